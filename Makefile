@@ -1,0 +1,89 @@
+# streamd build.
+#   make            release build (-O2, jemalloc) -> build/streamd
+#   make debug      -O0 -g                        -> build-debug/streamd
+#   make asan       ASan + UBSan, libc malloc     -> build-asan/streamd
+#   make run        build and start on 127.0.0.1:6379 with ./data
+#   make test       install missing Debian packages, build, run every test
+#   make test-asan  the same tests against the sanitizer build
+#   make format / format-check
+CC ?= cc
+MODE ?= release
+BUILD ?= build
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -D_POSIX_C_SOURCE=200809L -Isrc -MMD -MP -pthread $(WARN)
+ifeq ($(WERROR),1)
+CFLAGS_BASE += -Werror
+endif
+
+ifeq ($(MODE),release)
+CFLAGS_MODE := -O2 -g -DSTREAMD_JEMALLOC
+LIBS := -ljemalloc
+else ifeq ($(MODE),debug)
+CFLAGS_MODE := -O0 -g
+LIBS :=
+else ifeq ($(MODE),asan)
+CFLAGS_MODE := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LIBS := -fsanitize=address,undefined
+endif
+
+CFLAGS += $(CFLAGS_BASE) $(CFLAGS_MODE)
+LDLIBS += $(LIBS) -lm -pthread
+
+LIB_SRC := $(shell find src -name '*.c' ! -name main.c | sort)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all debug asan run test test-asan unit format format-check clean deps
+
+all: $(BUILD)/streamd $(UNIT_BIN)
+
+debug:
+	$(MAKE) MODE=debug BUILD=build-debug all
+asan:
+	$(MAKE) MODE=asan BUILD=build-asan all
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libstreamd.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/streamd: $(BUILD)/src/main.o $(BUILD)/libstreamd.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libstreamd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+unit: all
+	@for t in $(UNIT_BIN); do echo "== $$t"; $$t || exit 1; done
+
+run: all
+	@mkdir -p data
+	./$(BUILD)/streamd streamd.conf --dir ./data
+
+deps:
+	@sh tests/install-deps.sh
+
+test: deps
+	$(MAKE) all
+	@sh tests/run-all.sh $(BUILD)
+
+test-asan: deps
+	$(MAKE) MODE=asan BUILD=build-asan all
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		sh tests/run-all.sh build-asan
+
+format:
+	clang-format -i $$(find src tests -name '*.[ch]')
+format-check:
+	clang-format --dry-run --Werror $$(find src tests -name '*.[ch]')
+
+clean:
+	rm -rf build build-debug build-asan
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d)

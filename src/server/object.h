@@ -1,0 +1,39 @@
+/*
+ * object.h - values stored in the keyspace.
+ *
+ * An Obj is a tagged pointer: the type and the type's own representation. The
+ * string type is a length-counted byte array owned by the object. Other types
+ * (the stream) register their free and size functions at start-up with
+ * obj_register_type(), so the keyspace never includes the libraries behind
+ * them.
+ */
+#ifndef STREAMD_OBJECT_H
+#define STREAMD_OBJECT_H
+
+#include <stddef.h>
+
+typedef enum ObjType { OBJ_STRING = 0, OBJ_STREAM = 1, OBJ_TYPE_COUNT } ObjType;
+
+typedef struct Obj {
+    ObjType type;
+    size_t len; /* OBJ_STRING: byte length of ptr */
+    void *ptr;  /* OBJ_STRING: owned bytes (NUL-terminated for convenience) */
+} Obj;
+
+typedef struct ObjTypeOps {
+    const char *name;                      /* TYPE reply, e.g. "stream" */
+    const char *encoding;                  /* OBJECT ENCODING reply */
+    void (*free)(void *ptr);               /* frees the type's value */
+    size_t (*mem_usage)(const void *ptr);  /* bytes for MEMORY USAGE */
+} ObjTypeOps;
+
+void obj_register_type(ObjType type, const ObjTypeOps *ops);
+const ObjTypeOps *obj_type_ops(ObjType type);
+/* Returns an owned object around ptr (ownership of ptr moves in). */
+Obj *obj_new(ObjType type, void *ptr);
+/* Returns an owned string object holding a copy of the bytes. */
+Obj *obj_new_string(const char *p, size_t len);
+void obj_free(Obj *o);
+size_t obj_mem_usage(const Obj *o);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * reply.h - the reply writer.
+ *
+ * Handlers describe replies in RESP3 terms; each function writes the form the
+ * client's protocol (HELLO 2 or 3) calls for into the client's output buffer.
+ * Nothing is written to the socket here: the event loop writes all pending
+ * output before it sleeps.
+ *
+ * Errors: reply_error() takes the whole line after '-', starting with the
+ * code ("ERR ...", "WRONGTYPE ...", "NOGROUP ..."); CR and LF are replaced by
+ * spaces. It also counts the error for INFO errorstats.
+ */
+#ifndef STREAMD_REPLY_H
+#define STREAMD_REPLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/slice.h"
+
+struct Client;
+
+void reply_status(struct Client *c, const char *s); /* +s */
+void reply_ok(struct Client *c);                    /* +OK */
+void reply_error(struct Client *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void reply_int(struct Client *c, long long v);
+void reply_bulk(struct Client *c, const char *p, size_t len);
+void reply_bulk_slice(struct Client *c, Slice s);
+void reply_bulk_cstr(struct Client *c, const char *s);
+void reply_bulk_ll(struct Client *c, long long v);    /* a number as a bulk string */
+void reply_double(struct Client *c, double d);        /* RESP3 ',' / RESP2 bulk */
+void reply_bool(struct Client *c, int v);             /* RESP3 '#' / RESP2 :0/:1 */
+void reply_verbatim(struct Client *c, const char *p, size_t len); /* RESP3 '=' txt */
+void reply_null(struct Client *c);                    /* $-1 / _ */
+void reply_null_array(struct Client *c);              /* *-1 / _ */
+void reply_array(struct Client *c, size_t n);
+void reply_map(struct Client *c, size_t n_pairs);     /* %n / *2n */
+void reply_set(struct Client *c, size_t n);           /* ~n / *n */
+void reply_push(struct Client *c, size_t n);          /* >n / *n */
+void reply_empty_array(struct Client *c);
+
+/* Deferred lengths: reserve a header now, fill in the count later. */
+typedef struct ReplyDeferred {
+    size_t offset;
+} ReplyDeferred;
+ReplyDeferred reply_defer(struct Client *c);
+void reply_set_array_len(struct Client *c, ReplyDeferred d, size_t n);
+void reply_set_map_len(struct Client *c, ReplyDeferred d, size_t n_pairs);
+
+/* Common errors with Redis's texts. */
+void reply_wrongtype(struct Client *c);
+void reply_syntax_error(struct Client *c);
+void reply_arity_error(struct Client *c); /* for the command being run */
+
+#endif

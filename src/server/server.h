@@ -1,0 +1,167 @@
+/*
+ * server.h - the state a command handler works with: the client, its
+ * database, blocking, propagation and the server-wide settings.
+ *
+ * This is the contract between the core (src/server, src/net) and the command
+ * families (src/cmd). Handlers read their arguments from c->argv, look keys up
+ * through the db_* functions, reply through reply.h and, for every change they
+ * make, emit a deterministic propagation record with propagate(). Fields of
+ * Client and Server not documented here belong to the core.
+ */
+#ifndef STREAMD_SERVER_H
+#define STREAMD_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/slice.h"
+#include "server/command.h"
+#include "server/object.h"
+#include "server/reply.h"
+
+typedef struct Db Db;
+typedef struct Client Client;
+
+/* ---- Clients ---------------------------------------------------------- */
+
+enum {
+    CLIENT_MULTI = 1u << 0,        /* inside MULTI */
+    CLIENT_DIRTY_CAS = 1u << 1,    /* a WATCHed key changed */
+    CLIENT_DIRTY_EXEC = 1u << 2,   /* a queued command was refused */
+    CLIENT_BLOCKED = 1u << 3,      /* waiting in block_on_keys() */
+    CLIENT_CLOSE_AFTER_REPLY = 1u << 4,
+    CLIENT_CLOSE_ASAP = 1u << 5,
+    CLIENT_FAKE = 1u << 6,         /* no socket: the AOF loader */
+    CLIENT_EXECUTING_MULTI = 1u << 7, /* running the commands of EXEC */
+    CLIENT_AUTHENTICATED = 1u << 8,
+    CLIENT_UNIX = 1u << 9,
+    CLIENT_NO_EVICT = 1u << 10,
+    CLIENT_REPROCESSING = 1u << 11, /* handler is being re-run for a blocked client */
+};
+
+struct Client {
+    uint64_t id;
+    int argc;
+    Slice *argv;           /* valid until the handler returns */
+    const Command *cmd;    /* the command (or subcommand) being run */
+    Db *db;
+    int resp;              /* 2 or 3 */
+    uint32_t flags;
+    /* core-private state follows in client_int.h */
+};
+
+/* ---- Keyspace --------------------------------------------------------- */
+
+/* Lookups return a view of the stored object, valid until the key changes.
+ * Expired keys are deleted on the way and reported as missing. */
+Obj *db_lookup_read(Db *db, Slice key);
+Obj *db_lookup_write(Db *db, Slice key);
+/* Adds a key that must not exist; takes ownership of o. */
+void db_add(Db *db, Slice key, Obj *o);
+/* Adds or replaces; takes ownership of o. Clears the TTL unless keep_ttl. */
+void db_set(Db *db, Slice key, Obj *o, int keep_ttl);
+/* Deletes the key; 1 if it existed. Signals the key (see db_signal_key). */
+int db_delete(Db *db, Slice key);
+/* A key's value changed in place: invalidates WATCHes and wakes clients
+ * blocked on the key after the current command. Every handler that mutates a
+ * key calls this once per mutated key. */
+void db_signal_key(Db *db, Slice key);
+/* Absolute expiry in Unix ms, -1 when none. */
+int64_t db_get_expire(Db *db, Slice key);
+int db_index(const Db *db);
+uint64_t db_size(const Db *db);
+
+/* ---- Blocking --------------------------------------------------------- */
+
+/* Why a blocked client's serve function runs. */
+enum { BLOCK_KEY_READY = 1 };
+
+/* Called after a command that signalled one of the client's keys, with
+ * c->db and c->argv as when the client blocked. Returns 1 when it replied
+ * (the client is unblocked and ctx freed), 0 to keep waiting. */
+typedef int (*BlockServeFn)(Client *c, void *ctx);
+/* Called on timeout (NULL: reply a null array, as XREAD does). */
+typedef void (*BlockTimeoutFn)(Client *c, void *ctx);
+
+/* Blocks c on keys (borrowed; copied) until serve succeeds, the timeout
+ * (absolute Unix ms; 0 = forever) passes, or CLIENT UNBLOCK. Takes ownership
+ * of ctx, freed with free_ctx. Must not be called inside MULTI: handlers check
+ * c->flags & CLIENT_MULTI and answer as if the timeout passed. */
+void block_on_keys(Client *c, const Slice *keys, int n_keys, int64_t timeout_at_ms,
+                   BlockServeFn serve, BlockTimeoutFn on_timeout, void *ctx,
+                   void (*free_ctx)(void *ctx));
+
+/* Parses a BLOCK/timeout argument in ms into an absolute deadline (0 forever).
+ * Replies the Redis error and returns -1 on bad input. */
+int parse_block_timeout_ms(Client *c, Slice arg, int64_t *deadline_ms);
+
+/* ---- Propagation ------------------------------------------------------ */
+
+/* Emits a record (a command that reproduces the change) for the AOF, in the
+ * client's database. argv is borrowed and copied. Inside MULTI/EXEC the
+ * records are wrapped in MULTI/EXEC. */
+void propagate(Client *c, int argc, const Slice *argv);
+/* Propagates the command exactly as the client sent it. */
+void propagate_argv(Client *c);
+/* A record outside any client (expiry): db index given. */
+void propagate_db(int db_index, int argc, const Slice *argv);
+
+/* The sink that receives every record (the AOF). records are RESP arrays. */
+typedef void (*PropagateSink)(int db_index, int argc, const Slice *argv);
+void propagate_set_sink(PropagateSink sink);
+
+/* ---- Helpers for handlers -------------------------------------------- */
+
+/* Strict integer parsing as Redis's string2ll: returns 0 ok, -1 bad. */
+int parse_ll(Slice s, long long *out);
+int parse_ull(Slice s, unsigned long long *out);
+/* Replies "ERR value is not an integer or out of range" on failure. */
+int get_ll_or_reply(Client *c, Slice s, long long *out);
+int64_t now_ms(void);  /* Unix time in ms (cached per command while executing) */
+int64_t now_us(void);
+int64_t mono_ms(void); /* monotonic clock */
+
+/* ---- Server-wide state ----------------------------------------------- */
+
+typedef struct Server {
+    /* stream settings (CONFIG SET changes them at run time) */
+    long long stream_node_max_entries;
+    long long stream_node_max_bytes;
+    long long stream_idmp_duration;
+    long long stream_idmp_maxsize;
+    /* persistence settings, owned by src/persist */
+    int appendonly;
+    int appendfsync; /* 0 no, 1 everysec, 2 always */
+    char *dir;
+    char *appendfilename;
+    char *appenddirname;
+    long long auto_aof_rewrite_percentage;
+    long long auto_aof_rewrite_min_size;
+    int aof_load_truncated;
+    int aof_use_rdb_preamble;
+    /* state */
+    int loading;          /* 1 while the data is being loaded */
+    const char *write_refused; /* non-NULL: writes get this error (MISCONF) */
+    long long dirty;      /* changes since start */
+    int64_t start_time_ms;
+} Server;
+
+extern Server server;
+
+/* Hooks the persistence module registers. */
+typedef void (*ServerHook)(void);
+void server_on_before_sleep(ServerHook fn); /* before replies are written */
+void server_on_cron(ServerHook fn);         /* every 100 ms */
+/* Runs a command through dispatch on a fake client (AOF loading). */
+Client *client_new_fake(void);
+void client_free_fake(Client *c);
+/* Executes argv (borrowed) as command on the fake client; returns 0, or -1
+ * if the command was unknown or replied with an error (*err set to a view of
+ * the error text, valid until the next call). */
+int server_exec_fake(Client *c, int argc, const Slice *argv, const char **err);
+/* Empties every database (FLUSHALL without propagation). */
+void server_flush_all_dbs(void);
+int server_db_count(void);
+Db *server_db(int index);
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * id.c - parsing, formatting and stepping of stream IDs.
+ *
+ * The number grammar is Redis's for IDs: decimal digits only, no sign, no
+ * spaces, values up to UINT64_MAX. Everything else is rejected so that the
+ * handler can answer "Invalid stream ID specified as stream command argument".
+ */
+#include "stream/id.h"
+
+#include <assert.h>
+#include <string.h>
+
+static int parse_u64(const char *s, size_t len, uint64_t *out) {
+    if (len == 0 || len > 20) return -1;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        uint64_t d = (uint64_t)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+int stream_id_parse(const char *s, size_t len, int flags, StreamId *out, int *is_excl) {
+    if (is_excl) *is_excl = 0;
+    if ((flags & STREAM_ID_ALLOW_EXCL) && len > 0 && s[0] == '(') {
+        if (is_excl) *is_excl = 1;
+        s++;
+        len--;
+    }
+    if ((flags & STREAM_ID_ALLOW_MINMAX) && len == 1 && (s[0] == '-' || s[0] == '+')) {
+        *out = s[0] == '-' ? stream_id_make(0, 0) : stream_id_make(UINT64_MAX, UINT64_MAX);
+        return 0;
+    }
+    const char *dash = memchr(s, '-', len);
+    uint64_t ms, seq;
+    if (!dash) {
+        if (flags & STREAM_ID_STRICT) return -1;
+        if (parse_u64(s, len, &ms) != 0) return -1;
+        seq = (flags & STREAM_ID_SEQ_MAX) ? UINT64_MAX : 0;
+    } else {
+        size_t ms_len = (size_t)(dash - s);
+        if (parse_u64(s, ms_len, &ms) != 0) return -1;
+        if (parse_u64(dash + 1, len - ms_len - 1, &seq) != 0) return -1;
+    }
+    *out = stream_id_make(ms, seq);
+    return 0;
+}
+
+int stream_id_parse_seq_auto(const char *s, size_t len, StreamId *out, int *seq_given) {
+    *seq_given = 1;
+    if (len >= 2 && s[len - 1] == '*' && s[len - 2] == '-') {
+        uint64_t ms;
+        if (parse_u64(s, len - 2, &ms) != 0) return -1;
+        *out = stream_id_make(ms, 0);
+        *seq_given = 0;
+        return 0;
+    }
+    return stream_id_parse(s, len, 0, out, NULL);
+}
+
+static size_t fmt_u64(uint64_t v, char *buf) {
+    char tmp[21];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
+    return n;
+}
+
+size_t stream_id_format(StreamId id, char *buf) {
+    size_t n = fmt_u64(id.ms, buf);
+    buf[n++] = '-';
+    n += fmt_u64(id.seq, buf + n);
+    buf[n] = '\0';
+    assert(n <= STREAM_ID_MAX_LEN);
+    return n;
+}
+
+int stream_id_incr(StreamId *id) {
+    if (id->seq == UINT64_MAX) {
+        if (id->ms == UINT64_MAX) return -1;
+        id->ms++;
+        id->seq = 0;
+    } else {
+        id->seq++;
+    }
+    return 0;
+}
+
+int stream_id_decr(StreamId *id) {
+    if (id->seq == 0) {
+        if (id->ms == 0) return -1;
+        id->ms--;
+        id->seq = UINT64_MAX;
+    } else {
+        id->seq--;
+    }
+    return 0;
+}
