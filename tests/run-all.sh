@@ -1,0 +1,92 @@
+#!/bin/sh
+# Runs every test and ends with one line "N passed, N failed".
+#
+#   tests/run-all.sh BUILD_DIR [pytest args...]
+#
+# 1. each unit-test binary BUILD_DIR/tests/test_* (it prints
+#    "<name>: N passed, N failed" and exits non-zero on failure; a binary that
+#    crashes or prints no summary counts as one failure);
+# 2. the integration and differential tests with Debian's python3 + pytest
+#    against BUILD_DIR/streamd, counted from a JUnit report (a test with an
+#    error at setup or teardown counts as failed; skipped tests are reported
+#    on a line of their own, not in the total).
+# The exit status is non-zero if anything failed.
+set -u
+BUILD_DIR=${1:-build}
+[ $# -gt 0 ] && shift
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 2
+case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/streamd-run-all.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT INT TERM
+
+passed=0
+failed=0
+
+for t in "$BUILD_DIR"/tests/test_*; do
+    [ -f "$t" ] && [ -x "$t" ] || continue
+    name=$(basename "$t")
+    "$t" >"$TMP/unit.out" 2>&1
+    rc=$?
+    cat "$TMP/unit.out"
+    line=$(grep -E '^[^ ]+: [0-9]+ passed, [0-9]+ failed$' "$TMP/unit.out" | tail -n 1)
+    if [ -z "$line" ]; then
+        echo "$name: no summary line (exit status $rc): counted as 1 failure"
+        failed=$((failed + 1))
+        continue
+    fi
+    p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\1/')
+    f=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\2/')
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        echo "$name: exit status $rc with no failed check: counted as 1 failure"
+        f=1
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+done
+
+PYTHON=/usr/bin/python3
+STREAMD_BIN="$BUILD_DIR/streamd" PYTHONDONTWRITEBYTECODE=1 \
+    "$PYTHON" -m pytest -q -p no:cacheprovider --junitxml="$TMP/junit.xml" "$@"
+rc=$?
+if [ "$rc" -eq 5 ]; then
+    echo "pytest: no tests collected"
+elif [ ! -f "$TMP/junit.xml" ]; then
+    echo "pytest exited with status $rc and no report: counted as 1 failure"
+    failed=$((failed + 1))
+else
+    counts=$("$PYTHON" - "$TMP/junit.xml" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+
+root = ET.parse(sys.argv[1]).getroot()
+p = f = s = 0
+for case in root.iter("testcase"):
+    tags = {child.tag for child in case}
+    if "failure" in tags or "error" in tags:
+        f += 1
+    elif "skipped" in tags:
+        s += 1
+    else:
+        p += 1
+print(p, f, s)
+PY
+)
+    set -- $counts
+    if [ $# -ne 3 ]; then
+        echo "could not read the pytest report: counted as 1 failure"
+        failed=$((failed + 1))
+    else
+        [ "$3" -gt 0 ] && echo "pytest: $3 skipped"
+        passed=$((passed + $1))
+        failed=$((failed + $2))
+        if [ "$rc" -ne 0 ] && [ "$2" -eq 0 ]; then
+            echo "pytest exited with status $rc with no failed test: counted as 1 failure"
+            failed=$((failed + 1))
+        fi
+    fi
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
