@@ -17,10 +17,11 @@ Fixtures
                .start(extra) .restart(extra=None) .kill9() .stop() .log()
                .client() .raw() .wait_exit(); a test that kill9()s it gets it
                restarted for the next test automatically.
-  r            redis.Redis to `server` (decode_responses=False), after FLUSHALL.
+  r            redis.Redis to `server` (decode_responses=False).
   rr           factory for more redis.Redis clients: rr(**redis_kwargs).
-  raw          factory for raw RESP connections: raw(server=None, timeout=None,
+  raw          factory for raw RESP connections: raw(srv=None, timeout=None,
                auth=True) -> testlib.RespConn (RESP3, inline, protocol errors).
+               r, rr, raw and diff start each test with FLUSHALL.
   ref_server   module-scoped Debian redis-server 7.0 (the oracle).
   ref          redis.Redis to ref_server, after FLUSHALL.
   diff         testlib.Diff between `server` and `ref_server`:
@@ -103,18 +104,26 @@ def _ensure_running(srv):
 
 
 @pytest.fixture
-def r(server):
+def _fresh(server):
+    """The module's server, running, with every database empty."""
     _ensure_running(server)
     c = server.client()
     c.flushall()
-    yield c
     c.close()
+    yield server
     server.check_alive()
 
 
 @pytest.fixture
-def rr(server):
-    _ensure_running(server)
+def r(_fresh):
+    c = _fresh.client()
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def rr(_fresh):
+    server = _fresh
     made = []
 
     def factory(**kw):
@@ -128,8 +137,8 @@ def rr(server):
 
 
 @pytest.fixture
-def raw(server):
-    _ensure_running(server)
+def raw(_fresh):
+    server = _fresh
     made = []
 
     def factory(srv=None, timeout=None, auth=True):

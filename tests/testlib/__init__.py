@@ -9,6 +9,7 @@ import pytest
 from .diff import (Call, Diff, DiffMismatch, Recv, approx, canon, error_code, ignore,
                    same_type, scan_keys, sorted_reply)
 from .resp import (ConnectionClosed, Double, Push, RespConn, RespError, RespSet, Status,
+                   parse_info, parse_kv,
                    Verbatim, encode_command)
 from .server import REDIS_BIN, REPO, SLOW, STREAMD_BIN, TARGET, Server, ServerError, free_port
 
@@ -24,7 +25,7 @@ redis_only = pytest.mark.skipif(IS_STREAMD, reason="Redis-only behaviour")
 __all__ = [
     "Call", "Diff", "DiffMismatch", "Recv", "approx", "canon", "error_code", "ignore",
     "same_type", "scan_keys", "sorted_reply", "ConnectionClosed", "Double", "Push", "RespConn",
-    "RespError", "RespSet", "Status", "Verbatim", "encode_command", "REDIS_BIN", "REPO", "SLOW",
+    "RespError", "RespSet", "Status", "parse_info", "parse_kv", "Verbatim", "encode_command", "REDIS_BIN", "REPO", "SLOW",
     "STREAMD_BIN", "TARGET", "Server", "ServerError", "free_port", "IS_REDIS", "IS_STREAMD",
     "streamd_only", "redis_only",
 ]

@@ -329,3 +329,22 @@ class RespConn:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def parse_info(text):
+    """INFO text (bytes or str) -> {field: value} as str, for every section;
+    "# Section" lines are skipped. Values stay strings (a=1,b=2 included)."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    out = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#") or ":" not in line:
+            continue
+        k, v = line.split(":", 1)
+        out[k] = v
+    return out
+
+
+def parse_kv(value):
+    """'count=2,x=y' -> {'count': '2', 'x': 'y'} (INFO errorstats, keyspace)."""
+    return dict(p.split("=", 1) for p in value.split(",") if "=" in p)
