@@ -1,0 +1,963 @@
+/*
+ * pel.c - the pending entries list: a slab of records and B+ trees of refs.
+ *
+ * Layout (see pel.h for the record format and the memory budget):
+ *
+ *   Slab: chunks[] of records. A PelRef is (chunk << 10) | slot, so a ref
+ *   stays valid while the entry lives, whatever happens to the trees. Each
+ *   chunk keeps its own free list (threaded through the count field of free
+ *   records, whose owner is OWNER_FREE) and the chunks with room form a
+ *   doubly linked list. A chunk whose last record is freed gives its memory
+ *   back and its number is reused.
+ *
+ *   Trees: B+ trees whose leaves hold PelRefs (126 per 512-byte leaf) and
+ *   whose inner nodes hold copies of IDs as separators (42 children per
+ *   1000-byte node). Leaves compare through the slab; inner nodes never
+ *   touch it, so a descent reads one slab record per leaf probe only.
+ *   Separator key[i] lies between child[i] and child[i+1]: every ID in
+ *   child[i] is below it and every ID in child[i+1] is at or above it. A
+ *   deleted ID may stay behind as a separator; that keeps the bound true.
+ *
+ *   Splits: inserting past the last element of a full node keeps the full
+ *   node as it is and starts a new one (appends, the common case, pack
+ *   leaves to 100%); other inserts split evenly. Deletions rebalance a node
+ *   that falls below a third of its capacity by merging with or borrowing
+ *   from a sibling, so a tree is at least a third full in the worst case.
+ *
+ * Rejected: leaf sibling links (16 bytes per leaf, and iterators with a
+ * path stack are just as cheap), separators as refs (an inner node probe
+ * would read the slab at random), a per-group hash for lookups (4+ bytes
+ * more per entry when the tree finds an ID in ~20 comparisons anyway).
+ */
+#include "stream/pel.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+
+/* ---- Records and the slab --------------------------------------------- */
+
+typedef struct PelRec {
+    StreamId id;
+    int64_t delivery_ms;
+    uint32_t count; /* COUNT_BIG: the real count is in the overflow map */
+    uint32_t owner; /* OWNER_FREE for a free record */
+} PelRec;
+
+#define CHUNK_SHIFT 10
+#define CHUNK_MAX   (1u << CHUNK_SHIFT)
+#define CHUNK_MASK  (CHUNK_MAX - 1)
+#define CHUNK_MIN   8
+#define CHUNK_LIMIT ((1u << (32 - CHUNK_SHIFT)) - 1) /* keeps refs below PEL_NONE */
+#define OWNER_FREE  UINT32_MAX
+#define COUNT_BIG   UINT32_MAX
+#define NIL         UINT32_MAX
+
+typedef struct Chunk {
+    PelRec *rec;   /* NULL when the chunk number is unused */
+    uint32_t cap;  /* records allocated */
+    uint32_t used; /* records ever handed out (the rest are untouched) */
+    uint32_t live;
+    uint32_t free_head;  /* slot, or NIL */
+    uint32_t prev, next; /* list of chunks with room */
+    uint32_t in_list;
+} Chunk;
+
+typedef struct Slab {
+    Chunk *chunks;
+    uint32_t n_chunks, cap_chunks;
+    uint32_t n_alive;   /* chunks with memory */
+    uint32_t room_head; /* first chunk with room, or NIL */
+    uint32_t *spare;    /* unused chunk numbers */
+    uint32_t n_spare, cap_spare;
+} Slab;
+
+/* ---- Trees -------------------------------------------------------------- */
+
+#define LEAF_CAP  126
+#define INNER_CAP 42
+#define LEAF_MIN  (LEAF_CAP / 3)
+#define INNER_MIN (INNER_CAP / 3)
+
+typedef struct NodeHdr {
+    uint16_t n; /* leaf: refs; inner: children */
+    uint16_t is_leaf;
+    uint32_t unused;
+} NodeHdr;
+
+typedef struct Leaf {
+    NodeHdr h;
+    uint32_t ref[LEAF_CAP];
+} Leaf;
+
+typedef struct Inner {
+    NodeHdr h;
+    StreamId key[INNER_CAP - 1];
+    NodeHdr *child[INNER_CAP];
+} Inner;
+
+typedef struct Tree {
+    NodeHdr *root;
+    uint64_t count;
+    uint32_t height; /* 0 when empty, 1 when the root is a leaf */
+    uint32_t alive;  /* owner slots: 1 while the owner exists */
+} Tree;
+
+/* ---- Overflow map for delivery counts >= COUNT_BIG ----------------------- */
+
+typedef struct BigCounts {
+    uint32_t *key; /* NIL = empty */
+    uint64_t *val;
+    uint32_t cap, n;
+} BigCounts;
+
+struct Pel {
+    Slab slab;
+    Tree all;
+    Tree none; /* owner-less entries */
+    Tree *owners;
+    uint32_t n_owners, cap_owners;
+    uint32_t *free_owners;
+    uint32_t n_free_owners, cap_free_owners;
+    BigCounts big;
+    size_t node_bytes;
+};
+
+/* ---- Slab ------------------------------------------------------------- */
+
+static inline PelRec *rec_at(const Pel *p, PelRef r) {
+    assert(r != PEL_NONE);
+    assert((r >> CHUNK_SHIFT) < p->slab.n_chunks);
+    const Chunk *c = &p->slab.chunks[r >> CHUNK_SHIFT];
+    assert(c->rec != NULL && (r & CHUNK_MASK) < c->used);
+    return &c->rec[r & CHUNK_MASK];
+}
+
+static inline StreamId key_of(const Pel *p, uint32_t ref) {
+    return rec_at(p, ref)->id;
+}
+
+static void room_push(Slab *s, uint32_t ci) {
+    Chunk *c = &s->chunks[ci];
+    assert(!c->in_list);
+    c->prev = NIL;
+    c->next = s->room_head;
+    if (s->room_head != NIL) s->chunks[s->room_head].prev = ci;
+    s->room_head = ci;
+    c->in_list = 1;
+}
+
+static void room_unlink(Slab *s, uint32_t ci) {
+    Chunk *c = &s->chunks[ci];
+    assert(c->in_list);
+    if (c->prev != NIL)
+        s->chunks[c->prev].next = c->next;
+    else
+        s->room_head = c->next;
+    if (c->next != NIL) s->chunks[c->next].prev = c->prev;
+    c->in_list = 0;
+}
+
+static int chunk_has_room(const Chunk *c) {
+    return c->free_head != NIL || c->used < CHUNK_MAX;
+}
+
+static uint32_t chunk_new(Slab *s) {
+    uint32_t ci;
+    if (s->n_spare > 0) {
+        ci = s->spare[--s->n_spare];
+    } else {
+        if (s->n_chunks == CHUNK_LIMIT) {
+            fprintf(stderr, "pel: more than %u pending entries in one group\n",
+                    CHUNK_LIMIT * CHUNK_MAX);
+            abort();
+        }
+        if (s->n_chunks == s->cap_chunks) {
+            s->cap_chunks = s->cap_chunks ? s->cap_chunks * 2 : 4;
+            s->chunks = xrealloc(s->chunks, s->cap_chunks * sizeof(Chunk));
+        }
+        ci = s->n_chunks++;
+    }
+    Chunk *c = &s->chunks[ci];
+    /* The first chunk of a small list starts small: most groups hold a few
+     * pending entries, and a 32 KiB chunk each would dwarf them. */
+    c->cap = s->n_alive == 0 ? CHUNK_MIN : CHUNK_MAX;
+    c->rec = xmalloc(c->cap * sizeof(PelRec));
+    c->used = 0;
+    c->live = 0;
+    c->free_head = NIL;
+    c->in_list = 0;
+    s->n_alive++;
+    room_push(s, ci);
+    return ci;
+}
+
+static PelRef slab_alloc(Slab *s) {
+    if (s->room_head == NIL) chunk_new(s);
+    uint32_t ci = s->room_head;
+    Chunk *c = &s->chunks[ci];
+    uint32_t slot;
+    if (c->free_head != NIL) {
+        slot = c->free_head;
+        assert(c->rec[slot].owner == OWNER_FREE);
+        c->free_head = c->rec[slot].count;
+    } else {
+        assert(c->used < CHUNK_MAX);
+        if (c->used == c->cap) {
+            c->cap *= 2;
+            c->rec = xrealloc(c->rec, c->cap * sizeof(PelRec));
+        }
+        slot = c->used++;
+    }
+    c->live++;
+    if (!chunk_has_room(c)) room_unlink(s, ci);
+    return (ci << CHUNK_SHIFT) | slot;
+}
+
+static void slab_release(Slab *s, PelRef r) {
+    uint32_t ci = r >> CHUNK_SHIFT, slot = r & CHUNK_MASK;
+    Chunk *c = &s->chunks[ci];
+    assert(c->live > 0);
+    c->rec[slot].owner = OWNER_FREE;
+    c->rec[slot].count = c->free_head;
+    c->free_head = slot;
+    c->live--;
+    if (c->live == 0) {
+        if (c->in_list) room_unlink(s, ci);
+        xfree(c->rec);
+        c->rec = NULL;
+        c->cap = c->used = 0;
+        c->free_head = NIL;
+        s->n_alive--;
+        if (s->n_spare == s->cap_spare) {
+            s->cap_spare = s->cap_spare ? s->cap_spare * 2 : 4;
+            s->spare = xrealloc(s->spare, s->cap_spare * sizeof(uint32_t));
+        }
+        s->spare[s->n_spare++] = ci;
+    } else if (!c->in_list) {
+        room_push(s, ci);
+    }
+}
+
+/* ---- Big counts --------------------------------------------------------- */
+
+static inline uint32_t big_hash(uint32_t k, uint32_t cap) {
+    return (uint32_t)((k * 2654435761u) & (cap - 1));
+}
+
+static uint32_t big_slot(const BigCounts *b, uint32_t k) {
+    uint32_t i = big_hash(k, b->cap);
+    while (b->key[i] != NIL && b->key[i] != k) i = (i + 1) & (b->cap - 1);
+    return i;
+}
+
+static void big_put(BigCounts *b, uint32_t k, uint64_t v) {
+    if ((b->n + 1) * 2 > b->cap) {
+        uint32_t old_cap = b->cap;
+        uint32_t *old_key = b->key;
+        uint64_t *old_val = b->val;
+        b->cap = old_cap ? old_cap * 2 : 8;
+        b->key = xmalloc(b->cap * sizeof(uint32_t));
+        b->val = xmalloc(b->cap * sizeof(uint64_t));
+        for (uint32_t i = 0; i < b->cap; i++) b->key[i] = NIL;
+        for (uint32_t i = 0; i < old_cap; i++) {
+            if (old_key[i] == NIL) continue;
+            uint32_t j = big_slot(b, old_key[i]);
+            b->key[j] = old_key[i];
+            b->val[j] = old_val[i];
+        }
+        xfree(old_key);
+        xfree(old_val);
+    }
+    uint32_t i = big_slot(b, k);
+    if (b->key[i] == NIL) {
+        b->key[i] = k;
+        b->n++;
+    }
+    b->val[i] = v;
+}
+
+static uint64_t big_get(const BigCounts *b, uint32_t k) {
+    assert(b->cap > 0);
+    uint32_t i = big_slot(b, k);
+    assert(b->key[i] == k);
+    return b->val[i];
+}
+
+/* Deletes with backward shifting so that probe chains stay unbroken. */
+static void big_del(BigCounts *b, uint32_t k) {
+    uint32_t mask = b->cap - 1;
+    uint32_t i = big_slot(b, k);
+    assert(b->key[i] == k);
+    b->key[i] = NIL;
+    b->n--;
+    uint32_t j = i;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (b->key[j] == NIL) break;
+        uint32_t home = big_hash(b->key[j], b->cap);
+        /* Move j into the hole at i if its home is not in (i, j]. */
+        int in_range = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (!in_range) {
+            b->key[i] = b->key[j];
+            b->val[i] = b->val[j];
+            b->key[j] = NIL;
+            i = j;
+        }
+    }
+}
+
+static uint64_t rec_count(const Pel *p, PelRef r, const PelRec *rec) {
+    return rec->count == COUNT_BIG ? big_get(&p->big, r) : rec->count;
+}
+
+static void rec_set_count(Pel *p, PelRef r, PelRec *rec, uint64_t count) {
+    if (count >= COUNT_BIG) {
+        big_put(&p->big, r, count);
+        rec->count = COUNT_BIG;
+    } else {
+        if (rec->count == COUNT_BIG) big_del(&p->big, r);
+        rec->count = (uint32_t)count;
+    }
+}
+
+/* ---- B+ tree ------------------------------------------------------------ */
+
+static Leaf *leaf_new(Pel *p) {
+    Leaf *l = xmalloc(sizeof(Leaf));
+    l->h.n = 0;
+    l->h.is_leaf = 1;
+    l->h.unused = 0;
+    p->node_bytes += sizeof(Leaf);
+    return l;
+}
+
+static Inner *inner_new(Pel *p) {
+    Inner *in = xmalloc(sizeof(Inner));
+    in->h.n = 0;
+    in->h.is_leaf = 0;
+    in->h.unused = 0;
+    p->node_bytes += sizeof(Inner);
+    return in;
+}
+
+static void node_free(Pel *p, NodeHdr *n) {
+    p->node_bytes -= n->is_leaf ? sizeof(Leaf) : sizeof(Inner);
+    xfree(n);
+}
+
+static void node_free_all(Pel *p, NodeHdr *n) {
+    if (!n) return;
+    if (!n->is_leaf) {
+        Inner *in = (Inner *)n;
+        for (int i = 0; i < in->h.n; i++) node_free_all(p, in->child[i]);
+    }
+    node_free(p, n);
+}
+
+/* Index of the child of an inner node that may hold id: the number of
+ * separators at or below id. */
+static int inner_child_for(const Inner *in, StreamId id) {
+    int lo = 0, hi = in->h.n - 1; /* separators */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (stream_id_cmp(id, in->key[mid]) < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* First position in a leaf whose ID is >= id. */
+static int leaf_lower_bound(const Pel *p, const Leaf *l, StreamId id) {
+    int lo = 0, hi = l->h.n;
+    /* Appends and scans from the end are common: check the last ID first. */
+    if (hi > 0 && stream_id_cmp(key_of(p, l->ref[hi - 1]), id) < 0) return hi;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (stream_id_cmp(key_of(p, l->ref[mid]), id) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void tree_insert(Pel *p, Tree *t, PelRef ref) {
+    StreamId id = key_of(p, ref);
+    if (!t->root) {
+        Leaf *l = leaf_new(p);
+        l->ref[0] = ref;
+        l->h.n = 1;
+        t->root = &l->h;
+        t->height = 1;
+        t->count = 1;
+        return;
+    }
+    Inner *path[PEL_ITER_DEPTH];
+    int idx[PEL_ITER_DEPTH];
+    NodeHdr *n = t->root;
+    for (uint32_t lv = 0; lv + 1 < t->height; lv++) {
+        Inner *in = (Inner *)n;
+        assert(!in->h.is_leaf);
+        path[lv] = in;
+        idx[lv] = inner_child_for(in, id);
+        n = in->child[idx[lv]];
+    }
+    Leaf *l = (Leaf *)n;
+    assert(l->h.is_leaf);
+    int pos = leaf_lower_bound(p, l, id);
+    assert(pos == l->h.n || stream_id_cmp(key_of(p, l->ref[pos]), id) != 0);
+    t->count++;
+    if (l->h.n < LEAF_CAP) {
+        memmove(&l->ref[pos + 1], &l->ref[pos], (size_t)(l->h.n - pos) * sizeof(uint32_t));
+        l->ref[pos] = ref;
+        l->h.n++;
+        return;
+    }
+
+    /* Split the leaf. */
+    Leaf *r = leaf_new(p);
+    if (pos == LEAF_CAP) {
+        r->ref[0] = ref;
+        r->h.n = 1;
+    } else {
+        uint32_t tmp[LEAF_CAP + 1];
+        memcpy(tmp, l->ref, (size_t)pos * sizeof(uint32_t));
+        tmp[pos] = ref;
+        memcpy(&tmp[pos + 1], &l->ref[pos], (size_t)(LEAF_CAP - pos) * sizeof(uint32_t));
+        int left_n = (LEAF_CAP + 1) / 2;
+        memcpy(l->ref, tmp, (size_t)left_n * sizeof(uint32_t));
+        l->h.n = (uint16_t)left_n;
+        memcpy(r->ref, &tmp[left_n], (size_t)(LEAF_CAP + 1 - left_n) * sizeof(uint32_t));
+        r->h.n = (uint16_t)(LEAF_CAP + 1 - left_n);
+    }
+    StreamId sep = key_of(p, r->ref[0]);
+    NodeHdr *new_child = &r->h;
+
+    /* Insert the new child into the ancestors, splitting them as needed. */
+    for (int lv = (int)t->height - 2; lv >= 0; lv--) {
+        Inner *in = path[lv];
+        int i = idx[lv]; /* new child goes to i + 1, its separator to i */
+        int nc = in->h.n;
+        if (nc < INNER_CAP) {
+            memmove(&in->key[i + 1], &in->key[i], (size_t)(nc - 1 - i) * sizeof(StreamId));
+            memmove(&in->child[i + 2], &in->child[i + 1], (size_t)(nc - 1 - i) * sizeof(NodeHdr *));
+            in->key[i] = sep;
+            in->child[i + 1] = new_child;
+            in->h.n++;
+            return;
+        }
+        Inner *rn = inner_new(p);
+        if (i + 1 == nc) {
+            /* Appending: keep the node full, move its last child over. */
+            StreamId up = in->key[nc - 2];
+            rn->child[0] = in->child[nc - 1];
+            rn->child[1] = new_child;
+            rn->key[0] = sep;
+            rn->h.n = 2;
+            in->h.n = (uint16_t)(nc - 1);
+            sep = up;
+        } else {
+            StreamId tk[INNER_CAP];
+            NodeHdr *tc[INNER_CAP + 1];
+            memcpy(tk, in->key, (size_t)i * sizeof(StreamId));
+            tk[i] = sep;
+            memcpy(&tk[i + 1], &in->key[i], (size_t)(nc - 1 - i) * sizeof(StreamId));
+            memcpy(tc, in->child, (size_t)(i + 1) * sizeof(NodeHdr *));
+            tc[i + 1] = new_child;
+            memcpy(&tc[i + 2], &in->child[i + 1], (size_t)(nc - 1 - i) * sizeof(NodeHdr *));
+            int left_c = (INNER_CAP + 1) / 2;
+            int right_c = INNER_CAP + 1 - left_c;
+            memcpy(in->child, tc, (size_t)left_c * sizeof(NodeHdr *));
+            memcpy(in->key, tk, (size_t)(left_c - 1) * sizeof(StreamId));
+            in->h.n = (uint16_t)left_c;
+            sep = tk[left_c - 1];
+            memcpy(rn->child, &tc[left_c], (size_t)right_c * sizeof(NodeHdr *));
+            memcpy(rn->key, &tk[left_c], (size_t)(right_c - 1) * sizeof(StreamId));
+            rn->h.n = (uint16_t)right_c;
+        }
+        new_child = &rn->h;
+    }
+
+    /* The root split: grow the tree by one level. */
+    assert(t->height < PEL_ITER_DEPTH);
+    Inner *root = inner_new(p);
+    root->child[0] = t->root;
+    root->child[1] = new_child;
+    root->key[0] = sep;
+    root->h.n = 2;
+    t->root = &root->h;
+    t->height++;
+}
+
+/* Rebalances child i of parent (which fell below its minimum) with a
+ * sibling. Returns 1 if the two merged (the parent lost a child). */
+static int fix_child(Pel *p, Inner *parent, int i) {
+    assert(parent->h.n >= 2);
+    int k = i > 0 ? i - 1 : i; /* separator between left and right */
+    NodeHdr *ln = parent->child[k], *rn = parent->child[k + 1];
+    if (ln->is_leaf) {
+        Leaf *l = (Leaf *)ln, *r = (Leaf *)rn;
+        int total = l->h.n + r->h.n;
+        if (total <= LEAF_CAP) {
+            memcpy(&l->ref[l->h.n], r->ref, (size_t)r->h.n * sizeof(uint32_t));
+            l->h.n = (uint16_t)total;
+            node_free(p, rn);
+        } else {
+            int want_l = total / 2;
+            if (l->h.n < want_l) {
+                int mv = want_l - l->h.n;
+                memcpy(&l->ref[l->h.n], r->ref, (size_t)mv * sizeof(uint32_t));
+                memmove(r->ref, &r->ref[mv], (size_t)(r->h.n - mv) * sizeof(uint32_t));
+                l->h.n = (uint16_t)want_l;
+                r->h.n = (uint16_t)(total - want_l);
+            } else {
+                int mv = l->h.n - want_l;
+                memmove(&r->ref[mv], r->ref, (size_t)r->h.n * sizeof(uint32_t));
+                memcpy(r->ref, &l->ref[want_l], (size_t)mv * sizeof(uint32_t));
+                l->h.n = (uint16_t)want_l;
+                r->h.n = (uint16_t)(total - want_l);
+            }
+            parent->key[k] = key_of(p, r->ref[0]);
+            return 0;
+        }
+    } else {
+        Inner *l = (Inner *)ln, *r = (Inner *)rn;
+        int total = l->h.n + r->h.n;
+        if (total <= INNER_CAP) {
+            l->key[l->h.n - 1] = parent->key[k];
+            memcpy(&l->key[l->h.n], r->key, (size_t)(r->h.n - 1) * sizeof(StreamId));
+            memcpy(&l->child[l->h.n], r->child, (size_t)r->h.n * sizeof(NodeHdr *));
+            l->h.n = (uint16_t)total;
+            node_free(p, rn);
+        } else {
+            StreamId tk[2 * INNER_CAP];
+            NodeHdr *tc[2 * INNER_CAP];
+            int nk = 0, ncs = 0;
+            for (int j = 0; j < l->h.n - 1; j++) tk[nk++] = l->key[j];
+            tk[nk++] = parent->key[k];
+            for (int j = 0; j < r->h.n - 1; j++) tk[nk++] = r->key[j];
+            for (int j = 0; j < l->h.n; j++) tc[ncs++] = l->child[j];
+            for (int j = 0; j < r->h.n; j++) tc[ncs++] = r->child[j];
+            assert(ncs == total && nk == total - 1);
+            int left_c = total / 2;
+            memcpy(l->child, tc, (size_t)left_c * sizeof(NodeHdr *));
+            memcpy(l->key, tk, (size_t)(left_c - 1) * sizeof(StreamId));
+            l->h.n = (uint16_t)left_c;
+            parent->key[k] = tk[left_c - 1];
+            memcpy(r->child, &tc[left_c], (size_t)(total - left_c) * sizeof(NodeHdr *));
+            memcpy(r->key, &tk[left_c], (size_t)(total - left_c - 1) * sizeof(StreamId));
+            r->h.n = (uint16_t)(total - left_c);
+            return 0;
+        }
+    }
+    /* Merged: drop separator k and child k + 1 from the parent. */
+    int nc = parent->h.n;
+    memmove(&parent->key[k], &parent->key[k + 1], (size_t)(nc - 2 - k) * sizeof(StreamId));
+    memmove(&parent->child[k + 1], &parent->child[k + 2], (size_t)(nc - 2 - k) * sizeof(NodeHdr *));
+    parent->h.n--;
+    return 1;
+}
+
+/* Removes id from the tree; returns 1 if it was there. */
+static int tree_delete(Pel *p, Tree *t, StreamId id) {
+    if (!t->root) return 0;
+    Inner *path[PEL_ITER_DEPTH];
+    int idx[PEL_ITER_DEPTH];
+    NodeHdr *n = t->root;
+    for (uint32_t lv = 0; lv + 1 < t->height; lv++) {
+        Inner *in = (Inner *)n;
+        path[lv] = in;
+        idx[lv] = inner_child_for(in, id);
+        n = in->child[idx[lv]];
+    }
+    Leaf *l = (Leaf *)n;
+    int pos = leaf_lower_bound(p, l, id);
+    if (pos == l->h.n || stream_id_cmp(key_of(p, l->ref[pos]), id) != 0) return 0;
+    memmove(&l->ref[pos], &l->ref[pos + 1], (size_t)(l->h.n - pos - 1) * sizeof(uint32_t));
+    l->h.n--;
+    t->count--;
+
+    NodeHdr *cur = &l->h;
+    for (int lv = (int)t->height - 2; lv >= 0; lv--) {
+        int min = cur->is_leaf ? LEAF_MIN : INNER_MIN;
+        if (cur->n >= min) break;
+        if (!fix_child(p, path[lv], idx[lv])) break;
+        cur = &path[lv]->h;
+    }
+    /* Shrink from the top. */
+    if (t->root->is_leaf) {
+        if (t->root->n == 0) {
+            node_free(p, t->root);
+            t->root = NULL;
+            t->height = 0;
+        }
+    } else if (t->root->n == 1) {
+        Inner *old = (Inner *)t->root;
+        t->root = old->child[0];
+        node_free(p, &old->h);
+        t->height--;
+    }
+    return 1;
+}
+
+static PelRef tree_find(const Pel *p, const Tree *t, StreamId id) {
+    NodeHdr *n = t->root;
+    if (!n) return PEL_NONE;
+    while (!n->is_leaf) {
+        const Inner *in = (const Inner *)n;
+        n = in->child[inner_child_for(in, id)];
+    }
+    const Leaf *l = (const Leaf *)n;
+    int pos = leaf_lower_bound(p, l, id);
+    if (pos < l->h.n && stream_id_cmp(key_of(p, l->ref[pos]), id) == 0) return l->ref[pos];
+    return PEL_NONE;
+}
+
+static PelRef tree_edge(const Tree *t, int last) {
+    NodeHdr *n = t->root;
+    if (!n) return PEL_NONE;
+    while (!n->is_leaf) {
+        const Inner *in = (const Inner *)n;
+        n = in->child[last ? in->h.n - 1 : 0];
+    }
+    const Leaf *l = (const Leaf *)n;
+    return l->ref[last ? l->h.n - 1 : 0];
+}
+
+/* ---- Owners --------------------------------------------------------------- */
+
+static Tree *owner_tree(Pel *p, uint32_t owner) {
+    if (owner == PEL_OWNER_ALL) return &p->all;
+    if (owner == PEL_OWNER_NONE) return &p->none;
+    assert(owner < p->n_owners && p->owners[owner].alive);
+    return &p->owners[owner];
+}
+
+static const Tree *owner_tree_c(const Pel *p, uint32_t owner) {
+    return owner_tree((Pel *)p, owner);
+}
+
+/* ---- Public API ----------------------------------------------------------- */
+
+/* Returns an owned, empty pending list; free with pel_free(). */
+Pel *pel_new(void) {
+    Pel *p = xcalloc(1, sizeof(Pel));
+    p->slab.room_head = NIL;
+    return p;
+}
+
+/* Frees the list and everything in it; p may be NULL. */
+void pel_free(Pel *p) {
+    if (!p) return;
+    node_free_all(p, p->all.root);
+    node_free_all(p, p->none.root);
+    for (uint32_t i = 0; i < p->n_owners; i++) node_free_all(p, p->owners[i].root);
+    for (uint32_t i = 0; i < p->slab.n_chunks; i++) xfree(p->slab.chunks[i].rec);
+    xfree(p->slab.chunks);
+    xfree(p->slab.spare);
+    xfree(p->owners);
+    xfree(p->free_owners);
+    xfree(p->big.key);
+    xfree(p->big.val);
+    xfree(p);
+}
+
+/* Number of pending entries in the group; borrows p. */
+uint64_t pel_len(const Pel *p) {
+    return p->all.count;
+}
+
+/* Bytes held by the list (records, tree nodes, bookkeeping); borrows p. */
+size_t pel_mem_bytes(const Pel *p) {
+    size_t n = sizeof(Pel) + p->node_bytes;
+    for (uint32_t i = 0; i < p->slab.n_chunks; i++) n += p->slab.chunks[i].cap * sizeof(PelRec);
+    n += p->slab.cap_chunks * sizeof(Chunk) + p->slab.cap_spare * sizeof(uint32_t);
+    n += p->cap_owners * sizeof(Tree) + p->cap_free_owners * sizeof(uint32_t);
+    n += p->big.cap * (sizeof(uint32_t) + sizeof(uint64_t));
+    return n;
+}
+
+/* Makes a new owner (a consumer) with no entries and returns its number,
+ * the lowest free one. Borrows p. */
+uint32_t pel_owner_new(Pel *p) {
+    uint32_t o;
+    if (p->n_free_owners > 0) {
+        o = p->free_owners[--p->n_free_owners];
+    } else {
+        if (p->n_owners == p->cap_owners) {
+            p->cap_owners = p->cap_owners ? p->cap_owners * 2 : 4;
+            p->owners = xrealloc(p->owners, p->cap_owners * sizeof(Tree));
+        }
+        o = p->n_owners++;
+        assert(o < PEL_OWNER_NONE);
+    }
+    memset(&p->owners[o], 0, sizeof(Tree));
+    p->owners[o].alive = 1;
+    return o;
+}
+
+/* Deletes an owner and every entry it owns, from the group order too.
+ * Returns how many entries went. O(k log n) for k entries. */
+uint64_t pel_owner_delete(Pel *p, uint32_t owner) {
+    Tree *t = owner_tree(p, owner);
+    assert(owner != PEL_OWNER_ALL);
+    uint64_t n = t->count;
+    PelIter it;
+    pel_iter_seek(&it, p, owner, stream_id_make(0, 0));
+    PelRef r;
+    while ((r = pel_iter_next(&it)) != PEL_NONE) {
+        PelRec *rec = rec_at(p, r);
+        int found = tree_delete(p, &p->all, rec->id);
+        assert(found);
+        (void)found;
+        if (rec->count == COUNT_BIG) big_del(&p->big, r);
+        slab_release(&p->slab, r);
+    }
+    node_free_all(p, t->root);
+    t->root = NULL;
+    t->count = 0;
+    t->height = 0;
+    if (owner != PEL_OWNER_NONE) {
+        t->alive = 0;
+        if (p->n_free_owners == p->cap_free_owners) {
+            p->cap_free_owners = p->cap_free_owners ? p->cap_free_owners * 2 : 4;
+            p->free_owners = xrealloc(p->free_owners, p->cap_free_owners * sizeof(uint32_t));
+        }
+        p->free_owners[p->n_free_owners++] = owner;
+    }
+    return n;
+}
+
+/* Number of entries an owner holds (PEL_OWNER_ALL: the whole group). */
+uint64_t pel_owner_len(const Pel *p, uint32_t owner) {
+    return owner_tree_c(p, owner)->count;
+}
+
+/* Adds an entry that must not be pending yet; returns its ref. O(log n). */
+PelRef pel_add(Pel *p, StreamId id, uint32_t owner, int64_t delivery_ms, uint64_t count) {
+    assert(owner != PEL_OWNER_ALL);
+    assert(pel_find(p, id) == PEL_NONE);
+    Tree *ot = owner_tree(p, owner);
+    PelRef r = slab_alloc(&p->slab);
+    PelRec *rec = rec_at(p, r);
+    rec->id = id;
+    rec->delivery_ms = delivery_ms;
+    rec->owner = owner;
+    rec->count = 0;
+    rec_set_count(p, r, rec, count);
+    tree_insert(p, &p->all, r);
+    tree_insert(p, ot, r);
+    return r;
+}
+
+/* The ref of a pending ID, or PEL_NONE. O(log n). */
+PelRef pel_find(const Pel *p, StreamId id) {
+    return tree_find(p, &p->all, id);
+}
+
+/* Copies an entry out; borrows p. */
+void pel_get(const Pel *p, PelRef r, PelEntry *out) {
+    const PelRec *rec = rec_at(p, r);
+    assert(rec->owner != OWNER_FREE);
+    out->id = rec->id;
+    out->delivery_ms = rec->delivery_ms;
+    out->delivery_count = rec_count(p, r, rec);
+    out->owner = rec->owner;
+}
+
+/* The ID of a live entry. */
+StreamId pel_id(const Pel *p, PelRef r) {
+    return rec_at(p, r)->id;
+}
+
+/* The owner of a live entry. */
+uint32_t pel_owner(const Pel *p, PelRef r) {
+    return rec_at(p, r)->owner;
+}
+
+/* The last delivery time of a live entry (Unix ms). */
+int64_t pel_delivery_ms(const Pel *p, PelRef r) {
+    return rec_at(p, r)->delivery_ms;
+}
+
+/* The delivery count of a live entry. */
+uint64_t pel_delivery_count(const Pel *p, PelRef r) {
+    const PelRec *rec = rec_at(p, r);
+    return rec_count(p, r, rec);
+}
+
+/* Sets the delivery time and count of a live entry. O(1). */
+void pel_set_delivery(Pel *p, PelRef r, int64_t delivery_ms, uint64_t count) {
+    PelRec *rec = rec_at(p, r);
+    assert(rec->owner != OWNER_FREE);
+    rec->delivery_ms = delivery_ms;
+    rec_set_count(p, r, rec, count);
+}
+
+/* Moves a live entry to another owner. O(log n). */
+void pel_set_owner(Pel *p, PelRef r, uint32_t owner) {
+    PelRec *rec = rec_at(p, r);
+    assert(rec->owner != OWNER_FREE && owner != PEL_OWNER_ALL);
+    if (rec->owner == owner) return;
+    Tree *to = owner_tree(p, owner);
+    int found = tree_delete(p, owner_tree(p, rec->owner), rec->id);
+    assert(found);
+    (void)found;
+    rec->owner = owner;
+    tree_insert(p, to, r);
+}
+
+/* Deletes a live entry (acknowledged, or its stream entry is gone); r is
+ * invalid afterwards. O(log n). */
+void pel_delete(Pel *p, PelRef r) {
+    PelRec *rec = rec_at(p, r);
+    assert(rec->owner != OWNER_FREE);
+    int found = tree_delete(p, &p->all, rec->id);
+    assert(found);
+    found = tree_delete(p, owner_tree(p, rec->owner), rec->id);
+    assert(found);
+    (void)found;
+    if (rec->count == COUNT_BIG) big_del(&p->big, r);
+    slab_release(&p->slab, r);
+}
+
+/* The entry with the smallest ID of an owner (PEL_OWNER_ALL: of the group),
+ * or PEL_NONE. O(log n). */
+PelRef pel_first(const Pel *p, uint32_t owner) {
+    return tree_edge(owner_tree_c(p, owner), 0);
+}
+
+/* The entry with the largest ID, or PEL_NONE. O(log n). */
+PelRef pel_last(const Pel *p, uint32_t owner) {
+    return tree_edge(owner_tree_c(p, owner), 1);
+}
+
+/* Positions it before the first entry of owner (PEL_OWNER_ALL: the group)
+ * whose ID is >= start. The iterator borrows p. O(log n). */
+void pel_iter_seek(PelIter *it, const Pel *p, uint32_t owner, StreamId start) {
+    const Tree *t = owner_tree_c(p, owner);
+    it->pel = p;
+    it->height = (int)t->height;
+    if (!t->root) return;
+    NodeHdr *n = t->root;
+    for (int lv = 0; lv + 1 < it->height; lv++) {
+        const Inner *in = (const Inner *)n;
+        int i = inner_child_for(in, start);
+        it->node[lv] = n;
+        it->pos[lv] = (uint16_t)i;
+        n = in->child[i];
+    }
+    it->node[it->height - 1] = n;
+    it->pos[it->height - 1] = (uint16_t)leaf_lower_bound(p, (const Leaf *)n, start);
+}
+
+/* The next entry in ID order, or PEL_NONE at the end. O(1) amortized. */
+PelRef pel_iter_next(PelIter *it) {
+    if (it->height == 0) return PEL_NONE;
+    int leaf_lv = it->height - 1;
+    const Leaf *l = it->node[leaf_lv];
+    if (it->pos[leaf_lv] < l->h.n) return l->ref[it->pos[leaf_lv]++];
+    /* Climb to the first ancestor with a next child, then go down its left edge. */
+    int lv = leaf_lv - 1;
+    while (lv >= 0 && it->pos[lv] + 1 >= ((const NodeHdr *)it->node[lv])->n) lv--;
+    if (lv < 0) {
+        it->height = 0;
+        return PEL_NONE;
+    }
+    it->pos[lv]++;
+    NodeHdr *n = ((const Inner *)it->node[lv])->child[it->pos[lv]];
+    for (lv++; lv < leaf_lv; lv++) {
+        it->node[lv] = n;
+        it->pos[lv] = 0;
+        n = ((const Inner *)n)->child[0];
+    }
+    it->node[leaf_lv] = n;
+    it->pos[leaf_lv] = 0;
+    l = (const Leaf *)n;
+    assert(l->h.n > 0);
+    return l->ref[it->pos[leaf_lv]++];
+}
+
+/* ---- Consistency check ---------------------------------------------------- */
+
+/* Checks one subtree: order, bounds, fill and depth. Returns the number of
+ * refs, or -1 on a violation. lo/hi bound the IDs (NULL: unbounded). */
+static long long check_node(const Pel *p, const NodeHdr *n, int depth, int height,
+                            const StreamId *lo, const StreamId *hi, uint32_t owner, int is_root) {
+    if (n->is_leaf) {
+        const Leaf *l = (const Leaf *)n;
+        if (depth != height - 1 || l->h.n == 0 || l->h.n > LEAF_CAP) return -1;
+        for (int i = 0; i < l->h.n; i++) {
+            const PelRec *rec = rec_at(p, l->ref[i]);
+            if (rec->owner == OWNER_FREE) return -1;
+            if (owner != PEL_OWNER_ALL && rec->owner != owner) return -1;
+            if (lo && stream_id_cmp(rec->id, *lo) < 0) return -1;
+            if (hi && stream_id_cmp(rec->id, *hi) >= 0) return -1;
+            if (i > 0 && stream_id_cmp(key_of(p, l->ref[i - 1]), rec->id) >= 0) return -1;
+        }
+        return l->h.n;
+    }
+    const Inner *in = (const Inner *)n;
+    if (depth >= height - 1 || in->h.n < 2 || in->h.n > INNER_CAP) return -1;
+    (void)is_root;
+    long long total = 0;
+    for (int i = 0; i < in->h.n; i++) {
+        if (i > 0 && i < in->h.n - 1 && stream_id_cmp(in->key[i - 1], in->key[i]) >= 0) return -1;
+        const StreamId *clo = i == 0 ? lo : &in->key[i - 1];
+        const StreamId *chi = i == in->h.n - 1 ? hi : &in->key[i];
+        long long c = check_node(p, in->child[i], depth + 1, height, clo, chi, owner, 0);
+        if (c < 0) return -1;
+        total += c;
+    }
+    return total;
+}
+
+static int check_tree(const Pel *p, const Tree *t, uint32_t owner) {
+    if (!t->root) return t->count == 0 && t->height == 0 ? 0 : -1;
+    long long n = check_node(p, t->root, 0, (int)t->height, NULL, NULL, owner, 1);
+    return n == (long long)t->count ? 0 : -1;
+}
+
+/* Returns 0 when every invariant holds, -1 otherwise; borrows p. O(n). */
+int pel_check(const Pel *p) {
+    if (check_tree(p, &p->all, PEL_OWNER_ALL) != 0) return -1;
+    if (check_tree(p, &p->none, PEL_OWNER_NONE) != 0) return -1;
+    uint64_t owned = p->none.count;
+    for (uint32_t i = 0; i < p->n_owners; i++) {
+        if (!p->owners[i].alive) {
+            if (p->owners[i].root) return -1;
+            continue;
+        }
+        if (check_tree(p, &p->owners[i], i) != 0) return -1;
+        owned += p->owners[i].count;
+    }
+    if (owned != p->all.count) return -1;
+    /* Every live record is in the group tree and its owner's tree. */
+    uint64_t live = 0, big = 0;
+    for (uint32_t ci = 0; ci < p->slab.n_chunks; ci++) {
+        const Chunk *c = &p->slab.chunks[ci];
+        uint32_t chunk_live = 0;
+        for (uint32_t s = 0; s < c->used; s++) {
+            const PelRec *rec = &c->rec[s];
+            if (rec->owner == OWNER_FREE) continue;
+            PelRef r = (ci << CHUNK_SHIFT) | s;
+            chunk_live++;
+            if (tree_find(p, &p->all, rec->id) != r) return -1;
+            if (tree_find(p, owner_tree_c(p, rec->owner), rec->id) != r) return -1;
+            if (rec->count == COUNT_BIG) {
+                if (big_get(&p->big, r) < COUNT_BIG) return -1;
+                big++;
+            }
+        }
+        if (chunk_live != c->live) return -1;
+        live += chunk_live;
+    }
+    if (live != p->all.count || big != p->big.n) return -1;
+    return 0;
+}

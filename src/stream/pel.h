@@ -1,0 +1,104 @@
+/*
+ * pel.h - the pending entries list (PEL) of one consumer group.
+ *
+ * A pending entry is a stream ID that was delivered to a consumer and not yet
+ * acknowledged, with the time of its last delivery, how often it was delivered
+ * and who owns it. The group needs the entries in ID order (XPENDING,
+ * XAUTOCLAIM, XACK) and each consumer needs its own entries in ID order
+ * (XREADGROUP with an explicit ID, XPENDING ... consumer, DELCONSUMER).
+ *
+ * Design (memory first: Redis spends ~88 bytes per pending entry, we aim
+ * for less than half):
+ *
+ *   slab of fixed 32-byte records, addressed by a stable 32-bit PelRef
+ *   +----------------+---------------+-----------+-----------+
+ *   | id (ms, seq)   | delivery_ms   | count     | owner     |
+ *   | 16 bytes       | 8 bytes       | 4 bytes   | 4 bytes   |
+ *   +----------------+---------------+-----------+-----------+
+ *
+ *   group order:    B+ tree of PelRefs, ordered by the records' IDs
+ *   consumer order: one B+ tree of PelRefs per owner, ordered the same way
+ *
+ * A ref costs 4 bytes in each tree and leaves are packed (appends split
+ * 100/0), so an entry costs 32 + 4 + 4 bytes plus a fraction of a byte of
+ * inner nodes. The records live in chunks of 1024 (the first chunk starts
+ * small and doubles); a chunk whose records are all freed is released.
+ * Delivery counts of 2^32-1 or more (RETRYCOUNT can set any value up to
+ * LLONG_MAX) are kept in a side hash keyed by PelRef.
+ *
+ * Rejected: a node per entry with pointers (what Redis does; 3 allocations
+ * per entry), one array sorted by ID (O(n) insert and delete), and trees that
+ * store whole records (records would move on splits, so consumers could not
+ * point at them).
+ *
+ * Prepared for Redis 8.x: an owner of PEL_OWNER_NONE is legal (an entry
+ * released by XNACK); such entries get their own tree, as every owner does,
+ * which is where a NACK zone ordered by release keeps them. XDEL DELREF is
+ * pel_delete(), and "acknowledged by this group" is an absent ID at or below
+ * the group's last-delivered ID.
+ *
+ * Invariants: every live record is in the group tree and in exactly the tree
+ * of its owner; trees hold no duplicate IDs; free records are in no tree.
+ */
+#ifndef STREAMD_STREAM_PEL_H
+#define STREAMD_STREAM_PEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stream/id.h"
+
+typedef struct Pel Pel;
+typedef uint32_t PelRef;
+
+#define PEL_NONE       UINT32_MAX       /* no entry */
+#define PEL_OWNER_ALL  UINT32_MAX       /* iterate the group order */
+#define PEL_OWNER_NONE (UINT32_MAX - 1) /* owner-less (released) entry */
+#define PEL_ITER_DEPTH 16
+
+/* A copy of one pending entry. */
+typedef struct PelEntry {
+    StreamId id;
+    int64_t delivery_ms;
+    uint64_t delivery_count;
+    uint32_t owner;
+} PelEntry;
+
+/* Caller-allocated iterator; invalidated by any insert or delete in the tree
+ * it walks (changing times or counts is fine). */
+typedef struct PelIter {
+    const Pel *pel;
+    int height; /* 0 when exhausted */
+    void *node[PEL_ITER_DEPTH];
+    uint16_t pos[PEL_ITER_DEPTH];
+} PelIter;
+
+Pel *pel_new(void);
+void pel_free(Pel *p);
+uint64_t pel_len(const Pel *p);
+size_t pel_mem_bytes(const Pel *p);
+
+uint32_t pel_owner_new(Pel *p);
+uint64_t pel_owner_delete(Pel *p, uint32_t owner);
+uint64_t pel_owner_len(const Pel *p, uint32_t owner);
+
+PelRef pel_add(Pel *p, StreamId id, uint32_t owner, int64_t delivery_ms, uint64_t count);
+PelRef pel_find(const Pel *p, StreamId id);
+void pel_get(const Pel *p, PelRef r, PelEntry *out);
+StreamId pel_id(const Pel *p, PelRef r);
+uint32_t pel_owner(const Pel *p, PelRef r);
+int64_t pel_delivery_ms(const Pel *p, PelRef r);
+uint64_t pel_delivery_count(const Pel *p, PelRef r);
+void pel_set_delivery(Pel *p, PelRef r, int64_t delivery_ms, uint64_t count);
+void pel_set_owner(Pel *p, PelRef r, uint32_t owner);
+void pel_delete(Pel *p, PelRef r);
+
+PelRef pel_first(const Pel *p, uint32_t owner);
+PelRef pel_last(const Pel *p, uint32_t owner);
+void pel_iter_seek(PelIter *it, const Pel *p, uint32_t owner, StreamId start);
+PelRef pel_iter_next(PelIter *it);
+
+/* Checks every invariant (tests and debugging); 0 when consistent. */
+int pel_check(const Pel *p);
+
+#endif

@@ -1,0 +1,544 @@
+/*
+ * test_group.c - the pending list and consumer groups against naive oracles.
+ *
+ * The model test drives a Pel and a plain array of entries with the same
+ * random operations (deliveries, acknowledgements, claims between consumers,
+ * consumer creation and deletion, delivery counts beyond 32 bits) and after
+ * each step compares lookups and COUNT/IDLE-bounded range scans, group-wide
+ * and per consumer. pel_check() verifies the trees' structure as it goes.
+ * Separate tests cover the entries-read and lag rules on hand-made stream
+ * facts, name lookups and sorted listings, and the memory per entry of the
+ * XREADGROUP pattern the benchmark measures.
+ */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "stream/group.h"
+#include "stream/pel.h"
+#include "test.h"
+
+/* ---- Oracle ---------------------------------------------------------------- */
+
+typedef struct Model {
+    PelEntry *e;
+    size_t n, cap;
+} Model;
+
+static long model_find(const Model *m, StreamId id) {
+    for (size_t i = 0; i < m->n; i++)
+        if (stream_id_cmp(m->e[i].id, id) == 0) return (long)i;
+    return -1;
+}
+
+static void model_add(Model *m, PelEntry e) {
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 64;
+        m->e = xrealloc(m->e, m->cap * sizeof(PelEntry));
+    }
+    m->e[m->n++] = e;
+}
+
+static void model_del(Model *m, size_t i) {
+    m->e[i] = m->e[--m->n];
+}
+
+static int entry_cmp(const void *a, const void *b) {
+    return stream_id_cmp(((const PelEntry *)a)->id, ((const PelEntry *)b)->id);
+}
+
+/* Entries of owner (PEL_OWNER_ALL: all) with start <= id <= end and
+ * delivery_ms <= max_ms, in ID order, at most count; returns how many. */
+static size_t model_range(const Model *m, uint32_t owner, StreamId start, StreamId end,
+                          int64_t max_ms, size_t count, PelEntry *out) {
+    PelEntry *v = xmalloc((m->n + 1) * sizeof(PelEntry));
+    size_t k = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        const PelEntry *e = &m->e[i];
+        if (owner != PEL_OWNER_ALL && e->owner != owner) continue;
+        if (stream_id_cmp(e->id, start) < 0 || stream_id_cmp(e->id, end) > 0) continue;
+        if (e->delivery_ms > max_ms) continue;
+        v[k++] = *e;
+    }
+    qsort(v, k, sizeof(PelEntry), entry_cmp);
+    if (k > count) k = count;
+    memcpy(out, v, k * sizeof(PelEntry));
+    xfree(v);
+    return k;
+}
+
+static size_t pel_range(const Pel *p, uint32_t owner, StreamId start, StreamId end, int64_t max_ms,
+                        size_t count, PelEntry *out) {
+    PelIter it;
+    pel_iter_seek(&it, p, owner, start);
+    size_t k = 0;
+    PelRef r;
+    while (k < count && (r = pel_iter_next(&it)) != PEL_NONE) {
+        PelEntry e;
+        pel_get(p, r, &e);
+        if (stream_id_cmp(e.id, end) > 0) break;
+        if (e.delivery_ms > max_ms) continue;
+        out[k++] = e;
+    }
+    return k;
+}
+
+static int entries_equal(const PelEntry *a, const PelEntry *b, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (stream_id_cmp(a[i].id, b[i].id) != 0 || a[i].owner != b[i].owner ||
+            a[i].delivery_ms != b[i].delivery_ms || a[i].delivery_count != b[i].delivery_count)
+            return 0;
+    }
+    return 1;
+}
+
+static StreamId random_id(uint64_t space) {
+    uint64_t r = test_rand_below(100);
+    if (r == 0) return stream_id_make(UINT64_MAX, test_rand_below(4) + UINT64_MAX - 3);
+    if (r == 1) return stream_id_make(0, test_rand_below(4));
+    return stream_id_make(test_rand_below(space), test_rand_below(4));
+}
+
+static uint64_t random_count(void) {
+    switch (test_rand_below(10)) {
+    case 0:
+        return UINT32_MAX - 1 + test_rand_below(3); /* around the escape value */
+    case 1:
+        return (uint64_t)INT64_MAX - test_rand_below(2);
+    default:
+        return test_rand_below(20);
+    }
+}
+
+#define MAX_OWNERS 12
+
+/* One model run: prefill entries with distinct increasing IDs in
+ * [0, space), then n_ops random operations over IDs in that space (small
+ * spaces make collisions, large ones deep trees); range_pct of the
+ * operations are range queries. */
+static void test_pel_model(size_t n_ops, uint64_t space, size_t prefill, int range_pct) {
+    Pel *p = pel_new();
+    Model m = {0};
+    uint32_t owners[MAX_OWNERS];
+    int n_owners = 0;
+    for (int i = 0; i < 3; i++) owners[n_owners++] = pel_owner_new(p);
+    size_t cap = n_ops + prefill;
+    PelEntry *a = xmalloc(cap * sizeof(PelEntry)), *b = xmalloc(cap * sizeof(PelEntry));
+    int bad_range = 0, bad_find = 0;
+    for (size_t i = 0; i < prefill; i++) {
+        PelEntry e = {stream_id_make(space / prefill * i, test_rand_below(4)),
+                      (int64_t)test_rand_below(1000), random_count(),
+                      owners[test_rand_below((uint64_t)n_owners)]};
+        pel_add(p, e.id, e.owner, e.delivery_ms, e.delivery_count);
+        model_add(&m, e);
+    }
+    CHECK_EQ_INT(pel_check(p), 0);
+
+    for (size_t op = 0; op < n_ops; op++) {
+        uint64_t what;
+        if ((int)test_rand_below(100) < range_pct)
+            what = 99;
+        else
+            what = test_rand_below(85);
+        if (what < 40) { /* deliver */
+            StreamId id = random_id(space);
+            uint32_t o = owners[test_rand_below((uint64_t)n_owners)];
+            int64_t t = (int64_t)test_rand_below(1000);
+            uint64_t cnt = random_count();
+            if (model_find(&m, id) < 0) {
+                PelRef r = pel_add(p, id, o, t, cnt);
+                PelEntry e = {id, t, cnt, o};
+                model_add(&m, e);
+                if (pel_id(p, r).ms != id.ms || pel_delivery_count(p, r) != cnt) bad_find++;
+            }
+        } else if (what < 60) { /* ack (half of them for IDs that exist) */
+            StreamId id =
+                (m.n && test_rand_below(2)) ? m.e[test_rand_below(m.n)].id : random_id(space);
+            long i = model_find(&m, id);
+            PelRef r = pel_find(p, id);
+            if ((i < 0) != (r == PEL_NONE)) bad_find++;
+            if (r != PEL_NONE) pel_delete(p, r);
+            if (i >= 0) model_del(&m, (size_t)i);
+        } else if (what < 80) { /* claim to another owner */
+            if (m.n == 0) continue;
+            size_t i = test_rand_below(m.n);
+            uint32_t o = owners[test_rand_below((uint64_t)n_owners)];
+            PelRef r = pel_find(p, m.e[i].id);
+            if (r == PEL_NONE) {
+                bad_find++;
+                continue;
+            }
+            int64_t t = (int64_t)test_rand_below(1000);
+            uint64_t cnt = test_rand_below(2) ? m.e[i].delivery_count + 1 : random_count();
+            pel_set_owner(p, r, o);
+            pel_set_delivery(p, r, t, cnt);
+            m.e[i].owner = o;
+            m.e[i].delivery_ms = t;
+            m.e[i].delivery_count = cnt;
+        } else if (what < 83) { /* new consumer */
+            if (n_owners < MAX_OWNERS) owners[n_owners++] = pel_owner_new(p);
+        } else if (what < 85) { /* delete a consumer with its entries */
+            if (n_owners <= 1 || test_rand_below(10) != 0) continue;
+            int k = (int)test_rand_below((uint64_t)n_owners);
+            uint32_t o = owners[k];
+            uint64_t expect = 0;
+            for (size_t i = 0; i < m.n;) {
+                if (m.e[i].owner == o) {
+                    model_del(&m, i);
+                    expect++;
+                } else {
+                    i++;
+                }
+            }
+            uint64_t got = pel_owner_delete(p, o);
+            CHECK_EQ_INT(got, expect);
+            owners[k] = owners[--n_owners];
+        } else { /* range queries */
+            uint32_t o = test_rand_below(3) == 0 ? PEL_OWNER_ALL
+                                                 : owners[test_rand_below((uint64_t)n_owners)];
+            StreamId s = random_id(space), e = random_id(space);
+            if (test_rand_below(4) == 0) e = stream_id_make(UINT64_MAX, UINT64_MAX);
+            if (test_rand_below(4) == 0) s = stream_id_make(0, 0);
+            int64_t max_ms = test_rand_below(3) == 0 ? (int64_t)test_rand_below(1000) : INT64_MAX;
+            size_t count = 1 + test_rand_below(test_rand_below(2) ? 10 : 1500);
+            size_t na = model_range(&m, o, s, e, max_ms, count, a);
+            size_t nb = pel_range(p, o, s, e, max_ms, count, b);
+            if (na != nb || !entries_equal(a, b, na)) bad_range++;
+            /* first / last per owner */
+            size_t all = model_range(&m, o, stream_id_make(0, 0),
+                                     stream_id_make(UINT64_MAX, UINT64_MAX), INT64_MAX, cap, a);
+            PelRef f = pel_first(p, o), l = pel_last(p, o);
+            if (all == 0) {
+                if (f != PEL_NONE || l != PEL_NONE) bad_range++;
+            } else if (f == PEL_NONE || l == PEL_NONE ||
+                       stream_id_cmp(pel_id(p, f), a[0].id) != 0 ||
+                       stream_id_cmp(pel_id(p, l), a[all - 1].id) != 0) {
+                bad_range++;
+            }
+            if (pel_owner_len(p, o) != all) bad_range++;
+        }
+        if (op % 512 == 0 && pel_check(p) != 0) {
+            CHECK(!"pel_check failed");
+            break;
+        }
+        if (pel_len(p) != m.n) {
+            CHECK_EQ_INT(pel_len(p), m.n);
+            break;
+        }
+    }
+    CHECK_EQ_INT(bad_range, 0);
+    CHECK_EQ_INT(bad_find, 0);
+    CHECK_EQ_INT(pel_check(p), 0);
+    /* Every remaining entry reads back exactly. */
+    int bad = 0;
+    for (size_t i = 0; i < m.n; i++) {
+        PelRef r = pel_find(p, m.e[i].id);
+        PelEntry e;
+        if (r == PEL_NONE) {
+            bad++;
+            continue;
+        }
+        pel_get(p, r, &e);
+        if (!entries_equal(&e, &m.e[i], 1)) bad++;
+    }
+    CHECK_EQ_INT(bad, 0);
+    /* Drain in random order down to empty, checking structure on the way. */
+    while (m.n) {
+        size_t i = test_rand_below(m.n);
+        PelRef r = pel_find(p, m.e[i].id);
+        CHECK(r != PEL_NONE);
+        if (r == PEL_NONE) break;
+        pel_delete(p, r);
+        model_del(&m, i);
+        if (m.n % 997 == 0) CHECK_EQ_INT(pel_check(p), 0);
+    }
+    CHECK_EQ_INT(pel_len(p), 0);
+    CHECK(pel_first(p, PEL_OWNER_ALL) == PEL_NONE);
+    CHECK_EQ_INT(pel_check(p), 0);
+    xfree(a);
+    xfree(b);
+    xfree(m.e);
+    pel_free(p);
+}
+
+/* Large sequential trees: 4 consumers take turns reading 200,000 entries as
+ * XREADGROUP does; checks the structure, the per-consumer split, and the
+ * memory per pending entry (the budget is 42 bytes, half of Redis's). */
+static void test_pel_sequential_memory(void) {
+    Pel *p = pel_new();
+    uint32_t o[4];
+    for (int i = 0; i < 4; i++) o[i] = pel_owner_new(p);
+    const uint64_t n = 200000;
+    for (uint64_t i = 0; i < n; i++) {
+        StreamId id = stream_id_make(1700000000000ULL + i / 3, i % 3);
+        pel_add(p, id, o[(i / 100) % 4], 1700000000000LL, 1);
+    }
+    CHECK_EQ_INT(pel_len(p), n);
+    CHECK_EQ_INT(pel_owner_len(p, o[0]) + pel_owner_len(p, o[1]) + pel_owner_len(p, o[2]) +
+                     pel_owner_len(p, o[3]),
+                 n);
+    CHECK_EQ_INT(pel_check(p), 0);
+    double per_entry = (double)pel_mem_bytes(p) / (double)n;
+    printf("pel: %.2f bytes per pending entry (sequential, 4 consumers)\n", per_entry);
+    CHECK(per_entry <= 42.0);
+    /* Acknowledge in delivery order, as consumers do; memory follows. */
+    PelIter it;
+    for (uint64_t i = 0; i < n - 1000; i++) {
+        StreamId id = stream_id_make(1700000000000ULL + i / 3, i % 3);
+        PelRef r = pel_find(p, id);
+        if (r == PEL_NONE) {
+            CHECK(!"sequential entry missing");
+            break;
+        }
+        pel_delete(p, r);
+    }
+    CHECK_EQ_INT(pel_len(p), 1000);
+    CHECK_EQ_INT(pel_check(p), 0);
+    CHECK(pel_mem_bytes(p) < 1000 * 100);
+    pel_iter_seek(&it, p, PEL_OWNER_ALL, stream_id_make(0, 0));
+    uint64_t seen = 0;
+    while (pel_iter_next(&it) != PEL_NONE) seen++;
+    CHECK_EQ_INT(seen, 1000);
+    CHECK_EQ_INT(pel_owner_delete(p, o[1]) + pel_owner_delete(p, o[2]), 500);
+    CHECK_EQ_INT(pel_len(p), 500);
+    CHECK_EQ_INT(pel_check(p), 0);
+    pel_free(p);
+}
+
+/* ---- Groups: lag and entries-read ------------------------------------------ */
+
+static StreamFacts facts(uint64_t length, uint64_t added, StreamId first, StreamId last,
+                         StreamId max_del) {
+    StreamFacts f = {length, added, first, last, max_del};
+    return f;
+}
+
+#define ID(a, b) stream_id_make(a, b)
+
+static void test_lag_rules(void) {
+    GroupSet *gs = group_set_new();
+    int64_t lag;
+
+    /* A never-used stream: lag 0, counter 0. */
+    StreamFacts f = facts(0, 0, ID(0, 0), ID(0, 0), ID(0, 0));
+    ConsumerGroup *g = group_set_create(gs, slice_cstr("g"), ID(0, 0), GROUP_ENTRIES_READ_INVALID);
+    CHECK(g != NULL);
+    CHECK(group_set_create(gs, slice_cstr("g"), ID(0, 0), 0) == NULL);
+    CHECK_EQ_INT(group_lag(g, &f, &lag), 1);
+    CHECK_EQ_INT(lag, 0);
+    CHECK_EQ_INT(group_entries_read_at(&f, ID(5, 0)), 0);
+
+    /* Entries 1-1..5-1 added, nothing deleted; group at 0: lag is the length. */
+    f = facts(5, 5, ID(1, 1), ID(5, 1), ID(0, 0));
+    CHECK_EQ_INT(group_lag(g, &f, &lag), 1);
+    CHECK_EQ_INT(lag, 5);
+    /* Reading 1-1 (counter invalid, re-derived: first entry -> 1), then 2-1. */
+    CHECK_EQ_INT(group_note_read(g, ID(1, 1), &f), 1);
+    CHECK_EQ_INT(group_entries_read(g), 1);
+    CHECK_EQ_INT(group_note_read(g, ID(2, 1), &f), 1);
+    CHECK_EQ_INT(group_entries_read(g), 2);
+    CHECK_EQ_INT(group_note_read(g, ID(2, 1), &f), 0); /* not past last_id */
+    CHECK_EQ_INT(group_lag(g, &f, &lag), 1);
+    CHECK_EQ_INT(lag, 3);
+
+    /* XDEL of 4-1 (after last_id): lag unknown until the group passes it. */
+    f = facts(4, 5, ID(1, 1), ID(5, 1), ID(4, 1));
+    CHECK_EQ_INT(group_lag(g, &f, &lag), 0);
+    CHECK_EQ_INT(group_note_read(g, ID(3, 1), &f), 1);
+    CHECK_EQ_INT(group_entries_read(g), GROUP_ENTRIES_READ_INVALID); /* 3-1 < max deleted */
+    CHECK_EQ_INT(group_lag(g, &f, &lag), 0);
+    CHECK_EQ_INT(group_note_read(g, ID(5, 1), &f), 1);
+    CHECK_EQ_INT(group_entries_read(g), 5); /* the last entry: entries_added */
+    CHECK_EQ_INT(group_lag(g, &f, &lag), 1);
+    CHECK_EQ_INT(lag, 0);
+
+    /* XDEL before last_id does not disturb a valid counter. */
+    ConsumerGroup *h = group_set_create(gs, slice_cstr("h"), ID(0, 0), GROUP_ENTRIES_READ_INVALID);
+    f = facts(5, 5, ID(1, 1), ID(5, 1), ID(0, 0));
+    group_note_read(h, ID(1, 1), &f);
+    group_note_read(h, ID(2, 1), &f);
+    group_note_read(h, ID(3, 1), &f);
+    CHECK_EQ_INT(group_entries_read(h), 3);
+    f = facts(4, 5, ID(1, 1), ID(5, 1), ID(2, 1));
+    CHECK_EQ_INT(group_lag(h, &f, &lag), 1);
+    CHECK_EQ_INT(lag, 2);
+    group_note_read(h, ID(4, 1), &f);
+    CHECK_EQ_INT(group_entries_read(h), 4);
+
+    /* Trimmed past the group (last_id before the first entry, no tombstone
+     * after it): lag is the length. */
+    f = facts(2, 5, ID(4, 1), ID(5, 1), ID(0, 0));
+    ConsumerGroup *k = group_set_create(gs, slice_cstr("k"), ID(1, 1), 1);
+    CHECK_EQ_INT(group_lag(k, &f, &lag), 1);
+    CHECK_EQ_INT(lag, 2);
+    /* Reading from there re-derives the counter: first entry = added - len + 1. */
+    group_note_read(k, ID(4, 1), &f);
+    CHECK_EQ_INT(group_entries_read(k), 4);
+
+    /* Estimates. */
+    f = facts(3, 10, ID(8, 0), ID(10, 0), ID(0, 0));
+    CHECK_EQ_INT(group_entries_read_at(&f, ID(10, 0)), 10);
+    CHECK_EQ_INT(group_entries_read_at(&f, ID(8, 0)), 8);
+    CHECK_EQ_INT(group_entries_read_at(&f, ID(7, 0)), 7);
+    CHECK_EQ_INT(group_entries_read_at(&f, ID(9, 0)), GROUP_ENTRIES_READ_INVALID);
+    CHECK_EQ_INT(group_entries_read_at(&f, ID(11, 0)), GROUP_ENTRIES_READ_INVALID);
+    f = facts(0, 10, ID(0, 0), ID(10, 0), ID(10, 0)); /* emptied by XDEL */
+    CHECK_EQ_INT(group_entries_read_at(&f, ID(3, 0)), 10);
+    CHECK_EQ_INT(group_lag(k, &f, &lag), 1);
+    CHECK_EQ_INT(lag, 0);
+
+    /* SETID with ENTRIESREAD, and has_acked. */
+    group_set_last_id(k, ID(9, 0), 9);
+    CHECK_EQ_INT(group_entries_read(k), 9);
+    CHECK(stream_id_cmp(group_last_id(k), ID(9, 0)) == 0);
+    ConsumerId c = group_consumer_create(k, slice_cstr("alice"), 100);
+    group_deliver(k, c, ID(8, 0), 100);
+    CHECK_EQ_INT(group_has_acked(k, ID(8, 0)), 0);
+    CHECK_EQ_INT(group_has_acked(k, ID(7, 0)), 1);
+    CHECK_EQ_INT(group_has_acked(k, ID(10, 0)), 0);
+    CHECK_EQ_INT(group_set_all_acked(gs, ID(7, 0)), 0); /* g and h stopped before 7-0 */
+    CHECK_EQ_INT(group_ack(k, ID(8, 0)), 1);
+    CHECK_EQ_INT(group_ack(k, ID(8, 0)), 0);
+    CHECK_EQ_INT(group_has_acked(k, ID(8, 0)), 1);
+
+    CHECK_EQ_INT(group_set_destroy(gs, slice_cstr("k")), 1);
+    CHECK_EQ_INT(group_set_destroy(gs, slice_cstr("k")), 0);
+    CHECK_EQ_INT(group_set_len(gs), 2);
+    group_set_free(gs);
+}
+
+/* ---- Groups: consumers, names, listings -------------------------------------- */
+
+static int slice_lt(Slice a, Slice b) {
+    size_t n = a.len < b.len ? a.len : b.len;
+    int c = n ? memcmp(a.p, b.p, n) : 0;
+    return c < 0 || (c == 0 && a.len < b.len);
+}
+
+static void test_consumers(void) {
+    GroupSet *gs = group_set_new();
+    ConsumerGroup *g = group_set_create(gs, slice_cstr("orders"), ID(0, 0), 0);
+    enum { N = 300 };
+    char names[N][16];
+    ConsumerId ids[N];
+    int alive[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof(names[i]), "c%x", (unsigned)test_rand_below(1u << 20) * N + i);
+        ids[i] = group_consumer_create(g, slice_cstr(names[i]), i);
+        alive[i] = 1;
+    }
+    CHECK_EQ_INT(group_consumer_count(g), N);
+    CHECK(group_consumer_create(g, slice_cstr(names[7]), 0) == GROUP_NO_CONSUMER);
+    /* Binary names with NUL bytes and the empty name are names too. */
+    ConsumerId bin = group_consumer_create(g, slice_of("a\0b", 3), 5);
+    ConsumerId empty = group_consumer_create(g, slice_of("", 0), 5);
+    CHECK(bin != GROUP_NO_CONSUMER && empty != GROUP_NO_CONSUMER);
+    CHECK(group_consumer_find(g, slice_of("a\0b", 3)) == bin);
+    CHECK(group_consumer_find(g, slice_of("a", 1)) == GROUP_NO_CONSUMER);
+    CHECK(group_consumer_find(g, slice_of("", 0)) == empty);
+
+    /* Deliveries, then delete half the consumers (their entries go too). */
+    uint64_t seq = 0;
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < i % 5; j++) group_deliver(g, ids[i], ID(1000, seq++), 42);
+    CHECK_EQ_INT(pel_len(group_pel(g)), seq);
+    CHECK_EQ_INT(group_consumer_active_ms(g, ids[1]), 42);
+    CHECK_EQ_INT(group_consumer_active_ms(g, ids[0]), -1);
+    uint64_t dropped = 0;
+    for (int i = 0; i < N; i += 2) {
+        dropped += group_consumer_delete(g, ids[i]);
+        alive[i] = 0;
+    }
+    CHECK_EQ_INT(pel_len(group_pel(g)) + dropped, seq);
+    CHECK_EQ_INT(pel_check(group_pel(g)), 0);
+    int bad = 0;
+    for (int i = 0; i < N; i++) {
+        ConsumerId f = group_consumer_find(g, slice_cstr(names[i]));
+        if (alive[i] ? f != ids[i] : f != GROUP_NO_CONSUMER) bad++;
+        if (alive[i] && group_consumer_pending(g, ids[i]) != (uint64_t)(i % 5)) bad++;
+    }
+    CHECK_EQ_INT(bad, 0);
+    /* A new consumer reuses a freed number and starts empty. */
+    ConsumerId fresh = group_consumer_create(g, slice_cstr("fresh"), 9);
+    CHECK_EQ_INT(group_consumer_pending(g, fresh), 0);
+    CHECK_EQ_INT(group_consumer_seen_ms(g, fresh), 9);
+    group_consumer_touch(g, fresh, 11, 0);
+    CHECK_EQ_INT(group_consumer_seen_ms(g, fresh), 11);
+    CHECK_EQ_INT(group_consumer_active_ms(g, fresh), -1);
+    group_consumer_touch(g, fresh, 12, 1);
+    CHECK_EQ_INT(group_consumer_active_ms(g, fresh), 12);
+
+    /* Re-delivery of a pending ID to another consumer resets its count. */
+    PelRef r = group_deliver(g, fresh, ID(1000, 1), 50);
+    CHECK_EQ_INT(pel_owner(group_pel(g), r), fresh);
+    CHECK_EQ_INT(pel_delivery_count(group_pel(g), r), 1);
+    group_claim(g, r, bin, 60, 7);
+    CHECK_EQ_INT(pel_owner(group_pel(g), r), bin);
+    CHECK_EQ_INT(pel_delivery_ms(group_pel(g), r), 60);
+    CHECK_EQ_INT(pel_delivery_count(group_pel(g), r), 7);
+
+    /* Listing: sorted by bytes, shorter first on a common prefix. */
+    ConsumerId *list;
+    size_t n = group_consumer_list(g, &list);
+    CHECK_EQ_INT(n, group_consumer_count(g));
+    bad = 0;
+    for (size_t i = 1; i < n; i++)
+        if (!slice_lt(group_consumer_name(g, list[i - 1]), group_consumer_name(g, list[i]))) bad++;
+    CHECK_EQ_INT(bad, 0);
+    CHECK(n > 0 && group_consumer_name(g, list[0]).len == 0);
+    xfree(list);
+
+    /* Groups listing. */
+    group_set_create(gs, slice_cstr("b"), ID(0, 0), 0);
+    group_set_create(gs, slice_cstr("ab"), ID(0, 0), 0);
+    group_set_create(gs, slice_cstr("a"), ID(0, 0), 0);
+    ConsumerGroup **gl;
+    size_t ng = group_set_list(gs, &gl);
+    CHECK_EQ_INT(ng, 4);
+    if (ng == 4) {
+        CHECK(slice_eq(group_name(gl[0]), slice_cstr("a")));
+        CHECK(slice_eq(group_name(gl[1]), slice_cstr("ab")));
+        CHECK(slice_eq(group_name(gl[2]), slice_cstr("b")));
+        CHECK(slice_eq(group_name(gl[3]), slice_cstr("orders")));
+    }
+    xfree(gl);
+    CHECK(group_set_find(gs, slice_cstr("ab")) != NULL);
+    CHECK(group_set_find(gs, slice_cstr("abc")) == NULL);
+    CHECK(group_set_mem_bytes(gs) > 0);
+    /* Many groups: create, find, destroy in random order. */
+    for (int i = 0; i < 200; i++) {
+        char nm[16];
+        snprintf(nm, sizeof(nm), "grp%d", i);
+        CHECK(group_set_create(gs, slice_cstr(nm), ID(0, 0), 0) != NULL);
+    }
+    bad = 0;
+    for (int i = 199; i >= 0; i -= 3) {
+        char nm[16];
+        snprintf(nm, sizeof(nm), "grp%d", i);
+        if (!group_set_destroy(gs, slice_cstr(nm))) bad++;
+    }
+    for (int i = 0; i < 200; i++) {
+        char nm[16];
+        snprintf(nm, sizeof(nm), "grp%d", i);
+        int should = (199 - i) % 3 != 0;
+        if ((group_set_find(gs, slice_cstr(nm)) != NULL) != should) bad++;
+    }
+    CHECK_EQ_INT(bad, 0);
+    group_set_free(gs);
+    group_set_free(NULL);
+    CHECK_EQ_INT(group_set_len(NULL), 0);
+}
+
+int main(void) {
+    test_seed("test_group");
+    test_pel_model(20000, 50, 0, 15);        /* dense: many collisions */
+    test_pel_model(30000, 100000, 0, 15);    /* sparse */
+    test_pel_model(8000, 1000000, 30000, 2); /* three-level trees */
+    test_pel_sequential_memory();
+    test_lag_rules();
+    test_consumers();
+    return test_report("test_group");
+}
