@@ -27,7 +27,7 @@ Fixtures
   diff         testlib.Diff between `server` and `ref_server`:
                diff(script, resp=2, norm=None) -> streamd-side replies.
   make_server  factory for extra servers for one test:
-               make_server(args=(), kind=None) -> started testlib.Server,
+               make_server(args=(), kind=None, config_file=None) -> started Server,
                stopped (and checked) at the end of the test.
 
 Each test runs under a watchdog (STREAMD_TEST_TIMEOUT seconds, default 60,
@@ -171,8 +171,8 @@ def diff(server, ref_server, r, ref):
 def make_server(request):
     made = []
 
-    def factory(args=(), kind=None):
-        srv = Server(kind=kind, args=args, name=request.node.name[:40])
+    def factory(args=(), kind=None, config_file=None):
+        srv = Server(kind=kind, args=args, name=request.node.name[:40], config_file=config_file)
         made.append(srv)
         srv.start()
         return srv

@@ -58,11 +58,13 @@ class Server:
 
     args: extra command-line arguments (["--requirepass", "x"]), appended
     after the defaults (--port, --bind, --dir; for redis also --save '' and
-    --appendonly no). The directory persists across restart().
+    --appendonly no). config_file, when given, is passed first, as
+    redis-server takes it. The directory persists across restart().
     """
 
-    def __init__(self, kind=None, args=(), name="server"):
+    def __init__(self, kind=None, args=(), name="server", config_file=None):
         self.kind = kind or TARGET
+        self.config_file = config_file
         self.base_args = [str(a) for a in args]
         self.extra_args = []
         self.name = name
@@ -91,10 +93,11 @@ class Server:
         return self.base_args + self.extra_args
 
     def command_line(self):
+        conf = [self.config_file] if self.config_file else []
         common = ["--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir]
         if self.kind == "redis":
-            return [REDIS_BIN] + common + ["--save", "", "--appendonly", "no"] + self.args
-        return [STREAMD_BIN] + common + self.args
+            return [REDIS_BIN] + conf + common + ["--save", "", "--appendonly", "no"] + self.args
+        return [STREAMD_BIN] + conf + common + self.args
 
     # -- lifecycle -------------------------------------------------------
 
