@@ -38,16 +38,16 @@ enum {
 };
 
 typedef struct Command {
-    const char *name;       /* lower case */
-    CommandProc proc;       /* NULL for a parent of subcommands */
-    int arity;              /* counts the name (and for subcommands, the parent too) */
+    const char *name; /* lower case */
+    CommandProc proc; /* NULL for a parent of subcommands */
+    int arity;        /* counts the name (and for subcommands, the parent too) */
     uint32_t flags;
-    const char *acl;        /* ACL categories, e.g. "@write @stream @fast" */
+    const char *acl;                   /* ACL categories, e.g. "@write @stream @fast" */
     int first_key, last_key, key_step; /* 0,0,0 when no keys; last_key -1 = last arg */
     const struct Command *subcommands; /* NULL-name terminated, or NULL */
     const char *summary;
     const char *since;
-    const char *group;      /* "stream", "generic", "string", "server", ... */
+    const char *group; /* "stream", "generic", "string", "server", ... */
     /* For CMD_MOVABLE_KEYS: fills key argument positions, returns the count. */
     int (*getkeys)(int argc, const struct Slice *argv, int *pos, int max_pos);
 } Command;

@@ -11,20 +11,22 @@
 #define STREAMD_OBJECT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum ObjType { OBJ_STRING = 0, OBJ_STREAM = 1, OBJ_TYPE_COUNT } ObjType;
 
 typedef struct Obj {
     ObjType type;
-    size_t len; /* OBJ_STRING: byte length of ptr */
-    void *ptr;  /* OBJ_STRING: owned bytes (NUL-terminated for convenience) */
+    uint32_t lru_s; /* last access, seconds of the server clock (OBJECT IDLETIME) */
+    size_t len;     /* OBJ_STRING: byte length of ptr */
+    void *ptr;      /* OBJ_STRING: owned bytes (NUL-terminated for convenience) */
 } Obj;
 
 typedef struct ObjTypeOps {
-    const char *name;                      /* TYPE reply, e.g. "stream" */
-    const char *encoding;                  /* OBJECT ENCODING reply */
-    void (*free)(void *ptr);               /* frees the type's value */
-    size_t (*mem_usage)(const void *ptr);  /* bytes for MEMORY USAGE */
+    const char *name;                     /* TYPE reply, e.g. "stream" */
+    const char *encoding;                 /* OBJECT ENCODING reply */
+    void (*free)(void *ptr);              /* frees the type's value */
+    size_t (*mem_usage)(const void *ptr); /* bytes for MEMORY USAGE */
 } ObjTypeOps;
 
 void obj_register_type(ObjType type, const ObjTypeOps *ops);

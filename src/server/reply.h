@@ -22,22 +22,21 @@ struct Client;
 
 void reply_status(struct Client *c, const char *s); /* +s */
 void reply_ok(struct Client *c);                    /* +OK */
-void reply_error(struct Client *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void reply_error(struct Client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void reply_int(struct Client *c, long long v);
 void reply_bulk(struct Client *c, const char *p, size_t len);
 void reply_bulk_slice(struct Client *c, Slice s);
 void reply_bulk_cstr(struct Client *c, const char *s);
-void reply_bulk_ll(struct Client *c, long long v);    /* a number as a bulk string */
-void reply_double(struct Client *c, double d);        /* RESP3 ',' / RESP2 bulk */
-void reply_bool(struct Client *c, int v);             /* RESP3 '#' / RESP2 :0/:1 */
+void reply_bulk_ll(struct Client *c, long long v);                /* a number as a bulk string */
+void reply_double(struct Client *c, double d);                    /* RESP3 ',' / RESP2 bulk */
+void reply_bool(struct Client *c, int v);                         /* RESP3 '#' / RESP2 :0/:1 */
 void reply_verbatim(struct Client *c, const char *p, size_t len); /* RESP3 '=' txt */
-void reply_null(struct Client *c);                    /* $-1 / _ */
-void reply_null_array(struct Client *c);              /* *-1 / _ */
+void reply_null(struct Client *c);                                /* $-1 / _ */
+void reply_null_array(struct Client *c);                          /* *-1 / _ */
 void reply_array(struct Client *c, size_t n);
-void reply_map(struct Client *c, size_t n_pairs);     /* %n / *2n */
-void reply_set(struct Client *c, size_t n);           /* ~n / *n */
-void reply_push(struct Client *c, size_t n);          /* >n / *n */
+void reply_map(struct Client *c, size_t n_pairs); /* %n / *2n */
+void reply_set(struct Client *c, size_t n);       /* ~n / *n */
+void reply_push(struct Client *c, size_t n);      /* >n / *n */
 void reply_empty_array(struct Client *c);
 
 /* Deferred lengths: reserve a header now, fill in the count later. */

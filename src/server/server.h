@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/slice.h"
 #include "server/command.h"
 #include "server/object.h"
@@ -25,13 +26,13 @@ typedef struct Client Client;
 /* ---- Clients ---------------------------------------------------------- */
 
 enum {
-    CLIENT_MULTI = 1u << 0,        /* inside MULTI */
-    CLIENT_DIRTY_CAS = 1u << 1,    /* a WATCHed key changed */
-    CLIENT_DIRTY_EXEC = 1u << 2,   /* a queued command was refused */
-    CLIENT_BLOCKED = 1u << 3,      /* waiting in block_on_keys() */
+    CLIENT_MULTI = 1u << 0,      /* inside MULTI */
+    CLIENT_DIRTY_CAS = 1u << 1,  /* a WATCHed key changed */
+    CLIENT_DIRTY_EXEC = 1u << 2, /* a queued command was refused */
+    CLIENT_BLOCKED = 1u << 3,    /* waiting in block_on_keys() */
     CLIENT_CLOSE_AFTER_REPLY = 1u << 4,
     CLIENT_CLOSE_ASAP = 1u << 5,
-    CLIENT_FAKE = 1u << 6,         /* no socket: the AOF loader */
+    CLIENT_FAKE = 1u << 6,            /* no socket: the AOF loader */
     CLIENT_EXECUTING_MULTI = 1u << 7, /* running the commands of EXEC */
     CLIENT_AUTHENTICATED = 1u << 8,
     CLIENT_UNIX = 1u << 9,
@@ -42,10 +43,10 @@ enum {
 struct Client {
     uint64_t id;
     int argc;
-    Slice *argv;           /* valid until the handler returns */
-    const Command *cmd;    /* the command (or subcommand) being run */
+    Slice *argv;        /* valid until the handler returns */
+    const Command *cmd; /* the command (or subcommand) being run */
     Db *db;
-    int resp;              /* 2 or 3 */
+    int resp; /* 2 or 3 */
     uint32_t flags;
     /* core-private state follows in client_int.h */
 };
@@ -117,7 +118,7 @@ int parse_ll(Slice s, long long *out);
 int parse_ull(Slice s, unsigned long long *out);
 /* Replies "ERR value is not an integer or out of range" on failure. */
 int get_ll_or_reply(Client *c, Slice s, long long *out);
-int64_t now_ms(void);  /* Unix time in ms (cached per command while executing) */
+int64_t now_ms(void); /* Unix time in ms (cached per command while executing) */
 int64_t now_us(void);
 int64_t mono_ms(void); /* monotonic clock */
 
@@ -140,9 +141,9 @@ typedef struct Server {
     int aof_load_truncated;
     int aof_use_rdb_preamble;
     /* state */
-    int loading;          /* 1 while the data is being loaded */
+    int loading;               /* 1 while the data is being loaded */
     const char *write_refused; /* non-NULL: writes get this error (MISCONF) */
-    long long dirty;      /* changes since start */
+    long long dirty;           /* changes since start */
     int64_t start_time_ms;
 } Server;
 
@@ -152,6 +153,15 @@ extern Server server;
 typedef void (*ServerHook)(void);
 void server_on_before_sleep(ServerHook fn); /* before replies are written */
 void server_on_cron(ServerHook fn);         /* every 100 ms */
+/* Registers a function run after CONFIG SET changes the named option (and
+ * at start-up is not called). It returns 0, or -1 with *err set to a static
+ * text to refuse the change (the old value is restored). */
+int config_register_apply(const char *name, int (*apply)(const char **err));
+/* INFO persistence: the persistence module appends its "aof_*" lines. */
+typedef void (*InfoHook)(Buf *out);
+void server_set_info_persistence(InfoHook fn);
+/* DEBUG <name> ...: registers a DEBUG subcommand (e.g. LOADAOF). */
+void debug_register(const char *name, CommandProc fn);
 /* Runs a command through dispatch on a fake client (AOF loading). */
 Client *client_new_fake(void);
 void client_free_fake(Client *c);

@@ -1,0 +1,103 @@
+/*
+ * buf.c - growable byte buffers.
+ *
+ * Growth doubles up to 1 MiB and then grows by 1 MiB steps, so a large reply
+ * does not reserve twice its size. Callers enforce their own maxima (query
+ * buffer limit, bulk length) before appending; the buffer only grows.
+ */
+#include "base/buf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+
+void buf_init(Buf *b) {
+    b->p = NULL;
+    b->len = b->cap = b->off = 0;
+}
+
+void buf_free(Buf *b) {
+    xfree(b->p);
+    buf_init(b);
+}
+
+void buf_reserve(Buf *b, size_t extra) {
+    if (b->len + extra <= b->cap) return;
+    if (b->off > 0 && b->off >= b->len / 2) {
+        memmove(b->p, b->p + b->off, b->len - b->off);
+        b->len -= b->off;
+        b->off = 0;
+        if (b->len + extra <= b->cap) return;
+    }
+    size_t need = b->len + extra;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need) cap = cap < (1u << 20) ? cap * 2 : cap + (1u << 20);
+    b->p = xrealloc(b->p, cap);
+    b->cap = cap;
+}
+
+void buf_append(Buf *b, const void *p, size_t n) {
+    if (n == 0) return;
+    buf_reserve(b, n);
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+}
+
+void buf_append_cstr(Buf *b, const char *s) {
+    buf_append(b, s, strlen(s));
+}
+
+void buf_append_char(Buf *b, char ch) {
+    buf_reserve(b, 1);
+    b->p[b->len++] = ch;
+}
+
+size_t ll_to_str(long long v, char *dst) {
+    char tmp[24];
+    size_t n = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    size_t i = 0;
+    if (v < 0) dst[i++] = '-';
+    while (n) dst[i++] = tmp[--n];
+    dst[i] = '\0';
+    return i;
+}
+
+void buf_append_ll(Buf *b, long long v) {
+    buf_reserve(b, 24);
+    b->len += ll_to_str(v, b->p + b->len);
+}
+
+void buf_vprintf(Buf *b, const char *fmt, va_list ap) {
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n <= 0) return;
+    buf_reserve(b, (size_t)n + 1);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void buf_printf(Buf *b, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+void buf_consume(Buf *b, size_t n) {
+    b->off += n;
+    if (b->off >= b->len) {
+        b->off = b->len = 0;
+    }
+}
+
+void buf_clear(Buf *b) {
+    b->len = b->off = 0;
+}

@@ -1,0 +1,722 @@
+/*
+ * admin.c - server commands: INFO, COMMAND, DEBUG, SHUTDOWN, FUNCTION, TIME,
+ * LASTSAVE.
+ *
+ * INFO prints the fields clients and monitoring tools read, in Redis's
+ * section order and "name:value" layout. redis_version is the Redis release
+ * whose stream command surface streamd implements completely;
+ * streamd_version is ours. COMMAND answers from the command table.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/log.h"
+#include "server/core.h"
+#include "version.h"
+
+#define END_OF_COMMANDS                                                                            \
+    { NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL }
+
+static InfoHook info_persistence_hook;
+
+void server_set_info_persistence(InfoHook fn) {
+    info_persistence_hook = fn;
+}
+
+/* ---- INFO ------------------------------------------------------------- */
+
+static void human_bytes(char *out, size_t n, double v) {
+    if (v < 1024)
+        snprintf(out, n, "%.0fB", v);
+    else if (v < 1024 * 1024)
+        snprintf(out, n, "%.2fK", v / 1024);
+    else if (v < 1024.0 * 1024 * 1024)
+        snprintf(out, n, "%.2fM", v / (1024 * 1024));
+    else
+        snprintf(out, n, "%.2fG", v / (1024.0 * 1024 * 1024));
+}
+
+static size_t rss_bytes(void) {
+    FILE *f = fopen("/proc/self/statm", "r");
+    long pages = 0, rss = 0;
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &rss) != 2) rss = 0;
+        fclose(f);
+    }
+    return (size_t)rss * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static void info_server(Buf *b) {
+    struct utsname u;
+    uname(&u);
+    int64_t up = (now_ms() - server.start_time_ms) / 1000;
+    buf_printf(b,
+               "# Server\r\nredis_version:%s\r\nstreamd_version:%s\r\nredis_git_sha1:00000000\r\n"
+               "redis_git_dirty:0\r\nredis_build_id:0\r\nredis_mode:standalone\r\nos:%s %s %s\r\n"
+               "arch_bits:%d\r\nmonotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:epoll\r\n"
+               "atomicvar_api:c11-builtin\r\ngcc_version:%d.%d.%d\r\nprocess_id:%d\r\n"
+               "process_supervised:no\r\nrun_id:%s\r\ntcp_port:%lld\r\n"
+               "server_time_usec:%lld\r\nuptime_in_seconds:%lld\r\nuptime_in_days:%lld\r\n"
+               "hz:%lld\r\nconfigured_hz:%lld\r\nlru_clock:%u\r\nexecutable:%s\r\n"
+               "config_file:%s\r\nio_threads_active:0\r\n",
+               STREAMD_REDIS_VERSION, STREAMD_VERSION, u.sysname, u.release, u.machine,
+               (int)(sizeof(void *) * 8),
+#ifdef __GNUC__
+               __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__,
+#else
+               0, 0, 0,
+#endif
+               (int)core.pid, core.run_id, settings.port, (long long)now_us(), (long long)up,
+               (long long)(up / 86400), settings.hz, settings.hz,
+               (unsigned)(lru_clock_s() & 0xffffff), core.exec_path ? core.exec_path : "",
+               core.config_file ? core.config_file : "");
+}
+
+static void info_clients(Buf *b) {
+    buf_printf(b,
+               "# Clients\r\nconnected_clients:%llu\r\ncluster_connections:0\r\nmaxclients:%lld\r\n"
+               "client_recent_max_input_buffer:0\r\nclient_recent_max_output_buffer:0\r\n"
+               "blocked_clients:%zu\r\ntracking_clients:0\r\npubsub_clients:0\r\n"
+               "watching_clients:%d\r\nclients_in_timeout_table:%zu\r\ntotal_watched_keys:%d\r\n"
+               "total_blocking_keys:%llu\r\ntotal_blocking_keys_on_nokey:%llu\r\n",
+               (unsigned long long)core.n_clients, settings.maxclients, core.n_blocked, 0,
+               core.n_blocked, 0, (unsigned long long)core.n_blocking_keys, (unsigned long long)0);
+}
+
+static void info_memory(Buf *b) {
+    size_t used = alloc_used_bytes(), rss = rss_bytes();
+    char h1[32], h2[32], h3[32];
+    human_bytes(h1, sizeof h1, (double)used);
+    human_bytes(h2, sizeof h2, (double)rss);
+    human_bytes(h3, sizeof h3, (double)settings.maxmemory);
+    buf_printf(b,
+               "# Memory\r\nused_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%zu\r\n"
+               "used_memory_rss_human:%s\r\nused_memory_peak:%zu\r\nused_memory_dataset:%zu\r\n"
+               "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:noeviction\r\n"
+               "mem_fragmentation_ratio:%.2f\r\nmem_allocator:%s\r\nlazyfree_pending_objects:0\r\n",
+               used, h1, rss, h2, used, used, settings.maxmemory, h3,
+               used ? (double)rss / (double)used : 0.0, alloc_name());
+}
+
+static void info_persistence(Buf *b) {
+    buf_printf(b,
+               "# Persistence\r\nloading:%d\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\n"
+               "current_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
+               "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
+               "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:0\r\n"
+               "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:ok\r\n"
+               "rdb_last_bgsave_time_sec:-1\r\nrdb_current_bgsave_time_sec:-1\r\n"
+               "rdb_saves:0\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:0\r\n"
+               "rdb_last_load_keys_loaded:0\r\n",
+               server.loading, server.dirty, (long long)core.lastsave);
+    if (info_persistence_hook)
+        info_persistence_hook(b);
+    else
+        buf_printf(b,
+                   "aof_enabled:%d\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
+                   "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
+                   "aof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\n"
+                   "aof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\n"
+                   "aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
+                   "module_fork_last_cow_size:0\r\n",
+                   server.appendonly);
+}
+
+static void info_stats(Buf *b) {
+    buf_printf(b,
+               "# Stats\r\ntotal_connections_received:%llu\r\ntotal_commands_processed:%llu\r\n"
+               "instantaneous_ops_per_sec:0\r\ntotal_net_input_bytes:%llu\r\n"
+               "total_net_output_bytes:%llu\r\nrejected_connections:%llu\r\n"
+               "expired_keys:%llu\r\nevicted_keys:0\r\nkeyspace_hits:%llu\r\n"
+               "keyspace_misses:%llu\r\npubsub_channels:0\r\npubsub_patterns:0\r\n"
+               "total_forks:0\r\ntotal_error_replies:%llu\r\ntotal_blocking_keys:%llu\r\n"
+               "io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\n"
+               "eventloop_cycles:%llu\r\n",
+               (unsigned long long)core.stat_conns, (unsigned long long)core.stat_cmds,
+               (unsigned long long)core.stat_net_in, (unsigned long long)core.stat_net_out,
+               (unsigned long long)core.stat_rejected_conns, (unsigned long long)core.stat_expired,
+               (unsigned long long)core.stat_hits, (unsigned long long)core.stat_misses,
+               (unsigned long long)core.stat_total_error_replies,
+               (unsigned long long)core.n_blocking_keys, (unsigned long long)core.el_iterations);
+}
+
+static void info_replication(Buf *b) {
+    buf_printf(b,
+               "# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_failover_state:"
+               "no-failover\r\nmaster_replid:%s\r\nmaster_replid2:"
+               "0000000000000000000000000000000000000000\r\nmaster_repl_offset:0\r\n"
+               "second_repl_offset:-1\r\nrepl_backlog_active:0\r\nrepl_backlog_size:1048576\r\n"
+               "repl_backlog_first_byte_offset:0\r\nrepl_backlog_histlen:0\r\n",
+               core.run_id);
+}
+
+static void info_cpu(Buf *b) {
+    struct rusage self, ch;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &ch);
+    buf_printf(b,
+               "# CPU\r\nused_cpu_sys:%ld.%06ld\r\nused_cpu_user:%ld.%06ld\r\n"
+               "used_cpu_sys_children:%ld.%06ld\r\nused_cpu_user_children:%ld.%06ld\r\n",
+               (long)self.ru_stime.tv_sec, (long)self.ru_stime.tv_usec, (long)self.ru_utime.tv_sec,
+               (long)self.ru_utime.tv_usec, (long)ch.ru_stime.tv_sec, (long)ch.ru_stime.tv_usec,
+               (long)ch.ru_utime.tv_sec, (long)ch.ru_utime.tv_usec);
+}
+
+static void info_commandstats(Buf *b) {
+    buf_append_cstr(b, "# Commandstats\r\n");
+    for (size_t i = 0; i < core.n_cmdstats; i++) {
+        CommandStats *s = &core.cmdstats[i];
+        if (!s->calls && !s->rejected && !s->failed) continue;
+        buf_printf(b,
+                   "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,"
+                   "failed_calls=%llu\r\n",
+                   s->name, (unsigned long long)s->calls, (unsigned long long)s->usec,
+                   s->calls ? (double)s->usec / (double)s->calls : 0.0,
+                   (unsigned long long)s->rejected, (unsigned long long)s->failed);
+    }
+}
+
+typedef struct ErrCtx {
+    Buf *b;
+} ErrCtx;
+
+static void print_errorstat(void *priv, DictEntry *e) {
+    ErrCtx *x = priv;
+    buf_printf(x->b, "errorstat_%s:count=%llu\r\n", e->key,
+               (unsigned long long)*(uint64_t *)e->val);
+}
+
+static void info_errorstats(Buf *b) {
+    buf_append_cstr(b, "# Errorstats\r\n");
+    if (!core.errorstats) return;
+    ErrCtx x = {b};
+    uint64_t cur = 0;
+    do {
+        cur = dict_scan(core.errorstats, cur, print_errorstat, &x);
+    } while (cur);
+}
+
+static void info_keyspace(Buf *b) {
+    buf_append_cstr(b, "# Keyspace\r\n");
+    for (int i = 0; i < core.n_dbs; i++) {
+        Db *db = &core.dbs[i];
+        if (db_size(db) == 0) continue;
+        buf_printf(b, "db%d:keys=%llu,expires=%llu,avg_ttl=0\r\n", i,
+                   (unsigned long long)db_size(db), (unsigned long long)db->n_expires);
+    }
+}
+
+typedef struct InfoSection {
+    const char *name;
+    void (*fn)(Buf *b);
+    int is_default;
+} InfoSection;
+
+static void info_modules(Buf *b) {
+    buf_append_cstr(b, "# Modules\r\n");
+}
+static void info_cluster(Buf *b) {
+    buf_append_cstr(b, "# Cluster\r\ncluster_enabled:0\r\n");
+}
+
+static const InfoSection sections[] = {
+    {"server", info_server, 1},
+    {"clients", info_clients, 1},
+    {"memory", info_memory, 1},
+    {"persistence", info_persistence, 1},
+    {"stats", info_stats, 1},
+    {"replication", info_replication, 1},
+    {"cpu", info_cpu, 1},
+    {"modules", info_modules, 1},
+    {"commandstats", info_commandstats, 0},
+    {"errorstats", info_errorstats, 1},
+    {"cluster", info_cluster, 1},
+    {"keyspace", info_keyspace, 1},
+};
+#define N_SECTIONS (sizeof sections / sizeof sections[0])
+
+static void cmd_info(Client *c) {
+    int want[N_SECTIONS] = {0};
+    int any = 0;
+    if (c->argc == 1) {
+        for (size_t i = 0; i < N_SECTIONS; i++) want[i] = sections[i].is_default;
+        any = 1;
+    }
+    for (int a = 1; a < c->argc; a++) {
+        Slice s = c->argv[a];
+        if (slice_eq_nocase(s, "all") || slice_eq_nocase(s, "everything")) {
+            for (size_t i = 0; i < N_SECTIONS; i++) want[i] = 1;
+        } else if (slice_eq_nocase(s, "default")) {
+            for (size_t i = 0; i < N_SECTIONS; i++) want[i] |= sections[i].is_default;
+        } else {
+            for (size_t i = 0; i < N_SECTIONS; i++)
+                if (slice_eq_nocase(s, sections[i].name)) want[i] = 1;
+        }
+        any = 1;
+    }
+    (void)any;
+    Buf b;
+    buf_init(&b);
+    int first = 1;
+    for (size_t i = 0; i < N_SECTIONS; i++) {
+        if (!want[i]) continue;
+        if (!first) buf_append(&b, "\r\n", 2);
+        first = 0;
+        sections[i].fn(&b);
+    }
+    reply_verbatim(c, b.p ? b.p : "", b.len);
+    buf_free(&b);
+}
+
+/* ---- COMMAND ---------------------------------------------------------- */
+
+static const struct {
+    uint32_t flag;
+    const char *name;
+} flag_names[] = {
+    {CMD_WRITE, "write"},
+    {CMD_READONLY, "readonly"},
+    {CMD_DENYOOM, "denyoom"},
+    {CMD_ADMIN, "admin"},
+    {CMD_PUBSUB, "pubsub"},
+    {CMD_NOSCRIPT, "noscript"},
+    {CMD_BLOCKING, "blocking"},
+    {CMD_LOADING, "loading"},
+    {CMD_STALE, "stale"},
+    {CMD_NO_AUTH, "no_auth"},
+    {CMD_MAY_REPLICATE, "may_replicate"},
+    {CMD_NO_MULTI, "no_multi"},
+    {CMD_MOVABLE_KEYS, "movablekeys"},
+    {CMD_ALLOW_BUSY, "allow_busy"},
+    {CMD_FAST, "fast"},
+};
+
+static void reply_command_info(Client *c, const Command *cmd, const Command *parent) {
+    char name[128];
+    if (parent)
+        snprintf(name, sizeof name, "%s|%s", parent->name, cmd->name);
+    else
+        snprintf(name, sizeof name, "%s", cmd->name);
+    reply_array(c, 10);
+    reply_bulk_cstr(c, name);
+    reply_int(c, cmd->arity);
+    size_t nf = 0;
+    for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
+        nf += (cmd->flags & flag_names[i].flag) != 0;
+    reply_set(c, nf);
+    for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
+        if (cmd->flags & flag_names[i].flag) reply_status(c, flag_names[i].name);
+    reply_int(c, cmd->first_key);
+    reply_int(c, cmd->last_key);
+    reply_int(c, cmd->key_step);
+    /* ACL categories */
+    char cats[256];
+    snprintf(cats, sizeof cats, "%s", cmd->acl ? cmd->acl : "");
+    size_t nc = 0;
+    for (char *p = cats; *p; p++) nc += *p == '@';
+    reply_set(c, nc);
+    char *save = NULL;
+    for (char *t = strtok_r(cats, " ", &save); t; t = strtok_r(NULL, " ", &save))
+        reply_status(c, t);
+    reply_set(c, 0);   /* tips */
+    reply_array(c, 0); /* key specifications */
+    size_t ns = 0;
+    for (const Command *s = cmd->subcommands; s && s->name; s++) ns++;
+    reply_array(c, ns);
+    for (const Command *s = cmd->subcommands; s && s->name; s++) reply_command_info(c, s, cmd);
+}
+
+typedef struct CmdIter {
+    Client *c;
+    size_t n;
+    Slice pattern;
+    int mode; /* 0 info, 1 list names, 2 docs */
+} CmdIter;
+
+static void reply_docs(Client *c, const Command *cmd, const Command *parent);
+
+static void each_command(const Command *cmd, void *priv) {
+    CmdIter *it = priv;
+    if (it->mode == 0)
+        reply_command_info(it->c, cmd, NULL);
+    else if (it->mode == 1) {
+        if (it->pattern.p &&
+            !glob_match(it->pattern.p, it->pattern.len, cmd->name, strlen(cmd->name), 1))
+            return;
+        reply_bulk_cstr(it->c, cmd->name);
+    } else {
+        reply_bulk_cstr(it->c, cmd->name);
+        reply_docs(it->c, cmd, NULL);
+    }
+    it->n++;
+}
+
+static void cmd_command(Client *c) {
+    reply_array(c, commands_count());
+    CmdIter it = {c, 0, {NULL, 0}, 0};
+    commands_each(each_command, &it);
+}
+
+static void cmd_command_count(Client *c) {
+    reply_int(c, (long long)commands_count());
+}
+
+static const Command *lookup_full(Slice name, const Command **parent) {
+    *parent = NULL;
+    const char *bar = memchr(name.p, '|', name.len);
+    if (!bar) return command_lookup(name.p, name.len);
+    const Command *p = command_lookup(name.p, (size_t)(bar - name.p));
+    if (!p || !p->subcommands) return NULL;
+    Slice sub = slice_of(bar + 1, name.len - (size_t)(bar - name.p) - 1);
+    for (const Command *s = p->subcommands; s->name; s++) {
+        if (slice_eq_nocase(sub, s->name)) {
+            *parent = p;
+            return s;
+        }
+    }
+    return NULL;
+}
+
+static void cmd_command_info(Client *c) {
+    if (c->argc == 2) {
+        cmd_command(c);
+        return;
+    }
+    reply_array(c, (size_t)(c->argc - 2));
+    for (int i = 2; i < c->argc; i++) {
+        const Command *parent;
+        const Command *cmd = lookup_full(c->argv[i], &parent);
+        if (!cmd)
+            reply_null_array(c);
+        else
+            reply_command_info(c, cmd, parent);
+    }
+}
+
+static void reply_docs(Client *c, const Command *cmd, const Command *parent) {
+    size_t ns = 0;
+    for (const Command *s = cmd->subcommands; s && s->name; s++) ns++;
+    reply_map(c, ns ? 4 : 3);
+    reply_bulk_cstr(c, "summary");
+    reply_bulk_cstr(c, cmd->summary ? cmd->summary : "");
+    reply_bulk_cstr(c, "since");
+    reply_bulk_cstr(c, cmd->since ? cmd->since : "1.0.0");
+    reply_bulk_cstr(c, "group");
+    reply_bulk_cstr(c, cmd->group ? cmd->group : "generic");
+    if (ns) {
+        reply_bulk_cstr(c, "subcommands");
+        reply_map(c, ns);
+        for (const Command *s = cmd->subcommands; s->name; s++) {
+            char name[128];
+            snprintf(name, sizeof name, "%s|%s", cmd->name, s->name);
+            reply_bulk_cstr(c, name);
+            reply_docs(c, s, cmd);
+        }
+    }
+    (void)parent;
+}
+
+static void cmd_command_docs(Client *c) {
+    if (c->argc == 2) {
+        reply_map(c, commands_count());
+        CmdIter it = {c, 0, {NULL, 0}, 2};
+        commands_each(each_command, &it);
+        return;
+    }
+    ReplyDeferred d = reply_defer(c);
+    size_t n = 0;
+    for (int i = 2; i < c->argc; i++) {
+        const Command *parent;
+        const Command *cmd = lookup_full(c->argv[i], &parent);
+        if (!cmd) continue;
+        reply_bulk_slice(c, c->argv[i]);
+        reply_docs(c, cmd, parent);
+        n++;
+    }
+    reply_set_map_len(c, d, n);
+}
+
+static void cmd_command_list(Client *c) {
+    CmdIter it = {c, 0, {NULL, 0}, 1};
+    if (c->argc == 5 && slice_eq_nocase(c->argv[2], "FILTERBY") &&
+        slice_eq_nocase(c->argv[3], "PATTERN")) {
+        it.pattern = c->argv[4];
+    } else if (c->argc == 5 && slice_eq_nocase(c->argv[2], "FILTERBY") &&
+               (slice_eq_nocase(c->argv[3], "MODULE") || slice_eq_nocase(c->argv[3], "ACLCAT"))) {
+        if (slice_eq_nocase(c->argv[3], "MODULE")) {
+            reply_empty_array(c);
+            return;
+        }
+        it.pattern = c->argv[4];
+        it.mode = 1;
+        /* ACLCAT: match the category word against each command's list */
+        ReplyDeferred d = reply_defer(c);
+        size_t n = 0;
+        char want[80];
+        snprintf(want, sizeof want, "@%.*s", (int)(it.pattern.len > 70 ? 70 : it.pattern.len),
+                 it.pattern.p);
+        extern const Command *const *command_families(size_t * n);
+        size_t nf;
+        const Command *const *fam = command_families(&nf);
+        for (size_t f = 0; f < nf; f++) {
+            for (const Command *cmd = fam[f]; cmd->name; cmd++) {
+                if (!cmd->acl) continue;
+                char cats[256];
+                snprintf(cats, sizeof cats, "%s ", cmd->acl);
+                char key[84];
+                snprintf(key, sizeof key, "%s ", want);
+                if (strstr(cats, key)) {
+                    reply_bulk_cstr(c, cmd->name);
+                    n++;
+                }
+            }
+        }
+        reply_set_array_len(c, d, n);
+        return;
+    } else if (c->argc != 2) {
+        reply_syntax_error(c);
+        return;
+    }
+    ReplyDeferred d = reply_defer(c);
+    commands_each(each_command, &it);
+    reply_set_array_len(c, d, it.n);
+}
+
+static void cmd_command_getkeys(Client *c) {
+    const Command *cmd = command_lookup(c->argv[2].p, c->argv[2].len);
+    if (!cmd) {
+        reply_error(c, "ERR Invalid command specified");
+        return;
+    }
+    int argc = c->argc - 2;
+    Slice *argv = c->argv + 2;
+    if (cmd->subcommands && argc >= 2) {
+        for (const Command *s = cmd->subcommands; s->name; s++)
+            if (slice_eq_nocase(argv[1], s->name)) cmd = s;
+    }
+    if ((cmd->arity > 0 && argc != cmd->arity) || argc < -cmd->arity) {
+        reply_error(c, "ERR Invalid number of arguments specified for command");
+        return;
+    }
+    int pos[256];
+    int n = 0;
+    if (cmd->getkeys) {
+        n = cmd->getkeys(argc, argv, pos, 256);
+    } else if (cmd->first_key > 0) {
+        int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
+        for (int i = cmd->first_key; i <= last && i < argc && n < 256; i += cmd->key_step)
+            pos[n++] = i;
+    }
+    if (n <= 0) {
+        reply_error(c, "ERR The command has no key arguments");
+        return;
+    }
+    reply_array(c, (size_t)n);
+    for (int i = 0; i < n; i++) reply_bulk_slice(c, argv[pos[i]]);
+}
+
+static void cmd_command_help(Client *c) {
+    static const char *lines[] = {
+        "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "(no subcommand)",
+        "    Return details about all Redis commands.",
+        "COUNT",
+        "    Return the total number of commands in this Redis server.",
+        "LIST",
+        "    Return a list of all commands in this Redis server.",
+        "INFO [<command-name> ...]",
+        "    Return details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "DOCS [<command-name> ...]",
+        "    Return documentation details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "GETKEYS <full-command>",
+        "    Return the keys from a full Redis command.",
+        "HELP",
+        "    Print this help.",
+    };
+    reply_array(c, sizeof lines / sizeof lines[0]);
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) reply_status(c, lines[i]);
+}
+
+/* COMMAND with no subcommand is handled by the container itself. */
+static void cmd_command_container(Client *c) {
+    cmd_command(c);
+}
+
+/* ---- DEBUG ------------------------------------------------------------ */
+
+#define MAX_DEBUG 16
+static struct {
+    const char *name;
+    CommandProc fn;
+} debug_subs[MAX_DEBUG];
+static int n_debug_subs;
+
+void debug_register(const char *name, CommandProc fn) {
+    if (n_debug_subs < MAX_DEBUG) {
+        debug_subs[n_debug_subs].name = name;
+        debug_subs[n_debug_subs].fn = fn;
+        n_debug_subs++;
+    }
+}
+
+static void cmd_debug(Client *c) {
+    Slice sub = c->argv[1];
+    if (slice_eq_nocase(sub, "SLEEP") && c->argc >= 3) {
+        char tmp[64];
+        snprintf(tmp, sizeof tmp, "%.*s", (int)(c->argv[2].len > 60 ? 60 : c->argv[2].len),
+                 c->argv[2].p);
+        double secs = strtod(tmp, NULL);
+        if (secs > 0) {
+            struct timespec ts = {(time_t)secs, (long)((secs - floor(secs)) * 1e9)};
+            nanosleep(&ts, NULL);
+        }
+        reply_ok(c);
+    } else if (slice_eq_nocase(sub, "LOG") && c->argc >= 3) {
+        log_warning("DEBUG LOG: %.*s", (int)c->argv[2].len, c->argv[2].p);
+        reply_ok(c);
+    } else if (slice_eq_nocase(sub, "SET-ACTIVE-EXPIRE") && c->argc >= 3) {
+        reply_ok(c);
+    } else if (slice_eq_nocase(sub, "HELP")) {
+        static const char *lines[] = {
+            "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "LOG <message>",
+            "    Write <message> to the server log.",
+            "SLEEP <seconds>",
+            "    Stop the server for <seconds>. Decimals allowed.",
+            "HELP",
+            "    Print this help.",
+        };
+        reply_array(c, sizeof lines / sizeof lines[0] + (size_t)n_debug_subs);
+        for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) reply_status(c, lines[i]);
+        for (int i = 0; i < n_debug_subs; i++) reply_status(c, debug_subs[i].name);
+    } else {
+        for (int i = 0; i < n_debug_subs; i++) {
+            if (slice_eq_nocase(sub, debug_subs[i].name)) {
+                debug_subs[i].fn(c);
+                return;
+            }
+        }
+        char b[140];
+        snprintf(b, sizeof b, "%.*s", (int)(sub.len > 128 ? 128 : sub.len), sub.p);
+        reply_error(c, "ERR unknown subcommand '%s'. Try DEBUG HELP.", b);
+    }
+}
+
+/* ---- SHUTDOWN, FUNCTION, TIME, LASTSAVE ------------------------------- */
+
+static void cmd_shutdown(Client *c) {
+    for (int i = 1; i < c->argc; i++) {
+        Slice a = c->argv[i];
+        if (slice_eq_nocase(a, "ABORT")) {
+            reply_error(c, "ERR No shutdown in progress.");
+            return;
+        }
+        if (!(slice_eq_nocase(a, "NOSAVE") || slice_eq_nocase(a, "SAVE") ||
+              slice_eq_nocase(a, "NOW") || slice_eq_nocase(a, "FORCE"))) {
+            reply_syntax_error(c);
+            return;
+        }
+    }
+    if (c->flags & CLIENT_MULTI) {
+        reply_error(c, "ERR Command not allowed inside a transaction");
+        return;
+    }
+    core.shutdown_asap = 1;
+    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+}
+
+static void cmd_function_flush(Client *c) {
+    if (c->argc > 3 || (c->argc == 3 && !slice_eq_nocase(c->argv[2], "ASYNC") &&
+                        !slice_eq_nocase(c->argv[2], "SYNC"))) {
+        reply_error(c, "ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+        return;
+    }
+    reply_ok(c);
+}
+
+static void cmd_function_list(Client *c) {
+    for (int i = 2; i < c->argc; i++) {
+        if (slice_eq_nocase(c->argv[i], "WITHCODE")) continue;
+        if (slice_eq_nocase(c->argv[i], "LIBRARYNAME") && i + 1 < c->argc) {
+            i++;
+            continue;
+        }
+        char b[140];
+        snprintf(b, sizeof b, "%.*s", (int)(c->argv[i].len > 128 ? 128 : c->argv[i].len),
+                 c->argv[i].p);
+        reply_error(c, "ERR Unknown argument %s", b);
+        return;
+    }
+    reply_empty_array(c);
+}
+
+static void cmd_time(Client *c) {
+    int64_t us = now_us();
+    reply_array(c, 2);
+    reply_bulk_ll(c, us / 1000000);
+    reply_bulk_ll(c, us % 1000000);
+}
+
+static void cmd_lastsave(Client *c) {
+    reply_int(c, core.lastsave);
+}
+
+static const Command command_subcommands[] = {
+    {"count", cmd_command_count, 2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL,
+     "Returns a count of commands.", "2.8.13", "server", NULL},
+    {"info", cmd_command_info, -2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL,
+     "Returns information about one, multiple or all commands.", "2.8.13", "server", NULL},
+    {"docs", cmd_command_docs, -2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL,
+     "Returns documentary information about one, multiple or all commands.", "7.0.0", "server",
+     NULL},
+    {"list", cmd_command_list, -2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL,
+     "Returns a list of command names.", "7.0.0", "server", NULL},
+    {"getkeys", cmd_command_getkeys, -3, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0,
+     NULL, "Extracts the key names from an arbitrary command.", "2.8.13", "server", NULL},
+    {"help", cmd_command_help, 2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL,
+     "Returns helpful text about the different subcommands.", "5.0.0", "server", NULL},
+    END_OF_COMMANDS,
+};
+
+static const Command function_subcommands[] = {
+    {"flush", cmd_function_flush, -2, CMD_WRITE | CMD_NOSCRIPT, "@write @slow @scripting", 0, 0, 0,
+     NULL, "Deletes all libraries and functions.", "7.0.0", "scripting", NULL},
+    {"list", cmd_function_list, -2, CMD_NOSCRIPT, "@slow @scripting", 0, 0, 0, NULL,
+     "Returns information about all libraries.", "7.0.0", "scripting", NULL},
+    END_OF_COMMANDS,
+};
+
+const Command admin_commands[] = {
+    {"info", cmd_info, -1, CMD_LOADING | CMD_STALE, "@slow @dangerous", 0, 0, 0, NULL,
+     "Returns information and statistics about the server.", "1.0.0", "server", NULL},
+    {"command", cmd_command_container, -1, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0,
+     command_subcommands, "Returns detailed information about all commands.", "2.8.13", "server",
+     NULL},
+    {"debug", cmd_debug, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     "@admin @slow @dangerous", 0, 0, 0, NULL, "A container for debugging commands.", "1.0.0",
+     "server", NULL},
+    {"shutdown", cmd_shutdown, -1,
+     CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_MULTI | CMD_ALLOW_BUSY,
+     "@admin @slow @dangerous", 0, 0, 0, NULL,
+     "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0",
+     "server", NULL},
+    {"function", NULL, -2, 0, "@slow", 0, 0, 0, function_subcommands,
+     "A container for function commands.", "7.0.0", "scripting", NULL},
+    {"time", cmd_time, 1, CMD_LOADING | CMD_STALE | CMD_FAST, "@fast", 0, 0, 0, NULL,
+     "Returns the server time.", "2.6.0", "server", NULL},
+    {"lastsave", cmd_lastsave, 1, CMD_LOADING | CMD_STALE | CMD_FAST, "@fast @dangerous", 0, 0, 0,
+     NULL, "Returns the Unix timestamp of the last successful save to disk.", "1.0.0", "server",
+     NULL},
+    END_OF_COMMANDS,
+};

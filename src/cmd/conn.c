@@ -1,0 +1,521 @@
+/*
+ * conn.c - connection commands: PING, ECHO, QUIT, RESET, HELLO, AUTH,
+ * SELECT, and the CLIENT family.
+ *
+ * These touch the connection's own state (protocol, name, database,
+ * authentication) and are part of the core, so they include core.h.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/alloc.h"
+#include "server/core.h"
+#include "version.h"
+
+#define END_OF_COMMANDS                                                                            \
+    { NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL }
+
+static void cmd_ping(Client *c) {
+    if (c->argc > 2) {
+        reply_arity_error(c);
+        return;
+    }
+    if (c->argc == 2)
+        reply_bulk_slice(c, c->argv[1]);
+    else
+        reply_status(c, "PONG");
+}
+
+static void cmd_echo(Client *c) {
+    reply_bulk_slice(c, c->argv[1]);
+}
+
+static void cmd_quit(Client *c) {
+    reply_ok(c);
+    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+}
+
+static int password_ok(Slice user, Slice pass) {
+    if (!slice_eq_nocase(user, "default")) return 0;
+    const char *rp = settings.requirepass ? settings.requirepass : "";
+    if (!*rp) return 1; /* nopass default user */
+    return slice_eq(pass, slice_cstr(rp));
+}
+
+static void cmd_auth(Client *c) {
+    if (c->argc > 3) {
+        reply_syntax_error(c);
+        return;
+    }
+    Slice user = c->argc == 3 ? c->argv[1] : slice_cstr("default");
+    Slice pass = c->argv[c->argc - 1];
+    if (c->argc == 2 && (!settings.requirepass || !*settings.requirepass)) {
+        reply_error(c, "ERR AUTH <password> called without any password configured for the "
+                       "default user. Are you sure your configuration is correct?");
+        return;
+    }
+    if (!password_ok(user, pass)) {
+        reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
+        return;
+    }
+    c->flags |= CLIENT_AUTHENTICATED;
+    reply_ok(c);
+}
+
+static int valid_client_name(Slice name) {
+    for (size_t i = 0; i < name.len; i++)
+        if (name.p[i] < '!' || name.p[i] > '~') return 0;
+    return 1;
+}
+
+static void set_name(ClientFull *cf, Slice name) {
+    xfree(cf->name);
+    cf->name = name.len ? xmemdup(name.p, name.len + 1) : NULL;
+    if (cf->name) cf->name[name.len] = '\0';
+}
+
+static void cmd_hello(Client *c) {
+    ClientFull *cf = CF(c);
+    long long ver = 0;
+    int next = 1;
+    if (c->argc >= 2) {
+        if (parse_ll(c->argv[1], &ver) != 0) {
+            reply_error(c, "ERR Protocol version is not an integer or out of range");
+            return;
+        }
+        next = 2;
+        if (ver < 2 || ver > 3) {
+            reply_error(c, "NOPROTO unsupported protocol version");
+            return;
+        }
+    }
+    Slice setname = {NULL, 0};
+    int has_setname = 0;
+    for (int j = next; j < c->argc; j++) {
+        int more = c->argc - j - 1;
+        if (slice_eq_nocase(c->argv[j], "AUTH") && more >= 2) {
+            if (!password_ok(c->argv[j + 1], c->argv[j + 2])) {
+                reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
+                return;
+            }
+            c->flags |= CLIENT_AUTHENTICATED;
+            j += 2;
+        } else if (slice_eq_nocase(c->argv[j], "SETNAME") && more >= 1) {
+            setname = c->argv[j + 1];
+            has_setname = 1;
+            if (!valid_client_name(setname)) {
+                reply_error(c, "ERR Client names cannot contain spaces, newlines or special "
+                               "characters.");
+                return;
+            }
+            j++;
+        } else {
+            char buf[140];
+            snprintf(buf, sizeof buf, "%.*s", (int)(c->argv[j].len > 128 ? 128 : c->argv[j].len),
+                     c->argv[j].p);
+            reply_error(c, "ERR Syntax error in HELLO option '%s'", buf);
+            return;
+        }
+    }
+    if (settings.requirepass && *settings.requirepass && !(c->flags & CLIENT_AUTHENTICATED)) {
+        reply_error(c, "NOAUTH HELLO must be called with the client already authenticated, "
+                       "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+                       "authenticate the client and select the RESP protocol version at the same "
+                       "time");
+        return;
+    }
+    if (has_setname) set_name(cf, setname);
+    if (ver) c->resp = (int)ver;
+    reply_map(c, 7);
+    reply_bulk_cstr(c, "server");
+    reply_bulk_cstr(c, "redis");
+    reply_bulk_cstr(c, "version");
+    reply_bulk_cstr(c, STREAMD_REDIS_VERSION);
+    reply_bulk_cstr(c, "proto");
+    reply_int(c, c->resp);
+    reply_bulk_cstr(c, "id");
+    reply_int(c, (long long)c->id);
+    reply_bulk_cstr(c, "mode");
+    reply_bulk_cstr(c, "standalone");
+    reply_bulk_cstr(c, "role");
+    reply_bulk_cstr(c, "master");
+    reply_bulk_cstr(c, "modules");
+    reply_empty_array(c);
+}
+
+static void cmd_select(Client *c) {
+    long long id;
+    if (get_ll_or_reply(c, c->argv[1], &id) != 0) return;
+    if (id < 0 || id >= core.n_dbs) {
+        reply_error(c, "ERR DB index is out of range");
+        return;
+    }
+    client_set_db(CF(c), (int)id);
+    reply_ok(c);
+}
+
+static void cmd_reset(Client *c) {
+    ClientFull *cf = CF(c);
+    multi_discard(cf);
+    watch_unwatch_all(cf);
+    client_set_db(cf, 0);
+    c->resp = 2;
+    set_name(cf, slice_of(NULL, 0));
+    c->flags &= ~(CLIENT_NO_EVICT);
+    if (settings.requirepass && *settings.requirepass) c->flags &= ~CLIENT_AUTHENTICATED;
+    reply_status(c, "RESET");
+}
+
+/* ---- CLIENT ----------------------------------------------------------- */
+
+static void cmd_client_id(Client *c) {
+    reply_int(c, (long long)c->id);
+}
+
+static void cmd_client_setname(Client *c) {
+    if (!valid_client_name(c->argv[2])) {
+        reply_error(c, "ERR Client names cannot contain spaces, newlines or special characters.");
+        return;
+    }
+    set_name(CF(c), c->argv[2]);
+    reply_ok(c);
+}
+
+static void cmd_client_getname(Client *c) {
+    reply_bulk_cstr(c, CF(c)->name);
+}
+
+static void cmd_client_list(Client *c) {
+    Buf out;
+    buf_init(&out);
+    int type_filter = 0;
+    unsigned long long *ids = NULL;
+    int n_ids = 0;
+    for (int j = 2; j < c->argc; j++) {
+        if (slice_eq_nocase(c->argv[j], "TYPE") && j + 1 < c->argc) {
+            Slice t = c->argv[++j];
+            if (slice_eq_nocase(t, "normal"))
+                type_filter = 1;
+            else if (slice_eq_nocase(t, "master") || slice_eq_nocase(t, "replica") ||
+                     slice_eq_nocase(t, "slave") || slice_eq_nocase(t, "pubsub"))
+                type_filter = 2;
+            else {
+                char b[140];
+                snprintf(b, sizeof b, "%.*s", (int)(t.len > 128 ? 128 : t.len), t.p);
+                reply_error(c, "ERR Unknown client type '%s'", b);
+                goto out;
+            }
+        } else if (slice_eq_nocase(c->argv[j], "ID") && j + 1 < c->argc) {
+            ids = xcalloc((size_t)(c->argc - j), sizeof *ids);
+            for (j++; j < c->argc; j++) {
+                long long v;
+                if (parse_ll(c->argv[j], &v) != 0 || v <= 0) {
+                    reply_error(c, "ERR Invalid client ID");
+                    goto out;
+                }
+                ids[n_ids++] = (unsigned long long)v;
+            }
+        } else {
+            reply_syntax_error(c);
+            goto out;
+        }
+    }
+    for (ClientFull *o = core.clients; o; o = o->next) {
+        if (o->is_closing) continue;
+        if (type_filter == 2) continue;
+        if (n_ids) {
+            int found = 0;
+            for (int k = 0; k < n_ids; k++) found |= ids[k] == o->pub.id;
+            if (!found) continue;
+        }
+        client_info_line(o, &out);
+        buf_append_char(&out, '\n');
+    }
+    reply_verbatim(c, out.p ? out.p : "", out.len);
+out:
+    xfree(ids);
+    buf_free(&out);
+}
+
+static void cmd_client_info(Client *c) {
+    Buf out;
+    buf_init(&out);
+    client_info_line(CF(c), &out);
+    buf_append_char(&out, '\n');
+    reply_verbatim(c, out.p, out.len);
+    buf_free(&out);
+}
+
+static void cmd_client_kill(Client *c) {
+    ClientFull *self = CF(c);
+    if (c->argc == 3) { /* old form: CLIENT KILL addr:port */
+        for (ClientFull *o = core.clients; o; o = o->next) {
+            if (o->is_closing) continue;
+            if (slice_eq(c->argv[2], slice_cstr(o->addr))) {
+                if (o == self)
+                    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+                else
+                    client_close_async(o);
+                reply_ok(c);
+                return;
+            }
+        }
+        reply_error(c, "ERR No such client");
+        return;
+    }
+    if ((c->argc - 2) % 2 != 0) {
+        reply_syntax_error(c);
+        return;
+    }
+    long long id = 0, maxage = 0;
+    Slice addr = {NULL, 0}, laddr = {NULL, 0}, user = {NULL, 0};
+    int type = 0, skipme = 1;
+    for (int j = 2; j < c->argc; j += 2) {
+        Slice k = c->argv[j], v = c->argv[j + 1];
+        if (slice_eq_nocase(k, "ID")) {
+            if (parse_ll(v, &id) != 0 || id <= 0) {
+                reply_error(c, "ERR client-id should be greater than 0");
+                return;
+            }
+        } else if (slice_eq_nocase(k, "TYPE")) {
+            if (slice_eq_nocase(v, "normal"))
+                type = 1;
+            else if (slice_eq_nocase(v, "master") || slice_eq_nocase(v, "replica") ||
+                     slice_eq_nocase(v, "slave") || slice_eq_nocase(v, "pubsub"))
+                type = 2;
+            else {
+                char b[140];
+                snprintf(b, sizeof b, "%.*s", (int)(v.len > 128 ? 128 : v.len), v.p);
+                reply_error(c, "ERR Unknown client type '%s'", b);
+                return;
+            }
+        } else if (slice_eq_nocase(k, "ADDR")) {
+            addr = v;
+        } else if (slice_eq_nocase(k, "LADDR")) {
+            laddr = v;
+        } else if (slice_eq_nocase(k, "USER")) {
+            user = v;
+            if (!slice_eq(v, slice_cstr("default"))) {
+                char b[140];
+                snprintf(b, sizeof b, "%.*s", (int)(v.len > 128 ? 128 : v.len), v.p);
+                reply_error(c, "ERR No such user '%s'", b);
+                return;
+            }
+        } else if (slice_eq_nocase(k, "SKIPME")) {
+            if (slice_eq_nocase(v, "yes"))
+                skipme = 1;
+            else if (slice_eq_nocase(v, "no"))
+                skipme = 0;
+            else {
+                reply_syntax_error(c);
+                return;
+            }
+        } else if (slice_eq_nocase(k, "MAXAGE")) {
+            if (parse_ll(v, &maxage) != 0 || maxage < 0) {
+                reply_syntax_error(c);
+                return;
+            }
+        } else {
+            reply_syntax_error(c);
+            return;
+        }
+    }
+    (void)user;
+    long long killed = 0;
+    int64_t now = now_ms();
+    for (ClientFull *o = core.clients; o; o = o->next) {
+        if (o->is_closing) continue;
+        if (id && o->pub.id != (uint64_t)id) continue;
+        if (type == 2) continue;
+        if (addr.p && !slice_eq(addr, slice_cstr(o->addr))) continue;
+        if (laddr.p && !slice_eq(laddr, slice_cstr(o->laddr))) continue;
+        if (maxage && (now - o->ctime_ms) / 1000 < maxage) continue;
+        if (skipme && o == self) continue;
+        if (o == self)
+            c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+        else
+            client_close_async(o);
+        killed++;
+    }
+    reply_int(c, killed);
+}
+
+static void cmd_client_setinfo(Client *c) {
+    ClientFull *cf = CF(c);
+    Slice attr = c->argv[2], val = c->argv[3];
+    for (size_t i = 0; i < val.len; i++) {
+        if (val.p[i] < '!' || val.p[i] > '~') {
+            char b[64];
+            snprintf(b, sizeof b, "%.*s", (int)(attr.len > 32 ? 32 : attr.len), attr.p);
+            reply_error(c, "ERR %s cannot contain spaces, newlines or special characters.", b);
+            return;
+        }
+    }
+    char **dst;
+    if (slice_eq_nocase(attr, "lib-name"))
+        dst = &cf->lib_name;
+    else if (slice_eq_nocase(attr, "lib-ver"))
+        dst = &cf->lib_ver;
+    else {
+        char b[140];
+        snprintf(b, sizeof b, "%.*s", (int)(attr.len > 128 ? 128 : attr.len), attr.p);
+        reply_error(c, "ERR Unrecognized option '%s'", b);
+        return;
+    }
+    xfree(*dst);
+    *dst = NULL;
+    if (val.len) {
+        *dst = xmemdup(val.p, val.len + 1);
+        (*dst)[val.len] = '\0';
+    }
+    reply_ok(c);
+}
+
+static void cmd_client_unblock(Client *c) {
+    long long id;
+    if (get_ll_or_reply(c, c->argv[2], &id) != 0) return;
+    int as_error = 0;
+    if (c->argc == 4) {
+        if (slice_eq_nocase(c->argv[3], "TIMEOUT"))
+            as_error = 0;
+        else if (slice_eq_nocase(c->argv[3], "ERROR"))
+            as_error = 1;
+        else {
+            reply_error(c, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    } else if (c->argc > 4) {
+        reply_syntax_error(c);
+        return;
+    }
+    for (ClientFull *o = core.clients; o; o = o->next) {
+        if (o->pub.id != (uint64_t)id || !o->block || o->is_closing) continue;
+        if (as_error) {
+            reply_error(&o->pub, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        } else if (o->block->on_timeout) {
+            o->block->on_timeout(&o->pub, o->block->ctx);
+        } else {
+            reply_null_array(&o->pub);
+        }
+        block_unblock(o, 0);
+        block_after_unblock(o); /* its reply and pipelined input go out from the loop */
+        reply_int(c, 1);
+        return;
+    }
+    reply_int(c, 0);
+}
+
+static void cmd_client_noevict(Client *c) {
+    if (slice_eq_nocase(c->argv[2], "on"))
+        c->flags |= CLIENT_NO_EVICT;
+    else if (slice_eq_nocase(c->argv[2], "off"))
+        c->flags &= ~CLIENT_NO_EVICT;
+    else {
+        reply_syntax_error(c);
+        return;
+    }
+    reply_ok(c);
+}
+
+static void cmd_client_help(Client *c) {
+    static const char *lines[] = {
+        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GETNAME",
+        "    Return the name of the current connection.",
+        "ID",
+        "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "    * ID <client-id>",
+        "      Kill connections by client id.",
+        "    * MAXAGE <maxage>",
+        "      Kill connections older than the specified age.",
+        "LIST [options ...]",
+        "    Return information about client connections. Options:",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Return clients of specified type.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
+        "SETNAME <name>",
+        "    Assign the name <name> to the current connection.",
+        "SETINFO <option> <value>",
+        "    Set client meta attr. Options are:",
+        "    * LIB-NAME: the client lib name.",
+        "    * LIB-VER: the client lib version.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
+        "HELP",
+        "    Print this help.",
+    };
+    reply_array(c, sizeof lines / sizeof lines[0]);
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) reply_status(c, lines[i]);
+}
+
+#define CLI_FLAGS (CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
+static const Command client_subcommands[] = {
+    {"id", cmd_client_id, 2, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL,
+     "Returns the unique client ID of the connection.", "5.0.0", "connection", NULL},
+    {"setname", cmd_client_setname, 3, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL,
+     "Sets the connection name.", "2.6.9", "connection", NULL},
+    {"getname", cmd_client_getname, 2, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL,
+     "Returns the name of the connection.", "2.6.9", "connection", NULL},
+    {"list", cmd_client_list, -2, CMD_ADMIN | CLI_FLAGS, "@admin @slow @dangerous @connection", 0,
+     0, 0, NULL, "Lists open connections.", "2.4.0", "connection", NULL},
+    {"info", cmd_client_info, 2, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL,
+     "Returns information about the connection.", "6.2.0", "connection", NULL},
+    {"kill", cmd_client_kill, -3, CMD_ADMIN | CLI_FLAGS, "@admin @slow @dangerous @connection", 0,
+     0, 0, NULL, "Terminates open connections.", "2.4.0", "connection", NULL},
+    {"setinfo", cmd_client_setinfo, 4, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL,
+     "Sets information specific to the client or connection.", "7.2.0", "connection", NULL},
+    {"unblock", cmd_client_unblock, -3, CMD_ADMIN | CLI_FLAGS,
+     "@admin @slow @dangerous @connection", 0, 0, 0, NULL,
+     "Unblocks a client blocked by a blocking command from a different connection.", "5.0.0",
+     "connection", NULL},
+    {"no-evict", cmd_client_noevict, 3, CMD_ADMIN | CLI_FLAGS,
+     "@admin @slow @dangerous @connection", 0, 0, 0, NULL,
+     "Sets the client eviction mode of the connection.", "7.0.0", "connection", NULL},
+    {"help", cmd_client_help, 2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL,
+     "Returns helpful text about the different subcommands.", "5.0.0", "connection", NULL},
+    END_OF_COMMANDS,
+};
+
+const Command conn_commands[] = {
+    {"ping", cmd_ping, -1, CMD_FAST, "@fast @connection", 0, 0, 0, NULL,
+     "Returns the server's liveliness response.", "1.0.0", "connection", NULL},
+    {"echo", cmd_echo, 2, CMD_FAST, "@fast @connection", 0, 0, 0, NULL, "Returns the given string.",
+     "1.0.0", "connection", NULL},
+    {"quit", cmd_quit, -1,
+     CMD_ALLOW_BUSY | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH,
+     "@fast @connection", 0, 0, 0, NULL, "Closes the connection.", "1.0.0", "connection", NULL},
+    {"reset", cmd_reset, 1,
+     CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY,
+     "@fast @connection", 0, 0, 0, NULL, "Resets the connection.", "6.2.0", "connection", NULL},
+    {"hello", cmd_hello, -1,
+     CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY,
+     "@fast @connection", 0, 0, 0, NULL, "Handshakes with the Redis server.", "6.0.0", "connection",
+     NULL},
+    {"auth", cmd_auth, -2,
+     CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY,
+     "@fast @connection", 0, 0, 0, NULL, "Authenticates the connection.", "1.0.0", "connection",
+     NULL},
+    {"select", cmd_select, 2, CMD_LOADING | CMD_STALE | CMD_FAST, "@fast @connection", 0, 0, 0,
+     NULL, "Changes the selected database.", "1.0.0", "connection", NULL},
+    {"client", NULL, -2, 0, "@slow", 0, 0, 0, client_subcommands,
+     "A container for client connection commands.", "2.4.0", "connection", NULL},
+    END_OF_COMMANDS,
+};

@@ -1,0 +1,566 @@
+/*
+ * keys.c - the generic keyspace commands: DEL, EXISTS, TYPE, KEYS, SCAN,
+ * RENAME, the EXPIRE family, OBJECT, MEMORY USAGE, DBSIZE, FLUSHDB/ALL,
+ * SWAPDB, RANDOMKEY.
+ *
+ * Expiry changes propagate as absolute PEXPIREAT (or DEL when the time has
+ * already passed), so the AOF replays the same deadline whenever it is read.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "server/core.h"
+
+#define END_OF_COMMANDS                                                                            \
+    { NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL }
+
+static void cmd_del(Client *c) {
+    long long n = 0;
+    for (int i = 1; i < c->argc; i++) n += db_delete(c->db, c->argv[i]);
+    if (n) propagate_argv(c);
+    reply_int(c, n);
+}
+
+static void cmd_exists(Client *c) {
+    long long n = 0;
+    for (int i = 1; i < c->argc; i++) n += db_lookup_read(c->db, c->argv[i]) != NULL;
+    reply_int(c, n);
+}
+
+static const char *type_name(const Obj *o) {
+    if (!o) return "none";
+    if (o->type == OBJ_STRING) return "string";
+    const ObjTypeOps *ops = obj_type_ops(o->type);
+    return ops ? ops->name : "unknown";
+}
+
+static void cmd_type(Client *c) {
+    DictEntry *e = db_find_entry(c->db, c->argv[1]);
+    reply_status(c, type_name(e ? e->val : NULL));
+}
+
+typedef struct KeyCollect {
+    Client *c;
+    Slice pattern;
+    int match_all;
+    const char *type;
+    size_t n;
+    Slice *keys;
+    size_t cap;
+    int64_t now;
+} KeyCollect;
+
+static void collect_key(void *priv, DictEntry *e) {
+    KeyCollect *k = priv;
+    if (e->expire_ms >= 0 && e->expire_ms <= k->now) return;
+    if (!k->match_all && !glob_match(k->pattern.p, k->pattern.len, e->key, e->key_len, 0)) return;
+    if (k->type && strcasecmp(k->type, type_name(e->val)) != 0) return;
+    if (k->n == k->cap) {
+        k->cap = k->cap ? k->cap * 2 : 16;
+        k->keys = xrealloc(k->keys, k->cap * sizeof(Slice));
+    }
+    k->keys[k->n++] = slice_of(xmemdup(e->key, e->key_len), e->key_len);
+}
+
+static void reply_keys(Client *c, KeyCollect *k) {
+    reply_array(c, k->n);
+    for (size_t i = 0; i < k->n; i++) {
+        reply_bulk_slice(c, k->keys[i]);
+        xfree((void *)k->keys[i].p);
+    }
+    xfree(k->keys);
+}
+
+static void cmd_keys(Client *c) {
+    KeyCollect k = {c, c->argv[1], 0, NULL, 0, NULL, 0, now_ms()};
+    k.match_all = c->argv[1].len == 1 && c->argv[1].p[0] == '*';
+    uint64_t cur = 0;
+    do {
+        cur = dict_scan(c->db->keys, cur, collect_key, &k);
+    } while (cur);
+    reply_keys(c, &k);
+}
+
+static void cmd_scan(Client *c) {
+    unsigned long long cursor;
+    if (parse_ull(c->argv[1], &cursor) != 0) {
+        reply_error(c, "ERR invalid cursor");
+        return;
+    }
+    long long count = 10;
+    KeyCollect k = {c, {NULL, 0}, 1, NULL, 0, NULL, 0, now_ms()};
+    char typebuf[32];
+    for (int j = 2; j < c->argc; j++) {
+        int more = c->argc - j - 1;
+        if (slice_eq_nocase(c->argv[j], "COUNT") && more >= 1) {
+            if (get_ll_or_reply(c, c->argv[j + 1], &count) != 0) return;
+            if (count < 1) {
+                reply_syntax_error(c);
+                return;
+            }
+            j++;
+        } else if (slice_eq_nocase(c->argv[j], "MATCH") && more >= 1) {
+            k.pattern = c->argv[j + 1];
+            k.match_all = k.pattern.len == 1 && k.pattern.p[0] == '*';
+            j++;
+        } else if (slice_eq_nocase(c->argv[j], "TYPE") && more >= 1) {
+            Slice t = c->argv[j + 1];
+            snprintf(typebuf, sizeof typebuf, "%.*s", (int)(t.len > 30 ? 30 : t.len), t.p);
+            k.type = typebuf;
+            j++;
+        } else {
+            reply_syntax_error(c);
+            return;
+        }
+    }
+    uint64_t cur = cursor;
+    long long visits = 0;
+    do {
+        cur = dict_scan(c->db->keys, cur, collect_key, &k);
+        visits++;
+    } while (cur && visits < count);
+    reply_array(c, 2);
+    reply_bulk_ll(c, (long long)cur);
+    reply_keys(c, &k);
+}
+
+static void cmd_randomkey(Client *c) {
+    for (int tries = 0; tries < 100; tries++) {
+        DictEntry *e = dict_random(c->db->keys);
+        if (!e) break;
+        if (e->expire_ms >= 0 && e->expire_ms <= now_ms()) {
+            if (db_size(c->db) == 1) { /* only expired keys would loop */
+                db_find_entry(c->db, slice_of(e->key, e->key_len));
+                break;
+            }
+            continue;
+        }
+        reply_bulk(c, e->key, e->key_len);
+        return;
+    }
+    reply_null(c);
+}
+
+static void do_rename(Client *c, int nx) {
+    Slice src = c->argv[1], dst = c->argv[2];
+    DictEntry *e = db_find_entry(c->db, src);
+    if (!e) {
+        reply_error(c, "ERR no such key");
+        return;
+    }
+    if (slice_eq(src, dst)) {
+        if (nx)
+            reply_int(c, 0);
+        else
+            reply_ok(c);
+        return;
+    }
+    if (nx && db_find_entry(c->db, dst)) {
+        reply_int(c, 0);
+        return;
+    }
+    int64_t expire = e->expire_ms;
+    DictEntry *u = dict_unlink(c->db->keys, src.p, src.len);
+    Obj *o = u->val;
+    if (expire >= 0) c->db->n_expires--;
+    dict_entry_free(u);
+    db_signal_key(c->db, src);
+    db_set(c->db, dst, o, 0);
+    if (expire >= 0) db_set_expire(c->db, dst, expire);
+    propagate_argv(c);
+    if (nx)
+        reply_int(c, 1);
+    else
+        reply_ok(c);
+}
+
+static void cmd_rename(Client *c) {
+    do_rename(c, 0);
+}
+
+static void cmd_renamenx(Client *c) {
+    do_rename(c, 1);
+}
+
+enum { EX_NX = 1, EX_XX = 2, EX_GT = 4, EX_LT = 8 };
+
+/* EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT: unit_ms 1 or 1000, is_abs. */
+static void expire_generic(Client *c, long long unit_ms, int is_abs) {
+    long long when;
+    if (get_ll_or_reply(c, c->argv[2], &when) != 0) return;
+    int flags = 0;
+    for (int j = 3; j < c->argc; j++) {
+        Slice a = c->argv[j];
+        if (slice_eq_nocase(a, "NX"))
+            flags |= EX_NX;
+        else if (slice_eq_nocase(a, "XX"))
+            flags |= EX_XX;
+        else if (slice_eq_nocase(a, "GT"))
+            flags |= EX_GT;
+        else if (slice_eq_nocase(a, "LT"))
+            flags |= EX_LT;
+        else {
+            char b[140];
+            snprintf(b, sizeof b, "%.*s", (int)(a.len > 128 ? 128 : a.len), a.p);
+            reply_error(c, "ERR Unsupported option %s", b);
+            return;
+        }
+    }
+    if ((flags & EX_NX) && (flags & (EX_XX | EX_GT | EX_LT))) {
+        reply_error(c, "ERR NX and XX, GT or LT options at the same time are not compatible");
+        return;
+    }
+    if ((flags & EX_GT) && (flags & EX_LT)) {
+        reply_error(c, "ERR GT and LT options at the same time are not compatible");
+        return;
+    }
+    if (unit_ms == 1000 && (when > LLONG_MAX / 1000 || when < LLONG_MIN / 1000)) goto invalid;
+    when *= unit_ms;
+    if (!is_abs) {
+        int64_t now = now_ms();
+        if (when > LLONG_MAX - now) goto invalid;
+        when += now;
+    }
+    DictEntry *e = db_find_entry(c->db, c->argv[1]);
+    if (!e) {
+        reply_int(c, 0);
+        return;
+    }
+    int64_t cur = e->expire_ms;
+    if ((flags & EX_NX) && cur >= 0) goto not_set;
+    if ((flags & EX_XX) && cur < 0) goto not_set;
+    if ((flags & EX_GT) && (cur < 0 || when <= cur)) goto not_set;
+    if ((flags & EX_LT) && cur >= 0 && when >= cur) goto not_set;
+    if (when <= now_ms() && !server.loading) {
+        db_delete(c->db, c->argv[1]);
+        Slice argv[2] = {slice_cstr("DEL"), c->argv[1]};
+        propagate(c, 2, argv);
+        reply_int(c, 1);
+        return;
+    }
+    db_set_expire(c->db, c->argv[1], when);
+    db_signal_key(c->db, c->argv[1]);
+    char buf[24];
+    size_t n = ll_to_str(when, buf);
+    Slice argv[3] = {slice_cstr("PEXPIREAT"), c->argv[1], slice_of(buf, n)};
+    propagate(c, 3, argv);
+    reply_int(c, 1);
+    return;
+not_set:
+    reply_int(c, 0);
+    return;
+invalid : {
+    char name[32];
+    snprintf(name, sizeof name, "%s", c->cmd->name);
+    reply_error(c, "ERR invalid expire time in '%s' command", name);
+}
+}
+
+static void cmd_expire(Client *c) {
+    expire_generic(c, 1000, 0);
+}
+static void cmd_pexpire(Client *c) {
+    expire_generic(c, 1, 0);
+}
+static void cmd_expireat(Client *c) {
+    expire_generic(c, 1000, 1);
+}
+static void cmd_pexpireat(Client *c) {
+    expire_generic(c, 1, 1);
+}
+
+static void ttl_generic(Client *c, int ms, int absolute) {
+    DictEntry *e = db_find_entry(c->db, c->argv[1]);
+    if (!e) {
+        reply_int(c, -2);
+        return;
+    }
+    if (e->expire_ms < 0) {
+        reply_int(c, -1);
+        return;
+    }
+    if (absolute) {
+        reply_int(c, ms ? e->expire_ms : e->expire_ms / 1000);
+        return;
+    }
+    long long left = e->expire_ms - now_ms();
+    if (left < 0) left = 0;
+    reply_int(c, ms ? left : (left + 500) / 1000);
+}
+
+static void cmd_ttl(Client *c) {
+    ttl_generic(c, 0, 0);
+}
+static void cmd_pttl(Client *c) {
+    ttl_generic(c, 1, 0);
+}
+static void cmd_expiretime(Client *c) {
+    ttl_generic(c, 0, 1);
+}
+static void cmd_pexpiretime(Client *c) {
+    ttl_generic(c, 1, 1);
+}
+
+static void cmd_persist(Client *c) {
+    if (!db_find_entry(c->db, c->argv[1])) {
+        reply_int(c, 0);
+        return;
+    }
+    if (db_remove_expire(c->db, c->argv[1])) {
+        db_signal_key(c->db, c->argv[1]);
+        propagate_argv(c);
+        reply_int(c, 1);
+    } else {
+        reply_int(c, 0);
+    }
+}
+
+static const char *string_encoding(const Obj *o) {
+    long long v;
+    if (o->len <= 20 && parse_ll(slice_of(o->ptr, o->len), &v) == 0) return "int";
+    return o->len <= 44 ? "embstr" : "raw";
+}
+
+static void cmd_object_encoding(Client *c) {
+    DictEntry *e = db_find_entry(c->db, c->argv[2]);
+    if (!e) {
+        reply_null(c);
+        return;
+    }
+    Obj *o = e->val;
+    if (o->type == OBJ_STRING)
+        reply_bulk_cstr(c, string_encoding(o));
+    else
+        reply_bulk_cstr(c, obj_type_ops(o->type)->encoding);
+}
+
+static void cmd_object_idletime(Client *c) {
+    DictEntry *e = db_find_entry(c->db, c->argv[2]);
+    if (!e) {
+        reply_null(c);
+        return;
+    }
+    Obj *o = e->val;
+    uint32_t now = lru_clock_s();
+    reply_int(c, now >= o->lru_s ? (long long)(now - o->lru_s) : 0);
+}
+
+static void cmd_object_refcount(Client *c) {
+    if (!db_find_entry(c->db, c->argv[2])) {
+        reply_null(c);
+        return;
+    }
+    reply_int(c, 1);
+}
+
+static void cmd_object_freq(Client *c) {
+    if (!db_find_entry(c->db, c->argv[2])) {
+        reply_null(c);
+        return;
+    }
+    reply_error(c, "ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
+                   "Please note that when switching between policies at runtime LRU and LFU "
+                   "data will take some time to adjust.");
+}
+
+static void reply_help(Client *c, const char *const *lines, size_t n) {
+    reply_array(c, n);
+    for (size_t i = 0; i < n; i++) reply_status(c, lines[i]);
+}
+
+static void cmd_object_help(Client *c) {
+    static const char *const lines[] = {
+        "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
+        "    associated with a <key>.",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key>, that is the approximated number of",
+        "    seconds elapsed since the last access to the key.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
+        "HELP",
+        "    Print this help.",
+    };
+    reply_help(c, lines, sizeof lines / sizeof lines[0]);
+}
+
+static void cmd_memory_usage(Client *c) {
+    if (c->argc != 3 && c->argc != 5) {
+        reply_syntax_error(c);
+        return;
+    }
+    if (c->argc == 5) {
+        long long samples;
+        if (!slice_eq_nocase(c->argv[3], "SAMPLES")) {
+            reply_syntax_error(c);
+            return;
+        }
+        if (get_ll_or_reply(c, c->argv[4], &samples) != 0) return;
+        if (samples < 0) {
+            reply_syntax_error(c);
+            return;
+        }
+    }
+    DictEntry *e = db_find_entry(c->db, c->argv[2]);
+    if (!e) {
+        reply_null(c);
+        return;
+    }
+    reply_int(c, (long long)(obj_mem_usage(e->val) + xsize(e)));
+}
+
+static void cmd_memory_help(Client *c) {
+    static const char *const lines[] = {
+        "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "USAGE <key> [SAMPLES <count>]",
+        "    Return memory in bytes used by <key> and its value. Nested values are",
+        "    sampled up to <count> times (default: 5, 0 means sample all).",
+        "HELP",
+        "    Print this help.",
+    };
+    reply_help(c, lines, sizeof lines / sizeof lines[0]);
+}
+
+static void cmd_dbsize(Client *c) {
+    reply_int(c, (long long)db_size(c->db));
+}
+
+static int flush_mode_ok(Client *c) {
+    if (c->argc == 1) return 1;
+    if (c->argc == 2 &&
+        (slice_eq_nocase(c->argv[1], "ASYNC") || slice_eq_nocase(c->argv[1], "SYNC")))
+        return 1;
+    reply_syntax_error(c);
+    return 0;
+}
+
+static void cmd_flushdb(Client *c) {
+    if (!flush_mode_ok(c)) return;
+    watch_touch_all(c->db);
+    block_touch_db(c->db);
+    db_flush(c->db);
+    server.dirty++;
+    propagate_argv(c);
+    reply_ok(c);
+}
+
+static void cmd_flushall(Client *c) {
+    if (!flush_mode_ok(c)) return;
+    for (int i = 0; i < core.n_dbs; i++) block_touch_db(&core.dbs[i]);
+    server_flush_all_dbs();
+    server.dirty++;
+    propagate_argv(c);
+    reply_ok(c);
+}
+
+static void cmd_swapdb(Client *c) {
+    long long a, b;
+    if (parse_ll(c->argv[1], &a) != 0) {
+        reply_error(c, "ERR invalid first DB index");
+        return;
+    }
+    if (parse_ll(c->argv[2], &b) != 0) {
+        reply_error(c, "ERR invalid second DB index");
+        return;
+    }
+    if (a < 0 || a >= core.n_dbs || b < 0 || b >= core.n_dbs) {
+        reply_error(c, "ERR DB index is out of range");
+        return;
+    }
+    if (a != b) {
+        watch_touch_all(&core.dbs[a]);
+        watch_touch_all(&core.dbs[b]);
+        db_swap(&core.dbs[a], &core.dbs[b]);
+        block_touch_db(&core.dbs[a]);
+        block_touch_db(&core.dbs[b]);
+        server.dirty++;
+    }
+    propagate_argv(c);
+    reply_ok(c);
+}
+
+static const Command object_subcommands[] = {
+    {"encoding", cmd_object_encoding, 3, CMD_READONLY, "@keyspace @read @slow", 2, 2, 1, NULL,
+     "Returns the internal encoding of a Redis object.", "2.2.3", "generic", NULL},
+    {"idletime", cmd_object_idletime, 3, CMD_READONLY, "@keyspace @read @slow", 2, 2, 1, NULL,
+     "Returns the time since the last access to a Redis object.", "2.2.3", "generic", NULL},
+    {"refcount", cmd_object_refcount, 3, CMD_READONLY, "@keyspace @read @slow", 2, 2, 1, NULL,
+     "Returns the reference count of a value of a key.", "2.2.3", "generic", NULL},
+    {"freq", cmd_object_freq, 3, CMD_READONLY, "@keyspace @read @slow", 2, 2, 1, NULL,
+     "Returns the logarithmic access frequency counter of a Redis object.", "4.0.0", "generic",
+     NULL},
+    {"help", cmd_object_help, 2, CMD_LOADING | CMD_STALE, "@keyspace @slow", 0, 0, 0, NULL,
+     "Returns helpful text about the different subcommands.", "6.2.0", "generic", NULL},
+    END_OF_COMMANDS,
+};
+
+static const Command memory_subcommands[] = {
+    {"usage", cmd_memory_usage, -3, CMD_READONLY, "@read @slow", 2, 2, 1, NULL,
+     "Estimates the memory usage of a key.", "4.0.0", "server", NULL},
+    {"help", cmd_memory_help, 2, CMD_LOADING | CMD_STALE, "@slow", 0, 0, 0, NULL,
+     "Returns helpful text about the different subcommands.", "4.0.0", "server", NULL},
+    END_OF_COMMANDS,
+};
+
+#define KW (CMD_WRITE)
+#define KR (CMD_READONLY)
+const Command keys_commands[] = {
+    {"del", cmd_del, -2, KW, "@keyspace @write @slow", 1, -1, 1, NULL, "Deletes one or more keys.",
+     "1.0.0", "generic", NULL},
+    {"unlink", cmd_del, -2, KW | CMD_FAST, "@keyspace @write @fast", 1, -1, 1, NULL,
+     "Asynchronously deletes one or more keys.", "4.0.0", "generic", NULL},
+    {"exists", cmd_exists, -2, KR | CMD_FAST, "@keyspace @read @fast", 1, -1, 1, NULL,
+     "Determines whether one or more keys exist.", "1.0.0", "generic", NULL},
+    {"type", cmd_type, 2, KR | CMD_FAST, "@keyspace @read @fast", 1, 1, 1, NULL,
+     "Determines the type of value stored at a key.", "1.0.0", "generic", NULL},
+    {"keys", cmd_keys, 2, KR, "@keyspace @read @slow @dangerous", 0, 0, 0, NULL,
+     "Returns all key names that match a pattern.", "1.0.0", "generic", NULL},
+    {"scan", cmd_scan, -2, KR, "@keyspace @read @slow", 0, 0, 0, NULL,
+     "Iterates over the key names in the database.", "2.8.0", "generic", NULL},
+    {"randomkey", cmd_randomkey, 1, KR, "@keyspace @read @slow", 0, 0, 0, NULL,
+     "Returns a random key name from the database.", "1.0.0", "generic", NULL},
+    {"rename", cmd_rename, 3, KW, "@keyspace @write @slow", 1, 2, 1, NULL,
+     "Renames a key and overwrites the destination.", "1.0.0", "generic", NULL},
+    {"renamenx", cmd_renamenx, 3, KW | CMD_FAST, "@keyspace @write @fast", 1, 2, 1, NULL,
+     "Renames a key only when the target key name doesn't exist.", "1.0.0", "generic", NULL},
+    {"expire", cmd_expire, -3, KW | CMD_FAST, "@keyspace @write @fast", 1, 1, 1, NULL,
+     "Sets the expiration time of a key in seconds.", "1.0.0", "generic", NULL},
+    {"pexpire", cmd_pexpire, -3, KW | CMD_FAST, "@keyspace @write @fast", 1, 1, 1, NULL,
+     "Sets the expiration time of a key in milliseconds.", "2.6.0", "generic", NULL},
+    {"expireat", cmd_expireat, -3, KW | CMD_FAST, "@keyspace @write @fast", 1, 1, 1, NULL,
+     "Sets the expiration time of a key to a Unix timestamp.", "1.2.0", "generic", NULL},
+    {"pexpireat", cmd_pexpireat, -3, KW | CMD_FAST, "@keyspace @write @fast", 1, 1, 1, NULL,
+     "Sets the expiration time of a key to a Unix milliseconds timestamp.", "2.6.0", "generic",
+     NULL},
+    {"ttl", cmd_ttl, 2, KR | CMD_FAST, "@keyspace @read @fast", 1, 1, 1, NULL,
+     "Returns the expiration time in seconds of a key.", "1.0.0", "generic", NULL},
+    {"pttl", cmd_pttl, 2, KR | CMD_FAST, "@keyspace @read @fast", 1, 1, 1, NULL,
+     "Returns the expiration time in milliseconds of a key.", "2.6.0", "generic", NULL},
+    {"expiretime", cmd_expiretime, 2, KR | CMD_FAST, "@keyspace @read @fast", 1, 1, 1, NULL,
+     "Returns the expiration time of a key as a Unix timestamp.", "7.0.0", "generic", NULL},
+    {"pexpiretime", cmd_pexpiretime, 2, KR | CMD_FAST, "@keyspace @read @fast", 1, 1, 1, NULL,
+     "Returns the expiration time of a key as a Unix milliseconds timestamp.", "7.0.0", "generic",
+     NULL},
+    {"persist", cmd_persist, 2, KW | CMD_FAST, "@keyspace @write @fast", 1, 1, 1, NULL,
+     "Removes the expiration time of a key.", "2.2.0", "generic", NULL},
+    {"object", NULL, -2, 0, "@slow", 0, 0, 0, object_subcommands,
+     "A container for object introspection commands.", "2.2.3", "generic", NULL},
+    {"memory", NULL, -2, 0, "@slow", 0, 0, 0, memory_subcommands,
+     "A container for memory diagnostics commands.", "4.0.0", "server", NULL},
+    {"dbsize", cmd_dbsize, 1, KR | CMD_FAST, "@keyspace @read @fast", 0, 0, 0, NULL,
+     "Returns the number of keys in the database.", "1.0.0", "server", NULL},
+    {"flushdb", cmd_flushdb, -1, KW, "@keyspace @write @slow @dangerous", 0, 0, 0, NULL,
+     "Removes all keys from the current database.", "1.0.0", "server", NULL},
+    {"flushall", cmd_flushall, -1, KW, "@keyspace @write @slow @dangerous", 0, 0, 0, NULL,
+     "Removes all keys from all databases.", "1.0.0", "server", NULL},
+    {"swapdb", cmd_swapdb, 3, KW | CMD_FAST, "@keyspace @write @fast @dangerous", 0, 0, 0, NULL,
+     "Swaps two Redis databases.", "4.0.0", "server", NULL},
+    END_OF_COMMANDS,
+};

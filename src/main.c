@@ -1,0 +1,93 @@
+/*
+ * main.c - start-up: configuration, databases, command table, listeners,
+ * data loading, then the event loop until shutdown.
+ *
+ * Usage, as redis-server: streamd [/path/to/streamd.conf] [--option value ...]
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/log.h"
+#include "server/core.h"
+#include "version.h"
+
+static void usage(void) {
+    fprintf(stderr, "Usage: ./streamd [/path/to/streamd.conf] [options] [-]\n"
+                    "       ./streamd -v or --version\n"
+                    "       ./streamd -h or --help\n\n"
+                    "Examples:\n"
+                    "       ./streamd (run the server with default conf)\n"
+                    "       ./streamd /etc/streamd/6379.conf\n"
+                    "       ./streamd --port 7777\n"
+                    "       ./streamd /etc/mystreamd.conf --loglevel verbose\n");
+    exit(1);
+}
+
+int main(int argc, char **argv) {
+    config_init_defaults();
+    int arg = 1;
+    if (argc >= 2) {
+        if (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--version")) {
+            printf("streamd v=%s (Redis-compatible, redis_version=%s) malloc=%s\n", STREAMD_VERSION,
+                   STREAMD_REDIS_VERSION, alloc_name());
+            return 0;
+        }
+        if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) usage();
+        if (strncmp(argv[1], "--", 2) != 0) {
+            char *err = NULL;
+            core.config_file = realpath(argv[1], NULL);
+            if (!core.config_file) core.config_file = xstrdup(argv[1]);
+            if (config_load_file(argv[1], &err) != 0) {
+                fprintf(stderr, "\n%s\n", err);
+                return 1;
+            }
+            arg = 2;
+        }
+    }
+    char *err = NULL;
+    if (config_set_from_args(argc - arg, argv + arg, &err) != 0) {
+        fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (streamd %s) ***\n%s\n", STREAMD_VERSION,
+                err);
+        return 1;
+    }
+    config_apply_all();
+    if (server.dir && *server.dir && chdir(server.dir) != 0) {
+        mkdir(server.dir, 0755);
+        if (chdir(server.dir) != 0) {
+            log_warning("Can't chdir to '%s'", server.dir);
+            return 1;
+        }
+    }
+    core.pid = getpid();
+    static const char hex[] = "0123456789abcdef";
+    int rfd = open("/dev/urandom", O_RDONLY);
+    unsigned char rnd[20] = {0};
+    if (rfd >= 0) {
+        ssize_t r = read(rfd, rnd, sizeof rnd);
+        (void)r;
+        close(rfd);
+    }
+    for (int i = 0; i < 40; i++) core.run_id[i] = hex[(rnd[i / 2] >> ((i % 2) * 4)) & 15];
+    server.start_time_ms = now_ms();
+    core.lastsave = now_ms() / 1000;
+    db_init_all((int)settings.databases);
+    commands_init();
+    log_notice("streamd %s (redis_version %s) starting, pid=%d", STREAMD_VERSION,
+               STREAMD_REDIS_VERSION, (int)core.pid);
+    server_init_listeners();
+    if (settings.pidfile && *settings.pidfile) {
+        FILE *f = fopen(settings.pidfile, "w");
+        if (f) {
+            fprintf(f, "%d\n", (int)core.pid);
+            fclose(f);
+        }
+    }
+    log_notice("Ready to accept connections tcp");
+    server_loop();
+    return core.shutdown_exit_code;
+}

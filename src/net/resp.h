@@ -1,0 +1,49 @@
+/*
+ * resp.h - the request parser: a pure function over a byte buffer.
+ *
+ * resp_parse() looks at the bytes a client has sent so far and either finds
+ * one whole command at their start (multibulk "*N\r\n$len\r\n..." or an
+ * inline line), says more bytes are needed, or names the protocol error with
+ * Redis's exact text. It keeps no state between calls: a caller that gets
+ * RESP_INCOMPLETE calls again with the same prefix plus new bytes, so any
+ * split of an input yields the same commands as the whole input at once
+ * (tests/unit/test_resp.c checks every split). The argument slices point into
+ * the caller's buffer, except inline arguments, which are unescaped into the
+ * parser's scratch buffer.
+ */
+#ifndef STREAMD_RESP_H
+#define STREAMD_RESP_H
+
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "base/slice.h"
+
+enum { RESP_OK = 0, RESP_INCOMPLETE = 1, RESP_ERROR = -1 };
+
+typedef struct RespLimits {
+    long long max_bulk_len;      /* proto-max-bulk-len */
+    long long max_multibulk_len; /* largest accepted argument count */
+    size_t max_inline_len;       /* longest header / inline line (64 KiB in Redis) */
+    int is_authenticated;        /* unauthenticated: tighter limits, as Redis */
+} RespLimits;
+
+typedef struct RespArgv {
+    Slice *v;
+    int n;
+    int cap;
+    Buf scratch; /* unescaped inline arguments */
+} RespArgv;
+
+void resp_argv_init(RespArgv *a);
+void resp_argv_free(RespArgv *a);
+
+/* Parses one command from buf[0..len). On RESP_OK, *consumed is the bytes it
+ * used and a->v[0..a->n) are views into buf or a->scratch, valid until buf or
+ * a change; a->n may be 0 (an empty line, "*0"): nothing to run. On
+ * RESP_ERROR, *err is a static string with Redis's text (without "-ERR ").
+ * *consumed is 0 unless RESP_OK. */
+int resp_parse(const char *buf, size_t len, const RespLimits *lim, RespArgv *a, size_t *consumed,
+               const char **err);
+
+#endif

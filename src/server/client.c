@@ -1,0 +1,286 @@
+/*
+ * client.c - a connection's life: accept, read, parse, dispatch, reply,
+ * close.
+ *
+ * Reads append to the query buffer; every whole command in it runs at once
+ * (pipelining), and the replies accumulate in the output buffer, which the
+ * event loop writes before it sleeps: one write per client per iteration
+ * however many commands it pipelined. A client that cannot take all its
+ * output gets a writable event until it can.
+ *
+ * A protocol error replies once, drops the rest of the input and closes after
+ * the reply, as Redis does. Clients are closed asynchronously: marked,
+ * unlinked from the loop, and freed after the current event, so a handler
+ * never sees a freed client.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/log.h"
+#include "server/core.h"
+
+ClientFull *client_create(int fd, int is_unix) {
+    ClientFull *c = xcalloc(1, sizeof *c);
+    c->fd = fd;
+    c->pub.id = ++core.next_client_id;
+    c->pub.resp = 2;
+    c->pub.db = &core.dbs[0];
+    c->db_index = 0;
+    if (is_unix) c->pub.flags |= CLIENT_UNIX;
+    if (!settings.requirepass || !*settings.requirepass) c->pub.flags |= CLIENT_AUTHENTICATED;
+    buf_init(&c->qbuf);
+    buf_init(&c->obuf);
+    resp_argv_init(&c->args);
+    c->ctime_ms = c->last_ms = now_ms();
+    c->last_cmd = "NULL";
+    c->next = core.clients;
+    if (core.clients) core.clients->prev = c;
+    core.clients = c;
+    core.n_clients++;
+    return c;
+}
+
+Client *client_new_fake(void) {
+    ClientFull *c = xcalloc(1, sizeof *c);
+    c->fd = -1;
+    c->pub.id = ++core.next_client_id;
+    c->pub.resp = 2;
+    c->pub.db = &core.dbs[0];
+    c->pub.flags = CLIENT_FAKE | CLIENT_AUTHENTICATED;
+    buf_init(&c->qbuf);
+    buf_init(&c->obuf);
+    resp_argv_init(&c->args);
+    c->last_cmd = "NULL";
+    return &c->pub;
+}
+
+static void client_release(ClientFull *c) {
+    if (c->block) block_unblock(c, 1);
+    multi_discard(c);
+    watch_unwatch_all(c);
+    buf_free(&c->qbuf);
+    buf_free(&c->obuf);
+    resp_argv_free(&c->args);
+    xfree(c->name);
+    xfree(c->lib_name);
+    xfree(c->lib_ver);
+    xfree(c->last_error);
+    xfree(c);
+}
+
+void client_free_fake(Client *pc) {
+    client_release(CF(pc));
+}
+
+int server_exec_fake(Client *pc, int argc, const Slice *argv, const char **err) {
+    ClientFull *c = CF(pc);
+    *err = NULL;
+    pc->argc = argc;
+    pc->argv = (Slice *)argv;
+    xfree(c->last_error);
+    c->last_error = NULL;
+    dispatch_command(c);
+    buf_clear(&c->obuf);
+    pc->db = &core.dbs[c->db_index];
+    if (c->last_error) {
+        *err = c->last_error;
+        return -1;
+    }
+    return 0;
+}
+
+void client_set_db(ClientFull *c, int index) {
+    c->db_index = index;
+    c->pub.db = &core.dbs[index];
+}
+
+void client_close_async(ClientFull *c) {
+    if (c->is_closing) return;
+    c->is_closing = 1;
+    if (c->fd >= 0) {
+        epoll_ctl(core.epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    }
+    if (core.n_to_free == core.cap_to_free) {
+        core.cap_to_free = core.cap_to_free ? core.cap_to_free * 2 : 16;
+        core.to_free = xrealloc(core.to_free, core.cap_to_free * sizeof(ClientFull *));
+    }
+    core.to_free[core.n_to_free++] = c;
+}
+
+void client_free_now(ClientFull *c) {
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        core.clients = c->next;
+    if (c->next) c->next->prev = c->prev;
+    core.n_clients--;
+    /* drop from the pending-write list */
+    for (ClientFull **pp = &core.pending_write; *pp; pp = &(*pp)->pw_next) {
+        if (*pp == c) {
+            *pp = c->pw_next;
+            break;
+        }
+    }
+    if (c->fd >= 0) close(c->fd);
+    client_release(c);
+}
+
+void clients_free_pending(void) {
+    for (size_t i = 0; i < core.n_to_free; i++) client_free_now(core.to_free[i]);
+    core.n_to_free = 0;
+}
+
+static void queue_write(ClientFull *c) {
+    if (c->in_pending_write || c->fd < 0) return;
+    c->in_pending_write = 1;
+    c->pw_next = core.pending_write;
+    core.pending_write = c;
+}
+
+static void set_write_interest(ClientFull *c, int on) {
+    if (c->write_registered == on || c->is_closing) return;
+    struct epoll_event ev = {0};
+    ev.events = EPOLLIN | (on ? EPOLLOUT : 0);
+    ev.data.ptr = c;
+    epoll_ctl(core.epfd, EPOLL_CTL_MOD, c->fd, &ev);
+    c->write_registered = on;
+}
+
+/* Writes as much output as the socket takes; 0 ok, -1 the client closed. */
+static int client_flush(ClientFull *c) {
+    while (buf_live(&c->obuf) > 0) {
+        ssize_t n = write(c->fd, buf_data(&c->obuf), buf_live(&c->obuf));
+        if (n > 0) {
+            core.stat_net_out += (uint64_t)n;
+            buf_consume(&c->obuf, (size_t)n);
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            set_write_interest(c, 1);
+            return 0;
+        } else {
+            client_close_async(c);
+            return -1;
+        }
+    }
+    buf_clear(&c->obuf);
+    set_write_interest(c, 0);
+    if (c->pub.flags & CLIENT_CLOSE_AFTER_REPLY) client_close_async(c);
+    return 0;
+}
+
+void client_write_pending(void) {
+    ClientFull *c = core.pending_write;
+    core.pending_write = NULL;
+    while (c) {
+        ClientFull *next = c->pw_next;
+        c->in_pending_write = 0;
+        c->pw_next = NULL;
+        if (!c->is_closing) client_flush(c);
+        c = next;
+    }
+}
+
+void client_on_writable(ClientFull *c) {
+    client_flush(c);
+}
+
+void client_process_input(ClientFull *c) {
+    Client *pc = &c->pub;
+    RespLimits lim = {settings.proto_max_bulk_len, 1024LL * 1024 * 1024, 64 * 1024,
+                      (pc->flags & CLIENT_AUTHENTICATED) != 0};
+    while (buf_live(&c->qbuf) > 0 && !c->block && !c->is_closing &&
+           !(pc->flags & CLIENT_CLOSE_AFTER_REPLY)) {
+        size_t used;
+        const char *err;
+        lim.is_authenticated = (pc->flags & CLIENT_AUTHENTICATED) != 0;
+        int rc = resp_parse(buf_data(&c->qbuf), buf_live(&c->qbuf), &lim, &c->args, &used, &err);
+        if (rc == RESP_INCOMPLETE) break;
+        if (rc == RESP_ERROR) {
+            reply_error(pc, "ERR %s", err);
+            log_verbose("Protocol error (%s) from client: id=%llu", err,
+                        (unsigned long long)pc->id);
+            pc->flags |= CLIENT_CLOSE_AFTER_REPLY;
+            buf_clear(&c->qbuf);
+            break;
+        }
+        if (c->args.n > 0) {
+            pc->argc = c->args.n;
+            pc->argv = c->args.v;
+            dispatch_command(c);
+            pc->argc = 0;
+            pc->argv = NULL;
+        }
+        buf_consume(&c->qbuf, used);
+    }
+    if (buf_live(&c->obuf) > 0) queue_write(c);
+}
+
+void client_on_readable(ClientFull *c) {
+    size_t want = 16 * 1024;
+    buf_reserve(&c->qbuf, want);
+    ssize_t n = read(c->fd, c->qbuf.p + c->qbuf.len, c->qbuf.cap - c->qbuf.len);
+    if (n == 0) {
+        client_close_async(c);
+        return;
+    }
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EINTR) return;
+        client_close_async(c);
+        return;
+    }
+    c->qbuf.len += (size_t)n;
+    core.stat_net_in += (uint64_t)n;
+    c->last_ms = now_ms();
+    if (settings.client_query_buffer_limit > 0 &&
+        buf_live(&c->qbuf) > (size_t)settings.client_query_buffer_limit) {
+        log_warning("Closing client that reached max query buffer length: id=%llu addr=%s "
+                    "(qbuf initial bytes: \"%.32s\")",
+                    (unsigned long long)c->pub.id, c->addr, buf_data(&c->qbuf));
+        client_close_async(c);
+        return;
+    }
+    if (c->block) return; /* input waits until the client is unblocked */
+    client_process_input(c);
+}
+
+const char *client_type_name(const ClientFull *c) {
+    (void)c;
+    return "normal";
+}
+
+static void append_flags(ClientFull *c, Buf *out) {
+    size_t before = out->len;
+    if (c->pub.flags & CLIENT_MULTI) buf_append_char(out, 'x');
+    if (c->pub.flags & CLIENT_BLOCKED) buf_append_char(out, 'b');
+    if (c->pub.flags & CLIENT_DIRTY_CAS) buf_append_char(out, 'd');
+    if (c->pub.flags & CLIENT_CLOSE_AFTER_REPLY) buf_append_char(out, 'c');
+    if (c->pub.flags & CLIENT_UNIX) buf_append_char(out, 'U');
+    if (c->pub.flags & CLIENT_NO_EVICT) buf_append_char(out, 'e');
+    if (out->len == before) buf_append_char(out, 'N');
+}
+
+void client_info_line(ClientFull *c, Buf *out) {
+    int64_t now = now_ms();
+    buf_printf(out, "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=",
+               (unsigned long long)c->pub.id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
+               (long long)((now - c->ctime_ms) / 1000), (long long)((now - c->last_ms) / 1000));
+    append_flags(c, out);
+    size_t qbuf = buf_live(&c->qbuf);
+    size_t omem = c->obuf.cap;
+    buf_printf(out,
+               " db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%zu qbuf-free=%zu argv-mem=%zu "
+               "multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=0 omem=%zu tot-mem=%zu events=r%s "
+               "cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
+               c->db_index, (c->pub.flags & CLIENT_MULTI) ? c->mq_n : -1, qbuf,
+               c->qbuf.cap - c->qbuf.len, (size_t)0, c->qbuf.cap, qbuf, buf_live(&c->obuf), omem,
+               sizeof *c + c->qbuf.cap + omem, c->write_registered ? "w" : "", c->last_cmd,
+               c->pub.resp, c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
+}

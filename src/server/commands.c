@@ -1,0 +1,66 @@
+/*
+ * commands.c - the list of command families and the lookup table.
+ *
+ * Each family exports a NULL-terminated Command array; a new family adds one
+ * line to `families` (and, if it has one, its init function to
+ * commands_init). Lookup lower-cases the name into a stack buffer and finds
+ * it in a hash table built once at start-up.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "server/core.h"
+
+extern const Command conn_commands[];
+extern const Command keys_commands[];
+extern const Command string_commands[];
+extern const Command multi_commands[];
+extern const Command admin_commands[];
+extern const Command config_commands[];
+
+static const Command *const families[] = {
+    conn_commands, keys_commands, string_commands, multi_commands, admin_commands, config_commands,
+};
+
+static Dict *table;
+
+const Command *command_lookup(const char *name, size_t len) {
+    char low[64];
+    if (len == 0 || len >= sizeof low) return NULL;
+    for (size_t i = 0; i < len; i++) low[i] = (char)tolower((unsigned char)name[i]);
+    DictEntry *e = dict_find(table, low, len);
+    return e ? e->val : NULL;
+}
+
+/* Calls fn for every top-level command. */
+void commands_each(void (*fn)(const Command *cmd, void *priv), void *priv) {
+    for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
+        for (const Command *c = families[f]; c->name; c++) fn(c, priv);
+}
+
+size_t commands_count(void) {
+    return dict_size(table);
+}
+
+void commands_init(void) {
+    table = dict_new();
+    for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
+        for (const Command *c = families[f]; c->name; c++)
+            dict_add(table, c->name, strlen(c->name), (void *)c);
+}
+
+/* The container command of a subcommand, or NULL for a top-level command. */
+const Command *command_parent(const Command *cmd) {
+    for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
+        for (const Command *c = families[f]; c->name; c++)
+            for (const Command *s = c->subcommands; s && s->name; s++)
+                if (s == cmd) return c;
+    return NULL;
+}
+
+const Command *const *command_families(size_t *n);
+const Command *const *command_families(size_t *n) {
+    *n = sizeof families / sizeof families[0];
+    return families;
+}

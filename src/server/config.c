@@ -1,0 +1,608 @@
+/*
+ * config.c - the configuration table: every option's name, type, storage,
+ * default and limits in one array, used by the config file parser, the
+ * command line, CONFIG GET/SET/REWRITE and INFO.
+ *
+ * Values live in the Server struct (what handlers read) or in Settings (what
+ * only the core reads). An option may have an apply hook that runs after
+ * CONFIG SET and can refuse the change, in which case the old value is
+ * restored, as Redis does.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/log.h"
+#include "net/resp.h"
+#include "server/core.h"
+
+typedef enum { CT_BOOL, CT_INT, CT_MEM, CT_STR, CT_ENUM } ConfType;
+
+enum { CF_IMMUTABLE = 1, CF_SENSITIVE = 2 };
+
+typedef struct ConfigDef {
+    const char *name;
+    const char *alias;
+    ConfType type;
+    void *ptr; /* int*, long long*, char** */
+    const char *def;
+    long long min, max;
+    const char *const *enum_names;
+    const int *enum_vals;
+    int flags;
+    int (*apply)(const char **err);
+} ConfigDef;
+
+static const char *const fsync_names[] = {"always", "everysec", "no", NULL};
+static const int fsync_vals[] = {2, 1, 0};
+static const char *const loglevel_names[] = {"debug",   "verbose", "notice",
+                                             "warning", "nothing", NULL};
+static const int loglevel_vals[] = {0, 1, 2, 3, 4};
+static const char *const policy_names[] = {"volatile-lru", "allkeys-lru",     "volatile-lfu",
+                                           "allkeys-lfu",  "volatile-random", "allkeys-random",
+                                           "volatile-ttl", "noeviction",      NULL};
+static int loglevel_int;
+static int policy_int;
+
+#define LL_MAX LLONG_MAX
+static ConfigDef configs[] = {
+    {"bind", NULL, CT_STR, &settings.bind, "127.0.0.1 -::1", 0, 0, NULL, NULL, CF_IMMUTABLE, NULL},
+    {"port", NULL, CT_INT, &settings.port, "6379", 0, 65535, NULL, NULL, CF_IMMUTABLE, NULL},
+    {"unixsocket", NULL, CT_STR, &settings.unixsocket, "", 0, 0, NULL, NULL, CF_IMMUTABLE, NULL},
+    {"unixsocketperm", NULL, CT_INT, &settings.unixsocketperm, "0", 0, 0777, NULL, NULL,
+     CF_IMMUTABLE, NULL},
+    {"tcp-backlog", NULL, CT_INT, &settings.tcp_backlog, "511", 0, INT_MAX, NULL, NULL,
+     CF_IMMUTABLE, NULL},
+    {"tcp-keepalive", NULL, CT_INT, &settings.tcp_keepalive, "300", 0, INT_MAX, NULL, NULL, 0,
+     NULL},
+    {"timeout", NULL, CT_INT, &settings.timeout, "0", 0, INT_MAX, NULL, NULL, 0, NULL},
+    {"maxclients", NULL, CT_INT, &settings.maxclients, "10000", 1, INT_MAX, NULL, NULL, 0, NULL},
+    {"databases", NULL, CT_INT, &settings.databases, "16", 1, 64, NULL, NULL, CF_IMMUTABLE, NULL},
+    {"requirepass", NULL, CT_STR, &settings.requirepass, "", 0, 0, NULL, NULL, CF_SENSITIVE, NULL},
+    {"protected-mode", NULL, CT_BOOL, &settings.protected_mode, "yes", 0, 0, NULL, NULL, 0, NULL},
+    {"proto-max-bulk-len", NULL, CT_MEM, &settings.proto_max_bulk_len, "536870912", 1048576, LL_MAX,
+     NULL, NULL, 0, NULL},
+    {"client-query-buffer-limit", NULL, CT_MEM, &settings.client_query_buffer_limit, "1073741824",
+     1048576, LL_MAX, NULL, NULL, 0, NULL},
+    {"maxmemory", NULL, CT_MEM, &settings.maxmemory, "0", 0, LL_MAX, NULL, NULL, 0, NULL},
+    {"maxmemory-policy", NULL, CT_ENUM, &policy_int, "noeviction", 0, 0, policy_names, NULL, 0,
+     NULL},
+    {"hz", NULL, CT_INT, &settings.hz, "10", 1, 500, NULL, NULL, 0, NULL},
+    {"loglevel", NULL, CT_ENUM, &loglevel_int, "notice", 0, 0, loglevel_names, loglevel_vals, 0,
+     NULL},
+    {"logfile", NULL, CT_STR, &settings.logfile, "", 0, 0, NULL, NULL, CF_IMMUTABLE, NULL},
+    {"daemonize", NULL, CT_BOOL, &settings.daemonize, "no", 0, 0, NULL, NULL, CF_IMMUTABLE, NULL},
+    {"pidfile", NULL, CT_STR, &settings.pidfile, "", 0, 0, NULL, NULL, CF_IMMUTABLE, NULL},
+    {"dir", NULL, CT_STR, &server.dir, "./", 0, 0, NULL, NULL, 0, NULL},
+    {"appendonly", NULL, CT_BOOL, &server.appendonly, "no", 0, 0, NULL, NULL, 0, NULL},
+    {"appendfsync", NULL, CT_ENUM, &server.appendfsync, "everysec", 0, 0, fsync_names, fsync_vals,
+     0, NULL},
+    {"appendfilename", NULL, CT_STR, &server.appendfilename, "appendonly.aof", 0, 0, NULL, NULL,
+     CF_IMMUTABLE, NULL},
+    {"appenddirname", NULL, CT_STR, &server.appenddirname, "appendonlydir", 0, 0, NULL, NULL,
+     CF_IMMUTABLE, NULL},
+    {"auto-aof-rewrite-percentage", NULL, CT_INT, &server.auto_aof_rewrite_percentage, "100", 0,
+     INT_MAX, NULL, NULL, 0, NULL},
+    {"auto-aof-rewrite-min-size", NULL, CT_MEM, &server.auto_aof_rewrite_min_size, "67108864", 0,
+     LL_MAX, NULL, NULL, 0, NULL},
+    {"aof-load-truncated", NULL, CT_BOOL, &server.aof_load_truncated, "yes", 0, 0, NULL, NULL, 0,
+     NULL},
+    {"aof-use-rdb-preamble", NULL, CT_BOOL, &server.aof_use_rdb_preamble, "no", 0, 0, NULL, NULL, 0,
+     NULL},
+    {"stream-node-max-bytes", NULL, CT_MEM, &server.stream_node_max_bytes, "4096", 0, LL_MAX, NULL,
+     NULL, 0, NULL},
+    {"stream-node-max-entries", NULL, CT_INT, &server.stream_node_max_entries, "100", 0, LL_MAX,
+     NULL, NULL, 0, NULL},
+    {"stream-idmp-duration", NULL, CT_INT, &server.stream_idmp_duration, "100", 1, 86400, NULL,
+     NULL, 0, NULL},
+    {"stream-idmp-maxsize", NULL, CT_INT, &server.stream_idmp_maxsize, "100", 1, 10000, NULL, NULL,
+     0, NULL},
+    {"save", NULL, CT_STR, &settings.save, "", 0, 0, NULL, NULL, 0, NULL},
+    {"dbfilename", NULL, CT_STR, &settings.dbfilename, "dump.rdb", 0, 0, NULL, NULL, 0, NULL},
+    {"slowlog-log-slower-than", NULL, CT_INT, &settings.slowlog_log_slower_than, "10000", -1,
+     LL_MAX, NULL, NULL, 0, NULL},
+    {"slowlog-max-len", NULL, CT_INT, &settings.slowlog_max_len, "128", 0, LONG_MAX, NULL, NULL, 0,
+     NULL},
+    {"busy-reply-threshold", "lua-time-limit", CT_INT, &settings.lua_time_limit, "5000", 0,
+     LONG_MAX, NULL, NULL, 0, NULL},
+    {"activerehashing", NULL, CT_BOOL, &settings.activerehashing, "yes", 0, 0, NULL, NULL, 0, NULL},
+    {"lazyfree-lazy-user-del", NULL, CT_BOOL, &settings.lazyfree_lazy_user_del, "no", 0, 0, NULL,
+     NULL, 0, NULL},
+    {"io-threads", NULL, CT_INT, &settings.io_threads, "1", 1, 128, NULL, NULL, CF_IMMUTABLE, NULL},
+};
+#define N_CONFIGS (sizeof configs / sizeof configs[0])
+
+static ConfigDef *find_config(const char *name, size_t len) {
+    for (size_t i = 0; i < N_CONFIGS; i++) {
+        if (strlen(configs[i].name) == len && strncasecmp(configs[i].name, name, len) == 0)
+            return &configs[i];
+        if (configs[i].alias && strlen(configs[i].alias) == len &&
+            strncasecmp(configs[i].alias, name, len) == 0)
+            return &configs[i];
+    }
+    return NULL;
+}
+
+int config_register_apply(const char *name, int (*apply)(const char **err)) {
+    ConfigDef *d = find_config(name, strlen(name));
+    if (!d) return -1;
+    d->apply = apply;
+    return 0;
+}
+
+static int parse_memory(const char *s, long long *out) {
+    char *end;
+    errno = 0;
+    if (!*s) return -1;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s) return -1;
+    long long mul = 1;
+    if (*end) {
+        if (!strcasecmp(end, "b"))
+            mul = 1;
+        else if (!strcasecmp(end, "k"))
+            mul = 1000;
+        else if (!strcasecmp(end, "kb"))
+            mul = 1024;
+        else if (!strcasecmp(end, "m"))
+            mul = 1000 * 1000;
+        else if (!strcasecmp(end, "mb"))
+            mul = 1024 * 1024;
+        else if (!strcasecmp(end, "g"))
+            mul = 1000LL * 1000 * 1000;
+        else if (!strcasecmp(end, "gb"))
+            mul = 1024LL * 1024 * 1024;
+        else
+            return -1;
+    }
+    if (v != 0 && (v > LLONG_MAX / mul || v < LLONG_MIN / mul)) return -1;
+    *out = v * mul;
+    return 0;
+}
+
+/* Sets a value from text. Returns 0 or -1 with *err (static text). */
+static int config_set_value(ConfigDef *d, const char *val, const char **err) {
+    static char errbuf[256];
+    switch (d->type) {
+    case CT_BOOL:
+        if (!strcasecmp(val, "yes"))
+            *(int *)d->ptr = 1;
+        else if (!strcasecmp(val, "no"))
+            *(int *)d->ptr = 0;
+        else {
+            *err = "argument must be 'yes' or 'no'";
+            return -1;
+        }
+        return 0;
+    case CT_INT:
+    case CT_MEM: {
+        long long v;
+        if (d->type == CT_INT) {
+            char *end;
+            errno = 0;
+            v = strtoll(val, &end, 10);
+            if (!*val || *end || errno) {
+                *err = "argument couldn't be parsed into an integer";
+                return -1;
+            }
+        } else if (parse_memory(val, &v) != 0) {
+            *err = "argument must be a memory value";
+            return -1;
+        }
+        if (v < d->min || v > d->max) {
+            snprintf(errbuf, sizeof errbuf, "argument must be between %lld and %lld inclusive",
+                     d->min, d->max);
+            *err = errbuf;
+            return -1;
+        }
+        *(long long *)d->ptr = v;
+        return 0;
+    }
+    case CT_STR: {
+        char **p = d->ptr;
+        xfree(*p);
+        *p = xstrdup(val);
+        return 0;
+    }
+    case CT_ENUM:
+        for (int i = 0; d->enum_names[i]; i++) {
+            if (!strcasecmp(val, d->enum_names[i])) {
+                *(int *)d->ptr = d->enum_vals ? d->enum_vals[i] : i;
+                return 0;
+            }
+        }
+        {
+            size_t n = (size_t)snprintf(errbuf, sizeof errbuf,
+                                        "argument(s) must be one of the following: ");
+            for (int i = 0; d->enum_names[i]; i++)
+                n += (size_t)snprintf(errbuf + n, sizeof errbuf - n, "%s%s", i ? ", " : "",
+                                      d->enum_names[i]);
+            *err = errbuf;
+        }
+        return -1;
+    }
+    return -1;
+}
+
+/* Formats the current value into out. */
+static void config_format(const ConfigDef *d, Buf *out) {
+    switch (d->type) {
+    case CT_BOOL:
+        buf_append_cstr(out, *(int *)d->ptr ? "yes" : "no");
+        break;
+    case CT_INT:
+    case CT_MEM:
+        buf_append_ll(out, *(long long *)d->ptr);
+        break;
+    case CT_STR: {
+        char *v = *(char **)d->ptr;
+        buf_append_cstr(out, v ? v : "");
+        break;
+    }
+    case CT_ENUM:
+        for (int i = 0; d->enum_names[i]; i++) {
+            int v = d->enum_vals ? d->enum_vals[i] : i;
+            if (v == *(int *)d->ptr) {
+                buf_append_cstr(out, d->enum_names[i]);
+                break;
+            }
+        }
+        break;
+    }
+}
+
+void config_init_defaults(void) {
+    for (size_t i = 0; i < N_CONFIGS; i++) {
+        const char *err;
+        if (config_set_value(&configs[i], configs[i].def, &err) != 0) {
+            fprintf(stderr, "bad default for %s\n", configs[i].name);
+            abort();
+        }
+    }
+}
+
+static int set_by_name(const char *name, const char *val, char **err) {
+    ConfigDef *d = find_config(name, strlen(name));
+    const char *e;
+    if (!d) {
+        if (err) {
+            Buf b;
+            buf_init(&b);
+            buf_printf(&b, "Bad directive or wrong number of arguments: '%s'", name);
+            buf_append_char(&b, '\0');
+            *err = b.p;
+        }
+        return -1;
+    }
+    if (config_set_value(d, val, &e) != 0) {
+        if (err) {
+            Buf b;
+            buf_init(&b);
+            buf_printf(&b, "'%s %s' - %s", name, val, e);
+            buf_append_char(&b, '\0');
+            *err = b.p;
+        }
+        return -1;
+    }
+    return 0;
+}
+
+int config_load_file(const char *path, char **err) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        Buf b;
+        buf_init(&b);
+        buf_printf(&b, "Fatal error, can't open config file '%s': %s", path, strerror(errno));
+        buf_append_char(&b, '\0');
+        *err = b.p;
+        return -1;
+    }
+    char line[4096];
+    int lineno = 0;
+    RespArgv a;
+    resp_argv_init(&a);
+    RespLimits lim = {LLONG_MAX, LLONG_MAX, sizeof line, 1};
+    int rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *p = line;
+        while (isspace((unsigned char)*p)) p++;
+        if (*p == '#' || *p == '\0') continue;
+        size_t len = strlen(p);
+        if (p[len - 1] != '\n') p[len++] = '\n';
+        size_t used;
+        const char *perr;
+        if (resp_parse(p, len, &lim, &a, &used, &perr) != RESP_OK || a.n == 0) continue;
+        Buf name, val;
+        buf_init(&name);
+        buf_init(&val);
+        buf_append(&name, a.v[0].p, a.v[0].len);
+        buf_append_char(&name, '\0');
+        for (int i = 1; i < a.n; i++) {
+            if (i > 1) buf_append_char(&val, ' ');
+            buf_append(&val, a.v[i].p, a.v[i].len);
+        }
+        buf_append_char(&val, '\0');
+        char *e = NULL;
+        if (set_by_name(name.p, val.p, &e) != 0) {
+            Buf b;
+            buf_init(&b);
+            buf_printf(&b, "*** FATAL CONFIG FILE ERROR *** line %d: %s", lineno, e);
+            buf_append_char(&b, '\0');
+            xfree(e);
+            *err = b.p;
+            rc = -1;
+        }
+        buf_free(&name);
+        buf_free(&val);
+        if (rc) break;
+    }
+    resp_argv_free(&a);
+    fclose(f);
+    return rc;
+}
+
+int config_set_from_args(int argc, char **argv, char **err) {
+    for (int i = 0; i < argc;) {
+        if (strncmp(argv[i], "--", 2) != 0) {
+            Buf b;
+            buf_init(&b);
+            buf_printf(&b, "Invalid argument '%s'", argv[i]);
+            buf_append_char(&b, '\0');
+            *err = b.p;
+            return -1;
+        }
+        const char *name = argv[i] + 2;
+        Buf val;
+        buf_init(&val);
+        int j = i + 1;
+        for (; j < argc && strncmp(argv[j], "--", 2) != 0; j++) {
+            if (j > i + 1) buf_append_char(&val, ' ');
+            buf_append_cstr(&val, argv[j]);
+        }
+        buf_append_char(&val, '\0');
+        int rc = set_by_name(name, val.p, err);
+        buf_free(&val);
+        if (rc) return -1;
+        i = j;
+    }
+    return 0;
+}
+
+int config_apply_all(void) {
+    log_set_level(loglevel_int);
+    if (settings.logfile && *settings.logfile) log_set_file(settings.logfile);
+    return 0;
+}
+
+/* ---- CONFIG command --------------------------------------------------- */
+
+static void cmd_config_get(Client *c) {
+    Buf vals;
+    buf_init(&vals);
+    ReplyDeferred d = reply_defer(c);
+    size_t n = 0;
+    char *seen = xcalloc(N_CONFIGS, 1);
+    for (int a = 2; a < c->argc; a++) {
+        for (size_t i = 0; i < N_CONFIGS; i++) {
+            const char *names[2] = {configs[i].name, configs[i].alias};
+            for (int k = 0; k < 2; k++) {
+                if (!names[k] || seen[i]) continue;
+                if (!glob_match(c->argv[a].p, c->argv[a].len, names[k], strlen(names[k]), 1))
+                    continue;
+                seen[i] = 1;
+                buf_clear(&vals);
+                config_format(&configs[i], &vals);
+                reply_bulk_cstr(c, names[k]);
+                reply_bulk(c, vals.p ? vals.p : "", vals.len);
+                n++;
+            }
+        }
+    }
+    xfree(seen);
+    reply_set_map_len(c, d, n);
+    buf_free(&vals);
+}
+
+static void cmd_config_set(Client *c) {
+    if ((c->argc - 2) % 2 != 0) {
+        reply_arity_error(c);
+        return;
+    }
+    int n = (c->argc - 2) / 2;
+    ConfigDef **defs = xcalloc((size_t)n, sizeof *defs);
+    Buf *old = xcalloc((size_t)n, sizeof(Buf));
+    const char *err = NULL;
+    int bad = -1, i;
+    char namebuf[128];
+    for (i = 0; i < n; i++) {
+        Slice nm = c->argv[2 + 2 * i];
+        defs[i] = find_config(nm.p, nm.len);
+        if (!defs[i]) {
+            snprintf(namebuf, sizeof namebuf, "%.*s", (int)(nm.len > 100 ? 100 : nm.len), nm.p);
+            reply_error(c, "ERR Unknown option or number of arguments for CONFIG SET - '%s'",
+                        namebuf);
+            goto out;
+        }
+        if (defs[i]->flags & CF_IMMUTABLE) {
+            err = "can't set immutable config";
+            bad = i;
+            goto fail;
+        }
+        for (int k = 0; k < i; k++) {
+            if (defs[k] == defs[i]) {
+                err = "duplicate parameter";
+                bad = i;
+                goto fail;
+            }
+        }
+    }
+    for (i = 0; i < n; i++) {
+        buf_init(&old[i]);
+        config_format(defs[i], &old[i]);
+        buf_append_char(&old[i], '\0');
+    }
+    for (i = 0; i < n; i++) {
+        Slice v = c->argv[3 + 2 * i];
+        char *val = xmemdup(v.p, v.len + 1);
+        val[v.len] = '\0';
+        int rc = config_set_value(defs[i], val, &err);
+        xfree(val);
+        if (rc != 0) {
+            bad = i;
+            break;
+        }
+    }
+    if (bad < 0) {
+        for (i = 0; i < n; i++) {
+            if (defs[i]->apply && defs[i]->apply(&err) != 0) {
+                bad = i;
+                break;
+            }
+        }
+    }
+    if (bad >= 0) {
+        const char *e2;
+        for (i = 0; i < n; i++) config_set_value(defs[i], old[i].p, &e2);
+        goto fail;
+    }
+    config_apply_all();
+    reply_ok(c);
+    goto out;
+fail:
+    snprintf(namebuf, sizeof namebuf, "%s", defs[bad]->name);
+    reply_error(c, "ERR CONFIG SET failed (possibly related to argument '%s') - %s", namebuf, err);
+out:
+    for (i = 0; i < n; i++) buf_free(&old[i]);
+    xfree(old);
+    xfree(defs);
+}
+
+static void cmd_config_resetstat(Client *c) {
+    for (size_t i = 0; i < core.n_cmdstats; i++) {
+        core.cmdstats[i].calls = core.cmdstats[i].usec = 0;
+        core.cmdstats[i].rejected = core.cmdstats[i].failed = 0;
+    }
+    if (core.errorstats) dict_clear(core.errorstats, xfree);
+    core.stat_conns = core.stat_cmds = core.stat_rejected_conns = core.stat_expired = 0;
+    core.stat_hits = core.stat_misses = core.stat_net_in = core.stat_net_out = 0;
+    core.stat_total_error_replies = 0;
+    reply_ok(c);
+}
+
+static int is_default(const ConfigDef *d) {
+    Buf v;
+    buf_init(&v);
+    config_format(d, &v);
+    buf_append_char(&v, '\0');
+    int same = strcmp(v.p, d->def) == 0;
+    buf_free(&v);
+    return same;
+}
+
+static void append_config_line(Buf *out, const ConfigDef *d) {
+    buf_append_cstr(out, d->name);
+    buf_append_char(out, ' ');
+    Buf v;
+    buf_init(&v);
+    config_format(d, &v);
+    if (v.len == 0 || memchr(v.p, ' ', v.len) != NULL) {
+        buf_append_char(out, '"');
+        buf_append(out, v.p, v.len);
+        buf_append_char(out, '"');
+    } else {
+        buf_append(out, v.p, v.len);
+    }
+    buf_append_char(out, '\n');
+    buf_free(&v);
+}
+
+static void cmd_config_rewrite(Client *c) {
+    if (!core.config_file) {
+        reply_error(c, "ERR The server is running without a config file");
+        return;
+    }
+    FILE *f = fopen(core.config_file, "r");
+    Buf out;
+    buf_init(&out);
+    char *written = xcalloc(N_CONFIGS, 1);
+    char line[4096];
+    while (f && fgets(line, sizeof line, f)) {
+        char *p = line;
+        while (isspace((unsigned char)*p)) p++;
+        size_t nlen = strcspn(p, " \t\r\n");
+        ConfigDef *d = (*p && *p != '#') ? find_config(p, nlen) : NULL;
+        if (!d) {
+            buf_append_cstr(&out, line);
+            continue;
+        }
+        size_t idx = (size_t)(d - configs);
+        if (written[idx]) continue;
+        written[idx] = 1;
+        append_config_line(&out, d);
+    }
+    if (f) fclose(f);
+    for (size_t i = 0; i < N_CONFIGS; i++) {
+        if (written[i] || is_default(&configs[i])) continue;
+        append_config_line(&out, &configs[i]);
+    }
+    xfree(written);
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp-rewrite", core.config_file);
+    FILE *w = fopen(tmp, "w");
+    if (!w || fwrite(out.p ? out.p : "", 1, out.len, w) != out.len || fflush(w) != 0 ||
+        fclose(w) != 0 || rename(tmp, core.config_file) != 0) {
+        reply_error(c, "ERR Rewriting config file: %s", strerror(errno));
+    } else {
+        reply_ok(c);
+    }
+    buf_free(&out);
+}
+
+static void cmd_config_help(Client *c) {
+    static const char *lines[] = {
+        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
+        "HELP",
+        "    Print this help.",
+    };
+    reply_array(c, sizeof lines / sizeof lines[0]);
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) reply_status(c, lines[i]);
+}
+
+static const Command config_subcommands[] = {
+    {"get", cmd_config_get, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     "@admin @slow @dangerous", 0, 0, 0, NULL,
+     "Returns the effective values of configuration "
+     "parameters.",
+     "2.0.0", "server", NULL},
+    {"set", cmd_config_set, -4, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     "@admin @slow @dangerous", 0, 0, 0, NULL, "Sets configuration parameters in-flight.", "2.0.0",
+     "server", NULL},
+    {"resetstat", cmd_config_resetstat, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     "@admin @slow @dangerous", 0, 0, 0, NULL, "Resets the server's statistics.", "2.0.0", "server",
+     NULL},
+    {"rewrite", cmd_config_rewrite, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     "@admin @slow @dangerous", 0, 0, 0, NULL, "Persists the effective configuration to file.",
+     "2.8.0", "server", NULL},
+    {"help", cmd_config_help, 2, CMD_LOADING | CMD_STALE, "@slow", 0, 0, 0, NULL,
+     "Returns helpful text about the different subcommands.", "5.0.0", "server", NULL},
+    {NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL},
+};
+
+const Command config_commands[] = {
+    {"config", NULL, -2, 0, "@slow", 0, 0, 0, config_subcommands,
+     "A container for server configuration commands.", "2.0.0", "server", NULL},
+    {NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL},
+};

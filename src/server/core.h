@@ -1,0 +1,254 @@
+/*
+ * core.h - what the core's own files share (not for command handlers).
+ *
+ * The full client record (ClientFull, whose first member is the public
+ * Client of server.h), the database record, the event loop state and the
+ * statistics that INFO reports. Command families include server.h only;
+ * the admin commands (INFO, CLIENT, CONFIG, DEBUG) are part of the core and
+ * include this file too.
+ */
+#ifndef STREAMD_CORE_H
+#define STREAMD_CORE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/buf.h"
+#include "net/resp.h"
+#include "server/dict.h"
+#include "server/server.h"
+
+struct Db {
+    Dict *keys;
+    Dict *watched;  /* key -> ClientList of clients WATCHing it */
+    Dict *blocking; /* key -> ClientList of clients blocked on it (FIFO) */
+    uint64_t n_expires;
+    uint64_t expire_cursor;
+    int id;
+};
+
+typedef struct ClientList {
+    struct ClientFull **v;
+    size_t n, cap;
+} ClientList;
+
+typedef struct QueuedCommand {
+    int argc;
+    Slice *argv; /* one owned block: slices then bytes */
+    const Command *cmd;
+} QueuedCommand;
+
+typedef struct BlockState {
+    Slice *keys; /* owned copies (one block) */
+    int n_keys;
+    int64_t deadline_ms; /* 0: forever */
+    BlockServeFn serve;
+    BlockTimeoutFn on_timeout;
+    void *ctx;
+    void (*free_ctx)(void *);
+    int argc;
+    Slice *argv; /* owned copy of the blocked command */
+    const Command *cmd;
+    size_t index; /* position in the blocked-clients array */
+} BlockState;
+
+typedef struct ClientFull {
+    Client pub;
+    int fd;
+    int db_index;
+    Buf qbuf;
+    Buf obuf;
+    RespArgv args;
+    char *name;
+    char *lib_name;
+    char *lib_ver;
+    char addr[64];
+    char laddr[64];
+    int64_t ctime_ms;
+    int64_t last_ms;
+    uint64_t n_commands;
+    const char *last_cmd;
+    int is_closing;
+    int in_pending_write;
+    int write_registered;
+    struct ClientFull *prev, *next; /* all clients */
+    struct ClientFull *pw_next;     /* pending-write list */
+    /* MULTI */
+    QueuedCommand *mq;
+    int mq_n, mq_cap;
+    /* WATCH: keys this client watches, as (db, key) copies */
+    struct WatchedKey *watched;
+    int n_watched, cap_watched;
+    BlockState *block;
+    /* error reply marker for stats / fake clients */
+    int replied_error;
+    char *last_error; /* fake clients only: copy of the last error */
+} ClientFull;
+
+#define CF(c) ((ClientFull *)(c))
+
+typedef struct CommandStats {
+    const Command *cmd;
+    char name[64];
+    uint64_t calls, usec, rejected, failed;
+} CommandStats;
+
+typedef struct Core {
+    int epfd;
+    int listen_fds[8];
+    int n_listen;
+    int unix_fd;
+    Db *dbs;
+    int n_dbs;
+    ClientFull *clients;
+    uint64_t n_clients;
+    uint64_t next_client_id;
+    ClientFull *pending_write;
+    ClientFull **to_free;
+    size_t n_to_free, cap_to_free;
+    /* blocking */
+    ClientFull **blocked;
+    size_t n_blocked, cap_blocked;
+    uint64_t n_blocking_keys;
+    Buf ready_keys;      /* list of (db, keylen, key) records */
+    Dict *ready_set[64]; /* per-db dedupe of ready keys (lazily created) */
+    /* propagation */
+    struct PropRecord *prop;
+    size_t n_prop, cap_prop;
+    int in_exec;
+    PropagateSink sink;
+    /* hooks */
+    ServerHook before_sleep[8];
+    int n_before_sleep;
+    ServerHook cron[8];
+    int n_cron;
+    /* time */
+    int64_t cmd_time_ms;
+    int64_t cmd_time_us;
+    int executing;
+    int shutdown_asap;
+    int shutdown_exit_code;
+    /* stats */
+    uint64_t stat_conns, stat_cmds, stat_rejected_conns, stat_expired, stat_hits, stat_misses;
+    uint64_t stat_net_in, stat_net_out, stat_errors, stat_unexpected_errors;
+    uint64_t stat_total_error_replies;
+    int64_t lastsave;
+    CommandStats *cmdstats;
+    size_t n_cmdstats;
+    Dict *errorstats; /* error code -> count (boxed uint64) */
+    uint64_t el_iterations;
+    int tcp_port_bound;
+    pid_t pid;
+    char run_id[41];
+    const char *config_file;
+    char *exec_path;
+    int64_t sleep_until_ms; /* DEBUG SLEEP / CLIENT PAUSE not used */
+} Core;
+
+extern Core core;
+
+/* settings not needed by handlers */
+typedef struct Settings {
+    char *bind;
+    long long port;
+    char *unixsocket;
+    long long unixsocketperm;
+    long long tcp_backlog;
+    long long tcp_keepalive;
+    long long timeout;
+    long long maxclients;
+    long long databases;
+    char *requirepass;
+    int protected_mode;
+    long long proto_max_bulk_len;
+    long long client_query_buffer_limit;
+    long long maxmemory;
+    char *maxmemory_policy;
+    long long hz;
+    char *loglevel;
+    char *logfile;
+    int daemonize;
+    char *pidfile;
+    long long lua_time_limit;
+    long long slowlog_log_slower_than;
+    long long slowlog_max_len;
+    long long latency_tracking;
+    int activerehashing;
+    int lazyfree_lazy_user_del;
+    char *save;
+    char *dbfilename;
+    long long list_max_listpack_size;
+    int io_threads;
+} Settings;
+
+extern Settings settings;
+
+/* client.c */
+ClientFull *client_create(int fd, int is_unix);
+void client_close_async(ClientFull *c);
+void client_free_now(ClientFull *c);
+void clients_free_pending(void);
+void client_write_pending(void);
+void client_process_input(ClientFull *c);
+void client_on_readable(ClientFull *c);
+void client_on_writable(ClientFull *c);
+void commands_init(void);
+const char *client_type_name(const ClientFull *c);
+void client_info_line(ClientFull *c, Buf *out);
+void client_set_db(ClientFull *c, int index);
+int client_reset_state(ClientFull *c);
+
+/* commands.c */
+const Command *command_parent(const Command *cmd);
+void commands_each(void (*fn)(const Command *cmd, void *priv), void *priv);
+size_t commands_count(void);
+
+/* dispatch.c */
+void dispatch_command(ClientFull *c);
+void call_command(ClientFull *c, const Command *cmd);
+void prop_flush(void);
+CommandStats *cmdstats_for(const Command *cmd);
+void stats_count_error(const char *line);
+Slice *argv_copy(int argc, const Slice *argv);
+void multi_discard(ClientFull *c);
+void watch_unwatch_all(ClientFull *c);
+void watch_key(ClientFull *c, Slice key);
+void watch_touch(Db *db, Slice key);
+void watch_touch_all(Db *db); /* FLUSHDB, SWAPDB */
+
+/* block.c */
+void block_unblock(ClientFull *c, int free_only);
+void block_serve_ready(void);
+void block_check_timeouts(void);
+int64_t block_nearest_deadline(void);
+void block_signal_ready(Db *db, Slice key);
+void block_process_unblocked(void);
+void block_after_unblock(ClientFull *c);
+void block_touch_db(Db *db);
+
+/* db.c */
+void db_init_all(int n);
+void db_flush(Db *db);
+void db_active_expire(int64_t budget_us);
+int db_set_expire(Db *db, Slice key, int64_t when_ms);
+int db_remove_expire(Db *db, Slice key);
+DictEntry *db_find_entry(Db *db, Slice key); /* expires lazily */
+void db_swap(Db *a, Db *b);
+
+/* util.c */
+int glob_match(const char *pat, size_t plen, const char *s, size_t slen, int nocase);
+void str_lower(char *s);
+uint32_t lru_clock_s(void);
+
+/* config.c */
+int config_load_file(const char *path, char **err);
+int config_set_from_args(int argc, char **argv, char **err);
+int config_apply_all(void);
+void config_init_defaults(void);
+
+/* server.c */
+void server_init_listeners(void);
+void server_loop(void);
+void server_prepare_shutdown(void);
+
+#endif

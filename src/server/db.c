@@ -1,0 +1,217 @@
+/*
+ * db.c - the databases: keys, expiry, and the signals a change sends.
+ *
+ * A key's TTL lives in its dict entry (no second table); n_expires counts the
+ * keys that have one so INFO keyspace can report it and the active expiry
+ * cycle can skip databases without TTLs. Expiry is lazy (a lookup of an
+ * expired key deletes it) and active (the cron walks each database with a SCAN
+ * cursor for a bounded time). Both propagate a DEL so the AOF replays the same
+ * keyspace regardless of timing.
+ *
+ * db_signal_key() is the one place a change is announced: it marks the WATCHes
+ * on the key dirty and queues clients blocked on it for service after the
+ * current command.
+ */
+#include <string.h>
+
+#include "base/alloc.h"
+#include "server/core.h"
+
+void db_init_all(int n) {
+    core.dbs = xcalloc((size_t)n, sizeof(Db));
+    core.n_dbs = n;
+    for (int i = 0; i < n; i++) {
+        core.dbs[i].keys = dict_new();
+        core.dbs[i].watched = dict_new();
+        core.dbs[i].blocking = dict_new();
+        core.dbs[i].id = i;
+    }
+}
+
+int db_index(const Db *db) {
+    return db->id;
+}
+
+uint64_t db_size(const Db *db) {
+    return dict_size(db->keys);
+}
+
+static void free_obj(void *o) {
+    obj_free(o);
+}
+
+static void delete_entry(Db *db, Slice key) {
+    DictEntry *e = dict_unlink(db->keys, key.p, key.len);
+    if (!e) return;
+    if (e->expire_ms >= 0) db->n_expires--;
+    obj_free(e->val);
+    dict_entry_free(e);
+}
+
+static int expire_if_needed(Db *db, DictEntry *e) {
+    if (e->expire_ms < 0 || server.loading) return 0;
+    if (e->expire_ms > now_ms()) return 0;
+    Slice argv[2] = {slice_cstr("DEL"), slice_of(e->key, e->key_len)};
+    char *keycopy = xmemdup(e->key, e->key_len);
+    Slice key = slice_of(keycopy, e->key_len);
+    argv[1] = key;
+    propagate_db(db->id, 2, argv);
+    delete_entry(db, key);
+    watch_touch(db, key);
+    block_signal_ready(db, key);
+    core.stat_expired++;
+    xfree(keycopy);
+    return 1;
+}
+
+DictEntry *db_find_entry(Db *db, Slice key) {
+    DictEntry *e = dict_find(db->keys, key.p, key.len);
+    if (e && expire_if_needed(db, e)) return NULL;
+    return e;
+}
+
+Obj *db_lookup_read(Db *db, Slice key) {
+    DictEntry *e = db_find_entry(db, key);
+    if (!e) {
+        core.stat_misses++;
+        return NULL;
+    }
+    core.stat_hits++;
+    Obj *o = e->val;
+    o->lru_s = lru_clock_s();
+    return o;
+}
+
+Obj *db_lookup_write(Db *db, Slice key) {
+    DictEntry *e = db_find_entry(db, key);
+    if (!e) return NULL;
+    Obj *o = e->val;
+    o->lru_s = lru_clock_s();
+    return o;
+}
+
+void db_add(Db *db, Slice key, Obj *o) {
+    dict_add(db->keys, key.p, key.len, o);
+    db_signal_key(db, key);
+}
+
+void db_set(Db *db, Slice key, Obj *o, int keep_ttl) {
+    DictEntry *e = dict_find(db->keys, key.p, key.len);
+    if (e) {
+        obj_free(e->val);
+        e->val = o;
+        if (!keep_ttl && e->expire_ms >= 0) {
+            e->expire_ms = -1;
+            db->n_expires--;
+        }
+    } else {
+        dict_add(db->keys, key.p, key.len, o);
+    }
+    db_signal_key(db, key);
+}
+
+int db_delete(Db *db, Slice key) {
+    DictEntry *e = db_find_entry(db, key);
+    if (!e) return 0;
+    delete_entry(db, key);
+    db_signal_key(db, key);
+    return 1;
+}
+
+void db_signal_key(Db *db, Slice key) {
+    watch_touch(db, key);
+    block_signal_ready(db, key);
+    server.dirty++;
+}
+
+int64_t db_get_expire(Db *db, Slice key) {
+    DictEntry *e = db_find_entry(db, key);
+    return e ? e->expire_ms : -1;
+}
+
+int db_set_expire(Db *db, Slice key, int64_t when_ms) {
+    DictEntry *e = dict_find(db->keys, key.p, key.len);
+    if (!e) return 0;
+    if (e->expire_ms < 0) db->n_expires++;
+    e->expire_ms = when_ms;
+    return 1;
+}
+
+int db_remove_expire(Db *db, Slice key) {
+    DictEntry *e = dict_find(db->keys, key.p, key.len);
+    if (!e || e->expire_ms < 0) return 0;
+    e->expire_ms = -1;
+    db->n_expires--;
+    return 1;
+}
+
+void db_flush(Db *db) {
+    dict_clear(db->keys, free_obj);
+    db->n_expires = 0;
+    db->expire_cursor = 0;
+}
+
+void db_swap(Db *a, Db *b) {
+    Dict *k = a->keys;
+    a->keys = b->keys;
+    b->keys = k;
+    uint64_t n = a->n_expires;
+    a->n_expires = b->n_expires;
+    b->n_expires = n;
+    a->expire_cursor = b->expire_cursor = 0;
+}
+
+typedef struct ExpireScan {
+    Db *db;
+    Slice *keys;
+    size_t n, cap;
+    int64_t now;
+} ExpireScan;
+
+static void collect_expired(void *priv, DictEntry *e) {
+    ExpireScan *s = priv;
+    if (e->expire_ms < 0 || e->expire_ms > s->now) return;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 16;
+        s->keys = xrealloc(s->keys, s->cap * sizeof(Slice));
+    }
+    s->keys[s->n++] = slice_of(xmemdup(e->key, e->key_len), e->key_len);
+}
+
+/* One active expiry pass: walks each database with TTLs for about budget_us. */
+void db_active_expire(int64_t budget_us) {
+    if (server.loading) return;
+    int64_t start = now_us();
+    for (int i = 0; i < core.n_dbs; i++) {
+        Db *db = &core.dbs[i];
+        if (db->n_expires == 0) continue;
+        ExpireScan s = {db, NULL, 0, 0, now_ms()};
+        int steps = 0;
+        do {
+            db->expire_cursor = dict_scan(db->keys, db->expire_cursor, collect_expired, &s);
+            steps++;
+        } while (db->expire_cursor != 0 && steps < 200);
+        for (size_t k = 0; k < s.n; k++) {
+            DictEntry *e = dict_find(db->keys, s.keys[k].p, s.keys[k].len);
+            if (e) expire_if_needed(db, e);
+            xfree((void *)s.keys[k].p);
+        }
+        xfree(s.keys);
+        if (now_us() - start > budget_us) break;
+    }
+}
+
+void server_flush_all_dbs(void) {
+    for (int i = 0; i < core.n_dbs; i++) {
+        watch_touch_all(&core.dbs[i]);
+        db_flush(&core.dbs[i]);
+    }
+}
+
+int server_db_count(void) {
+    return core.n_dbs;
+}
+
+Db *server_db(int index) {
+    return &core.dbs[index];
+}

@@ -1,0 +1,420 @@
+/*
+ * dispatch.c - from a parsed argv to a handler: the central checks, the
+ * call, statistics, transactions (MULTI/EXEC/WATCH) and the propagation of
+ * the records a call emitted.
+ *
+ * Check order follows Redis 7 so clients see the same error for the same
+ * mistake: unknown command, unknown subcommand, arity, authentication,
+ * commands refused inside MULTI, OOM, loading, refused writes; inside MULTI
+ * any of these marks the transaction so EXEC answers EXECABORT.
+ *
+ * Propagation: handlers add records while they run; after the top-level call
+ * (or the whole EXEC) the records go to the sink, wrapped in MULTI/EXEC when
+ * there is more than one, so replaying them is atomic as the original was.
+ * With no sink (no AOF), records are dropped immediately and cost nothing.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "server/core.h"
+
+typedef struct PropRecord {
+    int db;
+    int argc;
+    Slice *argv;
+} PropRecord;
+
+struct WatchedKey {
+    int db;
+    char *key;
+    size_t len;
+};
+
+Slice *argv_copy(int argc, const Slice *argv) {
+    size_t bytes = sizeof(Slice) * (size_t)argc;
+    for (int i = 0; i < argc; i++) bytes += argv[i].len + 1;
+    Slice *v = xmalloc(bytes ? bytes : 1);
+    char *p = (char *)(v + argc);
+    for (int i = 0; i < argc; i++) {
+        if (argv[i].len) memcpy(p, argv[i].p, argv[i].len);
+        p[argv[i].len] = '\0';
+        v[i].p = p;
+        v[i].len = argv[i].len;
+        p += argv[i].len + 1;
+    }
+    return v;
+}
+
+/* ---- propagation ------------------------------------------------------ */
+
+void propagate_set_sink(PropagateSink sink) {
+    core.sink = sink;
+}
+
+void propagate_db(int db_index, int argc, const Slice *argv) {
+    if (!core.sink || server.loading) return;
+    if (core.n_prop == core.cap_prop) {
+        core.cap_prop = core.cap_prop ? core.cap_prop * 2 : 8;
+        core.prop = xrealloc(core.prop, core.cap_prop * sizeof(PropRecord));
+    }
+    PropRecord *r = &core.prop[core.n_prop++];
+    r->db = db_index;
+    r->argc = argc;
+    r->argv = argv_copy(argc, argv);
+    if (!core.executing) prop_flush();
+}
+
+void propagate(Client *c, int argc, const Slice *argv) {
+    propagate_db(c->db->id, argc, argv);
+}
+
+void propagate_argv(Client *c) {
+    propagate_db(c->db->id, c->argc, c->argv);
+}
+
+void prop_flush(void) {
+    if (core.n_prop == 0) return;
+    int wrap = core.n_prop > 1;
+    Slice multi = slice_cstr("MULTI"), exec = slice_cstr("EXEC");
+    if (wrap && core.sink) core.sink(core.prop[0].db, 1, &multi);
+    for (size_t i = 0; i < core.n_prop; i++) {
+        PropRecord *r = &core.prop[i];
+        if (core.sink) core.sink(r->db, r->argc, r->argv);
+        xfree(r->argv);
+    }
+    if (wrap && core.sink) core.sink(core.prop[core.n_prop - 1].db, 1, &exec);
+    core.n_prop = 0;
+}
+
+/* ---- statistics ------------------------------------------------------- */
+
+/* Stats of a command; parent is the container of a subcommand or NULL. */
+CommandStats *cmdstats_for(const Command *cmd) {
+    for (size_t i = 0; i < core.n_cmdstats; i++)
+        if (core.cmdstats[i].cmd == cmd) return &core.cmdstats[i];
+    core.cmdstats = xrealloc(core.cmdstats, (core.n_cmdstats + 1) * sizeof(CommandStats));
+    CommandStats *s = &core.cmdstats[core.n_cmdstats++];
+    memset(s, 0, sizeof *s);
+    s->cmd = cmd;
+    const Command *parent = command_parent(cmd);
+    if (parent)
+        snprintf(s->name, sizeof s->name, "%s|%s", parent->name, cmd->name);
+    else
+        snprintf(s->name, sizeof s->name, "%s", cmd->name);
+    return s;
+}
+
+void stats_count_error(const char *line) {
+    core.stat_total_error_replies++;
+    size_t n = strcspn(line, " ");
+    if (n == 0 || n > 64) return;
+    if (!core.errorstats) core.errorstats = dict_new();
+    DictEntry *e = dict_find(core.errorstats, line, n);
+    if (!e) {
+        if (dict_size(core.errorstats) >= 128) return;
+        e = dict_add(core.errorstats, line, n, xcalloc(1, sizeof(uint64_t)));
+    }
+    (*(uint64_t *)e->val)++;
+}
+
+/* ---- WATCH ------------------------------------------------------------ */
+
+static ClientList *list_for(Dict *d, Slice key, int create) {
+    DictEntry *e = dict_find(d, key.p, key.len);
+    if (!e) {
+        if (!create) return NULL;
+        e = dict_add(d, key.p, key.len, xcalloc(1, sizeof(ClientList)));
+    }
+    return e->val;
+}
+
+void watch_key(ClientFull *c, Slice key) {
+    for (int i = 0; i < c->n_watched; i++) {
+        struct WatchedKey *w = &c->watched[i];
+        if (w->db == c->db_index && w->len == key.len && memcmp(w->key, key.p, key.len) == 0)
+            return;
+    }
+    if (c->n_watched == c->cap_watched) {
+        c->cap_watched = c->cap_watched ? c->cap_watched * 2 : 4;
+        c->watched = xrealloc(c->watched, (size_t)c->cap_watched * sizeof(struct WatchedKey));
+    }
+    struct WatchedKey *w = &c->watched[c->n_watched++];
+    w->db = c->db_index;
+    w->key = xmemdup(key.p, key.len);
+    w->len = key.len;
+    ClientList *l = list_for(c->pub.db->watched, key, 1);
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 4;
+        l->v = xrealloc(l->v, l->cap * sizeof(ClientFull *));
+    }
+    l->v[l->n++] = c;
+}
+
+void watch_unwatch_all(ClientFull *c) {
+    for (int i = 0; i < c->n_watched; i++) {
+        struct WatchedKey *w = &c->watched[i];
+        Db *db = &core.dbs[w->db];
+        Slice key = slice_of(w->key, w->len);
+        ClientList *l = list_for(db->watched, key, 0);
+        if (l) {
+            for (size_t k = 0; k < l->n; k++) {
+                if (l->v[k] == c) {
+                    memmove(&l->v[k], &l->v[k + 1], (l->n - k - 1) * sizeof(ClientFull *));
+                    l->n--;
+                    break;
+                }
+            }
+            if (l->n == 0) {
+                DictEntry *e = dict_unlink(db->watched, key.p, key.len);
+                xfree(l->v);
+                xfree(l);
+                dict_entry_free(e);
+            }
+        }
+        xfree(w->key);
+    }
+    xfree(c->watched);
+    c->watched = NULL;
+    c->n_watched = c->cap_watched = 0;
+}
+
+void watch_touch(Db *db, Slice key) {
+    if (dict_size(db->watched) == 0) return;
+    ClientList *l = list_for(db->watched, key, 0);
+    if (!l) return;
+    for (size_t k = 0; k < l->n; k++) l->v[k]->pub.flags |= CLIENT_DIRTY_CAS;
+}
+
+typedef struct TouchAll {
+    Db *db;
+} TouchAll;
+
+static void touch_if_exists(void *priv, DictEntry *e) {
+    TouchAll *t = priv;
+    ClientList *l = e->val;
+    (void)t;
+    for (size_t k = 0; k < l->n; k++) l->v[k]->pub.flags |= CLIENT_DIRTY_CAS;
+}
+
+/* Marks every watcher of db dirty (FLUSHDB/FLUSHALL/SWAPDB). Redis only marks
+ * watchers of keys that existed; every watcher of a flushed db is a close,
+ * slightly stricter approximation that never misses a change. */
+void watch_touch_all(Db *db) {
+    TouchAll t = {db};
+    uint64_t cur = 0;
+    do {
+        cur = dict_scan(db->watched, cur, touch_if_exists, &t);
+    } while (cur);
+}
+
+/* ---- MULTI ------------------------------------------------------------ */
+
+void multi_discard(ClientFull *c) {
+    for (int i = 0; i < c->mq_n; i++) xfree(c->mq[i].argv);
+    xfree(c->mq);
+    c->mq = NULL;
+    c->mq_n = c->mq_cap = 0;
+    c->pub.flags &= ~(CLIENT_MULTI | CLIENT_DIRTY_CAS | CLIENT_DIRTY_EXEC);
+    watch_unwatch_all(c);
+}
+
+static void multi_queue(ClientFull *c, const Command *cmd) {
+    if (c->mq_n == c->mq_cap) {
+        c->mq_cap = c->mq_cap ? c->mq_cap * 2 : 8;
+        c->mq = xrealloc(c->mq, (size_t)c->mq_cap * sizeof(QueuedCommand));
+    }
+    QueuedCommand *q = &c->mq[c->mq_n++];
+    q->argc = c->pub.argc;
+    q->argv = argv_copy(c->pub.argc, c->pub.argv);
+    q->cmd = cmd;
+    reply_status(&c->pub, "QUEUED");
+}
+
+static void flag_transaction(ClientFull *c) {
+    if (c->pub.flags & CLIENT_MULTI) c->pub.flags |= CLIENT_DIRTY_EXEC;
+}
+
+static void cmd_exec_run(ClientFull *c) {
+    Client *pc = &c->pub;
+    if (!(pc->flags & CLIENT_MULTI)) {
+        reply_error(pc, "ERR EXEC without MULTI");
+        return;
+    }
+    if (pc->flags & CLIENT_DIRTY_EXEC) {
+        reply_error(pc, "EXECABORT Transaction discarded because of previous errors.");
+        multi_discard(c);
+        return;
+    }
+    if (pc->flags & CLIENT_DIRTY_CAS) {
+        reply_null_array(pc);
+        multi_discard(c);
+        return;
+    }
+    /* Refuse the whole transaction if it writes while writes are refused. */
+    if (server.write_refused) {
+        for (int i = 0; i < c->mq_n; i++) {
+            if (c->mq[i].cmd->flags & CMD_WRITE) {
+                reply_error(pc, "EXECABORT Transaction discarded because of: %s",
+                            server.write_refused);
+                multi_discard(c);
+                return;
+            }
+        }
+    }
+    watch_unwatch_all(c);
+    int orig_argc = pc->argc;
+    Slice *orig_argv = pc->argv;
+    const Command *orig_cmd = pc->cmd;
+    reply_array(pc, (size_t)c->mq_n);
+    pc->flags |= CLIENT_EXECUTING_MULTI;
+    core.in_exec = 1;
+    QueuedCommand *mq = c->mq;
+    int n = c->mq_n;
+    c->mq = NULL;
+    c->mq_n = c->mq_cap = 0;
+    pc->flags &= ~CLIENT_MULTI;
+    for (int i = 0; i < n; i++) {
+        pc->argc = mq[i].argc;
+        pc->argv = mq[i].argv;
+        /* OOM is checked again per command as Redis does */
+        call_command(c, mq[i].cmd);
+    }
+    for (int i = 0; i < n; i++) xfree(mq[i].argv);
+    xfree(mq);
+    pc->flags &= ~(CLIENT_EXECUTING_MULTI | CLIENT_DIRTY_CAS | CLIENT_DIRTY_EXEC);
+    core.in_exec = 0;
+    pc->argc = orig_argc;
+    pc->argv = orig_argv;
+    pc->cmd = orig_cmd;
+}
+
+/* ---- the call --------------------------------------------------------- */
+
+void call_command(ClientFull *c, const Command *cmd) {
+    Client *pc = &c->pub;
+    pc->cmd = cmd;
+    c->replied_error = 0;
+    CommandStats *st = cmdstats_for(cmd);
+    c->last_cmd = st->name;
+    int64_t start = now_us();
+    cmd->proc(pc);
+    int64_t dur = now_us() - start;
+    st->calls++;
+    st->usec += (uint64_t)(dur > 0 ? dur : 0);
+    if (c->replied_error) st->failed++;
+    core.stat_cmds++;
+    c->n_commands++;
+}
+
+static const Command *find_sub(const Command *parent, Slice name) {
+    for (const Command *s = parent->subcommands; s && s->name; s++)
+        if (slice_eq_nocase(name, s->name)) return s;
+    return NULL;
+}
+
+static void reject(ClientFull *c, const Command *cmd, const char *fmt, const char *a,
+                   const char *b) {
+    reply_error(&c->pub, fmt, a, b);
+    flag_transaction(c);
+    if (cmd) cmdstats_for(cmd)->rejected++;
+}
+
+static int is_multi_control(const Command *cmd) {
+    return strcmp(cmd->name, "exec") == 0 || strcmp(cmd->name, "discard") == 0 ||
+           strcmp(cmd->name, "multi") == 0 || strcmp(cmd->name, "watch") == 0 ||
+           strcmp(cmd->name, "quit") == 0 || strcmp(cmd->name, "reset") == 0;
+}
+
+/* Runs the command in c->pub.argv with every central check first. */
+void dispatch_command(ClientFull *c) {
+    Client *pc = &c->pub;
+    char namebuf[160];
+    core.executing = 1;
+    core.cmd_time_us = 0;
+    core.cmd_time_ms = 0;
+    core.cmd_time_us = now_us();
+    core.cmd_time_ms = core.cmd_time_us / 1000;
+    c->last_ms = core.cmd_time_ms;
+
+    const Command *cmd = command_lookup(pc->argv[0].p, pc->argv[0].len);
+    if (!cmd) {
+        Buf args;
+        buf_init(&args);
+        for (int i = 1; i < pc->argc && args.len < 128; i++) {
+            int room = 128 - (int)args.len;
+            buf_printf(&args, "'%.*s' ",
+                       (int)(pc->argv[i].len < (size_t)room ? pc->argv[i].len : (size_t)room),
+                       pc->argv[i].p);
+        }
+        buf_append_char(&args, '\0');
+        snprintf(namebuf, sizeof namebuf, "%.*s",
+                 (int)(pc->argv[0].len > 128 ? 128 : pc->argv[0].len), pc->argv[0].p);
+        reject(c, NULL, "ERR unknown command '%s', with args beginning with: %s", namebuf, args.p);
+        buf_free(&args);
+        goto done;
+    }
+    if (cmd->subcommands && !(pc->argc == 1 && cmd->proc)) {
+        if (pc->argc == 1) {
+            reject(c, cmd, "ERR wrong number of arguments for '%s' command%s", cmd->name, "");
+            goto done;
+        }
+        const Command *sub = find_sub(cmd, pc->argv[1]);
+        if (!sub) {
+            char up[64];
+            snprintf(up, sizeof up, "%s", cmd->name);
+            for (char *p = up; *p; p++) *p = (char)toupper((unsigned char)*p);
+            snprintf(namebuf, sizeof namebuf, "%.*s",
+                     (int)(pc->argv[1].len > 128 ? 128 : pc->argv[1].len), pc->argv[1].p);
+            reject(c, cmd, "ERR unknown subcommand '%s'. Try %s HELP.", namebuf, up);
+            goto done;
+        }
+        cmd = sub;
+    }
+    if ((cmd->arity > 0 && pc->argc != cmd->arity) || (pc->argc < -cmd->arity)) {
+        pc->cmd = cmd;
+        reply_arity_error(pc);
+        flag_transaction(c);
+        cmdstats_for(cmd)->rejected++;
+        goto done;
+    }
+    if (settings.requirepass && *settings.requirepass && !(pc->flags & CLIENT_AUTHENTICATED) &&
+        !(cmd->flags & CMD_NO_AUTH)) {
+        reject(c, cmd, "NOAUTH Authentication required.%s%s", "", "");
+        goto done;
+    }
+    if ((pc->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
+        reject(c, cmd, "ERR Command not allowed inside a transaction%s%s", "", "");
+        goto done;
+    }
+    if (settings.maxmemory > 0 && (cmd->flags & CMD_DENYOOM) &&
+        alloc_used_bytes() > (size_t)settings.maxmemory) {
+        reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.%s%s", "", "");
+        goto done;
+    }
+    if (server.loading && !(cmd->flags & CMD_LOADING)) {
+        reject(c, cmd, "LOADING Redis is loading the dataset in memory%s%s", "", "");
+        goto done;
+    }
+    if (server.write_refused && (cmd->flags & CMD_WRITE) && !(pc->flags & CLIENT_MULTI)) {
+        reject(c, cmd, "%s%s", server.write_refused, "");
+        goto done;
+    }
+    if ((pc->flags & CLIENT_MULTI) && !is_multi_control(cmd)) {
+        multi_queue(c, cmd);
+        goto done;
+    }
+    if (strcmp(cmd->name, "exec") == 0) {
+        pc->cmd = cmd;
+        cmd_exec_run(c);
+        cmdstats_for(cmd)->calls++;
+        core.stat_cmds++;
+    } else {
+        call_command(c, cmd);
+    }
+done:
+    prop_flush();
+    block_serve_ready();
+    core.executing = 0;
+}

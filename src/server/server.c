@@ -1,0 +1,310 @@
+/*
+ * server.c - listeners, the event loop, the cron, shutdown.
+ *
+ * One thread runs everything on the data. Each loop iteration: wait for
+ * events (no longer than the next cron tick or blocked-client deadline), run
+ * them, then the "before sleep" work in a fixed order: answer timed-out
+ * blocked clients, run the persistence hooks (the AOF writes and, for
+ * appendfsync always, fsyncs here), and only then write the clients' replies,
+ * so no reply leaves before its write is as durable as promised.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/log.h"
+#include "server/core.h"
+
+Core core;
+Server server;
+Settings settings;
+
+static struct {
+    int fd;
+    int is_unix;
+} listeners[9];
+static int n_listeners;
+static volatile sig_atomic_t got_signal;
+
+void server_on_before_sleep(ServerHook fn) {
+    core.before_sleep[core.n_before_sleep++] = fn;
+}
+
+void server_on_cron(ServerHook fn) {
+    core.cron[core.n_cron++] = fn;
+}
+
+static void set_nonblock(int fd) {
+    int fl = fcntl(fd, F_GETFL);
+    fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static void add_listener(int fd, int is_unix) {
+    set_nonblock(fd);
+    listeners[n_listeners].fd = fd;
+    listeners[n_listeners].is_unix = is_unix;
+    struct epoll_event ev = {0};
+    ev.events = EPOLLIN;
+    ev.data.ptr = &listeners[n_listeners];
+    epoll_ctl(core.epfd, EPOLL_CTL_ADD, fd, &ev);
+    n_listeners++;
+}
+
+static int listen_tcp(const char *addr, int port) {
+    struct addrinfo hints = {0}, *res, *p;
+    char portstr[16];
+    snprintf(portstr, sizeof portstr, "%d", port);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    const char *host = addr;
+    if (host[0] == '-') host++; /* "-::1": optional address */
+    if (strcmp(host, "*") == 0) host = NULL;
+    if (getaddrinfo(host, portstr, &hints, &res) != 0) return -1;
+    int fd = -1;
+    for (p = res; p; p = p->ai_next) {
+        fd = socket(p->ai_family, p->ai_socktype, p->ai_protocol);
+        if (fd < 0) continue;
+        int yes = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        if (p->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &yes, sizeof yes);
+        if (bind(fd, p->ai_addr, p->ai_addrlen) == 0 && listen(fd, (int)settings.tcp_backlog) == 0)
+            break;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    return fd;
+}
+
+void server_init_listeners(void) {
+    core.epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (settings.port > 0) {
+        char *bind = xstrdup(settings.bind ? settings.bind : "127.0.0.1");
+        char *save = NULL;
+        int n_ok = 0;
+        for (char *tok = strtok_r(bind, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+            int fd = listen_tcp(tok, (int)settings.port);
+            if (fd < 0) {
+                if (tok[0] == '-') continue;
+                log_warning("Warning: Could not create server TCP listening socket %s:%lld: %s",
+                            tok, settings.port, strerror(errno));
+                exit(1);
+            }
+            add_listener(fd, 0);
+            n_ok++;
+        }
+        xfree(bind);
+        if (n_ok == 0) {
+            log_warning("Failed listening on port %lld (tcp), aborting.", settings.port);
+            exit(1);
+        }
+    }
+    if (settings.unixsocket && *settings.unixsocket) {
+        int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        struct sockaddr_un sa = {0};
+        sa.sun_family = AF_UNIX;
+        snprintf(sa.sun_path, sizeof sa.sun_path, "%s", settings.unixsocket);
+        unlink(settings.unixsocket);
+        if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 511) != 0) {
+            log_warning("Failed opening Unix socket: %s", strerror(errno));
+            exit(1);
+        }
+        if (settings.unixsocketperm) chmod(settings.unixsocket, (mode_t)settings.unixsocketperm);
+        add_listener(fd, 1);
+    }
+}
+
+static int is_loopback(const struct sockaddr_storage *ss) {
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *s = (const struct sockaddr_in *)ss;
+        return (ntohl(s->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)ss;
+        return IN6_IS_ADDR_LOOPBACK(&s->sin6_addr);
+    }
+    return 1;
+}
+
+static void format_addr(const struct sockaddr_storage *ss, char *out, size_t n) {
+    char host[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *s = (const struct sockaddr_in *)ss;
+        inet_ntop(AF_INET, &s->sin_addr, host, sizeof host);
+        port = ntohs(s->sin_port);
+        snprintf(out, n, "%s:%d", host, port);
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)ss;
+        inet_ntop(AF_INET6, &s->sin6_addr, host, sizeof host);
+        port = ntohs(s->sin6_port);
+        snprintf(out, n, "%s:%d", host, port);
+    } else {
+        snprintf(out, n, "%s:0", settings.unixsocket ? settings.unixsocket : "");
+    }
+}
+
+static void accept_one(int lfd, int is_unix) {
+    for (int k = 0; k < 64; k++) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) return;
+        core.stat_conns++;
+        if (core.n_clients >= (uint64_t)settings.maxclients) {
+            const char *msg = "-ERR max number of clients reached\r\n";
+            ssize_t w = write(fd, msg, strlen(msg));
+            (void)w;
+            close(fd);
+            core.stat_rejected_conns++;
+            continue;
+        }
+        if (!is_unix && settings.protected_mode &&
+            (!settings.requirepass || !*settings.requirepass) && !is_loopback(&ss)) {
+            const char *msg =
+                "-DENIED Redis is running in protected mode because protected mode is enabled "
+                "and no password is set for the default user. In this mode connections are only "
+                "accepted from the loopback interface. If you want to connect from external "
+                "computers to Redis you may adopt one of the following solutions: 1) Just "
+                "disable protected mode sending the command 'CONFIG SET protected-mode no' from "
+                "the loopback interface by connecting to Redis from the same host the server is "
+                "running, however MAKE SURE Redis is not publicly accessible from internet if "
+                "you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
+                "you can just disable the protected mode by editing the Redis configuration "
+                "file, and setting the protected mode option to 'no', and then restarting the "
+                "server. 3) If you started the server manually just for testing, restart it "
+                "with the '--protected-mode no' option. 4) Set up an authentication password "
+                "for the default user. NOTE: You only need to do one of the above things in "
+                "order for the server to start accepting connections from the outside.\r\n";
+            ssize_t w = write(fd, msg, strlen(msg));
+            (void)w;
+            close(fd);
+            core.stat_rejected_conns++;
+            continue;
+        }
+        if (!is_unix) {
+            int yes = 1;
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+            if (settings.tcp_keepalive > 0) {
+                setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &yes, sizeof yes);
+                int idle = (int)settings.tcp_keepalive;
+                int intvl = idle / 3 ? idle / 3 : 1;
+                int cnt = 3;
+                setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+                setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+                setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
+            }
+        }
+        ClientFull *c = client_create(fd, is_unix);
+        format_addr(&ss, c->addr, sizeof c->addr);
+        struct sockaddr_storage ls;
+        socklen_t ll = sizeof ls;
+        if (getsockname(fd, (struct sockaddr *)&ls, &ll) == 0)
+            format_addr(&ls, c->laddr, sizeof c->laddr);
+        struct epoll_event ev = {0};
+        ev.events = EPOLLIN;
+        ev.data.ptr = c;
+        epoll_ctl(core.epfd, EPOLL_CTL_ADD, fd, &ev);
+    }
+}
+
+static void on_signal(int sig) {
+    got_signal = sig;
+}
+
+static void cron(void) {
+    static int64_t last_cron;
+    int64_t now = mono_ms();
+    int64_t period = 1000 / (settings.hz > 0 ? settings.hz : 10);
+    if (now - last_cron < period) return;
+    last_cron = now;
+    db_active_expire(1000);
+    for (int i = 0; i < core.n_dbs; i++) dict_rehash_steps(core.dbs[i].keys, 100);
+    if (settings.timeout > 0) {
+        int64_t wall = now_ms();
+        for (ClientFull *c = core.clients; c; c = c->next) {
+            if (c->block || (c->pub.flags & CLIENT_MULTI)) continue;
+            if (wall - c->last_ms > settings.timeout * 1000) client_close_async(c);
+        }
+    }
+    for (int i = 0; i < core.n_cron; i++) core.cron[i]();
+}
+
+void server_prepare_shutdown(void) {
+    log_warning("User requested shutdown...");
+}
+
+static int64_t next_timeout_ms(void) {
+    int64_t timeout = 1000 / (settings.hz > 0 ? settings.hz : 10);
+    int64_t d = block_nearest_deadline();
+    if (d) {
+        int64_t left = d - now_ms();
+        if (left < 0) left = 0;
+        if (left < timeout) timeout = left;
+    }
+    if (core.pending_write || buf_live(&core.ready_keys) > 0) timeout = 0;
+    return timeout;
+}
+
+static void before_sleep(void) {
+    block_check_timeouts();
+    block_process_unblocked();
+    for (int i = 0; i < core.n_before_sleep; i++) core.before_sleep[i]();
+    client_write_pending();
+    clients_free_pending();
+}
+
+void server_loop(void) {
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct epoll_event evs[256];
+    for (;;) {
+        before_sleep();
+        if (got_signal) {
+            log_warning("Received %s scheduling shutdown...",
+                        got_signal == SIGINT ? "SIGINT" : "SIGTERM");
+            core.shutdown_asap = 1;
+        }
+        if (core.shutdown_asap) {
+            server_prepare_shutdown();
+            for (int i = 0; i < core.n_before_sleep; i++) core.before_sleep[i]();
+            break;
+        }
+        int n = epoll_wait(core.epfd, evs, 256, (int)next_timeout_ms());
+        core.el_iterations++;
+        for (int i = 0; i < n; i++) {
+            void *ptr = evs[i].data.ptr;
+            if (ptr >= (void *)&listeners[0] && ptr < (void *)&listeners[9]) {
+                int idx = (int)(((char *)ptr - (char *)&listeners[0]) / sizeof listeners[0]);
+                accept_one(listeners[idx].fd, listeners[idx].is_unix);
+                continue;
+            }
+            ClientFull *c = ptr;
+            if (c->is_closing) continue;
+            if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) client_on_readable(c);
+            if (!c->is_closing && (evs[i].events & EPOLLOUT)) client_on_writable(c);
+        }
+        cron();
+    }
+    client_write_pending();
+    if (settings.unixsocket && *settings.unixsocket) unlink(settings.unixsocket);
+    if (settings.pidfile && *settings.pidfile) unlink(settings.pidfile);
+    log_warning("streamd is now ready to exit, bye bye...");
+}

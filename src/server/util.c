@@ -1,0 +1,193 @@
+/*
+ * util.c - small helpers the handlers share: strict integer parsing with
+ * Redis's rules (no spaces, no leading '+', no leading zeros except "0"),
+ * glob matching for KEYS / SCAN MATCH / CONFIG GET, and the clocks (the Unix
+ * time is cached while a command runs, so every key a command touches sees the
+ * same "now", as Redis does).
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <string.h>
+#include <time.h>
+
+#include "server/core.h"
+
+int parse_ll(Slice s, long long *out) {
+    const char *p = s.p;
+    size_t len = s.len;
+    if (len == 0 || len > 20) return -1;
+    if (len == 1 && p[0] == '0') {
+        *out = 0;
+        return 0;
+    }
+    size_t i = 0;
+    int neg = 0;
+    if (p[0] == '-') {
+        neg = 1;
+        i = 1;
+        if (len == 1) return -1;
+    }
+    if (p[i] < '1' || p[i] > '9') return -1;
+    unsigned long long v = 0;
+    for (; i < len; i++) {
+        if (p[i] < '0' || p[i] > '9') return -1;
+        unsigned d = (unsigned)(p[i] - '0');
+        if (v > (ULLONG_MAX - d) / 10) return -1;
+        v = v * 10 + d;
+    }
+    if (neg) {
+        if (v > (unsigned long long)LLONG_MAX + 1) return -1;
+        *out = (long long)(0 - v);
+    } else {
+        if (v > LLONG_MAX) return -1;
+        *out = (long long)v;
+    }
+    return 0;
+}
+
+int parse_ull(Slice s, unsigned long long *out) {
+    if (s.len == 0 || s.len > 20) return -1;
+    if (s.len > 1 && s.p[0] == '0') return -1;
+    unsigned long long v = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.p[i] < '0' || s.p[i] > '9') return -1;
+        unsigned d = (unsigned)(s.p[i] - '0');
+        if (v > (ULLONG_MAX - d) / 10) return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+int get_ll_or_reply(Client *c, Slice s, long long *out) {
+    if (parse_ll(s, out) != 0) {
+        reply_error(c, "ERR value is not an integer or out of range");
+        return -1;
+    }
+    return 0;
+}
+
+static int64_t real_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t now_ms(void) {
+    if (core.executing && core.cmd_time_ms) return core.cmd_time_ms;
+    return real_us() / 1000;
+}
+
+int64_t now_us(void) {
+    if (core.executing && core.cmd_time_us) return core.cmd_time_us;
+    return real_us();
+}
+
+int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+uint32_t lru_clock_s(void) {
+    return (uint32_t)(now_ms() / 1000);
+}
+
+void str_lower(char *s) {
+    for (; *s; s++) *s = (char)tolower((unsigned char)*s);
+}
+
+/* Glob matching with *, ?, [...] (ranges, ^ negation) and \ escapes. */
+int glob_match(const char *pat, size_t plen, const char *s, size_t slen, int nocase) {
+    while (plen > 0) {
+        switch (pat[0]) {
+        case '*':
+            while (plen > 1 && pat[1] == '*') {
+                pat++;
+                plen--;
+            }
+            if (plen == 1) return 1;
+            for (size_t i = 0; i <= slen; i++)
+                if (glob_match(pat + 1, plen - 1, s + i, slen - i, nocase)) return 1;
+            return 0;
+        case '?':
+            if (slen == 0) return 0;
+            s++;
+            slen--;
+            break;
+        case '[': {
+            if (slen == 0) return 0;
+            pat++;
+            plen--;
+            int neg = plen > 0 && pat[0] == '^';
+            if (neg) {
+                pat++;
+                plen--;
+            }
+            int match = 0;
+            while (plen > 0 && pat[0] != ']') {
+                if (pat[0] == '\\' && plen >= 2) {
+                    pat++;
+                    plen--;
+                    if (pat[0] == s[0]) match = 1;
+                } else if (plen >= 3 && pat[1] == '-') {
+                    int a = (unsigned char)pat[0], b = (unsigned char)pat[2];
+                    int ch = (unsigned char)s[0];
+                    if (a > b) {
+                        int t = a;
+                        a = b;
+                        b = t;
+                    }
+                    if (nocase) {
+                        a = tolower(a);
+                        b = tolower(b);
+                        ch = tolower(ch);
+                    }
+                    if (ch >= a && ch <= b) match = 1;
+                    pat += 2;
+                    plen -= 2;
+                } else {
+                    if (nocase ? tolower((unsigned char)pat[0]) == tolower((unsigned char)s[0])
+                               : pat[0] == s[0])
+                        match = 1;
+                }
+                pat++;
+                plen--;
+            }
+            if (plen == 0) { /* unterminated: Redis treats the end as ']' */
+                pat--;
+                plen++;
+            }
+            if (neg) match = !match;
+            if (!match) return 0;
+            s++;
+            slen--;
+            break;
+        }
+        case '\\':
+            if (plen >= 2) {
+                pat++;
+                plen--;
+            }
+            /* fall through */
+        default:
+            if (slen == 0) return 0;
+            if (nocase ? tolower((unsigned char)pat[0]) != tolower((unsigned char)s[0])
+                       : pat[0] != s[0])
+                return 0;
+            s++;
+            slen--;
+            break;
+        }
+        pat++;
+        plen--;
+        if (slen == 0) {
+            while (plen > 0 && pat[0] == '*') {
+                pat++;
+                plen--;
+            }
+            break;
+        }
+    }
+    return plen == 0 && slen == 0;
+}
