@@ -91,17 +91,21 @@ static void info_clients(Buf *b) {
 }
 
 static void info_memory(Buf *b) {
+    static size_t peak;
     size_t used = alloc_used_bytes(), rss = rss_bytes();
-    char h1[32], h2[32], h3[32];
+    if (used > peak) peak = used;
+    char h1[32], h2[32], h3[32], h4[32];
+    human_bytes(h4, sizeof h4, (double)peak);
     human_bytes(h1, sizeof h1, (double)used);
     human_bytes(h2, sizeof h2, (double)rss);
     human_bytes(h3, sizeof h3, (double)settings.maxmemory);
     buf_printf(b,
                "# Memory\r\nused_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%zu\r\n"
-               "used_memory_rss_human:%s\r\nused_memory_peak:%zu\r\nused_memory_dataset:%zu\r\n"
+               "used_memory_rss_human:%s\r\nused_memory_peak:%zu\r\nused_memory_peak_human:%s\r\n"
+               "used_memory_dataset:%zu\r\n"
                "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:noeviction\r\n"
                "mem_fragmentation_ratio:%.2f\r\nmem_allocator:%s\r\nlazyfree_pending_objects:0\r\n",
-               used, h1, rss, h2, used, used, settings.maxmemory, h3,
+               used, h1, rss, h2, peak, h4, used, settings.maxmemory, h3,
                used ? (double)rss / (double)used : 0.0, alloc_name());
 }
 
@@ -351,6 +355,14 @@ static void each_command(const Command *cmd, void *priv) {
             !glob_match(it->pattern.p, it->pattern.len, cmd->name, strlen(cmd->name), 1))
             return;
         reply_bulk_cstr(it->c, cmd->name);
+        for (const Command *s = cmd->subcommands; s && s->name; s++) {
+            char full[128];
+            snprintf(full, sizeof full, "%s|%s", cmd->name, s->name);
+            if (it->pattern.p && !glob_match(it->pattern.p, it->pattern.len, full, strlen(full), 1))
+                continue;
+            reply_bulk_cstr(it->c, full);
+            it->n++;
+        }
     } else {
         reply_bulk_cstr(it->c, cmd->name);
         reply_docs(it->c, cmd, NULL);
@@ -616,7 +628,10 @@ static void cmd_debug(Client *c) {
 /* ---- SHUTDOWN, FUNCTION, TIME, LASTSAVE ------------------------------- */
 
 static void cmd_shutdown(Client *c) {
+    int save = 0, nosave = 0;
     for (int i = 1; i < c->argc; i++) {
+        save |= slice_eq_nocase(c->argv[i], "SAVE");
+        nosave |= slice_eq_nocase(c->argv[i], "NOSAVE");
         Slice a = c->argv[i];
         if (slice_eq_nocase(a, "ABORT")) {
             reply_error(c, "ERR No shutdown in progress.");
@@ -628,8 +643,8 @@ static void cmd_shutdown(Client *c) {
             return;
         }
     }
-    if (c->flags & CLIENT_MULTI) {
-        reply_error(c, "ERR Command not allowed inside a transaction");
+    if (save && nosave) {
+        reply_syntax_error(c);
         return;
     }
     core.shutdown_asap = 1;
@@ -682,7 +697,7 @@ static const Command command_subcommands[] = {
      NULL},
     {"list", cmd_command_list, -2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL,
      "Returns a list of command names.", "7.0.0", "server", NULL},
-    {"getkeys", cmd_command_getkeys, -3, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0,
+    {"getkeys", cmd_command_getkeys, -4, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0,
      NULL, "Extracts the key names from an arbitrary command.", "2.8.13", "server", NULL},
     {"help", cmd_command_help, 2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL,
      "Returns helpful text about the different subcommands.", "5.0.0", "server", NULL},

@@ -319,6 +319,7 @@ static void cmd_persist(Client *c) {
 
 static const char *string_encoding(const Obj *o) {
     long long v;
+    if (o->is_raw) return "raw";
     if (o->len <= 20 && parse_ll(slice_of(o->ptr, o->len), &v) == 0) return "int";
     return o->len <= 44 ? "embstr" : "raw";
 }
@@ -443,7 +444,7 @@ static int flush_mode_ok(Client *c) {
 
 static void cmd_flushdb(Client *c) {
     if (!flush_mode_ok(c)) return;
-    watch_touch_all(c->db);
+    watch_touch_all(c->db, NULL);
     block_touch_db(c->db);
     db_flush(c->db);
     server.dirty++;
@@ -475,8 +476,8 @@ static void cmd_swapdb(Client *c) {
         return;
     }
     if (a != b) {
-        watch_touch_all(&core.dbs[a]);
-        watch_touch_all(&core.dbs[b]);
+        watch_touch_all(&core.dbs[a], &core.dbs[b]);
+        watch_touch_all(&core.dbs[b], &core.dbs[a]);
         db_swap(&core.dbs[a], &core.dbs[b]);
         block_touch_db(&core.dbs[a]);
         block_touch_db(&core.dbs[b]);

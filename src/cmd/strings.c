@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/alloc.h"
 #include "server/core.h"
@@ -40,6 +41,7 @@ static void cmd_set(Client *c) {
     int flags = 0;
     int64_t expire_at = -1;
     int unit_seen = 0;
+    char unit_name[5] = "";
     for (int j = 3; j < c->argc; j++) {
         Slice a = c->argv[j];
         int has_next = j + 1 < c->argc;
@@ -53,7 +55,10 @@ static void cmd_set(Client *c) {
             flags |= SET_KEEPTTL;
         else if ((slice_eq_nocase(a, "EX") || slice_eq_nocase(a, "PX") ||
                   slice_eq_nocase(a, "EXAT") || slice_eq_nocase(a, "PXAT")) &&
-                 !unit_seen && !(flags & SET_KEEPTTL) && has_next) {
+                 (!unit_seen ||
+                  (a.len == strlen(unit_name) && strncasecmp(a.p, unit_name, a.len) == 0)) &&
+                 !(flags & SET_KEEPTTL) && has_next) {
+            snprintf(unit_name, sizeof unit_name, "%.*s", (int)a.len, a.p);
             long long v;
             if (get_ll_or_reply(c, c->argv[j + 1], &v) != 0) return;
             if (v <= 0) {
@@ -226,6 +231,7 @@ static void cmd_append(Client *c) {
         o->ptr = xrealloc(o->ptr, o->len + add.len + 1);
         memcpy((char *)o->ptr + o->len, add.p, add.len);
         o->len += add.len;
+        o->is_raw = 1;
         ((char *)o->ptr)[o->len] = '\0';
         db_signal_key(c->db, c->argv[1]);
         reply_int(c, (long long)o->len);

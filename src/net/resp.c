@@ -221,8 +221,12 @@ int resp_parse(const char *buf, size_t len, const RespLimits *lim, RespArgv *a, 
     if (pos + 1 >= len) return RESP_INCOMPLETE; /* the '\n' has not arrived */
     long long count;
     if (parse_header_ll(buf + 1, pos - 1, &count) != 0 || count > 2147483647LL ||
-        (count > 0 && count > lim->max_multibulk_len) || (count > 10 && !lim->is_authenticated)) {
+        (count > 0 && count > lim->max_multibulk_len)) {
         *err = "Protocol error: invalid multibulk length";
+        return RESP_ERROR;
+    }
+    if (count > 10 && !lim->is_authenticated) {
+        *err = "Protocol error: unauthenticated multibulk length";
         return RESP_ERROR;
     }
     pos += 2;
@@ -258,8 +262,13 @@ int resp_parse(const char *buf, size_t len, const RespLimits *lim, RespArgv *a, 
         }
         long long blen;
         if (parse_header_ll(hdr + 1, hlen - 1, &blen) != 0 || blen < 0 ||
-            blen > lim->max_bulk_len || (blen > 16384 && !lim->is_authenticated)) {
+            blen > lim->max_bulk_len) {
             *err = "Protocol error: invalid bulk length";
+            a->n = 0;
+            return RESP_ERROR;
+        }
+        if (blen > 16384 && !lim->is_authenticated) {
+            *err = "Protocol error: unauthenticated bulk length";
             a->n = 0;
             return RESP_ERROR;
         }

@@ -184,7 +184,7 @@ static int config_set_value(ConfigDef *d, const char *val, const char **err) {
         if (d->type == CT_INT) {
             char *end;
             errno = 0;
-            v = strtoll(val, &end, 10);
+            v = strtoll(val, &end, d->ptr == &settings.unixsocketperm ? 8 : 10);
             if (!*val || *end || errno) {
                 *err = "argument couldn't be parsed into an integer";
                 return -1;
@@ -388,6 +388,21 @@ static void cmd_config_get(Client *c) {
     size_t n = 0;
     char *seen = xcalloc(N_CONFIGS, 1);
     for (int a = 2; a < c->argc; a++) {
+        Slice pat = c->argv[a];
+        if (!memchr(pat.p, '*', pat.len) && !memchr(pat.p, '?', pat.len) &&
+            !memchr(pat.p, '[', pat.len)) {
+            /* an exact name is answered under the name the client used */
+            ConfigDef *def = find_config(pat.p, pat.len);
+            if (def && !seen[def - configs]) {
+                seen[def - configs] = 1;
+                buf_clear(&vals);
+                config_format(def, &vals);
+                reply_bulk_slice(c, pat);
+                reply_bulk(c, vals.p ? vals.p : "", vals.len);
+                n++;
+            }
+            continue;
+        }
         for (size_t i = 0; i < N_CONFIGS; i++) {
             const char *names[2] = {configs[i].name, configs[i].alias};
             for (int k = 0; k < 2; k++) {
@@ -410,7 +425,7 @@ static void cmd_config_get(Client *c) {
 
 static void cmd_config_set(Client *c) {
     if ((c->argc - 2) % 2 != 0) {
-        reply_arity_error(c);
+        reply_syntax_error(c);
         return;
     }
     int n = (c->argc - 2) / 2;

@@ -214,7 +214,7 @@ void multi_discard(ClientFull *c);
 void watch_unwatch_all(ClientFull *c);
 void watch_key(ClientFull *c, Slice key);
 void watch_touch(Db *db, Slice key);
-void watch_touch_all(Db *db); /* FLUSHDB, SWAPDB */
+void watch_touch_all(Db *db, Db *other); /* FLUSHDB, SWAPDB */
 
 /* block.c */
 void block_unblock(ClientFull *c, int free_only);

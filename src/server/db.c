@@ -203,7 +203,7 @@ void db_active_expire(int64_t budget_us) {
 
 void server_flush_all_dbs(void) {
     for (int i = 0; i < core.n_dbs; i++) {
-        watch_touch_all(&core.dbs[i]);
+        watch_touch_all(&core.dbs[i], NULL);
         db_flush(&core.dbs[i]);
     }
 }

@@ -189,20 +189,23 @@ void watch_touch(Db *db, Slice key) {
 
 typedef struct TouchAll {
     Db *db;
+    Db *other;
 } TouchAll;
 
 static void touch_if_exists(void *priv, DictEntry *e) {
     TouchAll *t = priv;
     ClientList *l = e->val;
-    (void)t;
+    if (!dict_find(t->db->keys, e->key, e->key_len) &&
+        !(t->other && dict_find(t->other->keys, e->key, e->key_len)))
+        return;
     for (size_t k = 0; k < l->n; k++) l->v[k]->pub.flags |= CLIENT_DIRTY_CAS;
 }
 
-/* Marks every watcher of db dirty (FLUSHDB/FLUSHALL/SWAPDB). Redis only marks
- * watchers of keys that existed; every watcher of a flushed db is a close,
- * slightly stricter approximation that never misses a change. */
-void watch_touch_all(Db *db) {
-    TouchAll t = {db};
+/* Marks dirty the watchers of db's keys that exist in db or in other (may be
+ * NULL): a flush changes only keys that existed, a swap those in either db.
+ * Call before the flush or swap. */
+void watch_touch_all(Db *db, Db *other) {
+    TouchAll t = {db, other};
     uint64_t cur = 0;
     do {
         cur = dict_scan(db->watched, cur, touch_if_exists, &t);
@@ -316,6 +319,20 @@ static const Command *find_sub(const Command *parent, Slice name) {
 
 static void reject(ClientFull *c, const Command *cmd, const char *fmt, const char *a,
                    const char *b) {
+    if (cmd && (c->pub.flags & CLIENT_MULTI) && strcmp(cmd->name, "exec") == 0) {
+        /* a refused EXEC aborts the transaction it would have run */
+        Buf msg;
+        buf_init(&msg);
+        buf_printf(&msg, fmt, a, b);
+        buf_append_char(&msg, '\0');
+        const char *text = msg.p;
+        if (strncmp(text, "ERR ", 4) == 0) text += 4;
+        reply_error(&c->pub, "EXECABORT Transaction discarded because of: %s", text);
+        buf_free(&msg);
+        multi_discard(c);
+        cmdstats_for(cmd)->rejected++;
+        return;
+    }
     reply_error(&c->pub, fmt, a, b);
     flag_transaction(c);
     if (cmd) cmdstats_for(cmd)->rejected++;
@@ -374,6 +391,10 @@ void dispatch_command(ClientFull *c) {
     }
     if ((cmd->arity > 0 && pc->argc != cmd->arity) || (pc->argc < -cmd->arity)) {
         pc->cmd = cmd;
+        if ((pc->flags & CLIENT_MULTI) && strcmp(cmd->name, "exec") == 0) {
+            reject(c, cmd, "ERR wrong number of arguments for '%s' command%s", "exec", "");
+            goto done;
+        }
         reply_arity_error(pc);
         flag_transaction(c);
         cmdstats_for(cmd)->rejected++;

@@ -22,6 +22,7 @@ Obj *obj_new(ObjType type, void *ptr) {
     o->len = 0;
     o->ptr = ptr;
     o->lru_s = lru_clock_s();
+    o->is_raw = 0;
     return o;
 }
 

@@ -18,6 +18,7 @@ typedef enum ObjType { OBJ_STRING = 0, OBJ_STREAM = 1, OBJ_TYPE_COUNT } ObjType;
 typedef struct Obj {
     ObjType type;
     uint32_t lru_s; /* last access, seconds of the server clock (OBJECT IDLETIME) */
+    uint8_t is_raw; /* OBJ_STRING: modified in place (APPEND), reported as "raw" */
     size_t len;     /* OBJ_STRING: byte length of ptr */
     void *ptr;      /* OBJ_STRING: owned bytes (NUL-terminated for convenience) */
 } Obj;
