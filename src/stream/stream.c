@@ -1,0 +1,725 @@
+/*
+ * stream.c - the stream: node index, metadata, appending, deletion,
+ * trimming, iteration and statistics. stream.h explains the design; node.c
+ * owns the bytes inside a node.
+ *
+ * The index: slots[head, tail) is sorted by key (a node's first ID). A slot
+ * whose node is NULL is a tombstone left by a node freed in the middle; it
+ * keeps its key so binary search stays valid. slots[head] and slots[tail-1]
+ * are always live when the stream has nodes, so the head node (trimming) and
+ * the tail node (appending) are found in O(1).
+ *
+ * The skip hint: after trimming or deleting at the front, the head node often
+ * begins with a run of deleted entries that every later trim, XDEL and range
+ * read would walk again. The stream remembers one position (hint_node,
+ * hint_off, hint_prev) with the promise "every entry of hint_node before
+ * hint_off is deleted; hint_prev is the ID of the entry just before
+ * hint_off". Deleting more entries never breaks the promise and appending
+ * cannot touch it; a node being freed or moved clears or moves the hint.
+ *
+ * The radix-tree node count: Redis keys its rax by the 128-bit big-endian
+ * first ID of each node and reports the rax's node count in XINFO STREAM.
+ * That count depends only on the set of keys (insertion and deletion in rax
+ * keep nodes maximally compressed), so it is recomputed from the sorted keys
+ * when asked for and cached until the set of nodes changes.
+ */
+#include "stream/stream.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "stream/stream_int.h"
+
+#define NO_SLOT SIZE_MAX
+
+typedef struct Slot {
+    StreamId key;
+    StreamNode *node; /* NULL: tombstone */
+} Slot;
+
+struct Stream {
+    Slot *slots;
+    size_t cap, head, tail; /* slots in use: [head, tail) */
+    size_t n_nodes;         /* live slots */
+    size_t n_tombs;         /* tombstones in [head, tail) */
+    uint64_t length;
+    StreamId last_id, first_id, max_deleted_id;
+    uint64_t entries_added;
+    size_t node_bytes; /* allocated bytes of all nodes */
+    size_t rax_nodes;  /* cached radix-tree node count; 0 = stale */
+    const StreamNode *hint_node;
+    uint32_t hint_off;
+    StreamId hint_prev;
+};
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static inline StreamId id_fwd(StreamId prev, const EntryHead *h) {
+    return stream_id_make(prev.ms + h->d_ms, prev.seq + h->d_seq);
+}
+
+static inline StreamId id_back(StreamId cur, const EntryHead *h) {
+    return stream_id_make(cur.ms - h->d_ms, cur.seq - h->d_seq);
+}
+
+static inline size_t node_alloc_bytes(const StreamNode *n) {
+    return xsize(n);
+}
+
+/* ---- lifecycle ----------------------------------------------------------- */
+
+/* Returns an owned, empty stream; free with stream_free(). */
+Stream *stream_new(void) {
+    Stream *s = xcalloc(1, sizeof(*s));
+    return s;
+}
+
+/* Frees s and all its nodes (takes ownership of s). */
+void stream_free(Stream *s) {
+    if (!s) return;
+    for (size_t i = s->head; i < s->tail; i++) xfree(s->slots[i].node);
+    xfree(s->slots);
+    xfree(s);
+}
+
+/* ---- metadata ------------------------------------------------------------ */
+
+/* Number of live entries. Borrows s. */
+uint64_t stream_length(const Stream *s) {
+    return s->length;
+}
+
+/* The last ID generated or set (XSETID); 0-0 for a new stream. Borrows s. */
+StreamId stream_last_id(const Stream *s) {
+    return s->last_id;
+}
+
+/* The first live entry's ID as Redis records it; 0-0 when empty. Borrows s. */
+StreamId stream_first_id(const Stream *s) {
+    return s->first_id;
+}
+
+/* The largest ID removed by stream_delete() or set by XSETID. Borrows s. */
+StreamId stream_max_deleted_id(const Stream *s) {
+    return s->max_deleted_id;
+}
+
+/* Entries ever appended (or the value set by XSETID). Borrows s. */
+uint64_t stream_entries_added(const Stream *s) {
+    return s->entries_added;
+}
+
+/* Sets the last ID (XSETID; the caller validated it). Borrows s. */
+void stream_set_last_id(Stream *s, StreamId id) {
+    s->last_id = id;
+}
+
+/* Sets the entries-added counter (XSETID ENTRIESADDED). Borrows s. */
+void stream_set_entries_added(Stream *s, uint64_t n) {
+    s->entries_added = n;
+}
+
+/* Sets the max deleted ID (XSETID MAXDELETEDID). Borrows s. */
+void stream_set_max_deleted_id(Stream *s, StreamId id) {
+    s->max_deleted_id = id;
+}
+
+/* ---- index --------------------------------------------------------------- */
+
+/* Last slot whose key is <= id (live or tombstone), or NO_SLOT. */
+static size_t slot_find(const Stream *s, StreamId id) {
+    size_t lo = s->head, hi = s->tail;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (stream_id_cmp(s->slots[mid].key, id) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo == s->head ? NO_SLOT : lo - 1;
+}
+
+static size_t slot_next_live(const Stream *s, size_t i) {
+    for (i++; i < s->tail; i++)
+        if (s->slots[i].node) return i;
+    return NO_SLOT;
+}
+
+static size_t slot_prev_live(const Stream *s, size_t i) {
+    while (i > s->head) {
+        i--;
+        if (s->slots[i].node) return i;
+    }
+    return NO_SLOT;
+}
+
+static void slots_compact(Stream *s) {
+    size_t w = 0;
+    for (size_t r = s->head; r < s->tail; r++)
+        if (s->slots[r].node) s->slots[w++] = s->slots[r];
+    assert(w == s->n_nodes);
+    s->head = 0;
+    s->tail = w;
+    s->n_tombs = 0;
+}
+
+static void slot_push(Stream *s, StreamNode *n) {
+    assert(s->tail == s->head || stream_id_cmp(s->slots[s->tail - 1].key, n->first_id) < 0);
+    if (s->tail == s->cap) {
+        if (s->head > 0 && s->tail - s->head <= s->cap / 2) {
+            memmove(s->slots, s->slots + s->head, (s->tail - s->head) * sizeof(Slot));
+            s->tail -= s->head;
+            s->head = 0;
+        } else {
+            s->cap = s->cap ? s->cap * 2 : 4;
+            s->slots = xrealloc(s->slots, s->cap * sizeof(Slot));
+        }
+    }
+    s->slots[s->tail].key = n->first_id;
+    s->slots[s->tail].node = n;
+    s->tail++;
+    s->n_nodes++;
+    s->node_bytes += node_alloc_bytes(n);
+    s->rax_nodes = 0;
+}
+
+/* Frees the node of slot i and drops the slot (a tombstone in the middle). */
+static void slot_remove(Stream *s, size_t i) {
+    StreamNode *n = s->slots[i].node;
+    assert(i >= s->head && i < s->tail && n);
+    if (s->hint_node == n) s->hint_node = NULL;
+    s->node_bytes -= node_alloc_bytes(n);
+    xfree(n);
+    s->slots[i].node = NULL;
+    s->n_nodes--;
+    s->n_tombs++;
+    s->rax_nodes = 0;
+    while (s->head < s->tail && !s->slots[s->head].node) {
+        s->head++;
+        s->n_tombs--;
+    }
+    while (s->tail > s->head && !s->slots[s->tail - 1].node) {
+        s->tail--;
+        s->n_tombs--;
+    }
+    if (s->head == s->tail) {
+        s->head = s->tail = 0;
+        assert(s->n_tombs == 0 && s->n_nodes == 0);
+    } else if (s->n_tombs > 8 && s->n_tombs > s->n_nodes) {
+        slots_compact(s);
+    }
+}
+
+/* Moves node i to a new allocation of header + data_cap bytes. */
+static StreamNode *node_resize(Stream *s, size_t i, size_t data_cap) {
+    StreamNode *old = s->slots[i].node;
+    s->node_bytes -= node_alloc_bytes(old);
+    StreamNode *n = xrealloc(old, sizeof(StreamNode) + data_cap);
+    size_t usable = node_alloc_bytes(n) - sizeof(StreamNode);
+    n->cap = (uint32_t)(usable > UINT32_MAX ? UINT32_MAX : usable);
+    s->node_bytes += node_alloc_bytes(n);
+    s->slots[i].node = n;
+    if (s->hint_node == old) s->hint_node = n;
+    return n;
+}
+
+/* ---- appending ----------------------------------------------------------- */
+
+/* Computes the ID of a new entry from the stream's last ID: returns STREAM_OK
+ * with *out set, or STREAM_ERR_ID_ZERO (explicit 0-0), STREAM_ERR_ID_TOO_SMALL
+ * (not above the last ID), STREAM_ERR_EXHAUSTED ("*" after the maximum ID).
+ * `requested` is ignored for STREAM_ID_AUTO; for STREAM_ID_AUTO_SEQ only its
+ * ms counts. Borrows s. */
+int stream_next_id(const Stream *s, StreamIdMode mode, StreamId requested, uint64_t now_ms,
+                   StreamId *out) {
+    StreamId last = s->last_id;
+    switch (mode) {
+    case STREAM_ID_AUTO:
+        if (now_ms > last.ms) {
+            *out = stream_id_make(now_ms, 0);
+            return STREAM_OK;
+        }
+        *out = last;
+        return stream_id_incr(out) == 0 ? STREAM_OK : STREAM_ERR_EXHAUSTED;
+    case STREAM_ID_AUTO_SEQ:
+        if (requested.ms == last.ms) {
+            if (last.seq == UINT64_MAX) return STREAM_ERR_ID_TOO_SMALL;
+            *out = stream_id_make(last.ms, last.seq + 1);
+            return STREAM_OK;
+        }
+        *out = stream_id_make(requested.ms, 0);
+        return stream_id_cmp(*out, last) > 0 ? STREAM_OK : STREAM_ERR_ID_TOO_SMALL;
+    case STREAM_ID_EXPLICIT:
+        if (stream_id_is_zero(requested)) return STREAM_ERR_ID_ZERO;
+        if (stream_id_cmp(requested, last) <= 0) return STREAM_ERR_ID_TOO_SMALL;
+        *out = requested;
+        return STREAM_OK;
+    }
+    assert(0 && "bad StreamIdMode");
+    return STREAM_ERR_ID_TOO_SMALL;
+}
+
+/* STREAM_OK when an entry of these n_fields pairs can be stored, else
+ * STREAM_ERR_TOO_BIG (more than 1 GiB of names and values, as Redis). */
+int stream_entry_fits(const Slice *fv, size_t n_fields) {
+    uint64_t total = 64;
+    for (size_t i = 0; i < 2 * n_fields; i++) {
+        total += fv[i].len + 5;
+        if (total > STREAM_NODE_MAX_BYTES) return STREAM_ERR_TOO_BIG;
+    }
+    return STREAM_OK;
+}
+
+/* Shrinks the tail node to its contents when a new node follows it. */
+static void node_seal(Stream *s, size_t i) {
+    StreamNode *n = s->slots[i].node;
+    if (n->cap > n->used) (void)node_resize(s, i, n->used);
+}
+
+/* Appends an entry with ID id (> the last ID, from stream_next_id()) and the
+ * n_fields name/value pairs in fv (copied). A new node is started when the
+ * tail node holds lim->max_entries entries (live or deleted) or the entry
+ * would take it past lim->max_bytes. Returns STREAM_OK or STREAM_ERR_TOO_BIG
+ * (nothing changed). Borrows fv and lim. */
+int stream_append(Stream *s, StreamId id, const Slice *fv, size_t n_fields,
+                  const StreamLimits *lim) {
+    assert(stream_id_cmp(id, s->last_id) > 0);
+    assert(n_fields <= UINT32_MAX);
+    if (stream_entry_fits(fv, n_fields) != STREAM_OK) return STREAM_ERR_TOO_BIG;
+    uint64_t max_bytes = lim->max_bytes == 0 || lim->max_bytes > STREAM_NODE_MAX_BYTES
+                             ? STREAM_NODE_MAX_BYTES
+                             : lim->max_bytes;
+    size_t ti = s->n_nodes ? s->tail - 1 : NO_SLOT;
+    StreamNode *n = ti != NO_SLOT ? s->slots[ti].node : NULL;
+    size_t esize = 0;
+    int is_same = 0;
+    if (n) {
+        if (lim->max_entries && (uint64_t)n->n_live + n->n_deleted >= lim->max_entries) {
+            n = NULL;
+        } else {
+            is_same = stream__master_match(n, fv, n_fields);
+            esize = stream__entry_size(n, is_same, 0, n->last_id, id, fv, n_fields);
+            if (sizeof(StreamNode) + (uint64_t)n->used + esize > max_bytes) n = NULL;
+        }
+    }
+    if (n) {
+        size_t need = (size_t)n->used + esize;
+        if (need > n->cap) {
+            size_t grown = (size_t)n->cap * 2;
+            size_t limit = max_bytes > sizeof(StreamNode) ? max_bytes - sizeof(StreamNode) : 0;
+            if (grown > limit) grown = limit;
+            if (grown < need) grown = need;
+            n = node_resize(s, ti, grown);
+        }
+        size_t w = stream__entry_put(n, is_same, 0, n->last_id, id, fv, n_fields);
+        assert(w == esize);
+        n->used += (uint32_t)w;
+        n->last_id = id;
+        n->n_live++;
+    } else {
+        if (ti != NO_SLOT) node_seal(s, ti);
+        size_t msize = stream__master_size(fv, n_fields);
+        esize = stream__first_entry_size(fv, n_fields);
+        n = xmalloc(sizeof(StreamNode) + msize + esize);
+        size_t usable = node_alloc_bytes(n) - sizeof(StreamNode);
+        n->cap = (uint32_t)(usable > UINT32_MAX ? UINT32_MAX : usable);
+        n->first_id = n->last_id = id;
+        n->n_live = 1;
+        n->n_deleted = 0;
+        uint8_t *end = stream__master_put(n->data, fv, n_fields);
+        assert((size_t)(end - n->data) == msize);
+        n->entries_off = n->used = (uint32_t)msize;
+        size_t w = stream__entry_put(n, 1, 1, id, id, fv, n_fields);
+        assert(w == esize);
+        n->used += (uint32_t)w;
+        slot_push(s, n);
+    }
+    s->length++;
+    s->entries_added++;
+    s->last_id = id;
+    if (s->length == 1) s->first_id = id;
+    return STREAM_OK;
+}
+
+/* ---- scanning inside a node ---------------------------------------------- */
+
+/* A forward position in a node: the entry at off, prev = the ID before it. */
+typedef struct NodePos {
+    uint32_t off;
+    StreamId prev;
+} NodePos;
+
+static NodePos pos_begin(const Stream *s, const StreamNode *n) {
+    NodePos p = {n->entries_off, n->first_id};
+    if (s->hint_node == n) {
+        p.off = s->hint_off;
+        p.prev = s->hint_prev;
+    }
+    return p;
+}
+
+static void hint_set(Stream *s, const StreamNode *n, NodePos p) {
+    s->hint_node = n;
+    s->hint_off = p.off;
+    s->hint_prev = p.prev;
+}
+
+/* Decodes the entry at p: sets *h and returns its ID. */
+static StreamId pos_read(const StreamNode *n, NodePos p, EntryHead *h) {
+    stream__entry_head(n, p.off, h);
+    return p.off == n->entries_off ? n->first_id : id_fwd(p.prev, h);
+}
+
+static void entry_mark_deleted(StreamNode *n, uint32_t off) {
+    assert(!(n->data[off] & ENTRY_DELETED));
+    n->data[off] |= ENTRY_DELETED;
+    n->n_live--;
+    n->n_deleted++;
+}
+
+/* ID of the first live entry, moving the hint up to it; 0-0 when none. */
+static StreamId first_live_id(Stream *s) {
+    for (size_t i = s->head; i < s->tail; i++) {
+        const StreamNode *n = s->slots[i].node;
+        if (!n || n->n_live == 0) continue;
+        NodePos p = pos_begin(s, n);
+        while (p.off < n->used) {
+            EntryHead h;
+            StreamId id = pos_read(n, p, &h);
+            if (!(h.hdr & ENTRY_DELETED)) {
+                hint_set(s, n, p);
+                return id;
+            }
+            p.off = stream__entry_end(n, p.off, &h);
+            p.prev = id;
+        }
+        assert(0 && "node with live entries has none");
+    }
+    return stream_id_make(0, 0);
+}
+
+/* ---- deleting ------------------------------------------------------------ */
+
+/* Deletes the entry with this ID: returns 1 if it was live, else 0. A node
+ * left without live entries is freed. Maintains length, the first ID and the
+ * max deleted ID as XDEL does. Borrows s. */
+int stream_delete(Stream *s, StreamId id) {
+    size_t i = slot_find(s, id);
+    if (i == NO_SLOT) return 0;
+    StreamNode *n = s->slots[i].node;
+    if (!n || stream_id_cmp(id, n->last_id) > 0) return 0;
+    NodePos p = pos_begin(s, n);
+    while (p.off < n->used) {
+        EntryHead h;
+        StreamId cur = pos_read(n, p, &h);
+        int c = stream_id_cmp(cur, id);
+        if (c > 0) return 0;
+        if (c == 0) {
+            if (h.hdr & ENTRY_DELETED) return 0;
+            entry_mark_deleted(n, p.off);
+            s->length--;
+            if (stream_id_cmp(id, s->max_deleted_id) > 0) s->max_deleted_id = id;
+            if (n->n_live == 0) slot_remove(s, i);
+            if (s->length == 0)
+                s->first_id = stream_id_make(0, 0);
+            else if (stream_id_cmp(id, s->first_id) == 0)
+                s->first_id = first_live_id(s);
+            return 1;
+        }
+        p.off = stream__entry_end(n, p.off, &h);
+        p.prev = cur;
+    }
+    return 0;
+}
+
+/* ---- trimming ------------------------------------------------------------ */
+
+/* Walks the live entries of n: returns 0 at the first one `test` (if any)
+ * refuses, else calls `notify` (if any) on each and returns 1. */
+static int node_each_live(const StreamNode *n, int (*test)(void *, StreamId),
+                          void (*notify)(void *, StreamId), void *ctx) {
+    NodePos p = {n->entries_off, n->first_id};
+    while (p.off < n->used) {
+        EntryHead h;
+        StreamId id = pos_read(n, p, &h);
+        if (!(h.hdr & ENTRY_DELETED)) {
+            if (test && !test(ctx, id)) return 0;
+            if (notify) notify(ctx, id);
+        }
+        p.off = stream__entry_end(n, p.off, &h);
+        p.prev = id;
+    }
+    return 1;
+}
+
+/* Trims from the head by MAXLEN or MINID as Redis does: whole nodes while the
+ * threshold allows (and, when approximate, while `limit` allows), then, when
+ * exact, the entries of the first node that cannot go whole (that node stays,
+ * even if it is left without live entries, as in Redis). Returns the number
+ * of entries removed. Maintains the first ID; the max deleted ID is left
+ * alone (Redis only moves it on XDEL). Borrows s and t. */
+uint64_t stream_trim(Stream *s, const StreamTrim *t) {
+    int is_maxlen = t->strategy == STREAM_TRIM_MAXLEN;
+    assert(is_maxlen || t->strategy == STREAM_TRIM_MINID);
+    uint64_t deleted = 0;
+    while (s->n_nodes) {
+        if (is_maxlen && s->length <= t->maxlen) break;
+        size_t i = s->head;
+        StreamNode *n = s->slots[i].node;
+        assert(n);
+        uint64_t entries = n->n_live;
+        if (t->limit && deleted + entries > t->limit) break;
+        int is_whole =
+            is_maxlen ? s->length - entries >= t->maxlen : stream_id_cmp(n->last_id, t->minid) < 0;
+        if (is_whole && t->can_delete && !node_each_live(n, t->can_delete, NULL, t->ctx))
+            is_whole = 0;
+        if (is_whole) {
+            if (t->on_delete) (void)node_each_live(n, NULL, t->on_delete, t->ctx);
+            assert(s->length >= entries);
+            s->length -= entries;
+            deleted += entries;
+            slot_remove(s, i);
+            continue;
+        }
+        if (t->is_approx) break;
+        /* Every entry passed below is deleted, so the hint can follow p. */
+        NodePos p = pos_begin(s, n);
+        while (p.off < n->used) {
+            EntryHead h;
+            StreamId id = pos_read(n, p, &h);
+            if (is_maxlen ? s->length <= t->maxlen : stream_id_cmp(id, t->minid) >= 0) break;
+            if (!(h.hdr & ENTRY_DELETED)) {
+                if (t->can_delete && !t->can_delete(t->ctx, id)) break;
+                entry_mark_deleted(n, p.off);
+                s->length--;
+                deleted++;
+                if (t->on_delete) t->on_delete(t->ctx, id);
+            }
+            p.off = stream__entry_end(n, p.off, &h);
+            p.prev = id;
+            hint_set(s, n, p);
+        }
+        break;
+    }
+    if (deleted) s->first_id = s->length ? first_live_id(s) : stream_id_make(0, 0);
+    return deleted;
+}
+
+/* ---- iteration ----------------------------------------------------------- */
+
+static void iter_enter(StreamIter *it, size_t i) {
+    const Stream *s = it->s;
+    const StreamNode *n = s->slots[i].node;
+    assert(n);
+    it->slot = i;
+    it->node = n;
+    it->master_off = (uint32_t)(stream__master_begin(n, &it->master_n) - n->data);
+    if (it->is_reverse) {
+        it->off = n->used;
+        it->id = n->last_id;
+    } else if (s->hint_node == n) {
+        it->off = s->hint_off;
+        it->id = s->hint_prev;
+    } else {
+        it->off = n->entries_off;
+        it->id = n->first_id;
+    }
+}
+
+/* Starts an iteration over the live entries with start <= ID <= end, in ID
+ * order or (is_reverse) backwards. The iterator borrows s and is valid until
+ * s is modified. */
+void stream_iter_start(StreamIter *it, const Stream *s, StreamId start, StreamId end,
+                       int is_reverse) {
+    memset(it, 0, sizeof(*it));
+    it->s = s;
+    it->start = start;
+    it->end = end;
+    it->is_reverse = is_reverse;
+    it->entry_off = UINT32_MAX;
+    if (s->n_nodes == 0 || stream_id_cmp(start, end) > 0) {
+        it->is_done = 1;
+        return;
+    }
+    size_t i;
+    if (!is_reverse) {
+        i = slot_find(s, start);
+        if (i == NO_SLOT)
+            i = s->head;
+        else if (!s->slots[i].node)
+            i = slot_next_live(s, i);
+    } else {
+        i = slot_find(s, end);
+        if (i != NO_SLOT && !s->slots[i].node) i = slot_prev_live(s, i);
+    }
+    if (i == NO_SLOT) {
+        it->is_done = 1;
+        return;
+    }
+    iter_enter(it, i);
+}
+
+static void iter_yield(StreamIter *it, uint32_t off, const EntryHead *h) {
+    it->entry_off = off;
+    it->vp = h->body;
+    it->is_same = (h->hdr & ENTRY_SAME) != 0;
+    it->mp = it->node->data + it->master_off;
+    it->fields_left = h->n_fields;
+}
+
+/* Moves to the next live entry in range: returns 1 and sets *id and
+ * *n_fields (pairs, read them with stream_iter_field()), or 0 at the end. */
+int stream_iter_next(StreamIter *it, StreamId *id, size_t *n_fields) {
+    if (it->is_done) return 0;
+    if (!it->is_reverse) {
+        if (it->entry_off != UINT32_MAX) {
+            /* Step over what the caller did not read of the current entry. */
+            EntryHead h;
+            stream__entry_head(it->node, it->entry_off, &h);
+            it->off = stream__entry_end(it->node, it->entry_off, &h);
+            it->entry_off = UINT32_MAX;
+        }
+        for (;;) {
+            const StreamNode *n = it->node;
+            if (it->off >= n->used) {
+                size_t i = slot_next_live(it->s, it->slot);
+                if (i == NO_SLOT) break;
+                iter_enter(it, i);
+                continue;
+            }
+            EntryHead h;
+            stream__entry_head(n, it->off, &h);
+            StreamId cur = it->off == n->entries_off ? n->first_id : id_fwd(it->id, &h);
+            it->id = cur;
+            if (stream_id_cmp(cur, it->end) > 0) break;
+            if ((h.hdr & ENTRY_DELETED) || stream_id_cmp(cur, it->start) < 0) {
+                it->off = stream__entry_end(n, it->off, &h);
+                continue;
+            }
+            iter_yield(it, it->off, &h);
+            *id = cur;
+            *n_fields = h.n_fields;
+            return 1;
+        }
+    } else {
+        for (;;) {
+            const StreamNode *n = it->node;
+            if (it->off <= n->entries_off) {
+                size_t i = slot_prev_live(it->s, it->slot);
+                if (i == NO_SLOT) break;
+                iter_enter(it, i);
+                continue;
+            }
+            uint32_t st = stream__entry_start_before(n, it->off);
+            EntryHead h;
+            stream__entry_head(n, st, &h);
+            StreamId cur = it->id;
+            if (st != n->entries_off) it->id = id_back(cur, &h);
+            it->off = st;
+            if (stream_id_cmp(cur, it->start) < 0) break;
+            if ((h.hdr & ENTRY_DELETED) || stream_id_cmp(cur, it->end) > 0) continue;
+            iter_yield(it, st, &h);
+            *id = cur;
+            *n_fields = h.n_fields;
+            return 1;
+        }
+    }
+    it->is_done = 1;
+    return 0;
+}
+
+/* Reads the next field/value pair of the current entry; both are views valid
+ * until the next iterator call or a change to the stream. */
+void stream_iter_field(StreamIter *it, Slice *field, Slice *value) {
+    assert(it->fields_left > 0 && it->entry_off != UINT32_MAX);
+    if (it->is_same) {
+        int64_t ref;
+        it->mp = stream__master_next(it->mp, field, &ref);
+        it->vp = stream__value_get(it->vp, ref, it->ibuf, value);
+    } else {
+        it->vp = stream__field_get(it->vp, field);
+        it->vp = stream__value_get(it->vp, 0, it->ibuf, value);
+    }
+    it->fields_left--;
+    if (it->fields_left == 0 && !it->is_reverse) {
+        /* The entry is fully read: its end is known without a second walk. */
+        size_t len = (size_t)(it->vp - (it->node->data + it->entry_off));
+        size_t nb = 1;
+        for (size_t v = len; v >= 0x80; v >>= 7) nb++;
+        it->off = it->entry_off + (uint32_t)(len + nb);
+        it->entry_off = UINT32_MAX;
+    }
+}
+
+/* ---- statistics ---------------------------------------------------------- */
+
+/* Number of nodes (Redis's radix-tree-keys). Borrows s. */
+size_t stream_node_count(const Stream *s) {
+    return s->n_nodes;
+}
+
+static unsigned key_byte(StreamId id, unsigned i) {
+    return i < 8 ? (unsigned)(id.ms >> (56 - 8 * i)) & 0xffu
+                 : (unsigned)(id.seq >> (56 - 8 * (i - 8))) & 0xffu;
+}
+
+static unsigned key_lcp(StreamId a, StreamId b) {
+    if (a.ms != b.ms) return (unsigned)__builtin_clzll(a.ms ^ b.ms) / 8;
+    if (a.seq != b.seq) return 8 + (unsigned)__builtin_clzll(a.seq ^ b.seq) / 8;
+    return 16;
+}
+
+/* Rax nodes under the trie node at `depth` shared by keys[lo, hi); `starts`:
+ * whether that trie node begins a rax node of its own (the root, or a child of
+ * a branching node). A chain of single-child trie nodes is one compressed rax
+ * node; branching nodes and leaves are nodes of their own. */
+static size_t rax_count(const StreamId *keys, size_t lo, size_t hi, unsigned depth, int starts) {
+    if (hi - lo == 1) return depth == 16 ? 1 : (size_t)starts + 1;
+    unsigned l = key_lcp(keys[lo], keys[hi - 1]);
+    assert(l < 16 && l >= depth);
+    size_t total = l > depth ? (size_t)starts + 1 : 1;
+    size_t i = lo;
+    while (i < hi) {
+        unsigned b = key_byte(keys[i], l);
+        size_t j = i + 1;
+        while (j < hi && key_byte(keys[j], l) == b) j++;
+        total += rax_count(keys, i, j, l + 1, 1);
+        i = j;
+    }
+    return total;
+}
+
+/* The node count Redis's radix tree would have for these nodes (XINFO
+ * radix-tree-nodes). O(nodes) after a change to the set of nodes, O(1) when
+ * cached. Borrows s (the cache is updated). */
+size_t stream_rax_node_count(Stream *s) {
+    if (s->rax_nodes) return s->rax_nodes;
+    if (s->n_nodes == 0) {
+        s->rax_nodes = 1;
+        return 1;
+    }
+    StreamId *keys = xmalloc(s->n_nodes * sizeof(StreamId));
+    size_t k = 0;
+    for (size_t i = s->head; i < s->tail; i++)
+        if (s->slots[i].node) keys[k++] = s->slots[i].key;
+    assert(k == s->n_nodes);
+    s->rax_nodes = rax_count(keys, 0, k, 0, 1);
+    xfree(keys);
+    return s->rax_nodes;
+}
+
+/* Bytes allocated for s: the struct, the index and the nodes. Borrows s. */
+size_t stream_mem_usage(const Stream *s) {
+    return xsize(s) + xsize(s->slots) + s->node_bytes;
+}
+
+/* Returns a view of the i-th live node (NULL past the end); for tests. */
+const StreamNode *stream__node_at(const Stream *s, size_t i) {
+    for (size_t k = s->head; k < s->tail; k++) {
+        if (!s->slots[k].node) continue;
+        if (i == 0) return s->slots[k].node;
+        i--;
+    }
+    return NULL;
+}

@@ -1,0 +1,788 @@
+/*
+ * Unit tests for the stream library (src/stream/stream.c, node.c).
+ *
+ * The core is a model-based random test: a naive oracle keeps every entry in
+ * a plain array together with the node it went into, and replays appends,
+ * XDEL-style deletes and trims (MAXLEN/MINID, exact/approximate, with LIMIT)
+ * by the rules stream.h states. After every operation the library's metadata
+ * must match the oracle, and after many of them full scans in both
+ * directions and random ranges must return the same entries. Node
+ * boundaries follow max_entries exactly; where max_bytes decides, the oracle
+ * asks the library which node an append went to and checks the byte bound
+ * instead. Targeted cases cover the ID rules, the value encodings at their
+ * edges, the radix-tree count against Redis's figures and an explicit trie,
+ * the trim hooks, and memory per entry for the benchmark's entry shape.
+ */
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "stream/stream.h"
+#include "stream/stream_int.h"
+#include "test.h"
+
+/* ---- the oracle ----------------------------------------------------------- */
+
+#define MAX_FIELDS 40
+
+typedef struct MEntry {
+    StreamId id;
+    int is_deleted; /* marked deleted, node still present */
+    int is_gone;    /* its node was freed */
+    int node;
+    int n_fields;
+    char *fv[2 * MAX_FIELDS];
+    size_t len[2 * MAX_FIELDS];
+} MEntry;
+
+typedef struct MNode {
+    int is_alive;
+    size_t first, last; /* entry indexes */
+    uint64_t live, deleted;
+    StreamId last_id;
+} MNode;
+
+typedef struct Model {
+    MEntry *e;
+    size_t n, cap;
+    MNode *nodes;
+    size_t n_nodes, nodes_cap;
+    uint64_t length, entries_added;
+    StreamId last_id, first_id, max_deleted;
+} Model;
+
+static void model_free(Model *m) {
+    for (size_t i = 0; i < m->n; i++)
+        for (int k = 0; k < 2 * m->e[i].n_fields; k++) free(m->e[i].fv[k]);
+    free(m->e);
+    free(m->nodes);
+    memset(m, 0, sizeof(*m));
+}
+
+static size_t model_alive_nodes(const Model *m) {
+    size_t c = 0;
+    for (size_t i = 0; i < m->n_nodes; i++) c += m->nodes[i].is_alive;
+    return c;
+}
+
+static MNode *model_tail(Model *m) {
+    for (size_t i = m->n_nodes; i > 0; i--)
+        if (m->nodes[i - 1].is_alive) return &m->nodes[i - 1];
+    return NULL;
+}
+
+static StreamId model_first_live(const Model *m) {
+    for (size_t i = 0; i < m->n; i++)
+        if (!m->e[i].is_gone && !m->e[i].is_deleted) return m->e[i].id;
+    return stream_id_make(0, 0);
+}
+
+static void node_gone(Model *m, MNode *nd) {
+    nd->is_alive = 0;
+    for (size_t i = nd->first; i <= nd->last; i++) m->e[i].is_gone = 1;
+}
+
+/* ---- random data ---------------------------------------------------------- */
+
+static size_t rand_value(char *buf) {
+    switch (test_rand_below(12)) {
+    case 0:
+        return (size_t)snprintf(buf, 32, "%d", (int)test_rand_below(200) - 40);
+    case 1:
+        return (size_t)snprintf(buf, 32, "%" PRId64, (int64_t)test_rand());
+    case 2:
+        return (size_t)snprintf(buf, 32, "%" PRIu64, 1000000 + test_rand_below(100000));
+    case 3: {
+        static const char *odd[] = {"007",
+                                    "-0",
+                                    "+5",
+                                    "-",
+                                    "",
+                                    "0",
+                                    "9223372036854775807",
+                                    "-9223372036854775808",
+                                    "9223372036854775808",
+                                    "-9223372036854775809",
+                                    "12345678901234567890123",
+                                    " 1",
+                                    "1 ",
+                                    "0x10"};
+        const char *s = odd[test_rand_below(sizeof odd / sizeof *odd)];
+        memcpy(buf, s, strlen(s));
+        return strlen(s);
+    }
+    case 4: {
+        size_t lens[] = {63, 64, 4095, 4096, 5000};
+        size_t len = lens[test_rand_below(test_rand_below(20) == 0 ? 5 : 2)];
+        for (size_t i = 0; i < len; i++) buf[i] = (char)test_rand();
+        return len;
+    }
+    default: {
+        size_t len = test_rand_below(16);
+        for (size_t i = 0; i < len; i++) buf[i] = (char)('a' + test_rand_below(26));
+        if (len && test_rand_below(8) == 0) buf[0] = '\0';
+        return len;
+    }
+    }
+}
+
+static const char *common_fields[] = {"order_id", "product", "quantity", "price"};
+
+/* Fills fv with n name/value pairs (pointing into storage). */
+static int rand_entry(Slice *fv, char storage[][5100]) {
+    int n;
+    int same = test_rand_below(4) != 0;
+    if (same) {
+        n = 4;
+        for (int i = 0; i < 4; i++) {
+            fv[2 * i] = slice_cstr(common_fields[i]);
+            size_t len = rand_value(storage[2 * i + 1]);
+            fv[2 * i + 1] = slice_of(storage[2 * i + 1], len);
+        }
+    } else {
+        n = 1 + (int)test_rand_below(test_rand_below(5) == 0 ? MAX_FIELDS : 5);
+        for (int i = 0; i < n; i++) {
+            size_t flen = test_rand_below(3) ? (size_t)snprintf(storage[2 * i], 16, "f%d", i)
+                                             : rand_value(storage[2 * i]);
+            if (flen > 5000) flen = 5000;
+            fv[2 * i] = slice_of(storage[2 * i], flen);
+            size_t vlen = rand_value(storage[2 * i + 1]);
+            fv[2 * i + 1] = slice_of(storage[2 * i + 1], vlen);
+        }
+    }
+    return n;
+}
+
+static StreamId rand_next_id(StreamId last) {
+    StreamId id = last;
+    switch (test_rand_below(10)) {
+    case 0:
+        id.ms += 1 + test_rand_below(1000);
+        id.seq = test_rand_below(3);
+        break;
+    case 1:
+        id.seq += 2 + test_rand_below(100000);
+        break;
+    case 2:
+        id.ms += 1 + test_rand_below(5);
+        id.seq = test_rand();
+        break;
+    case 3:
+        id.ms += 1;
+        break;
+    case 4:
+        if (test_rand_below(50) == 0) id.ms += test_rand() >> 2;
+        id.ms += 1;
+        id.seq = UINT64_MAX - test_rand_below(3);
+        break;
+    default:
+        id.seq += 1;
+        break;
+    }
+    if (stream_id_cmp(id, last) <= 0) {
+        id = last;
+        if (stream_id_incr(&id) != 0) id = last;
+    }
+    return id;
+}
+
+/* ---- checks --------------------------------------------------------------- */
+
+static int check_entry(StreamIter *it, const MEntry *e, size_t n_fields) {
+    if ((int)n_fields != e->n_fields) return 0;
+    for (int k = 0; k < e->n_fields; k++) {
+        Slice f, v;
+        stream_iter_field(it, &f, &v);
+        if (f.len != e->len[2 * k] || (f.len && memcmp(f.p, e->fv[2 * k], f.len))) return 0;
+        if (v.len != e->len[2 * k + 1] || (v.len && memcmp(v.p, e->fv[2 * k + 1], v.len))) return 0;
+    }
+    return 1;
+}
+
+/* Compares a range read (both directions) with the oracle. With skip_fields,
+ * every other entry's fields are left unread (the iterator must cope). */
+static void check_range(Stream *s, const Model *m, StreamId a, StreamId b, int reverse,
+                        int skip_fields) {
+    StreamIter it;
+    stream_iter_start(&it, s, a, b, reverse);
+    size_t i = reverse ? m->n : 0;
+    int ok = 1;
+    size_t count = 0;
+    for (;;) {
+        /* next expected */
+        const MEntry *want = NULL;
+        if (!reverse) {
+            while (i < m->n &&
+                   (m->e[i].is_gone || m->e[i].is_deleted || stream_id_cmp(m->e[i].id, a) < 0))
+                i++;
+            if (i < m->n && stream_id_cmp(m->e[i].id, b) <= 0) want = &m->e[i++];
+        } else {
+            while (i > 0 && (m->e[i - 1].is_gone || m->e[i - 1].is_deleted ||
+                             stream_id_cmp(m->e[i - 1].id, b) > 0))
+                i--;
+            if (i > 0 && stream_id_cmp(m->e[i - 1].id, a) >= 0) want = &m->e[--i];
+        }
+        StreamId id;
+        size_t nf;
+        int got = stream_iter_next(&it, &id, &nf);
+        if (!want || !got) {
+            if (want || got) ok = 0;
+            break;
+        }
+        if (stream_id_cmp(id, want->id) != 0) {
+            ok = 0;
+            break;
+        }
+        if (!(skip_fields && count % 2)) {
+            if (!check_entry(&it, want, nf)) {
+                ok = 0;
+                break;
+            }
+        } else if (count % 4 == 1 && nf > 0) {
+            Slice f, v;
+            stream_iter_field(&it, &f, &v); /* read one field only */
+        }
+        count++;
+    }
+    CHECK(ok);
+    if (!ok) {
+        char x[48], y[48];
+        stream_id_format(a, x);
+        stream_id_format(b, y);
+        fprintf(stderr, "  range %s..%s reverse=%d failed after %zu entries\n", x, y, reverse,
+                count);
+    }
+}
+
+static void check_meta(Stream *s, const Model *m, const StreamLimits *lim) {
+    CHECK_EQ_INT(stream_length(s), m->length);
+    CHECK(stream_id_cmp(stream_last_id(s), m->last_id) == 0);
+    CHECK(stream_id_cmp(stream_first_id(s), m->first_id) == 0);
+    CHECK(stream_id_cmp(stream_max_deleted_id(s), m->max_deleted) == 0);
+    CHECK_EQ_INT(stream_entries_added(s), m->entries_added);
+    CHECK_EQ_INT(stream_node_count(s), model_alive_nodes(m));
+    /* node-level invariants */
+    size_t k = 0;
+    for (size_t i = 0; i < m->n_nodes; i++) {
+        const MNode *nd = &m->nodes[i];
+        if (!nd->is_alive) continue;
+        const StreamNode *n = stream__node_at(s, k++);
+        CHECK(n != NULL);
+        if (!n) return;
+        CHECK(stream_id_cmp(n->first_id, m->e[nd->first].id) == 0);
+        CHECK(stream_id_cmp(n->last_id, nd->last_id) == 0);
+        CHECK_EQ_INT(n->n_live, nd->live);
+        CHECK_EQ_INT(n->n_deleted, nd->deleted);
+        if (lim->max_bytes && nd->last > nd->first)
+            CHECK(sizeof(StreamNode) + n->used <= lim->max_bytes);
+        if (lim->max_entries) CHECK(n->n_live + n->n_deleted <= lim->max_entries);
+    }
+}
+
+static StreamId rand_bound(const Model *m) {
+    if (m->n == 0 || test_rand_below(10) == 0)
+        return test_rand_below(2) ? stream_id_make(0, 0) : stream_id_make(UINT64_MAX, UINT64_MAX);
+    StreamId id = m->e[test_rand_below(m->n)].id;
+    switch (test_rand_below(4)) {
+    case 0:
+        (void)stream_id_incr(&id);
+        break;
+    case 1:
+        (void)stream_id_decr(&id);
+        break;
+    default:
+        break;
+    }
+    return id;
+}
+
+/* ---- operations ------------------------------------------------------------ */
+
+static void op_append(Stream *s, Model *m, const StreamLimits *lim) {
+    static char storage[2 * MAX_FIELDS][5100];
+    Slice fv[2 * MAX_FIELDS];
+    int nf = rand_entry(fv, storage);
+    StreamId id;
+    if (test_rand_below(3) == 0) {
+        uint64_t now = m->last_id.ms + test_rand_below(3);
+        if (test_rand_below(2)) now = m->last_id.ms > 0 ? m->last_id.ms - 1 : 0;
+        int rc = stream_next_id(s, STREAM_ID_AUTO, stream_id_make(0, 0), now, &id);
+        if (rc != STREAM_OK) return;
+    } else {
+        StreamId want = rand_next_id(m->last_id);
+        if (stream_id_cmp(want, m->last_id) <= 0) return; /* exhausted */
+        CHECK(stream_next_id(s, STREAM_ID_EXPLICIT, want, 0, &id) == STREAM_OK);
+        CHECK(stream_id_cmp(id, want) == 0);
+    }
+    size_t nodes_before = stream_node_count(s);
+    MNode *tail = model_tail(m);
+    CHECK(stream_append(s, id, fv, (size_t)nf, lim) == STREAM_OK);
+    const StreamNode *last = stream__node_at(s, stream_node_count(s) - 1);
+    int is_new = stream_node_count(s) == nodes_before + 1 && stream_id_cmp(last->first_id, id) == 0;
+    if (tail && lim->max_entries && tail->live + tail->deleted >= lim->max_entries) CHECK(is_new);
+    if (tail && !lim->max_bytes &&
+        (!lim->max_entries || tail->live + tail->deleted < lim->max_entries))
+        CHECK(!is_new);
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 64;
+        m->e = realloc(m->e, m->cap * sizeof(MEntry));
+    }
+    MEntry *e = &m->e[m->n];
+    memset(e, 0, sizeof(*e));
+    e->id = id;
+    e->n_fields = nf;
+    for (int k = 0; k < 2 * nf; k++) {
+        e->len[k] = fv[k].len;
+        e->fv[k] = malloc(fv[k].len + 1);
+        memcpy(e->fv[k], fv[k].p, fv[k].len);
+    }
+    if (is_new || !tail) {
+        if (m->n_nodes == m->nodes_cap) {
+            m->nodes_cap = m->nodes_cap ? m->nodes_cap * 2 : 16;
+            m->nodes = realloc(m->nodes, m->nodes_cap * sizeof(MNode));
+        }
+        MNode *nd = &m->nodes[m->n_nodes++];
+        memset(nd, 0, sizeof(*nd));
+        nd->is_alive = 1;
+        nd->first = m->n;
+        tail = nd;
+    }
+    e->node = (int)(tail - m->nodes);
+    tail->last = m->n;
+    tail->live++;
+    tail->last_id = id;
+    m->n++;
+    m->length++;
+    m->entries_added++;
+    m->last_id = id;
+    if (m->length == 1) m->first_id = id;
+}
+
+static void op_delete(Stream *s, Model *m) {
+    StreamId id = rand_bound(m);
+    int want = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        MEntry *e = &m->e[i];
+        if (stream_id_cmp(e->id, id) != 0 || e->is_gone || e->is_deleted) continue;
+        want = 1;
+        e->is_deleted = 1;
+        MNode *nd = &m->nodes[e->node];
+        nd->live--;
+        nd->deleted++;
+        if (nd->live == 0) node_gone(m, nd);
+        m->length--;
+        if (stream_id_cmp(id, m->max_deleted) > 0) m->max_deleted = id;
+        if (m->length == 0)
+            m->first_id = stream_id_make(0, 0);
+        else if (stream_id_cmp(id, m->first_id) == 0)
+            m->first_id = model_first_live(m);
+    }
+    CHECK_EQ_INT(stream_delete(s, id), want);
+}
+
+static uint64_t model_trim(Model *m, const StreamTrim *t) {
+    int is_maxlen = t->strategy == STREAM_TRIM_MAXLEN;
+    uint64_t deleted = 0;
+    for (size_t ni = 0; ni < m->n_nodes; ni++) {
+        MNode *nd = &m->nodes[ni];
+        if (!nd->is_alive) continue;
+        if (is_maxlen && m->length <= t->maxlen) break;
+        if (t->limit && deleted + nd->live > t->limit) break;
+        int whole = is_maxlen ? m->length - nd->live >= t->maxlen
+                              : stream_id_cmp(nd->last_id, t->minid) < 0;
+        if (whole) {
+            m->length -= nd->live;
+            deleted += nd->live;
+            node_gone(m, nd);
+            continue;
+        }
+        if (t->is_approx) break;
+        for (size_t i = nd->first; i <= nd->last; i++) {
+            MEntry *e = &m->e[i];
+            if (is_maxlen ? m->length <= t->maxlen : stream_id_cmp(e->id, t->minid) >= 0) break;
+            if (!e->is_deleted) {
+                e->is_deleted = 1;
+                nd->live--;
+                nd->deleted++;
+                m->length--;
+                deleted++;
+            }
+        }
+        break;
+    }
+    if (deleted) m->first_id = m->length ? model_first_live(m) : stream_id_make(0, 0);
+    return deleted;
+}
+
+static void op_trim(Stream *s, Model *m) {
+    StreamTrim t;
+    memset(&t, 0, sizeof(t));
+    t.strategy = test_rand_below(2) ? STREAM_TRIM_MAXLEN : STREAM_TRIM_MINID;
+    t.is_approx = (int)test_rand_below(2);
+    if (t.is_approx && test_rand_below(2)) t.limit = test_rand_below(50);
+    if (t.strategy == STREAM_TRIM_MAXLEN) {
+        uint64_t len = m->length;
+        t.maxlen = len ? len - test_rand_below(len / 3 + 2) : 0;
+        if (t.maxlen > len) t.maxlen = 0;
+    } else {
+        t.minid = rand_bound(m);
+    }
+    uint64_t want = model_trim(m, &t);
+    CHECK_EQ_INT(stream_trim(s, &t), want);
+}
+
+/* One random session with the given node limits. */
+static void random_session(uint64_t max_entries, uint64_t max_bytes, int n_ops) {
+    StreamLimits lim = {max_entries, max_bytes};
+    Stream *s = stream_new();
+    Model m;
+    memset(&m, 0, sizeof(m));
+    int failed_before = test_failed;
+    for (int op = 0; op < n_ops && test_failed == failed_before; op++) {
+        uint64_t r = test_rand_below(100);
+        if (r < 65)
+            op_append(s, &m, &lim);
+        else if (r < 85)
+            op_delete(s, &m);
+        else if (r < 92)
+            op_trim(s, &m);
+        else {
+            StreamId a = rand_bound(&m), b = rand_bound(&m);
+            check_range(s, &m, a, b, (int)test_rand_below(2), (int)test_rand_below(2));
+        }
+        check_meta(s, &m, &lim);
+        if (op % 97 == 0) {
+            StreamId lo = stream_id_make(0, 0), hi = stream_id_make(UINT64_MAX, UINT64_MAX);
+            check_range(s, &m, lo, hi, 0, 0);
+            check_range(s, &m, lo, hi, 1, 0);
+        }
+    }
+    StreamId lo = stream_id_make(0, 0), hi = stream_id_make(UINT64_MAX, UINT64_MAX);
+    check_range(s, &m, lo, hi, 0, 0);
+    check_range(s, &m, lo, hi, 1, 1);
+    if (test_failed != failed_before)
+        fprintf(stderr, "  session max_entries=%" PRIu64 " max_bytes=%" PRIu64 " failed\n",
+                max_entries, max_bytes);
+    CHECK(stream_mem_usage(s) > 0);
+    (void)stream_rax_node_count(s);
+    stream_free(s);
+    model_free(&m);
+}
+
+static void model_tests(void) {
+    static const uint64_t entries[] = {0, 1, 2, 3, 5, 10, 100, 1000};
+    static const uint64_t bytes[] = {0, 1, 60, 200, 1000, 4096, 65536};
+    for (int round = 0; round < 40; round++) {
+        uint64_t me = entries[test_rand_below(sizeof entries / sizeof *entries)];
+        uint64_t mb = bytes[test_rand_below(sizeof bytes / sizeof *bytes)];
+        random_session(me, mb, 600 + (int)test_rand_below(1500));
+    }
+    /* pure count policy, where the oracle predicts every boundary */
+    for (int round = 0; round < 10; round++) random_session(1 + test_rand_below(8), 0, 2000);
+}
+
+/* ---- targeted cases --------------------------------------------------------- */
+
+static void test_ids(void) {
+    Stream *s = stream_new();
+    StreamId id, z = stream_id_make(0, 0);
+    CHECK(stream_next_id(s, STREAM_ID_EXPLICIT, z, 0, &id) == STREAM_ERR_ID_ZERO);
+    CHECK(stream_next_id(s, STREAM_ID_AUTO_SEQ, z, 0, &id) == STREAM_OK && id.ms == 0 &&
+          id.seq == 1);
+    CHECK(stream_next_id(s, STREAM_ID_AUTO, z, 0, &id) == STREAM_OK && id.ms == 0 && id.seq == 1);
+    CHECK(stream_next_id(s, STREAM_ID_AUTO, z, 5, &id) == STREAM_OK && id.ms == 5 && id.seq == 0);
+    stream_set_last_id(s, stream_id_make(10, 3));
+    CHECK(stream_next_id(s, STREAM_ID_AUTO, z, 7, &id) == STREAM_OK && id.ms == 10 && id.seq == 4);
+    CHECK(stream_next_id(s, STREAM_ID_AUTO_SEQ, stream_id_make(10, 0), 0, &id) == STREAM_OK &&
+          id.ms == 10 && id.seq == 4);
+    CHECK(stream_next_id(s, STREAM_ID_AUTO_SEQ, stream_id_make(9, 0), 0, &id) ==
+          STREAM_ERR_ID_TOO_SMALL);
+    CHECK(stream_next_id(s, STREAM_ID_AUTO_SEQ, stream_id_make(11, 0), 0, &id) == STREAM_OK &&
+          id.ms == 11 && id.seq == 0);
+    CHECK(stream_next_id(s, STREAM_ID_EXPLICIT, stream_id_make(10, 3), 0, &id) ==
+          STREAM_ERR_ID_TOO_SMALL);
+    CHECK(stream_next_id(s, STREAM_ID_EXPLICIT, stream_id_make(10, 4), 0, &id) == STREAM_OK);
+    stream_set_last_id(s, stream_id_make(10, UINT64_MAX));
+    CHECK(stream_next_id(s, STREAM_ID_AUTO, z, 3, &id) == STREAM_OK && id.ms == 11 && id.seq == 0);
+    CHECK(stream_next_id(s, STREAM_ID_AUTO_SEQ, stream_id_make(10, 0), 0, &id) ==
+          STREAM_ERR_ID_TOO_SMALL);
+    stream_set_last_id(s, stream_id_make(UINT64_MAX, UINT64_MAX));
+    CHECK(stream_next_id(s, STREAM_ID_AUTO, z, 3, &id) == STREAM_ERR_EXHAUSTED);
+    CHECK(stream_next_id(s, STREAM_ID_AUTO_SEQ, stream_id_make(UINT64_MAX, 0), 0, &id) ==
+          STREAM_ERR_ID_TOO_SMALL);
+    stream_free(s);
+}
+
+static void test_integers(void) {
+    int64_t v;
+    CHECK(stream__parse_i64("0", 1, &v) == 0 && v == 0);
+    CHECK(stream__parse_i64("-0", 2, &v) == -1);
+    CHECK(stream__parse_i64("00", 2, &v) == -1);
+    CHECK(stream__parse_i64("-", 1, &v) == -1);
+    CHECK(stream__parse_i64("+1", 2, &v) == -1);
+    CHECK(stream__parse_i64("-01", 3, &v) == -1);
+    CHECK(stream__parse_i64("9223372036854775807", 19, &v) == 0 && v == INT64_MAX);
+    CHECK(stream__parse_i64("9223372036854775808", 19, &v) == -1);
+    CHECK(stream__parse_i64("-9223372036854775808", 20, &v) == 0 && v == INT64_MIN);
+    CHECK(stream__parse_i64("-9223372036854775809", 20, &v) == -1);
+    CHECK(stream__parse_i64("18446744073709551616", 20, &v) == -1);
+    char buf[24];
+    CHECK(stream__fmt_i64(INT64_MIN, buf) == 20 && memcmp(buf, "-9223372036854775808", 20) == 0);
+    CHECK(stream__fmt_i64(0, buf) == 1 && buf[0] == '0');
+
+    /* Extreme values against extreme references, in one node. */
+    static const char *vals[] = {"9223372036854775807",
+                                 "-9223372036854775808",
+                                 "0",
+                                 "-1",
+                                 "127",
+                                 "-17",
+                                 "111",
+                                 "-16",
+                                 "112",
+                                 "255",
+                                 "256",
+                                 "65536",
+                                 "-65537",
+                                 "4294967296",
+                                 "1000042"};
+    size_t nv = sizeof vals / sizeof *vals;
+    StreamLimits lim = {0, 0};
+    Stream *s = stream_new();
+    for (size_t i = 0; i < nv; i++) {
+        for (size_t j = 0; j < nv; j++) {
+            /* first entry of a node sets the reference, the second uses it */
+            Slice fv[2] = {slice_cstr("f"), slice_cstr(vals[i])};
+            StreamId id;
+            CHECK(stream_next_id(s, STREAM_ID_AUTO, stream_id_make(0, 0), 0, &id) == STREAM_OK);
+            StreamLimits one = {1, 0};
+            CHECK(stream_append(s, id, fv, 1, &one) == STREAM_OK);
+            fv[1] = slice_cstr(vals[j]);
+            CHECK(stream_next_id(s, STREAM_ID_AUTO, stream_id_make(0, 0), 0, &id) == STREAM_OK);
+            CHECK(stream_append(s, id, fv, 1, &lim) == STREAM_OK);
+        }
+    }
+    StreamIter it;
+    stream_iter_start(&it, s, stream_id_make(0, 0), stream_id_make(UINT64_MAX, UINT64_MAX), 0);
+    StreamId id;
+    size_t nf, k = 0;
+    int ok = 1;
+    while (stream_iter_next(&it, &id, &nf)) {
+        Slice f, val;
+        stream_iter_field(&it, &f, &val);
+        const char *want = (k % 2 == 0) ? vals[(k / 2) / nv] : vals[(k / 2) % nv];
+        if (val.len != strlen(want) || memcmp(val.p, want, val.len) != 0) ok = 0;
+        k++;
+    }
+    CHECK(ok);
+    CHECK_EQ_INT(k, 2 * nv * nv);
+    stream_free(s);
+}
+
+/* An explicit byte trie, counted the way rax lays it out: the root, every
+ * child of a branching node, and every node that branches or ends a key. */
+typedef struct TNode {
+    int child[256];
+    int n_children;
+} TNode;
+
+static size_t trie_count(const StreamId *keys, size_t n) {
+    if (n == 0) return 1;
+    size_t cap = n * 16 + 1;
+    TNode *t = calloc(cap, sizeof(TNode));
+    int used = 1;
+    for (size_t i = 0; i < n; i++) {
+        int cur = 0;
+        for (unsigned d = 0; d < 16; d++) {
+            unsigned b = d < 8 ? (unsigned)(keys[i].ms >> (56 - 8 * d)) & 0xff
+                               : (unsigned)(keys[i].seq >> (56 - 8 * (d - 8))) & 0xff;
+            if (!t[cur].child[b]) {
+                t[cur].child[b] = used++;
+                t[cur].n_children++;
+            }
+            cur = t[cur].child[b];
+        }
+    }
+    size_t count = 1; /* root */
+    for (int i = 0; i < used; i++)
+        for (int b = 0; b < 256; b++) {
+            int c = t[i].child[b];
+            if (!c) continue;
+            if (t[i].n_children >= 2 || t[c].n_children != 1) count++;
+        }
+    free(t);
+    return count;
+}
+
+static void test_rax_count(void) {
+    StreamLimits one = {1, 0};
+    Slice fv[2] = {slice_cstr("f"), slice_cstr("v")};
+    Stream *s = stream_new();
+    CHECK_EQ_INT(stream_rax_node_count(s), 1);
+    CHECK(stream_append(s, stream_id_make(1, 0), fv, 1, &one) == STREAM_OK);
+    CHECK_EQ_INT(stream_rax_node_count(s), 2);
+    CHECK(stream_append(s, stream_id_make(4, 0), fv, 1, &one) == STREAM_OK);
+    CHECK_EQ_INT(stream_rax_node_count(s), 6); /* redis-server 7.0 says so */
+    CHECK(stream_append(s, stream_id_make(7, 0), fv, 1, &one) == STREAM_OK);
+    CHECK_EQ_INT(stream_rax_node_count(s), 8);
+    CHECK(stream_delete(s, stream_id_make(4, 0)) == 1);
+    CHECK_EQ_INT(stream_rax_node_count(s), 6);
+    stream_free(s);
+
+    for (int round = 0; round < 200; round++) {
+        s = stream_new();
+        size_t n = test_rand_below(round < 100 ? 8 : 200);
+        StreamId *keys = malloc((n + 1) * sizeof(StreamId));
+        StreamId id = stream_id_make(test_rand_below(3) ? test_rand_below(1000) : test_rand(), 0);
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            id = rand_next_id(id);
+            if (k && stream_id_cmp(id, keys[k - 1]) <= 0) break;
+            keys[k++] = id;
+            CHECK(stream_append(s, id, fv, 1, &one) == STREAM_OK);
+        }
+        /* delete a few nodes from anywhere */
+        size_t w = 0;
+        for (size_t i = 0; i < k; i++) {
+            if (test_rand_below(4) == 0)
+                CHECK(stream_delete(s, keys[i]) == 1);
+            else
+                keys[w++] = keys[i];
+        }
+        CHECK_EQ_INT(stream_rax_node_count(s), trie_count(keys, w));
+        free(keys);
+        stream_free(s);
+    }
+}
+
+typedef struct HookCtx {
+    StreamId barrier; /* entries >= barrier may not be deleted */
+    uint64_t notified;
+    StreamId last_notified;
+    int order_ok;
+} HookCtx;
+
+static int hook_can(void *ctx, StreamId id) {
+    HookCtx *h = ctx;
+    return stream_id_cmp(id, h->barrier) < 0;
+}
+
+static void hook_on(void *ctx, StreamId id) {
+    HookCtx *h = ctx;
+    if (h->notified && stream_id_cmp(id, h->last_notified) <= 0) h->order_ok = 0;
+    h->last_notified = id;
+    h->notified++;
+}
+
+static void test_trim_hooks(void) {
+    StreamLimits lim = {10, 0};
+    Slice fv[2] = {slice_cstr("f"), slice_cstr("v")};
+    for (int approx = 0; approx < 2; approx++) {
+        Stream *s = stream_new();
+        for (uint64_t i = 1; i <= 100; i++)
+            CHECK(stream_append(s, stream_id_make(i, 0), fv, 1, &lim) == STREAM_OK);
+        CHECK(stream_delete(s, stream_id_make(3, 0)) == 1);
+        HookCtx h = {stream_id_make(35, 0), 0, {0, 0}, 1};
+        StreamTrim t = {STREAM_TRIM_MAXLEN, 0, {0, 0}, approx, 0, hook_can, hook_on, &h};
+        uint64_t n = stream_trim(s, &t);
+        /* nodes 1-10, 11-20, 21-30 go whole; approx stops at node 31-40,
+         * exact removes 31..34 inside it and stops at the barrier */
+        CHECK_EQ_INT(n, approx ? 29 : 33);
+        CHECK_EQ_INT(h.notified, n);
+        CHECK(h.order_ok);
+        CHECK(stream_id_cmp(stream_first_id(s), stream_id_make(approx ? 31 : 35, 0)) == 0);
+        CHECK_EQ_INT(stream_length(s), 99 - n);
+        stream_free(s);
+    }
+}
+
+static void test_minid_quirk(void) {
+    /* Like Redis: an exact MINID trim inside a node whose last entry was
+     * deleted leaves that node in place with no live entries. */
+    StreamLimits lim = {3, 0};
+    Slice fv[2] = {slice_cstr("f"), slice_cstr("v")};
+    Stream *s = stream_new();
+    for (uint64_t i = 1; i <= 6; i++)
+        CHECK(stream_append(s, stream_id_make(i, 0), fv, 1, &lim) == STREAM_OK);
+    CHECK(stream_delete(s, stream_id_make(3, 0)) == 1);
+    StreamTrim t = {STREAM_TRIM_MINID, 0, stream_id_make(3, 0), 0, 0, NULL, NULL, NULL};
+    CHECK_EQ_INT(stream_trim(s, &t), 2);
+    CHECK_EQ_INT(stream_node_count(s), 2);
+    CHECK_EQ_INT(stream_rax_node_count(s), 6);
+    CHECK_EQ_INT(stream_length(s), 3);
+    CHECK(stream_id_cmp(stream_first_id(s), stream_id_make(4, 0)) == 0);
+    CHECK(stream_id_cmp(stream_max_deleted_id(s), stream_id_make(3, 0)) == 0);
+    StreamIter it;
+    StreamId id;
+    size_t nf;
+    stream_iter_start(&it, s, stream_id_make(0, 0), stream_id_make(UINT64_MAX, UINT64_MAX), 1);
+    int n = 0;
+    while (stream_iter_next(&it, &id, &nf)) n++;
+    CHECK_EQ_INT(n, 3);
+    /* a MAXLEN trim then removes the empty node whole */
+    t.strategy = STREAM_TRIM_MAXLEN;
+    t.maxlen = 3;
+    CHECK_EQ_INT(stream_trim(s, &t), 0);
+    t.maxlen = 2;
+    CHECK_EQ_INT(stream_trim(s, &t), 1);
+    CHECK_EQ_INT(stream_node_count(s), 1);
+    stream_free(s);
+}
+
+static void test_too_big(void) {
+    Slice fv[2] = {slice_of("f", 1), slice_of(NULL, (size_t)1 << 30)};
+    CHECK(stream_entry_fits(fv, 1) == STREAM_ERR_TOO_BIG);
+    fv[1].len = 1000;
+    CHECK(stream_entry_fits(fv, 1) == STREAM_OK);
+}
+
+static void test_memory(void) {
+    /* The benchmark's entry shape, IDs as a fast importer gets them. */
+    static const char *products[] = {"widget-blue", "gadget", "sprocket-large", "bolt",
+                                     "nut-m8",      "washer", "gear-12t",       "spring",
+                                     "cable-2m",    "lamp",   "switch-3way",    "relay",
+                                     "fuse-10a",    "motor",  "sensor-ir",      "valve"};
+    StreamLimits lim = {100, 4096};
+    size_t before = alloc_used_bytes();
+    Stream *s = stream_new();
+    const uint64_t n = 200000;
+    StreamId id = stream_id_make(1700000000000ULL, 0);
+    for (uint64_t i = 0; i < n; i++) {
+        char oid[24], qty[8], price[16];
+        int lo = snprintf(oid, sizeof oid, "%" PRIu64, 1000000 + i);
+        int lq = snprintf(qty, sizeof qty, "%d", (int)(1 + test_rand_below(20)));
+        int lp = snprintf(price, sizeof price, "%d", (int)(99 + test_rand_below(50000)));
+        const char *prod = products[test_rand_below(16)];
+        Slice fv[8] = {slice_cstr("order_id"), slice_of(oid, (size_t)lo),
+                       slice_cstr("product"),  slice_cstr(prod),
+                       slice_cstr("quantity"), slice_of(qty, (size_t)lq),
+                       slice_cstr("price"),    slice_of(price, (size_t)lp)};
+        if (test_rand_below(400) == 0)
+            id.ms++, id.seq = 0;
+        else
+            id.seq++;
+        CHECK(stream_append(s, id, fv, 4, &lim) == STREAM_OK);
+    }
+    double per = (double)(alloc_used_bytes() - before) / (double)n;
+    printf("test_stream: %.1f bytes per benchmark-shaped entry (allocator view), %zu nodes\n", per,
+           stream_node_count(s));
+    CHECK(per < 24.0);
+    CHECK_EQ_INT(stream_mem_usage(s), alloc_used_bytes() - before);
+    stream_free(s);
+}
+
+int main(void) {
+    test_seed("test_stream");
+    test_ids();
+    test_integers();
+    test_rax_count();
+    test_trim_hooks();
+    test_minid_quirk();
+    test_too_big();
+    test_memory();
+    model_tests();
+    return test_report("test_stream");
+}
