@@ -176,7 +176,7 @@ static void info_cpu(Buf *b) {
 static void info_commandstats(Buf *b) {
     buf_append_cstr(b, "# Commandstats\r\n");
     for (size_t i = 0; i < core.n_cmdstats; i++) {
-        CommandStats *s = &core.cmdstats[i];
+        CommandStats *s = core.cmdstats[i];
         if (!s->calls && !s->rejected && !s->failed) continue;
         buf_printf(b,
                    "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,"

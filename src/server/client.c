@@ -104,6 +104,7 @@ void client_set_db(ClientFull *c, int index) {
 void client_close_async(ClientFull *c) {
     if (c->is_closing) return;
     c->is_closing = 1;
+    core.n_clients--; /* a closing client no longer holds a maxclients slot */
     if (c->fd >= 0) {
         epoll_ctl(core.epfd, EPOLL_CTL_DEL, c->fd, NULL);
     }
@@ -120,7 +121,6 @@ void client_free_now(ClientFull *c) {
     else
         core.clients = c->next;
     if (c->next) c->next->prev = c->prev;
-    core.n_clients--;
     /* drop from the pending-write list */
     for (ClientFull **pp = &core.pending_write; *pp; pp = &(*pp)->pw_next) {
         if (*pp == c) {

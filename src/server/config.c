@@ -499,8 +499,8 @@ out:
 
 static void cmd_config_resetstat(Client *c) {
     for (size_t i = 0; i < core.n_cmdstats; i++) {
-        core.cmdstats[i].calls = core.cmdstats[i].usec = 0;
-        core.cmdstats[i].rejected = core.cmdstats[i].failed = 0;
+        core.cmdstats[i]->calls = core.cmdstats[i]->usec = 0;
+        core.cmdstats[i]->rejected = core.cmdstats[i]->failed = 0;
     }
     if (core.errorstats) dict_clear(core.errorstats, xfree);
     core.stat_conns = core.stat_cmds = core.stat_rejected_conns = core.stat_expired = 0;

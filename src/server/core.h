@@ -133,7 +133,7 @@ typedef struct Core {
     uint64_t stat_net_in, stat_net_out, stat_errors, stat_unexpected_errors;
     uint64_t stat_total_error_replies;
     int64_t lastsave;
-    CommandStats *cmdstats;
+    CommandStats **cmdstats; /* each allocated alone: clients keep pointers to names */
     size_t n_cmdstats;
     Dict *errorstats; /* error code -> count (boxed uint64) */
     uint64_t el_iterations;

@@ -93,10 +93,10 @@ void prop_flush(void) {
 /* Stats of a command; parent is the container of a subcommand or NULL. */
 CommandStats *cmdstats_for(const Command *cmd) {
     for (size_t i = 0; i < core.n_cmdstats; i++)
-        if (core.cmdstats[i].cmd == cmd) return &core.cmdstats[i];
-    core.cmdstats = xrealloc(core.cmdstats, (core.n_cmdstats + 1) * sizeof(CommandStats));
-    CommandStats *s = &core.cmdstats[core.n_cmdstats++];
-    memset(s, 0, sizeof *s);
+        if (core.cmdstats[i]->cmd == cmd) return core.cmdstats[i];
+    core.cmdstats = xrealloc(core.cmdstats, (core.n_cmdstats + 1) * sizeof(CommandStats *));
+    CommandStats *s = xcalloc(1, sizeof *s);
+    core.cmdstats[core.n_cmdstats++] = s;
     s->cmd = cmd;
     const Command *parent = command_parent(cmd);
     if (parent)

@@ -1,0 +1,80 @@
+/*
+ * Unit tests for the keyspace hash table against a naive oracle (an array of
+ * keys): random adds and deletes through growth, shrink and rehash; SCAN
+ * returns every key present for the whole scan at least once.
+ */
+#include "base/alloc.h"
+#include "server/dict.h"
+#include <stdlib.h>
+
+#include "test.h"
+
+#define N_KEYS 4000
+
+static char present[N_KEYS];
+
+static void key_of(int i, char *buf, size_t *len) {
+    *len = (size_t)snprintf(buf, 32, "key:%d", i);
+}
+
+static int seen[N_KEYS];
+
+static void mark(void *priv, DictEntry *e) {
+    (void)priv;
+    int i = atoi(e->key + 4);
+    seen[i]++;
+}
+
+static void model_test(void) {
+    Dict *d = dict_new();
+    size_t count = 0;
+    char k[32];
+    size_t kl;
+    for (int step = 0; step < 60000; step++) {
+        int i = (int)test_rand_below(N_KEYS);
+        key_of(i, k, &kl);
+        int op = (int)test_rand_below(step < 30000 ? 3 : 5); /* second half shrinks */
+        if (op == 0) {
+            if (!present[i]) {
+                dict_add(d, k, kl, (void *)(intptr_t)(i + 1));
+                present[i] = 1;
+                count++;
+            }
+        } else if (op >= 2) {
+            DictEntry *e = dict_unlink(d, k, kl);
+            CHECK((e != NULL) == present[i]);
+            if (e) {
+                CHECK((intptr_t)e->val == i + 1);
+                dict_entry_free(e);
+                present[i] = 0;
+                count--;
+            }
+        } else {
+            DictEntry *e = dict_find(d, k, kl);
+            CHECK((e != NULL) == present[i]);
+        }
+        if (step % 5000 == 0) {
+            CHECK_EQ_INT(dict_size(d), count);
+            memset(seen, 0, sizeof seen);
+            uint64_t cur = 0;
+            int rounds = 0;
+            do {
+                cur = dict_scan(d, cur, mark, NULL);
+                /* keep rehashing while scanning */
+                dict_rehash_steps(d, 1);
+                rounds++;
+            } while (cur && rounds < 1000000);
+            int missing = 0;
+            for (int j = 0; j < N_KEYS; j++) missing += present[j] && !seen[j];
+            CHECK_EQ_INT(missing, 0);
+        }
+    }
+    CHECK_EQ_INT(dict_size(d), count);
+    dict_free(d, NULL);
+}
+
+int main(void) {
+    test_seed("test_dict");
+    model_test();
+    return test_report("test_dict");
+}
