@@ -69,7 +69,7 @@ SCRIPTS = {
         Call("HELLO 3", norm=hello_norm), "GET missing", "PING",
         Call("HELLO 2 SETNAME myname", norm=hello_norm), "CLIENT GETNAME",
         "HELLO 4", "HELLO 0", "HELLO -1", "HELLO abc", "HELLO 3 FOO", "HELLO 3 SETNAME",
-        "HELLO 3 AUTH x", "HELLO 3 AUTH default x", "HELLO 3 AUTH nobody x",
+        "HELLO 3 AUTH x", Call("HELLO 3 AUTH default x", norm=hello_norm), "HELLO 3 AUTH nobody x",
         "HELLO 3 SETNAME 'a b'", "GET missing",
     ],
     "auth_without_password": [
@@ -296,7 +296,7 @@ SCRIPTS = {
         "MULTI", "SELECT 2", "SET q 1", "GET q", "EXEC", "GET q", "SELECT 0", "GET q",
     ],
     "multi_resp3": [
-        "HELLO 3", "MULTI", "GET missing", "SET k v", "INCR k", "EXEC", "MULTI", "EXEC",
+        Call("HELLO 3", norm=hello_norm), "MULTI", "GET missing", "SET k v", "INCR k", "EXEC", "MULTI", "EXEC",
     ],
     "watch_races": [
         "SET w 1",
@@ -356,7 +356,7 @@ SCRIPTS = {
         Call("COMMAND INFO nosuch GET", norm=command_info_head),
         Call("COMMAND INFO config|get client|list", norm=command_info_head),
         "COMMAND DOCS nosuch", S("COMMAND LIST FILTERBY PATTERN mge*"),
-        S("COMMAND LIST FILTERBY PATTERN client|*"), S("COMMAND LIST FILTERBY PATTERN nosuch"),
+        S("COMMAND LIST FILTERBY PATTERN client|*name"), S("COMMAND LIST FILTERBY PATTERN nosuch"),
         "COMMAND LIST FILTERBY FOO x", "COMMAND LIST FOO",
     ],
     "shutdown_errors": [

@@ -18,6 +18,7 @@ decides equality itself (approx(d) for TTLs). The harness returns the
 streamd-side replies so a test can assert more on them.
 """
 
+import os
 import shlex
 
 from .resp import Double, Push, RespError, RespSet, Status, Verbatim
@@ -163,6 +164,7 @@ class Diff:
         self.name_a = name_a
         self.name_b = name_b
         self.conns = {}  # client index -> (conn_a, conn_b)
+        self.mismatches = None
 
     def _pair(self, i, resp):
         if i not in self.conns:
@@ -179,14 +181,19 @@ class Diff:
             b.close()
         self.conns = {}
 
-    def run(self, script, resp=2, norm=None, fresh=True):
+    def run(self, script, resp=2, norm=None, fresh=True, keep_going=None):
         """Runs the script; returns the list of side-A replies.
 
         resp=3 switches every client of this run to RESP3 first. norm is a
         default normalizer for every call. fresh=False keeps the connections
-        of the previous run (same client state: SELECT, MULTI, WATCH)."""
+        of the previous run (same client state: SELECT, MULTI, WATCH).
+        keep_going (default: env STREAMD_DIFF_KEEP_GOING=1) reports every
+        mismatch of the script at the end instead of stopping at the first."""
         if fresh:
             self.close()
+        if keep_going is None:
+            keep_going = os.environ.get("STREAMD_DIFF_KEEP_GOING") == "1"
+        self.mismatches = [] if keep_going else None
         results = []
         pending = {}  # client -> list of Calls whose replies are unread
         history = []
@@ -214,6 +221,9 @@ class Diff:
         for c, q in pending.items():
             if q:
                 raise AssertionError("unread replies on client %d: %s" % (c, q))
+        if self.mismatches:
+            raise DiffMismatch("%d mismatches:\n%s" % (len(self.mismatches),
+                                                       "\n".join(self.mismatches)))
         return results
 
     __call__ = run
@@ -227,7 +237,10 @@ class Diff:
             ok = canon(norm(va)) == canon(norm(vb))
         else:
             ok = ra == rb
-        if not ok:
+        if not ok and self.mismatches is not None:
+            self.mismatches.append("reply %d differs for: %s\n  %s: %r\n  %s: %r" % (
+                n, label, self.name_a, ra[:300], self.name_b, rb[:300]))
+        elif not ok:
             shown = "\n".join(history[-15:])
             raise DiffMismatch(
                 "reply %d differs for: %s\n  %s: %r\n  %s: %r\n  %s raw: %r\n  %s raw: %r\n"

@@ -77,6 +77,8 @@ class Server:
         self.expect_exit = False
         self.password = None
         self.n_starts = 0
+        self.n_crashes = 0
+        self.death_reported = False
 
     # -- properties ------------------------------------------------------
 
@@ -141,6 +143,7 @@ class Server:
                 start_new_session=True,
             )
         self.expect_exit = False
+        self.death_reported = False
         deadline = time.monotonic() + 10 * SLOW
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -208,7 +211,8 @@ class Server:
             self.proc = None
             raise ServerError("%s died unexpectedly (status %s)\n%s" % (self.name, rc, self.log()))
         if self.proc.poll() is not None:
-            self.check_log()
+            if not self.death_reported:
+                self.check_log()
             self.proc = None
             return
         try:
@@ -244,8 +248,15 @@ class Server:
         return self.proc is not None and self.proc.poll() is None
 
     def check_alive(self):
-        """Raises with the log if the process died without being asked to."""
+        """Raises with the log if the process died without being asked to.
+
+        The death is reported once: afterwards the server counts as stopped,
+        so the next test starts it again instead of failing for the same
+        crash (the crash belongs to the test during which it happened)."""
         if self.proc is not None and self.proc.poll() is not None and not self.expect_exit:
+            self.expect_exit = True
+            self.death_reported = True
+            self.n_crashes += 1
             raise ServerError(
                 "%s died (status %s)\n%s" % (self.name, self.proc.returncode, self.log())
             )
