@@ -35,7 +35,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all debug asan run test test-asan unit format format-check clean deps
+.PHONY: all debug asan run test test-asan unit format format-check clean deps fuzz
 
 all: $(BUILD)/streamd $(UNIT_BIN)
 
@@ -77,6 +77,12 @@ test-asan: deps
 	$(MAKE) MODE=asan BUILD=build-asan all
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		sh tests/run-all.sh build-asan
+
+# libFuzzer targets (clang): the RESP parser.
+fuzz:
+	@mkdir -p build-fuzz
+	clang -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
+		tests/fuzz/fuzz_resp.c src/net/resp.c src/base/buf.c src/base/alloc.c -o build-fuzz/fuzz_resp
 
 format:
 	clang-format -i $$(find src tests -name '*.[ch]')

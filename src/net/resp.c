@@ -85,6 +85,9 @@ static int split_inline(const char *p, size_t len, RespArgv *a) {
     size_t *offs = NULL, *lens = NULL, n = 0, cap = 0, i = 0;
     int rc = 0;
     buf_clear(&a->scratch);
+    /* Redis splits the line as a C string: a NUL byte ends it. */
+    const char *nul = memchr(p, '\0', len);
+    if (nul) len = (size_t)(nul - p);
     for (;;) {
         while (i < len && is_space(p[i])) i++;
         if (i >= len) break;

@@ -46,6 +46,12 @@ static void known_inputs(void) {
     in = "set \"unterminated\r\n";
     CHECK(parse_all(in, strlen(in), out, sizeof out, &err) == RESP_ERROR);
     CHECK(strcmp(err, "Protocol error: unbalanced quotes in request") == 0);
+    /* regression (fuzzer): a NUL byte in an inline line once looped forever;
+     * like Redis, it ends the line */
+    CHECK(parse_all("\x11\x00\n", 3, out, sizeof out, &err) == RESP_INCOMPLETE);
+    CHECK(strcmp(out, "1:\x11,;") == 0);
+    CHECK(parse_all("get a\0b c\r\n", 12, out, sizeof out, &err) == RESP_INCOMPLETE);
+    CHECK(strcmp(out, "2:get,a,;") == 0);
     in = "*1\r\n+PING\r\n";
     CHECK(parse_all(in, strlen(in), out, sizeof out, &err) == RESP_ERROR);
     CHECK(strcmp(err, "Protocol error: expected '$', got '+'") == 0);

