@@ -80,14 +80,20 @@ static void info_server(Buf *b) {
 }
 
 static void info_clients(Buf *b) {
+    int watching = 0;
+    uint64_t watched_keys = 0;
+    for (ClientFull *c = core.clients; c; c = c->next) watching += c->n_watched > 0;
+    for (int i = 0; i < core.n_dbs; i++) watched_keys += dict_size(core.dbs[i].watched);
     buf_printf(b,
                "# Clients\r\nconnected_clients:%llu\r\ncluster_connections:0\r\nmaxclients:%lld\r\n"
                "client_recent_max_input_buffer:0\r\nclient_recent_max_output_buffer:0\r\n"
                "blocked_clients:%zu\r\ntracking_clients:0\r\npubsub_clients:0\r\n"
-               "watching_clients:%d\r\nclients_in_timeout_table:%zu\r\ntotal_watched_keys:%d\r\n"
+               "watching_clients:%d\r\nclients_in_timeout_table:%zu\r\ntotal_watched_keys:%llu\r\n"
                "total_blocking_keys:%llu\r\ntotal_blocking_keys_on_nokey:%llu\r\n",
-               (unsigned long long)core.n_clients, settings.maxclients, core.n_blocked, 0,
-               core.n_blocked, 0, (unsigned long long)core.n_blocking_keys, (unsigned long long)0);
+               (unsigned long long)core.n_clients, settings.maxclients, core.n_blocked, watching,
+               core.n_blocked, (unsigned long long)watched_keys,
+               (unsigned long long)core.n_blocking_keys,
+               (unsigned long long)block_count_keys_on_nokey());
 }
 
 static void info_memory(Buf *b) {

@@ -273,3 +273,35 @@ void block_touch_db(Db *db) {
     for (size_t i = 0; i < t.n; i++) block_signal_ready(db, t.keys[i]);
     xfree(t.keys);
 }
+
+void block_set_unblock_on_nokey(Client *c) {
+    if (CF(c)->block) CF(c)->block->on_nokey = 1;
+}
+
+typedef struct NokeyCount {
+    uint64_t n;
+} NokeyCount;
+
+static void count_nokey(void *priv, DictEntry *e) {
+    NokeyCount *nc = priv;
+    ClientList *l = e->val;
+    for (size_t k = 0; k < l->n; k++) {
+        if (l->v[k]->block && l->v[k]->block->on_nokey) {
+            nc->n++;
+            return;
+        }
+    }
+}
+
+/* Keys with at least one waiter that is unblocked by the key's deletion. */
+uint64_t block_count_keys_on_nokey(void) {
+    NokeyCount nc = {0};
+    for (int i = 0; i < core.n_dbs; i++) {
+        uint64_t cur = 0;
+        if (dict_size(core.dbs[i].blocking) == 0) continue;
+        do {
+            cur = dict_scan(core.dbs[i].blocking, cur, count_nokey, &nc);
+        } while (cur);
+    }
+    return nc.n;
+}

@@ -50,6 +50,7 @@ typedef struct BlockState {
     Slice *argv; /* owned copy of the blocked command */
     const Command *cmd;
     size_t index; /* position in the blocked-clients array */
+    int on_nokey; /* block_set_unblock_on_nokey() */
 } BlockState;
 
 typedef struct ClientFull {
@@ -225,6 +226,7 @@ void block_signal_ready(Db *db, Slice key);
 void block_process_unblocked(void);
 void block_after_unblock(ClientFull *c);
 void block_touch_db(Db *db);
+uint64_t block_count_keys_on_nokey(void);
 
 /* db.c */
 void db_init_all(int n);

@@ -92,6 +92,10 @@ void block_on_keys(Client *c, const Slice *keys, int n_keys, int64_t timeout_at_
                    BlockServeFn serve, BlockTimeoutFn on_timeout, void *ctx,
                    void (*free_ctx)(void *ctx));
 
+/* Marks the client just blocked as one that must be told when a key it waits
+ * on is deleted (XREADGROUP): counted in INFO total_blocking_keys_on_nokey. */
+void block_set_unblock_on_nokey(Client *c);
+
 /* Parses a BLOCK/timeout argument in ms into an absolute deadline (0 forever).
  * Replies the Redis error and returns -1 on bad input. */
 int parse_block_timeout_ms(Client *c, Slice arg, int64_t *deadline_ms);
