@@ -529,14 +529,15 @@ def test_maxclients(make_server):
     b.close()
 
 
-def test_idle_timeout_closes(r, raw):
-    r.config_set("timeout", "1")
+def test_idle_timeout_closes(raw):
+    assert raw().call("CONFIG", "SET", "timeout", "1") == b"OK"
     try:
         c = raw()
         assert c.call("PING") == b"PONG"
         assert c.closed_by_peer(timeout=4 * SLOW)
     finally:
-        r.config_set("timeout", "0")
+        # a new connection: every idle one, the one that set it too, is gone
+        assert raw().call("CONFIG", "SET", "timeout", "0") == b"OK"
 
 
 def test_unix_socket(make_server):

@@ -28,7 +28,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 TARGET = os.environ.get("STREAMD_TARGET", "streamd")
 if TARGET not in ("streamd", "redis"):
     raise RuntimeError("STREAMD_TARGET must be streamd or redis, not %r" % TARGET)
-STREAMD_BIN = os.environ.get("STREAMD_BIN", os.path.join(REPO, "build", "streamd"))
+STREAMD_BIN = os.path.abspath(
+    os.environ.get("STREAMD_BIN", os.path.join(REPO, "build", "streamd")))
 REDIS_BIN = os.environ.get("REDIS_SERVER_BIN", "/usr/bin/redis-server")
 # Sanitizer builds are several times slower to start and to stop.
 SLOW = 4 if ("ASAN_OPTIONS" in os.environ or "asan" in STREAMD_BIN) else 1
