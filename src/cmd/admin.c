@@ -357,10 +357,11 @@ static void each_command(const Command *cmd, void *priv) {
     if (it->mode == 0)
         reply_command_info(it->c, cmd, NULL);
     else if (it->mode == 1) {
-        if (it->pattern.p &&
-            !glob_match(it->pattern.p, it->pattern.len, cmd->name, strlen(cmd->name), 1))
-            return;
-        reply_bulk_cstr(it->c, cmd->name);
+        if (!it->pattern.p ||
+            glob_match(it->pattern.p, it->pattern.len, cmd->name, strlen(cmd->name), 1)) {
+            reply_bulk_cstr(it->c, cmd->name);
+            it->n++;
+        }
         for (const Command *s = cmd->subcommands; s && s->name; s++) {
             char full[128];
             snprintf(full, sizeof full, "%s|%s", cmd->name, s->name);
@@ -373,7 +374,7 @@ static void each_command(const Command *cmd, void *priv) {
         reply_bulk_cstr(it->c, cmd->name);
         reply_docs(it->c, cmd, NULL);
     }
-    it->n++;
+    if (it->mode != 1) it->n++;
 }
 
 static void cmd_command(Client *c) {

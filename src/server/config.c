@@ -42,9 +42,9 @@ static const int fsync_vals[] = {2, 1, 0};
 static const char *const loglevel_names[] = {"debug",   "verbose", "notice",
                                              "warning", "nothing", NULL};
 static const int loglevel_vals[] = {0, 1, 2, 3, 4};
-static const char *const policy_names[] = {"volatile-lru", "allkeys-lru",     "volatile-lfu",
-                                           "allkeys-lfu",  "volatile-random", "allkeys-random",
-                                           "volatile-ttl", "noeviction",      NULL};
+static const char *const policy_names[] = {"volatile-lru",   "volatile-lfu", "volatile-random",
+                                           "volatile-ttl",   "allkeys-lru",  "allkeys-lfu",
+                                           "allkeys-random", "noeviction",   NULL};
 static int loglevel_int;
 static int policy_int;
 
@@ -137,7 +137,7 @@ int config_register_apply(const char *name, int (*apply)(const char **err)) {
 static int parse_memory(const char *s, long long *out) {
     char *end;
     errno = 0;
-    if (!*s) return -1;
+    if (!*s || *s == '-') return -1;
     long long v = strtoll(s, &end, 10);
     if (errno || end == s) return -1;
     long long mul = 1;

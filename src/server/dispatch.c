@@ -319,8 +319,9 @@ static const Command *find_sub(const Command *parent, Slice name) {
 
 static void reject(ClientFull *c, const Command *cmd, const char *fmt, const char *a,
                    const char *b) {
-    if (cmd && (c->pub.flags & CLIENT_MULTI) && strcmp(cmd->name, "exec") == 0) {
-        /* a refused EXEC aborts the transaction it would have run */
+    if (cmd && strcmp(cmd->name, "exec") == 0) {
+        /* a refused EXEC aborts the transaction it would have run (Redis
+         * answers EXECABORT even outside MULTI) */
         Buf msg;
         buf_init(&msg);
         buf_printf(&msg, fmt, a, b);
@@ -391,7 +392,7 @@ void dispatch_command(ClientFull *c) {
     }
     if ((cmd->arity > 0 && pc->argc != cmd->arity) || (pc->argc < -cmd->arity)) {
         pc->cmd = cmd;
-        if ((pc->flags & CLIENT_MULTI) && strcmp(cmd->name, "exec") == 0) {
+        if (strcmp(cmd->name, "exec") == 0) {
             reject(c, cmd, "ERR wrong number of arguments for '%s' command%s", "exec", "");
             goto done;
         }
