@@ -13,6 +13,7 @@
 
 #include "base/alloc.h"
 #include "base/log.h"
+#include "persist/aof.h"
 #include "server/core.h"
 #include "version.h"
 
@@ -87,6 +88,8 @@ int main(int argc, char **argv) {
             fclose(f);
         }
     }
+    /* Loads the AOF (serving -LOADING meanwhile) and opens it for appending. */
+    aof_startup();
     log_notice("Ready to accept connections tcp");
     server_loop();
     return core.shutdown_exit_code;

@@ -18,9 +18,11 @@ extern const Command string_commands[];
 extern const Command multi_commands[];
 extern const Command admin_commands[];
 extern const Command config_commands[];
+extern const Command persist_commands[];
 
 static const Command *const families[] = {
     conn_commands, keys_commands, string_commands, multi_commands, admin_commands, config_commands,
+    persist_commands,
 };
 
 static Dict *table;

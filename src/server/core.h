@@ -122,6 +122,8 @@ typedef struct Core {
     ServerHook before_sleep[8];
     int n_before_sleep;
     ServerHook cron[8];
+    ServerHook shutdown_hooks[4];
+    int n_shutdown_hooks;
     int n_cron;
     /* time */
     int64_t cmd_time_ms;

@@ -36,6 +36,25 @@ uint64_t db_size(const Db *db) {
     return dict_size(db->keys);
 }
 
+/* For the AOF rewrite (src/persist). A full scan of a dict that does not
+ * change meanwhile visits every key exactly once, rehashing or not. */
+typedef struct ForEach {
+    DbVisitFn fn;
+    void *priv;
+} ForEach;
+
+static void for_each_entry(void *priv, DictEntry *e) {
+    ForEach *fe = priv;
+    fe->fn(fe->priv, slice_of(e->key, e->key_len), e->val, e->expire_ms);
+}
+
+void db_for_each(Db *db, DbVisitFn fn, void *priv) {
+    ForEach fe = {fn, priv};
+    uint64_t cursor = 0;
+    do cursor = dict_scan(db->keys, cursor, for_each_entry, &fe);
+    while (cursor != 0);
+}
+
 static void free_obj(void *o) {
     obj_free(o);
 }

@@ -410,16 +410,20 @@ void dispatch_command(ClientFull *c) {
         reject(c, cmd, "ERR Command not allowed inside a transaction%s%s", "", "");
         goto done;
     }
-    if (settings.maxmemory > 0 && (cmd->flags & CMD_DENYOOM) &&
+    /* The AOF loader's fake client replays what was already accepted: no
+     * OOM, LOADING or refused-write checks for it (as Redis's AOF client). */
+    int is_fake = (pc->flags & CLIENT_FAKE) != 0;
+    if (!is_fake && settings.maxmemory > 0 && (cmd->flags & CMD_DENYOOM) &&
         alloc_used_bytes() > (size_t)settings.maxmemory) {
         reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.%s%s", "", "");
         goto done;
     }
-    if (server.loading && !(cmd->flags & CMD_LOADING)) {
+    if (server.loading && !is_fake && !(cmd->flags & CMD_LOADING)) {
         reject(c, cmd, "LOADING Redis is loading the dataset in memory%s%s", "", "");
         goto done;
     }
-    if (server.write_refused && (cmd->flags & CMD_WRITE) && !(pc->flags & CLIENT_MULTI)) {
+    if (server.write_refused && !is_fake && (cmd->flags & CMD_WRITE) &&
+        !(pc->flags & CLIENT_MULTI)) {
         reject(c, cmd, "%s%s", server.write_refused, "");
         goto done;
     }

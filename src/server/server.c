@@ -244,8 +244,14 @@ static void cron(void) {
     for (int i = 0; i < core.n_cron; i++) core.cron[i]();
 }
 
+void server_on_shutdown(ServerHook fn) {
+    core.shutdown_hooks[core.n_shutdown_hooks++] = fn;
+}
+
 void server_prepare_shutdown(void) {
     log_warning("User requested shutdown...");
+    /* Persistence writes and fsyncs what it holds before any reply leaves. */
+    for (int i = 0; i < core.n_shutdown_hooks; i++) core.shutdown_hooks[i]();
 }
 
 static int64_t next_timeout_ms(void) {
@@ -258,6 +264,34 @@ static int64_t next_timeout_ms(void) {
     }
     if (core.pending_write || buf_live(&core.ready_keys) > 0) timeout = 0;
     return timeout;
+}
+
+/* Waits up to timeout_ms for events and handles them: accepts, reads and
+ * runs commands, writes. */
+static void process_events(int timeout_ms) {
+    struct epoll_event evs[256];
+    int n = epoll_wait(core.epfd, evs, 256, timeout_ms);
+    core.el_iterations++;
+    for (int i = 0; i < n; i++) {
+        void *ptr = evs[i].data.ptr;
+        if (ptr >= (void *)&listeners[0] && ptr < (void *)&listeners[9]) {
+            int idx = (int)(((char *)ptr - (char *)&listeners[0]) / sizeof listeners[0]);
+            accept_one(listeners[idx].fd, listeners[idx].is_unix);
+            continue;
+        }
+        ClientFull *c = ptr;
+        if (c->is_closing) continue;
+        if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) client_on_readable(c);
+        if (!c->is_closing && (evs[i].events & EPOLLOUT)) client_on_writable(c);
+    }
+}
+
+/* Called by the AOF loader between batches of replayed commands: clients
+ * connect and get their answers (-LOADING for data commands) meanwhile. */
+void server_serve_while_loading(void) {
+    process_events(0);
+    client_write_pending();
+    clients_free_pending();
 }
 
 static void before_sleep(void) {
@@ -274,7 +308,6 @@ void server_loop(void) {
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    struct epoll_event evs[256];
     for (;;) {
         before_sleep();
         if (got_signal) {
@@ -287,20 +320,7 @@ void server_loop(void) {
             for (int i = 0; i < core.n_before_sleep; i++) core.before_sleep[i]();
             break;
         }
-        int n = epoll_wait(core.epfd, evs, 256, (int)next_timeout_ms());
-        core.el_iterations++;
-        for (int i = 0; i < n; i++) {
-            void *ptr = evs[i].data.ptr;
-            if (ptr >= (void *)&listeners[0] && ptr < (void *)&listeners[9]) {
-                int idx = (int)(((char *)ptr - (char *)&listeners[0]) / sizeof listeners[0]);
-                accept_one(listeners[idx].fd, listeners[idx].is_unix);
-                continue;
-            }
-            ClientFull *c = ptr;
-            if (c->is_closing) continue;
-            if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) client_on_readable(c);
-            if (!c->is_closing && (evs[i].events & EPOLLOUT)) client_on_writable(c);
-        }
+        process_events((int)next_timeout_ms());
         cron();
     }
     client_write_pending();

@@ -71,6 +71,11 @@ void db_signal_key(Db *db, Slice key);
 int64_t db_get_expire(Db *db, Slice key);
 int db_index(const Db *db);
 uint64_t db_size(const Db *db);
+/* Visits every key of db in no particular order with a view of its value and
+ * its expiry (absolute Unix ms, -1 when none). The callback must not change
+ * the keyspace. For the AOF rewrite, which runs on a frozen copy (fork). */
+typedef void (*DbVisitFn)(void *priv, Slice key, const Obj *o, int64_t expire_ms);
+void db_for_each(Db *db, DbVisitFn fn, void *priv);
 
 /* ---- Blocking --------------------------------------------------------- */
 
@@ -157,6 +162,7 @@ extern Server server;
 typedef void (*ServerHook)(void);
 void server_on_before_sleep(ServerHook fn); /* before replies are written */
 void server_on_cron(ServerHook fn);         /* every 100 ms */
+void server_on_shutdown(ServerHook fn);     /* SHUTDOWN, SIGTERM: before replies are written */
 /* Registers a function run after CONFIG SET changes the named option (and
  * at start-up is not called). It returns 0, or -1 with *err set to a static
  * text to refuse the change (the old value is restored). */
@@ -175,6 +181,9 @@ void client_free_fake(Client *c);
 int server_exec_fake(Client *c, int argc, const Slice *argv, const char **err);
 /* Empties every database (FLUSHALL without propagation). */
 void server_flush_all_dbs(void);
+/* While the AOF loads at start-up: accept clients and answer their commands
+ * (-LOADING for those that need the data), then return. */
+void server_serve_while_loading(void);
 int server_db_count(void);
 Db *server_db(int index);
 

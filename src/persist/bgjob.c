@@ -1,0 +1,170 @@
+/*
+ * bgjob.c - one background thread running file-system jobs in FIFO order.
+ *
+ * The event loop hands over a job (fsync an fd, fsync-and-close an fd,
+ * unlink a path) under a mutex and goes on; the thread runs jobs one at a
+ * time. FIFO order matters: an fsync queued after a close of an older file
+ * never overtakes it, and a rewrite's switch never deletes a file whose
+ * close is still queued before it.
+ *
+ * What the event loop reads without the lock: the number of queued or
+ * running fsync jobs (so `appendfsync everysec` can see that the previous
+ * second's fsync has not finished and postpone, as Redis does) and the errno
+ * of the last failed fsync (0 after a success), which turns into -MISCONF
+ * refusals. Both are atomics written by the thread.
+ *
+ * The thread never allocates; it frees the job records the loop allocated
+ * (the allocator's accounting is atomic for that reason).
+ *
+ * Rejected: a thread per job (unbounded), and fsync from the event loop for
+ * everysec (one slow disk flush would stall every client for its duration,
+ * which is what everysec exists to avoid).
+ */
+#include "persist/bgjob.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/log.h"
+
+enum { JOB_FSYNC, JOB_CLOSE, JOB_UNLINK };
+
+typedef struct Job {
+    struct Job *next;
+    int kind;
+    int fd;
+    int fsync_first;
+    char path[]; /* JOB_UNLINK */
+} Job;
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t has_work = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t idle = PTHREAD_COND_INITIALIZER;
+static Job *head, *tail;
+static int running; /* a job is being run (under mu) */
+static int started;
+static _Atomic int fsync_pending;
+static _Atomic int fsync_errno;
+
+static void *worker(void *arg) {
+    (void)arg;
+    for (;;) {
+        pthread_mutex_lock(&mu);
+        while (!head) pthread_cond_wait(&has_work, &mu);
+        Job *j = head;
+        head = j->next;
+        if (!head) tail = NULL;
+        running = 1;
+        pthread_mutex_unlock(&mu);
+
+        if (j->kind == JOB_FSYNC) {
+            if (fdatasync(j->fd) == -1 && errno != EBADF && errno != EINVAL) {
+                int e = errno;
+                atomic_store(&fsync_errno, e);
+                log_warning("Fail to fsync the AOF file: %s", strerror(e));
+            } else {
+                atomic_store(&fsync_errno, 0);
+            }
+            atomic_fetch_sub(&fsync_pending, 1);
+        } else if (j->kind == JOB_CLOSE) {
+            if (j->fsync_first) fdatasync(j->fd);
+            close(j->fd);
+        } else {
+            if (unlink(j->path) == -1 && errno != ENOENT)
+                log_warning("Can't remove %s: %s", j->path, strerror(errno));
+        }
+        xfree(j);
+
+        pthread_mutex_lock(&mu);
+        running = 0;
+        if (!head) pthread_cond_broadcast(&idle);
+        pthread_mutex_unlock(&mu);
+    }
+    return NULL;
+}
+
+/* Starts the thread once; later calls do nothing. Aborts if the thread cannot
+ * be created (the AOF could not keep its fsync promise without it). */
+void aof_bg_start(void) {
+    if (started) return;
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int rc = pthread_create(&t, &attr, worker, NULL);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        log_warning("Fatal: can't create the AOF background thread: %s", strerror(rc));
+        _exit(1);
+    }
+    started = 1;
+}
+
+static void submit(Job *j) {
+    aof_bg_start();
+    j->next = NULL;
+    pthread_mutex_lock(&mu);
+    if (tail)
+        tail->next = j;
+    else
+        head = j;
+    tail = j;
+    pthread_cond_signal(&has_work);
+    pthread_mutex_unlock(&mu);
+}
+
+/* Queues an fdatasync of fd (borrowed: the caller keeps it open until the job
+ * ran, which closing through aof_bg_close() guarantees). */
+void aof_bg_fsync(int fd) {
+    Job *j = xcalloc(1, sizeof *j);
+    j->kind = JOB_FSYNC;
+    j->fd = fd;
+    atomic_fetch_add(&fsync_pending, 1);
+    submit(j);
+}
+
+/* Queues closing fd (ownership moves to the thread), after an fdatasync when
+ * fsync_first. */
+void aof_bg_close(int fd, int fsync_first) {
+    Job *j = xcalloc(1, sizeof *j);
+    j->kind = JOB_CLOSE;
+    j->fd = fd;
+    j->fsync_first = fsync_first;
+    submit(j);
+}
+
+/* Queues unlinking path (borrowed; copied). */
+void aof_bg_unlink(const char *path) {
+    size_t n = strlen(path);
+    Job *j = xcalloc(1, sizeof *j + n + 1);
+    j->kind = JOB_UNLINK;
+    memcpy(j->path, path, n + 1);
+    submit(j);
+}
+
+/* Number of fsync jobs queued or running. */
+int aof_bg_fsync_pending(void) {
+    return atomic_load(&fsync_pending);
+}
+
+/* errno of the last background fsync if it failed, 0 if it succeeded. */
+int aof_bg_fsync_errno(void) {
+    return atomic_load(&fsync_errno);
+}
+
+/* Forgets a background fsync failure (the AOF was reopened). */
+void aof_bg_clear_fsync_error(void) {
+    atomic_store(&fsync_errno, 0);
+}
+
+/* Waits until every queued job has run (shutdown, tests). */
+void aof_bg_drain(void) {
+    if (!started) return;
+    pthread_mutex_lock(&mu);
+    while (head || running) pthread_cond_wait(&idle, &mu);
+    pthread_mutex_unlock(&mu);
+}
