@@ -149,11 +149,16 @@ def test_info_commandstats_and_errorstats(raw):
 
 def test_info_clients_counts(raw):
     c = raw()
-    before = int(info(c, "clients")["connected_clients"])
     others = [raw() for _ in range(3)]
-    for o in others:
-        o.call("PING")
-    assert int(info(c, "clients")["connected_clients"]) == before + 3
+    ids = {o.call("CLIENT", "ID") for o in others}
+    # sampled atomically: connections of earlier tests may be reaped meanwhile
+    c.call("MULTI")
+    c.call("INFO", "clients")
+    c.call("CLIENT", "LIST")
+    clients, listing = c.call("EXEC")
+    rows = [client_fields(l) for l in bytes(listing).decode().splitlines()]
+    assert int(parse_info(clients)["connected_clients"]) == len(rows) >= 4
+    assert ids <= {int(f["id"]) for f in rows}
 
 
 @streamd_only
@@ -338,8 +343,15 @@ def test_client_info_in_multi_and_resp3(raw):
     assert f["resp"] == "3"
 
 
+def accepted(c):
+    """A connection the server has accepted for sure (connect() alone may
+    complete before the server's accept())."""
+    assert c.call("PING") == b"PONG"
+    return c
+
+
 def test_client_kill_by_id_and_addr(raw):
-    a, b, c = raw(), raw(), raw()
+    a, b, c = raw(), raw(), accepted(raw())
     idb = b.call("CLIENT", "ID")
     assert a.call("CLIENT", "KILL", "ID", idb) == 1
     assert b.closed_by_peer()
@@ -348,10 +360,10 @@ def test_client_kill_by_id_and_addr(raw):
     assert a.call("CLIENT", "KILL", addr) == b"OK"  # old form
     assert c.closed_by_peer()
     assert a.call("CLIENT", "KILL", addr) == RespError("ERR No such client")
-    d = raw()
+    d = accepted(raw())
     assert a.call("CLIENT", "KILL", "ADDR", "%s:%d" % d.sock.getsockname()) == 1
     assert d.closed_by_peer()
-    e = raw()
+    e = accepted(raw())
     laddr = "%s:%d" % e.sock.getpeername()
     # LADDR matches every client of the listener, the caller too unless SKIPME
     assert a.call("CLIENT", "KILL", "LADDR", laddr, "SKIPME", "yes") >= 1

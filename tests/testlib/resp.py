@@ -262,13 +262,16 @@ class RespConn:
         self.send_many(cmds)
         return [self.read() for _ in cmds]
 
-    def read_available(self, wait=0.05):
-        """Returns the bytes that arrive within `wait` seconds (raw, unparsed)."""
-        self.sock.settimeout(wait)
+    def read_available(self, wait=0.05, first_wait=None):
+        """Returns the bytes that arrive until `wait` seconds pass without any
+        (raw, unparsed); the first byte may take up to first_wait (default
+        wait) seconds. Stops early when the server closes the connection."""
+        self.sock.settimeout(first_wait if first_wait is not None else wait)
         try:
             while True:
                 try:
                     chunk = self.sock.recv(1 << 20)
+                    self.sock.settimeout(wait)
                 except socket.timeout:
                     break
                 except ConnectionResetError:
