@@ -77,10 +77,19 @@ def _finish(srv):
             srv.cleanup()
 
 
+def _start_or_clean(srv):
+    try:
+        srv.start()
+    except BaseException:
+        if not KEEP_TMP:
+            srv.cleanup()
+        raise
+
+
 @pytest.fixture(scope="module")
 def server(request):
     srv = Server(args=_server_args(request, TARGET), name=request.module.__name__)
-    srv.start()
+    _start_or_clean(srv)
     yield srv
     _finish(srv)
 
@@ -92,7 +101,7 @@ def ref_server(request):
     else:
         args = _server_args(request, "redis")
     srv = Server(kind="redis", args=args, name=request.module.__name__ + "-ref")
-    srv.start()
+    _start_or_clean(srv)
     yield srv
     _finish(srv)
 
@@ -173,8 +182,8 @@ def make_server(request):
 
     def factory(args=(), kind=None, config_file=None):
         srv = Server(kind=kind, args=args, name=request.node.name[:40], config_file=config_file)
+        _start_or_clean(srv)
         made.append(srv)
-        srv.start()
         return srv
 
     yield factory
