@@ -30,7 +30,24 @@ struct WatchedKey {
     int db;
     char *key;
     size_t len;
+    int expired_at_watch; /* the key was already logically expired at WATCH */
 };
+
+static int key_logically_expired(Db *db, const char *key, size_t len) {
+    DictEntry *e = dict_find(db->keys, key, len);
+    return e && e->expire_ms >= 0 && e->expire_ms <= now_ms();
+}
+
+/* A watched key that expired after WATCH counts as changed, even if no
+ * lookup has deleted it yet (Redis 7 does the same check at EXEC). */
+static int watched_key_expired(ClientFull *c) {
+    for (int i = 0; i < c->n_watched; i++) {
+        struct WatchedKey *w = &c->watched[i];
+        if (!w->expired_at_watch && key_logically_expired(&core.dbs[w->db], w->key, w->len))
+            return 1;
+    }
+    return 0;
+}
 
 Slice *argv_copy(int argc, const Slice *argv) {
     size_t bytes = sizeof(Slice) * (size_t)argc;
@@ -144,6 +161,7 @@ void watch_key(ClientFull *c, Slice key) {
     w->db = c->db_index;
     w->key = xmemdup(key.p, key.len);
     w->len = key.len;
+    w->expired_at_watch = key_logically_expired(c->pub.db, key.p, key.len);
     ClientList *l = list_for(c->pub.db->watched, key, 1);
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 4;
@@ -250,7 +268,7 @@ static void cmd_exec_run(ClientFull *c) {
         multi_discard(c);
         return;
     }
-    if (pc->flags & CLIENT_DIRTY_CAS) {
+    if ((pc->flags & CLIENT_DIRTY_CAS) || watched_key_expired(c)) {
         reply_null_array(pc);
         multi_discard(c);
         return;
