@@ -19,10 +19,12 @@ extern const Command multi_commands[];
 extern const Command admin_commands[];
 extern const Command config_commands[];
 extern const Command persist_commands[];
+extern const Command stream_commands[];
+void stream_cmd_init(void);
 
 static const Command *const families[] = {
-    conn_commands, keys_commands, string_commands, multi_commands, admin_commands, config_commands,
-    persist_commands,
+    conn_commands,  keys_commands,   string_commands,  multi_commands,
+    admin_commands, config_commands, persist_commands, stream_commands,
 };
 
 static Dict *table;
@@ -46,6 +48,7 @@ size_t commands_count(void) {
 }
 
 void commands_init(void) {
+    stream_cmd_init();
     table = dict_new();
     for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
         for (const Command *c = families[f]; c->name; c++)

@@ -1,36 +1,76 @@
 /*
  * id.c - parsing, formatting and stepping of stream IDs.
  *
- * The number grammar is Redis's for IDs: decimal digits only, no sign, no
- * spaces, values up to UINT64_MAX. Everything else is rejected so that the
- * handler can answer "Invalid stream ID specified as stream command argument".
+ * The number grammar is Redis's for IDs, quirks included: Redis reads each
+ * part with string2ull(), which takes a canonical decimal through string2ll()
+ * and otherwise falls back to strtoull(). So leading white space, a '+' sign
+ * and leading zeros are accepted, a '-' sign is accepted and wraps modulo
+ * 2^64 unless the text is a canonical negative int64 (then it is refused),
+ * and overflow is refused. The argument is read as a C string (it ends at the
+ * first NUL) and may be at most 127 bytes long. Everything else is rejected so
+ * that the handler can answer "Invalid stream ID specified as stream command
+ * argument".
  */
 #include "stream/id.h"
 
 #include <assert.h>
 #include <string.h>
 
-static int parse_u64(const char *s, size_t len, uint64_t *out) {
-    if (len == 0 || len > 20) return -1;
+/* 1 when s is what string2ll() accepts as a negative number. */
+static int is_canonical_negative(const char *s, size_t len) {
+    if (len < 2 || len > 20 || s[0] != '-' || s[1] < '1' || s[1] > '9') return 0;
     uint64_t v = 0;
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = 1; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        uint64_t d = (uint64_t)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) return 0;
+        v = v * 10 + d;
+    }
+    return v <= (uint64_t)INT64_MAX + 1;
+}
+
+static int is_c_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/* string2ull() of Redis over s[0, len). */
+static int parse_u64(const char *s, size_t len, uint64_t *out) {
+    if (is_canonical_negative(s, len)) return -1;
+    size_t i = 0;
+    while (i < len && is_c_space(s[i])) i++;
+    int is_neg = 0;
+    if (i < len && (s[i] == '+' || s[i] == '-')) is_neg = s[i++] == '-';
+    if (i == len) return -1;
+    uint64_t v = 0;
+    for (; i < len; i++) {
         if (s[i] < '0' || s[i] > '9') return -1;
         uint64_t d = (uint64_t)(s[i] - '0');
         if (v > (UINT64_MAX - d) / 10) return -1;
         v = v * 10 + d;
     }
-    *out = v;
+    *out = is_neg ? 0 - v : v;
+    return 0;
+}
+
+/* Applies Redis's view of an argument: at most 127 bytes, read up to a NUL. */
+static int c_string_view(const char *s, size_t *len) {
+    if (*len > 127) return -1;
+    const char *nul = memchr(s, '\0', *len);
+    if (nul) *len = (size_t)(nul - s);
     return 0;
 }
 
 int stream_id_parse(const char *s, size_t len, int flags, StreamId *out, int *is_excl) {
     if (is_excl) *is_excl = 0;
-    if ((flags & STREAM_ID_ALLOW_EXCL) && len > 0 && s[0] == '(') {
+    int allow_minmax = (flags & STREAM_ID_ALLOW_MINMAX) != 0;
+    if ((flags & STREAM_ID_ALLOW_EXCL) && len > 1 && s[0] == '(') {
         if (is_excl) *is_excl = 1;
         s++;
         len--;
+        allow_minmax = 0; /* "(-" and "(+" are invalid, as in Redis */
     }
-    if ((flags & STREAM_ID_ALLOW_MINMAX) && len == 1 && (s[0] == '-' || s[0] == '+')) {
+    if (c_string_view(s, &len) != 0) return -1;
+    if (allow_minmax && len == 1 && (s[0] == '-' || s[0] == '+')) {
         *out = s[0] == '-' ? stream_id_make(0, 0) : stream_id_make(UINT64_MAX, UINT64_MAX);
         return 0;
     }
@@ -51,9 +91,11 @@ int stream_id_parse(const char *s, size_t len, int flags, StreamId *out, int *is
 
 int stream_id_parse_seq_auto(const char *s, size_t len, StreamId *out, int *seq_given) {
     *seq_given = 1;
-    if (len >= 2 && s[len - 1] == '*' && s[len - 2] == '-') {
+    if (c_string_view(s, &len) != 0) return -1;
+    const char *dash = memchr(s, '-', len);
+    if (dash && (size_t)(dash - s) + 2 == len && dash[1] == '*') {
         uint64_t ms;
-        if (parse_u64(s, len - 2, &ms) != 0) return -1;
+        if (parse_u64(s, (size_t)(dash - s), &ms) != 0) return -1;
         *out = stream_id_make(ms, 0);
         *seq_given = 0;
         return 0;

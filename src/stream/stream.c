@@ -110,6 +110,13 @@ uint64_t stream_entries_added(const Stream *s) {
     return s->entries_added;
 }
 
+/* The ID of the first entry still stored, live or deleted: the first node's
+ * key (what a trim to "MINID = <it>" keeps); 0-0 when there are no nodes.
+ * Borrows s. */
+StreamId stream_head_id(const Stream *s) {
+    return s->n_nodes ? s->slots[s->head].key : stream_id_make(0, 0);
+}
+
 /* Sets the last ID (XSETID; the caller validated it). Borrows s. */
 void stream_set_last_id(Stream *s, StreamId id) {
     s->last_id = id;

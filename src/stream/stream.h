@@ -75,6 +75,7 @@ StreamId stream_last_id(const Stream *s);        /* last generated ID */
 StreamId stream_first_id(const Stream *s);       /* first live entry; 0-0 when empty */
 StreamId stream_max_deleted_id(const Stream *s); /* largest ID ever deleted by XDEL */
 uint64_t stream_entries_added(const Stream *s);  /* entries ever appended */
+StreamId stream_head_id(const Stream *s);        /* first stored entry, live or deleted */
 void stream_set_last_id(Stream *s, StreamId id);
 void stream_set_entries_added(Stream *s, uint64_t n);
 void stream_set_max_deleted_id(Stream *s, StreamId id);

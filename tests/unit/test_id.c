@@ -23,7 +23,15 @@ static void parse_forms(void) {
     CHECK(stream_id_parse("-1", 2, 0, &id, NULL) == -1);
     CHECK(stream_id_parse("1-2-3", 5, 0, &id, NULL) == -1);
     CHECK(stream_id_parse("", 0, 0, &id, NULL) == -1);
-    CHECK(stream_id_parse(" 1", 2, 0, &id, NULL) == -1);
+    /* Redis's string2ull() quirks (checked against redis-server 7.0) */
+    CHECK(stream_id_parse(" 1", 2, 0, &id, NULL) == 0 && id.ms == 1 && id.seq == 0);
+    CHECK(stream_id_parse("+5-+3", 5, 0, &id, NULL) == 0 && id.ms == 5 && id.seq == 3);
+    CHECK(stream_id_parse("007-1", 5, 0, &id, NULL) == 0 && id.ms == 7 && id.seq == 1);
+    CHECK(stream_id_parse("9--18446744073709551615", 23, 0, &id, NULL) == 0 && id.seq == 1);
+    CHECK(stream_id_parse("9--1", 4, 0, &id, NULL) == -1);
+    CHECK(stream_id_parse("8-1 ", 4, 0, &id, NULL) == -1);
+    CHECK(stream_id_parse("5\0-3", 4, 0, &id, NULL) == 0 && id.ms == 5 && id.seq == 0);
+    CHECK(stream_id_parse("(-", 2, STREAM_ID_ALLOW_EXCL | STREAM_ID_ALLOW_MINMAX, &id, NULL) == -1);
     int given;
     CHECK(stream_id_parse_seq_auto("7-*", 3, &id, &given) == 0 && given == 0 && id.ms == 7);
     CHECK(stream_id_parse_seq_auto("7-1", 3, &id, &given) == 0 && given == 1 && id.seq == 1);
