@@ -879,7 +879,6 @@ static int read_manifest(void) {
         return LOAD_FATAL;
     }
     set_manifest(am ? am : aof_manifest_new());
-    if (upgrade_old_aof(aof.manifest) != 0) return LOAD_FATAL;
     return LOAD_OK;
 }
 
@@ -992,13 +991,19 @@ int aof_startup(void) {
     config_register_apply("appendonly", apply_appendonly);
     /* A file-size limit must fail the write (EFBIG), not kill the server. */
     signal(SIGXFSZ, SIG_IGN);
+    /* Read even with the AOF off (as Redis): turning it on later continues
+     * the file sequence instead of reusing names. */
+    if (read_manifest() != LOAD_OK) exit(1);
     if (!server.appendonly) return 0;
     aof_bg_start();
-    if (read_manifest() != LOAD_OK || load_all(1) == LOAD_FATAL) {
+    if (upgrade_old_aof(aof.manifest) != 0 || load_all(1) == LOAD_FATAL) {
         log_warning("Fatal error loading the DB, check server logs. Exiting.");
         exit(1);
     }
     if (open_on_startup() != 0) exit(1);
+    /* History files a crash left behind (between the manifest switch and
+     * their deletion) go now. */
+    delete_history();
     aof.state = AOF_ON;
     aof.last_fsync_ms = mono_ms();
     propagate_set_sink(aof_sink);
@@ -1113,15 +1118,12 @@ void cmd_bgrewriteaof(Client *c) {
 static void debug_loadaof(void) {
     if (aof.state != AOF_OFF) flush(1);
     server_flush_all_dbs();
-    int was = aof.state;
     if (read_manifest() != LOAD_OK) exit(1);
     delete_history();
     if (load_all(0) == LOAD_FATAL) {
         log_warning("Fatal error loading the AOF in DEBUG LOADAOF. Exiting.");
         exit(1);
     }
-    /* load_all() measured the files; the fd keeps appending where it was. */
-    aof.state = was;
     server.dirty = 0;
     log_notice("Append Only File loaded by DEBUG LOADAOF");
 }

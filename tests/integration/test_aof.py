@@ -304,6 +304,62 @@ def test_config_set_appendonly(make_server):
     assert srv.client().get("not-logged") is None
 
 
+def test_auto_rewrite_on_growth(make_server):
+    srv = make_server(AOF_ALWAYS + ["--auto-aof-rewrite-percentage", "100",
+                                    "--auto-aof-rewrite-min-size", "20000"])
+    c = srv.client()
+    for i in range(100):
+        c.set("same", "x" * 300)  # grows the file, not the data
+    deadline = time.monotonic() + 5 * SLOW
+    while pinfo(c)["aof_rewrites"] == "0":
+        assert time.monotonic() < deadline, pinfo(c)
+        time.sleep(0.05)
+    i = wait_rewrite(c)
+    assert int(i["aof_base_size"]) < 1000
+    assert "Starting automatic rewriting of AOF on" in srv.log()
+    srv.restart()
+    assert srv.client().get("same") == b"x" * 300
+
+
+def test_reenabling_continues_the_sequence(make_server):
+    srv = make_server(AOF_ALWAYS)
+    c = srv.client()
+    c.set("a", "1")
+    srv.restart(["--appendonly", "no"])
+    c = srv.client()
+    c.set("b", "2")
+    c.config_set("appendonly", "yes")
+    wait_rewrite(c)
+    assert manifest(srv) == (
+        "file appendonly.aof.2.base.aof seq 2 type b\n"
+        "file appendonly.aof.2.incr.aof seq 2 type i\n"
+    )
+    time.sleep(0.1)
+    assert sorted(os.listdir(aof_dir(srv))) == [
+        "appendonly.aof.2.base.aof", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"]
+    srv.restart(["--appendonly", "yes"])
+    c = srv.client()
+    assert c.get("a") is None and c.get("b") == b"2"  # "a" was lost with appendonly no
+
+
+def test_history_left_by_a_crash_is_deleted_at_start(make_server):
+    srv = make_server(AOF_ALWAYS)
+    c = srv.client()
+    c.set("a", "1")
+    srv.stop()
+    d = aof_dir(srv)
+    with open(os.path.join(d, "old.incr.aof"), "wb") as f:
+        f.write(resp("SET", "never", "loaded"))
+    with open(os.path.join(d, "appendonly.aof.manifest"), "a") as f:
+        f.write("file old.incr.aof seq 7 type h\n")
+    srv.start()
+    c = srv.client()
+    assert c.get("a") == b"1" and c.get("never") is None
+    time.sleep(0.1)
+    assert not os.path.exists(os.path.join(d, "old.incr.aof"))
+    assert "type h" not in manifest(srv)
+
+
 def test_writes_during_rewrite_go_to_new_incr(make_server):
     srv = make_server(AOF_ALWAYS)
     c = srv.client()
