@@ -78,11 +78,14 @@ test-asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		sh tests/run-all.sh build-asan
 
-# libFuzzer targets (clang): the RESP parser.
+# libFuzzer targets (clang): the RESP parser, the AOF record and manifest parsers.
 fuzz:
 	@mkdir -p build-fuzz
 	clang -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
 		tests/fuzz/fuzz_resp.c src/net/resp.c src/base/buf.c src/base/alloc.c -o build-fuzz/fuzz_resp
+	clang -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
+		tests/fuzz/fuzz_aof.c src/persist/aoffile.c src/persist/manifest.c src/base/buf.c \
+		src/base/alloc.c -o build-fuzz/fuzz_aof
 
 format:
 	clang-format -i $$(find src tests -name '*.[ch]')

@@ -27,6 +27,7 @@
  */
 #include "persist/aoffile.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
@@ -111,6 +112,19 @@ static int parse_num_line(const char *buf, size_t len, size_t *pos, char type,
         if (i == len) return AOF_PARSE_MORE;
         char ch = buf[i];
         if (ch == '\r') break;
+        /* No leading zeros, and a count of zero is refused at its '0': every
+         * error is decided by the bytes up to the one it names, so a prefix
+         * of a file never reads as torn where the whole file reads as bad. */
+        if (n_digits == 1 && v == 0) {
+            *bad_at = i;
+            *why = "leading zero in a number";
+            return AOF_PARSE_BAD;
+        }
+        if (type == '*' && n_digits == 0 && ch == '0') {
+            *bad_at = i;
+            *why = "a command needs at least one argument";
+            return AOF_PARSE_BAD;
+        }
         if (ch < '0' || ch > '9' || n_digits >= NUM_LINE_MAX - 3) {
             *bad_at = i;
             *why = type == '*' ? "bad argument count" : "bad argument length";
@@ -167,7 +181,7 @@ int aof_parse_record(const char *buf, size_t len, AofArgv *argv, int *kind, size
         const char *nl = memchr(buf, '\n', scan);
         if (!nl) {
             if (len < AOF_MAX_ANNOTATION) return AOF_PARSE_MORE;
-            *bad_at = 0;
+            *bad_at = AOF_MAX_ANNOTATION - 1; /* the byte that made it too long */
             *why = "annotation line too long";
             return AOF_PARSE_BAD;
         }
@@ -179,11 +193,7 @@ int aof_parse_record(const char *buf, size_t len, AofArgv *argv, int *kind, size
     unsigned long long argc, blen;
     int rc = parse_num_line(buf, len, &pos, '*', AOF_MAX_ARGC, &argc, bad_at, why);
     if (rc != AOF_PARSE_OK) return rc;
-    if (argc == 0) {
-        *bad_at = 1;
-        *why = "a command needs at least one argument";
-        return AOF_PARSE_BAD;
-    }
+    assert(argc > 0);
     for (unsigned long long j = 0; j < argc; j++) {
         rc = parse_num_line(buf, len, &pos, '$', AOF_MAX_BULK_BYTES, &blen, bad_at, why);
         if (rc != AOF_PARSE_OK) return rc;

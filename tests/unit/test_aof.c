@@ -301,6 +301,12 @@ static void record_bad(void) {
     CHECK_EQ_INT(parse_rc("x", &bad, &why), AOF_PARSE_BAD);
     CHECK_EQ_INT(bad, 0);
     CHECK_EQ_INT(parse_rc("*0\r\n", &bad, &why), AOF_PARSE_BAD);
+    CHECK_EQ_INT(bad, 1);
+    CHECK_EQ_INT(parse_rc("*0", &bad, &why), AOF_PARSE_BAD); /* decided at the '0' */
+    CHECK_EQ_INT(parse_rc("*01\r\n", &bad, &why), AOF_PARSE_BAD);
+    CHECK_EQ_INT(parse_rc("*1\r\n$01\r\n", &bad, &why), AOF_PARSE_BAD);
+    CHECK_EQ_INT(bad, 6);
+    CHECK_EQ_INT(parse_rc("*1\r\n$0", &bad, &why), AOF_PARSE_MORE);
     CHECK_EQ_INT(parse_rc("*-1\r\n", &bad, &why), AOF_PARSE_BAD);
     CHECK_EQ_INT(bad, 1);
     CHECK_EQ_INT(parse_rc("*\r\n", &bad, &why), AOF_PARSE_BAD);
