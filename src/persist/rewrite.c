@@ -32,25 +32,136 @@
 
 #include "base/alloc.h"
 #include "base/log.h"
+#include "cmd/stream_obj.h"
 #include "persist/aoffile.h"
 #include "server/server.h"
+#include "stream/group.h"
+#include "stream/stream.h"
 
 #define FLUSH_BYTES       (64u << 10)
 #define FSYNC_EVERY_BYTES (32u << 20)
 
-/* Appends the commands that rebuild one key (borrowed) to out. */
-void aof_rewrite_key(Buf *out, Slice key, const Obj *o, int64_t expire_ms) {
+static void cat_id(Buf *out, StreamId id) {
+    char b[STREAM_ID_MAX_LEN + 1];
+    aof_cat_bulk(out, b, stream_id_format(id, b));
+}
+
+/* XCLAIM <key> <group> <consumer> 0 <id> TIME <ms> RETRYCOUNT <n> JUSTID FORCE:
+ * the pending entry e, owned by consumer, with its delivery time and count. */
+static void cat_pending(Buf *out, Slice key, Slice group, Slice consumer, const PelEntry *e) {
+    aof_cat_array_header(out, 12);
+    aof_cat_bulk(out, "XCLAIM", 6);
+    aof_cat_bulk(out, key.p, key.len);
+    aof_cat_bulk(out, group.p, group.len);
+    aof_cat_bulk(out, consumer.p, consumer.len);
+    aof_cat_bulk(out, "0", 1);
+    cat_id(out, e->id);
+    aof_cat_bulk(out, "TIME", 4);
+    aof_cat_bulk_ll(out, e->delivery_ms);
+    aof_cat_bulk(out, "RETRYCOUNT", 10);
+    aof_cat_bulk_ll(out, (long long)e->delivery_count);
+    aof_cat_bulk(out, "JUSTID", 6);
+    aof_cat_bulk(out, "FORCE", 5);
+}
+
+/* One group: XGROUP CREATE with its last ID and entries-read, then per
+ * consumer (name order) its pending entries (ID order) or, when it has
+ * none, XGROUP CREATECONSUMER. */
+static void cat_group(Buf *out, Slice key, ConsumerGroup *g) {
+    Slice name = group_name(g);
+    aof_cat_array_header(out, 7);
+    aof_cat_bulk(out, "XGROUP", 6);
+    aof_cat_bulk(out, "CREATE", 6);
+    aof_cat_bulk(out, key.p, key.len);
+    aof_cat_bulk(out, name.p, name.len);
+    cat_id(out, group_last_id(g));
+    aof_cat_bulk(out, "ENTRIESREAD", 11);
+    aof_cat_bulk_ll(out, group_entries_read(g));
+    ConsumerId *ids = NULL;
+    size_t n = group_consumer_list(g, &ids);
+    const Pel *pel = group_pel_c(g);
+    for (size_t i = 0; i < n; i++) {
+        Slice cname = group_consumer_name(g, ids[i]);
+        if (group_consumer_pending(g, ids[i]) == 0) {
+            aof_cat_array_header(out, 5);
+            aof_cat_bulk(out, "XGROUP", 6);
+            aof_cat_bulk(out, "CREATECONSUMER", 14);
+            aof_cat_bulk(out, key.p, key.len);
+            aof_cat_bulk(out, name.p, name.len);
+            aof_cat_bulk(out, cname.p, cname.len);
+            continue;
+        }
+        PelIter it;
+        pel_iter_seek(&it, pel, ids[i], stream_id_make(0, 0));
+        for (PelRef r = pel_iter_next(&it); r != PEL_NONE; r = pel_iter_next(&it)) {
+            PelEntry e;
+            pel_get(pel, r, &e);
+            cat_pending(out, key, name, cname, &e);
+        }
+    }
+    xfree(ids);
+}
+
+/* A stream: every entry, its metadata, its groups. */
+static void cat_stream(Buf *out, Slice key, const StreamObj *so, void (*flush)(void *), void *fp) {
+    const Stream *s = so->s;
+    if (stream_length(s) > 0) {
+        StreamIter it;
+        StreamId id;
+        size_t n_fields;
+        stream_iter_start(&it, s, stream_id_make(0, 0), stream_id_make(UINT64_MAX, UINT64_MAX), 0);
+        while (stream_iter_next(&it, &id, &n_fields)) {
+            aof_cat_array_header(out, 3 + 2 * (long long)n_fields);
+            aof_cat_bulk(out, "XADD", 4);
+            aof_cat_bulk(out, key.p, key.len);
+            cat_id(out, id);
+            for (size_t i = 0; i < n_fields; i++) {
+                Slice f, v;
+                stream_iter_field(&it, &f, &v);
+                aof_cat_bulk(out, f.p, f.len);
+                aof_cat_bulk(out, v.p, v.len);
+            }
+            if (flush) flush(fp);
+        }
+    } else {
+        /* An empty stream exists: create it with an entry trimmed away at
+         * once (Redis's way), XSETID below restores the real metadata. */
+        static const char *empty[] = {"XADD", NULL, "MAXLEN", "0", "0-1", "x", "y"};
+        aof_cat_array_header(out, 7);
+        for (int i = 0; i < 7; i++) {
+            if (i == 1)
+                aof_cat_bulk(out, key.p, key.len);
+            else
+                aof_cat_bulk_cstr(out, empty[i]);
+        }
+    }
+    aof_cat_array_header(out, 7);
+    aof_cat_bulk(out, "XSETID", 6);
+    aof_cat_bulk(out, key.p, key.len);
+    cat_id(out, stream_last_id(s));
+    aof_cat_bulk(out, "ENTRIESADDED", 12);
+    aof_cat_bulk_ll(out, (long long)stream_entries_added(s));
+    aof_cat_bulk(out, "MAXDELETEDID", 12);
+    cat_id(out, stream_max_deleted_id(s));
+    if (so->groups) {
+        ConsumerGroup **groups = NULL;
+        size_t n = group_set_list(so->groups, &groups);
+        for (size_t i = 0; i < n; i++) {
+            cat_group(out, key, groups[i]);
+            if (flush) flush(fp);
+        }
+        xfree(groups);
+    }
+}
+
+static void rewrite_value(Buf *out, Slice key, const Obj *o, void (*flush)(void *), void *fp) {
     if (o->type == OBJ_STRING) {
         aof_cat_array_header(out, 3);
         aof_cat_bulk(out, "SET", 3);
         aof_cat_bulk(out, key.p, key.len);
         aof_cat_bulk(out, o->ptr, o->len);
-    }
-    if (expire_ms != -1) {
-        aof_cat_array_header(out, 3);
-        aof_cat_bulk(out, "PEXPIREAT", 9);
-        aof_cat_bulk(out, key.p, key.len);
-        aof_cat_bulk_ll(out, expire_ms);
+    } else if (o->type == OBJ_STREAM) {
+        cat_stream(out, key, o->ptr, flush, fp);
     }
 }
 
@@ -86,11 +197,22 @@ static void writer_flush(Writer *w) {
     }
 }
 
+static void maybe_flush(void *priv) {
+    Writer *w = priv;
+    if (buf_live(&w->buf) >= FLUSH_BYTES) writer_flush(w);
+}
+
 static void visit(void *priv, Slice key, const Obj *o, int64_t expire_ms) {
     Writer *w = priv;
     if (w->failed) return;
-    aof_rewrite_key(&w->buf, key, o, expire_ms);
-    if (buf_live(&w->buf) >= FLUSH_BYTES) writer_flush(w);
+    rewrite_value(&w->buf, key, o, maybe_flush, w);
+    if (expire_ms != -1) {
+        aof_cat_array_header(&w->buf, 3);
+        aof_cat_bulk(&w->buf, "PEXPIREAT", 9);
+        aof_cat_bulk(&w->buf, key.p, key.len);
+        aof_cat_bulk_ll(&w->buf, expire_ms);
+    }
+    maybe_flush(w);
 }
 
 /*
