@@ -465,6 +465,7 @@ void aof_manifest_incr_to_history(AofManifest *am, int keep_last) {
         fi.type = AOF_FILE_HIST;
         list_insert(&am->history, &am->n_history, &am->cap_history, i, fi);
     }
+    if (n_move == 0) return;
     memmove(am->incr, am->incr + n_move, (size_t)(am->n_incr - n_move) * sizeof *am->incr);
     am->n_incr -= n_move;
 }

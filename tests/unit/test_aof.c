@@ -75,6 +75,15 @@ static void manifest_redis_text(void) {
     xfree(s);
     aof_manifest_free(tmp);
     aof_manifest_free(am);
+
+    /* BGREWRITEAOF with the AOF off: a base, no incremental file at all. */
+    am = aof_manifest_new();
+    aof_manifest_new_base(am, "appendonly.aof");
+    aof_manifest_incr_to_history(am, 0);
+    s = format_str(am);
+    CHECK(strcmp(s, "file appendonly.aof.1.base.aof seq 1 type b\n") == 0);
+    xfree(s);
+    aof_manifest_free(am);
 }
 
 static void manifest_parse_forms(void) {
