@@ -514,6 +514,10 @@ size_t group_consumer_list(const ConsumerGroup *g, ConsumerId **out) {
 PelRef group_deliver(ConsumerGroup *g, ConsumerId c, StreamId id, int64_t now_ms) {
     Consumer *k = consumer_at(g, c);
     k->active_ms = now_ms;
+    /* New entries come in ID order, past every pending one: no search then. */
+    PelRef last = pel_last(g->pel, PEL_OWNER_ALL);
+    if (last == PEL_NONE || stream_id_cmp(id, pel_id(g->pel, last)) > 0)
+        return pel_add(g->pel, id, c, now_ms, 1);
     PelRef r = pel_find(g->pel, id);
     if (r == PEL_NONE) return pel_add(g->pel, id, c, now_ms, 1);
     pel_set_owner(g->pel, r, c);
@@ -523,10 +527,7 @@ PelRef group_deliver(ConsumerGroup *g, ConsumerId c, StreamId id, int64_t now_ms
 
 /* XACK of one ID: 1 if it was pending (and is now gone). O(log n). */
 int group_ack(ConsumerGroup *g, StreamId id) {
-    PelRef r = pel_find(g->pel, id);
-    if (r == PEL_NONE) return 0;
-    pel_delete(g->pel, r);
-    return 1;
+    return pel_delete_id(g->pel, id);
 }
 
 /* XCLAIM / XAUTOCLAIM of a pending entry by consumer c with the new delivery

@@ -40,12 +40,19 @@
 
 /* ---- Records and the slab --------------------------------------------- */
 
+/* 20 bytes, 4-byte aligned. The ID is packed into 63 bits when it fits
+ * (ms < 2^47, seq < 2^16: every ID generated from a clock this millennium
+ * with fewer than 65536 entries per ms); otherwise idw holds ID_SIDE and the
+ * ID is in the side map, as is a count of COUNT_SIDE or more. */
 typedef struct PelRec {
-    StreamId id;
-    int64_t delivery_ms;
-    uint32_t count; /* COUNT_BIG: the real count is in the overflow map */
-    uint32_t owner; /* OWNER_FREE for a free record */
+    uint32_t idw[2]; /* packed ID, low word first; free records: next free slot */
+    uint16_t tm[3];  /* delivery time, 48 bits of ms, low word first */
+    uint16_t count;  /* COUNT_SIDE: in the side map */
+    uint32_t owner;  /* OWNER_FREE for a free record */
 } PelRec;
+
+#define ID_SIDE    UINT64_MAX
+#define COUNT_SIDE UINT16_MAX
 
 #define CHUNK_SHIFT 10
 #define CHUNK_MAX   (1u << CHUNK_SHIFT)
@@ -53,7 +60,6 @@ typedef struct PelRec {
 #define CHUNK_MIN   8
 #define CHUNK_LIMIT ((1u << (32 - CHUNK_SHIFT)) - 1) /* keeps refs below PEL_NONE */
 #define OWNER_FREE  UINT32_MAX
-#define COUNT_BIG   UINT32_MAX
 #define NIL         UINT32_MAX
 
 typedef struct Chunk {
@@ -106,13 +112,18 @@ typedef struct Tree {
     uint32_t alive;  /* owner slots: 1 while the owner exists */
 } Tree;
 
-/* ---- Overflow map for delivery counts >= COUNT_BIG ----------------------- */
+/* ---- Side map: IDs that do not pack, counts of COUNT_SIDE or more -------- */
 
-typedef struct BigCounts {
+typedef struct Side {
+    StreamId id;
+    uint64_t count;
+} Side;
+
+typedef struct SideMap {
     uint32_t *key; /* NIL = empty */
-    uint64_t *val;
+    Side *val;
     uint32_t cap, n;
-} BigCounts;
+} SideMap;
 
 struct Pel {
     Slab slab;
@@ -122,7 +133,7 @@ struct Pel {
     uint32_t n_owners, cap_owners;
     uint32_t *free_owners;
     uint32_t n_free_owners, cap_free_owners;
-    BigCounts big;
+    SideMap side;
     size_t node_bytes;
 };
 
@@ -136,8 +147,10 @@ static inline PelRec *rec_at(const Pel *p, PelRef r) {
     return &c->rec[r & CHUNK_MASK];
 }
 
+static inline StreamId rec_id(const Pel *p, PelRef r, const PelRec *rec);
+
 static inline StreamId key_of(const Pel *p, uint32_t ref) {
-    return rec_at(p, ref)->id;
+    return rec_id(p, ref, rec_at(p, ref));
 }
 
 static void room_push(Slab *s, uint32_t ci) {
@@ -203,7 +216,7 @@ static PelRef slab_alloc(Slab *s) {
     if (c->free_head != NIL) {
         slot = c->free_head;
         assert(c->rec[slot].owner == OWNER_FREE);
-        c->free_head = c->rec[slot].count;
+        c->free_head = c->rec[slot].idw[0];
     } else {
         assert(c->used < CHUNK_MAX);
         if (c->used == c->cap) {
@@ -222,7 +235,7 @@ static void slab_release(Slab *s, PelRef r) {
     Chunk *c = &s->chunks[ci];
     assert(c->live > 0);
     c->rec[slot].owner = OWNER_FREE;
-    c->rec[slot].count = c->free_head;
+    c->rec[slot].idw[0] = c->free_head;
     c->free_head = slot;
     c->live--;
     if (c->live == 0) {
@@ -242,86 +255,137 @@ static void slab_release(Slab *s, PelRef r) {
     }
 }
 
-/* ---- Big counts --------------------------------------------------------- */
+/* ---- Side map ---------------------------------------------------------- */
 
-static inline uint32_t big_hash(uint32_t k, uint32_t cap) {
+static inline uint32_t side_hash(uint32_t k, uint32_t cap) {
     return (uint32_t)((k * 2654435761u) & (cap - 1));
 }
 
-static uint32_t big_slot(const BigCounts *b, uint32_t k) {
-    uint32_t i = big_hash(k, b->cap);
-    while (b->key[i] != NIL && b->key[i] != k) i = (i + 1) & (b->cap - 1);
+static uint32_t side_slot(const SideMap *m, uint32_t k) {
+    uint32_t i = side_hash(k, m->cap);
+    while (m->key[i] != NIL && m->key[i] != k) i = (i + 1) & (m->cap - 1);
     return i;
 }
 
-static void big_put(BigCounts *b, uint32_t k, uint64_t v) {
-    if ((b->n + 1) * 2 > b->cap) {
-        uint32_t old_cap = b->cap;
-        uint32_t *old_key = b->key;
-        uint64_t *old_val = b->val;
-        b->cap = old_cap ? old_cap * 2 : 8;
-        b->key = xmalloc(b->cap * sizeof(uint32_t));
-        b->val = xmalloc(b->cap * sizeof(uint64_t));
-        for (uint32_t i = 0; i < b->cap; i++) b->key[i] = NIL;
+static Side *side_find(const SideMap *m, uint32_t k) {
+    if (m->cap == 0) return NULL;
+    uint32_t i = side_slot(m, k);
+    return m->key[i] == k ? &m->val[i] : NULL;
+}
+
+static Side *side_get(const SideMap *m, uint32_t k) {
+    Side *v = side_find(m, k);
+    assert(v != NULL);
+    return v;
+}
+
+/* The entry for k, added (zeroed) if absent. */
+static Side *side_put(SideMap *m, uint32_t k) {
+    if ((m->n + 1) * 2 > m->cap) {
+        uint32_t old_cap = m->cap;
+        uint32_t *old_key = m->key;
+        Side *old_val = m->val;
+        m->cap = old_cap ? old_cap * 2 : 8;
+        m->key = xmalloc(m->cap * sizeof(uint32_t));
+        m->val = xmalloc(m->cap * sizeof(Side));
+        for (uint32_t i = 0; i < m->cap; i++) m->key[i] = NIL;
         for (uint32_t i = 0; i < old_cap; i++) {
             if (old_key[i] == NIL) continue;
-            uint32_t j = big_slot(b, old_key[i]);
-            b->key[j] = old_key[i];
-            b->val[j] = old_val[i];
+            uint32_t j = side_slot(m, old_key[i]);
+            m->key[j] = old_key[i];
+            m->val[j] = old_val[i];
         }
         xfree(old_key);
         xfree(old_val);
     }
-    uint32_t i = big_slot(b, k);
-    if (b->key[i] == NIL) {
-        b->key[i] = k;
-        b->n++;
+    uint32_t i = side_slot(m, k);
+    if (m->key[i] == NIL) {
+        m->key[i] = k;
+        memset(&m->val[i], 0, sizeof(Side));
+        m->n++;
     }
-    b->val[i] = v;
-}
-
-static uint64_t big_get(const BigCounts *b, uint32_t k) {
-    assert(b->cap > 0);
-    uint32_t i = big_slot(b, k);
-    assert(b->key[i] == k);
-    return b->val[i];
+    return &m->val[i];
 }
 
 /* Deletes with backward shifting so that probe chains stay unbroken. */
-static void big_del(BigCounts *b, uint32_t k) {
-    uint32_t mask = b->cap - 1;
-    uint32_t i = big_slot(b, k);
-    assert(b->key[i] == k);
-    b->key[i] = NIL;
-    b->n--;
+static void side_del(SideMap *m, uint32_t k) {
+    uint32_t mask = m->cap - 1;
+    uint32_t i = side_slot(m, k);
+    assert(m->key[i] == k);
+    m->key[i] = NIL;
+    m->n--;
     uint32_t j = i;
     for (;;) {
         j = (j + 1) & mask;
-        if (b->key[j] == NIL) break;
-        uint32_t home = big_hash(b->key[j], b->cap);
-        /* Move j into the hole at i if its home is not in (i, j]. */
+        if (m->key[j] == NIL) break;
+        uint32_t home = side_hash(m->key[j], m->cap);
+        /* Move j into the hole at i unless its home lies in (i, j]. */
         int in_range = i <= j ? (home > i && home <= j) : (home > i || home <= j);
         if (!in_range) {
-            b->key[i] = b->key[j];
-            b->val[i] = b->val[j];
-            b->key[j] = NIL;
+            m->key[i] = m->key[j];
+            m->val[i] = m->val[j];
+            m->key[j] = NIL;
             i = j;
         }
     }
 }
 
+/* ---- Record fields -------------------------------------------------------- */
+
+static inline uint64_t rec_idword(const PelRec *rec) {
+    return (uint64_t)rec->idw[0] | (uint64_t)rec->idw[1] << 32;
+}
+
+static inline int rec_id_is_side(const PelRec *rec) {
+    return rec_idword(rec) == ID_SIDE;
+}
+
+static inline StreamId rec_id(const Pel *p, PelRef r, const PelRec *rec) {
+    uint64_t w = rec_idword(rec);
+    if (w == ID_SIDE) return side_get(&p->side, r)->id;
+    return stream_id_make(w >> 16, w & 0xffff);
+}
+
+/* Sets the ID of a record being filled in (count and side entry not yet). */
+static void rec_set_id(Pel *p, PelRef r, PelRec *rec, StreamId id) {
+    uint64_t w = ID_SIDE;
+    if (id.ms < (1ULL << 47) && id.seq <= 0xffff)
+        w = id.ms << 16 | id.seq;
+    else
+        side_put(&p->side, r)->id = id;
+    rec->idw[0] = (uint32_t)w;
+    rec->idw[1] = (uint32_t)(w >> 32);
+}
+
+static inline int64_t rec_time(const PelRec *rec) {
+    return (int64_t)((uint64_t)rec->tm[0] | (uint64_t)rec->tm[1] << 16 |
+                     (uint64_t)rec->tm[2] << 32);
+}
+
+static inline void rec_set_time(PelRec *rec, int64_t ms) {
+    assert(ms >= 0 && ms < PEL_TIME_LIMIT);
+    rec->tm[0] = (uint16_t)ms;
+    rec->tm[1] = (uint16_t)(ms >> 16);
+    rec->tm[2] = (uint16_t)(ms >> 32);
+}
+
 static uint64_t rec_count(const Pel *p, PelRef r, const PelRec *rec) {
-    return rec->count == COUNT_BIG ? big_get(&p->big, r) : rec->count;
+    return rec->count == COUNT_SIDE ? side_get(&p->side, r)->count : rec->count;
 }
 
 static void rec_set_count(Pel *p, PelRef r, PelRec *rec, uint64_t count) {
-    if (count >= COUNT_BIG) {
-        big_put(&p->big, r, count);
-        rec->count = COUNT_BIG;
-    } else {
-        if (rec->count == COUNT_BIG) big_del(&p->big, r);
-        rec->count = (uint32_t)count;
+    if (count >= COUNT_SIDE) {
+        side_put(&p->side, r)->count = count;
+        rec->count = COUNT_SIDE;
+        return;
     }
+    if (rec->count == COUNT_SIDE && !rec_id_is_side(rec)) side_del(&p->side, r);
+    rec->count = (uint16_t)count;
+}
+
+/* Drops a record's side entry, if it has one (before the record is freed). */
+static void rec_drop_side(Pel *p, PelRef r, const PelRec *rec) {
+    if (rec->count == COUNT_SIDE || rec_id_is_side(rec)) side_del(&p->side, r);
 }
 
 /* ---- B+ tree ------------------------------------------------------------ */
@@ -564,9 +628,9 @@ static int fix_child(Pel *p, Inner *parent, int i) {
     return 1;
 }
 
-/* Removes id from the tree; returns 1 if it was there. */
-static int tree_delete(Pel *p, Tree *t, StreamId id) {
-    if (!t->root) return 0;
+/* Removes id from the tree; returns the ref it held, or PEL_NONE. */
+static PelRef tree_delete(Pel *p, Tree *t, StreamId id) {
+    if (!t->root) return PEL_NONE;
     Inner *path[PEL_ITER_DEPTH];
     int idx[PEL_ITER_DEPTH];
     NodeHdr *n = t->root;
@@ -578,7 +642,8 @@ static int tree_delete(Pel *p, Tree *t, StreamId id) {
     }
     Leaf *l = (Leaf *)n;
     int pos = leaf_lower_bound(p, l, id);
-    if (pos == l->h.n || stream_id_cmp(key_of(p, l->ref[pos]), id) != 0) return 0;
+    if (pos == l->h.n || stream_id_cmp(key_of(p, l->ref[pos]), id) != 0) return PEL_NONE;
+    PelRef found = l->ref[pos];
     memmove(&l->ref[pos], &l->ref[pos + 1], (size_t)(l->h.n - pos - 1) * sizeof(uint32_t));
     l->h.n--;
     t->count--;
@@ -603,7 +668,7 @@ static int tree_delete(Pel *p, Tree *t, StreamId id) {
         node_free(p, &old->h);
         t->height--;
     }
-    return 1;
+    return found;
 }
 
 static PelRef tree_find(const Pel *p, const Tree *t, StreamId id) {
@@ -663,8 +728,8 @@ void pel_free(Pel *p) {
     xfree(p->slab.spare);
     xfree(p->owners);
     xfree(p->free_owners);
-    xfree(p->big.key);
-    xfree(p->big.val);
+    xfree(p->side.key);
+    xfree(p->side.val);
     xfree(p);
 }
 
@@ -679,7 +744,7 @@ size_t pel_mem_bytes(const Pel *p) {
     for (uint32_t i = 0; i < p->slab.n_chunks; i++) n += p->slab.chunks[i].cap * sizeof(PelRec);
     n += p->slab.cap_chunks * sizeof(Chunk) + p->slab.cap_spare * sizeof(uint32_t);
     n += p->cap_owners * sizeof(Tree) + p->cap_free_owners * sizeof(uint32_t);
-    n += p->big.cap * (sizeof(uint32_t) + sizeof(uint64_t));
+    n += p->side.cap * (sizeof(uint32_t) + sizeof(Side));
     return n;
 }
 
@@ -713,10 +778,10 @@ uint64_t pel_owner_delete(Pel *p, uint32_t owner) {
     PelRef r;
     while ((r = pel_iter_next(&it)) != PEL_NONE) {
         PelRec *rec = rec_at(p, r);
-        int found = tree_delete(p, &p->all, rec->id);
-        assert(found);
+        PelRef found = tree_delete(p, &p->all, rec_id(p, r, rec));
+        assert(found == r);
         (void)found;
-        if (rec->count == COUNT_BIG) big_del(&p->big, r);
+        rec_drop_side(p, r, rec);
         slab_release(&p->slab, r);
     }
     node_free_all(p, t->root);
@@ -741,15 +806,14 @@ uint64_t pel_owner_len(const Pel *p, uint32_t owner) {
 
 /* Adds an entry that must not be pending yet; returns its ref. O(log n). */
 PelRef pel_add(Pel *p, StreamId id, uint32_t owner, int64_t delivery_ms, uint64_t count) {
-    assert(owner != PEL_OWNER_ALL);
-    assert(pel_find(p, id) == PEL_NONE);
+    assert(owner != PEL_OWNER_ALL); /* a duplicate ID trips tree_insert's assert */
     Tree *ot = owner_tree(p, owner);
     PelRef r = slab_alloc(&p->slab);
     PelRec *rec = rec_at(p, r);
-    rec->id = id;
-    rec->delivery_ms = delivery_ms;
     rec->owner = owner;
     rec->count = 0;
+    rec_set_id(p, r, rec, id);
+    rec_set_time(rec, delivery_ms);
     rec_set_count(p, r, rec, count);
     tree_insert(p, &p->all, r);
     tree_insert(p, ot, r);
@@ -765,15 +829,15 @@ PelRef pel_find(const Pel *p, StreamId id) {
 void pel_get(const Pel *p, PelRef r, PelEntry *out) {
     const PelRec *rec = rec_at(p, r);
     assert(rec->owner != OWNER_FREE);
-    out->id = rec->id;
-    out->delivery_ms = rec->delivery_ms;
+    out->id = rec_id(p, r, rec);
+    out->delivery_ms = rec_time(rec);
     out->delivery_count = rec_count(p, r, rec);
     out->owner = rec->owner;
 }
 
 /* The ID of a live entry. */
 StreamId pel_id(const Pel *p, PelRef r) {
-    return rec_at(p, r)->id;
+    return key_of(p, r);
 }
 
 /* The owner of a live entry. */
@@ -783,7 +847,7 @@ uint32_t pel_owner(const Pel *p, PelRef r) {
 
 /* The last delivery time of a live entry (Unix ms). */
 int64_t pel_delivery_ms(const Pel *p, PelRef r) {
-    return rec_at(p, r)->delivery_ms;
+    return rec_time(rec_at(p, r));
 }
 
 /* The delivery count of a live entry. */
@@ -796,7 +860,7 @@ uint64_t pel_delivery_count(const Pel *p, PelRef r) {
 void pel_set_delivery(Pel *p, PelRef r, int64_t delivery_ms, uint64_t count) {
     PelRec *rec = rec_at(p, r);
     assert(rec->owner != OWNER_FREE);
-    rec->delivery_ms = delivery_ms;
+    rec_set_time(rec, delivery_ms);
     rec_set_count(p, r, rec, count);
 }
 
@@ -806,8 +870,8 @@ void pel_set_owner(Pel *p, PelRef r, uint32_t owner) {
     assert(rec->owner != OWNER_FREE && owner != PEL_OWNER_ALL);
     if (rec->owner == owner) return;
     Tree *to = owner_tree(p, owner);
-    int found = tree_delete(p, owner_tree(p, rec->owner), rec->id);
-    assert(found);
+    PelRef found = tree_delete(p, owner_tree(p, rec->owner), rec_id(p, r, rec));
+    assert(found == r);
     (void)found;
     rec->owner = owner;
     tree_insert(p, to, r);
@@ -818,13 +882,28 @@ void pel_set_owner(Pel *p, PelRef r, uint32_t owner) {
 void pel_delete(Pel *p, PelRef r) {
     PelRec *rec = rec_at(p, r);
     assert(rec->owner != OWNER_FREE);
-    int found = tree_delete(p, &p->all, rec->id);
-    assert(found);
-    found = tree_delete(p, owner_tree(p, rec->owner), rec->id);
-    assert(found);
+    StreamId id = rec_id(p, r, rec);
+    PelRef found = tree_delete(p, &p->all, id);
+    assert(found == r);
+    found = tree_delete(p, owner_tree(p, rec->owner), id);
+    assert(found == r);
     (void)found;
-    if (rec->count == COUNT_BIG) big_del(&p->big, r);
+    rec_drop_side(p, r, rec);
     slab_release(&p->slab, r);
+}
+
+/* Deletes the entry of id if it is pending (XACK); returns 1 if it was.
+ * One descent of the group tree fewer than pel_find() + pel_delete(). */
+int pel_delete_id(Pel *p, StreamId id) {
+    PelRef r = tree_delete(p, &p->all, id);
+    if (r == PEL_NONE) return 0;
+    PelRec *rec = rec_at(p, r);
+    PelRef found = tree_delete(p, owner_tree(p, rec->owner), id);
+    assert(found == r);
+    (void)found;
+    rec_drop_side(p, r, rec);
+    slab_release(&p->slab, r);
+    return 1;
 }
 
 /* The entry with the smallest ID of an owner (PEL_OWNER_ALL: of the group),
@@ -895,11 +974,12 @@ static long long check_node(const Pel *p, const NodeHdr *n, int depth, int heigh
         if (depth != height - 1 || l->h.n == 0 || l->h.n > LEAF_CAP) return -1;
         for (int i = 0; i < l->h.n; i++) {
             const PelRec *rec = rec_at(p, l->ref[i]);
+            StreamId id = rec_id(p, l->ref[i], rec);
             if (rec->owner == OWNER_FREE) return -1;
             if (owner != PEL_OWNER_ALL && rec->owner != owner) return -1;
-            if (lo && stream_id_cmp(rec->id, *lo) < 0) return -1;
-            if (hi && stream_id_cmp(rec->id, *hi) >= 0) return -1;
-            if (i > 0 && stream_id_cmp(key_of(p, l->ref[i - 1]), rec->id) >= 0) return -1;
+            if (lo && stream_id_cmp(id, *lo) < 0) return -1;
+            if (hi && stream_id_cmp(id, *hi) >= 0) return -1;
+            if (i > 0 && stream_id_cmp(key_of(p, l->ref[i - 1]), id) >= 0) return -1;
         }
         return l->h.n;
     }
@@ -939,7 +1019,7 @@ int pel_check(const Pel *p) {
     }
     if (owned != p->all.count) return -1;
     /* Every live record is in the group tree and its owner's tree. */
-    uint64_t live = 0, big = 0;
+    uint64_t live = 0, side = 0;
     for (uint32_t ci = 0; ci < p->slab.n_chunks; ci++) {
         const Chunk *c = &p->slab.chunks[ci];
         uint32_t chunk_live = 0;
@@ -948,16 +1028,21 @@ int pel_check(const Pel *p) {
             if (rec->owner == OWNER_FREE) continue;
             PelRef r = (ci << CHUNK_SHIFT) | s;
             chunk_live++;
-            if (tree_find(p, &p->all, rec->id) != r) return -1;
-            if (tree_find(p, owner_tree_c(p, rec->owner), rec->id) != r) return -1;
-            if (rec->count == COUNT_BIG) {
-                if (big_get(&p->big, r) < COUNT_BIG) return -1;
-                big++;
+            StreamId id = rec_id(p, r, rec);
+            if (tree_find(p, &p->all, id) != r) return -1;
+            if (tree_find(p, owner_tree_c(p, rec->owner), id) != r) return -1;
+            if (rec->count == COUNT_SIDE || rec_id_is_side(rec)) {
+                const Side *sd = side_find(&p->side, r);
+                if (!sd) return -1;
+                if (rec->count == COUNT_SIDE && sd->count < COUNT_SIDE) return -1;
+                if (rec_id_is_side(rec) && (sd->id.ms < (1ULL << 47) && sd->id.seq <= 0xffff))
+                    return -1;
+                side++;
             }
         }
         if (chunk_live != c->live) return -1;
         live += chunk_live;
     }
-    if (live != p->all.count || big != p->big.n) return -1;
+    if (live != p->all.count || side != p->side.n) return -1;
     return 0;
 }

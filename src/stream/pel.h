@@ -10,21 +10,25 @@
  * Design (memory first: Redis spends ~88 bytes per pending entry, we aim
  * for less than half):
  *
- *   slab of fixed 32-byte records, addressed by a stable 32-bit PelRef
- *   +----------------+---------------+-----------+-----------+
- *   | id (ms, seq)   | delivery_ms   | count     | owner     |
- *   | 16 bytes       | 8 bytes       | 4 bytes   | 4 bytes   |
- *   +----------------+---------------+-----------+-----------+
+ *   slab of fixed 20-byte records, addressed by a stable 32-bit PelRef
+ *   +----------------------+------------------+---------+---------+
+ *   | id, packed           | delivery time    | count   | owner   |
+ *   | ms:47 bits seq:16    | ms, 48 bits      | 16 bits | 32 bits |
+ *   | 8 bytes              | 6 bytes          | 2 bytes | 4 bytes |
+ *   +----------------------+------------------+---------+---------+
  *
  *   group order:    B+ tree of PelRefs, ordered by the records' IDs
  *   consumer order: one B+ tree of PelRefs per owner, ordered the same way
  *
  * A ref costs 4 bytes in each tree and leaves are packed (appends split
- * 100/0), so an entry costs 32 + 4 + 4 bytes plus a fraction of a byte of
- * inner nodes. The records live in chunks of 1024 (the first chunk starts
- * small and doubles); a chunk whose records are all freed is released.
- * Delivery counts of 2^32-1 or more (RETRYCOUNT can set any value up to
- * LLONG_MAX) are kept in a side hash keyed by PelRef.
+ * 100/0), so an entry costs 20 + 4 + 4 bytes plus a fraction of a byte of
+ * inner nodes. What does not fit a record goes to a side hash keyed by
+ * PelRef: IDs with ms >= 2^47 or seq >= 2^16 (never made by XADD's clock,
+ * but a client may choose them) and delivery counts >= 65535 (RETRYCOUNT
+ * can set any value up to LLONG_MAX). Delivery times are Unix ms in
+ * [0, 2^48): Redis clamps them to [0, now]. The records live in chunks of
+ * 1024 (the first chunk starts small and doubles); a chunk whose records
+ * are all freed is released.
  *
  * Rejected: a node per entry with pointers (what Redis does; 3 allocations
  * per entry), one array sorted by ID (O(n) insert and delete), and trees that
@@ -73,6 +77,9 @@ typedef struct PelIter {
     uint16_t pos[PEL_ITER_DEPTH];
 } PelIter;
 
+/* delivery_ms arguments must lie in [0, PEL_TIME_LIMIT). */
+#define PEL_TIME_LIMIT (1LL << 48)
+
 Pel *pel_new(void);
 void pel_free(Pel *p);
 uint64_t pel_len(const Pel *p);
@@ -92,6 +99,7 @@ uint64_t pel_delivery_count(const Pel *p, PelRef r);
 void pel_set_delivery(Pel *p, PelRef r, int64_t delivery_ms, uint64_t count);
 void pel_set_owner(Pel *p, PelRef r, uint32_t owner);
 void pel_delete(Pel *p, PelRef r);
+int pel_delete_id(Pel *p, StreamId id);
 
 PelRef pel_first(const Pel *p, uint32_t owner);
 PelRef pel_last(const Pel *p, uint32_t owner);

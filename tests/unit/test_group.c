@@ -99,6 +99,8 @@ static StreamId random_id(uint64_t space) {
     uint64_t r = test_rand_below(100);
     if (r == 0) return stream_id_make(UINT64_MAX, test_rand_below(4) + UINT64_MAX - 3);
     if (r == 1) return stream_id_make(0, test_rand_below(4));
+    if (r == 2) return stream_id_make(test_rand_below(space), 0xfffe + test_rand_below(4));
+    if (r == 3) return stream_id_make((1ULL << 47) - 1 + test_rand_below(3), test_rand_below(4));
     return stream_id_make(test_rand_below(space), test_rand_below(4));
 }
 
@@ -160,7 +162,11 @@ static void test_pel_model(size_t n_ops, uint64_t space, size_t prefill, int ran
             long i = model_find(&m, id);
             PelRef r = pel_find(p, id);
             if ((i < 0) != (r == PEL_NONE)) bad_find++;
-            if (r != PEL_NONE) pel_delete(p, r);
+            if (test_rand_below(2)) {
+                if (r != PEL_NONE) pel_delete(p, r);
+            } else if (pel_delete_id(p, id) != (r != PEL_NONE)) {
+                bad_find++;
+            }
             if (i >= 0) model_del(&m, (size_t)i);
         } else if (what < 80) { /* claim to another owner */
             if (m.n == 0) continue;
@@ -266,7 +272,8 @@ static void test_pel_model(size_t n_ops, uint64_t space, size_t prefill, int ran
 
 /* Large sequential trees: 4 consumers take turns reading 200,000 entries as
  * XREADGROUP does; checks the structure, the per-consumer split, and the
- * memory per pending entry (the budget is 42 bytes, half of Redis's). */
+ * memory per pending entry: 20-byte records and two 4-byte refs, the
+ * budget of pel.h; inner nodes and chunk slack may add up to 2 bytes. */
 static void test_pel_sequential_memory(void) {
     Pel *p = pel_new();
     uint32_t o[4];
@@ -283,7 +290,7 @@ static void test_pel_sequential_memory(void) {
     CHECK_EQ_INT(pel_check(p), 0);
     double per_entry = (double)pel_mem_bytes(p) / (double)n;
     printf("pel: %.2f bytes per pending entry (sequential, 4 consumers)\n", per_entry);
-    CHECK(per_entry <= 42.0);
+    CHECK(per_entry <= 30.0);
     /* Acknowledge in delivery order, as consumers do; memory follows. */
     PelIter it;
     for (uint64_t i = 0; i < n - 1000; i++) {
