@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "cmd/group.h"
 #include "cmd/stream_obj.h"
 #include "server/server.h"
 
@@ -633,6 +634,10 @@ static void cmd_xread(Client *c) {
             reply_error(c, "ERR The GROUP option is only supported by XREADGROUP. You called "
                            "XREAD instead.");
             return;
+        } else if (is_word(o, "NOACK")) {
+            reply_error(c, "ERR The NOACK option is only supported by XREADGROUP. You called "
+                           "XREAD instead.");
+            return;
         } else {
             reply_syntax_error(c);
             return;
@@ -799,6 +804,10 @@ static void cmd_xinfo_help(Client *c) {
 static const Command xinfo_subcommands[] = {
     {"stream", cmd_xinfo_stream, -3, CMD_READONLY, "@read @stream @slow", 2, 2, 1, NULL,
      "Returns information about a stream.", "5.0.0", "stream", NULL},
+    {"groups", cmd_xinfo_groups, 3, CMD_READONLY, "@read @stream @slow", 2, 2, 1, NULL,
+     "Returns a list of the consumer groups of a stream.", "5.0.0", "stream", NULL},
+    {"consumers", cmd_xinfo_consumers, 4, CMD_READONLY, "@read @stream @slow", 2, 2, 1, NULL,
+     "Returns a list of the consumers in a consumer group.", "5.0.0", "stream", NULL},
     {"help", cmd_xinfo_help, 2, CMD_LOADING | CMD_STALE, "@stream @slow", 0, 0, 0, NULL,
      "Returns helpful text about the different subcommands.", "5.0.0", "stream", NULL},
     END_OF_COMMANDS,

@@ -20,11 +20,13 @@ extern const Command admin_commands[];
 extern const Command config_commands[];
 extern const Command persist_commands[];
 extern const Command stream_commands[];
+extern const Command group_commands[];
 void stream_cmd_init(void);
+void group_cmd_init(void);
 
 static const Command *const families[] = {
-    conn_commands,  keys_commands,   string_commands,  multi_commands,
-    admin_commands, config_commands, persist_commands, stream_commands,
+    conn_commands,   keys_commands,    string_commands, multi_commands, admin_commands,
+    config_commands, persist_commands, stream_commands, group_commands,
 };
 
 static Dict *table;
@@ -49,6 +51,7 @@ size_t commands_count(void) {
 
 void commands_init(void) {
     stream_cmd_init();
+    group_cmd_init();
     table = dict_new();
     for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
         for (const Command *c = families[f]; c->name; c++)
