@@ -35,11 +35,20 @@
  * store whole records (records would move on splits, so consumers could not
  * point at them).
  *
- * Prepared for Redis 8.x: an owner of PEL_OWNER_NONE is legal (an entry
- * released by XNACK); such entries get their own tree, as every owner does,
- * which is where a NACK zone ordered by release keeps them. XDEL DELREF is
- * pel_delete(), and "acknowledged by this group" is an absent ID at or below
- * the group's last-delivered ID.
+ * Prepared for Redis 8.x:
+ *   - XNACK: an owner of PEL_OWNER_NONE is legal and has its own tree, like
+ *     any owner: the owner-less zone that claims serve first. Redis orders
+ *     that zone by release (FIFO); a released entry's delivery time is 0 by
+ *     definition, so its 48 time bits are free to hold a release sequence,
+ *     and the zone's tree can order by that field instead of the ID (the
+ *     tree code reads keys through key_of() only). FATAL's LLONG_MAX count
+ *     fits the side map.
+ *   - XREADGROUP CLAIM / idle order: a third tree ordered by (time, ID),
+ *     built for a group the first time it is asked for, costs 4 bytes per
+ *     entry only where it is used.
+ *   - XDEL/XACKDEL DELREF: pel_delete_id() in every group; ACKED: "acked by
+ *     this group" is an ID at or below last-delivered and not pending
+ *     (group_has_acked(), group_set_all_acked()).
  *
  * Invariants: every live record is in the group tree and in exactly the tree
  * of its owner; trees hold no duplicate IDs; free records are in no tree.

@@ -230,6 +230,18 @@ def test_xreadgroup_multi_stream_diff(diff):
     diff(orders("a", 3) + [
         "XGROUP CREATE a g 0",
         "XREADGROUP GROUP g c COUNT 2 STREAMS a >",
+        "XDEL a 1-1",
+        "XREADGROUP GROUP g c STREAMS a 0",
+        "XREADGROUP GROUP g c STREAMS a >",
+        "XREADGROUP GROUP g c STREAMS a >",
+        "XPENDING a g",
+        "XPENDING a nog",
+        "XAUTOCLAIM a g d 0 0 JUSTID",
+        "XAUTOCLAIM a g d 0 0",
+        "XCLAIM a g e 0 2-1 3-1",
+        "XGROUP CREATE a g 0",
+        "XGROUP HELP",
+        "XREADGROUP GROUP g c BLOCK 1 STREAMS a >",
     ], resp=3)
 
 
