@@ -69,6 +69,14 @@ def wait_rewrite(c, timeout=10):
     raise AssertionError("rewrite still running: %r" % pinfo(c))
 
 
+def wait_for(cond, timeout=5):
+    """Polls cond() until it is true (background deletions, fsyncs)."""
+    deadline = time.monotonic() + timeout * SLOW
+    while not cond():
+        assert time.monotonic() < deadline, "condition not reached in %ss" % timeout
+        time.sleep(0.01)
+
+
 def resp(*args):
     out = b"*%d\r\n" % len(args)
     for a in args:
@@ -148,13 +156,12 @@ def test_layout_is_redis7_multipart(make_server):
         "file appendonly.aof.2.base.aof seq 2 type b\n"
         "file appendonly.aof.2.incr.aof seq 2 type i\n"
     )
-    time.sleep(0.1)  # history files are deleted in the background
-    names = sorted(n for n in os.listdir(d))
-    assert names == [
+    # history files are deleted in the background
+    wait_for(lambda: sorted(os.listdir(d)) == [
         "appendonly.aof.2.base.aof",
         "appendonly.aof.2.incr.aof",
         "appendonly.aof.manifest",
-    ]
+    ])
     base = read(os.path.join(d, "appendonly.aof.2.base.aof"))
     assert resp("SELECT", "0") + resp("SET", "k", "v") in base
     assert resp("SELECT", "2") + resp("SET", "k2", "v2") in base
@@ -334,9 +341,8 @@ def test_reenabling_continues_the_sequence(make_server):
         "file appendonly.aof.2.base.aof seq 2 type b\n"
         "file appendonly.aof.2.incr.aof seq 2 type i\n"
     )
-    time.sleep(0.1)
-    assert sorted(os.listdir(aof_dir(srv))) == [
-        "appendonly.aof.2.base.aof", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"]
+    wait_for(lambda: sorted(os.listdir(aof_dir(srv))) == [
+        "appendonly.aof.2.base.aof", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"])
     srv.restart(["--appendonly", "yes"])
     c = srv.client()
     assert c.get("a") is None and c.get("b") == b"2"  # "a" was lost with appendonly no
@@ -355,8 +361,7 @@ def test_history_left_by_a_crash_is_deleted_at_start(make_server):
     srv.start()
     c = srv.client()
     assert c.get("a") == b"1" and c.get("never") is None
-    time.sleep(0.1)
-    assert not os.path.exists(os.path.join(d, "old.incr.aof"))
+    wait_for(lambda: not os.path.exists(os.path.join(d, "old.incr.aof")))
     assert "type h" not in manifest(srv)
 
 
