@@ -446,6 +446,7 @@ static void cmd_xdel(Client *c) {
 static void cmd_xsetid(Client *c) {
     StreamId id, max_deleted = ID_MIN;
     long long entries_added = -1;
+    int has_max_deleted = 0;
     if (parse_strict_id(c, c->argv[2], &id) != 0) return;
     for (int i = 3; i < c->argc;) {
         int more = c->argc - 1 - i;
@@ -458,6 +459,7 @@ static void cmd_xsetid(Client *c) {
             i += 2;
         } else if (is_word(c->argv[i], "MAXDELETEDID") && more) {
             if (parse_strict_id(c, c->argv[i + 1], &max_deleted) != 0) return;
+            has_max_deleted = 1;
             if (stream_id_cmp(id, max_deleted) < 0) {
                 reply_error(c, "ERR The ID specified in XSETID is smaller than the provided "
                                "max_deleted_entry_id");
@@ -476,7 +478,7 @@ static void cmd_xsetid(Client *c) {
         return;
     }
     Stream *s = so->s;
-    if (stream_id_cmp(id, stream_max_deleted_id(s)) < 0) {
+    if (!has_max_deleted && stream_id_cmp(id, stream_max_deleted_id(s)) < 0) {
         reply_error(c, "ERR The ID specified in XSETID is smaller than current "
                        "max_deleted_entry_id");
         return;
@@ -625,11 +627,15 @@ static void cmd_xread(Client *c) {
             int rest = c->argc - streams_arg;
             if (rest % 2 != 0) {
                 reply_error(c, "ERR Unbalanced 'xread' list of streams: for each stream key an "
-                               "ID or '$' must be specified.");
+                               "ID, '+', or '$' must be specified.");
                 return;
             }
             n_keys = rest / 2;
             break;
+        } else if (is_word(o, "NOACK")) {
+            reply_error(c, "ERR The NOACK option is only supported by XREADGROUP. You called "
+                           "XREAD instead.");
+            return;
         } else if (is_word(o, "GROUP") && more >= 2) {
             reply_error(c, "ERR The GROUP option is only supported by XREADGROUP. You called "
                            "XREAD instead.");
