@@ -965,6 +965,10 @@ static int open_on_startup(void) {
 }
 
 static int apply_appendonly(const char **err) {
+    if (server.loading) {
+        *err = "Can't turn AOF on or off while the dataset is loading.";
+        return -1;
+    }
     if (aof_set_enabled(server.appendonly) != 0) {
         *err = "Unable to turn on AOF. Check server logs.";
         return -1;
