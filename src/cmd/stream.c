@@ -640,10 +640,6 @@ static void cmd_xread(Client *c) {
             reply_error(c, "ERR The GROUP option is only supported by XREADGROUP. You called "
                            "XREAD instead.");
             return;
-        } else if (is_word(o, "NOACK")) {
-            reply_error(c, "ERR The NOACK option is only supported by XREADGROUP. You called "
-                           "XREAD instead.");
-            return;
         } else {
             reply_syntax_error(c);
             return;

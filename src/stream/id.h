@@ -48,6 +48,7 @@ int stream_id_parse(const char *s, size_t len, int flags, StreamId *out, int *is
 /* Like stream_id_parse but also accepts "<ms>-*": *seq_given is 0 then. */
 int stream_id_parse_seq_auto(const char *s, size_t len, StreamId *out, int *seq_given);
 size_t stream_id_format(StreamId id, char *buf); /* buf >= STREAM_ID_MAX_LEN+1 */
+size_t stream_fmt_u64(uint64_t v, char *buf);    /* decimal, no NUL; buf >= 20 */
 int stream_id_incr(StreamId *id);                /* 0 ok, -1 on overflow past the max ID */
 int stream_id_decr(StreamId *id);                /* 0 ok, -1 on underflow below 0-0 */
 

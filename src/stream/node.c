@@ -131,17 +131,9 @@ int stream__parse_i64(const char *s, size_t len, int64_t *out) {
 
 /* Writes v in decimal (no NUL) into buf (>= 20 bytes); returns the length. */
 size_t stream__fmt_i64(int64_t v, char *buf) {
-    char tmp[20];
-    size_t n = 0;
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    size_t len = 0;
-    if (v < 0) buf[len++] = '-';
-    while (n) buf[len++] = tmp[--n];
-    return len;
+    if (v >= 0) return stream_fmt_u64((uint64_t)v, buf);
+    buf[0] = '-';
+    return 1 + stream_fmt_u64(0 - (uint64_t)v, buf + 1);
 }
 
 /* ---- strings ------------------------------------------------------------- */

@@ -532,6 +532,20 @@ static void test_integers(void) {
     char buf[24];
     CHECK(stream__fmt_i64(INT64_MIN, buf) == 20 && memcmp(buf, "-9223372036854775808", 20) == 0);
     CHECK(stream__fmt_i64(0, buf) == 1 && buf[0] == '0');
+    int fmt_ok = 1;
+    for (int i = 0; i < 20000; i++) {
+        uint64_t u = i < 1000 ? (uint64_t)i : test_rand() >> test_rand_below(64);
+        if (i == 1000) u = UINT64_MAX;
+        char want[32];
+        int wn = snprintf(want, sizeof want, "%" PRIu64, u);
+        size_t n = stream_fmt_u64(u, buf);
+        if (n != (size_t)wn || memcmp(buf, want, n) != 0) fmt_ok = 0;
+        int64_t sv = (int64_t)u;
+        wn = snprintf(want, sizeof want, "%" PRId64, sv);
+        n = stream__fmt_i64(sv, buf);
+        if (n != (size_t)wn || memcmp(buf, want, n) != 0) fmt_ok = 0;
+    }
+    CHECK(fmt_ok);
 
     /* Extreme values against extreme references, in one node. */
     static const char *vals[] = {"9223372036854775807",
