@@ -140,11 +140,10 @@ static int64_t sub_clamped(int64_t a, long long b) {
 
 /* ---- Propagation ------------------------------------------------------- */
 
-/* Whether records are wanted at all. The AOF is their only consumer (the
- * core installs its sink only while appendonly is on) and XREADGROUP would
- * otherwise format two records per entry for nothing. */
+/* Whether records are wanted at all: XREADGROUP would otherwise format two
+ * records per entry for nothing. */
 static int records_wanted(void) {
-    return server.appendonly;
+    return propagate_is_active();
 }
 
 /* XCLAIM <key> <group> <consumer> 0 <id> TIME <ms> RETRYCOUNT <n> FORCE JUSTID

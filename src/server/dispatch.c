@@ -70,6 +70,10 @@ void propagate_set_sink(PropagateSink sink) {
     core.sink = sink;
 }
 
+int propagate_is_active(void) {
+    return core.sink != NULL && !server.loading;
+}
+
 void propagate_db(int db_index, int argc, const Slice *argv) {
     if (!core.sink || server.loading) return;
     if (core.n_prop == core.cap_prop) {

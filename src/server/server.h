@@ -116,6 +116,10 @@ void propagate_argv(Client *c);
 /* A record outside any client (expiry): db index given. */
 void propagate_db(int db_index, int argc, const Slice *argv);
 
+/* Whether records go anywhere (a sink is installed and the data is not being
+ * loaded): handlers whose records are costly to build may skip them. */
+int propagate_is_active(void);
+
 /* The sink that receives every record (the AOF). records are RESP arrays. */
 typedef void (*PropagateSink)(int db_index, int argc, const Slice *argv);
 void propagate_set_sink(PropagateSink sink);
