@@ -1,0 +1,74 @@
+/*
+ * Unit tests for the growable byte buffers: appends of every kind against a
+ * plain byte-array oracle, consumption from the front (the query buffer's
+ * pattern) interleaved with appends, and decimal formatting at the limits.
+ */
+#include <limits.h>
+
+#include "base/buf.h"
+#include "test.h"
+
+static void model_test(void) {
+    static char oracle[1 << 20];
+    size_t o_start = 0, o_end = 0;
+    Buf b;
+    buf_init(&b);
+    for (int step = 0; step < 200000; step++) {
+        int op = (int)test_rand_below(6);
+        if (op <= 2 && o_end < sizeof oracle - 64) {
+            char tmp[48];
+            size_t n = test_rand_below(sizeof tmp);
+            for (size_t i = 0; i < n; i++) tmp[i] = (char)test_rand();
+            if (op == 0) {
+                buf_append(&b, tmp, n);
+            } else if (op == 1) {
+                n = 1;
+                buf_append_char(&b, tmp[0]);
+            } else {
+                long long v = (long long)test_rand();
+                n = ll_to_str(v, tmp);
+                buf_append_ll(&b, v);
+            }
+            memcpy(oracle + o_end, tmp, n);
+            o_end += n;
+        } else if (op <= 4) {
+            size_t live = o_end - o_start;
+            size_t n = test_rand_below(live + 1);
+            buf_consume(&b, n);
+            o_start += n;
+            if (o_start == o_end) o_start = o_end = 0;
+        } else {
+            CHECK_EQ_INT(buf_live(&b), o_end - o_start);
+            CHECK(memcmp(buf_data(&b), oracle + o_start, o_end - o_start) == 0);
+        }
+        if (o_end >= sizeof oracle - 64) { /* restart the oracle */
+            buf_clear(&b);
+            o_start = o_end = 0;
+        }
+    }
+    CHECK_EQ_INT(buf_live(&b), o_end - o_start);
+    CHECK(memcmp(buf_data(&b), oracle + o_start, o_end - o_start) == 0);
+    buf_free(&b);
+}
+
+static void formatting(void) {
+    char tmp[32];
+    CHECK(ll_to_str(0, tmp) == 1 && strcmp(tmp, "0") == 0);
+    CHECK(ll_to_str(-1, tmp) == 2 && strcmp(tmp, "-1") == 0);
+    ll_to_str(LLONG_MAX, tmp);
+    CHECK(strcmp(tmp, "9223372036854775807") == 0);
+    ll_to_str(LLONG_MIN, tmp);
+    CHECK(strcmp(tmp, "-9223372036854775808") == 0);
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "%s-%d", "ab", 42);
+    CHECK(b.len == 5 && memcmp(b.p, "ab-42", 5) == 0);
+    buf_free(&b);
+}
+
+int main(void) {
+    test_seed("test_buf");
+    model_test();
+    formatting();
+    return test_report("test_buf");
+}
