@@ -90,10 +90,14 @@ def dataset(c, dbs=range(4)):
     out = {}
     for db in dbs:
         c.execute_command("SELECT", db)
-        for k in c.scan_iter(count=1000):
-            v = c.get(k)
-            ttl = c.pttl(k)
-            out[(db, k)] = (v, ttl > 0)
+        keys = list(c.scan_iter(count=1000))
+        p = c.pipeline(transaction=False)
+        for k in keys:
+            p.get(k)
+            p.pttl(k)
+        r = p.execute()
+        for i, k in enumerate(keys):
+            out[(db, k)] = (r[2 * i], r[2 * i + 1] > 0)
     c.execute_command("SELECT", 0)
     return out
 
@@ -383,6 +387,41 @@ def test_writes_during_rewrite_go_to_new_incr(make_server):
     assert dataset(srv.client(), dbs=[0]) == before
 
 
+def test_enable_at_run_time_under_writes(make_server):
+    srv = make_server(["--appendfsync", "everysec"])
+    c = srv.client()
+    pipe = c.pipeline(transaction=False)
+    for i in range(30000):
+        pipe.set("k%d" % i, "v" * 40)
+    pipe.execute()
+    assert c.config_set("appendonly", "yes")
+    # these land while the child writes the base: in the temp incr file
+    for i in range(300):
+        c.set("during%d" % i, i)
+        c.delete("k%d" % i)
+    wait_rewrite(c)
+    c.set("after", "1")
+    before = dataset(c, dbs=[0])
+    srv.restart(["--appendonly", "yes"])
+    assert dataset(srv.client(), dbs=[0]) == before
+    assert not any(n.startswith("temp-") for n in os.listdir(aof_dir(srv)))
+
+
+def test_sigterm_during_rewrite(make_server):
+    srv = make_server(AOF_ALWAYS)
+    c = srv.client()
+    pipe = c.pipeline(transaction=False)
+    for i in range(30000):
+        pipe.set("k%d" % i, "v" * 40)
+    pipe.execute()
+    c.bgrewriteaof()
+    srv.stop()  # SIGTERM: the child is stopped, its temp file removed
+    assert not any(n.startswith("temp-") for n in os.listdir(aof_dir(srv)))
+    srv.start()
+    c = srv.client()
+    assert c.dbsize() == 30000 and c.get("k29999") == b"v" * 40
+
+
 def test_debug_loadaof(make_server):
     srv = make_server(AOF_EVERYSEC)
     c = srv.client()
@@ -526,7 +565,8 @@ def test_write_error_refuses_writes_until_it_clears(make_server):
     raw.call("SET", "a", "1" * 200000)
     incr = os.path.join(aof_dir(srv), "appendonly.aof.1.incr.aof")
     set_fsize(srv, os.path.getsize(incr))
-    raw.call("SET", "b", "x" * 100)  # accepted; its write fails before the loop sleeps
+    raw.call("SET", "b", "x" * 100)  # accepted; its write fails (everysec may postpone it)
+    wait_for(lambda: parse_info(raw.call("INFO", "persistence"))["aof_last_write_status"] == "err")
     r = raw.call("SET", "c", "1")
     assert r == RespError("MISCONF Errors writing to the AOF file: File too large"), r
     assert raw.call("GET", "a") == b"1" * 200000  # reads go on
