@@ -1,0 +1,773 @@
+/*
+ * idmp.c - per-stream idempotency state: producers, their recent iids, the
+ * stream ID each iid was added under, eviction by age and by count.
+ *
+ * Layout.
+ *
+ *   Idmp
+ *    ├─ producers: open-addressing table of Producer*, keyed by pid
+ *    └─ Producer
+ *        ├─ ring:  Entry*[], the producer's iids sorted by stream ID (oldest
+ *        │         at the head); capacity grows by doubling up to maxsize
+ *        └─ iids:  open-addressing table of Entry*, keyed by iid
+ *   Entry = { hash, stream ID, iid length, iid bytes }   one allocation
+ *
+ * Both tables use linear probing with backward-shift deletion (no
+ * tombstones), power-of-two capacities, load <= 3/4, and a SipHash-1-3 of the
+ * key under a per-Idmp random key, so a client choosing iids cannot make its
+ * probes long. Every table element starts with its 64-bit hash, which the
+ * table code reads without knowing the element type.
+ *
+ * Time. An iid's age is the ms part of its stream ID, not a clock reading:
+ * IDMP only works with auto-generated IDs, whose ms part is the insertion
+ * time (or the stream's last ms when the clock is behind it), and it makes
+ * replay deterministic: rebuilding the state from (pid, iid, ID) records
+ * gives every iid the age it had. An iid is expired when ms <= now - duration.
+ * Because a producer's ring is sorted by ID, its expired iids are always a
+ * prefix: expiry and capacity eviction both pop from the head.
+ *
+ * Expiry is lazy: a lookup ignores an expired iid, an add purges its own
+ * producer first and then looks at two more producer slots round-robin (so
+ * producers that stopped writing are freed over time without a timer), and
+ * idmp_expire() purges everything before XINFO counts. Expired entries may
+ * therefore sit in memory until the next write, never longer than the next
+ * write plus one pass of the incremental sweep; the logical state (what a
+ * lookup or XINFO sees at a given time) never depends on when purging ran.
+ *
+ * Rejected: one stream-wide time-ordered list (Redis's design) makes active
+ * expiry a head pop but capacity eviction a removal from the middle, which a
+ * ring cannot do in O(1); a tree per producer gives ordered iteration we do
+ * not need at O(log n) per lookup; a single table keyed by (pid, iid) makes
+ * XCFGSET's clear and producer removal a scan.
+ *
+ * Invariants (idmp_check() verifies them; the unit tests call it):
+ *   - every Entry is in exactly one ring and in that producer's table;
+ *   - a ring is sorted by stream ID, holds at most maxsize entries, and its
+ *     capacity never exceeds maxsize;
+ *   - no producer with an empty ring stays in the producers table after the
+ *     operation that emptied it returns;
+ *   - n_iids is the total of the rings' counts.
+ *
+ * IDMPAUTO hashes the message content to a 16-byte iid; see idmp_auto_iid().
+ */
+#include "stream/idmp.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+
+/* ---- SipHash ------------------------------------------------------------ */
+
+/* SipHash (Aumasson, Bernstein) as specified by its authors: a one-shot
+ * 64-bit form with any number of rounds (the tables use SipHash-1-3) and an
+ * incremental SipHash-2-4 with the 128-bit output (IDMPAUTO). The round
+ * counts are compile-time constants on the hot paths so the rounds unroll. */
+typedef struct Sip {
+    uint64_t v0, v1, v2, v3;
+    uint64_t tail;  /* pending bytes, little-endian */
+    uint64_t total; /* bytes absorbed so far */
+    unsigned n_tail;
+} Sip;
+
+static inline uint64_t rotl64(uint64_t x, int b) {
+    return (x << b) | (x >> (64 - b));
+}
+
+static inline uint64_t load_le64(const unsigned char *p) {
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+           (uint64_t)p[7] << 56;
+}
+
+static inline void store_le64(unsigned char *p, uint64_t v) {
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static inline __attribute__((always_inline)) void sip_rounds(Sip *s, int n) {
+    for (int i = 0; i < n; i++) {
+        s->v0 += s->v1;
+        s->v1 = rotl64(s->v1, 13);
+        s->v1 ^= s->v0;
+        s->v0 = rotl64(s->v0, 32);
+        s->v2 += s->v3;
+        s->v3 = rotl64(s->v3, 16);
+        s->v3 ^= s->v2;
+        s->v0 += s->v3;
+        s->v3 = rotl64(s->v3, 21);
+        s->v3 ^= s->v0;
+        s->v2 += s->v1;
+        s->v1 = rotl64(s->v1, 17);
+        s->v1 ^= s->v2;
+        s->v2 = rotl64(s->v2, 32);
+    }
+}
+
+static inline __attribute__((always_inline)) void sip_compress(Sip *s, uint64_t m, int c) {
+    s->v3 ^= m;
+    sip_rounds(s, c);
+    s->v0 ^= m;
+}
+
+static inline __attribute__((always_inline)) void sip_init(Sip *s, const unsigned char key[16],
+                                                           int wide) {
+    uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
+    s->v0 = 0x736f6d6570736575ULL ^ k0;
+    s->v1 = 0x646f72616e646f6dULL ^ k1;
+    s->v2 = 0x6c7967656e657261ULL ^ k0;
+    s->v3 = 0x7465646279746573ULL ^ k1;
+    if (wide) s->v1 ^= 0xee;
+    s->tail = 0;
+    s->total = 0;
+    s->n_tail = 0;
+}
+
+static void sip_update(Sip *s, const void *data, size_t len) {
+    const unsigned char *p = data;
+    s->total += len;
+    while (s->n_tail && len) {
+        s->tail |= (uint64_t)*p++ << (8 * s->n_tail);
+        len--;
+        if (++s->n_tail == 8) {
+            sip_compress(s, s->tail, 2);
+            s->tail = 0;
+            s->n_tail = 0;
+        }
+    }
+    for (; len >= 8; p += 8, len -= 8) sip_compress(s, load_le64(p), 2);
+    while (len--) s->tail |= (uint64_t)*p++ << (8 * s->n_tail++);
+}
+
+/* Absorbs the length block and computes the first half of a 128-bit
+ * result. */
+static uint64_t sip_final_lo(Sip *s) {
+    sip_compress(s, s->tail | (s->total << 56), 2);
+    s->v2 ^= 0xee;
+    sip_rounds(s, 4);
+    return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
+}
+
+static void sip_final128(Sip *s, unsigned char out[16]) {
+    store_le64(out, sip_final_lo(s));
+    s->v1 ^= 0xdd;
+    sip_rounds(s, 4);
+    store_le64(out + 8, s->v0 ^ s->v1 ^ s->v2 ^ s->v3);
+}
+
+static inline __attribute__((always_inline)) uint64_t
+sip64(int c, int d, const unsigned char key[16], const void *p, size_t len) {
+    Sip s;
+    sip_init(&s, key, 0);
+    const unsigned char *b = p;
+    size_t n = len;
+    for (; n >= 8; b += 8, n -= 8) sip_compress(&s, load_le64(b), c);
+    uint64_t last = (uint64_t)len << 56;
+    for (size_t i = 0; i < n; i++) last |= (uint64_t)b[i] << (8 * i);
+    sip_compress(&s, last, c);
+    s.v2 ^= 0xff;
+    sip_rounds(&s, d);
+    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
+/* SipHash-c-d with a 64-bit output over len bytes at p. Borrows everything. */
+uint64_t idmp_siphash(int c_rounds, int d_rounds, const unsigned char key[16], const void *p,
+                      size_t len) {
+    return sip64(c_rounds, d_rounds, key, p, len);
+}
+
+/* SipHash-2-4 with a 128-bit output into out. Borrows everything. */
+void idmp_siphash128(const unsigned char key[16], const void *p, size_t len,
+                     unsigned char out[16]) {
+    Sip s;
+    sip_init(&s, key, 1);
+    sip_update(&s, p, len);
+    sip_final128(&s, out);
+}
+
+/* ---- Types -------------------------------------------------------------- */
+
+typedef struct Entry {
+    uint64_t hash; /* first: read by the table code */
+    StreamId id;
+    size_t len;
+    unsigned char iid[];
+} Entry;
+
+/* Open addressing; slots is NULL while the table is empty and unallocated. */
+typedef struct Table {
+    void **slots;
+    uint32_t mask; /* capacity - 1 */
+    uint32_t used;
+} Table;
+
+typedef struct Producer {
+    uint64_t hash; /* first: read by the table code */
+    Table iids;
+    Entry **ring;
+    uint32_t ring_cap, head, count;
+    size_t pid_len;
+    unsigned char pid[];
+} Producer;
+
+struct Idmp {
+    uint32_t duration_s;
+    uint32_t maxsize;
+    uint64_t iids_added;
+    uint64_t iids_duplicates;
+    uint64_t n_iids;
+    Table producers;
+    uint32_t sweep; /* next producer slot the incremental sweep visits */
+    unsigned char key[16];
+    size_t mem_bytes;
+};
+
+#define SLOT_NONE           UINT32_MAX
+#define TABLE_MIN_CAP       4u
+#define SWEEP_SLOTS_PER_ADD 2
+
+static inline uint64_t elem_hash(const void *e) {
+    return *(const uint64_t *)e;
+}
+
+static inline uint64_t key_hash(const Idmp *m, Slice s) {
+    return sip64(1, 3, m->key, s.p, s.len);
+}
+
+static inline uint64_t duration_ms(const Idmp *m) {
+    return (uint64_t)m->duration_s * 1000u;
+}
+
+static inline int is_expired(const Idmp *m, StreamId id, int64_t now_ms) {
+    uint64_t d = duration_ms(m);
+    if (now_ms < 0 || (uint64_t)now_ms < d) return 0;
+    return id.ms <= (uint64_t)now_ms - d;
+}
+
+static inline size_t entry_bytes(size_t len) {
+    return sizeof(Entry) + len;
+}
+
+/* ---- Tables ------------------------------------------------------------- */
+
+static size_t table_bytes(const Table *t) {
+    return t->slots ? ((size_t)t->mask + 1) * sizeof(void *) : 0;
+}
+
+static void table_resize(Idmp *m, Table *t, uint32_t cap) {
+    assert(cap >= TABLE_MIN_CAP && (cap & (cap - 1)) == 0);
+    assert((uint64_t)t->used * 4 <= (uint64_t)cap * 3);
+    void **old = t->slots;
+    uint32_t old_cap = old ? t->mask + 1 : 0;
+    m->mem_bytes -= table_bytes(t);
+    t->slots = xcalloc(cap, sizeof(void *));
+    t->mask = cap - 1;
+    m->mem_bytes += table_bytes(t);
+    for (uint32_t i = 0; i < old_cap; i++) {
+        if (!old[i]) continue;
+        uint32_t j = (uint32_t)elem_hash(old[i]) & t->mask;
+        while (t->slots[j]) j = (j + 1) & t->mask;
+        t->slots[j] = old[i];
+    }
+    xfree(old);
+}
+
+static void table_release(Idmp *m, Table *t) {
+    m->mem_bytes -= table_bytes(t);
+    xfree(t->slots);
+    t->slots = NULL;
+    t->mask = 0;
+    t->used = 0;
+}
+
+/* Inserts e, which must not be in the table. */
+static void table_put(Idmp *m, Table *t, void *e) {
+    uint32_t cap = t->slots ? t->mask + 1 : 0;
+    if ((uint64_t)(t->used + 1) * 4 > (uint64_t)cap * 3)
+        table_resize(m, t, cap ? cap * 2 : TABLE_MIN_CAP);
+    uint32_t j = (uint32_t)elem_hash(e) & t->mask;
+    while (t->slots[j]) {
+        assert(t->slots[j] != e);
+        j = (j + 1) & t->mask;
+    }
+    t->slots[j] = e;
+    t->used++;
+}
+
+/* Slot of the element e itself (pointer identity); it must be present. */
+static uint32_t table_slot_of(const Table *t, const void *e) {
+    assert(t->slots);
+    uint32_t j = (uint32_t)elem_hash(e) & t->mask;
+    while (t->slots[j] != e) {
+        assert(t->slots[j] != NULL);
+        j = (j + 1) & t->mask;
+    }
+    return j;
+}
+
+/* Removes slot i and closes the gap by shifting back the elements of the
+ * probe run that follows it, so lookups never meet a hole inside a run. */
+static void table_del_at(Idmp *m, Table *t, uint32_t i) {
+    assert(t->slots && i <= t->mask && t->slots[i]);
+    uint32_t j = i;
+    for (;;) {
+        j = (j + 1) & t->mask;
+        if (!t->slots[j]) break;
+        uint32_t home = (uint32_t)elem_hash(t->slots[j]) & t->mask;
+        /* The element at j may move to i unless its home lies cyclically in
+         * (i, j]: then moving it before its home would hide it. */
+        int home_between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (home_between) continue;
+        t->slots[i] = t->slots[j];
+        i = j;
+    }
+    t->slots[i] = NULL;
+    t->used--;
+    uint32_t cap = t->mask + 1;
+    if (t->used == 0)
+        table_release(m, t);
+    else if (cap > 16 && (uint64_t)t->used * 8 < cap)
+        table_resize(m, t, cap / 2);
+}
+
+static uint32_t find_producer(const Idmp *m, Slice pid, uint64_t h) {
+    const Table *t = &m->producers;
+    if (!t->slots) return SLOT_NONE;
+    for (uint32_t j = (uint32_t)h & t->mask; t->slots[j]; j = (j + 1) & t->mask) {
+        const Producer *p = t->slots[j];
+        if (p->hash == h && p->pid_len == pid.len && memcmp(p->pid, pid.p, pid.len) == 0) return j;
+    }
+    return SLOT_NONE;
+}
+
+static Entry *find_entry(const Producer *p, Slice iid, uint64_t h) {
+    const Table *t = &p->iids;
+    if (!t->slots) return NULL;
+    for (uint32_t j = (uint32_t)h & t->mask; t->slots[j]; j = (j + 1) & t->mask) {
+        Entry *e = t->slots[j];
+        if (e->hash == h && e->len == iid.len && memcmp(e->iid, iid.p, iid.len) == 0) return e;
+    }
+    return NULL;
+}
+
+/* ---- Rings -------------------------------------------------------------- */
+
+static inline uint32_t ring_index(const Producer *p, uint32_t i) {
+    assert(i < p->ring_cap);
+    uint32_t k = p->head + i;
+    return k >= p->ring_cap ? k - p->ring_cap : k;
+}
+
+static inline Entry *ring_get(const Producer *p, uint32_t i) {
+    assert(i < p->count);
+    return p->ring[ring_index(p, i)];
+}
+
+/* Makes room for one more entry: count < ring_cap afterwards. */
+static void ring_reserve(Idmp *m, Producer *p) {
+    if (p->count < p->ring_cap) return;
+    assert(p->ring_cap < m->maxsize);
+    uint32_t cap = p->ring_cap ? p->ring_cap * 2 : TABLE_MIN_CAP;
+    if (cap > m->maxsize) cap = m->maxsize;
+    Entry **ring = xmalloc((size_t)cap * sizeof(Entry *));
+    for (uint32_t i = 0; i < p->count; i++) ring[i] = ring_get(p, i);
+    m->mem_bytes += ((size_t)cap - p->ring_cap) * sizeof(Entry *);
+    xfree(p->ring);
+    p->ring = ring;
+    p->ring_cap = cap;
+    p->head = 0;
+}
+
+/* Inserts e after every entry whose ID is <= e's: the ring stays sorted and
+ * among equal IDs the oldest insertion is evicted first. */
+static void ring_insert_sorted(Producer *p, Entry *e) {
+    assert(p->count < p->ring_cap);
+    uint32_t i = p->count;
+    while (i > 0 && stream_id_cmp(ring_get(p, i - 1)->id, e->id) > 0) i--;
+    for (uint32_t k = p->count; k > i; k--)
+        p->ring[ring_index(p, k)] = p->ring[ring_index(p, k - 1)];
+    p->ring[ring_index(p, i)] = e;
+    p->count++;
+}
+
+static Entry *ring_pop_head(Producer *p) {
+    assert(p->count > 0);
+    Entry *e = p->ring[p->head];
+    p->head = p->head + 1 == p->ring_cap ? 0 : p->head + 1;
+    p->count--;
+    return e;
+}
+
+static void ring_remove(Producer *p, const Entry *e) {
+    uint32_t i = 0;
+    while (ring_get(p, i) != e) i++;
+    for (; i + 1 < p->count; i++) p->ring[ring_index(p, i)] = p->ring[ring_index(p, i + 1)];
+    p->count--;
+}
+
+/* ---- Producers and entries ------------------------------------------------ */
+
+/* Frees e after it left p's ring; removes it from p's table. */
+static void entry_drop(Idmp *m, Producer *p, Entry *e) {
+    table_del_at(m, &p->iids, table_slot_of(&p->iids, e));
+    m->mem_bytes -= entry_bytes(e->len);
+    m->n_iids--;
+    xfree(e);
+}
+
+static void purge_expired(Idmp *m, Producer *p, int64_t now_ms) {
+    while (p->count && is_expired(m, ring_get(p, 0)->id, now_ms))
+        entry_drop(m, p, ring_pop_head(p));
+}
+
+static Producer *producer_new(Idmp *m, Slice pid, uint64_t h) {
+    Producer *p = xcalloc(1, sizeof(Producer) + pid.len);
+    p->hash = h;
+    p->pid_len = pid.len;
+    memcpy(p->pid, pid.p, pid.len);
+    m->mem_bytes += sizeof(Producer) + pid.len;
+    table_put(m, &m->producers, p);
+    return p;
+}
+
+static void producer_free(Idmp *m, Producer *p) {
+    for (uint32_t i = 0; i < p->count; i++) {
+        Entry *e = ring_get(p, i);
+        m->mem_bytes -= entry_bytes(e->len);
+        xfree(e);
+    }
+    m->n_iids -= p->count;
+    table_release(m, &p->iids);
+    m->mem_bytes -= (size_t)p->ring_cap * sizeof(Entry *) + sizeof(Producer) + p->pid_len;
+    xfree(p->ring);
+    xfree(p);
+}
+
+/* Removes the producer in slot i of the producers table and frees it. */
+static void producer_remove_at(Idmp *m, uint32_t i) {
+    Producer *p = m->producers.slots[i];
+    table_del_at(m, &m->producers, i);
+    producer_free(m, p);
+}
+
+/* Purges expired iids of the producers in the next n slots, freeing those
+ * left empty: bounded work per add that eventually visits every producer. */
+static void sweep_step(Idmp *m, int64_t now_ms, int n) {
+    for (int k = 0; k < n && m->producers.slots; k++) {
+        uint32_t i = m->sweep & m->producers.mask;
+        Producer *p = m->producers.slots[i];
+        if (p) {
+            purge_expired(m, p, now_ms);
+            if (p->count == 0) {
+                /* Slot i now holds the next element of its run, if any:
+                 * visit it next time instead of skipping it. */
+                producer_remove_at(m, i);
+                continue;
+            }
+        }
+        m->sweep = i + 1;
+    }
+}
+
+/* ---- Public API --------------------------------------------------------- */
+
+/* Returns an owned, empty state with the given configuration; free with
+ * idmp_free(). seed keys the table hash (pass a random value). */
+Idmp *idmp_new(uint32_t duration_s, uint32_t maxsize, uint64_t seed) {
+    assert(duration_s >= IDMP_DURATION_MIN && duration_s <= IDMP_DURATION_MAX);
+    assert(maxsize >= IDMP_MAXSIZE_MIN && maxsize <= IDMP_MAXSIZE_MAX);
+    Idmp *m = xcalloc(1, sizeof(Idmp));
+    m->duration_s = duration_s;
+    m->maxsize = maxsize;
+    /* splitmix64 spreads the seed over the 128-bit SipHash key. */
+    uint64_t x = seed;
+    for (int half = 0; half < 2; half++) {
+        uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        store_le64(m->key + 8 * half, z ^ (z >> 31));
+    }
+    m->mem_bytes = sizeof(Idmp);
+    return m;
+}
+
+/* Frees m and everything it owns; NULL is a no-op. */
+void idmp_free(Idmp *m) {
+    if (!m) return;
+    idmp_clear(m);
+    xfree(m);
+}
+
+uint32_t idmp_duration(const Idmp *m) {
+    return m->duration_s;
+}
+
+uint32_t idmp_maxsize(const Idmp *m) {
+    return m->maxsize;
+}
+
+/* Forgets every producer and iid; the counters and configuration stay. */
+void idmp_clear(Idmp *m) {
+    Table *t = &m->producers;
+    for (uint32_t i = 0; t->slots && i <= t->mask; i++)
+        if (t->slots[i]) producer_free(m, t->slots[i]);
+    table_release(m, t);
+    m->sweep = 0;
+    assert(m->n_iids == 0);
+}
+
+/* Sets the configuration (XCFGSET). Returns 1 if a value changed, in which
+ * case every tracked iid is forgotten (the docs' rule), else 0 and nothing
+ * changes. */
+int idmp_configure(Idmp *m, uint32_t duration_s, uint32_t maxsize) {
+    assert(duration_s >= IDMP_DURATION_MIN && duration_s <= IDMP_DURATION_MAX);
+    assert(maxsize >= IDMP_MAXSIZE_MIN && maxsize <= IDMP_MAXSIZE_MAX);
+    if (duration_s == m->duration_s && maxsize == m->maxsize) return 0;
+    idmp_clear(m);
+    m->duration_s = duration_s;
+    m->maxsize = maxsize;
+    return 1;
+}
+
+/* Fills k with pid and iid (borrowed: they must outlive k's use) and their
+ * hashes under m's key, so that a lookup followed by an add hashes once. */
+void idmp_key_init(IdmpKey *k, const Idmp *m, Slice pid, Slice iid) {
+    k->pid = pid;
+    k->iid = iid;
+    k->pid_hash = key_hash(m, pid);
+    k->iid_hash = key_hash(m, iid);
+}
+
+/* Looks k's (pid, iid) up: 1 and *id = the stream ID it was added under if it
+ * is tracked and not expired at now_ms, else 0. Changes nothing (a duplicate
+ * is counted by the caller with idmp_count_duplicate(), once it has decided
+ * to refuse the message). k must come from idmp_key_init() on m. */
+int idmp_find(const Idmp *m, const IdmpKey *k, int64_t now_ms, StreamId *id) {
+    uint32_t slot = find_producer(m, k->pid, k->pid_hash);
+    if (slot == SLOT_NONE) return 0;
+    const Entry *e = find_entry(m->producers.slots[slot], k->iid, k->iid_hash);
+    if (!e || is_expired(m, e->id, now_ms)) return 0;
+    *id = e->id;
+    return 1;
+}
+
+/* Records that k's pid added k's iid as the entry id (copies them). A previous
+ * mapping of the same pair is replaced (the AOF loader relies on this when the
+ * clock at replay differs). The producer's expired iids are purged first; an
+ * iid already expired at now_ms is counted but not kept; when the producer
+ * holds maxsize iids the oldest one goes. Counts one added iid. pid and iid
+ * must not be empty. O(1) expected when id is the newest of the producer,
+ * O(maxsize) otherwise. */
+void idmp_add(Idmp *m, const IdmpKey *k, StreamId id, int64_t now_ms) {
+    assert(k->pid.len > 0 && k->iid.len > 0);
+    assert(k->pid_hash == key_hash(m, k->pid) && k->iid_hash == key_hash(m, k->iid));
+    Slice iid = k->iid;
+    uint32_t slot = find_producer(m, k->pid, k->pid_hash);
+    Producer *p =
+        slot == SLOT_NONE ? producer_new(m, k->pid, k->pid_hash) : m->producers.slots[slot];
+
+    Entry *old = find_entry(p, iid, k->iid_hash);
+    if (old) {
+        ring_remove(p, old);
+        entry_drop(m, p, old);
+    }
+    purge_expired(m, p, now_ms);
+    m->iids_added++;
+
+    int keep = !is_expired(m, id, now_ms);
+    Entry *reuse = NULL;
+    if (keep && p->count == m->maxsize) {
+        /* Full: the oldest of maxsize + 1 iids goes, which is the new one
+         * when it is older than every tracked iid. In the steady state of a
+         * busy producer this happens on every add, so the evicted entry's
+         * block is reused when it is large enough. */
+        if (stream_id_cmp(id, ring_get(p, 0)->id) < 0) {
+            keep = 0;
+        } else {
+            Entry *e = ring_pop_head(p);
+            if (xsize(e) >= entry_bytes(iid.len)) {
+                table_del_at(m, &p->iids, table_slot_of(&p->iids, e));
+                m->mem_bytes -= entry_bytes(e->len);
+                m->n_iids--;
+                reuse = e;
+            } else {
+                entry_drop(m, p, e);
+            }
+        }
+    }
+    if (keep) {
+        ring_reserve(m, p);
+        Entry *e = reuse ? reuse : xmalloc(entry_bytes(iid.len));
+        e->hash = k->iid_hash;
+        e->id = id;
+        e->len = iid.len;
+        memcpy(e->iid, iid.p, iid.len);
+        m->mem_bytes += entry_bytes(iid.len);
+        table_put(m, &p->iids, e);
+        ring_insert_sorted(p, e);
+        m->n_iids++;
+    }
+    if (p->count == 0) producer_remove_at(m, table_slot_of(&m->producers, p));
+    sweep_step(m, now_ms, SWEEP_SLOTS_PER_ADD);
+}
+
+/* Counts one refused duplicate. */
+void idmp_count_duplicate(Idmp *m) {
+    m->iids_duplicates++;
+}
+
+/* Purges every iid expired at now_ms and frees producers left without one,
+ * so that the tracked counts are exact. O(producers + expired). */
+void idmp_expire(Idmp *m, int64_t now_ms) {
+    Table *t = &m->producers;
+    uint32_t i = 0;
+    while (t->slots && i <= t->mask) {
+        Producer *p = t->slots[i];
+        if (p) {
+            purge_expired(m, p, now_ms);
+            if (p->count == 0) {
+                /* Backward shift may have moved a later producer into slot
+                 * i (or shrunk the table): look at slot i again. */
+                producer_remove_at(m, i);
+                continue;
+            }
+        }
+        i++;
+    }
+}
+
+/* Producers with at least one tracked iid (after the last purge). */
+uint64_t idmp_pids_tracked(const Idmp *m) {
+    return m->producers.used;
+}
+
+/* Tracked iids over all producers (after the last purge). */
+uint64_t idmp_iids_tracked(const Idmp *m) {
+    return m->n_iids;
+}
+
+uint64_t idmp_iids_added(const Idmp *m) {
+    return m->iids_added;
+}
+
+uint64_t idmp_iids_duplicates(const Idmp *m) {
+    return m->iids_duplicates;
+}
+
+/* Restores the lifetime counters (AOF rewrite records, replayed duplicates). */
+void idmp_set_counters(Idmp *m, uint64_t iids_added, uint64_t iids_duplicates) {
+    m->iids_added = iids_added;
+    m->iids_duplicates = iids_duplicates;
+}
+
+/* Bytes allocated for m, everything included. */
+size_t idmp_mem_usage(const Idmp *m) {
+    return m->mem_bytes;
+}
+
+/* Starts a walk over every tracked iid not expired at now_ms: producers in
+ * table order, each producer's iids oldest first, which is the order in which
+ * idmp_add() calls rebuild the same state. Borrows m, which must not change
+ * during the walk. */
+void idmp_iter_start(IdmpIter *it, const Idmp *m, int64_t now_ms) {
+    it->m = m;
+    it->slot = 0;
+    it->pos = 0;
+    it->now_ms = now_ms;
+}
+
+/* Yields the next (pid, iid, id): 1, or 0 at the end. The slices are views
+ * valid until m changes. */
+int idmp_iter_next(IdmpIter *it, Slice *pid, Slice *iid, StreamId *id) {
+    const Table *t = &it->m->producers;
+    while (t->slots && it->slot <= t->mask) {
+        const Producer *p = t->slots[it->slot];
+        while (p && it->pos < p->count) {
+            const Entry *e = ring_get(p, it->pos++);
+            if (is_expired(it->m, e->id, it->now_ms)) continue;
+            *pid = slice_of((const char *)p->pid, p->pid_len);
+            *iid = slice_of((const char *)e->iid, e->len);
+            *id = e->id;
+            return 1;
+        }
+        it->slot++;
+        it->pos = 0;
+    }
+    return 0;
+}
+
+/* Returns 0 if the invariants in the file header hold, else the number of
+ * the first one broken (1-based, in the header's order). O(size). */
+int idmp_check(const Idmp *m) {
+    const Table *pt = &m->producers;
+    uint64_t n_iids = 0, n_producers = 0;
+    for (uint32_t i = 0; pt->slots && i <= pt->mask; i++) {
+        const Producer *p = pt->slots[i];
+        if (!p) continue;
+        n_producers++;
+        if (p->count == 0) return 3;
+        if (p->count > m->maxsize || p->ring_cap > m->maxsize) return 2;
+        if (p->count != p->iids.used) return 1;
+        for (uint32_t k = 0; k < p->count; k++) {
+            const Entry *e = ring_get(p, k);
+            if (k > 0 && stream_id_cmp(ring_get(p, k - 1)->id, e->id) > 0) return 2;
+            Slice iid = slice_of((const char *)e->iid, e->len);
+            if (e->hash != key_hash(m, iid) || find_entry(p, iid, e->hash) != e) return 1;
+        }
+        Slice pid = slice_of((const char *)p->pid, p->pid_len);
+        if (p->hash != key_hash(m, pid) || find_producer(m, pid, p->hash) != i) return 1;
+        n_iids += p->count;
+    }
+    if (n_producers != pt->used) return 1;
+    if (n_iids != m->n_iids) return 4;
+    return 0;
+}
+
+/* ---- IDMPAUTO ------------------------------------------------------------ */
+
+/* Fixed keys: the derived iid must be the same in every process and release,
+ * since it is persisted and compared with iids derived after a restart. */
+static const unsigned char AUTO_PAIR_KEY[16] = "streamd/idmp/pr1";
+static const unsigned char AUTO_SET_KEY[16] = "streamd/idmp/st1";
+
+static int cmp16(const void *a, const void *b) {
+    return memcmp(a, b, 16);
+}
+
+/* Derives the iid of a message from its field/value pairs (fields_values
+ * holds 2 * n_pairs slices, borrowed) into out.
+ *
+ * Each pair is hashed with SipHash-2-4-128 over len(field) | field |
+ * len(value) | value (lengths as 8 little-endian bytes, so that ("ab", "c")
+ * and ("a", "bc") differ); the pair hashes are sorted, so the order of the
+ * pairs does not matter (Redis's rule: the same content gives the same iid),
+ * and hashed again with the pair count under a second key. Sorting instead of
+ * XOR-ing the pair hashes keeps repeated pairs from cancelling out and keeps
+ * the result as collision-resistant as the hash itself. */
+void idmp_auto_iid(const Slice *fields_values, size_t n_pairs,
+                   unsigned char out[IDMP_AUTO_IID_LEN]) {
+    assert(n_pairs > 0);
+    unsigned char stack[16][16];
+    unsigned char(*h)[16] = n_pairs <= 16 ? stack : xmalloc(n_pairs * 16);
+    for (size_t i = 0; i < n_pairs; i++) {
+        Sip s;
+        unsigned char len[8];
+        sip_init(&s, AUTO_PAIR_KEY, 1);
+        for (int k = 0; k < 2; k++) {
+            Slice x = fields_values[2 * i + (size_t)k];
+            store_le64(len, x.len);
+            sip_update(&s, len, 8);
+            sip_update(&s, x.p, x.len);
+        }
+        sip_final128(&s, h[i]);
+    }
+    if (n_pairs > 1) qsort(h, n_pairs, 16, cmp16);
+    Sip s;
+    unsigned char count[8];
+    sip_init(&s, AUTO_SET_KEY, 1);
+    store_le64(count, n_pairs);
+    sip_update(&s, count, 8);
+    sip_update(&s, h, n_pairs * 16);
+    sip_final128(&s, out);
+    if (h != stack) xfree(h);
+}
