@@ -26,6 +26,7 @@
 
 #include "base/alloc.h"
 #include "cmd/group.h"
+#include "cmd/stream_idmp.h"
 #include "cmd/stream_obj.h"
 #include "server/server.h"
 
@@ -45,12 +46,15 @@ static void stream_obj_free(void *ptr) {
     StreamObj *so = ptr;
     stream_free(so->s);
     if (so->groups) group_set_free(so->groups);
+    idmp_free(so->idmp);
     xfree(so);
 }
 
 static size_t stream_obj_mem(const void *ptr) {
     const StreamObj *so = ptr;
-    return xsize(so) + stream_mem_usage(so->s) + (so->groups ? group_set_mem_bytes(so->groups) : 0);
+    return xsize(so) + stream_mem_usage(so->s) +
+           (so->groups ? group_set_mem_bytes(so->groups) : 0) +
+           (so->idmp ? idmp_mem_usage(so->idmp) : 0);
 }
 
 static const ObjTypeOps stream_type = {"stream", "stream", stream_obj_free, stream_obj_mem};
@@ -191,7 +195,8 @@ typedef struct TrimArgs {
     int has_id;       /* XADD: an ID (not "*") was given */
     int is_seq_given; /* XADD: "<ms>-<seq>" rather than "<ms>-*" */
     StreamId id;
-    unsigned char *dropped; /* argv indexes of LIMIT <n> (left out of the record) */
+    unsigned char *dropped; /* argv indexes left out of the record: LIMIT <n>, IDMP... */
+    XaddIdmp idmp;          /* XADD: IDMP / IDMPAUTO (src/cmd/stream_idmp.c) */
 } TrimArgs;
 
 /* Parses [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT n]] from argv[2]
@@ -201,7 +206,7 @@ static int parse_trim_args(Client *c, TrimArgs *a, int is_xadd) {
     memset(a, 0, sizeof(*a));
     a->dropped = xcalloc((size_t)c->argc, 1);
     long long limit = 0;
-    int is_limit_given = 0;
+    int is_limit_given = 0, n_idmp;
     int i = 2;
     for (; i < c->argc; i++) {
         int more = c->argc - 1 - i;
@@ -250,6 +255,12 @@ static int parse_trim_args(Client *c, TrimArgs *a, int is_xadd) {
             i++;
         } else if (is_xadd && is_word(o, "NOMKSTREAM")) {
             a->is_nomkstream = 1;
+        } else if (is_xadd && (n_idmp = stream_idmp_parse_xadd_arg(c, i, &a->idmp)) != 0) {
+            if (n_idmp < 0) return -1;
+            /* The XADD record carries the entry only: stream_idmp.c
+             * propagates the iid as a record of its own. */
+            memset(a->dropped + i, 1, (size_t)n_idmp);
+            i += n_idmp - 1;
         } else if (is_xadd) {
             if (stream_id_parse_seq_auto(o.p, o.len, &a->id, &a->is_seq_given) != 0) {
                 reply_error(c, ERR_INVALID_ID);
@@ -263,6 +274,7 @@ static int parse_trim_args(Client *c, TrimArgs *a, int is_xadd) {
         }
     }
     a->id_idx = i;
+    if (is_xadd && stream_idmp_check_xadd_id(c, &a->idmp, a->has_id) != 0) return -1;
     if (limit && !a->has_strategy) {
         reply_error(c, "ERR syntax error, LIMIT cannot be used without specifying a trimming "
                        "strategy");
@@ -293,7 +305,7 @@ static int parse_trim_args(Client *c, TrimArgs *a, int is_xadd) {
 
 /* Propagates argv with: the ID at id_idx replaced (XADD, when id_text is set),
  * an approximate trim rewritten to "=" with the threshold reached, and LIMIT
- * left out. */
+ * (and XADD's IDMP / IDMPAUTO) left out. */
 static void propagate_rewritten(Client *c, const TrimArgs *a, const StreamObj *so,
                                 const Slice *id_text) {
     Slice *argv = xmalloc((size_t)c->argc * sizeof(Slice));
@@ -344,6 +356,9 @@ static void cmd_xadd(Client *c) {
         reply_null(c);
         goto done;
     }
+    if (a.idmp.mode &&
+        stream_idmp_xadd_dedup(c, key, so, &a.idmp, c->argv + field_pos, (size_t)n_args / 2))
+        goto done; /* a duplicate: replied with the original ID */
     StreamObj *fresh = NULL;
     if (!so) so = fresh = stream_obj_new();
     Stream *s = so->s;
@@ -382,6 +397,7 @@ static void cmd_xadd(Client *c) {
         db_signal_key(c->db, key);
     if (a.has_strategy) (void)stream_trim(s, &a.t);
     propagate_rewritten(c, &a, so, &id_text);
+    if (a.idmp.mode) stream_idmp_xadd_added(c, key, so, &a.idmp, id);
     goto done;
 fail:
     if (fresh) stream_obj_free(fresh);
@@ -750,7 +766,7 @@ static void cmd_xinfo_stream(Client *c) {
     }
     Stream *s = so->s;
     size_t n_groups = so->groups ? group_set_len(so->groups) : 0;
-    reply_map(c, is_full ? 9 : 10);
+    reply_map(c, (is_full ? 9 : 10) + STREAM_IDMP_INFO_PAIRS);
     reply_bulk_cstr(c, "length");
     reply_int(c, (long long)stream_length(s));
     reply_bulk_cstr(c, "radix-tree-keys");
@@ -765,6 +781,7 @@ static void cmd_xinfo_stream(Client *c) {
     reply_int(c, (long long)stream_entries_added(s));
     reply_bulk_cstr(c, "recorded-first-entry-id");
     stream_reply_id(c, stream_first_id(s));
+    stream_idmp_reply_info(c, so);
     if (!is_full) {
         reply_bulk_cstr(c, "groups");
         reply_int(c, (long long)n_groups);

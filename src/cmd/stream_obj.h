@@ -9,6 +9,9 @@
  *                     XAUTOCLAIM, XPENDING, XINFO GROUPS / CONSUMERS. It owns
  *                     the `groups` member and fills XINFO STREAM FULL's
  *                     "groups" through stream_obj_set_xinfo_groups().
+ *   src/cmd/stream_idmp.c  idempotent producers (XADD IDMP/IDMPAUTO, XCFGSET):
+ *                     owns the `idmp` member; stream.c calls its XADD and
+ *                     XINFO STREAM hooks (cmd/stream_idmp.h).
  * Whoever adds a member says in its comment which file owns it, and frees it
  * in stream_obj_free() (src/cmd/stream.c).
  *
@@ -25,11 +28,13 @@
 
 #include "server/server.h"
 #include "stream/group.h"
+#include "stream/idmp.h"
 #include "stream/stream.h"
 
 typedef struct StreamObj {
     Stream *s;        /* the entries; owned; src/cmd/stream.c */
     GroupSet *groups; /* consumer groups; owned; NULL until the first group; src/cmd/group.c */
+    Idmp *idmp;       /* idempotency state; owned; NULL until first used; src/cmd/stream_idmp.c */
 } StreamObj;
 
 /* Registers the OBJ_STREAM type; called once from commands_init(). */

@@ -12,6 +12,9 @@
  *     XCLAIM <key> <group> <consumer> 0 <id> TIME <ms> RETRYCOUNT <n>
  *            JUSTID FORCE                          each pending entry
  *     XGROUP CREATECONSUMER <key> <group> <consumer> (no pending entries)
+ *     XCFGSET <key> IDMP-DURATION <s> IDMP-MAXSIZE <n>   idempotent producers
+ *     XIDMPRECORD <key> <pid> <iid> <id>           (src/cmd/stream_idmp.c
+ *     XIDMPCOUNTERS <key> <added> <duplicates>      writes these three)
  *     PEXPIREAT <key> <ms>                         a key with a TTL
  *
  * It runs in the forked child (a frozen copy of the data: nothing changes
@@ -32,6 +35,7 @@
 
 #include "base/alloc.h"
 #include "base/log.h"
+#include "cmd/stream_idmp.h"
 #include "cmd/stream_obj.h"
 #include "persist/aoffile.h"
 #include "server/server.h"
@@ -102,7 +106,11 @@ static void cat_group(Buf *out, Slice key, ConsumerGroup *g) {
     xfree(ids);
 }
 
-/* A stream: every entry, its metadata, its groups. */
+static void cat_record(void *out, int argc, const Slice *argv) {
+    aof_cat_command(out, argc, argv);
+}
+
+/* A stream: every entry, its metadata, its groups, its idempotency state. */
 static void cat_stream(Buf *out, Slice key, const StreamObj *so, void (*flush)(void *), void *fp) {
     const Stream *s = so->s;
     if (stream_length(s) > 0) {
@@ -152,6 +160,7 @@ static void cat_stream(Buf *out, Slice key, const StreamObj *so, void (*flush)(v
         }
         xfree(groups);
     }
+    stream_idmp_rewrite(so, key, now_ms(), cat_record, out);
 }
 
 static void rewrite_value(Buf *out, Slice key, const Obj *o, void (*flush)(void *), void *fp) {
