@@ -309,9 +309,12 @@ def test_xinfo_stream_fields(r):
             r.xadd("s", {"a": i}, id="%d-1" % i)
         r.xdel("s", "5-1")
         info = r.xinfo_stream("s")
+        idmp = ["idmp-duration", "idmp-maxsize", "pids-tracked", "iids-tracked", "iids-added",
+                "iids-duplicates"]  # Redis 8.6 (tests/integration/test_idmp.py)
         assert list(info) == ["length", "radix-tree-keys", "radix-tree-nodes",
                               "last-generated-id", "max-deleted-entry-id", "entries-added",
-                              "recorded-first-entry-id", "groups", "first-entry", "last-entry"]
+                              "recorded-first-entry-id"] + idmp + ["groups", "first-entry",
+                                                                   "last-entry"]
         assert info["length"] == 4
         assert info["radix-tree-keys"] == 2  # 1-2, 3-4 (the node of 5 went with it)
         assert info["radix-tree-nodes"] == 6  # as Redis's rax would have it
@@ -321,10 +324,11 @@ def test_xinfo_stream_fields(r):
         full = r.execute_command("XINFO", "STREAM", "s", "FULL")
         assert full[0::2] == [b"length", b"radix-tree-keys", b"radix-tree-nodes",
                               b"last-generated-id", b"max-deleted-entry-id", b"entries-added",
-                              b"recorded-first-entry-id", b"entries", b"groups"]
-        assert [e[0] for e in full[15]] == [b"1-1", b"2-1", b"3-1", b"4-1"]
-        assert full[17] == []
-        assert len(r.execute_command("XINFO", "STREAM", "s", "FULL", "COUNT", "1")[15]) == 1
+                              b"recorded-first-entry-id"] + [k.encode() for k in idmp] + [
+                                  b"entries", b"groups"]
+        assert [e[0] for e in full[27]] == [b"1-1", b"2-1", b"3-1", b"4-1"]
+        assert full[29] == []
+        assert len(r.execute_command("XINFO", "STREAM", "s", "FULL", "COUNT", "1")[27]) == 1
     finally:
         r.config_set("stream-node-max-entries", 100)
 
