@@ -82,9 +82,9 @@ test-asan: deps
 fuzz:
 	@mkdir -p build-fuzz
 	clang -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
-		tests/fuzz/fuzz_resp.c src/net/resp.c src/base/buf.c src/base/alloc.c -o build-fuzz/fuzz_resp
+		tests/fuzz/fuzz_resp.c src/net/resp.c src/base/buf.c src/base/alloc.c src/base/num.c -o build-fuzz/fuzz_resp
 	clang -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
-		tests/fuzz/fuzz_aof.c src/persist/aoffile.c src/persist/manifest.c src/base/buf.c \
+		tests/fuzz/fuzz_aof.c src/persist/aoffile.c src/persist/manifest.c src/net/resp.c src/base/num.c src/base/buf.c \
 		src/base/alloc.c -o build-fuzz/fuzz_aof
 
 format:

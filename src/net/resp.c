@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/num.h"
 
 void resp_argv_init(RespArgv *a) {
     a->v = NULL;
@@ -40,33 +41,6 @@ static void argv_push(RespArgv *a, const char *p, size_t len) {
     a->n++;
 }
 
-/* Parses a signed decimal header number strictly (as Redis's string2ll). */
-static int parse_header_ll(const char *p, size_t len, long long *out) {
-    if (len == 0 || len > 20) return -1;
-    size_t i = 0;
-    int neg = 0;
-    if (p[0] == '-') {
-        neg = 1;
-        i = 1;
-        if (len == 1) return -1;
-    }
-    unsigned long long v = 0;
-    for (; i < len; i++) {
-        if (p[i] < '0' || p[i] > '9') return -1;
-        unsigned d = (unsigned)(p[i] - '0');
-        if (v > (18446744073709551615ULL - d) / 10) return -1;
-        v = v * 10 + d;
-    }
-    if (neg) {
-        if (v > 9223372036854775808ULL) return -1;
-        *out = (long long)(0 - v);
-    } else {
-        if (v > 9223372036854775807ULL) return -1;
-        *out = (long long)v;
-    }
-    return 0;
-}
-
 static int hexval(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -78,11 +52,14 @@ static int is_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-/* Splits an inline line into arguments with Redis's quoting rules. Arguments
- * are unescaped into scratch; returns -1 on unbalanced quotes. Offsets are
- * collected first because scratch may move while it grows. */
-static int split_inline(const char *p, size_t len, RespArgv *a) {
+/* Splits a line into arguments with Redis's quoting rules (inline commands,
+ * redis.conf and AOF manifest lines share them): a->v[0..a->n) become views
+ * into p or a->scratch, valid until a changes. Returns 0, or -1 on unbalanced
+ * quotes or a closing quote not followed by a space. Offsets are collected
+ * first because scratch may move while it grows. */
+int resp_split_args(const char *p, size_t len, RespArgv *a) {
     size_t *offs = NULL, *lens = NULL, n = 0, cap = 0, i = 0;
+    a->n = 0;
     int rc = 0;
     buf_clear(&a->scratch);
     /* Redis splits the line as a C string: a NUL byte ends it. */
@@ -190,7 +167,7 @@ static int parse_inline(const char *buf, size_t len, const RespLimits *lim, Resp
         return RESP_ERROR;
     }
     if (line_len > 0 && buf[line_len - 1] == '\r') line_len--;
-    if (split_inline(buf, line_len, a) != 0) {
+    if (resp_split_args(buf, line_len, a) != 0) {
         a->n = 0;
         *err = "Protocol error: unbalanced quotes in request";
         return RESP_ERROR;
@@ -223,7 +200,7 @@ int resp_parse(const char *buf, size_t len, const RespLimits *lim, RespArgv *a, 
     }
     if (pos + 1 >= len) return RESP_INCOMPLETE; /* the '\n' has not arrived */
     long long count;
-    if (parse_header_ll(buf + 1, pos - 1, &count) != 0 || count > 2147483647LL ||
+    if (num_parse_ll(buf + 1, pos - 1, &count) != 0 || count > 2147483647LL ||
         (count > 0 && count > lim->max_multibulk_len)) {
         *err = "Protocol error: invalid multibulk length";
         return RESP_ERROR;
@@ -264,8 +241,7 @@ int resp_parse(const char *buf, size_t len, const RespLimits *lim, RespArgv *a, 
             return RESP_ERROR;
         }
         long long blen;
-        if (parse_header_ll(hdr + 1, hlen - 1, &blen) != 0 || blen < 0 ||
-            blen > lim->max_bulk_len) {
+        if (num_parse_ll(hdr + 1, hlen - 1, &blen) != 0 || blen < 0 || blen > lim->max_bulk_len) {
             *err = "Protocol error: invalid bulk length";
             a->n = 0;
             return RESP_ERROR;

@@ -38,6 +38,11 @@ typedef struct RespArgv {
 void resp_argv_init(RespArgv *a);
 void resp_argv_free(RespArgv *a);
 
+/* Splits one line into arguments with Redis's quoting rules ('...', "..."
+ * with \n \r \t \b \a \xHH escapes); a NUL byte ends the line. Resets a;
+ * the views live in p or a->scratch. Returns 0, or -1 on unbalanced quotes. */
+int resp_split_args(const char *p, size_t len, RespArgv *a);
+
 /* Parses one command from buf[0..len). On RESP_OK, *consumed is the bytes it
  * used and a->v[0..a->n) are views into buf or a->scratch, valid until buf or
  * a change; a->n may be 0 (an empty line, "*0"): nothing to run. On

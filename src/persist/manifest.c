@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "net/resp.h"
 
 /* Largest manifest file read: far more than any history list needs. */
 #define MANIFEST_MAX_BYTES (16u << 20)
@@ -99,112 +100,14 @@ AofManifest *aof_manifest_dup(const AofManifest *am) {
     return c;
 }
 
-/* ---- Tokenizing one line ---------------------------------------------- */
-
-static int hexval(int ch) {
-    if (ch >= '0' && ch <= '9') return ch - '0';
-    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-    return -1;
-}
-
-/* Splits a line into at most max_tok owned tokens with redis.conf quoting.
- * Returns the token count, or -1 on unbalanced quotes or a closing quote not
- * followed by a space (as Redis's splitter). Tokens past max_tok are counted
- * but not stored. */
-static int split_line(const char *s, size_t len, Buf *tok, int max_tok) {
-    size_t i = 0;
-    int n = 0;
-    for (;;) {
-        while (i < len && isspace((unsigned char)s[i])) i++;
-        if (i == len) return n;
-        Buf cur;
-        buf_init(&cur);
-        int in_dq = 0, in_sq = 0, done = 0;
-        while (!done) {
-            if (in_dq) {
-                if (i == len) goto bad;
-                if (s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' && hexval(s[i + 2]) >= 0 &&
-                    hexval(s[i + 3]) >= 0) {
-                    buf_append_char(&cur, (char)(hexval(s[i + 2]) * 16 + hexval(s[i + 3])));
-                    i += 4;
-                } else if (s[i] == '\\' && i + 1 < len) {
-                    char c = s[i + 1];
-                    switch (c) {
-                    case 'n':
-                        c = '\n';
-                        break;
-                    case 'r':
-                        c = '\r';
-                        break;
-                    case 't':
-                        c = '\t';
-                        break;
-                    case 'b':
-                        c = '\b';
-                        break;
-                    case 'a':
-                        c = '\a';
-                        break;
-                    default:
-                        break;
-                    }
-                    buf_append_char(&cur, c);
-                    i += 2;
-                } else if (s[i] == '"') {
-                    if (i + 1 < len && !isspace((unsigned char)s[i + 1])) goto bad;
-                    done = 1;
-                    i++;
-                } else {
-                    buf_append_char(&cur, s[i++]);
-                }
-            } else if (in_sq) {
-                if (i == len) goto bad;
-                if (s[i] == '\\' && i + 1 < len && s[i + 1] == '\'') {
-                    buf_append_char(&cur, '\'');
-                    i += 2;
-                } else if (s[i] == '\'') {
-                    if (i + 1 < len && !isspace((unsigned char)s[i + 1])) goto bad;
-                    done = 1;
-                    i++;
-                } else {
-                    buf_append_char(&cur, s[i++]);
-                }
-            } else if (i == len || isspace((unsigned char)s[i])) {
-                done = 1;
-            } else if (s[i] == '"') {
-                in_dq = 1;
-                i++;
-            } else if (s[i] == '\'') {
-                in_sq = 1;
-                i++;
-            } else {
-                buf_append_char(&cur, s[i++]);
-            }
-        }
-        if (n < max_tok) {
-            buf_append_char(&cur, '\0');
-            tok[n] = cur;
-        } else {
-            buf_free(&cur);
-        }
-        n++;
-        continue;
-    bad:
-        buf_free(&cur);
-        for (int k = 0; k < n && k < max_tok; k++) buf_free(&tok[k]);
-        return -1;
-    }
-}
-
 /* Strict positive decimal. */
-static int parse_seq(const char *s, long long *out) {
-    if (*s < '1' || *s > '9') return -1;
+static int parse_seq(Slice s, long long *out) {
+    if (s.len == 0 || s.p[0] < '1' || s.p[0] > '9') return -1;
     long long v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9') return -1;
-        if (v > (0x7fffffffffffffffLL - (*s - '0')) / 10) return -1;
-        v = v * 10 + (*s - '0');
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.p[i] < '0' || s.p[i] > '9') return -1;
+        if (v > (0x7fffffffffffffffLL - (s.p[i] - '0')) / 10) return -1;
+        v = v * 10 + (s.p[i] - '0');
     }
     *out = v;
     return 0;
@@ -226,43 +129,44 @@ static void set_err(AofManifestError *err, const char *msg, int line_no, const c
 /* Parses one non-comment line into *fi (owned name). Returns NULL or the
  * error message. */
 static const char *parse_line(const char *line, size_t len, AofFileInfo *fi) {
-    Buf tok[MAX_LINE_TOKENS];
-    int n = split_line(line, len, tok, MAX_LINE_TOKENS);
-    if (n < 0) return "Invalid AOF manifest file format";
+    RespArgv tok;
+    resp_argv_init(&tok);
     const char *err = NULL;
     fi->name = NULL;
     fi->seq = 0;
     fi->type = 0;
+    int n = resp_split_args(line, len, &tok) == 0 ? tok.n : -1;
     if (n < 6 || n % 2 || n > MAX_LINE_TOKENS) {
         err = "Invalid AOF manifest file format";
         goto done;
     }
     for (int i = 0; i < n; i += 2) {
-        const char *k = tok[i].p, *v = tok[i + 1].p;
-        size_t vlen = tok[i + 1].len - 1; /* minus the NUL */
-        if (strcasecmp(k, "file") == 0) {
-            if (vlen == 0 || memchr(v, '\0', vlen)) {
+        Slice k = tok.v[i], v = tok.v[i + 1];
+        if (slice_eq_nocase(k, "file")) {
+            if (v.len == 0 || memchr(v.p, '\0', v.len)) {
                 err = "Invalid AOF manifest file format";
                 goto done;
             }
-            if (strchr(v, '/') || strchr(v, '\\')) {
+            if (memchr(v.p, '/', v.len) || memchr(v.p, '\\', v.len)) {
                 err = "File can't be a path, just a filename";
                 goto done;
             }
             xfree(fi->name);
-            fi->name = xstrdup(v);
-        } else if (strcasecmp(k, "seq") == 0) {
+            fi->name = xmalloc(v.len + 1);
+            memcpy(fi->name, v.p, v.len);
+            fi->name[v.len] = '\0';
+        } else if (slice_eq_nocase(k, "seq")) {
             if (parse_seq(v, &fi->seq) != 0) {
                 err = "Invalid AOF manifest file format";
                 goto done;
             }
-        } else if (strcasecmp(k, "type") == 0) {
-            fi->type = v[0];
+        } else if (slice_eq_nocase(k, "type")) {
+            fi->type = v.len ? v.p[0] : 0;
         }
     }
     if (!fi->name || !fi->seq || !fi->type) err = "Invalid AOF manifest file format";
 done:
-    for (int i = 0; i < n && i < MAX_LINE_TOKENS; i++) buf_free(&tok[i]);
+    resp_argv_free(&tok);
     if (err) info_free(fi);
     return err;
 }

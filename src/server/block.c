@@ -66,12 +66,7 @@ void block_on_keys(Client *pc, const Slice *keys, int n_keys, int64_t timeout_at
         ClientList *l = waiters(pc->db, b->keys[i], 1);
         int dup = 0;
         for (size_t k = 0; k < l->n; k++) dup |= l->v[k] == c;
-        if (dup) continue;
-        if (l->n == l->cap) {
-            l->cap = l->cap ? l->cap * 2 : 4;
-            l->v = xrealloc(l->v, l->cap * sizeof(ClientFull *));
-        }
-        l->v[l->n++] = c;
+        if (!dup) client_list_push(l, c);
     }
     if (core.n_blocked == core.cap_blocked) {
         core.cap_blocked = core.cap_blocked ? core.cap_blocked * 2 : 16;
@@ -90,13 +85,7 @@ void block_unblock(ClientFull *c, int free_only) {
     for (int i = 0; i < b->n_keys; i++) {
         ClientList *l = waiters(db, b->keys[i], 0);
         if (!l) continue;
-        for (size_t k = 0; k < l->n; k++) {
-            if (l->v[k] == c) {
-                memmove(&l->v[k], &l->v[k + 1], (l->n - k - 1) * sizeof(ClientFull *));
-                l->n--;
-                break;
-            }
-        }
+        client_list_remove(l, c);
         if (l->n == 0) {
             DictEntry *e = dict_unlink(db->blocking, b->keys[i].p, b->keys[i].len);
             xfree(l->v);

@@ -284,3 +284,22 @@ void client_info_line(ClientFull *c, Buf *out) {
                sizeof *c + c->qbuf.cap + omem, c->write_registered ? "w" : "", c->last_cmd,
                c->pub.resp, c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
 }
+
+void client_list_push(ClientList *l, ClientFull *c) {
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 4;
+        l->v = xrealloc(l->v, l->cap * sizeof(ClientFull *));
+    }
+    l->v[l->n++] = c;
+}
+
+/* Removes the first occurrence of c, keeping the order of the others. */
+void client_list_remove(ClientList *l, ClientFull *c) {
+    for (size_t k = 0; k < l->n; k++) {
+        if (l->v[k] == c) {
+            memmove(&l->v[k], &l->v[k + 1], (l->n - k - 1) * sizeof(ClientFull *));
+            l->n--;
+            return;
+        }
+    }
+}

@@ -206,6 +206,10 @@ const Command *command_parent(const Command *cmd);
 void commands_each(void (*fn)(const Command *cmd, void *priv), void *priv);
 size_t commands_count(void);
 
+/* client.c: FIFO lists of clients (WATCH and blocking registries) */
+void client_list_push(ClientList *l, ClientFull *c);
+void client_list_remove(ClientList *l, ClientFull *c);
+
 /* dispatch.c */
 void dispatch_command(ClientFull *c);
 void call_command(ClientFull *c, const Command *cmd);

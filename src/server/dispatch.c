@@ -166,12 +166,7 @@ void watch_key(ClientFull *c, Slice key) {
     w->key = xmemdup(key.p, key.len);
     w->len = key.len;
     w->expired_at_watch = key_logically_expired(c->pub.db, key.p, key.len);
-    ClientList *l = list_for(c->pub.db->watched, key, 1);
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 4;
-        l->v = xrealloc(l->v, l->cap * sizeof(ClientFull *));
-    }
-    l->v[l->n++] = c;
+    client_list_push(list_for(c->pub.db->watched, key, 1), c);
 }
 
 void watch_unwatch_all(ClientFull *c) {
@@ -181,13 +176,7 @@ void watch_unwatch_all(ClientFull *c) {
         Slice key = slice_of(w->key, w->len);
         ClientList *l = list_for(db->watched, key, 0);
         if (l) {
-            for (size_t k = 0; k < l->n; k++) {
-                if (l->v[k] == c) {
-                    memmove(&l->v[k], &l->v[k + 1], (l->n - k - 1) * sizeof(ClientFull *));
-                    l->n--;
-                    break;
-                }
-            }
+            client_list_remove(l, c);
             if (l->n == 0) {
                 DictEntry *e = dict_unlink(db->watched, key.p, key.len);
                 xfree(l->v);

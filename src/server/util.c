@@ -10,53 +10,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/num.h"
 #include "server/core.h"
 
 int parse_ll(Slice s, long long *out) {
-    const char *p = s.p;
-    size_t len = s.len;
-    if (len == 0 || len > 20) return -1;
-    if (len == 1 && p[0] == '0') {
-        *out = 0;
-        return 0;
-    }
-    size_t i = 0;
-    int neg = 0;
-    if (p[0] == '-') {
-        neg = 1;
-        i = 1;
-        if (len == 1) return -1;
-    }
-    if (p[i] < '1' || p[i] > '9') return -1;
-    unsigned long long v = 0;
-    for (; i < len; i++) {
-        if (p[i] < '0' || p[i] > '9') return -1;
-        unsigned d = (unsigned)(p[i] - '0');
-        if (v > (ULLONG_MAX - d) / 10) return -1;
-        v = v * 10 + d;
-    }
-    if (neg) {
-        if (v > (unsigned long long)LLONG_MAX + 1) return -1;
-        *out = (long long)(0 - v);
-    } else {
-        if (v > LLONG_MAX) return -1;
-        *out = (long long)v;
-    }
-    return 0;
+    return num_parse_ll(s.p, s.len, out);
 }
 
 int parse_ull(Slice s, unsigned long long *out) {
-    if (s.len == 0 || s.len > 20) return -1;
-    if (s.len > 1 && s.p[0] == '0') return -1;
-    unsigned long long v = 0;
-    for (size_t i = 0; i < s.len; i++) {
-        if (s.p[i] < '0' || s.p[i] > '9') return -1;
-        unsigned d = (unsigned)(s.p[i] - '0');
-        if (v > (ULLONG_MAX - d) / 10) return -1;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 0;
+    return num_parse_ull(s.p, s.len, out);
 }
 
 int get_ll_or_reply(Client *c, Slice s, long long *out) {
