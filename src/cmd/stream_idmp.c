@@ -110,6 +110,12 @@ static void emit_propagate(void *priv, int argc, const Slice *argv) {
     propagate(priv, argc, argv);
 }
 
+/* Records cost formatting (IDs, numbers): none is built when nothing
+ * receives them (no AOF). */
+static int want_records(void) {
+    return propagate_is_active();
+}
+
 static Slice fmt_ull(char *buf, size_t size, unsigned long long v) {
     return slice_of(buf, (size_t)snprintf(buf, size, "%llu", v));
 }
@@ -221,7 +227,7 @@ int stream_idmp_xadd_dedup(Client *c, Slice key, StreamObj *so, XaddIdmp *x, con
     if (!idmp_find(so->idmp, &x->key, now_ms(), &id)) return 0;
     idmp_count_duplicate(so->idmp);
     stream_reply_id(c, id);
-    emit_counters(emit_propagate, c, key, so->idmp);
+    if (want_records()) emit_counters(emit_propagate, c, key, so->idmp);
     return 1;
 }
 
@@ -233,6 +239,7 @@ void stream_idmp_xadd_added(Client *c, Slice key, StreamObj *so, XaddIdmp *x, St
     Idmp *m = state_of(so, &created);
     if (!x->has_key) idmp_key_init(&x->key, m, x->pid, x->iid);
     idmp_add(m, &x->key, id, now_ms());
+    if (!want_records()) return;
     if (created) emit_config(emit_propagate, c, key, m);
     emit_record(emit_propagate, c, key, x->pid, x->iid, id);
 }

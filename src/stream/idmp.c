@@ -7,16 +7,27 @@
  *   Idmp
  *    ├─ producers: open-addressing table of Producer*, keyed by pid
  *    └─ Producer
- *        ├─ ring:  Entry*[], the producer's iids sorted by stream ID (oldest
- *        │         at the head); capacity grows by doubling up to maxsize
- *        └─ iids:  open-addressing table of Entry*, keyed by iid
- *   Entry = { hash, stream ID, iid length, iid bytes }   one allocation
+ *        ├─ ring:  Rec[], the producer's iids sorted by stream ID, oldest at
+ *        │         the head; capacity doubles up to maxsize
+ *        └─ slots: open-addressing table of ring indexes, keyed by iid;
+ *                  each slot is (32 bits of the hash | index + 1)
+ *   Rec = { stream ID, hash, iid bytes inline (<= 39) or pointer + length }
+ *         64 bytes: one cache line
  *
  * Both tables use linear probing with backward-shift deletion (no
- * tombstones), power-of-two capacities, load <= 3/4, and a SipHash-1-3 of the
- * key under a per-Idmp random key, so a client choosing iids cannot make its
- * probes long. Every table element starts with its 64-bit hash, which the
- * table code reads without knowing the element type.
+ * tombstones), power-of-two capacities, load <= 3/4, and SipHash-1-3 under a
+ * per-Idmp random key, so a client choosing iids cannot make its probes long.
+ * The iid table keeps hash bits in the slot: a probe reads records only on a
+ * hash match, and deletion finds homes without reading records.
+ *
+ * Cost. The add of a busy producer (the steady state: full ring, one iid
+ * evicted per add) touches the head record, the tail record and two table
+ * slots, and allocates nothing for iids of up to 39 bytes. The producer of
+ * the previous call is remembered, so a run of messages from one producer
+ * hashes only the iid, once: the key (IdmpKey) carries the hash from the
+ * lookup to the add, and the add skips its own lookup when nothing changed
+ * since a lookup found no record. A first version with one allocation per
+ * iid, pointer-only slots and two lookups per XADD cost twice as much.
  *
  * Time. An iid's age is the ms part of its stream ID, not a clock reading:
  * IDMP only works with auto-generated IDs, whose ms part is the insertion
@@ -38,10 +49,13 @@
  * expiry a head pop but capacity eviction a removal from the middle, which a
  * ring cannot do in O(1); a tree per producer gives ordered iteration we do
  * not need at O(log n) per lookup; a single table keyed by (pid, iid) makes
- * XCFGSET's clear and producer removal a scan.
+ * XCFGSET's clear and producer removal a scan. Records out of order (an
+ * XIDMPRECORD of an older entry, a replaced mapping) shift the ring and
+ * rebuild the producer's table: O(maxsize), on paths that are rare.
  *
  * Invariants (idmp_check() verifies them; the unit tests call it):
- *   - every Entry is in exactly one ring and in that producer's table;
+ *   - every record in a ring has exactly one slot in that producer's table,
+ *     which holds its ring index;
  *   - a ring is sorted by stream ID, holds at most maxsize entries, and its
  *     capacity never exceeds maxsize;
  *   - no producer with an empty ring stays in the producers table after the
@@ -187,28 +201,41 @@ void idmp_siphash128(const unsigned char key[16], const void *p, size_t len,
 
 /* ---- Types -------------------------------------------------------------- */
 
-typedef struct Entry {
-    uint64_t hash; /* first: read by the table code */
-    StreamId id;
-    size_t len;
-    unsigned char iid[];
-} Entry;
+#define INLINE_MAX  39   /* iid bytes kept inside the record */
+#define OUT_OF_LINE 0xff /* in[INLINE_MAX] of a record whose iid is allocated */
 
-/* Open addressing; slots is NULL while the table is empty and unallocated. */
-typedef struct Table {
-    void **slots;
-    uint32_t mask; /* capacity - 1 */
-    uint32_t used;
-} Table;
+/* One tracked iid in one cache line. iids of up to 39 bytes (UUIDs, counters,
+ * IDMPAUTO's 16 bytes) live in the record; longer ones are allocated. */
+typedef struct Rec {
+    StreamId id;
+    uint64_t hash;
+    union {
+        unsigned char in[INLINE_MAX + 1]; /* the bytes; the length in in[INLINE_MAX] */
+        struct {
+            unsigned char *p;
+            size_t len;
+        } out;
+    } u;
+} Rec;
+
+_Static_assert(sizeof(Rec) == 64, "a record is one cache line");
 
 typedef struct Producer {
-    uint64_t hash; /* first: read by the table code */
-    Table iids;
-    Entry **ring;
-    uint32_t ring_cap, head, count;
+    uint64_t hash;   /* first: read by the producers table */
+    Rec *ring;       /* cap records; count of them in use, oldest at head */
+    uint64_t *slots; /* iid table: (hash low 32 bits << 32) | (ring index + 1); 0 = free */
+    uint32_t cap, head, count;
+    uint32_t mask; /* iid table capacity - 1 */
     size_t pid_len;
     unsigned char pid[];
 } Producer;
+
+/* Open addressing over producers; slots is NULL while empty. */
+typedef struct Table {
+    Producer **slots;
+    uint32_t mask; /* capacity - 1 */
+    uint32_t used;
+} Table;
 
 struct Idmp {
     uint32_t duration_s;
@@ -217,18 +244,17 @@ struct Idmp {
     uint64_t iids_duplicates;
     uint64_t n_iids;
     Table producers;
-    uint32_t sweep; /* next producer slot the incremental sweep visits */
+    Producer *last;   /* the producer of the last lookup or add, or NULL */
+    uint64_t version; /* moves on every change of the tracked iids */
+    uint32_t sweep;   /* next producer slot the incremental sweep visits */
     unsigned char key[16];
     size_t mem_bytes;
 };
 
 #define SLOT_NONE           UINT32_MAX
 #define TABLE_MIN_CAP       4u
+#define RING_MIN_CAP        4u
 #define SWEEP_SLOTS_PER_ADD 2
-
-static inline uint64_t elem_hash(const void *e) {
-    return *(const uint64_t *)e;
-}
 
 static inline uint64_t key_hash(const Idmp *m, Slice s) {
     return sip64(1, 3, m->key, s.p, s.len);
@@ -244,78 +270,251 @@ static inline int is_expired(const Idmp *m, StreamId id, int64_t now_ms) {
     return id.ms <= (uint64_t)now_ms - d;
 }
 
-static inline size_t entry_bytes(size_t len) {
-    return sizeof(Entry) + len;
+/* ---- Records ------------------------------------------------------------- */
+
+static inline int rec_is_out(const Rec *r) {
+    return r->u.in[INLINE_MAX] == OUT_OF_LINE;
 }
 
-/* ---- Tables ------------------------------------------------------------- */
-
-static size_t table_bytes(const Table *t) {
-    return t->slots ? ((size_t)t->mask + 1) * sizeof(void *) : 0;
+static inline size_t rec_len(const Rec *r) {
+    return rec_is_out(r) ? r->u.out.len : r->u.in[INLINE_MAX];
 }
 
-static void table_resize(Idmp *m, Table *t, uint32_t cap) {
+static inline const unsigned char *rec_iid(const Rec *r) {
+    return rec_is_out(r) ? r->u.out.p : r->u.in;
+}
+
+static inline int rec_eq(const Rec *r, uint64_t h, Slice iid) {
+    return r->hash == h && rec_len(r) == iid.len && memcmp(rec_iid(r), iid.p, iid.len) == 0;
+}
+
+static void rec_set(Idmp *m, Rec *r, Slice iid, uint64_t h, StreamId id) {
+    r->id = id;
+    r->hash = h;
+    if (iid.len <= INLINE_MAX) {
+        memcpy(r->u.in, iid.p, iid.len);
+        r->u.in[INLINE_MAX] = (unsigned char)iid.len;
+    } else {
+        r->u.out.p = xmemdup(iid.p, iid.len);
+        r->u.out.len = iid.len;
+        r->u.in[INLINE_MAX] = OUT_OF_LINE;
+        m->mem_bytes += iid.len;
+    }
+}
+
+static void rec_release(Idmp *m, Rec *r) {
+    if (!rec_is_out(r)) return;
+    m->mem_bytes -= r->u.out.len;
+    xfree(r->u.out.p);
+}
+
+/* ---- A producer's ring and iid table ------------------------------------- */
+
+static inline uint32_t ring_phys(const Producer *p, uint32_t i) {
+    assert(i < p->cap);
+    uint32_t k = p->head + i;
+    return k >= p->cap ? k - p->cap : k;
+}
+
+static inline Rec *rec_at(const Producer *p, uint32_t i) {
+    assert(i < p->count);
+    return &p->ring[ring_phys(p, i)];
+}
+
+static inline uint64_t slot_make(uint64_t h, uint32_t idx) {
+    return (uint64_t)(uint32_t)h << 32 | ((uint64_t)idx + 1);
+}
+
+static inline uint32_t slot_idx(uint64_t s) {
+    return (uint32_t)s - 1;
+}
+
+static inline uint32_t slot_home(const Producer *p, uint64_t s) {
+    return (uint32_t)(s >> 32) & p->mask;
+}
+
+/* Slot of the record for iid, or SLOT_NONE. */
+static uint32_t iid_lookup(const Producer *p, Slice iid, uint64_t h) {
+    uint32_t tag = (uint32_t)h;
+    for (uint32_t j = tag & p->mask; p->slots[j]; j = (j + 1) & p->mask) {
+        uint64_t s = p->slots[j];
+        if ((uint32_t)(s >> 32) == tag && rec_eq(&p->ring[slot_idx(s)], h, iid)) return j;
+    }
+    return SLOT_NONE;
+}
+
+static void iid_put(Producer *p, uint64_t h, uint32_t idx) {
+    uint32_t j = (uint32_t)h & p->mask;
+    while (p->slots[j]) j = (j + 1) & p->mask;
+    p->slots[j] = slot_make(h, idx);
+}
+
+/* Slot that points at ring index idx (whose record hashes to h). */
+static uint32_t iid_slot_of(const Producer *p, uint64_t h, uint32_t idx) {
+    uint64_t want = slot_make(h, idx);
+    uint32_t j = (uint32_t)h & p->mask;
+    while (p->slots[j] != want) {
+        assert(p->slots[j] != 0);
+        j = (j + 1) & p->mask;
+    }
+    return j;
+}
+
+/* Frees slot i and closes the gap by shifting back the rest of its probe
+ * run, so lookups never meet a hole inside a run (no tombstones). */
+static void iid_del(Producer *p, uint32_t i) {
+    assert(p->slots[i]);
+    uint32_t j = i;
+    for (;;) {
+        j = (j + 1) & p->mask;
+        if (!p->slots[j]) break;
+        uint32_t home = slot_home(p, p->slots[j]);
+        /* The slot at j may move to i unless its home lies cyclically in
+         * (i, j]: moving it before its home would hide it. */
+        int home_between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (home_between) continue;
+        p->slots[i] = p->slots[j];
+        i = j;
+    }
+    p->slots[i] = 0;
+}
+
+/* Refills the iid table from the ring (after records moved in the ring). */
+static void iid_rebuild(Producer *p) {
+    memset(p->slots, 0, ((size_t)p->mask + 1) * sizeof(uint64_t));
+    for (uint32_t i = 0; i < p->count; i++) {
+        uint32_t idx = ring_phys(p, i);
+        iid_put(p, p->ring[idx].hash, idx);
+    }
+}
+
+/* Grows the ring (doubling, at most maxsize records) and sizes the iid table
+ * for it: load <= 3/4 for a full ring. Indexes change, so the table is
+ * rebuilt; amortised O(1) per add. */
+static void ring_grow(Idmp *m, Producer *p) {
+    assert(p->count == p->cap && p->cap < m->maxsize);
+    uint32_t cap = p->cap ? p->cap * 2 : RING_MIN_CAP;
+    if (cap > m->maxsize) cap = m->maxsize;
+    uint32_t tcap = TABLE_MIN_CAP;
+    while ((uint64_t)tcap * 3 < (uint64_t)cap * 4) tcap *= 2;
+    Rec *ring = xmalloc((size_t)cap * sizeof(Rec));
+    for (uint32_t i = 0; i < p->count; i++) ring[i] = *rec_at(p, i);
+    m->mem_bytes += ((size_t)cap - p->cap) * sizeof(Rec);
+    m->mem_bytes += ((size_t)tcap - (p->slots ? p->mask + 1 : 0)) * sizeof(uint64_t);
+    xfree(p->ring);
+    xfree(p->slots);
+    p->ring = ring;
+    p->cap = cap;
+    p->head = 0;
+    p->slots = xmalloc((size_t)tcap * sizeof(uint64_t));
+    p->mask = tcap - 1;
+    iid_rebuild(p);
+}
+
+/* Drops the oldest record. */
+static void pop_head(Idmp *m, Producer *p) {
+    assert(p->count > 0);
+    m->version++;
+    Rec *r = &p->ring[p->head];
+    iid_del(p, iid_slot_of(p, r->hash, p->head));
+    rec_release(m, r);
+    p->head = p->head + 1 == p->cap ? 0 : p->head + 1;
+    p->count--;
+    m->n_iids--;
+}
+
+/* Drops the record in slot j of the iid table (any position in the ring). */
+static void drop_slot(Idmp *m, Producer *p, uint32_t j) {
+    uint32_t idx = slot_idx(p->slots[j]);
+    if (idx == p->head) {
+        pop_head(m, p);
+        return;
+    }
+    uint32_t i = idx >= p->head ? idx - p->head : idx + p->cap - p->head;
+    rec_release(m, &p->ring[idx]);
+    for (; i + 1 < p->count; i++) p->ring[ring_phys(p, i)] = p->ring[ring_phys(p, i + 1)];
+    p->count--;
+    m->n_iids--;
+    iid_rebuild(p);
+}
+
+/* Adds a record after every record whose ID is <= id (the ring stays sorted;
+ * among equal IDs the oldest insertion goes first). O(1) at the tail, O(n)
+ * elsewhere (a replayed or XIDMPRECORD'ed older ID). count < cap. */
+static void push_sorted(Idmp *m, Producer *p, Slice iid, uint64_t h, StreamId id) {
+    assert(p->count < p->cap);
+    uint32_t i = p->count;
+    while (i > 0 && stream_id_cmp(rec_at(p, i - 1)->id, id) > 0) i--;
+    if (i == p->count) {
+        uint32_t idx = ring_phys(p, i);
+        rec_set(m, &p->ring[idx], iid, h, id);
+        iid_put(p, h, idx);
+        p->count++;
+    } else {
+        p->count++;
+        for (uint32_t k = p->count - 1; k > i; k--)
+            p->ring[ring_phys(p, k)] = p->ring[ring_phys(p, k - 1)];
+        rec_set(m, &p->ring[ring_phys(p, i)], iid, h, id);
+        iid_rebuild(p);
+    }
+    m->n_iids++;
+}
+
+static void purge_expired(Idmp *m, Producer *p, int64_t now_ms) {
+    while (p->count && is_expired(m, p->ring[p->head].id, now_ms)) pop_head(m, p);
+}
+
+/* ---- The producers table ------------------------------------------------- */
+
+static size_t ptable_bytes(const Table *t) {
+    return t->slots ? ((size_t)t->mask + 1) * sizeof(Producer *) : 0;
+}
+
+static void ptable_resize(Idmp *m, Table *t, uint32_t cap) {
     assert(cap >= TABLE_MIN_CAP && (cap & (cap - 1)) == 0);
     assert((uint64_t)t->used * 4 <= (uint64_t)cap * 3);
-    void **old = t->slots;
+    Producer **old = t->slots;
     uint32_t old_cap = old ? t->mask + 1 : 0;
-    m->mem_bytes -= table_bytes(t);
-    t->slots = xcalloc(cap, sizeof(void *));
+    m->mem_bytes -= ptable_bytes(t);
+    t->slots = xcalloc(cap, sizeof(Producer *));
     t->mask = cap - 1;
-    m->mem_bytes += table_bytes(t);
+    m->mem_bytes += ptable_bytes(t);
     for (uint32_t i = 0; i < old_cap; i++) {
         if (!old[i]) continue;
-        uint32_t j = (uint32_t)elem_hash(old[i]) & t->mask;
+        uint32_t j = (uint32_t)old[i]->hash & t->mask;
         while (t->slots[j]) j = (j + 1) & t->mask;
         t->slots[j] = old[i];
     }
     xfree(old);
 }
 
-static void table_release(Idmp *m, Table *t) {
-    m->mem_bytes -= table_bytes(t);
+static void ptable_release(Idmp *m, Table *t) {
+    m->mem_bytes -= ptable_bytes(t);
     xfree(t->slots);
     t->slots = NULL;
     t->mask = 0;
     t->used = 0;
 }
 
-/* Inserts e, which must not be in the table. */
-static void table_put(Idmp *m, Table *t, void *e) {
+static void ptable_put(Idmp *m, Table *t, Producer *p) {
     uint32_t cap = t->slots ? t->mask + 1 : 0;
     if ((uint64_t)(t->used + 1) * 4 > (uint64_t)cap * 3)
-        table_resize(m, t, cap ? cap * 2 : TABLE_MIN_CAP);
-    uint32_t j = (uint32_t)elem_hash(e) & t->mask;
-    while (t->slots[j]) {
-        assert(t->slots[j] != e);
-        j = (j + 1) & t->mask;
-    }
-    t->slots[j] = e;
+        ptable_resize(m, t, cap ? cap * 2 : TABLE_MIN_CAP);
+    uint32_t j = (uint32_t)p->hash & t->mask;
+    while (t->slots[j]) j = (j + 1) & t->mask;
+    t->slots[j] = p;
     t->used++;
 }
 
-/* Slot of the element e itself (pointer identity); it must be present. */
-static uint32_t table_slot_of(const Table *t, const void *e) {
-    assert(t->slots);
-    uint32_t j = (uint32_t)elem_hash(e) & t->mask;
-    while (t->slots[j] != e) {
-        assert(t->slots[j] != NULL);
-        j = (j + 1) & t->mask;
-    }
-    return j;
-}
-
-/* Removes slot i and closes the gap by shifting back the elements of the
- * probe run that follows it, so lookups never meet a hole inside a run. */
-static void table_del_at(Idmp *m, Table *t, uint32_t i) {
+/* Removes slot i, shifting back the rest of its run as iid_del() does; the
+ * table shrinks when it is mostly empty. */
+static void ptable_del_at(Idmp *m, Table *t, uint32_t i) {
     assert(t->slots && i <= t->mask && t->slots[i]);
     uint32_t j = i;
     for (;;) {
         j = (j + 1) & t->mask;
         if (!t->slots[j]) break;
-        uint32_t home = (uint32_t)elem_hash(t->slots[j]) & t->mask;
-        /* The element at j may move to i unless its home lies cyclically in
-         * (i, j]: then moving it before its home would hide it. */
+        uint32_t home = (uint32_t)t->slots[j]->hash & t->mask;
         int home_between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
         if (home_between) continue;
         t->slots[i] = t->slots[j];
@@ -325,9 +524,9 @@ static void table_del_at(Idmp *m, Table *t, uint32_t i) {
     t->used--;
     uint32_t cap = t->mask + 1;
     if (t->used == 0)
-        table_release(m, t);
+        ptable_release(m, t);
     else if (cap > 16 && (uint64_t)t->used * 8 < cap)
-        table_resize(m, t, cap / 2);
+        ptable_resize(m, t, cap / 2);
 }
 
 static uint32_t find_producer(const Idmp *m, Slice pid, uint64_t h) {
@@ -340,84 +539,28 @@ static uint32_t find_producer(const Idmp *m, Slice pid, uint64_t h) {
     return SLOT_NONE;
 }
 
-static Entry *find_entry(const Producer *p, Slice iid, uint64_t h) {
-    const Table *t = &p->iids;
-    if (!t->slots) return NULL;
-    for (uint32_t j = (uint32_t)h & t->mask; t->slots[j]; j = (j + 1) & t->mask) {
-        Entry *e = t->slots[j];
-        if (e->hash == h && e->len == iid.len && memcmp(e->iid, iid.p, iid.len) == 0) return e;
+static uint32_t producer_slot(const Idmp *m, const Producer *p) {
+    const Table *t = &m->producers;
+    uint32_t j = (uint32_t)p->hash & t->mask;
+    while (t->slots[j] != p) {
+        assert(t->slots[j] != NULL);
+        j = (j + 1) & t->mask;
     }
-    return NULL;
+    return j;
 }
 
-/* ---- Rings -------------------------------------------------------------- */
-
-static inline uint32_t ring_index(const Producer *p, uint32_t i) {
-    assert(i < p->ring_cap);
-    uint32_t k = p->head + i;
-    return k >= p->ring_cap ? k - p->ring_cap : k;
-}
-
-static inline Entry *ring_get(const Producer *p, uint32_t i) {
-    assert(i < p->count);
-    return p->ring[ring_index(p, i)];
-}
-
-/* Makes room for one more entry: count < ring_cap afterwards. */
-static void ring_reserve(Idmp *m, Producer *p) {
-    if (p->count < p->ring_cap) return;
-    assert(p->ring_cap < m->maxsize);
-    uint32_t cap = p->ring_cap ? p->ring_cap * 2 : TABLE_MIN_CAP;
-    if (cap > m->maxsize) cap = m->maxsize;
-    Entry **ring = xmalloc((size_t)cap * sizeof(Entry *));
-    for (uint32_t i = 0; i < p->count; i++) ring[i] = ring_get(p, i);
-    m->mem_bytes += ((size_t)cap - p->ring_cap) * sizeof(Entry *);
-    xfree(p->ring);
-    p->ring = ring;
-    p->ring_cap = cap;
-    p->head = 0;
-}
-
-/* Inserts e after every entry whose ID is <= e's: the ring stays sorted and
- * among equal IDs the oldest insertion is evicted first. */
-static void ring_insert_sorted(Producer *p, Entry *e) {
-    assert(p->count < p->ring_cap);
-    uint32_t i = p->count;
-    while (i > 0 && stream_id_cmp(ring_get(p, i - 1)->id, e->id) > 0) i--;
-    for (uint32_t k = p->count; k > i; k--)
-        p->ring[ring_index(p, k)] = p->ring[ring_index(p, k - 1)];
-    p->ring[ring_index(p, i)] = e;
-    p->count++;
-}
-
-static Entry *ring_pop_head(Producer *p) {
-    assert(p->count > 0);
-    Entry *e = p->ring[p->head];
-    p->head = p->head + 1 == p->ring_cap ? 0 : p->head + 1;
-    p->count--;
-    return e;
-}
-
-static void ring_remove(Producer *p, const Entry *e) {
-    uint32_t i = 0;
-    while (ring_get(p, i) != e) i++;
-    for (; i + 1 < p->count; i++) p->ring[ring_index(p, i)] = p->ring[ring_index(p, i + 1)];
-    p->count--;
-}
-
-/* ---- Producers and entries ------------------------------------------------ */
-
-/* Frees e after it left p's ring; removes it from p's table. */
-static void entry_drop(Idmp *m, Producer *p, Entry *e) {
-    table_del_at(m, &p->iids, table_slot_of(&p->iids, e));
-    m->mem_bytes -= entry_bytes(e->len);
-    m->n_iids--;
-    xfree(e);
-}
-
-static void purge_expired(Idmp *m, Producer *p, int64_t now_ms) {
-    while (p->count && is_expired(m, ring_get(p, 0)->id, now_ms))
-        entry_drop(m, p, ring_pop_head(p));
+/* k's producer, or NULL. A run of messages from one producer (the common
+ * case) finds it with one comparison, without hashing the pid. */
+static Producer *lookup_producer(Idmp *m, IdmpKey *k) {
+    Producer *p = m->last;
+    if (p && p->pid_len == k->pid.len && memcmp(p->pid, k->pid.p, k->pid.len) == 0) return p;
+    if (!k->has_pid_hash) {
+        k->pid_hash = key_hash(m, k->pid);
+        k->has_pid_hash = 1;
+    }
+    uint32_t slot = find_producer(m, k->pid, k->pid_hash);
+    if (slot == SLOT_NONE) return NULL;
+    return m->last = m->producers.slots[slot];
 }
 
 static Producer *producer_new(Idmp *m, Slice pid, uint64_t h) {
@@ -426,27 +569,27 @@ static Producer *producer_new(Idmp *m, Slice pid, uint64_t h) {
     p->pid_len = pid.len;
     memcpy(p->pid, pid.p, pid.len);
     m->mem_bytes += sizeof(Producer) + pid.len;
-    table_put(m, &m->producers, p);
+    ring_grow(m, p);
+    ptable_put(m, &m->producers, p);
+    m->last = p;
     return p;
 }
 
 static void producer_free(Idmp *m, Producer *p) {
-    for (uint32_t i = 0; i < p->count; i++) {
-        Entry *e = ring_get(p, i);
-        m->mem_bytes -= entry_bytes(e->len);
-        xfree(e);
-    }
+    if (m->last == p) m->last = NULL;
+    for (uint32_t i = 0; i < p->count; i++) rec_release(m, rec_at(p, i));
     m->n_iids -= p->count;
-    table_release(m, &p->iids);
-    m->mem_bytes -= (size_t)p->ring_cap * sizeof(Entry *) + sizeof(Producer) + p->pid_len;
+    m->mem_bytes -= (size_t)p->cap * sizeof(Rec) + ((size_t)p->mask + 1) * sizeof(uint64_t) +
+                    sizeof(Producer) + p->pid_len;
     xfree(p->ring);
+    xfree(p->slots);
     xfree(p);
 }
 
 /* Removes the producer in slot i of the producers table and frees it. */
 static void producer_remove_at(Idmp *m, uint32_t i) {
     Producer *p = m->producers.slots[i];
-    table_del_at(m, &m->producers, i);
+    ptable_del_at(m, &m->producers, i);
     producer_free(m, p);
 }
 
@@ -511,9 +654,10 @@ void idmp_clear(Idmp *m) {
     Table *t = &m->producers;
     for (uint32_t i = 0; t->slots && i <= t->mask; i++)
         if (t->slots[i]) producer_free(m, t->slots[i]);
-    table_release(m, t);
+    ptable_release(m, t);
     m->sweep = 0;
-    assert(m->n_iids == 0);
+    m->version++;
+    assert(m->n_iids == 0 && m->last == NULL);
 }
 
 /* Sets the configuration (XCFGSET). Returns 1 if a value changed, in which
@@ -529,25 +673,33 @@ int idmp_configure(Idmp *m, uint32_t duration_s, uint32_t maxsize) {
     return 1;
 }
 
-/* Fills k with pid and iid (borrowed: they must outlive k's use) and their
- * hashes under m's key, so that a lookup followed by an add hashes once. */
+/* Fills k with pid and iid (borrowed: they must outlive k's use) and the
+ * iid's hash under m's key, so that a lookup followed by an add hashes once. */
 void idmp_key_init(IdmpKey *k, const Idmp *m, Slice pid, Slice iid) {
     k->pid = pid;
     k->iid = iid;
-    k->pid_hash = key_hash(m, pid);
     k->iid_hash = key_hash(m, iid);
+    k->pid_hash = 0;
+    k->has_pid_hash = 0;
+    k->absent_at = 0;
 }
 
 /* Looks k's (pid, iid) up: 1 and *id = the stream ID it was added under if it
  * is tracked and not expired at now_ms, else 0. Changes nothing (a duplicate
  * is counted by the caller with idmp_count_duplicate(), once it has decided
- * to refuse the message). k must come from idmp_key_init() on m. */
-int idmp_find(const Idmp *m, const IdmpKey *k, int64_t now_ms, StreamId *id) {
-    uint32_t slot = find_producer(m, k->pid, k->pid_hash);
-    if (slot == SLOT_NONE) return 0;
-    const Entry *e = find_entry(m->producers.slots[slot], k->iid, k->iid_hash);
-    if (!e || is_expired(m, e->id, now_ms)) return 0;
-    *id = e->id;
+ * to refuse the message; only a lookup cache moves). k must come from
+ * idmp_key_init() on m. */
+int idmp_find(Idmp *m, IdmpKey *k, int64_t now_ms, StreamId *id) {
+    const Producer *p = lookup_producer(m, k);
+    uint32_t j = p ? iid_lookup(p, k->iid, k->iid_hash) : SLOT_NONE;
+    if (j == SLOT_NONE) {
+        /* Lets the add that usually follows skip its own lookup. */
+        k->absent_at = m->version + 1;
+        return 0;
+    }
+    const Rec *r = &p->ring[slot_idx(p->slots[j])];
+    if (is_expired(m, r->id, now_ms)) return 0;
+    *id = r->id;
     return 1;
 }
 
@@ -558,56 +710,38 @@ int idmp_find(const Idmp *m, const IdmpKey *k, int64_t now_ms, StreamId *id) {
  * holds maxsize iids the oldest one goes. Counts one added iid. pid and iid
  * must not be empty. O(1) expected when id is the newest of the producer,
  * O(maxsize) otherwise. */
-void idmp_add(Idmp *m, const IdmpKey *k, StreamId id, int64_t now_ms) {
+void idmp_add(Idmp *m, IdmpKey *k, StreamId id, int64_t now_ms) {
+    /* (k's hashes are not re-checked here: that would double the cost of an
+     * add; idmp_check() verifies every stored hash.) */
     assert(k->pid.len > 0 && k->iid.len > 0);
-    assert(k->pid_hash == key_hash(m, k->pid) && k->iid_hash == key_hash(m, k->iid));
-    Slice iid = k->iid;
-    uint32_t slot = find_producer(m, k->pid, k->pid_hash);
-    Producer *p =
-        slot == SLOT_NONE ? producer_new(m, k->pid, k->pid_hash) : m->producers.slots[slot];
+    Producer *p = lookup_producer(m, k);
+    if (!p) {
+        assert(k->has_pid_hash);
+        p = producer_new(m, k->pid, k->pid_hash);
+    }
 
-    Entry *old = find_entry(p, iid, k->iid_hash);
-    if (old) {
-        ring_remove(p, old);
-        entry_drop(m, p, old);
+    m->version++;
+    if (k->absent_at != m->version) {
+        uint32_t old = iid_lookup(p, k->iid, k->iid_hash);
+        if (old != SLOT_NONE) drop_slot(m, p, old);
     }
     purge_expired(m, p, now_ms);
     m->iids_added++;
 
     int keep = !is_expired(m, id, now_ms);
-    Entry *reuse = NULL;
     if (keep && p->count == m->maxsize) {
         /* Full: the oldest of maxsize + 1 iids goes, which is the new one
-         * when it is older than every tracked iid. In the steady state of a
-         * busy producer this happens on every add, so the evicted entry's
-         * block is reused when it is large enough. */
-        if (stream_id_cmp(id, ring_get(p, 0)->id) < 0) {
+         * when it is older than every tracked iid. */
+        if (stream_id_cmp(id, p->ring[p->head].id) < 0)
             keep = 0;
-        } else {
-            Entry *e = ring_pop_head(p);
-            if (xsize(e) >= entry_bytes(iid.len)) {
-                table_del_at(m, &p->iids, table_slot_of(&p->iids, e));
-                m->mem_bytes -= entry_bytes(e->len);
-                m->n_iids--;
-                reuse = e;
-            } else {
-                entry_drop(m, p, e);
-            }
-        }
+        else
+            pop_head(m, p);
     }
     if (keep) {
-        ring_reserve(m, p);
-        Entry *e = reuse ? reuse : xmalloc(entry_bytes(iid.len));
-        e->hash = k->iid_hash;
-        e->id = id;
-        e->len = iid.len;
-        memcpy(e->iid, iid.p, iid.len);
-        m->mem_bytes += entry_bytes(iid.len);
-        table_put(m, &p->iids, e);
-        ring_insert_sorted(p, e);
-        m->n_iids++;
+        if (p->count == p->cap) ring_grow(m, p);
+        push_sorted(m, p, k->iid, k->iid_hash, id);
     }
-    if (p->count == 0) producer_remove_at(m, table_slot_of(&m->producers, p));
+    if (p->count == 0) producer_remove_at(m, producer_slot(m, p));
     sweep_step(m, now_ms, SWEEP_SLOTS_PER_ADD);
 }
 
@@ -683,11 +817,11 @@ int idmp_iter_next(IdmpIter *it, Slice *pid, Slice *iid, StreamId *id) {
     while (t->slots && it->slot <= t->mask) {
         const Producer *p = t->slots[it->slot];
         while (p && it->pos < p->count) {
-            const Entry *e = ring_get(p, it->pos++);
-            if (is_expired(it->m, e->id, it->now_ms)) continue;
+            const Rec *r = rec_at(p, it->pos++);
+            if (is_expired(it->m, r->id, it->now_ms)) continue;
             *pid = slice_of((const char *)p->pid, p->pid_len);
-            *iid = slice_of((const char *)e->iid, e->len);
-            *id = e->id;
+            *iid = slice_of((const char *)rec_iid(r), rec_len(r));
+            *id = r->id;
             return 1;
         }
         it->slot++;
@@ -706,19 +840,27 @@ int idmp_check(const Idmp *m) {
         if (!p) continue;
         n_producers++;
         if (p->count == 0) return 3;
-        if (p->count > m->maxsize || p->ring_cap > m->maxsize) return 2;
-        if (p->count != p->iids.used) return 1;
+        if (p->count > p->cap || p->cap > m->maxsize) return 2;
+        if ((uint64_t)p->cap * 4 > ((uint64_t)p->mask + 1) * 3) return 1;
+        uint32_t used = 0;
+        for (uint32_t j = 0; j <= p->mask; j++) used += p->slots[j] != 0;
+        if (used != p->count) return 1;
         for (uint32_t k = 0; k < p->count; k++) {
-            const Entry *e = ring_get(p, k);
-            if (k > 0 && stream_id_cmp(ring_get(p, k - 1)->id, e->id) > 0) return 2;
-            Slice iid = slice_of((const char *)e->iid, e->len);
-            if (e->hash != key_hash(m, iid) || find_entry(p, iid, e->hash) != e) return 1;
+            const Rec *r = rec_at(p, k);
+            if (k > 0 && stream_id_cmp(rec_at(p, k - 1)->id, r->id) > 0) return 2;
+            Slice iid = slice_of((const char *)rec_iid(r), rec_len(r));
+            if (r->hash != key_hash(m, iid)) return 1;
+            uint32_t j = iid_lookup(p, iid, r->hash);
+            if (j == SLOT_NONE || slot_idx(p->slots[j]) != ring_phys(p, k)) return 1;
         }
         Slice pid = slice_of((const char *)p->pid, p->pid_len);
         if (p->hash != key_hash(m, pid) || find_producer(m, pid, p->hash) != i) return 1;
         n_iids += p->count;
     }
     if (n_producers != pt->used) return 1;
+    if (m->last && find_producer(m, slice_of((const char *)m->last->pid, m->last->pid_len),
+                                 m->last->hash) == SLOT_NONE)
+        return 1;
     if (n_iids != m->n_iids) return 4;
     return 0;
 }

@@ -48,16 +48,19 @@ int idmp_configure(Idmp *m, uint32_t duration_s, uint32_t maxsize);
 void idmp_clear(Idmp *m);
 
 /* ---- Tracking ----------------------------------------------------------- */
-/* A (pid, iid) pair with its hashes, computed once per command. The slices
- * are borrowed. Fields are read-only for callers. */
+/* A (pid, iid) pair with its hashes, computed at most once per command (the
+ * pid's only when the producer is not the one used last). The slices are
+ * borrowed. Fields are private. */
 typedef struct IdmpKey {
     Slice pid, iid;
     uint64_t pid_hash, iid_hash;
+    int has_pid_hash;
+    uint64_t absent_at; /* Idmp version at which idmp_find() saw no record, + 1 */
 } IdmpKey;
 
 void idmp_key_init(IdmpKey *k, const Idmp *m, Slice pid, Slice iid);
-int idmp_find(const Idmp *m, const IdmpKey *k, int64_t now_ms, StreamId *id);
-void idmp_add(Idmp *m, const IdmpKey *k, StreamId id, int64_t now_ms);
+int idmp_find(Idmp *m, IdmpKey *k, int64_t now_ms, StreamId *id);
+void idmp_add(Idmp *m, IdmpKey *k, StreamId id, int64_t now_ms);
 void idmp_count_duplicate(Idmp *m);
 
 /* ---- Counters and XINFO ------------------------------------------------- */

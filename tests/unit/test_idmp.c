@@ -21,7 +21,7 @@
 #include "stream/idmp.h"
 #include "test.h"
 
-static int find(const Idmp *m, Slice pid, Slice iid, int64_t now, StreamId *id) {
+static int find(Idmp *m, Slice pid, Slice iid, int64_t now, StreamId *id) {
     IdmpKey k;
     idmp_key_init(&k, m, pid, iid);
     return idmp_find(m, &k, now, id);
