@@ -34,6 +34,7 @@
 #include "base/alloc.h"
 #include "cmd/group.h"
 #include "cmd/stream_obj.h"
+#include "cmd/stream_refs.h"
 #include "server/server.h"
 #include "stream/group.h"
 #include "stream/stream.h"
@@ -379,17 +380,21 @@ typedef struct ReadArgs {
     int noack;
     Slice group, consumer;
     int streams_arg, n_streams;
+    ReadCaps caps; /* MAXCOUNT / MAXSIZE (src/cmd/stream_refs.c) */
 } ReadArgs;
 
 /* Parses the options; replies and returns -1 on error. In a blocked client
  * being served again the timeout was parsed already and is skipped. */
 static int xrg_parse(Client *c, ReadArgs *a, int is_reprocessing) {
     memset(a, 0, sizeof *a);
-    int have_group = 0;
+    int have_group = 0, rc;
     for (int i = 1; i < c->argc; i++) {
         int more = c->argc - i - 1;
         Slice o = c->argv[i];
-        if (is_word(o, "block") && more) {
+        if (more && (rc = read_caps_parse_arg(c, i, &a->caps)) != 0) {
+            if (rc < 0) return -1;
+            i++;
+        } else if (is_word(o, "block") && more) {
             i++;
             a->has_block = 1;
             if (!is_reprocessing && parse_block_timeout_ms(c, c->argv[i], &a->deadline_ms) != 0)
@@ -428,7 +433,7 @@ static int xrg_parse(Client *c, ReadArgs *a, int is_reprocessing) {
         reply_error(c, "ERR Missing GROUP option for XREADGROUP");
         return -1;
     }
-    return 0;
+    return read_caps_check(c, &a->caps, a->count);
 }
 
 /* One stream of an XREADGROUP call. */
@@ -496,9 +501,9 @@ static int has_new_entries(const ReadTarget *t) {
 }
 
 /* Serves new entries of one stream to a consumer: moves the group, creates
- * pending entries (unless NOACK), replies with the entries. */
-static void xrg_serve_new(Client *c, const ReadArgs *a, ReadTarget *t, ConsumerId cons,
-                          int64_t now) {
+ * pending entries (unless NOACK), replies with the entries. An entry the read
+ * caps refuse ends the reply before it is delivered. */
+static void xrg_serve_new(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId cons, int64_t now) {
     ConsumerGroup *g = t->g;
     const Stream *s = t->so->s;
     StreamFacts f = stream_obj_facts(t->so);
@@ -511,7 +516,8 @@ static void xrg_serve_new(Client *c, const ReadArgs *a, ReadTarget *t, ConsumerI
         StreamId id;
         size_t nf;
         stream_iter_start(&it, s, start, STREAM_ID_MAX_VALUE, 0);
-        while ((a->count == 0 || (long long)n < a->count) && stream_iter_next(&it, &id, &nf)) {
+        while ((a->count == 0 || (long long)n < a->count) && stream_iter_next(&it, &id, &nf) &&
+               read_caps_admit(&a->caps, &it, id, nf)) {
             moved |= group_note_read(g, id, &f);
             stream_reply_entry(c, &it, id, nf);
             if (!a->noack) {
@@ -531,8 +537,7 @@ static void xrg_serve_new(Client *c, const ReadArgs *a, ReadTarget *t, ConsumerI
 /* Serves a consumer's own pending entries after t->after (XREADGROUP with an
  * ID): entries deleted from the stream come back with a nil field list;
  * the others count one more delivery. */
-static void xrg_serve_history(Client *c, const ReadArgs *a, ReadTarget *t, ConsumerId cons,
-                              int64_t now) {
+static void xrg_serve_history(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId cons, int64_t now) {
     ConsumerGroup *g = t->g;
     Pel *p = group_pel(g);
     StreamId start = t->after;
@@ -544,11 +549,18 @@ static void xrg_serve_history(Client *c, const ReadArgs *a, ReadTarget *t, Consu
     pel_iter_seek(&it, p, cons, start);
     while ((a->count == 0 || (long long)n < a->count) && (r = pel_iter_next(&it)) != PEL_NONE) {
         StreamId id = pel_id(p, r);
-        if (reply_entry_by_id(c, t->so->s, id)) {
+        StreamIter sit;
+        size_t nf;
+        if (seek_entry(t->so->s, &sit, id, &nf)) {
+            if (!read_caps_admit(&a->caps, &sit, id, nf)) break;
+            stream_reply_entry(c, &sit, id, nf);
             pel_set_delivery(p, r, now, pel_delivery_count(p, r) + 1);
             propagate_claim(c, t->key, a->group, g, r);
             server.dirty++;
         } else {
+            if (read_caps_is_set(&a->caps) &&
+                !read_caps_admit_bytes(&a->caps, read_caps_deleted_entry_bytes(id, c->resp)))
+                break;
             reply_array(c, 2);
             stream_reply_id(c, id);
             reply_null_array(c);
@@ -565,15 +577,31 @@ static int can_serve(const ReadTarget *t) {
     return !t->is_new || (stream_length(t->so->s) > 0 && has_new_entries(t));
 }
 
+/* Whether the read caps leave room for stream t in the reply: none once they
+ * are full; for ">", room for its first new entry (so that no stream is
+ * listed without entries because of a cap). */
+static int caps_allow_stream(const ReadCaps *caps, const ReadTarget *t) {
+    if (!read_caps_is_set(caps)) return 1;
+    if (read_caps_is_full(caps)) return 0;
+    if (!t->is_new) return 1;
+    StreamId start = group_last_id(t->g), id;
+    StreamIter it;
+    size_t nf;
+    if (stream_id_incr(&start) != 0) return 0;
+    stream_iter_start(&it, t->so->s, start, STREAM_ID_MAX_VALUE, 0);
+    return stream_iter_next(&it, &id, &nf) && read_caps_fits(caps, &it, id, nf);
+}
+
 /* Replies to an XREADGROUP with what can be served now; returns the number
  * of streams in the reply (0: nothing was replied). */
-static size_t xrg_serve(Client *c, const ReadArgs *a, ReadTarget *t) {
+static size_t xrg_serve(Client *c, ReadArgs *a, ReadTarget *t) {
     int64_t now = now_ms();
     size_t n = 0;
     ReplyDeferred top = {0};
+    read_caps_reset(&a->caps);
     for (int i = 0; i < a->n_streams; i++) {
         ConsumerId cons = consumer_get(c, t[i].key, a->group, t[i].g, a->consumer, now);
-        if (!can_serve(&t[i])) continue;
+        if (!can_serve(&t[i]) || !caps_allow_stream(&a->caps, &t[i])) continue;
         if (n++ == 0) top = reply_defer(c);
         if (c->resp == 2) reply_array(c, 2);
         reply_bulk_slice(c, t[i].key);
@@ -645,7 +673,8 @@ out:
 static int xreadgroup_getkeys(int argc, const Slice *argv, int *pos, int max_pos) {
     int i;
     for (i = 1; i < argc; i++) {
-        if (is_word(argv[i], "block") || is_word(argv[i], "count"))
+        if (is_word(argv[i], "block") || is_word(argv[i], "count") ||
+            is_word(argv[i], "maxcount") || is_word(argv[i], "maxsize"))
             i++;
         else if (is_word(argv[i], "group"))
             i += 2;

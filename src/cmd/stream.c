@@ -28,6 +28,7 @@
 #include "cmd/group.h"
 #include "cmd/stream_idmp.h"
 #include "cmd/stream_obj.h"
+#include "cmd/stream_refs.h"
 #include "server/server.h"
 
 #define END_OF_COMMANDS                                                                            \
@@ -197,16 +198,20 @@ typedef struct TrimArgs {
     StreamId id;
     unsigned char *dropped; /* argv indexes left out of the record: LIMIT <n>, IDMP... */
     XaddIdmp idmp;          /* XADD: IDMP / IDMPAUTO (src/cmd/stream_idmp.c) */
+    RefPolicy policy;       /* KEEPREF | DELREF | ACKED (src/cmd/stream_refs.c) */
+    int has_policy;
+    int is_policy_trim; /* the trim ran with DELREF / ACKED hooks */
 } TrimArgs;
 
-/* Parses [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT n]] from argv[2]
+/* Parses [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT n]]
+ * [KEEPREF|DELREF|ACKED] (in any order) from argv[2]
  * on, for XADD (is_xadd: stops at the ID) or XTRIM. Returns 0 or -1 after
  * replying. Fills a->dropped (free it with xfree) on success and failure. */
 static int parse_trim_args(Client *c, TrimArgs *a, int is_xadd) {
     memset(a, 0, sizeof(*a));
     a->dropped = xcalloc((size_t)c->argc, 1);
     long long limit = 0;
-    int is_limit_given = 0, n_idmp;
+    int is_limit_given = 0, n_idmp, policy;
     int i = 2;
     for (; i < c->argc; i++) {
         int more = c->argc - 1 - i;
@@ -261,6 +266,10 @@ static int parse_trim_args(Client *c, TrimArgs *a, int is_xadd) {
              * propagates the iid as a record of its own. */
             memset(a->dropped + i, 1, (size_t)n_idmp);
             i += n_idmp - 1;
+        } else if (!a->has_policy && (policy = stream_refs_policy(o)) >= 0) {
+            /* A second policy word falls through: XADD reads it as the ID. */
+            a->policy = (RefPolicy)policy;
+            a->has_policy = 1;
         } else if (is_xadd) {
             if (stream_id_parse_seq_auto(o.p, o.len, &a->id, &a->is_seq_given) != 0) {
                 reply_error(c, ERR_INVALID_ID);
@@ -303,21 +312,34 @@ static int parse_trim_args(Client *c, TrimArgs *a, int is_xadd) {
     return 0;
 }
 
+/* Runs the trim of a (XADD, XTRIM) on so with its reference policy. */
+static uint64_t trim_by_args(TrimArgs *a, StreamObj *so) {
+    RefTrimCtx rc;
+    a->is_policy_trim = stream_refs_trim_prepare(&a->t, so, a->policy, &rc);
+    return stream_trim(so->s, &a->t);
+}
+
 /* Propagates argv with: the ID at id_idx replaced (XADD, when id_text is set),
  * an approximate trim rewritten to "=" with the threshold reached, and LIMIT
- * (and XADD's IDMP / IDMPAUTO) left out. */
+ * (and XADD's IDMP / IDMPAUTO) left out. A trim with a DELREF / ACKED policy
+ * deletes the first entries the policy lets go, in ID order, whatever its
+ * strategy: its exact effect is "MAXLEN = <length left>" with the same policy. */
 static void propagate_rewritten(Client *c, const TrimArgs *a, const StreamObj *so,
                                 const Slice *id_text) {
     Slice *argv = xmalloc((size_t)c->argc * sizeof(Slice));
     char thr[STREAM_ID_MAX_LEN + 1];
+    int is_approx = a->has_strategy && a->t.is_approx;
+    int as_maxlen = a->t.strategy == STREAM_TRIM_MAXLEN || a->is_policy_trim;
     int n = 0;
     for (int i = 0; i < c->argc; i++) {
         if (a->dropped[i]) continue;
         Slice v = c->argv[i];
-        if (a->has_strategy && a->t.is_approx && i == a->approx_idx) {
+        if (is_approx && as_maxlen && i == a->approx_idx - 1) {
+            v = slice_cstr("MAXLEN");
+        } else if (is_approx && i == a->approx_idx) {
             v = slice_cstr("=");
-        } else if (a->has_strategy && a->t.is_approx && i == a->threshold_idx) {
-            if (a->t.strategy == STREAM_TRIM_MAXLEN) {
+        } else if (is_approx && i == a->threshold_idx) {
+            if (as_maxlen) {
                 int len =
                     snprintf(thr, sizeof thr, "%llu", (unsigned long long)stream_length(so->s));
                 v = slice_of(thr, (size_t)len);
@@ -395,7 +417,7 @@ static void cmd_xadd(Client *c) {
         db_add(c->db, key, obj_new(OBJ_STREAM, fresh)); /* signals the key */
     else
         db_signal_key(c->db, key);
-    if (a.has_strategy) (void)stream_trim(s, &a.t);
+    if (a.has_strategy) (void)trim_by_args(&a, so);
     propagate_rewritten(c, &a, so, &id_text);
     if (a.idmp.mode) stream_idmp_xadd_added(c, key, so, &a.idmp, id);
     goto done;
@@ -416,7 +438,7 @@ static void cmd_xtrim(Client *c) {
         reply_int(c, 0);
         goto done;
     }
-    uint64_t n = stream_trim(so->s, &a.t);
+    uint64_t n = trim_by_args(&a, so);
     if (n) {
         db_signal_key(c->db, c->argv[1]);
         propagate_rewritten(c, &a, so, NULL);
@@ -585,15 +607,17 @@ typedef struct XreadCtx {
     int streams_arg; /* argv index of the first key */
     int n_keys;
     long long count; /* 0: no limit */
+    ReadCaps caps;   /* MAXCOUNT / MAXSIZE over the whole reply */
     StreamId ids[];  /* per key: entries above this one are served */
 } XreadCtx;
 
-/* Replies with every stream that has entries above its ID; returns how many
- * streams were served (nothing is written when none). */
-static int xread_serve(Client *c, const XreadCtx *x) {
+/* Replies with every stream that has entries above its ID, within the read
+ * caps; returns how many streams were served (nothing is written when none). */
+static int xread_serve(Client *c, XreadCtx *x) {
     int served = 0;
     ReplyDeferred d = {0};
-    for (int i = 0; i < x->n_keys; i++) {
+    read_caps_reset(&x->caps);
+    for (int i = 0; i < x->n_keys && !read_caps_is_full(&x->caps); i++) {
         Slice key = c->argv[x->streams_arg + i];
         Obj *o = db_lookup_read(c->db, key);
         if (!o || o->type != OBJ_STREAM) continue;
@@ -604,12 +628,21 @@ static int xread_serve(Client *c, const XreadCtx *x) {
         size_t nf;
         stream_iter_start(&it, so->s, ID_MIN, ID_MAX, 1);
         if (!stream_iter_next(&it, &top, &nf) || stream_id_cmp(top, x->ids[i]) <= 0) continue;
+        StreamId start = x->ids[i], id;
+        (void)stream_id_incr(&start); /* cannot overflow: top > ids[i] */
+        stream_iter_start(&it, so->s, start, ID_MAX, 0);
+        if (!stream_iter_next(&it, &id, &nf) || !read_caps_admit(&x->caps, &it, id, nf)) break;
         if (served++ == 0) d = reply_defer(c);
         if (c->resp == 2) reply_array(c, 2);
         reply_bulk_slice(c, key);
-        StreamId start = x->ids[i];
-        (void)stream_id_incr(&start); /* cannot overflow: top > ids[i] */
-        stream_reply_range(c, so->s, start, ID_MAX, (uint64_t)x->count, 0);
+        ReplyDeferred de = reply_defer(c);
+        long long n = 0;
+        do {
+            stream_reply_entry(c, &it, id, nf);
+            n++;
+        } while ((x->count == 0 || n < x->count) && stream_iter_next(&it, &id, &nf) &&
+                 read_caps_admit(&x->caps, &it, id, nf));
+        reply_set_array_len(c, de, (size_t)n);
     }
     if (served) {
         if (c->resp == 2)
@@ -627,11 +660,15 @@ static int xread_on_ready(Client *c, void *ctx) {
 static void cmd_xread(Client *c) {
     long long count = 0;
     int64_t deadline = -1; /* -1: no BLOCK */
-    int streams_arg = 0, n_keys = 0;
+    int streams_arg = 0, n_keys = 0, rc;
+    ReadCaps caps = {0};
     for (int i = 1; i < c->argc; i++) {
         int more = c->argc - 1 - i;
         Slice o = c->argv[i];
-        if (is_word(o, "BLOCK") && more) {
+        if (more && (rc = read_caps_parse_arg(c, i, &caps)) != 0) {
+            if (rc < 0) return;
+            i++;
+        } else if (is_word(o, "BLOCK") && more) {
             i++;
             if (parse_block_timeout_ms(c, c->argv[i], &deadline) != 0) return;
         } else if (is_word(o, "COUNT") && more) {
@@ -665,10 +702,12 @@ static void cmd_xread(Client *c) {
         reply_syntax_error(c);
         return;
     }
+    if (read_caps_check(c, &caps, count) != 0) return;
     XreadCtx *x = xmalloc(sizeof(*x) + (size_t)n_keys * sizeof(StreamId));
     x->streams_arg = streams_arg;
     x->n_keys = n_keys;
     x->count = count;
+    x->caps = caps;
     for (int i = 0; i < n_keys; i++) {
         Slice key = c->argv[streams_arg + i], arg = c->argv[streams_arg + n_keys + i];
         StreamObj *so;
@@ -710,7 +749,8 @@ fail:
 static int xread_getkeys(int argc, const Slice *argv, int *pos, int max_pos) {
     int streams = 0;
     for (int i = 1; i < argc; i++) {
-        if (is_word(argv[i], "BLOCK") || is_word(argv[i], "COUNT")) {
+        if (is_word(argv[i], "BLOCK") || is_word(argv[i], "COUNT") ||
+            is_word(argv[i], "MAXCOUNT") || is_word(argv[i], "MAXSIZE")) {
             i++;
         } else if (is_word(argv[i], "STREAMS")) {
             streams = i;

@@ -291,6 +291,32 @@ int group_set_all_acked(const GroupSet *gs, StreamId id) {
     return 1;
 }
 
+/* DELREF: removes id from the pending list of every group; returns how many
+ * groups held it. O(groups * log n). */
+uint64_t group_set_delete_refs(GroupSet *gs, StreamId id) {
+    if (!gs) return 0;
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < gs->by_name.cap; i++) {
+        ConsumerGroup *g = gs->by_name.item[i];
+        if (g) n += (uint64_t)pel_delete_id(g->pel, id);
+    }
+    return n;
+}
+
+/* The smallest last-delivered ID of all groups into *out: entries above it
+ * are not acknowledged by every group (ACKED can stop looking there).
+ * Returns 0 without groups. O(groups). */
+int group_set_min_last_id(const GroupSet *gs, StreamId *out) {
+    int found = 0;
+    for (uint32_t i = 0; gs && i < gs->by_name.cap; i++) {
+        const ConsumerGroup *g = gs->by_name.item[i];
+        if (!g) continue;
+        if (!found || stream_id_cmp(g->last_id, *out) < 0) *out = g->last_id;
+        found = 1;
+    }
+    return found;
+}
+
 /* ---- Group state and lag -------------------------------------------------- */
 
 /* A view of the group's name, valid while the group lives. */

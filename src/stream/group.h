@@ -60,6 +60,8 @@ int group_set_destroy(GroupSet *gs, Slice name);
 size_t group_set_list(const GroupSet *gs, ConsumerGroup ***out);
 size_t group_set_mem_bytes(const GroupSet *gs);
 int group_set_all_acked(const GroupSet *gs, StreamId id);
+uint64_t group_set_delete_refs(GroupSet *gs, StreamId id);
+int group_set_min_last_id(const GroupSet *gs, StreamId *out);
 
 /* ---- One group ---------------------------------------------------------- */
 

@@ -443,7 +443,8 @@ int stream_delete(Stream *s, StreamId id) {
 /* ---- trimming ------------------------------------------------------------ */
 
 /* Walks the live entries of n: returns 0 at the first one `test` (if any)
- * refuses, else calls `notify` (if any) on each and returns 1. */
+ * does not let go (STREAM_TRIM_KEEP or STREAM_TRIM_STOP), else calls `notify`
+ * (if any) on each and returns 1. */
 static int node_each_live(const StreamNode *n, int (*test)(void *, StreamId),
                           void (*notify)(void *, StreamId), void *ctx) {
     NodePos p = {n->entries_off, n->first_id};
@@ -451,7 +452,7 @@ static int node_each_live(const StreamNode *n, int (*test)(void *, StreamId),
         EntryHead h;
         StreamId id = pos_read(n, p, &h);
         if (!(h.hdr & ENTRY_DELETED)) {
-            if (test && !test(ctx, id)) return 0;
+            if (test && test(ctx, id) != STREAM_TRIM_DELETE) return 0;
             if (notify) notify(ctx, id);
         }
         p.off = stream__entry_end(n, p.off, &h);
@@ -460,19 +461,82 @@ static int node_each_live(const StreamNode *n, int (*test)(void *, StreamId),
     return 1;
 }
 
-/* Trims from the head by MAXLEN or MINID as Redis does: whole nodes while the
- * threshold allows (and, when approximate, while `limit` allows), then, when
- * exact, the entries of the first node that cannot go whole (that node stays,
- * even if it is left without live entries, as in Redis). Returns the number
- * of entries removed. Maintains the first ID; the max deleted ID is left
- * alone (Redis only moves it on XDEL). Borrows s and t. */
+/* The live slot whose key is `key` (a node's first ID), found again after a
+ * slot_remove() that may have compacted the index. */
+static size_t slot_of_key(const Stream *s, StreamId key) {
+    size_t i = slot_find(s, key);
+    assert(i != NO_SLOT && s->slots[i].node && stream_id_cmp(s->slots[i].key, key) == 0);
+    return i;
+}
+
+/* Frees the node of slot i and returns the slot of the next live node (or
+ * NO_SLOT), valid after the index moved. */
+static size_t slot_remove_next(Stream *s, size_t i) {
+    size_t next = slot_next_live(s, i);
+    StreamId next_key = next != NO_SLOT ? s->slots[next].key : stream_id_make(0, 0);
+    slot_remove(s, i);
+    return next != NO_SLOT ? slot_of_key(s, next_key) : NO_SLOT;
+}
+
+/* Trims entry by entry inside the node of slot i: returns 1 when the trim is
+ * over (threshold reached, or the policy said STREAM_TRIM_STOP), 0 when the
+ * node ran out first. The hint follows while every entry passed is deleted. */
+static int trim_in_node(Stream *s, size_t i, const StreamTrim *t, uint64_t *deleted) {
+    int is_maxlen = t->strategy == STREAM_TRIM_MAXLEN;
+    StreamNode *n = s->slots[i].node;
+    NodePos p = pos_begin(s, n);
+    int is_prefix = 1;
+    while (p.off < n->used) {
+        EntryHead h;
+        StreamId id = pos_read(n, p, &h);
+        if (is_maxlen ? s->length <= t->maxlen : stream_id_cmp(id, t->minid) >= 0) return 1;
+        if (!(h.hdr & ENTRY_DELETED)) {
+            int verdict = t->can_delete ? t->can_delete(t->ctx, id) : STREAM_TRIM_DELETE;
+            assert(verdict == STREAM_TRIM_DELETE || verdict == STREAM_TRIM_KEEP ||
+                   verdict == STREAM_TRIM_STOP);
+            if (verdict == STREAM_TRIM_STOP) return 1;
+            if (verdict == STREAM_TRIM_DELETE) {
+                entry_mark_deleted(n, p.off);
+                assert(s->length > 0);
+                s->length--;
+                (*deleted)++;
+                if (t->on_delete) t->on_delete(t->ctx, id);
+            } else {
+                is_prefix = 0;
+            }
+        }
+        p.off = stream__entry_end(n, p.off, &h);
+        p.prev = id;
+        if (is_prefix) hint_set(s, n, p);
+    }
+    return 0;
+}
+
+/* Trims from the head by MAXLEN or MINID. Returns the number of entries
+ * removed. Maintains the first ID; the max deleted ID is left alone (Redis
+ * only moves it on XDEL). Borrows s and t.
+ *
+ * Without a policy this is Redis 7's trim: whole nodes while the threshold
+ * allows (and, when approximate, while `limit` allows), then, when exact, the
+ * entries of the first node that cannot go whole (that node stays, even if
+ * it is left without live entries).
+ *
+ * With a policy (can_delete or on_delete set), as Redis 8.6 trims with DELREF
+ * or ACKED: a node goes whole only if the policy lets every live entry in it
+ * go; otherwise its entries are visited one by one, the kept ones skipped,
+ * and the trim goes on into the following nodes until the threshold is
+ * reached, the policy says stop, or (approximate) `limit` would be passed at
+ * a node boundary. "~" therefore only differs from "=" by that limit. Nodes
+ * left without live entries are freed. */
 uint64_t stream_trim(Stream *s, const StreamTrim *t) {
     int is_maxlen = t->strategy == STREAM_TRIM_MAXLEN;
     assert(is_maxlen || t->strategy == STREAM_TRIM_MINID);
+    assert(t->limit == 0 || t->is_approx);
+    int is_policy = t->can_delete != NULL || t->on_delete != NULL;
     uint64_t deleted = 0;
-    while (s->n_nodes) {
+    size_t i = s->n_nodes ? s->head : NO_SLOT;
+    while (i != NO_SLOT) {
         if (is_maxlen && s->length <= t->maxlen) break;
-        size_t i = s->head;
         StreamNode *n = s->slots[i].node;
         assert(n);
         uint64_t entries = n->n_live;
@@ -486,28 +550,13 @@ uint64_t stream_trim(Stream *s, const StreamTrim *t) {
             assert(s->length >= entries);
             s->length -= entries;
             deleted += entries;
-            slot_remove(s, i);
+            i = slot_remove_next(s, i);
             continue;
         }
-        if (t->is_approx) break;
-        /* Every entry passed below is deleted, so the hint can follow p. */
-        NodePos p = pos_begin(s, n);
-        while (p.off < n->used) {
-            EntryHead h;
-            StreamId id = pos_read(n, p, &h);
-            if (is_maxlen ? s->length <= t->maxlen : stream_id_cmp(id, t->minid) >= 0) break;
-            if (!(h.hdr & ENTRY_DELETED)) {
-                if (t->can_delete && !t->can_delete(t->ctx, id)) break;
-                entry_mark_deleted(n, p.off);
-                s->length--;
-                deleted++;
-                if (t->on_delete) t->on_delete(t->ctx, id);
-            }
-            p.off = stream__entry_end(n, p.off, &h);
-            p.prev = id;
-            hint_set(s, n, p);
-        }
-        break;
+        if (t->is_approx && !is_policy) break;
+        int is_over = trim_in_node(s, i, t, &deleted);
+        if (is_over || !is_policy) break;
+        i = n->n_live == 0 ? slot_remove_next(s, i) : slot_next_live(s, i);
     }
     if (deleted) s->first_id = s->length ? first_live_id(s) : stream_id_make(0, 0);
     return deleted;

@@ -24,6 +24,8 @@
  * only, exact trimming that marks entries inside the first node it cannot drop
  * whole, the metadata XINFO reports (length, last ID, first ID, max deleted ID,
  * entries added), and the radix-tree node count Redis's rax would have.
+ * Trimming with a reference policy (StreamTrim.can_delete / on_delete) follows
+ * Redis 8.6: entries the policy keeps are skipped, not a barrier.
  *
  * Invariants: every entry ID is > the previous one and <= last_id; length is
  * the number of live entries; IDs given to stream_append() were validated by
@@ -99,13 +101,17 @@ typedef struct StreamTrim {
     StreamId minid;  /* STREAM_TRIM_MINID: entries below it go */
     int is_approx;   /* remove whole nodes only */
     uint64_t limit;  /* approximate mode: most entries removed (0: no limit) */
-    /* Optional per-entry policy (NULL: every entry may go). An entry that may
-     * not be deleted stops the trim there: trimming always removes a prefix. */
+    /* Optional reference policy (Redis 8.2's DELREF / ACKED), see
+     * stream_trim(). can_delete (NULL: every entry may go) answers for one
+     * live entry: STREAM_TRIM_DELETE, STREAM_TRIM_KEEP (the entry stays and
+     * the trim goes on past it) or STREAM_TRIM_STOP (it and every later entry
+     * stay). on_delete is told of every entry removed, in ID order. */
     int (*can_delete)(void *ctx, StreamId id);
-    /* Optional notification for every entry removed. */
     void (*on_delete)(void *ctx, StreamId id);
     void *ctx;
 } StreamTrim;
+
+enum { STREAM_TRIM_STOP = -1, STREAM_TRIM_KEEP = 0, STREAM_TRIM_DELETE = 1 };
 
 uint64_t stream_trim(Stream *s, const StreamTrim *t);
 

@@ -1,0 +1,340 @@
+/*
+ * stream_refs.c - Redis 8.2's consumer-group reference policies (XDELEX,
+ * XACKDEL, and the KEEPREF | DELREF | ACKED hooks of XADD / XTRIM trimming)
+ * and Redis 8.10's read caps (XREAD / XREADGROUP MAXCOUNT, MAXSIZE).
+ *
+ * Policies. An entry is "acknowledged by every group" when each group has
+ * delivered it (ID <= last-delivered ID) and holds no pending entry for it
+ * (group_set_all_acked()); a stream without groups acknowledges everything,
+ * so DELREF and ACKED act as KEEPREF there, as Redis documents for XTRIM.
+ *   KEEPREF  deletes; pending entries keep pointing at the deleted ID.
+ *   DELREF   deletes and removes the ID from every group's pending list:
+ *            O(log n) per group (group_set_delete_refs()), also for an ID
+ *            that is no longer in the stream (a dangling reference).
+ *   ACKED    deletes only acknowledged entries; the others are answered 2
+ *            (XDELEX / XACKDEL) or skipped (trimming; stream_trim() goes on
+ *            past them and stops at the first entry above the smallest
+ *            last-delivered ID, where nothing can be acknowledged any more).
+ * XDELEX and XACKDEL propagate as sent (they replay to the same result on the
+ * same state); a trim with a policy is rewritten by src/cmd/stream.c.
+ *
+ * Read caps. MAXCOUNT bounds the entries of the whole reply, MAXSIZE its
+ * bytes, both across all streams of the call (COUNT stays per stream). An
+ * entry's size is what it costs in the reply: its ID, field names and values
+ * with their RESP framing (the key names and the per-stream headers are not
+ * counted). The first entry of a reply is always admitted, so a reader makes
+ * progress whatever the caps; the first entry refused ends the reply, and
+ * because commands ask before they deliver, a refused entry is neither sent
+ * nor added to a pending list. Rejected: measuring the client's output buffer
+ * after writing an entry - it would need a way to take bytes back out of the
+ * buffer and undo a delivery, where asking first costs one extra walk of the
+ * entry's fields and only when MAXSIZE is given.
+ */
+#include "cmd/stream_refs.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "stream/group.h"
+#include "stream/id.h"
+
+#define END_OF_COMMANDS                                                                            \
+    { NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL }
+
+/* ---- Policies ------------------------------------------------------------ */
+
+/* The policy named by arg, or -1. */
+int stream_refs_policy(Slice arg) {
+    if (slice_eq_nocase(arg, "KEEPREF")) return REF_KEEPREF;
+    if (slice_eq_nocase(arg, "DELREF")) return REF_DELREF;
+    if (slice_eq_nocase(arg, "ACKED")) return REF_ACKED;
+    return -1;
+}
+
+static int trim_can_delete_acked(void *ctx, StreamId id) {
+    const RefTrimCtx *rc = ctx;
+    if (stream_id_cmp(id, rc->max_acked) > 0) return STREAM_TRIM_STOP;
+    return group_set_all_acked(rc->groups, id) ? STREAM_TRIM_DELETE : STREAM_TRIM_KEEP;
+}
+
+static void trim_on_delete_delref(void *ctx, StreamId id) {
+    const RefTrimCtx *rc = ctx;
+    (void)group_set_delete_refs(rc->groups, id);
+}
+
+/* Points t's hooks at rc for policy p on so's groups; returns 1 if a policy
+ * is active. Borrows so and rc (both must outlive the trim). */
+int stream_refs_trim_prepare(StreamTrim *t, StreamObj *so, RefPolicy p, RefTrimCtx *rc) {
+    t->can_delete = NULL;
+    t->on_delete = NULL;
+    t->ctx = NULL;
+    if (p == REF_KEEPREF || group_set_len(so->groups) == 0) return 0;
+    rc->groups = so->groups;
+    t->ctx = rc;
+    if (p == REF_DELREF) {
+        t->on_delete = trim_on_delete_delref;
+    } else {
+        assert(p == REF_ACKED);
+        int found = group_set_min_last_id(so->groups, &rc->max_acked);
+        assert(found);
+        (void)found;
+        t->can_delete = trim_can_delete_acked;
+    }
+    return 1;
+}
+
+/* ---- XDELEX / XACKDEL ------------------------------------------------------ */
+
+#define XDEL_NO_ID      (-1) /* no such entry (or, XACKDEL, not pending in the group) */
+#define XDEL_DELETED    1
+#define XDEL_REFERENCED 2 /* ACKED: some group has not read or acknowledged it */
+
+typedef struct DelArgs {
+    RefPolicy policy;
+    int has_policy;
+    int ids_arg; /* argv index of the first ID; 0: no IDS block */
+    int n_ids;
+    StreamId *ids;
+    StreamId ids_stack[16];
+} DelArgs;
+
+/* Parses [KEEPREF|DELREF|ACKED] IDS numids id ... from argv[from] on (the
+ * IDS block may come first) and the IDs. Returns 0, or -1 after replying.
+ * Free a->ids with del_args_free() either way. */
+static int del_args_parse(Client *c, int from, DelArgs *a) {
+    memset(a, 0, sizeof *a);
+    a->ids = a->ids_stack;
+    for (int i = from; i < c->argc; i++) {
+        int more = c->argc - 1 - i;
+        Slice o = c->argv[i];
+        int p;
+        if (!a->ids_arg && more && slice_eq_nocase(o, "IDS")) {
+            long long n;
+            if (parse_ll(c->argv[i + 1], &n) != 0 || n < 1) {
+                reply_error(c, "ERR Number of IDs must be a positive integer");
+                return -1;
+            }
+            if (n > more - 1) {
+                reply_error(c, "ERR The `numids` parameter must match the number of arguments");
+                return -1;
+            }
+            a->ids_arg = i + 2;
+            a->n_ids = (int)n;
+            i += 1 + (int)n;
+        } else if (!a->has_policy && (p = stream_refs_policy(o)) >= 0) {
+            a->policy = (RefPolicy)p;
+            a->has_policy = 1;
+        } else {
+            reply_syntax_error(c);
+            return -1;
+        }
+    }
+    if (!a->ids_arg) {
+        reply_syntax_error(c);
+        return -1;
+    }
+    if (a->n_ids > (int)(sizeof a->ids_stack / sizeof a->ids_stack[0]))
+        a->ids = xmalloc((size_t)a->n_ids * sizeof(StreamId));
+    for (int j = 0; j < a->n_ids; j++) {
+        Slice s = c->argv[a->ids_arg + j];
+        if (stream_id_parse(s.p, s.len, 0, &a->ids[j], NULL) != 0) {
+            reply_error(c, "ERR Invalid stream ID specified as stream command argument");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void del_args_free(DelArgs *a) {
+    if (a->ids != a->ids_stack) xfree(a->ids);
+}
+
+/* The part XDELEX and XACKDEL share once an ID may go: applies the policy to
+ * id in so. *refs counts pending references removed. */
+static int delete_by_policy(StreamObj *so, RefPolicy p, StreamId id, uint64_t *refs) {
+    if (p == REF_ACKED && !group_set_all_acked(so->groups, id)) return XDEL_REFERENCED;
+    if (p == REF_DELREF) *refs += group_set_delete_refs(so->groups, id);
+    return stream_delete(so->s, id) ? XDEL_DELETED : XDEL_NO_ID;
+}
+
+static void reply_all_missing(Client *c, int n) {
+    for (int j = 0; j < n; j++) reply_int(c, XDEL_NO_ID);
+}
+
+/* Wakes readers and watchers when entries went, counts pending references
+ * dropped, and propagates the command as sent when anything changed. */
+static void del_finish(Client *c, long long deleted, uint64_t changes) {
+    if (deleted) db_signal_key(c->db, c->argv[1]);
+    server.dirty += (long long)changes;
+    if (deleted || changes) propagate_argv(c);
+}
+
+/* XDELEX key [KEEPREF|DELREF|ACKED] IDS numids id [id ...] */
+static void cmd_xdelex(Client *c) {
+    DelArgs a;
+    if (del_args_parse(c, 2, &a) != 0) goto out;
+    StreamObj *so;
+    if (stream_obj_lookup_write(c, c->argv[1], &so) != 0) goto out;
+    reply_array(c, (size_t)a.n_ids);
+    if (!so) {
+        reply_all_missing(c, a.n_ids);
+        goto out;
+    }
+    long long deleted = 0;
+    uint64_t refs = 0;
+    for (int j = 0; j < a.n_ids; j++) {
+        int res = delete_by_policy(so, a.policy, a.ids[j], &refs);
+        deleted += res == XDEL_DELETED;
+        reply_int(c, res);
+    }
+    del_finish(c, deleted, refs);
+out:
+    del_args_free(&a);
+}
+
+/* XACKDEL key group [KEEPREF|DELREF|ACKED] IDS numids id [id ...]: only IDs
+ * pending in the group are acknowledged and then deleted by the policy; the
+ * others answer -1 and change nothing. */
+static void cmd_xackdel(Client *c) {
+    DelArgs a;
+    if (del_args_parse(c, 3, &a) != 0) goto out;
+    StreamObj *so;
+    if (stream_obj_lookup_write(c, c->argv[1], &so) != 0) goto out;
+    ConsumerGroup *g = so ? group_set_find(so->groups, c->argv[2]) : NULL;
+    reply_array(c, (size_t)a.n_ids);
+    if (!g) {
+        reply_all_missing(c, a.n_ids);
+        goto out;
+    }
+    long long deleted = 0;
+    uint64_t changes = 0;
+    for (int j = 0; j < a.n_ids; j++) {
+        int res = XDEL_NO_ID;
+        if (group_ack(g, a.ids[j])) {
+            changes++;
+            res = delete_by_policy(so, a.policy, a.ids[j], &changes);
+            deleted += res == XDEL_DELETED;
+        }
+        reply_int(c, res);
+    }
+    del_finish(c, deleted, changes);
+out:
+    del_args_free(&a);
+}
+
+const Command stream_refs_commands[] = {
+    {"xdelex", cmd_xdelex, -5, CMD_WRITE | CMD_FAST, "@write @stream @fast", 1, 1, 1, NULL,
+     "Deletes one or multiple entries from the stream.", "8.2.0", "stream", NULL},
+    {"xackdel", cmd_xackdel, -6, CMD_WRITE | CMD_FAST, "@write @stream @fast", 1, 1, 1, NULL,
+     "Acknowledges and conditionally deletes one or multiple entries for a stream consumer "
+     "group.",
+     "8.2.0", "stream", NULL},
+    END_OF_COMMANDS,
+};
+
+/* ---- Read caps --------------------------------------------------------------- */
+
+static size_t n_digits(size_t v) {
+    size_t n = 1;
+    while (v >= 10) {
+        v /= 10;
+        n++;
+    }
+    return n;
+}
+
+/* "$<len>\r\n<bytes>\r\n" */
+static size_t bulk_bytes(size_t len) {
+    return 1 + n_digits(len) + 2 + len + 2;
+}
+
+/* "<type><n>\r\n" */
+static size_t header_bytes(size_t n) {
+    return 1 + n_digits(n) + 2;
+}
+
+/* Reply bytes of [id, [field, value, ...]] read through a copy of it. */
+static size_t entry_bytes(const StreamIter *it, StreamId id, size_t n_fields) {
+    char buf[STREAM_ID_MAX_LEN + 1];
+    StreamIter copy = *it;
+    assert(copy.fields_left == n_fields);
+    size_t total =
+        header_bytes(2) + bulk_bytes(stream_id_format(id, buf)) + header_bytes(2 * n_fields);
+    for (size_t k = 0; k < n_fields; k++) {
+        Slice f, v;
+        stream_iter_field(&copy, &f, &v);
+        total += bulk_bytes(f.len) + bulk_bytes(v.len);
+    }
+    return total;
+}
+
+/* Reply bytes of [id, nil] for a client speaking `resp`. */
+size_t read_caps_deleted_entry_bytes(StreamId id, int resp) {
+    char buf[STREAM_ID_MAX_LEN + 1];
+    return header_bytes(2) + bulk_bytes(stream_id_format(id, buf)) + (resp >= 3 ? 3 : 5);
+}
+
+/* Parses MAXCOUNT or MAXSIZE at argv[i]; see stream_refs.h. */
+int read_caps_parse_arg(Client *c, int i, ReadCaps *caps) {
+    Slice o = c->argv[i];
+    int is_count = slice_eq_nocase(o, "MAXCOUNT");
+    if (!is_count && !slice_eq_nocase(o, "MAXSIZE")) return 0;
+    assert(i + 1 < c->argc);
+    long long v;
+    if (parse_ll(c->argv[i + 1], &v) != 0 || v < 1) {
+        reply_error(c, "ERR %s must be a positive integer", is_count ? "MAXCOUNT" : "MAXSIZE");
+        return -1;
+    }
+    if (is_count)
+        caps->max_count = v;
+    else
+        caps->max_bytes = v;
+    return 1;
+}
+
+/* MAXCOUNT below COUNT could never be reached per stream: refused. */
+int read_caps_check(Client *c, const ReadCaps *caps, long long count) {
+    if (caps->max_count && count > 0 && caps->max_count < count) {
+        reply_error(c, "ERR MAXCOUNT must be greater than or equal to COUNT");
+        return -1;
+    }
+    return 0;
+}
+
+void read_caps_reset(ReadCaps *caps) {
+    caps->n_entries = 0;
+    caps->n_bytes = 0;
+    caps->is_full = 0;
+}
+
+static int caps_allow(const ReadCaps *caps, size_t bytes) {
+    if (caps->is_full) return 0;
+    if (caps->max_count && caps->n_entries >= caps->max_count) return 0;
+    if (caps->max_bytes && caps->n_entries > 0 &&
+        (unsigned long long)caps->n_bytes + bytes > (unsigned long long)caps->max_bytes)
+        return 0;
+    return 1;
+}
+
+int read_caps_admit_bytes(ReadCaps *caps, size_t bytes) {
+    if (!caps_allow(caps, bytes)) {
+        caps->is_full = 1;
+        return 0;
+    }
+    caps->n_entries++;
+    caps->n_bytes += (long long)bytes;
+    if (caps->max_count && caps->n_entries >= caps->max_count) caps->is_full = 1;
+    return 1;
+}
+
+int read_caps_admit_slow(ReadCaps *caps, const StreamIter *it, StreamId id, size_t n_fields) {
+    if (caps->is_full) return 0;
+    return read_caps_admit_bytes(caps, caps->max_bytes ? entry_bytes(it, id, n_fields) : 0);
+}
+
+int read_caps_fits(const ReadCaps *caps, const StreamIter *it, StreamId id, size_t n_fields) {
+    if (!read_caps_is_set(caps)) return 1;
+    if (caps->is_full) return 0;
+    return caps_allow(caps, caps->max_bytes ? entry_bytes(it, id, n_fields) : 0);
+}

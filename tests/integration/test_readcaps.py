@@ -1,0 +1,384 @@
+"""Redis 8.10 read caps: XREAD / XREADGROUP MAXCOUNT n and MAXSIZE bytes
+(issue #5).
+
+From the Redis documentation and release notes: COUNT stays per stream,
+MAXCOUNT and MAXSIZE bound the whole reply across all the streams of one
+call; streams are served in the order given and, once a cap is reached, the
+remaining ones are left out; the first entry is always returned (an
+oversized one too), and an entry that would pass MAXSIZE is neither sent nor
+added to a pending list. Both must be positive integers and MAXCOUNT may not
+be below COUNT.
+
+streamd counts an entry's size as its bytes in the reply: the ID, field
+names and values with their RESP framing ("*2", the ID bulk string, the
+field-list header and one bulk string per name and value).
+"""
+
+import time
+
+import pytest
+
+from testlib import IS_REDIS, SLOW, RespError
+
+pytestmark = pytest.mark.skipif(IS_REDIS, reason="Redis 8.10 options (redis-server 7.0 lacks them)")
+
+E_MAXCOUNT = RespError("ERR MAXCOUNT must be a positive integer")
+E_MAXSIZE = RespError("ERR MAXSIZE must be a positive integer")
+E_BELOW = RespError("ERR MAXCOUNT must be greater than or equal to COUNT")
+
+
+def bulk(data):
+    return len(b"$%d\r\n" % len(data)) + len(data) + 2
+
+
+def entry_size(eid, fields):
+    """Reply bytes of [eid, [f1, v1, ...]]."""
+    return (4 + bulk(eid) + len(b"*%d\r\n" % len(fields))
+            + sum(bulk(f) for f in fields))
+
+
+def fill(c, key, n, start=1, value=b"v"):
+    out = []
+    for i in range(start, start + n):
+        eid = c.call("XADD", key, "%d-0" % i, "f", value)
+        out.append(eid)
+    return out
+
+
+def shape(reply):
+    """{key: [ids]} of an XREAD/XREADGROUP reply (RESP2 list or RESP3 map)."""
+    if reply is None:
+        return None
+    items = reply.items() if isinstance(reply, dict) else reply
+    return [(k, [e[0] for e in entries]) for k, entries in items]
+
+
+def wait_until(pred, timeout=3.0):
+    deadline = time.monotonic() + timeout * SLOW
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(0.01)
+    return pred()
+
+
+def blocked_clients(c):
+    for line in c.call("INFO", "clients").decode().splitlines():
+        if line.startswith("blocked_clients:"):
+            return int(line.split(":")[1])
+    return 0
+
+
+def three_streams(c, n=3):
+    for k in (b"s1", b"s2", b"s3"):
+        fill(c, k, n)
+
+
+# ---- XREAD ---------------------------------------------------------------------------
+
+
+def test_maxcount_across_streams_docs_example(raw):
+    c = raw()
+    three_streams(c)
+    full = c.call("XREAD", "COUNT", 2, "STREAMS", "s1", "s2", "s3", 0, 0, 0)
+    assert [len(e) for _, e in shape(full)] == [2, 2, 2]
+    capped = c.call("XREAD", "COUNT", 2, "MAXCOUNT", 3, "STREAMS", "s1", "s2", "s3", 0, 0, 0)
+    assert shape(capped) == [(b"s1", [b"1-0", b"2-0"]), (b"s2", [b"1-0"])]
+    # entries are the full entries, as without the cap
+    assert capped[0][1][0] == [b"1-0", [b"f", b"v"]]
+
+
+def test_maxcount_without_count(raw):
+    c = raw()
+    three_streams(c)
+    rep = c.call("XREAD", "MAXCOUNT", 4, "STREAMS", "s1", "s2", "s3", 0, 0, 0)
+    assert shape(rep) == [(b"s1", [b"1-0", b"2-0", b"3-0"]), (b"s2", [b"1-0"])]
+    rep = c.call("XREAD", "MAXCOUNT", 1, "STREAMS", "s1", "s2", "s3", "3-0", 0, 0)
+    assert shape(rep) == [(b"s2", [b"1-0"])]  # empty streams take nothing
+    rep = c.call("XREAD", "MAXCOUNT", 100, "STREAMS", "s1", "s2", "s3", 0, 0, 0)
+    assert rep == c.call("XREAD", "STREAMS", "s1", "s2", "s3", 0, 0, 0)
+    assert c.call("XREAD", "MAXCOUNT", 5, "STREAMS", "s1", "9-0") is None
+
+
+def test_maxcount_equal_to_count_and_count_zero(raw):
+    c = raw()
+    three_streams(c)
+    rep = c.call("XREAD", "COUNT", 2, "MAXCOUNT", 2, "STREAMS", "s1", "s2", 0, 0)
+    assert shape(rep) == [(b"s1", [b"1-0", b"2-0"])]
+    rep = c.call("XREAD", "COUNT", 0, "MAXCOUNT", 1, "STREAMS", "s1", "s2", 0, 0)
+    assert shape(rep) == [(b"s1", [b"1-0"])]
+    rep = c.call("XREAD", "MAXCOUNT", 2, "COUNT", 1, "STREAMS", "s1", "s2", "s3", 0, 0, 0)
+    assert shape(rep) == [(b"s1", [b"1-0"]), (b"s2", [b"1-0"])]
+
+
+def test_maxsize_counts_entry_bytes(raw):
+    c = raw()
+    fill(c, "a", 3, value=b"x" * 10)
+    fill(c, "b", 3, value=b"y" * 20)
+    one_a = entry_size(b"1-0", [b"f", b"x" * 10])
+    one_b = entry_size(b"1-0", [b"f", b"y" * 20])
+    assert one_a == 41 and one_b == 51
+    cases = [
+        (one_a, [(b"a", [b"1-0"])]),
+        (2 * one_a - 1, [(b"a", [b"1-0"])]),
+        (2 * one_a, [(b"a", [b"1-0", b"2-0"])]),
+        (3 * one_a + one_b - 1, [(b"a", [b"1-0", b"2-0", b"3-0"])]),
+        (3 * one_a + one_b, [(b"a", [b"1-0", b"2-0", b"3-0"]), (b"b", [b"1-0"])]),
+        (10 ** 9, [(b"a", [b"1-0", b"2-0", b"3-0"]), (b"b", [b"1-0", b"2-0", b"3-0"])]),
+    ]
+    for maxsize, want in cases:
+        rep = c.call("XREAD", "MAXSIZE", maxsize, "STREAMS", "a", "b", 0, 0)
+        assert shape(rep) == want, maxsize
+        # the cap holds for the entries' bytes
+        sizes = sum(entry_size(e[0], e[1]) for _, es in rep for e in es)
+        assert sizes <= maxsize
+
+
+def test_maxsize_always_returns_one_entry(raw):
+    c = raw()
+    big = b"z" * 10000
+    c.call("XADD", "big", "1-0", "payload", big)
+    c.call("XADD", "big", "2-0", "small", "1")
+    c.call("XADD", "other", "1-0", "small", "1")
+    rep = c.call("XREAD", "MAXSIZE", 1, "STREAMS", "big", "other", 0, 0)
+    assert rep == [[b"big", [[b"1-0", [b"payload", big]]]]]
+    rep = c.call("XREAD", "MAXSIZE", 1, "STREAMS", "big", "other", "1-0", 0)
+    assert shape(rep) == [(b"big", [b"2-0"])]
+    # a small first entry, then a big one that would pass: the big one is
+    # not sent, and nothing after it either
+    rep = c.call("XREAD", "MAXSIZE", 100, "STREAMS", "other", "big", 0, 0)
+    assert shape(rep) == [(b"other", [b"1-0"])]
+
+
+def test_maxcount_and_maxsize_together(raw):
+    c = raw()
+    fill(c, "a", 5)
+    size = entry_size(b"1-0", [b"f", b"v"])
+    rep = c.call("XREAD", "MAXCOUNT", 4, "MAXSIZE", 2 * size, "STREAMS", "a", 0)
+    assert shape(rep) == [(b"a", [b"1-0", b"2-0"])]
+    rep = c.call("XREAD", "MAXSIZE", 10 * size, "MAXCOUNT", 3, "COUNT", 2, "STREAMS", "a", "a",
+                 0, "2-0")
+    assert shape(rep) == [(b"a", [b"1-0", b"2-0"]), (b"a", [b"3-0"])]
+
+
+def test_xread_plus_id_with_caps(raw):
+    c = raw()
+    three_streams(c)
+    rep = c.call("XREAD", "MAXCOUNT", 2, "STREAMS", "s1", "s2", "s3", "+", "+", "+")
+    assert shape(rep) == [(b"s1", [b"3-0"]), (b"s2", [b"3-0"])]
+
+
+def test_resp3_reply(raw):
+    c = raw()
+    assert isinstance(c.call("HELLO", 3), dict)
+    three_streams(c)
+    rep = c.call("XREAD", "COUNT", 2, "MAXCOUNT", 3, "STREAMS", "s1", "s2", "s3", 0, 0, 0)
+    assert rep == {b"s1": [[b"1-0", [b"f", b"v"]], [b"2-0", [b"f", b"v"]]],
+                   b"s2": [[b"1-0", [b"f", b"v"]]]}
+    # RESP3 frames the same entries with the same bytes: the same cut
+    size = entry_size(b"1-0", [b"f", b"v"])
+    rep = c.call("XREAD", "MAXSIZE", 2 * size, "STREAMS", "s1", "s2", 0, 0)
+    assert list(rep.keys()) == [b"s1"] and len(rep[b"s1"]) == 2
+
+
+def test_errors(raw):
+    c = raw()
+    fill(c, "s", 2)
+    for bad in (0, -1, "x", "1.5", "", "99999999999999999999"):
+        assert c.call("XREAD", "MAXCOUNT", bad, "STREAMS", "s", 0) == E_MAXCOUNT
+        assert c.call("XREAD", "MAXSIZE", bad, "STREAMS", "s", 0) == E_MAXSIZE
+        assert c.call("XREADGROUP", "GROUP", "g", "c", "MAXCOUNT", bad, "STREAMS", "s",
+                      ">") == E_MAXCOUNT
+        assert c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", bad, "STREAMS", "s",
+                      ">") == E_MAXSIZE
+    assert c.call("XREAD", "COUNT", 3, "MAXCOUNT", 2, "STREAMS", "s", 0) == E_BELOW
+    assert c.call("XREAD", "MAXCOUNT", 2, "COUNT", 3, "STREAMS", "s", 0) == E_BELOW
+    assert c.call("XREADGROUP", "GROUP", "g", "c", "COUNT", 3, "MAXCOUNT", 2, "STREAMS", "s",
+                  ">") == E_BELOW
+    # a value is required; a missing one leaves a syntax error
+    assert c.call("XREAD", "STREAMS", "s", 0, "MAXCOUNT") == RespError(
+        "ERR Unbalanced 'xread' list of streams: for each stream key an ID, '+', or '$' must be "
+        "specified.")
+    assert c.call("XREAD", "MAXCOUNT") == RespError(
+        "ERR wrong number of arguments for 'xread' command")
+    assert c.call("XREAD", "MAXSIZE", 10, "COUNT") == RespError("ERR syntax error")
+    # the caps are checked before the keys
+    c.call("SET", "str", "x")
+    assert c.call("XREAD", "MAXCOUNT", 0, "STREAMS", "str", 0) == E_MAXCOUNT
+    assert c.call("XREAD", "MAXCOUNT", 1, "STREAMS", "str", 0) == RespError(
+        "WRONGTYPE Operation against a key holding the wrong kind of value")
+
+
+def test_getkeys(raw):
+    c = raw()
+    assert c.call("COMMAND", "GETKEYS", "XREAD", "MAXCOUNT", 2, "MAXSIZE", 9, "STREAMS", "a",
+                  "b", 0, 0) == [b"a", b"b"]
+    assert c.call("COMMAND", "GETKEYS", "XREADGROUP", "GROUP", "g", "c", "MAXSIZE", 9,
+                  "MAXCOUNT", 1, "STREAMS", "a", ">") == [b"a"]
+
+
+# ---- XREADGROUP ------------------------------------------------------------------------
+
+
+def pel_ids(c, key, group="g"):
+    return [row[0] for row in c.call("XPENDING", key, group, "-", "+", 1000)]
+
+
+def group_info(c, key, group="g"):
+    for g in c.call("XINFO", "GROUPS", key):
+        d = {g[i]: g[i + 1] for i in range(0, len(g), 2)}
+        if d[b"name"] == group.encode():
+            return d
+    raise AssertionError("no group")
+
+
+def test_xreadgroup_maxcount_and_the_pel(raw):
+    c = raw()
+    three_streams(c)
+    for k in ("s1", "s2", "s3"):
+        c.call("XGROUP", "CREATE", k, "g", 0)
+    rep = c.call("XREADGROUP", "GROUP", "g", "alice", "COUNT", 2, "MAXCOUNT", 3, "STREAMS",
+                 "s1", "s2", "s3", ">", ">", ">")
+    assert shape(rep) == [(b"s1", [b"1-0", b"2-0"]), (b"s2", [b"1-0"])]
+    # only what was sent is pending and delivered
+    assert pel_ids(c, "s1") == [b"1-0", b"2-0"]
+    assert pel_ids(c, "s2") == [b"1-0"]
+    assert pel_ids(c, "s3") == []
+    for k, last, read, lag in (("s1", b"2-0", 2, 1), ("s2", b"1-0", 1, 2), ("s3", b"0-0", None, 3)):
+        gi = group_info(c, k)
+        assert (gi[b"last-delivered-id"], gi[b"entries-read"], gi[b"lag"]) == (last, read, lag)
+    # the next read goes on where the cap stopped
+    rep = c.call("XREADGROUP", "GROUP", "g", "bob", "MAXCOUNT", 4, "STREAMS", "s1", "s2", "s3",
+                 ">", ">", ">")
+    assert shape(rep) == [(b"s1", [b"3-0"]), (b"s2", [b"2-0", b"3-0"]), (b"s3", [b"1-0"])]
+    # consumers named by streams the cap left out exist all the same
+    names = [kv[1] for kv in c.call("XINFO", "CONSUMERS", "s3", "g")]
+    assert names == [b"alice", b"bob"]
+
+
+def test_xreadgroup_maxsize_refused_entry_not_pending(raw):
+    c = raw()
+    c.call("XADD", "s", "1-0", "f", "small")
+    c.call("XADD", "s", "2-0", "f", "x" * 5000)
+    c.call("XADD", "s", "3-0", "f", "small")
+    c.call("XGROUP", "CREATE", "s", "g", 0)
+    rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", 200, "STREAMS", "s", ">")
+    assert shape(rep) == [(b"s", [b"1-0"])]
+    assert pel_ids(c, "s") == [b"1-0"]
+    assert group_info(c, "s")[b"last-delivered-id"] == b"1-0"
+    # alone in a reply the big entry goes out
+    rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", 200, "STREAMS", "s", ">")
+    assert shape(rep) == [(b"s", [b"2-0"])]
+    rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", 200, "STREAMS", "s", ">")
+    assert shape(rep) == [(b"s", [b"3-0"])]
+    assert pel_ids(c, "s") == [b"1-0", b"2-0", b"3-0"]
+
+
+def test_xreadgroup_noack_with_caps(raw):
+    c = raw()
+    fill(c, "s", 5)
+    c.call("XGROUP", "CREATE", "s", "g", 0)
+    rep = c.call("XREADGROUP", "GROUP", "g", "c", "NOACK", "MAXCOUNT", 2, "STREAMS", "s", ">")
+    assert shape(rep) == [(b"s", [b"1-0", b"2-0"])]
+    assert pel_ids(c, "s") == []
+    assert group_info(c, "s")[b"last-delivered-id"] == b"2-0"
+
+
+def test_xreadgroup_history_with_caps(raw):
+    c = raw()
+    fill(c, "a", 4)
+    fill(c, "b", 4)
+    for k in ("a", "b"):
+        c.call("XGROUP", "CREATE", k, "g", 0)
+        c.call("XREADGROUP", "GROUP", "g", "c", "STREAMS", k, ">")
+    c.call("XDEL", "a", "2-0")
+    counts = {row[0]: row[3] for row in c.call("XPENDING", "a", "g", "-", "+", 10)}
+    rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXCOUNT", 5, "STREAMS", "a", "b", 0, 0)
+    # a deleted entry still counts as an entry of the reply
+    assert rep == [[b"a", [[b"1-0", [b"f", b"v"]], [b"2-0", None], [b"3-0", [b"f", b"v"]],
+                           [b"4-0", [b"f", b"v"]]]],
+                   [b"b", [[b"1-0", [b"f", b"v"]]]]]
+    after = {row[0]: row[3] for row in c.call("XPENDING", "a", "g", "-", "+", 10)}
+    assert after[b"1-0"] == counts[b"1-0"] + 1 and after[b"2-0"] == counts[b"2-0"]
+    bcounts = {row[0]: row[3] for row in c.call("XPENDING", "b", "g", "-", "+", 10)}
+    assert bcounts == {b"1-0": 2, b"2-0": 1, b"3-0": 1, b"4-0": 1}  # only what was sent
+    rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXCOUNT", 4, "STREAMS", "a", "b", 0, 0)
+    assert shape(rep) == [(b"a", [b"1-0", b"2-0", b"3-0", b"4-0"])]  # b left out
+
+
+def test_xreadgroup_mixed_history_and_new(raw):
+    c = raw()
+    fill(c, "a", 3)
+    fill(c, "b", 3)
+    for k in ("a", "b"):
+        c.call("XGROUP", "CREATE", k, "g", 0)
+    c.call("XREADGROUP", "GROUP", "g", "c", "COUNT", 2, "STREAMS", "a", ">")
+    rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXCOUNT", 3, "STREAMS", "a", "b", 0, ">")
+    assert shape(rep) == [(b"a", [b"1-0", b"2-0"]), (b"b", [b"1-0"])]
+    assert pel_ids(c, "b") == [b"1-0"]
+
+
+# ---- blocking ---------------------------------------------------------------------------
+
+
+def test_blocked_xread_woken_with_caps(raw):
+    c, w = raw(), raw()
+    c.call("XADD", "s1", "1-0", "f", "v")
+    c.call("XADD", "s2", "1-0", "f", "v")
+    w.send_cmd("XREAD", "BLOCK", 0, "MAXCOUNT", 3, "STREAMS", "s1", "s2", "$", "$")
+    assert wait_until(lambda: blocked_clients(c) == 1)
+    c.call("MULTI")
+    for i in range(2, 5):
+        c.call("XADD", "s1", "%d-0" % i, "f", "v")
+        c.call("XADD", "s2", "%d-0" % i, "f", "v")
+    c.call("EXEC")
+    assert shape(w.read()) == [(b"s1", [b"2-0", b"3-0", b"4-0"])]
+    # the same with MAXSIZE: the cap applies when the reader is served
+    size = entry_size(b"2-0", [b"f", b"v"])
+    w.send_cmd("XREAD", "BLOCK", 0, "MAXSIZE", 2 * size, "STREAMS", "s1", "s2", "$", "$")
+    assert wait_until(lambda: blocked_clients(c) == 1)
+    c.call("MULTI")
+    for i in range(5, 8):
+        c.call("XADD", "s2", "%d-0" % i, "f", "v")
+    c.call("EXEC")
+    assert shape(w.read()) == [(b"s2", [b"5-0", b"6-0"])]
+
+
+def test_blocked_xread_timeout_with_caps(raw):
+    c = raw()
+    t0 = time.monotonic()
+    assert c.call("XREAD", "BLOCK", 30, "MAXCOUNT", 1, "MAXSIZE", 1, "STREAMS", "nokey",
+                  "$") is None
+    assert time.monotonic() - t0 >= 0.025
+
+
+def test_blocked_xreadgroup_woken_with_caps(raw):
+    c, w = raw(), raw()
+    for k in ("s1", "s2"):
+        c.call("XGROUP", "CREATE", k, "g", "$", "MKSTREAM")
+    w.send_cmd("XREADGROUP", "GROUP", "g", "c", "BLOCK", 0, "COUNT", 2, "MAXCOUNT", 3, "STREAMS",
+               "s1", "s2", ">", ">")
+    assert wait_until(lambda: blocked_clients(c) == 1)
+    c.call("MULTI")
+    for i in range(1, 4):
+        c.call("XADD", "s1", "%d-0" % i, "f", "v")
+        c.call("XADD", "s2", "%d-0" % i, "f", "v")
+    c.call("EXEC")
+    assert shape(w.read()) == [(b"s1", [b"1-0", b"2-0"]), (b"s2", [b"1-0"])]
+    assert pel_ids(c, "s1") == [b"1-0", b"2-0"] and pel_ids(c, "s2") == [b"1-0"]
+    assert group_info(c, "s2")[b"lag"] == 2
+    # what the cap left stays for the next reader, without blocking
+    rep = w.call("XREADGROUP", "GROUP", "g", "d", "BLOCK", 0, "MAXCOUNT", 10, "STREAMS", "s1",
+                 "s2", ">", ">")
+    assert shape(rep) == [(b"s1", [b"3-0"]), (b"s2", [b"2-0", b"3-0"])]
+
+
+def test_caps_inside_multi(raw):
+    c = raw()
+    three_streams(c)
+    c.call("MULTI")
+    c.call("XREAD", "BLOCK", 0, "MAXCOUNT", 2, "STREAMS", "s1", "s2", 0, 0)
+    c.call("XREAD", "BLOCK", 0, "MAXCOUNT", 2, "STREAMS", "s1", "s2", "$", "$")
+    rep = c.call("EXEC")
+    assert shape(rep[0]) == [(b"s1", [b"1-0", b"2-0"])]
+    assert rep[1] is None
