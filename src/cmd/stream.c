@@ -196,7 +196,7 @@ typedef struct TrimArgs {
     int has_id;       /* XADD: an ID (not "*") was given */
     int is_seq_given; /* XADD: "<ms>-<seq>" rather than "<ms>-*" */
     StreamId id;
-    unsigned char *dropped; /* argv indexes left out of the record: LIMIT <n>, IDMP... */
+    unsigned char *dropped; /* argv indexes left out of the record (LIMIT <n>, ...) */
     XaddIdmp idmp;          /* XADD: IDMP / IDMPAUTO (src/cmd/stream_idmp.c) */
     RefPolicy policy;       /* KEEPREF | DELREF | ACKED (src/cmd/stream_refs.c) */
     int has_policy;
@@ -262,9 +262,6 @@ static int parse_trim_args(Client *c, TrimArgs *a, int is_xadd) {
             a->is_nomkstream = 1;
         } else if (is_xadd && (n_idmp = stream_idmp_parse_xadd_arg(c, i, &a->idmp)) != 0) {
             if (n_idmp < 0) return -1;
-            /* The XADD record carries the entry only: stream_idmp.c
-             * propagates the iid as a record of its own. */
-            memset(a->dropped + i, 1, (size_t)n_idmp);
             i += n_idmp - 1;
         } else if (!a->has_policy && (policy = stream_refs_policy(o)) >= 0) {
             /* A second policy word falls through: XADD reads it as the ID. */
@@ -321,9 +318,10 @@ static uint64_t trim_by_args(TrimArgs *a, StreamObj *so) {
 
 /* Propagates argv with: the ID at id_idx replaced (XADD, when id_text is set),
  * an approximate trim rewritten to "=" with the threshold reached, and LIMIT
- * (and XADD's IDMP / IDMPAUTO) left out. A trim with a DELREF / ACKED policy
- * deletes the first entries the policy lets go, in ID order, whatever its
- * strategy: its exact effect is "MAXLEN = <length left>" with the same policy. */
+ * (and whatever else a->dropped marks) left out. A trim with a DELREF / ACKED
+ * policy deletes the first entries the policy lets go, in ID order, whatever
+ * its strategy: its exact effect is "MAXLEN = <length left>" with the same
+ * policy. */
 static void propagate_rewritten(Client *c, const TrimArgs *a, const StreamObj *so,
                                 const Slice *id_text) {
     Slice *argv = xmalloc((size_t)c->argc * sizeof(Slice));
@@ -418,8 +416,11 @@ static void cmd_xadd(Client *c) {
     else
         db_signal_key(c->db, key);
     if (a.has_strategy) (void)trim_by_args(&a, so);
+    /* The iid is tracked around the XADD record: stream_idmp.c may emit a
+     * record before it, leave IDMP out of it (a.dropped) and add records. */
+    if (a.idmp.mode) stream_idmp_xadd_added(c, key, so, fresh != NULL, &a.idmp, id, a.dropped);
     propagate_rewritten(c, &a, so, &id_text);
-    if (a.idmp.mode) stream_idmp_xadd_added(c, key, so, &a.idmp, id);
+    if (a.idmp.mode) stream_idmp_xadd_propagated(c, key, so, &a.idmp, id);
     goto done;
 fail:
     if (fresh) stream_obj_free(fresh);

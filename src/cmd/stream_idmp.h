@@ -19,8 +19,10 @@ typedef enum XaddIdmpMode { XADD_IDMP_NONE = 0, XADD_IDMP_EXPLICIT, XADD_IDMP_AU
  * none. Fields are private to stream_idmp.c; the slices borrow c->argv. */
 typedef struct XaddIdmp {
     XaddIdmpMode mode;
+    int arg_idx, n_args; /* where the option is in argv */
     Slice pid, iid;
     int has_key;
+    int records_after; /* stream_idmp_xadd_propagated() has records to emit */
     IdmpKey key;
     unsigned char auto_iid[IDMP_AUTO_IID_LEN];
 } XaddIdmp;
@@ -32,7 +34,9 @@ int stream_idmp_parse_xadd_arg(Client *c, int i, XaddIdmp *x);
 int stream_idmp_check_xadd_id(Client *c, const XaddIdmp *x, int has_id);
 int stream_idmp_xadd_dedup(Client *c, Slice key, StreamObj *so, XaddIdmp *x, const Slice *fv,
                            size_t n_pairs);
-void stream_idmp_xadd_added(Client *c, Slice key, StreamObj *so, XaddIdmp *x, StreamId id);
+void stream_idmp_xadd_added(Client *c, Slice key, StreamObj *so, int is_fresh, XaddIdmp *x,
+                            StreamId id, unsigned char *dropped);
+void stream_idmp_xadd_propagated(Client *c, Slice key, StreamObj *so, XaddIdmp *x, StreamId id);
 void stream_idmp_reply_info(Client *c, StreamObj *so);
 
 /* The AOF rewrite: emits the records that rebuild so's idempotency state

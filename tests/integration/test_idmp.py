@@ -472,6 +472,16 @@ def build_state(c):
     xadd(c, "w", "MAXLEN", "1", "*", "f", "trimmed")  # iids outlive their entries
     xadd(c, "cfg", "*", "f", "v")
     x(c, "XCFGSET", "cfg", "IDMP-DURATION", 42)
+    # States created under other configs keep them after a restart (which
+    # runs with the defaults): one created by the XADD that made the stream,
+    # one on a stream that existed.
+    c.config_set("stream-idmp-maxsize", 2)
+    c.config_set("stream-idmp-duration", 500)
+    keep["fresh"] = [xadd(c, "fresh", "IDMPAUTO", "p", "*", "n", i) for i in range(3)]
+    xadd(c, "old", "*", "f", "v")
+    keep["old"] = [xadd(c, "old", "IDMP", "p", "r%d" % i, "*", "f", i) for i in range(3)]
+    c.config_set("stream-idmp-maxsize", 100)
+    c.config_set("stream-idmp-duration", 100)
     return keep
 
 
@@ -484,10 +494,54 @@ def check_state(c, keep, info_before):
     assert [xadd(c, "w", "IDMP", "p", "r%d" % i, "*", "f", "d") for i in (2, 3, 4)] == \
         keep["w"][2:]
     assert xadd(c, "w", "IDMP", "p", "r1", "*", "f", "d") not in keep["w"]
+    for k in ("fresh", "old"):
+        m = idmp(c, k)
+        assert (m["idmp-maxsize"], m["idmp-duration"], m["iids-tracked"]) == (2, 500, 2)
+    assert xadd(c, "fresh", "IDMPAUTO", "p", "*", "n", 2) == keep["fresh"][2]
+    assert xadd(c, "old", "IDMP", "p", "r1", "*", "f", "d") == keep["old"][1]
+    assert xadd(c, "old", "IDMP", "p", "r0", "*", "f", "d") not in keep["old"]
 
 
 def snapshot(c):
-    return {k: idmp(c, k) for k in ("s", "w", "cfg")}
+    return {k: idmp(c, k) for k in ("s", "w", "cfg", "fresh", "old")}
+
+
+def test_aof_records(make_server):
+    """What reaches the AOF: one XADD carrying IDMP with the concrete ID per
+    message once the state exists; the pin of the configuration when it is
+    created; nothing extra for IDMP when the AOF is off."""
+    srv = make_server(AOF_ALWAYS)
+    c = srv.client()
+    a = xadd(c, "s", "IDMP", "p", "r1", "*", "f", "1")
+    b = xadd(c, "s", "IDMP", "p", "r2", "*", "f", "2")
+    xadd(c, "s", "IDMP", "p", "r2", "*", "f", "dup")
+    xadd(c, "t", "*", "f", "v")
+    d = xadd(c, "t", "IDMPAUTO", "q", "*", "f", "v")
+    adir = os.path.join(srv.dir, "appendonlydir")
+    incr = [f for f in os.listdir(adir) if f.endswith(".incr.aof")]
+    with open(os.path.join(adir, incr[0]), "rb") as f:
+        text = f.read()
+
+    def cmd(*args):
+        out = b"*%d\r\n" % len(args)
+        for v in args:
+            v = v if isinstance(v, bytes) else str(v).encode()
+            out += b"$%d\r\n%s\r\n" % (len(v), v)
+        return out
+
+    # the XADD that created "s" and the state: entry, pin, mapping
+    assert cmd("MULTI") + cmd("XADD", "s", a, "f", "1") + \
+        cmd("XCFGSET", "s", "IDMP-DURATION", 100, "IDMP-MAXSIZE", 100) in text
+    assert cmd("XIDMPRECORD", "s", "p", "r1", a) + cmd("EXEC") in text
+    # the next message: one record
+    assert cmd("XADD", "s", "IDMP", "p", "r2", b, "f", "2") in text
+    assert cmd("XIDMPCOUNTERS", "s", 2, 1) in text
+    # a stream that existed: pin first, then the XADD with its IDMPAUTO
+    assert cmd("XCFGSET", "t", "IDMP-DURATION", 100, "IDMP-MAXSIZE", 100) + \
+        cmd("XADD", "t", "IDMPAUTO", "q", d, "f", "v") in text
+    # a client may not send what the loader replays
+    assert err(c, "XADD", "s", "IDMP", "p", "r3", "99999999999999-0", "f", "v") == \
+        "IDMP/IDMPAUTO can be used only with auto-generated IDs"
 
 
 def test_state_survives_aof_restart(make_server):
