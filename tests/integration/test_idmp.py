@@ -147,11 +147,17 @@ def test_idmp_argument_order_and_options(r):
         xadd(r, "s", "idmpauto", "p2", "minid", "~", "1000000000-0", "*", "f", "5"),
         xadd(r, "s", "MAXLEN", "100", "IDMPAUTO", "p2", "*", "f", "6"),
         xadd(r, "s", "idmp", "p1", "r7", "*", "f", "7"),
+        xadd(r, "s", "KEEPREF", "IDMPAUTO", "p3", "*", "f", "8"),
+        xadd(r, "s", "IDMPAUTO", "p3", "KEEPREF", "*", "f", "9"),
+        xadd(r, "s", "IDMP", "p1", "r10", "KEEPREF", "MAXLEN", "~", "1000", "LIMIT", "10", "*",
+             "f", "10"),
     ]
-    assert all(is_id(i) for i in ids) and len(set(ids)) == 7
+    assert all(is_id(i) for i in ids) and len(set(ids)) == 10
+    assert xadd(r, "s", "IDMP", "p1", "r10", "KEEPREF", "MAXLEN", "~", "1000", "LIMIT", "10",
+                "*", "g", "x") == ids[9]
     assert xadd(r, "s", "MAXLEN", "~", "100", "IDMP", "p1", "r1", "*", "f", "x") == ids[0]
     assert xadd(r, "s", "IDMPAUTO", "p2", "MINID", "~", "1000000000-0", "*", "f", "5") == ids[4]
-    assert r.xlen("s") == 7
+    assert r.xlen("s") == 10
 
 
 def test_idmp_nomkstream(r):
