@@ -262,3 +262,27 @@ incomplete:
     a->n = 0;
     return RESP_INCOMPLETE;
 }
+
+static size_t put_header(char *dst, char type, size_t n) {
+    dst[0] = type;
+    size_t len = 1 + ll_to_str((long long)n, dst + 1);
+    dst[len++] = '\r';
+    dst[len++] = '\n';
+    return len;
+}
+
+void resp_append_command(Buf *out, int argc, const Slice *argv) {
+    size_t need = 24;
+    for (int i = 0; i < argc; i++) need += argv[i].len + 26;
+    buf_reserve(out, need);
+    char *p = out->p + out->len;
+    p += put_header(p, '*', (size_t)argc);
+    for (int i = 0; i < argc; i++) {
+        p += put_header(p, '$', argv[i].len);
+        if (argv[i].len) memcpy(p, argv[i].p, argv[i].len);
+        p += argv[i].len;
+        *p++ = '\r';
+        *p++ = '\n';
+    }
+    out->len = (size_t)(p - out->p);
+}

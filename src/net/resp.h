@@ -38,6 +38,10 @@ typedef struct RespArgv {
 void resp_argv_init(RespArgv *a);
 void resp_argv_free(RespArgv *a);
 
+/* Appends argv as a RESP array of bulk strings ("*N\r\n$len\r\n...\r\n"):
+ * the form of requests, of AOF records and of propagation records. */
+void resp_append_command(Buf *out, int argc, const Slice *argv);
+
 /* Splits one line into arguments with Redis's quoting rules ('...', "..."
  * with \n \r \t \b \a \xHH escapes); a NUL byte ends the line. Resets a;
  * the views live in p or a->scratch. Returns 0, or -1 on unbalanced quotes. */

@@ -215,7 +215,7 @@ static void refresh_write_refused(void) {
 
 /* ---- Write path -------------------------------------------------------- */
 
-static void aof_sink(int db_index, int argc, const Slice *argv) {
+static void aof_sink(int db_index, const char *resp, size_t len) {
     if (aof.state == AOF_OFF) return;
     /* Turning on: records before the fork are in the child's snapshot. */
     if (aof.state == AOF_WAIT_REWRITE && aof.child_pid == -1) return;
@@ -223,7 +223,7 @@ static void aof_sink(int db_index, int argc, const Slice *argv) {
         aof_cat_select(&aof.buf, db_index);
         aof.selected_db = db_index;
     }
-    aof_cat_command(&aof.buf, argc, argv);
+    buf_append(&aof.buf, resp, len);
 }
 
 static void fsync_always_or_exit(void) {

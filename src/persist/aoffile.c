@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "net/resp.h"
 
 /* ---- Writing ----------------------------------------------------------- */
 
@@ -76,8 +77,7 @@ void aof_cat_bulk_ll(Buf *out, long long v) {
 
 /* Appends a whole command; argv borrowed. */
 void aof_cat_command(Buf *out, int argc, const Slice *argv) {
-    aof_cat_array_header(out, argc);
-    for (int i = 0; i < argc; i++) aof_cat_bulk(out, argv[i].p, argv[i].len);
+    resp_append_command(out, argc, argv);
 }
 
 /* Appends "SELECT <db>" as Redis writes it. */

@@ -114,7 +114,8 @@ typedef struct Core {
     Buf ready_keys;      /* list of (db, keylen, key) records */
     Dict *ready_set[64]; /* per-db dedupe of ready keys (lazily created) */
     /* propagation */
-    struct PropRecord *prop;
+    Buf prop_buf;            /* this command's records, as RESP */
+    struct PropRecord *prop; /* where each record starts in prop_buf */
     size_t n_prop, cap_prop;
     int in_exec;
     PropagateSink sink;

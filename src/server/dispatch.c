@@ -22,8 +22,7 @@
 
 typedef struct PropRecord {
     int db;
-    int argc;
-    Slice *argv;
+    size_t off; /* start in core.prop_buf */
 } PropRecord;
 
 struct WatchedKey {
@@ -82,8 +81,8 @@ void propagate_db(int db_index, int argc, const Slice *argv) {
     }
     PropRecord *r = &core.prop[core.n_prop++];
     r->db = db_index;
-    r->argc = argc;
-    r->argv = argv_copy(argc, argv);
+    r->off = core.prop_buf.len;
+    resp_append_command(&core.prop_buf, argc, argv);
     if (!core.executing) prop_flush();
 }
 
@@ -95,18 +94,24 @@ void propagate_argv(Client *c) {
     propagate_db(c->db->id, c->argc, c->argv);
 }
 
+/* Hands the records of the command just run to the sink, wrapped in
+ * MULTI/EXEC when there are several so that a replay applies all or none. */
 void prop_flush(void) {
+    static const char multi[] = "*1\r\n$5\r\nMULTI\r\n", exec[] = "*1\r\n$4\r\nEXEC\r\n";
     if (core.n_prop == 0) return;
     int wrap = core.n_prop > 1;
-    Slice multi = slice_cstr("MULTI"), exec = slice_cstr("EXEC");
-    if (wrap && core.sink) core.sink(core.prop[0].db, 1, &multi);
-    for (size_t i = 0; i < core.n_prop; i++) {
-        PropRecord *r = &core.prop[i];
-        if (core.sink) core.sink(r->db, r->argc, r->argv);
-        xfree(r->argv);
+    if (core.sink) {
+        if (wrap) core.sink(core.prop[0].db, multi, sizeof multi - 1);
+        for (size_t i = 0; i < core.n_prop; i++) {
+            size_t end = i + 1 < core.n_prop ? core.prop[i + 1].off : core.prop_buf.len;
+            core.sink(core.prop[i].db, core.prop_buf.p + core.prop[i].off, end - core.prop[i].off);
+        }
+        if (wrap) core.sink(core.prop[core.n_prop - 1].db, exec, sizeof exec - 1);
     }
-    if (wrap && core.sink) core.sink(core.prop[core.n_prop - 1].db, 1, &exec);
     core.n_prop = 0;
+    buf_clear(&core.prop_buf);
+    /* do not keep a large buffer after a large command */
+    if (core.prop_buf.cap > (1u << 20)) buf_free(&core.prop_buf);
 }
 
 /* ---- statistics ------------------------------------------------------- */

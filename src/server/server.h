@@ -120,8 +120,10 @@ void propagate_db(int db_index, int argc, const Slice *argv);
  * loaded): handlers whose records are costly to build may skip them. */
 int propagate_is_active(void);
 
-/* The sink that receives every record (the AOF). records are RESP arrays. */
-typedef void (*PropagateSink)(int db_index, int argc, const Slice *argv);
+/* The sink that receives every record (the AOF): one command as RESP bytes
+ * (borrowed, valid during the call) for the database db_index. MULTI and EXEC
+ * arrive as records of their own around a wrapped group. */
+typedef void (*PropagateSink)(int db_index, const char *resp, size_t len);
 void propagate_set_sink(PropagateSink sink);
 
 /* ---- Helpers for handlers -------------------------------------------- */
