@@ -196,20 +196,27 @@ typedef struct TrimArgs {
     int has_id;       /* XADD: an ID (not "*") was given */
     int is_seq_given; /* XADD: "<ms>-<seq>" rather than "<ms>-*" */
     StreamId id;
-    unsigned char *dropped; /* argv indexes left out of the record (LIMIT <n>, ...) */
-    XaddIdmp idmp;          /* XADD: IDMP / IDMPAUTO (src/cmd/stream_idmp.c) */
-    RefPolicy policy;       /* KEEPREF | DELREF | ACKED (src/cmd/stream_refs.c) */
+    unsigned char *dropped;          /* argv indexes left out of the record (LIMIT <n>, ...) */
+    unsigned char dropped_small[32]; /* dropped points here when argc fits */
+    XaddIdmp idmp;                   /* XADD: IDMP / IDMPAUTO (src/cmd/stream_idmp.c) */
+    RefPolicy policy;                /* KEEPREF | DELREF | ACKED (src/cmd/stream_refs.c) */
     int has_policy;
     int is_policy_trim; /* the trim ran with DELREF / ACKED hooks */
 } TrimArgs;
 
+static void trim_args_free(TrimArgs *a) {
+    if (a->dropped != a->dropped_small) xfree(a->dropped);
+}
+
 /* Parses [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT n]]
  * [KEEPREF|DELREF|ACKED] (in any order) from argv[2]
  * on, for XADD (is_xadd: stops at the ID) or XTRIM. Returns 0 or -1 after
- * replying. Fills a->dropped (free it with xfree) on success and failure. */
+ * replying. Fills a->dropped (free it with trim_args_free) on success and failure. */
 static int parse_trim_args(Client *c, TrimArgs *a, int is_xadd) {
     memset(a, 0, sizeof(*a));
-    a->dropped = xcalloc((size_t)c->argc, 1);
+    /* no allocation per XADD: the flags live in the struct for usual argc */
+    a->dropped =
+        c->argc <= (int)sizeof a->dropped_small ? a->dropped_small : xcalloc((size_t)c->argc, 1);
     long long limit = 0;
     int is_limit_given = 0, n_idmp, policy;
     int i = 2;
@@ -324,7 +331,9 @@ static uint64_t trim_by_args(TrimArgs *a, StreamObj *so) {
  * policy. */
 static void propagate_rewritten(Client *c, const TrimArgs *a, const StreamObj *so,
                                 const Slice *id_text) {
-    Slice *argv = xmalloc((size_t)c->argc * sizeof(Slice));
+    if (!propagate_is_active()) return; /* nothing receives records */
+    Slice small[32];
+    Slice *argv = c->argc <= 32 ? small : xmalloc((size_t)c->argc * sizeof(Slice));
     char thr[STREAM_ID_MAX_LEN + 1];
     int is_approx = a->has_strategy && a->t.is_approx;
     int as_maxlen = a->t.strategy == STREAM_TRIM_MAXLEN || a->is_policy_trim;
@@ -351,7 +360,7 @@ static void propagate_rewritten(Client *c, const TrimArgs *a, const StreamObj *s
         argv[n++] = v;
     }
     propagate(c, n, argv);
-    xfree(argv);
+    if (argv != small) xfree(argv);
 }
 
 /* ---- XADD ------------------------------------------------------------------ */
@@ -425,7 +434,7 @@ static void cmd_xadd(Client *c) {
 fail:
     if (fresh) stream_obj_free(fresh);
 done:
-    xfree(a.dropped);
+    trim_args_free(&a);
 }
 
 /* ---- XTRIM ----------------------------------------------------------------- */
@@ -446,7 +455,7 @@ static void cmd_xtrim(Client *c) {
     }
     reply_int(c, (long long)n);
 done:
-    xfree(a.dropped);
+    trim_args_free(&a);
 }
 
 /* ---- XLEN, XDEL, XSETID ----------------------------------------------------- */

@@ -129,6 +129,7 @@ typedef struct Core {
     /* time */
     int64_t cmd_time_ms;
     int64_t cmd_time_us;
+    int64_t call_start_us; /* when the running call started (real clock) */
     int executing;
     int shutdown_asap;
     int shutdown_exit_code;
@@ -248,6 +249,7 @@ void db_swap(Db *a, Db *b);
 int glob_match(const char *pat, size_t plen, const char *s, size_t slen, int nocase);
 void str_lower(char *s);
 uint32_t lru_clock_s(void);
+int64_t real_us(void); /* the clock itself, never the per-command cache */
 
 /* config.c */
 int config_load_file(const char *path, char **err);

@@ -317,9 +317,13 @@ void call_command(ClientFull *c, const Command *cmd) {
     c->replied_error = 0;
     CommandStats *st = cmdstats_for(cmd);
     c->last_cmd = st->name;
-    int64_t start = now_us();
+    /* The duration takes one clock read: the call starts when the previous
+     * one (or the dispatch) ended. */
+    int64_t start = core.call_start_us;
     cmd->proc(pc);
-    int64_t dur = now_us() - start;
+    int64_t end = real_us();
+    int64_t dur = end - start;
+    core.call_start_us = end;
     st->calls++;
     st->usec += (uint64_t)(dur > 0 ? dur : 0);
     if (c->replied_error) st->failed++;
@@ -366,10 +370,9 @@ void dispatch_command(ClientFull *c) {
     Client *pc = &c->pub;
     char namebuf[160];
     core.executing = 1;
-    core.cmd_time_us = 0;
-    core.cmd_time_ms = 0;
-    core.cmd_time_us = now_us();
+    core.cmd_time_us = real_us();
     core.cmd_time_ms = core.cmd_time_us / 1000;
+    core.call_start_us = core.cmd_time_us;
     c->last_ms = core.cmd_time_ms;
 
     const Command *cmd = command_lookup(pc->argv[0].p, pc->argv[0].len);

@@ -29,7 +29,7 @@ int get_ll_or_reply(Client *c, Slice s, long long *out) {
     return 0;
 }
 
-static int64_t real_us(void) {
+int64_t real_us(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
