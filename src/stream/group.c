@@ -546,8 +546,7 @@ PelRef group_deliver(ConsumerGroup *g, ConsumerId c, StreamId id, int64_t now_ms
         return pel_add(g->pel, id, c, now_ms, 1);
     PelRef r = pel_find(g->pel, id);
     if (r == PEL_NONE) return pel_add(g->pel, id, c, now_ms, 1);
-    pel_set_owner(g->pel, r, c);
-    pel_set_delivery(g->pel, r, now_ms, 1);
+    pel_update(g->pel, r, c, now_ms, 1);
     return r;
 }
 
@@ -556,10 +555,27 @@ int group_ack(ConsumerGroup *g, StreamId id) {
     return pel_delete_id(g->pel, id);
 }
 
-/* XCLAIM / XAUTOCLAIM of a pending entry by consumer c with the new delivery
- * time and count. O(log n). */
+/* XCLAIM / XAUTOCLAIM / XREADGROUP CLAIM of a pending entry, owned or
+ * released, by consumer c with the new delivery time and count. O(log n). */
 void group_claim(ConsumerGroup *g, PelRef r, ConsumerId c, int64_t delivery_ms, uint64_t count) {
     (void)consumer_at(g, c);
-    pel_set_owner(g->pel, r, c);
-    pel_set_delivery(g->pel, r, delivery_ms, count);
+    pel_update(g->pel, r, c, delivery_ms, count);
+}
+
+/* XNACK of a pending entry: it leaves its consumer for the tail of the
+ * group's released zone with the given delivery count. O(log n). */
+void group_release(ConsumerGroup *g, PelRef r, uint64_t count) {
+    pel_release(g->pel, r, count);
+}
+
+/* XNACK ... FORCE of an ID that is not pending: a new released entry at
+ * the zone's tail. Returns it. O(log n). */
+PelRef group_release_new(ConsumerGroup *g, StreamId id, uint64_t count) {
+    assert(pel_find(g->pel, id) == PEL_NONE);
+    return pel_add(g->pel, id, PEL_OWNER_NONE, 0, count);
+}
+
+/* Number of released (NACKed) entries: XINFO STREAM FULL nacked-count. */
+uint64_t group_nacked_count(const ConsumerGroup *g) {
+    return pel_owner_len(g->pel, PEL_OWNER_NONE);
 }

@@ -79,6 +79,9 @@ const Pel *group_pel_c(const ConsumerGroup *g);
 PelRef group_deliver(ConsumerGroup *g, ConsumerId c, StreamId id, int64_t now_ms);
 int group_ack(ConsumerGroup *g, StreamId id);
 void group_claim(ConsumerGroup *g, PelRef r, ConsumerId c, int64_t delivery_ms, uint64_t count);
+void group_release(ConsumerGroup *g, PelRef r, uint64_t count);
+PelRef group_release_new(ConsumerGroup *g, StreamId id, uint64_t count);
+uint64_t group_nacked_count(const ConsumerGroup *g);
 
 /* ---- Consumers ---------------------------------------------------------- */
 

@@ -24,6 +24,11 @@
  *   that falls below a third of its capacity by merging with or borrowing
  *   from a sibling, so a tree is at least a third full in the worst case.
  *
+ *   Key kinds: the group, consumer and released-zone trees order refs by
+ *   ID; the idle tree (built on demand, see pel.h) by the key idle_key()
+ *   makes of a record. The tree code reads keys only through tkey(), so one
+ *   implementation serves both; separators are keys of the tree's kind.
+ *
  * Rejected: leaf sibling links (16 bytes per leaf, and iterators with a
  * path stack are just as cheap), separators as refs (an inner node probe
  * would read the slab at random), a per-group hash for lookups (4+ bytes
@@ -105,11 +110,15 @@ typedef struct Inner {
     NodeHdr *child[INNER_CAP];
 } Inner;
 
+/* What a tree orders its refs by. */
+enum { TREE_BY_ID = 0, TREE_BY_IDLE = 1 };
+
 typedef struct Tree {
     NodeHdr *root;
     uint64_t count;
     uint32_t height; /* 0 when empty, 1 when the root is a leaf */
-    uint32_t alive;  /* owner slots: 1 while the owner exists */
+    uint16_t alive;  /* owner slots: 1 while the owner exists */
+    uint16_t kind;   /* TREE_BY_ID (zeroed trees are), TREE_BY_IDLE */
 } Tree;
 
 /* ---- Side map: IDs that do not pack, counts of COUNT_SIDE or more -------- */
@@ -128,7 +137,10 @@ typedef struct SideMap {
 struct Pel {
     Slab slab;
     Tree all;
-    Tree none; /* owner-less entries */
+    Tree none; /* owner-less (released) entries, by ID */
+    Tree idle; /* every entry in claim order; only while has_idle */
+    int has_idle;
+    uint64_t next_release; /* release sequence of the next XNACK */
     Tree *owners;
     uint32_t n_owners, cap_owners;
     uint32_t *free_owners;
@@ -151,6 +163,13 @@ static inline StreamId rec_id(const Pel *p, PelRef r, const PelRec *rec);
 
 static inline StreamId key_of(const Pel *p, uint32_t ref) {
     return rec_id(p, ref, rec_at(p, ref));
+}
+
+static StreamId idle_key(PelRef r, const PelRec *rec);
+
+/* The key of ref in a tree of the given kind. */
+static inline StreamId tkey(const Pel *p, int kind, uint32_t ref) {
+    return kind == TREE_BY_IDLE ? idle_key(ref, rec_at(p, ref)) : key_of(p, ref);
 }
 
 static void room_push(Slab *s, uint32_t ci) {
@@ -369,6 +388,24 @@ static inline void rec_set_time(PelRec *rec, int64_t ms) {
     rec->tm[2] = (uint16_t)(ms >> 32);
 }
 
+/* The key of a record in the idle tree (claim order):
+ *
+ *   released (owner PEL_OWNER_NONE):  {0, release sequence}
+ *   owned:                             {delivery time + 1, tie}
+ *
+ * The time bits of a released record hold its release sequence (its
+ * delivery time is 0 by definition), so the released zone comes first, in
+ * release order, and owned records follow from the longest idle on. tie
+ * orders records delivered in the same ms by ID: the packed ID word (below
+ * 2^63) for every ID a clock makes, else 2^63 | ref for the few IDs in the
+ * side map, which sort after the packed ones and among themselves by ref. */
+static StreamId idle_key(PelRef r, const PelRec *rec) {
+    if (rec->owner == PEL_OWNER_NONE) return stream_id_make(0, (uint64_t)rec_time(rec));
+    uint64_t w = rec_idword(rec);
+    uint64_t tie = w == ID_SIDE ? (1ULL << 63) | r : w;
+    return stream_id_make((uint64_t)rec_time(rec) + 1, tie);
+}
+
 static uint64_t rec_count(const Pel *p, PelRef r, const PelRec *rec) {
     return rec->count == COUNT_SIDE ? side_get(&p->side, r)->count : rec->count;
 }
@@ -437,13 +474,13 @@ static int inner_child_for(const Inner *in, StreamId id) {
 }
 
 /* First position in a leaf whose ID is >= id. */
-static int leaf_lower_bound(const Pel *p, const Leaf *l, StreamId id) {
+static int leaf_lower_bound(const Pel *p, int kind, const Leaf *l, StreamId id) {
     int lo = 0, hi = l->h.n;
     /* Appends and scans from the end are common: check the last ID first. */
-    if (hi > 0 && stream_id_cmp(key_of(p, l->ref[hi - 1]), id) < 0) return hi;
+    if (hi > 0 && stream_id_cmp(tkey(p, kind, l->ref[hi - 1]), id) < 0) return hi;
     while (lo < hi) {
         int mid = (lo + hi) / 2;
-        if (stream_id_cmp(key_of(p, l->ref[mid]), id) < 0)
+        if (stream_id_cmp(tkey(p, kind, l->ref[mid]), id) < 0)
             lo = mid + 1;
         else
             hi = mid;
@@ -452,7 +489,8 @@ static int leaf_lower_bound(const Pel *p, const Leaf *l, StreamId id) {
 }
 
 static void tree_insert(Pel *p, Tree *t, PelRef ref) {
-    StreamId id = key_of(p, ref);
+    int kind = t->kind;
+    StreamId id = tkey(p, kind, ref);
     if (!t->root) {
         Leaf *l = leaf_new(p);
         l->ref[0] = ref;
@@ -474,8 +512,8 @@ static void tree_insert(Pel *p, Tree *t, PelRef ref) {
     }
     Leaf *l = (Leaf *)n;
     assert(l->h.is_leaf);
-    int pos = leaf_lower_bound(p, l, id);
-    assert(pos == l->h.n || stream_id_cmp(key_of(p, l->ref[pos]), id) != 0);
+    int pos = leaf_lower_bound(p, kind, l, id);
+    assert(pos == l->h.n || stream_id_cmp(tkey(p, kind, l->ref[pos]), id) != 0);
     t->count++;
     if (l->h.n < LEAF_CAP) {
         memmove(&l->ref[pos + 1], &l->ref[pos], (size_t)(l->h.n - pos) * sizeof(uint32_t));
@@ -500,7 +538,7 @@ static void tree_insert(Pel *p, Tree *t, PelRef ref) {
         memcpy(r->ref, &tmp[left_n], (size_t)(LEAF_CAP + 1 - left_n) * sizeof(uint32_t));
         r->h.n = (uint16_t)(LEAF_CAP + 1 - left_n);
     }
-    StreamId sep = key_of(p, r->ref[0]);
+    StreamId sep = tkey(p, kind, r->ref[0]);
     NodeHdr *new_child = &r->h;
 
     /* Insert the new child into the ancestors, splitting them as needed. */
@@ -561,7 +599,7 @@ static void tree_insert(Pel *p, Tree *t, PelRef ref) {
 
 /* Rebalances child i of parent (which fell below its minimum) with a
  * sibling. Returns 1 if the two merged (the parent lost a child). */
-static int fix_child(Pel *p, Inner *parent, int i) {
+static int fix_child(Pel *p, int kind, Inner *parent, int i) {
     assert(parent->h.n >= 2);
     int k = i > 0 ? i - 1 : i; /* separator between left and right */
     NodeHdr *ln = parent->child[k], *rn = parent->child[k + 1];
@@ -587,7 +625,7 @@ static int fix_child(Pel *p, Inner *parent, int i) {
                 l->h.n = (uint16_t)want_l;
                 r->h.n = (uint16_t)(total - want_l);
             }
-            parent->key[k] = key_of(p, r->ref[0]);
+            parent->key[k] = tkey(p, kind, r->ref[0]);
             return 0;
         }
     } else {
@@ -641,8 +679,8 @@ static PelRef tree_delete(Pel *p, Tree *t, StreamId id) {
         n = in->child[idx[lv]];
     }
     Leaf *l = (Leaf *)n;
-    int pos = leaf_lower_bound(p, l, id);
-    if (pos == l->h.n || stream_id_cmp(key_of(p, l->ref[pos]), id) != 0) return PEL_NONE;
+    int pos = leaf_lower_bound(p, t->kind, l, id);
+    if (pos == l->h.n || stream_id_cmp(tkey(p, t->kind, l->ref[pos]), id) != 0) return PEL_NONE;
     PelRef found = l->ref[pos];
     memmove(&l->ref[pos], &l->ref[pos + 1], (size_t)(l->h.n - pos - 1) * sizeof(uint32_t));
     l->h.n--;
@@ -652,7 +690,7 @@ static PelRef tree_delete(Pel *p, Tree *t, StreamId id) {
     for (int lv = (int)t->height - 2; lv >= 0; lv--) {
         int min = cur->is_leaf ? LEAF_MIN : INNER_MIN;
         if (cur->n >= min) break;
-        if (!fix_child(p, path[lv], idx[lv])) break;
+        if (!fix_child(p, t->kind, path[lv], idx[lv])) break;
         cur = &path[lv]->h;
     }
     /* Shrink from the top. */
@@ -679,8 +717,8 @@ static PelRef tree_find(const Pel *p, const Tree *t, StreamId id) {
         n = in->child[inner_child_for(in, id)];
     }
     const Leaf *l = (const Leaf *)n;
-    int pos = leaf_lower_bound(p, l, id);
-    if (pos < l->h.n && stream_id_cmp(key_of(p, l->ref[pos]), id) == 0) return l->ref[pos];
+    int pos = leaf_lower_bound(p, t->kind, l, id);
+    if (pos < l->h.n && stream_id_cmp(tkey(p, t->kind, l->ref[pos]), id) == 0) return l->ref[pos];
     return PEL_NONE;
 }
 
@@ -708,12 +746,124 @@ static const Tree *owner_tree_c(const Pel *p, uint32_t owner) {
     return owner_tree((Pel *)p, owner);
 }
 
+/* ---- The idle tree and the released zone ------------------------------- */
+
+/* Removes r from the idle tree, if there is one, before its key changes or
+ * the record goes. */
+static void idle_unlink(Pel *p, PelRef r, const PelRec *rec) {
+    if (!p->has_idle) return;
+    PelRef found = tree_delete(p, &p->idle, idle_key(r, rec));
+    assert(found == r);
+    (void)found;
+}
+
+static void idle_link(Pel *p, PelRef r) {
+    if (p->has_idle) tree_insert(p, &p->idle, r);
+}
+
+typedef struct SeqRef {
+    uint64_t seq;
+    PelRef ref;
+} SeqRef;
+
+static int seqref_cmp(const void *a, const void *b) {
+    const SeqRef *x = a, *y = b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The released records with their sequences, sorted by sequence; returns an
+ * owned array of pel_owner_len(p, PEL_OWNER_NONE) elements (NULL if none). */
+static SeqRef *released_sorted(const Pel *p) {
+    uint64_t n = p->none.count;
+    if (n == 0) return NULL;
+    SeqRef *v = xmalloc(n * sizeof(SeqRef));
+    PelIter it;
+    pel_iter_seek(&it, p, PEL_OWNER_NONE, stream_id_make(0, 0));
+    uint64_t k = 0;
+    for (PelRef r = pel_iter_next(&it); r != PEL_NONE; r = pel_iter_next(&it)) {
+        v[k].seq = (uint64_t)rec_time(rec_at(p, r));
+        v[k].ref = r;
+        k++;
+    }
+    assert(k == n);
+    qsort(v, n, sizeof(SeqRef), seqref_cmp);
+    return v;
+}
+
+/* The next release sequence. Sequences restart at 0 whenever the zone is
+ * empty; a zone that never empties across 2^48 releases is renumbered
+ * 0, 1, ... in its order, which keeps every key below PEL_TIME_LIMIT. */
+static uint64_t release_seq_next(Pel *p) {
+    if (p->none.count == 0) p->next_release = 0;
+    if (p->next_release >= (uint64_t)PEL_TIME_LIMIT) {
+        SeqRef *v = released_sorted(p);
+        for (uint64_t i = 0; i < p->none.count; i++) {
+            PelRec *rec = rec_at(p, v[i].ref);
+            idle_unlink(p, v[i].ref, rec);
+            rec_set_time(rec, (int64_t)i);
+            idle_link(p, v[i].ref);
+        }
+        p->next_release = p->none.count;
+        xfree(v);
+    }
+    return p->next_release++;
+}
+
+typedef struct KeyRef {
+    StreamId key;
+    PelRef ref;
+} KeyRef;
+
+static int keyref_cmp(const void *a, const void *b) {
+    return stream_id_cmp(((const KeyRef *)a)->key, ((const KeyRef *)b)->key);
+}
+
+/* Builds the idle tree from every entry: sorted first, so the inserts are
+ * appends and the leaves come out full. O(n log n), once per group. */
+static void idle_build(Pel *p) {
+    assert(!p->has_idle && p->idle.root == NULL);
+    p->idle.kind = TREE_BY_IDLE;
+    p->has_idle = 1;
+    uint64_t n = p->all.count;
+    if (n == 0) return;
+    KeyRef *v = xmalloc(n * sizeof(KeyRef));
+    PelIter it;
+    pel_iter_seek(&it, p, PEL_OWNER_ALL, stream_id_make(0, 0));
+    uint64_t k = 0;
+    for (PelRef r = pel_iter_next(&it); r != PEL_NONE; r = pel_iter_next(&it)) {
+        v[k].key = idle_key(r, rec_at(p, r));
+        v[k].ref = r;
+        k++;
+    }
+    assert(k == n);
+    qsort(v, n, sizeof(KeyRef), keyref_cmp);
+    for (uint64_t i = 0; i < n; i++) tree_insert(p, &p->idle, v[i].ref);
+    xfree(v);
+}
+
+/* Unlinks a live record from every tree and frees it. */
+static void rec_remove(Pel *p, PelRef r, PelRec *rec, int in_all) {
+    StreamId id = rec_id(p, r, rec);
+    PelRef found;
+    if (in_all) {
+        found = tree_delete(p, &p->all, id);
+        assert(found == r);
+    }
+    found = tree_delete(p, owner_tree(p, rec->owner), id);
+    assert(found == r);
+    (void)found;
+    idle_unlink(p, r, rec);
+    rec_drop_side(p, r, rec);
+    slab_release(&p->slab, r);
+}
+
 /* ---- Public API ----------------------------------------------------------- */
 
 /* Returns an owned, empty pending list; free with pel_free(). */
 Pel *pel_new(void) {
     Pel *p = xcalloc(1, sizeof(Pel));
     p->slab.room_head = NIL;
+    p->idle.kind = TREE_BY_IDLE;
     return p;
 }
 
@@ -722,6 +872,7 @@ void pel_free(Pel *p) {
     if (!p) return;
     node_free_all(p, p->all.root);
     node_free_all(p, p->none.root);
+    node_free_all(p, p->idle.root);
     for (uint32_t i = 0; i < p->n_owners; i++) node_free_all(p, p->owners[i].root);
     for (uint32_t i = 0; i < p->slab.n_chunks; i++) xfree(p->slab.chunks[i].rec);
     xfree(p->slab.chunks);
@@ -767,8 +918,9 @@ uint32_t pel_owner_new(Pel *p) {
     return o;
 }
 
-/* Deletes an owner and every entry it owns, from the group order too.
- * Returns how many entries went. O(k log n) for k entries. */
+/* Deletes an owner and every entry it owns, from the group order too
+ * (PEL_OWNER_NONE: empties the released zone). Returns how many entries
+ * went. O(k log n) for k entries. */
 uint64_t pel_owner_delete(Pel *p, uint32_t owner) {
     Tree *t = owner_tree(p, owner);
     assert(owner != PEL_OWNER_ALL);
@@ -781,6 +933,7 @@ uint64_t pel_owner_delete(Pel *p, uint32_t owner) {
         PelRef found = tree_delete(p, &p->all, rec_id(p, r, rec));
         assert(found == r);
         (void)found;
+        idle_unlink(p, r, rec);
         rec_drop_side(p, r, rec);
         slab_release(&p->slab, r);
     }
@@ -799,15 +952,20 @@ uint64_t pel_owner_delete(Pel *p, uint32_t owner) {
     return n;
 }
 
-/* Number of entries an owner holds (PEL_OWNER_ALL: the whole group). */
+/* Number of entries an owner holds (PEL_OWNER_ALL: the whole group,
+ * PEL_OWNER_NONE: the released zone). */
 uint64_t pel_owner_len(const Pel *p, uint32_t owner) {
     return owner_tree_c(p, owner)->count;
 }
 
-/* Adds an entry that must not be pending yet; returns its ref. O(log n). */
+/* Adds an entry that must not be pending yet; returns its ref. With owner
+ * PEL_OWNER_NONE the entry joins the released zone's tail and delivery_ms
+ * must be 0. O(log n). */
 PelRef pel_add(Pel *p, StreamId id, uint32_t owner, int64_t delivery_ms, uint64_t count) {
     assert(owner != PEL_OWNER_ALL); /* a duplicate ID trips tree_insert's assert */
+    assert(owner != PEL_OWNER_NONE || delivery_ms == 0);
     Tree *ot = owner_tree(p, owner);
+    if (owner == PEL_OWNER_NONE) delivery_ms = (int64_t)release_seq_next(p);
     PelRef r = slab_alloc(&p->slab);
     PelRec *rec = rec_at(p, r);
     rec->owner = owner;
@@ -817,6 +975,7 @@ PelRef pel_add(Pel *p, StreamId id, uint32_t owner, int64_t delivery_ms, uint64_
     rec_set_count(p, r, rec, count);
     tree_insert(p, &p->all, r);
     tree_insert(p, ot, r);
+    idle_link(p, r);
     return r;
 }
 
@@ -825,12 +984,12 @@ PelRef pel_find(const Pel *p, StreamId id) {
     return tree_find(p, &p->all, id);
 }
 
-/* Copies an entry out; borrows p. */
+/* Copies an entry out (a released entry's delivery time reads 0); borrows p. */
 void pel_get(const Pel *p, PelRef r, PelEntry *out) {
     const PelRec *rec = rec_at(p, r);
     assert(rec->owner != OWNER_FREE);
     out->id = rec_id(p, r, rec);
-    out->delivery_ms = rec_time(rec);
+    out->delivery_ms = rec->owner == PEL_OWNER_NONE ? 0 : rec_time(rec);
     out->delivery_count = rec_count(p, r, rec);
     out->owner = rec->owner;
 }
@@ -840,14 +999,20 @@ StreamId pel_id(const Pel *p, PelRef r) {
     return key_of(p, r);
 }
 
-/* The owner of a live entry. */
+/* The owner of a live entry (PEL_OWNER_NONE when released). */
 uint32_t pel_owner(const Pel *p, PelRef r) {
     return rec_at(p, r)->owner;
 }
 
-/* The last delivery time of a live entry (Unix ms). */
+/* 1 if a live entry is in the released zone (XNACK). */
+int pel_is_released(const Pel *p, PelRef r) {
+    return rec_at(p, r)->owner == PEL_OWNER_NONE;
+}
+
+/* The last delivery time of a live entry (Unix ms; 0 when released). */
 int64_t pel_delivery_ms(const Pel *p, PelRef r) {
-    return rec_time(rec_at(p, r));
+    const PelRec *rec = rec_at(p, r);
+    return rec->owner == PEL_OWNER_NONE ? 0 : rec_time(rec);
 }
 
 /* The delivery count of a live entry. */
@@ -856,18 +1021,26 @@ uint64_t pel_delivery_count(const Pel *p, PelRef r) {
     return rec_count(p, r, rec);
 }
 
-/* Sets the delivery time and count of a live entry. O(1). */
+/* Sets the delivery time and count of a live, owned entry. O(1), or
+ * O(log n) when the time changes and the idle tree exists. */
 void pel_set_delivery(Pel *p, PelRef r, int64_t delivery_ms, uint64_t count) {
     PelRec *rec = rec_at(p, r);
-    assert(rec->owner != OWNER_FREE);
-    rec_set_time(rec, delivery_ms);
+    assert(rec->owner != OWNER_FREE && rec->owner != PEL_OWNER_NONE);
+    if (p->has_idle && rec_time(rec) != delivery_ms) {
+        idle_unlink(p, r, rec);
+        rec_set_time(rec, delivery_ms);
+        idle_link(p, r);
+    } else {
+        rec_set_time(rec, delivery_ms);
+    }
     rec_set_count(p, r, rec, count);
 }
 
-/* Moves a live entry to another owner. O(log n). */
+/* Moves a live, owned entry to another owner. O(log n). */
 void pel_set_owner(Pel *p, PelRef r, uint32_t owner) {
     PelRec *rec = rec_at(p, r);
-    assert(rec->owner != OWNER_FREE && owner != PEL_OWNER_ALL);
+    assert(rec->owner != OWNER_FREE && rec->owner != PEL_OWNER_NONE);
+    assert(owner != PEL_OWNER_ALL && owner != PEL_OWNER_NONE);
     if (rec->owner == owner) return;
     Tree *to = owner_tree(p, owner);
     PelRef found = tree_delete(p, owner_tree(p, rec->owner), rec_id(p, r, rec));
@@ -877,19 +1050,54 @@ void pel_set_owner(Pel *p, PelRef r, uint32_t owner) {
     tree_insert(p, to, r);
 }
 
+/* Delivers a live entry, owned or released, to owner (a consumer) with a
+ * new delivery time and count: what a claim or a re-delivery does.
+ * O(log n). */
+void pel_update(Pel *p, PelRef r, uint32_t owner, int64_t delivery_ms, uint64_t count) {
+    PelRec *rec = rec_at(p, r);
+    assert(rec->owner != OWNER_FREE);
+    assert(owner != PEL_OWNER_ALL && owner != PEL_OWNER_NONE);
+    Tree *to = owner_tree(p, owner);
+    idle_unlink(p, r, rec);
+    if (rec->owner != owner) {
+        PelRef found = tree_delete(p, owner_tree(p, rec->owner), rec_id(p, r, rec));
+        assert(found == r);
+        (void)found;
+        rec->owner = owner;
+        tree_insert(p, to, r);
+    }
+    rec_set_time(rec, delivery_ms);
+    rec_set_count(p, r, rec, count);
+    idle_link(p, r);
+}
+
+/* Releases a live entry (XNACK): no owner, count set, and the tail of the
+ * released zone, also when it was released already. O(log n). */
+void pel_release(Pel *p, PelRef r, uint64_t count) {
+    PelRec *rec = rec_at(p, r);
+    assert(rec->owner != OWNER_FREE);
+    /* First: the sequence may renumber the zone, which relinks its records
+     * (r too, when it is in the zone already). */
+    uint64_t seq = release_seq_next(p);
+    idle_unlink(p, r, rec);
+    if (rec->owner != PEL_OWNER_NONE) {
+        PelRef found = tree_delete(p, owner_tree(p, rec->owner), rec_id(p, r, rec));
+        assert(found == r);
+        (void)found;
+        rec->owner = PEL_OWNER_NONE;
+        tree_insert(p, &p->none, r);
+    }
+    rec_set_time(rec, (int64_t)seq);
+    rec_set_count(p, r, rec, count);
+    idle_link(p, r);
+}
+
 /* Deletes a live entry (acknowledged, or its stream entry is gone); r is
  * invalid afterwards. O(log n). */
 void pel_delete(Pel *p, PelRef r) {
     PelRec *rec = rec_at(p, r);
     assert(rec->owner != OWNER_FREE);
-    StreamId id = rec_id(p, r, rec);
-    PelRef found = tree_delete(p, &p->all, id);
-    assert(found == r);
-    found = tree_delete(p, owner_tree(p, rec->owner), id);
-    assert(found == r);
-    (void)found;
-    rec_drop_side(p, r, rec);
-    slab_release(&p->slab, r);
+    rec_remove(p, r, rec, 1);
 }
 
 /* Deletes the entry of id if it is pending (XACK); returns 1 if it was.
@@ -897,12 +1105,7 @@ void pel_delete(Pel *p, PelRef r) {
 int pel_delete_id(Pel *p, StreamId id) {
     PelRef r = tree_delete(p, &p->all, id);
     if (r == PEL_NONE) return 0;
-    PelRec *rec = rec_at(p, r);
-    PelRef found = tree_delete(p, owner_tree(p, rec->owner), id);
-    assert(found == r);
-    (void)found;
-    rec_drop_side(p, r, rec);
-    slab_release(&p->slab, r);
+    rec_remove(p, r, rec_at(p, r), 0);
     return 1;
 }
 
@@ -917,10 +1120,7 @@ PelRef pel_last(const Pel *p, uint32_t owner) {
     return tree_edge(owner_tree_c(p, owner), 1);
 }
 
-/* Positions it before the first entry of owner (PEL_OWNER_ALL: the group)
- * whose ID is >= start. The iterator borrows p. O(log n). */
-void pel_iter_seek(PelIter *it, const Pel *p, uint32_t owner, StreamId start) {
-    const Tree *t = owner_tree_c(p, owner);
+static void tree_seek(PelIter *it, const Pel *p, const Tree *t, StreamId start) {
     it->pel = p;
     it->height = (int)t->height;
     if (!t->root) return;
@@ -933,10 +1133,53 @@ void pel_iter_seek(PelIter *it, const Pel *p, uint32_t owner, StreamId start) {
         n = in->child[i];
     }
     it->node[it->height - 1] = n;
-    it->pos[it->height - 1] = (uint16_t)leaf_lower_bound(p, (const Leaf *)n, start);
+    it->pos[it->height - 1] = (uint16_t)leaf_lower_bound(p, t->kind, (const Leaf *)n, start);
 }
 
-/* The next entry in ID order, or PEL_NONE at the end. O(1) amortized. */
+/* Positions it before the first entry of owner (PEL_OWNER_ALL: the group)
+ * whose ID is >= start. The iterator borrows p. O(log n). */
+void pel_iter_seek(PelIter *it, const Pel *p, uint32_t owner, StreamId start) {
+    tree_seek(it, p, owner_tree_c(p, owner), start);
+}
+
+/* Positions it before the first entry in claim order: the released zone in
+ * release order, then owned entries from the longest idle (oldest delivery
+ * time) on, ties in ID order. The idle tree is built on the first call
+ * (O(n log n)) and kept up to date from then on, so a group that never
+ * claims this way pays nothing for it. Borrows p. O(log n) after that. */
+void pel_idle_seek(PelIter *it, Pel *p) {
+    if (!p->has_idle) idle_build(p);
+    tree_seek(it, p, &p->idle, stream_id_make(0, 0));
+}
+
+/* 1 once pel_idle_seek() has built the idle tree. */
+int pel_has_idle(const Pel *p) {
+    return p->has_idle;
+}
+
+/* Sets *out to an owned array (free with xfree) of the released entries in
+ * release order and returns its length; *out is NULL when there are none.
+ * O(k log k) for k released entries. */
+size_t pel_released_list(const Pel *p, PelRef **out) {
+    size_t n = (size_t)p->none.count;
+    *out = NULL;
+    if (n == 0) return 0;
+    SeqRef *v = released_sorted(p);
+    PelRef *refs = xmalloc(n * sizeof(PelRef));
+    for (size_t i = 0; i < n; i++) refs[i] = v[i].ref;
+    xfree(v);
+    *out = refs;
+    return n;
+}
+
+/* Tests only: raises the next release sequence to seq (to reach the
+ * renumbering without 2^48 releases); never lowers it. */
+void pel__set_next_release(Pel *p, uint64_t seq) {
+    assert(seq <= (uint64_t)PEL_TIME_LIMIT);
+    if (seq > p->next_release) p->next_release = seq;
+}
+
+/* The next entry in tree order, or PEL_NONE at the end. O(1) amortized. */
 PelRef pel_iter_next(PelIter *it) {
     if (it->height == 0) return PEL_NONE;
     int leaf_lv = it->height - 1;
@@ -966,32 +1209,31 @@ PelRef pel_iter_next(PelIter *it) {
 /* ---- Consistency check ---------------------------------------------------- */
 
 /* Checks one subtree: order, bounds, fill and depth. Returns the number of
- * refs, or -1 on a violation. lo/hi bound the IDs (NULL: unbounded). */
-static long long check_node(const Pel *p, const NodeHdr *n, int depth, int height,
-                            const StreamId *lo, const StreamId *hi, uint32_t owner, int is_root) {
+ * refs, or -1 on a violation. lo/hi bound the keys (NULL: unbounded). */
+static long long check_node(const Pel *p, int kind, const NodeHdr *n, int depth, int height,
+                            const StreamId *lo, const StreamId *hi, uint32_t owner) {
     if (n->is_leaf) {
         const Leaf *l = (const Leaf *)n;
         if (depth != height - 1 || l->h.n == 0 || l->h.n > LEAF_CAP) return -1;
         for (int i = 0; i < l->h.n; i++) {
             const PelRec *rec = rec_at(p, l->ref[i]);
-            StreamId id = rec_id(p, l->ref[i], rec);
             if (rec->owner == OWNER_FREE) return -1;
+            StreamId id = tkey(p, kind, l->ref[i]);
             if (owner != PEL_OWNER_ALL && rec->owner != owner) return -1;
             if (lo && stream_id_cmp(id, *lo) < 0) return -1;
             if (hi && stream_id_cmp(id, *hi) >= 0) return -1;
-            if (i > 0 && stream_id_cmp(key_of(p, l->ref[i - 1]), id) >= 0) return -1;
+            if (i > 0 && stream_id_cmp(tkey(p, kind, l->ref[i - 1]), id) >= 0) return -1;
         }
         return l->h.n;
     }
     const Inner *in = (const Inner *)n;
     if (depth >= height - 1 || in->h.n < 2 || in->h.n > INNER_CAP) return -1;
-    (void)is_root;
     long long total = 0;
     for (int i = 0; i < in->h.n; i++) {
         if (i > 0 && i < in->h.n - 1 && stream_id_cmp(in->key[i - 1], in->key[i]) >= 0) return -1;
         const StreamId *clo = i == 0 ? lo : &in->key[i - 1];
         const StreamId *chi = i == in->h.n - 1 ? hi : &in->key[i];
-        long long c = check_node(p, in->child[i], depth + 1, height, clo, chi, owner, 0);
+        long long c = check_node(p, kind, in->child[i], depth + 1, height, clo, chi, owner);
         if (c < 0) return -1;
         total += c;
     }
@@ -1000,25 +1242,43 @@ static long long check_node(const Pel *p, const NodeHdr *n, int depth, int heigh
 
 static int check_tree(const Pel *p, const Tree *t, uint32_t owner) {
     if (!t->root) return t->count == 0 && t->height == 0 ? 0 : -1;
-    long long n = check_node(p, t->root, 0, (int)t->height, NULL, NULL, owner, 1);
+    long long n = check_node(p, t->kind, t->root, 0, (int)t->height, NULL, NULL, owner);
     return n == (long long)t->count ? 0 : -1;
 }
 
-/* Returns 0 when every invariant holds, -1 otherwise; borrows p. O(n). */
+/* Returns 0 when every invariant holds, -1 otherwise; borrows p. O(n log n). */
 int pel_check(const Pel *p) {
     if (check_tree(p, &p->all, PEL_OWNER_ALL) != 0) return -1;
     if (check_tree(p, &p->none, PEL_OWNER_NONE) != 0) return -1;
+    if (p->idle.kind != TREE_BY_IDLE) return -1;
+    if (p->has_idle) {
+        if (check_tree(p, &p->idle, PEL_OWNER_ALL) != 0) return -1;
+        if (p->idle.count != p->all.count) return -1;
+    } else if (p->idle.root) {
+        return -1;
+    }
     uint64_t owned = p->none.count;
     for (uint32_t i = 0; i < p->n_owners; i++) {
         if (!p->owners[i].alive) {
             if (p->owners[i].root) return -1;
             continue;
         }
+        if (p->owners[i].kind != TREE_BY_ID) return -1;
         if (check_tree(p, &p->owners[i], i) != 0) return -1;
         owned += p->owners[i].count;
     }
     if (owned != p->all.count) return -1;
-    /* Every live record is in the group tree and its owner's tree. */
+    /* Released entries have distinct sequences below the next one. */
+    SeqRef *v = released_sorted(p);
+    for (uint64_t i = 0; i < p->none.count; i++) {
+        if (v[i].seq >= p->next_release || (i > 0 && v[i].seq == v[i - 1].seq)) {
+            xfree(v);
+            return -1;
+        }
+    }
+    xfree(v);
+    /* Every live record is in the group tree, its owner's tree and the idle
+     * tree (when there is one). */
     uint64_t live = 0, side = 0;
     for (uint32_t ci = 0; ci < p->slab.n_chunks; ci++) {
         const Chunk *c = &p->slab.chunks[ci];
@@ -1031,6 +1291,7 @@ int pel_check(const Pel *p) {
             StreamId id = rec_id(p, r, rec);
             if (tree_find(p, &p->all, id) != r) return -1;
             if (tree_find(p, owner_tree_c(p, rec->owner), id) != r) return -1;
+            if (p->has_idle && tree_find(p, &p->idle, idle_key(r, rec)) != r) return -1;
             if (rec->count == COUNT_SIDE || rec_id_is_side(rec)) {
                 const Side *sd = side_find(&p->side, r);
                 if (!sd) return -1;

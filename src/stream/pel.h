@@ -35,23 +35,35 @@
  * store whole records (records would move on splits, so consumers could not
  * point at them).
  *
- * Prepared for Redis 8.x:
- *   - XNACK: an owner of PEL_OWNER_NONE is legal and has its own tree, like
- *     any owner: the owner-less zone that claims serve first. Redis orders
- *     that zone by release (FIFO); a released entry's delivery time is 0 by
- *     definition, so its 48 time bits are free to hold a release sequence,
- *     and the zone's tree can order by that field instead of the ID (the
- *     tree code reads keys through key_of() only). FATAL's LLONG_MAX count
- *     fits the side map.
- *   - XREADGROUP CLAIM / idle order: a third tree ordered by (time, ID),
- *     built for a group the first time it is asked for, costs 4 bytes per
- *     entry only where it is used.
+ * Redis 8.x:
+ *   - XNACK releases entries: owner PEL_OWNER_NONE, a zone of its own that
+ *     claims serve first, in release order (FIFO; a re-released entry goes
+ *     to the tail). A released entry's delivery time is 0 by definition, so
+ *     its 48 time bits hold its release sequence instead; the zone's own
+ *     tree stays in ID order like every owner's (nacked-count, XPENDING),
+ *     and the release order is kept by the idle tree below, or recovered by
+ *     sorting on the sequence (pel_released_list, for the AOF rewrite).
+ *     FATAL's LLONG_MAX count fits the side map.
+ *   - XREADGROUP CLAIM needs "idle at least T, longest idle first": a third
+ *     tree of the same kind keyed by (0, release sequence) for released
+ *     entries and (delivery time + 1, ID) for owned ones, so a claim walks
+ *     from its front and stops at the first entry not idle enough:
+ *     O(log n) per entry claimed, never a scan of the PEL. It costs 4 bytes
+ *     per entry and one more tree update per delivery and acknowledgement,
+ *     so it is built for a group the first time it is asked for
+ *     (pel_idle_seek, O(n log n) once) and kept from then on: the plain
+ *     XREADGROUP + XACK cycle of a group that never claims pays nothing.
+ *     Rejected: keeping it for every group (the cycle gets a third tree
+ *     update per entry), a time-ordered list as Redis keeps (16 bytes of
+ *     links per entry, and XCLAIM TIME can put an entry anywhere in it).
  *   - XDEL/XACKDEL DELREF: pel_delete_id() in every group; ACKED: "acked by
  *     this group" is an ID at or below last-delivered and not pending
  *     (group_has_acked(), group_set_all_acked()).
  *
- * Invariants: every live record is in the group tree and in exactly the tree
- * of its owner; trees hold no duplicate IDs; free records are in no tree.
+ * Invariants: every live record is in the group tree, in exactly the tree
+ * of its owner and, once built, in the idle tree; trees hold no duplicate
+ * keys; released records have distinct sequences below the next one; free
+ * records are in no tree.
  */
 #ifndef STREAMD_STREAM_PEL_H
 #define STREAMD_STREAM_PEL_H
@@ -103,10 +115,13 @@ PelRef pel_find(const Pel *p, StreamId id);
 void pel_get(const Pel *p, PelRef r, PelEntry *out);
 StreamId pel_id(const Pel *p, PelRef r);
 uint32_t pel_owner(const Pel *p, PelRef r);
+int pel_is_released(const Pel *p, PelRef r);
 int64_t pel_delivery_ms(const Pel *p, PelRef r);
 uint64_t pel_delivery_count(const Pel *p, PelRef r);
 void pel_set_delivery(Pel *p, PelRef r, int64_t delivery_ms, uint64_t count);
 void pel_set_owner(Pel *p, PelRef r, uint32_t owner);
+void pel_update(Pel *p, PelRef r, uint32_t owner, int64_t delivery_ms, uint64_t count);
+void pel_release(Pel *p, PelRef r, uint64_t count);
 void pel_delete(Pel *p, PelRef r);
 int pel_delete_id(Pel *p, StreamId id);
 
@@ -115,7 +130,14 @@ PelRef pel_last(const Pel *p, uint32_t owner);
 void pel_iter_seek(PelIter *it, const Pel *p, uint32_t owner, StreamId start);
 PelRef pel_iter_next(PelIter *it);
 
+/* Claim order: released entries (release order), then by idle time. */
+void pel_idle_seek(PelIter *it, Pel *p);
+int pel_has_idle(const Pel *p);
+size_t pel_released_list(const Pel *p, PelRef **out);
+
 /* Checks every invariant (tests and debugging); 0 when consistent. */
 int pel_check(const Pel *p);
+/* Tests only: raises the next release sequence. */
+void pel__set_next_release(Pel *p, uint64_t seq);
 
 #endif

@@ -3,9 +3,14 @@
  *
  * The model test drives a Pel and a plain array of entries with the same
  * random operations (deliveries, acknowledgements, claims between consumers,
- * consumer creation and deletion, delivery counts beyond 32 bits) and after
- * each step compares lookups and COUNT/IDLE-bounded range scans, group-wide
- * and per consumer. pel_check() verifies the trees' structure as it goes.
+ * consumer creation and deletion, delivery counts beyond 32 bits, releases
+ * to the XNACK zone and FORCE-made released entries, history re-deliveries
+ * that move delivery times, the release sequence running out) and after
+ * each step compares lookups and COUNT/IDLE-bounded range scans, group-wide,
+ * per consumer and for the released zone. The claim order (pel_idle_seek:
+ * released entries in release order, then by delivery time, ties by ID) is
+ * checked against the model now and then, its tree built at a random point
+ * of the run. pel_check() verifies the trees' structure as it goes.
  * Separate tests cover the entries-read and lag rules on hand-made stream
  * facts, name lookups and sorted listings, and the memory per entry of the
  * XREADGROUP pattern the benchmark measures.
@@ -25,7 +30,9 @@
 
 typedef struct Model {
     PelEntry *e;
+    uint64_t *seq; /* release order of released entries (parallel to e) */
     size_t n, cap;
+    uint64_t next_seq;
 } Model;
 
 static long model_find(const Model *m, StreamId id) {
@@ -38,12 +45,64 @@ static void model_add(Model *m, PelEntry e) {
     if (m->n == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 64;
         m->e = xrealloc(m->e, m->cap * sizeof(PelEntry));
+        m->seq = xrealloc(m->seq, m->cap * sizeof(uint64_t));
     }
+    m->seq[m->n] = e.owner == PEL_OWNER_NONE ? m->next_seq++ : 0;
     m->e[m->n++] = e;
 }
 
 static void model_del(Model *m, size_t i) {
+    m->seq[i] = m->seq[m->n - 1];
     m->e[i] = m->e[--m->n];
+}
+
+/* Whether an ID packs into a PEL record (pel.h): the idle order breaks
+ * delivery-time ties by ID for these only. */
+static int id_packs(StreamId id) {
+    return id.ms < (1ULL << 47) && id.seq <= 0xffff;
+}
+
+/* Checks the claim order of pel_idle_seek() against the model: every entry
+ * once; released ones first in release order; then owned ones by delivery
+ * time, ties by ID where both IDs pack, packed before unpacked. Returns the
+ * number of violations. */
+static int check_idle_order(Pel *p, const Model *m) {
+    int bad = 0;
+    PelIter it;
+    pel_idle_seek(&it, p);
+    size_t seen = 0;
+    PelEntry prev = {0};
+    uint64_t prev_seq = 0;
+    long prev_i = -1;
+    for (PelRef r = pel_iter_next(&it); r != PEL_NONE; r = pel_iter_next(&it)) {
+        PelEntry e;
+        pel_get(p, r, &e);
+        long i = model_find(m, e.id);
+        if (i < 0 || m->e[i].owner != e.owner) {
+            bad++;
+            continue;
+        }
+        seen++;
+        int rel = e.owner == PEL_OWNER_NONE;
+        if (prev_i >= 0) {
+            int prev_rel = prev.owner == PEL_OWNER_NONE;
+            if (rel && !prev_rel) bad++;
+            if (rel && prev_rel && m->seq[i] <= prev_seq) bad++;
+            if (!rel && !prev_rel) {
+                if (e.delivery_ms < prev.delivery_ms) bad++;
+                if (e.delivery_ms == prev.delivery_ms) {
+                    int a = id_packs(prev.id), b = id_packs(e.id);
+                    if (a && b && stream_id_cmp(prev.id, e.id) >= 0) bad++;
+                    if (!a && b) bad++;
+                }
+            }
+        }
+        prev = e;
+        prev_seq = m->seq[i];
+        prev_i = i;
+    }
+    if (seen != m->n) bad++;
+    return bad;
 }
 
 static int entry_cmp(const void *a, const void *b) {
@@ -129,7 +188,7 @@ static void test_pel_model(size_t n_ops, uint64_t space, size_t prefill, int ran
     for (int i = 0; i < 3; i++) owners[n_owners++] = pel_owner_new(p);
     size_t cap = n_ops + prefill;
     PelEntry *a = xmalloc(cap * sizeof(PelEntry)), *b = xmalloc(cap * sizeof(PelEntry));
-    int bad_range = 0, bad_find = 0;
+    int bad_range = 0, bad_find = 0, bad_idle = 0;
     for (size_t i = 0; i < prefill; i++) {
         PelEntry e = {stream_id_make(space / prefill * i, test_rand_below(4)),
                       (int64_t)test_rand_below(1000), random_count(),
@@ -144,7 +203,7 @@ static void test_pel_model(size_t n_ops, uint64_t space, size_t prefill, int ran
         if ((int)test_rand_below(100) < range_pct)
             what = 99;
         else
-            what = test_rand_below(85);
+            what = test_rand_below(98);
         if (what < 40) { /* deliver */
             StreamId id = random_id(space);
             uint32_t o = owners[test_rand_below((uint64_t)n_owners)];
@@ -179,8 +238,12 @@ static void test_pel_model(size_t n_ops, uint64_t space, size_t prefill, int ran
             }
             int64_t t = (int64_t)test_rand_below(1000);
             uint64_t cnt = test_rand_below(2) ? m.e[i].delivery_count + 1 : random_count();
-            pel_set_owner(p, r, o);
-            pel_set_delivery(p, r, t, cnt);
+            if (m.e[i].owner == PEL_OWNER_NONE || test_rand_below(2)) {
+                pel_update(p, r, o, t, cnt);
+            } else {
+                pel_set_owner(p, r, o);
+                pel_set_delivery(p, r, t, cnt);
+            }
             m.e[i].owner = o;
             m.e[i].delivery_ms = t;
             m.e[i].delivery_count = cnt;
@@ -202,9 +265,46 @@ static void test_pel_model(size_t n_ops, uint64_t space, size_t prefill, int ran
             uint64_t got = pel_owner_delete(p, o);
             CHECK_EQ_INT(got, expect);
             owners[k] = owners[--n_owners];
+        } else if (what < 93) { /* release (XNACK) a pending entry, or a new one (FORCE) */
+            uint64_t cnt = random_count();
+            if (m.n && test_rand_below(4) != 0) {
+                size_t i = test_rand_below(m.n);
+                PelRef r = pel_find(p, m.e[i].id);
+                if (r == PEL_NONE) {
+                    bad_find++;
+                    continue;
+                }
+                pel_release(p, r, cnt);
+                m.e[i].owner = PEL_OWNER_NONE;
+                m.e[i].delivery_ms = 0;
+                m.e[i].delivery_count = cnt;
+                m.seq[i] = m.next_seq++;
+            } else {
+                StreamId id = random_id(space);
+                if (model_find(&m, id) >= 0) continue;
+                PelRef r = pel_add(p, id, PEL_OWNER_NONE, 0, cnt);
+                PelEntry e = {id, 0, cnt, PEL_OWNER_NONE};
+                model_add(&m, e);
+                if (!pel_is_released(p, r) || pel_delivery_ms(p, r) != 0) bad_find++;
+            }
+            /* Now and then, the sequence is about to run out: the zone is
+             * renumbered on the next release, keeping its order. */
+            if (test_rand_below(64) == 0) pel__set_next_release(p, (uint64_t)PEL_TIME_LIMIT - 1);
+        } else if (what < 96) { /* claim order, built lazily at a random point */
+            if (test_rand_below(pel_has_idle(p) ? 2 : 20) == 0) bad_idle += check_idle_order(p, &m);
+        } else if (what < 98) { /* re-deliver from history: the time moves */
+            if (m.n == 0) continue;
+            size_t i = test_rand_below(m.n);
+            if (m.e[i].owner == PEL_OWNER_NONE) continue;
+            PelRef r = pel_find(p, m.e[i].id);
+            int64_t t = (int64_t)test_rand_below(1000);
+            pel_set_delivery(p, r, t, m.e[i].delivery_count + 1);
+            m.e[i].delivery_ms = t;
+            m.e[i].delivery_count++;
         } else { /* range queries */
-            uint32_t o = test_rand_below(3) == 0 ? PEL_OWNER_ALL
-                                                 : owners[test_rand_below((uint64_t)n_owners)];
+            uint32_t o = test_rand_below(3) == 0   ? PEL_OWNER_ALL
+                         : test_rand_below(4) == 0 ? PEL_OWNER_NONE
+                                                   : owners[test_rand_below((uint64_t)n_owners)];
             StreamId s = random_id(space), e = random_id(space);
             if (test_rand_below(4) == 0) e = stream_id_make(UINT64_MAX, UINT64_MAX);
             if (test_rand_below(4) == 0) s = stream_id_make(0, 0);
@@ -238,6 +338,25 @@ static void test_pel_model(size_t n_ops, uint64_t space, size_t prefill, int ran
     CHECK_EQ_INT(bad_range, 0);
     CHECK_EQ_INT(bad_find, 0);
     CHECK_EQ_INT(pel_check(p), 0);
+    CHECK_EQ_INT(check_idle_order(p, &m), 0);
+    CHECK_EQ_INT(bad_idle, 0);
+    /* The release order is also what pel_released_list() gives. */
+    PelRef *rel;
+    size_t n_rel = pel_released_list(p, &rel);
+    CHECK_EQ_INT(n_rel, pel_owner_len(p, PEL_OWNER_NONE));
+    int bad_rel = 0;
+    long prev_i = -1;
+    for (size_t k = 0; k < n_rel; k++) {
+        long i = model_find(&m, pel_id(p, rel[k]));
+        if (i < 0 || m.e[i].owner != PEL_OWNER_NONE) {
+            bad_rel++;
+            continue;
+        }
+        if (prev_i >= 0 && m.seq[prev_i] >= m.seq[i]) bad_rel++;
+        prev_i = i;
+    }
+    xfree(rel);
+    CHECK_EQ_INT(bad_rel, 0);
     /* Every remaining entry reads back exactly. */
     int bad = 0;
     for (size_t i = 0; i < m.n; i++) {
@@ -267,6 +386,7 @@ static void test_pel_model(size_t n_ops, uint64_t space, size_t prefill, int ran
     xfree(a);
     xfree(b);
     xfree(m.e);
+    xfree(m.seq);
     pel_free(p);
 }
 
@@ -291,6 +411,13 @@ static void test_pel_sequential_memory(void) {
     double per_entry = (double)pel_mem_bytes(p) / (double)n;
     printf("pel: %.2f bytes per pending entry (sequential, 4 consumers)\n", per_entry);
     CHECK(per_entry <= 30.0);
+    /* The idle tree (XREADGROUP CLAIM) adds one more 4-byte ref per entry. */
+    PelIter idle_it;
+    pel_idle_seek(&idle_it, p);
+    double with_idle = (double)pel_mem_bytes(p) / (double)n;
+    printf("pel: %.2f bytes per pending entry with the idle tree\n", with_idle);
+    CHECK(with_idle <= per_entry + 4.5);
+    CHECK_EQ_INT(pel_check(p), 0);
     /* Acknowledge in delivery order, as consumers do; memory follows. */
     PelIter it;
     for (uint64_t i = 0; i < n - 1000; i++) {
