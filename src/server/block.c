@@ -15,6 +15,15 @@
  * array is scanned linearly: it holds the blocked clients only, and the scan
  * happens once per loop iteration, which was simpler than a heap with
  * removals and cheap at the numbers of blocked clients streams see.
+ *
+ * Wake-ups: a client may also ask to be served at a time of its choosing
+ * (block_set_wakeup), for a condition that time alone makes true: XREADGROUP
+ * CLAIM waits for a pending entry to become idle enough, which no command
+ * signals. Wake-up times share the deadline scan; a due client's serve
+ * function runs as for a ready key, like a command of its own (one clock,
+ * its records flushed together), and the keys it signals are served after.
+ * Rejected: a timer facility in the event loop for this one use (the
+ * blocked-clients array already drives the loop's sleep).
  */
 #include <string.h>
 
@@ -53,6 +62,7 @@ void block_on_keys(Client *pc, const Slice *keys, int n_keys, int64_t timeout_at
     b->keys = argv_copy(n_keys, keys);
     b->n_keys = n_keys;
     b->deadline_ms = timeout_at_ms;
+    b->wake_ms = 0;
     b->serve = serve;
     b->on_timeout = on_timeout;
     b->ctx = ctx;
@@ -129,6 +139,7 @@ static int try_serve(ClientFull *c) {
     pc->argc = b->argc;
     pc->argv = b->argv;
     pc->cmd = b->cmd;
+    b->wake_ms = 0;
     pc->flags |= CLIENT_REPROCESSING;
     int done = b->serve(pc, b->ctx);
     pc->flags &= ~CLIENT_REPROCESSING;
@@ -207,9 +218,55 @@ void block_serve_ready(void) {
     }
 }
 
+void block_set_wakeup(Client *pc, int64_t at_ms) {
+    BlockState *b = CF(pc)->block;
+    if (b) b->wake_ms = at_ms;
+}
+
+/* Serves the blocked clients whose wake-up time has come, then the keys
+ * their serving signalled. Runs from the event loop, outside any command. */
+static void serve_wakeups(int64_t now) {
+    size_t n_due = 0;
+    for (size_t i = 0; i < core.n_blocked; i++) {
+        int64_t w = core.blocked[i]->block->wake_ms;
+        n_due += w && w <= now;
+    }
+    if (n_due == 0) return;
+    ClientFull **due = xmalloc(n_due * sizeof(ClientFull *));
+    size_t k = 0;
+    for (size_t i = 0; i < core.n_blocked; i++) {
+        int64_t w = core.blocked[i]->block->wake_ms;
+        if (w && w <= now) due[k++] = core.blocked[i];
+    }
+    /* As dispatch does for a command: one clock for the whole serve. */
+    core.executing = 1;
+    core.cmd_time_us = 0;
+    core.cmd_time_ms = 0;
+    core.cmd_time_us = now_us();
+    core.cmd_time_ms = core.cmd_time_us / 1000;
+    for (size_t i = 0; i < k; i++) {
+        ClientFull *c = due[i];
+        /* Serving an earlier one cannot unblock or free this one (keys are
+         * served below), but stay defensive about closing clients. */
+        if (!c->block || c->is_closing || !c->block->wake_ms) continue;
+        if (try_serve(c)) {
+            block_unblock(c, 0);
+            prop_flush();
+            block_after_unblock(c);
+        } else {
+            prop_flush();
+        }
+    }
+    xfree(due);
+    block_serve_ready();
+    prop_flush();
+    core.executing = 0;
+}
+
 void block_check_timeouts(void) {
     if (core.n_blocked == 0) return;
     int64_t now = now_ms();
+    serve_wakeups(now);
     for (size_t i = 0; i < core.n_blocked;) {
         ClientFull *c = core.blocked[i];
         BlockState *b = c->block;
@@ -230,6 +287,8 @@ int64_t block_nearest_deadline(void) {
     int64_t best = 0;
     for (size_t i = 0; i < core.n_blocked; i++) {
         int64_t d = core.blocked[i]->block->deadline_ms;
+        if (d && (best == 0 || d < best)) best = d;
+        d = core.blocked[i]->block->wake_ms;
         if (d && (best == 0 || d < best)) best = d;
     }
     return best;

@@ -42,6 +42,7 @@ typedef struct BlockState {
     Slice *keys; /* owned copies (one block) */
     int n_keys;
     int64_t deadline_ms; /* 0: forever */
+    int64_t wake_ms;     /* block_set_wakeup(); 0: none */
     BlockServeFn serve;
     BlockTimeoutFn on_timeout;
     void *ctx;

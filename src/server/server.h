@@ -97,6 +97,14 @@ void block_on_keys(Client *c, const Slice *keys, int n_keys, int64_t timeout_at_
                    BlockServeFn serve, BlockTimeoutFn on_timeout, void *ctx,
                    void (*free_ctx)(void *ctx));
 
+/* Also runs the serve function of the blocked client c at at_ms (absolute
+ * Unix ms) as if one of its keys were ready; 0 cancels. For waits that time
+ * alone can end (XREADGROUP CLAIM: a pending entry becomes idle enough).
+ * Every run of the serve function clears the wake-up first, so the serve
+ * function sets the next one when it keeps waiting. Call it right after
+ * block_on_keys() or from the serve function. */
+void block_set_wakeup(Client *c, int64_t at_ms);
+
 /* Marks the client just blocked as one that must be told when a key it waits
  * on is deleted (XREADGROUP): counted in INFO total_blocking_keys_on_nokey. */
 void block_set_unblock_on_nokey(Client *c);
