@@ -1,18 +1,20 @@
 /*
- * group.c - consumer group commands: XGROUP, XREADGROUP, XACK, XPENDING,
- * XCLAIM, XAUTOCLAIM, XINFO GROUPS / CONSUMERS and the groups part of
- * XINFO STREAM.
+ * group.c - consumer group commands: XGROUP, XREADGROUP (with Redis 8.4's
+ * CLAIM), XACK, XPENDING, XCLAIM, XAUTOCLAIM, XINFO GROUPS / CONSUMERS and
+ * the groups part of XINFO STREAM. XNACK is in group_nack.c.
  *
  * Handlers parse in Redis's order (so that the first error a client sees is
  * Redis's first error), then call the group library (stream/group.h) and the
  * stream library, reply, and propagate what changed:
  *
  *   XREADGROUP   XCLAIM <key> <group> <consumer> 0 <id> TIME <ms> RETRYCOUNT <n>
- *                       FORCE JUSTID LASTID <last-id>      per entry delivered
+ *                       FORCE JUSTID LASTID <last-id>  per entry delivered or claimed
  *                XGROUP SETID <key> <group> <last-id> ENTRIESREAD <n>
  *                                                           when last-id moved
- *   XCLAIM,      the same XCLAIM form per entry claimed or dropped (an entry
- *   XAUTOCLAIM   that no longer exists in the stream is dropped on replay too)
+ *   XCLAIM,      the same XCLAIM form per entry claimed
+ *   XAUTOCLAIM
+ *   any claim    XACK <key> <group> <id> per pending entry dropped because
+ *                its stream entry is gone
  *   consumers    XGROUP CREATECONSUMER whenever a command creates one
  *   XACK, XGROUP as sent
  *
@@ -21,11 +23,20 @@
  * consumer created by a read that delivered nothing exists; both are
  * propagated so that a replayed AOF has the same groups.
  *
+ * Released (XNACK) entries have no consumer: XPENDING and XINFO show them
+ * with the empty name, every claim takes them whatever its min-idle-time,
+ * and XREADGROUP CLAIM serves them before any other pending entry. CLAIM
+ * walks the group's idle order (pel_idle_seek) from its front and stops at
+ * the first entry not idle enough, so it never scans the PEL.
+ *
  * Blocking XREADGROUP waits through block_on_keys(); when woken it checks
  * the key and the group first (Redis 7.4: "UNBLOCKED the stream key no
  * longer exists", "NOGROUP the consumer group this client was blocked on no
- * longer exists"), then serves new entries like a fresh call, or waits on.
+ * longer exists"), then serves like a fresh call, or waits on. A CLAIM
+ * reader also asks for a wake-up (block_set_wakeup) at the time the oldest
+ * pending entry becomes idle enough, since no command signals that.
  */
+#include <assert.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -139,6 +150,18 @@ static int64_t sub_clamped(int64_t a, long long b) {
     return a - b;
 }
 
+/* A delivery count one higher, stopping at LLONG_MAX (XNACK FATAL's value)
+ * so that replies never turn negative. */
+static uint64_t count_plus_one(uint64_t n) {
+    return n < (uint64_t)LLONG_MAX ? n + 1 : n;
+}
+
+/* Whether a pending entry may be claimed by a command with this
+ * min-idle-time: released (XNACK) entries always, others when idle enough. */
+static int claimable(const Pel *p, PelRef r, int64_t now, long long minidle) {
+    return pel_is_released(p, r) || sub_clamped(now, pel_delivery_ms(p, r)) >= minidle;
+}
+
 /* ---- Propagation ------------------------------------------------------- */
 
 /* Whether records are wanted at all: XREADGROUP would otherwise format two
@@ -170,6 +193,15 @@ static void propagate_claim(Client *c, Slice key, Slice group, ConsumerGroup *g,
         id_slice(group_last_id(g), lastb),
     };
     propagate(c, 14, argv);
+}
+
+/* XACK <key> <group> <id>: a pending entry whose stream entry is gone was
+ * dropped (owned or released alike). */
+static void propagate_drop(Client *c, Slice key, Slice group, ConsumerGroup *g, PelRef r) {
+    if (!records_wanted()) return;
+    char idb[ID_BUF];
+    Slice argv[4] = {slice_cstr("XACK"), key, group, id_slice(pel_id(group_pel_c(g), r), idb)};
+    propagate(c, 4, argv);
 }
 
 /* XGROUP SETID <key> <group> <last-id> ENTRIESREAD <n>. */
@@ -378,9 +410,12 @@ typedef struct ReadArgs {
     int64_t deadline_ms;
     long long count; /* 0: no limit */
     int noack;
+    int has_claim;      /* CLAIM min-idle-time */
+    long long min_idle; /* its value */
     Slice group, consumer;
     int streams_arg, n_streams;
-    ReadCaps caps; /* MAXCOUNT / MAXSIZE (src/cmd/stream_refs.c) */
+    ReadCaps caps;   /* MAXCOUNT / MAXSIZE (src/cmd/stream_refs.c) */
+    int64_t wake_ms; /* set by xrg_serve: when a pending entry becomes claimable */
 } ReadArgs;
 
 /* Parses the options; replies and returns -1 on error. In a blocked client
@@ -420,6 +455,18 @@ static int xrg_parse(Client *c, ReadArgs *a, int is_reprocessing) {
             i += 2;
         } else if (is_word(o, "noack")) {
             a->noack = 1;
+        } else if (is_word(o, "claim") && more) {
+            /* The last CLAIM wins, as the last COUNT does. */
+            i++;
+            if (parse_ll(c->argv[i], &a->min_idle) != 0) {
+                reply_error(c, "ERR min-idle-time is not an integer");
+                return -1;
+            }
+            if (a->min_idle < 0) {
+                reply_error(c, "ERR min-idle-time must be a positive integer");
+                return -1;
+            }
+            a->has_claim = 1;
         } else {
             reply_syntax_error(c);
             return -1;
@@ -500,15 +547,70 @@ static int has_new_entries(const ReadTarget *t) {
     return stream_iter_next(&it, &last, &nf) && stream_id_cmp(last, group_last_id(t->g)) > 0;
 }
 
-/* Serves new entries of one stream to a consumer: moves the group, creates
- * pending entries (unless NOACK), replies with the entries. An entry the read
- * caps refuse ends the reply before it is delivered. */
-static void xrg_serve_new(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId cons, int64_t now) {
+/* Reply bytes of an entry in the CLAIM form, [id, fields, idle, count], as
+ * the read caps (MAXSIZE) count replies. */
+static size_t n_digits(unsigned long long v) {
+    size_t n = 1;
+    while (v >= 10) {
+        v /= 10;
+        n++;
+    }
+    return n;
+}
+
+static size_t int_bytes(long long v) {
+    return 1 + (v < 0) + n_digits(v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v) + 2;
+}
+
+static size_t claim_form_bytes(const StreamIter *it, StreamId id, size_t nf, long long idle,
+                               long long count) {
+    char buf[ID_BUF];
+    StreamIter copy = *it;
+    size_t id_len = stream_id_format(id, buf);
+    size_t total = 4 + (1 + n_digits(id_len) + 2 + id_len + 2) + (1 + n_digits(2 * nf) + 2);
+    for (size_t k = 0; k < nf; k++) {
+        Slice f, v;
+        stream_iter_field(&copy, &f, &v);
+        total += 1 + n_digits(f.len) + 2 + f.len + 2 + 1 + n_digits(v.len) + 2 + v.len + 2;
+    }
+    return total + int_bytes(idle) + int_bytes(count);
+}
+
+/* Whether the read caps let the entry through in the CLAIM form; counts it
+ * if so. */
+static int caps_admit_claim_form(ReadCaps *caps, const StreamIter *it, StreamId id, size_t nf,
+                                 long long idle, long long count) {
+    if (!read_caps_is_set(caps)) return 1;
+    return read_caps_admit_bytes(caps, claim_form_bytes(it, id, nf, idle, count));
+}
+
+/* Replies the entry the iterator stands on as XREADGROUP CLAIM does:
+ * [id, [field, value, ...], idle-ms, delivery-count]. */
+static void reply_entry_claim_form(Client *c, StreamIter *it, StreamId id, size_t nf,
+                                   long long idle, long long count) {
+    reply_array(c, 4);
+    stream_reply_id(c, id);
+    reply_array(c, 2 * nf);
+    for (size_t i = 0; i < nf; i++) {
+        Slice f, v;
+        stream_iter_field(it, &f, &v);
+        reply_bulk_slice(c, f);
+        reply_bulk_slice(c, v);
+    }
+    reply_int(c, idle);
+    reply_int(c, count);
+}
+
+/* Serves up to limit (0: no limit) new entries of one stream to a consumer:
+ * moves the group, creates pending entries (unless NOACK), replies with the
+ * entries (in the CLAIM form, with 0 and 0, when claim_form). An entry the
+ * read caps refuse ends the reply before it is delivered. Returns how many. */
+static size_t xrg_serve_new(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId cons, int64_t now,
+                            long long limit, int claim_form) {
     ConsumerGroup *g = t->g;
     const Stream *s = t->so->s;
     StreamFacts f = stream_obj_facts(t->so);
     StreamId start = group_last_id(g);
-    ReplyDeferred d = reply_defer(c);
     size_t n = 0;
     int moved = 0;
     if (stream_id_incr(&start) == 0) {
@@ -516,10 +618,15 @@ static void xrg_serve_new(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId cons
         StreamId id;
         size_t nf;
         stream_iter_start(&it, s, start, STREAM_ID_MAX_VALUE, 0);
-        while ((a->count == 0 || (long long)n < a->count) && stream_iter_next(&it, &id, &nf) &&
-               read_caps_admit(&a->caps, &it, id, nf)) {
+        while ((limit == 0 || (long long)n < limit) && stream_iter_next(&it, &id, &nf)) {
+            if (claim_form ? !caps_admit_claim_form(&a->caps, &it, id, nf, 0, 0)
+                           : !read_caps_admit(&a->caps, &it, id, nf))
+                break;
             moved |= group_note_read(g, id, &f);
-            stream_reply_entry(c, &it, id, nf);
+            if (claim_form)
+                reply_entry_claim_form(c, &it, id, nf, 0, 0);
+            else
+                stream_reply_entry(c, &it, id, nf);
             if (!a->noack) {
                 PelRef r = group_deliver(g, cons, id, now);
                 propagate_claim(c, t->key, a->group, g, r);
@@ -527,11 +634,98 @@ static void xrg_serve_new(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId cons
             n++;
         }
     }
-    reply_set_array_len(c, d, n);
     if (moved) {
         propagate_setid(c, t->key, a->group, g);
         server.dirty++;
     }
+    return n;
+}
+
+/* XREADGROUP CLAIM, first half: the pending entries of one stream the
+ * consumer may claim now, at most limit (0: no limit), in claim order
+ * (released ones first, then the longest idle). Walks the group's idle
+ * order from its front and stops at the first entry not idle enough, so it
+ * costs O(log n) per entry taken. Pending entries whose stream entry is
+ * gone can never be delivered: they are dropped on the way (as XCLAIM and
+ * XAUTOCLAIM drop them) instead of being walked over by every later claim.
+ * Sets *wake_ms to when the first entry not idle enough will be (0: no such
+ * entry). Returns the number of refs in *out (owned; free with xfree). */
+static size_t xrg_claimable(Client *c, const ReadArgs *a, ReadTarget *t, int64_t now,
+                            long long limit, PelRef **out, int64_t *wake_ms) {
+    ConsumerGroup *g = t->g;
+    Pel *p = group_pel(g);
+    PelRef *take = NULL, *gone = NULL;
+    size_t n_take = 0, n_gone = 0, cap_take = 0, cap_gone = 0;
+    PelIter it;
+    PelRef r;
+    *wake_ms = 0;
+    pel_idle_seek(&it, p);
+    while ((limit == 0 || (long long)n_take < limit) && (r = pel_iter_next(&it)) != PEL_NONE) {
+        if (!claimable(p, r, now, a->min_idle)) {
+            int64_t t0 = pel_delivery_ms(p, r);
+            *wake_ms = a->min_idle > INT64_MAX - t0 ? 0 : t0 + a->min_idle;
+            break;
+        }
+        if (!entry_exists(t->so->s, pel_id(p, r))) {
+            if (n_gone == cap_gone) {
+                cap_gone = cap_gone ? cap_gone * 2 : 8;
+                gone = xrealloc(gone, cap_gone * sizeof(PelRef));
+            }
+            gone[n_gone++] = r;
+            continue;
+        }
+        if (n_take == cap_take) {
+            cap_take = cap_take ? cap_take * 2 : 16;
+            take = xrealloc(take, cap_take * sizeof(PelRef));
+        }
+        take[n_take++] = r;
+    }
+    for (size_t i = 0; i < n_gone; i++) {
+        propagate_drop(c, t->key, a->group, g, gone[i]);
+        pel_delete(p, gone[i]);
+        server.dirty++;
+    }
+    xfree(gone);
+    *out = take;
+    return n_take;
+}
+
+/* The idle time a claimed entry is replied with: -1 when released. */
+static long long claim_idle(const PelEntry *e, int64_t now) {
+    if (e->owner == PEL_OWNER_NONE) return -1;
+    long long idle = sub_clamped(now, e->delivery_ms);
+    return idle < 0 ? 0 : idle;
+}
+
+/* XREADGROUP CLAIM, second half: delivers the entries xrg_claimable() took
+ * to the consumer, NOACK or not, each replied as [id, fields, idle-ms,
+ * delivery-count] with the idle time and count it had. An entry the read
+ * caps refuse ends it: that one and the rest stay as they were. Returns
+ * how many were delivered. */
+static size_t xrg_serve_claimed(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId cons, int64_t now,
+                                const PelRef *take, size_t n) {
+    ConsumerGroup *g = t->g;
+    Pel *p = group_pel(g);
+    size_t k;
+    for (k = 0; k < n; k++) {
+        PelRef r = take[k];
+        PelEntry e;
+        pel_get(p, r, &e);
+        long long idle = claim_idle(&e, now);
+        StreamIter sit;
+        size_t nf;
+        int found = seek_entry(t->so->s, &sit, e.id, &nf);
+        assert(found); /* xrg_claimable() checked it, and nothing deleted it since */
+        (void)found;
+        if (!caps_admit_claim_form(&a->caps, &sit, e.id, nf, idle, (long long)e.delivery_count))
+            break;
+        reply_entry_claim_form(c, &sit, e.id, nf, idle, (long long)e.delivery_count);
+        group_claim(g, r, cons, now, count_plus_one(e.delivery_count));
+        group_consumer_touch(g, cons, now, 1);
+        propagate_claim(c, t->key, a->group, g, r);
+        server.dirty++;
+    }
+    return k;
 }
 
 /* Serves a consumer's own pending entries after t->after (XREADGROUP with an
@@ -578,37 +772,77 @@ static int can_serve(const ReadTarget *t) {
 }
 
 /* Whether the read caps leave room for stream t in the reply: none once they
- * are full; for ">", room for its first new entry (so that no stream is
- * listed without entries because of a cap). */
-static int caps_allow_stream(const ReadCaps *caps, const ReadTarget *t) {
+ * are full; for ">", room for its first entry (so that no stream is listed
+ * without entries because of a cap): the first claimed one if any (first is
+ * not PEL_NONE), else the first new one, in the CLAIM form with CLAIM. */
+static int caps_allow_stream(const ReadArgs *a, const ReadTarget *t, PelRef first, int64_t now) {
+    const ReadCaps *caps = &a->caps;
     if (!read_caps_is_set(caps)) return 1;
     if (read_caps_is_full(caps)) return 0;
     if (!t->is_new) return 1;
-    StreamId start = group_last_id(t->g), id;
+    StreamId id;
     StreamIter it;
     size_t nf;
+    ReadCaps trial = *caps; /* admitting on a copy counts nothing */
+    if (first != PEL_NONE) {
+        PelEntry e;
+        pel_get(group_pel_c(t->g), first, &e);
+        if (!seek_entry(t->so->s, &it, e.id, &nf)) return 0;
+        return caps_admit_claim_form(&trial, &it, e.id, nf, claim_idle(&e, now),
+                                     (long long)e.delivery_count);
+    }
+    StreamId start = group_last_id(t->g);
     if (stream_id_incr(&start) != 0) return 0;
     stream_iter_start(&it, t->so->s, start, STREAM_ID_MAX_VALUE, 0);
-    return stream_iter_next(&it, &id, &nf) && read_caps_fits(caps, &it, id, nf);
+    if (!stream_iter_next(&it, &id, &nf)) return 0;
+    if (a->has_claim) return caps_admit_claim_form(&trial, &it, id, nf, 0, 0);
+    return read_caps_fits(caps, &it, id, nf);
 }
 
 /* Replies to an XREADGROUP with what can be served now; returns the number
- * of streams in the reply (0: nothing was replied). */
+ * of streams in the reply (0: nothing was replied). With CLAIM, a ">"
+ * stream serves the pending entries it may claim first, then new entries,
+ * COUNT bounding the two together; a->wake_ms gets the earliest time a
+ * pending entry becomes claimable (0: none), for a reader that blocks. */
 static size_t xrg_serve(Client *c, ReadArgs *a, ReadTarget *t) {
     int64_t now = now_ms();
     size_t n = 0;
     ReplyDeferred top = {0};
     read_caps_reset(&a->caps);
+    a->wake_ms = 0;
     for (int i = 0; i < a->n_streams; i++) {
         ConsumerId cons = consumer_get(c, t[i].key, a->group, t[i].g, a->consumer, now);
-        if (!can_serve(&t[i]) || !caps_allow_stream(&a->caps, &t[i])) continue;
+        int claim = a->has_claim && t[i].is_new;
+        PelRef *take = NULL;
+        size_t n_take = 0;
+        if (claim) {
+            int64_t wake;
+            n_take = xrg_claimable(c, a, &t[i], now, a->count, &take, &wake);
+            if (wake && (a->wake_ms == 0 || wake < a->wake_ms)) a->wake_ms = wake;
+        }
+        if ((n_take == 0 && !can_serve(&t[i])) ||
+            !caps_allow_stream(a, &t[i], n_take ? take[0] : PEL_NONE, now)) {
+            xfree(take);
+            continue;
+        }
         if (n++ == 0) top = reply_defer(c);
         if (c->resp == 2) reply_array(c, 2);
         reply_bulk_slice(c, t[i].key);
-        if (t[i].is_new)
-            xrg_serve_new(c, a, &t[i], cons, now);
-        else
+        ReplyDeferred d = {0};
+        if (t[i].is_new) d = reply_defer(c);
+        if (claim) {
+            size_t n_claimed = xrg_serve_claimed(c, a, &t[i], cons, now, take, n_take);
+            size_t n_new = 0;
+            if (n_claimed == n_take && (a->count == 0 || (long long)n_claimed < a->count))
+                n_new = xrg_serve_new(c, a, &t[i], cons, now,
+                                      a->count ? a->count - (long long)n_claimed : 0, 1);
+            reply_set_array_len(c, d, n_claimed + n_new);
+        } else if (t[i].is_new) {
+            reply_set_array_len(c, d, xrg_serve_new(c, a, &t[i], cons, now, a->count, 0));
+        } else {
             xrg_serve_history(c, a, &t[i], cons, now);
+        }
+        xfree(take);
     }
     if (n) {
         if (c->resp == 2)
@@ -619,15 +853,16 @@ static size_t xrg_serve(Client *c, ReadArgs *a, ReadTarget *t) {
     return n;
 }
 
-/* A blocked XREADGROUP woke up: one of its keys changed. A key that is gone
- * or no longer a stream, or a group that is gone, ends the wait with an
- * error; otherwise it is served if there is anything new, or waits on. */
+/* A blocked XREADGROUP woke up: one of its keys changed, or (CLAIM) a
+ * pending entry became idle enough. A key that is gone or no longer a
+ * stream, or a group that is gone, ends the wait with an error; otherwise
+ * it is served if there is anything to serve, or waits on. */
 static int xrg_on_ready(Client *c, void *ctx) {
     (void)ctx;
     ReadArgs a;
     if (xrg_parse(c, &a, 1) != 0) return 1; /* cannot happen: it parsed before */
     ReadTarget *t = xmalloc(sizeof(ReadTarget) * (size_t)a.n_streams);
-    int any = 0, done = 1;
+    int done = 1;
     for (int i = 0; i < a.n_streams; i++) {
         Slice key = c->argv[a.streams_arg + i];
         Obj *o = db_lookup_read(c->db, key);
@@ -644,9 +879,9 @@ static int xrg_on_ready(Client *c, void *ctx) {
                            "exists");
             goto out;
         }
-        any |= can_serve(&t[i]);
     }
-    done = any && xrg_serve(c, &a, t) > 0;
+    done = xrg_serve(c, &a, t) > 0;
+    if (!done) block_set_wakeup(c, a.wake_ms);
 out:
     xfree(t);
     return done;
@@ -663,6 +898,7 @@ static void cmd_xreadgroup(Client *c) {
         block_on_keys(c, &c->argv[a.streams_arg], a.n_streams, a.deadline_ms, xrg_on_ready, NULL,
                       NULL, NULL);
         block_set_unblock_on_nokey(c);
+        block_set_wakeup(c, a.wake_ms);
         goto out;
     }
     reply_null_array(c);
@@ -674,7 +910,8 @@ static int xreadgroup_getkeys(int argc, const Slice *argv, int *pos, int max_pos
     int i;
     for (i = 1; i < argc; i++) {
         if (is_word(argv[i], "block") || is_word(argv[i], "count") ||
-            is_word(argv[i], "maxcount") || is_word(argv[i], "maxsize"))
+            is_word(argv[i], "maxcount") || is_word(argv[i], "maxsize") ||
+            is_word(argv[i], "claim"))
             i++;
         else if (is_word(argv[i], "group"))
             i += 2;
@@ -823,14 +1060,21 @@ static void cmd_xpending(Client *c) {
         PelEntry e;
         pel_get(p, r, &e);
         if (stream_id_cmp(e.id, end) > 0) break;
+        int is_released = e.owner == PEL_OWNER_NONE;
         int64_t idle = sub_clamped(now, e.delivery_ms);
-        if (minidle && idle < minidle) continue;
+        if (minidle && !is_released && idle < minidle) continue;
         count--;
         n++;
         reply_array(c, 4);
         stream_reply_id(c, e.id);
-        reply_bulk_slice(c, group_consumer_name(g, e.owner));
-        reply_int(c, idle < 0 ? 0 : idle);
+        /* A released (XNACK) entry has no owner and no delivery time. */
+        if (is_released) {
+            reply_bulk_cstr(c, "");
+            reply_int(c, -1);
+        } else {
+            reply_bulk_slice(c, group_consumer_name(g, e.owner));
+            reply_int(c, idle < 0 ? 0 : idle);
+        }
         reply_int(c, (long long)e.delivery_count);
     }
     reply_set_array_len(c, d, n);
@@ -931,8 +1175,7 @@ static void cmd_xclaim(Client *c) {
         if (!seek_entry(so->s, &sit, id, &nf)) {
             /* The entry is gone: so goes its pending entry. */
             if (r != PEL_NONE) {
-                propagate_claim(c, key, gname, g, r);
-                propagate_last_id = 0;
+                propagate_drop(c, key, gname, g, r);
                 pel_delete(p, r);
                 server.dirty++;
             }
@@ -943,13 +1186,13 @@ static void cmd_xclaim(Client *c) {
             if (!force) continue;
             count = 1; /* a fresh entry, as if delivered once */
         } else {
-            if (minidle && sub_clamped(now, pel_delivery_ms(p, r)) < minidle) continue;
+            if (minidle && !claimable(p, r, now, minidle)) continue;
             count = pel_delivery_count(p, r);
         }
         if (retrycount >= 0)
             count = (uint64_t)retrycount;
         else if (!justid)
-            count++;
+            count = count_plus_one(count);
         if (r == PEL_NONE)
             r = pel_add(p, id, cons, deliverytime, count);
         else
@@ -1049,7 +1292,7 @@ static void cmd_xautoclaim(Client *c) {
             count--;
             continue;
         }
-        if (minidle && sub_clamped(now, pel_delivery_ms(p, r)) < minidle) continue;
+        if (minidle && !claimable(p, r, now, minidle)) continue;
         if (n_claim == cap_claim) {
             cap_claim = cap_claim ? cap_claim * 2 : 16;
             claim = xrealloc(claim, cap_claim * sizeof(PelRef));
@@ -1066,7 +1309,8 @@ static void cmd_xautoclaim(Client *c) {
     for (size_t i = 0; i < n_claim; i++) {
         r = claim[i];
         StreamId id = pel_id(p, r);
-        group_claim(g, r, cons, now, pel_delivery_count(p, r) + (justid ? 0 : 1));
+        uint64_t was = pel_delivery_count(p, r);
+        group_claim(g, r, cons, now, justid ? was : count_plus_one(was));
         if (justid)
             stream_reply_id(c, id);
         else
@@ -1079,7 +1323,7 @@ static void cmd_xautoclaim(Client *c) {
     for (size_t i = 0; i < n_gone; i++) {
         r = gone[i];
         stream_reply_id(c, pel_id(p, r));
-        propagate_claim(c, key, gname, g, r);
+        propagate_drop(c, key, gname, g, r);
         pel_delete(p, r);
         server.dirty++;
     }
@@ -1182,7 +1426,7 @@ static void xinfo_full_groups(Client *c, StreamObj *so, long long count) {
     for (size_t i = 0; i < n; i++) {
         ConsumerGroup *g = gs[i];
         const Pel *p = group_pel_c(g);
-        reply_map(c, 7);
+        reply_map(c, 8);
         reply_bulk_cstr(c, "name");
         reply_bulk_slice(c, group_name(g));
         reply_bulk_cstr(c, "last-delivered-id");
@@ -1193,6 +1437,8 @@ static void xinfo_full_groups(Client *c, StreamObj *so, long long count) {
         reply_lag(c, g, &f);
         reply_bulk_cstr(c, "pel-count");
         reply_int(c, (long long)pel_len(p));
+        reply_bulk_cstr(c, "nacked-count");
+        reply_int(c, (long long)group_nacked_count(g));
         reply_bulk_cstr(c, "pending");
         uint64_t k = pel_len(p);
         if (count > 0 && (uint64_t)count < k) k = (uint64_t)count;
@@ -1205,7 +1451,10 @@ static void xinfo_full_groups(Client *c, StreamObj *so, long long count) {
             pel_get(p, r, &e);
             reply_array(c, 4);
             stream_reply_id(c, e.id);
-            reply_bulk_slice(c, group_consumer_name(g, e.owner));
+            if (e.owner == PEL_OWNER_NONE)
+                reply_bulk_cstr(c, "");
+            else
+                reply_bulk_slice(c, group_consumer_name(g, e.owner));
             reply_int(c, e.delivery_ms);
             reply_int(c, (long long)e.delivery_count);
         }

@@ -12,6 +12,8 @@
  *     XCLAIM <key> <group> <consumer> 0 <id> TIME <ms> RETRYCOUNT <n>
  *            JUSTID FORCE                          each pending entry
  *     XGROUP CREATECONSUMER <key> <group> <consumer> (no pending entries)
+ *     XNACK <key> <group> FAIL IDS <n> <id> ... RETRYCOUNT <count> FORCE
+ *                                                  released (XNACK) entries
  *     XCFGSET <key> IDMP-DURATION <s> IDMP-MAXSIZE <n>   idempotent producers
  *     XIDMPRECORD <key> <pid> <iid> <id>           (src/cmd/stream_idmp.c
  *     XIDMPCOUNTERS <key> <added> <duplicates>      writes these three)
@@ -68,9 +70,30 @@ static void cat_pending(Buf *out, Slice key, Slice group, Slice consumer, const 
     aof_cat_bulk(out, "FORCE", 5);
 }
 
+#define NACK_BATCH 64
+
+/* XNACK <key> <group> FAIL IDS <n> <id> ... RETRYCOUNT <count> FORCE: the
+ * released entries refs[0..n), which share one delivery count. */
+static void cat_released(Buf *out, Slice key, Slice group, const Pel *pel, const PelRef *refs,
+                         size_t n) {
+    aof_cat_array_header(out, 9 + (long long)n);
+    aof_cat_bulk(out, "XNACK", 5);
+    aof_cat_bulk(out, key.p, key.len);
+    aof_cat_bulk(out, group.p, group.len);
+    aof_cat_bulk(out, "FAIL", 4);
+    aof_cat_bulk(out, "IDS", 3);
+    aof_cat_bulk_ll(out, (long long)n);
+    for (size_t i = 0; i < n; i++) cat_id(out, pel_id(pel, refs[i]));
+    aof_cat_bulk(out, "RETRYCOUNT", 10);
+    aof_cat_bulk_ll(out, (long long)pel_delivery_count(pel, refs[0]));
+    aof_cat_bulk(out, "FORCE", 5);
+}
+
 /* One group: XGROUP CREATE with its last ID and entries-read, then per
  * consumer (name order) its pending entries (ID order) or, when it has
- * none, XGROUP CREATECONSUMER. */
+ * none, XGROUP CREATECONSUMER, then the released entries in release order
+ * (replaying the XNACKs in that order rebuilds the order), in batches of
+ * consecutive entries with one delivery count. */
 static void cat_group(Buf *out, Slice key, ConsumerGroup *g) {
     Slice name = group_name(g);
     aof_cat_array_header(out, 7);
@@ -104,6 +127,16 @@ static void cat_group(Buf *out, Slice key, ConsumerGroup *g) {
         }
     }
     xfree(ids);
+    PelRef *rel = NULL;
+    size_t n_rel = pel_released_list(pel, &rel);
+    for (size_t i = 0; i < n_rel;) {
+        uint64_t count = pel_delivery_count(pel, rel[i]);
+        size_t j = i + 1;
+        while (j < n_rel && j - i < NACK_BATCH && pel_delivery_count(pel, rel[j]) == count) j++;
+        cat_released(out, key, name, pel, &rel[i], j - i);
+        i = j;
+    }
+    xfree(rel);
 }
 
 static void cat_record(void *out, int argc, const Slice *argv) {
