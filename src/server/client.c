@@ -86,6 +86,7 @@ int server_exec_fake(Client *pc, int argc, const Slice *argv, const char **err) 
     pc->argv = (Slice *)argv;
     xfree(c->last_error);
     c->last_error = NULL;
+    core.call_start_us = real_us();
     dispatch_command(c);
     buf_clear(&c->obuf);
     pc->db = &core.dbs[c->db_index];
@@ -196,6 +197,7 @@ void client_process_input(ClientFull *c) {
     Client *pc = &c->pub;
     RespLimits lim = {settings.proto_max_bulk_len, 1024LL * 1024 * 1024, 64 * 1024,
                       (pc->flags & CLIENT_AUTHENTICATED) != 0};
+    core.call_start_us = real_us(); /* the clock for this batch's first command */
     while (buf_live(&c->qbuf) > 0 && !c->block && !c->is_closing &&
            !(pc->flags & CLIENT_CLOSE_AFTER_REPLY)) {
         size_t used;
