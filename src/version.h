@@ -4,6 +4,6 @@
 #define STREAMD_VERSION_H
 
 #define STREAMD_VERSION       "0.1.0"
-#define STREAMD_REDIS_VERSION "7.4.0"
+#define STREAMD_REDIS_VERSION "8.10.0"
 
 #endif

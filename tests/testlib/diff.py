@@ -172,6 +172,8 @@ class Diff:
             if resp == 3:
                 a.call("HELLO", "3")
                 b.call("HELLO", "3")
+            a._diff_id = a.call("CLIENT", "ID")
+            b._diff_id = b.call("CLIENT", "ID")
             self.conns[i] = (a, b)
         return self.conns[i]
 
@@ -180,6 +182,43 @@ class Diff:
             a.close()
             b.close()
         self.conns = {}
+        for c in getattr(self, "ctl", ()):
+            c.close()
+        self.ctl = ()
+
+    def _wait_started(self, client, args, synced, timeout=5.0):
+        """Waits until both servers have started a command sent without
+        waiting for its reply, so that the next step of the script cannot
+        overtake it (two blocked readers must block in script order). The
+        client's last command changes from "ping" to this one once it ran.
+        Without a PING mark (replies still pending) it can only sleep."""
+        import time
+        if not synced:
+            time.sleep(0.05)
+            return
+        if not getattr(self, "ctl", ()):
+            self.ctl = (self.connect_a(), self.connect_b())
+        name = str(args[0]).lower()
+        conns = self.conns[client]
+        for side in range(2):
+            conn, ctl = conns[side], self.ctl[side]
+            if not hasattr(conn, "_diff_id"):
+                conn._diff_id = None
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                listing = ctl.call("CLIENT", "LIST")
+                if isinstance(listing, bytes):
+                    listing = listing.decode("utf-8", "replace")
+                started = False
+                for line in str(listing).splitlines():
+                    fields = dict(kv.split("=", 1) for kv in line.split(" ") if "=" in kv)
+                    if fields.get("id") != str(conn._diff_id):
+                        continue
+                    cmd = fields.get("cmd", "").split("|")[0]
+                    started = cmd == name
+                if started:
+                    break
+                time.sleep(0.002)
 
     def run(self, script, resp=2, norm=None, fresh=True, keep_going=None):
         """Runs the script; returns the list of side-A replies.
@@ -210,8 +249,17 @@ class Diff:
                 continue
             call = entry if isinstance(entry, Call) else Call(entry)
             a, b = self._pair(call.client, resp)
+            synced = False
+            if not call.wait and not pending.get(call.client):
+                # Both connections are idle: mark them with a PING so that the
+                # server can be seen to have started the command (below).
+                a.call("PING")
+                b.call("PING")
+                synced = True
             a.send_cmd(*call.args)
             b.send_cmd(*call.args)
+            if not call.wait:
+                self._wait_started(call.client, call.args, synced)
             label = fmt_args(call.args) + ("" if call.client == 0 else " (client %d)" % call.client)
             if not call.wait:
                 pending.setdefault(call.client, []).append(call)
