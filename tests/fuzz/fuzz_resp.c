@@ -32,7 +32,8 @@ static int run(const char *buf, size_t len, uint64_t *h, size_t *n_cmds) {
         if (rc != RESP_OK) break;
         if (used == 0) abort(); /* progress is guaranteed */
         for (int i = 0; i < a.n; i++) {
-            for (size_t k = 0; k < a.v[i].len; k++) *h = (*h ^ (uint8_t)a.v[i].p[k]) * 1099511628211ULL;
+            for (size_t k = 0; k < a.v[i].len; k++)
+                *h = (*h ^ (uint8_t)a.v[i].p[k]) * 1099511628211ULL;
             *h = (*h ^ 0xff) * 1099511628211ULL;
         }
         (*n_cmds)++;

@@ -17,26 +17,26 @@
 static int test_passed, test_failed;
 static uint64_t test_rng_state;
 
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (cond) {                                                                    \
-            test_passed++;                                                             \
-        } else {                                                                       \
-            test_failed++;                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);   \
-        }                                                                              \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            test_passed++;                                                                         \
+        } else {                                                                                   \
+            test_failed++;                                                                         \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_EQ_INT(a, b)                                                             \
-    do {                                                                               \
-        long long a_ = (long long)(a), b_ = (long long)(b);                            \
-        if (a_ == b_) {                                                                \
-            test_passed++;                                                             \
-        } else {                                                                       \
-            test_failed++;                                                             \
-            fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n", __FILE__,        \
-                    __LINE__, #a, #b, a_, b_);                                         \
-        }                                                                              \
+#define CHECK_EQ_INT(a, b)                                                                         \
+    do {                                                                                           \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                        \
+        if (a_ == b_) {                                                                            \
+            test_passed++;                                                                         \
+        } else {                                                                                   \
+            test_failed++;                                                                         \
+            fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n", __FILE__, __LINE__, #a, #b,  \
+                    a_, b_);                                                                       \
+        }                                                                                          \
     } while (0)
 
 /* Seeds the generator from TEST_SEED or the clock and prints the seed. */

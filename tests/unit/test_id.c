@@ -10,10 +10,9 @@ static void parse_forms(void) {
     CHECK(stream_id_parse("5", 1, STREAM_ID_SEQ_MAX, &id, NULL) == 0 && id.seq == UINT64_MAX);
     CHECK(stream_id_parse("5", 1, STREAM_ID_STRICT, &id, NULL) == -1);
     CHECK(stream_id_parse("-", 1, 0, &id, NULL) == -1);
-    CHECK(stream_id_parse("-", 1, STREAM_ID_ALLOW_MINMAX, &id, NULL) == 0 &&
-          stream_id_is_zero(id));
-    CHECK(stream_id_parse("+", 1, STREAM_ID_ALLOW_MINMAX, &id, NULL) == 0 &&
-          id.ms == UINT64_MAX && id.seq == UINT64_MAX);
+    CHECK(stream_id_parse("-", 1, STREAM_ID_ALLOW_MINMAX, &id, NULL) == 0 && stream_id_is_zero(id));
+    CHECK(stream_id_parse("+", 1, STREAM_ID_ALLOW_MINMAX, &id, NULL) == 0 && id.ms == UINT64_MAX &&
+          id.seq == UINT64_MAX);
     CHECK(stream_id_parse("(3-4", 4, STREAM_ID_ALLOW_EXCL, &id, &excl) == 0 && excl == 1 &&
           id.ms == 3 && id.seq == 4);
     CHECK(stream_id_parse("(3-4", 4, 0, &id, &excl) == -1);
@@ -41,7 +40,8 @@ static void parse_forms(void) {
 static void format_and_step(void) {
     char buf[STREAM_ID_MAX_LEN + 1];
     StreamId id = stream_id_make(UINT64_MAX, UINT64_MAX);
-    CHECK(stream_id_format(id, buf) == 41 && strcmp(buf, "18446744073709551615-18446744073709551615") == 0);
+    CHECK(stream_id_format(id, buf) == 41 &&
+          strcmp(buf, "18446744073709551615-18446744073709551615") == 0);
     CHECK(stream_id_incr(&id) == -1);
     id = stream_id_make(1, UINT64_MAX);
     CHECK(stream_id_incr(&id) == 0 && id.ms == 2 && id.seq == 0);
