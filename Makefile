@@ -96,3 +96,5 @@ clean:
 	rm -rf build build-debug build-asan
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d)
+
+.SECONDARY:

@@ -120,6 +120,22 @@ static ConsumerGroup *find_group(StreamObj *so, Slice name) {
     return so ? group_set_find(so->groups, name) : NULL;
 }
 
+/* The lookup XPENDING, XCLAIM, XAUTOCLAIM and XNACK start with: the key's
+ * group, or NULL after replying (WRONGTYPE, or NOGROUP with the text these
+ * commands share). *so_out is the stream (NULL when the key is missing). */
+ConsumerGroup *group_cmd_find_or_reply(Client *c, Slice key, Slice gname, int for_write,
+                                       StreamObj **so_out) {
+    int failed;
+    StreamObj *so = lookup(c, key, for_write, &failed);
+    *so_out = so;
+    if (failed) return NULL;
+    ConsumerGroup *g = find_group(so, gname);
+    if (!g)
+        reply_error(c, "NOGROUP No such key '%.*s' or consumer group '%.*s'", cstr_len(key), key.p,
+                    cstr_len(gname), gname.p);
+    return g;
+}
+
 /* Positions it on entry id if the stream has it; returns 1 and its field
  * count in *n_fields, else 0. */
 static int seek_entry(const Stream *s, StreamIter *it, StreamId id, size_t *n_fields) {
@@ -590,13 +606,7 @@ static void reply_entry_claim_form(Client *c, StreamIter *it, StreamId id, size_
                                    long long idle, long long count) {
     reply_array(c, 4);
     stream_reply_id(c, id);
-    reply_array(c, 2 * nf);
-    for (size_t i = 0; i < nf; i++) {
-        Slice f, v;
-        stream_iter_field(it, &f, &v);
-        reply_bulk_slice(c, f);
-        reply_bulk_slice(c, v);
-    }
+    stream_reply_fields(c, it, nf);
     reply_int(c, idle);
     reply_int(c, count);
 }
@@ -1027,16 +1037,10 @@ static void cmd_xpending(Client *c) {
             has_consumer = 1;
         }
     }
-    int failed;
     Slice key = c->argv[1], gname = c->argv[2];
-    StreamObj *so = lookup(c, key, 0, &failed);
-    if (failed) return;
-    ConsumerGroup *g = find_group(so, gname);
-    if (!g) {
-        reply_error(c, "NOGROUP No such key '%.*s' or consumer group '%.*s'", cstr_len(key), key.p,
-                    cstr_len(gname), gname.p);
-        return;
-    }
+    StreamObj *so;
+    ConsumerGroup *g = group_cmd_find_or_reply(c, key, gname, 0, &so);
+    if (!g) return;
     if (justinfo) {
         xpending_summary(c, g);
         return;
@@ -1084,15 +1088,9 @@ static void cmd_xpending(Client *c) {
 
 static void cmd_xclaim(Client *c) {
     Slice key = c->argv[1], gname = c->argv[2];
-    int failed;
-    StreamObj *so = lookup(c, key, 0, &failed);
-    if (failed) return;
-    ConsumerGroup *g = find_group(so, gname);
-    if (!g) {
-        reply_error(c, "NOGROUP No such key '%.*s' or consumer group '%.*s'", cstr_len(key), key.p,
-                    cstr_len(gname), gname.p);
-        return;
-    }
+    StreamObj *so;
+    ConsumerGroup *g = group_cmd_find_or_reply(c, key, gname, 0, &so);
+    if (!g) return;
     long long minidle, retrycount = -1, deliverytime = -1;
     int force = 0, justid = 0;
     if (parse_ll(c->argv[4], &minidle) != 0) {
@@ -1251,15 +1249,9 @@ static void cmd_xautoclaim(Client *c) {
             return;
         }
     }
-    int failed;
-    StreamObj *so = lookup(c, key, 0, &failed);
-    if (failed) return;
-    ConsumerGroup *g = find_group(so, gname);
-    if (!g) {
-        reply_error(c, "NOGROUP No such key '%.*s' or consumer group '%.*s'", cstr_len(key), key.p,
-                    cstr_len(gname), gname.p);
-        return;
-    }
+    StreamObj *so;
+    ConsumerGroup *g = group_cmd_find_or_reply(c, key, gname, 0, &so);
+    if (!g) return;
     /* Redis allocates room for COUNT deleted IDs up front and refuses a COUNT
      * no machine could hold; the list here grows as needed, but the refusal
      * is kept so that clients see the same answer. */

@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "cmd/group.h"
 #include "cmd/stream_obj.h"
 #include "server/server.h"
 #include "stream/group.h"
@@ -164,13 +165,8 @@ static void cmd_xnack(Client *c) {
     }
 
     StreamObj *so;
-    if (stream_obj_lookup_write(c, key, &so) != 0) goto out;
-    ConsumerGroup *g = so && so->groups ? group_set_find(so->groups, gname) : NULL;
-    if (!g) {
-        reply_error(c, "NOGROUP No such key '%.*s' or consumer group '%.*s'", cstr_len(key), key.p,
-                    cstr_len(gname), gname.p);
-        goto out;
-    }
+    ConsumerGroup *g = group_cmd_find_or_reply(c, key, gname, 1, &so);
+    if (!g) goto out;
 
     /* Released IDs and their counts, in order, for the records. */
     Pel *p = group_pel(g);

@@ -132,10 +132,8 @@ void stream_reply_id(Client *c, StreamId id) {
     reply_bulk(c, buf, n);
 }
 
-/* Replies the iterator's current entry; borrows it. */
-void stream_reply_entry(Client *c, StreamIter *it, StreamId id, size_t n_fields) {
-    reply_array(c, 2);
-    stream_reply_id(c, id);
+/* Replies the field/value array of the iterator's current entry; borrows it. */
+void stream_reply_fields(Client *c, StreamIter *it, size_t n_fields) {
     reply_array(c, 2 * n_fields);
     for (size_t i = 0; i < n_fields; i++) {
         Slice f, v;
@@ -143,6 +141,13 @@ void stream_reply_entry(Client *c, StreamIter *it, StreamId id, size_t n_fields)
         reply_bulk_slice(c, f);
         reply_bulk_slice(c, v);
     }
+}
+
+/* Replies the iterator's current entry; borrows it. */
+void stream_reply_entry(Client *c, StreamIter *it, StreamId id, size_t n_fields) {
+    reply_array(c, 2);
+    stream_reply_id(c, id);
+    stream_reply_fields(c, it, n_fields);
 }
 
 /* Replies the entries of [start, end] (at most count; 0 = all). Borrows s. */

@@ -54,6 +54,8 @@ StreamFacts stream_obj_facts(const StreamObj *so);
 
 /* Replies an ID as a bulk string "<ms>-<seq>". */
 void stream_reply_id(Client *c, StreamId id);
+/* Replies the field/value array of the iterator's current entry. */
+void stream_reply_fields(Client *c, StreamIter *it, size_t n_fields);
 /* Replies the entry the iterator stands on as [id, [field, value, ...]]. */
 void stream_reply_entry(Client *c, StreamIter *it, StreamId id, size_t n_fields);
 /* Replies up to count entries (0: all) of [start, end] as an array; returns
