@@ -1170,7 +1170,12 @@ static void cmd_xclaim(Client *c) {
         PelRef r = pel_find(p, id);
         StreamIter sit;
         size_t nf;
-        if (!seek_entry(so->s, &sit, id, &nf)) {
+        /* While the AOF loads, XCLAIM ... FORCE JUSTID restores a pending
+         * entry even when its stream entry was deleted (XDEL keeps such
+         * references): the rewrite writes every pending entry in that form,
+         * and live XCLAIMs are only recorded for entries that existed. */
+        int keep_dangling = server.loading && force && justid;
+        if (!seek_entry(so->s, &sit, id, &nf) && !keep_dangling) {
             /* The entry is gone: so goes its pending entry. */
             if (r != PEL_NONE) {
                 propagate_drop(c, key, gname, g, r);

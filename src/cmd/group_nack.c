@@ -179,7 +179,11 @@ static void cmd_xnack(Client *c) {
         if (r != PEL_NONE) {
             count = nack_count(mode, pel_delivery_count(p, r), retrycount);
             group_release(g, r, count);
-        } else if (force && entry_exists(so->s, ids[k])) {
+        } else if (force && (server.loading || entry_exists(so->s, ids[k]))) {
+            /* While the AOF loads, FORCE also restores a released entry
+             * whose stream entry was deleted: the rewrite writes released
+             * entries in this form, and live records only name entries that
+             * existed. */
             count = nack_count(mode, 0, retrycount);
             group_release_new(g, ids[k], count);
         } else {
