@@ -378,6 +378,11 @@ def test_errors(c):
         "ERR syntax error"
     assert err(c, "XREADGROUP", "GROUP", "nog", "c1", "CLAIM", "50", "STREAMS", "s", ">") == \
         "NOGROUP No such key 's' or consumer group 'nog' in XREADGROUP with GROUP option"
+    # XREAD refuses CLAIM with its own error (Redis 8.4's test suite checks
+    # the opening words); without a value it is just an unknown word.
+    assert err(c, "XREAD", "COUNT", "2", "CLAIM", "10", "STREAMS", "s", "0-0") == \
+        "ERR The CLAIM option is only supported by XREADGROUP. You called XREAD instead."
+    assert err(c, "XREAD", "COUNT", "2", "CLAIM") == "ERR syntax error"
     # Nothing was claimed by any of it.
     assert [(p[0], p[1], p[3]) for p in pending(c)] == [(b"1-0", b"c1", 1)]
 
