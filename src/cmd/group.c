@@ -29,10 +29,11 @@
  * walks the group's idle order (pel_idle_seek) from its front and stops at
  * the first entry not idle enough, so it never scans the PEL.
  *
- * Blocking XREADGROUP waits through block_on_keys(); when woken it checks
- * the key and the group first (Redis 7.4: "UNBLOCKED the stream key no
- * longer exists", "NOGROUP the consumer group this client was blocked on no
- * longer exists"), then serves like a fresh call, or waits on. A CLAIM
+ * Blocking XREADGROUP waits through block_on_keys(); when woken it resolves
+ * its keys and group again like a fresh call (Redis 7.2+ re-runs the
+ * command, so a deleted key or destroyed group gets XREADGROUP's NOGROUP
+ * error and a retyped key WRONGTYPE; 7.0 had texts of their own), then
+ * serves, or waits on. A CLAIM
  * reader also asks for a wake-up (block_set_wakeup) at the time the oldest
  * pending entry becomes idle enough, since no command signals that.
  */
@@ -864,32 +865,18 @@ static size_t xrg_serve(Client *c, ReadArgs *a, ReadTarget *t) {
 }
 
 /* A blocked XREADGROUP woke up: one of its keys changed, or (CLAIM) a
- * pending entry became idle enough. A key that is gone or no longer a
- * stream, or a group that is gone, ends the wait with an error; otherwise
- * it is served if there is anything to serve, or waits on. */
+ * pending entry became idle enough. It is resolved again as a fresh call
+ * would be (Redis 7.2 re-runs the command): a key that is gone, or whose
+ * group is gone, ends the wait with the NOGROUP error of XREADGROUP, a key
+ * of another type with WRONGTYPE; otherwise it is served if there is
+ * anything to serve, or waits on. */
 static int xrg_on_ready(Client *c, void *ctx) {
     (void)ctx;
     ReadArgs a;
     if (xrg_parse(c, &a, 1) != 0) return 1; /* cannot happen: it parsed before */
     ReadTarget *t = xmalloc(sizeof(ReadTarget) * (size_t)a.n_streams);
     int done = 1;
-    for (int i = 0; i < a.n_streams; i++) {
-        Slice key = c->argv[a.streams_arg + i];
-        Obj *o = db_lookup_read(c->db, key);
-        if (!o || o->type != OBJ_STREAM) {
-            reply_error(c, "UNBLOCKED the stream key no longer exists");
-            goto out;
-        }
-        t[i].key = key;
-        t[i].so = o->ptr;
-        t[i].g = find_group(t[i].so, a.group);
-        t[i].is_new = 1; /* only ">" reads ever block */
-        if (!t[i].g) {
-            reply_error(c, "NOGROUP the consumer group this client was blocked on no longer "
-                           "exists");
-            goto out;
-        }
-    }
+    if (xrg_resolve(c, &a, t) != 0) goto out;
     done = xrg_serve(c, &a, t) > 0;
     if (!done) block_set_wakeup(c, a.wake_ms);
 out:
