@@ -11,10 +11,11 @@
  * stored ID) with LIMIT dropped, because an approximate trim depends on node
  * boundaries that a replay with other node sizes would not reproduce.
  *
- * XREAD follows the 7.4 model of blocking: "$" and "+" are resolved when the
- * command first runs, and every time a key the client waits on changes, the
- * read is tried again with those IDs and answers with every stream that now
- * has entries (Redis 7.0 answered with the first ready stream only). A key
+ * XREAD follows the 7.4 model of blocking: "$" is resolved when the command
+ * first runs, and every time a key the client waits on changes, the read is
+ * tried again with those IDs ("+" resolved anew, to the last entry, as a
+ * re-run command resolves it) and answers with every stream that now has
+ * entries (Redis 7.0 answered with the first ready stream only). A key
  * deleted or turned into another type keeps the reader waiting, as in Redis.
  *
  * Rejected: sharing argument parsing with XREADGROUP. Its options differ
@@ -668,8 +669,30 @@ static int xread_serve(Client *c, XreadCtx *x) {
     return served;
 }
 
+/* The ID "+" stands for: just below the stream's last live entry, so that
+ * entry is read; 0-0 for a missing or empty stream. Borrows so. */
+static StreamId plus_id(const StreamObj *so) {
+    StreamId id = ID_MIN;
+    if (so && stream_length(so->s) > 0) {
+        StreamIter it;
+        size_t nf;
+        stream_iter_start(&it, so->s, ID_MIN, ID_MAX, 1);
+        if (stream_iter_next(&it, &id, &nf)) (void)stream_id_decr(&id);
+    }
+    return id;
+}
+
+/* A blocked XREAD is tried again. "$" keeps the ID it was resolved to, but
+ * "+" is resolved anew, as Redis does when it runs the command again: the
+ * reader gets the stream's last entry, not everything added meanwhile. */
 static int xread_on_ready(Client *c, void *ctx) {
-    return xread_serve(c, ctx) > 0;
+    XreadCtx *x = ctx;
+    for (int i = 0; i < x->n_keys; i++) {
+        if (!is_char(c->argv[x->streams_arg + x->n_keys + i], '+')) continue;
+        Obj *o = db_lookup_read(c->db, c->argv[x->streams_arg + i]);
+        x->ids[i] = plus_id(o && o->type == OBJ_STREAM ? o->ptr : NULL);
+    }
+    return xread_serve(c, x) > 0;
 }
 
 static void cmd_xread(Client *c) {
@@ -736,17 +759,7 @@ static void cmd_xread(Client *c) {
         if (is_char(arg, '$')) {
             x->ids[i] = so ? stream_last_id(so->s) : ID_MIN;
         } else if (is_char(arg, '+')) {
-            /* 7.4: the last entry. Start just below it; an empty stream is
-             * read from its last ID on, like "$". */
-            x->ids[i] = ID_MIN;
-            if (so && stream_length(so->s) > 0) {
-                StreamIter it;
-                size_t nf;
-                stream_iter_start(&it, so->s, ID_MIN, ID_MAX, 1);
-                if (stream_iter_next(&it, &x->ids[i], &nf)) (void)stream_id_decr(&x->ids[i]);
-            } else if (so) {
-                x->ids[i] = stream_last_id(so->s);
-            }
+            x->ids[i] = plus_id(so); /* 7.4: the last entry */
         } else if (is_char(arg, '>')) {
             reply_error(c, "ERR The > ID can be specified only when calling XREADGROUP using the "
                            "GROUP <group> <consumer> option.");

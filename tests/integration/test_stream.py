@@ -420,6 +420,31 @@ def test_xread_block_plus_on_empty_stream(raw):
     assert c.read() == [[b"s", [[b"3-1", [b"a", b"1"]]]]]
 
 
+@redis74
+def test_xread_block_plus_is_resolved_again_on_wake(raw):
+    """A blocked '+' reader is answered with the last entry when it wakes:
+    Redis runs the command again and '+' is resolved anew (only '$' is fixed
+    when the reader blocks). Entries added together (MULTI) give one entry."""
+    c, w = raw(), raw()
+    c.send_cmd("XREAD", "BLOCK", "0", "STREAMS", "s", "t", "+", "$")
+    wait_blocked(w, 1)
+    assert w.call("MULTI") == b"OK"
+    w.call("XADD", "s", "1-1", "a", "1")
+    w.call("XADD", "t", "1-1", "b", "1")
+    w.call("XADD", "s", "2-1", "a", "2")
+    w.call("XADD", "t", "2-1", "b", "2")
+    w.call("EXEC")
+    assert c.read() == [[b"s", [[b"2-1", [b"a", b"2"]]]],
+                        [b"t", [[b"1-1", [b"b", b"1"]], [b"2-1", [b"b", b"2"]]]]]
+    # emptied while blocked: waits on, then gets the last entry after
+    w.call("DEL", "s", "t")
+    c.send_cmd("XREAD", "BLOCK", "0", "STREAMS", "s", "+")
+    wait_blocked(w, 1)
+    w.call("XADD", "s", "3-1", "a", "3")
+    w.call("XADD", "s", "4-1", "a", "4")
+    assert c.read() == [[b"s", [[b"3-1", [b"a", b"3"]]]]]
+
+
 def test_xread_block_wakes_readers_in_order(raw):
     readers = [raw() for _ in range(3)]
     w = raw()
