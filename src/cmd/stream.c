@@ -433,7 +433,7 @@ static void cmd_xadd(Client *c) {
     if (a.has_strategy) (void)trim_by_args(&a, so);
     /* The iid is tracked around the XADD record: stream_idmp.c may emit a
      * record before it, leave IDMP out of it (a.dropped) and add records. */
-    if (a.idmp.mode) stream_idmp_xadd_added(c, key, so, fresh != NULL, &a.idmp, id, a.dropped);
+    if (a.idmp.mode) stream_idmp_xadd_added(c, key, so, fresh != NULL, &a.idmp, &id, a.dropped);
     propagate_rewritten(c, &a, so, &id_text);
     if (a.idmp.mode) stream_idmp_xadd_propagated(c, key, so, &a.idmp, id);
     goto done;

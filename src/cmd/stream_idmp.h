@@ -35,7 +35,7 @@ int stream_idmp_check_xadd_id(Client *c, const XaddIdmp *x, int has_id);
 int stream_idmp_xadd_dedup(Client *c, Slice key, StreamObj *so, XaddIdmp *x, const Slice *fv,
                            size_t n_pairs);
 void stream_idmp_xadd_added(Client *c, Slice key, StreamObj *so, int is_fresh, XaddIdmp *x,
-                            StreamId id, unsigned char *dropped);
+                            const StreamId *id, unsigned char *dropped);
 void stream_idmp_xadd_propagated(Client *c, Slice key, StreamObj *so, XaddIdmp *x, StreamId id);
 void stream_idmp_reply_info(Client *c, StreamObj *so);
 

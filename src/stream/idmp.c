@@ -289,7 +289,10 @@ static inline int rec_eq(const Rec *r, uint64_t h, Slice iid) {
 }
 
 static void rec_set(Idmp *m, Rec *r, Slice iid, uint64_t h, StreamId id) {
-    r->id = id;
+    /* Field by field: a struct copy made gcc spill id through the stack
+     * with a 16-byte reload, a store-forwarding stall on every add. */
+    r->id.ms = id.ms;
+    r->id.seq = id.seq;
     r->hash = h;
     if (iid.len <= INLINE_MAX) {
         memcpy(r->u.in, iid.p, iid.len);
@@ -594,12 +597,15 @@ static void producer_remove_at(Idmp *m, uint32_t i) {
 }
 
 /* Purges expired iids of the producers in the next n slots, freeing those
- * left empty: bounded work per add that eventually visits every producer. */
-static void sweep_step(Idmp *m, int64_t now_ms, int n) {
+ * left empty: bounded work per add that eventually visits every producer.
+ * done (purged by the caller at the same now_ms, or NULL) is skipped: a
+ * second purge would find nothing, and with one producer (the common case)
+ * the sweep then reads no ring at all. */
+static void sweep_step(Idmp *m, const Producer *done, int64_t now_ms, int n) {
     for (int k = 0; k < n && m->producers.slots; k++) {
         uint32_t i = m->sweep & m->producers.mask;
         Producer *p = m->producers.slots[i];
-        if (p) {
+        if (p && p != done) {
             purge_expired(m, p, now_ms);
             if (p->count == 0) {
                 /* Slot i now holds the next element of its run, if any:
@@ -708,12 +714,16 @@ int idmp_find(Idmp *m, IdmpKey *k, int64_t now_ms, StreamId *id) {
  * clock at replay differs). The producer's expired iids are purged first; an
  * iid already expired at now_ms is counted but not kept; when the producer
  * holds maxsize iids the oldest one goes. Counts one added iid. pid and iid
- * must not be empty. O(1) expected when id is the newest of the producer,
+ * must not be empty; *id is borrowed. O(1) expected when id is the newest of the producer,
  * O(maxsize) otherwise. */
-void idmp_add(Idmp *m, IdmpKey *k, StreamId id, int64_t now_ms) {
+void idmp_add(Idmp *m, IdmpKey *k, const StreamId *id, int64_t now_ms) {
     /* (k's hashes are not re-checked here: that would double the cost of an
      * add; idmp_check() verifies every stored hash.) */
     assert(k->pid.len > 0 && k->iid.len > 0);
+    /* id by pointer, read as two scalars: passed by value, gcc spilled it to
+     * the stack and reloaded it as one 16-byte vector, a store-forwarding
+     * stall that cost about a tenth of an add. */
+    const uint64_t id_ms = id->ms, id_seq = id->seq;
     Producer *p = lookup_producer(m, k);
     if (!p) {
         assert(k->has_pid_hash);
@@ -728,21 +738,25 @@ void idmp_add(Idmp *m, IdmpKey *k, StreamId id, int64_t now_ms) {
     purge_expired(m, p, now_ms);
     m->iids_added++;
 
-    int keep = !is_expired(m, id, now_ms);
+    int keep = !is_expired(m, (StreamId){id_ms, 0}, now_ms);
     if (keep && p->count == m->maxsize) {
         /* Full: the oldest of maxsize + 1 iids goes, which is the new one
          * when it is older than every tracked iid. */
-        if (stream_id_cmp(id, p->ring[p->head].id) < 0)
+        const StreamId *oldest = &p->ring[p->head].id;
+        if (id_ms < oldest->ms || (id_ms == oldest->ms && id_seq < oldest->seq))
             keep = 0;
         else
             pop_head(m, p);
     }
     if (keep) {
         if (p->count == p->cap) ring_grow(m, p);
-        push_sorted(m, p, k->iid, k->iid_hash, id);
+        push_sorted(m, p, k->iid, k->iid_hash, (StreamId){id_ms, id_seq});
     }
-    if (p->count == 0) producer_remove_at(m, producer_slot(m, p));
-    sweep_step(m, now_ms, SWEEP_SLOTS_PER_ADD);
+    if (p->count == 0) {
+        producer_remove_at(m, producer_slot(m, p));
+        p = NULL;
+    }
+    sweep_step(m, p, now_ms, SWEEP_SLOTS_PER_ADD);
 }
 
 /* Counts one refused duplicate. */

@@ -60,7 +60,7 @@ typedef struct IdmpKey {
 
 void idmp_key_init(IdmpKey *k, const Idmp *m, Slice pid, Slice iid);
 int idmp_find(Idmp *m, IdmpKey *k, int64_t now_ms, StreamId *id);
-void idmp_add(Idmp *m, IdmpKey *k, StreamId id, int64_t now_ms);
+void idmp_add(Idmp *m, IdmpKey *k, const StreamId *id, int64_t now_ms);
 void idmp_count_duplicate(Idmp *m);
 
 /* ---- Counters and XINFO ------------------------------------------------- */

@@ -30,7 +30,7 @@ static int find(Idmp *m, Slice pid, Slice iid, int64_t now, StreamId *id) {
 static void add(Idmp *m, Slice pid, Slice iid, StreamId id, int64_t now) {
     IdmpKey k;
     idmp_key_init(&k, m, pid, iid);
-    idmp_add(m, &k, id, now);
+    idmp_add(m, &k, &id, now);
 }
 
 /* ---- names -------------------------------------------------------------- */
