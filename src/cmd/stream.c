@@ -500,7 +500,6 @@ static void cmd_xdel(Client *c) {
 static void cmd_xsetid(Client *c) {
     StreamId id, max_deleted = ID_MIN;
     long long entries_added = -1;
-    int has_max_deleted = 0;
     if (parse_strict_id(c, c->argv[2], &id) != 0) return;
     for (int i = 3; i < c->argc;) {
         int more = c->argc - 1 - i;
@@ -513,7 +512,6 @@ static void cmd_xsetid(Client *c) {
             i += 2;
         } else if (is_word(c->argv[i], "MAXDELETEDID") && more) {
             if (parse_strict_id(c, c->argv[i + 1], &max_deleted) != 0) return;
-            has_max_deleted = 1;
             if (stream_id_cmp(id, max_deleted) < 0) {
                 reply_error(c, "ERR The ID specified in XSETID is smaller than the provided "
                                "max_deleted_entry_id");
@@ -532,7 +530,9 @@ static void cmd_xsetid(Client *c) {
         return;
     }
     Stream *s = so->s;
-    if (!has_max_deleted && stream_id_cmp(id, stream_max_deleted_id(s)) < 0) {
+    /* Checked with or without MAXDELETEDID (Redis 7.2+): the new value
+     * replaces the current one only once every check passed. */
+    if (stream_id_cmp(id, stream_max_deleted_id(s)) < 0) {
         reply_error(c, "ERR The ID specified in XSETID is smaller than current "
                        "max_deleted_entry_id");
         return;

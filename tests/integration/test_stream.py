@@ -290,11 +290,17 @@ def test_xsetid(raw):
     assert info[b"last-generated-id"] == b"9-0"
     assert info[b"entries-added"] == 7
     assert info[b"max-deleted-entry-id"] == b"4-0"
-    # 7.2+: without MAXDELETEDID the ID may not go below the current max
-    # deleted ID (7.0 accepted it)
+    # 7.2+: the ID may not go below the current max deleted ID (7.0 accepted
+    # it), with or without MAXDELETEDID: the given value replaces the current
+    # one only after the checks (Redis checks the current value first).
     c.call("XDEL", "s", "5-5")
-    assert c.call("XSETID", "s", "5-4") == RespError(
-        "ERR The ID specified in XSETID is smaller than current max_deleted_entry_id")
+    cur = RespError("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id")
+    assert c.call("XSETID", "s", "5-4") == cur
+    assert c.call("XSETID", "s", "5-4", "MAXDELETEDID", "5-0") == cur
+    assert c.call("XSETID", "s", "5-5", "MAXDELETEDID", "5-0") == b"OK"
+    info = dict(zip(*[iter(c.call("XINFO", "STREAM", "s"))] * 2))
+    assert info[b"last-generated-id"] == b"5-5"
+    assert info[b"max-deleted-entry-id"] == b"5-0"
     assert c.call("XSETID", "s", "5-4", "MAXDELETEDID", "5-0") == b"OK"
     assert c.call("XSETID", "s", "5-4", "FOO", "1") == RespError("ERR syntax error")
 
