@@ -233,6 +233,16 @@ static void cron(void) {
     if (now - last_cron < period) return;
     last_cron = now;
     db_active_expire(1000);
+    /* Keys the expiry deleted may have clients blocked on them (a blocked
+     * XREADGROUP answers NOGROUP then): serve them now, as after a command. */
+    if (buf_live(&core.ready_keys) > 0) {
+        core.executing = 1;
+        core.cmd_time_us = real_us();
+        core.cmd_time_ms = core.cmd_time_us / 1000;
+        block_serve_ready();
+        prop_flush();
+        core.executing = 0;
+    }
     for (int i = 0; i < core.n_dbs; i++) dict_rehash_steps(core.dbs[i].keys, 100);
     if (settings.timeout > 0) {
         int64_t wall = now_ms();

@@ -687,6 +687,23 @@ def test_blocked_xreadgroup_key_deleted(r, raw):
     assert blocked_clients(c) == 0
 
 
+def test_blocked_xreadgroup_woken_by_key_expiry(r, raw):
+    """Active expiry deletes the key without any command running: the
+    blocked reader is served from the server's cron, not at the next command."""
+    c, w = raw(), raw()
+    c.call("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+    block_reader(c, w)
+    assert c.call("PEXPIRE", "s", "100") == 1
+    t0 = time.monotonic()
+    if IS_REDIS:
+        reply = w.read()
+        assert isinstance(reply, RespError)
+    else:
+        assert w.read() == nogroup_rg("s", "g")
+    assert time.monotonic() - t0 < 5
+    assert blocked_clients(c) == 0
+
+
 def test_blocked_xreadgroup_waits_on_delconsumer_and_trim(r, raw):
     c, w = raw(), raw()
     c.call("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
