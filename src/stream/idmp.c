@@ -10,7 +10,7 @@
  *        ├─ ring:  Rec[], the producer's iids sorted by stream ID, oldest at
  *        │         the head; capacity doubles up to maxsize
  *        └─ slots: open-addressing table of ring indexes, keyed by iid;
- *                  each slot is (32 bits of the hash | index + 1)
+ *                  each slot is 32 bits: (18 bits of the hash | index + 1)
  *   Rec = { stream ID, hash, iid bytes inline (<= 39) or pointer + length }
  *         64 bytes: one cache line
  *
@@ -18,7 +18,11 @@
  * tombstones), power-of-two capacities, load <= 3/4, and SipHash-1-3 under a
  * per-Idmp random key, so a client choosing iids cannot make its probes long.
  * The iid table keeps hash bits in the slot: a probe reads records only on a
- * hash match, and deletion finds homes without reading records.
+ * hash match, and deletion finds homes without reading records. The slots
+ * are 32 bits (18 hash bits, 14 for the index: maxsize <= 10000), half the
+ * size of the first version's 64-bit slots, so a producer's table (2 KB ->
+ * 1 KB at maxsize 100) stays in the closest cache under the server's load;
+ * a false tag match (1 in 2^18 probes) costs one record read.
  *
  * Cost. The add of a busy producer (the steady state: full ring, one iid
  * evicted per add) touches the head record, the tail record and two table
@@ -223,7 +227,7 @@ _Static_assert(sizeof(Rec) == 64, "a record is one cache line");
 typedef struct Producer {
     uint64_t hash;   /* first: read by the producers table */
     Rec *ring;       /* cap records; count of them in use, oldest at head */
-    uint64_t *slots; /* iid table: (hash low 32 bits << 32) | (ring index + 1); 0 = free */
+    uint32_t *slots; /* iid table: (hash & TAG_MASK) << IDX_BITS | (ring index + 1); 0 = free */
     uint32_t cap, head, count;
     uint32_t mask; /* iid table capacity - 1 */
     size_t pid_len;
@@ -341,24 +345,39 @@ static inline Rec *rec_at(const Producer *p, uint32_t i) {
     return &p->ring[ring_phys(p, i)];
 }
 
-static inline uint64_t slot_make(uint64_t h, uint32_t idx) {
-    return (uint64_t)(uint32_t)h << 32 | ((uint64_t)idx + 1);
+/* An iid table slot: the low TAG_BITS of the hash (which include the bits
+ * that pick the home: the table never has more than 2^14 slots), then the
+ * ring index + 1 in IDX_BITS. */
+#define IDX_BITS 14
+#define TAG_BITS (32 - IDX_BITS)
+#define TAG_MASK ((1u << TAG_BITS) - 1)
+_Static_assert(IDMP_MAXSIZE_MAX < (1u << IDX_BITS), "a ring index + 1 fits IDX_BITS");
+/* ring_grow() sizes a table below 8/3 of maxsize: its mask fits the tag. */
+_Static_assert(IDMP_MAXSIZE_MAX * 8 / 3 < (1u << TAG_BITS), "the home is part of the tag");
+
+static inline uint32_t slot_tag(uint64_t h) {
+    return (uint32_t)h & TAG_MASK;
 }
 
-static inline uint32_t slot_idx(uint64_t s) {
-    return (uint32_t)s - 1;
+static inline uint32_t slot_make(uint64_t h, uint32_t idx) {
+    assert(idx + 1 < (1u << IDX_BITS));
+    return slot_tag(h) << IDX_BITS | (idx + 1);
 }
 
-static inline uint32_t slot_home(const Producer *p, uint64_t s) {
-    return (uint32_t)(s >> 32) & p->mask;
+static inline uint32_t slot_idx(uint32_t s) {
+    return (s & ((1u << IDX_BITS) - 1)) - 1;
+}
+
+static inline uint32_t slot_home(const Producer *p, uint32_t s) {
+    return (s >> IDX_BITS) & p->mask;
 }
 
 /* Slot of the record for iid, or SLOT_NONE. */
 static uint32_t iid_lookup(const Producer *p, Slice iid, uint64_t h) {
-    uint32_t tag = (uint32_t)h;
+    uint32_t tag = slot_tag(h);
     for (uint32_t j = tag & p->mask; p->slots[j]; j = (j + 1) & p->mask) {
-        uint64_t s = p->slots[j];
-        if ((uint32_t)(s >> 32) == tag && rec_eq(&p->ring[slot_idx(s)], h, iid)) return j;
+        uint32_t s = p->slots[j];
+        if (s >> IDX_BITS == tag && rec_eq(&p->ring[slot_idx(s)], h, iid)) return j;
     }
     return SLOT_NONE;
 }
@@ -371,7 +390,7 @@ static void iid_put(Producer *p, uint64_t h, uint32_t idx) {
 
 /* Slot that points at ring index idx (whose record hashes to h). */
 static uint32_t iid_slot_of(const Producer *p, uint64_t h, uint32_t idx) {
-    uint64_t want = slot_make(h, idx);
+    uint32_t want = slot_make(h, idx);
     uint32_t j = (uint32_t)h & p->mask;
     while (p->slots[j] != want) {
         assert(p->slots[j] != 0);
@@ -401,7 +420,7 @@ static void iid_del(Producer *p, uint32_t i) {
 
 /* Refills the iid table from the ring (after records moved in the ring). */
 static void iid_rebuild(Producer *p) {
-    memset(p->slots, 0, ((size_t)p->mask + 1) * sizeof(uint64_t));
+    memset(p->slots, 0, ((size_t)p->mask + 1) * sizeof(*p->slots));
     for (uint32_t i = 0; i < p->count; i++) {
         uint32_t idx = ring_phys(p, i);
         iid_put(p, p->ring[idx].hash, idx);
@@ -420,13 +439,13 @@ static void ring_grow(Idmp *m, Producer *p) {
     Rec *ring = xmalloc((size_t)cap * sizeof(Rec));
     for (uint32_t i = 0; i < p->count; i++) ring[i] = *rec_at(p, i);
     m->mem_bytes += ((size_t)cap - p->cap) * sizeof(Rec);
-    m->mem_bytes += ((size_t)tcap - (p->slots ? p->mask + 1 : 0)) * sizeof(uint64_t);
+    m->mem_bytes += ((size_t)tcap - (p->slots ? p->mask + 1 : 0)) * sizeof(*p->slots);
     xfree(p->ring);
     xfree(p->slots);
     p->ring = ring;
     p->cap = cap;
     p->head = 0;
-    p->slots = xmalloc((size_t)tcap * sizeof(uint64_t));
+    p->slots = xmalloc((size_t)tcap * sizeof(*p->slots));
     p->mask = tcap - 1;
     iid_rebuild(p);
 }
@@ -605,7 +624,7 @@ static void producer_free(Idmp *m, Producer *p) {
     if (m->last == p) m->last = NULL;
     for (uint32_t i = 0; i < p->count; i++) rec_release(m, rec_at(p, i));
     m->n_iids -= p->count;
-    m->mem_bytes -= (size_t)p->cap * sizeof(Rec) + ((size_t)p->mask + 1) * sizeof(uint64_t) +
+    m->mem_bytes -= (size_t)p->cap * sizeof(Rec) + ((size_t)p->mask + 1) * sizeof(*p->slots) +
                     sizeof(Producer) + p->pid_len;
     xfree(p->ring);
     xfree(p->slots);
