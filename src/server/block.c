@@ -141,7 +141,10 @@ static int try_serve(ClientFull *c) {
     pc->cmd = b->cmd;
     b->wake_ms = 0;
     pc->flags |= CLIENT_REPROCESSING;
+    c->replied_error = 0;
     int done = b->serve(pc, b->ctx);
+    /* an error the blocked command ends with counts as its failure */
+    if (done && c->replied_error && b->cmd) cmdstats_for(b->cmd)->failed++;
     pc->flags &= ~CLIENT_REPROCESSING;
     pc->argc = argc;
     pc->argv = argv;
