@@ -26,6 +26,10 @@
 
 static InfoHook info_persistence_hook;
 
+void server_note_fork(void) {
+    core.stat_forks++;
+}
+
 void server_set_info_persistence(InfoHook fn) {
     info_persistence_hook = fn;
 }
@@ -146,15 +150,16 @@ static void info_stats(Buf *b) {
                "total_net_output_bytes:%llu\r\nrejected_connections:%llu\r\n"
                "expired_keys:%llu\r\nevicted_keys:0\r\nkeyspace_hits:%llu\r\n"
                "keyspace_misses:%llu\r\npubsub_channels:0\r\npubsub_patterns:0\r\n"
-               "total_forks:0\r\ntotal_error_replies:%llu\r\ntotal_blocking_keys:%llu\r\n"
+               "total_forks:%llu\r\ntotal_error_replies:%llu\r\n"
                "io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\n"
                "eventloop_cycles:%llu\r\n",
                (unsigned long long)core.stat_conns, (unsigned long long)core.stat_cmds,
                (unsigned long long)core.stat_net_in, (unsigned long long)core.stat_net_out,
                (unsigned long long)core.stat_rejected_conns, (unsigned long long)core.stat_expired,
                (unsigned long long)core.stat_hits, (unsigned long long)core.stat_misses,
+               (unsigned long long)core.stat_forks,
                (unsigned long long)core.stat_total_error_replies,
-               (unsigned long long)core.n_blocking_keys, (unsigned long long)core.el_iterations);
+               (unsigned long long)core.el_iterations);
 }
 
 static void info_replication(Buf *b) {

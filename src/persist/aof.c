@@ -488,6 +488,7 @@ static int rewrite_start(void) {
         log_warning("Can't rewrite append only file in background: fork: %s", strerror(errno));
         return -1;
     }
+    server_note_fork();
     log_notice("Background append only file rewriting started by pid %ld", (long)pid);
     aof.child_pid = pid;
     aof.child_pipe = pipefd[0];

@@ -138,6 +138,7 @@ typedef struct Core {
     uint64_t stat_conns, stat_cmds, stat_rejected_conns, stat_expired, stat_hits, stat_misses;
     uint64_t stat_net_in, stat_net_out, stat_errors, stat_unexpected_errors;
     uint64_t stat_total_error_replies;
+    uint64_t stat_forks;
     int64_t lastsave;
     CommandStats **cmdstats; /* each allocated alone: clients keep pointers to names */
     size_t n_cmdstats;

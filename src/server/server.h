@@ -172,6 +172,9 @@ typedef struct Server {
 
 extern Server server;
 
+/* Counts a fork of the server (INFO stats total_forks). */
+void server_note_fork(void);
+
 /* Hooks the persistence module registers. */
 typedef void (*ServerHook)(void);
 void server_on_before_sleep(ServerHook fn); /* before replies are written */
