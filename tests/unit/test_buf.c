@@ -39,7 +39,7 @@ static void model_test(void) {
             if (o_start == o_end) o_start = o_end = 0;
         } else {
             CHECK_EQ_INT(buf_live(&b), o_end - o_start);
-            CHECK(memcmp(buf_data(&b), oracle + o_start, o_end - o_start) == 0);
+            CHECK(o_end == o_start || memcmp(buf_data(&b), oracle + o_start, o_end - o_start) == 0);
         }
         if (o_end >= sizeof oracle - 64) { /* restart the oracle */
             buf_clear(&b);
@@ -47,7 +47,7 @@ static void model_test(void) {
         }
     }
     CHECK_EQ_INT(buf_live(&b), o_end - o_start);
-    CHECK(memcmp(buf_data(&b), oracle + o_start, o_end - o_start) == 0);
+    CHECK(o_end == o_start || memcmp(buf_data(&b), oracle + o_start, o_end - o_start) == 0);
     buf_free(&b);
 }
 
