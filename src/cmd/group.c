@@ -1333,13 +1333,8 @@ static void reply_entries_read(Client *c, const ConsumerGroup *g) {
 }
 
 void cmd_xinfo_groups(Client *c) {
-    int failed;
-    StreamObj *so = lookup(c, c->argv[2], 0, &failed);
-    if (failed) return;
-    if (!so) {
-        reply_error(c, "ERR no such key");
-        return;
-    }
+    StreamObj *so = stream_obj_lookup_existing(c, c->argv[2], 0);
+    if (!so) return;
     StreamFacts f = stream_obj_facts(so);
     ConsumerGroup **gs;
     size_t n = group_set_list(so->groups, &gs);
@@ -1364,14 +1359,9 @@ void cmd_xinfo_groups(Client *c) {
 }
 
 void cmd_xinfo_consumers(Client *c) {
-    int failed;
     Slice key = c->argv[2], gname = c->argv[3];
-    StreamObj *so = lookup(c, key, 0, &failed);
-    if (failed) return;
-    if (!so) {
-        reply_error(c, "ERR no such key");
-        return;
-    }
+    StreamObj *so = stream_obj_lookup_existing(c, key, 0);
+    if (!so) return;
     ConsumerGroup *g = find_group(so, gname);
     if (!g) {
         reply_error(c, "NOGROUP No such consumer group '%.*s' for key name '%.*s'", cstr_len(gname),

@@ -97,6 +97,16 @@ int stream_obj_lookup_write(Client *c, Slice key, StreamObj **out) {
     return lookup(c, key, 1, out);
 }
 
+/* Looks up a stream that must exist: NULL after replying WRONGTYPE or
+ * "ERR no such key" (XSETID, XINFO, XCFGSET, ...). Returns a view valid until
+ * the key changes. */
+StreamObj *stream_obj_lookup_existing(Client *c, Slice key, int for_write) {
+    StreamObj *so;
+    if (lookup(c, key, for_write, &so) != 0) return NULL;
+    if (!so) reply_error(c, "ERR no such key");
+    return so;
+}
+
 /* Adds an empty stream under key (absent); returns a view owned by the db. */
 StreamObj *stream_obj_create(Client *c, Slice key) {
     StreamObj *so = stream_obj_new();
@@ -523,12 +533,8 @@ static void cmd_xsetid(Client *c) {
             return;
         }
     }
-    StreamObj *so;
-    if (stream_obj_lookup_write(c, c->argv[1], &so) != 0) return;
-    if (!so) {
-        reply_error(c, "ERR no such key");
-        return;
-    }
+    StreamObj *so = stream_obj_lookup_existing(c, c->argv[1], 1);
+    if (!so) return;
     Stream *s = so->s;
     /* Checked with or without MAXDELETEDID (Redis 7.2+): the new value
      * replaces the current one only once every check passed. */
@@ -814,12 +820,8 @@ static void reply_edge_entry(Client *c, const Stream *s, int is_last) {
 }
 
 static void cmd_xinfo_stream(Client *c) {
-    StreamObj *so;
-    if (stream_obj_lookup_read(c, c->argv[2], &so) != 0) return;
-    if (!so) {
-        reply_error(c, "ERR no such key");
-        return;
-    }
+    StreamObj *so = stream_obj_lookup_existing(c, c->argv[2], 0);
+    if (!so) return;
     int is_full = 0;
     long long count = 10;
     if (c->argc > 3) {

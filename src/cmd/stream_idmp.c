@@ -341,12 +341,8 @@ static void cmd_xcfgset(Client *c) {
         }
     }
     Slice key = c->argv[1];
-    StreamObj *so;
-    if (stream_obj_lookup_write(c, key, &so) != 0) return;
-    if (!so) {
-        reply_error(c, "ERR no such key");
-        return;
-    }
+    StreamObj *so = stream_obj_lookup_existing(c, key, 1);
+    if (!so) return;
     int created;
     Idmp *m = state_of(so, &created);
     int changed = idmp_configure(m, duration ? (uint32_t)duration : idmp_duration(m),
@@ -386,12 +382,8 @@ static void cmd_xidmprecord(Client *c) {
         reply_error(c, ERR_INVALID_ID);
         return;
     }
-    StreamObj *so;
-    if (stream_obj_lookup_write(c, key, &so) != 0) return;
-    if (!so) {
-        reply_error(c, "ERR no such key");
-        return;
-    }
+    StreamObj *so = stream_obj_lookup_existing(c, key, 1);
+    if (!so) return;
     int is_replay = (c->flags & CLIENT_FAKE) != 0;
     if (!is_replay && !entry_exists(so->s, id)) {
         reply_error(c, "ERR The specified stream ID was deleted or doesn't exist");
@@ -429,12 +421,8 @@ static void cmd_xidmpcounters(Client *c) {
         return;
     }
     Slice key = c->argv[1];
-    StreamObj *so;
-    if (stream_obj_lookup_write(c, key, &so) != 0) return;
-    if (!so) {
-        reply_error(c, "ERR no such key");
-        return;
-    }
+    StreamObj *so = stream_obj_lookup_existing(c, key, 1);
+    if (!so) return;
     int created;
     Idmp *m = state_of(so, &created);
     idmp_set_counters(m, added, duplicates);

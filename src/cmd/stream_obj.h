@@ -44,6 +44,8 @@ void stream_cmd_init(void);
  * replying WRONGTYPE when the key holds another type. */
 int stream_obj_lookup_read(Client *c, Slice key, StreamObj **out);
 int stream_obj_lookup_write(Client *c, Slice key, StreamObj **out);
+/* A stream that must exist, or NULL after replying (WRONGTYPE / no such key). */
+StreamObj *stream_obj_lookup_existing(Client *c, Slice key, int for_write);
 /* Adds an empty stream under key, which must not exist; returns a view. */
 StreamObj *stream_obj_create(Client *c, Slice key);
 
