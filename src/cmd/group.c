@@ -865,12 +865,15 @@ static size_t xrg_serve(Client *c, ReadArgs *a, ReadTarget *t) {
 }
 
 /* A blocked XREADGROUP woke up: one of its keys changed, or (CLAIM) a
- * pending entry became idle enough. It is resolved again as a fresh call
- * would be (Redis 7.2 re-runs the command): a key that is gone, or whose
- * group is gone, ends the wait with the NOGROUP error of XREADGROUP, a key
- * of another type with WRONGTYPE; otherwise it is served if there is
- * anything to serve, or waits on. */
-static int xrg_on_ready(Client *c, void *ctx) {
+ * pending entry became idle enough. Whatever the key (Redis 7.2 re-runs the
+ * reader for any change of any of its keys, deletion and type change
+ * included), it is resolved again as a fresh call would be: a key that is
+ * gone, or whose group is gone, ends the wait with the NOGROUP error of
+ * XREADGROUP, a key of another type with WRONGTYPE, the first such key in
+ * the command's order deciding; otherwise it is served if there is anything
+ * to serve, or waits on. */
+static int xrg_on_ready(Client *c, const Slice *key, void *ctx) {
+    (void)key;
     (void)ctx;
     ReadArgs a;
     if (xrg_parse(c, &a, 1) != 0) return 1; /* cannot happen: it parsed before */

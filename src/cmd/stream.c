@@ -12,11 +12,19 @@
  * boundaries that a replay with other node sizes would not reproduce.
  *
  * XREAD follows the 7.4 model of blocking: "$" is resolved when the command
- * first runs, and every time a key the client waits on changes, the read is
- * tried again with those IDs ("+" resolved anew, to the last entry, as a
- * re-run command resolves it) and answers with every stream that now has
- * entries (Redis 7.0 answered with the first ready stream only). A key
- * deleted or turned into another type keeps the reader waiting, as in Redis.
+ * first runs, and when a key the client waits on gets an entry (XADD) or
+ * becomes a stream (created, renamed in, swapped in), the command is run
+ * again with those IDs: a key that now holds another type answers WRONGTYPE
+ * (the first such key in the command's order), "+" is resolved anew (the
+ * last entry), and the reply has every stream that now has entries (Redis
+ * 7.0 answered with the first ready stream only). Other changes, deletion
+ * and type change included, keep the reader waiting without a look at the
+ * other keys, as Redis does not wake it for them: the reader remembers, per
+ * key, which stream value it last saw (StreamObj.serial) and how many
+ * entries had been added to it. Not reproduced, as they show only when
+ * another of the reader's keys was retyped meanwhile: Redis also re-runs it
+ * after XGROUP DESTROY, and does not after XSETID ... ENTRIESADDED (which
+ * changes the count).
  *
  * Rejected: sharing argument parsing with XREADGROUP. Its options differ
  * (GROUP, NOACK, ">") and its errors are its own; src/cmd/group.c owns it.
@@ -72,8 +80,10 @@ void stream_obj_set_xinfo_groups(StreamXinfoGroupsFn fn) {
 }
 
 static StreamObj *stream_obj_new(void) {
+    static uint64_t last_serial;
     StreamObj *so = xcalloc(1, sizeof(*so));
     so->s = stream_new();
+    so->serial = ++last_serial;
     return so;
 }
 
@@ -625,12 +635,19 @@ static void cmd_xrevrange(Client *c) {
 
 /* ---- XREAD ------------------------------------------------------------------ */
 
+/* One key of an XREAD, and what the reader last saw there. */
+typedef struct XreadKey {
+    StreamId id;     /* entries above this one are served */
+    uint64_t serial; /* the stream value seen (StreamObj.serial); 0: none */
+    uint64_t added;  /* its entries-added count then */
+} XreadKey;
+
 typedef struct XreadCtx {
     int streams_arg; /* argv index of the first key */
     int n_keys;
     long long count; /* 0: no limit */
     ReadCaps caps;   /* MAXCOUNT / MAXSIZE over the whole reply */
-    StreamId ids[];  /* per key: entries above this one are served */
+    XreadKey keys[]; /* in the command's order */
 } XreadCtx;
 
 /* Replies with every stream that has entries above its ID, within the read
@@ -649,9 +666,9 @@ static int xread_serve(Client *c, XreadCtx *x) {
         StreamId top;
         size_t nf;
         stream_iter_start(&it, so->s, ID_MIN, ID_MAX, 1);
-        if (!stream_iter_next(&it, &top, &nf) || stream_id_cmp(top, x->ids[i]) <= 0) continue;
-        StreamId start = x->ids[i], id;
-        (void)stream_id_incr(&start); /* cannot overflow: top > ids[i] */
+        if (!stream_iter_next(&it, &top, &nf) || stream_id_cmp(top, x->keys[i].id) <= 0) continue;
+        StreamId start = x->keys[i].id, id;
+        (void)stream_id_incr(&start); /* cannot overflow: top is above it */
         stream_iter_start(&it, so->s, start, ID_MAX, 0);
         if (!stream_iter_next(&it, &id, &nf) || !read_caps_admit(&x->caps, &it, id, nf)) break;
         if (served++ == 0) d = reply_defer(c);
@@ -688,15 +705,43 @@ static StreamId plus_id(const StreamObj *so) {
     return id;
 }
 
-/* A blocked XREAD is tried again. "$" keeps the ID it was resolved to, but
- * "+" is resolved anew, as Redis does when it runs the command again: the
- * reader gets the stream's last entry, not everything added meanwhile. */
-static int xread_on_ready(Client *c, void *ctx) {
-    XreadCtx *x = ctx;
+/* Records the stream value k's key holds now (so: NULL for none). */
+static void xread_note(XreadKey *k, const StreamObj *so) {
+    k->serial = so ? so->serial : 0;
+    k->added = so ? stream_entries_added(so->s) : 0;
+}
+
+/* Whether Redis would run a reader waiting on key again for the change just
+ * signalled: the key holds a stream that got an entry or that the reader has
+ * not seen (a deleted key, another type, or a trim does not count). Notes
+ * what every occurrence of key in the command holds now. */
+static int xread_key_woke(Client *c, XreadCtx *x, Slice key) {
+    Obj *o = db_lookup_read(c->db, key);
+    const StreamObj *so = o && o->type == OBJ_STREAM ? o->ptr : NULL;
+    int woke = 0;
     for (int i = 0; i < x->n_keys; i++) {
-        if (!is_char(c->argv[x->streams_arg + x->n_keys + i], '+')) continue;
-        Obj *o = db_lookup_read(c->db, c->argv[x->streams_arg + i]);
-        x->ids[i] = plus_id(o && o->type == OBJ_STREAM ? o->ptr : NULL);
+        if (!slice_eq(c->argv[x->streams_arg + i], key)) continue;
+        XreadKey *k = &x->keys[i];
+        woke |= so && (so->serial != k->serial || stream_entries_added(so->s) != k->added);
+        xread_note(k, so);
+    }
+    return woke;
+}
+
+/* A key of a blocked XREAD was signalled. When Redis would run the command
+ * again, it is run again from its resolved IDs: every key is looked up in
+ * order (WRONGTYPE for the first that holds another type ends the wait), "+"
+ * is resolved anew (the reader gets the stream's last entry, not everything
+ * added meanwhile), and the streams with entries are served. "$" keeps the ID
+ * it was resolved to when the command first ran. */
+static int xread_on_ready(Client *c, const Slice *key, void *ctx) {
+    XreadCtx *x = ctx;
+    if (key && !xread_key_woke(c, x, *key)) return 0;
+    for (int i = 0; i < x->n_keys; i++) {
+        StreamObj *so;
+        if (stream_obj_lookup_read(c, c->argv[x->streams_arg + i], &so) != 0) return 1;
+        xread_note(&x->keys[i], so);
+        if (is_char(c->argv[x->streams_arg + x->n_keys + i], '+')) x->keys[i].id = plus_id(so);
     }
     return xread_serve(c, x) > 0;
 }
@@ -753,7 +798,7 @@ static void cmd_xread(Client *c) {
         return;
     }
     if (read_caps_check(c, &caps, count) != 0) return;
-    XreadCtx *x = xmalloc(sizeof(*x) + (size_t)n_keys * sizeof(StreamId));
+    XreadCtx *x = xmalloc(sizeof(*x) + (size_t)n_keys * sizeof(XreadKey));
     x->streams_arg = streams_arg;
     x->n_keys = n_keys;
     x->count = count;
@@ -762,15 +807,16 @@ static void cmd_xread(Client *c) {
         Slice key = c->argv[streams_arg + i], arg = c->argv[streams_arg + n_keys + i];
         StreamObj *so;
         if (stream_obj_lookup_read(c, key, &so) != 0) goto fail;
+        xread_note(&x->keys[i], so);
         if (is_char(arg, '$')) {
-            x->ids[i] = so ? stream_last_id(so->s) : ID_MIN;
+            x->keys[i].id = so ? stream_last_id(so->s) : ID_MIN;
         } else if (is_char(arg, '+')) {
-            x->ids[i] = plus_id(so); /* 7.4: the last entry */
+            x->keys[i].id = plus_id(so); /* 7.4: the last entry */
         } else if (is_char(arg, '>')) {
             reply_error(c, "ERR The > ID can be specified only when calling XREADGROUP using the "
                            "GROUP <group> <consumer> option.");
             goto fail;
-        } else if (parse_strict_id(c, arg, &x->ids[i]) != 0) {
+        } else if (parse_strict_id(c, arg, &x->keys[i].id) != 0) {
             goto fail;
         }
     }

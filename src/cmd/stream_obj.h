@@ -35,6 +35,8 @@ typedef struct StreamObj {
     Stream *s;        /* the entries; owned; src/cmd/stream.c */
     GroupSet *groups; /* consumer groups; owned; NULL until the first group; src/cmd/group.c */
     Idmp *idmp;       /* idempotency state; owned; NULL until first used; src/cmd/stream_idmp.c */
+    uint64_t serial;  /* unique among the stream values made so far, never 0 (tells a
+                         recreated stream from the old one); src/cmd/stream.c */
 } StreamObj;
 
 /* Registers the OBJ_STREAM type; called once from commands_init(). */

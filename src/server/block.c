@@ -6,9 +6,18 @@
  * db_signal_key(), which appends the key to the ready list once; after that
  * command, block_serve_ready() offers each ready key to its waiters in the
  * order they blocked, by calling the handler's serve function with the
- * original argv. The handler replies and returns 1, or returns 0 to keep
- * waiting. Serving may itself signal keys (XREADGROUP changes its group), so
- * the loop runs until the ready list is empty.
+ * original argv and the ready key. The handler replies and returns 1, or
+ * returns 0 to keep waiting. Serving may itself signal keys (XREADGROUP
+ * changes its group), so the loop runs until the ready list is empty.
+ *
+ * Every change signals, whatever it was; the handler is told which key is
+ * ready and decides from what the key holds whether Redis would have woken
+ * it (Redis 7.2 re-runs a blocked XREAD only for a key that holds a stream
+ * and got an entry or was created, XREADGROUP for any change of its keys).
+ * Rejected: kinds of signals (entry added, key deleted, type changed)
+ * chosen by each mutating command: every command that changes a key would
+ * have to pick one, while the handler can tell the cases that matter apart
+ * from the value itself (XREAD: which stream, how many entries added).
  *
  * Timeouts: blocked clients are kept in an array; the event loop sleeps no
  * longer than the nearest deadline and then answers the expired ones. The
@@ -129,8 +138,9 @@ void block_signal_ready(Db *db, Slice key) {
     buf_append(&core.ready_keys, key.p, key.len);
 }
 
-/* Runs serve for one blocked client with its original command in place. */
-static int try_serve(ClientFull *c) {
+/* Runs serve for one blocked client with its original command in place;
+ * key is the ready key (NULL for a wake-up time). */
+static int try_serve(ClientFull *c, const Slice *key) {
     BlockState *b = c->block;
     Client *pc = &c->pub;
     int argc = pc->argc;
@@ -142,7 +152,7 @@ static int try_serve(ClientFull *c) {
     b->wake_ms = 0;
     pc->flags |= CLIENT_REPROCESSING;
     c->replied_error = 0;
-    int done = b->serve(pc, b->ctx);
+    int done = b->serve(pc, key, b->ctx);
     /* an error the blocked command ends with counts as its failure */
     if (done && c->replied_error && b->cmd) cmdstats_for(b->cmd)->failed++;
     pc->flags &= ~CLIENT_REPROCESSING;
@@ -209,7 +219,7 @@ void block_serve_ready(void) {
                 if (!c->block || c->is_closing) continue;
                 /* still waiting on this key? */
                 if (!waiters(db, key, 0)) break;
-                if (try_serve(c)) {
+                if (try_serve(c, &key)) {
                     block_unblock(c, 0);
                     prop_flush();
                     block_after_unblock(c);
@@ -252,7 +262,7 @@ static void serve_wakeups(int64_t now) {
         /* Serving an earlier one cannot unblock or free this one (keys are
          * served below), but stay defensive about closing clients. */
         if (!c->block || c->is_closing || !c->block->wake_ms) continue;
-        if (try_serve(c)) {
+        if (try_serve(c, NULL)) {
             block_unblock(c, 0);
             prop_flush();
             block_after_unblock(c);

@@ -79,13 +79,15 @@ void db_for_each(Db *db, DbVisitFn fn, void *priv);
 
 /* ---- Blocking --------------------------------------------------------- */
 
-/* Why a blocked client's serve function runs. */
-enum { BLOCK_KEY_READY = 1 };
-
 /* Called after a command that signalled one of the client's keys, with
- * c->db and c->argv as when the client blocked. Returns 1 when it replied
- * (the client is unblocked and ctx freed), 0 to keep waiting. */
-typedef int (*BlockServeFn)(Client *c, void *ctx);
+ * c->db and c->argv as when the client blocked; key is the signalled key (a
+ * view valid for the call), or NULL when the client's wake-up time came
+ * (block_set_wakeup). A key is signalled for any change, the commands Redis
+ * would not wake the client for included, so a handler that must answer only
+ * where Redis does decides from key and what it holds now (XREAD). Returns 1
+ * when it replied (the client is unblocked and ctx freed), 0 to keep
+ * waiting. */
+typedef int (*BlockServeFn)(Client *c, const Slice *key, void *ctx);
 /* Called on timeout (NULL: reply a null array, as XREAD does). */
 typedef void (*BlockTimeoutFn)(Client *c, void *ctx);
 

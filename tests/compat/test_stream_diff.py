@@ -311,6 +311,33 @@ def test_xread_blocking(server, ref_server, diff):
     ])
 
 
+def test_xread_blocking_several_keys_deleted_or_retyped(server, ref_server, diff):
+    """A blocked XREAD on several keys, one deleted or turned into a string:
+    deletion leaves an empty key; a string is not met while the other stream
+    only loses entries or gains a group (nothing wakes the reader), and is
+    gone again before the entry that wakes it comes. (Where the string is
+    still there when an entry wakes the reader, 7.2+ answers WRONGTYPE and
+    7.0 the other stream's entries: tests/integration/test_block_retype.py.)"""
+    run_blocking(server, ref_server, [
+        ("call", 0, "FLUSHALL"), ("call", 0, "XADD k1 5-1 a 1"), ("call", 0, "XADD k2 5-1 a 1"),
+        ("block", 1, "XREAD BLOCK 0 STREAMS k1 k2 $ $"), ("call", 0, "DEL k1"),
+        ("call", 0, "XADD k2 6-1 b 2"), ("recv", 1),
+        ("block", 1, "XREAD BLOCK 0 STREAMS k1 k2 $ $"), ("call", 0, "MULTI"),
+        ("call", 0, "DEL k2"), ("call", 0, "XADD k1 1-1 c 3"), ("call", 0, "EXEC"), ("recv", 1),
+        ("call", 0, "XADD k2 7-1 d 4"), ("call", 0, "XADD k2 7-2 e 5"),
+        ("block", 1, "XREAD BLOCK 0 STREAMS k1 k2 $ $"), ("call", 0, "SET k1 foo"),
+        ("call", 0, "XDEL k2 7-1"), ("call", 0, "XTRIM k2 MAXLEN 0"),
+        ("call", 0, "XSETID k2 9-9"),
+        ("call", 0, "XGROUP CREATE k2 g $"), ("call", 0, "XGROUP SETID k2 g 0"),
+        ("call", 0, "MULTI"), ("call", 0, "DEL k1"), ("call", 0, "SET k1 bar"),
+        ("call", 0, "EXEC"), ("call", 0, "MULTI"), ("call", 0, "DEL k1"),
+        ("call", 0, "XADD k2 10-1 f 6"), ("call", 0, "EXEC"), ("recv", 1),
+        ("block", 1, "XREAD BLOCK 0 STREAMS k1 k2 $ $"),
+        ("block", 2, "XREAD BLOCK 0 STREAMS k2 k1 $ $"), ("call", 0, "SET k1 foo"),
+        ("call", 0, "DEL k1"), ("call", 0, "XADD k1 11-1 g 7"), ("recv", 1), ("recv", 2),
+    ])
+
+
 def command_info_head(v):
     """COMMAND INFO reduced to name, arity, flags, key positions, ACL categories."""
     if isinstance(v, list):
