@@ -1,9 +1,17 @@
 /*
- * Unit tests for the RESP request parser: known inputs and errors, and the
- * property the design rests on: feeding any prefix first and then the whole
+ * Unit tests for the RESP request parser: known inputs and errors, the
+ * property the design rests on (feeding any prefix first and then the whole
  * buffer gives the same commands as parsing the whole buffer at once, for
- * every split point and for random inputs.
+ * every split point and for random inputs), and a differential test against
+ * ref_parse(), the straightforward parser resp.c had before its multibulk
+ * fast path (memchr for each header line, num_parse_ll for each number): on
+ * millions of valid, truncated and mutated inputs under random limits, both
+ * must agree on the status, the bytes consumed, every argument slice (same
+ * pointer, same length) and the error text.
  */
+#include <limits.h>
+
+#include "base/alloc.h"
 #include "net/resp.h"
 #include "test.h"
 
@@ -131,9 +139,430 @@ static void random_inputs(void) {
     }
 }
 
+/* ---- reference oracle: the parser before the fast path, kept verbatim in
+ * behaviour (its own integer parser, so a change to num.c cannot move both
+ * sides at once). Inline requests go through the shared resp_split_args(). */
+
+static int ref_parse_ull(const char *p, size_t len, unsigned long long *out) {
+    if (len == 0 || len > 20) return -1;
+    if (len > 1 && p[0] == '0') return -1;
+    unsigned long long v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] < '0' || p[i] > '9') return -1;
+        unsigned d = (unsigned)(p[i] - '0');
+        if (v > (ULLONG_MAX - d) / 10) return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+static int ref_parse_ll(const char *p, size_t len, long long *out) {
+    if (len == 0) return -1;
+    int neg = p[0] == '-';
+    unsigned long long v;
+    if (neg && (len == 1 || p[1] == '0')) return -1;
+    if (ref_parse_ull(p + neg, len - (size_t)neg, &v) != 0) return -1;
+    if (neg) {
+        if (v > (unsigned long long)LLONG_MAX + 1) return -1;
+        *out = (long long)(0 - v);
+    } else {
+        if (v > LLONG_MAX) return -1;
+        *out = (long long)v;
+    }
+    return 0;
+}
+
+static void ref_push(RespArgv *a, const char *p, size_t len) {
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 8;
+        a->v = xrealloc(a->v, sizeof(Slice) * (size_t)a->cap);
+    }
+    a->v[a->n].p = p;
+    a->v[a->n].len = len;
+    a->n++;
+}
+
+static int ref_parse_inline(const char *buf, size_t len, const RespLimits *l, RespArgv *a,
+                            size_t *consumed, const char **err) {
+    const char *nl = memchr(buf, '\n', len);
+    if (!nl) {
+        if (len > l->max_inline_len) {
+            *err = "Protocol error: too big inline request";
+            return RESP_ERROR;
+        }
+        return RESP_INCOMPLETE;
+    }
+    size_t line_len = (size_t)(nl - buf);
+    if (line_len > l->max_inline_len) {
+        *err = "Protocol error: too big inline request";
+        return RESP_ERROR;
+    }
+    if (line_len > 0 && buf[line_len - 1] == '\r') line_len--;
+    if (resp_split_args(buf, line_len, a) != 0) {
+        a->n = 0;
+        *err = "Protocol error: unbalanced quotes in request";
+        return RESP_ERROR;
+    }
+    *consumed = (size_t)(nl - buf) + 1;
+    return RESP_OK;
+}
+
+static int ref_parse(const char *buf, size_t len, const RespLimits *l, RespArgv *a,
+                     size_t *consumed, const char **err) {
+    static char dollar_msg[40];
+    a->n = 0;
+    *consumed = 0;
+    *err = NULL;
+    if (len == 0) return RESP_INCOMPLETE;
+    if (buf[0] != '*') return ref_parse_inline(buf, len, l, a, consumed, err);
+
+    const char *cr = memchr(buf, '\r', len);
+    if (!cr) {
+        if (len > l->max_inline_len) {
+            *err = "Protocol error: too big mbulk count string";
+            return RESP_ERROR;
+        }
+        return RESP_INCOMPLETE;
+    }
+    size_t pos = (size_t)(cr - buf);
+    if (pos > l->max_inline_len) {
+        *err = "Protocol error: too big mbulk count string";
+        return RESP_ERROR;
+    }
+    if (pos + 1 >= len) return RESP_INCOMPLETE;
+    long long count;
+    if (ref_parse_ll(buf + 1, pos - 1, &count) != 0 || count > 2147483647LL ||
+        (count > 0 && count > l->max_multibulk_len)) {
+        *err = "Protocol error: invalid multibulk length";
+        return RESP_ERROR;
+    }
+    if (count > 10 && !l->is_authenticated) {
+        *err = "Protocol error: unauthenticated multibulk length";
+        return RESP_ERROR;
+    }
+    pos += 2;
+    if (count <= 0) {
+        *consumed = pos;
+        return RESP_OK;
+    }
+    for (long long k = 0; k < count; k++) {
+        if (pos >= len) goto incomplete;
+        const char *hdr = buf + pos;
+        const char *hcr = memchr(hdr, '\r', len - pos);
+        if (!hcr) {
+            if (len - pos > l->max_inline_len) {
+                *err = "Protocol error: too big bulk count string";
+                a->n = 0;
+                return RESP_ERROR;
+            }
+            goto incomplete;
+        }
+        size_t hlen = (size_t)(hcr - hdr);
+        if (hlen > l->max_inline_len) {
+            *err = "Protocol error: too big bulk count string";
+            a->n = 0;
+            return RESP_ERROR;
+        }
+        if (pos + hlen + 1 >= len) goto incomplete;
+        if (hdr[0] != '$') {
+            memcpy(dollar_msg, "Protocol error: expected '$', got ' '", 38);
+            dollar_msg[35] = hdr[0];
+            *err = dollar_msg;
+            a->n = 0;
+            return RESP_ERROR;
+        }
+        long long blen;
+        if (ref_parse_ll(hdr + 1, hlen - 1, &blen) != 0 || blen < 0 || blen > l->max_bulk_len) {
+            *err = "Protocol error: invalid bulk length";
+            a->n = 0;
+            return RESP_ERROR;
+        }
+        if (blen > 16384 && !l->is_authenticated) {
+            *err = "Protocol error: unauthenticated bulk length";
+            a->n = 0;
+            return RESP_ERROR;
+        }
+        pos += hlen + 2;
+        if ((unsigned long long)(len - pos) < (unsigned long long)blen + 2) goto incomplete;
+        ref_push(a, buf + pos, (size_t)blen);
+        pos += (size_t)blen + 2;
+    }
+    *consumed = pos;
+    return RESP_OK;
+incomplete:
+    a->n = 0;
+    return RESP_INCOMPLETE;
+}
+
+/* ---- differential test ---- */
+
+/* Number texts that sit on every rule of the bulk/multibulk length parser. */
+static const char *const num_edge[] = {
+    "0",
+    "1",
+    "00",
+    "01",
+    "007",
+    "-0",
+    "-00",
+    "-01",
+    "-",
+    "+",
+    "+1",
+    "+0",
+    "-1",
+    "-2",
+    "-5",
+    "",
+    " 1",
+    "1 ",
+    "1x",
+    "x",
+    "10",
+    "11",
+    "9",
+    "12",
+    "16384",
+    "16385",
+    "016384",
+    "2147483647",
+    "2147483648",
+    "-2147483648",
+    "999999999999999999",
+    "1000000000000000000",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "-9223372036854775809",
+    "18446744073709551615",
+    "18446744073709551616",
+    "99999999999999999999",
+    "999999999999999999999",
+    "000000000000000000001",
+    "100000000000000000000",
+    "12345678901234567890123",
+    "1\n",
+    "\n",
+    "1\r",
+    "--1",
+    "1-",
+};
+
+/* Appends a number text to b: a small value, an edge text, a value next to
+ * one of the limits, or random digits. */
+static size_t gen_num(char *b, size_t cap, long long small, const RespLimits *l) {
+    switch (test_rand_below(12)) {
+    case 0:
+    case 1:
+    case 2:
+    case 8:
+    case 9:
+    case 10:
+    case 11:
+        return (size_t)snprintf(b, cap, "%lld", small);
+    case 3: {
+        const char *e = num_edge[test_rand_below(sizeof num_edge / sizeof num_edge[0])];
+        return (size_t)snprintf(b, cap, "%s", e);
+    }
+    case 4: {
+        long long base = test_rand_below(2) ? l->max_bulk_len : l->max_multibulk_len;
+        return (size_t)snprintf(b, cap, "%lld", base - 1 + (long long)test_rand_below(3));
+    }
+    case 5:
+        return (size_t)snprintf(b, cap, "%lld", (long long)test_rand_below(40) - 5);
+    default: {
+        size_t n = test_rand_below(24), i = 0;
+        if (test_rand_below(4) == 0 && i < cap) b[i++] = test_rand_below(2) ? '-' : '+';
+        while (n-- && i < cap) b[i++] = (char)('0' + test_rand_below(10));
+        return i;
+    }
+    }
+}
+
+/* Appends a header line terminator: usually "\r\n", sometimes broken. */
+static size_t gen_eol(char *b) {
+    switch (test_rand_below(24)) {
+    case 0:
+        b[0] = '\r';
+        return 1;
+    case 1:
+        b[0] = '\n';
+        return 1;
+    case 2:
+        return 0;
+    case 3:
+        memcpy(b, "\r\r\n", 3);
+        return 3;
+    case 4:
+        memcpy(b, "\rx", 2);
+        return 2;
+    default:
+        memcpy(b, "\r\n", 2);
+        return 2;
+    }
+}
+
+static const char mut_alphabet[] = "\r\n$*-+0123456789 x\0";
+
+/* One random request stream: multibulk commands (valid or broken), inline
+ * lines, then random byte flips. Returns the length. */
+static size_t gen_input(char *b, size_t cap, const RespLimits *l) {
+    size_t n = 0;
+    int cmds = 1 + (int)test_rand_below(3);
+    for (int c = 0; c < cmds && n + 200 < cap; c++) {
+        if (test_rand_below(8) == 0) {
+            n += (size_t)snprintf(b + n, cap - n, "%s",
+                                  test_rand_below(2) ? "PING\r\n" : "x \"y\"\n");
+            continue;
+        }
+        int argc = (int)test_rand_below(6);
+        b[n++] = '*';
+        n += gen_num(b + n, 40, argc, l);
+        n += gen_eol(b + n);
+        for (int i = 0; i < argc + (int)(test_rand_below(8) == 0) && n + 100 < cap; i++) {
+            int alen = (int)test_rand_below(test_rand_below(6) == 0 ? 40 : 10);
+            b[n++] = test_rand_below(40) ? '$' : mut_alphabet[test_rand_below(sizeof mut_alphabet)];
+            n += gen_num(b + n, 40, alen, l);
+            n += gen_eol(b + n);
+            for (int j = 0; j < alen && n + 40 < cap; j++)
+                b[n++] = (char)('a' + test_rand_below(26));
+            if (test_rand_below(16)) {
+                b[n++] = '\r';
+                b[n++] = '\n';
+            }
+        }
+    }
+    int flips = test_rand_below(3) == 0 ? 1 + (int)test_rand_below(3) : 0;
+    while (flips-- > 0 && n > 0) {
+        size_t at = test_rand_below(n);
+        b[at] = test_rand_below(2) ? mut_alphabet[test_rand_below(sizeof mut_alphabet)]
+                                   : (char)test_rand();
+    }
+    return n;
+}
+
+static void gen_limits(RespLimits *l) {
+    l->max_bulk_len = 512 * 1024 * 1024LL;
+    l->max_multibulk_len = 1024 * 1024 * 1024LL;
+    l->max_inline_len = 64 * 1024;
+    l->is_authenticated = test_rand_below(4) != 0;
+    if (test_rand_below(6) == 0) l->max_bulk_len = (long long)test_rand_below(40);
+    if (test_rand_below(6) == 0) l->max_bulk_len = 16383 + (long long)test_rand_below(3);
+    if (test_rand_below(8) == 0) l->max_bulk_len = LLONG_MAX - (long long)test_rand_below(2);
+    if (test_rand_below(6) == 0) l->max_multibulk_len = (long long)test_rand_below(8);
+    if (test_rand_below(8) == 0) l->max_multibulk_len = LLONG_MAX;
+    if (test_rand_below(6) == 0) l->max_inline_len = test_rand_below(30);
+}
+
+static long long diff_cases, diff_mismatches;
+
+/* Outcomes the generator must reach, so the comparison is not vacuous. */
+static const char *const diff_outcomes[] = {
+    "Protocol error: too big mbulk count string",
+    "Protocol error: invalid multibulk length",
+    "Protocol error: unauthenticated multibulk length",
+    "Protocol error: too big bulk count string",
+    "Protocol error: expected '$', got ' '",
+    "Protocol error: invalid bulk length",
+    "Protocol error: unauthenticated bulk length",
+    "Protocol error: too big inline request",
+    "Protocol error: unbalanced quotes in request",
+};
+enum { N_OUTCOMES = sizeof diff_outcomes / sizeof diff_outcomes[0] };
+static long long diff_seen[N_OUTCOMES + 3]; /* errors, then OK argc>0, OK argc 0, incomplete */
+
+static void diff_count(int rc, const char *err, int argc) {
+    if (rc == RESP_OK) {
+        diff_seen[N_OUTCOMES + (argc == 0)]++;
+    } else if (rc == RESP_INCOMPLETE) {
+        diff_seen[N_OUTCOMES + 2]++;
+    } else {
+        for (int i = 0; i < N_OUTCOMES; i++)
+            if (i == 4 ? strncmp(err, diff_outcomes[i], 35) == 0
+                       : strcmp(err, diff_outcomes[i]) == 0)
+                diff_seen[i]++;
+    }
+}
+
+/* Parses buf[0..len) once with each parser and compares everything. */
+static void diff_one(const char *buf, size_t len, const RespLimits *l, RespArgv *a, RespArgv *r) {
+    size_t used_a = 7, used_r = 7;
+    const char *err_a = (const char *)1, *err_r = (const char *)1;
+    int rc_a = resp_parse(buf, len, l, a, &used_a, &err_a);
+    int rc_r = ref_parse(buf, len, l, r, &used_r, &err_r);
+    int same = rc_a == rc_r && used_a == used_r && a->n == r->n;
+    if (same) same = (err_a == NULL) == (err_r == NULL) && (!err_a || strcmp(err_a, err_r) == 0);
+    if (same && rc_a == RESP_OK)
+        for (int i = 0; i < a->n && same; i++) {
+            /* multibulk arguments are views into buf; inline ones live in
+             * each RespArgv's own scratch buffer */
+            same = a->v[i].len == r->v[i].len &&
+                   (buf[0] == '*' ? a->v[i].p == r->v[i].p
+                                  : memcmp(a->v[i].p, r->v[i].p, a->v[i].len) == 0);
+        }
+    diff_cases++;
+    diff_count(rc_r, err_r, r->n);
+    if (same) return;
+    if (diff_mismatches++ < 5) {
+        fprintf(stderr,
+                "mismatch: len=%zu lim={%lld,%lld,%zu,%d} rc %d/%d used %zu/%zu n %d/%d err "
+                "%s/%s\n  input:",
+                len, l->max_bulk_len, l->max_multibulk_len, l->max_inline_len, l->is_authenticated,
+                rc_a, rc_r, used_a, used_r, a->n, r->n, err_a ? err_a : "-", err_r ? err_r : "-");
+        for (size_t i = 0; i < len; i++) fprintf(stderr, " %02x", (unsigned char)buf[i]);
+        fprintf(stderr, "\n");
+    }
+}
+
+static void differential(void) {
+    RespArgv a, r;
+    resp_argv_init(&a);
+    resp_argv_init(&r);
+    const char *env = getenv("TEST_RESP_DIFF_ITERS");
+    long iters = env ? atol(env) : 100000;
+    static char buf[2048];
+    for (long it = 0; it < iters; it++) {
+        RespLimits l;
+        gen_limits(&l);
+        size_t len = gen_input(buf, sizeof buf, &l);
+        /* every prefix, and the whole stream command by command (the oracle
+         * says where the next command starts) */
+        for (size_t cut = 0; cut <= len; cut++) diff_one(buf, cut, &l, &a, &r);
+        size_t pos = 0;
+        for (;;) {
+            size_t used;
+            const char *err;
+            if (ref_parse(buf + pos, len - pos, &l, &r, &used, &err) != RESP_OK || used == 0) break;
+            pos += used;
+            diff_one(buf + pos, len - pos, &l, &a, &r);
+        }
+    }
+    /* a header line longer than a big inline limit, and a huge unauthenticated count */
+    static char big[70000];
+    memset(big, '1', sizeof big);
+    big[0] = '*';
+    RespLimits l = lim;
+    diff_one(big, sizeof big, &l, &a, &r);
+    memcpy(big, "*1\r\n$", 5);
+    diff_one(big, sizeof big, &l, &a, &r);
+    big[200] = '\r';
+    diff_one(big, sizeof big, &l, &a, &r);
+    resp_argv_free(&r);
+    resp_argv_free(&a);
+    printf("test_resp: differential: %lld cases, %lld mismatches; outcomes:", diff_cases,
+           diff_mismatches);
+    for (int i = 0; i < N_OUTCOMES + 3; i++) printf(" %lld", diff_seen[i]);
+    printf("\n");
+    CHECK(diff_cases >= iters);
+    for (int i = 0; i < N_OUTCOMES + 3; i++) CHECK(diff_seen[i] > 0);
+    CHECK_EQ_INT(diff_mismatches, 0);
+}
+
 int main(void) {
     test_seed("test_resp");
     known_inputs();
     random_inputs();
+    differential();
     return test_report("test_resp");
 }
