@@ -11,6 +11,28 @@
  * max_inline_len without a newline is an error; an argument count above
  * max_multibulk_len (10 before authentication) or a bulk longer than
  * max_bulk_len (16 KiB before authentication) is an error.
+ *
+ * Multibulk headers have two parsers. The fast one reads "$" then digits,
+ * accumulating the value in the same loop, and stops at the first non-digit;
+ * it accepts only the common case: 1-18 canonical digits (no sign, no
+ * leading zero), then '\r' and at least one more byte in the buffer, a value
+ * every limit allows (the "*" count gets the same with 1-9 digits). Anything
+ * else - a sign, "-1", leading zeros, 19+ digits, a missing '\r' or '\n', a
+ * byte that is not '$', a value over a limit, a max_inline_len under 19 -
+ * goes to the careful parser, which runs the original rules in their
+ * original order (header length, then incompleteness, then '$', then the
+ * number via num_parse_ll, then limits) and so gives the exact status and
+ * error text. The fast path only ever answers where the careful one would
+ * answer the same; tests/unit/test_resp.c and the fuzz target check that
+ * against the old parser (tests/fuzz/resp_ref.h) on every prefix of random
+ * and mutated inputs. Why: under pipelined load the per-argument memchr,
+ * the out-of-line number parse and argv_push call were most of the parse
+ * cost, and every extra argument of a command (e.g. XADD's IDMP) paid it.
+ * The argument array is reserved once per command from the count, but at
+ * most RESP_ARGV_RESERVE_MAX slots: a count is only a claim until the
+ * arguments arrive. Rejected: a SIMD scan for '\r' (headers are 2-4 bytes,
+ * the setup costs more than the loop) and trusting the count for the whole
+ * allocation (a hostile "*1000000000" would reserve gigabytes).
  */
 #include "net/resp.h"
 
@@ -31,11 +53,33 @@ void resp_argv_free(RespArgv *a) {
     resp_argv_init(a);
 }
 
-static void argv_push(RespArgv *a, const char *p, size_t len) {
-    if (a->n == a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 8;
-        a->v = xrealloc(a->v, sizeof(Slice) * (size_t)a->cap);
-    }
+#if defined(__GNUC__)
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define NOINLINE  __attribute__((noinline))
+#else
+#define LIKELY(x) (x)
+#define NOINLINE
+#endif
+
+/* The most argument slots reserved up front from a multibulk count: a count
+ * is only a claim until the arguments arrive, so a larger one grows by
+ * doubling as they do. */
+#define RESP_ARGV_RESERVE_MAX 1024
+
+static NOINLINE void argv_grow(RespArgv *a, int want) {
+    int cap = a->cap ? a->cap * 2 : 8;
+    if (cap < want) cap = want;
+    a->v = xrealloc(a->v, sizeof(Slice) * (size_t)cap);
+    a->cap = cap;
+}
+
+/* Room for want slots in a->v (want bounded by the caller). */
+static inline void argv_reserve(RespArgv *a, int want) {
+    if (a->cap < want) argv_grow(a, want);
+}
+
+static inline void argv_push(RespArgv *a, const char *p, size_t len) {
+    if (a->n == a->cap) argv_grow(a, a->n + 1);
     a->v[a->n].p = p;
     a->v[a->n].len = len;
     a->n++;
@@ -176,15 +220,11 @@ static int parse_inline(const char *buf, size_t len, const RespLimits *lim, Resp
     return RESP_OK;
 }
 
-int resp_parse(const char *buf, size_t len, const RespLimits *lim, RespArgv *a, size_t *consumed,
-               const char **err) {
-    static char dollar_msg[40];
-    a->n = 0;
-    *consumed = 0;
-    *err = NULL;
-    if (len == 0) return RESP_INCOMPLETE;
-    if (buf[0] != '*') return parse_inline(buf, len, lim, a, consumed, err);
-
+/* The careful multibulk count header: every rule and error of the protocol.
+ * On RESP_OK, *count is the argument count and *pos the offset after the
+ * header line. */
+static int parse_count_slow(const char *buf, size_t len, const RespLimits *lim, long long *count,
+                            size_t *pos, const char **err) {
     const char *cr = memchr(buf, '\r', len);
     if (!cr) {
         if (len > lim->max_inline_len) {
@@ -193,65 +233,131 @@ int resp_parse(const char *buf, size_t len, const RespLimits *lim, RespArgv *a, 
         }
         return RESP_INCOMPLETE;
     }
-    size_t pos = (size_t)(cr - buf);
-    if (pos > lim->max_inline_len) {
+    size_t at = (size_t)(cr - buf);
+    if (at > lim->max_inline_len) {
         *err = "Protocol error: too big mbulk count string";
         return RESP_ERROR;
     }
-    if (pos + 1 >= len) return RESP_INCOMPLETE; /* the '\n' has not arrived */
-    long long count;
-    if (num_parse_ll(buf + 1, pos - 1, &count) != 0 || count > 2147483647LL ||
-        (count > 0 && count > lim->max_multibulk_len)) {
+    if (at + 1 >= len) return RESP_INCOMPLETE; /* the '\n' has not arrived */
+    if (num_parse_ll(buf + 1, at - 1, count) != 0 || *count > 2147483647LL ||
+        (*count > 0 && *count > lim->max_multibulk_len)) {
         *err = "Protocol error: invalid multibulk length";
         return RESP_ERROR;
     }
-    if (count > 10 && !lim->is_authenticated) {
+    if (*count > 10 && !lim->is_authenticated) {
         *err = "Protocol error: unauthenticated multibulk length";
         return RESP_ERROR;
     }
-    pos += 2;
+    *pos = at + 2;
+    return RESP_OK;
+}
+
+/* The careful bulk header at buf[*pos]: every rule and error of the protocol.
+ * On RESP_OK, *blen is the payload length and *pos has moved past the header
+ * line (the payload itself may still be missing). */
+static int parse_bulk_slow(const char *buf, size_t len, const RespLimits *lim, size_t *pos,
+                           long long *blen, const char **err) {
+    static char dollar_msg[40];
+    if (*pos >= len) return RESP_INCOMPLETE;
+    const char *hdr = buf + *pos;
+    const char *hcr = memchr(hdr, '\r', len - *pos);
+    if (!hcr) {
+        if (len - *pos > lim->max_inline_len) {
+            *err = "Protocol error: too big bulk count string";
+            return RESP_ERROR;
+        }
+        return RESP_INCOMPLETE;
+    }
+    size_t hlen = (size_t)(hcr - hdr);
+    if (hlen > lim->max_inline_len) {
+        *err = "Protocol error: too big bulk count string";
+        return RESP_ERROR;
+    }
+    if (*pos + hlen + 1 >= len) return RESP_INCOMPLETE; /* the '\n' has not arrived */
+    if (hdr[0] != '$') {
+        memcpy(dollar_msg, "Protocol error: expected '$', got ' '", 38);
+        dollar_msg[35] = hdr[0];
+        *err = dollar_msg;
+        return RESP_ERROR;
+    }
+    if (num_parse_ll(hdr + 1, hlen - 1, blen) != 0 || *blen < 0 || *blen > lim->max_bulk_len) {
+        *err = "Protocol error: invalid bulk length";
+        return RESP_ERROR;
+    }
+    if (*blen > 16384 && !lim->is_authenticated) {
+        *err = "Protocol error: unauthenticated bulk length";
+        return RESP_ERROR;
+    }
+    *pos += hlen + 2;
+    return RESP_OK;
+}
+
+int resp_parse(const char *buf, size_t len, const RespLimits *lim, RespArgv *a, size_t *consumed,
+               const char **err) {
+    a->n = 0;
+    *consumed = 0;
+    *err = NULL;
+    if (len == 0) return RESP_INCOMPLETE;
+    if (buf[0] != '*') return parse_inline(buf, len, lim, a, consumed, err);
+
+    const char *end = buf + len;
+    long long count;
+    size_t pos;
+    /* Fast count header: "*" 1-9 canonical digits "\r" and one more byte,
+     * within every limit. Anything else goes to the careful parser. */
+    {
+        const char *d = buf + 1, *q = d;
+        size_t avail = len - 1;
+        const char *stop = d + (avail < 9 ? avail : 9);
+        unsigned v = 0;
+        while (q < stop && (unsigned char)(*q - '0') < 10) v = v * 10 + (unsigned)(*q++ - '0');
+        if (LIKELY(q > d && (*d != '0' || q == d + 1) && q + 1 < end && *q == '\r' &&
+                   (size_t)(q - buf) <= lim->max_inline_len &&
+                   (v == 0 || (long long)v <= lim->max_multibulk_len) &&
+                   (v <= 10 || lim->is_authenticated))) {
+            count = v;
+            pos = (size_t)(q - buf) + 2;
+        } else {
+            int rc = parse_count_slow(buf, len, lim, &count, &pos, err);
+            if (rc != RESP_OK) return rc;
+        }
+    }
     if (count <= 0) {
         *consumed = pos;
         return RESP_OK;
     }
+    argv_reserve(a, count < RESP_ARGV_RESERVE_MAX ? (int)count : RESP_ARGV_RESERVE_MAX);
+
+    /* What the fast bulk header accepts: at most 18 digits (no overflow, and
+     * a header of at most 19 bytes, so within max_inline_len when that is at
+     * least 19) and a length every limit allows. */
+    long long fast_max = lim->max_bulk_len;
+    if (!lim->is_authenticated && fast_max > 16384) fast_max = 16384;
+    if (lim->max_inline_len < 19) fast_max = -1;
     for (long long k = 0; k < count; k++) {
-        if (pos >= len) goto incomplete;
-        const char *hdr = buf + pos;
-        const char *hcr = memchr(hdr, '\r', len - pos);
-        if (!hcr) {
-            if (len - pos > lim->max_inline_len) {
-                *err = "Protocol error: too big bulk count string";
-                a->n = 0;
-                return RESP_ERROR;
+        const char *p = buf + pos;
+        if (LIKELY(p < end && *p == '$')) {
+            const char *d = p + 1, *q = d;
+            size_t avail = (size_t)(end - d);
+            const char *stop = d + (avail < 18 ? avail : 18);
+            unsigned long long v = 0;
+            while (q < stop && (unsigned char)(*q - '0') < 10) v = v * 10 + (unsigned)(*q++ - '0');
+            if (LIKELY(q > d && (*d != '0' || q == d + 1) && q + 1 < end && *q == '\r' &&
+                       (long long)v <= fast_max)) {
+                size_t start = (size_t)(q - buf) + 2;
+                if ((unsigned long long)(len - start) < v + 2) goto incomplete;
+                argv_push(a, buf + start, (size_t)v);
+                pos = start + (size_t)v + 2; /* the two bytes after a bulk are not checked */
+                continue;
             }
-            goto incomplete;
-        }
-        size_t hlen = (size_t)(hcr - hdr);
-        if (hlen > lim->max_inline_len) {
-            *err = "Protocol error: too big bulk count string";
-            a->n = 0;
-            return RESP_ERROR;
-        }
-        if (pos + hlen + 1 >= len) goto incomplete;
-        if (hdr[0] != '$') {
-            memcpy(dollar_msg, "Protocol error: expected '$', got ' '", 38);
-            dollar_msg[35] = hdr[0];
-            *err = dollar_msg;
-            a->n = 0;
-            return RESP_ERROR;
         }
         long long blen;
-        if (num_parse_ll(hdr + 1, hlen - 1, &blen) != 0 || blen < 0 || blen > lim->max_bulk_len) {
-            *err = "Protocol error: invalid bulk length";
+        int rc = parse_bulk_slow(buf, len, lim, &pos, &blen, err);
+        if (rc == RESP_INCOMPLETE) goto incomplete;
+        if (rc == RESP_ERROR) {
             a->n = 0;
             return RESP_ERROR;
         }
-        if (blen > 16384 && !lim->is_authenticated) {
-            *err = "Protocol error: unauthenticated bulk length";
-            a->n = 0;
-            return RESP_ERROR;
-        }
-        pos += hlen + 2;
         if ((unsigned long long)(len - pos) < (unsigned long long)blen + 2) goto incomplete;
         argv_push(a, buf + pos, (size_t)blen);
         pos += (size_t)blen + 2; /* like Redis, the two bytes after a bulk are not checked */

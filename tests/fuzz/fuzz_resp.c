@@ -4,7 +4,12 @@
  * Parses the input as a client's byte stream, then checks the parser's
  * central promise: feeding the same bytes in two pieces (cut at a point taken
  * from the input) yields the same commands and the same final status as one
- * shot. Build and run: make fuzz && ./build-fuzz/fuzz_resp -max_total_time=60
+ * shot. It also walks the input command by command with the reference parser
+ * (resp_ref.h, the version before the multibulk fast path) and requires
+ * resp_parse() to agree at every step and at the cut, under the wide limits
+ * and under tight unauthenticated ones (the 10-argument and 16 KiB rules, a
+ * short header limit).
+ * Build and run: make fuzz && ./build-fuzz/fuzz_resp -max_total_time=60
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,10 +17,40 @@
 #include <string.h>
 
 #include "net/resp.h"
+#include "resp_ref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static RespLimits lim = {1 << 20, 1 << 16, 1 << 12, 1};
+static RespLimits lim_tight = {20000, 12, 24, 0};
+
+/* Both parsers on buf[0..len) must agree; aborts otherwise. */
+static void diff_at(const char *buf, size_t len, const RespLimits *l, RespArgv *a, RespArgv *r) {
+    size_t used_a, used_r;
+    const char *err_a, *err_r;
+    int rc_a = resp_parse(buf, len, l, a, &used_a, &err_a);
+    int rc_r = ref_parse(buf, len, l, r, &used_r, &err_r);
+    if (!resp_ref_same(buf, rc_a, used_a, err_a, a, rc_r, used_r, err_r, r)) abort();
+}
+
+/* Walks buf command by command (the oracle finds each start) comparing both
+ * parsers there and on the prefix that ends at cut. */
+static void diff_walk(const char *buf, size_t len, size_t cut, const RespLimits *l) {
+    RespArgv a, r;
+    resp_argv_init(&a);
+    resp_argv_init(&r);
+    size_t pos = 0;
+    for (;;) {
+        diff_at(buf + pos, len - pos, l, &a, &r);
+        if (cut >= pos) diff_at(buf + pos, cut - pos, l, &a, &r);
+        size_t used;
+        const char *err;
+        if (ref_parse(buf + pos, len - pos, l, &r, &used, &err) != RESP_OK) break;
+        pos += used;
+    }
+    resp_argv_free(&a);
+    resp_argv_free(&r);
+}
 
 /* Hashes every command parsed from buf[0..len); returns the final status. */
 static int run(const char *buf, size_t len, uint64_t *h, size_t *n_cmds) {
@@ -55,5 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (n_prefix > n_whole) abort();
     if (rc_prefix == RESP_ERROR && rc_whole != RESP_ERROR) abort();
     (void)h_prefix;
+    diff_walk(buf, len, cut < len ? cut : len, &lim);
+    diff_walk(buf, len, cut < len ? cut : len, &lim_tight);
     return 0;
 }

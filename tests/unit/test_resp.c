@@ -7,11 +7,12 @@
  * fast path (memchr for each header line, num_parse_ll for each number): on
  * millions of valid, truncated and mutated inputs under random limits, both
  * must agree on the status, the bytes consumed, every argument slice (same
- * pointer, same length) and the error text.
+ * pointer, same length) and the error text. The oracle lives in
+ * tests/fuzz/resp_ref.h so the fuzz target compares against it too.
  */
 #include <limits.h>
 
-#include "base/alloc.h"
+#include "../fuzz/resp_ref.h"
 #include "net/resp.h"
 #include "test.h"
 
@@ -137,162 +138,6 @@ static void random_inputs(void) {
         if (test_rand_below(3) == 0 && len > 0) buf[test_rand_below(len)] = (char)test_rand();
         check_splits(buf, len);
     }
-}
-
-/* ---- reference oracle: the parser before the fast path, kept verbatim in
- * behaviour (its own integer parser, so a change to num.c cannot move both
- * sides at once). Inline requests go through the shared resp_split_args(). */
-
-static int ref_parse_ull(const char *p, size_t len, unsigned long long *out) {
-    if (len == 0 || len > 20) return -1;
-    if (len > 1 && p[0] == '0') return -1;
-    unsigned long long v = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (p[i] < '0' || p[i] > '9') return -1;
-        unsigned d = (unsigned)(p[i] - '0');
-        if (v > (ULLONG_MAX - d) / 10) return -1;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 0;
-}
-
-static int ref_parse_ll(const char *p, size_t len, long long *out) {
-    if (len == 0) return -1;
-    int neg = p[0] == '-';
-    unsigned long long v;
-    if (neg && (len == 1 || p[1] == '0')) return -1;
-    if (ref_parse_ull(p + neg, len - (size_t)neg, &v) != 0) return -1;
-    if (neg) {
-        if (v > (unsigned long long)LLONG_MAX + 1) return -1;
-        *out = (long long)(0 - v);
-    } else {
-        if (v > LLONG_MAX) return -1;
-        *out = (long long)v;
-    }
-    return 0;
-}
-
-static void ref_push(RespArgv *a, const char *p, size_t len) {
-    if (a->n == a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 8;
-        a->v = xrealloc(a->v, sizeof(Slice) * (size_t)a->cap);
-    }
-    a->v[a->n].p = p;
-    a->v[a->n].len = len;
-    a->n++;
-}
-
-static int ref_parse_inline(const char *buf, size_t len, const RespLimits *l, RespArgv *a,
-                            size_t *consumed, const char **err) {
-    const char *nl = memchr(buf, '\n', len);
-    if (!nl) {
-        if (len > l->max_inline_len) {
-            *err = "Protocol error: too big inline request";
-            return RESP_ERROR;
-        }
-        return RESP_INCOMPLETE;
-    }
-    size_t line_len = (size_t)(nl - buf);
-    if (line_len > l->max_inline_len) {
-        *err = "Protocol error: too big inline request";
-        return RESP_ERROR;
-    }
-    if (line_len > 0 && buf[line_len - 1] == '\r') line_len--;
-    if (resp_split_args(buf, line_len, a) != 0) {
-        a->n = 0;
-        *err = "Protocol error: unbalanced quotes in request";
-        return RESP_ERROR;
-    }
-    *consumed = (size_t)(nl - buf) + 1;
-    return RESP_OK;
-}
-
-static int ref_parse(const char *buf, size_t len, const RespLimits *l, RespArgv *a,
-                     size_t *consumed, const char **err) {
-    static char dollar_msg[40];
-    a->n = 0;
-    *consumed = 0;
-    *err = NULL;
-    if (len == 0) return RESP_INCOMPLETE;
-    if (buf[0] != '*') return ref_parse_inline(buf, len, l, a, consumed, err);
-
-    const char *cr = memchr(buf, '\r', len);
-    if (!cr) {
-        if (len > l->max_inline_len) {
-            *err = "Protocol error: too big mbulk count string";
-            return RESP_ERROR;
-        }
-        return RESP_INCOMPLETE;
-    }
-    size_t pos = (size_t)(cr - buf);
-    if (pos > l->max_inline_len) {
-        *err = "Protocol error: too big mbulk count string";
-        return RESP_ERROR;
-    }
-    if (pos + 1 >= len) return RESP_INCOMPLETE;
-    long long count;
-    if (ref_parse_ll(buf + 1, pos - 1, &count) != 0 || count > 2147483647LL ||
-        (count > 0 && count > l->max_multibulk_len)) {
-        *err = "Protocol error: invalid multibulk length";
-        return RESP_ERROR;
-    }
-    if (count > 10 && !l->is_authenticated) {
-        *err = "Protocol error: unauthenticated multibulk length";
-        return RESP_ERROR;
-    }
-    pos += 2;
-    if (count <= 0) {
-        *consumed = pos;
-        return RESP_OK;
-    }
-    for (long long k = 0; k < count; k++) {
-        if (pos >= len) goto incomplete;
-        const char *hdr = buf + pos;
-        const char *hcr = memchr(hdr, '\r', len - pos);
-        if (!hcr) {
-            if (len - pos > l->max_inline_len) {
-                *err = "Protocol error: too big bulk count string";
-                a->n = 0;
-                return RESP_ERROR;
-            }
-            goto incomplete;
-        }
-        size_t hlen = (size_t)(hcr - hdr);
-        if (hlen > l->max_inline_len) {
-            *err = "Protocol error: too big bulk count string";
-            a->n = 0;
-            return RESP_ERROR;
-        }
-        if (pos + hlen + 1 >= len) goto incomplete;
-        if (hdr[0] != '$') {
-            memcpy(dollar_msg, "Protocol error: expected '$', got ' '", 38);
-            dollar_msg[35] = hdr[0];
-            *err = dollar_msg;
-            a->n = 0;
-            return RESP_ERROR;
-        }
-        long long blen;
-        if (ref_parse_ll(hdr + 1, hlen - 1, &blen) != 0 || blen < 0 || blen > l->max_bulk_len) {
-            *err = "Protocol error: invalid bulk length";
-            a->n = 0;
-            return RESP_ERROR;
-        }
-        if (blen > 16384 && !l->is_authenticated) {
-            *err = "Protocol error: unauthenticated bulk length";
-            a->n = 0;
-            return RESP_ERROR;
-        }
-        pos += hlen + 2;
-        if ((unsigned long long)(len - pos) < (unsigned long long)blen + 2) goto incomplete;
-        ref_push(a, buf + pos, (size_t)blen);
-        pos += (size_t)blen + 2;
-    }
-    *consumed = pos;
-    return RESP_OK;
-incomplete:
-    a->n = 0;
-    return RESP_INCOMPLETE;
 }
 
 /* ---- differential test ---- */
@@ -491,16 +336,7 @@ static void diff_one(const char *buf, size_t len, const RespLimits *l, RespArgv 
     const char *err_a = (const char *)1, *err_r = (const char *)1;
     int rc_a = resp_parse(buf, len, l, a, &used_a, &err_a);
     int rc_r = ref_parse(buf, len, l, r, &used_r, &err_r);
-    int same = rc_a == rc_r && used_a == used_r && a->n == r->n;
-    if (same) same = (err_a == NULL) == (err_r == NULL) && (!err_a || strcmp(err_a, err_r) == 0);
-    if (same && rc_a == RESP_OK)
-        for (int i = 0; i < a->n && same; i++) {
-            /* multibulk arguments are views into buf; inline ones live in
-             * each RespArgv's own scratch buffer */
-            same = a->v[i].len == r->v[i].len &&
-                   (buf[0] == '*' ? a->v[i].p == r->v[i].p
-                                  : memcmp(a->v[i].p, r->v[i].p, a->v[i].len) == 0);
-        }
+    int same = resp_ref_same(buf, rc_a, used_a, err_a, a, rc_r, used_r, err_r, r);
     diff_cases++;
     diff_count(rc_r, err_r, r->n);
     if (same) return;
