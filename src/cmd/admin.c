@@ -5,7 +5,9 @@
  * INFO prints the fields clients and monitoring tools read, in Redis's
  * section order and "name:value" layout. redis_version is the Redis release
  * whose stream command surface streamd implements completely;
- * streamd_version is ours. COMMAND answers from the command table.
+ * streamd_version is ours. COMMAND answers from the command tables and
+ * the metadata table (src/server/command_meta.c builds the INFO entries and
+ * DOCS maps; GETKEYS walks the key specs there, as Redis does).
  */
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 
 #include "base/alloc.h"
 #include "base/log.h"
+#include "server/command_meta.h"
 #include "server/core.h"
 #include "version.h"
 
@@ -292,62 +295,6 @@ static void cmd_info(Client *c) {
 
 /* ---- COMMAND ---------------------------------------------------------- */
 
-static const struct {
-    uint32_t flag;
-    const char *name;
-} flag_names[] = {
-    {CMD_WRITE, "write"},
-    {CMD_READONLY, "readonly"},
-    {CMD_DENYOOM, "denyoom"},
-    {CMD_ADMIN, "admin"},
-    {CMD_PUBSUB, "pubsub"},
-    {CMD_NOSCRIPT, "noscript"},
-    {CMD_BLOCKING, "blocking"},
-    {CMD_LOADING, "loading"},
-    {CMD_STALE, "stale"},
-    {CMD_NO_AUTH, "no_auth"},
-    {CMD_MAY_REPLICATE, "may_replicate"},
-    {CMD_NO_MULTI, "no_multi"},
-    {CMD_MOVABLE_KEYS, "movablekeys"},
-    {CMD_ALLOW_BUSY, "allow_busy"},
-    {CMD_FAST, "fast"},
-};
-
-static void reply_command_info(Client *c, const Command *cmd, const Command *parent) {
-    char name[128];
-    if (parent)
-        snprintf(name, sizeof name, "%s|%s", parent->name, cmd->name);
-    else
-        snprintf(name, sizeof name, "%s", cmd->name);
-    reply_array(c, 10);
-    reply_bulk_cstr(c, name);
-    reply_int(c, cmd->arity);
-    size_t nf = 0;
-    for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
-        nf += (cmd->flags & flag_names[i].flag) != 0;
-    reply_set(c, nf);
-    for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
-        if (cmd->flags & flag_names[i].flag) reply_status(c, flag_names[i].name);
-    reply_int(c, cmd->first_key);
-    reply_int(c, cmd->last_key);
-    reply_int(c, cmd->key_step);
-    /* ACL categories */
-    char cats[256];
-    snprintf(cats, sizeof cats, "%s", cmd->acl ? cmd->acl : "");
-    size_t nc = 0;
-    for (char *p = cats; *p; p++) nc += *p == '@';
-    reply_set(c, nc);
-    char *save = NULL;
-    for (char *t = strtok_r(cats, " ", &save); t; t = strtok_r(NULL, " ", &save))
-        reply_status(c, t);
-    reply_set(c, 0);   /* tips */
-    reply_array(c, 0); /* key specifications */
-    size_t ns = 0;
-    for (const Command *s = cmd->subcommands; s && s->name; s++) ns++;
-    reply_array(c, ns);
-    for (const Command *s = cmd->subcommands; s && s->name; s++) reply_command_info(c, s, cmd);
-}
-
 typedef struct CmdIter {
     Client *c;
     size_t n;
@@ -355,12 +302,10 @@ typedef struct CmdIter {
     int mode; /* 0 info, 1 list names, 2 docs */
 } CmdIter;
 
-static void reply_docs(Client *c, const Command *cmd, const Command *parent);
-
 static void each_command(const Command *cmd, void *priv) {
     CmdIter *it = priv;
     if (it->mode == 0)
-        reply_command_info(it->c, cmd, NULL);
+        command_meta_reply_info(it->c, cmd, NULL);
     else if (it->mode == 1) {
         if (!it->pattern.p ||
             glob_match(it->pattern.p, it->pattern.len, cmd->name, strlen(cmd->name), 1)) {
@@ -377,7 +322,7 @@ static void each_command(const Command *cmd, void *priv) {
         }
     } else {
         reply_bulk_cstr(it->c, cmd->name);
-        reply_docs(it->c, cmd, NULL);
+        command_meta_reply_docs(it->c, cmd, NULL);
     }
     if (it->mode != 1) it->n++;
 }
@@ -418,33 +363,10 @@ static void cmd_command_info(Client *c) {
         const Command *parent;
         const Command *cmd = lookup_full(c->argv[i], &parent);
         if (!cmd)
-            reply_null_array(c);
+            reply_null(c);
         else
-            reply_command_info(c, cmd, parent);
+            command_meta_reply_info(c, cmd, parent);
     }
-}
-
-static void reply_docs(Client *c, const Command *cmd, const Command *parent) {
-    size_t ns = 0;
-    for (const Command *s = cmd->subcommands; s && s->name; s++) ns++;
-    reply_map(c, ns ? 4 : 3);
-    reply_bulk_cstr(c, "summary");
-    reply_bulk_cstr(c, cmd->summary ? cmd->summary : "");
-    reply_bulk_cstr(c, "since");
-    reply_bulk_cstr(c, cmd->since ? cmd->since : "1.0.0");
-    reply_bulk_cstr(c, "group");
-    reply_bulk_cstr(c, cmd->group ? cmd->group : "generic");
-    if (ns) {
-        reply_bulk_cstr(c, "subcommands");
-        reply_map(c, ns);
-        for (const Command *s = cmd->subcommands; s->name; s++) {
-            char name[128];
-            snprintf(name, sizeof name, "%s|%s", cmd->name, s->name);
-            reply_bulk_cstr(c, name);
-            reply_docs(c, s, cmd);
-        }
-    }
-    (void)parent;
 }
 
 static void cmd_command_docs(Client *c) {
@@ -461,7 +383,7 @@ static void cmd_command_docs(Client *c) {
         const Command *cmd = lookup_full(c->argv[i], &parent);
         if (!cmd) continue;
         reply_bulk_slice(c, c->argv[i]);
-        reply_docs(c, cmd, parent);
+        command_meta_reply_docs(c, cmd, parent);
         n++;
     }
     reply_set_map_len(c, d, n);
@@ -513,37 +435,55 @@ static void cmd_command_list(Client *c) {
     reply_set_array_len(c, d, it.n);
 }
 
-static void cmd_command_getkeys(Client *c) {
-    const Command *cmd = command_lookup(c->argv[2].p, c->argv[2].len);
+/* COMMAND GETKEYS / GETKEYSANDFLAGS <command> [args...]: the keys the
+ * command's key specs find, in Redis's order of checks and texts. */
+static void command_getkeys(Client *c, int with_flags) {
+    int argc = c->argc - 2;
+    Slice *argv = c->argv + 2;
+    const Command *parent = NULL;
+    const Command *cmd = command_lookup(argv[0].p, argv[0].len);
+    if (cmd && cmd->subcommands && argc > 1) {
+        parent = cmd;
+        cmd = NULL;
+        for (const Command *s = parent->subcommands; s->name; s++)
+            if (slice_eq_nocase(argv[1], s->name)) cmd = s;
+    }
     if (!cmd) {
         reply_error(c, "ERR Invalid command specified");
         return;
     }
-    int argc = c->argc - 2;
-    Slice *argv = c->argv + 2;
-    if (cmd->subcommands && argc >= 2) {
-        for (const Command *s = cmd->subcommands; s->name; s++)
-            if (slice_eq_nocase(argv[1], s->name)) cmd = s;
+    char name[128];
+    command_meta_fullname(name, sizeof name, cmd, parent);
+    const CommandMeta *m = command_meta_find(name);
+    if (!m || m->nkey_specs == 0) {
+        reply_error(c, "ERR The command has no key arguments");
+        return;
     }
     if ((cmd->arity > 0 && argc != cmd->arity) || argc < -cmd->arity) {
         reply_error(c, "ERR Invalid number of arguments specified for command");
         return;
     }
     int pos[256];
-    int n = 0;
-    if (cmd->getkeys) {
-        n = cmd->getkeys(argc, argv, pos, 256);
-    } else if (cmd->first_key > 0) {
-        int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
-        for (int i = cmd->first_key; i <= last && i < argc && n < 256; i += cmd->key_step)
-            pos[n++] = i;
-    }
-    if (n <= 0) {
-        reply_error(c, "ERR The command has no key arguments");
+    const char *kflags[256];
+    int n = command_meta_getkeys(m, cmd, argc, argv, pos, kflags, 256);
+    if (n == 0) {
+        reply_error(c, "ERR Invalid arguments specified for command");
         return;
     }
     reply_array(c, (size_t)n);
-    for (int i = 0; i < n; i++) reply_bulk_slice(c, argv[pos[i]]);
+    for (int i = 0; i < n; i++) {
+        if (with_flags) reply_array(c, 2);
+        reply_bulk_slice(c, argv[pos[i]]);
+        if (with_flags) command_meta_reply_key_flags(c, kflags[i]);
+    }
+}
+
+static void cmd_command_getkeys(Client *c) {
+    command_getkeys(c, 0);
+}
+
+static void cmd_command_getkeysandflags(Client *c) {
+    command_getkeys(c, 1);
 }
 
 static void cmd_command_help(Client *c) {
@@ -565,8 +505,10 @@ static void cmd_command_help(Client *c) {
         "    commands are returned.",
         "GETKEYS <full-command>",
         "    Return the keys from a full Redis command.",
+        "GETKEYSANDFLAGS <full-command>",
+        "    Return the keys and the access flags from a full Redis command.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     };
     reply_array(c, sizeof lines / sizeof lines[0]);
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) reply_status(c, lines[i]);
@@ -711,6 +653,9 @@ static const Command command_subcommands[] = {
      "Returns a list of command names.", "7.0.0", "server", NULL},
     {"getkeys", cmd_command_getkeys, -4, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0,
      NULL, "Extracts the key names from an arbitrary command.", "2.8.13", "server", NULL},
+    {"getkeysandflags", cmd_command_getkeysandflags, -4, CMD_LOADING | CMD_STALE,
+     "@slow @connection", 0, 0, 0, NULL,
+     "Extracts the key names and access flags for an arbitrary command.", "7.0.0", "server", NULL},
     {"help", cmd_command_help, 2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL,
      "Returns helpful text about the different subcommands.", "5.0.0", "server", NULL},
     END_OF_COMMANDS,
@@ -742,8 +687,8 @@ const Command admin_commands[] = {
      "A container for function commands.", "7.0.0", "scripting", NULL},
     {"time", cmd_time, 1, CMD_LOADING | CMD_STALE | CMD_FAST, "@fast", 0, 0, 0, NULL,
      "Returns the server time.", "2.6.0", "server", NULL},
-    {"lastsave", cmd_lastsave, 1, CMD_LOADING | CMD_STALE | CMD_FAST, "@fast @dangerous", 0, 0, 0,
-     NULL, "Returns the Unix timestamp of the last successful save to disk.", "1.0.0", "server",
-     NULL},
+    {"lastsave", cmd_lastsave, 1, CMD_LOADING | CMD_STALE | CMD_FAST, "@admin @fast @dangerous", 0,
+     0, 0, NULL, "Returns the Unix timestamp of the last successful save to disk.", "1.0.0",
+     "server", NULL},
     END_OF_COMMANDS,
 };

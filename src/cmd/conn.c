@@ -497,8 +497,8 @@ static const Command client_subcommands[] = {
 const Command conn_commands[] = {
     {"ping", cmd_ping, -1, CMD_FAST, "@fast @connection", 0, 0, 0, NULL,
      "Returns the server's liveliness response.", "1.0.0", "connection", NULL},
-    {"echo", cmd_echo, 2, CMD_FAST, "@fast @connection", 0, 0, 0, NULL, "Returns the given string.",
-     "1.0.0", "connection", NULL},
+    {"echo", cmd_echo, 2, CMD_LOADING | CMD_STALE | CMD_FAST, "@fast @connection", 0, 0, 0, NULL,
+     "Returns the given string.", "1.0.0", "connection", NULL},
     {"quit", cmd_quit, -1,
      CMD_ALLOW_BUSY | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH,
      "@fast @connection", 0, 0, 0, NULL, "Closes the connection.", "1.0.0", "connection", NULL},

@@ -52,8 +52,9 @@ static void cmd_unwatch(Client *c) {
 const Command multi_commands[] = {
     {"multi", cmd_multi, 1, TX_FLAGS, "@fast @transaction", 0, 0, 0, NULL, "Starts a transaction.",
      "1.2.0", "transactions", NULL},
-    {"exec", cmd_exec, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "@slow @transaction", 0, 0, 0,
-     NULL, "Executes all commands in a transaction.", "1.2.0", "transactions", NULL},
+    {"exec", cmd_exec, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_SKIP_SLOWLOG,
+     "@slow @transaction", 0, 0, 0, NULL, "Executes all commands in a transaction.", "1.2.0",
+     "transactions", NULL},
     {"discard", cmd_discard, 1, TX_FLAGS, "@fast @transaction", 0, 0, 0, NULL,
      "Discards a transaction.", "2.0.0", "transactions", NULL},
     {"watch", cmd_watch, -2, TX_FLAGS, "@fast @transaction", 1, -1, 1, NULL,
