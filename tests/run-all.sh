@@ -10,6 +10,10 @@
 #    against BUILD_DIR/streamd, counted from a JUnit report (a test with an
 #    error at setup or teardown counts as failed; skipped tests are reported
 #    on a line of their own, not in the total).
+# 3. the ioredis suite (tests/clients/ioredis/*.test.mjs, node:test) against
+#    the same binary, counted from node's TAP summary (a cancelled test counts
+#    as failed; a missing node or node_modules counts as one failure: run
+#    `make deps`).
 # The exit status is non-zero if anything failed.
 set -u
 BUILD_DIR=${1:-build}
@@ -91,6 +95,39 @@ PY
             echo "pytest exited with status $rc with no failed test: counted as 1 failure"
             failed=$((failed + 1))
         fi
+    fi
+fi
+
+IOREDIS_DIR="$ROOT/tests/clients/ioredis"
+if ! command -v node >/dev/null 2>&1; then
+    echo "ioredis suite: node not found (run make deps): counted as 1 failure"
+    failed=$((failed + 1))
+elif [ ! -d "$IOREDIS_DIR/node_modules/ioredis" ]; then
+    echo "ioredis suite: $IOREDIS_DIR/node_modules missing (run make deps): counted as 1 failure"
+    failed=$((failed + 1))
+else
+    STREAMD_BIN="$BUILD_DIR/streamd" timeout -k 10 600 \
+        node --test --test-reporter=tap "$IOREDIS_DIR"/*.test.mjs >"$TMP/node.tap" 2>&1
+    rc=$?
+    num() { sed -n -E "s/^# $1 ([0-9]+)\$/\1/p" "$TMP/node.tap" | tail -n 1; }
+    np=$(num pass)
+    nf=$(num fail)
+    nc=$(num cancelled)
+    ns=$(num skipped)
+    if [ -z "$np" ] || [ -z "$nf" ] || [ -z "$nc" ]; then
+        cat "$TMP/node.tap"
+        echo "ioredis suite: exit status $rc and no TAP summary: counted as 1 failure"
+        failed=$((failed + 1))
+    else
+        nf=$((nf + nc))
+        [ "$rc" -ne 0 ] && cat "$TMP/node.tap"
+        echo "ioredis suite ($(node -v)): $np passed, $nf failed${ns:+, $ns skipped}"
+        if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
+            echo "ioredis suite: exit status $rc with no failed test: counted as 1 failure"
+            nf=1
+        fi
+        passed=$((passed + np))
+        failed=$((failed + nf))
     fi
 fi
 
