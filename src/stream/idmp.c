@@ -9,24 +9,27 @@
  *    └─ Producer
  *        ├─ ring:  Rec[], the producer's iids sorted by stream ID, oldest at
  *        │         the head; capacity doubles up to maxsize
- *        └─ slots: open-addressing table of ring indexes, keyed by iid;
- *                  each slot is 32 bits: (18 bits of the hash | index + 1)
+ *        └─ slots: table of ring indexes keyed by iid: buckets of 16 32-bit
+ *                  words (one cache line), 15 slots (18 bits of the hash |
+ *                  index + 1) and an overflow count
  *   Rec = { stream ID, hash, iid bytes inline (<= 39) or pointer + length }
  *         64 bytes: one cache line
  *
- * Both tables use linear probing with backward-shift deletion (no
- * tombstones), power-of-two capacities, load <= 3/4, and SipHash-1-3 under a
- * per-Idmp random key, so a client choosing iids cannot make its probes long.
- * The iid table keeps hash bits in the slot: a probe reads records only on a
- * hash match, and deletion finds homes without reading records. The slots
- * are 32 bits (18 hash bits, 14 for the index: maxsize <= 10000), half the
- * size of the first version's 64-bit slots, so a producer's table (2 KB ->
- * 1 KB at maxsize 100) stays in the closest cache under the server's load;
- * a false tag match (1 in 2^18 probes) costs one record read.
+ * Both tables are keyed with SipHash-1-3 under a per-Idmp random key, so a
+ * client choosing iids cannot aim them at one bucket or probe run. The
+ * producers table (few entries, looked up once per command at most) uses
+ * linear probing with backward-shift deletion. The iid table, on every
+ * IDMP XADD's path three times (lookup, insert, evict), is bucketed: a
+ * bucket's slots are compared all at once, so each operation takes a fixed
+ * few branches. Its first version used linear probing too; the probe loops'
+ * random lengths were mispredicted branches that made eviction the costliest
+ * step of an add (see bucket_match() for the bucket format and overflow).
+ * Slots keep hash bits, so a lookup reads a record only on a tag match
+ * (1 in 2^18 otherwise), and at maxsize 100 the table is 1 KB.
  *
  * Cost. The add of a busy producer (the steady state: full ring, one iid
  * evicted per add) touches the head record, the tail record and two table
- * slots, and allocates nothing for iids of up to 39 bytes. The producer of
+ * buckets, and allocates nothing for iids of up to 39 bytes. The producer of
  * the previous call is remembered, so a run of messages from one producer
  * hashes only the iid, once: the key (IdmpKey) carries the hash from the
  * lookup to the add, and the add skips its own lookup when nothing changed
@@ -59,7 +62,8 @@
  *
  * Invariants (idmp_check() verifies them; the unit tests call it):
  *   - every record in a ring has exactly one slot in that producer's table,
- *     which holds its ring index;
+ *     which holds its ring index, and each bucket's overflow count is the
+ *     number of slots placed past it from a home at or before it;
  *   - a ring is sorted by stream ID, holds at most maxsize entries, and its
  *     capacity never exceeds maxsize;
  *   - no producer with an empty ring stays in the producers table after the
@@ -73,6 +77,9 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "base/alloc.h"
 
@@ -97,6 +104,22 @@ static inline uint64_t load_le64(const unsigned char *p) {
     return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
            (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
            (uint64_t)p[7] << 56;
+}
+
+static inline uint64_t load_le32(const unsigned char *p) {
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
+}
+
+/* The n < 8 bytes at p as a little-endian integer, with at most two loads
+ * and no loop: a byte-at-a-time loop of the iid's length was a mispredicted
+ * branch in every hash. For 4..7 bytes two overlapping 4-byte loads; the
+ * overlap ORs each byte into its own position twice. */
+static inline uint64_t load_tail(const unsigned char *p, size_t n) {
+    assert(n < 8);
+    if (n >= 4) return load_le32(p) | load_le32(p + n - 4) << (8 * (n - 4));
+    if (n == 0) return 0;
+    return (uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) |
+           (uint64_t)p[n - 1] << (8 * (n - 1));
 }
 
 static inline void store_le64(unsigned char *p, uint64_t v) {
@@ -180,9 +203,7 @@ sip64(int c, int d, const unsigned char key[16], const void *p, size_t len) {
     const unsigned char *b = p;
     size_t n = len;
     for (; n >= 8; b += 8, n -= 8) sip_compress(&s, load_le64(b), c);
-    uint64_t last = (uint64_t)len << 56;
-    for (size_t i = 0; i < n; i++) last |= (uint64_t)b[i] << (8 * i);
-    sip_compress(&s, last, c);
+    sip_compress(&s, ((uint64_t)len << 56) | load_tail(b, n), c);
     s.v2 ^= 0xff;
     sip_rounds(&s, d);
     return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
@@ -227,9 +248,9 @@ _Static_assert(sizeof(Rec) == 64, "a record is one cache line");
 typedef struct Producer {
     uint64_t hash;   /* first: read by the producers table */
     Rec *ring;       /* cap records; count of them in use, oldest at head */
-    uint32_t *slots; /* iid table: (hash & TAG_MASK) << IDX_BITS | (ring index + 1); 0 = free */
+    uint32_t *slots; /* iid table: mask + 1 buckets of BUCKET_SLOTS words (see bucket_match) */
     uint32_t cap, head, count;
-    uint32_t mask; /* iid table capacity - 1 */
+    uint32_t mask; /* iid table buckets - 1 */
     size_t pid_len;
     unsigned char pid[];
 } Producer;
@@ -254,6 +275,13 @@ struct Idmp {
     unsigned char key[16];
     size_t mem_bytes;
 };
+
+#define BUCKET_SLOTS 16 /* words per iid table bucket: 64 bytes */
+
+/* Bytes of an iid table of nb buckets. */
+static inline size_t table_bytes(uint32_t nb) {
+    return (size_t)nb * BUCKET_SLOTS * sizeof(uint32_t);
+}
 
 #define SLOT_NONE           UINT32_MAX
 #define TABLE_MIN_CAP       4u
@@ -345,18 +373,29 @@ static inline Rec *rec_at(const Producer *p, uint32_t i) {
     return &p->ring[ring_phys(p, i)];
 }
 
-/* An iid table slot: the low TAG_BITS of the hash (which include the bits
- * that pick the home: the table never has more than 2^14 slots), then the
- * ring index + 1 in IDX_BITS. */
-#define IDX_BITS 14
-#define TAG_BITS (32 - IDX_BITS)
-#define TAG_MASK ((1u << TAG_BITS) - 1)
+/* The iid table: buckets of BUCKET_SLOTS 32-bit words, one cache line each.
+ * Words 0..BUCKET_SLOTS-2 are slots: 0 when free, else TAG_BITS of the hash
+ * (bits the bucket choice does not use) over IDX_BITS holding the ring
+ * index + 1. The last word counts the entries that wanted this bucket or an
+ * earlier one but were placed past it (the bucket was full when they came):
+ * a lookup goes on to the next bucket only while that count is not zero, and
+ * a removal decrements the counts it walks over, so there are no tombstones.
+ * A bucket is searched by comparing all its slots at once (SSE2 where the
+ * compiler has it), so a lookup, an insert and a removal each take a fixed
+ * few branches instead of a probe loop whose random length the processor
+ * mispredicts: with linear probing those loops were most of an add. */
+#define IDX_BITS        14
+#define TAG_BITS        (32 - IDX_BITS)
+#define TAG_MASK        ((1u << TAG_BITS) - 1)
+#define BUCKET_ENTRIES  (BUCKET_SLOTS - 1)
+#define BUCKET_OVERFLOW (BUCKET_SLOTS - 1)
+#define ENTRIES_MASK    ((1u << BUCKET_ENTRIES) - 1)
 _Static_assert(IDMP_MAXSIZE_MAX < (1u << IDX_BITS), "a ring index + 1 fits IDX_BITS");
-/* ring_grow() sizes a table below 8/3 of maxsize: its mask fits the tag. */
-_Static_assert(IDMP_MAXSIZE_MAX * 8 / 3 < (1u << TAG_BITS), "the home is part of the tag");
 
+/* The tag: the top TAG_BITS of the hash; the bucket comes from the low bits,
+ * so a tag match among a bucket's entries is a match of 18 more bits. */
 static inline uint32_t slot_tag(uint64_t h) {
-    return (uint32_t)h & TAG_MASK;
+    return (uint32_t)(h >> (64 - TAG_BITS));
 }
 
 static inline uint32_t slot_make(uint64_t h, uint32_t idx) {
@@ -368,63 +407,96 @@ static inline uint32_t slot_idx(uint32_t s) {
     return (s & ((1u << IDX_BITS) - 1)) - 1;
 }
 
-static inline uint32_t slot_home(const Producer *p, uint32_t s) {
-    return (s >> IDX_BITS) & p->mask;
+static inline uint32_t *bucket_at(const Producer *p, uint32_t b) {
+    return p->slots + (size_t)b * BUCKET_SLOTS;
 }
 
-/* Slot of the record for iid, or SLOT_NONE. */
-static uint32_t iid_lookup(const Producer *p, Slice iid, uint64_t h) {
-    uint32_t tag = slot_tag(h);
-    for (uint32_t j = tag & p->mask; p->slots[j]; j = (j + 1) & p->mask) {
-        uint32_t s = p->slots[j];
-        if (s >> IDX_BITS == tag && rec_eq(&p->ring[slot_idx(s)], h, iid)) return j;
+static inline uint32_t home_bucket(const Producer *p, uint64_t h) {
+    return (uint32_t)h & p->mask;
+}
+
+/* Bit i set for each slot i of bucket bk (not its overflow word) whose
+ * value, masked with mask, equals want. */
+static inline uint32_t bucket_match(const uint32_t *bk, uint32_t mask, uint32_t want) {
+#if defined(__SSE2__)
+    __m128i m = _mm_set1_epi32((int)mask), w = _mm_set1_epi32((int)want);
+    uint32_t bits = 0;
+    for (int q = 0; q < 4; q++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(bk + 4 * q));
+        __m128i eq = _mm_cmpeq_epi32(_mm_and_si128(v, m), w);
+        bits |= (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(eq)) << (4 * q);
     }
-    return SLOT_NONE;
+    return bits & ENTRIES_MASK;
+#else
+    uint32_t bits = 0;
+    for (int i = 0; i < BUCKET_ENTRIES; i++) bits |= (uint32_t)((bk[i] & mask) == want) << i;
+    return bits;
+#endif
+}
+
+/* Slot (index into p->slots) of the record for iid, or SLOT_NONE. */
+static uint32_t iid_lookup(const Producer *p, Slice iid, uint64_t h) {
+    uint32_t want = slot_tag(h) << IDX_BITS, b = home_bucket(p, h);
+    for (;;) {
+        const uint32_t *bk = bucket_at(p, b);
+        uint32_t bits = bucket_match(bk, ~((1u << IDX_BITS) - 1), want);
+        if (want == 0) bits &= ~bucket_match(bk, UINT32_MAX, 0); /* tag 0 matches free slots */
+        for (; bits; bits &= bits - 1) {
+            uint32_t i = (uint32_t)__builtin_ctz(bits);
+            if (rec_eq(&p->ring[slot_idx(bk[i])], h, iid)) return b * BUCKET_SLOTS + i;
+        }
+        if (bk[BUCKET_OVERFLOW] == 0) return SLOT_NONE;
+        b = (b + 1) & p->mask;
+    }
 }
 
 static void iid_put(Producer *p, uint64_t h, uint32_t idx) {
-    uint32_t j = (uint32_t)h & p->mask;
-    while (p->slots[j]) j = (j + 1) & p->mask;
-    p->slots[j] = slot_make(h, idx);
-}
-
-/* Slot that points at ring index idx (whose record hashes to h). */
-static uint32_t iid_slot_of(const Producer *p, uint64_t h, uint32_t idx) {
-    uint32_t want = slot_make(h, idx);
-    uint32_t j = (uint32_t)h & p->mask;
-    while (p->slots[j] != want) {
-        assert(p->slots[j] != 0);
-        j = (j + 1) & p->mask;
-    }
-    return j;
-}
-
-/* Frees slot i and closes the gap by shifting back the rest of its probe
- * run, so lookups never meet a hole inside a run (no tombstones). */
-static void iid_del(Producer *p, uint32_t i) {
-    assert(p->slots[i]);
-    uint32_t j = i;
+    uint32_t b = home_bucket(p, h);
     for (;;) {
-        j = (j + 1) & p->mask;
-        if (!p->slots[j]) break;
-        uint32_t home = slot_home(p, p->slots[j]);
-        /* The slot at j may move to i unless its home lies cyclically in
-         * (i, j]: moving it before its home would hide it. */
-        int home_between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-        if (home_between) continue;
-        p->slots[i] = p->slots[j];
-        i = j;
+        uint32_t *bk = bucket_at(p, b);
+        uint32_t free_bits = bucket_match(bk, UINT32_MAX, 0);
+        if (free_bits) {
+            bk[__builtin_ctz(free_bits)] = slot_make(h, idx);
+            return;
+        }
+        bk[BUCKET_OVERFLOW]++;
+        b = (b + 1) & p->mask;
     }
-    p->slots[i] = 0;
+}
+
+/* Frees the slot that points at ring index idx (whose record hashes to h),
+ * taking back the overflow counts its insertion added. */
+static void iid_remove(Producer *p, uint64_t h, uint32_t idx) {
+    uint32_t want = slot_make(h, idx), b = home_bucket(p, h);
+    for (;;) {
+        uint32_t *bk = bucket_at(p, b);
+        uint32_t bits = bucket_match(bk, UINT32_MAX, want);
+        if (bits) {
+            bk[__builtin_ctz(bits)] = 0;
+            return;
+        }
+        assert(bk[BUCKET_OVERFLOW] > 0);
+        bk[BUCKET_OVERFLOW]--;
+        b = (b + 1) & p->mask;
+    }
 }
 
 /* Refills the iid table from the ring (after records moved in the ring). */
 static void iid_rebuild(Producer *p) {
-    memset(p->slots, 0, ((size_t)p->mask + 1) * sizeof(*p->slots));
+    memset(p->slots, 0, table_bytes(p->mask + 1));
     for (uint32_t i = 0; i < p->count; i++) {
         uint32_t idx = ring_phys(p, i);
         iid_put(p, p->ring[idx].hash, idx);
     }
+}
+
+/* Buckets for a ring of cap records: entries fill at most half the slots
+ * (at maxsize 100: 16 buckets, 1 KB), so the table is never full and an
+ * overflowing bucket is rare. */
+static uint32_t table_buckets(uint32_t cap) {
+    uint32_t nb = 1;
+    while ((uint64_t)nb * BUCKET_ENTRIES < (uint64_t)cap * 2) nb *= 2;
+    return nb;
 }
 
 /* Grows the ring (doubling, at most maxsize records) and sizes the iid table
@@ -434,19 +506,18 @@ static void ring_grow(Idmp *m, Producer *p) {
     assert(p->count == p->cap && p->cap < m->maxsize);
     uint32_t cap = p->cap ? p->cap * 2 : RING_MIN_CAP;
     if (cap > m->maxsize) cap = m->maxsize;
-    uint32_t tcap = TABLE_MIN_CAP;
-    while ((uint64_t)tcap * 3 < (uint64_t)cap * 4) tcap *= 2;
+    uint32_t nb = table_buckets(cap);
     Rec *ring = xmalloc((size_t)cap * sizeof(Rec));
     for (uint32_t i = 0; i < p->count; i++) ring[i] = *rec_at(p, i);
     m->mem_bytes += ((size_t)cap - p->cap) * sizeof(Rec);
-    m->mem_bytes += ((size_t)tcap - (p->slots ? p->mask + 1 : 0)) * sizeof(*p->slots);
+    m->mem_bytes += table_bytes(nb) - (p->slots ? table_bytes(p->mask + 1) : 0);
     xfree(p->ring);
     xfree(p->slots);
     p->ring = ring;
     p->cap = cap;
     p->head = 0;
-    p->slots = xmalloc((size_t)tcap * sizeof(*p->slots));
-    p->mask = tcap - 1;
+    p->slots = xmalloc(table_bytes(nb));
+    p->mask = nb - 1;
     iid_rebuild(p);
 }
 
@@ -455,7 +526,7 @@ static void pop_head(Idmp *m, Producer *p) {
     assert(p->count > 0);
     m->version++;
     Rec *r = &p->ring[p->head];
-    iid_del(p, iid_slot_of(p, r->hash, p->head));
+    iid_remove(p, r->hash, p->head);
     rec_release(m, r);
     p->head = p->head + 1 == p->cap ? 0 : p->head + 1;
     p->count--;
@@ -624,8 +695,8 @@ static void producer_free(Idmp *m, Producer *p) {
     if (m->last == p) m->last = NULL;
     for (uint32_t i = 0; i < p->count; i++) rec_release(m, rec_at(p, i));
     m->n_iids -= p->count;
-    m->mem_bytes -= (size_t)p->cap * sizeof(Rec) + ((size_t)p->mask + 1) * sizeof(*p->slots) +
-                    sizeof(Producer) + p->pid_len;
+    m->mem_bytes -=
+        (size_t)p->cap * sizeof(Rec) + table_bytes(p->mask + 1) + sizeof(Producer) + p->pid_len;
     xfree(p->ring);
     xfree(p->slots);
     xfree(p);
@@ -886,6 +957,40 @@ int idmp_iter_next(IdmpIter *it, Slice *pid, Slice *iid, StreamId *id) {
     return 0;
 }
 
+/* The hash both tables key s with; for the unit tests. Borrows both. */
+uint64_t idmp_table_hash(const Idmp *m, Slice s) {
+    return key_hash(m, s);
+}
+
+/* The iid table of p: as many used slots as records, each pointing at a
+ * live ring index with its record's tag, and every overflow word equal to
+ * the number of entries placed past its bucket from a home at or before it.
+ * 0 if so. */
+static int table_check(const Producer *p) {
+    uint32_t nb = p->mask + 1, used = 0;
+    uint32_t *overflow = xcalloc(nb, sizeof(uint32_t));
+    int bad = 0;
+    for (uint32_t b = 0; b < nb && !bad; b++) {
+        const uint32_t *bk = bucket_at(p, b);
+        for (uint32_t i = 0; i < BUCKET_ENTRIES && !bad; i++) {
+            if (!bk[i]) continue;
+            used++;
+            uint32_t idx = slot_idx(bk[i]);
+            uint32_t off = idx >= p->head ? idx - p->head : idx + p->cap - p->head;
+            if (idx >= p->cap || off >= p->count || bk[i] != slot_make(p->ring[idx].hash, idx)) {
+                bad = 1;
+                break;
+            }
+            for (uint32_t w = home_bucket(p, p->ring[idx].hash); w != b; w = (w + 1) & p->mask)
+                overflow[w]++;
+        }
+    }
+    for (uint32_t b = 0; b < nb && !bad; b++)
+        if (bucket_at(p, b)[BUCKET_OVERFLOW] != overflow[b]) bad = 1;
+    xfree(overflow);
+    return bad || used != p->count;
+}
+
 /* Returns 0 if the invariants in the file header hold, else the number of
  * the first one broken (1-based, in the header's order). O(size). */
 int idmp_check(const Idmp *m) {
@@ -897,10 +1002,8 @@ int idmp_check(const Idmp *m) {
         n_producers++;
         if (p->count == 0) return 3;
         if (p->count > p->cap || p->cap > m->maxsize) return 2;
-        if ((uint64_t)p->cap * 4 > ((uint64_t)p->mask + 1) * 3) return 1;
-        uint32_t used = 0;
-        for (uint32_t j = 0; j <= p->mask; j++) used += p->slots[j] != 0;
-        if (used != p->count) return 1;
+        if (p->mask + 1 != table_buckets(p->cap)) return 1;
+        if (table_check(p) != 0) return 1;
         for (uint32_t k = 0; k < p->count; k++) {
             const Rec *r = rec_at(p, k);
             if (k > 0 && stream_id_cmp(rec_at(p, k - 1)->id, r->id) > 0) return 2;

@@ -92,6 +92,8 @@ void idmp_auto_iid(const Slice *fields_values, size_t n_pairs,
 uint64_t idmp_siphash(int c_rounds, int d_rounds, const unsigned char key[16], const void *p,
                       size_t len);
 void idmp_siphash128(const unsigned char key[16], const void *p, size_t len, unsigned char out[16]);
+/* The table hash of s under m's key (tests aim iids at one table bucket). */
+uint64_t idmp_table_hash(const Idmp *m, Slice s);
 /* Walks the whole structure: 0 if every invariant holds, else nonzero. */
 int idmp_check(const Idmp *m);
 
