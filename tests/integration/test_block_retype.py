@@ -29,11 +29,10 @@ before it reads the next command).
 """
 
 import re
-import time
 
 import pytest
 
-from testlib import SLOW, TARGET, RespError
+from testlib import TARGET, RespError, blocked_clients, wait_blocked
 
 WRONGTYPE = RespError("WRONGTYPE Operation against a key holding the wrong kind of value")
 
@@ -44,17 +43,6 @@ redis72 = pytest.mark.skipif(TARGET == "redis", reason="Redis 7.2+ behaviour")
 def nogroup(key, group="g"):
     return RespError("NOGROUP No such key '%s' or consumer group '%s' in XREADGROUP with GROUP "
                      "option" % (key, group))
-
-
-def blocked_clients(c):
-    return int(re.search(rb"blocked_clients:(\d+)", bytes(c.call("INFO", "clients"))).group(1))
-
-
-def wait_blocked(c, n):
-    deadline = time.monotonic() + 5 * SLOW
-    while blocked_clients(c) < n:
-        assert time.monotonic() < deadline, "no client blocked"
-        time.sleep(0.005)
 
 
 def block(reader, ctl, n, *cmd):

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from testlib import IS_REDIS, SLOW, RespError
+from testlib import IS_REDIS, SLOW, RespError, blocked_clients
 
 E_ID = "ERR Invalid stream ID specified as stream command argument"
 E_INT = "ERR value is not an integer or out of range"
@@ -53,12 +53,6 @@ def wait_until(pred, timeout=3.0):
     return pred()
 
 
-def blocked_clients(c):
-    info = c.call("INFO", "clients").decode()
-    for line in info.splitlines():
-        if line.startswith("blocked_clients:"):
-            return int(line.split(":")[1])
-    return 0
 
 
 def add_orders(c, key, n, start=1):

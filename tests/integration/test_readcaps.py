@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from testlib import IS_REDIS, SLOW, RespError
+from testlib import IS_REDIS, SLOW, RespError, blocked_clients
 
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="Redis 8.10 options (redis-server 7.0 lacks them)")
 
@@ -60,13 +60,6 @@ def wait_until(pred, timeout=3.0):
             return True
         time.sleep(0.01)
     return pred()
-
-
-def blocked_clients(c):
-    for line in c.call("INFO", "clients").decode().splitlines():
-        if line.startswith("blocked_clients:"):
-            return int(line.split(":")[1])
-    return 0
 
 
 def three_streams(c, n=3):

@@ -10,12 +10,11 @@ test depends on how the server orders commands of different connections.
 
 import os
 import random
-import re
 import time
 
 import pytest
 
-from testlib import SLOW, TARGET, RespError
+from testlib import TARGET, RespError, blocked_clients, wait_blocked
 
 MAXU = 2**64 - 1
 INVALID_ID = RespError("ERR Invalid stream ID specified as stream command argument")
@@ -23,17 +22,6 @@ INVALID_ID = RespError("ERR Invalid stream ID specified as stream command argume
 
 # Redis 7.4 behaviour that Debian's 7.0 (STREAMD_TARGET=redis) does not have.
 redis74 = pytest.mark.skipif(TARGET == "redis", reason="Redis 7.4 behaviour")
-
-
-def blocked_clients(c):
-    return int(re.search(rb"blocked_clients:(\d+)", bytes(c.call("INFO", "clients"))).group(1))
-
-
-def wait_blocked(c, n):
-    deadline = time.monotonic() + 5 * SLOW
-    while blocked_clients(c) < n:
-        assert time.monotonic() < deadline, "no client blocked"
-        time.sleep(0.005)
 
 
 def entries(pairs):

@@ -11,6 +11,7 @@ from .diff import (Call, Diff, DiffMismatch, Recv, approx, canon, error_code, ig
 from .resp import (ConnectionClosed, Double, Push, RespConn, RespError, RespSet, Status,
                    parse_info, parse_kv,
                    Verbatim, encode_command)
+from .block import blocked_clients, wait_blocked
 from .server import REDIS_BIN, REPO, SLOW, STREAMD_BIN, TARGET, Server, ServerError, free_port
 
 IS_REDIS = TARGET == "redis"
@@ -27,5 +28,5 @@ __all__ = [
     "same_type", "scan_keys", "sorted_reply", "ConnectionClosed", "Double", "Push", "RespConn",
     "RespError", "RespSet", "Status", "parse_info", "parse_kv", "Verbatim", "encode_command", "REDIS_BIN", "REPO", "SLOW",
     "STREAMD_BIN", "TARGET", "Server", "ServerError", "free_port", "IS_REDIS", "IS_STREAMD",
-    "streamd_only", "redis_only",
+    "streamd_only", "redis_only", "blocked_clients", "wait_blocked",
 ]
