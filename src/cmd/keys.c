@@ -189,7 +189,6 @@ enum { EX_NX = 1, EX_XX = 2, EX_GT = 4, EX_LT = 8 };
 /* EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT: unit_ms 1 or 1000, is_abs. */
 static void expire_generic(Client *c, long long unit_ms, int is_abs) {
     long long when;
-    if (get_ll_or_reply(c, c->argv[2], &when) != 0) return;
     int flags = 0;
     for (int j = 3; j < c->argc; j++) {
         Slice a = c->argv[j];
@@ -216,6 +215,9 @@ static void expire_generic(Client *c, long long unit_ms, int is_abs) {
         reply_error(c, "ERR GT and LT options at the same time are not compatible");
         return;
     }
+    /* The time is read after the options, as Redis does: "EXPIRE k NX 5"
+     * is an unsupported option, not a bad integer. */
+    if (get_ll_or_reply(c, c->argv[2], &when) != 0) return;
     if (unit_ms == 1000 && (when > LLONG_MAX / 1000 || when < LLONG_MIN / 1000)) goto invalid;
     when *= unit_ms;
     if (!is_abs) {

@@ -178,6 +178,10 @@ SCRIPTS = {
         "EXPIRE k -9223372036854775808", "PEXPIRE k -9223372036854775807",
         "EXPIRE k 9223372036854775", "EXPIRE k 9223372036854776", "EXPIRE k", "EXPIRE",
         "EXPIRE k 10 NX NX", "EXISTS k",
+        # the options are read before the time (the differential tester found
+        # streamd reading the time first)
+        "EXPIRE k NX 100", "EXPIRE k ten NX XX", "EXPIRE k ten GT LT", "EXPIRE k ten FOO",
+        "PEXPIREAT k ten NX", "EXPIRE missing NX 100", "EXPIRE k 99999999999999999 NX",
     ],
     "expire_gt_lt_persistent": [
         "SET p v", "EXPIRE p 100 GT", "TTL p", "EXPIRE p 100 LT", T("TTL p"), "PERSIST p",
