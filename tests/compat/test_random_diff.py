@@ -65,6 +65,12 @@ BAD_NUMS = ["abc", "-1", "1.5", "", "9223372036854775808", "-9223372036854775809
 # "+" is a valid XREAD ID since 7.4 (and XREADGROUP's error for it changed
 # with it): never generated as the ID of a read
 READ_BAD_IDS = [i for i in BAD_IDS if i != "+"]
+# IDs at the edges of the 64-bit halves (overflow of "(" and "ms-*")
+EDGE_IDS = ["18446744073709551615-18446744073709551615", "18446744073709551615",
+            "18446744073709551615-0", "9223372036854775808-0", "5-18446744073709551615",
+            "0-18446744073709551615", "(18446744073709551615-18446744073709551615",
+            "18446744073709551614-18446744073709551615"]
+BIG_COUNTS = ["9223372036854775807", "4294967296", "2147483648", "100000"]
 # unknown option words: none of them is an option of any Redis version
 UNKNOWN = ["FOO", "BAR", "COUNTS", "NOACKS", "STREAM"]
 # Times far apart from each other and from the run's length, so that idle
@@ -186,6 +192,17 @@ def norm_error(v, masked=None):
     return v
 
 
+def norm_xadd(v, masked=None):
+    """XADD <ms>-* when the last ID is <ms>-18446744073709551615: 7.0 answers
+    "Elements are too large to be stored" (an errno left unset), 7.4 the
+    ID-too-small text (tests/integration/test_stream.py checks it)."""
+    if isinstance(v, RespError) and v.message in (
+            b"ERR Elements are too large to be stored",
+            b"ERR The ID specified in XADD is equal or smaller than the target stream top item"):
+        return RespError(b"ERR XADD ms-* overflow")
+    return v
+
+
 def norm_xsetid(v, masked=None):
     """XSETID below the current max-deleted ID: 7.2+ refuses it before the
     other state checks, with a text of its own (the generator keeps valid
@@ -209,6 +226,8 @@ def normalizer(args):
         return norm_xpending
     if name == "XSETID":
         return norm_xsetid
+    if name == "XADD":
+        return norm_xadd
     if name in ("XREAD", "XREADGROUP"):
         return norm_error
     return None
@@ -264,6 +283,8 @@ class Gen:
         x = r.random()
         if not plain and x < 0.04:
             return r.choice(READ_BAD_IDS if read else BAD_IDS)
+        if x < 0.06:
+            return r.choice(EDGE_IDS)
         if x < 0.12:
             return str(r.randint(0, 12))
         if x < 0.15:
@@ -375,9 +396,18 @@ class Gen:
             return [["TYPE", self.key()]]
         if x < 0.88:
             return [["EXISTS"] + self.keys(r.randint(1, 3))]
-        if x < 0.94:
+        if x < 0.91:
             k = r.choice(["s3", "s3", "s2", "s2", "s1"])
             return [["DEL", k]]
+        if x < 0.94:
+            y = r.random()
+            if y < 0.4:
+                return [[r.choice(["RENAME", "RENAMENX"]), self.key(), self.key()]]
+            if y < 0.6:
+                return [["OBJECT", "ENCODING", self.key()]]
+            if y < 0.8:
+                return [["EXPIRE", self.key(), "100000"] + r.choice([[], ["NX"], ["XX"], ["GT"]])]
+            return [["PERSIST", self.key()]]
         k = r.choice(["s3"] * 9 + ["s2"])
         return [["SET", k, "str"]]
 
@@ -575,6 +605,14 @@ class Gen:
             i, j = r.sample(range(first, len(args)), 2)
             args[i], args[j] = args[j], args[i]
             return args
+        if x < 0.9 and len(args) > first:
+            # every option word and the command in lower case
+            return [a.lower() if a.isalpha() and a.isupper() else a for a in args]
+        if x < 0.95 and len(args) > first:
+            i = r.randint(first, len(args) - 1)
+            if args[i].lstrip("-").isdigit():
+                args[i] = r.choice(BIG_COUNTS)
+                return args
         args[0] = args[0].lower()
         if len(args) > 1:
             args[1] = args[1].lower()
@@ -699,6 +737,9 @@ class Runner:
                 m.facts_set.add(args[1])
         elif name in ("DEL", "SET"):
             m.forget_key(args[1])
+        elif name in ("RENAME", "RENAMENX") and len(args) == 3:
+            m.forget_key(args[1])
+            m.forget_key(args[2])
         elif name == "XGROUP" and len(args) >= 4:
             sub = args[1].upper()
             if sub == "CREATECONSUMER" and len(args) == 5 and isinstance(reply, int):
