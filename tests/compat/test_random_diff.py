@@ -251,6 +251,21 @@ class Model:
         self.moved = {g for g in self.moved if g[0] != key}
         self.facts_set.discard(key)
 
+    def rename(self, src, dst):
+        """The key's facts go with it (a stream keeps its groups)."""
+        if src == dst:
+            return
+        last = self.last.get(src)
+        moved = {g for k, g in self.moved if k == src}
+        facts = src in self.facts_set
+        self.forget_key(src)
+        self.forget_key(dst)
+        if last:
+            self.last[dst] = last
+        self.moved |= {(dst, g) for g in moved}
+        if facts:
+            self.facts_set.add(dst)
+
     def forget_group(self, key, group):
         self.consumers = {c for c in self.consumers if c[:2] != (key, group)}
         self.moved.discard((key, group))
@@ -737,9 +752,8 @@ class Runner:
                 m.facts_set.add(args[1])
         elif name in ("DEL", "SET"):
             m.forget_key(args[1])
-        elif name in ("RENAME", "RENAMENX") and len(args) == 3:
-            m.forget_key(args[1])
-            m.forget_key(args[2])
+        elif name in ("RENAME", "RENAMENX") and len(args) == 3 and reply != 0:
+            m.rename(args[1], args[2])
         elif name == "XGROUP" and len(args) >= 4:
             sub = args[1].upper()
             if sub == "CREATECONSUMER" and len(args) == 5 and isinstance(reply, int):
