@@ -355,6 +355,10 @@ static int tombstone_at_or_after(const StreamFacts *f, StreamId start) {
  * below the largest deleted ID, between entries, or in the future. */
 int64_t group_entries_read_at(const StreamFacts *f, StreamId id) {
     if (f->entries_added == 0) return 0;
+    /* XSETID ENTRIESADDED can bring the counter to 2^63 - 1 and XADD past
+     * it; a read counter that large cannot be stored (0 .. 2^63 - 1), so
+     * it is unknown. */
+    if (f->entries_added > INT64_MAX) return GROUP_ENTRIES_READ_INVALID;
     if (f->length == 0 && stream_id_cmp(id, f->last_id) <= 0) return (int64_t)f->entries_added;
     if (!stream_id_is_zero(id) && stream_id_cmp(id, f->max_deleted_id) < 0)
         return GROUP_ENTRIES_READ_INVALID;
@@ -371,12 +375,13 @@ int64_t group_entries_read_at(const StreamFacts *f, StreamId id) {
 
 /* XREADGROUP delivered entry id for the first time (id > last_id, else
  * nothing happens and 0 is returned): moves last_id to it and keeps
- * entries_read counting while no deletion can have skipped an entry,
- * otherwise re-derives it from the stream's facts. Returns 1 when the
+ * entries_read counting while no deletion can have skipped an entry (and
+ * the counter is below its maximum), otherwise re-derives it from the
+ * stream's facts. Returns 1 when the
  * group moved. */
 int group_note_read(ConsumerGroup *g, StreamId id, const StreamFacts *f) {
     if (stream_id_cmp(id, g->last_id) <= 0) return 0;
-    if (g->entries_read != GROUP_ENTRIES_READ_INVALID &&
+    if (g->entries_read != GROUP_ENTRIES_READ_INVALID && g->entries_read < INT64_MAX &&
         stream_id_cmp(g->last_id, f->first_id) >= 0 && !tombstone_at_or_after(f, g->last_id)) {
         g->entries_read++;
     } else if (f->entries_added) {
@@ -399,12 +404,14 @@ int group_lag(const ConsumerGroup *g, const StreamFacts *f, int64_t *lag) {
         return 1;
     }
     if (g->entries_read != GROUP_ENTRIES_READ_INVALID && !tombstone_at_or_after(f, g->last_id)) {
-        *lag = (int64_t)f->entries_added - g->entries_read;
+        /* Modulo 2^64 (what Redis's signed arithmetic gives in practice):
+         * entries_added may exceed 2^63 - 1 after XSETID ENTRIESADDED. */
+        *lag = (int64_t)(f->entries_added - (uint64_t)g->entries_read);
         return 1;
     }
     int64_t read = group_entries_read_at(f, g->last_id);
     if (read == GROUP_ENTRIES_READ_INVALID) return 0;
-    *lag = (int64_t)f->entries_added - read;
+    *lag = (int64_t)(f->entries_added - (uint64_t)read);
     return 1;
 }
 

@@ -940,3 +940,41 @@ def test_group_state_survives_aof_rewrite(make_server):
     c = srv.raw()
     assert group_state(c, "s") == after_ack
     c.close()
+
+
+def test_read_counters_at_their_limits(make_server):
+    """entries-added past 2^63 - 1 (XSETID ENTRIESADDED, then XADD) and an
+    entries-read of 2^63 - 1 (ENTRIESREAD) meeting a read: Redis's signed
+    counters wrap there (undefined behaviour in C, and an XGROUP SETID ...
+    ENTRIESREAD <negative> in its AOF that it cannot load); streamd counts
+    the read counter as unknown and re-derives it, and the AOF loads. The
+    random differential tester found the overflow (UBSan)."""
+    if IS_REDIS:
+        pytest.skip("Redis 7.0 wraps the counters")
+    top = "9223372036854775807"
+    srv = make_server(AOF_ALWAYS)
+    c = srv.raw()
+    c.call("XADD", "s", "1-1", "f", "v")
+    c.call("XGROUP", "CREATE", "s", "g", "0", "ENTRIESREAD", "0")
+    assert c.call("XSETID", "s", "1-1", "ENTRIESADDED", top) == b"OK"
+    c.call("XADD", "s", "2-1", "f", "v")
+    assert kv(c.call("XINFO", "STREAM", "s"))["entries-added"] == -(2**63)  # as Redis
+    assert lag_of(c, "s", "g") == (0, 2)  # before the first entry: the length
+    assert len(c.call("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">")[0][1]) == 2
+    assert lag_of(c, "s", "g") == (None, None)
+    c.call("XADD", "t", "1-1", "f", "v")
+    c.call("XADD", "t", "2-1", "f", "v")
+    c.call("XGROUP", "CREATE", "t", "g", "1-1", "ENTRIESREAD", top)
+    assert len(c.call("XREADGROUP", "GROUP", "g", "c", "STREAMS", "t", ">")[0][1]) == 1
+    assert lag_of(c, "t", "g") == (2, 0)
+    c.call("XADD", "u", "1-1", "f", "v")
+    c.call("XGROUP", "CREATE", "u", "g", "1-1", "ENTRIESREAD", "1")
+    c.call("XSETID", "u", "1-1", "ENTRIESADDED", top)
+    c.call("XADD", "u", "2-1", "f", "v")
+    assert lag_of(c, "u", "g") == (1, 2**63 - 1)  # 2^63 - 1: no overflow, as Redis
+    before = (group_state(c, "s"), group_state(c, "t"))
+    c.close()
+    srv.restart()
+    c = srv.raw()
+    assert (group_state(c, "s"), group_state(c, "t")) == before
+    c.close()
