@@ -71,6 +71,11 @@ EDGE_IDS = ["18446744073709551615-18446744073709551615", "18446744073709551615",
             "0-18446744073709551615", "(18446744073709551615-18446744073709551615",
             "18446744073709551614-18446744073709551615"]
 BIG_COUNTS = ["9223372036854775807", "4294967296", "2147483648", "100000"]
+XAUTOCLAIM_COUNTS = ["9223372036854775807", "576460752303423488", "2147483648", "100000"]
+# field values that an integer-packing encoding must give back as sent
+VALUES = ["v", "1", "-5", "007", "0", "-0", "+1", " 1", "1e3", "1.5", "9223372036854775807",
+          "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
+          "18446744073709551615", "4294967296", "-1", "", "\x00\xff", "12345678901234567890"]
 # unknown option words: none of them is an option of any Redis version
 UNKNOWN = ["FOO", "BAR", "COUNTS", "NOACKS", "STREAM"]
 # Times far apart from each other and from the run's length, so that idle
@@ -355,8 +360,8 @@ class Gen:
         n = r.choice([1, 1, 2, 3])
         out = []
         for i in range(n):
-            out += [r.choice(["f", "a", "b", "f%d" % i]),
-                    r.choice(["v", "1", "-5", "x" * r.randint(0, 20), "007", "9223372036854775808"])]
+            out += [r.choice(["f", "a", "b", "f%d" % i, "1", ""]), r.choice(VALUES)
+                    if self.chance(0.8) else "x" * r.choice([0, 1, 20, 63, 64, 65, 300])]
         return out
 
     def ensure(self, key, group, consumer):
@@ -626,7 +631,10 @@ class Gen:
         if x < 0.95 and len(args) > first:
             i = r.randint(first, len(args) - 1)
             if args[i].lstrip("-").isdigit():
-                args[i] = r.choice(BIG_COUNTS)
+                # XAUTOCLAIM's COUNT sizes an allocation in Redis, which
+                # answers per the machine's allocator between 2^31 and
+                # LONG_MAX/16; streamd refuses above 2^31 (src/cmd/group.c)
+                args[i] = r.choice(XAUTOCLAIM_COUNTS if args[0] == "XAUTOCLAIM" else BIG_COUNTS)
                 return args
         args[0] = args[0].lower()
         if len(args) > 1:
