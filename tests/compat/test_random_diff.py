@@ -457,6 +457,9 @@ class Gen:
         ks = self.keys(r.randint(1, 3))
         ids = [("$" if self.chance(0.15) else self.small_id(read=True)) for _ in ks]
         args = ["XREAD"]
+        if self.in_multi and self.chance(0.3):
+            # inside MULTI a read never blocks: it answers at once
+            args += ["BLOCK", r.choice(["0", "100"])]
         if self.chance(0.4):
             args += ["COUNT", r.choice(["0", "-1", "1", "2"]) if self.chance(0.9) else self.num(0, 3)]
         return [args + ["STREAMS"] + ks + ids]
@@ -498,14 +501,34 @@ class Gen:
                          else self.num(0, 3)])
         if self.chance(0.2):
             opts.append(["NOACK"])
+        if self.in_multi and self.chance(0.3):
+            opts.append(["BLOCK", r.choice(["0", "100"])])
         r.shuffle(opts)
         args = ["XREADGROUP", "GROUP", g, c]
         for o in opts:
             args += o
         pre = []
+        if len(ks) == 1 and ids == [">"] and not self.in_multi and self.chance(0.5) and \
+                self.will_serve(ks[0], g):
+            # a read that serves creates its consumer in 7.0 too
+            return [args + ["STREAMS"] + ks + ids]
         for k in dict.fromkeys(ks):
             pre += self.ensure(k, g, c)
         return pre + [args + ["STREAMS"] + ks + ids]
+
+    def will_serve(self, key, group):
+        """Whether XREADGROUP ... > on key serves an entry (the reference,
+        asked without side effects: the group's last ID, then XRANGE)."""
+        groups = self.peek(["XINFO", "GROUPS", key])
+        if not isinstance(groups, list):
+            return False
+        for gr in groups:
+            d = dict(_pairs(gr))
+            if d.get(b"name") == group.encode():
+                last = d[b"last-delivered-id"].decode()
+                after = self.peek(["XRANGE", key, "(" + last, "+", "COUNT", "1"])
+                return isinstance(after, list) and len(after) == 1
+        return False
 
     def c_xack(self):
         k, g = self.key(), self.rng.choice(GROUPS)
@@ -575,6 +598,8 @@ class Gen:
             return [args]
         if x < 0.75:
             return [["XINFO", "GROUPS", k]]
+        if x < 0.77:
+            return [[r.choice(["XINFO", "XGROUP"]), "HELP"]]
         return [["XINFO", "CONSUMERS", k, r.choice(GROUPS)]]
 
     KINDS = [
@@ -589,7 +614,10 @@ class Gen:
         kinds = [k for k in self.KINDS if not (in_multi and k[0] == "c_xsetid")]
         name = self.rng.choices([k[0] for k in kinds], [k[1] for k in kinds])[0]
         cmds = getattr(self, name)()
-        if self.chance(0.08):
+        # (an XREADGROUP without its CREATECONSUMER must stay one that serves)
+        last = cmds[-1]
+        if self.chance(0.08) and not (last[0] == "XREADGROUP" and len(cmds) == 1 and
+                                      (last[-2], last[2], last[3]) not in self.m.consumers):
             cmds[-1] = self.mutate(cmds[-1])
         return cmds
 
@@ -642,13 +670,24 @@ class Gen:
         return args
 
 
-def parse_id(s):
-    try:
-        ms, _, seq = s.partition("-")
-        return (int(ms), int(seq) if seq else 0) if ms.isdigit() and (not seq or seq.isdigit()) \
-            else None
-    except ValueError:
+def _part(p):
+    """One half of an ID as Redis's string2ull reads it (strtoull: leading
+    blanks and a '+' are accepted), or None."""
+    t = p.lstrip(" \t\n\v\f\r")
+    if t.startswith("+"):
+        t = t[1:]
+    if not t.isdigit() or not t.isascii():
         return None
+    v = int(t)
+    return v if v < 2**64 else None
+
+
+def parse_id(s):
+    """An explicit ID as the servers read it, as (ms, seq), or None."""
+    ms, sep, seq = s.partition("-")
+    a = _part(ms)
+    b = _part(seq) if sep else 0
+    return None if a is None or b is None else (a, b)
 
 
 # ---- the runner --------------------------------------------------------------------
