@@ -3,7 +3,7 @@ consumer-group commands goes to streamd and to Debian's redis-server 7.0, and
 every reply is compared, byte for byte unless a normalizer below says why not.
 
     STREAMD_DIFF_SEED=n     base seed (default: random; always printed)
-    STREAMD_DIFF_STEPS=n    commands per round (default 5000)
+    STREAMD_DIFF_STEPS=n    commands per round (default 12000)
     STREAMD_DIFF_ROUNDS=n   rounds per configuration, each its own seed
                             (default 1)
     STREAMD_DIFF_KEEP_GOING=1  log every mismatching round and go on with the
@@ -851,7 +851,7 @@ class Runner:
                 done += 1
 
 
-STEPS = int(os.environ.get("STREAMD_DIFF_STEPS", "5000"))
+STEPS = int(os.environ.get("STREAMD_DIFF_STEPS", "12000"))
 ROUNDS = int(os.environ.get("STREAMD_DIFF_ROUNDS", "1"))
 BASE_SEED = int(os.environ.get("STREAMD_DIFF_SEED", str(random.randrange(1 << 31))))
 KEEP_GOING = os.environ.get("STREAMD_DIFF_KEEP_GOING") == "1"
