@@ -11,6 +11,8 @@ every reply is compared, byte for byte unless a normalizer below says why not.
     STREAMD_DIFF_STATS=1    print replies / errors / normalized per command
     STREAMD_DIFF_NODES=a,b  the stream-node-max-entries values (default
                             4,10,100; a lossless round always uses 10)
+    STREAMD_DIFF_BYTES=1    stream-node-max-bytes 1 (one entry per node)
+                            instead of 0
 
 A long run: STREAMD_DIFF_STEPS=5000 STREAMD_DIFF_ROUNDS=50
 STREAMD_DIFF_KEEP_GOING=1 pytest -s tests/compat/test_random_diff.py (with
@@ -823,7 +825,7 @@ class Runner:
         self.history = []
         self.both(["FLUSHALL"])
         self.both(["CONFIG", "SET", "stream-node-max-entries", str(node_entries)])
-        self.both(["CONFIG", "SET", "stream-node-max-bytes", "0"])
+        self.both(["CONFIG", "SET", "stream-node-max-bytes", NODE_BYTES])
         done = 0
         while done < steps:
             pair = 1 if rng.random() < 0.25 else 0
@@ -857,6 +859,8 @@ BASE_SEED = int(os.environ.get("STREAMD_DIFF_SEED", str(random.randrange(1 << 31
 KEEP_GOING = os.environ.get("STREAMD_DIFF_KEEP_GOING") == "1"
 
 
+# 0 (no limit) or 1 (one entry per node in both servers); see the module comment
+NODE_BYTES = os.environ.get("STREAMD_DIFF_BYTES", "0")
 NODES = [int(n) for n in os.environ.get("STREAMD_DIFF_NODES", "4,10,100").split(",")]
 
 
