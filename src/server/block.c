@@ -59,7 +59,14 @@ int parse_block_timeout_ms(Client *c, Slice arg, int64_t *deadline_ms) {
         reply_error(c, "ERR timeout is negative");
         return -1;
     }
-    *deadline_ms = ms == 0 ? 0 : now_ms() + ms;
+    int64_t now = now_ms();
+    if (ms > INT64_MAX - now) {
+        /* Redis 7.2+ refuses a deadline past the clock's range (7.0 let
+         * now + ms overflow) */
+        reply_error(c, "ERR timeout is out of range");
+        return -1;
+    }
+    *deadline_ms = ms == 0 ? 0 : now + ms;
     return 0;
 }
 

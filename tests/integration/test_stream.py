@@ -560,6 +560,26 @@ def test_xread_errors(raw, args, err):
     assert raw().call("XREAD", *args) == RespError(err)
 
 
+@redis74
+def test_block_timeout_out_of_range(raw):
+    """7.2+: a BLOCK whose deadline (now + ms) would overflow is refused,
+    even where the read would not block (7.0 let the sum overflow; the
+    random differential tester found it through UBSan)."""
+    c = raw()
+    c.call("XADD", "s", "1-1", "f", "v")
+    c.call("XGROUP", "CREATE", "s", "g", "0")
+    big = "9223372036854775807"
+    assert c.call("XREAD", "BLOCK", big, "STREAMS", "s", "0") == RespError(
+        "ERR timeout is out of range")
+    assert c.call("XREADGROUP", "GROUP", "g", "c", "BLOCK", big, "STREAMS", "s", ">") == \
+        RespError("ERR timeout is out of range")
+    assert c.call("MULTI") == b"OK"
+    c.call("XREAD", "BLOCK", big, "STREAMS", "s", "$")
+    assert c.call("EXEC") == [RespError("ERR timeout is out of range")]
+    # a deadline far away but in range is accepted (served at once here)
+    assert c.call("XREAD", "BLOCK", str(2**62), "STREAMS", "s", "0")[0][0] == b"s"
+
+
 # ---- propagation ----------------------------------------------------------------------
 
 
