@@ -660,7 +660,8 @@ class Gen:
             return [a.lower() if a.isalpha() and a.isupper() else a for a in args]
         if x < 0.95 and len(args) > first:
             i = r.randint(first, len(args) - 1)
-            if args[i].lstrip("-").isdigit():
+            # (a BLOCK past the clock's range is refused since 7.2 only)
+            if args[i].lstrip("-").isdigit() and args[i - 1].upper() != "BLOCK":
                 # XAUTOCLAIM's COUNT sizes an allocation in Redis, which
                 # answers per the machine's allocator between 2^31 and
                 # LONG_MAX/16; streamd refuses above 2^31 (src/cmd/group.c)
