@@ -145,12 +145,6 @@ static int seek_entry(const Stream *s, StreamIter *it, StreamId id, size_t *n_fi
     return stream_iter_next(it, &got, n_fields);
 }
 
-static int entry_exists(const Stream *s, StreamId id) {
-    StreamIter it;
-    size_t nf;
-    return seek_entry(s, &it, id, &nf);
-}
-
 /* Replies with entry id in the form XRANGE uses, or returns 0 if it is gone. */
 static int reply_entry_by_id(Client *c, const Stream *s, StreamId id) {
     StreamIter it;
@@ -677,7 +671,7 @@ static size_t xrg_claimable(Client *c, const ReadArgs *a, ReadTarget *t, int64_t
             *wake_ms = a->min_idle > INT64_MAX - t0 ? 0 : t0 + a->min_idle;
             break;
         }
-        if (!entry_exists(t->so->s, pel_id(p, r))) {
+        if (!stream_entry_exists(t->so->s, pel_id(p, r))) {
             if (n_gone == cap_gone) {
                 cap_gone = cap_gone ? cap_gone * 2 : 8;
                 gone = xrealloc(gone, cap_gone * sizeof(PelRef));
@@ -1270,7 +1264,7 @@ static void cmd_xautoclaim(Client *c) {
     PelRef r;
     pel_iter_seek(&it, p, PEL_OWNER_ALL, start);
     while (attempts-- && count && (r = pel_iter_next(&it)) != PEL_NONE) {
-        if (!entry_exists(so->s, pel_id(p, r))) {
+        if (!stream_entry_exists(so->s, pel_id(p, r))) {
             if (n_gone == cap_gone) {
                 cap_gone = cap_gone ? cap_gone * 2 : 8;
                 gone = xrealloc(gone, cap_gone * sizeof(PelRef));

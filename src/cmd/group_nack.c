@@ -57,14 +57,6 @@ static int cstr_len(Slice s) {
     return n > 1024 ? 1024 : (int)n;
 }
 
-static int entry_exists(const Stream *s, StreamId id) {
-    StreamIter it;
-    StreamId got;
-    size_t nf;
-    stream_iter_start(&it, s, id, id, 0);
-    return stream_iter_next(&it, &got, &nf);
-}
-
 /* The count an entry that had `had` ends with. */
 static uint64_t nack_count(NackMode mode, uint64_t had, long long retrycount) {
     if (retrycount >= 0) return (uint64_t)retrycount;
@@ -179,7 +171,7 @@ static void cmd_xnack(Client *c) {
         if (r != PEL_NONE) {
             count = nack_count(mode, pel_delivery_count(p, r), retrycount);
             group_release(g, r, count);
-        } else if (force && (server.loading || entry_exists(so->s, ids[k]))) {
+        } else if (force && (server.loading || stream_entry_exists(so->s, ids[k]))) {
             /* While the AOF loads, FORCE also restores a released entry
              * whose stream entry was deleted: the rewrite writes released
              * entries in this form, and live records only name entries that

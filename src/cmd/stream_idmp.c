@@ -358,14 +358,6 @@ static void cmd_xcfgset(Client *c) {
 
 /* ---- XIDMPRECORD, XIDMPCOUNTERS ------------------------------------------------ */
 
-static int entry_exists(const Stream *s, StreamId id) {
-    StreamIter it;
-    StreamId found;
-    size_t nf;
-    stream_iter_start(&it, s, id, id, 0);
-    return stream_iter_next(&it, &found, &nf);
-}
-
 /* XIDMPRECORD key pid iid stream-id: maps (pid, iid) to an existing entry.
  * Idempotent for the same mapping; a different one is refused, except when
  * the AOF loader replays (its clock may still see an iid the original run
@@ -385,7 +377,7 @@ static void cmd_xidmprecord(Client *c) {
     StreamObj *so = stream_obj_lookup_existing(c, key, 1);
     if (!so) return;
     int is_replay = (c->flags & CLIENT_FAKE) != 0;
-    if (!is_replay && !entry_exists(so->s, id)) {
+    if (!is_replay && !stream_entry_exists(so->s, id)) {
         reply_error(c, "ERR The specified stream ID was deleted or doesn't exist");
         return;
     }

@@ -624,6 +624,15 @@ static void iter_yield(StreamIter *it, uint32_t off, const EntryHead *h) {
     it->fields_left = h->n_fields;
 }
 
+/* 1 if s holds a live (not deleted) entry with ID id, else 0. Borrows s. */
+int stream_entry_exists(const Stream *s, StreamId id) {
+    StreamIter it;
+    StreamId got;
+    size_t n_fields;
+    stream_iter_start(&it, s, id, id, 0);
+    return stream_iter_next(&it, &got, &n_fields);
+}
+
 /* Moves to the next live entry in range: returns 1 and sets *id and
  * *n_fields (pairs, read them with stream_iter_field()), or 0 at the end. */
 int stream_iter_next(StreamIter *it, StreamId *id, size_t *n_fields) {

@@ -142,6 +142,7 @@ void stream_iter_start(StreamIter *it, const Stream *s, StreamId start, StreamId
                        int is_reverse);
 int stream_iter_next(StreamIter *it, StreamId *id, size_t *n_fields);
 void stream_iter_field(StreamIter *it, Slice *field, Slice *value);
+int stream_entry_exists(const Stream *s, StreamId id); /* a live entry has this ID */
 
 /* ---- Statistics --------------------------------------------------------- */
 size_t stream_node_count(const Stream *s);

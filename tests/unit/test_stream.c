@@ -380,7 +380,9 @@ static void op_delete(Stream *s, Model *m) {
         else if (stream_id_cmp(id, m->first_id) == 0)
             m->first_id = model_first_live(m);
     }
+    CHECK_EQ_INT(stream_entry_exists(s, id), want);
     CHECK_EQ_INT(stream_delete(s, id), want);
+    CHECK_EQ_INT(stream_entry_exists(s, id), 0);
 }
 
 static uint64_t model_trim(Model *m, const StreamTrim *t) {
