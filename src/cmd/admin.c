@@ -24,9 +24,6 @@
 #include "server/core.h"
 #include "version.h"
 
-#define END_OF_COMMANDS                                                                            \
-    { NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL }
-
 static InfoHook info_persistence_hook;
 
 void server_note_fork(void) {
@@ -642,53 +639,37 @@ static void cmd_lastsave(Client *c) {
 }
 
 static const Command command_subcommands[] = {
-    {"count", cmd_command_count, 2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL,
-     "Returns a count of commands.", "2.8.13", "server", NULL},
-    {"info", cmd_command_info, -2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL,
-     "Returns information about one, multiple or all commands.", "2.8.13", "server", NULL},
-    {"docs", cmd_command_docs, -2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL,
-     "Returns documentary information about one, multiple or all commands.", "7.0.0", "server",
-     NULL},
-    {"list", cmd_command_list, -2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL,
-     "Returns a list of command names.", "7.0.0", "server", NULL},
+    {"count", cmd_command_count, 2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL},
+    {"info", cmd_command_info, -2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL},
+    {"docs", cmd_command_docs, -2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL},
+    {"list", cmd_command_list, -2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL},
     {"getkeys", cmd_command_getkeys, -4, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0,
-     NULL, "Extracts the key names from an arbitrary command.", "2.8.13", "server", NULL},
+     NULL},
     {"getkeysandflags", cmd_command_getkeysandflags, -4, CMD_LOADING | CMD_STALE,
-     "@slow @connection", 0, 0, 0, NULL,
-     "Extracts the key names and access flags for an arbitrary command.", "7.0.0", "server", NULL},
-    {"help", cmd_command_help, 2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL,
-     "Returns helpful text about the different subcommands.", "5.0.0", "server", NULL},
+     "@slow @connection", 0, 0, 0, NULL},
+    {"help", cmd_command_help, 2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL},
     END_OF_COMMANDS,
 };
 
 static const Command function_subcommands[] = {
     {"flush", cmd_function_flush, -2, CMD_WRITE | CMD_NOSCRIPT, "@write @slow @scripting", 0, 0, 0,
-     NULL, "Deletes all libraries and functions.", "7.0.0", "scripting", NULL},
-    {"list", cmd_function_list, -2, CMD_NOSCRIPT, "@slow @scripting", 0, 0, 0, NULL,
-     "Returns information about all libraries.", "7.0.0", "scripting", NULL},
+     NULL},
+    {"list", cmd_function_list, -2, CMD_NOSCRIPT, "@slow @scripting", 0, 0, 0, NULL},
     END_OF_COMMANDS,
 };
 
 const Command admin_commands[] = {
-    {"info", cmd_info, -1, CMD_LOADING | CMD_STALE, "@slow @dangerous", 0, 0, 0, NULL,
-     "Returns information and statistics about the server.", "1.0.0", "server", NULL},
+    {"info", cmd_info, -1, CMD_LOADING | CMD_STALE, "@slow @dangerous", 0, 0, 0, NULL},
     {"command", cmd_command_container, -1, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0,
-     command_subcommands, "Returns detailed information about all commands.", "2.8.13", "server",
-     NULL},
+     command_subcommands},
     {"debug", cmd_debug, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
-     "@admin @slow @dangerous", 0, 0, 0, NULL, "A container for debugging commands.", "1.0.0",
-     "server", NULL},
+     "@admin @slow @dangerous", 0, 0, 0, NULL},
     {"shutdown", cmd_shutdown, -1,
      CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_MULTI | CMD_ALLOW_BUSY,
-     "@admin @slow @dangerous", 0, 0, 0, NULL,
-     "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0",
-     "server", NULL},
-    {"function", NULL, -2, 0, "@slow", 0, 0, 0, function_subcommands,
-     "A container for function commands.", "7.0.0", "scripting", NULL},
-    {"time", cmd_time, 1, CMD_LOADING | CMD_STALE | CMD_FAST, "@fast", 0, 0, 0, NULL,
-     "Returns the server time.", "2.6.0", "server", NULL},
+     "@admin @slow @dangerous", 0, 0, 0, NULL},
+    {"function", NULL, -2, 0, "@slow", 0, 0, 0, function_subcommands},
+    {"time", cmd_time, 1, CMD_LOADING | CMD_STALE | CMD_FAST, "@fast", 0, 0, 0, NULL},
     {"lastsave", cmd_lastsave, 1, CMD_LOADING | CMD_STALE | CMD_FAST, "@admin @fast @dangerous", 0,
-     0, 0, NULL, "Returns the Unix timestamp of the last successful save to disk.", "1.0.0",
-     "server", NULL},
+     0, 0, NULL},
     END_OF_COMMANDS,
 };

@@ -13,9 +13,6 @@
 #include "server/core.h"
 #include "version.h"
 
-#define END_OF_COMMANDS                                                                            \
-    { NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL }
-
 static void cmd_ping(Client *c) {
     if (c->argc > 2) {
         reply_arity_error(c);
@@ -468,54 +465,40 @@ static void cmd_client_help(Client *c) {
 
 #define CLI_FLAGS (CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
 static const Command client_subcommands[] = {
-    {"id", cmd_client_id, 2, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL,
-     "Returns the unique client ID of the connection.", "5.0.0", "connection", NULL},
-    {"setname", cmd_client_setname, 3, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL,
-     "Sets the connection name.", "2.6.9", "connection", NULL},
-    {"getname", cmd_client_getname, 2, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL,
-     "Returns the name of the connection.", "2.6.9", "connection", NULL},
+    {"id", cmd_client_id, 2, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL},
+    {"setname", cmd_client_setname, 3, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL},
+    {"getname", cmd_client_getname, 2, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL},
     {"list", cmd_client_list, -2, CMD_ADMIN | CLI_FLAGS, "@admin @slow @dangerous @connection", 0,
-     0, 0, NULL, "Lists open connections.", "2.4.0", "connection", NULL},
-    {"info", cmd_client_info, 2, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL,
-     "Returns information about the connection.", "6.2.0", "connection", NULL},
+     0, 0, NULL},
+    {"info", cmd_client_info, 2, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL},
     {"kill", cmd_client_kill, -3, CMD_ADMIN | CLI_FLAGS, "@admin @slow @dangerous @connection", 0,
-     0, 0, NULL, "Terminates open connections.", "2.4.0", "connection", NULL},
-    {"setinfo", cmd_client_setinfo, 4, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL,
-     "Sets information specific to the client or connection.", "7.2.0", "connection", NULL},
+     0, 0, NULL},
+    {"setinfo", cmd_client_setinfo, 4, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL},
     {"unblock", cmd_client_unblock, -3, CMD_ADMIN | CLI_FLAGS,
-     "@admin @slow @dangerous @connection", 0, 0, 0, NULL,
-     "Unblocks a client blocked by a blocking command from a different connection.", "5.0.0",
-     "connection", NULL},
+     "@admin @slow @dangerous @connection", 0, 0, 0, NULL},
     {"no-evict", cmd_client_noevict, 3, CMD_ADMIN | CLI_FLAGS,
-     "@admin @slow @dangerous @connection", 0, 0, 0, NULL,
-     "Sets the client eviction mode of the connection.", "7.0.0", "connection", NULL},
-    {"help", cmd_client_help, 2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL,
-     "Returns helpful text about the different subcommands.", "5.0.0", "connection", NULL},
+     "@admin @slow @dangerous @connection", 0, 0, 0, NULL},
+    {"help", cmd_client_help, 2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL},
     END_OF_COMMANDS,
 };
 
 const Command conn_commands[] = {
-    {"ping", cmd_ping, -1, CMD_FAST, "@fast @connection", 0, 0, 0, NULL,
-     "Returns the server's liveliness response.", "1.0.0", "connection", NULL},
-    {"echo", cmd_echo, 2, CMD_LOADING | CMD_STALE | CMD_FAST, "@fast @connection", 0, 0, 0, NULL,
-     "Returns the given string.", "1.0.0", "connection", NULL},
+    {"ping", cmd_ping, -1, CMD_FAST, "@fast @connection", 0, 0, 0, NULL},
+    {"echo", cmd_echo, 2, CMD_LOADING | CMD_STALE | CMD_FAST, "@fast @connection", 0, 0, 0, NULL},
     {"quit", cmd_quit, -1,
      CMD_ALLOW_BUSY | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH,
-     "@fast @connection", 0, 0, 0, NULL, "Closes the connection.", "1.0.0", "connection", NULL},
+     "@fast @connection", 0, 0, 0, NULL},
     {"reset", cmd_reset, 1,
      CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY,
-     "@fast @connection", 0, 0, 0, NULL, "Resets the connection.", "6.2.0", "connection", NULL},
+     "@fast @connection", 0, 0, 0, NULL},
     {"hello", cmd_hello, -1,
      CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY,
-     "@fast @connection", 0, 0, 0, NULL, "Handshakes with the Redis server.", "6.0.0", "connection",
-     NULL},
+     "@fast @connection", 0, 0, 0, NULL},
     {"auth", cmd_auth, -2,
      CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY,
-     "@fast @connection", 0, 0, 0, NULL, "Authenticates the connection.", "1.0.0", "connection",
-     NULL},
+     "@fast @connection", 0, 0, 0, NULL},
     {"select", cmd_select, 2, CMD_LOADING | CMD_STALE | CMD_FAST, "@fast @connection", 0, 0, 0,
-     NULL, "Changes the selected database.", "1.0.0", "connection", NULL},
-    {"client", NULL, -2, 0, "@slow", 0, 0, 0, client_subcommands,
-     "A container for client connection commands.", "2.4.0", "connection", NULL},
+     NULL},
+    {"client", NULL, -2, 0, "@slow", 0, 0, 0, client_subcommands},
     END_OF_COMMANDS,
 };

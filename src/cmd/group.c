@@ -900,28 +900,6 @@ out:
     if (t != t_stack) xfree(t);
 }
 
-static int xreadgroup_getkeys(int argc, const Slice *argv, int *pos, int max_pos) {
-    int i;
-    for (i = 1; i < argc; i++) {
-        if (is_word(argv[i], "block") || is_word(argv[i], "count") ||
-            is_word(argv[i], "maxcount") || is_word(argv[i], "maxsize") ||
-            is_word(argv[i], "claim"))
-            i++;
-        else if (is_word(argv[i], "group"))
-            i += 2;
-        else if (is_word(argv[i], "noack"))
-            continue;
-        else if (is_word(argv[i], "streams"))
-            break;
-        else
-            return 0;
-    }
-    if (i >= argc) return 0;
-    int n = (argc - i - 1) / 2, k = 0;
-    for (int j = 0; j < n && k < max_pos; j++) pos[k++] = i + 1 + j;
-    return k;
-}
-
 /* ---- XACK -------------------------------------------------------------- */
 
 static void cmd_xack(Client *c) {
@@ -1472,43 +1450,22 @@ void group_cmd_init(void) {
 
 #define GW (CMD_WRITE)
 static const Command xgroup_subcommands[] = {
-    {"create", cmd_xgroup, -5, GW | CMD_DENYOOM, "@write @stream @slow", 2, 2, 1, NULL,
-     "Creates a consumer group.", "5.0.0", "stream", NULL},
-    {"setid", cmd_xgroup, -5, GW, "@write @stream @slow", 2, 2, 1, NULL,
-     "Sets the last-delivered ID of a consumer group.", "5.0.0", "stream", NULL},
-    {"destroy", cmd_xgroup, 4, GW, "@write @stream @slow", 2, 2, 1, NULL,
-     "Destroys a consumer group.", "5.0.0", "stream", NULL},
-    {"createconsumer", cmd_xgroup, 5, GW | CMD_DENYOOM, "@write @stream @slow", 2, 2, 1, NULL,
-     "Creates a consumer in a consumer group.", "6.2.0", "stream", NULL},
-    {"delconsumer", cmd_xgroup, 5, GW, "@write @stream @slow", 2, 2, 1, NULL,
-     "Deletes a consumer from a consumer group.", "5.0.0", "stream", NULL},
-    {"help", cmd_xgroup, 2, CMD_LOADING | CMD_STALE, "@stream @slow", 0, 0, 0, NULL,
-     "Returns helpful text about the different subcommands.", "5.0.0", "stream", NULL},
-    {NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL},
+    {"create", cmd_xgroup, -5, GW | CMD_DENYOOM, "@write @stream @slow", 2, 2, 1, NULL},
+    {"setid", cmd_xgroup, -5, GW, "@write @stream @slow", 2, 2, 1, NULL},
+    {"destroy", cmd_xgroup, 4, GW, "@write @stream @slow", 2, 2, 1, NULL},
+    {"createconsumer", cmd_xgroup, 5, GW | CMD_DENYOOM, "@write @stream @slow", 2, 2, 1, NULL},
+    {"delconsumer", cmd_xgroup, 5, GW, "@write @stream @slow", 2, 2, 1, NULL},
+    {"help", cmd_xgroup, 2, CMD_LOADING | CMD_STALE, "@stream @slow", 0, 0, 0, NULL},
+    END_OF_COMMANDS,
 };
 
 const Command group_commands[] = {
-    {"xgroup", NULL, -2, 0, "@slow", 0, 0, 0, xgroup_subcommands,
-     "A container for consumer groups commands.", "5.0.0", "stream", NULL},
+    {"xgroup", NULL, -2, 0, "@slow", 0, 0, 0, xgroup_subcommands},
     {"xreadgroup", cmd_xreadgroup, -7, GW | CMD_BLOCKING | CMD_MOVABLE_KEYS,
-     "@write @stream @slow @blocking", 0, 0, 0, NULL,
-     "Returns new or historical messages from a stream for a consumer in a group. Blocks until "
-     "a message is available otherwise.",
-     "5.0.0", "stream", xreadgroup_getkeys},
-    {"xack", cmd_xack, -4, GW | CMD_FAST, "@write @stream @fast", 1, 1, 1, NULL,
-     "Returns the number of messages that were successfully acknowledged by the consumer group "
-     "member of a stream.",
-     "5.0.0", "stream", NULL},
-    {"xpending", cmd_xpending, -3, CMD_READONLY, "@read @stream @slow", 1, 1, 1, NULL,
-     "Returns the information and entries from a stream consumer group's pending entries list.",
-     "5.0.0", "stream", NULL},
-    {"xclaim", cmd_xclaim, -6, GW | CMD_FAST, "@write @stream @fast", 1, 1, 1, NULL,
-     "Changes, or acquires, ownership of a message in a consumer group, as if the message was "
-     "delivered a consumer group member.",
-     "5.0.0", "stream", NULL},
-    {"xautoclaim", cmd_xautoclaim, -6, GW | CMD_FAST, "@write @stream @fast", 1, 1, 1, NULL,
-     "Changes, or acquires, ownership of messages in a consumer group, as if the messages were "
-     "delivered to as consumer group member.",
-     "6.2.0", "stream", NULL},
-    {NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL},
+     "@write @stream @slow @blocking", 0, 0, 0, NULL},
+    {"xack", cmd_xack, -4, GW | CMD_FAST, "@write @stream @fast", 1, 1, 1, NULL},
+    {"xpending", cmd_xpending, -3, CMD_READONLY, "@read @stream @slow", 1, 1, 1, NULL},
+    {"xclaim", cmd_xclaim, -6, GW | CMD_FAST, "@write @stream @fast", 1, 1, 1, NULL},
+    {"xautoclaim", cmd_xautoclaim, -6, GW | CMD_FAST, "@write @stream @fast", 1, 1, 1, NULL},
+    END_OF_COMMANDS,
 };

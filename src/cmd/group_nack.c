@@ -201,9 +201,6 @@ out:
 }
 
 const Command nack_commands[] = {
-    {"xnack", cmd_xnack, -7, CMD_WRITE | CMD_FAST, "@write @stream @fast", 1, 1, 1, NULL,
-     "Releases pending messages back to the group's PEL without acknowledging them, making them "
-     "available for re-delivery.",
-     "8.8.0", "stream", NULL},
-    {NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL},
+    {"xnack", cmd_xnack, -7, CMD_WRITE | CMD_FAST, "@write @stream @fast", 1, 1, 1, NULL},
+    END_OF_COMMANDS,
 };

@@ -6,9 +6,6 @@
  */
 #include "server/core.h"
 
-#define END_OF_COMMANDS                                                                            \
-    { NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL }
-
 static void cmd_multi(Client *c) {
     if (c->flags & CLIENT_MULTI) {
         reply_error(c, "ERR MULTI calls can not be nested");
@@ -50,17 +47,11 @@ static void cmd_unwatch(Client *c) {
 
 #define TX_FLAGS (CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY)
 const Command multi_commands[] = {
-    {"multi", cmd_multi, 1, TX_FLAGS, "@fast @transaction", 0, 0, 0, NULL, "Starts a transaction.",
-     "1.2.0", "transactions", NULL},
+    {"multi", cmd_multi, 1, TX_FLAGS, "@fast @transaction", 0, 0, 0, NULL},
     {"exec", cmd_exec, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_SKIP_SLOWLOG,
-     "@slow @transaction", 0, 0, 0, NULL, "Executes all commands in a transaction.", "1.2.0",
-     "transactions", NULL},
-    {"discard", cmd_discard, 1, TX_FLAGS, "@fast @transaction", 0, 0, 0, NULL,
-     "Discards a transaction.", "2.0.0", "transactions", NULL},
-    {"watch", cmd_watch, -2, TX_FLAGS, "@fast @transaction", 1, -1, 1, NULL,
-     "Monitors changes to keys to determine the execution of a transaction.", "2.2.0",
-     "transactions", NULL},
-    {"unwatch", cmd_unwatch, 1, TX_FLAGS, "@fast @transaction", 0, 0, 0, NULL,
-     "Forgets about watched keys of a transaction.", "2.2.0", "transactions", NULL},
+     "@slow @transaction", 0, 0, 0, NULL},
+    {"discard", cmd_discard, 1, TX_FLAGS, "@fast @transaction", 0, 0, 0, NULL},
+    {"watch", cmd_watch, -2, TX_FLAGS, "@fast @transaction", 1, -1, 1, NULL},
+    {"unwatch", cmd_unwatch, 1, TX_FLAGS, "@fast @transaction", 0, 0, 0, NULL},
     END_OF_COMMANDS,
 };

@@ -40,9 +40,6 @@
 #include "cmd/stream_refs.h"
 #include "server/server.h"
 
-#define END_OF_COMMANDS                                                                            \
-    { NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL }
-
 static const StreamId ID_MIN = {0, 0};
 static const StreamId ID_MAX = {UINT64_MAX, UINT64_MAX};
 
@@ -831,27 +828,6 @@ fail:
     xfree(x);
 }
 
-/* Key positions of XREAD: the keys after STREAMS. */
-static int xread_getkeys(int argc, const Slice *argv, int *pos, int max_pos) {
-    int streams = 0;
-    for (int i = 1; i < argc; i++) {
-        if (is_word(argv[i], "BLOCK") || is_word(argv[i], "COUNT") ||
-            is_word(argv[i], "MAXCOUNT") || is_word(argv[i], "MAXSIZE")) {
-            i++;
-        } else if (is_word(argv[i], "STREAMS")) {
-            streams = i;
-            break;
-        } else {
-            break;
-        }
-    }
-    int rest = streams ? argc - streams - 1 : 0;
-    if (rest == 0 || rest % 2) return 0;
-    int n = 0;
-    for (int k = 0; k < rest / 2 && n < max_pos; k++) pos[n++] = streams + 1 + k;
-    return n;
-}
-
 /* ---- XINFO STREAM / HELP --------------------------------------------------- */
 
 static void reply_edge_entry(Client *c, const Stream *s, int is_last) {
@@ -943,40 +919,25 @@ static void cmd_xinfo_help(Client *c) {
 /* XINFO's subcommands. src/cmd/group.c adds its "groups" and "consumers"
  * entries here (their handlers are declared in its own header). */
 static const Command xinfo_subcommands[] = {
-    {"stream", cmd_xinfo_stream, -3, CMD_READONLY, "@read @stream @slow", 2, 2, 1, NULL,
-     "Returns information about a stream.", "5.0.0", "stream", NULL},
-    {"groups", cmd_xinfo_groups, 3, CMD_READONLY, "@read @stream @slow", 2, 2, 1, NULL,
-     "Returns a list of the consumer groups of a stream.", "5.0.0", "stream", NULL},
-    {"consumers", cmd_xinfo_consumers, 4, CMD_READONLY, "@read @stream @slow", 2, 2, 1, NULL,
-     "Returns a list of the consumers in a consumer group.", "5.0.0", "stream", NULL},
-    {"help", cmd_xinfo_help, 2, CMD_LOADING | CMD_STALE, "@stream @slow", 0, 0, 0, NULL,
-     "Returns helpful text about the different subcommands.", "5.0.0", "stream", NULL},
+    {"stream", cmd_xinfo_stream, -3, CMD_READONLY, "@read @stream @slow", 2, 2, 1, NULL},
+    {"groups", cmd_xinfo_groups, 3, CMD_READONLY, "@read @stream @slow", 2, 2, 1, NULL},
+    {"consumers", cmd_xinfo_consumers, 4, CMD_READONLY, "@read @stream @slow", 2, 2, 1, NULL},
+    {"help", cmd_xinfo_help, 2, CMD_LOADING | CMD_STALE, "@stream @slow", 0, 0, 0, NULL},
     END_OF_COMMANDS,
 };
 
 const Command stream_commands[] = {
     {"xadd", cmd_xadd, -5, CMD_WRITE | CMD_DENYOOM | CMD_FAST, "@write @stream @fast", 1, 1, 1,
-     NULL, "Appends a new message to a stream. Creates the key if it doesn't exist.", "5.0.0",
-     "stream", NULL},
-    {"xrange", cmd_xrange, -4, CMD_READONLY, "@read @stream @slow", 1, 1, 1, NULL,
-     "Returns the messages from a stream within a range of IDs.", "5.0.0", "stream", NULL},
-    {"xrevrange", cmd_xrevrange, -4, CMD_READONLY, "@read @stream @slow", 1, 1, 1, NULL,
-     "Returns the messages from a stream within a range of IDs in reverse order.", "5.0.0",
-     "stream", NULL},
-    {"xlen", cmd_xlen, 2, CMD_READONLY | CMD_FAST, "@read @stream @fast", 1, 1, 1, NULL,
-     "Return the number of messages in a stream.", "5.0.0", "stream", NULL},
-    {"xdel", cmd_xdel, -3, CMD_WRITE | CMD_FAST, "@write @stream @fast", 1, 1, 1, NULL,
-     "Returns the number of messages after removing them from a stream.", "5.0.0", "stream", NULL},
-    {"xtrim", cmd_xtrim, -4, CMD_WRITE, "@write @stream @slow", 1, 1, 1, NULL,
-     "Deletes messages from the beginning of a stream.", "5.0.0", "stream", NULL},
+     NULL},
+    {"xrange", cmd_xrange, -4, CMD_READONLY, "@read @stream @slow", 1, 1, 1, NULL},
+    {"xrevrange", cmd_xrevrange, -4, CMD_READONLY, "@read @stream @slow", 1, 1, 1, NULL},
+    {"xlen", cmd_xlen, 2, CMD_READONLY | CMD_FAST, "@read @stream @fast", 1, 1, 1, NULL},
+    {"xdel", cmd_xdel, -3, CMD_WRITE | CMD_FAST, "@write @stream @fast", 1, 1, 1, NULL},
+    {"xtrim", cmd_xtrim, -4, CMD_WRITE, "@write @stream @slow", 1, 1, 1, NULL},
     {"xsetid", cmd_xsetid, -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, "@write @stream @fast", 1, 1, 1,
-     NULL, "An internal command for replicating stream values.", "5.0.0", "stream", NULL},
+     NULL},
     {"xread", cmd_xread, -4, CMD_READONLY | CMD_BLOCKING | CMD_MOVABLE_KEYS,
-     "@read @stream @slow @blocking", 0, 0, 0, NULL,
-     "Returns messages from multiple streams with IDs greater than the ones requested. Blocks "
-     "until a message is available otherwise.",
-     "5.0.0", "stream", xread_getkeys},
-    {"xinfo", NULL, -2, 0, "@slow", 0, 0, 0, xinfo_subcommands,
-     "A container for stream introspection commands.", "5.0.0", "stream", NULL},
+     "@read @stream @slow @blocking", 0, 0, 0, NULL},
+    {"xinfo", NULL, -2, 0, "@slow", 0, 0, 0, xinfo_subcommands},
     END_OF_COMMANDS,
 };

@@ -76,9 +76,6 @@
 #include "base/alloc.h"
 #include "server/server.h"
 
-#define END_OF_COMMANDS                                                                            \
-    { NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL }
-
 #define ERR_INVALID_ID "ERR Invalid stream ID specified as stream command argument"
 
 /* ---- the state ------------------------------------------------------------- */
@@ -425,13 +422,10 @@ static void cmd_xidmpcounters(Client *c) {
 }
 
 const Command stream_idmp_commands[] = {
-    {"xcfgset", cmd_xcfgset, -2, CMD_WRITE | CMD_FAST, "@write @stream @fast", 1, 1, 1, NULL,
-     "Sets the IDMP configuration parameters for a stream.", "8.6.0", "stream", NULL},
+    {"xcfgset", cmd_xcfgset, -2, CMD_WRITE | CMD_FAST, "@write @stream @fast", 1, 1, 1, NULL},
     {"xidmprecord", cmd_xidmprecord, 5, CMD_WRITE | CMD_DENYOOM | CMD_FAST, "@write @stream @fast",
-     1, 1, 1, NULL, "An internal command for setting IDMP metadata on an existing stream message.",
-     "8.8.0", "stream", NULL},
+     1, 1, 1, NULL},
     {"xidmpcounters", cmd_xidmpcounters, 4, CMD_WRITE | CMD_FAST, "@write @stream @fast", 1, 1, 1,
-     NULL, "An internal command restoring the IDMP lifetime counters of a stream (AOF).", "8.6.0",
-     "stream", NULL},
+     NULL},
     END_OF_COMMANDS,
 };

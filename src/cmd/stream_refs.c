@@ -39,9 +39,6 @@
 #include "stream/group.h"
 #include "stream/id.h"
 
-#define END_OF_COMMANDS                                                                            \
-    { NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL }
-
 /* ---- Policies ------------------------------------------------------------ */
 
 /* The policy named by arg, or -1. */
@@ -224,12 +221,8 @@ out:
 }
 
 const Command stream_refs_commands[] = {
-    {"xdelex", cmd_xdelex, -5, CMD_WRITE | CMD_FAST, "@write @stream @fast", 1, 1, 1, NULL,
-     "Deletes one or multiple entries from the stream.", "8.2.0", "stream", NULL},
-    {"xackdel", cmd_xackdel, -6, CMD_WRITE | CMD_FAST, "@write @stream @fast", 1, 1, 1, NULL,
-     "Acknowledges and conditionally deletes one or multiple entries for a stream consumer "
-     "group.",
-     "8.2.0", "stream", NULL},
+    {"xdelex", cmd_xdelex, -5, CMD_WRITE | CMD_FAST, "@write @stream @fast", 1, 1, 1, NULL},
+    {"xackdel", cmd_xackdel, -6, CMD_WRITE | CMD_FAST, "@write @stream @fast", 1, 1, 1, NULL},
     END_OF_COMMANDS,
 };
 

@@ -13,9 +13,6 @@
 #include "base/alloc.h"
 #include "server/core.h"
 
-#define END_OF_COMMANDS                                                                            \
-    { NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL }
-
 static int get_string(Client *c, Slice key, Obj **out) {
     Obj *o = db_lookup_read(c->db, key);
     if (o && o->type != OBJ_STRING) {
@@ -247,41 +244,17 @@ static void cmd_strlen(Client *c) {
 
 #define W (CMD_WRITE | CMD_DENYOOM)
 const Command string_commands[] = {
-    {"get", cmd_get, 2, CMD_READONLY | CMD_FAST, "@read @string @fast", 1, 1, 1, NULL,
-     "Returns the string value of a key.", "1.0.0", "string", NULL},
-    {"set", cmd_set, -3, W, "@write @string @slow", 1, 1, 1, NULL,
-     "Sets the string value of a key, ignoring its type. The key is created if it doesn't "
-     "exist.",
-     "1.0.0", "string", NULL},
-    {"setnx", cmd_setnx, 3, W | CMD_FAST, "@write @string @fast", 1, 1, 1, NULL,
-     "Set the string value of a key only when the key doesn't exist.", "1.0.0", "string", NULL},
-    {"getdel", cmd_getdel, 2, CMD_WRITE | CMD_FAST, "@write @string @fast", 1, 1, 1, NULL,
-     "Returns the string value of a key after deleting the key.", "6.2.0", "string", NULL},
-    {"mget", cmd_mget, -2, CMD_READONLY | CMD_FAST, "@read @string @fast", 1, -1, 1, NULL,
-     "Atomically returns the string values of one or more keys.", "1.0.0", "string", NULL},
-    {"mset", cmd_mset, -3, W, "@write @string @slow", 1, -1, 2, NULL,
-     "Atomically creates or modifies the string values of one or more keys.", "1.0.1", "string",
-     NULL},
-    {"incr", cmd_incr, 2, W | CMD_FAST, "@write @string @fast", 1, 1, 1, NULL,
-     "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't "
-     "exist.",
-     "1.0.0", "string", NULL},
-    {"decr", cmd_decr, 2, W | CMD_FAST, "@write @string @fast", 1, 1, 1, NULL,
-     "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't "
-     "exist.",
-     "1.0.0", "string", NULL},
-    {"incrby", cmd_incrby, 3, W | CMD_FAST, "@write @string @fast", 1, 1, 1, NULL,
-     "Increments the integer value of a key by a number. Uses 0 as initial value if the key "
-     "doesn't exist.",
-     "1.0.0", "string", NULL},
-    {"decrby", cmd_decrby, 3, W | CMD_FAST, "@write @string @fast", 1, 1, 1, NULL,
-     "Decrements a number from the integer value of a key. Uses 0 as initial value if the key "
-     "doesn't exist.",
-     "1.0.0", "string", NULL},
-    {"append", cmd_append, 3, W | CMD_FAST, "@write @string @fast", 1, 1, 1, NULL,
-     "Appends a string to the value of a key. Creates the key if it doesn't exist.", "2.0.0",
-     "string", NULL},
-    {"strlen", cmd_strlen, 2, CMD_READONLY | CMD_FAST, "@read @string @fast", 1, 1, 1, NULL,
-     "Returns the length of a string value.", "2.2.0", "string", NULL},
+    {"get", cmd_get, 2, CMD_READONLY | CMD_FAST, "@read @string @fast", 1, 1, 1, NULL},
+    {"set", cmd_set, -3, W, "@write @string @slow", 1, 1, 1, NULL},
+    {"setnx", cmd_setnx, 3, W | CMD_FAST, "@write @string @fast", 1, 1, 1, NULL},
+    {"getdel", cmd_getdel, 2, CMD_WRITE | CMD_FAST, "@write @string @fast", 1, 1, 1, NULL},
+    {"mget", cmd_mget, -2, CMD_READONLY | CMD_FAST, "@read @string @fast", 1, -1, 1, NULL},
+    {"mset", cmd_mset, -3, W, "@write @string @slow", 1, -1, 2, NULL},
+    {"incr", cmd_incr, 2, W | CMD_FAST, "@write @string @fast", 1, 1, 1, NULL},
+    {"decr", cmd_decr, 2, W | CMD_FAST, "@write @string @fast", 1, 1, 1, NULL},
+    {"incrby", cmd_incrby, 3, W | CMD_FAST, "@write @string @fast", 1, 1, 1, NULL},
+    {"decrby", cmd_decrby, 3, W | CMD_FAST, "@write @string @fast", 1, 1, 1, NULL},
+    {"append", cmd_append, 3, W | CMD_FAST, "@write @string @fast", 1, 1, 1, NULL},
+    {"strlen", cmd_strlen, 2, CMD_READONLY | CMD_FAST, "@read @string @fast", 1, 1, 1, NULL},
     END_OF_COMMANDS,
 };

@@ -1185,12 +1185,8 @@ static void cmd_debug_loadaof(Client *c) {
     reply_ok(c);
 }
 
-#define END_OF_COMMANDS                                                                            \
-    { NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL }
-
 const Command persist_commands[] = {
     {"bgrewriteaof", cmd_bgrewriteaof, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING,
-     "@admin @slow @dangerous", 0, 0, 0, NULL,
-     "Asynchronously rewrites the append-only file to disk.", "1.0.0", "server", NULL},
+     "@admin @slow @dangerous", 0, 0, 0, NULL},
     END_OF_COMMANDS,
 };

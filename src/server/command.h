@@ -47,12 +47,12 @@ typedef struct Command {
     const char *acl;                   /* ACL categories, e.g. "@write @stream @fast" */
     int first_key, last_key, key_step; /* 0,0,0 when no keys; last_key -1 = last arg */
     const struct Command *subcommands; /* NULL-name terminated, or NULL */
-    const char *summary;
-    const char *since;
-    const char *group; /* "stream", "generic", "string", "server", ... */
-    /* For CMD_MOVABLE_KEYS: fills key argument positions, returns the count. */
-    int (*getkeys)(int argc, const struct Slice *argv, int *pos, int max_pos);
 } Command;
+
+/* The entry that ends a command table. Documentation, key specifications
+ * and tips live in the metadata table (src/server/command_meta.h). */
+#define END_OF_COMMANDS                                                                            \
+    { NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL }
 
 /* Looks up a command (case-insensitive); NULL if unknown. */
 const Command *command_lookup(const char *name, size_t len);

@@ -598,26 +598,18 @@ static void cmd_config_help(Client *c) {
 
 static const Command config_subcommands[] = {
     {"get", cmd_config_get, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
-     "@admin @slow @dangerous", 0, 0, 0, NULL,
-     "Returns the effective values of configuration "
-     "parameters.",
-     "2.0.0", "server", NULL},
+     "@admin @slow @dangerous", 0, 0, 0, NULL},
     {"set", cmd_config_set, -4, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
-     "@admin @slow @dangerous", 0, 0, 0, NULL, "Sets configuration parameters in-flight.", "2.0.0",
-     "server", NULL},
+     "@admin @slow @dangerous", 0, 0, 0, NULL},
     {"resetstat", cmd_config_resetstat, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
-     "@admin @slow @dangerous", 0, 0, 0, NULL, "Resets the server's statistics.", "2.0.0", "server",
-     NULL},
+     "@admin @slow @dangerous", 0, 0, 0, NULL},
     {"rewrite", cmd_config_rewrite, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
-     "@admin @slow @dangerous", 0, 0, 0, NULL, "Persists the effective configuration to file.",
-     "2.8.0", "server", NULL},
-    {"help", cmd_config_help, 2, CMD_LOADING | CMD_STALE, "@slow", 0, 0, 0, NULL,
-     "Returns helpful text about the different subcommands.", "5.0.0", "server", NULL},
-    {NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL},
+     "@admin @slow @dangerous", 0, 0, 0, NULL},
+    {"help", cmd_config_help, 2, CMD_LOADING | CMD_STALE, "@slow", 0, 0, 0, NULL},
+    END_OF_COMMANDS,
 };
 
 const Command config_commands[] = {
-    {"config", NULL, -2, 0, "@slow", 0, 0, 0, config_subcommands,
-     "A container for server configuration commands.", "2.0.0", "server", NULL},
-    {NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL},
+    {"config", NULL, -2, 0, "@slow", 0, 0, 0, config_subcommands},
+    END_OF_COMMANDS,
 };
