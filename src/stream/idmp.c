@@ -393,9 +393,11 @@ static inline Rec *rec_at(const Producer *p, uint32_t i) {
 _Static_assert(IDMP_MAXSIZE_MAX < (1u << IDX_BITS), "a ring index + 1 fits IDX_BITS");
 
 /* The tag: the top TAG_BITS of the hash; the bucket comes from the low bits,
- * so a tag match among a bucket's entries is a match of 18 more bits. */
+ * so a tag match among a bucket's entries is a match of 18 more bits. Never
+ * 0 (0 becomes 1), so that a tag comparison cannot match a free slot. */
 static inline uint32_t slot_tag(uint64_t h) {
-    return (uint32_t)(h >> (64 - TAG_BITS));
+    uint32_t t = (uint32_t)(h >> (64 - TAG_BITS));
+    return t | (t == 0);
 }
 
 static inline uint32_t slot_make(uint64_t h, uint32_t idx) {
@@ -440,7 +442,6 @@ static uint32_t iid_lookup(const Producer *p, Slice iid, uint64_t h) {
     for (;;) {
         const uint32_t *bk = bucket_at(p, b);
         uint32_t bits = bucket_match(bk, ~((1u << IDX_BITS) - 1), want);
-        if (want == 0) bits &= ~bucket_match(bk, UINT32_MAX, 0); /* tag 0 matches free slots */
         for (; bits; bits &= bits - 1) {
             uint32_t i = (uint32_t)__builtin_ctz(bits);
             if (rec_eq(&p->ring[slot_idx(bk[i])], h, iid)) return b * BUCKET_SLOTS + i;

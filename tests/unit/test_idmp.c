@@ -487,6 +487,18 @@ static void test_bucket_overflow(void) {
     }
     for (int i = 0; i < 60; i++) CHECK(!find(m, pid, slice_cstr(names[i]), now, &got));
     CHECK_EQ_INT(idmp_iids_tracked(m), 100);
+
+    /* An iid whose hash has 18 zero top bits (its tag would be 0, the value
+     * of a free slot): absent, then added, then found. */
+    char zero[24];
+    for (uint64_t i = 0;; i++) {
+        int len = snprintf(zero, sizeof zero, "z%llu", (unsigned long long)i);
+        if (idmp_table_hash(m, slice_of(zero, (size_t)len)) >> 46 == 0) break;
+    }
+    CHECK(!find(m, pid, slice_cstr(zero), now, &got));
+    add(m, pid, slice_cstr(zero), id, now);
+    CHECK(find(m, pid, slice_cstr(zero), now, &got) && stream_id_cmp(got, id) == 0);
+    CHECK(idmp_check(m) == 0);
     idmp_free(m);
 }
 
