@@ -470,7 +470,7 @@ static int xrg_parse(Client *c, ReadArgs *a, int is_reprocessing) {
             /* The last CLAIM wins, as the last COUNT does. */
             i++;
             if (parse_ll(c->argv[i], &a->min_idle) != 0) {
-                reply_error(c, "ERR min-idle-time is not an integer");
+                reply_error(c, "ERR min-idle-time is not an integer or out of range");
                 return -1;
             }
             if (a->min_idle < 0) {

@@ -14,11 +14,11 @@
  * stream still has the entry (count 0, or RETRYCOUNT, or LLONG_MAX for
  * FATAL). The reply counts the IDs released, a repeated ID each time.
  *
- * Parsing follows Redis's order and texts: the mode word first; then
- * options and the IDS block in any order (RETRYCOUNT and FORCE may stand
- * before or after it; anything else, including a second mode word or a
- * surplus ID, is an unrecognized option); the IDs are checked as the block
- * is read. The key and group are looked up once all of it parsed.
+ * Checks follow Redis 8.8's order and texts: the key and group first
+ * (WRONGTYPE, NOGROUP), then the mode word, then options and the IDS block
+ * in any order (RETRYCOUNT and FORCE may stand before or after it; a later
+ * IDS block replaces an earlier one; anything else, including a second mode
+ * word or a surplus ID, is an unrecognized option), then the IDs.
  *
  * The record: the counts each ID ended with are written out, so replay
  * needs neither the mode nor the counts before:
@@ -98,6 +98,9 @@ static void propagate_run(Client *c, Slice key, Slice group, const StreamId *ids
 
 static void cmd_xnack(Client *c) {
     Slice key = c->argv[1], gname = c->argv[2], mode_arg = c->argv[3];
+    StreamObj *so;
+    ConsumerGroup *g = group_cmd_find_or_reply(c, key, gname, 1, &so);
+    if (!g) return;
     NackMode mode;
     if (slice_eq_nocase(mode_arg, "silent")) {
         mode = NACK_SILENT;
@@ -113,52 +116,49 @@ static void cmd_xnack(Client *c) {
     long long retrycount = -1;
     int force = 0, ids_arg = 0;
     long long numids = 0;
-    StreamId stack_ids[16];
-    StreamId *ids = stack_ids;
     for (int i = 4; i < c->argc; i++) {
         Slice o = c->argv[i];
         int more = c->argc - i - 1;
-        if (slice_eq_nocase(o, "ids") && more && ids_arg == 0) {
-            if (parse_ll(c->argv[i + 1], &numids) != 0 || numids <= 0) {
+        if (slice_eq_nocase(o, "ids") && more) {
+            /* A later IDS block replaces an earlier one, as in Redis. */
+            if (parse_ll(c->argv[i + 1], &numids) != 0 || numids <= 0 || numids > INT_MAX) {
                 reply_error(c, "ERR numids must be a positive integer");
-                goto out;
+                return;
             }
             if (numids > more - 1) {
                 reply_error(c, "ERR number of IDs doesn't match numids");
-                goto out;
+                return;
             }
             ids_arg = i + 2;
-            if (numids > 16) ids = xmalloc(sizeof(StreamId) * (size_t)numids);
-            for (long long k = 0; k < numids; k++) {
-                Slice a = c->argv[ids_arg + k];
-                if (stream_id_parse(a.p, a.len, 0, &ids[k], NULL) != 0) {
-                    reply_error(c, "ERR Invalid stream ID specified as stream command argument");
-                    goto out;
-                }
-            }
             i += 1 + (int)numids;
-        } else if (slice_eq_nocase(o, "retrycount") && more) {
-            i++;
-            if (get_ll_or_reply(c, c->argv[i], &retrycount) != 0) goto out;
-            if (retrycount < 0) {
-                reply_error(c, "ERR Invalid RETRYCOUNT value, must be >= 0");
-                goto out;
-            }
         } else if (slice_eq_nocase(o, "force")) {
             force = 1;
+        } else if (slice_eq_nocase(o, "retrycount") && more) {
+            i++;
+            if (get_ll_or_reply(c, c->argv[i], &retrycount) != 0) return;
+            if (retrycount < 0) {
+                reply_error(c, "ERR Invalid RETRYCOUNT value, must be >= 0");
+                return;
+            }
         } else {
             reply_error(c, "ERR Unrecognized XNACK option '%.*s'", cstr_len(o), o.p);
-            goto out;
+            return;
         }
     }
     if (ids_arg == 0) {
         reply_error(c, "ERR syntax error, expected IDS keyword");
-        goto out;
+        return;
     }
 
-    StreamObj *so;
-    ConsumerGroup *g = group_cmd_find_or_reply(c, key, gname, 1, &so);
-    if (!g) goto out;
+    StreamId stack_ids[16];
+    StreamId *ids = numids <= 16 ? stack_ids : xmalloc(sizeof(StreamId) * (size_t)numids);
+    for (long long k = 0; k < numids; k++) {
+        Slice a = c->argv[ids_arg + k];
+        if (stream_id_parse(a.p, a.len, 0, &ids[k], NULL) != 0) {
+            reply_error(c, "ERR Invalid stream ID specified as stream command argument");
+            goto out;
+        }
+    }
 
     /* Released IDs and their counts, in order, for the records. */
     Pel *p = group_pel(g);

@@ -62,9 +62,9 @@
  *
  * XIDMPCOUNTERS is streamd's own; XCFGSET and XIDMPRECORD are Redis's, so a
  * rewritten AOF stays loadable by Redis 8.8 except for the counters line.
- * Error texts not fixed by Redis's tests or docs (the "at least one
- * parameter" text of XCFGSET, XIDMPRECORD's errors) follow the wording of the
- * nearest Redis message.
+ * Error texts and the order of the checks are Redis 8.8's (t_stream.c):
+ * XADD's IDMP errors start "syntax error, "; XCFGSET looks the key up
+ * first; XIDMPRECORD checks the ID, then the names, then the key.
  */
 #include "cmd/stream_idmp.h"
 
@@ -195,14 +195,14 @@ int stream_idmp_parse_xadd_arg(Client *c, int i, XaddIdmp *x) {
     else
         return 0;
     if (x->mode != XADD_IDMP_NONE) {
-        reply_error(c, "ERR IDMP/IDMPAUTO specified multiple times");
+        reply_error(c, "ERR syntax error, IDMP/IDMPAUTO specified multiple times");
         return -1;
     }
     x->arg_idx = i;
     x->pid = c->argv[i + 1];
     if (x->pid.len == 0) {
-        reply_error(c, is_auto ? "ERR IDMPAUTO requires a non-empty producer ID"
-                               : "ERR IDMP requires a non-empty producer ID");
+        reply_error(c, is_auto ? "ERR syntax error, IDMPAUTO requires a non-empty producer ID"
+                               : "ERR syntax error, IDMP requires a non-empty producer ID");
         return -1;
     }
     if (is_auto) {
@@ -211,7 +211,7 @@ int stream_idmp_parse_xadd_arg(Client *c, int i, XaddIdmp *x) {
     }
     x->iid = c->argv[i + 2];
     if (x->iid.len == 0) {
-        reply_error(c, "ERR IDMP requires a non-empty idempotent ID");
+        reply_error(c, "ERR syntax error, IDMP requires a non-empty idempotent ID");
         return -1;
     }
     x->mode = XADD_IDMP_EXPLICIT;
@@ -222,7 +222,7 @@ int stream_idmp_parse_xadd_arg(Client *c, int i, XaddIdmp *x) {
  * replays, which carry the concrete ID). Returns 0, or -1 after replying. */
 int stream_idmp_check_xadd_id(Client *c, const XaddIdmp *x, int has_id) {
     if (x->mode != XADD_IDMP_NONE && has_id && !(c->flags & CLIENT_FAKE)) {
-        reply_error(c, "ERR IDMP/IDMPAUTO can be used only with auto-generated IDs");
+        reply_error(c, "ERR syntax error, IDMP/IDMPAUTO can be used only with auto-generated IDs");
         return -1;
     }
     return 0;
@@ -305,18 +305,24 @@ void stream_idmp_reply_info(Client *c, StreamObj *so) {
 
 /* ---- XCFGSET ----------------------------------------------------------------- */
 
-/* XCFGSET key [IDMP-DURATION seconds] [IDMP-MAXSIZE n] */
+/* XCFGSET key [IDMP-DURATION seconds] [IDMP-MAXSIZE n]. Checked in Redis
+ * 8.6's order: the key (no such key / WRONGTYPE), then each option as it
+ * comes (neither may be given twice), then that one was given at all. */
 static void cmd_xcfgset(Client *c) {
+    Slice key = c->argv[1];
+    StreamObj *so = stream_obj_lookup_existing(c, key, 1);
+    if (!so) return;
     long long duration = 0, maxsize = 0;
-    if (c->argc == 2) {
-        reply_error(c, "ERR At least one parameter (IDMP-DURATION or IDMP-MAXSIZE) is required");
-        return;
-    }
     for (int i = 2; i < c->argc; i += 2) {
         int is_duration = slice_eq_nocase(c->argv[i], "IDMP-DURATION");
         int is_maxsize = slice_eq_nocase(c->argv[i], "IDMP-MAXSIZE");
         if ((!is_duration && !is_maxsize) || i + 1 >= c->argc) {
             reply_syntax_error(c);
+            return;
+        }
+        if (is_duration ? duration != 0 : maxsize != 0) {
+            reply_error(c, "ERR %s specified multiple times",
+                        is_duration ? "IDMP-DURATION" : "IDMP-MAXSIZE");
             return;
         }
         long long v;
@@ -337,9 +343,10 @@ static void cmd_xcfgset(Client *c) {
             maxsize = v;
         }
     }
-    Slice key = c->argv[1];
-    StreamObj *so = stream_obj_lookup_existing(c, key, 1);
-    if (!so) return;
+    if (duration == 0 && maxsize == 0) {
+        reply_error(c, "ERR At least one parameter must be specified");
+        return;
+    }
     int created;
     Idmp *m = state_of(so, &created);
     int changed = idmp_configure(m, duration ? (uint32_t)duration : idmp_duration(m),
@@ -356,26 +363,27 @@ static void cmd_xcfgset(Client *c) {
 /* ---- XIDMPRECORD, XIDMPCOUNTERS ------------------------------------------------ */
 
 /* XIDMPRECORD key pid iid stream-id: maps (pid, iid) to an existing entry.
+ * Checked in Redis's order: the ID, the names, the key, the entry.
  * Idempotent for the same mapping; a different one is refused, except when
  * the AOF loader replays (its clock may still see an iid the original run
  * had let expire). */
 static void cmd_xidmprecord(Client *c) {
     Slice key = c->argv[1], pid = c->argv[2], iid = c->argv[3];
-    if (pid.len == 0 || iid.len == 0) {
-        reply_error(c, pid.len == 0 ? "ERR XIDMPRECORD requires a non-empty producer ID"
-                                    : "ERR XIDMPRECORD requires a non-empty idempotent ID");
-        return;
-    }
     StreamId id;
     if (stream_id_parse(c->argv[4].p, c->argv[4].len, 0, &id, NULL) != 0) {
         reply_error(c, ERR_INVALID_ID);
+        return;
+    }
+    if (pid.len == 0 || iid.len == 0) {
+        reply_error(c, pid.len == 0 ? "ERR producer ID must be non-empty"
+                                    : "ERR idempotent ID must be non-empty");
         return;
     }
     StreamObj *so = stream_obj_lookup_existing(c, key, 1);
     if (!so) return;
     int is_replay = (c->flags & CLIENT_FAKE) != 0;
     if (!is_replay && !stream_entry_exists(so->s, id)) {
-        reply_error(c, "ERR The specified stream ID was deleted or doesn't exist");
+        reply_error(c, "ERR No such message in stream");
         return;
     }
     int created;
@@ -389,8 +397,7 @@ static void cmd_xidmprecord(Client *c) {
             return;
         }
         if (!is_replay) {
-            reply_error(c, "ERR The specified IDMP producer-id/idempotent-id pair maps to a "
-                           "different stream ID");
+            reply_error(c, "ERR IID already exists for this producer with a different stream ID");
             return;
         }
     }

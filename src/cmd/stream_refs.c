@@ -97,8 +97,10 @@ typedef struct DelArgs {
 } DelArgs;
 
 /* Parses [KEEPREF|DELREF|ACKED] IDS numids id ... from argv[from] on (the
- * IDS block may come first) and the IDs. Returns 0, or -1 after replying.
- * Free a->ids with del_args_free() either way. */
+ * IDS block may come first, and a later one replaces an earlier one, as in
+ * Redis). The IDs themselves are left to del_args_parse_ids(): Redis checks
+ * them only once it knows there is something to delete from. Returns 0, or
+ * -1 after replying. */
 static int del_args_parse(Client *c, int from, DelArgs *a) {
     memset(a, 0, sizeof *a);
     a->ids = a->ids_stack;
@@ -106,7 +108,7 @@ static int del_args_parse(Client *c, int from, DelArgs *a) {
         int more = c->argc - 1 - i;
         Slice o = c->argv[i];
         int p;
-        if (!a->ids_arg && more && slice_eq_nocase(o, "IDS")) {
+        if (more && slice_eq_nocase(o, "IDS")) {
             long long n;
             if (parse_ll(c->argv[i + 1], &n) != 0 || n < 1) {
                 reply_error(c, "ERR Number of IDs must be a positive integer");
@@ -128,9 +130,15 @@ static int del_args_parse(Client *c, int from, DelArgs *a) {
         }
     }
     if (!a->ids_arg) {
-        reply_syntax_error(c);
+        reply_error(c, "ERR IDS option is required");
         return -1;
     }
+    return 0;
+}
+
+/* Parses the IDs of the IDS block into a->ids. Returns 0, or -1 after
+ * replying. Free a->ids with del_args_free() either way. */
+static int del_args_parse_ids(Client *c, DelArgs *a) {
     if (a->n_ids > (int)(sizeof a->ids_stack / sizeof a->ids_stack[0]))
         a->ids = xmalloc((size_t)a->n_ids * sizeof(StreamId));
     for (int j = 0; j < a->n_ids; j++) {
@@ -167,17 +175,21 @@ static void del_finish(Client *c, long long deleted, uint64_t changes) {
     if (deleted || changes) propagate_argv(c);
 }
 
-/* XDELEX key [KEEPREF|DELREF|ACKED] IDS numids id [id ...] */
+/* XDELEX key [KEEPREF|DELREF|ACKED] IDS numids id [id ...]. Checked in
+ * Redis's order: the key's type, the options, then (only when the key
+ * exists) the IDs. */
 static void cmd_xdelex(Client *c) {
     DelArgs a;
-    if (del_args_parse(c, 2, &a) != 0) goto out;
     StreamObj *so;
-    if (stream_obj_lookup_write(c, c->argv[1], &so) != 0) goto out;
-    reply_array(c, (size_t)a.n_ids);
+    if (stream_obj_lookup_write(c, c->argv[1], &so) != 0) return;
+    if (del_args_parse(c, 2, &a) != 0) goto out;
     if (!so) {
+        reply_array(c, (size_t)a.n_ids);
         reply_all_missing(c, a.n_ids);
         goto out;
     }
+    if (del_args_parse_ids(c, &a) != 0) goto out;
+    reply_array(c, (size_t)a.n_ids);
     long long deleted = 0;
     uint64_t refs = 0;
     for (int j = 0; j < a.n_ids; j++) {
@@ -192,18 +204,21 @@ out:
 
 /* XACKDEL key group [KEEPREF|DELREF|ACKED] IDS numids id [id ...]: only IDs
  * pending in the group are acknowledged and then deleted by the policy; the
- * others answer -1 and change nothing. */
+ * others answer -1 and change nothing. Checked as XDELEX is; the IDs only
+ * when the group exists. */
 static void cmd_xackdel(Client *c) {
     DelArgs a;
-    if (del_args_parse(c, 3, &a) != 0) goto out;
     StreamObj *so;
-    if (stream_obj_lookup_write(c, c->argv[1], &so) != 0) goto out;
+    if (stream_obj_lookup_write(c, c->argv[1], &so) != 0) return;
+    if (del_args_parse(c, 3, &a) != 0) goto out;
     ConsumerGroup *g = so ? group_set_find(so->groups, c->argv[2]) : NULL;
-    reply_array(c, (size_t)a.n_ids);
     if (!g) {
+        reply_array(c, (size_t)a.n_ids);
         reply_all_missing(c, a.n_ids);
         goto out;
     }
+    if (del_args_parse_ids(c, &a) != 0) goto out;
+    reply_array(c, (size_t)a.n_ids);
     long long deleted = 0;
     uint64_t changes = 0;
     for (int j = 0; j < a.n_ids; j++) {
@@ -275,7 +290,8 @@ int read_caps_parse_arg(Client *c, int i, ReadCaps *caps) {
     if (!is_count && !slice_eq_nocase(o, "MAXSIZE")) return 0;
     assert(i + 1 < c->argc);
     long long v;
-    if (parse_ll(c->argv[i + 1], &v) != 0 || v < 1) {
+    if (get_ll_or_reply(c, c->argv[i + 1], &v) != 0) return -1;
+    if (v < 1) {
         reply_error(c, "ERR %s must be a positive integer", is_count ? "MAXCOUNT" : "MAXSIZE");
         return -1;
     }

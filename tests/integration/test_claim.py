@@ -351,7 +351,7 @@ def test_errors(c):
     add(c, "s", "1-0", "2-0")
     c.execute_command("XGROUP", "CREATE", "s", "g", "0")
     xrg(c, "c1", "COUNT", "1")
-    not_int = "ERR min-idle-time is not an integer"
+    not_int = "ERR min-idle-time is not an integer or out of range"
     for bad in ("test", "5.5", "5,5", "10e", "+10", "*10", "10/2", "-0", "-5.5", "(-10)*2",
                 "99999999999999999999"):
         assert err(c, "XREADGROUP", "GROUP", "g", "c1", "CLAIM", bad, "STREAMS", "s", ">") == \
@@ -378,8 +378,8 @@ def test_errors(c):
         "ERR syntax error"
     assert err(c, "XREADGROUP", "GROUP", "nog", "c1", "CLAIM", "50", "STREAMS", "s", ">") == \
         "NOGROUP No such key 's' or consumer group 'nog' in XREADGROUP with GROUP option"
-    # XREAD refuses CLAIM with its own error (Redis 8.4's test suite checks
-    # the opening words); without a value it is just an unknown word.
+    # XREAD refuses CLAIM with its own error (Redis 8.4's xreadCommand);
+    # without a value it is just an unknown word.
     assert err(c, "XREAD", "COUNT", "2", "CLAIM", "10", "STREAMS", "s", "0-0") == \
         "ERR The CLAIM option is only supported by XREADGROUP. You called XREAD instead."
     assert err(c, "XREAD", "COUNT", "2", "CLAIM") == "ERR syntax error"

@@ -184,22 +184,22 @@ def test_idmp_duplicate_appends_and_trims_nothing(r):
 def test_idmp_errors(r):
     assert err(r, "XADD", "s", "IDMP", "p1", "*", "f", "v") == \
         "Invalid stream ID specified as stream command argument"
-    only_auto = "IDMP/IDMPAUTO can be used only with auto-generated IDs"
+    only_auto = "syntax error, IDMP/IDMPAUTO can be used only with auto-generated IDs"
     assert err(r, "XADD", "s", "IDMP", "p1", "iid1", "1-1", "f", "v") == only_auto
     assert err(r, "XADD", "s", "IDMPAUTO", "p1", "1-1", "f", "v") == only_auto
     assert err(r, "XADD", "s", "IDMPAUTO", "p1", "5-*", "f", "v") == only_auto
     assert err(r, "XADD", "s", "IDMP", "p1", "i", "5", "f", "v") == only_auto
-    twice = "IDMP/IDMPAUTO specified multiple times"
+    twice = "syntax error, IDMP/IDMPAUTO specified multiple times"
     assert err(r, "XADD", "s", "IDMP", "p1", "i1", "IDMP", "p2", "i2", "*", "f", "v") == twice
     assert err(r, "XADD", "s", "IDMPAUTO", "p1", "IDMP", "p2", "i2", "*", "f", "v") == twice
     assert err(r, "XADD", "s", "IDMP", "p1", "i1", "IDMPAUTO", "p2", "*", "f", "v") == twice
     assert err(r, "XADD", "s", "IDMPAUTO", "p1", "IDMPAUTO", "p2", "*", "f", "v") == twice
     assert err(r, "XADD", "s", "IDMP", "", "i1", "*", "f", "v") == \
-        "IDMP requires a non-empty producer ID"
+        "syntax error, IDMP requires a non-empty producer ID"
     assert err(r, "XADD", "s", "IDMP", "p1", "", "*", "f", "v") == \
-        "IDMP requires a non-empty idempotent ID"
+        "syntax error, IDMP requires a non-empty idempotent ID"
     assert err(r, "XADD", "s", "IDMPAUTO", "", "*", "f", "v") == \
-        "IDMPAUTO requires a non-empty producer ID"
+        "syntax error, IDMPAUTO requires a non-empty producer ID"
     assert err(r, "XADD", "s", "IDMP", "p1", "i1", "*", "f") == \
         "wrong number of arguments for 'xadd' command"
     assert r.exists("s") == 0
@@ -369,7 +369,12 @@ def test_xcfgset_sets_and_validates(r):
     assert (idmp(r, "s")["idmp-duration"], idmp(r, "s")["idmp-maxsize"]) == (5, 5000)
     assert x(r, "XCFGSET", "s", "IDMP-DURATION", 86400, "IDMP-MAXSIZE", 10000) == b"OK"
     assert x(r, "XCFGSET", "s", "IDMP-DURATION", 1, "IDMP-MAXSIZE", 1) == b"OK"
-    assert x(r, "XCFGSET", "s", "IDMP-DURATION", 3, "IDMP-DURATION", 4) == b"OK"
+    assert x(r, "XCFGSET", "s", "IDMP-DURATION", 4) == b"OK"
+    # Each option at most once (Redis 8.6), checked before its value.
+    assert err(r, "XCFGSET", "s", "IDMP-DURATION", 3, "IDMP-DURATION", 5) == \
+        "IDMP-DURATION specified multiple times"
+    assert err(r, "XCFGSET", "s", "IDMP-MAXSIZE", 3, "IDMP-DURATION", 5, "IDMP-MAXSIZE", "x") == \
+        "IDMP-MAXSIZE specified multiple times"
     assert idmp(r, "s")["idmp-duration"] == 4
     dur = "IDMP-DURATION must be between 1 and 86400 seconds"
     size = "IDMP-MAXSIZE must be between 1 and 10000 entries"
@@ -380,7 +385,7 @@ def test_xcfgset_sets_and_validates(r):
     assert err(r, "XCFGSET", "s", "IDMP-MAXSIZE", 0) == size
     assert err(r, "XCFGSET", "s", "IDMP-MAXSIZE", -50) == size
     assert idmp(r, "s")["idmp-duration"] == 4  # refused changes change nothing
-    assert err(r, "XCFGSET", "s").startswith("At least one parameter")
+    assert err(r, "XCFGSET", "s") == "At least one parameter must be specified"
     for args in (["IDMP-DURATION"], ["IDMP-MAXSIZE"], ["INVALID"], ["INVALID", "1"],
                  ["IDMP-DURATION", "5", "IDMP-MAXSIZE"]):
         assert err(r, "XCFGSET", "s", *args) == "syntax error"
@@ -390,8 +395,13 @@ def test_xcfgset_sets_and_validates(r):
     assert err(r, "XCFGSET", "s", "IDMP-DURATION", "INVALID", "IDMP-MAXSIZE") == \
         "value is not an integer or out of range"
     assert err(r, "XCFGSET", "nokey", "IDMP-DURATION", 5) == "no such key"
+    # The key is looked up before the options are read.
+    assert err(r, "XCFGSET", "nokey") == "no such key"
+    assert err(r, "XCFGSET", "nokey", "INVALID") == "no such key"
+    assert err(r, "XCFGSET", "nokey", "IDMP-DURATION", 0) == "no such key"
     r.set("str", "x")
     assert err(r, "XCFGSET", "str", "IDMP-DURATION", 5).startswith("WRONGTYPE")
+    assert err(r, "XCFGSET", "str", "IDMP-DURATION", "x").startswith("WRONGTYPE")
     assert err(r, "XCFGSET") == "wrong number of arguments for 'xcfgset' command"
 
 
@@ -437,17 +447,24 @@ def test_xidmprecord(r):
     assert idmp(r, "s")["iids-added"] == 1
     assert xadd(r, "s", "IDMP", "p1", "i1", "*", "f", "dup") == a
     assert err(r, "XIDMPRECORD", "s", "p1", "i1", b) == \
-        "The specified IDMP producer-id/idempotent-id pair maps to a different stream ID"
+        "IID already exists for this producer with a different stream ID"
     r.xdel("s", b)
-    assert err(r, "XIDMPRECORD", "s", "p1", "i2", b) == \
-        "The specified stream ID was deleted or doesn't exist"
+    assert err(r, "XIDMPRECORD", "s", "p1", "i2", b) == "No such message in stream"
     assert err(r, "XIDMPRECORD", "s", "p1", "i2", "bad") == \
         "Invalid stream ID specified as stream command argument"
-    assert err(r, "XIDMPRECORD", "s", "", "i2", a).startswith("XIDMPRECORD requires a non-empty")
-    assert err(r, "XIDMPRECORD", "s", "p1", "", a).startswith("XIDMPRECORD requires a non-empty")
+    assert err(r, "XIDMPRECORD", "s", "p1", "i2", "+") == \
+        "Invalid stream ID specified as stream command argument"
+    assert err(r, "XIDMPRECORD", "s", "", "i2", a) == "producer ID must be non-empty"
+    assert err(r, "XIDMPRECORD", "s", "p1", "", a) == "idempotent ID must be non-empty"
+    assert err(r, "XIDMPRECORD", "s", "", "", a) == "producer ID must be non-empty"
+    # Redis's order: the ID, the names, then the key.
+    assert err(r, "XIDMPRECORD", "s", "", "", "bad") == \
+        "Invalid stream ID specified as stream command argument"
+    assert err(r, "XIDMPRECORD", "nokey", "", "i1", "1-1") == "producer ID must be non-empty"
     assert err(r, "XIDMPRECORD", "nokey", "p1", "i1", "1-1") == "no such key"
     r.set("str", "x")
     assert err(r, "XIDMPRECORD", "str", "p1", "i1", "1-1").startswith("WRONGTYPE")
+    assert err(r, "XIDMPRECORD", "str", "p1", "", "1-1") == "idempotent ID must be non-empty"
     assert err(r, "XIDMPRECORD", "s", "p1", "i1") == \
         "wrong number of arguments for 'xidmprecord' command"
 
@@ -547,7 +564,7 @@ def test_aof_records(make_server):
         cmd("XADD", "t", "IDMPAUTO", "q", d, "f", "v") in text
     # a client may not send what the loader replays
     assert err(c, "XADD", "s", "IDMP", "p", "r3", "99999999999999-0", "f", "v") == \
-        "IDMP/IDMPAUTO can be used only with auto-generated IDs"
+        "syntax error, IDMP/IDMPAUTO can be used only with auto-generated IDs"
 
 
 def test_state_survives_aof_restart(make_server):

@@ -286,8 +286,43 @@ def test_errors(c):
     assert e("FAIL", "IDS", "1", "1-0", "RETRYCOUNT") == unrecognized % "RETRYCOUNT"
     # A surplus ID is read as an option.
     assert e("FAIL", "IDS", "1", "1-0", "2-0") == unrecognized % "2-0"
+    # numids is read as a C int (Redis's getRangeLongFromObjectOrReply).
+    assert e("SILENT", "IDS", "2147483648", "1-0") == "ERR numids must be a positive integer"
+    assert e("SILENT", "IDS", "2147483647", "1-0") == "ERR number of IDs doesn't match numids"
     # Nothing changed through all of it.
     assert [p[1] for p in pending(c)] == [b"c1", b"c1"]
+
+
+def test_error_order(c):
+    """Redis 8.8's xnackCommand: the key and group, the mode, the options in
+    order (a later IDS block replacing an earlier one), IDS given, the IDs."""
+    c.set("str", "x")
+    assert err(c, "XNACK", "str", "grp", "BADMODE", "BADOPT", "IDS", "0") == \
+        "WRONGTYPE Operation against a key holding the wrong kind of value"
+    assert err(c, "XNACK", "nokey", "grp", "BADMODE", "IDS", "1", "bad") == \
+        "NOGROUP No such key 'nokey' or consumer group 'grp'"
+    prepare(c, 2)
+
+    def e(*args):
+        return err(c, "XNACK", "s", "grp", *args)
+
+    assert err(c, "XNACK", "s", "nogrp", "BADMODE", "IDS", "1", "bad") == \
+        "NOGROUP No such key 's' or consumer group 'nogrp'"
+    assert e("BADMODE", "BADOPT", "IDS", "0", "1-0") == "ERR mode must be SILENT, FAIL, or FATAL"
+    assert e("FAIL", "IDS", "1", "bad", "BADOPT") == "ERR Unrecognized XNACK option 'BADOPT'"
+    assert e("FAIL", "IDS", "1", "bad", "RETRYCOUNT", "-1") == \
+        "ERR Invalid RETRYCOUNT value, must be >= 0"
+    assert e("FAIL", "IDS", "1", "bad", "IDS", "0", "1-0") == \
+        "ERR numids must be a positive integer"
+    assert e("FAIL", "IDS", "1", "bad", "IDS", "1", "-") == \
+        "ERR Invalid stream ID specified as stream command argument"
+    assert e("FAIL", "RETRYCOUNT", "x", "IDS", "1", "bad") == \
+        "ERR value is not an integer or out of range"
+    # The last IDS block is the one that counts: the first one's bad ID is
+    # never read.
+    assert c.execute_command("XNACK", "s", "grp", "FAIL", "IDS", "1", "bad", "IDS", "1",
+                             "2-0") == 1
+    assert [(p[0], p[1]) for p in pending(c)] == [(b"1-0", b"c1"), (b"2-0", b"")]
 
 
 # ---- the released zone among the other commands ---------------------------------------

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.skipif(IS_REDIS, reason="Redis 8.10 options (redis-serv
 E_MAXCOUNT = RespError("ERR MAXCOUNT must be a positive integer")
 E_MAXSIZE = RespError("ERR MAXSIZE must be a positive integer")
 E_BELOW = RespError("ERR MAXCOUNT must be greater than or equal to COUNT")
+E_NOT_INT = RespError("ERR value is not an integer or out of range")
 
 
 def bulk(data):
@@ -177,13 +178,19 @@ def test_resp3_reply(raw):
 def test_errors(raw):
     c = raw()
     fill(c, "s", 2)
-    for bad in (0, -1, "x", "1.5", "", "99999999999999999999"):
+    for bad in (0, -1, "-9223372036854775808"):
         assert c.call("XREAD", "MAXCOUNT", bad, "STREAMS", "s", 0) == E_MAXCOUNT
         assert c.call("XREAD", "MAXSIZE", bad, "STREAMS", "s", 0) == E_MAXSIZE
         assert c.call("XREADGROUP", "GROUP", "g", "c", "MAXCOUNT", bad, "STREAMS", "s",
                       ">") == E_MAXCOUNT
         assert c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", bad, "STREAMS", "s",
                       ">") == E_MAXSIZE
+    # Redis 8.10 reads the value as an integer first: not one is the generic error.
+    for bad in ("x", "1.5", "", "01", "99999999999999999999"):
+        for cap in ("MAXCOUNT", "MAXSIZE"):
+            assert c.call("XREAD", cap, bad, "STREAMS", "s", 0) == E_NOT_INT
+            assert c.call("XREADGROUP", "GROUP", "g", "c", cap, bad, "STREAMS", "s",
+                          ">") == E_NOT_INT
     assert c.call("XREAD", "COUNT", 3, "MAXCOUNT", 2, "STREAMS", "s", 0) == E_BELOW
     assert c.call("XREAD", "MAXCOUNT", 2, "COUNT", 3, "STREAMS", "s", 0) == E_BELOW
     assert c.call("XREADGROUP", "GROUP", "g", "c", "COUNT", 3, "MAXCOUNT", 2, "STREAMS", "s",
@@ -200,6 +207,18 @@ def test_errors(raw):
     assert c.call("XREAD", "MAXCOUNT", 0, "STREAMS", "str", 0) == E_MAXCOUNT
     assert c.call("XREAD", "MAXCOUNT", 1, "STREAMS", "str", 0) == RespError(
         "WRONGTYPE Operation against a key holding the wrong kind of value")
+    # Redis 8.10's order: each option as read, STREAMS present, GROUP present
+    # (XREADGROUP), MAXCOUNT against COUNT, then the keys and IDs.
+    assert c.call("XREAD", "COUNT", 3, "MAXCOUNT", 2, "MAXSIZE", 0, "STREAMS", "s",
+                  0) == E_MAXSIZE
+    assert c.call("XREAD", "COUNT", 3, "MAXCOUNT", 2, "BOGUS", "STREAMS", "s", 0) == \
+        RespError("ERR syntax error")
+    assert c.call("XREAD", "COUNT", 3, "MAXCOUNT", 2) == RespError("ERR syntax error")
+    assert c.call("XREADGROUP", "COUNT", 3, "MAXCOUNT", 2, "STREAMS", "s", ">") == \
+        RespError("ERR Missing GROUP option for XREADGROUP")
+    assert c.call("XREAD", "COUNT", 3, "MAXCOUNT", 2, "STREAMS", "str", "bad") == E_BELOW
+    assert c.call("XREADGROUP", "GROUP", "nog", "c", "COUNT", 3, "MAXCOUNT", 2, "STREAMS",
+                  "s", ">") == E_BELOW
 
 
 def test_getkeys(raw):

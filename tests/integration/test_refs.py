@@ -385,7 +385,8 @@ def test_xdelex_errors(r):
     assert err(r, "XDELEX", "s", "IDS", 2, "1-0") == E_MATCH
     assert err(r, "XDELEX", "s", "BOGUS", "IDS", 1, "1-0") == E_SYNTAX
     assert err(r, "XDELEX", "s", "IDS", 1, "1-0", "ACKED", "DELREF") == E_SYNTAX
-    assert err(r, "XDELEX", "s", "IDS", 1, "1-0", "IDS", 1, "1-0") == E_SYNTAX
+    # A later IDS block replaces an earlier one (Redis 8.2's parser).
+    assert x(r, "XDELEX", "s", "IDS", 2, "9-0", "8-0", "IDS", 1, "7-0") == [-1]
     assert err(r, "XDELEX", "s", "KEEPREF", "KEEPREF", "IDS", 1, "1-0") == E_SYNTAX
     assert err(r, "XDELEX", "s", "IDS", 1, "1-0", "extra") == E_SYNTAX
     assert err(r, "XDELEX", "s", "IDS", 1, "nope") == E_ID
@@ -394,7 +395,13 @@ def test_xdelex_errors(r):
     assert err(r, "XDELEX", "s", "IDS", 1).startswith("wrong number of arguments for 'xdelex'")
     r.set("str", "v")
     assert err(r, "XDELEX", "str", "IDS", 1, "1-0") == E_WRONGTYPE
-    assert err(r, "XDELEX", "str", "IDS", 1, "bad") == E_ID  # arguments come first
+    # Redis checks the key's type before the arguments, and the IDs only
+    # when the key exists.
+    assert err(r, "XDELEX", "str", "IDS", 1, "bad") == E_WRONGTYPE
+    assert err(r, "XDELEX", "str", "BOGUS", "IDS", 0, "1-0") == E_WRONGTYPE
+    assert x(r, "XDELEX", "nokey", "IDS", 2, "bad", "+") == [-1, -1]
+    assert err(r, "XDELEX", "nokey", "IDS", 0, "1-0") == E_NUMIDS
+    assert r.exists("nokey") == 0
     assert ids(r) == b("1-0")
 
 
@@ -485,12 +492,20 @@ def test_xackdel_errors(r):
     assert err(r, "XACKDEL", "s", "g", "IDS", 0, "1-1") == E_NUMIDS
     assert err(r, "XACKDEL", "s", "g", "IDS", 3, "1-1") == E_MATCH
     assert err(r, "XACKDEL", "s", "g", "BOGUS", "IDS", 1, "1-1") == E_SYNTAX
-    assert err(r, "XACKDEL", "s", "g", "IDS", 1, "not-an-id") == E_ID
     assert err(r, "XACKDEL", "s", "g", "DELREF", "ACKED", "IDS", 1, "1-0") == E_SYNTAX
     assert err(r, "XACKDEL", "s", "g", "IDS", 1).startswith(
         "wrong number of arguments for 'xackdel'")
+    # The IDs are checked only when the group exists (Redis 8.2's order).
+    assert x(r, "XACKDEL", "s", "g", "IDS", 1, "not-an-id") == [-1]
+    assert x(r, "XACKDEL", "nokey", "g", "IDS", 2, "bad", "-") == [-1, -1]
+    r.xgroup_create("s", "g", 0)
+    assert err(r, "XACKDEL", "s", "g", "IDS", 1, "not-an-id") == E_ID
+    assert err(r, "XACKDEL", "s", "g", "IDS", 2, "1-0", "+") == E_ID
+    assert x(r, "XACKDEL", "s", "g", "IDS", 2, "9-0", "8-0", "IDS", 1, "7-0") == [-1]
     r.set("str", "v")
     assert err(r, "XACKDEL", "str", "g", "IDS", 1, "1-0") == E_WRONGTYPE
+    assert err(r, "XACKDEL", "str", "g", "BOGUS", "IDS", 0, "x") == E_WRONGTYPE
+    assert r.xlen("s") == 1 and r.exists("nokey") == 0
 
 
 def test_commands_in_command_table(raw):
