@@ -13,8 +13,8 @@
  *                                                           when last-id moved
  *   XCLAIM,      the same XCLAIM form per entry claimed
  *   XAUTOCLAIM
- *   any claim    XACK <key> <group> <id> per pending entry dropped because
- *                its stream entry is gone
+ *   XCLAIM,      XACK <key> <group> <id> per pending entry dropped because
+ *   XAUTOCLAIM   its stream entry is gone (XREADGROUP CLAIM passes over them)
  *   consumers    XGROUP CREATECONSUMER whenever a command creates one
  *   XACK, XGROUP as sent
  *
@@ -25,7 +25,8 @@
  *
  * Released (XNACK) entries have no consumer: XPENDING and XINFO show them
  * with the empty name, every claim takes them whatever its min-idle-time,
- * and XREADGROUP CLAIM serves them before any other pending entry. CLAIM
+ * and XREADGROUP CLAIM serves them before any other pending entry, with
+ * the idle time now - 0 (their delivery time is 0, as in Redis). CLAIM
  * walks the group's idle order (pel_idle_seek) from its front and stops at
  * the first entry not idle enough, so it never scans the PEL.
  *
@@ -558,43 +559,6 @@ static int has_new_entries(const ReadTarget *t) {
     return stream_iter_next(&it, &last, &nf) && stream_id_cmp(last, group_last_id(t->g)) > 0;
 }
 
-/* Reply bytes of an entry in the CLAIM form, [id, fields, idle, count], as
- * the read caps (MAXSIZE) count replies. */
-static size_t n_digits(unsigned long long v) {
-    size_t n = 1;
-    while (v >= 10) {
-        v /= 10;
-        n++;
-    }
-    return n;
-}
-
-static size_t int_bytes(long long v) {
-    return 1 + (v < 0) + n_digits(v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v) + 2;
-}
-
-static size_t claim_form_bytes(const StreamIter *it, StreamId id, size_t nf, long long idle,
-                               long long count) {
-    char buf[ID_BUF];
-    StreamIter copy = *it;
-    size_t id_len = stream_id_format(id, buf);
-    size_t total = 4 + (1 + n_digits(id_len) + 2 + id_len + 2) + (1 + n_digits(2 * nf) + 2);
-    for (size_t k = 0; k < nf; k++) {
-        Slice f, v;
-        stream_iter_field(&copy, &f, &v);
-        total += 1 + n_digits(f.len) + 2 + f.len + 2 + 1 + n_digits(v.len) + 2 + v.len + 2;
-    }
-    return total + int_bytes(idle) + int_bytes(count);
-}
-
-/* Whether the read caps let the entry through in the CLAIM form; counts it
- * if so. */
-static int caps_admit_claim_form(ReadCaps *caps, const StreamIter *it, StreamId id, size_t nf,
-                                 long long idle, long long count) {
-    if (!read_caps_is_set(caps)) return 1;
-    return read_caps_admit_bytes(caps, claim_form_bytes(it, id, nf, idle, count));
-}
-
 /* Replies the entry the iterator stands on as XREADGROUP CLAIM does:
  * [id, [field, value, ...], idle-ms, delivery-count]. */
 static void reply_entry_claim_form(Client *c, StreamIter *it, StreamId id, size_t nf,
@@ -608,8 +572,9 @@ static void reply_entry_claim_form(Client *c, StreamIter *it, StreamId id, size_
 
 /* Serves up to limit (0: no limit) new entries of one stream to a consumer:
  * moves the group, creates pending entries (unless NOACK), replies with the
- * entries (in the CLAIM form, with 0 and 0, when claim_form). An entry the
- * read caps refuse ends the reply before it is delivered. Returns how many. */
+ * entries (in the CLAIM form, with 0 and 0, when claim_form). The read caps
+ * are asked before each entry, so an entry they stop is not delivered.
+ * Returns how many. */
 static size_t xrg_serve_new(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId cons, int64_t now,
                             long long limit, int claim_form) {
     ConsumerGroup *g = t->g;
@@ -624,14 +589,13 @@ static size_t xrg_serve_new(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId co
         size_t nf;
         stream_iter_start(&it, s, start, STREAM_ID_MAX_VALUE, 0);
         while ((limit == 0 || (long long)n < limit) && stream_iter_next(&it, &id, &nf)) {
-            if (claim_form ? !caps_admit_claim_form(&a->caps, &it, id, nf, 0, 0)
-                           : !read_caps_admit(&a->caps, &it, id, nf))
-                break;
+            if (!read_caps_next_entry(&a->caps, c)) break;
             moved |= group_note_read(g, id, &f);
             if (claim_form)
                 reply_entry_claim_form(c, &it, id, nf, 0, 0);
             else
                 stream_reply_entry(c, &it, id, nf);
+            read_caps_sent(&a->caps);
             if (!a->noack) {
                 PelRef r = group_deliver(g, cons, id, now);
                 propagate_claim(c, t->key, a->group, g, r);
@@ -651,16 +615,15 @@ static size_t xrg_serve_new(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId co
  * (released ones first, then the longest idle). Walks the group's idle
  * order from its front and stops at the first entry not idle enough, so it
  * costs O(log n) per entry taken. Pending entries whose stream entry is
- * gone can never be delivered: they are dropped on the way (as XCLAIM and
- * XAUTOCLAIM drop them) instead of being walked over by every later claim.
- * Sets *wake_ms to when the first entry not idle enough will be (0: no such
- * entry). Returns the number of refs in *out (owned; free with xfree). */
-static size_t xrg_claimable(Client *c, const ReadArgs *a, ReadTarget *t, int64_t now,
-                            long long limit, PelRef **out, int64_t *wake_ms) {
-    ConsumerGroup *g = t->g;
-    Pel *p = group_pel(g);
-    PelRef *take = NULL, *gone = NULL;
-    size_t n_take = 0, n_gone = 0, cap_take = 0, cap_gone = 0;
+ * gone are passed over and stay pending, as in Redis (XCLAIM, XAUTOCLAIM
+ * and XACK are what remove them). Sets *wake_ms to when the first entry not
+ * idle enough will be (0: no such entry). Returns the number of refs in
+ * *out (owned; free with xfree). */
+static size_t xrg_claimable(const ReadArgs *a, ReadTarget *t, int64_t now, long long limit,
+                            PelRef **out, int64_t *wake_ms) {
+    Pel *p = group_pel(t->g);
+    PelRef *take = NULL;
+    size_t n_take = 0, cap_take = 0;
     PelIter it;
     PelRef r;
     *wake_ms = 0;
@@ -671,33 +634,21 @@ static size_t xrg_claimable(Client *c, const ReadArgs *a, ReadTarget *t, int64_t
             *wake_ms = a->min_idle > INT64_MAX - t0 ? 0 : t0 + a->min_idle;
             break;
         }
-        if (!stream_entry_exists(t->so->s, pel_id(p, r))) {
-            if (n_gone == cap_gone) {
-                cap_gone = cap_gone ? cap_gone * 2 : 8;
-                gone = xrealloc(gone, cap_gone * sizeof(PelRef));
-            }
-            gone[n_gone++] = r;
-            continue;
-        }
+        if (!stream_entry_exists(t->so->s, pel_id(p, r))) continue;
         if (n_take == cap_take) {
             cap_take = cap_take ? cap_take * 2 : 16;
             take = xrealloc(take, cap_take * sizeof(PelRef));
         }
         take[n_take++] = r;
     }
-    for (size_t i = 0; i < n_gone; i++) {
-        propagate_drop(c, t->key, a->group, g, gone[i]);
-        pel_delete(p, gone[i]);
-        server.dirty++;
-    }
-    xfree(gone);
     *out = take;
     return n_take;
 }
 
-/* The idle time a claimed entry is replied with: -1 when released. */
+/* The idle time a claimed entry is replied with: now less its delivery
+ * time, which is 0 for a released entry (so its idle time is now). */
 static long long claim_idle(const PelEntry *e, int64_t now) {
-    if (e->owner == PEL_OWNER_NONE) return -1;
+    if (e->owner == PEL_OWNER_NONE) return now;
     long long idle = sub_clamped(now, e->delivery_ms);
     return idle < 0 ? 0 : idle;
 }
@@ -705,14 +656,15 @@ static long long claim_idle(const PelEntry *e, int64_t now) {
 /* XREADGROUP CLAIM, second half: delivers the entries xrg_claimable() took
  * to the consumer, NOACK or not, each replied as [id, fields, idle-ms,
  * delivery-count] with the idle time and count it had. An entry the read
- * caps refuse ends it: that one and the rest stay as they were. Returns
- * how many were delivered. */
+ * caps stop ends it: that one and the rest stay as they were. Returns how
+ * many were delivered. */
 static size_t xrg_serve_claimed(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId cons, int64_t now,
                                 const PelRef *take, size_t n) {
     ConsumerGroup *g = t->g;
     Pel *p = group_pel(g);
     size_t k;
     for (k = 0; k < n; k++) {
+        if (!read_caps_next_entry(&a->caps, c)) break;
         PelRef r = take[k];
         PelEntry e;
         pel_get(p, r, &e);
@@ -722,9 +674,8 @@ static size_t xrg_serve_claimed(Client *c, ReadArgs *a, ReadTarget *t, ConsumerI
         int found = seek_entry(t->so->s, &sit, e.id, &nf);
         assert(found); /* xrg_claimable() checked it, and nothing deleted it since */
         (void)found;
-        if (!caps_admit_claim_form(&a->caps, &sit, e.id, nf, idle, (long long)e.delivery_count))
-            break;
         reply_entry_claim_form(c, &sit, e.id, nf, idle, (long long)e.delivery_count);
+        read_caps_sent(&a->caps);
         group_claim(g, r, cons, now, count_plus_one(e.delivery_count));
         group_consumer_touch(g, cons, now, 1);
         propagate_claim(c, t->key, a->group, g, r);
@@ -733,10 +684,11 @@ static size_t xrg_serve_claimed(Client *c, ReadArgs *a, ReadTarget *t, ConsumerI
     return k;
 }
 
-/* Serves a consumer's own pending entries after t->after (XREADGROUP with an
- * ID): entries deleted from the stream come back with a nil field list;
- * the others count one more delivery. */
-static void xrg_serve_history(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId cons, int64_t now) {
+/* Serves up to limit (0: no limit) of a consumer's own pending entries
+ * after t->after (XREADGROUP with an ID): entries deleted from the stream
+ * come back with a nil field list; the others count one more delivery. */
+static void xrg_serve_history(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId cons, int64_t now,
+                              long long limit) {
     ConsumerGroup *g = t->g;
     Pel *p = group_pel(g);
     StreamId start = t->after;
@@ -746,24 +698,22 @@ static void xrg_serve_history(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId 
     PelIter it;
     PelRef r;
     pel_iter_seek(&it, p, cons, start);
-    while ((a->count == 0 || (long long)n < a->count) && (r = pel_iter_next(&it)) != PEL_NONE) {
+    while ((limit == 0 || (long long)n < limit) && (r = pel_iter_next(&it)) != PEL_NONE) {
+        if (!read_caps_next_entry(&a->caps, c)) break;
         StreamId id = pel_id(p, r);
         StreamIter sit;
         size_t nf;
         if (seek_entry(t->so->s, &sit, id, &nf)) {
-            if (!read_caps_admit(&a->caps, &sit, id, nf)) break;
             stream_reply_entry(c, &sit, id, nf);
             pel_set_delivery(p, r, now, pel_delivery_count(p, r) + 1);
             propagate_claim(c, t->key, a->group, g, r);
             server.dirty++;
         } else {
-            if (read_caps_is_set(&a->caps) &&
-                !read_caps_admit_bytes(&a->caps, read_caps_deleted_entry_bytes(id, c->resp)))
-                break;
             reply_array(c, 2);
             stream_reply_id(c, id);
             reply_null_array(c);
         }
+        read_caps_sent(&a->caps);
         n++;
     }
     reply_set_array_len(c, d, n);
@@ -776,76 +726,54 @@ static int can_serve(const ReadTarget *t) {
     return !t->is_new || (stream_length(t->so->s) > 0 && has_new_entries(t));
 }
 
-/* Whether the read caps leave room for stream t in the reply: none once they
- * are full; for ">", room for its first entry (so that no stream is listed
- * without entries because of a cap): the first claimed one if any (first is
- * not PEL_NONE), else the first new one, in the CLAIM form with CLAIM. */
-static int caps_allow_stream(const ReadArgs *a, const ReadTarget *t, PelRef first, int64_t now) {
-    const ReadCaps *caps = &a->caps;
-    if (!read_caps_is_set(caps)) return 1;
-    if (read_caps_is_full(caps)) return 0;
-    if (!t->is_new) return 1;
-    StreamId id;
-    StreamIter it;
-    size_t nf;
-    ReadCaps trial = *caps; /* admitting on a copy counts nothing */
-    if (first != PEL_NONE) {
-        PelEntry e;
-        pel_get(group_pel_c(t->g), first, &e);
-        if (!seek_entry(t->so->s, &it, e.id, &nf)) return 0;
-        return caps_admit_claim_form(&trial, &it, e.id, nf, claim_idle(&e, now),
-                                     (long long)e.delivery_count);
-    }
-    StreamId start = group_last_id(t->g);
-    if (stream_id_incr(&start) != 0) return 0;
-    stream_iter_start(&it, t->so->s, start, STREAM_ID_MAX_VALUE, 0);
-    if (!stream_iter_next(&it, &id, &nf)) return 0;
-    if (a->has_claim) return caps_admit_claim_form(&trial, &it, id, nf, 0, 0);
-    return read_caps_fits(caps, &it, id, nf);
-}
-
 /* Replies to an XREADGROUP with what can be served now; returns the number
  * of streams in the reply (0: nothing was replied). With CLAIM, a ">"
  * stream serves the pending entries it may claim first, then new entries,
- * COUNT bounding the two together; a->wake_ms gets the earliest time a
- * pending entry becomes claimable (0: none), for a reader that blocks. */
+ * COUNT bounding the two together; as in Redis, CLAIM no longer applies to
+ * the streams after one read from history (an ID other than ">"). The read
+ * caps are checked before each stream and each entry; a stream they stop
+ * before its first entry is replied with none. a->wake_ms gets the earliest
+ * time a pending entry becomes claimable (0: none), for a reader that
+ * blocks. */
 static size_t xrg_serve(Client *c, ReadArgs *a, ReadTarget *t) {
     int64_t now = now_ms();
     size_t n = 0;
     ReplyDeferred top = {0};
-    read_caps_reset(&a->caps);
+    int claim_on = a->has_claim;
+    read_caps_reset(&a->caps, c);
     a->wake_ms = 0;
-    for (int i = 0; i < a->n_streams; i++) {
+    for (int i = 0; i < a->n_streams && read_caps_next_stream(&a->caps, c); i++) {
         ConsumerId cons = consumer_get(c, t[i].key, a->group, t[i].g, a->consumer, now);
-        int claim = a->has_claim && t[i].is_new;
+        long long limit = read_caps_stream_count(&a->caps, a->count);
+        int claim = claim_on && t[i].is_new;
         PelRef *take = NULL;
         size_t n_take = 0;
         if (claim) {
             int64_t wake;
-            n_take = xrg_claimable(c, a, &t[i], now, a->count, &take, &wake);
+            n_take = xrg_claimable(a, &t[i], now, limit, &take, &wake);
             if (wake && (a->wake_ms == 0 || wake < a->wake_ms)) a->wake_ms = wake;
         }
-        if ((n_take == 0 && !can_serve(&t[i])) ||
-            !caps_allow_stream(a, &t[i], n_take ? take[0] : PEL_NONE, now)) {
+        if (!t[i].is_new) claim_on = 0;
+        if (n_take == 0 && !can_serve(&t[i])) {
             xfree(take);
             continue;
         }
         if (n++ == 0) top = reply_defer(c);
         if (c->resp == 2) reply_array(c, 2);
         reply_bulk_slice(c, t[i].key);
-        ReplyDeferred d = {0};
-        if (t[i].is_new) d = reply_defer(c);
         if (claim) {
+            ReplyDeferred d = reply_defer(c);
             size_t n_claimed = xrg_serve_claimed(c, a, &t[i], cons, now, take, n_take);
             size_t n_new = 0;
-            if (n_claimed == n_take && (a->count == 0 || (long long)n_claimed < a->count))
+            if (n_claimed == n_take && (limit == 0 || (long long)n_claimed < limit))
                 n_new = xrg_serve_new(c, a, &t[i], cons, now,
-                                      a->count ? a->count - (long long)n_claimed : 0, 1);
+                                      limit ? limit - (long long)n_claimed : 0, 1);
             reply_set_array_len(c, d, n_claimed + n_new);
         } else if (t[i].is_new) {
-            reply_set_array_len(c, d, xrg_serve_new(c, a, &t[i], cons, now, a->count, 0));
+            ReplyDeferred d = reply_defer(c);
+            reply_set_array_len(c, d, xrg_serve_new(c, a, &t[i], cons, now, limit, 0));
         } else {
-            xrg_serve_history(c, a, &t[i], cons, now);
+            xrg_serve_history(c, a, &t[i], cons, now, limit);
         }
         xfree(take);
     }

@@ -652,8 +652,8 @@ typedef struct XreadCtx {
 static int xread_serve(Client *c, XreadCtx *x) {
     int served = 0;
     ReplyDeferred d = {0};
-    read_caps_reset(&x->caps);
-    for (int i = 0; i < x->n_keys && !read_caps_is_full(&x->caps); i++) {
+    read_caps_reset(&x->caps, c);
+    for (int i = 0; i < x->n_keys && read_caps_next_stream(&x->caps, c); i++) {
         Slice key = c->argv[x->streams_arg + i];
         Obj *o = db_lookup_read(c->db, key);
         if (!o || o->type != OBJ_STREAM) continue;
@@ -666,18 +666,18 @@ static int xread_serve(Client *c, XreadCtx *x) {
         if (!stream_iter_next(&it, &top, &nf) || stream_id_cmp(top, x->keys[i].id) <= 0) continue;
         StreamId start = x->keys[i].id, id;
         (void)stream_id_incr(&start); /* cannot overflow: top is above it */
-        stream_iter_start(&it, so->s, start, ID_MAX, 0);
-        if (!stream_iter_next(&it, &id, &nf) || !read_caps_admit(&x->caps, &it, id, nf)) break;
         if (served++ == 0) d = reply_defer(c);
         if (c->resp == 2) reply_array(c, 2);
         reply_bulk_slice(c, key);
         ReplyDeferred de = reply_defer(c);
-        long long n = 0;
-        do {
+        long long limit = read_caps_stream_count(&x->caps, x->count), n = 0;
+        stream_iter_start(&it, so->s, start, ID_MAX, 0);
+        while ((limit == 0 || n < limit) && stream_iter_next(&it, &id, &nf) &&
+               read_caps_next_entry(&x->caps, c)) {
             stream_reply_entry(c, &it, id, nf);
+            read_caps_sent(&x->caps);
             n++;
-        } while ((x->count == 0 || n < x->count) && stream_iter_next(&it, &id, &nf) &&
-                 read_caps_admit(&x->caps, &it, id, nf));
+        }
         reply_set_array_len(c, de, (size_t)n);
     }
     if (served) {

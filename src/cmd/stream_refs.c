@@ -18,17 +18,18 @@
  * XDELEX and XACKDEL propagate as sent (they replay to the same result on the
  * same state); a trim with a policy is rewritten by src/cmd/stream.c.
  *
- * Read caps. MAXCOUNT bounds the entries of the whole reply, MAXSIZE its
- * bytes, both across all streams of the call (COUNT stays per stream). An
- * entry's size is what it costs in the reply: its ID, field names and values
- * with their RESP framing (the key names and the per-stream headers are not
- * counted). The first entry of a reply is always admitted, so a reader makes
- * progress whatever the caps; the first entry refused ends the reply, and
- * because commands ask before they deliver, a refused entry is neither sent
- * nor added to a pending list. Rejected: measuring the client's output buffer
- * after writing an entry - it would need a way to take bytes back out of the
- * buffer and undo a delivery, where asking first costs one extra walk of the
- * entry's fields and only when MAXSIZE is given.
+ * Read caps, as Redis 8.10 applies them. MAXCOUNT bounds the entries of the
+ * whole reply across all streams: a stream's COUNT is lowered to what is
+ * left, and no stream is started once it is used up. MAXSIZE bounds the
+ * reply's bytes, measured as Redis measures them: every byte the reply has
+ * put in the client's output so far (stream names and per-stream headers
+ * included; an array whose length is still open counts once its header is
+ * written), against MAXSIZE. It is checked before each entry and before each
+ * stream, and only once the reply has an entry: the first entry always goes
+ * out, and the entry that takes the reply past MAXSIZE goes out whole - the
+ * reply stops before the next one. A stream started below the limit whose
+ * name takes the reply to it is answered with no entries. Because the check
+ * comes first, a refused entry is neither sent nor delivered.
  */
 #include "cmd/stream_refs.h"
 
@@ -243,46 +244,6 @@ const Command stream_refs_commands[] = {
 
 /* ---- Read caps --------------------------------------------------------------- */
 
-static size_t n_digits(size_t v) {
-    size_t n = 1;
-    while (v >= 10) {
-        v /= 10;
-        n++;
-    }
-    return n;
-}
-
-/* "$<len>\r\n<bytes>\r\n" */
-static size_t bulk_bytes(size_t len) {
-    return 1 + n_digits(len) + 2 + len + 2;
-}
-
-/* "<type><n>\r\n" */
-static size_t header_bytes(size_t n) {
-    return 1 + n_digits(n) + 2;
-}
-
-/* Reply bytes of [id, [field, value, ...]] read through a copy of it. */
-static size_t entry_bytes(const StreamIter *it, StreamId id, size_t n_fields) {
-    char buf[STREAM_ID_MAX_LEN + 1];
-    StreamIter copy = *it;
-    assert(copy.fields_left == n_fields);
-    size_t total =
-        header_bytes(2) + bulk_bytes(stream_id_format(id, buf)) + header_bytes(2 * n_fields);
-    for (size_t k = 0; k < n_fields; k++) {
-        Slice f, v;
-        stream_iter_field(&copy, &f, &v);
-        total += bulk_bytes(f.len) + bulk_bytes(v.len);
-    }
-    return total;
-}
-
-/* Reply bytes of [id, nil] for a client speaking `resp`. */
-size_t read_caps_deleted_entry_bytes(StreamId id, int resp) {
-    char buf[STREAM_ID_MAX_LEN + 1];
-    return header_bytes(2) + bulk_bytes(stream_id_format(id, buf)) + (resp >= 3 ? 3 : 5);
-}
-
 /* Parses MAXCOUNT or MAXSIZE at argv[i]; see stream_refs.h. */
 int read_caps_parse_arg(Client *c, int i, ReadCaps *caps) {
     Slice o = c->argv[i];
@@ -311,39 +272,27 @@ int read_caps_check(Client *c, const ReadCaps *caps, long long count) {
     return 0;
 }
 
-void read_caps_reset(ReadCaps *caps) {
+void read_caps_reset(ReadCaps *caps, Client *c) {
     caps->n_entries = 0;
-    caps->n_bytes = 0;
-    caps->is_full = 0;
+    caps->base = reply_len(c);
 }
 
-static int caps_allow(const ReadCaps *caps, size_t bytes) {
-    if (caps->is_full) return 0;
+static int bytes_reached(const ReadCaps *caps, Client *c) {
+    return caps->max_bytes && caps->n_entries > 0 &&
+           reply_len(c) - caps->base >= (unsigned long long)caps->max_bytes;
+}
+
+int read_caps_next_stream(const ReadCaps *caps, Client *c) {
     if (caps->max_count && caps->n_entries >= caps->max_count) return 0;
-    if (caps->max_bytes && caps->n_entries > 0 &&
-        (unsigned long long)caps->n_bytes + bytes > (unsigned long long)caps->max_bytes)
-        return 0;
-    return 1;
+    return !bytes_reached(caps, c);
 }
 
-int read_caps_admit_bytes(ReadCaps *caps, size_t bytes) {
-    if (!caps_allow(caps, bytes)) {
-        caps->is_full = 1;
-        return 0;
-    }
-    caps->n_entries++;
-    caps->n_bytes += (long long)bytes;
-    if (caps->max_count && caps->n_entries >= caps->max_count) caps->is_full = 1;
-    return 1;
+long long read_caps_stream_count(const ReadCaps *caps, long long count) {
+    if (!caps->max_count) return count;
+    long long left = caps->max_count - caps->n_entries;
+    return (count == 0 || left < count) ? left : count;
 }
 
-int read_caps_admit_slow(ReadCaps *caps, const StreamIter *it, StreamId id, size_t n_fields) {
-    if (caps->is_full) return 0;
-    return read_caps_admit_bytes(caps, caps->max_bytes ? entry_bytes(it, id, n_fields) : 0);
-}
-
-int read_caps_fits(const ReadCaps *caps, const StreamIter *it, StreamId id, size_t n_fields) {
-    if (!read_caps_is_set(caps)) return 1;
-    if (caps->is_full) return 0;
-    return caps_allow(caps, caps->max_bytes ? entry_bytes(it, id, n_fields) : 0);
+int read_caps_next_entry(const ReadCaps *caps, Client *c) {
+    return !bytes_reached(caps, c);
 }

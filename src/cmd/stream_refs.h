@@ -11,9 +11,10 @@
  * Read caps (MAXCOUNT n, MAXSIZE bytes) bound the whole reply of one XREAD or
  * XREADGROUP across all its streams. A command parses them with
  * read_caps_parse_arg() and read_caps_check(), starts every attempt to serve
- * with read_caps_reset(), and asks read_caps_admit() before sending each
- * entry: an entry that is refused is neither sent nor delivered, and nothing
- * after it is sent either (read_caps_is_full()).
+ * with read_caps_reset(), asks read_caps_next_stream() before each stream
+ * (and bounds it by read_caps_stream_count()), read_caps_next_entry() before
+ * each entry, and counts what it sent with read_caps_sent(): an entry that is
+ * refused is neither sent nor delivered.
  */
 #ifndef STREAMD_CMD_STREAM_REFS_H
 #define STREAMD_CMD_STREAM_REFS_H
@@ -51,9 +52,8 @@ int stream_refs_trim_prepare(StreamTrim *t, StreamObj *so, RefPolicy p, RefTrimC
 typedef struct ReadCaps {
     long long max_count; /* MAXCOUNT; 0: none */
     long long max_bytes; /* MAXSIZE; 0: none */
-    long long n_entries; /* admitted in this attempt */
-    long long n_bytes;
-    int is_full; /* a cap was reached: nothing more is sent */
+    long long n_entries; /* entries in this attempt's reply so far */
+    size_t base;         /* reply_len() when the attempt began */
 } ReadCaps;
 
 /* Parses MAXCOUNT / MAXSIZE at c->argv[i] (its value at i + 1, which must
@@ -63,29 +63,21 @@ int read_caps_parse_arg(Client *c, int i, ReadCaps *caps);
 /* After all options are parsed: MAXCOUNT may not be below COUNT (count <= 0
  * means no COUNT). Returns 0, or -1 after replying. */
 int read_caps_check(Client *c, const ReadCaps *caps, long long count);
-/* Clears the counters before an attempt to serve. */
-void read_caps_reset(ReadCaps *caps);
-/* Whether the entry it stands on (id, n_fields pairs) may be sent; counts it
- * if so. The first entry of a reply always may. Borrows it, not advanced. */
-int read_caps_admit_slow(ReadCaps *caps, const StreamIter *it, StreamId id, size_t n_fields);
-/* The same for an entry of `bytes` reply bytes known by other means. */
-int read_caps_admit_bytes(ReadCaps *caps, size_t bytes);
-/* Whether the entry would be admitted, counting nothing. */
-int read_caps_fits(const ReadCaps *caps, const StreamIter *it, StreamId id, size_t n_fields);
-/* Reply bytes of [id, nil], the form of a pending entry deleted from the stream. */
-size_t read_caps_deleted_entry_bytes(StreamId id, int resp);
+/* Starts an attempt to serve: nothing sent yet, the reply begins now. */
+void read_caps_reset(ReadCaps *caps, Client *c);
+/* Whether another stream may be served: not once MAXCOUNT entries were
+ * sent, nor once the reply reached MAXSIZE bytes with an entry in it. */
+int read_caps_next_stream(const ReadCaps *caps, Client *c);
+/* The COUNT of the next stream (0: none): count, lowered to what MAXCOUNT
+ * leaves. */
+long long read_caps_stream_count(const ReadCaps *caps, long long count);
+/* Whether another entry may be sent: always the first of the reply, then
+ * as long as the reply so far is below MAXSIZE bytes. */
+int read_caps_next_entry(const ReadCaps *caps, Client *c);
 
-static inline int read_caps_is_set(const ReadCaps *caps) {
-    return caps->max_count != 0 || caps->max_bytes != 0;
-}
-
-static inline int read_caps_is_full(const ReadCaps *caps) {
-    return caps->is_full;
-}
-
-static inline int read_caps_admit(ReadCaps *caps, const StreamIter *it, StreamId id,
-                                  size_t n_fields) {
-    return read_caps_is_set(caps) ? read_caps_admit_slow(caps, it, id, n_fields) : 1;
+/* Counts an entry (or a deleted pending entry) put in the reply. */
+static inline void read_caps_sent(ReadCaps *caps) {
+    caps->n_entries++;
 }
 
 #endif

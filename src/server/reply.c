@@ -167,6 +167,10 @@ void reply_empty_array(Client *c) {
     buf_append(out(c), "*0\r\n", 4);
 }
 
+size_t reply_len(Client *c) {
+    return out(c)->len;
+}
+
 ReplyDeferred reply_defer(Client *c) {
     ReplyDeferred d = {out(c)->len};
     return d;

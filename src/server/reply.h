@@ -47,6 +47,10 @@ ReplyDeferred reply_defer(struct Client *c);
 void reply_set_array_len(struct Client *c, ReplyDeferred d, size_t n);
 void reply_set_map_len(struct Client *c, ReplyDeferred d, size_t n_pairs);
 
+/* Bytes in the client's output: the difference over a command is what its
+ * reply has written so far (a deferred length counts once it is set). */
+size_t reply_len(struct Client *c);
+
 /* Common errors with Redis's texts. */
 void reply_wrongtype(struct Client *c);
 void reply_syntax_error(struct Client *c);

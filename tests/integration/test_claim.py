@@ -67,6 +67,11 @@ def pending(c, key="s", group="g"):
     return c.execute_command("XPENDING", key, group, "-", "+", "100")
 
 
+def server_ms(c):
+    now_s, now_us = c.time()
+    return now_s * 1000 + now_us // 1000
+
+
 def age(c, key, group, owner, ids_ages):
     """Sets delivery times in the past with XCLAIM TIME: {id: ms ago}."""
     now_s, now_us = c.time()
@@ -159,13 +164,21 @@ def test_released_entries_come_first_in_release_order(c):
     age(c, "s", "g", "c1", {"1-0": 90000, "2-0": 80000, "3-0": 70000})
     c.execute_command("XNACK", "s", "g", "FAIL", "IDS", "1", "3-0")
     c.execute_command("XNACK", "s", "g", "FAIL", "IDS", "1", "2-0")
+    # A released entry's delivery time is 0 (Redis's pelListInsertNacked), so
+    # the idle time CLAIM replies with (now - delivery time) is the server's
+    # clock in ms.
+    t0 = server_ms(c)
     es = entries(xrg(c, "c2", "CLAIM", "60000"))
-    assert [(e[0], e[2]) for e in es][:2] == [(b"3-0", -1), (b"2-0", -1)]
-    assert es[2][0] == b"1-0" and es[2][2] >= 90000
+    t1 = server_ms(c)
+    assert [e[0] for e in es][:2] == [b"3-0", b"2-0"]
+    assert all(t0 <= e[2] <= t1 for e in es[:2])
+    assert es[2][0] == b"1-0" and 90000 <= es[2][2] < 10 ** 9
     # A released entry is claimable whatever the min-idle-time.
     c.execute_command("XNACK", "s", "g", "FAIL", "IDS", "1", "1-0")
+    t0 = server_ms(c)
     es = entries(xrg(c, "c3", "CLAIM", "9223372036854775807"))
-    assert [(e[0], e[2], e[3]) for e in es] == [(b"1-0", -1, 2)]
+    t1 = server_ms(c)
+    assert [(e[0], e[3]) for e in es] == [(b"1-0", 2)] and t0 <= es[0][2] <= t1
 
 
 def test_noack_applies_to_new_entries_only(c):
@@ -280,18 +293,52 @@ def test_setid_back_claims_and_redelivers(c):
     assert [(e[0], e[3]) for e in es] == [(b"1-0", 1), (b"2-0", 1)]
 
 
-def test_pending_entries_trimmed_away_are_dropped(c):
+def test_pending_entries_trimmed_away_are_passed_over(c):
     add(c, "s", "1-0", "2-0", "3-0")
     c.execute_command("XGROUP", "CREATE", "s", "g", "0")
     xrg(c, "c1")
     c.execute_command("XTRIM", "s", "MAXLEN", "1")
-    es = entries(xrg(c, "c2", "CLAIM", "0"))
-    assert [e[0] for e in es] == [b"3-0"]
-    # The two whose entries are gone can never be delivered: they left the PEL.
-    assert [p[0] for p in pending(c)] == [b"3-0"]
+    es = entries(xrg(c, "c2", "CLAIM", "0", "COUNT", "1"))
+    assert [(e[0], e[3]) for e in es] == [(b"3-0", 1)]
+    # As in Redis, CLAIM passes over pending entries whose stream entry is
+    # gone without replying or counting them, and leaves them pending.
+    assert [(p[0], p[1], p[3]) for p in pending(c)] == [
+        (b"1-0", b"c1", 1), (b"2-0", b"c1", 1), (b"3-0", b"c2", 2)]
     c.execute_command("XTRIM", "s", "MAXLEN", "0")
     assert xrg(c, "c2", "CLAIM", "0") is None
+    assert c.execute_command("XPENDING", "s", "g")[0] == 3
+    # XAUTOCLAIM is what drops them.
+    rep = c.execute_command("XAUTOCLAIM", "s", "g", "c3", "0", "0")
+    assert rep == [b"0-0", [], [b"1-0", b"2-0", b"3-0"]]
     assert c.execute_command("XPENDING", "s", "g")[0] == 0
+
+
+def test_claim_after_a_history_stream_is_off(c):
+    """Redis's xreadCommand turns CLAIM off (min_idle_time = -1) when it
+    serves a stream from history, and keeps it off for the streams after."""
+    add(c, "s", "1-0")
+    add(c, "t", "1-0", "2-0")
+    for k in ("s", "t"):
+        c.execute_command("XGROUP", "CREATE", k, "g", "0")
+    c.execute_command("XREADGROUP", "GROUP", "g", "c1", "COUNT", "1", "STREAMS", "s", "t", ">",
+                      ">")
+    rep = c.execute_command("XREADGROUP", "GROUP", "g", "c1", "CLAIM", "0", "STREAMS", "s", "t",
+                            "0", ">")
+    # t is read without CLAIM: its pending 1-0 is not claimed, its new 2-0
+    # comes as [id, fields]
+    assert rep == [[b"s", [[b"1-0", [b"f", b"v1"]]]], [b"t", [[b"2-0", [b"f", b"v2"]]]]]
+    assert [(p[0], p[3]) for p in pending(c, key="t")] == [(b"1-0", 1), (b"2-0", 1)]
+    c.execute_command("XADD", "t", "3-0", "f", "v3")
+    # before the history stream, CLAIM applies
+    rep = c.execute_command("XREADGROUP", "GROUP", "g", "c1", "CLAIM", "0", "STREAMS", "t", "s",
+                            ">", "0")
+    assert [(e[0], e[3]) for e in rep[0][1]] == [(b"1-0", 1), (b"2-0", 1), (b"3-0", 0)]
+    assert [len(e) for e in rep[1][1]] == [2]
+    # only claimable entries and nothing new, after a history stream: t is
+    # left out
+    rep = c.execute_command("XREADGROUP", "GROUP", "g", "c1", "CLAIM", "0", "STREAMS", "s", "t",
+                            "0", ">")
+    assert [x[0] for x in rep] == [b"s"]
 
 
 def test_read_caps_bound_claims_too(c):

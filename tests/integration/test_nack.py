@@ -7,7 +7,8 @@ XPENDING, XCLAIM, XAUTOCLAIM, XREADGROUP and XINFO STREAM pages say of
 released entries): released entries have no owner (XPENDING shows "" and
 idle -1, XINFO STREAM FULL "" and delivery time 0), are claimable at once
 whatever the min-idle-time, come first in XREADGROUP CLAIM in release
-order, and are counted by `nacked-count` in XINFO STREAM FULL. SILENT takes
+order (with the idle time now - 0: the server's clock, as Redis's
+t_stream.c computes it), and are counted by `nacked-count` in XINFO STREAM FULL. SILENT takes
 one off the delivery count (not below 0), FAIL keeps it, FATAL sets
 LLONG_MAX, RETRYCOUNT sets it outright; FORCE releases IDs that are not
 pending when the stream has the entry. Also: every error text, the
@@ -523,7 +524,9 @@ def test_xnack_wakes_a_blocked_claim_reader(c, server):
     rep = out["rep"]
     assert out["secs"] < 4
     assert rep[0][0] == b"s"
-    assert [(e[0], e[2], e[3]) for e in rep[0][1]] == [(b"1-0", -1, 1), (b"2-0", -1, 1)]
+    # released: delivery time 0, so CLAIM's idle time is the server's clock
+    assert [(e[0], e[3]) for e in rep[0][1]] == [(b"1-0", 1), (b"2-0", 1)]
+    assert all(e[2] > 10 ** 12 for e in rep[0][1])
     assert [(p[0], p[1], p[3]) for p in pending(c)] == [(b"1-0", b"c2", 2), (b"2-0", b"c2", 2)]
 
 
@@ -551,7 +554,8 @@ def release_order(r, key, group, n):
     for _ in range(n):
         rep = r.execute_command("XREADGROUP", "GROUP", group, "zz", "COUNT", "1", "CLAIM",
                                 "99999999", "STREAMS", key, ">")
-        if not rep or not rep[0][1] or rep[0][1][0][2] != -1:
+        # a released entry's idle time is the clock (its delivery time is 0)
+        if not rep or not rep[0][1] or rep[0][1][0][2] < 10 ** 12:
             break
         order.append(rep[0][1][0][0])
     return order

@@ -1,17 +1,17 @@
 """Redis 8.10 read caps: XREAD / XREADGROUP MAXCOUNT n and MAXSIZE bytes
 (issue #5).
 
-From the Redis documentation and release notes: COUNT stays per stream,
-MAXCOUNT and MAXSIZE bound the whole reply across all the streams of one
-call; streams are served in the order given and, once a cap is reached, the
-remaining ones are left out; the first entry is always returned (an
-oversized one too), and an entry that would pass MAXSIZE is neither sent nor
-added to a pending list. Both must be positive integers and MAXCOUNT may not
-be below COUNT.
-
-streamd counts an entry's size as its bytes in the reply: the ID, field
-names and values with their RESP framing ("*2", the ID bulk string, the
-field-list header and one bulk string per name and value).
+As Redis's t_stream.c (xreadCommand, streamReplyWithRange) applies them:
+COUNT stays per stream; MAXCOUNT bounds the entries of the whole reply (a
+stream's COUNT is lowered to what is left, no stream is started once it is
+used up); MAXSIZE is checked before each stream and each entry against the
+bytes the reply has written so far - stream names and per-stream headers
+included, an array whose length is still open counted once its header is
+written - and only once the reply holds an entry. So the first entry always
+goes out, the entry that takes the reply past MAXSIZE goes out whole, and
+the reply stops before the next; an entry stopped is neither sent nor added
+to a pending list. Both must be positive integers and MAXCOUNT may not be
+below COUNT.
 """
 
 import time
@@ -105,27 +105,65 @@ def test_maxcount_equal_to_count_and_count_zero(raw):
     assert shape(rep) == [(b"s1", [b"1-0"]), (b"s2", [b"1-0"])]
 
 
-def test_maxsize_counts_entry_bytes(raw):
+def maxsize_cut(streams, maxsize, resp=2, count=0):
+    """The reply Redis's MAXSIZE rule leaves of XREAD's full reply `streams`
+    ([(key, [(id, fields)])], streams without entries left out), as shape()
+    gives it: before each stream and each entry, stop once an entry was sent
+    and the bytes written so far reach maxsize. The top-level length is
+    written last, so it never counts; a stream's entry-array length counts
+    once the stream is done."""
+    total, sent, out = 0, 0, []
+    for key, entries in streams:
+        if sent and total >= maxsize:
+            break
+        total += (4 if resp == 2 else 0) + bulk(key)
+        took = []
+        for eid, fields in entries[:count or None]:
+            if sent and total >= maxsize:
+                break
+            total += entry_size(eid, fields)
+            took.append(eid)
+            sent += 1
+        total += len(b"*%d\r\n" % len(took))
+        out.append((key, took))
+    return out
+
+
+def test_maxsize_counts_reply_bytes(raw):
     c = raw()
     fill(c, "a", 3, value=b"x" * 10)
     fill(c, "b", 3, value=b"y" * 20)
     one_a = entry_size(b"1-0", [b"f", b"x" * 10])
     one_b = entry_size(b"1-0", [b"f", b"y" * 20])
     assert one_a == 41 and one_b == 51
+    head = 4 + bulk(b"a")  # "*2" and the stream name come before the entries
+    assert head == 11
+    # The reply written before entry k of "a" is head + (k-1) * one_a; entry
+    # k goes out while that is below MAXSIZE.
     cases = [
-        (one_a, [(b"a", [b"1-0"])]),
-        (2 * one_a - 1, [(b"a", [b"1-0"])]),
-        (2 * one_a, [(b"a", [b"1-0", b"2-0"])]),
-        (3 * one_a + one_b - 1, [(b"a", [b"1-0", b"2-0", b"3-0"])]),
-        (3 * one_a + one_b, [(b"a", [b"1-0", b"2-0", b"3-0"]), (b"b", [b"1-0"])]),
+        (1, [(b"a", [b"1-0"])]),
+        (head + one_a, [(b"a", [b"1-0"])]),
+        (head + one_a + 1, [(b"a", [b"1-0", b"2-0"])]),
+        (head + 2 * one_a, [(b"a", [b"1-0", b"2-0"])]),
+        (head + 2 * one_a + 1, [(b"a", [b"1-0", b"2-0", b"3-0"])]),
+        # after "a": its three entries and its "*3" header; "b" starts only
+        # below that, and its name alone may reach the cap: "b" with nothing
+        (head + 3 * one_a + 4, [(b"a", [b"1-0", b"2-0", b"3-0"])]),
+        (head + 3 * one_a + 5, [(b"a", [b"1-0", b"2-0", b"3-0"]), (b"b", [])]),
+        (2 * head + 3 * one_a + 4, [(b"a", [b"1-0", b"2-0", b"3-0"]), (b"b", [])]),
+        (2 * head + 3 * one_a + 5, [(b"a", [b"1-0", b"2-0", b"3-0"]), (b"b", [b"1-0"])]),
         (10 ** 9, [(b"a", [b"1-0", b"2-0", b"3-0"]), (b"b", [b"1-0", b"2-0", b"3-0"])]),
     ]
     for maxsize, want in cases:
         rep = c.call("XREAD", "MAXSIZE", maxsize, "STREAMS", "a", "b", 0, 0)
         assert shape(rep) == want, maxsize
-        # the cap holds for the entries' bytes
-        sizes = sum(entry_size(e[0], e[1]) for _, es in rep for e in es)
-        assert sizes <= maxsize
+    full = [(k, [(e[0], e[1]) for e in es]) for k, es in
+            c.call("XREAD", "STREAMS", "a", "b", 0, 0)]
+    for maxsize in range(1, 320):
+        rep = c.call("XREAD", "MAXSIZE", maxsize, "STREAMS", "a", "b", 0, 0)
+        assert shape(rep) == maxsize_cut(full, maxsize), maxsize
+        rep = c.call("XREAD", "COUNT", 2, "MAXSIZE", maxsize, "STREAMS", "a", "b", 0, 0)
+        assert shape(rep) == maxsize_cut(full, maxsize, count=2), maxsize
 
 
 def test_maxsize_always_returns_one_entry(raw):
@@ -138,18 +176,21 @@ def test_maxsize_always_returns_one_entry(raw):
     assert rep == [[b"big", [[b"1-0", [b"payload", big]]]]]
     rep = c.call("XREAD", "MAXSIZE", 1, "STREAMS", "big", "other", "1-0", 0)
     assert shape(rep) == [(b"big", [b"2-0"])]
-    # a small first entry, then a big one that would pass: the big one is
-    # not sent, and nothing after it either
+    # a small first entry, then a big one: the reply is still below the cap
+    # when the big one comes, so it goes out whole, and nothing after it
     rep = c.call("XREAD", "MAXSIZE", 100, "STREAMS", "other", "big", 0, 0)
-    assert shape(rep) == [(b"other", [b"1-0"])]
+    assert shape(rep) == [(b"other", [b"1-0"]), (b"big", [b"1-0"])]
 
 
 def test_maxcount_and_maxsize_together(raw):
     c = raw()
     fill(c, "a", 5)
     size = entry_size(b"1-0", [b"f", b"v"])
-    rep = c.call("XREAD", "MAXCOUNT", 4, "MAXSIZE", 2 * size, "STREAMS", "a", 0)
+    head = 4 + bulk(b"a")
+    rep = c.call("XREAD", "MAXCOUNT", 4, "MAXSIZE", head + 2 * size, "STREAMS", "a", 0)
     assert shape(rep) == [(b"a", [b"1-0", b"2-0"])]
+    rep = c.call("XREAD", "MAXCOUNT", 4, "MAXSIZE", head + 2 * size + 1, "STREAMS", "a", 0)
+    assert shape(rep) == [(b"a", [b"1-0", b"2-0", b"3-0"])]
     rep = c.call("XREAD", "MAXSIZE", 10 * size, "MAXCOUNT", 3, "COUNT", 2, "STREAMS", "a", "a",
                  0, "2-0")
     assert shape(rep) == [(b"a", [b"1-0", b"2-0"]), (b"a", [b"3-0"])]
@@ -169,10 +210,15 @@ def test_resp3_reply(raw):
     rep = c.call("XREAD", "COUNT", 2, "MAXCOUNT", 3, "STREAMS", "s1", "s2", "s3", 0, 0, 0)
     assert rep == {b"s1": [[b"1-0", [b"f", b"v"]], [b"2-0", [b"f", b"v"]]],
                    b"s2": [[b"1-0", [b"f", b"v"]]]}
-    # RESP3 frames the same entries with the same bytes: the same cut
+    # RESP3 has no "*2" per stream: the same MAXSIZE cuts later
     size = entry_size(b"1-0", [b"f", b"v"])
-    rep = c.call("XREAD", "MAXSIZE", 2 * size, "STREAMS", "s1", "s2", 0, 0)
+    rep = c.call("XREAD", "MAXSIZE", bulk(b"s1") + size + 1, "STREAMS", "s1", "s2", 0, 0)
     assert list(rep.keys()) == [b"s1"] and len(rep[b"s1"]) == 2
+    full = [(k, [(e[0], e[1]) for e in es]) for k, es in
+            c.call("XREAD", "STREAMS", "s1", "s2", "s3", 0, 0, 0).items()]
+    for maxsize in range(1, 200):
+        rep = c.call("XREAD", "MAXSIZE", maxsize, "STREAMS", "s1", "s2", "s3", 0, 0, 0)
+        assert shape(rep) == maxsize_cut(full, maxsize, resp=3), maxsize
 
 
 def test_errors(raw):
@@ -263,9 +309,9 @@ def test_xreadgroup_maxcount_and_the_pel(raw):
     rep = c.call("XREADGROUP", "GROUP", "g", "bob", "MAXCOUNT", 4, "STREAMS", "s1", "s2", "s3",
                  ">", ">", ">")
     assert shape(rep) == [(b"s1", [b"3-0"]), (b"s2", [b"2-0", b"3-0"]), (b"s3", [b"1-0"])]
-    # consumers named by streams the cap left out exist all the same
+    # Redis stops before a stream the cap leaves out: no consumer there
     names = [kv[1] for kv in c.call("XINFO", "CONSUMERS", "s3", "g")]
-    assert names == [b"alice", b"bob"]
+    assert names == [b"bob"]
 
 
 def test_xreadgroup_maxsize_refused_entry_not_pending(raw):
@@ -274,16 +320,21 @@ def test_xreadgroup_maxsize_refused_entry_not_pending(raw):
     c.call("XADD", "s", "2-0", "f", "x" * 5000)
     c.call("XADD", "s", "3-0", "f", "small")
     c.call("XGROUP", "CREATE", "s", "g", 0)
+    # below the cap after 1-0, so the big 2-0 goes out; 3-0 is stopped
     rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", 200, "STREAMS", "s", ">")
-    assert shape(rep) == [(b"s", [b"1-0"])]
-    assert pel_ids(c, "s") == [b"1-0"]
-    assert group_info(c, "s")[b"last-delivered-id"] == b"1-0"
-    # alone in a reply the big entry goes out
-    rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", 200, "STREAMS", "s", ">")
-    assert shape(rep) == [(b"s", [b"2-0"])]
+    assert shape(rep) == [(b"s", [b"1-0", b"2-0"])]
+    assert pel_ids(c, "s") == [b"1-0", b"2-0"]
+    assert group_info(c, "s")[b"last-delivered-id"] == b"2-0"
     rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", 200, "STREAMS", "s", ">")
     assert shape(rep) == [(b"s", [b"3-0"])]
     assert pel_ids(c, "s") == [b"1-0", b"2-0", b"3-0"]
+    # reached after the first entry: the second is neither sent nor delivered
+    c.call("XADD", "s", "4-0", "f", "x" * 500)
+    c.call("XADD", "s", "5-0", "f", "small")
+    rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", 200, "STREAMS", "s", ">")
+    assert shape(rep) == [(b"s", [b"4-0"])]
+    assert pel_ids(c, "s") == [b"1-0", b"2-0", b"3-0", b"4-0"]
+    assert group_info(c, "s")[b"last-delivered-id"] == b"4-0"
 
 
 def test_xreadgroup_noack_with_caps(raw):
@@ -347,7 +398,8 @@ def test_blocked_xread_woken_with_caps(raw):
     assert shape(w.read()) == [(b"s1", [b"2-0", b"3-0", b"4-0"])]
     # the same with MAXSIZE: the cap applies when the reader is served
     size = entry_size(b"2-0", [b"f", b"v"])
-    w.send_cmd("XREAD", "BLOCK", 0, "MAXSIZE", 2 * size, "STREAMS", "s1", "s2", "$", "$")
+    w.send_cmd("XREAD", "BLOCK", 0, "MAXSIZE", 4 + bulk(b"s2") + 2 * size, "STREAMS", "s1",
+               "s2", "$", "$")
     assert wait_until(lambda: blocked_clients(c) == 1)
     c.call("MULTI")
     for i in range(5, 8):
