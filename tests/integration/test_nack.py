@@ -18,6 +18,7 @@ reader woken by XNACK, and the state surviving an AOF replay and rewrite.
 Debian's redis-server 7.0 has no XNACK: the module is skipped against it.
 """
 
+import re
 import threading
 import time
 
@@ -613,3 +614,76 @@ def test_released_entries_survive_a_restart(make_server, rewrite):
     assert release_order(r, "s", "grp", 65) == [b"%d-0" % i for i in order]
     assert release_order(r, "s", "grp2", 3) == [b"3-0", b"2-0", b"1-0"]
     r.close()
+
+
+# ---- exact bytes -----------------------------------------------------------------------
+
+
+def _timeless(raw_bytes):
+    """Reply bytes with every 13-digit integer (a Unix ms time) as T."""
+    return re.sub(rb":\d{13}\r\n", b":T\r\n", raw_bytes)
+
+
+def _bulk(s):
+    return b"$%d\r\n%s\r\n" % (len(s), s)
+
+
+def _pairs(resp, n):
+    return b"%%%d\r\n" % n if resp == 3 else b"*%d\r\n" % (2 * n)
+
+
+@pytest.mark.parametrize("resp", [2, 3])
+def test_reply_bytes_with_released_entries(raw, resp):
+    """The layouts of Redis's xinfoReplyWithStreamInfo (FULL: 15 fields, a
+    group's 8 with nacked-count after pel-count, a pending entry's consumer
+    "" and delivery time 0 when released), xpendingCommand (the summary's
+    consumer list leaves released entries out: an empty array, not nil) and
+    XINFO CONSUMERS, byte for byte."""
+    c = raw()
+    if resp == 3:
+        c.call("HELLO", 3)
+    for i in (1, 2):
+        c.call("XADD", "s", "%d-0" % i, "f", "v%d" % i)
+    c.call("XGROUP", "CREATE", "s", "g", "0")
+    c.call("XREADGROUP", "GROUP", "g", "c1", "STREAMS", "s", ">")
+    assert c.call("XNACK", "s", "g", "FAIL", "IDS", "2", "2-0", "1-0") == 2
+    got = _timeless(c.call_raw("XINFO", "STREAM", "s", "FULL"))
+    ints = b"".join(_bulk(k) + b":%d\r\n" % v for k, v in (
+        (b"idmp-duration", 100), (b"idmp-maxsize", 100), (b"pids-tracked", 0),
+        (b"iids-tracked", 0), (b"iids-added", 0), (b"iids-duplicates", 0)))
+    want = (_pairs(resp, 15) + _bulk(b"length") + b":2\r\n" + _bulk(b"radix-tree-keys") +
+            b":1\r\n" + _bulk(b"radix-tree-nodes") + b":2\r\n" + _bulk(b"last-generated-id") +
+            _bulk(b"2-0") + _bulk(b"max-deleted-entry-id") + _bulk(b"0-0") +
+            _bulk(b"entries-added") + b":2\r\n" + _bulk(b"recorded-first-entry-id") +
+            _bulk(b"1-0") + ints + _bulk(b"entries") + b"*2\r\n" +
+            b"*2\r\n" + _bulk(b"1-0") + b"*2\r\n" + _bulk(b"f") + _bulk(b"v1") +
+            b"*2\r\n" + _bulk(b"2-0") + b"*2\r\n" + _bulk(b"f") + _bulk(b"v2") +
+            _bulk(b"groups") + b"*1\r\n" + _pairs(resp, 8) + _bulk(b"name") + _bulk(b"g") +
+            _bulk(b"last-delivered-id") + _bulk(b"2-0") + _bulk(b"entries-read") + b":2\r\n" +
+            _bulk(b"lag") + b":0\r\n" + _bulk(b"pel-count") + b":2\r\n" +
+            _bulk(b"nacked-count") + b":2\r\n" + _bulk(b"pending") + b"*2\r\n" +
+            b"*4\r\n" + _bulk(b"1-0") + _bulk(b"") + b":0\r\n:1\r\n" +
+            b"*4\r\n" + _bulk(b"2-0") + _bulk(b"") + b":0\r\n:1\r\n" +
+            _bulk(b"consumers") + b"*1\r\n" + _pairs(resp, 5) + _bulk(b"name") + _bulk(b"c1") +
+            _bulk(b"seen-time") + b":T\r\n" + _bulk(b"active-time") + b":T\r\n" +
+            _bulk(b"pel-count") + b":0\r\n" + _bulk(b"pending") + b"*0\r\n")
+    assert got == want
+    assert c.call_raw("XPENDING", "s", "g") == (b"*4\r\n:2\r\n" + _bulk(b"1-0") + _bulk(b"2-0") +
+                                                b"*0\r\n")
+    assert c.call_raw("XPENDING", "s", "g", "IDLE", "9999999", "-", "+", "9") == (
+        b"*2\r\n*4\r\n" + _bulk(b"1-0") + _bulk(b"") + b":-1\r\n:1\r\n" +
+        b"*4\r\n" + _bulk(b"2-0") + _bulk(b"") + b":-1\r\n:1\r\n")
+    got = c.call_raw("XINFO", "CONSUMERS", "s", "g")
+    assert re.fullmatch(re.escape(b"*1\r\n" + _pairs(resp, 4) + _bulk(b"name") + _bulk(b"c1") +
+                                  _bulk(b"pending") + b":0\r\n" + _bulk(b"idle")) +
+                        rb":\d+\r\n" + re.escape(_bulk(b"inactive")) + rb":\d+\r\n", got)
+    # XREADGROUP CLAIM: [id, fields, idle, count], the idle time of a
+    # released entry being now - 0
+    got = _timeless(c.call_raw("XREADGROUP", "GROUP", "g", "c2", "CLAIM", "0", "STREAMS", "s",
+                               ">"))
+    head = b"*1\r\n*2\r\n" if resp == 2 else b"%1\r\n"
+    assert got == (head + _bulk(b"s") + b"*2\r\n" +
+                   b"*4\r\n" + _bulk(b"2-0") + b"*2\r\n" + _bulk(b"f") + _bulk(b"v2") +
+                   b":T\r\n:1\r\n" +
+                   b"*4\r\n" + _bulk(b"1-0") + b"*2\r\n" + _bulk(b"f") + _bulk(b"v1") +
+                   b":T\r\n:1\r\n")

@@ -337,6 +337,68 @@ def test_xreadgroup_maxsize_refused_entry_not_pending(raw):
     assert group_info(c, "s")[b"last-delivered-id"] == b"4-0"
 
 
+def test_xreadgroup_maxsize_history_claims_and_empty_streams(raw):
+    c = raw()
+    e = entry_size(b"1-0", [b"f", b"v"])
+    head = 4 + bulk(b"a")
+    deleted = 4 + bulk(b"2-0") + len(b"*-1\r\n")  # [id, nil]
+    assert (e, head, deleted) == (31, 11, 18)
+
+    # history: a deleted pending entry is an entry of the reply, with its bytes
+    def history(m):
+        c.call("DEL", "a")
+        fill(c, "a", 3)
+        c.call("XGROUP", "CREATE", "a", "g", 0)
+        c.call("XREADGROUP", "GROUP", "g", "c", "STREAMS", "a", ">")
+        c.call("XDEL", "a", "2-0")
+        return shape(c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", m, "STREAMS", "a", 0))
+
+    assert history(head + e) == [(b"a", [b"1-0"])]
+    assert history(head + e + 1) == [(b"a", [b"1-0", b"2-0"])]
+    assert history(head + e + deleted) == [(b"a", [b"1-0", b"2-0"])]
+    assert history(head + e + deleted + 1) == [(b"a", [b"1-0", b"2-0", b"3-0"])]
+
+    # CLAIM: a released entry comes as [id, fields, now, 1] (a 13-digit idle
+    # time), a new one as [id, fields, 0, 0]
+    claimed = 4 + bulk(b"1-0") + 4 + bulk(b"f") + bulk(b"v") + len(b":1795655000000\r\n:1\r\n")
+    new_one = e + len(b":0\r\n:0\r\n")
+
+    def claim(m):
+        c.call("DEL", "a")
+        fill(c, "a", 3)
+        c.call("XGROUP", "CREATE", "a", "g", 0)
+        c.call("XREADGROUP", "GROUP", "g", "c1", "STREAMS", "a", ">")
+        c.call("XNACK", "a", "g", "FAIL", "IDS", 2, "1-0", "2-0")
+        c.call("XADD", "a", "4-0", "f", "v")
+        rep = c.call("XREADGROUP", "GROUP", "g", "c2", "MAXSIZE", m, "CLAIM", 600000, "STREAMS",
+                     "a", ">")
+        return shape(rep), [(p[0], p[1]) for p in c.call("XPENDING", "a", "g", "-", "+", 9)]
+
+    assert claim(head + claimed) == ([(b"a", [b"1-0"])], [
+        (b"1-0", b"c2"), (b"2-0", b""), (b"3-0", b"c1")])
+    assert claim(head + claimed + 1)[0] == [(b"a", [b"1-0", b"2-0"])]
+    assert claim(head + 2 * claimed) == ([(b"a", [b"1-0", b"2-0"])], [
+        (b"1-0", b"c2"), (b"2-0", b"c2"), (b"3-0", b"c1")])
+    assert claim(head + 2 * claimed + 1) == ([(b"a", [b"1-0", b"2-0", b"4-0"])], [
+        (b"1-0", b"c2"), (b"2-0", b"c2"), (b"3-0", b"c1"), (b"4-0", b"c2")])
+    assert new_one == 39
+
+    # a stream started below the cap whose name takes the reply to it comes
+    # with no entries; its consumer exists, its group has not moved
+    for k in ("x", "y"):
+        c.call("DEL", k)
+        fill(c, k, 1)
+        c.call("XGROUP", "CREATE", k, "g", 0)
+    after_x = head + e + len(b"*1\r\n")
+    rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", after_x + 1, "STREAMS", "x", "y",
+                 ">", ">")
+    assert rep == [[b"x", [[b"1-0", [b"f", b"v"]]]], [b"y", []]]
+    assert group_info(c, "y")[b"last-delivered-id"] == b"0-0"
+    assert [kv[1] for kv in c.call("XINFO", "CONSUMERS", "y", "g")] == [b"c"]
+    rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", 1, "STREAMS", "x", "y", ">", ">")
+    assert shape(rep) == [(b"y", [b"1-0"])]
+
+
 def test_xreadgroup_noack_with_caps(raw):
     c = raw()
     fill(c, "s", 5)
