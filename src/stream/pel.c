@@ -45,15 +45,18 @@
 
 /* ---- Records and the slab --------------------------------------------- */
 
-/* 20 bytes, 4-byte aligned. The ID is packed into 63 bits when it fits
+/* 24 bytes, 4-byte aligned. The ID is packed into 63 bits when it fits
  * (ms < 2^47, seq < 2^16: every ID generated from a clock this millennium
  * with fewer than 65536 entries per ms); otherwise idw holds ID_SIDE and the
- * ID is in the side map, as is a count of COUNT_SIDE or more. */
+ * ID is in the side map, as is a count of COUNT_SIDE or more. tie is when an
+ * owned record's delivery time was last set, in the Pel's own sequence: it
+ * orders records with the same delivery time in the claim order. */
 typedef struct PelRec {
     uint32_t idw[2]; /* packed ID, low word first; free records: next free slot */
     uint16_t tm[3];  /* delivery time, 48 bits of ms, low word first */
     uint16_t count;  /* COUNT_SIDE: in the side map */
     uint32_t owner;  /* OWNER_FREE for a free record */
+    uint32_t tie;    /* owned: sequence of the last delivery-time update */
 } PelRec;
 
 #define ID_SIDE    UINT64_MAX
@@ -141,6 +144,7 @@ struct Pel {
     Tree idle; /* every entry in claim order; only while has_idle */
     int has_idle;
     uint64_t next_release; /* release sequence of the next XNACK */
+    uint32_t next_tie;     /* tie of the next delivery-time update */
     Tree *owners;
     uint32_t n_owners, cap_owners;
     uint32_t *free_owners;
@@ -395,15 +399,14 @@ static inline void rec_set_time(PelRec *rec, int64_t ms) {
  *
  * The time bits of a released record hold its release sequence (its
  * delivery time is 0 by definition), so the released zone comes first, in
- * release order, and owned records follow from the longest idle on. tie
- * orders records delivered in the same ms by ID: the packed ID word (below
- * 2^63) for every ID a clock makes, else 2^63 | ref for the few IDs in the
- * side map, which sort after the packed ones and among themselves by ref. */
+ * release order, and owned records follow from the longest idle on. Among
+ * records with the same delivery time the one whose time was set first
+ * comes first, as in Redis's time-ordered PEL list, where an updated entry
+ * goes after every entry of the same time (pelListInsertSorted). */
 static StreamId idle_key(PelRef r, const PelRec *rec) {
+    (void)r;
     if (rec->owner == PEL_OWNER_NONE) return stream_id_make(0, (uint64_t)rec_time(rec));
-    uint64_t w = rec_idword(rec);
-    uint64_t tie = w == ID_SIDE ? (1ULL << 63) | r : w;
-    return stream_id_make((uint64_t)rec_time(rec) + 1, tie);
+    return stream_id_make((uint64_t)rec_time(rec) + 1, rec->tie);
 }
 
 static uint64_t rec_count(const Pel *p, PelRef r, const PelRec *rec) {
@@ -818,6 +821,58 @@ static int keyref_cmp(const void *a, const void *b) {
     return stream_id_cmp(((const KeyRef *)a)->key, ((const KeyRef *)b)->key);
 }
 
+static int tieref_cmp(const void *a, const void *b) {
+    uint64_t x = ((const KeyRef *)a)->key.seq, y = ((const KeyRef *)b)->key.seq;
+    return x < y ? -1 : x > y;
+}
+
+/* The owned records sorted by (delivery time, tie): an owned array of n. */
+static KeyRef *owned_by_time(const Pel *p, uint64_t *n_out) {
+    uint64_t n = p->all.count - p->none.count, k = 0;
+    KeyRef *v = n ? xmalloc(n * sizeof(KeyRef)) : NULL;
+    PelIter it;
+    pel_iter_seek(&it, p, PEL_OWNER_ALL, stream_id_make(0, 0));
+    for (PelRef r = pel_iter_next(&it); r != PEL_NONE; r = pel_iter_next(&it)) {
+        const PelRec *rec = rec_at(p, r);
+        if (rec->owner == PEL_OWNER_NONE) continue;
+        v[k].key = stream_id_make((uint64_t)rec_time(rec), rec->tie);
+        v[k].ref = r;
+        k++;
+    }
+    assert(k == n);
+    if (n) qsort(v, n, sizeof(KeyRef), keyref_cmp);
+    *n_out = n;
+    return v;
+}
+
+/* Sets the tie of an owned record whose delivery time was just set, so
+ * that it comes after every other record: the record is in the group and
+ * owner trees and not in the idle tree. Ties restart at 0 when no other
+ * record is owned; when they run out the owned records are renumbered 0,
+ * 1, ... in their order (O(n log n), once per 2^32 updates), and the idle
+ * tree, whose separators hold old ties, is dropped, to be built again when
+ * next asked for. */
+static void rec_touch(Pel *p, PelRec *rec) {
+    if (p->all.count - p->none.count <= 1) p->next_tie = 0;
+    if (p->next_tie != UINT32_MAX) {
+        rec->tie = p->next_tie++;
+        return;
+    }
+    uint64_t n;
+    rec->tie = UINT32_MAX; /* the last of its time, as it should be */
+    KeyRef *v = owned_by_time(p, &n);
+    for (uint64_t i = 0; i < n; i++) rec_at(p, v[i].ref)->tie = (uint32_t)i;
+    xfree(v);
+    p->next_tie = (uint32_t)n;
+    if (p->has_idle) {
+        node_free_all(p, p->idle.root);
+        p->idle.root = NULL;
+        p->idle.count = 0;
+        p->idle.height = 0;
+        p->has_idle = 0;
+    }
+}
+
 /* Builds the idle tree from every entry: sorted first, so the inserts are
  * appends and the leaves come out full. O(n log n), once per group. */
 static void idle_build(Pel *p) {
@@ -970,11 +1025,13 @@ PelRef pel_add(Pel *p, StreamId id, uint32_t owner, int64_t delivery_ms, uint64_
     PelRec *rec = rec_at(p, r);
     rec->owner = owner;
     rec->count = 0;
+    rec->tie = 0;
     rec_set_id(p, r, rec, id);
     rec_set_time(rec, delivery_ms);
     rec_set_count(p, r, rec, count);
     tree_insert(p, &p->all, r);
     tree_insert(p, ot, r);
+    if (owner != PEL_OWNER_NONE) rec_touch(p, rec);
     idle_link(p, r);
     return r;
 }
@@ -1021,18 +1078,16 @@ uint64_t pel_delivery_count(const Pel *p, PelRef r) {
     return rec_count(p, r, rec);
 }
 
-/* Sets the delivery time and count of a live, owned entry. O(1), or
- * O(log n) when the time changes and the idle tree exists. */
+/* Sets the delivery time and count of a live, owned entry (it goes after
+ * the entries of the same time in claim order). O(1), or O(log n) when the
+ * idle tree exists. */
 void pel_set_delivery(Pel *p, PelRef r, int64_t delivery_ms, uint64_t count) {
     PelRec *rec = rec_at(p, r);
     assert(rec->owner != OWNER_FREE && rec->owner != PEL_OWNER_NONE);
-    if (p->has_idle && rec_time(rec) != delivery_ms) {
-        idle_unlink(p, r, rec);
-        rec_set_time(rec, delivery_ms);
-        idle_link(p, r);
-    } else {
-        rec_set_time(rec, delivery_ms);
-    }
+    idle_unlink(p, r, rec);
+    rec_set_time(rec, delivery_ms);
+    rec_touch(p, rec);
+    idle_link(p, r);
     rec_set_count(p, r, rec, count);
 }
 
@@ -1067,6 +1122,7 @@ void pel_update(Pel *p, PelRef r, uint32_t owner, int64_t delivery_ms, uint64_t 
         tree_insert(p, to, r);
     }
     rec_set_time(rec, delivery_ms);
+    rec_touch(p, rec);
     rec_set_count(p, r, rec, count);
     idle_link(p, r);
 }
@@ -1144,7 +1200,7 @@ void pel_iter_seek(PelIter *it, const Pel *p, uint32_t owner, StreamId start) {
 
 /* Positions it before the first entry in claim order: the released zone in
  * release order, then owned entries from the longest idle (oldest delivery
- * time) on, ties in ID order. The idle tree is built on the first call
+ * time) on, ties in the order their times were set. The idle tree is built on the first call
  * (O(n log n)) and kept up to date from then on, so a group that never
  * claims this way pays nothing for it. Borrows p. O(log n) after that. */
 void pel_idle_seek(PelIter *it, Pel *p) {
@@ -1170,6 +1226,12 @@ size_t pel_released_list(const Pel *p, PelRef **out) {
     xfree(v);
     *out = refs;
     return n;
+}
+
+/* Tests only: raises the next tie to tie (to reach the renumbering without
+ * 2^32 updates); never lowers it. */
+void pel__set_next_tie(Pel *p, uint32_t tie) {
+    if (tie > p->next_tie) p->next_tie = tie;
 }
 
 /* Tests only: raises the next release sequence to seq (to reach the
@@ -1277,6 +1339,18 @@ int pel_check(const Pel *p) {
         }
     }
     xfree(v);
+    /* Owned records have distinct ties below the next one. */
+    uint64_t n_owned;
+    KeyRef *w = owned_by_time(p, &n_owned);
+    if (n_owned) qsort(w, n_owned, sizeof(KeyRef), tieref_cmp);
+    for (uint64_t i = 0; i < n_owned; i++) {
+        uint32_t tie = (uint32_t)w[i].key.seq;
+        if (tie >= p->next_tie || (i > 0 && tie == (uint32_t)w[i - 1].key.seq)) {
+            xfree(w);
+            return -1;
+        }
+    }
+    xfree(w);
     /* Every live record is in the group tree, its owner's tree and the idle
      * tree (when there is one). */
     uint64_t live = 0, side = 0;

@@ -10,18 +10,18 @@
  * Design (memory first: Redis spends ~88 bytes per pending entry, we aim
  * for less than half):
  *
- *   slab of fixed 20-byte records, addressed by a stable 32-bit PelRef
- *   +----------------------+------------------+---------+---------+
- *   | id, packed           | delivery time    | count   | owner   |
- *   | ms:47 bits seq:16    | ms, 48 bits      | 16 bits | 32 bits |
- *   | 8 bytes              | 6 bytes          | 2 bytes | 4 bytes |
- *   +----------------------+------------------+---------+---------+
+ *   slab of fixed 24-byte records, addressed by a stable 32-bit PelRef
+ *   +--------------------+----------------+---------+---------+---------+
+ *   | id, packed         | delivery time  | count   | owner   | tie     |
+ *   | ms:47 bits seq:16  | ms, 48 bits    | 16 bits | 32 bits | 32 bits |
+ *   | 8 bytes            | 6 bytes        | 2 bytes | 4 bytes | 4 bytes |
+ *   +--------------------+----------------+---------+---------+---------+
  *
  *   group order:    B+ tree of PelRefs, ordered by the records' IDs
  *   consumer order: one B+ tree of PelRefs per owner, ordered the same way
  *
  * A ref costs 4 bytes in each tree and leaves are packed (appends split
- * 100/0), so an entry costs 20 + 4 + 4 bytes plus a fraction of a byte of
+ * 100/0), so an entry costs 24 + 4 + 4 bytes plus a fraction of a byte of
  * inner nodes. What does not fit a record goes to a side hash keyed by
  * PelRef: IDs with ms >= 2^47 or seq >= 2^16 (never made by XADD's clock,
  * but a client may choose them) and delivery counts >= 65535 (RETRYCOUNT
@@ -46,7 +46,7 @@
  *     FATAL's LLONG_MAX count fits the side map.
  *   - XREADGROUP CLAIM needs "idle at least T, longest idle first": a third
  *     tree of the same kind keyed by (0, release sequence) for released
- *     entries and (delivery time + 1, ID) for owned ones, so a claim walks
+ *     entries and (delivery time + 1, tie) for owned ones, so a claim walks
  *     from its front and stops at the first entry not idle enough:
  *     O(log n) per entry claimed, never a scan of the PEL. It costs 4 bytes
  *     per entry and one more tree update per delivery and acknowledgement,
@@ -56,14 +56,24 @@
  *     Rejected: keeping it for every group (the cycle gets a third tree
  *     update per entry), a time-ordered list as Redis keeps (16 bytes of
  *     links per entry, and XCLAIM TIME can put an entry anywhere in it).
+ *     Entries with the same delivery time come in the order their times
+ *     were set, as in Redis's list, where an entry whose time is set goes
+ *     after every entry of that time (a claim after a read in the same ms,
+ *     XCLAIM TIME of several IDs): the tie is a per-Pel sequence taken at
+ *     every delivery-time update, kept in the record because the idle tree
+ *     is built late and needs the order of what happened before. It costs
+ *     the 4 bytes per entry of the record's last field. Rejected: ties by
+ *     ID (free, but not Redis's order), the tie in the idle tree only (the
+ *     history before the tree is built is lost, and a record could not be
+ *     found in the tree without a scan of its delivery ms).
  *   - XDEL/XACKDEL DELREF: pel_delete_id() in every group; ACKED: "acked by
  *     this group" is an ID at or below last-delivered and not pending
  *     (group_has_acked(), group_set_all_acked()).
  *
  * Invariants: every live record is in the group tree, in exactly the tree
  * of its owner and, once built, in the idle tree; trees hold no duplicate
- * keys; released records have distinct sequences below the next one; free
- * records are in no tree.
+ * keys; released records have distinct sequences below the next one, owned
+ * records distinct ties below the next one; free records are in no tree.
  */
 #ifndef STREAMD_STREAM_PEL_H
 #define STREAMD_STREAM_PEL_H
@@ -137,7 +147,8 @@ size_t pel_released_list(const Pel *p, PelRef **out);
 
 /* Checks every invariant (tests and debugging); 0 when consistent. */
 int pel_check(const Pel *p);
-/* Tests only: raises the next release sequence. */
+/* Tests only: raises the next release sequence, the next tie. */
 void pel__set_next_release(Pel *p, uint64_t seq);
+void pel__set_next_tie(Pel *p, uint32_t tie);
 
 #endif

@@ -150,11 +150,29 @@ def test_claim_order_is_longest_idle_first(c):
     assert [e[0] for e in es] == [b"6-0"]
     es = entries(xrg(c, "c2", "CLAIM", "500", "COUNT", "10"))
     assert [e[0] for e in es] == [b"5-0"]
-    # Entries delivered in the same ms come in ID order, whatever order
-    # they were given that time in.
+    # Entries with the same delivery time come in the order that time was
+    # given to them (Redis's time-ordered list puts an entry whose time is
+    # set after every entry of that time).
     age(c, "s", "g", "c1", {"6-0": 7000, "2-0": 7000, "4-0": 7000})
     es = entries(xrg(c, "c3", "CLAIM", "6000", "COUNT", "10"))
-    assert [e[0] for e in es] == [b"2-0", b"4-0", b"6-0"]
+    assert [e[0] for e in es] == [b"6-0", b"2-0", b"4-0"]
+
+
+def test_same_time_claim_order_is_update_order(c):
+    add(c, "s", "1-0", "2-0", "3-0", "4-0")
+    c.execute_command("XGROUP", "CREATE", "s", "g", "0")
+    xrg(c, "c1")
+    t = str(server_ms(c) - 60000)
+    # one XCLAIM, several IDs, one time: the arguments' order
+    c.execute_command("XCLAIM", "s", "g", "c1", "0", "3-0", "1-0", "4-0", "2-0", "TIME", t,
+                      "JUSTID")
+    es = entries(xrg(c, "c2", "CLAIM", "50000", "COUNT", "2"))
+    assert [e[0] for e in es] == [b"3-0", b"1-0"]
+    # those two now have the claim's time; the other two keep their order
+    c.execute_command("XCLAIM", "s", "g", "c1", "0", "2-0", "TIME", t, "JUSTID")
+    c.execute_command("XCLAIM", "s", "g", "c1", "0", "1-0", "3-0", "TIME", t, "JUSTID")
+    es = entries(xrg(c, "c3", "CLAIM", "50000"))
+    assert [e[0] for e in es] == [b"4-0", b"2-0", b"1-0", b"3-0"]
 
 
 def test_released_entries_come_first_in_release_order(c):
