@@ -7,7 +7,7 @@
  *   Idmp
  *    ├─ producers: open-addressing table of Producer*, keyed by pid
  *    └─ Producer
- *        ├─ ring:  Rec[], the producer's iids sorted by stream ID, oldest at
+ *        ├─ ring:  Rec[], the producer's iids in insertion order, oldest at
  *        │         the head; capacity doubles up to maxsize
  *        └─ slots: table of ring indexes keyed by iid: buckets of 16 32-bit
  *                  words (one cache line), 15 slots (18 bits of the hash |
@@ -41,11 +41,17 @@
  * time (or the stream's last ms when the clock is behind it), and it makes
  * replay deterministic: rebuilding the state from (pid, iid, ID) records
  * gives every iid the age it had. An iid is expired when ms <= now - duration.
- * Because a producer's ring is sorted by ID, its expired iids are always a
- * prefix: expiry and capacity eviction both pop from the head.
+ * Order. A producer's ring is in insertion order, as Redis's per-producer
+ * list is: capacity eviction drops the oldest insertion, and expiry drops
+ * expired iids from the head up to the first one that is not (Redis's cron
+ * stops there too). The two orders differ only when an iid is recorded
+ * under an older entry than the producer's newest (XIDMPRECORD): such an
+ * iid outlives its age while a younger one is ahead of it, and goes first
+ * when the producer is full.
  *
- * Expiry is lazy: a lookup ignores an expired iid, an add purges its own
- * producer first and then looks at two more producer slots round-robin (so
+ * Expiry is lazy: a lookup ignores an iid in its producer's expired head,
+ * an add purges its own producer first and then looks at two more producer
+ * slots round-robin (so
  * producers that stopped writing are freed over time without a timer), and
  * idmp_expire() purges everything before XINFO counts. Expired entries may
  * therefore sit in memory until the next write, never longer than the next
@@ -56,16 +62,17 @@
  * expiry a head pop but capacity eviction a removal from the middle, which a
  * ring cannot do in O(1); a tree per producer gives ordered iteration we do
  * not need at O(log n) per lookup; a single table keyed by (pid, iid) makes
- * XCFGSET's clear and producer removal a scan. Records out of order (an
- * XIDMPRECORD of an older entry, a replaced mapping) shift the ring and
- * rebuild the producer's table: O(maxsize), on paths that are rare.
+ * XCFGSET's clear and producer removal a scan; a ring sorted by stream ID
+ * (cheaper to expire, but an XIDMPRECORD of an older entry made it evict
+ * another iid than Redis does). A replaced mapping shifts the ring and
+ * rebuilds the producer's table: O(maxsize), on a path that is rare.
  *
  * Invariants (idmp_check() verifies them; the unit tests call it):
  *   - every record in a ring has exactly one slot in that producer's table,
  *     which holds its ring index, and each bucket's overflow count is the
  *     number of slots placed past it from a home at or before it;
- *   - a ring is sorted by stream ID, holds at most maxsize entries, and its
- *     capacity never exceeds maxsize;
+ *   - a ring holds at most maxsize entries, and its capacity never exceeds
+ *     maxsize;
  *   - no producer with an empty ring stays in the producers table after the
  *     operation that emptied it returns;
  *   - n_iids is the total of the rings' counts.
@@ -549,30 +556,27 @@ static void drop_slot(Idmp *m, Producer *p, uint32_t j) {
     iid_rebuild(p);
 }
 
-/* Adds a record after every record whose ID is <= id (the ring stays sorted;
- * among equal IDs the oldest insertion goes first). O(1) at the tail, O(n)
- * elsewhere (a replayed or XIDMPRECORD'ed older ID). count < cap. */
-static void push_sorted(Idmp *m, Producer *p, Slice iid, uint64_t h, StreamId id) {
+/* Adds a record at the tail: the newest insertion. O(1). count < cap. */
+static void push_tail(Idmp *m, Producer *p, Slice iid, uint64_t h, StreamId id) {
     assert(p->count < p->cap);
-    uint32_t i = p->count;
-    while (i > 0 && stream_id_cmp(rec_at(p, i - 1)->id, id) > 0) i--;
-    if (i == p->count) {
-        uint32_t idx = ring_phys(p, i);
-        rec_set(m, &p->ring[idx], iid, h, id);
-        iid_put(p, h, idx);
-        p->count++;
-    } else {
-        p->count++;
-        for (uint32_t k = p->count - 1; k > i; k--)
-            p->ring[ring_phys(p, k)] = p->ring[ring_phys(p, k - 1)];
-        rec_set(m, &p->ring[ring_phys(p, i)], iid, h, id);
-        iid_rebuild(p);
-    }
+    uint32_t idx = ring_phys(p, p->count);
+    rec_set(m, &p->ring[idx], iid, h, id);
+    iid_put(p, h, idx);
+    p->count++;
     m->n_iids++;
 }
 
+/* Drops the expired records at the head, up to the first one that is not. */
 static void purge_expired(Idmp *m, Producer *p, int64_t now_ms) {
     while (p->count && is_expired(m, p->ring[p->head].id, now_ms)) pop_head(m, p);
+}
+
+/* Whether the record at ring position i is gone at now_ms: it and every
+ * record before it are expired (what purge_expired() would drop). */
+static int in_expired_prefix(const Idmp *m, const Producer *p, uint32_t i, int64_t now_ms) {
+    for (uint32_t k = 0; k <= i; k++)
+        if (!is_expired(m, rec_at(p, k)->id, now_ms)) return 0;
+    return 1;
 }
 
 /* ---- The producers table ------------------------------------------------- */
@@ -817,19 +821,23 @@ int idmp_find(Idmp *m, IdmpKey *k, int64_t now_ms, StreamId *id) {
         k->absent_at = m->version + 1;
         return 0;
     }
-    const Rec *r = &p->ring[slot_idx(p->slots[j])];
-    if (is_expired(m, r->id, now_ms)) return 0;
+    uint32_t idx = slot_idx(p->slots[j]);
+    const Rec *r = &p->ring[idx];
+    if (is_expired(m, r->id, now_ms) &&
+        in_expired_prefix(m, p, idx >= p->head ? idx - p->head : idx + p->cap - p->head, now_ms))
+        return 0;
     *id = r->id;
     return 1;
 }
 
-/* Records that k's pid added k's iid as the entry id (copies them). A previous
- * mapping of the same pair is replaced (the AOF loader relies on this when the
- * clock at replay differs). The producer's expired iids are purged first; an
- * iid already expired at now_ms is counted but not kept; when the producer
- * holds maxsize iids the oldest one goes. Counts one added iid. pid and iid
- * must not be empty; *id is borrowed. O(1) expected when id is the newest of the producer,
- * O(maxsize) otherwise. */
+/* Records that k's pid added k's iid as the entry id (copies them) as the
+ * producer's newest iid, whatever id is. A previous mapping of the same pair
+ * is replaced (the AOF loader relies on this when the clock at replay
+ * differs). The producer's expired head is purged first; when the producer
+ * holds maxsize iids the oldest insertion goes; the new iid is dropped at
+ * once only if it is expired and the producer holds nothing older. Counts
+ * one added iid. pid and iid must not be empty; *id is borrowed. O(1)
+ * expected, O(maxsize) when a mapping is replaced. */
 void idmp_add(Idmp *m, IdmpKey *k, const StreamId *id, int64_t now_ms) {
     /* (k's hashes are not re-checked here: that would double the cost of an
      * add; idmp_check() verifies every stored hash.) */
@@ -851,21 +859,10 @@ void idmp_add(Idmp *m, IdmpKey *k, const StreamId *id, int64_t now_ms) {
     }
     purge_expired(m, p, now_ms);
     m->iids_added++;
-
-    int keep = !is_expired(m, (StreamId){id_ms, 0}, now_ms);
-    if (keep && p->count == m->maxsize) {
-        /* Full: the oldest of maxsize + 1 iids goes, which is the new one
-         * when it is older than every tracked iid. */
-        const StreamId *oldest = &p->ring[p->head].id;
-        if (id_ms < oldest->ms || (id_ms == oldest->ms && id_seq < oldest->seq))
-            keep = 0;
-        else
-            pop_head(m, p);
-    }
-    if (keep) {
-        if (p->count == p->cap) ring_grow(m, p);
-        push_sorted(m, p, k->iid, k->iid_hash, (StreamId){id_ms, id_seq});
-    }
+    if (p->count == m->maxsize) pop_head(m, p); /* the oldest insertion goes */
+    if (p->count == p->cap) ring_grow(m, p);
+    push_tail(m, p, k->iid, k->iid_hash, (StreamId){id_ms, id_seq});
+    purge_expired(m, p, now_ms); /* the new iid, when it is alone and expired */
     if (p->count == 0) {
         producer_remove_at(m, producer_slot(m, p));
         p = NULL;
@@ -936,6 +933,7 @@ void idmp_iter_start(IdmpIter *it, const Idmp *m, int64_t now_ms) {
     it->slot = 0;
     it->pos = 0;
     it->now_ms = now_ms;
+    it->live = 0;
 }
 
 /* Yields the next (pid, iid, id): 1, or 0 at the end. The slices are views
@@ -946,7 +944,8 @@ int idmp_iter_next(IdmpIter *it, Slice *pid, Slice *iid, StreamId *id) {
         const Producer *p = t->slots[it->slot];
         while (p && it->pos < p->count) {
             const Rec *r = rec_at(p, it->pos++);
-            if (is_expired(it->m, r->id, it->now_ms)) continue;
+            if (!it->live && is_expired(it->m, r->id, it->now_ms)) continue;
+            it->live = 1;
             *pid = slice_of((const char *)p->pid, p->pid_len);
             *iid = slice_of((const char *)rec_iid(r), rec_len(r));
             *id = r->id;
@@ -954,6 +953,7 @@ int idmp_iter_next(IdmpIter *it, Slice *pid, Slice *iid, StreamId *id) {
         }
         it->slot++;
         it->pos = 0;
+        it->live = 0;
     }
     return 0;
 }
@@ -1007,7 +1007,6 @@ int idmp_check(const Idmp *m) {
         if (table_check(p) != 0) return 1;
         for (uint32_t k = 0; k < p->count; k++) {
             const Rec *r = rec_at(p, k);
-            if (k > 0 && stream_id_cmp(rec_at(p, k - 1)->id, r->id) > 0) return 2;
             Slice iid = slice_of((const char *)rec_iid(r), rec_len(r));
             if (r->hash != key_hash(m, iid)) return 1;
             uint32_t j = iid_lookup(p, iid, r->hash);

@@ -4,10 +4,11 @@
  * A producer (pid) tags each message with an idempotent id (iid); the state
  * remembers, per producer, its most recent iids and the stream ID each one was
  * added under, so that a retried XADD gets the original ID back instead of a
- * second entry. An iid is forgotten when it is older than the stream's
- * duration (its entry's ms part + duration seconds <= now) or when its
- * producer has more than maxsize newer ones. Lifetime counters (iids added,
- * duplicates refused) feed XINFO STREAM.
+ * second entry. A producer's iids are kept in insertion order; an iid is
+ * forgotten when it and every iid its producer recorded before it are older
+ * than the stream's duration (an entry's ms part + duration seconds <= now),
+ * or when its producer records more than maxsize iids after it. Lifetime
+ * counters (iids added, duplicates refused) feed XINFO STREAM.
  *
  * The library is pure: no server state, no clock of its own. Every call that
  * depends on time takes now_ms, and an iid's age comes from its stream ID, so
@@ -78,7 +79,8 @@ typedef struct IdmpIter {
     const Idmp *m;
     uint32_t slot;  /* producer table slot */
     uint32_t pos;   /* position in that producer's list */
-    int64_t now_ms; /* entries expired at this time are skipped */
+    int64_t now_ms; /* a producer's expired head at this time is skipped */
+    int live;       /* past that head in the current producer */
 } IdmpIter;
 
 void idmp_iter_start(IdmpIter *it, const Idmp *m, int64_t now_ms);

@@ -469,6 +469,25 @@ def test_xidmprecord(r):
         "wrong number of arguments for 'xidmprecord' command"
 
 
+def test_xidmprecord_of_an_older_entry_is_the_newest_insertion(r):
+    """Redis keeps a producer's iids in insertion order (idmpInsertEntry
+    appends, idmpEvictOldestEntry drops the head): an iid recorded for an
+    older entry is evicted after the ones recorded before it."""
+    old = xadd(r, "s", "*", "f", "old")
+    assert x(r, "XCFGSET", "s", "IDMP-MAXSIZE", 2) == b"OK"
+    a = xadd(r, "s", "IDMP", "p", "a", "*", "f", "a")
+    assert x(r, "XIDMPRECORD", "s", "p", "b", old) == b"OK"
+    c = xadd(r, "s", "IDMP", "p", "c", "*", "f", "c")  # a goes, not b
+    assert xadd(r, "s", "IDMP", "p", "b", "*", "f", "dup") == old
+    assert xadd(r, "s", "IDMP", "p", "c", "*", "f", "dup") == c
+    a2 = xadd(r, "s", "IDMP", "p", "a", "*", "f", "again")  # b goes
+    assert a2 not in (a, old, c)
+    assert xadd(r, "s", "IDMP", "p", "c", "*", "f", "dup") == c
+    assert xadd(r, "s", "IDMP", "p", "b", "*", "f", "b2") not in (old, a, a2, c)
+    m = idmp(r, "s")
+    assert (m["iids-tracked"], m["iids-added"], m["iids-duplicates"]) == (2, 5, 3)
+
+
 def test_xidmpcounters(r):
     xadd(r, "s", "*", "f", "1")
     assert x(r, "XIDMPCOUNTERS", "s", 12, 34) == b"OK"

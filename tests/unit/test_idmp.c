@@ -1,10 +1,12 @@
 /*
  * test_idmp.c - the idempotency state against a naive oracle.
  *
- * The oracle keeps, per producer, a plain array of (iid, stream ID) sorted by
- * ID and applies the documented rules literally: an add replaces the pair,
- * drops the producer's expired iids, then drops the oldest while more than
- * maxsize remain; a lookup sees an iid only while ms > now - duration. Random
+ * The oracle keeps, per producer, a plain array of (iid, stream ID) in
+ * insertion order and applies Redis's rules literally, as if its expiry cron
+ * had just run: an add replaces the pair, drops the producer's expired head,
+ * drops the oldest insertion when maxsize are held, appends, and drops the
+ * expired head again; a lookup sees an iid unless it and every iid before
+ * it are expired (ms <= now - duration). Random
  * operations (adds with new and with older IDs, duplicates, lookups, time
  * passing, XCFGSET, full expiry, dump and restore into a differently seeded
  * state) run against both, comparing every answer and the invariants after
@@ -90,9 +92,16 @@ static void o_remove_at(Oracle *o, int p, int i) {
     o->n[p]--;
 }
 
+/* The number of records at the head of producer p that are gone at now. */
+static int o_gone(const Oracle *o, int p, int64_t now) {
+    int k = 0;
+    while (k < o->n[p] && o_expired(o, o->e[p][k].id, now)) k++;
+    return k;
+}
+
 static int o_find(const Oracle *o, int p, int iid, int64_t now, StreamId *id) {
-    for (int i = 0; i < o->n[p]; i++)
-        if (o->e[p][i].iid == iid && !o_expired(o, o->e[p][i].id, now)) {
+    for (int i = o_gone(o, p, now); i < o->n[p]; i++)
+        if (o->e[p][i].iid == iid) {
             *id = o->e[p][i].id;
             return 1;
         }
@@ -105,26 +114,19 @@ static void o_add(Oracle *o, int p, int iid, StreamId id, int64_t now) {
             o_remove_at(o, p, i);
             break;
         }
-    int i = o->n[p];
-    while (i > 0 && stream_id_cmp(o->e[p][i - 1].id, id) > 0) i--;
-    memmove(&o->e[p][i + 1], &o->e[p][i], (size_t)(o->n[p] - i) * sizeof(OEntry));
-    o->e[p][i].iid = iid;
-    o->e[p][i].id = id;
+    for (int g = o_gone(o, p, now); g > 0; g--) o_remove_at(o, p, 0);
+    if ((uint32_t)o->n[p] == o->maxsize) o_remove_at(o, p, 0);
+    o->e[p][o->n[p]].iid = iid;
+    o->e[p][o->n[p]].id = id;
     o->n[p]++;
     o->added++;
-    for (int k = 0; k < o->n[p];)
-        if (o_expired(o, o->e[p][k].id, now))
-            o_remove_at(o, p, k);
-        else
-            k++;
-    while ((uint32_t)o->n[p] > o->maxsize) o_remove_at(o, p, 0);
+    for (int g = o_gone(o, p, now); g > 0; g--) o_remove_at(o, p, 0);
 }
 
 static void o_live_counts(const Oracle *o, int64_t now, uint64_t *pids, uint64_t *iids) {
     *pids = *iids = 0;
     for (int p = 0; p < N_PIDS; p++) {
-        int live = 0;
-        for (int i = 0; i < o->n[p]; i++) live += !o_expired(o, o->e[p][i].id, now);
+        int live = o->n[p] - o_gone(o, p, now);
         *iids += (uint64_t)live;
         *pids += live > 0;
     }
@@ -172,8 +174,7 @@ static void compare_dump(const Idmp *m, const Oracle *o, int64_t now) {
     CHECK(!bad);
     for (int p = 0; p < N_PIDS; p++) {
         int k = 0, same = 1;
-        for (int i = 0; i < o->n[p]; i++) {
-            if (o_expired(o, o->e[p][i].id, now)) continue;
+        for (int i = o_gone(o, p, now); i < o->n[p]; i++) {
             if (k >= n_got[p] || got[p][k].iid != o->e[p][i].iid ||
                 stream_id_cmp(got[p][k].id, o->e[p][i].id) != 0)
                 same = 0;
@@ -582,7 +583,7 @@ static void test_many_producers(void) {
     idmp_free(m);
 }
 
-/* The largest maxsize with more adds than it holds, out-of-order adds, and
+/* The largest maxsize with more adds than it holds, an out-of-order add, and
  * replacement of a pair by a newer ID. */
 static void test_capacity_limit(void) {
     Idmp *m = idmp_new(IDMP_DURATION_MAX, IDMP_MAXSIZE_MAX, test_rand());
@@ -597,9 +598,13 @@ static void test_capacity_limit(void) {
     CHECK_EQ_INT(idmp_iids_tracked(m), IDMP_MAXSIZE_MAX);
     CHECK(!find(m, p, slice_cstr("req-14999"), now, &id));
     CHECK(find(m, p, slice_cstr("req-15000"), now, &id) && id.seq == 15000);
-    /* Older than everything tracked while full: counted, not kept. */
+    /* Older than everything tracked while full: the newest insertion all
+     * the same (Redis's lists are in insertion order); the oldest
+     * insertion goes. */
     add(m, p, slice_cstr("old"), stream_id_make((uint64_t)now, 1), now);
-    CHECK(!find(m, p, slice_cstr("old"), now, &id));
+    CHECK(find(m, p, slice_cstr("old"), now, &id) && id.seq == 1);
+    CHECK(!find(m, p, slice_cstr("req-15000"), now, &id));
+    CHECK(find(m, p, slice_cstr("req-15001"), now, &id) && id.seq == 15001);
     CHECK_EQ_INT(idmp_iids_added(m), 25001);
     /* Replacing keeps one mapping per pair. */
     add(m, p, slice_cstr("req-20000"), stream_id_make((uint64_t)now + 1, 0), now);
