@@ -24,9 +24,10 @@
  * propagated so that a replayed AOF has the same groups.
  *
  * Released (XNACK) entries have no consumer: XPENDING and XINFO show them
- * with the empty name, every claim takes them whatever its min-idle-time,
- * and XREADGROUP CLAIM serves them before any other pending entry, with
- * the idle time now - 0 (their delivery time is 0, as in Redis). CLAIM
+ * with the empty name, XCLAIM and XAUTOCLAIM take them whatever their
+ * min-idle-time, and XREADGROUP CLAIM serves them before any other pending
+ * entry, with the idle time now - 0 (their delivery time is 0, as in Redis,
+ * whose claim loop compares that with min-idle-time like any other). CLAIM
  * walks the group's idle order (pel_idle_seek) from its front and stops at
  * the first entry not idle enough, so it never scans the PEL.
  *
@@ -168,7 +169,7 @@ static uint64_t count_plus_one(uint64_t n) {
     return n < (uint64_t)LLONG_MAX ? n + 1 : n;
 }
 
-/* Whether a pending entry may be claimed by a command with this
+/* Whether a pending entry may be claimed by XCLAIM or XAUTOCLAIM with this
  * min-idle-time: released (XNACK) entries always, others when idle enough. */
 static int claimable(const Pel *p, PelRef r, int64_t now, long long minidle) {
     return pel_is_released(p, r) || sub_clamped(now, pel_delivery_ms(p, r)) >= minidle;
@@ -629,7 +630,10 @@ static size_t xrg_claimable(const ReadArgs *a, ReadTarget *t, int64_t now, long 
     *wake_ms = 0;
     pel_idle_seek(&it, p);
     while ((limit == 0 || (long long)n_take < limit) && (r = pel_iter_next(&it)) != PEL_NONE) {
-        if (!claimable(p, r, now, a->min_idle)) {
+        /* Unlike XCLAIM's, this test has no exception for released
+         * entries: their delivery time is 0, so they are idle enough unless
+         * min-idle-time is beyond the clock (Redis's claim loop). */
+        if (sub_clamped(now, pel_delivery_ms(p, r)) < a->min_idle) {
             int64_t t0 = pel_delivery_ms(p, r);
             *wake_ms = a->min_idle > INT64_MAX - t0 ? 0 : t0 + a->min_idle;
             break;

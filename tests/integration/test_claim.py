@@ -191,12 +191,19 @@ def test_released_entries_come_first_in_release_order(c):
     assert [e[0] for e in es][:2] == [b"3-0", b"2-0"]
     assert all(t0 <= e[2] <= t1 for e in es[:2])
     assert es[2][0] == b"1-0" and 90000 <= es[2][2] < 10 ** 9
-    # A released entry is claimable whatever the min-idle-time.
+    # A released entry's idle time is the clock: claimable with any
+    # min-idle-time up to it (XCLAIM and XAUTOCLAIM take it whatever their
+    # min-idle-time; Redis's CLAIM loop compares like for any entry).
     c.execute_command("XNACK", "s", "g", "FAIL", "IDS", "1", "1-0")
+    assert xrg(c, "c3", "CLAIM", "9223372036854775807") is None
+    assert xrg(c, "c3", "CLAIM", str(server_ms(c) + 86400000)) is None
     t0 = server_ms(c)
-    es = entries(xrg(c, "c3", "CLAIM", "9223372036854775807"))
+    es = entries(xrg(c, "c3", "CLAIM", str(t0 - 1000)))
     t1 = server_ms(c)
     assert [(e[0], e[3]) for e in es] == [(b"1-0", 2)] and t0 <= es[0][2] <= t1
+    c.execute_command("XNACK", "s", "g", "FAIL", "IDS", "1", "1-0")
+    rep = c.execute_command("XCLAIM", "s", "g", "c4", "9223372036854775807", "1-0", "JUSTID")
+    assert rep == [b"1-0"]
 
 
 def test_noack_applies_to_new_entries_only(c):

@@ -5,11 +5,13 @@
 Written from the Redis command documentation (the XNACK page and what the
 XPENDING, XCLAIM, XAUTOCLAIM, XREADGROUP and XINFO STREAM pages say of
 released entries): released entries have no owner (XPENDING shows "" and
-idle -1, XINFO STREAM FULL "" and delivery time 0), are claimable at once
-whatever the min-idle-time, come first in XREADGROUP CLAIM in release
-order (with the idle time now - 0: the server's clock, as Redis's
-t_stream.c computes it), and are counted by `nacked-count` in XINFO STREAM FULL. SILENT takes
-one off the delivery count (not below 0), FAIL keeps it, FATAL sets
+idle -1, XINFO STREAM FULL "" and delivery time 0), are claimable by XCLAIM
+and XAUTOCLAIM whatever the min-idle-time (by XREADGROUP CLAIM with any up
+to the clock, their delivery time being 0), come first in XREADGROUP CLAIM
+in release order (with the idle time now - 0: the server's clock, as Redis's
+t_stream.c computes it), and are counted by `nacked-count` in XINFO STREAM
+FULL. SILENT takes one off the delivery count (not below 0), FAIL keeps it,
+FATAL sets
 LLONG_MAX, RETRYCOUNT sets it outright; FORCE releases IDs that are not
 pending when the stream has the entry. Also: every error text, the
 interactions with XCLAIM/XAUTOCLAIM/XACK/DELCONSUMER/XDEL, a blocked CLAIM
