@@ -387,10 +387,10 @@ static void cmd_xgroup(Client *c) {
     } else if (is_word(sub, "destroy") && c->argc == 4) {
         if (g) {
             group_set_destroy(so->groups, gname);
-            server.dirty++;
             propagate_argv(c);
-            /* Readers blocked on the group learn that it is gone. */
-            db_signal_key(c->db, key);
+            /* Readers blocked on the group learn that it is gone; as in
+             * Redis, a WATCH on the key stands. */
+            db_wake_key(c->db, key);
             reply_int(c, 1);
         } else {
             reply_int(c, 0);

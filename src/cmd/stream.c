@@ -570,7 +570,8 @@ static void cmd_xsetid(Client *c) {
     stream_set_last_id(s, id);
     if (entries_added != -1) stream_set_entries_added(s, (uint64_t)entries_added);
     if (!stream_id_is_zero(max_deleted)) stream_set_max_deleted_id(s, max_deleted);
-    db_signal_key(c->db, c->argv[1]);
+    /* As in Redis, XSETID leaves a WATCH on the key standing. */
+    db_wake_key(c->db, c->argv[1]);
     propagate_argv(c);
     reply_ok(c);
 }

@@ -143,6 +143,11 @@ void db_signal_key(Db *db, Slice key) {
     server.dirty++;
 }
 
+void db_wake_key(Db *db, Slice key) {
+    block_signal_ready(db, key);
+    server.dirty++;
+}
+
 int64_t db_get_expire(Db *db, Slice key) {
     DictEntry *e = db_find_entry(db, key);
     return e ? e->expire_ms : -1;

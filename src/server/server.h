@@ -67,6 +67,10 @@ int db_delete(Db *db, Slice key);
  * blocked on the key after the current command. Every handler that mutates a
  * key calls this once per mutated key. */
 void db_signal_key(Db *db, Slice key);
+/* A change Redis does not count as a modification of the key (XSETID, XGROUP
+ * DESTROY): wakes the clients blocked on it, as db_signal_key, but leaves the
+ * WATCHes on it standing. */
+void db_wake_key(Db *db, Slice key);
 /* Absolute expiry in Unix ms, -1 when none. */
 int64_t db_get_expire(Db *db, Slice key);
 int db_index(const Db *db);

@@ -524,3 +524,29 @@ def test_many_entries_diff(diff):
     script.append("XREADGROUP GROUP g z COUNT 30 STREAMS s 300-1")
     script.append("XINFO GROUPS s")
     diff(script)
+
+
+def test_watch_stream_commands_diff(diff):
+    """Which stream and group commands break a WATCH on their key: Redis
+    counts the entries, the key's existence and its TTL, but not XSETID nor
+    XGROUP DESTROY (which wakes blocked readers, not watchers), nor the
+    group-state commands (SETID, CREATECONSUMER, DELCONSUMER, XREADGROUP,
+    XACK, XCLAIM, XAUTOCLAIM). Each change comes from a second client; its
+    own reply is compared by type only (XINFO STREAM FULL has fields of later
+    versions), the EXEC after it byte for byte."""
+    script = ["XADD s 1-1 f v", "XADD s 2-1 f v", "XGROUP CREATE s g 0"]
+    changes = [
+        "XSETID s 5-0", "XSETID s 6-0 ENTRIESADDED 9 MAXDELETEDID 1-0",
+        "XGROUP CREATE s g2 0", "XGROUP SETID s g2 0 ENTRIESREAD 1",
+        "XGROUP CREATECONSUMER s g2 c", "XREADGROUP GROUP g2 c STREAMS s >",
+        "XACK s g2 1-1", "XCLAIM s g2 d 0 2-1", "XAUTOCLAIM s g2 e 0 0",
+        "XGROUP DELCONSUMER s g2 e", "XGROUP DESTROY s g2", "XGROUP DESTROY s g2",
+        "XINFO STREAM s FULL", "XDEL s 9-9", "XDEL s 1-1", "XTRIM s MAXLEN 5",
+        "XADD s NOMKSTREAM 7-1 f v", "XTRIM s MAXLEN 0", "XADD nokey NOMKSTREAM * f v",
+        "XGROUP CREATE t g $ MKSTREAM", "XSETID nokey 1-1", "XADD s bad f v",
+    ]
+    for cmd in changes:
+        key = "t" if " t " in cmd else "s"
+        script += ["WATCH %s nokey" % key, Call(cmd, client=1, norm=lambda v: type(v).__name__),
+                   "MULTI", "PING", "EXEC"]
+    diff(script)
