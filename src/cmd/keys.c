@@ -348,8 +348,19 @@ static void cmd_object_idletime(Client *c) {
 }
 
 static void cmd_object_refcount(Client *c) {
-    if (!db_find_entry(c->db, c->argv[2])) {
+    DictEntry *e = db_find_entry(c->db, c->argv[2]);
+    if (!e) {
         reply_null(c);
+        return;
+    }
+    /* Redis keeps the integers 0-9999 as shared objects, whose count it
+     * reports as INT_MAX. (Redis does not share them under a maxmemory LRU
+     * or LFU policy; streamd does not evict, see OBJECT FREQ.) */
+    const Obj *o = e->val;
+    long long v;
+    if (o->type == OBJ_STRING && strcmp(string_encoding(o), "int") == 0 &&
+        parse_ll(slice_of(o->ptr, o->len), &v) == 0 && v >= 0 && v < 10000) {
+        reply_int(c, INT_MAX);
         return;
     }
     reply_int(c, 1);

@@ -211,6 +211,17 @@ SCRIPTS = {
         "OBJECT ENCODING m", "OBJECT ENCODING app2", "OBJECT ENCODING k20",
         "OBJECT ENCODING k21", "OBJECT ENCODING missing", "OBJECT ENCODING a b",
     ],
+    # Redis's shared integers 0-9999 (SET, MSET, INCR, APPEND to a new key)
+    # report a count of INT_MAX; anything else, a stream too, counts 1
+    "object_refcount": [
+        "SET a 5", "SET b 9999", "SET c 10000", "SET d -1", "SET e 0", "SET f 05", "INCR g",
+        "APPEND h 7", "SET i 1", "APPEND i ''", "MSET j 3", "SET k 12", "INCRBY k -12",
+        "DECR k", "SET l ' 5'", "XADD s 1-1 f 5", "OBJECT REFCOUNT a", "OBJECT REFCOUNT b",
+        "OBJECT REFCOUNT c", "OBJECT REFCOUNT d", "OBJECT REFCOUNT e", "OBJECT REFCOUNT f",
+        "OBJECT REFCOUNT g", "OBJECT REFCOUNT h", "OBJECT REFCOUNT i", "OBJECT REFCOUNT j",
+        "OBJECT REFCOUNT k", "APPEND h 7", "OBJECT REFCOUNT h", "OBJECT REFCOUNT l",
+        "OBJECT REFCOUNT s", "OBJECT REFCOUNT missing",
+    ],
     "object_idletime_memory": [
         "SET k v", Call("OBJECT IDLETIME k", cmp=approx(1)), "OBJECT IDLETIME missing",
         "OBJECT IDLETIME", V("MEMORY USAGE k"), "MEMORY USAGE missing",
