@@ -5,6 +5,7 @@
  * These touch the connection's own state (protocol, name, database,
  * authentication) and are part of the core, so they include core.h.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -144,6 +145,12 @@ static void cmd_hello(Client *c) {
 static void cmd_select(Client *c) {
     long long id;
     if (get_ll_or_reply(c, c->argv[1], &id) != 0) return;
+    /* Redis reads the index as an int first. */
+    if (id < INT_MIN || id > INT_MAX) {
+        reply_error(c, "ERR value is out of range, value must between -2147483648 and "
+                       "2147483647");
+        return;
+    }
     if (id < 0 || id >= core.n_dbs) {
         reply_error(c, "ERR DB index is out of range");
         return;

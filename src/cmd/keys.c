@@ -473,11 +473,13 @@ static void cmd_flushall(Client *c) {
 
 static void cmd_swapdb(Client *c) {
     long long a, b;
-    if (parse_ll(c->argv[1], &a) != 0) {
+    /* An index is read as an int: past its range it is invalid, not out of
+     * range. */
+    if (parse_ll(c->argv[1], &a) != 0 || a < INT_MIN || a > INT_MAX) {
         reply_error(c, "ERR invalid first DB index");
         return;
     }
-    if (parse_ll(c->argv[2], &b) != 0) {
+    if (parse_ll(c->argv[2], &b) != 0 || b < INT_MIN || b > INT_MAX) {
         reply_error(c, "ERR invalid second DB index");
         return;
     }

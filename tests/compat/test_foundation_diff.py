@@ -78,7 +78,8 @@ SCRIPTS = {
     "select": [
         "SET k 0", "SELECT 1", "GET k", "SET k 1", "SELECT 15", "SET k 15", "SELECT 16",
         "SELECT -1", "SELECT x", "SELECT 1.5", "SELECT", "SELECT 1 2", "GET k", "SELECT 1",
-        "GET k", "DBSIZE", "SELECT 0", "GET k",
+        "GET k", "DBSIZE", "SELECT 0", "GET k", "SELECT 2147483648", "SELECT -2147483649",
+        "SELECT 2147483647", "SELECT 9223372036854775808",
     ],
     "reset": [
         "SELECT 2", "CLIENT SETNAME x", "MULTI", "SET a 1", "RESET", "EXEC", "CLIENT GETNAME",
@@ -113,7 +114,8 @@ SCRIPTS = {
     "swapdb": [
         "SET a 0", "SELECT 1", "SET b 1", "SWAPDB 0 1", "GET a", "GET b", "SELECT 0", "GET b",
         "SWAPDB 0 0", "SWAPDB 0 16", "SWAPDB -1 0", "SWAPDB a 1", "SWAPDB 0 b", "SWAPDB 0",
-        "SWAPDB 15 0", "DBSIZE",
+        "SWAPDB 15 0", "DBSIZE", "SWAPDB 0 2147483648", "SWAPDB 4294967296 0",
+        "SWAPDB 0 -2147483649", "SWAPDB 0 2147483647", "SWAPDB -2147483648 0",
     ],
     "del_exists_unlink_type": [
         "MSET a 1 b 2 c 3", "EXISTS a", "EXISTS a a b zz", "DEL a zz a", "UNLINK b c d",
