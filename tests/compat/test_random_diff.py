@@ -9,6 +9,8 @@ every reply is compared, byte for byte unless a normalizer below says why not.
     STREAMD_DIFF_KEEP_GOING=1  log every mismatching round and go on with the
                             next seed (a long exploratory run), fail at the end
     STREAMD_DIFF_STATS=1    print replies / errors / normalized per command
+                            (for the blocked reads: replies / errors /
+                            ended by CLIENT UNBLOCK)
     STREAMD_DIFF_NODES=a,b  the stream-node-max-entries values (default
                             4,10,100; a lossless round always uses 10)
     STREAMD_DIFF_BYTES=1    stream-node-max-bytes 1 (one entry per node)
@@ -27,9 +29,16 @@ configuration is "lossless": no entry ever leaves its stream there, so lag
 and entries-read are compared (see mask_lag). Keys are few (s1, s2, s3; s3 is
 often a string) and IDs small, so commands meet each other's entries,
 groups and consumers. About a quarter of the commands go over a second
-connection pair in RESP3; some come as MULTI/EXEC blocks; some are malformed
+connection pair in RESP3; some come as MULTI/EXEC blocks, some of them
+after a WATCH and a command from the other connection (does it break the
+WATCH?), some with a command refused at queueing time; some are malformed
 on purpose (dropped or surplus arguments, bad IDs and numbers, unknown or
-duplicated options, options in another order).
+duplicated options, options in another order), or drawn word by word from
+a pool (c_tokens). Key-level commands (DEL/UNLINK, SWAPDB, expiry, string
+commands on streams, KEYS/SCAN, OBJECT) act on the same keys. Some reads
+block (BLOCK 0) on one connection while the other pair sends a command,
+mostly an XADD the read waits for; CLIENT UNBLOCK then ends a read still
+blocked (see Runner.blocked: nothing depends on time).
 
 The generator is interactive: it reads the reference server's replies (the
 last ID of a key, the consumers known to exist), and asks the reference
@@ -50,12 +59,13 @@ and mask_lag, each naming the Redis version that changed the reply.
 
 import os
 import random
+import select
 import time
 
 import pytest
 
-from testlib import IS_REDIS, RespError, canon
-from testlib.diff import fmt_args
+from testlib import IS_REDIS, RespError, blocked_clients, canon
+from testlib.diff import fmt_args, scan_keys, sorted_reply
 
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="compares streamd with redis-server 7.0")
 
@@ -220,9 +230,47 @@ def norm_xsetid(v, masked=None):
     return v
 
 
+def norm_clock(v, masked=None):
+    """TTL, PTTL, EXPIRETIME, PEXPIRETIME, OBJECT IDLETIME: a count of
+    seconds or milliseconds that the clock moves between the two servers'
+    calls; a positive value masked (-1 and -2 compared)."""
+    if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+        return "t"
+    return v
+
+
+def norm_keys(v, masked=None):
+    """KEYS: the order is the hash table's."""
+    return sorted_reply(v)
+
+
+def norm_scan(v, masked=None):
+    """SCAN: the cursor and the order are the hash table's."""
+    return scan_keys(v)
+
+
+def norm_blocked(v, masked=None):
+    """The reply of an XREADGROUP blocked while its key or group went away:
+    Redis 7.2+ re-runs the command and answers its NOGROUP error, 7.0 had
+    texts of its own (tests/compat/test_groups_diff.py compares the pairs)."""
+    if isinstance(v, RespError) and (
+            v.message.startswith(b"NOGROUP No such key ") or
+            v.message == b"UNBLOCKED the stream key no longer exists" or
+            v.message == b"NOGROUP the consumer group this client was blocked on no longer exists"):
+        return RespError(b"gone")
+    return v
+
+
 def normalizer(args):
     name = args[0].upper()
     sub = args[1].upper() if len(args) > 1 else ""
+    if name in ("TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME") or \
+            (name == "OBJECT" and sub == "IDLETIME"):
+        return norm_clock
+    if name == "KEYS":
+        return norm_keys
+    if name == "SCAN":
+        return norm_scan
     if name == "XINFO" and sub == "STREAM":
         return norm_xinfo_stream
     if name == "XINFO" and sub == "GROUPS":
@@ -251,6 +299,17 @@ class Model:
         self.consumers = set()  # (key, group, consumer) known to exist
         self.moved = set()  # (key, group) placed by other means than reading
         self.facts_set = set()  # keys given ENTRIESADDED / MAXDELETEDID by XSETID
+
+    def swap_db(self):
+        """SWAPDB 0 1: the facts of database 0 become those of database 1
+        (kept in self.other) and back."""
+        mine = (self.last, self.consumers, self.moved, self.facts_set)
+        other = getattr(self, "other", None) or ({}, set(), set(), set())
+        self.last, self.consumers, self.moved, self.facts_set = other
+        self.other = mine
+
+    def flush(self):
+        self.last, self.consumers, self.moved, self.facts_set = {}, set(), set(), set()
 
     def forget_key(self, key):
         self.last.pop(key, None)
@@ -462,6 +521,9 @@ class Gen:
         if self.in_multi and self.chance(0.3):
             # inside MULTI a read never blocks: it answers at once
             args += ["BLOCK", r.choice(["0", "100"])]
+        elif self.chance(0.04):
+            # served at once, or a timeout after 1 ms (nothing else writes)
+            args += ["BLOCK", "1"]
         if self.chance(0.4):
             args += ["COUNT", r.choice(["0", "-1", "1", "2"]) if self.chance(0.9) else self.num(0, 3)]
         return [args + ["STREAMS"] + ks + ids]
@@ -495,7 +557,7 @@ class Gen:
     def c_xreadgroup(self):
         r = self.rng
         g, c = r.choice(GROUPS), r.choice(CONSUMERS)
-        ks = self.keys(r.choice([1, 1, 1, 2]))
+        ks = self.keys(r.choice([1, 1, 1, 2, 3]))
         ids = [(">" if self.chance(0.65) else self.small_id(read=True)) for _ in ks]
         opts = []
         if self.chance(0.5):
@@ -505,6 +567,8 @@ class Gen:
             opts.append(["NOACK"])
         if self.in_multi and self.chance(0.3):
             opts.append(["BLOCK", r.choice(["0", "100"])])
+        elif self.chance(0.04):
+            opts.append(["BLOCK", "1"])
         r.shuffle(opts)
         args = ["XREADGROUP", "GROUP", g, c]
         for o in opts:
@@ -596,7 +660,7 @@ class Gen:
         if x < 0.5:
             args = ["XINFO", "STREAM", k, "FULL"]
             if self.chance(0.4):
-                args += ["COUNT", r.choice(["0", "1", "2", "-1"])]
+                args += ["COUNT", r.choice(["0", "1", "2", "-1", "10", "100"])]
             return [args]
         if x < 0.75:
             return [["XINFO", "GROUPS", k]]
@@ -604,16 +668,83 @@ class Gen:
             return [[r.choice(["XINFO", "XGROUP"]), "HELP"]]
         return [["XINFO", "CONSUMERS", k, r.choice(GROUPS)]]
 
+    def c_keys(self):
+        """Key-level commands on the stream keys: deletion, databases,
+        expiry (TTL-like replies through norm_clock), type errors of string
+        commands, keyspace listings."""
+        r = self.rng
+        k = self.key()
+        x = r.random()
+        if x < 0.12:
+            return [[r.choice(["DEL", "UNLINK"])] + self.keys(r.randint(1, 3))]
+        if x < 0.2:
+            # the facts of database 0 move to database 1 and back (Model.swap_db)
+            return [["SWAPDB"] + r.choice([["0", "1"], ["1", "0"], ["0", "0"], ["0", "16"],
+                                           ["0", "x"]])]
+        if x < 0.3:
+            return [[r.choice(["TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME"]), k]]
+        if x < 0.4:
+            y = r.random()
+            if y < 0.3:
+                return [["PEXPIRE", k, "100000000"] + r.choice([[], ["NX"], ["XX"], ["LT"], ["GT"]])]
+            if y < 0.6:
+                return [["EXPIREAT", k, r.choice(["4000000000", "5000000000"])] +
+                        r.choice([[], ["NX"], ["XX"], ["LT"], ["GT"]])]
+            if y < 0.75:
+                return [["EXPIRE", k, "100000", r.choice(["NX", "XX", "GT", "LT", "FOO"]),
+                         r.choice(["NX", "XX", "GT", "LT"])]]
+            # deletes the key at once (rare: streams are what is explored;
+            # never a TTL that runs out during the round)
+            return [r.choice([["EXPIRE", k, r.choice(["0", "-5"])], ["PEXPIRE", k, "-1"],
+                              ["EXPIREAT", k, r.choice(["1", "0"])]])]
+        if x < 0.55:
+            return [[r.choice(["GET", "GETDEL", "STRLEN", "INCR"]), k]] if self.chance(0.7) \
+                else [["APPEND", k, "x"]]
+        if x < 0.65:
+            return [["OBJECT", r.choice(["REFCOUNT", "IDLETIME", "ENCODING", "FREQ"]), k]]
+        if x < 0.75:
+            return [r.choice([["KEYS", "*"], ["KEYS", "s[12]"], ["DBSIZE"], ["SCAN", "0"],
+                              ["SCAN", "0", "TYPE", "stream"], ["SCAN", "0", "TYPE", "string"],
+                              ["SCAN", "0", "MATCH", "s*", "COUNT", "100"]])]
+        if x < 0.85:
+            return [["TYPE", k]]
+        if x < 0.95:
+            src = "s4" if self.chance(0.2) else k
+            return [[r.choice(["RENAME", "RENAMENX"]), src, r.choice(["s1", "s2", "s3", "s4"])]]
+        if x < 0.97:
+            return [["MSET", r.choice(["s3", "s4"]), "str"]]
+        return [["FLUSHDB"]] if self.chance(0.3) else [["EXISTS", "s4"]]
+
+    def c_tokens(self):
+        """A stream command with words drawn from a pool of its own words:
+        argument parsing in every order and arity. Kept out: "*" IDs (the
+        clock), BLOCK, "+" as a read ID (7.4), XSETID below the max-deleted
+        ID (7.2+), XPENDING IDLE values, and the commands that create
+        consumers in 7.2+ only (XREADGROUP, XCLAIM, XAUTOCLAIM)."""
+        r = self.rng
+        name = r.choice(["XADD", "XRANGE", "XREVRANGE", "XLEN", "XDEL", "XTRIM", "XGROUP",
+                         "XINFO", "XACK", "XPENDING", "XREAD"])
+        pool = ["s1", "s2", "s3", "g1", "g2", "c1", "0", "1", "3", "-1", "1-1", "2-0", "0-0", "-",
+                "$", ">", "COUNT", "STREAMS", "FULL", "MAXLEN", "MINID", "~", "=", "LIMIT",
+                "NOMKSTREAM", "ENTRIESREAD", "MKSTREAM", "CREATE", "SETID", "DESTROY",
+                "CREATECONSUMER", "DELCONSUMER", "STREAM", "GROUPS", "CONSUMERS", "HELP", "f",
+                "v", "GROUP", "NOACK", "18446744073709551615-18446744073709551615", "1.5", ""]
+        if name != "XREAD":
+            pool.append("+")
+        args = [name] + [r.choice(pool) for _ in range(r.randint(0, 6))]
+        return [args]
+
     KINDS = [
         ("c_xadd", 26), ("c_range", 8), ("c_simple", 10), ("c_xsetid", 2), ("c_xread", 6),
         ("c_xgroup", 8), ("c_xreadgroup", 12), ("c_xack", 5), ("c_xpending", 5),
-        ("c_xclaim", 6), ("c_xautoclaim", 4), ("c_xinfo", 8),
+        ("c_xclaim", 6), ("c_xautoclaim", 4), ("c_xinfo", 8), ("c_keys", 4), ("c_tokens", 3),
     ]
 
     def one(self, in_multi=False):
         """A list of commands (a step; helpers such as CREATECONSUMER first)."""
         self.in_multi = in_multi
-        kinds = [k for k in self.KINDS if not (in_multi and k[0] == "c_xsetid")]
+        kinds = [k for k in self.KINDS if not (in_multi and k[0] == "c_xsetid") and
+                 not (self.lossless and k[0] == "c_tokens")]
         name = self.rng.choices([k[0] for k in kinds], [k[1] for k in kinds])[0]
         cmds = getattr(self, name)()
         # (an XREADGROUP without its CREATECONSUMER must stay one that serves)
@@ -720,6 +851,10 @@ class Runner:
                 b.call("HELLO", "3")
             self.pairs.append((a, b))
         self.peek_conn = ref_server.raw()
+        # for the blocked reads: INFO and CLIENT UNBLOCK on each server, and
+        # the client ID of each connection
+        self.status = (server.raw(), ref_server.raw())
+        self.ids = [(a.call("CLIENT", "ID"), b.call("CLIENT", "ID")) for a, b in self.pairs]
         self.history = []
         self.stats = {}  # command -> [replies, errors, normalized]
 
@@ -728,6 +863,8 @@ class Runner:
             a.close()
             b.close()
         self.peek_conn.close()
+        for c in self.status:
+            c.close()
 
     def peek(self, args):
         return self.peek_conn.call(*args)
@@ -775,7 +912,7 @@ class Runner:
         them once an entry left the stream (entries-added above the length,
         or a max-deleted ID) or XSETID set the counters (ENTRIESADDED below
         what the groups read), else those placed by other means than reads."""
-        if args[2] in self.model.facts_set:
+        if len(args) < 3 or args[2] in self.model.facts_set:
             return True
         info = self.peek(["XINFO", "STREAM", args[2]])
         if isinstance(info, list):
@@ -784,6 +921,87 @@ class Runner:
                     d.get(b"max-deleted-entry-id") != b"0-0":
                 return True
         return {g.encode() for k, g in self.model.moved if k == args[2]}
+
+    def blocked(self, rng, gen, pair):
+        """A read that blocks (BLOCK 0) on one connection of a pair while a
+        command, mostly an XADD to a key it waits on, comes from the other
+        pair; then CLIENT UNBLOCK (compared: was it still blocked?) and the
+        read's reply. Nothing depends on time: the read is known to be
+        blocked or answered before the command goes. Returns the number of
+        commands sent."""
+        a, b = self.pairs[pair]
+        ks = list(dict.fromkeys(gen.keys(rng.randint(1, 2))))
+        n = 0
+        if rng.random() < 0.5:
+            args = ["XREAD"]
+            if rng.random() < 0.3:
+                args += ["COUNT", rng.choice(["1", "2"])]
+            args += ["BLOCK", "0", "STREAMS"] + ks
+            args += ["$" if rng.random() < 0.7 else gen.small_id(plain=True) for _ in ks]
+        else:
+            g, c = rng.choice(GROUPS), rng.choice(CONSUMERS)
+            for k in ks:
+                for cmd in gen.ensure(k, g, c):
+                    self.observe(gen.m, cmd, self.send(pair, cmd, None))
+                    n += 1
+            args = ["XREADGROUP", "GROUP", g, c]
+            if rng.random() < 0.3:
+                args += ["COUNT", rng.choice(["1", "2"])]
+            if rng.random() < 0.2:
+                args.append("NOACK")
+            args += ["BLOCK", "0", "STREAMS"] + ks + [">"] * len(ks)
+        a.send_cmd(*args)
+        b.send_cmd(*args)
+        for conn, status in ((a, self.status[0]), (b, self.status[1])):
+            deadline = time.monotonic() + 10
+            while not (conn.pos < len(conn.buf) or select.select([conn.sock], [], [], 0)[0]
+                       or blocked_clients(status) >= 1):
+                if time.monotonic() > deadline:
+                    raise Mismatch("%s neither answered nor blocked" % fmt_args(args))
+                time.sleep(0.002)
+        if rng.random() < 0.6:
+            k = rng.choice(ks)
+            cmds = [["XADD", k, gen.next_id(k)] + gen.fields()]
+        else:
+            cmds = gen.one()
+        for cmd in cmds:
+            self.observe(gen.m, cmd, self.send(1 - pair, cmd, None))
+            n += 1
+        unblock = [st.call("CLIENT", "UNBLOCK", str(i)) for st, i in zip(self.status,
+                                                                        self.ids[pair])]
+        va, ra = a.read_with_raw()
+        vb, rb = b.read_with_raw()
+        self.history.append("%s[blocked] %s -> %r (unblocked: %r)" % (
+            "[resp3] " if pair else "", fmt_args(args), rb[:120], unblock[1]))
+        if unblock[0] != unblock[1] or (ra != rb and canon(norm_blocked(va)) !=
+                                        canon(norm_blocked(vb))):
+            raise Mismatch("blocked read differs: %s (CLIENT UNBLOCK %r vs %r)\n  streamd: %r\n"
+                           "  redis:   %r\nlast commands:\n  %s"
+                           % (fmt_args(args), unblock[0], unblock[1], va, vb,
+                              "\n  ".join(self.history[-25:])))
+        st = self.stats.setdefault("(blocked " + args[0] + ")", [0, 0, 0])
+        st[0] += 1
+        st[1] += isinstance(vb, RespError)
+        st[2] += unblock[1] == 1
+        self.observe(gen.m, args, vb)
+        return n + 1
+
+    def watch(self, rng, gen, pair):
+        """WATCH before a MULTI block, then, mostly, a command that may
+        touch a watched key, from the other connection or this one (EXEC
+        answers nil if it did). Returns the number of commands sent."""
+        n = 1
+        self.send(pair, ["WATCH"] + gen.keys(rng.randint(1, 2)), None)
+        if rng.random() < 0.8:
+            other = 1 - pair if rng.random() < 0.7 else pair
+            for args in gen.one():
+                reply = self.send(other, args, None)
+                self.observe(gen.m, args, reply)
+                n += 1
+        if rng.random() < 0.1:
+            self.send(pair, ["UNWATCH"], None)
+            n += 1
+        return n
 
     def observe(self, m, args, reply):
         """Updates the model from a command and the reference's reply."""
@@ -800,8 +1018,18 @@ class Runner:
                 m.last[args[1]] = p
             if len(args) > 3:
                 m.facts_set.add(args[1])
-        elif name in ("DEL", "SET"):
+        elif name in ("DEL", "UNLINK"):
+            for k in args[1:]:
+                m.forget_key(k)
+        elif name in ("SET", "GETDEL", "INCR", "APPEND", "MSET") and len(args) > 1:
             m.forget_key(args[1])
+        elif name in ("EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT") and reply == 1 and \
+                self.peek(["EXISTS", args[1]]) == 0:
+            m.forget_key(args[1])  # a time in the past deletes the key
+        elif name == "SWAPDB" and args[1:] in (["0", "1"], ["1", "0"]):
+            m.swap_db()
+        elif name == "FLUSHDB":
+            m.flush()
         elif name in ("RENAME", "RENAMENX") and len(args) == 3 and reply != 0:
             m.rename(args[1], args[2])
         elif name == "XGROUP" and len(args) >= 4:
@@ -830,18 +1058,30 @@ class Runner:
         done = 0
         while done < steps:
             pair = 1 if rng.random() < 0.25 else 0
+            if rng.random() < 0.02:
+                done += self.blocked(rng, gen, pair)
+                continue
             if rng.random() < 0.06:
+                if rng.random() < 0.4:
+                    done += self.watch(rng, gen, pair)
                 cmds = [["MULTI"]]
                 for _ in range(rng.randint(1, 4)):
                     cmds += gen.one(in_multi=True)
+                if rng.random() < 0.08:
+                    # refused at once (nested MULTI, WATCH inside MULTI,
+                    # an unknown command: the last two abort the EXEC)
+                    cmds.insert(rng.randint(1, len(cmds)), rng.choice(
+                        [["MULTI"], ["WATCH", "s1"], ["XFOO", "s1"], ["XINFO"]]))
                 cmds.append(["EXEC"] if rng.random() < 0.9 else ["DISCARD"])
                 norms = []
+                queued = []
                 for args in cmds:
                     reply = self.send(pair, args, norms)
-                    if args[0] not in ("MULTI", "EXEC", "DISCARD"):
+                    if reply == b"QUEUED":
                         norms.append(normalizer(args))
+                        queued.append(args)
                 if isinstance(reply, list):
-                    for args, rep in zip(cmds[1:-1], reply):
+                    for args, rep in zip(queued, reply):
                         self.observe(gen.m, args, rep)
                 # the consumers are not tracked through blocks (ensure()
                 # always creates them there): forget them
