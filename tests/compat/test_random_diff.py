@@ -725,7 +725,14 @@ class Gen:
             return [[r.choice(["RENAME", "RENAMENX"]), src, r.choice(["s1", "s2", "s3", "s4"])]]
         if x < 0.97:
             return [["MSET", r.choice(["s3", "s4"]), "str"]]
-        return [["FLUSHDB"]] if self.chance(0.3) else [["EXISTS", "s4"]]
+        y = r.random()
+        if y < 0.3:
+            return [["FLUSHDB"]]
+        if y < 0.6:
+            # new nodes from now on are cut at another size (the round's
+            # own size comes back with the next round)
+            return [["CONFIG", "SET", "stream-node-max-entries", r.choice(["1", "2", "4", "100"])]]
+        return [["EXISTS", "s4"]]
 
     def c_tokens(self):
         """A stream command with words drawn from a pool of its own words:
