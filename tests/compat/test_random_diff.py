@@ -266,7 +266,8 @@ def served_nothing(v):
     """A read woken by a command whose new entries were trimmed away by the
     same command (XADD ... MAXLEN ~ 0): 7.0 served it once the stream's last
     ID had moved past the read's, with empty entry lists; since 7.2 the woken
-    command runs again and, finding no entry, blocks on (streamd does so)."""
+    command runs again and, finding no entry, blocks on (streamd does so;
+    tests/integration/test_stream.py checks it)."""
     if isinstance(v, dict):
         v = [[k, x] for k, x in v.items()]
     return isinstance(v, list) and len(v) > 0 and all(
