@@ -17,6 +17,7 @@
 
 #include "base/alloc.h"
 #include "base/log.h"
+#include "base/num.h"
 #include "net/resp.h"
 #include "server/core.h"
 
@@ -71,7 +72,7 @@ static ConfigDef configs[] = {
     {"maxmemory", NULL, CT_MEM, &settings.maxmemory, "0", 0, LL_MAX, NULL, NULL, 0, NULL},
     {"maxmemory-policy", NULL, CT_ENUM, &policy_int, "noeviction", 0, 0, policy_names, NULL, 0,
      NULL},
-    {"hz", NULL, CT_INT, &settings.hz, "10", 1, 500, NULL, NULL, 0, NULL},
+    {"hz", NULL, CT_INT, &settings.hz, "10", 0, INT_MAX, NULL, NULL, 0, NULL},
     {"loglevel", NULL, CT_ENUM, &loglevel_int, "notice", 0, 0, loglevel_names, loglevel_vals, 0,
      NULL},
     {"logfile", NULL, CT_STR, &settings.logfile, "", 0, 0, NULL, NULL, CF_IMMUTABLE, NULL},
@@ -134,32 +135,40 @@ int config_register_apply(const char *name, int (*apply)(const char **err)) {
     return 0;
 }
 
-static int parse_memory(const char *s, long long *out) {
-    char *end;
-    errno = 0;
-    if (!*s || *s == '-') return -1;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s) return -1;
-    long long mul = 1;
-    if (*end) {
-        if (!strcasecmp(end, "b"))
-            mul = 1;
-        else if (!strcasecmp(end, "k"))
-            mul = 1000;
-        else if (!strcasecmp(end, "kb"))
-            mul = 1024;
-        else if (!strcasecmp(end, "m"))
-            mul = 1000 * 1000;
-        else if (!strcasecmp(end, "mb"))
-            mul = 1024 * 1024;
-        else if (!strcasecmp(end, "g"))
-            mul = 1000LL * 1000 * 1000;
-        else if (!strcasecmp(end, "gb"))
-            mul = 1024LL * 1024 * 1024;
-        else
-            return -1;
+/* A memory value as Redis's memtoull reads it: decimal digits (none is 0),
+ * then nothing or a unit (b, k, kb, m, mb, g, gb, any case). Digits past the
+ * 64-bit range read as ULLONG_MAX and the product wraps, as in Redis 7.0
+ * (the bounds check then refuses what lands past them). */
+static int parse_memory(const char *s, unsigned long long *out) {
+    const char *u = s;
+    while (*u >= '0' && *u <= '9') u++;
+    unsigned long long mul;
+    if (!*u || !strcasecmp(u, "b"))
+        mul = 1;
+    else if (!strcasecmp(u, "k"))
+        mul = 1000;
+    else if (!strcasecmp(u, "kb"))
+        mul = 1024;
+    else if (!strcasecmp(u, "m"))
+        mul = 1000 * 1000;
+    else if (!strcasecmp(u, "mb"))
+        mul = 1024 * 1024;
+    else if (!strcasecmp(u, "g"))
+        mul = 1000ULL * 1000 * 1000;
+    else if (!strcasecmp(u, "gb"))
+        mul = 1024ULL * 1024 * 1024;
+    else
+        return -1;
+    if (u - s >= 128) return -1;
+    unsigned long long v = 0;
+    for (const char *p = s; p < u; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (ULLONG_MAX - d) / 10) {
+            v = ULLONG_MAX;
+            break;
+        }
+        v = v * 10 + d;
     }
-    if (v != 0 && (v > LLONG_MAX / mul || v < LLONG_MIN / mul)) return -1;
     *out = v * mul;
     return 0;
 }
@@ -181,17 +190,26 @@ static int config_set_value(ConfigDef *d, const char *val, const char **err) {
     case CT_INT:
     case CT_MEM: {
         long long v;
-        if (d->type == CT_INT) {
+        unsigned long long m = 0;
+        if (d->type == CT_INT && d->ptr == &settings.unixsocketperm) {
             char *end;
             errno = 0;
-            v = strtoll(val, &end, d->ptr == &settings.unixsocketperm ? 8 : 10);
+            v = strtoll(val, &end, 8);
             if (!*val || *end || errno) {
                 *err = "argument couldn't be parsed into an integer";
                 return -1;
             }
-        } else if (parse_memory(val, &v) != 0) {
+        } else if (d->type == CT_INT) {
+            /* string2ll's rules: no blanks, no '+', no leading zeros */
+            if (num_parse_ll(val, strlen(val), &v) != 0) {
+                *err = "argument couldn't be parsed into an integer";
+                return -1;
+            }
+        } else if (parse_memory(val, &m) != 0) {
             *err = "argument must be a memory value";
             return -1;
+        } else {
+            v = m > (unsigned long long)LLONG_MAX ? -1 : (long long)m;
         }
         if (v < d->min || v > d->max) {
             snprintf(errbuf, sizeof errbuf, "argument must be between %lld and %lld inclusive",
@@ -374,6 +392,9 @@ int config_set_from_args(int argc, char **argv, char **err) {
 }
 
 int config_apply_all(void) {
+    /* Any hz is taken and kept within 1..500, as Redis does. */
+    if (settings.hz < 1) settings.hz = 1;
+    if (settings.hz > 500) settings.hz = 500;
     log_set_level(loglevel_int);
     if (settings.logfile && *settings.logfile) log_set_file(settings.logfile);
     return 0;

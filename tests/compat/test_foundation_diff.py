@@ -360,6 +360,29 @@ SCRIPTS = {
         "CONFIG SET requirepass a requirepass b", "CONFIG RESETSTAT", "CONFIG RESETSTAT x",
         "CONFIG REWRITE", "CONFIG REWRITE x", "CONFIG", "CONFIG GET",
     ],
+    # integers read as string2ll reads them, memory values as memtoull does
+    # (no blanks or signs; no digits at all is 0; a unit, any case); hz is
+    # taken at any value and kept within 1..500
+    "config_numbers": [
+        "CONFIG SET stream-node-max-entries ' 1'", "CONFIG SET stream-node-max-entries '1 '",
+        "CONFIG SET stream-node-max-entries +1", "CONFIG SET stream-node-max-entries 01",
+        "CONFIG SET stream-node-max-entries 1k", "CONFIG SET stream-node-max-entries -1",
+        "CONFIG SET stream-node-max-entries ''", "CONFIG SET stream-node-max-entries 0x10",
+        "CONFIG SET stream-node-max-entries 9223372036854775808",
+        "CONFIG GET stream-node-max-entries", "CONFIG SET stream-node-max-bytes ' 1'",
+        "CONFIG SET stream-node-max-bytes +1", "CONFIG SET stream-node-max-bytes 01kB",
+        "CONFIG GET stream-node-max-bytes", "CONFIG SET stream-node-max-bytes '1kb '",
+        "CONFIG SET stream-node-max-bytes 1.5", "CONFIG SET stream-node-max-bytes ''",
+        "CONFIG GET stream-node-max-bytes", "CONFIG SET stream-node-max-bytes 99999999999999999999",
+        "CONFIG SET stream-node-max-bytes 99999999999999999999gb",
+        "CONFIG SET stream-node-max-bytes 18446744073709551615",
+        "CONFIG SET stream-node-max-bytes 9223372036854775807b",
+        "CONFIG SET stream-node-max-bytes 4096", "CONFIG SET timeout ' 1'",
+        "CONFIG SET maxmemory ' 5'", "CONFIG SET maxmemory '5 mb'", "CONFIG SET hz +5",
+        "CONFIG SET hz 0", "CONFIG GET hz", "CONFIG SET hz 1000", "CONFIG GET hz",
+        "CONFIG SET hz 2147483648", "CONFIG SET hz 10", "CONFIG GET hz",
+        "CONFIG SET stream-node-max-entries 100",
+    ],
     "function_debug": [
         "FUNCTION LIST", "FUNCTION LIST WITHCODE", "FUNCTION LIST LIBRARYNAME x",
         "FUNCTION FLUSH", "FUNCTION FLUSH ASYNC", "FUNCTION FLUSH sync", "FUNCTION FLUSH x",
