@@ -573,9 +573,8 @@ static void reply_entry_claim_form(Client *c, StreamIter *it, StreamId id, size_
 
 /* Serves up to limit (0: no limit) new entries of one stream to a consumer:
  * moves the group, creates pending entries (unless NOACK), replies with the
- * entries (in the CLAIM form, with 0 and 0, when claim_form). The read caps
- * are asked before each entry, so an entry they stop is not delivered.
- * Returns how many. */
+ * entries (in the CLAIM form, with 0 and 0, when claim_form). An entry the
+ * read caps take back is not delivered and ends it. Returns how many. */
 static size_t xrg_serve_new(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId cons, int64_t now,
                             long long limit, int claim_form) {
     ConsumerGroup *g = t->g;
@@ -589,14 +588,15 @@ static size_t xrg_serve_new(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId co
         StreamId id;
         size_t nf;
         stream_iter_start(&it, s, start, STREAM_ID_MAX_VALUE, 0);
-        while ((limit == 0 || (long long)n < limit) && stream_iter_next(&it, &id, &nf)) {
-            if (!read_caps_next_entry(&a->caps, c)) break;
-            moved |= group_note_read(g, id, &f);
+        while ((limit == 0 || (long long)n < limit) && read_caps_next_entry(&a->caps) &&
+               stream_iter_next(&it, &id, &nf)) {
+            size_t at = reply_len(c);
             if (claim_form)
                 reply_entry_claim_form(c, &it, id, nf, 0, 0);
             else
                 stream_reply_entry(c, &it, id, nf);
-            read_caps_sent(&a->caps);
+            if (!read_caps_keep(&a->caps, c, at)) break;
+            moved |= group_note_read(g, id, &f);
             if (!a->noack) {
                 PelRef r = group_deliver(g, cons, id, now);
                 propagate_claim(c, t->key, a->group, g, r);
@@ -660,15 +660,14 @@ static long long claim_idle(const PelEntry *e, int64_t now) {
 /* XREADGROUP CLAIM, second half: delivers the entries xrg_claimable() took
  * to the consumer, NOACK or not, each replied as [id, fields, idle-ms,
  * delivery-count] with the idle time and count it had. An entry the read
- * caps stop ends it: that one and the rest stay as they were. Returns how
- * many were delivered. */
+ * caps take back ends it: that one and the rest stay as they were. Returns
+ * how many were delivered. */
 static size_t xrg_serve_claimed(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId cons, int64_t now,
                                 const PelRef *take, size_t n) {
     ConsumerGroup *g = t->g;
     Pel *p = group_pel(g);
     size_t k;
-    for (k = 0; k < n; k++) {
-        if (!read_caps_next_entry(&a->caps, c)) break;
+    for (k = 0; k < n && read_caps_next_entry(&a->caps); k++) {
         PelRef r = take[k];
         PelEntry e;
         pel_get(p, r, &e);
@@ -678,8 +677,9 @@ static size_t xrg_serve_claimed(Client *c, ReadArgs *a, ReadTarget *t, ConsumerI
         int found = seek_entry(t->so->s, &sit, e.id, &nf);
         assert(found); /* xrg_claimable() checked it, and nothing deleted it since */
         (void)found;
+        size_t at = reply_len(c);
         reply_entry_claim_form(c, &sit, e.id, nf, idle, (long long)e.delivery_count);
-        read_caps_sent(&a->caps);
+        if (!read_caps_keep(&a->caps, c, at)) break;
         group_claim(g, r, cons, now, count_plus_one(e.delivery_count));
         group_consumer_touch(g, cons, now, 1);
         propagate_claim(c, t->key, a->group, g, r);
@@ -690,9 +690,11 @@ static size_t xrg_serve_claimed(Client *c, ReadArgs *a, ReadTarget *t, ConsumerI
 
 /* Serves up to limit (0: no limit) of a consumer's own pending entries
  * after t->after (XREADGROUP with an ID): entries deleted from the stream
- * come back with a nil field list; the others count one more delivery. */
-static void xrg_serve_history(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId cons, int64_t now,
-                              long long limit) {
+ * come back with a nil field list; the others count one more delivery.
+ * Returns how many; with none, nothing is written when the read caps took
+ * the first one back (else the stream's empty entry list is). */
+static size_t xrg_serve_history(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId cons, int64_t now,
+                                long long limit) {
     ConsumerGroup *g = t->g;
     Pel *p = group_pel(g);
     StreamId start = t->after;
@@ -702,25 +704,30 @@ static void xrg_serve_history(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId 
     PelIter it;
     PelRef r;
     pel_iter_seek(&it, p, cons, start);
-    while ((limit == 0 || (long long)n < limit) && (r = pel_iter_next(&it)) != PEL_NONE) {
-        if (!read_caps_next_entry(&a->caps, c)) break;
+    while ((limit == 0 || (long long)n < limit) && read_caps_next_entry(&a->caps) &&
+           (r = pel_iter_next(&it)) != PEL_NONE) {
         StreamId id = pel_id(p, r);
         StreamIter sit;
         size_t nf;
-        if (seek_entry(t->so->s, &sit, id, &nf)) {
+        size_t at = reply_len(c);
+        int found = seek_entry(t->so->s, &sit, id, &nf);
+        if (found) {
             stream_reply_entry(c, &sit, id, nf);
-            pel_set_delivery(p, r, now, pel_delivery_count(p, r) + 1);
-            propagate_claim(c, t->key, a->group, g, r);
-            server.dirty++;
         } else {
             reply_array(c, 2);
             stream_reply_id(c, id);
             reply_null_array(c);
         }
-        read_caps_sent(&a->caps);
+        if (!read_caps_keep(&a->caps, c, at)) break;
+        if (found) {
+            pel_set_delivery(p, r, now, pel_delivery_count(p, r) + 1);
+            propagate_claim(c, t->key, a->group, g, r);
+            server.dirty++;
+        }
         n++;
     }
-    reply_set_array_len(c, d, n);
+    if (n > 0 || !read_caps_is_full(&a->caps)) reply_set_array_len(c, d, n);
+    return n;
 }
 
 /* Whether stream i can be served now: history always can, ">" when there
@@ -735,8 +742,8 @@ static int can_serve(const ReadTarget *t) {
  * stream serves the pending entries it may claim first, then new entries,
  * COUNT bounding the two together; as in Redis, CLAIM no longer applies to
  * the streams after one read from history (an ID other than ">"). The read
- * caps are checked before each stream and each entry; a stream they stop
- * before its first entry is replied with none. a->wake_ms gets the earliest
+ * caps are checked before each stream and after each entry; a stream whose
+ * first entry they take back is left out of the reply. a->wake_ms gets the earliest
  * time a pending entry becomes claimable (0: none), for a reader that
  * blocks. */
 static size_t xrg_serve(Client *c, ReadArgs *a, ReadTarget *t) {
@@ -762,9 +769,11 @@ static size_t xrg_serve(Client *c, ReadArgs *a, ReadTarget *t) {
             xfree(take);
             continue;
         }
-        if (n++ == 0) top = reply_defer(c);
+        if (n == 0) top = reply_defer(c);
+        size_t stream_at = reply_len(c);
         if (c->resp == 2) reply_array(c, 2);
         reply_bulk_slice(c, t[i].key);
+        size_t sent;
         if (claim) {
             ReplyDeferred d = reply_defer(c);
             size_t n_claimed = xrg_serve_claimed(c, a, &t[i], cons, now, take, n_take);
@@ -772,14 +781,22 @@ static size_t xrg_serve(Client *c, ReadArgs *a, ReadTarget *t) {
             if (n_claimed == n_take && (limit == 0 || (long long)n_claimed < limit))
                 n_new = xrg_serve_new(c, a, &t[i], cons, now,
                                       limit ? limit - (long long)n_claimed : 0, 1);
-            reply_set_array_len(c, d, n_claimed + n_new);
+            sent = n_claimed + n_new;
+            if (sent || !read_caps_is_full(&a->caps)) reply_set_array_len(c, d, sent);
         } else if (t[i].is_new) {
             ReplyDeferred d = reply_defer(c);
-            reply_set_array_len(c, d, xrg_serve_new(c, a, &t[i], cons, now, limit, 0));
+            sent = xrg_serve_new(c, a, &t[i], cons, now, limit, 0);
+            if (sent || !read_caps_is_full(&a->caps)) reply_set_array_len(c, d, sent);
         } else {
-            xrg_serve_history(c, a, &t[i], cons, now, limit);
+            sent = xrg_serve_history(c, a, &t[i], cons, now, limit);
         }
         xfree(take);
+        if (sent == 0 && read_caps_is_full(&a->caps)) {
+            /* MAXSIZE took back the stream's first entry: no stream either */
+            reply_truncate(c, stream_at);
+            break;
+        }
+        n++;
     }
     if (n) {
         if (c->resp == 2)

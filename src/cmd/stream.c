@@ -667,19 +667,27 @@ static int xread_serve(Client *c, XreadCtx *x) {
         if (!stream_iter_next(&it, &top, &nf) || stream_id_cmp(top, x->keys[i].id) <= 0) continue;
         StreamId start = x->keys[i].id, id;
         (void)stream_id_incr(&start); /* cannot overflow: top is above it */
-        if (served++ == 0) d = reply_defer(c);
+        if (served == 0) d = reply_defer(c);
+        size_t stream_at = reply_len(c);
         if (c->resp == 2) reply_array(c, 2);
         reply_bulk_slice(c, key);
         ReplyDeferred de = reply_defer(c);
         long long limit = read_caps_stream_count(&x->caps, x->count), n = 0;
         stream_iter_start(&it, so->s, start, ID_MAX, 0);
-        while ((limit == 0 || n < limit) && stream_iter_next(&it, &id, &nf) &&
-               read_caps_next_entry(&x->caps, c)) {
+        while ((limit == 0 || n < limit) && read_caps_next_entry(&x->caps) &&
+               stream_iter_next(&it, &id, &nf)) {
+            size_t at = reply_len(c);
             stream_reply_entry(c, &it, id, nf);
-            read_caps_sent(&x->caps);
+            if (!read_caps_keep(&x->caps, c, at)) break;
             n++;
         }
+        if (n == 0) {
+            /* MAXSIZE refused the stream's first entry: no stream either */
+            reply_truncate(c, stream_at);
+            break;
+        }
         reply_set_array_len(c, de, (size_t)n);
+        served++;
     }
     if (served) {
         if (c->resp == 2)

@@ -18,18 +18,23 @@
  * XDELEX and XACKDEL propagate as sent (they replay to the same result on the
  * same state); a trim with a policy is rewritten by src/cmd/stream.c.
  *
- * Read caps, as Redis 8.10 applies them. MAXCOUNT bounds the entries of the
- * whole reply across all streams: a stream's COUNT is lowered to what is
- * left, and no stream is started once it is used up. MAXSIZE bounds the
- * reply's bytes, measured as Redis measures them: every byte the reply has
- * put in the client's output so far (stream names and per-stream headers
- * included; an array whose length is still open counts once its header is
- * written), against MAXSIZE. It is checked before each entry and before each
- * stream, and only once the reply has an entry: the first entry always goes
- * out, and the entry that takes the reply past MAXSIZE goes out whole - the
- * reply stops before the next one. A stream started below the limit whose
- * name takes the reply to it is answered with no entries. Because the check
- * comes first, a refused entry is neither sent nor delivered.
+ * Read caps (Redis 8.10). MAXCOUNT bounds the entries of the whole reply
+ * across all streams: a stream's COUNT is lowered to what is left, and no
+ * stream is started once it is used up. MAXSIZE bounds the reply's bytes,
+ * counted as Redis counts them: every byte the reply has put in the client's
+ * output so far (stream names and per-stream headers included; an array
+ * whose length is still open counts once its header is written). As the
+ * documentation has it, the first entry always goes out (an oversized one
+ * too), and an entry that would take the reply past MAXSIZE is neither sent
+ * nor added to a pending list; it ends the reply. A command writes an entry,
+ * then asks read_caps_keep(): if the entry took the reply past the cap, its
+ * bytes are taken back out of the output before anything is delivered, so
+ * the size is the exact reply form (plain, CLAIM form, deleted entry) in
+ * either protocol without a second encoder. A stream that ends up with no
+ * entry because of the cap is taken back out too. Redis's own code differs
+ * in one place: it checks before each entry whether the reply has already
+ * reached MAXSIZE, so the entry that crosses the cap goes out; streamd keeps
+ * to the documented rule.
  */
 #include "cmd/stream_refs.h"
 
@@ -274,17 +279,16 @@ int read_caps_check(Client *c, const ReadCaps *caps, long long count) {
 
 void read_caps_reset(ReadCaps *caps, Client *c) {
     caps->n_entries = 0;
+    caps->is_full = 0;
     caps->base = reply_len(c);
 }
 
-static int bytes_reached(const ReadCaps *caps, Client *c) {
-    return caps->max_bytes && caps->n_entries > 0 &&
-           reply_len(c) - caps->base >= (unsigned long long)caps->max_bytes;
-}
-
 int read_caps_next_stream(const ReadCaps *caps, Client *c) {
+    if (caps->is_full) return 0;
     if (caps->max_count && caps->n_entries >= caps->max_count) return 0;
-    return !bytes_reached(caps, c);
+    /* a reply at the cap has no room for another entry */
+    return !(caps->max_bytes && caps->n_entries > 0 &&
+             reply_len(c) - caps->base >= (unsigned long long)caps->max_bytes);
 }
 
 long long read_caps_stream_count(const ReadCaps *caps, long long count) {
@@ -293,6 +297,13 @@ long long read_caps_stream_count(const ReadCaps *caps, long long count) {
     return (count == 0 || left < count) ? left : count;
 }
 
-int read_caps_next_entry(const ReadCaps *caps, Client *c) {
-    return !bytes_reached(caps, c);
+int read_caps_keep(ReadCaps *caps, Client *c, size_t before) {
+    if (caps->max_bytes && caps->n_entries > 0 &&
+        reply_len(c) - caps->base > (unsigned long long)caps->max_bytes) {
+        reply_truncate(c, before);
+        caps->is_full = 1;
+        return 0;
+    }
+    caps->n_entries++;
+    return 1;
 }

@@ -12,9 +12,10 @@
  * XREADGROUP across all its streams. A command parses them with
  * read_caps_parse_arg() and read_caps_check(), starts every attempt to serve
  * with read_caps_reset(), asks read_caps_next_stream() before each stream
- * (and bounds it by read_caps_stream_count()), read_caps_next_entry() before
- * each entry, and counts what it sent with read_caps_sent(): an entry that is
- * refused is neither sent nor delivered.
+ * (and bounds it by read_caps_stream_count()) and read_caps_next_entry()
+ * before each entry, writes the entry and then asks read_caps_keep(), which
+ * takes it back out of the reply if it passed MAXSIZE: only a kept entry may
+ * be delivered.
  */
 #ifndef STREAMD_CMD_STREAM_REFS_H
 #define STREAMD_CMD_STREAM_REFS_H
@@ -52,32 +53,41 @@ int stream_refs_trim_prepare(StreamTrim *t, StreamObj *so, RefPolicy p, RefTrimC
 typedef struct ReadCaps {
     long long max_count; /* MAXCOUNT; 0: none */
     long long max_bytes; /* MAXSIZE; 0: none */
-    long long n_entries; /* entries in this attempt's reply so far */
+    long long n_entries; /* entries kept in this attempt's reply so far */
     size_t base;         /* reply_len() when the attempt began */
+    int is_full;         /* an entry was refused: the reply ends */
 } ReadCaps;
 
 /* Parses MAXCOUNT / MAXSIZE at c->argv[i] (its value at i + 1, which must
- * exist): returns 1 when consumed, 0 when argv[i] is neither, -1 after
- * replying an error. */
+ * exist). Returns 1 if argv[i] is one of them (caps updated), 0 if not,
+ * -1 after replying with an error. */
 int read_caps_parse_arg(Client *c, int i, ReadCaps *caps);
 /* After all options are parsed: MAXCOUNT may not be below COUNT (count <= 0
  * means no COUNT). Returns 0, or -1 after replying. */
 int read_caps_check(Client *c, const ReadCaps *caps, long long count);
 /* Starts an attempt to serve: nothing sent yet, the reply begins now. */
 void read_caps_reset(ReadCaps *caps, Client *c);
-/* Whether another stream may be served: not once MAXCOUNT entries were
- * sent, nor once the reply reached MAXSIZE bytes with an entry in it. */
+/* Whether another stream may be served: not after a refused entry, nor once
+ * MAXCOUNT entries were kept, nor once the reply holds an entry and has
+ * reached MAXSIZE bytes. */
 int read_caps_next_stream(const ReadCaps *caps, Client *c);
 /* The COUNT of the next stream (0: none): count, lowered to what MAXCOUNT
  * leaves. */
 long long read_caps_stream_count(const ReadCaps *caps, long long count);
-/* Whether another entry may be sent: always the first of the reply, then
- * as long as the reply so far is below MAXSIZE bytes. */
-int read_caps_next_entry(const ReadCaps *caps, Client *c);
+/* After writing an entry that began at reply_len() == before: keeps it
+ * (returns 1, counted) unless it is not the reply's first and took the
+ * reply past MAXSIZE, in which case its bytes are taken back out and the
+ * reply is full (returns 0: deliver nothing, send nothing more). */
+int read_caps_keep(ReadCaps *caps, Client *c, size_t before);
 
-/* Counts an entry (or a deleted pending entry) put in the reply. */
-static inline void read_caps_sent(ReadCaps *caps) {
-    caps->n_entries++;
+/* Whether another entry may be tried: not after a refused one. */
+static inline int read_caps_next_entry(const ReadCaps *caps) {
+    return !caps->is_full;
+}
+
+/* Whether a refused entry ended the reply. */
+static inline int read_caps_is_full(const ReadCaps *caps) {
+    return caps->is_full;
 }
 
 #endif

@@ -6,6 +6,7 @@
  * inserted at the recorded offset when the count is known, which moves the
  * bytes after it once. Replies to a client that is being closed are dropped.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -169,6 +170,12 @@ void reply_empty_array(Client *c) {
 
 size_t reply_len(Client *c) {
     return out(c)->len;
+}
+
+void reply_truncate(Client *c, size_t len) {
+    Buf *b = out(c);
+    assert(len <= b->len);
+    b->len = len;
 }
 
 ReplyDeferred reply_defer(Client *c) {

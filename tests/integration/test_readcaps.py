@@ -1,17 +1,23 @@
 """Redis 8.10 read caps: XREAD / XREADGROUP MAXCOUNT n and MAXSIZE bytes
 (issue #5).
 
-As Redis's t_stream.c (xreadCommand, streamReplyWithRange) applies them:
-COUNT stays per stream; MAXCOUNT bounds the entries of the whole reply (a
-stream's COUNT is lowered to what is left, no stream is started once it is
-used up); MAXSIZE is checked before each stream and each entry against the
-bytes the reply has written so far - stream names and per-stream headers
-included, an array whose length is still open counted once its header is
-written - and only once the reply holds an entry. So the first entry always
-goes out, the entry that takes the reply past MAXSIZE goes out whole, and
-the reply stops before the next; an entry stopped is neither sent nor added
-to a pending list. Both must be positive integers and MAXCOUNT may not be
-below COUNT.
+From the Redis documentation (the oracle for 8.x features, which Debian's
+redis-server lacks): COUNT stays per stream, MAXCOUNT and MAXSIZE bound the
+whole reply across all the streams of one call; streams are served in the
+order given and, once a cap is reached, the remaining ones are left out;
+the first entry is always returned (an oversized one too), and an entry
+that would pass MAXSIZE is neither sent nor added to a pending list. Both
+must be positive integers and MAXCOUNT may not be below COUNT.
+
+Where the documentation is silent streamd follows Redis's t_stream.c: a
+stream's COUNT is lowered to what MAXCOUNT leaves and no stream is started
+once it is used up; the bytes MAXSIZE bounds are those the reply has written
+so far - stream names and per-stream headers included, an array whose
+length is still open counted once its header is written. A stream whose
+first entry MAXSIZE refuses is left out of the reply. (Redis's code checks
+before each entry whether the reply has already reached MAXSIZE, so there
+the entry that crosses the cap still goes out; streamd keeps to the
+documented rule.)
 """
 
 import time
@@ -106,26 +112,33 @@ def test_maxcount_equal_to_count_and_count_zero(raw):
 
 
 def maxsize_cut(streams, maxsize, resp=2, count=0):
-    """The reply Redis's MAXSIZE rule leaves of XREAD's full reply `streams`
-    ([(key, [(id, fields)])], streams without entries left out), as shape()
-    gives it: before each stream and each entry, stop once an entry was sent
-    and the bytes written so far reach maxsize. The top-level length is
-    written last, so it never counts; a stream's entry-array length counts
-    once the stream is done."""
+    """The reply MAXSIZE leaves of XREAD's full reply `streams` ([(key,
+    [(id, fields)])], streams without entries left out), as shape() gives
+    it: an entry that is not the first goes out only if the reply's bytes
+    with it stay within maxsize, and the first refused ends the reply; no
+    stream starts once the reply holds an entry and has reached maxsize. The
+    top-level length is written last, so it never counts; a stream's
+    entry-array length counts once the stream is done."""
     total, sent, out = 0, 0, []
     for key, entries in streams:
         if sent and total >= maxsize:
             break
-        total += (4 if resp == 2 else 0) + bulk(key)
-        took = []
+        t = total + (4 if resp == 2 else 0) + bulk(key)
+        took, full = [], False
         for eid, fields in entries[:count or None]:
-            if sent and total >= maxsize:
+            size = entry_size(eid, fields)
+            if sent and t + size > maxsize:
+                full = True
                 break
-            total += entry_size(eid, fields)
+            t += size
             took.append(eid)
             sent += 1
-        total += len(b"*%d\r\n" % len(took))
+        if not took:
+            break
+        total = t + len(b"*%d\r\n" % len(took))
         out.append((key, took))
+        if full:
+            break
     return out
 
 
@@ -138,20 +151,21 @@ def test_maxsize_counts_reply_bytes(raw):
     assert one_a == 41 and one_b == 51
     head = 4 + bulk(b"a")  # "*2" and the stream name come before the entries
     assert head == 11
-    # The reply written before entry k of "a" is head + (k-1) * one_a; entry
-    # k goes out while that is below MAXSIZE.
+    # The reply with entry k of "a" is head + k * one_a bytes; entry k > 1
+    # goes out when that is within MAXSIZE.
+    a3 = [(b"a", [b"1-0", b"2-0", b"3-0"])]
     cases = [
         (1, [(b"a", [b"1-0"])]),
         (head + one_a, [(b"a", [b"1-0"])]),
-        (head + one_a + 1, [(b"a", [b"1-0", b"2-0"])]),
+        (head + 2 * one_a - 1, [(b"a", [b"1-0"])]),
         (head + 2 * one_a, [(b"a", [b"1-0", b"2-0"])]),
-        (head + 2 * one_a + 1, [(b"a", [b"1-0", b"2-0", b"3-0"])]),
-        # after "a": its three entries and its "*3" header; "b" starts only
-        # below that, and its name alone may reach the cap: "b" with nothing
-        (head + 3 * one_a + 4, [(b"a", [b"1-0", b"2-0", b"3-0"])]),
-        (head + 3 * one_a + 5, [(b"a", [b"1-0", b"2-0", b"3-0"]), (b"b", [])]),
-        (2 * head + 3 * one_a + 4, [(b"a", [b"1-0", b"2-0", b"3-0"]), (b"b", [])]),
-        (2 * head + 3 * one_a + 5, [(b"a", [b"1-0", b"2-0", b"3-0"]), (b"b", [b"1-0"])]),
+        (head + 3 * one_a - 1, [(b"a", [b"1-0", b"2-0"])]),
+        (head + 3 * one_a, a3),
+        # after "a": its three entries and its "*3" header; "b" is left out
+        # (not replied empty) while its first entry does not fit
+        (head + 3 * one_a + 4, a3),
+        (2 * head + 3 * one_a + 4 + one_b - 1, a3),
+        (2 * head + 3 * one_a + 4 + one_b, a3 + [(b"b", [b"1-0"])]),
         (10 ** 9, [(b"a", [b"1-0", b"2-0", b"3-0"]), (b"b", [b"1-0", b"2-0", b"3-0"])]),
     ]
     for maxsize, want in cases:
@@ -176,10 +190,12 @@ def test_maxsize_always_returns_one_entry(raw):
     assert rep == [[b"big", [[b"1-0", [b"payload", big]]]]]
     rep = c.call("XREAD", "MAXSIZE", 1, "STREAMS", "big", "other", "1-0", 0)
     assert shape(rep) == [(b"big", [b"2-0"])]
-    # a small first entry, then a big one: the reply is still below the cap
-    # when the big one comes, so it goes out whole, and nothing after it
+    # a small first entry, then a big one that would pass: the big one is
+    # not sent, and nothing after it either
     rep = c.call("XREAD", "MAXSIZE", 100, "STREAMS", "other", "big", 0, 0)
-    assert shape(rep) == [(b"other", [b"1-0"]), (b"big", [b"1-0"])]
+    assert shape(rep) == [(b"other", [b"1-0"])]
+    rep = c.call("XREAD", "MAXSIZE", 100, "STREAMS", "other", "big", "other", 0, "1-0", 0)
+    assert shape(rep) == [(b"other", [b"1-0"])]
 
 
 def test_maxcount_and_maxsize_together(raw):
@@ -189,7 +205,9 @@ def test_maxcount_and_maxsize_together(raw):
     head = 4 + bulk(b"a")
     rep = c.call("XREAD", "MAXCOUNT", 4, "MAXSIZE", head + 2 * size, "STREAMS", "a", 0)
     assert shape(rep) == [(b"a", [b"1-0", b"2-0"])]
-    rep = c.call("XREAD", "MAXCOUNT", 4, "MAXSIZE", head + 2 * size + 1, "STREAMS", "a", 0)
+    rep = c.call("XREAD", "MAXCOUNT", 4, "MAXSIZE", head + 3 * size - 1, "STREAMS", "a", 0)
+    assert shape(rep) == [(b"a", [b"1-0", b"2-0"])]
+    rep = c.call("XREAD", "MAXCOUNT", 4, "MAXSIZE", head + 3 * size, "STREAMS", "a", 0)
     assert shape(rep) == [(b"a", [b"1-0", b"2-0", b"3-0"])]
     rep = c.call("XREAD", "MAXSIZE", 10 * size, "MAXCOUNT", 3, "COUNT", 2, "STREAMS", "a", "a",
                  0, "2-0")
@@ -212,8 +230,10 @@ def test_resp3_reply(raw):
                    b"s2": [[b"1-0", [b"f", b"v"]]]}
     # RESP3 has no "*2" per stream: the same MAXSIZE cuts later
     size = entry_size(b"1-0", [b"f", b"v"])
-    rep = c.call("XREAD", "MAXSIZE", bulk(b"s1") + size + 1, "STREAMS", "s1", "s2", 0, 0)
+    rep = c.call("XREAD", "MAXSIZE", bulk(b"s1") + 2 * size, "STREAMS", "s1", "s2", 0, 0)
     assert list(rep.keys()) == [b"s1"] and len(rep[b"s1"]) == 2
+    rep = c.call("XREAD", "MAXSIZE", bulk(b"s1") + 2 * size - 1, "STREAMS", "s1", "s2", 0, 0)
+    assert list(rep.keys()) == [b"s1"] and len(rep[b"s1"]) == 1
     full = [(k, [(e[0], e[1]) for e in es]) for k, es in
             c.call("XREAD", "STREAMS", "s1", "s2", "s3", 0, 0, 0).items()]
     for maxsize in range(1, 200):
@@ -320,21 +340,26 @@ def test_xreadgroup_maxsize_refused_entry_not_pending(raw):
     c.call("XADD", "s", "2-0", "f", "x" * 5000)
     c.call("XADD", "s", "3-0", "f", "small")
     c.call("XGROUP", "CREATE", "s", "g", 0)
-    # below the cap after 1-0, so the big 2-0 goes out; 3-0 is stopped
+    # 2-0 would pass the cap: neither sent nor pending, and the group stays
     rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", 200, "STREAMS", "s", ">")
-    assert shape(rep) == [(b"s", [b"1-0", b"2-0"])]
+    assert shape(rep) == [(b"s", [b"1-0"])]
+    assert pel_ids(c, "s") == [b"1-0"]
+    gi = group_info(c, "s")
+    assert (gi[b"last-delivered-id"], gi[b"entries-read"]) == (b"1-0", 1)
+    # as the first entry of the next reply it goes out, alone
+    rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", 200, "STREAMS", "s", ">")
+    assert shape(rep) == [(b"s", [b"2-0"])]
     assert pel_ids(c, "s") == [b"1-0", b"2-0"]
-    assert group_info(c, "s")[b"last-delivered-id"] == b"2-0"
     rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", 200, "STREAMS", "s", ">")
     assert shape(rep) == [(b"s", [b"3-0"])]
     assert pel_ids(c, "s") == [b"1-0", b"2-0", b"3-0"]
-    # reached after the first entry: the second is neither sent nor delivered
-    c.call("XADD", "s", "4-0", "f", "x" * 500)
-    c.call("XADD", "s", "5-0", "f", "small")
-    rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", 200, "STREAMS", "s", ">")
+    # NOACK: the refused entry is not read either
+    c.call("XADD", "s", "4-0", "f", "small")
+    c.call("XADD", "s", "5-0", "f", "x" * 500)
+    rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", 200, "NOACK", "STREAMS", "s", ">")
     assert shape(rep) == [(b"s", [b"4-0"])]
-    assert pel_ids(c, "s") == [b"1-0", b"2-0", b"3-0", b"4-0"]
     assert group_info(c, "s")[b"last-delivered-id"] == b"4-0"
+    assert pel_ids(c, "s") == [b"1-0", b"2-0", b"3-0"]
 
 
 def test_xreadgroup_maxsize_history_claims_and_empty_streams(raw):
@@ -354,9 +379,16 @@ def test_xreadgroup_maxsize_history_claims_and_empty_streams(raw):
         return shape(c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", m, "STREAMS", "a", 0))
 
     assert history(head + e) == [(b"a", [b"1-0"])]
-    assert history(head + e + 1) == [(b"a", [b"1-0", b"2-0"])]
+    assert history(head + e + deleted - 1) == [(b"a", [b"1-0"])]
     assert history(head + e + deleted) == [(b"a", [b"1-0", b"2-0"])]
-    assert history(head + e + deleted + 1) == [(b"a", [b"1-0", b"2-0", b"3-0"])]
+    assert history(head + 2 * e + deleted - 1) == [(b"a", [b"1-0", b"2-0"])]
+    assert history(head + 2 * e + deleted) == [(b"a", [b"1-0", b"2-0", b"3-0"])]
+    # a refused history entry is not delivered again: 3-0 keeps its count
+    counts = {p[0]: p[3] for p in c.call("XPENDING", "a", "g", "-", "+", 9)}
+    assert counts == {b"1-0": 2, b"2-0": 1, b"3-0": 2}
+    history(head + e)
+    counts = {p[0]: p[3] for p in c.call("XPENDING", "a", "g", "-", "+", 9)}
+    assert counts == {b"1-0": 2, b"2-0": 1, b"3-0": 1}
 
     # CLAIM: a released entry comes as [id, fields, now, 1] (a 13-digit idle
     # time), a new one as [id, fields, 0, 0]
@@ -376,15 +408,18 @@ def test_xreadgroup_maxsize_history_claims_and_empty_streams(raw):
 
     assert claim(head + claimed) == ([(b"a", [b"1-0"])], [
         (b"1-0", b"c2"), (b"2-0", b""), (b"3-0", b"c1")])
-    assert claim(head + claimed + 1)[0] == [(b"a", [b"1-0", b"2-0"])]
+    assert claim(head + 2 * claimed - 1) == ([(b"a", [b"1-0"])], [
+        (b"1-0", b"c2"), (b"2-0", b""), (b"3-0", b"c1")])
     assert claim(head + 2 * claimed) == ([(b"a", [b"1-0", b"2-0"])], [
         (b"1-0", b"c2"), (b"2-0", b"c2"), (b"3-0", b"c1")])
-    assert claim(head + 2 * claimed + 1) == ([(b"a", [b"1-0", b"2-0", b"4-0"])], [
+    assert claim(head + 2 * claimed + new_one - 1) == ([(b"a", [b"1-0", b"2-0"])], [
+        (b"1-0", b"c2"), (b"2-0", b"c2"), (b"3-0", b"c1")])
+    assert claim(head + 2 * claimed + new_one) == ([(b"a", [b"1-0", b"2-0", b"4-0"])], [
         (b"1-0", b"c2"), (b"2-0", b"c2"), (b"3-0", b"c1"), (b"4-0", b"c2")])
     assert new_one == 39
 
-    # a stream started below the cap whose name takes the reply to it comes
-    # with no entries; its consumer exists, its group has not moved
+    # a stream whose first entry does not fit is left out of the reply; its
+    # group has not moved and nothing of it is pending
     for k in ("x", "y"):
         c.call("DEL", k)
         fill(c, k, 1)
@@ -392,9 +427,9 @@ def test_xreadgroup_maxsize_history_claims_and_empty_streams(raw):
     after_x = head + e + len(b"*1\r\n")
     rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", after_x + 1, "STREAMS", "x", "y",
                  ">", ">")
-    assert rep == [[b"x", [[b"1-0", [b"f", b"v"]]]], [b"y", []]]
+    assert rep == [[b"x", [[b"1-0", [b"f", b"v"]]]]]
     assert group_info(c, "y")[b"last-delivered-id"] == b"0-0"
-    assert [kv[1] for kv in c.call("XINFO", "CONSUMERS", "y", "g")] == [b"c"]
+    assert pel_ids(c, "y") == []
     rep = c.call("XREADGROUP", "GROUP", "g", "c", "MAXSIZE", 1, "STREAMS", "x", "y", ">", ">")
     assert shape(rep) == [(b"y", [b"1-0"])]
 
