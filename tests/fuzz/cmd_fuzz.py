@@ -1,0 +1,1234 @@
+#!/usr/bin/python3
+"""cmd_fuzz.py - a command-level fuzzer for streamd.
+
+Starts a streamd binary (by default build-asan/streamd, with LeakSanitizer
+on) in a temporary directory with appendonly yes, reads its command table
+(COMMAND, COMMAND DOCS) and sends, over several pipelined connections in
+RESP2 and RESP3, commands built from each command's documented argument
+grammar: mostly plausible (known keys, groups, consumers, IDs near the ones
+already added) with adversarial values mixed in (boundary integers, malformed
+IDs, empty and long strings, wrong types, option keywords duplicated or in the
+wrong place, IDS/STREAMS counts that do not match, MULTI, blocking variants
+with small timeouts). The stream and consumer-group commands get most of the
+traffic; every other command gets some.
+
+After each batch the server must answer PING and its log must hold no
+sanitizer report; a reply that does not come (a blocked client) is released
+with CLIENT UNBLOCK and must then come, otherwise it is a hang. Periodically
+it checks invariants that need no debugging command (XLEN against XRANGE,
+XINFO STREAM against XRANGE, XPENDING summary against its extended form and
+XINFO, ...) and that BGREWRITEAOF + DEBUG LOADAOF leave everything a client
+can see unchanged. At the end the server is shut down and must exit cleanly
+with a clean ASan/LSan log.
+
+On a failure it prints the seed, the step and the last --history commands
+(also written to <workdir>/failure.txt, with the server log) and exits 1.
+--record FILE writes every command sent (JSON lines); --replay FILE replays
+such a file against a fresh server; --minimize FILE shrinks it to a smaller
+file that still crashes the server (or trips a sanitizer).
+
+    tests/fuzz/cmd_fuzz.py --seed 7 --minutes 5
+    tests/fuzz/cmd_fuzz.py --bin build/streamd --steps 20000 --seed 3
+    tests/fuzz/cmd_fuzz.py --replay /tmp/x.jsonl
+    tests/fuzz/cmd_fuzz.py --minimize /tmp/x.jsonl --out /tmp/min.jsonl
+
+Exit status: 0 clean, 1 a problem found, 2 usage or set-up error.
+"""
+
+import argparse
+import collections
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "tests"))
+
+from testlib.resp import ConnectionClosed, RespConn, RespError, encode_command  # noqa: E402
+
+SANITIZER_MARKERS = (
+    "ERROR: AddressSanitizer",
+    "ERROR: LeakSanitizer",
+    "runtime error:",
+    "SUMMARY: UndefinedBehaviorSanitizer",
+    "AddressSanitizer:DEADLYSIGNAL",
+)
+
+# ---------------------------------------------------------------------------
+# Values
+
+
+def b(x):
+    return x if isinstance(x, bytes) else str(x).encode()
+
+
+BOUNDARY_INTS = [
+    "0", "1", "-1", "2", "3", "10", "100", "1000", "2147483647", "2147483648", "-2147483648",
+    "-2147483649", "4294967295", "4294967296", "9223372036854775807", "9223372036854775808",
+    "-9223372036854775808", "-9223372036854775809", "18446744073709551615",
+    "18446744073709551616", "99999999999999999999999", "1e3", "0x10", " 1", "1 ", "+1",
+    "-0", "00", "1.5", "", "abc", "inf", "-inf", "nan",
+]
+BAD_IDS = [
+    "1-", "-1", "18446744073709551615-18446744073709551615", "0-0", "+", "-", "$", ">", "*",
+    "0", "0-1", "1-*", "(0", "(0-0", "(1-1", "(", "(+", "(-", "18446744073709551615",
+    "18446744073709551616-0", "0-18446744073709551616", "18446744073709551615-0",
+    "0-18446744073709551615", "1-1-1", " 1-1", "1-1 ", "-1-1", "1--1", "9223372036854775807-9223372036854775807",
+    "18446744073709551614-18446744073709551615", "(18446744073709551615-18446744073709551615",
+    "abc", "", "1-a", "1.5", "0x1-0", "-", "+", "$", ">",
+]
+KEYWORDS = [
+    "MAXLEN", "MINID", "~", "=", "LIMIT", "COUNT", "BLOCK", "STREAMS", "GROUP", "NOACK", "IDLE",
+    "TIME", "RETRYCOUNT", "FORCE", "JUSTID", "LASTID", "MKSTREAM", "ENTRIESREAD", "NOMKSTREAM",
+    "KEEPREF", "DELREF", "ACKED", "IDS", "IDMP", "IDMPAUTO", "CLAIM", "SILENT", "FAIL", "FATAL",
+    "MAXCOUNT", "MAXSIZE", "IDMP-DURATION", "IDMP-MAXSIZE", "ENTRIESADDED", "MAXDELETEDID",
+    "FULL", "CREATE", "SETID", "DESTROY", "CREATECONSUMER", "DELCONSUMER", "HELP", "NX", "XX",
+    "GT", "LT", "EX", "PX", "GET", "KEEPTTL", "MATCH", "TYPE", "ASYNC", "SYNC", "WITHSCORES",
+]
+STREAM_KEYS = ["s1", "s2", "s3"]
+KEYS = STREAM_KEYS + ["str", "nokey"]
+GROUPS = ["g1", "g1", "g2"]
+CONSUMERS = ["c1", "c2", "c3"]
+PIDS = ["p1", "p2", "p3"]
+
+# CONFIG SET parameters the fuzzer may change (the others would cut it off
+# from the server: port, bind, dir, requirepass, maxclients, timeout, ...).
+CONFIG_SAFE = {
+    "stream-node-max-bytes": ["0", "1", "100", "4096", "-1", "2147483648", "abc"],
+    "stream-node-max-entries": ["0", "1", "2", "5", "100", "-1", "9223372036854775808"],
+    "stream-idmp-duration": ["0", "1", "10", "100", "86400", "-1", "abc"],
+    "stream-idmp-maxsize": ["0", "1", "2", "10", "100", "10000", "-1"],
+    "hz": ["1", "10", "100", "500", "0"],
+    "appendfsync": ["always", "everysec", "no", "bad"],
+    "slowlog-log-slower-than": ["0", "-1", "10000"],
+    "lazyfree-lazy-user-del": ["yes", "no", "maybe"],
+    "activerehashing": ["yes", "no"],
+    "busy-reply-threshold": ["0", "5000"],
+    "auto-aof-rewrite-percentage": ["0", "100", "1"],
+    "auto-aof-rewrite-min-size": ["67108864", "1", "0"],
+    "loglevel": ["notice", "verbose", "warning", "bad"],
+}
+# Commands never sent as generated: they end the server or the fuzzer's
+# access to it, or they sleep.
+NEVER = {"shutdown", "monitor", "subscribe", "psubscribe", "ssubscribe", "sync", "psync",
+         "replicaof", "slaveof", "failover", "save", "bgsave", "config|rewrite", "debug"}
+
+
+class Gen:
+    """Builds commands. Its choices depend only on its seed and on what it
+    generated before (never on replies), so a seed gives the same command
+    sequence every time."""
+
+    def __init__(self, seed, docs, info, nconns):
+        self.rng = random.Random(seed)
+        self.docs = docs
+        self.info = info  # name -> arity
+        self.nconns = nconns
+        self.ms_hi = 5
+        self.in_multi = [False] * nconns
+        names = sorted(info)
+        self.stream_cmds = [n for n in names if n.startswith("x") and n not in ("xinfo", "xgroup")]
+        self.other_cmds = [n for n in names if not n.startswith("x") and n not in NEVER
+                           and n.split("|")[0] not in NEVER and "|" not in n
+                           and n not in ("client", "config", "command", "object", "memory",
+                                         "function", "xinfo", "xgroup")]
+        self.sub_cmds = [n for n in names if "|" in n and n not in NEVER]
+
+    # -- values ----------------------------------------------------------
+
+    def chance(self, p):
+        return self.rng.random() < p
+
+    def pick(self, seq):
+        return self.rng.choice(seq)
+
+    def key(self):
+        r = self.rng.random()
+        if r < 0.9:
+            return self.pick(STREAM_KEYS)
+        if r < 0.95:
+            return "str"
+        return self.pick(["nokey", "", "s1\x00", "x" * 300])
+
+    def other_key(self):
+        """A key for the non-stream commands: mostly not a stream's."""
+        return self.pick(["str", "k2", "k3"]) if self.chance(0.85) else self.key()
+
+    def group(self):
+        return self.pick(GROUPS) if self.chance(0.93) else self.pick(["", "nog", "g" * 200, "$"])
+
+    def consumer(self):
+        return self.pick(CONSUMERS) if self.chance(0.93) else self.pick(["", "c" * 300, "c1 "])
+
+    def valid_id(self):
+        ms = self.rng.randint(0, self.ms_hi)
+        r = self.rng.random()
+        if r < 0.15:
+            return str(ms)
+        return "%d-%d" % (ms, self.rng.randint(0, 3))
+
+    def new_id(self):
+        """An ID for XADD: mostly a little above the ones seen so far."""
+        r = self.rng.random()
+        if r < 0.55:
+            self.ms_hi += self.rng.randint(0, 2)
+            return "%d-%d" % (self.ms_hi, self.rng.randint(0, 3))
+        if r < 0.7:
+            self.ms_hi += self.rng.randint(0, 1)
+            return "%d-*" % self.ms_hi
+        if r < 0.8:
+            return self.valid_id()
+        if r < 0.85:
+            return "*"
+        return self.bad_id()
+
+    def bad_id(self):
+        return self.pick(BAD_IDS)
+
+    def any_id(self):
+        return self.valid_id() if self.chance(0.8) else self.bad_id()
+
+    def range_id(self, lo):
+        r = self.rng.random()
+        if r < 0.35:
+            return "-" if lo else "+"
+        if r < 0.5:
+            return "(" + self.valid_id()
+        if r < 0.9:
+            return self.valid_id()
+        return self.bad_id()
+
+    def count(self):
+        r = self.rng.random()
+        if r < 0.75:
+            return str(self.rng.randint(0, 10))
+        return self.pick(BOUNDARY_INTS)
+
+    def boundary(self):
+        return self.pick(BOUNDARY_INTS)
+
+    def block_ms(self):
+        return self.pick(["1", "2", "5", "10", "20", "50"]) if self.chance(0.95) else self.pick(
+            ["-1", "abc", "9223372036854775807", "18446744073709551615", "1.5", ""])
+
+    def idle_ms(self):
+        return self.pick(["0", "0", "1", "10", "100", "3600000"]) if self.chance(0.9) else self.boundary()
+
+    def string(self):
+        r = self.rng.random()
+        if r < 0.7:
+            return self.pick(["f", "v", "a", "1", "x", "field", "value"])
+        if r < 0.8:
+            return ""
+        if r < 0.88:
+            return "v" * self.rng.choice([100, 1000, 5000])
+        if r < 0.94:
+            return self.pick(KEYWORDS)
+        return self.boundary()
+
+    def threshold(self):
+        return self.pick([self.count(), self.valid_id(), self.boundary(), self.bad_id()])
+
+    # -- from COMMAND DOCS -------------------------------------------------
+
+    def value(self, cmd, arg):
+        name = arg.get("name", "")
+        typ = arg.get("type", "string")
+        if typ == "key":
+            return self.key() if cmd.startswith("x") else self.other_key()
+        if name in ("group", "groupname"):
+            return self.group()
+        if name in ("consumer", "consumername"):
+            return self.consumer()
+        if name in ("producer-id", "pid"):
+            return self.pick(PIDS) if self.chance(0.9) else self.string()
+        if name in ("idempotent-id", "iid"):
+            return str(self.rng.randint(0, 8)) if self.chance(0.9) else self.string()
+        if name == "id" and cmd == "xadd":
+            return self.new_id()
+        if name in ("id", "last-id", "max_deleted_entry_id", "stream-id", "lastid"):
+            return self.any_id()
+        if name == "start":
+            return self.range_id(cmd != "xrevrange")
+        if name == "end":
+            return self.range_id(cmd == "xrevrange")
+        if name == "threshold":
+            return self.threshold()
+        if name == "milliseconds" and cmd.startswith("xread"):
+            return self.block_ms()
+        if name == "min-idle-time" or name == "ms":
+            return self.idle_ms()
+        if name in ("count", "numids", "maxcount", "maxsize", "entries_added", "entries-read",
+                    "entriesread", "iids-added", "iids-duplicates", "duration"):
+            return self.count()
+        if name in ("index", "db"):
+            return self.pick(["0", "1", "-1", "16", "2147483648"])
+        if name == "seconds" or name == "milliseconds" or typ == "unix-time":
+            return self.pick(["100000", "1", "0", "-1", "9223372036854775807", "100000000"])
+        if typ in ("integer", "double"):
+            return self.count()
+        if name == "field" or name == "value":
+            return self.string()
+        if name == "pattern":
+            return self.pick(["*", "s*", "[", "\\", "*" * 50, "?"])
+        return self.string()
+
+    def from_docs(self, cmd, args, out):
+        for a in args:
+            flags = a.get("flags", ())
+            if "optional" in flags and self.chance(0.55):
+                continue
+            reps = 1
+            if "multiple" in flags:
+                reps = self.pick([1, 1, 1, 2, 3])
+            for i in range(reps):
+                if a.get("token") and (i == 0 or "multiple_token" in flags):
+                    out.append(a["token"])
+                t = a.get("type")
+                if t == "pure-token":
+                    continue
+                if t == "oneof":
+                    self.from_docs(cmd, [self.pick(a["arguments"])], out)
+                elif t == "block":
+                    self.from_docs(cmd, a["arguments"], out)
+                else:
+                    out.append(self.value(cmd, a))
+
+    def docs_command(self, name):
+        doc = self.docs.get(name)
+        words = name.split("|")
+        out = list(words)
+        if doc is None:
+            return out
+        self.from_docs(name, doc.get("arguments", []), out)
+        return self.fix_counts(name, out)
+
+    def fix_counts(self, name, out):
+        """Mostly makes IDS numids and STREAMS key/ID counts agree."""
+        if name in ("xdelex", "xackdel", "xnack") and "IDS" in out and self.chance(0.8):
+            i = out.index("IDS")
+            if i + 1 < len(out):
+                n = 0
+                for w in out[i + 2:]:
+                    if w in ("RETRYCOUNT", "FORCE"):
+                        break
+                    n += 1
+                out[i + 1] = str(n)
+        if name in ("xread", "xreadgroup") and "STREAMS" in out and self.chance(0.85):
+            i = out.index("STREAMS")
+            nk = self.pick([1, 1, 1, 2, 3])
+            keys = [self.key() for _ in range(nk)]
+            if name == "xreadgroup":
+                ids = [">" if self.chance(0.7) else self.any_id() for _ in range(nk)]
+            else:
+                ids = [self.pick(["$", "0", "+"]) if self.chance(0.4) else self.any_id()
+                       for _ in range(nk)]
+            out[i + 1:] = keys + ids
+        return out
+
+    # -- hand-written shapes ----------------------------------------------
+
+    def trim_opts(self):
+        o = [self.pick(["MAXLEN", "MINID"])]
+        if self.chance(0.6):
+            o.append(self.pick(["=", "~"]))
+        o.append(str(self.rng.randint(0, 20)) if o[0] == "MAXLEN" and self.chance(0.8)
+                 else self.threshold())
+        if self.chance(0.3):
+            o += ["LIMIT", self.count()]
+        return o
+
+    def xadd(self):
+        key = self.key()
+        out = ["XADD", key]
+        opts = []
+        auto = key == "s3" or self.chance(0.02)  # s3 gets time-based IDs, and IDMP
+        if self.chance(0.1):
+            opts.append(["NOMKSTREAM"])
+        if self.chance(0.2):
+            opts.append([self.pick(["KEEPREF", "DELREF", "ACKED"])])
+        if self.chance(0.6 if auto else 0.1):
+            if self.chance(0.5):
+                opts.append(["IDMP", self.pick(PIDS), str(self.rng.randint(0, 8))])
+            else:
+                opts.append(["IDMPAUTO", self.pick(PIDS)])
+        if self.chance(0.25):
+            opts.append(self.trim_opts())
+        self.rng.shuffle(opts)
+        for o in opts:
+            out += o
+        out.append("*" if auto and self.chance(0.95) else self.new_id())
+        n = self.pick([1, 1, 1, 2, 3])
+        for _ in range(n):
+            out += [self.pick(["f", "g", "h"]), self.pick(["1", "2", "", "abc", "x" * 50])]
+        return out
+
+    def xreadgroup(self):
+        out = ["XREADGROUP", "GROUP", self.group(), self.consumer()]
+        opts = []
+        if self.chance(0.6):
+            opts.append(["COUNT", str(self.rng.randint(1, 5)) if self.chance(0.9) else self.count()])
+        if self.chance(0.2):
+            opts.append(["BLOCK", self.block_ms()])
+        if self.chance(0.15):
+            opts.append(["NOACK"])
+        if self.chance(0.25):
+            opts.append(["CLAIM", self.idle_ms()])
+        if self.chance(0.1):
+            opts.append(["MAXCOUNT", self.count()])
+        if self.chance(0.1):
+            opts.append(["MAXSIZE", self.pick(["1", "10", "100", "0", "1000000"])])
+        self.rng.shuffle(opts)
+        for o in opts:
+            out += o
+        return self.fix_counts("xreadgroup", out + ["STREAMS", self.key(), ">"])
+
+    def xgroup_create(self):
+        out = ["XGROUP", "CREATE", self.key(), self.group(),
+               self.pick(["0", "$", "0", self.valid_id()]) if self.chance(0.9) else self.bad_id()]
+        if self.chance(0.7):
+            out.append("MKSTREAM")
+        if self.chance(0.2):
+            out += ["ENTRIESREAD", self.count()]
+        return out
+
+    def xclaim(self):
+        out = ["XCLAIM", self.key(), self.group(), self.consumer(), self.idle_ms()]
+        out += [self.any_id() for _ in range(self.pick([1, 1, 2, 3]))]
+        for opt in ("IDLE", "TIME", "RETRYCOUNT", "FORCE", "JUSTID", "LASTID"):
+            if self.chance(0.15):
+                out.append(opt)
+                if opt in ("IDLE", "RETRYCOUNT"):
+                    out.append(self.count())
+                elif opt == "TIME":
+                    out.append(self.pick(["0", "1", "1000000000000", "9223372036854775807", "-1"]))
+                elif opt == "LASTID":
+                    out.append(self.any_id())
+        return out
+
+    def xack_like(self):
+        cmd = self.pick(["XACK", "XACKDEL", "XNACK", "XDELEX", "XDEL"])
+        ids = [self.valid_id() if self.chance(0.85) else self.bad_id()
+               for _ in range(self.pick([1, 1, 2, 3, 5]))]
+        if cmd == "XACK":
+            return [cmd, self.key(), self.group()] + ids
+        if cmd == "XDEL":
+            return [cmd, self.key()] + ids
+        out = [cmd, self.key()]
+        if cmd != "XDELEX":
+            out.append(self.group())
+        if cmd == "XNACK":
+            out.append(self.pick(["SILENT", "FAIL", "FATAL"]))
+        elif self.chance(0.5):
+            out.append(self.pick(["KEEPREF", "DELREF", "ACKED"]))
+        out += ["IDS", str(len(ids))] + ids
+        if cmd == "XNACK":
+            if self.chance(0.3):
+                out += ["RETRYCOUNT", self.count()]
+            if self.chance(0.3):
+                out.append("FORCE")
+        return out
+
+    def multi_block(self, conn):
+        """A whole transaction: MULTI, a few commands, EXEC or DISCARD."""
+        cmds = [["MULTI"]]
+        for _ in range(self.rng.randint(0, 5)):
+            cmds.append(self.one(conn, allow_multi=False))
+        cmds.append(["EXEC"] if self.chance(0.85) else ["DISCARD"])
+        return cmds
+
+    def special(self, conn):
+        r = self.rng.random()
+        if r < 0.12:
+            return ["HELLO", self.pick(["2", "3", "3", "2", "1", "4", "", "-1"])] + (
+                ["SETNAME", self.pick(["n", "", "a b"])] if self.chance(0.1) else [])
+        if r < 0.2:
+            return ["SELECT", self.pick(["0", "0", "0", "1", "-1", "16", "x"])]
+        if r < 0.27:
+            return ["CONFIG", "SET"] + self.config_pair()
+        if r < 0.32:
+            return ["DEBUG", self.pick(["LOADAOF", "HELP", "LOG", "SLEEP", "NOSUCH"])] + (
+                [self.pick(["0", "0.001", "x"])] if self.chance(0.5) else [])
+        if r < 0.37:
+            return ["BGREWRITEAOF"]
+        if r < 0.42:
+            # Another fuzzing connection: mid-pipeline, possibly blocked.
+            return ["CLIENT", "UNBLOCK", "@conn%d" % self.rng.randrange(self.nconns)] + (
+                [self.pick(["TIMEOUT", "ERROR", "BAD"])] if self.chance(0.6) else [])
+        if r < 0.45:
+            return ["CLIENT", "KILL", "ID", "@conn%d" % self.rng.randrange(self.nconns)]
+        if r < 0.5:
+            return ["FLUSHALL"] if self.chance(0.05) else ["DEL", self.key()]
+        if r < 0.55:
+            return ["SWAPDB", self.pick(["0", "1"]), self.pick(["0", "1", "2"])]
+        if r < 0.6:
+            return ["RESET"]
+        if r < 0.65:
+            return ["WATCH", self.key()]
+        if r < 0.7:
+            return ["EXPIRE", self.key(), self.pick(["100000", "0", "-1", "9223372036854775807"])]
+        if r < 0.75:
+            return ["SET", self.other_key(), "x"]
+        if r < 0.8:
+            return ["TYPE", self.key()] if self.chance(0.5) else ["OBJECT", "ENCODING", self.key()]
+        if r < 0.83:
+            return [self.pick(["RENAME", "RENAMENX"]), self.key(), self.key()]
+        return self.xadd()
+
+    def config_pair(self):
+        if self.chance(0.1):
+            return [self.pick(["port", "nosuch", "databases", "appendonly"]), "1"]
+        name = self.pick(sorted(CONFIG_SAFE))
+        return [name, self.pick(CONFIG_SAFE[name])]
+
+    def one(self, conn, allow_multi=True):
+        r = self.rng.random()
+        if r < 0.18:
+            cmd = self.xadd()
+        elif r < 0.3:
+            cmd = self.xreadgroup()
+        elif r < 0.35:
+            cmd = self.xgroup_create()
+        elif r < 0.4:
+            cmd = self.xack_like()
+        elif r < 0.44:
+            cmd = self.xclaim()
+        elif r < 0.64:
+            cmd = self.docs_command(self.pick(self.stream_cmds + ["xinfo|stream", "xinfo|groups",
+                                                                   "xinfo|consumers", "xgroup|setid",
+                                                                   "xgroup|createconsumer",
+                                                                   "xgroup|delconsumer",
+                                                                   "xgroup|destroy"]))
+        elif r < 0.74:
+            cmd = self.docs_command(self.pick(self.other_cmds + self.sub_cmds))
+            if cmd[0] == "config" and len(cmd) > 1 and cmd[1] == "set":
+                cmd = ["config", "set"] + self.config_pair()
+            if cmd[0] in ("flushall", "flushdb") and self.chance(0.8):
+                cmd = ["ping"]
+        elif r < 0.79 and allow_multi:
+            return self.multi_block(conn)
+        else:
+            cmd = self.special(conn)
+        if self.chance(0.2):
+            cmd = self.mutate(cmd)
+        return cmd
+
+    def mutate(self, cmd):
+        cmd = list(cmd)
+        for _ in range(self.pick([1, 1, 1, 2, 3])):
+            r = self.rng.random()
+            i = self.rng.randrange(1, len(cmd)) if len(cmd) > 1 else None
+            if r < 0.25 and i is not None:
+                cmd[i] = self.boundary()
+            elif r < 0.4 and i is not None:
+                cmd[i] = self.bad_id()
+            elif r < 0.55:
+                cmd.insert(self.rng.randint(1, len(cmd)), self.pick(KEYWORDS))
+            elif r < 0.65 and i is not None:
+                del cmd[i]
+            elif r < 0.75 and i is not None:
+                j = self.rng.randint(i, len(cmd))
+                cmd[i:i] = cmd[i:j]  # duplicate a run (options twice)
+            elif r < 0.85 and i is not None:
+                cmd = cmd[:i]  # truncate
+            elif r < 0.92 and i is not None:
+                j = self.rng.randrange(1, len(cmd))
+                cmd[i], cmd[j] = cmd[j], cmd[i]
+            elif i is not None:
+                cmd[i] = self.pick(["", "x" * self.pick([1000, 70000]), "\r\n", "\x00", self.key()])
+        return cmd
+
+    def batch(self, n):
+        """n commands spread over the connections: [(conn, args), ...]."""
+        out = []
+        while len(out) < n:
+            conn = self.rng.randrange(self.nconns)
+            r = self.one(conn)
+            if r and isinstance(r[0], list):
+                out += [(conn, c) for c in r]
+            else:
+                out.append((conn, r))
+        return out
+
+
+# ---------------------------------------------------------------------------
+# The server
+
+
+class Failure(Exception):
+    pass
+
+
+class ServerProc:
+    def __init__(self, binary, workdir, extra_args=(), slow=1):
+        self.binary = binary
+        self.dir = workdir
+        self.extra = list(extra_args)
+        self.log_path = os.path.join(workdir, "server.log")
+        self.proc = None
+        self.port = None
+        self.slow = slow
+
+    def start(self):
+        for _ in range(5):
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                self.port = s.getsockname()[1]
+            env = dict(os.environ)
+            env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+            env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+            argv = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
+                    "--appendonly", "yes"] + self.extra
+            with open(self.log_path, "ab") as logf:
+                self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf,
+                                             stderr=subprocess.STDOUT, cwd=self.dir, env=env,
+                                             start_new_session=True)
+            deadline = time.monotonic() + 15 * self.slow
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    break
+                if self.ping():
+                    return
+                time.sleep(0.02)
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            if "in use" not in self.log():
+                raise Failure("server did not start:\n" + self.log()[-3000:])
+        raise Failure("server did not start (ports)")
+
+    def ping(self, timeout=2.0):
+        try:
+            c = RespConn("127.0.0.1", self.port, timeout=timeout)
+        except OSError:
+            return False
+        try:
+            return c.call("PING") == b"PONG"
+        except (OSError, ConnectionClosed, ValueError):
+            return False
+        finally:
+            c.close()
+
+    def log(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return ""
+
+    def sanitizer_report(self):
+        log = self.log()
+        return next((m for m in SANITIZER_MARKERS if m in log), None)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self):
+        """SIGTERM and wait; returns the exit status (None if it had to be
+        killed)."""
+        if self.proc is None:
+            return 0
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30 * self.slow)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                return None
+        return self.proc.returncode
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def load_schema(conn):
+    """{name: arity} and {name: docs} (subcommands as "parent|sub"), with the
+    docs' keys decoded to str."""
+
+    def dec(x):
+        if isinstance(x, bytes):
+            return x.decode("utf-8", "replace")
+        if isinstance(x, dict):
+            return {dec(k): dec(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [dec(v) for v in x]
+        return x
+
+    info = {}
+    for entry in conn.call("COMMAND"):
+        info[dec(entry[0])] = entry[1]
+        if len(entry) > 9:
+            for sub in entry[9] or []:
+                info[dec(sub[0])] = sub[1]
+    docs = {}
+    for name, d in dec(conn.call("COMMAND", "DOCS")).items():
+        docs[name] = d
+        for sub, sd in (d.get("subcommands") or {}).items():
+            docs[sub] = sd
+    return info, docs
+
+
+# ---------------------------------------------------------------------------
+# Invariants
+
+
+def as_map(x):
+    if isinstance(x, dict):
+        return {(k.decode() if isinstance(k, bytes) else k): v for k, v in x.items()}
+    if isinstance(x, list):
+        return {x[i].decode(): x[i + 1] for i in range(0, len(x) - 1, 2)}
+    raise Failure("expected a map, got %r" % (x,))
+
+
+def ok(reply, what):
+    if isinstance(reply, RespError):
+        raise Failure("%s: unexpected error %r" % (what, reply))
+    return reply
+
+
+def parse_id(i):
+    a, s = i.split(b"-")
+    return (int(a), int(s))
+
+
+def check_stream(c, key):
+    """DEBUG-free consistency of one stream; returns a snapshot of what a
+    client can see of it (for the AOF comparison)."""
+    rng = ok(c.call("XRANGE", key, "-", "+"), "XRANGE")
+    xlen = ok(c.call("XLEN", key), "XLEN")
+    if xlen != len(rng):
+        raise Failure("%s: XLEN %d but XRANGE - + returns %d entries" % (key, xlen, len(rng)))
+    ids = [e[0] for e in rng]
+    if ids != sorted(ids, key=parse_id) or len(set(ids)) != len(ids):
+        raise Failure("%s: XRANGE IDs not strictly increasing: %r" % (key, ids[:50]))
+    rev = ok(c.call("XREVRANGE", key, "+", "-"), "XREVRANGE")
+    if rev != rng[::-1]:
+        raise Failure("%s: XREVRANGE + - is not XRANGE - + reversed" % key)
+    info = as_map(ok(c.call("XINFO", "STREAM", key), "XINFO STREAM"))
+    if info["length"] != len(rng):
+        raise Failure("%s: XINFO length %r, XRANGE %d" % (key, info["length"], len(rng)))
+    first = rng[0] if rng else None
+    last = rng[-1] if rng else None
+    if info["first-entry"] != first or info["last-entry"] != last:
+        raise Failure("%s: XINFO first/last %r %r, XRANGE %r %r"
+                      % (key, info["first-entry"], info["last-entry"], first, last))
+    if last is not None and parse_id(info["last-generated-id"]) < parse_id(last[0]):
+        raise Failure("%s: last-generated-id %r below the last entry" % (key, info["last-generated-id"]))
+    if info["entries-added"] < len(rng):
+        raise Failure("%s: entries-added %r below length %d" % (key, info["entries-added"], len(rng)))
+    groups = ok(c.call("XINFO", "GROUPS", key), "XINFO GROUPS")
+    if len(groups) != info["groups"]:
+        raise Failure("%s: XINFO STREAM groups %r, XINFO GROUPS %d" % (key, info["groups"], len(groups)))
+    full = as_map(ok(c.call("XINFO", "STREAM", key, "FULL", "COUNT", "0"), "XINFO STREAM FULL"))
+    fgroups = {as_map(g)["name"]: as_map(g) for g in full["groups"]}
+    snap_groups = {}
+    for g in groups:
+        g = as_map(g)
+        name = g["name"]
+        summ = ok(c.call("XPENDING", key, name), "XPENDING")
+        total = summ[0]
+        if total != g["pending"]:
+            raise Failure("%s/%s: XPENDING count %r, XINFO GROUPS pending %r" % (key, name, total, g["pending"]))
+        per = {row[0]: int(row[1]) for row in (summ[3] or [])}
+        if sum(per.values()) != total:
+            raise Failure("%s/%s: XPENDING per-consumer counts %r do not add up to %r" % (key, name, per, total))
+        ext = ok(c.call("XPENDING", key, name, "-", "+", str(total + 10)), "XPENDING extended")
+        if len(ext) != total:
+            raise Failure("%s/%s: extended XPENDING has %d rows, summary says %d" % (key, name, len(ext), total))
+        if total:
+            if summ[1] != ext[0][0] or summ[2] != ext[-1][0]:
+                raise Failure("%s/%s: XPENDING summary range %r..%r, extended %r..%r"
+                              % (key, name, summ[1], summ[2], ext[0][0], ext[-1][0]))
+        eids = [row[0] for row in ext]
+        if eids != sorted(eids, key=parse_id) or len(set(eids)) != len(eids):
+            raise Failure("%s/%s: XPENDING IDs not strictly increasing" % (key, name))
+        cons = ok(c.call("XINFO", "CONSUMERS", key, name), "XINFO CONSUMERS")
+        if len(cons) != g["consumers"]:
+            raise Failure("%s/%s: XINFO GROUPS consumers %r, XINFO CONSUMERS %d" % (key, name, g["consumers"], len(cons)))
+        cpend = {}
+        for cn in cons:
+            cn = as_map(cn)
+            cpend[cn["name"]] = cn["pending"]
+            rows = ok(c.call("XPENDING", key, name, "-", "+", str(total + 10), cn["name"]), "XPENDING consumer")
+            if len(rows) != cn["pending"]:
+                raise Failure("%s/%s/%r: XINFO CONSUMERS pending %r, XPENDING for it %d"
+                              % (key, name, cn["name"], cn["pending"], len(rows)))
+        for cname, n in per.items():
+            if cpend.get(cname) != n:
+                raise Failure("%s/%s: XPENDING says %r has %d, XINFO CONSUMERS %r" % (key, name, cname, n, cpend.get(cname)))
+        fg = fgroups.get(name)
+        if fg is None or fg["pel-count"] != total or len(fg["pending"]) != total:
+            raise Failure("%s/%s: XINFO STREAM FULL group disagrees with XPENDING" % (key, name))
+        snap_groups[name] = {
+            "info": {k: v for k, v in g.items()},
+            "pending": [(row[0], row[1], row[3]) for row in ext],
+            "consumers": sorted(cpend.items()),
+        }
+    idmp = {k: v for k, v in info.items() if k.startswith(("idmp", "pids", "iids"))}
+    if not isinstance(idmp.get("idmp-duration"), int) or idmp["idmp-duration"] < 60:
+        # Tracked IDs expire after idmp-duration seconds: the counts of the
+        # ones still tracked may drop between two snapshots.
+        idmp.pop("pids-tracked", None)
+        idmp.pop("iids-tracked", None)
+    return {"entries": rng, "last-generated-id": info["last-generated-id"],
+            "max-deleted-entry-id": info["max-deleted-entry-id"],
+            "entries-added": info["entries-added"],
+            "recorded-first-entry-id": info.get("recorded-first-entry-id"),
+            "idmp": idmp, "groups": snap_groups}
+
+
+def snapshot(c, dbs):
+    """Checks every stream in the given databases; returns what a client sees
+    (keys with a TTL under a minute are left out: they may expire)."""
+    snap = {}
+    for db in dbs:
+        ok(c.call("SELECT", str(db)), "SELECT")
+        keys = []
+        cursor = b"0"
+        while True:
+            cursor, batch = ok(c.call("SCAN", cursor, "COUNT", "1000"), "SCAN")
+            keys += batch
+            if cursor == b"0":
+                break
+        for k in sorted(set(keys)):
+            ttl = c.call("PTTL", k)
+            if isinstance(ttl, int) and 0 <= ttl < 60000:
+                continue
+            t = c.call("TYPE", k)
+            if t == b"stream":
+                snap[(db, k)] = ("stream", check_stream(c, k))
+            elif t == b"none":
+                continue
+            else:
+                snap[(db, k)] = (bytes(t), c.call("GET", k) if t == b"string" else None)
+    ok(c.call("SELECT", "0"), "SELECT")
+    return snap
+
+
+def diff_snapshots(a, b):
+    for k in sorted(set(a) | set(b), key=repr):
+        if a.get(k) != b.get(k):
+            return "%r: before %r\n after %r" % (k, a.get(k), b.get(k))
+    return None
+
+
+# ---------------------------------------------------------------------------
+# The run
+
+
+class Fuzzer:
+    def __init__(self, args):
+        self.args = args
+        self.history = collections.deque(maxlen=args.history)
+        self.record = open(args.record, "w") if args.record else None
+        self.step = 0
+        self.stats = collections.Counter()
+        self.errors = collections.Counter()
+        self.messages = collections.Counter()
+        self.slow = 4 if "asan" in args.bin else 1
+        self.workdir = tempfile.mkdtemp(prefix="cmdfuzz-")
+        self.srv = ServerProc(args.bin, self.workdir, args.server_arg, self.slow)
+        self.conns = []
+        self.ids = []
+        self.ctl = None
+
+    # -- connections --------------------------------------------------------
+
+    def connect(self, i):
+        c = RespConn("127.0.0.1", self.srv.port, timeout=10 * self.slow)
+        cid = c.call("CLIENT", "ID")
+        if not isinstance(cid, int):
+            raise Failure("CLIENT ID: %r" % (cid,))
+        if i % 2 == 1:
+            c.call("HELLO", "3")
+        return c, cid
+
+    def control(self):
+        if self.ctl is None:
+            self.ctl = RespConn("127.0.0.1", self.srv.port, timeout=20 * self.slow)
+            if self.ctl.call("HELLO", "3").__class__ is RespError:
+                raise Failure("control connection: HELLO 3 refused")
+        return self.ctl
+
+    def reset_control(self):
+        if self.ctl is not None:
+            self.ctl.close()
+        self.ctl = None
+
+    def ctl_call(self, *args):
+        for attempt in range(2):
+            try:
+                return self.control().call(*args)
+            except (ConnectionClosed, ConnectionResetError, BrokenPipeError):
+                # CLIENT KILL with a filter may hit the control connection.
+                self.reset_control()
+                if attempt:
+                    raise
+        return None
+
+    # -- sending ------------------------------------------------------------
+
+    def resolve(self, args):
+        out = []
+        for a in args:
+            if isinstance(a, str) and a.startswith("@conn"):
+                out.append(str(self.ids[int(a[5:])]))
+            else:
+                out.append(a)
+        return out
+
+    def run_batch(self, batch):
+        per = collections.defaultdict(list)
+        for conn, args in batch:
+            args = self.resolve(args)
+            self.step += 1
+            self.history.append((self.step, conn, args))
+            if self.record:
+                self.record.write(json.dumps([conn, args]) + "\n")
+            per[conn].append(args)
+            self.stats[str(args[0]).lower()] += 1
+        for conn, cmds in per.items():
+            try:
+                self.conns[conn].send(b"".join(encode_command(*a) for a in cmds))
+            except OSError:
+                pass  # killed by CLIENT KILL: noticed while reading
+        for conn, cmds in per.items():
+            self.read_replies(conn, cmds)
+
+    def read_replies(self, conn, cmds):
+        for args in cmds:
+            try:
+                r = self.read_one(conn)
+                if isinstance(r, RespError):
+                    self.errors[str(args[0]).lower()] += 1
+                    self.messages[(str(args[0]).lower(), r.message[:60])] += 1
+            except (ConnectionClosed, ConnectionResetError, BrokenPipeError):
+                # CLIENT KILL or QUIT: the rest of this pipeline is lost.
+                self.check_server("connection %d closed" % conn)
+                self.conns[conn], self.ids[conn] = self.connect(conn)
+                return
+
+    def read_one(self, conn):
+        c = self.conns[conn]
+        c.sock.settimeout(1.0 * self.slow)
+        try:
+            try:
+                return c.read()
+            except socket.timeout:
+                pass
+            # Blocked (BLOCK 0, a long timeout): release it; it must answer.
+            self.check_server("reply %d missing" % conn)
+            self.ctl_call("CLIENT", "UNBLOCK", str(self.ids[conn]))
+            c.sock.settimeout(10 * self.slow)
+            try:
+                return c.read()
+            except socket.timeout:
+                raise Failure("hang: connection %d got no reply even after CLIENT UNBLOCK" % conn)
+        finally:
+            c.sock.settimeout(c.timeout)
+
+    # -- checks -------------------------------------------------------------
+
+    def check_server(self, where):
+        if not self.srv.alive():
+            raise Failure("server died (%s), exit status %s" % (where, self.srv.proc.returncode))
+        m = self.srv.sanitizer_report()
+        if m:
+            raise Failure("sanitizer report (%s): %s" % (where, m))
+
+    def check_ping(self):
+        self.check_server("after batch")
+        try:
+            r = self.ctl_call("PING")
+        except (OSError, ValueError) as e:
+            self.check_server("PING")
+            raise Failure("PING failed: %r" % e)
+        if r != b"PONG":
+            raise Failure("PING answered %r" % (r,))
+
+    def check_invariants(self):
+        self.stats["invariant checks"] += 1
+        snap = snapshot(self.control(), (0, 1))
+        if self.args.verbose:
+            print("step %d: %s" % (self.step, ", ".join(
+                "%s:%d entries/%d groups/%d pending" % (k[1].decode(), len(v[1]["entries"]), len(v[1]["groups"]),
+                                                        sum(len(g["pending"]) for g in v[1]["groups"].values()))
+                for k, v in snap.items() if v[0] == "stream")), flush=True)
+        return snap
+
+    def wait_rewrite(self):
+        deadline = time.monotonic() + 60 * self.slow
+        while time.monotonic() < deadline:
+            info = self.ctl_call("INFO", "persistence")
+            text = bytes(info).decode()
+            if "aof_rewrite_in_progress:0" in text and "aof_rewrite_scheduled:0" in text:
+                return text
+            time.sleep(0.05)
+        raise Failure("AOF rewrite did not finish")
+
+    def check_aof(self):
+        self.stats["aof checks"] += 1
+        c = self.control()
+        r = c.call("CONFIG", "SET", "appendonly", "yes")
+        ok(r, "CONFIG SET appendonly yes")
+        self.wait_rewrite()
+        before = snapshot(c, (0, 1))
+        r = c.call("BGREWRITEAOF")
+        if isinstance(r, RespError):
+            raise Failure("BGREWRITEAOF: %r" % r)
+        text = self.wait_rewrite()
+        if "aof_last_bgrewrite_status:ok" not in text:
+            raise Failure("AOF rewrite failed:\n" + text)
+        mid = snapshot(c, (0, 1))
+        d = diff_snapshots(before, mid)
+        if d:
+            raise Failure("BGREWRITEAOF changed the data:\n" + d)
+        r = c.call("DEBUG", "LOADAOF")
+        if r != b"OK":
+            self.check_server("DEBUG LOADAOF")
+            raise Failure("DEBUG LOADAOF: %r" % (r,))
+        after = snapshot(c, (0, 1))
+        d = diff_snapshots(before, after)
+        if d:
+            raise Failure("BGREWRITEAOF + DEBUG LOADAOF changed what clients see:\n" + d)
+
+    # -- main loop ----------------------------------------------------------
+
+    def setup(self):
+        self.srv.start()
+        info, docs = load_schema(self.control())
+        self.gen = Gen(self.args.seed, docs, info, self.args.conns)
+        for i in range(self.args.conns):
+            c, cid = self.connect(i)
+            self.conns.append(c)
+            self.ids.append(cid)
+
+    def run(self):
+        a = self.args
+        deadline = time.monotonic() + a.minutes * 60 if a.minutes else None
+        nbatch = 0
+        while True:
+            if a.steps and self.step >= a.steps:
+                break
+            if deadline and time.monotonic() >= deadline:
+                break
+            self.run_batch(self.gen.batch(a.batch))
+            nbatch += 1
+            self.check_ping()
+            if nbatch % a.check_every == 0:
+                self.check_invariants()
+            if a.aof_every and nbatch % a.aof_every == 0:
+                self.check_aof()
+        self.check_invariants()
+        if a.aof_every:
+            self.check_aof()
+
+    def finish(self):
+        for c in self.conns:
+            c.close()
+        self.reset_control()
+        self.check_server("end")
+        rc = self.srv.stop()
+        if rc is None:
+            raise Failure("server did not exit within %ds of SIGTERM" % (30 * self.slow))
+        m = self.srv.sanitizer_report()
+        if m:
+            raise Failure("sanitizer report at exit: " + m)
+        if rc != 0:
+            raise Failure("server exited with status %s" % rc)
+
+    def report(self, err):
+        lines = ["cmd_fuzz: FAILURE at step %d (seed %d): %s" % (self.step, self.args.seed, err),
+                 "last %d commands (step, connection, arguments):" % len(self.history)]
+        for step, conn, args in self.history:
+            lines.append("  %d c%d %s" % (step, conn, json.dumps(args)[:400]))
+        log = self.srv.log()
+        lines.append("server log (tail):")
+        lines.append(log[-12000:])
+        text = "\n".join(lines)
+        path = os.path.join(self.workdir, "failure.txt")
+        with open(path, "w") as f:
+            f.write(text)
+        with open(os.path.join(self.workdir, "last.jsonl"), "w") as f:
+            for _, conn, args in self.history:
+                f.write(json.dumps([conn, args]) + "\n")
+        print(text)
+        print("cmd_fuzz: details in %s; replay the last commands with --replay %s/last.jsonl"
+              % (path, self.workdir))
+
+
+# ---------------------------------------------------------------------------
+# Replay and minimisation
+
+
+def replay(binary, cmds, slow, keep=None, server_args=()):
+    """Runs recorded [conn, args] pairs one by one against a fresh server;
+    returns a failure description or None."""
+    workdir = tempfile.mkdtemp(prefix="cmdfuzz-replay-")
+    srv = ServerProc(binary, workdir, server_args, slow)
+    try:
+        srv.start()
+        conns = {}
+        ids = {}
+        for conn, args in cmds:
+            if conn not in conns:
+                conns[conn] = RespConn("127.0.0.1", srv.port, timeout=2 * slow)
+                ids[conn] = conns[conn].call("CLIENT", "ID")
+            args = [str(ids.get(int(a[5:]), 0)) if isinstance(a, str) and a.startswith("@conn") else a
+                    for a in args]
+            try:
+                conns[conn].send_cmd(*args)
+                conns[conn].sock.settimeout(0.05 * slow)
+                try:
+                    while True:  # drain what is there, do not wait for blocked replies
+                        conns[conn].read()
+                except (socket.timeout, ValueError):
+                    pass
+            except (OSError, ConnectionClosed):
+                if not srv.alive():
+                    break
+                conns[conn] = RespConn("127.0.0.1", srv.port, timeout=2 * slow)
+                ids[conn] = conns[conn].call("CLIENT", "ID")
+            if not srv.alive():
+                break
+        time.sleep(0.1 * slow)
+        if not srv.alive():
+            return "server died (status %s)" % srv.proc.returncode
+        m = srv.sanitizer_report()
+        if m:
+            return "sanitizer: " + m
+        if not srv.ping(5 * slow):
+            return "no PONG"
+        for c in conns.values():
+            c.close()
+        rc = srv.stop()
+        m = srv.sanitizer_report()
+        if m:
+            return "sanitizer at exit: " + m
+        if rc != 0:
+            return "exit status %s" % rc
+        return None
+    finally:
+        srv.kill()
+        if keep is not None:
+            keep.append(srv.log())
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def load_cmds(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def minimize(binary, cmds, slow, server_args=()):
+    """Delta debugging over the command list: drops chunks while the replay
+    still fails."""
+    if replay(binary, cmds, slow, server_args=server_args) is None:
+        print("the recorded commands do not fail on replay")
+        return cmds
+    n = 2
+    while len(cmds) >= 2:
+        chunk = max(1, len(cmds) // n)
+        reduced = False
+        for start in range(0, len(cmds), chunk):
+            cand = cmds[:start] + cmds[start + chunk:]
+            if cand and replay(binary, cand, slow, server_args=server_args) is not None:
+                cmds = cand
+                n = max(n - 1, 2)
+                reduced = True
+                print("minimize: %d commands" % len(cmds), flush=True)
+                break
+        if not reduced:
+            if chunk == 1:
+                break
+            n = min(len(cmds), n * 2)
+    return cmds
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--bin", default=os.path.join(REPO, "build-asan", "streamd"))
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--steps", type=int, default=0, help="stop after this many commands")
+    p.add_argument("--minutes", type=float, default=0, help="stop after this long")
+    p.add_argument("--seconds", type=float, default=0)
+    p.add_argument("--batch", type=int, default=40, help="commands between PING checks")
+    p.add_argument("--conns", type=int, default=4)
+    p.add_argument("--check-every", type=int, default=10, help="batches between invariant checks")
+    p.add_argument("--aof-every", type=int, default=50, help="batches between AOF checks (0: none)")
+    p.add_argument("--history", type=int, default=200, help="commands kept for the failure report")
+    p.add_argument("--record", help="write every command sent to this file (JSON lines)")
+    p.add_argument("--replay", help="replay a recorded file against a fresh server")
+    p.add_argument("--minimize", help="shrink a recorded failing file")
+    p.add_argument("--out", help="where --minimize writes its result")
+    p.add_argument("--server-arg", action="append", default=[], help="extra server argument")
+    p.add_argument("--keep", action="store_true", help="keep the work directory")
+    p.add_argument("--verbose", action="store_true")
+    a = p.parse_args()
+    if a.seconds:
+        a.minutes = a.seconds / 60.0
+    if not os.access(a.bin, os.X_OK):
+        print("cmd_fuzz: no executable at %s (make asan?)" % a.bin, file=sys.stderr)
+        return 2
+    slow = 4 if "asan" in a.bin else 1
+    if a.replay or a.minimize:
+        cmds = load_cmds(a.replay or a.minimize)
+        if a.replay:
+            logs = []
+            err = replay(a.bin, cmds, slow, logs, a.server_arg)
+            print("replay of %d commands: %s" % (len(cmds), err or "no failure"))
+            if err:
+                print(logs[-1][-8000:])
+            return 1 if err else 0
+        small = minimize(a.bin, cmds, slow, a.server_arg)
+        out = a.out or (a.minimize + ".min")
+        with open(out, "w") as f:
+            for c in small:
+                f.write(json.dumps(c) + "\n")
+        print("minimize: %d commands written to %s" % (len(small), out))
+        for c in small:
+            print("  c%d %s" % (c[0], json.dumps(c[1])[:300]))
+        return 0
+    if a.seed is None:
+        a.seed = random.SystemRandom().randrange(1 << 30)
+    if not a.steps and not a.minutes:
+        a.steps = 5000
+    f = Fuzzer(a)
+    print("cmd_fuzz: seed %d, binary %s, work dir %s" % (a.seed, a.bin, f.workdir), flush=True)
+    t0 = time.monotonic()
+    try:
+        f.setup()
+        f.run()
+        f.finish()
+    except (Failure, OSError, ValueError, ConnectionClosed) as e:
+        f.report("%s: %s" % (type(e).__name__, e))
+        f.srv.kill()
+        return 1
+    finally:
+        if f.record:
+            f.record.close()
+    print("cmd_fuzz: seed %d: %d commands in %.0fs, %d invariant checks, %d AOF checks: clean"
+          % (a.seed, f.step, time.monotonic() - t0, f.stats["invariant checks"], f.stats["aof checks"]))
+    if a.verbose:
+        print("commands (errors):", ", ".join("%s %d (%d)" % (k, v, f.errors[k]) for k, v in
+                                              sorted(f.stats.items(), key=lambda kv: -kv[1])))
+        for (cmd, msg), n in f.messages.most_common(40):
+            print("  %5d %s %s" % (n, cmd, msg.decode("utf-8", "replace")))
+    if not a.keep:
+        shutil.rmtree(f.workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
