@@ -115,6 +115,9 @@ CONFIG_SAFE = {
     "auto-aof-rewrite-percentage": ["0", "100", "1"],
     "auto-aof-rewrite-min-size": ["67108864", "1", "0"],
     "loglevel": ["notice", "verbose", "warning", "bad"],
+    "appendonly": ["yes", "no", "yes", "maybe"],
+    "aof-use-rdb-preamble": ["no", "yes"],
+    "aof-load-truncated": ["yes", "no"],
 }
 # Commands never sent as generated: they end the server or the fuzzer's
 # access to it, or they sleep.
@@ -340,7 +343,7 @@ class Gen:
         o = [self.pick(["MAXLEN", "MINID"])]
         if self.chance(0.6):
             o.append(self.pick(["=", "~"]))
-        o.append(str(self.rng.randint(0, 20)) if o[0] == "MAXLEN" and self.chance(0.8)
+        o.append(str(self.rng.randint(0, 200)) if o[0] == "MAXLEN" and self.chance(0.8)
                  else self.threshold())
         if self.chance(0.3):
             o += ["LIMIT", self.count()]
@@ -350,7 +353,7 @@ class Gen:
         key = self.key()
         out = ["XADD", key]
         opts = []
-        auto = key == "s3" or self.chance(0.02)  # s3 gets time-based IDs, and IDMP
+        auto = key == "s3" or self.chance(0.002)  # s3 gets time-based IDs, and IDMP
         if self.chance(0.1):
             opts.append(["NOMKSTREAM"])
         if self.chance(0.2):
@@ -486,8 +489,11 @@ class Gen:
     def config_pair(self):
         if self.chance(0.1):
             return [self.pick(["port", "nosuch", "databases", "appendonly"]), "1"]
-        name = self.pick(sorted(CONFIG_SAFE))
-        return [name, self.pick(CONFIG_SAFE[name])]
+        out = []
+        for _ in range(self.pick([1, 1, 1, 2, 3])):
+            name = self.pick(sorted(CONFIG_SAFE))
+            out += [name, self.pick(CONFIG_SAFE[name])]
+        return out
 
     def one(self, conn, allow_multi=True):
         r = self.rng.random()
@@ -513,8 +519,20 @@ class Gen:
                 cmd = ["config", "set"] + self.config_pair()
             if cmd[0] in ("flushall", "flushdb") and self.chance(0.8):
                 cmd = ["ping"]
-        elif r < 0.79 and allow_multi:
+        elif r < 0.78 and allow_multi:
             return self.multi_block(conn)
+        elif r < 0.79 and allow_multi:
+            # A burst of entries (and maybe deliveries), so that streams and
+            # PELs grow past a few nodes.
+            key = self.pick(STREAM_KEYS)
+            cmds = []
+            for _ in range(self.rng.randint(10, 60)):
+                self.ms_hi += 1
+                cmds.append(["XADD", key, "*" if key == "s3" else "%d-0" % self.ms_hi, "f", "v"])
+            if self.chance(0.5):
+                cmds.append(["XREADGROUP", "GROUP", self.group(), self.consumer(), "COUNT", "100",
+                             "STREAMS", key, ">"])
+            return cmds
         else:
             cmd = self.special(conn)
         if self.chance(0.2):
@@ -546,10 +564,65 @@ class Gen:
                 cmd[i] = self.pick(["", "x" * self.pick([1000, 70000]), "\r\n", "\x00", self.key()])
         return cmd
 
+    def blocked_scenario(self):
+        """One connection blocks on a stream, then another changes what it
+        waits on (or kills it, or reloads the data set) while it waits."""
+        a = self.rng.randrange(self.nconns)
+        b_ = (a + self.rng.randrange(1, self.nconns)) % self.nconns
+        key = self.pick(STREAM_KEYS)
+        t = self.pick(["100", "200", "300"])
+        if self.chance(0.6):
+            blk = ["XREADGROUP", "GROUP", self.group(), self.consumer(), "COUNT", self.count(), "BLOCK", t]
+            if self.chance(0.3):
+                blk += ["CLAIM", self.pick(["0", "1", "50", "150"])]
+            if self.chance(0.2):
+                blk.append("NOACK")
+            blk += ["STREAMS", key, ">"]
+        else:
+            blk = ["XREAD", "COUNT", self.count(), "BLOCK", t, "STREAMS", key, self.pick(["$", "+", "0"])]
+        if self.chance(0.2):
+            blk = self.mutate(blk)
+        group = self.group()
+        disrupt = self.pick([
+            ["XADD", key, "*", "f", "v"], ["XADD", key, "*", "f", "v"],
+            ["DEL", key], ["UNLINK", key], ["SET", key, "x"], ["RENAME", key, self.pick(STREAM_KEYS)],
+            ["RENAME", self.pick(STREAM_KEYS), key], ["FLUSHALL" if self.chance(0.2) else "PING"],
+            ["SWAPDB", "0", "1"],
+            ["XGROUP", "DESTROY", key, group], ["XGROUP", "DELCONSUMER", key, group, self.consumer()],
+            ["XGROUP", "SETID", key, group, self.pick(["0", "$", "1-1"])],
+            ["XGROUP", "CREATE", key, group, "0", "MKSTREAM"],
+            ["XTRIM", key, "MAXLEN", "0"], ["XSETID", key, self.pick(["0-1", "$", "99999999999999-0"])],
+            ["XDEL", key, self.valid_id()], ["XACK", key, group, self.valid_id()],
+            ["XCLAIM", key, group, self.consumer(), "0", self.valid_id(), "FORCE"],
+            ["XAUTOCLAIM", key, group, self.consumer(), "0", "0", "COUNT", "5"],
+            ["XNACK", key, group, self.pick(["SILENT", "FAIL", "FATAL"]), "IDS", "1", self.valid_id()],
+            ["XACKDEL", key, group, "IDS", "1", self.valid_id()],
+            ["XDELEX", key, "IDS", "1", self.valid_id()],
+            ["DEBUG", "LOADAOF"], ["CLIENT", "KILL", "ID", "@conn%d" % a],
+            ["CLIENT", "UNBLOCK", "@conn%d" % a, self.pick(["TIMEOUT", "ERROR"])],
+            ["EXPIRE", key, "0"], ["PEXPIRE", key, "1"],
+            ["CONFIG", "SET", "stream-node-max-entries", self.pick(["1", "2", "100"])],
+            ["BGREWRITEAOF"],
+        ])
+        seq = [(a, blk), (None, ["PAUSE", 15])]
+        if self.chance(0.3):
+            seq += [(b_, ["MULTI"]), (b_, disrupt), (b_, self.xadd()), (b_, ["EXEC"])]
+        else:
+            seq += [(b_, disrupt)]
+        if self.chance(0.5):
+            seq.append((b_, ["XADD", key, "*", "f", "v"]))
+        if self.chance(0.5):
+            seq.append((a, ["PING"]))
+        return seq
+
     def batch(self, n):
-        """n commands spread over the connections: [(conn, args), ...]."""
+        """About n commands spread over the connections: [(conn, args), ...];
+        (None, ["PAUSE", ms]) entries separate the parts of a scenario."""
         out = []
         while len(out) < n:
+            if self.chance(0.008):
+                out += self.blocked_scenario()
+                continue
             conn = self.rng.randrange(self.nconns)
             r = self.one(conn)
             if r and isinstance(r[0], list):
@@ -836,9 +909,13 @@ class Fuzzer:
         self.stats = collections.Counter()
         self.errors = collections.Counter()
         self.messages = collections.Counter()
-        self.slow = 4 if "asan" in args.bin else 1
+        self.slow = 4 if (args.slow or "asan" in args.bin) else 1
         self.workdir = tempfile.mkdtemp(prefix="cmdfuzz-")
-        self.srv = ServerProc(args.bin, self.workdir, args.server_arg, self.slow)
+        extra = list(args.server_arg)
+        if not any("stream-node-max-entries" in x for x in extra):
+            # Small nodes, so that entries span several of them.
+            extra += ["--stream-node-max-entries", str([100, 2, 5, 10][args.seed % 4])]
+        self.srv = ServerProc(args.bin, self.workdir, extra, self.slow)
         self.conns = []
         self.ids = []
         self.ctl = None
@@ -889,8 +966,27 @@ class Fuzzer:
         return out
 
     def run_batch(self, batch):
+        """Sends the batch in order (consecutive commands for one connection
+        in one write; a PAUSE entry waits, so that a blocking command is
+        blocked before what follows arrives), then reads every reply."""
         per = collections.defaultdict(list)
+        out = []  # (conn, [encoded commands])
+
+        def flush():
+            for conn, chunks in out:
+                try:
+                    self.conns[conn].send(b"".join(chunks))
+                except OSError:
+                    pass  # killed by CLIENT KILL: noticed while reading
+            out.clear()
+
         for conn, args in batch:
+            if conn is None:
+                flush()
+                if self.record:
+                    self.record.write(json.dumps([None, args]) + "\n")
+                time.sleep(args[1] / 1000.0)
+                continue
             args = self.resolve(args)
             self.step += 1
             self.history.append((self.step, conn, args))
@@ -898,11 +994,11 @@ class Fuzzer:
                 self.record.write(json.dumps([conn, args]) + "\n")
             per[conn].append(args)
             self.stats[str(args[0]).lower()] += 1
-        for conn, cmds in per.items():
-            try:
-                self.conns[conn].send(b"".join(encode_command(*a) for a in cmds))
-            except OSError:
-                pass  # killed by CLIENT KILL: noticed while reading
+            if out and out[-1][0] == conn:
+                out[-1][1].append(encode_command(*args))
+            else:
+                out.append((conn, [encode_command(*args)]))
+        flush()
         for conn, cmds in per.items():
             self.read_replies(conn, cmds)
 
@@ -1082,6 +1178,9 @@ def replay(binary, cmds, slow, keep=None, server_args=()):
         conns = {}
         ids = {}
         for conn, args in cmds:
+            if conn is None:
+                time.sleep(args[1] / 1000.0)
+                continue
             if conn not in conns:
                 conns[conn] = RespConn("127.0.0.1", srv.port, timeout=2 * slow)
                 ids[conn] = conns[conn].call("CLIENT", "ID")
@@ -1172,16 +1271,20 @@ def main():
     p.add_argument("--replay", help="replay a recorded file against a fresh server")
     p.add_argument("--minimize", help="shrink a recorded failing file")
     p.add_argument("--out", help="where --minimize writes its result")
-    p.add_argument("--server-arg", action="append", default=[], help="extra server argument")
+    p.add_argument("--server-args", default="", help="extra server arguments (one string)")
+    p.add_argument("--slow", action="store_true",
+                   help="allow sanitizer-build timeouts (implied by 'asan' in --bin)")
     p.add_argument("--keep", action="store_true", help="keep the work directory")
     p.add_argument("--verbose", action="store_true")
     a = p.parse_args()
+    a.server_arg = a.server_args.split()
+    a.bin = os.path.abspath(a.bin)
     if a.seconds:
         a.minutes = a.seconds / 60.0
     if not os.access(a.bin, os.X_OK):
         print("cmd_fuzz: no executable at %s (make asan?)" % a.bin, file=sys.stderr)
         return 2
-    slow = 4 if "asan" in a.bin else 1
+    slow = 4 if (a.slow or "asan" in a.bin) else 1
     if a.replay or a.minimize:
         cmds = load_cmds(a.replay or a.minimize)
         if a.replay:
