@@ -542,6 +542,8 @@ class Gen:
             cmd = self.special(conn)
         if self.chance(0.2):
             cmd = self.mutate(cmd)
+        if len(cmd) > 2 and str(cmd[0]).lower() == "debug" and str(cmd[1]).lower() == "sleep":
+            cmd[2:] = ["0"]  # the server would really sleep that long
         return cmd
 
     def mutate(self, cmd):
