@@ -332,7 +332,7 @@ class Gen:
                 out[i + 1] = str(n)
         if name in ("xread", "xreadgroup") and "STREAMS" in out and self.chance(0.85):
             i = out.index("STREAMS")
-            nk = self.pick([1, 1, 1, 2, 3])
+            nk = self.pick([1, 1, 1, 2, 3]) if self.chance(0.95) else self.rng.randint(15, 40)
             keys = [self.key() for _ in range(nk)]
             if name == "xreadgroup":
                 ids = [">" if self.chance(0.7) else self.any_id() for _ in range(nk)]
@@ -374,10 +374,15 @@ class Gen:
         for o in opts:
             out += o
         out.append("*" if auto and self.chance(0.95) else self.new_id())
-        n = self.pick([1, 1, 1, 2, 3])
+        n = self.pick([1, 1, 1, 2, 3]) if self.chance(0.95) else self.rng.randint(15, 40)
         for _ in range(n):
             out += [self.pick(["f", "g", "h"]), self.pick(["1", "2", "", "abc", "x" * 50])]
         return out
+
+    def n_ids(self):
+        """How many IDs a command names: mostly a few, sometimes more than
+        the 16 that fixed-size buffers hold."""
+        return self.pick([1, 1, 1, 2, 3, 5]) if self.chance(0.93) else self.rng.randint(15, 40)
 
     def xreadgroup(self):
         out = ["XREADGROUP", "GROUP", self.group(), self.consumer()]
@@ -410,7 +415,7 @@ class Gen:
 
     def xclaim(self):
         out = ["XCLAIM", self.key(), self.group(), self.consumer(), self.idle_ms()]
-        out += [self.any_id() for _ in range(self.pick([1, 1, 2, 3]))]
+        out += [self.any_id() for _ in range(self.n_ids())]
         for opt in ("IDLE", "TIME", "RETRYCOUNT", "FORCE", "JUSTID", "LASTID"):
             if self.chance(0.15):
                 out.append(opt)
@@ -425,7 +430,7 @@ class Gen:
     def xack_like(self):
         cmd = self.pick(["XACK", "XACKDEL", "XNACK", "XDELEX", "XDEL"])
         ids = [self.valid_id() if self.chance(0.85) else self.bad_id()
-               for _ in range(self.pick([1, 1, 2, 3, 5]))]
+               for _ in range(self.n_ids())]
         if cmd == "XACK":
             return [cmd, self.key(), self.group()] + ids
         if cmd == "XDEL":
