@@ -331,7 +331,10 @@ static int parse_trim_args(Client *c, TrimArgs *a, int is_xadd) {
         }
         a->t.limit = (uint64_t)limit;
     } else if (a->t.is_approx) {
-        long long d = 100 * server.stream_node_max_entries;
+        /* Redis multiplies in a long long and lets a huge node size wrap
+         * (to <= 0, then 10000); the same value, computed without signed
+         * overflow (the conversion back wraps, as GCC and Clang define it). */
+        long long d = (long long)(100ULL * (unsigned long long)server.stream_node_max_entries);
         if (d <= 0) d = 10000;
         if (d > 1000000) d = 1000000;
         a->t.limit = (uint64_t)d;

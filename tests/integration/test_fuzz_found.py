@@ -1,0 +1,32 @@
+"""Regressions for what tests/fuzz/cmd_fuzz.py found: each test is the
+minimised input of one finding, with what the server must do instead.
+
+They matter most under the sanitizer build (make test-asan), where the
+original failures were reports; the release build checks the replies.
+"""
+
+import pytest
+
+
+@pytest.fixture
+def node_entries(r):
+    yield
+    r.config_set("stream-node-max-entries", 100)
+
+
+@pytest.mark.parametrize("n", ["9223372036854775807", "92233720368547758", "10000000000000000"])
+def test_approx_trim_with_a_huge_node_size(r, node_entries, n):
+    # An approximate trim limits its work to 100 nodes' worth of entries:
+    # 100 * stream-node-max-entries overflowed a long long (UBSan: signed
+    # integer overflow in parse_trim_args). Redis's value wraps to <= 0 and
+    # becomes 10000, or is capped at 1000000; with such nodes every entry is
+    # in one node, which an approximate trim never removes.
+    assert r.config_set("stream-node-max-entries", n)
+    for i in range(5):
+        r.xadd("s", {"f": i}, id="%d-1" % (i + 1))
+    assert r.xadd("s", {"f": "v"}, id="9-1", maxlen=1, approximate=True) == b"9-1"
+    assert r.execute_command("XTRIM", "s", "MAXLEN", "~", "1") == 0
+    assert r.execute_command("XTRIM", "s", "MINID", "~", "8-0") == 0
+    assert r.xlen("s") == 6
+    assert r.execute_command("XTRIM", "s", "MAXLEN", "=", "2") == 4
+    assert r.ping()
