@@ -141,6 +141,7 @@ class Gen:
         self.info = info  # name -> arity
         self.nconns = nconns
         self.ms_hi = 5
+        self.recent = []  # IDs of the last big burst (likely to exist)
         self.in_multi = [False] * nconns
         names = sorted(info)
         self.stream_cmds = [n for n in names if n.startswith("x") and n not in ("xinfo", "xgroup")]
@@ -177,6 +178,8 @@ class Gen:
         return self.pick(CONSUMERS) if self.chance(0.93) else self.pick(["", "c" * 300, "c1 "])
 
     def valid_id(self):
+        if self.recent and self.chance(0.5):
+            return self.pick(self.recent)
         ms = self.rng.randint(0, self.ms_hi)
         r = self.rng.random()
         if r < 0.15:
@@ -450,6 +453,54 @@ class Gen:
                 out.append("FORCE")
         return out
 
+    def big_burst(self):
+        """Hundreds of entries delivered at once, so that pending lists
+        outgrow a tree node (and a level), then bulk operations on runs of
+        consecutive IDs."""
+        key = self.pick(["s1", "s2"])
+        n = self.rng.randint(150, 1500) if self.chance(0.85) else self.rng.randint(3000, 6000)
+        ids = []
+        cmds = []
+        for _ in range(n):
+            self.ms_hi += 1
+            ids.append("%d-0" % self.ms_hi)
+            cmds.append(["XADD", key, ids[-1], "f", "v"])
+        self.recent = ids
+        cmds.append(["XGROUP", "CREATE", key, self.group(), "0", "MKSTREAM"])
+        for _ in range(self.rng.randint(1, 3)):
+            cmds.append(["XREADGROUP", "GROUP", self.group(), self.consumer(), "COUNT",
+                         str(self.rng.randint(100, 6000)), "STREAMS", key, ">"])
+        for _ in range(self.rng.randint(0, 6)):
+            k = self.rng.randint(1, 60) if self.chance(0.8) else self.rng.randint(100, 3000)
+            at = self.rng.randrange(len(ids))
+            run = ids[at:at + k]
+            if self.chance(0.3):
+                run = run[::-1]
+            op = self.pick(["XACK", "XNACK", "XCLAIM", "XACKDEL", "XDEL", "XDELEX", "XAUTOCLAIM",
+                            "XTRIM", "XSETID"])
+            g = self.group()
+            if op == "XACK":
+                cmds.append([op, key, g] + run)
+            elif op == "XNACK":
+                cmds.append([op, key, g, self.pick(["SILENT", "FAIL", "FATAL"]), "IDS", str(len(run))]
+                            + run + (["FORCE"] if self.chance(0.3) else []))
+            elif op == "XCLAIM":
+                cmds.append([op, key, g, self.consumer(), "0"] + run
+                            + (["JUSTID"] if self.chance(0.3) else []))
+            elif op in ("XACKDEL", "XDELEX"):
+                cmds.append([op, key] + ([g] if op == "XACKDEL" else [])
+                            + [self.pick(["KEEPREF", "DELREF", "ACKED"]), "IDS", str(len(run))] + run)
+            elif op == "XDEL":
+                cmds.append([op, key] + run)
+            elif op == "XAUTOCLAIM":
+                cmds.append([op, key, g, self.consumer(), "0", run[0], "COUNT",
+                             str(self.rng.randint(1, 1000))])
+            elif op == "XTRIM":
+                cmds.append([op, key, "MINID", run[0]])
+            else:
+                cmds.append(["XGROUP", "SETID", key, g, run[0]])
+        return cmds
+
     def multi_block(self, conn):
         """A whole transaction: MULTI, a few commands, EXEC or DISCARD."""
         cmds = [["MULTI"]]
@@ -531,6 +582,8 @@ class Gen:
                 cmd = ["ping"]
         elif r < 0.78 and allow_multi:
             return self.multi_block(conn)
+        elif r < 0.783 and allow_multi:
+            return self.big_burst()
         elif r < 0.79 and allow_multi:
             # A burst of entries (and maybe deliveries), so that streams and
             # PELs grow past a few nodes.
@@ -812,7 +865,7 @@ def check_stream(c, key):
     if rev != rng[::-1]:
         raise Failure("%s: XREVRANGE + - is not XRANGE - + reversed" % key)
     # Paging with exclusive bounds walks the same entries, both ways.
-    for step in (1, 3, 7):
+    for step in ((1, 3, 7) if len(rng) < 300 else (97, 1000)):
         page, start, got = None, "-", []
         while page != []:
             page = ok(c.call("XRANGE", key, start, "+", "COUNT", str(step)), "XRANGE COUNT")
