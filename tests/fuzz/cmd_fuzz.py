@@ -142,6 +142,7 @@ class Gen:
         self.nconns = nconns
         self.ms_hi = 5
         self.recent = []  # IDs of the last big burst (likely to exist)
+        self.recent_key = "s1"
         self.in_multi = [False] * nconns
         names = sorted(info)
         self.stream_cmds = [n for n in names if n.startswith("x") and n not in ("xinfo", "xgroup")]
@@ -262,7 +263,8 @@ class Gen:
         if name in ("producer-id", "pid"):
             return self.pick(PIDS) if self.chance(0.9) else self.string()
         if name in ("idempotent-id", "iid"):
-            return str(self.rng.randint(0, 8)) if self.chance(0.9) else self.string()
+            return str(self.rng.randint(0, 8)) if self.chance(0.8) else (
+                str(self.rng.randint(0, 100000)) if self.chance(0.5) else self.string())
         if name == "id" and cmd == "xadd":
             return self.new_id()
         if name in ("id", "last-id", "max_deleted_entry_id", "stream-id", "lastid"):
@@ -460,7 +462,10 @@ class Gen:
         key = self.pick(["s1", "s2"])
         n = self.rng.randint(150, 1500) if self.chance(0.85) else self.rng.randint(3000, 6000)
         ids = []
-        cmds = []
+        # Mostly a fresh stream: the old one may hold a string, or IDs above
+        # these (a "*" ID, XSETID, a RENAME of s3).
+        cmds = [["DEL", key]] if self.chance(0.7) else []
+        self.recent_key = key
         for _ in range(n):
             self.ms_hi += 1
             ids.append("%d-0" % self.ms_hi)
@@ -499,6 +504,30 @@ class Gen:
                 cmds.append([op, key, "MINID", run[0]])
             else:
                 cmds.append(["XGROUP", "SETID", key, g, run[0]])
+        return cmds
+
+    def idmp_burst(self):
+        """Many idempotent adds: producers' tables fill, overflow, evict
+        (IDMP-MAXSIZE) and see duplicates; XIDMPRECORD adds older IDs."""
+        key = "s3"  # IDMP needs "*" IDs: s1 and s2 keep small explicit ones
+        cmds = []
+        if self.chance(0.6):
+            cmds.append(["XCFGSET", key, "IDMP-MAXSIZE", self.pick(["1", "10", "100", "1000", "10000"])]
+                        + (["IDMP-DURATION", self.pick(["1", "100", "86400"])] if self.chance(0.3) else []))
+        n = self.rng.randint(50, 800)
+        pid = self.pick(PIDS)
+        base = self.rng.randint(0, 100000) if self.chance(0.5) else self.rng.randint(0, 20)
+        for i in range(n):
+            iid = str(base + (i if self.chance(0.8) else self.rng.randint(0, n)))
+            if self.chance(0.9):
+                cmds.append(["XADD", key, "IDMP", pid, iid, "*", "f", iid])
+            else:
+                cmds.append(["XADD", key, "IDMPAUTO", pid, "*", "f", str(self.rng.randint(0, n))])
+        # Out of order records on a stream with known IDs (the last burst's).
+        other = self.recent_key
+        for _ in range(self.rng.randint(0, 40)):
+            cmds.append(["XIDMPRECORD", other, self.pick(PIDS), str(self.rng.randint(0, 50)),
+                         self.pick(self.recent[-60:]) if self.recent else self.valid_id()])
         return cmds
 
     def multi_block(self, conn):
@@ -584,6 +613,8 @@ class Gen:
             return self.multi_block(conn)
         elif r < 0.783 and allow_multi:
             return self.big_burst()
+        elif r < 0.785 and allow_multi:
+            return self.idmp_burst()
         elif r < 0.79 and allow_multi:
             # A burst of entries (and maybe deliveries), so that streams and
             # PELs grow past a few nodes.
