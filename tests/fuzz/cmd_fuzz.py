@@ -667,8 +667,12 @@ class Gen:
         b_ = (a + self.rng.randrange(1, self.nconns)) % self.nconns
         key = self.pick(STREAM_KEYS)
         t = self.pick(["100", "200", "300"])
+        group = self.group()
+        setup = [(a, ["DEL", key])] if self.chance(0.3) else []
+        if self.chance(0.8):
+            setup.append((a, ["XGROUP", "CREATE", key, group, self.pick(["$", "0"]), "MKSTREAM"]))
         if self.chance(0.6):
-            blk = ["XREADGROUP", "GROUP", self.group(), self.consumer(), "COUNT", self.count(), "BLOCK", t]
+            blk = ["XREADGROUP", "GROUP", group, self.consumer(), "COUNT", self.count(), "BLOCK", t]
             if self.chance(0.3):
                 blk += ["CLAIM", self.pick(["0", "1", "50", "150"])]
             if self.chance(0.2):
@@ -678,7 +682,6 @@ class Gen:
             blk = ["XREAD", "COUNT", self.count(), "BLOCK", t, "STREAMS", key, self.pick(["$", "+", "0"])]
         if self.chance(0.2):
             blk = self.mutate(blk)
-        group = self.group()
         disrupt = self.pick([
             ["XADD", key, "*", "f", "v"], ["XADD", key, "*", "f", "v"],
             ["DEL", key], ["UNLINK", key], ["SET", key, "x"], ["RENAME", key, self.pick(STREAM_KEYS)],
@@ -700,7 +703,7 @@ class Gen:
             ["CONFIG", "SET", "stream-node-max-entries", self.pick(["1", "2", "100"])],
             ["BGREWRITEAOF"],
         ])
-        seq = [(a, blk), (None, ["PAUSE", 15])]
+        seq = setup + [(a, blk), (None, ["PAUSE", 15])]
         if self.chance(0.3):
             seq += [(b_, ["MULTI"]), (b_, disrupt), (b_, self.xadd()), (b_, ["EXEC"])]
         else:
@@ -1503,7 +1506,7 @@ def main():
     if a.verbose:
         print("commands (errors):", ", ".join("%s %d (%d)" % (k, v, f.errors[k]) for k, v in
                                               sorted(f.stats.items(), key=lambda kv: -kv[1])))
-        for (cmd, msg), n in f.messages.most_common(40):
+        for (cmd, msg), n in f.messages.most_common(150):
             print("  %5d %s %s" % (n, cmd, msg.decode("utf-8", "replace")))
     if not a.keep:
         shutil.rmtree(f.workdir, ignore_errors=True)
