@@ -1063,6 +1063,8 @@ class Fuzzer:
         if not any("stream-node-max-entries" in x for x in extra):
             # Small nodes, so that entries span several of them.
             extra += ["--stream-node-max-entries", str([100, 2, 5, 10][args.seed % 4])]
+        if not any("stream-node-max-bytes" in x for x in extra):
+            extra += ["--stream-node-max-bytes", str([4096, 4096, 100, 1][args.seed // 4 % 4])]
         self.srv = ServerProc(args.bin, self.workdir, extra, self.slow)
         self.conns = []
         self.ids = []
