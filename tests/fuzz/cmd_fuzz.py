@@ -582,7 +582,7 @@ class Gen:
         out = []
         for _ in range(self.pick([1, 1, 1, 2, 3])):
             name = self.pick(sorted(CONFIG_SAFE))
-            out += [name, self.pick(CONFIG_SAFE[name])]
+            out += [name, self.pick(CONFIG_SAFE[name]) if self.chance(0.8) else self.boundary()]
         return out
 
     def one(self, conn, allow_multi=True):
