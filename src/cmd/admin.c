@@ -460,19 +460,23 @@ static void command_getkeys(Client *c, int with_flags) {
         reply_error(c, "ERR Invalid number of arguments specified for command");
         return;
     }
-    int pos[256];
-    const char *kflags[256];
-    int n = command_meta_getkeys(m, cmd, argc, argv, pos, kflags, 256);
+    /* Each key spec finds at most one key per argument. */
+    size_t max = (size_t)argc * m->nkey_specs;
+    int *pos = xmalloc(max * sizeof *pos);
+    const char **kflags = xmalloc(max * sizeof *kflags);
+    int n = command_meta_getkeys(m, cmd, argc, argv, pos, kflags, (int)max);
     if (n == 0) {
         reply_error(c, "ERR Invalid arguments specified for command");
-        return;
+    } else {
+        reply_array(c, (size_t)n);
+        for (int i = 0; i < n; i++) {
+            if (with_flags) reply_array(c, 2);
+            reply_bulk_slice(c, argv[pos[i]]);
+            if (with_flags) command_meta_reply_key_flags(c, kflags[i]);
+        }
     }
-    reply_array(c, (size_t)n);
-    for (int i = 0; i < n; i++) {
-        if (with_flags) reply_array(c, 2);
-        reply_bulk_slice(c, argv[pos[i]]);
-        if (with_flags) command_meta_reply_key_flags(c, kflags[i]);
-    }
+    xfree(pos);
+    xfree(kflags);
 }
 
 static void cmd_command_getkeys(Client *c) {

@@ -1,5 +1,6 @@
-"""Regressions for what tests/fuzz/cmd_fuzz.py found: each test is the
-minimised input of one finding, with what the server must do instead.
+"""Regressions for what tests/fuzz/cmd_fuzz.py found (or its coverage
+pointed at): each test is the minimised input of one finding, with what the
+server must do instead.
 
 They matter most under the sanitizer build (make test-asan), where the
 original failures were reports; the release build checks the replies.
@@ -30,3 +31,18 @@ def test_approx_trim_with_a_huge_node_size(r, node_entries, n):
     assert r.xlen("s") == 6
     assert r.execute_command("XTRIM", "s", "MAXLEN", "=", "2") == 4
     assert r.ping()
+
+
+def test_command_getkeys_returns_every_key(raw):
+    # COMMAND GETKEYS stopped at 256 keys (a fixed-size buffer) and replied
+    # the first 256 as if they were all.
+    c = raw()
+    keys = [b"k%d" % i for i in range(300)]
+    assert c.call("COMMAND", "GETKEYS", "DEL", *keys) == keys
+    mset = [x for k in keys for x in (k, b"v")]
+    assert c.call("COMMAND", "GETKEYS", "MSET", *mset) == keys
+    ids = ["0"] * len(keys)
+    assert c.call("COMMAND", "GETKEYS", "XREAD", "COUNT", "1", "STREAMS", *keys, *ids) == keys
+    got = c.call("COMMAND", "GETKEYSANDFLAGS", "XREADGROUP", "GROUP", "g", "c", "STREAMS",
+                 *keys, *ids)
+    assert [k for k, _ in got] == keys
