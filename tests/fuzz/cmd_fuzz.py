@@ -574,6 +574,12 @@ class Gen:
             return ["TYPE", self.key()] if self.chance(0.5) else ["OBJECT", "ENCODING", self.key()]
         if r < 0.83:
             return [self.pick(["RENAME", "RENAMENX"]), self.key(), self.key()]
+        if r < 0.86:
+            # The keys of a generated command (sometimes a wide one).
+            inner = self.one(conn, allow_multi=False)
+            if self.chance(0.2):
+                inner = ["DEL"] + [self.key() for _ in range(self.rng.randint(200, 600))]
+            return ["COMMAND", self.pick(["GETKEYS", "GETKEYSANDFLAGS"])] + inner
         return self.xadd()
 
     def config_pair(self):
