@@ -725,7 +725,7 @@ class Gen:
         (None, ["PAUSE", ms]) entries separate the parts of a scenario."""
         out = []
         while len(out) < n:
-            if self.chance(0.008):
+            if self.nconns > 1 and self.chance(0.008):
                 out += self.blocked_scenario()
                 continue
             conn = self.rng.randrange(self.nconns)
