@@ -952,6 +952,8 @@ def check_stream(c, key):
         raise Failure("%s: XINFO STREAM groups %r, XINFO GROUPS %d" % (key, info["groups"], len(groups)))
     full = as_map(ok(c.call("XINFO", "STREAM", key, "FULL", "COUNT", "0"), "XINFO STREAM FULL"))
     fgroups = {as_map(g)["name"]: as_map(g) for g in full["groups"]}
+    if sorted(fgroups) != sorted(as_map(g)["name"] for g in groups):
+        raise Failure("%s: XINFO STREAM FULL groups %r, XINFO GROUPS %r" % (key, sorted(fgroups), groups))
     if full["entries"] != rng:
         raise Failure("%s: XINFO STREAM FULL entries differ from XRANGE - +" % key)
     snap_groups = {}
@@ -997,6 +999,25 @@ def check_stream(c, key):
                 raise Failure("%s/%s: XPENDING says %r has %d, XINFO CONSUMERS %r" % (key, name, cname, n, cpend.get(cname)))
         if fg["pel-count"] != total or len(fg["pending"]) != total:
             raise Failure("%s/%s: XINFO STREAM FULL group disagrees with XPENDING" % (key, name))
+        # FULL's group PEL [id, consumer, time, count] and each consumer's
+        # [id, time, count] are two views of the same records.
+        gpel = {row[0]: (row[1], row[2], row[3]) for row in fg["pending"]}
+        if [row[0] for row in fg["pending"]] != eids or [gpel[i][0] for i in eids] != [row[1] for row in ext]:
+            raise Failure("%s/%s: XINFO STREAM FULL's PEL differs from XPENDING's" % (key, name))
+        owned = collections.Counter(v[0] for v in gpel.values())
+        for fc in fg["consumers"]:
+            fc = as_map(fc)
+            rows = fc["pending"]
+            if fc["pel-count"] != len(rows) or len(rows) != owned.get(fc["name"], 0) or \
+                    fc["pel-count"] != cpend.get(fc["name"]):
+                raise Failure("%s/%s/%r: XINFO STREAM FULL consumer pel-count %r, %d rows, %d owned in the "
+                              "group PEL, XINFO CONSUMERS %r" % (key, name, fc["name"], fc["pel-count"],
+                                                                  len(rows), owned.get(fc["name"], 0),
+                                                                  cpend.get(fc["name"])))
+            for row in rows:
+                if gpel.get(row[0]) != (fc["name"], row[1], row[2]):
+                    raise Failure("%s/%s/%r: consumer PEL row %r, group PEL %r"
+                                  % (key, name, fc["name"], row, gpel.get(row[0])))
         snap_groups[name] = {
             "info": {k: v for k, v in g.items()},
             "pending": [(row[0], row[1], row[3]) for row in ext],
