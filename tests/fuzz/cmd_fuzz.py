@@ -37,6 +37,7 @@ Exit status: 0 clean, 1 a problem found, 2 usage or set-up error.
 
 import argparse
 import collections
+import faulthandler
 import json
 import os
 import random
@@ -1192,6 +1193,21 @@ class Fuzzer:
                 self.check_server("connection %d closed" % conn)
                 self.conns[conn], self.ids[conn] = self.connect(conn)
                 return
+        # One reply per command: nothing may be left over.
+        c = self.conns[conn]
+        extra = bytes(c.buf[c.pos:])
+        if not extra:
+            c.sock.setblocking(False)  # (with a timeout, recv would wait)
+            try:
+                extra = c.sock.recv(4096, socket.MSG_PEEK)
+            except (BlockingIOError, InterruptedError):
+                extra = b""
+            except OSError:
+                extra = b""  # reset: noticed on the next read
+            finally:
+                c.sock.settimeout(c.timeout)
+        if extra:
+            raise Failure("connection %d: bytes after the last reply of the batch: %r" % (conn, extra[:200]))
 
     def read_one(self, conn):
         c = self.conns[conn]
@@ -1464,7 +1480,12 @@ def minimize(binary, cmds, slow, server_args=()):
     return cmds
 
 
+def on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main():
+    faulthandler.register(signal.SIGUSR1)  # kill -USR1 <pid>: where is it?
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--bin", default=os.path.join(REPO, "build-asan", "streamd"))
     p.add_argument("--seed", type=int, default=None)
@@ -1516,6 +1537,9 @@ def main():
         a.seed = random.SystemRandom().randrange(1 << 30)
     if not a.steps and not a.minutes:
         a.steps = 5000
+    # SIGTERM (timeout(1), a test's watchdog) unwinds like ^C, so the server
+    # is killed too.
+    signal.signal(signal.SIGTERM, on_sigterm)
     f = Fuzzer(a)
     print("cmd_fuzz: seed %d, binary %s, work dir %s" % (a.seed, a.bin, f.workdir), flush=True)
     t0 = time.monotonic()
@@ -1528,6 +1552,7 @@ def main():
         f.srv.kill()
         return 1
     finally:
+        f.srv.kill()  # whatever happened (an interrupt, SIGTERM), no server is left behind
         if f.record:
             f.record.close()
     print("cmd_fuzz: seed %d: %d commands in %.0fs, %d invariant checks, %d AOF checks: clean"

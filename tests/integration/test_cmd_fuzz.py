@@ -32,9 +32,14 @@ def test_cmd_fuzz_short_run():
             "--aof-every", "25"]
     if SLOW > 1:
         argv.append("--slow")
-    r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       timeout=float(seconds) + 40 * SLOW)
-    out = r.stdout.decode("utf-8", "replace")
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        out, _ = p.communicate(timeout=float(seconds) + 40 * SLOW)
+    except subprocess.TimeoutExpired:
+        p.terminate()  # the fuzzer stops its server on SIGTERM
+        out, _ = p.communicate(timeout=30 * SLOW)
+        pytest.fail("cmd_fuzz did not finish in time:\n" + out.decode("utf-8", "replace")[-30000:])
+    out = out.decode("utf-8", "replace")
     print(out[-2000:])
-    assert r.returncode == 0, "cmd_fuzz failed (exit status %d):\n%s" % (r.returncode, out[-30000:])
+    assert p.returncode == 0, "cmd_fuzz failed (exit status %d):\n%s" % (p.returncode, out[-30000:])
     assert ": clean" in out
