@@ -67,10 +67,6 @@ SANITIZER_MARKERS = (
 # Values
 
 
-def b(x):
-    return x if isinstance(x, bytes) else str(x).encode()
-
-
 BOUNDARY_INTS = [
     "0", "1", "-1", "2", "3", "10", "100", "1000", "2147483647", "2147483648", "-2147483648",
     "-2147483649", "4294967295", "4294967296", "9223372036854775807", "9223372036854775808",
@@ -320,8 +316,15 @@ class Gen:
         doc = self.docs.get(name)
         words = name.split("|")
         out = list(words)
-        if doc is None:
-            return out
+        if doc is None or self.chance(0.08):
+            # Shapes from the arity alone: the minimum number of arguments,
+            # one fewer, one more, a few more; filled with any values.
+            arity = self.info.get(name, -1)
+            n = abs(arity) + self.pick([0, 0, -1, 1, 3])
+            while len(out) < n:
+                out.append(self.pick([self.key(), self.any_id(), self.count(), self.string(),
+                                      self.pick(KEYWORDS)]))
+            return out[:max(n, 1)]
         self.from_docs(name, doc.get("arguments", []), out)
         return self.fix_counts(name, out)
 
