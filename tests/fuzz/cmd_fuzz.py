@@ -1008,7 +1008,13 @@ def check_stream(c, key):
         gpel = {row[0]: (row[1], row[2], row[3]) for row in fg["pending"]}
         if [row[0] for row in fg["pending"]] != eids or [gpel[i][0] for i in eids] != [row[1] for row in ext]:
             raise Failure("%s/%s: XINFO STREAM FULL's PEL differs from XPENDING's" % (key, name))
-        owned = collections.Counter(v[0] for v in gpel.values())
+        # Released entries show the consumer "" (which may also be a real
+        # consumer's name) and idle -1 in XPENDING.
+        released = {row[0] for row in ext if row[2] == -1}
+        if len(released) != nacked:
+            raise Failure("%s/%s: nacked-count %d, XPENDING shows %d entries idle -1"
+                          % (key, name, nacked, len(released)))
+        owned = collections.Counter(v[0] for i, v in gpel.items() if i not in released)
         for fc in fg["consumers"]:
             fc = as_map(fc)
             rows = fc["pending"]
