@@ -110,8 +110,14 @@ void prop_flush(void) {
     }
     core.n_prop = 0;
     buf_clear(&core.prop_buf);
-    /* do not keep a large buffer after a large command */
+    /* do not keep a large buffer after a large command, nor the records of
+     * one (an XREADGROUP claiming a million entries makes a million) */
     if (core.prop_buf.cap > (1u << 20)) buf_free(&core.prop_buf);
+    if (core.cap_prop > 4096) {
+        xfree(core.prop);
+        core.prop = NULL;
+        core.cap_prop = 0;
+    }
 }
 
 /* ---- statistics ------------------------------------------------------- */
