@@ -985,11 +985,15 @@ class Runner:
                 if time.monotonic() > deadline:
                     raise Mismatch("%s neither answered nor blocked" % fmt_args(args))
                 time.sleep(0.002)
-        if rng.random() < 0.6:
+        cmds = None if rng.random() < 0.6 else gen.one()
+        if cmds is None or (len(ks) > 1 and any(
+                c[0].upper() in ("SWAPDB", "FLUSHDB") for c in cmds)):
+            # A command that readies several keys at once (SWAPDB) meets a
+            # documented change: 7.2+ runs a woken XREAD again in full (the
+            # other keys' entries, or WRONGTYPE for a key now a string),
+            # 7.0 served the ready key alone; see test_block_retype.py
             k = rng.choice(ks)
             cmds = [["XADD", k, gen.next_id(k)] + gen.fields()]
-        else:
-            cmds = gen.one()
         for cmd in cmds:
             self.observe(gen.m, cmd, self.send(1 - pair, cmd, None))
             n += 1
