@@ -966,6 +966,12 @@ class Runner:
             args += ["$" if rng.random() < 0.7 else gen.small_id(plain=True) for _ in ks]
         else:
             g, c = rng.choice(GROUPS), rng.choice(CONSUMERS)
+            # mostly a group the first key has (else the read fails at once)
+            info = self.peek(["XINFO", "GROUPS", ks[0]])
+            names = [n.decode() for n in (dict(_pairs(x)).get(b"name") for x in info)
+                     if n is not None] if isinstance(info, list) else []
+            if names and g not in names and rng.random() < 0.8:
+                g = rng.choice(sorted(names))
             for k in ks:
                 for cmd in gen.ensure(k, g, c):
                     self.observe(gen.m, cmd, self.send(pair, cmd, None))
