@@ -534,8 +534,9 @@ class Gen:
         if self.in_multi and self.chance(0.3):
             # inside MULTI a read never blocks: it answers at once
             args += ["BLOCK", r.choice(["0", "100"])]
-        elif self.chance(0.04):
-            # served at once, or a timeout after 1 ms (nothing else writes)
+        elif self.chance(0.01):
+            # served at once, or a timeout after 1 ms (nothing else writes;
+            # rare: a server notices a timeout only on its next tick)
             args += ["BLOCK", "1"]
         if self.chance(0.4):
             args += ["COUNT", r.choice(["0", "-1", "1", "2"]) if self.chance(0.9) else self.num(0, 3)]
@@ -580,8 +581,8 @@ class Gen:
             opts.append(["NOACK"])
         if self.in_multi and self.chance(0.3):
             opts.append(["BLOCK", r.choice(["0", "100"])])
-        elif self.chance(0.04):
-            opts.append(["BLOCK", "1"])
+        elif self.chance(0.01):
+            opts.append(["BLOCK", "1"])  # (see c_xread)
         r.shuffle(opts)
         args = ["XREADGROUP", "GROUP", g, c]
         for o in opts:
@@ -990,7 +991,7 @@ class Runner:
                        or blocked_clients(status) >= 1):
                 if time.monotonic() > deadline:
                     raise Mismatch("%s neither answered nor blocked" % fmt_args(args))
-                time.sleep(0.002)
+                time.sleep(0.0005)
         cmds = None if rng.random() < 0.6 else gen.one()
         if cmds is None or (len(ks) > 1 and any(
                 c[0].upper() in ("SWAPDB", "FLUSHDB") for c in cmds)):
