@@ -281,7 +281,8 @@ static void ttl_generic(Client *c, int ms, int absolute) {
         return;
     }
     if (absolute) {
-        reply_int(c, ms ? e->expire_ms : e->expire_ms / 1000);
+        /* seconds rounded to the nearest, as TTL's */
+        reply_int(c, ms ? e->expire_ms : (e->expire_ms + 500) / 1000);
         return;
     }
     long long left = e->expire_ms - now_ms();

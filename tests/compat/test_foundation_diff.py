@@ -161,6 +161,10 @@ SCRIPTS = {
         "PERSIST k", "PERSIST missing", "TTL k", "EXPIRETIME k", "PEXPIRETIME k",
         "EXPIRETIME missing", "PEXPIRETIME missing", "EXPIREAT k %d" % FAR, "EXPIRETIME k",
         "PEXPIRETIME k", "PEXPIREAT k %d" % (FAR * 1000 + 123), "PEXPIRETIME k", "EXPIRETIME k",
+        # EXPIRETIME rounds to the nearest second
+        "PEXPIREAT k %d" % (FAR * 1000 + 499), "EXPIRETIME k",
+        "PEXPIREAT k %d" % (FAR * 1000 + 500), "EXPIRETIME k",
+        "PEXPIREAT k %d" % (FAR * 1000 + 999), "EXPIRETIME k",
         "EXPIREAT missing %d" % FAR, "TTL", "PTTL a b", "PERSIST", "EXPIRETIME", "PEXPIRETIME",
     ],
     "expire_past_deletes": [
