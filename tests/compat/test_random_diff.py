@@ -262,6 +262,9 @@ def norm_blocked(v, masked=None):
     return v
 
 
+UNBLOCKED = RespError(b"UNBLOCKED client unblocked via CLIENT UNBLOCK")
+
+
 def served_nothing(v):
     """A read woken by a command whose new entries were trimmed away by the
     same command (XADD ... MAXLEN ~ 0): 7.0 served it once the stream's last
@@ -1004,13 +1007,14 @@ class Runner:
         for cmd in cmds:
             self.observe(gen.m, cmd, self.send(1 - pair, cmd, None))
             n += 1
-        unblock = [st.call("CLIENT", "UNBLOCK", str(i)) for st, i in zip(self.status,
-                                                                        self.ids[pair])]
+        how = rng.choice([[], [], ["TIMEOUT"], ["ERROR"]])
+        unblock = [st.call("CLIENT", "UNBLOCK", str(i), *how) for st, i in zip(self.status,
+                                                                              self.ids[pair])]
         va, ra = a.read_with_raw()
         vb, rb = b.read_with_raw()
         self.history.append("%s[blocked] %s -> %r (unblocked: %r)" % (
             "[resp3] " if pair else "", fmt_args(args), rb[:120], unblock[1]))
-        if unblock == [1, 0] and va is None and served_nothing(vb):
+        if unblock == [1, 0] and (va is None or va == UNBLOCKED) and served_nothing(vb):
             pass  # see served_nothing
         elif unblock[0] != unblock[1] or (ra != rb and canon(norm_blocked(va)) !=
                                           canon(norm_blocked(vb))):
