@@ -725,6 +725,39 @@ class Gen:
             seq.append((a, ["PING"]))
         return seq
 
+    def claim_wakeup_scenario(self):
+        """Blocked XREADGROUP ... CLAIM readers that no command wakes: the
+        pending entries become idle enough while they wait (the server's
+        wake-up timer), sometimes with a change or a kill in between."""
+        key = self.pick(["s1", "s2", "s3"])
+        g = self.pick(["g1", "g2"])
+        a = self.rng.randrange(self.nconns)
+        seq = [(a, ["DEL", key]), (a, ["XGROUP", "CREATE", key, g, "0", "MKSTREAM"])]
+        for _ in range(self.rng.randint(1, 5)):
+            seq.append((a, ["XADD", key, "*", "f", "v"]))
+        seq.append((a, ["XREADGROUP", "GROUP", g, "c1", "COUNT", "10", "STREAMS", key, ">"]))
+        waiters = [c for c in range(self.nconns) if c != a]
+        self.rng.shuffle(waiters)
+        for w in waiters[:self.rng.randint(1, len(waiters))]:
+            cmd = ["XREADGROUP", "GROUP", g, self.pick(CONSUMERS), "COUNT", self.pick(["1", "2", "10"]),
+                   "BLOCK", self.pick(["200", "300", "500"]), "CLAIM", self.pick(["30", "60", "100", "150"])]
+            if self.chance(0.2):
+                cmd.append("NOACK")
+            if self.chance(0.2):
+                cmd += ["MAXCOUNT", self.pick(["1", "5"])] if self.chance(0.5) else ["MAXSIZE", "10"]
+            seq.append((w, cmd + ["STREAMS", key, ">"]))
+        seq.append((None, ["PAUSE", self.pick([5, 20, 40])]))
+        if self.chance(0.6):
+            seq.append((a, self.pick([
+                ["XACK", key, g, "0-1"], ["XDEL", key, "0-1"], ["DEL", key], ["XTRIM", key, "MAXLEN", "0"],
+                ["XGROUP", "DESTROY", key, g], ["XGROUP", "DELCONSUMER", key, g, "c1"],
+                ["XGROUP", "SETID", key, g, "$"], ["XNACK", key, g, "FAIL", "IDS", "1", "0-1", "FORCE"],
+                ["XAUTOCLAIM", key, g, "c3", "0", "0"], ["XADD", key, "*", "f", "w"],
+                ["CLIENT", "KILL", "ID", "@conn%d" % self.pick(waiters)],
+                ["CLIENT", "UNBLOCK", "@conn%d" % self.pick(waiters)], ["SWAPDB", "0", "1"],
+                ["DEBUG", "LOADAOF"], ["FLUSHALL"]])))
+        return seq
+
     def batch(self, n):
         """About n commands spread over the connections: [(conn, args), ...];
         (None, ["PAUSE", ms]) entries separate the parts of a scenario."""
@@ -732,6 +765,9 @@ class Gen:
         while len(out) < n:
             if self.nconns > 1 and self.chance(0.008):
                 out += self.blocked_scenario()
+                continue
+            if self.nconns > 1 and self.chance(0.004):
+                out += self.claim_wakeup_scenario()
                 continue
             conn = self.rng.randrange(self.nconns)
             r = self.one(conn)
