@@ -562,7 +562,14 @@ class Gen:
             return ["CLIENT", "UNBLOCK", "@conn%d" % self.rng.randrange(self.nconns)] + (
                 [self.pick(["TIMEOUT", "ERROR", "BAD"])] if self.chance(0.6) else [])
         if r < 0.45:
-            return ["CLIENT", "KILL", "ID", "@conn%d" % self.rng.randrange(self.nconns)]
+            if self.chance(0.85):
+                return ["CLIENT", "KILL", "ID", "@conn%d" % self.rng.randrange(self.nconns)]
+            # Filters: every other normal client (the blocked ones too), or
+            # odd ones.
+            return ["CLIENT", "KILL"] + self.pick([
+                ["TYPE", "normal", "SKIPME", "yes"], ["TYPE", "pubsub"], ["USER", "default", "SKIPME", "yes"],
+                ["ADDR", "127.0.0.1:1"], ["LADDR", "x"], ["MAXAGE", "0", "SKIPME", "yes"],
+                ["ID", "@conn0", "ID", "@conn1"], ["SKIPME", "maybe"], ["TYPE", "nosuch"]])
         if r < 0.5:
             return ["FLUSHALL"] if self.chance(0.05) else ["DEL", self.key()]
         if r < 0.55:
@@ -1432,7 +1439,7 @@ class Fuzzer:
             self.reset_control()
             used = self.used_memory()
             self.reset_control()
-            self.stats["memory"] = used - self.base_memory
+            self.stats[" emptied memory"] = used - self.base_memory
             if used > self.base_memory + self.args.memory_slack:
                 raise Failure("%d bytes in use with every database empty and no client but one, "
                               "%d at the start" % (used, self.base_memory))
@@ -1655,7 +1662,7 @@ def main():
     print("cmd_fuzz: seed %d: %d commands in %.0fs, %d invariant checks, %d AOF checks, "
           "%+d bytes in use when emptied: clean"
           % (a.seed, f.step, time.monotonic() - t0, f.stats["invariant checks"], f.stats["aof checks"],
-             f.stats["memory"]))
+             f.stats[" emptied memory"]))
     if a.verbose:
         print("commands (errors):", ", ".join("%s %d (%d)" % (k, v, f.errors[k]) for k, v in
                                               sorted(f.stats.items(), key=lambda kv: -kv[1])))
