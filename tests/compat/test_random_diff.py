@@ -727,9 +727,13 @@ class Gen:
             subs = ["IDLETIME", "ENCODING", "FREQ"] + ([] if self.in_multi else ["REFCOUNT"])
             return [["OBJECT", r.choice(subs), k]]
         if x < 0.75:
-            return [r.choice([["KEYS", "*"], ["KEYS", "s[12]"], ["DBSIZE"], ["SCAN", "0"],
-                              ["SCAN", "0", "TYPE", "stream"], ["SCAN", "0", "TYPE", "string"],
-                              ["SCAN", "0", "MATCH", "s*", "COUNT", "100"]])]
+            # (SCAN with a COUNT above the key count: one page, whatever
+            # the hash tables' sizes)
+            return [r.choice([["KEYS", "*"], ["KEYS", "s[12]"], ["DBSIZE"],
+                              ["SCAN", "0", "COUNT", "1000"],
+                              ["SCAN", "0", "TYPE", "stream", "COUNT", "1000"],
+                              ["SCAN", "0", "COUNT", "1000", "TYPE", "string"],
+                              ["SCAN", "0", "MATCH", "s*", "COUNT", "1000"]])]
         if x < 0.85:
             return [["TYPE", k]]
         if x < 0.95:
