@@ -691,8 +691,7 @@ static size_t xrg_serve_claimed(Client *c, ReadArgs *a, ReadTarget *t, ConsumerI
 /* Serves up to limit (0: no limit) of a consumer's own pending entries
  * after t->after (XREADGROUP with an ID): entries deleted from the stream
  * come back with a nil field list; the others count one more delivery.
- * Returns how many; with none, nothing is written when the read caps took
- * the first one back (else the stream's empty entry list is). */
+ * Returns how many. */
 static size_t xrg_serve_history(Client *c, ReadArgs *a, ReadTarget *t, ConsumerId cons, int64_t now,
                                 long long limit) {
     ConsumerGroup *g = t->g;
@@ -726,7 +725,7 @@ static size_t xrg_serve_history(Client *c, ReadArgs *a, ReadTarget *t, ConsumerI
         }
         n++;
     }
-    if (n > 0 || !read_caps_is_full(&a->caps)) reply_set_array_len(c, d, n);
+    reply_set_array_len(c, d, n);
     return n;
 }
 
@@ -743,9 +742,9 @@ static int can_serve(const ReadTarget *t) {
  * COUNT bounding the two together; as in Redis, CLAIM no longer applies to
  * the streams after one read from history (an ID other than ">"). The read
  * caps are checked before each stream and after each entry; a stream whose
- * first entry they take back is left out of the reply. a->wake_ms gets the earliest
- * time a pending entry becomes claimable (0: none), for a reader that
- * blocks. */
+ * first entry they take back is taken back whole (its entry list's length,
+ * set or not, goes with it). a->wake_ms gets the earliest time a pending
+ * entry becomes claimable (0: none), for a reader that blocks. */
 static size_t xrg_serve(Client *c, ReadArgs *a, ReadTarget *t) {
     int64_t now = now_ms();
     size_t n = 0;
@@ -782,11 +781,11 @@ static size_t xrg_serve(Client *c, ReadArgs *a, ReadTarget *t) {
                 n_new = xrg_serve_new(c, a, &t[i], cons, now,
                                       limit ? limit - (long long)n_claimed : 0, 1);
             sent = n_claimed + n_new;
-            if (sent || !read_caps_is_full(&a->caps)) reply_set_array_len(c, d, sent);
+            reply_set_array_len(c, d, sent);
         } else if (t[i].is_new) {
             ReplyDeferred d = reply_defer(c);
             sent = xrg_serve_new(c, a, &t[i], cons, now, limit, 0);
-            if (sent || !read_caps_is_full(&a->caps)) reply_set_array_len(c, d, sent);
+            reply_set_array_len(c, d, sent);
         } else {
             sent = xrg_serve_history(c, a, &t[i], cons, now, limit);
         }

@@ -297,9 +297,8 @@ long long read_caps_stream_count(const ReadCaps *caps, long long count) {
     return (count == 0 || left < count) ? left : count;
 }
 
-int read_caps_keep(ReadCaps *caps, Client *c, size_t before) {
-    if (caps->max_bytes && caps->n_entries > 0 &&
-        reply_len(c) - caps->base > (unsigned long long)caps->max_bytes) {
+int read_caps_keep_slow(ReadCaps *caps, Client *c, size_t before) {
+    if (caps->n_entries > 0 && reply_len(c) - caps->base > (unsigned long long)caps->max_bytes) {
         reply_truncate(c, before);
         caps->is_full = 1;
         return 0;

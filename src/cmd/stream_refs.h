@@ -74,11 +74,20 @@ int read_caps_next_stream(const ReadCaps *caps, Client *c);
 /* The COUNT of the next stream (0: none): count, lowered to what MAXCOUNT
  * leaves. */
 long long read_caps_stream_count(const ReadCaps *caps, long long count);
+/* read_caps_keep() with MAXSIZE given. */
+int read_caps_keep_slow(ReadCaps *caps, Client *c, size_t before);
+
 /* After writing an entry that began at reply_len() == before: keeps it
  * (returns 1, counted) unless it is not the reply's first and took the
  * reply past MAXSIZE, in which case its bytes are taken back out and the
  * reply is full (returns 0: deliver nothing, send nothing more). */
-int read_caps_keep(ReadCaps *caps, Client *c, size_t before);
+static inline int read_caps_keep(ReadCaps *caps, Client *c, size_t before) {
+    if (caps->max_bytes == 0) { /* the common read: no MAXSIZE to measure */
+        caps->n_entries++;
+        return 1;
+    }
+    return read_caps_keep_slow(caps, c, before);
+}
 
 /* Whether another entry may be tried: not after a refused one. */
 static inline int read_caps_next_entry(const ReadCaps *caps) {

@@ -1200,9 +1200,9 @@ void pel_iter_seek(PelIter *it, const Pel *p, uint32_t owner, StreamId start) {
 
 /* Positions it before the first entry in claim order: the released zone in
  * release order, then owned entries from the longest idle (oldest delivery
- * time) on, ties in the order their times were set. The idle tree is built on the first call
- * (O(n log n)) and kept up to date from then on, so a group that never
- * claims this way pays nothing for it. Borrows p. O(log n) after that. */
+ * time) on, ties in the order their times were set. The idle tree is built
+ * on the first call (O(n log n)) and kept up to date from then on, so a
+ * group that never claims this way pays nothing for it. Borrows p. O(log n) after that. */
 void pel_idle_seek(PelIter *it, Pel *p) {
     if (!p->has_idle) idle_build(p);
     tree_seek(it, p, &p->idle, stream_id_make(0, 0));
