@@ -379,7 +379,9 @@ static void cmd_command_docs(Client *c) {
         const Command *parent;
         const Command *cmd = lookup_full(c->argv[i], &parent);
         if (!cmd) continue;
-        reply_bulk_slice(c, c->argv[i]);
+        char full[128]; /* Redis names the entry by the command's full name, not as asked */
+        command_meta_fullname(full, sizeof full, cmd, parent);
+        reply_bulk_cstr(c, full);
         command_meta_reply_docs(c, cmd, parent);
         n++;
     }

@@ -191,6 +191,7 @@ def test_misc_replies(server, ref_server, proto):
         ("COMMAND", "DOCS", "nosuch"),
         ("COMMAND", "DOCS", "get", "nosuch", "xlen"),
         ("COMMAND", "DOCS", "config|get"),
+        ("COMMAND", "DOCS", "GET", "XLen", "CONFIG|GET", "config|Get", "Echo"),
         ("COMMAND", "GETKEYS"),
         ("COMMAND", "GETKEYSANDFLAGS", "get"),
     ]:
