@@ -13,10 +13,14 @@
  *     / ACKED in 8.2, XADD IDMP / IDMPAUTO in 8.6; XREAD "+" in 7.4 and
  *     MAXCOUNT / MAXSIZE in 8.10; XREADGROUP CLAIM in 8.4 and the caps in
  *     8.10; XINFO STREAM / CONSUMERS fields of 7.2 and 8.6) carry the newer
- *     summary, arguments and history entries;
+ *     summary, arguments and history entries, as Redis's own command JSON
+ *     has them (which is not always what its docs pages show: XREAD has no
+ *     complexity and no 7.4 history entry, XADD no 8.6 one);
  *   - commands newer than 7.0 (CLIENT SETINFO 7.2, XDELEX, XACKDEL 8.2,
- *     XCFGSET 8.6, XNACK, XIDMPRECORD 8.8) carry their own release's data,
- *     and XIDMPCOUNTERS (streamd's own, for the AOF) carries ours;
+ *     XCFGSET 8.6, XIDMPRECORD 8.6.2, XNACK 8.8) carry their own release's
+ *     data, and XIDMPCOUNTERS (streamd's own, for the AOF) carries ours;
+ * tests/integration/test_command_meta_redis8.py names the Redis commits the
+ * 8.x data was taken from and pins it.
  *   - a container lists only the subcommands streamd has, in its table's
  *     order (Redis's order is its dict's, which changes from run to run).
  * tests/compat/test_command_meta.py holds the list of these exceptions and

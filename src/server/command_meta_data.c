@@ -539,15 +539,17 @@ static const MetaArg a_xadd_2[] = {
     {"acked", "pure-token", -1, "ACKED", NULL, NULL, NULL, 0, NULL, 0},
 };
 static const MetaArg a_xadd_3_0[] = {
-    {"producer-id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"idmpauto-token", "pure-token", -1, "IDMPAUTO", NULL, NULL, NULL, 0, NULL, 0},
+    {"pid", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
 static const MetaArg a_xadd_3_1[] = {
-    {"producer-id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
-    {"idempotent-id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"idmp-token", "pure-token", -1, "IDMP", NULL, NULL, NULL, 0, NULL, 0},
+    {"pid", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"iid", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
 static const MetaArg a_xadd_3[] = {
-    {"idmpauto-block", "block", -1, "IDMPAUTO", NULL, NULL, NULL, 0, a_xadd_3_0, 1},
-    {"idmp-block", "block", -1, "IDMP", NULL, NULL, NULL, 0, a_xadd_3_1, 2},
+    {"idmpauto-with-pid", "block", -1, NULL, NULL, NULL, NULL, 0, a_xadd_3_0, 2},
+    {"idmp-with-pid-iid", "block", -1, NULL, NULL, NULL, NULL, 0, a_xadd_3_1, 3},
 };
 static const MetaArg a_xadd_4_0[] = {
     {"maxlen", "pure-token", -1, "MAXLEN", NULL, NULL, NULL, 0, NULL, 0},
@@ -564,7 +566,7 @@ static const MetaArg a_xadd_4[] = {
     {"count", "integer", -1, "LIMIT", NULL, "6.2.0", NULL, META_ARG_OPTIONAL, NULL, 0},
 };
 static const MetaArg a_xadd_5[] = {
-    {"auto_id", "pure-token", -1, "*", NULL, NULL, NULL, 0, NULL, 0},
+    {"auto-id", "pure-token", -1, "*", NULL, NULL, NULL, 0, NULL, 0},
     {"id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
 static const MetaArg a_xadd_6[] = {
@@ -574,11 +576,11 @@ static const MetaArg a_xadd_6[] = {
 static const MetaArg a_xadd[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"nomkstream", "pure-token", -1, "NOMKSTREAM", NULL, "6.2.0", NULL, META_ARG_OPTIONAL, NULL, 0},
-    {"condition", "oneof", -1, NULL, NULL, "8.2.0", NULL, META_ARG_OPTIONAL, a_xadd_2, 3},
-    {"idmp", "oneof", -1, NULL, NULL, "8.6.0", NULL, META_ARG_OPTIONAL, a_xadd_3, 2},
+    {"condition", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_xadd_2, 3},
+    {"idmp", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_xadd_3, 2},
     {"trim", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_xadd_4, 4},
-    {"id_or_auto", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_xadd_5, 2},
-    {"field_value", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_xadd_6, 2},
+    {"id-selector", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_xadd_5, 2},
+    {"data", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_xadd_6, 2},
 };
 static const MetaKeySpec k_xadd[] = {
     {"UPDATE instead of INSERT because of the optional trimming feature", "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
@@ -587,7 +589,6 @@ static const char *const h_xadd[] = {
     "6.2.0", "Added the `NOMKSTREAM` option, `MINID` trimming strategy and the `LIMIT` option.",
     "7.0.0", "Added support for the `<ms>-*` explicit ID form.",
     "8.2.0", "Added the `KEEPREF`, `DELREF` and `ACKED` options.",
-    "8.6.0", "Added the `IDMPAUTO` and `IDMP` options.",
 };
 static const MetaArg a_xautoclaim[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -604,10 +605,18 @@ static const MetaKeySpec k_xautoclaim[] = {
 static const char *const h_xautoclaim[] = {
     "7.0.0", "Added an element to the reply array, containing deleted entries the command cleared from the PEL",
 };
+static const MetaArg a_xcfgset_1[] = {
+    {"idmp-duration-token", "pure-token", -1, "IDMP-DURATION", NULL, NULL, NULL, 0, NULL, 0},
+    {"duration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_xcfgset_2[] = {
+    {"idmp-maxsize-token", "pure-token", -1, "IDMP-MAXSIZE", NULL, NULL, NULL, 0, NULL, 0},
+    {"maxsize", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
 static const MetaArg a_xcfgset[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
-    {"duration", "integer", -1, "IDMP-DURATION", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
-    {"maxsize", "integer", -1, "IDMP-MAXSIZE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"idmp-duration-block", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_xcfgset_1, 2},
+    {"idmp-maxsize-block", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_xcfgset_2, 2},
 };
 static const MetaKeySpec k_xcfgset[] = {
     {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
@@ -727,7 +736,7 @@ static const MetaKeySpec k_xidmprecord[] = {
 };
 static const MetaArg a_xinfo_consumers[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
-    {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"group", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
 static const MetaKeySpec k_xinfo_consumers[] = {
     {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
@@ -745,11 +754,12 @@ static const char *const h_xinfo_groups[] = {
     "7.0.0", "Added the `entries-read` and `lag` fields",
 };
 static const MetaArg a_xinfo_stream_1[] = {
+    {"full", "pure-token", -1, "FULL", NULL, NULL, NULL, 0, NULL, 0},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
 static const MetaArg a_xinfo_stream[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
-    {"full", "block", -1, "FULL", NULL, NULL, NULL, META_ARG_OPTIONAL, a_xinfo_stream_1, 1},
+    {"full-block", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_xinfo_stream_1, 2},
 };
 static const MetaKeySpec k_xinfo_stream[] = {
     {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
@@ -758,7 +768,7 @@ static const char *const h_xinfo_stream[] = {
     "6.0.0", "Added the `FULL` modifier.",
     "7.0.0", "Added the `max-deleted-entry-id`, `entries-added`, `recorded-first-entry-id`, `entries-read` and `lag` fields",
     "7.2.0", "Added the `active-time` field, and changed the meaning of `seen-time`.",
-    "8.6.0", "Added the `idmp-duration`, `idmp-maxsize`, `pids-tracked`, `iids-tracked`, `iids-added` and `iids-duplicates` fields.",
+    "8.6.0", "Added the `idmp-duration`, `idmp-maxsize`, `pids-tracked`, `iids-tracked`, `iids-added` and `iids-duplicates` fields for IDMP tracking.",
 };
 static const MetaArg a_xlen[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -831,7 +841,6 @@ static const MetaKeySpec k_xread[] = {
     {NULL, "RO access", META_BS_KEYWORD, 1, "STREAMS", META_FK_RANGE, -1, 1, 2},
 };
 static const char *const h_xread[] = {
-    "7.4.0", "Added support for the `+` (last entry) ID.",
     "8.10.0", "Added the `MAXCOUNT` and `MAXSIZE` options.",
 };
 static const MetaArg a_xreadgroup_0[] = {
@@ -891,21 +900,21 @@ static const MetaArg a_xtrim_1_1[] = {
     {"equal", "pure-token", -1, "=", NULL, NULL, NULL, 0, NULL, 0},
     {"approximately", "pure-token", -1, "~", NULL, NULL, NULL, 0, NULL, 0},
 };
+static const MetaArg a_xtrim_1_4[] = {
+    {"keepref", "pure-token", -1, "KEEPREF", NULL, NULL, NULL, 0, NULL, 0},
+    {"delref", "pure-token", -1, "DELREF", NULL, NULL, NULL, 0, NULL, 0},
+    {"acked", "pure-token", -1, "ACKED", NULL, NULL, NULL, 0, NULL, 0},
+};
 static const MetaArg a_xtrim_1[] = {
     {"strategy", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_xtrim_1_0, 2},
     {"operator", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_xtrim_1_1, 2},
     {"threshold", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"count", "integer", -1, "LIMIT", NULL, "6.2.0", NULL, META_ARG_OPTIONAL, NULL, 0},
-};
-static const MetaArg a_xtrim_2[] = {
-    {"keepref", "pure-token", -1, "KEEPREF", NULL, NULL, NULL, 0, NULL, 0},
-    {"delref", "pure-token", -1, "DELREF", NULL, NULL, NULL, 0, NULL, 0},
-    {"acked", "pure-token", -1, "ACKED", NULL, NULL, NULL, 0, NULL, 0},
+    {"condition", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_xtrim_1_4, 3},
 };
 static const MetaArg a_xtrim[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
-    {"trim", "block", -1, NULL, NULL, NULL, NULL, 0, a_xtrim_1, 4},
-    {"condition", "oneof", -1, NULL, NULL, "8.2.0", NULL, META_ARG_OPTIONAL, a_xtrim_2, 3},
+    {"trim", "block", -1, NULL, NULL, NULL, NULL, 0, a_xtrim_1, 5},
 };
 static const MetaKeySpec k_xtrim[] = {
     {NULL, "RW delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
@@ -1006,8 +1015,8 @@ const CommandMeta command_meta_table[] = {
     {"unwatch", "Forget about all watched keys", "2.2.0", "transactions", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"watch", "Watch the given keys to determine execution of the MULTI/EXEC block", "2.2.0", "transactions", "O(1) for every key.", NULL, NULL, NULL, NULL, 0, NULL, k_watch, 1, a_watch, 1},
     {"xack", "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.", "5.0.0", "stream", "O(1) for each message ID processed.", NULL, NULL, NULL, NULL, 0, NULL, k_xack, 1, a_xack, 3},
-    {"xackdel", "Acknowledges and conditionally deletes one or multiple entries for a stream consumer group.", "8.2.0", "stream", "O(1) for each entry ID processed.", NULL, NULL, NULL, NULL, 0, NULL, k_xackdel, 1, a_xackdel, 4},
-    {"xadd", "Appends a new message to a stream. Creates the key if it doesn't exist.", "5.0.0", "stream", "O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.", NULL, NULL, NULL, h_xadd, 4, "nondeterministic_output", k_xadd, 1, a_xadd, 7},
+    {"xackdel", "Acknowledges and deletes one or multiple messages for a stream consumer group.", "8.2.0", "stream", "O(1) for each message ID processed.", NULL, NULL, NULL, NULL, 0, NULL, k_xackdel, 1, a_xackdel, 4},
+    {"xadd", "Appends a new message to a stream. Creates the key if it doesn't exist.", "5.0.0", "stream", "O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.", NULL, NULL, NULL, h_xadd, 3, "nondeterministic_output", k_xadd, 1, a_xadd, 7},
     {"xautoclaim", "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.", "6.2.0", "stream", "O(1) if COUNT is small.", NULL, NULL, NULL, h_xautoclaim, 1, "nondeterministic_output", k_xautoclaim, 1, a_xautoclaim, 7},
     {"xcfgset", "Sets the IDMP configuration parameters for a stream.", "8.6.0", "stream", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_xcfgset, 1, a_xcfgset, 3},
     {"xclaim", "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.", "5.0.0", "stream", "O(log N) with N being the number of messages in the PEL of the consumer group.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_xclaim, 1, a_xclaim, 11},
@@ -1021,20 +1030,20 @@ const CommandMeta command_meta_table[] = {
     {"xgroup|help", "Show helpful text about the different subcommands", "5.0.0", "stream", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"xgroup|setid", "Set a consumer group to an arbitrary last delivered ID value.", "5.0.0", "stream", "O(1)", NULL, NULL, NULL, h_xgroup_setid, 1, NULL, k_xgroup_setid, 1, a_xgroup_setid, 4},
     {"xidmpcounters", "An internal command restoring the IDMP lifetime counters of a stream (AOF).", "8.6.0", "stream", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_xidmpcounters, 1, a_xidmpcounters, 3},
-    {"xidmprecord", "An internal command for setting IDMP metadata on an existing stream message.", "8.8.0", "stream", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_xidmprecord, 1, a_xidmprecord, 4},
+    {"xidmprecord", "An internal command for setting IDMP metadata on an existing stream message.", "8.6.2", "stream", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_xidmprecord, 1, a_xidmprecord, 4},
     {"xinfo", "A container for stream introspection commands", "5.0.0", "stream", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"xinfo|consumers", "Returns a list of the consumers in a consumer group.", "5.0.0", "stream", "O(1)", NULL, NULL, NULL, h_xinfo_consumers, 1, "nondeterministic_output", k_xinfo_consumers, 1, a_xinfo_consumers, 2},
     {"xinfo|groups", "List the consumer groups of a stream", "5.0.0", "stream", "O(1)", NULL, NULL, NULL, h_xinfo_groups, 1, NULL, k_xinfo_groups, 1, a_xinfo_groups, 1},
     {"xinfo|help", "Show helpful text about the different subcommands", "5.0.0", "stream", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"xinfo|stream", "Returns information about a stream.", "5.0.0", "stream", "O(1)", NULL, NULL, NULL, h_xinfo_stream, 4, NULL, k_xinfo_stream, 1, a_xinfo_stream, 2},
     {"xlen", "Return the number of entries in a stream", "5.0.0", "stream", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_xlen, 1, a_xlen, 1},
-    {"xnack", "Releases pending messages back to the group's PEL without acknowledging them, making them available for re-delivery.", "8.8.0", "stream", "O(1) for each message ID processed.", NULL, NULL, NULL, NULL, 0, NULL, k_xnack, 1, a_xnack, 6},
+    {"xnack", "Releases claimed messages back to the group's PEL without acknowledging them, making them available for re-delivery.", "8.8.0", "stream", "O(1) for each message ID processed.", NULL, NULL, NULL, NULL, 0, NULL, k_xnack, 1, a_xnack, 6},
     {"xpending", "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.", "5.0.0", "stream", "O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer.", NULL, NULL, NULL, h_xpending, 1, "nondeterministic_output", k_xpending, 1, a_xpending, 3},
     {"xrange", "Return a range of elements in a stream, with IDs matching the specified IDs interval", "5.0.0", "stream", "O(N) with N being the number of elements being returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).", NULL, NULL, NULL, h_xrange, 1, NULL, k_xrange, 1, a_xrange, 4},
-    {"xread", "Returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise.", "5.0.0", "stream", "For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.", NULL, NULL, NULL, h_xread, 2, NULL, k_xread, 1, a_xread, 5},
+    {"xread", "Returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise.", "5.0.0", "stream", NULL, NULL, NULL, NULL, h_xread, 1, NULL, k_xread, 1, a_xread, 5},
     {"xreadgroup", "Returns new or historical messages from a stream for a consumer in a group. Blocks until a message is available otherwise.", "5.0.0", "stream", "For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.", NULL, NULL, NULL, h_xreadgroup, 2, NULL, k_xreadgroup, 1, a_xreadgroup, 8},
     {"xrevrange", "Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE", "5.0.0", "stream", "O(N) with N being the number of elements returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).", NULL, NULL, NULL, h_xrevrange, 1, NULL, k_xrevrange, 1, a_xrevrange, 4},
     {"xsetid", "An internal command for replicating stream values", "5.0.0", "stream", "O(1)", NULL, NULL, NULL, h_xsetid, 1, NULL, k_xsetid, 1, a_xsetid, 4},
-    {"xtrim", "Deletes messages from the beginning of a stream.", "5.0.0", "stream", "O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.", NULL, NULL, NULL, h_xtrim, 2, "nondeterministic_output", k_xtrim, 1, a_xtrim, 3},
+    {"xtrim", "Deletes messages from the beginning of a stream.", "5.0.0", "stream", "O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.", NULL, NULL, NULL, h_xtrim, 2, "nondeterministic_output", k_xtrim, 1, a_xtrim, 2},
 };
 const size_t command_meta_count = sizeof command_meta_table / sizeof command_meta_table[0];
