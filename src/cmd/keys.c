@@ -158,12 +158,8 @@ static void do_rename(Client *c, int nx) {
         reply_int(c, 0);
         return;
     }
-    int64_t expire = e->expire_ms;
-    DictEntry *u = dict_unlink(c->db->keys, src.p, src.len);
-    Obj *o = u->val;
-    if (expire >= 0) c->db->n_expires--;
-    dict_entry_free(u);
-    db_signal_key(c->db, src);
+    int64_t expire;
+    Obj *o = db_take(c->db, src, &expire);
     db_set(c->db, dst, o, 0);
     if (expire >= 0) db_set_expire(c->db, dst, expire);
     propagate_argv(c);
@@ -281,8 +277,9 @@ static void ttl_generic(Client *c, int ms, int absolute) {
         return;
     }
     if (absolute) {
-        /* seconds rounded to the nearest, as TTL's */
-        reply_int(c, ms ? e->expire_ms : (e->expire_ms + 500) / 1000);
+        /* seconds rounded to the nearest, as TTL's (without adding 500 first,
+         * which overflows for the farthest expiry times) */
+        reply_int(c, ms ? e->expire_ms : e->expire_ms / 1000 + (e->expire_ms % 1000 >= 500));
         return;
     }
     long long left = e->expire_ms - now_ms();

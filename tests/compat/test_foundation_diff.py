@@ -165,6 +165,10 @@ SCRIPTS = {
         "PEXPIREAT k %d" % (FAR * 1000 + 499), "EXPIRETIME k",
         "PEXPIREAT k %d" % (FAR * 1000 + 500), "EXPIRETIME k",
         "PEXPIREAT k %d" % (FAR * 1000 + 999), "EXPIRETIME k",
+        # the farthest expiry times (the rounding once overflowed: cmd_fuzz seed 303)
+        "PEXPIREAT k 9223372036854775807", "EXPIRETIME k", "PEXPIRETIME k",
+        "PEXPIREAT k 9223372036854775499", "EXPIRETIME k", "PEXPIREAT k 9223372036854775500",
+        "EXPIRETIME k",
         "EXPIREAT missing %d" % FAR, "TTL", "PTTL a b", "PERSIST", "EXPIRETIME", "PEXPIRETIME",
     ],
     "expire_past_deletes": [
