@@ -228,6 +228,44 @@ static void info_keyspace(Buf *b) {
     }
 }
 
+/* The label of a keysizes bin: "0", then the bin's lowest size, a power of
+ * two, with a binary unit from 1024 on ("1K", "512M", "8E"). */
+static void keysizes_label(char *out, size_t n, int bin) {
+    if (bin == 0) {
+        snprintf(out, n, "0");
+        return;
+    }
+    static const char units[] = " KMGTPE";
+    int shift = bin - 1;
+    snprintf(out, n, "%llu%.*s", 1ULL << (shift % 10), shift >= 10, &units[shift / 10]);
+}
+
+/* Per database and type, how many values have how many elements (strings:
+ * bytes), in power-of-two bins; a line only for types the database holds. */
+static void info_keysizes(Buf *b) {
+    static const char *const names[OBJ_TYPE_COUNT] = {
+        [OBJ_STRING] = "distrib_strings_sizes",
+        [OBJ_STREAM] = "distrib_streams_items",
+    };
+    buf_append_cstr(b, "# Keysizes\r\n");
+    for (int i = 0; i < core.n_dbs; i++) {
+        const Db *db = &core.dbs[i];
+        for (int t = 0; t < OBJ_TYPE_COUNT; t++) {
+            int first = 1;
+            for (int bin = 0; bin < KEYSIZES_BINS; bin++) {
+                uint64_t n = db->keysizes[t][bin];
+                if (!n) continue;
+                char label[8];
+                keysizes_label(label, sizeof label, bin);
+                if (first) buf_printf(b, "db%d_%s:", i, names[t]);
+                buf_printf(b, "%s%s=%llu", first ? "" : ",", label, (unsigned long long)n);
+                first = 0;
+            }
+            if (!first) buf_append_cstr(b, "\r\n");
+        }
+    }
+}
+
 typedef struct InfoSection {
     const char *name;
     void (*fn)(Buf *b);
@@ -254,6 +292,7 @@ static const InfoSection sections[] = {
     {"errorstats", info_errorstats, 1},
     {"cluster", info_cluster, 1},
     {"keyspace", info_keyspace, 1},
+    {"keysizes", info_keysizes, 1},
 };
 #define N_SECTIONS (sizeof sections / sizeof sections[0])
 

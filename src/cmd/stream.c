@@ -64,7 +64,12 @@ static size_t stream_obj_mem(const void *ptr) {
            (so->idmp ? idmp_mem_usage(so->idmp) : 0);
 }
 
-static const ObjTypeOps stream_type = {"stream", "stream", stream_obj_free, stream_obj_mem};
+static uint64_t stream_obj_items(const void *ptr) {
+    return stream_length(((const StreamObj *)ptr)->s);
+}
+
+static const ObjTypeOps stream_type = {"stream", "stream", stream_obj_free, stream_obj_mem,
+                                       stream_obj_items};
 
 /* Registers OBJ_STREAM (called once at start-up). */
 void stream_cmd_init(void) {
@@ -117,8 +122,13 @@ StreamObj *stream_obj_lookup_existing(Client *c, Slice key, int for_write) {
 /* Adds an empty stream under key (absent); returns a view owned by the db. */
 StreamObj *stream_obj_create(Client *c, Slice key) {
     StreamObj *so = stream_obj_new();
-    db_add(c->db, key, obj_new(OBJ_STREAM, so));
+    so->obj = obj_new(OBJ_STREAM, so);
+    db_add(c->db, key, so->obj);
     return so;
+}
+
+void stream_obj_resized(Client *c, StreamObj *so) {
+    db_resized(c->db, so->obj);
 }
 
 /* The configured node limits (negative config values count as no limit). */
@@ -446,11 +456,14 @@ static void cmd_xadd(Client *c) {
     char idbuf[STREAM_ID_MAX_LEN + 1];
     Slice id_text = format_id(id, idbuf);
     reply_bulk_slice(c, id_text);
-    if (fresh)
-        db_add(c->db, key, obj_new(OBJ_STREAM, fresh)); /* signals the key */
-    else
+    if (fresh) {
+        fresh->obj = obj_new(OBJ_STREAM, fresh);
+        db_add(c->db, key, fresh->obj); /* signals the key */
+    } else {
         db_signal_key(c->db, key);
+    }
     if (a.has_strategy) (void)trim_by_args(&a, so);
+    stream_obj_resized(c, so);
     /* The iid is tracked around the XADD record: stream_idmp.c may emit a
      * record before it, leave IDMP out of it (a.dropped) and add records. */
     if (a.idmp.mode) stream_idmp_xadd_added(c, key, so, fresh != NULL, &a.idmp, &id, a.dropped);
@@ -476,6 +489,7 @@ static void cmd_xtrim(Client *c) {
     }
     uint64_t n = trim_by_args(&a, so);
     if (n) {
+        stream_obj_resized(c, so);
         db_signal_key(c->db, c->argv[1]);
         propagate_rewritten(c, &a, so, NULL);
     }
@@ -511,6 +525,7 @@ static void cmd_xdel(Client *c) {
     for (int j = 0; j < n; j++) deleted += stream_delete(so->s, ids[j]);
     xfree(ids);
     if (deleted) {
+        stream_obj_resized(c, so);
         db_signal_key(c->db, c->argv[1]);
         propagate_argv(c);
     }

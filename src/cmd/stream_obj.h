@@ -37,6 +37,7 @@ typedef struct StreamObj {
     Idmp *idmp;       /* idempotency state; owned; NULL until first used; src/cmd/stream_idmp.c */
     uint64_t serial;  /* unique among the stream values made so far, never 0 (tells a
                          recreated stream from the old one); src/cmd/stream.c */
+    Obj *obj;         /* the keyspace value holding this stream (INFO keysizes) */
 } StreamObj;
 
 /* Registers the OBJ_STREAM type; called once from commands_init(). */
@@ -50,6 +51,9 @@ int stream_obj_lookup_write(Client *c, Slice key, StreamObj **out);
 StreamObj *stream_obj_lookup_existing(Client *c, Slice key, int for_write);
 /* Adds an empty stream under key, which must not exist; returns a view. */
 StreamObj *stream_obj_create(Client *c, Slice key);
+/* After entries were added or removed: keeps INFO keysizes exact (see
+ * db_resized). */
+void stream_obj_resized(Client *c, StreamObj *so);
 
 /* Node limits from CONFIG (stream-node-max-entries / -bytes). */
 StreamLimits stream_obj_limits(void);

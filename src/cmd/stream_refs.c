@@ -173,10 +173,14 @@ static void reply_all_missing(Client *c, int n) {
     for (int j = 0; j < n; j++) reply_int(c, XDEL_NO_ID);
 }
 
-/* Wakes readers and watchers when entries went, counts pending references
- * dropped, and propagates the command as sent when anything changed. */
-static void del_finish(Client *c, long long deleted, uint64_t changes) {
-    if (deleted) db_signal_key(c->db, c->argv[1]);
+/* Wakes readers and watchers when entries went (and moves the stream's INFO
+ * keysizes bin), counts pending references dropped, and propagates the
+ * command as sent when anything changed. */
+static void del_finish(Client *c, StreamObj *so, long long deleted, uint64_t changes) {
+    if (deleted) {
+        stream_obj_resized(c, so);
+        db_signal_key(c->db, c->argv[1]);
+    }
     server.dirty += (long long)changes;
     if (deleted || changes) propagate_argv(c);
 }
@@ -203,7 +207,7 @@ static void cmd_xdelex(Client *c) {
         deleted += res == XDEL_DELETED;
         reply_int(c, res);
     }
-    del_finish(c, deleted, refs);
+    del_finish(c, so, deleted, refs);
 out:
     del_args_free(&a);
 }
@@ -236,7 +240,7 @@ static void cmd_xackdel(Client *c) {
         }
         reply_int(c, res);
     }
-    del_finish(c, deleted, changes);
+    del_finish(c, so, deleted, changes);
 out:
     del_args_free(&a);
 }

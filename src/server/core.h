@@ -18,6 +18,9 @@
 #include "server/dict.h"
 #include "server/server.h"
 
+/* INFO keysizes bins: 0 for an empty value, i for 2^(i-1) .. 2^i - 1 elements. */
+#define KEYSIZES_BINS 65
+
 struct Db {
     Dict *keys;
     Dict *watched;  /* key -> ClientList of clients WATCHing it */
@@ -25,6 +28,7 @@ struct Db {
     uint64_t n_expires;
     uint64_t expire_cursor;
     int id;
+    uint64_t keysizes[OBJ_TYPE_COUNT][KEYSIZES_BINS]; /* values per type and size bin */
 };
 
 typedef struct ClientList {

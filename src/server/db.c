@@ -11,6 +11,14 @@
  * db_signal_key() is the one place a change is announced: it marks the WATCHes
  * on the key dirty and queues clients blocked on it for service after the
  * current command.
+ *
+ * INFO keysizes is kept exact as the keyspace changes, so INFO costs
+ * O(databases) however many keys there are: each database counts its values
+ * per type and size bin (a power of two), and each value remembers the bin it
+ * is counted in (Obj.size_bin). A value is counted when it enters a database
+ * (db_add, db_set), uncounted when it leaves (delete, expiry, overwrite,
+ * flush, db_take), and moved by db_resized() after a change in place (APPEND,
+ * XADD, XTRIM, XDEL, ...), which every such handler calls.
  */
 #include <string.h>
 
@@ -59,10 +67,33 @@ static void free_obj(void *o) {
     obj_free(o);
 }
 
+/* The keysizes bin of a value of n elements: 0 for none, else 1 + log2(n). */
+static inline uint8_t size_bin(uint64_t n) {
+    return n ? (uint8_t)(64 - __builtin_clzll(n)) : 0;
+}
+
+static void sizes_count(Db *db, Obj *o) {
+    o->size_bin = size_bin(obj_items(o));
+    db->keysizes[o->type][o->size_bin]++;
+}
+
+static void sizes_uncount(Db *db, const Obj *o) {
+    db->keysizes[o->type][o->size_bin]--;
+}
+
+void db_resized(Db *db, Obj *o) {
+    uint8_t bin = size_bin(obj_items(o));
+    if (bin == o->size_bin) return;
+    db->keysizes[o->type][o->size_bin]--;
+    db->keysizes[o->type][bin]++;
+    o->size_bin = bin;
+}
+
 static void delete_entry(Db *db, Slice key) {
     DictEntry *e = dict_unlink(db->keys, key.p, key.len);
     if (!e) return;
     if (e->expire_ms >= 0) db->n_expires--;
+    sizes_uncount(db, e->val);
     obj_free(e->val);
     dict_entry_free(e);
 }
@@ -111,12 +142,15 @@ Obj *db_lookup_write(Db *db, Slice key) {
 
 void db_add(Db *db, Slice key, Obj *o) {
     dict_add(db->keys, key.p, key.len, o);
+    sizes_count(db, o);
     db_signal_key(db, key);
 }
 
 void db_set(Db *db, Slice key, Obj *o, int keep_ttl) {
     DictEntry *e = dict_find(db->keys, key.p, key.len);
+    sizes_count(db, o);
     if (e) {
+        sizes_uncount(db, e->val);
         obj_free(e->val);
         e->val = o;
         if (!keep_ttl && e->expire_ms >= 0) {
@@ -127,6 +161,18 @@ void db_set(Db *db, Slice key, Obj *o, int keep_ttl) {
         dict_add(db->keys, key.p, key.len, o);
     }
     db_signal_key(db, key);
+}
+
+Obj *db_take(Db *db, Slice key, int64_t *expire_ms) {
+    DictEntry *e = dict_unlink(db->keys, key.p, key.len);
+    if (!e) return NULL;
+    Obj *o = e->val;
+    *expire_ms = e->expire_ms;
+    if (e->expire_ms >= 0) db->n_expires--;
+    sizes_uncount(db, o);
+    dict_entry_free(e);
+    db_signal_key(db, key);
+    return o;
 }
 
 int db_delete(Db *db, Slice key) {
@@ -173,6 +219,7 @@ void db_flush(Db *db) {
     dict_clear(db->keys, free_obj);
     db->n_expires = 0;
     db->expire_cursor = 0;
+    memset(db->keysizes, 0, sizeof db->keysizes);
 }
 
 void db_swap(Db *a, Db *b) {
@@ -183,6 +230,10 @@ void db_swap(Db *a, Db *b) {
     a->n_expires = b->n_expires;
     b->n_expires = n;
     a->expire_cursor = b->expire_cursor = 0;
+    uint64_t sizes[OBJ_TYPE_COUNT][KEYSIZES_BINS];
+    memcpy(sizes, a->keysizes, sizeof sizes);
+    memcpy(a->keysizes, b->keysizes, sizeof sizes);
+    memcpy(b->keysizes, sizes, sizeof sizes);
 }
 
 typedef struct ExpireScan {

@@ -23,6 +23,7 @@ Obj *obj_new(ObjType type, void *ptr) {
     o->ptr = ptr;
     o->lru_s = lru_clock_s();
     o->is_raw = 0;
+    o->size_bin = 0;
     return o;
 }
 
@@ -51,4 +52,10 @@ size_t obj_mem_usage(const Obj *o) {
     if (type_ops[o->type] && type_ops[o->type]->mem_usage)
         return n + type_ops[o->type]->mem_usage(o->ptr);
     return n;
+}
+
+uint64_t obj_items(const Obj *o) {
+    if (o->type == OBJ_STRING) return o->len;
+    if (type_ops[o->type] && type_ops[o->type]->items) return type_ops[o->type]->items(o->ptr);
+    return 0;
 }

@@ -17,10 +17,11 @@ typedef enum ObjType { OBJ_STRING = 0, OBJ_STREAM = 1, OBJ_TYPE_COUNT } ObjType;
 
 typedef struct Obj {
     ObjType type;
-    uint32_t lru_s; /* last access, seconds of the server clock (OBJECT IDLETIME) */
-    uint8_t is_raw; /* OBJ_STRING: modified in place (APPEND), reported as "raw" */
-    size_t len;     /* OBJ_STRING: byte length of ptr */
-    void *ptr;      /* OBJ_STRING: owned bytes (NUL-terminated for convenience) */
+    uint32_t lru_s;   /* last access, seconds of the server clock (OBJECT IDLETIME) */
+    uint8_t is_raw;   /* OBJ_STRING: modified in place (APPEND), reported as "raw" */
+    uint8_t size_bin; /* INFO keysizes: the bin the value is counted in while in a db */
+    size_t len;       /* OBJ_STRING: byte length of ptr */
+    void *ptr;        /* OBJ_STRING: owned bytes (NUL-terminated for convenience) */
 } Obj;
 
 typedef struct ObjTypeOps {
@@ -28,6 +29,7 @@ typedef struct ObjTypeOps {
     const char *encoding;                 /* OBJECT ENCODING reply */
     void (*free)(void *ptr);              /* frees the type's value */
     size_t (*mem_usage)(const void *ptr); /* bytes for MEMORY USAGE */
+    uint64_t (*items)(const void *ptr);   /* elements, for INFO keysizes */
 } ObjTypeOps;
 
 void obj_register_type(ObjType type, const ObjTypeOps *ops);
@@ -38,5 +40,7 @@ Obj *obj_new(ObjType type, void *ptr);
 Obj *obj_new_string(const char *p, size_t len);
 void obj_free(Obj *o);
 size_t obj_mem_usage(const Obj *o);
+/* What INFO keysizes measures: a string's length, another type's elements. */
+uint64_t obj_items(const Obj *o);
 
 #endif

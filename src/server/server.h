@@ -63,6 +63,14 @@ void db_add(Db *db, Slice key, Obj *o);
 void db_set(Db *db, Slice key, Obj *o, int keep_ttl);
 /* Deletes the key; 1 if it existed. Signals the key (see db_signal_key). */
 int db_delete(Db *db, Slice key);
+/* Removes the key and returns its value (owned by the caller from now on) and
+ * its expiry (*expire_ms, -1 when none), or NULL if absent (no expiry check:
+ * look the key up first). Signals the key. For RENAME. */
+Obj *db_take(Db *db, Slice key, int64_t *expire_ms);
+/* o, stored in db, changed size in place (APPEND, XADD, XTRIM, XDEL, ...):
+ * moves it to its new INFO keysizes bin. Every handler that changes a value's
+ * length in place calls this after the change. */
+void db_resized(Db *db, Obj *o);
 /* A key's value changed in place: invalidates WATCHes and wakes clients
  * blocked on the key after the current command. Every handler that mutates a
  * key calls this once per mutated key. */

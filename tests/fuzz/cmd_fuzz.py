@@ -1116,6 +1116,61 @@ def snapshot(c, dbs):
     return snap
 
 
+def keysizes_bin(n):
+    """INFO keysizes' label for a value of n elements (strings: bytes)."""
+    if n == 0:
+        return "0"
+    p = 1 << (n.bit_length() - 1)
+    unit = 0
+    while p >= 1024:
+        p >>= 10
+        unit += 1
+    return "%d%s" % (p, " KMGTPE"[unit].strip())
+
+
+def check_keysizes(c):
+    """INFO keysizes against the keyspace: every value counted once, in the
+    bin of its length. Skipped (returns False) when a key could expire while
+    it runs or an expired key is not deleted yet (INFO keyspace counts it, KEYS
+    does not list it), and on a server without the section."""
+    text = bytes(ok(c.call("INFO", "keysizes"), "INFO keysizes")).decode()
+    if not text.startswith("# Keysizes"):
+        return False
+    keyspace = bytes(ok(c.call("INFO", "keyspace"), "INFO keyspace")).decode()
+    expected = {}
+    try:
+        for line in keyspace.split("\r\n"):
+            if not line.startswith("db"):
+                continue
+            db, fields = line.split(":", 1)
+            n_keys = int(fields.split(",")[0].split("=")[1])
+            ok(c.call("SELECT", db[2:]), "SELECT")
+            keys = ok(c.call("KEYS", "*"), "KEYS")
+            if len(keys) != n_keys:
+                return False
+            for k in keys:
+                ttl = ok(c.call("PTTL", k), "PTTL")
+                if ttl == -2 or 0 <= ttl < 30000:
+                    return False
+                t = ok(c.call("TYPE", k), "TYPE")
+                name = {b"string": "distrib_strings_sizes", b"stream": "distrib_streams_items"}[bytes(t)]
+                n = ok(c.call("STRLEN" if t == b"string" else "XLEN", k), "STRLEN/XLEN")
+                bins = expected.setdefault("%s_%s" % (db, name), collections.Counter())
+                bins[n.bit_length()] += 1
+    finally:
+        ok(c.call("SELECT", "0"), "SELECT")
+    want = {}
+    for line_name, bins in expected.items():
+        want[line_name] = ",".join("%s=%d" % (keysizes_bin(1 << (b - 1)) if b else "0", bins[b])
+                                   for b in sorted(bins))
+    text = bytes(ok(c.call("INFO", "keysizes"), "INFO keysizes")).decode()
+    got = dict(l.split(":", 1) for l in text.split("\r\n")[1:] if l)
+    # Lines come per database, then per type (strings before streams).
+    if got != want:
+        raise Failure("INFO keysizes %r, the keyspace gives %r" % (got, want))
+    return True
+
+
 def diff_snapshots(a, b):
     """What differs between two snapshots (None: nothing); streams' tracked
     IDMP counts may only have gone down."""
@@ -1310,6 +1365,8 @@ class Fuzzer:
     def check_invariants(self):
         self.stats["invariant checks"] += 1
         snap = snapshot(self.control(), (0, 1))
+        if check_keysizes(self.control()):
+            self.stats["keysizes checks"] += 1
         if self.args.verbose:
             print("step %d: %s" % (self.step, ", ".join(
                 "%s:%d entries/%d groups/%d pending" % (k[1].decode(), len(v[1]["entries"]), len(v[1]["groups"]),
@@ -1659,10 +1716,10 @@ def main():
         f.srv.kill()  # whatever happened (an interrupt, SIGTERM), no server is left behind
         if f.record:
             f.record.close()
-    print("cmd_fuzz: seed %d: %d commands in %.0fs, %d invariant checks, %d AOF checks, "
-          "%+d bytes in use when emptied: clean"
-          % (a.seed, f.step, time.monotonic() - t0, f.stats["invariant checks"], f.stats["aof checks"],
-             f.stats[" emptied memory"]))
+    print("cmd_fuzz: seed %d: %d commands in %.0fs, %d invariant checks (%d of INFO keysizes), "
+          "%d AOF checks, %+d bytes in use when emptied: clean"
+          % (a.seed, f.step, time.monotonic() - t0, f.stats["invariant checks"],
+             f.stats["keysizes checks"], f.stats["aof checks"], f.stats[" emptied memory"]))
     if a.verbose:
         print("commands (errors):", ", ".join("%s %d (%d)" % (k, v, f.errors[k]) for k, v in
                                               sorted(f.stats.items(), key=lambda kv: -kv[1])))
