@@ -213,8 +213,9 @@ out:
 }
 
 /* XACKDEL key group [KEEPREF|DELREF|ACKED] IDS numids id [id ...]: only IDs
- * pending in the group are acknowledged and then deleted by the policy; the
- * others answer -1 and change nothing. Checked as XDELEX is; the IDs only
+ * pending in the group are acknowledged and then deleted by the policy (1,
+ * or 2 when ACKED finds references left); the others answer -1 and change
+ * nothing. Checked as XDELEX is; the IDs only
  * when the group exists. */
 static void cmd_xackdel(Client *c) {
     DelArgs a;
@@ -237,6 +238,9 @@ static void cmd_xackdel(Client *c) {
             changes++;
             res = delete_by_policy(so, a.policy, a.ids[j], &changes);
             deleted += res == XDEL_DELETED;
+            /* Acknowledged: an entry already gone from the stream (KEEPREF
+             * left it pending) still counts as deleted, as in Redis. */
+            if (res == XDEL_NO_ID) res = XDEL_DELETED;
         }
         reply_int(c, res);
     }

@@ -429,6 +429,27 @@ def test_xackdel_only_pending_ids(r):
     assert pending(r) == b("4-0", "5-0", "6-0")
 
 
+def test_xackdel_entry_already_deleted(raw):
+    """An ID pending in the group whose stream entry is already gone (deleted
+    with KEEPREF through another group) is acknowledged and answers 1 with
+    every policy, as in Redis's stream-cgroups.tcl ("XACKDEL with KEEPREF");
+    an ID not pending answers -1."""
+    c = raw()
+    for policy in ("KEEPREF", "DELREF", "ACKED"):
+        c.call("DEL", "s")
+        c.call("XADD", "s", "1-0", "f", "v")
+        c.call("XADD", "s", "2-0", "f", "v")
+        for g in ("g1", "g2"):
+            c.call("XGROUP", "CREATE", "s", g, "0")
+            c.call("XREADGROUP", "GROUP", g, "c", "STREAMS", "s", ">")
+        assert c.call("XACKDEL", "s", "g1", "KEEPREF", "IDS", 2, "1-0", "2-0") == [1, 1]
+        assert c.call("XLEN", "s") == 0
+        assert c.call("XACKDEL", "s", "g2", policy, "IDS", 3, "1-0", "9-0", "1-0") == [1, -1, -1]
+        assert c.call("XPENDING", "s", "g2")[0] == 1
+        assert c.call("XACKDEL", "s", "g2", policy, "IDS", 1, "2-0") == [1]
+        assert c.call("XPENDING", "s", "g2")[0] == 0
+
+
 def test_xackdel_missing_key_or_group(r):
     assert x(r, "XACKDEL", "nope", "g", "IDS", 1, "1-1") == [-1]
     r.xadd("s", {"f": 1}, id="1-1")
@@ -471,9 +492,10 @@ def test_xackdel_delref(r):
     assert r.xlen("s") == 1
     assert pending(r, "s", "g2") == b("2-1")
     # a pending entry deleted from the stream is acknowledged, its other
-    # references go, and the reply is -1 (no entry was deleted)
+    # references go, and the reply is 1 (Redis counts an acknowledged ID
+    # whose entry is already gone as deleted)
     assert r.xdel("s", "2-1") == 1
-    assert x(r, "XACKDEL", "s", "g1", "DELREF", "IDS", 1, "2-1") == [-1]
+    assert x(r, "XACKDEL", "s", "g1", "DELREF", "IDS", 1, "2-1") == [1]
     assert pending(r, "s", "g1") == [] and pending(r, "s", "g2") == []
 
 
