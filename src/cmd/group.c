@@ -286,6 +286,15 @@ static void reply_subcommand_syntax(Client *c, const char *parent) {
                 n, sub.p, parent);
 }
 
+/* An ENTRIESREAD above the entries the stream ever had counts them all, as in
+ * Redis (the lag would otherwise go negative). */
+static long long cap_entries_read(const StreamObj *so, long long entries_read) {
+    uint64_t added = stream_entries_added(so->s);
+    if (entries_read != GROUP_ENTRIES_READ_INVALID && (uint64_t)entries_read > added)
+        return (long long)added;
+    return entries_read;
+}
+
 /* All XGROUP subcommands share one handler, as their option parsing and key
  * checks come first and in the same order for all of them. */
 static void cmd_xgroup(Client *c) {
@@ -353,6 +362,7 @@ static void cmd_xgroup(Client *c) {
             db_signal_key(c->db, key);
         }
         if (!so->groups) so->groups = group_set_new();
+        entries_read = cap_entries_read(so, entries_read);
         if (!group_set_create(so->groups, gname, id, entries_read)) {
             reply_error(c, "BUSYGROUP Consumer Group name already exists");
             return;
@@ -375,6 +385,7 @@ static void cmd_xgroup(Client *c) {
             reply_invalid_id(c);
             return;
         }
+        entries_read = cap_entries_read(so, entries_read);
         group_set_last_id(g, id, entries_read);
         server.dirty++;
         /* Replay must not depend on the stream's last ID at that time. */

@@ -135,14 +135,16 @@ def test_xgroup_diff(diff):
         "XGROUP SETID s nog 0",
         "XGROUP SETID nokey g 0",
         "XGROUP SETID s g 3",
-        "XGROUP SETID s g $ ENTRIESREAD 5",
+        # (ENTRIESREAD at most the entries added: newer Redis caps larger
+        # values, 7.0 does not; test_groups.py checks the cap)
+        "XGROUP SETID s g $ ENTRIESREAD 1",
         "XGROUP SETID s g -",
         "XGROUP SETID s g +",
         "XGROUP SETID s g bad",
         "XGROUP SETID s g 0 MKSTREAM",
         "XGROUP SETID s g 0 ENTRIESREAD -3",
         "XGROUP SETID s g 0 ENTRIESREAD 4 extra",
-        "XGROUP SETID s g 0 ENTRIESREAD 4",
+        "XGROUP SETID s g 0 ENTRIESREAD 0",
         Call("XINFO GROUPS s", norm=mask_lag),
         "XGROUP CREATECONSUMER s g c1",
         "XGROUP CREATECONSUMER s g c1",
