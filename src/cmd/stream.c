@@ -532,6 +532,21 @@ static void cmd_xdel(Client *c) {
     reply_int(c, deleted);
 }
 
+/* A lowered entries-added lowers the groups' entries-read above it to it, as
+ * Redis does (a group cannot have read more entries than were added; the lag
+ * would go negative). */
+static void cap_groups_entries_read(StreamObj *so, uint64_t added) {
+    if (!so->groups) return;
+    ConsumerGroup **gs;
+    size_t n = group_set_list(so->groups, &gs);
+    for (size_t i = 0; i < n; i++) {
+        int64_t er = group_entries_read(gs[i]);
+        if (er != GROUP_ENTRIES_READ_INVALID && (uint64_t)er > added)
+            group_set_last_id(gs[i], group_last_id(gs[i]), (int64_t)added);
+    }
+    xfree(gs);
+}
+
 static void cmd_xsetid(Client *c) {
     StreamId id, max_deleted = ID_MIN;
     long long entries_added = -1;
@@ -586,7 +601,11 @@ static void cmd_xsetid(Client *c) {
         }
     }
     stream_set_last_id(s, id);
-    if (entries_added != -1) stream_set_entries_added(s, (uint64_t)entries_added);
+    if (entries_added != -1) {
+        uint64_t before = stream_entries_added(s);
+        stream_set_entries_added(s, (uint64_t)entries_added);
+        if ((uint64_t)entries_added < before) cap_groups_entries_read(so, (uint64_t)entries_added);
+    }
     if (!stream_id_is_zero(max_deleted)) stream_set_max_deleted_id(s, max_deleted);
     /* As in Redis, XSETID leaves a WATCH on the key standing. */
     db_wake_key(c->db, c->argv[1]);

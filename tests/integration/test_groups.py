@@ -960,6 +960,26 @@ def test_entriesread_capped_at_entries_added(r, raw):
     assert lag_of(c, "e", "g") == (0, 0)
 
 
+@streamd_only
+def test_xsetid_lowering_entries_added_caps_entries_read(r, raw):
+    """XSETID ... ENTRIESADDED n below a group's entries-read lowers that to
+    n (Redis's xsetidCommand does, as XGROUP CREATE/SETID cap ENTRIESREAD);
+    groups at or below n and groups with an unknown counter keep theirs."""
+    c = raw()
+    for i in (1, 2, 3):
+        c.call("XADD", "s", "%d-1" % i, "f", "v")
+    c.call("XGROUP", "CREATE", "s", "g", "3-1", "ENTRIESREAD", "3")
+    c.call("XGROUP", "CREATE", "s", "low", "2-1", "ENTRIESREAD", "2")
+    c.call("XGROUP", "CREATE", "s", "unknown", "0")
+    c.call("XDEL", "s", "1-1")
+    assert c.call("XSETID", "s", "3-1", "ENTRIESADDED", "2") == b"OK"
+    assert lag_of(c, "s", "g") == (2, 0)
+    assert lag_of(c, "s", "low")[0] == 2
+    assert lag_of(c, "s", "unknown")[0] is None
+    assert c.call("XSETID", "s", "3-1", "ENTRIESADDED", "5") == b"OK"
+    assert lag_of(c, "s", "g") == (2, 3)
+
+
 def test_read_counters_at_their_limits(make_server):
     """entries-added past 2^63 - 1 (XSETID ENTRIESADDED, then XADD) and an
     entries-read of 2^63 - 1 (ENTRIESREAD) meeting a read: Redis's signed
