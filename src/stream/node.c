@@ -27,6 +27,8 @@
  *                              value = d ? ref + t : t
  *           1110llll l ...     string, length 64-4095 (12-bit length)
  *           11110000 l[4] ...  string, 32-bit little-endian length
+ *   A husk (stream.c's compaction) is a deleted entry with no fields: hdr
+ *   0x01 plus its ID delta and back-length.
  *   Field names always use the string forms. `ref` is the master's reference
  *   value for the field in same-fields entries and 0 otherwise; the master's
  *   reference is the node's first entry's value when that is an integer, so
@@ -436,8 +438,53 @@ size_t stream__entry_put(StreamNode *n, int is_same, int is_first, StreamId prev
     for (size_t i = 0; i < nb; i++)
         p[nb - 1 - i] = (uint8_t)(((len >> (7 * i)) & 0x7f) | (i + 1 < nb ? 0x80 : 0));
     p += nb;
-    assert((size_t)(p - start) <= (size_t)(n->cap - n->used));
     return (size_t)(p - start);
+}
+
+/* Re-encodes the entry of src at off (header h, ID id) for the node being
+ * built in dst, after an entry with ID prev (is_first: as dst's first entry):
+ * a live entry keeps its body verbatim (its values are stored against the
+ * master section, which compaction copies unchanged) under a new header and
+ * back-length; a deleted one becomes a husk, a deleted entry without fields.
+ * With dst NULL nothing is written. Returns the bytes the entry takes in
+ * dst. */
+size_t stream__entry_recode(StreamNode *dst, const StreamNode *src, uint32_t off,
+                            const EntryHead *h, int is_first, StreamId prev, StreamId id) {
+    int is_husk = (h->hdr & ENTRY_DELETED) != 0;
+    int is_same = !is_husk && (h->hdr & ENTRY_SAME);
+    uint32_t n_fields = is_husk ? 0 : h->n_fields;
+    unsigned mode = 0;
+    uint64_t a = 0, b = 0;
+    size_t len = 1;
+    if (!is_first) len += delta_plan(prev, id, &mode, &a, &b);
+    if (!is_same && n_fields >= 15) len += vlen(n_fields - 15);
+    const uint8_t *body_end = h->body;
+    if (!is_husk) {
+        uint64_t elements = is_same ? n_fields : 2 * (uint64_t)n_fields;
+        for (uint64_t i = 0; i < elements; i++) body_end = stream__value_skip(body_end);
+    }
+    size_t body_len = (size_t)(body_end - h->body);
+    assert(h->body >= src->data + off && body_end <= src->data + src->used);
+    len += body_len;
+    size_t total = len + vlen(len);
+    if (!dst) return total;
+    uint8_t *start = dst->data + dst->used, *p = start + 1;
+    if (mode == 1 || mode == 3) p = vput(p, a);
+    if (mode == 2) p = vput(vput(p, a), b);
+    unsigned nf_bits = 0;
+    if (!is_same) {
+        nf_bits = n_fields < 15 ? n_fields : 15;
+        if (n_fields >= 15) p = vput(p, n_fields - 15);
+    }
+    *start = (uint8_t)((is_husk ? ENTRY_DELETED : 0) | (is_same ? ENTRY_SAME : 0) |
+                       mode << ENTRY_MODE_SHIFT | nf_bits << ENTRY_NF_SHIFT);
+    if (body_len) memcpy(p, h->body, body_len);
+    p += body_len;
+    assert((size_t)(p - start) == len);
+    size_t nb = vlen(len);
+    for (size_t i = 0; i < nb; i++)
+        p[nb - 1 - i] = (uint8_t)(((len >> (7 * i)) & 0x7f) | (i + 1 < nb ? 0x80 : 0));
+    return total;
 }
 
 /* Decodes the header of the entry at off. */

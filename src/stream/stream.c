@@ -17,6 +17,25 @@
  * hint_off". Deleting more entries never breaks the promise and appending
  * cannot touch it; a node being freed or moved clears or moves the hint.
  *
+ * Compaction: XDEL-style deletes (stream_delete()) leave dead bytes in a
+ * node until its last live entry goes, up to a whole node per node when
+ * consumers delete out of order. So stream_delete() rebuilds a node that has
+ * more deleted entries than live ones without them (node_compact()), at most
+ * an O(node) copy per compaction and amortised O(1) per delete: after a
+ * rebuild the node holds at most two deleted entries, so as many deletes as
+ * half its live entries come before the next one. Only there: trimming
+ * frees whole nodes or works at the head, where the skip hint already hides
+ * the deleted run, and iterators and NodePos values must not see a node
+ * replaced under them. Never the tail node: appends would soon grow it again.
+ * Client-visible results do not change: the first and last entries stay
+ * (stream_int.h), so the index keys, first_id, last_id (which approximate
+ * MINID trimming and backward iteration start from) and Redis's node
+ * boundaries are what they would be without compaction. Rejected: dropping
+ * the first and last entries too (a few bytes per node, but last_id would no
+ * longer be the last stored entry's ID and backward iteration would need a
+ * forward walk to find where to start), and merging sparse neighbours
+ * (changes the index keys XINFO reports).
+ *
  * The radix-tree node count: Redis keys its rax by the 128-bit big-endian
  * first ID of each node and reports the rax's node count in XINFO STREAM.
  * That count depends only on the set of keys (insertion and deletion in rax
@@ -65,6 +84,11 @@ static inline StreamId id_back(StreamId cur, const EntryHead *h) {
 
 static inline size_t node_alloc_bytes(const StreamNode *n) {
     return xsize(n);
+}
+
+/* Bytes of data[] the allocation holds. */
+static inline size_t node_data_cap(const StreamNode *n) {
+    return xsize(n) - sizeof(StreamNode);
 }
 
 /* ---- lifecycle ----------------------------------------------------------- */
@@ -223,8 +247,6 @@ static StreamNode *node_resize(Stream *s, size_t i, size_t data_cap) {
     StreamNode *old = s->slots[i].node;
     s->node_bytes -= node_alloc_bytes(old);
     StreamNode *n = xrealloc(old, sizeof(StreamNode) + data_cap);
-    size_t usable = node_alloc_bytes(n) - sizeof(StreamNode);
-    n->cap = (uint32_t)(usable > UINT32_MAX ? UINT32_MAX : usable);
     s->node_bytes += node_alloc_bytes(n);
     s->slots[i].node = n;
     if (s->hint_node == old) s->hint_node = n;
@@ -281,7 +303,7 @@ int stream_entry_fits(const Slice *fv, size_t n_fields) {
 /* Shrinks the tail node to its contents when a new node follows it. */
 static void node_seal(Stream *s, size_t i) {
     StreamNode *n = s->slots[i].node;
-    if (n->cap > n->used) (void)node_resize(s, i, n->used);
+    if (node_data_cap(n) > n->used) (void)node_resize(s, i, n->used);
 }
 
 /* Appends an entry with ID id (> the last ID, from stream_next_id()) and the
@@ -302,18 +324,22 @@ int stream_append(Stream *s, StreamId id, const Slice *fv, size_t n_fields,
     size_t esize = 0;
     int is_same = 0;
     if (n) {
-        if (lim->max_entries && (uint64_t)n->n_live + n->n_deleted >= lim->max_entries) {
+        /* Decided on the node as it would be without compaction. */
+        uint64_t entries = (uint64_t)n->n_live + n->n_deleted + n->n_dropped;
+        if (lim->max_entries && entries >= lim->max_entries) {
             n = NULL;
         } else {
             is_same = stream__master_match(n, fv, n_fields);
             esize = stream__entry_size(n, is_same, 0, n->last_id, id, fv, n_fields);
-            if (sizeof(StreamNode) + (uint64_t)n->used + esize > max_bytes) n = NULL;
+            uint64_t bytes = (uint64_t)n->used + n->dropped_bytes;
+            if (sizeof(StreamNode) + bytes + esize > max_bytes) n = NULL;
         }
     }
     if (n) {
         size_t need = (size_t)n->used + esize;
-        if (need > n->cap) {
-            size_t grown = (size_t)n->cap * 2;
+        size_t cap = node_data_cap(n);
+        if (need > cap) {
+            size_t grown = cap * 2;
             size_t limit = max_bytes > sizeof(StreamNode) ? max_bytes - sizeof(StreamNode) : 0;
             if (grown > limit) grown = limit;
             if (grown < need) grown = need;
@@ -329,11 +355,11 @@ int stream_append(Stream *s, StreamId id, const Slice *fv, size_t n_fields,
         size_t msize = stream__master_size(fv, n_fields);
         esize = stream__first_entry_size(fv, n_fields);
         n = xmalloc(sizeof(StreamNode) + msize + esize);
-        size_t usable = node_alloc_bytes(n) - sizeof(StreamNode);
-        n->cap = (uint32_t)(usable > UINT32_MAX ? UINT32_MAX : usable);
         n->first_id = n->last_id = id;
         n->n_live = 1;
         n->n_deleted = 0;
+        n->n_dropped = 0;
+        n->dropped_bytes = 0;
         uint8_t *end = stream__master_put(n->data, fv, n_fields);
         assert((size_t)(end - n->data) == msize);
         n->entries_off = n->used = (uint32_t)msize;
@@ -408,9 +434,72 @@ static StreamId first_live_id(Stream *s) {
 
 /* ---- deleting ------------------------------------------------------------ */
 
+/* Deleted entries compaction would remove from n: all but its first and
+ * last entries, which stay as husks. O(1) through the back-length. */
+static uint32_t node_droppable(const StreamNode *n) {
+    uint32_t keep = (n->data[n->entries_off] & ENTRY_DELETED) != 0;
+    uint32_t last = stream__entry_start_before(n, n->used);
+    if (last != n->entries_off && (n->data[last] & ENTRY_DELETED)) keep++;
+    assert(keep <= n->n_deleted);
+    return n->n_deleted - keep;
+}
+
+/* Rebuilds the node of slot i without its deleted entries (the first and
+ * last entries stay, as husks when deleted; stream_int.h), in an allocation
+ * of the size it needs. The master section is copied as it is; live
+ * entries keep their bodies and get a new ID delta and back-length. The
+ * slot's key, first_id and last_id do not change. Nothing may hold a
+ * position in the node (an iterator, a NodePos) across the call. */
+static void node_compact(Stream *s, size_t i) {
+    StreamNode *old = s->slots[i].node;
+    StreamNode *n = NULL;
+    size_t size = old->entries_off;
+    uint32_t husks = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            n = xmalloc(sizeof(StreamNode) + size);
+            *n = *old;
+            memcpy(n->data, old->data, old->entries_off);
+            n->used = old->entries_off;
+        }
+        NodePos p = {old->entries_off, old->first_id};
+        StreamId prev = old->first_id;
+        while (p.off < old->used) {
+            EntryHead h;
+            StreamId id = pos_read(old, p, &h);
+            uint32_t end = stream__entry_end(old, p.off, &h);
+            int is_first = p.off == old->entries_off;
+            if (!(h.hdr & ENTRY_DELETED) || is_first || end == old->used) {
+                size_t w = stream__entry_recode(n, old, p.off, &h, is_first, prev, id);
+                if (pass == 0) {
+                    size += w;
+                    husks += (h.hdr & ENTRY_DELETED) != 0;
+                } else {
+                    n->used += (uint32_t)w;
+                }
+                prev = id;
+            }
+            p.off = end;
+            p.prev = id;
+        }
+        assert(stream_id_cmp(prev, old->last_id) == 0);
+    }
+    assert(n->used == size && n->used < old->used);
+    n->n_deleted = husks;
+    n->n_dropped = old->n_dropped + (old->n_deleted - husks);
+    n->dropped_bytes = old->dropped_bytes + (old->used - n->used);
+    s->node_bytes -= node_alloc_bytes(old);
+    s->node_bytes += node_alloc_bytes(n);
+    s->slots[i].node = n;
+    if (s->hint_node == old) s->hint_node = NULL;
+    xfree(old);
+}
+
 /* Deletes the entry with this ID: returns 1 if it was live, else 0. A node
- * left without live entries is freed. Maintains length, the first ID and the
- * max deleted ID as XDEL does. Borrows s. */
+ * left without live entries is freed; one left with more deleted entries than
+ * live ones is compacted, unless it is the tail node (appends go there, and
+ * would soon add to it again). Maintains length, the first ID and the max
+ * deleted ID as XDEL does. Borrows s. */
 int stream_delete(Stream *s, StreamId id) {
     size_t i = slot_find(s, id);
     if (i == NO_SLOT) return 0;
@@ -427,7 +516,10 @@ int stream_delete(Stream *s, StreamId id) {
             entry_mark_deleted(n, p.off);
             s->length--;
             if (stream_id_cmp(id, s->max_deleted_id) > 0) s->max_deleted_id = id;
-            if (n->n_live == 0) slot_remove(s, i);
+            if (n->n_live == 0)
+                slot_remove(s, i);
+            else if (n->n_deleted > n->n_live && i != s->tail - 1 && node_droppable(n) > 0)
+                node_compact(s, i);
             if (s->length == 0)
                 s->first_id = stream_id_make(0, 0);
             else if (stream_id_cmp(id, s->first_id) == 0)
@@ -786,5 +878,72 @@ const StreamNode *stream__node_at(const Stream *s, size_t i) {
         if (i == 0) return s->slots[k].node;
         i--;
     }
+    return NULL;
+}
+
+/* Checks the invariants of every node, the index and the accounting (for
+ * tests; O(size of s)). Returns NULL when they hold, else what broke. */
+const char *stream__check(const Stream *s) {
+    size_t nodes = 0, tombs = 0, bytes = 0;
+    uint64_t length = 0;
+    int hint_found = s->hint_node == NULL;
+    for (size_t i = s->head; i < s->tail; i++) {
+        const StreamNode *n = s->slots[i].node;
+        if (!n) {
+            tombs++;
+            continue;
+        }
+        nodes++;
+        bytes += node_alloc_bytes(n);
+        length += n->n_live;
+        if (i > s->head && stream_id_cmp(s->slots[i - 1].key, s->slots[i].key) >= 0)
+            return "index keys not increasing";
+        if (stream_id_cmp(s->slots[i].key, n->first_id) != 0) return "key != first_id";
+        if (n->entries_off > n->used || n->used > node_data_cap(n)) return "offsets";
+        if (n->used == n->entries_off) return "node without entries";
+        if (s->hint_node == n) hint_found = 1;
+        uint32_t live = 0, deleted = 0;
+        int hint_ok = s->hint_node != n, prefix_deleted = 1;
+        NodePos p = {n->entries_off, n->first_id};
+        StreamId last = n->first_id;
+        while (p.off < n->used) {
+            if (s->hint_node == n && p.off == s->hint_off) {
+                if (!prefix_deleted) return "hint past a live entry";
+                if (p.off != n->entries_off && stream_id_cmp(p.prev, s->hint_prev) != 0)
+                    return "hint_prev";
+                hint_ok = 1;
+            }
+            EntryHead h;
+            StreamId id = pos_read(n, p, &h);
+            if (p.off != n->entries_off && stream_id_cmp(id, p.prev) <= 0)
+                return "entry IDs not increasing";
+            uint32_t end = stream__entry_end(n, p.off, &h);
+            if (stream__entry_start_before(n, end) != p.off) return "back-length";
+            if (h.hdr & ENTRY_DELETED) {
+                deleted++;
+            } else {
+                live++;
+                prefix_deleted = 0;
+            }
+            last = id;
+            p.off = end;
+            p.prev = id;
+        }
+        if (s->hint_node == n && s->hint_off == n->used) {
+            if (!prefix_deleted || stream_id_cmp(p.prev, s->hint_prev) != 0) return "hint at end";
+            hint_ok = 1;
+        }
+        if (!hint_ok) return "hint not at an entry";
+        if (p.off != n->used) return "entries overrun used";
+        if (stream_id_cmp(last, n->last_id) != 0) return "last entry's ID != last_id";
+        if (live != n->n_live || deleted != n->n_deleted) return "entry counts";
+        if ((n->n_dropped == 0) != (n->dropped_bytes == 0)) return "dropped entries and bytes";
+    }
+    if (nodes != s->n_nodes || tombs != s->n_tombs) return "node or tombstone count";
+    if (s->n_nodes && (!s->slots[s->head].node || !s->slots[s->tail - 1].node))
+        return "head or tail slot is a tombstone";
+    if (bytes != s->node_bytes) return "node_bytes";
+    if (length != s->length) return "length";
+    if (!hint_found) return "hint names a node not in the index";
     return NULL;
 }

@@ -7,7 +7,10 @@
  * every append because CONFIG SET changes them at run time); inside a node the
  * IDs are delta-encoded, field names are stored once in a master section and
  * omitted by entries that repeat them, integers are stored in binary, and
- * deletion only flips a flag bit (src/stream/node.c draws the byte layout).
+ * deletion flips a flag bit (src/stream/node.c draws the byte layout); a node
+ * other than the last that XDEL leaves with more deleted entries than live
+ * ones is compacted: rebuilt without them, invisibly to readers, trimming
+ * and node boundaries (stream_int.h).
  * The index is a sorted array of (first ID, node) slots with a moving head:
  * appending a node and dropping the head node are amortised O(1), lookup by ID
  * is a binary search, and the neighbours of a slot are its array neighbours.
@@ -20,12 +23,12 @@
  * memmove per middle removal was O(n) in a case a client can drive.
  *
  * Semantics follow Redis 7.x: node boundaries (a new node when live + deleted
- * entries reach max_entries), approximate trimming that removes whole nodes
- * only, exact trimming that marks entries inside the first node it cannot drop
- * whole, the metadata XINFO reports (length, last ID, first ID, max deleted ID,
- * entries added), and the radix-tree node count Redis's rax would have.
- * Trimming with a reference policy (StreamTrim.can_delete / on_delete) follows
- * Redis 8.6: entries the policy keeps are skipped, not a barrier.
+ * entries reach max_entries, compaction notwithstanding), approximate trimming that removes whole
+ * nodes only, exact trimming that marks entries inside the first node it cannot drop whole, the
+ * metadata XINFO reports (length, last ID, first ID, max deleted ID, entries added), and the
+ * radix-tree node count Redis's rax would have. Trimming with a reference policy
+ * (StreamTrim.can_delete / on_delete) follows Redis 8.6: entries the policy keeps are skipped, not
+ * a barrier.
  *
  * Invariants: every entry ID is > the previous one and <= last_id; length is
  * the number of live entries; IDs given to stream_append() were validated by

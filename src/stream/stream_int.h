@@ -7,10 +7,21 @@
  * the node's first entry, each with an integer reference value) followed by
  * the entries back to back; node.c documents the byte formats.
  *
- * Invariants (asserted where they are relied on):
- *   first_id <= every entry ID <= last_id, entries strictly increasing;
+ * Compaction (stream.c, node_compact()) rebuilds a node that is mostly
+ * deleted entries without them, except its first and last entries: those
+ * stay, as husks (deleted, no fields) when deleted, so the node's first and
+ * last entries keep the IDs first_id (the index key) and last_id, and
+ * iteration, trimming and appending read a compacted node like any other.
+ * Compaction must not change where appends start new nodes, so a node
+ * remembers what it dropped: n_live + n_deleted + n_dropped entries and
+ * used + dropped_bytes bytes are what it would hold without compaction.
+ *
+ * Invariants (asserted where they are relied on; stream__check() tests them):
+ *   first_id <= every entry ID <= last_id, entries strictly increasing; the
+ *   first entry's ID is first_id and the last entry's is last_id;
  *   n_live + n_deleted == number of entries in data[entries_off, used);
- *   entries_off <= used <= cap; the first entry starts at entries_off.
+ *   entries_off <= used <= the allocation's data bytes (xsize() - header);
+ *   the first entry starts at entries_off.
  */
 #ifndef STREAMD_STREAM_STREAM_INT_H
 #define STREAMD_STREAM_STREAM_INT_H
@@ -25,10 +36,11 @@ typedef struct StreamNode {
     StreamId first_id; /* ID of the first entry ever stored here: the index key */
     StreamId last_id;  /* ID of the last entry stored here, deleted or not */
     uint32_t n_live;
-    uint32_t n_deleted;
-    uint32_t used;        /* bytes of data[] in use */
-    uint32_t cap;         /* bytes of data[] allocated */
-    uint32_t entries_off; /* where the first entry starts (end of the master section) */
+    uint32_t n_deleted;     /* deleted entries still stored */
+    uint32_t used;          /* bytes of data[] in use (allocated: xsize() - header) */
+    uint32_t entries_off;   /* where the first entry starts (end of the master section) */
+    uint32_t n_dropped;     /* deleted entries compaction removed */
+    uint32_t dropped_bytes; /* bytes compaction saved */
     uint8_t data[];
 } StreamNode;
 
@@ -66,6 +78,8 @@ size_t stream__entry_size(const StreamNode *n, int is_same, int is_first, Stream
 size_t stream__first_entry_size(const Slice *fv, size_t n_fields);
 size_t stream__entry_put(StreamNode *n, int is_same, int is_first, StreamId prev, StreamId id,
                          const Slice *fv, size_t n_fields);
+size_t stream__entry_recode(StreamNode *dst, const StreamNode *src, uint32_t off,
+                            const EntryHead *h, int is_first, StreamId prev, StreamId id);
 void stream__entry_head(const StreamNode *n, uint32_t off, EntryHead *h);
 uint32_t stream__entry_end(const StreamNode *n, uint32_t off, const EntryHead *h);
 uint32_t stream__entry_start_before(const StreamNode *n, uint32_t end);
@@ -76,5 +90,7 @@ const uint8_t *stream__value_skip(const uint8_t *p);
 /* For tests and debugging: the i-th live node in ID order, or NULL. O(nodes). */
 struct Stream;
 const StreamNode *stream__node_at(const struct Stream *s, size_t i);
+/* For tests: checks every invariant of s; NULL when they hold, else what broke. */
+const char *stream__check(const struct Stream *s);
 
 #endif

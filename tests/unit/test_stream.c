@@ -40,8 +40,9 @@ typedef struct MEntry {
 
 typedef struct MNode {
     int is_alive;
-    size_t first, last; /* entry indexes */
-    uint64_t live, deleted;
+    size_t first, last;     /* entry indexes */
+    uint64_t live, deleted; /* deleted: still stored in the node */
+    uint64_t dropped;       /* deleted entries compaction removed */
     StreamId last_id;
 } MNode;
 
@@ -84,6 +85,22 @@ static void node_gone(Model *m, MNode *nd) {
     nd->is_alive = 0;
     for (size_t i = nd->first; i <= nd->last; i++) m->e[i].is_gone = 1;
 }
+
+static uint64_t compactions; /* over all sessions: the tests must reach it */
+
+/* The compaction rule (stream.c): after an XDEL-style delete, a node other
+ * than the tail that still has live entries and more deleted than live ones
+ * drops every deleted entry but its first and last. */
+static void model_maybe_compact(Model *m, MNode *nd) {
+    if (!nd->is_alive || nd == model_tail(m) || nd->deleted <= nd->live) return;
+    uint64_t husks = (uint64_t)m->e[nd->first].is_deleted + (uint64_t)m->e[nd->last].is_deleted;
+    if (nd->deleted <= husks) return;
+    nd->dropped += nd->deleted - husks;
+    nd->deleted = husks;
+    compactions++;
+}
+
+static size_t alloc_base; /* alloc_used_bytes() before the session's stream */
 
 /* ---- random data ---------------------------------------------------------- */
 
@@ -258,6 +275,10 @@ static void check_range(Stream *s, const Model *m, StreamId a, StreamId b, int r
 }
 
 static void check_meta(Stream *s, const Model *m, const StreamLimits *lim) {
+    const char *broken = stream__check(s);
+    CHECK(broken == NULL);
+    if (broken) fprintf(stderr, "  stream__check: %s\n", broken);
+    CHECK_EQ_INT(stream_mem_usage(s), alloc_used_bytes() - alloc_base);
     CHECK_EQ_INT(stream_length(s), m->length);
     CHECK(stream_id_cmp(stream_last_id(s), m->last_id) == 0);
     CHECK(stream_id_cmp(stream_first_id(s), m->first_id) == 0);
@@ -276,9 +297,11 @@ static void check_meta(Stream *s, const Model *m, const StreamLimits *lim) {
         CHECK(stream_id_cmp(n->last_id, nd->last_id) == 0);
         CHECK_EQ_INT(n->n_live, nd->live);
         CHECK_EQ_INT(n->n_deleted, nd->deleted);
+        CHECK_EQ_INT(n->n_dropped, nd->dropped);
         if (lim->max_bytes && nd->last > nd->first)
-            CHECK(sizeof(StreamNode) + n->used <= lim->max_bytes);
-        if (lim->max_entries) CHECK(n->n_live + n->n_deleted <= lim->max_entries);
+            CHECK(sizeof(StreamNode) + (uint64_t)n->used + n->dropped_bytes <= lim->max_bytes);
+        if (lim->max_entries)
+            CHECK((uint64_t)n->n_live + n->n_deleted + n->n_dropped <= lim->max_entries);
     }
 }
 
@@ -322,9 +345,9 @@ static void op_append(Stream *s, Model *m, const StreamLimits *lim) {
     CHECK(stream_append(s, id, fv, (size_t)nf, lim) == STREAM_OK);
     const StreamNode *last = stream__node_at(s, stream_node_count(s) - 1);
     int is_new = stream_node_count(s) == nodes_before + 1 && stream_id_cmp(last->first_id, id) == 0;
-    if (tail && lim->max_entries && tail->live + tail->deleted >= lim->max_entries) CHECK(is_new);
-    if (tail && !lim->max_bytes &&
-        (!lim->max_entries || tail->live + tail->deleted < lim->max_entries))
+    uint64_t in_tail = tail ? tail->live + tail->deleted + tail->dropped : 0;
+    if (tail && lim->max_entries && in_tail >= lim->max_entries) CHECK(is_new);
+    if (tail && !lim->max_bytes && (!lim->max_entries || in_tail < lim->max_entries))
         CHECK(!is_new);
     if (m->n == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 64;
@@ -361,8 +384,7 @@ static void op_append(Stream *s, Model *m, const StreamLimits *lim) {
     if (m->length == 1) m->first_id = id;
 }
 
-static void op_delete(Stream *s, Model *m) {
-    StreamId id = rand_bound(m);
+static void delete_id(Stream *s, Model *m, StreamId id) {
     int want = 0;
     for (size_t i = 0; i < m->n; i++) {
         MEntry *e = &m->e[i];
@@ -372,7 +394,10 @@ static void op_delete(Stream *s, Model *m) {
         MNode *nd = &m->nodes[e->node];
         nd->live--;
         nd->deleted++;
-        if (nd->live == 0) node_gone(m, nd);
+        if (nd->live == 0)
+            node_gone(m, nd);
+        else
+            model_maybe_compact(m, nd);
         m->length--;
         if (stream_id_cmp(id, m->max_deleted) > 0) m->max_deleted = id;
         if (m->length == 0)
@@ -383,6 +408,28 @@ static void op_delete(Stream *s, Model *m) {
     CHECK_EQ_INT(stream_entry_exists(s, id), want);
     CHECK_EQ_INT(stream_delete(s, id), want);
     CHECK_EQ_INT(stream_entry_exists(s, id), 0);
+}
+
+/* XDEL of a random ID, or (live_only) of a random live entry. */
+static void op_delete(Stream *s, Model *m, int live_only) {
+    StreamId id = rand_bound(m);
+    if (live_only && m->length) {
+        size_t i = test_rand_below(m->n);
+        while (m->e[i].is_gone || m->e[i].is_deleted) i = (i + 1) % m->n;
+        id = m->e[i].id;
+    }
+    delete_id(s, m, id);
+}
+
+/* XDEL of every live entry of the tail node: the node before it, perhaps a
+ * compacted one, becomes the tail and takes the next appends if it would
+ * have room without compaction. */
+static void op_delete_tail(Stream *s, Model *m) {
+    MNode *nd = model_tail(m);
+    if (!nd) return;
+    size_t first = nd->first, last = nd->last;
+    for (size_t i = first; i <= last; i++)
+        if (!m->e[i].is_deleted && !m->e[i].is_gone) delete_id(s, m, m->e[i].id);
 }
 
 static uint64_t model_trim(Model *m, const StreamTrim *t) {
@@ -436,19 +483,23 @@ static void op_trim(Stream *s, Model *m) {
     CHECK_EQ_INT(stream_trim(s, &t), want);
 }
 
-/* One random session with the given node limits. */
-static void random_session(uint64_t max_entries, uint64_t max_bytes, int n_ops) {
+/* One random session with the given node limits; delete_pct of the
+ * operations delete (half of them live entries, so nodes get compacted). */
+static void random_session(uint64_t max_entries, uint64_t max_bytes, int n_ops, int delete_pct) {
     StreamLimits lim = {max_entries, max_bytes};
+    alloc_base = alloc_used_bytes();
     Stream *s = stream_new();
     Model m;
     memset(&m, 0, sizeof(m));
     int failed_before = test_failed;
     for (int op = 0; op < n_ops && test_failed == failed_before; op++) {
         uint64_t r = test_rand_below(100);
-        if (r < 65)
+        if (r < 85 - (uint64_t)delete_pct)
             op_append(s, &m, &lim);
+        else if (r < 85 && delete_pct > 20 && test_rand_below(30) == 0)
+            op_delete_tail(s, &m);
         else if (r < 85)
-            op_delete(s, &m);
+            op_delete(s, &m, (int)test_rand_below(2));
         else if (r < 92)
             op_trim(s, &m);
         else {
@@ -480,10 +531,20 @@ static void model_tests(void) {
     for (int round = 0; round < 40; round++) {
         uint64_t me = entries[test_rand_below(sizeof entries / sizeof *entries)];
         uint64_t mb = bytes[test_rand_below(sizeof bytes / sizeof *bytes)];
-        random_session(me, mb, 600 + (int)test_rand_below(1500));
+        random_session(me, mb, 600 + (int)test_rand_below(1500), 20);
     }
     /* pure count policy, where the oracle predicts every boundary */
-    for (int round = 0; round < 10; round++) random_session(1 + test_rand_below(8), 0, 2000);
+    for (int round = 0; round < 10; round++) random_session(1 + test_rand_below(8), 0, 2000, 20);
+    /* delete-heavy: nodes are compacted often, then read, trimmed and
+     * appended to (also when a compacted node has become the tail again) */
+    uint64_t before = compactions;
+    for (int round = 0; round < 16; round++) {
+        uint64_t me = round < 8 ? 3 + test_rand_below(20) : entries[test_rand_below(8)];
+        uint64_t mb = round % 2 ? 0 : bytes[test_rand_below(sizeof bytes / sizeof *bytes)];
+        random_session(me, mb, 1500, 35 + (int)test_rand_below(15));
+    }
+    CHECK(compactions - before > 100);
+    printf("test_stream: %" PRIu64 " node compactions in the model tests\n", compactions);
 }
 
 /* ---- targeted cases --------------------------------------------------------- */
@@ -748,6 +809,84 @@ static void test_minid_quirk(void) {
     stream_free(s);
 }
 
+static size_t count_entries(const Stream *s, int reverse) {
+    StreamIter it;
+    StreamId id;
+    size_t nf, n = 0;
+    stream_iter_start(&it, s, stream_id_make(0, 0), stream_id_make(UINT64_MAX, UINT64_MAX),
+                      reverse);
+    while (stream_iter_next(&it, &id, &nf)) n++;
+    return n;
+}
+
+static void test_compaction(void) {
+    /* Count limit: a compacted node that becomes the tail again is as full
+     * as it would be without compaction. */
+    StreamLimits lim = {10, 0};
+    char val[40];
+    Stream *s = stream_new();
+    for (uint64_t i = 1; i <= 20; i++) {
+        snprintf(val, sizeof val, "value-%" PRIu64 "-padding-padding", i);
+        Slice fv[2] = {slice_cstr("f"), slice_cstr(val)};
+        CHECK(stream_append(s, stream_id_make(i, 0), fv, 1, &lim) == STREAM_OK);
+    }
+    size_t mem = stream_mem_usage(s), rax = stream_rax_node_count(s);
+    for (uint64_t i = 1; i <= 5; i++) CHECK(stream_delete(s, stream_id_make(i, 0)) == 1);
+    CHECK_EQ_INT(stream__node_at(s, 0)->n_dropped, 0); /* 5 of 10: not yet */
+    CHECK(stream_delete(s, stream_id_make(7, 0)) == 1);
+    const StreamNode *a = stream__node_at(s, 0);
+    /* 1 stays as a husk, 2-5 and 7 go; 10 is live so it is no husk */
+    CHECK_EQ_INT(a->n_dropped, 5);
+    CHECK_EQ_INT(a->n_deleted, 1);
+    CHECK_EQ_INT(a->n_live, 4);
+    CHECK(stream_mem_usage(s) < mem);
+    CHECK_EQ_INT(stream_rax_node_count(s), rax);
+    CHECK(stream_id_cmp(stream_head_id(s), stream_id_make(1, 0)) == 0);
+    CHECK(stream_id_cmp(stream_first_id(s), stream_id_make(6, 0)) == 0);
+    CHECK(stream__check(s) == NULL);
+    CHECK_EQ_INT(count_entries(s, 0), 14);
+    CHECK_EQ_INT(count_entries(s, 1), 14);
+    /* the tail node is never compacted */
+    for (uint64_t i = 11; i <= 18; i++) CHECK(stream_delete(s, stream_id_make(i, 0)) == 1);
+    CHECK_EQ_INT(stream__node_at(s, 1)->n_dropped, 0);
+    CHECK(stream_delete(s, stream_id_make(19, 0)) == 1);
+    CHECK(stream_delete(s, stream_id_make(20, 0)) == 1);
+    CHECK_EQ_INT(stream_node_count(s), 1);
+    Slice fv[2] = {slice_cstr("f"), slice_cstr("x")};
+    CHECK(stream_append(s, stream_id_make(21, 0), fv, 1, &lim) == STREAM_OK);
+    CHECK_EQ_INT(stream_node_count(s), 2);
+    CHECK(stream__check(s) == NULL);
+    stream_free(s);
+
+    /* Byte limit: the same with nodes that end where the bytes run out. */
+    StreamLimits blim = {0, 1000};
+    char big[101];
+    memset(big, 'b', 100);
+    big[100] = '\0';
+    s = stream_new();
+    uint64_t k = 0;
+    while (stream_node_count(s) < 2) {
+        Slice bf[2] = {slice_cstr("f"), slice_cstr(big)};
+        CHECK(stream_append(s, stream_id_make(++k, 0), bf, 1, &blim) == STREAM_OK);
+    }
+    CHECK(k >= 5);
+    for (uint64_t i = 2; i < k - 1; i++) CHECK(stream_delete(s, stream_id_make(i, 0)) == 1);
+    CHECK(stream__node_at(s, 0)->n_dropped > 0);
+    CHECK(stream_delete(s, stream_id_make(k, 0)) == 1);
+    CHECK_EQ_INT(stream_node_count(s), 1);
+    Slice bf[2] = {slice_cstr("f"), slice_cstr(big)};
+    CHECK(stream_append(s, stream_id_make(k + 1, 0), bf, 1, &blim) == STREAM_OK);
+    CHECK_EQ_INT(stream_node_count(s), 2);
+    /* a small entry still fits, as it would without compaction */
+    CHECK(stream_delete(s, stream_id_make(k + 1, 0)) == 1);
+    Slice sf[2] = {slice_cstr("f"), slice_cstr("s")};
+    CHECK(stream_append(s, stream_id_make(k + 2, 0), sf, 1, &blim) == STREAM_OK);
+    CHECK_EQ_INT(stream_node_count(s), 1);
+    CHECK(stream__check(s) == NULL);
+    CHECK_EQ_INT(count_entries(s, 1), 3);
+    stream_free(s);
+}
+
 static void test_too_big(void) {
     Slice fv[2] = {slice_of("f", 1), slice_of(NULL, (size_t)1 << 30)};
     CHECK(stream_entry_fits(fv, 1) == STREAM_ERR_TOO_BIG);
@@ -797,6 +936,7 @@ int main(void) {
     test_rax_count();
     test_trim_hooks();
     test_minid_quirk();
+    test_compaction();
     test_too_big();
     test_memory();
     model_tests();
