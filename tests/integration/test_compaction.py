@@ -1,0 +1,137 @@
+"""Stream node compaction: once XDEL, XDELEX or XACKDEL leave a node (other
+than the last) with more deleted entries than live ones, streamd rebuilds it
+without them, so MEMORY USAGE goes down while every reply stays what it was
+(tests/compat/test_compaction_diff.py compares the replies with Redis 7.0,
+which never compacts). Run against Redis (STREAMD_TARGET=redis) only the
+reply checks apply: 7.0 keeps the bytes and has no XACKDEL.
+"""
+
+import random
+
+import pytest
+
+from testlib import TARGET
+
+streamd_only = pytest.mark.skipif(TARGET == "redis", reason="streamd's compaction")
+
+
+def _fill(r, n):
+    p = r.pipeline(transaction=False)
+    for i in range(1, n + 1):
+        p.xadd("s", {"order_id": i, "product": "widget-%d" % (i % 7), "qty": i % 20,
+                     "note": "n" * (i % 30)}, id="%d-1" % i)
+    p.execute()
+
+
+def _expect(n, live):
+    return [("%d-1" % i).encode() for i in range(1, n + 1) if i in live]
+
+
+def test_deleting_most_of_middle_nodes(r):
+    r.config_set("stream-node-max-entries", 100)
+    r.config_set("stream-node-max-bytes", 0)
+    try:
+        _fill(r, 1000)
+        info = r.xinfo_stream("s")
+        before = r.memory_usage("s", samples=0)
+        # 90 of every 100 entries of nodes 2-9 go, in a scattered order;
+        # every node keeps live entries, so no node is freed
+        doomed = [i for i in range(101, 901) if i % 10 != 5]
+        random.Random(3).shuffle(doomed)
+        p = r.pipeline(transaction=False)
+        for k in range(0, len(doomed), 7):
+            p.xdel("s", *["%d-1" % i for i in doomed[k:k + 7]])
+        assert sum(p.execute()) == len(doomed)
+        live = set(range(1, 1001)) - set(doomed)
+        after = r.memory_usage("s", samples=0)
+        if TARGET != "redis":
+            # 2 full nodes + 8 tenths of one: well under half
+            assert after < before * 0.5, (before, after)
+
+        want = _expect(1000, live)
+        assert [e[0] for e in r.xrange("s")] == want
+        assert [e[0] for e in r.xrevrange("s")] == want[::-1]
+        assert [e[0] for e in r.xrange("s", "(105-1", "+", count=3)] == [b"115-1", b"125-1",
+                                                                        b"135-1"]
+        assert [e[0] for e in r.xrevrange("s", "(900-1", "-", count=2)] == [b"895-1", b"885-1"]
+        assert r.xrange("s", "345-1", "345-1") == [
+            (b"345-1", {b"order_id": b"345", b"product": b"widget-2", b"qty": b"5",
+                        b"note": b"n" * 15})]
+        assert r.xrange("s", "346-1", "354-1") == []
+        got = r.xread({"s": "102-0"}, count=2)
+        assert [e[0] for e in got[0][1]] == [b"105-1", b"115-1"]
+        now = r.xinfo_stream("s")
+        for k in ("radix-tree-keys", "radix-tree-nodes", "last-generated-id", "entries-added",
+                  "first-entry", "last-entry"):
+            assert now[k] == info[k], k
+        assert now["length"] == len(live)
+        assert now["max-deleted-entry-id"] == b"900-1"
+
+        # trims: "~" by node, the entries kept exactly as before compaction
+        assert r.xtrim("s", minid="300-1", approximate=True) == 110
+        assert r.xinfo_stream("s")["radix-tree-keys"] == 8
+        assert r.xtrim("s", minid="333-1", approximate=False) == 13  # 205..295, 305..325
+        assert [e[0] for e in r.xrange("s", count=2)] == [b"335-1", b"345-1"]
+        assert r.xtrim("s", maxlen=120, approximate=True) == 37  # nodes 301-700
+        assert r.xlen("s") == len([i for i in live if i > 700]) == 120
+    finally:
+        r.config_set("stream-node-max-entries", 100)
+        r.config_set("stream-node-max-bytes", 4096)
+
+
+def test_tail_node_never_compacted_and_node_boundaries_kept(r):
+    r.config_set("stream-node-max-entries", 10)
+    try:
+        _fill(r, 20)
+        # node 1-10 is compacted (7 of 10 go), node 11-20 (the tail) is not
+        r.xdel("s", *["%d-1" % i for i in (2, 3, 4, 5, 6, 8, 9)])
+        r.xdel("s", *["%d-1" % i for i in range(11, 21)])
+        assert r.xinfo_stream("s")["radix-tree-keys"] == 1
+        # node 1-10 is the tail again and as full as before: a new node starts
+        r.xadd("s", {"a": 1}, id="21-1")
+        assert r.xinfo_stream("s")["radix-tree-keys"] == 2
+        assert [e[0] for e in r.xrevrange("s")] == [b"21-1", b"10-1", b"7-1", b"1-1"]
+    finally:
+        r.config_set("stream-node-max-entries", 100)
+
+
+@streamd_only
+def test_xackdel_by_several_consumers(r):
+    """Consumers acknowledge and delete out of order: pending entries of
+    other consumers, XPENDING, XCLAIM, XAUTOCLAIM and XREADGROUP history
+    stay right while the nodes shrink."""
+    r.config_set("stream-node-max-entries", 50)
+    try:
+        _fill(r, 500)
+        before = r.memory_usage("s", samples=0)  # the nodes; the PEL would dwarf them
+        r.xgroup_create("s", "g", id="0")
+        for c in ("c1", "c2", "c3"):
+            r.xreadgroup("g", c, {"s": ">"}, count=150)
+        owner = {i: ("c1", "c2", "c3")[(i - 1) // 150] for i in range(1, 451)}
+        rng = random.Random(5)
+        done = [i for i in range(1, 451) if i % 4 != 0]
+        rng.shuffle(done)
+        for k in range(0, len(done), 5):
+            ids = ["%d-1" % i for i in done[k:k + 5]]
+            assert r.execute_command("XACKDEL", "s", "g", "IDS", len(ids), *ids) == [1] * len(ids)
+        pending = [i for i in range(1, 451) if i % 4 == 0]
+        assert r.xpending("s", "g")["pending"] == len(pending)
+        rows = r.xpending_range("s", "g", "-", "+", 1000)
+        assert [(x["message_id"], x["consumer"]) for x in rows] == [
+            (("%d-1" % i).encode(), owner[i].encode()) for i in pending]
+        hist = r.xreadgroup("g", "c2", {"s": "0"}, count=3)[0][1]
+        assert [e[0] for e in hist] == [b"152-1", b"156-1", b"160-1"]
+        claimed = r.xclaim("s", "g", "c3", 0, ["4-1", "5-1", "8-1"])
+        assert [e[0] for e in claimed] == [b"4-1", b"8-1"]
+        nxt, got, gone = r.xautoclaim("s", "g", "c1", 0, "0-0", count=3)[:3]
+        assert [e[0] for e in got] == [b"4-1", b"8-1", b"12-1"] and gone == []
+        assert r.xlen("s") == 500 - len(done)
+        assert [e[0] for e in r.xrevrange("s", "+", "-", count=3)] == [b"500-1", b"499-1",
+                                                                       b"498-1"]
+        assert [e[0] for e in r.xrange("s", "-", "+", count=3)] == [b"4-1", b"8-1", b"12-1"]
+        # 3 of 4 entries of nodes 1-9 went, none of those nodes was freed
+        r.xgroup_destroy("s", "g")
+        after = r.memory_usage("s", samples=0)
+        assert after < before * 0.6, (before, after)
+    finally:
+        r.config_set("stream-node-max-entries", 100)
