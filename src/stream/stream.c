@@ -23,7 +23,11 @@
  * more deleted entries than live ones without them (node_compact()), at most
  * an O(node) copy per compaction and amortised O(1) per delete: after a
  * rebuild the node holds at most two deleted entries, so as many deletes as
- * half its live entries come before the next one. Only there: trimming
+ * half its live entries come before the next one. Not when the delete only
+ * extends a run of deleted entries at the node's start: deletes in ID order
+ * (consumers acknowledging and deleting as they go) empty the node soon and
+ * free it whole, and compacting it on the way costs CPU for nothing (about
+ * 40% more server time for in-order XDEL). Only in stream_delete(): trimming
  * frees whole nodes or works at the head, where the skip hint already hides
  * the deleted run, and iterators and NodePos values must not see a node
  * replaced under them. Never the tail node: appends would soon grow it again.
@@ -498,14 +502,16 @@ static void node_compact(Stream *s, size_t i) {
 /* Deletes the entry with this ID: returns 1 if it was live, else 0. A node
  * left without live entries is freed; one left with more deleted entries than
  * live ones is compacted, unless it is the tail node (appends go there, and
- * would soon add to it again). Maintains length, the first ID and the max
- * deleted ID as XDEL does. Borrows s. */
+ * would soon add to it again) or every entry before this one is deleted too
+ * (deletes in ID order empty the node soon, and free it whole). Maintains
+ * length, the first ID and the max deleted ID as XDEL does. Borrows s. */
 int stream_delete(Stream *s, StreamId id) {
     size_t i = slot_find(s, id);
     if (i == NO_SLOT) return 0;
     StreamNode *n = s->slots[i].node;
     if (!n || stream_id_cmp(id, n->last_id) > 0) return 0;
-    NodePos p = pos_begin(s, n);
+    NodePos p = pos_begin(s, n); /* every entry before it is deleted */
+    int is_prefix = 1;
     while (p.off < n->used) {
         EntryHead h;
         StreamId cur = pos_read(n, p, &h);
@@ -518,7 +524,8 @@ int stream_delete(Stream *s, StreamId id) {
             if (stream_id_cmp(id, s->max_deleted_id) > 0) s->max_deleted_id = id;
             if (n->n_live == 0)
                 slot_remove(s, i);
-            else if (n->n_deleted > n->n_live && i != s->tail - 1 && node_droppable(n) > 0)
+            else if (n->n_deleted > n->n_live && !is_prefix && i != s->tail - 1 &&
+                     node_droppable(n) > 0)
                 node_compact(s, i);
             if (s->length == 0)
                 s->first_id = stream_id_make(0, 0);
@@ -526,6 +533,7 @@ int stream_delete(Stream *s, StreamId id) {
                 s->first_id = first_live_id(s);
             return 1;
         }
+        if (!(h.hdr & ENTRY_DELETED)) is_prefix = 0;
         p.off = stream__entry_end(n, p.off, &h);
         p.prev = cur;
     }

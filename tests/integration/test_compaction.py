@@ -7,6 +7,7 @@ reply checks apply: 7.0 keeps the bytes and has no XACKDEL.
 """
 
 import random
+import time
 
 import pytest
 
@@ -135,3 +136,47 @@ def test_xackdel_by_several_consumers(r):
         assert after < before * 0.6, (before, after)
     finally:
         r.config_set("stream-node-max-entries", 100)
+
+
+@streamd_only
+def test_rewrite_and_restart_after_compaction(make_server):
+    """The AOF (incremental and rewritten) of a compacted stream replays to
+    the same entries and metadata."""
+    srv = make_server(["--appendonly", "yes", "--appendfsync", "always",
+                       "--stream-node-max-entries", "20"])
+    c = srv.raw()
+    for i in range(1, 201):
+        c.call("XADD", "s", "%d-1" % i, "f", str(i), "g", "x" * (i % 9))
+    c.call("XGROUP", "CREATE", "s", "g", "0")
+    c.call("XREADGROUP", "GROUP", "g", "c", "COUNT", "120", "STREAMS", "s", ">")
+    doomed = [i for i in range(21, 181) if i % 5 != 0]
+    random.Random(9).shuffle(doomed)
+    for i in doomed:
+        assert c.call("XDEL", "s", "%d-1" % i) == 1
+
+    def state():
+        full = c.call("XINFO", "STREAM", "s", "FULL", "COUNT", "0")
+        d = {bytes(full[i]): full[i + 1] for i in range(0, len(full), 2)}
+        return (c.call("XRANGE", "s", "-", "+"), c.call("XREVRANGE", "s", "+", "-", "COUNT", "7"),
+                d[b"length"], d[b"last-generated-id"], d[b"max-deleted-entry-id"],
+                d[b"entries-added"], d[b"recorded-first-entry-id"],
+                [p[:2] for p in c.call("XPENDING", "s", "g", "-", "+", "1000")])
+
+    before = state()
+    assert before[2] == 200 - len(doomed)
+    c.close()
+    srv.restart()
+    c = srv.raw()
+    assert state() == before
+    assert c.call("BGREWRITEAOF") == b"Background append only file rewriting started"
+    for _ in range(500):
+        info = bytes(c.call("INFO", "persistence"))
+        if b"aof_rewrite_in_progress:0" in info and b"aof_rewrite_scheduled:0" in info:
+            break
+        time.sleep(0.02)
+    assert b"aof_last_bgrewrite_status:ok" in info
+    c.close()
+    srv.restart()
+    c = srv.raw()
+    assert state() == before
+    c.close()

@@ -88,11 +88,15 @@ static void node_gone(Model *m, MNode *nd) {
 
 static uint64_t compactions; /* over all sessions: the tests must reach it */
 
-/* The compaction rule (stream.c): after an XDEL-style delete, a node other
- * than the tail that still has live entries and more deleted than live ones
- * drops every deleted entry but its first and last. */
-static void model_maybe_compact(Model *m, MNode *nd) {
+/* The compaction rule (stream.c): after an XDEL-style delete of entry k, a
+ * node other than the tail that still has live entries and more deleted than
+ * live ones, and a live entry before k, drops every deleted entry but its
+ * first and last. */
+static void model_maybe_compact(Model *m, MNode *nd, size_t k) {
     if (!nd->is_alive || nd == model_tail(m) || nd->deleted <= nd->live) return;
+    size_t j = nd->first;
+    while (j < k && m->e[j].is_deleted) j++;
+    if (j == k) return; /* a deleted prefix */
     uint64_t husks = (uint64_t)m->e[nd->first].is_deleted + (uint64_t)m->e[nd->last].is_deleted;
     if (nd->deleted <= husks) return;
     nd->dropped += nd->deleted - husks;
@@ -397,7 +401,7 @@ static void delete_id(Stream *s, Model *m, StreamId id) {
         if (nd->live == 0)
             node_gone(m, nd);
         else
-            model_maybe_compact(m, nd);
+            model_maybe_compact(m, nd, i);
         m->length--;
         if (stream_id_cmp(id, m->max_deleted) > 0) m->max_deleted = id;
         if (m->length == 0)
@@ -484,7 +488,9 @@ static void op_trim(Stream *s, Model *m) {
 }
 
 /* One random session with the given node limits; delete_pct of the
- * operations delete (half of them live entries, so nodes get compacted). */
+ * operations delete. Above 20% the session is delete-heavy: appends come in
+ * bursts too, deletes mostly hit live entries anywhere, whole tail nodes go
+ * now and then and trims are rarer, so middle nodes get compacted often. */
 static void random_session(uint64_t max_entries, uint64_t max_bytes, int n_ops, int delete_pct) {
     StreamLimits lim = {max_entries, max_bytes};
     alloc_base = alloc_used_bytes();
@@ -494,15 +500,17 @@ static void random_session(uint64_t max_entries, uint64_t max_bytes, int n_ops, 
     int failed_before = test_failed;
     for (int op = 0; op < n_ops && test_failed == failed_before; op++) {
         uint64_t r = test_rand_below(100);
-        if (r < 85 - (uint64_t)delete_pct)
-            op_append(s, &m, &lim);
-        else if (r < 85 && delete_pct > 20 && test_rand_below(30) == 0)
+        int is_heavy = delete_pct > 20;
+        if (r < 85 - (uint64_t)delete_pct) {
+            int burst = is_heavy && test_rand_below(4) == 0 ? 1 + (int)test_rand_below(30) : 1;
+            for (int k = 0; k < burst; k++) op_append(s, &m, &lim);
+        } else if (r < 85 && is_heavy && test_rand_below(30) == 0) {
             op_delete_tail(s, &m);
-        else if (r < 85)
-            op_delete(s, &m, (int)test_rand_below(2));
-        else if (r < 92)
+        } else if (r < 85) {
+            op_delete(s, &m, is_heavy ? test_rand_below(10) != 0 : (int)test_rand_below(2));
+        } else if (r < 92 && (!is_heavy || test_rand_below(3) == 0)) {
             op_trim(s, &m);
-        else {
+        } else {
             StreamId a = rand_bound(&m), b = rand_bound(&m);
             check_range(s, &m, a, b, (int)test_rand_below(2), (int)test_rand_below(2));
         }
@@ -538,12 +546,12 @@ static void model_tests(void) {
     /* delete-heavy: nodes are compacted often, then read, trimmed and
      * appended to (also when a compacted node has become the tail again) */
     uint64_t before = compactions;
-    for (int round = 0; round < 16; round++) {
-        uint64_t me = round < 8 ? 3 + test_rand_below(20) : entries[test_rand_below(8)];
+    for (int round = 0; round < 24; round++) {
+        uint64_t me = round < 16 ? 6 + test_rand_below(40) : entries[test_rand_below(8)];
         uint64_t mb = round % 2 ? 0 : bytes[test_rand_below(sizeof bytes / sizeof *bytes)];
         random_session(me, mb, 1500, 35 + (int)test_rand_below(15));
     }
-    CHECK(compactions - before > 100);
+    CHECK(compactions - before > 40);
     printf("test_stream: %" PRIu64 " node compactions in the model tests\n", compactions);
 }
 
@@ -833,19 +841,21 @@ static void test_compaction(void) {
     size_t mem = stream_mem_usage(s), rax = stream_rax_node_count(s);
     for (uint64_t i = 1; i <= 5; i++) CHECK(stream_delete(s, stream_id_make(i, 0)) == 1);
     CHECK_EQ_INT(stream__node_at(s, 0)->n_dropped, 0); /* 5 of 10: not yet */
-    CHECK(stream_delete(s, stream_id_make(7, 0)) == 1);
+    CHECK(stream_delete(s, stream_id_make(6, 0)) == 1);
+    CHECK_EQ_INT(stream__node_at(s, 0)->n_dropped, 0); /* 6 of 10, all in front: no */
+    CHECK(stream_delete(s, stream_id_make(8, 0)) == 1);
     const StreamNode *a = stream__node_at(s, 0);
-    /* 1 stays as a husk, 2-5 and 7 go; 10 is live so it is no husk */
-    CHECK_EQ_INT(a->n_dropped, 5);
+    /* 1 stays as a husk, 2-6 and 8 go; 10 is live so it is no husk */
+    CHECK_EQ_INT(a->n_dropped, 6);
     CHECK_EQ_INT(a->n_deleted, 1);
-    CHECK_EQ_INT(a->n_live, 4);
+    CHECK_EQ_INT(a->n_live, 3);
     CHECK(stream_mem_usage(s) < mem);
     CHECK_EQ_INT(stream_rax_node_count(s), rax);
     CHECK(stream_id_cmp(stream_head_id(s), stream_id_make(1, 0)) == 0);
-    CHECK(stream_id_cmp(stream_first_id(s), stream_id_make(6, 0)) == 0);
+    CHECK(stream_id_cmp(stream_first_id(s), stream_id_make(7, 0)) == 0);
     CHECK(stream__check(s) == NULL);
-    CHECK_EQ_INT(count_entries(s, 0), 14);
-    CHECK_EQ_INT(count_entries(s, 1), 14);
+    CHECK_EQ_INT(count_entries(s, 0), 13);
+    CHECK_EQ_INT(count_entries(s, 1), 13);
     /* the tail node is never compacted */
     for (uint64_t i = 11; i <= 18; i++) CHECK(stream_delete(s, stream_id_make(i, 0)) == 1);
     CHECK_EQ_INT(stream__node_at(s, 1)->n_dropped, 0);
