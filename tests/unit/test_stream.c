@@ -551,7 +551,7 @@ static void model_tests(void) {
         uint64_t mb = round % 2 ? 0 : bytes[test_rand_below(sizeof bytes / sizeof *bytes)];
         random_session(me, mb, 1500, 35 + (int)test_rand_below(15));
     }
-    CHECK(compactions - before > 40);
+    CHECK(compactions - before > 20); /* 64-120 seen; exact cases are in test_compaction() */
     printf("test_stream: %" PRIu64 " node compactions in the model tests\n", compactions);
 }
 
