@@ -522,13 +522,20 @@ class Gen:
             args += ["ENTRIESADDED", self.num(0, 20)]
         if self.chance(0.3) and not self.lossless:
             args += ["MAXDELETEDID", self.small_id()]
-        parsed = parse_id(i)
-        info = self.peek(["XINFO", "STREAM", k])
+        return [self.xsetid_floor(args)]
+
+    def xsetid_floor(self, args):
+        """Raises an XSETID's ID that parses below the key's max-deleted ID
+        (which 7.2+ refuses and 7.0 takes) to it, asking the reference."""
+        if len(args) < 3 or str(args[0]).upper() != "XSETID":
+            return args
+        parsed = parse_id(args[2])
+        info = self.peek(["XINFO", "STREAM", args[1]])
         if parsed is not None and isinstance(info, list):
             maxdel = parse_id(dict(_pairs(info)).get(b"max-deleted-entry-id", b"0-0").decode())
             if maxdel is not None and parsed < maxdel:
                 args[2] = "%d-%d" % maxdel
-        return [args]
+        return args
 
     def c_xread(self):
         r = self.rng
@@ -786,7 +793,8 @@ class Gen:
         last = cmds[-1]
         if self.chance(0.08) and not (last[0] == "XREADGROUP" and len(cmds) == 1 and
                                       (last[-2], last[2], last[3]) not in self.m.consumers):
-            cmds[-1] = self.mutate(cmds[-1])
+            # (a mutated XSETID ID, "+1" say, must stay above the max-deleted ID)
+            cmds[-1] = self.xsetid_floor(self.mutate(cmds[-1]))
         return cmds
 
     def mutate(self, args):
