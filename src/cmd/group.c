@@ -287,10 +287,14 @@ static void reply_subcommand_syntax(Client *c, const char *parent) {
 }
 
 /* An ENTRIESREAD above the entries the stream ever had counts them all, as in
- * Redis (the lag would otherwise go negative). */
-static long long cap_entries_read(const StreamObj *so, long long entries_read) {
+ * Redis (the lag would otherwise go negative). Not for the AOF loader: the
+ * records carry the value in effect, which reading can have taken past
+ * entries-added (a group told it had read more than it had, then reading,
+ * counts on from there), and a rewrite's XSETID comes before its groups. */
+static long long cap_entries_read(const Client *c, const StreamObj *so, long long entries_read) {
     uint64_t added = stream_entries_added(so->s);
-    if (entries_read != GROUP_ENTRIES_READ_INVALID && (uint64_t)entries_read > added)
+    if (entries_read != GROUP_ENTRIES_READ_INVALID && (uint64_t)entries_read > added &&
+        !(c->flags & CLIENT_FAKE))
         return (long long)added;
     return entries_read;
 }
@@ -362,18 +366,23 @@ static void cmd_xgroup(Client *c) {
             db_signal_key(c->db, key);
         }
         if (!so->groups) so->groups = group_set_new();
-        entries_read = cap_entries_read(so, entries_read);
+        long long asked = entries_read;
+        entries_read = cap_entries_read(c, so, entries_read);
         if (!group_set_create(so->groups, gname, id, entries_read)) {
             reply_error(c, "BUSYGROUP Consumer Group name already exists");
             return;
         }
         server.dirty++;
-        /* The record names the ID "$" stood for. */
-        char idb[ID_BUF];
+        /* The record names the ID "$" stood for, and the ENTRIESREAD in
+         * effect (replay does not cap it again). */
+        char idb[ID_BUF], nb[24];
         Slice argv[8];
         int argc = c->argc;
         memcpy(argv, c->argv, sizeof(Slice) * (size_t)argc);
         argv[4] = id_slice(id, idb);
+        if (entries_read != asked)
+            for (int i = 5; i + 1 < argc; i++)
+                if (is_word(argv[i], "entriesread")) argv[++i] = ll_slice(entries_read, nb);
         propagate(c, argc, argv);
         reply_ok(c);
     } else if (is_setid && (c->argc == 5 || c->argc == 7)) {
@@ -385,7 +394,7 @@ static void cmd_xgroup(Client *c) {
             reply_invalid_id(c);
             return;
         }
-        entries_read = cap_entries_read(so, entries_read);
+        entries_read = cap_entries_read(c, so, entries_read);
         group_set_last_id(g, id, entries_read);
         server.dirty++;
         /* Replay must not depend on the stream's last ID at that time. */

@@ -79,3 +79,42 @@ def test_records_of_a_large_command_are_not_kept(make_server):
         assert time.monotonic() < deadline
         time.sleep(0.01)
     assert used_memory(c) - base < (1 << 20) + (256 << 10)
+
+
+def groups_state(c):
+    return [sorted(g.items()) for g in c.xinfo_groups("s")]
+
+
+def wait_rewrite(c):
+    deadline = time.monotonic() + 20
+    while c.info("persistence")["aof_rewrite_in_progress"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
+def test_entries_read_past_entries_added_survives_the_aof(make_server):
+    # cmd_fuzz seed 505: a group told it had read more than it had (ENTRIESREAD
+    # within entries-added, at an early ID) counts on while reading and passes
+    # entries-added. The XGROUP SETID record of that read, and a rewrite's
+    # XGROUP CREATE, carry the value; the loader capped it at entries-added, so
+    # a restart changed entries-read (and the lag). Caps are for clients only.
+    srv = make_server(["--appendonly", "yes", "--appendfsync", "always"])
+    c = srv.client()
+    for i in (1, 2, 3):
+        c.xadd("s", {"f": "v"}, id="%d-0" % i)
+    c.execute_command("XGROUP", "CREATE", "s", "g", "1-0", "ENTRIESREAD", "3")
+    c.execute_command("XGROUP", "CREATE", "s", "capped", "0", "ENTRIESREAD", "9")
+    assert len(c.xreadgroup("g", "c", {"s": ">"})[0][1]) == 2
+    before = groups_state(c)
+    assert dict(before[1])["entries-read"] == 5  # counted on from 3
+    assert dict(before[0])["entries-read"] == 3  # a client's 9 is capped at 3
+    c.connection_pool.disconnect()
+    srv.restart()
+    c = srv.client()
+    assert groups_state(c) == before
+    c.bgrewriteaof()
+    wait_rewrite(c)
+    c.connection_pool.disconnect()
+    srv.restart()
+    c = srv.client()
+    assert groups_state(c) == before
