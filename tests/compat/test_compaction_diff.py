@@ -16,22 +16,13 @@ import random
 
 import pytest
 
-from testlib import Call
+from testlib import Call, as_flat
 
 # ---- normalizers ------------------------------------------------------------------
 
 
 def _pairs(flat):
     return [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
-
-
-def _as_flat(v):
-    if isinstance(v, dict):
-        out = []
-        for k, val in v.items():
-            out += [k, val]
-        return out
-    return v
 
 
 NEWER_THAN_70 = {b"idmp-duration", b"idmp-maxsize", b"pids-tracked", b"iids-tracked",
@@ -44,7 +35,7 @@ TIMES = {b"seen-time", b"idle", b"lag", b"entries-read"}
 def _mask_record(v):
     """A field/value record with newer fields dropped and times masked."""
     out = []
-    for k, val in _pairs(_as_flat(v)):
+    for k, val in _pairs(as_flat(v)):
         if k in NEWER_THAN_70:
             continue
         out += [k, "t" if k in TIMES else val]
@@ -56,14 +47,14 @@ def xinfo_stream(v):
     if not isinstance(v, (list, dict)):
         return v
     out = []
-    for k, val in _pairs(_as_flat(v)):
+    for k, val in _pairs(as_flat(v)):
         if k in NEWER_THAN_70:
             continue
         if k == b"groups" and isinstance(val, list):
             groups = []
             for g in val:
                 gd = []
-                for gk, gv in _pairs(_as_flat(g)):
+                for gk, gv in _pairs(as_flat(g)):
                     if gk in NEWER_THAN_70:
                         continue
                     if gk == b"pending":
@@ -72,7 +63,7 @@ def xinfo_stream(v):
                         cons = []
                         for c in gv:
                             cd = []
-                            for ck, cv in _pairs(_as_flat(c)):
+                            for ck, cv in _pairs(as_flat(c)):
                                 if ck in NEWER_THAN_70:
                                     continue
                                 if ck == b"pending":

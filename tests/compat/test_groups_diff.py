@@ -12,7 +12,7 @@ legitimately differs:
     tests/integration/test_groups.py, which checks the 7.4 values.
 """
 
-from testlib import Call, Recv
+from testlib import Call, Recv, as_flat
 
 # ---- normalizers ------------------------------------------------------------------
 
@@ -37,22 +37,13 @@ def _drop(flat, *names):
     return out
 
 
-def _as_flat(v):
-    if isinstance(v, dict):
-        out = []
-        for k, val in v.items():
-            out += [k, val]
-        return out
-    return v
-
-
 def xinfo_consumers(v):
     """Idle masked; `inactive` (7.2+) dropped."""
     if not isinstance(v, list):
         return v
     out = []
     for c in v:
-        flat = _drop(_as_flat(c), b"inactive")
+        flat = _drop(as_flat(c), b"inactive")
         out.append([(k, "t" if k == b"idle" else val) for k, val in _pairs(flat)])
     return out
 
@@ -61,15 +52,15 @@ def xinfo_full_groups(v):
     """XINFO STREAM FULL reduced to its groups, with times masked."""
     if not isinstance(v, (list, dict)):
         return v
-    flat = _as_flat(v)
+    flat = as_flat(v)
     groups = dict(_pairs(flat)).get(b"groups")
     out = []
     for g in groups or []:
-        gd = dict(_pairs(_as_flat(g)))
+        gd = dict(_pairs(as_flat(g)))
         pending = [[p[0], p[1], "t", p[3]] for p in gd[b"pending"]]
         consumers = []
         for c in gd[b"consumers"]:
-            cd = dict(_pairs(_as_flat(c)))
+            cd = dict(_pairs(as_flat(c)))
             consumers.append((cd[b"name"], cd[b"pel-count"],
                               [[p[0], "t", p[2]] for p in cd[b"pending"]]))
         out.append((gd[b"name"], gd[b"last-delivered-id"], gd[b"entries-read"], gd[b"lag"],
@@ -83,11 +74,11 @@ def mask_lag(v):
     7.4 (trimmed-past-the-group rule) does not; test_groups.py checks 7.4."""
     if not isinstance(v, list):
         return v
-    return [[("t" if k == b"lag" else val) for k, val in _pairs(_as_flat(g))] for g in v]
+    return [[("t" if k == b"lag" else val) for k, val in _pairs(as_flat(g))] for g in v]
 
 
 def xinfo_stream_groups_count(v):
-    d = dict(_pairs(_as_flat(v))) if isinstance(v, (list, dict)) else {}
+    d = dict(_pairs(as_flat(v))) if isinstance(v, (list, dict)) else {}
     return d.get(b"groups", v)
 
 

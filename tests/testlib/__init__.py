@@ -6,7 +6,7 @@ through tests/conftest.py). See tests/conftest.py for the fixtures.
 
 import pytest
 
-from .diff import (Call, Diff, DiffMismatch, Recv, approx, canon, error_code, ignore,
+from .diff import (Call, Diff, DiffMismatch, Recv, approx, as_flat, canon, error_code, ignore,
                    same_type, scan_keys, sorted_reply)
 from .resp import (ConnectionClosed, Double, Push, RespConn, RespError, RespSet, Status,
                    parse_info, parse_kv,
@@ -24,7 +24,7 @@ streamd_only = pytest.mark.skipif(IS_REDIS, reason="streamd-specific behaviour")
 redis_only = pytest.mark.skipif(IS_STREAMD, reason="Redis-only behaviour")
 
 __all__ = [
-    "Call", "Diff", "DiffMismatch", "Recv", "approx", "canon", "error_code", "ignore",
+    "Call", "Diff", "DiffMismatch", "Recv", "approx", "as_flat", "canon", "error_code", "ignore",
     "same_type", "scan_keys", "sorted_reply", "ConnectionClosed", "Double", "Push", "RespConn",
     "RespError", "RespSet", "Status", "parse_info", "parse_kv", "Verbatim", "encode_command", "REDIS_BIN", "REPO", "SLOW",
     "STREAMD_BIN", "TARGET", "Server", "ServerError", "free_port", "IS_REDIS", "IS_STREAMD",

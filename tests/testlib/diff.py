@@ -103,6 +103,17 @@ def canon(v):
 # -- normalizers (value -> value) and comparators ((a, b) -> bool) ----------
 
 
+def as_flat(v):
+    """A RESP3 map as the flat [key, value, ...] list RESP2 gives (other
+    values as they are), so one normalizer serves both protocols."""
+    if isinstance(v, dict):
+        out = []
+        for k, val in v.items():
+            out += [k, val]
+        return out
+    return v
+
+
 def sorted_reply(v):
     """Sorts an array reply (KEYS, SMEMBERS): order is unspecified."""
     if isinstance(v, list):
