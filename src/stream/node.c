@@ -371,10 +371,8 @@ static size_t body_size(const StreamNode *n, int is_same, const Slice *fv, size_
     return size;
 }
 
-/* Bytes the entry would take appended to n after an entry with ID prev
- * (is_first: it would be n's first entry). Borrows fv. */
-size_t stream__entry_size(const StreamNode *n, int is_same, int is_first, StreamId prev,
-                          StreamId id, const Slice *fv, size_t n_fields) {
+/* Bytes of an entry's header (see header_put). */
+static size_t header_size(int is_same, int is_first, StreamId prev, StreamId id, size_t n_fields) {
     size_t size = 1;
     if (!is_first) {
         unsigned mode;
@@ -382,6 +380,46 @@ size_t stream__entry_size(const StreamNode *n, int is_same, int is_first, Stream
         size += delta_plan(prev, id, &mode, &a, &b);
     }
     if (!is_same && n_fields >= 15) size += vlen(n_fields - 15);
+    return size;
+}
+
+/* Writes an entry's header at start (the header byte, the ID delta from prev
+ * unless is_first, the field count when not same-fields); returns where the
+ * body goes. */
+static uint8_t *header_put(uint8_t *start, int is_deleted, int is_same, int is_first, StreamId prev,
+                           StreamId id, size_t n_fields) {
+    uint8_t *p = start + 1;
+    unsigned mode = 0;
+    uint64_t a = 0, b = 0;
+    if (!is_first) {
+        (void)delta_plan(prev, id, &mode, &a, &b);
+        if (mode == 1 || mode == 3) p = vput(p, a);
+        if (mode == 2) p = vput(vput(p, a), b);
+    }
+    unsigned nf_bits = 0;
+    if (!is_same) {
+        nf_bits = n_fields < 15 ? (unsigned)n_fields : 15;
+        if (n_fields >= 15) p = vput(p, n_fields - 15);
+    }
+    *start = (uint8_t)((is_deleted ? ENTRY_DELETED : 0) | (is_same ? ENTRY_SAME : 0) |
+                       mode << ENTRY_MODE_SHIFT | nf_bits << ENTRY_NF_SHIFT);
+    return p;
+}
+
+/* Writes the back-length of an entry of len bytes (hdr..body) at p, back to
+ * front; returns its size. */
+static size_t backlen_put(uint8_t *p, size_t len) {
+    size_t nb = vlen(len);
+    for (size_t i = 0; i < nb; i++)
+        p[nb - 1 - i] = (uint8_t)(((len >> (7 * i)) & 0x7f) | (i + 1 < nb ? 0x80 : 0));
+    return nb;
+}
+
+/* Bytes the entry would take appended to n after an entry with ID prev
+ * (is_first: it would be n's first entry). Borrows fv. */
+size_t stream__entry_size(const StreamNode *n, int is_same, int is_first, StreamId prev,
+                          StreamId id, const Slice *fv, size_t n_fields) {
+    size_t size = header_size(is_same, is_first, prev, id, n_fields);
     size += body_size(n, is_same, fv, n_fields);
     return size + vlen(size);
 }
@@ -402,21 +440,8 @@ size_t stream__first_entry_size(const Slice *fv, size_t n_fields) {
  * counts); returns the bytes written. Borrows fv. */
 size_t stream__entry_put(StreamNode *n, int is_same, int is_first, StreamId prev, StreamId id,
                          const Slice *fv, size_t n_fields) {
-    uint8_t *start = n->data + n->used, *p = start + 1;
-    unsigned mode = 0;
-    uint64_t a = 0, b = 0;
-    if (!is_first) {
-        (void)delta_plan(prev, id, &mode, &a, &b);
-        if (mode == 1 || mode == 3) p = vput(p, a);
-        if (mode == 2) p = vput(vput(p, a), b);
-    }
-    unsigned nf_bits = 0;
-    if (!is_same) {
-        nf_bits = n_fields < 15 ? (unsigned)n_fields : 15;
-        if (n_fields >= 15) p = vput(p, n_fields - 15);
-    }
-    *start = (uint8_t)((is_same ? ENTRY_SAME : 0) | mode << ENTRY_MODE_SHIFT |
-                       nf_bits << ENTRY_NF_SHIFT);
+    uint8_t *start = n->data + n->used;
+    uint8_t *p = header_put(start, 0, is_same, is_first, prev, id, n_fields);
     if (is_same) {
         uint32_t nf;
         const uint8_t *m = stream__master_begin(n, &nf);
@@ -433,11 +458,7 @@ size_t stream__entry_put(StreamNode *n, int is_same, int is_first, StreamId prev
             p = value_put(p, fv[2 * i + 1], 0);
         }
     }
-    size_t len = (size_t)(p - start);
-    size_t nb = vlen(len);
-    for (size_t i = 0; i < nb; i++)
-        p[nb - 1 - i] = (uint8_t)(((len >> (7 * i)) & 0x7f) | (i + 1 < nb ? 0x80 : 0));
-    p += nb;
+    p += backlen_put(p, (size_t)(p - start));
     return (size_t)(p - start);
 }
 
@@ -453,11 +474,7 @@ size_t stream__entry_recode(StreamNode *dst, const StreamNode *src, uint32_t off
     int is_husk = (h->hdr & ENTRY_DELETED) != 0;
     int is_same = !is_husk && (h->hdr & ENTRY_SAME);
     uint32_t n_fields = is_husk ? 0 : h->n_fields;
-    unsigned mode = 0;
-    uint64_t a = 0, b = 0;
-    size_t len = 1;
-    if (!is_first) len += delta_plan(prev, id, &mode, &a, &b);
-    if (!is_same && n_fields >= 15) len += vlen(n_fields - 15);
+    size_t len = header_size(is_same, is_first, prev, id, n_fields);
     const uint8_t *body_end = h->body;
     if (!is_husk) {
         uint64_t elements = is_same ? n_fields : 2 * (uint64_t)n_fields;
@@ -468,22 +485,12 @@ size_t stream__entry_recode(StreamNode *dst, const StreamNode *src, uint32_t off
     len += body_len;
     size_t total = len + vlen(len);
     if (!dst) return total;
-    uint8_t *start = dst->data + dst->used, *p = start + 1;
-    if (mode == 1 || mode == 3) p = vput(p, a);
-    if (mode == 2) p = vput(vput(p, a), b);
-    unsigned nf_bits = 0;
-    if (!is_same) {
-        nf_bits = n_fields < 15 ? n_fields : 15;
-        if (n_fields >= 15) p = vput(p, n_fields - 15);
-    }
-    *start = (uint8_t)((is_husk ? ENTRY_DELETED : 0) | (is_same ? ENTRY_SAME : 0) |
-                       mode << ENTRY_MODE_SHIFT | nf_bits << ENTRY_NF_SHIFT);
+    uint8_t *start = dst->data + dst->used;
+    uint8_t *p = header_put(start, is_husk, is_same, is_first, prev, id, n_fields);
     if (body_len) memcpy(p, h->body, body_len);
     p += body_len;
     assert((size_t)(p - start) == len);
-    size_t nb = vlen(len);
-    for (size_t i = 0; i < nb; i++)
-        p[nb - 1 - i] = (uint8_t)(((len >> (7 * i)) & 0x7f) | (i + 1 < nb ? 0x80 : 0));
+    (void)backlen_put(p, len);
     return total;
 }
 
