@@ -128,7 +128,7 @@ StreamObj *stream_obj_create(Client *c, Slice key) {
 }
 
 void stream_obj_resized(Client *c, StreamObj *so) {
-    db_resized(c->db, so->obj);
+    db_resized(c->db, so->obj, stream_length(so->s));
 }
 
 /* The configured node limits (negative config values count as no limit). */

@@ -230,7 +230,7 @@ static void cmd_append(Client *c) {
         o->len += add.len;
         o->is_raw = 1;
         ((char *)o->ptr)[o->len] = '\0';
-        db_resized(c->db, o);
+        db_resized(c->db, o, o->len);
         db_signal_key(c->db, c->argv[1]);
         reply_int(c, (long long)o->len);
     }

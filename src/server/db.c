@@ -81,8 +81,8 @@ static void sizes_uncount(Db *db, const Obj *o) {
     db->keysizes[o->type][o->size_bin]--;
 }
 
-void db_resized(Db *db, Obj *o) {
-    uint8_t bin = size_bin(obj_items(o));
+void db_resized(Db *db, Obj *o, uint64_t items) {
+    uint8_t bin = size_bin(items);
     if (bin == o->size_bin) return;
     db->keysizes[o->type][o->size_bin]--;
     db->keysizes[o->type][bin]++;

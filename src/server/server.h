@@ -68,9 +68,10 @@ int db_delete(Db *db, Slice key);
  * look the key up first). Signals the key. For RENAME. */
 Obj *db_take(Db *db, Slice key, int64_t *expire_ms);
 /* o, stored in db, changed size in place (APPEND, XADD, XTRIM, XDEL, ...):
- * moves it to its new INFO keysizes bin. Every handler that changes a value's
+ * moves it to the INFO keysizes bin of its new size, items (what obj_items()
+ * gives; the caller has it at hand). Every handler that changes a value's
  * length in place calls this after the change. */
-void db_resized(Db *db, Obj *o);
+void db_resized(Db *db, Obj *o, uint64_t items);
 /* A key's value changed in place: invalidates WATCHes and wakes clients
  * blocked on the key after the current command. Every handler that mutates a
  * key calls this once per mutated key. */

@@ -92,7 +92,14 @@ static inline size_t node_alloc_bytes(const StreamNode *n) {
 
 /* Bytes of data[] the allocation holds. */
 static inline size_t node_data_cap(const StreamNode *n) {
-    return xsize(n) - sizeof(StreamNode);
+    return n->cap;
+}
+
+/* Records what a node's allocation holds: the allocator's usable size, asked
+ * once per allocation, not on every append. */
+static void node_set_cap(StreamNode *n) {
+    size_t usable = node_alloc_bytes(n) - sizeof(StreamNode);
+    n->cap = (uint32_t)(usable > UINT32_MAX ? UINT32_MAX : usable);
 }
 
 /* ---- lifecycle ----------------------------------------------------------- */
@@ -251,6 +258,7 @@ static StreamNode *node_resize(Stream *s, size_t i, size_t data_cap) {
     StreamNode *old = s->slots[i].node;
     s->node_bytes -= node_alloc_bytes(old);
     StreamNode *n = xrealloc(old, sizeof(StreamNode) + data_cap);
+    node_set_cap(n);
     s->node_bytes += node_alloc_bytes(n);
     s->slots[i].node = n;
     if (s->hint_node == old) s->hint_node = n;
@@ -359,6 +367,7 @@ int stream_append(Stream *s, StreamId id, const Slice *fv, size_t n_fields,
         size_t msize = stream__master_size(fv, n_fields);
         esize = stream__first_entry_size(fv, n_fields);
         n = xmalloc(sizeof(StreamNode) + msize + esize);
+        node_set_cap(n);
         n->first_id = n->last_id = id;
         n->n_live = 1;
         n->n_deleted = 0;
@@ -467,6 +476,7 @@ static void node_compact(Stream *s, size_t i) {
             if (size >= old->used) return;
             n = xmalloc(sizeof(StreamNode) + size);
             *n = *old;
+            node_set_cap(n);
             memcpy(n->data, old->data, old->entries_off);
             n->used = old->entries_off;
         }
@@ -911,7 +921,8 @@ const char *stream__check(const Stream *s) {
         if (i > s->head && stream_id_cmp(s->slots[i - 1].key, s->slots[i].key) >= 0)
             return "index keys not increasing";
         if (stream_id_cmp(s->slots[i].key, n->first_id) != 0) return "key != first_id";
-        if (n->entries_off > n->used || n->used > node_data_cap(n)) return "offsets";
+        if (n->entries_off > n->used || n->used > n->cap) return "offsets";
+        if (n->cap > node_alloc_bytes(n) - sizeof(StreamNode)) return "cap";
         if (n->used == n->entries_off) return "node without entries";
         if (s->hint_node == n) hint_found = 1;
         uint32_t live = 0, deleted = 0;

@@ -20,7 +20,7 @@
  *   first_id <= every entry ID <= last_id, entries strictly increasing; the
  *   first entry's ID is first_id and the last entry's is last_id;
  *   n_live + n_deleted == number of entries in data[entries_off, used);
- *   entries_off <= used <= the allocation's data bytes (xsize() - header);
+ *   entries_off <= used <= cap, and cap is what the allocation holds;
  *   the first entry starts at entries_off.
  */
 #ifndef STREAMD_STREAM_STREAM_INT_H
@@ -37,7 +37,8 @@ typedef struct StreamNode {
     StreamId last_id;  /* ID of the last entry stored here, deleted or not */
     uint32_t n_live;
     uint32_t n_deleted;     /* deleted entries still stored */
-    uint32_t used;          /* bytes of data[] in use (allocated: xsize() - header) */
+    uint32_t used;          /* bytes of data[] in use */
+    uint32_t cap;           /* bytes of data[] the allocation holds (xsize() - header) */
     uint32_t entries_off;   /* where the first entry starts (end of the master section) */
     uint32_t n_dropped;     /* deleted entries compaction removed */
     uint32_t dropped_bytes; /* bytes compaction saved */
