@@ -27,10 +27,15 @@
  * extends a run of deleted entries at the node's start: deletes in ID order
  * (consumers acknowledging and deleting as they go) empty the node soon and
  * free it whole, and compacting it on the way costs CPU for nothing (about
- * 40% more server time for in-order XDEL). Only in stream_delete(): trimming
- * frees whole nodes or works at the head, where the skip hint already hides
- * the deleted run, and iterators and NodePos values must not see a node
- * replaced under them. Never the tail node: appends would soon grow it again.
+ * 40% more server time for in-order XDEL). Trimming compacts only where a
+ * reference policy (ACKED) kept entries and deleted others after them: one
+ * unacknowledged entry would otherwise pin a whole node of deleted ones, and
+ * with a few stuck entries spread along the stream an ACKED trim freed
+ * nothing at all. A plain trim frees whole nodes or eats the head node's
+ * entries in order, where the skip hint already hides the deleted run.
+ * Iterators and NodePos values must not see a node replaced under them, so
+ * compaction happens only between nodes of a trim or at the end of a delete.
+ * Never the tail node: appends would soon grow it again.
  * Client-visible results do not change: the first and last entries stay
  * (stream_int.h), so the index keys, first_id, last_id (which approximate
  * MINID trimming and backward iteration start from) and Redis's node
@@ -513,12 +518,22 @@ static void node_compact(Stream *s, size_t i) {
     xfree(old);
 }
 
+/* Compacts the node of slot i if it has live entries, more deleted entries
+ * than live ones, something to drop, and is not the tail node (appends go
+ * there, and would soon add to it again). The caller has ruled out a node
+ * whose deleted entries are a prefix being eaten in ID order. */
+static void node_maybe_compact(Stream *s, size_t i) {
+    const StreamNode *n = s->slots[i].node;
+    if (n->n_live > 0 && n->n_deleted > n->n_live && i != s->tail - 1 && node_droppable(n) > 0)
+        node_compact(s, i);
+}
+
 /* Deletes the entry with this ID: returns 1 if it was live, else 0. A node
  * left without live entries is freed; one left with more deleted entries than
- * live ones is compacted, unless it is the tail node (appends go there, and
- * would soon add to it again) or every entry before this one is deleted too
- * (deletes in ID order empty the node soon, and free it whole). Maintains
- * length, the first ID and the max deleted ID as XDEL does. Borrows s. */
+ * live ones is compacted (node_maybe_compact()), unless every entry before
+ * this one is deleted too (deletes in ID order empty the node soon, and free
+ * it whole). Maintains length, the first ID and the max deleted ID as XDEL
+ * does. Borrows s. */
 int stream_delete(Stream *s, StreamId id) {
     size_t i = slot_find(s, id);
     if (i == NO_SLOT) return 0;
@@ -538,9 +553,8 @@ int stream_delete(Stream *s, StreamId id) {
             if (stream_id_cmp(id, s->max_deleted_id) > 0) s->max_deleted_id = id;
             if (n->n_live == 0)
                 slot_remove(s, i);
-            else if (n->n_deleted > n->n_live && !is_prefix && i != s->tail - 1 &&
-                     node_droppable(n) > 0)
-                node_compact(s, i);
+            else if (!is_prefix)
+                node_maybe_compact(s, i);
             if (s->length == 0)
                 s->first_id = stream_id_make(0, 0);
             else if (stream_id_cmp(id, s->first_id) == 0)
@@ -594,12 +608,15 @@ static size_t slot_remove_next(Stream *s, size_t i) {
 
 /* Trims entry by entry inside the node of slot i: returns 1 when the trim is
  * over (threshold reached, or the policy said STREAM_TRIM_STOP), 0 when the
- * node ran out first. The hint follows while every entry passed is deleted. */
-static int trim_in_node(Stream *s, size_t i, const StreamTrim *t, uint64_t *deleted) {
+ * node ran out first. The hint follows while every entry passed is deleted.
+ * *is_mixed is set when an entry was deleted after one the policy kept. */
+static int trim_in_node(Stream *s, size_t i, const StreamTrim *t, uint64_t *deleted,
+                        int *is_mixed) {
     int is_maxlen = t->strategy == STREAM_TRIM_MAXLEN;
     StreamNode *n = s->slots[i].node;
     NodePos p = pos_begin(s, n);
     int is_prefix = 1;
+    *is_mixed = 0;
     while (p.off < n->used) {
         EntryHead h;
         StreamId id = pos_read(n, p, &h);
@@ -614,6 +631,7 @@ static int trim_in_node(Stream *s, size_t i, const StreamTrim *t, uint64_t *dele
                 assert(s->length > 0);
                 s->length--;
                 (*deleted)++;
+                *is_mixed |= !is_prefix;
                 if (t->on_delete) t->on_delete(t->ctx, id);
             } else {
                 is_prefix = 0;
@@ -668,9 +686,14 @@ uint64_t stream_trim(Stream *s, const StreamTrim *t) {
             continue;
         }
         if (t->is_approx && !is_policy) break;
-        int is_over = trim_in_node(s, i, t, &deleted);
+        int is_mixed;
+        int is_over = trim_in_node(s, i, t, &deleted, &is_mixed);
+        /* Entries a policy kept pin their node; with the deleted ones
+         * around them gone, a stuck entry costs its own bytes, not its
+         * node's (the node is visited again on every later trim, too). */
+        if (is_mixed) node_maybe_compact(s, i);
         if (is_over || !is_policy) break;
-        i = n->n_live == 0 ? slot_remove_next(s, i) : slot_next_live(s, i);
+        i = s->slots[i].node->n_live == 0 ? slot_remove_next(s, i) : slot_next_live(s, i);
     }
     if (deleted) s->first_id = s->length ? first_live_id(s) : stream_id_make(0, 0);
     return deleted;

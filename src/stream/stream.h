@@ -8,9 +8,10 @@
  * IDs are delta-encoded, field names are stored once in a master section and
  * omitted by entries that repeat them, integers are stored in binary, and
  * deletion flips a flag bit (src/stream/node.c draws the byte layout); a node
- * other than the last that XDEL leaves with more deleted entries than live
- * ones is compacted: rebuilt without them, invisibly to readers, trimming
- * and node boundaries (stream_int.h).
+ * other than the last that XDEL (or an ACKED trim, around the entries it
+ * keeps) leaves with more deleted entries than live ones is compacted:
+ * rebuilt without them, invisibly to readers, trimming and node boundaries
+ * (stream_int.h).
  * The index is a sorted array of (first ID, node) slots with a moving head:
  * appending a node and dropping the head node are amortised O(1), lookup by ID
  * is a binary search, and the neighbours of a slot are its array neighbours.

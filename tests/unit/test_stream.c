@@ -32,6 +32,7 @@ typedef struct MEntry {
     StreamId id;
     int is_deleted; /* marked deleted, node still present */
     int is_gone;    /* its node was freed */
+    int is_pinned;  /* a trim policy keeps it (an entry not acknowledged yet) */
     int node;
     int n_fields;
     char *fv[2 * MAX_FIELDS];
@@ -86,22 +87,28 @@ static void node_gone(Model *m, MNode *nd) {
     for (size_t i = nd->first; i <= nd->last; i++) m->e[i].is_gone = 1;
 }
 
-static uint64_t compactions; /* over all sessions: the tests must reach it */
+static uint64_t compactions;      /* over all sessions: the tests must reach it */
+static uint64_t trim_compactions; /* those after a trim with a policy */
 
-/* The compaction rule (stream.c): after an XDEL-style delete of entry k, a
- * node other than the tail that still has live entries and more deleted than
- * live ones, and a live entry before k, drops every deleted entry but its
- * first and last. */
-static void model_maybe_compact(Model *m, MNode *nd, size_t k) {
-    if (!nd->is_alive || nd == model_tail(m) || nd->deleted <= nd->live) return;
-    size_t j = nd->first;
-    while (j < k && m->e[j].is_deleted) j++;
-    if (j == k) return; /* a deleted prefix */
+/* The compaction rule (stream.c): a node other than the tail that still has
+ * live entries and more deleted than live ones drops every deleted entry but
+ * its first and last, after an XDEL-style delete of entry k with a live
+ * entry before it (model_maybe_compact()), or after a trim that deleted an
+ * entry past one its policy kept (model_compact()). */
+static void model_compact(Model *m, MNode *nd) {
+    if (!nd->is_alive || nd == model_tail(m) || nd->live == 0 || nd->deleted <= nd->live) return;
     uint64_t husks = (uint64_t)m->e[nd->first].is_deleted + (uint64_t)m->e[nd->last].is_deleted;
     if (nd->deleted <= husks) return;
     nd->dropped += nd->deleted - husks;
     nd->deleted = husks;
     compactions++;
+}
+
+static void model_maybe_compact(Model *m, MNode *nd, size_t k) {
+    size_t j = nd->first;
+    while (j < k && (m->e[j].is_deleted || m->e[j].is_gone)) j++;
+    if (j == k) return; /* a deleted prefix (gone entries: see model_trim()) */
+    model_compact(m, nd);
 }
 
 static size_t alloc_base; /* alloc_used_bytes() before the session's stream */
@@ -436,7 +443,33 @@ static void op_delete_tail(Stream *s, Model *m) {
         if (!m->e[i].is_deleted && !m->e[i].is_gone) delete_id(s, m, m->e[i].id);
 }
 
-static uint64_t model_trim(Model *m, const StreamTrim *t) {
+/* A trim policy over the model, as ACKED's: a pinned entry is kept, and
+ * (when stop_after is set) every entry past stop_after stops the trim. */
+typedef struct Policy {
+    Model *m;
+    int has_stop;
+    StreamId stop_after;
+} Policy;
+
+static int policy_verdict(void *ctx, StreamId id) {
+    const Policy *pol = ctx;
+    if (pol->has_stop && stream_id_cmp(id, pol->stop_after) > 0) return STREAM_TRIM_STOP;
+    size_t lo = 0, hi = pol->m->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (stream_id_cmp(pol->m->e[mid].id, id) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    CHECK(lo < pol->m->n && stream_id_cmp(pol->m->e[lo].id, id) == 0);
+    if (lo >= pol->m->n) return STREAM_TRIM_STOP;
+    return pol->m->e[lo].is_pinned ? STREAM_TRIM_KEEP : STREAM_TRIM_DELETE;
+}
+
+/* stream_trim()'s contract, entry by entry (pol: NULL, or the policy the
+ * trim was given). */
+static uint64_t model_trim(Model *m, const StreamTrim *t, Policy *pol) {
     int is_maxlen = t->strategy == STREAM_TRIM_MAXLEN;
     uint64_t deleted = 0;
     for (size_t ni = 0; ni < m->n_nodes; ni++) {
@@ -446,25 +479,51 @@ static uint64_t model_trim(Model *m, const StreamTrim *t) {
         if (t->limit && deleted + nd->live > t->limit) break;
         int whole = is_maxlen ? m->length - nd->live >= t->maxlen
                               : stream_id_cmp(nd->last_id, t->minid) < 0;
+        /* a node's range of entries may span a freed node's (is_gone) when
+         * it became the tail again and took appends */
+        for (size_t i = nd->first; whole && pol && i <= nd->last; i++)
+            if (!m->e[i].is_deleted && !m->e[i].is_gone &&
+                policy_verdict(pol, m->e[i].id) != STREAM_TRIM_DELETE)
+                whole = 0;
         if (whole) {
             m->length -= nd->live;
             deleted += nd->live;
             node_gone(m, nd);
             continue;
         }
-        if (t->is_approx) break;
+        if (t->is_approx && !pol) break;
+        int is_over = 0, is_kept = 0, is_mixed = 0;
         for (size_t i = nd->first; i <= nd->last; i++) {
             MEntry *e = &m->e[i];
-            if (is_maxlen ? m->length <= t->maxlen : stream_id_cmp(e->id, t->minid) >= 0) break;
-            if (!e->is_deleted) {
-                e->is_deleted = 1;
-                nd->live--;
-                nd->deleted++;
-                m->length--;
-                deleted++;
+            if (e->is_gone) continue;
+            if (is_maxlen ? m->length <= t->maxlen : stream_id_cmp(e->id, t->minid) >= 0) {
+                is_over = 1;
+                break;
             }
+            if (e->is_deleted) continue;
+            int verdict = pol ? policy_verdict(pol, e->id) : STREAM_TRIM_DELETE;
+            if (verdict == STREAM_TRIM_STOP) {
+                is_over = 1;
+                break;
+            }
+            if (verdict == STREAM_TRIM_KEEP) {
+                is_kept = 1;
+                continue;
+            }
+            e->is_deleted = 1;
+            nd->live--;
+            nd->deleted++;
+            m->length--;
+            deleted++;
+            is_mixed |= is_kept;
         }
-        break;
+        if (is_mixed) {
+            uint64_t before = compactions;
+            model_compact(m, nd);
+            trim_compactions += compactions - before;
+        }
+        if (is_over || !pol) break;
+        if (nd->live == 0) node_gone(m, nd);
     }
     if (deleted) m->first_id = m->length ? model_first_live(m) : stream_id_make(0, 0);
     return deleted;
@@ -483,8 +542,28 @@ static void op_trim(Stream *s, Model *m) {
     } else {
         t.minid = rand_bound(m);
     }
-    uint64_t want = model_trim(m, &t);
+    /* half of the trims keep the pinned entries, as ACKED keeps the
+     * unacknowledged ones (the model's pins do not change while it trims,
+     * so it can answer for both) */
+    Policy pol = {m, 0, {0, 0}};
+    int has_policy = test_rand_below(2) == 0;
+    if (has_policy) {
+        if (test_rand_below(4) == 0) {
+            pol.has_stop = 1;
+            pol.stop_after = rand_bound(m);
+        }
+        t.can_delete = policy_verdict;
+        t.ctx = &pol;
+    }
+    uint64_t want = model_trim(m, &t, has_policy ? &pol : NULL);
     CHECK_EQ_INT(stream_trim(s, &t), want);
+}
+
+/* Pins or unpins a random entry (an entry delivered, or acknowledged). */
+static void op_pin(Model *m) {
+    if (m->n == 0) return;
+    MEntry *e = &m->e[test_rand_below(m->n)];
+    e->is_pinned = !e->is_pinned;
 }
 
 /* One random session with the given node limits; delete_pct of the
@@ -510,6 +589,8 @@ static void random_session(uint64_t max_entries, uint64_t max_bytes, int n_ops, 
             op_delete(s, &m, is_heavy ? test_rand_below(10) != 0 : (int)test_rand_below(2));
         } else if (r < 92 && (!is_heavy || test_rand_below(3) == 0)) {
             op_trim(s, &m);
+        } else if (test_rand_below(2)) {
+            op_pin(&m);
         } else {
             StreamId a = rand_bound(&m), b = rand_bound(&m);
             check_range(s, &m, a, b, (int)test_rand_below(2), (int)test_rand_below(2));
@@ -552,7 +633,10 @@ static void model_tests(void) {
         random_session(me, mb, 1500, 35 + (int)test_rand_below(15));
     }
     CHECK(compactions - before > 20); /* 64-120 seen; exact cases are in test_compaction() */
-    printf("test_stream: %" PRIu64 " node compactions in the model tests\n", compactions);
+    CHECK(trim_compactions > 20);
+    printf("test_stream: %" PRIu64 " node compactions in the model tests, %" PRIu64
+           " after trims\n",
+           compactions, trim_compactions);
 }
 
 /* ---- targeted cases --------------------------------------------------------- */
