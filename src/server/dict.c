@@ -234,13 +234,14 @@ DictEntry *dict_random(Dict *d) {
     return e;
 }
 
+/* The 64 bits of v in reverse order: swap neighbouring bits, then pairs,
+ * then nibbles, and let a byte swap do the rest. SCAN and KEYS call this
+ * twice per bucket, so a bit-by-bit loop cost more than visiting the keys. */
 static uint64_t rev(uint64_t v) {
-    uint64_t r = 0;
-    for (int i = 0; i < 64; i++) {
-        r = (r << 1) | (v & 1);
-        v >>= 1;
-    }
-    return r;
+    v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
+    v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
+    v = ((v >> 4) & 0x0f0f0f0f0f0f0f0fULL) | ((v & 0x0f0f0f0f0f0f0f0fULL) << 4);
+    return __builtin_bswap64(v);
 }
 
 static void visit_bucket(Table *t, uint64_t idx, void (*fn)(void *, DictEntry *), void *priv) {
