@@ -168,18 +168,23 @@ void reply_empty_array(Client *c) {
     buf_append(out(c), "*0\r\n", 4);
 }
 
+/* Marks (reply_len, deferred headers) count from the start of the unwritten
+ * output, not from the buffer's start: an append that compacts the buffer
+ * (buf_reserve drops the prefix already written to the socket) moves the
+ * bytes but not their distance from that start. Nothing is written to the
+ * socket while a command runs, so that start stays put until it ends. */
 size_t reply_len(Client *c) {
-    return out(c)->len;
+    return buf_live(out(c));
 }
 
 void reply_truncate(Client *c, size_t len) {
     Buf *b = out(c);
-    assert(len <= b->len);
-    b->len = len;
+    assert(len <= buf_live(b));
+    b->len = b->off + len;
 }
 
 ReplyDeferred reply_defer(Client *c) {
-    ReplyDeferred d = {out(c)->len};
+    ReplyDeferred d = {buf_live(out(c))};
     return d;
 }
 
@@ -191,8 +196,10 @@ static void set_deferred(Client *c, ReplyDeferred d, char type, long long n) {
     hdr[hl++] = '\n';
     Buf *b = out(c);
     buf_reserve(b, hl);
-    memmove(b->p + d.offset + hl, b->p + d.offset, b->len - d.offset);
-    memcpy(b->p + d.offset, hdr, hl);
+    size_t at = b->off + d.offset; /* after buf_reserve, which may compact */
+    assert(at <= b->len);
+    memmove(b->p + at + hl, b->p + at, b->len - at);
+    memcpy(b->p + at, hdr, hl);
     b->len += hl;
 }
 
