@@ -32,7 +32,9 @@ void buf_reserve(Buf *b, size_t extra) {
     }
     size_t need = b->len + extra;
     size_t cap = b->cap ? b->cap : 64;
-    while (cap < need) cap = cap < (1u << 20) ? cap * 2 : cap + (1u << 20);
+    /* Geometric past 1 MB too (by half): growing by a fixed step made a reply
+     * of n MB copy O(n^2) MB as it grew. */
+    while (cap < need) cap += cap < (1u << 20) ? cap : cap / 2;
     b->p = xrealloc(b->p, cap);
     b->cap = cap;
 }

@@ -154,6 +154,25 @@ static void set_write_interest(ClientFull *c, int on) {
     c->write_registered = on;
 }
 
+/* An empty query or output buffer that a big argument or reply grew past
+ * this goes back to the allocator once its client has been idle for a
+ * second (client_trim_idle_buffers), so an idle connection holds at most this
+ * much whatever it once sent or got. Not at once: a client that pipelines
+ * big replies would grow the buffer again for every batch. */
+#define CLIENT_BUF_KEEP (256 * 1024)
+
+static void release_big(Buf *b) {
+    if (buf_live(b) == 0 && b->cap > CLIENT_BUF_KEEP) buf_free(b);
+}
+
+void client_trim_idle_buffers(int64_t now) {
+    for (ClientFull *c = core.clients; c; c = c->next) {
+        if (c->is_closing || now - c->last_ms < 1000) continue;
+        release_big(&c->qbuf);
+        release_big(&c->obuf);
+    }
+}
+
 /* Writes as much output as the socket takes; 0 ok, -1 the client closed. */
 static int client_flush(ClientFull *c) {
     while (buf_live(&c->obuf) > 0) {

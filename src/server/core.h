@@ -200,6 +200,8 @@ void client_close_async(ClientFull *c);
 void client_free_now(ClientFull *c);
 void clients_free_pending(void);
 void client_write_pending(void);
+/* Frees the big empty buffers of clients idle for a second; from the cron. */
+void client_trim_idle_buffers(int64_t now_ms);
 void client_process_input(ClientFull *c);
 void client_on_readable(ClientFull *c);
 void client_on_writable(ClientFull *c);

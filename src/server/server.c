@@ -251,6 +251,11 @@ static void cron(void) {
             if (wall - c->last_ms > settings.timeout * 1000) client_close_async(c);
         }
     }
+    static int64_t last_trim;
+    if (now - last_trim >= 1000) {
+        last_trim = now;
+        client_trim_idle_buffers(now_ms());
+    }
     for (int i = 0; i < core.n_cron; i++) core.cron[i]();
 }
 

@@ -590,3 +590,48 @@ def test_graceful_signal(make_server, sig):
     srv.proc.send_signal(sig)
     assert srv.wait_exit() == 0
     assert c.closed_by_peer()
+
+
+
+
+def _idle_buffers_small(watcher, cid):
+    """Waits (bounded) until the client's buffers are back to small sizes: an
+    idle connection's big empty buffers are freed within about two seconds."""
+    deadline = time.monotonic() + 10
+    while True:
+        f = client_fields(watcher.call("CLIENT", "LIST", "ID", cid))
+        small = int(f["omem"]) < 256 * 1024 and int(f["tot-mem"]) < 1024 * 1024
+        if small or time.monotonic() > deadline:
+            return f if not small else None
+        time.sleep(0.1)
+
+
+def test_big_reply_buffer_given_back(r, raw):
+    # A connection that got replies of megabytes keeps no output buffer of
+    # that size once idle (Redis frees its reply blocks as it writes them).
+    p = r.pipeline(transaction=False)
+    for i in range(100000):
+        p.xadd("s", {"f": "v" * 30}, id="%d-1" % (i + 1))
+    p.execute()
+    a, watcher = raw(), raw()
+    cid = a.call("CLIENT", "ID")
+    reply = a.call("XRANGE", "s", "-", "+")
+    assert len(reply) == 100000 and reply[-1][0] == b"100000-1"
+    assert _idle_buffers_small(watcher, cid) is None
+    replies = a.pipeline([("XREVRANGE", "s", "+", "-")] * 3 + [("GET", "nosuch")])
+    assert [len(x) for x in replies[:3]] == [100000] * 3 and replies[3] is None
+    assert _idle_buffers_small(watcher, cid) is None
+    assert a.call("XRANGE", "s", "-", "+", "COUNT", "1") == [[b"1-1", [b"f", b"v" * 30]]]
+
+
+@streamd_only
+def test_big_argument_buffer_given_back(raw):
+    # Likewise the query buffer a big argument grew (Redis trims it in its
+    # cron too, on its own schedule).
+    a, watcher = raw(), raw()
+    cid = a.call("CLIENT", "ID")
+    big = b"y" * (3 << 20)
+    assert a.call("SET", "k", big) == b"OK"
+    assert a.pipeline([("SET", "k2", big), ("STRLEN", "k2")]) == [b"OK", len(big)]
+    assert _idle_buffers_small(watcher, cid) is None
+    assert a.call("GET", "k") == big
