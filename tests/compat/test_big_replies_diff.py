@@ -43,3 +43,28 @@ def test_big_replies_and_arguments(diff, r, ref):
         "STRLEN k",
         "XRANGE s 1000 1001",
     ])
+
+
+def test_pipelined_ranges_of_wide_entries(r, ref):
+    # The everyday shape that broke: batches of 1000 pipelined XRANGE /
+    # XREVRANGE COUNT 10 over entries of 50 fields (~13 MB of replies each),
+    # through redis-py, whose writes the server reads in pieces between its
+    # own (not every run hit it before the fix; most did).
+    fields = {"field%d" % j: "value%d" % j for j in range(50)}
+    for c in (r, ref):
+        p = c.pipeline(transaction=False)
+        for i in range(6000):
+            p.xadd("w", fields, id="%d-%d" % (1 + i // 4, i % 4))
+        p.execute()
+    for cmd in ("XRANGE", "XREVRANGE") * 3:
+        end = "+" if cmd == "XRANGE" else "-"
+        replies = []
+        for c in (r, ref):
+            p = c.pipeline(transaction=False)
+            for i in range(1000):
+                p.execute_command(cmd, "w", "%d" % (1 + (i * 7) % 1500), end, "COUNT", "10")
+            replies.append(p.execute())
+        got, want = replies
+        assert len(got) == len(want) == 1000
+        for i, (x, y) in enumerate(zip(got, want)):
+            assert x == y, "reply %d to %s differs" % (i, cmd)
