@@ -73,10 +73,7 @@ static void reply_keys(Client *c, KeyCollect *k) {
 static void cmd_keys(Client *c) {
     KeyCollect k = {c, c->argv[1], 0, NULL, 0, NULL, 0, now_ms()};
     k.match_all = c->argv[1].len == 1 && c->argv[1].p[0] == '*';
-    uint64_t cur = 0;
-    do {
-        cur = dict_scan(c->db->keys, cur, collect_key, &k);
-    } while (cur);
+    dict_foreach(c->db->keys, collect_key, &k);
     reply_keys(c, &k);
 }
 

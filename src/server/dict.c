@@ -282,6 +282,22 @@ uint64_t dict_scan(Dict *d, uint64_t v, void (*fn)(void *priv, DictEntry *e), vo
     return v;
 }
 
+void dict_foreach(Dict *d, void (*fn)(void *priv, DictEntry *e), void *priv) {
+    enum { AHEAD = 8 };
+    for (int t = 0; t < 2; t++) {
+        Table *tb = &d->t[t];
+        for (uint64_t i = 0; i < tb->size; i++) {
+            /* The entries are scattered: ask for one a few buckets ahead so
+             * that the misses overlap instead of coming one after another. */
+            if (i + AHEAD < tb->size && tb->b[i + AHEAD]) __builtin_prefetch(tb->b[i + AHEAD]);
+            for (DictEntry *e = tb->b[i], *next; e; e = next) {
+                next = e->next;
+                fn(priv, e);
+            }
+        }
+    }
+}
+
 void dict_swap(Dict *a, Dict *b) {
     Dict tmp = *a;
     *a = *b;

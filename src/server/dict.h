@@ -41,6 +41,9 @@ void dict_entry_free(DictEntry *e);
 DictEntry *dict_random(Dict *d);
 /* Visits the buckets at cursor; returns the next cursor (0 when done). */
 uint64_t dict_scan(Dict *d, uint64_t cursor, void (*fn)(void *priv, DictEntry *e), void *priv);
+/* Calls fn on every entry once, in bucket order (fn must not add or remove
+ * keys). Cheaper than a full dict_scan when nothing changes meanwhile. */
+void dict_foreach(Dict *d, void (*fn)(void *priv, DictEntry *e), void *priv);
 /* Moves up to n buckets of an ongoing rehash; 1 if more remain. */
 int dict_rehash_steps(Dict *d, int n);
 /* Bucket count (for MEMORY / DEBUG). */

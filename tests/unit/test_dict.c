@@ -67,6 +67,12 @@ static void model_test(void) {
             int missing = 0;
             for (int j = 0; j < N_KEYS; j++) missing += present[j] && !seen[j];
             CHECK_EQ_INT(missing, 0);
+            /* dict_foreach (KEYS): every key exactly once, rehashing or not */
+            memset(seen, 0, sizeof seen);
+            dict_foreach(d, mark, NULL);
+            int wrong = 0;
+            for (int j = 0; j < N_KEYS; j++) wrong += seen[j] != present[j];
+            CHECK_EQ_INT(wrong, 0);
         }
     }
     CHECK_EQ_INT(dict_size(d), count);
@@ -110,8 +116,33 @@ static void scan_cursor_order_test(void) {
     }
 }
 
+/* dict_foreach while a resize is half done: keys in both tables. */
+static void foreach_mid_rehash_test(void) {
+    Dict *d = dict_new();
+    char k[32];
+    size_t kl;
+    int n = 0, rehashing_seen = 0;
+    for (int i = 0; i < 3000; i++) {
+        key_of(i, k, &kl);
+        dict_add(d, k, kl, NULL);
+        n++;
+        if (i % 97 == 0) {
+            /* two tables' buckets add up to no power of two */
+            rehashing_seen += (dict_buckets(d) & (dict_buckets(d) - 1)) != 0;
+            memset(seen, 0, sizeof seen);
+            dict_foreach(d, mark, NULL);
+            int wrong = 0;
+            for (int j = 0; j < N_KEYS; j++) wrong += seen[j] != (j < n);
+            CHECK_EQ_INT(wrong, 0);
+        }
+    }
+    CHECK(rehashing_seen > 0);
+    dict_free(d, NULL);
+}
+
 int main(void) {
     test_seed("test_dict");
+    foreach_mid_rehash_test();
     scan_cursor_order_test();
     model_test();
     return test_report("test_dict");
