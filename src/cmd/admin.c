@@ -95,7 +95,7 @@ static void info_clients(Buf *b) {
                "watching_clients:%d\r\nclients_in_timeout_table:%zu\r\ntotal_watched_keys:%llu\r\n"
                "total_blocking_keys:%llu\r\ntotal_blocking_keys_on_nokey:%llu\r\n",
                (unsigned long long)core.n_clients, settings.maxclients, core.n_blocked, watching,
-               core.n_blocked, (unsigned long long)watched_keys,
+               block_count_with_timeout(), (unsigned long long)watched_keys,
                (unsigned long long)core.n_blocking_keys,
                (unsigned long long)block_count_keys_on_nokey());
 }

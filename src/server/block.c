@@ -314,6 +314,14 @@ int64_t block_nearest_deadline(void) {
     return best;
 }
 
+/* Blocked clients that have a timeout (INFO's clients_in_timeout_table:
+ * Redis keeps only those in its table, not clients blocked forever). */
+size_t block_count_with_timeout(void) {
+    size_t n = 0;
+    for (size_t i = 0; i < core.n_blocked; i++) n += core.blocked[i]->block->deadline_ms != 0;
+    return n;
+}
+
 typedef struct TouchCtx {
     Db *db;
     Slice *keys;

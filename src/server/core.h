@@ -243,6 +243,7 @@ void block_process_unblocked(void);
 void block_after_unblock(ClientFull *c);
 void block_touch_db(Db *db);
 uint64_t block_count_keys_on_nokey(void);
+size_t block_count_with_timeout(void);
 
 /* db.c */
 void db_init_all(int n);

@@ -517,3 +517,31 @@ def test_protocol_bytes(server, ref_server, r, ref, name):
     got = _raw_exchange(server, data, 0.15 * SLOW, first)
     want = _raw_exchange(ref_server, data, 0.15 * SLOW, first)
     assert got == want, "%s: streamd %r vs redis %r" % (name, got, want)
+
+
+def _blocked_counts(srv, c):
+    """INFO's blocked_clients and clients_in_timeout_table while one client
+    blocks forever and two block with a timeout (one on XREADGROUP)."""
+    c.xadd("s", {"a": 1}, id="1-1")
+    c.xgroup_create("s", "g", id="$")
+    socks = []
+    for cmd in (("XREAD", "BLOCK", "0", "STREAMS", "s", "$"),
+                ("XREAD", "BLOCK", "100000", "STREAMS", "s", "$"),
+                ("XREADGROUP", "GROUP", "g", "c", "BLOCK", "100000", "STREAMS", "s", ">")):
+        s = srv.raw()
+        s.send_cmd(*cmd)
+        socks.append(s)
+    deadline = time.monotonic() + 10 * SLOW
+    while c.info("clients")["blocked_clients"] < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    info = c.info("clients")
+    got = (info["blocked_clients"], info["clients_in_timeout_table"])
+    c.xadd("s", {"a": 2}, id="2-1")
+    for s in socks:
+        s.close()
+    return got
+
+
+def test_clients_in_timeout_table_diff(server, ref_server, r, ref):
+    """Only clients blocked with a timeout are in the timeout table."""
+    assert _blocked_counts(server, r) == _blocked_counts(ref_server, ref) == (3, 2)
