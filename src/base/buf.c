@@ -1,9 +1,11 @@
 /*
  * buf.c - growable byte buffers.
  *
- * Growth doubles up to 1 MiB and then grows by 1 MiB steps, so a large reply
- * does not reserve twice its size. Callers enforce their own maxima (query
- * buffer limit, bulk length) before appending; the buffer only grows.
+ * Growth doubles up to 1 MiB and then grows by half, so a large reply does
+ * not reserve twice its size and is not copied O(n^2) bytes as it grows.
+ * Callers enforce their own maxima (query buffer limit, bulk length) before
+ * appending; the buffer only grows (a client's idle one is freed whole:
+ * client_trim_idle_buffers()).
  */
 #include "base/buf.h"
 

@@ -635,3 +635,33 @@ def test_big_argument_buffer_given_back(raw):
     assert a.pipeline([("SET", "k2", big), ("STRLEN", "k2")]) == [b"OK", len(big)]
     assert _idle_buffers_small(watcher, cid) is None
     assert a.call("GET", "k") == big
+
+
+@streamd_only
+def test_idle_buffers_given_back_while_blocked_queued_or_partial(r, raw):
+    # The idle rule frees only empty buffers, and nothing may point into a
+    # freed one: a client blocked on a big key (its command is kept aside),
+    # one in MULTI with a big queued argument, one whose big command has not
+    # all arrived (its query buffer is not empty, so it stays).
+    big_key = "k" * (1 << 20)
+    blk, multi, part, watcher = raw(), raw(), raw(), raw()
+    blk_id, multi_id = blk.call("CLIENT", "ID"), multi.call("CLIENT", "ID")
+    blk.send_cmd("XREAD", "BLOCK", "0", "STREAMS", big_key, "$")
+    assert multi.call("MULTI") == b"OK"
+    assert multi.call("SET", "m", "w" * (1 << 20)) == b"QUEUED"
+    part.send(b"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$600000\r\n" + b"v" * 500000)
+    deadline = time.monotonic() + 10 * SLOW
+    while True:
+        sizes = [int(client_fields(watcher.call("CLIENT", "LIST", "ID", i))["rbs"])
+                 for i in (blk_id, multi_id)]
+        if max(sizes) < 256 * 1024 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert max(sizes) < 256 * 1024, sizes
+    part.send(b"v" * 100000 + b"\r\n")
+    assert part.read() == b"OK"
+    assert r.strlen("big") == 600000
+    r.xadd(big_key, {"a": "b"}, id="5-1")
+    assert blk.read() == [[big_key.encode(), [[b"5-1", [b"a", b"b"]]]]]
+    assert multi.call("EXEC") == [b"OK"]
+    assert r.get("m") == b"w" * (1 << 20)
