@@ -372,12 +372,6 @@ static void count_nokey(void *priv, DictEntry *e) {
 /* Keys with at least one waiter that is unblocked by the key's deletion. */
 uint64_t block_count_keys_on_nokey(void) {
     NokeyCount nc = {0};
-    for (int i = 0; i < core.n_dbs; i++) {
-        uint64_t cur = 0;
-        if (dict_size(core.dbs[i].blocking) == 0) continue;
-        do {
-            cur = dict_scan(core.dbs[i].blocking, cur, count_nokey, &nc);
-        } while (cur);
-    }
+    for (int i = 0; i < core.n_dbs; i++) dict_foreach(core.dbs[i].blocking, count_nokey, &nc);
     return nc.n;
 }

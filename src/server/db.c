@@ -44,8 +44,7 @@ uint64_t db_size(const Db *db) {
     return dict_size(db->keys);
 }
 
-/* For the AOF rewrite (src/persist). A full scan of a dict that does not
- * change meanwhile visits every key exactly once, rehashing or not. */
+/* For the AOF rewrite (src/persist): every key once, rehashing or not. */
 typedef struct ForEach {
     DbVisitFn fn;
     void *priv;
@@ -58,9 +57,7 @@ static void for_each_entry(void *priv, DictEntry *e) {
 
 void db_for_each(Db *db, DbVisitFn fn, void *priv) {
     ForEach fe = {fn, priv};
-    uint64_t cursor = 0;
-    do cursor = dict_scan(db->keys, cursor, for_each_entry, &fe);
-    while (cursor != 0);
+    dict_foreach(db->keys, for_each_entry, &fe);
 }
 
 static void free_obj(void *o) {

@@ -290,10 +290,7 @@ void dict_foreach(Dict *d, void (*fn)(void *priv, DictEntry *e), void *priv) {
             /* The entries are scattered: ask for one a few buckets ahead so
              * that the misses overlap instead of coming one after another. */
             if (i + AHEAD < tb->size && tb->b[i + AHEAD]) __builtin_prefetch(tb->b[i + AHEAD]);
-            for (DictEntry *e = tb->b[i], *next; e; e = next) {
-                next = e->next;
-                fn(priv, e);
-            }
+            visit_bucket(tb, i, fn, priv);
         }
     }
 }

@@ -228,10 +228,7 @@ static void touch_if_exists(void *priv, DictEntry *e) {
  * Call before the flush or swap. */
 void watch_touch_all(Db *db, Db *other) {
     TouchAll t = {db, other};
-    uint64_t cur = 0;
-    do {
-        cur = dict_scan(db->watched, cur, touch_if_exists, &t);
-    } while (cur);
+    dict_foreach(db->watched, touch_if_exists, &t);
 }
 
 /* ---- MULTI ------------------------------------------------------------ */
