@@ -1109,7 +1109,7 @@ static void cmd_xclaim(Client *c) {
             /* The entry is gone: so goes its pending entry. */
             if (r != PEL_NONE) {
                 propagate_drop(c, key, gname, g, r);
-                pel_delete(p, r);
+                group_drop(g, r);
                 server.dirty++;
             }
             continue;
@@ -1251,7 +1251,7 @@ static void cmd_xautoclaim(Client *c) {
         r = gone[i];
         stream_reply_id(c, pel_id(p, r));
         propagate_drop(c, key, gname, g, r);
-        pel_delete(p, r);
+        group_drop(g, r);
         server.dirty++;
     }
     xfree(claim);

@@ -72,6 +72,7 @@ int stream_refs_trim_prepare(StreamTrim *t, StreamObj *so, RefPolicy p, RefTrimC
     t->can_delete = NULL;
     t->on_delete = NULL;
     t->ctx = NULL;
+    t->known_kept = NULL;
     if (p == REF_KEEPREF || group_set_len(so->groups) == 0) return 0;
     rc->groups = so->groups;
     t->ctx = rc;
@@ -83,6 +84,7 @@ int stream_refs_trim_prepare(StreamTrim *t, StreamObj *so, RefPolicy p, RefTrimC
         assert(found);
         (void)found;
         t->can_delete = trim_can_delete_acked;
+        t->known_kept = group_set_known_kept(so->groups);
     }
     return 1;
 }

@@ -157,6 +157,7 @@ typedef struct Consumer {
 struct ConsumerGroup {
     StreamId last_id;
     int64_t entries_read;
+    StreamId min_dropped; /* lowest ID that left the PEL since the set looked */
     Pel *pel;
     Consumer **consumers; /* indexed by ConsumerId; NULL holes */
     uint32_t cap_consumers;
@@ -167,7 +168,16 @@ struct ConsumerGroup {
 
 struct GroupSet {
     NameTab by_name;
+    StreamId known_kept; /* see group_set_known_kept() */
 };
+
+static const StreamId NOTHING_DROPPED = {UINT64_MAX, UINT64_MAX};
+
+/* id left g's pending list: it (and nothing below it) may now be
+ * acknowledged by every group. */
+static void note_dropped(ConsumerGroup *g, StreamId id) {
+    if (stream_id_cmp(id, g->min_dropped) < 0) g->min_dropped = id;
+}
 
 static Slice consumer_name_of(const void *item) {
     const Consumer *c = item;
@@ -193,6 +203,7 @@ static void group_free(ConsumerGroup *g) {
 GroupSet *group_set_new(void) {
     GroupSet *gs = xmalloc(sizeof(GroupSet));
     nametab_init(&gs->by_name, group_name_of);
+    gs->known_kept = stream_id_make(0, 0);
     return gs;
 }
 
@@ -224,6 +235,7 @@ ConsumerGroup *group_set_create(GroupSet *gs, Slice name, StreamId last_id, int6
     ConsumerGroup *g = xmalloc(sizeof(ConsumerGroup) + name.len);
     g->last_id = last_id;
     g->entries_read = entries_read;
+    g->min_dropped = NOTHING_DROPPED;
     g->pel = pel_new();
     g->consumers = NULL;
     g->cap_consumers = 0;
@@ -240,6 +252,7 @@ int group_set_destroy(GroupSet *gs, Slice name) {
     ConsumerGroup *g = nametab_del(&gs->by_name, name);
     if (!g) return 0;
     group_free(g);
+    gs->known_kept = stream_id_make(0, 0); /* its pending entries no longer keep */
     return 1;
 }
 
@@ -298,9 +311,30 @@ uint64_t group_set_delete_refs(GroupSet *gs, StreamId id) {
     uint64_t n = 0;
     for (uint32_t i = 0; i < gs->by_name.cap; i++) {
         ConsumerGroup *g = gs->by_name.item[i];
-        if (g) n += (uint64_t)pel_delete_id(g->pel, id);
+        if (g && pel_delete_id(g->pel, id)) {
+            note_dropped(g, id);
+            n++;
+        }
     }
     return n;
+}
+
+/* The bound an ACKED trim carries from one call to the next
+ * (StreamTrim.known_kept): every entry below it was found unacknowledged
+ * by some group. Below the smallest last-delivered ID (the only place an
+ * ACKED trim keeps an entry and goes on) that means pending in some group,
+ * and only leaving a pending list ends that: acknowledgement, a consumer's
+ * deletion, DELREF, or the group's destruction. Those lower the bound
+ * (each group notes its lowest dropped ID, folded in here). Returns a
+ * pointer into gs, for the trim to read and update. O(groups). */
+StreamId *group_set_known_kept(GroupSet *gs) {
+    for (uint32_t i = 0; i < gs->by_name.cap; i++) {
+        ConsumerGroup *g = gs->by_name.item[i];
+        if (!g) continue;
+        if (stream_id_cmp(g->min_dropped, gs->known_kept) < 0) gs->known_kept = g->min_dropped;
+        g->min_dropped = NOTHING_DROPPED;
+    }
+    return &gs->known_kept;
 }
 
 /* The smallest last-delivered ID of all groups into *out: entries above it
@@ -477,6 +511,8 @@ ConsumerId group_consumer_create(ConsumerGroup *g, Slice name, int64_t now_ms) {
  * had. The id may be reused by the next group_consumer_create(). */
 uint64_t group_consumer_delete(ConsumerGroup *g, ConsumerId id) {
     Consumer *c = consumer_at(g, id);
+    PelRef first = pel_first(g->pel, id);
+    if (first != PEL_NONE) note_dropped(g, pel_id(g->pel, first));
     uint64_t n = pel_owner_delete(g->pel, id);
     void *del = nametab_del(&g->by_name, consumer_name_of(c));
     assert(del == c);
@@ -559,7 +595,16 @@ PelRef group_deliver(ConsumerGroup *g, ConsumerId c, StreamId id, int64_t now_ms
 
 /* XACK of one ID: 1 if it was pending (and is now gone). O(log n). */
 int group_ack(ConsumerGroup *g, StreamId id) {
-    return pel_delete_id(g->pel, id);
+    if (!pel_delete_id(g->pel, id)) return 0;
+    note_dropped(g, id);
+    return 1;
+}
+
+/* Removes a pending entry whatever its state (XCLAIM / XAUTOCLAIM finding
+ * its stream entry gone). O(log n). */
+void group_drop(ConsumerGroup *g, PelRef r) {
+    note_dropped(g, pel_id(g->pel, r));
+    pel_delete(g->pel, r);
 }
 
 /* XCLAIM / XAUTOCLAIM / XREADGROUP CLAIM of a pending entry, owned or

@@ -61,6 +61,7 @@ size_t group_set_list(const GroupSet *gs, ConsumerGroup ***out);
 size_t group_set_mem_bytes(const GroupSet *gs);
 int group_set_all_acked(const GroupSet *gs, StreamId id);
 uint64_t group_set_delete_refs(GroupSet *gs, StreamId id);
+StreamId *group_set_known_kept(GroupSet *gs);
 int group_set_min_last_id(const GroupSet *gs, StreamId *out);
 
 /* ---- One group ---------------------------------------------------------- */
@@ -78,6 +79,7 @@ const Pel *group_pel_c(const ConsumerGroup *g);
 
 PelRef group_deliver(ConsumerGroup *g, ConsumerId c, StreamId id, int64_t now_ms);
 int group_ack(ConsumerGroup *g, StreamId id);
+void group_drop(ConsumerGroup *g, PelRef r);
 void group_claim(ConsumerGroup *g, PelRef r, ConsumerId c, int64_t delivery_ms, uint64_t count);
 void group_release(ConsumerGroup *g, PelRef r, uint64_t count);
 PelRef group_release_new(ConsumerGroup *g, StreamId id, uint64_t count);

@@ -610,8 +610,8 @@ static size_t slot_remove_next(Stream *s, size_t i) {
  * over (threshold reached, or the policy said STREAM_TRIM_STOP), 0 when the
  * node ran out first. The hint follows while every entry passed is deleted.
  * *is_mixed is set when an entry was deleted after one the policy kept. */
-static int trim_in_node(Stream *s, size_t i, const StreamTrim *t, uint64_t *deleted,
-                        int *is_mixed) {
+static int trim_in_node(Stream *s, size_t i, const StreamTrim *t, uint64_t *deleted, int *is_mixed,
+                        StreamId *stop) {
     int is_maxlen = t->strategy == STREAM_TRIM_MAXLEN;
     StreamNode *n = s->slots[i].node;
     NodePos p = pos_begin(s, n);
@@ -620,6 +620,7 @@ static int trim_in_node(Stream *s, size_t i, const StreamTrim *t, uint64_t *dele
     while (p.off < n->used) {
         EntryHead h;
         StreamId id = pos_read(n, p, &h);
+        *stop = id;
         if (is_maxlen ? s->length <= t->maxlen : stream_id_cmp(id, t->minid) >= 0) return 1;
         if (!(h.hdr & ENTRY_DELETED)) {
             int verdict = t->can_delete ? t->can_delete(t->ctx, id) : STREAM_TRIM_DELETE;
@@ -659,20 +660,39 @@ static int trim_in_node(Stream *s, size_t i, const StreamTrim *t, uint64_t *dele
  * and the trim goes on into the following nodes until the threshold is
  * reached, the policy says stop, or (approximate) `limit` would be passed at
  * a node boundary. "~" therefore only differs from "=" by that limit. Nodes
- * left without live entries are freed. */
+ * left without live entries are freed.
+ *
+ * known_kept (see StreamTrim) lets a policy trim step over the nodes whose
+ * live entries all lie below the bound: walking them would ask can_delete
+ * about each and keep it, so only the checks made at a node's start remain
+ * (the threshold, the limit, MINID ending inside the node). A stuck entry
+ * (a consumer that never acknowledges) then costs a trim one node step,
+ * not a policy lookup per group on every later trim. */
 uint64_t stream_trim(Stream *s, const StreamTrim *t) {
     int is_maxlen = t->strategy == STREAM_TRIM_MAXLEN;
     assert(is_maxlen || t->strategy == STREAM_TRIM_MINID);
     assert(t->limit == 0 || t->is_approx);
     int is_policy = t->can_delete != NULL || t->on_delete != NULL;
+    int has_kept = t->known_kept != NULL && t->can_delete != NULL;
+    StreamId kept = has_kept ? *t->known_kept : stream_id_make(0, 0);
+    StreamId bound = kept; /* every live entry below it is kept, so far */
     uint64_t deleted = 0;
     size_t i = s->n_nodes ? s->head : NO_SLOT;
     while (i != NO_SLOT) {
-        if (is_maxlen && s->length <= t->maxlen) break;
         StreamNode *n = s->slots[i].node;
         assert(n);
+        bound = n->first_id;
+        if (is_maxlen && s->length <= t->maxlen) break;
         uint64_t entries = n->n_live;
         if (t->limit && deleted + entries > t->limit) break;
+        if (entries && stream_id_cmp(n->last_id, kept) < 0) {
+            /* Every live entry here is kept: MINID may end in this node
+             * (at an entry, live or deleted, at or past it), else the trim
+             * goes on to the next node. */
+            if (!is_maxlen && stream_id_cmp(n->last_id, t->minid) >= 0) break;
+            i = slot_next_live(s, i);
+            continue;
+        }
         int is_whole =
             is_maxlen ? s->length - entries >= t->maxlen : stream_id_cmp(n->last_id, t->minid) < 0;
         if (is_whole && t->can_delete && !node_each_live(n, t->can_delete, NULL, t->ctx))
@@ -687,14 +707,26 @@ uint64_t stream_trim(Stream *s, const StreamTrim *t) {
         }
         if (t->is_approx && !is_policy) break;
         int is_mixed;
-        int is_over = trim_in_node(s, i, t, &deleted, &is_mixed);
+        StreamId stop = n->first_id;
+        int is_over = trim_in_node(s, i, t, &deleted, &is_mixed, &stop);
         /* Entries a policy kept pin their node; with the deleted ones
          * around them gone, a stuck entry costs its own bytes, not its
          * node's (the node is visited again on every later trim, too). */
         if (is_mixed) node_maybe_compact(s, i);
-        if (is_over || !is_policy) break;
+        if (is_over || !is_policy) {
+            bound = stop;
+            break;
+        }
         i = s->slots[i].node->n_live == 0 ? slot_remove_next(s, i) : slot_next_live(s, i);
     }
+    if (i == NO_SLOT) {
+        /* Walked to the end: the next entry appended is the first unknown. */
+        StreamId next = s->last_id;
+        bound = stream_id_incr(&next) == 0 ? next : s->last_id;
+    }
+    /* both bounds hold now: the one given (nothing below it came up for a
+     * verdict) and the one this walk established */
+    if (has_kept) *t->known_kept = stream_id_cmp(bound, kept) > 0 ? bound : kept;
     if (deleted) s->first_id = s->length ? first_live_id(s) : stream_id_make(0, 0);
     return deleted;
 }

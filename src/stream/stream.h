@@ -113,6 +113,13 @@ typedef struct StreamTrim {
     int (*can_delete)(void *ctx, StreamId id);
     void (*on_delete)(void *ctx, StreamId id);
     void *ctx;
+    /* Optional, with can_delete: a bound remembered between trims. On entry
+     * every live entry with an ID below *known_kept is one can_delete would
+     * keep (STREAM_TRIM_KEEP), so nodes holding only such entries are
+     * stepped over without asking; 0-0 claims nothing. On return it is the
+     * bound this trim established. Whoever changes what can_delete answers
+     * must lower it to the lowest ID that may have become deletable. */
+    StreamId *known_kept;
 } StreamTrim;
 
 enum { STREAM_TRIM_STOP = -1, STREAM_TRIM_KEEP = 0, STREAM_TRIM_DELETE = 1 };

@@ -202,6 +202,80 @@ def test_acked_with_groups_at_different_positions(r):
     assert ids(r) == b("9-0", "10-0")
 
 
+def test_acked_trims_after_every_way_an_entry_lets_go(r):
+    """Repeated ACKED trims over entries stuck in pending lists, in small
+    nodes: streamd steps over the nodes it found holding only kept entries
+    (group.h's known_kept), so every way an entry stops being kept must be
+    seen by the next trim: XACK, DELCONSUMER, XGROUP DESTROY, XACKDEL on
+    another group; claiming, XNACK, new groups and new reads change nothing."""
+    r.config_set("stream-node-max-entries", 10)
+    try:
+        for i in range(1, 201):
+            r.xadd("s", {"f": i}, id="%d-0" % i)
+        r.xgroup_create("s", "g", 0)
+        r.xgroup_create("s", "h", 0)
+        r.xreadgroup("g", "a", {"s": ">"}, count=100)
+        r.xreadgroup("g", "b", {"s": ">"}, count=100)
+        r.xreadgroup("h", "x", {"s": ">"})
+        stuck_g = {15: "a", 55: "a", 95: "a", 115: "b", 155: "b", 175: "b"}
+        stuck_h = {95, 135}
+        for grp, stuck in (("g", stuck_g), ("h", stuck_h)):
+            r.xack("s", grp, *["%d-0" % i for i in range(1, 201) if i not in stuck])
+
+        def trim(expect_deleted, live):
+            assert x(r, "XTRIM", "s", "MAXLEN", "=", 0, "ACKED") == expect_deleted
+            assert ids(r) == [b"%d-0" % i for i in sorted(live)]
+            # again, and with XADD's trim: nothing more goes
+            assert x(r, "XTRIM", "s", "MAXLEN", "~", 0, "ACKED") == 0
+            assert x(r, "XTRIM", "s", "MINID", "=", "300-0", "ACKED") == 0
+
+        live = set(stuck_g) | stuck_h
+        trim(200 - len(live), live)
+        # the same entries stay pending whoever holds them
+        r.xclaim("s", "g", "c", 0, ["15-0"])
+        assert r.xautoclaim("s", "g", "c", 0, "100-0", count=1)[1][0][0] == b"115-0"
+        x(r, "XNACK", "s", "g", "SILENT", "IDS", 1, "155-0")
+        r.xgroup_create("s", "late", "$")
+        trim(0, live)
+        # appended entries the groups have not read stay, then go once read
+        for i in range(201, 206):
+            assert x(r, "XADD", "s", "MAXLEN", "=", 0, "ACKED", "%d-0" % i, "f", i) == \
+                ("%d-0" % i).encode()
+            live.add(i)
+        trim(0, live)
+        for grp in ("g", "h", "late"):
+            r.xreadgroup(grp, "y", {"s": ">"}, noack=True)
+        live -= set(range(201, 206))
+        trim(5, live)
+        # XACK of one stuck entry in the middle
+        r.xack("s", "g", "55-0")
+        live.discard(55)
+        trim(1, live)
+        # DELCONSUMER: b's entries (175; 115 is c's now, 155 released)
+        assert r.xgroup_delconsumer("s", "g", "b") == 1
+        live.discard(175)
+        trim(1, live)
+        # XACKDEL on g of an entry h still holds keeps it; its ack counts
+        assert x(r, "XACKDEL", "s", "g", "ACKED", "IDS", 1, "95-0") == [2]
+        trim(0, live)
+        r.xack("s", "h", "95-0")
+        live.discard(95)
+        trim(1, live)
+        # the group holding 135 goes
+        r.xgroup_destroy("s", "h")
+        live.discard(135)
+        trim(1, live)
+        # the last ones: 15 and 115 (c), 155 (released)
+        r.xack("s", "g", "155-0")
+        live.discard(155)
+        trim(1, live)
+        r.xack("s", "g", "15-0", "115-0")
+        trim(2, set())
+        assert r.xlen("s") == 0
+    finally:
+        r.config_set("stream-node-max-entries", 100)
+
+
 def test_xadd_with_delref(r):
     for i in range(1, 6):
         r.xadd("s", {"f": i}, id="%d-0" % i)

@@ -668,6 +668,54 @@ static void test_consumers(void) {
     CHECK_EQ_INT(group_set_len(NULL), 0);
 }
 
+/* The ACKED trim bound: whatever takes an entry out of a pending list
+ * lowers it to that entry's ID; nothing else does. */
+static void test_known_kept(void) {
+    GroupSet *gs = group_set_new();
+    CHECK(stream_id_cmp(*group_set_known_kept(gs), ID(0, 0)) == 0);
+    ConsumerGroup *g = group_set_create(gs, slice_cstr("g"), ID(0, 0), 0);
+    ConsumerGroup *h = group_set_create(gs, slice_cstr("h"), ID(0, 0), 0);
+    ConsumerId a = group_consumer_create(g, slice_cstr("a"), 1);
+    ConsumerId b = group_consumer_create(g, slice_cstr("b"), 1);
+    ConsumerId x = group_consumer_create(h, slice_cstr("x"), 1);
+    for (uint64_t i = 1; i <= 50; i++) {
+        (void)group_deliver(g, i % 2 ? a : b, ID(i, 0), 1);
+        (void)group_deliver(h, x, ID(i, 0), 1);
+    }
+    StreamId *kept = group_set_known_kept(gs);
+    *kept = ID(100, 0);
+    /* deliveries, claims and releases keep entries pending: no change */
+    (void)group_deliver(g, a, ID(60, 0), 2);
+    group_claim(g, pel_find(group_pel(g), ID(7, 0)), b, 3, 2);
+    group_release(g, pel_find(group_pel(g), ID(9, 0)), 1);
+    CHECK(stream_id_cmp(*group_set_known_kept(gs), ID(100, 0)) == 0);
+    /* an acknowledgement of something not pending changes nothing */
+    CHECK_EQ_INT(group_ack(g, ID(70, 0)), 0);
+    CHECK(stream_id_cmp(*group_set_known_kept(gs), ID(100, 0)) == 0);
+    CHECK_EQ_INT(group_ack(g, ID(40, 0)), 1);
+    CHECK_EQ_INT(group_ack(h, ID(45, 0)), 1);
+    CHECK(stream_id_cmp(*group_set_known_kept(gs), ID(40, 0)) == 0);
+    /* folded once: a later ack above the bound leaves it */
+    CHECK_EQ_INT(group_ack(h, ID(46, 0)), 1);
+    CHECK(stream_id_cmp(*group_set_known_kept(gs), ID(40, 0)) == 0);
+    /* a consumer's deletion: its lowest pending entry (b holds 2, 4, ...
+     * but 40, and 7, claimed) */
+    CHECK_EQ_INT(group_consumer_delete(g, b), 25);
+    CHECK(stream_id_cmp(*group_set_known_kept(gs), ID(2, 0)) == 0);
+    /* DELREF and a dropped pending entry */
+    *kept = ID(100, 0);
+    CHECK_EQ_INT(group_set_delete_refs(gs, ID(33, 0)), 2);
+    CHECK(stream_id_cmp(*group_set_known_kept(gs), ID(33, 0)) == 0);
+    group_drop(h, pel_find(group_pel(h), ID(20, 0)));
+    CHECK(stream_id_cmp(*group_set_known_kept(gs), ID(20, 0)) == 0);
+    /* a group's destruction forgets everything */
+    *kept = ID(100, 0);
+    CHECK_EQ_INT(group_set_destroy(gs, slice_cstr("h")), 1);
+    CHECK(stream_id_cmp(*group_set_known_kept(gs), ID(0, 0)) == 0);
+    (void)a;
+    group_set_free(gs);
+}
+
 int main(void) {
     test_seed("test_group");
     test_pel_model(20000, 50, 0, 15);        /* dense: many collisions */
@@ -676,5 +724,6 @@ int main(void) {
     test_pel_sequential_memory();
     test_lag_rules();
     test_consumers();
+    test_known_kept();
     return test_report("test_group");
 }

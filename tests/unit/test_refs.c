@@ -363,7 +363,7 @@ static void test_acked_like_trim(void) {
     for (uint64_t i = 1; i <= 250; i++)
         CHECK(stream_append(s, stream_id_make(i, 1), fv, 1, &lim) == STREAM_OK);
     KeepSet k = {{stream_id_make(1, 1), stream_id_make(130, 1)}, 2, stream_id_make(150, 1)};
-    StreamTrim t = {STREAM_TRIM_MAXLEN, 10, {0, 0}, 1, 0, keepset_can, NULL, &k};
+    StreamTrim t = {STREAM_TRIM_MAXLEN, 10, {0, 0}, 1, 0, keepset_can, NULL, &k, NULL};
     CHECK_EQ_INT(stream_trim(s, &t), 148); /* 2..129, 131..150 */
     CHECK(stream_id_cmp(stream_first_id(s), stream_id_make(1, 1)) == 0);
     CHECK_EQ_INT(stream_length(s), 102);

@@ -54,6 +54,7 @@ typedef struct Model {
     size_t n_nodes, nodes_cap;
     uint64_t length, entries_added;
     StreamId last_id, first_id, max_deleted;
+    StreamId known_kept; /* the stream's StreamTrim.known_kept, between trims */
 } Model;
 
 static void model_free(Model *m) {
@@ -451,8 +452,11 @@ typedef struct Policy {
     StreamId stop_after;
 } Policy;
 
+static uint64_t model_verdicts, stream_verdicts; /* policy trims' questions */
+
 static int policy_verdict(void *ctx, StreamId id) {
     const Policy *pol = ctx;
+    model_verdicts++;
     if (pol->has_stop && stream_id_cmp(id, pol->stop_after) > 0) return STREAM_TRIM_STOP;
     size_t lo = 0, hi = pol->m->n;
     while (lo < hi) {
@@ -465,6 +469,13 @@ static int policy_verdict(void *ctx, StreamId id) {
     CHECK(lo < pol->m->n && stream_id_cmp(pol->m->e[lo].id, id) == 0);
     if (lo >= pol->m->n) return STREAM_TRIM_STOP;
     return pol->m->e[lo].is_pinned ? STREAM_TRIM_KEEP : STREAM_TRIM_DELETE;
+}
+
+/* The same policy, asked by the stream. */
+static int stream_policy_verdict(void *ctx, StreamId id) {
+    stream_verdicts++;
+    model_verdicts--;
+    return policy_verdict(ctx, id);
 }
 
 /* stream_trim()'s contract, entry by entry (pol: NULL, or the policy the
@@ -555,15 +566,26 @@ static void op_trim(Stream *s, Model *m) {
         t.can_delete = policy_verdict;
         t.ctx = &pol;
     }
+    /* The model trims without the bound (its answer must not depend on
+     * it); the stream gets the one its earlier trims left (op_pin lowers
+     * it as a group's acknowledgement would). */
+    StreamTrim ts = t;
+    if (has_policy) {
+        ts.can_delete = stream_policy_verdict;
+        ts.known_kept = &m->known_kept;
+    }
     uint64_t want = model_trim(m, &t, has_policy ? &pol : NULL);
-    CHECK_EQ_INT(stream_trim(s, &t), want);
+    CHECK_EQ_INT(stream_trim(s, &ts), want);
 }
 
-/* Pins or unpins a random entry (an entry delivered, or acknowledged). */
+/* Pins or unpins a few random entries (entries delivered, or acknowledged). */
 static void op_pin(Model *m) {
     if (m->n == 0) return;
-    MEntry *e = &m->e[test_rand_below(m->n)];
-    e->is_pinned = !e->is_pinned;
+    for (int k = 1 + (int)test_rand_below(4); k > 0; k--) {
+        MEntry *e = &m->e[test_rand_below(m->n)];
+        e->is_pinned = !e->is_pinned;
+        if (!e->is_pinned && stream_id_cmp(e->id, m->known_kept) < 0) m->known_kept = e->id;
+    }
 }
 
 /* One random session with the given node limits; delete_pct of the
@@ -634,6 +656,10 @@ static void model_tests(void) {
     }
     CHECK(compactions - before > 20); /* 64-120 seen; exact cases are in test_compaction() */
     CHECK(trim_compactions > 20);
+    /* the stream stepped over kept entries the model asked about again */
+    CHECK(stream_verdicts < model_verdicts);
+    printf("test_stream: policy questions: model %" PRIu64 ", stream %" PRIu64 "\n", model_verdicts,
+           stream_verdicts);
     printf("test_stream: %" PRIu64 " node compactions in the model tests, %" PRIu64
            " after trims\n",
            compactions, trim_compactions);
@@ -855,7 +881,7 @@ static void test_trim_hooks(void) {
             CHECK(stream_append(s, stream_id_make(i, 0), fv, 1, &lim) == STREAM_OK);
         CHECK(stream_delete(s, stream_id_make(3, 0)) == 1);
         HookCtx h = {stream_id_make(35, 0), 0, {0, 0}, 1};
-        StreamTrim t = {STREAM_TRIM_MAXLEN, 0, {0, 0}, approx, 0, hook_can, hook_on, &h};
+        StreamTrim t = {STREAM_TRIM_MAXLEN, 0, {0, 0}, approx, 0, hook_can, hook_on, &h, NULL};
         uint64_t n = stream_trim(s, &t);
         /* nodes 1-10, 11-20, 21-30 go whole; with a policy "~" goes on into
          * node 31-40 like "=": 31..34 go, 35.. are kept (skipped) */
@@ -868,6 +894,78 @@ static void test_trim_hooks(void) {
     }
 }
 
+/* A consumer that never acknowledges: one stuck entry (ms % 10 == 1) per
+ * node of 10, the rest acknowledged. */
+typedef struct StuckCtx {
+    uint64_t asked;
+    uint64_t freed_ms; /* acknowledged after all (0: none) */
+} StuckCtx;
+
+static int stuck_can(void *ctx, StreamId id) {
+    StuckCtx *k = ctx;
+    k->asked++;
+    return id.ms % 10 == 1 && id.ms != k->freed_ms ? STREAM_TRIM_KEEP : STREAM_TRIM_DELETE;
+}
+
+static void test_trim_known_kept(void) {
+    StreamLimits lim = {10, 0};
+    Slice fv[2] = {slice_cstr("f"), slice_cstr("v")};
+    Stream *s = stream_new();
+    for (uint64_t i = 1; i <= 1000; i++)
+        CHECK(stream_append(s, stream_id_make(i, 0), fv, 1, &lim) == STREAM_OK);
+    StuckCtx k = {0, 0};
+    StreamId kept = stream_id_make(0, 0);
+    StreamTrim t = {STREAM_TRIM_MAXLEN, 0, {0, 0}, 0, 0, stuck_can, NULL, &k, &kept};
+    /* the first trim asks about every entry (and again about each first
+     * entry of a node, deciding whether it goes whole) */
+    CHECK_EQ_INT(stream_trim(s, &t), 900);
+    CHECK_EQ_INT(stream_length(s), 100);
+    CHECK_EQ_INT(k.asked, 1100);
+    CHECK(stream_id_cmp(kept, stream_id_make(1000, 1)) == 0);
+    /* a trim that ends early keeps the bound it was given */
+    StreamTrim early = t;
+    early.maxlen = 100;
+    k.asked = 0;
+    CHECK_EQ_INT(stream_trim(s, &early), 0);
+    CHECK_EQ_INT(k.asked, 0);
+    CHECK(stream_id_cmp(kept, stream_id_make(1000, 1)) == 0);
+    /* appends, then trims: only the new entries are asked about */
+    for (uint64_t i = 1001; i <= 1010; i++)
+        CHECK(stream_append(s, stream_id_make(i, 0), fv, 1, &lim) == STREAM_OK);
+    k.asked = 0;
+    CHECK_EQ_INT(stream_trim(s, &t), 9); /* 1001 is stuck too */
+    CHECK_EQ_INT(k.asked, 11);
+    k.asked = 0;
+    CHECK_EQ_INT(stream_trim(s, &t), 0);
+    CHECK_EQ_INT(k.asked, 0);
+    /* 501 is acknowledged: the bound comes down to it, the trim asks from
+     * there on (twice per node: whole? then entry by entry) and deletes it */
+    k.freed_ms = 501;
+    kept = stream_id_make(501, 0);
+    k.asked = 0;
+    CHECK_EQ_INT(stream_trim(s, &t), 1);
+    CHECK_EQ_INT(k.asked, 1 + 49 * 2 + 2);
+    CHECK_EQ_INT(stream_length(s), 100);
+    /* without the bound, every stuck entry is asked about each time */
+    kept = stream_id_make(0, 0);
+    k.asked = 0;
+    CHECK_EQ_INT(stream_trim(s, &t), 0);
+    CHECK_EQ_INT(k.asked, 2 * 100);
+    /* MINID ends inside the stepped-over nodes; a MAXLEN already met asks
+     * nothing */
+    t.strategy = STREAM_TRIM_MINID;
+    t.minid = stream_id_make(300, 0);
+    k.asked = 0;
+    CHECK_EQ_INT(stream_trim(s, &t), 0);
+    CHECK_EQ_INT(k.asked, 0);
+    CHECK(stream_id_cmp(kept, stream_id_make(1010, 1)) == 0); /* not lowered to 291 */
+    t.strategy = STREAM_TRIM_MAXLEN;
+    t.maxlen = 100;
+    CHECK_EQ_INT(stream_trim(s, &t), 0);
+    CHECK_EQ_INT(k.asked, 0);
+    stream_free(s);
+}
+
 static void test_minid_quirk(void) {
     /* Like Redis: an exact MINID trim inside a node whose last entry was
      * deleted leaves that node in place with no live entries. */
@@ -877,7 +975,7 @@ static void test_minid_quirk(void) {
     for (uint64_t i = 1; i <= 6; i++)
         CHECK(stream_append(s, stream_id_make(i, 0), fv, 1, &lim) == STREAM_OK);
     CHECK(stream_delete(s, stream_id_make(3, 0)) == 1);
-    StreamTrim t = {STREAM_TRIM_MINID, 0, stream_id_make(3, 0), 0, 0, NULL, NULL, NULL};
+    StreamTrim t = {STREAM_TRIM_MINID, 0, stream_id_make(3, 0), 0, 0, NULL, NULL, NULL, NULL};
     CHECK_EQ_INT(stream_trim(s, &t), 2);
     CHECK_EQ_INT(stream_node_count(s), 2);
     CHECK_EQ_INT(stream_rax_node_count(s), 6);
@@ -1031,6 +1129,7 @@ int main(void) {
     test_trim_hooks();
     test_minid_quirk();
     test_compaction();
+    test_trim_known_kept();
     test_too_big();
     test_memory();
     model_tests();
