@@ -1374,6 +1374,54 @@ class Fuzzer:
                 for k, v in snap.items() if v[0] == "stream")), flush=True)
         return snap
 
+    def check_acked_trim(self, snap):
+        """An exact XTRIM ... ACKED on one stream with groups, against the
+        rule worked out from the snapshot (entries in ID order until the
+        threshold; one some group has not delivered ends the trim; one
+        pending in some group stays; the rest go). streamd remembers what
+        earlier ACKED trims kept, so a wrong reply here means a way for an
+        entry to stop being kept that it missed. Recorded like a command
+        of connection "ctl", so that a replay sends it too."""
+        if not self.is_streamd:
+            return
+        for db, key in sorted(k for k, v in snap.items() if v[0] == "stream" and v[1]["groups"]):
+            self.check_acked_trim_key(db, key, snap[(db, key)][1])
+
+    def check_acked_trim_key(self, db, key, s):
+        rng = self.check_rng
+        ids = [e[0] for e in s["entries"]]
+        min_last = min(parse_id(g["info"]["last-delivered-id"]) for g in s["groups"].values())
+        pending = {row[0] for g in s["groups"].values() for row in g["pending"]}
+        if rng.random() < 0.5:
+            maxlen, minid = rng.randint(0, len(ids)), None
+            args = ["XTRIM", key, "MAXLEN", "=", str(maxlen), "ACKED"]
+        else:
+            maxlen = None
+            minid = parse_id(rng.choice(ids)) if ids and rng.random() < 0.8 else (1 << 62, 0)
+            args = ["XTRIM", key, "MINID", "=", "%d-%d" % minid, "ACKED"]
+        length, gone = len(ids), set()
+        for i in ids:
+            if (length <= maxlen) if maxlen is not None else parse_id(i) >= minid:
+                break
+            if parse_id(i) > min_last:
+                break
+            if i not in pending:
+                gone.add(i)
+                length -= 1
+        c = self.control()
+        for cmd in (["SELECT", str(db)], args):
+            if self.record:
+                self.record.write(json.dumps(["ctl", [a.decode() if isinstance(a, bytes) else a
+                                                      for a in cmd]]) + "\n")
+        ok(c.call("SELECT", str(db)), "SELECT")
+        got = c.call(*args)
+        self.stats["acked trim checks"] += 1
+        if got != len(gone):
+            raise Failure("%r: %d entries expected to go, reply %r" % (args, len(gone), got))
+        left = [e[0] for e in ok(c.call("XRANGE", key, "-", "+"), "XRANGE")]
+        if left != [i for i in ids if i not in gone]:
+            raise Failure("%r: left %r, expected %r" % (args, left[:20], [i for i in ids if i not in gone][:20]))
+
     def wait_rewrite(self):
         deadline = time.monotonic() + 60 * self.slow
         while time.monotonic() < deadline:
@@ -1427,6 +1475,8 @@ class Fuzzer:
     def setup(self):
         self.srv.start()
         self.base_memory = self.used_memory()
+        self.is_streamd = b"streamd_version:" in bytes(self.ctl_call("INFO", "server"))
+        self.check_rng = random.Random(self.args.seed * 7 + 1)
         info, docs = load_schema(self.control())
         self.gen = Gen(self.args.seed, docs, info, self.args.conns)
         for i in range(self.args.conns):
@@ -1447,7 +1497,7 @@ class Fuzzer:
             nbatch += 1
             self.check_ping()
             if nbatch % a.check_every == 0:
-                self.check_invariants()
+                self.check_acked_trim(self.check_invariants())
             if a.aof_every and nbatch % a.aof_every == 0:
                 self.check_aof()
         self.check_invariants()
@@ -1717,9 +1767,10 @@ def main():
         if f.record:
             f.record.close()
     print("cmd_fuzz: seed %d: %d commands in %.0fs, %d invariant checks (%d of INFO keysizes), "
-          "%d AOF checks, %+d bytes in use when emptied: clean"
+          "%d ACKED trim checks, %d AOF checks, %+d bytes in use when emptied: clean"
           % (a.seed, f.step, time.monotonic() - t0, f.stats["invariant checks"],
-             f.stats["keysizes checks"], f.stats["aof checks"], f.stats[" emptied memory"]))
+             f.stats["keysizes checks"], f.stats["acked trim checks"], f.stats["aof checks"],
+             f.stats[" emptied memory"]))
     if a.verbose:
         print("commands (errors):", ", ".join("%s %d (%d)" % (k, v, f.errors[k]) for k, v in
                                               sorted(f.stats.items(), key=lambda kv: -kv[1])))
