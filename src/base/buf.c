@@ -3,9 +3,10 @@
  *
  * Growth doubles up to 1 MiB and then grows by half, so a large reply does
  * not reserve twice its size and is not copied O(n^2) bytes as it grows.
- * Callers enforce their own maxima (query buffer limit, bulk length) before
- * appending; the buffer only grows (a client's idle one is freed whole:
- * client_trim_idle_buffers()).
+ * buf_reserve_exact() is for a reader that knows how much is coming: it
+ * grows to exactly the announced size. Callers enforce their own maxima
+ * (query buffer limit, bulk length) before appending; the buffer only grows (a client's idle one is
+ * freed whole: client_trim_idle_buffers()).
  */
 #include "base/buf.h"
 
@@ -39,6 +40,34 @@ void buf_reserve(Buf *b, size_t extra) {
     while (cap < need) cap += cap < (1u << 20) ? cap : cap / 2;
     b->p = xrealloc(b->p, cap);
     b->cap = cap;
+}
+
+/* Room for extra more bytes after the live data, growing to exactly that and
+ * not geometrically: for a reader that knows how much is coming (a big
+ * argument of a known length), so the buffer is sized once and nothing is
+ * reserved past the end of what will arrive. A consumed prefix is dropped
+ * when the bytes do not fit after it: the live bytes are copied once, into
+ * the new block when the buffer must grow (realloc would copy the dead
+ * prefix too). Borrows b. */
+void buf_reserve_exact(Buf *b, size_t extra) {
+    if (b->len + extra <= b->cap) return;
+    size_t live = b->len - b->off;
+    if (b->off > 0) {
+        if (live + extra <= b->cap) {
+            memmove(b->p, b->p + b->off, live);
+        } else {
+            char *p = xmalloc(live + extra);
+            if (live) memcpy(p, b->p + b->off, live);
+            xfree(b->p);
+            b->p = p;
+            b->cap = live + extra;
+        }
+        b->off = 0;
+        b->len = live;
+        return;
+    }
+    b->p = xrealloc(b->p, b->len + extra);
+    b->cap = b->len + extra;
 }
 
 void buf_append(Buf *b, const void *p, size_t n) {

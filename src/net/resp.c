@@ -6,6 +6,10 @@
  * skipped by length, so a pipeline of small commands costs one pass and a
  * large bulk arriving in many reads costs one header parse per read. The
  * benefit is a function with no hidden state that is trivially fuzzable.
+ * What the caller cannot see from the status alone it gets as an output: when
+ * the parse stops inside a bulk payload, the payload's length and where it
+ * ends (RespArgv.partial_bulk_len/end), so a reader can size its buffer for a
+ * big argument once instead of growing it as the bytes trickle in.
  *
  * Limits follow Redis: a header line or an inline request longer than
  * max_inline_len without a newline is an error; an argument count above
@@ -44,6 +48,7 @@
 void resp_argv_init(RespArgv *a) {
     a->v = NULL;
     a->n = a->cap = 0;
+    a->partial_bulk_len = a->partial_bulk_end = 0;
     buf_init(&a->scratch);
 }
 
@@ -295,6 +300,7 @@ static int parse_bulk_slow(const char *buf, size_t len, const RespLimits *lim, s
 int resp_parse(const char *buf, size_t len, const RespLimits *lim, RespArgv *a, size_t *consumed,
                const char **err) {
     a->n = 0;
+    a->partial_bulk_len = a->partial_bulk_end = 0;
     *consumed = 0;
     *err = NULL;
     if (len == 0) return RESP_INCOMPLETE;
@@ -345,7 +351,11 @@ int resp_parse(const char *buf, size_t len, const RespLimits *lim, RespArgv *a, 
             if (LIKELY(q > d && (*d != '0' || q == d + 1) && q + 1 < end && *q == '\r' &&
                        (long long)v <= fast_max)) {
                 size_t start = (size_t)(q - buf) + 2;
-                if ((unsigned long long)(len - start) < v + 2) goto incomplete;
+                if ((unsigned long long)(len - start) < v + 2) {
+                    a->partial_bulk_len = (size_t)v;
+                    a->partial_bulk_end = start + (size_t)v + 2;
+                    goto incomplete;
+                }
                 argv_push(a, buf + start, (size_t)v);
                 pos = start + (size_t)v + 2; /* the two bytes after a bulk are not checked */
                 continue;
@@ -358,7 +368,11 @@ int resp_parse(const char *buf, size_t len, const RespLimits *lim, RespArgv *a, 
             a->n = 0;
             return RESP_ERROR;
         }
-        if ((unsigned long long)(len - pos) < (unsigned long long)blen + 2) goto incomplete;
+        if ((unsigned long long)(len - pos) < (unsigned long long)blen + 2) {
+            a->partial_bulk_len = (size_t)blen;
+            a->partial_bulk_end = pos + (size_t)blen + 2;
+            goto incomplete;
+        }
         argv_push(a, buf + pos, (size_t)blen);
         pos += (size_t)blen + 2; /* like Redis, the two bytes after a bulk are not checked */
     }

@@ -33,6 +33,12 @@ typedef struct RespArgv {
     int n;
     int cap;
     Buf scratch; /* unescaped inline arguments */
+    /* Set by every resp_parse(): when it returned RESP_INCOMPLETE inside a
+     * bulk payload whose header it has read, that payload's length and the
+     * offset in the buffer just past its trailing CRLF (so a reader can size
+     * its buffer for the rest of the argument at once); 0 and 0 otherwise. */
+    size_t partial_bulk_len;
+    size_t partial_bulk_end;
 } RespArgv;
 
 void resp_argv_init(RespArgv *a);
@@ -51,7 +57,8 @@ int resp_split_args(const char *p, size_t len, RespArgv *a);
  * used and a->v[0..a->n) are views into buf or a->scratch, valid until buf or
  * a change; a->n may be 0 (an empty line, "*0"): nothing to run. On
  * RESP_ERROR, *err is a static string with Redis's text (without "-ERR ").
- * *consumed is 0 unless RESP_OK. */
+ * *consumed is 0 unless RESP_OK. On RESP_INCOMPLETE in a bulk payload,
+ * a->partial_bulk_len/end say which bulk is awaited (see RespArgv). */
 int resp_parse(const char *buf, size_t len, const RespLimits *lim, RespArgv *a, size_t *consumed,
                const char **err);
 

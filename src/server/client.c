@@ -244,9 +244,42 @@ void client_process_input(ClientFull *c) {
     if (buf_live(&c->obuf) > 0) queue_write(c);
 }
 
+/* Arguments at least this long are read into a buffer sized for them
+ * (reserve_for_read); shorter ones arrive in the ordinary 16 KB reads. */
+#define CLIENT_BIG_ARG (32 * 1024)
+/* The most a big argument may reserve beyond the bytes that have arrived:
+ * its length is only a claim until the bytes come ("$536870912" and then
+ * silence must not cost 512 MB). Past this the buffer grows as the bytes
+ * arrive, to twice what has arrived each time it is full. */
+#define CLIENT_BIG_ARG_AHEAD (1024 * 1024)
+#define CLIENT_READ_LEN      (16 * 1024)
+
+/* Room for the next read. Ordinarily 16 KB more, the buffer growing
+ * geometrically. While the parser waits for the payload of a big argument
+ * whose length it has read, the buffer is instead grown once to end exactly
+ * where that argument does: it is not copied at every doubling on the way to
+ * its size, the reads that follow take the rest in large pieces, and a
+ * consumed prefix is dropped in the same step rather than moved later. A
+ * claim beyond CLIENT_BIG_ARG_AHEAD is reserved in steps as it arrives. */
+static void reserve_for_read(ClientFull *c) {
+    Buf *q = &c->qbuf;
+    size_t live = buf_live(q), end = c->args.partial_bulk_end;
+    if (c->args.partial_bulk_len < CLIENT_BIG_ARG || end <= live) {
+        buf_reserve(q, CLIENT_READ_LEN);
+        return;
+    }
+    size_t rest = end - live, room = q->cap - q->len;
+    if (room >= rest) return;
+    size_t ahead = live > CLIENT_BIG_ARG_AHEAD ? live : CLIENT_BIG_ARG_AHEAD;
+    if (rest <= ahead) {
+        buf_reserve_exact(q, rest);
+    } else if (room < CLIENT_READ_LEN) {
+        buf_reserve_exact(q, ahead);
+    }
+}
+
 void client_on_readable(ClientFull *c) {
-    size_t want = 16 * 1024;
-    buf_reserve(&c->qbuf, want);
+    reserve_for_read(c);
     ssize_t n = read(c->fd, c->qbuf.p + c->qbuf.len, c->qbuf.cap - c->qbuf.len);
     if (n == 0) {
         client_close_async(c);

@@ -9,8 +9,8 @@
  * change to src/base/num.c cannot move both sides at once; inline requests go
  * through the shared resp_split_args(), which the fast path did not touch.
  * resp_ref_same() compares one call of each parser: status, bytes consumed,
- * error text, and every argument (the same view into the input for multibulk
- * arguments, the same bytes for inline ones, which live in each RespArgv's
+ * error text, the awaited bulk reported on RESP_INCOMPLETE, and every argument (the same view into
+ * the input for multibulk arguments, the same bytes for inline ones, which live in each RespArgv's
  * own scratch buffer). Header-only and static: test code, not linked into
  * streamd.
  */
@@ -92,6 +92,7 @@ static int ref_parse(const char *buf, size_t len, const RespLimits *l, RespArgv 
                      size_t *consumed, const char **err) {
     static char dollar_msg[40];
     a->n = 0;
+    a->partial_bulk_len = a->partial_bulk_end = 0;
     *consumed = 0;
     *err = NULL;
     if (len == 0) return RESP_INCOMPLETE;
@@ -164,7 +165,11 @@ static int ref_parse(const char *buf, size_t len, const RespLimits *l, RespArgv 
             return RESP_ERROR;
         }
         pos += hlen + 2;
-        if ((unsigned long long)(len - pos) < (unsigned long long)blen + 2) goto incomplete;
+        if ((unsigned long long)(len - pos) < (unsigned long long)blen + 2) {
+            a->partial_bulk_len = (size_t)blen;
+            a->partial_bulk_end = pos + (size_t)blen + 2;
+            goto incomplete;
+        }
         ref_push(a, buf + pos, (size_t)blen);
         pos += (size_t)blen + 2;
     }
@@ -180,6 +185,8 @@ static int resp_ref_same(const char *buf, int rc_a, size_t used_a, const char *e
                          const RespArgv *a, int rc_r, size_t used_r, const char *err_r,
                          const RespArgv *r) {
     if (rc_a != rc_r || used_a != used_r || a->n != r->n) return 0;
+    if (a->partial_bulk_len != r->partial_bulk_len || a->partial_bulk_end != r->partial_bulk_end)
+        return 0;
     if ((err_a == NULL) != (err_r == NULL)) return 0;
     if (err_a && strcmp(err_a, err_r) != 0) return 0;
     if (rc_a != RESP_OK) return 1;

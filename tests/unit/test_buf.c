@@ -1,7 +1,8 @@
 /*
  * Unit tests for the growable byte buffers: appends of every kind against a
  * plain byte-array oracle, consumption from the front (the query buffer's
- * pattern) interleaved with appends, and decimal formatting at the limits.
+ * pattern) and exact reservations interleaved with appends, and decimal
+ * formatting at the limits.
  */
 #include <limits.h>
 
@@ -14,7 +15,7 @@ static void model_test(void) {
     Buf b;
     buf_init(&b);
     for (int step = 0; step < 200000; step++) {
-        int op = (int)test_rand_below(6);
+        int op = (int)test_rand_below(7);
         if (op <= 2 && o_end < sizeof oracle - 64) {
             char tmp[48];
             size_t n = test_rand_below(sizeof tmp);
@@ -37,6 +38,15 @@ static void model_test(void) {
             buf_consume(&b, n);
             o_start += n;
             if (o_start == o_end) o_start = o_end = 0;
+        } else if (op == 5) {
+            /* the exact reservation: room for extra after the live bytes,
+             * and when it had to make room, nothing more than that */
+            size_t extra = test_rand_below(4) ? test_rand_below(64) : test_rand_below(70000);
+            int fits = b.len + extra <= b.cap;
+            size_t old_cap = b.cap, live = o_end - o_start;
+            buf_reserve_exact(&b, extra);
+            CHECK(b.cap - b.len >= extra);
+            if (!fits) CHECK(b.off == 0 && (b.cap == old_cap || b.cap == live + extra));
         } else {
             CHECK_EQ_INT(buf_live(&b), o_end - o_start);
             CHECK(o_end == o_start || memcmp(buf_data(&b), oracle + o_start, o_end - o_start) == 0);
@@ -66,9 +76,33 @@ static void formatting(void) {
     buf_free(&b);
 }
 
+/* buf_reserve_exact: grows to exactly what is asked, keeps the live bytes,
+ * and drops a consumed prefix in the same step. */
+static void reserve_exact(void) {
+    Buf b;
+    buf_init(&b);
+    buf_reserve_exact(&b, 1000);
+    CHECK(b.cap == 1000 && b.len == 0);
+    buf_append(&b, "0123456789", 10);
+    buf_reserve_exact(&b, 990); /* fits: nothing moves */
+    CHECK(b.cap == 1000);
+    buf_reserve_exact(&b, 5000);
+    CHECK(b.cap == 5010 && b.len == 10 && memcmp(b.p, "0123456789", 10) == 0);
+    buf_consume(&b, 4);
+    buf_reserve_exact(&b, 5004); /* fits once the prefix is dropped: moved down */
+    CHECK(b.cap == 5010 && b.off == 0 && b.len == 6 && memcmp(b.p, "456789", 6) == 0);
+    buf_consume(&b, 2);
+    buf_reserve_exact(&b, 100000); /* a new block with only the live bytes */
+    CHECK(b.cap == 100004 && b.off == 0 && b.len == 4 && memcmp(b.p, "6789", 4) == 0);
+    buf_consume(&b, 4);
+    CHECK(buf_live(&b) == 0 && b.cap == 100004);
+    buf_free(&b);
+}
+
 int main(void) {
     test_seed("test_buf");
     model_test();
+    reserve_exact();
     formatting();
     return test_report("test_buf");
 }

@@ -96,6 +96,65 @@ static void known_inputs(void) {
     resp_argv_free(&a);
 }
 
+/* The awaited bulk reported on RESP_INCOMPLETE: for every prefix of a command
+ * ending in a 100 KB argument, the length and end of the payload exactly
+ * while the parse stops inside a payload whose header line is whole, 0 and 0
+ * before that header is (and after any RESP_OK or error); through the fast
+ * header parser and through the careful one (a header limit under 19 bytes
+ * sends every bulk header there). */
+static void partial_bulk(void) {
+    enum { BIG = 100000 };
+    static char cmd[BIG + 64];
+    size_t n = (size_t)snprintf(cmd, sizeof cmd, "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%d\r\n", BIG);
+    size_t hdr_end[3] = {8, 17, n}; /* where each bulk's payload starts */
+    size_t payload_len[3] = {3, 1, BIG};
+    memset(cmd + n, 'v', BIG);
+    memcpy(cmd + n + BIG, "\r\n", 2);
+    size_t total = n + BIG + 2;
+    RespLimits careful = lim;
+    careful.max_inline_len = 18;
+    const RespLimits *lims[2] = {&lim, &careful};
+    RespArgv a;
+    resp_argv_init(&a);
+    for (int k = 0; k < 2; k++) {
+        long long wrong = 0;
+        for (size_t cut = 0; cut <= total; cut++) {
+            size_t used;
+            const char *err;
+            int rc = resp_parse(cmd, cut, lims[k], &a, &used, &err);
+            size_t want_len = 0, want_end = 0;
+            for (int i = 0; i < 3; i++) {
+                size_t end = hdr_end[i] + payload_len[i] + 2;
+                if (cut >= hdr_end[i] && cut < end) {
+                    want_len = payload_len[i];
+                    want_end = end;
+                    break;
+                }
+            }
+            if (rc != (cut == total ? RESP_OK : RESP_INCOMPLETE) ||
+                a.partial_bulk_len != want_len || a.partial_bulk_end != want_end)
+                wrong++;
+        }
+        CHECK_EQ_INT(wrong, 0);
+        CHECK(a.partial_bulk_len == 0 && a.partial_bulk_end == 0); /* after RESP_OK */
+    }
+    /* reset by an error and by the next command's parse */
+    size_t used;
+    const char *err;
+    CHECK(resp_parse(cmd, n + 10, &lim, &a, &used, &err) == RESP_INCOMPLETE);
+    CHECK(a.partial_bulk_len == BIG && a.partial_bulk_end == total);
+    CHECK(resp_parse("*1\r\n$-2\r\n", 10, &lim, &a, &used, &err) == RESP_ERROR);
+    CHECK(a.partial_bulk_len == 0 && a.partial_bulk_end == 0);
+    CHECK(resp_parse(cmd, n + 10, &lim, &a, &used, &err) == RESP_INCOMPLETE);
+    CHECK(resp_parse("PING\r\n", 6, &lim, &a, &used, &err) == RESP_OK);
+    CHECK(a.partial_bulk_len == 0 && a.partial_bulk_end == 0);
+    /* a bulk's payload claimed far beyond what has arrived */
+    const char *huge = "*2\r\n$3\r\nGET\r\n$536870912\r\nab";
+    CHECK(resp_parse(huge, strlen(huge), &lim, &a, &used, &err) == RESP_INCOMPLETE);
+    CHECK(a.partial_bulk_len == 536870912u && a.partial_bulk_end == strlen(huge) - 2 + 536870914u);
+    resp_argv_free(&a);
+}
+
 /* Every split: the prefix alone must be incomplete or yield a prefix of the
  * whole result, never an error the whole input does not have. */
 static void check_splits(const char *buf, size_t len) {
@@ -398,6 +457,7 @@ static void differential(void) {
 int main(void) {
     test_seed("test_resp");
     known_inputs();
+    partial_bulk();
     random_inputs();
     differential();
     return test_report("test_resp");
