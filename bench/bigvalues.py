@@ -11,13 +11,14 @@ threads' schedstat, as the harness reads it), which a shared machine disturbs
 far less than throughput.
 
     xadd-SIZE   XADD bigvalues:s * payload <SIZE bytes>   (the stream grows)
+    xtrim-SIZE  XADD bigvalues:t MAXLEN 8 * payload <SIZE bytes>  (memory recycled)
     set-SIZE    SET bigvalues:k <SIZE bytes>              (one key, overwritten)
 
 Every server named with --server (NAME=TEMPLATE; the default reference is
 Debian's redis-server) is started fresh per round; the workloads then run in
 chunks that alternate between the servers (A B C, C B A, ...). The figure per
-server and workload is the median over rounds. After each round the content
-is checked: the stream's last entry and the string read back byte-exactly.
+server and workload is the median over rounds. After each workload the
+last value is read back and compared byte for byte.
 
 Usage (from the project root):
     /usr/bin/python3 bench/bigvalues.py \\
@@ -139,6 +140,9 @@ def run_chunk(server, conn, op, size, n, start, depth, reconnect):
     for k in range(start, start + n):
         if op == "xadd":
             requests.append(encode("XADD", "bigvalues:s", "*", "payload", value_of(size, k)))
+        elif op == "xtrim":
+            requests.append(encode("XADD", "bigvalues:t", "MAXLEN", "8", "*", "payload",
+                                   value_of(size, k)))
         else:
             requests.append(encode("SET", "bigvalues:k", value_of(size, k)))
     cpu0 = server.cpu_seconds()
@@ -152,13 +156,19 @@ def run_chunk(server, conn, op, size, n, start, depth, reconnect):
     return (server.cpu_seconds() - cpu0) / n
 
 
-def check(conn, size, last):
+def check(conn, op, size, last):
+    """The last value sent must read back byte-exactly."""
     want = value_of(size, last)
-    entry = conn.call("XREVRANGE", "bigvalues:s", "+", "-", "COUNT", "1")
-    if entry[0][1] != [b"payload", want]:
-        sys.exit(f"the stream's last entry is wrong after {size}-byte XADDs")
-    if conn.call("GET", "bigvalues:k") != want:
-        sys.exit(f"GET returned the wrong value after {size}-byte SETs")
+    if op == "set":
+        got = conn.call("GET", "bigvalues:k")
+    else:
+        key = "bigvalues:s" if op == "xadd" else "bigvalues:t"
+        entry = conn.call("XREVRANGE", key, "+", "-", "COUNT", "1")
+        got = entry[0][1][1] if entry[0][1][0] == b"payload" else None
+        if op == "xtrim" and int(conn.call("XLEN", key)) != 8:
+            sys.exit("MAXLEN 8 left a stream of another length")
+    if got != want:
+        sys.exit(f"{op} with {size}-byte values: the last value reads back wrong")
 
 
 def main():
@@ -167,6 +177,7 @@ def main():
     ap.add_argument("--no-redis", action="store_true", help="leave out redis-server")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--sizes", help="comma-separated sizes in KB (default 10,100,1024)")
+    ap.add_argument("--ops", default="xadd,xtrim,set", help="workloads (default xadd,xtrim,set)")
     ap.add_argument("--pipeline", type=int, default=1,
                     help="commands sent before the replies are read (default 1)")
     ap.add_argument("--reconnect", action="store_true",
@@ -186,7 +197,8 @@ def main():
         Server.cpus = {int(srv)}
         os.sched_setaffinity(0, {int(cli)})
     names = [n for n, _ in templates]
-    workloads = [(op, size, n) for size, n in sizes for op in ("xadd", "set")]
+    ops = args.ops.split(",")
+    workloads = [(op, size, n) for size, n in sizes for op in ops]
     cpu = {(name, op, size): [] for name in names for op, size, _ in workloads}
     with tempfile.TemporaryDirectory(prefix="streamd-bigvalues-") as workdir:
         for rnd in range(args.rounds):
@@ -205,12 +217,7 @@ def main():
                                                        chunk * n, args.pipeline,
                                                        args.reconnect))
                     for name in names:
-                        if op == "set":
-                            conns[name].call("XADD", "bigvalues:s", "*", "payload",
-                                             value_of(size, CHUNKS * n - 1))
-                        else:
-                            conns[name].call("SET", "bigvalues:k", value_of(size, CHUNKS * n - 1))
-                        check(conns[name], size, CHUNKS * n - 1)
+                        check(conns[name], op, size, CHUNKS * n - 1)
                         cpu[(name, op, size)].append(statistics.median(per[name]))
                         conns[name].close()
                 finally:

@@ -18,6 +18,8 @@ void *xrealloc(void *p, size_t n);
 void xfree(void *p);
 char *xstrdup(const char *s);
 void *xmemdup(const void *p, size_t n);
+/* Makes a big block about to be filled whole resident in one system call. */
+void xprefault(void *p, size_t n);
 /* Usable size of a block from xmalloc(); 0 for NULL. */
 size_t xsize(const void *p);
 /* Bytes currently allocated through this wrapper. */

@@ -372,6 +372,8 @@ int stream_append(Stream *s, StreamId id, const Slice *fv, size_t n_fields,
         size_t msize = stream__master_size(fv, n_fields);
         esize = stream__first_entry_size(fv, n_fields);
         n = xmalloc(sizeof(StreamNode) + msize + esize);
+        /* a node for a big entry is filled whole right away */
+        xprefault(n, sizeof(StreamNode) + msize + esize);
         node_set_cap(n);
         n->first_id = n->last_id = id;
         n->n_live = 1;
