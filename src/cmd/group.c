@@ -573,6 +573,9 @@ static int xrg_resolve(Client *c, const ReadArgs *a, ReadTarget *t) {
  * last live entry lies past the group's last ID (the last generated ID may
  * be deleted, or set ahead by XSETID). */
 static int has_new_entries(const ReadTarget *t) {
+    /* every entry is at or below the last generated ID: a group there has
+     * had everything (the common case of readers waiting for more) */
+    if (stream_id_cmp(stream_last_id(t->so->s), group_last_id(t->g)) <= 0) return 0;
     StreamIter it;
     StreamId last;
     size_t nf;
@@ -834,18 +837,32 @@ static size_t xrg_serve(Client *c, ReadArgs *a, ReadTarget *t) {
  * XREADGROUP, a key of another type with WRONGTYPE, the first such key in
  * the command's order deciding; otherwise it is served if there is anything
  * to serve, or waits on. */
+/* A blocked reader's parsed options: filled the first time it is served
+ * (the blocked command's argv, which the slices point into, lives as long
+ * as the wait), copied on every later wake-up instead of parsing again. With
+ * many readers waiting on one stream each entry added wakes all of them. */
+typedef struct ParsedRead {
+    int is_parsed;
+    ReadArgs a;
+} ParsedRead;
+
 static int xrg_on_ready(Client *c, const Slice *key, void *ctx) {
     (void)key;
-    (void)ctx;
+    ParsedRead *pr = ctx;
     ReadArgs a;
-    if (xrg_parse(c, &a, 1) != 0) return 1; /* cannot happen: it parsed before */
-    ReadTarget *t = xmalloc(sizeof(ReadTarget) * (size_t)a.n_streams);
+    if (!pr->is_parsed) {
+        if (xrg_parse(c, &pr->a, 1) != 0) return 1; /* cannot happen: it parsed before */
+        pr->is_parsed = 1;
+    }
+    a = pr->a;
+    ReadTarget t_stack[4];
+    ReadTarget *t = a.n_streams <= 4 ? t_stack : xmalloc(sizeof(ReadTarget) * (size_t)a.n_streams);
     int done = 1;
     if (xrg_resolve(c, &a, t) != 0) goto out;
     done = xrg_serve(c, &a, t) > 0;
     if (!done) block_set_wakeup(c, a.wake_ms);
 out:
-    xfree(t);
+    if (t != t_stack) xfree(t);
     return done;
 }
 
@@ -858,7 +875,7 @@ static void cmd_xreadgroup(Client *c) {
     if (xrg_serve(c, &a, t) > 0) goto out;
     if (a.has_block && !(c->flags & (CLIENT_MULTI | CLIENT_EXECUTING_MULTI))) {
         block_on_keys(c, &c->argv[a.streams_arg], a.n_streams, a.deadline_ms, xrg_on_ready, NULL,
-                      NULL, NULL);
+                      xcalloc(1, sizeof(ParsedRead)), xfree);
         block_set_unblock_on_nokey(c);
         block_set_wakeup(c, a.wake_ms);
         goto out;

@@ -224,12 +224,13 @@ void block_serve_ready(void) {
             for (size_t k = 0; k < n; k++) {
                 ClientFull *c = snap[k];
                 if (!c->block || c->is_closing) continue;
-                /* still waiting on this key? */
-                if (!waiters(db, key, 0)) break;
                 if (try_serve(c, &key)) {
                     block_unblock(c, 0);
                     prop_flush();
                     block_after_unblock(c);
+                    /* that may have been the key's last waiter (a client
+                     * that waits on goes on waiting on this key) */
+                    if (!waiters(db, key, 0)) break;
                 }
             }
             xfree(snap);

@@ -534,6 +534,51 @@ def test_blocked_xreadgroup_woken_with_caps(raw):
     assert shape(rep) == [(b"s1", [b"3-0"]), (b"s2", [b"2-0", b"3-0"])]
 
 
+def test_blocked_readers_keep_their_options_over_many_wakeups(raw):
+    """Every entry added wakes every reader waiting on the stream; most find
+    nothing for them and wait on. Each must still read with its own options
+    (COUNT, MAXCOUNT, NOACK, its consumer, its six streams) when its turn
+    comes, however often it was woken before."""
+    c = raw()
+    keys = ["k%d" % i for i in range(6)]
+    for k in keys:
+        c.call("XGROUP", "CREATE", k, "g", "$", "MKSTREAM")
+    readers = []
+    for i in range(4):
+        w = raw()
+        opts = ["COUNT", 2 + i] + (["NOACK"] if i % 2 else []) + ["MAXCOUNT", 3 + i]
+        w.send_cmd("XREADGROUP", "GROUP", "g", "c%d" % i, *opts, "BLOCK", 0, "STREAMS",
+                   *keys, *[">"] * 6)
+        readers.append(w)
+        assert wait_until(lambda: blocked_clients(c) == i + 1)
+    # a change that serves nobody wakes them all: the group is read by
+    # another consumer in the same transaction as the entry is added
+    for n in range(1, 6):
+        c.call("MULTI")
+        c.call("XADD", "k5", "%d-0" % n, "f", "v")
+        c.call("XREADGROUP", "GROUP", "g", "other", "STREAMS", "k5", ">")
+        c.call("EXEC")
+    assert blocked_clients(c) == 4
+    # now 8 entries in k0 and 8 in k1: the first reader takes 2 of k0
+    # (COUNT 2) and 1 of k1 (MAXCOUNT 3), the next 3 + 1 (COUNT 3, MAXCOUNT
+    # 4), then 2 + 2 and the rest
+    c.call("MULTI")
+    for n in range(1, 9):
+        c.call("XADD", "k0", "%d-0" % n, "f", "v")
+        c.call("XADD", "k1", "%d-0" % n, "f", "v")
+    c.call("EXEC")
+    got = [shape(w.read()) for w in readers]
+    assert got[0] == [(b"k0", [b"1-0", b"2-0"]), (b"k1", [b"1-0"])]
+    assert got[1] == [(b"k0", [b"3-0", b"4-0", b"5-0"]), (b"k1", [b"2-0"])]
+    assert got[2] == [(b"k0", [b"6-0", b"7-0", b"8-0"]), (b"k1", [b"3-0", b"4-0"])]
+    assert got[3] == [(b"k1", [b"5-0", b"6-0", b"7-0", b"8-0"])]
+    # NOACK readers (c1, c3) left nothing pending
+    assert pel_ids(c, "k0") == [b"1-0", b"2-0", b"6-0", b"7-0", b"8-0"]
+    assert pel_ids(c, "k1") == [b"1-0", b"3-0", b"4-0"]
+    cons = {x[1]: x[3] for x in c.call("XINFO", "CONSUMERS", "k0", "g")}
+    assert cons == {b"c0": 2, b"c1": 0, b"c2": 3, b"c3": 0}
+
+
 def test_caps_inside_multi(raw):
     c = raw()
     three_streams(c)
