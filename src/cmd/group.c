@@ -1162,6 +1162,7 @@ static void cmd_xclaim(Client *c) {
         server.dirty++;
     }
     reply_set_array_len(c, d, n);
+    group_compact(g); /* after group_drop() of entries gone from the stream */
 out:
     if (ids != stack_ids) xfree(ids);
 }
@@ -1219,7 +1220,8 @@ static void cmd_xautoclaim(Client *c) {
 
     /* Pass 1 decides, pass 2 acts: the reply starts with the cursor, which
      * is known only once the scan has stopped. Refs stay valid across the
-     * deletions of pass 2 (records never move). */
+     * deletions of pass 2: group_drop() never moves records; group_compact()
+     * at the end may. */
     long long attempts = count * attempts_factor;
     PelRef *claim = NULL, *gone = NULL;
     size_t n_claim = 0, n_gone = 0, cap_claim = 0, cap_gone = 0;
@@ -1273,6 +1275,7 @@ static void cmd_xautoclaim(Client *c) {
     }
     xfree(claim);
     xfree(gone);
+    group_compact(g); /* the refs are dropped: records may move now */
 }
 
 /* ---- XINFO GROUPS / CONSUMERS and the XINFO STREAM hooks --------------- */

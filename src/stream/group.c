@@ -305,7 +305,8 @@ int group_set_all_acked(const GroupSet *gs, StreamId id) {
 }
 
 /* DELREF: removes id from the pending list of every group; returns how many
- * groups held it. O(groups * log n). */
+ * groups held it. May compact the pending lists (group_compact()).
+ * O(groups * log n) amortized. */
 uint64_t group_set_delete_refs(GroupSet *gs, StreamId id) {
     if (!gs) return 0;
     uint64_t n = 0;
@@ -314,6 +315,7 @@ uint64_t group_set_delete_refs(GroupSet *gs, StreamId id) {
         if (g && pel_delete_id(g->pel, id)) {
             note_dropped(g, id);
             n++;
+            (void)pel_compact(g->pel);
         }
     }
     return n;
@@ -508,12 +510,14 @@ ConsumerId group_consumer_create(ConsumerGroup *g, Slice name, int64_t now_ms) {
 }
 
 /* Deletes a consumer and its pending entries; returns how many entries it
- * had. The id may be reused by the next group_consumer_create(). */
+ * had. The id may be reused by the next group_consumer_create(). May
+ * compact the pending list (group_compact()). */
 uint64_t group_consumer_delete(ConsumerGroup *g, ConsumerId id) {
     Consumer *c = consumer_at(g, id);
     PelRef first = pel_first(g->pel, id);
     if (first != PEL_NONE) note_dropped(g, pel_id(g->pel, first));
     uint64_t n = pel_owner_delete(g->pel, id);
+    if (n) (void)pel_compact(g->pel);
     void *del = nametab_del(&g->by_name, consumer_name_of(c));
     assert(del == c);
     (void)del;
@@ -593,18 +597,31 @@ PelRef group_deliver(ConsumerGroup *g, ConsumerId c, StreamId id, int64_t now_ms
     return r;
 }
 
-/* XACK of one ID: 1 if it was pending (and is now gone). O(log n). */
+/* XACK of one ID: 1 if it was pending (and is now gone). May compact the
+ * pending list (group_compact()). O(log n) amortized. */
 int group_ack(ConsumerGroup *g, StreamId id) {
     if (!pel_delete_id(g->pel, id)) return 0;
     note_dropped(g, id);
+    (void)pel_compact(g->pel);
     return 1;
 }
 
 /* Removes a pending entry whatever its state (XCLAIM / XAUTOCLAIM finding
- * its stream entry gone). O(log n). */
+ * its stream entry gone). Never compacts: its callers hold lists of refs;
+ * they call group_compact() when done with them. O(log n). */
 void group_drop(ConsumerGroup *g, PelRef r) {
     note_dropped(g, pel_id(g->pel, r));
     pel_delete(g->pel, r);
+}
+
+/* Gives the pending list's spare memory back once most of it is spare
+ * (pel_compact()): pending entries move, so no PelRef or PelIter of the
+ * group may be held across this call, nor across the calls that make it
+ * (group_ack(), group_consumer_delete(), group_set_delete_refs()). Commands
+ * that free entries by ref (group_drop()) call it when done with their
+ * refs. O(1) unless due; amortized O(1) per entry freed. */
+void group_compact(ConsumerGroup *g) {
+    (void)pel_compact(g->pel);
 }
 
 /* XCLAIM / XAUTOCLAIM / XREADGROUP CLAIM of a pending entry, owned or

@@ -13,6 +13,12 @@
  * sorted by name in byte order, shorter names first on a common prefix, as
  * Redis lists them.
  *
+ * Pending entries move when a pending list is compacted (stream/pel.h):
+ * group_ack(), group_consumer_delete() and group_set_delete_refs() may do
+ * it, so a PelRef or PelIter must not be held across them; code that frees
+ * entries by ref (group_drop(), which never compacts) calls group_compact()
+ * once its refs are dropped.
+ *
  * entries-read and lag follow Redis 7.4 and its later fixes (XINFO GROUPS):
  *   - entries_read is the logical position of last_id among all entries ever
  *     added, or GROUP_ENTRIES_READ_INVALID when unknown (after XGROUP CREATE
@@ -80,6 +86,7 @@ const Pel *group_pel_c(const ConsumerGroup *g);
 PelRef group_deliver(ConsumerGroup *g, ConsumerId c, StreamId id, int64_t now_ms);
 int group_ack(ConsumerGroup *g, StreamId id);
 void group_drop(ConsumerGroup *g, PelRef r);
+void group_compact(ConsumerGroup *g);
 void group_claim(ConsumerGroup *g, PelRef r, ConsumerId c, int64_t delivery_ms, uint64_t count);
 void group_release(ConsumerGroup *g, PelRef r, uint64_t count);
 PelRef group_release_new(ConsumerGroup *g, StreamId id, uint64_t count);

@@ -84,6 +84,7 @@ typedef struct Slab {
     Chunk *chunks;
     uint32_t n_chunks, cap_chunks;
     uint32_t n_alive;   /* chunks with memory */
+    uint64_t n_slots;   /* records allocated in all chunks (sum of cap) */
     uint32_t room_head; /* first chunk with room, or NIL */
     uint32_t *spare;    /* unused chunk numbers */
     uint32_t n_spare, cap_spare;
@@ -222,6 +223,7 @@ static uint32_t chunk_new(Slab *s) {
      * pending entries, and a 32 KiB chunk each would dwarf them. */
     c->cap = s->n_alive == 0 ? CHUNK_MIN : CHUNK_MAX;
     c->rec = xmalloc(c->cap * sizeof(PelRec));
+    s->n_slots += c->cap;
     c->used = 0;
     c->live = 0;
     c->free_head = NIL;
@@ -243,6 +245,7 @@ static PelRef slab_alloc(Slab *s) {
     } else {
         assert(c->used < CHUNK_MAX);
         if (c->used == c->cap) {
+            s->n_slots += c->cap;
             c->cap *= 2;
             c->rec = xrealloc(c->rec, c->cap * sizeof(PelRec));
         }
@@ -264,6 +267,7 @@ static void slab_release(Slab *s, PelRef r) {
     if (c->live == 0) {
         if (c->in_list) room_unlink(s, ci);
         xfree(c->rec);
+        s->n_slots -= c->cap;
         c->rec = NULL;
         c->cap = c->used = 0;
         c->free_head = NIL;
@@ -912,6 +916,126 @@ static void rec_remove(Pel *p, PelRef r, PelRec *rec, int in_all) {
     slab_release(&p->slab, r);
 }
 
+/* ---- Compaction --------------------------------------------------------- */
+
+/* pel_compact() repacks once at least half the slab's slots are free and
+ * that slack is at least this many records (two chunks). */
+#define COMPACT_SLACK (2 * CHUNK_MAX)
+
+/* Where a record of the old slab went: slab_repack() leaves the new ref in
+ * the old copy's first ID word. */
+static inline PelRef moved_to(const Slab *old, PelRef r) {
+    assert((r >> CHUNK_SHIFT) < old->n_chunks);
+    const Chunk *c = &old->chunks[r >> CHUNK_SHIFT];
+    assert(c->rec != NULL && (r & CHUNK_MASK) < c->used);
+    assert(c->rec[r & CHUNK_MASK].owner != OWNER_FREE);
+    return c->rec[r & CHUNK_MASK].idw[0];
+}
+
+/* Copies the records of a subtree of the group tree, in ID order, to the
+ * packed slab ns, where the k-th record's ref is k; rewrites the leaves and
+ * leaves each new ref in the old copy. */
+static void node_pack(const Slab *old, NodeHdr *n, Slab *ns, uint64_t *next) {
+    if (!n->is_leaf) {
+        Inner *in = (Inner *)n;
+        for (int i = 0; i < in->h.n; i++) node_pack(old, in->child[i], ns, next);
+        return;
+    }
+    Leaf *l = (Leaf *)n;
+    for (int i = 0; i < l->h.n; i++) {
+        PelRef r = l->ref[i];
+        assert((r >> CHUNK_SHIFT) < old->n_chunks);
+        PelRec *orec = &old->chunks[r >> CHUNK_SHIFT].rec[r & CHUNK_MASK];
+        assert(orec->owner != OWNER_FREE);
+        PelRef nr = (PelRef)*next;
+        Chunk *c = &ns->chunks[nr >> CHUNK_SHIFT];
+        assert((nr & CHUNK_MASK) < c->used);
+        c->rec[nr & CHUNK_MASK] = *orec;
+        orec->idw[0] = nr;
+        l->ref[i] = nr;
+        (*next)++;
+    }
+}
+
+/* Rewrites the refs of a tree's leaves to where their records went. The
+ * separators are keys, not refs, and the keys did not change. */
+static void node_relink(NodeHdr *n, const Slab *old) {
+    if (!n) return;
+    if (!n->is_leaf) {
+        Inner *in = (Inner *)n;
+        for (int i = 0; i < in->h.n; i++) node_relink(in->child[i], old);
+        return;
+    }
+    Leaf *l = (Leaf *)n;
+    for (int i = 0; i < l->h.n; i++) l->ref[i] = moved_to(old, l->ref[i]);
+}
+
+/* Rebuilds the side map under the new refs (sized for what it holds). */
+static void side_rekey(SideMap *m, const Slab *old) {
+    SideMap nm = {NULL, NULL, 0, m->n};
+    if (m->n > 0) {
+        nm.cap = 8;
+        while ((m->n + 1) * 2 > nm.cap) nm.cap *= 2;
+        nm.key = xmalloc(nm.cap * sizeof(uint32_t));
+        nm.val = xmalloc(nm.cap * sizeof(Side));
+        for (uint32_t i = 0; i < nm.cap; i++) nm.key[i] = NIL;
+        for (uint32_t i = 0; i < m->cap; i++) {
+            if (m->key[i] == NIL) continue;
+            PelRef k = moved_to(old, m->key[i]);
+            uint32_t j = side_slot(&nm, k);
+            assert(nm.key[j] == NIL);
+            nm.key[j] = k;
+            nm.val[j] = m->val[i];
+        }
+    }
+    xfree(m->key);
+    xfree(m->val);
+    *m = nm;
+}
+
+/* Moves every live record into a new, packed slab in ID order (record k of
+ * the group order gets ref k; only the last chunk has room, its capacity
+ * the power of two that holds its records), rewrites the refs in every
+ * tree and in the side map, and frees the old slab. Every ref held outside
+ * the Pel is invalid afterwards. O(n) for n live records, plus the old
+ * slab's chunk count. */
+static void slab_repack(Pel *p) {
+    Slab old = p->slab;
+    uint64_t live = p->all.count;
+    Slab ns;
+    memset(&ns, 0, sizeof(ns));
+    ns.room_head = NIL;
+    uint32_t k = (uint32_t)((live + CHUNK_MAX - 1) / CHUNK_MAX);
+    if (k > 0) {
+        ns.chunks = xmalloc(k * sizeof(Chunk));
+        ns.n_chunks = ns.cap_chunks = ns.n_alive = k;
+        for (uint32_t ci = 0; ci < k; ci++) {
+            Chunk *c = &ns.chunks[ci];
+            uint32_t n = ci + 1 < k ? CHUNK_MAX : (uint32_t)(live - (uint64_t)ci * CHUNK_MAX);
+            uint32_t cap = CHUNK_MIN;
+            while (cap < n) cap *= 2;
+            c->rec = xmalloc(cap * sizeof(PelRec));
+            c->cap = cap;
+            c->used = c->live = n;
+            c->free_head = NIL;
+            c->in_list = 0;
+            ns.n_slots += cap;
+        }
+        uint64_t next = 0;
+        node_pack(&old, p->all.root, &ns, &next);
+        assert(next == live);
+        node_relink(p->none.root, &old);
+        for (uint32_t i = 0; i < p->n_owners; i++) node_relink(p->owners[i].root, &old);
+        if (p->has_idle) node_relink(p->idle.root, &old);
+        if (ns.chunks[k - 1].used < CHUNK_MAX) room_push(&ns, k - 1);
+    }
+    side_rekey(&p->side, &old);
+    for (uint32_t i = 0; i < old.n_chunks; i++) xfree(old.chunks[i].rec);
+    xfree(old.chunks);
+    xfree(old.spare);
+    p->slab = ns;
+}
+
 /* ---- Public API ----------------------------------------------------------- */
 
 /* Returns an owned, empty pending list; free with pel_free(). */
@@ -1228,6 +1352,28 @@ size_t pel_released_list(const Pel *p, PelRef **out) {
     return n;
 }
 
+/* Gives back the slab memory a peak left behind: once at least half of
+ * the allocated record slots are free (and at least two chunks' worth),
+ * moves the live records into a packed slab. Every PelRef and PelIter the
+ * caller holds is invalid afterwards, so it is called where none is held
+ * (see pel.h). Returns 1 if it repacked. O(1) when it does not; a repack
+ * costs O(n) for n live records, paid for by the more than n records freed
+ * since the slab was last that full. */
+int pel_compact(Pel *p) {
+    uint64_t live = p->all.count;
+    assert(p->slab.n_slots >= live);
+    uint64_t slack = p->slab.n_slots - live;
+    if (slack < COMPACT_SLACK || slack < live) return 0;
+    slab_repack(p);
+    return 1;
+}
+
+/* Tests only: repacks the slab now, whatever its fill (as pel_compact()
+ * does when it is due). */
+void pel__repack(Pel *p) {
+    slab_repack(p);
+}
+
 /* Tests only: raises the next tie to tie (to reach the renumbering without
  * 2^32 updates); never lowers it. */
 void pel__set_next_tie(Pel *p, uint32_t tie) {
@@ -1353,7 +1499,8 @@ int pel_check(const Pel *p) {
     xfree(w);
     /* Every live record is in the group tree, its owner's tree and the idle
      * tree (when there is one). */
-    uint64_t live = 0, side = 0;
+    uint64_t live = 0, side = 0, slots = 0;
+    uint32_t alive = 0;
     for (uint32_t ci = 0; ci < p->slab.n_chunks; ci++) {
         const Chunk *c = &p->slab.chunks[ci];
         uint32_t chunk_live = 0;
@@ -1377,7 +1524,27 @@ int pel_check(const Pel *p) {
         }
         if (chunk_live != c->live) return -1;
         live += chunk_live;
+        if (c->rec) {
+            alive++;
+            slots += c->cap;
+            if (c->live == 0 || c->used > c->cap || c->cap > CHUNK_MAX) return -1;
+            if (c->in_list != (uint32_t)chunk_has_room(c)) return -1;
+            uint32_t n_free = 0;
+            for (uint32_t f = c->free_head; f != NIL; f = c->rec[f].idw[0]) {
+                if (f >= c->used || c->rec[f].owner != OWNER_FREE || ++n_free > c->used) return -1;
+            }
+            if (n_free != c->used - c->live) return -1;
+        } else if (c->in_list || c->live) {
+            return -1;
+        }
     }
+    if (alive != p->slab.n_alive || slots != p->slab.n_slots) return -1;
+    uint32_t listed = 0;
+    for (uint32_t ci = p->slab.room_head; ci != NIL; ci = p->slab.chunks[ci].next) {
+        if (ci >= p->slab.n_chunks || !p->slab.chunks[ci].in_list || ++listed > alive) return -1;
+    }
+    for (uint32_t ci = 0; ci < p->slab.n_chunks; ci++) listed -= p->slab.chunks[ci].in_list;
+    if (listed != 0) return -1;
     if (live != p->all.count || side != p->side.n) return -1;
     return 0;
 }

@@ -145,10 +145,15 @@ void pel_idle_seek(PelIter *it, Pel *p);
 int pel_has_idle(const Pel *p);
 size_t pel_released_list(const Pel *p, PelRef **out);
 
+/* Repacks the slab when a peak left it mostly free; invalidates refs. */
+int pel_compact(Pel *p);
+
 /* Checks every invariant (tests and debugging); 0 when consistent. */
 int pel_check(const Pel *p);
 /* Tests only: raises the next release sequence, the next tie. */
 void pel__set_next_release(Pel *p, uint64_t seq);
 void pel__set_next_tie(Pel *p, uint32_t tie);
+/* Tests only: repacks the slab now, as pel_compact() does when due. */
+void pel__repack(Pel *p);
 
 #endif

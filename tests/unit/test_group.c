@@ -65,8 +65,21 @@ static void model_del(Model *m, size_t i) {
  * once; released ones first in release order; then owned ones by delivery
  * time, ties in the order their times were set. Returns the number of
  * violations. */
+typedef struct IdIndex {
+    StreamId id;
+    long i;
+} IdIndex;
+
+static int id_index_cmp(const void *a, const void *b) {
+    return stream_id_cmp(((const IdIndex *)a)->id, ((const IdIndex *)b)->id);
+}
+
 static int check_idle_order(Pel *p, const Model *m) {
     int bad = 0;
+    /* The model's entries by ID, for lookups in O(log n). */
+    IdIndex *ix = xmalloc((m->n + 1) * sizeof(IdIndex));
+    for (size_t j = 0; j < m->n; j++) ix[j] = (IdIndex){m->e[j].id, (long)j};
+    qsort(ix, m->n, sizeof(IdIndex), id_index_cmp);
     PelIter it;
     pel_idle_seek(&it, p);
     size_t seen = 0;
@@ -76,7 +89,9 @@ static int check_idle_order(Pel *p, const Model *m) {
     for (PelRef r = pel_iter_next(&it); r != PEL_NONE; r = pel_iter_next(&it)) {
         PelEntry e;
         pel_get(p, r, &e);
-        long i = model_find(m, e.id);
+        IdIndex key = {e.id, -1};
+        const IdIndex *hit = bsearch(&key, ix, m->n, sizeof(IdIndex), id_index_cmp);
+        long i = hit ? hit->i : -1;
         if (i < 0 || m->e[i].owner != e.owner) {
             bad++;
             continue;
@@ -98,6 +113,7 @@ static int check_idle_order(Pel *p, const Model *m) {
         prev_i = i;
     }
     if (seen != m->n) bad++;
+    xfree(ix);
     return bad;
 }
 
@@ -185,6 +201,7 @@ static void test_pel_model(size_t n_ops, uint64_t space, size_t prefill, int ran
     size_t cap = n_ops + prefill;
     PelEntry *a = xmalloc(cap * sizeof(PelEntry)), *b = xmalloc(cap * sizeof(PelEntry));
     int bad_range = 0, bad_find = 0, bad_idle = 0;
+    int n_compact = 0;
     for (size_t i = 0; i < prefill; i++) {
         PelEntry e = {stream_id_make(space / prefill * i, test_rand_below(4)),
                       (int64_t)test_rand_below(1000), random_count(),
@@ -196,6 +213,15 @@ static void test_pel_model(size_t n_ops, uint64_t space, size_t prefill, int ran
 
     for (size_t op = 0; op < n_ops; op++) {
         uint64_t what;
+        /* Now and then every record moves (in ID order, so nearly every ref
+         * changes): each tree, the side map and the chunk lists must follow. */
+        if (test_rand_below(64) == 0) {
+            pel__repack(p);
+            if (pel_check(p) != 0) {
+                CHECK(!"pel_check failed after a repack");
+                break;
+            }
+        }
         if ((int)test_rand_below(100) < range_pct)
             what = 99;
         else
@@ -223,7 +249,8 @@ static void test_pel_model(size_t n_ops, uint64_t space, size_t prefill, int ran
                 bad_find++;
             }
             if (i >= 0) model_del(&m, (size_t)i);
-        } else if (what < 80) { /* claim to another owner */
+            n_compact += pel_compact(p); /* as group_ack() does */
+        } else if (what < 80) {          /* claim to another owner */
             if (m.n == 0) continue;
             size_t i = test_rand_below(m.n);
             uint32_t o = owners[test_rand_below((uint64_t)n_owners)];
@@ -264,6 +291,7 @@ static void test_pel_model(size_t n_ops, uint64_t space, size_t prefill, int ran
             }
             uint64_t got = pel_owner_delete(p, o);
             CHECK_EQ_INT(got, expect);
+            n_compact += pel_compact(p);
             owners[k] = owners[--n_owners];
         } else if (what < 93) { /* release (XNACK) a pending entry, or a new one (FORCE) */
             uint64_t cnt = random_count();
@@ -379,8 +407,11 @@ static void test_pel_model(size_t n_ops, uint64_t space, size_t prefill, int ran
         if (r == PEL_NONE) break;
         pel_delete(p, r);
         model_del(&m, i);
+        n_compact += pel_compact(p);
         if (m.n % 997 == 0) CHECK_EQ_INT(pel_check(p), 0);
     }
+    /* A big prefill drained at random is what the slack rule repacks. */
+    if (prefill >= 8 * 1024) CHECK(n_compact > 0);
     CHECK_EQ_INT(pel_len(p), 0);
     CHECK(pel_first(p, PEL_OWNER_ALL) == PEL_NONE);
     CHECK_EQ_INT(pel_check(p), 0);
@@ -389,6 +420,164 @@ static void test_pel_model(size_t n_ops, uint64_t space, size_t prefill, int ran
     xfree(m.e);
     xfree(m.seq);
     xfree(m.tie);
+    pel_free(p);
+}
+
+/* The IDs of a walk from it, at most n; returns how many. */
+static size_t walk_ids(PelIter *it, const Pel *p, StreamId *out, size_t n) {
+    size_t k = 0;
+    for (PelRef r = pel_iter_next(it); r != PEL_NONE && k < n; r = pel_iter_next(it))
+        out[k++] = pel_id(p, r);
+    return k;
+}
+
+/* Whether got[0..n_got) is want[0..n_want) without the IDs not kept. */
+static int is_kept_subsequence(const StreamId *want, size_t n_want, const StreamId *got,
+                               size_t n_got, const char *keep, const StreamId *ids, size_t n) {
+    (void)ids;
+    (void)n;
+    size_t k = 0;
+    for (size_t i = 0; i < n_want; i++) {
+        if (!keep[i]) continue;
+        if (k == n_got || stream_id_cmp(want[i], got[k]) != 0) return 0;
+        k++;
+    }
+    return k == n_got;
+}
+
+/* The peak the slab used to keep: 100,000 entries delivered to three
+ * consumers (some released, some with IDs and counts in the side map, the
+ * idle tree built), then 99% acknowledged in random order with
+ * pel_compact() after each, as group_ack() does. The slab must come back to
+ * about what the survivors need while every order (group, consumer, claim)
+ * and every field stays as it was; then a steady deliver/ack cycle must not
+ * repack at all (the slack rule's hysteresis). */
+static void test_pel_compaction(void) {
+    Pel *p = pel_new();
+    uint32_t o[3];
+    for (int i = 0; i < 3; i++) o[i] = pel_owner_new(p);
+    size_t empty = pel_mem_bytes(p);
+    const size_t n = 100000;
+    PelEntry *e = xmalloc(n * sizeof(PelEntry));
+    for (size_t i = 0; i < n; i++) {
+        StreamId id = i % 997 == 0 ? stream_id_make((1ULL << 47) + i, 0) /* side map */
+                                   : stream_id_make(1700000000000ULL + i, i % 3);
+        uint64_t count = i % 499 == 0 ? (1ULL << 40) + i : 1 + i % 3;
+        e[i] = (PelEntry){id, (int64_t)(1000 + i % 5000), count, o[i % 3]};
+        pel_add(p, id, e[i].owner, e[i].delivery_ms, count);
+    }
+    for (size_t i = 5; i < n; i += 101) {
+        pel_release(p, pel_find(p, e[i].id), 7);
+        e[i].owner = PEL_OWNER_NONE;
+        e[i].delivery_ms = 0;
+        e[i].delivery_count = 7;
+    }
+    /* The orders before, as IDs; e[] is in the group order already except
+     * for the side-map IDs, which sort last. */
+    StreamId *idle = xmalloc(n * sizeof(StreamId)), *got = xmalloc(n * sizeof(StreamId));
+    PelIter it;
+    pel_idle_seek(&it, p);
+    CHECK_EQ_INT(walk_ids(&it, p, idle, n), n);
+    size_t peak = pel_mem_bytes(p);
+
+    char *keep = xcalloc(n, 1);
+    char *keep_idle = xcalloc(n, 1);
+    for (size_t k = 0; k < n / 100; k++) keep[test_rand_below(n)] = 1;
+    size_t *order = xmalloc(n * sizeof(size_t));
+    for (size_t i = 0; i < n; i++) order[i] = i;
+    for (size_t i = n - 1; i > 0; i--) {
+        size_t j = test_rand_below(i + 1), t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    int n_compact = 0, bad = 0;
+    size_t kept = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = order[k];
+        if (keep[i]) {
+            kept++;
+            continue;
+        }
+        bad += !pel_delete_id(p, e[i].id);
+        n_compact += pel_compact(p);
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(pel_len(p), kept);
+    CHECK_EQ_INT(pel_check(p), 0);
+    /* Repacked each time half the slab was free: about log2(100) times. */
+    CHECK(n_compact >= 3 && n_compact <= 12);
+    size_t after = pel_mem_bytes(p);
+    printf("pel: %zu bytes at the peak (100000 pending), %zu after acking 99%% (%zu left, "
+           "%.1f bytes each over an empty list), %d repacks\n",
+           peak, after, kept, (double)(after - empty) / (double)kept, n_compact);
+    /* Records (24 bytes in a chunk of a power of two) and three trees of
+     * refs at least a third full; without the repack it was ~2.4 KB each. */
+    CHECK(after - empty <= 72 * kept);
+
+    /* Every field, and every order, is what it was. */
+    for (size_t i = 0; i < n; i++) {
+        if (!keep[i]) continue;
+        PelRef r = pel_find(p, e[i].id);
+        PelEntry x;
+        if (r == PEL_NONE) {
+            bad++;
+            continue;
+        }
+        pel_get(p, r, &x);
+        bad += !entries_equal(&x, &e[i], 1);
+    }
+    CHECK_EQ_INT(bad, 0);
+    for (size_t i = 0; i < n; i++) {
+        PelRef r = pel_find(p, idle[i]);
+        keep_idle[i] = r != PEL_NONE;
+    }
+    pel_idle_seek(&it, p);
+    size_t n_got = walk_ids(&it, p, got, n);
+    CHECK(is_kept_subsequence(idle, n, got, n_got, keep_idle, NULL, 0));
+    uint64_t by_owner = 0;
+    for (int k = 0; k < 4; k++) {
+        uint32_t owner = k < 3 ? o[k] : PEL_OWNER_NONE;
+        size_t want = 0;
+        for (size_t i = 0; i < n; i++) want += keep[i] && e[i].owner == owner;
+        pel_iter_seek(&it, p, owner, stream_id_make(0, 0));
+        size_t m = walk_ids(&it, p, got, n);
+        CHECK_EQ_INT(m, want);
+        CHECK_EQ_INT(pel_owner_len(p, owner), want);
+        for (size_t j = 1; j < m; j++) bad += stream_id_cmp(got[j - 1], got[j]) >= 0;
+        for (size_t j = 0; j < m; j++) bad += pel_owner(p, pel_find(p, got[j])) != owner;
+        by_owner += m;
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(by_owner, kept);
+
+    /* A steady cycle on top: deliver one, acknowledge one of the 100 oldest
+     * of a 1000-entry window. The window's chunks come and go whole; the
+     * survivors stay where they are. */
+    int cycle_compact = 0;
+    StreamId *win = xmalloc(1000 * sizeof(StreamId));
+    size_t n_win = 0;
+    for (uint64_t i = 0; i < 200000; i++) {
+        StreamId id = stream_id_make(1800000000000ULL + i, 0);
+        pel_add(p, id, o[i % 3], 5000, 1);
+        win[n_win++] = id;
+        if (n_win < 1000) continue;
+        size_t j = test_rand_below(100);
+        bad += !pel_delete_id(p, win[j]);
+        memmove(&win[j], &win[j + 1], (n_win - j - 1) * sizeof(StreamId));
+        n_win--;
+        cycle_compact += pel_compact(p);
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(cycle_compact, 0);
+    CHECK_EQ_INT(pel_len(p), kept + n_win);
+    CHECK_EQ_INT(pel_check(p), 0);
+    xfree(win);
+    xfree(order);
+    xfree(keep);
+    xfree(keep_idle);
+    xfree(idle);
+    xfree(got);
+    xfree(e);
     pel_free(p);
 }
 
@@ -722,6 +911,7 @@ int main(void) {
     test_pel_model(30000, 100000, 0, 15);    /* sparse */
     test_pel_model(8000, 1000000, 30000, 2); /* three-level trees */
     test_pel_sequential_memory();
+    test_pel_compaction();
     test_lag_rules();
     test_consumers();
     test_known_kept();
