@@ -933,15 +933,15 @@ static inline PelRef moved_to(const Slab *old, PelRef r) {
 }
 
 /* Copies the records of a subtree of the group tree, in ID order, to the
- * packed slab ns, where the k-th record's ref is k; rewrites the leaves and
- * leaves each new ref in the old copy. */
-static void node_pack(const Slab *old, NodeHdr *n, Slab *ns, uint64_t *next) {
+ * packed slab ns, where the k-th record's ref is k, and leaves each new ref
+ * in the old copy. */
+static void node_pack(const Slab *old, const NodeHdr *n, Slab *ns, uint64_t *next) {
     if (!n->is_leaf) {
-        Inner *in = (Inner *)n;
+        const Inner *in = (const Inner *)n;
         for (int i = 0; i < in->h.n; i++) node_pack(old, in->child[i], ns, next);
         return;
     }
-    Leaf *l = (Leaf *)n;
+    const Leaf *l = (const Leaf *)n;
     for (int i = 0; i < l->h.n; i++) {
         PelRef r = l->ref[i];
         assert((r >> CHUNK_SHIFT) < old->n_chunks);
@@ -952,22 +952,79 @@ static void node_pack(const Slab *old, NodeHdr *n, Slab *ns, uint64_t *next) {
         assert((nr & CHUNK_MASK) < c->used);
         c->rec[nr & CHUNK_MASK] = *orec;
         orec->idw[0] = nr;
-        l->ref[i] = nr;
         (*next)++;
     }
 }
 
-/* Rewrites the refs of a tree's leaves to where their records went. The
- * separators are keys, not refs, and the keys did not change. */
-static void node_relink(NodeHdr *n, const Slab *old) {
-    if (!n) return;
+/* Appends the refs of a subtree, in order, as they are after the move. */
+static void node_collect(const NodeHdr *n, const Slab *old, PelRef *out, uint64_t *k) {
     if (!n->is_leaf) {
-        Inner *in = (Inner *)n;
-        for (int i = 0; i < in->h.n; i++) node_relink(in->child[i], old);
+        const Inner *in = (const Inner *)n;
+        for (int i = 0; i < in->h.n; i++) node_collect(in->child[i], old, out, k);
         return;
     }
-    Leaf *l = (Leaf *)n;
-    for (int i = 0; i < l->h.n; i++) l->ref[i] = moved_to(old, l->ref[i]);
+    const Leaf *l = (const Leaf *)n;
+    for (int i = 0; i < l->h.n; i++) out[(*k)++] = moved_to(old, l->ref[i]);
+}
+
+/* Replaces a tree's nodes with a packed tree of the n refs in refs, which
+ * are in the tree's order: each level is cut into as few nodes as hold it,
+ * of sizes that differ by one at most, so every node is full or nearly
+ * (at least half full) and a descent meets no more nodes than it must.
+ * Separators are the first keys of the right-hand subtrees. O(n). */
+static void tree_build(Pel *p, Tree *t, const PelRef *refs, uint64_t n) {
+    node_free_all(p, t->root);
+    t->root = NULL;
+    t->count = n;
+    t->height = 0;
+    if (n == 0) return;
+    uint64_t m = (n + LEAF_CAP - 1) / LEAF_CAP;
+    NodeHdr **level = xmalloc(m * sizeof(NodeHdr *));
+    StreamId *first = xmalloc(m * sizeof(StreamId));
+    uint64_t at = 0;
+    for (uint64_t j = 0; j < m; j++) {
+        uint64_t size = n / m + (j < n % m);
+        assert(size >= 1 && size <= LEAF_CAP);
+        Leaf *l = leaf_new(p);
+        memcpy(l->ref, &refs[at], size * sizeof(uint32_t));
+        l->h.n = (uint16_t)size;
+        level[j] = &l->h;
+        first[j] = tkey(p, t->kind, refs[at]);
+        at += size;
+    }
+    t->height = 1;
+    /* Upper levels, in place: group j is read from indices >= j. */
+    while (m > 1) {
+        uint64_t q = (m + INNER_CAP - 1) / INNER_CAP;
+        at = 0;
+        for (uint64_t j = 0; j < q; j++) {
+            uint64_t size = m / q + (j < m % q);
+            assert(size >= 2 && size <= INNER_CAP);
+            Inner *in = inner_new(p);
+            for (uint64_t c = 0; c < size; c++) {
+                in->child[c] = level[at + c];
+                if (c > 0) in->key[c - 1] = first[at + c];
+            }
+            in->h.n = (uint16_t)size;
+            first[j] = first[at];
+            level[j] = &in->h;
+            at += size;
+        }
+        m = q;
+        t->height++;
+        assert(t->height <= PEL_ITER_DEPTH);
+    }
+    t->root = level[0];
+    xfree(level);
+    xfree(first);
+}
+
+/* Rebuilds a tree whose refs are those of the old slab. */
+static void tree_rebuild(Pel *p, Tree *t, const Slab *old, PelRef *buf) {
+    uint64_t k = 0;
+    if (t->root) node_collect(t->root, old, buf, &k);
+    assert(k == t->count);
+    tree_build(p, t, buf, k);
 }
 
 /* Rebuilds the side map under the new refs (sized for what it holds). */
@@ -995,10 +1052,12 @@ static void side_rekey(SideMap *m, const Slab *old) {
 
 /* Moves every live record into a new, packed slab in ID order (record k of
  * the group order gets ref k; only the last chunk has room, its capacity
- * the power of two that holds its records), rewrites the refs in every
- * tree and in the side map, and frees the old slab. Every ref held outside
- * the Pel is invalid afterwards. O(n) for n live records, plus the old
- * slab's chunk count. */
+ * the power of two that holds its records), rekeys the side map, rebuilds
+ * every tree packed under the new refs and frees the old slab. Every ref
+ * held outside the Pel is invalid afterwards. O(n) for n live records,
+ * plus the old slab's chunk count; the old slab and the new one coexist
+ * meanwhile (the new one is at most half the old one's size when
+ * pel_compact() calls this). */
 static void slab_repack(Pel *p) {
     Slab old = p->slab;
     uint64_t live = p->all.count;
@@ -1021,19 +1080,27 @@ static void slab_repack(Pel *p) {
             c->in_list = 0;
             ns.n_slots += cap;
         }
+        if (ns.chunks[k - 1].used < CHUNK_MAX) room_push(&ns, k - 1);
         uint64_t next = 0;
         node_pack(&old, p->all.root, &ns, &next);
         assert(next == live);
-        node_relink(p->none.root, &old);
-        for (uint32_t i = 0; i < p->n_owners; i++) node_relink(p->owners[i].root, &old);
-        if (p->has_idle) node_relink(p->idle.root, &old);
-        if (ns.chunks[k - 1].used < CHUNK_MAX) room_push(&ns, k - 1);
     }
+    /* The new refs are in the old copies now: the side map first, as the
+     * trees' separators are read through it (IDs that do not pack). */
     side_rekey(&p->side, &old);
+    p->slab = ns;
+    if (k > 0) {
+        PelRef *buf = xmalloc(live * sizeof(PelRef));
+        tree_rebuild(p, &p->all, &old, buf);
+        tree_rebuild(p, &p->none, &old, buf);
+        for (uint32_t i = 0; i < p->n_owners; i++)
+            if (p->owners[i].alive) tree_rebuild(p, &p->owners[i], &old, buf);
+        if (p->has_idle) tree_rebuild(p, &p->idle, &old, buf);
+        xfree(buf);
+    }
     for (uint32_t i = 0; i < old.n_chunks; i++) xfree(old.chunks[i].rec);
     xfree(old.chunks);
     xfree(old.spare);
-    p->slab = ns;
 }
 
 /* ---- Public API ----------------------------------------------------------- */
