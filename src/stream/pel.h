@@ -28,7 +28,47 @@
  * can set any value up to LLONG_MAX). Delivery times are Unix ms in
  * [0, 2^48): Redis clamps them to [0, now]. The records live in chunks of
  * 1024 (the first chunk starts small and doubles); a chunk whose records
- * are all freed is released.
+ * are all freed is released, and the slab is repacked after a peak (below).
+ *
+ * Compaction. Freed records are reused, but a chunk goes only when all its
+ * records do: after a peak (100k entries delivered, 99% acknowledged, the
+ * rest spread over the IDs) every chunk kept a few live records and the
+ * slab stayed at its peak, ~24 KB per surviving chunk. pel_compact()
+ * repacks once at least half the allocated slots are free and at least two
+ * chunks' worth (2048 slots) are: every live record is copied, in ID order,
+ * into a new slab whose chunks are full but the last (its capacity the
+ * power of two that holds its records), so record k of the group order
+ * gets ref k; each moved record leaves its new ref in its old copy, the
+ * side map is rekeyed from that, and every tree (group, owners, released
+ * zone, idle) is rebuilt packed from its refs in order by one walk, with
+ * no key comparisons (separators are keys, which did not change; the idle
+ * key holds no ref). After 99% of 100k are acknowledged an entry costs
+ * ~40 bytes again (~46 with the idle tree: records, packed trees, the last
+ * chunk's rounding).
+ *   Cost: O(n) for n live records (~35 ns each, 35 ms at 1M, in one go;
+ *   the old and new slabs coexist meanwhile). A repack at n live follows
+ *   at least n frees since the slab was last full, so it is O(1) amortized
+ *   per freed record; the two-chunk floor keeps a steady read/ack cycle
+ *   from ever repacking (a FIFO window spans its chunks plus at most two
+ *   partly used ones), and the check costs two loads when not due.
+ *   When: refs change, so never inside a pel_* call that a caller may make
+ *   while holding refs or an iterator (XAUTOCLAIM deletes from a list of
+ *   refs it collected; pel_owner_delete walks an iterator). The caller says
+ *   when: the group layer calls it after its ID-based frees (group_ack,
+ *   DELREF, DELCONSUMER; nobody holds refs across those), and XCLAIM and
+ *   XAUTOCLAIM, which free by ref, call group_compact() once done with
+ *   their refs. Up to the floor's two chunks of free slots may stay.
+ *   Rejected: relocating records one by one from sparse chunks into free
+ *   slots of dense ones (each move finds the record by key in three or
+ *   four trees, O(log n) each, the side map is keyed by a ref that is half
+ *   changed meanwhile, and the trees stay as sparse as the deletions left
+ *   them: a third to two thirds full); compacting inside pel_delete() (see
+ *   "When"); doing it in bounded steps (a plan that must survive the
+ *   commands between steps, and with no timer to drive it, steps stop when
+ *   the frees stop, leaving the memory held); an indirection table from
+ *   ref to slot (4 bytes more per entry, always, for what happens after
+ *   peaks); repacking whenever half the slots are free, with no floor (a
+ *   read/ack window over 1000 entries would repack every ~1000 acks).
  *
  * Rejected: a node per entry with pointers (what Redis does; 3 allocations
  * per entry), one array sorted by ID (O(n) insert and delete), and trees that
@@ -73,7 +113,8 @@
  * Invariants: every live record is in the group tree, in exactly the tree
  * of its owner and, once built, in the idle tree; trees hold no duplicate
  * keys; released records have distinct sequences below the next one, owned
- * records distinct ties below the next one; free records are in no tree.
+ * records distinct ties below the next one; free records are in no tree;
+ * a PelRef stays valid while its entry lives, until pel_compact() repacks.
  */
 #ifndef STREAMD_STREAM_PEL_H
 #define STREAMD_STREAM_PEL_H
@@ -100,7 +141,7 @@ typedef struct PelEntry {
 } PelEntry;
 
 /* Caller-allocated iterator; invalidated by any insert or delete in the tree
- * it walks (changing times or counts is fine). */
+ * it walks (changing times or counts is fine) and by pel_compact(). */
 typedef struct PelIter {
     const Pel *pel;
     int height; /* 0 when exhausted */
@@ -145,7 +186,8 @@ void pel_idle_seek(PelIter *it, Pel *p);
 int pel_has_idle(const Pel *p);
 size_t pel_released_list(const Pel *p, PelRef **out);
 
-/* Repacks the slab when a peak left it mostly free; invalidates refs. */
+/* Repacks the slab when a peak left it mostly free; invalidates refs and
+ * iterators (see "Compaction" above). */
 int pel_compact(Pel *p);
 
 /* Checks every invariant (tests and debugging); 0 when consistent. */
