@@ -70,6 +70,15 @@ void buf_reserve_exact(Buf *b, size_t extra) {
     b->cap = b->len + extra;
 }
 
+/* Moves the live bytes to the start of the block (drops a consumed prefix
+ * now). Borrows b. */
+void buf_compact(Buf *b) {
+    if (b->off == 0) return;
+    memmove(b->p, b->p + b->off, b->len - b->off);
+    b->len -= b->off;
+    b->off = 0;
+}
+
 void buf_append(Buf *b, const void *p, size_t n) {
     if (n == 0) return;
     buf_reserve(b, n);

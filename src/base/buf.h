@@ -23,6 +23,7 @@ void buf_init(Buf *b);
 void buf_free(Buf *b);
 void buf_reserve(Buf *b, size_t extra);
 void buf_reserve_exact(Buf *b, size_t extra);
+void buf_compact(Buf *b);
 void buf_append(Buf *b, const void *p, size_t n);
 void buf_append_cstr(Buf *b, const char *s);
 void buf_append_char(Buf *b, char ch);

@@ -101,7 +101,7 @@ static void cmd_set(Client *c) {
         if (!(flags & SET_GET)) reply_null(c);
         return;
     }
-    db_set(c->db, key, obj_new_string(c->argv[2].p, c->argv[2].len), (flags & SET_KEEPTTL) != 0);
+    db_set(c->db, key, client_arg_string(c, 2), (flags & SET_KEEPTTL) != 0);
     if (expire_at >= 0) db_set_expire(c->db, key, expire_at);
     if (!(flags & SET_GET)) reply_ok(c);
     if (expire_at >= 0) {
@@ -123,7 +123,7 @@ static void cmd_setnx(Client *c) {
         reply_int(c, 0);
         return;
     }
-    db_set(c->db, c->argv[1], obj_new_string(c->argv[2].p, c->argv[2].len), 0);
+    db_set(c->db, c->argv[1], client_arg_string(c, 2), 0);
     propagate_argv(c);
     reply_int(c, 1);
 }
@@ -157,8 +157,7 @@ static void cmd_mset(Client *c) {
         reply_arity_error(c);
         return;
     }
-    for (int i = 1; i < c->argc; i += 2)
-        db_set(c->db, c->argv[i], obj_new_string(c->argv[i + 1].p, c->argv[i + 1].len), 0);
+    for (int i = 1; i < c->argc; i += 2) db_set(c->db, c->argv[i], client_arg_string(c, i + 1), 0);
     propagate_argv(c);
     reply_ok(c);
 }
@@ -225,11 +224,8 @@ static void cmd_append(Client *c) {
             reply_error(c, "ERR string exceeds maximum allowed size (proto-max-bulk-len)");
             return;
         }
-        o->ptr = xrealloc(o->ptr, o->len + add.len + 1);
-        memcpy((char *)o->ptr + o->len, add.p, add.len);
-        o->len += add.len;
+        obj_string_append(o, add.p, add.len);
         o->is_raw = 1;
-        ((char *)o->ptr)[o->len] = '\0';
         db_resized(c->db, o, o->len);
         db_signal_key(c->db, c->argv[1]);
         reply_int(c, (long long)o->len);

@@ -8,6 +8,12 @@
  * however many commands it pipelined. A client that cannot take all its
  * output gets a writable event until it can.
  *
+ * A big argument (32 KB or more) is read into a query buffer grown once to
+ * the argument's end, as soon as the parser has seen its length; a string
+ * value then takes that buffer over instead of copying it (the way Redis
+ * reads a big bulk into the object it becomes). Rejected: a separate buffer
+ * per big argument, which the stateless parser (resp.h) could not see.
+ *
  * A protocol error replies once, drops the rest of the input and closes after
  * the reply, as Redis does. Clients are closed asynchronously: marked,
  * unlinked from the loop, and freed after the current event, so a handler
@@ -16,6 +22,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -25,6 +32,16 @@
 #include "base/alloc.h"
 #include "base/log.h"
 #include "server/core.h"
+
+/* Arguments at least this long are read into a buffer sized for them
+ * (reserve_for_read); shorter ones arrive in the ordinary 16 KB reads. */
+#define CLIENT_BIG_ARG (32 * 1024)
+/* The most a big argument may reserve beyond the bytes that have arrived:
+ * its length is only a claim until the bytes come ("$536870912" and then
+ * silence must not cost 512 MB). Past this the buffer grows as the bytes
+ * arrive, to twice what has arrived each time it is full. */
+#define CLIENT_BIG_ARG_AHEAD (1024 * 1024)
+#define CLIENT_READ_LEN      (16 * 1024)
 
 ClientFull *client_create(int fd, int is_unix) {
     ClientFull *c = xcalloc(1, sizeof *c);
@@ -212,6 +229,44 @@ void client_on_writable(ClientFull *c) {
     client_flush(c);
 }
 
+/* The most bytes before a big argument (the command's header and its other
+ * arguments, and any consumed input still in the buffer) for a string value
+ * to take the query buffer over: they stay allocated with the value. */
+#define CLIENT_ADOPT_MAX_PREFIX 1024
+
+/* Returns an owned string object with argument i's bytes. A big argument
+ * that lies in this client's query buffer near its start is not copied: the
+ * object borrows the buffer, and when the command has run the buffer becomes
+ * the object's (give_qbuf_to), the way Redis turns a big bulk's buffer into
+ * the value. Everything else (small values, a queued MULTI command's or a
+ * fake client's arguments, a second big value of the same command) is
+ * copied. Borrows c. */
+Obj *client_arg_string(Client *pc, int i) {
+    ClientFull *c = CF(pc);
+    Slice a = pc->argv[i];
+    uintptr_t at = (uintptr_t)a.p, start = (uintptr_t)c->qbuf.p;
+    if (a.len >= CLIENT_BIG_ARG && c->fd >= 0 && start && at >= start + c->qbuf.off &&
+        at - start <= CLIENT_ADOPT_MAX_PREFIX && at - start + a.len + 2 <= c->qbuf.len) {
+        Obj *o = obj_new_string_borrowed(c->qbuf.p, at - start, a.len);
+        if (o) return o;
+    }
+    return obj_new_string(a.p, a.len);
+}
+
+/* After a command whose value borrowed the query buffer: the buffer, cut
+ * down to the end of the value, now belongs to o, and the input after the
+ * command (used bytes from the live start) moves to a new buffer. */
+static void give_qbuf_to(ClientFull *c, Obj *o, size_t used) {
+    Buf *q = &c->qbuf;
+    size_t rest = q->off + used;
+    Buf fresh;
+    buf_init(&fresh);
+    if (q->len > rest) buf_append(&fresh, q->p + rest, q->len - rest);
+    char *block = xrealloc(q->p, (size_t)o->ptr_off + o->len + 1);
+    o->ptr = block + o->ptr_off;
+    *q = fresh;
+}
+
 void client_process_input(ClientFull *c) {
     Client *pc = &c->pub;
     RespLimits lim = {settings.proto_max_bulk_len, 1024LL * 1024 * 1024, 64 * 1024,
@@ -238,21 +293,16 @@ void client_process_input(ClientFull *c) {
             dispatch_command(c);
             pc->argc = 0;
             pc->argv = NULL;
+            Obj *o = obj_borrowed_take();
+            if (o) {
+                give_qbuf_to(c, o, used);
+                continue;
+            }
         }
         buf_consume(&c->qbuf, used);
     }
     if (buf_live(&c->obuf) > 0) queue_write(c);
 }
-
-/* Arguments at least this long are read into a buffer sized for them
- * (reserve_for_read); shorter ones arrive in the ordinary 16 KB reads. */
-#define CLIENT_BIG_ARG (32 * 1024)
-/* The most a big argument may reserve beyond the bytes that have arrived:
- * its length is only a claim until the bytes come ("$536870912" and then
- * silence must not cost 512 MB). Past this the buffer grows as the bytes
- * arrive, to twice what has arrived each time it is full. */
-#define CLIENT_BIG_ARG_AHEAD (1024 * 1024)
-#define CLIENT_READ_LEN      (16 * 1024)
 
 /* Room for the next read. Ordinarily 16 KB more, the buffer growing
  * geometrically. While the parser waits for the payload of a big argument
@@ -268,6 +318,9 @@ static void reserve_for_read(ClientFull *c) {
         buf_reserve(q, CLIENT_READ_LEN);
         return;
     }
+    /* The command to the front of the buffer while that is cheap, so that a
+     * string value can take the buffer over (client_arg_string). */
+    if (q->off > 0 && live <= CLIENT_READ_LEN) buf_compact(q);
     size_t rest = end - live, room = q->cap - q->len;
     if (room >= rest) return;
     size_t ahead = live > CLIENT_BIG_ARG_AHEAD ? live : CLIENT_BIG_ARG_AHEAD;

@@ -210,6 +210,9 @@ const char *client_type_name(const ClientFull *c);
 void client_info_line(ClientFull *c, Buf *out);
 void client_set_db(ClientFull *c, int index);
 int client_reset_state(ClientFull *c);
+/* A string object with argument i's bytes: a big one takes over the query
+ * buffer it arrived in once the command ends, others are copied. */
+Obj *client_arg_string(Client *c, int i);
 
 /* commands.c */
 const Command *command_parent(const Command *cmd);

@@ -1,6 +1,8 @@
 /*
  * object.c - keyspace values and the registry of value types.
  */
+#include <assert.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -24,6 +26,7 @@ Obj *obj_new(ObjType type, void *ptr) {
     o->lru_s = lru_clock_s();
     o->is_raw = 0;
     o->size_bin = 0;
+    o->ptr_off = 0;
     return o;
 }
 
@@ -36,10 +39,57 @@ Obj *obj_new_string(const char *p, size_t len) {
     return o;
 }
 
+/* The string object, if any, whose bytes still belong to a client's query
+ * buffer while the command that made it runs. A command may drop the object
+ * again (MSET of one key twice, a key overwritten): obj_free() then leaves
+ * the bytes alone, and obj_borrowed_take() tells the client not to hand its
+ * buffer over. */
+static Obj *borrowed;
+
+/* Returns an owned string object over block[off..off+len), which stays the
+ * caller's until obj_borrowed_take() returns the object and the caller moves
+ * the block into it (the block must hold off + len + 1 bytes: the byte after
+ * the value becomes its NUL). NULL when another object is borrowing: at most
+ * one does at a time. */
+Obj *obj_new_string_borrowed(char *block, size_t off, size_t len) {
+    if (borrowed || off > UINT32_MAX) return NULL;
+    Obj *o = obj_new(OBJ_STRING, block + off);
+    o->len = len;
+    o->ptr_off = (uint32_t)off;
+    block[off + len] = '\0';
+    borrowed = o;
+    return o;
+}
+
+Obj *obj_borrowed_take(void) {
+    Obj *o = borrowed;
+    borrowed = NULL;
+    return o;
+}
+
+/* Appends n bytes (not overlapping the value) to string o, which owns its
+ * block; a value at an offset in its block moves to the start first. */
+void obj_string_append(Obj *o, const char *p, size_t n) {
+    assert(o->type == OBJ_STRING && o != borrowed);
+    char *base = (char *)o->ptr - o->ptr_off;
+    if (o->ptr_off) {
+        memmove(base, o->ptr, o->len);
+        o->ptr_off = 0;
+    }
+    base = xrealloc(base, o->len + n + 1);
+    memcpy(base + o->len, p, n);
+    o->len += n;
+    base[o->len] = '\0';
+    o->ptr = base;
+}
+
 void obj_free(Obj *o) {
     if (!o) return;
     if (o->type == OBJ_STRING) {
-        xfree(o->ptr);
+        if (o == borrowed)
+            borrowed = NULL; /* the bytes are still the query buffer's */
+        else
+            xfree((char *)o->ptr - o->ptr_off);
     } else if (type_ops[o->type] && type_ops[o->type]->free) {
         type_ops[o->type]->free(o->ptr);
     }
@@ -48,7 +98,7 @@ void obj_free(Obj *o) {
 
 size_t obj_mem_usage(const Obj *o) {
     size_t n = xsize(o);
-    if (o->type == OBJ_STRING) return n + xsize(o->ptr);
+    if (o->type == OBJ_STRING) return n + xsize((char *)o->ptr - o->ptr_off);
     if (type_ops[o->type] && type_ops[o->type]->mem_usage)
         return n + type_ops[o->type]->mem_usage(o->ptr);
     return n;

@@ -2,7 +2,9 @@
  * object.h - values stored in the keyspace.
  *
  * An Obj is a tagged pointer: the type and the type's own representation. The
- * string type is a length-counted byte array owned by the object. Other types
+ * string type is a length-counted byte array owned by the object, usually a
+ * block of its own; a big value may instead sit at an offset in the query
+ * buffer it arrived in, which the object took over (client_arg_string()). Other types
  * (the stream) register their free and size functions at start-up with
  * obj_register_type(), so the keyspace never includes the libraries behind
  * them.
@@ -20,6 +22,8 @@ typedef struct Obj {
     uint32_t lru_s;   /* last access, seconds of the server clock (OBJECT IDLETIME) */
     uint8_t is_raw;   /* OBJ_STRING: modified in place (APPEND), reported as "raw" */
     uint8_t size_bin; /* INFO keysizes: the bin the value is counted in while in a db */
+    uint32_t ptr_off; /* OBJ_STRING: ptr is this far into the block it owns (an adopted
+                         query buffer starts with the command's header) */
     size_t len;       /* OBJ_STRING: byte length of ptr */
     void *ptr;        /* OBJ_STRING: owned bytes (NUL-terminated for convenience) */
 } Obj;
@@ -38,6 +42,14 @@ const ObjTypeOps *obj_type_ops(ObjType type);
 Obj *obj_new(ObjType type, void *ptr);
 /* Returns an owned string object holding a copy of the bytes. */
 Obj *obj_new_string(const char *p, size_t len);
+/* Returns an owned string object over block[off..off+len), a block it does
+ * not own yet; NULL while another object is borrowing. */
+Obj *obj_new_string_borrowed(char *block, size_t off, size_t len);
+/* The borrowing object if it still exists (its owner must now hand it the
+ * block), else NULL; either way no object is borrowing afterwards. */
+Obj *obj_borrowed_take(void);
+/* Appends n bytes to a string object's value. */
+void obj_string_append(Obj *o, const char *p, size_t n);
 void obj_free(Obj *o);
 size_t obj_mem_usage(const Obj *o);
 /* What INFO keysizes measures: a string's length, another type's elements. */

@@ -12,6 +12,8 @@ buffer limit. The buffer-size checks read CLIENT LIST's rbs (streamd only).
 Run with STREAMD_TARGET=redis to check the expectations themselves.
 """
 
+import os
+import random
 import time
 
 import pytest
@@ -242,3 +244,147 @@ def test_announced_bulk_completes_in_steps(raw, r):
         time.sleep(0.002)
     assert c.read() == b"1-1"
     assert r.xrange("s") == [(b"1-1", {b"f": value})]
+
+
+# ---- big string values: the buffer a value arrived in becomes the value --------------
+
+
+def test_string_commands_on_big_values(r, raw):
+    big, big2 = pattern(200000, 1), pattern(70000, 2)
+    c = raw()
+    assert c.call("SET", "k", big) == b"OK"
+    assert c.call("APPEND", "k", "tail") == len(big) + 4
+    assert r.get("k") == big + b"tail"
+    assert c.call("SET", "k", big2, "GET") == big + b"tail"
+    assert r.get("k") == big2 and r.strlen("k") == len(big2)
+    assert r.object("encoding", "k") == b"raw"
+    assert r.memory_usage("k") >= len(big2)
+    assert c.call("SETNX", "n", big) == 1 and c.call("SETNX", "n", big2) == 0
+    assert r.get("n") == big
+    # two big values in one command, also for the same key twice
+    assert c.call("MSET", "a", big, "b", big2) == b"OK"
+    assert r.get("a") == big and r.get("b") == big2
+    assert c.call("MSET", "a", big2, "a", big) == b"OK"
+    assert r.get("a") == big
+    # a value whose key is long, and one already expired when set
+    long_key = "key" * 1000
+    assert c.call("SET", long_key, big2) == b"OK"
+    assert r.get(long_key) == big2
+    assert c.call("SET", "gone", big, "PXAT", "1") == b"OK"
+    assert r.get("gone") is None
+    # queued in MULTI, then run by EXEC
+    assert c.call("MULTI") == b"OK"
+    assert c.call("SET", "m", big) == b"QUEUED"
+    assert c.call("SET", "m2", big2) == b"QUEUED"
+    assert c.call("EXEC") == [b"OK", b"OK"]
+    assert r.get("m") == big and r.get("m2") == big2
+    assert c.call("DEL", "k", "n", "a", "b", "m", "m2", long_key) == 7
+
+
+def test_big_values_then_more_input_in_the_same_read(raw, r):
+    # The rest of a read after a big SET moves on to the next command.
+    vals = [pattern(40000 + i, i) for i in range(6)]
+    cmds = []
+    for i, v in enumerate(vals):
+        cmds += [("SET", "v%d" % i, v), ("GET", "v%d" % i), ("STRLEN", "v%d" % i)]
+    c = raw()
+    c.send(b"".join(encode_command(*cmd) for cmd in cmds))
+    got = [c.read() for _ in cmds]
+    for i, v in enumerate(vals):
+        assert got[3 * i:3 * i + 3] == [b"OK", v, len(v)]
+    for i, v in enumerate(vals):
+        assert r.get("v%d" % i) == v
+
+
+def test_big_values_survive_aof_rewrite_and_restart(make_server):
+    srv = make_server(["--appendonly", "yes", "--appendfsync", "everysec"])
+    c = srv.raw()
+    vals = {"s%d" % i: pattern(n, i) for i, n in enumerate([33000, 100000, 1048577])}
+    for k, v in vals.items():
+        assert c.call("SET", k, v) == b"OK"
+    assert c.call("APPEND", "s0", "!") == len(vals["s0"]) + 1
+    vals["s0"] += b"!"
+    assert c.call("XADD", "x", "1-1", "f", vals["s2"]) == b"1-1"
+    srv.restart()
+    r = srv.client()
+    assert {k: r.get(k) for k in vals} == vals
+    r.bgrewriteaof()
+    deadline = time.monotonic() + 20 * SLOW
+    while time.monotonic() < deadline:
+        info = r.info("persistence")
+        if info["aof_rewrite_in_progress"] == 0 and info["aof_rewrite_scheduled"] == 0:
+            break
+        time.sleep(0.05)
+    srv.restart()
+    r = srv.client()
+    assert {k: r.get(k) for k in vals} == vals
+    assert r.xrange("x") == [(b"1-1", {b"f": vals["s2"]})]
+
+
+def test_random_big_and_small_string_traffic(raw, r):
+    # Random SET/SETNX/MSET/APPEND/GETDEL/... with values on both sides of
+    # the 32 KB threshold, pipelined and cut at random points, against a
+    # model of the keyspace. Replay a failure with its seed.
+    seed = int(os.environ.get("BIG_ARGS_SEED", random.randrange(1 << 30)))
+    print("seed", seed)
+    rng = random.Random(seed)
+    sizes = [0, 5, 1000, 16384, 32767, 32768, 40000, 100000, 300000]
+    keys = ["k%d" % i for i in range(5)]
+    model = {}
+    cmds, want = [], []
+
+    def value():
+        n = rng.choice(sizes) + rng.randrange(3)
+        return pattern(n, rng.randrange(256))
+
+    for _ in range(120):
+        k, op = rng.choice(keys), rng.randrange(8)
+        if op == 0:
+            v = value()
+            cmds.append(("SET", k, v))
+            want.append(b"OK")
+            model[k] = v
+        elif op == 1:
+            v = value()
+            cmds.append(("SET", k, v, "GET"))
+            want.append(model.get(k))
+            model[k] = v
+        elif op == 2:
+            v = value()
+            cmds.append(("SETNX", k, v))
+            want.append(0 if k in model else 1)
+            model.setdefault(k, v)
+        elif op == 3:
+            k2, v, v2 = rng.choice(keys), value(), value()
+            cmds.append(("MSET", k, v, k2, v2))
+            want.append(b"OK")
+            model[k] = v
+            model[k2] = v2
+        elif op == 4:
+            v = value()[:rng.choice([3, 40000])]
+            cmds.append(("APPEND", k, v))
+            model[k] = model.get(k, b"") + v
+            want.append(len(model[k]))
+        elif op == 5:
+            cmds.append(("GETDEL", k))
+            want.append(model.pop(k, None))
+        elif op == 6:
+            cmds.append(("GET", k))
+            want.append(model.get(k))
+        else:
+            cmds.append(("STRLEN", k))
+            want.append(len(model.get(k, b"")))
+    data = b"".join(encode_command(*cmd) for cmd in cmds)
+    c = raw()
+    at = 0
+    while at < len(data):
+        step = rng.choice([1, 100, 5000, 40000, 300000])
+        c.send(data[at:at + step])
+        at += step
+        if rng.randrange(20) == 0:
+            time.sleep(0.002)
+    got = [c.read() for _ in cmds]
+    for i, (g, w) in enumerate(zip(got, want)):
+        assert g == w, (seed, i, cmds[i][:2])
+    for k in keys:
+        assert r.get(k) == model.get(k), (seed, k)
