@@ -34,25 +34,7 @@ import statistics
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def find_harness():
-    """../shared/bench from the project root (or from any parent, for a
-    worktree), or $STREAMBENCH."""
-    if os.environ.get("STREAMBENCH"):
-        return os.environ["STREAMBENCH"]
-    d = os.path.dirname(HERE)
-    while True:
-        candidate = os.path.join(os.path.dirname(d), "shared", "bench")
-        if os.path.isdir(os.path.join(candidate, "streambench")):
-            return candidate
-        if os.path.dirname(d) == d:
-            sys.exit("the harness (../shared/bench) was not found; set STREAMBENCH")
-        d = os.path.dirname(d)
-
-
-sys.path.insert(0, find_harness())
+import harness  # noqa: E402,F401  (puts ../shared/bench on sys.path)
 
 from streambench.servers import Server  # noqa: E402
 
