@@ -600,6 +600,8 @@ static void cmd_xsetid(Client *c) {
             return;
         }
     }
+    if (so->groups && stream_id_cmp(id, stream_last_id(s)) < 0)
+        group_set_last_id_lowered(so->groups, id); /* ACKED trims' bound */
     stream_set_last_id(s, id);
     if (entries_added != -1) {
         uint64_t before = stream_entries_added(s);

@@ -339,6 +339,13 @@ StreamId *group_set_known_kept(GroupSet *gs) {
     return &gs->known_kept;
 }
 
+/* The stream's last ID moved back to last_id (XSETID after its top entries
+ * were deleted): entries appended from now on may sit below the bound an
+ * earlier trim walked to, so it comes down to last_id. O(1). */
+void group_set_last_id_lowered(GroupSet *gs, StreamId last_id) {
+    if (stream_id_cmp(last_id, gs->known_kept) < 0) gs->known_kept = last_id;
+}
+
 /* The smallest last-delivered ID of all groups into *out: entries above it
  * are not acknowledged by every group (ACKED can stop looking there).
  * Returns 0 without groups. O(groups). */

@@ -68,6 +68,7 @@ size_t group_set_mem_bytes(const GroupSet *gs);
 int group_set_all_acked(const GroupSet *gs, StreamId id);
 uint64_t group_set_delete_refs(GroupSet *gs, StreamId id);
 StreamId *group_set_known_kept(GroupSet *gs);
+void group_set_last_id_lowered(GroupSet *gs, StreamId last_id);
 int group_set_min_last_id(const GroupSet *gs, StreamId *out);
 
 /* ---- One group ---------------------------------------------------------- */

@@ -276,6 +276,24 @@ def test_acked_trims_after_every_way_an_entry_lets_go(r):
         r.config_set("stream-node-max-entries", 100)
 
 
+def test_acked_trim_after_xsetid_moves_the_top_back(r):
+    """XSETID may move the last ID back once the top entries are deleted
+    (MAXDELETEDID lowers the floor first); entries appended after that sit
+    below IDs an earlier ACKED trim already walked past. One the group has
+    read past and does not hold is acknowledged, and the next trim takes it."""
+    for i in (1, 2):
+        r.xadd("s", {"f": i}, id="%d-0" % i)
+    r.xgroup_create("s", "g", 0)
+    r.xreadgroup("g", "c", {"s": ">"})
+    assert x(r, "XTRIM", "s", "MAXLEN", "=", 0, "ACKED") == 0
+    assert r.xdel("s", "1-0", "2-0") == 2
+    x(r, "XSETID", "s", "2-0", "MAXDELETEDID", "0-1")
+    x(r, "XSETID", "s", "0-5")
+    r.xadd("s", {"f": 3}, id="1-5")
+    assert x(r, "XTRIM", "s", "MAXLEN", "=", 0, "ACKED") == 1
+    assert r.xlen("s") == 0
+
+
 def test_xadd_with_delref(r):
     for i in range(1, 6):
         r.xadd("s", {"f": i}, id="%d-0" % i)
