@@ -233,20 +233,29 @@ void client_on_writable(ClientFull *c) {
  * arguments, and any consumed input still in the buffer) for a string value
  * to take the query buffer over: they stay allocated with the value. */
 #define CLIENT_ADOPT_MAX_PREFIX 1024
+/* The most input after a big argument for a string value to take the query
+ * buffer over: that input is copied to a new buffer (give_qbuf_to), so with
+ * no bound a buffer full of pipelined big SETs (input that piled up while
+ * the client was blocked, or read into a buffer left big) would be copied
+ * once per value, quadratic in the buffer's size. One ordinary read's worth
+ * is what a buffer sized for the argument (reserve_for_read) may hold past
+ * it. */
+#define CLIENT_ADOPT_MAX_SUFFIX CLIENT_READ_LEN
 
 /* Returns an owned string object with argument i's bytes. A big argument
- * that lies in this client's query buffer near its start is not copied: the
- * object borrows the buffer, and when the command has run the buffer becomes
- * the object's (give_qbuf_to), the way Redis turns a big bulk's buffer into
- * the value. Everything else (small values, a queued MULTI command's or a
- * fake client's arguments, a second big value of the same command) is
- * copied. Borrows c. */
+ * that lies in this client's query buffer near its start, with little input
+ * after it, is not copied: the object borrows the buffer, and when the
+ * command has run the buffer becomes the object's (give_qbuf_to), the way
+ * Redis turns a big bulk's buffer into the value. Everything else (small values, a queued MULTI
+ * command's or a fake client's arguments, a second big value of the same command) is copied.
+ * Borrows c. */
 Obj *client_arg_string(Client *pc, int i) {
     ClientFull *c = CF(pc);
     Slice a = pc->argv[i];
     uintptr_t at = (uintptr_t)a.p, start = (uintptr_t)c->qbuf.p;
     if (a.len >= CLIENT_BIG_ARG && c->fd >= 0 && start && at >= start + c->qbuf.off &&
-        at - start <= CLIENT_ADOPT_MAX_PREFIX && at - start + a.len + 2 <= c->qbuf.len) {
+        at - start <= CLIENT_ADOPT_MAX_PREFIX && at - start + a.len + 2 <= c->qbuf.len &&
+        c->qbuf.len - (at - start + a.len + 2) <= CLIENT_ADOPT_MAX_SUFFIX) {
         Obj *o = obj_new_string_borrowed(c->qbuf.p, at - start, a.len);
         if (o) return o;
     }

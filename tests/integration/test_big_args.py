@@ -296,6 +296,38 @@ def test_big_values_then_more_input_in_the_same_read(raw, r):
         assert r.get("v%d" % i) == v
 
 
+def test_big_sets_piled_up_behind_a_blocked_command(raw, r):
+    # Input waits while its client is blocked, so one buffer may end up
+    # holding many big SETs. A value takes the query buffer over only when
+    # little input follows it (the rest is copied to a new buffer each
+    # time: with every value taking it over, 300 values of 40 KB cost ~2 GB
+    # of copying, and 1000 of 32 KB ~8 s of CPU).
+    vals = [pattern(40000 + i, i) for i in range(300)]
+    cmds = []
+    for i, v in enumerate(vals):
+        cmds += [("SET", "v%d" % i, v), ("STRLEN", "v%d" % i)]
+    c = raw()
+    cid = c.call("CLIENT", "ID")
+    c.send(encode_command("XREAD", "BLOCK", 0, "STREAMS", "wake", "$"))
+    deadline = time.monotonic() + 10 * SLOW
+    while b"cmd=xread" not in r.execute_command("CLIENT", "LIST", "ID", cid):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    data = b"".join(encode_command(*cmd) for cmd in cmds)
+    c.send(data)
+    watcher = raw()
+    f = wait_qbuf(watcher, cid, len(data))
+    assert int(f["qbuf"]) == len(data)
+    r.xadd("wake", {"f": "v"}, id="1-1")
+    assert c.read() == [[b"wake", [[b"1-1", [b"f", b"v"]]]]]
+    got = [c.read() for _ in cmds]
+    for i, v in enumerate(vals):
+        assert got[2 * i:2 * i + 2] == [b"OK", len(v)]
+    for i in (0, 1, 150, 299):
+        assert r.get("v%d" % i) == vals[i]
+    assert c.call("PING") == b"PONG"
+
+
 def test_big_values_survive_aof_rewrite_and_restart(make_server):
     srv = make_server(["--appendonly", "yes", "--appendfsync", "everysec"])
     c = srv.raw()
