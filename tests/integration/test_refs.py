@@ -292,6 +292,15 @@ def test_acked_trim_after_xsetid_moves_the_top_back(r):
     r.xadd("s", {"f": 3}, id="1-5")
     assert x(r, "XTRIM", "s", "MAXLEN", "=", 0, "ACKED") == 1
     assert r.xlen("s") == 0
+    # a trim (unlike XDEL) leaves the max deleted ID alone: one step down
+    r.xadd("s", {"f": 4}, id="3-0")
+    r.xreadgroup("g", "c", {"s": ">"})
+    assert x(r, "XTRIM", "s", "MAXLEN", "=", 0, "ACKED") == 0
+    assert x(r, "XTRIM", "s", "MAXLEN", "=", 0) == 1
+    x(r, "XSETID", "s", "2-5")
+    r.xadd("s", {"f": 5}, id="2-7")
+    assert x(r, "XTRIM", "s", "MAXLEN", "=", 0, "ACKED") == 1
+    assert r.xlen("s") == 0
 
 
 def test_xadd_with_delref(r):
