@@ -323,6 +323,8 @@ static void node_seal(Stream *s, size_t i) {
     if (node_data_cap(n) > n->used) (void)node_resize(s, i, n->used);
 }
 
+static void tail_drop_above_last_id(Stream *s);
+
 /* Appends an entry with ID id (> the last ID, from stream_next_id()) and the
  * n_fields name/value pairs in fv (copied). A new node is started when the
  * tail node holds lim->max_entries entries (live or deleted) or the entry
@@ -333,6 +335,8 @@ int stream_append(Stream *s, StreamId id, const Slice *fv, size_t n_fields,
     assert(stream_id_cmp(id, s->last_id) > 0);
     assert(n_fields <= UINT32_MAX);
     if (stream_entry_fits(fv, n_fields) != STREAM_OK) return STREAM_ERR_TOO_BIG;
+    while (s->n_nodes && stream_id_cmp(s->slots[s->tail - 1].node->last_id, s->last_id) > 0)
+        tail_drop_above_last_id(s);
     uint64_t max_bytes = lim->max_bytes == 0 || lim->max_bytes > STREAM_NODE_MAX_BYTES
                              ? STREAM_NODE_MAX_BYTES
                              : lim->max_bytes;
@@ -422,6 +426,46 @@ static void hint_set(Stream *s, const StreamNode *n, NodePos p) {
 static StreamId pos_read(const StreamNode *n, NodePos p, EntryHead *h) {
     stream__entry_head(n, p.off, h);
     return p.off == n->entries_off ? n->first_id : id_fwd(p.prev, h);
+}
+
+/* The tail node stores entries above the last ID: deleted ones (every live
+ * entry is at or below it), left there by a trim that kept entries before
+ * them (ACKED) or by XDEL, after XSETID moved the last ID back under them.
+ * An appended entry must follow the node's last stored one, so they go
+ * first: the node is cut after its last entry at or below the last ID, or
+ * freed when it has none (then the node before it is looked at). For the
+ * node size limits they count as compacted away, as the entries a listpack
+ * would still hold. */
+static void tail_drop_above_last_id(Stream *s) {
+    size_t i = s->tail - 1;
+    StreamNode *n = s->slots[i].node;
+    if (stream_id_cmp(n->first_id, s->last_id) > 0) {
+        assert(n->n_live == 0);
+        slot_remove(s, i);
+        return;
+    }
+    NodePos p = {n->entries_off, n->first_id};
+    uint32_t cut = 0;
+    StreamId last = n->first_id;
+    while (p.off < n->used) {
+        EntryHead h;
+        StreamId id = pos_read(n, p, &h);
+        if (stream_id_cmp(id, s->last_id) > 0) {
+            assert(h.hdr & ENTRY_DELETED);
+            n->n_deleted--;
+            n->n_dropped++;
+        } else {
+            last = id;
+            cut = stream__entry_end(n, p.off, &h);
+        }
+        p.off = stream__entry_end(n, p.off, &h);
+        p.prev = id;
+    }
+    assert(cut > n->entries_off);
+    n->dropped_bytes += n->used - cut;
+    n->used = cut;
+    n->last_id = last;
+    if (s->hint_node == n && s->hint_off >= cut) s->hint_node = NULL;
 }
 
 static void entry_mark_deleted(StreamNode *n, uint32_t off) {

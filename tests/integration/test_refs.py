@@ -303,6 +303,65 @@ def test_acked_trim_after_xsetid_moves_the_top_back(r):
     assert r.xlen("s") == 0
 
 
+def test_append_below_deleted_entries_left_by_an_acked_trim(r):
+    """An ACKED trim keeps the pending 3-0 and deletes 4-0 and 5-0, which stay
+    stored in the last node (a trim does not move the max deleted ID); XSETID
+    may then move the last ID back to 3-0 and XADD append 3-1 under them.
+    streamd asserted and died there (an entry must follow the node's last
+    stored one); the deleted entries above the last ID now go first."""
+    r.config_set("stream-node-max-entries", 10)
+    try:
+        for i in range(1, 6):
+            r.xadd("s", {"f": i}, id="%d-0" % i)
+        r.xgroup_create("s", "g", 0)
+        r.xreadgroup("g", "c", {"s": ">"})
+        r.xack("s", "g", "1-0", "2-0", "4-0", "5-0")
+        assert x(r, "XTRIM", "s", "MAXLEN", "=", 0, "ACKED") == 4
+        x(r, "XSETID", "s", "3-0")
+        for seq in range(1, 12):  # past the node's size: a second node
+            assert r.xadd("s", {"f": "n%d" % seq}, id="3-%d" % seq) == b"3-%d" % seq
+        want = [b"3-0"] + [b"3-%d" % q for q in range(1, 12)]
+        assert ids(r) == want
+        assert [e[0] for e in r.xrevrange("s")] == want[::-1]
+        assert r.xrange("s", "3-5", "3-6") == [(b"3-5", {b"f": b"n5"}), (b"3-6", {b"f": b"n6"})]
+        info = r.xinfo_stream("s")
+        assert info["length"] == 12 and info["last-generated-id"] == b"3-11"
+        assert info["first-entry"][0] == b"3-0" and info["last-entry"][0] == b"3-11"
+        # the group read up to 5-0: the new entries are behind it, not new
+        # to it, and acknowledged (not pending), so ACKED takes them
+        assert r.xreadgroup("g", "c", {"s": ">"}) == []
+        assert r.xdel("s", "3-2") == 1
+        assert x(r, "XTRIM", "s", "MAXLEN", "=", 0, "ACKED") == 10
+        assert ids(r) == [b"3-0"]
+        r.xack("s", "g", "3-0")
+        assert x(r, "XTRIM", "s", "MAXLEN", "=", 0, "ACKED") == 1
+        assert r.xlen("s") == 0
+    finally:
+        r.config_set("stream-node-max-entries", 100)
+
+
+def test_append_after_the_last_id_went_under_a_whole_node(r):
+    """The last ID moved back under every entry of the last node (all of them
+    deleted, the node kept by an exact trim) and some of the node before it:
+    both give way to the new entry."""
+    r.config_set("stream-node-max-entries", 3)
+    try:
+        for i in range(1, 7):
+            r.xadd("s", {"f": i}, id="%d-0" % i)
+        assert r.xdel("s", "3-0", "6-0") == 2
+        # MINID 6-0 removes the first node whole and leaves the second with
+        # no live entry (as Redis does, an exact trim keeps the node it ends in)
+        assert x(r, "XTRIM", "s", "MINID", "=", "6-0") == 4
+        assert r.xlen("s") == 0
+        x(r, "XSETID", "s", "6-0", "MAXDELETEDID", "0-1")
+        x(r, "XSETID", "s", "0-2")
+        assert r.xadd("s", {"f": "new"}, id="0-3") == b"0-3"
+        assert r.xrange("s") == [(b"0-3", {b"f": b"new"})]
+        assert r.xinfo_stream("s")["radix-tree-keys"] == 1
+    finally:
+        r.config_set("stream-node-max-entries", 100)
+
+
 def test_xadd_with_delref(r):
     for i in range(1, 6):
         r.xadd("s", {"f": i}, id="%d-0" % i)
@@ -711,6 +770,27 @@ def test_new_mutations_survive_aof_restart(make_server):
     srv.restart(["--stream-node-max-entries", "7"])
     c = srv.raw()
     assert {k: state(c, k) for k in ("a", "b", "n")} == before
+    c.close()
+
+
+def test_append_below_trimmed_entries_survives_aof_restart(make_server):
+    srv = make_server(["--appendonly", "yes", "--appendfsync", "always",
+                       "--stream-node-max-entries", "10"])
+    c = srv.raw()
+    for i in range(1, 6):
+        c.call("XADD", "s", "%d-0" % i, "f", str(i))
+    c.call("XGROUP", "CREATE", "s", "g", "0")
+    c.call("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">")
+    c.call("XACK", "s", "g", "1-0", "2-0", "4-0", "5-0")
+    assert c.call("XTRIM", "s", "MAXLEN", "=", "0", "ACKED") == 4
+    c.call("XSETID", "s", "3-0")
+    c.call("XADD", "s", "3-1", "f", "new")
+    before = state(c, "s")
+    c.close()
+    srv.restart()
+    c = srv.raw()
+    assert state(c, "s") == before
+    assert c.call("XADD", "s", "3-2", "f", "again") == b"3-2"
     c.close()
 
 

@@ -966,6 +966,59 @@ static void test_trim_known_kept(void) {
     stream_free(s);
 }
 
+static size_t count_entries(const Stream *s, int reverse);
+
+/* XSETID may move the last ID back under deleted entries still stored in
+ * the last node (left by a trim, or by XDEL once MAXDELETEDID was lowered);
+ * an append then drops them first. */
+static void test_append_under_deleted_tail(void) {
+    StreamLimits lim = {10, 0};
+    Slice fv[2] = {slice_cstr("f"), slice_cstr("v")};
+    Stream *s = stream_new();
+    for (uint64_t i = 1; i <= 5; i++)
+        CHECK(stream_append(s, stream_id_make(i, 0), fv, 1, &lim) == STREAM_OK);
+    CHECK(stream_delete(s, stream_id_make(5, 0)) == 1);
+    CHECK(stream_delete(s, stream_id_make(4, 0)) == 1);
+    stream_set_last_id(s, stream_id_make(3, 0));
+    for (uint64_t q = 1; q <= 7; q++)
+        CHECK(stream_append(s, stream_id_make(3, q), fv, 1, &lim) == STREAM_OK);
+    CHECK(stream__check(s) == NULL);
+    CHECK_EQ_INT(stream_length(s), 10);
+    /* the two dropped entries still count toward the node's 10 (a listpack
+     * would hold them): 3-6 starts the second node */
+    CHECK_EQ_INT(stream_node_count(s), 2);
+    CHECK_EQ_INT(count_entries(s, 0), 10);
+    CHECK_EQ_INT(count_entries(s, 1), 10);
+    StreamIter it;
+    StreamId id, want[] = {{1, 0}, {2, 0}, {3, 0}, {3, 1}, {3, 2}};
+    size_t nf;
+    stream_iter_start(&it, s, stream_id_make(0, 0), stream_id_make(3, 2), 0);
+    for (size_t k = 0; k < 5; k++) {
+        CHECK(stream_iter_next(&it, &id, &nf));
+        CHECK(stream_id_cmp(id, want[k]) == 0);
+    }
+    CHECK(!stream_iter_next(&it, &id, &nf));
+    stream_free(s);
+
+    /* the whole last node is above the new last ID (its entries all deleted,
+     * the node kept by an exact trim), and part of the one before it */
+    StreamLimits three = {3, 0};
+    s = stream_new();
+    for (uint64_t i = 1; i <= 6; i++)
+        CHECK(stream_append(s, stream_id_make(i, 0), fv, 1, &three) == STREAM_OK);
+    CHECK(stream_delete(s, stream_id_make(3, 0)) == 1);
+    CHECK(stream_delete(s, stream_id_make(6, 0)) == 1);
+    StreamTrim t = {STREAM_TRIM_MINID, 0, stream_id_make(6, 0), 0, 0, NULL, NULL, NULL, NULL};
+    CHECK_EQ_INT(stream_trim(s, &t), 4);
+    CHECK_EQ_INT(stream_node_count(s), 1);
+    stream_set_last_id(s, stream_id_make(0, 2));
+    CHECK(stream_append(s, stream_id_make(0, 3), fv, 1, &three) == STREAM_OK);
+    CHECK(stream__check(s) == NULL);
+    CHECK_EQ_INT(stream_node_count(s), 1);
+    CHECK_EQ_INT(count_entries(s, 1), 1);
+    stream_free(s);
+}
+
 static void test_minid_quirk(void) {
     /* Like Redis: an exact MINID trim inside a node whose last entry was
      * deleted leaves that node in place with no live entries. */
@@ -1130,6 +1183,7 @@ int main(void) {
     test_minid_quirk();
     test_compaction();
     test_trim_known_kept();
+    test_append_under_deleted_tail();
     test_too_big();
     test_memory();
     model_tests();
