@@ -139,6 +139,7 @@ class Gen:
         self.info = info  # name -> arity
         self.nconns = nconns
         self.ms_hi = 5
+        self.want_check = False  # an invariant check right after this batch
         self.recent = []  # IDs of the last big burst (likely to exist)
         self.recent_key = "s1"
         self.in_multi = [False] * nconns
@@ -511,6 +512,38 @@ class Gen:
                 cmds.append(["XGROUP", "SETID", key, g, run[0]])
         return cmds
 
+    def acked_setid_scenario(self):
+        """An ACKED trim walks to the end of a fresh stream (a group read
+        everything and left a few entries pending), the top entries go, XSETID
+        moves the last ID back under them and new entries land below where
+        the trim walked: acknowledged (the group read past them), so the next
+        ACKED trim must delete them. Sets want_check: the runner checks the
+        ACKED trims right after this batch, before other commands lower
+        streamd's trim bound or append past it."""
+        key = self.pick(["s1", "s2"])
+        g = self.group()
+        ids = []
+        cmds = [["DEL", key]]
+        for _ in range(self.rng.randint(5, 150)):
+            self.ms_hi += 1
+            ids.append("%d-0" % self.ms_hi)
+            cmds.append(["XADD", key, ids[-1], "f", "v"])
+        self.recent_key = key
+        self.recent = ids
+        cmds.append(["XGROUP", "CREATE", key, g, "0"])
+        cmds.append(["XREADGROUP", "GROUP", g, self.consumer(), "STREAMS", key, ">"])
+        cmds.append(["XACK", key, g] + [i for i in ids if not self.chance(0.1)])
+        cmds.append(["XTRIM", key, "MAXLEN", "=", "0", "ACKED"])
+        k = self.rng.randint(1, 4)
+        base = ids[-k - 1]
+        cmds.append(["XDEL", key] + ids[-k:])
+        cmds.append(["XSETID", key, base, "MAXDELETEDID", base])
+        ms = base.split("-")[0]
+        for j in range(1, self.rng.randint(2, 40)):
+            cmds.append(["XADD", key, "%s-%d" % (ms, j), "f", "v"])
+        self.want_check = True
+        return cmds
+
     def idmp_burst(self):
         """Many idempotent adds: producers' tables fill, overflow, evict
         (IDMP-MAXSIZE) and see duplicates; XIDMPRECORD adds older IDs."""
@@ -775,6 +808,10 @@ class Gen:
                 continue
             if self.nconns > 1 and self.chance(0.004):
                 out += self.claim_wakeup_scenario()
+                continue
+            if self.chance(0.001):
+                conn = self.rng.randrange(self.nconns)
+                out += [(conn, c) for c in self.acked_setid_scenario()]
                 continue
             conn = self.rng.randrange(self.nconns)
             r = self.one(conn)
@@ -1393,7 +1430,7 @@ class Fuzzer:
         min_last = min(parse_id(g["info"]["last-delivered-id"]) for g in s["groups"].values())
         pending = {row[0] for g in s["groups"].values() for row in g["pending"]}
         if rng.random() < 0.5:
-            maxlen, minid = rng.randint(0, len(ids)), None
+            maxlen, minid = (rng.randint(0, len(ids)) if rng.random() < 0.7 else 0), None
             args = ["XTRIM", key, "MAXLEN", "=", str(maxlen), "ACKED"]
         else:
             maxlen = None
@@ -1496,7 +1533,8 @@ class Fuzzer:
             self.run_batch(self.gen.batch(a.batch))
             nbatch += 1
             self.check_ping()
-            if nbatch % a.check_every == 0:
+            if nbatch % a.check_every == 0 or self.gen.want_check:
+                self.gen.want_check = False
                 self.check_acked_trim(self.check_invariants())
             if a.aof_every and nbatch % a.aof_every == 0:
                 self.check_aof()
