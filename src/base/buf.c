@@ -25,12 +25,19 @@ void buf_free(Buf *b) {
     buf_init(b);
 }
 
+/* Moves the live bytes to the start of the block (drops a consumed prefix
+ * now). Borrows b. */
+void buf_compact(Buf *b) {
+    if (b->off == 0) return;
+    memmove(b->p, b->p + b->off, b->len - b->off);
+    b->len -= b->off;
+    b->off = 0;
+}
+
 void buf_reserve(Buf *b, size_t extra) {
     if (b->len + extra <= b->cap) return;
     if (b->off > 0 && b->off >= b->len / 2) {
-        memmove(b->p, b->p + b->off, b->len - b->off);
-        b->len -= b->off;
-        b->off = 0;
+        buf_compact(b);
         if (b->len + extra <= b->cap) return;
     }
     size_t need = b->len + extra;
@@ -54,29 +61,20 @@ void buf_reserve_exact(Buf *b, size_t extra) {
     size_t live = b->len - b->off;
     if (b->off > 0) {
         if (live + extra <= b->cap) {
-            memmove(b->p, b->p + b->off, live);
-        } else {
-            char *p = xmalloc(live + extra);
-            if (live) memcpy(p, b->p + b->off, live);
-            xfree(b->p);
-            b->p = p;
-            b->cap = live + extra;
+            buf_compact(b);
+            return;
         }
+        char *p = xmalloc(live + extra);
+        if (live) memcpy(p, b->p + b->off, live);
+        xfree(b->p);
+        b->p = p;
+        b->cap = live + extra;
         b->off = 0;
         b->len = live;
         return;
     }
     b->p = xrealloc(b->p, b->len + extra);
     b->cap = b->len + extra;
-}
-
-/* Moves the live bytes to the start of the block (drops a consumed prefix
- * now). Borrows b. */
-void buf_compact(Buf *b) {
-    if (b->off == 0) return;
-    memmove(b->p, b->p + b->off, b->len - b->off);
-    b->len -= b->off;
-    b->off = 0;
 }
 
 void buf_append(Buf *b, const void *p, size_t n) {

@@ -829,14 +829,6 @@ static size_t xrg_serve(Client *c, ReadArgs *a, ReadTarget *t) {
     return n;
 }
 
-/* A blocked XREADGROUP woke up: one of its keys changed, or (CLAIM) a
- * pending entry became idle enough. Whatever the key (Redis 7.2 re-runs the
- * reader for any change of any of its keys, deletion and type change
- * included), it is resolved again as a fresh call would be: a key that is
- * gone, or whose group is gone, ends the wait with the NOGROUP error of
- * XREADGROUP, a key of another type with WRONGTYPE, the first such key in
- * the command's order deciding; otherwise it is served if there is anything
- * to serve, or waits on. */
 /* A blocked reader's parsed options: filled the first time it is served
  * (the blocked command's argv, which the slices point into, lives as long
  * as the wait), copied on every later wake-up instead of parsing again. With
@@ -846,6 +838,14 @@ typedef struct ParsedRead {
     ReadArgs a;
 } ParsedRead;
 
+/* A blocked XREADGROUP woke up: one of its keys changed, or (CLAIM) a
+ * pending entry became idle enough. Whatever the key (Redis 7.2 re-runs the
+ * reader for any change of any of its keys, deletion and type change
+ * included), it is resolved again as a fresh call would be: a key that is
+ * gone, or whose group is gone, ends the wait with the NOGROUP error of
+ * XREADGROUP, a key of another type with WRONGTYPE, the first such key in
+ * the command's order deciding; otherwise it is served if there is anything
+ * to serve, or waits on. */
 static int xrg_on_ready(Client *c, const Slice *key, void *ctx) {
     (void)key;
     ParsedRead *pr = ctx;

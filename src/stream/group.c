@@ -315,7 +315,7 @@ uint64_t group_set_delete_refs(GroupSet *gs, StreamId id) {
         if (g && pel_delete_id(g->pel, id)) {
             note_dropped(g, id);
             n++;
-            (void)pel_compact(g->pel);
+            group_compact(g);
         }
     }
     return n;
@@ -524,7 +524,7 @@ uint64_t group_consumer_delete(ConsumerGroup *g, ConsumerId id) {
     PelRef first = pel_first(g->pel, id);
     if (first != PEL_NONE) note_dropped(g, pel_id(g->pel, first));
     uint64_t n = pel_owner_delete(g->pel, id);
-    if (n) (void)pel_compact(g->pel);
+    if (n) group_compact(g);
     void *del = nametab_del(&g->by_name, consumer_name_of(c));
     assert(del == c);
     (void)del;
@@ -609,7 +609,7 @@ PelRef group_deliver(ConsumerGroup *g, ConsumerId c, StreamId id, int64_t now_ms
 int group_ack(ConsumerGroup *g, StreamId id) {
     if (!pel_delete_id(g->pel, id)) return 0;
     note_dropped(g, id);
-    (void)pel_compact(g->pel);
+    group_compact(g);
     return 1;
 }
 
