@@ -152,7 +152,7 @@ static void format_addr(const struct sockaddr_storage *ss, char *out, size_t n) 
         const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)ss;
         inet_ntop(AF_INET6, &s->sin6_addr, host, sizeof host);
         port = ntohs(s->sin6_port);
-        snprintf(out, n, "%s:%d", host, port);
+        snprintf(out, n, "[%s]:%d", host, port); /* Redis brackets IPv6 hosts */
     } else {
         snprintf(out, n, "%s:0", settings.unixsocket ? settings.unixsocket : "");
     }

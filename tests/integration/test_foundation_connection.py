@@ -564,6 +564,20 @@ def test_ipv6_bind(make_server):
     with socket.create_connection(("::1", srv.port), timeout=5) as s:
         s.sendall(b"PING\r\n")
         assert s.recv(100) == b"+PONG\r\n"
+        # Redis writes an IPv6 peer as [host]:port, in CLIENT LIST / INFO and
+        # in what CLIENT KILL ADDR matches
+        port = s.getsockname()[1]
+        s.sendall(b"CLIENT INFO\r\n")
+        info = s.recv(4096)
+        assert b" addr=[::1]:%d " % port in info
+        assert b" laddr=[::1]:%d " % srv.port in info
+    with socket.create_connection(("::1", srv.port), timeout=5) as victim:
+        victim.sendall(b"PING\r\n")
+        assert victim.recv(100) == b"+PONG\r\n"
+        addr = "[::1]:%d" % victim.getsockname()[1]
+        r = srv.client()
+        assert r.execute_command("CLIENT", "KILL", "ADDR", addr) == 1
+        assert victim.recv(100) == b""
 
 
 # ---- streamd-only ----------------------------------------------------------
