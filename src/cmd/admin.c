@@ -703,6 +703,20 @@ static const Command function_subcommands[] = {
     END_OF_COMMANDS,
 };
 
+/* MONITOR: from now on the client gets a line for every command run (see
+ * src/server/monitor.c). Refused inside EXEC, whose client must get one
+ * reply per command; a client already monitoring gets no reply at all, as
+ * from Redis. */
+static void cmd_monitor(Client *c) {
+    if (c->flags & CLIENT_EXECUTING_MULTI) {
+        reply_error(c, "ERR MONITOR isn't allowed for DENY BLOCKING client");
+        return;
+    }
+    if (c->flags & CLIENT_MONITOR) return;
+    monitor_add(CF(c));
+    reply_ok(c);
+}
+
 const Command admin_commands[] = {
     {"info", cmd_info, -1, CMD_LOADING | CMD_STALE, "@slow @dangerous", 0, 0, 0, NULL},
     {"command", cmd_command_container, -1, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0,
@@ -716,5 +730,7 @@ const Command admin_commands[] = {
     {"time", cmd_time, 1, CMD_LOADING | CMD_STALE | CMD_FAST, "@fast", 0, 0, 0, NULL},
     {"lastsave", cmd_lastsave, 1, CMD_LOADING | CMD_STALE | CMD_FAST, "@admin @fast @dangerous", 0,
      0, 0, NULL},
+    {"monitor", cmd_monitor, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     "@admin @slow @dangerous", 0, 0, 0, NULL},
     END_OF_COMMANDS,
 };

@@ -163,6 +163,7 @@ static void cmd_reset(Client *c) {
     ClientFull *cf = CF(c);
     multi_discard(cf);
     watch_unwatch_all(cf);
+    monitor_remove(cf);
     client_set_db(cf, 0);
     c->resp = 2;
     set_name(cf, slice_of(NULL, 0));

@@ -80,6 +80,7 @@ Client *client_new_fake(void) {
 
 static void client_release(ClientFull *c) {
     if (c->block) block_unblock(c, 1);
+    monitor_remove(c);
     multi_discard(c);
     watch_unwatch_all(c);
     buf_free(&c->qbuf);
@@ -122,6 +123,7 @@ void client_set_db(ClientFull *c, int index) {
 void client_close_async(ClientFull *c) {
     if (c->is_closing) return;
     c->is_closing = 1;
+    monitor_remove(c);
     core.n_clients--; /* a closing client no longer holds a maxclients slot */
     if (c->fd >= 0) {
         epoll_ctl(core.epfd, EPOLL_CTL_DEL, c->fd, NULL);
@@ -155,7 +157,7 @@ void clients_free_pending(void) {
     core.n_to_free = 0;
 }
 
-static void queue_write(ClientFull *c) {
+void client_queue_write(ClientFull *c) {
     if (c->in_pending_write || c->fd < 0) return;
     c->in_pending_write = 1;
     c->pw_next = core.pending_write;
@@ -310,7 +312,7 @@ void client_process_input(ClientFull *c) {
         }
         buf_consume(&c->qbuf, used);
     }
-    if (buf_live(&c->obuf) > 0) queue_write(c);
+    if (buf_live(&c->obuf) > 0) client_queue_write(c);
 }
 
 /* Room for the next read. Ordinarily 16 KB more, the buffer growing
@@ -374,6 +376,7 @@ const char *client_type_name(const ClientFull *c) {
 
 static void append_flags(ClientFull *c, Buf *out) {
     size_t before = out->len;
+    if (c->pub.flags & CLIENT_MONITOR) buf_append_char(out, 'O');
     if (c->pub.flags & CLIENT_MULTI) buf_append_char(out, 'x');
     if (c->pub.flags & CLIENT_BLOCKED) buf_append_char(out, 'b');
     if (c->pub.flags & CLIENT_DIRTY_CAS) buf_append_char(out, 'd');

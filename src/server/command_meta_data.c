@@ -982,6 +982,7 @@ const CommandMeta command_meta_table[] = {
     {"memory|help", "Show helpful text about the different subcommands", "4.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"memory|usage", "Estimate the memory usage of a key", "4.0.0", "server", "O(N) where N is the number of samples.", NULL, NULL, NULL, NULL, 0, NULL, k_memory_usage, 1, a_memory_usage, 2},
     {"mget", "Get the values of all the given keys", "1.0.0", "string", "O(N) where N is the number of keys to retrieve.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard", k_mget, 1, a_mget, 1},
+    {"monitor", "Listen for all requests received by the server in real time", "1.0.0", "server", NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"mset", "Set multiple keys to multiple values", "1.0.1", "string", "O(N) where N is the number of keys to set.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:all_succeeded", k_mset, 1, a_mset, 1},
     {"multi", "Mark the start of a transaction block", "1.2.0", "transactions", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"object", "A container for object introspection commands", "2.2.3", "generic", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},

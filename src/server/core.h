@@ -116,6 +116,7 @@ typedef struct Core {
     ClientFull **blocked;
     size_t n_blocked, cap_blocked;
     uint64_t n_blocking_keys;
+    ClientList monitors; /* MONITOR clients, in the order they came (monitor.c) */
     Buf ready_keys;      /* list of (db, keylen, key) records */
     Dict *ready_set[64]; /* per-db dedupe of ready keys (lazily created) */
     /* propagation */
@@ -218,6 +219,16 @@ Obj *client_arg_string(Client *c, int i);
 const Command *command_parent(const Command *cmd);
 void commands_each(void (*fn)(const Command *cmd, void *priv), void *priv);
 size_t commands_count(void);
+
+/* Puts c on the list of clients written before the loop sleeps. */
+void client_queue_write(ClientFull *c);
+
+/* monitor.c (core.monitors.n is how many there are) */
+void monitor_add(ClientFull *c);
+void monitor_remove(ClientFull *c);
+/* Shows the command that just ran (argv as the client sent it) to the
+ * monitors, unless it is administrative or replayed by the AOF loader. */
+void monitor_feed(ClientFull *c, const Command *cmd, int argc, const Slice *argv);
 
 /* client.c: FIFO lists of clients (WATCH and blocking registries) */
 void client_list_push(ClientList *l, ClientFull *c);

@@ -332,6 +332,7 @@ void call_command(ClientFull *c, const Command *cmd) {
     if (c->replied_error) st->failed++;
     core.stat_cmds++;
     c->n_commands++;
+    if (core.monitors.n) monitor_feed(c, cmd, pc->argc, pc->argv);
 }
 
 static const Command *find_sub(const Command *parent, Slice name) {
@@ -340,9 +341,15 @@ static const Command *find_sub(const Command *parent, Slice name) {
     return NULL;
 }
 
+/* Whether cmd is EXEC, on every command's path: the first letter settles
+ * it for all the others, without a call to strcmp(). */
+static inline int is_exec(const Command *cmd) {
+    return cmd->name[0] == 'e' && strcmp(cmd->name, "exec") == 0;
+}
+
 static void reject(ClientFull *c, const Command *cmd, const char *fmt, const char *a,
                    const char *b) {
-    if (cmd && strcmp(cmd->name, "exec") == 0) {
+    if (cmd && is_exec(cmd)) {
         /* a refused EXEC aborts the transaction it would have run (Redis
          * answers EXECABORT even outside MULTI) */
         Buf msg;
@@ -355,6 +362,8 @@ static void reject(ClientFull *c, const Command *cmd, const char *fmt, const cha
         buf_free(&msg);
         multi_discard(c);
         cmdstats_for(cmd)->rejected++;
+        /* the monitors saw MULTI: they see the EXEC that ends it */
+        if (core.monitors.n) monitor_feed(c, cmd, c->pub.argc, c->pub.argv);
         return;
     }
     reply_error(&c->pub, fmt, a, b);
@@ -417,7 +426,7 @@ void dispatch_command(ClientFull *c) {
     }
     if ((cmd->arity > 0 && pc->argc != cmd->arity) || (pc->argc < -cmd->arity)) {
         pc->cmd = cmd;
-        if (strcmp(cmd->name, "exec") == 0) {
+        if (is_exec(cmd)) {
             reject(c, cmd, "ERR wrong number of arguments for '%s' command%s", "exec", "");
             goto done;
         }
@@ -452,15 +461,24 @@ void dispatch_command(ClientFull *c) {
         reject(c, cmd, "%s%s", server.write_refused, "");
         goto done;
     }
+    /* A monitor is a replica to Redis, and replicas may not use the
+     * keyspace (queued commands included). */
+    if ((pc->flags & CLIENT_MONITOR) &&
+        (cmd->flags & (CMD_READONLY | CMD_WRITE | CMD_MAY_REPLICATE))) {
+        reject(c, cmd, "ERR Replica can't interact with the keyspace%s%s", "", "");
+        goto done;
+    }
     if ((pc->flags & CLIENT_MULTI) && !is_multi_control(cmd)) {
         multi_queue(c, cmd);
         goto done;
     }
-    if (strcmp(cmd->name, "exec") == 0) {
+    if (is_exec(cmd)) {
         pc->cmd = cmd;
         cmd_exec_run(c);
         cmdstats_for(cmd)->calls++;
         core.stat_cmds++;
+        /* after the commands it ran, as Redis shows a transaction */
+        if (core.monitors.n) monitor_feed(c, cmd, pc->argc, pc->argv);
     } else {
         call_command(c, cmd);
     }

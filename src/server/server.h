@@ -38,6 +38,7 @@ enum {
     CLIENT_UNIX = 1u << 9,
     CLIENT_NO_EVICT = 1u << 10,
     CLIENT_REPROCESSING = 1u << 11, /* handler is being re-run for a blocked client */
+    CLIENT_MONITOR = 1u << 12,      /* in MONITOR mode (monitor.c) */
 };
 
 struct Client {

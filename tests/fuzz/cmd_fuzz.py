@@ -42,6 +42,7 @@ import faulthandler
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -119,6 +120,9 @@ CONFIG_SAFE = {
 }
 # Commands never sent as generated: they end the server or the fuzzer's
 # access to it, or they sleep.
+# What a MONITOR connection gets: +<s>.<us> [<db> <client>] then quoted args.
+MONITOR_LINE = re.compile(rb'^\+\d+\.\d{6} \[\d+ [^\]]+\]( "(?:[^"\\]|\\.)*")+$', re.S)
+
 NEVER = {"shutdown", "monitor", "subscribe", "psubscribe", "ssubscribe", "sync", "psync",
          "replicaof", "slaveof", "failover", "save", "bgsave", "config|rewrite", "debug",
          # Not in streamd; listed for runs against redis-server (--bin).
@@ -1249,6 +1253,8 @@ class Fuzzer:
         self.conns = []
         self.ids = []
         self.ctl = None
+        self.mon = None  # a MONITOR connection, drained after every batch
+        self.mon_buf = bytearray()
 
     # -- connections --------------------------------------------------------
 
@@ -1273,6 +1279,24 @@ class Fuzzer:
         if self.ctl is not None:
             self.ctl.close()
         self.ctl = None
+
+    def drain_monitor(self):
+        """Reads what the MONITOR connection got: every line must have the
+        monitor format. Reopened when a CLIENT KILL took it."""
+        if self.mon is None or self.mon.eof:
+            if self.mon is not None:
+                self.mon.close()
+            self.mon = RespConn("127.0.0.1", self.srv.port, timeout=10 * self.slow)
+            self.mon_buf = bytearray()
+            if self.mon.call("MONITOR") != b"OK":
+                raise Failure("MONITOR refused")
+        self.mon_buf += self.mon.read_available(wait=0.001)
+        *lines, rest = bytes(self.mon_buf).split(b"\r\n")
+        self.mon_buf = bytearray(rest)
+        for line in lines:
+            if not MONITOR_LINE.match(line):
+                raise Failure("malformed MONITOR line: %r" % line[:300])
+        self.stats["monitor lines"] += len(lines)
 
     def ctl_call(self, *args):
         for attempt in range(2):
@@ -1391,6 +1415,7 @@ class Fuzzer:
 
     def check_ping(self):
         self.check_server("after batch")
+        self.drain_monitor()
         try:
             r = self.ctl_call("PING")
         except (OSError, ValueError) as e:
@@ -1562,6 +1587,9 @@ class Fuzzer:
         for c in self.conns:
             c.close()
         self.conns = []
+        if self.mon is not None:
+            self.mon.close()
+            self.mon = None
         before = None
         c = self.control()
         if self.args.aof_every:
@@ -1805,10 +1833,11 @@ def main():
         if f.record:
             f.record.close()
     print("cmd_fuzz: seed %d: %d commands in %.0fs, %d invariant checks (%d of INFO keysizes), "
-          "%d ACKED trim checks, %d AOF checks, %+d bytes in use when emptied: clean"
+          "%d ACKED trim checks, %d AOF checks, %d MONITOR lines, %+d bytes in use when emptied: "
+          "clean"
           % (a.seed, f.step, time.monotonic() - t0, f.stats["invariant checks"],
              f.stats["keysizes checks"], f.stats["acked trim checks"], f.stats["aof checks"],
-             f.stats[" emptied memory"]))
+             f.stats["monitor lines"], f.stats[" emptied memory"]))
     if a.verbose:
         print("commands (errors):", ", ".join("%s %d (%d)" % (k, v, f.errors[k]) for k, v in
                                               sorted(f.stats.items(), key=lambda kv: -kv[1])))
