@@ -14,7 +14,10 @@
  * Limits follow Redis: a header line or an inline request longer than
  * max_inline_len without a newline is an error; an argument count above
  * max_multibulk_len (10 before authentication) or a bulk longer than
- * max_bulk_len (16 KiB before authentication) is an error.
+ * max_bulk_len (16 KiB before authentication) is an error. As Redis checks a
+ * bulk's length once, when its header arrives, a caller may say how far an
+ * earlier call already accepted the headers (RespLimits.checked_end): those
+ * lengths are not checked against the limits again, which may have changed.
  *
  * Multibulk headers have two parsers. The fast one reads "$" then digits,
  * accumulating the value in the same loop, and stops at the first non-digit;
@@ -285,11 +288,13 @@ static int parse_bulk_slow(const char *buf, size_t len, const RespLimits *lim, s
         *err = dollar_msg;
         return RESP_ERROR;
     }
-    if (num_parse_ll(hdr + 1, hlen - 1, blen) != 0 || *blen < 0 || *blen > lim->max_bulk_len) {
+    int recheck = *pos >= lim->checked_end; /* not accepted by an earlier call */
+    if (num_parse_ll(hdr + 1, hlen - 1, blen) != 0 || *blen < 0 ||
+        (*blen > lim->max_bulk_len && recheck)) {
         *err = "Protocol error: invalid bulk length";
         return RESP_ERROR;
     }
-    if (*blen > 16384 && !lim->is_authenticated) {
+    if (*blen > 16384 && !lim->is_authenticated && recheck) {
         *err = "Protocol error: unauthenticated bulk length";
         return RESP_ERROR;
     }

@@ -26,6 +26,12 @@ typedef struct RespLimits {
     long long max_multibulk_len; /* largest accepted argument count */
     size_t max_inline_len;       /* longest header / inline line (64 KiB in Redis) */
     int is_authenticated;        /* unauthenticated: tighter limits, as Redis */
+    /* Bulk headers that start before this offset were accepted by an earlier
+     * call on a prefix of the same command: their lengths are not checked
+     * against the two limits above again. Redis checks a header once, when
+     * it arrives, so a limit lowered (CONFIG SET proto-max-bulk-len) while a
+     * big bulk is arriving does not reject it. 0: check every header. */
+    size_t checked_end;
 } RespLimits;
 
 typedef struct RespArgv {

@@ -281,12 +281,22 @@ static void give_qbuf_to(ClientFull *c, Obj *o, size_t used) {
 void client_process_input(ClientFull *c) {
     Client *pc = &c->pub;
     RespLimits lim = {settings.proto_max_bulk_len, 1024LL * 1024 * 1024, 64 * 1024,
-                      (pc->flags & CLIENT_AUTHENTICATED) != 0};
+                      (pc->flags & CLIENT_AUTHENTICATED) != 0, 0};
     core.call_start_us = real_us(); /* the clock for this batch's first command */
     while (buf_live(&c->qbuf) > 0 && !c->block && !c->is_closing &&
            !(pc->flags & CLIENT_CLOSE_AFTER_REPLY)) {
         size_t used;
         const char *err;
+        /* The last parse stopped inside a bulk payload of the command at the
+         * buffer's start (it is 0 after a whole command or an error). Until
+         * the payload is complete a parse would stop there again, and the
+         * headers before its end have been accepted: a limit lowered since
+         * does not reject them (resp.h, checked_end). Without this skip, a
+         * payload arriving in many small reads behind a command's many
+         * arguments cost a parse of all of them per read. */
+        size_t awaited = c->args.partial_bulk_end;
+        if (awaited > buf_live(&c->qbuf)) break;
+        lim.checked_end = awaited;
         lim.is_authenticated = (pc->flags & CLIENT_AUTHENTICATED) != 0;
         int rc = resp_parse(buf_data(&c->qbuf), buf_live(&c->qbuf), &lim, &c->args, &used, &err);
         if (rc == RESP_INCOMPLETE) break;

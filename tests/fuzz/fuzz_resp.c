@@ -21,8 +21,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static RespLimits lim = {1 << 20, 1 << 16, 1 << 12, 1};
-static RespLimits lim_tight = {20000, 12, 24, 0};
+static RespLimits lim = {1 << 20, 1 << 16, 1 << 12, 1, 0};
+static RespLimits lim_tight = {20000, 12, 24, 0, 0};
 
 /* Both parsers on buf[0..len) must agree; aborts otherwise. */
 static void diff_at(const char *buf, size_t len, const RespLimits *l, RespArgv *a, RespArgv *r) {

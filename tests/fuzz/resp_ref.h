@@ -154,12 +154,14 @@ static int ref_parse(const char *buf, size_t len, const RespLimits *l, RespArgv 
             return RESP_ERROR;
         }
         long long blen;
-        if (ref_parse_ll(hdr + 1, hlen - 1, &blen) != 0 || blen < 0 || blen > l->max_bulk_len) {
+        int recheck = pos >= l->checked_end;
+        if (ref_parse_ll(hdr + 1, hlen - 1, &blen) != 0 || blen < 0 ||
+            (blen > l->max_bulk_len && recheck)) {
             *err = "Protocol error: invalid bulk length";
             a->n = 0;
             return RESP_ERROR;
         }
-        if (blen > 16384 && !l->is_authenticated) {
+        if (blen > 16384 && !l->is_authenticated && recheck) {
             *err = "Protocol error: unauthenticated bulk length";
             a->n = 0;
             return RESP_ERROR;

@@ -16,7 +16,7 @@
 #include "net/resp.h"
 #include "test.h"
 
-static RespLimits lim = {512 * 1024 * 1024LL, 1024 * 1024LL, 64 * 1024, 1};
+static RespLimits lim = {512 * 1024 * 1024LL, 1024 * 1024LL, 64 * 1024, 1, 0};
 
 /* Parses every command in buf; writes "argc:arg,arg;..." into out. Returns the
  * final status (RESP_INCOMPLETE at a clean end, RESP_ERROR on error). */
@@ -152,6 +152,57 @@ static void partial_bulk(void) {
     const char *huge = "*2\r\n$3\r\nGET\r\n$536870912\r\nab";
     CHECK(resp_parse(huge, strlen(huge), &lim, &a, &used, &err) == RESP_INCOMPLETE);
     CHECK(a.partial_bulk_len == 536870912u && a.partial_bulk_end == strlen(huge) - 2 + 536870914u);
+    resp_argv_free(&a);
+}
+
+/* A bulk length accepted by an earlier call is not checked again: a limit
+ * lowered while the payload arrives (CONFIG SET proto-max-bulk-len) does not
+ * reject the command, as in Redis, which checks each header once. Headers
+ * from checked_end on are checked against the limits in force; so are all of
+ * them without checked_end. */
+static void checked_headers(void) {
+    enum { BIG = 40000 };
+    static char cmd[2 * BIG + 64];
+    int n = snprintf(cmd, sizeof cmd, "*4\r\n$3\r\nSET\r\n$1\r\nk\r\n$%d\r\n", BIG);
+    memset(cmd + n, 'v', BIG);
+    size_t second = (size_t)n + BIG + 2; /* where the second big bulk's header starts */
+    memcpy(cmd + second - 2, "\r\n", 2);
+    int m = snprintf(cmd + second, sizeof cmd - second, "$%d\r\n", BIG);
+    memset(cmd + second + (size_t)m, 'w', BIG);
+    size_t total = second + (size_t)m + BIG + 2;
+    memcpy(cmd + total - 2, "\r\n", 2);
+    RespArgv a;
+    resp_argv_init(&a);
+    size_t used;
+    const char *err;
+    RespLimits l = lim;
+    CHECK(resp_parse(cmd, (size_t)n + 100, &l, &a, &used, &err) == RESP_INCOMPLETE);
+    size_t end1 = a.partial_bulk_end;
+    CHECK(end1 == second);
+    RespLimits low = lim;
+    low.max_bulk_len = BIG - 1;
+    CHECK(resp_parse(cmd, second + 10, &low, &a, &used, &err) == RESP_ERROR);
+    CHECK(strcmp(err, "Protocol error: invalid bulk length") == 0);
+    /* the first big header accepted earlier; the second one is new */
+    low.checked_end = end1;
+    CHECK(resp_parse(cmd, second + 3, &low, &a, &used, &err) == RESP_INCOMPLETE);
+    CHECK(resp_parse(cmd, second + 10, &low, &a, &used, &err) == RESP_ERROR);
+    CHECK(strcmp(err, "Protocol error: invalid bulk length") == 0);
+    /* both accepted: the whole command parses under the lowered limit */
+    CHECK(resp_parse(cmd, second + 10, &l, &a, &used, &err) == RESP_INCOMPLETE);
+    low.checked_end = a.partial_bulk_end;
+    CHECK(low.checked_end == total);
+    CHECK(resp_parse(cmd, total, &low, &a, &used, &err) == RESP_OK);
+    CHECK(used == total && a.n == 4 && a.v[2].len == BIG && a.v[3].len == BIG);
+    /* the unauthenticated bound the same way */
+    RespLimits unauth = lim;
+    unauth.is_authenticated = 0;
+    CHECK(resp_parse(cmd, total, &unauth, &a, &used, &err) == RESP_ERROR);
+    CHECK(strcmp(err, "Protocol error: unauthenticated bulk length") == 0);
+    unauth.checked_end = total;
+    CHECK(resp_parse(cmd, total, &unauth, &a, &used, &err) == RESP_OK);
+    /* a malformed length is an error whatever was accepted */
+    CHECK(resp_parse("*1\r\n$-3\r\n", 10, &low, &a, &used, &err) == RESP_ERROR);
     resp_argv_free(&a);
 }
 
@@ -357,6 +408,7 @@ static void gen_limits(RespLimits *l) {
     if (test_rand_below(6) == 0) l->max_multibulk_len = (long long)test_rand_below(8);
     if (test_rand_below(8) == 0) l->max_multibulk_len = LLONG_MAX;
     if (test_rand_below(6) == 0) l->max_inline_len = test_rand_below(30);
+    l->checked_end = test_rand_below(4) == 0 ? test_rand_below(300) : 0;
 }
 
 static long long diff_cases, diff_mismatches;
@@ -401,10 +453,11 @@ static void diff_one(const char *buf, size_t len, const RespLimits *l, RespArgv 
     if (same) return;
     if (diff_mismatches++ < 5) {
         fprintf(stderr,
-                "mismatch: len=%zu lim={%lld,%lld,%zu,%d} rc %d/%d used %zu/%zu n %d/%d err "
+                "mismatch: len=%zu lim={%lld,%lld,%zu,%d,%zu} rc %d/%d used %zu/%zu n %d/%d err "
                 "%s/%s\n  input:",
                 len, l->max_bulk_len, l->max_multibulk_len, l->max_inline_len, l->is_authenticated,
-                rc_a, rc_r, used_a, used_r, a->n, r->n, err_a ? err_a : "-", err_r ? err_r : "-");
+                l->checked_end, rc_a, rc_r, used_a, used_r, a->n, r->n, err_a ? err_a : "-",
+                err_r ? err_r : "-");
         for (size_t i = 0; i < len; i++) fprintf(stderr, " %02x", (unsigned char)buf[i]);
         fprintf(stderr, "\n");
     }
@@ -458,6 +511,7 @@ int main(void) {
     test_seed("test_resp");
     known_inputs();
     partial_bulk();
+    checked_headers();
     random_inputs();
     differential();
     return test_report("test_resp");
