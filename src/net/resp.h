@@ -4,10 +4,12 @@
  * resp_parse() looks at the bytes a client has sent so far and either finds
  * one whole command at their start (multibulk "*N\r\n$len\r\n..." or an
  * inline line), says more bytes are needed, or names the protocol error with
- * Redis's exact text. It keeps no state between calls: a caller that gets
- * RESP_INCOMPLETE calls again with the same prefix plus new bytes, so any
- * split of an input yields the same commands as the whole input at once
- * (tests/unit/test_resp.c checks every split). The argument slices point into
+ * Redis's exact text. It keeps no hidden state between calls: a caller that
+ * gets RESP_INCOMPLETE calls again with the same prefix plus new bytes, so
+ * any split of an input yields the same commands as the whole input at once
+ * (tests/unit/test_resp.c checks every split); where the last call stopped
+ * is an output in the RespArgv, which the next call may resume from when
+ * the caller says so (RespLimits.resume). The argument slices point into
  * the caller's buffer, except inline arguments, which are unescaped into the
  * parser's scratch buffer.
  */
@@ -15,6 +17,7 @@
 #define STREAMD_RESP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/buf.h"
 #include "base/slice.h"
@@ -32,6 +35,12 @@ typedef struct RespLimits {
      * it arrives, so a limit lowered (CONFIG SET proto-max-bulk-len) while a
      * big bulk is arriving does not reject it. 0: check every header. */
     size_t checked_end;
+    /* The caller's promise that buf starts with the same bytes as in the
+     * previous call on this RespArgv, at least up to where that call left
+     * off (it may have moved, and more bytes may follow): a multibulk
+     * command that call found incomplete is parsed on from its resume point
+     * instead of from the start (see RespArgv.resume_pos). */
+    int resume;
 } RespLimits;
 
 typedef struct RespArgv {
@@ -45,6 +54,18 @@ typedef struct RespArgv {
      * its buffer for the rest of the argument at once); 0 and 0 otherwise. */
     size_t partial_bulk_len;
     size_t partial_bulk_end;
+    /* Set by every resp_parse(): after RESP_INCOMPLETE in a multibulk
+     * command whose count header has been read, the offset of the first
+     * argument header not parsed whole (with its payload), else 0. v[0 ..
+     * resume_n) keep the arguments before it, views into resume_base; a
+     * call with RespLimits.resume starts from there, so a command arriving
+     * in many reads is not parsed from its start at every read (quadratic
+     * in its argument count, and a way to burn the server's CPU by sending
+     * a command's last bytes one at a time). */
+    size_t resume_pos;
+    int resume_n;
+    long long resume_count;
+    uintptr_t resume_base; /* the buffer's address then (it may be gone) */
 } RespArgv;
 
 void resp_argv_init(RespArgv *a);
@@ -64,7 +85,10 @@ int resp_split_args(const char *p, size_t len, RespArgv *a);
  * a change; a->n may be 0 (an empty line, "*0"): nothing to run. On
  * RESP_ERROR, *err is a static string with Redis's text (without "-ERR ").
  * *consumed is 0 unless RESP_OK. On RESP_INCOMPLETE in a bulk payload,
- * a->partial_bulk_len/end say which bulk is awaited (see RespArgv). */
+ * a->partial_bulk_len/end say which bulk is awaited (see RespArgv). With
+ * lim->resume, the result is the one a fresh parse with the same limits
+ * gives (given the promise), only cheaper; the headers it does not read
+ * again are not checked against changed limits (as with checked_end). */
 int resp_parse(const char *buf, size_t len, const RespLimits *lim, RespArgv *a, size_t *consumed,
                const char **err);
 

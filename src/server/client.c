@@ -280,8 +280,12 @@ static void give_qbuf_to(ClientFull *c, Obj *o, size_t used) {
 
 void client_process_input(ClientFull *c) {
     Client *pc = &c->pub;
-    RespLimits lim = {settings.proto_max_bulk_len, 1024LL * 1024 * 1024, 64 * 1024,
-                      (pc->flags & CLIENT_AUTHENTICATED) != 0, 0};
+    RespLimits lim = {settings.proto_max_bulk_len,
+                      1024LL * 1024 * 1024,
+                      64 * 1024,
+                      (pc->flags & CLIENT_AUTHENTICATED) != 0,
+                      0,
+                      1};
     core.call_start_us = real_us(); /* the clock for this batch's first command */
     while (buf_live(&c->qbuf) > 0 && !c->block && !c->is_closing &&
            !(pc->flags & CLIENT_CLOSE_AFTER_REPLY)) {
@@ -291,9 +295,11 @@ void client_process_input(ClientFull *c) {
          * buffer's start (it is 0 after a whole command or an error). Until
          * the payload is complete a parse would stop there again, and the
          * headers before its end have been accepted: a limit lowered since
-         * does not reject them (resp.h, checked_end). Without this skip, a
-         * payload arriving in many small reads behind a command's many
-         * arguments cost a parse of all of them per read. */
+         * does not reject them (resp.h, checked_end). Otherwise the parse
+         * goes on where the last one stopped (lim.resume: the bytes before
+         * that point are still the same, only more were appended or the
+         * buffer moved), so a command arriving in many reads costs a parse
+         * of each argument once, not of all of them per read. */
         size_t awaited = c->args.partial_bulk_end;
         if (awaited > buf_live(&c->qbuf)) break;
         lim.checked_end = awaited;

@@ -323,7 +323,7 @@ int config_load_file(const char *path, char **err) {
     int lineno = 0;
     RespArgv a;
     resp_argv_init(&a);
-    RespLimits lim = {LLONG_MAX, LLONG_MAX, sizeof line, 1, 0};
+    RespLimits lim = {LLONG_MAX, LLONG_MAX, sizeof line, 1, 0, 0};
     int rc = 0;
     while (fgets(line, sizeof line, f)) {
         lineno++;

@@ -8,7 +8,8 @@
  * (resp_ref.h, the version before the multibulk fast path) and requires
  * resp_parse() to agree at every step and at the cut, under the wide limits
  * and under tight unauthenticated ones (the 10-argument and 16 KiB rules, a
- * short header limit).
+ * short header limit), and a parse resumed after the cut (RespLimits.resume)
+ * to agree with a fresh one.
  * Build and run: make fuzz && ./build-fuzz/fuzz_resp -max_total_time=60
  */
 #include <stdint.h>
@@ -21,8 +22,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static RespLimits lim = {1 << 20, 1 << 16, 1 << 12, 1, 0};
-static RespLimits lim_tight = {20000, 12, 24, 0, 0};
+static RespLimits lim = {1 << 20, 1 << 16, 1 << 12, 1, 0, 0};
+static RespLimits lim_tight = {20000, 12, 24, 0, 0, 0};
 
 /* Both parsers on buf[0..len) must agree; aborts otherwise. */
 static void diff_at(const char *buf, size_t len, const RespLimits *l, RespArgv *a, RespArgv *r) {
@@ -33,8 +34,32 @@ static void diff_at(const char *buf, size_t len, const RespLimits *l, RespArgv *
     if (!resp_ref_same(buf, rc_a, used_a, err_a, a, rc_r, used_r, err_r, r)) abort();
 }
 
+/* The prefix buf[0..cut) first, then the whole of a moved copy resuming
+ * where the prefix left off (RespLimits.resume): the same result as a fresh
+ * parse of the whole; aborts otherwise. */
+static void resume_at(const char *buf, size_t len, size_t cut, const RespLimits *l) {
+    RespArgv s, f;
+    resp_argv_init(&s);
+    resp_argv_init(&f);
+    size_t used_s, used_f;
+    const char *err_s, *err_f;
+    if (resp_parse(buf, cut, l, &s, &used_s, &err_s) == RESP_INCOMPLETE) {
+        char *copy = malloc(len ? len : 1);
+        if (len) memcpy(copy, buf, len);
+        RespLimits lr = *l;
+        lr.resume = 1;
+        int rc_s = resp_parse(copy, len, &lr, &s, &used_s, &err_s);
+        int rc_f = resp_parse(copy, len, l, &f, &used_f, &err_f);
+        if (!resp_ref_same(copy, rc_s, used_s, err_s, &s, rc_f, used_f, err_f, &f)) abort();
+        free(copy);
+    }
+    resp_argv_free(&s);
+    resp_argv_free(&f);
+}
+
 /* Walks buf command by command (the oracle finds each start) comparing both
- * parsers there and on the prefix that ends at cut. */
+ * parsers there and on the prefix that ends at cut, and a parse resumed
+ * after that prefix with a fresh one. */
 static void diff_walk(const char *buf, size_t len, size_t cut, const RespLimits *l) {
     RespArgv a, r;
     resp_argv_init(&a);
@@ -42,7 +67,10 @@ static void diff_walk(const char *buf, size_t len, size_t cut, const RespLimits 
     size_t pos = 0;
     for (;;) {
         diff_at(buf + pos, len - pos, l, &a, &r);
-        if (cut >= pos) diff_at(buf + pos, cut - pos, l, &a, &r);
+        if (cut >= pos) {
+            diff_at(buf + pos, cut - pos, l, &a, &r);
+            resume_at(buf + pos, len - pos, cut - pos, l);
+        }
         size_t used;
         const char *err;
         if (ref_parse(buf + pos, len - pos, l, &r, &used, &err) != RESP_OK) break;

@@ -237,6 +237,35 @@ def test_big_bulk_dripped_behind_many_arguments(raw, r):
     assert len(got) == 3001 and got[b"big"] == value and got[b"f2999"] == b"v"
 
 
+def test_many_arguments_arriving_in_pieces(raw, r):
+    # Commands of thousands of arguments, a big one among them, in pieces
+    # of 1 byte to a few KB: the parse goes on where the last read stopped
+    # while the buffer grows and moves (resp.h, RespLimits.resume), and
+    # every argument lands where it belongs.
+    big = pattern(40000, 7)
+    fields = []
+    for i in range(20000):
+        fields += ["f%d" % i, big if i == 7000 else "v%d" % i]
+    pairs = []
+    for i in range(5000):
+        pairs += ["m%d" % i, big if i == 4999 else "x%d" % i]
+    data = encode_command("XADD", "s", "1-1", *fields) + encode_command("MSET", *pairs)
+    c = raw()
+    at, step = 0, 1
+    while at < len(data):
+        c.send(data[at:at + step])
+        at += step
+        step = (step * 7 + 3) % 4000 + 1
+        if at % 11 == 0:
+            time.sleep(0.001)
+    assert c.read() == b"1-1"
+    assert c.read() == b"OK"
+    got = r.xrange("s")[0][1]
+    assert len(got) == 20000 and got[b"f7000"] == big
+    assert got[b"f0"] == b"v0" and got[b"f19999"] == b"v19999"
+    assert r.get("m4999") == big and r.get("m0") == b"x0" and r.get("m4998") == b"x4998"
+
+
 def test_big_set_then_more_commands_in_the_same_write(raw, r):
     big, big2 = pattern(100000, 1), pattern(40000, 2)
     nxt = encode_command("SET", "c", big2)

@@ -16,7 +16,7 @@
 #include "net/resp.h"
 #include "test.h"
 
-static RespLimits lim = {512 * 1024 * 1024LL, 1024 * 1024LL, 64 * 1024, 1, 0};
+static RespLimits lim = {512 * 1024 * 1024LL, 1024 * 1024LL, 64 * 1024, 1, 0, 0};
 
 /* Parses every command in buf; writes "argc:arg,arg;..." into out. Returns the
  * final status (RESP_INCOMPLETE at a clean end, RESP_ERROR on error). */
@@ -398,6 +398,7 @@ static size_t gen_input(char *b, size_t cap, const RespLimits *l) {
 }
 
 static void gen_limits(RespLimits *l) {
+    memset(l, 0, sizeof *l);
     l->max_bulk_len = 512 * 1024 * 1024LL;
     l->max_multibulk_len = 1024 * 1024 * 1024LL;
     l->max_inline_len = 64 * 1024;
@@ -412,6 +413,43 @@ static void gen_limits(RespLimits *l) {
 }
 
 static long long diff_cases, diff_mismatches;
+static long long resume_cases, resume_moved, resume_mismatches;
+
+/* Feeds buf to a parser in growing prefixes, each copied to one of two
+ * buffers (so the bytes sometimes move), resuming where the last call left
+ * off (RespLimits.resume); every result must be the one a fresh parse of
+ * the same prefix gives, resume point included. */
+static void resume_walk(const char *buf, size_t len, const RespLimits *l, RespArgv *s,
+                        RespArgv *f) {
+    static char copies[2][2048];
+    RespLimits lr = *l;
+    lr.resume = 0; /* the first call starts afresh */
+    int which = 0;
+    if (len > sizeof copies[0]) return;
+    for (size_t cut = 0;;) {
+        if (test_rand_below(2)) which ^= 1;
+        char *b = copies[which];
+        memcpy(b, buf, cut);
+        if (lr.resume && s->resume_pos > 0) {
+            resume_cases++;
+            resume_moved += s->resume_base != (uintptr_t)b;
+        }
+        size_t used_s = 7, used_f = 7;
+        const char *err_s = (const char *)1, *err_f = (const char *)1;
+        int rc_s = resp_parse(b, cut, &lr, s, &used_s, &err_s);
+        int rc_f = resp_parse(b, cut, l, f, &used_f, &err_f);
+        if (!resp_ref_same(b, rc_s, used_s, err_s, s, rc_f, used_f, err_f, f) ||
+            s->resume_pos != f->resume_pos || (s->resume_pos && s->resume_n != f->resume_n)) {
+            if (resume_mismatches++ < 5)
+                fprintf(stderr, "resume mismatch: cut=%zu len=%zu rc %d/%d n %d/%d\n", cut, len,
+                        rc_s, rc_f, s->n, f->n);
+        }
+        if (rc_s != RESP_INCOMPLETE || cut == len) break;
+        lr.resume = 1;
+        cut += 1 + test_rand_below(test_rand_below(2) ? 3 : 64);
+        if (cut > len) cut = len; /* the whole input last */
+    }
+}
 
 /* Outcomes the generator must reach, so the comparison is not vacuous. */
 static const char *const diff_outcomes[] = {
@@ -474,6 +512,7 @@ static void differential(void) {
         RespLimits l;
         gen_limits(&l);
         size_t len = gen_input(buf, sizeof buf, &l);
+        resume_walk(buf, len, &l, &a, &r);
         /* every prefix, and the whole stream command by command (the oracle
          * says where the next command starts) */
         for (size_t cut = 0; cut <= len; cut++) diff_one(buf, cut, &l, &a, &r);
@@ -505,6 +544,10 @@ static void differential(void) {
     CHECK(diff_cases >= iters);
     for (int i = 0; i < N_OUTCOMES + 3; i++) CHECK(diff_seen[i] > 0);
     CHECK_EQ_INT(diff_mismatches, 0);
+    printf("test_resp: resumed parses: %lld (%lld moved), %lld mismatches\n", resume_cases,
+           resume_moved, resume_mismatches);
+    CHECK(resume_cases >= iters / 2 && resume_moved >= iters / 4);
+    CHECK_EQ_INT(resume_mismatches, 0);
 }
 
 int main(void) {
