@@ -7,8 +7,10 @@ parse that resumes inside a payload, and big SET/SETNX/MSET values that take
 the query buffer over instead of being copied (client.c, object.c). It
 covers: proto-max-bulk-len lowered while a bulk arrives (Redis checks a
 header once), claims at and past the limits, unauthenticated bulks; two big
-bulks in one command cut at every awkward boundary; big SETs followed in the
-same write by whole and partial commands, inline ones and a protocol error;
+bulks in one command cut at every awkward boundary; commands of thousands of
+arguments arriving in small pieces (the parse resumes where it stopped); big
+SETs followed in the same write by whole and partial commands, inline ones
+and a protocol error; big values set on keys blocked readers wait on;
 MULTI/EXEC/DISCARD/WATCH with big values; SET GET/NX/XX and SETNX on
 existing keys; keyspace commands on a taken-over value; memory accounting
 (MEMORY USAGE, INFO used_memory) through set/overwrite/delete cycles;
@@ -414,6 +416,27 @@ def test_taken_over_value_under_keyspace_commands(raw, r):
     assert c.call("GET", "g") == b"small"
     assert c.call("FLUSHALL") == b"OK"
     assert c.call("DBSIZE") == 0
+
+
+def test_big_set_on_keys_blocked_readers_wait_on(raw, r):
+    # A big value set, already expired, on a key an XREAD waits on, and an
+    # MSET that replaces its own big value: the waiters look at the keys
+    # while the command that made the values is still running. Redis 7.0
+    # does not wake XREAD for a string; an XADD later does.
+    big = pattern(100000, 6)
+    w1, w2 = raw(), raw()
+    w1.send(encode_command("XREAD", "BLOCK", "0", "STREAMS", "k", "$"))
+    w2.send(encode_command("XREAD", "BLOCK", "0", "STREAMS", "m", "$"))
+    wait_until(lambda: int(r.info("clients")["blocked_clients"]) == 2, "readers not blocked")
+    c = raw()
+    assert c.call("SET", "k", big, "PXAT", "1") == b"OK"
+    assert c.call("MSET", "m", big, "m", big[:50000]) == b"OK"
+    assert r.exists("k") == 0 and r.strlen("m") == 50000
+    assert c.call("DEL", "m") == 1
+    r.xadd("k", {"f": "v"}, id="1-1")
+    r.xadd("m", {"f": "v"}, id="1-1")
+    assert w1.read() == [[b"k", [[b"1-1", [b"f", b"v"]]]]]
+    assert w2.read() == [[b"m", [[b"1-1", [b"f", b"v"]]]]]
 
 
 # ---- memory -------------------------------------------------------------------------------
