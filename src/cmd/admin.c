@@ -703,6 +703,63 @@ static const Command function_subcommands[] = {
     END_OF_COMMANDS,
 };
 
+/* ---- SLOWLOG (src/server/slowlog.c keeps the entries) ------------------- */
+
+static void cmd_slowlog_get(Client *c) {
+    if (c->argc > 3) {
+        reply_error(c,
+                    "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try "
+                    "SLOWLOG HELP.",
+                    (int)c->argv[1].len, c->argv[1].p);
+        return;
+    }
+    long long count = 10;
+    if (c->argc == 3 && (parse_ll(c->argv[2], &count) != 0 || count < -1)) {
+        reply_error(c, "ERR count should be greater than or equal to -1");
+        return;
+    }
+    slowlog_reply(c, count);
+}
+
+static void cmd_slowlog_len(Client *c) {
+    reply_int(c, (long long)slowlog_len());
+}
+
+static void cmd_slowlog_reset(Client *c) {
+    slowlog_reset();
+    reply_ok(c);
+}
+
+static void cmd_slowlog_help(Client *c) {
+    static const char *const lines[] = {
+        "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET [<count>]",
+        "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+        "    Entries are made of:",
+        "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+        "    client name",
+        "LEN",
+        "    Return the length of the slowlog.",
+        "RESET",
+        "    Reset the slowlog.",
+        "HELP",
+        "    Prints this help.",
+    };
+    reply_array(c, sizeof lines / sizeof lines[0]);
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) reply_status(c, lines[i]);
+}
+
+static const Command slowlog_subcommands[] = {
+    {"get", cmd_slowlog_get, -2, CMD_ADMIN | CMD_LOADING | CMD_STALE, "@admin @slow @dangerous", 0,
+     0, 0, NULL},
+    {"len", cmd_slowlog_len, 2, CMD_ADMIN | CMD_LOADING | CMD_STALE, "@admin @slow @dangerous", 0,
+     0, 0, NULL},
+    {"reset", cmd_slowlog_reset, 2, CMD_ADMIN | CMD_LOADING | CMD_STALE, "@admin @slow @dangerous",
+     0, 0, 0, NULL},
+    {"help", cmd_slowlog_help, 2, CMD_LOADING | CMD_STALE, "@slow", 0, 0, 0, NULL},
+    END_OF_COMMANDS,
+};
+
 /* MONITOR: from now on the client gets a line for every command run (see
  * src/server/monitor.c). Refused inside EXEC, whose client must get one
  * reply per command; a client already monitoring gets no reply at all, as
@@ -730,6 +787,7 @@ const Command admin_commands[] = {
     {"time", cmd_time, 1, CMD_LOADING | CMD_STALE | CMD_FAST, "@fast", 0, 0, 0, NULL},
     {"lastsave", cmd_lastsave, 1, CMD_LOADING | CMD_STALE | CMD_FAST, "@admin @fast @dangerous", 0,
      0, 0, NULL},
+    {"slowlog", NULL, -2, 0, "@slow", 0, 0, 0, slowlog_subcommands},
     {"monitor", cmd_monitor, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
      "@admin @slow @dangerous", 0, 0, 0, NULL},
     END_OF_COMMANDS,

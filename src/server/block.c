@@ -106,7 +106,9 @@ void block_on_keys(Client *pc, const Slice *keys, int n_keys, int64_t timeout_at
 void block_unblock(ClientFull *c, int free_only) {
     BlockState *b = c->block;
     if (!b) return;
-    (void)free_only;
+    /* it replied (served, timed out, CLIENT UNBLOCK): the slow log takes it
+     * now, as Redis logs a blocked command; a client that went away is not */
+    if (!free_only && b->cmd) slowlog_check(c, b->cmd, b->argc, b->argv, b->exec_us);
     Db *db = c->pub.db;
     for (int i = 0; i < b->n_keys; i++) {
         ClientList *l = waiters(db, b->keys[i], 0);

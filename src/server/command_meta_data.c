@@ -470,6 +470,12 @@ static const MetaArg a_shutdown[] = {
 static const char *const h_shutdown[] = {
     "7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers.",
 };
+static const MetaArg a_slowlog_get[] = {
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const char *const h_slowlog_get[] = {
+    "4.0.0", "Added client IP address, port and name to the reply.",
+};
 static const MetaArg a_strlen[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
@@ -1007,6 +1013,11 @@ const CommandMeta command_meta_table[] = {
     {"set", "Set the string value of a key", "1.0.0", "string", "O(1)", NULL, NULL, NULL, h_set, 4, NULL, k_set, 1, a_set, 5},
     {"setnx", "Set the value of a key, only if the key does not exist", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_setnx, 1, a_setnx, 2},
     {"shutdown", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", "server", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", NULL, NULL, NULL, h_shutdown, 1, NULL, NULL, 0, a_shutdown, 4},
+    {"slowlog", "A container for slow log commands", "2.2.12", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"slowlog|get", "Get the slow log's entries", "2.2.12", "server", "O(N) where N is the number of entries returned", NULL, NULL, NULL, h_slowlog_get, 1, "request_policy:all_nodes nondeterministic_output", NULL, 0, a_slowlog_get, 1},
+    {"slowlog|help", "Show helpful text about the different subcommands", "6.2.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"slowlog|len", "Get the slow log's length", "2.2.12", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:agg_sum nondeterministic_output", NULL, 0, NULL, 0},
+    {"slowlog|reset", "Clear all entries from the slow log", "2.2.12", "server", "O(N) where N is the number of entries in the slowlog", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, NULL, 0},
     {"strlen", "Get the length of the value stored in a key", "2.2.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_strlen, 1, a_strlen, 1},
     {"swapdb", "Swaps two Redis databases", "4.0.0", "server", "O(N) where N is the count of clients watching or blocking on keys from both databases.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_swapdb, 2},
     {"time", "Return the current server time", "2.6.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},

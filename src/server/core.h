@@ -54,8 +54,9 @@ typedef struct BlockState {
     int argc;
     Slice *argv; /* owned copy of the blocked command */
     const Command *cmd;
-    size_t index; /* position in the blocked-clients array */
-    int on_nokey; /* block_set_unblock_on_nokey() */
+    size_t index;      /* position in the blocked-clients array */
+    long long exec_us; /* how long the handler ran when it blocked (slow log) */
+    int on_nokey;      /* block_set_unblock_on_nokey() */
 } BlockState;
 
 typedef struct ClientFull {
@@ -229,6 +230,23 @@ void monitor_remove(ClientFull *c);
 /* Shows the command that just ran (argv as the client sent it) to the
  * monitors, unless it is administrative or replayed by the AOF loader. */
 void monitor_feed(ClientFull *c, const Command *cmd, int argc, const Slice *argv);
+/* Argument i is a credential (AUTH, HELLO AUTH): shown as "(redacted)". */
+int command_arg_redacted(const Command *cmd, int argc, const Slice *argv, int i);
+
+/* slowlog.c */
+void slowlog_push(ClientFull *c, const Command *cmd, int argc, const Slice *argv,
+                  long long duration_us);
+size_t slowlog_len(void);
+void slowlog_reset(void);
+void slowlog_reply(Client *c, long long count);
+/* Logs the command that ran for duration_us if the slow log wants it. */
+static inline void slowlog_check(ClientFull *c, const Command *cmd, int argc, const Slice *argv,
+                                 long long duration_us) {
+    long long min = settings.slowlog_log_slower_than;
+    if (min >= 0 && duration_us >= min && !(cmd->flags & CMD_SKIP_SLOWLOG) &&
+        !(c->pub.flags & CLIENT_FAKE))
+        slowlog_push(c, cmd, argc, argv, duration_us);
+}
 
 /* client.c: FIFO lists of clients (WATCH and blocking registries) */
 void client_list_push(ClientList *l, ClientFull *c);

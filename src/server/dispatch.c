@@ -333,6 +333,10 @@ void call_command(ClientFull *c, const Command *cmd) {
     core.stat_cmds++;
     c->n_commands++;
     if (core.monitors.n) monitor_feed(c, cmd, pc->argc, pc->argv);
+    if (c->block)
+        c->block->exec_us = dur > 0 ? dur : 0; /* logged when it is unblocked */
+    else
+        slowlog_check(c, cmd, pc->argc, pc->argv, dur > 0 ? dur : 0);
 }
 
 static const Command *find_sub(const Command *parent, Slice name) {

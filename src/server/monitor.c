@@ -92,11 +92,11 @@ static void append_repr(Buf *b, Slice s) {
     b->len = (size_t)(p - b->p);
 }
 
-/* Whether argument i of argv is a credential the line must not show: every
- * argument of AUTH, and the two after each AUTH option of HELLO (parsed as
- * HELLO parses its options, so a SETNAME value named "AUTH" is not taken
- * for one). */
-static int is_redacted(const Command *cmd, int argc, const Slice *argv, int i) {
+/* Whether argument i of argv is a credential that neither MONITOR nor the
+ * slow log may show: every argument of AUTH, and the two after each AUTH
+ * option of HELLO (parsed as HELLO parses its options, so a SETNAME value
+ * named "AUTH" is not taken for one). */
+int command_arg_redacted(const Command *cmd, int argc, const Slice *argv, int i) {
     if (i == 0) return 0;
     if (strcmp(cmd->name, "auth") == 0) return 1;
     if (strcmp(cmd->name, "hello") != 0) return 0;
@@ -127,7 +127,7 @@ void monitor_feed(ClientFull *c, const Command *cmd, int argc, const Slice *argv
         buf_printf(&line, "%s] ", c->addr);
     for (int i = 0; i < argc; i++) {
         if (i > 0) buf_append_char(&line, ' ');
-        if (is_redacted(cmd, argc, argv, i))
+        if (command_arg_redacted(cmd, argc, argv, i))
             buf_append_cstr(&line, "\"(redacted)\"");
         else
             append_repr(&line, argv[i]);

@@ -108,6 +108,7 @@ CONFIG_SAFE = {
     "hz": ["1", "10", "100", "500", "0"],
     "appendfsync": ["always", "everysec", "no", "bad"],
     "slowlog-log-slower-than": ["0", "-1", "10000"],
+    "slowlog-max-len": ["0", "1", "128", "1000"],
     "lazyfree-lazy-user-del": ["yes", "no", "maybe"],
     "activerehashing": ["yes", "no"],
     "busy-reply-threshold": ["0", "5000"],
@@ -1609,6 +1610,7 @@ class Fuzzer:
                 ok(c.call("SELECT", str(db)), "SELECT")
                 ok(c.call("FLUSHDB"), "FLUSHDB")
             ok(c.call("CONFIG", "RESETSTAT"), "CONFIG RESETSTAT")  # error stats
+            ok(c.call("SLOWLOG", "RESET"), "SLOWLOG RESET")  # up to slowlog-max-len entries
             self.reset_control()
             used = self.used_memory()
             self.reset_control()

@@ -1,0 +1,112 @@
+"""The slow log through redis-py and at its edges.
+
+Entries, their arguments and the SLOWLOG replies are compared with
+redis-server 7.0 in tests/compat/test_slowlog_diff.py; this covers a real
+client's parser, the default threshold, blocked commands that time out or
+are released (logged since Redis 7.2, with the time the handler ran, not the
+time waited; 7.0 logs neither: streamd-only), clients that leave while
+blocked, and what the AOF loader replays.
+"""
+
+import time
+
+from testlib import IS_REDIS, streamd_only
+
+# Redis 7.0 refuses DEBUG unless enabled; streamd has no such switch.
+SERVER_ARGS_REDIS = ["--enable-debug-command", "yes"]
+
+
+def entries(c):
+    return c.call("SLOWLOG", "GET", "-1")
+
+
+def wait_blocked(c, n):
+    deadline = time.time() + 10
+    while bytes(c.call("CLIENT", "LIST")).count(b" flags=b ") < n:
+        assert time.time() < deadline, "clients did not block"
+        time.sleep(0.01)
+
+
+def test_redis_py_reads_the_slow_log(r):
+    r.config_set("slowlog-log-slower-than", 0)
+    r.slowlog_reset()
+    r.client_setname("orders-worker")
+    r.xadd("orders", {"id": "1"}, id="1-1")
+    log = r.slowlog_get(2)
+    assert log[0]["command"] == b"XADD orders 1-1 id 1"
+    assert log[1]["command"] == b"CLIENT SETNAME orders-worker"
+    assert log[0]["id"] == log[1]["id"] + 1
+    assert abs(log[0]["start_time"] - time.time()) < 5
+    assert r.slowlog_len() >= 2
+    # redis-py 4.3 drops the address and name; they are there
+    raw = r.execute_command("SLOWLOG", "GET", "1")
+    assert raw[0][4].startswith(b"127.0.0.1:") and raw[0][5] == b"orders-worker"
+
+
+def test_default_threshold_logs_only_slow_commands(raw):
+    c = raw()
+    assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "10000") == b"OK"
+    assert c.call("SLOWLOG", "RESET") == b"OK"
+    assert c.call("DEBUG", "SLEEP", "0.05") == b"OK"
+    log = entries(c)
+    assert [e[3] for e in log] == [[b"DEBUG", b"SLEEP", b"0.05"]]
+    assert log[0][2] >= 50000
+
+
+def test_max_len_keeps_the_newest(raw):
+    c = raw()
+    assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "0", "slowlog-max-len", "3") == b"OK"
+    for i in range(50):
+        assert c.call("SET", "k%d" % i, "v" * 1000) == b"OK"
+    log = entries(c)
+    assert [e[3][:2] for e in log] == [[b"SET", b"k49"], [b"SET", b"k48"], [b"SET", b"k47"]]
+    assert log[0][3][2] == b"v" * 128 + b"... (872 more bytes)"
+    assert c.call("SLOWLOG", "LEN") == 3
+
+
+@streamd_only
+def test_blocked_commands_that_time_out_or_are_released(raw):
+    c, b = raw(), raw()
+    bid = b.call("CLIENT", "ID")
+    assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "0") == b"OK"
+    assert c.call("XADD", "s", "1-1", "f", "v") == b"1-1"
+    assert c.call("SLOWLOG", "RESET") == b"OK"
+    # timed out: logged once it replies, with the handler's time only
+    assert b.call("XREAD", "BLOCK", "200", "STREAMS", "s", "$") is None
+    log = entries(c)
+    assert log[0][3] == [b"XREAD", b"BLOCK", b"200", b"STREAMS", b"s", b"$"]
+    assert log[0][2] < 200000
+    # released with CLIENT UNBLOCK: logged too
+    b.send_cmd("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">")
+    assert b.read().message.startswith(b"NOGROUP")  # no group: answered at once
+    assert c.call("XGROUP", "CREATE", "s", "g", "$") == b"OK"
+    b.send_cmd("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">")
+    wait_blocked(c, 1)
+    assert c.call("CLIENT", "UNBLOCK", bid) == 1
+    assert b.read() is None
+    assert entries(c)[1][3] == [b"XREADGROUP", b"GROUP", b"g", b"c", b"BLOCK", b"0", b"STREAMS", b"s", b">"]
+
+
+def test_a_client_that_leaves_while_blocked_is_not_logged(raw):
+    c, b = raw(), raw()
+    assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "0") == b"OK"
+    assert c.call("SLOWLOG", "RESET") == b"OK"
+    b.send_cmd("XREAD", "BLOCK", "0", "STREAMS", "gone", "$")
+    wait_blocked(c, 1)
+    b.close()
+    deadline = time.time() + 10
+    while b" flags=b " in bytes(c.call("CLIENT", "LIST")):
+        assert time.time() < deadline
+        time.sleep(0.01)
+    assert all(e[3][0] != b"XREAD" for e in entries(c))
+
+
+def test_aof_replay_is_not_logged(make_server):
+    srv = make_server(["--appendonly", "yes"] + (SERVER_ARGS_REDIS if IS_REDIS else []))
+    c = srv.raw()
+    assert c.call("XADD", "s", "1-1", "f", "v") == b"1-1"
+    assert c.call("SET", "k", "v") == b"OK"
+    assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "0") == b"OK"
+    assert c.call("SLOWLOG", "RESET") == b"OK"
+    assert c.call("DEBUG", "LOADAOF") == b"OK"
+    assert [e[3] for e in entries(c)] == [[b"DEBUG", b"LOADAOF"], [b"SLOWLOG", b"RESET"]]
