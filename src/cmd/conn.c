@@ -164,6 +164,7 @@ static void cmd_reset(Client *c) {
     multi_discard(cf);
     watch_unwatch_all(cf);
     monitor_remove(cf);
+    c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT);
     client_set_db(cf, 0);
     c->resp = 2;
     set_name(cf, slice_of(NULL, 0));
@@ -456,6 +457,8 @@ static void cmd_client_help(Client *c) {
         "      Return clients of specified type.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
         "    Unblock the specified blocked client.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
         "SETINFO <option> <value>",
@@ -472,6 +475,23 @@ static void cmd_client_help(Client *c) {
 }
 
 #define CLI_FLAGS (CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
+/* CLIENT REPLY ON|OFF|SKIP: OFF drops every reply until ON, SKIP the next
+ * command's (ignored while OFF); ON answers OK. dispatch.c moves SKIP along
+ * (reply_skip_advance), reply.c drops the replies. */
+static void cmd_client_reply(Client *c) {
+    Slice mode = c->argv[2];
+    if (slice_eq_nocase(mode, "ON")) {
+        c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT);
+        reply_ok(c);
+    } else if (slice_eq_nocase(mode, "OFF")) {
+        c->flags |= CLIENT_REPLY_OFF;
+    } else if (slice_eq_nocase(mode, "SKIP")) {
+        if (!(c->flags & CLIENT_REPLY_OFF)) c->flags |= CLIENT_REPLY_SKIP_NEXT;
+    } else {
+        reply_syntax_error(c);
+    }
+}
+
 static const Command client_subcommands[] = {
     {"id", cmd_client_id, 2, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL},
     {"setname", cmd_client_setname, 3, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL},
@@ -486,6 +506,7 @@ static const Command client_subcommands[] = {
      "@admin @slow @dangerous @connection", 0, 0, 0, NULL},
     {"no-evict", cmd_client_noevict, 3, CMD_ADMIN | CLI_FLAGS,
      "@admin @slow @dangerous @connection", 0, 0, 0, NULL},
+    {"reply", cmd_client_reply, 3, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL},
     {"help", cmd_client_help, 2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL},
     END_OF_COMMANDS,
 };

@@ -328,7 +328,8 @@ void client_process_input(ClientFull *c) {
         }
         buf_consume(&c->qbuf, used);
     }
-    if (buf_live(&c->obuf) > 0) client_queue_write(c);
+    /* (also when a client that wants no replies QUITs: the flush closes it) */
+    if (buf_live(&c->obuf) > 0 || (pc->flags & CLIENT_CLOSE_AFTER_REPLY)) client_queue_write(c);
 }
 
 /* Room for the next read. Ordinarily 16 KB more, the buffer growing

@@ -80,6 +80,14 @@ static const MetaArg a_client_no_evict_0[] = {
 static const MetaArg a_client_no_evict[] = {
     {"enabled", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_client_no_evict_0, 2},
 };
+static const MetaArg a_client_reply_0[] = {
+    {"on", "pure-token", -1, "ON", NULL, NULL, NULL, 0, NULL, 0},
+    {"off", "pure-token", -1, "OFF", NULL, NULL, NULL, 0, NULL, 0},
+    {"skip", "pure-token", -1, "SKIP", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_client_reply[] = {
+    {"on_off_skip", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_client_reply_0, 3},
+};
 static const MetaArg a_client_setinfo_0[] = {
     {"libname", "string", -1, "LIB-NAME", NULL, NULL, NULL, 0, NULL, 0},
     {"libver", "string", -1, "LIB-VER", NULL, NULL, NULL, 0, NULL, 0},
@@ -942,6 +950,7 @@ const CommandMeta command_meta_table[] = {
     {"client|kill", "Kill the connection of a client", "2.4.0", "connection", "O(N) where N is the number of client connections", NULL, NULL, NULL, h_client_kill, 5, NULL, NULL, 0, a_client_kill, 1},
     {"client|list", "Get the list of client connections", "2.4.0", "connection", "O(N) where N is the number of client connections", NULL, NULL, NULL, h_client_list, 6, "nondeterministic_output", NULL, 0, a_client_list, 2},
     {"client|no-evict", "Set client eviction mode for the current connection", "7.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_no_evict, 1},
+    {"client|reply", "Instruct the server whether to reply to commands", "3.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_reply, 1},
     {"client|setinfo", "Sets information specific to the client or connection.", "7.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_client_setinfo, 1},
     {"client|setname", "Set the current connection name", "2.6.9", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_setname, 1},
     {"client|unblock", "Unblock a client blocked in a blocking command from a different connection", "5.0.0", "connection", "O(log N) where N is the number of client connections", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_unblock, 2},

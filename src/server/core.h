@@ -233,6 +233,17 @@ void monitor_feed(ClientFull *c, const Command *cmd, int argc, const Slice *argv
 /* Argument i is a credential (AUTH, HELLO AUTH): shown as "(redacted)". */
 int command_arg_redacted(const Command *cmd, int argc, const Slice *argv, int i);
 
+/* After a command has answered (run, refused, or released from a block):
+ * CLIENT REPLY SKIP's effect moves from the command that asked to the next,
+ * and from that one to none, as Redis does when it resets a client. */
+static inline void reply_skip_advance(Client *pc) {
+    if (pc->flags & (CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT)) {
+        uint32_t next = pc->flags & CLIENT_REPLY_SKIP_NEXT;
+        pc->flags &= ~(CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT);
+        if (next) pc->flags |= CLIENT_REPLY_SKIP;
+    }
+}
+
 /* slowlog.c */
 void slowlog_push(ClientFull *c, const Command *cmd, int argc, const Slice *argv,
                   long long duration_us);

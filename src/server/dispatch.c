@@ -487,6 +487,7 @@ void dispatch_command(ClientFull *c) {
         call_command(c, cmd);
     }
 done:
+    if (!c->block) reply_skip_advance(pc); /* a blocked command answers later */
     prop_flush();
     block_serve_ready();
     core.executing = 0;

@@ -5,6 +5,9 @@
  * writes it before sleeping. Deferred lengths reserve no bytes: the header is
  * inserted at the recorded offset when the count is known, which moves the
  * bytes after it once. Replies to a client that is being closed are dropped.
+ * So are those of a client that asked for none (CLIENT REPLY OFF, or SKIP for
+ * the next command): they are written to a shared buffer nobody reads, so
+ * that handlers (deferred lengths included) work the same either way.
  */
 #include <assert.h>
 #include <math.h>
@@ -15,8 +18,21 @@
 #include "base/alloc.h"
 #include "server/core.h"
 
+/* Where the replies of clients that want none go; emptied by
+ * reply_discard_release(). */
+static Buf discard;
+
 static Buf *out(Client *c) {
+    if (__builtin_expect((c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) != 0, 0))
+        return &discard;
     return &CF(c)->obuf;
+}
+
+void reply_discard_release(void) {
+    if (discard.cap > 64 * 1024)
+        buf_free(&discard);
+    else
+        buf_clear(&discard);
 }
 
 static void add_header(Client *c, char type, long long n) {

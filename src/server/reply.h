@@ -50,6 +50,9 @@ void reply_set_map_len(struct Client *c, ReplyDeferred d, size_t n_pairs);
 /* Bytes in the client's output: the difference over a command is what its
  * reply has written so far (a deferred length counts once it is set). */
 size_t reply_len(struct Client *c);
+/* Drops the replies written for clients that want none (CLIENT REPLY);
+ * from the event loop, between commands. */
+void reply_discard_release(void);
 /* Takes back everything written after reply_len() was len, within the
  * current command (no deferred length may have been set after it). */
 void reply_truncate(struct Client *c, size_t len);

@@ -315,6 +315,7 @@ static void before_sleep(void) {
     for (int i = 0; i < core.n_before_sleep; i++) core.before_sleep[i]();
     client_write_pending();
     clients_free_pending();
+    reply_discard_release();
 }
 
 void server_loop(void) {

@@ -37,8 +37,11 @@ enum {
     CLIENT_AUTHENTICATED = 1u << 8,
     CLIENT_UNIX = 1u << 9,
     CLIENT_NO_EVICT = 1u << 10,
-    CLIENT_REPROCESSING = 1u << 11, /* handler is being re-run for a blocked client */
-    CLIENT_MONITOR = 1u << 12,      /* in MONITOR mode (monitor.c) */
+    CLIENT_REPROCESSING = 1u << 11,    /* handler is being re-run for a blocked client */
+    CLIENT_MONITOR = 1u << 12,         /* in MONITOR mode (monitor.c) */
+    CLIENT_REPLY_OFF = 1u << 13,       /* CLIENT REPLY OFF: replies are dropped */
+    CLIENT_REPLY_SKIP = 1u << 14,      /* this command's replies are dropped */
+    CLIENT_REPLY_SKIP_NEXT = 1u << 15, /* CLIENT REPLY SKIP: the next command's are */
 };
 
 struct Client {
