@@ -119,15 +119,16 @@ CONFIG_SAFE = {
     "aof-use-rdb-preamble": ["no", "yes"],
     "aof-load-truncated": ["yes", "no"],
 }
-# Commands never sent as generated: they end the server or the fuzzer's
-# access to it, or they sleep.
 # What a MONITOR connection gets: +<s>.<us> [<db> <client>] then quoted args.
 MONITOR_LINE = re.compile(rb'^\+\d+\.\d{6} \[\d+ [^\]]+\]( "(?:[^"\\]|\\.)*")+$', re.S)
 
-NEVER = {"shutdown", "monitor", "subscribe", "psubscribe", "ssubscribe", "sync", "psync",
-         "replicaof", "slaveof", "failover", "save", "bgsave", "config|rewrite", "debug",
+# Commands never sent as generated: they end the server or the fuzzer's
+# access to it (MONITOR and CLIENT REPLY: no more replies to read), or they
+# sleep.
+NEVER = {"shutdown", "monitor", "client|reply", "subscribe", "psubscribe", "ssubscribe", "sync",
+         "psync", "replicaof", "slaveof", "failover", "save", "bgsave", "config|rewrite", "debug",
          # Not in streamd; listed for runs against redis-server (--bin).
-         "client|reply", "client|pause", "wait", "waitaof", "acl", "module", "script",
+         "client|pause", "wait", "waitaof", "acl", "module", "script",
          "eval", "evalsha", "fcall", "function|restore", "cluster", "readonly", "migrate",
          "restore", "restore-asking", "lpop", "blpop", "brpop", "blmove", "brpoplpush",
          "blmpop", "bzpopmin", "bzpopmax", "bzmpop", "client|tracking", "debug"}
