@@ -6,7 +6,8 @@ buffer for an announced bulk (and must not trust the announcement), the
 parse that resumes inside a payload, and big SET/SETNX/MSET values that take
 the query buffer over instead of being copied (client.c, object.c). It
 covers: proto-max-bulk-len lowered while a bulk arrives (Redis checks a
-header once), claims at and past the limits, unauthenticated bulks; two big
+header once), claims at and past the limits, unauthenticated bulks,
+client-query-buffer-limit with commands longer than it; two big
 bulks in one command cut at every awkward boundary; commands of thousands of
 arguments arriving in small pieces (the parse resumes where it stopped); big
 SETs followed in the same write by whole and partial commands, inline ones
@@ -142,6 +143,44 @@ def test_bulk_headers_around_the_limit(r, raw, header, ok):
             assert r.exists("k") == 0
     finally:
         r.config_set("proto-max-bulk-len", "512mb")
+
+
+def test_query_buffer_limit_counts_the_input_not_parsed_yet(r, raw):
+    # Redis 7.0 turns each whole argument into an object and drops it from
+    # the query buffer, so client-query-buffer-limit bounds one argument
+    # and the input after it, not a whole command: two 700 KB values under
+    # a 1 MB limit are fine, as are 2 MB of small arguments, and 1.5 MB of
+    # small commands in one write after a big argument; one bulk over it is
+    # not, nor input piling up behind a blocked command.
+    r.config_set("client-query-buffer-limit", "1mb")
+    try:
+        v1, v2 = pattern(700000, 1), pattern(700000, 2)
+        c = raw()
+        assert c.call("MSET", "a", v1, "b", v2) == b"OK"
+        assert c.call("XADD", "s", "1-1", "f1", v1, "f2", v2, "f3", v1) == b"1-1"
+        small = []
+        for i in range(2000):
+            small += ["m%d" % i, pattern(1000, i)]
+        assert c.call("MSET", *small) == b"OK"
+        assert r.get("a") == v1 and r.get("b") == v2 and r.get("m1999") == pattern(1000, 1999)
+        assert r.xrange("s")[0][1] == {b"f1": v1, b"f2": v2, b"f3": v1}
+        # a buffer left big by a big argument, then 1.5 MB of small commands
+        # in one write: read and run as they come, not all at once
+        assert c.call("XADD", "s", "2-1", "f", pattern(900000, 3)) == b"2-1"
+        pipeline = [("SET", "p%d" % i, pattern(300, i)) for i in range(4500)]
+        c.send(b"".join(encode_command(*cmd) for cmd in pipeline))
+        assert [c.read() for _ in pipeline] == [b"OK"] * len(pipeline)
+        assert r.get("p4499") == pattern(300, 4499)
+        c.send(encode_command("SET", "big", pattern(1100000)))
+        assert c.closed_by_peer(timeout=5 * SLOW)
+        blocked = raw()
+        blocked.send(encode_command("XREAD", "BLOCK", "0", "STREAMS", "wake", "$"))
+        wait_until(lambda: int(r.info("clients")["blocked_clients"]) == 1, "not blocked")
+        blocked.send(b"".join(encode_command("SET", "q%d" % i, v1) for i in range(3)))
+        assert blocked.closed_by_peer(timeout=5 * SLOW)
+        assert r.exists("big", "q0") == 0
+    finally:
+        r.config_set("client-query-buffer-limit", "1gb")
 
 
 def test_unauthenticated_big_bulks(make_server):
