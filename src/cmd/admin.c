@@ -290,6 +290,7 @@ static const InfoSection sections[] = {
     {"modules", info_modules, 1},
     {"commandstats", info_commandstats, 0},
     {"errorstats", info_errorstats, 1},
+    {"latencystats", latency_info, 0},
     {"cluster", info_cluster, 1},
     {"keyspace", info_keyspace, 1},
     {"keysizes", info_keysizes, 1},
@@ -760,6 +761,33 @@ static const Command slowlog_subcommands[] = {
     END_OF_COMMANDS,
 };
 
+/* ---- LATENCY (src/server/latency.c) --------------------------------------- */
+
+static void cmd_latency_histogram(Client *c) {
+    latency_histogram_reply(c, c->argc - 2, c->argv + 2);
+}
+
+static void cmd_latency_help(Client *c) {
+    static const char *const lines[] = {
+        "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "HISTOGRAM [COMMAND ...]",
+        "    Return a cumulative distribution of latencies in the format of a histogram for the "
+        "specified command names.",
+        "    If no commands are specified then all histograms are replied.",
+        "HELP",
+        "    Prints this help.",
+    };
+    reply_array(c, sizeof lines / sizeof lines[0]);
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) reply_status(c, lines[i]);
+}
+
+static const Command latency_subcommands[] = {
+    {"histogram", cmd_latency_histogram, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     "@admin @slow @dangerous", 0, 0, 0, NULL},
+    {"help", cmd_latency_help, 2, CMD_LOADING | CMD_STALE, "@slow", 0, 0, 0, NULL},
+    END_OF_COMMANDS,
+};
+
 /* MONITOR: from now on the client gets a line for every command run (see
  * src/server/monitor.c). Refused inside EXEC, whose client must get one
  * reply per command; a client already monitoring gets no reply at all, as
@@ -788,6 +816,7 @@ const Command admin_commands[] = {
     {"lastsave", cmd_lastsave, 1, CMD_LOADING | CMD_STALE | CMD_FAST, "@admin @fast @dangerous", 0,
      0, 0, NULL},
     {"slowlog", NULL, -2, 0, "@slow", 0, 0, 0, slowlog_subcommands},
+    {"latency", NULL, -2, 0, "@slow", 0, 0, 0, latency_subcommands},
     {"monitor", cmd_monitor, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
      "@admin @slow @dangerous", 0, 0, 0, NULL},
     END_OF_COMMANDS,

@@ -295,6 +295,9 @@ static const char *const h_info[] = {
 static const MetaArg a_keys[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
+static const MetaArg a_latency_histogram[] = {
+    {"command", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
 static const MetaArg a_memory_usage[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"count", "integer", -1, "SAMPLES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
@@ -993,6 +996,9 @@ const CommandMeta command_meta_table[] = {
     {"info", "Get information and statistics about the server", "1.0.0", "server", "O(1)", NULL, NULL, NULL, h_info, 1, "nondeterministic_output request_policy:all_shards response_policy:special", NULL, 0, a_info, 1},
     {"keys", "Find all keys matching the given pattern", "1.0.0", "generic", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards nondeterministic_output_order", NULL, 0, a_keys, 1},
     {"lastsave", "Get the UNIX time stamp of the last successful save to disk", "1.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},
+    {"latency", "A container for latency diagnostics commands", "2.8.13", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"latency|help", "Show helpful text about the different subcommands.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"latency|histogram", "Return the cumulative distribution of latencies of a subset of commands or all.", "7.0.0", "server", "O(N) where N is the number of commands with latency information being retrieved.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_nodes response_policy:special", NULL, 0, a_latency_histogram, 1},
     {"memory", "A container for memory diagnostics commands", "4.0.0", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"memory|help", "Show helpful text about the different subcommands", "4.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"memory|usage", "Estimate the memory usage of a key", "4.0.0", "server", "O(N) where N is the number of samples.", NULL, NULL, NULL, NULL, 0, NULL, k_memory_usage, 1, a_memory_usage, 2},

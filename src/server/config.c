@@ -23,7 +23,10 @@
 
 typedef enum { CT_BOOL, CT_INT, CT_MEM, CT_STR, CT_ENUM } ConfType;
 
-enum { CF_IMMUTABLE = 1, CF_SENSITIVE = 2 };
+/* CF_APPLY_AT_LOAD: the apply hook also checks the value read from the
+ * config file or the command line (it only parses; others wait for the
+ * server to be up). */
+enum { CF_IMMUTABLE = 1, CF_SENSITIVE = 2, CF_APPLY_AT_LOAD = 4 };
 
 typedef struct ConfigDef {
     const char *name;
@@ -48,6 +51,10 @@ static const char *const policy_names[] = {"volatile-lru",   "volatile-lfu", "vo
                                            "allkeys-random", "noeviction",   NULL};
 static int loglevel_int;
 static int policy_int;
+
+static int apply_latency_percentiles(const char **err) {
+    return latency_set_percentiles(&settings.latency_tracking_info_percentiles, err);
+}
 
 #define LL_MAX LLONG_MAX
 static ConfigDef configs[] = {
@@ -108,6 +115,10 @@ static ConfigDef configs[] = {
      LL_MAX, NULL, NULL, 0, NULL},
     {"slowlog-max-len", NULL, CT_INT, &settings.slowlog_max_len, "128", 0, LONG_MAX, NULL, NULL, 0,
      NULL},
+    {"latency-tracking", NULL, CT_BOOL, &settings.latency_tracking, "yes", 0, 0, NULL, NULL, 0,
+     NULL},
+    {"latency-tracking-info-percentiles", NULL, CT_STR, &settings.latency_tracking_info_percentiles,
+     "50 99 99.9", 0, 0, NULL, NULL, CF_APPLY_AT_LOAD, apply_latency_percentiles},
     {"busy-reply-threshold", "lua-time-limit", CT_INT, &settings.lua_time_limit, "5000", 0,
      LONG_MAX, NULL, NULL, 0, NULL},
     {"activerehashing", NULL, CT_BOOL, &settings.activerehashing, "yes", 0, 0, NULL, NULL, 0, NULL},
@@ -296,7 +307,8 @@ static int set_by_name(const char *name, const char *val, char **err) {
         }
         return -1;
     }
-    if (config_set_value(d, val, &e) != 0) {
+    if (config_set_value(d, val, &e) != 0 ||
+        ((d->flags & CF_APPLY_AT_LOAD) && d->apply && d->apply(&e) != 0)) {
         if (err) {
             Buf b;
             buf_init(&b);
@@ -522,6 +534,7 @@ static void cmd_config_resetstat(Client *c) {
     for (size_t i = 0; i < core.n_cmdstats; i++) {
         core.cmdstats[i]->calls = core.cmdstats[i]->usec = 0;
         core.cmdstats[i]->rejected = core.cmdstats[i]->failed = 0;
+        latency_reset(core.cmdstats[i]);
     }
     if (core.errorstats) dict_clear(core.errorstats, xfree);
     core.stat_conns = core.stat_cmds = core.stat_rejected_conns = core.stat_expired = 0;

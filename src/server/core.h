@@ -94,10 +94,20 @@ typedef struct ClientFull {
 
 #define CF(c) ((ClientFull *)(c))
 
+/* A command's latency histogram (latency.c): exact below LAT_EXACT us, then
+ * 64 buckets per power of two up to 2^32 us. */
+#define LAT_EXACT   128
+#define LAT_BUCKETS (LAT_EXACT + 25 * 64)
+typedef struct LatencyHist {
+    uint64_t total;
+    uint64_t counts[LAT_BUCKETS];
+} LatencyHist;
+
 typedef struct CommandStats {
     const Command *cmd;
     char name[64];
     uint64_t calls, usec, rejected, failed;
+    LatencyHist *lat; /* latency.c; NULL until the first call */
 } CommandStats;
 
 typedef struct Core {
@@ -185,7 +195,8 @@ typedef struct Settings {
     long long lua_time_limit;
     long long slowlog_log_slower_than;
     long long slowlog_max_len;
-    long long latency_tracking;
+    int latency_tracking;
+    char *latency_tracking_info_percentiles;
     int activerehashing;
     int lazyfree_lazy_user_del;
     char *save;
@@ -243,6 +254,23 @@ static inline void reply_skip_advance(Client *pc) {
         if (next) pc->flags |= CLIENT_REPLY_SKIP;
     }
 }
+
+/* latency.c */
+void latency_record_slow(CommandStats *st, int64_t us);
+/* Adds a call of us microseconds to st's histogram (made on first use). */
+static inline void latency_record(CommandStats *st, int64_t us) {
+    LatencyHist *h = st->lat;
+    if (h && us >= 0 && us < LAT_EXACT) {
+        h->counts[us]++;
+        h->total++;
+    } else {
+        latency_record_slow(st, us);
+    }
+}
+void latency_reset(CommandStats *st);
+int latency_set_percentiles(char **list, const char **err);
+void latency_info(Buf *b);
+void latency_histogram_reply(Client *c, int argc, const Slice *names);
 
 /* slowlog.c */
 void slowlog_push(ClientFull *c, const Command *cmd, int argc, const Slice *argv,

@@ -333,10 +333,12 @@ void call_command(ClientFull *c, const Command *cmd) {
     core.stat_cmds++;
     c->n_commands++;
     if (core.monitors.n) monitor_feed(c, cmd, pc->argc, pc->argv);
-    if (c->block)
-        c->block->exec_us = dur > 0 ? dur : 0; /* logged when it is unblocked */
-    else
+    if (c->block) {
+        c->block->exec_us = dur > 0 ? dur : 0; /* counted when it is unblocked */
+    } else {
+        if (settings.latency_tracking) latency_record(st, dur);
         slowlog_check(c, cmd, pc->argc, pc->argv, dur > 0 ? dur : 0);
+    }
 }
 
 static const Command *find_sub(const Command *parent, Slice name) {
@@ -478,8 +480,14 @@ void dispatch_command(ClientFull *c) {
     }
     if (is_exec(cmd)) {
         pc->cmd = cmd;
+        int64_t t0 = core.call_start_us;
         cmd_exec_run(c);
-        cmdstats_for(cmd)->calls++;
+        int64_t t1 = real_us(), dur = t1 > t0 ? t1 - t0 : 0;
+        core.call_start_us = t1;
+        CommandStats *st = cmdstats_for(cmd);
+        st->calls++;
+        st->usec += (uint64_t)dur;
+        if (settings.latency_tracking) latency_record(st, dur);
         core.stat_cmds++;
         /* after the commands it ran, as Redis shows a transaction */
         if (core.monitors.n) monitor_feed(c, cmd, pc->argc, pc->argv);

@@ -109,6 +109,8 @@ CONFIG_SAFE = {
     "appendfsync": ["always", "everysec", "no", "bad"],
     "slowlog-log-slower-than": ["0", "-1", "10000"],
     "slowlog-max-len": ["0", "1", "128", "1000"],
+    "latency-tracking": ["yes", "no"],
+    "latency-tracking-info-percentiles": ["50 99 99.9", "", "0 100", "bad", "101"],
     "lazyfree-lazy-user-del": ["yes", "no", "maybe"],
     "activerehashing": ["yes", "no"],
     "busy-reply-threshold": ["0", "5000"],

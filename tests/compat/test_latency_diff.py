@@ -1,0 +1,109 @@
+"""Latency tracking, differentially: after the same commands, INFO
+latencystats must name the same commands with the same percentile labels,
+and LATENCY HISTOGRAM must give the same commands and call counts, as
+redis-server 7.0 (the timings themselves are masked: they are the server's
+own); the latency-tracking-info-percentiles setting must be accepted,
+refused and shown back as 7.0 does, and LATENCY's errors must match.
+"""
+
+import re
+
+import pytest
+
+from testlib import IS_REDIS
+
+pytestmark = pytest.mark.skipif(IS_REDIS, reason="compares streamd with redis-server 7.0")
+
+LINE = re.compile(rb"^latency_percentiles_usec_([^:]+):(.*)$")
+
+
+def latencystats(c):
+    """{command: [percentile labels]}, checking each value's format."""
+    out = {}
+    for line in bytes(c.call("INFO", "latencystats")).split(b"\r\n")[1:]:
+        if not line:
+            continue
+        m = LINE.match(line)
+        assert m, line
+        labels = []
+        for part in m.group(2).split(b",") if m.group(2) else []:
+            k, v = part.split(b"=")
+            assert re.match(rb"^\d+\.\d{3}$", v), line
+            labels.append(k)
+        out[m.group(1)] = labels
+    return out
+
+
+def histogram_calls(v):
+    """LATENCY HISTOGRAM reduced to {command: calls}, checking the buckets."""
+    if isinstance(v, list):  # RESP2: a flat map
+        v = dict(zip(v[::2], v[1::2]))
+    out = {}
+    for name, entry in v.items():
+        if isinstance(entry, list):
+            entry = dict(zip(entry[::2], entry[1::2]))
+        h = entry[b"histogram_usec"]
+        if isinstance(h, list):
+            h = dict(zip(h[::2], h[1::2]))
+        counts = [h[k] for k in sorted(h)]
+        assert counts == sorted(counts) and counts[-1] == entry[b"calls"], entry
+        out[name] = entry[b"calls"]
+    return out
+
+
+SCRIPT = [
+    ("SET", "a", "1"),
+    ("GET", "a"),
+    ("GET", "a"),
+    ("XADD", "s", "1-1", "f", "v"),
+    ("XADD", "s", "1-1", "f", "v"),  # an error: still a call
+    ("NOSUCH",),  # refused: no call
+    ("XRANGE", "s", "-", "+"),
+    ("CONFIG", "GET", "maxmemory"),
+    ("MULTI",),
+    ("INCR", "n"),
+    ("EXEC",),
+]
+
+
+def run(srv, percentiles):
+    c = srv.raw()
+    assert c.call("FLUSHALL") == b"OK"
+    assert c.call("CONFIG", "SET", "latency-tracking", "yes") == b"OK"
+    assert c.call("CONFIG", "SET", "latency-tracking-info-percentiles", percentiles) == b"OK"
+    assert c.call("CONFIG", "RESETSTAT") == b"OK"
+    for cmd in SCRIPT:
+        c.call(*cmd)
+    stats = latencystats(c)
+    hist = histogram_calls(c.call("LATENCY", "HISTOGRAM"))
+    some = histogram_calls(c.call("LATENCY", "HISTOGRAM", "get", "CONFIG", "nosuch", "xadd", "config|get"))
+    assert c.call("CONFIG", "SET", "latency-tracking", "no") == b"OK"
+    c.call("SET", "b", "2")
+    after_off = histogram_calls(c.call("LATENCY", "HISTOGRAM", "set"))
+    assert c.call("CONFIG", "SET", "latency-tracking", "yes") == b"OK"
+    assert c.call("CONFIG", "RESETSTAT") == b"OK"
+    after_reset = c.call("LATENCY", "HISTOGRAM", "set")
+    c.close()
+    return stats, hist, some, after_off, after_reset
+
+
+@pytest.mark.parametrize("percentiles", ["50 99 99.9", "0 100", "", "99.99999"])
+def test_same_commands_and_labels(server, ref_server, percentiles):
+    assert run(server, percentiles) == run(ref_server, percentiles)
+
+
+def test_percentiles_setting_and_latency_errors(server, ref_server):
+    values = ["50 99 99.9", "50.0 99.900", "1e1", "0x10", "+5", "50  99", " 50", "50 ", "abc",
+              "101", "50 -1", "nan", "50,99", ""]
+    for srv in (server, ref_server):
+        srv.got = []
+        c = srv.raw()
+        for v in values:
+            srv.got.append(c.call("CONFIG", "SET", "latency-tracking-info-percentiles", v))
+            srv.got.append(c.call("CONFIG", "GET", "latency-tracking-info-percentiles"))
+        for cmd in [("LATENCY",), ("LATENCY", "NOPE"), ("LATENCY", "HELP", "x"),
+                    ("CONFIG", "SET", "latency-tracking", "maybe")]:
+            srv.got.append(c.call(*cmd))
+        assert c.call("CONFIG", "SET", "latency-tracking-info-percentiles", "50 99 99.9") == b"OK"
+        c.close()
+    assert server.got == ref_server.got

@@ -1,0 +1,56 @@
+"""Latency tracking beyond the differential checks (tests/compat/
+test_latency_diff.py): the figures themselves, a blocked command counted
+once it is served, the INFO section's place, redis-py's parser.
+"""
+
+import re
+import time
+
+# Redis 7.0 refuses DEBUG unless enabled; streamd has no such switch.
+SERVER_ARGS_REDIS = ["--enable-debug-command", "yes"]
+
+
+def hist(c, name):
+    v = c.call("LATENCY", "HISTOGRAM", name)
+    if not v:
+        return None
+    entry = dict(zip(v[1][::2], v[1][1::2]))
+    return entry[b"calls"], dict(zip(entry[b"histogram_usec"][::2], entry[b"histogram_usec"][1::2]))
+
+
+def test_a_slow_command_shows_in_the_percentiles(raw):
+    c = raw()
+    assert c.call("CONFIG", "RESETSTAT") == b"OK"
+    assert c.call("DEBUG", "SLEEP", "0.02") == b"OK"
+    line = [x for x in bytes(c.call("INFO", "latencystats")).split(b"\r\n") if b"_debug:" in x][0]
+    vals = [float(v) for v in re.findall(rb"=(\d+\.\d{3})", line)]
+    assert len(vals) == 3 and all(v >= 20000 for v in vals), line
+    calls, buckets = hist(c, "debug")
+    assert calls == 1 and min(buckets) >= 16384 and list(buckets.values()) == [1]
+
+
+def test_a_blocked_read_counts_when_it_is_served(raw):
+    c, b = raw(), raw()
+    assert c.call("CONFIG", "RESETSTAT") == b"OK"
+    b.send_cmd("XREAD", "BLOCK", "0", "STREAMS", "lat", "$")
+    deadline = time.time() + 10
+    while b" flags=b " not in bytes(c.call("CLIENT", "LIST")):
+        assert time.time() < deadline
+        time.sleep(0.01)
+    assert hist(c, "xread") is None  # waiting: not yet a call
+    assert c.call("XADD", "lat", "1-1", "f", "v") == b"1-1"
+    assert b.read() is not None
+    assert hist(c, "xread")[0] == 1
+
+
+def test_section_place_and_redis_py(r, raw):
+    r.config_resetstat()
+    r.xadd("s", {"f": "v"})
+    stats = r.info("latencystats")
+    xadd = stats["latency_percentiles_usec_xadd"]
+    assert set(xadd) == {"p50", "p99", "p99.9"} and xadd["p50"] <= xadd["p99"] <= xadd["p99.9"]
+    c = raw()
+    names = [x[2:] for x in bytes(c.call("INFO", "everything")).decode().split("\r\n")
+             if x.startswith("# ")]
+    assert names.index("Errorstats") < names.index("Latencystats") < names.index("Cluster")
+    assert b"# Latencystats" not in bytes(c.call("INFO"))
