@@ -177,7 +177,10 @@ static void set_write_interest(ClientFull *c, int on) {
  * this goes back to the allocator once its client has been idle for a
  * second (client_trim_idle_buffers), so an idle connection holds at most this
  * much whatever it once sent or got. Not at once: a client that pipelines
- * big replies would grow the buffer again for every batch. */
+ * big replies would grow the buffer again for every batch. A query buffer
+ * also goes when the input it held in the last second peaked under half
+ * its size, idle or not, as Redis resizes one: a client that sent one big
+ * argument and then only small commands does not keep its size for ever. */
 #define CLIENT_BUF_KEEP (256 * 1024)
 
 static void release_big(Buf *b) {
@@ -186,9 +189,11 @@ static void release_big(Buf *b) {
 
 void client_trim_idle_buffers(int64_t now) {
     for (ClientFull *c = core.clients; c; c = c->next) {
-        if (c->is_closing || now - c->last_ms < 1000) continue;
-        release_big(&c->qbuf);
-        release_big(&c->obuf);
+        if (c->is_closing) continue;
+        int idle = now - c->last_ms >= 1000;
+        if (idle || c->qbuf_peak < c->qbuf.cap / 2) release_big(&c->qbuf);
+        if (idle) release_big(&c->obuf);
+        c->qbuf_peak = buf_live(&c->qbuf);
     }
 }
 
@@ -385,6 +390,7 @@ void client_on_readable(ClientFull *c) {
         return;
     }
     c->qbuf.len += (size_t)n;
+    if (buf_live(&c->qbuf) > c->qbuf_peak) c->qbuf_peak = buf_live(&c->qbuf);
     core.stat_net_in += (uint64_t)n;
     c->last_ms = now_ms();
     /* What counts against the limit is the input not parsed yet: the whole

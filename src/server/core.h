@@ -65,6 +65,7 @@ typedef struct ClientFull {
     int db_index;
     Buf qbuf;
     Buf obuf;
+    size_t qbuf_peak; /* the most input held since the last client_trim_idle_buffers() */
     RespArgv args;
     char *name;
     char *lib_name;

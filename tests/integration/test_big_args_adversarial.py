@@ -14,7 +14,8 @@ SETs followed in the same write by whole and partial commands, inline ones
 and a protocol error; big values set on keys blocked readers wait on;
 MULTI/EXEC/DISCARD/WATCH with big values; SET GET/NX/XX and SETNX on
 existing keys; keyspace commands on a taken-over value; memory accounting
-(MEMORY USAGE, INFO used_memory) through set/overwrite/delete cycles;
+(MEMORY USAGE, INFO used_memory) through set/overwrite/delete cycles; a
+busy client's query buffer shrinking after one big argument;
 CLIENT LIST while a bulk is half received; many clients announcing huge
 bulks or leaving mid-bulk; big values through the AOF (DEBUG LOADAOF,
 BGREWRITEAOF, restart); big XADD fields, values and IDMP ids.
@@ -530,6 +531,25 @@ def test_client_list_while_a_big_bulk_is_half_received(raw, r):
     f = client_fields(watcher, cid)
     assert int(f["qbuf"]) == 0, f
     assert r.strlen("k") == 1000000
+
+
+def test_a_busy_client_does_not_keep_a_big_query_buffer(raw, r):
+    # One big argument, then only small commands, never a second idle: the
+    # query buffer sized for the argument goes back (Redis resizes a query
+    # buffer much bigger than the input it recently held, idle or not).
+    c, watcher = raw(), raw()
+    cid = c.call("CLIENT", "ID")
+    assert c.call("XADD", "s", "1-1", "f", pattern(1048576, 1)) == b"1-1"
+    f = client_fields(watcher, cid)
+    assert int(f["qbuf"]) + int(f["qbuf-free"]) >= 1 << 20, f
+
+    def small():
+        assert c.call("PING") == b"PONG"
+        f = client_fields(watcher, cid)
+        return int(f["qbuf"]) + int(f["qbuf-free"]) < 256 << 10
+
+    wait_until(small, "the query buffer kept its size")
+    assert r.xlen("s") == 1
 
 
 @streamd_only
