@@ -767,9 +767,28 @@ static void cmd_latency_histogram(Client *c) {
     latency_histogram_reply(c, c->argc - 2, c->argv + 2);
 }
 
+static void cmd_latency_latest(Client *c) {
+    latency_latest_reply(c);
+}
+
+static void cmd_latency_history(Client *c) {
+    latency_history_reply(c, c->argv[2]);
+}
+
+static void cmd_latency_reset(Client *c) {
+    latency_reset_reply(c, c->argc - 2, c->argv + 2);
+}
+
 static void cmd_latency_help(Client *c) {
     static const char *const lines[] = {
         "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "HISTORY <event>",
+        "    Return time-latency samples for the <event> class.",
+        "LATEST",
+        "    Return the latest latency samples for all events.",
+        "RESET [<event> ...]",
+        "    Reset latency data of one or more <event> classes.",
+        "    (default: reset all data for all event classes)",
         "HISTOGRAM [COMMAND ...]",
         "    Return a cumulative distribution of latencies in the format of a histogram for the "
         "specified command names.",
@@ -783,6 +802,12 @@ static void cmd_latency_help(Client *c) {
 
 static const Command latency_subcommands[] = {
     {"histogram", cmd_latency_histogram, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     "@admin @slow @dangerous", 0, 0, 0, NULL},
+    {"latest", cmd_latency_latest, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     "@admin @slow @dangerous", 0, 0, 0, NULL},
+    {"history", cmd_latency_history, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     "@admin @slow @dangerous", 0, 0, 0, NULL},
+    {"reset", cmd_latency_reset, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
      "@admin @slow @dangerous", 0, 0, 0, NULL},
     {"help", cmd_latency_help, 2, CMD_LOADING | CMD_STALE, "@slow", 0, 0, 0, NULL},
     END_OF_COMMANDS,

@@ -109,7 +109,7 @@ void block_unblock(ClientFull *c, int free_only) {
     /* it replied (served, timed out, CLIENT UNBLOCK): the slow log takes it
      * now, as Redis logs a blocked command; a client that went away is not */
     if (!free_only && b->cmd) {
-        if (settings.latency_tracking) latency_record(cmdstats_for(b->cmd), b->exec_us);
+        latency_account(cmdstats_for(b->cmd), b->exec_us);
         slowlog_check(c, b->cmd, b->argc, b->argv, b->exec_us);
     }
     if (!free_only) reply_skip_advance(&c->pub); /* its answer was the skipped one */

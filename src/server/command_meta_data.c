@@ -298,6 +298,12 @@ static const MetaArg a_keys[] = {
 static const MetaArg a_latency_histogram[] = {
     {"command", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
 };
+static const MetaArg a_latency_history[] = {
+    {"event", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_latency_reset[] = {
+    {"event", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
 static const MetaArg a_memory_usage[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"count", "integer", -1, "SAMPLES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
@@ -999,6 +1005,9 @@ const CommandMeta command_meta_table[] = {
     {"latency", "A container for latency diagnostics commands", "2.8.13", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"latency|help", "Show helpful text about the different subcommands.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"latency|histogram", "Return the cumulative distribution of latencies of a subset of commands or all.", "7.0.0", "server", "O(N) where N is the number of commands with latency information being retrieved.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_nodes response_policy:special", NULL, 0, a_latency_histogram, 1},
+    {"latency|history", "Return timestamp-latency samples for the event.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_nodes response_policy:special", NULL, 0, a_latency_history, 1},
+    {"latency|latest", "Return the latest latency samples for all events.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_nodes response_policy:special", NULL, 0, NULL, 0},
+    {"latency|reset", "Reset latency data for one or more events.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_latency_reset, 1},
     {"memory", "A container for memory diagnostics commands", "4.0.0", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"memory|help", "Show helpful text about the different subcommands", "4.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"memory|usage", "Estimate the memory usage of a key", "4.0.0", "server", "O(N) where N is the number of samples.", NULL, NULL, NULL, NULL, 0, NULL, k_memory_usage, 1, a_memory_usage, 2},

@@ -115,6 +115,8 @@ static ConfigDef configs[] = {
      LL_MAX, NULL, NULL, 0, NULL},
     {"slowlog-max-len", NULL, CT_INT, &settings.slowlog_max_len, "128", 0, LONG_MAX, NULL, NULL, 0,
      NULL},
+    {"latency-monitor-threshold", NULL, CT_INT, &settings.latency_monitor_threshold, "0", 0, LL_MAX,
+     NULL, NULL, 0, NULL},
     {"latency-tracking", NULL, CT_BOOL, &settings.latency_tracking, "yes", 0, 0, NULL, NULL, 0,
      NULL},
     {"latency-tracking-info-percentiles", NULL, CT_STR, &settings.latency_tracking_info_percentiles,

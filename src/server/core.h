@@ -197,6 +197,7 @@ typedef struct Settings {
     long long slowlog_log_slower_than;
     long long slowlog_max_len;
     int latency_tracking;
+    long long latency_monitor_threshold;
     char *latency_tracking_info_percentiles;
     int activerehashing;
     int lazyfree_lazy_user_del;
@@ -272,6 +273,16 @@ void latency_reset(CommandStats *st);
 int latency_set_percentiles(char **list, const char **err);
 void latency_info(Buf *b);
 void latency_histogram_reply(Client *c, int argc, const Slice *names);
+void latency_monitor_add(const Command *cmd, int64_t us);
+void latency_latest_reply(Client *c);
+void latency_history_reply(Client *c, Slice name);
+void latency_reset_reply(Client *c, int argc, const Slice *names);
+/* Everything a command that ran for us microseconds adds to the latency
+ * statistics: its histogram, and a latency-monitor sample if slow enough. */
+static inline void latency_account(CommandStats *st, int64_t us) {
+    if (settings.latency_tracking) latency_record(st, us);
+    if (settings.latency_monitor_threshold) latency_monitor_add(st->cmd, us);
+}
 
 /* slowlog.c */
 void slowlog_push(ClientFull *c, const Command *cmd, int argc, const Slice *argv,

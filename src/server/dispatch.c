@@ -336,7 +336,7 @@ void call_command(ClientFull *c, const Command *cmd) {
     if (c->block) {
         c->block->exec_us = dur > 0 ? dur : 0; /* counted when it is unblocked */
     } else {
-        if (settings.latency_tracking) latency_record(st, dur);
+        latency_account(st, dur);
         slowlog_check(c, cmd, pc->argc, pc->argv, dur > 0 ? dur : 0);
     }
 }
@@ -487,7 +487,7 @@ void dispatch_command(ClientFull *c) {
         CommandStats *st = cmdstats_for(cmd);
         st->calls++;
         st->usec += (uint64_t)dur;
-        if (settings.latency_tracking) latency_record(st, dur);
+        latency_account(st, dur);
         core.stat_cmds++;
         /* after the commands it ran, as Redis shows a transaction */
         if (core.monitors.n) monitor_feed(c, cmd, pc->argc, pc->argv);

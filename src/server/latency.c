@@ -1,6 +1,9 @@
 /*
- * latency.c - per-command latency histograms (latency-tracking): INFO
- * latencystats and LATENCY HISTOGRAM.
+ * latency.c - per-command latency histograms (latency-tracking: INFO
+ * latencystats, LATENCY HISTOGRAM) and the latency monitor
+ * (latency-monitor-threshold: LATENCY LATEST, HISTORY, RESET; see the second
+ * half). LATENCY DOCTOR and GRAPH, Redis's prose and ASCII renderings of the
+ * monitor's samples, are not implemented.
  *
  * Every command that runs adds its duration (microseconds, the resolution
  * the call is timed with) to its command's histogram, created on the
@@ -216,4 +219,115 @@ void latency_histogram_reply(Client *c, int argc, const Slice *names) {
         }
     }
     reply_set_map_len(c, d, n);
+}
+
+/* ---- The latency monitor (latency-monitor-threshold) --------------------
+ *
+ * Redis's event log: a command that runs for at least the threshold (ms; 0
+ * turns the monitor off) adds a sample to the event "command", or
+ * "fast-command" for one flagged fast. Each event keeps its last 160 samples,
+ * one per second (a second's largest), and its all-time maximum, which
+ * LATENCY LATEST, HISTORY and RESET read. */
+
+#define LAT_EVENTS  8
+#define LAT_SAMPLES 160
+
+typedef struct LatencySample {
+    int64_t time_s;
+    uint32_t ms;
+} LatencySample;
+
+typedef struct LatencyEvent {
+    const char *name; /* NULL: free slot */
+    LatencySample samples[LAT_SAMPLES];
+    int next, n;
+    uint32_t max;
+} LatencyEvent;
+
+static LatencyEvent events[LAT_EVENTS];
+
+static LatencyEvent *event_find(Slice name) {
+    for (int i = 0; i < LAT_EVENTS; i++)
+        if (events[i].name && slice_eq_nocase(name, events[i].name)) return &events[i];
+    return NULL;
+}
+
+static void event_add(const char *name, uint32_t ms) {
+    LatencyEvent *e = event_find(slice_cstr(name));
+    if (!e) {
+        for (int i = 0; i < LAT_EVENTS && !e; i++)
+            if (!events[i].name) e = &events[i];
+        if (!e) return;
+        memset(e, 0, sizeof *e);
+        e->name = name;
+    }
+    if (ms > e->max) e->max = ms;
+    int64_t now = real_us() / 1000000;
+    if (e->n > 0) {
+        LatencySample *prev = &e->samples[(e->next + LAT_SAMPLES - 1) % LAT_SAMPLES];
+        if (prev->time_s == now) {
+            if (ms > prev->ms) prev->ms = ms;
+            return;
+        }
+    }
+    e->samples[e->next] = (LatencySample){now, ms};
+    e->next = (e->next + 1) % LAT_SAMPLES;
+    if (e->n < LAT_SAMPLES) e->n++;
+}
+
+void latency_monitor_add(const Command *cmd, int64_t us) {
+    long long ms = us / 1000;
+    if (settings.latency_monitor_threshold <= 0 || ms < settings.latency_monitor_threshold) return;
+    event_add(cmd->flags & CMD_FAST ? "fast-command" : "command",
+              ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms);
+}
+
+/* LATENCY LATEST: [event, time of the last sample, its latency, max]. */
+void latency_latest_reply(Client *c) {
+    size_t n = 0;
+    for (int i = 0; i < LAT_EVENTS; i++) n += events[i].name != NULL;
+    reply_array(c, n);
+    for (int i = 0; i < LAT_EVENTS; i++) {
+        const LatencyEvent *e = &events[i];
+        if (!e->name) continue;
+        const LatencySample *last = &e->samples[(e->next + LAT_SAMPLES - 1) % LAT_SAMPLES];
+        reply_array(c, 4);
+        reply_bulk_cstr(c, e->name);
+        reply_int(c, last->time_s);
+        reply_int(c, last->ms);
+        reply_int(c, e->max);
+    }
+}
+
+/* LATENCY HISTORY event: its samples, oldest first, as [time, latency]. */
+void latency_history_reply(Client *c, Slice name) {
+    const LatencyEvent *e = event_find(name);
+    if (!e) {
+        reply_array(c, 0);
+        return;
+    }
+    reply_array(c, (size_t)e->n);
+    for (int k = 0; k < e->n; k++) {
+        const LatencySample *s = &e->samples[(e->next + LAT_SAMPLES - e->n + k) % LAT_SAMPLES];
+        reply_array(c, 2);
+        reply_int(c, s->time_s);
+        reply_int(c, s->ms);
+    }
+}
+
+/* LATENCY RESET [event ...]: forgets the named events (all when none are
+ * named); replies how many there were. */
+void latency_reset_reply(Client *c, int argc, const Slice *names) {
+    long long n = 0;
+    for (int i = 0; i < LAT_EVENTS; i++) {
+        LatencyEvent *e = &events[i];
+        if (!e->name) continue;
+        int hit = argc == 0;
+        for (int a = 0; a < argc && !hit; a++) hit = slice_eq_nocase(names[a], e->name);
+        if (hit) {
+            e->name = NULL;
+            n++;
+        }
+    }
+    reply_int(c, n);
 }

@@ -14,6 +14,10 @@ from testlib import IS_REDIS
 
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="compares streamd with redis-server 7.0")
 
+# Redis 7.0 refuses DEBUG unless enabled; streamd has no such switch.
+SERVER_ARGS_REDIS = ["--enable-debug-command", "yes"]
+REF_ARGS = ["--enable-debug-command", "yes"]
+
 LINE = re.compile(rb"^latency_percentiles_usec_([^:]+):(.*)$")
 
 
@@ -107,3 +111,43 @@ def test_percentiles_setting_and_latency_errors(server, ref_server):
         assert c.call("CONFIG", "SET", "latency-tracking-info-percentiles", "50 99 99.9") == b"OK"
         c.close()
     assert server.got == ref_server.got
+
+
+def monitor_script(srv):
+    """The latency monitor: a slow command becomes a sample of "command",
+    with its time and latency checked for sense, then masked."""
+    c = srv.raw()
+    got = []
+
+    def masked(v):
+        if isinstance(v, list):
+            return [masked(x) for x in v]
+        return "n" if isinstance(v, int) and v > 1000 else v
+
+    assert c.call("LATENCY", "RESET") is not None
+    got.append(c.call("LATENCY", "LATEST"))
+    assert c.call("CONFIG", "SET", "latency-monitor-threshold", "2") == b"OK"
+    assert c.call("DEBUG", "SLEEP", "0") == b"OK"  # under the threshold
+    got.append(c.call("LATENCY", "LATEST"))
+    assert c.call("DEBUG", "SLEEP", "0.01") == b"OK"
+    latest = c.call("LATENCY", "LATEST")
+    assert latest[0][0] == b"command" and 10 <= latest[0][2] <= latest[0][3], latest
+    got.append([[e[0], "time", "ms", "max"] for e in latest])
+    hist = c.call("LATENCY", "HISTORY", "command")
+    assert 1 <= len(hist) <= 2 and all(len(s) == 2 and s[1] >= 2 for s in hist), hist
+    got.append(c.call("LATENCY", "HISTORY", "nosuch"))
+    got.append(c.call("LATENCY", "RESET", "nosuch"))
+    got.append(c.call("LATENCY", "RESET", "command", "nosuch", "command"))
+    got.append(c.call("LATENCY", "LATEST"))
+    got.append(c.call("LATENCY", "HISTORY", "command"))
+    for cmd in [("LATENCY", "HISTORY"), ("LATENCY", "LATEST", "x"),
+                ("CONFIG", "SET", "latency-monitor-threshold", "-1"),
+                ("CONFIG", "GET", "latency-monitor-threshold")]:
+        got.append(c.call(*cmd))
+    assert c.call("CONFIG", "SET", "latency-monitor-threshold", "0") == b"OK"
+    c.close()
+    return masked(got)
+
+
+def test_latency_monitor(server, ref_server):
+    assert monitor_script(server) == monitor_script(ref_server)

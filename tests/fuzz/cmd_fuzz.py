@@ -110,6 +110,7 @@ CONFIG_SAFE = {
     "slowlog-log-slower-than": ["0", "-1", "10000"],
     "slowlog-max-len": ["0", "1", "128", "1000"],
     "latency-tracking": ["yes", "no"],
+    "latency-monitor-threshold": ["0", "1", "100"],
     "latency-tracking-info-percentiles": ["50 99 99.9", "", "0 100", "bad", "101"],
     "lazyfree-lazy-user-del": ["yes", "no", "maybe"],
     "activerehashing": ["yes", "no"],
