@@ -17,8 +17,9 @@
  * the side map, and the chunk lists as it goes.
  * Separate tests cover the entries-read and lag rules on hand-made stream
  * facts, name lookups and sorted listings, the memory per entry of the
- * XREADGROUP pattern the benchmark measures, and the memory given back
- * after a peak (test_pel_compaction).
+ * XREADGROUP pattern the benchmark measures, the memory given back
+ * after a peak (test_pel_compaction), and that refs held across drops and
+ * claims stay valid until group_compact() (test_drop_keeps_refs).
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -910,6 +911,61 @@ static void test_known_kept(void) {
     group_set_free(gs);
 }
 
+/* group_drop() and group_claim() never move records, so a command may hold
+ * the refs it collected across any number of them (XAUTOCLAIM claims one
+ * list, then drops another; XCLAIM drops and claims as it goes), and
+ * group_compact() gives the memory back once the refs are dropped. A
+ * repack in between would leave the held refs naming other entries, or
+ * slots past the packed slab. */
+static void test_drop_keeps_refs(void) {
+    GroupSet *gs = group_set_new();
+    ConsumerGroup *g = group_set_create(gs, slice_cstr("g"), ID(0, 0), 0);
+    ConsumerId a = group_consumer_create(g, slice_cstr("a"), 1);
+    ConsumerId b = group_consumer_create(g, slice_cstr("b"), 1);
+    const uint64_t n = 6000;
+    PelRef *refs = xmalloc(n * sizeof(PelRef));
+    for (uint64_t i = 0; i < n; i++) refs[i] = group_deliver(g, a, ID(i + 1, 0), 10);
+    Pel *p = group_pel(g);
+    /* Every 50th survives, claimed by b; the rest are dropped. Each chunk
+     * keeps a few survivors, so no chunk empties: the slab stays whole
+     * until group_compact(). */
+    int bad = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        bad += stream_id_cmp(pel_id(p, refs[i]), ID(i + 1, 0)) != 0;
+        if (i % 50 == 0)
+            group_claim(g, refs[i], b, 20, 3);
+        else
+            group_drop(g, refs[i]);
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(pel_len(p), n / 50);
+    for (uint64_t i = 0; i < n; i += 50) {
+        PelEntry e;
+        pel_get(p, refs[i], &e);
+        bad += stream_id_cmp(e.id, ID(i + 1, 0)) != 0 || e.owner != b || e.delivery_count != 3 ||
+               e.delivery_ms != 20;
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(pel_check(p), 0);
+    size_t before = pel_mem_bytes(p);
+    group_compact(g);
+    size_t after = pel_mem_bytes(p);
+    CHECK(after * 4 < before);
+    CHECK_EQ_INT(pel_check(p), 0);
+    CHECK_EQ_INT(group_consumer_pending(g, a), 0);
+    CHECK_EQ_INT(group_consumer_pending(g, b), n / 50);
+    PelIter it;
+    pel_iter_seek(&it, p, b, ID(0, 0));
+    for (uint64_t i = 0; i < n; i += 50) {
+        PelRef r = pel_iter_next(&it);
+        bad += r == PEL_NONE || stream_id_cmp(pel_id(p, r), ID(i + 1, 0)) != 0;
+    }
+    CHECK(pel_iter_next(&it) == PEL_NONE);
+    CHECK_EQ_INT(bad, 0);
+    xfree(refs);
+    group_set_free(gs);
+}
+
 int main(void) {
     test_seed("test_group");
     test_pel_model(20000, 50, 0, 15);        /* dense: many collisions */
@@ -920,5 +976,6 @@ int main(void) {
     test_lag_rules();
     test_consumers();
     test_known_kept();
+    test_drop_keeps_refs();
     return test_report("test_group");
 }
