@@ -553,6 +553,97 @@ class Gen:
         self.want_check = True
         return cmds
 
+    def acked_bound_scenario(self):
+        """ACKED trims remember how far they found only kept entries
+        (StreamTrim.known_kept) and step over those nodes next time, so
+        every way an entry stops being kept must lower that bound. A fresh
+        stream read by one or two groups, a few entries left pending here
+        and there, an ACKED trim walking to the end; then one to three
+        changes (ways an entry lets go, and changes that only look like
+        one), sometimes inside MULTI. Sets want_check: the runner's exact
+        ACKED trims follow right after this batch."""
+        key = self.pick(["s1", "s2"])
+        cmds = [["DEL", key]]
+        ids = []
+        for _ in range(self.rng.randint(8, 120)):
+            self.ms_hi += self.rng.randint(1, 2)
+            ids.append("%d-0" % self.ms_hi)
+            cmds.append(["XADD", key, ids[-1], "f", "v"])
+        self.recent_key = key
+        self.recent = ids
+        groups = ["g1", "g2"][:self.rng.randint(1, 2)]
+        for g in groups:
+            cmds.append(["XGROUP", "CREATE", key, g, "0" if self.chance(0.8) else self.pick(ids)])
+            for c in CONSUMERS[:self.rng.randint(1, 3)]:
+                cmds.append(["XREADGROUP", "GROUP", g, c, "COUNT", str(self.rng.randint(1, len(ids))),
+                             "STREAMS", key, ">"])
+            cmds.append(["XACK", key, g] + [i for i in ids if not self.chance(0.1)])
+        cmds.append(["XTRIM", key, "MAXLEN", "=", "0", "ACKED"])
+        ops = []
+        for _ in range(self.rng.randint(1, 3)):
+            ops += self.let_go(key, groups, ids)
+        if self.chance(0.2):
+            ops = [["MULTI"]] + ops + [["EXEC"]]
+        self.want_check = True
+        return cmds + ops
+
+    def let_go(self, key, groups, ids):
+        """One change for acked_bound_scenario."""
+        g = self.pick(groups)
+        c = self.pick(CONSUMERS)
+        some = self.rng.sample(ids, min(len(ids), self.pick([1, 1, 2, 5])))
+        policy = self.pick(["KEEPREF", "DELREF", "ACKED"])
+        op = self.rng.randrange(17)
+        if op == 0:
+            return [["XACK", key, g] + some]
+        if op == 1:
+            return [["XACKDEL", key, g, policy, "IDS", str(len(some))] + some]
+        if op == 2:
+            return [["XGROUP", "DELCONSUMER", key, g, c]]
+        if op == 3:
+            return [["XDELEX", key, policy, "IDS", str(len(some))] + some]
+        if op == 4:  # pending entries of deleted entries go with the claim
+            return [["XDEL", key] + some,
+                    ["XCLAIM", key, g, c, self.pick(["0", "3600000"])] + some
+                    + (["JUSTID"] if self.chance(0.3) else [])]
+        if op == 5:
+            return [["XDEL", key] + some,
+                    ["XAUTOCLAIM", key, g, c, "0", "0-0", "COUNT", str(self.rng.randint(1, 200))]]
+        if op == 6:
+            return [["XGROUP", "DESTROY", key, g]]
+        if op == 7:  # the top goes, the last ID moves back, appends land below
+            k = self.rng.randint(1, len(ids) - 1)
+            base = ids[-k - 1]
+            ms = base.split("-")[0]
+            return [["XDEL", key] + ids[-k:], ["XSETID", key, base, "MAXDELETEDID", base]] + [
+                ["XADD", key, "%s-%d" % (ms, j), "f", "w"] for j in range(1, self.rng.randint(2, 6))]
+        if op == 8:
+            return [["XGROUP", "SETID", key, g, self.pick(["0", "$", self.pick(ids)])]
+                    + (["ENTRIESREAD", str(self.rng.randint(0, len(ids)))] if self.chance(0.3) else [])]
+        if op == 9:
+            return [["XGROUP", "CREATE", key, "g3", self.pick(["0", "$", self.pick(ids)])]]
+        if op == 10:
+            return [["XNACK", key, g, self.pick(["SILENT", "FAIL", "FATAL"]), "IDS", str(len(some))]
+                    + some + (["FORCE"] if self.chance(0.4) else [])]
+        if op == 11:
+            return [["XREADGROUP", "GROUP", g, c, "COUNT", str(self.rng.randint(1, 20)), "CLAIM",
+                     self.pick(["0", "3600000"]), "STREAMS", key, ">"]]
+        if op == 12:
+            return [["XREADGROUP", "GROUP", g, c] + (["NOACK"] if self.chance(0.5) else [])
+                    + ["STREAMS", key, self.pick([">", "0"])]]
+        if op == 13:
+            return [["XCLAIM", key, g, c, "0"] + some + ["FORCE"]
+                    + (["LASTID", self.pick(ids)] if self.chance(0.3) else [])]
+        if op == 14:
+            self.ms_hi += 1
+            return [["XADD", key, policy, "MAXLEN", self.pick(["=", "~"]),
+                     str(self.rng.randint(0, len(ids))), "%d-0" % self.ms_hi, "f", "v"]]
+        if op == 15:
+            return [["XTRIM", key, self.pick(["MAXLEN", "MINID"]), "=",
+                     self.pick(["0", "5", self.pick(ids)]), policy]]
+        return [["RENAME", key, "tmp"], ["RENAME", "tmp", key]] if self.chance(0.7) else [
+            ["DEBUG", "LOADAOF"]]
+
     def idmp_burst(self):
         """Many idempotent adds: producers' tables fill, overflow, evict
         (IDMP-MAXSIZE) and see duplicates; XIDMPRECORD adds older IDs."""
@@ -820,8 +911,11 @@ class Gen:
                 continue
             if self.chance(0.001):
                 conn = self.rng.randrange(self.nconns)
-                out += [(conn, c) for c in self.acked_setid_scenario()]
-                continue
+                # ends the batch: the check comes before anything else
+                return out + [(conn, c) for c in self.acked_setid_scenario()]
+            if self.chance(0.002):
+                conn = self.rng.randrange(self.nconns)
+                return out + [(conn, c) for c in self.acked_bound_scenario()]
             conn = self.rng.randrange(self.nconns)
             r = self.one(conn)
             if r and isinstance(r[0], list):
