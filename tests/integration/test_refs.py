@@ -276,6 +276,58 @@ def test_acked_trims_after_every_way_an_entry_lets_go(r):
         r.config_set("stream-node-max-entries", 100)
 
 
+def test_acked_trims_as_group_positions_move(r):
+    """The bound an ACKED trim leaves (nodes below it hold only entries some
+    group has pending) against moves of the groups' last-delivered IDs: a
+    group set forward acknowledges what it passes, one set back, or a new
+    group behind, makes stepped-over entries undelivered (kept all the
+    same), and the trim must still stop where the slowest group stands."""
+    r.config_set("stream-node-max-entries", 5)
+    try:
+        for i in range(1, 41):
+            r.xadd("s", {"f": i}, id="%d-0" % i)
+        r.xgroup_create("s", "g", 0)
+        r.xgroup_create("s", "h", 0)
+        r.xreadgroup("g", "a", {"s": ">"})
+        r.xack("s", "g", *["%d-0" % i for i in range(1, 41) if i not in (7, 18, 33)])
+        r.xreadgroup("h", "x", {"s": ">"}, count=20, noack=True)
+
+        def trim(expect_deleted, live):
+            assert x(r, "XTRIM", "s", "MAXLEN", "=", 0, "ACKED") == expect_deleted
+            assert ids(r) == [b"%d-0" % i for i in live]
+
+        # h has read up to 20-0: the trim stops at 21-0
+        trim(18, [7, 18] + list(range(21, 41)))
+        trim(0, [7, 18] + list(range(21, 41)))
+        # h set forward has delivered (and acknowledged) 21-0..40-0
+        r.xgroup_setid("s", "h", "$")
+        trim(19, [7, 18, 33])
+        # g set back: nothing is delivered to it, new entries neither
+        r.xgroup_setid("s", "g", 0)
+        trim(0, [7, 18, 33])
+        for i in range(41, 46):
+            r.xadd("s", {"f": i}, id="%d-0" % i)
+        trim(0, [7, 18, 33, 41, 42, 43, 44, 45])
+        x(r, "XGROUP", "SETID", "s", "g", "$", "ENTRIESREAD", 45)
+        trim(0, [7, 18, 33, 41, 42, 43, 44, 45])  # h has not read 41-0..45-0
+        r.xreadgroup("h", "x", {"s": ">"}, noack=True)
+        trim(5, [7, 18, 33])
+        # a new group behind every entry left, then acknowledgements
+        r.xgroup_create("s", "late", "10-0")
+        trim(0, [7, 18, 33])
+        r.xack("s", "g", "7-0", "18-0")
+        trim(1, [18, 33])  # 18-0 is past late's last ID
+        r.xreadgroup("late", "y", {"s": ">"}, noack=True)
+        trim(1, [33])
+        x(r, "XGROUP", "SETID", "s", "g", "20-0", "ENTRIESREAD", 3)
+        r.xack("s", "g", "33-0")
+        trim(0, [33])
+        r.xgroup_setid("s", "g", "$")
+        trim(1, [])
+    finally:
+        r.config_set("stream-node-max-entries", 100)
+
+
 def test_acked_trim_after_xsetid_moves_the_top_back(r):
     """XSETID may move the last ID back once the top entries are deleted
     (MAXDELETEDID lowers the floor first); entries appended after that sit
