@@ -104,7 +104,9 @@ static void info_memory(Buf *b) {
     static size_t peak;
     size_t used = alloc_used_bytes(), rss = rss_bytes();
     if (used > peak) peak = used;
-    char h1[32], h2[32], h3[32], h4[32];
+    char h1[32], h2[32], h3[32], h4[32], h5[32];
+    size_t system = (size_t)sysconf(_SC_PHYS_PAGES) * (size_t)sysconf(_SC_PAGESIZE);
+    human_bytes(h5, sizeof h5, (double)system);
     human_bytes(h4, sizeof h4, (double)peak);
     human_bytes(h1, sizeof h1, (double)used);
     human_bytes(h2, sizeof h2, (double)rss);
@@ -112,11 +114,14 @@ static void info_memory(Buf *b) {
     buf_printf(b,
                "# Memory\r\nused_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%zu\r\n"
                "used_memory_rss_human:%s\r\nused_memory_peak:%zu\r\nused_memory_peak_human:%s\r\n"
-               "used_memory_dataset:%zu\r\n"
+               "used_memory_dataset:%zu\r\ntotal_system_memory:%zu\r\n"
+               "total_system_memory_human:%s\r\n"
                "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:noeviction\r\n"
-               "mem_fragmentation_ratio:%.2f\r\nmem_allocator:%s\r\nlazyfree_pending_objects:0\r\n",
-               used, h1, rss, h2, peak, h4, used, settings.maxmemory, h3,
-               used ? (double)rss / (double)used : 0.0, alloc_name());
+               "mem_fragmentation_ratio:%.2f\r\nmem_fragmentation_bytes:%lld\r\n"
+               "mem_allocator:%s\r\nlazyfree_pending_objects:0\r\n",
+               used, h1, rss, h2, peak, h4, used, system, h5, settings.maxmemory, h3,
+               used ? (double)rss / (double)used : 0.0, (long long)rss - (long long)used,
+               alloc_name());
 }
 
 static void info_persistence(Buf *b) {
@@ -144,22 +149,28 @@ static void info_persistence(Buf *b) {
 }
 
 static void info_stats(Buf *b) {
-    buf_printf(b,
-               "# Stats\r\ntotal_connections_received:%llu\r\ntotal_commands_processed:%llu\r\n"
-               "instantaneous_ops_per_sec:0\r\ntotal_net_input_bytes:%llu\r\n"
-               "total_net_output_bytes:%llu\r\nrejected_connections:%llu\r\n"
-               "expired_keys:%llu\r\nevicted_keys:0\r\nkeyspace_hits:%llu\r\n"
-               "keyspace_misses:%llu\r\npubsub_channels:0\r\npubsub_patterns:0\r\n"
-               "total_forks:%llu\r\ntotal_error_replies:%llu\r\n"
-               "io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\n"
-               "eventloop_cycles:%llu\r\n",
-               (unsigned long long)core.stat_conns, (unsigned long long)core.stat_cmds,
-               (unsigned long long)core.stat_net_in, (unsigned long long)core.stat_net_out,
-               (unsigned long long)core.stat_rejected_conns, (unsigned long long)core.stat_expired,
-               (unsigned long long)core.stat_hits, (unsigned long long)core.stat_misses,
-               (unsigned long long)core.stat_forks,
-               (unsigned long long)core.stat_total_error_replies,
-               (unsigned long long)core.el_iterations);
+    buf_printf(
+        b,
+        "# Stats\r\ntotal_connections_received:%llu\r\ntotal_commands_processed:%llu\r\n"
+        "instantaneous_ops_per_sec:%lld\r\ntotal_net_input_bytes:%llu\r\n"
+        "total_net_output_bytes:%llu\r\ninstantaneous_input_kbps:%.2f\r\n"
+        "instantaneous_output_kbps:%.2f\r\nrejected_connections:%llu\r\n"
+        "expired_keys:%llu\r\nevicted_keys:0\r\nkeyspace_hits:%llu\r\n"
+        "keyspace_misses:%llu\r\npubsub_channels:0\r\npubsub_patterns:0\r\n"
+        "total_forks:%llu\r\nunexpected_error_replies:%llu\r\n"
+        "total_error_replies:%llu\r\ntotal_reads_processed:%llu\r\n"
+        "total_writes_processed:%llu\r\n"
+        "io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\n"
+        "eventloop_cycles:%llu\r\n",
+        (unsigned long long)core.stat_conns, (unsigned long long)core.stat_cmds,
+        server_instantaneous(INST_OPS), (unsigned long long)core.stat_net_in,
+        (unsigned long long)core.stat_net_out, (double)server_instantaneous(INST_NET_IN) / 1024.0,
+        (double)server_instantaneous(INST_NET_OUT) / 1024.0,
+        (unsigned long long)core.stat_rejected_conns, (unsigned long long)core.stat_expired,
+        (unsigned long long)core.stat_hits, (unsigned long long)core.stat_misses,
+        (unsigned long long)core.stat_forks, (unsigned long long)core.stat_unexpected_errors,
+        (unsigned long long)core.stat_total_error_replies, (unsigned long long)core.stat_reads,
+        (unsigned long long)core.stat_writes, (unsigned long long)core.el_iterations);
 }
 
 static void info_replication(Buf *b) {
@@ -173,15 +184,19 @@ static void info_replication(Buf *b) {
 }
 
 static void info_cpu(Buf *b) {
-    struct rusage self, ch;
+    struct rusage self, ch, main;
     getrusage(RUSAGE_SELF, &self);
     getrusage(RUSAGE_CHILDREN, &ch);
+    getrusage(RUSAGE_THREAD, &main); /* INFO runs on the main thread */
     buf_printf(b,
                "# CPU\r\nused_cpu_sys:%ld.%06ld\r\nused_cpu_user:%ld.%06ld\r\n"
-               "used_cpu_sys_children:%ld.%06ld\r\nused_cpu_user_children:%ld.%06ld\r\n",
+               "used_cpu_sys_children:%ld.%06ld\r\nused_cpu_user_children:%ld.%06ld\r\n"
+               "used_cpu_sys_main_thread:%ld.%06ld\r\nused_cpu_user_main_thread:%ld.%06ld\r\n",
                (long)self.ru_stime.tv_sec, (long)self.ru_stime.tv_usec, (long)self.ru_utime.tv_sec,
                (long)self.ru_utime.tv_usec, (long)ch.ru_stime.tv_sec, (long)ch.ru_stime.tv_usec,
-               (long)ch.ru_utime.tv_sec, (long)ch.ru_utime.tv_usec);
+               (long)ch.ru_utime.tv_sec, (long)ch.ru_utime.tv_usec, (long)main.ru_stime.tv_sec,
+               (long)main.ru_stime.tv_usec, (long)main.ru_utime.tv_sec,
+               (long)main.ru_utime.tv_usec);
 }
 
 static void info_commandstats(Buf *b) {

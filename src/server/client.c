@@ -201,6 +201,7 @@ void client_trim_idle_buffers(int64_t now) {
 static int client_flush(ClientFull *c) {
     while (buf_live(&c->obuf) > 0) {
         ssize_t n = write(c->fd, buf_data(&c->obuf), buf_live(&c->obuf));
+        core.stat_writes++;
         if (n > 0) {
             core.stat_net_out += (uint64_t)n;
             buf_consume(&c->obuf, (size_t)n);
@@ -380,6 +381,7 @@ static size_t read_len(const ClientFull *c) {
 void client_on_readable(ClientFull *c) {
     reserve_for_read(c);
     ssize_t n = read(c->fd, c->qbuf.p + c->qbuf.len, read_len(c));
+    core.stat_reads++;
     if (n == 0) {
         client_close_async(c);
         return;

@@ -155,6 +155,7 @@ typedef struct Core {
     uint64_t stat_conns, stat_cmds, stat_rejected_conns, stat_expired, stat_hits, stat_misses;
     uint64_t stat_net_in, stat_net_out, stat_errors, stat_unexpected_errors;
     uint64_t stat_total_error_replies;
+    uint64_t stat_reads, stat_writes; /* read() / write() calls on client sockets */
     uint64_t stat_forks;
     int64_t lastsave;
     CommandStats **cmdstats; /* each allocated alone: clients keep pointers to names */
@@ -350,6 +351,10 @@ int config_apply_all(void);
 void config_init_defaults(void);
 
 /* server.c */
+/* The instantaneous rates INFO prints (per second, averaged over the last
+ * 1.6 s, sampled every 100 ms as Redis does). */
+enum { INST_OPS, INST_NET_IN, INST_NET_OUT, INST_COUNT };
+long long server_instantaneous(int metric);
 void server_init_listeners(void);
 void server_loop(void);
 void server_prepare_shutdown(void);

@@ -72,6 +72,7 @@ void reply_error(Client *c, const char *fmt, ...) {
     stats_count_error(line.p);
     CF(c)->replied_error = 1;
     if (c->flags & CLIENT_FAKE) {
+        core.stat_unexpected_errors++; /* an error while loading the AOF */
         xfree(CF(c)->last_error);
         CF(c)->last_error = xstrdup(line.p);
     }

@@ -226,12 +226,46 @@ static void on_signal(int sig) {
     got_signal = sig;
 }
 
+/* Instantaneous metrics: every 100 ms the rate since the previous sample
+ * goes into a ring of 16, and INFO prints the ring's mean (Redis's
+ * trackInstantaneousMetric()). */
+#define INST_SAMPLES 16
+static struct {
+    int64_t last_ms, last_value;
+    long long samples[INST_SAMPLES];
+    int idx;
+} inst[INST_COUNT];
+
+static void inst_track(int metric, int64_t value, int64_t now_ms_) {
+    if (inst[metric].last_ms > 0) {
+        int64_t dt = now_ms_ - inst[metric].last_ms;
+        int64_t dv = value - inst[metric].last_value;
+        inst[metric].samples[inst[metric].idx] = dt > 0 ? (long long)(dv * 1000 / dt) : 0;
+        inst[metric].idx = (inst[metric].idx + 1) % INST_SAMPLES;
+    }
+    inst[metric].last_ms = now_ms_;
+    inst[metric].last_value = value;
+}
+
+long long server_instantaneous(int metric) {
+    long long sum = 0;
+    for (int i = 0; i < INST_SAMPLES; i++) sum += inst[metric].samples[i];
+    return sum / INST_SAMPLES;
+}
+
 static void cron(void) {
     static int64_t last_cron;
     int64_t now = mono_ms();
     int64_t period = 1000 / (settings.hz > 0 ? settings.hz : 10);
     if (now - last_cron < period) return;
     last_cron = now;
+    static int64_t last_inst;
+    if (now - last_inst >= 100) {
+        last_inst = now;
+        inst_track(INST_OPS, (int64_t)core.stat_cmds, now);
+        inst_track(INST_NET_IN, (int64_t)core.stat_net_in, now);
+        inst_track(INST_NET_OUT, (int64_t)core.stat_net_out, now);
+    }
     db_active_expire(1000);
     /* Keys the expiry deleted may have clients blocked on them (a blocked
      * XREADGROUP answers NOGROUP then): serve them now, as after a command. */
