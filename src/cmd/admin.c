@@ -86,17 +86,22 @@ static void info_server(Buf *b) {
 static void info_clients(Buf *b) {
     int watching = 0;
     uint64_t watched_keys = 0;
-    for (ClientFull *c = core.clients; c; c = c->next) watching += c->n_watched > 0;
+    size_t max_in = 0, max_out = 0; /* the biggest buffers clients hold now */
+    for (ClientFull *c = core.clients; c; c = c->next) {
+        watching += c->n_watched > 0;
+        if (c->qbuf.cap > max_in) max_in = c->qbuf.cap;
+        if (c->obuf.cap > max_out) max_out = c->obuf.cap;
+    }
     for (int i = 0; i < core.n_dbs; i++) watched_keys += dict_size(core.dbs[i].watched);
     buf_printf(b,
                "# Clients\r\nconnected_clients:%llu\r\ncluster_connections:0\r\nmaxclients:%lld\r\n"
-               "client_recent_max_input_buffer:0\r\nclient_recent_max_output_buffer:0\r\n"
+               "client_recent_max_input_buffer:%zu\r\nclient_recent_max_output_buffer:%zu\r\n"
                "blocked_clients:%zu\r\ntracking_clients:0\r\npubsub_clients:0\r\n"
                "watching_clients:%d\r\nclients_in_timeout_table:%zu\r\ntotal_watched_keys:%llu\r\n"
                "total_blocking_keys:%llu\r\ntotal_blocking_keys_on_nokey:%llu\r\n",
-               (unsigned long long)core.n_clients, settings.maxclients, core.n_blocked, watching,
-               block_count_with_timeout(), (unsigned long long)watched_keys,
-               (unsigned long long)core.n_blocking_keys,
+               (unsigned long long)core.n_clients, settings.maxclients, max_in, max_out,
+               core.n_blocked, watching, block_count_with_timeout(),
+               (unsigned long long)watched_keys, (unsigned long long)core.n_blocking_keys,
                (unsigned long long)block_count_keys_on_nokey());
 }
 

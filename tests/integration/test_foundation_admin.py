@@ -80,6 +80,9 @@ def test_info_rates_follow_the_load(raw):
     assert int(st["total_commands_processed"]) >= int(before["total_commands_processed"]) + n
     mem = info(c, "memory")
     assert int(mem["total_system_memory"]) > 0
+    # the biggest buffer among the clients (was hard-coded 0): this INFO's
+    # own query buffer at least
+    assert int(info(c, "clients")["client_recent_max_input_buffer"]) > 0
     assert int(mem["mem_fragmentation_bytes"]) == int(mem["used_memory_rss"]) - int(
         mem["used_memory"]) or IS_REDIS  # Redis reads its allocator's figures
 
