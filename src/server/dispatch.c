@@ -122,14 +122,27 @@ void prop_flush(void) {
 
 /* ---- statistics ------------------------------------------------------- */
 
-/* Stats of a command; parent is the container of a subcommand or NULL. */
+/* The stats of a command (made on first use, never freed): looked up on every call, so a
+ * direct-mapped cache by the command's address answers before the list is searched (which grows
+ * with every distinct command clients have used). */
+#define CMDSTATS_CACHE 256
+static CommandStats *cmdstats_cache[CMDSTATS_CACHE];
+
 CommandStats *cmdstats_for(const Command *cmd) {
-    for (size_t i = 0; i < core.n_cmdstats; i++)
-        if (core.cmdstats[i]->cmd == cmd) return core.cmdstats[i];
+    size_t slot = ((uintptr_t)cmd / sizeof(Command)) % CMDSTATS_CACHE;
+    CommandStats *hit = cmdstats_cache[slot];
+    if (hit && hit->cmd == cmd) return hit;
+    for (size_t i = 0; i < core.n_cmdstats; i++) {
+        if (core.cmdstats[i]->cmd == cmd) {
+            cmdstats_cache[slot] = core.cmdstats[i];
+            return core.cmdstats[i];
+        }
+    }
     core.cmdstats = xrealloc(core.cmdstats, (core.n_cmdstats + 1) * sizeof(CommandStats *));
     CommandStats *s = xcalloc(1, sizeof *s);
     core.cmdstats[core.n_cmdstats++] = s;
     s->cmd = cmd;
+    cmdstats_cache[slot] = s;
     const Command *parent = command_parent(cmd);
     if (parent)
         snprintf(s->name, sizeof s->name, "%s|%s", parent->name, cmd->name);
