@@ -5,8 +5,8 @@ only when empty: after a peak (many entries delivered, nearly all of them
 acknowledged, the survivors spread over the ID range) every chunk kept a few
 survivors and MEMORY USAGE stayed near the peak. Each way of freeing
 entries (XACK, XACKDEL, XDELEX DELREF, XAUTOCLAIM of deleted entries,
-XGROUP DELCONSUMER) must now bring it down to about what the survivors
-need, and the survivors must read back as they were: XPENDING (summary and
+XGROUP DELCONSUMER, a DELREF trim over two groups) must now bring it down
+to about what the survivors need, and the survivors must read back as they were: XPENDING (summary and
 extended), XINFO STREAM FULL, the claim order of XREADGROUP CLAIM (released
 entries first, in the order XNACK released them) and XAUTOCLAIM.
 
@@ -221,3 +221,42 @@ def test_group_destroy_and_reuse_after_compaction(c):
     assert c.execute_command("XGROUP", "DESTROY", "s", "g") == 1
     with pytest.raises(redis.ResponseError):
         c.execute_command("XPENDING", "s", "g")
+
+
+def test_delref_trim_repacks_every_group(c):
+    """A DELREF trim removes each deleted ID from every group's pending
+    list, repacking each list as it goes (inside the trim's walk). g got
+    its entries in ID order, so its records go chunk by chunk; h got them
+    by XCLAIM FORCE in a shuffled order, so the trim's prefix leaves a few
+    survivors in every one of h's chunks and only repacks give those back.
+    Both lists must read back as they were."""
+    n, left = 6000, 60
+    p = c.pipeline(transaction=False)
+    for i in range(1, n + 1):
+        p.execute_command("XADD", "s", sid(i), "n", str(i))
+    p.execute()
+    c.execute_command("XGROUP", "CREATE", "s", "g", "0")
+    c.execute_command("XGROUP", "CREATE", "s", "h", "$")
+    c.execute_command("XREADGROUP", "GROUP", "g", "a", "COUNT", str(n), "STREAMS", "s", ">")
+    order = [sid(i) for i in range(1, n + 1)]
+    random.Random(5).shuffle(order)
+    for ids in batches(order):
+        c.execute_command("XCLAIM", "s", "h", "b", "0", *ids, "FORCE", "RETRYCOUNT", "4",
+                          "JUSTID")
+    want = {}
+    for group in ("g", "h"):
+        got = c.execute_command("XPENDING", "s", group, "-", "+", str(n))
+        want[group] = [[e[0], e[1], e[3]] for e in got[n - left:]]
+    assert [e[1:] for e in want["h"]] == [[b"b", 4]] * left
+    assert c.execute_command("XTRIM", "s", "MINID", "=", sid(n - left + 1), "DELREF") == n - left
+    with_pels = mem(c)
+    for group in ("g", "h"):
+        got = c.execute_command("XPENDING", "s", group, "-", "+", str(n))
+        assert [[e[0], e[1], e[3]] for e in got] == want[group]
+        assert c.execute_command("XPENDING", "s", group)[0] == left
+        assert c.execute_command("XACK", "s", group, *[e[0] for e in want[group]]) == left
+    # What the two lists held after the trim: the survivors' records and
+    # trees, and up to the two chunks of free slots a list may keep (g's
+    # last chunk, h's last repacked one). Without the repacks h kept its
+    # six chunks (~147 KB).
+    assert with_pels - mem(c) < 2 * 24 * 1024 + 2 * 40 * left + 8192, (with_pels, mem(c))
