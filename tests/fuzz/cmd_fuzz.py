@@ -1414,7 +1414,8 @@ class Fuzzer:
         out = []
         for a in args:
             if isinstance(a, str) and a.startswith("@conn"):
-                out.append(str(self.ids[int(a[5:])]))
+                # a fixed "@conn1" (CLIENT KILL's filters) under --conns 1
+                out.append(str(self.ids[int(a[5:]) % len(self.ids)]))
             else:
                 out.append(a)
         return out
