@@ -833,6 +833,34 @@ static const Command latency_subcommands[] = {
     END_OF_COMMANDS,
 };
 
+/* ---- WAIT -------------------------------------------------------------- */
+
+static int wait_serve(Client *c, const Slice *key, void *ctx) {
+    (void)c, (void)key, (void)ctx;
+    return 0; /* nothing but the timeout (or CLIENT UNBLOCK) ends a WAIT */
+}
+
+static void wait_timed_out(Client *c, void *ctx) {
+    (void)ctx;
+    reply_int(c, 0); /* replicas that acknowledged: streamd has none */
+}
+
+/* WAIT numreplicas timeout: streamd has no replicas, so no write is ever
+ * acknowledged by one. As Redis answers when too few replicas are connected:
+ * 0 at once when none are asked for (or inside EXEC, which must not block),
+ * else 0 when the timeout passes (0: never; CLIENT UNBLOCK ends it). */
+static void cmd_wait(Client *c) {
+    long long numreplicas;
+    int64_t deadline;
+    if (get_ll_or_reply(c, c->argv[1], &numreplicas) != 0) return;
+    if (parse_block_timeout_ms(c, c->argv[2], &deadline) != 0) return;
+    if (numreplicas <= 0 || (c->flags & CLIENT_EXECUTING_MULTI)) {
+        reply_int(c, 0);
+        return;
+    }
+    block_on_keys(c, NULL, 0, deadline, wait_serve, wait_timed_out, NULL, NULL);
+}
+
 /* MONITOR: from now on the client gets a line for every command run (see
  * src/server/monitor.c). Refused inside EXEC, whose client must get one
  * reply per command; a client already monitoring gets no reply at all, as
@@ -861,6 +889,7 @@ const Command admin_commands[] = {
     {"lastsave", cmd_lastsave, 1, CMD_LOADING | CMD_STALE | CMD_FAST, "@admin @fast @dangerous", 0,
      0, 0, NULL},
     {"slowlog", NULL, -2, 0, "@slow", 0, 0, 0, slowlog_subcommands},
+    {"wait", cmd_wait, 3, CMD_NOSCRIPT, "@slow @connection", 0, 0, 0, NULL},
     {"latency", NULL, -2, 0, "@slow", 0, 0, 0, latency_subcommands},
     {"monitor", cmd_monitor, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
      "@admin @slow @dangerous", 0, 0, 0, NULL},
