@@ -27,6 +27,7 @@ struct Db {
     Dict *blocking; /* key -> ClientList of clients blocked on it (FIFO) */
     uint64_t n_expires;
     uint64_t expire_cursor;
+    long long avg_ttl; /* ms, estimated by the active expiry's samples (INFO keyspace) */
     int id;
     uint64_t keysizes[OBJ_TYPE_COUNT][KEYSIZES_BINS]; /* values per type and size bin */
 };

@@ -87,6 +87,25 @@ def test_info_rates_follow_the_load(raw):
         mem["used_memory"]) or IS_REDIS  # Redis reads its allocator's figures
 
 
+def test_info_keyspace_avg_ttl(raw):
+    # estimated by the active expiry (was hard-coded 0): keys expiring in
+    # about 100 s give an average between 0 and 100 s once a pass has run
+    c = raw()
+    for i in range(20):
+        assert c.call("SET", "ttl%d" % i, "v", "EX", "100") == b"OK"
+    deadline = time.time() + 10
+    while True:
+        db = parse_kv(info(c, "keyspace")["db0"])
+        if int(db["avg_ttl"]) > 0:
+            break
+        assert time.time() < deadline, db
+        time.sleep(0.05)
+    assert 0 < int(db["avg_ttl"]) <= 100000
+    assert c.call("FLUSHALL") == b"OK"
+    assert c.call("SET", "plain", "v") == b"OK"
+    assert parse_kv(info(c, "keyspace")["db0"])["avg_ttl"] == "0"
+
+
 def test_info_default_sections(raw):
     c = raw()
     names = sections(c)
