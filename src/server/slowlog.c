@@ -15,7 +15,9 @@
  * length takes effect at the next entry, as in Redis).
  *
  * The entries live in a ring of pointers that grows by doubling, so dropping
- * the oldest is O(1) whatever the configured length.
+ * the oldest is O(1) whatever the configured length; it shrinks back when the
+ * entries fill under a quarter of it (a length lowered, SLOWLOG RESET), so a
+ * log that was once long does not keep its ring.
  */
 #include <stdio.h>
 #include <string.h>
@@ -58,16 +60,26 @@ static void drop_oldest(void) {
     n--;
 }
 
+/* Moves the entries to a ring of ncap slots (>= n), oldest first; 0 frees
+ * the ring. */
+static void ring_resize(size_t ncap) {
+    SlowEntry **r = ncap ? xcalloc(ncap, sizeof *r) : NULL;
+    for (size_t i = 0; i < n; i++) r[i] = entry_at(i);
+    xfree(ring);
+    ring = r;
+    cap = ncap;
+    head = 0;
+}
+
+static void ring_shrink(void) {
+    if (n == 0)
+        ring_resize(0);
+    else if (cap > 16 && n < cap / 4)
+        ring_resize(cap / 2);
+}
+
 static void push(SlowEntry *e) {
-    if (n == cap) {
-        size_t ncap = cap ? cap * 2 : 16;
-        SlowEntry **r = xcalloc(ncap, sizeof *r);
-        for (size_t i = 0; i < n; i++) r[i] = entry_at(i);
-        xfree(ring);
-        ring = r;
-        cap = ncap;
-        head = 0;
-    }
+    if (n == cap) ring_resize(cap ? cap * 2 : 16);
     ring[(head + n) % cap] = e;
     n++;
 }
@@ -107,6 +119,7 @@ void slowlog_push(ClientFull *c, const Command *cmd, int argc, const Slice *argv
     buf_free(&text);
     push(e);
     while (n > (size_t)settings.slowlog_max_len) drop_oldest();
+    ring_shrink();
 }
 
 size_t slowlog_len(void) {
@@ -115,6 +128,7 @@ size_t slowlog_len(void) {
 
 void slowlog_reset(void) {
     while (n > 0) drop_oldest();
+    ring_shrink();
 }
 
 /* Replies with the newest count entries (all when count is -1), newest
