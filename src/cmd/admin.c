@@ -574,8 +574,7 @@ static void cmd_command_help(Client *c) {
         "HELP",
         "    Prints this help.",
     };
-    reply_array(c, sizeof lines / sizeof lines[0]);
-    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) reply_status(c, lines[i]);
+    reply_help(c, lines, sizeof lines / sizeof lines[0]);
 }
 
 /* COMMAND with no subcommand is handled by the container itself. */
@@ -767,8 +766,7 @@ static void cmd_slowlog_help(Client *c) {
         "HELP",
         "    Prints this help.",
     };
-    reply_array(c, sizeof lines / sizeof lines[0]);
-    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) reply_status(c, lines[i]);
+    reply_help(c, lines, sizeof lines / sizeof lines[0]);
 }
 
 static const Command slowlog_subcommands[] = {
@@ -817,8 +815,7 @@ static void cmd_latency_help(Client *c) {
         "HELP",
         "    Prints this help.",
     };
-    reply_array(c, sizeof lines / sizeof lines[0]);
-    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) reply_status(c, lines[i]);
+    reply_help(c, lines, sizeof lines / sizeof lines[0]);
 }
 
 static const Command latency_subcommands[] = {

@@ -470,8 +470,7 @@ static void cmd_client_help(Client *c) {
         "HELP",
         "    Print this help.",
     };
-    reply_array(c, sizeof lines / sizeof lines[0]);
-    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) reply_status(c, lines[i]);
+    reply_help(c, lines, sizeof lines / sizeof lines[0]);
 }
 
 #define CLI_FLAGS (CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)

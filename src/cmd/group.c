@@ -250,11 +250,6 @@ static ConsumerId consumer_get(Client *c, Slice key, Slice group, ConsumerGroup 
 
 /* ---- XGROUP ------------------------------------------------------------ */
 
-static void reply_help_lines(Client *c, const char *const *lines, size_t n) {
-    reply_array(c, n);
-    for (size_t i = 0; i < n; i++) reply_status(c, lines[i]);
-}
-
 static void xgroup_help(Client *c) {
     static const char *const lines[] = {
         "XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -275,7 +270,7 @@ static void xgroup_help(Client *c) {
         "HELP",
         "    Prints this help.",
     };
-    reply_help_lines(c, lines, sizeof lines / sizeof lines[0]);
+    reply_help(c, lines, sizeof lines / sizeof lines[0]);
 }
 
 static void reply_subcommand_syntax(Client *c, const char *parent) {

@@ -371,11 +371,6 @@ static void cmd_object_freq(Client *c) {
                    "data will take some time to adjust.");
 }
 
-static void reply_help(Client *c, const char *const *lines, size_t n) {
-    reply_array(c, n);
-    for (size_t i = 0; i < n; i++) reply_status(c, lines[i]);
-}
-
 static void cmd_object_help(Client *c) {
     static const char *const lines[] = {
         "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",

@@ -958,8 +958,7 @@ static void cmd_xinfo_help(Client *c) {
         "HELP",
         "    Prints this help.",
     };
-    reply_array(c, sizeof lines / sizeof lines[0]);
-    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) reply_status(c, lines[i]);
+    reply_help(c, lines, sizeof lines / sizeof lines[0]);
 }
 
 /* ---- the command table ------------------------------------------------------ */

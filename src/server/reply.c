@@ -51,6 +51,11 @@ void reply_status(Client *c, const char *s) {
     buf_append(b, "\r\n", 2);
 }
 
+void reply_help(Client *c, const char *const *lines, size_t n) {
+    reply_array(c, n);
+    for (size_t i = 0; i < n; i++) reply_status(c, lines[i]);
+}
+
 void reply_ok(Client *c) {
     buf_append(out(c), "+OK\r\n", 5);
 }

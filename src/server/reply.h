@@ -21,7 +21,9 @@
 struct Client;
 
 void reply_status(struct Client *c, const char *s); /* +s */
-void reply_ok(struct Client *c);                    /* +OK */
+/* A HELP reply: the n lines as an array of status replies. */
+void reply_help(struct Client *c, const char *const *lines, size_t n);
+void reply_ok(struct Client *c); /* +OK */
 void reply_error(struct Client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void reply_int(struct Client *c, long long v);
 void reply_bulk(struct Client *c, const char *p, size_t len);
