@@ -141,3 +141,55 @@ void buf_consume(Buf *b, size_t n) {
 void buf_clear(Buf *b) {
     b->len = b->off = 0;
 }
+
+/* Appends the len bytes at p in double quotes, escaped as Redis quotes a
+ * string (sdscatrepr: \\ \" \n \r \t \a \b, other bytes outside
+ * 0x20-0x7e as \xhh): MONITOR lines, AOF manifest names. */
+void buf_append_repr(Buf *b, const char *p, size_t len) {
+    static const char hex[] = "0123456789abcdef";
+    buf_reserve(b, len * 4 + 2);
+    char *o = b->p + b->len;
+    *o++ = '"';
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)p[i];
+        char esc = 0;
+        switch (ch) {
+        case '\\':
+            esc = '\\';
+            break;
+        case '"':
+            esc = '"';
+            break;
+        case '\n':
+            esc = 'n';
+            break;
+        case '\r':
+            esc = 'r';
+            break;
+        case '\t':
+            esc = 't';
+            break;
+        case '\a':
+            esc = 'a';
+            break;
+        case '\b':
+            esc = 'b';
+            break;
+        default:
+            break;
+        }
+        if (esc) {
+            *o++ = '\\';
+            *o++ = esc;
+        } else if (ch >= 0x20 && ch <= 0x7e) {
+            *o++ = (char)ch;
+        } else {
+            *o++ = '\\';
+            *o++ = 'x';
+            *o++ = hex[ch >> 4];
+            *o++ = hex[ch & 15];
+        }
+    }
+    *o++ = '"';
+    b->len = (size_t)(o - b->p);
+}

@@ -26,6 +26,8 @@ void buf_reserve_exact(Buf *b, size_t extra);
 void buf_compact(Buf *b);
 void buf_append(Buf *b, const void *p, size_t n);
 void buf_append_cstr(Buf *b, const char *s);
+/* The bytes quoted and escaped as Redis quotes a string (MONITOR, manifest). */
+void buf_append_repr(Buf *b, const char *p, size_t len);
 void buf_append_char(Buf *b, char ch);
 void buf_append_ll(Buf *b, long long v);
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -255,46 +255,10 @@ static int needs_quotes(const char *s) {
     return 0;
 }
 
-static void append_quoted(Buf *out, const char *s) {
-    buf_append_char(out, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '\\':
-            buf_append_cstr(out, "\\\\");
-            break;
-        case '"':
-            buf_append_cstr(out, "\\\"");
-            break;
-        case '\n':
-            buf_append_cstr(out, "\\n");
-            break;
-        case '\r':
-            buf_append_cstr(out, "\\r");
-            break;
-        case '\t':
-            buf_append_cstr(out, "\\t");
-            break;
-        case '\a':
-            buf_append_cstr(out, "\\a");
-            break;
-        case '\b':
-            buf_append_cstr(out, "\\b");
-            break;
-        default:
-            if (isprint(c))
-                buf_append_char(out, (char)c);
-            else
-                buf_printf(out, "\\x%02x", c);
-        }
-    }
-    buf_append_char(out, '"');
-}
-
 static void format_line(Buf *out, const AofFileInfo *fi) {
     buf_append_cstr(out, "file ");
     if (needs_quotes(fi->name))
-        append_quoted(out, fi->name);
+        buf_append_repr(out, fi->name, strlen(fi->name));
     else
         buf_append_cstr(out, fi->name);
     buf_printf(out, " seq %lld type %c\n", fi->seq, fi->type);

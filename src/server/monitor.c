@@ -42,56 +42,6 @@ void monitor_remove(ClientFull *c) {
     client_list_remove(&core.monitors, c);
 }
 
-/* Appends s quoted and escaped as Redis's monitor lines show arguments. */
-static void append_repr(Buf *b, Slice s) {
-    static const char hex[] = "0123456789abcdef";
-    buf_reserve(b, s.len * 4 + 2);
-    char *p = b->p + b->len;
-    *p++ = '"';
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char ch = (unsigned char)s.p[i];
-        char esc = 0;
-        switch (ch) {
-        case '\\':
-            esc = '\\';
-            break;
-        case '"':
-            esc = '"';
-            break;
-        case '\n':
-            esc = 'n';
-            break;
-        case '\r':
-            esc = 'r';
-            break;
-        case '\t':
-            esc = 't';
-            break;
-        case '\a':
-            esc = 'a';
-            break;
-        case '\b':
-            esc = 'b';
-            break;
-        default:
-            break;
-        }
-        if (esc) {
-            *p++ = '\\';
-            *p++ = esc;
-        } else if (ch >= 0x20 && ch <= 0x7e) {
-            *p++ = (char)ch;
-        } else {
-            *p++ = '\\';
-            *p++ = 'x';
-            *p++ = hex[ch >> 4];
-            *p++ = hex[ch & 15];
-        }
-    }
-    *p++ = '"';
-    b->len = (size_t)(p - b->p);
-}
-
 /* Whether argument i of argv is a credential that neither MONITOR nor the
  * slow log may show: every argument of AUTH, and the two after each AUTH
  * option of HELLO (parsed as HELLO parses its options, so a SETNAME value
@@ -130,7 +80,7 @@ void monitor_feed(ClientFull *c, const Command *cmd, int argc, const Slice *argv
         if (command_arg_redacted(cmd, argc, argv, i))
             buf_append_cstr(&line, "\"(redacted)\"");
         else
-            append_repr(&line, argv[i]);
+            buf_append_repr(&line, argv[i].p, argv[i].len);
     }
     buf_append(&line, "\r\n", 2);
     for (size_t k = 0; k < core.monitors.n; k++) {

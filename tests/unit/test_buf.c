@@ -99,8 +99,34 @@ static void reserve_exact(void) {
     buf_free(&b);
 }
 
+/* buf_append_repr: Redis's quoting (what sdscatrepr gives for the same
+ * bytes, as MONITOR shows them), every byte value once. */
+static void repr(void) {
+    Buf b;
+    buf_init(&b);
+    buf_append_repr(&b, "a\0\n\r\t\a\b\"\\\x7f\x80\xff b~", 15);
+    static const char want[] = "\"a\\x00\\n\\r\\t\\a\\b\\\"\\\\\\x7f\\x80\\xff b~\"";
+    CHECK(b.len == sizeof want - 1 && memcmp(b.p, want, b.len) == 0);
+    buf_clear(&b);
+    buf_append_repr(&b, "", 0);
+    CHECK(b.len == 2 && memcmp(b.p, "\"\"", 2) == 0);
+    buf_clear(&b);
+    for (int c = 0; c < 256; c++) {
+        char in = (char)c;
+        size_t before = b.len;
+        buf_append_repr(&b, &in, 1);
+        size_t n = b.len - before - 2;
+        int plain = c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
+        int named =
+            c == '\n' || c == '\r' || c == '\t' || c == '\a' || c == '\b' || c == '"' || c == '\\';
+        CHECK(n == (plain ? 1u : named ? 2u : 4u));
+    }
+    buf_free(&b);
+}
+
 int main(void) {
     test_seed("test_buf");
+    repr();
     model_test();
     reserve_exact();
     formatting();
