@@ -517,7 +517,12 @@ static void cmd_config_set(Client *c) {
     }
     if (bad >= 0) {
         const char *e2;
-        for (i = 0; i < n; i++) config_set_value(defs[i], old[i].p, &e2);
+        for (i = 0; i < n; i++) {
+            config_set_value(defs[i], old[i].p, &e2);
+            /* a parse-only hook rebuilds what it derived from the value
+             * (the latency percentiles), now from the restored one */
+            if ((defs[i]->flags & CF_APPLY_AT_LOAD) && defs[i]->apply) defs[i]->apply(&e2);
+        }
         goto fail;
     }
     config_apply_all();

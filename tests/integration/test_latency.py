@@ -6,6 +6,8 @@ once it is served, the INFO section's place, redis-py's parser.
 import re
 import time
 
+from testlib import RespError, streamd_only
+
 # Redis 7.0 refuses DEBUG unless enabled; streamd has no such switch.
 SERVER_ARGS_REDIS = ["--enable-debug-command", "yes"]
 
@@ -54,3 +56,19 @@ def test_section_place_and_redis_py(r, raw):
              if x.startswith("# ")]
     assert names.index("Errorstats") < names.index("Latencystats") < names.index("Cluster")
     assert b"# Latencystats" not in bytes(c.call("INFO"))
+
+
+@streamd_only
+def test_a_refused_config_set_leaves_the_percentiles(make_server):
+    # CONFIG SET is all or nothing: when a later parameter fails, the
+    # percentiles INFO prints go back with the setting (they are derived)
+    import shutil
+
+    srv = make_server()
+    c = srv.raw()
+    shutil.rmtree(srv.dir)  # turning the AOF on now fails
+    r = c.call("CONFIG", "SET", "latency-tracking-info-percentiles", "10 20", "appendonly", "yes")
+    assert isinstance(r, RespError)
+    assert c.call("CONFIG", "GET", "latency-tracking-info-percentiles")[1] == b"50 99 99.9"
+    line = [x for x in bytes(c.call("INFO", "latencystats")).split(b"\r\n") if b"usec_config|get:" in x]
+    assert re.match(rb".*:p50=[\d.]+,p99=[\d.]+,p99\.9=[\d.]+$", line[0]), line
