@@ -3,20 +3,11 @@ once when no replica is asked for (or inside a transaction), else when its
 timeout passes or CLIENT UNBLOCK releases it; errors as redis-server 7.0's.
 """
 
-import time
-
 import pytest
 
-from testlib import IS_REDIS
+from testlib import IS_REDIS, wait_blocked
 
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="compares streamd with redis-server 7.0")
-
-
-def wait_blocked(ctl, n):
-    deadline = time.time() + 10
-    while bytes(ctl.call("CLIENT", "LIST")).count(b" flags=b ") < n:
-        assert time.time() < deadline, "WAIT did not block"
-        time.sleep(0.01)
 
 
 def script(srv):

@@ -5,9 +5,7 @@ that wants none, which streamd closes (Redis 7.0 leaves such a connection
 open: streamd-only).
 """
 
-import time
-
-from testlib import streamd_only
+from testlib import streamd_only, wait_blocked
 
 
 def test_fire_and_forget_producer(raw):
@@ -23,10 +21,7 @@ def test_fire_and_forget_producer(raw):
 def test_skipped_answer_of_a_blocked_read(raw):
     c, p = raw(), raw()
     c.send_many([("CLIENT", "REPLY", "SKIP"), ("XREAD", "BLOCK", "0", "STREAMS", "s", "$"), ("PING", "next")])
-    deadline = time.time() + 10
-    while b" flags=b " not in bytes(p.call("CLIENT", "LIST")):
-        assert time.time() < deadline
-        time.sleep(0.01)
+    wait_blocked(p, 1)
     assert p.call("XADD", "s", "1-1", "f", "v") == b"1-1"
     assert c.read() == b"next"  # the XREAD's entries were not sent
 

@@ -4,9 +4,8 @@ once it is served, the INFO section's place, redis-py's parser.
 """
 
 import re
-import time
 
-from testlib import RespError, streamd_only
+from testlib import RespError, streamd_only, wait_blocked
 
 # Redis 7.0 refuses DEBUG unless enabled; streamd has no such switch.
 SERVER_ARGS_REDIS = ["--enable-debug-command", "yes"]
@@ -35,10 +34,7 @@ def test_a_blocked_read_counts_when_it_is_served(raw):
     c, b = raw(), raw()
     assert c.call("CONFIG", "RESETSTAT") == b"OK"
     b.send_cmd("XREAD", "BLOCK", "0", "STREAMS", "lat", "$")
-    deadline = time.time() + 10
-    while b" flags=b " not in bytes(c.call("CLIENT", "LIST")):
-        assert time.time() < deadline
-        time.sleep(0.01)
+    wait_blocked(c, 1)
     assert hist(c, "xread") is None  # waiting: not yet a call
     assert c.call("XADD", "lat", "1-1", "f", "v") == b"1-1"
     assert b.read() is not None

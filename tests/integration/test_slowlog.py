@@ -10,7 +10,7 @@ blocked, and what the AOF loader replays.
 
 import time
 
-from testlib import IS_REDIS, streamd_only
+from testlib import IS_REDIS, streamd_only, wait_blocked
 
 # Redis 7.0 refuses DEBUG unless enabled; streamd has no such switch.
 SERVER_ARGS_REDIS = ["--enable-debug-command", "yes"]
@@ -19,12 +19,6 @@ SERVER_ARGS_REDIS = ["--enable-debug-command", "yes"]
 def entries(c):
     return c.call("SLOWLOG", "GET", "-1")
 
-
-def wait_blocked(c, n):
-    deadline = time.time() + 10
-    while bytes(c.call("CLIENT", "LIST")).count(b" flags=b ") < n:
-        assert time.time() < deadline, "clients did not block"
-        time.sleep(0.01)
 
 
 def test_redis_py_reads_the_slow_log(r):
