@@ -75,6 +75,7 @@ int main(int argc, char **argv) {
     }
     for (int i = 0; i < 40; i++) core.run_id[i] = hex[(rnd[i / 2] >> ((i % 2) * 4)) & 15];
     server.start_time_ms = now_ms();
+    server.aof_fsynced_offset = -1; /* until the AOF says otherwise */
     core.lastsave = now_ms() / 1000;
     db_init_all((int)settings.databases);
     commands_init();

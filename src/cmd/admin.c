@@ -859,6 +859,79 @@ static void cmd_wait(Client *c) {
     block_on_keys(c, NULL, 0, deadline, wait_serve, wait_timed_out, NULL, NULL);
 }
 
+/* ---- WAITAOF ----------------------------------------------------------- */
+
+typedef struct WaitAof {
+    long long woff; /* the waiting client's last write */
+    long long numlocal, numreplicas;
+} WaitAof;
+
+static void reply_waitaof(Client *c, long long woff) {
+    reply_array(c, 2);
+    reply_int(c, server.aof_fsynced_offset >= woff); /* the local AOF */
+    reply_int(c, 0);                                 /* replicas: streamd has none */
+}
+
+static const char waitaof_no_aof[] =
+    "ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.";
+
+/* Polled after every loop iteration's AOF flush. Replicas never acknowledge,
+ * so only a wait for the local fsync alone can end here; turning the AOF off
+ * ends a local wait with the error it would have got at once. */
+static int waitaof_serve(Client *c, const Slice *key, void *ctx) {
+    (void)key;
+    WaitAof *w = ctx;
+    if (w->numlocal && !server.appendonly) {
+        reply_error(c, waitaof_no_aof);
+        return 1;
+    }
+    if (w->numreplicas == 0 && server.aof_fsynced_offset >= w->woff) {
+        reply_waitaof(c, w->woff);
+        return 1;
+    }
+    return 0;
+}
+
+static void waitaof_timed_out(Client *c, void *ctx) {
+    reply_waitaof(c, ((WaitAof *)ctx)->woff);
+}
+
+/* WAITAOF numlocal numreplicas timeout: waits until this client's writes so
+ * far are fsynced to the local AOF (numlocal 1) and to numreplicas replicas'
+ * (never: there are none), or the timeout. Replies [local 0/1, replicas]
+ * either way; inside EXEC it answers at once. */
+static void cmd_waitaof(Client *c) {
+    long long numlocal, numreplicas;
+    int64_t deadline;
+    if (get_ll_or_reply(c, c->argv[1], &numlocal) != 0) return;
+    if (numlocal < 0 || numlocal > 1) {
+        reply_error(c, "ERR value is out of range, value must between 0 and 1");
+        return;
+    }
+    if (get_ll_or_reply(c, c->argv[2], &numreplicas) != 0) return;
+    if (numreplicas < 0) {
+        reply_error(c, "ERR value is out of range, must be positive");
+        return;
+    }
+    if (parse_block_timeout_ms(c, c->argv[3], &deadline) != 0) return;
+    if (numlocal && !server.appendonly) {
+        reply_error(c, waitaof_no_aof);
+        return;
+    }
+    long long woff = CF(c)->woff;
+    int acked = server.aof_fsynced_offset >= woff;
+    if ((acked >= numlocal && numreplicas == 0) || (c->flags & CLIENT_EXECUTING_MULTI)) {
+        reply_waitaof(c, woff);
+        return;
+    }
+    WaitAof *w = xmalloc(sizeof *w);
+    w->woff = woff;
+    w->numlocal = numlocal;
+    w->numreplicas = numreplicas;
+    block_on_keys(c, NULL, 0, deadline, waitaof_serve, waitaof_timed_out, w, xfree);
+    block_set_polled(c);
+}
+
 /* MONITOR: from now on the client gets a line for every command run (see
  * src/server/monitor.c). Refused inside EXEC, whose client must get one
  * reply per command; a client already monitoring gets no reply at all, as
@@ -888,6 +961,7 @@ const Command admin_commands[] = {
      0, 0, NULL},
     {"slowlog", NULL, -2, 0, "@slow", 0, 0, 0, slowlog_subcommands},
     {"wait", cmd_wait, 3, CMD_NOSCRIPT, "@slow @connection", 0, 0, 0, NULL},
+    {"waitaof", cmd_waitaof, 4, CMD_BLOCKING, "@slow @blocking @connection", 0, 0, 0, NULL},
     {"latency", NULL, -2, 0, "@slow", 0, 0, 0, latency_subcommands},
     {"monitor", cmd_monitor, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
      "@admin @slow @dangerous", 0, 0, 0, NULL},

@@ -92,6 +92,10 @@ typedef struct Aof {
     int64_t last_fsync_ms;       /* monotonic */
     int64_t flush_postponed_ms;  /* monotonic; 0 when no write is postponed */
     long long delayed_fsync;
+    /* WAITAOF: positions in server.write_offset (see note_synced) */
+    long long written_offset; /* reached by the last complete write of buf */
+    long long synced_offset;  /* reached by a completed fsync, here or in the background */
+    long long fork_offset;    /* at the fork of the rewrite that turns the AOF on */
     int last_write_ok;
     int last_write_errno;
     int64_t last_write_error_log_s;
@@ -226,6 +230,24 @@ static void aof_sink(int db_index, const char *resp, size_t len) {
     buf_append(&aof.buf, resp, len);
 }
 
+/*
+ * WAITAOF's "local" acknowledgement. server.write_offset positions every
+ * record in the stream the AOF receives; an fsync that completes makes every
+ * write up to the offset the file had reached when it was asked for
+ * durable. The offset is published in server.aof_fsynced_offset only while
+ * the AOF is on: while it is being turned on (WAIT_REWRITE), nothing is
+ * durable in an AOF that would be loaded until the new base exists, which
+ * then holds every write up to the fork. Turning the AOF off publishes -1.
+ * Offsets only grow, across rewrites and on/off cycles alike: an fsync of a
+ * file a failed attempt later dropped may have counted writes that then only
+ * the next base holds, and that base's fork is later still.
+ */
+static void note_synced(long long offset) {
+    if (offset > aof.synced_offset) aof.synced_offset = offset;
+    if (aof.state == AOF_ON && aof.synced_offset > server.aof_fsynced_offset)
+        server.aof_fsynced_offset = aof.synced_offset;
+}
+
 static void fsync_always_or_exit(void) {
     if (fdatasync(aof.fd) == -1) {
         log_warning("Can't persist AOF for fsync error when the AOF fsync policy is 'always': %s. "
@@ -235,6 +257,7 @@ static void fsync_always_or_exit(void) {
     }
     aof.fsync_offset = aof.current_size;
     aof.last_fsync_ms = mono_ms();
+    note_synced(aof.written_offset);
 }
 
 /*
@@ -248,9 +271,12 @@ static void flush(int force) {
     int everysec = server.appendfsync == FSYNC_EVERYSEC;
     int sync_in_progress = 0;
     if (buf_live(&aof.buf) == 0) {
-        /* Nothing new, but everysec still owes an fsync for older writes. */
+        /* Nothing new, but everysec still owes an fsync for older writes, and
+         * so does always for writes made under another policy. */
         if (everysec && aof.fsync_offset != aof.current_size && now - aof.last_fsync_ms >= 1000 &&
             !aof_bg_fsync_pending())
+            goto try_fsync;
+        if (server.appendfsync == FSYNC_ALWAYS && aof.fsync_offset != aof.current_size)
             goto try_fsync;
         return;
     }
@@ -313,6 +339,7 @@ static void flush(int force) {
     }
     aof.current_size += n;
     aof.last_incr_size += n;
+    aof.written_offset = server.write_offset;
     if (aof.buf.cap > BUF_KEEP_BYTES)
         buf_free(&aof.buf);
     else
@@ -323,7 +350,7 @@ try_fsync:
         fsync_always_or_exit();
     } else if (everysec && now - aof.last_fsync_ms >= 1000) {
         if (!sync_in_progress) {
-            aof_bg_fsync(aof.fd);
+            aof_bg_fsync(aof.fd, aof.written_offset);
             aof.fsync_offset = aof.current_size;
         }
         aof.last_fsync_ms = now;
@@ -395,7 +422,7 @@ static int open_new_incr(void) {
     }
     log_notice("Creating AOF incr file %s on background rewrite", name);
     if (aof.fd != -1) {
-        aof_bg_close(aof.fd, 1);
+        aof_bg_close(aof.fd, 1, aof.written_offset);
         aof.fsync_offset = aof.current_size;
         aof.last_fsync_ms = mono_ms();
     }
@@ -492,6 +519,7 @@ static int rewrite_start(void) {
     log_notice("Background append only file rewriting started by pid %ld", (long)pid);
     aof.child_pid = pid;
     aof.child_pipe = pipefd[0];
+    aof.fork_offset = server.write_offset;
     aof.rewrite_scheduled = 0;
     aof.rewrite_time_start = time(NULL);
     return 0;
@@ -577,17 +605,24 @@ static void rewrite_done(pid_t child, int exitcode, int bysignal) {
         set_manifest(am);
         am = NULL;
         if (aof.fd != -1) {
+            /* What the incremental file holds beyond its last fsync is still
+             * owed one (everysec), whatever the sizes are counted from now. */
+            long long unsynced = aof.current_size - aof.fsync_offset;
+            if (unsynced < 0) unsynced = 0;
+            if (unsynced > aof.last_incr_size) unsynced = aof.last_incr_size;
             aof.selected_db = -1;
             aof.current_size = file_size(base_name, NULL) + aof.last_incr_size;
             aof.rewrite_base_size = aof.current_size;
-            aof.fsync_offset = aof.current_size;
-            aof.last_fsync_ms = mono_ms();
+            aof.fsync_offset = aof.current_size - unsynced;
         }
         delete_history();
         aof.lastbgrewrite_ok = 1;
         aof.rewrites_consecutive_failures = 0;
         log_notice("Background AOF rewrite finished successfully");
-        if (aof.state == AOF_WAIT_REWRITE) aof.state = AOF_ON;
+        if (aof.state == AOF_WAIT_REWRITE) {
+            aof.state = AOF_ON;
+            note_synced(aof.fork_offset);
+        }
         xfree(tmp_path);
         xfree(base_path);
         xfree(incr_path);
@@ -612,7 +647,7 @@ cleanup:
         /* Still not on: drop what the failed attempt accumulated and retry. */
         buf_clear(&aof.buf);
         if (aof.fd != -1) {
-            aof_bg_close(aof.fd, 0);
+            aof_bg_close(aof.fd, 0, 0);
             aof.fd = -1;
         }
         char temp_incr[4096];
@@ -678,7 +713,10 @@ static void start_scheduled_rewrite(void) {
 
 static void before_sleep_hook(void) {
     start_scheduled_rewrite();
-    if (aof.state != AOF_OFF) flush(0);
+    if (aof.state != AOF_OFF) {
+        flush(0);
+        note_synced(aof_bg_synced_offset());
+    }
     refresh_write_refused();
 }
 
@@ -1011,6 +1049,7 @@ int aof_startup(void) {
     delete_history();
     aof.state = AOF_ON;
     aof.last_fsync_ms = mono_ms();
+    server.aof_fsynced_offset = 0; /* what was loaded is on disk */
     propagate_set_sink(aof_sink);
     return 0;
 }
@@ -1091,6 +1130,7 @@ int aof_set_enabled(int on) {
         }
         buf_free(&aof.buf);
         propagate_set_sink(NULL);
+        server.aof_fsynced_offset = -1;
     }
     refresh_write_refused();
     return 0;

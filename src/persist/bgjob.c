@@ -9,9 +9,11 @@
  *
  * What the event loop reads without the lock: the number of queued or
  * running fsync jobs (so `appendfsync everysec` can see that the previous
- * second's fsync has not finished and postpone, as Redis does) and the errno
+ * second's fsync has not finished and postpone, as Redis does), the errno
  * of the last failed fsync (0 after a success), which turns into -MISCONF
- * refusals. Both are atomics written by the thread.
+ * refusals, and the write offset the last successful fsync covered (each
+ * fsync job carries the offset the file held when it was queued; WAITAOF
+ * waits on it). All three are atomics written by the thread.
  *
  * The thread never allocates; it frees the job records the loop allocated
  * (the allocator's accounting is atomic for that reason).
@@ -38,7 +40,8 @@ typedef struct Job {
     int kind;
     int fd;
     int fsync_first;
-    char path[]; /* JOB_UNLINK */
+    long long offset; /* write offset covered once the fsync succeeds */
+    char path[];      /* JOB_UNLINK */
 } Job;
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -49,6 +52,13 @@ static int running; /* a job is being run (under mu) */
 static int started;
 static _Atomic int fsync_pending;
 static _Atomic int fsync_errno;
+static _Atomic long long synced_offset;
+
+/* Jobs run in the order they were queued with non-decreasing offsets, but
+ * stay monotonic whatever the caller passes. */
+static void publish_synced(long long offset) {
+    if (offset > atomic_load(&synced_offset)) atomic_store(&synced_offset, offset);
+}
 
 static void *worker(void *arg) {
     (void)arg;
@@ -62,16 +72,18 @@ static void *worker(void *arg) {
         pthread_mutex_unlock(&mu);
 
         if (j->kind == JOB_FSYNC) {
-            if (fdatasync(j->fd) == -1 && errno != EBADF && errno != EINVAL) {
+            int rc = fdatasync(j->fd);
+            if (rc == -1 && errno != EBADF && errno != EINVAL) {
                 int e = errno;
                 atomic_store(&fsync_errno, e);
                 log_warning("Fail to fsync the AOF file: %s", strerror(e));
             } else {
                 atomic_store(&fsync_errno, 0);
+                if (rc == 0) publish_synced(j->offset);
             }
             atomic_fetch_sub(&fsync_pending, 1);
         } else if (j->kind == JOB_CLOSE) {
-            if (j->fsync_first) fdatasync(j->fd);
+            if (j->fsync_first && fdatasync(j->fd) == 0) publish_synced(j->offset);
             close(j->fd);
         } else {
             if (unlink(j->path) == -1 && errno != ENOENT)
@@ -118,22 +130,25 @@ static void submit(Job *j) {
 }
 
 /* Queues an fdatasync of fd (borrowed: the caller keeps it open until the job
- * ran, which closing through aof_bg_close() guarantees). */
-void aof_bg_fsync(int fd) {
+ * ran, which closing through aof_bg_close() guarantees); offset: the write
+ * offset everything written to fd so far reaches. */
+void aof_bg_fsync(int fd, long long offset) {
     Job *j = xcalloc(1, sizeof *j);
     j->kind = JOB_FSYNC;
     j->fd = fd;
+    j->offset = offset;
     atomic_fetch_add(&fsync_pending, 1);
     submit(j);
 }
 
 /* Queues closing fd (ownership moves to the thread), after an fdatasync when
- * fsync_first. */
-void aof_bg_close(int fd, int fsync_first) {
+ * fsync_first (offset as for aof_bg_fsync). */
+void aof_bg_close(int fd, int fsync_first, long long offset) {
     Job *j = xcalloc(1, sizeof *j);
     j->kind = JOB_CLOSE;
     j->fd = fd;
     j->fsync_first = fsync_first;
+    j->offset = offset;
     submit(j);
 }
 
@@ -149,6 +164,12 @@ void aof_bg_unlink(const char *path) {
 /* Number of fsync jobs queued or running. */
 int aof_bg_fsync_pending(void) {
     return atomic_load(&fsync_pending);
+}
+
+/* The highest write offset a background fsync has made durable (0 before
+ * the first). */
+long long aof_bg_synced_offset(void) {
+    return atomic_load(&synced_offset);
 }
 
 /* errno of the last background fsync if it failed, 0 if it succeeded. */

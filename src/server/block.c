@@ -33,6 +33,15 @@
  * its records flushed together), and the keys it signals are served after.
  * Rejected: a timer facility in the event loop for this one use (the
  * blocked-clients array already drives the loop's sleep).
+ *
+ * Polled clients (block_set_polled) wait for something outside the keyspace
+ * that advances on its own: WAITAOF for the AOF's fsyncs, some of which
+ * complete in a background thread. Their serve function runs once per loop
+ * iteration right after the persistence hooks, so an fsync done there is seen
+ * before the iteration's replies leave. The loop wakes at least once per cron
+ * tick, which bounds how late a background fsync is noticed.
+ * Rejected: a wake-up from the fsync thread (a pipe or eventfd for every
+ * fsync, to save at most one cron tick on a wait that is a second long).
  */
 #include <string.h>
 
@@ -113,6 +122,7 @@ void block_unblock(ClientFull *c, int free_only) {
         slowlog_check(c, b->cmd, b->argc, b->argv, b->exec_us);
     }
     if (!free_only) reply_skip_advance(&c->pub); /* its answer was the skipped one */
+    if (b->polled) core.n_polled--;
     Db *db = c->pub.db;
     for (int i = 0; i < b->n_keys; i++) {
         ClientList *l = waiters(db, b->keys[i], 0);
@@ -189,6 +199,10 @@ void block_after_unblock(ClientFull *c) {
     unblocked_ids[n_unblocked++] = c->pub.id;
 }
 
+int block_has_unblocked(void) {
+    return n_unblocked > 0;
+}
+
 void block_process_unblocked(void) {
     while (n_unblocked > 0) {
         uint64_t *ids = unblocked_ids;
@@ -232,7 +246,7 @@ void block_serve_ready(void) {
                 if (!c->block || c->is_closing) continue;
                 if (try_serve(c, &key)) {
                     block_unblock(c, 0);
-                    prop_flush();
+                    prop_flush(c);
                     block_after_unblock(c);
                     /* that may have been the key's last waiter (a client
                      * that waits on goes on waiting on this key) */
@@ -278,15 +292,15 @@ static void serve_wakeups(int64_t now) {
         if (!c->block || c->is_closing || !c->block->wake_ms) continue;
         if (try_serve(c, NULL)) {
             block_unblock(c, 0);
-            prop_flush();
+            prop_flush(c);
             block_after_unblock(c);
         } else {
-            prop_flush();
+            prop_flush(c);
         }
     }
     xfree(due);
     block_serve_ready();
-    prop_flush();
+    prop_flush(NULL);
     core.executing = 0;
 }
 
@@ -355,6 +369,31 @@ void block_touch_db(Db *db) {
     } while (cur);
     for (size_t i = 0; i < t.n; i++) block_signal_ready(db, t.keys[i]);
     xfree(t.keys);
+}
+
+void block_set_polled(Client *c) {
+    BlockState *b = CF(c)->block;
+    if (b && !b->polled) {
+        b->polled = 1;
+        core.n_polled++;
+    }
+}
+
+/* Offers every polled client its condition once. Runs after the persistence
+ * hooks of the loop iteration (a WAITAOF sees the fsync just done) and before
+ * replies are written; the commands pipelined behind a released client run at
+ * the start of the next iteration, which then does not sleep. */
+void block_poll(void) {
+    if (core.n_polled == 0) return;
+    for (size_t i = 0; i < core.n_blocked;) {
+        ClientFull *c = core.blocked[i];
+        if (c->block->polled && !c->is_closing && try_serve(c, NULL)) {
+            block_unblock(c, 0);
+            block_after_unblock(c);
+            continue; /* slot i now holds another client */
+        }
+        i++;
+    }
 }
 
 void block_set_unblock_on_nokey(Client *c) {

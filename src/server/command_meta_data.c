@@ -528,6 +528,11 @@ static const MetaArg a_wait[] = {
     {"numreplicas", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"timeout", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
+static const MetaArg a_waitaof[] = {
+    {"numlocal", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numreplicas", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"timeout", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
 static const MetaArg a_watch[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
 };
@@ -1054,6 +1059,7 @@ const CommandMeta command_meta_table[] = {
     {"unlink", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", "4.0.0", "generic", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:agg_sum", k_unlink, 1, a_unlink, 1},
     {"unwatch", "Forget about all watched keys", "2.2.0", "transactions", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"wait", "Wait for the synchronous replication of all the write commands sent in the context of the current connection", "3.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:agg_min", NULL, 0, a_wait, 2},
+    {"waitaof", "Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.", "7.2.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:agg_min", NULL, 0, a_waitaof, 3},
     {"watch", "Watch the given keys to determine execution of the MULTI/EXEC block", "2.2.0", "transactions", "O(1) for every key.", NULL, NULL, NULL, NULL, 0, NULL, k_watch, 1, a_watch, 1},
     {"xack", "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.", "5.0.0", "stream", "O(1) for each message ID processed.", NULL, NULL, NULL, NULL, 0, NULL, k_xack, 1, a_xack, 3},
     {"xackdel", "Acknowledges and deletes one or multiple messages for a stream consumer group.", "8.2.0", "stream", "O(1) for each message ID processed.", NULL, NULL, NULL, NULL, 0, NULL, k_xackdel, 1, a_xackdel, 4},

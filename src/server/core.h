@@ -58,6 +58,7 @@ typedef struct BlockState {
     size_t index;      /* position in the blocked-clients array */
     long long exec_us; /* how long the handler ran when it blocked (slow log) */
     int on_nokey;      /* block_set_unblock_on_nokey() */
+    int polled;        /* block_set_polled() */
 } BlockState;
 
 typedef struct ClientFull {
@@ -89,6 +90,7 @@ typedef struct ClientFull {
     struct WatchedKey *watched;
     int n_watched, cap_watched;
     BlockState *block;
+    long long woff; /* server.write_offset after this client's last records (WAITAOF) */
     /* error reply marker for stats / fake clients */
     int replied_error;
     char *last_error; /* fake clients only: copy of the last error */
@@ -128,6 +130,7 @@ typedef struct Core {
     /* blocking */
     ClientFull **blocked;
     size_t n_blocked, cap_blocked;
+    size_t n_polled; /* blocked clients with BlockState.polled */
     uint64_t n_blocking_keys;
     ClientList monitors; /* MONITOR clients, in the order they came (monitor.c) */
     Buf ready_keys;      /* list of (db, keylen, key) records */
@@ -308,7 +311,7 @@ void client_list_remove(ClientList *l, ClientFull *c);
 /* dispatch.c */
 void dispatch_command(ClientFull *c);
 void call_command(ClientFull *c, const Command *cmd);
-void prop_flush(void);
+void prop_flush(ClientFull *c);
 CommandStats *cmdstats_for(const Command *cmd);
 void stats_count_error(const char *line);
 Slice *argv_copy(int argc, const Slice *argv);
@@ -326,6 +329,8 @@ int64_t block_nearest_deadline(void);
 void block_signal_ready(Db *db, Slice key);
 void block_process_unblocked(void);
 void block_after_unblock(ClientFull *c);
+int block_has_unblocked(void);
+void block_poll(void);
 void block_touch_db(Db *db);
 uint64_t block_count_keys_on_nokey(void);
 size_t block_count_with_timeout(void);

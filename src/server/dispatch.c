@@ -83,7 +83,7 @@ void propagate_db(int db_index, int argc, const Slice *argv) {
     r->db = db_index;
     r->off = core.prop_buf.len;
     resp_append_command(&core.prop_buf, argc, argv);
-    if (!core.executing) prop_flush();
+    if (!core.executing) prop_flush(NULL);
 }
 
 void propagate(Client *c, int argc, const Slice *argv) {
@@ -95,8 +95,11 @@ void propagate_argv(Client *c) {
 }
 
 /* Hands the records of the command just run to the sink, wrapped in
- * MULTI/EXEC when there are several so that a replay applies all or none. */
-void prop_flush(void) {
+ * MULTI/EXEC when there are several so that a replay applies all or none.
+ * server.write_offset counts the bytes handed over; c (NULL when no client's
+ * command made them: expiry) keeps the offset its last records ended at, for
+ * WAITAOF. */
+void prop_flush(ClientFull *c) {
     static const char multi[] = "*1\r\n$5\r\nMULTI\r\n", exec[] = "*1\r\n$4\r\nEXEC\r\n";
     if (core.n_prop == 0) return;
     int wrap = core.n_prop > 1;
@@ -107,6 +110,9 @@ void prop_flush(void) {
             core.sink(core.prop[i].db, core.prop_buf.p + core.prop[i].off, end - core.prop[i].off);
         }
         if (wrap) core.sink(core.prop[core.n_prop - 1].db, exec, sizeof exec - 1);
+        server.write_offset +=
+            (long long)core.prop_buf.len + (wrap ? (long long)(sizeof multi + sizeof exec - 2) : 0);
+        if (c) c->woff = server.write_offset;
     }
     core.n_prop = 0;
     buf_clear(&core.prop_buf);
@@ -509,7 +515,7 @@ void dispatch_command(ClientFull *c) {
     }
 done:
     if (!c->block) reply_skip_advance(pc); /* a blocked command answers later */
-    prop_flush();
+    prop_flush(c);
     block_serve_ready();
     core.executing = 0;
 }

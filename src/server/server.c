@@ -274,7 +274,7 @@ static void cron(void) {
         core.cmd_time_us = real_us();
         core.cmd_time_ms = core.cmd_time_us / 1000;
         block_serve_ready();
-        prop_flush();
+        prop_flush(NULL);
         core.executing = 0;
     }
     for (int i = 0; i < core.n_dbs; i++) dict_rehash_steps(core.dbs[i].keys, 100);
@@ -311,7 +311,7 @@ static int64_t next_timeout_ms(void) {
         if (left < 0) left = 0;
         if (left < timeout) timeout = left;
     }
-    if (core.pending_write || buf_live(&core.ready_keys) > 0) timeout = 0;
+    if (core.pending_write || buf_live(&core.ready_keys) > 0 || block_has_unblocked()) timeout = 0;
     return timeout;
 }
 
@@ -347,6 +347,7 @@ static void before_sleep(void) {
     block_check_timeouts();
     block_process_unblocked();
     for (int i = 0; i < core.n_before_sleep; i++) core.before_sleep[i]();
+    block_poll();
     client_write_pending();
     clients_free_pending();
     reply_discard_release();

@@ -124,6 +124,12 @@ void block_on_keys(Client *c, const Slice *keys, int n_keys, int64_t timeout_at_
  * block_on_keys() or from the serve function. */
 void block_set_wakeup(Client *c, int64_t at_ms);
 
+/* Marks the client just blocked as waiting for a condition no key signals
+ * (WAITAOF: the AOF's fsync progress): its serve function (key NULL) runs
+ * once per event-loop iteration, after the persistence hooks, until it
+ * answers. */
+void block_set_polled(Client *c);
+
 /* Marks the client just blocked as one that must be told when a key it waits
  * on is deleted (XREADGROUP): counted in INFO total_blocking_keys_on_nokey. */
 void block_set_unblock_on_nokey(Client *c);
@@ -187,6 +193,13 @@ typedef struct Server {
     const char *write_refused; /* non-NULL: writes get this error (MISCONF) */
     long long dirty;           /* changes since start */
     int64_t start_time_ms;
+    /* Bytes of propagation records handed to the sink since start: the
+     * position of a write in the AOF stream, which never goes back (not even
+     * across rewrites). A client's last write ends at some write_offset. */
+    long long write_offset;
+    /* Owned by src/persist: every write up to this offset is fsynced to the
+     * AOF; -1 while the AOF is off or still being created (WAITAOF). */
+    long long aof_fsynced_offset;
 } Server;
 
 extern Server server;

@@ -127,12 +127,13 @@ MONITOR_LINE = re.compile(rb'^\+\d+\.\d{6} \[\d+ [^\]]+\]( "(?:[^"\\]|\\.)*")+$'
 
 # Commands never sent as generated: they end the server or the fuzzer's
 # access to it (MONITOR and CLIENT REPLY: no more replies to read), or they
-# sleep (WAIT: its whole timeout, with no replica to answer).
-NEVER = {"shutdown", "monitor", "client|reply", "wait", "subscribe", "psubscribe", "ssubscribe",
+# sleep (WAIT: its whole timeout, with no replica to answer; WAITAOF is
+# generated with short timeouts by Gen.special).
+NEVER = {"shutdown", "monitor", "client|reply", "wait", "waitaof", "subscribe", "psubscribe", "ssubscribe",
          "sync", "psync", "replicaof", "slaveof", "failover", "save", "bgsave", "config|rewrite",
          "debug",
          # Not in streamd; listed for runs against redis-server (--bin).
-         "client|pause", "waitaof", "acl", "module", "script",
+         "client|pause", "acl", "module", "script",
          "eval", "evalsha", "fcall", "function|restore", "cluster", "readonly", "migrate",
          "restore", "restore-asking", "lpop", "blpop", "brpop", "blmove", "brpoplpush",
          "blmpop", "bzpopmin", "bzpopmax", "bzmpop", "client|tracking", "debug"}
@@ -690,7 +691,12 @@ class Gen:
             return ["DEBUG", self.pick(["LOADAOF", "HELP", "LOG", "SLEEP", "NOSUCH"])] + (
                 [self.pick(["0", "0.001", "x"])] if self.chance(0.5) else [])
         if r < 0.37:
-            return ["BGREWRITEAOF"]
+            if self.chance(0.6):
+                return ["BGREWRITEAOF"]
+            # WAITAOF: at once, at a short timeout, or (timeout 0 and never
+            # met) released by the fuzzer's CLIENT UNBLOCK
+            return ["WAITAOF", self.pick(["0", "1", "1", "1", "2", "x"]),
+                    self.pick(["0", "0", "0", "1", "-1"]), self.pick(["0", "1", "10", "50", "-1"])]
         if r < 0.42:
             # Another fuzzing connection: mid-pipeline, possibly blocked.
             return ["CLIENT", "UNBLOCK", "@conn%d" % self.rng.randrange(self.nconns)] + (
