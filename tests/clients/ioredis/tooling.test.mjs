@@ -1,11 +1,12 @@
 // ioredis's operator tooling against the server: its MONITOR mode (the
 // 'monitor' events it parses from the server's lines), the slow log and the
-// latency histograms through plain calls. Every assertion holds against
-// Debian's redis-server 7.0 too (STREAMD_TARGET=redis).
+// latency histograms through plain calls, WAITAOF. Every assertion but
+// WAITAOF's (Redis 7.2+) holds against Debian's redis-server 7.0 too
+// (STREAMD_TARGET=redis).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, TIMEOUT } from './lib/harness.mjs';
+import { setup, TIMEOUT, STREAMD_ONLY } from './lib/harness.mjs';
 
 const T = { timeout: TIMEOUT };
 const ctx = setup('tooling');
@@ -64,4 +65,25 @@ test('LATENCY HISTOGRAM: calls and cumulative buckets per command', T, async () 
     const counts = buckets.filter((_, i) => i % 2 === 1);
     assert.deepEqual([...counts].sort((a, b) => a - b), counts);
     assert.equal(counts[counts.length - 1], 20);
+});
+
+test('WAITAOF: a write acknowledged once the AOF turned on at run time has it fsynced', { timeout: TIMEOUT, skip: STREAMD_ONLY }, async () => {
+    const { r } = ctx;
+    await assert.rejects(r.call('WAITAOF', '1', '0', '0'),
+        /^ReplyError: ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled\.$/);
+    assert.deepEqual(await r.call('WAITAOF', '0', '0', '0'), [0, 0]);
+    await r.config('SET', 'appendfsync', 'always');
+    await r.config('SET', 'appendonly', 'yes');
+    try {
+        await r.xadd('orders', '*', 'id', '1');
+        // released when the first base is written (and the write fsynced)
+        assert.deepEqual(await r.call('WAITAOF', '1', '0', String(TIMEOUT / 2)), [1, 0]);
+        const multi = await r.multi().xadd('orders', '*', 'id', '2').call('WAITAOF', '1', '0', '0').exec();
+        // at once inside a transaction, for the writes before it (its own
+        // are handed to the AOF when EXEC ends, as Redis propagates them)
+        assert.deepEqual(multi[1], [null, [1, 0]]);
+        assert.deepEqual(await r.call('WAITAOF', '1', '0', '0'), [1, 0]);
+    } finally {
+        await r.config('SET', 'appendonly', 'no');
+    }
 });
