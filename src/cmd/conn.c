@@ -396,7 +396,11 @@ static void cmd_client_unblock(Client *c) {
         return;
     }
     for (ClientFull *o = core.clients; o; o = o->next) {
-        if (o->pub.id != (uint64_t)id || !o->block || o->is_closing) continue;
+        /* a client held by CLIENT PAUSE is not blocked for this (Redis 7.2+
+         * answers 0; 7.0 crashed) */
+        if (o->pub.id != (uint64_t)id || !o->block || o->is_closing ||
+            (o->pub.flags & CLIENT_POSTPONED))
+            continue;
         if (as_error) {
             reply_error(&o->pub, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
         } else if (o->block->on_timeout) {
@@ -410,6 +414,39 @@ static void cmd_client_unblock(Client *c) {
         return;
     }
     reply_int(c, 0);
+}
+
+/* CLIENT PAUSE timeout [WRITE|ALL]: holds the commands of every client
+ * (WRITE: those that write) for timeout ms or until CLIENT UNPAUSE; see
+ * src/server/pause.c. The mode is checked before the timeout, as Redis
+ * does. */
+static void cmd_client_pause(Client *c) {
+    if (c->argc > 4) {
+        reply_error(c,
+                    "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try "
+                    "CLIENT HELP.",
+                    (int)(c->argv[1].len > 128 ? 128 : c->argv[1].len), c->argv[1].p);
+        return;
+    }
+    int mode = PAUSE_ALL;
+    if (c->argc == 4) {
+        if (slice_eq_nocase(c->argv[3], "WRITE")) {
+            mode = PAUSE_WRITE;
+        } else if (!slice_eq_nocase(c->argv[3], "ALL")) {
+            reply_error(c, "ERR CLIENT PAUSE mode must be WRITE or ALL");
+            return;
+        }
+    }
+    int64_t end;
+    if (parse_block_timeout_ms(c, c->argv[2], &end) != 0) return;
+    if (end == 0) end = now_ms(); /* 0 ms: a pause already over */
+    pause_start(mode, end, (c->flags & CLIENT_EXECUTING_MULTI) != 0);
+    reply_ok(c);
+}
+
+static void cmd_client_unpause(Client *c) {
+    pause_stop();
+    reply_ok(c);
 }
 
 static void cmd_client_noevict(Client *c) {
@@ -457,6 +494,10 @@ static void cmd_client_help(Client *c) {
         "      Return clients of specified type.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
         "    Unblock the specified blocked client.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
         "REPLY (ON|OFF|SKIP)",
         "    Control the replies sent to the current connection.",
         "SETNAME <name>",
@@ -503,6 +544,10 @@ static const Command client_subcommands[] = {
     {"setinfo", cmd_client_setinfo, 4, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL},
     {"unblock", cmd_client_unblock, -3, CMD_ADMIN | CLI_FLAGS,
      "@admin @slow @dangerous @connection", 0, 0, 0, NULL},
+    {"pause", cmd_client_pause, -3, CMD_ADMIN | CLI_FLAGS, "@admin @slow @dangerous @connection", 0,
+     0, 0, NULL},
+    {"unpause", cmd_client_unpause, 2, CMD_ADMIN | CLI_FLAGS, "@admin @slow @dangerous @connection",
+     0, 0, 0, NULL},
     {"no-evict", cmd_client_noevict, 3, CMD_ADMIN | CLI_FLAGS,
      "@admin @slow @dangerous @connection", 0, 0, 0, NULL},
     {"reply", cmd_client_reply, 3, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL},

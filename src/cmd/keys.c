@@ -121,8 +121,9 @@ static void cmd_scan(Client *c) {
 }
 
 static void cmd_randomkey(Client *c) {
+    DictEntry *e = NULL;
     for (int tries = 0; tries < 100; tries++) {
-        DictEntry *e = dict_random(c->db->keys);
+        e = dict_random(c->db->keys);
         if (!e) break;
         if (e->expire_ms >= 0 && e->expire_ms <= now_ms()) {
             if (db_size(c->db) == 1) { /* only expired keys would loop */
@@ -131,6 +132,13 @@ static void cmd_randomkey(Client *c) {
             }
             continue;
         }
+        reply_bulk(c, e->key, e->key_len);
+        return;
+    }
+    /* While CLIENT PAUSE keeps expired keys, a database of keys that all
+     * have a TTL may hold only expired ones: Redis 7.2+ then answers the
+     * last one sampled rather than looking for ever (7.0 hung). */
+    if (e && core.expire_paused && c->db->n_expires == db_size(c->db)) {
         reply_bulk(c, e->key, e->key_len);
         return;
     }

@@ -164,6 +164,7 @@ void block_signal_ready(Db *db, Slice key) {
 /* Runs serve for one blocked client with its original command in place;
  * key is the ready key (NULL for a wake-up time). */
 static int try_serve(ClientFull *c, const Slice *key) {
+    if (core.pause_mode && pause_take_blocked(c)) return 0; /* runs after the pause */
     BlockState *b = c->block;
     Client *pc = &c->pub;
     int argc = pc->argc;

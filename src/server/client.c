@@ -79,6 +79,7 @@ Client *client_new_fake(void) {
 }
 
 static void client_release(ClientFull *c) {
+    if (c->pub.flags & CLIENT_POSTPONED) pause_forget(c);
     if (c->block) block_unblock(c, 1);
     monitor_remove(c);
     multi_discard(c);

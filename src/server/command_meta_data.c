@@ -80,6 +80,17 @@ static const MetaArg a_client_no_evict_0[] = {
 static const MetaArg a_client_no_evict[] = {
     {"enabled", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_client_no_evict_0, 2},
 };
+static const MetaArg a_client_pause_1[] = {
+    {"write", "pure-token", -1, "WRITE", NULL, NULL, NULL, 0, NULL, 0},
+    {"all", "pure-token", -1, "ALL", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_client_pause[] = {
+    {"timeout", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"mode", "oneof", -1, NULL, NULL, "6.2.0", NULL, META_ARG_OPTIONAL, a_client_pause_1, 2},
+};
+static const char *const h_client_pause[] = {
+    "6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option.",
+};
 static const MetaArg a_client_reply_0[] = {
     {"on", "pure-token", -1, "ON", NULL, NULL, NULL, 0, NULL, 0},
     {"off", "pure-token", -1, "OFF", NULL, NULL, NULL, 0, NULL, 0},
@@ -968,10 +979,12 @@ const CommandMeta command_meta_table[] = {
     {"client|kill", "Kill the connection of a client", "2.4.0", "connection", "O(N) where N is the number of client connections", NULL, NULL, NULL, h_client_kill, 5, NULL, NULL, 0, a_client_kill, 1},
     {"client|list", "Get the list of client connections", "2.4.0", "connection", "O(N) where N is the number of client connections", NULL, NULL, NULL, h_client_list, 6, "nondeterministic_output", NULL, 0, a_client_list, 2},
     {"client|no-evict", "Set client eviction mode for the current connection", "7.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_no_evict, 1},
+    {"client|pause", "Stop processing commands from clients for some time", "2.9.50", "connection", "O(1)", NULL, NULL, NULL, h_client_pause, 1, NULL, NULL, 0, a_client_pause, 2},
     {"client|reply", "Instruct the server whether to reply to commands", "3.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_reply, 1},
     {"client|setinfo", "Sets information specific to the client or connection.", "7.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_client_setinfo, 1},
     {"client|setname", "Set the current connection name", "2.6.9", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_setname, 1},
     {"client|unblock", "Unblock a client blocked in a blocking command from a different connection", "5.0.0", "connection", "O(log N) where N is the number of client connections", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_unblock, 2},
+    {"client|unpause", "Resume processing of clients that were paused", "6.2.0", "connection", "O(N) Where N is the number of paused clients", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"command", "Get array of Redis command details", "2.8.13", "server", "O(N) where N is the total number of Redis commands", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", NULL, 0, NULL, 0},
     {"command|count", "Get total number of Redis commands", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"command|docs", "Get array of specific Redis command documentation", "7.0.0", "server", "O(N) where N is the number of commands to look up", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", NULL, 0, a_command_docs, 1},

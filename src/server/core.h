@@ -171,8 +171,15 @@ typedef struct Core {
     char run_id[41];
     const char *config_file;
     char *exec_path;
-    int64_t sleep_until_ms; /* DEBUG SLEEP / CLIENT PAUSE not used */
+    /* CLIENT PAUSE (pause.c) */
+    int pause_mode;           /* PAUSE_OFF, PAUSE_WRITE or PAUSE_ALL */
+    int64_t pause_end_ms;     /* Unix ms */
+    int expire_paused;        /* no key is deleted by expiry (db.c) */
+    int pause_expire_pending; /* paused inside EXEC: expiry pauses after it */
+    ClientList postponed;     /* held clients, in arrival order */
 } Core;
+
+enum { PAUSE_OFF = 0, PAUSE_WRITE = 1, PAUSE_ALL = 2 }; /* stricter is greater */
 
 extern Core core;
 
@@ -334,6 +341,15 @@ void block_poll(void);
 void block_touch_db(Db *db);
 uint64_t block_count_keys_on_nokey(void);
 size_t block_count_with_timeout(void);
+
+/* pause.c */
+void pause_start(int mode, int64_t end_ms, int in_exec);
+void pause_stop(void);
+int pause_hold(ClientFull *c, const Command *cmd);
+int pause_take_blocked(ClientFull *c);
+void pause_forget(ClientFull *c);
+void pause_before_sleep(void);
+int64_t pause_deadline(void);
 
 /* db.c */
 void db_init_all(int n);

@@ -6,7 +6,8 @@
  * cycle can skip databases without TTLs. Expiry is lazy (a lookup of an
  * expired key deletes it) and active (the cron walks each database with a SCAN
  * cursor for a bounded time). Both propagate a DEL so the AOF replays the same
- * keyspace regardless of timing.
+ * keyspace regardless of timing. Both stop during CLIENT PAUSE (pause.c):
+ * an expired key then reads as missing but stays until the pause ends.
  *
  * db_signal_key() is the one place a change is announced: it marks the WATCHes
  * on the key dirty and queues clients blocked on it for service after the
@@ -98,6 +99,7 @@ static void delete_entry(Db *db, Slice key) {
 static int expire_if_needed(Db *db, DictEntry *e) {
     if (e->expire_ms < 0 || server.loading) return 0;
     if (e->expire_ms > now_ms()) return 0;
+    if (core.expire_paused) return 1; /* CLIENT PAUSE: expired, but kept until it ends */
     Slice argv[2] = {slice_cstr("DEL"), slice_of(e->key, e->key_len)};
     char *keycopy = xmemdup(e->key, e->key_len);
     Slice key = slice_of(keycopy, e->key_len);
@@ -262,7 +264,7 @@ static void collect_expired(void *priv, DictEntry *e) {
 
 /* One active expiry pass: walks each database with TTLs for about budget_us. */
 void db_active_expire(int64_t budget_us) {
-    if (server.loading) return;
+    if (server.loading || core.expire_paused) return;
     int64_t start = now_us();
     for (int i = 0; i < core.n_dbs; i++) {
         Db *db = &core.dbs[i];

@@ -493,6 +493,9 @@ void dispatch_command(ClientFull *c) {
         reject(c, cmd, "ERR Replica can't interact with the keyspace%s%s", "", "");
         goto done;
     }
+    /* CLIENT PAUSE holds what its mode covers, queued commands included
+     * (pause.c): one predictable test per command while no pause is active. */
+    if (core.pause_mode && pause_hold(c, cmd)) goto done;
     if ((pc->flags & CLIENT_MULTI) && !is_multi_control(cmd)) {
         multi_queue(c, cmd);
         goto done;

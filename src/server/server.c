@@ -305,7 +305,8 @@ void server_prepare_shutdown(void) {
 
 static int64_t next_timeout_ms(void) {
     int64_t timeout = 1000 / (settings.hz > 0 ? settings.hz : 10);
-    int64_t d = block_nearest_deadline();
+    int64_t d = block_nearest_deadline(), pause_end = pause_deadline();
+    if (pause_end && (!d || pause_end < d)) d = pause_end;
     if (d) {
         int64_t left = d - now_ms();
         if (left < 0) left = 0;
@@ -344,6 +345,7 @@ void server_serve_while_loading(void) {
 }
 
 static void before_sleep(void) {
+    pause_before_sleep();
     block_check_timeouts();
     block_process_unblocked();
     for (int i = 0; i < core.n_before_sleep; i++) core.before_sleep[i]();

@@ -42,6 +42,7 @@ enum {
     CLIENT_REPLY_OFF = 1u << 13,       /* CLIENT REPLY OFF: replies are dropped */
     CLIENT_REPLY_SKIP = 1u << 14,      /* this command's replies are dropped */
     CLIENT_REPLY_SKIP_NEXT = 1u << 15, /* CLIENT REPLY SKIP: the next command's are */
+    CLIENT_POSTPONED = 1u << 16,       /* held by CLIENT PAUSE (pause.c); also BLOCKED */
 };
 
 struct Client {

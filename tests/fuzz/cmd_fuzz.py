@@ -128,12 +128,14 @@ MONITOR_LINE = re.compile(rb'^\+\d+\.\d{6} \[\d+ [^\]]+\]( "(?:[^"\\]|\\.)*")+$'
 # Commands never sent as generated: they end the server or the fuzzer's
 # access to it (MONITOR and CLIENT REPLY: no more replies to read), or they
 # sleep (WAIT: its whole timeout, with no replica to answer; WAITAOF is
-# generated with short timeouts by Gen.special).
+# generated with short timeouts by Gen.special; CLIENT PAUSE: a generated
+# timeout holds the fuzzer's own next command, in ALL mode CLIENT UNPAUSE
+# too, for as long as it says).
 NEVER = {"shutdown", "monitor", "client|reply", "wait", "waitaof", "subscribe", "psubscribe", "ssubscribe",
          "sync", "psync", "replicaof", "slaveof", "failover", "save", "bgsave", "config|rewrite",
-         "debug",
+         "debug", "client|pause",
          # Not in streamd; listed for runs against redis-server (--bin).
-         "client|pause", "acl", "module", "script",
+         "acl", "module", "script",
          "eval", "evalsha", "fcall", "function|restore", "cluster", "readonly", "migrate",
          "restore", "restore-asking", "lpop", "blpop", "brpop", "blmove", "brpoplpush",
          "blmpop", "bzpopmin", "bzpopmax", "bzmpop", "client|tracking", "debug"}
