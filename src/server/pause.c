@@ -18,8 +18,9 @@
  * has no query buffer to return to, and both kinds are held the same way.
  *
  * Blocked clients: a blocked command the pause covers (XREADGROUP, which
- * writes) is not served while paused; when one of its keys becomes ready
- * it turns into a postponed client and runs again from scratch when the
+ * writes; any in an ALL pause) is not served while paused; when one of its
+ * keys becomes ready (or its wake-up time comes) it turns into a postponed
+ * client and runs again from scratch when the
  * pause ends, as Redis 7.2+ re-runs such commands (7.0 served them during
  * the pause, writing while writes were paused).
  *
@@ -125,7 +126,9 @@ int pause_hold(ClientFull *c, const Command *cmd) {
 int pause_take_blocked(ClientFull *c) {
     sync_expire();
     BlockState *b = c->block;
-    if (!b->cmd || !covers(c, b->cmd)) return 0;
+    /* A polled wait (WAITAOF) is answered by the AOF, not re-run: Redis
+     * answers it during a pause as its fsyncs complete. */
+    if (b->polled || !b->cmd || !covers(c, b->cmd)) return 0;
     Client *pc = &c->pub;
     int argc = pc->argc;
     Slice *argv = pc->argv;
