@@ -174,6 +174,38 @@ static void do_rename(Client *c, int nx) {
         reply_ok(c);
 }
 
+/* MOVE key db: the key, its value and its TTL go to another database of the
+ * same server, unless it is missing here or present there (0 then). */
+static void cmd_move(Client *c) {
+    long long id;
+    if (get_ll_or_reply(c, c->argv[2], &id) != 0) return;
+    if (id < INT_MIN || id > INT_MAX) { /* read as an int, as SELECT */
+        reply_error(c, "ERR value is out of range, value must between -2147483648 and "
+                       "2147483647");
+        return;
+    }
+    if (id < 0 || id >= core.n_dbs) {
+        reply_error(c, "ERR DB index is out of range");
+        return;
+    }
+    Db *dst = &core.dbs[id];
+    if (dst == c->db) {
+        reply_error(c, "ERR source and destination objects are the same");
+        return;
+    }
+    Slice key = c->argv[1];
+    if (!db_lookup_write(c->db, key) || db_lookup_write(dst, key)) {
+        reply_int(c, 0);
+        return;
+    }
+    int64_t expire;
+    Obj *o = db_take(c->db, key, &expire);
+    db_add(dst, key, o);
+    if (expire >= 0) db_set_expire(dst, key, expire);
+    propagate_argv(c);
+    reply_int(c, 1);
+}
+
 static void cmd_rename(Client *c) {
     do_rename(c, 0);
 }
@@ -523,6 +555,9 @@ const Command keys_commands[] = {
     {"scan", cmd_scan, -2, KR, "@keyspace @read @slow", 0, 0, 0, NULL},
     {"randomkey", cmd_randomkey, 1, KR, "@keyspace @read @slow", 0, 0, 0, NULL},
     {"rename", cmd_rename, 3, KW, "@keyspace @write @slow", 1, 2, 1, NULL},
+    {"move", cmd_move, 3, KW | CMD_FAST, "@keyspace @write @fast", 1, 1, 1, NULL},
+    /* TOUCH counts as EXISTS does; the lookup sets each key's access time */
+    {"touch", cmd_exists, -2, KR | CMD_FAST, "@keyspace @read @fast", 1, -1, 1, NULL},
     {"renamenx", cmd_renamenx, 3, KW | CMD_FAST, "@keyspace @write @fast", 1, 2, 1, NULL},
     {"expire", cmd_expire, -3, KW | CMD_FAST, "@keyspace @write @fast", 1, 1, 1, NULL},
     {"pexpire", cmd_pexpire, -3, KW | CMD_FAST, "@keyspace @write @fast", 1, 1, 1, NULL},

@@ -328,6 +328,13 @@ static const MetaArg a_mget[] = {
 static const MetaKeySpec k_mget[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
 };
+static const MetaArg a_move[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"db", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_move[] = {
+    {NULL, "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_mset_0[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -513,6 +520,12 @@ static const MetaKeySpec k_strlen[] = {
 static const MetaArg a_swapdb[] = {
     {"index1", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"index2", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_touch[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_touch[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
 };
 static const MetaArg a_ttl[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1035,6 +1048,7 @@ const CommandMeta command_meta_table[] = {
     {"memory|usage", "Estimate the memory usage of a key", "4.0.0", "server", "O(N) where N is the number of samples.", NULL, NULL, NULL, NULL, 0, NULL, k_memory_usage, 1, a_memory_usage, 2},
     {"mget", "Get the values of all the given keys", "1.0.0", "string", "O(N) where N is the number of keys to retrieve.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard", k_mget, 1, a_mget, 1},
     {"monitor", "Listen for all requests received by the server in real time", "1.0.0", "server", NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"move", "Move a key to another database", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_move, 1, a_move, 2},
     {"mset", "Set multiple keys to multiple values", "1.0.1", "string", "O(N) where N is the number of keys to set.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:all_succeeded", k_mset, 1, a_mset, 1},
     {"multi", "Mark the start of a transaction block", "1.2.0", "transactions", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"object", "A container for object introspection commands", "2.2.3", "generic", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
@@ -1067,6 +1081,7 @@ const CommandMeta command_meta_table[] = {
     {"strlen", "Get the length of the value stored in a key", "2.2.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_strlen, 1, a_strlen, 1},
     {"swapdb", "Swaps two Redis databases", "4.0.0", "server", "O(N) where N is the count of clients watching or blocking on keys from both databases.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_swapdb, 2},
     {"time", "Return the current server time", "2.6.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},
+    {"touch", "Alters the last access time of a key(s). Returns the number of existing keys specified.", "3.2.1", "generic", "O(N) where N is the number of keys that will be touched.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:agg_sum", k_touch, 1, a_touch, 1},
     {"ttl", "Get the time to live for a key in seconds", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, h_ttl, 1, "nondeterministic_output", k_ttl, 1, a_ttl, 1},
     {"type", "Determine the type stored at key", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_type, 1, a_type, 1},
     {"unlink", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", "4.0.0", "generic", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:agg_sum", k_unlink, 1, a_unlink, 1},

@@ -13,7 +13,9 @@ import time
 
 import pytest
 
-from testlib import SLOW, Call, approx, same_type, sorted_reply
+from testlib import SLOW, Call, Recv, approx, same_type, sorted_reply
+
+from test_groups_diff import xinfo_full_groups
 
 # Redis 7.0 refuses DEBUG unless enabled; streamd has no such switch.
 SERVER_ARGS_REDIS = ["--enable-debug-command", "yes"]
@@ -129,6 +131,29 @@ SCRIPTS = {
         S("KEYS h[a-b]llo"), S("KEYS h[b-a]llo"), S(("KEYS", "a\\*b")), S(("KEYS", "a\\[b")),
         S(("KEYS", "a\\\\b")), S("KEYS nomatch*"), S("KEYS *o*"), S("KEYS [a"), S(("KEYS", "\\")),
         S("KEYS ***"), S(("KEYS", "h[\\a]llo")), S("KEYS"), S("KEYS a b"),
+    ],
+    "move": [
+        "SET a 1 EX 100", "MOVE a 1", "GET a", "EXISTS a", "SELECT 1", "GET a", T("TTL a"),
+        "MOVE a 1", "MOVE a 0", "MOVE a 0", "SELECT 0", "GET a", "SET a 2", "SELECT 1",
+        "MOVE a 0", "GET a", "SELECT 0", "GET a", "MOVE missing 1", "MOVE a 16", "MOVE a -1",
+        "MOVE a x", "MOVE a 2147483648", "MOVE a -2147483649", "MOVE a 1.5", "MOVE a", "MOVE a 1 2",
+        "SET b 1 PX 1", "DEBUG SLEEP 0.01", "MOVE b 1", "SELECT 1", "EXISTS b", "SELECT 0",
+        # a stream with its groups, pending entries and consumers goes whole
+        "XADD s 1-1 f v", "XADD s 2-1 f w", "XGROUP CREATE s g 0", "XREADGROUP GROUP g c STREAMS s >",
+        "XACK s g 1-1", "MOVE s 3", "TYPE s", "SELECT 3", "XLEN s", "XRANGE s - +",
+        Call("XINFO STREAM s FULL", norm=xinfo_full_groups), "XPENDING s g", "XACK s g 2-1",
+        "SELECT 0",
+        # a reader blocked on the key in the destination database is served
+        Call("SELECT 4", client=1), Call("XREAD BLOCK 0 STREAMS t 0", client=1, wait=False),
+        "XADD t 5-1 f v", "MOVE t 4", Recv(client=1),
+        # WATCH sees the key leave and arrive
+        "SET w 1", "WATCH w", Call("MOVE w 5", client=1), "MULTI", "PING", "EXEC",
+        "MULTI", "MOVE w 6", "MOVE nope 6", "EXEC",
+    ],
+    "touch": [
+        "SET a 1", "SET b 2", "TOUCH a", "TOUCH a b missing a", "TOUCH missing", "TOUCH",
+        "XADD s 1-1 f v", "TOUCH s", "OBJECT IDLETIME a", "SET e 1 PX 1", "DEBUG SLEEP 0.01",
+        "TOUCH e", "EXISTS e", "MULTI", "TOUCH a", "EXEC",
     ],
     "randomkey": [
         "RANDOMKEY", "SET only 1", "RANDOMKEY", "RANDOMKEY x",
@@ -429,7 +454,7 @@ def test_script_resp3(diff, name):
 FOUNDATION_COMMANDS = [
     "ping", "echo", "quit", "reset", "hello", "auth", "select", "swapdb", "dbsize", "flushdb",
     "flushall", "del", "unlink", "exists", "type", "keys", "scan", "randomkey", "rename",
-    "renamenx", "expire", "pexpire", "expireat", "pexpireat", "ttl", "pttl", "persist",
+    "renamenx", "move", "touch", "expire", "pexpire", "expireat", "pexpireat", "ttl", "pttl", "persist",
     "expiretime", "pexpiretime", "time", "lastsave", "get", "set", "setnx", "getdel", "mget",
     "mset", "incr", "decr", "incrby", "decrby", "append", "strlen", "multi", "exec", "discard",
     "watch", "unwatch", "info", "shutdown", "object|encoding", "object|idletime",
