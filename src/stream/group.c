@@ -216,6 +216,37 @@ void group_set_free(GroupSet *gs) {
     xfree(gs);
 }
 
+/* Returns an owned copy of gs (NULL for NULL): every group with its
+ * position, counters, consumers (same numbers, names and times) and pending
+ * list (pel_clone()). Borrows gs. O(groups + consumers + pending entries). */
+GroupSet *group_set_clone(const GroupSet *gs) {
+    if (!gs) return NULL;
+    GroupSet *out = group_set_new();
+    out->known_kept = gs->known_kept;
+    for (uint32_t i = 0; i < gs->by_name.cap; i++) {
+        const ConsumerGroup *g = gs->by_name.item[i];
+        if (!g) continue;
+        ConsumerGroup *ng = xmalloc(sizeof(ConsumerGroup) + g->name_len);
+        ng->last_id = g->last_id;
+        ng->entries_read = g->entries_read;
+        ng->min_dropped = g->min_dropped;
+        ng->pel = pel_clone(g->pel);
+        ng->cap_consumers = g->cap_consumers;
+        ng->consumers = g->cap_consumers ? xcalloc(g->cap_consumers, sizeof(Consumer *)) : NULL;
+        nametab_init(&ng->by_name, consumer_name_of);
+        for (uint32_t c = 0; c < g->cap_consumers; c++) {
+            const Consumer *oc = g->consumers[c];
+            if (!oc) continue;
+            ng->consumers[c] = xmemdup(oc, sizeof(Consumer) + oc->name_len);
+            nametab_add(&ng->by_name, ng->consumers[c]);
+        }
+        ng->name_len = g->name_len;
+        if (g->name_len) memcpy(ng->name, g->name, g->name_len);
+        nametab_add(&out->by_name, ng);
+    }
+    return out;
+}
+
 /* Number of groups; borrows gs (NULL counts as empty). */
 size_t group_set_len(const GroupSet *gs) {
     return gs ? gs->by_name.n : 0;

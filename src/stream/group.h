@@ -58,6 +58,7 @@ typedef struct StreamFacts {
 /* ---- The set of groups of one stream ------------------------------------ */
 
 GroupSet *group_set_new(void);
+GroupSet *group_set_clone(const GroupSet *gs);
 void group_set_free(GroupSet *gs);
 size_t group_set_len(const GroupSet *gs);
 ConsumerGroup *group_set_find(const GroupSet *gs, Slice name);

@@ -758,6 +758,30 @@ Idmp *idmp_new(uint32_t duration_s, uint32_t maxsize, uint64_t seed) {
     return m;
 }
 
+/* Returns an owned copy of src: the same hash key, producers, rings, iid
+ * tables and counters, so it answers every lookup as src does (COPY of a
+ * stream). Borrows src. O(tracked iids + table sizes). */
+Idmp *idmp_clone(const Idmp *src) {
+    Idmp *m = xmemdup(src, sizeof(Idmp));
+    m->last = NULL;
+    const Table *t = &src->producers;
+    if (!t->slots) return m;
+    m->producers.slots = xcalloc((size_t)t->mask + 1, sizeof(Producer *));
+    for (uint32_t i = 0; i <= t->mask; i++) {
+        const Producer *p = t->slots[i];
+        if (!p) continue;
+        Producer *np = xmemdup(p, sizeof(Producer) + p->pid_len);
+        np->ring = p->cap ? xmemdup(p->ring, (size_t)p->cap * sizeof(Rec)) : NULL;
+        np->slots = p->slots ? xmemdup(p->slots, table_bytes(p->mask + 1)) : NULL;
+        for (uint32_t k = 0; k < np->count; k++) {
+            Rec *r = rec_at(np, k);
+            if (rec_is_out(r)) r->u.out.p = xmemdup(r->u.out.p, r->u.out.len);
+        }
+        m->producers.slots[i] = np;
+    }
+    return m;
+}
+
 /* Frees m and everything it owns; NULL is a no-op. */
 void idmp_free(Idmp *m) {
     if (!m) return;

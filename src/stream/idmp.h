@@ -40,6 +40,7 @@
 typedef struct Idmp Idmp;
 
 Idmp *idmp_new(uint32_t duration_s, uint32_t maxsize, uint64_t seed);
+Idmp *idmp_clone(const Idmp *src);
 void idmp_free(Idmp *m);
 
 /* ---- Configuration ------------------------------------------------------ */

@@ -1059,29 +1059,38 @@ static void side_rekey(SideMap *m, const Slab *old) {
  * plus the old slab's chunk count; the old slab and the new one coexist
  * meanwhile (the new one is at most half the old one's size when
  * pel_compact() calls this). */
+/* A slab for live records with refs 0 .. live-1 (their records still to be
+ * written): full chunks, the last one's capacity the power of two that holds
+ * its records. Returns the number of chunks. */
+static uint32_t slab_packed(Slab *ns, uint64_t live) {
+    memset(ns, 0, sizeof(*ns));
+    ns->room_head = NIL;
+    uint32_t k = (uint32_t)((live + CHUNK_MAX - 1) / CHUNK_MAX);
+    if (k == 0) return 0;
+    ns->chunks = xmalloc(k * sizeof(Chunk));
+    ns->n_chunks = ns->cap_chunks = ns->n_alive = k;
+    for (uint32_t ci = 0; ci < k; ci++) {
+        Chunk *c = &ns->chunks[ci];
+        uint32_t n = ci + 1 < k ? CHUNK_MAX : (uint32_t)(live - (uint64_t)ci * CHUNK_MAX);
+        uint32_t cap = CHUNK_MIN;
+        while (cap < n) cap *= 2;
+        c->rec = xmalloc(cap * sizeof(PelRec));
+        c->cap = cap;
+        c->used = c->live = n;
+        c->free_head = NIL;
+        c->in_list = 0;
+        ns->n_slots += cap;
+    }
+    if (ns->chunks[k - 1].used < CHUNK_MAX) room_push(ns, k - 1);
+    return k;
+}
+
 static void slab_repack(Pel *p) {
     Slab old = p->slab;
     uint64_t live = p->all.count;
     Slab ns;
-    memset(&ns, 0, sizeof(ns));
-    ns.room_head = NIL;
-    uint32_t k = (uint32_t)((live + CHUNK_MAX - 1) / CHUNK_MAX);
+    uint32_t k = slab_packed(&ns, live);
     if (k > 0) {
-        ns.chunks = xmalloc(k * sizeof(Chunk));
-        ns.n_chunks = ns.cap_chunks = ns.n_alive = k;
-        for (uint32_t ci = 0; ci < k; ci++) {
-            Chunk *c = &ns.chunks[ci];
-            uint32_t n = ci + 1 < k ? CHUNK_MAX : (uint32_t)(live - (uint64_t)ci * CHUNK_MAX);
-            uint32_t cap = CHUNK_MIN;
-            while (cap < n) cap *= 2;
-            c->rec = xmalloc(cap * sizeof(PelRec));
-            c->cap = cap;
-            c->used = c->live = n;
-            c->free_head = NIL;
-            c->in_list = 0;
-            ns.n_slots += cap;
-        }
-        if (ns.chunks[k - 1].used < CHUNK_MAX) room_push(&ns, k - 1);
         uint64_t next = 0;
         node_pack(&old, p->all.root, &ns, &next);
         assert(next == live);
@@ -1111,6 +1120,69 @@ Pel *pel_new(void) {
     Pel *p = xcalloc(1, sizeof(Pel));
     p->slab.room_head = NIL;
     p->idle.kind = TREE_BY_IDLE;
+    return p;
+}
+
+/*
+ * Returns an owned copy of src with the same entries, owner numbers, free
+ * owner numbers, delivery times, counts, release sequences and ties, so
+ * every order (ID, owner, release, claim) is the same. Packed as
+ * slab_repack() leaves a slab; the idle tree is built when first asked for,
+ * as in a new list. Borrows src. O(n) for n entries.
+ */
+Pel *pel_clone(const Pel *src) {
+    Pel *p = pel_new();
+    p->next_release = src->next_release;
+    p->next_tie = src->next_tie;
+    if (src->cap_owners) {
+        p->owners = xcalloc(src->cap_owners, sizeof(Tree));
+        p->cap_owners = src->cap_owners;
+    }
+    p->n_owners = src->n_owners;
+    for (uint32_t o = 0; o < src->n_owners; o++) p->owners[o].alive = src->owners[o].alive;
+    if (src->n_free_owners) {
+        p->free_owners = xmemdup(src->free_owners, src->n_free_owners * sizeof(uint32_t));
+        p->n_free_owners = p->cap_free_owners = src->n_free_owners;
+    }
+    uint64_t live = src->all.count;
+    if (slab_packed(&p->slab, live) == 0) return p;
+    /* records in ID order: record k gets ref k; the side map follows them */
+    PelIter it;
+    pel_iter_seek(&it, src, PEL_OWNER_ALL, stream_id_make(0, 0));
+    uint64_t k = 0;
+    PelRef r;
+    while ((r = pel_iter_next(&it)) != PEL_NONE) {
+        const PelRec *orec = rec_at(src, r);
+        *rec_at(p, (PelRef)k) = *orec;
+        if (rec_id_is_side(orec) || orec->count == COUNT_SIDE)
+            *side_put(&p->side, (uint32_t)k) = *side_get(&src->side, r);
+        k++;
+    }
+    assert(k == live);
+    /* trees: the group order is 0 .. live-1; each owner's (and the released
+     * zone's) refs, bucketed in that order, are in ID order too */
+    uint32_t n_buckets = src->n_owners + 1; /* the last one: released */
+    uint64_t *start = xcalloc(n_buckets + 1, sizeof(uint64_t));
+    PelRef *refs = xmalloc(live * sizeof(PelRef));
+    for (k = 0; k < live; k++) {
+        uint32_t o = rec_at(p, (PelRef)k)->owner;
+        start[(o == PEL_OWNER_NONE ? src->n_owners : o) + 1]++;
+    }
+    for (uint32_t b = 0; b < n_buckets; b++) start[b + 1] += start[b];
+    uint64_t *fill = xmemdup(start, n_buckets * sizeof(uint64_t));
+    for (k = 0; k < live; k++) {
+        uint32_t o = rec_at(p, (PelRef)k)->owner;
+        refs[fill[o == PEL_OWNER_NONE ? src->n_owners : o]++] = (PelRef)k;
+    }
+    for (uint32_t o = 0; o < src->n_owners; o++)
+        if (start[o + 1] > start[o])
+            tree_build(p, &p->owners[o], refs + start[o], start[o + 1] - start[o]);
+    tree_build(p, &p->none, refs + start[src->n_owners], live - start[src->n_owners]);
+    for (k = 0; k < live; k++) refs[k] = (PelRef)k;
+    tree_build(p, &p->all, refs, live);
+    xfree(fill);
+    xfree(start);
+    xfree(refs);
     return p;
 }
 

@@ -153,6 +153,7 @@ typedef struct PelIter {
 #define PEL_TIME_LIMIT (1LL << 48)
 
 Pel *pel_new(void);
+Pel *pel_clone(const Pel *src);
 void pel_free(Pel *p);
 uint64_t pel_len(const Pel *p);
 size_t pel_mem_bytes(const Pel *p);

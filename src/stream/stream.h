@@ -73,6 +73,7 @@ typedef enum StreamIdMode {
 } StreamIdMode;
 
 Stream *stream_new(void);
+Stream *stream_clone(const Stream *s);
 void stream_free(Stream *s);
 
 /* ---- Metadata ----------------------------------------------------------- */

@@ -193,6 +193,43 @@ static uint64_t random_count(void) {
 
 #define MAX_OWNERS 12
 
+/* pel_clone() (COPY): the copy holds every entry of the model with the
+ * same fields, the same orders (ID, owner, release, claim: the ties came
+ * along), passes pel_check(), and is its own: emptying it leaves p whole.
+ * Returns the number of differences. */
+static int check_clone(const Pel *p, const Model *m, const uint32_t *owners, int n_owners) {
+    int bad = 0;
+    Pel *c = pel_clone(p);
+    if (pel_check(c) != 0) bad++;
+    if (pel_len(c) != m->n) bad++;
+    for (size_t i = 0; i < m->n; i++) {
+        PelRef r = pel_find(c, m->e[i].id);
+        PelEntry e;
+        if (r == PEL_NONE) {
+            bad++;
+            continue;
+        }
+        pel_get(c, r, &e);
+        if (!entries_equal(&e, &m->e[i], 1)) bad++;
+    }
+    for (int k = 0; k < n_owners; k++)
+        if (pel_owner_len(c, owners[k]) != pel_owner_len(p, owners[k])) bad++;
+    PelRef *ra, *rb;
+    size_t na = pel_released_list(p, &ra), nb = pel_released_list(c, &rb);
+    if (na != nb) bad++;
+    for (size_t k = 0; k < na && k < nb; k++)
+        if (stream_id_cmp(pel_id(p, ra[k]), pel_id(c, rb[k])) != 0) bad++;
+    xfree(ra);
+    xfree(rb);
+    bad += check_idle_order(c, m);
+    uint64_t before = pel_len(p);
+    PelRef r;
+    while ((r = pel_first(c, PEL_OWNER_ALL)) != PEL_NONE) pel_delete(c, r);
+    if (pel_check(c) != 0 || pel_len(p) != before || pel_check(p) != 0) bad++;
+    pel_free(c);
+    return bad;
+}
+
 /* One model run: prefill entries with distinct increasing IDs in
  * [0, space), then n_ops random operations over IDs in that space (small
  * spaces make collisions, large ones deep trees); range_pct of the
@@ -205,7 +242,7 @@ static void test_pel_model(size_t n_ops, uint64_t space, size_t prefill, int ran
     for (int i = 0; i < 3; i++) owners[n_owners++] = pel_owner_new(p);
     size_t cap = n_ops + prefill;
     PelEntry *a = xmalloc(cap * sizeof(PelEntry)), *b = xmalloc(cap * sizeof(PelEntry));
-    int bad_range = 0, bad_find = 0, bad_idle = 0;
+    int bad_range = 0, bad_find = 0, bad_idle = 0, bad_clone = 0;
     int n_compact = 0;
     for (size_t i = 0; i < prefill; i++) {
         PelEntry e = {stream_id_make(space / prefill * i, test_rand_below(4)),
@@ -364,6 +401,7 @@ static void test_pel_model(size_t n_ops, uint64_t space, size_t prefill, int ran
             CHECK(!"pel_check failed");
             break;
         }
+        if (op % 2999 == 0) bad_clone += check_clone(p, &m, owners, n_owners);
         if (pel_len(p) != m.n) {
             CHECK_EQ_INT(pel_len(p), m.n);
             break;
@@ -372,6 +410,8 @@ static void test_pel_model(size_t n_ops, uint64_t space, size_t prefill, int ran
     CHECK_EQ_INT(bad_range, 0);
     CHECK_EQ_INT(bad_find, 0);
     CHECK_EQ_INT(pel_check(p), 0);
+    CHECK_EQ_INT(check_clone(p, &m, owners, n_owners), 0);
+    CHECK_EQ_INT(bad_clone, 0);
     CHECK_EQ_INT(check_idle_order(p, &m), 0);
     CHECK_EQ_INT(bad_idle, 0);
     /* The release order is also what pel_released_list() gives. */
@@ -839,6 +879,48 @@ static void test_consumers(void) {
     CHECK(group_set_find(gs, slice_cstr("ab")) != NULL);
     CHECK(group_set_find(gs, slice_cstr("abc")) == NULL);
     CHECK(group_set_mem_bytes(gs) > 0);
+
+    /* group_set_clone() (COPY): every group; every consumer with its number,
+     * name, times and pending entries; a set of its own. */
+    group_set_last_id(g, ID(999, 1), 17);
+    GroupSet *cs = group_set_clone(gs);
+    CHECK_EQ_INT(group_set_len(cs), group_set_len(gs));
+    CHECK(group_set_mem_bytes(cs) <= group_set_mem_bytes(gs)); /* packed, tables sized anew */
+    ConsumerGroup *cg = group_set_find(cs, slice_cstr("orders"));
+    CHECK(cg != NULL && cg != g);
+    if (cg) {
+        CHECK(stream_id_cmp(group_last_id(cg), ID(999, 1)) == 0);
+        CHECK_EQ_INT(group_entries_read(cg), 17);
+        CHECK_EQ_INT(group_consumer_count(cg), group_consumer_count(g));
+        CHECK_EQ_INT(pel_check(group_pel(cg)), 0);
+        CHECK_EQ_INT(pel_len(group_pel(cg)), pel_len(group_pel(g)));
+        bad = 0;
+        ConsumerId *cl;
+        size_t ncl = group_consumer_list(g, &cl);
+        for (size_t i = 0; i < ncl; i++) {
+            Slice nm = group_consumer_name(g, cl[i]);
+            ConsumerId f = group_consumer_find(cg, nm);
+            if (f != cl[i] || group_consumer_pending(cg, f) != group_consumer_pending(g, cl[i]) ||
+                group_consumer_seen_ms(cg, f) != group_consumer_seen_ms(g, cl[i]) ||
+                group_consumer_active_ms(cg, f) != group_consumer_active_ms(g, cl[i]))
+                bad++;
+        }
+        xfree(cl);
+        CHECK_EQ_INT(bad, 0);
+        /* the numbers freed in the original are free in the copy too */
+        ConsumerId late_c = group_consumer_create(cg, slice_cstr("late"), 1);
+        ConsumerId late_g = group_consumer_create(g, slice_cstr("late"), 1);
+        CHECK_EQ_INT(late_c, late_g);
+        group_consumer_delete(g, late_g);
+        /* what happens to the copy stays there */
+        group_ack(cg, ID(1000, 1));
+        CHECK(group_set_destroy(cs, slice_cstr("orders")));
+        CHECK(group_set_find(gs, slice_cstr("orders")) == g);
+        CHECK(pel_find(group_pel(g), ID(1000, 1)) != PEL_NONE);
+        CHECK_EQ_INT(pel_check(group_pel(g)), 0);
+    }
+    group_set_free(cs);
+    CHECK(group_set_clone(NULL) == NULL);
     /* Many groups: create, find, destroy in random order. */
     for (int i = 0; i < 200; i++) {
         char nm[16];

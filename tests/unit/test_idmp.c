@@ -281,6 +281,16 @@ static void model_run(int steps, uint32_t max_duration_s, uint32_t max_maxsize) 
             CHECK_EQ_INT(idmp_iids_duplicates(m), o.duplicates);
         } else if (op < 96) {
             compare_dump(m, &o, now);
+        } else if (test_rand_below(2)) {
+            /* idmp_clone() (COPY): continue with the copy, the original freed,
+             * so the copy must own everything (out-of-line iids included) */
+            Idmp *c = idmp_clone(m);
+            CHECK_EQ_INT(idmp_mem_usage(c), idmp_mem_usage(m));
+            idmp_free(m);
+            m = c;
+            CHECK_EQ_INT(idmp_check(m), 0);
+            compare_finds(m, &o, now);
+            compare_dump(m, &o, now);
         } else {
             /* dump, restore into a fresh state, continue with the copy */
             Idmp *c = restore_copy(m, now);

@@ -618,6 +618,17 @@ static void random_session(uint64_t max_entries, uint64_t max_bytes, int n_ops, 
             check_range(s, &m, a, b, (int)test_rand_below(2), (int)test_rand_below(2));
         }
         check_meta(s, &m, &lim);
+        if (op == n_ops / 2) {
+            /* stream_clone() (COPY): the session goes on with the copy and the
+             * original is freed, so the copy must hold everything itself
+             * (the sanitizer build sees any node still shared) */
+            Stream *c = stream_clone(s);
+            CHECK(stream_mem_usage(c) <= stream_mem_usage(s)); /* index sized to fit */
+            CHECK_EQ_INT(stream_rax_node_count(c), stream_rax_node_count(s));
+            stream_free(s);
+            s = c;
+            check_meta(s, &m, &lim);
+        }
         if (op % 97 == 0) {
             StreamId lo = stream_id_make(0, 0), hi = stream_id_make(UINT64_MAX, UINT64_MAX);
             check_range(s, &m, lo, hi, 0, 0);
