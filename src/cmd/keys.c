@@ -206,6 +206,59 @@ static void cmd_move(Client *c) {
     reply_int(c, 1);
 }
 
+/* COPY source destination [DB index] [REPLACE]: a deep copy of the value
+ * (a stream with its groups, pending entries, consumers and idempotency
+ * state) and its TTL under another name or in another database. 0 when the
+ * source is missing or the destination exists without REPLACE. */
+static void cmd_copy(Client *c) {
+    Db *dst = c->db;
+    int replace = 0;
+    for (int j = 3; j < c->argc; j++) {
+        if (slice_eq_nocase(c->argv[j], "REPLACE")) {
+            replace = 1;
+        } else if (slice_eq_nocase(c->argv[j], "DB") && j + 1 < c->argc) {
+            long long id;
+            if (get_ll_or_reply(c, c->argv[j + 1], &id) != 0) return;
+            if (id < INT_MIN || id > INT_MAX) {
+                reply_error(c, "ERR value is out of range, value must between -2147483648 and "
+                               "2147483647");
+                return;
+            }
+            if (id < 0 || id >= core.n_dbs) {
+                reply_error(c, "ERR DB index is out of range");
+                return;
+            }
+            dst = &core.dbs[id];
+            j++;
+        } else {
+            reply_syntax_error(c);
+            return;
+        }
+    }
+    Slice key = c->argv[1], newkey = c->argv[2];
+    if (dst == c->db && slice_eq(key, newkey)) {
+        reply_error(c, "ERR source and destination objects are the same");
+        return;
+    }
+    Obj *o = db_lookup_read(c->db, key);
+    if (!o) {
+        reply_int(c, 0);
+        return;
+    }
+    int64_t expire = db_get_expire(c->db, key);
+    if (db_lookup_write(dst, newkey)) {
+        if (!replace) {
+            reply_int(c, 0);
+            return;
+        }
+        db_delete(dst, newkey);
+    }
+    db_add(dst, newkey, obj_dup(o));
+    if (expire >= 0) db_set_expire(dst, newkey, expire);
+    propagate_argv(c);
+    reply_int(c, 1);
+}
+
 static void cmd_rename(Client *c) {
     do_rename(c, 0);
 }
@@ -556,6 +609,7 @@ const Command keys_commands[] = {
     {"randomkey", cmd_randomkey, 1, KR, "@keyspace @read @slow", 0, 0, 0, NULL},
     {"rename", cmd_rename, 3, KW, "@keyspace @write @slow", 1, 2, 1, NULL},
     {"move", cmd_move, 3, KW | CMD_FAST, "@keyspace @write @fast", 1, 1, 1, NULL},
+    {"copy", cmd_copy, -3, KW | CMD_DENYOOM, "@keyspace @write @slow", 1, 2, 1, NULL},
     /* TOUCH counts as EXISTS does; the lookup sets each key's access time */
     {"touch", cmd_exists, -2, KR | CMD_FAST, "@keyspace @read @fast", 1, -1, 1, NULL},
     {"renamenx", cmd_renamenx, 3, KW | CMD_FAST, "@keyspace @write @fast", 1, 2, 1, NULL},

@@ -68,8 +68,21 @@ static uint64_t stream_obj_items(const void *ptr) {
     return stream_length(((const StreamObj *)ptr)->s);
 }
 
-static const ObjTypeOps stream_type = {"stream", "stream", stream_obj_free, stream_obj_mem,
-                                       stream_obj_items};
+static StreamObj *stream_obj_new(Stream *s);
+
+/* COPY: entries, groups and idempotency state copied whole; a new value
+ * (serial) as far as blocked readers are concerned. */
+static Obj *stream_obj_dup(const void *ptr) {
+    const StreamObj *src = ptr;
+    StreamObj *so = stream_obj_new(stream_clone(src->s));
+    so->groups = group_set_clone(src->groups);
+    so->idmp = src->idmp ? idmp_clone(src->idmp) : NULL;
+    so->obj = obj_new(OBJ_STREAM, so);
+    return so->obj;
+}
+
+static const ObjTypeOps stream_type = {"stream",       "stream",         stream_obj_free,
+                                       stream_obj_mem, stream_obj_items, stream_obj_dup};
 
 /* Registers OBJ_STREAM (called once at start-up). */
 void stream_cmd_init(void) {
@@ -81,10 +94,11 @@ void stream_obj_set_xinfo_groups(StreamXinfoGroupsFn fn) {
     xinfo_groups_fn = fn;
 }
 
-static StreamObj *stream_obj_new(void) {
+/* A new stream value around s (owned from now on). */
+static StreamObj *stream_obj_new(Stream *s) {
     static uint64_t last_serial;
     StreamObj *so = xcalloc(1, sizeof(*so));
-    so->s = stream_new();
+    so->s = s;
     so->serial = ++last_serial;
     return so;
 }
@@ -121,7 +135,7 @@ StreamObj *stream_obj_lookup_existing(Client *c, Slice key, int for_write) {
 
 /* Adds an empty stream under key (absent); returns a view owned by the db. */
 StreamObj *stream_obj_create(Client *c, Slice key) {
-    StreamObj *so = stream_obj_new();
+    StreamObj *so = stream_obj_new(stream_new());
     so->obj = obj_new(OBJ_STREAM, so);
     db_add(c->db, key, so->obj);
     return so;
@@ -425,7 +439,7 @@ static void cmd_xadd(Client *c) {
         stream_idmp_xadd_dedup(c, key, so, &a.idmp, c->argv + field_pos, (size_t)n_args / 2))
         goto done; /* a duplicate: replied with the original ID */
     StreamObj *fresh = NULL;
-    if (!so) so = fresh = stream_obj_new();
+    if (!so) so = fresh = stream_obj_new(stream_new());
     Stream *s = so->s;
     StreamId last = stream_last_id(s);
     if (last.ms == UINT64_MAX && last.seq == UINT64_MAX) {

@@ -153,6 +153,16 @@ static const MetaArg a_config_set[] = {
 static const char *const h_config_set[] = {
     "7.0.0", "Added the ability to set multiple parameters in one call.",
 };
+static const MetaArg a_copy[] = {
+    {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"destination-db", "integer", -1, "DB", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"replace", "pure-token", -1, "REPLACE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_copy[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "OW update", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_decr[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
@@ -1012,6 +1022,7 @@ const CommandMeta command_meta_table[] = {
     {"config|resetstat", "Reset the stats returned by INFO", "2.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"config|rewrite", "Rewrite the configuration file with the in memory configuration", "2.8.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"config|set", "Set configuration parameters to the given values", "2.0.0", "server", "O(N) when N is the number of configuration parameters provided", NULL, NULL, NULL, h_config_set, 1, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_config_set, 1},
+    {"copy", "Copy a key", "6.2.0", "generic", "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.", NULL, NULL, NULL, NULL, 0, NULL, k_copy, 2, a_copy, 4},
     {"dbsize", "Return the number of keys in the selected database", "1.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:agg_sum", NULL, 0, NULL, 0},
     {"debug", "A container for debugging commands", "1.0.0", "server", "Depends on subcommand.", "syscmd", NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"decr", "Decrement the integer value of a key by one", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_decr, 1, a_decr, 1},

@@ -39,6 +39,13 @@ Obj *obj_new_string(const char *p, size_t len) {
     return o;
 }
 
+Obj *obj_dup(const Obj *o) {
+    if (o->type != OBJ_STRING) return type_ops[o->type]->dup(o->ptr);
+    Obj *d = obj_new_string(o->ptr, o->len);
+    d->is_raw = o->is_raw;
+    return d;
+}
+
 /* The string object, if any, whose bytes still belong to a client's query
  * buffer while the command that made it runs. A command may drop the object
  * again (MSET of one key twice, a key overwritten): obj_free() then leaves

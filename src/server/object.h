@@ -34,6 +34,7 @@ typedef struct ObjTypeOps {
     void (*free)(void *ptr);              /* frees the type's value */
     size_t (*mem_usage)(const void *ptr); /* bytes for MEMORY USAGE */
     uint64_t (*items)(const void *ptr);   /* elements, for INFO keysizes */
+    Obj *(*dup)(const void *ptr);         /* an owned object holding a deep copy (COPY) */
 } ObjTypeOps;
 
 void obj_register_type(ObjType type, const ObjTypeOps *ops);
@@ -50,6 +51,8 @@ Obj *obj_new_string_borrowed(char *block, size_t off, size_t len);
 Obj *obj_borrowed_take(void);
 /* Appends n bytes to a string object's value. */
 void obj_string_append(Obj *o, const char *p, size_t n);
+/* Returns an owned deep copy of o, of the same type and string encoding. */
+Obj *obj_dup(const Obj *o);
 void obj_free(Obj *o);
 size_t obj_mem_usage(const Obj *o);
 /* What INFO keysizes measures: a string's length, another type's elements. */

@@ -150,6 +150,17 @@ SCRIPTS = {
         "SET w 1", "WATCH w", Call("MOVE w 5", client=1), "MULTI", "PING", "EXEC",
         "MULTI", "MOVE w 6", "MOVE nope 6", "EXEC",
     ],
+    "copy": [
+        "SET a hello EX 100", "COPY a b", "GET b", T("TTL b"), "COPY a b", "COPY a b REPLACE",
+        "SET long " + "x" * 60, "APPEND a !", "COPY a r REPLACE", "OBJECT ENCODING r",
+        "COPY long l", "OBJECT ENCODING l", "SET n 12", "COPY n n2", "OBJECT ENCODING n2",
+        "COPY a a", "COPY a a DB 0", "COPY a a DB 1", "SELECT 1", "GET a", T("TTL a"), "SELECT 0",
+        "COPY missing x", "COPY a b DB", "COPY a b DB 16", "COPY a b DB -1", "COPY a b DB x",
+        "COPY a b DB 2147483648", "COPY a b FOO", "COPY a b REPLACE REPLACE", "COPY a",
+        "COPY a b DB 1 DB 2 REPLACE", "SELECT 2", "GET b", "SELECT 0",
+        "SET w 1", "WATCH w", Call("COPY a w REPLACE", client=1), "MULTI", "PING", "EXEC",
+        "MULTI", "COPY s s9", "EXEC", "XLEN s9",
+    ],
     "touch": [
         "SET a 1", "SET b 2", "TOUCH a", "TOUCH a b missing a", "TOUCH missing", "TOUCH",
         "XADD s 1-1 f v", "TOUCH s", "OBJECT IDLETIME a", "SET e 1 PX 1", "DEBUG SLEEP 0.01",
@@ -454,7 +465,7 @@ def test_script_resp3(diff, name):
 FOUNDATION_COMMANDS = [
     "ping", "echo", "quit", "reset", "hello", "auth", "select", "swapdb", "dbsize", "flushdb",
     "flushall", "del", "unlink", "exists", "type", "keys", "scan", "randomkey", "rename",
-    "renamenx", "move", "touch", "expire", "pexpire", "expireat", "pexpireat", "ttl", "pttl", "persist",
+    "renamenx", "move", "copy", "touch", "expire", "pexpire", "expireat", "pexpireat", "ttl", "pttl", "persist",
     "expiretime", "pexpiretime", "time", "lastsave", "get", "set", "setnx", "getdel", "mget",
     "mset", "incr", "decr", "incrby", "decrby", "append", "strlen", "multi", "exec", "discard",
     "watch", "unwatch", "info", "shutdown", "object|encoding", "object|idletime",

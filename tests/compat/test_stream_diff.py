@@ -34,6 +34,8 @@ import pytest
 
 from testlib import Call, Recv, same_type
 
+from test_groups_diff import mask_pending_rows, xinfo_full_groups
+
 MAXU = "18446744073709551615"
 
 
@@ -79,6 +81,26 @@ def nodes(entries, max_bytes=0):
 DEFAULTS = nodes(100, 4096)
 
 SCRIPTS = {
+    # COPY of a stream (strings: test_foundation_diff.py)
+    "copy": [
+        "SET a hello",
+        # a stream: entries (deleted ones too), groups, pending entries, consumers
+        "XADD s 1-1 f v", "XADD s 2-1 f w", "XADD s 3-1 g x", "XDEL s 2-1",
+        "XGROUP CREATE s g1 0", "XGROUP CREATE s g2 $", "XREADGROUP GROUP g1 alice COUNT 1 STREAMS s >",
+        "XREADGROUP GROUP g1 bob STREAMS s >", "XGROUP CREATECONSUMER s g2 carol", "XACK s g1 1-1",
+        "COPY s s2", "XRANGE s2 - +", "XLEN s2",
+        Call("XINFO STREAM s2 FULL", norm=xinfo_full_groups), "XPENDING s2 g1",
+        Call("XPENDING s2 g1 - + 10", norm=mask_pending_rows), "XINFO STREAM s2",
+        # the copy is independent of the source
+        "XACK s2 g1 3-1", "XADD s2 4-1 f v", "XGROUP DESTROY s2 g2", "XPENDING s g1",
+        "XLEN s", "XINFO GROUPS s", "XINFO GROUPS s2", "XADD s 5-1 f v", "XRANGE s2 - +",
+        "COPY s s2", "COPY s s2 REPLACE", "XLEN s2", "TYPE s2",
+        # over a string with REPLACE, and into another database
+        "COPY a s2 REPLACE", "TYPE s2", "COPY s s2 REPLACE DB 3", "SELECT 3", "XLEN s2",
+        "XPENDING s2 g1", "SELECT 0",
+        # a reader blocked on the destination is served
+        Call("XREAD BLOCK 0 STREAMS dst $", client=1, wait=False), "COPY s dst", Recv(client=1),
+    ],
     "xadd_ids": DEFAULTS + [
         "XADD s 1-1 a 1", "XADD s 1-1 a 1", "XADD s 1-0 a 1", "XADD s 0-5 a 1",
         "XADD s 1-2 a 1 b 2", "XADD s 2 f v", "XADD s 2-* f v", "XADD s 2-* f v",

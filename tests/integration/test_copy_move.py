@@ -1,8 +1,9 @@
-"""MOVE and TOUCH through redis-py, and what the byte comparisons with
-redis-server 7.0 (tests/compat/test_foundation_diff.py) cannot see: a moved
-stream keeps working in its new database (groups, pending entries, IDMP
-producers), and the AOF replays MOVE to the same result, before and after a
-rewrite.
+"""COPY, MOVE and TOUCH through redis-py, and what the byte comparisons with
+redis-server 7.0 (tests/compat/test_foundation_diff.py, test_stream_diff.py)
+cannot see: a copied or moved stream keeps working in its new place with the
+Redis 8 state 7.0 lacks (idempotent producers, XNACK's released entries, the
+claim order of XREADGROUP CLAIM), the copy is independent of its source, and
+the AOF replays COPY and MOVE to the same result, before and after a rewrite.
 """
 
 import time
@@ -74,3 +75,86 @@ def test_move_replays_from_the_aof(make_server):
         time.sleep(0.01)
     srv.restart(["--appendonly", "yes"])
     assert snapshot(srv.client()) == before
+
+
+def claim_all(c, db, key, consumer):
+    """Every pending entry, in XREADGROUP CLAIM's order (released first, then
+    the longest idle, ties in the order their times were set), through a raw
+    connection (redis-py 4 cannot parse CLAIM's longer entries)."""
+    c.call("SELECT", str(db))
+    got = c.call("XREADGROUP", "GROUP", "g", consumer, "COUNT", "100", "CLAIM", "0",
+                 "STREAMS", key, ">")
+    return [e[0] for e in got[0][1]] if got else []
+
+
+@pytest.mark.skipif(IS_REDIS, reason="XNACK, CLAIM and IDMP are Redis 8.x")
+def test_copy_keeps_redis8_state(r, rr, raw):
+    for i in range(1, 9):
+        r.xadd("s", {"f": str(i)}, id="%d-1" % i)
+    r.xgroup_create("s", "g", id="0")
+    # several deliveries in the same millisecond: the tie order matters
+    tx = r.pipeline(transaction=True)
+    tx.xreadgroup("g", "alice", {"s": ">"}, count=3)
+    tx.xreadgroup("g", "bob", {"s": ">"}, count=3)
+    tx.execute()
+    r.execute_command("XNACK", "s", "g", "FAIL", "IDS", "2", "5-1", "2-1")
+    # one delivery time for four entries, set in an order that is not theirs
+    raw().call("XCLAIM", "s", "g", "dave", "0", "6-1", "4-1", "3-1", "1-1", "TIME", "1000",
+               "JUSTID")
+    r.execute_command("XADD", "s", "IDMP", "p1", "iid-1", "*", "f", "x")
+    assert r.copy("s", "c") is True
+    assert r.copy("s", "c", destination_db=2) is True
+    d2 = rr(db=2)
+    for conn, key in ((r, "c"), (d2, "c"), (r, "s")):
+        info = dict(zip(*[iter(conn.execute_command("XINFO", "STREAM", key))] * 2))
+        assert info[b"iids-tracked"] == 1 and info[b"pids-tracked"] == 1
+        # a retry is still a duplicate in the copy
+        last = conn.xrevrange(key, count=1)[0][0]
+        assert conn.execute_command("XADD", key, "IDMP", "p1", "iid-1", "*", "f", "x") == last
+        # the released entries are owner-less in the copy too
+        rows = conn.xpending_range(key, "g", "-", "+", 10)
+        assert [row["message_id"] for row in rows if row["consumer"] == b""] == [b"2-1", b"5-1"]
+    rc = raw()
+    order = claim_all(rc, 0, "s", "carol")
+    # released, then the four of one time in the order it was set, then new
+    assert order[:6] == [b"5-1", b"2-1", b"6-1", b"4-1", b"3-1", b"1-1"] and len(order) == 9
+    assert claim_all(rc, 0, "c", "carol") == order
+    assert claim_all(rc, 2, "c", "carol") == order
+
+
+def test_copy_is_independent(r):
+    r.xadd("s", {"f": "1"}, id="1-1")
+    r.xgroup_create("s", "g", id="0")
+    r.xreadgroup("g", "alice", {"s": ">"})
+    assert r.copy("s", "c") is True
+    r.xack("c", "g", "1-1")
+    r.xadd("c", {"f": "2"}, id="2-1")
+    r.xgroup_delconsumer("c", "g", "alice")
+    assert r.xpending("s", "g")["pending"] == 1
+    assert r.xlen("s") == 1 and r.xlen("c") == 2
+    assert r.xinfo_consumers("s", "g")[0]["name"] == b"alice"
+    r.delete("s")
+    assert r.xrange("c") == [(b"1-1", {b"f": b"1"}), (b"2-1", {b"f": b"2"})]
+
+
+@pytest.mark.skipif(IS_REDIS, reason="starts streamd with its own options")
+def test_copy_replays_from_the_aof(make_server):
+    srv = make_server(["--appendonly", "yes", "--appendfsync", "always"])
+    c = srv.client()
+    fill(c)
+    c.execute_command("XADD", "s", "IDMP", "p1", "i1", "*", "f", "4")
+    assert c.copy("s", "s2") is True
+    assert c.copy("s", "s3", destination_db=4) is True
+    c.xack("s2", "g", "1-1")
+    before = (snapshot(c), c.xpending("s2", "g"), srv.client(db=4).xrange("s3"))
+    srv.restart(["--appendonly", "yes"])
+    c = srv.client()
+    assert (snapshot(c), c.xpending("s2", "g"), srv.client(db=4).xrange("s3")) == before
+    c.bgrewriteaof()
+    for _ in range(500):
+        if c.info("persistence")["aof_rewrite_in_progress"] == 0:
+            break
+        time.sleep(0.01)
+    srv.restart(["--appendonly", "yes"])
+    c = srv.client()
+    assert (snapshot(c), c.xpending("s2", "g"), srv.client(db=4).xrange("s3")) == before
