@@ -727,7 +727,13 @@ class Gen:
         if r < 0.8:
             return ["TYPE", self.key()] if self.chance(0.5) else ["OBJECT", "ENCODING", self.key()]
         if r < 0.83:
-            return [self.pick(["RENAME", "RENAMENX"]), self.key(), self.key()]
+            if self.chance(0.5):
+                return [self.pick(["RENAME", "RENAMENX"]), self.key(), self.key()]
+            # a stream with its groups copied or moved, maybe to another db
+            if self.chance(0.3):
+                return ["MOVE", self.key(), self.pick(["0", "1", "2"])]
+            return ["COPY", self.key(), self.key()] + self.pick(
+                [[], ["REPLACE"], ["DB", self.pick(["0", "1"])], ["DB", "1", "REPLACE"]])
         if r < 0.86:
             # The keys of a generated command (sometimes a wide one).
             inner = self.one(conn, allow_multi=False)
