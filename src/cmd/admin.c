@@ -932,6 +932,15 @@ static void cmd_waitaof(Client *c) {
     block_set_polled(c);
 }
 
+/* ROLE: a master, as every streamd is, at replication offset 0 with no
+ * replicas (what INFO replication says). */
+static void cmd_role(Client *c) {
+    reply_array(c, 3);
+    reply_bulk(c, "master", 6);
+    reply_int(c, 0);
+    reply_array(c, 0);
+}
+
 /* MONITOR: from now on the client gets a line for every command run (see
  * src/server/monitor.c). Refused inside EXEC, whose client must get one
  * reply per command; a client already monitoring gets no reply at all, as
@@ -963,6 +972,8 @@ const Command admin_commands[] = {
     {"wait", cmd_wait, 3, CMD_NOSCRIPT, "@slow @connection", 0, 0, 0, NULL},
     {"waitaof", cmd_waitaof, 4, CMD_BLOCKING, "@slow @blocking @connection", 0, 0, 0, NULL},
     {"latency", NULL, -2, 0, "@slow", 0, 0, 0, latency_subcommands},
+    {"role", cmd_role, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST,
+     "@admin @fast @dangerous", 0, 0, 0, NULL},
     {"monitor", cmd_monitor, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
      "@admin @slow @dangerous", 0, 0, 0, NULL},
     END_OF_COMMANDS,

@@ -1079,6 +1079,7 @@ const CommandMeta command_meta_table[] = {
     {"rename", "Rename a key", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_rename, 2, a_rename, 2},
     {"renamenx", "Rename a key, only if the new key does not exist", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, h_renamenx, 1, NULL, k_renamenx, 2, a_renamenx, 2},
     {"reset", "Reset the connection", "6.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"role", "Return the role of the instance in the context of replication", "2.8.12", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"scan", "Incrementally iterate the keys space", "2.8.0", "generic", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", NULL, NULL, NULL, h_scan, 1, "nondeterministic_output request_policy:special", NULL, 0, a_scan, 4},
     {"select", "Change the selected database for the current connection", "1.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_select, 1},
     {"set", "Set the string value of a key", "1.0.0", "string", "O(1)", NULL, NULL, NULL, h_set, 4, NULL, k_set, 1, a_set, 5},

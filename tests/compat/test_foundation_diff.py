@@ -161,6 +161,9 @@ SCRIPTS = {
         "SET w 1", "WATCH w", Call("COPY a w REPLACE", client=1), "MULTI", "PING", "EXEC",
         "MULTI", "COPY s s9", "EXEC", "XLEN s9",
     ],
+    "role": [
+        "ROLE", "ROLE x", "SET a 1", "ROLE", "MULTI", "ROLE", "EXEC",
+    ],
     "touch": [
         "SET a 1", "SET b 2", "TOUCH a", "TOUCH a b missing a", "TOUCH missing", "TOUCH",
         "XADD s 1-1 f v", "TOUCH s", "OBJECT IDLETIME a", "SET e 1 PX 1", "DEBUG SLEEP 0.01",
@@ -456,7 +459,7 @@ def test_script(diff, name):
 
 @pytest.mark.parametrize("name", ["ping_echo", "get_set", "set_nx_xx_get", "incr_decr",
                                   "multi_exec", "multi_execabort", "config", "scan",
-                                  "command_introspection", "object_encoding"])
+                                  "command_introspection", "object_encoding", "role"])
 def test_script_resp3(diff, name):
     diff(SCRIPTS[name], resp=3)
 
@@ -465,7 +468,7 @@ def test_script_resp3(diff, name):
 FOUNDATION_COMMANDS = [
     "ping", "echo", "quit", "reset", "hello", "auth", "select", "swapdb", "dbsize", "flushdb",
     "flushall", "del", "unlink", "exists", "type", "keys", "scan", "randomkey", "rename",
-    "renamenx", "move", "copy", "touch", "expire", "pexpire", "expireat", "pexpireat", "ttl", "pttl", "persist",
+    "renamenx", "move", "copy", "touch", "role", "expire", "pexpire", "expireat", "pexpireat", "ttl", "pttl", "persist",
     "expiretime", "pexpiretime", "time", "lastsave", "get", "set", "setnx", "getdel", "mget",
     "mset", "incr", "decr", "incrby", "decrby", "append", "strlen", "multi", "exec", "discard",
     "watch", "unwatch", "info", "shutdown", "object|encoding", "object|idletime",
