@@ -143,19 +143,9 @@ static void cmd_hello(Client *c) {
 }
 
 static void cmd_select(Client *c) {
-    long long id;
-    if (get_ll_or_reply(c, c->argv[1], &id) != 0) return;
-    /* Redis reads the index as an int first. */
-    if (id < INT_MIN || id > INT_MAX) {
-        reply_error(c, "ERR value is out of range, value must between -2147483648 and "
-                       "2147483647");
-        return;
-    }
-    if (id < 0 || id >= core.n_dbs) {
-        reply_error(c, "ERR DB index is out of range");
-        return;
-    }
-    client_set_db(CF(c), (int)id);
+    int id;
+    if (get_db_index_or_reply(c, c->argv[1], &id) != 0) return;
+    client_set_db(CF(c), id);
     reply_ok(c);
 }
 

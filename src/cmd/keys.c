@@ -177,17 +177,8 @@ static void do_rename(Client *c, int nx) {
 /* MOVE key db: the key, its value and its TTL go to another database of the
  * same server, unless it is missing here or present there (0 then). */
 static void cmd_move(Client *c) {
-    long long id;
-    if (get_ll_or_reply(c, c->argv[2], &id) != 0) return;
-    if (id < INT_MIN || id > INT_MAX) { /* read as an int, as SELECT */
-        reply_error(c, "ERR value is out of range, value must between -2147483648 and "
-                       "2147483647");
-        return;
-    }
-    if (id < 0 || id >= core.n_dbs) {
-        reply_error(c, "ERR DB index is out of range");
-        return;
-    }
+    int id;
+    if (get_db_index_or_reply(c, c->argv[2], &id) != 0) return;
     Db *dst = &core.dbs[id];
     if (dst == c->db) {
         reply_error(c, "ERR source and destination objects are the same");
@@ -217,17 +208,8 @@ static void cmd_copy(Client *c) {
         if (slice_eq_nocase(c->argv[j], "REPLACE")) {
             replace = 1;
         } else if (slice_eq_nocase(c->argv[j], "DB") && j + 1 < c->argc) {
-            long long id;
-            if (get_ll_or_reply(c, c->argv[j + 1], &id) != 0) return;
-            if (id < INT_MIN || id > INT_MAX) {
-                reply_error(c, "ERR value is out of range, value must between -2147483648 and "
-                               "2147483647");
-                return;
-            }
-            if (id < 0 || id >= core.n_dbs) {
-                reply_error(c, "ERR DB index is out of range");
-                return;
-            }
+            int id;
+            if (get_db_index_or_reply(c, c->argv[j + 1], &id) != 0) return;
             dst = &core.dbs[id];
             j++;
         } else {

@@ -167,6 +167,9 @@ int parse_ll(Slice s, long long *out);
 int parse_ull(Slice s, unsigned long long *out);
 /* Replies "ERR value is not an integer or out of range" on failure. */
 int get_ll_or_reply(Client *c, Slice s, long long *out);
+/* A database index as SELECT, MOVE and COPY read it: 0 with *out set, or -1
+ * after replying Redis's error (not an integer, not an int, no such db). */
+int get_db_index_or_reply(Client *c, Slice s, int *out);
 int64_t now_ms(void); /* Unix time in ms (cached per command while executing) */
 int64_t now_us(void);
 int64_t mono_ms(void); /* monotonic clock */

@@ -29,6 +29,22 @@ int get_ll_or_reply(Client *c, Slice s, long long *out) {
     return 0;
 }
 
+int get_db_index_or_reply(Client *c, Slice s, int *out) {
+    long long id;
+    if (get_ll_or_reply(c, s, &id) != 0) return -1;
+    if (id < INT_MIN || id > INT_MAX) { /* Redis reads an index as an int first */
+        reply_error(c, "ERR value is out of range, value must between -2147483648 and "
+                       "2147483647");
+        return -1;
+    }
+    if (id < 0 || id >= core.n_dbs) {
+        reply_error(c, "ERR DB index is out of range");
+        return -1;
+    }
+    *out = (int)id;
+    return 0;
+}
+
 int64_t real_us(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
