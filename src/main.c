@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "persist/aof.h"
 #include "server/core.h"
+#include "server/memreport.h"
 #include "version.h"
 
 static void usage(void) {
@@ -89,6 +90,7 @@ int main(int argc, char **argv) {
             fclose(f);
         }
     }
+    mem_note_startup(); /* INFO memory's used_memory_startup: before data and clients */
     /* Loads the AOF (serving -LOADING meanwhile) and opens it for appending. */
     aof_startup();
     log_notice("Ready to accept connections tcp");

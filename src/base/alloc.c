@@ -28,6 +28,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#ifdef STREAMD_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
+
 static _Atomic size_t used_bytes;
 
 static void oom(size_t n) {
@@ -120,6 +124,63 @@ size_t xsize(const void *p) {
 
 size_t alloc_used_bytes(void) {
     return atomic_load_explicit(&used_bytes, memory_order_relaxed);
+}
+
+#ifdef STREAMD_JEMALLOC
+static size_t je_stat(const char *name) {
+    size_t v = 0, len = sizeof v;
+    return mallctl(name, &v, &len, NULL, 0) == 0 ? v : 0;
+}
+#endif
+
+int alloc_allocator_info(size_t *allocated, size_t *active, size_t *resident) {
+    *allocated = *active = *resident = 0;
+#ifdef STREAMD_JEMALLOC
+    /* jemalloc's statistics are a snapshot taken when the epoch advances. */
+    uint64_t epoch = 1;
+    size_t len = sizeof epoch;
+    if (mallctl("epoch", &epoch, &len, &epoch, len) != 0) return -1;
+    *allocated = je_stat("stats.allocated");
+    *active = je_stat("stats.active");
+    *resident = je_stat("stats.resident");
+    return 0;
+#else
+    return -1;
+#endif
+}
+
+#ifdef STREAMD_JEMALLOC
+typedef struct StatsSink {
+    void (*fn)(void *opaque, const char *text);
+    void *opaque;
+} StatsSink;
+
+static void stats_write(void *opaque, const char *text) {
+    StatsSink *s = opaque;
+    s->fn(s->opaque, text);
+}
+#endif
+
+int alloc_stats_print(void (*fn)(void *opaque, const char *text), void *opaque) {
+#ifdef STREAMD_JEMALLOC
+    StatsSink s = {fn, opaque};
+    malloc_stats_print(stats_write, &s, NULL);
+    return 0;
+#else
+    (void)fn;
+    (void)opaque;
+    return -1;
+#endif
+}
+
+int alloc_purge(void) {
+#ifdef STREAMD_JEMALLOC
+    char name[64];
+    snprintf(name, sizeof name, "arena.%u.purge", (unsigned)MALLCTL_ARENAS_ALL);
+    return mallctl(name, NULL, NULL, NULL, 0) == 0 ? 0 : -1;
+#else
+    return 0;
+#endif
 }
 
 const char *alloc_name(void) {

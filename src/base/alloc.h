@@ -26,5 +26,15 @@ size_t xsize(const void *p);
 size_t alloc_used_bytes(void);
 /* Name of the allocator behind the wrapper ("jemalloc-5.3.0" or "libc"). */
 const char *alloc_name(void);
+/* What the allocator itself holds (jemalloc's stats.allocated, stats.active
+ * and stats.resident, freshly sampled): 0, or -1 with all three 0 when the
+ * allocator does not tell (libc). */
+int alloc_allocator_info(size_t *allocated, size_t *active, size_t *resident);
+/* Hands the allocator's statistics report to fn piece by piece: 0, or -1
+ * (fn not called) when the allocator has none. */
+int alloc_stats_print(void (*fn)(void *opaque, const char *text), void *opaque);
+/* Returns the allocator's unused dirty pages to the system (every jemalloc
+ * arena); 0, or -1 if the allocator refused. Nothing to do with libc: 0. */
+int alloc_purge(void);
 
 #endif

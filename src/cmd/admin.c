@@ -22,6 +22,7 @@
 #include "base/log.h"
 #include "server/command_meta.h"
 #include "server/core.h"
+#include "server/memreport.h"
 #include "version.h"
 
 static InfoHook info_persistence_hook;
@@ -45,16 +46,6 @@ static void human_bytes(char *out, size_t n, double v) {
         snprintf(out, n, "%.2fM", v / (1024 * 1024));
     else
         snprintf(out, n, "%.2fG", v / (1024.0 * 1024 * 1024));
-}
-
-static size_t rss_bytes(void) {
-    FILE *f = fopen("/proc/self/statm", "r");
-    long pages = 0, rss = 0;
-    if (f) {
-        if (fscanf(f, "%ld %ld", &pages, &rss) != 2) rss = 0;
-        fclose(f);
-    }
-    return (size_t)rss * (size_t)sysconf(_SC_PAGESIZE);
 }
 
 static void info_server(Buf *b) {
@@ -105,28 +96,57 @@ static void info_clients(Buf *b) {
                (unsigned long long)block_count_keys_on_nokey());
 }
 
+/* Every field of Redis 7.0's section, in its order. streamd has no Lua,
+ * functions, replication, cluster links, active defrag or lazy freeing:
+ * those fields show the zeros of a server without them. */
 static void info_memory(Buf *b) {
-    static size_t peak;
-    size_t used = alloc_used_bytes(), rss = rss_bytes();
-    if (used > peak) peak = used;
-    char h1[32], h2[32], h3[32], h4[32], h5[32];
+    MemReport m;
+    mem_report(&m);
+    char used_h[32], rss_h[32], peak_h[32], sys_h[32], max_h[32];
     size_t system = (size_t)sysconf(_SC_PHYS_PAGES) * (size_t)sysconf(_SC_PAGESIZE);
-    human_bytes(h5, sizeof h5, (double)system);
-    human_bytes(h4, sizeof h4, (double)peak);
-    human_bytes(h1, sizeof h1, (double)used);
-    human_bytes(h2, sizeof h2, (double)rss);
-    human_bytes(h3, sizeof h3, (double)settings.maxmemory);
+    human_bytes(used_h, sizeof used_h, (double)m.used);
+    human_bytes(rss_h, sizeof rss_h, (double)m.rss);
+    human_bytes(peak_h, sizeof peak_h, (double)m.peak);
+    human_bytes(sys_h, sizeof sys_h, (double)system);
+    human_bytes(max_h, sizeof max_h, (double)settings.maxmemory);
     buf_printf(b,
                "# Memory\r\nused_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%zu\r\n"
                "used_memory_rss_human:%s\r\nused_memory_peak:%zu\r\nused_memory_peak_human:%s\r\n"
-               "used_memory_dataset:%zu\r\ntotal_system_memory:%zu\r\n"
-               "total_system_memory_human:%s\r\n"
+               "used_memory_peak_perc:%.2f%%\r\nused_memory_overhead:%zu\r\n"
+               "used_memory_startup:%zu\r\nused_memory_dataset:%zu\r\n"
+               "used_memory_dataset_perc:%.2f%%\r\nallocator_allocated:%zu\r\n"
+               "allocator_active:%zu\r\nallocator_resident:%zu\r\n"
+               "total_system_memory:%zu\r\ntotal_system_memory_human:%s\r\n",
+               m.used, used_h, m.rss, rss_h, m.peak, peak_h, (double)mem_peak_perc(&m), m.overhead,
+               m.startup, m.dataset, (double)mem_dataset_perc(&m), m.allocated, m.active,
+               m.resident, system, sys_h);
+    buf_printf(b, "used_memory_lua:0\r\nused_memory_vm_eval:0\r\nused_memory_lua_human:0B\r\n"
+                  "used_memory_scripts_eval:0\r\nnumber_of_cached_scripts:0\r\n"
+                  "number_of_functions:0\r\nnumber_of_libraries:0\r\nused_memory_vm_functions:0\r\n"
+                  "used_memory_vm_total:0\r\nused_memory_vm_total_human:0B\r\n"
+                  "used_memory_functions:0\r\nused_memory_scripts:0\r\n"
+                  "used_memory_scripts_human:0B\r\n");
+    buf_printf(b,
                "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:noeviction\r\n"
-               "mem_fragmentation_ratio:%.2f\r\nmem_fragmentation_bytes:%lld\r\n"
-               "mem_allocator:%s\r\nlazyfree_pending_objects:0\r\n",
-               used, h1, rss, h2, peak, h4, used, system, h5, settings.maxmemory, h3,
-               used ? (double)rss / (double)used : 0.0, (long long)rss - (long long)used,
-               alloc_name());
+               "allocator_frag_ratio:%.2f\r\nallocator_frag_bytes:%lld\r\n"
+               "allocator_rss_ratio:%.2f\r\nallocator_rss_bytes:%lld\r\n"
+               "rss_overhead_ratio:%.2f\r\nrss_overhead_bytes:%lld\r\n"
+               "mem_fragmentation_ratio:%.2f\r\nmem_fragmentation_bytes:%lld\r\n",
+               settings.maxmemory, max_h, (double)mem_ratio(m.active, m.allocated),
+               mem_diff(m.active, m.allocated), (double)mem_ratio(m.resident, m.active),
+               mem_diff(m.resident, m.active), (double)mem_ratio(m.rss, m.resident),
+               mem_diff(m.rss, m.resident), (double)mem_ratio(m.rss, m.used),
+               mem_diff(m.rss, m.used));
+    /* mem_not_counted_for_evict: the maxmemory check counts everything
+     * (Redis leaves out its AOF and replica buffers). */
+    buf_printf(b,
+               "mem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\n"
+               "mem_total_replication_buffers:0\r\nmem_clients_slaves:0\r\n"
+               "mem_clients_normal:%zu\r\nmem_cluster_links:0\r\nmem_aof_buffer:%zu\r\n"
+               "mem_allocator:%s\r\nactive_defrag_running:0\r\nlazyfree_pending_objects:0\r\n"
+               "lazyfreed_objects:0\r\n",
+               m.clients_normal, m.aof_buffer, alloc_name());
+    mem_report_free(&m);
 }
 
 static void info_persistence(Buf *b) {

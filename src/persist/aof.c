@@ -1017,6 +1017,12 @@ static int apply_appendonly(const char **err) {
 
 static void cmd_debug_loadaof(Client *c);
 
+/* What the buffer of records not yet written holds, kept capacity included
+ * (INFO memory's mem_aof_buffer). */
+static size_t aof_buffer_size(void) {
+    return xsize(aof.buf.p);
+}
+
 /* ---- Public ------------------------------------------------------------ */
 
 /*
@@ -1030,6 +1036,7 @@ int aof_startup(void) {
     server_on_cron(cron_hook);
     server_on_shutdown(aof_shutdown);
     server_set_info_persistence(aof_info_persistence);
+    server_set_aof_buffer_size(aof_buffer_size);
     debug_register("LOADAOF", cmd_debug_loadaof);
     config_register_apply("appendonly", apply_appendonly);
     /* A file-size limit must fail the write (EFBIG), not kill the server. */

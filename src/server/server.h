@@ -223,6 +223,9 @@ int config_register_apply(const char *name, int (*apply)(const char **err));
 /* INFO persistence: the persistence module appends its "aof_*" lines. */
 typedef void (*InfoHook)(Buf *out);
 void server_set_info_persistence(InfoHook fn);
+/* INFO memory / MEMORY STATS: fn tells the bytes the persistence module's
+ * in-memory AOF buffer holds (allocated, not just filled). */
+void server_set_aof_buffer_size(size_t (*fn)(void));
 /* DEBUG <name> ...: registers a DEBUG subcommand (e.g. LOADAOF). */
 void debug_register(const char *name, CommandProc fn);
 /* Runs a command through dispatch on a fake client (AOF loading). */
