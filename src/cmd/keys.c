@@ -1,7 +1,7 @@
 /*
  * keys.c - the generic keyspace commands: DEL, EXISTS, TYPE, KEYS, SCAN,
- * RENAME, the EXPIRE family, OBJECT, MEMORY USAGE, DBSIZE, FLUSHDB/ALL,
- * SWAPDB, RANDOMKEY.
+ * RENAME, the EXPIRE family, OBJECT, DBSIZE, FLUSHDB/ALL, SWAPDB, RANDOMKEY
+ * (MEMORY's subcommands are in memory.c).
  *
  * Expiry changes propagate as absolute PEXPIREAT (or DEL when the time has
  * already passed), so the AOF replays the same deadline whenever it is read.
@@ -467,43 +467,6 @@ static void cmd_object_help(Client *c) {
     reply_help(c, lines, sizeof lines / sizeof lines[0]);
 }
 
-static void cmd_memory_usage(Client *c) {
-    if (c->argc != 3 && c->argc != 5) {
-        reply_syntax_error(c);
-        return;
-    }
-    if (c->argc == 5) {
-        long long samples;
-        if (!slice_eq_nocase(c->argv[3], "SAMPLES")) {
-            reply_syntax_error(c);
-            return;
-        }
-        if (get_ll_or_reply(c, c->argv[4], &samples) != 0) return;
-        if (samples < 0) {
-            reply_syntax_error(c);
-            return;
-        }
-    }
-    DictEntry *e = db_find_entry(c->db, c->argv[2]);
-    if (!e) {
-        reply_null(c);
-        return;
-    }
-    reply_int(c, (long long)(obj_mem_usage(e->val) + xsize(e)));
-}
-
-static void cmd_memory_help(Client *c) {
-    static const char *const lines[] = {
-        "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "USAGE <key> [SAMPLES <count>]",
-        "    Return memory in bytes used by <key> and its value. Nested values are",
-        "    sampled up to <count> times (default: 5, 0 means sample all).",
-        "HELP",
-        "    Print this help.",
-    };
-    reply_help(c, lines, sizeof lines / sizeof lines[0]);
-}
-
 static void cmd_dbsize(Client *c) {
     reply_int(c, (long long)db_size(c->db));
 }
@@ -573,11 +536,8 @@ static const Command object_subcommands[] = {
     END_OF_COMMANDS,
 };
 
-static const Command memory_subcommands[] = {
-    {"usage", cmd_memory_usage, -3, CMD_READONLY, "@read @slow", 2, 2, 1, NULL},
-    {"help", cmd_memory_help, 2, CMD_LOADING | CMD_STALE, "@slow", 0, 0, 0, NULL},
-    END_OF_COMMANDS,
-};
+/* memory.c */
+extern const Command memory_subcommands[];
 
 #define KW (CMD_WRITE)
 #define KR (CMD_READONLY)
