@@ -147,10 +147,12 @@ static void cmd_memory_doctor(Client *c) {
     uint64_t n = core.n_clients;
     if (n && m.clients_normal / n > 200 * 1024) {
         buf_printf(&b,
-                   "* Big client buffers: %llu clients hold %.2f KB each on average in query and "
-                   "output buffers. Slow readers of big replies, or pipelines sent faster than "
-                   "they are answered, do this; CLIENT LIST shows who (qbuf, omem).\n",
-                   (unsigned long long)n, (double)m.clients_normal / (double)n / 1024);
+                   "* Big client buffers: the %llu client%s connected hold%s %.2f KB each on "
+                   "average in query and output buffers. Slow readers of big replies, or "
+                   "pipelines sent faster than they are answered, do this; CLIENT LIST shows "
+                   "who (qbuf, omem).\n",
+                   (unsigned long long)n, n == 1 ? "" : "s", n == 1 ? "s" : "",
+                   (double)m.clients_normal / (double)n / 1024);
         issues++;
     }
     if (!issues) {

@@ -231,6 +231,8 @@ def test_doctor_reports(raw):
     c.pipeline([("SET", "k%d" % i, value) for i in range(300)])
     healthy = bytes(c.call("MEMORY", "DOCTOR")).decode()
     assert "Past peak" not in healthy
+    if mem(c)["mem_allocator"] != "libc":  # ASan's shadow memory swells the RSS
+        assert healthy.startswith("No memory problems found"), healthy
     c.pipeline([("DEL", "k%d" % i) for i in range(240)])
     m = mem(c)
     assert m["used_memory_peak"] > m["used_memory"] * 1.5

@@ -4,8 +4,13 @@
  * memory), leaves partial pages at either end and small blocks alone, skips
  * pages already resident, and never changes a byte. Where the kernel lacks
  * MADV_POPULATE_WRITE only the "changes nothing" half can be checked.
+ *
+ * And the allocator's own figures (INFO memory's allocator_*): jemalloc's
+ * follow an allocation and keep allocated <= active <= resident; libc has
+ * none, no report, and a purge that does nothing.
  */
 #include <errno.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -90,6 +95,35 @@ static void keeps_contents(void) {
     xprefault(NULL, 0);
 }
 
+static void count_text(void *opaque, const char *text) {
+    *(size_t *)opaque += strlen(text);
+}
+
+static void allocator_figures(void) {
+    size_t allocated, active, resident, bytes = 0;
+    int jemalloc = alloc_allocator_info(&allocated, &active, &resident) == 0;
+    CHECK(jemalloc == (strncmp(alloc_name(), "jemalloc", 8) == 0));
+    if (!jemalloc) {
+        CHECK(allocated == 0 && active == 0 && resident == 0);
+        CHECK(alloc_stats_print(count_text, &bytes) == -1 && bytes == 0);
+        CHECK(alloc_purge() == 0);
+        return;
+    }
+    CHECK(allocated > 0 && allocated <= active && active <= resident);
+    size_t n = 8 * 1024 * 1024;
+    char *p = xmalloc(n);
+    memset(p, 1, n);
+    size_t allocated2, active2, resident2;
+    CHECK(alloc_allocator_info(&allocated2, &active2, &resident2) == 0);
+    CHECK(allocated2 >= allocated + n);
+    CHECK(allocated2 <= active2 && active2 <= resident2);
+    xfree(p);
+    CHECK(alloc_allocator_info(&allocated, &active, &resident) == 0);
+    CHECK(allocated + n <= allocated2);
+    CHECK(alloc_purge() == 0);
+    CHECK(alloc_stats_print(count_text, &bytes) == 0 && bytes > 1000);
+}
+
 int main(void) {
     test_seed("test_alloc");
     page = (size_t)sysconf(_SC_PAGESIZE);
@@ -97,5 +131,6 @@ int main(void) {
     if (!supported) printf("test_alloc: no MADV_POPULATE_WRITE: residency not checked\n");
     populate(supported);
     keeps_contents();
+    allocator_figures();
     return test_report("test_alloc");
 }
