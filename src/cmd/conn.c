@@ -158,7 +158,7 @@ static void cmd_reset(Client *c) {
     client_set_db(cf, 0);
     c->resp = 2;
     set_name(cf, slice_of(NULL, 0));
-    c->flags &= ~(CLIENT_NO_EVICT);
+    c->flags &= ~(CLIENT_NO_EVICT | CLIENT_NO_TOUCH);
     if (settings.requirepass && *settings.requirepass) c->flags &= ~CLIENT_AUTHENTICATED;
     reply_status(c, "RESET");
 }
@@ -439,16 +439,27 @@ static void cmd_client_unpause(Client *c) {
     reply_ok(c);
 }
 
-static void cmd_client_noevict(Client *c) {
+/* CLIENT NO-EVICT / NO-TOUCH ON|OFF: sets or clears the client's flag. */
+static void client_flag_on_off(Client *c, uint32_t flag) {
     if (slice_eq_nocase(c->argv[2], "on"))
-        c->flags |= CLIENT_NO_EVICT;
+        c->flags |= flag;
     else if (slice_eq_nocase(c->argv[2], "off"))
-        c->flags &= ~CLIENT_NO_EVICT;
+        c->flags &= ~flag;
     else {
         reply_syntax_error(c);
         return;
     }
     reply_ok(c);
+}
+
+static void cmd_client_noevict(Client *c) {
+    client_flag_on_off(c, CLIENT_NO_EVICT);
+}
+
+/* Redis 7.2: the client's commands leave the keys' access times (OBJECT
+ * IDLETIME) as they are, TOUCH excepted. */
+static void cmd_client_notouch(Client *c) {
+    client_flag_on_off(c, CLIENT_NO_TOUCH);
 }
 
 static void cmd_client_help(Client *c) {
@@ -498,6 +509,8 @@ static void cmd_client_help(Client *c) {
         "    * LIB-VER: the client lib version.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
+        "NO-TOUCH (ON|OFF)",
+        "    Will not touch LRU/LFU stats when this mode is on.",
         "HELP",
         "    Print this help.",
     };
@@ -540,6 +553,7 @@ static const Command client_subcommands[] = {
      0, 0, 0, NULL},
     {"no-evict", cmd_client_noevict, 3, CMD_ADMIN | CLI_FLAGS,
      "@admin @slow @dangerous @connection", 0, 0, 0, NULL},
+    {"no-touch", cmd_client_notouch, 3, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL},
     {"reply", cmd_client_reply, 3, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL},
     {"help", cmd_client_help, 2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL},
     END_OF_COMMANDS,

@@ -176,7 +176,9 @@ static int try_serve(ClientFull *c, const Slice *key) {
     b->wake_ms = 0;
     pc->flags |= CLIENT_REPROCESSING;
     c->replied_error = 0;
+    core.no_touch = (pc->flags & CLIENT_NO_TOUCH) != 0; /* a blocked command is never TOUCH */
     int done = b->serve(pc, key, b->ctx);
+    core.no_touch = 0;
     /* an error the blocked command ends with counts as its failure */
     if (done && c->replied_error && b->cmd) cmdstats_for(b->cmd)->failed++;
     pc->flags &= ~CLIENT_REPROCESSING;

@@ -427,6 +427,7 @@ static void append_flags(ClientFull *c, Buf *out) {
     if (c->pub.flags & CLIENT_CLOSE_AFTER_REPLY) buf_append_char(out, 'c');
     if (c->pub.flags & CLIENT_UNIX) buf_append_char(out, 'U');
     if (c->pub.flags & CLIENT_NO_EVICT) buf_append_char(out, 'e');
+    if (c->pub.flags & CLIENT_NO_TOUCH) buf_append_char(out, 'T');
     if (out->len == before) buf_append_char(out, 'N');
 }
 

@@ -80,6 +80,13 @@ static const MetaArg a_client_no_evict_0[] = {
 static const MetaArg a_client_no_evict[] = {
     {"enabled", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_client_no_evict_0, 2},
 };
+static const MetaArg a_client_no_touch_0[] = {
+    {"on", "pure-token", -1, "ON", NULL, NULL, NULL, 0, NULL, 0},
+    {"off", "pure-token", -1, "OFF", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_client_no_touch[] = {
+    {"enabled", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_client_no_touch_0, 2},
+};
 static const MetaArg a_client_pause_1[] = {
     {"write", "pure-token", -1, "WRITE", NULL, NULL, NULL, 0, NULL, 0},
     {"all", "pure-token", -1, "ALL", NULL, NULL, NULL, 0, NULL, 0},
@@ -1002,6 +1009,7 @@ const CommandMeta command_meta_table[] = {
     {"client|kill", "Kill the connection of a client", "2.4.0", "connection", "O(N) where N is the number of client connections", NULL, NULL, NULL, h_client_kill, 5, NULL, NULL, 0, a_client_kill, 1},
     {"client|list", "Get the list of client connections", "2.4.0", "connection", "O(N) where N is the number of client connections", NULL, NULL, NULL, h_client_list, 6, "nondeterministic_output", NULL, 0, a_client_list, 2},
     {"client|no-evict", "Set client eviction mode for the current connection", "7.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_no_evict, 1},
+    {"client|no-touch", "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.", "7.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_no_touch, 1},
     {"client|pause", "Stop processing commands from clients for some time", "2.9.50", "connection", "O(1)", NULL, NULL, NULL, h_client_pause, 1, NULL, NULL, 0, a_client_pause, 2},
     {"client|reply", "Instruct the server whether to reply to commands", "3.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_reply, 1},
     {"client|setinfo", "Sets information specific to the client or connection.", "7.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_client_setinfo, 1},

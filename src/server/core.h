@@ -153,6 +153,7 @@ typedef struct Core {
     int64_t cmd_time_us;
     int64_t call_start_us; /* when the running call started (real clock) */
     int executing;
+    int no_touch; /* the running command's lookups leave access times (CLIENT NO-TOUCH) */
     int shutdown_asap;
     int shutdown_exit_code;
     /* stats */

@@ -127,7 +127,7 @@ Obj *db_lookup_read(Db *db, Slice key) {
     }
     core.stat_hits++;
     Obj *o = e->val;
-    o->lru_s = lru_clock_s();
+    if (!core.no_touch) o->lru_s = lru_clock_s();
     return o;
 }
 
@@ -135,7 +135,7 @@ Obj *db_lookup_write(Db *db, Slice key) {
     DictEntry *e = db_find_entry(db, key);
     if (!e) return NULL;
     Obj *o = e->val;
-    o->lru_s = lru_clock_s();
+    if (!core.no_touch) o->lru_s = lru_clock_s();
     return o;
 }
 

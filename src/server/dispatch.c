@@ -342,7 +342,11 @@ void call_command(ClientFull *c, const Command *cmd) {
     /* The duration takes one clock read: the call starts when the previous
      * one (or the dispatch) ended. */
     int64_t start = core.call_start_us;
+    /* CLIENT NO-TOUCH: access times stay, except for TOUCH, which is asked
+     * to set them */
+    core.no_touch = (pc->flags & CLIENT_NO_TOUCH) && strcmp(cmd->name, "touch") != 0;
     cmd->proc(pc);
+    core.no_touch = 0;
     int64_t end = real_us();
     int64_t dur = end - start;
     core.call_start_us = end;

@@ -43,6 +43,7 @@ enum {
     CLIENT_REPLY_SKIP = 1u << 14,      /* this command's replies are dropped */
     CLIENT_REPLY_SKIP_NEXT = 1u << 15, /* CLIENT REPLY SKIP: the next command's are */
     CLIENT_POSTPONED = 1u << 16,       /* held by CLIENT PAUSE (pause.c); also BLOCKED */
+    CLIENT_NO_TOUCH = 1u << 17,        /* CLIENT NO-TOUCH ON: lookups leave access times */
 };
 
 struct Client {

@@ -8,7 +8,7 @@ named):
 
   - DOCS of the stream commands Redis changed after 7.0 (newer summary,
     arguments and history): NEWER_DOCS;
-  - commands 7.0 lacks (CLIENT SETINFO, WAITAOF, the 8.x stream commands,
+  - commands 7.0 lacks (CLIENT NO-TOUCH, CLIENT SETINFO, WAITAOF, the 8.x stream commands,
     streamd's XIDMPCOUNTERS): not compared here; tests/integration/test_command_meta_new.py
     checks their structure;
   - containers list only the subcommands streamd has, in its order (Redis's
@@ -25,7 +25,7 @@ from testlib.resp import RespSet
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="compares streamd's command table with 7.0's")
 
 NEWER_DOCS = {"xadd", "xtrim", "xread", "xreadgroup", "xinfo|stream", "xinfo|consumers"}
-NOT_IN_70 = {"client|setinfo", "waitaof", "xackdel", "xcfgset", "xdelex", "xidmpcounters", "xidmprecord",
+NOT_IN_70 = {"client|no-touch", "client|setinfo", "waitaof", "xackdel", "xcfgset", "xdelex", "xidmpcounters", "xidmprecord",
              "xnack"}
 
 

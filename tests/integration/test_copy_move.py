@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from testlib import IS_REDIS
+from testlib import IS_REDIS, RespError
 
 
 def fill(c):
@@ -158,3 +158,28 @@ def test_copy_replays_from_the_aof(make_server):
     srv.restart(["--appendonly", "yes"])
     c = srv.client()
     assert (snapshot(c), c.xpending("s2", "g"), srv.client(db=4).xrange("s3")) == before
+
+
+@pytest.mark.skipif(IS_REDIS, reason="CLIENT NO-TOUCH is Redis 7.2+")
+def test_client_no_touch(r, rr, raw):
+    """CLIENT NO-TOUCH ON (Redis 7.2): the client's reads and writes leave the
+    keys' access times; TOUCH still sets them; RESET turns it off."""
+    r.set("k", "v")
+    r.xadd("s", {"f": "v"}, id="1-1")
+    r.xgroup_create("s", "g", id="0")
+    c = raw()
+    assert c.call("CLIENT", "NO-TOUCH", "ON") == b"OK"
+    assert "flags=T" in c.call("CLIENT", "INFO").decode()
+    assert c.call("CLIENT", "NO-TOUCH", "maybe") == RespError("ERR syntax error")
+    r.execute_command("DEBUG", "SLEEP", "2.1")  # idle times count in seconds
+    c.call("GET", "k")
+    c.call("XRANGE", "s", "-", "+")
+    c.call("XADD", "s", "2-1", "f", "v")
+    c.call("XREADGROUP", "GROUP", "g", "alice", "STREAMS", "s", ">")
+    assert r.object("idletime", "k") >= 2 and r.object("idletime", "s") >= 2
+    assert c.call("TOUCH", "k") == 1
+    assert r.object("idletime", "k") == 0 and r.object("idletime", "s") >= 2
+    c.call("RESET")
+    assert "flags=N" in c.call("CLIENT", "INFO").decode()
+    c.call("XLEN", "s")
+    assert r.object("idletime", "s") == 0
