@@ -348,6 +348,30 @@ class Model:
         if facts:
             self.facts_set.add(dst)
 
+    def copy(self, src, dst):
+        """COPY in database 0: the copy has the source's facts (consumers are
+        not carried over: the generator creates them again before use)."""
+        if src == dst:
+            return
+        last = self.last.get(src)
+        moved = {g for k, g in self.moved if k == src}
+        facts = src in self.facts_set
+        self.forget_key(dst)
+        if last:
+            self.last[dst] = last
+        self.moved |= {(dst, g) for g in moved}
+        if facts:
+            self.facts_set.add(dst)
+
+    def forget_in_other_db(self, key):
+        """A key written in database 1 by COPY or MOVE: nothing is known of it."""
+        other = getattr(self, "other", None)
+        if other:
+            last, consumers, moved, facts = other
+            last.pop(key, None)
+            self.other = (last, {c for c in consumers if c[0] != key},
+                          {g for g in moved if g[0] != key}, facts - {key})
+
     def forget_group(self, key, group):
         self.consumers = {c for c in self.consumers if c[:2] != (key, group)}
         self.moved.discard((key, group))
@@ -745,7 +769,15 @@ class Gen:
             return [["TYPE", k]]
         if x < 0.95:
             src = "s4" if self.chance(0.2) else k
-            return [[r.choice(["RENAME", "RENAMENX"]), src, r.choice(["s1", "s2", "s3", "s4"])]]
+            dst = r.choice(["s1", "s2", "s3", "s4"])
+            y = r.random()
+            if y < 0.15:
+                # a stream copied whole (groups, pending entries, consumers)
+                return [["COPY", src, dst] + r.choice([[], ["REPLACE"], ["DB", "1"],
+                                                       ["DB", "1", "REPLACE"], ["DB", "0"]])]
+            if y < 0.25:
+                return [["MOVE", src, r.choice(["1", "1", "0", "16"])]]
+            return [[r.choice(["RENAME", "RENAMENX"]), src, dst]]
         if x < 0.97:
             return [["MSET", r.choice(["s3", "s4"]), "str"]]
         y = r.random()
@@ -1094,6 +1126,14 @@ class Runner:
             m.flush()
         elif name in ("RENAME", "RENAMENX") and len(args) == 3 and reply != 0:
             m.rename(args[1], args[2])
+        elif name == "COPY" and reply == 1:
+            if "DB" in [a.upper() for a in args] and args[args.index("DB") + 1] == "1":
+                m.forget_in_other_db(args[2])
+            else:
+                m.copy(args[1], args[2])
+        elif name == "MOVE" and reply == 1:
+            m.forget_key(args[1])
+            m.forget_in_other_db(args[1])
         elif name == "XGROUP" and len(args) >= 4:
             sub = args[1].upper()
             if sub == "CREATECONSUMER" and len(args) == 5 and isinstance(reply, int):
