@@ -47,6 +47,9 @@ static void pair_float(Client *c, const char *name, float v) {
     reply_double(c, (double)v);
 }
 
+/* 7.0's map, keys in its order. 7.4 dropped overhead.hashtable.slot-to-keys
+ * and added allocator.muzzy and the overhead.db.hashtable.* / rehashing
+ * entries; streamd keeps 7.0's set (see info_memory in admin.c). */
 static void cmd_memory_stats(Client *c) {
     MemReport m;
     mem_report(&m);
