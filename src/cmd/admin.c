@@ -639,6 +639,12 @@ static void cmd_debug(Client *c) {
         log_warning("DEBUG LOG: %.*s", (int)c->argv[2].len, c->argv[2].p);
         reply_ok(c);
     } else if (slice_eq_nocase(sub, "SET-ACTIVE-EXPIRE") && c->argc >= 3) {
+        /* 0 stops the cron's expiry (keys then expire only when looked up);
+         * read as atoi() reads, as Redis does */
+        char num[32];
+        snprintf(num, sizeof num, "%.*s", (int)(c->argv[2].len < 31 ? c->argv[2].len : 31),
+                 c->argv[2].p);
+        core.active_expire_off = atoi(num) == 0;
         reply_ok(c);
     } else if (slice_eq_nocase(sub, "HELP")) {
         static const char *lines[] = {
@@ -648,7 +654,7 @@ static void cmd_debug(Client *c) {
             "SLEEP <seconds>",
             "    Stop the server for <seconds>. Decimals allowed.",
             "HELP",
-            "    Print this help.",
+            "    Prints this help.",
         };
         reply_array(c, sizeof lines / sizeof lines[0] + (size_t)n_debug_subs);
         for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) reply_status(c, lines[i]);

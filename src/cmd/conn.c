@@ -512,7 +512,7 @@ static void cmd_client_help(Client *c) {
         "NO-TOUCH (ON|OFF)",
         "    Will not touch LRU/LFU stats when this mode is on.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     };
     reply_help(c, lines, sizeof lines / sizeof lines[0]);
 }

@@ -462,7 +462,7 @@ static void cmd_object_help(Client *c) {
         "    Return the number of references of the value associated with the specified",
         "    <key>.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     };
     reply_help(c, lines, sizeof lines / sizeof lines[0]);
 }

@@ -631,7 +631,7 @@ static void cmd_config_help(Client *c) {
         "REWRITE",
         "    Rewrite the configuration file.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     };
     reply_help(c, lines, sizeof lines / sizeof lines[0]);
 }

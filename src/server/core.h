@@ -153,7 +153,8 @@ typedef struct Core {
     int64_t cmd_time_us;
     int64_t call_start_us; /* when the running call started (real clock) */
     int executing;
-    int no_touch; /* the running command's lookups leave access times (CLIENT NO-TOUCH) */
+    int no_touch;          /* the running command's lookups leave access times (CLIENT NO-TOUCH) */
+    int active_expire_off; /* DEBUG SET-ACTIVE-EXPIRE 0: the cron expires nothing */
     int shutdown_asap;
     int shutdown_exit_code;
     /* stats */

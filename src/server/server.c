@@ -266,7 +266,7 @@ static void cron(void) {
         inst_track(INST_NET_IN, (int64_t)core.stat_net_in, now);
         inst_track(INST_NET_OUT, (int64_t)core.stat_net_out, now);
     }
-    db_active_expire(1000);
+    if (!core.active_expire_off) db_active_expire(1000);
     /* Keys the expiry deleted may have clients blocked on them (a blocked
      * XREADGROUP answers NOGROUP then): serve them now, as after a command. */
     if (buf_live(&core.ready_keys) > 0) {

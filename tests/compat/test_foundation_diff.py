@@ -161,6 +161,12 @@ SCRIPTS = {
         "SET w 1", "WATCH w", Call("COPY a w REPLACE", client=1), "MULTI", "PING", "EXEC",
         "MULTI", "COPY s s9", "EXEC", "XLEN s9",
     ],
+    # the HELP replies whose subcommands streamd has all of (CLIENT's and
+    # DEBUG's and LATENCY's list only what streamd has)
+    "help": [
+        "OBJECT HELP", "CONFIG HELP", "COMMAND HELP", "MEMORY HELP", "SLOWLOG HELP",
+        "XINFO HELP", "XGROUP HELP", "OBJECT HELP x",
+    ],
     "role": [
         "ROLE", "ROLE x", "SET a 1", "ROLE", "MULTI", "ROLE", "EXEC",
     ],

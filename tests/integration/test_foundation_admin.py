@@ -602,6 +602,35 @@ def test_debug_sleep_and_log(server, raw):
         time.sleep(0.02)
 
 
+def test_debug_set_active_expire(raw):
+    """DEBUG SET-ACTIVE-EXPIRE 0 stops the cron's expiry: an expired key stays
+    until something looks it up; 1 brings the expiry back. (Runs against
+    redis-server 7.0 too, whose DEBUG this build enables.)"""
+    c = raw()
+    assert c.call("DEBUG", "SET-ACTIVE-EXPIRE", "0") == b"OK"
+    try:
+        c.call("SET", "k", "v", "PX", "1")
+        c.call("SET", "keep", "v")
+        time.sleep(0.5)  # several cron ticks
+        assert c.call("DBSIZE") == 2  # DBSIZE looks nothing up
+        assert b"expired_keys:0" in c.call("INFO", "stats")
+        assert c.call("DEBUG", "SET-ACTIVE-EXPIRE", "1") == b"OK"
+        deadline = time.monotonic() + 5 * SLOW
+        while c.call("DBSIZE") != 1:
+            assert time.monotonic() < deadline, "the cron never expired the key"
+            time.sleep(0.02)
+        assert b"expired_keys:1" in c.call("INFO", "stats")
+        # read as atoi(): not a number is 0
+        assert c.call("DEBUG", "SET-ACTIVE-EXPIRE", "x") == b"OK"
+        c.call("SET", "k2", "v", "PX", "1")
+        time.sleep(0.3)
+        assert c.call("DBSIZE") == 2
+        assert c.call("EXISTS", "k2") == 0  # a lookup expires it
+        assert c.call("DBSIZE") == 1
+    finally:
+        c.call("DEBUG", "SET-ACTIVE-EXPIRE", "1")
+
+
 # ---- SHUTDOWN and signals -------------------------------------------------------------
 
 
