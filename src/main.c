@@ -4,6 +4,7 @@
  *
  * Usage, as redis-server: streamd [/path/to/streamd.conf] [--option value ...]
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,26 @@ static void usage(void) {
                     "       ./streamd --port 7777\n"
                     "       ./streamd /etc/mystreamd.conf --loglevel verbose\n");
     exit(1);
+}
+
+/* daemonize yes: the server goes on in a child of its own session, detached
+ * from the terminal, with its standard streams on /dev/null (logs go to the
+ * logfile, or nowhere), as redis-server does; the parent exits at once. */
+static void daemonize(void) {
+    pid_t pid = fork();
+    if (pid == -1) {
+        fprintf(stderr, "Can't fork to go into the background: %s\n", strerror(errno));
+        exit(1);
+    }
+    if (pid > 0) exit(0);
+    setsid();
+    int fd = open("/dev/null", O_RDWR);
+    if (fd != -1) {
+        dup2(fd, STDIN_FILENO);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        if (fd > STDERR_FILENO) close(fd);
+    }
 }
 
 int main(int argc, char **argv) {
@@ -58,6 +79,14 @@ int main(int argc, char **argv) {
         return 1;
     }
     config_apply_all();
+    if (settings.daemonize) {
+        daemonize();
+        /* a daemon always leaves its pid somewhere (Redis: /var/run/redis.pid) */
+        if (!settings.pidfile || !*settings.pidfile) {
+            xfree(settings.pidfile);
+            settings.pidfile = xstrdup("/var/run/streamd.pid");
+        }
+    }
     if (server.dir && *server.dir && chdir(server.dir) != 0) {
         mkdir(server.dir, 0755);
         if (chdir(server.dir) != 0) {
