@@ -21,6 +21,7 @@
  * flush, db_take), and moved by db_resized() after a change in place (APPEND,
  * XADD, XTRIM, XDEL, ...), which every such handler calls.
  */
+#include <limits.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -244,14 +245,17 @@ typedef struct ExpireScan {
     Slice *keys;
     size_t n, cap;
     int64_t now;
-    long long ttl_sum, ttl_n; /* the TTLs seen that have not passed */
+    /* the TTLs seen that have not passed: summed as a double, since two TTLs
+     * near the 64-bit limit (PEXPIREAT 9223372036854775000) overflow a long long */
+    double ttl_sum;
+    long long ttl_n;
 } ExpireScan;
 
 static void collect_expired(void *priv, DictEntry *e) {
     ExpireScan *s = priv;
     if (e->expire_ms < 0) return;
     if (e->expire_ms > s->now) {
-        s->ttl_sum += e->expire_ms - s->now;
+        s->ttl_sum += (double)(e->expire_ms - s->now);
         s->ttl_n++;
         return;
     }
@@ -286,7 +290,8 @@ void db_active_expire(int64_t budget_us) {
         xfree(s.keys);
         if (s.ttl_n > 0) {
             /* Redis's estimate: each pass's mean moves it by a fiftieth */
-            long long avg = s.ttl_sum / s.ttl_n;
+            double mean = s.ttl_sum / (double)s.ttl_n;
+            long long avg = mean >= 9223372036854775807.0 ? LLONG_MAX : (long long)mean;
             db->avg_ttl = db->avg_ttl ? db->avg_ttl / 50 * 49 + avg / 50 : avg;
         }
         if (now_us() - start > budget_us) break;

@@ -106,6 +106,23 @@ def test_info_keyspace_avg_ttl(raw):
     assert parse_kv(info(c, "keyspace")["db0"])["avg_ttl"] == "0"
 
 
+@streamd_only
+def test_info_keyspace_avg_ttl_far_future(raw):
+    # TTLs near the 64-bit limit: their sum once overflowed (found by
+    # cmd_fuzz: UBSan stopped the server, the release build showed a
+    # negative avg_ttl)
+    c = raw()
+    for k in ("far1", "far2", "far3"):
+        c.call("SET", k, "v")
+        assert c.call("PEXPIREAT", k, "9223372036854775000") == 1
+    deadline = time.time() + 10
+    while int(parse_kv(info(c, "keyspace")["db0"])["avg_ttl"]) == 0:
+        assert time.time() < deadline
+        time.sleep(0.05)
+    assert int(parse_kv(info(c, "keyspace")["db0"])["avg_ttl"]) > 9 * 10**18
+    c.call("FLUSHALL")
+
+
 def test_info_default_sections(raw):
     c = raw()
     names = sections(c)
