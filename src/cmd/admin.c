@@ -84,14 +84,16 @@ static void info_clients(Buf *b) {
         if (c->obuf.cap > max_out) max_out = c->obuf.cap;
     }
     for (int i = 0; i < core.n_dbs; i++) watched_keys += dict_size(core.dbs[i].watched);
+    size_t channels, patterns, shard_channels, pubsub_clients;
+    pubsub_server_counts(&channels, &patterns, &shard_channels, &pubsub_clients);
     buf_printf(b,
                "# Clients\r\nconnected_clients:%llu\r\ncluster_connections:0\r\nmaxclients:%lld\r\n"
                "client_recent_max_input_buffer:%zu\r\nclient_recent_max_output_buffer:%zu\r\n"
-               "blocked_clients:%zu\r\ntracking_clients:0\r\npubsub_clients:0\r\n"
+               "blocked_clients:%zu\r\ntracking_clients:0\r\npubsub_clients:%zu\r\n"
                "watching_clients:%d\r\nclients_in_timeout_table:%zu\r\ntotal_watched_keys:%llu\r\n"
                "total_blocking_keys:%llu\r\ntotal_blocking_keys_on_nokey:%llu\r\n",
                (unsigned long long)core.n_clients, settings.maxclients, max_in, max_out,
-               core.n_blocked, watching, block_count_with_timeout(),
+               core.n_blocked, pubsub_clients, watching, block_count_with_timeout(),
                (unsigned long long)watched_keys, (unsigned long long)core.n_blocking_keys,
                (unsigned long long)block_count_keys_on_nokey());
 }
@@ -178,6 +180,8 @@ static void info_persistence(Buf *b) {
 }
 
 static void info_stats(Buf *b) {
+    size_t channels, patterns, shard_channels, pubsub_clients;
+    pubsub_server_counts(&channels, &patterns, &shard_channels, &pubsub_clients);
     buf_printf(
         b,
         "# Stats\r\ntotal_connections_received:%llu\r\ntotal_commands_processed:%llu\r\n"
@@ -185,7 +189,8 @@ static void info_stats(Buf *b) {
         "total_net_output_bytes:%llu\r\ninstantaneous_input_kbps:%.2f\r\n"
         "instantaneous_output_kbps:%.2f\r\nrejected_connections:%llu\r\n"
         "expired_keys:%llu\r\nevicted_keys:0\r\nkeyspace_hits:%llu\r\n"
-        "keyspace_misses:%llu\r\npubsub_channels:0\r\npubsub_patterns:0\r\n"
+        "keyspace_misses:%llu\r\npubsub_channels:%zu\r\npubsub_patterns:%zu\r\n"
+        "pubsubshard_channels:%zu\r\n"
         "total_forks:%llu\r\nunexpected_error_replies:%llu\r\n"
         "total_error_replies:%llu\r\ntotal_reads_processed:%llu\r\n"
         "total_writes_processed:%llu\r\n"
@@ -196,8 +201,9 @@ static void info_stats(Buf *b) {
         (unsigned long long)core.stat_net_out, (double)server_instantaneous(INST_NET_IN) / 1024.0,
         (double)server_instantaneous(INST_NET_OUT) / 1024.0,
         (unsigned long long)core.stat_rejected_conns, (unsigned long long)core.stat_expired,
-        (unsigned long long)core.stat_hits, (unsigned long long)core.stat_misses,
-        (unsigned long long)core.stat_forks, (unsigned long long)core.stat_unexpected_errors,
+        (unsigned long long)core.stat_hits, (unsigned long long)core.stat_misses, channels,
+        patterns, shard_channels, (unsigned long long)core.stat_forks,
+        (unsigned long long)core.stat_unexpected_errors,
         (unsigned long long)core.stat_total_error_replies, (unsigned long long)core.stat_reads,
         (unsigned long long)core.stat_writes, (unsigned long long)core.el_iterations);
 }

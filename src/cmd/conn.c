@@ -19,10 +19,16 @@ static void cmd_ping(Client *c) {
         reply_arity_error(c);
         return;
     }
-    if (c->argc == 2)
+    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2) {
+        /* in Pub/Sub mode a RESP2 client can only take arrays */
+        reply_array(c, 2);
+        reply_bulk(c, "pong", 4);
+        reply_bulk_slice(c, c->argc == 2 ? c->argv[1] : slice_of("", 0));
+    } else if (c->argc == 2) {
         reply_bulk_slice(c, c->argv[1]);
-    else
+    } else {
         reply_status(c, "PONG");
+    }
 }
 
 static void cmd_echo(Client *c) {
@@ -154,6 +160,7 @@ static void cmd_reset(Client *c) {
     multi_discard(cf);
     watch_unwatch_all(cf);
     monitor_remove(cf);
+    pubsub_forget(cf);
     c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT);
     client_set_db(cf, 0);
     c->resp = 2;
@@ -182,6 +189,13 @@ static void cmd_client_getname(Client *c) {
     reply_bulk_cstr(c, CF(c)->name);
 }
 
+/* CLIENT LIST / KILL TYPE: 0 any, 1 normal, 2 master or replica (there
+ * are none), 3 pubsub. A monitor is a normal client, as Redis shows it. */
+static int type_matches(const ClientFull *o, int type) {
+    int is_pubsub = (o->pub.flags & CLIENT_PUBSUB) != 0;
+    return type == 0 || (type == 1 && !is_pubsub) || (type == 3 && is_pubsub);
+}
+
 static void cmd_client_list(Client *c) {
     Buf out;
     buf_init(&out);
@@ -194,8 +208,10 @@ static void cmd_client_list(Client *c) {
             if (slice_eq_nocase(t, "normal"))
                 type_filter = 1;
             else if (slice_eq_nocase(t, "master") || slice_eq_nocase(t, "replica") ||
-                     slice_eq_nocase(t, "slave") || slice_eq_nocase(t, "pubsub"))
+                     slice_eq_nocase(t, "slave"))
                 type_filter = 2;
+            else if (slice_eq_nocase(t, "pubsub"))
+                type_filter = 3;
             else {
                 char b[140];
                 snprintf(b, sizeof b, "%.*s", (int)(t.len > 128 ? 128 : t.len), t.p);
@@ -219,7 +235,7 @@ static void cmd_client_list(Client *c) {
     }
     for (ClientFull *o = core.clients; o; o = o->next) {
         if (o->is_closing) continue;
-        if (type_filter == 2) continue;
+        if (!type_matches(o, type_filter)) continue;
         if (n_ids) {
             int found = 0;
             for (int k = 0; k < n_ids; k++) found |= ids[k] == o->pub.id;
@@ -278,8 +294,10 @@ static void cmd_client_kill(Client *c) {
             if (slice_eq_nocase(v, "normal"))
                 type = 1;
             else if (slice_eq_nocase(v, "master") || slice_eq_nocase(v, "replica") ||
-                     slice_eq_nocase(v, "slave") || slice_eq_nocase(v, "pubsub"))
+                     slice_eq_nocase(v, "slave"))
                 type = 2;
+            else if (slice_eq_nocase(v, "pubsub"))
+                type = 3;
             else {
                 char b[140];
                 snprintf(b, sizeof b, "%.*s", (int)(v.len > 128 ? 128 : v.len), v.p);
@@ -323,7 +341,7 @@ static void cmd_client_kill(Client *c) {
     for (ClientFull *o = core.clients; o; o = o->next) {
         if (o->is_closing) continue;
         if (id && o->pub.id != (uint64_t)id) continue;
-        if (type == 2) continue;
+        if (!type_matches(o, type)) continue;
         if (addr.p && !slice_eq(addr, slice_cstr(o->addr))) continue;
         if (laddr.p && !slice_eq(laddr, slice_cstr(o->laddr))) continue;
         if (maxage && (now - o->ctime_ms) / 1000 < maxage) continue;

@@ -82,6 +82,7 @@ static void client_release(ClientFull *c) {
     if (c->pub.flags & CLIENT_POSTPONED) pause_forget(c);
     if (c->block) block_unblock(c, 1);
     monitor_remove(c);
+    pubsub_forget(c);
     multi_discard(c);
     watch_unwatch_all(c);
     buf_free(&c->qbuf);
@@ -125,6 +126,7 @@ void client_close_async(ClientFull *c) {
     if (c->is_closing) return;
     c->is_closing = 1;
     monitor_remove(c);
+    pubsub_forget(c); /* publishers no longer count it */
     core.n_clients--; /* a closing client no longer holds a maxclients slot */
     if (c->fd >= 0) {
         epoll_ctl(core.epfd, EPOLL_CTL_DEL, c->fd, NULL);
@@ -414,13 +416,13 @@ void client_on_readable(ClientFull *c) {
 }
 
 const char *client_type_name(const ClientFull *c) {
-    (void)c;
-    return "normal";
+    return (c->pub.flags & CLIENT_PUBSUB) ? "pubsub" : "normal";
 }
 
 static void append_flags(ClientFull *c, Buf *out) {
     size_t before = out->len;
     if (c->pub.flags & CLIENT_MONITOR) buf_append_char(out, 'O');
+    if (c->pub.flags & CLIENT_PUBSUB) buf_append_char(out, 'P');
     if (c->pub.flags & CLIENT_MULTI) buf_append_char(out, 'x');
     if (c->pub.flags & CLIENT_BLOCKED) buf_append_char(out, 'b');
     if (c->pub.flags & CLIENT_DIRTY_CAS) buf_append_char(out, 'd');
@@ -439,11 +441,13 @@ void client_info_line(ClientFull *c, Buf *out) {
     append_flags(c, out);
     size_t qbuf = buf_live(&c->qbuf);
     size_t omem = c->obuf.cap;
+    size_t sub, psub, ssub;
+    pubsub_client_counts(c, &sub, &psub, &ssub);
     buf_printf(out,
-               " db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%zu qbuf-free=%zu argv-mem=%zu "
+               " db=%d sub=%zu psub=%zu ssub=%zu multi=%d qbuf=%zu qbuf-free=%zu argv-mem=%zu "
                "multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=0 omem=%zu tot-mem=%zu events=r%s "
                "cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
-               c->db_index, (c->pub.flags & CLIENT_MULTI) ? c->mq_n : -1, qbuf,
+               c->db_index, sub, psub, ssub, (c->pub.flags & CLIENT_MULTI) ? c->mq_n : -1, qbuf,
                c->qbuf.cap - c->qbuf.len, (size_t)0, c->qbuf.cap, qbuf, buf_live(&c->obuf), omem,
                sizeof *c + c->qbuf.cap + omem, c->write_registered ? "w" : "", c->last_cmd,
                c->pub.resp, c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");

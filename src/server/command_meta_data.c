@@ -435,6 +435,12 @@ static const MetaKeySpec k_pexpiretime[] = {
 static const MetaArg a_ping[] = {
     {"message", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
+static const MetaArg a_psubscribe_0[] = {
+    {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_psubscribe[] = {
+    {"pattern", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_psubscribe_0, 1},
+};
 static const MetaArg a_pttl[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
@@ -443,6 +449,25 @@ static const MetaKeySpec k_pttl[] = {
 };
 static const char *const h_pttl[] = {
     "2.8.0", "Added the -2 reply.",
+};
+static const MetaArg a_publish[] = {
+    {"channel", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"message", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_pubsub_channels[] = {
+    {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_pubsub_numsub[] = {
+    {"channel", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_pubsub_shardchannels[] = {
+    {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_pubsub_shardnumsub[] = {
+    {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_punsubscribe[] = {
+    {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
 };
 static const MetaArg a_rename[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -528,11 +553,33 @@ static const MetaArg a_slowlog_get[] = {
 static const char *const h_slowlog_get[] = {
     "4.0.0", "Added client IP address, port and name to the reply.",
 };
+static const MetaArg a_spublish[] = {
+    {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"message", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_spublish[] = {
+    {NULL, "not_key", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_ssubscribe[] = {
+    {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_ssubscribe[] = {
+    {NULL, "not_key", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
+};
 static const MetaArg a_strlen[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
 static const MetaKeySpec k_strlen[] = {
     {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_subscribe[] = {
+    {"channel", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_sunsubscribe[] = {
+    {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_sunsubscribe[] = {
+    {NULL, "not_key", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
 };
 static const MetaArg a_swapdb[] = {
     {"index1", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -564,6 +611,9 @@ static const MetaArg a_unlink[] = {
 };
 static const MetaKeySpec k_unlink[] = {
     {NULL, "RM delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
+};
+static const MetaArg a_unsubscribe[] = {
+    {"channel", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
 };
 static const MetaArg a_wait[] = {
     {"numreplicas", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1085,7 +1135,17 @@ const CommandMeta command_meta_table[] = {
     {"pexpireat", "Set the expiration for a key as a UNIX timestamp specified in milliseconds", "2.6.0", "generic", "O(1)", NULL, NULL, NULL, h_pexpireat, 1, NULL, k_pexpireat, 1, a_pexpireat, 3},
     {"pexpiretime", "Get the expiration Unix timestamp for a key in milliseconds", "7.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_pexpiretime, 1, a_pexpiretime, 1},
     {"ping", "Ping the server", "1.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_ping, 1},
+    {"psubscribe", "Listen for messages published to channels matching the given patterns", "2.0.0", "pubsub", "O(N) where N is the number of patterns the client is already subscribed to.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_psubscribe, 1},
     {"pttl", "Get the time to live for a key in milliseconds", "2.6.0", "generic", "O(1)", NULL, NULL, NULL, h_pttl, 1, "nondeterministic_output", k_pttl, 1, a_pttl, 1},
+    {"publish", "Post a message to a channel", "2.0.0", "pubsub", "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_publish, 2},
+    {"pubsub", "A container for Pub/Sub commands", "2.8.0", "pubsub", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"pubsub|channels", "List active channels", "2.8.0", "pubsub", "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_pubsub_channels, 1},
+    {"pubsub|help", "Show helpful text about the different subcommands", "6.2.0", "pubsub", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"pubsub|numpat", "Get the count of unique patterns pattern subscriptions", "2.8.0", "pubsub", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"pubsub|numsub", "Get the count of subscribers for channels", "2.8.0", "pubsub", "O(N) for the NUMSUB subcommand, where N is the number of requested channels", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_pubsub_numsub, 1},
+    {"pubsub|shardchannels", "List active shard channels", "7.0.0", "pubsub", "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_pubsub_shardchannels, 1},
+    {"pubsub|shardnumsub", "Get the count of subscribers for shard channels", "7.0.0", "pubsub", "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_pubsub_shardnumsub, 1},
+    {"punsubscribe", "Stop listening for messages posted to channels matching the given patterns", "2.0.0", "pubsub", "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_punsubscribe, 1},
     {"quit", "Close the connection", "1.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"randomkey", "Return a random key from the keyspace", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards nondeterministic_output", NULL, 0, NULL, 0},
     {"rename", "Rename a key", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_rename, 2, a_rename, 2},
@@ -1102,13 +1162,18 @@ const CommandMeta command_meta_table[] = {
     {"slowlog|help", "Show helpful text about the different subcommands", "6.2.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"slowlog|len", "Get the slow log's length", "2.2.12", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:agg_sum nondeterministic_output", NULL, 0, NULL, 0},
     {"slowlog|reset", "Clear all entries from the slow log", "2.2.12", "server", "O(N) where N is the number of entries in the slowlog", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, NULL, 0},
+    {"spublish", "Post a message to a shard channel", "7.0.0", "pubsub", "O(N) where N is the number of clients subscribed to the receiving shard channel.", NULL, NULL, NULL, NULL, 0, NULL, k_spublish, 1, a_spublish, 2},
+    {"ssubscribe", "Listen for messages published to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of shard channels to subscribe to.", NULL, NULL, NULL, NULL, 0, NULL, k_ssubscribe, 1, a_ssubscribe, 1},
     {"strlen", "Get the length of the value stored in a key", "2.2.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_strlen, 1, a_strlen, 1},
+    {"subscribe", "Listen for messages published to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of channels to subscribe to.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_subscribe, 1},
+    {"sunsubscribe", "Stop listening for messages posted to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a shard channel.", NULL, NULL, NULL, NULL, 0, NULL, k_sunsubscribe, 1, a_sunsubscribe, 1},
     {"swapdb", "Swaps two Redis databases", "4.0.0", "server", "O(N) where N is the count of clients watching or blocking on keys from both databases.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_swapdb, 2},
     {"time", "Return the current server time", "2.6.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},
     {"touch", "Alters the last access time of a key(s). Returns the number of existing keys specified.", "3.2.1", "generic", "O(N) where N is the number of keys that will be touched.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:agg_sum", k_touch, 1, a_touch, 1},
     {"ttl", "Get the time to live for a key in seconds", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, h_ttl, 1, "nondeterministic_output", k_ttl, 1, a_ttl, 1},
     {"type", "Determine the type stored at key", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_type, 1, a_type, 1},
     {"unlink", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", "4.0.0", "generic", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:agg_sum", k_unlink, 1, a_unlink, 1},
+    {"unsubscribe", "Stop listening for messages posted to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a channel.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_unsubscribe, 1},
     {"unwatch", "Forget about all watched keys", "2.2.0", "transactions", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"wait", "Wait for the synchronous replication of all the write commands sent in the context of the current connection", "3.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:agg_min", NULL, 0, a_wait, 2},
     {"waitaof", "Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.", "7.2.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:agg_min", NULL, 0, a_waitaof, 3},

@@ -24,13 +24,14 @@ extern const Command group_commands[];
 extern const Command stream_idmp_commands[];
 extern const Command stream_refs_commands[];
 extern const Command nack_commands[];
+extern const Command pubsub_commands[];
 void stream_cmd_init(void);
 void group_cmd_init(void);
 
 static const Command *const families[] = {
-    conn_commands,  keys_commands,        string_commands,      multi_commands,
-    admin_commands, config_commands,      persist_commands,     stream_commands,
-    group_commands, stream_idmp_commands, stream_refs_commands, nack_commands,
+    conn_commands,        keys_commands,    string_commands, multi_commands, admin_commands,
+    config_commands,      persist_commands, stream_commands, group_commands, stream_idmp_commands,
+    stream_refs_commands, nack_commands,    pubsub_commands,
 };
 
 static Dict *table;

@@ -90,7 +90,8 @@ typedef struct ClientFull {
     struct WatchedKey *watched;
     int n_watched, cap_watched;
     BlockState *block;
-    long long woff; /* server.write_offset after this client's last records (WAITAOF) */
+    struct PubsubState *pubsub; /* pubsub.c; NULL until the first subscription */
+    long long woff;             /* server.write_offset after this client's last records (WAITAOF) */
     /* error reply marker for stats / fake clients */
     int replied_error;
     char *last_error; /* fake clients only: copy of the last error */
@@ -257,6 +258,13 @@ void monitor_remove(ClientFull *c);
 /* Shows the command that just ran (argv as the client sent it) to the
  * monitors, unless it is administrative or replayed by the AOF loader. */
 void monitor_feed(ClientFull *c, const Command *cmd, int argc, const Slice *argv);
+/* pubsub.c */
+void pubsub_forget(ClientFull *c); /* drops every subscription, silently */
+int pubsub_allowed(const Command *cmd);
+void pubsub_client_counts(const ClientFull *c, size_t *sub, size_t *psub, size_t *ssub);
+void pubsub_server_counts(size_t *channels, size_t *patterns, size_t *shard_channels,
+                          size_t *clients);
+
 /* Argument i is a credential (AUTH, HELLO AUTH): shown as "(redacted)". */
 int command_arg_redacted(const Command *cmd, int argc, const Slice *argv, int i);
 

@@ -490,6 +490,16 @@ void dispatch_command(ClientFull *c) {
         reject(c, cmd, "%s%s", server.write_refused, "");
         goto done;
     }
+    /* Over RESP2 a subscribed client reads only Pub/Sub frames: the commands
+     * it may send are those that keep to them. */
+    if (__builtin_expect((pc->flags & CLIENT_PUBSUB) != 0, 0) && pc->resp == 2 &&
+        !pubsub_allowed(cmd)) {
+        reject(c, cmd,
+               "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
+               "RESET are allowed in this context%s",
+               cmdstats_for(cmd)->name, "");
+        goto done;
+    }
     /* A monitor is a replica to Redis, and replicas may not use the
      * keyspace (queued commands included). */
     if ((pc->flags & CLIENT_MONITOR) &&

@@ -44,6 +44,7 @@ enum {
     CLIENT_REPLY_SKIP_NEXT = 1u << 15, /* CLIENT REPLY SKIP: the next command's are */
     CLIENT_POSTPONED = 1u << 16,       /* held by CLIENT PAUSE (pause.c); also BLOCKED */
     CLIENT_NO_TOUCH = 1u << 17,        /* CLIENT NO-TOUCH ON: lookups leave access times */
+    CLIENT_PUBSUB = 1u << 18,          /* subscribed to something (pubsub.c) */
 };
 
 struct Client {
