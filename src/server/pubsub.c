@@ -482,8 +482,12 @@ const Command pubsub_commands[] = {
     {"punsubscribe", cmd_punsubscribe, -1, SUB_FLAGS, "@pubsub @slow", 0, 0, 0, NULL},
     {"ssubscribe", cmd_ssubscribe, -2, SUB_FLAGS, "@pubsub @slow", 1, -1, 1, NULL},
     {"sunsubscribe", cmd_sunsubscribe, -1, SUB_FLAGS, "@pubsub @slow", 1, -1, 1, NULL},
-    {"publish", cmd_publish, 3, PS_FLAGS | CMD_FAST, "@pubsub @fast", 0, 0, 0, NULL},
-    {"spublish", cmd_spublish, 3, PS_FLAGS | CMD_FAST, "@pubsub @fast", 1, 1, 1, NULL},
+    /* may-replicate, as in 7.0 (which does not show it): CLIENT PAUSE WRITE
+     * holds them, a monitor may not publish */
+    {"publish", cmd_publish, 3, PS_FLAGS | CMD_FAST | CMD_MAY_REPLICATE, "@pubsub @fast", 0, 0, 0,
+     NULL},
+    {"spublish", cmd_spublish, 3, PS_FLAGS | CMD_FAST | CMD_MAY_REPLICATE, "@pubsub @fast", 1, 1, 1,
+     NULL},
     {"pubsub", NULL, -2, 0, "@slow", 0, 0, 0, pubsub_subcommands},
     END_OF_COMMANDS,
 };
