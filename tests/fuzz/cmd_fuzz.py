@@ -131,7 +131,11 @@ MONITOR_LINE = re.compile(rb'^\+\d+\.\d{6} \[\d+ [^\]]+\]( "(?:[^"\\]|\\.)*")+$'
 # generated with short timeouts by Gen.special; CLIENT PAUSE: a generated
 # timeout holds the fuzzer's own next command, in ALL mode CLIENT UNPAUSE
 # too, for as long as it says).
-NEVER = {"shutdown", "monitor", "client|reply", "wait", "waitaof", "subscribe", "psubscribe", "ssubscribe",
+NEVER = {"shutdown", "monitor", "client|reply", "wait", "waitaof",
+         # a subscription's pushes (and an unsubscription's one reply per
+         # channel) do not fit one reply per command: PUBLISH/SPUBLISH are
+         # generated, a dedicated subscriber connection is drained instead
+         "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
          "sync", "psync", "replicaof", "slaveof", "failover", "save", "bgsave", "config|rewrite",
          "debug", "client|pause",
          # Not in streamd; listed for runs against redis-server (--bin).
@@ -161,7 +165,7 @@ class Gen:
         self.other_cmds = [n for n in names if not n.startswith("x") and n not in NEVER
                            and n.split("|")[0] not in NEVER and "|" not in n
                            and n not in ("client", "config", "command", "object", "memory",
-                                         "function", "xinfo", "xgroup")]
+                                         "function", "xinfo", "xgroup", "pubsub")]
         self.sub_cmds = [n for n in names if "|" in n and n not in NEVER]
 
     # -- values ----------------------------------------------------------
@@ -775,6 +779,9 @@ class Gen:
                 cmd = ["config", "set"] + self.config_pair()
             if cmd[0] in ("flushall", "flushdb") and self.chance(0.8):
                 cmd = ["ping"]
+            if self.chance(0.15):  # to channels the drained subscriber listens to
+                cmd = [self.pick(["publish", "spublish"]), self.pick(["s1", "s2", "k1", "c"]),
+                       self.pick(["", "m", "x" * 300, "\x00\r\n"])]
         elif r < 0.78 and allow_multi:
             return self.multi_block(conn)
         elif r < 0.783 and allow_multi:
@@ -1368,6 +1375,8 @@ class Fuzzer:
         self.ids = []
         self.ctl = None
         self.mon = None  # a MONITOR connection, drained after every batch
+        self.sub = None  # a connection subscribed to every channel, drained likewise
+        self.sub_token = 0
         self.mon_buf = bytearray()
 
     # -- connections --------------------------------------------------------
@@ -1411,6 +1420,43 @@ class Fuzzer:
             if not MONITOR_LINE.match(line):
                 raise Failure("malformed MONITOR line: %r" % line[:300])
         self.stats["monitor lines"] += len(lines)
+
+    def drain_subscriber(self):
+        """Reads what the subscriber (PSUBSCRIBE * and SSUBSCRIBE of a few
+        keys, over RESP2) got up to the answer to a PING: every frame must be
+        a well-formed message. Reopened when a CLIENT KILL took it."""
+        for attempt in range(2):
+            try:
+                if self.sub is None or self.sub.eof:
+                    if self.sub is not None:
+                        self.sub.close()
+                    self.sub = RespConn("127.0.0.1", self.srv.port, timeout=10 * self.slow)
+                    self.sub.send(encode_command("PSUBSCRIBE", "*") +
+                                  encode_command("SSUBSCRIBE", "s1", "s2", "k1"))
+                    want = [[b"psubscribe", b"*", 1], [b"ssubscribe", b"s1", 1],
+                            [b"ssubscribe", b"s2", 2], [b"ssubscribe", b"k1", 3]]
+                    for w in want:
+                        got = self.sub.read()
+                        if got != w:
+                            raise Failure("subscriber: %r answered instead of %r" % (got, w))
+                self.sub_token += 1
+                mark = b"t%d" % self.sub_token
+                self.sub.send(encode_command("PING", mark))
+                while True:
+                    v = self.sub.read()
+                    if v == [b"pong", mark]:
+                        return
+                    ok = (isinstance(v, list) and
+                          ((len(v) == 4 and v[0] == b"pmessage" and v[1] == b"*") or
+                           (len(v) == 3 and v[0] == b"smessage" and v[1] in (b"s1", b"s2", b"k1"))) and
+                          all(isinstance(x, bytes) for x in v))
+                    if not ok:
+                        raise Failure("malformed Pub/Sub message: %r" % (v,))
+                    self.stats["pubsub messages"] += 1
+            except (ConnectionClosed, ConnectionResetError, BrokenPipeError):
+                if attempt == 1:
+                    raise Failure("subscriber connection lost twice")
+                self.sub = None
 
     def ctl_call(self, *args):
         for attempt in range(2):
@@ -1531,6 +1577,7 @@ class Fuzzer:
     def check_ping(self):
         self.check_server("after batch")
         self.drain_monitor()
+        self.drain_subscriber()
         try:
             r = self.ctl_call("PING")
         except (OSError, ValueError) as e:
@@ -1949,11 +1996,11 @@ def main():
         if f.record:
             f.record.close()
     print("cmd_fuzz: seed %d: %d commands in %.0fs, %d invariant checks (%d of INFO keysizes), "
-          "%d ACKED trim checks, %d AOF checks, %d MONITOR lines, %+d bytes in use when emptied: "
-          "clean"
+          "%d ACKED trim checks, %d AOF checks, %d MONITOR lines, %d Pub/Sub messages, "
+          "%+d bytes in use when emptied: clean"
           % (a.seed, f.step, time.monotonic() - t0, f.stats["invariant checks"],
              f.stats["keysizes checks"], f.stats["acked trim checks"], f.stats["aof checks"],
-             f.stats["monitor lines"], f.stats[" emptied memory"]))
+             f.stats["monitor lines"], f.stats["pubsub messages"], f.stats[" emptied memory"]))
     if a.verbose:
         print("commands (errors):", ", ".join("%s %d (%d)" % (k, v, f.errors[k]) for k, v in
                                               sorted(f.stats.items(), key=lambda kv: -kv[1])))
