@@ -287,6 +287,15 @@ static void give_qbuf_to(ClientFull *c, Obj *o, size_t used) {
     *q = fresh;
 }
 
+/* After a command: closes c if its output went past its limit (one
+ * predictable test while the output is small). */
+static inline int obuf_past_limit(ClientFull *c) {
+    if (__builtin_expect(buf_live(&c->obuf) <= CLIENT_OBUF_STATIC, 1)) return 0;
+    if (!client_obuf_over_limit(c)) return 0;
+    client_close_obuf_limit(c);
+    return 1;
+}
+
 void client_process_input(ClientFull *c) {
     Client *pc = &c->pub;
     RespLimits lim = {settings.proto_max_bulk_len,
@@ -311,6 +320,7 @@ void client_process_input(ClientFull *c) {
          * of each argument once, not of all of them per read. */
         size_t awaited = c->args.partial_bulk_end;
         if (awaited > buf_live(&c->qbuf)) break;
+        if (obuf_past_limit(c)) return; /* the replies so far took it past its limit */
         lim.checked_end = awaited;
         lim.is_authenticated = (pc->flags & CLIENT_AUTHENTICATED) != 0;
         int rc = resp_parse(buf_data(&c->qbuf), buf_live(&c->qbuf), &lim, &c->args, &used, &err);
@@ -337,6 +347,7 @@ void client_process_input(ClientFull *c) {
         }
         buf_consume(&c->qbuf, used);
     }
+    if (obuf_past_limit(c)) return;
     /* (also when a client that wants no replies QUITs: the flush closes it) */
     if (buf_live(&c->obuf) > 0 || (pc->flags & CLIENT_CLOSE_AFTER_REPLY)) client_queue_write(c);
 }
@@ -451,6 +462,39 @@ void client_info_line(ClientFull *c, Buf *out) {
                c->qbuf.cap - c->qbuf.len, (size_t)0, c->qbuf.cap, qbuf, buf_live(&c->obuf), omem,
                sizeof *c + c->qbuf.cap + omem, c->write_registered ? "w" : "", c->last_cmd,
                c->pub.resp, c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
+}
+
+/* Redis's class for the limits: a subscriber is pubsub, a monitor normal. */
+int client_obuf_over_limit(ClientFull *c) {
+    size_t live = buf_live(&c->obuf);
+    unsigned long long used = live > CLIENT_OBUF_STATIC ? live - CLIENT_OBUF_STATIC : 0;
+    const ObufLimit *l =
+        &settings.obuf_limits[(c->pub.flags & CLIENT_PUBSUB) ? OBUF_PUBSUB : OBUF_NORMAL];
+    int hard = l->hard && used >= l->hard, soft = l->soft && used >= l->soft;
+    if (!soft) {
+        c->obuf_soft_since_s = 0;
+    } else {
+        int64_t now_s = now_ms() / 1000;
+        if (c->obuf_soft_since_s == 0) {
+            c->obuf_soft_since_s = now_s; /* over it from now on: not yet for long */
+            soft = 0;
+        } else if (now_s - c->obuf_soft_since_s <= l->soft_seconds) {
+            soft = 0;
+        }
+    }
+    return hard || soft;
+}
+
+void client_close_obuf_limit(ClientFull *c) {
+    if (c->is_closing) return;
+    Buf info;
+    buf_init(&info);
+    client_info_line(c, &info);
+    buf_append_char(&info, '\0');
+    log_warning("Client %s scheduled to be closed ASAP for overcoming of output buffer limits.",
+                info.p);
+    buf_free(&info);
+    client_close_async(c);
 }
 
 void client_list_push(ClientList *l, ClientFull *c) {

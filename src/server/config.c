@@ -52,6 +52,64 @@ static const char *const policy_names[] = {"volatile-lru",   "volatile-lfu", "vo
 static int loglevel_int;
 static int policy_int;
 
+static int parse_memory(const char *s, unsigned long long *out);
+
+/* client-output-buffer-limit: <class> <hard> <soft> <soft seconds>, any
+ * number of times. Every group is checked before any is applied; classes
+ * not named keep their limits; the value is rewritten whole, as CONFIG GET
+ * shows it. */
+static int apply_obuf_limits(const char **err) {
+    char *v = settings.client_obuf_limit ? settings.client_obuf_limit : "";
+    char *copy = xstrdup(v), *save = NULL, *tok[64];
+    int n = 0, rc = -1;
+    for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+        if (n == 64) break;
+        tok[n++] = t;
+    }
+    ObufLimit lim[OBUF_CLASSES];
+    memcpy(lim, settings.obuf_limits, sizeof lim);
+    if (n % 4 != 0 || n == 64) {
+        *err = "Wrong number of arguments in buffer limit configuration.";
+        goto out;
+    }
+    for (int j = 0; j < n; j += 4) {
+        int cls;
+        if (!strcasecmp(tok[j], "normal"))
+            cls = OBUF_NORMAL;
+        else if (!strcasecmp(tok[j], "slave") || !strcasecmp(tok[j], "replica"))
+            cls = OBUF_REPLICA;
+        else if (!strcasecmp(tok[j], "pubsub"))
+            cls = OBUF_PUBSUB;
+        else {
+            *err = "Invalid client class specified in buffer limit configuration.";
+            goto out;
+        }
+        unsigned long long hard, soft;
+        long long secs;
+        if (parse_memory(tok[j + 1], &hard) != 0 || parse_memory(tok[j + 2], &soft) != 0 ||
+            num_parse_ll(tok[j + 3], strlen(tok[j + 3]), &secs) != 0 || secs < 0) {
+            *err = "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+            goto out;
+        }
+        lim[cls] = (ObufLimit){hard, soft, secs};
+    }
+    memcpy(settings.obuf_limits, lim, sizeof lim);
+    Buf b;
+    buf_init(&b);
+    static const char *const names[OBUF_CLASSES] = {"normal", "slave", "pubsub"};
+    for (int k = 0; k < OBUF_CLASSES; k++)
+        buf_printf(&b, "%s%s %llu %llu %lld", k ? " " : "", names[k], lim[k].hard, lim[k].soft,
+                   lim[k].soft_seconds);
+    buf_append_char(&b, '\0');
+    xfree(settings.client_obuf_limit);
+    settings.client_obuf_limit = xstrdup(b.p);
+    buf_free(&b);
+    rc = 0;
+out:
+    xfree(copy);
+    return rc;
+}
+
 static int apply_latency_percentiles(const char **err) {
     return latency_set_percentiles(&settings.latency_tracking_info_percentiles, err);
 }
@@ -126,6 +184,9 @@ static ConfigDef configs[] = {
     {"activerehashing", NULL, CT_BOOL, &settings.activerehashing, "yes", 0, 0, NULL, NULL, 0, NULL},
     {"lazyfree-lazy-user-del", NULL, CT_BOOL, &settings.lazyfree_lazy_user_del, "no", 0, 0, NULL,
      NULL, 0, NULL},
+    {"client-output-buffer-limit", NULL, CT_STR, &settings.client_obuf_limit,
+     "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", 0, 0, NULL, NULL,
+     CF_APPLY_AT_LOAD, apply_obuf_limits},
     {"io-threads", NULL, CT_INT, &settings.io_threads, "1", 1, 128, NULL, NULL, CF_IMMUTABLE, NULL},
 };
 #define N_CONFIGS (sizeof configs / sizeof configs[0])
@@ -294,6 +355,8 @@ void config_init_defaults(void) {
             abort();
         }
     }
+    const char *err;
+    apply_obuf_limits(&err); /* the limits themselves, from the default value */
 }
 
 static int set_by_name(const char *name, const char *val, char **err) {

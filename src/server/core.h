@@ -92,6 +92,7 @@ typedef struct ClientFull {
     BlockState *block;
     struct PubsubState *pubsub; /* pubsub.c; NULL until the first subscription */
     long long woff;             /* server.write_offset after this client's last records (WAITAOF) */
+    int64_t obuf_soft_since_s;  /* when the output went over the soft limit; 0: not over */
     /* error reply marker for stats / fake clients */
     int replied_error;
     char *last_error; /* fake clients only: copy of the last error */
@@ -186,6 +187,14 @@ enum { PAUSE_OFF = 0, PAUSE_WRITE = 1, PAUSE_ALL = 2 }; /* stricter is greater *
 
 extern Core core;
 
+/* client-output-buffer-limit, per class of client (Redis's normal, replica
+ * and pubsub; streamd has no replicas): 0 bytes means no limit. */
+enum { OBUF_NORMAL = 0, OBUF_REPLICA = 1, OBUF_PUBSUB = 2, OBUF_CLASSES = 3 };
+typedef struct ObufLimit {
+    unsigned long long hard, soft;
+    long long soft_seconds;
+} ObufLimit;
+
 /* settings not needed by handlers */
 typedef struct Settings {
     char *bind;
@@ -220,6 +229,8 @@ typedef struct Settings {
     char *dbfilename;
     long long list_max_listpack_size;
     int io_threads;
+    char *client_obuf_limit; /* client-output-buffer-limit, normalised by its apply hook */
+    ObufLimit obuf_limits[OBUF_CLASSES];
 } Settings;
 
 extern Settings settings;
@@ -251,6 +262,14 @@ size_t commands_count(void);
 
 /* Puts c on the list of clients written before the loop sleeps. */
 void client_queue_write(ClientFull *c);
+/* Output past this is what client-output-buffer-limit counts (Redis counts
+ * what exceeds its 16 KB per-client reply buffer). */
+#define CLIENT_OBUF_STATIC (16 * 1024)
+/* 1 when c's pending output is past its class's client-output-buffer-limit
+ * (hard, or soft for longer than its seconds), as Redis checks it. */
+int client_obuf_over_limit(ClientFull *c);
+/* Closes c for overcoming its output buffer limit (logged as Redis does). */
+void client_close_obuf_limit(ClientFull *c);
 
 /* monitor.c (core.monitors.n is how many there are) */
 void monitor_add(ClientFull *c);

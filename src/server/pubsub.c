@@ -22,8 +22,9 @@
  * with any subscription is in Pub/Sub mode (flag P): over RESP2 dispatch then
  * allows only the commands pubsub_allowed() names.
  *
- * streamd has no client-output-buffer-limit: a subscriber that never reads
- * has its output buffer grow with what is published to it.
+ * A subscriber whose pending output goes past client-output-buffer-limit's
+ * pubsub class (32 MB, or 8 MB for over 60 s, by default) is closed after the
+ * PUBLISH that took it there, and gets nothing more meanwhile, as in Redis.
  */
 #include <stdio.h>
 #include <string.h>
@@ -346,7 +347,13 @@ static void cmd_punsubscribe(Client *c) {
     maybe_leave_mode(CF(c));
 }
 
+/* Subscribers whose output went past client-output-buffer-limit while a
+ * message was published: closed once it has gone to everyone (closing one
+ * changes the lists being walked). */
+static ClientList over_limit;
+
 static void send_message(ClientFull *s, const char *word, const Slice *pat, Slice ch, Slice msg) {
+    if (s->pub.flags & CLIENT_CLOSE_ASAP) return; /* over its limit: gets no more */
     Client *ps_c = &s->pub;
     reply_push(ps_c, pat ? 4 : 3);
     reply_bulk_cstr(ps_c, word);
@@ -354,6 +361,19 @@ static void send_message(ClientFull *s, const char *word, const Slice *pat, Slic
     reply_bulk_slice(ps_c, ch);
     reply_bulk_slice(ps_c, msg);
     client_queue_write(s);
+    if (buf_live(&s->obuf) > CLIENT_OBUF_STATIC && client_obuf_over_limit(s)) {
+        s->pub.flags |= CLIENT_CLOSE_ASAP;
+        client_list_push(&over_limit, s);
+    }
+}
+
+static void close_over_limit(void) {
+    for (size_t i = 0; i < over_limit.n; i++) client_close_obuf_limit(over_limit.v[i]);
+    over_limit.n = 0;
+    if (over_limit.cap > 64) {
+        xfree(over_limit.v);
+        over_limit = (ClientList){0};
+    }
 }
 
 static long long publish(Slice ch, Slice msg, int kind) {
@@ -364,8 +384,8 @@ static long long publish(Slice ch, Slice msg, int kind) {
         for (size_t i = 0; i < l->n; i++) send_message(l->v[i], message_word[kind], NULL, ch, msg);
         receivers += (long long)l->n;
     }
-    if (kind == KIND_SHARD) return receivers; /* shard channels ignore patterns */
-    for (size_t i = 0; i < ps.n_patterns; i++) {
+    /* shard channels ignore patterns */
+    for (size_t i = 0; kind == KIND_GLOBAL && i < ps.n_patterns; i++) {
         Pattern *p = ps.patterns[i];
         if (!glob_match(p->pat, p->len, ch.p, ch.len, 0)) continue;
         Slice pat = slice_of(p->pat, p->len);
@@ -373,6 +393,7 @@ static long long publish(Slice ch, Slice msg, int kind) {
             send_message(p->subs.v[k], "pmessage", &pat, ch, msg);
         receivers += (long long)p->subs.n;
     }
+    if (over_limit.n) close_over_limit();
     return receivers;
 }
 

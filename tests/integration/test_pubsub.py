@@ -12,6 +12,7 @@ import time
 import pytest
 
 from testlib import IS_REDIS, streamd_only
+from testlib.resp import encode_command
 
 
 def get(p, timeout=5.0):
@@ -191,17 +192,16 @@ def test_client_list_fields(rr):
     p.close()
 
 
-def test_slow_subscriber_gets_everything(rr, server):
-    """A subscriber that does not read while a lot is published to it: the
-    server keeps serving others, and the subscriber later gets every message
-    in order. (streamd has no client-output-buffer-limit, so it keeps what is
-    queued; Redis's default pubsub limit is 32 MB hard, not reached here.)"""
+def test_slow_subscriber_gets_everything(rr):
+    """A subscriber that does not read while less than its output buffer
+    limit is published to it: the server keeps serving others, and the
+    subscriber later gets every message in order."""
     r = rr()
     p = rr(socket_timeout=30).pubsub(ignore_subscribe_messages=True)
     p.subscribe("slow")
     wait_until(lambda: r.pubsub_numsub("slow")[0][1] == 1)
     payload = b"x" * 4096
-    n = 3000  # ~12 MB
+    n = 1500  # ~6 MB: under the default 8 MB soft limit
     pipe = r.pipeline(transaction=False)
     for i in range(n):
         pipe.publish("slow", b"%d:" % i + payload)
@@ -211,6 +211,52 @@ def test_slow_subscriber_gets_everything(rr, server):
         m = get(p, timeout=30)
         assert m["data"] == b"%d:" % i + payload
     p.close()
+
+
+def test_subscriber_past_hard_limit_is_dropped(rr, raw):
+    """client-output-buffer-limit pubsub: a subscriber that does not read is
+    closed once what waits for it passes the hard limit; publishers go on."""
+    r = rr()
+    r.config_set("client-output-buffer-limit", "pubsub 1mb 0 0")
+    try:
+        sub = raw()
+        sub.call("SUBSCRIBE", "flood")
+        wait_until(lambda: r.pubsub_numsub("flood")[0][1] == 1)
+        payload = b"z" * (256 * 1024)
+        sent = 0
+        # far more than the socket buffers take: the rest piles up server-side
+        while r.pubsub_numsub("flood")[0][1] == 1:
+            assert sent < 400, "subscriber never dropped"
+            r.publish("flood", payload)
+            sent += 1
+        assert r.publish("flood", "after") == 0
+        assert r.ping()
+        got = sub.read_available(wait=0.2, first_wait=5)
+        while not sub.eof:
+            more = sub.read_available(wait=0.2, first_wait=5)
+            if not more:
+                break
+            got += more
+        assert sub.eof
+    finally:
+        r.config_set("client-output-buffer-limit", "pubsub 32mb 8mb 60")
+
+
+def test_output_buffer_limit_config(rr):
+    r = rr()
+    assert r.config_get("client-output-buffer-limit") == {
+        "client-output-buffer-limit": "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"}
+    r.config_set("client-output-buffer-limit", "PUBSUB 1mb 1k 5 replica 1 2 3")
+    assert r.config_get("client-output-buffer-limit")["client-output-buffer-limit"] == \
+        "normal 0 0 0 slave 1 2 3 pubsub 1048576 1000 5"
+    for bad, msg in [("pubsub 1 2", "Wrong number of arguments"), ("master 1 2 3", "Invalid client class"),
+                     ("pubsub 1 2 -1", "Error in hard, soft or soft_seconds"),
+                     ("pubsub 1x 2 3", "Error in hard, soft or soft_seconds")]:
+        with pytest.raises(Exception, match=msg):
+            r.config_set("client-output-buffer-limit", bad)
+    r.config_set("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 32mb 8mb 60")
+    assert r.config_get("client-output-buffer-limit")["client-output-buffer-limit"] == \
+        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"
 
 
 def test_killed_slow_subscriber_frees_its_buffer(rr):
@@ -261,3 +307,24 @@ def test_pubsub_clients_in_info(rr):
     p1.close()
     p2.close()
     wait_until(lambda: r.info("clients")["pubsub_clients"] == 0)
+
+
+def test_normal_client_past_its_limit_is_dropped(rr, raw):
+    """The normal class too (no limit by default): a pipeline whose replies
+    pile up past the hard limit closes its client."""
+    r = rr()
+    r.set("big", b"v" * 65536)
+    r.config_set("client-output-buffer-limit", "normal 1mb 0 0")
+    try:
+        c = raw()
+        c.send(b"".join(encode_command("GET", "big") for _ in range(100)))
+        got = b""
+        while not c.eof:
+            more = c.read_available(wait=0.2, first_wait=5)
+            if not more:
+                break
+            got += more
+        assert c.eof and len(got) < 100 * 65536
+        assert r.ping()
+    finally:
+        r.config_set("client-output-buffer-limit", "normal 0 0 0")
