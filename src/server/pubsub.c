@@ -15,8 +15,8 @@
  * subscriber leaves is removed, so PUBSUB CHANNELS shows only live ones.
  *
  * Messages are written to the subscriber's output buffer with the reply
- * functions: a RESP2 array, or a RESP3 push frame; a subscriber that asked
- * for no replies (CLIENT REPLY OFF/SKIP) drops them, as 7.0 does. The count
+ * functions: a RESP2 array, or a RESP3 push frame, even to a client that
+ * asked for no replies (CLIENT REPLY OFF/SKIP), as 7.0 does. The count
  * a (UN)SUBSCRIBE or P(UN)SUBSCRIBE reply carries is the client's channels
  * plus its patterns; S(UN)SUBSCRIBE counts shard channels alone. A client
  * with any subscription is in Pub/Sub mode (flag P): over RESP2 dispatch then
@@ -101,10 +101,24 @@ static void maybe_leave_mode(ClientFull *c) {
     ps.n_clients--;
 }
 
+/* Pub/Sub frames (confirmations and messages) reach even a client that
+ * turned its replies off (CLIENT REPLY OFF or SKIP), as in 7.0: the flags
+ * are lifted while one is written. */
+static uint32_t frames_begin(ClientFull *c) {
+    uint32_t off = c->pub.flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP);
+    c->pub.flags &= ~off;
+    return off;
+}
+
+static void frames_end(ClientFull *c, uint32_t off) {
+    c->pub.flags |= off;
+}
+
 /* [word, name or null, count] as a RESP2 array or a RESP3 push. */
 static void reply_confirm(ClientFull *c, const char *word, const char *name, size_t len,
                           size_t count) {
     Client *pc = &c->pub;
+    uint32_t off = frames_begin(c);
     reply_push(pc, 3);
     reply_bulk_cstr(pc, word);
     if (name)
@@ -112,6 +126,7 @@ static void reply_confirm(ClientFull *c, const char *word, const char *name, siz
     else
         reply_null(pc);
     reply_int(pc, (long long)count);
+    frames_end(c, off);
 }
 
 /* ---- channels --------------------------------------------------------- */
@@ -355,11 +370,13 @@ static ClientList over_limit;
 static void send_message(ClientFull *s, const char *word, const Slice *pat, Slice ch, Slice msg) {
     if (s->pub.flags & CLIENT_CLOSE_ASAP) return; /* over its limit: gets no more */
     Client *ps_c = &s->pub;
+    uint32_t off = frames_begin(s);
     reply_push(ps_c, pat ? 4 : 3);
     reply_bulk_cstr(ps_c, word);
     if (pat) reply_bulk_slice(ps_c, *pat);
     reply_bulk_slice(ps_c, ch);
     reply_bulk_slice(ps_c, msg);
+    frames_end(s, off);
     client_queue_write(s);
     if (buf_live(&s->obuf) > CLIENT_OBUF_STATIC && client_obuf_over_limit(s)) {
         s->pub.flags |= CLIENT_CLOSE_ASAP;

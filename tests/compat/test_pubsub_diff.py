@@ -34,8 +34,18 @@ def norm(b):
     return re.sub(rb"([=$])\d+\r\n(txt:)?id=", rb"\1?\r\n\2id=", b)
 
 
+def settle(conns):
+    """Waits until the server has let go of earlier tests' connections (their
+    close is asynchronous): CLIENT LIST and the subscriptions are ours alone."""
+    deadline = time.time() + 10
+    while conns[0].call("CLIENT", "LIST").count(b"\n") != len(conns):
+        assert time.time() < deadline, "earlier connections never went away"
+        time.sleep(0.01)
+
+
 def run(srv, n_conns, proto, steps):
     conns = [srv.raw() for _ in range(n_conns)]
+    settle(conns)
     conns[0].call("FLUSHALL")
     for c in conns:
         if proto == 3:
@@ -43,16 +53,23 @@ def run(srv, n_conns, proto, steps):
     out = []
     token = 0
     in_multi = set()  # a PING there would be queued: those are read after EXEC
+    quiet = set()  # CLIENT REPLY OFF: no PING answer to wait for
     for i, cmd in steps:
         conns[i].send(encode_command(*cmd))
-        name = cmd[0].upper()
+        name = " ".join(x for x in cmd[:3] if isinstance(x, str)).upper()
         if name == "MULTI":
             in_multi.add(i)
         elif name in ("EXEC", "DISCARD"):
             in_multi.discard(i)
+        elif name == "CLIENT REPLY OFF":
+            quiet.add(i)
+        elif name == "CLIENT REPLY ON":
+            quiet.discard(i)
+        # after SKIP, the PING would be the skipped command
+        unsynced = quiet | ({i} if name == "CLIENT REPLY SKIP" else set())
         seen = []
         for k, c in enumerate(conns):
-            if k in in_multi:
+            if k in in_multi or k in unsynced:
                 continue
             token += 1
             mark = b"sync-%d" % token
@@ -63,6 +80,8 @@ def run(srv, n_conns, proto, steps):
                 got += c.read_available(wait=0.02, first_wait=10)
                 assert not c.eof, (cmd, got)
             seen.append(norm(got))
+        for k in sorted(unsynced - in_multi):  # once the others have seen the step through
+            seen.append(norm(conns[k].read_available(wait=0.1, first_wait=0.1)))
         out.append((i, cmd, seen))
     for c in conns:
         c.close()
@@ -138,6 +157,13 @@ SCRIPTS = {
         (0, ("SUBSCRIBE", "a")), (0, ("RESET",)), (0, ("HELLO", "3")), (0, ("SUBSCRIBE", "a")),
         (1, (P, "a", "push")), (0, ("GET", "k")), (0, ("HELLO", "2")), (1, (P, "a", "array")),
         (0, ("GET", "k")), (0, ("PING",)), (0, ("UNSUBSCRIBE",)), (0, ("GET", "k"))]),
+    "frames-reach-a-client-with-replies-off": (2, [
+        (0, ("SUBSCRIBE", "a")), (0, ("CLIENT", "REPLY", "OFF")), (1, (P, "a", "while off")),
+        (0, ("PSUBSCRIBE", "a*")), (1, (P, "a", "two")), (0, ("UNSUBSCRIBE", "a")),
+        (0, ("CLIENT", "REPLY", "ON")), (1, (P, "a", "on again")), (0, ("PUNSUBSCRIBE",))]),
+    "frames-reach-a-client-skipping-a-reply": (2, [
+        (0, ("CLIENT", "REPLY", "SKIP")), (0, ("SUBSCRIBE", "x", "y")), (1, (P, "x", "m")),
+        (0, ("PING",)), (0, ("UNSUBSCRIBE", "x", "y"))]),
     "client-kill-type-pubsub": (3, [
         (0, ("SUBSCRIBE", "a")), (1, ("PSUBSCRIBE", "x*")), (2, ("CLIENT", "KILL", "TYPE", "pubsub")),
         (2, ("PUBSUB", "NUMSUB", "a")), (2, ("PUBSUB", "NUMPAT")), (2, (P, "a", "nobody")),
@@ -157,6 +183,7 @@ def run_script(srv, name, proto):
 
 def run_killing(srv, n, proto, steps, killed):
     conns = [srv.raw() for _ in range(n)]
+    settle(conns)
     for c in conns:
         if proto == 3:
             c.call("HELLO", "3")
