@@ -545,7 +545,11 @@ static void command_getkeys(Client *c, int with_flags) {
     char name[128];
     command_meta_fullname(name, sizeof name, cmd, parent);
     const CommandMeta *m = command_meta_find(name);
-    if (!m || m->nkey_specs == 0) {
+    /* specs that name no key (SSUBSCRIBE's shard channels) do not count */
+    int has_keys = 0;
+    for (size_t j = 0; m && j < m->nkey_specs; j++)
+        has_keys |= strstr(m->key_specs[j].flags, "not_key") == NULL;
+    if (!has_keys) {
         reply_error(c, "ERR The command has no key arguments");
         return;
     }

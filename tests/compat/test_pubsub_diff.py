@@ -258,3 +258,16 @@ def test_publish_held_by_write_pause(server, ref_server, cmd):
             c.close()
     assert got[0] == got[1]
     assert got[0][0] == b"" and got[0][1] == b":1\r\n"
+
+
+def test_getkeys(server, ref_server):
+    """Shard channels are key specs marked not_key: COMMAND GETKEYS finds no
+    key in SSUBSCRIBE/SUNSUBSCRIBE/SPUBLISH, as 7.0."""
+    cmds = [("SSUBSCRIBE", "a", "b"), ("SUNSUBSCRIBE", "a"), ("SPUBLISH", "a", "m"), ("PUBLISH", "a", "m"),
+            ("SUBSCRIBE", "a"), ("PUBSUB", "NUMSUB", "a"), ("SUNSUBSCRIBE",)]
+    got = []
+    for srv in (server, ref_server):
+        c = srv.raw()
+        got.append([c.call_raw("COMMAND", sub, *cmd) for cmd in cmds for sub in ("GETKEYS", "GETKEYSANDFLAGS")])
+        c.close()
+    assert got[0] == got[1]
