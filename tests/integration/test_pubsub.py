@@ -328,3 +328,28 @@ def test_normal_client_past_its_limit_is_dropped(rr, raw):
         assert r.ping()
     finally:
         r.config_set("client-output-buffer-limit", "normal 0 0 0")
+
+
+def test_subscriber_over_soft_limit_for_too_long_is_dropped(rr, raw):
+    """The soft limit: a subscriber over it is dropped only when a later
+    message finds it still over, more than soft_seconds after it first was."""
+    r = rr()
+    r.config_set("client-output-buffer-limit", "pubsub 0 256kb 0")
+    try:
+        sub = raw()
+        sub.call("SUBSCRIBE", "soft")
+        wait_until(lambda: r.pubsub_numsub("soft")[0][1] == 1)
+        payload = b"s" * (256 * 1024)
+        sent = 0
+        # past the socket buffers the server holds output for it; with no
+        # hard limit only the soft one (once a later second finds it still
+        # over) can drop it
+        while r.pubsub_numsub("soft")[0][1] == 1:
+            assert sent < 2000, "subscriber never dropped"
+            r.publish("soft", payload)
+            sent += 1
+            if sent % 20 == 0:
+                time.sleep(0.3)
+        assert r.ping()
+    finally:
+        r.config_set("client-output-buffer-limit", "pubsub 32mb 8mb 60")
