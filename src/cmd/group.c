@@ -243,6 +243,7 @@ static ConsumerId consumer_get(Client *c, Slice key, Slice group, ConsumerGroup 
         Slice argv[5] = {slice_cstr("XGROUP"), slice_cstr("CREATECONSUMER"), key, group, name};
         propagate(c, 5, argv);
         server.dirty++;
+        notify_keyspace_event(NOTIFY_STREAM, "xgroup-createconsumer", key, db_index(c->db));
     }
     group_consumer_touch(g, id, now, 0);
     return id;
@@ -368,6 +369,7 @@ static void cmd_xgroup(Client *c) {
             return;
         }
         server.dirty++;
+        notify_keyspace_event(NOTIFY_STREAM, "xgroup-create", key, db_index(c->db));
         /* The record names the ID "$" stood for, and the ENTRIESREAD in
          * effect (replay does not cap it again). */
         char idb[ID_BUF], nb[24];
@@ -392,6 +394,7 @@ static void cmd_xgroup(Client *c) {
         entries_read = cap_entries_read(c, so, entries_read);
         group_set_last_id(g, id, entries_read);
         server.dirty++;
+        notify_keyspace_event(NOTIFY_STREAM, "xgroup-setid", key, db_index(c->db));
         /* Replay must not depend on the stream's last ID at that time. */
         char idb[ID_BUF], nb[24];
         Slice argv[7] = {
@@ -402,6 +405,7 @@ static void cmd_xgroup(Client *c) {
     } else if (is_word(sub, "destroy") && c->argc == 4) {
         if (g) {
             group_set_destroy(so->groups, gname);
+            notify_keyspace_event(NOTIFY_STREAM, "xgroup-destroy", key, db_index(c->db));
             propagate_argv(c);
             /* Readers blocked on the group learn that it is gone; as in
              * Redis, a WATCH on the key stands. */
@@ -414,6 +418,7 @@ static void cmd_xgroup(Client *c) {
         ConsumerId id = group_consumer_create(g, c->argv[4], now_ms());
         if (id != GROUP_NO_CONSUMER) {
             server.dirty++;
+            notify_keyspace_event(NOTIFY_STREAM, "xgroup-createconsumer", key, db_index(c->db));
             propagate_argv(c);
         }
         reply_int(c, id != GROUP_NO_CONSUMER);
@@ -423,6 +428,7 @@ static void cmd_xgroup(Client *c) {
         if (id != GROUP_NO_CONSUMER) {
             pending = (long long)group_consumer_delete(g, id);
             server.dirty++;
+            notify_keyspace_event(NOTIFY_STREAM, "xgroup-delconsumer", key, db_index(c->db));
             propagate_argv(c);
         }
         reply_int(c, pending);

@@ -15,7 +15,11 @@
 
 static void cmd_del(Client *c) {
     long long n = 0;
-    for (int i = 1; i < c->argc; i++) n += db_delete(c->db, c->argv[i]);
+    for (int i = 1; i < c->argc; i++) {
+        if (!db_delete(c->db, c->argv[i])) continue;
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[i], db_index(c->db));
+        n++;
+    }
     if (n) propagate_argv(c);
     reply_int(c, n);
 }
@@ -35,6 +39,7 @@ static const char *type_name(const Obj *o) {
 
 static void cmd_type(Client *c) {
     DictEntry *e = db_find_entry(c->db, c->argv[1]);
+    if (!e) notify_keyspace_event(NOTIFY_KEY_MISS, "keymiss", c->argv[1], db_index(c->db));
     reply_status(c, type_name(e ? e->val : NULL));
 }
 
@@ -164,9 +169,14 @@ static void do_rename(Client *c, int nx) {
         return;
     }
     int64_t expire;
+    int dst_existed = db_find_entry(c->db, dst) != NULL;
     Obj *o = db_take(c->db, src, &expire);
     db_set(c->db, dst, o, 0);
     if (expire >= 0) db_set_expire(c->db, dst, expire);
+    /* Redis deletes an existing destination and adds the key anew */
+    if (dst_existed) notify_keyspace_event(NOTIFY_NEW, "new", dst, db_index(c->db));
+    notify_keyspace_event(NOTIFY_GENERIC, "rename_from", src, db_index(c->db));
+    notify_keyspace_event(NOTIFY_GENERIC, "rename_to", dst, db_index(c->db));
     propagate_argv(c);
     if (nx)
         reply_int(c, 1);
@@ -193,6 +203,8 @@ static void cmd_move(Client *c) {
     Obj *o = db_take(c->db, key, &expire);
     db_add(dst, key, o);
     if (expire >= 0) db_set_expire(dst, key, expire);
+    notify_keyspace_event(NOTIFY_GENERIC, "move_from", key, db_index(c->db));
+    notify_keyspace_event(NOTIFY_GENERIC, "move_to", key, db_index(dst));
     propagate_argv(c);
     reply_int(c, 1);
 }
@@ -237,6 +249,7 @@ static void cmd_copy(Client *c) {
     }
     db_add(dst, newkey, obj_dup(o));
     if (expire >= 0) db_set_expire(dst, newkey, expire);
+    notify_keyspace_event(NOTIFY_GENERIC, "copy_to", newkey, db_index(dst));
     propagate_argv(c);
     reply_int(c, 1);
 }
@@ -302,6 +315,7 @@ static void expire_generic(Client *c, long long unit_ms, int is_abs) {
     if ((flags & EX_LT) && cur >= 0 && when >= cur) goto not_set;
     if (when <= now_ms() && !server.loading) {
         db_delete(c->db, c->argv[1]);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[1], db_index(c->db));
         Slice argv[2] = {slice_cstr("DEL"), c->argv[1]};
         propagate(c, 2, argv);
         reply_int(c, 1);
@@ -309,6 +323,7 @@ static void expire_generic(Client *c, long long unit_ms, int is_abs) {
     }
     db_set_expire(c->db, c->argv[1], when);
     db_signal_key(c->db, c->argv[1]);
+    notify_keyspace_event(NOTIFY_GENERIC, "expire", c->argv[1], db_index(c->db));
     char buf[24];
     size_t n = ll_to_str(when, buf);
     Slice argv[3] = {slice_cstr("PEXPIREAT"), c->argv[1], slice_of(buf, n)};
@@ -341,6 +356,7 @@ static void cmd_pexpireat(Client *c) {
 static void ttl_generic(Client *c, int ms, int absolute) {
     DictEntry *e = db_find_entry(c->db, c->argv[1]);
     if (!e) {
+        notify_keyspace_event(NOTIFY_KEY_MISS, "keymiss", c->argv[1], db_index(c->db));
         reply_int(c, -2);
         return;
     }
@@ -379,6 +395,7 @@ static void cmd_persist(Client *c) {
     }
     if (db_remove_expire(c->db, c->argv[1])) {
         db_signal_key(c->db, c->argv[1]);
+        notify_keyspace_event(NOTIFY_GENERIC, "persist", c->argv[1], db_index(c->db));
         propagate_argv(c);
         reply_int(c, 1);
     } else {

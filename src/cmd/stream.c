@@ -476,7 +476,9 @@ static void cmd_xadd(Client *c) {
     } else {
         db_signal_key(c->db, key);
     }
-    if (a.has_strategy) (void)trim_by_args(&a, so);
+    notify_keyspace_event(NOTIFY_STREAM, "xadd", key, db_index(c->db));
+    if (a.has_strategy && trim_by_args(&a, so) > 0)
+        notify_keyspace_event(NOTIFY_STREAM, "xtrim", key, db_index(c->db));
     stream_obj_resized(c, so);
     /* The iid is tracked around the XADD record: stream_idmp.c may emit a
      * record before it, leave IDMP out of it (a.dropped) and add records. */
@@ -505,6 +507,7 @@ static void cmd_xtrim(Client *c) {
     if (n) {
         stream_obj_resized(c, so);
         db_signal_key(c->db, c->argv[1]);
+        notify_keyspace_event(NOTIFY_STREAM, "xtrim", c->argv[1], db_index(c->db));
         propagate_rewritten(c, &a, so, NULL);
     }
     reply_int(c, (long long)n);
@@ -541,6 +544,7 @@ static void cmd_xdel(Client *c) {
     if (deleted) {
         stream_obj_resized(c, so);
         db_signal_key(c->db, c->argv[1]);
+        notify_keyspace_event(NOTIFY_STREAM, "xdel", c->argv[1], db_index(c->db));
         propagate_argv(c);
     }
     reply_int(c, deleted);
@@ -625,6 +629,7 @@ static void cmd_xsetid(Client *c) {
     if (!stream_id_is_zero(max_deleted)) stream_set_max_deleted_id(s, max_deleted);
     /* As in Redis, XSETID leaves a WATCH on the key standing. */
     db_wake_key(c->db, c->argv[1]);
+    notify_keyspace_event(NOTIFY_STREAM, "xsetid", c->argv[1], db_index(c->db));
     propagate_argv(c);
     reply_ok(c);
 }

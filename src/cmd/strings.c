@@ -102,7 +102,11 @@ static void cmd_set(Client *c) {
         return;
     }
     db_set(c->db, key, client_arg_string(c, 2), (flags & SET_KEEPTTL) != 0);
-    if (expire_at >= 0) db_set_expire(c->db, key, expire_at);
+    notify_keyspace_event(NOTIFY_STRING, "set", key, db_index(c->db));
+    if (expire_at >= 0) {
+        db_set_expire(c->db, key, expire_at);
+        notify_keyspace_event(NOTIFY_GENERIC, "expire", key, db_index(c->db));
+    }
     if (!(flags & SET_GET)) reply_ok(c);
     if (expire_at >= 0) {
         char ms[24];
@@ -124,6 +128,7 @@ static void cmd_setnx(Client *c) {
         return;
     }
     db_set(c->db, c->argv[1], client_arg_string(c, 2), 0);
+    notify_keyspace_event(NOTIFY_STRING, "set", c->argv[1], db_index(c->db));
     propagate_argv(c);
     reply_int(c, 1);
 }
@@ -137,6 +142,7 @@ static void cmd_getdel(Client *c) {
     }
     reply_bulk(c, o->ptr, o->len);
     db_delete(c->db, c->argv[1]);
+    notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[1], db_index(c->db));
     Slice argv[2] = {slice_cstr("DEL"), c->argv[1]};
     propagate(c, 2, argv);
 }
@@ -157,7 +163,10 @@ static void cmd_mset(Client *c) {
         reply_arity_error(c);
         return;
     }
-    for (int i = 1; i < c->argc; i += 2) db_set(c->db, c->argv[i], client_arg_string(c, i + 1), 0);
+    for (int i = 1; i < c->argc; i += 2) {
+        db_set(c->db, c->argv[i], client_arg_string(c, i + 1), 0);
+        notify_keyspace_event(NOTIFY_STRING, "set", c->argv[i], db_index(c->db));
+    }
     propagate_argv(c);
     reply_ok(c);
 }
@@ -181,6 +190,7 @@ static void incr_by(Client *c, long long by) {
     char buf[24];
     size_t n = ll_to_str(v, buf);
     db_set(c->db, c->argv[1], obj_new_string(buf, n), 1);
+    notify_keyspace_event(NOTIFY_STRING, "incrby", c->argv[1], db_index(c->db));
     propagate_argv(c);
     reply_int(c, v);
 }
@@ -230,6 +240,7 @@ static void cmd_append(Client *c) {
         db_signal_key(c->db, c->argv[1]);
         reply_int(c, (long long)o->len);
     }
+    notify_keyspace_event(NOTIFY_STRING, "append", c->argv[1], db_index(c->db));
     propagate_argv(c);
 }
 

@@ -187,6 +187,8 @@ static ConfigDef configs[] = {
     {"client-output-buffer-limit", NULL, CT_STR, &settings.client_obuf_limit,
      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", 0, 0, NULL, NULL,
      CF_APPLY_AT_LOAD, apply_obuf_limits},
+    {"notify-keyspace-events", NULL, CT_STR, &settings.notify_keyspace_events, "", 0, 0, NULL, NULL,
+     CF_APPLY_AT_LOAD, notify_apply_config},
     {"io-threads", NULL, CT_INT, &settings.io_threads, "1", 1, 128, NULL, NULL, CF_IMMUTABLE, NULL},
 };
 #define N_CONFIGS (sizeof configs / sizeof configs[0])

@@ -231,6 +231,7 @@ typedef struct Settings {
     int io_threads;
     char *client_obuf_limit; /* client-output-buffer-limit, normalised by its apply hook */
     ObufLimit obuf_limits[OBUF_CLASSES];
+    char *notify_keyspace_events; /* canonical text; server.notify_flags holds the bits */
 } Settings;
 
 extern Settings settings;
@@ -281,6 +282,9 @@ void monitor_feed(ClientFull *c, const Command *cmd, int argc, const Slice *argv
 void pubsub_forget(ClientFull *c); /* drops every subscription, silently */
 int pubsub_allowed(const Command *cmd);
 void pubsub_client_counts(const ClientFull *c, size_t *sub, size_t *psub, size_t *ssub);
+/* PUBLISH ch msg from inside the server (keyspace notifications): the
+ * number of receivers. */
+long long pubsub_publish(Slice ch, Slice msg);
 void pubsub_server_counts(size_t *channels, size_t *patterns, size_t *shard_channels,
                           size_t *clients);
 
@@ -394,6 +398,9 @@ int glob_match(const char *pat, size_t plen, const char *s, size_t slen, int noc
 void str_lower(char *s);
 uint32_t lru_clock_s(void);
 int64_t real_us(void); /* the clock itself, never the per-command cache */
+
+/* notify.c: the apply hook of notify-keyspace-events */
+int notify_apply_config(const char **err);
 
 /* config.c */
 int config_load_file(const char *path, char **err);

@@ -107,6 +107,7 @@ static int expire_if_needed(Db *db, DictEntry *e) {
     argv[1] = key;
     propagate_db(db->id, 2, argv);
     delete_entry(db, key);
+    notify_keyspace_event(NOTIFY_EXPIRED, "expired", key, db->id);
     watch_touch(db, key);
     block_signal_ready(db, key);
     core.stat_expired++;
@@ -124,6 +125,7 @@ Obj *db_lookup_read(Db *db, Slice key) {
     DictEntry *e = db_find_entry(db, key);
     if (!e) {
         core.stat_misses++;
+        notify_keyspace_event(NOTIFY_KEY_MISS, "keymiss", key, db->id);
         return NULL;
     }
     core.stat_hits++;
@@ -144,6 +146,7 @@ void db_add(Db *db, Slice key, Obj *o) {
     dict_add(db->keys, key.p, key.len, o);
     sizes_count(db, o);
     db_signal_key(db, key);
+    notify_keyspace_event(NOTIFY_NEW, "new", key, db->id);
 }
 
 void db_set(Db *db, Slice key, Obj *o, int keep_ttl) {
@@ -159,6 +162,7 @@ void db_set(Db *db, Slice key, Obj *o, int keep_ttl) {
         }
     } else {
         dict_add(db->keys, key.p, key.len, o);
+        notify_keyspace_event(NOTIFY_NEW, "new", key, db->id);
     }
     db_signal_key(db, key);
 }

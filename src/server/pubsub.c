@@ -414,6 +414,10 @@ static long long publish(Slice ch, Slice msg, int kind) {
     return receivers;
 }
 
+long long pubsub_publish(Slice ch, Slice msg) {
+    return publish(ch, msg, KIND_GLOBAL);
+}
+
 static void cmd_publish(Client *c) {
     reply_int(c, publish(c->argv[1], c->argv[2], KIND_GLOBAL));
 }

@@ -206,9 +206,42 @@ typedef struct Server {
     /* Owned by src/persist: every write up to this offset is fsynced to the
      * AOF; -1 while the AOF is off or still being created (WAITAOF). */
     long long aof_fsynced_offset;
+    /* notify-keyspace-events as NOTIFY_* bits (0: off, the default) */
+    int notify_flags;
 } Server;
 
 extern Server server;
+
+/* ---- Keyspace notifications (notify.c) -------------------------------- */
+
+/* The classes of events notify-keyspace-events selects (its letters), and
+ * the two channel families (K: __keyspace@<db>__:<key>, E:
+ * __keyevent@<db>__:<event>). */
+enum {
+    NOTIFY_KEYSPACE = 1 << 0,  /* K */
+    NOTIFY_KEYEVENT = 1 << 1,  /* E */
+    NOTIFY_GENERIC = 1 << 2,   /* g */
+    NOTIFY_STRING = 1 << 3,    /* $ */
+    NOTIFY_LIST = 1 << 4,      /* l */
+    NOTIFY_SET = 1 << 5,       /* s */
+    NOTIFY_HASH = 1 << 6,      /* h */
+    NOTIFY_ZSET = 1 << 7,      /* z */
+    NOTIFY_EXPIRED = 1 << 8,   /* x */
+    NOTIFY_EVICTED = 1 << 9,   /* e */
+    NOTIFY_STREAM = 1 << 10,   /* t */
+    NOTIFY_KEY_MISS = 1 << 11, /* m */
+    NOTIFY_MODULE = 1 << 12,   /* d */
+    NOTIFY_NEW = 1 << 13,      /* n */
+};
+
+void notify_publish(int type, const char *event, Slice key, int dbid);
+/* Announces event on key of database dbid to the subscribers of its keyspace
+ * and keyevent channels, when notify-keyspace-events selects type. Costs one
+ * predictable branch while notifications are off. */
+static inline void notify_keyspace_event(int type, const char *event, Slice key, int dbid) {
+    if (__builtin_expect((server.notify_flags & type) != 0, 0))
+        notify_publish(type, event, key, dbid);
+}
 
 /* Counts a fork of the server (INFO stats total_forks). */
 void server_note_fork(void);
