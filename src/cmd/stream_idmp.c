@@ -354,6 +354,8 @@ static void cmd_xcfgset(Client *c) {
     reply_ok(c);
     if (changed || created) {
         db_signal_key(c->db, key);
+        /* no 7.0 analogue: named after the command, as XSETID's event is */
+        notify_keyspace_event(NOTIFY_STREAM, "xcfgset", key, db_index(c->db));
         /* Both values, so that the replay does not depend on the configs at
          * load time. */
         emit_config(emit_propagate, c, key, m);

@@ -182,6 +182,10 @@ static void del_finish(Client *c, StreamObj *so, long long deleted, uint64_t cha
     if (deleted) {
         stream_obj_resized(c, so);
         db_signal_key(c->db, c->argv[1]);
+        /* Redis 8.x's XDELEX announces its deletions as XDEL does; XACKDEL
+         * deletes as XDELEX does and is announced the same way (its
+         * acknowledgements, like XACK's, are not) */
+        notify_keyspace_event(NOTIFY_STREAM, "xdel", c->argv[1], db_index(c->db));
     }
     server.dirty += (long long)changes;
     if (deleted || changes) propagate_argv(c);

@@ -7,7 +7,8 @@
  * is selected. notify_publish() sends the event through Pub/Sub's PUBLISH
  * path on two channels: __keyspace@<db>__:<key> with the event name as the
  * message (when K is set) and __keyevent@<db>__:<event> with the key (when E
- * is set). Nothing is sent while the AOF loads.
+ * is set). As in Redis 7.0, the commands the AOF loader replays notify too
+ * (a client may subscribe while the data loads).
  *
  * The setting is kept as text in settings.notify_keyspace_events; its apply
  * hook parses the letters into the bits and rewrites the text in the
@@ -96,7 +97,6 @@ static void publish_on(const char *family, int dbid, Slice suffix, Slice msg) {
 void notify_publish(int type, const char *event, Slice key, int dbid) {
     (void)type;
     int flags = server.notify_flags;
-    if (server.loading) return;
     Slice ev = slice_cstr(event);
     if (flags & NOTIFY_KEYSPACE) publish_on("keyspace", dbid, key, ev);
     if (flags & NOTIFY_KEYEVENT) publish_on("keyevent", dbid, ev, key);
