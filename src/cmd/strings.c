@@ -91,6 +91,9 @@ static void cmd_set(Client *c) {
         return;
     }
     int do_set = !((flags & SET_NX) && old) && !((flags & SET_XX) && !old);
+    /* GET reads the old value as GET does: a missing one is a key miss */
+    if ((flags & SET_GET) && !old)
+        notify_keyspace_event(NOTIFY_KEY_MISS, "keymiss", key, db_index(c->db));
     if (flags & SET_GET) {
         if (old)
             reply_bulk(c, old->ptr, old->len);
