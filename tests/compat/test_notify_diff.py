@@ -9,6 +9,7 @@ SET-ACTIVE-EXPIRE 0) so that "expired" comes from the lookups the script
 makes, at the same step on both servers.
 """
 
+import re
 import time
 
 import pytest
@@ -271,3 +272,51 @@ def test_config_set_get(server, ref_server):
     for g, w in zip(got, want):
         assert g == w
     assert len(got) == len(want)
+
+
+def wait_aof_ready(c):
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        info = c.info("persistence")
+        if (info.get("aof_enabled") == 1 and not info.get("aof_rewrite_in_progress") and
+                not info.get("aof_rewrite_scheduled")):
+            return
+        time.sleep(0.02)
+    raise AssertionError("the AOF was not ready in time")
+
+
+def test_aof_replay_notifies(server, ref_server):
+    """As in 7.0, the commands the AOF loader replays (DEBUG LOADAOF here,
+    the start-up load the same way) notify the subscribers already there, in
+    the form the AOF holds them (EXPIRE as PEXPIREAT: "expire"). No
+    XREADGROUP here: streamd records it as XCLAIM plus XGROUP SETID where 7.0
+    writes an XCLAIM ... LASTID alone, so its replay adds an xgroup-setid."""
+    def go(srv):
+        c = srv.client()
+        sub = srv.raw()
+        try:
+            c.flushall()
+            c.config_set("appendonly", "yes")
+            wait_aof_ready(c)
+            c.set("a", "1")
+            c.xadd("s", {"f": "v"}, id="1-0")
+            c.xadd("s", {"f": "v"}, id="2-0", maxlen=1)
+            c.expire("a", 100)
+            c.execute_command("XGROUP", "CREATE", "s", "g", "0")
+            c.execute_command("XGROUP", "CREATECONSUMER", "s", "g", "c")
+            c.delete("a")
+            c.config_set("notify-keyspace-events", "KEA")
+            sub.send(encode_command("PSUBSCRIBE", "__key*__:*"))
+            before = sync(sub, 1)
+            assert c.execute_command("DEBUG", "LOADAOF") in (b"OK", "OK", True)
+            return before, sync(sub, 2)
+        finally:
+            c.config_set("notify-keyspace-events", "")
+            c.config_set("appendonly", "no")
+            c.close()
+            sub.close()
+    got, want = go(server), go(ref_server)
+    assert b"xgroup-createconsumer" in want[1]
+    events = [re.findall(rb"__keyevent@\d+__:[^\r]*", x) for x in (got[1], want[1])]
+    assert events[0] == events[1]
+    assert got == want
