@@ -121,6 +121,8 @@ CONFIG_SAFE = {
     "appendonly": ["yes", "no", "yes", "maybe"],
     "aof-use-rdb-preamble": ["no", "yes"],
     "aof-load-truncated": ["yes", "no"],
+    # the drained subscriber (PSUBSCRIBE *) gets the notifications
+    "notify-keyspace-events": ["", "KEA", "KEAmn", "Et", "Kx", "bad"],
 }
 # What a MONITOR connection gets: +<s>.<us> [<db> <client>] then quoted args.
 MONITOR_LINE = re.compile(rb'^\+\d+\.\d{6} \[\d+ [^\]]+\]( "(?:[^"\\]|\\.)*")+$', re.S)
