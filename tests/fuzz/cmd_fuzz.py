@@ -1754,6 +1754,9 @@ class Fuzzer:
         if self.mon is not None:
             self.mon.close()
             self.mon = None
+        if self.sub is not None:  # its output buffer may have grown (notifications)
+            self.sub.close()
+            self.sub = None
         before = None
         c = self.control()
         if self.args.aof_every:
