@@ -247,3 +247,23 @@ def test_8x_commands_events(rr, r, notify):
     x("XREADGROUP", "GROUP", "g", "c2", "CLAIM", "0", "STREAMS", "s", ">")
     assert [d for _, d in events(p)] == [b"xgroup-createconsumer"]
     p.close()
+
+
+@streamd_only
+def test_blocked_xreadgroup_consumer_event_order(rr, r, notify):
+    """A consumer named by a blocking XREADGROUP exists from the call on, as
+    in Redis 7.2+ (7.0 created it only once served): its
+    xgroup-createconsumer comes when the read blocks, before the xadd that
+    serves it. Redis 7.0 sends xadd then xgroup-createconsumer."""
+    notify("Et")
+    r.xadd("s", {"f": "v"}, id="1-0")
+    r.xgroup_create("s", "g", id="$")
+    p = subscribe(rr, "__keyevent@0__:*")
+    b = rr()
+    b.connection_pool.get_connection("_").send_command(
+        "XREADGROUP", "GROUP", "g", "newc", "BLOCK", "10000", "STREAMS", "s", ">")
+    assert events(p, 1) == [(b"__keyevent@0__:xgroup-createconsumer", b"s")]
+    r.xadd("s", {"f": "v"}, id="2-0")
+    assert events(p, 1) == [(b"__keyevent@0__:xadd", b"s")]
+    assert events(p) == []
+    p.close()
