@@ -337,16 +337,8 @@ class Model:
         """The key's facts go with it (a stream keeps its groups)."""
         if src == dst:
             return
-        last = self.last.get(src)
-        moved = {g for k, g in self.moved if k == src}
-        facts = src in self.facts_set
+        self.copy(src, dst)
         self.forget_key(src)
-        self.forget_key(dst)
-        if last:
-            self.last[dst] = last
-        self.moved |= {(dst, g) for g in moved}
-        if facts:
-            self.facts_set.add(dst)
 
     def copy(self, src, dst):
         """COPY in database 0: the copy has the source's facts (consumers are
