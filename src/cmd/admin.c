@@ -479,6 +479,15 @@ static void cmd_command_docs(Client *c) {
     reply_set_map_len(c, d, n);
 }
 
+/* Whether cmd's ACL categories include want ("@stream"). */
+static int in_acl_category(const Command *cmd, const char *want) {
+    if (!cmd->acl) return 0;
+    char cats[256], key[84];
+    snprintf(cats, sizeof cats, "%s ", cmd->acl);
+    snprintf(key, sizeof key, "%s ", want);
+    return strstr(cats, key) != NULL;
+}
+
 static void cmd_command_list(Client *c) {
     CmdIter it = {c, 0, {NULL, 0}, 1};
     if (c->argc == 5 && slice_eq_nocase(c->argv[2], "FILTERBY") &&
@@ -503,13 +512,16 @@ static void cmd_command_list(Client *c) {
         const Command *const *fam = command_families(&nf);
         for (size_t f = 0; f < nf; f++) {
             for (const Command *cmd = fam[f]; cmd->name; cmd++) {
-                if (!cmd->acl) continue;
-                char cats[256];
-                snprintf(cats, sizeof cats, "%s ", cmd->acl);
-                char key[84];
-                snprintf(key, sizeof key, "%s ", want);
-                if (strstr(cats, key)) {
+                if (in_acl_category(cmd, want)) {
                     reply_bulk_cstr(c, cmd->name);
+                    n++;
+                }
+                /* subcommands count as commands of their own, as in Redis */
+                for (const Command *sub = cmd->subcommands; sub && sub->name; sub++) {
+                    if (!in_acl_category(sub, want)) continue;
+                    char full[128];
+                    snprintf(full, sizeof full, "%s|%s", cmd->name, sub->name);
+                    reply_bulk_cstr(c, full);
                     n++;
                 }
             }

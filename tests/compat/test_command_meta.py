@@ -222,3 +222,18 @@ def test_full_listing_is_the_entries(server, names, proto):
         if proto == 2:
             one = {one[0]: one[1]}
         assert canon(one[k]) == canon(v)
+
+
+@pytest.mark.parametrize("cat", ["stream", "keyspace", "read", "write", "fast", "slow", "admin",
+                                 "dangerous", "connection", "pubsub", "blocking", "string",
+                                 "transaction"])
+def test_list_filterby_aclcat(server, ref_server, names, containers, cat):
+    """COMMAND LIST FILTERBY ACLCAT: the commands and subcommands (as
+    parent|sub) of a category, as 7.0 lists those streamd has."""
+    ours_all = set(names) | {"%s|%s" % (p, s) for p, subs in containers.items() for s in subs}
+    a, b = server.raw(), ref_server.raw()
+    mine = {x.decode() for x in a.call("COMMAND", "LIST", "FILTERBY", "ACLCAT", cat)}
+    theirs = {x.decode() for x in b.call("COMMAND", "LIST", "FILTERBY", "ACLCAT", cat)}
+    assert mine - NOT_IN_70 == theirs & ours_all
+    a.close()
+    b.close()
