@@ -1119,7 +1119,8 @@ class Runner:
         elif name in ("RENAME", "RENAMENX") and len(args) == 3 and reply != 0:
             m.rename(args[1], args[2])
         elif name == "COPY" and reply == 1:
-            if "DB" in [a.upper() for a in args] and args[args.index("DB") + 1] == "1":
+            up = [a.upper() for a in args]
+            if "DB" in up and up.index("DB") + 1 < len(args) and args[up.index("DB") + 1] == "1":
                 m.forget_in_other_db(args[2])
             else:
                 m.copy(args[1], args[2])
