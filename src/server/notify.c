@@ -94,8 +94,9 @@ static void publish_on(const char *family, int dbid, Slice suffix, Slice msg) {
     if (ch != stack) xfree(ch);
 }
 
-void notify_publish(int type, const char *event, Slice key, int dbid) {
-    (void)type;
+/* The class was checked by notify_keyspace_event(); K and E choose the
+ * channels. */
+void notify_publish(const char *event, Slice key, int dbid) {
     int flags = server.notify_flags;
     Slice ev = slice_cstr(event);
     if (flags & NOTIFY_KEYSPACE) publish_on("keyspace", dbid, key, ev);

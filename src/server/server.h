@@ -234,13 +234,12 @@ enum {
     NOTIFY_NEW = 1 << 13,      /* n */
 };
 
-void notify_publish(int type, const char *event, Slice key, int dbid);
+void notify_publish(const char *event, Slice key, int dbid);
 /* Announces event on key of database dbid to the subscribers of its keyspace
  * and keyevent channels, when notify-keyspace-events selects type. Costs one
  * predictable branch while notifications are off. */
 static inline void notify_keyspace_event(int type, const char *event, Slice key, int dbid) {
-    if (__builtin_expect((server.notify_flags & type) != 0, 0))
-        notify_publish(type, event, key, dbid);
+    if (__builtin_expect((server.notify_flags & type) != 0, 0)) notify_publish(event, key, dbid);
 }
 
 /* Counts a fork of the server (INFO stats total_forks). */
