@@ -60,15 +60,22 @@ static int parse_memory(const char *s, unsigned long long *out);
  * shows it. */
 static int apply_obuf_limits(const char **err) {
     char *v = settings.client_obuf_limit ? settings.client_obuf_limit : "";
-    char *copy = xstrdup(v), *save = NULL, *tok[64];
+    /* split at every single space, as Redis's CONFIG SET does: a doubled or
+     * trailing space makes an empty word, which the checks below refuse */
+    char *copy = xstrdup(v);
+    char **tok = xmalloc((strlen(v) + 1) * sizeof(char *));
     int n = 0, rc = -1;
-    for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
-        if (n == 64) break;
-        tok[n++] = t;
+    if (*copy) {
+        tok[n++] = copy;
+        for (char *p = copy; *p; p++) {
+            if (*p != ' ') continue;
+            *p = '\0';
+            tok[n++] = p + 1;
+        }
     }
     ObufLimit lim[OBUF_CLASSES];
     memcpy(lim, settings.obuf_limits, sizeof lim);
-    if (n % 4 != 0 || n == 64) {
+    if (n % 4 != 0) {
         *err = "Wrong number of arguments in buffer limit configuration.";
         goto out;
     }
@@ -106,6 +113,7 @@ static int apply_obuf_limits(const char **err) {
     buf_free(&b);
     rc = 0;
 out:
+    xfree(tok);
     xfree(copy);
     return rc;
 }

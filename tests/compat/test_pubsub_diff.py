@@ -271,3 +271,24 @@ def test_getkeys(server, ref_server):
         got.append([c.call_raw("COMMAND", sub, *cmd) for cmd in cmds for sub in ("GETKEYS", "GETKEYSANDFLAGS")])
         c.close()
     assert got[0] == got[1]
+
+
+def test_output_buffer_limit_config(server, ref_server):
+    """CONFIG SET client-output-buffer-limit splits at every single space as
+    7.0 does (a doubled or trailing space is an empty word: refused), takes
+    any number of groups, and refuses bad ones whole."""
+    groups17 = " ".join("pubsub %d 0 0" % i for i in range(1, 18))
+    values = ["", "pubsub 1 0 0 ", "pubsub  1 0 0", "pubsub 1mb 2mb 3", "normal 1 2 3 pubsub 1 2 3",
+              groups17, "bogus 1 2 3", "pubsub x 1 1", "pubsub 1 1 -1", "pubsub 1 2",
+              "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"]
+
+    def script(srv):
+        c = srv.raw()
+        out = []
+        for v in values:
+            out.append(c.call_raw("CONFIG", "SET", "client-output-buffer-limit", v))
+            out.append(c.call_raw("CONFIG", "GET", "client-output-buffer-limit"))
+        c.close()
+        return out
+
+    assert script(server) == script(ref_server)
