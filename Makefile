@@ -27,8 +27,13 @@ CFLAGS_MODE := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-
 LIBS := -fsanitize=address,undefined
 endif
 
-CFLAGS += $(CFLAGS_BASE) $(CFLAGS_MODE)
-LDLIBS += $(LIBS) -lm -pthread
+# Scripting: Debian's Lua 5.1 with its cjson and bit modules, linked
+# statically (liblua5.1-0-dev, lua-cjson-dev, lua-bitop-dev).
+LUA_CFLAGS := -I/usr/include/lua5.1
+LUA_LIBS := -l:liblua5.1-cjson.a -l:liblua5.1-bitop.a -l:liblua5.1.a -ldl
+
+CFLAGS += $(CFLAGS_BASE) $(CFLAGS_MODE) $(LUA_CFLAGS)
+LDLIBS += $(LIBS) $(LUA_LIBS) -lm -pthread
 
 LIB_SRC := $(shell find src -name '*.c' ! -name main.c | sort)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -62,7 +67,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libstreamd.a
 unit: all
 	@for t in $(UNIT_BIN); do echo "== $$t"; $$t || exit 1; done
 
-run: all
+run: deps
+	$(MAKE) all
 	@mkdir -p data
 	./$(BUILD)/streamd streamd.conf --dir ./data
 
