@@ -23,6 +23,7 @@
 #include "server/command_meta.h"
 #include "server/core.h"
 #include "server/memreport.h"
+#include "server/script.h"
 #include "version.h"
 
 static InfoHook info_persistence_hook;
@@ -126,12 +127,19 @@ static void info_memory(Buf *b) {
                m.used, used_h, m.rss, rss_h, m.peak, peak_h, (double)mem_peak_perc(&m), m.overhead,
                m.startup, m.dataset, (double)mem_dataset_perc(&m), m.allocated, m.active,
                m.resident, system, sys_h);
-    buf_printf(b, "used_memory_lua:0\r\nused_memory_vm_eval:0\r\nused_memory_lua_human:0B\r\n"
-                  "used_memory_scripts_eval:0\r\nnumber_of_cached_scripts:0\r\n"
-                  "number_of_functions:0\r\nnumber_of_libraries:0\r\nused_memory_vm_functions:0\r\n"
-                  "used_memory_vm_total:0\r\nused_memory_vm_total_human:0B\r\n"
-                  "used_memory_functions:0\r\nused_memory_scripts:0\r\n"
-                  "used_memory_scripts_human:0B\r\n");
+    size_t lua_mem = script_lua_memory(), scripts_mem = script_cache_memory();
+    char lua_h[32], scripts_h[32];
+    human_bytes(lua_h, sizeof lua_h, (double)lua_mem);
+    human_bytes(scripts_h, sizeof scripts_h, (double)scripts_mem);
+    buf_printf(b,
+               "used_memory_lua:%zu\r\nused_memory_vm_eval:%zu\r\nused_memory_lua_human:%s\r\n"
+               "used_memory_scripts_eval:%zu\r\nnumber_of_cached_scripts:%zu\r\n"
+               "number_of_functions:0\r\nnumber_of_libraries:0\r\nused_memory_vm_functions:0\r\n"
+               "used_memory_vm_total:%zu\r\nused_memory_vm_total_human:%s\r\n"
+               "used_memory_functions:0\r\nused_memory_scripts:%zu\r\n"
+               "used_memory_scripts_human:%s\r\n",
+               lua_mem, lua_mem, lua_h, scripts_mem, script_count(), lua_mem, lua_h, scripts_mem,
+               scripts_h);
     buf_printf(b,
                "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:noeviction\r\n"
                "allocator_frag_ratio:%.2f\r\nallocator_frag_bytes:%lld\r\n"
@@ -716,6 +724,11 @@ static void cmd_shutdown(Client *c) {
         reply_syntax_error(c);
         return;
     }
+    if (core.script_busy && !nosave) {
+        /* only NOSAVE stops the server under a running script */
+        reply_error(c, SCRIPT_BUSY_ERROR);
+        return;
+    }
     core.shutdown_asap = 1;
     c->flags |= CLIENT_CLOSE_AFTER_REPLY;
 }
@@ -904,7 +917,7 @@ static void cmd_wait(Client *c) {
     int64_t deadline;
     if (get_ll_or_reply(c, c->argv[1], &numreplicas) != 0) return;
     if (parse_block_timeout_ms(c, c->argv[2], &deadline) != 0) return;
-    if (numreplicas <= 0 || (c->flags & CLIENT_EXECUTING_MULTI)) {
+    if (numreplicas <= 0 || (c->flags & (CLIENT_EXECUTING_MULTI | CLIENT_SCRIPT))) {
         reply_int(c, 0);
         return;
     }
@@ -972,7 +985,8 @@ static void cmd_waitaof(Client *c) {
     }
     long long woff = CF(c)->woff;
     int acked = server.aof_fsynced_offset >= woff;
-    if ((acked >= numlocal && numreplicas == 0) || (c->flags & CLIENT_EXECUTING_MULTI)) {
+    if ((acked >= numlocal && numreplicas == 0) ||
+        (c->flags & (CLIENT_EXECUTING_MULTI | CLIENT_SCRIPT))) {
         reply_waitaof(c, woff);
         return;
     }

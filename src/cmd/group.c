@@ -464,6 +464,7 @@ static int xrg_parse(Client *c, ReadArgs *a, int is_reprocessing) {
             if (rc < 0) return -1;
             i++;
         } else if (is_word(o, "block") && more) {
+            if (block_refused_in_script(c)) return -1;
             i++;
             a->has_block = 1;
             if (!is_reprocessing && parse_block_timeout_ms(c, c->argv[i], &a->deadline_ms) != 0)

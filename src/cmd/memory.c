@@ -11,6 +11,7 @@
 #include "base/alloc.h"
 #include "server/core.h"
 #include "server/memreport.h"
+#include "server/script.h"
 
 static void cmd_memory_usage(Client *c) {
     if (c->argc != 3 && c->argc != 5) {
@@ -62,7 +63,7 @@ static void cmd_memory_stats(Client *c) {
     pair_int(c, "clients.normal", (long long)m.clients_normal);
     pair_int(c, "cluster.links", 0);
     pair_int(c, "aof.buffer", (long long)m.aof_buffer);
-    pair_int(c, "lua.caches", 0);
+    pair_int(c, "lua.caches", (long long)script_cache_memory());
     pair_int(c, "functions.caches", 0);
     for (int i = 0; i < m.n_db; i++) {
         char name[32];

@@ -822,6 +822,7 @@ static void cmd_xread(Client *c) {
             if (rc < 0) return;
             i++;
         } else if (is_word(o, "BLOCK") && more) {
+            if (block_refused_in_script(c)) return;
             i++;
             if (parse_block_timeout_ms(c, c->argv[i], &deadline) != 0) return;
         } else if (is_word(o, "COUNT") && more) {

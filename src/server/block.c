@@ -58,6 +58,13 @@ static ClientList *waiters(Db *db, Slice key, int create) {
     return e->val;
 }
 
+int block_refused_in_script(Client *c) {
+    if (!(c->flags & CLIENT_SCRIPT)) return 0;
+    reply_error(c, "ERR %.*s command is not allowed with BLOCK option from scripts",
+                (int)(c->argv[0].len > 64 ? 64 : c->argv[0].len), c->argv[0].p);
+    return 1;
+}
+
 int parse_block_timeout_ms(Client *c, Slice arg, int64_t *deadline_ms) {
     long long ms;
     if (parse_ll(arg, &ms) != 0) {
@@ -83,6 +90,16 @@ void block_on_keys(Client *pc, const Slice *keys, int n_keys, int64_t timeout_at
                    BlockServeFn serve, BlockTimeoutFn on_timeout, void *ctx,
                    void (*free_ctx)(void *ctx)) {
     ClientFull *c = CF(pc);
+    if (pc->flags & CLIENT_SCRIPT) {
+        /* a script never waits (its commands check this first): answer as
+         * if the timeout passed rather than stall the script's client */
+        if (on_timeout)
+            on_timeout(pc, ctx);
+        else
+            reply_null_array(pc);
+        if (free_ctx) free_ctx(ctx);
+        return;
+    }
     BlockState *b = xcalloc(1, sizeof *b);
     b->keys = argv_copy(n_keys, keys);
     b->n_keys = n_keys;

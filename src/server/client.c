@@ -393,6 +393,9 @@ static size_t read_len(const ClientFull *c) {
 }
 
 void client_on_readable(ClientFull *c) {
+    /* the client whose script is running: its arguments live in its query
+     * buffer, which must not move; what it sends waits in the socket */
+    if (__builtin_expect((c->pub.flags & CLIENT_PROTECTED) != 0, 0)) return;
     reserve_for_read(c);
     ssize_t n = read(c->fd, c->qbuf.p + c->qbuf.len, read_len(c));
     core.stat_reads++;

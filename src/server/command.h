@@ -35,8 +35,10 @@ enum {
     CMD_SENTINEL = 1u << 13,
     CMD_MOVABLE_KEYS = 1u << 14,
     CMD_MAY_REPLICATE = 1u << 15,
-    CMD_SKIP_SLOWLOG = 1u << 16,     /* reported by COMMAND INFO only */
-    CMD_NO_ASYNC_LOADING = 1u << 17, /* reported by COMMAND INFO only */
+    CMD_SKIP_SLOWLOG = 1u << 16,      /* reported by COMMAND INFO only */
+    CMD_NO_ASYNC_LOADING = 1u << 17,  /* reported by COMMAND INFO only */
+    CMD_SKIP_MONITOR = 1u << 18,      /* fed to MONITOR by its handler (EVAL: before the script) */
+    CMD_NO_MANDATORY_KEYS = 1u << 19, /* reported by COMMAND INFO only */
 };
 
 typedef struct Command {

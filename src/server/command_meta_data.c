@@ -192,6 +192,42 @@ static const MetaKeySpec k_del[] = {
 static const MetaArg a_echo[] = {
     {"message", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
+static const MetaArg a_eval[] = {
+    {"script", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"arg", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_eval[] = {
+    {"We cannot tell how the keys will be used so we assume the worst, RW and UPDATE", "RW access update", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_eval_ro[] = {
+    {"script", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"arg", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_eval_ro[] = {
+    {"We cannot tell how the keys will be used so we assume the worst, RO and ACCESS", "RO access", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_evalsha[] = {
+    {"sha1", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"arg", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_evalsha[] = {
+    {NULL, "RW access update", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_evalsha_ro[] = {
+    {"sha1", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"arg", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_evalsha_ro[] = {
+    {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
 static const MetaArg a_exists[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
 };
@@ -496,6 +532,22 @@ static const MetaArg a_scan[] = {
 };
 static const char *const h_scan[] = {
     "6.0.0", "Added the `TYPE` subcommand.",
+};
+static const MetaArg a_script_exists[] = {
+    {"sha1", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_script_flush_0[] = {
+    {"async", "pure-token", -1, "ASYNC", NULL, NULL, NULL, 0, NULL, 0},
+    {"sync", "pure-token", -1, "SYNC", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_script_flush[] = {
+    {"async", "oneof", -1, NULL, NULL, "6.2.0", NULL, META_ARG_OPTIONAL, a_script_flush_0, 2},
+};
+static const char *const h_script_flush[] = {
+    "6.2.0", "Added the `ASYNC` and `SYNC` flushing mode modifiers.",
+};
+static const MetaArg a_script_load[] = {
+    {"script", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
 static const MetaArg a_select[] = {
     {"index", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1088,6 +1140,10 @@ const CommandMeta command_meta_table[] = {
     {"del", "Delete a key", "1.0.0", "generic", "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:agg_sum", k_del, 1, a_del, 1},
     {"discard", "Discard all commands issued after MULTI", "2.0.0", "transactions", "O(N), when N is the number of queued commands", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"echo", "Echo the given string", "1.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_echo, 1},
+    {"eval", "Execute a Lua script server side", "2.6.0", "scripting", "Depends on the script that is executed.", NULL, NULL, NULL, NULL, 0, NULL, k_eval, 1, a_eval, 4},
+    {"eval_ro", "Execute a read-only Lua script server side", "7.0.0", "scripting", "Depends on the script that is executed.", NULL, NULL, NULL, NULL, 0, NULL, k_eval_ro, 1, a_eval_ro, 4},
+    {"evalsha", "Execute a Lua script server side", "2.6.0", "scripting", "Depends on the script that is executed.", NULL, NULL, NULL, NULL, 0, NULL, k_evalsha, 1, a_evalsha, 4},
+    {"evalsha_ro", "Execute a read-only Lua script server side", "7.0.0", "scripting", "Depends on the script that is executed.", NULL, NULL, NULL, NULL, 0, NULL, k_evalsha_ro, 1, a_evalsha_ro, 4},
     {"exec", "Execute all commands issued after MULTI", "1.2.0", "transactions", "Depends on commands in the transaction", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"exists", "Determine if a key exists", "1.0.0", "generic", "O(N) where N is the number of keys to check.", NULL, NULL, NULL, h_exists, 1, "request_policy:multi_shard response_policy:agg_sum", k_exists, 1, a_exists, 1},
     {"expire", "Set a key's time to live in seconds", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, h_expire, 1, NULL, k_expire, 1, a_expire, 3},
@@ -1153,6 +1209,12 @@ const CommandMeta command_meta_table[] = {
     {"reset", "Reset the connection", "6.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"role", "Return the role of the instance in the context of replication", "2.8.12", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"scan", "Incrementally iterate the keys space", "2.8.0", "generic", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", NULL, NULL, NULL, h_scan, 1, "nondeterministic_output request_policy:special", NULL, 0, a_scan, 4},
+    {"script", "A container for Lua scripts management commands", "2.6.0", "scripting", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"script|exists", "Check existence of scripts in the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:agg_logical_and", NULL, 0, a_script_exists, 1},
+    {"script|flush", "Remove all the scripts from the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts in cache", NULL, NULL, NULL, h_script_flush, 1, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_script_flush, 1},
+    {"script|help", "Show helpful text about the different subcommands", "5.0.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"script|kill", "Kill the script currently in execution.", "2.6.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:one_succeeded", NULL, 0, NULL, 0},
+    {"script|load", "Load the specified Lua script into the script cache.", "2.6.0", "scripting", "O(N) with N being the length in bytes of the script body.", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_script_load, 1},
     {"select", "Change the selected database for the current connection", "1.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_select, 1},
     {"set", "Set the string value of a key", "1.0.0", "string", "O(1)", NULL, NULL, NULL, h_set, 4, NULL, k_set, 1, a_set, 5},
     {"setnx", "Set the value of a key, only if the key does not exist", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_setnx, 1, a_setnx, 2},

@@ -142,6 +142,8 @@ typedef struct Core {
     struct PropRecord *prop; /* where each record starts in prop_buf */
     size_t n_prop, cap_prop;
     int in_exec;
+    int prop_suppressed; /* a script's redis.set_repl() without REPL_AOF */
+    int script_busy;     /* a script ran past busy-reply-threshold: others get -BUSY */
     PropagateSink sink;
     /* hooks */
     ServerHook before_sleep[8];
@@ -186,6 +188,14 @@ typedef struct Core {
 enum { PAUSE_OFF = 0, PAUSE_WRITE = 1, PAUSE_ALL = 2 }; /* stricter is greater */
 
 extern Core core;
+
+#define SCRIPT_BUSY_ERROR                                                                          \
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+
+/* Serves the other clients while a script runs past busy-reply-threshold:
+ * reads and answers (dispatch refuses what may not run beside a script),
+ * writes replies. Frees nothing: the script's caller stays valid. */
+void server_serve_while_busy(void);
 
 /* client-output-buffer-limit, per class of client (Redis's normal, replica
  * and pubsub; streamd has no replicas): 0 bytes means no limit. */

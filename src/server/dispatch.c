@@ -74,7 +74,7 @@ int propagate_is_active(void) {
 }
 
 void propagate_db(int db_index, int argc, const Slice *argv) {
-    if (!core.sink || server.loading) return;
+    if (!core.sink || server.loading || core.prop_suppressed) return;
     if (core.n_prop == core.cap_prop) {
         core.cap_prop = core.cap_prop ? core.cap_prop * 2 : 8;
         core.prop = xrealloc(core.prop, core.cap_prop * sizeof(PropRecord));
@@ -355,7 +355,8 @@ void call_command(ClientFull *c, const Command *cmd) {
     if (c->replied_error) st->failed++;
     core.stat_cmds++;
     c->n_commands++;
-    if (core.monitors.n) monitor_feed(c, cmd, pc->argc, pc->argv);
+    if (core.monitors.n && !(cmd->flags & CMD_SKIP_MONITOR))
+        monitor_feed(c, cmd, pc->argc, pc->argv);
     if (c->block) {
         c->block->exec_us = dur > 0 ? dur : 0; /* counted when it is unblocked */
     } else {
@@ -485,6 +486,12 @@ void dispatch_command(ClientFull *c) {
         reject(c, cmd, "LOADING Redis is loading the dataset in memory%s%s", "", "");
         goto done;
     }
+    /* A script past busy-reply-threshold is running (this dispatch is nested
+     * in it, script.c): only what may run beside it does. */
+    if (__builtin_expect(core.script_busy, 0) && !(cmd->flags & CMD_ALLOW_BUSY)) {
+        reject(c, cmd, "%s%s", SCRIPT_BUSY_ERROR, "");
+        goto done;
+    }
     if (server.write_refused && !is_fake && (cmd->flags & CMD_WRITE) &&
         !(pc->flags & CLIENT_MULTI)) {
         reject(c, cmd, "%s%s", server.write_refused, "");
@@ -532,6 +539,9 @@ void dispatch_command(ClientFull *c) {
     }
 done:
     if (!c->block) reply_skip_advance(pc); /* a blocked command answers later */
+    /* nested in a busy script: its records, clock and wake-ups are the
+     * running EVAL's, handled when that ends */
+    if (__builtin_expect(core.script_busy, 0)) return;
     prop_flush(c);
     block_serve_ready();
     core.executing = 0;

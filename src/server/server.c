@@ -344,6 +344,11 @@ void server_serve_while_loading(void) {
     clients_free_pending();
 }
 
+void server_serve_while_busy(void) {
+    process_events(0);
+    client_write_pending();
+}
+
 static void before_sleep(void) {
     pause_before_sleep();
     block_check_timeouts();

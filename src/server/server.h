@@ -45,6 +45,8 @@ enum {
     CLIENT_POSTPONED = 1u << 16,       /* held by CLIENT PAUSE (pause.c); also BLOCKED */
     CLIENT_NO_TOUCH = 1u << 17,        /* CLIENT NO-TOUCH ON: lookups leave access times */
     CLIENT_PUBSUB = 1u << 18,          /* subscribed to something (pubsub.c) */
+    CLIENT_SCRIPT = 1u << 19,          /* the client scripts run commands on (script.c) */
+    CLIENT_PROTECTED = 1u << 20,       /* runs a busy script: its input waits (script.c) */
 };
 
 struct Client {
@@ -140,6 +142,9 @@ void block_set_unblock_on_nokey(Client *c);
 /* Parses a BLOCK/timeout argument in ms into an absolute deadline (0 forever).
  * Replies the Redis error and returns -1 on bad input. */
 int parse_block_timeout_ms(Client *c, Slice arg, int64_t *deadline_ms);
+/* A script may not block: XREAD/XREADGROUP refuse BLOCK from one, naming
+ * the command as it was typed (Redis's error). 1 when it replied so. */
+int block_refused_in_script(Client *c);
 
 /* ---- Propagation ------------------------------------------------------ */
 

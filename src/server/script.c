@@ -1,0 +1,1521 @@
+/*
+ * script.c - Lua scripting: EVAL, EVALSHA, their _RO forms and SCRIPT.
+ *
+ * One Lua 5.1 state runs every script. Its globals are read-only to scripts:
+ * a script's chunk runs with a proxy table as its environment that reads
+ * through to the real globals, refuses new or changed globals ("Attempt to
+ * modify a readonly table") and refuses reads of globals that do not exist;
+ * the library tables scripts see (redis, string, math, ...) are such proxies
+ * too, so no script can leave anything behind for the next one. The globals
+ * are those Redis 7 gives scripts: the base functions minus file access and
+ * print, coroutine, string, table, math, cjson, bit, struct, cmsgpack and
+ * redis. Binary chunks are never loaded.
+ *
+ * The cache maps the SHA-1 of a body to the body and its compiled function
+ * (kept in a registry table). Scripts that EVAL brought in are evictable:
+ * beyond SCRIPT_EVAL_MAX of them the least recently used goes (Redis 7.4+),
+ * so clients that build a new body every call do not grow the server
+ * forever; SCRIPT LOAD's stay until SCRIPT FLUSH.
+ *
+ * redis.call runs a command on the script client, a client without a socket
+ * whose replies are parsed back into Lua values. It goes through
+ * call_command(), so the command is counted, logged, fed to MONITOR and
+ * propagated exactly as if a client had sent it; the records of one script
+ * reach the AOF wrapped in MULTI/EXEC by the dispatch of the EVAL around
+ * them (Redis 7's effects replication). Time stands still during a script:
+ * every command it runs sees the EVAL's time.
+ *
+ * Errors: a failing command or error() becomes a table {err=...}; the
+ * message handler adds where it happened, and the caller gets
+ * "<err> script: <sha>, on <source>:<line>." as Redis 7 words it.
+ */
+#include "server/script.h"
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/log.h"
+#include "base/num.h"
+#include "base/sha1.h"
+#include "lua-bitop.h"
+#include "lua-cjson.h"
+#include "server/core.h"
+#include "version.h"
+
+#define SCRIPT_EVAL_MAX 500
+
+/* struct and cmsgpack (src/server/lua_struct.c, lua_cmsgpack.c) */
+int luaopen_struct(lua_State *l) __attribute__((weak));
+int luaopen_cmsgpack(lua_State *l) __attribute__((weak));
+
+enum {
+    SFLAG_SHEBANG = 1 << 0, /* declared its flags: checked before it runs */
+    SFLAG_NO_WRITES = 1 << 1,
+    SFLAG_ALLOW_OOM = 1 << 2,
+    SFLAG_ALLOW_STALE = 1 << 3,
+    SFLAG_NO_CLUSTER = 1 << 4,
+    SFLAG_CROSS_SLOT = 1 << 5,
+};
+
+typedef struct Script {
+    char sha[41];
+    char *body;
+    size_t len;
+    int flags;
+    int evictable;              /* EVAL brought it in, SCRIPT LOAD did not */
+    struct Script *prev, *next; /* LRU of the evictable ones, newest first */
+} Script;
+
+/* What the running script may do and how it talks (one script at a time). */
+typedef struct Run {
+    int active;
+    int readonly; /* *_RO or no-writes */
+    int flags;
+    int resp; /* redis.setresp */
+    int repl; /* redis.set_repl */
+    const char *sha;
+    Client *caller;
+    int64_t start_us; /* real clock: time stands still for the commands */
+    int wrote;        /* ran a write command: SCRIPT KILL refuses then */
+    int kill;         /* SCRIPT KILL or SHUTDOWN NOSAVE asked it to stop */
+} Run;
+
+#define HOOK_EVERY 100000 /* VM instructions between checks of the running time */
+
+static lua_State *L;
+static Dict *scripts; /* sha -> Script */
+static Script *lru_head, *lru_tail;
+static size_t n_evictable;
+static size_t cache_bytes;
+static Client *lua_client;
+static Run run;
+static uint64_t rand48_state = 0x1234ABCD330Eull; /* drand48's state before any seeding */
+
+enum { REPL_NONE = 0, REPL_AOF = 1, REPL_REPLICA = 2, REPL_ALL = 3 };
+
+/* ---- math.random: the rand48 generator, one sequence for the server's
+ * life (as Redis 7: scripts replicate their effects, not themselves) */
+
+static void rand48_seed(int32_t seed) {
+    rand48_state = ((uint64_t)(uint32_t)seed << 16 | 0x330Eu) & 0xFFFFFFFFFFFFull;
+}
+
+static int32_t rand48_next(void) {
+    rand48_state = (0x5DEECE66Dull * rand48_state + 0xB) & 0xFFFFFFFFFFFFull;
+    return (int32_t)(rand48_state >> 17);
+}
+
+static int l_math_random(lua_State *l) {
+    double r = (double)(rand48_next() % 2147483647) / 2147483647.0;
+    switch (lua_gettop(l)) {
+    case 0:
+        lua_pushnumber(l, r);
+        break;
+    case 1: {
+        int u = luaL_checkint(l, 1);
+        luaL_argcheck(l, 1 <= u, 1, "interval is empty");
+        lua_pushnumber(l, floor(r * u) + 1);
+        break;
+    }
+    case 2: {
+        int lo = luaL_checkint(l, 1), up = luaL_checkint(l, 2);
+        luaL_argcheck(l, lo <= up, 2, "interval is empty");
+        lua_pushnumber(l, floor(r * (up - lo + 1)) + lo);
+        break;
+    }
+    default:
+        return luaL_error(l, "wrong number of arguments");
+    }
+    return 1;
+}
+
+static int l_math_randomseed(lua_State *l) {
+    rand48_seed((int32_t)luaL_checkint(l, 1));
+    return 0;
+}
+
+/* ---- errors --------------------------------------------------------------- */
+
+/* Pushes {err=msg}. */
+static void push_error_table(lua_State *l, const char *msg, size_t len) {
+    lua_newtable(l);
+    lua_pushliteral(l, "err");
+    lua_pushlstring(l, msg, len);
+    lua_rawset(l, -3);
+}
+
+/* redis.call raises the error, redis.pcall returns it. */
+static int fail(lua_State *l, int raise, const char *msg) {
+    push_error_table(l, msg, strlen(msg));
+    if (raise) return lua_error(l);
+    return 1;
+}
+
+/* The message handler: turns what was raised into {err=..., source=...,
+ * line=...}, the place being the Lua function that raised it (the caller of
+ * error() or redis.call, not those C functions). */
+static int error_handler(lua_State *l) {
+    lua_Debug ar;
+    int have = 0;
+    if (lua_getstack(l, 1, &ar)) {
+        lua_getinfo(l, "Sl", &ar);
+        have = 1;
+        if (strcmp(ar.what, "C") == 0) have = lua_getstack(l, 2, &ar) && lua_getinfo(l, "Sl", &ar);
+    }
+    if (!lua_istable(l, 1)) {
+        const char *s;
+        if (lua_isnil(l, 1)) {
+            s = "nil";
+        } else if (lua_isstring(l, 1)) {
+            s = lua_tostring(l, 1);
+        } else if (lua_isboolean(l, 1)) {
+            s = lua_toboolean(l, 1) ? "true" : "false";
+        } else {
+            s = lua_typename(l, lua_type(l, 1));
+        }
+        lua_pushfstring(l, "ERR %s", s);
+        lua_newtable(l);
+        lua_pushliteral(l, "err");
+        lua_pushvalue(l, -3);
+        lua_rawset(l, -3);
+        lua_replace(l, 1);
+        lua_settop(l, 1);
+    }
+    if (have) {
+        lua_pushliteral(l, "source");
+        lua_pushstring(l, ar.source);
+        lua_rawset(l, 1);
+        lua_pushliteral(l, "line");
+        lua_pushinteger(l, ar.currentline);
+        lua_rawset(l, 1);
+    }
+    lua_settop(l, 1);
+    return 1;
+}
+
+/* ---- replies to Lua values ----------------------------------------------- */
+
+typedef struct Cursor {
+    const char *p, *end;
+} Cursor;
+
+static int read_line(Cursor *cur, const char **s, size_t *n) {
+    const char *e = memchr(cur->p, '\r', (size_t)(cur->end - cur->p));
+    if (!e || e + 1 >= cur->end) return -1;
+    *s = cur->p;
+    *n = (size_t)(e - cur->p);
+    cur->p = e + 2;
+    return 0;
+}
+
+static long long line_ll(const char *s, size_t n) {
+    long long v = 0;
+    if (num_parse_ll(s, n, &v) != 0) v = strtoll(s, NULL, 10);
+    return v;
+}
+
+/* Pushes the Lua value of the reply at cur (as Redis 7 converts them). */
+static void reply_to_lua(lua_State *l, Cursor *cur, int resp) {
+    const char *s;
+    size_t n;
+    luaL_checkstack(l, 4, "reached lua stack limit");
+    if (cur->p >= cur->end) {
+        lua_pushboolean(l, 0);
+        return;
+    }
+    char type = *cur->p++;
+    if (read_line(cur, &s, &n) != 0) {
+        lua_pushboolean(l, 0);
+        return;
+    }
+    switch (type) {
+    case '+':
+        lua_newtable(l);
+        lua_pushliteral(l, "ok");
+        lua_pushlstring(l, s, n);
+        lua_rawset(l, -3);
+        return;
+    case '-':
+        push_error_table(l, s, n);
+        return;
+    case ':':
+        lua_pushnumber(l, (lua_Number)line_ll(s, n));
+        return;
+    case '$':
+    case '=': {
+        long long len = line_ll(s, n);
+        if (len < 0) {
+            lua_pushboolean(l, 0);
+            return;
+        }
+        const char *body = cur->p;
+        cur->p += len + 2;
+        if (type == '$') {
+            lua_pushlstring(l, body, (size_t)len);
+        } else {
+            lua_newtable(l);
+            lua_pushliteral(l, "verbatim_string");
+            lua_newtable(l);
+            lua_pushliteral(l, "format");
+            lua_pushlstring(l, body, len >= 3 ? 3 : (size_t)len);
+            lua_rawset(l, -3);
+            lua_pushliteral(l, "string");
+            lua_pushlstring(l, len >= 4 ? body + 4 : body, len >= 4 ? (size_t)len - 4 : 0);
+            lua_rawset(l, -3);
+            lua_rawset(l, -3);
+        }
+        return;
+    }
+    case '*':
+    case '~':
+    case '>': {
+        long long cnt = line_ll(s, n);
+        if (cnt < 0) {
+            lua_pushboolean(l, 0);
+            return;
+        }
+        if (type == '~') {
+            lua_newtable(l);
+            lua_pushliteral(l, "set");
+            lua_newtable(l);
+            for (long long i = 0; i < cnt; i++) {
+                reply_to_lua(l, cur, resp);
+                lua_pushboolean(l, 1);
+                lua_rawset(l, -3);
+            }
+            lua_rawset(l, -3);
+            return;
+        }
+        lua_newtable(l);
+        for (long long i = 0; i < cnt; i++) {
+            reply_to_lua(l, cur, resp);
+            lua_rawseti(l, -2, (int)i + 1);
+        }
+        return;
+    }
+    case '%': {
+        long long cnt = line_ll(s, n);
+        lua_newtable(l);
+        lua_pushliteral(l, "map");
+        lua_newtable(l);
+        for (long long i = 0; i < cnt; i++) {
+            reply_to_lua(l, cur, resp);
+            reply_to_lua(l, cur, resp);
+            if (lua_isnil(l, -2)) {
+                lua_pop(l, 2);
+                continue;
+            }
+            lua_rawset(l, -3);
+        }
+        lua_rawset(l, -3);
+        return;
+    }
+    case '_':
+        lua_pushnil(l);
+        return;
+    case '#':
+        lua_pushboolean(l, n > 0 && s[0] == 't');
+        return;
+    case ',': {
+        char tmp[64];
+        size_t k = n < sizeof tmp - 1 ? n : sizeof tmp - 1;
+        memcpy(tmp, s, k);
+        tmp[k] = '\0';
+        lua_newtable(l);
+        lua_pushliteral(l, "double");
+        lua_pushnumber(l, strtod(tmp, NULL));
+        lua_rawset(l, -3);
+        return;
+    }
+    case '(':
+        lua_newtable(l);
+        lua_pushliteral(l, "big_number");
+        lua_pushlstring(l, s, n);
+        lua_rawset(l, -3);
+        return;
+    case '|': {
+        long long cnt = line_ll(s, n);
+        for (long long i = 0; i < cnt * 2; i++) {
+            reply_to_lua(l, cur, resp);
+            lua_pop(l, 1);
+        }
+        reply_to_lua(l, cur, resp);
+        return;
+    }
+    default:
+        lua_pushboolean(l, 0);
+        return;
+    }
+}
+
+/* ---- Lua values to replies ----------------------------------------------- */
+
+/* The string field name of the table at idx, or NULL. Raw access only: no
+ * metamethod may run outside a protected call. */
+static const char *raw_string_field(lua_State *l, int idx, const char *name, size_t *len) {
+    lua_pushstring(l, name);
+    lua_rawget(l, idx);
+    if (lua_type(l, -1) != LUA_TSTRING) {
+        lua_pop(l, 1);
+        return NULL;
+    }
+    const char *s = lua_tolstring(l, -1, len);
+    lua_pop(l, 1); /* the table still holds the string */
+    return s;
+}
+
+static void status_sanitized(Client *c, const char *s, size_t len) {
+    char *copy = xmalloc(len + 1);
+    for (size_t i = 0; i < len; i++) copy[i] = (s[i] == '\r' || s[i] == '\n') ? ' ' : s[i];
+    copy[len] = '\0';
+    reply_status(c, copy);
+    xfree(copy);
+}
+
+static void raw_reply(Client *c, char type, const char *s, size_t len) {
+    Buf *b = &CF(c)->obuf;
+    if (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) return;
+    buf_append_char(b, type);
+    buf_append(b, s, len);
+    buf_append(b, "\r\n", 2);
+}
+
+/* Replies the value on top of the stack and pops it. */
+static void lua_to_reply(Client *c, lua_State *l) {
+    if (!lua_checkstack(l, 4)) {
+        lua_pop(l, 1);
+        reply_error(c, "ERR reached lua stack limit");
+        return;
+    }
+    int top = lua_gettop(l);
+    switch (lua_type(l, top)) {
+    case LUA_TSTRING: {
+        size_t len;
+        const char *s = lua_tolstring(l, top, &len);
+        reply_bulk(c, s, len);
+        break;
+    }
+    case LUA_TBOOLEAN:
+        if (run.resp == 2) {
+            if (lua_toboolean(l, top))
+                reply_int(c, 1);
+            else
+                reply_null(c);
+        } else {
+            reply_bool(c, lua_toboolean(l, top));
+        }
+        break;
+    case LUA_TNUMBER:
+        reply_int(c, (long long)lua_tonumber(l, top));
+        break;
+    case LUA_TTABLE: {
+        size_t len;
+        const char *s;
+        if ((s = raw_string_field(l, top, "err", &len))) {
+            reply_error(c, "%.*s", (int)len, s);
+            break;
+        }
+        if ((s = raw_string_field(l, top, "ok", &len))) {
+            status_sanitized(c, s, len);
+            break;
+        }
+        lua_pushliteral(l, "double");
+        lua_rawget(l, top);
+        if (lua_type(l, -1) == LUA_TNUMBER) {
+            reply_double(c, lua_tonumber(l, -1));
+            lua_pop(l, 1);
+            break;
+        }
+        lua_pop(l, 1);
+        if ((s = raw_string_field(l, top, "big_number", &len))) {
+            char *copy = xmemdup(s, len);
+            for (size_t i = 0; i < len; i++)
+                if (copy[i] == '\r' || copy[i] == '\n') copy[i] = ' ';
+            if (c->resp >= 3)
+                raw_reply(c, '(', copy, len);
+            else
+                reply_bulk(c, copy, len);
+            xfree(copy);
+            break;
+        }
+        lua_pushliteral(l, "map");
+        lua_rawget(l, top);
+        if (lua_type(l, -1) == LUA_TTABLE) {
+            int m = lua_gettop(l);
+            size_t pairs = 0;
+            lua_pushnil(l);
+            while (lua_next(l, m)) {
+                pairs++;
+                lua_pop(l, 1);
+            }
+            reply_map(c, pairs);
+            lua_pushnil(l);
+            while (lua_next(l, m)) {
+                lua_pushvalue(l, -2);
+                lua_to_reply(c, l); /* the key (a copy: lua_next needs it intact) */
+                lua_to_reply(c, l); /* the value */
+            }
+            lua_pop(l, 1);
+            break;
+        }
+        lua_pop(l, 1);
+        lua_pushliteral(l, "set");
+        lua_rawget(l, top);
+        if (lua_type(l, -1) == LUA_TTABLE) {
+            int m = lua_gettop(l);
+            size_t count = 0;
+            lua_pushnil(l);
+            while (lua_next(l, m)) {
+                count++;
+                lua_pop(l, 1);
+            }
+            reply_set(c, count);
+            lua_pushnil(l);
+            while (lua_next(l, m)) {
+                lua_pop(l, 1);
+                lua_pushvalue(l, -1);
+                lua_to_reply(c, l);
+            }
+            lua_pop(l, 1);
+            break;
+        }
+        lua_pop(l, 1);
+        lua_pushliteral(l, "verbatim_string");
+        lua_rawget(l, top);
+        if (lua_type(l, -1) == LUA_TTABLE) {
+            int v = lua_gettop(l);
+            size_t flen = 0, slen = 0;
+            const char *fmt = raw_string_field(l, v, "format", &flen);
+            const char *str = raw_string_field(l, v, "string", &slen);
+            if (fmt && str && flen == 3) {
+                if (c->resp >= 3) {
+                    Buf tmp;
+                    buf_init(&tmp);
+                    buf_printf(&tmp, "%zu\r\n", slen + 4);
+                    buf_append(&tmp, fmt, 3);
+                    buf_append_char(&tmp, ':');
+                    buf_append(&tmp, str, slen);
+                    raw_reply(c, '=', tmp.p, tmp.len);
+                    buf_free(&tmp);
+                } else {
+                    reply_bulk(c, str, slen);
+                }
+                lua_pop(l, 1);
+                break;
+            }
+        }
+        lua_pop(l, 1);
+        /* an array: elements 1, 2, ... up to the first nil */
+        ReplyDeferred d = reply_defer(c);
+        size_t count = 0;
+        for (int j = 1;; j++) {
+            lua_rawgeti(l, top, j);
+            if (lua_isnil(l, -1)) {
+                lua_pop(l, 1);
+                break;
+            }
+            lua_to_reply(c, l);
+            count++;
+        }
+        reply_set_array_len(c, d, count);
+        break;
+    }
+    default:
+        reply_null(c);
+        break;
+    }
+    lua_settop(l, top - 1);
+}
+
+/* ---- the redis library ----------------------------------------------------- */
+
+static Slice *call_argv;
+static int call_argv_cap;
+
+/* The checks Redis makes before a script's command runs; NULL if it may. */
+static const char *script_command_refusal(const Command *cmd) {
+    if (cmd->flags & CMD_NOSCRIPT) return "ERR This Redis command is not allowed from script";
+    if (cmd->flags & CMD_WRITE) {
+        if (run.readonly) return "ERR Write commands are not allowed from read-only scripts.";
+        if (server.write_refused) return server.write_refused;
+    }
+    if (settings.maxmemory > 0 && (cmd->flags & CMD_DENYOOM) && !(run.flags & SFLAG_ALLOW_OOM) &&
+        alloc_used_bytes() > (size_t)settings.maxmemory)
+        return "OOM command not allowed when used memory > 'maxmemory'.";
+    return NULL;
+}
+
+static const Command *lookup_with_sub(int argc, const Slice *argv) {
+    const Command *cmd = command_lookup(argv[0].p, argv[0].len);
+    if (!cmd) return NULL;
+    if (cmd->subcommands) {
+        if (argc < 2) return cmd->proc ? cmd : cmd; /* arity decides */
+        for (const Command *s = cmd->subcommands; s->name; s++)
+            if (slice_eq_nocase(argv[1], s->name)) return s;
+        return cmd->proc ? cmd : NULL;
+    }
+    return cmd;
+}
+
+static int redis_generic_call(lua_State *l, int raise) {
+    int argc = lua_gettop(l);
+    if (!run.active) return luaL_error(l, "redis.call() can only be called inside a script");
+    if (argc == 0)
+        return fail(l, raise, "ERR Please specify at least one argument for this redis lib call");
+    for (int i = 1; i <= argc; i++) {
+        int t = lua_type(l, i);
+        if (t == LUA_TNUMBER) {
+            char num[64];
+            int n = snprintf(num, sizeof num, "%.17g", lua_tonumber(l, i));
+            lua_pushlstring(l, num, (size_t)n);
+            lua_replace(l, i);
+        } else if (t != LUA_TSTRING) {
+            return fail(l, raise,
+                        "ERR Lua redis lib command arguments must be strings or integers");
+        }
+    }
+    if (argc > call_argv_cap) {
+        call_argv_cap = argc < 16 ? 16 : argc;
+        call_argv = xrealloc(call_argv, (size_t)call_argv_cap * sizeof(Slice));
+    }
+    for (int i = 0; i < argc; i++) {
+        size_t len;
+        const char *s = lua_tolstring(l, i + 1, &len);
+        call_argv[i] = slice_of(s, len);
+    }
+    const Command *cmd = lookup_with_sub(argc, call_argv);
+    if (!cmd || (!cmd->proc && !cmd->subcommands))
+        return fail(l, raise, "ERR Unknown Redis command called from script");
+    if (cmd->subcommands && !cmd->proc)
+        return fail(l, raise, "ERR Wrong number of args calling Redis command from script");
+    if ((cmd->arity > 0 && argc != cmd->arity) || argc < -cmd->arity)
+        return fail(l, raise, "ERR Wrong number of args calling Redis command from script");
+    const char *refusal = script_command_refusal(cmd);
+    if (refusal) return fail(l, raise, refusal);
+    if (cmd->flags & CMD_WRITE) run.wrote = 1;
+
+    ClientFull *sc = CF(lua_client);
+    buf_clear(&sc->obuf);
+    lua_client->argc = argc;
+    lua_client->argv = call_argv;
+    lua_client->resp = run.resp;
+    int64_t saved_start = core.call_start_us;
+    core.call_start_us = real_us();
+    call_command(sc, cmd);
+    core.call_start_us = saved_start;
+    lua_client->argc = 0;
+    lua_client->argv = NULL;
+    Cursor cur = {sc->obuf.p + sc->obuf.off, sc->obuf.p + sc->obuf.len};
+    int is_error = cur.p < cur.end && *cur.p == '-';
+    reply_to_lua(l, &cur, run.resp);
+    buf_clear(&sc->obuf);
+    if (sc->obuf.cap > 64 * 1024) buf_free(&sc->obuf);
+    if (is_error && raise) return lua_error(l);
+    return 1;
+}
+
+static int l_redis_call(lua_State *l) {
+    return redis_generic_call(l, 1);
+}
+
+static int l_redis_pcall(lua_State *l) {
+    return redis_generic_call(l, 0);
+}
+
+static int l_redis_sha1hex(lua_State *l) {
+    if (lua_gettop(l) != 1) return luaL_error(l, "wrong number of arguments");
+    size_t len;
+    const char *s = lua_tolstring(l, 1, &len);
+    char hex[41];
+    sha1_hex(s ? s : "", s ? len : 0, hex);
+    lua_pushstring(l, hex);
+    return 1;
+}
+
+static int l_redis_error_reply(lua_State *l) {
+    if (lua_gettop(l) != 1 || lua_type(l, 1) != LUA_TSTRING)
+        return luaL_error(l, "wrong number or type of arguments");
+    size_t len;
+    const char *s = lua_tolstring(l, 1, &len);
+    if (len > 0 && s[0] == '-') {
+        push_error_table(l, s + 1, len - 1);
+    } else {
+        lua_pushfstring(l, "ERR %s", s);
+        size_t n;
+        const char *m = lua_tolstring(l, -1, &n);
+        push_error_table(l, m, n);
+    }
+    return 1;
+}
+
+static int l_redis_status_reply(lua_State *l) {
+    if (lua_gettop(l) != 1 || lua_type(l, 1) != LUA_TSTRING)
+        return luaL_error(l, "wrong number or type of arguments");
+    lua_newtable(l);
+    lua_pushliteral(l, "ok");
+    lua_pushvalue(l, 1);
+    lua_rawset(l, -3);
+    return 1;
+}
+
+static int l_redis_log(lua_State *l) {
+    int argc = lua_gettop(l);
+    if (argc < 2) return luaL_error(l, "redis.log() requires two arguments or more.");
+    if (!lua_isnumber(l, 1)) return luaL_error(l, "First argument must be a number (log level).");
+    int level = (int)lua_tonumber(l, 1);
+    if (level < LOG_DEBUG || level > LOG_WARNING) return luaL_error(l, "Invalid debug level.");
+    Buf msg;
+    buf_init(&msg);
+    for (int i = 2; i <= argc; i++) {
+        size_t len;
+        const char *s = lua_tolstring(l, i, &len);
+        if (!s) continue;
+        if (i > 2) buf_append_char(&msg, ' ');
+        buf_append(&msg, s, len);
+    }
+    buf_append_char(&msg, '\0');
+    log_msg(level, "%s", msg.p);
+    buf_free(&msg);
+    return 0;
+}
+
+static int l_redis_setresp(lua_State *l) {
+    if (lua_gettop(l) != 1) return luaL_error(l, "redis.setresp() requires one argument.");
+    int v = (int)lua_tonumber(l, 1);
+    if (v != 2 && v != 3) return luaL_error(l, "RESP version must be 2 or 3.");
+    run.resp = v;
+    return 0;
+}
+
+static int l_redis_set_repl(lua_State *l) {
+    if (lua_gettop(l) != 1) return luaL_error(l, "redis.set_repl() requires one argument.");
+    int v = (int)lua_tonumber(l, 1);
+    if ((v & ~REPL_ALL) != 0)
+        return luaL_error(l, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or "
+                             "REPL_NONE.");
+    run.repl = v;
+    core.prop_suppressed = !(v & REPL_AOF);
+    return 0;
+}
+
+static int l_redis_true(lua_State *l) {
+    lua_pushboolean(l, 1);
+    return 1;
+}
+
+static int l_redis_false(lua_State *l) {
+    lua_pushboolean(l, 0);
+    return 1;
+}
+
+static int l_redis_nothing(lua_State *l) {
+    return 0;
+}
+
+static int l_redis_acl_check_cmd(lua_State *l) {
+    int argc = lua_gettop(l);
+    if (argc == 0)
+        return luaL_error(l, "Please specify at least one argument for this redis lib call");
+    size_t len;
+    const char *name = lua_tolstring(l, 1, &len);
+    if (!name || !command_lookup(name, len))
+        return luaL_error(l, "Invalid command passed to redis.acl_check_cmd()");
+    lua_pushboolean(l, 1);
+    return 1;
+}
+
+/* ---- long scripts ------------------------------------------------------------ */
+
+static void count_hook(lua_State *l, lua_Debug *ar);
+
+static void raise_killed(lua_State *l) {
+    /* from now on every instruction fails, so no pcall() in the script can
+     * catch the error and carry on */
+    lua_sethook(l, count_hook, LUA_MASKCOUNT, 1);
+    push_error_table(l, "ERR Script killed by user with SCRIPT KILL...",
+                     strlen("ERR Script killed by user with SCRIPT KILL..."));
+    lua_error(l);
+}
+
+/* Every HOOK_EVERY instructions: once the script has run longer than
+ * busy-reply-threshold, the other clients are served between its steps (they
+ * get -BUSY for all but SCRIPT KILL, SHUTDOWN NOSAVE and a few connection
+ * commands) and the script stops if one of those asks. */
+static void count_hook(lua_State *l, lua_Debug *ar) {
+    (void)ar;
+    if (run.kill) raise_killed(l);
+    int64_t now = real_us();
+    if (!core.script_busy) {
+        if (now - run.start_us < settings.lua_time_limit * 1000) return;
+        core.script_busy = 1;
+        run.caller->flags |= CLIENT_PROTECTED;
+        log_warning("Slow script detected: still in execution after %lld milliseconds. You can "
+                    "try killing the script using the SCRIPT KILL command. Script name is: %s.",
+                    (long long)((now - run.start_us) / 1000), run.sha);
+    }
+    /* what a nested dispatch changes belongs to the running EVAL */
+    int64_t t_ms = core.cmd_time_ms, t_us = core.cmd_time_us, start = core.call_start_us;
+    server_serve_while_busy();
+    core.cmd_time_ms = t_ms;
+    core.cmd_time_us = t_us;
+    core.call_start_us = start;
+    core.executing = 1;
+    if (core.shutdown_asap) {
+        /* SHUTDOWN NOSAVE: the server stops without the half-run script's
+         * writes reaching the AOF */
+        core.n_prop = 0;
+        buf_clear(&core.prop_buf);
+        core.prop_suppressed = 1;
+        run.kill = 1;
+    }
+    if (run.kill) {
+        log_warning("Lua script killed by user with SCRIPT KILL.");
+        raise_killed(l);
+    }
+}
+
+int script_kill(const char **err) {
+    if (!run.active || !core.script_busy) {
+        *err = "NOTBUSY No scripts in execution right now.";
+        return -1;
+    }
+    if (run.wrote) {
+        *err = "UNKILLABLE Sorry the script already executed write commands against the dataset. "
+               "You can either wait the script termination or kill the server in a hard way "
+               "using the SHUTDOWN NOSAVE command.";
+        return -1;
+    }
+    run.kill = 1;
+    return 0;
+}
+
+/* ---- loading chunks ------------------------------------------------------- */
+
+/* The chunk name Lua shows for a string chunk: [string "first line..."]. */
+static void string_chunk_id(const char *src, size_t len, Buf *out) {
+    size_t n = strnlen(src, len);
+    size_t line = strcspn(src, "\r\n");
+    if (line > n) line = n;
+    size_t room = 60 - sizeof(" [string \"...\"] ");
+    buf_append_cstr(out, "[string \"");
+    if (line < n || line > room) {
+        buf_append(out, src, line > room ? room : line);
+        buf_append_cstr(out, "...");
+    } else {
+        buf_append(out, src, line);
+    }
+    buf_append_cstr(out, "\"]");
+}
+
+/* Pushes the proxy of the globals (the environment scripts run in). */
+static void push_script_env(lua_State *l) {
+    lua_getfield(l, LUA_REGISTRYINDEX, "streamd_env");
+}
+
+/* loadstring(s [, name]) for scripts: text only (a binary chunk fails as
+ * the text parser fails on its first byte), run in the scripts' globals. */
+static int l_loadstring(lua_State *l) {
+    size_t len;
+    const char *s = luaL_checklstring(l, 1, &len);
+    const char *name = luaL_optstring(l, 2, s);
+    if (len > 0 && s[0] == LUA_SIGNATURE[0]) {
+        Buf msg;
+        buf_init(&msg);
+        string_chunk_id(name, strlen(name), &msg);
+        buf_append_cstr(&msg, ":1: unexpected symbol near 'char(27)'");
+        lua_pushnil(l);
+        lua_pushlstring(l, msg.p, msg.len);
+        buf_free(&msg);
+        return 2;
+    }
+    if (luaL_loadbuffer(l, s, len, name) != 0) {
+        lua_pushnil(l);
+        lua_insert(l, -2);
+        return 2;
+    }
+    push_script_env(l);
+    lua_setfenv(l, -2);
+    return 1;
+}
+
+/* load(f [, name]): the pieces f returns, joined, then as loadstring. */
+static int l_load(lua_State *l) {
+    luaL_checktype(l, 1, LUA_TFUNCTION);
+    const char *name = luaL_optstring(l, 2, "=(load)");
+    luaL_Buffer b;
+    luaL_buffinit(l, &b);
+    for (;;) {
+        lua_pushvalue(l, 1);
+        lua_call(l, 0, 1);
+        if (lua_isnil(l, -1)) {
+            lua_pop(l, 1);
+            break;
+        }
+        if (!lua_isstring(l, -1)) return luaL_error(l, "reader function must return a string");
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    size_t len;
+    const char *s = lua_tolstring(l, -1, &len);
+    if (len > 0 && s[0] == LUA_SIGNATURE[0]) {
+        lua_pushnil(l);
+        lua_pushfstring(l, "%s:1: unexpected symbol near 'char(27)'", name);
+        return 2;
+    }
+    if (luaL_loadbuffer(l, s, len, name) != 0) {
+        lua_pushnil(l);
+        lua_insert(l, -2);
+        return 2;
+    }
+    push_script_env(l);
+    lua_setfenv(l, -2);
+    return 1;
+}
+
+/* ---- read-only tables ------------------------------------------------------ */
+
+static int ro_newindex(lua_State *l) {
+    return luaL_error(l, "Attempt to modify a readonly table");
+}
+
+/* Reads of globals: a missing one is an error, as in Redis. */
+static int globals_index(lua_State *l) {
+    lua_pushvalue(l, 2);
+    lua_rawget(l, lua_upvalueindex(1));
+    if (lua_isnil(l, -1)) {
+        const char *k = lua_tostring(l, 2);
+        return luaL_error(l, "Script attempted to access nonexistent global variable '%s'",
+                          k ? k : "?");
+    }
+    return 1;
+}
+
+/* Replaces the table at idx with a read-only proxy of it (pushed). */
+static void push_readonly_proxy(lua_State *l, int idx, int strict) {
+    idx = idx < 0 ? lua_gettop(l) + idx + 1 : idx;
+    lua_newtable(l); /* proxy */
+    lua_newtable(l); /* its metatable */
+    if (strict) {
+        lua_pushvalue(l, idx);
+        lua_pushcclosure(l, globals_index, 1);
+    } else {
+        lua_pushvalue(l, idx);
+    }
+    lua_setfield(l, -2, "__index");
+    lua_pushcfunction(l, ro_newindex);
+    lua_setfield(l, -2, "__newindex");
+    lua_pushboolean(l, 0);
+    lua_setfield(l, -2, "__metatable");
+    lua_setmetatable(l, -2);
+    /* remember proxy -> real table (rawset and pairs look through it) */
+    lua_getfield(l, LUA_REGISTRYINDEX, "streamd_proxies");
+    lua_pushvalue(l, -2);
+    lua_pushvalue(l, idx);
+    lua_rawset(l, -3);
+    lua_pop(l, 1);
+}
+
+static int is_proxy(lua_State *l, int idx) {
+    lua_getfield(l, LUA_REGISTRYINDEX, "streamd_proxies");
+    lua_pushvalue(l, idx);
+    lua_rawget(l, -2);
+    int yes = !lua_isnil(l, -1);
+    lua_pop(l, 2);
+    return yes;
+}
+
+/* The error rawset and setmetatable raise on a read-only table: no
+ * position, as Redis words it. */
+static int readonly_error(lua_State *l) {
+    lua_pushliteral(l, "Attempt to modify a readonly table");
+    return lua_error(l);
+}
+
+static int l_rawset(lua_State *l) {
+    luaL_checktype(l, 1, LUA_TTABLE);
+    luaL_checkany(l, 2);
+    luaL_checkany(l, 3);
+    if (is_proxy(l, 1)) return readonly_error(l);
+    lua_settop(l, 3);
+    lua_rawset(l, 1);
+    return 1;
+}
+
+/* next/pairs over a proxy see the table behind it. */
+static void unproxy(lua_State *l, int idx) {
+    lua_getfield(l, LUA_REGISTRYINDEX, "streamd_proxies");
+    lua_pushvalue(l, idx);
+    lua_rawget(l, -2);
+    if (!lua_isnil(l, -1))
+        lua_replace(l, idx);
+    else
+        lua_pop(l, 1);
+    lua_pop(l, 1);
+}
+
+static int l_setmetatable(lua_State *l) {
+    int t = lua_type(l, 2);
+    luaL_checktype(l, 1, LUA_TTABLE);
+    luaL_argcheck(l, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table expected");
+    if (is_proxy(l, 1)) return readonly_error(l);
+    if (luaL_getmetafield(l, 1, "__metatable"))
+        return luaL_error(l, "cannot change a protected metatable");
+    lua_settop(l, 2);
+    lua_setmetatable(l, 1);
+    return 1;
+}
+
+static int l_next(lua_State *l) {
+    luaL_checktype(l, 1, LUA_TTABLE);
+    unproxy(l, 1);
+    lua_settop(l, 2);
+    if (lua_next(l, 1)) return 2;
+    lua_pushnil(l);
+    return 1;
+}
+
+static int l_pairs(lua_State *l) {
+    luaL_checktype(l, 1, LUA_TTABLE);
+    unproxy(l, 1);
+    lua_pushcfunction(l, l_next);
+    lua_pushvalue(l, 1);
+    lua_pushnil(l);
+    return 3;
+}
+
+/* ---- the Lua state ---------------------------------------------------------- */
+
+static void *lua_alloc_fn(void *ud, void *ptr, size_t osize, size_t nsize) {
+    (void)ud;
+    (void)osize;
+    if (nsize == 0) {
+        free(ptr);
+        return NULL;
+    }
+    return realloc(ptr, nsize);
+}
+
+static int lua_panic_fn(lua_State *l) {
+    log_warning("Lua panic: %s", lua_tostring(l, -1));
+    abort();
+}
+
+static void open_lib(lua_State *l, const char *name, lua_CFunction fn) {
+    lua_pushcfunction(l, fn);
+    lua_pushstring(l, name);
+    lua_call(l, 1, 0);
+}
+
+static void set_fn(lua_State *l, const char *name, lua_CFunction fn) {
+    lua_pushcfunction(l, fn);
+    lua_setfield(l, -2, name);
+}
+
+static void set_int(lua_State *l, const char *name, int v) {
+    lua_pushinteger(l, v);
+    lua_setfield(l, -2, name);
+}
+
+static const char *const allowed_globals[] = {
+    "_G",           "_VERSION",       "assert",    "bit",          "cjson",
+    "cmsgpack",     "collectgarbage", "coroutine", "error",        "gcinfo",
+    "getmetatable", "ipairs",         "load",      "loadstring",   "math",
+    "next",         "pairs",          "pcall",     "rawequal",     "rawget",
+    "rawset",       "redis",          "select",    "setmetatable", "string",
+    "struct",       "table",          "tonumber",  "tostring",     "type",
+    "unpack",       "xpcall",         NULL,
+};
+
+static int is_allowed(const char *name) {
+    for (int i = 0; allowed_globals[i]; i++)
+        if (strcmp(allowed_globals[i], name) == 0) return 1;
+    return 0;
+}
+
+static void lua_setup(void) {
+    L = lua_newstate(lua_alloc_fn, NULL);
+    if (!L) {
+        log_warning("cannot create the Lua state");
+        abort();
+    }
+    lua_atpanic(L, lua_panic_fn);
+    open_lib(L, "", luaopen_base);
+    open_lib(L, LUA_TABLIBNAME, luaopen_table);
+    open_lib(L, LUA_STRLIBNAME, luaopen_string);
+    open_lib(L, LUA_MATHLIBNAME, luaopen_math);
+    open_lib(L, "cjson", luaopen_cjson);
+    open_lib(L, "bit", luaopen_bit);
+    if (luaopen_struct) open_lib(L, "struct", luaopen_struct);
+    if (luaopen_cmsgpack) open_lib(L, "cmsgpack", luaopen_cmsgpack);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "streamd_proxies");
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "streamd_fns");
+
+    /* math.random and math.randomseed: deterministic */
+    lua_getglobal(L, "math");
+    set_fn(L, "random", l_math_random);
+    set_fn(L, "randomseed", l_math_randomseed);
+    lua_pop(L, 1);
+
+    /* the redis library */
+    lua_newtable(L);
+    set_fn(L, "call", l_redis_call);
+    set_fn(L, "pcall", l_redis_pcall);
+    set_fn(L, "sha1hex", l_redis_sha1hex);
+    set_fn(L, "error_reply", l_redis_error_reply);
+    set_fn(L, "status_reply", l_redis_status_reply);
+    set_fn(L, "log", l_redis_log);
+    set_fn(L, "setresp", l_redis_setresp);
+    set_fn(L, "set_repl", l_redis_set_repl);
+    set_fn(L, "replicate_commands", l_redis_true);
+    set_fn(L, "breakpoint", l_redis_false);
+    set_fn(L, "debug", l_redis_nothing);
+    set_fn(L, "acl_check_cmd", l_redis_acl_check_cmd);
+    set_int(L, "LOG_DEBUG", LOG_DEBUG);
+    set_int(L, "LOG_VERBOSE", LOG_VERBOSE);
+    set_int(L, "LOG_NOTICE", LOG_NOTICE);
+    set_int(L, "LOG_WARNING", LOG_WARNING);
+    set_int(L, "REPL_NONE", REPL_NONE);
+    set_int(L, "REPL_AOF", REPL_AOF);
+    set_int(L, "REPL_SLAVE", REPL_REPLICA);
+    set_int(L, "REPL_REPLICA", REPL_REPLICA);
+    set_int(L, "REPL_ALL", REPL_ALL);
+    lua_pushstring(L, STREAMD_REDIS_VERSION);
+    lua_setfield(L, -2, "REDIS_VERSION");
+    {
+        int maj = 0, min = 0, pat = 0;
+        sscanf(STREAMD_REDIS_VERSION, "%d.%d.%d", &maj, &min, &pat);
+        set_int(L, "REDIS_VERSION_NUM", (maj << 16) | (min << 8) | pat);
+    }
+    lua_setglobal(L, "redis");
+
+    lua_pushcfunction(L, l_loadstring);
+    lua_setglobal(L, "loadstring");
+    lua_pushcfunction(L, l_load);
+    lua_setglobal(L, "load");
+    lua_pushcfunction(L, l_rawset);
+    lua_setglobal(L, "rawset");
+    lua_pushcfunction(L, l_setmetatable);
+    lua_setglobal(L, "setmetatable");
+    lua_pushcfunction(L, l_next);
+    lua_setglobal(L, "next");
+    lua_pushcfunction(L, l_pairs);
+    lua_setglobal(L, "pairs");
+
+    /* keep only the globals scripts are given */
+    for (;;) {
+        int removed = 0;
+        lua_pushnil(L);
+        while (lua_next(L, LUA_GLOBALSINDEX)) {
+            lua_pop(L, 1);
+            if (lua_type(L, -1) == LUA_TSTRING && !is_allowed(lua_tostring(L, -1))) {
+                lua_pushvalue(L, -1);
+                lua_pushnil(L);
+                lua_rawset(L, LUA_GLOBALSINDEX);
+                lua_pop(L, 1);
+                removed = 1;
+                break; /* restart: a table must not change under lua_next */
+            }
+        }
+        if (!removed) break;
+    }
+    /* library tables become read-only proxies in the globals */
+    static const char *const libs[] = {"redis", "string", "table",  "math",     "coroutine",
+                                       "cjson", "bit",    "struct", "cmsgpack", NULL};
+    for (int i = 0; libs[i]; i++) {
+        lua_getglobal(L, libs[i]);
+        if (lua_istable(L, -1)) {
+            push_readonly_proxy(L, -1, 0);
+            lua_setglobal(L, libs[i]);
+        }
+        lua_pop(L, 1);
+    }
+    /* the globals' proxy: the environment of every script */
+    lua_pushvalue(L, LUA_GLOBALSINDEX);
+    push_readonly_proxy(L, -1, 1);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "streamd_env");
+    lua_setglobal(L, "_G");
+    lua_pop(L, 1);
+}
+
+/* ---- the cache ------------------------------------------------------------- */
+
+static void lru_unlink(Script *s) {
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        lru_head = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    else
+        lru_tail = s->prev;
+    s->prev = s->next = NULL;
+}
+
+static void lru_push_front(Script *s) {
+    s->prev = NULL;
+    s->next = lru_head;
+    if (lru_head) lru_head->prev = s;
+    lru_head = s;
+    if (!lru_tail) lru_tail = s;
+}
+
+static void script_free(void *p) {
+    Script *s = p;
+    xfree(s->body);
+    xfree(s);
+}
+
+static void forget_function(const char *sha) {
+    lua_getfield(L, LUA_REGISTRYINDEX, "streamd_fns");
+    lua_pushnil(L);
+    lua_setfield(L, -2, sha);
+    lua_pop(L, 1);
+}
+
+static void evict_if_full(void) {
+    while (n_evictable > SCRIPT_EVAL_MAX && lru_tail) {
+        Script *s = lru_tail;
+        lru_unlink(s);
+        n_evictable--;
+        forget_function(s->sha);
+        cache_bytes -= s->len + sizeof *s;
+        DictEntry *e = dict_unlink(scripts, s->sha, 40);
+        script_free(s);
+        dict_entry_free(e);
+    }
+}
+
+static Script *find_script(const char *sha) {
+    DictEntry *e = dict_find(scripts, sha, 40);
+    return e ? e->val : NULL;
+}
+
+/* Parses a "#!lua [flags=a,b]" first line. Returns 0 and sets *flags and
+ * *skip (bytes up to the end of that line, kept so line numbers stay), or
+ * -1 with the error in err. */
+static int parse_shebang(const char *body, size_t len, int *flags, Buf *err) {
+    *flags = 0;
+    if (len < 2 || body[0] != '#' || body[1] != '!') return 0;
+    const char *nl = memchr(body, '\n', len);
+    size_t line = nl ? (size_t)(nl - body) : len;
+    char *copy = xmemdup(body, line);
+    char *words[64];
+    int n = 0;
+    for (char *p = copy, *save = NULL; n < 64 && (p = strtok_r(p, " ", &save)); p = NULL)
+        words[n++] = p;
+    if (n == 0 || strcmp(words[0], "#!lua") != 0) {
+        buf_printf(err, "ERR Unexpected engine in script shebang: %s", n ? words[0] : "#!");
+        xfree(copy);
+        return -1;
+    }
+    *flags = SFLAG_SHEBANG;
+    for (int i = 1; i < n; i++) {
+        if (strncmp(words[i], "flags=", 6) != 0) {
+            buf_printf(err, "ERR Unknown lua shebang option: %s", words[i]);
+            xfree(copy);
+            return -1;
+        }
+        char *list = words[i] + 6;
+        for (char *p = list, *save = NULL; (p = strtok_r(p, ",", &save)); p = NULL) {
+            if (strcmp(p, "no-writes") == 0)
+                *flags |= SFLAG_NO_WRITES;
+            else if (strcmp(p, "allow-oom") == 0)
+                *flags |= SFLAG_ALLOW_OOM;
+            else if (strcmp(p, "allow-stale") == 0)
+                *flags |= SFLAG_ALLOW_STALE;
+            else if (strcmp(p, "no-cluster") == 0)
+                *flags |= SFLAG_NO_CLUSTER;
+            else if (strcmp(p, "allow-cross-slot-keys") == 0)
+                *flags |= SFLAG_CROSS_SLOT;
+            else {
+                buf_printf(err, "ERR Unexpected flag in script shebang: %s", p);
+                xfree(copy);
+                return -1;
+            }
+        }
+    }
+    xfree(copy);
+    return 0;
+}
+
+/* Compiles body and caches it under sha; NULL with the error in err. */
+static Script *add_script(const char *sha, const char *body, size_t len, int evictable, Buf *err) {
+    int flags;
+    if (parse_shebang(body, len, &flags, err) != 0) return NULL;
+    size_t skip = 0;
+    if (flags & SFLAG_SHEBANG) {
+        /* the shebang line is blanked, so line numbers stay as written */
+        const char *nl = memchr(body, '\n', len);
+        skip = nl ? (size_t)(nl - body) : len;
+    }
+    int rc;
+    if (len > 0 && body[0] == LUA_SIGNATURE[0]) {
+        buf_printf(err, "ERR Error compiling script (new function): user_script:1: unexpected "
+                        "symbol near 'char(27)'");
+        return NULL;
+    }
+    if (skip) {
+        char *copy = xmemdup(body, len);
+        memset(copy, ' ', skip);
+        rc = luaL_loadbuffer(L, copy, len, "@user_script");
+        xfree(copy);
+    } else {
+        rc = luaL_loadbuffer(L, body, len, "@user_script");
+    }
+    if (rc != 0) {
+        buf_printf(err, "ERR Error compiling script (new function): %s", lua_tostring(L, -1));
+        lua_pop(L, 1);
+        return NULL;
+    }
+    push_script_env(L);
+    lua_setfenv(L, -2);
+    lua_getfield(L, LUA_REGISTRYINDEX, "streamd_fns");
+    lua_pushvalue(L, -2);
+    lua_setfield(L, -2, sha);
+    lua_pop(L, 2);
+    Script *s = xcalloc(1, sizeof *s);
+    memcpy(s->sha, sha, 41);
+    s->body = xmemdup(body, len);
+    s->len = len;
+    s->flags = flags;
+    s->evictable = evictable;
+    dict_add(scripts, s->sha, 40, s);
+    cache_bytes += len + sizeof *s;
+    if (evictable) {
+        lru_push_front(s);
+        n_evictable++;
+        evict_if_full();
+    }
+    return s;
+}
+
+static void ensure_init(void) {
+    if (L) return;
+    scripts = dict_new();
+    lua_setup();
+    lua_client = client_new_fake();
+    lua_client->flags = CLIENT_SCRIPT | CLIENT_AUTHENTICATED;
+    snprintf(CF(lua_client)->addr, sizeof CF(lua_client)->addr, "lua");
+}
+
+/* ---- commands --------------------------------------------------------------- */
+
+static void lower_sha(Slice s, char out[41]) {
+    for (int i = 0; i < 40; i++) {
+        char ch = s.p[i];
+        out[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
+    }
+    out[40] = '\0';
+}
+
+int script_exists(Slice sha) {
+    if (!scripts || sha.len != 40) return 0;
+    char key[41];
+    lower_sha(sha, key);
+    return find_script(key) != NULL;
+}
+
+void script_load_command(Client *c, Slice body) {
+    ensure_init();
+    char sha[41];
+    sha1_hex(body.p, body.len, sha);
+    Script *s = find_script(sha);
+    if (s) {
+        if (s->evictable) { /* loaded on purpose now: no longer evictable */
+            lru_unlink(s);
+            n_evictable--;
+            s->evictable = 0;
+        }
+    } else {
+        Buf err;
+        buf_init(&err);
+        s = add_script(sha, body.p, body.len, 0, &err);
+        if (!s) {
+            buf_append_char(&err, '\0');
+            reply_error(c, "%s", err.p);
+            buf_free(&err);
+            return;
+        }
+        buf_free(&err);
+    }
+    reply_bulk(c, sha, 40);
+}
+
+void script_flush(void) {
+    if (!L) return;
+    lua_close(L);
+    L = NULL;
+    dict_free(scripts, script_free);
+    scripts = NULL;
+    lru_head = lru_tail = NULL;
+    n_evictable = 0;
+    cache_bytes = 0;
+    client_free_fake(lua_client);
+    lua_client = NULL;
+}
+
+/* Sets KEYS or ARGV to a table of n strings. */
+static void set_array_global(const char *name, const Slice *v, long long n) {
+    lua_createtable(L, (int)n, 0);
+    for (long long i = 0; i < n; i++) {
+        lua_pushlstring(L, v[i].p, v[i].len);
+        lua_rawseti(L, -2, (int)i + 1);
+    }
+    lua_setfield(L, LUA_GLOBALSINDEX, name);
+}
+
+static void reply_script_error(Client *c, lua_State *l, const char *sha) {
+    /* the handler made a table, except for errors it never saw (memory) */
+    if (!lua_istable(l, -1)) {
+        const char *m = lua_tostring(l, -1);
+        reply_error(c, "ERR Error running script (call to f_%s): %s", sha, m ? m : "?");
+        lua_pop(l, 1);
+        return;
+    }
+    int t = lua_gettop(l);
+    size_t len = 0;
+    const char *msg = raw_string_field(l, t, "err", &len);
+    const char *src = raw_string_field(l, t, "source", NULL);
+    lua_pushliteral(l, "line");
+    lua_rawget(l, t);
+    int has_line = lua_type(l, -1) == LUA_TNUMBER;
+    long long line = has_line ? (long long)lua_tonumber(l, -1) : 0;
+    lua_pop(l, 1);
+    if (!msg) {
+        msg = "ERR unknown error";
+        len = strlen(msg);
+    }
+    if (src && has_line)
+        reply_error(c, "%.*s script: %s, on %s:%lld.", (int)len, msg, sha, src, line);
+    else
+        reply_error(c, "%.*s script: %s", (int)len, msg, sha);
+    lua_pop(l, 1);
+}
+
+void script_eval_command(Client *c, int by_sha, int readonly_cmd) {
+    long long numkeys;
+    if (num_parse_ll(c->argv[2].p, c->argv[2].len, &numkeys) != 0) {
+        reply_error(c, "ERR value is not an integer or out of range");
+        return;
+    }
+    if (numkeys > c->argc - 3) {
+        reply_error(c, "ERR Number of keys can't be greater than number of args");
+        return;
+    }
+    if (numkeys < 0) {
+        reply_error(c, "ERR Number of keys can't be negative");
+        return;
+    }
+    ensure_init();
+    char sha[41];
+    Script *s;
+    if (by_sha) {
+        if (c->argv[1].len != 40) {
+            reply_error(c, "NOSCRIPT No matching script. Please use EVAL.");
+            return;
+        }
+        lower_sha(c->argv[1], sha);
+        s = find_script(sha);
+        if (!s) {
+            reply_error(c, "NOSCRIPT No matching script. Please use EVAL.");
+            return;
+        }
+    } else {
+        sha1_hex(c->argv[1].p, c->argv[1].len, sha);
+        s = find_script(sha);
+        if (!s) {
+            Buf err;
+            buf_init(&err);
+            s = add_script(sha, c->argv[1].p, c->argv[1].len, 1, &err);
+            if (!s) {
+                buf_append_char(&err, '\0');
+                reply_error(c, "%s", err.p);
+                buf_free(&err);
+                return;
+            }
+            buf_free(&err);
+        }
+    }
+    if (s->evictable && s != lru_head) {
+        lru_unlink(s);
+        lru_push_front(s);
+    }
+    /* scripts that declared their flags are checked before they run */
+    if (s->flags & SFLAG_SHEBANG) {
+        if (readonly_cmd && !(s->flags & SFLAG_NO_WRITES)) {
+            reply_error(c, "ERR Can not execute a script with write flag using *_ro command.");
+            return;
+        }
+        if (!(s->flags & SFLAG_NO_WRITES) && server.write_refused) {
+            reply_error(c, "%s", server.write_refused);
+            return;
+        }
+        if (!(s->flags & (SFLAG_NO_WRITES | SFLAG_ALLOW_OOM)) && settings.maxmemory > 0 &&
+            alloc_used_bytes() > (size_t)settings.maxmemory) {
+            reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
+            return;
+        }
+    }
+
+    set_array_global("KEYS", c->argv + 3, numkeys);
+    set_array_global("ARGV", c->argv + 3 + numkeys, c->argc - 3 - numkeys);
+    run.active = 1;
+    run.readonly = readonly_cmd || (s->flags & SFLAG_NO_WRITES);
+    run.flags = s->flags;
+    run.resp = 2;
+    run.repl = REPL_ALL;
+    run.sha = s->sha;
+    run.caller = c;
+    run.start_us = real_us();
+    run.wrote = 0;
+    run.kill = 0;
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    core.prop_suppressed = 0;
+    ClientFull *sc = CF(lua_client);
+    client_set_db(sc, db_index(c->db));
+    lua_client->flags = CLIENT_SCRIPT | CLIENT_AUTHENTICATED;
+
+    lua_pushcfunction(L, error_handler);
+    int eh = lua_gettop(L);
+    lua_getfield(L, LUA_REGISTRYINDEX, "streamd_fns");
+    lua_getfield(L, -1, s->sha);
+    lua_remove(L, -2);
+    int rc = lua_pcall(L, 0, 1, eh);
+    run.active = 0;
+    if (core.script_busy) {
+        core.script_busy = 0;
+        c->flags &= ~CLIENT_PROTECTED;
+        log_warning("Slow script finished in %lld milliseconds.",
+                    (long long)((real_us() - run.start_us) / 1000));
+    }
+    core.prop_suppressed = 0;
+    if (rc != 0)
+        reply_script_error(c, L, s->sha);
+    else
+        lua_to_reply(c, L);
+    lua_settop(L, eh - 1);
+    lua_gc(L, LUA_GCSTEP, 1);
+    run.caller = NULL;
+}
+
+size_t script_lua_memory(void) {
+    if (!L) return 0;
+    return (size_t)lua_gc(L, LUA_GCCOUNT, 0) * 1024 + (size_t)lua_gc(L, LUA_GCCOUNTB, 0);
+}
+
+size_t script_count(void) {
+    return scripts ? dict_size(scripts) : 0;
+}
+
+size_t script_cache_memory(void) {
+    return cache_bytes;
+}
