@@ -141,8 +141,7 @@ NEVER = {"shutdown", "monitor", "client|reply", "wait", "waitaof",
          "sync", "psync", "replicaof", "slaveof", "failover", "save", "bgsave", "config|rewrite",
          "debug", "client|pause",
          # Not in streamd; listed for runs against redis-server (--bin).
-         "acl", "module", "script",
-         "eval", "evalsha", "fcall", "function|restore", "cluster", "readonly", "migrate",
+         "acl", "module", "fcall", "function|restore", "cluster", "readonly", "migrate",
          "restore", "restore-asking", "lpop", "blpop", "brpop", "blmove", "brpoplpush",
          "blmpop", "bzpopmin", "bzpopmax", "bzmpop", "client|tracking", "debug"}
 
@@ -748,6 +747,36 @@ class Gen:
             return ["COMMAND", self.pick(["GETKEYS", "GETKEYSANDFLAGS"])] + inner
         return self.xadd()
 
+    # Scripts that run a generated command (or two) through redis.call /
+    # redis.pcall, over RESP2 or RESP3 inside the script, with the replies
+    # converted to Lua values and back; some fail on purpose.
+    SCRIPTS = [
+        "return redis.pcall(unpack(ARGV))",
+        "return redis.call(unpack(ARGV))",
+        "redis.setresp(3) return redis.pcall(unpack(ARGV))",
+        "local r = redis.pcall(unpack(ARGV)) return {r, redis.pcall(unpack(ARGV))}",
+        "local r = redis.pcall(unpack(ARGV)) if type(r) == 'table' then return #r end return r",
+        "redis.setresp(3) local r = redis.pcall(unpack(ARGV)) return {type(r), r}",
+        "redis.set_repl(redis.REPL_NONE) return redis.pcall(unpack(ARGV))",
+        "return cjson.encode({redis.pcall(unpack(ARGV))})",
+        "error({err = ARGV[1]})",
+        "return redis.pcall(unpack(ARGV), 'extra')",
+    ]
+
+    def scripted(self, cmd):
+        cmd = [str(a) for a in cmd]
+        if not cmd:
+            return ["EVAL", "return 1", "0"]
+        r = self.rng.random()
+        if r < 0.8:
+            body = self.pick(self.SCRIPTS)
+            return [self.pick(["EVAL", "EVAL", "EVAL_RO"]), body, "0"] + cmd
+        if r < 0.9:
+            return ["SCRIPT", self.pick(["LOAD", "EXISTS", "FLUSH", "KILL", "HELP"]),
+                    self.pick(self.SCRIPTS)]
+        return ["EVALSHA", self.pick(["", "x" * 40, "e0e1f9fabfc9d4800c877a703b823ac0578ff8db"]),
+                self.pick(["0", "1", "-1", "x"])] + cmd[:3]
+
     def config_pair(self):
         if self.chance(0.1):
             return [self.pick(["nosuch", "databases", "appendonly", "dir"]), "1"]
@@ -806,6 +835,8 @@ class Gen:
             cmd = self.special(conn)
         if self.chance(0.2):
             cmd = self.mutate(cmd)
+        if self.chance(0.06):
+            cmd = self.scripted(cmd)
         if len(cmd) > 2 and str(cmd[0]).lower() == "debug" and str(cmd[1]).lower() == "sleep":
             cmd[2:] = ["0"]  # the server would really sleep that long
         return cmd
