@@ -582,7 +582,7 @@ static void command_getkeys(Client *c, int with_flags) {
     int *pos = xmalloc(max * sizeof *pos);
     const char **kflags = xmalloc(max * sizeof *kflags);
     int n = command_meta_getkeys(m, cmd, argc, argv, pos, kflags, (int)max);
-    if (n == 0) {
+    if (n == 0 && !(cmd->flags & CMD_NO_MANDATORY_KEYS)) {
         reply_error(c, "ERR Invalid arguments specified for command");
     } else {
         reply_array(c, (size_t)n);

@@ -401,6 +401,12 @@ static void reject(ClientFull *c, const Command *cmd, const char *fmt, const cha
     if (cmd) cmdstats_for(cmd)->rejected++;
 }
 
+/* What may still be sent in MULTI over maxmemory. */
+static int ends_transaction(const Command *cmd) {
+    return strcmp(cmd->name, "exec") == 0 || strcmp(cmd->name, "discard") == 0 ||
+           strcmp(cmd->name, "quit") == 0 || strcmp(cmd->name, "reset") == 0;
+}
+
 static int is_multi_control(const Command *cmd) {
     return strcmp(cmd->name, "exec") == 0 || strcmp(cmd->name, "discard") == 0 ||
            strcmp(cmd->name, "multi") == 0 || strcmp(cmd->name, "watch") == 0 ||
@@ -449,7 +455,8 @@ void dispatch_command(ClientFull *c) {
             for (char *p = up; *p; p++) *p = (char)toupper((unsigned char)*p);
             snprintf(namebuf, sizeof namebuf, "%.*s",
                      (int)(pc->argv[1].len > 128 ? 128 : pc->argv[1].len), pc->argv[1].p);
-            reject(c, cmd, "ERR unknown subcommand '%s'. Try %s HELP.", namebuf, up);
+            /* not counted as a rejected call of the container (Redis) */
+            reject(c, NULL, "ERR unknown subcommand '%s'. Try %s HELP.", namebuf, up);
             goto done;
         }
         cmd = sub;
@@ -477,7 +484,10 @@ void dispatch_command(ClientFull *c) {
     /* The AOF loader's fake client replays what was already accepted: no
      * OOM, LOADING or refused-write checks for it (as Redis's AOF client). */
     int is_fake = (pc->flags & CLIENT_FAKE) != 0;
-    if (!is_fake && settings.maxmemory > 0 && (cmd->flags & CMD_DENYOOM) &&
+    /* Over maxmemory a transaction queues nothing (its queue would grow
+     * without bound) but may still be ended, as Redis does. */
+    if (!is_fake && settings.maxmemory > 0 &&
+        ((cmd->flags & CMD_DENYOOM) || ((pc->flags & CLIENT_MULTI) && !ends_transaction(cmd))) &&
         alloc_used_bytes() > (size_t)settings.maxmemory) {
         reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.%s%s", "", "");
         goto done;

@@ -38,6 +38,7 @@
 
 #include "base/alloc.h"
 #include "server/core.h"
+#include "server/script.h"
 
 /* The pause ended or changed: the postponed clients are looked at again
  * before the loop sleeps. */
@@ -51,10 +52,12 @@ static int covers(const ClientFull *c, const Command *cmd) {
     if (pc->flags & (CLIENT_FAKE | CLIENT_MONITOR)) return 0;
     if (core.pause_mode == PAUSE_ALL) return 1;
     const uint64_t writes = CMD_WRITE | CMD_MAY_REPLICATE;
-    if (cmd->flags & writes) return 1;
+    if ((cmd->flags & writes) && script_call_may_write(cmd, pc->argc, pc->argv)) return 1;
     if ((pc->flags & CLIENT_MULTI) && strcmp(cmd->name, "exec") == 0) {
         for (int i = 0; i < c->mq_n; i++) {
-            if (c->mq[i].cmd->flags & writes) return 1;
+            const QueuedCommand *q = &c->mq[i];
+            if ((q->cmd->flags & writes) && script_call_may_write(q->cmd, q->argc, q->argv))
+                return 1;
         }
     }
     return 0;

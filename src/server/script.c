@@ -150,6 +150,29 @@ static void push_error_table(lua_State *l, const char *msg, size_t len) {
     lua_rawset(l, -3);
 }
 
+/* The errors of the redis library's own functions: {err="ERR msg"} raised,
+ * with no position prefix (the message handler adds where). */
+static int raise_err(lua_State *l, const char *msg) {
+    lua_pushliteral(l, "ERR ");
+    lua_pushstring(l, msg);
+    lua_concat(l, 2);
+    size_t n;
+    const char *m = lua_tolstring(l, -1, &n);
+    push_error_table(l, m, n);
+    return lua_error(l);
+}
+
+/* ... and the ones returned as a value (status_reply, error_reply). */
+static int return_err(lua_State *l, const char *msg) {
+    lua_pushliteral(l, "ERR ");
+    lua_pushstring(l, msg);
+    lua_concat(l, 2);
+    size_t n;
+    const char *m = lua_tolstring(l, -1, &n);
+    push_error_table(l, m, n);
+    return 1;
+}
+
 /* redis.call raises the error, redis.pcall returns it. */
 static int fail(lua_State *l, int raise, const char *msg) {
     push_error_table(l, msg, strlen(msg));
@@ -541,10 +564,9 @@ static int call_argv_cap;
 /* The checks Redis makes before a script's command runs; NULL if it may. */
 static const char *script_command_refusal(const Command *cmd) {
     if (cmd->flags & CMD_NOSCRIPT) return "ERR This Redis command is not allowed from script";
-    if (cmd->flags & CMD_WRITE) {
-        if (run.readonly) return "ERR Write commands are not allowed from read-only scripts.";
-        if (server.write_refused) return server.write_refused;
-    }
+    if (run.readonly && (cmd->flags & (CMD_WRITE | CMD_MAY_REPLICATE)))
+        return "ERR Write commands are not allowed from read-only scripts.";
+    if ((cmd->flags & CMD_WRITE) && server.write_refused) return server.write_refused;
     if (settings.maxmemory > 0 && (cmd->flags & CMD_DENYOOM) && !(run.flags & SFLAG_ALLOW_OOM) &&
         alloc_used_bytes() > (size_t)settings.maxmemory)
         return "OOM command not allowed when used memory > 'maxmemory'.";
@@ -565,7 +587,7 @@ static const Command *lookup_with_sub(int argc, const Slice *argv) {
 
 static int redis_generic_call(lua_State *l, int raise) {
     int argc = lua_gettop(l);
-    if (!run.active) return luaL_error(l, "redis.call() can only be called inside a script");
+    if (!run.active) return raise_err(l, "redis.call() can only be called inside a script");
     if (argc == 0)
         return fail(l, raise, "ERR Please specify at least one argument for this redis lib call");
     for (int i = 1; i <= argc; i++) {
@@ -592,12 +614,17 @@ static int redis_generic_call(lua_State *l, int raise) {
     const Command *cmd = lookup_with_sub(argc, call_argv);
     if (!cmd || (!cmd->proc && !cmd->subcommands))
         return fail(l, raise, "ERR Unknown Redis command called from script");
-    if (cmd->subcommands && !cmd->proc)
+    /* refusals count as rejected calls of the command, as from a client */
+    if ((cmd->subcommands && !cmd->proc) || (cmd->arity > 0 && argc != cmd->arity) ||
+        argc < -cmd->arity) {
+        cmdstats_for(cmd)->rejected++;
         return fail(l, raise, "ERR Wrong number of args calling Redis command from script");
-    if ((cmd->arity > 0 && argc != cmd->arity) || argc < -cmd->arity)
-        return fail(l, raise, "ERR Wrong number of args calling Redis command from script");
+    }
     const char *refusal = script_command_refusal(cmd);
-    if (refusal) return fail(l, raise, refusal);
+    if (refusal) {
+        cmdstats_for(cmd)->rejected++;
+        return fail(l, raise, refusal);
+    }
     if (cmd->flags & CMD_WRITE) run.wrote = 1;
 
     ClientFull *sc = CF(lua_client);
@@ -629,7 +656,7 @@ static int l_redis_pcall(lua_State *l) {
 }
 
 static int l_redis_sha1hex(lua_State *l) {
-    if (lua_gettop(l) != 1) return luaL_error(l, "wrong number of arguments");
+    if (lua_gettop(l) != 1) return raise_err(l, "wrong number of arguments");
     size_t len;
     const char *s = lua_tolstring(l, 1, &len);
     char hex[41];
@@ -640,13 +667,22 @@ static int l_redis_sha1hex(lua_State *l) {
 
 static int l_redis_error_reply(lua_State *l) {
     if (lua_gettop(l) != 1 || lua_type(l, 1) != LUA_TSTRING)
-        return luaL_error(l, "wrong number or type of arguments");
+        return return_err(l, "wrong number or type of arguments");
     size_t len;
     const char *s = lua_tolstring(l, 1, &len);
+    /* "-CODE message" or "CODE message" keep their code; a text with no
+     * space is a message that gets ERR; a trailing CR/LF goes */
     if (len > 0 && s[0] == '-') {
-        push_error_table(l, s + 1, len - 1);
+        s++;
+        len--;
+    }
+    while (len > 0 && (s[len - 1] == '\r' || s[len - 1] == '\n')) len--;
+    if (memchr(s, ' ', len)) {
+        push_error_table(l, s, len);
     } else {
-        lua_pushfstring(l, "ERR %s", s);
+        lua_pushliteral(l, "ERR ");
+        lua_pushlstring(l, s, len);
+        lua_concat(l, 2);
         size_t n;
         const char *m = lua_tolstring(l, -1, &n);
         push_error_table(l, m, n);
@@ -656,7 +692,7 @@ static int l_redis_error_reply(lua_State *l) {
 
 static int l_redis_status_reply(lua_State *l) {
     if (lua_gettop(l) != 1 || lua_type(l, 1) != LUA_TSTRING)
-        return luaL_error(l, "wrong number or type of arguments");
+        return return_err(l, "wrong number or type of arguments");
     lua_newtable(l);
     lua_pushliteral(l, "ok");
     lua_pushvalue(l, 1);
@@ -666,10 +702,10 @@ static int l_redis_status_reply(lua_State *l) {
 
 static int l_redis_log(lua_State *l) {
     int argc = lua_gettop(l);
-    if (argc < 2) return luaL_error(l, "redis.log() requires two arguments or more.");
-    if (!lua_isnumber(l, 1)) return luaL_error(l, "First argument must be a number (log level).");
+    if (argc < 2) return raise_err(l, "redis.log() requires two arguments or more.");
+    if (!lua_isnumber(l, 1)) return raise_err(l, "First argument must be a number (log level).");
     int level = (int)lua_tonumber(l, 1);
-    if (level < LOG_DEBUG || level > LOG_WARNING) return luaL_error(l, "Invalid debug level.");
+    if (level < LOG_DEBUG || level > LOG_WARNING) return raise_err(l, "Invalid debug level.");
     Buf msg;
     buf_init(&msg);
     for (int i = 2; i <= argc; i++) {
@@ -686,19 +722,19 @@ static int l_redis_log(lua_State *l) {
 }
 
 static int l_redis_setresp(lua_State *l) {
-    if (lua_gettop(l) != 1) return luaL_error(l, "redis.setresp() requires one argument.");
+    if (lua_gettop(l) != 1) return raise_err(l, "redis.setresp() requires one argument.");
     int v = (int)lua_tonumber(l, 1);
-    if (v != 2 && v != 3) return luaL_error(l, "RESP version must be 2 or 3.");
+    if (v != 2 && v != 3) return raise_err(l, "RESP version must be 2 or 3.");
     run.resp = v;
     return 0;
 }
 
 static int l_redis_set_repl(lua_State *l) {
-    if (lua_gettop(l) != 1) return luaL_error(l, "redis.set_repl() requires one argument.");
+    if (lua_gettop(l) != 1) return raise_err(l, "redis.set_repl() requires two arguments.");
     int v = (int)lua_tonumber(l, 1);
     if ((v & ~REPL_ALL) != 0)
-        return luaL_error(l, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or "
-                             "REPL_NONE.");
+        return raise_err(l, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or "
+                            "REPL_NONE.");
     run.repl = v;
     core.prop_suppressed = !(v & REPL_AOF);
     return 0;
@@ -721,11 +757,11 @@ static int l_redis_nothing(lua_State *l) {
 static int l_redis_acl_check_cmd(lua_State *l) {
     int argc = lua_gettop(l);
     if (argc == 0)
-        return luaL_error(l, "Please specify at least one argument for this redis lib call");
+        return raise_err(l, "Please specify at least one argument for this redis lib call");
     size_t len;
     const char *name = lua_tolstring(l, 1, &len);
     if (!name || !command_lookup(name, len))
-        return luaL_error(l, "Invalid command passed to redis.acl_check_cmd()");
+        return raise_err(l, "Invalid command passed to redis.acl_check_cmd()");
     lua_pushboolean(l, 1);
     return 1;
 }
@@ -959,6 +995,52 @@ static void unproxy(lua_State *l, int idx) {
     lua_pop(l, 1);
 }
 
+/* pcall(f, ...): as Lua's, except that an error table (what redis.call
+ * raises) is caught as its err string, as Redis gives it to scripts. */
+static int l_pcall(lua_State *l) {
+    luaL_checkany(l, 1);
+    int argc = lua_gettop(l);
+    if (lua_pcall(l, argc - 1, LUA_MULTRET, 0) == 0) {
+        lua_pushboolean(l, 1);
+        lua_insert(l, 1);
+        return lua_gettop(l);
+    }
+    if (lua_istable(l, -1)) {
+        lua_pushliteral(l, "err");
+        lua_rawget(l, -2);
+        if (lua_isstring(l, -1))
+            lua_replace(l, -2);
+        else
+            lua_pop(l, 1);
+    }
+    lua_pushboolean(l, 0);
+    lua_insert(l, -2);
+    return 2;
+}
+
+/* getmetatable over a read-only table shows what Redis shows: a (read-only)
+ * table for the globals, nothing for the libraries. */
+static int l_getmetatable(lua_State *l) {
+    luaL_checkany(l, 1);
+    if (lua_istable(l, 1) && is_proxy(l, 1)) {
+        lua_getfield(l, LUA_REGISTRYINDEX, "streamd_env");
+        int is_env = lua_rawequal(l, 1, -1);
+        lua_pop(l, 1);
+        if (is_env) {
+            lua_getfield(l, LUA_REGISTRYINDEX, "streamd_env_meta");
+            return 1;
+        }
+        lua_pushnil(l);
+        return 1;
+    }
+    if (!lua_getmetatable(l, 1)) {
+        lua_pushnil(l);
+        return 1;
+    }
+    luaL_getmetafield(l, 1, "__metatable");
+    return 1;
+}
+
 static int l_setmetatable(lua_State *l) {
     int t = lua_type(l, 2);
     luaL_checktype(l, 1, LUA_TTABLE);
@@ -1006,10 +1088,16 @@ static int lua_panic_fn(lua_State *l) {
     abort();
 }
 
+/* Opens a library and makes the table it returns the global name (some,
+ * like Debian's cjson, register no global themselves). */
 static void open_lib(lua_State *l, const char *name, lua_CFunction fn) {
     lua_pushcfunction(l, fn);
     lua_pushstring(l, name);
-    lua_call(l, 1, 0);
+    lua_call(l, 1, 1);
+    if (name[0] && lua_istable(l, -1))
+        lua_setglobal(l, name);
+    else
+        lua_pop(l, 1);
 }
 
 static void set_fn(lua_State *l, const char *name, lua_CFunction fn) {
@@ -1023,13 +1111,40 @@ static void set_int(lua_State *l, const char *name, int v) {
 }
 
 static const char *const allowed_globals[] = {
-    "_G",           "_VERSION",       "assert",    "bit",          "cjson",
-    "cmsgpack",     "collectgarbage", "coroutine", "error",        "gcinfo",
-    "getmetatable", "ipairs",         "load",      "loadstring",   "math",
-    "next",         "pairs",          "pcall",     "rawequal",     "rawget",
-    "rawset",       "redis",          "select",    "setmetatable", "string",
-    "struct",       "table",          "tonumber",  "tostring",     "type",
-    "unpack",       "xpcall",         NULL,
+    "_G",
+    "_VERSION",
+    "__redis__err__handler",
+    "assert",
+    "bit",
+    "cjson",
+    "cmsgpack",
+    "collectgarbage",
+    "coroutine",
+    "error",
+    "gcinfo",
+    "getmetatable",
+    "ipairs",
+    "load",
+    "loadstring",
+    "math",
+    "next",
+    "pairs",
+    "pcall",
+    "rawequal",
+    "rawget",
+    "rawset",
+    "redis",
+    "select",
+    "setmetatable",
+    "string",
+    "struct",
+    "table",
+    "tonumber",
+    "tostring",
+    "type",
+    "unpack",
+    "xpcall",
+    NULL,
 };
 
 static int is_allowed(const char *name) {
@@ -1104,6 +1219,12 @@ static void lua_setup(void) {
     lua_setglobal(L, "rawset");
     lua_pushcfunction(L, l_setmetatable);
     lua_setglobal(L, "setmetatable");
+    lua_pushcfunction(L, l_getmetatable);
+    lua_setglobal(L, "getmetatable");
+    lua_pushcfunction(L, l_pcall);
+    lua_setglobal(L, "pcall");
+    lua_pushcfunction(L, error_handler);
+    lua_setglobal(L, "__redis__err__handler");
     lua_pushcfunction(L, l_next);
     lua_setglobal(L, "next");
     lua_pushcfunction(L, l_pairs);
@@ -1142,6 +1263,10 @@ static void lua_setup(void) {
     push_readonly_proxy(L, -1, 1);
     lua_pushvalue(L, -1);
     lua_setfield(L, LUA_REGISTRYINDEX, "streamd_env");
+    lua_getmetatable(L, -1);
+    push_readonly_proxy(L, -1, 0);
+    lua_setfield(L, LUA_REGISTRYINDEX, "streamd_env_meta");
+    lua_pop(L, 1);
     lua_setglobal(L, "_G");
     lua_pop(L, 1);
 }
@@ -1206,11 +1331,17 @@ static int parse_shebang(const char *body, size_t len, int *flags, Buf *err) {
     *flags = 0;
     if (len < 2 || body[0] != '#' || body[1] != '!') return 0;
     const char *nl = memchr(body, '\n', len);
-    size_t line = nl ? (size_t)(nl - body) : len;
-    char *copy = xmemdup(body, line);
+    if (!nl) {
+        buf_printf(err, "ERR Invalid script shebang");
+        return -1;
+    }
+    size_t line = (size_t)(nl - body);
+    char *copy = xmalloc(line + 1);
+    memcpy(copy, body, line);
+    copy[line] = '\0';
     char *words[64];
     int n = 0;
-    for (char *p = copy, *save = NULL; n < 64 && (p = strtok_r(p, " ", &save)); p = NULL)
+    for (char *p = copy, *save = NULL; n < 64 && (p = strtok_r(p, " \t\r", &save)); p = NULL)
         words[n++] = p;
     if (n == 0 || strcmp(words[0], "#!lua") != 0) {
         buf_printf(err, "ERR Unexpected engine in script shebang: %s", n ? words[0] : "#!");
@@ -1315,6 +1446,28 @@ static void lower_sha(Slice s, char out[41]) {
         out[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
     }
     out[40] = '\0';
+}
+
+int script_call_may_write(const Command *cmd, int argc, const Slice *argv) {
+    if (argc < 2 || cmd->name[0] != 'e') return 1;
+    int flags = 0;
+    if (strcmp(cmd->name, "eval") == 0) {
+        Buf err;
+        buf_init(&err);
+        int rc = parse_shebang(argv[1].p, argv[1].len, &flags, &err);
+        buf_free(&err);
+        if (rc != 0) return 1;
+    } else if (strcmp(cmd->name, "evalsha") == 0) {
+        if (!scripts || argv[1].len != 40) return 1;
+        char key[41];
+        lower_sha(argv[1], key);
+        Script *s = find_script(key);
+        if (!s) return 1;
+        flags = s->flags;
+    } else {
+        return 1;
+    }
+    return !(flags & SFLAG_NO_WRITES);
 }
 
 int script_exists(Slice sha) {

@@ -114,7 +114,8 @@ void slowlog_push(ClientFull *c, const Command *cmd, int argc, const Slice *argv
     e->duration_us = duration_us;
     e->argc = kept;
     e->argv = argv_copy(kept, small);
-    e->addr = xstrdup(c->addr);
+    /* the script client has no address: Redis logs ?:0 for it */
+    e->addr = xstrdup((c->pub.flags & CLIENT_SCRIPT) ? "?:0" : c->addr);
     e->name = xstrdup(c->name ? c->name : "");
     buf_free(&text);
     push(e);
