@@ -11,6 +11,7 @@
 
 #include "base/alloc.h"
 #include "server/core.h"
+#include "server/script.h"
 
 extern const Command conn_commands[];
 extern const Command keys_commands[];
@@ -57,6 +58,7 @@ size_t commands_count(void) {
 }
 
 void commands_init(void) {
+    script_init();
     stream_cmd_init();
     group_cmd_init();
     table = dict_new();

@@ -1429,13 +1429,25 @@ static Script *add_script(const char *sha, const char *body, size_t len, int evi
     return s;
 }
 
+/* The Lua state exists from start-up and right after SCRIPT FLUSH, as in
+ * Redis (INFO shows its memory); the script client from the first script. */
 static void ensure_init(void) {
-    if (L) return;
-    scripts = dict_new();
-    lua_setup();
-    lua_client = client_new_fake();
-    lua_client->flags = CLIENT_SCRIPT | CLIENT_AUTHENTICATED;
-    snprintf(CF(lua_client)->addr, sizeof CF(lua_client)->addr, "lua");
+    if (!L) {
+        scripts = dict_new();
+        lua_setup();
+    }
+    if (!lua_client) {
+        uint64_t next_id = core.next_client_id;
+        lua_client = client_new_fake();
+        core.next_client_id = next_id; /* clients' IDs are not shifted by it */
+        lua_client->id = 0;
+        lua_client->flags = CLIENT_SCRIPT | CLIENT_AUTHENTICATED;
+        snprintf(CF(lua_client)->addr, sizeof CF(lua_client)->addr, "lua");
+    }
+}
+
+void script_init(void) {
+    ensure_init();
 }
 
 /* ---- commands --------------------------------------------------------------- */
@@ -1514,6 +1526,7 @@ void script_flush(void) {
     cache_bytes = 0;
     client_free_fake(lua_client);
     lua_client = NULL;
+    ensure_init();
 }
 
 /* Sets KEYS or ARGV to a table of n strings. */

@@ -11,6 +11,8 @@
 
 #include "server/server.h"
 
+/* Creates the Lua state and the script client (start-up). */
+void script_init(void);
 /* EVAL / EVALSHA / EVAL_RO / EVALSHA_RO with c->argv as sent. */
 void script_eval_command(Client *c, int by_sha, int readonly_cmd);
 /* SCRIPT LOAD body: replies the SHA-1 or the compile error. */
