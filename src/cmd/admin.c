@@ -128,18 +128,22 @@ static void info_memory(Buf *b) {
                m.startup, m.dataset, (double)mem_dataset_perc(&m), m.allocated, m.active,
                m.resident, system, sys_h);
     size_t lua_mem = script_lua_memory(), scripts_mem = script_cache_memory();
-    char lua_h[32], scripts_h[32];
+    size_t fn_vm = function_lua_memory(), fn_mem = function_memory(), vm_total = lua_mem + fn_vm;
+    char lua_h[32], scripts_h[32], vm_total_h[32];
     human_bytes(lua_h, sizeof lua_h, (double)lua_mem);
-    human_bytes(scripts_h, sizeof scripts_h, (double)scripts_mem);
-    buf_printf(b,
-               "used_memory_lua:%zu\r\nused_memory_vm_eval:%zu\r\nused_memory_lua_human:%s\r\n"
-               "used_memory_scripts_eval:%zu\r\nnumber_of_cached_scripts:%zu\r\n"
-               "number_of_functions:0\r\nnumber_of_libraries:0\r\nused_memory_vm_functions:0\r\n"
-               "used_memory_vm_total:%zu\r\nused_memory_vm_total_human:%s\r\n"
-               "used_memory_functions:0\r\nused_memory_scripts:%zu\r\n"
-               "used_memory_scripts_human:%s\r\n",
-               lua_mem, lua_mem, lua_h, scripts_mem, script_count(), lua_mem, lua_h, scripts_mem,
-               scripts_h);
+    human_bytes(scripts_h, sizeof scripts_h, (double)(scripts_mem + fn_mem));
+    human_bytes(vm_total_h, sizeof vm_total_h, (double)vm_total);
+    buf_printf(
+        b,
+        "used_memory_lua:%zu\r\nused_memory_vm_eval:%zu\r\nused_memory_lua_human:%s\r\n"
+        "used_memory_scripts_eval:%zu\r\nnumber_of_cached_scripts:%zu\r\n"
+        "number_of_functions:%zu\r\nnumber_of_libraries:%zu\r\nused_memory_vm_functions:%zu\r\n"
+        "used_memory_vm_total:%zu\r\nused_memory_vm_total_human:%s\r\n"
+        "used_memory_functions:%zu\r\nused_memory_scripts:%zu\r\n"
+        "used_memory_scripts_human:%s\r\n",
+        lua_mem, lua_mem, lua_h, scripts_mem, script_count(), function_count(),
+        function_library_count(), fn_vm, vm_total, vm_total_h, fn_mem, scripts_mem + fn_mem,
+        scripts_h);
     buf_printf(b,
                "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:noeviction\r\n"
                "allocator_frag_ratio:%.2f\r\nallocator_frag_bytes:%lld\r\n"
@@ -726,36 +730,11 @@ static void cmd_shutdown(Client *c) {
     }
     if (core.script_busy && !nosave) {
         /* only NOSAVE stops the server under a running script */
-        reply_error(c, SCRIPT_BUSY_ERROR);
+        reply_error(c, "%s", SCRIPT_BUSY_REPLY());
         return;
     }
     core.shutdown_asap = 1;
     c->flags |= CLIENT_CLOSE_AFTER_REPLY;
-}
-
-static void cmd_function_flush(Client *c) {
-    if (c->argc > 3 || (c->argc == 3 && !slice_eq_nocase(c->argv[2], "ASYNC") &&
-                        !slice_eq_nocase(c->argv[2], "SYNC"))) {
-        reply_error(c, "ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
-        return;
-    }
-    reply_ok(c);
-}
-
-static void cmd_function_list(Client *c) {
-    for (int i = 2; i < c->argc; i++) {
-        if (slice_eq_nocase(c->argv[i], "WITHCODE")) continue;
-        if (slice_eq_nocase(c->argv[i], "LIBRARYNAME") && i + 1 < c->argc) {
-            i++;
-            continue;
-        }
-        char b[140];
-        snprintf(b, sizeof b, "%.*s", (int)(c->argv[i].len > 128 ? 128 : c->argv[i].len),
-                 c->argv[i].p);
-        reply_error(c, "ERR Unknown argument %s", b);
-        return;
-    }
-    reply_empty_array(c);
 }
 
 static void cmd_time(Client *c) {
@@ -779,13 +758,6 @@ static const Command command_subcommands[] = {
     {"getkeysandflags", cmd_command_getkeysandflags, -4, CMD_LOADING | CMD_STALE,
      "@slow @connection", 0, 0, 0, NULL},
     {"help", cmd_command_help, 2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL},
-    END_OF_COMMANDS,
-};
-
-static const Command function_subcommands[] = {
-    {"flush", cmd_function_flush, -2, CMD_WRITE | CMD_NOSCRIPT, "@write @slow @scripting", 0, 0, 0,
-     NULL},
-    {"list", cmd_function_list, -2, CMD_NOSCRIPT, "@slow @scripting", 0, 0, 0, NULL},
     END_OF_COMMANDS,
 };
 
@@ -1030,7 +1002,6 @@ const Command admin_commands[] = {
     {"shutdown", cmd_shutdown, -1,
      CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_MULTI | CMD_ALLOW_BUSY,
      "@admin @slow @dangerous", 0, 0, 0, NULL},
-    {"function", NULL, -2, 0, "@slow", 0, 0, 0, function_subcommands},
     {"time", cmd_time, 1, CMD_LOADING | CMD_STALE | CMD_FAST, "@fast", 0, 0, 0, NULL},
     {"lastsave", cmd_lastsave, 1, CMD_LOADING | CMD_STALE | CMD_FAST, "@admin @fast @dangerous", 0,
      0, 0, NULL},

@@ -64,7 +64,7 @@ static void cmd_memory_stats(Client *c) {
     pair_int(c, "cluster.links", 0);
     pair_int(c, "aof.buffer", (long long)m.aof_buffer);
     pair_int(c, "lua.caches", (long long)script_cache_memory());
-    pair_int(c, "functions.caches", 0);
+    pair_int(c, "functions.caches", (long long)function_memory());
     for (int i = 0; i < m.n_db; i++) {
         char name[32];
         snprintf(name, sizeof name, "db.%d", m.db[i].id);

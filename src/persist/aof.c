@@ -69,6 +69,7 @@
 #include "persist/bgjob.h"
 #include "persist/manifest.h"
 #include "persist/rewrite.h"
+#include "server/script.h"
 
 enum { AOF_OFF = 0, AOF_ON = 1, AOF_WAIT_REWRITE = 2 };
 enum { FSYNC_NO = 0, FSYNC_EVERYSEC = 1, FSYNC_ALWAYS = 2 };
@@ -1170,6 +1171,7 @@ void cmd_bgrewriteaof(Client *c) {
 static void debug_loadaof(void) {
     if (aof.state != AOF_OFF) flush(1);
     server_flush_all_dbs();
+    function_flush(); /* the AOF loads the libraries again, as Redis empties them too */
     if (read_manifest() != LOAD_OK) exit(1);
     delete_history();
     if (load_all(0) == LOAD_FATAL) {

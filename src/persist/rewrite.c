@@ -3,6 +3,7 @@
  * commands that rebuild each key, in RESP, the way Redis 7 writes a base
  * with aof-use-rdb-preamble no, so either server can load it:
  *
+ *     FUNCTION LOAD <code>                         each function library, first
  *     SELECT <db>                                  once per non-empty db
  *     SET <key> <value>                            a string
  *     XADD <key> <id> <field> <value> ...          a stream: every entry
@@ -40,6 +41,7 @@
 #include "cmd/stream_idmp.h"
 #include "cmd/stream_obj.h"
 #include "persist/aoffile.h"
+#include "server/script.h"
 #include "server/server.h"
 #include "stream/group.h"
 #include "stream/stream.h"
@@ -272,6 +274,7 @@ int aof_rewrite_to_file(const char *path) {
         buf_free(&w.buf);
         return -1;
     }
+    function_records(cat_record, &w.buf);
     for (int i = 0; i < server_db_count() && !w.failed; i++) {
         Db *db = server_db(i);
         if (db_size(db) == 0) continue;

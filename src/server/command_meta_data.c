@@ -277,6 +277,24 @@ static const MetaArg a_expiretime[] = {
 static const MetaKeySpec k_expiretime[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
+static const MetaArg a_fcall[] = {
+    {"function", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"arg", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_fcall[] = {
+    {"We cannot tell how the keys will be used so we assume the worst, RW and UPDATE", "RW access update", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_fcall_ro[] = {
+    {"function", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"arg", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_fcall_ro[] = {
+    {"We cannot tell how the keys will be used so we assume the worst, RO and ACCESS", "RO access", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
 static const MetaArg a_flushall_0[] = {
     {"async", "pure-token", -1, "ASYNC", NULL, "4.0.0", NULL, 0, NULL, 0},
     {"sync", "pure-token", -1, "SYNC", NULL, "6.2.0", NULL, 0, NULL, 0},
@@ -299,6 +317,9 @@ static const char *const h_flushdb[] = {
     "4.0.0", "Added the `ASYNC` flushing mode modifier.",
     "6.2.0", "Added the `SYNC` flushing mode modifier.",
 };
+static const MetaArg a_function_delete[] = {
+    {"library-name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
 static const MetaArg a_function_flush_0[] = {
     {"async", "pure-token", -1, "ASYNC", NULL, NULL, NULL, 0, NULL, 0},
     {"sync", "pure-token", -1, "SYNC", NULL, NULL, NULL, 0, NULL, 0},
@@ -309,6 +330,10 @@ static const MetaArg a_function_flush[] = {
 static const MetaArg a_function_list[] = {
     {"library-name-pattern", "string", -1, "LIBRARYNAME", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"withcode", "pure-token", -1, "WITHCODE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_function_load[] = {
+    {"replace", "pure-token", -1, "REPLACE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"function-code", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
 static const MetaArg a_get[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1149,11 +1174,18 @@ const CommandMeta command_meta_table[] = {
     {"expire", "Set a key's time to live in seconds", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, h_expire, 1, NULL, k_expire, 1, a_expire, 3},
     {"expireat", "Set the expiration for a key as a UNIX timestamp", "1.2.0", "generic", "O(1)", NULL, NULL, NULL, h_expireat, 1, NULL, k_expireat, 1, a_expireat, 3},
     {"expiretime", "Get the expiration Unix timestamp for a key", "7.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_expiretime, 1, a_expiretime, 1},
+    {"fcall", "Invoke a function", "7.0.0", "scripting", "Depends on the function that is executed.", NULL, NULL, NULL, NULL, 0, NULL, k_fcall, 1, a_fcall, 4},
+    {"fcall_ro", "Invoke a read-only function", "7.0.0", "scripting", "Depends on the function that is executed.", NULL, NULL, NULL, NULL, 0, NULL, k_fcall_ro, 1, a_fcall_ro, 4},
     {"flushall", "Remove all keys from all databases", "1.0.0", "server", "O(N) where N is the total number of keys in all databases", NULL, NULL, NULL, h_flushall, 2, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_flushall, 1},
     {"flushdb", "Remove all keys from the current database", "1.0.0", "server", "O(N) where N is the number of keys in the selected database", NULL, NULL, NULL, h_flushdb, 2, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_flushdb, 1},
     {"function", "A container for function commands", "7.0.0", "scripting", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"function|delete", "Delete a function by name", "7.0.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_function_delete, 1},
     {"function|flush", "Deleting all functions", "7.0.0", "scripting", "O(N) where N is the number of functions deleted", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_function_flush, 1},
+    {"function|help", "Show helpful text about the different subcommands", "7.0.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"function|kill", "Kill the function currently in execution.", "7.0.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:one_succeeded", NULL, 0, NULL, 0},
     {"function|list", "List information about all the functions", "7.0.0", "scripting", "O(N) where N is the number of functions", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", NULL, 0, a_function_list, 2},
+    {"function|load", "Create a function with the given arguments (name, code, description)", "7.0.0", "scripting", "O(1) (considering compilation time is redundant)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_function_load, 2},
+    {"function|stats", "Return information about the function currently running (name, description, duration)", "7.0.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_shards response_policy:special", NULL, 0, NULL, 0},
     {"get", "Get the value of a key", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_get, 1, a_get, 1},
     {"getdel", "Get the value of a key and delete the key", "6.2.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_getdel, 1, a_getdel, 1},
     {"hello", "Handshake with Redis", "6.0.0", "connection", "O(1)", NULL, NULL, NULL, h_hello, 1, NULL, NULL, 0, a_hello, 1},

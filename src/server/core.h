@@ -143,7 +143,7 @@ typedef struct Core {
     size_t n_prop, cap_prop;
     int in_exec;
     int prop_suppressed; /* a script's redis.set_repl() without REPL_AOF */
-    int script_busy;     /* a script ran past busy-reply-threshold: others get -BUSY */
+    int script_busy;     /* 1: a script, 2: a function ran past busy-reply-threshold (-BUSY) */
     PropagateSink sink;
     /* hooks */
     ServerHook before_sleep[8];
@@ -191,6 +191,10 @@ extern Core core;
 
 #define SCRIPT_BUSY_ERROR                                                                          \
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+#define SCRIPT_BUSY_FUNCTION_ERROR                                                                 \
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+/* The -BUSY answer while a script (core.script_busy 1) or a function (2) runs. */
+#define SCRIPT_BUSY_REPLY() (core.script_busy == 2 ? SCRIPT_BUSY_FUNCTION_ERROR : SCRIPT_BUSY_ERROR)
 
 /* Serves the other clients while a script runs past busy-reply-threshold:
  * reads and answers (dispatch refuses what may not run beside a script),

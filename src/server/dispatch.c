@@ -499,7 +499,7 @@ void dispatch_command(ClientFull *c) {
     /* A script past busy-reply-threshold is running (this dispatch is nested
      * in it, script.c): only what may run beside it does. */
     if (__builtin_expect(core.script_busy, 0) && !(cmd->flags & CMD_ALLOW_BUSY)) {
-        reject(c, cmd, "%s%s", SCRIPT_BUSY_ERROR, "");
+        reject(c, cmd, "%s%s", SCRIPT_BUSY_REPLY(), "");
         goto done;
     }
     if (server.write_refused && !is_fake && (cmd->flags & CMD_WRITE) &&

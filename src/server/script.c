@@ -81,9 +81,11 @@ typedef struct Run {
     int repl; /* redis.set_repl */
     const char *sha;
     Client *caller;
-    int64_t start_us; /* real clock: time stands still for the commands */
-    int wrote;        /* ran a write command: SCRIPT KILL refuses then */
-    int kill;         /* SCRIPT KILL or SHUTDOWN NOSAVE asked it to stop */
+    int64_t start_us;   /* real clock: time stands still for the commands */
+    int wrote;          /* ran a write command: SCRIPT KILL refuses then */
+    int kill;           /* SCRIPT KILL or SHUTDOWN NOSAVE asked it to stop */
+    int is_function;    /* FCALL: FUNCTION KILL stops it, not SCRIPT KILL */
+    const Command *cmd; /* FCALL or FCALL_RO (FUNCTION STATS) */
 } Run;
 
 #define HOOK_EVERY 100000 /* VM instructions between checks of the running time */
@@ -95,6 +97,32 @@ static size_t n_evictable;
 static size_t cache_bytes;
 static Client *lua_client;
 static Run run;
+
+/* Functions (FUNCTION LOAD, FCALL): their own Lua state, libraries by name
+ * and functions by name (each function belongs to one library). */
+typedef struct Function {
+    char *name;
+    char *desc; /* NULL: none */
+    int flags;  /* SFLAG_* */
+    int ref;    /* the callback, in FL's registry */
+    struct Library *lib;
+} Function;
+
+typedef struct Library {
+    char *name;
+    char *code;
+    size_t len;
+    Function **fns;
+    size_t n, cap;
+} Library;
+
+static lua_State *FL;
+static Dict *libraries; /* name -> Library */
+static Dict *functions; /* name -> Function */
+static size_t functions_bytes;
+static int fn_loading;      /* a library's code is running: register_function works */
+static Library *fn_pending; /* what it registered so far */
+static int64_t fn_load_start_us;
 static uint64_t rand48_state = 0x1234ABCD330Eull; /* drand48's state before any seeding */
 
 enum { REPL_NONE = 0, REPL_AOF = 1, REPL_REPLICA = 2, REPL_ALL = 3 };
@@ -789,7 +817,7 @@ static void count_hook(lua_State *l, lua_Debug *ar) {
     int64_t now = real_us();
     if (!core.script_busy) {
         if (now - run.start_us < settings.lua_time_limit * 1000) return;
-        core.script_busy = 1;
+        core.script_busy = run.is_function ? 2 : 1;
         run.caller->flags |= CLIENT_PROTECTED;
         log_warning("Slow script detected: still in execution after %lld milliseconds. You can "
                     "try killing the script using the SCRIPT KILL command. Script name is: %s.",
@@ -816,7 +844,7 @@ static void count_hook(lua_State *l, lua_Debug *ar) {
     }
 }
 
-int script_kill(const char **err) {
+int script_kill(const char **err, int is_eval) {
     if (!run.active || !core.script_busy) {
         *err = "NOTBUSY No scripts in execution right now.";
         return -1;
@@ -825,6 +853,10 @@ int script_kill(const char **err) {
         *err = "UNKILLABLE Sorry the script already executed write commands against the dataset. "
                "You can either wait the script termination or kill the server in a hard way "
                "using the SHUTDOWN NOSAVE command.";
+        return -1;
+    }
+    if (is_eval == run.is_function) {
+        *err = run.is_function ? SCRIPT_BUSY_FUNCTION_ERROR : SCRIPT_BUSY_ERROR;
         return -1;
     }
     run.kill = 1;
@@ -1033,11 +1065,26 @@ static int l_getmetatable(lua_State *l) {
         lua_pushnil(l);
         return 1;
     }
+    if (lua_type(l, 1) == LUA_TSTRING) {
+        /* the strings' metatable is shared by every script: read-only */
+        lua_getfield(l, LUA_REGISTRYINDEX, "streamd_strmeta");
+        return 1;
+    }
     if (!lua_getmetatable(l, 1)) {
         lua_pushnil(l);
         return 1;
     }
-    luaL_getmetafield(l, 1, "__metatable");
+    luaL_getmetafield(l, 1, "__metatable"); /* if set, it is what is shown */
+    return 1;
+}
+
+/* rawget on a read-only table reads the table behind it. */
+static int l_rawget(lua_State *l) {
+    luaL_checktype(l, 1, LUA_TTABLE);
+    luaL_checkany(l, 2);
+    unproxy(l, 1);
+    lua_settop(l, 2);
+    lua_rawget(l, 1);
     return 1;
 }
 
@@ -1153,94 +1200,162 @@ static int is_allowed(const char *name) {
     return 0;
 }
 
-static void lua_setup(void) {
-    L = lua_newstate(lua_alloc_fn, NULL);
-    if (!L) {
+static void set_version(lua_State *l) {
+    lua_pushstring(l, STREAMD_REDIS_VERSION);
+    lua_setfield(l, -2, "REDIS_VERSION");
+    int maj = 0, min = 0, pat = 0;
+    sscanf(STREAMD_REDIS_VERSION, "%d.%d.%d", &maj, &min, &pat);
+    set_int(l, "REDIS_VERSION_NUM", (maj << 16) | (min << 8) | pat);
+}
+
+static int l_register_function(lua_State *l);
+
+/* Global reads of function libraries: while a library loads only its
+ * load-time table (redis with register_function, log, LOG_* and the
+ * version) is there; when its functions run, the state's globals. A missing
+ * name is an error either way. Upvalues: the globals, the load-time table. */
+static int fn_env_index(lua_State *l) {
+    lua_pushvalue(l, 2);
+    lua_rawget(l, fn_loading ? lua_upvalueindex(2) : lua_upvalueindex(1));
+    if (lua_isnil(l, -1)) {
+        const char *k = lua_tostring(l, 2);
+        return luaL_error(l, "Script attempted to access nonexistent global variable '%s'",
+                          k ? k : "?");
+    }
+    return 1;
+}
+
+/* Pushes the environment of function libraries for the globals at idx. */
+static void push_function_env(lua_State *l, int idx) {
+    idx = idx < 0 ? lua_gettop(l) + idx + 1 : idx;
+    /* the load-time redis table, strict as the globals are */
+    lua_newtable(l);
+    set_fn(l, "register_function", l_register_function);
+    set_fn(l, "log", l_redis_log);
+    set_int(l, "LOG_DEBUG", LOG_DEBUG);
+    set_int(l, "LOG_VERBOSE", LOG_VERBOSE);
+    set_int(l, "LOG_NOTICE", LOG_NOTICE);
+    set_int(l, "LOG_WARNING", LOG_WARNING);
+    set_version(l);
+    push_readonly_proxy(l, -1, 1);
+    lua_newtable(l); /* the load-time globals */
+    lua_pushvalue(l, -2);
+    lua_setfield(l, -2, "redis");
+    int load_globals = lua_gettop(l);
+    lua_newtable(l); /* the environment */
+    lua_newtable(l); /* its metatable */
+    lua_pushvalue(l, idx);
+    lua_pushvalue(l, load_globals);
+    lua_pushcclosure(l, fn_env_index, 2);
+    lua_setfield(l, -2, "__index");
+    lua_pushcfunction(l, ro_newindex);
+    lua_setfield(l, -2, "__newindex");
+    lua_pushboolean(l, 0);
+    lua_setfield(l, -2, "__metatable");
+    lua_setmetatable(l, -2);
+    lua_getfield(l, LUA_REGISTRYINDEX, "streamd_proxies");
+    lua_pushvalue(l, -2);
+    lua_pushvalue(l, idx);
+    lua_rawset(l, -3);
+    lua_pop(l, 1);
+    lua_replace(l, idx + 1); /* leave only the environment above idx */
+    lua_settop(l, idx + 1);
+}
+
+/* A Lua state with the globals scripts get. for_functions: the state FCALL
+ * runs functions in, whose redis library has no EVAL-only calls and whose
+ * libraries load in a narrower environment (see fn_env_index). */
+static lua_State *new_state(int for_functions) {
+    lua_State *S = lua_newstate(lua_alloc_fn, NULL);
+    if (!S) {
         log_warning("cannot create the Lua state");
         abort();
     }
-    lua_atpanic(L, lua_panic_fn);
-    open_lib(L, "", luaopen_base);
-    open_lib(L, LUA_TABLIBNAME, luaopen_table);
-    open_lib(L, LUA_STRLIBNAME, luaopen_string);
-    open_lib(L, LUA_MATHLIBNAME, luaopen_math);
-    open_lib(L, "cjson", luaopen_cjson);
-    open_lib(L, "bit", luaopen_bit);
-    if (luaopen_struct) open_lib(L, "struct", luaopen_struct);
-    if (luaopen_cmsgpack) open_lib(L, "cmsgpack", luaopen_cmsgpack);
-    lua_newtable(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, "streamd_proxies");
-    lua_newtable(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, "streamd_fns");
+    lua_atpanic(S, lua_panic_fn);
+    open_lib(S, "", luaopen_base);
+    open_lib(S, LUA_TABLIBNAME, luaopen_table);
+    open_lib(S, LUA_STRLIBNAME, luaopen_string);
+    open_lib(S, LUA_MATHLIBNAME, luaopen_math);
+    open_lib(S, "cjson", luaopen_cjson);
+    open_lib(S, "bit", luaopen_bit);
+    if (luaopen_struct) open_lib(S, "struct", luaopen_struct);
+    if (luaopen_cmsgpack) open_lib(S, "cmsgpack", luaopen_cmsgpack);
+    lua_newtable(S);
+    lua_setfield(S, LUA_REGISTRYINDEX, "streamd_proxies");
+    lua_newtable(S);
+    lua_setfield(S, LUA_REGISTRYINDEX, "streamd_fns");
 
     /* math.random and math.randomseed: deterministic */
-    lua_getglobal(L, "math");
-    set_fn(L, "random", l_math_random);
-    set_fn(L, "randomseed", l_math_randomseed);
-    lua_pop(L, 1);
+    lua_getglobal(S, "math");
+    set_fn(S, "random", l_math_random);
+    set_fn(S, "randomseed", l_math_randomseed);
+    lua_pop(S, 1);
 
     /* the redis library */
-    lua_newtable(L);
-    set_fn(L, "call", l_redis_call);
-    set_fn(L, "pcall", l_redis_pcall);
-    set_fn(L, "sha1hex", l_redis_sha1hex);
-    set_fn(L, "error_reply", l_redis_error_reply);
-    set_fn(L, "status_reply", l_redis_status_reply);
-    set_fn(L, "log", l_redis_log);
-    set_fn(L, "setresp", l_redis_setresp);
-    set_fn(L, "set_repl", l_redis_set_repl);
-    set_fn(L, "replicate_commands", l_redis_true);
-    set_fn(L, "breakpoint", l_redis_false);
-    set_fn(L, "debug", l_redis_nothing);
-    set_fn(L, "acl_check_cmd", l_redis_acl_check_cmd);
-    set_int(L, "LOG_DEBUG", LOG_DEBUG);
-    set_int(L, "LOG_VERBOSE", LOG_VERBOSE);
-    set_int(L, "LOG_NOTICE", LOG_NOTICE);
-    set_int(L, "LOG_WARNING", LOG_WARNING);
-    set_int(L, "REPL_NONE", REPL_NONE);
-    set_int(L, "REPL_AOF", REPL_AOF);
-    set_int(L, "REPL_SLAVE", REPL_REPLICA);
-    set_int(L, "REPL_REPLICA", REPL_REPLICA);
-    set_int(L, "REPL_ALL", REPL_ALL);
-    lua_pushstring(L, STREAMD_REDIS_VERSION);
-    lua_setfield(L, -2, "REDIS_VERSION");
-    {
-        int maj = 0, min = 0, pat = 0;
-        sscanf(STREAMD_REDIS_VERSION, "%d.%d.%d", &maj, &min, &pat);
-        set_int(L, "REDIS_VERSION_NUM", (maj << 16) | (min << 8) | pat);
+    lua_newtable(S);
+    set_fn(S, "call", l_redis_call);
+    set_fn(S, "pcall", l_redis_pcall);
+    set_fn(S, "sha1hex", l_redis_sha1hex);
+    set_fn(S, "error_reply", l_redis_error_reply);
+    set_fn(S, "status_reply", l_redis_status_reply);
+    set_fn(S, "log", l_redis_log);
+    set_fn(S, "setresp", l_redis_setresp);
+    set_fn(S, "set_repl", l_redis_set_repl);
+    if (!for_functions) {
+        set_fn(S, "replicate_commands", l_redis_true);
+        set_fn(S, "breakpoint", l_redis_false);
+        set_fn(S, "debug", l_redis_nothing);
     }
-    lua_setglobal(L, "redis");
+    set_fn(S, "acl_check_cmd", l_redis_acl_check_cmd);
+    set_int(S, "LOG_DEBUG", LOG_DEBUG);
+    set_int(S, "LOG_VERBOSE", LOG_VERBOSE);
+    set_int(S, "LOG_NOTICE", LOG_NOTICE);
+    set_int(S, "LOG_WARNING", LOG_WARNING);
+    set_int(S, "REPL_NONE", REPL_NONE);
+    set_int(S, "REPL_AOF", REPL_AOF);
+    set_int(S, "REPL_SLAVE", REPL_REPLICA);
+    set_int(S, "REPL_REPLICA", REPL_REPLICA);
+    set_int(S, "REPL_ALL", REPL_ALL);
+    set_version(S);
+    lua_setglobal(S, "redis");
 
-    lua_pushcfunction(L, l_loadstring);
-    lua_setglobal(L, "loadstring");
-    lua_pushcfunction(L, l_load);
-    lua_setglobal(L, "load");
-    lua_pushcfunction(L, l_rawset);
-    lua_setglobal(L, "rawset");
-    lua_pushcfunction(L, l_setmetatable);
-    lua_setglobal(L, "setmetatable");
-    lua_pushcfunction(L, l_getmetatable);
-    lua_setglobal(L, "getmetatable");
-    lua_pushcfunction(L, l_pcall);
-    lua_setglobal(L, "pcall");
-    lua_pushcfunction(L, error_handler);
-    lua_setglobal(L, "__redis__err__handler");
-    lua_pushcfunction(L, l_next);
-    lua_setglobal(L, "next");
-    lua_pushcfunction(L, l_pairs);
-    lua_setglobal(L, "pairs");
+    lua_pushcfunction(S, l_loadstring);
+    lua_setglobal(S, "loadstring");
+    lua_pushcfunction(S, l_load);
+    lua_setglobal(S, "load");
+    lua_pushcfunction(S, l_rawset);
+    lua_setglobal(S, "rawset");
+    lua_pushcfunction(S, l_setmetatable);
+    lua_setglobal(S, "setmetatable");
+    lua_pushcfunction(S, l_getmetatable);
+    lua_setglobal(S, "getmetatable");
+    lua_pushcfunction(S, l_rawget);
+    lua_setglobal(S, "rawget");
+    lua_pushliteral(S, "");
+    lua_getmetatable(S, -1);
+    push_readonly_proxy(S, -1, 0);
+    lua_setfield(S, LUA_REGISTRYINDEX, "streamd_strmeta");
+    lua_pop(S, 2);
+    lua_pushcfunction(S, l_pcall);
+    lua_setglobal(S, "pcall");
+    lua_pushcfunction(S, error_handler);
+    lua_setglobal(S, "__redis__err__handler");
+    lua_pushcfunction(S, l_next);
+    lua_setglobal(S, "next");
+    lua_pushcfunction(S, l_pairs);
+    lua_setglobal(S, "pairs");
 
     /* keep only the globals scripts are given */
     for (;;) {
         int removed = 0;
-        lua_pushnil(L);
-        while (lua_next(L, LUA_GLOBALSINDEX)) {
-            lua_pop(L, 1);
-            if (lua_type(L, -1) == LUA_TSTRING && !is_allowed(lua_tostring(L, -1))) {
-                lua_pushvalue(L, -1);
-                lua_pushnil(L);
-                lua_rawset(L, LUA_GLOBALSINDEX);
-                lua_pop(L, 1);
+        lua_pushnil(S);
+        while (lua_next(S, LUA_GLOBALSINDEX)) {
+            lua_pop(S, 1);
+            if (lua_type(S, -1) == LUA_TSTRING && !is_allowed(lua_tostring(S, -1))) {
+                lua_pushvalue(S, -1);
+                lua_pushnil(S);
+                lua_rawset(S, LUA_GLOBALSINDEX);
+                lua_pop(S, 1);
                 removed = 1;
                 break; /* restart: a table must not change under lua_next */
             }
@@ -1251,24 +1366,29 @@ static void lua_setup(void) {
     static const char *const libs[] = {"redis", "string", "table",  "math",     "coroutine",
                                        "cjson", "bit",    "struct", "cmsgpack", NULL};
     for (int i = 0; libs[i]; i++) {
-        lua_getglobal(L, libs[i]);
-        if (lua_istable(L, -1)) {
-            push_readonly_proxy(L, -1, 0);
-            lua_setglobal(L, libs[i]);
+        lua_getglobal(S, libs[i]);
+        if (lua_istable(S, -1)) {
+            push_readonly_proxy(S, -1, 0);
+            lua_setglobal(S, libs[i]);
         }
-        lua_pop(L, 1);
+        lua_pop(S, 1);
     }
-    /* the globals' proxy: the environment of every script */
-    lua_pushvalue(L, LUA_GLOBALSINDEX);
-    push_readonly_proxy(L, -1, 1);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, LUA_REGISTRYINDEX, "streamd_env");
-    lua_getmetatable(L, -1);
-    push_readonly_proxy(L, -1, 0);
-    lua_setfield(L, LUA_REGISTRYINDEX, "streamd_env_meta");
-    lua_pop(L, 1);
-    lua_setglobal(L, "_G");
-    lua_pop(L, 1);
+    /* the globals' proxy: the environment of every script (of every
+     * function library: its run-time view, see fn_env_index) */
+    lua_pushvalue(S, LUA_GLOBALSINDEX);
+    if (for_functions)
+        push_function_env(S, -1);
+    else
+        push_readonly_proxy(S, -1, 1);
+    lua_pushvalue(S, -1);
+    lua_setfield(S, LUA_REGISTRYINDEX, "streamd_env");
+    lua_getmetatable(S, -1);
+    push_readonly_proxy(S, -1, 0);
+    lua_setfield(S, LUA_REGISTRYINDEX, "streamd_env_meta");
+    lua_pop(S, 1);
+    lua_setglobal(S, "_G");
+    lua_pop(S, 1);
+    return S;
 }
 
 /* ---- the cache ------------------------------------------------------------- */
@@ -1434,7 +1554,12 @@ static Script *add_script(const char *sha, const char *body, size_t len, int evi
 static void ensure_init(void) {
     if (!L) {
         scripts = dict_new();
-        lua_setup();
+        L = new_state(0);
+    }
+    if (!FL) {
+        libraries = dict_new();
+        functions = dict_new();
+        FL = new_state(1);
     }
     if (!lua_client) {
         uint64_t next_id = core.next_client_id;
@@ -1461,9 +1586,11 @@ static void lower_sha(Slice s, char out[41]) {
 }
 
 int script_call_may_write(const Command *cmd, int argc, const Slice *argv) {
-    if (argc < 2 || cmd->name[0] != 'e') return 1;
+    if (argc < 2 || (cmd->name[0] != 'e' && cmd->name[0] != 'f')) return 1;
     int flags = 0;
-    if (strcmp(cmd->name, "eval") == 0) {
+    if (strcmp(cmd->name, "fcall") == 0) {
+        if (function_flags(argv[1], &flags) != 0) return 1;
+    } else if (strcmp(cmd->name, "eval") == 0) {
         Buf err;
         buf_init(&err);
         int rc = parse_shebang(argv[1].p, argv[1].len, &flags, &err);
@@ -1567,6 +1694,28 @@ static void reply_script_error(Client *c, lua_State *l, const char *sha) {
     lua_pop(l, 1);
 }
 
+static void run_and_reply(Client *c, lua_State *l, int nargs, const char *name, int flags,
+                          int readonly_cmd, int is_function);
+
+/* The checks of a script's or function's declared flags before it runs;
+ * 0 when it may, else -1 after replying the refusal. */
+static int check_declared_flags(Client *c, int flags, int readonly_cmd) {
+    if (readonly_cmd && !(flags & SFLAG_NO_WRITES)) {
+        reply_error(c, "ERR Can not execute a script with write flag using *_ro command.");
+        return -1;
+    }
+    if (!(flags & SFLAG_NO_WRITES) && server.write_refused) {
+        reply_error(c, "%s", server.write_refused);
+        return -1;
+    }
+    if (!(flags & (SFLAG_NO_WRITES | SFLAG_ALLOW_OOM)) && settings.maxmemory > 0 &&
+        alloc_used_bytes() > (size_t)settings.maxmemory) {
+        reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
+        return -1;
+    }
+    return 0;
+}
+
 void script_eval_command(Client *c, int by_sha, int readonly_cmd) {
     long long numkeys;
     if (num_parse_ll(c->argv[2].p, c->argv[2].len, &numkeys) != 0) {
@@ -1616,47 +1765,43 @@ void script_eval_command(Client *c, int by_sha, int readonly_cmd) {
         lru_push_front(s);
     }
     /* scripts that declared their flags are checked before they run */
-    if (s->flags & SFLAG_SHEBANG) {
-        if (readonly_cmd && !(s->flags & SFLAG_NO_WRITES)) {
-            reply_error(c, "ERR Can not execute a script with write flag using *_ro command.");
-            return;
-        }
-        if (!(s->flags & SFLAG_NO_WRITES) && server.write_refused) {
-            reply_error(c, "%s", server.write_refused);
-            return;
-        }
-        if (!(s->flags & (SFLAG_NO_WRITES | SFLAG_ALLOW_OOM)) && settings.maxmemory > 0 &&
-            alloc_used_bytes() > (size_t)settings.maxmemory) {
-            reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
-            return;
-        }
-    }
+    if ((s->flags & SFLAG_SHEBANG) && check_declared_flags(c, s->flags, readonly_cmd) != 0) return;
 
     set_array_global("KEYS", c->argv + 3, numkeys);
     set_array_global("ARGV", c->argv + 3 + numkeys, c->argc - 3 - numkeys);
+    lua_pushcfunction(L, error_handler);
+    lua_getfield(L, LUA_REGISTRYINDEX, "streamd_fns");
+    lua_getfield(L, -1, s->sha);
+    lua_remove(L, -2);
+    run_and_reply(c, L, 0, s->sha, s->flags, readonly_cmd, 0);
+}
+
+/* Runs the function below nargs arguments on top of l's stack (the message
+ * handler under it) for c, then replies what it returned or raised. name:
+ * the SHA-1 or the function's name (in errors and logs). */
+static void run_and_reply(Client *c, lua_State *l, int nargs, const char *name, int flags,
+                          int readonly_cmd, int is_function) {
+    int eh = lua_gettop(l) - nargs - 1;
     run.active = 1;
-    run.readonly = readonly_cmd || (s->flags & SFLAG_NO_WRITES);
-    run.flags = s->flags;
+    run.readonly = readonly_cmd || (flags & SFLAG_NO_WRITES);
+    run.flags = flags;
     run.resp = 2;
     run.repl = REPL_ALL;
-    run.sha = s->sha;
+    run.sha = name;
     run.caller = c;
     run.start_us = real_us();
     run.wrote = 0;
     run.kill = 0;
-    lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    run.is_function = is_function;
+    run.cmd = c->cmd;
+    lua_sethook(l, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
     core.prop_suppressed = 0;
     ClientFull *sc = CF(lua_client);
     client_set_db(sc, db_index(c->db));
     /* the caller's CLIENT NO-TOUCH holds for the commands its script runs */
     lua_client->flags = CLIENT_SCRIPT | CLIENT_AUTHENTICATED | (c->flags & CLIENT_NO_TOUCH);
 
-    lua_pushcfunction(L, error_handler);
-    int eh = lua_gettop(L);
-    lua_getfield(L, LUA_REGISTRYINDEX, "streamd_fns");
-    lua_getfield(L, -1, s->sha);
-    lua_remove(L, -2);
-    int rc = lua_pcall(L, 0, 1, eh);
+    int rc = lua_pcall(l, nargs, 1, eh);
     run.active = 0;
     if (core.script_busy) {
         core.script_busy = 0;
@@ -1666,16 +1811,16 @@ void script_eval_command(Client *c, int by_sha, int readonly_cmd) {
     }
     core.prop_suppressed = 0;
     if (rc != 0)
-        reply_script_error(c, L, s->sha);
+        reply_script_error(c, l, name);
     else
-        lua_to_reply(c, L);
-    lua_settop(L, eh - 1);
+        lua_to_reply(c, l);
+    lua_settop(l, eh - 1);
     /* a collection step every 50 scripts keeps the heap in check without a
      * step's cost on every call */
     static int gc_count;
     if (++gc_count >= 50) {
         gc_count = 0;
-        lua_gc(L, LUA_GCSTEP, 50);
+        lua_gc(l, LUA_GCSTEP, 50);
     }
     run.caller = NULL;
 }
@@ -1691,4 +1836,544 @@ size_t script_count(void) {
 
 size_t script_cache_memory(void) {
     return cache_bytes;
+}
+
+/* ---- functions ------------------------------------------------------------- */
+
+static const struct {
+    int flag;
+    const char *name;
+} fn_flag_names[] = {
+    {SFLAG_NO_WRITES, "no-writes"},
+    {SFLAG_ALLOW_OOM, "allow-oom"},
+    {SFLAG_ALLOW_STALE, "allow-stale"},
+    {SFLAG_NO_CLUSTER, "no-cluster"},
+    {SFLAG_CROSS_SLOT, "allow-cross-slot-keys"},
+};
+
+#define FN_NAME_ERROR                                                                              \
+    "Library names can only contain letters, numbers, or underscores(_) and must be at least "     \
+    "one character long"
+
+static int valid_name(const char *p, size_t len) {
+    if (len == 0) return 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = p[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+static void function_free(Function *f) {
+    if (FL) luaL_unref(FL, LUA_REGISTRYINDEX, f->ref);
+    xfree(f->name);
+    xfree(f->desc);
+    xfree(f);
+}
+
+static void library_free(Library *lib) {
+    for (size_t i = 0; i < lib->n; i++) function_free(lib->fns[i]);
+    xfree(lib->fns);
+    xfree(lib->name);
+    xfree(lib->code);
+    xfree(lib);
+}
+
+static size_t library_bytes(const Library *lib) {
+    size_t n = sizeof *lib + lib->len + strlen(lib->name) + lib->cap * sizeof(Function *);
+    for (size_t i = 0; i < lib->n; i++)
+        n += sizeof(Function) + strlen(lib->fns[i]->name) +
+             (lib->fns[i]->desc ? strlen(lib->fns[i]->desc) : 0);
+    return n;
+}
+
+static int flag_by_name(const char *s, size_t len) {
+    for (size_t i = 0; i < sizeof fn_flag_names / sizeof fn_flag_names[0]; i++)
+        if (strlen(fn_flag_names[i].name) == len && memcmp(fn_flag_names[i].name, s, len) == 0)
+            return fn_flag_names[i].flag;
+    return 0;
+}
+
+/* redis.register_function(name, callback) or
+ * redis.register_function{function_name=, callback=, flags=, description=}:
+ * only while a library loads (the load-time environment has it). */
+static int l_register_function(lua_State *l) {
+    if (!fn_loading || !fn_pending)
+        return raise_err(l, "redis.register_function can only be called on FUNCTION LOAD command");
+    int argc = lua_gettop(l);
+    int flags = 0, cb = 0, name_idx = 0, desc_idx = 0;
+    if (argc == 1) {
+        if (!lua_istable(l, 1))
+            return raise_err(l, "calling redis.register_function with a single argument is only "
+                                "applicable to Lua table (representing named arguments).");
+        lua_pushnil(l);
+        while (lua_next(l, 1)) {
+            const char *k = lua_type(l, -2) == LUA_TSTRING ? lua_tostring(l, -2) : "";
+            int v = lua_gettop(l);
+            if (strcmp(k, "function_name") == 0) {
+                if (!lua_isstring(l, v))
+                    return raise_err(l, "function_name argument given to "
+                                        "redis.register_function must be a string");
+                name_idx = v;
+            } else if (strcmp(k, "callback") == 0) {
+                if (!lua_isfunction(l, v))
+                    return raise_err(l, "callback argument given to redis.register_function "
+                                        "must be a function");
+                cb = v;
+            } else if (strcmp(k, "flags") == 0) {
+                if (!lua_istable(l, v))
+                    return raise_err(l, "flags argument to redis.register_function must be a "
+                                        "table representing function flags");
+                for (int j = 1;; j++) {
+                    lua_rawgeti(l, v, j);
+                    if (lua_isnil(l, -1)) {
+                        lua_pop(l, 1);
+                        break;
+                    }
+                    size_t fl;
+                    const char *fs =
+                        lua_type(l, -1) == LUA_TSTRING ? lua_tolstring(l, -1, &fl) : NULL;
+                    int bit = fs ? flag_by_name(fs, fl) : 0;
+                    lua_pop(l, 1);
+                    if (!bit) return raise_err(l, "unknown flag given");
+                    flags |= bit;
+                }
+            } else if (strcmp(k, "description") == 0) {
+                if (!lua_isstring(l, v))
+                    return raise_err(l, "description argument given to "
+                                        "redis.register_function must be a string");
+                desc_idx = v;
+            } else {
+                return raise_err(l, "unknown argument given to redis.register_function");
+            }
+            /* keep the value on the stack (its index is remembered); push
+             * the key again for lua_next */
+            lua_pushvalue(l, -2);
+        }
+        if (!name_idx)
+            return raise_err(l, "redis.register_function must get a function name argument");
+        if (!cb) return raise_err(l, "redis.register_function must get a callback argument");
+    } else if (argc == 2) {
+        if (!lua_isstring(l, 1))
+            return raise_err(l, "first argument to redis.register_function must be a string");
+        if (!lua_isfunction(l, 2))
+            return raise_err(l, "second argument to redis.register_function must be a function");
+        name_idx = 1;
+        cb = 2;
+    } else {
+        return raise_err(l, "wrong number of arguments to redis.register_function");
+    }
+    size_t nlen;
+    const char *name = lua_tolstring(l, name_idx, &nlen);
+    if (!valid_name(name, nlen)) return raise_err(l, FN_NAME_ERROR);
+    for (size_t i = 0; i < fn_pending->n; i++)
+        if (strcmp(fn_pending->fns[i]->name, name) == 0)
+            return raise_err(l, "Function already exists in the library");
+    if (fn_pending->n == fn_pending->cap) {
+        fn_pending->cap = fn_pending->cap ? fn_pending->cap * 2 : 4;
+        fn_pending->fns = xrealloc(fn_pending->fns, fn_pending->cap * sizeof(Function *));
+    }
+    Function *f = xcalloc(1, sizeof *f);
+    f->name = xmemdup(name, nlen + 1);
+    f->desc = desc_idx ? xstrdup(lua_tostring(l, desc_idx)) : NULL;
+    f->flags = flags | SFLAG_SHEBANG;
+    f->lib = fn_pending;
+    lua_pushvalue(l, cb);
+    f->ref = luaL_ref(l, LUA_REGISTRYINDEX);
+    fn_pending->fns[fn_pending->n++] = f;
+    return 0;
+}
+
+/* A library that loads for longer than this is stopped. */
+#define FN_LOAD_TIMEOUT_US 500000
+
+static void load_hook(lua_State *l, lua_Debug *ar) {
+    (void)ar;
+    if (real_us() - fn_load_start_us > FN_LOAD_TIMEOUT_US) {
+        lua_sethook(l, load_hook, LUA_MASKCOUNT, 1);
+        push_error_table(l, "ERR FUNCTION LOAD timeout", strlen("ERR FUNCTION LOAD timeout"));
+        lua_error(l);
+    }
+}
+
+/* Parses the "#!lua name=<library>" first line; the name (owned) or NULL
+ * with Redis's error in err. */
+static char *parse_library_meta(const char *code, size_t len, Buf *err) {
+    if (len < 2 || code[0] != '#' || code[1] != '!') {
+        buf_printf(err, "ERR Missing library metadata");
+        return NULL;
+    }
+    const char *nl = memchr(code, '\n', len);
+    if (!nl) {
+        buf_printf(err, "ERR Invalid library metadata");
+        return NULL;
+    }
+    size_t line = (size_t)(nl - code);
+    char *copy = xmalloc(line + 1);
+    memcpy(copy, code, line);
+    copy[line] = '\0';
+    char *name = NULL, *save = NULL;
+    char *tok = strtok_r(copy, " \t\r", &save);
+    if (!tok || strcasecmp(tok + 2, "lua") != 0) {
+        buf_printf(err, "ERR Engine '%s' not found", tok ? tok + 2 : "");
+        goto fail;
+    }
+    while ((tok = strtok_r(NULL, " \t\r", &save))) {
+        if (strncmp(tok, "name=", 5) == 0) {
+            if (name) {
+                buf_printf(err, "ERR Invalid metadata value, name argument was given multiple "
+                                "times");
+                goto fail;
+            }
+            name = xstrdup(tok + 5);
+        } else {
+            buf_printf(err, "ERR Invalid metadata value given: %s", tok);
+            goto fail;
+        }
+    }
+    if (!name) {
+        buf_printf(err, "ERR Library name was not given");
+        goto fail;
+    }
+    if (!valid_name(name, strlen(name))) {
+        buf_printf(err, "ERR " FN_NAME_ERROR);
+        goto fail;
+    }
+    xfree(copy);
+    return name;
+fail:
+    xfree(name);
+    xfree(copy);
+    return NULL;
+}
+
+static void reply_buf_error(Client *c, Buf *err) {
+    buf_append_char(err, '\0');
+    reply_error(c, "%s", err->p);
+    buf_free(err);
+}
+
+static void library_unregister(Library *lib) {
+    for (size_t i = 0; i < lib->n; i++) {
+        DictEntry *e = dict_unlink(functions, lib->fns[i]->name, strlen(lib->fns[i]->name));
+        if (e) dict_entry_free(e);
+    }
+    functions_bytes -= library_bytes(lib);
+    DictEntry *e = dict_unlink(libraries, lib->name, strlen(lib->name));
+    if (e) dict_entry_free(e);
+}
+
+void function_load_command(Client *c) {
+    int replace = 0;
+    for (int i = 2; i < c->argc - 1; i++) {
+        if (slice_eq_nocase(c->argv[i], "replace")) {
+            replace = 1;
+            continue;
+        }
+        reply_error(c, "ERR Unknown option given: %.*s",
+                    (int)(c->argv[i].len > 128 ? 128 : c->argv[i].len), c->argv[i].p);
+        return;
+    }
+    ensure_init();
+    Slice code = c->argv[c->argc - 1];
+    Buf err;
+    buf_init(&err);
+    char *name = parse_library_meta(code.p, code.len, &err);
+    if (!name) {
+        reply_buf_error(c, &err);
+        return;
+    }
+    DictEntry *old_e = dict_find(libraries, name, strlen(name));
+    Library *old = old_e ? old_e->val : NULL;
+    if (old && !replace) {
+        buf_printf(&err, "ERR Library '%s' already exists", name);
+        xfree(name);
+        reply_buf_error(c, &err);
+        return;
+    }
+    /* compiled with the metadata line blanked: line numbers stay */
+    const char *nl = memchr(code.p, '\n', code.len);
+    char *copy = xmemdup(code.p, code.len);
+    memset(copy, ' ', (size_t)(nl - code.p));
+    lua_pushcfunction(FL, error_handler);
+    int eh = lua_gettop(FL);
+    int rc = luaL_loadbuffer(FL, copy, code.len, "@user_function");
+    xfree(copy);
+    if (rc != 0) {
+        buf_printf(&err, "ERR Error compiling function: %s", lua_tostring(FL, -1));
+        lua_settop(FL, eh - 1);
+        xfree(name);
+        reply_buf_error(c, &err);
+        return;
+    }
+    push_script_env(FL);
+    lua_setfenv(FL, -2);
+    Library *lib = xcalloc(1, sizeof *lib);
+    lib->name = name;
+    lib->code = xmemdup(code.p, code.len);
+    lib->len = code.len;
+    fn_pending = lib;
+    fn_loading = 1;
+    fn_load_start_us = real_us();
+    lua_sethook(FL, load_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    rc = lua_pcall(FL, 0, 0, eh);
+    lua_sethook(FL, NULL, 0, 0);
+    fn_loading = 0;
+    fn_pending = NULL;
+    if (rc != 0) {
+        size_t len = 0;
+        const char *m = lua_istable(FL, -1) ? raw_string_field(FL, lua_gettop(FL), "err", &len)
+                                            : lua_tolstring(FL, -1, &len);
+        buf_printf(&err, "ERR Error registering functions: %.*s", (int)len, m ? m : "");
+        lua_settop(FL, eh - 1);
+        library_free(lib);
+        reply_buf_error(c, &err);
+        return;
+    }
+    lua_settop(FL, eh - 1);
+    if (lib->n == 0) {
+        library_free(lib);
+        buf_printf(&err, "ERR No functions registered");
+        reply_buf_error(c, &err);
+        return;
+    }
+    for (size_t i = 0; i < lib->n; i++) {
+        DictEntry *e = dict_find(functions, lib->fns[i]->name, strlen(lib->fns[i]->name));
+        if (e && ((Function *)e->val)->lib != old) {
+            buf_printf(&err, "ERR Function %s already exists", lib->fns[i]->name);
+            library_free(lib);
+            reply_buf_error(c, &err);
+            return;
+        }
+    }
+    buf_free(&err);
+    if (old) {
+        library_unregister(old);
+        library_free(old);
+    }
+    dict_add(libraries, lib->name, strlen(lib->name), lib);
+    for (size_t i = 0; i < lib->n; i++)
+        dict_add(functions, lib->fns[i]->name, strlen(lib->fns[i]->name), lib->fns[i]);
+    functions_bytes += library_bytes(lib);
+    reply_bulk(c, lib->name, strlen(lib->name));
+    propagate_argv(c);
+}
+
+void function_delete_command(Client *c) {
+    ensure_init();
+    DictEntry *e = dict_find(libraries, c->argv[2].p, c->argv[2].len);
+    if (!e) {
+        reply_error(c, "ERR Library not found");
+        return;
+    }
+    Library *lib = e->val;
+    library_unregister(lib);
+    library_free(lib);
+    reply_ok(c);
+    propagate_argv(c);
+}
+
+static void free_library_val(void *p) {
+    library_free(p);
+}
+
+/* Forgets every library and starts the functions' Lua state afresh. */
+void function_flush(void) {
+    if (!FL) return;
+    dict_clear(functions, NULL);
+    dict_clear(libraries, free_library_val);
+    functions_bytes = 0;
+    lua_close(FL);
+    FL = new_state(1);
+}
+
+void function_flush_command(Client *c) {
+    ensure_init();
+    function_flush();
+    reply_ok(c);
+    propagate_argv(c);
+}
+
+typedef struct ListCtx {
+    Client *c;
+    Slice pattern;
+    int has_pattern, with_code;
+    size_t n;
+    Library **libs;
+} ListCtx;
+
+static void collect_library(void *priv, DictEntry *e) {
+    ListCtx *x = priv;
+    Library *lib = e->val;
+    if (x->has_pattern &&
+        !glob_match(x->pattern.p, x->pattern.len, lib->name, strlen(lib->name), 0))
+        return;
+    x->libs[x->n++] = lib;
+}
+
+void function_list_command(Client *c) {
+    ListCtx x = {c, {NULL, 0}, 0, 0, 0, NULL};
+    for (int i = 2; i < c->argc; i++) {
+        if (!x.with_code && slice_eq_nocase(c->argv[i], "withcode")) {
+            x.with_code = 1;
+            continue;
+        }
+        if (!x.has_pattern && slice_eq_nocase(c->argv[i], "libraryname")) {
+            if (i + 1 >= c->argc) {
+                reply_error(c, "ERR library name argument was not given");
+                return;
+            }
+            x.has_pattern = 1;
+            x.pattern = c->argv[++i];
+            continue;
+        }
+        reply_error(c, "ERR Unknown argument %.*s",
+                    (int)(c->argv[i].len > 128 ? 128 : c->argv[i].len), c->argv[i].p);
+        return;
+    }
+    ensure_init();
+    x.libs = xmalloc((dict_size(libraries) + 1) * sizeof(Library *));
+    dict_foreach(libraries, collect_library, &x);
+    reply_array(c, x.n);
+    for (size_t i = 0; i < x.n; i++) {
+        Library *lib = x.libs[i];
+        reply_map(c, x.with_code ? 4 : 3);
+        reply_bulk_cstr(c, "library_name");
+        reply_bulk_cstr(c, lib->name);
+        reply_bulk_cstr(c, "engine");
+        reply_bulk_cstr(c, "LUA");
+        reply_bulk_cstr(c, "functions");
+        reply_array(c, lib->n);
+        for (size_t j = 0; j < lib->n; j++) {
+            Function *f = lib->fns[j];
+            reply_map(c, 3);
+            reply_bulk_cstr(c, "name");
+            reply_bulk_cstr(c, f->name);
+            reply_bulk_cstr(c, "description");
+            reply_bulk_cstr(c, f->desc); /* NULL: a null */
+            reply_bulk_cstr(c, "flags");
+            size_t nf = 0;
+            for (size_t k = 0; k < sizeof fn_flag_names / sizeof fn_flag_names[0]; k++)
+                nf += (f->flags & fn_flag_names[k].flag) != 0;
+            reply_set(c, nf);
+            for (size_t k = 0; k < sizeof fn_flag_names / sizeof fn_flag_names[0]; k++)
+                if (f->flags & fn_flag_names[k].flag) reply_status(c, fn_flag_names[k].name);
+        }
+        if (x.with_code) {
+            reply_bulk_cstr(c, "library_code");
+            reply_bulk(c, lib->code, lib->len);
+        }
+    }
+    xfree(x.libs);
+}
+
+void function_stats_command(Client *c) {
+    ensure_init();
+    reply_map(c, 2);
+    reply_bulk_cstr(c, "running_script");
+    if (run.active && run.is_function) {
+        reply_map(c, 3);
+        reply_bulk_cstr(c, "name");
+        reply_bulk_cstr(c, run.sha);
+        reply_bulk_cstr(c, "command");
+        Client *caller = run.caller;
+        reply_array(c, (size_t)caller->argc);
+        for (int i = 0; i < caller->argc; i++) reply_bulk_slice(c, caller->argv[i]);
+        reply_bulk_cstr(c, "duration_ms");
+        reply_int(c, (real_us() - run.start_us) / 1000);
+    } else {
+        reply_null(c);
+    }
+    reply_bulk_cstr(c, "engines");
+    reply_map(c, 1);
+    reply_bulk_cstr(c, "LUA");
+    reply_map(c, 2);
+    reply_bulk_cstr(c, "libraries_count");
+    reply_int(c, (long long)dict_size(libraries));
+    reply_bulk_cstr(c, "functions_count");
+    reply_int(c, (long long)dict_size(functions));
+}
+
+void function_call_command(Client *c, int readonly_cmd) {
+    ensure_init();
+    DictEntry *e = dict_find(functions, c->argv[1].p, c->argv[1].len);
+    if (!e) {
+        reply_error(c, "ERR Function not found");
+        return;
+    }
+    Function *f = e->val;
+    long long numkeys;
+    if (num_parse_ll(c->argv[2].p, c->argv[2].len, &numkeys) != 0) {
+        reply_error(c, "ERR Bad number of keys provided");
+        return;
+    }
+    if (numkeys > c->argc - 3) {
+        reply_error(c, "ERR Number of keys can't be greater than number of args");
+        return;
+    }
+    if (numkeys < 0) {
+        reply_error(c, "ERR Number of keys can't be negative");
+        return;
+    }
+    if (check_declared_flags(c, f->flags, readonly_cmd) != 0) return;
+    lua_pushcfunction(FL, error_handler);
+    lua_rawgeti(FL, LUA_REGISTRYINDEX, f->ref);
+    const Slice *v = c->argv + 3;
+    lua_createtable(FL, (int)numkeys, 0);
+    for (long long i = 0; i < numkeys; i++) {
+        lua_pushlstring(FL, v[i].p, v[i].len);
+        lua_rawseti(FL, -2, (int)i + 1);
+    }
+    long long nargs = c->argc - 3 - numkeys;
+    lua_createtable(FL, (int)nargs, 0);
+    for (long long i = 0; i < nargs; i++) {
+        lua_pushlstring(FL, v[numkeys + i].p, v[numkeys + i].len);
+        lua_rawseti(FL, -2, (int)i + 1);
+    }
+    run_and_reply(c, FL, 2, f->name, f->flags, readonly_cmd, 1);
+}
+
+int function_flags(Slice name, int *flags) {
+    if (!functions) return -1;
+    DictEntry *e = dict_find(functions, name.p, name.len);
+    if (!e) return -1;
+    *flags = ((Function *)e->val)->flags;
+    return 0;
+}
+
+size_t function_count(void) {
+    return functions ? dict_size(functions) : 0;
+}
+
+size_t function_library_count(void) {
+    return libraries ? dict_size(libraries) : 0;
+}
+
+size_t function_lua_memory(void) {
+    if (!FL) return 0;
+    return (size_t)lua_gc(FL, LUA_GCCOUNT, 0) * 1024 + (size_t)lua_gc(FL, LUA_GCCOUNTB, 0);
+}
+
+size_t function_memory(void) {
+    return functions_bytes;
+}
+
+typedef struct EmitCtx {
+    void (*emit)(void *priv, int argc, const Slice *argv);
+    void *priv;
+} EmitCtx;
+
+static void emit_library(void *priv, DictEntry *e) {
+    EmitCtx *x = priv;
+    Library *lib = e->val;
+    Slice argv[3] = {slice_of("FUNCTION", 8), slice_of("LOAD", 4), slice_of(lib->code, lib->len)};
+    x->emit(x->priv, 3, argv);
+}
+
+void function_records(void (*emit)(void *priv, int argc, const Slice *argv), void *priv) {
+    if (!libraries) return;
+    EmitCtx x = {emit, priv};
+    dict_foreach(libraries, emit_library, &x);
 }

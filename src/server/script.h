@@ -23,11 +23,30 @@ void script_load_command(Client *c, Slice body);
 int script_call_may_write(const Command *cmd, int argc, const Slice *argv);
 /* 1 if a script with this SHA-1 (any letter case) is cached. */
 int script_exists(Slice sha);
-/* SCRIPT KILL (run beside a busy script): 0 when the script will stop,
- * else -1 with Redis's NOTBUSY or UNKILLABLE error in *err. */
-int script_kill(const char **err);
+/* SCRIPT KILL (is_eval) or FUNCTION KILL, run beside a busy script: 0 when
+ * it will stop, else -1 with Redis's error in *err (NOTBUSY, UNKILLABLE, or
+ * BUSY naming the other KILL). */
+int script_kill(const char **err, int is_eval);
 /* SCRIPT FLUSH: forgets every script and starts a fresh Lua state. */
 void script_flush(void);
+
+/* Functions (FUNCTION, FCALL): libraries by name in their own Lua state. */
+void function_load_command(Client *c);   /* FUNCTION LOAD [REPLACE] code */
+void function_delete_command(Client *c); /* FUNCTION DELETE library */
+void function_flush_command(Client *c);  /* FUNCTION FLUSH [ASYNC|SYNC], arguments checked */
+void function_list_command(Client *c);   /* FUNCTION LIST [LIBRARYNAME p] [WITHCODE] */
+void function_stats_command(Client *c);  /* FUNCTION STATS */
+void function_call_command(Client *c, int readonly_cmd); /* FCALL / FCALL_RO */
+/* Forgets every library (DEBUG LOADAOF, before the AOF loads them again). */
+void function_flush(void);
+/* The flags (SFLAG_*-style, private) of a function; -1 if there is none. */
+int function_flags(Slice name, int *flags);
+/* One FUNCTION LOAD record per library, for the AOF rewrite. */
+void function_records(void (*emit)(void *priv, int argc, const Slice *argv), void *priv);
+size_t function_count(void);
+size_t function_library_count(void);
+size_t function_lua_memory(void);
+size_t function_memory(void);
 
 /* INFO memory: bytes the Lua state uses, scripts cached and their bytes. */
 size_t script_lua_memory(void);

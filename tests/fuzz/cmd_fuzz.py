@@ -141,7 +141,7 @@ NEVER = {"shutdown", "monitor", "client|reply", "wait", "waitaof",
          "sync", "psync", "replicaof", "slaveof", "failover", "save", "bgsave", "config|rewrite",
          "debug", "client|pause",
          # Not in streamd; listed for runs against redis-server (--bin).
-         "acl", "module", "fcall", "function|restore", "cluster", "readonly", "migrate",
+         "acl", "module", "function|restore", "cluster", "readonly", "migrate",
          "restore", "restore-asking", "lpop", "blpop", "brpop", "blmove", "brpoplpush",
          "blmpop", "bzpopmin", "bzpopmax", "bzmpop", "client|tracking", "debug"}
 
@@ -763,14 +763,29 @@ class Gen:
         "return redis.pcall(unpack(ARGV), 'extra')",
     ]
 
+    FZ_LIB = ("#!lua name=fz\n"
+              "redis.register_function('fz_pcall', function(k, a) return redis.pcall(unpack(a)) end)\n"
+              "redis.register_function('fz_call', function(k, a) return redis.call(unpack(a)) end)\n"
+              "redis.register_function{function_name='fz_ro', flags={'no-writes'},\n"
+              "  callback=function(k, a) redis.setresp(3) return redis.pcall(unpack(a)) end}")
+
     def scripted(self, cmd):
         cmd = [str(a) for a in cmd]
         if not cmd:
             return ["EVAL", "return 1", "0"]
         r = self.rng.random()
-        if r < 0.8:
+        if r < 0.6:
             body = self.pick(self.SCRIPTS)
             return [self.pick(["EVAL", "EVAL", "EVAL_RO"]), body, "0"] + cmd
+        if r < 0.75:
+            # the same through a function (loaded now and then, flushed now and then)
+            return [self.pick(["FCALL", "FCALL", "FCALL_RO"]),
+                    self.pick(["fz_pcall", "fz_call", "fz_ro", "fz_none"]), "0"] + cmd
+        if r < 0.8:
+            return self.pick([["FUNCTION", "LOAD", "REPLACE", self.FZ_LIB],
+                              ["FUNCTION", "DELETE", "fz"], ["FUNCTION", "FLUSH"],
+                              ["FUNCTION", "LIST", "WITHCODE"], ["FUNCTION", "STATS"],
+                              ["FUNCTION", "LOAD", "#!lua name=fzbad\nredis.register_function()"]])
         if r < 0.9:
             return ["SCRIPT", self.pick(["LOAD", "EXISTS", "FLUSH", "KILL", "HELP"]),
                     self.pick(self.SCRIPTS)]

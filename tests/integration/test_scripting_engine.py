@@ -1,7 +1,8 @@
 """Scripting behaviour redis-server 7.0 cannot be the oracle for, or that
 only streamd's own files show: what a script's writes leave in the AOF, the
-8.x bound on the EVAL script cache, the read-only globals, and SELECT inside
-a script (the caller's database stays). The replies scripts give are compared
+8.x bound on the EVAL script cache, the read-only globals, SELECT inside a
+script (the caller's database stays), busy scripts and functions, and
+function libraries kept by the AOF (its rewrite and DEBUG LOADAOF). The replies scripts give are compared
 with redis-server 7.0 in tests/compat/test_scripting_diff.py.
 """
 
@@ -179,3 +180,79 @@ def test_a_script_that_wrote_is_unkillable_shutdown_nosave_ends_it(make_server):
     assert b"half" not in incr_aof(srv)
     srv.start()
     assert srv.raw().call("EXISTS", "half") == 0
+
+
+LIB1 = "#!lua name=lib1\nredis.register_function('g1', function(k, a) return redis.call('incr', k[1]) end)"
+LIB2 = "#!lua name=lib2\nredis.register_function('g2', function() return 2 end)"
+LIB3 = ("#!lua name=lib3\nredis.register_function{function_name='g3', "
+        "callback=function() return 3 end, flags={'no-writes'}}")
+
+
+def test_function_libraries_persist_through_the_aof_rewrite_and_loadaof(make_server):
+    srv = make_server(["--appendonly", "yes", "--appendfsync", "always"])
+    c = srv.raw()
+    assert c.call("FUNCTION", "LOAD", LIB1) == b"lib1"
+    assert c.call("FCALL", "g1", "1", "cnt") == 1
+    assert c.call("FUNCTION", "LOAD", LIB2) == b"lib2"
+    assert c.call("FUNCTION", "DELETE", "lib2") == b"OK"
+    # the base a rewrite writes holds the libraries (FUNCTION LOAD first)
+    assert c.call("BGREWRITEAOF") == b"Background append only file rewriting started"
+    import time
+    while srv.client().info("persistence")["aof_rewrite_in_progress"]:
+        time.sleep(0.01)
+    d = os.path.join(srv.dir, "appendonlydir")
+    base = b"".join(open(os.path.join(d, n), "rb").read() for n in os.listdir(d) if ".base." in n)
+    assert base.startswith(b"*3\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n") and b"lib2" not in base
+    assert c.call("FUNCTION", "LOAD", LIB3) == b"lib3"
+    # DEBUG LOADAOF empties the libraries too before the AOF brings them back
+    assert c.call("DEBUG", "LOADAOF") == b"OK"
+    assert c.call("FCALL", "g1", "1", "cnt") == 2
+    assert c.call("FCALL_RO", "g3", "0") == 3
+    srv.restart()
+    c = srv.raw()
+    assert c.call("FCALL", "g1", "1", "cnt") == 3
+    assert str(c.call("FCALL", "g2", "0")) == "ERR Function not found"
+    assert c.call("FUNCTION", "FLUSH") == b"OK"
+    srv.restart()
+    assert str(srv.raw().call("FCALL", "g1", "1", "cnt")) == "ERR Function not found"
+
+
+def test_script_and_function_caches_are_separate(make_server):
+    srv = make_server()
+    c = srv.raw()
+    c.call("FUNCTION", "LOAD", LIB3)
+    sha = c.call("SCRIPT", "LOAD", "return 'script'")
+    assert c.call("SCRIPT", "FLUSH") == b"OK"
+    assert c.call("FCALL", "g3", "0") == 3
+    sha = c.call("SCRIPT", "LOAD", "return 'script'")
+    assert c.call("FUNCTION", "FLUSH") == b"OK"
+    assert c.call("EVALSHA", sha, "0") == b"script"
+    assert c.call("FLUSHALL") == b"OK"
+    assert c.call("EVALSHA", sha, "0") == b"script"  # FLUSHALL keeps scripts
+    c.call("FUNCTION", "LOAD", LIB3)
+    c.call("FLUSHALL")
+    assert c.call("FCALL", "g3", "0") == 3  # ... and functions
+    info = srv.client().info("memory")
+    assert info["number_of_functions"] == 1 and info["number_of_libraries"] == 1
+    assert info["used_memory_vm_functions"] > 0 and info["used_memory_functions"] > 0
+
+
+def test_busy_function_is_killed_by_function_kill_only(make_server):
+    srv = make_server(["--busy-reply-threshold", "100"])
+    runner, other = srv.raw(), srv.raw()
+    other.call("FUNCTION", "LOAD",
+               "#!lua name=busy\nredis.register_function('spin', function() while true do end end)")
+    runner.send_cmd("FCALL", "spin", "0")
+    import time
+    deadline = time.monotonic() + 5
+    while not isinstance(other.call("PING"), RespError):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    fbusy = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+    assert str(other.call("GET", "k")) == fbusy
+    assert str(other.call("SCRIPT", "KILL")) == fbusy
+    stats = other.call("FUNCTION", "STATS")
+    assert stats[0] == b"running_script" and stats[1][1] == b"spin"
+    assert other.call("FUNCTION", "KILL") == b"OK"
+    assert str(runner.read()).startswith("ERR Script killed by user with SCRIPT KILL... script: spin")
+    assert other.call("PING") == b"PONG"
