@@ -9,8 +9,8 @@
  *   cmsgpack.unpack_limit(s, n [, off])  next offset, then up to n values
  *
  * Offsets are 0-based byte positions; the next offset is -1 once s is used
- * up. A limit of 0 means no limit, and then (as for unpack) no offset comes
- * back.
+ * up. A limit of 0 at offset 0 means no limit, and then (as for unpack) no
+ * offset comes back; at another offset it decodes nothing (7.0's rule).
  *
  * Encoding (the smallest form that holds the value, as 7.0 chooses it):
  *
@@ -412,13 +412,17 @@ static int unpack_values(lua_State *L, long long limit, long long offset) {
         luaL_error(L, "Start offset %d greater than input length %d.", low_int(offset),
                    low_int((long long)len));
     lua_settop(L, 1); /* the input stays referenced; results go above it */
+    /* 7.0 decodes everything only when neither a limit nor an offset is
+     * given: unpack_limit(s, 0, off) with off > 0 decodes nothing and
+     * returns the offset. */
+    int is_all = limit == 0 && offset == 0;
     Cursor c = {(const unsigned char *)s, len, (size_t)offset};
     long long n = 0;
-    while (c.pos < c.len && (limit == 0 || n < limit)) {
+    while (c.pos < c.len && (is_all || n < limit)) {
         decode_value(L, &c);
         n++;
     }
-    if (limit == 0) return (int)n;
+    if (is_all) return (int)n;
     luaL_checkstack(L, 1, "in function mp_unpack_full");
     lua_pushnumber(L, c.pos < c.len ? (lua_Number)c.pos : -1);
     lua_insert(L, 2);
