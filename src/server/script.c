@@ -46,13 +46,10 @@
 #include "lua-bitop.h"
 #include "lua-cjson.h"
 #include "server/core.h"
+#include "server/lua_libs.h"
 #include "version.h"
 
 #define SCRIPT_EVAL_MAX 500
-
-/* struct and cmsgpack (src/server/lua_struct.c, lua_cmsgpack.c) */
-int luaopen_struct(lua_State *l) __attribute__((weak));
-int luaopen_cmsgpack(lua_State *l) __attribute__((weak));
 
 enum {
     SFLAG_SHEBANG = 1 << 0, /* declared its flags: checked before it runs */
@@ -1278,8 +1275,8 @@ static lua_State *new_state(int for_functions) {
     open_lib(S, LUA_MATHLIBNAME, luaopen_math);
     open_lib(S, "cjson", luaopen_cjson);
     open_lib(S, "bit", luaopen_bit);
-    if (luaopen_struct) open_lib(S, "struct", luaopen_struct);
-    if (luaopen_cmsgpack) open_lib(S, "cmsgpack", luaopen_cmsgpack);
+    open_lib(S, "struct", luaopen_struct);
+    open_lib(S, "cmsgpack", luaopen_cmsgpack);
     lua_newtable(S);
     lua_setfield(S, LUA_REGISTRYINDEX, "streamd_proxies");
     lua_newtable(S);
