@@ -17,6 +17,7 @@ import random
 
 import pytest
 
+from testlib import IS_REDIS
 from testlib.diff import Call
 
 SERIALIZE = r"""
@@ -119,6 +120,8 @@ VALUES = [
     "cmsgpack.unpack_limit('\\1\\2\\3', 2), cmsgpack.unpack_limit('\\1\\2\\3', 2, 2)",
     "cmsgpack.unpack_limit('\\1\\2\\3', 0), cmsgpack.unpack_limit('\\1\\2\\3', 5)",
     "cmsgpack.unpack_limit('\\1\\2\\3', 2^32)",
+    "cmsgpack.unpack_limit('\\1\\2\\3', 0, 1), cmsgpack.unpack_limit('\\193\\2\\3', 0, 2)",
+    "cmsgpack.unpack_limit('\\1\\2\\3', 0, 3)",
     "select('#', cmsgpack.unpack(string.rep('\\1', 7999)))",
     "select('#', cmsgpack.unpack_limit(string.rep('\\1', 7998), 9000, 0))",
     "type(cmsgpack.unpack(string.rep('\\145', 3999) .. '\\1'))",
@@ -213,6 +216,14 @@ def test_tables(diff, has_eval):
     ])
 
 
+@pytest.mark.xfail(not IS_REDIS, strict=True, reason="streamd's Lua (Debian's 5.1) hashes strings of 32 bytes "
+                   "or more by sampling; 7.0's bundled Lua hashes every byte (redis#9449), so "
+                   "such keys come out of pairs()/lua_next in another order")
+def test_long_string_keys(diff, has_eval):
+    diff([ev("local t = {} for i = 1, 20 do t[string.rep('k', i) .. string.rep('z', 32) .. i] = i "
+             "end return cmsgpack.pack(t)")])
+
+
 # --- random cases -------------------------------------------------------------
 
 
@@ -266,9 +277,10 @@ def rnd_value(r, depth):
         return "{" + ", ".join(rnd_value(r, depth + 1) for _ in range(n)) + "}"
     items = []
     for _ in range(n):
-        # no table keys: tables hash by address, so their order differs even
-        # between two runs of 7.0 (a map of one table key is in the fixed cases)
-        key = r.choice([rnd_number(r), lua_string(rnd_bytes(r)), "true", "false"])
+        # No table keys: tables hash by address, so their order differs even
+        # between two runs of 7.0 (a map of one table key is in the fixed
+        # cases). No string keys of 32 bytes or more: see test_long_string_keys.
+        key = r.choice([rnd_number(r), lua_string(rnd_bytes(r)[:31]), "true", "false"])
         if key == "(0/0)":
             key = "1"
         items.append("[%s] = %s" % (key, rnd_value(r, depth + 1)))
@@ -295,7 +307,7 @@ def mp_value(r, depth, is_key=False):
                          (0xd2, 4), (0xd3, 8), (0xca, 4), (0xcb, 8)])
         return bytes([t]) + bytes(r.randrange(256) for _ in range(n))
     if k in (2, 3):
-        s = rnd_bytes(r)
+        s = rnd_bytes(r)[:31] if is_key else rnd_bytes(r)  # see test_long_string_keys
         form = r.randrange(4)
         if form == 0 and len(s) < 32:
             return bytes([0xa0 | len(s)]) + s
