@@ -363,6 +363,46 @@ scenario("keys-argv-binary", [
     ev("return ARGV[1] .. KEYS[1]", 1, "\u00e9".encode(), "\u20ac".encode()),
 ])
 
+scenario("lua-environment", [
+    ev("local k = {} for n in pairs(_G) do k[#k+1] = n end table.sort(k) return k"),
+    ev("local out = {} for _, lib in ipairs({'string', 'math', 'table', 'cjson', 'bit', 'struct', "
+       "'cmsgpack', 'coroutine'}) do local k = {} for n in pairs(_G[lib]) do k[#k+1] = n end "
+       "table.sort(k) out[#out+1] = lib .. ': ' .. table.concat(k, ' ') end return out"),
+    ev("return {cjson._NAME, cjson._VERSION, cmsgpack._NAME, cmsgpack._VERSION, "
+       "type(cmsgpack._COPYRIGHT), type(cmsgpack._DESCRIPTION)}"),
+    ev("KEYS[5] = 'leak' ARGV[5] = 'leak' return 1"),
+    ev("return {type(KEYS[5]), type(ARGV[5])}"),
+    ev("rawset(string, 'x', 1) return 1"), ev("local mt = getmetatable('') mt.__index = {} return 1"),
+    ev("local mt = getmetatable('') mt.newfield = 1 return 1"), ev("return ('x'):upper()"),
+    ev("setmetatable(redis, {}) return 1"), ev("return type(getmetatable(redis))"),
+    ev("local t = setmetatable({}, {__metatable='locked'}) return getmetatable(t)"),
+    ev("return {collectgarbage('count') > 0, gcinfo() > 0, type(_G), _G._G == _G}"),
+    ev("return coroutine.wrap(function() coroutine.yield(redis.call('PING')) end)()"),
+    ev("local co = coroutine.create(function() return redis.call('SET', 'cx', '1') end) "
+       "return {coroutine.resume(co)}"),
+    ("GET", "cx"),
+    ev("local co = coroutine.create(function() error('inside') end) return {coroutine.resume(co)}"),
+    ev("return type(string.dump(function() end))"),
+])
+scenario("command-getkeys-and-config", [
+    ("COMMAND", "GETKEYS", "EVAL", "return 1", "2", "a", "b", "c"),
+    ("COMMAND", "GETKEYS", "EVAL", "return 1", "0"), ("COMMAND", "GETKEYS", "EVAL", "return 1", "0", "x"),
+    ("COMMAND", "GETKEYS", "EVALSHA", "abc", "1", "k"),
+    ("COMMAND", "GETKEYS", "EVAL_RO", "abc", "1", "k", "v"),
+    ("COMMAND", "GETKEYS", "EVALSHA_RO", "abc", "2", "k", "v"),
+    ("COMMAND", "GETKEYS", "EVAL", "return 1", "5", "a"),
+    ("COMMAND", "GETKEYS", "EVAL", "return 1", "-1", "a"),
+    ("COMMAND", "GETKEYS", "EVAL", "return 1", "x", "a"),
+    ("COMMAND", "GETKEYSANDFLAGS", "EVAL", "return 1", "2", "a", "b"),
+    ("COMMAND", "GETKEYSANDFLAGS", "EVAL_RO", "return 1", "1", "a"),
+    ("COMMAND", "GETKEYS", "SCRIPT", "LOAD", "return 1"),
+    Call(("COMMAND", "LIST", "FILTERBY", "PATTERN", "eval*"),
+         norm=lambda v: sorted(v) if isinstance(v, list) else v),
+    ("CONFIG", "GET", "lua-time-limit"), ("CONFIG", "GET", "busy-reply-threshold"),
+    ("CONFIG", "SET", "lazyfree-lazy-user-flush", "yes"), ev("return 1"), ("SCRIPT", "FLUSH"),
+    ("SCRIPT", "EXISTS", sha("return 1")), ("CONFIG", "SET", "lazyfree-lazy-user-flush", "no"),
+])
+
 # EVALSHA and the script cache
 scenario("evalsha-and-cache", [
     ("SCRIPT", "FLUSH"),
@@ -873,3 +913,26 @@ def test_monitor_lines_of_script_commands(server, ref_server):
     ours, theirs = run_monitor(server), run_monitor(ref_server)
     assert ours[0] == theirs[0]
     assert ours[1] == theirs[1]
+
+
+def raw_until_pong(srv, *cmd):
+    """The bytes of cmd's reply, read up to the PONG of a PING sent after it
+    (a reply nested too deep for the recursive parser)."""
+    c = srv.raw()
+    try:
+        c.send(encode_command(*cmd) + encode_command("PING"))
+        got = b""
+        while not got.endswith(b"+PONG\r\n"):
+            got += c.read_available(wait=0.05, first_wait=10)
+            assert not c.eof, got[-200:]
+        return got
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("depth", [500, 20000])
+def test_deeply_nested_reply(server, ref_server, depth):
+    src = "local t = {} local x = t for i = 1, %d do x[1] = {} x = x[1] end return t" % depth
+    ours = raw_until_pong(server, "EVAL", src, "0")
+    theirs = raw_until_pong(ref_server, "EVAL", src, "0")
+    assert ours == theirs, (ours[-200:], theirs[-200:])
