@@ -399,8 +399,6 @@ scenario("command-getkeys-and-config", [
     Call(("COMMAND", "LIST", "FILTERBY", "PATTERN", "eval*"),
          norm=lambda v: sorted(v) if isinstance(v, list) else v),
     ("CONFIG", "GET", "lua-time-limit"), ("CONFIG", "GET", "busy-reply-threshold"),
-    ("CONFIG", "SET", "lazyfree-lazy-user-flush", "yes"), ev("return 1"), ("SCRIPT", "FLUSH"),
-    ("SCRIPT", "EXISTS", sha("return 1")), ("CONFIG", "SET", "lazyfree-lazy-user-flush", "no"),
 ])
 
 # EVALSHA and the script cache
