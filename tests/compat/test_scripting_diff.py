@@ -33,7 +33,7 @@ import time
 
 import pytest
 
-from testlib import Call, canon
+from testlib import Call, canon, wait_blocked
 from testlib.resp import RespError, encode_command
 
 
@@ -934,3 +934,48 @@ def test_deeply_nested_reply(server, ref_server, depth):
     ours = raw_until_pong(server, "EVAL", src, "0")
     theirs = raw_until_pong(ref_server, "EVAL", src, "0")
     assert ours == theirs, (ours[-200:], theirs[-200:])
+
+
+def pause_run(srv):
+    """CLIENT PAUSE WRITE: 7.0 holds EVAL and EVALSHA (whatever the script
+    does, even one that fails to compile) unless the script's shebang says
+    no-writes; EVAL_RO, EVALSHA_RO and SCRIPT run at once. Held commands are
+    seen held through INFO blocked_clients, then answered after UNPAUSE."""
+    conns = [srv.raw() for _ in range(5)]
+    ctl, rd, w1, w2, w3 = conns
+    nw = "#!lua flags=no-writes\nreturn redis.call('GET', KEYS[1])"
+    wr = "return redis.call('SET', KEYS[1], ARGV[1])"
+    try:
+        ctl.call("FLUSHALL")
+        ctl.call("SCRIPT", "FLUSH")
+        ctl.call("SET", "k", "v0")
+        out = [ctl.call_raw("SCRIPT", "LOAD", nw), ctl.call_raw("SCRIPT", "LOAD", wr),
+               ctl.call_raw("CLIENT", "PAUSE", "100000", "WRITE")]
+        for cmd in [("EVAL", nw, "1", "k"), ("EVAL_RO", "return redis.call('GET', KEYS[1])", "1", "k"),
+                    ("EVALSHA", sha(nw), "1", "k"), ("EVALSHA_RO", sha(nw), "1", "k"),
+                    ("EVALSHA_RO", sha(wr), "1", "k", "ro"), ("SCRIPT", "EXISTS", sha(nw), sha(wr)),
+                    ("SCRIPT", "LOAD", "return 'loaded while paused'"), ("SCRIPT", "KILL"),
+                    ("EVAL_RO", "return (", "0"), ("GET", "k")]:
+            out.append(rd.call_raw(*cmd))
+        w1.send_cmd("EVAL", "return redis.call('GET', KEYS[1])", "1", "k")
+        wait_blocked(ctl, 1)
+        w2.send_cmd("EVALSHA", sha(wr), "1", "k", "w2")
+        wait_blocked(ctl, 2)
+        w3.send_cmd("EVAL", "return (", "0")
+        wait_blocked(ctl, 3)
+        out += [w.read_available(wait=0.05) for w in (w1, w2, w3)]
+        out.append(ctl.call_raw("CLIENT", "UNPAUSE"))
+        out += [w.read_with_raw()[1] for w in (w1, w2, w3)]
+        out.append(ctl.call_raw("GET", "k"))
+        return out
+    finally:
+        for c in conns:
+            c.close()
+        c = srv.raw()
+        c.call("CLIENT", "UNPAUSE")
+        c.close()
+
+
+def test_client_pause_write_holds_scripts(server, ref_server):
+    ours, theirs = pause_run(server), pause_run(ref_server)
+    assert ours == theirs
