@@ -979,3 +979,35 @@ def pause_run(srv):
 def test_client_pause_write_holds_scripts(server, ref_server):
     ours, theirs = pause_run(server), pause_run(ref_server)
     assert ours == theirs
+
+
+OOM_STEPS = [
+    ("SET", "k", "v"), ("SCRIPT", "LOAD", "#!lua flags=allow-oom\nreturn redis.call('INCR', 'n')"),
+    ("CONFIG", "SET", "maxmemory", "1"),
+    ("SET", "x", "y"),
+    ev("return redis.call('GET','k')"), ev("return redis.call('SET','k','w')"),
+    ev("return redis.pcall('SET','k','w')"), ev("redis.call('GET', 'k') return redis.call('SET','k','w')"),
+    ev("return redis.call('DEL','k')"), ev("#!lua\nreturn redis.call('GET','k')"), ev("#!lua\nreturn 1"),
+    ev("#!lua flags=no-writes\nreturn redis.call('GET','k')"),
+    ev("#!lua flags=allow-oom\nreturn redis.call('SET','k','oom')"),
+    ev("#!lua flags=allow-oom\nreturn redis.call('XADD','s','1-1','f','v')"),
+    ev("#!lua flags=allow-oom,no-writes\nreturn redis.pcall('SET','k','no')"),
+    ("EVAL_RO", "return redis.call('GET','k')", "0"),
+    ("EVALSHA", sha("#!lua flags=allow-oom\nreturn redis.call('INCR', 'n')"), "0"),
+    ("EVALSHA", "ffffffffffffffffffffffffffffffffffffffff", "0"), ("SCRIPT", "LOAD", "return 9"),
+    ev("return ("), ("MULTI",), ev("return redis.call('SET','k','m')"), ("EXEC",),
+    ("MULTI",), ev("#!lua flags=allow-oom\nreturn redis.call('SET','k','m')"),
+    ("EVAL_RO", "return redis.call('GET','k')", "0"), ("EXEC",),
+    ("CONFIG", "SET", "maxmemory", "0"), ("GET", "k"), ("GET", "n"), ("XLEN", "s"),
+]
+
+
+@pytest.mark.parametrize("resp", [2, 3])
+def test_scripts_over_maxmemory(diff, server, ref_server, resp):
+    try:
+        diff(OOM_STEPS, resp=resp)
+    finally:
+        for srv in (server, ref_server):
+            c = srv.client()
+            c.config_set("maxmemory", "0")
+            c.close()
