@@ -238,6 +238,9 @@ scenario("error-function", [
     ev("local ok, e = pcall(error, 'boom') return {tostring(ok), e}"),
     ev("local ok, e = pcall(error, {err='T x'}) return {tostring(ok), type(e), e.err}"),
     ev("return select(2, pcall(error))"),
+    ev("error('line1\\nline2\\r\\nline3')"), ev("return redis.error_reply('a\\r\\nb')"),
+    ev("return redis.status_reply('a\\nb')"), ev("return {err='x\\ny'}"),
+    ev("error(string.rep('x', 100000))"), ev("return redis.error_reply(string.rep('E', 70000))"),
 ])
 scenario("globals-protection", [
     ev("x = 5"), ev("return undefined_var"), ev("return undefined_var.x"),
@@ -761,6 +764,31 @@ scenario("commandstats", [
     Call(("INFO", "errorstats"), norm=info_lines("errorstat_")),
     Call(("INFO", "stats"), norm=info_lines("total_error_replies", "unexpected_error_replies")),
 ])
+def slowlog_entries(v):
+    """SLOWLOG GET without ids, times and durations; the client address as
+    'ip:port' when it is one (the calling connection), else as it is."""
+    if not isinstance(v, list):
+        return v
+    out = []
+    for e in v:
+        addr = e[4]
+        if re.fullmatch(rb"127\.0\.0\.1:\d+", addr):
+            addr = b"ip:port"
+        out.append((e[3], addr, e[5]))
+    return out
+
+
+scenario("slowlog-and-stats", [
+    ("CONFIG", "RESETSTAT"), ("SLOWLOG", "RESET"), ("CONFIG", "SET", "slowlog-log-slower-than", "0"),
+    ev("redis.call('SET','a','1') return redis.call('GET','a')"),
+    ev("return redis.call('GET','nokey')"), ev("return redis.pcall('INCR','a', 'extra')"),
+    ev("return redis.call('XADD', 's', '1-1', 'f', string.rep('v', 200))"),
+    ("CONFIG", "SET", "slowlog-log-slower-than", "10000"),
+    Call(("SLOWLOG", "GET", "20"), norm=slowlog_entries),
+    Call(("INFO", "stats"), norm=info_lines("keyspace_hits", "keyspace_misses",
+                                            "total_commands_processed")),
+])
+
 scenario("cached-scripts-count", [
     ("SCRIPT", "FLUSH"),
     Call(("INFO", "memory"), norm=info_lines("number_of_cached_scripts")),

@@ -462,3 +462,16 @@ def test_eval_ro_and_no_writes_through_redis_py(r):
     assert r.execute_command("EVALSHA_RO", sha, 1, "k") == b"v"
     assert r.get("k") == b"v"
 
+
+
+def test_the_script_client_is_not_listed(r, raw):
+    c = raw()
+    before = bytes(c.call("CLIENT", "LIST")).count(b"\n")
+    assert c.call("EVAL", "redis.call('SET', 'k', 'v') return redis.call('PING')", "0") == b"PONG"
+    listing = bytes(c.call("CLIENT", "LIST"))
+    assert listing.count(b"\n") == before
+    assert b"lua" not in listing
+    c.call("EVAL", "return redis.call('GET', 'k')", "0")
+    assert b" cmd=eval " in bytes(c.call("CLIENT", "INFO"))
+    c.call("EVALSHA", hashlib.sha1(b"return redis.call('GET', 'k')").hexdigest(), "0")
+    assert b" cmd=evalsha " in bytes(c.call("CLIENT", "INFO"))
