@@ -396,9 +396,43 @@ def test_many_distinct_scripts(r):
     r.script_flush()
     p = r.pipeline(transaction=False)
     for i in range(2000):
-        p.eval("return %d * 2" % i, 0)
-    assert p.execute() == [i * 2 for i in range(2000)]
+        p.script_load("return %d * 2" % i)
+    shas = p.execute()
+    assert len(set(shas)) == 2000
     assert r.info("memory")["number_of_cached_scripts"] == 2000
+    p = r.pipeline(transaction=False)
+    for sha in shas:
+        p.evalsha(sha, 0)
+    assert p.execute() == [i * 2 for i in range(2000)]
+    assert r.script_exists(*shas) == [True] * 2000
+    r.script_flush()
+    assert r.info("memory")["number_of_cached_scripts"] == 0
+
+
+@streamd_only
+def test_eval_cache_is_bounded(r):
+    """Scripts that EVAL brought in are evicted beyond 500, least recently
+    used first, as in Redis 7.4+ (7.0 kept every one: a client building a new
+    body per call grew the server without bound); SCRIPT LOAD's stay."""
+    r.script_flush()
+    pinned = r.script_load("return 'pinned'")
+    shas = []
+    for i in range(500):
+        assert r.eval("return %d" % i, 0) == i
+        shas.append(hashlib.sha1(b"return %d" % i).hexdigest())
+    assert r.info("memory")["number_of_cached_scripts"] == 501
+    assert r.evalsha(shas[0], 0) == 0  # used again: now the most recent
+    assert r.eval("return 500", 0) == 500
+    assert r.info("memory")["number_of_cached_scripts"] == 501
+    assert r.script_exists(shas[0], shas[1], shas[2], pinned) == [True, False, True, True]
+    # loading an EVAL'd script on purpose makes it stay
+    r.script_load("return 2")
+    for i in range(1000, 2000):
+        r.eval("return %d" % i, 0)
+    assert r.info("memory")["number_of_cached_scripts"] == 502
+    assert r.script_exists(pinned, shas[2], shas[0]) == [True, True, False]
+    with pytest.raises(NoScriptError):
+        r.evalsha(shas[3], 0)
     r.script_flush()
     assert r.info("memory")["number_of_cached_scripts"] == 0
 
