@@ -13,8 +13,11 @@ shebang flags, BLOCK in XREAD/XREADGROUP); the redis.* API (sha1hex, log,
 setresp, set_repl, error_reply, status_reply, ...); the Lua libraries
 (cjson, bit, struct, cmsgpack, string, table, math); SCRIPT LOAD / EXISTS /
 FLUSH / KILL / HELP; EVAL inside MULTI and against WATCH; INFO
-commandstats, errorstats and number_of_cached_scripts after scripts; the
-keyspace notifications and MONITOR lines of the commands a script runs.
+commandstats, errorstats, keyspace hits and number_of_cached_scripts after
+scripts; SLOWLOG entries; COMMAND GETKEYS of the EVAL family; scripts under
+CLIENT PAUSE WRITE and over maxmemory; replies nested deeper than Lua's
+stack; the keyspace notifications and MONITOR lines of the commands a
+script runs.
 
 Oddities of 7.0 that are the spec here: Lua true is :1 unless the script
 called setresp(3); a Lua number is cast to a C long long (1e20 and NaN give
@@ -23,8 +26,10 @@ out: error() with a table that has no err field (Debian's 7.0.15 crashes on
 it; tests/integration/test_scripting.py checks streamd survives it), the
 unseeded math.random (Debian's 7.0 uses the system Lua, whose math.random is
 libc's rand() shared with the whole process: not the same across runs), PTTL
-right after a write (not frozen in 7.0), and anything that prints the server
-version (streamd reports a different redis_version).
+right after a write (not frozen in 7.0), anything that prints the server
+version (streamd reports a different redis_version), and more than 500
+distinct EVAL bodies (streamd bounds that cache as Redis 7.4 does:
+tests/integration/test_scripting.py).
 """
 
 import hashlib
