@@ -409,6 +409,18 @@ scenario("command-getkeys-and-config", [
     ("CONFIG", "GET", "lua-time-limit"), ("CONFIG", "GET", "busy-reply-threshold"),
 ])
 
+scenario("many-arguments-to-redis-call", [
+    ev("local t = {} for i = 1, %d do t[i] = 'k' .. i end return redis.call('DEL', unpack(t))" % n)
+    for n in (7000, 7990, 7995, 8000, 100000)
+] + [
+    ev("local t = {} for i = 1, 3000 do t[#t+1] = 'k' .. i t[#t+1] = 'v' .. i end "
+       "redis.call('MSET', unpack(t)) return redis.call('DBSIZE')"),
+    ev("return redis.call('MGET', 'k1', 'k3000', 'k3001')"),
+    ev("local t = {'s', '*'} for i = 1, 2000 do t[#t+1] = 'f' .. i t[#t+1] = i end "
+       "local id = redis.call('XADD', unpack(t)) return #redis.call('XRANGE', 's', id, id)[1][2]"),
+    ev("return {unpack({1, 2, 3}, 2)}"), ev("return select('#', unpack({}, 1, 3))"),
+])
+
 # EVALSHA and the script cache
 scenario("evalsha-and-cache", [
     ("SCRIPT", "FLUSH"),
