@@ -133,6 +133,12 @@ scenario("error-reply-status-reply", [
     ev("local t = redis.error_reply('E1') return {type(t), t.err}"),
     ev("local t = redis.status_reply('S1') return {type(t), t.ok}"),
     ev("return {redis.status_reply('in'), redis.error_reply('array')}"),
+    # 7.0 adds "ERR " to a message with no space in it (no error code), and
+    # drops one leading "-"
+    ev("return redis.error_reply('NOSPACE')"), ev("return redis.error_reply('-NOSPACE')"),
+    ev("return redis.error_reply(' leading')"), ev("return redis.error_reply('trailing ')"),
+    ev("return redis.error_reply('-')"), ev("error(redis.error_reply('NOSPACE'))"),
+    ev("error({err='NOSPACE'})"), ev("return {err='NOSPACE'}"),
 ])
 scenario("resp3-tables-without-setresp", [
     ev("return {double=3.14}"), ev("return {double=0.1}"), ev("return {double=-2}"),
