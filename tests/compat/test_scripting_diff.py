@@ -249,6 +249,14 @@ scenario("error-function", [
     ev("local ok, e = pcall(error, 'boom') return {tostring(ok), e}"),
     ev("local ok, e = pcall(error, {err='T x'}) return {tostring(ok), type(e), e.err}"),
     ev("return select(2, pcall(error))"),
+    # 7.0's pcall hands back the err string of an error table (xpcall's
+    # handler still sees the table); a table without err stays a table
+    ev("local ok, e = pcall(function() error({err='T y', extra=1}) end) return {type(e), e}"),
+    ev("local ok, e = pcall(function() error({1}) end) return type(e)"),
+    ev("local ok, e = pcall(function() error(redis.error_reply('NOSPACE')) end) return e"),
+    ev("local ok, e = pcall(redis.call, 'NOPE') return e"),
+    ev("return {xpcall(function() error({err='T z'}) end, function(e) return type(e) end)}"),
+    ev("return {xpcall(function() redis.call('NOPE') end, function(e) return e.err end)}"),
     ev("error('line1\\nline2\\r\\nline3')"), ev("return redis.error_reply('a\\r\\nb')"),
     ev("return redis.status_reply('a\\nb')"), ev("return {err='x\\ny'}"),
     ev("error(string.rep('x', 100000))"), ev("return redis.error_reply(string.rep('E', 70000))"),
