@@ -38,7 +38,7 @@ import time
 
 import pytest
 
-from testlib import Call, canon, wait_blocked
+from testlib import SLOW, Call, canon, wait_blocked
 from testlib.resp import RespError, encode_command
 
 
@@ -1000,7 +1000,7 @@ def pause_run(srv):
     does, even one that fails to compile) unless the script's shebang says
     no-writes; EVAL_RO, EVALSHA_RO and SCRIPT run at once. Held commands are
     seen held through INFO blocked_clients, then answered after UNPAUSE."""
-    conns = [srv.raw() for _ in range(5)]
+    conns = [srv.raw(timeout=5 * SLOW) for _ in range(5)]  # a wrongly held command fails soon
     ctl, rd, w1, w2, w3 = conns
     nw = "#!lua flags=no-writes\nreturn redis.call('GET', KEYS[1])"
     wr = "return redis.call('SET', KEYS[1], ARGV[1])"
