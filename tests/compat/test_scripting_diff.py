@@ -331,7 +331,7 @@ scenario("refused-in-scripts", [
         "SCRIPT','FLUSH", "SCRIPT','LOAD','return 1", "SCRIPT','EXISTS','x", "SCRIPT','KILL",
         "CLIENT','ID", "CLIENT','PAUSE','10", "AUTH','x", "HELLO", "RESET", "QUIT",
         "DEBUG','SLEEP','0", "WAIT','0','0", "BGREWRITEAOF", "SHUTDOWN", "CONFIG','GET','x",
-        "CONFIG','SET','x','y", "SAVE",
+        "CONFIG','SET','x','y",
     )
 ] + [
     ev("return redis.pcall('MULTI')"), ev("return redis.pcall('SUBSCRIBE', 'c')"),
