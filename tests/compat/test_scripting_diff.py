@@ -277,6 +277,9 @@ scenario("globals-protection", [
 scenario("libraries-present", [
     ev("return {type(cjson), type(bit), type(struct), type(cmsgpack), type(string), "
        "type(table), type(math), type(redis), _VERSION}"),
+    ev("return print"), ev("return os.time()"),
+])
+scenario("globals-rawget", [
     ev("local names = {'dofile', 'loadfile', 'print', 'os', 'io', 'require', 'module', "
        "'debug', 'package', 'newproxy', 'getfenv', 'setfenv', 'gcinfo', 'collectgarbage', "
        "'loadstring', 'pcall', 'xpcall', 'unpack', 'select', 'tonumber', 'tostring', 'next', "
@@ -284,7 +287,7 @@ scenario("libraries-present", [
        "'assert', 'error', 'type', 'coroutine', 'load', 'bit', '_G', '__redis__err__handler'} "
        "local out = {} for i, n in ipairs(names) do out[i] = n .. '=' .. type(rawget(_G, n)) end "
        "return out"),
-    ev("return print"), ev("return os.time()"),
+    ev("return {rawget(_G, 'pcall') == pcall, rawget(_G, 'redis') == redis, rawget(_G, 'nope')}"),
 ])
 scenario("redis-table-members", [
     ev("local k = {} for n in pairs(redis) do k[#k+1] = n end table.sort(k) return k"),
@@ -392,10 +395,16 @@ scenario("lua-environment", [
        "table.sort(k) out[#out+1] = lib .. ': ' .. table.concat(k, ' ') end return out"),
     ev("return {cjson._NAME, cjson._VERSION, cmsgpack._NAME, cmsgpack._VERSION, "
        "type(cmsgpack._COPYRIGHT), type(cmsgpack._DESCRIPTION)}"),
+])
+# what one script could leave behind for the next one
+scenario("lua-sandbox", [
     ev("KEYS[5] = 'leak' ARGV[5] = 'leak' return 1"),
     ev("return {type(KEYS[5]), type(ARGV[5])}"),
     ev("rawset(string, 'x', 1) return 1"), ev("local mt = getmetatable('') mt.__index = {} return 1"),
     ev("local mt = getmetatable('') mt.newfield = 1 return 1"), ev("return ('x'):upper()"),
+    ev("local mt = getmetatable('') rawset(mt, '__index', {upper = function() return 'mine' end}) "
+       "return 1"),
+    ev("return ('x'):upper()"), ev("return rawget(getmetatable(''), 'newfield')"),
     ev("setmetatable(redis, {}) return 1"), ev("return type(getmetatable(redis))"),
     ev("local t = setmetatable({}, {__metatable='locked'}) return getmetatable(t)"),
     ev("return {collectgarbage('count') > 0, gcinfo() > 0, type(_G), _G._G == _G}"),
@@ -857,9 +866,15 @@ ONLY = {}
 
 @pytest.mark.parametrize("resp", [2, 3])
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_scripting(diff, name, resp):
+def test_scripting(diff, server, ref_server, name, resp):
     if ONLY.get(name, resp) != resp:
         pytest.skip("RESP%d only" % ONLY[name])
+    # a fresh Lua state and cache, so that what one scenario leaves behind
+    # (lua-sandbox checks that nothing can be) fails that scenario only
+    for srv in (server, ref_server):
+        c = srv.client()
+        c.script_flush()
+        c.close()
     diff(SCENARIOS[name], resp=resp)
 
 
