@@ -197,6 +197,15 @@ scenario("resp-to-lua-setresp3", [
        "return {type(r), type(r.map), r.map['s'][1][1]}"),
     ev("redis.setresp(3) return redis.call('XREAD', 'STREAMS', 's', '$')"),
     ev("redis.setresp(3) return redis.call('XREAD', 'STREAMS', 's', '$') == nil"),
+    ("XGROUP", "CREATE", "s", "g", "0"), ("XREADGROUP", "GROUP", "g", "c1", "STREAMS", "s", ">"),
+    ev("redis.setresp(3) local f = redis.call('XINFO', 'STREAM', 's', 'FULL').map "
+       "local g = f.groups[1].map local c = g.consumers[1].map "
+       "return {f.length, f['last-generated-id'], #f.entries, f.entries[1][1], g.name, "
+       "g['last-delivered-id'], g['pel-count'], #g.pending, g.pending[1][1], c.name, "
+       "c['pel-count'], c.pending[1][1]}"),
+    ev("redis.setresp(3) local c = redis.call('XINFO', 'CONSUMERS', 's', 'g') "
+       "return {#c, type(c[1]), type(c[1].map), c[1].map.name, c[1].map.pending}"),
+    ev("redis.setresp(3) local p = redis.call('XPENDING', 's', 'g') return {p[1], p[2], p[3], p[4]}"),
 ])
 scenario("setresp-errors", [
     ev("redis.setresp(4)"), ev("redis.setresp(1)"), ev("redis.setresp()"),
@@ -374,6 +383,10 @@ scenario("numkeys", [
     ("EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "-1"),
     ("EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "3", "a"),
     ("EVAL_RO", "return 1", "2", "a"), ("EVAL_RO", "return 1"),
+    ("EVAL", "return #KEYS", "00"), ("EVAL", "return #KEYS", "+1", "a"),
+    ("EVAL", "return #KEYS", " 1", "a"), ("EVAL", "return #KEYS", "1 ", "a"),
+    ("EVAL", "return #KEYS", "01", "a"), ("EVAL", "return #KEYS", "-0"),
+    ("EVAL", "return #KEYS", "9223372036854775807"), ("EVAL", "return #KEYS", "2147483648", "a"),
 ])
 scenario("keys-argv-binary", [
     ev("return {KEYS[1], ARGV[1], #KEYS[1], #ARGV[1]}", 1, b"k\x00\r\n", b"\x00\x01\xfe\xff"),
@@ -386,6 +399,10 @@ scenario("keys-argv-binary", [
     ev("return {type(KEYS), type(ARGV), #KEYS, #ARGV}"),
     ev("return {string.byte(ARGV[1], 1, -1)}", 0, b"\x00\x7f\x80\xff"),
     ev("return ARGV[1] .. KEYS[1]", 1, "\u00e9".encode(), "\u20ac".encode()),
+    # NUL bytes in the body itself
+    ev(b"return 'a\x00b'"), ev(b"return #'a\x00b' -- \x00 in a comment"),
+    ("SCRIPT", "LOAD", b"return '\x00'"), ("EVALSHA", sha(b"return '\x00'"), "0"),
+    ev("# comment\nreturn 1"), ev("#\nreturn 1"), ev("#!/usr/bin/lua\nreturn 1"),
 ])
 
 scenario("lua-environment", [
