@@ -106,8 +106,14 @@ static void cmd_function_delete(Client *c) {
 }
 
 static void cmd_function_flush(Client *c) {
-    if (c->argc > 3 || (c->argc == 3 && !slice_eq_nocase(c->argv[2], "async") &&
-                        !slice_eq_nocase(c->argv[2], "sync"))) {
+    if (c->argc > 3) {
+        reply_error(
+            c, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try FUNCTION HELP.",
+            (int)(c->argv[1].len > 128 ? 128 : c->argv[1].len), c->argv[1].p);
+        return;
+    }
+    if (c->argc == 3 && !slice_eq_nocase(c->argv[2], "async") &&
+        !slice_eq_nocase(c->argv[2], "sync")) {
         reply_error(c, "ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
         return;
     }
@@ -145,8 +151,8 @@ static void cmd_function_help(Client *c) {
         "    * Library description",
         "    * Functions list",
         "    * Library code (if WITHCODE is given)",
-        "    It also possible to get only function that matches a pattern using LIBRARYNAME "
-        "argument.",
+        ("    It also possible to get only function that matches a pattern using LIBRARYNAME "
+         "argument."),
         "STATS",
         "    Return information about the current function running:",
         "    * Function name",

@@ -366,6 +366,7 @@ int command_meta_getkeys(const CommandMeta *m, const Command *cmd, int argc, con
             step = ks->fk_c;
             first += ks->fk_b;
             last = first + (int)nk - 1;
+            if (last >= argc) continue; /* more keys than arguments: none (Redis) */
         } else {
             continue;
         }

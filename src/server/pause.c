@@ -51,13 +51,11 @@ static int covers(const ClientFull *c, const Command *cmd) {
      * Redis, and replicas are never paused. */
     if (pc->flags & (CLIENT_FAKE | CLIENT_MONITOR)) return 0;
     if (core.pause_mode == PAUSE_ALL) return 1;
-    const uint64_t writes = CMD_WRITE | CMD_MAY_REPLICATE;
-    if ((cmd->flags & writes) && script_call_may_write(cmd, pc->argc, pc->argv)) return 1;
+    if (script_call_may_write(cmd, pc->argc, pc->argv)) return 1;
     if ((pc->flags & CLIENT_MULTI) && strcmp(cmd->name, "exec") == 0) {
         for (int i = 0; i < c->mq_n; i++) {
             const QueuedCommand *q = &c->mq[i];
-            if ((q->cmd->flags & writes) && script_call_may_write(q->cmd, q->argc, q->argv))
-                return 1;
+            if (script_call_may_write(q->cmd, q->argc, q->argv)) return 1;
         }
     }
     return 0;

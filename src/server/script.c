@@ -31,6 +31,7 @@
  */
 #include "server/script.h"
 
+#include <ctype.h>
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
@@ -38,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/alloc.h"
 #include "base/log.h"
@@ -1335,8 +1337,10 @@ static lua_State *new_state(int for_functions) {
     lua_pop(S, 2);
     lua_pushcfunction(S, l_pcall);
     lua_setglobal(S, "pcall");
-    lua_pushcfunction(S, error_handler);
-    lua_setglobal(S, "__redis__err__handler");
+    if (!for_functions) {
+        lua_pushcfunction(S, error_handler);
+        lua_setglobal(S, "__redis__err__handler");
+    }
     lua_pushcfunction(S, l_next);
     lua_setglobal(S, "next");
     lua_pushcfunction(S, l_pairs);
@@ -1583,26 +1587,32 @@ static void lower_sha(Slice s, char out[41]) {
 }
 
 int script_call_may_write(const Command *cmd, int argc, const Slice *argv) {
-    if (argc < 2 || (cmd->name[0] != 'e' && cmd->name[0] != 'f')) return 1;
+    const uint32_t writes = CMD_WRITE | CMD_MAY_REPLICATE;
+    int by_cmd = (cmd->flags & writes) != 0;
+    if (argc < 2 || (cmd->name[0] != 'e' && cmd->name[0] != 'f')) return by_cmd;
+    const char *n = cmd->name;
     int flags = 0;
-    if (strcmp(cmd->name, "fcall") == 0) {
-        if (function_flags(argv[1], &flags) != 0) return 1;
-    } else if (strcmp(cmd->name, "eval") == 0) {
+    if (strcmp(n, "fcall") == 0 || strcmp(n, "fcall_ro") == 0) {
+        if (function_flags(argv[1], &flags) != 0) return by_cmd;
+    } else if (strcmp(n, "eval") == 0 || strcmp(n, "eval_ro") == 0) {
         Buf err;
         buf_init(&err);
         int rc = parse_shebang(argv[1].p, argv[1].len, &flags, &err);
         buf_free(&err);
-        if (rc != 0) return 1;
-    } else if (strcmp(cmd->name, "evalsha") == 0) {
-        if (!scripts || argv[1].len != 40) return 1;
+        if (rc != 0) return by_cmd;
+    } else if (strcmp(n, "evalsha") == 0 || strcmp(n, "evalsha_ro") == 0) {
+        if (!scripts || argv[1].len != 40) return by_cmd;
         char key[41];
         lower_sha(argv[1], key);
         Script *s = find_script(key);
-        if (!s) return 1;
+        if (!s) return by_cmd;
         flags = s->flags;
     } else {
-        return 1;
+        return by_cmd;
     }
+    /* what a script or function declares decides, whichever command runs
+     * it; one that declares nothing is what its command says */
+    if (!(flags & SFLAG_SHEBANG)) return by_cmd;
     return !(flags & SFLAG_NO_WRITES);
 }
 
@@ -1888,7 +1898,7 @@ static size_t library_bytes(const Library *lib) {
 
 static int flag_by_name(const char *s, size_t len) {
     for (size_t i = 0; i < sizeof fn_flag_names / sizeof fn_flag_names[0]; i++)
-        if (strlen(fn_flag_names[i].name) == len && memcmp(fn_flag_names[i].name, s, len) == 0)
+        if (strlen(fn_flag_names[i].name) == len && strncasecmp(fn_flag_names[i].name, s, len) == 0)
             return fn_flag_names[i].flag;
     return 0;
 }
@@ -1995,6 +2005,90 @@ static void load_hook(lua_State *l, lua_Debug *ar) {
     }
 }
 
+/* Splits a line into words as Redis splits a library's metadata line:
+ * blanks separate words, "..." (with \n \r \t \b \a \xHH and \<char>
+ * escapes) and '...' (with \') quote them; a quote must close and be
+ * followed by a blank or the end. Returns the number of words (their bytes
+ * one NUL-terminated string each in out, at most max), or -1. */
+static int split_words(const char *p, char **out, int max) {
+    int n = 0;
+    for (;;) {
+        while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t' || *p == '\v' || *p == '\f') p++;
+        if (!*p) return n;
+        if (n == max) goto fail;
+        Buf w;
+        buf_init(&w);
+        int inq = 0, insq = 0, done = 0;
+        while (!done) {
+            if (inq) {
+                if (p[0] == '\\' && p[1] == 'x' && isxdigit((unsigned char)p[2]) &&
+                    isxdigit((unsigned char)p[3])) {
+                    char hex[3] = {p[2], p[3], 0};
+                    buf_append_char(&w, (char)strtol(hex, NULL, 16));
+                    p += 3;
+                } else if (p[0] == '\\' && p[1]) {
+                    p++;
+                    char ch = *p == 'n'   ? '\n'
+                              : *p == 'r' ? '\r'
+                              : *p == 't' ? '\t'
+                              : *p == 'b' ? '\b'
+                              : *p == 'a' ? '\a'
+                                          : *p;
+                    buf_append_char(&w, ch);
+                } else if (*p == '"') {
+                    if (p[1] && !isspace((unsigned char)p[1])) goto fail_word;
+                    done = 1;
+                } else if (!*p) {
+                    goto fail_word;
+                } else {
+                    buf_append_char(&w, *p);
+                }
+            } else if (insq) {
+                if (p[0] == '\\' && p[1] == '\'') {
+                    p++;
+                    buf_append_char(&w, '\'');
+                } else if (*p == '\'') {
+                    if (p[1] && !isspace((unsigned char)p[1])) goto fail_word;
+                    done = 1;
+                } else if (!*p) {
+                    goto fail_word;
+                } else {
+                    buf_append_char(&w, *p);
+                }
+            } else {
+                switch (*p) {
+                case ' ':
+                case '\n':
+                case '\r':
+                case '\t':
+                case '\0':
+                    done = 1;
+                    break;
+                case '"':
+                    inq = 1;
+                    break;
+                case '\'':
+                    insq = 1;
+                    break;
+                default:
+                    buf_append_char(&w, *p);
+                }
+            }
+            if (*p) p++;
+        }
+        buf_append_char(&w, '\0');
+        out[n++] = xstrdup(w.p);
+        buf_free(&w);
+        continue;
+    fail_word:
+        buf_free(&w);
+        goto fail;
+    }
+fail:
+    for (int i = 0; i < n; i++) xfree(out[i]);
+    return -1;
+}
+
 /* Parses the "#!lua name=<library>" first line; the name (owned) or NULL
  * with Redis's error in err. */
 static char *parse_library_meta(const char *code, size_t len, Buf *err) {
@@ -2008,25 +2102,32 @@ static char *parse_library_meta(const char *code, size_t len, Buf *err) {
         return NULL;
     }
     size_t line = (size_t)(nl - code);
+    if (memchr(code, '\0', line)) {
+        buf_printf(err, "ERR Invalid library metadata");
+        return NULL;
+    }
     char *copy = xmalloc(line + 1);
     memcpy(copy, code, line);
     copy[line] = '\0';
-    char *name = NULL, *save = NULL;
-    char *tok = strtok_r(copy, " \t\r", &save);
-    if (!tok || strcasecmp(tok + 2, "lua") != 0) {
-        buf_printf(err, "ERR Engine '%s' not found", tok ? tok + 2 : "");
-        goto fail;
+    char *words[64];
+    int n = split_words(copy, words, 64);
+    xfree(copy);
+    if (n <= 0) {
+        buf_printf(err, "ERR Invalid library metadata");
+        return NULL;
     }
-    while ((tok = strtok_r(NULL, " \t\r", &save))) {
-        if (strncmp(tok, "name=", 5) == 0) {
+    char *name = NULL;
+    const char *engine = strlen(words[0]) >= 2 ? words[0] + 2 : "";
+    for (int i = 1; i < n; i++) {
+        if (strncasecmp(words[i], "name=", 5) == 0) {
             if (name) {
                 buf_printf(err, "ERR Invalid metadata value, name argument was given multiple "
                                 "times");
                 goto fail;
             }
-            name = xstrdup(tok + 5);
+            name = xstrdup(words[i] + 5);
         } else {
-            buf_printf(err, "ERR Invalid metadata value given: %s", tok);
+            buf_printf(err, "ERR Invalid metadata value given: %s", words[i]);
             goto fail;
         }
     }
@@ -2038,11 +2139,15 @@ static char *parse_library_meta(const char *code, size_t len, Buf *err) {
         buf_printf(err, "ERR " FN_NAME_ERROR);
         goto fail;
     }
-    xfree(copy);
+    if (strcasecmp(engine, "lua") != 0) {
+        buf_printf(err, "ERR Engine '%s' not found", engine);
+        goto fail;
+    }
+    for (int i = 0; i < n; i++) xfree(words[i]);
     return name;
 fail:
     xfree(name);
-    xfree(copy);
+    for (int i = 0; i < n; i++) xfree(words[i]);
     return NULL;
 }
 
@@ -2052,9 +2157,34 @@ static void reply_buf_error(Client *c, Buf *err) {
     buf_free(err);
 }
 
+/* Function names are case-insensitive (FCALL echo finds Echo): the table
+ * is keyed by the lower-cased name. */
+static DictEntry *function_entry(const char *name, size_t len, int unlink) {
+    char stack[128];
+    char *low = len < sizeof stack ? stack : xmalloc(len + 1);
+    for (size_t i = 0; i < len; i++) {
+        char ch = name[i];
+        low[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
+    }
+    DictEntry *e = unlink ? dict_unlink(functions, low, len) : dict_find(functions, low, len);
+    if (low != stack) xfree(low);
+    return e;
+}
+
+/* Adds f under its lower-cased name; a library may hold names that differ
+ * only in case (Redis accepts them): the first one FCALL finds stays. */
+static void function_add(Function *f) {
+    size_t len = strlen(f->name);
+    char *low = xmemdup(f->name, len + 1);
+    for (size_t i = 0; i < len; i++)
+        if (low[i] >= 'A' && low[i] <= 'Z') low[i] = (char)(low[i] + 32);
+    if (!dict_find(functions, low, len)) dict_add(functions, low, len, f);
+    xfree(low);
+}
+
 static void library_unregister(Library *lib) {
     for (size_t i = 0; i < lib->n; i++) {
-        DictEntry *e = dict_unlink(functions, lib->fns[i]->name, strlen(lib->fns[i]->name));
+        DictEntry *e = function_entry(lib->fns[i]->name, strlen(lib->fns[i]->name), 1);
         if (e) dict_entry_free(e);
     }
     functions_bytes -= library_bytes(lib);
@@ -2137,7 +2267,7 @@ void function_load_command(Client *c) {
         return;
     }
     for (size_t i = 0; i < lib->n; i++) {
-        DictEntry *e = dict_find(functions, lib->fns[i]->name, strlen(lib->fns[i]->name));
+        DictEntry *e = function_entry(lib->fns[i]->name, strlen(lib->fns[i]->name), 0);
         if (e && ((Function *)e->val)->lib != old) {
             buf_printf(&err, "ERR Function %s already exists", lib->fns[i]->name);
             library_free(lib);
@@ -2151,8 +2281,7 @@ void function_load_command(Client *c) {
         library_free(old);
     }
     dict_add(libraries, lib->name, strlen(lib->name), lib);
-    for (size_t i = 0; i < lib->n; i++)
-        dict_add(functions, lib->fns[i]->name, strlen(lib->fns[i]->name), lib->fns[i]);
+    for (size_t i = 0; i < lib->n; i++) function_add(lib->fns[i]);
     functions_bytes += library_bytes(lib);
     reply_bulk(c, lib->name, strlen(lib->name));
     propagate_argv(c);
@@ -2205,7 +2334,7 @@ static void collect_library(void *priv, DictEntry *e) {
     ListCtx *x = priv;
     Library *lib = e->val;
     if (x->has_pattern &&
-        !glob_match(x->pattern.p, x->pattern.len, lib->name, strlen(lib->name), 0))
+        !glob_match(x->pattern.p, x->pattern.len, lib->name, strlen(lib->name), 1))
         return;
     x->libs[x->n++] = lib;
 }
@@ -2267,6 +2396,10 @@ void function_list_command(Client *c) {
 }
 
 void function_stats_command(Client *c) {
+    if (run.active && !run.is_function && core.script_busy) {
+        reply_error(c, "%s", SCRIPT_BUSY_ERROR); /* a script, not a function, is running */
+        return;
+    }
     ensure_init();
     reply_map(c, 2);
     reply_bulk_cstr(c, "running_script");
@@ -2295,7 +2428,7 @@ void function_stats_command(Client *c) {
 
 void function_call_command(Client *c, int readonly_cmd) {
     ensure_init();
-    DictEntry *e = dict_find(functions, c->argv[1].p, c->argv[1].len);
+    DictEntry *e = function_entry(c->argv[1].p, c->argv[1].len, 0);
     if (!e) {
         reply_error(c, "ERR Function not found");
         return;
@@ -2334,7 +2467,7 @@ void function_call_command(Client *c, int readonly_cmd) {
 
 int function_flags(Slice name, int *flags) {
     if (!functions) return -1;
-    DictEntry *e = dict_find(functions, name.p, name.len);
+    DictEntry *e = function_entry(name.p, name.len, 0);
     if (!e) return -1;
     *flags = ((Function *)e->val)->flags;
     return 0;

@@ -17,9 +17,10 @@ void script_init(void);
 void script_eval_command(Client *c, int by_sha, int readonly_cmd);
 /* SCRIPT LOAD body: replies the SHA-1 or the compile error. */
 void script_load_command(Client *c, Slice body);
-/* Whether a call of cmd may write, as far as the script says: 0 for an
- * EVAL/EVALSHA whose script declares no-writes in its shebang (CLIENT PAUSE
- * WRITE lets it run), 1 for everything else. */
+/* Whether a call of cmd may write (CLIENT PAUSE WRITE holds it): its flags
+ * say, except for EVAL/EVALSHA/FCALL and their _RO forms running a script
+ * or function that declares its flags: then no-writes decides (a _RO call
+ * of a writing function is held, as Redis derives the flags from it). */
 int script_call_may_write(const Command *cmd, int argc, const Slice *argv);
 /* 1 if a script with this SHA-1 (any letter case) is cached. */
 int script_exists(Slice sha);
