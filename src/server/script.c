@@ -1,15 +1,15 @@
 /*
- * script.c - Lua scripting: EVAL, EVALSHA, their _RO forms and SCRIPT.
+ * script.c - Lua scripting: EVAL, EVALSHA, their _RO forms and SCRIPT, and
+ * Redis 7 functions (FUNCTION, FCALL, FCALL_RO).
  *
- * One Lua 5.1 state runs every script. Its globals are read-only to scripts:
- * a script's chunk runs with a proxy table as its environment that reads
- * through to the real globals, refuses new or changed globals ("Attempt to
- * modify a readonly table") and refuses reads of globals that do not exist;
- * the library tables scripts see (redis, string, math, ...) are such proxies
- * too, so no script can leave anything behind for the next one. The globals
- * are those Redis 7 gives scripts: the base functions minus file access and
- * print, coroutine, string, table, math, cjson, bit, struct, cmsgpack and
- * redis. Binary chunks are never loaded.
+ * One Lua 5.1 state runs every script; functions have a second one, set up
+ * the same way but for the EVAL-only calls (see "functions" at the end). Its globals are read-only
+ * to scripts: a script's chunk runs with a proxy table as its environment that reads through to the
+ * real globals, refuses new or changed globals ("Attempt to modify a readonly table") and refuses
+ * reads of globals that do not exist; the library tables scripts see (redis, string, math, ...) are
+ * such proxies too, so no script can leave anything behind for the next one. The globals are those
+ * Redis 7 gives scripts: the base functions minus file access and print, coroutine, string, table,
+ * math, cjson, bit, struct, cmsgpack and redis. Binary chunks are never loaded.
  *
  * The cache maps the SHA-1 of a body to the body and its compiled function
  * (kept in a registry table). Scripts that EVAL brought in are evictable:
@@ -28,6 +28,17 @@
  * Errors: a failing command or error() becomes a table {err=...}; the
  * message handler adds where it happened, and the caller gets
  * "<err> script: <sha>, on <source>:<line>." as Redis 7 words it.
+ *
+ * A script (or function) running longer than busy-reply-threshold lets the
+ * event loop serve the other clients between its VM steps (count_hook):
+ * they get -BUSY except for the few commands Redis allows beside a script
+ * (SCRIPT/FUNCTION KILL, SHUTDOWN NOSAVE, ...), while the caller's input
+ * waits in its socket.
+ *
+ * Known difference: Debian's Lua hashes strings of 32 bytes or more by
+ * sampling where Redis's bundled Lua hashes every byte, so pairs() over a
+ * table with such keys (cjson.encode, cmsgpack.pack of maps) may list them
+ * in another order than Redis.
  */
 #include "server/script.h"
 
@@ -600,16 +611,15 @@ static const char *script_command_refusal(const Command *cmd) {
     return NULL;
 }
 
+/* The command (or subcommand) argv names; a container named alone is
+ * returned as is (the arity check refuses it), an unknown subcommand is
+ * NULL unless the container runs by itself. */
 static const Command *lookup_with_sub(int argc, const Slice *argv) {
     const Command *cmd = command_lookup(argv[0].p, argv[0].len);
-    if (!cmd) return NULL;
-    if (cmd->subcommands) {
-        if (argc < 2) return cmd->proc ? cmd : cmd; /* arity decides */
-        for (const Command *s = cmd->subcommands; s->name; s++)
-            if (slice_eq_nocase(argv[1], s->name)) return s;
-        return cmd->proc ? cmd : NULL;
-    }
-    return cmd;
+    if (!cmd || !cmd->subcommands || argc < 2) return cmd;
+    for (const Command *s = cmd->subcommands; s->name; s++)
+        if (slice_eq_nocase(argv[1], s->name)) return s;
+    return cmd->proc ? cmd : NULL;
 }
 
 static int redis_generic_call(lua_State *l, int raise) {
