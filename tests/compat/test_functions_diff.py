@@ -33,7 +33,7 @@ persistence are in tests/integration/test_functions.py.
 
 import pytest
 
-from testlib import Call, canon
+from testlib import Call
 from testlib.resp import RespError
 
 
