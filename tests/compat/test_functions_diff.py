@@ -25,9 +25,9 @@ Libraries and the functions of a library sit in hash tables in Redis, so the
 order of FUNCTION LIST is not specified: replies listing more than one
 library or function are compared after sorting libraries by name and
 functions by name (list_sorted). FUNCTION DUMP and FUNCTION RESTORE are not
-in streamd's scope and left out. used_memory_functions and
-used_memory_vm_functions are compared by presence only (their values are
-allocator details). Busy functions, FUNCTION KILL of a running function and
+in streamd's scope and left out (FUNCTION HELP is compared without their
+entries). used_memory_functions and used_memory_vm_functions are compared by
+presence only (their values are allocator details). Busy functions, FUNCTION KILL of a running function and
 persistence are in tests/integration/test_functions.py.
 """
 
@@ -188,6 +188,22 @@ scenario("load-metadata-errors", [
     ("FUNCTION", "LOAD", "replace", "#!lua name=up\n" + reg("f", "return 'replaced'")),
     ("FCALL", "f", "0"),
     Call(("FUNCTION", "LIST"), norm=list_sorted),
+])
+
+scenario("load-shebang-edges", [
+    load("#!lua name=crlf\r\n" + reg("f1", "return 1")),
+    load("#!lua\tname=tab\n" + reg("f2", "return 2")),
+    load("#!lua name=tab2\t\n" + reg("f3", "return 3")),
+    load("#!lua name=cr\r" + reg("f4", "return 4")),
+    load("#!lua name=123\n" + reg("f5", "return 5")),
+    load("#!lua name=n\x00ul\n" + reg("f6", "return 6")),
+    load("#!lua name=nul2\n" + reg("f7", "return 'a\\0b'") + "-- \x00 tail"),
+    load("#!lua name=\"q\"\n" + reg("f8", "return 8")),
+    load("#!lua name='q'\n" + reg("f9", "return 9")),
+    load("#!lua name=x -- comment\n" + reg("f10", "return 10")),
+    load("#!lua name=dup\n#!lua name=dup2\n" + reg("f11", "return 11")),
+    *[fc("f%d" % i) for i in range(1, 12)],
+    Call(("FUNCTION", "LIST", "WITHCODE"), norm=list_sorted),
 ])
 
 scenario("load-registration-errors", [
@@ -423,6 +439,21 @@ FCALL_LIB = lib("t", "".join([
     reg("sel", "redis.call('SELECT', 5) return redis.call('SET', keys[1], 'in5')"),
     reg("cjson", "return cjson.encode({1, 2})"),
     reg("loop", "local n = 0 for i = 1, 1000 do n = n + i end return n"),
+    reg("err_num", "error(123)"),
+    reg("err_bool", "error(true)"),
+    reg("err_nil", "error()"),
+    reg("err_crlf", "error('with\\r\\nnewline')"),
+    reg("err_empty_reply", "return redis.error_reply('')"),
+    reg("lua_pcall", "local ok, e = pcall(redis.call, 'INCR', keys[1]) "
+                     "return {tostring(ok), type(e), e}"),
+    reg("lua_pcall_ok", "local ok, e = pcall(redis.call, 'GET', keys[1]) return {tostring(ok), e}"),
+    reg("breakpoint", "return redis.breakpoint()"),
+    reg("debug", "return redis.debug('x')"),
+    reg("version", "return redis.REDIS_VERSION_NUM > 0"),
+    reg("acl", "return redis.acl_check_cmd('SET', 'k', 'v')"),
+    reg("acl_bad", "return redis.acl_check_cmd('NOPE')"),
+    reg("log", "redis.log(redis.LOG_WARNING, 'from a function') return 'logged'"),
+    reg("keys_many", "return #keys + 100 * #args"),
 ]))
 
 scenario("fcall", [
@@ -451,7 +482,10 @@ scenario("fcall", [
     fc("script_flush"), fc("multi"), fc("setg"), fc("readg"), fc("sha"), fc("set_repl"),
     fc("replicate"), fc("multiline"), fc("argn", 2, "a", "b", "c", "d"), fc("sel", 1, "k5"),
     ("GET", "k5"), ("SELECT", "5"), ("GET", "k5"), ("SELECT", "0"),
-    fc("cjson"), fc("loop"),
+    fc("cjson"), fc("loop"), fc("err_num"), fc("err_bool"), fc("err_nil"), fc("err_crlf"),
+    fc("err_empty_reply"), fc("lua_pcall", 1, "str"), fc("lua_pcall_ok", 1, "str"),
+    fc("breakpoint"), fc("debug"), fc("version"), fc("acl"), fc("acl_bad"), fc("log"),
+    fc("keys_many", 3, "a", "b", "c", "d", "e"), fc("keys_many", 5, "a", "b", "c", "d", "e"),
     ("FCALL_RO", "get", "1", "k"), ("FCALL_RO", "echo", "0"),
 ])
 
@@ -559,8 +593,23 @@ scenario("function-stats-delete-flush", [
     ("FUNCTION", "DELETE", "beta"),
 ])
 
+def help_in_scope(v):
+    """FUNCTION HELP without the entries of DUMP and RESTORE (an entry is its
+    unindented line and the indented lines under it)."""
+    if not isinstance(v, list):
+        return v
+    out, skipping = [], False
+    for line in v:
+        if not line.startswith(b" "):
+            skipping = line.split(b" ")[0] in (b"DUMP", b"RESTORE")
+        if not skipping:
+            out.append(line)
+    return out
+
+
 scenario("function-help-kill-unknown", [
-    ("FUNCTION", "HELP"), ("FUNCTION", "help"), ("FUNCTION", "HELP", "x"),
+    Call(("FUNCTION", "HELP"), norm=help_in_scope), Call(("FUNCTION", "help"), norm=help_in_scope),
+    ("FUNCTION", "HELP", "x"),
     ("FUNCTION",), ("FUNCTION", "NOPE"), ("FUNCTION", "NOPE", "a", "b"),
     ("FUNCTION", "KILL"), ("FUNCTION", "KILL", "x"), ("SCRIPT", "KILL"),
     ("FUNCTION", "LOAD", "REPLACE"),
