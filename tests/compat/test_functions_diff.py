@@ -707,3 +707,74 @@ def test_functions(diff, server, ref_server, name, resp):
             c = srv.raw()
             c.call("CONFIG", "SET", "maxmemory", "0")
             c.close()
+
+
+# -- MONITOR lines and keyspace notifications of what functions run ----------
+
+OBSERVED_LIB = lib("obs", "".join([
+    reg("w", "redis.call('SET', keys[1], args[1]) redis.pcall('INCR', keys[1]) "
+             "redis.call('EXPIRE', keys[1], 100) return redis.call('GET', keys[1])"),
+    reg("x", "redis.call('XADD', keys[1], '1-1', 'f', 'v') "
+             "return redis.call('XTRIM', keys[1], 'MAXLEN', 0)"),
+    reg("fail", "redis.call('SET', keys[1], 'before') error('after the write')"),
+    reg("sel", "redis.call('SELECT', 3) return redis.call('SET', keys[1], 'in3')"),
+    "redis.register_function{function_name='r', callback=function(keys) "
+    "return redis.call('GET', keys[1]) end, flags={'no-writes'}}\n",
+]))
+
+OBSERVED_STEPS = [
+    fc("w", 1, "k", "v"), fc_ro("r", 1, "k"), fc("x", 1, "s"), fc("fail", 1, "f"),
+    fc("sel", 1, "k3"), fc("nope"), ("FCALL", "w", "x"), fc_ro("w", 1, "k", "v"),
+    ("MULTI",), fc("w", 1, "m", "1"), fc("r", 1, "m"), ("EXEC",),
+    ("FUNCTION", "LIST", "LIBRARYNAME", "zz"),
+    load(lib("z", reg("z", "return redis.call('PING')"))), fc("z"), ("FUNCTION", "DELETE", "z"),
+]
+
+
+def observe(srv):
+    """Runs OBSERVED_STEPS with a MONITOR and a keyspace subscriber on the
+    side; returns the replies, the MONITOR lines (time and client address
+    dropped) and the notifications."""
+    ctl, mon, sub, cmd = srv.raw(), srv.raw(), srv.raw(), srv.raw()
+    try:
+        assert ctl.call("FLUSHALL") == b"OK"
+        assert ctl.call("FUNCTION", "FLUSH") == b"OK"
+        assert ctl.call("FUNCTION", "LOAD", OBSERVED_LIB) == b"obs"
+        assert ctl.call("CONFIG", "SET", "notify-keyspace-events", "KEA") == b"OK"
+        assert mon.call("MONITOR") == b"OK"
+        sub.send_cmd("PSUBSCRIBE", "__key*__:*")
+        assert sub.read()[0] == b"psubscribe"
+        replies = [cmd.call_raw(*step) for step in OBSERVED_STEPS]
+        cmd.call("ECHO", "--end--")
+        lines = []
+        while True:
+            raw = mon.read_with_raw()[1].rstrip(b"\r\n")
+            stamp, _, rest = raw.partition(b" ")
+            assert stamp.startswith(b"+"), raw
+            where, _, args = rest.partition(b"] ")
+            db, _, who = where.lstrip(b"[").partition(b" ")
+            if args == b'"ECHO" "--end--"':
+                break
+            lines.append(b"[%s %s] %s" % (db, b"lua" if who == b"lua" else b"client", args))
+        # the notifications: up to the one of a key touched last, on purpose
+        ctl.call("SET", "--end--", "x")
+        notes = []
+        while True:
+            m = sub.read()
+            notes.append(tuple(m[2:]))
+            if m[2] == b"__keyevent@0__:set" and m[3] == b"--end--":
+                break
+        return replies, lines, notes
+    finally:
+        c = srv.raw()
+        c.call("CONFIG", "SET", "notify-keyspace-events", "")
+        c.close()
+        for c in (ctl, mon, sub, cmd):
+            c.close()
+
+
+def test_monitor_and_notifications_of_functions(server, ref_server):
+    ours, theirs = observe(server), observe(ref_server)
+    assert ours[0] == theirs[0], "replies"
+    assert ours[1] == theirs[1], "MONITOR lines"
+    assert ours[2] == theirs[2], "keyspace notifications"
