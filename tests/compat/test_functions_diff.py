@@ -292,7 +292,6 @@ scenario("load-replace", [
     load(lib("lib1", reg("f1", "return 'one'") + reg("f1b", "return 'one-b'"))),
     load(lib("lib1", reg("f9", "return 9"))),
     load(lib("lib2", reg("f1", "return 'two'"))),
-    load(lib("lib2", reg("F1", "return 'two'"))),
     load(lib("lib2", reg("f2", "return 'two'"))),
     load(lib("LIB1", reg("g", "return 'upper'"))),
     # REPLACE swaps the whole library: f1b is gone, f3 is new
@@ -315,6 +314,23 @@ scenario("load-replace", [
     Call(("FUNCTION", "LIST"), norm=list_sorted),
     Call(("FUNCTION", "LIST", "WITHCODE"), norm=list_sorted),
     ("FUNCTION", "STATS"),
+])
+
+# Function names are case-insensitive in 7.0 (FCALL, and collisions at
+# load); library names are not (DELETE, the "already exists" check), and
+# LIBRARYNAME patterns match in any case.
+scenario("name-case", [
+    load(lib("c1", reg("MyFn", "return 'mine'"))),
+    fc("myfn"), fc("MYFN"), fc("MyFn"), fc_ro("myfn"),
+    load(lib("c2", reg("myfn", "return 'other'"))),
+    load(lib("c2", reg("MYFN", "return 'other'"))),
+    load(lib("c3", reg("a", "return 1") + reg("A", "return 2"))),
+    load(lib("c1", reg("myfn", "return 'lower now'")), replace=True),
+    fc("MyFn"),
+    load(lib("C1", reg("other", "return 'upper lib'"))),
+    ("FUNCTION", "DELETE", "c1"), fc("myfn"), fc("OTHER"),
+    Call(("FUNCTION", "LIST", "LIBRARYNAME", "c*"), norm=list_sorted),
+    ("FUNCTION", "DELETE", "c1"),
 ])
 
 scenario("load-compile-and-runtime-errors", [
