@@ -319,7 +319,11 @@ def test_client_pause_write(server, r, raw):
             c = raw()
             c.send_cmd(*cmd)
             conns.append(c)
-            wait_blocked(ctl, i + 1)
+            try:
+                wait_blocked(ctl, i + 1)
+            except AssertionError:
+                raise AssertionError("not held by CLIENT PAUSE WRITE: %r (answered %r)"
+                                     % (cmd, c.read_available(wait=0.05)))
         for c in conns:
             assert c.read_available(wait=0.05) == b""
         assert ctl.call("CLIENT", "UNPAUSE") == b"OK"
