@@ -725,6 +725,11 @@ scenario("info-memory-counts", [
         presence=("used_memory_functions", "used_memory_vm_functions", "used_memory_scripts"))),
     ("FUNCTION", "DELETE", "alpha"),
     Call(("INFO",), norm=info_lines("number_of_functions", "number_of_libraries")),
+    # many functions from a loop, each a closure over its own upvalue
+    load(lib("many", "for i = 1, 500 do redis.register_function('m' .. i, "
+                     "function() return i end) end")),
+    fc("m1"), fc("m250"), fc("m500"), fc("m501"), ("FUNCTION", "STATS"),
+    Call(("INFO", "memory"), norm=info_lines("number_of_functions", "number_of_libraries")),
     ("FUNCTION", "FLUSH"),
     Call(("INFO", "memory"), norm=info_lines("number_of_functions", "number_of_libraries")),
 ])
