@@ -277,7 +277,19 @@ def served_nothing(v):
         isinstance(kv, list) and len(kv) == 2 and kv[1] == [] for kv in v)
 
 
+# A stream command now and then runs through a script (redis.pcall, its reply
+# converted to a Lua value and back): what both servers answer must still
+# match, and so must the state it leaves.
+SCRIPT_WRAP = "return redis.pcall(unpack(ARGV))"
+
+
+def scripted(args):
+    return ["EVAL", SCRIPT_WRAP, "0"] + list(args)
+
+
 def normalizer(args):
+    if len(args) > 3 and args[0] == "EVAL" and args[1] == SCRIPT_WRAP:
+        return normalizer(args[3:])
     name = args[0].upper()
     sub = args[1].upper() if len(args) > 1 else ""
     if name in ("TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME") or \
@@ -819,6 +831,10 @@ class Gen:
                                       (last[-2], last[2], last[3]) not in self.m.consumers):
             # (a mutated XSETID ID, "+1" say, must stay above the max-deleted ID)
             cmds[-1] = self.xsetid_floor(self.mutate(cmds[-1]))
+        last = cmds[-1]
+        if self.chance(0.05) and last and str(last[0]).upper().startswith("X") and \
+                not any(str(a).upper() == "BLOCK" for a in last):
+            cmds[-1] = scripted(last)
         return cmds
 
     def mutate(self, args):
@@ -985,6 +1001,8 @@ class Runner:
         them once an entry left the stream (entries-added above the length,
         or a max-deleted ID) or XSETID set the counters (ENTRIESADDED below
         what the groups read), else those placed by other means than reads."""
+        if len(args) > 3 and args[0] == "EVAL" and args[1] == SCRIPT_WRAP:
+            args = args[3:]
         if len(args) < 3 or args[2] in self.model.facts_set:
             return True
         info = self.peek(["XINFO", "STREAM", args[2]])
@@ -1091,6 +1109,8 @@ class Runner:
 
     def observe(self, m, args, reply):
         """Updates the model from a command and the reference's reply."""
+        if len(args) > 3 and args[0] == "EVAL" and args[1] == SCRIPT_WRAP:
+            args = args[3:]  # the command the script ran; its reply is the same
         name = args[0].upper()
         if isinstance(reply, RespError):
             return
