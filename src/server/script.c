@@ -2202,6 +2202,89 @@ static void library_unregister(Library *lib) {
     if (e) dict_entry_free(e);
 }
 
+/* Builds the library in code: metadata, compile (the metadata line blanked,
+ * so line numbers stay), load (what it registers); not yet installed. NULL
+ * with Redis's error in err. A library of that name may exist only if
+ * replace (Redis's error otherwise). */
+static Library *library_build(const char *code, size_t len, int replace, Buf *err) {
+    char *name = parse_library_meta(code, len, err);
+    if (!name) return NULL;
+    if (!replace && dict_find(libraries, name, strlen(name))) {
+        buf_printf(err, "ERR Library '%s' already exists", name);
+        xfree(name);
+        return NULL;
+    }
+    const char *nl = memchr(code, '\n', len);
+    char *copy = xmemdup(code, len);
+    memset(copy, ' ', (size_t)(nl - code));
+    lua_pushcfunction(FL, error_handler);
+    int eh = lua_gettop(FL);
+    int rc = luaL_loadbuffer(FL, copy, len, "@user_function");
+    xfree(copy);
+    if (rc != 0) {
+        buf_printf(err, "ERR Error compiling function: %s", lua_tostring(FL, -1));
+        lua_settop(FL, eh - 1);
+        xfree(name);
+        return NULL;
+    }
+    push_script_env(FL);
+    lua_setfenv(FL, -2);
+    Library *lib = xcalloc(1, sizeof *lib);
+    lib->name = name;
+    lib->code = xmemdup(code, len);
+    lib->len = len;
+    fn_pending = lib;
+    fn_loading = 1;
+    fn_load_start_us = real_us();
+    lua_sethook(FL, load_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    rc = lua_pcall(FL, 0, 0, eh);
+    lua_sethook(FL, NULL, 0, 0);
+    fn_loading = 0;
+    fn_pending = NULL;
+    if (rc != 0) {
+        size_t n = 0;
+        const char *m = lua_istable(FL, -1) ? raw_string_field(FL, lua_gettop(FL), "err", &n)
+                                            : lua_tolstring(FL, -1, &n);
+        buf_printf(err, "ERR Error registering functions: %.*s", (int)n, m ? m : "");
+        lua_settop(FL, eh - 1);
+        library_free(lib);
+        return NULL;
+    }
+    lua_settop(FL, eh - 1);
+    if (lib->n == 0) {
+        library_free(lib);
+        buf_printf(err, "ERR No functions registered");
+        return NULL;
+    }
+    return lib;
+}
+
+/* A function of lib whose name another library than old (the one lib
+ * replaces, or NULL) already has: 0, or -1 with Redis's error. */
+static int library_check_names(const Library *lib, const Library *old, Buf *err) {
+    for (size_t i = 0; i < lib->n; i++) {
+        DictEntry *e = function_entry(lib->fns[i]->name, strlen(lib->fns[i]->name), 0);
+        if (e && ((Function *)e->val)->lib != old) {
+            buf_printf(err, "ERR Function %s already exists", lib->fns[i]->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Installs lib in place of the library of its name, if any. */
+static void library_install(Library *lib) {
+    DictEntry *e = dict_find(libraries, lib->name, strlen(lib->name));
+    if (e) {
+        Library *old = e->val;
+        library_unregister(old);
+        library_free(old);
+    }
+    dict_add(libraries, lib->name, strlen(lib->name), lib);
+    for (size_t i = 0; i < lib->n; i++) function_add(lib->fns[i]);
+    functions_bytes += library_bytes(lib);
+}
+
 void function_load_command(Client *c) {
     int replace = 0;
     for (int i = 2; i < c->argc - 1; i++) {
@@ -2217,82 +2300,19 @@ void function_load_command(Client *c) {
     Slice code = c->argv[c->argc - 1];
     Buf err;
     buf_init(&err);
-    char *name = parse_library_meta(code.p, code.len, &err);
-    if (!name) {
+    Library *lib = library_build(code.p, code.len, replace, &err);
+    if (!lib) {
         reply_buf_error(c, &err);
         return;
     }
-    DictEntry *old_e = dict_find(libraries, name, strlen(name));
-    Library *old = old_e ? old_e->val : NULL;
-    if (old && !replace) {
-        buf_printf(&err, "ERR Library '%s' already exists", name);
-        xfree(name);
-        reply_buf_error(c, &err);
-        return;
-    }
-    /* compiled with the metadata line blanked: line numbers stay */
-    const char *nl = memchr(code.p, '\n', code.len);
-    char *copy = xmemdup(code.p, code.len);
-    memset(copy, ' ', (size_t)(nl - code.p));
-    lua_pushcfunction(FL, error_handler);
-    int eh = lua_gettop(FL);
-    int rc = luaL_loadbuffer(FL, copy, code.len, "@user_function");
-    xfree(copy);
-    if (rc != 0) {
-        buf_printf(&err, "ERR Error compiling function: %s", lua_tostring(FL, -1));
-        lua_settop(FL, eh - 1);
-        xfree(name);
-        reply_buf_error(c, &err);
-        return;
-    }
-    push_script_env(FL);
-    lua_setfenv(FL, -2);
-    Library *lib = xcalloc(1, sizeof *lib);
-    lib->name = name;
-    lib->code = xmemdup(code.p, code.len);
-    lib->len = code.len;
-    fn_pending = lib;
-    fn_loading = 1;
-    fn_load_start_us = real_us();
-    lua_sethook(FL, load_hook, LUA_MASKCOUNT, HOOK_EVERY);
-    rc = lua_pcall(FL, 0, 0, eh);
-    lua_sethook(FL, NULL, 0, 0);
-    fn_loading = 0;
-    fn_pending = NULL;
-    if (rc != 0) {
-        size_t len = 0;
-        const char *m = lua_istable(FL, -1) ? raw_string_field(FL, lua_gettop(FL), "err", &len)
-                                            : lua_tolstring(FL, -1, &len);
-        buf_printf(&err, "ERR Error registering functions: %.*s", (int)len, m ? m : "");
-        lua_settop(FL, eh - 1);
+    DictEntry *old_e = dict_find(libraries, lib->name, strlen(lib->name));
+    if (library_check_names(lib, old_e ? old_e->val : NULL, &err) != 0) {
         library_free(lib);
         reply_buf_error(c, &err);
         return;
-    }
-    lua_settop(FL, eh - 1);
-    if (lib->n == 0) {
-        library_free(lib);
-        buf_printf(&err, "ERR No functions registered");
-        reply_buf_error(c, &err);
-        return;
-    }
-    for (size_t i = 0; i < lib->n; i++) {
-        DictEntry *e = function_entry(lib->fns[i]->name, strlen(lib->fns[i]->name), 0);
-        if (e && ((Function *)e->val)->lib != old) {
-            buf_printf(&err, "ERR Function %s already exists", lib->fns[i]->name);
-            library_free(lib);
-            reply_buf_error(c, &err);
-            return;
-        }
     }
     buf_free(&err);
-    if (old) {
-        library_unregister(old);
-        library_free(old);
-    }
-    dict_add(libraries, lib->name, strlen(lib->name), lib);
-    for (size_t i = 0; i < lib->n; i++) function_add(lib->fns[i]);
-    functions_bytes += library_bytes(lib);
+    library_install(lib);
     reply_bulk(c, lib->name, strlen(lib->name));
     propagate_argv(c);
 }
