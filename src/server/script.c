@@ -2345,6 +2345,53 @@ void function_flush(void) {
     FL = new_state(1);
 }
 
+int function_restore(const Slice *codes, size_t n, int policy, Buf *err) {
+    ensure_init();
+    Library **built = xcalloc(n ? n : 1, sizeof *built);
+    size_t nb = 0;
+    int rc = -1;
+    for (size_t i = 0; i < n; i++) {
+        /* what the payload holds must load and not collide with itself */
+        Library *lib = library_build(codes[i].p, codes[i].len, 1, err);
+        if (!lib) goto out;
+        built[nb++] = lib;
+        for (size_t j = 0; j + 1 < nb; j++) {
+            if (strcmp(built[j]->name, lib->name) == 0) {
+                buf_printf(err, "ERR Library '%s' already exists", lib->name);
+                goto out;
+            }
+            for (size_t a = 0; a < lib->n; a++)
+                for (size_t b = 0; b < built[j]->n; b++)
+                    if (strcasecmp(lib->fns[a]->name, built[j]->fns[b]->name) == 0) {
+                        buf_printf(err, "ERR Function %s already exists", lib->fns[a]->name);
+                        goto out;
+                    }
+        }
+    }
+    if (policy != FUNCTION_RESTORE_FLUSH) {
+        for (size_t i = 0; i < nb; i++) {
+            DictEntry *e = dict_find(libraries, built[i]->name, strlen(built[i]->name));
+            if (e && policy == FUNCTION_RESTORE_APPEND) {
+                buf_printf(err, "ERR Library %s already exists", built[i]->name);
+                goto out;
+            }
+            if (library_check_names(built[i], e ? e->val : NULL, err) != 0) goto out;
+        }
+    } else {
+        /* the libraries go, their Lua state stays (it holds the new ones) */
+        dict_clear(functions, NULL);
+        dict_clear(libraries, free_library_val);
+        functions_bytes = 0;
+    }
+    for (size_t i = 0; i < nb; i++) library_install(built[i]);
+    nb = 0;
+    rc = 0;
+out:
+    for (size_t i = 0; i < nb; i++) library_free(built[i]);
+    xfree(built);
+    return rc;
+}
+
 void function_flush_command(Client *c) {
     ensure_init();
     function_flush();

@@ -38,6 +38,11 @@ void function_flush_command(Client *c);  /* FUNCTION FLUSH [ASYNC|SYNC], argumen
 void function_list_command(Client *c);   /* FUNCTION LIST [LIBRARYNAME p] [WITHCODE] */
 void function_stats_command(Client *c);  /* FUNCTION STATS */
 void function_call_command(Client *c, int readonly_cmd); /* FCALL / FCALL_RO */
+/* FUNCTION RESTORE: loads the libraries whose codes are given, all or none,
+ * under a policy (Redis's: APPEND refuses a library that exists, REPLACE
+ * replaces it, FLUSH drops every library first). 0, or -1 with the error. */
+enum { FUNCTION_RESTORE_APPEND = 0, FUNCTION_RESTORE_REPLACE = 1, FUNCTION_RESTORE_FLUSH = 2 };
+int function_restore(const Slice *codes, size_t n, int policy, Buf *err);
 /* Forgets every library (DEBUG LOADAOF, before the AOF loads them again). */
 void function_flush(void);
 /* The flags (SFLAG_*-style, private) of a function; -1 if there is none. */
