@@ -1,0 +1,622 @@
+/*
+ * rdbcodec.c - CRC-64, LZF, RDB lengths and strings, listpacks: the byte
+ * formats of a DUMP payload, written from the published descriptions of
+ * Redis's RDB and listpack formats and checked against what Redis 7.0's
+ * DUMP produces.
+ *
+ * Lengths (one to nine bytes, big-endian past the first):
+ *
+ *   00xxxxxx                      6-bit length
+ *   01xxxxxx xxxxxxxx             14-bit length
+ *   10000000 <4 bytes>            32-bit length
+ *   10000001 <8 bytes>            64-bit length
+ *   11xxxxxx                      a string encoding follows (strings only):
+ *       0 INT8, 1 INT16, 2 INT32 (little-endian, signed): a canonical
+ *       decimal integer; 3 LZF: <compressed len> <plain len> <bytes>
+ *
+ * A listpack ("lp") is one contiguous buffer:
+ *
+ *   +-------------+-----------+--------+--------+-----+------+
+ *   | total bytes | n elems   | elem 1 | elem 2 | ... | 0xFF |
+ *   | u32 LE      | u16 LE    |        |        |     |      |
+ *   +-------------+-----------+--------+--------+-----+------+
+ *
+ * n elems is 65535 when the count does not fit (then it must be counted).
+ * Each element is <encoding><data><backlen>, backlen being the size of
+ * encoding + data in 1..5 bytes of 7 bits, written so it reads from its last
+ * byte backwards (the most significant group first, every byte but the first
+ * with its top bit set). Encodings:
+ *
+ *   0xxxxxxx              7-bit unsigned integer
+ *   10xxxxxx              string of up to 63 bytes
+ *   110xxxxx yyyyyyyy     13-bit signed integer
+ *   1110xxxx yyyyyyyy     string of up to 4095 bytes
+ *   11110000 <u32 len>    string
+ *   11110001/2/3/4        16/24/32/64-bit signed integer, little-endian
+ *
+ * A string that is the canonical decimal form of an int64 is stored as an
+ * integer; a reader gives it back as that decimal string.
+ *
+ * LZF: a control byte below 32 starts a run of ctrl+1 literal bytes; else the
+ * top three bits are a length (7: plus the next byte) and with the low five
+ * bits and the next byte an offset back into the output, copying length+2
+ * bytes. The compressor here is a plain greedy one with a hash of the next
+ * three bytes; its output is valid LZF but not byte-identical to Redis's.
+ */
+#include "persist/rdbcodec.h"
+
+#include <string.h>
+
+#include "base/alloc.h"
+
+/* ---- CRC-64 ----------------------------------------------------------------- */
+
+/* The reflected form of the Jones polynomial 0xad93d23594c935a9. */
+#define CRC64_POLY_REFLECTED 0x95ac9329ac4bc9b5ULL
+
+static uint64_t crc_table[256];
+static int crc_table_ready;
+
+static void crc_table_init(void) {
+    for (int i = 0; i < 256; i++) {
+        uint64_t c = (uint64_t)i;
+        for (int k = 0; k < 8; k++) c = (c & 1) ? (c >> 1) ^ CRC64_POLY_REFLECTED : c >> 1;
+        crc_table[i] = c;
+    }
+    crc_table_ready = 1;
+}
+
+/* Continues crc over p[0..len); start with 0. Borrows p. */
+uint64_t rdb_crc64(uint64_t crc, const void *p, size_t len) {
+    if (!crc_table_ready) crc_table_init();
+    const uint8_t *b = p;
+    for (size_t i = 0; i < len; i++) crc = crc_table[(uint8_t)(crc ^ b[i])] ^ (crc >> 8);
+    return crc;
+}
+
+/* ---- LZF --------------------------------------------------------------------- */
+
+#define LZF_MAX_OFF  8192
+#define LZF_MAX_REF  264 /* 7 + 255 + 2 */
+#define LZF_MAX_LIT  32
+#define LZF_HASH_LOG 14
+
+/* Returns RDB_OK only when the input decodes to exactly out_len bytes. */
+int rdb_lzf_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_len) {
+    size_t ip = 0, op = 0;
+    while (ip < in_len) {
+        unsigned ctrl = in[ip++];
+        if (ctrl < 32) {
+            size_t n = ctrl + 1;
+            if (n > in_len - ip || n > out_len - op) return RDB_ERR;
+            memcpy(out + op, in + ip, n);
+            ip += n;
+            op += n;
+            continue;
+        }
+        size_t n = ctrl >> 5;
+        if (n == 7) {
+            if (ip >= in_len) return RDB_ERR;
+            n += in[ip++];
+        }
+        if (ip >= in_len) return RDB_ERR;
+        size_t back = (((size_t)ctrl & 0x1f) << 8) + in[ip++] + 1;
+        n += 2;
+        if (back > op || n > out_len - op) return RDB_ERR;
+        /* Byte by byte: a reference may overlap what it produces. */
+        for (size_t i = 0; i < n; i++, op++) out[op] = out[op - back];
+    }
+    return op == out_len ? RDB_OK : RDB_ERR;
+}
+
+static uint32_t lzf_hash(const uint8_t *p) {
+    uint32_t v = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+    return (v * 2654435761u) >> (32 - LZF_HASH_LOG);
+}
+
+/* Writes lit[0..n) as literal runs; 0 when out has no room. */
+static int lzf_put_literals(const uint8_t *lit, size_t n, uint8_t *out, size_t out_cap,
+                            size_t *op) {
+    while (n > 0) {
+        size_t run = n > LZF_MAX_LIT ? LZF_MAX_LIT : n;
+        if (run + 1 > out_cap - *op) return 0;
+        out[(*op)++] = (uint8_t)(run - 1);
+        memcpy(out + *op, lit, run);
+        *op += run;
+        lit += run;
+        n -= run;
+    }
+    return 1;
+}
+
+/* Greedy LZF: at each position, the last position with the same three-byte
+ * hash is tried as a reference. Returns the compressed length, 0 when it
+ * does not fit in out_cap. Borrows both buffers. */
+size_t rdb_lzf_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap) {
+    uint32_t *table = xcalloc((size_t)1 << LZF_HASH_LOG, sizeof(uint32_t));
+    size_t ip = 0, lit_start = 0, op = 0;
+    while (ip + 2 < in_len) {
+        uint32_t h = lzf_hash(in + ip);
+        size_t cand = table[h];
+        table[h] = (uint32_t)(ip + 1); /* 0 means empty */
+        if (cand == 0 || ip >= ((size_t)1 << 32) - 2) {
+            ip++;
+            continue;
+        }
+        cand--;
+        size_t back = ip - cand;
+        if (back > LZF_MAX_OFF || memcmp(in + cand, in + ip, 3) != 0) {
+            ip++;
+            continue;
+        }
+        size_t n = 3, max = in_len - ip;
+        if (max > LZF_MAX_REF) max = LZF_MAX_REF;
+        while (n < max && in[cand + n] == in[ip + n]) n++;
+        if (!lzf_put_literals(in + lit_start, ip - lit_start, out, out_cap, &op)) goto full;
+        size_t len = n - 2, off = back - 1;
+        if (len < 7) {
+            if (2 > out_cap - op) goto full;
+            out[op++] = (uint8_t)((len << 5) | (off >> 8));
+        } else {
+            if (3 > out_cap - op) goto full;
+            out[op++] = (uint8_t)((7 << 5) | (off >> 8));
+            out[op++] = (uint8_t)(len - 7);
+        }
+        out[op++] = (uint8_t)(off & 0xff);
+        ip += n;
+        lit_start = ip;
+    }
+    if (!lzf_put_literals(in + lit_start, in_len - lit_start, out, out_cap, &op)) goto full;
+    xfree(table);
+    return op;
+full:
+    xfree(table);
+    return 0;
+}
+
+/* ---- Reading ------------------------------------------------------------------- */
+
+/* Starts a cursor at the first of p's len bytes (borrowed). */
+void rdb_reader_init(RdbReader *r, const void *p, size_t len) {
+    r->p = p;
+    r->len = len;
+    r->pos = 0;
+}
+
+int rdb_read_raw(RdbReader *r, size_t n, const uint8_t **out) {
+    if (n > r->len - r->pos) return RDB_ERR;
+    *out = r->p + r->pos;
+    r->pos += n;
+    return RDB_OK;
+}
+
+int rdb_read_u8(RdbReader *r, uint8_t *out) {
+    const uint8_t *b;
+    if (rdb_read_raw(r, 1, &b) != RDB_OK) return RDB_ERR;
+    *out = b[0];
+    return RDB_OK;
+}
+
+static uint64_t get_be(const uint8_t *b, int n) {
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++) v = v << 8 | b[i];
+    return v;
+}
+
+static uint64_t get_le(const uint8_t *b, int n) {
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--) v = v << 8 | b[i];
+    return v;
+}
+
+/* Reads a length, or the string encoding that stands in its place (*enc >= 0). */
+static int read_len_or_enc(RdbReader *r, uint64_t *out, int *enc) {
+    uint8_t b;
+    const uint8_t *x;
+    *enc = -1;
+    if (rdb_read_u8(r, &b) != RDB_OK) return RDB_ERR;
+    switch (b >> 6) {
+    case 0:
+        *out = b & 0x3f;
+        return RDB_OK;
+    case 1:
+        if (rdb_read_raw(r, 1, &x) != RDB_OK) return RDB_ERR;
+        *out = (uint64_t)(b & 0x3f) << 8 | x[0];
+        return RDB_OK;
+    case 2:
+        if (b == 0x80) {
+            if (rdb_read_raw(r, 4, &x) != RDB_OK) return RDB_ERR;
+            *out = get_be(x, 4);
+            return RDB_OK;
+        }
+        if (b == 0x81) {
+            if (rdb_read_raw(r, 8, &x) != RDB_OK) return RDB_ERR;
+            *out = get_be(x, 8);
+            return RDB_OK;
+        }
+        return RDB_ERR;
+    default:
+        *enc = b & 0x3f;
+        *out = 0;
+        return RDB_OK;
+    }
+}
+
+/* A plain length (no string encoding allowed). */
+int rdb_read_len(RdbReader *r, uint64_t *out) {
+    int enc;
+    if (read_len_or_enc(r, out, &enc) != RDB_OK || enc >= 0) return RDB_ERR;
+    return RDB_OK;
+}
+
+/* A time in milliseconds: 8 bytes little-endian. */
+int rdb_read_ms(RdbReader *r, int64_t *out) {
+    const uint8_t *x;
+    if (rdb_read_raw(r, 8, &x) != RDB_OK) return RDB_ERR;
+    *out = (int64_t)get_le(x, 8);
+    return RDB_OK;
+}
+
+/* Longest plain output of one LZF input byte (a 3-byte reference makes 264). */
+#define LZF_MAX_RATIO 88
+
+/* Reads a string in any encoding into *out: owned, NUL-terminated, free
+ * with xfree(); at most max_len bytes (more is an error). */
+int rdb_read_string(RdbReader *r, size_t max_len, char **out, size_t *out_len) {
+    uint64_t len;
+    int enc;
+    const uint8_t *x;
+    *out = NULL;
+    if (read_len_or_enc(r, &len, &enc) != RDB_OK) return RDB_ERR;
+    if (enc >= 0) {
+        int64_t v;
+        if (enc <= 2) {
+            int n = 1 << enc;
+            if (rdb_read_raw(r, (size_t)n, &x) != RDB_OK) return RDB_ERR;
+            uint64_t u = get_le(x, n);
+            v = n == 1 ? (int8_t)u : n == 2 ? (int16_t)u : (int32_t)u;
+            char buf[24];
+            size_t n_digits = ll_to_str(v, buf);
+            if (n_digits > max_len) return RDB_ERR;
+            *out = xmemdup(buf, n_digits + 1);
+            *out_len = n_digits;
+            return RDB_OK;
+        }
+        if (enc != 3) return RDB_ERR;
+        uint64_t clen, plain;
+        if (rdb_read_len(r, &clen) != RDB_OK || rdb_read_len(r, &plain) != RDB_OK) return RDB_ERR;
+        if (clen > r->len - r->pos || plain > max_len || plain == 0 || plain / LZF_MAX_RATIO > clen)
+            return RDB_ERR;
+        if (rdb_read_raw(r, (size_t)clen, &x) != RDB_OK) return RDB_ERR;
+        char *s = xmalloc((size_t)plain + 1);
+        if (rdb_lzf_decompress(x, (size_t)clen, (uint8_t *)s, (size_t)plain) != RDB_OK) {
+            xfree(s);
+            return RDB_ERR;
+        }
+        s[plain] = '\0';
+        *out = s;
+        *out_len = (size_t)plain;
+        return RDB_OK;
+    }
+    if (len > max_len || len > r->len - r->pos) return RDB_ERR;
+    if (rdb_read_raw(r, (size_t)len, &x) != RDB_OK) return RDB_ERR;
+    char *s = xmalloc((size_t)len + 1);
+    if (len) memcpy(s, x, (size_t)len);
+    s[len] = '\0';
+    *out = s;
+    *out_len = (size_t)len;
+    return RDB_OK;
+}
+
+/* ---- Writing --------------------------------------------------------------------- */
+
+static void put_be(Buf *b, uint64_t v, int n) {
+    uint8_t x[8];
+    for (int i = n - 1; i >= 0; i--, v >>= 8) x[i] = (uint8_t)v;
+    buf_append(b, x, (size_t)n);
+}
+
+static void put_le(Buf *b, uint64_t v, int n) {
+    uint8_t x[8];
+    for (int i = 0; i < n; i++, v >>= 8) x[i] = (uint8_t)v;
+    buf_append(b, x, (size_t)n);
+}
+
+/* The shortest length encoding of len, as Redis writes it. */
+void rdb_write_len(Buf *b, uint64_t len) {
+    if (len < 64) {
+        buf_append_char(b, (char)len);
+    } else if (len < 16384) {
+        buf_append_char(b, (char)(0x40 | (len >> 8)));
+        buf_append_char(b, (char)(len & 0xff));
+    } else if (len <= UINT32_MAX) {
+        buf_append_char(b, (char)0x80);
+        put_be(b, len, 4);
+    } else {
+        buf_append_char(b, (char)0x81);
+        put_be(b, len, 8);
+    }
+}
+
+void rdb_write_ms(Buf *b, int64_t ms) {
+    put_le(b, (uint64_t)ms, 8);
+}
+
+/* Redis compresses strings longer than this when that saves 4+ bytes. */
+#define RDB_COMPRESS_MIN 21
+
+/* A string as Redis writes it: an integer encoding for a canonical decimal
+ * int32 of at most 11 characters, LZF when that saves space, else raw. */
+void rdb_write_string(Buf *b, const void *p, size_t len) {
+    int64_t v;
+    if (len <= 11 && lp_string_is_int(p, len, &v) && v >= INT32_MIN && v <= INT32_MAX) {
+        if (v >= INT8_MIN && v <= INT8_MAX) {
+            buf_append_char(b, (char)0xC0);
+            put_le(b, (uint64_t)v, 1);
+        } else if (v >= INT16_MIN && v <= INT16_MAX) {
+            buf_append_char(b, (char)0xC1);
+            put_le(b, (uint64_t)v, 2);
+        } else {
+            buf_append_char(b, (char)0xC2);
+            put_le(b, (uint64_t)v, 4);
+        }
+        return;
+    }
+    if (len >= RDB_COMPRESS_MIN) {
+        uint8_t *out = xmalloc(len - 4);
+        size_t n = rdb_lzf_compress(p, len, out, len - 4);
+        if (n > 0) {
+            buf_append_char(b, (char)0xC3);
+            rdb_write_len(b, n);
+            rdb_write_len(b, len);
+            buf_append(b, out, n);
+            xfree(out);
+            return;
+        }
+        xfree(out);
+    }
+    rdb_write_len(b, len);
+    buf_append(b, p, len);
+}
+
+/* ---- Listpacks ---------------------------------------------------------------------- */
+
+/* The canonical decimal form of an int64: no sign on 0, no leading zeros,
+ * no '+', within range. */
+int lp_string_is_int(const char *s, size_t len, int64_t *v) {
+    if (len == 0 || len > 20) return 0;
+    size_t i = 0;
+    int neg = 0;
+    if (s[0] == '-') {
+        neg = 1;
+        i = 1;
+        if (len == 1) return 0;
+    }
+    if (s[i] == '0') {
+        if (len == 1) {
+            *v = 0;
+            return 1;
+        }
+        return 0;
+    }
+    uint64_t u = 0;
+    for (; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (u > (UINT64_MAX - d) / 10) return 0;
+        u = u * 10 + d;
+    }
+    if (neg) {
+        if (u > (uint64_t)INT64_MAX + 1) return 0;
+        *v = u == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)u;
+    } else {
+        if (u > INT64_MAX) return 0;
+        *v = (int64_t)u;
+    }
+    return 1;
+}
+
+static size_t backlen_size(size_t l) {
+    return l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
+}
+
+static void backlen_encode(size_t l, uint8_t *out) {
+    size_t n = backlen_size(l);
+    /* Most significant 7-bit group first; every byte but the first flagged. */
+    for (size_t i = 0; i < n; i++) {
+        size_t shift = 7 * (n - 1 - i);
+        out[i] = (uint8_t)((l >> shift) & 127) | (i > 0 ? 128 : 0);
+    }
+}
+
+/* Decodes the element at p (avail bytes to the end of the buffer): its value
+ * and the size of its encoding + data. */
+static int elem_decode(const uint8_t *p, size_t avail, LpElem *e, size_t *size) {
+    uint8_t b = p[0];
+    size_t hdr, len;
+    e->is_int = 1;
+    e->s = NULL;
+    e->len = 0;
+    if ((b & 0x80) == 0) {
+        e->v = b & 0x7f;
+        *size = 1;
+        return RDB_OK;
+    }
+    if ((b & 0xC0) == 0x80) {
+        hdr = 1;
+        len = b & 0x3f;
+        goto string;
+    }
+    if ((b & 0xE0) == 0xC0) {
+        if (avail < 2) return RDB_ERR;
+        uint64_t u = (uint64_t)(b & 0x1f) << 8 | p[1];
+        e->v = u >= (1u << 12) ? (int64_t)u - (1 << 13) : (int64_t)u;
+        *size = 2;
+        return RDB_OK;
+    }
+    if ((b & 0xF0) == 0xE0) {
+        if (avail < 2) return RDB_ERR;
+        hdr = 2;
+        len = (size_t)(b & 0x0f) << 8 | p[1];
+        goto string;
+    }
+    switch (b) {
+    case 0xF0:
+        if (avail < 5) return RDB_ERR;
+        hdr = 5;
+        len = (size_t)get_le(p + 1, 4);
+        goto string;
+    case 0xF1:
+    case 0xF2:
+    case 0xF3:
+    case 0xF4: {
+        int n = b == 0xF1 ? 2 : b == 0xF2 ? 3 : b == 0xF3 ? 4 : 8;
+        if (avail < (size_t)n + 1) return RDB_ERR;
+        uint64_t u = get_le(p + 1, n);
+        if (n < 8 && (u >> (8 * n - 1)) & 1) u |= ~(uint64_t)0 << (8 * n); /* sign-extend */
+        e->v = (int64_t)u;
+        *size = (size_t)n + 1;
+        return RDB_OK;
+    }
+    default:
+        return RDB_ERR;
+    }
+string:
+    if (len > avail - hdr) return RDB_ERR;
+    e->is_int = 0;
+    e->s = p + hdr;
+    e->len = len;
+    *size = hdr + len;
+    return RDB_OK;
+}
+
+/* Starts a reader over a listpack that lp_validate() accepted. */
+void lp_reader_init(LpReader *r, const uint8_t *p, size_t len) {
+    r->p = p;
+    r->len = len;
+    r->pos = LP_HEADER_BYTES;
+    r->n_read = 0;
+}
+
+/* The next element: 1 with *e set (string views borrow the listpack), 0 at
+ * the end, RDB_ERR when malformed. */
+int lp_next(LpReader *r, LpElem *e) {
+    if (r->pos >= r->len) return RDB_ERR;
+    if (r->p[r->pos] == LP_EOF) return 0;
+    size_t avail = r->len - r->pos - 1; /* the EOF byte stays */
+    size_t size;
+    if (avail == 0 || elem_decode(r->p + r->pos, avail, e, &size) != RDB_OK) return RDB_ERR;
+    size_t bl = backlen_size(size);
+    if (bl > avail - size) return RDB_ERR;
+    uint8_t want[5];
+    backlen_encode(size, want);
+    if (memcmp(want, r->p + r->pos + size, bl) != 0) return RDB_ERR;
+    r->pos += size + bl;
+    r->n_read++;
+    return 1;
+}
+
+/* Checks a whole listpack: header, every element, the terminator as the
+ * last byte, the element count. Sets *n_elems. */
+int lp_validate(const uint8_t *p, size_t len, uint32_t *n_elems) {
+    if (len < LP_HEADER_BYTES + 1 || get_le(p, 4) != len || p[len - 1] != LP_EOF) return RDB_ERR;
+    uint32_t declared = (uint32_t)get_le(p + 4, 2);
+    LpReader r;
+    LpElem e;
+    int rc;
+    lp_reader_init(&r, p, len);
+    while ((rc = lp_next(&r, &e)) == 1) {
+    }
+    if (rc != 0 || r.pos != len - 1) return RDB_ERR;
+    if (declared != 65535 && declared != r.n_read) return RDB_ERR;
+    *n_elems = r.n_read;
+    return RDB_OK;
+}
+
+/* Starts a listpack at the end of b. */
+void lp_writer_start(LpWriter *w, Buf *b) {
+    static const uint8_t header[LP_HEADER_BYTES] = {0};
+    w->b = b;
+    w->start = b->len;
+    w->n = 0;
+    buf_append(b, header, sizeof header);
+}
+
+static void put_elem(LpWriter *w, const uint8_t *enc, size_t n) {
+    uint8_t bl[5];
+    buf_append(w->b, enc, n);
+    backlen_encode(n, bl);
+    buf_append(w->b, bl, backlen_size(n));
+    w->n++;
+}
+
+/* The smallest integer encoding of v, as Redis picks it. */
+void lp_append_int(LpWriter *w, int64_t v) {
+    uint8_t x[9];
+    size_t n;
+    uint64_t u = (uint64_t)v;
+    if (v >= 0 && v <= 127) {
+        x[0] = (uint8_t)v;
+        n = 1;
+    } else if (v >= -4096 && v <= 4095) {
+        uint64_t t = u & 0x1fff;
+        x[0] = (uint8_t)(0xC0 | (t >> 8));
+        x[1] = (uint8_t)(t & 0xff);
+        n = 2;
+    } else {
+        int k = v >= INT16_MIN && v <= INT16_MAX   ? 2
+                : v >= -8388608 && v <= 8388607    ? 3
+                : v >= INT32_MIN && v <= INT32_MAX ? 4
+                                                   : 8;
+        x[0] = k == 2 ? 0xF1 : k == 3 ? 0xF2 : k == 4 ? 0xF3 : 0xF4;
+        for (int i = 0; i < k; i++) x[1 + i] = (uint8_t)(u >> (8 * i));
+        n = (size_t)k + 1;
+    }
+    put_elem(w, x, n);
+}
+
+/* A string element; a canonical integer string is stored as the integer. */
+void lp_append_str(LpWriter *w, const void *p, size_t len) {
+    int64_t v;
+    if (lp_string_is_int(p, len, &v)) {
+        lp_append_int(w, v);
+        return;
+    }
+    uint8_t hdr[5];
+    size_t h;
+    if (len < 64) {
+        hdr[0] = (uint8_t)(0x80 | len);
+        h = 1;
+    } else if (len < 4096) {
+        hdr[0] = (uint8_t)(0xE0 | (len >> 8));
+        hdr[1] = (uint8_t)(len & 0xff);
+        h = 2;
+    } else {
+        hdr[0] = 0xF0;
+        for (int i = 0; i < 4; i++) hdr[1 + i] = (uint8_t)((uint64_t)len >> (8 * i));
+        h = 5;
+    }
+    size_t size = h + len;
+    uint8_t bl[5];
+    buf_append(w->b, hdr, h);
+    buf_append(w->b, p, len);
+    backlen_encode(size, bl);
+    buf_append(w->b, bl, backlen_size(size));
+    w->n++;
+}
+
+/* Bytes the listpack would have if finished now. */
+size_t lp_writer_bytes(const LpWriter *w) {
+    return w->b->len - w->start + 1;
+}
+
+/* Writes the terminator and the header. */
+void lp_writer_finish(LpWriter *w) {
+    buf_append_char(w->b, (char)LP_EOF);
+    uint64_t total = w->b->len - w->start;
+    uint8_t *h = (uint8_t *)w->b->p + w->start;
+    for (int i = 0; i < 4; i++) h[i] = (uint8_t)(total >> (8 * i));
+    uint32_t n = w->n < 65535 ? w->n : 65535;
+    h[4] = (uint8_t)(n & 0xff);
+    h[5] = (uint8_t)(n >> 8);
+}

@@ -1,0 +1,96 @@
+/*
+ * rdbcodec.h - the byte-level pieces of Redis's serialization format (RDB),
+ * as DUMP and RESTORE exchange them: the CRC-64 that seals a payload, LZF
+ * compression, the length and string encodings, and the listpack, the
+ * packed list a stream's entries travel in.
+ *
+ * Pure functions over bytes: no server state, no keyspace. Readers treat the
+ * input as hostile: every length is checked against what is left, every
+ * allocation is bounded by the input's size, and any inconsistency is an
+ * error (RDB_ERR), never an assertion. src/persist/dumpvalue.c builds the
+ * payloads of whole values from these pieces; docs/dump-format.md draws the
+ * layouts.
+ */
+#ifndef STREAMD_PERSIST_RDBCODEC_H
+#define STREAMD_PERSIST_RDBCODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+
+enum { RDB_OK = 0, RDB_ERR = -1 };
+
+/* ---- CRC-64 (Jones polynomial, reflected, no final xor) ----------------- */
+uint64_t rdb_crc64(uint64_t crc, const void *p, size_t len);
+
+/* ---- LZF ---------------------------------------------------------------- */
+/* Decompresses in[0..in_len) into exactly out_len bytes; RDB_ERR if the input
+ * is malformed or does not decode to exactly out_len bytes. */
+int rdb_lzf_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_len);
+/* Compresses into out (out_cap bytes); returns the compressed length, or 0
+ * when the result would not fit. */
+size_t rdb_lzf_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap);
+
+/* ---- Reading a payload -------------------------------------------------- */
+
+/* A cursor over borrowed bytes. */
+typedef struct RdbReader {
+    const uint8_t *p;
+    size_t len;
+    size_t pos;
+} RdbReader;
+
+void rdb_reader_init(RdbReader *r, const void *p, size_t len);
+int rdb_read_u8(RdbReader *r, uint8_t *out);
+int rdb_read_raw(RdbReader *r, size_t n, const uint8_t **out);
+int rdb_read_len(RdbReader *r, uint64_t *out);
+int rdb_read_ms(RdbReader *r, int64_t *out);
+int rdb_read_string(RdbReader *r, size_t max_len, char **out, size_t *out_len);
+
+/* ---- Writing a payload -------------------------------------------------- */
+void rdb_write_len(Buf *b, uint64_t len);
+void rdb_write_ms(Buf *b, int64_t ms);
+void rdb_write_string(Buf *b, const void *p, size_t len);
+
+/* ---- Listpacks ---------------------------------------------------------- */
+
+#define LP_HEADER_BYTES 6
+#define LP_EOF          0xFF
+
+/* One element: an integer, or a string viewing the listpack's bytes. */
+typedef struct LpElem {
+    int is_int;
+    int64_t v;
+    const uint8_t *s;
+    size_t len;
+} LpElem;
+
+/* Caller-allocated cursor over a borrowed listpack. */
+typedef struct LpReader {
+    const uint8_t *p;
+    size_t len;
+    size_t pos;
+    uint32_t n_read;
+} LpReader;
+
+int lp_validate(const uint8_t *p, size_t len, uint32_t *n_elems);
+void lp_reader_init(LpReader *r, const uint8_t *p, size_t len);
+int lp_next(LpReader *r, LpElem *e);
+/* True when s is an integer's canonical decimal form (stored as an integer). */
+int lp_string_is_int(const char *s, size_t len, int64_t *v);
+
+/* Appends a listpack to a Buf. */
+typedef struct LpWriter {
+    Buf *b;
+    size_t start;
+    uint32_t n;
+} LpWriter;
+
+void lp_writer_start(LpWriter *w, Buf *b);
+void lp_append_int(LpWriter *w, int64_t v);
+void lp_append_str(LpWriter *w, const void *p, size_t len);
+size_t lp_writer_bytes(const LpWriter *w);
+void lp_writer_finish(LpWriter *w);
+
+#endif

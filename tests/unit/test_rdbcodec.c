@@ -1,0 +1,365 @@
+/*
+ * test_rdbcodec.c - the RDB byte codec: CRC-64 known vectors, LZF round trips
+ * and malformed input, RDB lengths and strings, listpack encodings of every
+ * integer width and string length class, random round trips.
+ */
+#include "persist/rdbcodec.h"
+
+#include "base/alloc.h"
+#include "test.h"
+
+static void test_crc64(void) {
+    CHECK(rdb_crc64(0, "123456789", 9) == 0xe9c6d914c4b8d9caULL);
+    CHECK(rdb_crc64(0, "", 0) == 0);
+    /* The CRC that seals Redis 7.0's DUMP of SET k hello. */
+    static const uint8_t hello[] = {0x00, 0x05, 'h', 'e', 'l', 'l', 'o', 0x0a, 0x00};
+    CHECK(rdb_crc64(0, hello, sizeof hello) == 0x0a20346576df7263ULL);
+    const char *lorem = "This is a test of the emergency broadcast system.";
+    uint64_t whole = rdb_crc64(0, lorem, strlen(lorem));
+    /* Incremental = whole. */
+    CHECK(rdb_crc64(rdb_crc64(0, lorem, 10), lorem + 10, strlen(lorem) - 10) == whole);
+}
+
+static void lzf_roundtrip(const uint8_t *in, size_t n) {
+    size_t cap = n + n / 16 + 64;
+    uint8_t *c = xmalloc(cap), *d = xmalloc(n + 1);
+    size_t cl = rdb_lzf_compress(in, n, c, cap);
+    CHECK(cl > 0 || n == 0);
+    if (cl > 0) {
+        CHECK(rdb_lzf_decompress(c, cl, d, n) == RDB_OK);
+        CHECK(memcmp(d, in, n) == 0);
+        /* A wrong expected length is an error, both ways. */
+        if (n > 1) CHECK(rdb_lzf_decompress(c, cl, d, n - 1) == RDB_ERR);
+        uint8_t *big = xmalloc(n + 2);
+        CHECK(rdb_lzf_decompress(c, cl, big, n + 1) == RDB_ERR);
+        xfree(big);
+    }
+    xfree(c);
+    xfree(d);
+}
+
+static void test_lzf(void) {
+    uint8_t buf[20000];
+    for (size_t i = 0; i < sizeof buf; i++) buf[i] = 'a';
+    lzf_roundtrip(buf, sizeof buf);
+    uint8_t out[64];
+    /* A run of 100 'a' compresses to far less. */
+    CHECK(rdb_lzf_compress(buf, 100, out, 96) > 0 && rdb_lzf_compress(buf, 100, out, 96) < 10);
+    /* Incompressible data does not fit in less than itself. */
+    for (size_t i = 0; i < 60; i++) buf[i] = (uint8_t)test_rand();
+    CHECK(rdb_lzf_compress(buf, 60, out, 56) == 0);
+    for (int round = 0; round < 200; round++) {
+        size_t n = 1 + test_rand_below(sizeof buf - 1);
+        int alphabet = 1 + (int)test_rand_below(20);
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (uint8_t)('a' + test_rand_below((uint64_t)alphabet));
+        lzf_roundtrip(buf, n);
+    }
+    /* Redis's compression of 100 'a' (as 7.0 DUMPs it) decodes. */
+    static const uint8_t redis_aaa[] = {0x01, 0x61, 0x61, 0xe0, 0x57, 0x00, 0x01, 0x61, 0x61};
+    uint8_t dec[100];
+    CHECK(rdb_lzf_decompress(redis_aaa, sizeof redis_aaa, dec, 100) == RDB_OK);
+    CHECK(dec[0] == 'a' && dec[99] == 'a');
+    /* Malformed: a reference before the start, a literal run past the
+     * input, a truncated reference, output overflow. */
+    static const uint8_t ref_first[] = {0x20, 0x00};
+    CHECK(rdb_lzf_decompress(ref_first, 2, dec, 3) == RDB_ERR);
+    static const uint8_t short_lit[] = {0x05, 'a', 'b'};
+    CHECK(rdb_lzf_decompress(short_lit, 3, dec, 6) == RDB_ERR);
+    static const uint8_t trunc_ref[] = {0x00, 'a', 0xe0};
+    CHECK(rdb_lzf_decompress(trunc_ref, 3, dec, 50) == RDB_ERR);
+    static const uint8_t long_ref[] = {0x00, 'a', 0xe0, 0xff, 0x00};
+    CHECK(rdb_lzf_decompress(long_ref, 5, dec, 100) == RDB_ERR);
+    /* Random garbage never reads or writes out of bounds (ASan watches). */
+    for (int round = 0; round < 2000; round++) {
+        size_t n = test_rand_below(64);
+        uint8_t g[64];
+        for (size_t i = 0; i < n; i++) g[i] = (uint8_t)test_rand();
+        (void)rdb_lzf_decompress(g, n, dec, test_rand_below(100));
+    }
+}
+
+static void test_lengths(void) {
+    static const uint64_t vals[] = {0,          1,     63,         64,
+                                    16383,      16384, UINT32_MAX, 1ULL << 32,
+                                    UINT64_MAX, 300,   0xABCDEF12, 12345678901234ULL};
+    static const size_t sizes[] = {1, 1, 1, 2, 2, 5, 5, 9, 9, 2, 5, 9};
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        Buf b;
+        buf_init(&b);
+        rdb_write_len(&b, vals[i]);
+        CHECK_EQ_INT(b.len, sizes[i]);
+        RdbReader r;
+        uint64_t v;
+        rdb_reader_init(&r, b.p, b.len);
+        CHECK(rdb_read_len(&r, &v) == RDB_OK && v == vals[i] && r.pos == b.len);
+        /* Truncated: an error. */
+        rdb_reader_init(&r, b.p, b.len - 1);
+        if (b.len > 1) CHECK(rdb_read_len(&r, &v) == RDB_ERR);
+        buf_free(&b);
+    }
+    /* 0x82..0xBF are not lengths; a string encoding is not a length. */
+    static const uint8_t bad[] = {0x82, 0xC0};
+    for (size_t i = 0; i < 2; i++) {
+        RdbReader r;
+        uint64_t v;
+        rdb_reader_init(&r, &bad[i], 1);
+        CHECK(rdb_read_len(&r, &v) == RDB_ERR);
+    }
+}
+
+static void string_roundtrip(const char *s, size_t n, uint8_t first_byte, int check_first) {
+    Buf b;
+    buf_init(&b);
+    rdb_write_string(&b, s, n);
+    if (check_first) CHECK_EQ_INT((uint8_t)b.p[0], first_byte);
+    RdbReader r;
+    char *out;
+    size_t len;
+    rdb_reader_init(&r, b.p, b.len);
+    CHECK(rdb_read_string(&r, SIZE_MAX, &out, &len) == RDB_OK);
+    CHECK(len == n && memcmp(out, s, n) == 0 && r.pos == b.len);
+    xfree(out);
+    /* Every truncation is an error. */
+    for (size_t cut = 0; cut < b.len; cut++) {
+        rdb_reader_init(&r, b.p, cut);
+        CHECK(rdb_read_string(&r, SIZE_MAX, &out, &len) == RDB_ERR);
+        CHECK(out == NULL);
+    }
+    /* A limit below the length is an error. */
+    if (n > 0) {
+        rdb_reader_init(&r, b.p, b.len);
+        CHECK(rdb_read_string(&r, n - 1, &out, &len) == RDB_ERR);
+    }
+    buf_free(&b);
+}
+
+static void test_strings(void) {
+    string_roundtrip("hello", 5, 5, 1);
+    string_roundtrip("", 0, 0, 1);
+    string_roundtrip("127", 3, 0xC0, 1);
+    string_roundtrip("-128", 4, 0xC0, 1);
+    string_roundtrip("128", 3, 0xC1, 1);
+    string_roundtrip("-32768", 6, 0xC1, 1);
+    string_roundtrip("32768", 5, 0xC2, 1);
+    string_roundtrip("2147483647", 10, 0xC2, 1);
+    string_roundtrip("-2147483648", 11, 0xC2, 1);
+    string_roundtrip("2147483648", 10, 10, 1); /* beyond int32: raw */
+    string_roundtrip("007", 3, 3, 1);          /* not canonical: raw */
+    string_roundtrip("-0", 2, 2, 1);
+    char big[5000];
+    memset(big, 'q', sizeof big);
+    string_roundtrip(big, sizeof big, 0xC3, 1); /* compressed */
+    for (size_t i = 0; i < sizeof big; i++) big[i] = (char)test_rand();
+    string_roundtrip(big, 300, 0x41, 1); /* incompressible: raw, 14-bit length */
+    /* Redis 7.0's DUMP of SET k hello and of 100 'a'. */
+    static const uint8_t hello[] = {0x05, 'h', 'e', 'l', 'l', 'o'};
+    static const uint8_t aaa[] = {0xc3, 0x09, 0x40, 0x64, 0x01, 0x61, 0x61,
+                                  0xe0, 0x57, 0x00, 0x01, 0x61, 0x61};
+    RdbReader r;
+    char *out;
+    size_t len;
+    rdb_reader_init(&r, hello, sizeof hello);
+    CHECK(rdb_read_string(&r, 100, &out, &len) == RDB_OK && len == 5 && !memcmp(out, "hello", 5));
+    xfree(out);
+    rdb_reader_init(&r, aaa, sizeof aaa);
+    CHECK(rdb_read_string(&r, 1000, &out, &len) == RDB_OK && len == 100 && out[99] == 'a');
+    xfree(out);
+    /* An LZF header claiming far more than its bytes can make. */
+    static const uint8_t lie[] = {0xc3, 0x02, 0x81, 0, 0, 0, 0, 0x40, 0, 0, 0, 0x00, 'a'};
+    rdb_reader_init(&r, lie, sizeof lie);
+    CHECK(rdb_read_string(&r, SIZE_MAX, &out, &len) == RDB_ERR);
+}
+
+/* Encodes one element alone and checks its bytes and decoded value. */
+static void lp_one_int(int64_t v, size_t enc_size) {
+    Buf b;
+    buf_init(&b);
+    LpWriter w;
+    lp_writer_start(&w, &b);
+    lp_append_int(&w, v);
+    lp_writer_finish(&w);
+    size_t bl = enc_size <= 127 ? 1 : 2;
+    CHECK_EQ_INT(b.len, LP_HEADER_BYTES + enc_size + bl + 1);
+    uint32_t n;
+    CHECK(lp_validate((uint8_t *)b.p, b.len, &n) == RDB_OK && n == 1);
+    LpReader r;
+    LpElem e;
+    lp_reader_init(&r, (uint8_t *)b.p, b.len);
+    CHECK(lp_next(&r, &e) == 1 && e.is_int && e.v == v);
+    CHECK(lp_next(&r, &e) == 0);
+    buf_free(&b);
+}
+
+static void test_listpack_ints(void) {
+    lp_one_int(0, 1);
+    lp_one_int(127, 1);
+    lp_one_int(128, 2);
+    lp_one_int(-1, 2);
+    lp_one_int(-4096, 2);
+    lp_one_int(4095, 2);
+    lp_one_int(4096, 3);
+    lp_one_int(-4097, 3);
+    lp_one_int(32767, 3);
+    lp_one_int(-32768, 3);
+    lp_one_int(32768, 4);
+    lp_one_int(8388607, 4);
+    lp_one_int(-8388608, 4);
+    lp_one_int(8388608, 5);
+    lp_one_int(INT32_MAX, 5);
+    lp_one_int(INT32_MIN, 5);
+    lp_one_int((int64_t)INT32_MAX + 1, 9);
+    lp_one_int(INT64_MAX, 9);
+    lp_one_int(INT64_MIN, 9);
+}
+
+static void test_listpack_strings(void) {
+    static const size_t lens[] = {0, 1, 63, 64, 127, 128, 4095, 4096, 20000};
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        char *s = xmalloc(lens[i] + 1);
+        for (size_t k = 0; k < lens[i]; k++) s[k] = (char)('a' + k % 26);
+        Buf b;
+        buf_init(&b);
+        LpWriter w;
+        lp_writer_start(&w, &b);
+        lp_append_str(&w, s, lens[i]);
+        lp_append_str(&w, "x", 1);
+        lp_writer_finish(&w);
+        size_t hdr = lens[i] < 64 ? 1 : lens[i] < 4096 ? 2 : 5;
+        size_t sz = hdr + lens[i];
+        size_t bl = sz <= 127 ? 1 : sz < 16383 ? 2 : 3;
+        CHECK_EQ_INT(b.len, LP_HEADER_BYTES + sz + bl + 3 + 1);
+        uint32_t n;
+        CHECK(lp_validate((uint8_t *)b.p, b.len, &n) == RDB_OK && n == 2);
+        LpReader r;
+        LpElem e;
+        lp_reader_init(&r, (uint8_t *)b.p, b.len);
+        CHECK(lp_next(&r, &e) == 1 && !e.is_int && e.len == lens[i] &&
+              (lens[i] == 0 || memcmp(e.s, s, lens[i]) == 0));
+        /* Every truncation or single-byte change of the header fails or
+         * still describes a well-formed listpack. */
+        for (size_t cut = 1; cut < b.len; cut++)
+            CHECK(lp_validate((uint8_t *)b.p, cut, &n) == RDB_ERR);
+        buf_free(&b);
+        xfree(s);
+    }
+    /* Integer-looking strings are stored as integers. */
+    int64_t v;
+    CHECK(lp_string_is_int("123", 3, &v) && v == 123);
+    CHECK(lp_string_is_int("-9223372036854775808", 20, &v) && v == INT64_MIN);
+    CHECK(!lp_string_is_int("9223372036854775808", 19, &v));
+    CHECK(!lp_string_is_int("01", 2, &v) && !lp_string_is_int("-0", 2, &v));
+    CHECK(!lp_string_is_int("+1", 2, &v) && !lp_string_is_int("", 0, &v));
+    CHECK(!lp_string_is_int("1a", 2, &v) && !lp_string_is_int("-", 1, &v));
+}
+
+/* Redis 7.0's listpack of XADD s 1-1 f v n 123 ; XADD s 1-2 f v n 124. */
+static void test_listpack_redis(void) {
+    static const uint8_t lp[] = {0x2f, 0x00, 0x00, 0x00, 0x12, 0x00, 0x02, 0x01, 0x00, 0x01,
+                                 0x02, 0x01, 0x81, 0x66, 0x02, 0x81, 0x6e, 0x02, 0x00, 0x01,
+                                 0x02, 0x01, 0x00, 0x01, 0x00, 0x01, 0x81, 0x76, 0x02, 0x7b,
+                                 0x01, 0x05, 0x01, 0x02, 0x01, 0x00, 0x01, 0x01, 0x01, 0x81,
+                                 0x76, 0x02, 0x7c, 0x01, 0x05, 0x01, 0xff};
+    uint32_t n;
+    CHECK(lp_validate(lp, sizeof lp, &n) == RDB_OK && n == 18);
+    /* Rebuilt with the writer: the same bytes. */
+    Buf b;
+    buf_init(&b);
+    LpWriter w;
+    lp_writer_start(&w, &b);
+    lp_append_str(&w, "2", 1);
+    lp_append_int(&w, 0);
+    lp_append_int(&w, 2);
+    lp_append_str(&w, "f", 1);
+    lp_append_str(&w, "n", 1);
+    lp_append_int(&w, 0);
+    for (int i = 0; i < 2; i++) {
+        lp_append_int(&w, 2);
+        lp_append_int(&w, 0);
+        lp_append_int(&w, i);
+        lp_append_str(&w, "v", 1);
+        lp_append_str(&w, i ? "124" : "123", 3);
+        lp_append_int(&w, 5);
+    }
+    lp_writer_finish(&w);
+    CHECK(b.len == sizeof lp && memcmp(b.p, lp, sizeof lp) == 0);
+    buf_free(&b);
+    /* Any single flipped byte is refused or still walks cleanly. */
+    uint8_t c[sizeof lp];
+    for (size_t i = 0; i < sizeof lp; i++) {
+        for (int bit = 0; bit < 8; bit++) {
+            memcpy(c, lp, sizeof lp);
+            c[i] ^= (uint8_t)(1u << bit);
+            if (lp_validate(c, sizeof c, &n) == RDB_OK) {
+                LpReader r;
+                LpElem e;
+                lp_reader_init(&r, c, sizeof c);
+                uint32_t k = 0;
+                while (lp_next(&r, &e) == 1) k++;
+                CHECK(k == n);
+            }
+        }
+    }
+}
+
+static void test_listpack_random(void) {
+    for (int round = 0; round < 300; round++) {
+        size_t n = 1 + test_rand_below(200);
+        int64_t *iv = xmalloc(n * sizeof(int64_t));
+        int *is_int = xmalloc(n * sizeof(int));
+        char **sv = xmalloc(n * sizeof(char *));
+        size_t *sl = xmalloc(n * sizeof(size_t));
+        Buf b;
+        buf_init(&b);
+        LpWriter w;
+        lp_writer_start(&w, &b);
+        for (size_t i = 0; i < n; i++) {
+            is_int[i] = (int)test_rand_below(2);
+            if (is_int[i]) {
+                int shift = (int)test_rand_below(64);
+                iv[i] = (int64_t)(test_rand() >> shift);
+                if (test_rand_below(2)) iv[i] = -iv[i];
+                lp_append_int(&w, iv[i]);
+                sv[i] = NULL;
+            } else {
+                sl[i] = test_rand_below(5) == 0 ? test_rand_below(6000) : test_rand_below(70);
+                sv[i] = xmalloc(sl[i] + 1);
+                for (size_t k = 0; k < sl[i]; k++) sv[i][k] = (char)('a' + test_rand_below(26));
+                lp_append_str(&w, sv[i], sl[i]);
+            }
+        }
+        lp_writer_finish(&w);
+        uint32_t cnt;
+        CHECK(lp_validate((uint8_t *)b.p, b.len, &cnt) == RDB_OK && cnt == n);
+        LpReader r;
+        LpElem e;
+        lp_reader_init(&r, (uint8_t *)b.p, b.len);
+        for (size_t i = 0; i < n; i++) {
+            CHECK(lp_next(&r, &e) == 1);
+            if (is_int[i])
+                CHECK(e.is_int && e.v == iv[i]);
+            else
+                CHECK(!e.is_int && e.len == sl[i] && (sl[i] == 0 || !memcmp(e.s, sv[i], sl[i])));
+        }
+        CHECK(lp_next(&r, &e) == 0);
+        for (size_t i = 0; i < n; i++) xfree(sv[i]);
+        xfree(iv);
+        xfree(is_int);
+        xfree(sv);
+        xfree(sl);
+        buf_free(&b);
+    }
+}
+
+int main(void) {
+    test_seed("test_rdbcodec");
+    test_crc64();
+    test_lzf();
+    test_lengths();
+    test_strings();
+    test_listpack_ints();
+    test_listpack_strings();
+    test_listpack_redis();
+    test_listpack_random();
+    return test_report("test_rdbcodec");
+}
