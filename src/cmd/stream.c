@@ -103,6 +103,17 @@ static StreamObj *stream_obj_new(Stream *s) {
     return so;
 }
 
+/* Returns an owned object holding a new stream value built from its parts
+ * (RESTORE); takes ownership of s, groups (may be NULL) and idmp (may be
+ * NULL). */
+Obj *stream_obj_adopt(Stream *s, GroupSet *groups, Idmp *idmp) {
+    StreamObj *so = stream_obj_new(s);
+    so->groups = groups;
+    so->idmp = idmp;
+    so->obj = obj_new(OBJ_STREAM, so);
+    return so->obj;
+}
+
 static int lookup(Client *c, Slice key, int is_write, StreamObj **out) {
     Obj *o = is_write ? db_lookup_write(c->db, key) : db_lookup_read(c->db, key);
     if (o && o->type != OBJ_STREAM) {

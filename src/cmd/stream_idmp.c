@@ -92,6 +92,12 @@ static uint64_t next_seed(void) {
     return base + 0x9e3779b97f4a7c15ULL * ++n;
 }
 
+/* A new empty state with its own table key (RESTORE). Returns owned; free
+ * with idmp_free(). */
+Idmp *stream_idmp_state_new(uint32_t duration_s, uint32_t maxsize) {
+    return idmp_new(duration_s, maxsize, next_seed());
+}
+
 static uint32_t clamp_config(long long v, uint32_t lo, uint32_t hi) {
     return v < (long long)lo ? lo : v > (long long)hi ? hi : (uint32_t)v;
 }

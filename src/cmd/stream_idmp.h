@@ -39,6 +39,9 @@ void stream_idmp_xadd_added(Client *c, Slice key, StreamObj *so, int is_fresh, X
 void stream_idmp_xadd_propagated(Client *c, Slice key, StreamObj *so, XaddIdmp *x, StreamId id);
 void stream_idmp_reply_info(Client *c, StreamObj *so);
 
+/* A new, empty idempotency state (RESTORE builds one from a payload). */
+Idmp *stream_idmp_state_new(uint32_t duration_s, uint32_t maxsize);
+
 /* The AOF rewrite: emits the records that rebuild so's idempotency state
  * (nothing when the stream never used it). */
 typedef void (*StreamIdmpEmitFn)(void *priv, int argc, const Slice *argv);

@@ -51,6 +51,9 @@ int stream_obj_lookup_write(Client *c, Slice key, StreamObj **out);
 StreamObj *stream_obj_lookup_existing(Client *c, Slice key, int for_write);
 /* Adds an empty stream under key, which must not exist; returns a view. */
 StreamObj *stream_obj_create(Client *c, Slice key);
+/* An owned keyspace object around a stream built elsewhere (RESTORE); takes
+ * ownership of every part. */
+Obj *stream_obj_adopt(Stream *s, GroupSet *groups, Idmp *idmp);
 /* After entries were added or removed: keeps INFO keysizes exact (see
  * db_resized). */
 void stream_obj_resized(Client *c, StreamObj *so);

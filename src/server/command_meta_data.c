@@ -189,6 +189,12 @@ static const MetaArg a_del[] = {
 static const MetaKeySpec k_del[] = {
     {NULL, "RM delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
 };
+static const MetaArg a_dump[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_dump[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_echo[] = {
     {"message", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
@@ -548,6 +554,23 @@ static const MetaKeySpec k_renamenx[] = {
 };
 static const char *const h_renamenx[] = {
     "3.2.0", "The command no longer returns an error when source and destination names are the same.",
+};
+static const MetaArg a_restore[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"ttl", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"serialized-value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"replace", "pure-token", -1, "REPLACE", NULL, "3.0.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"absttl", "pure-token", -1, "ABSTTL", NULL, "5.0.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"seconds", "integer", -1, "IDLETIME", NULL, "5.0.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"frequency", "integer", -1, "FREQ", NULL, "5.0.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_restore[] = {
+    {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_restore[] = {
+    "3.0.0", "Added the `REPLACE` modifier.",
+    "5.0.0", "Added the `ABSTTL` modifier.",
+    "5.0.0", "Added the `IDLETIME` and `FREQ` options.",
 };
 static const MetaArg a_scan[] = {
     {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1164,6 +1187,7 @@ const CommandMeta command_meta_table[] = {
     {"decrby", "Decrement the integer value of a key by the given number", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_decrby, 1, a_decrby, 2},
     {"del", "Delete a key", "1.0.0", "generic", "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:agg_sum", k_del, 1, a_del, 1},
     {"discard", "Discard all commands issued after MULTI", "2.0.0", "transactions", "O(N), when N is the number of queued commands", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"dump", "Return a serialized version of the value stored at the specified key.", "2.6.0", "generic", "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_dump, 1, a_dump, 1},
     {"echo", "Echo the given string", "1.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_echo, 1},
     {"eval", "Execute a Lua script server side", "2.6.0", "scripting", "Depends on the script that is executed.", NULL, NULL, NULL, NULL, 0, NULL, k_eval, 1, a_eval, 4},
     {"eval_ro", "Execute a read-only Lua script server side", "7.0.0", "scripting", "Depends on the script that is executed.", NULL, NULL, NULL, NULL, 0, NULL, k_eval_ro, 1, a_eval_ro, 4},
@@ -1239,6 +1263,7 @@ const CommandMeta command_meta_table[] = {
     {"rename", "Rename a key", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_rename, 2, a_rename, 2},
     {"renamenx", "Rename a key, only if the new key does not exist", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, h_renamenx, 1, NULL, k_renamenx, 2, a_renamenx, 2},
     {"reset", "Reset the connection", "6.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"restore", "Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", "generic", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", NULL, NULL, NULL, h_restore, 3, NULL, k_restore, 1, a_restore, 7},
     {"role", "Return the role of the instance in the context of replication", "2.8.12", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"scan", "Incrementally iterate the keys space", "2.8.0", "generic", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", NULL, NULL, NULL, h_scan, 1, "nondeterministic_output request_policy:special", NULL, 0, a_scan, 4},
     {"script", "A container for Lua scripts management commands", "2.6.0", "scripting", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},

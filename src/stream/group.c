@@ -586,6 +586,14 @@ void group_consumer_touch(ConsumerGroup *g, ConsumerId c, int64_t now_ms, int is
     if (is_active) k->active_ms = now_ms;
 }
 
+/* Sets both times of a consumer as a restored value had them (RESTORE):
+ * active_ms -1 for a consumer that never read. */
+void group_consumer_set_times(ConsumerGroup *g, ConsumerId c, int64_t seen_ms, int64_t active_ms) {
+    Consumer *k = consumer_at(g, c);
+    k->seen_ms = seen_ms;
+    k->active_ms = active_ms;
+}
+
 /* Number of entries pending for the consumer. */
 uint64_t group_consumer_pending(const ConsumerGroup *g, ConsumerId c) {
     (void)consumer_at(g, c);

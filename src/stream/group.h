@@ -104,6 +104,7 @@ Slice group_consumer_name(const ConsumerGroup *g, ConsumerId c);
 int64_t group_consumer_seen_ms(const ConsumerGroup *g, ConsumerId c);
 int64_t group_consumer_active_ms(const ConsumerGroup *g, ConsumerId c);
 void group_consumer_touch(ConsumerGroup *g, ConsumerId c, int64_t now_ms, int is_active);
+void group_consumer_set_times(ConsumerGroup *g, ConsumerId c, int64_t seen_ms, int64_t active_ms);
 uint64_t group_consumer_pending(const ConsumerGroup *g, ConsumerId c);
 size_t group_consumer_list(const ConsumerGroup *g, ConsumerId **out);
 

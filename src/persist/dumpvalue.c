@@ -1,0 +1,832 @@
+/*
+ * dumpvalue.c - one keyspace value as a DUMP payload in Redis's format, and
+ * back (DUMP, RESTORE).
+ *
+ * A payload is
+ *
+ *   +------+-------------------+-------------------+---------------------+
+ *   | type | value             | RDB version       | CRC-64 of all that  |
+ *   | u8   | (below)           | u16 little-endian | precedes, u64 LE    |
+ *   +------+-------------------+-------------------+---------------------+
+ *
+ * A string (type 0) is one RDB string (rdbcodec.h). A stream (types 15, 19,
+ * 21; "v2" fields from type 19 on, "v3" from 21) is
+ *
+ *   <n nodes: len>
+ *     n x  <master ID: string of 16 bytes, ms and seq big-endian>
+ *          <listpack: string>
+ *   <length: len> <last ID: len ms, len seq>
+ *   v2: <first ID: len, len> <max deleted ID: len, len> <entries added: len>
+ *   <n groups: len>
+ *     n x  <name: string> <last ID: len, len>
+ *          v2: <entries read: len, 2^64-1 for unknown>
+ *          <n pending: len>
+ *            n x <ID: 16 raw bytes> <delivery time: ms> <delivery count: len>
+ *          <n consumers: len>
+ *            n x <name: string> <seen time: ms> v3: <active time: ms>
+ *                <n pending: len>  n x <ID: 16 raw bytes, one of the group's>
+ *
+ * and each node's listpack holds the node's "master entry" and then its
+ * entries, IDs as deltas from the master ID:
+ *
+ *   count  deleted  n-master-fields  field ...  0
+ *   flags  ms-delta  seq-delta  [n-fields field value ...| value ...]  lp-count
+ *
+ * flags: 1 deleted, 2 same fields as the master entry (values only). lp-count
+ * is the number of the entry's elements before it (so the listpack can be
+ * walked backwards).
+ *
+ * streamd's private type (DUMP_TYPE_STREAMD_STREAM) is the type 21 layout
+ * followed by what Redis's type 21 cannot carry: for every group, in the
+ * same order, the pending entries released by XNACK (owned by no consumer:
+ * they appear in the group's pending list, in no consumer's) as <n: len>
+ * and n raw IDs in release order; then <has idempotency state: u8> and, when
+ * 1, <duration s: len> <maxsize: len> <iids added: len> <iids duplicates:
+ * len> <n records: len> n x <pid: string> <iid: string> <ID: len, len>.
+ * Redis 8.6 and later persist these with types of their own (26, 27) whose
+ * layout could not be checked against a server here, so the private number
+ * stays clear of Redis's range: Redis refuses such a payload as "Bad data
+ * format" rather than misreading it. DUMP uses it only for a stream that
+ * has such state.
+ *
+ * RESTORE rebuilds a stream through the stream and group libraries' public
+ * calls (stream_append with the payload's IDs, the metadata setters,
+ * group_set_create, pel_add, ...), never by adopting the payload's bytes: the
+ * payload is untrusted, and the node layout is the library's business.
+ * Everything is checked before anything reaches the keyspace; a deleted
+ * entry of a node is checked and then skipped. DUMP writes nodes from the
+ * stream's iterator, cut as Redis cuts them (stream-node-max-entries /
+ * -bytes), so Redis's readers see the node shapes they would make.
+ */
+#include "persist/dumpvalue.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "cmd/stream_idmp.h"
+#include "cmd/stream_obj.h"
+#include "persist/rdbcodec.h"
+#include "stream/group.h"
+#include "stream/idmp.h"
+#include "stream/pel.h"
+
+#define MAX_STRING_BYTES (512ull << 20)
+#define FLAG_DELETED     1
+#define FLAG_SAMEFIELDS  2
+
+/* ---- writing ------------------------------------------------------------- */
+
+static void put_id_raw(Buf *b, StreamId id) {
+    uint8_t x[16];
+    for (int i = 0; i < 8; i++) {
+        x[i] = (uint8_t)(id.ms >> (56 - 8 * i));
+        x[8 + i] = (uint8_t)(id.seq >> (56 - 8 * i));
+    }
+    buf_append(b, x, sizeof x);
+}
+
+static void put_id_lens(Buf *b, StreamId id) {
+    rdb_write_len(b, id.ms);
+    rdb_write_len(b, id.seq);
+}
+
+/* One node in the making: its entries' elements in body (a listpack whose
+ * header and terminator are left out at the end), the master fields. */
+typedef struct NodeOut {
+    Buf body;
+    LpWriter bw;
+    StreamId master;
+    uint64_t count;
+    Buf mbytes;    /* the master fields' bytes */
+    size_t *mlens; /* their lengths */
+    size_t n_mfields;
+} NodeOut;
+
+/* Writes the node as <master ID> <listpack> to out. */
+static void node_flush(Buf *out, NodeOut *n, size_t *n_nodes) {
+    if (n->count == 0) return;
+    Buf lp;
+    LpWriter w;
+    buf_init(&lp);
+    lp_writer_start(&w, &lp);
+    lp_append_int(&w, (int64_t)n->count);
+    lp_append_int(&w, 0); /* deleted */
+    lp_append_int(&w, (int64_t)n->n_mfields);
+    size_t off = 0;
+    for (size_t i = 0; i < n->n_mfields; i++) {
+        lp_append_str(&w, n->mbytes.p + off, n->mlens[i]);
+        off += n->mlens[i];
+    }
+    lp_append_int(&w, 0); /* the master entry's terminator */
+    buf_append(&lp, n->body.p + LP_HEADER_BYTES, n->body.len - LP_HEADER_BYTES);
+    w.n += n->bw.n;
+    lp_writer_finish(&w);
+    Buf id;
+    buf_init(&id);
+    put_id_raw(&id, n->master);
+    rdb_write_string(out, id.p, id.len);
+    buf_free(&id);
+    rdb_write_string(out, lp.p, lp.len);
+    buf_free(&lp);
+    (*n_nodes)++;
+    n->count = 0;
+}
+
+/* Serializes the live entries of s as nodes to out; returns how many. */
+static size_t put_nodes(Buf *out, const Stream *s, const StreamLimits *lim) {
+    size_t n_nodes = 0;
+    NodeOut n;
+    memset(&n, 0, sizeof n);
+    buf_init(&n.body);
+    buf_init(&n.mbytes);
+    StreamIter it;
+    StreamId id;
+    size_t n_fields;
+    Slice *fv = NULL;
+    size_t fv_cap = 0;
+    Buf vals;
+    buf_init(&vals);
+    stream_iter_start(&it, s, stream_id_make(0, 0), stream_id_make(UINT64_MAX, UINT64_MAX), 0);
+    while (stream_iter_next(&it, &id, &n_fields)) {
+        if (2 * n_fields > fv_cap) {
+            fv_cap = 2 * n_fields;
+            fv = xrealloc(fv, fv_cap * sizeof(Slice));
+        }
+        /* stream_iter_field() may render an integer into one scratch
+         * buffer per iterator: every element is copied as it comes. */
+        buf_clear(&vals);
+        for (size_t i = 0; i < n_fields; i++) {
+            Slice f, v;
+            stream_iter_field(&it, &f, &v);
+            fv[2 * i].len = f.len;
+            buf_append(&vals, f.p, f.len);
+            fv[2 * i + 1].len = v.len;
+            buf_append(&vals, v.p, v.len);
+        }
+        size_t bytes = 0;
+        const char *base = vals.p ? vals.p : "";
+        for (size_t i = 0; i < 2 * n_fields; i++) {
+            fv[i].p = base + bytes;
+            bytes += fv[i].len;
+        }
+        if (n.count > 0) {
+            uint64_t lp_bytes = n.body.len + n.mbytes.len + 16;
+            int full = (lim->max_entries && n.count >= lim->max_entries) ||
+                       (lim->max_bytes && lp_bytes + bytes >= lim->max_bytes);
+            if (full) node_flush(out, &n, &n_nodes);
+        }
+        int is_same = 0;
+        if (n.count == 0) {
+            buf_clear(&n.body);
+            lp_writer_start(&n.bw, &n.body);
+            n.master = id;
+            buf_clear(&n.mbytes);
+            n.n_mfields = n_fields;
+            xfree(n.mlens);
+            n.mlens = xmalloc(n_fields * sizeof(size_t));
+            for (size_t i = 0; i < n_fields; i++) {
+                n.mlens[i] = fv[2 * i].len;
+                buf_append(&n.mbytes, fv[2 * i].p, fv[2 * i].len);
+            }
+            is_same = 1;
+        } else if (n_fields == n.n_mfields) {
+            is_same = 1;
+            size_t off = 0;
+            for (size_t i = 0; is_same && i < n_fields; i++) {
+                is_same = fv[2 * i].len == n.mlens[i] &&
+                          memcmp(fv[2 * i].p, n.mbytes.p + off, n.mlens[i]) == 0;
+                off += n.mlens[i];
+            }
+        }
+        lp_append_int(&n.bw, is_same ? FLAG_SAMEFIELDS : 0);
+        lp_append_int(&n.bw, (int64_t)(id.ms - n.master.ms));
+        lp_append_int(&n.bw, (int64_t)(id.seq - n.master.seq));
+        if (is_same) {
+            for (size_t i = 0; i < n_fields; i++)
+                lp_append_str(&n.bw, fv[2 * i + 1].p, fv[2 * i + 1].len);
+            lp_append_int(&n.bw, (int64_t)n_fields + 3);
+        } else {
+            lp_append_int(&n.bw, (int64_t)n_fields);
+            for (size_t i = 0; i < 2 * n_fields; i++) lp_append_str(&n.bw, fv[i].p, fv[i].len);
+            lp_append_int(&n.bw, 2 * (int64_t)n_fields + 4);
+        }
+        n.count++;
+    }
+    node_flush(out, &n, &n_nodes);
+    xfree(fv);
+    xfree(n.mlens);
+    buf_free(&n.body);
+    buf_free(&n.mbytes);
+    buf_free(&vals);
+    return n_nodes;
+}
+
+/* Consumer groups in the type 21 layout; released entries (owned by no
+ * consumer) are left out of every consumer's list, for the private trailer. */
+static void put_groups(Buf *out, const GroupSet *gs) {
+    ConsumerGroup **groups = NULL;
+    size_t n = gs ? group_set_list(gs, &groups) : 0;
+    rdb_write_len(out, n);
+    for (size_t i = 0; i < n; i++) {
+        ConsumerGroup *g = groups[i];
+        Slice name = group_name(g);
+        rdb_write_string(out, name.p, name.len);
+        put_id_lens(out, group_last_id(g));
+        rdb_write_len(out, (uint64_t)group_entries_read(g)); /* -1: 2^64-1 */
+        const Pel *pel = group_pel_c(g);
+        rdb_write_len(out, pel_len(pel));
+        PelIter it;
+        pel_iter_seek(&it, pel, PEL_OWNER_ALL, stream_id_make(0, 0));
+        for (PelRef r = pel_iter_next(&it); r != PEL_NONE; r = pel_iter_next(&it)) {
+            PelEntry e;
+            pel_get(pel, r, &e);
+            put_id_raw(out, e.id);
+            rdb_write_ms(out, e.owner == PEL_OWNER_NONE ? 0 : e.delivery_ms);
+            rdb_write_len(out, e.delivery_count);
+        }
+        ConsumerId *ids = NULL;
+        size_t n_c = group_consumer_list(g, &ids);
+        rdb_write_len(out, n_c);
+        for (size_t k = 0; k < n_c; k++) {
+            Slice cname = group_consumer_name(g, ids[k]);
+            rdb_write_string(out, cname.p, cname.len);
+            rdb_write_ms(out, group_consumer_seen_ms(g, ids[k]));
+            rdb_write_ms(out, group_consumer_active_ms(g, ids[k]));
+            rdb_write_len(out, pel_owner_len(pel, ids[k]));
+            pel_iter_seek(&it, pel, ids[k], stream_id_make(0, 0));
+            for (PelRef r = pel_iter_next(&it); r != PEL_NONE; r = pel_iter_next(&it))
+                put_id_raw(out, pel_id(pel, r));
+        }
+        xfree(ids);
+    }
+    xfree(groups);
+}
+
+/* The private trailer: released entries per group, idempotency state. */
+static void put_private(Buf *out, const StreamObj *so, int64_t now_ms) {
+    ConsumerGroup **groups = NULL;
+    size_t n = so->groups ? group_set_list(so->groups, &groups) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const Pel *pel = group_pel_c(groups[i]);
+        PelRef *rel = NULL;
+        size_t n_rel = pel_released_list(pel, &rel);
+        rdb_write_len(out, n_rel);
+        for (size_t k = 0; k < n_rel; k++) put_id_raw(out, pel_id(pel, rel[k]));
+        xfree(rel);
+    }
+    xfree(groups);
+    const Idmp *m = so->idmp;
+    buf_append_char(out, m ? 1 : 0);
+    if (!m) return;
+    rdb_write_len(out, idmp_duration(m));
+    rdb_write_len(out, idmp_maxsize(m));
+    rdb_write_len(out, idmp_iids_added(m));
+    rdb_write_len(out, idmp_iids_duplicates(m));
+    IdmpIter it;
+    Slice pid, iid;
+    StreamId id;
+    uint64_t n_rec = 0;
+    idmp_iter_start(&it, m, now_ms);
+    while (idmp_iter_next(&it, &pid, &iid, &id)) n_rec++;
+    rdb_write_len(out, n_rec);
+    idmp_iter_start(&it, m, now_ms);
+    while (idmp_iter_next(&it, &pid, &iid, &id)) {
+        rdb_write_string(out, pid.p, pid.len);
+        rdb_write_string(out, iid.p, iid.len);
+        put_id_lens(out, id);
+    }
+}
+
+/* Whether so holds state type 21 cannot express. */
+static int needs_private(const StreamObj *so) {
+    if (so->idmp) return 1;
+    if (!so->groups) return 0;
+    ConsumerGroup **groups = NULL;
+    size_t n = group_set_list(so->groups, &groups);
+    int yes = 0;
+    for (size_t i = 0; i < n && !yes; i++) yes = group_nacked_count(groups[i]) > 0;
+    xfree(groups);
+    return yes;
+}
+
+static void put_stream(Buf *out, const StreamObj *so, int64_t now_ms) {
+    const Stream *s = so->s;
+    int is_private = needs_private(so);
+    buf_append_char(out,
+                    (char)(is_private ? DUMP_TYPE_STREAMD_STREAM : DUMP_TYPE_STREAM_LISTPACKS_3));
+    Buf nodes;
+    buf_init(&nodes);
+    StreamLimits lim = stream_obj_limits();
+    size_t n_nodes = put_nodes(&nodes, s, &lim);
+    rdb_write_len(out, n_nodes);
+    buf_append(out, nodes.p ? nodes.p : "", nodes.len);
+    buf_free(&nodes);
+    rdb_write_len(out, stream_length(s));
+    put_id_lens(out, stream_last_id(s));
+    put_id_lens(out, stream_first_id(s));
+    put_id_lens(out, stream_max_deleted_id(s));
+    rdb_write_len(out, stream_entries_added(s));
+    put_groups(out, so->groups);
+    if (is_private) put_private(out, so, now_ms);
+}
+
+/* Appends the whole payload for o (type, value, version, CRC) to out.
+ * Borrows o; now_ms decides which idempotency records are still live. */
+void dump_value(const Obj *o, int64_t now_ms, Buf *out) {
+    size_t start = out->len;
+    unsigned version = DUMP_RDB_VERSION;
+    if (o->type == OBJ_STRING) {
+        buf_append_char(out, DUMP_TYPE_STRING);
+        rdb_write_string(out, o->ptr, o->len);
+        version = DUMP_RDB_VERSION_STRING;
+    } else {
+        put_stream(out, o->ptr, now_ms);
+    }
+    uint8_t footer[10];
+    footer[0] = (uint8_t)(version & 0xff);
+    footer[1] = (uint8_t)(version >> 8);
+    buf_append(out, footer, 2);
+    uint64_t crc = rdb_crc64(0, out->p + start, out->len - start);
+    for (int i = 0; i < 8; i++) footer[2 + i] = (uint8_t)(crc >> (8 * i));
+    buf_append(out, footer + 2, 8);
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+/* Checks the footer: at least version and CRC, a version this reader knows,
+ * the CRC of everything before it. */
+int dump_check_footer(const uint8_t *p, size_t len) {
+    if (len < 10) return DUMP_ERR_CHECKSUM;
+    const uint8_t *f = p + len - 10;
+    unsigned version = (unsigned)f[0] | (unsigned)f[1] << 8;
+    if (version > DUMP_RDB_VERSION_MAX) return DUMP_ERR_CHECKSUM;
+    uint64_t crc = 0;
+    for (int i = 7; i >= 0; i--) crc = crc << 8 | f[2 + i];
+    if (rdb_crc64(0, p, len - 8) != crc) return DUMP_ERR_CHECKSUM;
+    return DUMP_OK;
+}
+
+static int read_id_lens(RdbReader *r, StreamId *id) {
+    if (rdb_read_len(r, &id->ms) != RDB_OK || rdb_read_len(r, &id->seq) != RDB_OK) return RDB_ERR;
+    return RDB_OK;
+}
+
+static StreamId id_from_raw(const uint8_t *x) {
+    StreamId id = {0, 0};
+    for (int i = 0; i < 8; i++) {
+        id.ms = id.ms << 8 | x[i];
+        id.seq = id.seq << 8 | x[8 + i];
+    }
+    return id;
+}
+
+static int read_id_raw(RdbReader *r, StreamId *id) {
+    const uint8_t *x;
+    if (rdb_read_raw(r, 16, &x) != RDB_OK) return RDB_ERR;
+    *id = id_from_raw(x);
+    return RDB_OK;
+}
+
+/* An element that must be an integer. */
+static int lp_int(LpReader *lr, int64_t *v) {
+    LpElem e;
+    if (lp_next(lr, &e) != 1 || !e.is_int) return RDB_ERR;
+    *v = e.v;
+    return RDB_OK;
+}
+
+/* A string element (an integer comes back as its decimal form, written to
+ * scratch at *used). Returns the slice in *out. The scratch buffer is sized
+ * by the caller for every integer of the entry. */
+static int lp_str(LpReader *lr, Slice *out, char *scratch, size_t *used) {
+    LpElem e;
+    if (lp_next(lr, &e) != 1) return RDB_ERR;
+    if (e.is_int) {
+        size_t n = ll_to_str(e.v, scratch + *used);
+        *out = slice_of(scratch + *used, n);
+        *used += n;
+    } else {
+        *out = slice_of(e.len ? (const char *)e.s : "", e.len);
+    }
+    return RDB_OK;
+}
+
+/* What the node walk tracks across nodes. */
+typedef struct LoadState {
+    Stream *s;
+    const StreamLimits *lim;
+    StreamId last_seen; /* the greatest entry ID so far, live or deleted */
+    int has_seen;
+    uint64_t n_live;
+    Slice *fv;
+    size_t fv_cap;
+    char *scratch;
+    size_t scratch_cap;
+} LoadState;
+
+static void ensure_fv(LoadState *ls, uint64_t n_fields) {
+    if (2 * n_fields > ls->fv_cap) {
+        ls->fv_cap = 2 * (size_t)n_fields;
+        ls->fv = xrealloc(ls->fv, ls->fv_cap * sizeof(Slice));
+    }
+    /* Every element may be an integer of up to 20 characters. */
+    size_t need = (size_t)(2 * n_fields + 1) * 21;
+    if (need > ls->scratch_cap) {
+        ls->scratch_cap = need;
+        ls->scratch = xrealloc(ls->scratch, need);
+    }
+}
+
+/* One node: its master ID and listpack, checked whole, live entries
+ * appended to the stream. */
+static int load_node(LoadState *ls, StreamId master, const uint8_t *lp, size_t lp_len) {
+    uint32_t n_elems;
+    if (lp_validate(lp, lp_len, &n_elems) != RDB_OK || n_elems == 0) return RDB_ERR;
+    if (ls->has_seen && stream_id_cmp(master, ls->last_seen) <= 0) return RDB_ERR;
+    LpReader lr;
+    lp_reader_init(&lr, lp, lp_len);
+    int64_t count, deleted, n_master;
+    if (lp_int(&lr, &count) || lp_int(&lr, &deleted) || lp_int(&lr, &n_master)) return RDB_ERR;
+    /* Every element is at least two bytes: no count can exceed the node. */
+    if (count < 0 || deleted < 0 || n_master <= 0 || (uint64_t)n_master > lp_len ||
+        (uint64_t)count > lp_len || (uint64_t)deleted > lp_len || count + deleted == 0)
+        return RDB_ERR;
+    /* The master fields: views into lp (integers rendered in mscratch). */
+    Slice *mf = xmalloc((size_t)n_master * sizeof(Slice));
+    char *mscratch = xmalloc((size_t)n_master * 21 + 1);
+    size_t mused = 0;
+    int rc = RDB_ERR;
+    int64_t v;
+    for (int64_t i = 0; i < n_master; i++)
+        if (lp_str(&lr, &mf[i], mscratch, &mused) != RDB_OK) goto out;
+    if (lp_int(&lr, &v) != RDB_OK || v != 0) goto out;
+    int64_t seen_live = 0, seen_deleted = 0;
+    for (;;) {
+        LpElem e;
+        int more = lp_next(&lr, &e);
+        if (more < 0) goto out;
+        if (more == 0) break;
+        if (!e.is_int || (e.v & ~(int64_t)(FLAG_DELETED | FLAG_SAMEFIELDS)) != 0) goto out;
+        int64_t flags = e.v, dms, dseq;
+        if (lp_int(&lr, &dms) || lp_int(&lr, &dseq)) goto out;
+        StreamId id = {master.ms + (uint64_t)dms, master.seq + (uint64_t)dseq};
+        if (stream_id_cmp(id, master) < 0 || stream_id_is_zero(id)) goto out;
+        if (ls->has_seen && stream_id_cmp(id, ls->last_seen) <= 0) goto out;
+        int64_t n_fields = n_master;
+        if (!(flags & FLAG_SAMEFIELDS)) {
+            if (lp_int(&lr, &n_fields) || n_fields <= 0 || (uint64_t)n_fields > lp_len) goto out;
+        }
+        ensure_fv(ls, (uint64_t)n_fields);
+        size_t used = 0;
+        for (int64_t i = 0; i < n_fields; i++) {
+            if (flags & FLAG_SAMEFIELDS) {
+                ls->fv[2 * i] = mf[i];
+            } else if (lp_str(&lr, &ls->fv[2 * i], ls->scratch, &used) != RDB_OK) {
+                goto out;
+            }
+            if (lp_str(&lr, &ls->fv[2 * i + 1], ls->scratch, &used) != RDB_OK) goto out;
+        }
+        int64_t lp_count;
+        int64_t want = (flags & FLAG_SAMEFIELDS) ? n_fields + 3 : 2 * n_fields + 4;
+        if (lp_int(&lr, &lp_count) || lp_count != want) goto out;
+        ls->last_seen = id;
+        ls->has_seen = 1;
+        if (flags & FLAG_DELETED) {
+            seen_deleted++;
+            continue;
+        }
+        seen_live++;
+        if (stream_entry_fits(ls->fv, (size_t)n_fields) != STREAM_OK) goto out;
+        if (stream_append(ls->s, id, ls->fv, (size_t)n_fields, ls->lim) != STREAM_OK) goto out;
+        ls->n_live++;
+    }
+    if (seen_live != count || seen_deleted != deleted) goto out;
+    rc = RDB_OK;
+out:
+    xfree(mf);
+    xfree(mscratch);
+    return rc;
+}
+
+/* One pending entry of a group being read. */
+typedef struct PendIn {
+    StreamId id;
+    int64_t delivery_ms;
+    uint64_t count;
+    uint32_t owner;     /* index into the consumers read, or UINT32_MAX */
+    uint64_t rel_order; /* private type: position in the release order */
+} PendIn;
+
+#define NO_OWNER     UINT32_MAX
+#define OWNER_NACKED (UINT32_MAX - 1)
+
+static PendIn *pend_find(PendIn *v, size_t n, StreamId id) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = stream_id_cmp(v[mid].id, id);
+        if (c == 0) return &v[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* A group being read: its pending entries until the consumers are known. */
+typedef struct GroupIn {
+    ConsumerGroup *g;
+    PendIn *pend;
+    size_t n_pend;
+    ConsumerId *cids; /* consumer index -> ConsumerId */
+    size_t n_consumers;
+} GroupIn;
+
+static void group_in_free(GroupIn *gi) {
+    xfree(gi->pend);
+    xfree(gi->cids);
+}
+
+/* The remaining bytes bound any count read from them: every item is at
+ * least one byte. */
+static int count_ok(const RdbReader *r, uint64_t n, size_t min_item_bytes) {
+    return n <= (r->len - r->pos) / min_item_bytes;
+}
+
+static int load_group(RdbReader *r, int type, GroupSet *gs, const StreamFacts *facts, GroupIn *gi) {
+    char *name;
+    size_t name_len;
+    StreamId last;
+    memset(gi, 0, sizeof *gi);
+    if (rdb_read_string(r, MAX_STRING_BYTES, &name, &name_len) != RDB_OK) return RDB_ERR;
+    int rc = RDB_ERR;
+    if (read_id_lens(r, &last) != RDB_OK) goto out;
+    int64_t entries_read;
+    if (type >= DUMP_TYPE_STREAM_LISTPACKS_2) {
+        uint64_t er;
+        if (rdb_read_len(r, &er) != RDB_OK) goto out;
+        if (er == UINT64_MAX)
+            entries_read = GROUP_ENTRIES_READ_INVALID;
+        else if (er > INT64_MAX)
+            goto out;
+        else
+            entries_read = (int64_t)er;
+    } else {
+        entries_read = group_entries_read_at(facts, last);
+    }
+    if (group_set_find(gs, slice_of(name, name_len))) goto out; /* a duplicate */
+    gi->g = group_set_create(gs, slice_of(name, name_len), last, entries_read);
+    if (!gi->g) goto out;
+    uint64_t n;
+    if (rdb_read_len(r, &n) != RDB_OK || !count_ok(r, n, 25)) goto out;
+    gi->pend = xmalloc((size_t)n * sizeof(PendIn) + 1);
+    for (uint64_t i = 0; i < n; i++) {
+        PendIn *p = &gi->pend[i];
+        if (read_id_raw(r, &p->id) || rdb_read_ms(r, &p->delivery_ms) || rdb_read_len(r, &p->count))
+            goto out;
+        /* Pending IDs were entries once: above 0-0, at most the last ID,
+         * ascending without duplicates. */
+        if (stream_id_is_zero(p->id) || stream_id_cmp(p->id, facts->last_id) > 0) goto out;
+        if (i > 0 && stream_id_cmp(p->id, gi->pend[i - 1].id) <= 0) goto out;
+        if (p->delivery_ms < 0 || p->delivery_ms >= PEL_TIME_LIMIT || p->count > INT64_MAX)
+            goto out;
+        p->owner = NO_OWNER;
+        gi->n_pend = (size_t)i + 1;
+    }
+    if (rdb_read_len(r, &n) != RDB_OK || !count_ok(r, n, 10)) goto out;
+    gi->cids = xmalloc((size_t)n * sizeof(ConsumerId) + 1);
+    for (uint64_t k = 0; k < n; k++) {
+        char *cname;
+        size_t cname_len;
+        int64_t seen, active = -1;
+        if (rdb_read_string(r, MAX_STRING_BYTES, &cname, &cname_len) != RDB_OK) goto out;
+        ConsumerId cid = group_consumer_create(gi->g, slice_of(cname, cname_len), 0);
+        xfree(cname);
+        if (cid == GROUP_NO_CONSUMER) goto out; /* a duplicate name */
+        gi->cids[k] = cid;
+        gi->n_consumers = (size_t)k + 1;
+        if (rdb_read_ms(r, &seen) != RDB_OK) goto out;
+        if (type >= DUMP_TYPE_STREAM_LISTPACKS_3) {
+            if (rdb_read_ms(r, &active) != RDB_OK) goto out;
+        } else {
+            active = seen; /* what Redis 7.2 assumes for older payloads */
+        }
+        group_consumer_set_times(gi->g, cid, seen, active);
+        uint64_t n_own;
+        if (rdb_read_len(r, &n_own) != RDB_OK || !count_ok(r, n_own, 16)) goto out;
+        for (uint64_t j = 0; j < n_own; j++) {
+            StreamId id;
+            if (read_id_raw(r, &id) != RDB_OK) goto out;
+            PendIn *p = pend_find(gi->pend, gi->n_pend, id);
+            if (!p || p->owner != NO_OWNER) goto out; /* not pending, or owned twice */
+            p->owner = (uint32_t)k;
+        }
+    }
+    rc = RDB_OK;
+out:
+    xfree(name);
+    return rc;
+}
+
+/* The private trailer's released entries of one group. */
+static int load_released(RdbReader *r, GroupIn *gi) {
+    uint64_t n;
+    if (rdb_read_len(r, &n) != RDB_OK || !count_ok(r, n, 16)) return RDB_ERR;
+    for (uint64_t j = 0; j < n; j++) {
+        StreamId id;
+        if (read_id_raw(r, &id) != RDB_OK) return RDB_ERR;
+        PendIn *p = pend_find(gi->pend, gi->n_pend, id);
+        if (!p || p->owner != NO_OWNER) return RDB_ERR;
+        p->owner = OWNER_NACKED;
+        p->rel_order = j;
+    }
+    return RDB_OK;
+}
+
+static int rel_order_cmp(const void *a, const void *b) {
+    const PendIn *x = *(PendIn *const *)a, *y = *(PendIn *const *)b;
+    return x->rel_order < y->rel_order ? -1 : x->rel_order > y->rel_order;
+}
+
+/* Fills the group's pending list once every owner is known. */
+static int group_fill(GroupIn *gi) {
+    Pel *pel = group_pel(gi->g);
+    size_t n_rel = 0;
+    for (size_t i = 0; i < gi->n_pend; i++) {
+        PendIn *p = &gi->pend[i];
+        if (p->owner == NO_OWNER) return RDB_ERR; /* pending for nobody */
+        if (p->owner == OWNER_NACKED) {
+            n_rel++;
+            continue;
+        }
+        pel_add(pel, p->id, gi->cids[p->owner], p->delivery_ms, p->count);
+    }
+    if (n_rel) {
+        PendIn **rel = xmalloc(n_rel * sizeof(*rel));
+        size_t k = 0;
+        for (size_t i = 0; i < gi->n_pend; i++)
+            if (gi->pend[i].owner == OWNER_NACKED) rel[k++] = &gi->pend[i];
+        qsort(rel, n_rel, sizeof(*rel), rel_order_cmp);
+        for (size_t i = 0; i < n_rel; i++) group_release_new(gi->g, rel[i]->id, rel[i]->count);
+        xfree(rel);
+    }
+    return RDB_OK;
+}
+
+static int load_idmp(RdbReader *r, Idmp **out, int64_t now_ms) {
+    uint8_t has;
+    *out = NULL;
+    if (rdb_read_u8(r, &has) != RDB_OK || has > 1) return RDB_ERR;
+    if (!has) return RDB_OK;
+    uint64_t duration, maxsize, added, dups, n;
+    if (rdb_read_len(r, &duration) || rdb_read_len(r, &maxsize) || rdb_read_len(r, &added) ||
+        rdb_read_len(r, &dups) || rdb_read_len(r, &n))
+        return RDB_ERR;
+    if (duration < IDMP_DURATION_MIN || duration > IDMP_DURATION_MAX ||
+        maxsize < IDMP_MAXSIZE_MIN || maxsize > IDMP_MAXSIZE_MAX || !count_ok(r, n, 4))
+        return RDB_ERR;
+    Idmp *m = stream_idmp_state_new((uint32_t)duration, (uint32_t)maxsize);
+    for (uint64_t i = 0; i < n; i++) {
+        char *pid = NULL, *iid = NULL;
+        size_t pid_len, iid_len;
+        StreamId id;
+        int ok = rdb_read_string(r, MAX_STRING_BYTES, &pid, &pid_len) == RDB_OK &&
+                 rdb_read_string(r, MAX_STRING_BYTES, &iid, &iid_len) == RDB_OK &&
+                 read_id_lens(r, &id) == RDB_OK && pid_len > 0 && iid_len > 0;
+        if (ok) {
+            IdmpKey k;
+            idmp_key_init(&k, m, slice_of(pid, pid_len), slice_of(iid, iid_len));
+            idmp_add(m, &k, &id, now_ms);
+        }
+        xfree(pid);
+        xfree(iid);
+        if (!ok) {
+            idmp_free(m);
+            return RDB_ERR;
+        }
+    }
+    idmp_set_counters(m, added, dups);
+    *out = m;
+    return RDB_OK;
+}
+
+static int load_stream(RdbReader *r, int type, const StreamLimits *lim, int64_t now_ms, Obj **out) {
+    LoadState ls;
+    memset(&ls, 0, sizeof ls);
+    ls.s = stream_new();
+    ls.lim = lim;
+    GroupSet *gs = NULL;
+    GroupIn *gins = NULL;
+    size_t n_gins = 0;
+    Idmp *idmp = NULL;
+    int rc = RDB_ERR;
+    uint64_t n_nodes;
+    if (rdb_read_len(r, &n_nodes) != RDB_OK || !count_ok(r, n_nodes, 2)) goto out;
+    for (uint64_t i = 0; i < n_nodes; i++) {
+        char *key, *lp;
+        size_t key_len, lp_len;
+        if (rdb_read_string(r, 16, &key, &key_len) != RDB_OK) goto out;
+        if (key_len != 16) {
+            xfree(key);
+            goto out;
+        }
+        StreamId master = id_from_raw((const uint8_t *)key);
+        xfree(key);
+        if (rdb_read_string(r, UINT32_MAX, &lp, &lp_len) != RDB_OK) goto out;
+        int node_rc = load_node(&ls, master, (const uint8_t *)lp, lp_len);
+        xfree(lp);
+        if (node_rc != RDB_OK) goto out;
+    }
+    uint64_t length;
+    StreamId last_id, first_id, max_deleted = {0, 0};
+    uint64_t entries_added;
+    if (rdb_read_len(r, &length) || read_id_lens(r, &last_id)) goto out;
+    if (length != ls.n_live) goto out;
+    if (ls.has_seen && stream_id_cmp(last_id, ls.last_seen) < 0) goto out;
+    if (type >= DUMP_TYPE_STREAM_LISTPACKS_2) {
+        if (read_id_lens(r, &first_id) || read_id_lens(r, &max_deleted) ||
+            rdb_read_len(r, &entries_added))
+            goto out;
+        if (stream_id_cmp(max_deleted, last_id) > 0 || entries_added < length) goto out;
+    } else {
+        entries_added = length;
+    }
+    stream_set_last_id(ls.s, last_id);
+    stream_set_entries_added(ls.s, entries_added);
+    stream_set_max_deleted_id(ls.s, max_deleted);
+    StreamFacts facts = {stream_length(ls.s), entries_added, stream_first_id(ls.s), last_id,
+                         max_deleted};
+    uint64_t n_groups;
+    if (rdb_read_len(r, &n_groups) != RDB_OK || !count_ok(r, n_groups, 4)) goto out;
+    if (n_groups) {
+        gs = group_set_new();
+        gins = xcalloc((size_t)n_groups, sizeof(GroupIn));
+    }
+    for (uint64_t i = 0; i < n_groups; i++) {
+        n_gins = (size_t)i + 1;
+        if (load_group(r, type, gs, &facts, &gins[i]) != RDB_OK) goto out;
+    }
+    if (type == DUMP_TYPE_STREAMD_STREAM) {
+        for (size_t i = 0; i < n_gins; i++)
+            if (load_released(r, &gins[i]) != RDB_OK) goto out;
+        if (load_idmp(r, &idmp, now_ms) != RDB_OK) goto out;
+    }
+    for (size_t i = 0; i < n_gins; i++)
+        if (group_fill(&gins[i]) != RDB_OK) goto out;
+    rc = RDB_OK;
+out:
+    for (size_t i = 0; i < n_gins; i++) group_in_free(&gins[i]);
+    xfree(gins);
+    xfree(ls.fv);
+    xfree(ls.scratch);
+    if (rc == RDB_OK) {
+        *out = stream_obj_adopt(ls.s, gs, idmp);
+    } else {
+        stream_free(ls.s);
+        if (gs) group_set_free(gs);
+        idmp_free(idmp);
+    }
+    return rc;
+}
+
+/* Parses a whole payload into an owned object (*out; free with obj_free()).
+ * Returns DUMP_OK, DUMP_ERR_CHECKSUM (footer) or DUMP_ERR_FORMAT (value);
+ * nothing is left allocated on error. lim cuts the restored stream's nodes;
+ * now_ms dates idempotency records. */
+int dump_restore_value(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now_ms,
+                       Obj **out) {
+    *out = NULL;
+    int rc = dump_check_footer(p, len);
+    if (rc != DUMP_OK) return rc;
+    RdbReader r;
+    rdb_reader_init(&r, p, len - 10);
+    uint8_t type;
+    if (rdb_read_u8(&r, &type) != RDB_OK) return DUMP_ERR_FORMAT;
+    switch (type) {
+    case DUMP_TYPE_STRING: {
+        char *s;
+        size_t n;
+        if (rdb_read_string(&r, MAX_STRING_BYTES, &s, &n) != RDB_OK) return DUMP_ERR_FORMAT;
+        *out = obj_new_string(s, n);
+        xfree(s);
+        break;
+    }
+    case DUMP_TYPE_STREAM_LISTPACKS:
+    case DUMP_TYPE_STREAM_LISTPACKS_2:
+    case DUMP_TYPE_STREAM_LISTPACKS_3:
+    case DUMP_TYPE_STREAMD_STREAM:
+        if (load_stream(&r, type, lim, now_ms, out) != RDB_OK) return DUMP_ERR_FORMAT;
+        break;
+    default:
+        return DUMP_ERR_FORMAT;
+    }
+    if (r.pos != r.len) {
+        /* Bytes left between the value and the footer. */
+        obj_free(*out);
+        *out = NULL;
+        return DUMP_ERR_FORMAT;
+    }
+    return DUMP_OK;
+}

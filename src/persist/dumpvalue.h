@@ -1,0 +1,45 @@
+/*
+ * dumpvalue.h - a keyspace value to and from a DUMP payload in Redis's
+ * serialization format (DUMP / RESTORE). See dumpvalue.c for the layouts and
+ * docs/dump-format.md.
+ */
+#ifndef STREAMD_PERSIST_DUMPVALUE_H
+#define STREAMD_PERSIST_DUMPVALUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "server/object.h"
+#include "stream/stream.h"
+
+/* RDB versions: what DUMP writes for a stream (type 21 needs 11: Redis
+ * 7.2) and for a string (10: every Redis from 7.0 on reads it), the newest
+ * RESTORE reads. */
+#define DUMP_RDB_VERSION        11
+#define DUMP_RDB_VERSION_STRING 10
+#define DUMP_RDB_VERSION_MAX    12
+
+/* Value types of the payload's first byte. */
+enum {
+    DUMP_TYPE_STRING = 0,
+    DUMP_TYPE_STREAM_LISTPACKS = 15,   /* Redis 5.0 .. 6.2 */
+    DUMP_TYPE_STREAM_LISTPACKS_2 = 19, /* Redis 7.0 */
+    DUMP_TYPE_STREAM_LISTPACKS_3 = 21, /* Redis 7.2 and later */
+    /* streamd's own: type 21 plus what it cannot express (released pending
+     * entries, idempotent-producer state); only streamd restores it. */
+    DUMP_TYPE_STREAMD_STREAM = 208,
+};
+
+enum {
+    DUMP_OK = 0,
+    DUMP_ERR_CHECKSUM = -1, /* too short, too new a version, or a wrong CRC */
+    DUMP_ERR_FORMAT = -2,   /* anything else wrong with the bytes */
+};
+
+void dump_value(const Obj *o, int64_t now_ms, Buf *out);
+int dump_check_footer(const uint8_t *p, size_t len);
+int dump_restore_value(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now_ms,
+                       Obj **out);
+
+#endif

@@ -1,0 +1,344 @@
+"""DUMP and RESTORE against redis-server 7.0.
+
+1. A key built in 7.0, DUMPed there, RESTOREd into streamd: everything a
+   client can read of it must match 7.0's key (GET, XRANGE, XINFO STREAM
+   FULL, XINFO GROUPS / CONSUMERS, XPENDING, TYPE, TTL, OBJECT ENCODING), for
+   many value shapes. Masked or dropped: times that are not the payload's
+   (idle), what 7.0 does not report (XINFO's active-time / inactive,
+   nacked-count, the idmp fields), and the radix-tree counts (a restored
+   stream is rebuilt without the deleted entries 7.0 keeps in its nodes).
+2. Errors: the same bad arguments and payloads to both servers, the replies
+   compared byte for byte.
+3. streamd's own DUMP: a string payload is byte-identical to 7.0's when no
+   compression is involved; a stream payload decodes (tests/testlib/
+   dumppayload.py, an independent reader) to the key's contents, and,
+   rewritten as 7.0's type 19 (active times dropped), 7.0 restores it to the
+   same key.
+"""
+
+import random
+import struct
+
+import pytest
+
+from testlib import IS_REDIS
+from testlib.diff import as_flat
+from testlib.dumppayload import as_type19_v10, decode, reseal, seal
+from testlib.resp import RespError
+
+pytestmark = pytest.mark.skipif(IS_REDIS, reason="compares streamd with redis-server 7.0")
+
+# Without deep sanitization 7.0 trusts a payload's inner structure (and
+# crashes on a corrupt listpack); with it, 7.0 refuses what streamd refuses.
+REF_ARGS = ["--sanitize-dump-payload", "yes"]
+
+DROP = {b"active-time", b"inactive", b"nacked-count", b"radix-tree-keys", b"radix-tree-nodes",
+        b"idmp-duration", b"idmp-maxsize", b"pids-tracked", b"iids-tracked", b"iids-added",
+        b"iids-duplicates"}
+MASK = {b"idle"}
+
+
+def norm(v):
+    """Pairs-lists and maps with DROP keys removed and MASK values masked."""
+    if isinstance(v, dict):
+        v = as_flat(v)
+    if isinstance(v, list):
+        if len(v) % 2 == 0 and len(v) > 0 and all(isinstance(v[i], bytes) for i in range(0, len(v), 2)) \
+                and any(v[i] in DROP or v[i] in MASK or v[i] in (b"length", b"name", b"seen-time")
+                        for i in range(0, len(v), 2)):
+            out = []
+            for i in range(0, len(v), 2):
+                k = v[i]
+                if k in DROP:
+                    continue
+                out += [k, "t" if k in MASK else norm(v[i + 1])]
+            return out
+        return [norm(x) for x in v]
+    if isinstance(v, RespError):
+        return ("error", str(v))
+    return v
+
+
+def view(c, key):
+    """Everything a client sees of key, normalized."""
+    t = c.call("TYPE", key)
+    out = [t, c.call("PTTL", key) > 0, c.call("OBJECT", "ENCODING", key)]
+    if t == b"string":
+        out.append(c.call("GET", key))
+    elif t == b"stream":
+        out.append(c.call("XRANGE", key, "-", "+"))
+        out.append(norm(c.call("XINFO", "STREAM", key, "FULL")))
+        groups = c.call("XINFO", "GROUPS", key)
+        out.append(norm(groups))
+        for g in groups:
+            name = dict(zip(g[0::2], g[1::2]))[b"name"]
+            out.append(norm(c.call("XINFO", "CONSUMERS", key, name)))
+            pend = c.call("XPENDING", key, name, "-", "+", 1000)
+            out.append([[p[0], p[1], p[3]] for p in pend])
+            out.append(c.call("XPENDING", key, name))
+    return out
+
+
+@pytest.fixture
+def conns(server, ref_server):
+    a, b = server.raw(), ref_server.raw()
+    a.call("FLUSHALL")
+    b.call("FLUSHALL")
+    yield a, b
+    a.close()
+    b.close()
+
+
+def build(b, cmds):
+    for cmd in cmds:
+        r = b.call(*cmd)
+        assert not isinstance(r, RespError), (cmd, r)
+
+
+def stream_shapes():
+    rnd = random.Random(7)
+    shapes = {}
+    shapes["empty"] = [("XADD", "k", "1-1", "a", "b"), ("XDEL", "k", "1-1")]
+    shapes["empty_maxlen"] = [("XADD", "k", "MAXLEN", "0", "5-5", "a", "b")]
+    shapes["one"] = [("XADD", "k", "1-1", "f", "v")]
+    shapes["ints"] = [("XADD", "k", "%d-%d" % (i, i), "n", str(v), str(v), "-7")
+                      for i, v in enumerate([0, 1, 127, 128, -1, -4096, 4095, 4096, 32767, -32768,
+                                              8388607, -8388608, 2**31 - 1, -2**31, 2**63 - 1,
+                                              -2**63, 10**15], 1)]
+    shapes["strings"] = [("XADD", "k", "*", "s", "x" * n, "01", "-0") for n in
+                         (0, 1, 63, 64, 4095, 4096, 70000)]
+    many = [("XADD", "k", "%d-0" % (1000 + i), "f", str(i), "g", "v%d" % (i % 7)) for i in range(700)]
+    shapes["many_nodes"] = many
+    shapes["deletions"] = many[:250] + [("XDEL", "k", "1000-0", "1005-0", "1100-0", "1199-0",
+                                         "1200-0", "1201-0")]
+    varying = []
+    for i in range(300):
+        n = rnd.randrange(1, 4)
+        fv = []
+        for j in range(n):
+            fv += [rnd.choice(["a", "b", "c", "f"]), str(rnd.randrange(-5, 300))]
+        varying.append(("XADD", "k", "%d-%d" % (5 + i // 3, i % 3)) + tuple(fv))
+    shapes["varying_fields"] = varying
+    groups = many[:300] + [
+        ("XGROUP", "CREATE", "k", "g1", "0"),
+        ("XGROUP", "CREATE", "k", "g2", "$"),
+        ("XGROUP", "CREATE", "k", "g3", "1100-0"),
+        ("XREADGROUP", "GROUP", "g1", "alice", "COUNT", "10", "STREAMS", "k", ">"),
+        ("XREADGROUP", "GROUP", "g1", "bob", "COUNT", "25", "STREAMS", "k", ">"),
+        ("XREADGROUP", "GROUP", "g1", "carol", "COUNT", "3", "STREAMS", "k", ">"),
+        ("XACK", "k", "g1", "1001-0", "1015-0"),
+        ("XCLAIM", "k", "g1", "carol", "0", "1003-0", "RETRYCOUNT", "9"),
+        ("XGROUP", "CREATECONSUMER", "k", "g1", "dave"),
+        ("XREADGROUP", "GROUP", "g3", "x", "COUNT", "5", "STREAMS", "k", ">"),
+        ("XDEL", "k", "1101-0", "1020-0"),
+    ]
+    shapes["groups"] = groups
+    shapes["setid_trim"] = many[:200] + [
+        ("XGROUP", "CREATE", "k", "g", "1050-0"),
+        ("XTRIM", "k", "MAXLEN", "120"),
+        ("XSETID", "k", "5000-7", "ENTRIESADDED", "900", "MAXDELETEDID", "1070-0"),
+    ]
+    shapes["entries_read_unknown"] = many[:50] + [
+        ("XDEL", "k", "1010-0"),
+        ("XGROUP", "CREATE", "k", "g", "1005-0"),
+        ("XREADGROUP", "GROUP", "g", "c", "COUNT", "20", "STREAMS", "k", ">"),
+    ]
+    return shapes
+
+
+STRINGS = {
+    "small": "hello", "int": "12345", "neg": "-5", "int8": "127", "int16": "-32768",
+    "int32": "2147483647", "big_int": "12345678901", "not_canonical": "007", "minus_zero": "-0",
+    "empty": "", "long_incompressible": None, "compressible": "abcdefghij" * 50, "huge": "z" * 300000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(STRINGS))
+def test_string_from_redis(conns, name):
+    a, b = conns
+    value = STRINGS[name]
+    if value is None:
+        value = bytes(random.Random(1).randrange(256) for _ in range(500))
+    b.call("SET", "k", value)
+    payload = b.call("DUMP", "k")
+    assert a.call("RESTORE", "k", "0", payload) == b"OK"
+    assert view(a, "k") == view(b, "k")
+    mine = a.call("DUMP", "k")
+    assert decode(mine)["value"] == (value if isinstance(value, bytes) else value.encode())
+    if len(value) <= 20:
+        # no compression either side: the very same bytes
+        assert mine == payload
+
+
+@pytest.mark.parametrize("name", sorted(stream_shapes()))
+def test_stream_from_redis(conns, name):
+    a, b = conns
+    build(b, stream_shapes()[name])
+    payload = b.call("DUMP", "k")
+    assert payload[0] == 19
+    assert a.call("RESTORE", "k", "0", payload) == b"OK"
+    assert view(a, "k") == view(b, "k")
+    # streamd's DUMP of it: decodes to the same entries, and 7.0 reads it
+    mine = a.call("DUMP", "k")
+    d = decode(mine)
+    assert d["type"] == 21 and d["version"] == 11
+    assert [(b"%d-%d" % e[0], [x for fv in e[1] for x in fv]) for e in d["value"]["entries"]] == \
+        [(e[0], e[1]) for e in b.call("XRANGE", "k", "-", "+")]
+    assert b.call("RESTORE", "k2", "0", as_type19_v10(mine)) == b"OK"
+    assert view(b, "k2") == view(b, "k")
+    # and back: streamd's own payload restores to the same key in streamd
+    assert a.call("RESTORE", "k3", "0", mine) == b"OK"
+    assert view(a, "k3") == view(a, "k")
+
+
+def test_stream_v1_payload(conns):
+    """A type 15 payload (Redis 5/6): the v2 fields are derived on load."""
+    a, b = conns
+    build(b, [("XADD", "k", "%d-1" % i, "f", str(i)) for i in range(1, 20)] +
+          [("XGROUP", "CREATE", "k", "g", "5-1"),
+           ("XREADGROUP", "GROUP", "g", "c", "COUNT", "2", "STREAMS", "k", ">")])
+    v2 = b.call("DUMP", "k")
+    d = decode(v2)["value"]
+    # Rebuild as type 15: no first/max-deleted/entries-added, no entries-read.
+    body = bytearray(v2[:-10])
+    body[0] = 15
+    # The layout after the nodes: length, last id, then the v2 fields.
+    v1 = bytearray([15]) + _v1_tail(v2, d)
+    assert a.call("RESTORE", "k", "0", seal(v1, 9)) == b"OK"
+    assert b.call("RESTORE", "k1", "0", seal(v1, 9)) == b"OK"
+    assert view(a, "k") == view(b, "k1")
+
+
+def _v1_tail(v2, d):
+    """Re-encodes a decoded type 19 stream as type 15 (after the type byte)."""
+    from testlib.dumppayload import Reader
+
+    r = Reader(v2[:-10])
+    r.u8()
+    start = r.i
+    for _ in range(r.length()):
+        r.string()
+        r.string()
+    nodes = v2[start:r.i]
+    out = bytearray(nodes)
+    s = d
+
+    def ln(v):
+        if v < 64:
+            return bytes([v])
+        if v < 16384:
+            return bytes([0x40 | (v >> 8), v & 0xFF])
+        return b"\x80" + struct.pack(">I", v)
+
+    out += ln(s["length"]) + ln(s["last_id"][0]) + ln(s["last_id"][1])
+    out += ln(len(s["groups"]))
+    for g in s["groups"]:
+        out += ln(len(g["name"])) + g["name"] + ln(g["last_id"][0]) + ln(g["last_id"][1])
+        out += ln(len(g["pel"]))
+        for (ms, seq), t, cnt in g["pel"]:
+            out += struct.pack(">QQ", ms, seq) + struct.pack("<q", t) + ln(cnt)
+        out += ln(len(g["consumers"]))
+        for c in g["consumers"]:
+            out += ln(len(c["name"])) + c["name"] + struct.pack("<q", c["seen"])
+            out += ln(len(c["pel"]))
+            for ms, seq in c["pel"]:
+                out += struct.pack(">QQ", ms, seq)
+    return out
+
+
+def test_ttl_idletime_options(conns):
+    a, b = conns
+    b.call("SET", "src", "v")
+    p = b.call("DUMP", "src")
+    for c in (a, b):
+        assert c.call("RESTORE", "t1", "100000", p) == b"OK"
+        assert c.call("RESTORE", "t2", "0", p, "IDLETIME", "1000") == b"OK"
+        assert c.call("RESTORE", "t3", "99999999999999", p, "ABSTTL") == b"OK"
+        assert c.call("RESTORE", "t4", "0", p, "FREQ", "10", "REPLACE") == b"OK"
+    for k in ("t1", "t3"):
+        assert 0 < a.call("PTTL", k) <= b.call("PTTL", k) + 1000
+    assert a.call("OBJECT", "IDLETIME", "t2") >= 1000
+    assert a.call("TTL", "t4") == -1
+    # an absolute TTL in the past: nothing is created; with REPLACE the old
+    # key goes
+    for c in (a, b):
+        assert c.call("RESTORE", "gone", "1", p, "ABSTTL") == b"OK"
+        assert c.call("EXISTS", "gone") == 0
+        c.call("SET", "old", "x")
+        assert c.call("RESTORE", "old", "1000", p, "ABSTTL", "REPLACE") == b"OK"
+        assert c.call("EXISTS", "old") == 0
+
+
+def _errors(p_string, p_stream):
+    bad_crc = bytearray(p_string)
+    bad_crc[-1] ^= 1
+    bad_version = reseal(p_string, version=13)
+    unknown_type = reseal(p_string, type_byte=99)
+    truncated_stream = seal(p_stream[:len(p_stream) // 2], 10)
+    corrupt_stream = bytearray(p_stream[:-10])
+    corrupt_stream[30] ^= 0x55
+    return [
+        ("RESTORE", "k", "0", p_string, "BOGUS"),
+        ("RESTORE", "k", "0", p_string, "IDLETIME"),
+        ("RESTORE", "k", "0", p_string, "IDLETIME", "x"),
+        ("RESTORE", "k", "0", p_string, "IDLETIME", "-1"),
+        ("RESTORE", "k", "0", p_string, "FREQ", "256"),
+        ("RESTORE", "k", "0", p_string, "FREQ", "-1"),
+        ("RESTORE", "k", "0", p_string, "IDLETIME", "1", "FREQ", "1"),
+        ("RESTORE", "k", "0", p_string, "FREQ", "1", "IDLETIME", "1"),
+        ("RESTORE", "k", "-1", p_string),
+        ("RESTORE", "k", "abc", p_string),
+        ("RESTORE", "k", "0", b""),
+        ("RESTORE", "k", "0", b"123456789"),
+        ("RESTORE", "k", "0", bytes(bad_crc)),
+        ("RESTORE", "k", "0", bad_version),
+        ("RESTORE", "k", "0", unknown_type),
+        ("RESTORE", "k", "0", seal(b"\x00\xc3\x05\x64\x00a", 10)),
+        ("RESTORE", "k", "0", truncated_stream),
+        ("RESTORE", "k", "0", seal(corrupt_stream, 10)),
+        ("RESTORE", "existing", "0", p_string),
+        ("RESTORE", "k"),
+        ("DUMP",),
+        ("DUMP", "nokey"),
+    ]
+
+
+def test_errors(conns):
+    a, b = conns
+    build(b, [("SET", "s", "hello"), ("XADD", "x", "1-1", "a", "b", "c", "d"),
+              ("XADD", "x", "1-2", "a", "b", "c", "d")])
+    p_string, p_stream = b.call("DUMP", "s"), b.call("DUMP", "x")
+    for c in (a, b):
+        c.call("SET", "existing", "v")
+    for cmd in _errors(p_string, p_stream):
+        ra, rb = a.call(*cmd), b.call(*cmd)
+        assert norm(ra) == norm(rb), cmd
+        assert a.call("EXISTS", "k") == b.call("EXISTS", "k") == 0, cmd
+    assert a.call("GET", "existing") == b"v"
+    # 7.0 reads a value that runs past its end on into the footer (and
+    # ignores bytes between the value and the footer); streamd refuses both.
+    for bad in (seal(b"\x00\x05hel", 10), seal(b"\x00\x03hel!", 10)):
+        assert str(a.call("RESTORE", "k", "0", bad)) == "ERR Bad data format"
+
+
+def test_corrupted_stream_payloads_never_half_apply(conns):
+    """Flipped bytes with the CRC fixed: streamd either restores a key that
+    its own DUMP can reproduce, or says Bad data format and creates nothing."""
+    a, b = conns
+    build(b, stream_shapes()["groups"])
+    p = b.call("DUMP", "k")
+    rnd = random.Random(11)
+    for i in range(300):
+        body = bytearray(p[:-10])
+        for _ in range(rnd.randrange(1, 4)):
+            body[rnd.randrange(len(body))] ^= 1 << rnd.randrange(8)
+        r = a.call("RESTORE", "c", "0", seal(body, 10), "REPLACE")
+        if isinstance(r, RespError):
+            assert str(r) == "ERR Bad data format", r
+            assert a.call("EXISTS", "c") == 0
+        else:
+            assert r == b"OK"
+            mine = a.call("DUMP", "c")
+            assert a.call("RESTORE", "c2", "0", mine, "REPLACE") == b"OK"
+            assert view(a, "c2") == view(a, "c")
+            a.call("DEL", "c")
