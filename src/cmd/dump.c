@@ -7,25 +7,30 @@
  * options, checks in Redis 7.0's order, the keyspace, propagation and
  * notifications.
  *
- * Propagation: RESTORE is propagated as itself, with a relative TTL turned
- * into an absolute one (ABSTTL) so a replay gives the key the same deadline,
- * as Redis does; a RESTORE whose absolute deadline has already passed
- * creates nothing and, when REPLACE removed a key, propagates DEL. The
- * payload stays as the client sent it, so an AOF holding a RESTORE of a
- * Redis 7.0 payload stays loadable by Redis 7; the AOF rewrite turns the key
- * into plain commands later.
+ * Propagation: a RESTORE of a payload Redis 7 reads (RDB version 10 or
+ * older: every string, 7.0's streams) is propagated as itself, with a
+ * relative TTL turned into an absolute one (ABSTTL) so a replay gives the key
+ * the same deadline, as Redis does. A newer payload (streamd's and Redis
+ * 7.2's type 21 streams, streamd's private type) would make the AOF
+ * unloadable by Redis 7, so the key goes out as the commands the AOF rewrite
+ * writes for it (DEL first when REPLACE removed a key, PEXPIREAT for a TTL).
+ * A RESTORE whose absolute deadline has already passed creates nothing and,
+ * when REPLACE removed a key, propagates DEL.
  *
  * IDLETIME sets the key's access time (OBJECT IDLETIME) as Redis does under
  * an LRU or no eviction policy. FREQ is checked and ignored: streamd tracks
  * no access frequency (OBJECT FREQ), which is Redis's behaviour without an
  * LFU policy.
  */
+#include <assert.h>
 #include <limits.h>
 #include <string.h>
 
 #include "base/alloc.h"
 #include "cmd/stream_obj.h"
+#include "persist/aoffile.h"
 #include "persist/dumpvalue.h"
+#include "persist/rewrite.h"
 #include "server/core.h"
 
 static void cmd_dump(Client *c) {
@@ -39,6 +44,36 @@ static void cmd_dump(Client *c) {
     dump_value(o, now_ms(), &b);
     reply_bulk(c, b.p, b.len);
     buf_free(&b);
+}
+
+/* Propagates the key as the commands that rebuild it. */
+static void propagate_as_commands(Client *c, Slice key, const Obj *o, int deleted, long long ttl) {
+    if (deleted) {
+        Slice argv[2] = {slice_cstr("DEL"), key};
+        propagate(c, 2, argv);
+    }
+    Buf b;
+    buf_init(&b);
+    aof_rewrite_value(&b, key, o);
+    AofArgv av = {0};
+    size_t off = 0;
+    while (off < b.len) {
+        int kind;
+        size_t used, bad_at;
+        const char *why;
+        int rc = aof_parse_record(b.p + off, b.len - off, &av, &kind, &used, &bad_at, &why);
+        assert(rc == AOF_PARSE_OK && kind == AOF_RECORD_COMMAND);
+        (void)rc;
+        propagate(c, av.n, av.v);
+        off += used;
+    }
+    aof_argv_free(&av);
+    buf_free(&b);
+    if (ttl) {
+        char buf[24];
+        Slice argv[3] = {slice_cstr("PEXPIREAT"), key, slice_of(buf, ll_to_str(ttl, buf))};
+        propagate(c, 3, argv);
+    }
 }
 
 /* RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds]
@@ -117,7 +152,11 @@ static void cmd_restore(Client *c) {
         o->lru_s = (unsigned long long)idle >= now_s ? 0 : now_s - (uint32_t)idle;
     }
     notify_keyspace_event(NOTIFY_GENERIC, "restore", key, db_index(c->db));
-    if (ttl && !absttl) {
+    unsigned version = (unsigned char)payload.p[payload.len - 10] |
+                       (unsigned)(unsigned char)payload.p[payload.len - 9] << 8;
+    if (version > 10 && propagate_is_active()) {
+        propagate_as_commands(c, key, o, deleted, ttl);
+    } else if (ttl && !absttl) {
         /* The deadline as an absolute time, for a replay at any later time. */
         Slice *argv = xmalloc(((size_t)c->argc + 1) * sizeof(Slice));
         char buf[24];

@@ -418,6 +418,8 @@ typedef struct LoadState {
     const StreamLimits *lim;
     StreamId last_seen; /* the greatest entry ID so far, live or deleted */
     int has_seen;
+    StreamId last_live; /* the greatest live entry ID so far */
+    int has_live;
     uint64_t n_live;
     Slice *fv;
     size_t fv_cap;
@@ -500,6 +502,8 @@ static int load_node(LoadState *ls, StreamId master, const uint8_t *lp, size_t l
         if (stream_entry_fits(ls->fv, (size_t)n_fields) != STREAM_OK) goto out;
         if (stream_append(ls->s, id, ls->fv, (size_t)n_fields, ls->lim) != STREAM_OK) goto out;
         ls->n_live++;
+        ls->last_live = id;
+        ls->has_live = 1;
     }
     if (seen_live != count || seen_deleted != deleted) goto out;
     rc = RDB_OK;
@@ -586,9 +590,10 @@ static int load_group(RdbReader *r, int type, GroupSet *gs, const StreamFacts *f
         PendIn *p = &gi->pend[i];
         if (read_id_raw(r, &p->id) || rdb_read_ms(r, &p->delivery_ms) || rdb_read_len(r, &p->count))
             goto out;
-        /* Pending IDs were entries once: above 0-0, at most the last ID,
-         * ascending without duplicates. */
-        if (stream_id_is_zero(p->id) || stream_id_cmp(p->id, facts->last_id) > 0) goto out;
+        /* Pending IDs were entries once: above 0-0, ascending without
+         * duplicates. (Not necessarily at most the last ID: Redis 7.0's
+         * XSETID may set it below a deleted, still pending entry.) */
+        if (stream_id_is_zero(p->id)) goto out;
         if (i > 0 && stream_id_cmp(p->id, gi->pend[i - 1].id) <= 0) goto out;
         if (p->delivery_ms < 0 || p->delivery_ms >= PEL_TIME_LIMIT || p->count > INT64_MAX)
             goto out;
@@ -744,12 +749,14 @@ static int load_stream(RdbReader *r, int type, const StreamLimits *lim, int64_t 
     uint64_t entries_added;
     if (rdb_read_len(r, &length) || read_id_lens(r, &last_id)) goto out;
     if (length != ls.n_live) goto out;
-    if (ls.has_seen && stream_id_cmp(last_id, ls.last_seen) < 0) goto out;
+    /* Deleted entries may lie past the last ID (Redis 7.0's XSETID), live
+     * ones may not. */
+    if (ls.has_live && stream_id_cmp(last_id, ls.last_live) < 0) goto out;
     if (type >= DUMP_TYPE_STREAM_LISTPACKS_2) {
         if (read_id_lens(r, &first_id) || read_id_lens(r, &max_deleted) ||
             rdb_read_len(r, &entries_added))
             goto out;
-        if (stream_id_cmp(max_deleted, last_id) > 0 || entries_added < length) goto out;
+        if (entries_added < length) goto out;
     } else {
         entries_added = length;
     }

@@ -209,6 +209,12 @@ static void rewrite_value(Buf *out, Slice key, const Obj *o, void (*flush)(void 
     }
 }
 
+/* The records that rebuild o under key, appended to out (RESTORE propagates
+ * them for a payload Redis 7 could not load). Borrows everything. */
+void aof_rewrite_value(Buf *out, Slice key, const Obj *o) {
+    rewrite_value(out, key, o, NULL, NULL);
+}
+
 typedef struct Writer {
     int fd;
     Buf buf;
