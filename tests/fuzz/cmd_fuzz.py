@@ -55,7 +55,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests"))
 
+from testlib.dumppayload import seal  # noqa: E402
 from testlib.resp import ConnectionClosed, RespConn, RespError, encode_command  # noqa: E402
+
+
+def resolve_payload(a):
+    """"@payload:<hex>" (a DUMP payload in a generated or recorded command,
+    kept as text so --record can write it) -> its bytes."""
+    if isinstance(a, str) and a.startswith("@payload:"):
+        return bytes.fromhex(a[9:])
+    return a
 
 SANITIZER_MARKERS = (
     "ERROR: AddressSanitizer",
@@ -168,6 +177,10 @@ class Gen:
                            and n not in ("client", "config", "command", "object", "memory",
                                          "function", "xinfo", "xgroup", "pubsub")]
         self.sub_cmds = [n for n in names if "|" in n and n not in NEVER]
+        # DUMP payloads of fuzzed keys, harvested by the runner between
+        # batches (Runner.harvest_payload): RESTOREd as they are or corrupted
+        # with the CRC fixed up, so that the parser behind it is exercised.
+        self.payloads = []
 
     # -- values ----------------------------------------------------------
 
@@ -745,6 +758,10 @@ class Gen:
             if self.chance(0.2):
                 inner = ["DEL"] + [self.key() for _ in range(self.rng.randint(200, 600))]
             return ["COMMAND", self.pick(["GETKEYS", "GETKEYSANDFLAGS"])] + inner
+        if r < 0.92 and self.payloads:
+            return self.restore()
+        if r < 0.93:
+            return ["DUMP", self.key()]
         return self.xadd()
 
     # Scripts that run a generated command (or two) through redis.call /
@@ -791,6 +808,39 @@ class Gen:
                     self.pick(self.SCRIPTS)]
         return ["EVALSHA", self.pick(["", "x" * 40, "e0e1f9fabfc9d4800c877a703b823ac0578ff8db"]),
                 self.pick(["0", "1", "-1", "x"])] + cmd[:3]
+
+    def restore(self):
+        """RESTORE of a harvested payload into a fuzzed key: intact, or with
+        bytes flipped, inserted, cut or the type changed, the CRC fixed so
+        that the value parser (not the checksum) has to refuse it."""
+        p = bytes.fromhex(self.pick(self.payloads))
+        if self.chance(0.6) and len(p) > 10:
+            body, version = bytearray(p[:-10]), p[-10] | p[-9] << 8
+            for _ in range(self.pick([1, 1, 2, 3, 8])):
+                if not body:
+                    break
+                r = self.rng.random()
+                i = self.rng.randrange(len(body))
+                if r < 0.6:
+                    body[i] ^= 1 << self.rng.randrange(8)
+                elif r < 0.7:
+                    body[i] = self.pick([0, 0x7F, 0x80, 0xC0, 0xC3, 0xF0, 0xF4, 0xFF])
+                elif r < 0.8:
+                    del body[i:i + self.rng.randint(1, 16)]
+                elif r < 0.9:
+                    body[i:i] = bytes(self.rng.randrange(256) for _ in range(self.rng.randint(1, 8)))
+                else:
+                    body[0] = self.pick([0, 15, 19, 21, 208, 1, 99])
+            if not body:
+                body = bytearray(b"\x00")
+            p = seal(body, self.pick([version, version, 9, 10, 11, 12, 13]))
+        opts = self.pick([[], ["REPLACE"], ["REPLACE"], ["REPLACE"], ["REPLACE", "ABSTTL"],
+                          ["REPLACE", "IDLETIME", "5"], ["FREQ", "3"],
+                          ["REPLACE", "IDLETIME", "100000"]])
+        ttl = self.pick(["0", "0", "0", "100000", "1", "-1"])
+        if "ABSTTL" in opts:
+            ttl = self.pick(["1", "99999999999999"])
+        return ["RESTORE", self.key(), ttl, "@payload:" + p.hex()] + opts
 
     def config_pair(self):
         if self.chance(0.1):
@@ -1526,8 +1576,20 @@ class Fuzzer:
                 # a fixed "@conn1" (CLIENT KILL's filters) under --conns 1
                 out.append(str(self.ids[int(a[5:]) % len(self.ids)]))
             else:
-                out.append(a)
+                out.append(resolve_payload(a))
         return out
+
+    def harvest_payload(self):
+        """DUMPs one fuzzed key (on the control connection) for the
+        generator's RESTOREs; the payload is part of the recorded RESTORE
+        commands, so a replay does not depend on it."""
+        if not self.is_streamd or self.harvest_rng.random() > 0.3:
+            return
+        key = self.harvest_rng.choice(STREAM_KEYS + ["str"])
+        p = self.ctl_call("DUMP", key)
+        if isinstance(p, bytes) and len(p) < 200000:
+            self.gen.payloads.append(p.hex())
+            del self.gen.payloads[:-16]
 
     def run_batch(self, batch):
         """Sends the batch in order (consecutive commands for one connection
@@ -1749,6 +1811,7 @@ class Fuzzer:
         self.base_memory = self.used_memory()
         self.is_streamd = b"streamd_version:" in bytes(self.ctl_call("INFO", "server"))
         self.check_rng = random.Random(self.args.seed * 7 + 1)
+        self.harvest_rng = random.Random(self.args.seed * 13 + 5)
         info, docs = load_schema(self.control())
         self.gen = Gen(self.args.seed, docs, info, self.args.conns)
         for i in range(self.args.conns):
@@ -1768,6 +1831,7 @@ class Fuzzer:
             self.run_batch(self.gen.batch(a.batch))
             nbatch += 1
             self.check_ping()
+            self.harvest_payload()
             if nbatch % a.check_every == 0 or self.gen.want_check:
                 self.gen.want_check = False
                 self.check_acked_trim(self.check_invariants())
@@ -1848,7 +1912,8 @@ class Fuzzer:
         lines = ["cmd_fuzz: FAILURE at step %d (seed %d): %s" % (self.step, self.args.seed, err),
                  "last %d commands (step, connection, arguments):" % len(self.history)]
         for step, conn, args, _ in self.history:
-            lines.append("  %d c%d %s" % (step, conn, json.dumps(args)[:400]))
+            text = json.dumps(args, default=lambda b: "@payload:" + b.hex())
+            lines.append("  %d c%d %s" % (step, conn, text[:400]))
         log = self.srv.log()
         lines.append("server log (tail):")
         lines.append(log[-12000:])
@@ -1893,8 +1958,8 @@ def replay(binary, cmds, slow, keep=None, server_args=()):
                 continue
             if conn not in conns and not opened(conn):
                 break
-            args = [str(ids.get(int(a[5:]), 0)) if isinstance(a, str) and a.startswith("@conn") else a
-                    for a in args]
+            args = [str(ids.get(int(a[5:]), 0)) if isinstance(a, str) and a.startswith("@conn")
+                    else resolve_payload(a) for a in args]
             try:
                 conns[conn].send_cmd(*args)
                 pending[conn] += 1
