@@ -396,14 +396,18 @@ static int lp_int(LpReader *lr, int64_t *v) {
     return RDB_OK;
 }
 
-/* A string element (an integer comes back as its decimal form, written to
- * scratch at *used). Returns the slice in *out. The scratch buffer is sized
- * by the caller for every integer of the entry. */
-static int lp_str(LpReader *lr, Slice *out, char *scratch, size_t *used) {
+/* A string element; an integer comes back as its decimal form, appended to
+ * scratch (cap bytes, *used so far). A rendered integer is at most twice the
+ * bytes its element takes in the listpack (encoding + backlen: 2 bytes for
+ * "127", 10 for a 20-digit one), so 2 x the listpack's size always fits. */
+static int lp_str(LpReader *lr, Slice *out, char *scratch, size_t cap, size_t *used) {
     LpElem e;
     if (lp_next(lr, &e) != 1) return RDB_ERR;
     if (e.is_int) {
-        size_t n = ll_to_str(e.v, scratch + *used);
+        char buf[24];
+        size_t n = ll_to_str(e.v, buf);
+        if (n > cap - *used) return RDB_ERR; /* cannot happen: see above */
+        memcpy(scratch + *used, buf, n);
         *out = slice_of(scratch + *used, n);
         *used += n;
     } else {
@@ -432,12 +436,11 @@ static void ensure_fv(LoadState *ls, uint64_t n_fields) {
         ls->fv_cap = 2 * (size_t)n_fields;
         ls->fv = xrealloc(ls->fv, ls->fv_cap * sizeof(Slice));
     }
-    /* Every element may be an integer of up to 20 characters. */
-    size_t need = (size_t)(2 * n_fields + 1) * 21;
-    if (need > ls->scratch_cap) {
-        ls->scratch_cap = need;
-        ls->scratch = xrealloc(ls->scratch, need);
-    }
+}
+
+/* Room for every integer of a listpack of lp_len bytes rendered as text. */
+static size_t scratch_bytes(size_t lp_len) {
+    return 2 * lp_len + 24;
 }
 
 /* One node: its master ID and listpack, checked whole, live entries
@@ -450,18 +453,24 @@ static int load_node(LoadState *ls, StreamId master, const uint8_t *lp, size_t l
     lp_reader_init(&lr, lp, lp_len);
     int64_t count, deleted, n_master;
     if (lp_int(&lr, &count) || lp_int(&lr, &deleted) || lp_int(&lr, &n_master)) return RDB_ERR;
-    /* Every element is at least two bytes: no count can exceed the node. */
-    if (count < 0 || deleted < 0 || n_master <= 0 || (uint64_t)n_master > lp_len ||
+    /* Every element takes at least two bytes: no count can exceed half the
+     * node (a field and its value: a quarter). */
+    if (count < 0 || deleted < 0 || n_master <= 0 || (uint64_t)n_master > lp_len / 2 ||
         (uint64_t)count > lp_len || (uint64_t)deleted > lp_len || count + deleted == 0)
         return RDB_ERR;
     /* The master fields: views into lp (integers rendered in mscratch). */
     Slice *mf = xmalloc((size_t)n_master * sizeof(Slice));
-    char *mscratch = xmalloc((size_t)n_master * 21 + 1);
+    size_t scap = scratch_bytes(lp_len);
+    char *mscratch = xmalloc(scap);
     size_t mused = 0;
+    if (ls->scratch_cap < scap) {
+        ls->scratch_cap = scap;
+        ls->scratch = xrealloc(ls->scratch, scap);
+    }
     int rc = RDB_ERR;
     int64_t v;
     for (int64_t i = 0; i < n_master; i++)
-        if (lp_str(&lr, &mf[i], mscratch, &mused) != RDB_OK) goto out;
+        if (lp_str(&lr, &mf[i], mscratch, scap, &mused) != RDB_OK) goto out;
     if (lp_int(&lr, &v) != RDB_OK || v != 0) goto out;
     int64_t seen_live = 0, seen_deleted = 0;
     for (;;) {
@@ -477,17 +486,18 @@ static int load_node(LoadState *ls, StreamId master, const uint8_t *lp, size_t l
         if (ls->has_seen && stream_id_cmp(id, ls->last_seen) <= 0) goto out;
         int64_t n_fields = n_master;
         if (!(flags & FLAG_SAMEFIELDS)) {
-            if (lp_int(&lr, &n_fields) || n_fields <= 0 || (uint64_t)n_fields > lp_len) goto out;
+            if (lp_int(&lr, &n_fields) || n_fields <= 0 || (uint64_t)n_fields > lp_len / 4)
+                goto out;
         }
         ensure_fv(ls, (uint64_t)n_fields);
         size_t used = 0;
         for (int64_t i = 0; i < n_fields; i++) {
             if (flags & FLAG_SAMEFIELDS) {
                 ls->fv[2 * i] = mf[i];
-            } else if (lp_str(&lr, &ls->fv[2 * i], ls->scratch, &used) != RDB_OK) {
+            } else if (lp_str(&lr, &ls->fv[2 * i], ls->scratch, scap, &used) != RDB_OK) {
                 goto out;
             }
-            if (lp_str(&lr, &ls->fv[2 * i + 1], ls->scratch, &used) != RDB_OK) goto out;
+            if (lp_str(&lr, &ls->fv[2 * i + 1], ls->scratch, scap, &used) != RDB_OK) goto out;
         }
         int64_t lp_count;
         int64_t want = (flags & FLAG_SAMEFIELDS) ? n_fields + 3 : 2 * n_fields + 4;

@@ -275,3 +275,116 @@ def as_type19_v10(payload):
         del body[off:off + 8]
     body[0] = 19
     return seal(body, 10)
+
+
+# ---- building payloads (for tests that craft malformed ones) -----------------
+
+
+def enc_len(v):
+    if v < 64:
+        return bytes([v])
+    if v < 16384:
+        return bytes([0x40 | (v >> 8), v & 0xFF])
+    if v <= 0xFFFFFFFF:
+        return b"\x80" + struct.pack(">I", v)
+    return b"\x81" + struct.pack(">Q", v)
+
+
+def enc_string(b):
+    return enc_len(len(b)) + b
+
+
+def enc_lzf_literal(b, plain_len=None):
+    """b as LZF-encoded string made of literal runs only (plain_len may lie)."""
+    out = bytearray()
+    for i in range(0, len(b), 32):
+        chunk = b[i:i + 32]
+        out.append(len(chunk) - 1)
+        out += chunk
+    return b"\xc3" + enc_len(len(out)) + enc_len(len(b) if plain_len is None else plain_len) + bytes(out)
+
+
+def _lp_elem(v):
+    if isinstance(v, int):
+        if 0 <= v <= 127:
+            e = bytes([v])
+        elif -4096 <= v <= 4095:
+            u = v & 0x1FFF
+            e = bytes([0xC0 | (u >> 8), u & 0xFF])
+        elif -32768 <= v <= 32767:
+            e = b"\xf1" + struct.pack("<h", v)
+        elif -(1 << 31) <= v < (1 << 31):
+            e = b"\xf3" + struct.pack("<i", v)
+        else:
+            e = b"\xf4" + struct.pack("<q", v)
+    else:
+        if len(v) < 64:
+            e = bytes([0x80 | len(v)]) + v
+        elif len(v) < 4096:
+            e = bytes([0xE0 | (len(v) >> 8), len(v) & 0xFF]) + v
+        else:
+            e = b"\xf0" + struct.pack("<I", len(v)) + v
+    n = len(e)
+    if n <= 127:
+        bl = bytes([n])
+    else:
+        bl = bytes([n >> 7, (n & 127) | 128])
+    return e + bl
+
+
+def build_listpack(elems, count=None):
+    body = b"".join(_lp_elem(x) for x in elems)
+    total = 6 + len(body) + 1
+    return struct.pack("<IH", total, len(elems) if count is None else count) + body + b"\xff"
+
+
+def node_elems(master, entries, deleted=()):
+    """The listpack elements of one node: entries are (id, [(f, v)...]);
+    deleted is a set of their indexes marked deleted."""
+    mfields = [f for f, _ in entries[0][1]]
+    el = [len(entries) - len(deleted), len(deleted), len(mfields)] + mfields + [0]
+    for i, (eid, fv) in enumerate(entries):
+        same = [f for f, _ in fv] == mfields
+        flags = (1 if i in deleted else 0) | (2 if same else 0)
+        el += [flags, eid[0] - master[0], eid[1] - master[1]]
+        if same:
+            el += [v for _, v in fv] + [len(fv) + 3]
+        else:
+            el += [len(fv)] + [x for p in fv for x in p] + [2 * len(fv) + 4]
+    return el
+
+
+def build_stream(nodes, length, last_id, groups=(), first_id=(0, 0), max_deleted=(0, 0),
+                 entries_added=None, type_byte=19, version=10):
+    """nodes: [(master_id, listpack bytes)]; groups: [{"name", "last_id",
+    "entries_read", "pel": [(id, ms, count)], "consumers": [{"name", "seen",
+    "active", "pel": [id]}]}]. Returns a sealed payload."""
+    out = bytearray([type_byte]) + enc_len(len(nodes))
+    for node in nodes:
+        master, lp = node[0], node[1]
+        key = node[2] if len(node) > 2 else struct.pack(">QQ", *master)
+        # lp is listpack bytes, or ("raw", an already encoded string)
+        out += enc_string(key) + (lp[1] if isinstance(lp, tuple) else enc_string(lp))
+    out += enc_len(length) + enc_len(last_id[0]) + enc_len(last_id[1])
+    if type_byte >= 19:
+        out += enc_len(first_id[0]) + enc_len(first_id[1])
+        out += enc_len(max_deleted[0]) + enc_len(max_deleted[1])
+        out += enc_len(length if entries_added is None else entries_added)
+    out += enc_len(len(groups))
+    for g in groups:
+        out += enc_string(g["name"]) + enc_len(g["last_id"][0]) + enc_len(g["last_id"][1])
+        if type_byte >= 19:
+            er = g.get("entries_read", -1)
+            out += enc_len((1 << 64) - 1 if er == -1 else er)
+        out += enc_len(len(g["pel"]))
+        for (ms, seq), t, cnt in g["pel"]:
+            out += struct.pack(">QQ", ms, seq) + struct.pack("<q", t) + enc_len(cnt)
+        out += enc_len(len(g["consumers"]))
+        for c in g["consumers"]:
+            out += enc_string(c["name"]) + struct.pack("<q", c["seen"])
+            if type_byte >= 21:
+                out += struct.pack("<q", c.get("active", -1))
+            out += enc_len(len(c["pel"]))
+            for ms, seq in c["pel"]:
+                out += struct.pack(">QQ", ms, seq)
+    return seal(out, version)
