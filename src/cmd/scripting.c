@@ -5,11 +5,18 @@
  * FCALL, FCALL_RO and FUNCTION LOAD/DELETE/FLUSH/LIST/STATS/KILL/HELP
  * (Redis 7 functions) likewise.
  *
- * Not offered, so answered as unknown subcommands: SCRIPT DEBUG (the Lua
- * debugger), FUNCTION DUMP and FUNCTION RESTORE.
+ * FUNCTION DUMP/RESTORE carry the libraries' codes in Redis's serialization
+ * (each an RDB function record, then the RDB version and a CRC-64), so a
+ * payload moves between streamd and Redis 7+ either way.
+ *
+ * Not offered, so answered as an unknown subcommand: SCRIPT DEBUG (the Lua
+ * debugger).
  */
 #include <string.h>
 
+#include "base/alloc.h"
+#include "persist/dumpvalue.h"
+#include "persist/rdbcodec.h"
 #include "server/core.h"
 #include "server/script.h"
 
@@ -137,6 +144,127 @@ static void cmd_function_kill(Client *c) {
     reply_ok(c);
 }
 
+#define RDB_OPCODE_FUNCTION2 245
+/* The RDB version a FUNCTION DUMP payload carries: the function record has
+ * not changed since Redis 7.0, whose RESTORE then accepts it too. */
+#define FUNCTION_DUMP_RDB_VERSION 10
+
+static void dump_library(void *priv, int argc, const Slice *argv) {
+    Buf *b = priv;
+    (void)argc;
+    buf_append_char(b, (char)RDB_OPCODE_FUNCTION2);
+    rdb_write_string(b, argv[2].p, argv[2].len); /* FUNCTION LOAD <code> */
+}
+
+static void cmd_function_dump(Client *c) {
+    Buf b;
+    buf_init(&b);
+    function_records(dump_library, &b);
+    uint8_t footer[10];
+    footer[0] = FUNCTION_DUMP_RDB_VERSION & 0xff;
+    footer[1] = FUNCTION_DUMP_RDB_VERSION >> 8;
+    buf_append(&b, (const char *)footer, 2);
+    uint64_t crc = rdb_crc64(0, b.p + b.off, buf_live(&b));
+    for (int i = 0; i < 8; i++) footer[2 + i] = (uint8_t)(crc >> (8 * i));
+    buf_append(&b, (const char *)footer + 2, 8);
+    reply_bulk(c, b.p + b.off, buf_live(&b));
+    buf_free(&b);
+}
+
+/* Propagates a restore as what it did: FUNCTION FLUSH (FLUSH policy) and a
+ * FUNCTION LOAD REPLACE per library, so any AOF reader replays it. */
+static void propagate_restore(Client *c, const Slice *codes, size_t n, int policy) {
+    if (policy == FUNCTION_RESTORE_FLUSH) {
+        Slice f[2] = {slice_of("FUNCTION", 8), slice_of("FLUSH", 5)};
+        propagate(c, 2, f);
+    }
+    for (size_t i = 0; i < n; i++) {
+        Slice l[4] = {slice_of("FUNCTION", 8), slice_of("LOAD", 4), slice_of("REPLACE", 7),
+                      codes[i]};
+        propagate(c, 4, l);
+    }
+}
+
+static void cmd_function_restore(Client *c) {
+    if (c->argc > 4) {
+        reply_error(c,
+                    "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try "
+                    "FUNCTION HELP.",
+                    (int)(c->argv[1].len > 128 ? 128 : c->argv[1].len), c->argv[1].p);
+        return;
+    }
+    int policy = FUNCTION_RESTORE_APPEND;
+    if (c->argc == 4) {
+        if (slice_eq_nocase(c->argv[3], "flush"))
+            policy = FUNCTION_RESTORE_FLUSH;
+        else if (slice_eq_nocase(c->argv[3], "replace"))
+            policy = FUNCTION_RESTORE_REPLACE;
+        else if (!slice_eq_nocase(c->argv[3], "append")) {
+            reply_error(c, "ERR Wrong restore policy given, value should be either FLUSH, "
+                           "APPEND or REPLACE.");
+            return;
+        }
+    }
+    Slice pl = c->argv[2];
+    const uint8_t *p = (const uint8_t *)pl.p;
+    if (pl.len < 10) {
+        reply_error(c, "ERR DUMP payload version or checksum are wrong");
+        return;
+    }
+    size_t body = pl.len - 10;
+    unsigned version = (unsigned)p[body] | (unsigned)p[body + 1] << 8;
+    uint64_t crc = 0;
+    for (int i = 0; i < 8; i++) crc |= (uint64_t)p[body + 2 + i] << (8 * i);
+    if (version > DUMP_RDB_VERSION_MAX || rdb_crc64(0, p, body + 2) != crc) {
+        reply_error(c, "ERR DUMP payload version or checksum are wrong");
+        return;
+    }
+    RdbReader r;
+    rdb_reader_init(&r, p, body);
+    Slice *codes = NULL;
+    char **owned = NULL;
+    size_t n = 0, cap = 0;
+    const char *err = NULL;
+    while (r.pos < r.len) {
+        uint8_t op;
+        char *code;
+        size_t len;
+        if (rdb_read_u8(&r, &op) != RDB_OK || op != RDB_OPCODE_FUNCTION2) {
+            err = "ERR given type is not a function";
+            break;
+        }
+        if (rdb_read_string(&r, body, &code, &len) != RDB_OK) {
+            err = "ERR Failed loading library payload";
+            break;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 4;
+            codes = xrealloc(codes, cap * sizeof *codes);
+            owned = xrealloc(owned, cap * sizeof *owned);
+        }
+        owned[n] = code;
+        codes[n] = slice_of(code, len);
+        n++;
+    }
+    if (err) {
+        reply_error(c, "%s", err);
+    } else {
+        Buf e;
+        buf_init(&e);
+        if (function_restore(codes, n, policy, &e) == 0) {
+            reply_ok(c);
+            propagate_restore(c, codes, n, policy);
+        } else {
+            buf_append_char(&e, '\0');
+            reply_error(c, "%s", e.p);
+        }
+        buf_free(&e);
+    }
+    for (size_t i = 0; i < n; i++) xfree(owned[i]);
+    xfree(owned);
+    xfree(codes);
+}
+
 static void cmd_function_help(Client *c) {
     static const char *const lines[] = {
         "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -168,6 +296,21 @@ static void cmd_function_help(Client *c) {
         "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
         "    * ASYNC: Asynchronously flush the libraries.",
         "    * SYNC: Synchronously flush the libraries.",
+        "DUMP",
+        ("    Return a serialized payload representing the current libraries, can be restored "
+         "using FUNCTION RESTORE command"),
+        "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+        ("    Restore the libraries represented by the given payload, it is possible to give a "
+         "restore policy to"),
+        "    control how to handle existing libraries (default APPEND):",
+        "    * FLUSH: delete all existing libraries.",
+        ("    * APPEND: appends the restored libraries to the existing libraries. On collision, "
+         "abort."),
+        ("    * REPLACE: appends the restored libraries to the existing libraries, On collision, "
+         "replace the old"),
+        ("      libraries with the new libraries (notice that even on this option there is a "
+         "chance of failure"),
+        "      in case of functions name collision with another library).",
         "HELP",
         "    Prints this help.",
     };
@@ -186,6 +329,9 @@ static const Command function_subcommands[] = {
      NULL},
     {"kill", cmd_function_kill, 2, CMD_NOSCRIPT | CMD_ALLOW_BUSY, "@slow @scripting", 0, 0, 0,
      NULL},
+    {"dump", cmd_function_dump, 2, CMD_NOSCRIPT, "@slow @scripting", 0, 0, 0, NULL},
+    {"restore", cmd_function_restore, -3, CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT,
+     "@write @slow @scripting", 0, 0, 0, NULL},
     {"help", cmd_function_help, 2, CMD_LOADING | CMD_STALE, "@slow @scripting", 0, 0, 0, NULL},
     END_OF_COMMANDS,
 };

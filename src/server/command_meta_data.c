@@ -341,6 +341,15 @@ static const MetaArg a_function_load[] = {
     {"replace", "pure-token", -1, "REPLACE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"function-code", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
+static const MetaArg a_function_restore_1[] = {
+    {"flush", "pure-token", -1, "FLUSH", NULL, NULL, NULL, 0, NULL, 0},
+    {"append", "pure-token", -1, "APPEND", NULL, NULL, NULL, 0, NULL, 0},
+    {"replace", "pure-token", -1, "REPLACE", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_function_restore[] = {
+    {"serialized-value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"policy", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_function_restore_1, 3},
+};
 static const MetaArg a_get[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
@@ -1204,11 +1213,13 @@ const CommandMeta command_meta_table[] = {
     {"flushdb", "Remove all keys from the current database", "1.0.0", "server", "O(N) where N is the number of keys in the selected database", NULL, NULL, NULL, h_flushdb, 2, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_flushdb, 1},
     {"function", "A container for function commands", "7.0.0", "scripting", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"function|delete", "Delete a function by name", "7.0.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_function_delete, 1},
+    {"function|dump", "Dump all functions into a serialized binary payload", "7.0.0", "scripting", "O(N) where N is the number of functions", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"function|flush", "Deleting all functions", "7.0.0", "scripting", "O(N) where N is the number of functions deleted", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_function_flush, 1},
     {"function|help", "Show helpful text about the different subcommands", "7.0.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"function|kill", "Kill the function currently in execution.", "7.0.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:one_succeeded", NULL, 0, NULL, 0},
     {"function|list", "List information about all the functions", "7.0.0", "scripting", "O(N) where N is the number of functions", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", NULL, 0, a_function_list, 2},
     {"function|load", "Create a function with the given arguments (name, code, description)", "7.0.0", "scripting", "O(1) (considering compilation time is redundant)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_function_load, 2},
+    {"function|restore", "Restore all the functions on the given payload", "7.0.0", "scripting", "O(N) where N is the number of functions on the payload", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_function_restore, 2},
     {"function|stats", "Return information about the function currently running (name, description, duration)", "7.0.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_shards response_policy:special", NULL, 0, NULL, 0},
     {"get", "Get the value of a key", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_get, 1, a_get, 1},
     {"getdel", "Get the value of a key and delete the key", "6.2.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_getdel, 1, a_getdel, 1},

@@ -24,9 +24,10 @@ commandstats of the commands a function ran; INFO memory's function counts.
 Libraries and the functions of a library sit in hash tables in Redis, so the
 order of FUNCTION LIST is not specified: replies listing more than one
 library or function are compared after sorting libraries by name and
-functions by name (list_sorted). FUNCTION DUMP and FUNCTION RESTORE are not
-in streamd's scope and left out (FUNCTION HELP is compared without their
-entries). used_memory_functions and used_memory_vm_functions are compared by
+functions by name (list_sorted). FUNCTION DUMP payloads are compared byte
+for byte where one library is loaded (with several, their order is the
+tables' order), and FUNCTION RESTORE gets the same payloads, good and bad,
+on both servers. used_memory_functions and used_memory_vm_functions are compared by
 presence only (their values are allocator details). Busy functions, FUNCTION KILL of a running function and
 persistence are in tests/integration/test_functions.py.
 """
@@ -135,18 +136,15 @@ def info_lines(*prefixes, fields=None, presence=()):
     return norm
 
 
-OUT_OF_SCOPE = {b"function|dump", b"function|restore"}
-
-
 def container_subcommands(v):
     """COMMAND INFO of a container with its subcommands sorted by name (7.0
-    lists them in its dict's order) and FUNCTION DUMP / RESTORE dropped."""
+    lists them in its dict's order)."""
     if not isinstance(v, list):
         return v
     out = []
     for e in v:
         if isinstance(e, list) and len(e) == 10 and isinstance(e[9], list):
-            subs = sorted((x for x in e[9] if x[0] not in OUT_OF_SCOPE), key=lambda x: x[0])
+            subs = sorted(e[9], key=lambda x: x[0])
             e = e[:9] + [subs]
         out.append(e)
     return out
@@ -609,26 +607,49 @@ scenario("function-stats-delete-flush", [
     ("FUNCTION", "DELETE", "beta"),
 ])
 
-def help_in_scope(v):
-    """FUNCTION HELP without the entries of DUMP and RESTORE (an entry is its
-    unindented line and the indented lines under it)."""
-    if not isinstance(v, list):
-        return v
-    out, skipping = [], False
-    for line in v:
-        if not line.startswith(b" "):
-            skipping = line.split(b" ")[0] in (b"DUMP", b"RESTORE")
-        if not skipping:
-            out.append(line)
-    return out
-
-
 scenario("function-help-kill-unknown", [
-    Call(("FUNCTION", "HELP"), norm=help_in_scope), Call(("FUNCTION", "help"), norm=help_in_scope),
+    ("FUNCTION", "HELP"), ("FUNCTION", "help"),
     ("FUNCTION", "HELP", "x"),
     ("FUNCTION",), ("FUNCTION", "NOPE"), ("FUNCTION", "NOPE", "a", "b"),
     ("FUNCTION", "KILL"), ("FUNCTION", "KILL", "x"), ("SCRIPT", "KILL"),
     ("FUNCTION", "LOAD", "REPLACE"),
+])
+
+from testlib.dumppayload import enc_string, seal  # noqa: E402
+
+DUMP_LIB = lib("zz", reg("zf", "return 1"))
+DUMP_LIB2 = lib("z2", reg("zf", "return 2"))
+
+
+def fn_payload(*codes, version=10, opcode=0xF5):
+    """A FUNCTION DUMP payload holding codes (bytes or str)."""
+    body = b"".join(bytes([opcode]) + enc_string(c.encode() if isinstance(c, str) else c)
+                    for c in codes)
+    return seal(body, version)
+
+
+scenario("function-dump-restore", [
+    ("FUNCTION", "DUMP"), load(DUMP_LIB), ("FUNCTION", "DUMP"),
+    ("FUNCTION", "RESTORE", fn_payload(DUMP_LIB)),  # APPEND: the library exists
+    ("FUNCTION", "RESTORE", fn_payload(DUMP_LIB), "APPEND"),
+    ("FUNCTION", "RESTORE", fn_payload(DUMP_LIB), "replace"), fc("zf"),
+    ("FUNCTION", "RESTORE", fn_payload(DUMP_LIB2)),  # zf is zz's
+    ("FUNCTION", "RESTORE", fn_payload(DUMP_LIB2), "REPLACE"),  # ... still
+    ("FUNCTION", "RESTORE", fn_payload(DUMP_LIB2), "FLUSH"), fc("zf"), ("FUNCTION", "DUMP"),
+    ("FUNCTION", "RESTORE", fn_payload(DUMP_LIB, DUMP_LIB), "FLUSH"),  # twice in one payload
+    ("FUNCTION", "RESTORE", fn_payload(DUMP_LIB, DUMP_LIB2), "FLUSH"),  # zf twice
+    ("FUNCTION", "RESTORE", fn_payload("return 1"), "FLUSH"),
+    ("FUNCTION", "RESTORE", fn_payload(lib("bad", "return 1")), "FLUSH"),
+    ("FUNCTION", "RESTORE", fn_payload(DUMP_LIB, opcode=0)),
+    ("FUNCTION", "RESTORE", fn_payload(DUMP_LIB, version=99)),
+    ("FUNCTION", "RESTORE", fn_payload(DUMP_LIB)[:-1] + b"x"),
+    ("FUNCTION", "RESTORE", fn_payload(DUMP_LIB)[:20] + fn_payload()[0:0]),
+    ("FUNCTION", "RESTORE", seal(bytes([0xF5]) + enc_string(DUMP_LIB.encode())[:9], 10)),
+    ("FUNCTION", "RESTORE", b"short"), ("FUNCTION", "RESTORE", b""),
+    ("FUNCTION", "RESTORE", fn_payload(), "BOGUS"), ("FUNCTION", "RESTORE", "a", "b", "c"),
+    ("FUNCTION", "RESTORE", fn_payload()), ("FUNCTION", "LIST"),
+    ("FUNCTION", "RESTORE", fn_payload(), "FLUSH"), ("FUNCTION", "LIST"), ("FUNCTION", "DUMP"),
+    ("FUNCTION", "DUMP", "x"), ("FUNCTION", "RESTORE"),
 ])
 
 scenario("multi-exec", [
@@ -669,7 +690,7 @@ scenario("command-meta", [
     Call(("COMMAND", "LIST", "FILTERBY", "PATTERN", "fcall*"), norm=lambda v: sorted(v)
          if isinstance(v, list) else v),
     Call(("COMMAND", "LIST", "FILTERBY", "ACLCAT", "scripting"), norm=lambda v: sorted(
-        x for x in v if x.startswith((b"fcall", b"function")) and x not in OUT_OF_SCOPE)
+        x for x in v if x.startswith((b"fcall", b"function")))
         if isinstance(v, list) else v),
 ])
 

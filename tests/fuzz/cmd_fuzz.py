@@ -150,7 +150,7 @@ NEVER = {"shutdown", "monitor", "client|reply", "wait", "waitaof",
          "sync", "psync", "replicaof", "slaveof", "failover", "save", "bgsave", "config|rewrite",
          "debug", "client|pause",
          # Not in streamd; listed for runs against redis-server (--bin).
-         "acl", "module", "function|restore", "cluster", "readonly", "migrate",
+         "acl", "module", "cluster", "readonly", "migrate",
          "restore", "restore-asking", "lpop", "blpop", "brpop", "blmove", "brpoplpush",
          "blmpop", "bzpopmin", "bzpopmax", "bzmpop", "client|tracking", "debug"}
 

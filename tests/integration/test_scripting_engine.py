@@ -256,3 +256,25 @@ def test_busy_function_is_killed_by_function_kill_only(make_server):
     assert other.call("FUNCTION", "KILL") == b"OK"
     assert str(runner.read()).startswith("ERR Script killed by user with SCRIPT KILL... script: spin")
     assert other.call("PING") == b"PONG"
+
+
+def test_function_restore_reaches_the_aof_as_loads(make_server):
+    """FUNCTION RESTORE is written to the AOF as what it did (FUNCTION FLUSH
+    for the FLUSH policy, then FUNCTION LOAD REPLACE per library), so the
+    AOF holds no payload and any reader replays it; a restart keeps them."""
+    srv = make_server(["--appendonly", "yes", "--appendfsync", "always"])
+    c = srv.raw()
+    c.call("FUNCTION", "LOAD", LIB1)
+    c.call("FUNCTION", "LOAD", LIB3)
+    payload = c.call("FUNCTION", "DUMP")
+    assert c.call("FUNCTION", "FLUSH") == b"OK"
+    assert c.call("FUNCTION", "RESTORE", payload) == b"OK"
+    assert c.call("FUNCTION", "RESTORE", payload, "FLUSH") == b"OK"
+    aof = incr_aof(srv)
+    assert b"RESTORE" not in aof
+    assert aof.count(b"$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n$7\r\nREPLACE\r\n") == 4
+    srv.restart()
+    c = srv.raw()
+    assert c.call("FCALL", "g1", "1", "n") == 1 and c.call("FCALL_RO", "g3", "0") == 3
+    # a payload from a server with the same libraries restores to the same
+    assert sorted(c.call("FUNCTION", "LIST")[i][1] for i in range(2)) == [b"lib1", b"lib3"]
