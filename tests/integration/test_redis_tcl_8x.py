@@ -33,8 +33,6 @@ Not ported (Redis-only facilities):
   - "XREADGROUP CLAIM idle time resets after RDB reload": an RDB property
     (streamd has no RDB; its AOF keeps delivery times, as Redis's AOF does
     through XCLAIM ... TIME).
-  - "XNACK NACKed entries survive DUMP and RESTORE": no DUMP/RESTORE.
-  - "XNACK COPY preserves NACKed entries": no COPY.
   - "Blocking XREADGROUP for stream key that has clients blocked on list":
     BLPOP and INFO's total_blocking_keys(_on_nokey), which streamd lacks.
   - the errorstats/commandstats half of "XGROUP DESTROY should unblock
@@ -2481,3 +2479,32 @@ def test_rename_unblocks_xreadgroup(x, raw, with_group):
         assert w.read() == [[b"mystream{t}", [[b"100-0", [b"f1", b"v1"]]]]]
     else:
         assert "NOGROUP" in str(w.read())
+
+
+
+def _nacked_copy_keeps_state(x, make_copy):
+    """NACKed entries (owned by no consumer), their delivery counts and the
+    group's nacked count stay the same in a copy of the stream."""
+    nack_setup(x, 3)
+    assert x("XNACK", "mystream", "grp", "FAIL", "IDS", "2", "3-0", "1-0") == 1 + 1
+    make_copy()
+    assert pending(x, "copy") == pending(x, "mystream")
+    assert [e[1] for e in pending(x, "copy")] == ["", "c1", ""]
+
+    def groups(key):
+        full = kv(x("XINFO", "STREAM", key, "FULL"))
+        return [kv(g) for g in full["groups"]]
+
+    assert [g["nacked-count"] for g in groups("copy")] == [2]
+    assert groups("copy") == groups("mystream")
+
+
+def test_xnack_nacked_entries_survive_dump_and_restore(x, r):
+    def copy():
+        payload = r.execute_command("DUMP", "mystream")
+        assert r.execute_command("RESTORE", "copy", "0", payload) in (b"OK", "OK", True)
+    _nacked_copy_keeps_state(x, copy)
+
+
+def test_xnack_copy_preserves_nacked_entries(x):
+    _nacked_copy_keeps_state(x, lambda: x("COPY", "mystream", "copy"))
