@@ -874,18 +874,22 @@ int script_kill(const char **err, int is_eval) {
 
 /* ---- loading chunks ------------------------------------------------------- */
 
-/* The chunk name Lua shows for a string chunk: [string "first line..."]. */
-static void string_chunk_id(const char *src, size_t len, Buf *out) {
-    size_t n = strnlen(src, len);
-    size_t line = strcspn(src, "\r\n");
-    if (line > n) line = n;
+/* The name Lua shows for a chunk called name: "=x" shows x, "@file" file,
+ * any other text [string "its first line..."]. */
+static void chunk_display_name(const char *name, Buf *out) {
+    if (name[0] == '=' || name[0] == '@') {
+        buf_append_cstr(out, name + 1);
+        return;
+    }
+    size_t n = strlen(name);
+    size_t line = strcspn(name, "\r\n");
     size_t room = 60 - sizeof(" [string \"...\"] ");
     buf_append_cstr(out, "[string \"");
     if (line < n || line > room) {
-        buf_append(out, src, line > room ? room : line);
+        buf_append(out, name, line > room ? room : line);
         buf_append_cstr(out, "...");
     } else {
-        buf_append(out, src, line);
+        buf_append(out, name, line);
     }
     buf_append_cstr(out, "\"]");
 }
@@ -895,16 +899,14 @@ static void push_script_env(lua_State *l) {
     lua_getfield(l, LUA_REGISTRYINDEX, "streamd_env");
 }
 
-/* loadstring(s [, name]) for scripts: text only (a binary chunk fails as
- * the text parser fails on its first byte), run in the scripts' globals. */
-static int l_loadstring(lua_State *l) {
-    size_t len;
-    const char *s = luaL_checklstring(l, 1, &len);
-    const char *name = luaL_optstring(l, 2, s);
+/* What loadstring and load return for the text s: the function, running in
+ * the scripts' globals, or nil and the error. A binary chunk is refused as
+ * the text parser refuses its first byte. */
+static int load_text(lua_State *l, const char *s, size_t len, const char *name) {
     if (len > 0 && s[0] == LUA_SIGNATURE[0]) {
         Buf msg;
         buf_init(&msg);
-        string_chunk_id(name, strlen(name), &msg);
+        chunk_display_name(name, &msg);
         buf_append_cstr(&msg, ":1: unexpected symbol near 'char(27)'");
         lua_pushnil(l);
         lua_pushlstring(l, msg.p, msg.len);
@@ -919,6 +921,13 @@ static int l_loadstring(lua_State *l) {
     push_script_env(l);
     lua_setfenv(l, -2);
     return 1;
+}
+
+/* loadstring(s [, name]) for scripts. */
+static int l_loadstring(lua_State *l) {
+    size_t len;
+    const char *s = luaL_checklstring(l, 1, &len);
+    return load_text(l, s, len, luaL_optstring(l, 2, s));
 }
 
 /* load(f [, name]): the pieces f returns, joined, then as loadstring. */
@@ -940,19 +949,7 @@ static int l_load(lua_State *l) {
     luaL_pushresult(&b);
     size_t len;
     const char *s = lua_tolstring(l, -1, &len);
-    if (len > 0 && s[0] == LUA_SIGNATURE[0]) {
-        lua_pushnil(l);
-        lua_pushfstring(l, "%s:1: unexpected symbol near 'char(27)'", name);
-        return 2;
-    }
-    if (luaL_loadbuffer(l, s, len, name) != 0) {
-        lua_pushnil(l);
-        lua_insert(l, -2);
-        return 2;
-    }
-    push_script_env(l);
-    lua_setfenv(l, -2);
-    return 1;
+    return load_text(l, s, len, name);
 }
 
 /* ---- read-only tables ------------------------------------------------------ */
