@@ -447,6 +447,17 @@ static void raw_reply(Client *c, char type, const char *s, size_t len) {
     buf_append(b, "\r\n", 2);
 }
 
+/* The number of keys of the table at idx (raw: no metamethod runs). */
+static size_t table_count(lua_State *l, int idx) {
+    size_t n = 0;
+    lua_pushnil(l);
+    while (lua_next(l, idx)) {
+        n++;
+        lua_pop(l, 1);
+    }
+    return n;
+}
+
 /* Replies the value on top of the stack and pops it. */
 static void lua_to_reply(Client *c, lua_State *l) {
     if (!lua_checkstack(l, 4)) {
@@ -509,13 +520,7 @@ static void lua_to_reply(Client *c, lua_State *l) {
         lua_rawget(l, top);
         if (lua_type(l, -1) == LUA_TTABLE) {
             int m = lua_gettop(l);
-            size_t pairs = 0;
-            lua_pushnil(l);
-            while (lua_next(l, m)) {
-                pairs++;
-                lua_pop(l, 1);
-            }
-            reply_map(c, pairs);
+            reply_map(c, table_count(l, m));
             lua_pushnil(l);
             while (lua_next(l, m)) {
                 lua_pushvalue(l, -2);
@@ -530,13 +535,7 @@ static void lua_to_reply(Client *c, lua_State *l) {
         lua_rawget(l, top);
         if (lua_type(l, -1) == LUA_TTABLE) {
             int m = lua_gettop(l);
-            size_t count = 0;
-            lua_pushnil(l);
-            while (lua_next(l, m)) {
-                count++;
-                lua_pop(l, 1);
-            }
-            reply_set(c, count);
+            reply_set(c, table_count(l, m));
             lua_pushnil(l);
             while (lua_next(l, m)) {
                 lua_pop(l, 1);
