@@ -744,7 +744,7 @@ static size_t xrg_serve_history(Client *c, ReadArgs *a, ReadTarget *t, ConsumerI
         }
         if (!read_caps_keep(&a->caps, c, at)) break;
         if (found) {
-            pel_set_delivery(p, r, now, pel_delivery_count(p, r) + 1);
+            pel_set_delivery(p, r, now, count_plus_one(pel_delivery_count(p, r)));
             propagate_claim(c, t->key, a->group, g, r);
             server.dirty++;
         }

@@ -118,3 +118,33 @@ def test_entries_read_past_entries_added_survives_the_aof(make_server):
     srv.restart()
     c = srv.client()
     assert groups_state(c) == before
+
+
+def test_history_read_of_a_fatal_entry_keeps_its_count(make_server):
+    # cmd_fuzz seed 20261126: XNACK FATAL gives an entry the delivery count
+    # LLONG_MAX; read again from the consumer's history (XREADGROUP with an
+    # ID), it went to 2^63 (shown as a negative count), which the AOF cannot
+    # carry: a rewrite and reload turned it into 1. Counts stop at LLONG_MAX
+    # there too, as on every other delivery path.
+    srv = make_server(["--appendonly", "yes", "--appendfsync", "always"])
+    c = srv.raw()
+    c.call("XADD", "s", "1-0", "f", "v")
+    c.call("XGROUP", "CREATE", "s", "g", "0")
+    c.call("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">")
+    assert c.call("XNACK", "s", "g", "FATAL", "IDS", "1", "1-0") == 1
+    c.call("XCLAIM", "s", "g", "c", "0", "1-0", "JUSTID")  # to c, count kept
+    for _ in range(2):
+        c.call("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "0")
+
+    def count():
+        return c.call("XPENDING", "s", "g", "-", "+", "10")[0][3]
+
+    assert count() == 9223372036854775807
+    assert c.call("BGREWRITEAOF") == b"Background append only file rewriting started"
+    deadline = time.monotonic() + 10
+    while srv.client().info("persistence")["aof_rewrite_in_progress"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    srv.restart()
+    c = srv.raw()
+    assert count() == 9223372036854775807
