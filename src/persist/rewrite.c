@@ -33,6 +33,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -183,7 +184,11 @@ static void cat_stream(Buf *out, Slice key, const StreamObj *so, void (*flush)(v
     aof_cat_bulk(out, key.p, key.len);
     cat_id(out, stream_last_id(s));
     aof_cat_bulk(out, "ENTRIESADDED", 12);
-    aof_cat_bulk_ll(out, (long long)stream_entries_added(s));
+    /* unsigned: XADD may have counted past LLONG_MAX (the loader takes it) */
+    char added[24];
+    int n_added =
+        snprintf(added, sizeof added, "%llu", (unsigned long long)stream_entries_added(s));
+    aof_cat_bulk(out, added, (size_t)n_added);
     aof_cat_bulk(out, "MAXDELETEDID", 12);
     cat_id(out, stream_max_deleted_id(s));
     if (so->groups) {

@@ -148,3 +148,32 @@ def test_history_read_of_a_fatal_entry_keeps_its_count(make_server):
     srv.restart()
     c = srv.raw()
     assert count() == 9223372036854775807
+
+
+def test_entries_added_past_llong_max_survives_the_aof(make_server):
+    # cmd_fuzz seed 20261127: XSETID ENTRIESADDED LLONG_MAX then XADD counts
+    # entries-added on past it, as Redis does (XINFO shows it negative, as
+    # Redis's does). A rewrite wrote it signed and the loader refused it, so
+    # a reload made entries-added 2. Now the rewrite writes the unsigned value
+    # and the AOF loader (only) takes it; clients keep Redis's LLONG_MAX.
+    srv = make_server(["--appendonly", "yes", "--appendfsync", "always"])
+    c = srv.raw()
+    c.call("XADD", "s", "1-1", "f", "v")
+    c.call("XSETID", "s", "1-1", "ENTRIESADDED", "9223372036854775807")
+    c.call("XADD", "s", "2-1", "f", "v")
+
+    def added():
+        info = c.call("XINFO", "STREAM", "s")
+        return info[info.index(b"entries-added") + 1]
+
+    assert added() == -9223372036854775808
+    assert str(c.call("XSETID", "s", "2-1", "ENTRIESADDED", "9223372036854775808")) == \
+        "ERR value is not an integer or out of range"
+    assert c.call("BGREWRITEAOF") == b"Background append only file rewriting started"
+    deadline = time.monotonic() + 10
+    while srv.client().info("persistence")["aof_rewrite_in_progress"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    srv.restart()
+    c = srv.raw()
+    assert added() == -9223372036854775808
