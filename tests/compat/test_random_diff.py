@@ -367,14 +367,21 @@ class Model:
         if facts:
             self.facts_set.add(dst)
 
-    def forget_in_other_db(self, key):
-        """A key written in database 1 by COPY or MOVE: nothing is known of it."""
-        other = getattr(self, "other", None)
-        if other:
-            last, consumers, moved, facts = other
-            last.pop(key, None)
-            self.other = (last, {c for c in consumers if c[0] != key},
-                          {g for g in moved if g[0] != key}, facts - {key})
+    def copy_to_other_db(self, src, dst):
+        """COPY ... DB 1 or MOVE: the key in database 1 has the source's facts
+        (its groups come along, with how they were placed: a group set with
+        ENTRIESREAD must stay masked there, and after a SWAPDB here)."""
+        last, consumers, moved, facts = getattr(self, "other", None) or ({}, set(), set(), set())
+        last.pop(dst, None)
+        consumers = {c for c in consumers if c[0] != dst}
+        moved = {g for g in moved if g[0] != dst}
+        facts = facts - {dst}
+        if src in self.last:
+            last[dst] = self.last[src]
+        moved |= {(dst, g) for k, g in self.moved if k == src}
+        if src in self.facts_set:
+            facts = facts | {dst}
+        self.other = (last, consumers, moved, facts)
 
     def forget_group(self, key, group):
         self.consumers = {c for c in self.consumers if c[:2] != (key, group)}
@@ -1141,12 +1148,12 @@ class Runner:
         elif name == "COPY" and reply == 1:
             up = [a.upper() for a in args]
             if "DB" in up and up.index("DB") + 1 < len(args) and args[up.index("DB") + 1] == "1":
-                m.forget_in_other_db(args[2])
+                m.copy_to_other_db(args[1], args[2])
             else:
                 m.copy(args[1], args[2])
         elif name == "MOVE" and reply == 1:
+            m.copy_to_other_db(args[1], args[1])
             m.forget_key(args[1])
-            m.forget_in_other_db(args[1])
         elif name == "XGROUP" and len(args) >= 4:
             sub = args[1].upper()
             if sub == "CREATECONSUMER" and len(args) == 5 and isinstance(reply, int):
