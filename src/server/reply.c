@@ -142,13 +142,29 @@ void reply_bool(Client *c, int v) {
 }
 
 void reply_verbatim(Client *c, const char *p, size_t len) {
+    reply_verbatim_format(c, "txt", p, len);
+}
+
+void reply_verbatim_format(Client *c, const char fmt[3], const char *p, size_t len) {
     if (c->resp < 3) {
         reply_bulk(c, p, len);
         return;
     }
     add_header(c, '=', (long long)len + 4);
     Buf *b = out(c);
-    buf_append(b, "txt:", 4);
+    buf_append(b, fmt, 3);
+    buf_append_char(b, ':');
+    buf_append(b, p, len);
+    buf_append(b, "\r\n", 2);
+}
+
+void reply_big_number(Client *c, const char *p, size_t len) {
+    if (c->resp < 3) {
+        reply_bulk(c, p, len);
+        return;
+    }
+    Buf *b = out(c);
+    buf_append_char(b, '(');
     buf_append(b, p, len);
     buf_append(b, "\r\n", 2);
 }

@@ -33,8 +33,12 @@ void reply_bulk_ll(struct Client *c, long long v);                /* a number as
 void reply_double(struct Client *c, double d);                    /* RESP3 ',' / RESP2 bulk */
 void reply_bool(struct Client *c, int v);                         /* RESP3 '#' / RESP2 :0/:1 */
 void reply_verbatim(struct Client *c, const char *p, size_t len); /* RESP3 '=' txt */
-void reply_null(struct Client *c);                                /* $-1 / _ */
-void reply_null_array(struct Client *c);                          /* *-1 / _ */
+/* RESP3 '=' with a 3-letter format (scripts choose it); RESP2: a bulk. */
+void reply_verbatim_format(struct Client *c, const char fmt[3], const char *p, size_t len);
+/* RESP3 '(' big number given as its decimal text; RESP2: a bulk. */
+void reply_big_number(struct Client *c, const char *p, size_t len);
+void reply_null(struct Client *c);       /* $-1 / _ */
+void reply_null_array(struct Client *c); /* *-1 / _ */
 void reply_array(struct Client *c, size_t n);
 void reply_map(struct Client *c, size_t n_pairs); /* %n / *2n */
 void reply_set(struct Client *c, size_t n);       /* ~n / *n */

@@ -88,14 +88,12 @@ typedef struct Run {
     int readonly; /* *_RO or no-writes */
     int flags;
     int resp; /* redis.setresp */
-    int repl; /* redis.set_repl */
     const char *sha;
     Client *caller;
-    int64_t start_us;   /* real clock: time stands still for the commands */
-    int wrote;          /* ran a write command: SCRIPT KILL refuses then */
-    int kill;           /* SCRIPT KILL or SHUTDOWN NOSAVE asked it to stop */
-    int is_function;    /* FCALL: FUNCTION KILL stops it, not SCRIPT KILL */
-    const Command *cmd; /* FCALL or FCALL_RO (FUNCTION STATS) */
+    int64_t start_us; /* real clock: time stands still for the commands */
+    int wrote;        /* ran a write command: SCRIPT KILL refuses then */
+    int kill;         /* SCRIPT KILL or SHUTDOWN NOSAVE asked it to stop */
+    int is_function;  /* FCALL: FUNCTION KILL stops it, not SCRIPT KILL */
 } Run;
 
 #define HOOK_EVERY 100000 /* VM instructions between checks of the running time */
@@ -439,14 +437,6 @@ static void status_sanitized(Client *c, const char *s, size_t len) {
     xfree(copy);
 }
 
-static void raw_reply(Client *c, char type, const char *s, size_t len) {
-    Buf *b = &CF(c)->obuf;
-    if (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) return;
-    buf_append_char(b, type);
-    buf_append(b, s, len);
-    buf_append(b, "\r\n", 2);
-}
-
 /* The number of keys of the table at idx (raw: no metamethod runs). */
 static size_t table_count(lua_State *l, int idx) {
     size_t n = 0;
@@ -509,10 +499,7 @@ static void lua_to_reply(Client *c, lua_State *l) {
             char *copy = xmemdup(s, len);
             for (size_t i = 0; i < len; i++)
                 if (copy[i] == '\r' || copy[i] == '\n') copy[i] = ' ';
-            if (c->resp >= 3)
-                raw_reply(c, '(', copy, len);
-            else
-                reply_bulk(c, copy, len);
+            reply_big_number(c, copy, len);
             xfree(copy);
             break;
         }
@@ -554,18 +541,7 @@ static void lua_to_reply(Client *c, lua_State *l) {
             const char *fmt = raw_string_field(l, v, "format", &flen);
             const char *str = raw_string_field(l, v, "string", &slen);
             if (fmt && str && flen == 3) {
-                if (c->resp >= 3) {
-                    Buf tmp;
-                    buf_init(&tmp);
-                    buf_printf(&tmp, "%zu\r\n", slen + 4);
-                    buf_append(&tmp, fmt, 3);
-                    buf_append_char(&tmp, ':');
-                    buf_append(&tmp, str, slen);
-                    raw_reply(c, '=', tmp.p, tmp.len);
-                    buf_free(&tmp);
-                } else {
-                    reply_bulk(c, str, slen);
-                }
+                reply_verbatim_format(c, fmt, str, slen);
                 lua_pop(l, 1);
                 break;
             }
@@ -771,7 +747,6 @@ static int l_redis_set_repl(lua_State *l) {
     if ((v & ~REPL_ALL) != 0)
         return raise_err(l, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or "
                             "REPL_NONE.");
-    run.repl = v;
     core.prop_suppressed = !(v & REPL_AOF);
     return 0;
 }
@@ -969,17 +944,13 @@ static int globals_index(lua_State *l) {
     return 1;
 }
 
-/* Replaces the table at idx with a read-only proxy of it (pushed). */
-static void push_readonly_proxy(lua_State *l, int idx, int strict) {
-    idx = idx < 0 ? lua_gettop(l) + idx + 1 : idx;
+/* Pops the __index value on top and pushes a read-only proxy whose reads go
+ * through it, remembered as standing for the table at idx (an absolute
+ * index): rawset refuses it, pairs/next/rawget see the table behind it. */
+static void push_proxy_of(lua_State *l, int idx) {
     lua_newtable(l); /* proxy */
     lua_newtable(l); /* its metatable */
-    if (strict) {
-        lua_pushvalue(l, idx);
-        lua_pushcclosure(l, globals_index, 1);
-    } else {
-        lua_pushvalue(l, idx);
-    }
+    lua_pushvalue(l, -3);
     lua_setfield(l, -2, "__index");
     lua_pushcfunction(l, ro_newindex);
     lua_setfield(l, -2, "__newindex");
@@ -992,6 +963,16 @@ static void push_readonly_proxy(lua_State *l, int idx, int strict) {
     lua_pushvalue(l, idx);
     lua_rawset(l, -3);
     lua_pop(l, 1);
+    lua_remove(l, -2); /* the __index value */
+}
+
+/* Pushes a read-only proxy of the table at idx; strict: reading a missing
+ * key is an error (the globals). */
+static void push_readonly_proxy(lua_State *l, int idx, int strict) {
+    idx = idx < 0 ? lua_gettop(l) + idx + 1 : idx;
+    lua_pushvalue(l, idx);
+    if (strict) lua_pushcclosure(l, globals_index, 1);
+    push_proxy_of(l, idx);
 }
 
 static int is_proxy(lua_State *l, int idx) {
@@ -1247,22 +1228,10 @@ static void push_function_env(lua_State *l, int idx) {
     lua_pushvalue(l, -2);
     lua_setfield(l, -2, "redis");
     int load_globals = lua_gettop(l);
-    lua_newtable(l); /* the environment */
-    lua_newtable(l); /* its metatable */
     lua_pushvalue(l, idx);
     lua_pushvalue(l, load_globals);
     lua_pushcclosure(l, fn_env_index, 2);
-    lua_setfield(l, -2, "__index");
-    lua_pushcfunction(l, ro_newindex);
-    lua_setfield(l, -2, "__newindex");
-    lua_pushboolean(l, 0);
-    lua_setfield(l, -2, "__metatable");
-    lua_setmetatable(l, -2);
-    lua_getfield(l, LUA_REGISTRYINDEX, "streamd_proxies");
-    lua_pushvalue(l, -2);
-    lua_pushvalue(l, idx);
-    lua_rawset(l, -3);
-    lua_pop(l, 1);
+    push_proxy_of(l, idx);   /* the environment */
     lua_replace(l, idx + 1); /* leave only the environment above idx */
     lua_settop(l, idx + 1);
 }
@@ -1799,14 +1768,12 @@ static void run_and_reply(Client *c, lua_State *l, int nargs, const char *name, 
     run.readonly = readonly_cmd || (flags & SFLAG_NO_WRITES);
     run.flags = flags;
     run.resp = 2;
-    run.repl = REPL_ALL;
     run.sha = name;
     run.caller = c;
     run.start_us = real_us();
     run.wrote = 0;
     run.kill = 0;
     run.is_function = is_function;
-    run.cmd = c->cmd;
     lua_sethook(l, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
     core.prop_suppressed = 0;
     ClientFull *sc = CF(lua_client);
