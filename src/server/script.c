@@ -932,10 +932,15 @@ static int ro_newindex(lua_State *l) {
     return luaL_error(l, "Attempt to modify a readonly table");
 }
 
-/* Reads of globals: a missing one is an error, as in Redis. */
+/* Reads of globals: a missing one is an error, as in Redis. Upvalues: the
+ * globals and, for function libraries, their load-time table (redis with
+ * register_function, log, LOG_* and the version), the only globals while a
+ * library loads. */
 static int globals_index(lua_State *l) {
+    int from = lua_upvalueindex(1);
+    if (fn_loading && !lua_isnone(l, lua_upvalueindex(2))) from = lua_upvalueindex(2);
     lua_pushvalue(l, 2);
-    lua_rawget(l, lua_upvalueindex(1));
+    lua_rawget(l, from);
     if (lua_isnil(l, -1)) {
         const char *k = lua_tostring(l, 2);
         return luaL_error(l, "Script attempted to access nonexistent global variable '%s'",
@@ -1196,21 +1201,6 @@ static void set_version(lua_State *l) {
 
 static int l_register_function(lua_State *l);
 
-/* Global reads of function libraries: while a library loads only its
- * load-time table (redis with register_function, log, LOG_* and the
- * version) is there; when its functions run, the state's globals. A missing
- * name is an error either way. Upvalues: the globals, the load-time table. */
-static int fn_env_index(lua_State *l) {
-    lua_pushvalue(l, 2);
-    lua_rawget(l, fn_loading ? lua_upvalueindex(2) : lua_upvalueindex(1));
-    if (lua_isnil(l, -1)) {
-        const char *k = lua_tostring(l, 2);
-        return luaL_error(l, "Script attempted to access nonexistent global variable '%s'",
-                          k ? k : "?");
-    }
-    return 1;
-}
-
 /* Pushes the environment of function libraries for the globals at idx. */
 static void push_function_env(lua_State *l, int idx) {
     idx = idx < 0 ? lua_gettop(l) + idx + 1 : idx;
@@ -1230,7 +1220,7 @@ static void push_function_env(lua_State *l, int idx) {
     int load_globals = lua_gettop(l);
     lua_pushvalue(l, idx);
     lua_pushvalue(l, load_globals);
-    lua_pushcclosure(l, fn_env_index, 2);
+    lua_pushcclosure(l, globals_index, 2);
     push_proxy_of(l, idx);   /* the environment */
     lua_replace(l, idx + 1); /* leave only the environment above idx */
     lua_settop(l, idx + 1);
@@ -1238,7 +1228,7 @@ static void push_function_env(lua_State *l, int idx) {
 
 /* A Lua state with the globals scripts get. for_functions: the state FCALL
  * runs functions in, whose redis library has no EVAL-only calls and whose
- * libraries load in a narrower environment (see fn_env_index). */
+ * libraries load in a narrower environment (see globals_index). */
 static lua_State *new_state(int for_functions) {
     lua_State *S = lua_newstate(lua_alloc_fn, NULL);
     if (!S) {
@@ -1350,7 +1340,7 @@ static lua_State *new_state(int for_functions) {
         lua_pop(S, 1);
     }
     /* the globals' proxy: the environment of every script (of every
-     * function library: its run-time view, see fn_env_index) */
+     * function library: its run-time view, see globals_index) */
     lua_pushvalue(S, LUA_GLOBALSINDEX);
     if (for_functions)
         push_function_env(S, -1);
