@@ -124,6 +124,90 @@ static const MetaArg a_client_unblock[] = {
     {"client-id", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"timeout_error", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_client_unblock_1, 2},
 };
+static const MetaArg a_cluster_addslots[] = {
+    {"slot", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_cluster_addslotsrange_0[] = {
+    {"start-slot", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"end-slot", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_cluster_addslotsrange[] = {
+    {"start-slot_end-slot", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_cluster_addslotsrange_0, 2},
+};
+static const MetaArg a_cluster_count_failure_reports[] = {
+    {"node-id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_cluster_countkeysinslot[] = {
+    {"slot", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_cluster_delslots[] = {
+    {"slot", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_cluster_delslotsrange_0[] = {
+    {"start-slot", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"end-slot", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_cluster_delslotsrange[] = {
+    {"start-slot_end-slot", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_cluster_delslotsrange_0, 2},
+};
+static const MetaArg a_cluster_failover_0[] = {
+    {"force", "pure-token", -1, "FORCE", NULL, NULL, NULL, 0, NULL, 0},
+    {"takeover", "pure-token", -1, "TAKEOVER", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_cluster_failover[] = {
+    {"options", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_cluster_failover_0, 2},
+};
+static const MetaArg a_cluster_forget[] = {
+    {"node-id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_cluster_getkeysinslot[] = {
+    {"slot", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_cluster_keyslot[] = {
+    {"key", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_cluster_meet[] = {
+    {"ip", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"port", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"cluster_bus_port", "integer", -1, NULL, NULL, "4.0.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const char *const h_cluster_meet[] = {
+    "4.0.0", "Added the optional `cluster_bus_port` argument.",
+};
+static const MetaArg a_cluster_replicas[] = {
+    {"node-id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_cluster_replicate[] = {
+    {"node-id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_cluster_reset_0[] = {
+    {"hard", "pure-token", -1, "HARD", NULL, NULL, NULL, 0, NULL, 0},
+    {"soft", "pure-token", -1, "SOFT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_cluster_reset[] = {
+    {"hard_soft", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_cluster_reset_0, 2},
+};
+static const MetaArg a_cluster_set_config_epoch[] = {
+    {"config-epoch", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_cluster_setslot_1[] = {
+    {"node-id", "string", -1, "IMPORTING", NULL, NULL, NULL, 0, NULL, 0},
+    {"node-id", "string", -1, "MIGRATING", NULL, NULL, NULL, 0, NULL, 0},
+    {"node-id", "string", -1, "NODE", NULL, NULL, NULL, 0, NULL, 0},
+    {"stable", "pure-token", -1, "STABLE", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_cluster_setslot[] = {
+    {"slot", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"subcommand", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_cluster_setslot_1, 4},
+};
+static const MetaArg a_cluster_slaves[] = {
+    {"node-id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const char *const h_cluster_slots[] = {
+    "4.0.0", "Added node IDs.",
+    "7.0.0", "Added additional networking metadata field.",
+};
 static const MetaArg a_command_docs[] = {
     {"command-name", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
 };
@@ -420,6 +504,25 @@ static const MetaArg a_mget[] = {
 };
 static const MetaKeySpec k_mget[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
+};
+static const MetaArg a_module_load[] = {
+    {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"arg", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_module_loadex_1[] = {
+    {"name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_module_loadex_2[] = {
+    {"arg", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_module_loadex[] = {
+    {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"configs", "block", -1, "CONFIG", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE | META_ARG_MULTIPLE_TOKEN, a_module_loadex_1, 2},
+    {"args", "block", -1, "ARGS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, a_module_loadex_2, 1},
+};
+static const MetaArg a_module_unload[] = {
+    {"name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
 static const MetaArg a_move[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1158,6 +1261,7 @@ static const char *const h_xtrim[] = {
 
 const CommandMeta command_meta_table[] = {
     {"append", "Append a value to a key", "2.0.0", "string", "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.", NULL, NULL, NULL, NULL, 0, NULL, k_append, 1, a_append, 2},
+    {"asking", "Sent by cluster clients after an -ASK redirect", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"auth", "Authenticate to the server", "1.0.0", "connection", "O(N) where N is the number of passwords defined for the user", NULL, NULL, NULL, h_auth, 1, NULL, NULL, 0, a_auth, 2},
     {"bgrewriteaof", "Asynchronously rewrite the append-only file", "1.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"client", "A container for client connection commands", "2.4.0", "connection", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
@@ -1175,6 +1279,34 @@ const CommandMeta command_meta_table[] = {
     {"client|setname", "Set the current connection name", "2.6.9", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_setname, 1},
     {"client|unblock", "Unblock a client blocked in a blocking command from a different connection", "5.0.0", "connection", "O(log N) where N is the number of client connections", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_unblock, 2},
     {"client|unpause", "Resume processing of clients that were paused", "6.2.0", "connection", "O(N) Where N is the number of paused clients", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"cluster", "A container for cluster commands", "3.0.0", "cluster", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"cluster|addslots", "Assign new hash slots to receiving node", "3.0.0", "cluster", "O(N) where N is the total number of hash slot arguments", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_cluster_addslots, 1},
+    {"cluster|addslotsrange", "Assign new hash slots to receiving node", "7.0.0", "cluster", "O(N) where N is the total number of the slots between the start slot and end slot arguments.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_cluster_addslotsrange, 1},
+    {"cluster|bumpepoch", "Advance the cluster config epoch", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},
+    {"cluster|count-failure-reports", "Return the number of failure reports active for a given node", "3.0.0", "cluster", "O(N) where N is the number of failure reports", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, a_cluster_count_failure_reports, 1},
+    {"cluster|countkeysinslot", "Return the number of local keys in the specified hash slot", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_cluster_countkeysinslot, 1},
+    {"cluster|delslots", "Set hash slots as unbound in receiving node", "3.0.0", "cluster", "O(N) where N is the total number of hash slot arguments", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_cluster_delslots, 1},
+    {"cluster|delslotsrange", "Set hash slots as unbound in receiving node", "7.0.0", "cluster", "O(N) where N is the total number of the slots between the start slot and end slot arguments.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_cluster_delslotsrange, 1},
+    {"cluster|failover", "Forces a replica to perform a manual failover of its master.", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_cluster_failover, 1},
+    {"cluster|flushslots", "Delete a node's own slots information", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"cluster|forget", "Remove a node from the nodes table", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_cluster_forget, 1},
+    {"cluster|getkeysinslot", "Return local key names in the specified hash slot", "3.0.0", "cluster", "O(log(N)) where N is the number of requested keys", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, a_cluster_getkeysinslot, 2},
+    {"cluster|help", "Show helpful text about the different subcommands", "5.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"cluster|info", "Provides info about Redis Cluster node state", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},
+    {"cluster|keyslot", "Returns the hash slot of the specified key", "3.0.0", "cluster", "O(N) where N is the number of bytes in the key", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_cluster_keyslot, 1},
+    {"cluster|links", "Returns a list of all TCP links to and from peer nodes in cluster", "7.0.0", "cluster", "O(N) where N is the total number of Cluster nodes", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},
+    {"cluster|meet", "Force a node cluster to handshake with another node", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, h_cluster_meet, 1, NULL, NULL, 0, a_cluster_meet, 3},
+    {"cluster|myid", "Return the node id", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"cluster|nodes", "Get Cluster config for the node", "3.0.0", "cluster", "O(N) where N is the total number of Cluster nodes", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},
+    {"cluster|replicas", "List replica nodes of the specified master node", "5.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, a_cluster_replicas, 1},
+    {"cluster|replicate", "Reconfigure a node as a replica of the specified master node", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_cluster_replicate, 1},
+    {"cluster|reset", "Reset a Redis Cluster node", "3.0.0", "cluster", "O(N) where N is the number of known nodes. The command may execute a FLUSHALL as a side effect.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_cluster_reset, 1},
+    {"cluster|saveconfig", "Forces the node to save cluster state on disk", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"cluster|set-config-epoch", "Set the configuration epoch in a new node", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_cluster_set_config_epoch, 1},
+    {"cluster|setslot", "Bind a hash slot to a specific node", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_cluster_setslot, 2},
+    {"cluster|shards", "Get array of cluster slots to node mappings", "7.0.0", "cluster", "O(N) where N is the total number of cluster nodes", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},
+    {"cluster|slaves", "List replica nodes of the specified master node", "3.0.0", "cluster", "O(1)", "deprecated", "5.0.0", "`CLUSTER REPLICAS`", NULL, 0, "nondeterministic_output", NULL, 0, a_cluster_slaves, 1},
+    {"cluster|slots", "Get array of Cluster slot to node mappings", "3.0.0", "cluster", "O(N) where N is the total number of Cluster nodes", "deprecated", "7.0.0", "`CLUSTER SHARDS`", h_cluster_slots, 2, "nondeterministic_output", NULL, 0, NULL, 0},
     {"command", "Get array of Redis command details", "2.8.13", "server", "O(N) where N is the total number of Redis commands", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", NULL, 0, NULL, 0},
     {"command|count", "Get total number of Redis commands", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"command|docs", "Get array of specific Redis command documentation", "7.0.0", "server", "O(N) where N is the number of commands to look up", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", NULL, 0, a_command_docs, 1},
@@ -1243,6 +1375,12 @@ const CommandMeta command_meta_table[] = {
     {"memory|stats", "Show memory usage details", "4.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_shards response_policy:special", NULL, 0, NULL, 0},
     {"memory|usage", "Estimate the memory usage of a key", "4.0.0", "server", "O(N) where N is the number of samples.", NULL, NULL, NULL, NULL, 0, NULL, k_memory_usage, 1, a_memory_usage, 2},
     {"mget", "Get the values of all the given keys", "1.0.0", "string", "O(N) where N is the number of keys to retrieve.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard", k_mget, 1, a_mget, 1},
+    {"module", "A container for module commands", "4.0.0", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"module|help", "Show helpful text about the different subcommands", "5.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"module|list", "List all modules loaded by the server", "4.0.0", "server", "O(N) where N is the number of loaded modules.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", NULL, 0, NULL, 0},
+    {"module|load", "Load a module", "4.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_module_load, 2},
+    {"module|loadex", "Load a module with extended parameters", "7.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_module_loadex, 3},
+    {"module|unload", "Unload a module", "4.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_module_unload, 1},
     {"monitor", "Listen for all requests received by the server in real time", "1.0.0", "server", NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"move", "Move a key to another database", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_move, 1, a_move, 2},
     {"mset", "Set multiple keys to multiple values", "1.0.1", "string", "O(N) where N is the number of keys to set.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:all_succeeded", k_mset, 1, a_mset, 1},
@@ -1271,6 +1409,8 @@ const CommandMeta command_meta_table[] = {
     {"punsubscribe", "Stop listening for messages posted to channels matching the given patterns", "2.0.0", "pubsub", "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_punsubscribe, 1},
     {"quit", "Close the connection", "1.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"randomkey", "Return a random key from the keyspace", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards nondeterministic_output", NULL, 0, NULL, 0},
+    {"readonly", "Enables read queries for a connection to a cluster replica node", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"readwrite", "Disables read queries for a connection to a cluster replica node", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"rename", "Rename a key", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_rename, 2, a_rename, 2},
     {"renamenx", "Rename a key, only if the new key does not exist", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, h_renamenx, 1, NULL, k_renamenx, 2, a_renamenx, 2},
     {"reset", "Reset the connection", "6.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},

@@ -28,6 +28,7 @@ extern const Command nack_commands[];
 extern const Command pubsub_commands[];
 extern const Command scripting_commands[];
 extern const Command dump_commands[];
+extern const Command standalone_commands[];
 void stream_cmd_init(void);
 void group_cmd_init(void);
 
@@ -35,7 +36,7 @@ static const Command *const families[] = {
     conn_commands,   keys_commands,        string_commands,      multi_commands,
     admin_commands,  config_commands,      persist_commands,     stream_commands,
     group_commands,  stream_idmp_commands, stream_refs_commands, nack_commands,
-    pubsub_commands, scripting_commands,   dump_commands,
+    pubsub_commands, scripting_commands,   dump_commands,        standalone_commands,
 };
 
 static Dict *table;

@@ -49,6 +49,8 @@ static const int loglevel_vals[] = {0, 1, 2, 3, 4};
 static const char *const policy_names[] = {"volatile-lru",   "volatile-lfu", "volatile-random",
                                            "volatile-ttl",   "allkeys-lru",  "allkeys-lfu",
                                            "allkeys-random", "noeviction",   NULL};
+static const char *const protected_names[] = {"no", "yes", "local", NULL};
+static const int protected_vals[] = {PROTECTED_NO, PROTECTED_YES, PROTECTED_LOCAL};
 static int loglevel_int;
 static int policy_int;
 
@@ -138,6 +140,8 @@ static ConfigDef configs[] = {
     {"databases", NULL, CT_INT, &settings.databases, "16", 1, 64, NULL, NULL, CF_IMMUTABLE, NULL},
     {"requirepass", NULL, CT_STR, &settings.requirepass, "", 0, 0, NULL, NULL, CF_SENSITIVE, NULL},
     {"protected-mode", NULL, CT_BOOL, &settings.protected_mode, "yes", 0, 0, NULL, NULL, 0, NULL},
+    {"enable-module-command", NULL, CT_ENUM, &settings.enable_module_command, "no", 0, 0,
+     protected_names, protected_vals, CF_IMMUTABLE, NULL},
     {"proto-max-bulk-len", NULL, CT_MEM, &settings.proto_max_bulk_len, "536870912", 1048576, LL_MAX,
      NULL, NULL, 0, NULL},
     {"client-query-buffer-limit", NULL, CT_MEM, &settings.client_query_buffer_limit, "1073741824",

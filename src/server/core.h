@@ -209,6 +209,9 @@ typedef struct ObufLimit {
     long long soft_seconds;
 } ObufLimit;
 
+/* enable-module-command: who may run protected commands */
+enum { PROTECTED_NO = 0, PROTECTED_YES = 1, PROTECTED_LOCAL = 2 };
+
 /* settings not needed by handlers */
 typedef struct Settings {
     char *bind;
@@ -222,6 +225,7 @@ typedef struct Settings {
     long long databases;
     char *requirepass;
     int protected_mode;
+    int enable_module_command; /* PROTECTED_NO / _YES / _LOCAL */
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
     long long maxmemory;

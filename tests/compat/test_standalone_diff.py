@@ -1,0 +1,78 @@
+"""CLUSTER, READONLY, READWRITE, ASKING and MODULE, differentially against
+redis-server 7.0 run standalone without modules: what clients and tools see
+when they probe for a cluster or for modules. Every CLUSTER subcommand
+answers that cluster support is disabled once its argument count is right;
+MODULE LIST is empty; MODULE LOAD/LOADEX/UNLOAD are refused unless
+enable-module-command allows them, and then fail as a failed load does.
+"""
+
+import pytest
+
+from testlib import IS_REDIS
+
+pytestmark = pytest.mark.skipif(IS_REDIS, reason="compares streamd with redis-server 7.0")
+
+CLUSTER_SUBS = [
+    ("INFO",), ("SLOTS",), ("SHARDS",), ("NODES",), ("MYID",), ("LINKS",), ("HELP",),
+    ("KEYSLOT", "k"), ("COUNTKEYSINSLOT", "1"), ("GETKEYSINSLOT", "1", "2"),
+    ("ADDSLOTS", "1", "2"), ("ADDSLOTSRANGE", "1", "2"), ("DELSLOTS", "1"),
+    ("DELSLOTSRANGE", "1", "2"), ("FLUSHSLOTS",), ("SETSLOT", "1", "STABLE"),
+    ("MEET", "127.0.0.1", "7000"), ("FORGET", "x"), ("REPLICATE", "x"), ("REPLICAS", "x"),
+    ("SLAVES", "x"), ("FAILOVER",), ("FAILOVER", "FORCE"), ("RESET",), ("RESET", "HARD"),
+    ("SAVECONFIG",), ("BUMPEPOCH",), ("SET-CONFIG-EPOCH", "1"),
+    ("COUNT-FAILURE-REPORTS", "x"),
+]
+
+
+def cluster_script():
+    out = []
+    for sub in CLUSTER_SUBS:
+        out.append(("CLUSTER",) + sub)
+        out.append(("cluster", sub[0].lower()) + sub[1:])
+    # wrong argument counts, unknown subcommands, the container alone
+    out += [("CLUSTER", "INFO", "x"), ("CLUSTER", "KEYSLOT"), ("CLUSTER", "GETKEYSINSLOT", "1"),
+            ("CLUSTER", "MEET", "h"), ("CLUSTER", "BOGUS"), ("CLUSTER",),
+            ("READONLY",), ("READWRITE",), ("ASKING",), ("readonly", "x"), ("ASKING", "x")]
+    return out
+
+
+def test_cluster_and_friends(diff):
+    diff.run(cluster_script())
+    diff.run(cluster_script(), resp=3)
+
+
+def test_cluster_in_multi(diff):
+    diff.run(["MULTI", "CLUSTER INFO", "READONLY", "CLUSTER KEYSLOT", "EXEC",
+              "MULTI", "CLUSTER SLOTS", "EXEC"])
+
+
+def test_module_refused_by_default(diff):
+    diff.run(["MODULE LIST", "MODULE HELP", "MODULE LOAD /nonexistent.so",
+              "MODULE LOAD /nonexistent.so a b", "MODULE LOADEX /x.so CONFIG a b ARGS c",
+              "MODULE UNLOAD x", "MODULE LOAD", "MODULE LOADEX", "MODULE UNLOAD",
+              "MODULE LIST x", "MODULE BOGUS", "MODULE",
+              "CONFIG GET enable-module-command", "CONFIG SET enable-module-command yes",
+              # refused before queueing: the transaction is aborted
+              "MULTI", "MODULE LOAD x", "PING", "EXEC",
+              "MULTI", "MODULE LIST", "EXEC"])
+    diff.run(["MODULE LIST", "MODULE HELP"], resp=3)
+
+
+# COMMAND INFO / DOCS of these commands: test_command_meta.py compares every
+# command streamd has with 7.0.
+
+
+@pytest.mark.parametrize("mode", ["yes", "local"])
+def test_module_allowed(make_server, mode):
+    ours = make_server(args=["--enable-module-command", mode])
+    theirs = make_server(args=["--enable-module-command", mode], kind="redis")
+    script = [("MODULE", "LOAD", "/nonexistent.so"), ("MODULE", "LOAD", "/x.so", "a"),
+              ("MODULE", "LOADEX", "/x.so", "CONFIG", "a", "b"), ("MODULE", "UNLOAD", "x"),
+              ("MODULE", "LIST"), ("CONFIG", "GET", "enable-module-command")]
+    got = []
+    for srv in (ours, theirs):
+        c = srv.raw()
+        got.append([c.call_raw(*cmd) for cmd in script])
+        c.close()
+    assert got[0] == got[1]
+    assert got[0][0].startswith(b"-ERR Error loading the extension")
