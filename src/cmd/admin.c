@@ -659,7 +659,7 @@ void debug_register(const char *name, CommandProc fn) {
 
 static void cmd_debug(Client *c) {
     Slice sub = c->argv[1];
-    if (slice_eq_nocase(sub, "SLEEP") && c->argc >= 3) {
+    if (slice_eq_nocase(sub, "SLEEP") && c->argc == 3) {
         char tmp[64];
         snprintf(tmp, sizeof tmp, "%.*s", (int)(c->argv[2].len > 60 ? 60 : c->argv[2].len),
                  c->argv[2].p);
@@ -669,10 +669,10 @@ static void cmd_debug(Client *c) {
             nanosleep(&ts, NULL);
         }
         reply_ok(c);
-    } else if (slice_eq_nocase(sub, "LOG") && c->argc >= 3) {
+    } else if (slice_eq_nocase(sub, "LOG") && c->argc == 3) {
         log_warning("DEBUG LOG: %.*s", (int)c->argv[2].len, c->argv[2].p);
         reply_ok(c);
-    } else if (slice_eq_nocase(sub, "SET-ACTIVE-EXPIRE") && c->argc >= 3) {
+    } else if (slice_eq_nocase(sub, "SET-ACTIVE-EXPIRE") && c->argc == 3) {
         /* 0 stops the cron's expiry (keys then expire only when looked up);
          * read as atoi() reads, as Redis does */
         char num[32];
@@ -680,7 +680,7 @@ static void cmd_debug(Client *c) {
                  c->argv[2].p);
         core.active_expire_off = atoi(num) == 0;
         reply_ok(c);
-    } else if (slice_eq_nocase(sub, "HELP")) {
+    } else if (slice_eq_nocase(sub, "HELP") && c->argc == 2) {
         static const char *lines[] = {
             "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "LOG <message>",
@@ -702,7 +702,8 @@ static void cmd_debug(Client *c) {
         }
         char b[140];
         snprintf(b, sizeof b, "%.*s", (int)(sub.len > 128 ? 128 : sub.len), sub.p);
-        reply_error(c, "ERR unknown subcommand '%s'. Try DEBUG HELP.", b);
+        reply_error(
+            c, "ERR unknown subcommand or wrong number of arguments for '%s'. Try DEBUG HELP.", b);
     }
 }
 
@@ -997,7 +998,7 @@ const Command admin_commands[] = {
     {"info", cmd_info, -1, CMD_LOADING | CMD_STALE, "@slow @dangerous", 0, 0, 0, NULL},
     {"command", cmd_command_container, -1, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0,
      command_subcommands},
-    {"debug", cmd_debug, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+    {"debug", cmd_debug, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_PROTECTED,
      "@admin @slow @dangerous", 0, 0, 0, NULL},
     {"shutdown", cmd_shutdown, -1,
      CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_MULTI | CMD_ALLOW_BUSY,

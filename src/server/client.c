@@ -43,6 +43,14 @@
 #define CLIENT_BIG_ARG_AHEAD (1024 * 1024)
 #define CLIENT_READ_LEN      (16 * 1024)
 
+int protected_allows(int setting, const Client *c) {
+    if (setting == PROTECTED_YES) return 1;
+    if (setting == PROTECTED_NO) return 0;
+    const ClientFull *f = (const ClientFull *)c;
+    return (c->flags & CLIENT_UNIX) || strncmp(f->addr, "127.0.0.1:", 10) == 0 ||
+           strncmp(f->addr, "[::1]:", 6) == 0;
+}
+
 ClientFull *client_create(int fd, int is_unix) {
     ClientFull *c = xcalloc(1, sizeof *c);
     c->fd = fd;

@@ -39,7 +39,7 @@ enum {
     CMD_NO_ASYNC_LOADING = 1u << 17,  /* reported by COMMAND INFO only */
     CMD_SKIP_MONITOR = 1u << 18,      /* fed to MONITOR by its handler (EVAL: before the script) */
     CMD_NO_MANDATORY_KEYS = 1u << 19, /* reported by COMMAND INFO only */
-    CMD_PROTECTED = 1u << 20,         /* run only as enable-module-command allows */
+    CMD_PROTECTED = 1u << 20,         /* run only as enable-debug/module-command allows */
 };
 
 typedef struct Command {

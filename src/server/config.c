@@ -26,7 +26,9 @@ typedef enum { CT_BOOL, CT_INT, CT_MEM, CT_STR, CT_ENUM } ConfType;
 /* CF_APPLY_AT_LOAD: the apply hook also checks the value read from the
  * config file or the command line (it only parses; others wait for the
  * server to be up). */
-enum { CF_IMMUTABLE = 1, CF_SENSITIVE = 2, CF_APPLY_AT_LOAD = 4 };
+/* CF_PROTECTED: CONFIG SET only as enable-protected-configs allows (a
+ * client that may move the directory may write files anywhere). */
+enum { CF_IMMUTABLE = 1, CF_SENSITIVE = 2, CF_APPLY_AT_LOAD = 4, CF_PROTECTED = 8 };
 
 typedef struct ConfigDef {
     const char *name;
@@ -142,6 +144,10 @@ static ConfigDef configs[] = {
     {"protected-mode", NULL, CT_BOOL, &settings.protected_mode, "yes", 0, 0, NULL, NULL, 0, NULL},
     {"enable-module-command", NULL, CT_ENUM, &settings.enable_module_command, "no", 0, 0,
      protected_names, protected_vals, CF_IMMUTABLE, NULL},
+    {"enable-debug-command", NULL, CT_ENUM, &settings.enable_debug_command, "no", 0, 0,
+     protected_names, protected_vals, CF_IMMUTABLE, NULL},
+    {"enable-protected-configs", NULL, CT_ENUM, &settings.enable_protected_configs, "no", 0, 0,
+     protected_names, protected_vals, CF_IMMUTABLE, NULL},
     {"proto-max-bulk-len", NULL, CT_MEM, &settings.proto_max_bulk_len, "536870912", 1048576, LL_MAX,
      NULL, NULL, 0, NULL},
     {"client-query-buffer-limit", NULL, CT_MEM, &settings.client_query_buffer_limit, "1073741824",
@@ -155,7 +161,7 @@ static ConfigDef configs[] = {
     {"logfile", NULL, CT_STR, &settings.logfile, "", 0, 0, NULL, NULL, CF_IMMUTABLE, NULL},
     {"daemonize", NULL, CT_BOOL, &settings.daemonize, "no", 0, 0, NULL, NULL, CF_IMMUTABLE, NULL},
     {"pidfile", NULL, CT_STR, &settings.pidfile, "", 0, 0, NULL, NULL, CF_IMMUTABLE, NULL},
-    {"dir", NULL, CT_STR, &server.dir, "./", 0, 0, NULL, NULL, 0, NULL},
+    {"dir", NULL, CT_STR, &server.dir, "./", 0, 0, NULL, NULL, CF_PROTECTED, NULL},
     {"appendonly", NULL, CT_BOOL, &server.appendonly, "no", 0, 0, NULL, NULL, 0, NULL},
     {"appendfsync", NULL, CT_ENUM, &server.appendfsync, "everysec", 0, 0, fsync_names, fsync_vals,
      0, NULL},
@@ -180,7 +186,8 @@ static ConfigDef configs[] = {
     {"stream-idmp-maxsize", NULL, CT_INT, &server.stream_idmp_maxsize, "100", 1, 10000, NULL, NULL,
      0, NULL},
     {"save", NULL, CT_STR, &settings.save, "", 0, 0, NULL, NULL, 0, NULL},
-    {"dbfilename", NULL, CT_STR, &settings.dbfilename, "dump.rdb", 0, 0, NULL, NULL, 0, NULL},
+    {"dbfilename", NULL, CT_STR, &settings.dbfilename, "dump.rdb", 0, 0, NULL, NULL, CF_PROTECTED,
+     NULL},
     {"slowlog-log-slower-than", NULL, CT_INT, &settings.slowlog_log_slower_than, "10000", -1,
      LL_MAX, NULL, NULL, 0, NULL},
     {"slowlog-max-len", NULL, CT_INT, &settings.slowlog_max_len, "128", 0, LONG_MAX, NULL, NULL, 0,
@@ -557,6 +564,12 @@ static void cmd_config_set(Client *c) {
         }
         if (defs[i]->flags & CF_IMMUTABLE) {
             err = "can't set immutable config";
+            bad = i;
+            goto fail;
+        }
+        if ((defs[i]->flags & CF_PROTECTED) &&
+            !protected_allows(settings.enable_protected_configs, c)) {
+            err = "can't set protected config";
             bad = i;
             goto fail;
         }

@@ -225,7 +225,9 @@ typedef struct Settings {
     long long databases;
     char *requirepass;
     int protected_mode;
-    int enable_module_command; /* PROTECTED_NO / _YES / _LOCAL */
+    int enable_module_command;    /* PROTECTED_NO / _YES / _LOCAL */
+    int enable_debug_command;     /* the same, for DEBUG */
+    int enable_protected_configs; /* the same, for CONFIG SET of dir and dbfilename */
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
     long long maxmemory;
@@ -256,6 +258,9 @@ extern Settings settings;
 
 /* client.c */
 ClientFull *client_create(int fd, int is_unix);
+/* Whether an enable-*-command / enable-protected-configs setting lets c
+ * through: yes, no, or local (a Unix socket or a loopback address). */
+int protected_allows(int setting, const Client *c);
 void client_close_async(ClientFull *c);
 void client_free_now(ClientFull *c);
 void clients_free_pending(void);

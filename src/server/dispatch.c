@@ -413,16 +413,6 @@ static int is_multi_control(const Command *cmd) {
            strcmp(cmd->name, "quit") == 0 || strcmp(cmd->name, "reset") == 0;
 }
 
-/* Whether a protected command (MODULE LOAD, ...) may run for c: as
- * enable-module-command says, "local" meaning a Unix socket or a loopback
- * address, as Redis decides it. */
-static int protected_allowed(const ClientFull *c) {
-    if (settings.enable_module_command == PROTECTED_YES) return 1;
-    if (settings.enable_module_command == PROTECTED_NO) return 0;
-    return (c->pub.flags & CLIENT_UNIX) || strncmp(c->addr, "127.0.0.1:", 10) == 0 ||
-           strncmp(c->addr, "[::1]:", 6) == 0;
-}
-
 /* Runs the command in c->pub.argv with every central check first. */
 void dispatch_command(ClientFull *c) {
     Client *pc = &c->pub;
@@ -482,13 +472,18 @@ void dispatch_command(ClientFull *c) {
         cmdstats_for(cmd)->rejected++;
         goto done;
     }
-    if (__builtin_expect((cmd->flags & CMD_PROTECTED) != 0, 0) && !protected_allowed(c)) {
-        reject(c, cmd,
-               "ERR %s command not allowed. If the enable-module-command option is set to "
-               "\"local\", you can run it from a local connection, otherwise you need to set "
-               "this option in the configuration file, and then restart the server.%s",
-               "MODULE", "");
-        goto done;
+    if (__builtin_expect((cmd->flags & CMD_PROTECTED) != 0, 0)) {
+        /* DEBUG, or a subcommand of MODULE: the setting is named after it */
+        int is_debug = cmd->name[0] == 'd';
+        if (!protected_allows(
+                is_debug ? settings.enable_debug_command : settings.enable_module_command, pc)) {
+            reject(c, cmd,
+                   "ERR %s command not allowed. If the enable-%s-command option is set to "
+                   "\"local\", you can run it from a local connection, otherwise you need to "
+                   "set this option in the configuration file, and then restart the server.",
+                   is_debug ? "DEBUG" : "MODULE", is_debug ? "debug" : "module");
+            goto done;
+        }
     }
     if (settings.requirepass && *settings.requirepass && !(pc->flags & CLIENT_AUTHENTICATED) &&
         !(cmd->flags & CMD_NO_AUTH)) {

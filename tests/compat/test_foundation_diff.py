@@ -17,10 +17,6 @@ from testlib import SLOW, Call, Recv, approx, same_type, sorted_reply
 
 from test_groups_diff import xinfo_full_groups
 
-# Redis 7.0 refuses DEBUG unless enabled; streamd has no such switch.
-SERVER_ARGS_REDIS = ["--enable-debug-command", "yes"]
-REF_ARGS = ["--enable-debug-command", "yes"]
-
 
 def T(cmd, d=1):
     """A call whose integer reply may differ by d (TTL-like)."""

@@ -14,9 +14,6 @@ from testlib import IS_REDIS
 
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="compares streamd with redis-server 7.0")
 
-# Redis 7.0 refuses DEBUG unless enabled; streamd has no such switch.
-SERVER_ARGS_REDIS = ["--enable-debug-command", "yes"]
-REF_ARGS = ["--enable-debug-command", "yes"]
 
 LINE = re.compile(rb"^latency_percentiles_usec_([^:]+):(.*)$")
 

@@ -26,9 +26,6 @@ pytestmark = pytest.mark.skipif(IS_REDIS, reason="compares streamd with redis-se
 LINE = re.compile(rb"^(\d+)\.(\d{6}) \[(\d+) ([^\]]+)\] (.*)$", re.S)
 IN_RAW = re.compile(rb"\+(\d+)\.\d{6} \[(\d+) ([^\]]+)\]")
 MARK = ("ECHO", "--end-of-script--")
-# Redis 7.0 refuses DEBUG unless enabled; streamd has no such switch.
-SERVER_ARGS_REDIS = ["--enable-debug-command", "yes"]
-REF_ARGS = ["--enable-debug-command", "yes"]
 
 
 def run(srv, script, volatile=()):

@@ -19,9 +19,6 @@ from testlib.resp import encode_command
 
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="compares streamd with redis-server 7.0")
 
-# Redis 7.0 refuses DEBUG unless enabled; streamd has no such switch.
-SERVER_ARGS_REDIS = ["--enable-debug-command", "yes"]
-REF_ARGS = ["--enable-debug-command", "yes"]
 
 SLEEP = "sleep"
 

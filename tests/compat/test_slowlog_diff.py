@@ -15,10 +15,6 @@ from testlib import IS_REDIS
 
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="compares streamd with redis-server 7.0")
 
-# Redis 7.0 refuses DEBUG unless enabled; streamd has no such switch.
-SERVER_ARGS_REDIS = ["--enable-debug-command", "yes"]
-REF_ARGS = ["--enable-debug-command", "yes"]
-
 
 def masked(v, started):
     """SLOWLOG GET's entries with time, duration and port masked."""

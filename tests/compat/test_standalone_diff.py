@@ -76,3 +76,29 @@ def test_module_allowed(make_server, mode):
         c.close()
     assert got[0] == got[1]
     assert got[0][0].startswith(b"-ERR Error loading the extension")
+
+
+@pytest.mark.parametrize("mode", ["no", "yes", "local"])
+def test_protected_commands_and_configs(make_server, mode):
+    """DEBUG and CONFIG SET of dir / dbfilename, as Redis 7 guards them:
+    enable-debug-command and enable-protected-configs default to no (the
+    harness passes enable-debug-command yes; these servers put it back)."""
+    args = ["--enable-debug-command", mode, "--enable-protected-configs", mode]
+    got = []
+    for kind in (None, "redis"):
+        srv = make_server(args=args, kind=kind)
+        c = srv.raw()
+        script = [("DEBUG", "SLEEP", "0"), ("DEBUG",), ("DEBUG", "HELP", "x"), ("DEBUG", "SLEEP"),
+                  ("DEBUG", "sleep", "0", "1"), ("DEBUG", "LOG"), ("DEBUG", "nosuch"),
+                  ("CONFIG", "SET", "dir", srv.dir), ("CONFIG", "SET", "dbfilename", "x.rdb"),
+                  ("CONFIG", "SET", "maxclients", "100", "dir", srv.dir),
+                  ("CONFIG", "GET", "dbfilename"),
+                  ("CONFIG", "SET", "enable-debug-command", "yes"),
+                  ("CONFIG", "GET", "enable-debug-command"),
+                  ("CONFIG", "GET", "enable-protected-configs"),
+                  ("MULTI",), ("DEBUG", "SLEEP", "0"), ("EXEC",)]
+        got.append([c.call_raw(*cmd) for cmd in script])
+        c.close()
+    assert got[0] == got[1]
+    refused = got[0][0].startswith(b"-ERR DEBUG command not allowed")
+    assert refused == (mode == "no")

@@ -1072,7 +1072,7 @@ class ServerProc:
             env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
             env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
             argv = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
-                    "--appendonly", "yes"] + self.extra
+                    "--appendonly", "yes", "--enable-debug-command", "yes"] + self.extra
             with open(self.log_path, "ab") as logf:
                 self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf,
                                              stderr=subprocess.STDOUT, cwd=self.dir, env=env,

@@ -29,7 +29,7 @@ import time
 
 import pytest
 
-from testlib import IS_REDIS, SLOW, RespError, encode_command, streamd_only
+from testlib import SLOW, RespError, encode_command, streamd_only
 
 
 def pattern(n, salt=0):
@@ -617,7 +617,7 @@ def test_clients_leaving_at_every_point_of_a_big_bulk(r, raw):
 
 def test_big_values_through_the_aof(make_server):
     args = ["--appendonly", "yes", "--appendfsync", "always"]
-    srv = make_server(args + (["--enable-debug-command", "yes"] if IS_REDIS else []))
+    srv = make_server(args)
     c = srv.raw()
     big = {n: pattern(n, n & 0xFF) for n in (32768, 40000, 100000, 1048577)}
     cmds = [("SET", "a", big[40000]), ("MSET", "b", big[100000], "c", big[32768], "b",

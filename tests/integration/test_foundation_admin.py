@@ -16,8 +16,6 @@ import pytest
 
 from testlib import SLOW, IS_REDIS, RespError, parse_info, parse_kv, streamd_only
 
-# Redis 7.0 refuses DEBUG unless enabled; streamd has no such switch.
-SERVER_ARGS_REDIS = ["--enable-debug-command", "yes"]
 
 E_SYNTAX = RespError("ERR syntax error")
 
@@ -686,8 +684,6 @@ def test_graceful_signal(make_server, sig):
     srv.proc.send_signal(sig)
     assert srv.wait_exit() == 0
     assert c.closed_by_peer()
-
-
 
 
 def _idle_buffers_small(watcher, cid):

@@ -7,9 +7,6 @@ import re
 
 from testlib import RespError, streamd_only, wait_blocked
 
-# Redis 7.0 refuses DEBUG unless enabled; streamd has no such switch.
-SERVER_ARGS_REDIS = ["--enable-debug-command", "yes"]
-
 
 def hist(c, name):
     v = c.call("LATENCY", "HISTOGRAM", name)

@@ -15,13 +15,10 @@ import re
 
 import pytest
 
-from testlib import IS_REDIS, streamd_only
+from testlib import streamd_only
 from testlib.resp import RespConn
 
 LINE = re.compile(rb"^(\d+)\.(\d{6}) \[(\d+) ([^\]]+)\] (.*)$", re.S)
-
-# Redis 7.0 refuses DEBUG unless enabled; streamd has no such switch.
-SERVER_ARGS_REDIS = ["--enable-debug-command", "yes"]
 
 
 def monitor(srv):
@@ -127,7 +124,7 @@ def test_a_monitor_that_goes_away(server, raw):
 
 
 def test_aof_replay_is_not_shown(make_server):
-    srv = make_server(["--appendonly", "yes"] + (SERVER_ARGS_REDIS if IS_REDIS else []))
+    srv = make_server(["--appendonly", "yes"])
     c = srv.raw()
     assert c.call("XADD", "s", "1-1", "f", "v") == b"1-1"
     assert c.call("SET", "k", "v") == b"OK"

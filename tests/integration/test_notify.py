@@ -16,9 +16,6 @@ import pytest
 from testlib import Push, streamd_only
 from testlib.resp import encode_command
 
-# Redis 7.0 refuses DEBUG unless enabled; streamd has no such switch.
-SERVER_ARGS_REDIS = ["--enable-debug-command", "yes"]
-
 
 @pytest.fixture
 def notify(r):

@@ -10,15 +10,11 @@ blocked, and what the AOF loader replays.
 
 import time
 
-from testlib import IS_REDIS, streamd_only, wait_blocked
-
-# Redis 7.0 refuses DEBUG unless enabled; streamd has no such switch.
-SERVER_ARGS_REDIS = ["--enable-debug-command", "yes"]
+from testlib import streamd_only, wait_blocked
 
 
 def entries(c):
     return c.call("SLOWLOG", "GET", "-1")
-
 
 
 def test_redis_py_reads_the_slow_log(r):
@@ -96,7 +92,7 @@ def test_a_client_that_leaves_while_blocked_is_not_logged(raw):
 
 
 def test_aof_replay_is_not_logged(make_server):
-    srv = make_server(["--appendonly", "yes"] + (SERVER_ARGS_REDIS if IS_REDIS else []))
+    srv = make_server(["--appendonly", "yes"])
     c = srv.raw()
     assert c.call("XADD", "s", "1-1", "f", "v") == b"1-1"
     assert c.call("SET", "k", "v") == b"OK"

@@ -97,7 +97,11 @@ class Server:
 
     def command_line(self):
         conf = [self.config_file] if self.config_file else []
-        common = ["--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir]
+        # DEBUG is refused by default (enable-debug-command no, as Redis 7):
+        # the tests use it on both servers; a test that wants the default
+        # passes "--enable-debug-command", "no" after these.
+        common = ["--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
+                  "--enable-debug-command", "yes"]
         if self.kind == "redis":
             return [REDIS_BIN] + conf + common + ["--save", "", "--appendonly", "no"] + self.args
         return [STREAMD_BIN] + conf + common + self.args
