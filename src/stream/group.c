@@ -266,7 +266,9 @@ ConsumerGroup *group_set_create(GroupSet *gs, Slice name, StreamId last_id, int6
     ConsumerGroup *g = xmalloc(sizeof(ConsumerGroup) + name.len);
     g->last_id = last_id;
     g->entries_read = entries_read;
-    g->min_dropped = NOTHING_DROPPED;
+    /* entries above last_id are no longer read by every group: an ACKED
+     * trim stops there now, where it may have kept and gone on before */
+    g->min_dropped = last_id;
     g->pel = pel_new();
     g->consumers = NULL;
     g->cap_consumers = 0;
@@ -358,8 +360,11 @@ uint64_t group_set_delete_refs(GroupSet *gs, StreamId id) {
  * ACKED trim keeps an entry and goes on) that means pending in some group,
  * and only leaving a pending list ends that: acknowledgement, a consumer's
  * deletion, DELREF, or the group's destruction. Those lower the bound
- * (each group notes its lowest dropped ID, folded in here). Returns a
- * pointer into gs, for the trim to read and update. O(groups). */
+ * (each group notes its lowest dropped ID, folded in here), and so does a
+ * smallest last-delivered ID coming down (a group created, or set back by
+ * XGROUP SETID): above it the trim now stops instead of keeping and going
+ * on, so what a walk past it learned no longer holds. Returns a pointer
+ * into gs, for the trim to read and update. O(groups). */
 StreamId *group_set_known_kept(GroupSet *gs) {
     for (uint32_t i = 0; i < gs->by_name.cap; i++) {
         ConsumerGroup *g = gs->by_name.item[i];
@@ -411,6 +416,8 @@ int64_t group_entries_read(const ConsumerGroup *g) {
 /* XGROUP SETID and the LASTID of XCLAIM: sets both values as given. */
 void group_set_last_id(ConsumerGroup *g, StreamId last_id, int64_t entries_read) {
     assert(entries_read >= 0 || entries_read == GROUP_ENTRIES_READ_INVALID);
+    /* moved back: as a new group, an ACKED trim stops above it now */
+    if (stream_id_cmp(last_id, g->last_id) < 0) note_dropped(g, last_id);
     g->last_id = last_id;
     g->entries_read = entries_read;
 }

@@ -989,6 +989,16 @@ static void test_known_kept(void) {
     *kept = ID(100, 0);
     CHECK_EQ_INT(group_set_destroy(gs, slice_cstr("h")), 1);
     CHECK(stream_id_cmp(*group_set_known_kept(gs), ID(0, 0)) == 0);
+    /* the smallest last-delivered ID coming down: a new group, a group set
+     * back (a group set forward changes nothing) */
+    *kept = ID(100, 0);
+    ConsumerGroup *k = group_set_create(gs, slice_cstr("k"), ID(80, 0), 0);
+    CHECK(stream_id_cmp(*group_set_known_kept(gs), ID(80, 0)) == 0);
+    *kept = ID(100, 0);
+    group_set_last_id(k, ID(90, 0), 0);
+    CHECK(stream_id_cmp(*group_set_known_kept(gs), ID(100, 0)) == 0);
+    group_set_last_id(k, ID(50, 0), 0);
+    CHECK(stream_id_cmp(*group_set_known_kept(gs), ID(50, 0)) == 0);
     (void)a;
     group_set_free(gs);
 }

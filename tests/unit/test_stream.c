@@ -560,8 +560,12 @@ static void op_trim(Stream *s, Model *m) {
     int has_policy = test_rand_below(2) == 0;
     if (has_policy) {
         if (test_rand_below(4) == 0) {
+            /* StreamTrim.known_kept promises KEEP below the bound: a stop
+             * (ACKED's smallest last-delivered ID) is never below it (the
+             * group layer lowers the bound when that ID comes down) */
             pol.has_stop = 1;
             pol.stop_after = rand_bound(m);
+            if (stream_id_cmp(pol.stop_after, m->known_kept) < 0) pol.stop_after = m->known_kept;
         }
         t.can_delete = policy_verdict;
         t.ctx = &pol;
