@@ -15,6 +15,7 @@
 #include "base/alloc.h"
 #include "base/log.h"
 #include "persist/aof.h"
+#include "server/acl.h"
 #include "server/core.h"
 #include "server/memreport.h"
 #include "version.h"
@@ -109,6 +110,11 @@ int main(int argc, char **argv) {
     core.lastsave = now_ms() / 1000;
     db_init_all((int)settings.databases);
     commands_init();
+    if (acl_load_at_startup(&err) != 0) {
+        log_warning("%s", err);
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
     log_notice("streamd %s (redis_version %s) starting, pid=%d", STREAMD_VERSION,
                STREAMD_REDIS_VERSION, (int)core.pid);
     server_init_listeners();

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "server/acl.h"
 #include "server/core.h"
 #include "version.h"
 
@@ -40,13 +41,6 @@ static void cmd_quit(Client *c) {
     c->flags |= CLIENT_CLOSE_AFTER_REPLY;
 }
 
-static int password_ok(Slice user, Slice pass) {
-    if (!slice_eq_nocase(user, "default")) return 0;
-    const char *rp = settings.requirepass ? settings.requirepass : "";
-    if (!*rp) return 1; /* nopass default user */
-    return slice_eq(pass, slice_cstr(rp));
-}
-
 static void cmd_auth(Client *c) {
     if (c->argc > 3) {
         reply_syntax_error(c);
@@ -54,16 +48,15 @@ static void cmd_auth(Client *c) {
     }
     Slice user = c->argc == 3 ? c->argv[1] : slice_cstr("default");
     Slice pass = c->argv[c->argc - 1];
-    if (c->argc == 2 && (!settings.requirepass || !*settings.requirepass)) {
+    if (c->argc == 2 && !acl_auth_required()) {
         reply_error(c, "ERR AUTH <password> called without any password configured for the "
                        "default user. Are you sure your configuration is correct?");
         return;
     }
-    if (!password_ok(user, pass)) {
+    if (acl_authenticate(CF(c), user, pass) != 0) {
         reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
         return;
     }
-    c->flags |= CLIENT_AUTHENTICATED;
     reply_ok(c);
 }
 
@@ -99,11 +92,10 @@ static void cmd_hello(Client *c) {
     for (int j = next; j < c->argc; j++) {
         int more = c->argc - j - 1;
         if (slice_eq_nocase(c->argv[j], "AUTH") && more >= 2) {
-            if (!password_ok(c->argv[j + 1], c->argv[j + 2])) {
+            if (acl_authenticate(cf, c->argv[j + 1], c->argv[j + 2]) != 0) {
                 reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
                 return;
             }
-            c->flags |= CLIENT_AUTHENTICATED;
             j += 2;
         } else if (slice_eq_nocase(c->argv[j], "SETNAME") && more >= 1) {
             setname = c->argv[j + 1];
@@ -122,7 +114,7 @@ static void cmd_hello(Client *c) {
             return;
         }
     }
-    if (settings.requirepass && *settings.requirepass && !(c->flags & CLIENT_AUTHENTICATED)) {
+    if (!(c->flags & CLIENT_AUTHENTICATED) && acl_auth_required()) {
         reply_error(c, "NOAUTH HELLO must be called with the client already authenticated, "
                        "otherwise the HELLO AUTH <user> <pass> option can be used to "
                        "authenticate the client and select the RESP protocol version at the same "
@@ -166,7 +158,11 @@ static void cmd_reset(Client *c) {
     c->resp = 2;
     set_name(cf, slice_of(NULL, 0));
     c->flags &= ~(CLIENT_NO_EVICT | CLIENT_NO_TOUCH);
-    if (settings.requirepass && *settings.requirepass) c->flags &= ~CLIENT_AUTHENTICATED;
+    cf->user = acl_default_user();
+    if (acl_auth_required())
+        c->flags &= ~CLIENT_AUTHENTICATED;
+    else
+        c->flags |= CLIENT_AUTHENTICATED;
     reply_status(c, "RESET");
 }
 
@@ -310,7 +306,7 @@ static void cmd_client_kill(Client *c) {
             laddr = v;
         } else if (slice_eq_nocase(k, "USER")) {
             user = v;
-            if (!slice_eq(v, slice_cstr("default"))) {
+            if (!acl_find_user(v)) {
                 char b[140];
                 snprintf(b, sizeof b, "%.*s", (int)(v.len > 128 ? 128 : v.len), v.p);
                 reply_error(c, "ERR No such user '%s'", b);
@@ -335,7 +331,7 @@ static void cmd_client_kill(Client *c) {
             return;
         }
     }
-    (void)user;
+    const AclUser *kill_user = user.p ? acl_find_user(user) : NULL;
     long long killed = 0;
     int64_t now = now_ms();
     for (ClientFull *o = core.clients; o; o = o->next) {
@@ -344,6 +340,7 @@ static void cmd_client_kill(Client *c) {
         if (!type_matches(o, type)) continue;
         if (addr.p && !slice_eq(addr, slice_cstr(o->addr))) continue;
         if (laddr.p && !slice_eq(laddr, slice_cstr(o->laddr))) continue;
+        if (kill_user && o->user != kill_user) continue;
         if (maxage && (now - o->ctime_ms) / 1000 < maxage) continue;
         if (skipme && o == self) continue;
         if (o == self)

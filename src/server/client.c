@@ -31,6 +31,7 @@
 
 #include "base/alloc.h"
 #include "base/log.h"
+#include "server/acl.h"
 #include "server/core.h"
 
 /* Arguments at least this long are read into a buffer sized for them
@@ -59,7 +60,8 @@ ClientFull *client_create(int fd, int is_unix) {
     c->pub.db = &core.dbs[0];
     c->db_index = 0;
     if (is_unix) c->pub.flags |= CLIENT_UNIX;
-    if (!settings.requirepass || !*settings.requirepass) c->pub.flags |= CLIENT_AUTHENTICATED;
+    c->user = acl_default_user();
+    if (!acl_auth_required()) c->pub.flags |= CLIENT_AUTHENTICATED;
     buf_init(&c->qbuf);
     buf_init(&c->obuf);
     resp_argv_init(&c->args);
@@ -79,6 +81,7 @@ Client *client_new_fake(void) {
     c->pub.resp = 2;
     c->pub.db = &core.dbs[0];
     c->pub.flags = CLIENT_FAKE | CLIENT_AUTHENTICATED;
+    c->user = acl_superuser();
     buf_init(&c->qbuf);
     buf_init(&c->obuf);
     resp_argv_init(&c->args);
@@ -468,11 +471,12 @@ void client_info_line(ClientFull *c, Buf *out) {
     buf_printf(out,
                " db=%d sub=%zu psub=%zu ssub=%zu multi=%d qbuf=%zu qbuf-free=%zu argv-mem=%zu "
                "multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=0 omem=%zu tot-mem=%zu events=r%s "
-               "cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
+               "cmd=%s user=%.*s redir=-1 resp=%d lib-name=%s lib-ver=%s",
                c->db_index, sub, psub, ssub, (c->pub.flags & CLIENT_MULTI) ? c->mq_n : -1, qbuf,
                c->qbuf.cap - c->qbuf.len, (size_t)0, c->qbuf.cap, qbuf, buf_live(&c->obuf), omem,
                sizeof *c + c->qbuf.cap + omem, c->write_registered ? "w" : "", c->last_cmd,
-               c->pub.resp, c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
+               (int)c->user->name_len, c->user->name, c->pub.resp, c->lib_name ? c->lib_name : "",
+               c->lib_ver ? c->lib_ver : "");
 }
 
 /* Redis's class for the limits: a subscriber is pubsub, a monitor normal. */

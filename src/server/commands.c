@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "server/acl.h"
 #include "server/core.h"
 #include "server/script.h"
 
@@ -29,6 +30,7 @@ extern const Command pubsub_commands[];
 extern const Command scripting_commands[];
 extern const Command dump_commands[];
 extern const Command standalone_commands[];
+extern const Command acl_commands[];
 void stream_cmd_init(void);
 void group_cmd_init(void);
 
@@ -37,6 +39,7 @@ static const Command *const families[] = {
     admin_commands,  config_commands,      persist_commands,     stream_commands,
     group_commands,  stream_idmp_commands, stream_refs_commands, nack_commands,
     pubsub_commands, scripting_commands,   dump_commands,        standalone_commands,
+    acl_commands,
 };
 
 static Dict *table;
@@ -67,6 +70,7 @@ void commands_init(void) {
     for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
         for (const Command *c = families[f]; c->name; c++)
             dict_add(table, c->name, strlen(c->name), (void *)c);
+    acl_init();
 }
 
 /* The container command of a subcommand, or NULL for a top-level command. */

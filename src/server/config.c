@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/num.h"
 #include "net/resp.h"
+#include "server/acl.h"
 #include "server/core.h"
 
 typedef enum { CT_BOOL, CT_INT, CT_MEM, CT_STR, CT_ENUM } ConfType;
@@ -140,7 +141,8 @@ static ConfigDef configs[] = {
     {"timeout", NULL, CT_INT, &settings.timeout, "0", 0, INT_MAX, NULL, NULL, 0, NULL},
     {"maxclients", NULL, CT_INT, &settings.maxclients, "10000", 1, INT_MAX, NULL, NULL, 0, NULL},
     {"databases", NULL, CT_INT, &settings.databases, "16", 1, 64, NULL, NULL, CF_IMMUTABLE, NULL},
-    {"requirepass", NULL, CT_STR, &settings.requirepass, "", 0, 0, NULL, NULL, CF_SENSITIVE, NULL},
+    {"requirepass", NULL, CT_STR, &settings.requirepass, "", 0, 0, NULL, NULL, CF_SENSITIVE,
+     acl_apply_requirepass},
     {"protected-mode", NULL, CT_BOOL, &settings.protected_mode, "yes", 0, 0, NULL, NULL, 0, NULL},
     {"enable-module-command", NULL, CT_ENUM, &settings.enable_module_command, "no", 0, 0,
      protected_names, protected_vals, CF_IMMUTABLE, NULL},
@@ -208,6 +210,9 @@ static ConfigDef configs[] = {
      CF_APPLY_AT_LOAD, apply_obuf_limits},
     {"notify-keyspace-events", NULL, CT_STR, &settings.notify_keyspace_events, "", 0, 0, NULL, NULL,
      CF_APPLY_AT_LOAD, notify_apply_config},
+    {"aclfile", NULL, CT_STR, &settings.aclfile, "", 0, 0, NULL, NULL, CF_IMMUTABLE, NULL},
+    {"acllog-max-len", NULL, CT_INT, &settings.acllog_max_len, "128", 0, LL_MAX, NULL, NULL, 0,
+     NULL},
     {"io-threads", NULL, CT_INT, &settings.io_threads, "1", 1, 128, NULL, NULL, CF_IMMUTABLE, NULL},
 };
 #define N_CONFIGS (sizeof configs / sizeof configs[0])
@@ -433,6 +438,21 @@ int config_load_file(const char *path, char **err) {
         size_t used;
         const char *perr;
         if (resp_parse(p, len, &lim, &a, &used, &perr) != RESP_OK || a.n == 0) continue;
+        if (slice_eq_nocase(a.v[0], "user")) {
+            /* users are made once the commands exist (acl.c) */
+            char *e = NULL;
+            if (acl_config_user(a.n, a.v, &e) != 0) {
+                Buf b;
+                buf_init(&b);
+                buf_printf(&b, "*** FATAL CONFIG FILE ERROR *** line %d: %s", lineno, e);
+                buf_append_char(&b, '\0');
+                xfree(e);
+                *err = b.p;
+                rc = -1;
+                break;
+            }
+            continue;
+        }
         Buf name, val;
         buf_init(&name);
         buf_init(&val);

@@ -91,6 +91,7 @@ typedef struct ClientFull {
     int n_watched, cap_watched;
     BlockState *block;
     struct PubsubState *pubsub; /* pubsub.c; NULL until the first subscription */
+    struct AclUser *user;       /* acl.c: who the commands run as (never NULL) */
     long long woff;             /* server.write_offset after this client's last records (WAITAOF) */
     int64_t obuf_soft_since_s;  /* when the output went over the soft limit; 0: not over */
     /* error reply marker for stats / fake clients */
@@ -252,6 +253,8 @@ typedef struct Settings {
     char *client_obuf_limit; /* client-output-buffer-limit, normalised by its apply hook */
     ObufLimit obuf_limits[OBUF_CLASSES];
     char *notify_keyspace_events; /* canonical text; server.notify_flags holds the bits */
+    char *aclfile;                /* acl.c: ACL LOAD / ACL SAVE's file; "" for none */
+    long long acllog_max_len;
 } Settings;
 
 extern Settings settings;
@@ -415,6 +418,9 @@ int db_set_expire(Db *db, Slice key, int64_t when_ms);
 int db_remove_expire(Db *db, Slice key);
 DictEntry *db_find_entry(Db *db, Slice key); /* expires lazily */
 void db_swap(Db *a, Db *b);
+
+/* script.c: the client whose script runs, or NULL */
+ClientFull *script_caller_client(void);
 
 /* util.c */
 int glob_match(const char *pat, size_t plen, const char *s, size_t slen, int nocase);

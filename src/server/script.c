@@ -58,6 +58,7 @@
 #include "base/sha1.h"
 #include "lua-bitop.h"
 #include "lua-cjson.h"
+#include "server/acl.h"
 #include "server/core.h"
 #include "server/lua_libs.h"
 #include "version.h"
@@ -575,8 +576,25 @@ static Slice *call_argv;
 static int call_argv_cap;
 
 /* The checks Redis makes before a script's command runs; NULL if it may. */
-static const char *script_command_refusal(const Command *cmd) {
+static const char *script_command_refusal(const Command *cmd, int argc, const Slice *argv) {
     if (cmd->flags & CMD_NOSCRIPT) return "ERR This Redis command is not allowed from script";
+    /* the script's commands run as the user of the client that called it */
+    ClientFull *sc = CF(lua_client);
+    if (__builtin_expect(!sc->user->is_unrestricted, 0)) {
+        int pos = 0;
+        int rc = acl_check_command(sc->user, cmd, argc, argv, &pos);
+        if (rc != ACL_OK) {
+            Slice object = rc == ACL_DENIED_CMD ? slice_cstr(acl_command_fullname(cmd)) : argv[pos];
+            acl_log_add(sc, rc, ACL_CTX_LUA, object, slice_of(sc->user->name, sc->user->name_len));
+            if (rc == ACL_DENIED_CMD)
+                return "ERR The user executing the script can't run this command or subcommand";
+            if (rc == ACL_DENIED_KEY)
+                return "ERR The user executing the script can't access at least one of the keys "
+                       "mentioned in the command arguments";
+            return "ERR The user executing the script can't publish to the channel mentioned in "
+                   "the command";
+        }
+    }
     if (run.readonly && (cmd->flags & (CMD_WRITE | CMD_MAY_REPLICATE)))
         return "ERR Write commands are not allowed from read-only scripts.";
     if ((cmd->flags & CMD_WRITE) && server.write_refused) return server.write_refused;
@@ -632,7 +650,7 @@ static int redis_generic_call(lua_State *l, int raise) {
         cmdstats_for(cmd)->rejected++;
         return fail(l, raise, "ERR Wrong number of args calling Redis command from script");
     }
-    const char *refusal = script_command_refusal(cmd);
+    const char *refusal = script_command_refusal(cmd, argc, call_argv);
     if (refusal) {
         cmdstats_for(cmd)->rejected++;
         return fail(l, raise, refusal);
@@ -769,11 +787,32 @@ static int l_redis_acl_check_cmd(lua_State *l) {
     int argc = lua_gettop(l);
     if (argc == 0)
         return raise_err(l, "Please specify at least one argument for this redis lib call");
-    size_t len;
-    const char *name = lua_tolstring(l, 1, &len);
-    if (!name || !command_lookup(name, len))
+    for (int i = 1; i <= argc; i++) {
+        int t = lua_type(l, i);
+        if (t == LUA_TNUMBER) {
+            char num[64];
+            int n = snprintf(num, sizeof num, "%.17g", lua_tonumber(l, i));
+            lua_pushlstring(l, num, (size_t)n);
+            lua_replace(l, i);
+        } else if (t != LUA_TSTRING) {
+            return raise_err(l, "Lua redis lib command arguments must be strings or integers");
+        }
+    }
+    Slice *argv = xmalloc((size_t)argc * sizeof *argv);
+    for (int i = 0; i < argc; i++) {
+        size_t len;
+        const char *s = lua_tolstring(l, i + 1, &len);
+        argv[i] = slice_of(s, len);
+    }
+    const Command *cmd = lookup_with_sub(argc, argv);
+    if (!cmd) {
+        xfree(argv);
         return raise_err(l, "Invalid command passed to redis.acl_check_cmd()");
-    lua_pushboolean(l, 1);
+    }
+    int pos = 0;
+    int ok = acl_check_command(CF(lua_client)->user, cmd, argc, argv, &pos) == ACL_OK;
+    xfree(argv);
+    lua_pushboolean(l, ok);
     return 1;
 }
 
@@ -1770,6 +1809,7 @@ static void run_and_reply(Client *c, lua_State *l, int nargs, const char *name, 
     client_set_db(sc, db_index(c->db));
     /* the caller's CLIENT NO-TOUCH holds for the commands its script runs */
     lua_client->flags = CLIENT_SCRIPT | CLIENT_AUTHENTICATED | (c->flags & CLIENT_NO_TOUCH);
+    sc->user = CF(c)->user;
 
     int rc = lua_pcall(l, nargs, 1, eh);
     run.active = 0;
@@ -2536,4 +2576,10 @@ void function_records(void (*emit)(void *priv, int argc, const Slice *argv), voi
     if (!libraries) return;
     EmitCtx x = {emit, priv};
     dict_foreach(libraries, emit_library, &x);
+}
+
+/* The client whose script or function is running, or NULL (ACL LOG shows
+ * the caller for a refusal inside a script). */
+ClientFull *script_caller_client(void) {
+    return run.active && run.caller ? CF(run.caller) : NULL;
 }

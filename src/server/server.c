@@ -26,6 +26,7 @@
 
 #include "base/alloc.h"
 #include "base/log.h"
+#include "server/acl.h"
 #include "server/core.h"
 
 Core core;
@@ -173,8 +174,7 @@ static void accept_one(int lfd, int is_unix) {
             core.stat_rejected_conns++;
             continue;
         }
-        if (!is_unix && settings.protected_mode &&
-            (!settings.requirepass || !*settings.requirepass) && !is_loopback(&ss)) {
+        if (!is_unix && settings.protected_mode && !acl_auth_required() && !is_loopback(&ss)) {
             const char *msg =
                 "-DENIED Redis is running in protected mode because protected mode is enabled "
                 "and no password is set for the default user. In this mode connections are only "
