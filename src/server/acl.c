@@ -1494,8 +1494,9 @@ static void cmd_acl_genpass(Client *c) {
 static void cmd_acl_log(Client *c) {
     long long count = 10;
     if (c->argc > 3) {
-        reply_error(c, "ERR unknown subcommand or wrong number of arguments for 'log'. Try ACL "
-                       "HELP.");
+        reply_error(c,
+                    "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try ACL HELP.",
+                    (int)(c->argv[1].len > 128 ? 128 : c->argv[1].len), c->argv[1].p);
         return;
     }
     if (c->argc == 3) {

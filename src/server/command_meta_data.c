@@ -9,6 +9,42 @@
 
 #include "server/command_meta.h"
 
+static const MetaArg a_acl_cat[] = {
+    {"categoryname", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_acl_deluser[] = {
+    {"username", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_acl_dryrun[] = {
+    {"username", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"command", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"arg", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_acl_genpass[] = {
+    {"bits", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_acl_getuser[] = {
+    {"username", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const char *const h_acl_getuser[] = {
+    "6.2.0", "Added Pub/Sub channel patterns.",
+    "7.0.0", "Added selectors and changed the format of key and channel patterns from a list to their rule representation.",
+};
+static const MetaArg a_acl_log_0[] = {
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"reset", "pure-token", -1, "RESET", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_acl_log[] = {
+    {"operation", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_acl_log_0, 2},
+};
+static const MetaArg a_acl_setuser[] = {
+    {"username", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"rule", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const char *const h_acl_setuser[] = {
+    "6.2.0", "Added Pub/Sub channel patterns.",
+    "7.0.0", "Added selectors and key based permissions.",
+};
 static const MetaArg a_append[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1260,6 +1296,20 @@ static const char *const h_xtrim[] = {
 };
 
 const CommandMeta command_meta_table[] = {
+    {"acl", "A container for Access List Control commands ", "6.0.0", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"acl|cat", "List the ACL categories or the commands inside a category", "6.0.0", "server", "O(1) since the categories and commands are a fixed set.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_acl_cat, 1},
+    {"acl|deluser", "Remove the specified ACL users and the associated rules", "6.0.0", "server", "O(1) amortized time considering the typical user.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_acl_deluser, 1},
+    {"acl|dryrun", "Returns whether the user can execute the given command without executing the command.", "7.0.0", "server", "O(1).", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_acl_dryrun, 3},
+    {"acl|genpass", "Generate a pseudorandom secure password to use for ACL users", "6.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_acl_genpass, 1},
+    {"acl|getuser", "Get the rules for a specific ACL user", "6.0.0", "server", "O(N). Where N is the number of password, command and pattern rules that the user has.", NULL, NULL, NULL, h_acl_getuser, 2, NULL, NULL, 0, a_acl_getuser, 1},
+    {"acl|help", "Show helpful text about the different subcommands", "6.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"acl|list", "List the current ACL rules in ACL config file format", "6.0.0", "server", "O(N). Where N is the number of configured users.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"acl|load", "Reload the ACLs from the configured ACL file", "6.0.0", "server", "O(N). Where N is the number of configured users.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"acl|log", "List latest events denied because of ACLs in place", "6.0.0", "server", "O(N) with N being the number of entries shown.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_acl_log, 1},
+    {"acl|save", "Save the current ACL rules in the configured ACL file", "6.0.0", "server", "O(N). Where N is the number of configured users.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"acl|setuser", "Modify or create the rules for a specific ACL user", "6.0.0", "server", "O(N). Where N is the number of rules provided.", NULL, NULL, NULL, h_acl_setuser, 2, NULL, NULL, 0, a_acl_setuser, 2},
+    {"acl|users", "List the username of all the configured ACL rules", "6.0.0", "server", "O(N). Where N is the number of configured users.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"acl|whoami", "Return the name of the user associated to the current connection", "6.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"append", "Append a value to a key", "2.0.0", "string", "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.", NULL, NULL, NULL, NULL, 0, NULL, k_append, 1, a_append, 2},
     {"asking", "Sent by cluster clients after an -ASK redirect", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"auth", "Authenticate to the server", "1.0.0", "connection", "O(N) where N is the number of passwords defined for the user", NULL, NULL, NULL, h_auth, 1, NULL, NULL, 0, a_auth, 2},
