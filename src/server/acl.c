@@ -1002,7 +1002,6 @@ void acl_log_add(ClientFull *c, int reason, int context, Slice object, Slice use
 static void log_reply(Client *c, long long count) {
     static const char *const reasons[] = {"", "command", "key", "auth", "channel"};
     static const char *const contexts[] = {"toplevel", "multi", "lua"};
-    log_trim();
     size_t n = count < 0 ? 0 : (size_t)count < log_n ? (size_t)count : log_n;
     int64_t now = now_ms();
     reply_array(c, n);
@@ -1133,7 +1132,7 @@ static int split_words(char *line, Slice *out, int max) {
 /* Replaces the user table with the users of the given lines (all or
  * nothing). The default user, if not among them, is made anew. Returns 0,
  * or -1 with the errors (owned) in *err. */
-static int load_users(const char *origin, int n_lines, char **lines, char **err) {
+static int load_users(const char *origin, int n_lines, char **lines, ClientFull *self, char **err) {
     AclUser **saved = users;
     int saved_n = n_users;
     users = NULL;
@@ -1145,12 +1144,12 @@ static int load_users(const char *origin, int n_lines, char **lines, char **err)
         int n = split_words(lines[ln], w, 512);
         if (n == 0) continue;
         if (!slice_eq(w[0], slice_cstr("user")) || n < 2) {
-            buf_printf(&errors, "%s:%d should start with user keyword. ", origin, ln + 1);
+            buf_printf(&errors, "%s:%d should start with user keyword followed by the username. ",
+                       origin, ln + 1);
             continue;
         }
         if (has_space(w[1].p, w[1].len)) {
-            buf_printf(&errors, "'%s:%d: username '%.*s' contains invalid characters. ", origin,
-                       ln + 1, (int)w[1].len, w[1].p);
+            buf_printf(&errors, "%s:%d: Syntax error. ", origin, ln + 1);
             continue;
         }
         if (acl_find_user(w[1])) {
@@ -1163,7 +1162,8 @@ static int load_users(const char *origin, int n_lines, char **lines, char **err)
         for (int i = 2; i < n && !bad; i++) {
             int rc = w[i].p[0] == '(' ? RULE_SYNTAX : user_apply(u, w[i].p, w[i].len);
             if (rc != RULE_OK) {
-                buf_printf(&errors, "%s:%d: %s. ", origin, ln + 1, rule_error_text(rc));
+                buf_printf(&errors, "%s:%d: Error in applying operation '%.*s': %s. ", origin,
+                           ln + 1, (int)w[i].len, w[i].p, rule_error_text(rc));
                 bad = 1;
             }
         }
@@ -1175,6 +1175,8 @@ static int load_users(const char *origin, int n_lines, char **lines, char **err)
         user_insert(u);
     }
     if (errors.len) {
+        buf_append_cstr(&errors, "WARNING: ACL errors detected, no change to the previously "
+                                 "active ACL rules was performed");
         for (int i = 0; i < n_users; i++) {
             user_clear(users[i]);
             xfree(users[i]);
@@ -1199,7 +1201,7 @@ static int load_users(const char *origin, int n_lines, char **lines, char **err)
     users[pos] = default_user;
     for (int i = 0; i < saved_n; i++) {
         if (saved[i] == default_user) continue;
-        kill_clients_of(saved[i], NULL);
+        kill_clients_of(saved[i], self);
         user_clear(saved[i]);
         xfree(saved[i]);
     }
@@ -1243,11 +1245,11 @@ static int read_acl_file(const char *path, char ***lines_out, int *n_out, char *
     return 0;
 }
 
-static int load_acl_file(const char *path, char **err) {
+static int load_acl_file(const char *path, ClientFull *self, char **err) {
     char **lines;
     int n;
     if (read_acl_file(path, &lines, &n, err) != 0) return -1;
-    int rc = load_users(path, n, lines, err);
+    int rc = load_users(path, n, lines, self, err);
     for (int i = 0; i < n; i++) xfree(lines[i]);
     xfree(lines);
     return rc;
@@ -1273,6 +1275,8 @@ int acl_load_at_startup(char **err) {
             e = xstrdup("Duplicate user found. A user can only be defined once in config files");
             rc = -1;
         } else {
+            /* a configured default user starts from nothing, as others do */
+            if (slice_eq(p->argv[0], slice_cstr("default"))) user_apply(default_user, "reset", 5);
             rc = user_set_rules(p->argv[0], p->argc - 1, p->argv + 1, &e);
         }
         if (rc != 0) {
@@ -1290,7 +1294,7 @@ int acl_load_at_startup(char **err) {
     xfree(pending);
     pending = NULL;
     n_pending = 0;
-    if (has_file) return load_acl_file(settings.aclfile, err);
+    if (has_file) return load_acl_file(settings.aclfile, NULL, err);
     return 0;
 }
 
@@ -1554,7 +1558,7 @@ static void cmd_acl_load(Client *c) {
         return;
     }
     char *err = NULL;
-    if (load_acl_file(settings.aclfile, &err) != 0) {
+    if (load_acl_file(settings.aclfile, CF(c), &err) != 0) {
         reply_error(c, "ERR %s", err);
         xfree(err);
         return;

@@ -49,6 +49,8 @@ void monitor_remove(ClientFull *c) {
 int command_arg_redacted(const Command *cmd, int argc, const Slice *argv, int i) {
     if (i == 0) return 0;
     if (strcmp(cmd->name, "auth") == 0) return 1;
+    /* ACL SETUSER: the user's name and every rule (passwords among them) */
+    if (strcmp(cmd->name, "setuser") == 0) return i >= 2;
     if (strcmp(cmd->name, "hello") != 0) return 0;
     for (int j = 2; j < argc && j < i; j++) {
         int more = argc - 1 - j;
