@@ -762,7 +762,30 @@ class Gen:
             return self.restore()
         if r < 0.93:
             return ["DUMP", self.key()]
+        if r < 0.95:
+            return self.acl(conn)
         return self.xadd()
+
+    ACL_RULES = ["on", "off", "nopass", "resetpass", ">pw", "<pw", "#" + "ab" * 32, "!" + "ab" * 32,
+                 "+@all", "-@all", "+@stream", "-@write", "+xadd", "-xadd", "+client|id",
+                 "+select|0", "+xinfo|stream|x", "+get|", "~s*", "%R~s1", "%W~x", "allkeys",
+                 "resetkeys", "&ch*", "allchannels", "resetchannels", "reset", "+@nosuch", "bad",
+                 "(+get)", "clearselectors", "sanitize-payload"]
+
+    def acl(self, conn):
+        """ACL on users other than default (the fuzzer's connections stay
+        default's): rules valid and not, descriptions, dry runs of generated
+        commands, deletions."""
+        user = self.pick(["fz1", "fz2", "fz3"])
+        r = self.rng.random()
+        if r < 0.4:
+            return ["ACL", "SETUSER", user] + [self.pick(self.ACL_RULES)
+                                               for _ in range(self.rng.randint(0, 6))]
+        if r < 0.6:
+            return ["ACL", "DRYRUN", user] + self.one(conn, allow_multi=False)
+        return self.pick([["ACL", "GETUSER", user], ["ACL", "DELUSER", user], ["ACL", "LIST"],
+                          ["ACL", "USERS"], ["ACL", "LOG", self.pick(["1", "RESET", "x"])],
+                          ["ACL", "CAT", self.pick(["stream", "nosuch"])], ["ACL", "WHOAMI"]])
 
     # Scripts that run a generated command (or two) through redis.call /
     # redis.pcall, over RESP2 or RESP3 inside the script, with the replies
