@@ -921,6 +921,25 @@ static void kill_clients_of(AclUser *u, ClientFull *self) {
     }
 }
 
+static int subscription_allowed(void *priv, Slice ch, int is_pattern) {
+    return channel_allowed(priv, ch, is_pattern);
+}
+
+/* After u's channels changed: its subscribers that are subscribed to what
+ * it may no longer use are closed (the caller after its reply), as 7.0
+ * does. */
+static void kill_lost_subscribers(AclUser *u, ClientFull *self) {
+    if (u->sel_flags & ACL_SEL_ALLCHANNELS) return;
+    for (ClientFull *o = core.clients; o; o = o->next) {
+        if (o->user != u || o->is_closing || !(o->pub.flags & CLIENT_PUBSUB)) continue;
+        if (pubsub_client_each(o, subscription_allowed, u)) continue;
+        if (o == self)
+            o->pub.flags |= CLIENT_CLOSE_AFTER_REPLY;
+        else
+            client_close_async(o);
+    }
+}
+
 /* ---- ACL LOG ------------------------------------------------------------- */
 
 typedef struct AclLogEntry {
@@ -1199,6 +1218,7 @@ static int load_users(const char *origin, int n_lines, char **lines, ClientFull 
     *default_user = *new_default;
     xfree(new_default);
     users[pos] = default_user;
+    kill_lost_subscribers(default_user, self);
     for (int i = 0; i < saved_n; i++) {
         if (saved[i] == default_user) continue;
         kill_clients_of(saved[i], self);
@@ -1363,6 +1383,7 @@ static void cmd_acl_setuser(Client *c) {
         xfree(err);
         return;
     }
+    kill_lost_subscribers(acl_find_user(name), CF(c));
     reply_ok(c);
 }
 

@@ -307,6 +307,8 @@ void monitor_feed(ClientFull *c, const Command *cmd, int argc, const Slice *argv
 /* pubsub.c */
 void pubsub_forget(ClientFull *c); /* drops every subscription, silently */
 int pubsub_allowed(const Command *cmd);
+typedef int (*PubsubVisitFn)(void *priv, Slice channel, int is_pattern);
+int pubsub_client_each(ClientFull *c, PubsubVisitFn fn, void *priv);
 void pubsub_client_counts(const ClientFull *c, size_t *sub, size_t *psub, size_t *ssub);
 /* PUBLISH ch msg from inside the server (keyspace notifications): the
  * number of receivers. */

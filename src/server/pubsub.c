@@ -291,6 +291,29 @@ void pubsub_forget(ClientFull *c) {
 }
 
 /* Whether a RESP2 client in Pub/Sub mode may run cmd. */
+typedef struct EachSub {
+    PubsubVisitFn fn;
+    void *priv;
+    int stop;
+} EachSub;
+
+static void visit_channel(void *priv, DictEntry *e) {
+    EachSub *v = priv;
+    if (!v->stop && !v->fn(v->priv, slice_of(e->key, e->key_len), 0)) v->stop = 1;
+}
+
+/* Calls fn for each of c's channels, shard channels (is_pattern 0) and
+ * patterns (1) until it returns 0; returns 0 then, else 1. */
+int pubsub_client_each(ClientFull *c, PubsubVisitFn fn, void *priv) {
+    if (!c->pubsub) return 1;
+    EachSub v = {fn, priv, 0};
+    for (int k = 0; k < 2 && !v.stop; k++)
+        if (c->pubsub->channels[k]) dict_foreach(c->pubsub->channels[k], visit_channel, &v);
+    for (size_t i = 0; i < c->pubsub->n_pats && !v.stop; i++)
+        if (!fn(priv, slice_of(c->pubsub->pats[i].pat, c->pubsub->pats[i].len), 1)) v.stop = 1;
+    return !v.stop;
+}
+
 int pubsub_allowed(const Command *cmd) {
     static const char *const ok[] = {"subscribe",    "unsubscribe", "psubscribe",
                                      "punsubscribe", "ssubscribe",  "sunsubscribe",

@@ -120,7 +120,7 @@ def test_client_kill_user_and_info(admin, rr):
     assert admin.execute_command("CLIENT", "KILL", "USER", "k") == 2
 
 
-def test_channels(admin, rr):
+def test_channels(admin, rr, server):
     admin.execute_command("ACL", "SETUSER", "s", "on", ">p", "+@pubsub", "&news.*")
     s = rr(username="s", password="p")
     assert s.publish("news.a", "m") == 0
@@ -135,6 +135,15 @@ def test_channels(admin, rr):
     p.psubscribe("news.*")
     assert p.get_message(timeout=1)["type"] == "psubscribe"
     p.close()
+    # subscribers that lose a channel are disconnected; others stay
+    keep, lose = server.raw(auth=False), server.raw(auth=False)
+    for c, ch in ((keep, "news.a"), (lose, "news.b")):
+        assert c.call("AUTH", "s", "p") == b"OK"
+        assert c.call("SUBSCRIBE", ch)[0] == b"subscribe"
+    admin.execute_command("ACL", "SETUSER", "s", "+ping", "resetchannels", "&news.a", "&x")
+    assert lose.closed_by_peer()
+    assert keep.call("PING") == [b"pong", b""]
+    keep.close(), lose.close()
 
 
 def test_scripts_run_as_the_caller(admin, rr):
