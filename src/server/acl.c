@@ -10,7 +10,7 @@
  * as typed: ACL LIST and ACL GETUSER describe the bitmap again. That
  * description starts from +@all (when the user may run commands added
  * later: it took +@all and no -@all since) or -@all, then names the
- * categories that bring the most bits in line, then the single commands
+ * categories that fit best (fewest commands disagreeing first), then the single commands
  * still different. Redis lists those single commands in its hash table's
  * order (random per process); here they come in the command tables' order.
  *
@@ -76,8 +76,7 @@ typedef struct AclCmd {
 
 static AclCmd *cmd_table;
 static int n_cmds, n_words;
-static Dict *cmd_ids;         /* the Command's address -> id + 1 */
-static int cat_order[N_CATS]; /* categories by size, largest first (rule description) */
+static Dict *cmd_ids; /* the Command's address -> id + 1 */
 
 static int cmd_id(const Command *cmd) {
     DictEntry *e = dict_find(cmd_ids, (const char *)&cmd, sizeof cmd);
@@ -648,21 +647,24 @@ static int user_set_rules(Slice name, int argc, const Slice *argv, char **err) {
 
 /* ---- describing a user -------------------------------------------------- */
 
-static void count_cat(const AclUser *u, const AclUser *fake, int cat, int allow, int *fix,
-                      int *brk) {
-    *fix = *brk = 0;
+/* The commands of category cat that u may (*on) and may not (*off) run. */
+static void count_cat(const AclUser *u, int cat, int *on, int *off) {
+    *on = *off = 0;
     for (int i = 0; i < n_cmds; i++) {
         if (!(cmd_table[i].cats & (1u << cat))) continue;
-        int ub = get_bit(u, i), fb = get_bit(fake, i);
-        if (ub == allow && fb != allow) (*fix)++;
-        if (ub != allow && fb == ub) (*brk)++;
+        if (get_bit(u, i))
+            (*on)++;
+        else
+            (*off)++;
     }
 }
 
 static void append_cmd_rules(Buf *b, const AclUser *u) {
-    AclUser fake;
+    AclUser fake, left;
     memset(&fake, 0, sizeof fake);
+    memset(&left, 0, sizeof left);
     fake.cmd_bits = xcalloc((size_t)n_words, sizeof(uint64_t));
+    left.cmd_bits = xmemdup(u->cmd_bits, (size_t)n_words * sizeof(uint64_t));
     int additive = !(u->sel_flags & ACL_SEL_FUTURE);
     if (additive) {
         buf_append_cstr(b, "-@all ");
@@ -670,14 +672,26 @@ static void append_cmd_rules(Buf *b, const AclUser *u) {
         buf_append_cstr(b, "+@all ");
         set_all_commands(&fake, 1);
     }
-    /* categories, largest first, each when it fixes more bits than it breaks */
-    for (int k = 0; k < N_CATS; k++) {
-        int cat = cat_order[k], fix, brk;
-        count_cat(u, &fake, cat, additive, &fix, &brk);
-        if (fix > brk) {
-            buf_printf(b, "%c@%s ", additive ? '+' : '-', cat_names[cat]);
-            set_category(&fake, cat, additive);
+    /* Categories, best fit first: among those where more of the commands
+     * agree with the user than not, the one with the fewest disagreeing
+     * (then the most agreeing). Each taken category is undone in `left`,
+     * so what it covered does not count for the next. */
+    for (;;) {
+        int best = -1, best_diff = INT_MAX, best_same = 0;
+        for (int cat = 0; cat < N_CATS; cat++) {
+            int on, off;
+            count_cat(&left, cat, &on, &off);
+            int diff = additive ? off : on, same = additive ? on : off;
+            if (same > diff && (diff < best_diff || (diff == best_diff && same > best_same))) {
+                best = cat;
+                best_diff = diff;
+                best_same = same;
+            }
         }
+        if (best < 0) break;
+        buf_printf(b, "%c@%s ", additive ? '+' : '-', cat_names[best]);
+        set_category(&fake, best, additive);
+        set_category(&left, best, !additive);
     }
     /* then single commands, a container before its subcommands */
     for (int i = 0; i < n_cmds; i++) {
@@ -694,7 +708,9 @@ static void append_cmd_rules(Buf *b, const AclUser *u) {
                 buf_printf(b, "+%s|%s ", cmd_table[i].fullname, *p);
     }
     free_all_firstargs(&fake);
+    free_all_firstargs(&left);
     xfree(fake.cmd_bits);
+    xfree(left.cmd_bits);
     if (b->len && b->p[b->len - 1] == ' ') b->len--;
 }
 
@@ -1061,12 +1077,6 @@ static AclUser *make_default_user(void) {
     return u;
 }
 
-static int cat_size(int cat) {
-    int n = 0;
-    for (int i = 0; i < n_cmds; i++) n += (cmd_table[i].cats >> cat) & 1;
-    return n;
-}
-
 void acl_init(void) {
     int total = 0;
     commands_each(count_cmd, &total);
@@ -1075,18 +1085,6 @@ void acl_init(void) {
     commands_each(register_cmd, NULL);
     assert(n_cmds == total);
     n_words = (n_cmds + 63) / 64;
-    int sizes[N_CATS];
-    for (int j = 0; j < N_CATS; j++) {
-        cat_order[j] = j;
-        sizes[j] = cat_size(j);
-    }
-    /* stable: equal sizes keep ACL CAT's order */
-    for (int a = 1; a < N_CATS; a++)
-        for (int b = a; b > 0 && sizes[cat_order[b]] > sizes[cat_order[b - 1]]; b--) {
-            int t = cat_order[b];
-            cat_order[b] = cat_order[b - 1];
-            cat_order[b - 1] = t;
-        }
     default_user = user_insert(make_default_user());
     super_user.cmd_bits = xcalloc((size_t)n_words, sizeof(uint64_t));
     user_apply(&super_user, "+@all", 5);
