@@ -615,7 +615,7 @@ static int user_apply(AclUser *u, const char *op, size_t len) {
 
 /* Applies rules to a copy of u (or a new user) and, if all are valid,
  * installs the result: 0, or -1 with the error in *err (owned). */
-static int user_set_rules(Slice name, int argc, const Slice *argv, char **err) {
+int acl_setuser(Slice name, int argc, const Slice *argv, char **err) {
     AclUser *u = acl_find_user(name);
     AclUser *tmp = u ? xcalloc(1, sizeof *tmp) : user_new(name.p, name.len);
     if (u) user_copy(tmp, u);
@@ -760,7 +760,7 @@ static int user_flag_words(const AclUser *u, const char **out) {
 }
 
 /* The `user ...` line of ACL LIST and the ACL file. */
-static void describe_user(Buf *b, const AclUser *u) {
+void acl_describe_user(Buf *b, const AclUser *u) {
     const char *words[4];
     buf_append_cstr(b, "user ");
     buf_append(b, u->name, u->name_len);
@@ -1295,7 +1295,7 @@ int acl_load_at_startup(char **err) {
         } else {
             /* a configured default user starts from nothing, as others do */
             if (slice_eq(p->argv[0], slice_cstr("default"))) user_apply(default_user, "reset", 5);
-            rc = user_set_rules(p->argv[0], p->argc - 1, p->argv + 1, &e);
+            rc = acl_setuser(p->argv[0], p->argc - 1, p->argv + 1, &e);
         }
         if (rc != 0) {
             Buf b;
@@ -1320,7 +1320,7 @@ static int save_acl_file(const char *path, char **err) {
     Buf b;
     buf_init(&b);
     for (int i = 0; i < n_users; i++) {
-        describe_user(&b, users[i]);
+        acl_describe_user(&b, users[i]);
         buf_append_char(&b, '\n');
     }
     Buf tmp;
@@ -1376,7 +1376,7 @@ static void cmd_acl_setuser(Client *c) {
         return;
     }
     char *err = NULL;
-    if (user_set_rules(name, c->argc - 3, c->argv + 3, &err) != 0) {
+    if (acl_setuser(name, c->argc - 3, c->argv + 3, &err) != 0) {
         reply_error(c, "ERR %s", err);
         xfree(err);
         return;
@@ -1450,7 +1450,7 @@ static void cmd_acl_list(Client *c) {
     buf_init(&b);
     for (int i = 0; i < n_users; i++) {
         buf_clear(&b);
-        describe_user(&b, users[i]);
+        acl_describe_user(&b, users[i]);
         reply_bulk(c, b.p, b.len);
     }
     buf_free(&b);

@@ -89,6 +89,13 @@ void acl_denied_message(Buf *out, int reason, const AclUser *u, const Command *c
  * client whose command it was (its CLIENT INFO line is kept). */
 void acl_log_add(struct ClientFull *c, int reason, int context, Slice object, Slice username);
 
+/* ACL SETUSER name rules...: applies the rules to a copy of the user (made
+ * when missing) and installs it only if all are valid. 0, or -1 with 7.0's
+ * error text (without "ERR ") in *err, owned (free with xfree). */
+int acl_setuser(Slice name, int argc, const Slice *argv, char **err);
+/* Appends u's ACL LIST line ("user <name> ...") to out. */
+void acl_describe_user(Buf *out, const AclUser *u);
+
 /* The full name of a command ("client|list"): a static string. */
 const char *acl_command_fullname(const Command *cmd);
 
