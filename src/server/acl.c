@@ -1599,6 +1599,9 @@ static void cmd_acl_save(Client *c) {
     reply_ok(c);
 }
 
+#define DRYRUN_HELP                                                                                \
+    "    Returns whether the user can execute the given command without executing the command."
+
 static void cmd_acl_help(Client *c) {
     static const char *const help[] = {
         "ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -1608,8 +1611,7 @@ static void cmd_acl_help(Client *c) {
         "DELUSER <username> [<username> ...]",
         "    Delete a list of users.",
         "DRYRUN <username> <command> [<arg> ...]",
-        "    Returns whether the user can execute the given command without executing the "
-        "command.",
+        DRYRUN_HELP,
         "GETUSER <username>",
         "    Get the user's details.",
         "GENPASS [<bits>]",
