@@ -1,6 +1,6 @@
 /*
  * acl.c - users, their rules, the permission check, ACL LOG, the ACL file
- * and the ACL command, as Redis 7.0 has them (without selectors).
+ * and the ACL command, as Redis 7.0 has them.
  *
  * Commands get dense ids at start-up (every command, then its subcommands,
  * in the command tables' order); a user's permission to run commands is a
@@ -19,6 +19,10 @@
  * (ACL SETUSER must apply to the clients already authenticated as the
  * user). A user that may do everything is marked is_unrestricted so the
  * dispatch tests one field (acl.h).
+ *
+ * A user's permissions are its root selector plus any number of selectors
+ * (7.0's "(...)" rules), each a bitmap, key patterns and channel patterns;
+ * a command may run if any of them allows all of it.
  *
  * ACL SETUSER applies its rules to a copy and installs it only if every rule
  * was valid, so a bad rule changes nothing. Users are kept sorted by name
@@ -155,39 +159,39 @@ static int n_users;
 static AclUser *default_user;
 static AclUser super_user; /* fake clients' (AOF loading): never in the table */
 
-static int get_bit(const AclUser *u, int id) {
+static int get_bit(const AclSelector *u, int id) {
     return (u->cmd_bits[id / 64] >> (id % 64)) & 1;
 }
 
-static void set_bit(AclUser *u, int id, int v) {
+static void set_bit(AclSelector *u, int id, int v) {
     if (v)
         u->cmd_bits[id / 64] |= 1ull << (id % 64);
     else
         u->cmd_bits[id / 64] &= ~(1ull << (id % 64));
 }
 
-static void free_firstargs_of(AclUser *u, int id) {
+static void free_firstargs_of(AclSelector *u, int id) {
     if (!u->firstargs || !u->firstargs[id]) return;
     for (char **p = u->firstargs[id]; *p; p++) xfree(*p);
     xfree(u->firstargs[id]);
     u->firstargs[id] = NULL;
 }
 
-static void free_all_firstargs(AclUser *u) {
+static void free_all_firstargs(AclSelector *u) {
     if (!u->firstargs) return;
     for (int i = 0; i < n_cmds; i++) free_firstargs_of(u, i);
     xfree(u->firstargs);
     u->firstargs = NULL;
 }
 
-static void clear_keys(AclUser *u) {
+static void clear_keys(AclSelector *u) {
     for (int i = 0; i < u->n_keys; i++) xfree(u->keys[i].pat);
     xfree(u->keys);
     u->keys = NULL;
     u->n_keys = 0;
 }
 
-static void clear_channels(AclUser *u) {
+static void clear_channels(AclSelector *u) {
     for (int i = 0; i < u->n_channels; i++) xfree((char *)u->channels[i].p);
     xfree(u->channels);
     u->channels = NULL;
@@ -196,17 +200,36 @@ static void clear_channels(AclUser *u) {
 
 static void update_unrestricted(AclUser *u) {
     int all = ACL_SEL_ALLCOMMANDS | ACL_SEL_ALLKEYS | ACL_SEL_ALLCHANNELS;
-    u->is_unrestricted = (u->sel_flags & all) == all;
+    u->is_unrestricted = (u->root.sel_flags & all) == all;
+}
+
+static void selector_clear(AclSelector *s) {
+    xfree(s->cmd_bits);
+    free_all_firstargs(s);
+    clear_keys(s);
+    clear_channels(s);
+    memset(s, 0, sizeof *s);
+}
+
+/* A selector with no rights (-@all, no keys, resetchannels). */
+static void selector_init(AclSelector *s) {
+    memset(s, 0, sizeof *s);
+    s->cmd_bits = xcalloc((size_t)n_words, sizeof(uint64_t));
+}
+
+static void clear_selectors(AclUser *u) {
+    for (int i = 0; i < u->n_selectors; i++) selector_clear(&u->selectors[i]);
+    xfree(u->selectors);
+    u->selectors = NULL;
+    u->n_selectors = 0;
 }
 
 /* Frees what u owns (not u itself). */
 static void user_clear(AclUser *u) {
     xfree(u->name);
     xfree(u->passwords);
-    xfree(u->cmd_bits);
-    free_all_firstargs(u);
-    clear_keys(u);
-    clear_channels(u);
+    selector_clear(&u->root);
+    clear_selectors(u);
     memset(u, 0, sizeof *u);
 }
 
@@ -217,21 +240,14 @@ static AclUser *user_new(const char *name, size_t len) {
     u->name = xmemdup(name, len + 1);
     u->name[len] = '\0';
     u->name_len = len;
-    u->cmd_bits = xcalloc((size_t)n_words, sizeof(uint64_t));
+    selector_init(&u->root);
     return u;
 }
 
-/* Deep copy of src into dst (dst's old contents are freed). */
-static void user_copy(AclUser *dst, const AclUser *src) {
-    user_clear(dst);
-    dst->name = xmemdup(src->name, src->name_len + 1);
-    dst->name_len = src->name_len;
-    dst->flags = src->flags;
+/* Deep copy of src into dst (dst is uninitialised). */
+static void selector_copy(AclSelector *dst, const AclSelector *src) {
+    memset(dst, 0, sizeof *dst);
     dst->sel_flags = src->sel_flags;
-    dst->is_unrestricted = src->is_unrestricted;
-    dst->n_passwords = src->n_passwords;
-    if (src->n_passwords)
-        dst->passwords = xmemdup(src->passwords, (size_t)src->n_passwords * sizeof *src->passwords);
     dst->cmd_bits = xmemdup(src->cmd_bits, (size_t)n_words * sizeof(uint64_t));
     if (src->firstargs) {
         dst->firstargs = xcalloc((size_t)n_cmds, sizeof(char **));
@@ -257,6 +273,25 @@ static void user_copy(AclUser *dst, const AclUser *src) {
         for (int i = 0; i < src->n_channels; i++)
             dst->channels[i] = slice_of(xmemdup(src->channels[i].p, src->channels[i].len + 1),
                                         src->channels[i].len);
+    }
+}
+
+/* Deep copy of src into dst (dst's old contents are freed). */
+static void user_copy(AclUser *dst, const AclUser *src) {
+    user_clear(dst);
+    dst->name = xmemdup(src->name, src->name_len + 1);
+    dst->name_len = src->name_len;
+    dst->flags = src->flags;
+    dst->is_unrestricted = src->is_unrestricted;
+    dst->n_passwords = src->n_passwords;
+    if (src->n_passwords)
+        dst->passwords = xmemdup(src->passwords, (size_t)src->n_passwords * sizeof *src->passwords);
+    selector_copy(&dst->root, &src->root);
+    dst->n_selectors = src->n_selectors;
+    if (src->n_selectors) {
+        dst->selectors = xmalloc((size_t)src->n_selectors * sizeof *dst->selectors);
+        for (int i = 0; i < src->n_selectors; i++)
+            selector_copy(&dst->selectors[i], &src->selectors[i]);
     }
 }
 
@@ -354,24 +389,24 @@ static const char *rule_error_text(int e) {
 
 /* Sets or clears a command's bit; a container's carries its subcommands'.
  * First arguments allowed for it are forgotten either way. */
-static void change_perm(AclUser *u, int id, int allow) {
+static void change_perm(AclSelector *u, int id, int allow) {
     set_bit(u, id, allow);
     free_firstargs_of(u, id);
     const AclCmd *e = &cmd_table[id];
     for (int k = 0; k < e->n_subs; k++) set_bit(u, e->first_sub + k, allow);
 }
 
-static void set_category(AclUser *u, int cat, int allow) {
+static void set_category(AclSelector *u, int cat, int allow) {
     for (int i = 0; i < n_cmds; i++)
         if (cmd_table[i].cats & (1u << cat)) change_perm(u, i, allow);
 }
 
-static void set_all_commands(AclUser *u, int allow) {
+static void set_all_commands(AclSelector *u, int allow) {
     memset(u->cmd_bits, allow ? 0xff : 0, (size_t)n_words * sizeof(uint64_t));
     free_all_firstargs(u);
 }
 
-static void add_firstarg(AclUser *u, int id, const char *arg, size_t len) {
+static void add_firstarg(AclSelector *u, int id, const char *arg, size_t len) {
     if (!u->firstargs) u->firstargs = xcalloc((size_t)n_cmds, sizeof(char **));
     int n = 0;
     if (u->firstargs[id]) {
@@ -420,7 +455,7 @@ static int word_is(const char *op, size_t len, const char *w) {
     return strlen(w) == len && strncasecmp(op, w, len) == 0;
 }
 
-static int add_key_pattern(AclUser *u, const char *op, size_t len) {
+static int add_key_pattern(AclSelector *u, const char *op, size_t len) {
     if (u->sel_flags & ACL_SEL_ALLKEYS) return RULE_KEY_AFTER_ALL;
     int perm = 0;
     size_t off = 1;
@@ -464,7 +499,7 @@ static int add_key_pattern(AclUser *u, const char *op, size_t len) {
     return RULE_OK;
 }
 
-static int add_channel(AclUser *u, const char *pat, size_t plen) {
+static int add_channel(AclSelector *u, const char *pat, size_t plen) {
     if (plen == 1 && pat[0] == '*') {
         clear_channels(u);
         u->sel_flags |= ACL_SEL_ALLCHANNELS;
@@ -480,7 +515,7 @@ static int add_channel(AclUser *u, const char *pat, size_t plen) {
     return RULE_OK;
 }
 
-static int command_rule(AclUser *u, const char *op, size_t len) {
+static int command_rule(AclSelector *u, const char *op, size_t len) {
     int allow = op[0] == '+';
     if (len >= 2 && op[1] == '@') {
         if (word_is(op + 2, len - 2, "all")) {
@@ -535,6 +570,60 @@ static int has_space(const char *p, size_t len) {
     return 0;
 }
 
+/* Applies one rule about commands, keys or channels to a selector (the
+ * user's own or one in parentheses): RULE_OK or the error. */
+static int selector_apply(AclSelector *u, const char *op, size_t len) {
+    if (len == 0) return RULE_OK;
+    if (word_is(op, len, "allkeys")) {
+        clear_keys(u);
+        u->sel_flags |= ACL_SEL_ALLKEYS;
+    } else if (word_is(op, len, "resetkeys")) {
+        clear_keys(u);
+        u->sel_flags &= ~ACL_SEL_ALLKEYS;
+    } else if (word_is(op, len, "allchannels")) {
+        clear_channels(u);
+        u->sel_flags |= ACL_SEL_ALLCHANNELS;
+    } else if (word_is(op, len, "resetchannels")) {
+        clear_channels(u);
+        u->sel_flags &= ~ACL_SEL_ALLCHANNELS;
+    } else if (word_is(op, len, "allcommands")) {
+        return command_rule(u, "+@all", 5);
+    } else if (word_is(op, len, "nocommands")) {
+        return command_rule(u, "-@all", 5);
+    } else if (op[0] == '~' || op[0] == '%') {
+        if (has_space(op, len)) return RULE_SYNTAX;
+        return add_key_pattern(u, op, len);
+    } else if (op[0] == '&') {
+        if (has_space(op, len)) return RULE_SYNTAX;
+        return add_channel(u, op + 1, len - 1);
+    } else if ((op[0] == '+' || op[0] == '-') && len > 1) {
+        return command_rule(u, op, len);
+    } else {
+        return RULE_SYNTAX;
+    }
+    return RULE_OK;
+}
+
+/* "(rule rule ...)": a new selector made of the rules, added to u. */
+static int add_selector(AclUser *u, const char *op, size_t len) {
+    AclSelector sel;
+    selector_init(&sel);
+    const char *p = op + 1, *end = op + len - 1;
+    while (p < end) {
+        while (p < end && *p == ' ') p++;
+        const char *w = p;
+        while (p < end && *p != ' ') p++;
+        int rc = selector_apply(&sel, w, (size_t)(p - w));
+        if (rc != RULE_OK) {
+            selector_clear(&sel);
+            return rc;
+        }
+    }
+    u->selectors = xrealloc(u->selectors, (size_t)(u->n_selectors + 1) * sizeof *u->selectors);
+    u->selectors[u->n_selectors++] = sel;
+    return RULE_OK;
+}
+
 /* Applies one rule to u: RULE_OK or the error. */
 static int user_apply(AclUser *u, const char *op, size_t len) {
     int rc = RULE_OK;
@@ -570,70 +659,99 @@ static int user_apply(AclUser *u, const char *op, size_t len) {
         } else {
             rc = remove_password(u, op + 1);
         }
-    } else if (word_is(op, len, "allkeys")) {
-        clear_keys(u);
-        u->sel_flags |= ACL_SEL_ALLKEYS;
-    } else if (word_is(op, len, "resetkeys")) {
-        clear_keys(u);
-        u->sel_flags &= ~ACL_SEL_ALLKEYS;
-    } else if (word_is(op, len, "allchannels")) {
-        clear_channels(u);
-        u->sel_flags |= ACL_SEL_ALLCHANNELS;
-    } else if (word_is(op, len, "resetchannels")) {
-        clear_channels(u);
-        u->sel_flags &= ~ACL_SEL_ALLCHANNELS;
-    } else if (word_is(op, len, "allcommands")) {
-        rc = command_rule(u, "+@all", 5);
-    } else if (word_is(op, len, "nocommands")) {
-        rc = command_rule(u, "-@all", 5);
+    } else if (op[0] == '(' && op[len - 1] == ')') {
+        rc = add_selector(u, op, len);
     } else if (word_is(op, len, "clearselectors")) {
-        /* streamd has no selectors: there are none to clear */
+        clear_selectors(u);
     } else if (word_is(op, len, "reset")) {
         u->flags &= ~ACL_USER_NOPASS;
         u->n_passwords = 0;
-        clear_keys(u);
-        u->sel_flags &= ~ACL_SEL_ALLKEYS;
-        clear_channels(u);
-        u->sel_flags &= ~ACL_SEL_ALLCHANNELS;
+        clear_keys(&u->root);
+        u->root.sel_flags &= ~ACL_SEL_ALLKEYS;
+        clear_channels(&u->root);
+        u->root.sel_flags &= ~ACL_SEL_ALLCHANNELS;
         u->flags &= ~ACL_USER_ON;
         u->flags = (u->flags & ~ACL_USER_SKIP_SANITIZE) | ACL_USER_SANITIZE;
-        rc = command_rule(u, "-@all", 5);
-    } else if (op[0] == '~' || op[0] == '%') {
-        if (has_space(op, len)) return RULE_SYNTAX;
-        rc = add_key_pattern(u, op, len);
-    } else if (op[0] == '&') {
-        if (has_space(op, len)) return RULE_SYNTAX;
-        rc = add_channel(u, op + 1, len - 1);
-    } else if ((op[0] == '+' || op[0] == '-') && len > 1) {
-        rc = command_rule(u, op, len);
+        clear_selectors(u);
+        rc = command_rule(&u->root, "-@all", 5);
     } else {
-        rc = RULE_SYNTAX;
+        rc = selector_apply(&u->root, op, len);
     }
     update_unrestricted(u);
     return rc;
 }
 
+/* Joins the arguments of each selector given over several words ("(+get"
+ * "~a*)") into one "(+get ~a*)"; returns the count, or -1 with *err (owned)
+ * when a selector is not closed. *out: owned array of owned copies. */
+static int merge_selector_args(int argc, const Slice *argv, Slice **out, char **err) {
+    Slice *v = xcalloc((size_t)argc + 1, sizeof *v);
+    int n = 0, open = -1;
+    Buf cur;
+    buf_init(&cur);
+    for (int i = 0; i < argc; i++) {
+        Slice a = argv[i];
+        if (open >= 0) {
+            buf_append_char(&cur, ' ');
+            buf_append(&cur, a.p, a.len);
+            if (a.len && a.p[a.len - 1] == ')') {
+                v[n++] = slice_of(xmemdup(cur.p, cur.len), cur.len);
+                buf_clear(&cur);
+                open = -1;
+            }
+        } else if (a.len && a.p[0] == '(' && (a.len == 1 || a.p[a.len - 1] != ')')) {
+            open = i;
+            buf_append(&cur, a.p, a.len);
+        } else {
+            v[n++] = slice_of(xmemdup(a.p, a.len + 1), a.len);
+        }
+    }
+    buf_free(&cur);
+    if (open >= 0) {
+        Buf b;
+        buf_init(&b);
+        buf_printf(&b, "Unmatched parenthesis in acl selector starting at '%.*s'.",
+                   (int)argv[open].len, argv[open].p);
+        buf_append_char(&b, '\0');
+        *err = b.p;
+        for (int i = 0; i < n; i++) xfree((char *)v[i].p);
+        xfree(v);
+        return -1;
+    }
+    *out = v;
+    return n;
+}
+
+static void free_merged(Slice *v, int n) {
+    for (int i = 0; i < n; i++) xfree((char *)v[i].p);
+    xfree(v);
+}
+
 /* Applies rules to a copy of u (or a new user) and, if all are valid,
  * installs the result: 0, or -1 with the error in *err (owned). */
 int acl_setuser(Slice name, int argc, const Slice *argv, char **err) {
+    Slice *ops;
+    int n_ops = merge_selector_args(argc, argv, &ops, err);
+    if (n_ops < 0) return -1;
     AclUser *u = acl_find_user(name);
     AclUser *tmp = u ? xcalloc(1, sizeof *tmp) : user_new(name.p, name.len);
     if (u) user_copy(tmp, u);
-    for (int i = 0; i < argc; i++) {
-        int rc = argv[i].len && argv[i].p[0] == '(' ? RULE_SYNTAX
-                                                    : user_apply(tmp, argv[i].p, argv[i].len);
+    for (int i = 0; i < n_ops; i++) {
+        int rc = user_apply(tmp, ops[i].p, ops[i].len);
         if (rc != RULE_OK) {
             Buf b;
             buf_init(&b);
-            buf_printf(&b, "Error in ACL SETUSER modifier '%.*s': %s", (int)argv[i].len, argv[i].p,
+            buf_printf(&b, "Error in ACL SETUSER modifier '%.*s': %s", (int)ops[i].len, ops[i].p,
                        rule_error_text(rc));
             buf_append_char(&b, '\0');
             *err = b.p;
             user_clear(tmp);
             xfree(tmp);
+            free_merged(ops, n_ops);
             return -1;
         }
     }
+    free_merged(ops, n_ops);
     if (u) {
         /* swap the contents: clients keep pointing to u */
         user_clear(u);
@@ -648,7 +766,7 @@ int acl_setuser(Slice name, int argc, const Slice *argv, char **err) {
 /* ---- describing a user -------------------------------------------------- */
 
 /* The commands of category cat that u may (*on) and may not (*off) run. */
-static void count_cat(const AclUser *u, int cat, int *on, int *off) {
+static void count_cat(const AclSelector *u, int cat, int *on, int *off) {
     *on = *off = 0;
     for (int i = 0; i < n_cmds; i++) {
         if (!(cmd_table[i].cats & (1u << cat))) continue;
@@ -659,8 +777,8 @@ static void count_cat(const AclUser *u, int cat, int *on, int *off) {
     }
 }
 
-static void append_cmd_rules(Buf *b, const AclUser *u) {
-    AclUser fake, left;
+static void append_cmd_rules(Buf *b, const AclSelector *u) {
+    AclSelector fake, left;
     memset(&fake, 0, sizeof fake);
     memset(&left, 0, sizeof left);
     fake.cmd_bits = xcalloc((size_t)n_words, sizeof(uint64_t));
@@ -724,7 +842,7 @@ static void append_key_pattern(Buf *b, const AclKeyPattern *k) {
     buf_append(b, k->pat, k->len);
 }
 
-static void append_keys(Buf *b, const AclUser *u) {
+static void append_keys(Buf *b, const AclSelector *u) {
     if (u->sel_flags & ACL_SEL_ALLKEYS) {
         buf_append_cstr(b, "~*");
         return;
@@ -735,7 +853,7 @@ static void append_keys(Buf *b, const AclUser *u) {
     }
 }
 
-static void append_channels(Buf *b, const AclUser *u) {
+static void append_channels(Buf *b, const AclSelector *u) {
     if (u->sel_flags & ACL_SEL_ALLCHANNELS) {
         buf_append_cstr(b, "&*");
         return;
@@ -760,6 +878,22 @@ static int user_flag_words(const AclUser *u, const char **out) {
 }
 
 /* The `user ...` line of ACL LIST and the ACL file. */
+/* A selector's keys, channels and commands, as ACL LIST shows them. */
+static void describe_selector(Buf *b, const AclSelector *s) {
+    size_t before = b->len;
+    append_keys(b, s);
+    if (b->len > before) buf_append_char(b, ' ');
+    if (s->sel_flags & ACL_SEL_ALLCHANNELS) {
+        buf_append_cstr(b, "&* ");
+    } else {
+        buf_append_cstr(b, "resetchannels ");
+        before = b->len;
+        append_channels(b, s);
+        if (b->len > before) buf_append_char(b, ' ');
+    }
+    append_cmd_rules(b, s);
+}
+
 void acl_describe_user(Buf *b, const AclUser *u) {
     const char *words[4];
     buf_append_cstr(b, "user ");
@@ -767,19 +901,13 @@ void acl_describe_user(Buf *b, const AclUser *u) {
     int nw = user_flag_words(u, words);
     for (int i = 0; i < nw; i++) buf_printf(b, " %s", words[i]);
     for (int i = 0; i < u->n_passwords; i++) buf_printf(b, " #%s", u->passwords[i]);
-    size_t before = b->len;
     buf_append_char(b, ' ');
-    append_keys(b, u);
-    if (b->len == before + 1) b->len = before; /* no keys: nothing */
-    if (u->sel_flags & ACL_SEL_ALLCHANNELS) {
-        buf_append_cstr(b, " &*");
-    } else {
-        buf_append_cstr(b, " resetchannels");
-        if (u->n_channels) buf_append_char(b, ' ');
-        append_channels(b, u);
+    describe_selector(b, &u->root);
+    for (int i = 0; i < u->n_selectors; i++) {
+        buf_append_cstr(b, " (");
+        describe_selector(b, &u->selectors[i]);
+        buf_append_char(b, ')');
     }
-    buf_append_char(b, ' ');
-    append_cmd_rules(b, u);
 }
 
 /* ---- the check ------------------------------------------------------------ */
@@ -792,7 +920,7 @@ static int key_perm_of(const char *flags) {
     return need;
 }
 
-static int key_allowed(const AclUser *u, Slice key, int need) {
+static int key_allowed(const AclSelector *u, Slice key, int need) {
     for (int i = 0; i < u->n_keys; i++) {
         const AclKeyPattern *k = &u->keys[i];
         if ((k->perm & need) != need) continue;
@@ -801,7 +929,7 @@ static int key_allowed(const AclUser *u, Slice key, int need) {
     return 0;
 }
 
-static int channel_allowed(const AclUser *u, Slice ch, int is_pattern) {
+static int channel_allowed(const AclSelector *u, Slice ch, int is_pattern) {
     for (int i = 0; i < u->n_channels; i++) {
         Slice p = u->channels[i];
         if (is_pattern ? slice_eq(p, ch) : glob_match(p.p, p.len, ch.p, ch.len, 0)) return 1;
@@ -809,10 +937,9 @@ static int channel_allowed(const AclUser *u, Slice ch, int is_pattern) {
     return 0;
 }
 
-int acl_check_command(const AclUser *u, const Command *cmd, int argc, const Slice *argv,
-                      int *errpos) {
+static int selector_check(const AclSelector *u, const Command *cmd, int argc, const Slice *argv,
+                          int *errpos) {
     int id = cmd_id(cmd);
-    if (id < 0) return ACL_OK; /* not a table command: nothing to check */
     const AclCmd *e = &cmd_table[id];
     if (!(u->sel_flags & ACL_SEL_ALLCOMMANDS) && !(cmd->flags & CMD_NO_AUTH) && !get_bit(u, id)) {
         int idx = e->parent ? 2 : 1;
@@ -859,6 +986,27 @@ int acl_check_command(const AclUser *u, const Command *cmd, int argc, const Slic
         }
     }
     return ACL_OK;
+}
+
+/* The root's answer, or the first selector's that allows the command;
+ * refused by all, the most telling refusal (a channel, then a key, then the
+ * command), the first of its kind, as 7.0 reports it. */
+int acl_check_command(const AclUser *u, const Command *cmd, int argc, const Slice *argv,
+                      int *errpos) {
+    if (cmd_id(cmd) < 0) return ACL_OK; /* not a table command: nothing to check */
+    int pos = 0;
+    int best = selector_check(&u->root, cmd, argc, argv, &pos);
+    if (best == ACL_OK) return ACL_OK;
+    *errpos = pos;
+    for (int i = 0; i < u->n_selectors; i++) {
+        int rc = selector_check(&u->selectors[i], cmd, argc, argv, &pos);
+        if (rc == ACL_OK) return ACL_OK;
+        if (rc > best) {
+            best = rc;
+            *errpos = pos;
+        }
+    }
+    return best;
 }
 
 void acl_denied_message(Buf *out, int reason, const AclUser *u, const Command *cmd, Slice object,
@@ -938,14 +1086,21 @@ static void kill_clients_of(AclUser *u, ClientFull *self) {
 }
 
 static int subscription_allowed(void *priv, Slice ch, int is_pattern) {
-    return channel_allowed(priv, ch, is_pattern);
+    const AclUser *u = priv;
+    if ((u->root.sel_flags & ACL_SEL_ALLCHANNELS) || channel_allowed(&u->root, ch, is_pattern))
+        return 1;
+    for (int i = 0; i < u->n_selectors; i++)
+        if ((u->selectors[i].sel_flags & ACL_SEL_ALLCHANNELS) ||
+            channel_allowed(&u->selectors[i], ch, is_pattern))
+            return 1;
+    return 0;
 }
 
 /* After u's channels changed: its subscribers that are subscribed to what
  * it may no longer use are closed (the caller after its reply), as 7.0
  * does. */
 static void kill_lost_subscribers(AclUser *u, ClientFull *self) {
-    if (u->sel_flags & ACL_SEL_ALLCHANNELS) return;
+    if (u->root.sel_flags & ACL_SEL_ALLCHANNELS) return;
     for (ClientFull *o = core.clients; o; o = o->next) {
         if (o->user != u || o->is_closing || !(o->pub.flags & CLIENT_PUBSUB)) continue;
         if (pubsub_client_each(o, subscription_allowed, u)) continue;
@@ -1086,7 +1241,7 @@ void acl_init(void) {
     assert(n_cmds == total);
     n_words = (n_cmds + 63) / 64;
     default_user = user_insert(make_default_user());
-    super_user.cmd_bits = xcalloc((size_t)n_words, sizeof(uint64_t));
+    selector_init(&super_user.root);
     user_apply(&super_user, "+@all", 5);
     user_apply(&super_user, "~*", 2);
     user_apply(&super_user, "&*", 2);
@@ -1175,15 +1330,31 @@ static int load_users(const char *origin, int n_lines, char **lines, ClientFull 
             continue;
         }
         AclUser *u = user_new(w[1].p, w[1].len);
+        Slice *ops;
+        char *merr = NULL;
+        int n_ops = merge_selector_args(n - 2, w + 2, &ops, &merr);
         int bad = 0;
-        for (int i = 2; i < n && !bad; i++) {
-            int rc = w[i].p[0] == '(' ? RULE_SYNTAX : user_apply(u, w[i].p, w[i].len);
-            if (rc != RULE_OK) {
+        if (n_ops < 0) {
+            buf_printf(&errors, "%s:%d: Unmatched parenthesis in selector definition. ", origin,
+                       ln + 1);
+            xfree(merr);
+            bad = 1;
+            n_ops = 0;
+            ops = NULL;
+        }
+        for (int i = 0; i < n_ops && !bad; i++) {
+            int rc = user_apply(u, ops[i].p, ops[i].len);
+            if (rc != RULE_OK && ops[i].p[0] == '(') {
+                /* 7.0 names the operation, but not a selector */
+                buf_printf(&errors, "%s:%d: %s. ", origin, ln + 1, rule_error_text(rc));
+                bad = 1;
+            } else if (rc != RULE_OK) {
                 buf_printf(&errors, "%s:%d: Error in applying operation '%.*s': %s. ", origin,
-                           ln + 1, (int)w[i].len, w[i].p, rule_error_text(rc));
+                           ln + 1, (int)ops[i].len, ops[i].p, rule_error_text(rc));
                 bad = 1;
             }
         }
+        if (ops) free_merged(ops, n_ops);
         if (bad) {
             user_clear(u);
             xfree(u);
@@ -1385,6 +1556,24 @@ static void cmd_acl_setuser(Client *c) {
     reply_ok(c);
 }
 
+/* "commands", "keys", "channels" and their descriptions (3 map pairs). */
+static void reply_selector_fields(Client *c, const AclSelector *s) {
+    Buf b;
+    buf_init(&b);
+    append_cmd_rules(&b, s);
+    reply_bulk_cstr(c, "commands");
+    reply_bulk(c, b.p ? b.p : "", b.len);
+    buf_clear(&b);
+    append_keys(&b, s);
+    reply_bulk_cstr(c, "keys");
+    reply_bulk(c, b.p ? b.p : "", b.len);
+    buf_clear(&b);
+    append_channels(&b, s);
+    reply_bulk_cstr(c, "channels");
+    reply_bulk(c, b.p ? b.p : "", b.len);
+    buf_free(&b);
+}
+
 static void cmd_acl_getuser(Client *c) {
     AclUser *u = acl_find_user(c->argv[2]);
     if (!u) {
@@ -1400,22 +1589,13 @@ static void cmd_acl_getuser(Client *c) {
     reply_bulk_cstr(c, "passwords");
     reply_array(c, (size_t)u->n_passwords);
     for (int i = 0; i < u->n_passwords; i++) reply_bulk(c, u->passwords[i], 64);
-    Buf b;
-    buf_init(&b);
-    append_cmd_rules(&b, u);
-    reply_bulk_cstr(c, "commands");
-    reply_bulk(c, b.p ? b.p : "", b.len);
-    buf_clear(&b);
-    append_keys(&b, u);
-    reply_bulk_cstr(c, "keys");
-    reply_bulk(c, b.p ? b.p : "", b.len);
-    buf_clear(&b);
-    append_channels(&b, u);
-    reply_bulk_cstr(c, "channels");
-    reply_bulk(c, b.p ? b.p : "", b.len);
-    buf_free(&b);
+    reply_selector_fields(c, &u->root);
     reply_bulk_cstr(c, "selectors");
-    reply_empty_array(c);
+    reply_array(c, (size_t)u->n_selectors);
+    for (int i = 0; i < u->n_selectors; i++) {
+        reply_map(c, 3);
+        reply_selector_fields(c, &u->selectors[i]);
+    }
 }
 
 static void cmd_acl_deluser(Client *c) {

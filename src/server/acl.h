@@ -1,8 +1,8 @@
 /*
- * acl.h - users and their permissions (Redis 7.0's ACL, without selectors).
+ * acl.h - users and their permissions (Redis 7.0's ACL).
  *
  * A user has a name, on/off, passwords (kept only as SHA-256 hex digests) or
- * nopass, and one set of permissions: the commands it may run (a bit per
+ * nopass, and sets of permissions (its own and its selectors'): the commands it may run (a bit per
  * command and subcommand, plus "first arguments" allowed for a command it
  * may not otherwise run, as `+select|0`), the key patterns it may read or
  * write, and the Pub/Sub channel patterns it may use. Every client points to
@@ -25,6 +25,18 @@
 struct ClientFull;
 struct Client;
 
+/* One set of permissions: a user's own (root) and each of its selectors.
+ * A command may run if the root or any selector allows it. */
+typedef struct AclSelector {
+    int sel_flags;      /* ACL_SEL_* (acl.c) */
+    uint64_t *cmd_bits; /* one bit per command id (acl.c) */
+    char ***firstargs;  /* NULL, or per command id NULL or a NULL-terminated array */
+    struct AclKeyPattern *keys;
+    int n_keys;
+    Slice *channels; /* owned bytes */
+    int n_channels;
+} AclSelector;
+
 typedef struct AclUser {
     /* All commands, all keys and all channels: the dispatch's fast path.
      * Kept up to date by every change of the user's rules. */
@@ -35,13 +47,9 @@ typedef struct AclUser {
     int flags; /* ACL_USER_* */
     char (*passwords)[65];
     int n_passwords;
-    int sel_flags;      /* ACL_SEL_* */
-    uint64_t *cmd_bits; /* one bit per command id (acl.c) */
-    char ***firstargs;  /* NULL, or per command id NULL or a NULL-terminated array */
-    struct AclKeyPattern *keys;
-    int n_keys;
-    Slice *channels; /* owned bytes */
-    int n_channels;
+    AclSelector root;
+    AclSelector *selectors; /* 7.0's "(...)" rules, in the order they were added */
+    int n_selectors;
 } AclUser;
 
 /* Why a command was refused (also ACL LOG's reasons). */

@@ -770,7 +770,7 @@ class Gen:
                  "+@all", "-@all", "+@stream", "-@write", "+xadd", "-xadd", "+client|id",
                  "+select|0", "+xinfo|stream|x", "+get|", "~s*", "%R~s1", "%W~x", "allkeys",
                  "resetkeys", "&ch*", "allchannels", "resetchannels", "reset", "+@nosuch", "bad",
-                 "(+get)", "clearselectors", "sanitize-payload"]
+                 "(+get)", "(+xadd ~s1 &c)", "(+get", "~x)", "clearselectors", "sanitize-payload"]
 
     def acl(self, conn):
         """ACL on users other than default (the fuzzer's connections stay

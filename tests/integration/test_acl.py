@@ -219,13 +219,18 @@ def test_acl_file_save_load_and_startup(make_server, tmp_path):
     c = srv.client()
     assert c.acl_users() == ["alice", "default"]
     assert c.execute_command("ACL", "SETUSER", "bob", "on", ">x", "+@all") == b"OK"
+    assert c.execute_command("ACL", "SETUSER", "sel", "+get", "~a*", "(+set ~b* &c)") == b"OK"
     assert c.execute_command("ACL", "SAVE") == b"OK"
     lines = path.read_text().splitlines()
     assert lines == [
         "user alice on #%s ~a* resetchannels -@all +get" % hashlib.sha256(b"pw").hexdigest(),
         "user bob on #%s resetchannels +@all" % hashlib.sha256(b"x").hexdigest(),
         "user default on nopass ~* &* +@all",
+        "user sel off ~a* resetchannels -@all +get (~b* resetchannels &c -@all +set)",
     ]
+    listed = c.acl_list()
+    assert c.execute_command("ACL", "LOAD") == b"OK"
+    assert c.acl_list() == listed
     bob = srv.client(username="bob", password="x")
     assert bob.ping()
     # a file with errors changes nothing and names every bad line
@@ -238,7 +243,7 @@ def test_acl_file_save_load_and_startup(make_server, tmp_path):
     assert "%s:2 should start with user keyword followed by the username." % path in msg
     assert msg.endswith("WARNING: ACL errors detected, no change to the previously active ACL "
                         "rules was performed")
-    assert c.acl_users() == ["alice", "bob", "default"]
+    assert c.acl_users() == ["alice", "bob", "default", "sel"]
     # a good file replaces the users; bob's clients are closed
     path.write_text("user carol on nopass ~* +@all\n")
     assert c.execute_command("ACL", "LOAD") == b"OK"

@@ -79,7 +79,10 @@ int main(void) {
     CHECK(strstr(setuser("x", "+xinfo|stream|x"), "first-arg of a subcommand") != NULL);
     CHECK(strstr(setuser("x", "+get|"), "Syntax error") != NULL);
     CHECK(strstr(setuser("x", "%~a"), "Syntax error") != NULL);
-    CHECK(strstr(setuser("x", "(+get)"), "Syntax error") != NULL); /* no selectors */
+    CHECK(strcmp(setuser("x", "+get (+set ~b*"),
+                 "Unmatched parenthesis in acl selector starting at '(+set'.") == 0);
+    CHECK(strcmp(setuser("x", "(+set on)"),
+                 "Error in ACL SETUSER modifier '(+set on)': Syntax error") == 0);
     CHECK(acl_find_user(slice_cstr("x")) == NULL);
     CHECK(setuser("x", "on >pw +get") == NULL);
     CHECK(setuser("x", "off >other +set bad") != NULL);
@@ -107,6 +110,22 @@ int main(void) {
     CHECK(described_as("c6", "user c6 off resetchannels -@all"));
     CHECK(setuser("c6", "reset skip-sanitize-payload") == NULL);
     CHECK(described_as("c6", "user c6 off skip-sanitize-payload resetchannels -@all"));
+
+    /* selectors: described after the user's own rules; a command runs if
+     * any allows it; refused by all, the most telling refusal */
+    CHECK(setuser("s", "on nopass +get ~a* (+set ~b*) (+del &ch* %R~c*) ( )") == NULL);
+    CHECK(described_as("s", "user s on nopass ~a* resetchannels -@all +get (~b* resetchannels "
+                            "-@all +set) (%R~c* resetchannels &ch* -@all +del) (resetchannels "
+                            "-@all)"));
+    CHECK_EQ_INT(check("s", "set b1 v", &pos), ACL_OK);
+    CHECK_EQ_INT(check("s", "get a1", &pos), ACL_OK);
+    CHECK_EQ_INT(check("s", "set a1 v", &pos), ACL_DENIED_KEY);
+    CHECK_EQ_INT(pos, 1);
+    CHECK_EQ_INT(check("s", "del c1", &pos), ACL_DENIED_KEY); /* %R~: read only */
+    CHECK_EQ_INT(check("s", "publish x m", &pos), ACL_DENIED_CMD);
+    CHECK(setuser("s", "clearselectors") == NULL);
+    CHECK(described_as("s", "user s on nopass ~a* resetchannels -@all +get"));
+    CHECK_EQ_INT(check("s", "set b1 v", &pos), ACL_DENIED_CMD);
 
     /* passwords are kept as SHA-256 digests */
     CHECK(setuser("p", "on >a >b >a <b") == NULL);
