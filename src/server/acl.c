@@ -910,6 +910,13 @@ void acl_describe_user(Buf *b, const AclUser *u) {
     }
 }
 
+int acl_config_user_line(int i, Buf *out) {
+    if (i < 0 || i >= n_users) return 0;
+    acl_describe_user(out, users[i]);
+    buf_append_char(out, '\n');
+    return 1;
+}
+
 /* ---- the check ------------------------------------------------------------ */
 
 static int key_perm_of(const char *flags) {

@@ -103,6 +103,9 @@ void acl_log_add(struct ClientFull *c, int reason, int context, Slice object, Sl
 int acl_setuser(Slice name, int argc, const Slice *argv, char **err);
 /* Appends u's ACL LIST line ("user <name> ...") to out. */
 void acl_describe_user(Buf *out, const AclUser *u);
+/* CONFIG REWRITE without an aclfile: appends the i-th user's line (by name),
+ * newline-ended, and returns 1; 0 past the last user. */
+int acl_config_user_line(int i, Buf *out);
 
 /* The full name of a command ("client|list"): a static string. */
 const char *acl_command_fullname(const Command *cmd);

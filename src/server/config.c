@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/alloc.h"
 #include "base/log.h"
@@ -696,11 +697,19 @@ static void cmd_config_rewrite(Client *c) {
     Buf out;
     buf_init(&out);
     char *written = xcalloc(N_CONFIGS, 1);
+    int has_aclfile = settings.aclfile && *settings.aclfile;
+    int n_user_lines = 0;
     char line[4096];
     while (f && fgets(line, sizeof line, f)) {
         char *p = line;
         while (isspace((unsigned char)*p)) p++;
         size_t nlen = strcspn(p, " \t\r\n");
+        /* users as they are now take the places of the user lines, in name
+         * order (the rest go at the end), unless an ACL file keeps them */
+        if (nlen == 4 && strncasecmp(p, "user", 4) == 0 && !has_aclfile) {
+            if (acl_config_user_line(n_user_lines, &out)) n_user_lines++;
+            continue;
+        }
         ConfigDef *d = (*p && *p != '#') ? find_config(p, nlen) : NULL;
         if (!d) {
             buf_append_cstr(&out, line);
@@ -717,6 +726,7 @@ static void cmd_config_rewrite(Client *c) {
         append_config_line(&out, &configs[i]);
     }
     xfree(written);
+    while (!has_aclfile && acl_config_user_line(n_user_lines, &out)) n_user_lines++;
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp-rewrite", core.config_file);
     FILE *w = fopen(tmp, "w");

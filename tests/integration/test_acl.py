@@ -270,6 +270,17 @@ def test_user_lines_in_the_config_file(make_server, tmp_path):
     w.xadd("jobs:1", {"a": "b"})
     with pytest.raises(redis.exceptions.NoPermissionError):
         w.xadd("other", {"a": "b"})
+    # CONFIG REWRITE writes the users as they are now, in the places of the
+    # user lines, in name order, the rest at the end
+    c.execute_command("ACL", "SETUSER", "carol", "on", "(+get ~x)")
+    assert c.config_rewrite()
+    users = [l for l in conf.read_text().splitlines() if l.startswith("user ")]
+    assert users == [
+        "user carol on resetchannels -@all (~x resetchannels -@all +get)",
+        "user default on nopass sanitize-payload ~* &* +@all",  # a configured user starts from reset
+        "user worker on #%s ~jobs:* resetchannels -@all +@stream" % hashlib.sha256(b"w").hexdigest(),
+    ]
+    assert conf.read_text().startswith("user carol ")
     # users in the config file and an aclfile at once: refused at start-up
     conf.write_text("user worker on >w\naclfile %s\n" % (tmp_path / "x.acl"))
     out = subprocess.run([STREAMD_BIN, str(conf), "--port", str(free_port())],
