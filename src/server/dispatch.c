@@ -430,6 +430,8 @@ static int acl_refuse(ClientFull *c, const Command *cmd) {
     int rc = acl_check_command(c->user, cmd, pc->argc, pc->argv, &pos);
     if (rc == ACL_OK) return 0;
     Slice object = rc == ACL_DENIED_CMD ? slice_cstr(acl_command_fullname(cmd)) : pc->argv[pos];
+    /* the log's client info names the refused command, as Redis's does */
+    c->last_cmd = cmdstats_for(cmd)->name;
     acl_log_add(c, rc, (pc->flags & CLIENT_MULTI) ? ACL_CTX_MULTI : ACL_CTX_TOPLEVEL, object,
                 slice_of(c->user->name, c->user->name_len));
     Buf msg;
