@@ -3,7 +3,9 @@
  * WRONGTYPE checks and generic tools (GET/SET and friends, counters).
  *
  * SET with a relative expiry propagates as SET ... PXAT <absolute ms> so a
- * replay does not extend the key's life.
+ * replay does not extend the key's life. SET's IFEQ/IFNE/IFDEQ/IFDNE
+ * conditions (Redis 8.4) are matched by strings_cas.c; a SET they let
+ * through propagates without them, like one NX/XX let through.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "cmd/strings_cas.h"
 #include "server/core.h"
 
 static int get_string(Client *c, Slice key, Obj **out) {
@@ -39,14 +42,20 @@ static void cmd_set(Client *c) {
     int64_t expire_at = -1;
     int unit_seen = 0;
     char unit_name[5] = "";
+    CasCond cond;
+    int has_cond = 0;
     for (int j = 3; j < c->argc; j++) {
         Slice a = c->argv[j];
         int has_next = j + 1 < c->argc;
-        if (slice_eq_nocase(a, "NX") && !(flags & SET_XX))
+        if (slice_eq_nocase(a, "NX") && !(flags & SET_XX) && !has_cond)
             flags |= SET_NX;
-        else if (slice_eq_nocase(a, "XX") && !(flags & SET_NX))
+        else if (slice_eq_nocase(a, "XX") && !(flags & SET_NX) && !has_cond)
             flags |= SET_XX;
-        else if (slice_eq_nocase(a, "GET"))
+        else if (has_next && !has_cond && !(flags & (SET_NX | SET_XX)) &&
+                 (has_cond = cas_parse(c, a, c->argv[j + 1], &cond)) != 0) {
+            if (has_cond < 0) return;
+            j++;
+        } else if (slice_eq_nocase(a, "GET"))
             flags |= SET_GET;
         else if (slice_eq_nocase(a, "KEEPTTL") && !unit_seen)
             flags |= SET_KEEPTTL;
@@ -86,11 +95,12 @@ static void cmd_set(Client *c) {
     }
     Slice key = c->argv[1];
     Obj *old = db_lookup_write(c->db, key);
-    if ((flags & SET_GET) && old && old->type != OBJ_STRING) {
+    if ((flags & SET_GET || has_cond) && old && old->type != OBJ_STRING) {
         reply_wrongtype(c);
         return;
     }
-    int do_set = !((flags & SET_NX) && old) && !((flags & SET_XX) && !old);
+    int do_set = !((flags & SET_NX) && old) && !((flags & SET_XX) && !old) &&
+                 (!has_cond || cas_matches(&cond, old));
     /* GET reads the old value as GET does: a missing one is a key miss */
     if ((flags & SET_GET) && !old)
         notify_keyspace_event(NOTIFY_KEY_MISS, "keymiss", key, db_index(c->db));

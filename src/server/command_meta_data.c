@@ -309,6 +309,25 @@ static const MetaArg a_del[] = {
 static const MetaKeySpec k_del[] = {
     {NULL, "RM delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
 };
+static const MetaArg a_delex_1[] = {
+    {"ifeq-value", "string", -1, "IFEQ", NULL, NULL, NULL, 0, NULL, 0},
+    {"ifne-value", "string", -1, "IFNE", NULL, NULL, NULL, 0, NULL, 0},
+    {"ifdeq-digest", "string", -1, "IFDEQ", NULL, NULL, NULL, 0, NULL, 0},
+    {"ifdne-digest", "string", -1, "IFDNE", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_delex[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"condition", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_delex_1, 4},
+};
+static const MetaKeySpec k_delex[] = {
+    {NULL, "RW delete variable_flags", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_digest[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_digest[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_dump[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
@@ -577,6 +596,30 @@ static const MetaArg a_mset[] = {
 static const MetaKeySpec k_mset[] = {
     {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 2, 0},
 };
+static const MetaArg a_msetex_1[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_msetex_2[] = {
+    {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0},
+    {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_msetex_3[] = {
+    {"seconds", "integer", -1, "EX", NULL, NULL, NULL, 0, NULL, 0},
+    {"milliseconds", "integer", -1, "PX", NULL, NULL, NULL, 0, NULL, 0},
+    {"unix-time-seconds", "unix-time", -1, "EXAT", NULL, NULL, NULL, 0, NULL, 0},
+    {"unix-time-milliseconds", "unix-time", -1, "PXAT", NULL, NULL, NULL, 0, NULL, 0},
+    {"keepttl", "pure-token", -1, "KEEPTTL", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_msetex[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"data", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_msetex_1, 2},
+    {"condition", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_msetex_2, 2},
+    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_msetex_3, 5},
+};
+static const MetaKeySpec k_msetex[] = {
+    {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 2},
+};
 static const MetaArg a_object_encoding[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
@@ -751,6 +794,10 @@ static const MetaArg a_select[] = {
 static const MetaArg a_set_2[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0},
+    {"ifeq-value", "string", -1, "IFEQ", NULL, "8.4.0", NULL, 0, NULL, 0},
+    {"ifne-value", "string", -1, "IFNE", NULL, "8.4.0", NULL, 0, NULL, 0},
+    {"ifdeq-digest", "string", -1, "IFDEQ", NULL, "8.4.0", NULL, 0, NULL, 0},
+    {"ifdne-digest", "string", -1, "IFDNE", NULL, "8.4.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_set_4[] = {
     {"seconds", "integer", -1, "EX", NULL, "2.6.12", NULL, 0, NULL, 0},
@@ -762,7 +809,7 @@ static const MetaArg a_set_4[] = {
 static const MetaArg a_set[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
-    {"condition", "oneof", -1, NULL, NULL, "2.6.12", NULL, META_ARG_OPTIONAL, a_set_2, 2},
+    {"condition", "oneof", -1, NULL, NULL, "2.6.12", NULL, META_ARG_OPTIONAL, a_set_2, 6},
     {"get", "pure-token", -1, "GET", NULL, "6.2.0", NULL, META_ARG_OPTIONAL, NULL, 0},
     {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_set_4, 5},
 };
@@ -774,6 +821,7 @@ static const char *const h_set[] = {
     "6.0.0", "Added the `KEEPTTL` option.",
     "6.2.0", "Added the `GET`, `EXAT` and `PXAT` option.",
     "7.0.0", "Allowed the `NX` and `GET` options to be used together.",
+    "8.4.0", "Added the `IFEQ`, `IFNE`, `IFDEQ` and `IFDNE` options.",
 };
 static const MetaArg a_setnx[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1377,6 +1425,8 @@ const CommandMeta command_meta_table[] = {
     {"decr", "Decrement the integer value of a key by one", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_decr, 1, a_decr, 1},
     {"decrby", "Decrement the integer value of a key by the given number", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_decrby, 1, a_decrby, 2},
     {"del", "Delete a key", "1.0.0", "generic", "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:agg_sum", k_del, 1, a_del, 1},
+    {"delex", "Conditionally removes the specified key based on value or digest comparison.", "8.4.0", "string", "O(1) for IFEQ/IFNE, O(N) for IFDEQ/IFDNE where N is the length of the string value.", NULL, NULL, NULL, NULL, 0, NULL, k_delex, 1, a_delex, 2},
+    {"digest", "Returns the XXH3 hash of a string value.", "8.4.0", "string", "O(N) where N is the length of the string value.", NULL, NULL, NULL, NULL, 0, NULL, k_digest, 1, a_digest, 1},
     {"discard", "Discard all commands issued after MULTI", "2.0.0", "transactions", "O(N), when N is the number of queued commands", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"dump", "Return a serialized version of the value stored at the specified key.", "2.6.0", "generic", "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_dump, 1, a_dump, 1},
     {"echo", "Echo the given string", "1.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_echo, 1},
@@ -1434,6 +1484,7 @@ const CommandMeta command_meta_table[] = {
     {"monitor", "Listen for all requests received by the server in real time", "1.0.0", "server", NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"move", "Move a key to another database", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_move, 1, a_move, 2},
     {"mset", "Set multiple keys to multiple values", "1.0.1", "string", "O(N) where N is the number of keys to set.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:all_succeeded", k_mset, 1, a_mset, 1},
+    {"msetex", "Atomically sets multiple string keys with a shared expiration in a single operation. Supports flexible argument parsing where condition and expiration flags can appear in any order.", "8.4.0", "string", "O(N) where N is the number of keys to set.", NULL, NULL, NULL, NULL, 0, NULL, k_msetex, 1, a_msetex, 4},
     {"multi", "Mark the start of a transaction block", "1.2.0", "transactions", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"object", "A container for object introspection commands", "2.2.3", "generic", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"object|encoding", "Inspect the internal encoding of a Redis object", "2.2.3", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_object_encoding, 1, a_object_encoding, 1},
@@ -1474,7 +1525,7 @@ const CommandMeta command_meta_table[] = {
     {"script|kill", "Kill the script currently in execution.", "2.6.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:one_succeeded", NULL, 0, NULL, 0},
     {"script|load", "Load the specified Lua script into the script cache.", "2.6.0", "scripting", "O(N) with N being the length in bytes of the script body.", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_script_load, 1},
     {"select", "Change the selected database for the current connection", "1.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_select, 1},
-    {"set", "Set the string value of a key", "1.0.0", "string", "O(1)", NULL, NULL, NULL, h_set, 4, NULL, k_set, 1, a_set, 5},
+    {"set", "Set the string value of a key", "1.0.0", "string", "O(1)", NULL, NULL, NULL, h_set, 5, NULL, k_set, 1, a_set, 5},
     {"setnx", "Set the value of a key, only if the key does not exist", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_setnx, 1, a_setnx, 2},
     {"shutdown", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", "server", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", NULL, NULL, NULL, h_shutdown, 1, NULL, NULL, 0, a_shutdown, 4},
     {"slowlog", "A container for slow log commands", "2.2.12", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
