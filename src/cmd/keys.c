@@ -12,6 +12,7 @@
 
 #include "base/alloc.h"
 #include "server/core.h"
+#include "server/tracking.h"
 
 static void cmd_del(Client *c) {
     long long n = 0;
@@ -502,6 +503,7 @@ static void cmd_flushdb(Client *c) {
     watch_touch_all(c->db, NULL);
     block_touch_db(c->db);
     db_flush(c->db);
+    tracking_invalidate_all(); /* the cache is not per database: all of it goes */
     server.dirty++;
     propagate_argv(c);
     reply_ok(c);

@@ -59,6 +59,13 @@ static const MetaArg a_auth[] = {
 static const char *const h_auth[] = {
     "6.0.0", "Added ACL style (username and password).",
 };
+static const MetaArg a_client_caching_0[] = {
+    {"yes", "pure-token", -1, "YES", NULL, NULL, NULL, 0, NULL, 0},
+    {"no", "pure-token", -1, "NO", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_client_caching[] = {
+    {"mode", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_client_caching_0, 2},
+};
 static const MetaArg a_client_kill_0_1_1[] = {
     {"normal", "pure-token", -1, "NORMAL", NULL, NULL, NULL, 0, NULL, 0},
     {"master", "pure-token", -1, "MASTER", NULL, "3.2.0", NULL, 0, NULL, 0},
@@ -151,6 +158,19 @@ static const MetaArg a_client_setinfo[] = {
 };
 static const MetaArg a_client_setname[] = {
     {"connection-name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_client_tracking_0[] = {
+    {"on", "pure-token", -1, "ON", NULL, NULL, NULL, 0, NULL, 0},
+    {"off", "pure-token", -1, "OFF", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_client_tracking[] = {
+    {"status", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_client_tracking_0, 2},
+    {"client-id", "integer", -1, "REDIRECT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"prefix", "string", -1, "PREFIX", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE | META_ARG_MULTIPLE_TOKEN, NULL, 0},
+    {"bcast", "pure-token", -1, "BCAST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"optin", "pure-token", -1, "OPTIN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"optout", "pure-token", -1, "OPTOUT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"noloop", "pure-token", -1, "NOLOOP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
 static const MetaArg a_client_unblock_1[] = {
     {"timeout", "pure-token", -1, "TIMEOUT", NULL, NULL, NULL, 0, NULL, 0},
@@ -1363,7 +1383,9 @@ const CommandMeta command_meta_table[] = {
     {"auth", "Authenticate to the server", "1.0.0", "connection", "O(N) where N is the number of passwords defined for the user", NULL, NULL, NULL, h_auth, 1, NULL, NULL, 0, a_auth, 2},
     {"bgrewriteaof", "Asynchronously rewrite the append-only file", "1.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"client", "A container for client connection commands", "2.4.0", "connection", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"client|caching", "Instruct the server about tracking or not keys in the next request", "6.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_caching, 1},
     {"client|getname", "Get the current connection name", "2.6.9", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"client|getredir", "Get tracking notifications redirection client ID if any", "6.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"client|help", "Show helpful text about the different subcommands", "5.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"client|id", "Returns the client ID for the current connection", "5.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"client|info", "Returns information about the current client connection.", "6.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},
@@ -1375,6 +1397,8 @@ const CommandMeta command_meta_table[] = {
     {"client|reply", "Instruct the server whether to reply to commands", "3.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_reply, 1},
     {"client|setinfo", "Sets information specific to the client or connection.", "7.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_client_setinfo, 1},
     {"client|setname", "Set the current connection name", "2.6.9", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_setname, 1},
+    {"client|tracking", "Enable or disable server assisted client side caching support", "6.0.0", "connection", "O(1). Some options may introduce additional complexity.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_tracking, 7},
+    {"client|trackinginfo", "Return information about server assisted client side caching for the current connection", "6.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"client|unblock", "Unblock a client blocked in a blocking command from a different connection", "5.0.0", "connection", "O(log N) where N is the number of client connections", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_unblock, 2},
     {"client|unpause", "Resume processing of clients that were paused", "6.2.0", "connection", "O(N) Where N is the number of paused clients", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"cluster", "A container for cluster commands", "3.0.0", "cluster", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},

@@ -97,6 +97,8 @@ typedef struct ClientFull {
     /* error reply marker for stats / fake clients */
     int replied_error;
     char *last_error; /* fake clients only: copy of the last error */
+
+    struct TrackingState *tracking; /* tracking.c; NULL until CLIENT TRACKING ON */
 } ClientFull;
 
 #define CF(c) ((ClientFull *)(c))
@@ -158,6 +160,13 @@ typedef struct Core {
     int64_t cmd_time_us;
     int64_t call_start_us; /* when the running call started (real clock) */
     int executing;
+    /* The client whose command (or transaction, or script) runs: set around
+     * the call, NULL between commands (tracking.c: NOLOOP, and a client's own
+     * invalidations follow its reply). */
+    ClientFull *current_client;
+    uint64_t n_tracking_clients; /* with CLIENT TRACKING on (INFO tracking_clients) */
+    int tracking_armed;          /* tracked keys or BCAST prefixes exist: changes matter */
+    int tracking_pending;        /* invalidations wait for the end of the command */
     int no_touch;          /* the running command's lookups leave access times (CLIENT NO-TOUCH) */
     int active_expire_off; /* DEBUG SET-ACTIVE-EXPIRE 0: the cron expires nothing */
     int shutdown_asap;
@@ -255,6 +264,7 @@ typedef struct Settings {
     char *notify_keyspace_events; /* canonical text; server.notify_flags holds the bits */
     char *aclfile;                /* acl.c: ACL LOAD / ACL SAVE's file; "" for none */
     long long acllog_max_len;
+    long long tracking_table_max_keys;
 } Settings;
 
 extern Settings settings;

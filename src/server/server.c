@@ -28,6 +28,7 @@
 #include "base/log.h"
 #include "server/acl.h"
 #include "server/core.h"
+#include "server/tracking.h"
 
 Core core;
 Server server;
@@ -353,6 +354,7 @@ static void before_sleep(void) {
     pause_before_sleep();
     block_check_timeouts();
     block_process_unblocked();
+    tracking_broadcast(); /* BCAST invalidations: before the AOF is written, as 7.0 */
     for (int i = 0; i < core.n_before_sleep; i++) core.before_sleep[i]();
     block_poll();
     client_write_pending();

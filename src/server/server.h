@@ -47,6 +47,14 @@ enum {
     CLIENT_PUBSUB = 1u << 18,          /* subscribed to something (pubsub.c) */
     CLIENT_SCRIPT = 1u << 19,          /* the client scripts run commands on (script.c) */
     CLIENT_PROTECTED = 1u << 20,       /* runs a busy script: its input waits (script.c) */
+    /* CLIENT TRACKING (tracking.c) */
+    CLIENT_TRACKING = 1u << 21,              /* on: t in CLIENT LIST */
+    CLIENT_TRACKING_BCAST = 1u << 22,        /* B */
+    CLIENT_TRACKING_OPTIN = 1u << 23,        /* keys remembered only after CACHING YES */
+    CLIENT_TRACKING_OPTOUT = 1u << 24,       /* keys not remembered after CACHING NO */
+    CLIENT_TRACKING_CACHING = 1u << 25,      /* CLIENT CACHING given for this command */
+    CLIENT_TRACKING_NOLOOP = 1u << 26,       /* no invalidations of its own changes */
+    CLIENT_TRACKING_BROKEN_REDIR = 1u << 27, /* the REDIRECT client went away: R */
 };
 
 struct Client {
