@@ -160,13 +160,13 @@ typedef struct Core {
     int64_t cmd_time_us;
     int64_t call_start_us; /* when the running call started (real clock) */
     int executing;
-    /* The client whose command (or transaction, or script) runs: set around
-     * the call, NULL between commands (tracking.c: NOLOOP, and a client's own
-     * invalidations follow its reply). */
+    /* The client whose command (or transaction, or script) runs, NULL
+     * between commands; kept only while core.tracking_on (tracking.c: NOLOOP,
+     * and a client's own invalidations follow its reply). */
     ClientFull *current_client;
     uint64_t n_tracking_clients; /* with CLIENT TRACKING on (INFO tracking_clients) */
-    int tracking_armed;          /* tracked keys or BCAST prefixes exist: changes matter */
-    int tracking_pending;        /* invalidations wait for the end of the command */
+    int tracking_on;       /* a client tracks, or invalidations wait: dispatch calls tracking.c */
+    int tracking_armed;    /* tracked keys or BCAST prefixes exist: changes matter */
     int no_touch;          /* the running command's lookups leave access times (CLIENT NO-TOUCH) */
     int active_expire_off; /* DEBUG SET-ACTIVE-EXPIRE 0: the cron expires nothing */
     int shutdown_asap;

@@ -463,8 +463,6 @@ static int is_multi_control(const Command *cmd) {
 void dispatch_command(ClientFull *c) {
     Client *pc = &c->pub;
     char namebuf[160];
-    const Command *resolved = NULL;          /* the command found, for CLIENT CACHING's flag */
-    ClientFull *outer = core.current_client; /* not NULL when nested in a busy script */
     core.executing = 1;
     /* The clock was read when this batch of input started or when the
      * previous command ended (call_command), so a pipelined command costs
@@ -509,7 +507,6 @@ void dispatch_command(ClientFull *c) {
         }
         cmd = sub;
     }
-    resolved = cmd;
     if ((cmd->arity > 0 && pc->argc != cmd->arity) || (pc->argc < -cmd->arity)) {
         pc->cmd = cmd;
         if (is_exec(cmd)) {
@@ -555,8 +552,10 @@ void dispatch_command(ClientFull *c) {
         reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.%s%s", "", "");
         goto done;
     }
-    /* 7.0 keeps the tracking table within its limit before each command */
-    if (__builtin_expect(core.n_tracking_clients != 0, 0)) tracking_limit_table(c);
+    /* client-side caching: c becomes the current client, and the tracking
+     * table is kept within its limit before each command, as 7.0 does (one
+     * predictable test while no client tracks) */
+    if (__builtin_expect(core.tracking_on, 0)) tracking_before_command(c);
     if (server.loading && !is_fake && !(cmd->flags & CMD_LOADING)) {
         reject(c, cmd, "LOADING Redis is loading the dataset in memory%s%s", "", "");
         goto done;
@@ -596,7 +595,6 @@ void dispatch_command(ClientFull *c) {
         multi_queue(c, cmd);
         goto done;
     }
-    core.current_client = c;
     if (is_exec(cmd)) {
         pc->cmd = cmd;
         int64_t t0 = core.call_start_us;
@@ -613,18 +611,15 @@ void dispatch_command(ClientFull *c) {
     } else {
         call_command(c, cmd);
     }
-    core.current_client = outer;
 done:
-    if (!c->block) {
-        reply_skip_advance(pc); /* a blocked command answers later */
-        if (__builtin_expect((pc->flags & CLIENT_TRACKING_CACHING) != 0, 0))
-            tracking_caching_advance(c, resolved);
-    }
+    if (!c->block) reply_skip_advance(pc); /* a blocked command answers later */
+    /* client-side caching: CLIENT CACHING's flag, and the invalidations that
+     * waited for this reply (one predictable test while no client tracks) */
+    if (__builtin_expect(core.tracking_on, 0)) tracking_after_command(c, cmd);
     /* nested in a busy script: its records, clock and wake-ups are the
      * running EVAL's, handled when that ends */
     if (__builtin_expect(core.script_busy, 0)) return;
     prop_flush(c);
-    if (__builtin_expect(core.tracking_pending, 0)) tracking_flush_pending();
     block_serve_ready();
     core.executing = 0;
 }

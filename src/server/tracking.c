@@ -94,6 +94,14 @@ static void update_armed(void) {
     core.tracking_armed = (table && dict_size(table) > 0) || n_prefixes > 0;
 }
 
+/* core.tracking_on gates dispatch's calls in here, which keep
+ * core.current_client: with no tracking client and nothing pending no one
+ * needs it, and it is dropped so that it never outlives its client. */
+static void update_on(void) {
+    core.tracking_on = core.n_tracking_clients > 0 || n_pending > 0;
+    if (!core.tracking_on) core.current_client = NULL;
+}
+
 /* ---- clients by id ---------------------------------------------------- */
 
 void tracking_client_created(ClientFull *c) {
@@ -223,6 +231,7 @@ void tracking_disable(ClientFull *c) {
     if (pc->flags & CLIENT_TRACKING) {
         core.n_tracking_clients--;
         pc->flags &= ~(CLIENT_TRACKING | CLIENT_TRACKING_CACHING | TRACKING_MODE_FLAGS);
+        update_on();
     }
 }
 
@@ -230,6 +239,8 @@ static void enable(ClientFull *c, uint64_t redirect, uint32_t options, const Sli
                    size_t n_pfx) {
     Client *pc = &c->pub;
     if (!(pc->flags & CLIENT_TRACKING)) core.n_tracking_clients++;
+    update_on();
+    core.current_client = c; /* (dispatch keeps it only while tracking_on was set) */
     pc->flags |= CLIENT_TRACKING;
     pc->flags &= ~TRACKING_MODE_FLAGS;
     if (!c->tracking) c->tracking = xcalloc(1, sizeof *c->tracking);
@@ -321,10 +332,10 @@ static void pending_add(ClientFull *target, const char *key, size_t len) {
     p->target = target;
     p->key = key ? xmemdup(key, len) : NULL;
     p->len = len;
-    core.tracking_pending = 1;
+    update_on();
 }
 
-void tracking_flush_pending(void) {
+static void flush_pending(void) {
     /* (sending never adds to the list) */
     for (size_t i = 0; i < n_pending; i++) {
         Pending *p = &pending[i];
@@ -337,7 +348,7 @@ void tracking_flush_pending(void) {
         xfree(p->key);
     }
     n_pending = 0;
-    core.tracking_pending = 0;
+    update_on();
     if (cap_pending > 64) {
         xfree(pending);
         pending = NULL;
@@ -402,11 +413,24 @@ void tracking_remember(ClientFull *c, const Command *cmd) {
     update_armed();
 }
 
-void tracking_caching_advance(ClientFull *c, const Command *resolved) {
-    if (c->pub.flags & CLIENT_MULTI) return;
-    const Command *parent = resolved ? command_parent(resolved) : NULL;
-    if (parent && !strcmp(parent->name, "client")) return; /* CLIENT CACHING itself, or kin */
-    c->pub.flags &= ~CLIENT_TRACKING_CACHING;
+void tracking_after_command(ClientFull *c, const Command *cmd) {
+    /* 7.0 keeps CACHING's flag through a transaction and past any CLIENT
+     * subcommand (they share one handler there), and clears it after
+     * anything else, a refused or unknown command included; a blocked
+     * command keeps it until it answers */
+    if ((c->pub.flags & CLIENT_TRACKING_CACHING) && !c->block && !(c->pub.flags & CLIENT_MULTI)) {
+        const Command *parent = cmd ? command_parent(cmd) : NULL;
+        if (!parent || strcmp(parent->name, "client") != 0)
+            c->pub.flags &= ~CLIENT_TRACKING_CACHING;
+    }
+    /* nested in a busy script: the script's caller answers later, and is
+     * the current client again */
+    if (core.script_busy) {
+        core.current_client = script_caller_client();
+        return;
+    }
+    if (n_pending) flush_pending();
+    core.current_client = NULL;
 }
 
 /* ---- invalidating ----------------------------------------------------- */
@@ -478,10 +502,10 @@ void tracking_invalidate_all(void) {
     update_armed();
 }
 
-void tracking_limit_table(ClientFull *current) {
+static void tracking_limit_table(ClientFull *current) {
     static unsigned runs_over;
     long long max = settings.tracking_table_max_keys;
-    if (!table || max == 0) return;
+    if (!table || max == 0 || !core.n_tracking_clients) return;
     if (dict_size(table) <= (size_t)max) {
         runs_over = 0;
         return;
@@ -500,6 +524,11 @@ void tracking_limit_table(ClientFull *current) {
         }
     }
     runs_over++;
+}
+
+void tracking_before_command(ClientFull *c) {
+    core.current_client = c;
+    tracking_limit_table(c);
 }
 
 /* ---- BCAST ------------------------------------------------------------ */

@@ -7,8 +7,8 @@
  *   - after a read-only command ran (call_command): tracking_remember();
  *   - when a key changed or expired (db.c): tracking_invalidate_key();
  *   - when databases were flushed: tracking_invalidate_all();
- *   - before a command runs (dispatch): tracking_limit_table();
- *   - at the end of a top-level command: tracking_flush_pending();
+ *   - before a command runs (dispatch): tracking_before_command();
+ *   - at the end of a command: tracking_after_command();
  *   - before the event loop sleeps: tracking_broadcast();
  *   - when a client is created or freed, or RESETs.
  */
@@ -40,17 +40,16 @@ void tracking_invalidate_key(Slice key, int by_expiry);
 /* Every key is gone (FLUSHDB, FLUSHALL): a null invalidation to every
  * tracking client, and the table is emptied. */
 void tracking_invalidate_all(void);
-/* Keeps the table within tracking-table-max-keys (before current's command
- * runs). */
-void tracking_limit_table(struct ClientFull *current);
-/* The invalidations of the running command meant for its own client: sent
- * after its reply, once the top-level command ends. */
-void tracking_flush_pending(void);
+/* Before c's command runs (past the checks that may refuse it): c is the
+ * current client, and the table is kept within tracking-table-max-keys. */
+void tracking_before_command(struct ClientFull *c);
+/* After a command of c (cmd: the command found, or NULL): CLIENT CACHING's
+ * flag lasts for one command or the transaction it starts; and, once the
+ * top-level command ends, the invalidations meant for its own client follow
+ * its reply, and no client is current any more. */
+void tracking_after_command(struct ClientFull *c, const Command *cmd);
 /* Sends the keys BCAST prefixes collected since the last call. */
 void tracking_broadcast(void);
-/* After a command: CLIENT CACHING's flag lasts for the next command (or the
- * transaction it starts) only. resolved: the command that ran, or NULL. */
-void tracking_caching_advance(struct ClientFull *c, const Command *resolved);
 
 /* CLIENT LIST/INFO: the redir= value. */
 long long tracking_redirect_of(const struct ClientFull *c);
