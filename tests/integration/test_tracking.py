@@ -8,6 +8,7 @@ client that turned its replies off. Runs against redis-server 7.0 as well
 
 import time
 
+from testlib import wait_blocked
 from testlib.resp import Push
 
 
@@ -165,3 +166,19 @@ def test_many_clients_and_keys(raw):
         got = pushes_until(r, b"t%d" % i)
         assert [k for arr in got for k in arr] == keys
     assert info(ctl)["tracking_total_keys"] == 0 and info(ctl)["tracking_total_items"] == 0
+
+
+def test_blocked_read_is_tracked_when_it_blocks(raw):
+    """As in 7.0: XREAD BLOCK remembers its keys when it blocks, so the XADD
+    that serves it first invalidates them; the entries it is then served
+    are not remembered again."""
+    c, p, ctl = raw(), raw(), raw()
+    c.call("HELLO", "3")
+    c.call("CLIENT", "TRACKING", "ON")
+    c.send_cmd("XREAD", "BLOCK", "0", "STREAMS", "s", "$")
+    wait_blocked(ctl, 1)
+    assert p.call("XADD", "s", "1-1", "f", "v") == b"1-1"
+    assert c.read() == Push([b"invalidate", [b"s"]])
+    assert c.read() == {b"s": [[b"1-1", [b"f", b"v"]]]}
+    assert p.call("XADD", "s", "2-1", "f", "v") == b"2-1"
+    assert pushes_until(c, b"t") == []
