@@ -116,6 +116,7 @@ static ClientFull *client_by_id(uint64_t id) {
 
 void tracking_client_freed(ClientFull *c) {
     tracking_disable(c);
+    if (core.current_client == c) core.current_client = NULL;
     if (c->tracking) {
         for (size_t i = 0; i < c->tracking->n_prefixes; i++)
             xfree((void *)c->tracking->prefixes[i].p);
