@@ -406,7 +406,8 @@ static void cmd_persist(Client *c) {
 
 static const char *string_encoding(const Obj *o) {
     long long v;
-    if (o->is_raw) return "raw";
+    if (o->str_enc == OBJ_STR_RAW) return "raw";
+    if (o->str_enc == OBJ_STR_PLAIN) return o->len <= 44 ? "embstr" : "raw";
     if (o->len <= 20 && parse_ll(slice_of(o->ptr, o->len), &v) == 0) return "int";
     return o->len <= 44 ? "embstr" : "raw";
 }
