@@ -109,10 +109,109 @@ LCS = [
 ]
 
 
-@pytest.mark.parametrize("script", [SETEX, GETEX, GETSET, GETRANGE, SETRANGE, INCRBYFLOAT,
-                                    MSETNX, LCS],
-                         ids=["setex", "getex", "getset", "getrange", "setrange", "incrbyfloat",
-                              "msetnx", "lcs"])
+SETBIT = [
+    "SETBIT b 7 1", "SETBIT b 7 1", "SETBIT b 7 0", "SETBIT b 100 1", "GET b",
+    "OBJECT ENCODING b", "SET n 12", "SETBIT n 0 0", "OBJECT ENCODING n", "GET n",
+    "SETBIT b -1 1", "SETBIT b 4294967296 1", "SETBIT b 4294967295 x", "SETBIT b 1 2",
+    "SETBIT b 1 -1", "SETBIT b abc 1", "SETBIT b 1 x", "SETBIT b 1", "GETBIT b 7",
+    "GETBIT b 100", "GETBIT b 10000", "GETBIT nope 1", "GETBIT b -1", "GETBIT b 4294967296",
+    "GETBIT b x", "GETBIT nope x", "GETBIT b", "SET t v EX 100", "SETBIT t 0 1",
+    Call("TTL t", cmp=TTL), "XADD st 1-0 f v", "SETBIT st 0 1", "SETBIT st -1 1",
+    "GETBIT st 0", "GETBIT st x",
+]
+
+BITCOUNT = [
+    "SET s foobar", "BITCOUNT s", "BITCOUNT s 0 0", "BITCOUNT s 1 1", "BITCOUNT s 1 1 BYTE",
+    "BITCOUNT s 5 30 BIT", "BITCOUNT s 5 30 bit", "BITCOUNT s 5 5 BIT", "BITCOUNT s 6 6 BIT",
+    "BITCOUNT s -1 -2", "BITCOUNT s -2 -1 BIT", "BITCOUNT s 0 -1 FOO", "BITCOUNT s -1 -2 FOO",
+    "BITCOUNT s 0", "BITCOUNT s a 1", "BITCOUNT s 1 a", "BITCOUNT s 0 1 BIT x",
+    "BITCOUNT nope 0", "BITCOUNT nope a b c d", "BITCOUNT s 0 100 BIT",
+    "BITCOUNT s -100 -50 BIT", "BITCOUNT s -100 -50",
+    "BITCOUNT s -9223372036854775808 9223372036854775807 BIT",
+    "BITCOUNT s 9223372036854775807 -9223372036854775808", "SET e ''", "BITCOUNT e",
+    "BITCOUNT e 0 -1", "BITCOUNT e 0 -1 BIT", ("SET", "big", b"\xff" * 100 + b"\x0f"),
+    "BITCOUNT big", "BITCOUNT big 3 -1", "BITCOUNT big 3 803 BIT", "BITCOUNT big 801 803 BIT",
+    "XADD st 1-0 f v", "BITCOUNT st", "BITCOUNT st a b", "BITCOUNT",
+]
+
+BITPOS = [
+    ("SET", "p", b"\xff\xf0\x00"), "BITPOS p 0", "BITPOS p 1", "BITPOS p 1 2", "BITPOS p 0 0 0",
+    "BITPOS p 0 2 -1 BIT", "BITPOS p 1 7 15 BIT", "BITPOS p 0 7 15 BIT", "BITPOS p 0 0 11 BIT",
+    "BITPOS p 0 0 12 BIT", "BITPOS p 0 5 BIT", "BITPOS p 0 5 BYTE", "BITPOS p 1 -3 -1 BIT",
+    "BITPOS p 1 20 BIT", "BITPOS p 2", "BITPOS p -1", "BITPOS p x", "BITPOS p 1 a",
+    "BITPOS p 1 0 a", "BITPOS p 1 0 1 FOO", "BITPOS p 1 0 1 BIT x", "BITPOS nope 0",
+    "BITPOS nope 1", "BITPOS nope 1 FOO", "BITPOS nope 2", ("SET", "ones", b"\xff\xff"),
+    "BITPOS ones 0", "BITPOS ones 0 0", "BITPOS ones 0 0 -1", "BITPOS ones 0 1 BIT",
+    "BITPOS ones 0 3 14 BIT", "BITPOS ones 0 3 BIT", "BITPOS ones 0 100", "BITPOS ones 1 100",
+    "BITPOS ones 0 -1 -2", "SET e ''", "BITPOS e 0", "BITPOS e 1", "BITPOS e 0 0",
+    ("SET", "long", b"\x00" * 40 + b"\x01" + b"\xff" * 40 + b"\xfe"), "BITPOS long 1",
+    "BITPOS long 0 41", "BITPOS long 0 41 -1", "BITPOS long 0 330 BIT", "BITPOS long 1 2 -2",
+    "XADD st 1-0 f v", "BITPOS st 1", "BITPOS st 2", "BITPOS st",
+]
+
+BITOP = [
+    "SET k1 foobar", "SET k2 abcdef", "SET k3 xy", "BITOP AND d k1 k2", "GET d",
+    "OBJECT ENCODING d", "BITOP OR d k1 k2 nope", "GET d", "BITOP XOR d k1 k3", "GET d",
+    "BITOP and d k1 k3", "GET d", "BITOP NOT d k1", "GET d", "BITOP NOT d k1 k2",
+    "BITOP NOT d", "BITOP FOO d k1", "BITOP AND d nope nope2", "EXISTS d",
+    "BITOP AND d nope", "SET d v EX 100", "BITOP OR d k3", "TTL d", "SET n 7",
+    "BITOP OR d n", "OBJECT ENCODING d", "BITOP OR k1 k1 k2", "GET k1", "XADD st 1-0 f v",
+    "BITOP AND d k1 st", "BITOP NOT d st", "BITOP AND st k1", "TYPE st", "BITOP AND d",
+]
+
+BITFIELD = [
+    "BITFIELD bf SET i8 0 100 GET i8 0", "OBJECT ENCODING bf", "BITFIELD bf INCRBY i8 0 100",
+    "BITFIELD bf OVERFLOW SAT INCRBY i8 0 100", "BITFIELD bf OVERFLOW FAIL INCRBY i8 0 100",
+    "BITFIELD bf OVERFLOW WRAP INCRBY i8 0 100 GET u8 0", "BITFIELD bf SET u8 0 -1",
+    "BITFIELD bf OVERFLOW SAT SET u8 0 -1", "BITFIELD bf OVERFLOW FAIL SET u8 0 -1",
+    "BITFIELD bf OVERFLOW SAT SET i8 0 -9223372036854775808",
+    "BITFIELD bf OVERFLOW SAT SET i8 0 -9223372036854775681",
+    "BITFIELD bf OVERFLOW SAT SET i8 0 -9223372036854775680",
+    "BITFIELD bf OVERFLOW SAT SET i8 0 -1000",
+    "BITFIELD bf OVERFLOW FAIL SET i8 0 -9223372036854775808",
+    "BITFIELD bf OVERFLOW WRAP SET i8 0 -9223372036854775808",
+    "BITFIELD bf OVERFLOW SAT SET i64 0 -9223372036854775808", "BITFIELD bf GET i64 0 GET u63 1",
+    "BITFIELD bf OVERFLOW SAT INCRBY i64 0 -1 INCRBY i64 0 9223372036854775807",
+    "BITFIELD bf OVERFLOW WRAP INCRBY i64 0 -1 INCRBY i64 0 -9223372036854775808",
+    "BITFIELD bf SET u63 0 9223372036854775807 OVERFLOW SAT INCRBY u63 0 1",
+    "BITFIELD bf OVERFLOW FAIL INCRBY u63 0 1 INCRBY u63 0 -9223372036854775807 "
+    "INCRBY u63 0 -9223372036854775807",
+    "BITFIELD bf SET u1 3 1 GET u4 0 GET i4 0 GET u5 2", "BITFIELD bf GET u8 #3 SET u8 #3 5 GET u8 24",
+    "BITFIELD bf OVERFLOW WRAP INCRBY u8 0 300 INCRBY i8 8 -300 INCRBY u3 0 -20 "
+    "INCRBY i5 3 -100 INCRBY i5 3 100",
+    "BITFIELD bf OVERFLOW SAT INCRBY u8 0 300 INCRBY i8 8 -300 INCRBY u3 0 -20 "
+    "INCRBY i5 3 -100 INCRBY i5 3 100",
+    "BITFIELD bf OVERFLOW SAT SET u8 0 300 SET i8 8 -300 SET u3 0 -20 SET i5 3 -100 "
+    "SET i5 3 100 OVERFLOW WRAP SET i5 3 100",
+    "BITFIELD bf get u8 0 set u8 0 1 incrby u8 0 1 overflow sat", "GET bf",
+    "BITFIELD bf GET u64 0", "BITFIELD bf GET i65 0", "BITFIELD bf GET I8 0",
+    "BITFIELD bf GET x8 0", "BITFIELD bf GET i0 0", "BITFIELD bf GET u 0", "BITFIELD bf GET i8 -1",
+    "BITFIELD bf GET i8 #-1", "BITFIELD bf GET i8 #", "BITFIELD bf GET i8 a",
+    "BITFIELD bf SET i8 0 x", "BITFIELD bf SET i8 0", "BITFIELD bf OVERFLOW foo",
+    "BITFIELD bf OVERFLOW", "BITFIELD bf foo", "BITFIELD bf GET i8 0 foo", "BITFIELD bf",
+    "BITFIELD nope", "BITFIELD nope GET u8 100", "EXISTS nope",
+    "BITFIELD bf GET i8 4294967295", "BITFIELD bf GET i8 4294967296",
+    "BITFIELD bf GET u8 #536870911", "BITFIELD bf GET u8 #536870912",
+    "BITFIELD bf GET i64 #67108863", "BITFIELD bf GET i64 #67108864",
+    "BITFIELD bf GET i64 #144115188075855872", "BITFIELD bf GET i3 #3074457345618258603",
+    "BITFIELD bf SET u8 0 1 GET i8 #-1", "BITFIELD_RO bf GET u8 0 GET i16 4",
+    "BITFIELD_RO bf SET u8 0 1", "BITFIELD_RO bf INCRBY u8 0 1", "BITFIELD_RO bf OVERFLOW SAT",
+    "BITFIELD_RO bf GET u8", "BITFIELD_RO nope GET u8 0", "BITFIELD_RO bf",
+    "BITFIELD n2 OVERFLOW FAIL SET u2 0 9", "EXISTS n2", "GET n2",
+    "BITFIELD n3 OVERFLOW FAIL INCRBY u2 100 9", "STRLEN n3", "SET t v EX 100",
+    "BITFIELD t SET u8 8 1", Call("TTL t", cmp=TTL), "XADD st 1-0 f v", "BITFIELD st GET u8 0",
+    "BITFIELD st SET u8 0 1", "BITFIELD st GET u9 0", "BITFIELD_RO st GET u8 0",
+    "BITFIELD_RO st SET u8 0 1", "BITFIELD",
+]
+
+
+SCRIPTS = {"setex": SETEX, "getex": GETEX, "getset": GETSET, "getrange": GETRANGE,
+           "setrange": SETRANGE, "incrbyfloat": INCRBYFLOAT, "msetnx": MSETNX, "lcs": LCS,
+           "setbit": SETBIT, "bitcount": BITCOUNT, "bitpos": BITPOS, "bitop": BITOP,
+           "bitfield": BITFIELD}
+
+
+@pytest.mark.parametrize("script", list(SCRIPTS.values()), ids=list(SCRIPTS))
 def test_strings(diff, script):
     diff.run(["FLUSHALL"] + script)
     diff.run(["FLUSHALL"] + script, resp=3)
@@ -143,7 +242,8 @@ def test_lcs_memory_limit(diff):
 def test_in_multi(diff):
     diff.run(["FLUSHALL", "MULTI", "SETEX k 100 v", "GETEX k PERSIST", "GETSET k 1",
               "INCRBYFLOAT k 1.5", "SETRANGE k 5 x", "GETRANGE k 0 -1", "MSETNX k 1 j 2",
-              "LCS k j", "SETEX k 0 v", "EXEC", "GET k"])
+              "LCS k j", "SETEX k 0 v", "SETBIT k 3 1", "BITFIELD k INCRBY u4 0 3",
+              "BITOP NOT j k", "BITCOUNT j", "BITPOS j 0", "EXEC", "GET k", "GET j"])
 
 
 NOTIFY = [
@@ -156,7 +256,16 @@ NOTIFY = [
     ("SETRANGE", "c", "0", ""), ("INCRBYFLOAT", "d", "1.5"), ("INCRBYFLOAT", "d", "x"),
     ("INCRBYFLOAT", "d", "2"), ("MSETNX", "e", "1", "f", "2"), ("MSETNX", "e", "1", "g", "2"),
     ("LCS", "e", "f"), ("LCS", "nope", "nope2"),
+    ("SETBIT", "h", "3", "1"), ("SETBIT", "h", "3", "0"), ("SETBIT", "h", "-1", "1"),
+    ("GETBIT", "h", "3"), ("GETBIT", "nope", "3"), ("BITCOUNT", "h"), ("BITCOUNT", "nope"),
+    ("BITPOS", "h", "1"), ("BITPOS", "nope", "1"), ("BITOP", "OR", "i", "h", "nope"),
+    ("BITOP", "AND", "i", "nope"), ("BITOP", "AND", "i", "nope"), ("BITOP", "NOT", "i", "h"),
+    ("BITFIELD", "j", "GET", "u8", "0"), ("BITFIELD", "j", "SET", "u8", "0", "1"),
+    ("BITFIELD", "j", "OVERFLOW", "FAIL", "INCRBY", "u2", "0", "9"),
+    ("BITFIELD", "j", "GET", "u8", "x"), ("BITFIELD_RO", "j", "GET", "u8", "0"),
+    ("BITFIELD_RO", "nope", "GET", "u8", "0"), ("LCS", "h", "nope"),
     ("XADD", "st", "1-0", "f", "v"), ("GETSET", "st", "x"), ("SETRANGE", "st", "0", "x"),
+    ("SETBIT", "st", "0", "1"), ("BITOP", "NOT", "st", "h"),
 ]
 
 

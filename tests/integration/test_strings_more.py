@@ -67,10 +67,22 @@ def writes(c):
     assert c.call("MSETNX", "m1", "x", "m3", "c") == 0
 
 
+def bit_writes(c):
+    assert c.call("SETBIT", "b1", "100", "1") == 0
+    assert c.call("SETBIT", "b1", "3", "1") == 0
+    assert c.call("SET", "b2", "abc") == b"OK"
+    assert c.call("BITOP", "XOR", "bx", "b1", "b2") == 13
+    assert c.call("BITOP", "NOT", "bn", "b2") == 3
+    assert c.call("BITOP", "AND", "b2gone", "nope") == 0
+    assert c.call("BITFIELD", "bf", "SET", "u8", "#2", "200", "INCRBY", "i5", "100", "7",
+                  "OVERFLOW", "FAIL", "INCRBY", "u2", "0", "9") == [0, 7, None]
+
+
 def test_aof_records_and_reload(make_server):
     srv = make_server(AOF)
     c = srv.raw()
     writes(c)
+    bit_writes(c)
     aof = aof_bytes(srv)
     exp = c.call("PEXPIRETIME", "sx")
     assert resp("SET", "sx", "v", "PXAT", exp) in aof
@@ -82,6 +94,7 @@ def test_aof_records_and_reload(make_server):
     assert resp("SET", "fl2", "3000", "KEEPTTL") in aof
     assert resp("MSETNX", "m1", "x", "m3", "c") not in aof
     assert b"INCRBYFLOAT" not in aof and b"GETEX" not in aof and b"SETEX" not in aof
+    assert resp("BITOP", "AND", "b2gone", "nope") not in aof  # nothing changed
     assert c.call("OBJECT", "ENCODING", "fl2") == b"embstr"
     before = snapshot(c)
     assert before[b"gp"] == (b"p", -1)
@@ -120,12 +133,16 @@ def test_keysizes_follow_in_place_changes(make_server):
         ("SETRANGE", "a", "0", "x"), ("SETRANGE", "a", "1", "y"), ("SETRANGE", "a", "900", "z"),
         ("SET", "f", "1"), ("INCRBYFLOAT", "f", "0.125"), ("INCRBYFLOAT", "f", "1e30"),
         ("GETSET", "f", "ab"), ("SETEX", "e", "100", "abcdefgh"), ("GETEX", "e", "PERSIST"),
-        ("MSETNX", "m", "12345678901234567"),
+        ("SETBIT", "b", "0", "1"), ("SETBIT", "b", "8000", "1"), ("SETBIT", "b", "7", "0"),
+        ("BITFIELD", "bf", "SET", "u8", "0", "1"), ("BITFIELD", "bf", "SET", "i64", "#7", "1"),
+        ("BITFIELD", "bf", "GET", "u8", "#1000"), ("BITOP", "OR", "bo", "a", "b"),
+        ("BITOP", "OR", "a", "nope"), ("MSETNX", "m", "12345678901234567"),
         ("GETEX", "m", "PXAT", "1"),
     ]
     for step in steps:
         c.call(*step)
         assert keysizes(c) == keysizes_model(c), step
+    assert c.call("STRLEN", "bf") == 64
 
 
 def test_memory_usage_follows_growth(make_server):
@@ -136,6 +153,8 @@ def test_memory_usage_follows_growth(make_server):
     c.call("SETRANGE", "k", "100000", "y")
     big = c.call("MEMORY", "USAGE", "k")
     assert small < 100 and 100000 < big < 120000, (small, big)
+    c.call("SETBIT", "b", "800000", "1")
+    assert 100000 < c.call("MEMORY", "USAGE", "b") < 120000
 
 
 def test_size_limits_without_allocating(make_server):
@@ -145,14 +164,22 @@ def test_size_limits_without_allocating(make_server):
     srv = make_server()
     c = srv.raw()
     too_big = RespError("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+    bad_offset = RespError("ERR bit offset is not an integer or out of range")
     assert c.call("SETRANGE", "k", "536870912", "x") == too_big
     assert c.call("SETRANGE", "k", "536870911", "xy") == too_big
     assert c.call("SETRANGE", "k", "9223372036854775807", "x") == too_big
+    assert c.call("SETBIT", "k", "4294967296", "1") == bad_offset
+    assert c.call("GETBIT", "k", "4294967296") == bad_offset
+    assert c.call("BITFIELD", "k", "SET", "u8", "#536870912", "1") == bad_offset
+    assert c.call("BITFIELD", "k", "GET", "i64", "#1152921504606846975") == bad_offset
     assert c.call("EXISTS", "k") == 0
     assert c.call("CONFIG", "SET", "proto-max-bulk-len", "1mb") == b"OK"
     assert c.call("SETRANGE", "k", "1048575", "x") == 1048576
     assert c.call("SETRANGE", "k", "1048576", "x") == too_big
     assert c.call("APPEND", "k", "x") == too_big
+    assert c.call("SETBIT", "j", str(8 * 1048576), "1") == bad_offset
+    assert c.call("SETBIT", "j", str(8 * 1048576 - 1), "1") == 0
+    assert c.call("STRLEN", "j") == 1048576
 
 
 def test_getex_expiry_really_applies(make_server):
