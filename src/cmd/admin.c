@@ -843,9 +843,21 @@ static void cmd_latency_reset(Client *c) {
     latency_reset_reply(c, c->argc - 2, c->argv + 2);
 }
 
+static void cmd_latency_graph(Client *c) {
+    latency_graph_reply(c, c->argv[2]);
+}
+
+static void cmd_latency_doctor(Client *c) {
+    latency_doctor_reply(c);
+}
+
 static void cmd_latency_help(Client *c) {
     static const char *const lines[] = {
         "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DOCTOR",
+        "    Return a human readable latency analysis report.",
+        "GRAPH <event>",
+        "    Return an ASCII latency graph for the <event> class.",
         "HISTORY <event>",
         "    Return time-latency samples for the <event> class.",
         "LATEST",
@@ -871,6 +883,10 @@ static const Command latency_subcommands[] = {
     {"history", cmd_latency_history, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
      "@admin @slow @dangerous", 0, 0, 0, NULL},
     {"reset", cmd_latency_reset, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     "@admin @slow @dangerous", 0, 0, 0, NULL},
+    {"graph", cmd_latency_graph, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     "@admin @slow @dangerous", 0, 0, 0, NULL},
+    {"doctor", cmd_latency_doctor, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
      "@admin @slow @dangerous", 0, 0, 0, NULL},
     {"help", cmd_latency_help, 2, CMD_LOADING | CMD_STALE, "@slow", 0, 0, 0, NULL},
     END_OF_COMMANDS,

@@ -701,6 +701,9 @@ static const char *const h_info[] = {
 static const MetaArg a_keys[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
+static const MetaArg a_latency_graph[] = {
+    {"event", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
 static const MetaArg a_latency_histogram[] = {
     {"command", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
 };
@@ -1700,6 +1703,8 @@ const CommandMeta command_meta_table[] = {
     {"keys", "Find all keys matching the given pattern", "1.0.0", "generic", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards nondeterministic_output_order", NULL, 0, a_keys, 1},
     {"lastsave", "Get the UNIX time stamp of the last successful save to disk", "1.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},
     {"latency", "A container for latency diagnostics commands", "2.8.13", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"latency|doctor", "Return a human readable latency analysis report.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_nodes response_policy:special", NULL, 0, NULL, 0},
+    {"latency|graph", "Return a latency graph for the event.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_nodes response_policy:special", NULL, 0, a_latency_graph, 1},
     {"latency|help", "Show helpful text about the different subcommands.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"latency|histogram", "Return the cumulative distribution of latencies of a subset of commands or all.", "7.0.0", "server", "O(N) where N is the number of commands with latency information being retrieved.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_nodes response_policy:special", NULL, 0, a_latency_histogram, 1},
     {"latency|history", "Return timestamp-latency samples for the event.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_nodes response_policy:special", NULL, 0, a_latency_history, 1},

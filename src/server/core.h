@@ -360,6 +360,12 @@ void latency_monitor_add(const Command *cmd, int64_t us);
 void latency_latest_reply(Client *c);
 void latency_history_reply(Client *c, Slice name);
 void latency_reset_reply(Client *c, int argc, const Slice *names);
+void latency_graph_reply(Client *c, Slice name);
+void latency_doctor_reply(Client *c);
+/* Appends LATENCY GRAPH's text for n samples (times_s and ms, oldest first),
+ * the event's all-time maximum and the time now, to out. Borrows all. */
+void latency_graph_text(Buf *out, const char *event, const int64_t *times_s, const uint32_t *ms,
+                        int n, uint32_t all_time_max, int64_t now_s);
 /* Everything a command that ran for us microseconds adds to the latency
  * statistics: its histogram, and a latency-monitor sample if slow enough. */
 static inline void latency_account(CommandStats *st, int64_t us) {
