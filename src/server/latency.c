@@ -224,11 +224,15 @@ void latency_histogram_reply(Client *c, int argc, const Slice *names) {
  *
  * Redis's event log: a command that runs for at least the threshold (ms; 0
  * turns the monitor off) adds a sample to the event "command", or
- * "fast-command" for one flagged fast. Each event keeps its last 160 samples,
+ * "fast-command" for one flagged fast; so do the server's own slow steps
+ * that Redis watches and streamd has: "expire-cycle" (a pass of the active
+ * expiry), "fork", "aof-write" (with "aof-write-alone",
+ * "aof-write-active-child" or "aof-write-pending-fsync" saying what else
+ * was going on), "aof-fsync-always" and "aof-rename". Each event keeps its last 160 samples,
  * one per second (a second's largest), and its all-time maximum, which
  * LATENCY LATEST, HISTORY and RESET read. */
 
-#define LAT_EVENTS  8
+#define LAT_EVENTS  16
 #define LAT_SAMPLES 160
 
 typedef struct LatencySample {
@@ -287,6 +291,11 @@ void latency_monitor_add(const Command *cmd, int64_t us) {
     if (settings.latency_monitor_threshold <= 0 || ms < settings.latency_monitor_threshold) return;
     event_add(cmd->flags & CMD_FAST ? "fast-command" : "command",
               ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms);
+}
+
+void latency_add_sample(const char *event, int64_t ms) {
+    if (settings.latency_monitor_threshold <= 0 || ms < settings.latency_monitor_threshold) return;
+    event_add(event, ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms);
 }
 
 /* LATENCY LATEST: [event, time of the last sample, its latency, max]. */

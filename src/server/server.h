@@ -188,6 +188,7 @@ int get_db_index_or_reply(Client *c, Slice s, int *out);
 int64_t now_ms(void); /* Unix time in ms (cached per command while executing) */
 int64_t now_us(void);
 int64_t mono_ms(void); /* monotonic clock */
+int64_t mono_us(void);
 
 /* ---- Server-wide state ----------------------------------------------- */
 
@@ -254,6 +255,12 @@ void notify_publish(const char *event, Slice key, int dbid);
 static inline void notify_keyspace_event(int type, const char *event, Slice key, int dbid) {
     if (__builtin_expect((server.notify_flags & type) != 0, 0)) notify_publish(event, key, dbid);
 }
+
+/* The latency monitor's events other than commands (Redis's names:
+ * "expire-cycle", "fork", "aof-write", ...): adds a sample of ms to the
+ * event (a static string) when the monitor is on and ms reaches its
+ * threshold. */
+void latency_add_sample(const char *event, int64_t ms);
 
 /* Counts a fork of the server (INFO stats total_forks). */
 void server_note_fork(void);

@@ -89,3 +89,22 @@ def test_doctor_reports_events_and_advice(raw):
     c.call("CONFIG", "SET", "slowlog-log-slower-than", "10000")
     c.call("CONFIG", "SET", "latency-monitor-threshold", "0")
     c.call("LATENCY", "RESET")
+
+
+def test_aof_write_is_an_event(make_server):
+    """A big write to the AOF (32 MB: well over a millisecond to copy into
+    the page cache) is sampled as "aof-write" and "aof-write-alone" (no
+    fsync or rewrite under way), both exact names for HISTORY and GRAPH;
+    LATENCY DOCTOR advises about the disk."""
+    srv = make_server(["--appendonly", "yes", "--appendfsync", "no",
+                       "--latency-monitor-threshold", "1"])
+    c = srv.raw()
+    assert c.call("SET", "big", b"x" * (32 << 20)) == b"OK"
+    names = {e[0] for e in c.call("LATENCY", "LATEST")}
+    assert {b"aof-write", b"aof-write-alone"} <= names, names
+    hist = c.call("LATENCY", "HISTORY", "aof-write")
+    assert len(hist) == 1 and hist[0][1] >= 1, hist
+    assert c.call("LATENCY", "HISTORY", "AOF-WRITE") == []
+    assert bytes(c.call("LATENCY", "GRAPH", "aof-write")).startswith(b"aof-write - high ")
+    assert "disk" in bytes(c.call("LATENCY", "DOCTOR")).decode()
+    assert c.call("LATENCY", "RESET", "AOF-write", "aof-write-alone") == 2
