@@ -358,9 +358,11 @@ static void bf_set(unsigned char *p, uint64_t off, int bits, uint64_t v) {
     }
 }
 
+/* The low bits bits of v as a signed number of that width. */
 static int64_t sign_extend(uint64_t v, int bits) {
-    if (bits < 64 && (v & (1ULL << (bits - 1)))) v |= ~0ULL << bits;
-    return (int64_t)v;
+    if (bits == 64) return (int64_t)v;
+    uint64_t high = ~0ULL << bits;
+    return (int64_t)(v & (1ULL << (bits - 1)) ? v | high : v & ~high);
 }
 
 /* The value of reading a field after value + incr: 0 when it fits, else 1

@@ -202,6 +202,10 @@ BITFIELD = [
     "BITFIELD t SET u8 8 1", Call("TTL t", cmp=TTL), "XADD st 1-0 f v", "BITFIELD st GET u8 0",
     "BITFIELD st SET u8 0 1", "BITFIELD st GET u9 0", "BITFIELD_RO st GET u8 0",
     "BITFIELD_RO st SET u8 0 1", "BITFIELD",
+    # a wrapped signed field keeps only its own bits (found by the random test below)
+    "BITFIELD w INCRBY i14 36 4611686018427387904", "BITFIELD w INCRBY i32 #6 -9223372036854775808",
+    "BITFIELD w INCRBY i57 10 9223372036854775807 INCRBY u4 #2 4611686018427387904",
+    "BITFIELD w OVERFLOW SAT INCRBY i14 36 4611686018427387904 INCRBY u5 0 -4611686018427387904",
 ]
 
 
@@ -215,6 +219,82 @@ SCRIPTS = {"setex": SETEX, "getex": GETEX, "getset": GETSET, "getrange": GETRANG
 def test_strings(diff, script):
     diff.run(["FLUSHALL"] + script)
     diff.run(["FLUSHALL"] + script, resp=3)
+
+
+def random_script(seed, n):
+    """n random commands over three keys: bit and byte ranges at the edges
+    of short values, every BITFIELD type, offset form, policy and extreme
+    values, LCS, INCRBYFLOAT and APPEND mixed with them."""
+    import random
+    rnd = random.Random(seed)
+    keys = ["k1", "k2", "k3"]
+    nums = [0, 1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 23, 24, 31, 63, 64, -1, -2, -3, -8, -9, -17, -100]
+
+    def num():
+        return str(rnd.choice(nums))
+
+    def val():
+        return bytes(rnd.randrange(256) for _ in range(rnd.randrange(0, 6)))
+
+    def bitfield(k):
+        args = ["BITFIELD", k]
+        for _ in range(rnd.randrange(1, 4)):
+            op = rnd.randrange(4)
+            ty = rnd.choice("iu") + str(rnd.randrange(1, 65))
+            off = rnd.choice(["", "#"]) + str(rnd.randrange(0, 40))
+            if op == 0:
+                args += ["GET", ty, off]
+            elif op == 1:
+                args += ["SET", ty, off, str(rnd.choice(
+                    [0, 1, -1, 127, -128, 255, 2**63 - 1, -2**63, rnd.randrange(-1000, 1000)]))]
+            elif op == 2:
+                args += ["INCRBY", ty, off, str(rnd.choice(
+                    [1, -1, 100, -100, 2**62, -2**62, 2**63 - 1, -2**63]))]
+            else:
+                args += ["OVERFLOW", rnd.choice(["WRAP", "SAT", "FAIL"])]
+        return args
+
+    out = []
+    for _ in range(n):
+        k = rnd.choice(keys)
+        t = rnd.randrange(14)
+        if t == 0:
+            out.append(["SET", k, val()])
+        elif t == 1:
+            out.append(["SETRANGE", k, str(rnd.randrange(0, 20)), val()])
+        elif t == 2:
+            out.append(["GETRANGE", k, num(), num()])
+        elif t == 3:
+            out.append(["SETBIT", k, str(rnd.randrange(0, 80)), str(rnd.randrange(2))])
+        elif t == 4:
+            out.append(["BITCOUNT", k] + [num(), num()] + rnd.choice([[], ["BIT"], ["BYTE"]]))
+        elif t == 5:
+            args, r = ["BITPOS", k, str(rnd.randrange(2))], rnd.randrange(4)
+            args += [num() for _ in range(min(r, 2))] + ([rnd.choice(["BIT", "BYTE"])] if r == 3 else [])
+            out.append(args)
+        elif t == 6:
+            out.append(["BITOP", rnd.choice(["AND", "OR", "XOR"]), k] + rnd.sample(keys, 2))
+        elif t == 7:
+            out.append(["BITOP", "NOT", k, rnd.choice(keys)])
+        elif t == 8:
+            out.append(bitfield(k))
+        elif t == 9:
+            out.append(["LCS", k, rnd.choice(keys)] + rnd.choice(
+                [[], ["LEN"], ["IDX"], ["IDX", "WITHMATCHLEN"], ["IDX", "MINMATCHLEN", "2"]]))
+        elif t == 10:
+            out.append(["INCRBYFLOAT", k, rnd.choice(["1.5", "-0.1", "1e10", "3", "0", "-3.0e-2"])])
+        elif t == 11:
+            out.append(["APPEND", k, val()])
+        elif t == 12:
+            out.append(["GETBIT", k, str(rnd.randrange(0, 80))])
+        else:
+            out.append(["OBJECT", "ENCODING", k])
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_bits_and_ranges(diff, seed):
+    diff.run(["FLUSHALL"] + random_script(seed, 1500))
 
 
 def test_float_formatting(diff):
