@@ -497,10 +497,12 @@ void latency_doctor_reply(Client *c) {
                    "(or was last reset). Nothing to worry about.\n",
                    settings.latency_monitor_threshold);
     } else {
-        buf_printf(&b,
-                   "Latency report: %d kind%s of event took at least the %lld ms of "
-                   "latency-monitor-threshold.\n\n",
-                   n_events, n_events == 1 ? "" : "s", settings.latency_monitor_threshold);
+        buf_printf(&b, "Latency report: %d kind%s of event reached the latency monitor's threshold",
+                   n_events, n_events == 1 ? "" : "s");
+        if (settings.latency_monitor_threshold > 0)
+            buf_printf(&b, " of %lld ms.\n\n", settings.latency_monitor_threshold);
+        else
+            buf_printf(&b, " (the monitor has been turned off since).\n\n");
         int k = 0;
         for (int i = 0; i < LAT_EVENTS; i++) {
             const LatencyEvent *e = &events[i];
@@ -515,7 +517,8 @@ void latency_doctor_reply(Client *c) {
         int advice = 0;
         long long slow_us = settings.slowlog_log_slower_than;
         if (has_event("command") || has_event("fast-command")) {
-            if (slow_us < 0 || slow_us > settings.latency_monitor_threshold * 1000) {
+            if (settings.latency_monitor_threshold > 0 &&
+                (slow_us < 0 || slow_us > settings.latency_monitor_threshold * 1000)) {
                 buf_printf(&b,
                            "- The slow log records fewer commands than the latency monitor "
                            "reports: \"CONFIG SET slowlog-log-slower-than %lld\" makes it "
