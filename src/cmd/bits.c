@@ -261,21 +261,19 @@ static void cmd_bitpos(Client *c) {
     reply_int(c, pos);
 }
 
-/* BITOP AND|OR|XOR|NOT dest key [key ...]: dest gets the result, as long
- * as the longest source (shorter ones read as zeros), or is deleted when
- * every source is empty; replies its length. */
+/* BITOP AND|OR|XOR|NOT|DIFF|DIFF1|ANDOR|ONE dest key [key ...]: dest gets
+ * the result, as long as the longest source (shorter ones read as zeros),
+ * or is deleted when every source is empty; replies its length. Redis 8.2's
+ * operations compare the first source X with the others Y1..Yn: DIFF is
+ * X & ~(Y1 | ... | Yn), DIFF1 ~X & (Y1 | ... | Yn), ANDOR X & (Y1 | ... |
+ * Yn); ONE keeps the bits set in exactly one source. Those four reach the
+ * AOF as the SET (or DEL) of their result, which Redis 7 can replay. */
 static void cmd_bitop(Client *c) {
-    Slice op = c->argv[1];
-    enum { AND, OR, XOR, NOT } kind;
-    if (slice_eq_nocase(op, "AND"))
-        kind = AND;
-    else if (slice_eq_nocase(op, "OR"))
-        kind = OR;
-    else if (slice_eq_nocase(op, "XOR"))
-        kind = XOR;
-    else if (slice_eq_nocase(op, "NOT"))
-        kind = NOT;
-    else {
+    static const char *const names[] = {"AND", "OR", "XOR", "NOT", "DIFF", "DIFF1", "ANDOR", "ONE"};
+    enum { AND, OR, XOR, NOT, DIFF, DIFF1, ANDOR, ONE, N_OPS } kind;
+    for (kind = AND; kind < N_OPS; kind++)
+        if (slice_eq_nocase(c->argv[1], names[kind])) break;
+    if (kind == N_OPS) {
         reply_syntax_error(c);
         return;
     }
@@ -283,6 +281,11 @@ static void cmd_bitop(Client *c) {
         reply_error(c, "ERR BITOP NOT must be called with a single source key.");
         return;
     }
+    if ((kind == DIFF || kind == DIFF1 || kind == ANDOR) && c->argc < 5) {
+        reply_error(c, "ERR BITOP %s must be called with at least two source keys.", names[kind]);
+        return;
+    }
+    int as_set = kind >= DIFF; /* propagated as its result */
     int n = c->argc - 3;
     const Obj **src = xcalloc((size_t)n, sizeof *src);
     size_t max_len = 0;
@@ -301,7 +304,11 @@ static void cmd_bitop(Client *c) {
         xfree(src);
         if (db_delete(c->db, dest)) {
             notify_keyspace_event(NOTIFY_GENERIC, "del", dest, db_index(c->db));
-            propagate_argv(c);
+            Slice argv[2] = {slice_cstr("DEL"), dest};
+            if (as_set)
+                propagate(c, 2, argv);
+            else
+                propagate_argv(c);
         }
         reply_int(c, 0);
         return;
@@ -310,25 +317,41 @@ static void cmd_bitop(Client *c) {
     unsigned char *out = (unsigned char *)obj_string_grow(res, max_len);
     res->str_enc = OBJ_STR_RAW;
     for (size_t i = 0; i < max_len; i++) {
-        unsigned char acc = 0;
-        for (int j = 0; j < n; j++) {
+        unsigned char x = src[0] && i < src[0]->len ? ((const unsigned char *)src[0]->ptr)[i] : 0;
+        unsigned char acc = kind == NOT ? (unsigned char)~x : x;
+        unsigned char any = 0, seen = x, multi = 0; /* Y1 | ... | Yn; ONE's tallies */
+        for (int j = 1; j < n; j++) {
             unsigned char b =
                 src[j] && i < src[j]->len ? ((const unsigned char *)src[j]->ptr)[i] : 0;
-            if (j == 0)
-                acc = kind == NOT ? (unsigned char)~b : b;
-            else if (kind == AND)
+            if (kind == AND)
                 acc &= b;
             else if (kind == OR)
                 acc |= b;
-            else
+            else if (kind == XOR)
                 acc ^= b;
+            any |= b;
+            multi |= seen & b;
+            seen |= b;
         }
+        if (kind == DIFF)
+            acc = x & (unsigned char)~any;
+        else if (kind == DIFF1)
+            acc = (unsigned char)~x & any;
+        else if (kind == ANDOR)
+            acc = x & any;
+        else if (kind == ONE)
+            acc = seen & (unsigned char)~multi;
         out[i] = acc;
     }
     xfree(src);
     db_set(c->db, dest, res, 0);
     notify_keyspace_event(NOTIFY_STRING, "set", dest, db_index(c->db));
-    propagate_argv(c);
+    if (as_set) {
+        Slice argv[3] = {slice_cstr("SET"), dest, slice_of(res->ptr, max_len)};
+        propagate(c, 3, argv);
+    } else {
+        propagate_argv(c);
+    }
     reply_int(c, (long long)max_len);
 }
 

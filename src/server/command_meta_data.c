@@ -127,8 +127,18 @@ static const MetaArg a_bitfield_ro[] = {
 static const MetaKeySpec k_bitfield_ro[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
+static const MetaArg a_bitop_0[] = {
+    {"and", "pure-token", -1, "AND", NULL, NULL, NULL, 0, NULL, 0},
+    {"or", "pure-token", -1, "OR", NULL, NULL, NULL, 0, NULL, 0},
+    {"xor", "pure-token", -1, "XOR", NULL, NULL, NULL, 0, NULL, 0},
+    {"not", "pure-token", -1, "NOT", NULL, NULL, NULL, 0, NULL, 0},
+    {"diff", "pure-token", -1, "DIFF", NULL, NULL, NULL, 0, NULL, 0},
+    {"diff1", "pure-token", -1, "DIFF1", NULL, NULL, NULL, 0, NULL, 0},
+    {"andor", "pure-token", -1, "ANDOR", NULL, NULL, NULL, 0, NULL, 0},
+    {"one", "pure-token", -1, "ONE", NULL, NULL, NULL, 0, NULL, 0},
+};
 static const MetaArg a_bitop[] = {
-    {"operation", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"operation", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_bitop_0, 8},
     {"destkey", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"key", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
 };
@@ -1592,7 +1602,7 @@ const CommandMeta command_meta_table[] = {
     {"bitcount", "Count set bits in a string", "2.6.0", "bitmap", "O(N)", NULL, NULL, NULL, h_bitcount, 1, NULL, k_bitcount, 1, a_bitcount, 2},
     {"bitfield", "Perform arbitrary bitfield integer operations on strings", "3.2.0", "bitmap", "O(1) for each subcommand specified", NULL, NULL, NULL, NULL, 0, NULL, k_bitfield, 1, a_bitfield, 2},
     {"bitfield_ro", "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD", "6.0.0", "bitmap", "O(1) for each subcommand specified", NULL, NULL, NULL, NULL, 0, NULL, k_bitfield_ro, 1, a_bitfield_ro, 2},
-    {"bitop", "Perform bitwise operations between strings", "2.6.0", "bitmap", "O(N)", NULL, NULL, NULL, NULL, 0, NULL, k_bitop, 2, a_bitop, 3},
+    {"bitop", "Performs bitwise operations on multiple strings, and stores the result.", "2.6.0", "bitmap", "O(N)", NULL, NULL, NULL, NULL, 0, NULL, k_bitop, 2, a_bitop, 3},
     {"bitpos", "Find first bit set or clear in a string", "2.8.7", "bitmap", "O(N)", NULL, NULL, NULL, h_bitpos, 1, NULL, k_bitpos, 1, a_bitpos, 3},
     {"client", "A container for client connection commands", "2.4.0", "connection", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"client|caching", "Instruct the server about tracking or not keys in the next request", "6.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_caching, 1},

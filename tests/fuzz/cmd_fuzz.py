@@ -747,6 +747,26 @@ class Gen:
             k = self.pick([self.other_key(), self.key()])
             cond = self.pick([["IFEQ", "x"], ["IFNE", "x"], ["IFDEQ", "2d06800538d394c2"],
                               ["IFDNE", "2D06800538D394C2"], ["IFDEQ", "xyz"], ["IFEQ"]])
+            if self.chance(0.5):
+                # the rest of the string and bitmap surface, on strings and
+                # stream keys, with offsets and sizes near their limits
+                off = self.pick(["0", "7", "100", "-1", "4294967295", "4294967296", "x"])
+                return self.pick([
+                    ["SETRANGE", k, off, self.pick(["ab", ""])], ["GETRANGE", k, off, "-1"],
+                    ["SETBIT", k, off, self.pick(["0", "1", "2"])], ["GETBIT", k, off],
+                    ["BITCOUNT", k] + self.pick([[], ["0", "-1"], ["0", "7", "BIT"], ["1"]]),
+                    ["BITPOS", k, self.pick(["0", "1"])] + self.pick([[], ["2", "-1", "BYTE"]]),
+                    ["BITOP", self.pick(["AND", "OR", "XOR", "NOT", "DIFF", "DIFF1", "ANDOR", "ONE"]),
+                     self.other_key(), k] + self.pick([[], [self.other_key()], [k, self.key()]]),
+                    ["BITFIELD", k, "INCRBY", self.pick(["i5", "u63", "i64", "u64"]), off,
+                     self.pick(["1", "-9223372036854775808"])]
+                    + self.pick([[], ["OVERFLOW", "FAIL", "SET", "u8", "#1", "255"]]),
+                    ["BITFIELD_RO", k, "GET", "u8", off],
+                    ["INCRBYFLOAT", k, self.pick(["1.5", "-inf", "1e308", "x"])],
+                    ["GETEX", k] + self.pick([[], ["PERSIST"], ["PX", "100000"], ["EXAT", "1"]]),
+                    ["GETSET", k, "v"], ["LCS", k, self.other_key()] + self.pick([[], ["IDX"], ["LEN"]]),
+                    ["MSETNX", k, "1", self.other_key(), "2"], ["SETEX", k, "100", "v"],
+                ])
             return self.pick([
                 ["SET", k, self.pick(["x", ""])] + cond + self.pick([[], ["GET"], ["EX", "100"], ["NX"]]),
                 ["DELEX", k] + self.pick([[], cond]), ["DIGEST", k],
