@@ -15,6 +15,7 @@
 #include "base/alloc.h"
 #include "base/log.h"
 #include "persist/aof.h"
+#include "persist/rdb.h"
 #include "server/acl.h"
 #include "server/core.h"
 #include "server/memreport.h"
@@ -128,6 +129,8 @@ int main(int argc, char **argv) {
     mem_note_startup(); /* INFO memory's used_memory_startup: before data and clients */
     /* Loads the AOF (serving -LOADING meanwhile) and opens it for appending. */
     aof_startup();
+    /* With appendonly no: loads dbfilename (RDB) when it exists. */
+    rdb_startup();
     log_notice("Ready to accept connections tcp");
     server_loop();
     return core.shutdown_exit_code;

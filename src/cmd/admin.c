@@ -28,6 +28,11 @@
 #include "version.h"
 
 static InfoHook info_persistence_hook;
+static InfoHook info_rdb_hook;
+
+void server_set_info_rdb(InfoHook fn) {
+    info_rdb_hook = fn;
+}
 
 void server_note_fork(void) {
     core.stat_forks++;
@@ -173,13 +178,18 @@ static void info_persistence(Buf *b) {
     buf_printf(b,
                "# Persistence\r\nloading:%d\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\n"
                "current_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
-               "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
-               "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:0\r\n"
-               "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:ok\r\n"
-               "rdb_last_bgsave_time_sec:-1\r\nrdb_current_bgsave_time_sec:-1\r\n"
-               "rdb_saves:0\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:0\r\n"
-               "rdb_last_load_keys_loaded:0\r\n",
-               server.loading, server.dirty, (long long)core.lastsave);
+               "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n",
+               server.loading);
+    if (info_rdb_hook)
+        info_rdb_hook(b);
+    else
+        buf_printf(b,
+                   "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:0\r\n"
+                   "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:ok\r\n"
+                   "rdb_last_bgsave_time_sec:-1\r\nrdb_current_bgsave_time_sec:-1\r\n"
+                   "rdb_saves:0\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:0\r\n"
+                   "rdb_last_load_keys_loaded:0\r\n",
+                   server.dirty, (long long)core.lastsave);
     if (info_persistence_hook)
         info_persistence_hook(b);
     else
@@ -717,10 +727,11 @@ static void cmd_debug(Client *c) {
 /* ---- SHUTDOWN, FUNCTION, TIME, LASTSAVE ------------------------------- */
 
 static void cmd_shutdown(Client *c) {
-    int save = 0, nosave = 0;
+    int save = 0, nosave = 0, force = 0;
     for (int i = 1; i < c->argc; i++) {
         save |= slice_eq_nocase(c->argv[i], "SAVE");
         nosave |= slice_eq_nocase(c->argv[i], "NOSAVE");
+        force |= slice_eq_nocase(c->argv[i], "FORCE");
         Slice a = c->argv[i];
         if (slice_eq_nocase(a, "ABORT")) {
             reply_error(c, "ERR No shutdown in progress.");
@@ -739,6 +750,11 @@ static void cmd_shutdown(Client *c) {
     if (core.script_busy && !nosave) {
         /* only NOSAVE stops the server under a running script */
         reply_error(c, "%s", SCRIPT_BUSY_REPLY());
+        return;
+    }
+    if (server_shutdown_save((save ? SHUTDOWN_SAVE : 0) | (nosave ? SHUTDOWN_NOSAVE : 0) |
+                             (force ? SHUTDOWN_FORCE : 0)) != 0) {
+        reply_error(c, "ERR Errors trying to SHUTDOWN. Check logs.");
         return;
     }
     core.shutdown_asap = 1;

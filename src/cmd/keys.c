@@ -514,6 +514,7 @@ static void cmd_flushall(Client *c) {
     if (!flush_mode_ok(c)) return;
     for (int i = 0; i < core.n_dbs; i++) block_touch_db(&core.dbs[i]);
     server_flush_all_dbs();
+    server_after_flushall();
     server.dirty++;
     propagate_argv(c);
     reply_ok(c);

@@ -68,6 +68,7 @@
 #include "persist/aoffile.h"
 #include "persist/bgjob.h"
 #include "persist/manifest.h"
+#include "persist/rdb.h"
 #include "persist/rewrite.h"
 #include "server/script.h"
 
@@ -448,7 +449,7 @@ static int open_new_incr(void) {
 
 /* In the child: drop every inherited descriptor but stdio and keep, so the
  * listening sockets die with the parent even while the child still runs. */
-static void close_inherited_fds(int keep) {
+void aof_child_close_fds(int keep) {
     DIR *d = opendir("/proc/self/fd");
     if (!d) return;
     int fds[1024];
@@ -479,7 +480,7 @@ static void child_main(int report_fd) {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGUSR1, SIG_DFL);
-    close_inherited_fds(report_fd);
+    aof_child_close_fds(report_fd);
     char name[128];
     temp_base_name(name, sizeof name, getpid());
     char *path = file_path(name);
@@ -495,7 +496,7 @@ static void child_main(int report_fd) {
 }
 
 static int rewrite_start(void) {
-    if (aof.child_pid != -1) return -1;
+    if (aof.child_pid != -1 || rdb_child_active()) return -1;
     if (dir_create_if_missing(aof_dir()) == -1) {
         log_warning("Can't open or create append-only dir %s: %s", aof_dir(), strerror(errno));
         aof.lastbgrewrite_ok = 0;
@@ -714,7 +715,8 @@ static int rewrite_limited(void) {
 /* ---- Hooks ------------------------------------------------------------- */
 
 static void start_scheduled_rewrite(void) {
-    if (aof.rewrite_scheduled && aof.child_pid == -1 && !rewrite_limited()) {
+    if (aof.rewrite_scheduled && aof.child_pid == -1 && !rdb_child_active() &&
+        !rewrite_limited()) {
         if (rewrite_start() != 0 && aof.state == AOF_WAIT_REWRITE) {
             /* Could not even start: the AOF stays off, as CONFIG SET would
              * have reported in Redis. */
@@ -752,7 +754,8 @@ static void cron_hook(void) {
         }
     }
     start_scheduled_rewrite();
-    if (aof.state == AOF_ON && aof.child_pid == -1 && server.auto_aof_rewrite_percentage &&
+    if (aof.state == AOF_ON && aof.child_pid == -1 && !rdb_child_active() &&
+        server.auto_aof_rewrite_percentage &&
         aof.current_size > server.auto_aof_rewrite_min_size) {
         long long base = aof.rewrite_base_size ? aof.rewrite_base_size : 1;
         long long growth = aof.current_size * 100 / base - 100;
@@ -1160,12 +1163,16 @@ int aof_set_enabled(int on) {
     return 0;
 }
 
+int aof_child_active(void) {
+    return aof.child_pid != -1;
+}
+
 /* BGREWRITEAOF */
 void cmd_bgrewriteaof(Client *c) {
     init_state();
     if (aof.child_pid != -1) {
         reply_error(c, "ERR Background append only file rewriting already in progress");
-    } else if (c->flags & CLIENT_EXECUTING_MULTI) {
+    } else if ((c->flags & CLIENT_EXECUTING_MULTI) || rdb_child_active()) {
         /* Forking mid-transaction would put half of it in the base and all of
          * it in the incremental file. */
         aof.rewrite_scheduled = 1;

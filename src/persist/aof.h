@@ -20,5 +20,9 @@ void aof_shutdown(void);
 int aof_set_enabled(int on);
 void aof_info_persistence(Buf *out);
 void cmd_bgrewriteaof(Client *c);
+/* An AOF rewrite child is running (a BGSAVE waits for it). */
+int aof_child_active(void);
+/* In a forked child: closes every inherited descriptor but stdio and keep. */
+void aof_child_close_fds(int keep);
 
 #endif

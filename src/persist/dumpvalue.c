@@ -224,7 +224,7 @@ static size_t put_nodes(Buf *out, const Stream *s, const StreamLimits *lim) {
 
 /* Consumer groups in the type 21 layout; released entries (owned by no
  * consumer) are left out of every consumer's list, for the private trailer. */
-static void put_groups(Buf *out, const GroupSet *gs) {
+static void put_groups(Buf *out, const GroupSet *gs, int v3) {
     ConsumerGroup **groups = NULL;
     size_t n = gs ? group_set_list(gs, &groups) : 0;
     rdb_write_len(out, n);
@@ -252,7 +252,7 @@ static void put_groups(Buf *out, const GroupSet *gs) {
             Slice cname = group_consumer_name(g, ids[k]);
             rdb_write_string(out, cname.p, cname.len);
             rdb_write_ms(out, group_consumer_seen_ms(g, ids[k]));
-            rdb_write_ms(out, group_consumer_active_ms(g, ids[k]));
+            if (v3) rdb_write_ms(out, group_consumer_active_ms(g, ids[k]));
             rdb_write_len(out, pel_owner_len(pel, ids[k]));
             pel_iter_seek(&it, pel, ids[k], stream_id_make(0, 0));
             for (PelRef r = pel_iter_next(&it); r != PEL_NONE; r = pel_iter_next(&it))
@@ -310,11 +310,28 @@ static int needs_private(const StreamObj *so) {
     return yes;
 }
 
-static void put_stream(Buf *out, const StreamObj *so, int64_t now_ms) {
+/* Whether every consumer's active time is its seen time: what type 19
+ * (no active time; readers take the seen time for it) carries exactly. */
+static int active_is_seen(const StreamObj *so) {
+    if (!so->groups) return 1;
+    ConsumerGroup **groups = NULL;
+    size_t n = group_set_list(so->groups, &groups);
+    int yes = 1;
+    for (size_t i = 0; i < n && yes; i++) {
+        ConsumerId *ids = NULL;
+        size_t n_c = group_consumer_list(groups[i], &ids);
+        for (size_t k = 0; k < n_c && yes; k++)
+            yes = group_consumer_seen_ms(groups[i], ids[k]) ==
+                  group_consumer_active_ms(groups[i], ids[k]);
+        xfree(ids);
+    }
+    xfree(groups);
+    return yes;
+}
+
+/* type: 19, 21 or 208 (the caller chose one that carries the stream). */
+static void put_stream(Buf *out, const StreamObj *so, int type, int64_t now_ms) {
     const Stream *s = so->s;
-    int is_private = needs_private(so);
-    buf_append_char(out,
-                    (char)(is_private ? DUMP_TYPE_STREAMD_STREAM : DUMP_TYPE_STREAM_LISTPACKS_3));
     Buf nodes;
     buf_init(&nodes);
     StreamLimits lim = stream_obj_limits();
@@ -327,8 +344,28 @@ static void put_stream(Buf *out, const StreamObj *so, int64_t now_ms) {
     put_id_lens(out, stream_first_id(s));
     put_id_lens(out, stream_max_deleted_id(s));
     rdb_write_len(out, stream_entries_added(s));
-    put_groups(out, so->groups);
-    if (is_private) put_private(out, so, now_ms);
+    put_groups(out, so->groups, type != DUMP_TYPE_STREAM_LISTPACKS_2);
+    if (type == DUMP_TYPE_STREAMD_STREAM) put_private(out, so, now_ms);
+}
+
+/* The oldest value type that carries o whole: a string's 0; for a stream 19
+ * (Redis 7.0) when every consumer's active time is its seen time, else 21,
+ * or 208 when it has state type 21 cannot express. */
+int dump_value_type(const Obj *o) {
+    if (o->type == OBJ_STRING) return DUMP_TYPE_STRING;
+    const StreamObj *so = o->ptr;
+    if (needs_private(so)) return DUMP_TYPE_STREAMD_STREAM;
+    return active_is_seen(so) ? DUMP_TYPE_STREAM_LISTPACKS_2 : DUMP_TYPE_STREAM_LISTPACKS_3;
+}
+
+/* Appends o's value (not its type byte) as type (dump_value_type(o), or
+ * for a stream a newer one). */
+void dump_value_body(const Obj *o, int type, int64_t now_ms, Buf *out) {
+    if (o->type == OBJ_STRING) {
+        rdb_write_string(out, o->ptr, o->len);
+    } else {
+        put_stream(out, o->ptr, type, now_ms);
+    }
 }
 
 /* Appends the whole payload for o (type, value, version, CRC) to out.
@@ -336,13 +373,13 @@ static void put_stream(Buf *out, const StreamObj *so, int64_t now_ms) {
 void dump_value(const Obj *o, int64_t now_ms, Buf *out) {
     size_t start = out->len;
     unsigned version = DUMP_RDB_VERSION;
-    if (o->type == OBJ_STRING) {
-        buf_append_char(out, DUMP_TYPE_STRING);
-        rdb_write_string(out, o->ptr, o->len);
+    int type = DUMP_TYPE_STRING;
+    if (o->type == OBJ_STRING)
         version = DUMP_RDB_VERSION_STRING;
-    } else {
-        put_stream(out, o->ptr, now_ms);
-    }
+    else
+        type = needs_private(o->ptr) ? DUMP_TYPE_STREAMD_STREAM : DUMP_TYPE_STREAM_LISTPACKS_3;
+    buf_append_char(out, (char)type);
+    dump_value_body(o, type, now_ms, out);
     uint8_t footer[10];
     footer[0] = (uint8_t)(version & 0xff);
     footer[1] = (uint8_t)(version >> 8);
@@ -808,6 +845,30 @@ out:
     return rc;
 }
 
+/* Reads a value of the given type (its byte already read) at r into an
+ * owned object (*out). RDB_ERR for a type streamd does not store or a bad
+ * value; nothing is left allocated then. */
+int dump_read_value(RdbReader *r, int type, const StreamLimits *lim, int64_t now_ms, Obj **out) {
+    *out = NULL;
+    switch (type) {
+    case DUMP_TYPE_STRING: {
+        char *s;
+        size_t n;
+        if (rdb_read_string(r, MAX_STRING_BYTES, &s, &n) != RDB_OK) return RDB_ERR;
+        *out = obj_new_string(s, n);
+        xfree(s);
+        return RDB_OK;
+    }
+    case DUMP_TYPE_STREAM_LISTPACKS:
+    case DUMP_TYPE_STREAM_LISTPACKS_2:
+    case DUMP_TYPE_STREAM_LISTPACKS_3:
+    case DUMP_TYPE_STREAMD_STREAM:
+        return load_stream(r, type, lim, now_ms, out);
+    default:
+        return RDB_ERR;
+    }
+}
+
 /* Parses a whole payload into an owned object (*out; free with obj_free()).
  * Returns DUMP_OK, DUMP_ERR_CHECKSUM (footer) or DUMP_ERR_FORMAT (value);
  * nothing is left allocated on error. lim cuts the restored stream's nodes;
@@ -821,24 +882,7 @@ int dump_restore_value(const uint8_t *p, size_t len, const StreamLimits *lim, in
     rdb_reader_init(&r, p, len - 10);
     uint8_t type;
     if (rdb_read_u8(&r, &type) != RDB_OK) return DUMP_ERR_FORMAT;
-    switch (type) {
-    case DUMP_TYPE_STRING: {
-        char *s;
-        size_t n;
-        if (rdb_read_string(&r, MAX_STRING_BYTES, &s, &n) != RDB_OK) return DUMP_ERR_FORMAT;
-        *out = obj_new_string(s, n);
-        xfree(s);
-        break;
-    }
-    case DUMP_TYPE_STREAM_LISTPACKS:
-    case DUMP_TYPE_STREAM_LISTPACKS_2:
-    case DUMP_TYPE_STREAM_LISTPACKS_3:
-    case DUMP_TYPE_STREAMD_STREAM:
-        if (load_stream(&r, type, lim, now_ms, out) != RDB_OK) return DUMP_ERR_FORMAT;
-        break;
-    default:
-        return DUMP_ERR_FORMAT;
-    }
+    if (dump_read_value(&r, type, lim, now_ms, out) != RDB_OK) return DUMP_ERR_FORMAT;
     if (r.pos != r.len) {
         /* Bytes left between the value and the footer. */
         obj_free(*out);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "persist/rdbcodec.h"
 #include "server/object.h"
 #include "stream/stream.h"
 
@@ -39,6 +40,13 @@ enum {
 
 void dump_value(const Obj *o, int64_t now_ms, Buf *out);
 int dump_check_footer(const uint8_t *p, size_t len);
+/* For RDB files (rdb.c): the oldest type that carries o whole (0 for a
+ * string; 19, 21 or 208 for a stream), o's value without its type byte
+ * written as that type (or a newer stream type), and a value of a type read
+ * back. */
+int dump_value_type(const Obj *o);
+void dump_value_body(const Obj *o, int type, int64_t now_ms, Buf *out);
+int dump_read_value(RdbReader *r, int type, const StreamLimits *lim, int64_t now_ms, Obj **out);
 int dump_restore_value(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now_ms,
                        Obj **out);
 

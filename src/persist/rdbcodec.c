@@ -347,6 +347,8 @@ void rdb_write_ms(Buf *b, int64_t ms) {
 
 /* A string as Redis writes it: an integer encoding for a canonical decimal
  * int32 of at most 11 characters, LZF when that saves space, else raw. */
+int rdb_codec_compress = 1;
+
 void rdb_write_string(Buf *b, const void *p, size_t len) {
     int64_t v;
     if (len <= 11 && lp_string_is_int(p, len, &v) && v >= INT32_MIN && v <= INT32_MAX) {
@@ -362,7 +364,7 @@ void rdb_write_string(Buf *b, const void *p, size_t len) {
         }
         return;
     }
-    if (len >= RDB_COMPRESS_MIN) {
+    if (rdb_codec_compress && len >= RDB_COMPRESS_MIN) {
         uint8_t *out = xmalloc(len - 4);
         size_t n = rdb_lzf_compress(p, len, out, len - 4);
         if (n > 0) {

@@ -51,6 +51,10 @@ int rdb_read_string(RdbReader *r, size_t max_len, char **out, size_t *out_len);
 /* ---- Writing a payload -------------------------------------------------- */
 void rdb_write_len(Buf *b, uint64_t len);
 void rdb_write_ms(Buf *b, int64_t ms);
+/* Strings longer than 20 bytes are LZF-compressed when that saves at least 4
+ * bytes, unless rdb_codec_compress is 0 (rdbcompression no, as Redis applies
+ * it to DUMP payloads and RDB files alike). */
+extern int rdb_codec_compress;
 void rdb_write_string(Buf *b, const void *p, size_t len);
 
 /* ---- Listpacks ---------------------------------------------------------- */

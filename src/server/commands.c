@@ -23,6 +23,7 @@ extern const Command multi_commands[];
 extern const Command admin_commands[];
 extern const Command config_commands[];
 extern const Command persist_commands[];
+extern const Command rdb_commands[];
 extern const Command stream_commands[];
 extern const Command group_commands[];
 extern const Command stream_idmp_commands[];
@@ -38,7 +39,7 @@ void group_cmd_init(void);
 
 static const Command *const families[] = {
     conn_commands,   keys_commands,        string_commands,      multi_commands,
-    admin_commands,  config_commands,      persist_commands,     stream_commands,
+    admin_commands,  config_commands,      persist_commands, rdb_commands,     stream_commands,
     group_commands,  stream_idmp_commands, stream_refs_commands, nack_commands,
     pubsub_commands, scripting_commands,   dump_commands,        standalone_commands,
     acl_commands,    string_cas_commands,  bit_commands,

@@ -298,6 +298,25 @@ static void cron(void) {
     for (int i = 0; i < core.n_cron; i++) core.cron[i]();
 }
 
+static int (*shutdown_save_hook)(int flags);
+static void (*flushall_hook)(void);
+
+void server_set_shutdown_save(int (*fn)(int flags)) {
+    shutdown_save_hook = fn;
+}
+
+int server_shutdown_save(int flags) {
+    return shutdown_save_hook ? shutdown_save_hook(flags) : 0;
+}
+
+void server_set_flushall_hook(void (*fn)(void)) {
+    flushall_hook = fn;
+}
+
+void server_after_flushall(void) {
+    if (flushall_hook) flushall_hook();
+}
+
 void server_on_shutdown(ServerHook fn) {
     core.shutdown_hooks[core.n_shutdown_hooks++] = fn;
 }
@@ -377,7 +396,13 @@ void server_loop(void) {
         if (got_signal) {
             log_warning("Received %s scheduling shutdown...",
                         got_signal == SIGINT ? "SIGINT" : "SIGTERM");
-            core.shutdown_asap = 1;
+            if (server_shutdown_save(0) == 0)
+                core.shutdown_asap = 1;
+            else
+                log_warning("%s received but errors trying to shut down the server, check the "
+                            "logs for more information",
+                            got_signal == SIGINT ? "SIGINT" : "SIGTERM");
+            got_signal = 0;
         }
         if (core.shutdown_asap) {
             server_prepare_shutdown();

@@ -208,6 +208,9 @@ typedef struct Server {
     long long auto_aof_rewrite_min_size;
     int aof_load_truncated;
     int aof_use_rdb_preamble;
+    int rdbcompression;
+    int rdbchecksum;
+    int stop_writes_on_bgsave_error;
     /* state */
     int loading;               /* 1 while the data is being loaded */
     const char *write_refused; /* non-NULL: writes get this error (MISCONF) */
@@ -277,6 +280,18 @@ int config_register_apply(const char *name, int (*apply)(const char **err));
 /* INFO persistence: the persistence module appends its "aof_*" lines. */
 typedef void (*InfoHook)(Buf *out);
 void server_set_info_persistence(InfoHook fn);
+/* INFO persistence: the snapshot module writes the "rdb_*" lines. */
+void server_set_info_rdb(InfoHook fn);
+/* SHUTDOWN (its SAVE / NOSAVE / FORCE) and SIGTERM ask fn before the server
+ * stops: fn saves a snapshot when it should and returns 0, or -1 when that
+ * failed and the server must stay up. */
+enum { SHUTDOWN_SAVE = 1, SHUTDOWN_NOSAVE = 2, SHUTDOWN_FORCE = 4 };
+void server_set_shutdown_save(int (*fn)(int flags));
+int server_shutdown_save(int flags);
+/* Called by FLUSHALL after the databases are emptied (a snapshot of the
+ * empty dataset replaces the old one when save points are set). */
+void server_set_flushall_hook(void (*fn)(void));
+void server_after_flushall(void);
 /* INFO memory / MEMORY STATS: fn tells the bytes the persistence module's
  * in-memory AOF buffer holds (allocated, not just filled). */
 void server_set_aof_buffer_size(size_t (*fn)(void));

@@ -1,0 +1,29 @@
+/*
+ * rdb.h - Redis-format snapshots (dump.rdb) at run time: SAVE, BGSAVE, save
+ * points, loading at start-up, DEBUG RELOAD, and the RDB form of an AOF
+ * base. See rdb.c and docs/rdb.md.
+ */
+#ifndef STREAMD_PERSIST_RDB_H
+#define STREAMD_PERSIST_RDB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+
+/* Start-up, after aof_startup(): registers the hooks and, with appendonly
+ * no, loads dbfilename from dir when it exists. Exits on a file it cannot
+ * load. */
+void rdb_startup(void);
+/* A BGSAVE child is running (the AOF rewrite waits for it, and the other
+ * way round). */
+int rdb_child_active(void);
+/* Writes the whole dataset as an RDB to fd (aof-base aux set when aof_base);
+ * 0, or -1 after logging. For the AOF rewrite with aof-use-rdb-preamble. */
+int rdb_write_dataset(int fd, int aof_base);
+/* Loads the RDB at the start of the AOF file path (a base in RDB format, or a
+ * Redis < 7 preamble) into the databases; *used gets its length, where the
+ * AOF commands (if any) begin. 0, or -1 after logging why. */
+int rdb_load_aof_base(const char *path, const char *name, uint64_t *used);
+
+#endif

@@ -1,0 +1,331 @@
+/*
+ * rdbfile.c - a whole RDB file, Redis's snapshot format:
+ *
+ *   "REDIS" <version: 4 ASCII digits>
+ *   AUX (0xFA) <key: string> <value: string>        redis-ver, ctime, ...
+ *   FUNCTION2 (0xF5) <library code: string>         each function library
+ *   SELECTDB (0xFE) <db: len>                        each non-empty database
+ *   RESIZEDB (0xFB) <keys: len> <keys with a TTL: len>
+ *     [EXPIRETIME_MS (0xFC) <Unix ms: u64 LE>]       per key
+ *     <type: u8> <key: string> <value>               value as in a DUMP payload
+ *   EOF (0xFF) <CRC-64 of all before: u64 LE>        (0 when not computed)
+ *
+ * Strings, lengths and values are rdbcodec.c's and dumpvalue.c's, the same
+ * bytes DUMP uses. The parser also reads what older and newer Redis versions
+ * write around the keys (seconds expiry 0xFD, LRU idle 0xF8, LFU frequency
+ * 0xF9, 7.4's slot info 0xF4) and skips it; a key of a type streamd cannot
+ * hold, module data (0xF7, types 6 and 7) and pre-release functions (0xF6)
+ * stop it with RDBF_UNSUPPORTED and a message naming them. Disk input is
+ * hostile: every length is checked against what is left (rdbcodec.h), and
+ * the CRC is checked when the file has one, before the parse reports OK.
+ */
+#include "persist/rdbfile.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "persist/dumpvalue.h"
+#include "persist/rdbcodec.h"
+
+enum {
+    OP_SLOT_INFO = 0xF4,
+    OP_FUNCTION2 = 0xF5,
+    OP_FUNCTION_PRE_GA = 0xF6,
+    OP_MODULE_AUX = 0xF7,
+    OP_IDLE = 0xF8,
+    OP_FREQ = 0xF9,
+    OP_AUX = 0xFA,
+    OP_RESIZEDB = 0xFB,
+    OP_EXPIRETIME_MS = 0xFC,
+    OP_EXPIRETIME = 0xFD,
+    OP_SELECTDB = 0xFE,
+    OP_EOF = 0xFF,
+};
+
+#define FLUSH_BYTES       (64u << 10)
+#define FSYNC_EVERY_BYTES (32u << 20)
+#define MAX_STRING_BYTES  (512ull << 20)
+
+/* ---- writing ------------------------------------------------------------- */
+
+void rdbw_init(RdbWriter *w, int fd, int checksum) {
+    memset(w, 0, sizeof *w);
+    w->fd = fd;
+    w->checksum = checksum;
+    buf_init(&w->buf);
+}
+
+void rdbw_free(RdbWriter *w) {
+    buf_free(&w->buf);
+}
+
+static void flush_out(RdbWriter *w) {
+    if (w->failed || buf_live(&w->buf) == 0) {
+        buf_clear(&w->buf);
+        return;
+    }
+    const char *p = buf_data(&w->buf);
+    size_t n = buf_live(&w->buf);
+    if (w->checksum) w->crc = rdb_crc64(w->crc, p, n);
+    while (n) {
+        ssize_t r = write(w->fd, p, n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            w->failed = 1;
+            w->sys_errno = errno;
+            break;
+        }
+        p += r;
+        n -= (size_t)r;
+        w->written += r;
+        w->since_sync += r;
+    }
+    buf_clear(&w->buf);
+    if (!w->failed && w->since_sync >= FSYNC_EVERY_BYTES) {
+        fdatasync(w->fd);
+        w->since_sync = 0;
+    }
+}
+
+static void maybe_flush(RdbWriter *w) {
+    if (buf_live(&w->buf) >= FLUSH_BYTES) flush_out(w);
+}
+
+void rdbw_header(RdbWriter *w, int version) {
+    buf_printf(&w->buf, "REDIS%04d", version);
+}
+
+void rdbw_aux(RdbWriter *w, const char *key, const char *val) {
+    buf_append_char(&w->buf, (char)OP_AUX);
+    rdb_write_string(&w->buf, key, strlen(key));
+    rdb_write_string(&w->buf, val, strlen(val));
+}
+
+void rdbw_aux_ll(RdbWriter *w, const char *key, long long val) {
+    char b[32];
+    snprintf(b, sizeof b, "%lld", val);
+    rdbw_aux(w, key, b);
+}
+
+void rdbw_function(RdbWriter *w, const char *code, size_t len) {
+    buf_append_char(&w->buf, (char)OP_FUNCTION2);
+    rdb_write_string(&w->buf, code, len);
+    maybe_flush(w);
+}
+
+void rdbw_select(RdbWriter *w, int db, uint64_t keys, uint64_t expires) {
+    buf_append_char(&w->buf, (char)OP_SELECTDB);
+    rdb_write_len(&w->buf, (uint64_t)db);
+    buf_append_char(&w->buf, (char)OP_RESIZEDB);
+    rdb_write_len(&w->buf, keys);
+    rdb_write_len(&w->buf, expires);
+}
+
+void rdbw_key(RdbWriter *w, Slice key, const Obj *o, int type, int64_t expire_ms, int64_t now_ms) {
+    if (w->failed) return;
+    if (expire_ms != -1) {
+        uint8_t x[9];
+        x[0] = OP_EXPIRETIME_MS;
+        for (int i = 0; i < 8; i++) x[1 + i] = (uint8_t)((uint64_t)expire_ms >> (8 * i));
+        buf_append(&w->buf, x, sizeof x);
+    }
+    buf_append_char(&w->buf, (char)type);
+    rdb_write_string(&w->buf, key.p, key.len);
+    dump_value_body(o, type, now_ms, &w->buf);
+    maybe_flush(w);
+}
+
+int rdbw_finish(RdbWriter *w) {
+    buf_append_char(&w->buf, (char)OP_EOF);
+    flush_out(w);
+    uint8_t x[8];
+    for (int i = 0; i < 8; i++) x[i] = (uint8_t)(w->checksum ? w->crc >> (8 * i) : 0);
+    int checksum = w->checksum;
+    w->checksum = 0; /* the CRC is not part of itself */
+    buf_append(&w->buf, x, sizeof x);
+    flush_out(w);
+    w->checksum = checksum;
+    return w->failed ? -1 : 0;
+}
+
+/* ---- parsing ------------------------------------------------------------- */
+
+static int fail(RdbLoadResult *res, int rc, size_t at, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(res->why, sizeof res->why, fmt, ap);
+    va_end(ap);
+    res->err_at = at;
+    return rc;
+}
+
+/* What a value type Redis writes holds, for the refusal's message. */
+static const char *type_name(int t) {
+    switch (t) {
+    case 1:
+    case 10:
+    case 14:
+    case 18:
+        return "a list";
+    case 2:
+    case 11:
+    case 20:
+        return "a set";
+    case 3:
+    case 5:
+    case 12:
+    case 17:
+        return "a sorted set";
+    case 4:
+    case 9:
+    case 13:
+    case 16:
+    case 22:
+    case 23:
+    case 24:
+    case 25:
+        return "a hash";
+    case 6:
+    case 7:
+        return "a module value";
+    default:
+        return "an unknown type";
+    }
+}
+
+static int is_stored_type(int t) {
+    return t == DUMP_TYPE_STRING || t == DUMP_TYPE_STREAM_LISTPACKS ||
+           t == DUMP_TYPE_STREAM_LISTPACKS_2 || t == DUMP_TYPE_STREAM_LISTPACKS_3 ||
+           t == DUMP_TYPE_STREAMD_STREAM;
+}
+
+static uint64_t le(const uint8_t *x, int n) {
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--) v = v << 8 | x[i];
+    return v;
+}
+
+int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now_ms,
+              const RdbLoadHooks *h, RdbLoadResult *res) {
+    memset(res, 0, sizeof *res);
+    if (len < 9 || memcmp(p, "REDIS", 5) != 0)
+        return fail(res, RDBF_VERSION, 0, "Wrong signature trying to load DB from file");
+    int version = 0;
+    for (int i = 5; i < 9; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return fail(res, RDBF_VERSION, 5, "Wrong signature trying to load DB from file");
+        version = version * 10 + (p[i] - '0');
+    }
+    res->version = version;
+    if (version < 1 || version > RDB_VERSION_MAX)
+        return fail(res, RDBF_VERSION, 5, "Can't handle RDB format version %d", version);
+    RdbReader r;
+    rdb_reader_init(&r, p, len);
+    r.pos = 9;
+    int64_t expire = -1;
+    uint64_t n_keys = 0;
+    for (;;) {
+        size_t at = r.pos;
+        uint8_t op;
+        const uint8_t *x;
+        uint64_t a, b, c;
+        if (rdb_read_u8(&r, &op) != RDB_OK)
+            return fail(res, RDBF_BAD, at, "Unexpected EOF reading RDB file");
+        switch (op) {
+        case OP_EOF:
+            if (version >= 5) {
+                size_t crc_at = r.pos;
+                if (rdb_read_raw(&r, 8, &x) != RDB_OK)
+                    return fail(res, RDBF_BAD, crc_at, "Unexpected EOF reading RDB file");
+                uint64_t want = le(x, 8);
+                if (want != 0 && rdb_crc64(0, p, crc_at) != want)
+                    return fail(res, RDBF_BAD, crc_at, "Wrong RDB checksum");
+            }
+            res->used = r.pos;
+            return RDBF_OK;
+        case OP_SELECTDB:
+            if (rdb_read_len(&r, &a) != RDB_OK) break;
+            if (h->select_db && h->select_db(h->ctx, a) != 0) return RDBF_STOPPED;
+            continue;
+        case OP_RESIZEDB:
+            if (rdb_read_len(&r, &a) != RDB_OK || rdb_read_len(&r, &b) != RDB_OK) break;
+            continue;
+        case OP_EXPIRETIME_MS:
+            if (rdb_read_raw(&r, 8, &x) != RDB_OK) break;
+            expire = (int64_t)le(x, 8);
+            continue;
+        case OP_EXPIRETIME:
+            if (rdb_read_raw(&r, 4, &x) != RDB_OK) break;
+            expire = (int64_t)le(x, 4) * 1000;
+            continue;
+        case OP_AUX: {
+            char *k = NULL, *v = NULL;
+            size_t kl, vl;
+            if (rdb_read_string(&r, MAX_STRING_BYTES, &k, &kl) != RDB_OK ||
+                rdb_read_string(&r, MAX_STRING_BYTES, &v, &vl) != RDB_OK) {
+                xfree(k);
+                break;
+            }
+            if (kl == 8 && memcmp(k, "aof-base", 8) == 0 && vl == 1 && v[0] == '1')
+                res->aof_base = 1;
+            xfree(k);
+            xfree(v);
+            continue;
+        }
+        case OP_FREQ:
+            if (rdb_read_raw(&r, 1, &x) != RDB_OK) break;
+            continue;
+        case OP_IDLE:
+            if (rdb_read_len(&r, &a) != RDB_OK) break;
+            continue;
+        case OP_SLOT_INFO:
+            if (rdb_read_len(&r, &a) || rdb_read_len(&r, &b) || rdb_read_len(&r, &c)) break;
+            continue;
+        case OP_MODULE_AUX:
+            return fail(res, RDBF_UNSUPPORTED, at,
+                        "The RDB file contains module AUX data, but streamd has no modules");
+        case OP_FUNCTION_PRE_GA:
+            return fail(res, RDBF_UNSUPPORTED, at, "Pre-release function format not supported");
+        case OP_FUNCTION2: {
+            char *code;
+            size_t cl;
+            if (rdb_read_string(&r, MAX_STRING_BYTES, &code, &cl) != RDB_OK) break;
+            int rc = h->function ? h->function(h->ctx, code, cl) : 0;
+            xfree(code);
+            if (rc != 0) return RDBF_STOPPED;
+            continue;
+        }
+        default: {
+            char *key;
+            size_t kl;
+            if (rdb_read_string(&r, MAX_STRING_BYTES, &key, &kl) != RDB_OK) break;
+            if (!is_stored_type(op)) {
+                int rc = fail(res, RDBF_UNSUPPORTED, at,
+                              "Key '%.*s' is %s (RDB type %d): streamd stores only strings and "
+                              "streams",
+                              (int)(kl > 128 ? 128 : kl), key, type_name(op), op);
+                xfree(key);
+                return rc;
+            }
+            Obj *o;
+            if (dump_read_value(&r, op, lim, now_ms, &o) != RDB_OK) {
+                int rc = fail(res, RDBF_BAD, at, "Bad value of key '%.*s' (RDB type %d)",
+                              (int)(kl > 128 ? 128 : kl), key, op);
+                xfree(key);
+                return rc;
+            }
+            int rc = h->key ? h->key(h->ctx, slice_of(key, kl), o, expire) : (obj_free(o), 0);
+            xfree(key);
+            expire = -1;
+            if (rc != 0) return RDBF_STOPPED;
+            if (h->progress && (++n_keys & 1023) == 0) h->progress(h->ctx, r.pos);
+            continue;
+        }
+        }
+        return fail(res, RDBF_BAD, at, "Unexpected EOF or bad data reading RDB file");
+    }
+}

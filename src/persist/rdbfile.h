@@ -1,0 +1,88 @@
+/*
+ * rdbfile.h - a whole RDB file (Redis's snapshot format): writing one from
+ * values, parsing one into values. See rdbfile.c for the layout and
+ * docs/rdb.md.
+ *
+ * No server state here: the writer appends to a file descriptor, the parser
+ * hands every function library and key to hooks, so the unit tests (and the
+ * AOF's RDB base) drive both without a running server.
+ */
+#ifndef STREAMD_PERSIST_RDBFILE_H
+#define STREAMD_PERSIST_RDBFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/slice.h"
+#include "server/object.h"
+#include "stream/stream.h"
+
+/* RDB versions: what Redis 7.0 writes and reads (type 19 streams), what
+ * Redis 7.2 writes (type 21), the newest the parser reads (7.4 / 8.x). */
+#define RDB_VERSION_70  10
+#define RDB_VERSION_72  11
+#define RDB_VERSION_MAX 12
+
+/* ---- Writing ------------------------------------------------------------ */
+
+typedef struct RdbWriter {
+    int fd;
+    Buf buf;
+    uint64_t crc;
+    int checksum;     /* 0: the file ends in a zero CRC (rdbchecksum no) */
+    int failed;       /* a write failed: errno in sys_errno */
+    int sys_errno;
+    long long written;    /* bytes handed to write() */
+    long long since_sync; /* fdatasync every 32 MiB, as the AOF rewrite */
+} RdbWriter;
+
+void rdbw_init(RdbWriter *w, int fd, int checksum);
+void rdbw_free(RdbWriter *w);
+void rdbw_header(RdbWriter *w, int version);
+void rdbw_aux(RdbWriter *w, const char *key, const char *val);
+void rdbw_aux_ll(RdbWriter *w, const char *key, long long val);
+void rdbw_function(RdbWriter *w, const char *code, size_t len);
+void rdbw_select(RdbWriter *w, int db, uint64_t keys, uint64_t expires);
+/* One key: its expiry (absolute Unix ms, -1 none), type byte, name, value
+ * written as type (dump_value_type(o) or newer). */
+void rdbw_key(RdbWriter *w, Slice key, const Obj *o, int type, int64_t expire_ms, int64_t now_ms);
+/* EOF opcode and CRC-64, then everything is written (not fsynced). 0, or -1
+ * with w->sys_errno. */
+int rdbw_finish(RdbWriter *w);
+
+/* ---- Parsing ------------------------------------------------------------ */
+
+typedef struct RdbLoadHooks {
+    void *ctx;
+    /* Each returns 0 to go on, -1 to stop the load (the hook has logged why
+     * and set nothing else). */
+    int (*function)(void *ctx, const char *code, size_t len);
+    int (*select_db)(void *ctx, uint64_t db);
+    /* Takes ownership of o; expire_ms is absolute Unix ms or -1. */
+    int (*key)(void *ctx, Slice key, Obj *o, int64_t expire_ms);
+    void (*progress)(void *ctx, size_t offset); /* may be NULL; every few keys */
+} RdbLoadHooks;
+
+enum {
+    RDBF_OK = 0,
+    RDBF_BAD = -1,         /* malformed, truncated or a wrong checksum */
+    RDBF_UNSUPPORTED = -2, /* a type or opcode streamd cannot hold (lists, modules, ...) */
+    RDBF_STOPPED = -3,     /* a hook stopped it */
+    RDBF_VERSION = -4,     /* not an RDB, or a version it cannot read */
+};
+
+typedef struct RdbLoadResult {
+    int version;
+    size_t used;   /* bytes of the RDB, its checksum included */
+    size_t err_at; /* offset of the trouble */
+    char why[256]; /* set for BAD, UNSUPPORTED, VERSION */
+    int aof_base;  /* aux "aof-base" said 1 */
+} RdbLoadResult;
+
+/* Parses the RDB at p[0..len) (more bytes may follow it: an AOF preamble).
+ * lim shapes the loaded streams' nodes; now_ms dates idempotency records. */
+int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now_ms,
+              const RdbLoadHooks *h, RdbLoadResult *res);
+
+#endif
