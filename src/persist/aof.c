@@ -108,6 +108,7 @@ typedef struct Aof {
     time_t rewrite_time_start; /* -1 when none */
     time_t rewrite_time_last;  /* -1 before the first */
     int rewrite_scheduled;
+    int rewrite_rdb; /* the running rewrite writes an RDB base */
     int lastbgrewrite_ok;
     long long rewrites;
     long long rewrites_consecutive_failures;
@@ -476,6 +477,25 @@ static long long private_dirty_bytes(void) {
     return total;
 }
 
+/* A new base at path: commands, or with aof-use-rdb-preamble an RDB. */
+static int write_base(const char *path, int as_rdb) {
+    if (!as_rdb) return aof_rewrite_to_file(path);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd == -1) {
+        log_warning("Opening the temp file for AOF rewrite in rewriteAppendOnlyFile(): %s",
+                    strerror(errno));
+        return -1;
+    }
+    int rc = rdb_write_dataset(fd, 1);
+    if (rc == 0 && fsync(fd) == -1) {
+        log_warning("Write error writing append only file on disk: %s", strerror(errno));
+        rc = -1;
+    }
+    if (close(fd) == -1 && rc == 0) rc = -1;
+    if (rc != 0) unlink(path);
+    return rc;
+}
+
 static void child_main(int report_fd) {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
@@ -484,7 +504,7 @@ static void child_main(int report_fd) {
     char name[128];
     temp_base_name(name, sizeof name, getpid());
     char *path = file_path(name);
-    int rc = aof_rewrite_to_file(path);
+    int rc = write_base(path, aof.rewrite_rdb);
     xfree(path);
     if (rc != 0) _exit(1);
     log_notice("Successfully created the temporary AOF base file %s", name);
@@ -510,6 +530,7 @@ static int rewrite_start(void) {
         return -1;
     }
     aof.rewrites++;
+    aof.rewrite_rdb = server.aof_use_rdb_preamble;
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) == -1) {
         log_warning("Can't rewrite append only file in background: pipe: %s", strerror(errno));
@@ -574,7 +595,9 @@ static void rewrite_done(pid_t child, int exitcode, int bysignal) {
         temp_base_name(tmp_name, sizeof tmp_name, child);
         char *tmp_path = file_path(tmp_name);
         AofManifest *am = aof_manifest_dup(aof.manifest);
-        const char *base_name = aof_manifest_new_base(am, server.appendfilename);
+        const char *base_name = aof.rewrite_rdb
+                                    ? aof_manifest_new_base_rdb(am, server.appendfilename)
+                                    : aof_manifest_new_base(am, server.appendfilename);
         char *base_path = file_path(base_name);
         char *incr_path = NULL;
         int64_t rename_start_us = mono_us();
@@ -715,8 +738,7 @@ static int rewrite_limited(void) {
 /* ---- Hooks ------------------------------------------------------------- */
 
 static void start_scheduled_rewrite(void) {
-    if (aof.rewrite_scheduled && aof.child_pid == -1 && !rdb_child_active() &&
-        !rewrite_limited()) {
+    if (aof.rewrite_scheduled && aof.child_pid == -1 && !rdb_child_active() && !rewrite_limited()) {
         if (rewrite_start() != 0 && aof.state == AOF_WAIT_REWRITE) {
             /* Could not even start: the AOF stays off, as CONFIG SET would
              * have reported in Redis. */
@@ -755,8 +777,7 @@ static void cron_hook(void) {
     }
     start_scheduled_rewrite();
     if (aof.state == AOF_ON && aof.child_pid == -1 && !rdb_child_active() &&
-        server.auto_aof_rewrite_percentage &&
-        aof.current_size > server.auto_aof_rewrite_min_size) {
+        server.auto_aof_rewrite_percentage && aof.current_size > server.auto_aof_rewrite_min_size) {
         long long base = aof.rewrite_base_size ? aof.rewrite_base_size : 1;
         long long growth = aof.current_size * 100 / base - 100;
         if (growth >= server.auto_aof_rewrite_percentage && !rewrite_limited()) {
@@ -825,6 +846,19 @@ static int load_file(LoadCtx *l, const char *name, int is_last, const char *kind
     AofLoadHooks hooks = {load_exec, load_progress, l};
     AofLoadResult res;
     aof_load_fd(fd, &hooks, &res);
+    if (res.status == AOF_LOAD_RDB) {
+        /* An RDB base (aof-use-rdb-preamble yes) or a Redis < 7 file with an
+         * RDB preamble: load the RDB, then any commands after it. */
+        uint64_t used = 0;
+        if (rdb_load_aof_base(path, name, &used) != 0) goto done;
+        if (lseek(fd, (off_t)used, SEEK_SET) == (off_t)-1) goto done;
+        aof_load_fd(fd, &hooks, &res);
+        if (res.status == AOF_LOAD_RDB) {
+            res.status = AOF_LOAD_BAD;
+            res.why = "a second RDB inside the file";
+            res.err_offset = used;
+        }
+    }
     struct stat st;
     if (fstat(fd, &st) == 0) *size = (long long)st.st_size;
     switch (res.status) {
@@ -867,13 +901,6 @@ static int load_file(LoadCtx *l, const char *name, int is_last, const char *kind
                     "backup of your AOF file, then use ./redis-check-aof --fix "
                     "<filename.manifest>",
                     name, (unsigned long long)res.err_offset, res.why);
-        break;
-    case AOF_LOAD_RDB:
-        log_warning("The AOF file %s is in RDB format (a base written by Redis with "
-                    "aof-use-rdb-preamble yes); streamd loads only AOF-format files. In Redis, "
-                    "run CONFIG SET aof-use-rdb-preamble no and BGREWRITEAOF, then start "
-                    "streamd on the new AOF directory.",
-                    name);
         break;
     case AOF_LOAD_IOERR:
         log_warning("Unrecoverable error reading the append only file %s at offset %llu: %s", name,
@@ -996,9 +1023,11 @@ static int open_on_startup(void) {
     }
     int had_incr = aof.manifest->n_incr > 0;
     if (!aof.manifest->base.name && !had_incr) {
-        const char *base = aof_manifest_new_base(aof.manifest, server.appendfilename);
+        const char *base = server.aof_use_rdb_preamble
+                               ? aof_manifest_new_base_rdb(aof.manifest, server.appendfilename)
+                               : aof_manifest_new_base(aof.manifest, server.appendfilename);
         char *path = file_path(base);
-        int rc = aof_rewrite_to_file(path);
+        int rc = write_base(path, server.aof_use_rdb_preamble);
         xfree(path);
         if (rc != 0) return -1;
         log_notice("Creating AOF base file %s on server start", base);

@@ -237,6 +237,10 @@ void aof_reader_init(AofReader *r, int fd) {
     memset(r, 0, sizeof *r);
     r->fd = fd;
     buf_init(&r->buf);
+    /* Offsets count from the file's start even when reading begins later
+     * (after an RDB preamble). */
+    off_t at = lseek(fd, 0, SEEK_CUR);
+    if (at > 0) r->buf_off = (uint64_t)at;
 }
 
 void aof_reader_free(AofReader *r) {

@@ -273,6 +273,14 @@ void aof_manifest_format(const AofManifest *am, Buf *out) {
 
 /* ---- Naming ------------------------------------------------------------ */
 
+static char *make_name_ext(const char *prefix, long long seq, const char *kind, const char *ext) {
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "%s.%lld.%s.%s", prefix, seq, kind, ext);
+    buf_append_char(&b, '\0');
+    return b.p;
+}
+
 static char *make_name(const char *prefix, long long seq, const char *kind) {
     Buf b;
     buf_init(&b);
@@ -293,6 +301,15 @@ const char *aof_manifest_new_base(AofManifest *am, const char *prefix) {
     am->base.seq = ++am->base_seq;
     am->base.type = AOF_FILE_BASE;
     am->base.name = make_name(prefix, am->base.seq, "base");
+    return am->base.name;
+}
+
+/* The same for a base in RDB format: "<prefix>.<seq>.base.rdb", as Redis 7
+ * names it with aof-use-rdb-preamble yes. */
+const char *aof_manifest_new_base_rdb(AofManifest *am, const char *prefix) {
+    aof_manifest_new_base(am, prefix);
+    xfree(am->base.name);
+    am->base.name = make_name_ext(prefix, am->base.seq, "base", "rdb");
     return am->base.name;
 }
 

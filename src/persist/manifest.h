@@ -51,6 +51,7 @@ void aof_manifest_format(const AofManifest *am, Buf *out);
 
 /* Naming new files (the AOF's file-name prefix is appendfilename). */
 const char *aof_manifest_new_base(AofManifest *am, const char *prefix);
+const char *aof_manifest_new_base_rdb(AofManifest *am, const char *prefix);
 const char *aof_manifest_new_incr(AofManifest *am, const char *prefix);
 const char *aof_manifest_last_incr(AofManifest *am, const char *prefix);
 void aof_manifest_incr_to_history(AofManifest *am, int keep_last);

@@ -47,8 +47,8 @@
 #include "server/script.h"
 #include "version.h"
 
-#define MAX_SAVE_PARAMS   64
-#define BGSAVE_RETRY_S    5
+#define MAX_SAVE_PARAMS 64
+#define BGSAVE_RETRY_S  5
 #define MISCONF_RDB_ERROR                                                                          \
     "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist "     \
     "to disk. Commands that may modify the data set are disabled, because this instance is "       \
@@ -73,10 +73,7 @@ static struct {
     long long saves;
     long long last_cow_size;
     long long keys_loaded, keys_expired;
-} rdb = {.child_pid = -1,
-         .bgsave_start = -1,
-         .last_bgsave_time_sec = -1,
-         .last_bgsave_ok = 1};
+} rdb = {.child_pid = -1, .bgsave_start = -1, .last_bgsave_time_sec = -1, .last_bgsave_ok = 1};
 
 int rdb_child_active(void) {
     return rdb.child_pid != -1;
@@ -358,8 +355,8 @@ static int load_key(void *ctx, Slice key, Obj *o, int64_t expire_ms) {
     }
     if (dict_find(l->db->keys, key.p, key.len)) {
         if (!l->merge) {
-            log_warning("RDB has duplicated key '%.*s' in DB %d", (int)(key.len > 128 ? 128 : key.len),
-                        key.p, db_index(l->db));
+            log_warning("RDB has duplicated key '%.*s' in DB %d",
+                        (int)(key.len > 128 ? 128 : key.len), key.p, db_index(l->db));
             obj_free(o);
             return -1;
         }

@@ -30,8 +30,8 @@ typedef struct RdbWriter {
     int fd;
     Buf buf;
     uint64_t crc;
-    int checksum;     /* 0: the file ends in a zero CRC (rdbchecksum no) */
-    int failed;       /* a write failed: errno in sys_errno */
+    int checksum; /* 0: the file ends in a zero CRC (rdbchecksum no) */
+    int failed;   /* a write failed: errno in sys_errno */
     int sys_errno;
     long long written;    /* bytes handed to write() */
     long long since_sync; /* fdatasync every 32 MiB, as the AOF rewrite */
