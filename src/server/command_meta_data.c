@@ -59,6 +59,12 @@ static const MetaArg a_auth[] = {
 static const char *const h_auth[] = {
     "6.0.0", "Added ACL style (username and password).",
 };
+static const MetaArg a_bgsave[] = {
+    {"schedule", "pure-token", -1, "SCHEDULE", NULL, "3.2.2", NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const char *const h_bgsave[] = {
+    "3.2.2", "Added the `SCHEDULE` option.",
+};
 static const MetaArg a_bitcount_1_2[] = {
     {"byte", "pure-token", -1, "BYTE", NULL, NULL, NULL, 0, NULL, 0},
     {"bit", "pure-token", -1, "BIT", NULL, NULL, NULL, 0, NULL, 0},
@@ -1599,6 +1605,7 @@ const CommandMeta command_meta_table[] = {
     {"asking", "Sent by cluster clients after an -ASK redirect", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"auth", "Authenticate to the server", "1.0.0", "connection", "O(N) where N is the number of passwords defined for the user", NULL, NULL, NULL, h_auth, 1, NULL, NULL, 0, a_auth, 2},
     {"bgrewriteaof", "Asynchronously rewrite the append-only file", "1.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"bgsave", "Asynchronously save the dataset to disk", "1.0.0", "server", "O(1)", NULL, NULL, NULL, h_bgsave, 1, NULL, NULL, 0, a_bgsave, 1},
     {"bitcount", "Count set bits in a string", "2.6.0", "bitmap", "O(N)", NULL, NULL, NULL, h_bitcount, 1, NULL, k_bitcount, 1, a_bitcount, 2},
     {"bitfield", "Perform arbitrary bitfield integer operations on strings", "3.2.0", "bitmap", "O(1) for each subcommand specified", NULL, NULL, NULL, NULL, 0, NULL, k_bitfield, 1, a_bitfield, 2},
     {"bitfield_ro", "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD", "6.0.0", "bitmap", "O(1) for each subcommand specified", NULL, NULL, NULL, NULL, 0, NULL, k_bitfield_ro, 1, a_bitfield_ro, 2},
@@ -1773,6 +1780,7 @@ const CommandMeta command_meta_table[] = {
     {"reset", "Reset the connection", "6.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"restore", "Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", "generic", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", NULL, NULL, NULL, h_restore, 3, NULL, k_restore, 1, a_restore, 7},
     {"role", "Return the role of the instance in the context of replication", "2.8.12", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"save", "Synchronously save the dataset to disk", "1.0.0", "server", "O(N) where N is the total number of keys in all databases", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"scan", "Incrementally iterate the keys space", "2.8.0", "generic", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", NULL, NULL, NULL, h_scan, 1, "nondeterministic_output request_policy:special", NULL, 0, a_scan, 4},
     {"script", "A container for Lua scripts management commands", "2.6.0", "scripting", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"script|exists", "Check existence of scripts in the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:agg_logical_and", NULL, 0, a_script_exists, 1},

@@ -38,11 +38,11 @@ void stream_cmd_init(void);
 void group_cmd_init(void);
 
 static const Command *const families[] = {
-    conn_commands,       keys_commands,   string_commands,      multi_commands,
-    admin_commands,      config_commands, persist_commands,     rdb_commands,
-    stream_commands,     group_commands,  stream_idmp_commands, stream_refs_commands,
-    nack_commands,       pubsub_commands, scripting_commands,   dump_commands,
-    standalone_commands, acl_commands,    string_cas_commands,  bit_commands,
+    conn_commands,   keys_commands,        string_commands,      multi_commands,
+    admin_commands,  config_commands,      persist_commands,     stream_commands,
+    group_commands,  stream_idmp_commands, stream_refs_commands, nack_commands,
+    pubsub_commands, scripting_commands,   dump_commands,        standalone_commands,
+    acl_commands,    string_cas_commands,  bit_commands,         rdb_commands,
 };
 
 static Dict *table;
