@@ -103,6 +103,7 @@ typedef struct WriteCtx {
 static void write_visit(void *priv, Slice key, const Obj *o, int64_t expire_ms) {
     WriteCtx *x = priv;
     rdbw_key(x->w, key, o, dump_value_type(o), expire_ms, x->now);
+    if (settings.rdb_key_save_delay > 0) usleep((useconds_t)settings.rdb_key_save_delay);
 }
 
 static void write_function(void *priv, int argc, const Slice *argv) {

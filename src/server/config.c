@@ -189,6 +189,8 @@ static ConfigDef configs[] = {
     {"stream-idmp-maxsize", NULL, CT_INT, &server.stream_idmp_maxsize, "100", 1, 10000, NULL, NULL,
      0, NULL},
     {"save", NULL, CT_STR, &settings.save, "", 0, 0, NULL, NULL, 0, NULL},
+    {"rdb-key-save-delay", NULL, CT_INT, &settings.rdb_key_save_delay, "0", INT_MIN, INT_MAX, NULL,
+     NULL, 0, NULL},
     {"rdbcompression", NULL, CT_BOOL, &server.rdbcompression, "yes", 0, 0, NULL, NULL, 0, NULL},
     {"rdbchecksum", NULL, CT_BOOL, &server.rdbchecksum, "yes", 0, 0, NULL, NULL, CF_IMMUTABLE,
      NULL},

@@ -257,6 +257,7 @@ typedef struct Settings {
     int lazyfree_lazy_user_del;
     char *save;
     char *dbfilename;
+    long long rdb_key_save_delay; /* microseconds per key written to an RDB (tests) */
     long long list_max_listpack_size;
     int io_threads;
     char *client_obuf_limit; /* client-output-buffer-limit, normalised by its apply hook */

@@ -695,20 +695,6 @@ def test_interop_streamd_loads_redis_aof(make_server, tmp_path):
     assert dataset(srv.client()) == before
 
 
-def test_redis_rdb_base_is_refused_clearly(make_server):
-    red = make_server(kind="redis", args=["--appendonly", "yes", "--aof-use-rdb-preamble", "yes"])
-    red.client().set("k", "v")
-    red.client().bgrewriteaof()
-    wait_rewrite(red.client())
-    red.stop()
-    assert any(n.endswith(".base.rdb") for n in os.listdir(aof_dir(red)))
-    srv = make_server(AOF_ALWAYS)
-    srv.stop()
-    shutil.rmtree(aof_dir(srv))
-    shutil.copytree(aof_dir(red), aof_dir(srv))
-    expect_start_failure(srv, "is in RDB format", "aof-use-rdb-preamble no")
-
-
 def test_old_single_file_aof_is_upgraded(make_server):
     srv = make_server(AOF_ALWAYS)
     srv.stop()
