@@ -54,15 +54,21 @@
 /* The reflected form of the Jones polynomial 0xad93d23594c935a9. */
 #define CRC64_POLY_REFLECTED 0x95ac9329ac4bc9b5ULL
 
-static uint64_t crc_table[256];
+/* crc_table[0] is the byte-at-a-time table; crc_table[k][x] is the CRC of
+ * byte x followed by k zero bytes, so eight bytes fold in one step
+ * ("slicing by 8"): snapshots checksum every byte they write. */
+static uint64_t crc_table[8][256];
 static int crc_table_ready;
 
 static void crc_table_init(void) {
     for (int i = 0; i < 256; i++) {
         uint64_t c = (uint64_t)i;
         for (int k = 0; k < 8; k++) c = (c & 1) ? (c >> 1) ^ CRC64_POLY_REFLECTED : c >> 1;
-        crc_table[i] = c;
+        crc_table[0][i] = c;
     }
+    for (int i = 0; i < 256; i++)
+        for (int k = 1; k < 8; k++)
+            crc_table[k][i] = (crc_table[k - 1][i] >> 8) ^ crc_table[0][crc_table[k - 1][i] & 0xff];
     crc_table_ready = 1;
 }
 
@@ -70,7 +76,18 @@ static void crc_table_init(void) {
 uint64_t rdb_crc64(uint64_t crc, const void *p, size_t len) {
     if (!crc_table_ready) crc_table_init();
     const uint8_t *b = p;
-    for (size_t i = 0; i < len; i++) crc = crc_table[(uint8_t)(crc ^ b[i])] ^ (crc >> 8);
+    while (len >= 8) {
+        uint64_t x = 0;
+        for (int i = 7; i >= 0; i--) x = x << 8 | b[i];
+        crc ^= x;
+        crc = crc_table[7][crc & 0xff] ^ crc_table[6][(crc >> 8) & 0xff] ^
+              crc_table[5][(crc >> 16) & 0xff] ^ crc_table[4][(crc >> 24) & 0xff] ^
+              crc_table[3][(crc >> 32) & 0xff] ^ crc_table[2][(crc >> 40) & 0xff] ^
+              crc_table[1][(crc >> 48) & 0xff] ^ crc_table[0][crc >> 56];
+        b += 8;
+        len -= 8;
+    }
+    for (size_t i = 0; i < len; i++) crc = crc_table[0][(uint8_t)(crc ^ b[i])] ^ (crc >> 8);
     return crc;
 }
 
@@ -132,18 +149,31 @@ static int lzf_put_literals(const uint8_t *lit, size_t n, uint8_t *out, size_t o
 /* Greedy LZF: at each position, the last position with the same three-byte
  * hash is tried as a reference. Returns the compressed length, 0 when it
  * does not fit in out_cap. Borrows both buffers. */
+/* The hash table of positions, kept between calls (one per thread): an
+ * entry belongs to the current call when it is above the call's epoch, so
+ * no call clears (or allocates) the table; an epoch that would overflow
+ * clears it once. Snapshots compress thousands of node listpacks in a row. */
+static __thread uint64_t lzf_table[(size_t)1 << LZF_HASH_LOG];
+static __thread uint64_t lzf_epoch;
+
 size_t rdb_lzf_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap) {
-    uint32_t *table = xcalloc((size_t)1 << LZF_HASH_LOG, sizeof(uint32_t));
+    if (lzf_epoch > UINT64_MAX / 2 - in_len) {
+        memset(lzf_table, 0, sizeof lzf_table);
+        lzf_epoch = 0;
+    }
+    uint64_t *table = lzf_table;
+    const uint64_t epoch = lzf_epoch;
+    lzf_epoch += in_len + 1;
     size_t ip = 0, lit_start = 0, op = 0;
     while (ip + 2 < in_len) {
         uint32_t h = lzf_hash(in + ip);
-        size_t cand = table[h];
-        table[h] = (uint32_t)(ip + 1); /* 0 means empty */
-        if (cand == 0 || ip >= ((size_t)1 << 32) - 2) {
+        uint64_t slot = table[h];
+        table[h] = epoch + ip + 1; /* epoch or below: empty for this call */
+        if (slot <= epoch) {
             ip++;
             continue;
         }
-        cand--;
+        size_t cand = (size_t)(slot - epoch - 1);
         size_t back = ip - cand;
         if (back > LZF_MAX_OFF || memcmp(in + cand, in + ip, 3) != 0) {
             ip++;
@@ -167,10 +197,8 @@ size_t rdb_lzf_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t o
         lit_start = ip;
     }
     if (!lzf_put_literals(in + lit_start, in_len - lit_start, out, out_cap, &op)) goto full;
-    xfree(table);
     return op;
 full:
-    xfree(table);
     return 0;
 }
 
@@ -544,11 +572,15 @@ void lp_writer_start(LpWriter *w, Buf *b) {
     buf_append(b, header, sizeof header);
 }
 
+/* One element: its encoding, then its length backwards (one reservation:
+ * listpacks are written element by element, millions of times in a SAVE). */
 static void put_elem(LpWriter *w, const uint8_t *enc, size_t n) {
-    uint8_t bl[5];
-    buf_append(w->b, enc, n);
-    backlen_encode(n, bl);
-    buf_append(w->b, bl, backlen_size(n));
+    Buf *b = w->b;
+    buf_reserve(b, n + 5);
+    uint8_t *at = (uint8_t *)b->p + b->len;
+    memcpy(at, enc, n);
+    backlen_encode(n, at + n);
+    b->len += n + backlen_size(n);
     w->n++;
 }
 
@@ -599,11 +631,13 @@ void lp_append_str(LpWriter *w, const void *p, size_t len) {
         h = 5;
     }
     size_t size = h + len;
-    uint8_t bl[5];
-    buf_append(w->b, hdr, h);
-    buf_append(w->b, p, len);
-    backlen_encode(size, bl);
-    buf_append(w->b, bl, backlen_size(size));
+    Buf *b = w->b;
+    buf_reserve(b, size + 5);
+    uint8_t *at = (uint8_t *)b->p + b->len;
+    memcpy(at, hdr, h);
+    memcpy(at + h, p, len);
+    backlen_encode(size, at + size);
+    b->len += size + backlen_size(size);
     w->n++;
 }
 

@@ -20,6 +20,28 @@ static void test_crc64(void) {
     CHECK(rdb_crc64(rdb_crc64(0, lorem, 10), lorem + 10, strlen(lorem) - 10) == whole);
 }
 
+/* Bit-at-a-time reference CRC, to check the table-driven one on random data
+ * at every length and split. */
+static uint64_t crc64_ref(uint64_t crc, const uint8_t *p, size_t len) {
+    for (size_t i = 0; i < len; i++) {
+        crc ^= p[i];
+        for (int k = 0; k < 8; k++) crc = (crc & 1) ? (crc >> 1) ^ 0x95ac9329ac4bc9b5ULL : crc >> 1;
+    }
+    return crc;
+}
+
+static void test_crc64_random(void) {
+    uint8_t buf[300];
+    for (int round = 0; round < 200; round++) {
+        size_t n = test_rand_below(sizeof buf + 1);
+        for (size_t i = 0; i < n; i++) buf[i] = (uint8_t)test_rand();
+        uint64_t want = crc64_ref(0, buf, n);
+        CHECK(rdb_crc64(0, buf, n) == want);
+        size_t cut = n ? test_rand_below(n + 1) : 0;
+        CHECK(rdb_crc64(rdb_crc64(0, buf, cut), buf + cut, n - cut) == want);
+    }
+}
+
 static void lzf_roundtrip(const uint8_t *in, size_t n) {
     size_t cap = n + n / 16 + 64;
     uint8_t *c = xmalloc(cap), *d = xmalloc(n + 1);
@@ -354,6 +376,7 @@ static void test_listpack_random(void) {
 int main(void) {
     test_seed("test_rdbcodec");
     test_crc64();
+    test_crc64_random();
     test_lzf();
     test_lengths();
     test_strings();
