@@ -64,6 +64,7 @@ static struct {
     SaveParam params[MAX_SAVE_PARAMS];
     int n_params;
     pid_t child_pid;
+    int child_pipe;      /* the child reports its copy-on-write bytes here */
     time_t bgsave_start; /* -1 when none */
     long long last_bgsave_time_sec;
     int last_bgsave_ok;
@@ -73,7 +74,11 @@ static struct {
     long long saves;
     long long last_cow_size;
     long long keys_loaded, keys_expired;
-} rdb = {.child_pid = -1, .bgsave_start = -1, .last_bgsave_time_sec = -1, .last_bgsave_ok = 1};
+} rdb = {.child_pid = -1,
+         .child_pipe = -1,
+         .bgsave_start = -1,
+         .last_bgsave_time_sec = -1,
+         .last_bgsave_ok = 1};
 
 int rdb_child_active(void) {
     return rdb.child_pid != -1;
@@ -213,21 +218,31 @@ static int bgsave_start(void) {
     if (rdb.child_pid != -1 || aof_child_active()) return -1;
     rdb.dirty_before_bgsave = server.dirty;
     rdb.last_bgsave_try = time(NULL);
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) == -1) pipefd[0] = pipefd[1] = -1;
     pid_t pid = fork();
     if (pid == 0) {
         signal(SIGTERM, SIG_DFL);
         signal(SIGINT, SIG_DFL);
         signal(SIGUSR1, SIG_DFL);
-        aof_child_close_fds(-1);
+        aof_child_close_fds(pipefd[1]);
         int rc = save_to(settings.dbfilename);
         if (rc == 0) {
             log_notice("DB saved on disk");
             long long cow = private_dirty_bytes();
             if (cow > 0) log_notice("Fork CoW for RDB: current %lld MB", cow / (1024 * 1024));
+            if (pipefd[1] != -1) {
+                ssize_t w = write(pipefd[1], &cow, sizeof cow);
+                (void)w;
+            }
         }
         _exit(rc == 0 ? 0 : 1);
     }
+    if (pipefd[1] != -1) close(pipefd[1]);
+    rdb.child_pipe = pipefd[0];
     if (pid == -1) {
+        if (rdb.child_pipe != -1) close(rdb.child_pipe);
+        rdb.child_pipe = -1;
         rdb.last_bgsave_ok = 0;
         log_warning("Can't save in background: fork: %s", strerror(errno));
         refresh_write_refused();
@@ -242,6 +257,12 @@ static int bgsave_start(void) {
 }
 
 static void child_gone(void) {
+    if (rdb.child_pipe != -1) {
+        long long cow = 0;
+        if (read(rdb.child_pipe, &cow, sizeof cow) == (ssize_t)sizeof cow) rdb.last_cow_size = cow;
+        close(rdb.child_pipe);
+        rdb.child_pipe = -1;
+    }
     char tmp[64];
     temp_name(tmp, sizeof tmp, rdb.child_pid);
     unlink(tmp);

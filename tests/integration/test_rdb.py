@@ -107,10 +107,13 @@ def test_bgsave_and_its_errors(make_server):
     assert info["rdb_last_bgsave_status"] == "ok" and info["rdb_saves"] == "1"
     assert info["rdb_current_bgsave_time_sec"] == "-1"
     assert "Background saving terminated with success" in srv.full_log()
-    # ... then runs; meanwhile BGSAVE refuses or schedules (preamble: the
-    # rewrite writes an RDB, slowed down the same way).
+    # ... then runs.
+    assert wait_for(lambda: pinfo(srv.client())["aof_rewrites"] == "1")
+    assert wait_for(lambda: pinfo(srv.client())["aof_rewrite_in_progress"] == "0")
+    # While a rewrite runs (preamble: it writes an RDB, slowed down the same
+    # way) BGSAVE refuses or schedules.
     c.call("CONFIG", "SET", "aof-use-rdb-preamble", "yes")
-    assert wait_for(lambda: pinfo(srv.client())["aof_rewrite_in_progress"] == "1")
+    assert c.call("BGREWRITEAOF") == b"Background append only file rewriting started"
     assert c.call("BGSAVE") == RespError(
         b"ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
         b"SCHEDULE in order to schedule a BGSAVE whenever possible.")
