@@ -593,6 +593,8 @@ const Command rdb_commands[] = {
  * points are set. 0 to go on with the shutdown, -1 to stay up. */
 static int shutdown_save(int flags) {
     kill_child();
+    /* Never a partial dataset over the file being loaded. */
+    if (server.loading) return 0;
     int save = (flags & SHUTDOWN_SAVE) || (rdb.n_params > 0 && !(flags & SHUTDOWN_NOSAVE));
     if (!save) return 0;
     log_notice("Saving the final RDB snapshot before exiting.");
