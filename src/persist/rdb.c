@@ -628,32 +628,42 @@ static void info_rdb(Buf *b) {
                rdb.last_cow_size, rdb.keys_expired, rdb.keys_loaded);
 }
 
-/* Parses `save` ("" or pairs of seconds and changes) into rdb.params and
- * writes it back in canonical form. */
+/* Parses `save` ("" or pairs of seconds >= 1 and changes >= 0, split at
+ * every single space as Redis 7.0 splits it, each word read as strtoll
+ * reads it) into rdb.params and writes it back in canonical form. */
 static int apply_save(const char **err) {
     const char *s = settings.save ? settings.save : "";
     SaveParam p[MAX_SAVE_PARAMS];
-    int n = 0;
     long long v[2 * MAX_SAVE_PARAMS];
     int nv = 0;
-    const char *q = s;
-    while (*q) {
-        while (*q == ' ') q++;
-        if (!*q) break;
-        char *end;
-        errno = 0;
-        long long x = strtoll(q, &end, 10);
-        if (end == q || (*end && *end != ' ') || errno || x < 0 || nv == 2 * MAX_SAVE_PARAMS) {
-            *err = "Invalid save parameters";
-            return -1;
+    if (*s) {
+        const char *q = s;
+        for (;;) {
+            const char *end = strchr(q, ' ');
+            size_t n = end ? (size_t)(end - q) : strlen(q);
+            char word[64];
+            if (nv == 2 * MAX_SAVE_PARAMS || n >= sizeof word) {
+                *err = "Invalid save parameters";
+                return -1;
+            }
+            memcpy(word, q, n);
+            word[n] = '\0';
+            char *eptr;
+            long long x = strtoll(word, &eptr, 10);
+            if (*eptr != '\0' || (nv % 2 == 0 && x < 1) || (nv % 2 == 1 && x < 0)) {
+                *err = "Invalid save parameters";
+                return -1;
+            }
+            v[nv++] = x;
+            if (!end) break;
+            q = end + 1;
         }
-        v[nv++] = x;
-        q = end;
     }
     if (nv % 2 != 0) {
         *err = "Invalid save parameters";
         return -1;
     }
+    int n = 0;
     for (int i = 0; i < nv; i += 2) p[n++] = (SaveParam){v[i], v[i + 1]};
     memcpy(rdb.params, p, sizeof p[0] * (size_t)n);
     rdb.n_params = n;

@@ -187,3 +187,22 @@ def test_newer_state_writes_rdb11_which_70_refuses(make_server):
         red.start()
     red.expect_exit = True
     assert "Can't handle RDB format version 11" in red.full_log()
+
+
+def test_commands_and_settings_vs_70(diff):
+    """SAVE / BGSAVE arguments and the snapshot settings, reply for reply."""
+    diff.run([
+        ("CONFIG", "SET", "save", "100 10 3600 1"), ("CONFIG", "GET", "save"),
+        ("CONFIG", "SET", "save", "  100  10 "), ("CONFIG", "SET", "save", "1 2 3"),
+        ("CONFIG", "SET", "save", "0 1"), ("CONFIG", "SET", "save", "5 -1"),
+        ("CONFIG", "SET", "save", "abc 1"), ("CONFIG", "SET", "save", "7 1x"),
+        ("CONFIG", "GET", "save"), ("CONFIG", "SET", "save", "100 "), ("CONFIG", "GET", "save"),
+        ("CONFIG", "SET", "save", ""), ("CONFIG", "GET", "save"),
+        ("CONFIG", "SET", "dbfilename", "x/y"), ("CONFIG", "SET", "rdbchecksum", "no"),
+        ("CONFIG", "GET", "rdbchecksum"), ("CONFIG", "GET", "rdbcompression"),
+        ("CONFIG", "SET", "rdbcompression", "no"), ("CONFIG", "GET", "rdbcompression"),
+        ("CONFIG", "SET", "rdbcompression", "yes"),
+        ("CONFIG", "GET", "stop-writes-on-bgsave-error"), ("CONFIG", "GET", "dbfilename"),
+        ("BGSAVE", "foo"), ("BGSAVE", "SCHEDULE", "x"), ("SAVE", "x"), ("SAVE",),
+        ("MULTI",), ("SAVE",), ("EXEC",),
+    ])

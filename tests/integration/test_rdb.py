@@ -130,7 +130,7 @@ def test_bgsave_and_its_errors(make_server):
 def test_save_points_fire(make_server):
     srv = make_server()
     c = srv.client()
-    c.config_set("save", "  1   2 ")
+    c.config_set("save", "1 2")
     assert c.config_get("save") == {"save": "1 2"}
     with pytest.raises(Exception, match="Invalid save parameters"):
         c.config_set("save", "1 2 3")
