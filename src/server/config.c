@@ -434,6 +434,7 @@ int config_load_file(const char *path, char **err) {
     }
     char line[4096];
     int lineno = 0;
+    int save_lines = 0;
     RespArgv a;
     resp_argv_init(&a);
     RespLimits lim = {LLONG_MAX, LLONG_MAX, sizeof line, 1, 0, 0};
@@ -473,6 +474,18 @@ int config_load_file(const char *path, char **err) {
             buf_append(&val, a.v[i].p, a.v[i].len);
         }
         buf_append_char(&val, '\0');
+        /* Redis's config files list save points one pair per line: each
+         * `save` line after the first adds to it ("" empties it). */
+        if (!strcasecmp(name.p, "save")) {
+            if (save_lines++ && *val.p && settings.save && *settings.save) {
+                Buf all;
+                buf_init(&all);
+                buf_printf(&all, "%s %s", settings.save, val.p);
+                buf_append_char(&all, '\0');
+                buf_free(&val);
+                val = all;
+            }
+        }
         char *e = NULL;
         if (set_by_name(name.p, val.p, &e) != 0) {
             Buf b;

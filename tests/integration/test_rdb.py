@@ -334,3 +334,13 @@ def test_pre7_aof_with_rdb_preamble(make_server):
     c.set("new", "3")
     srv.restart()
     assert srv.client().get("new") == b"3"
+
+
+def test_config_file_save_lines_add_up(make_server, tmp_path):
+    conf = tmp_path / "s.conf"
+    conf.write_text('save 900 1\nsave 300 10\n')
+    srv = make_server(config_file=str(conf))
+    assert srv.client().config_get("save") == {"save": "900 1 300 10"}
+    conf.write_text('save 900 1\nsave ""\nsave 60 5\n')
+    srv2 = make_server(config_file=str(conf))
+    assert srv2.client().config_get("save") == {"save": "60 5"}
