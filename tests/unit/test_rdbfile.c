@@ -192,8 +192,11 @@ static void test_refusals(void) {
     seen_free(&s);
 }
 
+void stream_cmd_init(void); /* registers how a stream object is freed */
+
 int main(void) {
     test_seed("test_rdbfile");
+    stream_cmd_init();
     test_roundtrip();
     test_damage();
     test_refusals();
