@@ -192,12 +192,12 @@ static void refresh_write_refused(void) {
 
 /* SAVE, SHUTDOWN, FLUSHALL: in the foreground. 0 or -1. */
 static int save_now(void) {
+    rdb.saves++; /* attempts, as Redis counts them */
     if (save_to(settings.dbfilename) != 0) return -1;
     log_notice("DB saved on disk");
     server.dirty = 0;
     core.lastsave = time(NULL);
     rdb.last_bgsave_ok = 1;
-    rdb.saves++;
     refresh_write_refused();
     return 0;
 }
@@ -218,6 +218,7 @@ static int bgsave_start(void) {
     if (rdb.child_pid != -1 || aof_child_active()) return -1;
     rdb.dirty_before_bgsave = server.dirty;
     rdb.last_bgsave_try = time(NULL);
+    rdb.saves++;
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) == -1) pipefd[0] = pipefd[1] = -1;
     pid_t pid = fork();
@@ -278,7 +279,6 @@ static void bgsave_done(int exitcode, int bysignal) {
         if (server.dirty < 0) server.dirty = 0;
         core.lastsave = time(NULL);
         rdb.last_bgsave_ok = 1;
-        rdb.saves++;
     } else if (!bysignal) {
         log_warning("Background saving error");
         rdb.last_bgsave_ok = 0;

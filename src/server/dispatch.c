@@ -566,7 +566,9 @@ void dispatch_command(ClientFull *c) {
         reject(c, cmd, "%s%s", SCRIPT_BUSY_REPLY(), "");
         goto done;
     }
-    if (server.write_refused && !is_fake && (cmd->flags & CMD_WRITE) &&
+    /* PING too, as Redis 7.0 (a health check that sees the disk error). */
+    if (server.write_refused && !is_fake &&
+        ((cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0) &&
         !(pc->flags & CLIENT_MULTI)) {
         reject(c, cmd, "%s%s", server.write_refused, "");
         goto done;
