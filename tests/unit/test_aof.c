@@ -104,7 +104,13 @@ static void manifest_parse_forms(void) {
     CHECK_EQ_INT(am->incr_seq, 5);
     CHECK(strcmp(aof_manifest_new_incr(am, "p"), "p.6.incr.aof") == 0);
     CHECK(strcmp(aof_manifest_new_base(am, "p"), "p.3.base.aof") == 0);
+    /* An RDB base (aof-use-rdb-preamble yes): the same sequence, .rdb. */
+    int hist = am->n_history;
+    CHECK(strcmp(aof_manifest_new_base_rdb(am, "p"), "p.4.base.rdb") == 0);
+    CHECK_EQ_INT(am->n_history, hist + 1);
+    CHECK(strcmp(am->history[0].name, "p.3.base.aof") == 0);
     char *s = format_str(am);
+    CHECK(strstr(s, "file p.4.base.rdb seq 4 type b\n") != NULL);
     CHECK(strstr(s, "file \"app x\\\"\" seq 5 type i\n") != NULL);
     xfree(s);
     aof_manifest_free(am);
