@@ -332,13 +332,21 @@ static int active_is_seen(const StreamObj *so) {
 /* type: 19, 21 or 208 (the caller chose one that carries the stream). */
 static void put_stream(Buf *out, const StreamObj *so, int type, int64_t now_ms) {
     const Stream *s = so->s;
-    Buf nodes;
-    buf_init(&nodes);
+    /* The node count comes first but is known last: the nodes go after room
+     * for the longest length encoding, then move back to the real one (no
+     * second copy of a value that may be the size of the dataset). */
+    static const char room[9] = {0};
+    size_t at = out->len;
+    buf_append(out, room, sizeof room);
     StreamLimits lim = stream_obj_limits();
-    size_t n_nodes = put_nodes(&nodes, s, &lim);
-    rdb_write_len(out, n_nodes);
-    buf_append(out, nodes.p ? nodes.p : "", nodes.len);
-    buf_free(&nodes);
+    size_t n_nodes = put_nodes(out, s, &lim);
+    Buf len;
+    buf_init(&len);
+    rdb_write_len(&len, n_nodes);
+    memmove(out->p + at + len.len, out->p + at + sizeof room, out->len - at - sizeof room);
+    memcpy(out->p + at, len.p, len.len);
+    out->len -= sizeof room - len.len;
+    buf_free(&len);
     rdb_write_len(out, stream_length(s));
     put_id_lens(out, stream_last_id(s));
     put_id_lens(out, stream_first_id(s));
