@@ -70,8 +70,8 @@ enum {
  * *cond, which exclude NX and XX and each other). *expire_arg is the last
  * expiry value given, if any. 0, or -1 after replying a syntax error (or a
  * malformed digest's). */
-static int parse_string_options(Client *c, int first, int is_getex, int *flags,
-                                Slice **expire_arg, CasCond *cond) {
+static int parse_string_options(Client *c, int first, int is_getex, int *flags, Slice **expire_arg,
+                                CasCond *cond) {
     static const struct {
         const char *name;
         int flag;
