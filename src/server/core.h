@@ -158,6 +158,7 @@ typedef struct Core {
     int64_t cmd_time_us;
     int64_t call_start_us; /* when the running call started (real clock) */
     int executing;
+    int hotkeys_on;        /* a HOTKEYS session collects: call_command() feeds hotkeys.c */
     int no_touch;          /* the running command's lookups leave access times (CLIENT NO-TOUCH) */
     int active_expire_off; /* DEBUG SET-ACTIVE-EXPIRE 0: the cron expires nothing */
     int shutdown_asap;

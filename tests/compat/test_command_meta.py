@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(IS_REDIS, reason="compares streamd's command tab
 
 NEWER_DOCS = {"xadd", "xtrim", "xread", "xreadgroup", "xinfo|stream", "xinfo|consumers"}
 NOT_IN_70 = {"client|no-touch", "client|setinfo", "waitaof", "xackdel", "xcfgset", "xdelex", "xidmpcounters", "xidmprecord",
-             "xnack"}
+             "xnack", "hotkeys", "hotkeys|start", "hotkeys|stop", "hotkeys|get", "hotkeys|reset", "hotkeys|help"}
 
 
 def conns(server, ref_server, proto):
