@@ -98,6 +98,8 @@ def _reorder_docs(doc, order):
 def test_containers(server, ref_server, containers, proto):
     a, b = conns(server, ref_server, proto)
     for name, subs in containers.items():
+        if name in NOT_IN_70:  # a container 7.0 lacks (HOTKEYS)
+            continue
         shared = [s for s in subs if s not in NOT_IN_70]
         mine = a.call("COMMAND", "INFO", name)[0]
         theirs = b.call("COMMAND", "INFO", name)[0]
