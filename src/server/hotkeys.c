@@ -174,12 +174,6 @@ int hotkeys_report(HotkeysReport *r) {
     return 1;
 }
 
-size_t hotkeys_memory(void) {
-    if (!session) return 0;
-    return sizeof *session + (session->cpu ? topk_memory(session->cpu) : 0) +
-           (session->net ? topk_memory(session->net) : 0);
-}
-
 /* ---- accounting a command ------------------------------------------- */
 
 static size_t digits(uint64_t v) {

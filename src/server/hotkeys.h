@@ -57,8 +57,6 @@ int hotkeys_stop(void);
 int hotkeys_reset(void);
 /* Fills r from the current or last session; 0 when there is none. */
 int hotkeys_report(HotkeysReport *r);
-/* Bytes the session holds (0 without one). */
-size_t hotkeys_memory(void);
 /* Accounts the command c just ran (dur_us long; c's output held out_before
  * bytes before it) to its keys. Call only while core.hotkeys_on. */
 void hotkeys_record(struct ClientFull *c, const Command *cmd, int64_t dur_us, size_t out_before);
