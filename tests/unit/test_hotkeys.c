@@ -5,7 +5,8 @@
  *   - while no more distinct keys than the capacity were seen, every weight
  *     is exact and the ranking is the oracle's sorted order;
  *   - past that (evictions), the Space-Saving guarantees hold: the table
- *     never grows past its capacity, each key appears once, its weight
+ *     never grows past its capacity, each key appears once, the weights
+ *     held add up to the total added, a key's weight
  *     minus its error <= its true weight <= its weight, every key heavier
  *     than total / capacity is held, and the total is the sum of all adds;
  *   - a worked example of the eviction rule, zero weights, binary keys.
@@ -85,6 +86,23 @@ static void exact_test(void) {
     topk_free(t);
 }
 
+/* What holds after any sequence of adds: each key held once (the index
+ * finds every key after the deletions evictions make), and the weights
+ * held add up to the total, since a newcomer inherits what it evicts. */
+static void check_invariants(const TopK *t, uint64_t total) {
+    TopKItem items[64];
+    size_t n = topk_list(t, items, 64);
+    CHECK_EQ_INT(n, topk_size(t));
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum += items[i].weight;
+        for (size_t j = 0; j < i; j++)
+            CHECK(!(items[i].len == items[j].len &&
+                    memcmp(items[i].key, items[j].key, items[i].len) == 0));
+    }
+    CHECK_EQ_INT(sum, total);
+}
+
 /* Many distinct keys, skewed: the Space-Saving guarantees. */
 static void bounded_test(void) {
     memset(truth, 0, sizeof truth);
@@ -101,6 +119,7 @@ static void bounded_test(void) {
         truth[i] += w;
         total += w;
         CHECK(topk_size(t) <= cap);
+        if (step % 1000 == 0) check_invariants(t, total);
     }
     CHECK_EQ_INT(topk_total(t), total);
     TopKItem items[32];
