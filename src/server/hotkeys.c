@@ -18,7 +18,10 @@
  *
  * Commands a script runs with redis.call() are not counted apart: the EVAL
  * or FCALL that ran them is charged to the keys it declared. The commands of
- * a MULTI/EXEC are each counted as they run.
+ * a MULTI/EXEC are each counted as they run. A command that blocks is
+ * charged when it first runs and again each time it is served (block.c),
+ * as Redis charges each re-execution: so the entries an XREAD BLOCK
+ * delivers count toward its stream.
  *
  * SAMPLE n counts each command's keys in the ranking with probability 1/n
  * (all of a command's keys, or none); the all-commands totals count every

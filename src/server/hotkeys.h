@@ -6,7 +6,8 @@
  * One session at most: started, then stopped (by HOTKEYS STOP or when its
  * duration has passed) with its results kept until HOTKEYS RESET. While a
  * session collects, core.hotkeys_on is 1 and call_command() hands every
- * command to hotkeys_record(); otherwise that test is all a command pays.
+ * command to hotkeys_record() (block.c, every serving of a blocked one);
+ * otherwise that test is all a command pays.
  */
 #ifndef STREAMD_HOTKEYS_H
 #define STREAMD_HOTKEYS_H

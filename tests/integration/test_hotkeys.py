@@ -312,6 +312,26 @@ def test_scripts_charge_their_declared_keys(c, raw):
     assert isinstance(reply, RespError)
 
 
+def test_blocked_command_is_charged_when_served(c, raw):
+    reader, writer = raw(), raw()
+    assert c.call("HOTKEYS", "START", "METRICS", "2", "CPU", "NET") == b"OK"
+    xread = ("XREAD", "BLOCK", "0", "STREAMS", "feed", "$")
+    reader.send_cmd(*xread)
+    deadline = time.time() + 10
+    while b"cmd=xread" not in c.call("CLIENT", "LIST", "TYPE", "normal"):
+        assert time.time() < deadline
+        time.sleep(0.01)
+    _, xadd_cost = charged(writer, "XADD", "feed", "5-1", "f", "v")
+    served = reader.read_with_raw()[1]
+    assert served.startswith(b"*1\r\n*2\r\n$4\r\nfeed\r\n")
+    g = get(c)
+    # the XREAD is charged when it blocks (no reply yet) and when it is
+    # served (its request again, as Redis re-runs it, and the entries)
+    request = len(encode_command(*xread))
+    assert dict(ranking(g[b"by-net-bytes"])) == {b"feed": xadd_cost + 2 * request + len(served)}
+    assert {k for k, _ in ranking(g[b"by-cpu-time-us"])} == {b"feed"}
+
+
 def test_sample_keeps_totals_and_thins_the_ranking(c, raw):
     w = raw()
     # 1 in 2^31 - 1: no key is sampled, in all likelihood
