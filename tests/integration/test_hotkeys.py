@@ -426,3 +426,20 @@ def test_redis_py_round_trip(r):
     assert r.execute_command("HOTKEYS", "STOP")
     assert r.execute_command("HOTKEYS", "RESET")
     assert r.execute_command("HOTKEYS", "GET") is None
+
+
+def test_command_docs(c):
+    assert c.call("HELLO", "3")[b"proto"] == 3
+    docs = c.call("COMMAND", "DOCS", "hotkeys")[b"hotkeys"]
+    assert docs[b"since"] == b"8.6.0" and docs[b"group"] == b"server"
+    subs = docs[b"subcommands"]
+    assert set(subs) == {b"hotkeys|" + s for s in (b"start", b"stop", b"get", b"reset", b"help")}
+    start = subs[b"hotkeys|start"]
+    assert [a[b"name"] for a in start[b"arguments"]] == [b"metrics", b"k", b"seconds", b"ratio", b"slots"]
+    metrics = start[b"arguments"][0]
+    assert metrics[b"token"] == b"METRICS" and metrics[b"type"] == b"block"
+    assert [a[b"name"] for a in metrics[b"arguments"]] == [b"count", b"cpu", b"net"]
+    assert subs[b"hotkeys|help"][b"since"] == b"8.6.1"
+    assert c.call("COMMAND", "GETKEYS", "HOTKEYS", "GET") == RespError(
+        "ERR The command has no key arguments"
+    )
