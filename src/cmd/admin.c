@@ -24,6 +24,7 @@
 #include "server/core.h"
 #include "server/memreport.h"
 #include "server/script.h"
+#include "server/tracking.h"
 #include "version.h"
 
 static InfoHook info_persistence_hook;
@@ -90,12 +91,13 @@ static void info_clients(Buf *b) {
     buf_printf(b,
                "# Clients\r\nconnected_clients:%llu\r\ncluster_connections:0\r\nmaxclients:%lld\r\n"
                "client_recent_max_input_buffer:%zu\r\nclient_recent_max_output_buffer:%zu\r\n"
-               "blocked_clients:%zu\r\ntracking_clients:0\r\npubsub_clients:%zu\r\n"
+               "blocked_clients:%zu\r\ntracking_clients:%llu\r\npubsub_clients:%zu\r\n"
                "watching_clients:%d\r\nclients_in_timeout_table:%zu\r\ntotal_watched_keys:%llu\r\n"
                "total_blocking_keys:%llu\r\ntotal_blocking_keys_on_nokey:%llu\r\n",
                (unsigned long long)core.n_clients, settings.maxclients, max_in, max_out,
-               core.n_blocked, pubsub_clients, watching, block_count_with_timeout(),
-               (unsigned long long)watched_keys, (unsigned long long)core.n_blocking_keys,
+               core.n_blocked, (unsigned long long)core.n_tracking_clients, pubsub_clients,
+               watching, block_count_with_timeout(), (unsigned long long)watched_keys,
+               (unsigned long long)core.n_blocking_keys,
                (unsigned long long)block_count_keys_on_nokey());
 }
 
@@ -194,6 +196,10 @@ static void info_persistence(Buf *b) {
 static void info_stats(Buf *b) {
     size_t channels, patterns, shard_channels, pubsub_clients;
     pubsub_server_counts(&channels, &patterns, &shard_channels, &pubsub_clients);
+    Buf trk; /* tracking_total_*, where 7.0 has them: before the error counts */
+    buf_init(&trk);
+    tracking_info_stats(&trk);
+    buf_append_char(&trk, '\0');
     buf_printf(
         b,
         "# Stats\r\ntotal_connections_received:%llu\r\ntotal_commands_processed:%llu\r\n"
@@ -203,7 +209,7 @@ static void info_stats(Buf *b) {
         "expired_keys:%llu\r\nevicted_keys:0\r\nkeyspace_hits:%llu\r\n"
         "keyspace_misses:%llu\r\npubsub_channels:%zu\r\npubsub_patterns:%zu\r\n"
         "pubsubshard_channels:%zu\r\n"
-        "total_forks:%llu\r\nunexpected_error_replies:%llu\r\n"
+        "total_forks:%llu\r\n%sunexpected_error_replies:%llu\r\n"
         "total_error_replies:%llu\r\ntotal_reads_processed:%llu\r\n"
         "total_writes_processed:%llu\r\n"
         "io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\n"
@@ -214,10 +220,11 @@ static void info_stats(Buf *b) {
         (double)server_instantaneous(INST_NET_OUT) / 1024.0,
         (unsigned long long)core.stat_rejected_conns, (unsigned long long)core.stat_expired,
         (unsigned long long)core.stat_hits, (unsigned long long)core.stat_misses, channels,
-        patterns, shard_channels, (unsigned long long)core.stat_forks,
+        patterns, shard_channels, (unsigned long long)core.stat_forks, trk.p,
         (unsigned long long)core.stat_unexpected_errors,
         (unsigned long long)core.stat_total_error_replies, (unsigned long long)core.stat_reads,
         (unsigned long long)core.stat_writes, (unsigned long long)core.el_iterations);
+    buf_free(&trk);
 }
 
 static void info_replication(Buf *b) {
@@ -836,9 +843,21 @@ static void cmd_latency_reset(Client *c) {
     latency_reset_reply(c, c->argc - 2, c->argv + 2);
 }
 
+static void cmd_latency_graph(Client *c) {
+    latency_graph_reply(c, c->argv[2]);
+}
+
+static void cmd_latency_doctor(Client *c) {
+    latency_doctor_reply(c);
+}
+
 static void cmd_latency_help(Client *c) {
     static const char *const lines[] = {
         "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DOCTOR",
+        "    Return a human readable latency analysis report.",
+        "GRAPH <event>",
+        "    Return an ASCII latency graph for the <event> class.",
         "HISTORY <event>",
         "    Return time-latency samples for the <event> class.",
         "LATEST",
@@ -864,6 +883,10 @@ static const Command latency_subcommands[] = {
     {"history", cmd_latency_history, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
      "@admin @slow @dangerous", 0, 0, 0, NULL},
     {"reset", cmd_latency_reset, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     "@admin @slow @dangerous", 0, 0, 0, NULL},
+    {"graph", cmd_latency_graph, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     "@admin @slow @dangerous", 0, 0, 0, NULL},
+    {"doctor", cmd_latency_doctor, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
      "@admin @slow @dangerous", 0, 0, 0, NULL},
     {"help", cmd_latency_help, 2, CMD_LOADING | CMD_STALE, "@slow", 0, 0, 0, NULL},
     END_OF_COMMANDS,

@@ -13,6 +13,7 @@
 #include "base/alloc.h"
 #include "server/acl.h"
 #include "server/core.h"
+#include "server/tracking.h"
 #include "version.h"
 
 static void cmd_ping(Client *c) {
@@ -153,6 +154,7 @@ static void cmd_reset(Client *c) {
     watch_unwatch_all(cf);
     monitor_remove(cf);
     pubsub_forget(cf);
+    tracking_disable(cf);
     c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT);
     client_set_db(cf, 0);
     c->resp = 2;
@@ -480,6 +482,10 @@ static void cmd_client_notouch(Client *c) {
 static void cmd_client_help(Client *c) {
     static const char *lines[] = {
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
         "GETNAME",
         "    Return the name of the current connection.",
         "ID",
@@ -522,6 +528,11 @@ static void cmd_client_help(Client *c) {
         "    Set client meta attr. Options are:",
         "    * LIB-NAME: the client lib name.",
         "    * LIB-VER: the client lib version.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
         "NO-TOUCH (ON|OFF)",
@@ -570,6 +581,10 @@ static const Command client_subcommands[] = {
      "@admin @slow @dangerous @connection", 0, 0, 0, NULL},
     {"no-touch", cmd_client_notouch, 3, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL},
     {"reply", cmd_client_reply, 3, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL},
+    {"tracking", tracking_cmd_tracking, -3, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL},
+    {"caching", tracking_cmd_caching, 3, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL},
+    {"getredir", tracking_cmd_getredir, 2, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL},
+    {"trackinginfo", tracking_cmd_trackinginfo, 2, CLI_FLAGS, "@slow @connection", 0, 0, 0, NULL},
     {"help", cmd_client_help, 2, CMD_LOADING | CMD_STALE, "@slow @connection", 0, 0, 0, NULL},
     END_OF_COMMANDS,
 };

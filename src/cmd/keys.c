@@ -12,6 +12,7 @@
 
 #include "base/alloc.h"
 #include "server/core.h"
+#include "server/tracking.h"
 
 static void cmd_del(Client *c) {
     long long n = 0;
@@ -405,7 +406,8 @@ static void cmd_persist(Client *c) {
 
 static const char *string_encoding(const Obj *o) {
     long long v;
-    if (o->is_raw) return "raw";
+    if (o->str_enc == OBJ_STR_RAW) return "raw";
+    if (o->str_enc == OBJ_STR_PLAIN) return o->len <= 44 ? "embstr" : "raw";
     if (o->len <= 20 && parse_ll(slice_of(o->ptr, o->len), &v) == 0) return "int";
     return o->len <= 44 ? "embstr" : "raw";
 }
@@ -502,6 +504,7 @@ static void cmd_flushdb(Client *c) {
     watch_touch_all(c->db, NULL);
     block_touch_db(c->db);
     db_flush(c->db);
+    tracking_invalidate_all(); /* the cache is not per database: all of it goes */
     server.dirty++;
     propagate_argv(c);
     reply_ok(c);

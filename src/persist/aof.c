@@ -250,7 +250,10 @@ static void note_synced(long long offset) {
 }
 
 static void fsync_always_or_exit(void) {
-    if (fdatasync(aof.fd) == -1) {
+    int64_t start_us = mono_us();
+    int rc = fdatasync(aof.fd);
+    latency_add_sample("aof-fsync-always", (mono_us() - start_us) / 1000);
+    if (rc == -1) {
         log_warning("Can't persist AOF for fsync error when the AOF fsync policy is 'always': %s. "
                     "Exiting...",
                     strerror(errno));
@@ -295,7 +298,15 @@ static void flush(int force) {
     aof.flush_postponed_ms = 0;
 
     size_t len = buf_live(&aof.buf);
+    int64_t start_us = mono_us();
     ssize_t n = write_fully(aof.fd, buf_data(&aof.buf), len);
+    int64_t write_ms = (mono_us() - start_us) / 1000;
+    /* Redis's events: every write, and the same time under what it waited on */
+    latency_add_sample(sync_in_progress    ? "aof-write-pending-fsync"
+                       : aof.child_pid > 0 ? "aof-write-active-child"
+                                           : "aof-write-alone",
+                       write_ms);
+    latency_add_sample("aof-write", write_ms);
     if (n != (ssize_t)len) {
         time_t t = time(NULL);
         int can_log = t - aof.last_write_error_log_s > WRITE_ERROR_LOG_RATE_S;
@@ -504,11 +515,13 @@ static int rewrite_start(void) {
         aof.lastbgrewrite_ok = 0;
         return -1;
     }
+    int64_t fork_start_us = mono_us();
     pid_t pid = fork();
     if (pid == 0) {
         close(pipefd[0]);
         child_main(pipefd[1]);
     }
+    latency_add_sample("fork", (mono_us() - fork_start_us) / 1000);
     close(pipefd[1]);
     if (pid == -1) {
         close(pipefd[0]);
@@ -563,7 +576,10 @@ static void rewrite_done(pid_t child, int exitcode, int bysignal) {
         const char *base_name = aof_manifest_new_base(am, server.appendfilename);
         char *base_path = file_path(base_name);
         char *incr_path = NULL;
-        if (rename(tmp_path, base_path) == -1) {
+        int64_t rename_start_us = mono_us();
+        int renamed = rename(tmp_path, base_path);
+        latency_add_sample("aof-rename", (mono_us() - rename_start_us) / 1000);
+        if (renamed == -1) {
             log_warning("Error trying to rename the temporary AOF base file %s into %s: %s",
                         tmp_name, base_name, strerror(errno));
             goto fail;

@@ -33,6 +33,7 @@
 #include "base/log.h"
 #include "server/acl.h"
 #include "server/core.h"
+#include "server/tracking.h"
 
 /* Arguments at least this long are read into a buffer sized for them
  * (reserve_for_read); shorter ones arrive in the ordinary 16 KB reads. */
@@ -71,6 +72,7 @@ ClientFull *client_create(int fd, int is_unix) {
     if (core.clients) core.clients->prev = c;
     core.clients = c;
     core.n_clients++;
+    tracking_client_created(c);
     return c;
 }
 
@@ -96,6 +98,7 @@ static void client_release(ClientFull *c) {
     pubsub_forget(c);
     multi_discard(c);
     watch_unwatch_all(c);
+    tracking_client_freed(c);
     buf_free(&c->qbuf);
     buf_free(&c->obuf);
     resp_argv_free(&c->args);
@@ -450,6 +453,9 @@ static void append_flags(ClientFull *c, Buf *out) {
     if (c->pub.flags & CLIENT_PUBSUB) buf_append_char(out, 'P');
     if (c->pub.flags & CLIENT_MULTI) buf_append_char(out, 'x');
     if (c->pub.flags & CLIENT_BLOCKED) buf_append_char(out, 'b');
+    if (c->pub.flags & CLIENT_TRACKING) buf_append_char(out, 't');
+    if (c->pub.flags & CLIENT_TRACKING_BROKEN_REDIR) buf_append_char(out, 'R');
+    if (c->pub.flags & CLIENT_TRACKING_BCAST) buf_append_char(out, 'B');
     if (c->pub.flags & CLIENT_DIRTY_CAS) buf_append_char(out, 'd');
     if (c->pub.flags & CLIENT_CLOSE_AFTER_REPLY) buf_append_char(out, 'c');
     if (c->pub.flags & CLIENT_UNIX) buf_append_char(out, 'U');
@@ -471,12 +477,12 @@ void client_info_line(ClientFull *c, Buf *out) {
     buf_printf(out,
                " db=%d sub=%zu psub=%zu ssub=%zu multi=%d qbuf=%zu qbuf-free=%zu argv-mem=%zu "
                "multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=0 omem=%zu tot-mem=%zu events=r%s "
-               "cmd=%s user=%.*s redir=-1 resp=%d lib-name=%s lib-ver=%s",
+               "cmd=%s user=%.*s redir=%lld resp=%d lib-name=%s lib-ver=%s",
                c->db_index, sub, psub, ssub, (c->pub.flags & CLIENT_MULTI) ? c->mq_n : -1, qbuf,
                c->qbuf.cap - c->qbuf.len, (size_t)0, c->qbuf.cap, qbuf, buf_live(&c->obuf), omem,
                sizeof *c + c->qbuf.cap + omem, c->write_registered ? "w" : "", c->last_cmd,
-               (int)c->user->name_len, c->user->name, c->pub.resp, c->lib_name ? c->lib_name : "",
-               c->lib_ver ? c->lib_ver : "");
+               (int)c->user->name_len, c->user->name, tracking_redirect_of(c), c->pub.resp,
+               c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
 }
 
 /* Redis's class for the limits: a subscriber is pubsub, a monitor normal. */

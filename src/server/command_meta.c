@@ -365,7 +365,9 @@ int command_meta_getkeys(const CommandMeta *m, const Command *cmd, int argc, con
             if (num_parse_ll(a.p, a.len, &nk) != 0 || nk < 0 || nk > argc) continue;
             step = ks->fk_c;
             first += ks->fk_b;
-            last = first + (int)nk - 1;
+            /* the keys are step apart (MSETEX's key value pairs): Redis 8's
+             * walk, where 7.0 ignored the step (no 7.0 command has one) */
+            last = first + ((int)nk - 1) * step;
             if (last >= argc) continue; /* more keys than arguments: none (Redis) */
         } else {
             continue;
@@ -378,11 +380,17 @@ int command_meta_getkeys(const CommandMeta *m, const Command *cmd, int argc, con
             n++;
         }
     }
-    /* SET's spec has variable flags: GET makes the write a read-modify-write. */
+    /* SET's spec has variable flags: GET or a value condition (8.4) makes
+     * the write a read-modify-write; so does a condition DELEX's delete. */
     if (n == 1 && strcmp(cmd->name, "set") == 0) {
         kflags[0] = "OW update";
         for (int i = 3; i < argc; i++)
-            if (slice_eq_nocase(argv[i], "GET")) kflags[0] = "RW access update";
+            if (slice_eq_nocase(argv[i], "GET") || slice_eq_nocase(argv[i], "IFEQ") ||
+                slice_eq_nocase(argv[i], "IFNE") || slice_eq_nocase(argv[i], "IFDEQ") ||
+                slice_eq_nocase(argv[i], "IFDNE"))
+                kflags[0] = "RW access update";
+    } else if (n == 1 && strcmp(cmd->name, "delex") == 0) {
+        kflags[0] = argc > 2 ? "RW access delete" : "RM delete";
     }
     return n;
 }

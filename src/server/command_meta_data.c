@@ -59,6 +59,113 @@ static const MetaArg a_auth[] = {
 static const char *const h_auth[] = {
     "6.0.0", "Added ACL style (username and password).",
 };
+static const MetaArg a_bitcount_1_2[] = {
+    {"byte", "pure-token", -1, "BYTE", NULL, NULL, NULL, 0, NULL, 0},
+    {"bit", "pure-token", -1, "BIT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_bitcount_1[] = {
+    {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"end", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"index_unit", "oneof", -1, NULL, NULL, "7.0.0", NULL, META_ARG_OPTIONAL, a_bitcount_1_2, 2},
+};
+static const MetaArg a_bitcount[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"index", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_bitcount_1, 3},
+};
+static const MetaKeySpec k_bitcount[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_bitcount[] = {
+    "7.0.0", "Added the `BYTE|BIT` option.",
+};
+static const MetaArg a_bitfield_1_0[] = {
+    {"encoding", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_bitfield_1_1_0[] = {
+    {"wrap", "pure-token", -1, "WRAP", NULL, NULL, NULL, 0, NULL, 0},
+    {"sat", "pure-token", -1, "SAT", NULL, NULL, NULL, 0, NULL, 0},
+    {"fail", "pure-token", -1, "FAIL", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_bitfield_1_1_1_0[] = {
+    {"encoding", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_bitfield_1_1_1_1[] = {
+    {"encoding", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"increment", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_bitfield_1_1_1[] = {
+    {"encoding_offset_value", "block", -1, "SET", NULL, NULL, NULL, 0, a_bitfield_1_1_1_0, 3},
+    {"encoding_offset_increment", "block", -1, "INCRBY", NULL, NULL, NULL, 0, a_bitfield_1_1_1_1, 3},
+};
+static const MetaArg a_bitfield_1_1[] = {
+    {"wrap_sat_fail", "oneof", -1, "OVERFLOW", NULL, NULL, NULL, META_ARG_OPTIONAL, a_bitfield_1_1_0, 3},
+    {"write_operation", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_bitfield_1_1_1, 2},
+};
+static const MetaArg a_bitfield_1[] = {
+    {"encoding_offset", "block", -1, "GET", NULL, NULL, NULL, 0, a_bitfield_1_0, 2},
+    {"write", "block", -1, NULL, NULL, NULL, NULL, 0, a_bitfield_1_1, 2},
+};
+static const MetaArg a_bitfield[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"operation", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, a_bitfield_1, 2},
+};
+static const MetaKeySpec k_bitfield[] = {
+    {"This command allows both access and modification of the key", "RW access update variable_flags", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_bitfield_ro_1[] = {
+    {"encoding", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_bitfield_ro[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"encoding_offset", "block", -1, "GET", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE | META_ARG_MULTIPLE_TOKEN, a_bitfield_ro_1, 2},
+};
+static const MetaKeySpec k_bitfield_ro[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_bitop[] = {
+    {"operation", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"destkey", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_bitop[] = {
+    {NULL, "OW update", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RO access", META_BS_INDEX, 3, NULL, META_FK_RANGE, -1, 1, 0},
+};
+static const MetaArg a_bitpos_2_1_1[] = {
+    {"byte", "pure-token", -1, "BYTE", NULL, NULL, NULL, 0, NULL, 0},
+    {"bit", "pure-token", -1, "BIT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_bitpos_2_1[] = {
+    {"end", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"index_unit", "oneof", -1, NULL, NULL, "7.0.0", NULL, META_ARG_OPTIONAL, a_bitpos_2_1_1, 2},
+};
+static const MetaArg a_bitpos_2[] = {
+    {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"end_index", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_bitpos_2_1, 2},
+};
+static const MetaArg a_bitpos[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"bit", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"index", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_bitpos_2, 2},
+};
+static const MetaKeySpec k_bitpos[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_bitpos[] = {
+    "7.0.0", "Added the `BYTE|BIT` option.",
+};
+static const MetaArg a_client_caching_0[] = {
+    {"yes", "pure-token", -1, "YES", NULL, NULL, NULL, 0, NULL, 0},
+    {"no", "pure-token", -1, "NO", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_client_caching[] = {
+    {"mode", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_client_caching_0, 2},
+};
 static const MetaArg a_client_kill_0_1_1[] = {
     {"normal", "pure-token", -1, "NORMAL", NULL, NULL, NULL, 0, NULL, 0},
     {"master", "pure-token", -1, "MASTER", NULL, "3.2.0", NULL, 0, NULL, 0},
@@ -151,6 +258,19 @@ static const MetaArg a_client_setinfo[] = {
 };
 static const MetaArg a_client_setname[] = {
     {"connection-name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_client_tracking_0[] = {
+    {"on", "pure-token", -1, "ON", NULL, NULL, NULL, 0, NULL, 0},
+    {"off", "pure-token", -1, "OFF", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_client_tracking[] = {
+    {"status", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_client_tracking_0, 2},
+    {"client-id", "integer", -1, "REDIRECT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"prefix", "string", -1, "PREFIX", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE | META_ARG_MULTIPLE_TOKEN, NULL, 0},
+    {"bcast", "pure-token", -1, "BCAST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"optin", "pure-token", -1, "OPTIN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"optout", "pure-token", -1, "OPTOUT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"noloop", "pure-token", -1, "NOLOOP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
 static const MetaArg a_client_unblock_1[] = {
     {"timeout", "pure-token", -1, "TIMEOUT", NULL, NULL, NULL, 0, NULL, 0},
@@ -308,6 +428,25 @@ static const MetaArg a_del[] = {
 };
 static const MetaKeySpec k_del[] = {
     {NULL, "RM delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
+};
+static const MetaArg a_delex_1[] = {
+    {"ifeq-value", "string", -1, "IFEQ", NULL, NULL, NULL, 0, NULL, 0},
+    {"ifne-value", "string", -1, "IFNE", NULL, NULL, NULL, 0, NULL, 0},
+    {"ifdeq-digest", "string", -1, "IFDEQ", NULL, NULL, NULL, 0, NULL, 0},
+    {"ifdne-digest", "string", -1, "IFDNE", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_delex[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"condition", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_delex_1, 4},
+};
+static const MetaKeySpec k_delex[] = {
+    {NULL, "RW delete variable_flags", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_digest[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_digest[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
 static const MetaArg a_dump[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -476,11 +615,47 @@ static const MetaArg a_get[] = {
 static const MetaKeySpec k_get[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
+static const MetaArg a_getbit[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_getbit[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_getdel[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
 static const MetaKeySpec k_getdel[] = {
     {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_getex_1[] = {
+    {"seconds", "integer", -1, "EX", NULL, NULL, NULL, 0, NULL, 0},
+    {"milliseconds", "integer", -1, "PX", NULL, NULL, NULL, 0, NULL, 0},
+    {"unix-time-seconds", "unix-time", -1, "EXAT", NULL, NULL, NULL, 0, NULL, 0},
+    {"unix-time-milliseconds", "unix-time", -1, "PXAT", NULL, NULL, NULL, 0, NULL, 0},
+    {"persist", "pure-token", -1, "PERSIST", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_getex[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_getex_1, 5},
+};
+static const MetaKeySpec k_getex[] = {
+    {"RW and UPDATE because it changes the TTL", "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_getrange[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"end", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_getrange[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_getset[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_getset[] = {
+    {NULL, "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
 static const MetaArg a_hello_0_1[] = {
     {"username", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -526,6 +701,13 @@ static const MetaArg a_incrby[] = {
 static const MetaKeySpec k_incrby[] = {
     {NULL, "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
+static const MetaArg a_incrbyfloat[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"increment", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_incrbyfloat[] = {
+    {NULL, "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_info[] = {
     {"section", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
 };
@@ -535,6 +717,9 @@ static const char *const h_info[] = {
 static const MetaArg a_keys[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
+static const MetaArg a_latency_graph[] = {
+    {"event", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
 static const MetaArg a_latency_histogram[] = {
     {"command", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
 };
@@ -543,6 +728,17 @@ static const MetaArg a_latency_history[] = {
 };
 static const MetaArg a_latency_reset[] = {
     {"event", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_lcs[] = {
+    {"key1", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key2", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"len", "pure-token", -1, "LEN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"idx", "pure-token", -1, "IDX", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"len", "integer", -1, "MINMATCHLEN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"withmatchlen", "pure-token", -1, "WITHMATCHLEN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_lcs[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 1, 1, 0},
 };
 static const MetaArg a_memory_usage[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -592,6 +788,40 @@ static const MetaArg a_mset[] = {
 };
 static const MetaKeySpec k_mset[] = {
     {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 2, 0},
+};
+static const MetaArg a_msetex_1[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_msetex_2[] = {
+    {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0},
+    {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_msetex_3[] = {
+    {"seconds", "integer", -1, "EX", NULL, NULL, NULL, 0, NULL, 0},
+    {"milliseconds", "integer", -1, "PX", NULL, NULL, NULL, 0, NULL, 0},
+    {"unix-time-seconds", "unix-time", -1, "EXAT", NULL, NULL, NULL, 0, NULL, 0},
+    {"unix-time-milliseconds", "unix-time", -1, "PXAT", NULL, NULL, NULL, 0, NULL, 0},
+    {"keepttl", "pure-token", -1, "KEEPTTL", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_msetex[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"data", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_msetex_1, 2},
+    {"condition", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_msetex_2, 2},
+    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_msetex_3, 5},
+};
+static const MetaKeySpec k_msetex[] = {
+    {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 2},
+};
+static const MetaArg a_msetnx_0[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_msetnx[] = {
+    {"key_value", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_msetnx_0, 2},
+};
+static const MetaKeySpec k_msetnx[] = {
+    {NULL, "OW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 2, 0},
 };
 static const MetaArg a_object_encoding[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -665,6 +895,14 @@ static const MetaKeySpec k_pexpiretime[] = {
 };
 static const MetaArg a_ping[] = {
     {"message", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_psetex[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"milliseconds", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_psetex[] = {
+    {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
 static const MetaArg a_psubscribe_0[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -767,6 +1005,10 @@ static const MetaArg a_select[] = {
 static const MetaArg a_set_2[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0},
+    {"ifeq-value", "string", -1, "IFEQ", NULL, "8.4.0", NULL, 0, NULL, 0},
+    {"ifne-value", "string", -1, "IFNE", NULL, "8.4.0", NULL, 0, NULL, 0},
+    {"ifdeq-digest", "string", -1, "IFDEQ", NULL, "8.4.0", NULL, 0, NULL, 0},
+    {"ifdne-digest", "string", -1, "IFDNE", NULL, "8.4.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_set_4[] = {
     {"seconds", "integer", -1, "EX", NULL, "2.6.12", NULL, 0, NULL, 0},
@@ -778,7 +1020,7 @@ static const MetaArg a_set_4[] = {
 static const MetaArg a_set[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
-    {"condition", "oneof", -1, NULL, NULL, "2.6.12", NULL, META_ARG_OPTIONAL, a_set_2, 2},
+    {"condition", "oneof", -1, NULL, NULL, "2.6.12", NULL, META_ARG_OPTIONAL, a_set_2, 6},
     {"get", "pure-token", -1, "GET", NULL, "6.2.0", NULL, META_ARG_OPTIONAL, NULL, 0},
     {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_set_4, 5},
 };
@@ -790,6 +1032,23 @@ static const char *const h_set[] = {
     "6.0.0", "Added the `KEEPTTL` option.",
     "6.2.0", "Added the `GET`, `EXAT` and `PXAT` option.",
     "7.0.0", "Allowed the `NX` and `GET` options to be used together.",
+    "8.4.0", "Added the `IFEQ`, `IFNE`, `IFDEQ` and `IFDNE` options.",
+};
+static const MetaArg a_setbit[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_setbit[] = {
+    {NULL, "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_setex[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"seconds", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_setex[] = {
+    {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
 static const MetaArg a_setnx[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -797,6 +1056,14 @@ static const MetaArg a_setnx[] = {
 };
 static const MetaKeySpec k_setnx[] = {
     {NULL, "OW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_setrange[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_setrange[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
 static const MetaArg a_shutdown_0[] = {
     {"nosave", "pure-token", -1, "NOSAVE", NULL, NULL, NULL, 0, NULL, 0},
@@ -838,6 +1105,14 @@ static const MetaKeySpec k_strlen[] = {
 };
 static const MetaArg a_subscribe[] = {
     {"channel", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_substr[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"end", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_substr[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
 static const MetaArg a_sunsubscribe[] = {
     {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
@@ -1330,8 +1605,15 @@ const CommandMeta command_meta_table[] = {
     {"asking", "Sent by cluster clients after an -ASK redirect", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"auth", "Authenticate to the server", "1.0.0", "connection", "O(N) where N is the number of passwords defined for the user", NULL, NULL, NULL, h_auth, 1, NULL, NULL, 0, a_auth, 2},
     {"bgrewriteaof", "Asynchronously rewrite the append-only file", "1.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"bitcount", "Count set bits in a string", "2.6.0", "bitmap", "O(N)", NULL, NULL, NULL, h_bitcount, 1, NULL, k_bitcount, 1, a_bitcount, 2},
+    {"bitfield", "Perform arbitrary bitfield integer operations on strings", "3.2.0", "bitmap", "O(1) for each subcommand specified", NULL, NULL, NULL, NULL, 0, NULL, k_bitfield, 1, a_bitfield, 2},
+    {"bitfield_ro", "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD", "6.0.0", "bitmap", "O(1) for each subcommand specified", NULL, NULL, NULL, NULL, 0, NULL, k_bitfield_ro, 1, a_bitfield_ro, 2},
+    {"bitop", "Perform bitwise operations between strings", "2.6.0", "bitmap", "O(N)", NULL, NULL, NULL, NULL, 0, NULL, k_bitop, 2, a_bitop, 3},
+    {"bitpos", "Find first bit set or clear in a string", "2.8.7", "bitmap", "O(N)", NULL, NULL, NULL, h_bitpos, 1, NULL, k_bitpos, 1, a_bitpos, 3},
     {"client", "A container for client connection commands", "2.4.0", "connection", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"client|caching", "Instruct the server about tracking or not keys in the next request", "6.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_caching, 1},
     {"client|getname", "Get the current connection name", "2.6.9", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"client|getredir", "Get tracking notifications redirection client ID if any", "6.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"client|help", "Show helpful text about the different subcommands", "5.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"client|id", "Returns the client ID for the current connection", "5.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"client|info", "Returns information about the current client connection.", "6.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},
@@ -1343,6 +1625,8 @@ const CommandMeta command_meta_table[] = {
     {"client|reply", "Instruct the server whether to reply to commands", "3.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_reply, 1},
     {"client|setinfo", "Sets information specific to the client or connection.", "7.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_client_setinfo, 1},
     {"client|setname", "Set the current connection name", "2.6.9", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_setname, 1},
+    {"client|tracking", "Enable or disable server assisted client side caching support", "6.0.0", "connection", "O(1). Some options may introduce additional complexity.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_tracking, 7},
+    {"client|trackinginfo", "Return information about server assisted client side caching for the current connection", "6.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"client|unblock", "Unblock a client blocked in a blocking command from a different connection", "5.0.0", "connection", "O(log N) where N is the number of client connections", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_unblock, 2},
     {"client|unpause", "Resume processing of clients that were paused", "6.2.0", "connection", "O(N) Where N is the number of paused clients", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"cluster", "A container for cluster commands", "3.0.0", "cluster", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
@@ -1393,6 +1677,8 @@ const CommandMeta command_meta_table[] = {
     {"decr", "Decrement the integer value of a key by one", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_decr, 1, a_decr, 1},
     {"decrby", "Decrement the integer value of a key by the given number", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_decrby, 1, a_decrby, 2},
     {"del", "Delete a key", "1.0.0", "generic", "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:agg_sum", k_del, 1, a_del, 1},
+    {"delex", "Conditionally removes the specified key based on value or digest comparison.", "8.4.0", "string", "O(1) for IFEQ/IFNE, O(N) for IFDEQ/IFDNE where N is the length of the string value.", NULL, NULL, NULL, NULL, 0, NULL, k_delex, 1, a_delex, 2},
+    {"digest", "Returns the XXH3 hash of a string value.", "8.4.0", "string", "O(N) where N is the length of the string value.", NULL, NULL, NULL, NULL, 0, NULL, k_digest, 1, a_digest, 1},
     {"discard", "Discard all commands issued after MULTI", "2.0.0", "transactions", "O(N), when N is the number of queued commands", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"dump", "Return a serialized version of the value stored at the specified key.", "2.6.0", "generic", "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_dump, 1, a_dump, 1},
     {"echo", "Echo the given string", "1.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_echo, 1},
@@ -1420,7 +1706,11 @@ const CommandMeta command_meta_table[] = {
     {"function|restore", "Restore all the functions on the given payload", "7.0.0", "scripting", "O(N) where N is the number of functions on the payload", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_function_restore, 2},
     {"function|stats", "Return information about the function currently running (name, description, duration)", "7.0.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_shards response_policy:special", NULL, 0, NULL, 0},
     {"get", "Get the value of a key", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_get, 1, a_get, 1},
+    {"getbit", "Returns the bit value at offset in the string value stored at key", "2.2.0", "bitmap", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_getbit, 1, a_getbit, 2},
     {"getdel", "Get the value of a key and delete the key", "6.2.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_getdel, 1, a_getdel, 1},
+    {"getex", "Get the value of a key and optionally set its expiration", "6.2.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_getex, 1, a_getex, 2},
+    {"getrange", "Get a substring of the string stored at a key", "2.4.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", NULL, NULL, NULL, NULL, 0, NULL, k_getrange, 1, a_getrange, 3},
+    {"getset", "Set the string value of a key and return its old value", "1.0.0", "string", "O(1)", "deprecated", "6.2.0", "`SET` with the `!GET` argument", NULL, 0, NULL, k_getset, 1, a_getset, 2},
     {"hello", "Handshake with Redis", "6.0.0", "connection", "O(1)", NULL, NULL, NULL, h_hello, 1, NULL, NULL, 0, a_hello, 1},
     {"hotkeys", "A container for hotkeys tracking commands.", "8.6.0", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"hotkeys|get", "Returns lists of top K hotkeys depending on metrics chosen in HOTKEYS START command.", "8.6.0", "server", "O(K) where K is the number of hotkeys returned.", NULL, NULL, NULL, NULL, 0, "request_policy:special response_policy:special", NULL, 0, NULL, 0},
@@ -1430,15 +1720,19 @@ const CommandMeta command_meta_table[] = {
     {"hotkeys|stop", "Stops hotkeys tracking.", "8.6.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:special response_policy:special", NULL, 0, NULL, 0},
     {"incr", "Increment the integer value of a key by one", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_incr, 1, a_incr, 1},
     {"incrby", "Increment the integer value of a key by the given amount", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_incrby, 1, a_incrby, 2},
+    {"incrbyfloat", "Increment the float value of a key by the given amount", "2.6.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_incrbyfloat, 1, a_incrbyfloat, 2},
     {"info", "Get information and statistics about the server", "1.0.0", "server", "O(1)", NULL, NULL, NULL, h_info, 1, "nondeterministic_output request_policy:all_shards response_policy:special", NULL, 0, a_info, 1},
     {"keys", "Find all keys matching the given pattern", "1.0.0", "generic", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards nondeterministic_output_order", NULL, 0, a_keys, 1},
     {"lastsave", "Get the UNIX time stamp of the last successful save to disk", "1.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},
     {"latency", "A container for latency diagnostics commands", "2.8.13", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"latency|doctor", "Return a human readable latency analysis report.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_nodes response_policy:special", NULL, 0, NULL, 0},
+    {"latency|graph", "Return a latency graph for the event.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_nodes response_policy:special", NULL, 0, a_latency_graph, 1},
     {"latency|help", "Show helpful text about the different subcommands.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"latency|histogram", "Return the cumulative distribution of latencies of a subset of commands or all.", "7.0.0", "server", "O(N) where N is the number of commands with latency information being retrieved.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_nodes response_policy:special", NULL, 0, a_latency_histogram, 1},
     {"latency|history", "Return timestamp-latency samples for the event.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_nodes response_policy:special", NULL, 0, a_latency_history, 1},
     {"latency|latest", "Return the latest latency samples for all events.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_nodes response_policy:special", NULL, 0, NULL, 0},
     {"latency|reset", "Reset latency data for one or more events.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_latency_reset, 1},
+    {"lcs", "Find longest common substring", "7.0.0", "string", "O(N*M) where N and M are the lengths of s1 and s2, respectively", NULL, NULL, NULL, NULL, 0, NULL, k_lcs, 1, a_lcs, 6},
     {"memory", "A container for memory diagnostics commands", "4.0.0", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"memory|doctor", "Outputs memory problems report", "4.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_shards response_policy:special", NULL, 0, NULL, 0},
     {"memory|help", "Show helpful text about the different subcommands", "4.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
@@ -1456,6 +1750,8 @@ const CommandMeta command_meta_table[] = {
     {"monitor", "Listen for all requests received by the server in real time", "1.0.0", "server", NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"move", "Move a key to another database", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_move, 1, a_move, 2},
     {"mset", "Set multiple keys to multiple values", "1.0.1", "string", "O(N) where N is the number of keys to set.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:all_succeeded", k_mset, 1, a_mset, 1},
+    {"msetex", "Atomically sets multiple string keys with a shared expiration in a single operation. Supports flexible argument parsing where condition and expiration flags can appear in any order.", "8.4.0", "string", "O(N) where N is the number of keys to set.", NULL, NULL, NULL, NULL, 0, NULL, k_msetex, 1, a_msetex, 4},
+    {"msetnx", "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1", "string", "O(N) where N is the number of keys to set.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:agg_min", k_msetnx, 1, a_msetnx, 1},
     {"multi", "Mark the start of a transaction block", "1.2.0", "transactions", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"object", "A container for object introspection commands", "2.2.3", "generic", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"object|encoding", "Inspect the internal encoding of a Redis object", "2.2.3", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_object_encoding, 1, a_object_encoding, 1},
@@ -1468,6 +1764,7 @@ const CommandMeta command_meta_table[] = {
     {"pexpireat", "Set the expiration for a key as a UNIX timestamp specified in milliseconds", "2.6.0", "generic", "O(1)", NULL, NULL, NULL, h_pexpireat, 1, NULL, k_pexpireat, 1, a_pexpireat, 3},
     {"pexpiretime", "Get the expiration Unix timestamp for a key in milliseconds", "7.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_pexpiretime, 1, a_pexpiretime, 1},
     {"ping", "Ping the server", "1.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_ping, 1},
+    {"psetex", "Set the value and expiration in milliseconds of a key", "2.6.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_psetex, 1, a_psetex, 3},
     {"psubscribe", "Listen for messages published to channels matching the given patterns", "2.0.0", "pubsub", "O(N) where N is the number of patterns the client is already subscribed to.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_psubscribe, 1},
     {"pttl", "Get the time to live for a key in milliseconds", "2.6.0", "generic", "O(1)", NULL, NULL, NULL, h_pttl, 1, "nondeterministic_output", k_pttl, 1, a_pttl, 1},
     {"publish", "Post a message to a channel", "2.0.0", "pubsub", "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_publish, 2},
@@ -1496,8 +1793,11 @@ const CommandMeta command_meta_table[] = {
     {"script|kill", "Kill the script currently in execution.", "2.6.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:one_succeeded", NULL, 0, NULL, 0},
     {"script|load", "Load the specified Lua script into the script cache.", "2.6.0", "scripting", "O(N) with N being the length in bytes of the script body.", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_script_load, 1},
     {"select", "Change the selected database for the current connection", "1.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_select, 1},
-    {"set", "Set the string value of a key", "1.0.0", "string", "O(1)", NULL, NULL, NULL, h_set, 4, NULL, k_set, 1, a_set, 5},
+    {"set", "Set the string value of a key", "1.0.0", "string", "O(1)", NULL, NULL, NULL, h_set, 5, NULL, k_set, 1, a_set, 5},
+    {"setbit", "Sets or clears the bit at offset in the string value stored at key", "2.2.0", "bitmap", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_setbit, 1, a_setbit, 3},
+    {"setex", "Set the value and expiration of a key", "2.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_setex, 1, a_setex, 3},
     {"setnx", "Set the value of a key, only if the key does not exist", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_setnx, 1, a_setnx, 2},
+    {"setrange", "Overwrite part of a string at key starting at the specified offset", "2.2.0", "string", "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.", NULL, NULL, NULL, NULL, 0, NULL, k_setrange, 1, a_setrange, 3},
     {"shutdown", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", "server", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", NULL, NULL, NULL, h_shutdown, 1, NULL, NULL, 0, a_shutdown, 4},
     {"slowlog", "A container for slow log commands", "2.2.12", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"slowlog|get", "Get the slow log's entries", "2.2.12", "server", "O(N) where N is the number of entries returned", NULL, NULL, NULL, h_slowlog_get, 1, "request_policy:all_nodes nondeterministic_output", NULL, 0, a_slowlog_get, 1},
@@ -1508,6 +1808,7 @@ const CommandMeta command_meta_table[] = {
     {"ssubscribe", "Listen for messages published to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of shard channels to subscribe to.", NULL, NULL, NULL, NULL, 0, NULL, k_ssubscribe, 1, a_ssubscribe, 1},
     {"strlen", "Get the length of the value stored in a key", "2.2.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_strlen, 1, a_strlen, 1},
     {"subscribe", "Listen for messages published to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of channels to subscribe to.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_subscribe, 1},
+    {"substr", "Get a substring of the string stored at a key", "1.0.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", "deprecated", "2.0.0", "`GETRANGE`", NULL, 0, NULL, k_substr, 1, a_substr, 3},
     {"sunsubscribe", "Stop listening for messages posted to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a shard channel.", NULL, NULL, NULL, NULL, 0, NULL, k_sunsubscribe, 1, a_sunsubscribe, 1},
     {"swapdb", "Swaps two Redis databases", "4.0.0", "server", "O(N) where N is the count of clients watching or blocking on keys from both databases.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_swapdb, 2},
     {"time", "Return the current server time", "2.6.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},

@@ -17,6 +17,8 @@
 extern const Command conn_commands[];
 extern const Command keys_commands[];
 extern const Command string_commands[];
+extern const Command string_cas_commands[];
+extern const Command bit_commands[];
 extern const Command multi_commands[];
 extern const Command admin_commands[];
 extern const Command config_commands[];
@@ -40,7 +42,7 @@ static const Command *const families[] = {
     admin_commands,  config_commands,      persist_commands,     stream_commands,
     group_commands,  stream_idmp_commands, stream_refs_commands, nack_commands,
     pubsub_commands, scripting_commands,   dump_commands,        standalone_commands,
-    acl_commands,    hotkeys_commands,
+    acl_commands,    string_cas_commands,  bit_commands,         hotkeys_commands,
 };
 
 static Dict *table;

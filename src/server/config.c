@@ -197,6 +197,8 @@ static ConfigDef configs[] = {
      NULL},
     {"latency-monitor-threshold", NULL, CT_INT, &settings.latency_monitor_threshold, "0", 0, LL_MAX,
      NULL, NULL, 0, NULL},
+    {"tracking-table-max-keys", NULL, CT_INT, &settings.tracking_table_max_keys, "1000000", 0,
+     LONG_MAX, NULL, NULL, 0, NULL},
     {"latency-tracking", NULL, CT_BOOL, &settings.latency_tracking, "yes", 0, 0, NULL, NULL, 0,
      NULL},
     {"latency-tracking-info-percentiles", NULL, CT_STR, &settings.latency_tracking_info_percentiles,

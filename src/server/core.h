@@ -97,6 +97,8 @@ typedef struct ClientFull {
     /* error reply marker for stats / fake clients */
     int replied_error;
     char *last_error; /* fake clients only: copy of the last error */
+
+    struct TrackingState *tracking; /* tracking.c; NULL until CLIENT TRACKING ON */
 } ClientFull;
 
 #define CF(c) ((ClientFull *)(c))
@@ -158,6 +160,13 @@ typedef struct Core {
     int64_t cmd_time_us;
     int64_t call_start_us; /* when the running call started (real clock) */
     int executing;
+    /* The client whose command (or transaction, or script) runs, NULL
+     * between commands; kept only while core.tracking_on (tracking.c: NOLOOP,
+     * and a client's own invalidations follow its reply). */
+    ClientFull *current_client;
+    uint64_t n_tracking_clients; /* with CLIENT TRACKING on (INFO tracking_clients) */
+    int tracking_on;       /* a client tracks, or invalidations wait: dispatch calls tracking.c */
+    int tracking_armed;    /* tracked keys or BCAST prefixes exist: changes matter */
     int hotkeys_on;        /* a HOTKEYS session collects: call_command() feeds hotkeys.c */
     int no_touch;          /* the running command's lookups leave access times (CLIENT NO-TOUCH) */
     int active_expire_off; /* DEBUG SET-ACTIVE-EXPIRE 0: the cron expires nothing */
@@ -256,6 +265,7 @@ typedef struct Settings {
     char *notify_keyspace_events; /* canonical text; server.notify_flags holds the bits */
     char *aclfile;                /* acl.c: ACL LOAD / ACL SAVE's file; "" for none */
     long long acllog_max_len;
+    long long tracking_table_max_keys;
 } Settings;
 
 extern Settings settings;
@@ -351,6 +361,12 @@ void latency_monitor_add(const Command *cmd, int64_t us);
 void latency_latest_reply(Client *c);
 void latency_history_reply(Client *c, Slice name);
 void latency_reset_reply(Client *c, int argc, const Slice *names);
+void latency_graph_reply(Client *c, Slice name);
+void latency_doctor_reply(Client *c);
+/* Appends LATENCY GRAPH's text for n samples (times_s and ms, oldest first),
+ * the event's all-time maximum and the time now, to out. Borrows all. */
+void latency_graph_text(Buf *out, const char *event, const int64_t *times_s, const uint32_t *ms,
+                        int n, uint32_t all_time_max, int64_t now_s);
 /* Everything a command that ran for us microseconds adds to the latency
  * statistics: its histogram, and a latency-monitor sample if slow enough. */
 static inline void latency_account(CommandStats *st, int64_t us) {

@@ -10,8 +10,8 @@
  * an expired key then reads as missing but stays until the pause ends.
  *
  * db_signal_key() is the one place a change is announced: it marks the WATCHes
- * on the key dirty and queues clients blocked on it for service after the
- * current command.
+ * on the key dirty, invalidates it for the clients that cache it (tracking.c)
+ * and queues clients blocked on it for service after the current command.
  *
  * INFO keysizes is kept exact as the keyspace changes, so INFO costs
  * O(databases) however many keys there are: each database counts its values
@@ -26,6 +26,7 @@
 
 #include "base/alloc.h"
 #include "server/core.h"
+#include "server/tracking.h"
 
 void db_init_all(int n) {
     core.dbs = xcalloc((size_t)n, sizeof(Db));
@@ -109,6 +110,7 @@ static int expire_if_needed(Db *db, DictEntry *e) {
     delete_entry(db, key);
     notify_keyspace_event(NOTIFY_EXPIRED, "expired", key, db->id);
     watch_touch(db, key);
+    if (__builtin_expect(core.tracking_armed, 0)) tracking_invalidate_key(key, 1);
     block_signal_ready(db, key);
     core.stat_expired++;
     xfree(keycopy);
@@ -189,6 +191,8 @@ int db_delete(Db *db, Slice key) {
 
 void db_signal_key(Db *db, Slice key) {
     watch_touch(db, key);
+    /* client-side caching: one predictable test while nothing is tracked */
+    if (__builtin_expect(core.tracking_armed, 0)) tracking_invalidate_key(key, 0);
     block_signal_ready(db, key);
     server.dirty++;
 }
@@ -307,6 +311,7 @@ void server_flush_all_dbs(void) {
         watch_touch_all(&core.dbs[i], NULL);
         db_flush(&core.dbs[i]);
     }
+    tracking_invalidate_all();
 }
 
 int server_db_count(void) {

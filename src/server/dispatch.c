@@ -21,6 +21,7 @@
 #include "server/acl.h"
 #include "server/core.h"
 #include "server/hotkeys.h"
+#include "server/tracking.h"
 
 typedef struct PropRecord {
     int db;
@@ -370,6 +371,9 @@ void call_command(ClientFull *c, const Command *cmd) {
     size_t out_before = buf_live(&c->obuf); /* HOTKEYS: the reply's size */
     cmd->proc(pc);
     core.no_touch = 0;
+    /* client-side caching: one predictable test while no client tracks */
+    if (__builtin_expect(core.n_tracking_clients != 0, 0) && (cmd->flags & CMD_READONLY))
+        tracking_remember(c, cmd);
     int64_t end = real_us();
     int64_t dur = end - start;
     core.call_start_us = end;
@@ -551,6 +555,10 @@ void dispatch_command(ClientFull *c) {
         reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.%s%s", "", "");
         goto done;
     }
+    /* client-side caching: c becomes the current client, and the tracking
+     * table is kept within its limit before each command, as 7.0 does (one
+     * predictable test while no client tracks) */
+    if (__builtin_expect(core.tracking_on, 0)) tracking_before_command(c);
     if (server.loading && !is_fake && !(cmd->flags & CMD_LOADING)) {
         reject(c, cmd, "LOADING Redis is loading the dataset in memory%s%s", "", "");
         goto done;
@@ -608,6 +616,9 @@ void dispatch_command(ClientFull *c) {
     }
 done:
     if (!c->block) reply_skip_advance(pc); /* a blocked command answers later */
+    /* client-side caching: CLIENT CACHING's flag, and the invalidations that
+     * waited for this reply (one predictable test while no client tracks) */
+    if (__builtin_expect(core.tracking_on, 0)) tracking_after_command(c, cmd);
     /* nested in a busy script: its records, clock and wake-ups are the
      * running EVAL's, handled when that ends */
     if (__builtin_expect(core.script_busy, 0)) return;

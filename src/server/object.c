@@ -24,7 +24,7 @@ Obj *obj_new(ObjType type, void *ptr) {
     o->len = 0;
     o->ptr = ptr;
     o->lru_s = lru_clock_s();
-    o->is_raw = 0;
+    o->str_enc = OBJ_STR_AUTO;
     o->size_bin = 0;
     o->ptr_off = 0;
     return o;
@@ -42,7 +42,7 @@ Obj *obj_new_string(const char *p, size_t len) {
 Obj *obj_dup(const Obj *o) {
     if (o->type != OBJ_STRING) return type_ops[o->type]->dup(o->ptr);
     Obj *d = obj_new_string(o->ptr, o->len);
-    d->is_raw = o->is_raw;
+    d->str_enc = o->str_enc;
     return d;
 }
 
@@ -88,6 +88,21 @@ void obj_string_append(Obj *o, const char *p, size_t n) {
     o->len += n;
     base[o->len] = '\0';
     o->ptr = base;
+}
+
+char *obj_string_grow(Obj *o, size_t len) {
+    assert(o->type == OBJ_STRING && o != borrowed);
+    if (len <= o->len) return o->ptr;
+    char *base = (char *)o->ptr - o->ptr_off;
+    if (o->ptr_off) {
+        memmove(base, o->ptr, o->len);
+        o->ptr_off = 0;
+    }
+    base = xrealloc(base, len + 1);
+    memset(base + o->len, 0, len + 1 - o->len);
+    o->len = len;
+    o->ptr = base;
+    return base;
 }
 
 void obj_free(Obj *o) {

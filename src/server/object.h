@@ -20,13 +20,22 @@ typedef enum ObjType { OBJ_STRING = 0, OBJ_STREAM = 1, OBJ_TYPE_COUNT } ObjType;
 typedef struct Obj {
     ObjType type;
     uint32_t lru_s;   /* last access, seconds of the server clock (OBJECT IDLETIME) */
-    uint8_t is_raw;   /* OBJ_STRING: modified in place (APPEND), reported as "raw" */
+    uint8_t str_enc;  /* OBJ_STRING: what OBJECT ENCODING says (OBJ_STR_*) */
     uint8_t size_bin; /* INFO keysizes: the bin the value is counted in while in a db */
     uint32_t ptr_off; /* OBJ_STRING: ptr is this far into the block it owns (an adopted
                          query buffer starts with the command's header) */
     size_t len;       /* OBJ_STRING: byte length of ptr */
     void *ptr;        /* OBJ_STRING: owned bytes (NUL-terminated for convenience) */
 } Obj;
+
+/* A string is always plain bytes here; Redis picks a representation when it
+ * makes the value, and OBJECT ENCODING shows that choice, so the object
+ * remembers how it was made. */
+enum {
+    OBJ_STR_AUTO = 0,  /* a client's value: "int" if it reads as one, else by length */
+    OBJ_STR_RAW = 1,   /* changed in place (APPEND, SETRANGE, SETBIT) or built whole (BITOP) */
+    OBJ_STR_PLAIN = 2, /* computed text (INCRBYFLOAT): "embstr" or "raw" by length, never "int" */
+};
 
 typedef struct ObjTypeOps {
     const char *name;                     /* TYPE reply, e.g. "stream" */
@@ -51,6 +60,9 @@ Obj *obj_new_string_borrowed(char *block, size_t off, size_t len);
 Obj *obj_borrowed_take(void);
 /* Appends n bytes to a string object's value. */
 void obj_string_append(Obj *o, const char *p, size_t n);
+/* Makes string o (which owns its block) at least len bytes long, the new
+ * bytes zero; returns its bytes, writable until the next change of o. */
+char *obj_string_grow(Obj *o, size_t len);
 /* Returns an owned deep copy of o, of the same type and string encoding. */
 Obj *obj_dup(const Obj *o);
 void obj_free(Obj *o);

@@ -28,6 +28,7 @@
 #include "base/log.h"
 #include "server/acl.h"
 #include "server/core.h"
+#include "server/tracking.h"
 
 Core core;
 Server server;
@@ -266,7 +267,11 @@ static void cron(void) {
         inst_track(INST_NET_IN, (int64_t)core.stat_net_in, now);
         inst_track(INST_NET_OUT, (int64_t)core.stat_net_out, now);
     }
-    if (!core.active_expire_off) db_active_expire(1000);
+    if (!core.active_expire_off) {
+        int64_t start_us = mono_us();
+        db_active_expire(1000);
+        latency_add_sample("expire-cycle", (mono_us() - start_us) / 1000);
+    }
     /* Keys the expiry deleted may have clients blocked on them (a blocked
      * XREADGROUP answers NOGROUP then): serve them now, as after a command. */
     if (buf_live(&core.ready_keys) > 0) {
@@ -353,6 +358,7 @@ static void before_sleep(void) {
     pause_before_sleep();
     block_check_timeouts();
     block_process_unblocked();
+    tracking_broadcast(); /* BCAST invalidations: before the AOF is written, as 7.0 */
     for (int i = 0; i < core.n_before_sleep; i++) core.before_sleep[i]();
     block_poll();
     client_write_pending();

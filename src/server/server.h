@@ -47,6 +47,14 @@ enum {
     CLIENT_PUBSUB = 1u << 18,          /* subscribed to something (pubsub.c) */
     CLIENT_SCRIPT = 1u << 19,          /* the client scripts run commands on (script.c) */
     CLIENT_PROTECTED = 1u << 20,       /* runs a busy script: its input waits (script.c) */
+    /* CLIENT TRACKING (tracking.c) */
+    CLIENT_TRACKING = 1u << 21,              /* on: t in CLIENT LIST */
+    CLIENT_TRACKING_BCAST = 1u << 22,        /* B */
+    CLIENT_TRACKING_OPTIN = 1u << 23,        /* keys remembered only after CACHING YES */
+    CLIENT_TRACKING_OPTOUT = 1u << 24,       /* keys not remembered after CACHING NO */
+    CLIENT_TRACKING_CACHING = 1u << 25,      /* CLIENT CACHING given for this command */
+    CLIENT_TRACKING_NOLOOP = 1u << 26,       /* no invalidations of its own changes */
+    CLIENT_TRACKING_BROKEN_REDIR = 1u << 27, /* the REDIRECT client went away: R */
 };
 
 struct Client {
@@ -180,6 +188,7 @@ int get_db_index_or_reply(Client *c, Slice s, int *out);
 int64_t now_ms(void); /* Unix time in ms (cached per command while executing) */
 int64_t now_us(void);
 int64_t mono_ms(void); /* monotonic clock */
+int64_t mono_us(void);
 
 /* ---- Server-wide state ----------------------------------------------- */
 
@@ -246,6 +255,12 @@ void notify_publish(const char *event, Slice key, int dbid);
 static inline void notify_keyspace_event(int type, const char *event, Slice key, int dbid) {
     if (__builtin_expect((server.notify_flags & type) != 0, 0)) notify_publish(event, key, dbid);
 }
+
+/* The latency monitor's events other than commands (Redis's names:
+ * "expire-cycle", "fork", "aof-write", ...): adds a sample of ms to the
+ * event (a static string) when the monitor is on and ms reaches its
+ * threshold. */
+void latency_add_sample(const char *event, int64_t ms);
 
 /* Counts a fork of the server (INFO stats total_forks). */
 void server_note_fork(void);

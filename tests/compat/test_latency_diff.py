@@ -148,3 +148,37 @@ def monitor_script(srv):
 
 def test_latency_monitor(server, ref_server):
     assert monitor_script(server) == monitor_script(ref_server)
+
+
+def graph_script(srv, proto):
+    """LATENCY GRAPH of one sample (its shape does not depend on the
+    latency: the numbers and the age label are masked) and its errors;
+    LATENCY DOCTOR's reply type and errors (its text is streamd's own);
+    LATENCY HELP."""
+    c = srv.raw()
+    if proto == 3:
+        c.call("HELLO", "3")
+    got = []
+    assert c.call("LATENCY", "RESET") is not None
+    got.append(c.call("LATENCY", "GRAPH", "command"))
+    assert c.call("CONFIG", "SET", "latency-monitor-threshold", "1") == b"OK"
+    assert c.call("DEBUG", "SLEEP", "0.02") == b"OK"
+    graph = c.call("LATENCY", "GRAPH", "command")
+    got.append(type(graph).__name__)
+    got.append(re.sub(rb"[0-9]+", b"n", bytes(graph)))
+    doctor = c.call("LATENCY", "DOCTOR")
+    got.append(type(doctor).__name__)
+    for cmd in [("LATENCY", "GRAPH", "COMMAND"), ("LATENCY", "GRAPH", "nosuch"),
+                ("LATENCY", "GRAPH"), ("LATENCY", "GRAPH", "a", "b"), ("LATENCY", "DOCTOR", "x"),
+                ("LATENCY", "HISTORY", "COMMAND"), ("LATENCY", "HELP"),
+                ("LATENCY", "RESET", "COMMAND"), ("LATENCY", "GRAPH", "command")]:
+        got.append(c.call(*cmd))
+    assert c.call("CONFIG", "SET", "latency-monitor-threshold", "0") == b"OK"
+    got.append(type(c.call("LATENCY", "DOCTOR")).__name__)
+    c.close()
+    return got
+
+
+@pytest.mark.parametrize("proto", [2, 3])
+def test_latency_graph_and_doctor(server, ref_server, proto):
+    assert graph_script(server, proto) == graph_script(ref_server, proto)

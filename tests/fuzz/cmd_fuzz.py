@@ -741,7 +741,18 @@ class Gen:
         if r < 0.7:
             return ["EXPIRE", self.key(), self.pick(["100000", "0", "-1", "9223372036854775807"])]
         if r < 0.75:
-            return ["SET", self.other_key(), "x"]
+            if self.chance(0.6):
+                return ["SET", self.other_key(), "x"]
+            # Redis 8.4's string conditions, on strings and on stream keys
+            k = self.pick([self.other_key(), self.key()])
+            cond = self.pick([["IFEQ", "x"], ["IFNE", "x"], ["IFDEQ", "2d06800538d394c2"],
+                              ["IFDNE", "2D06800538D394C2"], ["IFDEQ", "xyz"], ["IFEQ"]])
+            return self.pick([
+                ["SET", k, self.pick(["x", ""])] + cond + self.pick([[], ["GET"], ["EX", "100"], ["NX"]]),
+                ["DELEX", k] + self.pick([[], cond]), ["DIGEST", k],
+                ["MSETEX", self.pick(["1", "2", "0", "3", "x"]), k, "x", self.other_key(), "y"]
+                + self.pick([[], ["NX"], ["XX"], ["PX", "100000"], ["KEEPTTL"], ["EX", "0"]]),
+            ])
         if r < 0.8:
             return ["TYPE", self.key()] if self.chance(0.5) else ["OBJECT", "ENCODING", self.key()]
         if r < 0.83:

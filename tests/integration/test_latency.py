@@ -65,3 +65,46 @@ def test_a_refused_config_set_leaves_the_percentiles(make_server):
     assert c.call("CONFIG", "GET", "latency-tracking-info-percentiles")[1] == b"50 99 99.9"
     line = [x for x in bytes(c.call("INFO", "latencystats")).split(b"\r\n") if b"usec_config|get:" in x]
     assert re.match(rb".*:p50=[\d.]+,p99=[\d.]+,p99\.9=[\d.]+$", line[0]), line
+
+
+def test_doctor_reports_events_and_advice(raw):
+    """LATENCY DOCTOR (streamd's own wording, Redis's content): off, quiet,
+    then a slow command's event with its figures and advice that names the
+    slow log setting to use."""
+    c = raw()
+    c.call("LATENCY", "RESET")
+    c.call("CONFIG", "SET", "latency-monitor-threshold", "0")
+    assert "latency-monitor-threshold" in bytes(c.call("LATENCY", "DOCTOR")).decode()
+    c.call("CONFIG", "SET", "latency-monitor-threshold", "5")
+    quiet = bytes(c.call("LATENCY", "DOCTOR")).decode()
+    assert "5 ms" in quiet and "command" not in quiet
+    c.call("CONFIG", "SET", "slowlog-log-slower-than", "100000")
+    c.call("DEBUG", "SLEEP", "0.02")
+    report = bytes(c.call("LATENCY", "DOCTOR")).decode()
+    assert "1. command: 1 sample," in report, report
+    assert "slowlog-log-slower-than 5000" in report, report
+    assert "fast-command" not in report
+    c.call("CONFIG", "SET", "slowlog-log-slower-than", "1000")
+    assert "slowlog-log-slower-than 5000" not in bytes(c.call("LATENCY", "DOCTOR")).decode()
+    c.call("CONFIG", "SET", "slowlog-log-slower-than", "10000")
+    c.call("CONFIG", "SET", "latency-monitor-threshold", "0")
+    c.call("LATENCY", "RESET")
+
+
+def test_aof_write_is_an_event(make_server):
+    """A big write to the AOF (32 MB: well over a millisecond to copy into
+    the page cache) is sampled as "aof-write" and "aof-write-alone" (no
+    fsync or rewrite under way), both exact names for HISTORY and GRAPH;
+    LATENCY DOCTOR advises about the disk."""
+    srv = make_server(["--appendonly", "yes", "--appendfsync", "no",
+                       "--latency-monitor-threshold", "1"])
+    c = srv.raw()
+    assert c.call("SET", "big", b"x" * (32 << 20)) == b"OK"
+    names = {e[0] for e in c.call("LATENCY", "LATEST")}
+    assert {b"aof-write", b"aof-write-alone"} <= names, names
+    hist = c.call("LATENCY", "HISTORY", "aof-write")
+    assert len(hist) == 1 and hist[0][1] >= 1, hist
+    assert c.call("LATENCY", "HISTORY", "AOF-WRITE") == []
+    assert bytes(c.call("LATENCY", "GRAPH", "aof-write")).startswith(b"aof-write - high ")
+    assert "disk" in bytes(c.call("LATENCY", "DOCTOR")).decode()
+    assert c.call("LATENCY", "RESET", "AOF-write", "aof-write-alone") == 2
