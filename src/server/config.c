@@ -231,6 +231,10 @@ static ConfigDef configs[] = {
     {"repl-ping-replica-period", "repl-ping-slave-period", CT_INT, &settings.repl_ping_period, "10",
      1, INT_MAX, NULL, NULL, 0, NULL},
     {"repl-timeout", NULL, CT_INT, &settings.repl_timeout, "60", 1, INT_MAX, NULL, NULL, 0, NULL},
+    {"min-replicas-to-write", "min-slaves-to-write", CT_INT, &settings.min_replicas_to_write, "0",
+     0, INT_MAX, NULL, NULL, 0, repl_apply_min_replicas},
+    {"min-replicas-max-lag", "min-slaves-max-lag", CT_INT, &settings.min_replicas_max_lag, "10", 0,
+     INT_MAX, NULL, NULL, 0, repl_apply_min_replicas},
     {"io-threads", NULL, CT_INT, &settings.io_threads, "1", 1, 128, NULL, NULL, CF_IMMUTABLE, NULL},
 };
 #define N_CONFIGS (sizeof configs / sizeof configs[0])

@@ -273,6 +273,8 @@ typedef struct Settings {
     long long repl_backlog_ttl;
     long long repl_ping_period; /* repl-ping-replica-period, seconds */
     long long repl_timeout;     /* seconds */
+    long long min_replicas_to_write;
+    long long min_replicas_max_lag; /* seconds */
 } Settings;
 
 extern Settings settings;

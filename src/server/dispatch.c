@@ -589,10 +589,13 @@ void dispatch_command(ClientFull *c) {
         reject(c, cmd, "%s%s", SCRIPT_BUSY_REPLY(), "");
         goto done;
     }
-    /* PING too, as Redis 7.0 (a health check that sees the disk error). */
+    /* PING too for a disk error (MISCONF), as Redis 7.0: a health check that
+     * sees it; not for too few replicas (NOREPLICAS, repl.c), which 7.0
+     * refuses when a write is queued in MULTI too. */
     if (server.write_refused && !is_fake &&
-        ((cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0) &&
-        !(pc->flags & CLIENT_MULTI)) {
+        ((cmd->flags & CMD_WRITE) ||
+         (server.write_refused[0] == 'M' && strcmp(cmd->name, "ping") == 0)) &&
+        (!(pc->flags & CLIENT_MULTI) || server.write_refused[0] == 'N')) {
         reject(c, cmd, "%s%s", server.write_refused, "");
         goto done;
     }

@@ -639,7 +639,33 @@ static void cron_hook(void) {
     }
 }
 
+/* min-replicas-to-write / min-replicas-max-lag: writes are refused while
+ * fewer replicas than asked are online with an ACK at most max-lag seconds
+ * old. Through server.write_refused, which a disk error (MISCONF) takes
+ * first, as Redis checks that first. */
+static const char noreplicas_error[] = "NOREPLICAS Not enough good replicas to write.";
+
+static void refresh_min_replicas(void) {
+    int refuse = 0;
+    if (settings.min_replicas_to_write > 0 && settings.min_replicas_max_lag > 0) {
+        int64_t now_s = now_ms() / 1000;
+        long long good = 0;
+        for (size_t i = 0; i < repl.n_replicas; i++) {
+            const ReplicaState *r = repl.replicas[i]->repl;
+            if (r->state == REPLICA_ONLINE &&
+                now_s - r->ack_ms / 1000 <= settings.min_replicas_max_lag)
+                good++;
+        }
+        refuse = good < settings.min_replicas_to_write;
+    }
+    if (refuse && !server.write_refused)
+        server.write_refused = noreplicas_error;
+    else if (!refuse && server.write_refused == noreplicas_error)
+        server.write_refused = NULL;
+}
+
 static void before_sleep_hook(void) {
+    refresh_min_replicas();
     if (!repl.get_acks) return;
     repl.get_acks = 0;
     if (repl.n_replicas == 0 || !repl.backlog) return;
@@ -647,9 +673,22 @@ static void before_sleep_hook(void) {
     feed_raw(getack, sizeof getack - 1);
 }
 
+/* The apply hook of min-replicas-*: the next command sees the change. */
+int repl_apply_min_replicas(const char **err) {
+    (void)err;
+    refresh_min_replicas();
+    return 0;
+}
+
+/* SHUTDOWN / SIGTERM: no sync child outlives the server. */
+static void shutdown_hook(void) {
+    for (size_t i = 0; i < repl.n_replicas; i++) end_child(repl.replicas[i]->repl);
+}
+
 void repl_init(void) {
     random_id(repl.replid);
     clear_replid2();
+    server_on_shutdown(shutdown_hook);
     server_on_cron(cron_hook);
     server_on_before_sleep(before_sleep_hook);
 }

@@ -19,6 +19,9 @@ void repl_init(void);
  * bytes. */
 int repl_apply_backlog_size(const char **err);
 
+/* The apply hook of min-replicas-to-write and min-replicas-max-lag. */
+int repl_apply_min_replicas(const char **err);
+
 /* INFO replication from "connected_slaves" to the end (the caller writes
  * the header and the role lines). Borrows out. */
 void repl_info_master(Buf *out);

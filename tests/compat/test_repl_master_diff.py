@@ -368,3 +368,47 @@ def test_replica_client_protocol(make_server):
     wait_for(lambda: info(c)["connected_slaves"] == 0, "the replica to go")
     c.close()
     c2.close()
+
+
+def noreplicas_script(srv):
+    c = srv.raw()
+    cmds = [
+        ("SET", "a", "1"), ("PING",), ("GET", "a"), ("XADD", "s", "*", "f", "v"),
+        ("MULTI",), ("SET", "a", "2"), ("GET", "a"), ("EXEC",),
+        ("MULTI",), ("GET", "a"), ("EXEC",),
+        ("EVAL", "return redis.call('set', KEYS[1], 'x')", "1", "a"),
+        ("EVAL", "return redis.pcall('set', KEYS[1], 'x')", "1", "a"),
+        ("EVAL", "#!lua\nreturn redis.call('get', KEYS[1])", "1", "a"),
+        ("EVAL", "#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])", "1", "a"),
+        ("CONFIG", "SET", "min-replicas-max-lag", "0"), ("SET", "a", "3"),
+        ("CONFIG", "SET", "min-replicas-max-lag", "10"), ("SET", "a", "4"),
+        ("CONFIG", "SET", "min-slaves-to-write", "0"), ("SET", "a", "5"), ("GET", "a"),
+        ("CONFIG", "GET", "min-replicas-to-write"), ("CONFIG", "GET", "min-slaves-max-lag"),
+    ]
+    got = [c.call_raw(*cmd) for cmd in cmds]
+    c.close()
+    return got
+
+
+def test_min_replicas_to_write_vs_7_0(make_server):
+    # no replica at all: 7.0 and streamd refuse the same writes the same way
+    args = ["--min-replicas-to-write", "1"]
+    a = make_server(kind="streamd", args=args)
+    b = make_server(kind="redis", args=args)
+    got_a, got_b = noreplicas_script(a), noreplicas_script(b)
+    assert got_a[0] == b"-NOREPLICAS Not enough good replicas to write.\r\n"
+    assert got_a == got_b
+
+
+def test_min_replicas_with_a_replica(make_server):
+    m, s = start_pair(make_server, master_args=["--min-replicas-to-write", "1"])
+    c = m.client()
+    assert c.set("ok", "1")  # the replica is online, its last ACK fresh
+    c.config_set("min-replicas-to-write", "2")
+    try:
+        c.set("no", "1")
+        raise AssertionError("a write with too few replicas")
+    except Exception as e:  # redis-py's error for -NOREPLICAS
+        assert "NOREPLICAS" in str(e)
+    assert c.ping()
+    c.close()
