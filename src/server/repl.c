@@ -70,6 +70,7 @@ typedef struct ReplicaState {
     char ip[46];      /* REPLCONF ip-address; "" for the peer's address */
     int capa_psync2;  /* REPLCONF capa psync2 */
     int capa_streamd; /* REPLCONF capa streamd: loads streamd's own RDB types */
+    int is_pre_psync; /* came with SYNC: sends no ACKs, so never times out */
     long long ack_off, aof_off;
     int64_t ack_ms; /* last REPLCONF ACK (or going online) */
     pid_t child;    /* the full sync's child; -1 none */
@@ -462,6 +463,7 @@ static void cmd_sync(Client *pc) {
         if (!(pc->argv[1].len == 1 && pc->argv[1].p[0] == '?')) repl.stat_sync_partial_err++;
     }
     repl.stat_sync_full++;
+    if (!is_psync) c->repl->is_pre_psync = 1;
     if (!repl.backlog) backlog_create();
     repl.cur_db = -1; /* the replica's stream starts with a SELECT */
     if (is_psync)
@@ -625,7 +627,7 @@ static void cron_hook(void) {
     }
     for (size_t i = repl.n_replicas; i-- > 0;) {
         ClientFull *c = repl.replicas[i];
-        if (c->repl->state == REPLICA_ONLINE &&
+        if (c->repl->state == REPLICA_ONLINE && !c->repl->is_pre_psync &&
             now - c->repl->ack_ms > settings.repl_timeout * 1000) {
             log_warning("Disconnecting timedout replica: %s", c->addr);
             client_close_async(c); /* repl_client_closing() removes it from the list */
