@@ -100,10 +100,10 @@ static void info_clients(Buf *b) {
                "blocked_clients:%zu\r\ntracking_clients:%llu\r\npubsub_clients:%zu\r\n"
                "watching_clients:%d\r\nclients_in_timeout_table:%zu\r\ntotal_watched_keys:%llu\r\n"
                "total_blocking_keys:%llu\r\ntotal_blocking_keys_on_nokey:%llu\r\n",
-               (unsigned long long)core.n_clients, settings.maxclients, max_in, max_out,
-               core.n_blocked, (unsigned long long)core.n_tracking_clients, pubsub_clients,
-               watching, block_count_with_timeout(), (unsigned long long)watched_keys,
-               (unsigned long long)core.n_blocking_keys,
+               (unsigned long long)(core.n_clients - repl_replica_count()), settings.maxclients,
+               max_in, max_out, core.n_blocked, (unsigned long long)core.n_tracking_clients,
+               pubsub_clients, watching, block_count_with_timeout(),
+               (unsigned long long)watched_keys, (unsigned long long)core.n_blocking_keys,
                (unsigned long long)block_count_keys_on_nokey());
 }
 

@@ -541,6 +541,10 @@ void repl_set_getack_handler(void (*fn)(Client *c)) {
 
 /* ---- WAIT, INFO, ROLE ---------------------------------------------------- */
 
+uint64_t repl_replica_count(void) {
+    return repl.n_replicas;
+}
+
 long long repl_client_offset(const Client *c) {
     return CF(c)->repl_woff;
 }

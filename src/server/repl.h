@@ -31,6 +31,8 @@ void repl_info_stats(Buf *out);
 /* ROLE as a master: ["master", offset, [[ip, port, offset], ...]]. */
 void repl_role_master(Client *c);
 
+/* Replicas connected (INFO clients leaves them out of connected_clients). */
+uint64_t repl_replica_count(void);
 /* The replication offset at the end of c's last propagated write (WAIT). */
 long long repl_client_offset(const Client *c);
 /* Online replicas whose acknowledged offset (fack: AOF offset) reached
