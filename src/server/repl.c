@@ -328,13 +328,19 @@ static int child_send(int fd, const char *p, size_t n, int timeout_ms) {
     return 0;
 }
 
-/* In the child: the RDB to a temporary file, then the pending output, the
- * bulk header and the file to the replica. Never returns. */
+/* In the child: the output pending at the fork (+FULLRESYNC) to the
+ * replica, the RDB to a temporary file, then the bulk header and the file.
+ * Never returns. (Nothing keeps the replica's link alive while the RDB is
+ * being written: a dataset that takes longer than the replica's
+ * repl-timeout to serialize fails its sync.) */
 static void child_main(int sock, const char *prefix, size_t prefix_len, int max_type) {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGUSR1, SIG_DFL);
     aof_child_close_fds(sock);
+    int timeout_ms = (int)(settings.repl_timeout * 1000);
+    /* +FULLRESYNC at once: the replica then waits for the bulk */
+    if (child_send(sock, prefix, prefix_len, timeout_ms) != 0) _exit(1);
     char name[64];
     snprintf(name, sizeof name, "temp-repl-%ld.rdb", (long)getpid());
     int fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0644);
@@ -346,12 +352,9 @@ static void child_main(int sock, const char *prefix, size_t prefix_len, int max_
     if (rdb_write_dataset_as(fd, 0, max_type) != 0) _exit(1);
     struct stat st;
     if (fstat(fd, &st) != 0 || lseek(fd, 0, SEEK_SET) != 0) _exit(1);
-    int timeout_ms = (int)(settings.repl_timeout * 1000);
     char head[32];
     int hl = snprintf(head, sizeof head, "$%lld\r\n", (long long)st.st_size);
-    if (child_send(sock, prefix, prefix_len, timeout_ms) != 0 ||
-        child_send(sock, head, (size_t)hl, timeout_ms) != 0)
-        _exit(1);
+    if (child_send(sock, head, (size_t)hl, timeout_ms) != 0) _exit(1);
     static char chunk[64 * 1024];
     for (;;) {
         ssize_t r = read(fd, chunk, sizeof chunk);

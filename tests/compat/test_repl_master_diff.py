@@ -415,3 +415,49 @@ def test_min_replicas_with_a_replica(make_server):
         assert "NOREPLICAS" in str(e)
     assert c.ping()
     c.close()
+
+
+def test_backlog_wraps_and_runs_out(make_server):
+    m, s = start_pair(make_server, master_args=["--repl-backlog-size", "16384"])
+    c = m.client(decode_responses=True)
+    for i in range(100):  # the backlog wraps several times
+        c.set("k%d" % i, str(i) * 1000)
+    assert c.wait(1, 5000 * SLOW) == 1
+
+    def away_while(writes):
+        # atomic: the replica cannot come back before the writes are done
+        p = c.pipeline(transaction=True)
+        p.execute_command("CLIENT", "KILL", "TYPE", "replica")
+        for k, v in writes:
+            p.set(k, v)
+        p.execute()
+        link_up(s, m)
+        c.set("marker", "1")
+        assert c.wait(1, 5000 * SLOW) == 1
+
+    away_while([("while-away", "w" * 5000)])  # fits: continued from the wrapped backlog
+    st = c.info("stats")
+    assert (st["sync_full"], st["sync_partial_ok"], st["sync_partial_err"]) == (1, 1, 0)
+    away_while([("big%d" % i, "b" * 1000) for i in range(20)])  # 20 KB: too far back
+    st = c.info("stats")
+    assert (st["sync_full"], st["sync_partial_ok"], st["sync_partial_err"]) == (2, 1, 1)
+    sc = s.client()
+    mc = m.client()
+    assert dataset(sc) == dataset(mc)
+    i = info(c)
+    assert i["repl_backlog_histlen"] == 16384
+    c.close()
+    sc.close()
+    mc.close()
+
+
+def test_backlog_ttl(make_server):
+    m, s = start_pair(make_server, master_args=["--repl-backlog-ttl", "1"])
+    c = m.client(decode_responses=True)
+    replid = info(c)["master_replid"]
+    s.stop()
+    wait_for(lambda: info(c)["repl_backlog_active"] == 0, "the backlog to be freed", timeout=5)
+    i = info(c)
+    assert i["connected_slaves"] == 0 and i["master_replid"] != replid
+    assert "Replication backlog freed" in m.log()
+    c.close()
