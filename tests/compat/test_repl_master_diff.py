@@ -461,3 +461,26 @@ def test_backlog_ttl(make_server):
     assert i["connected_slaves"] == 0 and i["master_replid"] != replid
     assert "Replication backlog freed" in m.log()
     c.close()
+
+
+def test_replica_lost_during_full_sync(make_server):
+    m = make_server(kind="streamd", args=["--rdb-key-save-delay", "10000"])
+    c = m.client(decode_responses=True)
+    for i in range(100):  # about a second of RDB writing
+        c.set("k%d" % i, i)
+    s = make_server(kind="redis", args=["--replicaof", "127.0.0.1", str(m.port)])
+    wait_for(lambda: info(c).get("slave0", {}).get("state") == "wait_bgsave", "wait_bgsave")
+    s.kill9()
+    # the sync child is ended with its replica, and the next replica syncs
+    wait_for(lambda: info(c)["connected_slaves"] == 0, "the replica to go")
+    c.config_set("rdb-key-save-delay", "0")
+    s2 = make_server(kind="redis", args=["--replicaof", "127.0.0.1", str(m.port)])
+    link_up(s2, m)
+    c.set("after", "1")
+    assert c.wait(1, 5000 * SLOW) == 1
+    assert s2.client().dbsize() == 101
+    assert c.info("stats")["sync_full"] == 2
+    log = m.log()
+    assert "Connection with replica" in log
+    assert log.count("Synchronization with replica 127.0.0.1") == 1  # the second only
+    c.close()
