@@ -34,6 +34,7 @@ extern const Command scripting_commands[];
 extern const Command dump_commands[];
 extern const Command standalone_commands[];
 extern const Command acl_commands[];
+extern const Command hotkeys_commands[];
 extern const Command repl_commands[];
 void stream_cmd_init(void);
 void group_cmd_init(void);
@@ -43,8 +44,8 @@ static const Command *const families[] = {
     admin_commands,  config_commands,      persist_commands,     stream_commands,
     group_commands,  stream_idmp_commands, stream_refs_commands, nack_commands,
     pubsub_commands, scripting_commands,   dump_commands,        standalone_commands,
-    acl_commands,    string_cas_commands,  bit_commands,         rdb_commands,
-    repl_commands,
+    acl_commands,    string_cas_commands,  bit_commands,         hotkeys_commands,
+    rdb_commands,    repl_commands,
 };
 
 static Dict *table;
