@@ -19,6 +19,7 @@
 #include "server/acl.h"
 #include "server/core.h"
 #include "server/memreport.h"
+#include "server/repl.h"
 #include "version.h"
 
 static void usage(void) {
@@ -111,6 +112,7 @@ int main(int argc, char **argv) {
     core.lastsave = now_ms() / 1000;
     db_init_all((int)settings.databases);
     commands_init();
+    repl_init();
     if (acl_load_at_startup(&err) != 0) {
         log_warning("%s", err);
         fprintf(stderr, "%s\n", err);

@@ -23,6 +23,7 @@
 #include "server/command_meta.h"
 #include "server/core.h"
 #include "server/memreport.h"
+#include "server/repl.h"
 #include "server/script.h"
 #include "server/tracking.h"
 #include "version.h"
@@ -99,10 +100,10 @@ static void info_clients(Buf *b) {
                "blocked_clients:%zu\r\ntracking_clients:%llu\r\npubsub_clients:%zu\r\n"
                "watching_clients:%d\r\nclients_in_timeout_table:%zu\r\ntotal_watched_keys:%llu\r\n"
                "total_blocking_keys:%llu\r\ntotal_blocking_keys_on_nokey:%llu\r\n",
-               (unsigned long long)core.n_clients, settings.maxclients, max_in, max_out,
-               core.n_blocked, (unsigned long long)core.n_tracking_clients, pubsub_clients,
-               watching, block_count_with_timeout(), (unsigned long long)watched_keys,
-               (unsigned long long)core.n_blocking_keys,
+               (unsigned long long)(core.n_clients - repl_replica_count()), settings.maxclients,
+               max_in, max_out, core.n_blocked, (unsigned long long)core.n_tracking_clients,
+               pubsub_clients, watching, block_count_with_timeout(),
+               (unsigned long long)watched_keys, (unsigned long long)core.n_blocking_keys,
                (unsigned long long)block_count_keys_on_nokey());
 }
 
@@ -210,13 +211,17 @@ static void info_stats(Buf *b) {
     buf_init(&trk);
     tracking_info_stats(&trk);
     buf_append_char(&trk, '\0');
+    Buf sync; /* sync_full, sync_partial_ok, sync_partial_err (repl.c) */
+    buf_init(&sync);
+    repl_info_stats(&sync);
+    buf_append_char(&sync, '\0');
     buf_printf(
         b,
         "# Stats\r\ntotal_connections_received:%llu\r\ntotal_commands_processed:%llu\r\n"
         "instantaneous_ops_per_sec:%lld\r\ntotal_net_input_bytes:%llu\r\n"
         "total_net_output_bytes:%llu\r\ninstantaneous_input_kbps:%.2f\r\n"
         "instantaneous_output_kbps:%.2f\r\nrejected_connections:%llu\r\n"
-        "expired_keys:%llu\r\nevicted_keys:0\r\nkeyspace_hits:%llu\r\n"
+        "%sexpired_keys:%llu\r\nevicted_keys:0\r\nkeyspace_hits:%llu\r\n"
         "keyspace_misses:%llu\r\npubsub_channels:%zu\r\npubsub_patterns:%zu\r\n"
         "pubsubshard_channels:%zu\r\n"
         "total_forks:%llu\r\n%sunexpected_error_replies:%llu\r\n"
@@ -228,23 +233,19 @@ static void info_stats(Buf *b) {
         server_instantaneous(INST_OPS), (unsigned long long)core.stat_net_in,
         (unsigned long long)core.stat_net_out, (double)server_instantaneous(INST_NET_IN) / 1024.0,
         (double)server_instantaneous(INST_NET_OUT) / 1024.0,
-        (unsigned long long)core.stat_rejected_conns, (unsigned long long)core.stat_expired,
+        (unsigned long long)core.stat_rejected_conns, sync.p, (unsigned long long)core.stat_expired,
         (unsigned long long)core.stat_hits, (unsigned long long)core.stat_misses, channels,
         patterns, shard_channels, (unsigned long long)core.stat_forks, trk.p,
         (unsigned long long)core.stat_unexpected_errors,
         (unsigned long long)core.stat_total_error_replies, (unsigned long long)core.stat_reads,
         (unsigned long long)core.stat_writes, (unsigned long long)core.el_iterations);
     buf_free(&trk);
+    buf_free(&sync);
 }
 
 static void info_replication(Buf *b) {
-    buf_printf(b,
-               "# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_failover_state:"
-               "no-failover\r\nmaster_replid:%s\r\nmaster_replid2:"
-               "0000000000000000000000000000000000000000\r\nmaster_repl_offset:0\r\n"
-               "second_repl_offset:-1\r\nrepl_backlog_active:0\r\nrepl_backlog_size:1048576\r\n"
-               "repl_backlog_first_byte_offset:0\r\nrepl_backlog_histlen:0\r\n",
-               core.run_id);
+    buf_append_cstr(b, "# Replication\r\nrole:master\r\n");
+    repl_info_master(b); /* repl.c: connected_slaves to repl_backlog_histlen */
 }
 
 static void info_cpu(Buf *b) {
@@ -910,51 +911,68 @@ static const Command latency_subcommands[] = {
 
 /* ---- WAIT -------------------------------------------------------------- */
 
+typedef struct WaitRepl {
+    long long offset, numreplicas;
+} WaitRepl;
+
+/* Polled once per loop iteration, after the replicas' acknowledgements of
+ * the iteration were read. */
 static int wait_serve(Client *c, const Slice *key, void *ctx) {
-    (void)c, (void)key, (void)ctx;
-    return 0; /* nothing but the timeout (or CLIENT UNBLOCK) ends a WAIT */
+    (void)key;
+    WaitRepl *w = ctx;
+    long long n = repl_count_acks(w->offset);
+    if (n < w->numreplicas) return 0;
+    reply_int(c, n);
+    return 1;
 }
 
 static void wait_timed_out(Client *c, void *ctx) {
-    (void)ctx;
-    reply_int(c, 0); /* replicas that acknowledged: streamd has none */
+    reply_int(c, repl_count_acks(((WaitRepl *)ctx)->offset));
 }
 
-/* WAIT numreplicas timeout: streamd has no replicas, so no write is ever
- * acknowledged by one. As Redis answers when too few replicas are connected:
- * 0 at once when none are asked for (or inside EXEC, which must not block),
- * else 0 when the timeout passes (0: never; CLIENT UNBLOCK ends it). */
+/* WAIT numreplicas timeout: the number of replicas that acknowledged every
+ * write of this client so far (its offset in the replication stream), at
+ * once when enough have (or inside EXEC or a script, which must not block),
+ * else when enough do or the timeout passes (0: never). Blocking first asks
+ * the replicas for an acknowledgement (REPLCONF GETACK), as Redis does. */
 static void cmd_wait(Client *c) {
     long long numreplicas;
     int64_t deadline;
     if (get_ll_or_reply(c, c->argv[1], &numreplicas) != 0) return;
     if (parse_block_timeout_ms(c, c->argv[2], &deadline) != 0) return;
-    if (numreplicas <= 0 || (c->flags & (CLIENT_EXECUTING_MULTI | CLIENT_SCRIPT))) {
-        reply_int(c, 0);
+    long long offset = repl_client_offset(c);
+    long long acked = repl_count_acks(offset);
+    if (acked >= numreplicas || (c->flags & (CLIENT_EXECUTING_MULTI | CLIENT_SCRIPT))) {
+        reply_int(c, acked);
         return;
     }
-    block_on_keys(c, NULL, 0, deadline, wait_serve, wait_timed_out, NULL, NULL);
+    WaitRepl *w = xmalloc(sizeof *w);
+    w->offset = offset;
+    w->numreplicas = numreplicas;
+    block_on_keys(c, NULL, 0, deadline, wait_serve, wait_timed_out, w, xfree);
+    block_set_polled(c);
+    repl_request_acks();
 }
 
 /* ---- WAITAOF ----------------------------------------------------------- */
 
 typedef struct WaitAof {
-    long long woff; /* the waiting client's last write */
+    long long woff;      /* the waiting client's last write */
+    long long repl_woff; /* the same in the replication stream */
     long long numlocal, numreplicas;
 } WaitAof;
 
-static void reply_waitaof(Client *c, long long woff) {
+static void reply_waitaof(Client *c, long long woff, long long repl_woff) {
     reply_array(c, 2);
     reply_int(c, server.aof_fsynced_offset >= woff); /* the local AOF */
-    reply_int(c, 0);                                 /* replicas: streamd has none */
+    reply_int(c, repl_count_aof_acks(repl_woff));    /* replicas' (REPLCONF ACK .. FACK) */
 }
 
 static const char waitaof_no_aof[] =
     "ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.";
 
-/* Polled after every loop iteration's AOF flush. Replicas never acknowledge,
- * so only a wait for the local fsync alone can end here; turning the AOF off
- * ends a local wait with the error it would have got at once. */
+/* Polled after every loop iteration's AOF flush; turning the AOF off ends a
+ * local wait with the error it would have got at once. */
 static int waitaof_serve(Client *c, const Slice *key, void *ctx) {
     (void)key;
     WaitAof *w = ctx;
@@ -962,15 +980,16 @@ static int waitaof_serve(Client *c, const Slice *key, void *ctx) {
         reply_error(c, waitaof_no_aof);
         return 1;
     }
-    if (w->numreplicas == 0 && server.aof_fsynced_offset >= w->woff) {
-        reply_waitaof(c, w->woff);
+    if ((!w->numlocal || server.aof_fsynced_offset >= w->woff) &&
+        repl_count_aof_acks(w->repl_woff) >= w->numreplicas) {
+        reply_waitaof(c, w->woff, w->repl_woff);
         return 1;
     }
     return 0;
 }
 
 static void waitaof_timed_out(Client *c, void *ctx) {
-    reply_waitaof(c, ((WaitAof *)ctx)->woff);
+    reply_waitaof(c, ((WaitAof *)ctx)->woff, ((WaitAof *)ctx)->repl_woff);
 }
 
 /* WAITAOF numlocal numreplicas timeout: waits until this client's writes so
@@ -995,28 +1014,26 @@ static void cmd_waitaof(Client *c) {
         reply_error(c, waitaof_no_aof);
         return;
     }
-    long long woff = CF(c)->woff;
+    long long woff = CF(c)->woff, repl_woff = repl_client_offset(c);
     int acked = server.aof_fsynced_offset >= woff;
-    if ((acked >= numlocal && numreplicas == 0) ||
+    if ((acked >= numlocal && repl_count_aof_acks(repl_woff) >= numreplicas) ||
         (c->flags & (CLIENT_EXECUTING_MULTI | CLIENT_SCRIPT))) {
-        reply_waitaof(c, woff);
+        reply_waitaof(c, woff, repl_woff);
         return;
     }
     WaitAof *w = xmalloc(sizeof *w);
     w->woff = woff;
+    w->repl_woff = repl_woff;
     w->numlocal = numlocal;
     w->numreplicas = numreplicas;
     block_on_keys(c, NULL, 0, deadline, waitaof_serve, waitaof_timed_out, w, xfree);
     block_set_polled(c);
+    if (numreplicas > 0) repl_request_acks();
 }
 
-/* ROLE: a master, as every streamd is, at replication offset 0 with no
- * replicas (what INFO replication says). */
+/* ROLE: as a master, its offset and online replicas (repl.c). */
 static void cmd_role(Client *c) {
-    reply_array(c, 3);
-    reply_bulk(c, "master", 6);
-    reply_int(c, 0);
-    reply_array(c, 0);
+    repl_role_master(c);
 }
 
 /* MONITOR: from now on the client gets a line for every command run (see

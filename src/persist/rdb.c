@@ -27,6 +27,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,7 @@ int rdb_child_active(void) {
 typedef struct Scan {
     uint64_t keys, expires;
     int max_type;
+    int cap; /* the newest value type to write */
 } Scan;
 
 static void scan_visit(void *priv, Slice key, const Obj *o, int64_t expire_ms) {
@@ -97,17 +99,20 @@ static void scan_visit(void *priv, Slice key, const Obj *o, int64_t expire_ms) {
     s->keys++;
     if (expire_ms != -1) s->expires++;
     int t = dump_value_type(o);
+    if (t > s->cap) t = s->cap;
     if (t > s->max_type) s->max_type = t;
 }
 
 typedef struct WriteCtx {
     RdbWriter *w;
     int64_t now;
+    int cap;
 } WriteCtx;
 
 static void write_visit(void *priv, Slice key, const Obj *o, int64_t expire_ms) {
     WriteCtx *x = priv;
-    rdbw_key(x->w, key, o, dump_value_type(o), expire_ms, x->now);
+    int t = dump_value_type(o);
+    rdbw_key(x->w, key, o, t > x->cap ? x->cap : t, expire_ms, x->now);
     if (settings.rdb_key_save_delay > 0) usleep((useconds_t)settings.rdb_key_save_delay);
 }
 
@@ -116,10 +121,17 @@ static void write_function(void *priv, int argc, const Slice *argv) {
 }
 
 int rdb_write_dataset(int fd, int aof_base) {
+    return rdb_write_dataset_as(fd, aof_base, INT_MAX);
+}
+
+/* max_type: a stream that needs a newer type is written as this one, losing
+ * what it cannot carry (a full resync of a Redis 7.0 replica: type 19). */
+int rdb_write_dataset_as(int fd, int aof_base, int max_type_allowed) {
     int n_dbs = server_db_count();
     Scan *scan = xcalloc((size_t)n_dbs, sizeof *scan);
     int max_type = 0;
     for (int i = 0; i < n_dbs; i++) {
+        scan[i].cap = max_type_allowed;
         db_for_each(server_db(i), scan_visit, &scan[i]);
         if (scan[i].max_type > max_type) max_type = scan[i].max_type;
     }
@@ -133,7 +145,7 @@ int rdb_write_dataset(int fd, int aof_base) {
     rdbw_aux_ll(&w, "used-mem", (long long)alloc_used_bytes());
     rdbw_aux_ll(&w, "aof-base", aof_base ? 1 : 0);
     function_records(write_function, &w);
-    WriteCtx x = {&w, now_ms()};
+    WriteCtx x = {&w, now_ms(), max_type_allowed};
     for (int i = 0; i < n_dbs && !w.failed; i++) {
         if (scan[i].keys == 0) continue;
         rdbw_select(&w, i, scan[i].keys, scan[i].expires);

@@ -21,6 +21,9 @@ int rdb_child_active(void);
 /* Writes the whole dataset as an RDB to fd (aof-base aux set when aof_base);
  * 0, or -1 after logging. For the AOF rewrite with aof-use-rdb-preamble. */
 int rdb_write_dataset(int fd, int aof_base);
+/* The same with every value written as a type no newer than max_type (a
+ * DUMP_TYPE_*): what an older Redis loads, losing what it cannot hold. */
+int rdb_write_dataset_as(int fd, int aof_base, int max_type);
 /* Loads the RDB at the start of the AOF file path (a base in RDB format, or a
  * Redis < 7 preamble) into the databases; *used gets its length, where the
  * AOF commands (if any) begin. 0, or -1 after logging why. */

@@ -33,6 +33,7 @@
 #include "base/log.h"
 #include "server/acl.h"
 #include "server/core.h"
+#include "server/repl.h"
 #include "server/tracking.h"
 
 /* Arguments at least this long are read into a buffer sized for them
@@ -92,6 +93,7 @@ Client *client_new_fake(void) {
 }
 
 static void client_release(ClientFull *c) {
+    if (c->repl) repl_client_freed(c);
     if (c->pub.flags & CLIENT_POSTPONED) pause_forget(c);
     if (c->block) block_unblock(c, 1);
     monitor_remove(c);
@@ -139,6 +141,7 @@ void client_set_db(ClientFull *c, int index) {
 void client_close_async(ClientFull *c) {
     if (c->is_closing) return;
     c->is_closing = 1;
+    if (c->repl) repl_client_closing(c);
     monitor_remove(c);
     pubsub_forget(c); /* publishers no longer count it */
     core.n_clients--; /* a closing client no longer holds a maxclients slot */
@@ -444,11 +447,13 @@ void client_on_readable(ClientFull *c) {
 }
 
 const char *client_type_name(const ClientFull *c) {
+    if (c->pub.flags & CLIENT_SLAVE) return "slave";
     return (c->pub.flags & CLIENT_PUBSUB) ? "pubsub" : "normal";
 }
 
 static void append_flags(ClientFull *c, Buf *out) {
     size_t before = out->len;
+    if (c->pub.flags & CLIENT_SLAVE) buf_append_char(out, 'S');
     if (c->pub.flags & CLIENT_MONITOR) buf_append_char(out, 'O');
     if (c->pub.flags & CLIENT_PUBSUB) buf_append_char(out, 'P');
     if (c->pub.flags & CLIENT_MULTI) buf_append_char(out, 'x');
@@ -489,8 +494,9 @@ void client_info_line(ClientFull *c, Buf *out) {
 int client_obuf_over_limit(ClientFull *c) {
     size_t live = buf_live(&c->obuf);
     unsigned long long used = live > CLIENT_OBUF_STATIC ? live - CLIENT_OBUF_STATIC : 0;
-    const ObufLimit *l =
-        &settings.obuf_limits[(c->pub.flags & CLIENT_PUBSUB) ? OBUF_PUBSUB : OBUF_NORMAL];
+    const ObufLimit *l = &settings.obuf_limits[(c->pub.flags & CLIENT_SLAVE)    ? OBUF_REPLICA
+                                               : (c->pub.flags & CLIENT_PUBSUB) ? OBUF_PUBSUB
+                                                                                : OBUF_NORMAL];
     int hard = l->hard && used >= l->hard, soft = l->soft && used >= l->soft;
     if (!soft) {
         c->obuf_soft_since_s = 0;

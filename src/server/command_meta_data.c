@@ -926,6 +926,10 @@ static const MetaArg a_psubscribe_0[] = {
 static const MetaArg a_psubscribe[] = {
     {"pattern", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_psubscribe_0, 1},
 };
+static const MetaArg a_psync[] = {
+    {"replicationid", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
 static const MetaArg a_pttl[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
@@ -1783,6 +1787,7 @@ const CommandMeta command_meta_table[] = {
     {"ping", "Ping the server", "1.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_ping, 1},
     {"psetex", "Set the value and expiration in milliseconds of a key", "2.6.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_psetex, 1, a_psetex, 3},
     {"psubscribe", "Listen for messages published to channels matching the given patterns", "2.0.0", "pubsub", "O(N) where N is the number of patterns the client is already subscribed to.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_psubscribe, 1},
+    {"psync", "Internal command used for replication", "2.8.0", "server", NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_psync, 2},
     {"pttl", "Get the time to live for a key in milliseconds", "2.6.0", "generic", "O(1)", NULL, NULL, NULL, h_pttl, 1, "nondeterministic_output", k_pttl, 1, a_pttl, 1},
     {"publish", "Post a message to a channel", "2.0.0", "pubsub", "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_publish, 2},
     {"pubsub", "A container for Pub/Sub commands", "2.8.0", "pubsub", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
@@ -1799,6 +1804,7 @@ const CommandMeta command_meta_table[] = {
     {"readwrite", "Disables read queries for a connection to a cluster replica node", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"rename", "Rename a key", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_rename, 2, a_rename, 2},
     {"renamenx", "Rename a key, only if the new key does not exist", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, h_renamenx, 1, NULL, k_renamenx, 2, a_renamenx, 2},
+    {"replconf", "An internal command for configuring the replication stream", "3.0.0", "server", "O(1)", "syscmd", NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"reset", "Reset the connection", "6.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"restore", "Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", "generic", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", NULL, NULL, NULL, h_restore, 3, NULL, k_restore, 1, a_restore, 7},
     {"role", "Return the role of the instance in the context of replication", "2.8.12", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
@@ -1829,6 +1835,7 @@ const CommandMeta command_meta_table[] = {
     {"substr", "Get a substring of the string stored at a key", "1.0.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", "deprecated", "2.0.0", "`GETRANGE`", NULL, 0, NULL, k_substr, 1, a_substr, 3},
     {"sunsubscribe", "Stop listening for messages posted to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a shard channel.", NULL, NULL, NULL, NULL, 0, NULL, k_sunsubscribe, 1, a_sunsubscribe, 1},
     {"swapdb", "Swaps two Redis databases", "4.0.0", "server", "O(N) where N is the count of clients watching or blocking on keys from both databases.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_swapdb, 2},
+    {"sync", "Internal command used for replication", "1.0.0", "server", NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"time", "Return the current server time", "2.6.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},
     {"touch", "Alters the last access time of a key(s). Returns the number of existing keys specified.", "3.2.1", "generic", "O(N) where N is the number of keys that will be touched.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:agg_sum", k_touch, 1, a_touch, 1},
     {"ttl", "Get the time to live for a key in seconds", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, h_ttl, 1, "nondeterministic_output", k_ttl, 1, a_ttl, 1},

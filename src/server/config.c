@@ -22,6 +22,7 @@
 #include "net/resp.h"
 #include "server/acl.h"
 #include "server/core.h"
+#include "server/repl.h"
 
 typedef enum { CT_BOOL, CT_INT, CT_MEM, CT_STR, CT_ENUM } ConfType;
 
@@ -223,6 +224,17 @@ static ConfigDef configs[] = {
     {"aclfile", NULL, CT_STR, &settings.aclfile, "", 0, 0, NULL, NULL, CF_IMMUTABLE, NULL},
     {"acllog-max-len", NULL, CT_INT, &settings.acllog_max_len, "128", 0, LL_MAX, NULL, NULL, 0,
      NULL},
+    {"repl-backlog-size", NULL, CT_MEM, &settings.repl_backlog_size, "1048576", 16384, LL_MAX, NULL,
+     NULL, 0, repl_apply_backlog_size},
+    {"repl-backlog-ttl", NULL, CT_INT, &settings.repl_backlog_ttl, "3600", 0, INT_MAX, NULL, NULL,
+     0, NULL},
+    {"repl-ping-replica-period", "repl-ping-slave-period", CT_INT, &settings.repl_ping_period, "10",
+     1, INT_MAX, NULL, NULL, 0, NULL},
+    {"repl-timeout", NULL, CT_INT, &settings.repl_timeout, "60", 1, INT_MAX, NULL, NULL, 0, NULL},
+    {"min-replicas-to-write", "min-slaves-to-write", CT_INT, &settings.min_replicas_to_write, "0",
+     0, INT_MAX, NULL, NULL, 0, repl_apply_min_replicas},
+    {"min-replicas-max-lag", "min-slaves-max-lag", CT_INT, &settings.min_replicas_max_lag, "10", 0,
+     INT_MAX, NULL, NULL, 0, repl_apply_min_replicas},
     {"io-threads", NULL, CT_INT, &settings.io_threads, "1", 1, 128, NULL, NULL, CF_IMMUTABLE, NULL},
 };
 #define N_CONFIGS (sizeof configs / sizeof configs[0])

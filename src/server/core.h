@@ -93,6 +93,8 @@ typedef struct ClientFull {
     struct PubsubState *pubsub; /* pubsub.c; NULL until the first subscription */
     struct AclUser *user;       /* acl.c: who the commands run as (never NULL) */
     long long woff;             /* server.write_offset after this client's last records (WAITAOF) */
+    long long repl_woff;        /* server.master_repl_offset after them (WAIT) */
+    struct ReplicaState *repl;  /* repl.c: set once it sends REPLCONF or PSYNC */
     int64_t obuf_soft_since_s;  /* when the output went over the soft limit; 0: not over */
     /* error reply marker for stats / fake clients */
     int replied_error;
@@ -267,6 +269,13 @@ typedef struct Settings {
     char *aclfile;                /* acl.c: ACL LOAD / ACL SAVE's file; "" for none */
     long long acllog_max_len;
     long long tracking_table_max_keys;
+    /* replication, master side (repl.c) */
+    long long repl_backlog_size;
+    long long repl_backlog_ttl;
+    long long repl_ping_period; /* repl-ping-replica-period, seconds */
+    long long repl_timeout;     /* seconds */
+    long long min_replicas_to_write;
+    long long min_replicas_max_lag; /* seconds */
 } Settings;
 
 extern Settings settings;

@@ -68,8 +68,28 @@ Slice *argv_copy(int argc, const Slice *argv) {
 
 /* ---- propagation ------------------------------------------------------ */
 
+/* core.sink is the one function called per record: the AOF's, the
+ * replication stream's, or both through fan_out(), so that the command path
+ * pays for replication only while a backlog exists. */
+static PropagateSink aof_sink_fn, repl_sink_fn;
+
+static void fan_out(int db_index, const char *resp, size_t len) {
+    aof_sink_fn(db_index, resp, len);
+    repl_sink_fn(db_index, resp, len);
+}
+
+static void choose_sink(void) {
+    core.sink = aof_sink_fn && repl_sink_fn ? fan_out : aof_sink_fn ? aof_sink_fn : repl_sink_fn;
+}
+
 void propagate_set_sink(PropagateSink sink) {
-    core.sink = sink;
+    aof_sink_fn = sink;
+    choose_sink();
+}
+
+void propagate_set_repl_sink(PropagateSink sink) {
+    repl_sink_fn = sink;
+    choose_sink();
 }
 
 int propagate_is_active(void) {
@@ -115,7 +135,10 @@ void prop_flush(ClientFull *c) {
         if (wrap) core.sink(core.prop[core.n_prop - 1].db, exec, sizeof exec - 1);
         server.write_offset +=
             (long long)core.prop_buf.len + (wrap ? (long long)(sizeof multi + sizeof exec - 2) : 0);
-        if (c) c->woff = server.write_offset;
+        if (c) {
+            c->woff = server.write_offset;
+            c->repl_woff = server.master_repl_offset;
+        }
     }
     core.n_prop = 0;
     buf_clear(&core.prop_buf);
@@ -569,10 +592,13 @@ void dispatch_command(ClientFull *c) {
         reject(c, cmd, "%s%s", SCRIPT_BUSY_REPLY(), "");
         goto done;
     }
-    /* PING too, as Redis 7.0 (a health check that sees the disk error). */
+    /* PING too for a disk error (MISCONF), as Redis 7.0: a health check that
+     * sees it; not for too few replicas (NOREPLICAS, repl.c), which 7.0
+     * refuses when a write is queued in MULTI too. */
     if (server.write_refused && !is_fake &&
-        ((cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0) &&
-        !(pc->flags & CLIENT_MULTI)) {
+        ((cmd->flags & CMD_WRITE) ||
+         (server.write_refused[0] == 'M' && strcmp(cmd->name, "ping") == 0)) &&
+        (!(pc->flags & CLIENT_MULTI) || server.write_refused[0] == 'N')) {
         reject(c, cmd, "%s%s", server.write_refused, "");
         goto done;
     }
@@ -588,7 +614,7 @@ void dispatch_command(ClientFull *c) {
     }
     /* A monitor is a replica to Redis, and replicas may not use the
      * keyspace (queued commands included). */
-    if ((pc->flags & CLIENT_MONITOR) &&
+    if ((pc->flags & (CLIENT_MONITOR | CLIENT_SLAVE)) &&
         (cmd->flags & (CMD_READONLY | CMD_WRITE | CMD_MAY_REPLICATE))) {
         reject(c, cmd, "ERR Replica can't interact with the keyspace%s%s", "", "");
         goto done;

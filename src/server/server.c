@@ -286,7 +286,7 @@ static void cron(void) {
     if (settings.timeout > 0) {
         int64_t wall = now_ms();
         for (ClientFull *c = core.clients; c; c = c->next) {
-            if (c->block || (c->pub.flags & CLIENT_MULTI)) continue;
+            if (c->block || (c->pub.flags & (CLIENT_MULTI | CLIENT_SLAVE))) continue;
             if (wall - c->last_ms > settings.timeout * 1000) client_close_async(c);
         }
     }

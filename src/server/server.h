@@ -55,6 +55,7 @@ enum {
     CLIENT_TRACKING_CACHING = 1u << 25,      /* CLIENT CACHING given for this command */
     CLIENT_TRACKING_NOLOOP = 1u << 26,       /* no invalidations of its own changes */
     CLIENT_TRACKING_BROKEN_REDIR = 1u << 27, /* the REDIRECT client went away: R */
+    CLIENT_SLAVE = 1u << 28,                 /* a replica after PSYNC/SYNC (repl.c): S */
 };
 
 struct Client {
@@ -174,6 +175,9 @@ int propagate_is_active(void);
  * arrive as records of their own around a wrapped group. */
 typedef void (*PropagateSink)(int db_index, const char *resp, size_t len);
 void propagate_set_sink(PropagateSink sink);
+/* The replication stream's sink (repl.c, while its backlog exists): records
+ * go to both sinks; NULL removes it. */
+void propagate_set_repl_sink(PropagateSink sink);
 
 /* ---- Helpers for handlers -------------------------------------------- */
 
@@ -223,6 +227,9 @@ typedef struct Server {
     /* Owned by src/persist: every write up to this offset is fsynced to the
      * AOF; -1 while the AOF is off or still being created (WAITAOF). */
     long long aof_fsynced_offset;
+    /* Owned by repl.c: bytes of the replication stream (records, SELECTs,
+     * pings) since the replication ID was made (INFO master_repl_offset). */
+    long long master_repl_offset;
     /* notify-keyspace-events as NOTIFY_* bits (0: off, the default) */
     int notify_flags;
 } Server;

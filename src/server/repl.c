@@ -1,0 +1,714 @@
+/*
+ * repl.c - the master side of Redis replication.
+ *
+ * A replica (redis-server --replicaof, or anything speaking the protocol)
+ * connects as a client and sends PING, REPLCONF listening-port / capa, then
+ * PSYNC <replid> <offset> (or the old SYNC). From then on the connection
+ * carries the replication stream: exactly the propagation records the AOF
+ * gets (dispatch.c's sink), preceded by SELECT whenever the database changes
+ * (a "current db" of the stream's own, as the AOF has its own), plus PING
+ * every repl-ping-replica-period seconds and REPLCONF GETACK * when WAIT
+ * needs fresh acknowledgements. The replica answers with REPLCONF ACK
+ * <offset> every second and after each GETACK; nothing is ever replied to it.
+ *
+ * Offsets. master_repl_offset counts every byte of the stream since the
+ * replication ID was made. The backlog is a circular buffer of the last
+ * repl-backlog-size bytes; first_byte_offset = master_repl_offset - histlen
+ * + 1. It exists only from the first replica's sync until repl-backlog-ttl
+ * seconds after the last replica left: until then the records are not
+ * copied anywhere and the offset stays still, and the record sink stays the
+ * AOF's alone (dispatch.c chooses the sink, so the command path pays nothing
+ * for replication while there is no backlog). Creating the backlog from
+ * nothing makes a new replication ID, as Redis does: no replica could hold
+ * history of an offset nobody recorded.
+ *
+ * Partial resync. PSYNC <id> <off> continues (+CONTINUE <id>, then the
+ * backlog from off) when id is the current ID, or the previous one (replid2)
+ * with off <= second_repl_offset, and off lies within the backlog
+ * [first_byte_offset, master_repl_offset + 1].
+ *
+ * Full resync (disk-based, one child per sync). The parent puts
+ * "+FULLRESYNC <id> <offset>" in the replica's output and forks. The child
+ * writes an RDB of its snapshot to an unlinked temporary file in dir, then
+ * sends, on the replica's socket, the output the parent had pending at the
+ * fork (that line), "$<length>\r\n" and the file; it polls the non-blocking
+ * socket rather than changing its flags (shared with the parent). Meanwhile
+ * the parent writes nothing to that socket: the stream from the fork on is
+ * kept for the replica (counted against the replica output-buffer limit) and
+ * becomes its output when the child exits successfully, the replica going
+ * online. Rejected: the EOF-marker diskless format (the child writing the
+ * RDB straight to the socket would need the socket blocking, or a pipe
+ * through the parent) and one shared BGSAVE for several replicas (simpler
+ * to be sure each gets the stream from its own fork's offset).
+ */
+#include "server/repl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/log.h"
+#include "persist/aof.h"
+#include "persist/dumpvalue.h"
+#include "persist/rdb.h"
+#include "server/core.h"
+
+enum { REPLICA_NONE = 0, REPLICA_WAIT_BGSAVE, REPLICA_ONLINE };
+
+typedef struct ReplicaState {
+    int state;
+    long long listening_port;
+    char ip[46];      /* REPLCONF ip-address; "" for the peer's address */
+    int capa_psync2;  /* REPLCONF capa psync2 */
+    int capa_streamd; /* REPLCONF capa streamd: loads streamd's own RDB types */
+    int is_pre_psync; /* came with SYNC: sends no ACKs, so never times out */
+    long long ack_off, aof_off;
+    int64_t ack_ms; /* last REPLCONF ACK (or going online) */
+    pid_t child;    /* the full sync's child; -1 none */
+    Buf pending;    /* the stream since the child's fork */
+} ReplicaState;
+
+static struct {
+    char replid[41], replid2[41];
+    long long second_repl_offset;
+    /* the backlog: NULL until the first sync */
+    char *backlog;
+    long long backlog_size, backlog_idx, histlen, backlog_off;
+    int cur_db; /* the stream's selected database; -1: SELECT before the next record */
+    ClientFull **replicas;
+    size_t n_replicas, cap_replicas;
+    int64_t no_replicas_since_ms; /* for repl-backlog-ttl */
+    int get_acks;
+    long long stat_sync_full, stat_sync_partial_ok, stat_sync_partial_err;
+    void (*getack_handler)(Client *c);
+} repl = {.second_repl_offset = -1, .cur_db = -1};
+
+static void random_id(char *out) {
+    static const char hex[] = "0123456789abcdef";
+    unsigned char rnd[20] = {0};
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t r = read(fd, rnd, sizeof rnd);
+        (void)r;
+        close(fd);
+    }
+    for (int i = 0; i < 40; i++) out[i] = hex[(rnd[i / 2] >> ((i % 2) * 4)) & 15];
+    out[40] = '\0';
+}
+
+static void clear_replid2(void) {
+    memset(repl.replid2, '0', 40);
+    repl.replid2[40] = '\0';
+    repl.second_repl_offset = -1;
+}
+
+/* ---- the stream ---------------------------------------------------------- */
+
+static ReplicaState *state_of(ClientFull *c) {
+    if (!c->repl) {
+        c->repl = xcalloc(1, sizeof *c->repl);
+        c->repl->child = -1;
+        buf_init(&c->repl->pending);
+    }
+    return c->repl;
+}
+
+/* Closes a replica whose output and stream kept during its sync are past
+ * the replica class of client-output-buffer-limit (hard, or soft for longer
+ * than its seconds), as client_obuf_over_limit() judges other clients. */
+static void check_limit(ClientFull *c) {
+    if (c->is_closing) return;
+    const ReplicaState *r = c->repl;
+    unsigned long long used = buf_live(&c->obuf) + buf_live(&r->pending);
+    const ObufLimit *l = &settings.obuf_limits[OBUF_REPLICA];
+    int hard = l->hard && used >= l->hard, soft = l->soft && used >= l->soft;
+    if (!soft) {
+        c->obuf_soft_since_s = 0;
+    } else {
+        int64_t now_s = now_ms() / 1000;
+        if (c->obuf_soft_since_s == 0) c->obuf_soft_since_s = now_s;
+        soft = now_s - c->obuf_soft_since_s > l->soft_seconds;
+    }
+    if (hard || soft) client_close_obuf_limit(c);
+}
+
+static void backlog_append(const char *p, size_t n) {
+    long long size = repl.backlog_size;
+    if ((long long)n > size) {
+        p += (long long)n - size;
+        n = (size_t)size;
+    }
+    while (n > 0) {
+        size_t room = (size_t)(size - repl.backlog_idx);
+        size_t k = n < room ? n : room;
+        memcpy(repl.backlog + repl.backlog_idx, p, k);
+        repl.backlog_idx = (repl.backlog_idx + (long long)k) % size;
+        repl.histlen += (long long)k;
+        p += k;
+        n -= k;
+    }
+    if (repl.histlen > size) repl.histlen = size;
+}
+
+/* Appends bytes to the stream: the backlog, then every replica. */
+static void feed_raw(const char *p, size_t n) {
+    server.master_repl_offset += (long long)n;
+    backlog_append(p, n);
+    repl.backlog_off = server.master_repl_offset - repl.histlen + 1;
+    /* backwards: a replica closed for its limit leaves the list, the last
+     * one (already fed) taking its place */
+    for (size_t i = repl.n_replicas; i-- > 0;) {
+        ClientFull *c = repl.replicas[i];
+        ReplicaState *r = c->repl;
+        if (r->state == REPLICA_ONLINE) {
+            buf_append(&c->obuf, p, n);
+            client_queue_write(c);
+        } else {
+            buf_append(&r->pending, p, n);
+        }
+        check_limit(c);
+    }
+}
+
+static void feed_select(int db) {
+    char num[24], head[64];
+    int len = snprintf(num, sizeof num, "%d", db);
+    int hl = snprintf(head, sizeof head, "*2\r\n$6\r\nSELECT\r\n$%d\r\n%s\r\n", len, num);
+    feed_raw(head, (size_t)hl);
+    repl.cur_db = db;
+}
+
+/* The record sink's replication half (dispatch.c calls it for every record
+ * while the backlog exists). */
+static void repl_sink(int db_index, const char *resp, size_t len) {
+    if (db_index != repl.cur_db) feed_select(db_index);
+    feed_raw(resp, len);
+}
+
+static void backlog_create(void) {
+    repl.backlog_size = settings.repl_backlog_size;
+    repl.backlog = xmalloc((size_t)repl.backlog_size);
+    repl.backlog_idx = repl.histlen = 0;
+    repl.backlog_off = server.master_repl_offset + 1;
+    random_id(repl.replid);
+    clear_replid2();
+    propagate_set_repl_sink(repl_sink);
+}
+
+static void backlog_free(void) {
+    xfree(repl.backlog);
+    repl.backlog = NULL;
+    repl.histlen = 0;
+    propagate_set_repl_sink(NULL);
+    /* replicas connecting later cannot continue a history nobody kept */
+    random_id(repl.replid);
+    clear_replid2();
+}
+
+/* repl-backlog-size: a live backlog keeps its newest bytes. */
+int repl_apply_backlog_size(const char **err) {
+    (void)err;
+    if (!repl.backlog || settings.repl_backlog_size == repl.backlog_size) return 0;
+    long long size = settings.repl_backlog_size;
+    long long keep = repl.histlen < size ? repl.histlen : size;
+    char *nb = xmalloc((size_t)size);
+    long long start = (repl.backlog_idx - keep + repl.backlog_size) % repl.backlog_size;
+    for (long long i = 0; i < keep; i++) nb[i] = repl.backlog[(start + i) % repl.backlog_size];
+    xfree(repl.backlog);
+    repl.backlog = nb;
+    repl.backlog_size = size;
+    repl.histlen = keep;
+    repl.backlog_idx = keep % size;
+    repl.backlog_off = server.master_repl_offset - repl.histlen + 1;
+    return 0;
+}
+
+/* Copies the backlog from offset (inside it) to c's output. */
+static void add_backlog_from(ClientFull *c, long long offset) {
+    long long skip = offset - repl.backlog_off;
+    long long len = repl.histlen - skip;
+    long long j =
+        (repl.backlog_idx - repl.histlen + skip + 2 * repl.backlog_size) % repl.backlog_size;
+    while (len > 0) {
+        long long k = repl.backlog_size - j < len ? repl.backlog_size - j : len;
+        buf_append(&c->obuf, repl.backlog + j, (size_t)k);
+        len -= k;
+        j = (j + k) % repl.backlog_size;
+    }
+}
+
+/* ---- replica clients ----------------------------------------------------- */
+
+static void replicas_add(ClientFull *c) {
+    if (repl.n_replicas == repl.cap_replicas) {
+        repl.cap_replicas = repl.cap_replicas ? repl.cap_replicas * 2 : 4;
+        repl.replicas = xrealloc(repl.replicas, repl.cap_replicas * sizeof *repl.replicas);
+    }
+    repl.replicas[repl.n_replicas++] = c;
+    c->pub.flags |= CLIENT_SLAVE | CLIENT_REPLY_OFF;
+}
+
+static void end_child(ReplicaState *r) {
+    if (r->child == -1) return;
+    if (kill(r->child, SIGUSR1) != -1) {
+        int st;
+        while (waitpid(r->child, &st, 0) == -1 && errno == EINTR) {
+        }
+    }
+    r->child = -1;
+}
+
+void repl_client_closing(ClientFull *c) {
+    if (!c->repl) return;
+    for (size_t i = 0; i < repl.n_replicas; i++) {
+        if (repl.replicas[i] == c) {
+            repl.replicas[i] = repl.replicas[--repl.n_replicas];
+            log_notice("Connection with replica %s lost.", c->addr);
+            if (repl.n_replicas == 0) repl.no_replicas_since_ms = now_ms();
+            break;
+        }
+    }
+    end_child(c->repl);
+    buf_free(&c->repl->pending);
+}
+
+void repl_client_freed(ClientFull *c) {
+    if (!c->repl) return;
+    repl_client_closing(c);
+    xfree(c->repl);
+    c->repl = NULL;
+}
+
+/* The replica's address as INFO and ROLE show it: REPLCONF ip-address, else
+ * the peer's IP. */
+static void replica_ip(const ClientFull *c, char *out, size_t n) {
+    if (c->repl->ip[0]) {
+        snprintf(out, n, "%s", c->repl->ip);
+        return;
+    }
+    const char *a = c->addr;
+    const char *colon = strrchr(a, ':');
+    size_t len = colon ? (size_t)(colon - a) : strlen(a);
+    if (len > 1 && a[0] == '[' && a[len - 1] == ']') a++, len -= 2;
+    if (len >= n) len = n - 1;
+    memcpy(out, a, len);
+    out[len] = '\0';
+}
+
+/* ---- full resync ------------------------------------------------------- */
+
+/* Writes all of p[0..n) to the non-blocking socket fd, waiting up to
+ * repl-timeout for room each time it is full. 0, or -1. */
+static int child_send(int fd, const char *p, size_t n, int timeout_ms) {
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w > 0) {
+            p += w;
+            n -= (size_t)w;
+        } else if (w < 0 && errno == EINTR) {
+            continue;
+        } else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+            int rc = poll(&pfd, 1, timeout_ms);
+            if (rc == 0) return -1;
+            if (rc < 0 && errno != EINTR) return -1;
+        } else {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* In the child: the output pending at the fork (+FULLRESYNC) to the
+ * replica, the RDB to a temporary file, then the bulk header and the file.
+ * Never returns. (Nothing keeps the replica's link alive while the RDB is
+ * being written: a dataset that takes longer than the replica's
+ * repl-timeout to serialize fails its sync.) */
+static void child_main(int sock, const char *prefix, size_t prefix_len, int max_type) {
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGUSR1, SIG_DFL);
+    aof_child_close_fds(sock);
+    int timeout_ms = (int)(settings.repl_timeout * 1000);
+    /* +FULLRESYNC at once: the replica then waits for the bulk */
+    if (child_send(sock, prefix, prefix_len, timeout_ms) != 0) _exit(1);
+    char name[64];
+    snprintf(name, sizeof name, "temp-repl-%ld.rdb", (long)getpid());
+    int fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    if (fd == -1) {
+        log_warning("Replication: can't create %s: %s", name, strerror(errno));
+        _exit(1);
+    }
+    unlink(name);
+    if (rdb_write_dataset_as(fd, 0, max_type) != 0) _exit(1);
+    struct stat st;
+    if (fstat(fd, &st) != 0 || lseek(fd, 0, SEEK_SET) != 0) _exit(1);
+    char head[32];
+    int hl = snprintf(head, sizeof head, "$%lld\r\n", (long long)st.st_size);
+    if (child_send(sock, head, (size_t)hl, timeout_ms) != 0) _exit(1);
+    static char chunk[64 * 1024];
+    for (;;) {
+        ssize_t r = read(fd, chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) _exit(1);
+        if (r == 0) break;
+        if (child_send(sock, chunk, (size_t)r, timeout_ms) != 0) _exit(1);
+    }
+    log_notice("Synchronization with replica succeeded (%lld bytes)", (long long)st.st_size);
+    _exit(0);
+}
+
+static int start_full_sync(ClientFull *c) {
+    ReplicaState *r = c->repl;
+    pid_t pid = fork();
+    /* Redis 7.0 loads streams of type 19 at most: newer state (consumers'
+     * active times, idempotent producers, XNACK) stays out unless the replica
+     * says it is a streamd */
+    int max_type = r->capa_streamd ? INT_MAX : DUMP_TYPE_STREAM_LISTPACKS_2;
+    if (pid == 0) child_main(c->fd, buf_data(&c->obuf), buf_live(&c->obuf), max_type);
+    if (pid == -1) {
+        log_warning("Can't fork for the replica's full resync: %s", strerror(errno));
+        return -1;
+    }
+    server_note_fork();
+    log_notice("Starting BGSAVE for SYNC with target: disk, by pid %ld", (long)pid);
+    r->child = pid;
+    r->state = REPLICA_WAIT_BGSAVE;
+    buf_clear(&c->obuf); /* the child sends it */
+    return 0;
+}
+
+static void reap_children(void) {
+    for (size_t i = repl.n_replicas; i-- > 0;) {
+        ClientFull *c = repl.replicas[i];
+        ReplicaState *r = c->repl;
+        if (r->child == -1) continue;
+        int st;
+        pid_t w = waitpid(r->child, &st, WNOHANG);
+        if (w == 0 || (w == -1 && errno == EINTR)) continue;
+        r->child = -1;
+        if (w == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+            log_warning("Full resync of replica %s failed", c->addr);
+            client_close_async(c);
+            continue;
+        }
+        r->state = REPLICA_ONLINE;
+        r->ack_ms = now_ms();
+        buf_append(&c->obuf, buf_data(&r->pending), buf_live(&r->pending));
+        buf_free(&r->pending);
+        client_queue_write(c);
+        log_notice("Synchronization with replica %s succeeded", c->addr);
+    }
+}
+
+/* ---- commands ------------------------------------------------------------ */
+
+static int try_partial(ClientFull *c, Slice id, Slice off_arg) {
+    long long off;
+    if (parse_ll(off_arg, &off) != 0) return -1;
+    int same = id.len == 40 && memcmp(id.p, repl.replid, 40) == 0;
+    int prev =
+        id.len == 40 && memcmp(id.p, repl.replid2, 40) == 0 && off <= repl.second_repl_offset;
+    if (!same && !prev) {
+        if (!(id.len == 1 && id.p[0] == '?'))
+            log_notice("Partial resynchronization not accepted: Replication ID mismatch "
+                       "(Replica asked for '%.*s', my replication IDs are '%s' and '%s')",
+                       (int)(id.len > 40 ? 40 : id.len), id.p, repl.replid, repl.replid2);
+        return -1;
+    }
+    if (!repl.backlog || off < repl.backlog_off || off > repl.backlog_off + repl.histlen) {
+        log_notice("Unable to partial resync with replica %s for lack of backlog", c->addr);
+        return -1;
+    }
+    ReplicaState *r = c->repl;
+    r->state = REPLICA_ONLINE;
+    r->ack_ms = now_ms();
+    if (r->capa_psync2)
+        buf_printf(&c->obuf, "+CONTINUE %s\r\n", repl.replid);
+    else
+        buf_append_cstr(&c->obuf, "+CONTINUE\r\n");
+    add_backlog_from(c, off);
+    replicas_add(c);
+    client_queue_write(c);
+    log_notice("Partial resynchronization request from %s accepted. Sending %lld bytes of "
+               "backlog starting from offset %lld.",
+               c->addr, repl.backlog_off + repl.histlen - off, off);
+    return 0;
+}
+
+/* PSYNC replid offset / SYNC: partial resync when the history allows, else
+ * a full one (see the file comment). Ignored from a client that already is
+ * a replica, as Redis does. */
+static void cmd_sync(Client *pc) {
+    ClientFull *c = CF(pc);
+    if (pc->flags & CLIENT_SLAVE) return;
+    if (buf_live(&c->obuf) > 0) {
+        reply_error(pc, "ERR SYNC and PSYNC are invalid with pending output");
+        return;
+    }
+    int is_psync = pc->cmd->name[0] == 'p';
+    log_notice("Replica %s asks for synchronization", c->addr);
+    state_of(c);
+    if (is_psync) {
+        if (try_partial(c, pc->argv[1], pc->argv[2]) == 0) {
+            repl.stat_sync_partial_ok++;
+            return;
+        }
+        if (!(pc->argv[1].len == 1 && pc->argv[1].p[0] == '?')) repl.stat_sync_partial_err++;
+    }
+    repl.stat_sync_full++;
+    if (!is_psync) c->repl->is_pre_psync = 1;
+    if (!repl.backlog) backlog_create();
+    repl.cur_db = -1; /* the replica's stream starts with a SELECT */
+    if (is_psync)
+        buf_printf(&c->obuf, "+FULLRESYNC %s %lld\r\n", repl.replid, server.master_repl_offset);
+    log_notice("Full resync requested by replica %s", c->addr);
+    if (start_full_sync(c) != 0) {
+        client_close_async(c);
+        return;
+    }
+    replicas_add(c);
+}
+
+/* REPLCONF option value ...: what a replica tells about itself, and its
+ * acknowledgements (ACK, answered with nothing). */
+static void cmd_replconf(Client *pc) {
+    ClientFull *c = CF(pc);
+    if (pc->argc % 2 == 0) {
+        reply_syntax_error(pc);
+        return;
+    }
+    for (int j = 1; j < pc->argc; j += 2) {
+        Slice opt = pc->argv[j], val = pc->argv[j + 1];
+        if (slice_eq_nocase(opt, "listening-port")) {
+            long long port;
+            if (get_ll_or_reply(pc, val, &port) != 0) return;
+            state_of(c)->listening_port = port;
+        } else if (slice_eq_nocase(opt, "ip-address")) {
+            if (val.len >= sizeof c->repl->ip) {
+                reply_error(pc,
+                            "ERR REPLCONF ip-address provided by replica instance is too "
+                            "long: %zu bytes",
+                            val.len);
+                return;
+            }
+            ReplicaState *r = state_of(c);
+            memcpy(r->ip, val.p, val.len);
+            r->ip[val.len] = '\0';
+        } else if (slice_eq_nocase(opt, "capa")) {
+            if (slice_eq_nocase(val, "psync2")) state_of(c)->capa_psync2 = 1;
+            if (slice_eq_nocase(val, "streamd")) state_of(c)->capa_streamd = 1;
+        } else if (slice_eq_nocase(opt, "ack")) {
+            if (!(pc->flags & CLIENT_SLAVE)) return;
+            long long off;
+            if (parse_ll(val, &off) != 0) return;
+            ReplicaState *r = c->repl;
+            if (off > r->ack_off) r->ack_off = off;
+            long long aoff;
+            if (j + 3 < pc->argc && slice_eq_nocase(pc->argv[j + 2], "fack") &&
+                parse_ll(pc->argv[j + 3], &aoff) == 0 && aoff > r->aof_off)
+                r->aof_off = aoff;
+            r->ack_ms = now_ms();
+            return;
+        } else if (slice_eq_nocase(opt, "getack")) {
+            if (repl.getack_handler) repl.getack_handler(pc);
+            return;
+        } else if (slice_eq_nocase(opt, "rdb-only")) {
+            long long v;
+            if (get_ll_or_reply(pc, val, &v) != 0) return;
+            if (v != 0 && v != 1) {
+                reply_error(pc, "ERR value is out of range, must be 0 or 1");
+                return;
+            }
+        } else {
+            reply_error(pc, "ERR Unrecognized REPLCONF option: %.*s",
+                        (int)(opt.len > 128 ? 128 : opt.len), opt.p);
+            return;
+        }
+    }
+    reply_ok(pc);
+}
+
+void repl_set_getack_handler(void (*fn)(Client *c)) {
+    repl.getack_handler = fn;
+}
+
+/* ---- WAIT, INFO, ROLE ---------------------------------------------------- */
+
+uint64_t repl_replica_count(void) {
+    return repl.n_replicas;
+}
+
+long long repl_client_offset(const Client *c) {
+    return CF(c)->repl_woff;
+}
+
+long long repl_count_acks(long long offset) {
+    long long n = 0;
+    for (size_t i = 0; i < repl.n_replicas; i++) {
+        const ReplicaState *r = repl.replicas[i]->repl;
+        if (r->state == REPLICA_ONLINE && r->ack_off >= offset) n++;
+    }
+    return n;
+}
+
+long long repl_count_aof_acks(long long offset) {
+    long long n = 0;
+    for (size_t i = 0; i < repl.n_replicas; i++) {
+        const ReplicaState *r = repl.replicas[i]->repl;
+        if (r->state == REPLICA_ONLINE && r->aof_off >= offset) n++;
+    }
+    return n;
+}
+
+void repl_request_acks(void) {
+    repl.get_acks = 1;
+}
+
+void repl_info_master(Buf *b) {
+    buf_printf(b, "connected_slaves:%zu\r\n", repl.n_replicas);
+    int64_t now = now_ms();
+    for (size_t i = 0; i < repl.n_replicas; i++) {
+        ClientFull *c = repl.replicas[i];
+        const ReplicaState *r = c->repl;
+        char ip[64];
+        replica_ip(c, ip, sizeof ip);
+        buf_printf(b, "slave%zu:ip=%s,port=%lld,state=%s,offset=%lld,lag=%lld\r\n", i, ip,
+                   r->listening_port, r->state == REPLICA_ONLINE ? "online" : "wait_bgsave",
+                   r->ack_off, (long long)((now - r->ack_ms) / 1000));
+    }
+    buf_printf(b,
+               "master_failover_state:no-failover\r\nmaster_replid:%s\r\nmaster_replid2:%s\r\n"
+               "master_repl_offset:%lld\r\nsecond_repl_offset:%lld\r\n"
+               "repl_backlog_active:%d\r\nrepl_backlog_size:%lld\r\n"
+               "repl_backlog_first_byte_offset:%lld\r\nrepl_backlog_histlen:%lld\r\n",
+               repl.replid, repl.replid2, server.master_repl_offset, repl.second_repl_offset,
+               repl.backlog != NULL, settings.repl_backlog_size,
+               repl.backlog ? repl.backlog_off : 0, repl.backlog ? repl.histlen : 0);
+}
+
+void repl_info_stats(Buf *b) {
+    buf_printf(b, "sync_full:%lld\r\nsync_partial_ok:%lld\r\nsync_partial_err:%lld\r\n",
+               repl.stat_sync_full, repl.stat_sync_partial_ok, repl.stat_sync_partial_err);
+}
+
+void repl_role_master(Client *c) {
+    reply_array(c, 3);
+    reply_bulk(c, "master", 6);
+    reply_int(c, server.master_repl_offset);
+    size_t n = 0;
+    for (size_t i = 0; i < repl.n_replicas; i++)
+        if (repl.replicas[i]->repl->state == REPLICA_ONLINE) n++;
+    reply_array(c, n);
+    for (size_t i = 0; i < repl.n_replicas; i++) {
+        ClientFull *rc = repl.replicas[i];
+        if (rc->repl->state != REPLICA_ONLINE) continue;
+        char ip[64];
+        replica_ip(rc, ip, sizeof ip);
+        reply_array(c, 3);
+        reply_bulk_cstr(c, ip);
+        reply_bulk_ll(c, rc->repl->listening_port);
+        reply_bulk_ll(c, rc->repl->ack_off);
+    }
+}
+
+/* ---- timers -------------------------------------------------------------- */
+
+static void cron_hook(void) {
+    reap_children();
+    int64_t now = now_ms();
+    static int64_t last_ping;
+    if (repl.n_replicas > 0 && now - last_ping >= settings.repl_ping_period * 1000) {
+        static const char ping[] = "*1\r\n$4\r\nPING\r\n";
+        last_ping = now;
+        if (repl.backlog) feed_raw(ping, sizeof ping - 1);
+    }
+    for (size_t i = repl.n_replicas; i-- > 0;) {
+        ClientFull *c = repl.replicas[i];
+        if (c->repl->state == REPLICA_ONLINE && !c->repl->is_pre_psync &&
+            now - c->repl->ack_ms > settings.repl_timeout * 1000) {
+            log_warning("Disconnecting timedout replica: %s", c->addr);
+            client_close_async(c); /* repl_client_closing() removes it from the list */
+        }
+    }
+    if (repl.backlog && repl.n_replicas == 0 && settings.repl_backlog_ttl > 0 &&
+        now - repl.no_replicas_since_ms > settings.repl_backlog_ttl * 1000) {
+        log_notice("Replication backlog freed after %lld seconds without connected replicas.",
+                   settings.repl_backlog_ttl);
+        backlog_free();
+    }
+}
+
+/* min-replicas-to-write / min-replicas-max-lag: writes are refused while
+ * fewer replicas than asked are online with an ACK at most max-lag seconds
+ * old. Through server.write_refused, which a disk error (MISCONF) takes
+ * first, as Redis checks that first. */
+static const char noreplicas_error[] = "NOREPLICAS Not enough good replicas to write.";
+
+static void refresh_min_replicas(void) {
+    int refuse = 0;
+    if (settings.min_replicas_to_write > 0 && settings.min_replicas_max_lag > 0) {
+        int64_t now_s = now_ms() / 1000;
+        long long good = 0;
+        for (size_t i = 0; i < repl.n_replicas; i++) {
+            const ReplicaState *r = repl.replicas[i]->repl;
+            if (r->state == REPLICA_ONLINE &&
+                now_s - r->ack_ms / 1000 <= settings.min_replicas_max_lag)
+                good++;
+        }
+        refuse = good < settings.min_replicas_to_write;
+    }
+    if (refuse && !server.write_refused)
+        server.write_refused = noreplicas_error;
+    else if (!refuse && server.write_refused == noreplicas_error)
+        server.write_refused = NULL;
+}
+
+static void before_sleep_hook(void) {
+    refresh_min_replicas();
+    if (!repl.get_acks) return;
+    repl.get_acks = 0;
+    if (repl.n_replicas == 0 || !repl.backlog) return;
+    static const char getack[] = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n";
+    feed_raw(getack, sizeof getack - 1);
+}
+
+/* The apply hook of min-replicas-*: the next command sees the change. */
+int repl_apply_min_replicas(const char **err) {
+    (void)err;
+    refresh_min_replicas();
+    return 0;
+}
+
+/* SHUTDOWN / SIGTERM: no sync child outlives the server. */
+static void shutdown_hook(void) {
+    for (size_t i = 0; i < repl.n_replicas; i++) end_child(repl.replicas[i]->repl);
+}
+
+void repl_init(void) {
+    random_id(repl.replid);
+    clear_replid2();
+    server_on_shutdown(shutdown_hook);
+    server_on_cron(cron_hook);
+    server_on_before_sleep(before_sleep_hook);
+}
+
+const Command repl_commands[] = {
+    {"replconf", cmd_replconf, -1,
+     CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_ALLOW_BUSY, "@admin @slow @dangerous",
+     0, 0, 0, NULL},
+    {"psync", cmd_sync, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_MULTI | CMD_NO_ASYNC_LOADING,
+     "@admin @slow @dangerous", 0, 0, 0, NULL},
+    {"sync", cmd_sync, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_MULTI | CMD_NO_ASYNC_LOADING,
+     "@admin @slow @dangerous", 0, 0, 0, NULL},
+    END_OF_COMMANDS,
+};
