@@ -193,8 +193,10 @@ static size_t put_nodes(Buf *out, const Stream *s, const StreamLimits *lim) {
             is_same = 1;
             size_t off = 0;
             for (size_t i = 0; is_same && i < n_fields; i++) {
-                is_same = fv[2 * i].len == n.mlens[i] &&
-                          memcmp(fv[2 * i].p, n.mbytes.p + off, n.mlens[i]) == 0;
+                /* an empty field name may have no bytes at all (a NULL pointer) */
+                is_same =
+                    fv[2 * i].len == n.mlens[i] &&
+                    (n.mlens[i] == 0 || memcmp(fv[2 * i].p, n.mbytes.p + off, n.mlens[i]) == 0);
                 off += n.mlens[i];
             }
         }

@@ -647,7 +647,7 @@ void lp_append_str(LpWriter *w, const void *p, size_t len) {
     buf_reserve(b, size + 5);
     uint8_t *at = (uint8_t *)b->p + b->len;
     memcpy(at, hdr, h);
-    memcpy(at + h, p, len);
+    if (len) memcpy(at + h, p, len); /* an empty string may have no bytes at all (p NULL) */
     backlen_encode(size, at + size);
     b->len += size + backlen_size(size);
     w->n++;

@@ -72,6 +72,23 @@ def roundtrip(c, key, dest):
     return p
 
 
+def test_empty_field_names_and_values(raw):
+    """Empty field names and values (the master entry's only field empty):
+    DUMP once passed a null pointer for the empty bytes to memcpy, which
+    the sanitizer build stops on (cmd_fuzz seed 20261131). SAVE + DEBUG
+    RELOAD writes the same listpacks."""
+    c = raw()
+    c.call("XADD", "s", "1-1", "", "")
+    c.call("XADD", "s", "1-2", "", "v")
+    c.call("XADD", "s", "1-3", "f", "")
+    roundtrip(c, "s", "copy")
+    c.call("XADD", "only", "1-1", "", "v")
+    roundtrip(c, "only", "copy2")
+    before = [state(c, k) for k in ("s", "only")]
+    assert c.call("DEBUG", "RELOAD") == b"OK"
+    assert [state(c, k) for k in ("s", "only")] == before
+
+
 def test_idmp_and_nack_use_private_type(raw):
     c = raw()
     ids = [c.call("XADD", "s", "IDMP", "prod%d" % (i % 3), "iid%d" % i, "*", "f", str(i))
