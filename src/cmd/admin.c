@@ -23,6 +23,7 @@
 #include "server/command_meta.h"
 #include "server/core.h"
 #include "server/memreport.h"
+#include "server/replica.h"
 #include "server/script.h"
 #include "server/tracking.h"
 #include "version.h"
@@ -238,13 +239,16 @@ static void info_stats(Buf *b) {
 }
 
 static void info_replication(Buf *b) {
+    if (replica_info(b)) return; /* a replica's section (replica.c) */
+    const char *replid, *replid2;
+    long long offset, second_offset;
+    replica_ids(&replid, &replid2, &offset, &second_offset);
     buf_printf(b,
                "# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_failover_state:"
-               "no-failover\r\nmaster_replid:%s\r\nmaster_replid2:"
-               "0000000000000000000000000000000000000000\r\nmaster_repl_offset:0\r\n"
-               "second_repl_offset:-1\r\nrepl_backlog_active:0\r\nrepl_backlog_size:1048576\r\n"
+               "no-failover\r\nmaster_replid:%s\r\nmaster_replid2:%s\r\nmaster_repl_offset:%lld\r\n"
+               "second_repl_offset:%lld\r\nrepl_backlog_active:0\r\nrepl_backlog_size:1048576\r\n"
                "repl_backlog_first_byte_offset:0\r\nrepl_backlog_histlen:0\r\n",
-               core.run_id);
+               replid, replid2, offset, second_offset);
 }
 
 static void info_cpu(Buf *b) {
@@ -1013,9 +1017,13 @@ static void cmd_waitaof(Client *c) {
 /* ROLE: a master, as every streamd is, at replication offset 0 with no
  * replicas (what INFO replication says). */
 static void cmd_role(Client *c) {
+    if (replica_role_reply(c)) return; /* a replica (replica.c) */
+    const char *replid, *replid2;
+    long long offset, second_offset;
+    replica_ids(&replid, &replid2, &offset, &second_offset);
     reply_array(c, 3);
     reply_bulk(c, "master", 6);
-    reply_int(c, 0);
+    reply_int(c, offset);
     reply_array(c, 0);
 }
 

@@ -187,11 +187,14 @@ static void cmd_client_getname(Client *c) {
     reply_bulk_cstr(c, CF(c)->name);
 }
 
-/* CLIENT LIST / KILL TYPE: 0 any, 1 normal, 2 master or replica (there
- * are none), 3 pubsub. A monitor is a normal client, as Redis shows it. */
+/* CLIENT LIST / KILL TYPE: 0 any, 1 normal, 2 master or replica (the
+ * master client of replica.c), 3 pubsub. A monitor is a normal client, as
+ * Redis shows it. */
 static int type_matches(const ClientFull *o, int type) {
     int is_pubsub = (o->pub.flags & CLIENT_PUBSUB) != 0;
-    return type == 0 || (type == 1 && !is_pubsub) || (type == 3 && is_pubsub);
+    int is_master = (o->pub.flags & CLIENT_MASTER) != 0;
+    return type == 0 || (type == 1 && !is_pubsub && !is_master) || (type == 2 && is_master) ||
+           (type == 3 && is_pubsub);
 }
 
 static void cmd_client_list(Client *c) {

@@ -193,6 +193,9 @@ typedef struct Core {
     int expire_paused;        /* no key is deleted by expiry (db.c) */
     int pause_expire_pending; /* paused inside EXEC: expiry pauses after it */
     ClientList postponed;     /* held clients, in arrival order */
+    /* replica.c */
+    int is_replica;       /* following a master (REPLICAOF host port) */
+    int replica_applying; /* the master client's command runs: keys do not expire */
 } Core;
 
 enum { PAUSE_OFF = 0, PAUSE_WRITE = 1, PAUSE_ALL = 2 }; /* stricter is greater */
@@ -266,6 +269,16 @@ typedef struct Settings {
     char *aclfile;                /* acl.c: ACL LOAD / ACL SAVE's file; "" for none */
     long long acllog_max_len;
     long long tracking_table_max_keys;
+    /* replica.c */
+    char *replicaof; /* "host port", "" for none */
+    char *masterauth;
+    char *masteruser;
+    int replica_read_only;
+    int replica_serve_stale_data;
+    int replica_announced;
+    long long replica_priority;
+    long long replica_announce_port;
+    long long repl_timeout;
 } Settings;
 
 extern Settings settings;

@@ -20,6 +20,7 @@
 #include "base/alloc.h"
 #include "server/acl.h"
 #include "server/core.h"
+#include "server/replica.h"
 #include "server/tracking.h"
 
 typedef struct PropRecord {
@@ -572,6 +573,14 @@ void dispatch_command(ClientFull *c) {
         !(pc->flags & CLIENT_MULTI)) {
         reject(c, cmd, "%s%s", server.write_refused, "");
         goto done;
+    }
+    /* A replica: READONLY, MASTERDOWN (replica.c) */
+    if (__builtin_expect(core.is_replica, 0)) {
+        const char *why = replica_refusal(pc, cmd);
+        if (why) {
+            reject(c, cmd, "%s%s", why, "");
+            goto done;
+        }
     }
     /* Over RESP2 a subscribed client reads only Pub/Sub frames: the commands
      * it may send are those that keep to them. */

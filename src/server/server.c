@@ -28,6 +28,7 @@
 #include "base/log.h"
 #include "server/acl.h"
 #include "server/core.h"
+#include "server/replica.h"
 #include "server/tracking.h"
 
 Core core;
@@ -351,6 +352,10 @@ static void process_events(int timeout_ms) {
         if (ptr >= (void *)&listeners[0] && ptr < (void *)&listeners[9]) {
             int idx = (int)(((char *)ptr - (char *)&listeners[0]) / sizeof listeners[0]);
             accept_one(listeners[idx].fd, listeners[idx].is_unix);
+            continue;
+        }
+        if (replica_owns_event(ptr)) { /* the link to our master */
+            replica_on_event(evs[i].events);
             continue;
         }
         ClientFull *c = ptr;

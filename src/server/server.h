@@ -55,6 +55,7 @@ enum {
     CLIENT_TRACKING_CACHING = 1u << 25,      /* CLIENT CACHING given for this command */
     CLIENT_TRACKING_NOLOOP = 1u << 26,       /* no invalidations of its own changes */
     CLIENT_TRACKING_BROKEN_REDIR = 1u << 27, /* the REDIRECT client went away: R */
+    CLIENT_MASTER = 1u << 28, /* applies the master's stream (replica.c); also FAKE */
 };
 
 struct Client {

@@ -62,7 +62,7 @@ static void seen_free(Seen *s) {
 
 static int parse(const uint8_t *p, size_t len, Seen *s, RdbLoadResult *res) {
     memset(s, 0, sizeof *s);
-    RdbLoadHooks h = {s, on_function, on_select, on_key, NULL};
+    RdbLoadHooks h = {s, on_function, on_select, on_key, NULL, NULL};
     return rdb_parse(p, len, &LIM, 1000, &h, res);
 }
 

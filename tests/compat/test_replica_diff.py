@@ -1,0 +1,400 @@
+"""streamd as a replica of redis-server 7.0 (REPLICAOF, src/server/replica.c).
+
+A 7.0 master is filled with strings (some with TTLs, in two databases),
+streams with consumer groups, pending entries and consumers, a function
+library, and keys of types streamd does not store (a list, a hash). streamd
+replicates it: after the full resync, and again after more writes on the
+master (stream commands that 7.0 propagates as XCLAIM / XGROUP SETID /
+XTRIM effects, EXPIRE, MULTI/EXEC, SELECT, scripts, FLUSHDB, commands on the
+foreign types), everything a client reads of the data must match what the
+master answers, once the replica's offset has reached the master's.
+
+Also: the READONLY refusal and the INFO replication / ROLE of a replica
+compared with a 7.0 replica of the same master, promotion with REPLICAOF NO
+ONE, partial resynchronisation after the link drops (from either side: the
+master's sync_partial_ok counts it), keys that expire on the master, and
+the REPLICAOF argument errors.
+"""
+
+import time
+
+import pytest
+
+from testlib import IS_REDIS
+from testlib.diff import as_flat
+from testlib.resp import RespError, Status
+
+pytestmark = pytest.mark.skipif(IS_REDIS, reason="streamd replicating redis-server 7.0")
+
+OK = Status(b"OK")
+# what 7.0 does not report, or what differs by when a command ran on each
+DROP = {b"active-time", b"inactive", b"nacked-count", b"radix-tree-keys", b"radix-tree-nodes",
+        b"idmp-duration", b"idmp-maxsize", b"pids-tracked", b"iids-tracked", b"iids-added",
+        b"iids-duplicates"}
+MASK = {b"idle", b"seen-time"}
+
+DISKLESS = ["--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0",
+            "--enable-debug-command", "yes"]
+DISK = ["--repl-diskless-sync", "no", "--enable-debug-command", "yes"]
+
+LIB = ("#!lua name=repllib\n"
+       "redis.register_function('incrf', function(keys, args) "
+       "return redis.call('INCR', keys[1]) end)\n")
+
+DATASET = [
+    ("SET", "plain", "hello"),
+    ("SET", "int", "12345"),
+    ("SET", "ttl", "soon", "PX", "3600000"),
+    ("XADD", "s", "1-1", "f", "v1"),
+    ("XADD", "s", "1-2", "f", "v2", "g", "w"),
+    ("XADD", "s", "2-0", "f", "v3"),
+    ("XADD", "s", "3-0", "other", "fields"),
+    ("XDEL", "s", "1-2"),
+    ("XGROUP", "CREATE", "s", "g1", "0"),
+    ("XGROUP", "CREATE", "s", "g2", "$"),
+    ("XREADGROUP", "GROUP", "g1", "alice", "COUNT", "2", "STREAMS", "s", ">"),
+    ("XREADGROUP", "GROUP", "g1", "bob", "COUNT", "1", "STREAMS", "s", ">"),
+    ("XACK", "s", "g1", "1-1"),
+    ("XADD", "long", "MAXLEN", "50", "99-0", "k", "v"),
+    ("PEXPIRE", "long", "7200000"),
+    ("LPUSH", "alist", "a", "b"),
+    ("HSET", "ahash", "f", "v"),
+    ("SELECT", "3"),
+    ("SET", "db3", "three"),
+    ("XADD", "s3", "7-7", "a", "1"),
+    ("SELECT", "0"),
+    ("FUNCTION", "LOAD", LIB),
+]
+for i in range(120):
+    DATASET.append(("XADD", "long", "%d-%d" % (100 + i // 3, i % 3), "field", "v%d" % i))
+
+# Writes after the full resync: what 7.0 sends for them is what streamd must
+# apply (XREADGROUP as XCLAIM + XGROUP SETID, XAUTOCLAIM and XCLAIM as
+# XCLAIM, approximate trims as exact ones, scripts as their effects).
+MORE = [
+    ("XADD", "s", "*", "new", "1"),
+    ("XADD", "s", "9999999999999-5", "explicit", "id"),
+    ("XREADGROUP", "GROUP", "g2", "carol", "STREAMS", "s", ">"),
+    ("XREADGROUP", "GROUP", "g1", "dave", "COUNT", "1", "STREAMS", "s", ">"),
+    ("XACK", "s", "g2", "9999999999999-5"),
+    ("XCLAIM", "s", "g1", "erin", "0", "2-0"),
+    ("XAUTOCLAIM", "s", "g1", "frank", "0", "0-0", "COUNT", "1"),
+    ("XGROUP", "CREATECONSUMER", "s", "g1", "gina"),
+    ("XGROUP", "DELCONSUMER", "s", "g1", "bob"),
+    ("XGROUP", "SETID", "s", "g2", "1-1", "ENTRIESREAD", "1"),
+    ("XGROUP", "CREATE", "s", "g3", "0", "MKSTREAM"),
+    ("XGROUP", "DESTROY", "s", "g3"),
+    ("XTRIM", "long", "MAXLEN", "~", "40"),
+    ("XTRIM", "long", "MINID", "120-0"),
+    ("XDEL", "long", "125-0", "125-1"),
+    ("XADD", "capped", "NOMKSTREAM", "*", "a", "b"),
+    ("XADD", "capped", "MAXLEN", "2", "*", "a", "1"),
+    ("XADD", "capped", "MAXLEN", "2", "*", "a", "2"),
+    ("XADD", "capped", "MAXLEN", "2", "*", "a", "3"),
+    ("XSETID", "capped", "9999999999999-9"),
+    ("EXPIRE", "plain", "1000"),
+    ("PEXPIREAT", "int", str(int(time.time() * 1000) + 5000000)),
+    ("PERSIST", "ttl"),
+    ("SET", "gone", "x"),
+    ("DEL", "gone"),
+    ("SET", "gone2", "x"),
+    ("UNLINK", "gone2"),
+    ("MULTI",), ("INCR", "counter"), ("XADD", "s", "*", "in", "multi"), ("SET", "m", "1"),
+    ("EXEC",),
+    ("EVAL", "redis.call('SET', KEYS[1], 'lua'); redis.call('RPUSH', 'alist', 'c'); "
+     "return redis.call('XADD', KEYS[2], '*', 'lua', '1')", "2", "fromlua", "s"),
+    ("FCALL", "incrf", "1", "counter"),
+    ("FUNCTION", "LOAD", LIB.replace("repllib", "lib2").replace("incrf", "incr2")),
+    ("LPUSH", "alist", "d"),
+    ("HSET", "ahash", "g", "w"),
+    ("SADD", "aset", "m"),
+    ("SELECT", "1"),
+    ("SET", "db1", "one"),
+    ("XADD", "s1", "1-1", "a", "b"),
+    ("SETEX", "db1ttl", "500", "x"),
+    ("SELECT", "3"),
+    ("APPEND", "db3", "-more"),
+    ("SELECT", "0"),
+    ("SET", "later", "v", "GET"),
+    ("GETDEL", "later"),
+    ("INCRBYFLOAT", "flt", "1.5"),
+]
+
+STORED = (Status(b"string"), Status(b"stream"))
+
+
+def norm(v):
+    if isinstance(v, dict):
+        v = as_flat(v)
+    if isinstance(v, list):
+        if len(v) % 2 == 0 and v and all(isinstance(v[i], bytes) for i in range(0, len(v), 2)) \
+                and any(v[i] in DROP or v[i] in MASK or v[i] in (b"length", b"name")
+                        for i in range(0, len(v), 2)):
+            out = []
+            for i in range(0, len(v), 2):
+                k = v[i]
+                if k in DROP:
+                    continue
+                out += [k, "t" if k in MASK else norm(v[i + 1])]
+            return out
+        return [norm(x) for x in v]
+    if isinstance(v, RespError):
+        return ("error", str(v))
+    return v
+
+
+def call(c, *args):
+    try:
+        return c.call(*args)
+    except RespError as e:
+        return e
+
+
+def run(srv, cmds):
+    c = srv.raw()
+    for cmd in cmds:
+        r = call(c, *cmd)
+        assert not isinstance(r, RespError), (cmd, r)
+
+
+def snapshot(srv, dbs=(0, 1, 3)):
+    """Every read of the string and stream keys, normalised (TTLs rounded)."""
+    c = srv.raw()
+    out = []
+    for db in dbs:
+        call(c, "SELECT", str(db))
+        keys = sorted(k for k in call(c, "KEYS", "*") if call(c, "TYPE", k) in STORED)
+        out.append(("keys", db, keys))
+        for k in keys:
+            t = call(c, "TYPE", k)
+            pttl = call(c, "PTTL", k)
+            out.append((k, "type", t, pttl if pttl < 0 else round(pttl / 10000)))
+            if t == Status(b"string"):
+                out.append((k, "get", call(c, "GET", k)))
+                continue
+            out.append((k, "xrange", call(c, "XRANGE", k, "-", "+")))
+            out.append((k, "full", norm(call(c, "XINFO", "STREAM", k, "FULL"))))
+            groups = call(c, "XINFO", "GROUPS", k)
+            out.append((k, "groups", norm(groups)))
+            for g in groups:
+                name = as_flat(g)[1]
+                out.append((k, name, "consumers", norm(call(c, "XINFO", "CONSUMERS", k, name))))
+                out.append((k, name, "pending", call(c, "XPENDING", k, name)))
+                ext = call(c, "XPENDING", k, name, "-", "+", "100")
+                out.append((k, name, "pending-ext", [e[:2] + e[3:] for e in ext]))
+    call(c, "SELECT", "0")
+    # libraries in name order (7.0 lists them in its hash table's order)
+    out.append(("functions", sorted(norm(call(c, "FUNCTION", "LIST", "WITHCODE")))))
+    return out
+
+
+def info(srv, section="replication"):
+    text = srv.raw().call("INFO", section).decode()
+    out = {}
+    for line in text.split("\r\n"):
+        if ":" in line and not line.startswith("#"):
+            k, v = line.split(":", 1)
+            out[k] = v
+    return out
+
+
+def info_keys(srv):
+    text = srv.raw().call("INFO", "replication").decode()
+    return [ln.split(":", 1)[0] for ln in text.split("\r\n") if ":" in ln]
+
+
+def wait_synced(master, replica, timeout=10.0):
+    """Until the replica's link is up and its offset is the master's."""
+    deadline = time.time() + timeout
+    while True:
+        r = info(replica)
+        m = info(master)
+        if r.get("master_link_status") == "up" and \
+                r.get("slave_repl_offset") == m.get("master_repl_offset"):
+            return
+        if time.time() > deadline:
+            raise AssertionError("replica not in sync: %r vs %r\n%s"
+                                 % (r, m.get("master_repl_offset"), replica.log_tail(30)))
+        time.sleep(0.02)
+
+
+def follow(replica, master):
+    assert replica.raw().call("REPLICAOF", "127.0.0.1", str(master.port)) == OK
+    wait_synced(master, replica)
+
+
+def test_full_resync_then_stream(make_server):
+    red = make_server(kind="redis", args=DISKLESS)
+    run(red, DATASET)
+    sd = make_server(kind="streamd")
+    sd.raw().call("SET", "old", "data")  # replaced by the master's dataset
+    follow(sd, red)
+    assert snapshot(sd) == snapshot(red)
+    i = info(sd)
+    assert i["replica_skipped_keys"] == "2"  # alist, ahash
+    # The oracle for the stream is a 7.0 replica of the same master: 7.0
+    # propagates XREADGROUP as XCLAIM ... LASTID, which leaves a replica's
+    # entries-read unknown where the master's counts on.
+    ref = make_server(kind="redis")
+    follow(ref, red)
+    run(red, MORE)
+    wait_synced(red, sd)
+    wait_synced(red, ref)
+    assert snapshot(sd) == snapshot(ref)
+    i = info(sd)
+    # LPUSH, HSET, SADD; the script's RPUSH arrived inside its MULTI
+    assert i["replica_skipped_by_name"] == "rpush=1,lpush=1,hset=1,sadd=1"
+    assert i["replica_failed_commands"] == "0"
+    log = sd.full_log()
+    assert log.count("'lpush' is a command streamd does not have") == 1
+    assert "'ahash' from the MASTER payload: it is a hash" in log
+    # FLUSHDB and FLUSHALL reach the replica too
+    c = red.raw()
+    c.call("SELECT", "1")
+    c.call("FLUSHDB")
+    wait_synced(red, sd)
+    wait_synced(red, ref)
+    assert snapshot(sd) == snapshot(ref)
+    c.call("FLUSHALL")
+    wait_synced(red, sd)
+    assert snapshot(sd) == snapshot(red)
+    assert sd.raw().call("DBSIZE") == 0
+
+
+def test_readonly_info_role_vs_70_replica(make_server):
+    red = make_server(kind="redis", args=DISKLESS)
+    run(red, DATASET[:5])
+    sd = make_server(kind="streamd")
+    ref = make_server(kind="redis")
+    follow(sd, red)
+    follow(ref, red)
+    script = [("SET", "k", "v"), ("XADD", "s", "*", "a", "b"), ("DEL", "plain"),
+              ("XGROUP", "CREATE", "s", "gx", "0"), ("GET", "plain"), ("XLEN", "s"),
+              ("MULTI",), ("SET", "k", "v"), ("GET", "plain"), ("EXEC",),
+              ("CONFIG", "GET", "replica-read-only"), ("CONFIG", "GET", "replicaof"),
+              ("CONFIG", "GET", "slaveof"), ("CONFIG", "SET", "replicaof", "127.0.0.1 1"),
+              ("REPLICAOF", "127.0.0.1", str(red.port)), ("REPLICAOF", "127.0.0.1", "x"),
+              ("REPLICAOF", "127.0.0.1", "70000"), ("REPLICAOF", "no"),
+              ("SLAVEOF", "127.0.0.1", str(red.port))]
+    a, b = sd.raw(), ref.raw()
+    for cmd in script:
+        assert call(a, *cmd) == call(b, *cmd), cmd
+    # INFO replication: 7.0's fields in 7.0's order (streamd's own counts
+    # follow; the replica keeps no backlog of its own)
+    keys = [k for k in info_keys(sd) if not k.startswith("replica_skipped")
+            and k != "replica_failed_commands"]
+    assert keys == info_keys(ref)
+    si, ri = info(sd), info(ref)
+    for k in ("role", "master_host", "master_port", "master_link_status",
+              "master_sync_in_progress", "slave_repl_offset", "slave_read_repl_offset",
+              "slave_priority", "slave_read_only", "replica_announced", "connected_slaves",
+              "master_replid", "master_replid2", "master_repl_offset", "second_repl_offset"):
+        assert si[k] == ri[k], k
+    assert a.call("ROLE") == b.call("ROLE")
+    assert a.call("ROLE")[3] == b"connected"
+    listing = a.call("CLIENT", "LIST", "TYPE", "master").decode()
+    assert "flags=M" in listing and listing.count("\n") == 1
+    # a writable replica takes writes; the master's stream still applies
+    a.call("CONFIG", "SET", "replica-read-only", "no")
+    assert a.call("SET", "local", "1") == OK
+    red.raw().call("SET", "fromm", "2")
+    wait_synced(red, sd)
+    assert a.call("MGET", "local", "fromm") == [b"1", b"2"]
+
+
+def test_promotion(make_server):
+    red = make_server(kind="redis", args=DISKLESS)
+    run(red, DATASET[:5])
+    sd = make_server(kind="streamd")
+    follow(sd, red)
+    before = info(sd)
+    c = sd.raw()
+    assert str(call(c, "SET", "x", "1")).startswith("READONLY")
+    assert c.call("REPLICAOF", "NO", "ONE") == OK
+    after = info(sd)
+    assert after["role"] == "master"
+    assert after["master_replid2"] == before["master_replid"]
+    assert after["master_replid"] != before["master_replid"]
+    assert after["second_repl_offset"] == str(int(before["master_repl_offset"]) + 1)
+    assert c.call("ROLE")[0] == b"master"
+    assert c.call("CONFIG", "GET", "replicaof") == [b"replicaof", b""]
+    # the data stays, writes work, keys expire again
+    assert c.call("GET", "plain") == b"hello"
+    assert c.call("SET", "x", "1") == OK
+    assert c.call("XADD", "s", "*", "a", "b")
+    assert c.call("REPLICAOF", "NO", "ONE") == OK
+    # the master no longer counts it
+    deadline = time.time() + 5
+    while info(red)["connected_slaves"] != "0":
+        assert time.time() < deadline
+        time.sleep(0.05)
+
+
+def test_partial_resync_after_link_drops(make_server):
+    red = make_server(kind="redis", args=DISK)
+    run(red, DATASET)
+    sd = make_server(kind="streamd")
+    ref = make_server(kind="redis")
+    follow(sd, red)
+    follow(ref, red)
+    stats = info(red, "stats")
+    full, partial = int(stats["sync_full"]), int(stats["sync_partial_ok"])
+    # dropped by the replica
+    assert sd.raw().call("CLIENT", "KILL", "TYPE", "master") == 1
+    run(red, MORE[:12])
+    wait_synced(red, sd)
+    # dropped by the master, in the middle of a transaction's stream
+    m = red.raw()
+    m.call("MULTI")
+    m.call("XADD", "s", "*", "t", "1")
+    m.call("SET", "tx", "1")
+    m.call("EXEC")
+    assert m.call("CLIENT", "KILL", "TYPE", "replica") == 2  # streamd and the 7.0 replica
+    run(red, MORE[12:])
+    wait_synced(red, sd)
+    stats = info(red, "stats")
+    assert int(stats["sync_full"]) == full
+    assert int(stats["sync_partial_ok"]) == partial + 3
+    wait_synced(red, ref)
+    assert snapshot(sd) == snapshot(ref)
+    assert "Successful partial resynchronization with master." in sd.full_log()
+
+
+def test_keys_expire_by_the_masters_del(make_server):
+    red = make_server(kind="redis", args=DISKLESS)
+    sd = make_server(kind="streamd")
+    m = red.raw()
+    m.call("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    m.call("SET", "k", "v", "PX", "150")
+    m.call("XADD", "st", "1-1", "a", "b")
+    m.call("PEXPIRE", "st", "150")
+    follow(sd, red)
+    c = sd.raw()
+    assert c.call("GET", "k") == b"v"
+    time.sleep(0.3)
+    # logically expired: missing to clients, but still stored until the
+    # master deletes it
+    assert c.call("GET", "k") is None
+    assert c.call("XLEN", "st") == 0
+    assert c.call("EXISTS", "k", "st") == 0
+    assert c.call("DBSIZE") == 2
+    assert m.call("GET", "k") is None  # the master expires it: DEL
+    assert m.call("EXISTS", "st") == 0
+    wait_synced(red, sd)
+    assert c.call("DBSIZE") == 0
+
+
+def test_masterauth_and_config_file(make_server, tmp_path):
+    red = make_server(kind="redis", args=DISKLESS + ["--requirepass", "sekret"])
+    conf = tmp_path / "replica.conf"
+    conf.write_text("replicaof 127.0.0.1 %d\nmasterauth sekret\n" % red.port)
+    sd = make_server(kind="streamd", config_file=str(conf))
+    a = red.client()
+    a.set("hello", "world")
+    deadline = time.time() + 10
+    while sd.raw().call("GET", "hello") != b"world":
+        assert time.time() < deadline, sd.log_tail(20)
+        time.sleep(0.05)
+    assert sd.raw().call("CONFIG", "GET", "replicaof") == [b"replicaof",
+                                                           b"127.0.0.1 %d" % red.port]
+    assert sd.raw().call("CONFIG", "GET", "masterauth") == [b"masterauth", b"sekret"]
