@@ -64,6 +64,7 @@
 
 #include "base/alloc.h"
 #include "base/log.h"
+#include "persist/aof.h"
 #include "persist/rdb.h"
 #include "server/acl.h"
 #include "server/core.h"
@@ -447,6 +448,11 @@ static int pop_line(char *out, size_t cap) {
 static void load_payload(void) {
     log_notice("MASTER <-> REPLICA sync: received %zu bytes of payload", buf_live(&rs.payload));
     link_watch(0); /* nothing is read from the link while the clients are served */
+    /* The AOF stops while the data is replaced, and starts again with a
+     * rewrite of the loaded data, as Redis does: the old file plus the
+     * stream would not be this dataset. */
+    int aof_on = server.appendonly;
+    if (aof_on) aof_set_enabled(0);
     log_notice("MASTER <-> REPLICA sync: Flushing old data");
     server_flush_all_dbs();
     function_flush();
@@ -457,6 +463,8 @@ static void load_payload(void) {
                                       &n_foreign);
     rs.n_skipped_keys = (uint64_t)n_foreign;
     buf_free(&rs.payload);
+    if (aof_on && aof_set_enabled(1) != 0)
+        log_warning("Failed enabling the AOF after successful master synchronization!");
     if (rs.fd != fd || rs.state != RS_TRANSFER) return; /* REPLICAOF meanwhile (not reachable) */
     if (rc != 0) {
         log_warning("Failed trying to load the MASTER synchronization DB from socket");

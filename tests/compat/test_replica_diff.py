@@ -398,3 +398,27 @@ def test_masterauth_and_config_file(make_server, tmp_path):
     assert sd.raw().call("CONFIG", "GET", "replicaof") == [b"replicaof",
                                                            b"127.0.0.1 %d" % red.port]
     assert sd.raw().call("CONFIG", "GET", "masterauth") == [b"masterauth", b"sekret"]
+
+
+def test_replica_aof_holds_the_synced_data(make_server):
+    """With appendonly yes the full resync rewrites the AOF from the loaded
+    data (the old file plus the stream would not be it): a restart, no
+    longer a replica, has what the replica had."""
+    red = make_server(kind="redis", args=DISKLESS)
+    run(red, DATASET)
+    sd = make_server(kind="streamd", args=["--appendonly", "yes"])
+    sd.raw().call("SET", "old", "data")
+    follow(sd, red)
+    run(red, MORE[:20])
+    wait_synced(red, sd)
+    deadline = time.time() + 10
+    while True:
+        p = info(sd, "persistence")
+        if p["aof_rewrite_in_progress"] == "0" and p["aof_rewrite_scheduled"] == "0":
+            break
+        assert time.time() < deadline
+        time.sleep(0.05)
+    want = snapshot(sd)
+    sd.restart()
+    assert info(sd)["role"] == "master"
+    assert snapshot(sd) == want
