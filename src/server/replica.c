@@ -925,12 +925,21 @@ int replica_role_reply(Client *c) {
     return 1;
 }
 
+int replica_refuses_writes(const Client *c) {
+    return rs.state != RS_NONE && settings.replica_read_only && c &&
+           !(c->flags & (CLIENT_FAKE | CLIENT_MASTER));
+}
+
+int replica_is_stale(const Client *c) {
+    return rs.state != RS_NONE && rs.state != RS_CONNECTED && !settings.replica_serve_stale_data &&
+           c && !(c->flags & (CLIENT_FAKE | CLIENT_MASTER));
+}
+
 const char *replica_refusal(const Client *c, const Command *cmd) {
     if (rs.state == RS_NONE || (c->flags & (CLIENT_FAKE | CLIENT_MASTER))) return NULL;
     if (settings.replica_read_only && (cmd->flags & CMD_WRITE))
         return "READONLY You can't write against a read only replica.";
-    if (!settings.replica_serve_stale_data && rs.state != RS_CONNECTED && !(cmd->flags & CMD_STALE))
-        return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+    if (!(cmd->flags & CMD_STALE) && replica_is_stale(c)) return REPLICA_MASTERDOWN_ERROR;
     return NULL;
 }
 

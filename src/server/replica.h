@@ -23,6 +23,15 @@ int replica_is_active(void);
 /* The error a normal client's command gets on a replica (READONLY,
  * MASTERDOWN), or NULL when it may run. Borrows cmd. */
 const char *replica_refusal(const Client *c, const Command *cmd);
+/* 1 when c's writes are refused: a read-only replica, c not the master
+ * client nor the AOF loader. Borrows c. */
+int replica_refuses_writes(const Client *c);
+/* 1 when c is refused data while the link is down: a replica with
+ * replica-serve-stale-data no, its link not up, c not the master client.
+ * Borrows c. */
+int replica_is_stale(const Client *c);
+#define REPLICA_MASTERDOWN_ERROR                                                                   \
+    "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
 /* Appends INFO replication's section for a replica and returns 1; 0 (and
  * nothing appended) when streamd is a master. */
 int replica_info(Buf *out);

@@ -287,7 +287,8 @@ static void cron(void) {
     if (settings.timeout > 0) {
         int64_t wall = now_ms();
         for (ClientFull *c = core.clients; c; c = c->next) {
-            if (c->block || (c->pub.flags & CLIENT_MULTI)) continue;
+            /* (the master's link has repl-timeout instead, as in Redis) */
+            if (c->block || (c->pub.flags & (CLIENT_MULTI | CLIENT_MASTER))) continue;
             if (wall - c->last_ms > settings.timeout * 1000) client_close_async(c);
         }
     }

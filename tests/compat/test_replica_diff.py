@@ -263,14 +263,25 @@ def test_full_resync_then_stream(make_server):
 
 def test_readonly_info_role_vs_70_replica(make_server):
     red = make_server(kind="redis", args=DISKLESS)
-    run(red, DATASET[:5])
-    sd = make_server(kind="streamd")
+    run(red, DATASET[:5] + [("FUNCTION", "LOAD", LIB)])
+    # an idle master is not a client that times out
+    sd = make_server(kind="streamd", args=["--timeout", "1"])
     ref = make_server(kind="redis")
     follow(sd, red)
     follow(ref, red)
+    time.sleep(2.2)
+    assert info(sd)["master_link_status"] == "up"
+    assert "Connection with master lost" not in sd.full_log()
     script = [("SET", "k", "v"), ("XADD", "s", "*", "a", "b"), ("DEL", "plain"),
               ("XGROUP", "CREATE", "s", "gx", "0"), ("GET", "plain"), ("XLEN", "s"),
               ("MULTI",), ("SET", "k", "v"), ("GET", "plain"), ("EXEC",),
+              ("EVAL", "return redis.call('SET','k','v')", "0"),
+              ("EVAL", "return redis.call('GET','plain')", "0"),
+              ("EVAL", "#!lua\nreturn redis.call('GET','plain')", "0"),
+              ("EVAL", "#!lua flags=no-writes\nreturn redis.call('GET','plain')", "0"),
+              ("EVAL", "#!lua flags=no-writes\nreturn redis.call('SET','k','v')", "0"),
+              ("EVAL_RO", "return redis.call('GET','plain')", "0"),
+              ("FCALL", "incrf", "1", "c"), ("FCALL_RO", "incrf", "1", "c"),
               ("CONFIG", "GET", "replica-read-only"), ("CONFIG", "GET", "replicaof"),
               ("CONFIG", "GET", "slaveof"), ("CONFIG", "SET", "replicaof", "127.0.0.1 1"),
               ("REPLICAOF", "127.0.0.1", str(red.port)), ("REPLICAOF", "127.0.0.1", "x"),
@@ -422,3 +433,35 @@ def test_replica_aof_holds_the_synced_data(make_server):
     sd.restart()
     assert info(sd)["role"] == "master"
     assert snapshot(sd) == want
+
+
+def test_stale_replica_vs_70(make_server):
+    """replica-serve-stale-data no: with the master gone, what a 7.0 replica
+    refuses with -MASTERDOWN streamd refuses, and what it serves is served."""
+    red = make_server(kind="redis", args=DISKLESS)
+    run(red, DATASET[:5])
+    sd = make_server(kind="streamd")
+    ref = make_server(kind="redis")
+    follow(sd, red)
+    follow(ref, red)
+    a, b = sd.raw(), ref.raw()
+    for c in (a, b):
+        assert c.call("CONFIG", "SET", "replica-serve-stale-data", "no") == OK
+    red.stop()
+    deadline = time.time() + 10
+    while info(sd)["master_link_status"] != "down" or info(ref)["master_link_status"] != "down":
+        assert time.time() < deadline
+        time.sleep(0.05)
+    script = [("GET", "plain"), ("SET", "k", "v"), ("XLEN", "s"), ("PING",), ("ECHO", "x"),
+              ("DBSIZE",), ("CONFIG", "GET", "replica-serve-stale-data"), ("TIME",),
+              ("MULTI",), ("GET", "plain"), ("EXEC",), ("ROLE",),
+              ("EVAL", "return 1", "0"), ("CLIENT", "ID"), ("SELECT", "1"), ("COMMAND", "COUNT"),
+              ("EXISTS", "plain"), ("TYPE", "plain"), ("KEYS", "*")]
+    for cmd in script:
+        x, y = call(a, *cmd), call(b, *cmd)
+        if cmd in (("TIME",), ("CLIENT", "ID"), ("COMMAND", "COUNT")):
+            assert isinstance(x, RespError) == isinstance(y, RespError), cmd
+            continue
+        if cmd == ("ROLE",):
+            x, y = x[:3], y[:3]
+        assert x == y, cmd
