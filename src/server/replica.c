@@ -873,15 +873,17 @@ int replica_info(Buf *b) {
                rs.mc ? (int)((now - rs.last_io_ms) / 1000) : -1, rs.state == RS_TRANSFER,
                rs.has_ids ? rs.read_offset : 0, rs.has_ids ? rs.offset : 0);
     if (rs.state == RS_TRANSFER) {
-        long long total = rs.has_header ? rs.payload_len : -1;
+        /* as 7.0 reports them: -1 bytes before the payload's header, 0 for
+         * an EOF-marked payload, and the percentage as the plain quotient
+         * (-0.00 before the header) */
+        long long total = !rs.has_header ? -1 : rs.payload_len >= 0 ? rs.payload_len : 0;
         long long got = (long long)buf_live(&rs.payload);
-        double perc = total > 0 ? (double)got * 100 / (double)total : 0;
+        double perc = (double)got / (double)total * 100;
         buf_printf(b,
                    "master_sync_total_bytes:%lld\r\nmaster_sync_read_bytes:%lld\r\n"
                    "master_sync_left_bytes:%lld\r\nmaster_sync_perc:%.2f\r\n"
                    "master_sync_last_io_seconds_ago:%d\r\n",
-                   total, got, total >= 0 ? total - got : -1, perc,
-                   (int)((now - rs.last_io_ms) / 1000));
+                   total, got, total - got, perc, (int)((now - rs.last_io_ms) / 1000));
     }
     if (!up)
         buf_printf(b, "master_link_down_since_seconds:%lld\r\n",

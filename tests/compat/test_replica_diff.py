@@ -452,6 +452,12 @@ def test_stale_replica_vs_70(make_server):
     while info(sd)["master_link_status"] != "down" or info(ref)["master_link_status"] != "down":
         assert time.time() < deadline
         time.sleep(0.05)
+    # the link down: INFO replication has 7.0's fields in 7.0's order
+    keys = [k for k in info_keys(sd) if not k.startswith("replica_skipped")
+            and k != "replica_failed_commands"]
+    assert keys == info_keys(ref)
+    assert "master_link_down_since_seconds" in keys
+    assert a.call("ROLE")[3] in (b"connect", b"connecting")
     script = [("GET", "plain"), ("SET", "k", "v"), ("XLEN", "s"), ("PING",), ("ECHO", "x"),
               ("DBSIZE",), ("CONFIG", "GET", "replica-serve-stale-data"), ("TIME",),
               ("MULTI",), ("GET", "plain"), ("EXEC",), ("ROLE",),
@@ -465,3 +471,30 @@ def test_stale_replica_vs_70(make_server):
         if cmd == ("ROLE",):
             x, y = x[:3], y[:3]
         assert x == y, cmd
+
+
+def test_info_while_syncing_vs_70(make_server):
+    """During the transfer of a full resync (a slow BGSAVE on a disk-based
+    master): master_sync_in_progress:1 and the transfer fields, in 7.0's
+    order, and ROLE's state "sync"."""
+    red = make_server(kind="redis", args=DISK + ["--rdb-key-save-delay", "150000"])
+    run(red, [("SET", "k%d" % i, "v") for i in range(10)])
+    sd = make_server(kind="streamd")
+    ref = make_server(kind="redis")
+    for s in (sd, ref):
+        assert s.raw().call("REPLICAOF", "127.0.0.1", str(red.port)) == OK
+    deadline = time.time() + 5
+    while info(sd)["master_sync_in_progress"] != "1" or \
+            info(ref)["master_sync_in_progress"] != "1":
+        assert time.time() < deadline
+        time.sleep(0.02)
+    keys = [k for k in info_keys(sd) if not k.startswith("replica_skipped")
+            and k != "replica_failed_commands"]
+    assert keys == info_keys(ref)
+    si, ri = info(sd), info(ref)
+    for k in ("master_sync_total_bytes", "master_sync_read_bytes", "master_sync_left_bytes",
+              "master_sync_perc", "master_last_io_seconds_ago", "master_link_status"):
+        assert si[k] == ri[k], k
+    assert sd.raw().call("ROLE")[3:] == ref.raw().call("ROLE")[3:] == [b"sync", -1]
+    wait_synced(red, sd)
+    assert sd.raw().call("DBSIZE") == 10
