@@ -776,9 +776,29 @@ static void set_replicaof_setting(void) {
     }
 }
 
+/* A master becoming a replica: its blocked clients (not those held by
+ * CLIENT PAUSE, whose commands have not started) get 7.0's error and are
+ * closed after it, as what they wait for may never come. */
+static void unblock_all_blocked(void) {
+    size_t n = core.n_blocked;
+    ClientFull **v = xmalloc((n ? n : 1) * sizeof *v);
+    memcpy(v, core.blocked, n * sizeof *v);
+    for (size_t i = 0; i < n; i++) {
+        ClientFull *o = v[i];
+        if (!o->block || (o->pub.flags & CLIENT_POSTPONED)) continue;
+        reply_error(&o->pub, "UNBLOCKED force unblock from blocking operation, instance state "
+                             "changed (master -> replica?)");
+        block_unblock(o, 0);
+        block_after_unblock(o);
+        o->pub.flags |= CLIENT_CLOSE_AFTER_REPLY;
+    }
+    xfree(v);
+}
+
 static void follow(const char *host, int port) {
     link_close(NULL);
     if (rs.state == RS_NONE) {
+        unblock_all_blocked();
         /* a master becoming a replica keeps its data until a full resync
          * replaces it; there is no position to continue from yet */
         rs.has_ids = 0;

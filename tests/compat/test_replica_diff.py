@@ -498,3 +498,21 @@ def test_info_while_syncing_vs_70(make_server):
     assert sd.raw().call("ROLE")[3:] == ref.raw().call("ROLE")[3:] == [b"sync", -1]
     wait_synced(red, sd)
     assert sd.raw().call("DBSIZE") == 10
+
+
+def test_blocked_clients_unblocked_on_replicaof(make_server):
+    """A master turning replica answers its blocked clients with 7.0's error
+    and closes them."""
+    red = make_server(kind="redis", args=DISKLESS)
+    out = []
+    for kind in ("streamd", "redis"):
+        s = make_server(kind=kind)
+        b = s.raw()
+        b.send_cmd("XREAD", "BLOCK", "0", "STREAMS", "zz", "$")
+        time.sleep(0.1)
+        assert s.raw().call("REPLICAOF", "127.0.0.1", str(red.port)) == OK
+        out.append(b.read())
+        b.send_cmd("PING")
+        assert b.read_available(first_wait=1.0) == b""  # closed after the reply
+    assert out[0] == out[1]
+    assert str(out[0]).startswith("UNBLOCKED force unblock")
