@@ -222,10 +222,15 @@ void replica_client_closing(ClientFull *c) {
     link_close("the master client was closed");
 }
 
+/* Writes p[0..n) to the link: 0, -1 on an error or a partial write (the
+ * link's stream is then broken), -2 when the socket took nothing (full:
+ * what was to be sent can be dropped whole). */
 static int send_all(const char *p, size_t n) {
+    size_t total = n;
     while (n) {
         ssize_t w = write(rs.fd, p, n);
         if (w < 0 && errno == EINTR) continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && n == total) return -2;
         if (w <= 0) return -1;
         core.stat_net_out += (uint64_t)w;
         p += w;
@@ -234,7 +239,7 @@ static int send_all(const char *p, size_t n) {
     return 0;
 }
 
-/* Sends one command (NULL-terminated words) on the link; -1 on failure. */
+/* Sends one command (NULL-terminated words) on the link; as send_all(). */
 static int send_command(const char *const *words) {
     Slice argv[8];
     int argc = 0;
@@ -587,8 +592,9 @@ static void send_ack(void) {
     char off[24];
     snprintf(off, sizeof off, "%lld", rs.offset);
     const char *ack[] = {"REPLCONF", "ACK", off, NULL};
-    /* best effort: the next second sends another */
-    if (send_command(ack) != 0 && errno != EAGAIN) link_close("write error");
+    /* one dropped while the socket is full matters not: the next second
+     * sends another */
+    if (send_command(ack) == -1) link_close("write error");
     rs.last_ack_ms = now_ms();
 }
 
