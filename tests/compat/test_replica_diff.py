@@ -16,6 +16,7 @@ master's sync_partial_ok counts it), keys that expire on the master, and
 the REPLICAOF argument errors.
 """
 
+import socket
 import time
 
 import pytest
@@ -516,3 +517,148 @@ def test_blocked_clients_unblocked_on_replicaof(make_server):
         assert b.read_available(first_wait=1.0) == b""  # closed after the reply
     assert out[0] == out[1]
     assert str(out[0]).startswith("UNBLOCKED force unblock")
+
+
+# ---- a scripted master: the protocol byte for byte ---------------------------
+
+def resp(*args):
+    out = b"*%d\r\n" % len(args)
+    for a in args:
+        a = a if isinstance(a, bytes) else str(a).encode()
+        out += b"$%d\r\n%s\r\n" % (len(a), a)
+    return out
+
+
+class FakeMaster:
+    """Accepts the replica's connection and reads what it sends."""
+
+    def __init__(self):
+        self.ls = socket.socket()
+        self.ls.bind(("127.0.0.1", 0))
+        self.ls.listen(4)
+        self.port = self.ls.getsockname()[1]
+        self.conn = None
+        self.buf = b""
+
+    def accept(self):
+        self.ls.settimeout(10)
+        self.conn, _ = self.ls.accept()
+        self.conn.settimeout(10)
+        self.buf = b""
+
+    def read_command(self):
+        while True:
+            parsed = _parse_multibulk(self.buf)
+            if parsed:
+                args, used = parsed
+                self.buf = self.buf[used:]
+                return args
+            chunk = self.conn.recv(65536)
+            assert chunk, "replica closed the link"
+            self.buf += chunk
+
+    def send(self, data):
+        self.conn.sendall(data)
+
+    def handshake(self):
+        """Answers PING, REPLCONF, REPLCONF; returns PSYNC's arguments."""
+        self.accept()
+        assert self.read_command() == [b"PING"]
+        self.send(b"+PONG\r\n")
+        port = self.read_command()
+        assert port[:2] == [b"REPLCONF", b"listening-port"]
+        self.send(b"+OK\r\n")
+        assert self.read_command() == [b"REPLCONF", b"capa", b"eof", b"capa", b"psync2"]
+        self.send(b"+OK\r\n")
+        psync = self.read_command()
+        assert psync[0] == b"PSYNC"
+        return psync[1:]
+
+    def wait_ack(self, want):
+        """Reads REPLCONF ACKs until one says want; fails on a later one."""
+        while True:
+            cmd = self.read_command()
+            assert cmd[:2] == [b"REPLCONF", b"ACK"], cmd
+            got = int(cmd[2])
+            if got == want:
+                return
+            assert got < want, (got, want)
+
+
+def _parse_multibulk(buf):
+    if not buf.startswith(b"*"):
+        return None
+    end = buf.find(b"\r\n")
+    if end < 0:
+        return None
+    n, pos, args = int(buf[1:end]), end + 2, []
+    for _ in range(n):
+        end = buf.find(b"\r\n", pos)
+        if end < 0:
+            return None
+        ln = int(buf[pos + 1:end])
+        if len(buf) < end + 2 + ln + 2:
+            return None
+        args.append(buf[end + 2:end + 2 + ln])
+        pos = end + 2 + ln + 2
+    return args, pos
+
+
+EMPTY_RDB = b"REDIS0010\xff" + b"\x00" * 8  # a zero CRC is not checked
+REPLID = b"a" * 40
+
+
+def test_scripted_master_offsets_getack_and_continue(make_server):
+    """The offsets streamd acknowledges count every byte of the stream it
+    applied, not those of a transaction still open (a link cut there resumes
+    before its MULTI); an EOF-marked payload may be followed by the stream in
+    the same packet; +CONTINUE resumes with the selected database kept."""
+    fm = FakeMaster()
+    sd = make_server(kind="streamd")
+    c = sd.raw()
+    assert c.call("REPLICAOF", "127.0.0.1", str(fm.port)) == OK
+    assert fm.handshake() == [b"?", b"-1"]
+    mark = b"m" * 40
+    s1 = resp("SELECT", 0) + resp("SET", "a", 1) + resp("LPUSH", "l", "x")
+    s2 = resp("MULTI") + resp("SET", "b", 2)
+    getack = resp("REPLCONF", "GETACK", "*")
+    fm.send(b"+FULLRESYNC " + REPLID + b" 100\r\n\n\n$EOF:" + mark + b"\r\n" + EMPTY_RDB + mark
+            + s1 + s2 + getack)
+    fm.wait_ack(100)  # at once after the load
+    fm.wait_ack(100 + len(s1))  # GETACK inside the open transaction
+    s3 = resp("XADD", "s", "1-1", "f", "v") + resp("EXEC") + resp("SELECT", 1)
+    fm.send(s3 + getack)
+    offset = 100 + len(s1) + len(getack) + len(s2) + len(s3)
+    fm.wait_ack(offset)  # GETACK answers the offset before itself
+    offset += len(getack)
+    assert c.call("MGET", "a", "b") == [b"1", b"2"]
+    assert c.call("XLEN", "s") == 1
+    assert info(sd)["slave_repl_offset"] == str(offset)
+    assert info(sd)["master_replid"] == REPLID.decode()
+    # the master goes away; the replica asks to continue after the last byte
+    fm.conn.close()
+    assert fm.handshake() == [REPLID, str(offset + 1).encode()]
+    fm.send(b"+CONTINUE\r\n" + resp("SET", "c", 3) + getack)
+    offset += len(resp("SET", "c", 3))
+    fm.wait_ack(offset)
+    c.call("SELECT", "1")
+    assert c.call("GET", "c") == b"3"  # in the database SELECTed before the cut
+    # cut inside a transaction: the replica resumes before its MULTI
+    fm.send(resp("MULTI") + resp("SET", "d", 4))
+    time.sleep(0.1)
+    fm.conn.close()
+    assert fm.handshake() == [REPLID, str(offset + len(getack) + 1).encode()]
+    offset += len(getack)
+    # a new history id on +CONTINUE: the old one becomes replid2
+    new_id = b"b" * 40
+    tx = resp("MULTI") + resp("SET", "d", 4) + resp("EXEC")
+    fm.send(b"+CONTINUE " + new_id + b"\r\n" + tx + getack)
+    fm.wait_ack(offset + len(tx))
+    assert c.call("GET", "d") == b"4"
+    i = info(sd)
+    assert i["master_replid"] == new_id.decode()
+    assert i["master_replid2"] == REPLID.decode()
+    assert i["second_repl_offset"] == str(offset + 1)
+    assert i["replica_skipped_by_name"] == "lpush=1"
+    fm.conn.close()
+    fm.ls.close()
