@@ -205,6 +205,7 @@ static void link_close(const char *why) {
         rs.down_since_ms = now_ms();
         rs.retry_ms = RETRY_MIN_MS;
     }
+    rs.read_offset = rs.offset; /* what was read but not applied is gone */
     buf_free(&rs.in);
     buf_free(&rs.payload);
     rs.has_header = 0;
@@ -547,7 +548,9 @@ static void transfer_progress(void) {
             }
             log_notice("MASTER <-> REPLICA sync: receiving %lld bytes from master to disk",
                        rs.payload_len);
-            buf_reserve(&rs.payload, (size_t)rs.payload_len);
+            /* the length is a claim until the bytes come: the buffer grows
+             * as they arrive (on_readable), from at most 1 MB reserved now */
+            buf_reserve(&rs.payload, rs.payload_len < (1 << 20) ? (size_t)rs.payload_len : 1 << 20);
         }
         rs.has_header = 1;
     }

@@ -410,6 +410,14 @@ def test_masterauth_and_config_file(make_server, tmp_path):
     assert sd.raw().call("CONFIG", "GET", "replicaof") == [b"replicaof",
                                                            b"127.0.0.1 %d" % red.port]
     assert sd.raw().call("CONFIG", "GET", "masterauth") == [b"masterauth", b"sekret"]
+    # a wrong password: logged, the link stays down and is retried
+    bad = make_server(kind="streamd", args=["--masterauth", "wrong"])
+    assert bad.raw().call("REPLICAOF", "127.0.0.1", str(red.port)) == OK
+    deadline = time.time() + 10
+    while "Unable to AUTH to MASTER" not in bad.full_log():
+        assert time.time() < deadline, bad.log_tail(20)
+        time.sleep(0.05)
+    assert info(bad)["master_link_status"] == "down"
 
 
 def test_replica_aof_holds_the_synced_data(make_server):
