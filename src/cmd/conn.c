@@ -187,14 +187,14 @@ static void cmd_client_getname(Client *c) {
     reply_bulk_cstr(c, CF(c)->name);
 }
 
-/* CLIENT LIST / KILL TYPE: 0 any, 1 normal, 2 master or replica (the
- * master client of replica.c), 3 pubsub. A monitor is a normal client, as
- * Redis shows it. */
+/* CLIENT LIST / KILL TYPE: 0 any, 1 normal, 2 replica (there are none),
+ * 3 pubsub, 4 master (the master client of replica.c). A monitor is a
+ * normal client, as Redis shows it. */
 static int type_matches(const ClientFull *o, int type) {
     int is_pubsub = (o->pub.flags & CLIENT_PUBSUB) != 0;
     int is_master = (o->pub.flags & CLIENT_MASTER) != 0;
-    return type == 0 || (type == 1 && !is_pubsub && !is_master) || (type == 2 && is_master) ||
-           (type == 3 && is_pubsub);
+    return type == 0 || (type == 1 && !is_pubsub && !is_master) || (type == 3 && is_pubsub) ||
+           (type == 4 && is_master);
 }
 
 static void cmd_client_list(Client *c) {
@@ -208,8 +208,9 @@ static void cmd_client_list(Client *c) {
             Slice t = c->argv[++j];
             if (slice_eq_nocase(t, "normal"))
                 type_filter = 1;
-            else if (slice_eq_nocase(t, "master") || slice_eq_nocase(t, "replica") ||
-                     slice_eq_nocase(t, "slave"))
+            else if (slice_eq_nocase(t, "master"))
+                type_filter = 4;
+            else if (slice_eq_nocase(t, "replica") || slice_eq_nocase(t, "slave"))
                 type_filter = 2;
             else if (slice_eq_nocase(t, "pubsub"))
                 type_filter = 3;
@@ -294,8 +295,9 @@ static void cmd_client_kill(Client *c) {
         } else if (slice_eq_nocase(k, "TYPE")) {
             if (slice_eq_nocase(v, "normal"))
                 type = 1;
-            else if (slice_eq_nocase(v, "master") || slice_eq_nocase(v, "replica") ||
-                     slice_eq_nocase(v, "slave"))
+            else if (slice_eq_nocase(v, "master"))
+                type = 4;
+            else if (slice_eq_nocase(v, "replica") || slice_eq_nocase(v, "slave"))
                 type = 2;
             else if (slice_eq_nocase(v, "pubsub"))
                 type = 3;

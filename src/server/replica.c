@@ -50,6 +50,7 @@
  */
 #include "server/replica.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -492,6 +493,20 @@ static void create_master_client(void) {
     c->pub.flags |= CLIENT_MASTER | CLIENT_FAKE | CLIENT_AUTHENTICATED;
     c->user = acl_superuser();
     snprintf(c->addr, sizeof c->addr, "%s:%d", rs.host, rs.port);
+    struct sockaddr_storage ls;
+    socklen_t ll = sizeof ls;
+    char host[INET6_ADDRSTRLEN] = "";
+    if (getsockname(rs.fd, (struct sockaddr *)&ls, &ll) == 0) {
+        if (ls.ss_family == AF_INET) {
+            const struct sockaddr_in *a = (const struct sockaddr_in *)&ls;
+            inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+            snprintf(c->laddr, sizeof c->laddr, "%s:%d", host, ntohs(a->sin_port));
+        } else if (ls.ss_family == AF_INET6) {
+            const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ls;
+            inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+            snprintf(c->laddr, sizeof c->laddr, "[%s]:%d", host, ntohs(a->sin6_port));
+        }
+    }
     client_set_db(c, rs.db_index < core.n_dbs ? rs.db_index : 0);
     rs.mc = c;
     rs.state = RS_CONNECTED;

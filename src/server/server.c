@@ -287,8 +287,10 @@ static void cron(void) {
     if (settings.timeout > 0) {
         int64_t wall = now_ms();
         for (ClientFull *c = core.clients; c; c = c->next) {
-            /* (the master's link has repl-timeout instead, as in Redis) */
-            if (c->block || (c->pub.flags & (CLIENT_MULTI | CLIENT_MASTER))) continue;
+            /* (the master's link has repl-timeout instead; a monitor is a
+             * replica to Redis, which does not time replicas out) */
+            if (c->block || (c->pub.flags & (CLIENT_MULTI | CLIENT_MASTER | CLIENT_MONITOR)))
+                continue;
             if (wall - c->last_ms > settings.timeout * 1000) client_close_async(c);
         }
     }

@@ -306,7 +306,29 @@ def test_readonly_info_role_vs_70_replica(make_server):
     assert a.call("ROLE")[3] == b"connected"
     listing = a.call("CLIENT", "LIST", "TYPE", "master").decode()
     assert "flags=M" in listing and listing.count("\n") == 1
+    assert " addr=127.0.0.1:%d laddr=127.0.0.1:" % red.port in listing
+    for cmd in (("CLIENT", "LIST", "TYPE", "replica"), ("CLIENT", "KILL", "TYPE", "slave")):
+        assert a.call(*cmd) == b.call(*cmd), cmd
+    # MONITOR shows the master's stream, as on a 7.0 replica (and a monitor
+    # does not time out: Redis counts it a replica)
+    ma, mb = sd.raw(), ref.raw()
+    for m in (ma, mb):
+        assert m.call("MONITOR") == OK
+    time.sleep(1.5)
+    red.raw().call("SET", "seen", "1")
+    wait_synced(red, sd)
+    wait_synced(red, ref)
+    seen = []
+    src = b"[0 127.0.0.1:%d] " % red.port
+    for m in (ma, mb):
+        lines = [m.read()]
+        while b'"seen"' not in lines[-1]:
+            lines.append(m.read())
+        seen.append([ln.split(b" ", 1)[1] for ln in lines if src in ln])
+    assert seen[0] == seen[1]
+    assert seen[0][-1] == src + b'"SET" "seen" "1"'
     # a writable replica takes writes; the master's stream still applies
+    a = sd.raw()  # (the first one timed out meanwhile)
     a.call("CONFIG", "SET", "replica-read-only", "no")
     assert a.call("SET", "local", "1") == OK
     red.raw().call("SET", "fromm", "2")
