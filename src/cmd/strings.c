@@ -65,12 +65,17 @@ enum {
 };
 #define OPT_EXPIRY (OPT_EX | OPT_PX | OPT_EXAT | OPT_PXAT)
 
-/* Parses argv[first..]: is_getex selects GETEX's options (PERSIST) instead
- * of SET's (NX, XX, GET, KEEPTTL, and 8.4's value conditions, read into
- * *cond, which exclude NX and XX and each other). *expire_arg is the last
- * expiry value given, if any. 0, or -1 after replying a syntax error (or a
- * malformed digest's). */
-static int parse_string_options(Client *c, int first, int is_getex, int *flags, Slice **expire_arg,
+/* Whose options parse_string_options() reads: SET's (NX, XX, GET, KEEPTTL
+ * and 8.4's value conditions), GETEX's (PERSIST) or MSETEX's (NX, XX,
+ * KEEPTTL); all take EX/PX/EXAT/PXAT. Redis 8.4 parses MSETEX's options
+ * with SET's parser, so they follow the same rules. */
+enum { OPTS_SET, OPTS_GETEX, OPTS_MSETEX };
+
+/* Parses argv[first..] as kind's options; 8.4's value conditions (SET only)
+ * are read into *cond and exclude NX, XX and each other. *expire_arg is the
+ * last expiry value given, if any. 0, or -1 after replying a syntax error
+ * (or a malformed digest's). */
+static int parse_string_options(Client *c, int first, int kind, int *flags, Slice **expire_arg,
                                 CasCond *cond) {
     static const struct {
         const char *name;
@@ -81,19 +86,20 @@ static int parse_string_options(Client *c, int first, int is_getex, int *flags, 
     for (int j = first; j < c->argc; j++) {
         Slice a = c->argv[j];
         int f = *flags, ok = 0, rc;
+        int is_set = kind == OPTS_SET, is_getex = kind == OPTS_GETEX;
         if (!is_getex && slice_eq_nocase(a, "NX") && !(f & (OPT_XX | OPT_COND))) {
             *flags |= OPT_NX;
             ok = 1;
         } else if (!is_getex && slice_eq_nocase(a, "XX") && !(f & (OPT_NX | OPT_COND))) {
             *flags |= OPT_XX;
             ok = 1;
-        } else if (!is_getex && !(f & (OPT_NX | OPT_XX | OPT_COND)) && j + 1 < c->argc &&
+        } else if (is_set && !(f & (OPT_NX | OPT_XX | OPT_COND)) && j + 1 < c->argc &&
                    (rc = cas_parse(c, a, c->argv[j + 1], cond)) != 0) {
             if (rc < 0) return -1;
             *flags |= OPT_COND;
             j++;
             ok = 1;
-        } else if (!is_getex && slice_eq_nocase(a, "GET")) {
+        } else if (is_set && slice_eq_nocase(a, "GET")) {
             *flags |= OPT_GET;
             ok = 1;
         } else if (!is_getex && slice_eq_nocase(a, "KEEPTTL") && !(f & OPT_EXPIRY)) {
@@ -192,7 +198,7 @@ static void cmd_set(Client *c) {
     int flags;
     Slice *expire_arg;
     CasCond cond;
-    if (parse_string_options(c, 3, 0, &flags, &expire_arg, &cond) != 0) return;
+    if (parse_string_options(c, 3, OPTS_SET, &flags, &expire_arg, &cond) != 0) return;
     set_generic(c, flags, 2, expire_arg, "set", &cond);
 }
 
@@ -210,7 +216,7 @@ static void cmd_psetex(Client *c) {
 static void cmd_getex(Client *c) {
     int flags;
     Slice *expire_arg;
-    if (parse_string_options(c, 2, 1, &flags, &expire_arg, NULL) != 0) return;
+    if (parse_string_options(c, 2, OPTS_GETEX, &flags, &expire_arg, NULL) != 0) return;
     Slice key = c->argv[1];
     Obj *o;
     if (get_string(c, key, &o) != 0) return;
@@ -472,6 +478,67 @@ static void cmd_msetnx(Client *c) {
     reply_int(c, 1);
 }
 
+/* MSETEX numkeys key value [key value ...] [NX | XX]
+ *        [EX s | PX ms | EXAT s | PXAT ms | KEEPTTL] (Redis 8.4): MSET with
+ * NX/XX over all the keys (all set or none) and one expiry for them all;
+ * replies 1 or 0. Propagates as MSET (no expiry) or, per key, SET ... PXAT
+ * or SET ... KEEPTTL: commands Redis 7 replays (the dispatcher wraps
+ * several records in MULTI/EXEC). */
+static void cmd_msetex(Client *c) {
+    long long nk;
+    if (get_ll_or_reply(c, c->argv[1], &nk) != 0) return;
+    if (nk < 1 || nk > INT_MAX / 2) {
+        reply_error(c, "ERR invalid numkeys value");
+        return;
+    }
+    if (2 + 2 * nk > c->argc) {
+        reply_error(c, "ERR wrong number of key-value pairs");
+        return;
+    }
+    int first_opt = 2 + 2 * (int)nk, flags;
+    Slice *expire_arg;
+    int64_t expire_at = -1;
+    if (parse_string_options(c, first_opt, OPTS_MSETEX, &flags, &expire_arg, NULL) != 0) return;
+    if (expire_arg && expire_at_or_reply(c, *expire_arg, flags, "msetex", &expire_at) != 0) return;
+    if (flags & (OPT_NX | OPT_XX)) {
+        for (int i = 2; i < first_opt; i += 2) {
+            int exists = db_lookup_write(c->db, c->argv[i]) != NULL;
+            if ((flags & OPT_NX) ? exists : !exists) {
+                reply_int(c, 0);
+                return;
+            }
+        }
+    }
+    int dbi = db_index(c->db), keep_ttl = (flags & OPT_KEEPTTL) != 0;
+    for (int i = 2; i < first_opt; i += 2) {
+        Slice key = c->argv[i];
+        db_set(c->db, key, client_arg_string(c, i + 1), keep_ttl);
+        notify_keyspace_event(NOTIFY_STRING, "set", key, dbi);
+        if (expire_at >= 0) {
+            db_set_expire(c->db, key, expire_at);
+            notify_keyspace_event(NOTIFY_GENERIC, "expire", key, dbi);
+        }
+    }
+    if (expire_at < 0 && !keep_ttl) {
+        /* MSET k v ...: the same words without numkeys and options */
+        Slice *argv = xmalloc((size_t)(first_opt - 1) * sizeof *argv);
+        argv[0] = slice_cstr("MSET");
+        memcpy(argv + 1, c->argv + 2, (size_t)(first_opt - 2) * sizeof *argv);
+        propagate(c, first_opt - 1, argv);
+        xfree(argv);
+    } else {
+        char ms[24];
+        size_t n = expire_at >= 0 ? ll_to_str(expire_at, ms) : 0;
+        for (int i = 2; i < first_opt; i += 2) {
+            Slice argv[5] = {slice_cstr("SET"), c->argv[i], c->argv[i + 1],
+                             expire_at >= 0 ? slice_cstr("PXAT") : slice_cstr("KEEPTTL"),
+                             slice_of(ms, n)};
+            propagate(c, expire_at >= 0 ? 5 : 4, argv);
+        }
+    }
+    reply_int(c, 1);
+}
+
 static void incr_by(Client *c, long long by) {
     Obj *o = db_lookup_write(c->db, c->argv[1]);
     if (o && o->type != OBJ_STRING) {
@@ -709,6 +776,7 @@ const Command string_commands[] = {
     {"setrange", cmd_setrange, 4, W, "@write @string @slow", 1, 1, 1, NULL},
     {"incrbyfloat", cmd_incrbyfloat, 3, W | CMD_FAST, "@write @string @fast", 1, 1, 1, NULL},
     {"msetnx", cmd_msetnx, -3, W, "@write @string @slow", 1, -1, 2, NULL},
+    {"msetex", cmd_msetex, -4, W | CMD_MOVABLE_KEYS, "@write @string @slow", 0, 0, 0, NULL},
     {"lcs", cmd_lcs, -3, CMD_READONLY, "@read @string @slow", 1, 2, 1, NULL},
     END_OF_COMMANDS,
 };

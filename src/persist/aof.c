@@ -465,8 +465,7 @@ void aof_child_close_fds(int keep) {
     for (int i = 0; i < n; i++) close(fds[i]);
 }
 
-/* Private dirty memory of this process: what copy-on-write cost so far. */
-static long long private_dirty_bytes(void) {
+long long aof_child_private_dirty(void) {
     FILE *f = fopen("/proc/self/smaps_rollup", "r");
     if (!f) return 0;
     char line[256];
@@ -508,7 +507,7 @@ static void child_main(int report_fd) {
     xfree(path);
     if (rc != 0) _exit(1);
     log_notice("Successfully created the temporary AOF base file %s", name);
-    long long cow = private_dirty_bytes();
+    long long cow = aof_child_private_dirty();
     if (cow > 0) log_notice("Fork CoW for AOF rewrite: current %lld MB", cow / (1024 * 1024));
     ssize_t w = write(report_fd, &cow, sizeof cow);
     (void)w;

@@ -24,5 +24,8 @@ void cmd_bgrewriteaof(Client *c);
 int aof_child_active(void);
 /* In a forked child: closes every inherited descriptor but stdio and keep. */
 void aof_child_close_fds(int keep);
+/* In a forked child: its private dirty memory, what copy-on-write has cost
+ * so far (0 when /proc does not tell). */
+long long aof_child_private_dirty(void);
 
 #endif

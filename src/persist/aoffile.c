@@ -35,6 +35,7 @@
 
 #include "base/alloc.h"
 #include "net/resp.h"
+#include "persist/rdbcodec.h"
 
 /* ---- Writing ----------------------------------------------------------- */
 
@@ -195,7 +196,7 @@ int aof_parse_record(const char *buf, size_t len, AofArgv *argv, int *kind, size
     if (rc != AOF_PARSE_OK) return rc;
     assert(argc > 0);
     for (unsigned long long j = 0; j < argc; j++) {
-        rc = parse_num_line(buf, len, &pos, '$', AOF_MAX_BULK_BYTES, &blen, bad_at, why);
+        rc = parse_num_line(buf, len, &pos, '$', persist_string_max(), &blen, bad_at, why);
         if (rc != AOF_PARSE_OK) return rc;
         if (len - pos < blen) return AOF_PARSE_MORE;
         const char *p = buf + pos;
@@ -278,7 +279,8 @@ int aof_reader_next(AofReader *r, int *kind, uint64_t *start_off) {
         }
         if (r->eof) return buf_live(&r->buf) == 0 ? AOF_READ_EOF : AOF_READ_TRUNCATED;
         size_t live = buf_live(&r->buf);
-        if (live >= AOF_MAX_RECORD_BYTES) {
+        unsigned long long record_max = 2 * persist_string_max();
+        if (live >= (record_max > AOF_MAX_RECORD_BYTES ? record_max : AOF_MAX_RECORD_BYTES)) {
             r->bad_off = r->buf_off;
             r->why = "command larger than the maximum record size";
             return AOF_READ_BAD;

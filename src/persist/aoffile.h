@@ -15,8 +15,9 @@
 #include "base/buf.h"
 #include "base/slice.h"
 
-/* Hard limits on what a file may claim (disk input is hostile). */
-#define AOF_MAX_BULK_BYTES   (512ull << 20) /* proto-max-bulk-len's default */
+/* Hard limits on what a file may claim (disk input is hostile). An
+ * argument may be as long as persist_string_max() (rdbcodec.h) allows, a
+ * record twice that and never less than AOF_MAX_RECORD_BYTES. */
 #define AOF_MAX_ARGC         (1 << 24)
 #define AOF_MAX_RECORD_BYTES (2ull << 30)
 #define AOF_MAX_ANNOTATION   1024 /* "#TS:...\r\n" lines Redis may write */

@@ -71,9 +71,8 @@
 #include "stream/idmp.h"
 #include "stream/pel.h"
 
-#define MAX_STRING_BYTES (512ull << 20)
-#define FLAG_DELETED     1
-#define FLAG_SAMEFIELDS  2
+#define FLAG_DELETED    1
+#define FLAG_SAMEFIELDS 2
 
 /* ---- writing ------------------------------------------------------------- */
 
@@ -619,7 +618,7 @@ static int load_group(RdbReader *r, int type, GroupSet *gs, const StreamFacts *f
     size_t name_len;
     StreamId last;
     memset(gi, 0, sizeof *gi);
-    if (rdb_read_string(r, MAX_STRING_BYTES, &name, &name_len) != RDB_OK) return RDB_ERR;
+    if (rdb_read_string(r, persist_string_max(), &name, &name_len) != RDB_OK) return RDB_ERR;
     int rc = RDB_ERR;
     if (read_id_lens(r, &last) != RDB_OK) goto out;
     int64_t entries_read;
@@ -661,7 +660,7 @@ static int load_group(RdbReader *r, int type, GroupSet *gs, const StreamFacts *f
         char *cname;
         size_t cname_len;
         int64_t seen, active = -1;
-        if (rdb_read_string(r, MAX_STRING_BYTES, &cname, &cname_len) != RDB_OK) goto out;
+        if (rdb_read_string(r, persist_string_max(), &cname, &cname_len) != RDB_OK) goto out;
         ConsumerId cid = group_consumer_create(gi->g, slice_of(cname, cname_len), 0);
         xfree(cname);
         if (cid == GROUP_NO_CONSUMER) goto out; /* a duplicate name */
@@ -752,8 +751,8 @@ static int load_idmp(RdbReader *r, Idmp **out, int64_t now_ms) {
         char *pid = NULL, *iid = NULL;
         size_t pid_len, iid_len;
         StreamId id;
-        int ok = rdb_read_string(r, MAX_STRING_BYTES, &pid, &pid_len) == RDB_OK &&
-                 rdb_read_string(r, MAX_STRING_BYTES, &iid, &iid_len) == RDB_OK &&
+        int ok = rdb_read_string(r, persist_string_max(), &pid, &pid_len) == RDB_OK &&
+                 rdb_read_string(r, persist_string_max(), &iid, &iid_len) == RDB_OK &&
                  read_id_lens(r, &id) == RDB_OK && pid_len > 0 && iid_len > 0;
         if (ok) {
             IdmpKey k;
@@ -862,7 +861,7 @@ int dump_read_value(RdbReader *r, int type, const StreamLimits *lim, int64_t now
     case DUMP_TYPE_STRING: {
         char *s;
         size_t n;
-        if (rdb_read_string(r, MAX_STRING_BYTES, &s, &n) != RDB_OK) return RDB_ERR;
+        if (rdb_read_string(r, persist_string_max(), &s, &n) != RDB_OK) return RDB_ERR;
         *out = obj_new_string(s, n);
         xfree(s);
         return RDB_OK;

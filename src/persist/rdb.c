@@ -202,18 +202,6 @@ static int save_now(void) {
     return 0;
 }
 
-/* Private dirty memory of this process: what copy-on-write cost so far. */
-static long long private_dirty_bytes(void) {
-    FILE *f = fopen("/proc/self/smaps_rollup", "r");
-    if (!f) return 0;
-    char line[256];
-    long long total = 0, kb;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "Private_Dirty: %lld kB", &kb) == 1) total += kb * 1024;
-    fclose(f);
-    return total;
-}
-
 static int bgsave_start(void) {
     if (rdb.child_pid != -1 || aof_child_active()) return -1;
     rdb.dirty_before_bgsave = server.dirty;
@@ -230,7 +218,7 @@ static int bgsave_start(void) {
         int rc = save_to(settings.dbfilename);
         if (rc == 0) {
             log_notice("DB saved on disk");
-            long long cow = private_dirty_bytes();
+            long long cow = aof_child_private_dirty();
             if (cow > 0) log_notice("Fork CoW for RDB: current %lld MB", cow / (1024 * 1024));
             if (pipefd[1] != -1) {
                 ssize_t w = write(pipefd[1], &cow, sizeof cow);

@@ -48,6 +48,12 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "server/core.h"
+
+unsigned long long persist_string_max(void) {
+    unsigned long long floor = 512ull << 20, lim = (unsigned long long)settings.proto_max_bulk_len;
+    return (lim > floor ? lim : floor) + 64;
+}
 
 /* ---- CRC-64 ----------------------------------------------------------------- */
 

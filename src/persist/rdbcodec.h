@@ -19,6 +19,13 @@
 
 #include "base/buf.h"
 
+/* The longest string a file or DUMP payload may hold: what the server can
+ * have made, which is up to proto-max-bulk-len (never less than Redis's 512
+ * MB, so a file written before the limit was lowered still loads) plus the
+ * 8 bytes a BITFIELD write may reach past its last allowed offset. Readers
+ * refuse longer claims as corrupt. */
+unsigned long long persist_string_max(void);
+
 enum { RDB_OK = 0, RDB_ERR = -1 };
 
 /* ---- CRC-64 (Jones polynomial, reflected, no final xor) ----------------- */

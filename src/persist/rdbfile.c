@@ -48,7 +48,6 @@ enum {
 
 #define FLUSH_BYTES       (64u << 10)
 #define FSYNC_EVERY_BYTES (32u << 20)
-#define MAX_STRING_BYTES  (512ull << 20)
 
 /* ---- writing ------------------------------------------------------------- */
 
@@ -206,7 +205,7 @@ static int is_stored_type(int t) {
 static int skip_string(RdbReader *r) {
     char *s;
     size_t n;
-    if (rdb_read_string(r, MAX_STRING_BYTES, &s, &n) != RDB_OK) return RDB_ERR;
+    if (rdb_read_string(r, persist_string_max(), &s, &n) != RDB_OK) return RDB_ERR;
     xfree(s);
     return RDB_OK;
 }
@@ -326,8 +325,8 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
         case OP_AUX: {
             char *k = NULL, *v = NULL;
             size_t kl, vl;
-            if (rdb_read_string(&r, MAX_STRING_BYTES, &k, &kl) != RDB_OK ||
-                rdb_read_string(&r, MAX_STRING_BYTES, &v, &vl) != RDB_OK) {
+            if (rdb_read_string(&r, persist_string_max(), &k, &kl) != RDB_OK ||
+                rdb_read_string(&r, persist_string_max(), &v, &vl) != RDB_OK) {
                 xfree(k);
                 break;
             }
@@ -354,7 +353,7 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
         case OP_FUNCTION2: {
             char *code;
             size_t cl;
-            if (rdb_read_string(&r, MAX_STRING_BYTES, &code, &cl) != RDB_OK) break;
+            if (rdb_read_string(&r, persist_string_max(), &code, &cl) != RDB_OK) break;
             int rc = h->function ? h->function(h->ctx, code, cl) : 0;
             xfree(code);
             if (rc != 0) return RDBF_STOPPED;
@@ -363,7 +362,7 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
         default: {
             char *key;
             size_t kl;
-            if (rdb_read_string(&r, MAX_STRING_BYTES, &key, &kl) != RDB_OK) break;
+            if (rdb_read_string(&r, persist_string_max(), &key, &kl) != RDB_OK) break;
             if (!is_stored_type(op) && h->foreign && op != 6 && op != 7 && op < 22) {
                 if (skip_value(&r, op) != RDB_OK) {
                     int rc = fail(res, RDBF_BAD, at, "Bad value of key '%.*s' (RDB type %d)",

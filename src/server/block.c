@@ -47,6 +47,7 @@
 
 #include "base/alloc.h"
 #include "server/core.h"
+#include "server/hotkeys.h"
 
 static ClientList *waiters(Db *db, Slice key, int create) {
     DictEntry *e = dict_find(db->blocking, key.p, key.len);
@@ -194,8 +195,13 @@ static int try_serve(ClientFull *c, const Slice *key) {
     pc->flags |= CLIENT_REPROCESSING;
     c->replied_error = 0;
     core.no_touch = (pc->flags & CLIENT_NO_TOUCH) != 0; /* a blocked command is never TOUCH */
+    /* HOTKEYS charges each serving as a run of the command (Redis runs it again) */
+    size_t out_before = buf_live(&c->obuf);
+    int64_t t0 = __builtin_expect(core.hotkeys_on, 0) ? real_us() : 0;
     int done = b->serve(pc, key, b->ctx);
     core.no_touch = 0;
+    if (__builtin_expect(core.hotkeys_on, 0) && t0)
+        hotkeys_record(c, b->cmd, real_us() - t0, out_before);
     /* an error the blocked command ends with counts as its failure */
     if (done && c->replied_error && b->cmd) cmdstats_for(b->cmd)->failed++;
     pc->flags &= ~CLIENT_REPROCESSING;

@@ -688,6 +688,22 @@ static const MetaArg a_hello[] = {
 static const char *const h_hello[] = {
     "6.2.0", "`protover` made optional; when called without arguments the command reports the current connection's context.",
 };
+static const MetaArg a_hotkeys_start_0[] = {
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"cpu", "pure-token", -1, "CPU", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"net", "pure-token", -1, "NET", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_hotkeys_start_4[] = {
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"slot", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_hotkeys_start[] = {
+    {"metrics", "block", -1, "METRICS", NULL, NULL, NULL, 0, a_hotkeys_start_0, 3},
+    {"k", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"seconds", "integer", -1, "DURATION", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"ratio", "integer", -1, "SAMPLE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"slots", "block", -1, "SLOTS", NULL, NULL, NULL, META_ARG_OPTIONAL, a_hotkeys_start_4, 2},
+};
 static const MetaArg a_incr[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
@@ -1743,6 +1759,12 @@ const CommandMeta command_meta_table[] = {
     {"getrange", "Get a substring of the string stored at a key", "2.4.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", NULL, NULL, NULL, NULL, 0, NULL, k_getrange, 1, a_getrange, 3},
     {"getset", "Set the string value of a key and return its old value", "1.0.0", "string", "O(1)", "deprecated", "6.2.0", "`SET` with the `!GET` argument", NULL, 0, NULL, k_getset, 1, a_getset, 2},
     {"hello", "Handshake with Redis", "6.0.0", "connection", "O(1)", NULL, NULL, NULL, h_hello, 1, NULL, NULL, 0, a_hello, 1},
+    {"hotkeys", "A container for hotkeys tracking commands.", "8.6.0", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"hotkeys|get", "Returns lists of top K hotkeys depending on metrics chosen in HOTKEYS START command.", "8.6.0", "server", "O(K) where K is the number of hotkeys returned.", NULL, NULL, NULL, NULL, 0, "request_policy:special response_policy:special", NULL, 0, NULL, 0},
+    {"hotkeys|help", "Return helpful text about HOTKEYS command parameters.", "8.6.1", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"hotkeys|reset", "Release the resources used for hotkey tracking.", "8.6.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:special response_policy:special", NULL, 0, NULL, 0},
+    {"hotkeys|start", "Starts hotkeys tracking.", "8.6.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:special response_policy:special", NULL, 0, a_hotkeys_start, 5},
+    {"hotkeys|stop", "Stops hotkeys tracking.", "8.6.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:special response_policy:special", NULL, 0, NULL, 0},
     {"incr", "Increment the integer value of a key by one", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_incr, 1, a_incr, 1},
     {"incrby", "Increment the integer value of a key by the given amount", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_incrby, 1, a_incrby, 2},
     {"incrbyfloat", "Increment the float value of a key by the given amount", "2.6.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_incrbyfloat, 1, a_incrbyfloat, 2},

@@ -167,6 +167,7 @@ typedef struct Core {
     uint64_t n_tracking_clients; /* with CLIENT TRACKING on (INFO tracking_clients) */
     int tracking_on;       /* a client tracks, or invalidations wait: dispatch calls tracking.c */
     int tracking_armed;    /* tracked keys or BCAST prefixes exist: changes matter */
+    int hotkeys_on;        /* a HOTKEYS session collects: call_command() feeds hotkeys.c */
     int no_touch;          /* the running command's lookups leave access times (CLIENT NO-TOUCH) */
     int active_expire_off; /* DEBUG SET-ACTIVE-EXPIRE 0: the cron expires nothing */
     int shutdown_asap;

@@ -20,6 +20,7 @@
 #include "base/alloc.h"
 #include "server/acl.h"
 #include "server/core.h"
+#include "server/hotkeys.h"
 #include "server/replica.h"
 #include "server/tracking.h"
 
@@ -368,6 +369,7 @@ void call_command(ClientFull *c, const Command *cmd) {
     /* CLIENT NO-TOUCH: access times stay, except for TOUCH, which is asked
      * to set them */
     core.no_touch = (pc->flags & CLIENT_NO_TOUCH) && strcmp(cmd->name, "touch") != 0;
+    size_t out_before = buf_live(&c->obuf); /* HOTKEYS: the reply's size */
     cmd->proc(pc);
     core.no_touch = 0;
     /* client-side caching: one predictable test while no client tracks */
@@ -379,6 +381,7 @@ void call_command(ClientFull *c, const Command *cmd) {
     st->calls++;
     st->usec += (uint64_t)(dur > 0 ? dur : 0);
     if (c->replied_error) st->failed++;
+    if (__builtin_expect(core.hotkeys_on, 0)) hotkeys_record(c, cmd, dur, out_before);
     core.stat_cmds++;
     c->n_commands++;
     if (core.monitors.n && !(cmd->flags & CMD_SKIP_MONITOR))

@@ -711,6 +711,15 @@ class Gen:
             return ["DEBUG", self.pick(["LOADAOF", "HELP", "LOG", "SLEEP", "NOSUCH"])] + (
                 [self.pick(["0", "0.001", "x"])] if self.chance(0.5) else [])
         if r < 0.37:
+            if self.chance(0.25):
+                # RDB snapshots (DEBUG RELOAD: save, flush, load back) and
+                # a HOTKEYS session around the generated traffic
+                return self.pick([["BGSAVE"], ["BGSAVE", "SCHEDULE"], ["SAVE"], ["LASTSAVE"],
+                                  ["DEBUG", "RELOAD"],
+                                  ["HOTKEYS", "START", "METRICS", self.pick(["1", "2"]), "CPU",
+                                   "NET", "COUNT", self.pick(["1", "10"])]
+                                  + self.pick([[], ["SAMPLE", "3"], ["DURATION", "1"]]),
+                                  ["HOTKEYS", "GET"], ["HOTKEYS", "STOP"], ["HOTKEYS", "RESET"]])
             if self.chance(0.6):
                 return ["BGREWRITEAOF"]
             # WAITAOF: at once, at a short timeout, or (timeout 0 and never
