@@ -806,7 +806,7 @@ static void set_replicaof_setting(void) {
 static void unblock_all_blocked(void) {
     size_t n = core.n_blocked;
     ClientFull **v = xmalloc((n ? n : 1) * sizeof *v);
-    memcpy(v, core.blocked, n * sizeof *v);
+    if (n) memcpy(v, core.blocked, n * sizeof *v);
     for (size_t i = 0; i < n; i++) {
         ClientFull *o = v[i];
         if (!o->block || (o->pub.flags & CLIENT_POSTPONED)) continue;
