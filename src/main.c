@@ -20,6 +20,7 @@
 #include "server/core.h"
 #include "server/memreport.h"
 #include "server/repl.h"
+#include "server/replica.h"
 #include "version.h"
 
 static void usage(void) {
@@ -133,6 +134,7 @@ int main(int argc, char **argv) {
     aof_startup();
     /* With appendonly no: loads dbfilename (RDB) when it exists. */
     rdb_startup();
+    replica_startup(); /* after the data: a full resync replaces it */
     log_notice("Ready to accept connections tcp");
     server_loop();
     return core.shutdown_exit_code;

@@ -24,6 +24,7 @@
 #include "server/core.h"
 #include "server/memreport.h"
 #include "server/repl.h"
+#include "server/replica.h"
 #include "server/script.h"
 #include "server/tracking.h"
 #include "version.h"
@@ -244,6 +245,7 @@ static void info_stats(Buf *b) {
 }
 
 static void info_replication(Buf *b) {
+    if (replica_info(b)) return; /* a replica's section (replica.c) */
     buf_append_cstr(b, "# Replication\r\nrole:master\r\n");
     repl_info_master(b); /* repl.c: connected_slaves to repl_backlog_histlen */
 }
@@ -1033,6 +1035,7 @@ static void cmd_waitaof(Client *c) {
 
 /* ROLE: as a master, its offset and online replicas (repl.c). */
 static void cmd_role(Client *c) {
+    if (replica_role_reply(c)) return; /* a replica (replica.c) */
     repl_role_master(c);
 }
 

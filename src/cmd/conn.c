@@ -187,13 +187,16 @@ static void cmd_client_getname(Client *c) {
     reply_bulk_cstr(c, CF(c)->name);
 }
 
-/* CLIENT LIST / KILL TYPE: 0 any, 1 normal, 2 replica, 3 pubsub, 4 master
- * (none here). A monitor is a normal client, as Redis shows it. */
+/* CLIENT LIST / KILL TYPE: 0 any, 1 normal, 2 replica (repl.c's replica
+ * clients), 3 pubsub, 4 master (the master client of replica.c). A monitor
+ * is a normal client, as Redis shows it. */
 static int type_matches(const ClientFull *o, int type) {
     int is_pubsub = (o->pub.flags & CLIENT_PUBSUB) != 0;
     int is_replica = (o->pub.flags & CLIENT_SLAVE) != 0;
+    int is_master = (o->pub.flags & CLIENT_MASTER) != 0;
     if (is_replica) return type == 0 || type == 2;
-    return type == 0 || (type == 1 && !is_pubsub) || (type == 3 && is_pubsub);
+    return type == 0 || (type == 1 && !is_pubsub && !is_master) || (type == 3 && is_pubsub) ||
+           (type == 4 && is_master);
 }
 
 static void cmd_client_list(Client *c) {
@@ -207,10 +210,10 @@ static void cmd_client_list(Client *c) {
             Slice t = c->argv[++j];
             if (slice_eq_nocase(t, "normal"))
                 type_filter = 1;
-            else if (slice_eq_nocase(t, "replica") || slice_eq_nocase(t, "slave"))
-                type_filter = 2;
             else if (slice_eq_nocase(t, "master"))
                 type_filter = 4;
+            else if (slice_eq_nocase(t, "replica") || slice_eq_nocase(t, "slave"))
+                type_filter = 2;
             else if (slice_eq_nocase(t, "pubsub"))
                 type_filter = 3;
             else {
@@ -294,10 +297,10 @@ static void cmd_client_kill(Client *c) {
         } else if (slice_eq_nocase(k, "TYPE")) {
             if (slice_eq_nocase(v, "normal"))
                 type = 1;
-            else if (slice_eq_nocase(v, "replica") || slice_eq_nocase(v, "slave"))
-                type = 2;
             else if (slice_eq_nocase(v, "master"))
                 type = 4;
+            else if (slice_eq_nocase(v, "replica") || slice_eq_nocase(v, "slave"))
+                type = 2;
             else if (slice_eq_nocase(v, "pubsub"))
                 type = 3;
             else {

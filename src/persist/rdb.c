@@ -340,6 +340,9 @@ typedef struct LoadCtx {
     int keep_expired; /* an AOF base: keys expire after the load, as Redis */
     int merge;        /* DEBUG RELOAD MERGE: a loaded key replaces one there */
     int serve;
+    int skip_foreign;        /* a replica's payload: keys of other types are skipped */
+    long long n_foreign;     /* how many */
+    unsigned foreign_logged; /* bit per RDB type already logged */
 } LoadCtx;
 
 static int load_function(void *ctx, const char *code, size_t len) {
@@ -391,6 +394,18 @@ static int load_key(void *ctx, Slice key, Obj *o, int64_t expire_ms) {
     return 0;
 }
 
+static int load_foreign(void *ctx, Slice key, int type, const char *type_name) {
+    LoadCtx *l = ctx;
+    l->n_foreign++;
+    if (type < 32 && !(l->foreign_logged & (1u << type))) {
+        l->foreign_logged |= 1u << type;
+        log_warning("Skipping key '%.*s' from %s: it is %s (RDB type %d), a type streamd does not "
+                    "store; such keys are missing here (logged once per type)",
+                    (int)(key.len > 128 ? 128 : key.len), key.p, l->file, type_name, type);
+    }
+    return 0;
+}
+
 static void load_progress(void *ctx, size_t offset) {
     LoadCtx *l = ctx;
     (void)offset;
@@ -429,7 +444,8 @@ static int read_file(const char *path, uint8_t **out, size_t *len) {
 
 /* Parses p into the databases; 0, or -1 after logging why. */
 static int load_bytes(const uint8_t *p, size_t len, LoadCtx *l, size_t *used) {
-    RdbLoadHooks h = {l, load_function, load_select, load_key, load_progress};
+    RdbLoadHooks h = {l,        load_function, load_select,
+                      load_key, load_progress, l->skip_foreign ? load_foreign : NULL};
     RdbLoadResult res;
     StreamLimits lim = stream_obj_limits();
     int rc = rdb_parse(p, len, &lim, now_ms(), &h, &res);
@@ -468,7 +484,7 @@ static int load_dbfile(int serve, int merge, int *found) {
     if (rc < 0) return -1;
     *found = 1;
     rdb.keys_loaded = rdb.keys_expired = 0;
-    LoadCtx l = {settings.dbfilename, NULL, 0, merge, serve};
+    LoadCtx l = {settings.dbfilename, NULL, 0, merge, serve, 0, 0, 0};
     server.loading = 1;
     rc = load_bytes(p, len, &l, NULL);
     server.loading = 0;
@@ -488,7 +504,7 @@ int rdb_load_aof_base(const char *path, const char *name, uint64_t *used) {
         log_warning("Can't read the append only file %s", name);
         return -1;
     }
-    LoadCtx l = {name, NULL, 1, 0, 1};
+    LoadCtx l = {name, NULL, 1, 0, 1, 0, 0, 0};
     size_t u = 0;
     int rc = load_bytes(p, len, &l, &u);
     xfree(p);
@@ -496,6 +512,26 @@ int rdb_load_aof_base(const char *path, const char *name, uint64_t *used) {
         log_notice("Reading RDB base file on AOF loading...");
         *used = u;
     }
+    return rc;
+}
+
+/* A replica's full resynchronisation: the master's payload p[0..len)
+ * (borrowed) into the emptied databases. Keys already expired stay (the
+ * master's DELs remove them, as on a Redis replica); keys of types streamd
+ * does not store are skipped, logged once per type and counted in
+ * *n_skipped; clients get -LOADING meanwhile. 0, or -1 after logging why. */
+int rdb_load_replica_payload(const uint8_t *p, size_t len, long long *n_skipped) {
+    int64_t start = mono_ms();
+    rdb.keys_loaded = rdb.keys_expired = 0;
+    LoadCtx l = {"the MASTER payload", NULL, 1, 0, 1, 1, 0, 0};
+    server.loading = 1;
+    int rc = load_bytes(p, len, &l, NULL);
+    server.loading = 0;
+    *n_skipped = l.n_foreign;
+    if (rc == 0)
+        log_notice("MASTER <-> REPLICA sync: Finished with success, keys loaded: %lld (%.3f "
+                   "seconds)",
+                   rdb.keys_loaded, (double)(mono_ms() - start) / 1000.0);
     return rc;
 }
 

@@ -29,4 +29,9 @@ int rdb_write_dataset_as(int fd, int aof_base, int max_type);
  * AOF commands (if any) begin. 0, or -1 after logging why. */
 int rdb_load_aof_base(const char *path, const char *name, uint64_t *used);
 
+/* A replica's full resynchronisation: loads the master's RDB payload
+ * (borrowed) into the databases, expired keys kept, keys of types streamd
+ * does not store skipped (*n_skipped). 0, or -1 after logging. */
+int rdb_load_replica_payload(const uint8_t *p, size_t len, long long *n_skipped);
+
 #endif

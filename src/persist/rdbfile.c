@@ -202,6 +202,67 @@ static int is_stored_type(int t) {
            t == DUMP_TYPE_STREAMD_STREAM;
 }
 
+static int skip_string(RdbReader *r) {
+    char *s;
+    size_t n;
+    if (rdb_read_string(r, persist_string_max(), &s, &n) != RDB_OK) return RDB_ERR;
+    xfree(s);
+    return RDB_OK;
+}
+
+/* Steps over the value of a type streamd does not store (for
+ * RdbLoadHooks.foreign): the encodings Redis 2.x to 7.2 write for lists,
+ * sets, sorted sets and hashes. RDB_ERR for what it cannot step over (7.4's
+ * hashes with field TTLs, modules) or malformed input. */
+static int skip_value(RdbReader *r, int type) {
+    uint64_t n, i, kind;
+    const uint8_t *x;
+    uint8_t dl;
+    switch (type) {
+    case 9: /* zipmap, ziplists, intset, listpacks: one blob */
+    case 10:
+    case 11:
+    case 12:
+    case 13:
+    case 16:
+    case 17:
+    case 20:
+        return skip_string(r);
+    case 1: /* list, set: n strings */
+    case 2:
+    case 14: /* quicklist: n ziplists */
+    case 4:  /* hash: n field/value pairs */
+        if (rdb_read_len(r, &n) != RDB_OK) return RDB_ERR;
+        if (type == 4) {
+            if (n > UINT64_MAX / 2) return RDB_ERR;
+            n *= 2;
+        }
+        for (i = 0; i < n; i++)
+            if (skip_string(r) != RDB_OK) return RDB_ERR;
+        return RDB_OK;
+    case 3: /* zset: member, score as a length-prefixed decimal (253-255 special) */
+    case 5: /* zset 2: member, score as 8 raw bytes */
+        if (rdb_read_len(r, &n) != RDB_OK) return RDB_ERR;
+        for (i = 0; i < n; i++) {
+            if (skip_string(r) != RDB_OK) return RDB_ERR;
+            if (type == 5) {
+                if (rdb_read_raw(r, 8, &x) != RDB_OK) return RDB_ERR;
+            } else {
+                if (rdb_read_u8(r, &dl) != RDB_OK) return RDB_ERR;
+                if (dl < 253 && rdb_read_raw(r, dl, &x) != RDB_OK) return RDB_ERR;
+            }
+        }
+        return RDB_OK;
+    case 18: /* quicklist 2: n (container kind, blob) */
+        if (rdb_read_len(r, &n) != RDB_OK) return RDB_ERR;
+        for (i = 0; i < n; i++)
+            if (rdb_read_len(r, &kind) != RDB_OK || skip_string(r) != RDB_OK) return RDB_ERR;
+        return RDB_OK;
+    default:
+        return RDB_ERR;
+    }
+}
+
 static uint64_t le(const uint8_t *x, int n) {
     uint64_t v = 0;
     for (int i = n - 1; i >= 0; i--) v = v << 8 | x[i];
@@ -302,6 +363,19 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
             char *key;
             size_t kl;
             if (rdb_read_string(&r, persist_string_max(), &key, &kl) != RDB_OK) break;
+            if (!is_stored_type(op) && h->foreign && op != 6 && op != 7 && op < 22) {
+                if (skip_value(&r, op) != RDB_OK) {
+                    int rc = fail(res, RDBF_BAD, at, "Bad value of key '%.*s' (RDB type %d)",
+                                  (int)(kl > 128 ? 128 : kl), key, op);
+                    xfree(key);
+                    return rc;
+                }
+                int rc = h->foreign(h->ctx, slice_of(key, kl), op, type_name(op));
+                xfree(key);
+                expire = -1;
+                if (rc != 0) return RDBF_STOPPED;
+                continue;
+            }
             if (!is_stored_type(op)) {
                 int rc = fail(res, RDBF_UNSUPPORTED, at,
                               "Key '%.*s' is %s (RDB type %d): streamd stores only strings and "

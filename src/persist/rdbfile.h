@@ -62,6 +62,12 @@ typedef struct RdbLoadHooks {
     /* Takes ownership of o; expire_ms is absolute Unix ms or -1. */
     int (*key)(void *ctx, Slice key, Obj *o, int64_t expire_ms);
     void (*progress)(void *ctx, size_t offset); /* may be NULL; every few keys */
+    /* May be NULL: a key of a type streamd does not store (list, set,
+     * sorted set, hash; type_name "a list", ...) stops the parse with
+     * RDBF_UNSUPPORTED. Set: its value is skipped and the hook told
+     * (0 goes on). Module values and 7.4's hashes with field TTLs still stop
+     * it. */
+    int (*foreign)(void *ctx, Slice key, int type, const char *type_name);
 } RdbLoadHooks;
 
 enum {

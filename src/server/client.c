@@ -34,6 +34,7 @@
 #include "server/acl.h"
 #include "server/core.h"
 #include "server/repl.h"
+#include "server/replica.h"
 #include "server/tracking.h"
 
 /* Arguments at least this long are read into a buffer sized for them
@@ -142,6 +143,7 @@ void client_close_async(ClientFull *c) {
     if (c->is_closing) return;
     c->is_closing = 1;
     if (c->repl) repl_client_closing(c);
+    if (c->pub.flags & CLIENT_MASTER) replica_client_closing(c); /* the link drops too */
     monitor_remove(c);
     pubsub_forget(c); /* publishers no longer count it */
     core.n_clients--; /* a closing client no longer holds a maxclients slot */
@@ -448,12 +450,14 @@ void client_on_readable(ClientFull *c) {
 
 const char *client_type_name(const ClientFull *c) {
     if (c->pub.flags & CLIENT_SLAVE) return "slave";
+    if (c->pub.flags & CLIENT_MASTER) return "master";
     return (c->pub.flags & CLIENT_PUBSUB) ? "pubsub" : "normal";
 }
 
 static void append_flags(ClientFull *c, Buf *out) {
     size_t before = out->len;
     if (c->pub.flags & CLIENT_SLAVE) buf_append_char(out, 'S');
+    if (c->pub.flags & CLIENT_MASTER) buf_append_char(out, 'M');
     if (c->pub.flags & CLIENT_MONITOR) buf_append_char(out, 'O');
     if (c->pub.flags & CLIENT_PUBSUB) buf_append_char(out, 'P');
     if (c->pub.flags & CLIENT_MULTI) buf_append_char(out, 'x');

@@ -977,6 +977,21 @@ static const MetaKeySpec k_renamenx[] = {
 static const char *const h_renamenx[] = {
     "3.2.0", "The command no longer returns an error when source and destination names are the same.",
 };
+static const MetaArg a_replicaof_0_0[] = {
+    {"host", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"port", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_replicaof_0_1[] = {
+    {"no", "pure-token", -1, "NO", NULL, NULL, NULL, 0, NULL, 0},
+    {"one", "pure-token", -1, "ONE", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_replicaof_0[] = {
+    {"host-port", "block", -1, NULL, NULL, NULL, NULL, 0, a_replicaof_0_0, 2},
+    {"no-one", "block", -1, NULL, NULL, NULL, NULL, 0, a_replicaof_0_1, 2},
+};
+static const MetaArg a_replicaof[] = {
+    {"args", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_replicaof_0, 2},
+};
 static const MetaArg a_restore[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"ttl", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1097,6 +1112,21 @@ static const MetaArg a_shutdown[] = {
 };
 static const char *const h_shutdown[] = {
     "7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers.",
+};
+static const MetaArg a_slaveof_0_0[] = {
+    {"host", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"port", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_slaveof_0_1[] = {
+    {"no", "pure-token", -1, "NO", NULL, NULL, NULL, 0, NULL, 0},
+    {"one", "pure-token", -1, "ONE", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_slaveof_0[] = {
+    {"host-port", "block", -1, NULL, NULL, NULL, NULL, 0, a_slaveof_0_0, 2},
+    {"no-one", "block", -1, NULL, NULL, NULL, NULL, 0, a_slaveof_0_1, 2},
+};
+static const MetaArg a_slaveof[] = {
+    {"args", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_slaveof_0, 2},
 };
 static const MetaArg a_slowlog_get[] = {
     {"count", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
@@ -1805,6 +1835,7 @@ const CommandMeta command_meta_table[] = {
     {"rename", "Rename a key", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_rename, 2, a_rename, 2},
     {"renamenx", "Rename a key, only if the new key does not exist", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, h_renamenx, 1, NULL, k_renamenx, 2, a_renamenx, 2},
     {"replconf", "An internal command for configuring the replication stream", "3.0.0", "server", "O(1)", "syscmd", NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"replicaof", "Make the server a replica of another instance, or promote it as master.", "5.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_replicaof, 1},
     {"reset", "Reset the connection", "6.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"restore", "Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", "generic", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", NULL, NULL, NULL, h_restore, 3, NULL, k_restore, 1, a_restore, 7},
     {"role", "Return the role of the instance in the context of replication", "2.8.12", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
@@ -1823,6 +1854,7 @@ const CommandMeta command_meta_table[] = {
     {"setnx", "Set the value of a key, only if the key does not exist", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_setnx, 1, a_setnx, 2},
     {"setrange", "Overwrite part of a string at key starting at the specified offset", "2.2.0", "string", "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.", NULL, NULL, NULL, NULL, 0, NULL, k_setrange, 1, a_setrange, 3},
     {"shutdown", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", "server", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", NULL, NULL, NULL, h_shutdown, 1, NULL, NULL, 0, a_shutdown, 4},
+    {"slaveof", "Make the server a replica of another instance, or promote it as master.", "1.0.0", "server", "O(1)", "deprecated", "5.0.0", "`REPLICAOF`", NULL, 0, NULL, NULL, 0, a_slaveof, 1},
     {"slowlog", "A container for slow log commands", "2.2.12", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"slowlog|get", "Get the slow log's entries", "2.2.12", "server", "O(N) where N is the number of entries returned", NULL, NULL, NULL, h_slowlog_get, 1, "request_policy:all_nodes nondeterministic_output", NULL, 0, a_slowlog_get, 1},
     {"slowlog|help", "Show helpful text about the different subcommands", "6.2.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},

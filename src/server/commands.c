@@ -36,6 +36,7 @@ extern const Command standalone_commands[];
 extern const Command acl_commands[];
 extern const Command hotkeys_commands[];
 extern const Command repl_commands[];
+extern const Command replica_commands[];
 void stream_cmd_init(void);
 void group_cmd_init(void);
 
@@ -45,7 +46,7 @@ static const Command *const families[] = {
     group_commands,  stream_idmp_commands, stream_refs_commands, nack_commands,
     pubsub_commands, scripting_commands,   dump_commands,        standalone_commands,
     acl_commands,    string_cas_commands,  bit_commands,         hotkeys_commands,
-    rdb_commands,    repl_commands,
+    rdb_commands,    repl_commands,        replica_commands,
 };
 
 static Dict *table;

@@ -236,6 +236,20 @@ static ConfigDef configs[] = {
     {"min-replicas-max-lag", "min-slaves-max-lag", CT_INT, &settings.min_replicas_max_lag, "10", 0,
      INT_MAX, NULL, NULL, 0, repl_apply_min_replicas},
     {"io-threads", NULL, CT_INT, &settings.io_threads, "1", 1, 128, NULL, NULL, CF_IMMUTABLE, NULL},
+    /* the replica side (replica.c) */
+    {"replicaof", "slaveof", CT_STR, &settings.replicaof, "", 0, 0, NULL, NULL, CF_IMMUTABLE, NULL},
+    {"masterauth", NULL, CT_STR, &settings.masterauth, "", 0, 0, NULL, NULL, CF_SENSITIVE, NULL},
+    {"masteruser", NULL, CT_STR, &settings.masteruser, "", 0, 0, NULL, NULL, 0, NULL},
+    {"replica-read-only", "slave-read-only", CT_BOOL, &settings.replica_read_only, "yes", 0, 0,
+     NULL, NULL, 0, NULL},
+    {"replica-serve-stale-data", "slave-serve-stale-data", CT_BOOL,
+     &settings.replica_serve_stale_data, "yes", 0, 0, NULL, NULL, 0, NULL},
+    {"replica-announced", NULL, CT_BOOL, &settings.replica_announced, "yes", 0, 0, NULL, NULL, 0,
+     NULL},
+    {"replica-priority", "slave-priority", CT_INT, &settings.replica_priority, "100", 0, INT_MAX,
+     NULL, NULL, 0, NULL},
+    {"replica-announce-port", "slave-announce-port", CT_INT, &settings.replica_announce_port, "0",
+     0, 65535, NULL, NULL, 0, NULL},
 };
 #define N_CONFIGS (sizeof configs / sizeof configs[0])
 

@@ -196,6 +196,9 @@ typedef struct Core {
     int expire_paused;        /* no key is deleted by expiry (db.c) */
     int pause_expire_pending; /* paused inside EXEC: expiry pauses after it */
     ClientList postponed;     /* held clients, in arrival order */
+    /* replica.c */
+    int is_replica;       /* following a master (REPLICAOF host port) */
+    int replica_applying; /* the master client's command runs: keys do not expire */
 } Core;
 
 enum { PAUSE_OFF = 0, PAUSE_WRITE = 1, PAUSE_ALL = 2 }; /* stricter is greater */
@@ -276,6 +279,15 @@ typedef struct Settings {
     long long repl_timeout;     /* seconds */
     long long min_replicas_to_write;
     long long min_replicas_max_lag; /* seconds */
+    /* replica.c */
+    char *replicaof; /* "host port", "" for none */
+    char *masterauth;
+    char *masteruser;
+    int replica_read_only;
+    int replica_serve_stale_data;
+    int replica_announced;
+    long long replica_priority;
+    long long replica_announce_port;
 } Settings;
 
 extern Settings settings;

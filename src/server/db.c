@@ -102,6 +102,10 @@ static int expire_if_needed(Db *db, DictEntry *e) {
     if (e->expire_ms < 0 || server.loading) return 0;
     if (e->expire_ms > now_ms()) return 0;
     if (core.expire_paused) return 1; /* CLIENT PAUSE: expired, but kept until it ends */
+    /* A read-only replica: the master's DEL removes the key; its own
+     * stream sees it, the other clients see it missing (as Redis 7). */
+    if (__builtin_expect(core.is_replica, 0) && settings.replica_read_only)
+        return !core.replica_applying;
     Slice argv[2] = {slice_cstr("DEL"), slice_of(e->key, e->key_len)};
     char *keycopy = xmemdup(e->key, e->key_len);
     Slice key = slice_of(keycopy, e->key_len);
@@ -276,7 +280,7 @@ static void collect_expired(void *priv, DictEntry *e) {
 
 /* One active expiry pass: walks each database with TTLs for about budget_us. */
 void db_active_expire(int64_t budget_us) {
-    if (server.loading || core.expire_paused) return;
+    if (server.loading || core.expire_paused || core.is_replica) return;
     int64_t start = now_us();
     for (int i = 0; i < core.n_dbs; i++) {
         Db *db = &core.dbs[i];

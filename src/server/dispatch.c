@@ -21,6 +21,7 @@
 #include "server/acl.h"
 #include "server/core.h"
 #include "server/hotkeys.h"
+#include "server/replica.h"
 #include "server/tracking.h"
 
 typedef struct PropRecord {
@@ -601,6 +602,14 @@ void dispatch_command(ClientFull *c) {
         (!(pc->flags & CLIENT_MULTI) || server.write_refused[0] == 'N')) {
         reject(c, cmd, "%s%s", server.write_refused, "");
         goto done;
+    }
+    /* A replica: READONLY, MASTERDOWN (replica.c) */
+    if (__builtin_expect(core.is_replica, 0)) {
+        const char *why = replica_refusal(pc, cmd);
+        if (why) {
+            reject(c, cmd, "%s%s", why, "");
+            goto done;
+        }
     }
     /* Over RESP2 a subscribed client reads only Pub/Sub frames: the commands
      * it may send are those that keep to them. */

@@ -67,7 +67,11 @@ int command_arg_redacted(const Command *cmd, int argc, const Slice *argv, int i)
 }
 
 void monitor_feed(ClientFull *c, const Command *cmd, int argc, const Slice *argv) {
-    if (core.monitors.n == 0 || (c->pub.flags & CLIENT_FAKE) || (cmd->flags & CMD_ADMIN)) return;
+    /* the AOF loader's commands are not shown; the master's stream is, as
+     * Redis shows a replica's monitors what its master sends */
+    if (core.monitors.n == 0 || (c->pub.flags & (CLIENT_FAKE | CLIENT_MASTER)) == CLIENT_FAKE ||
+        (cmd->flags & CMD_ADMIN))
+        return;
     int64_t us = real_us();
     Buf line;
     buf_init(&line);

@@ -42,6 +42,7 @@
  * to be sure each gets the stream from its own fork's offset).
  */
 #include "server/repl.h"
+#include "server/replica.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -451,6 +452,11 @@ static int try_partial(ClientFull *c, Slice id, Slice off_arg) {
 static void cmd_sync(Client *pc) {
     ClientFull *c = CF(pc);
     if (pc->flags & CLIENT_SLAVE) return;
+    if (replica_is_active()) {
+        reply_error(pc, "ERR streamd does not serve replicas while it is a replica itself "
+                        "(chained replication is not supported)");
+        return;
+    }
     if (buf_live(&c->obuf) > 0) {
         reply_error(pc, "ERR SYNC and PSYNC are invalid with pending output");
         return;
@@ -687,6 +693,27 @@ int repl_apply_min_replicas(const char **err) {
     (void)err;
     refresh_min_replicas();
     return 0;
+}
+
+/* A promoted replica (replica.c, REPLICAOF NO ONE) keeps its replication
+ * identity: its ID, the old master's as replid2 up to second_offset, and
+ * its offset, from which the stream goes on. No backlog was kept while it
+ * was a replica, so the first replica to connect still syncs in full. */
+void repl_adopt_ids(const char *replid, const char *replid2, long long offset,
+                    long long second_offset) {
+    if (repl.backlog) backlog_free();
+    memcpy(repl.replid, replid, 40);
+    repl.replid[40] = '\0';
+    memcpy(repl.replid2, replid2, 40);
+    repl.replid2[40] = '\0';
+    repl.second_repl_offset = second_offset;
+    server.master_repl_offset = offset;
+}
+
+/* Becoming a replica (REPLICAOF host port): streamd does not serve replicas
+ * of a replica (no chained replication), so its own replicas are closed. */
+void repl_drop_replicas(void) {
+    for (size_t i = 0; i < repl.n_replicas; i++) client_close_async(repl.replicas[i]);
 }
 
 /* SHUTDOWN / SIGTERM: no sync child outlives the server. */

@@ -52,4 +52,12 @@ void repl_client_freed(struct ClientFull *c);
  * registers the function that answers it (none on a master). */
 void repl_set_getack_handler(void (*fn)(Client *c));
 
+/* REPLICAOF NO ONE (replica.c): the promoted replica's replication ID,
+ * previous ID valid up to second_offset, and offset become the master's. */
+void repl_adopt_ids(const char *replid, const char *replid2, long long offset,
+                    long long second_offset);
+
+/* REPLICAOF host port: this server's replicas are closed (no chaining). */
+void repl_drop_replicas(void);
+
 #endif

@@ -61,6 +61,7 @@
 #include "server/acl.h"
 #include "server/core.h"
 #include "server/lua_libs.h"
+#include "server/replica.h"
 #include "version.h"
 
 #define SCRIPT_EVAL_MAX 500
@@ -598,6 +599,8 @@ static const char *script_command_refusal(const Command *cmd, int argc, const Sl
     if (run.readonly && (cmd->flags & (CMD_WRITE | CMD_MAY_REPLICATE)))
         return "ERR Write commands are not allowed from read-only scripts.";
     if ((cmd->flags & CMD_WRITE) && server.write_refused) return server.write_refused;
+    if ((cmd->flags & CMD_WRITE) && replica_refuses_writes((const Client *)script_caller_client()))
+        return "READONLY You can't write against a read only replica.";
     if (settings.maxmemory > 0 && (cmd->flags & CMD_DENYOOM) && !(run.flags & SFLAG_ALLOW_OOM) &&
         alloc_used_bytes() > (size_t)settings.maxmemory)
         return "OOM command not allowed when used memory > 'maxmemory'.";
@@ -1711,6 +1714,14 @@ static void run_and_reply(Client *c, lua_State *l, int nargs, const char *name, 
 /* The checks of a script's or function's declared flags before it runs;
  * 0 when it may, else -1 after replying the refusal. */
 static int check_declared_flags(Client *c, int flags, int readonly_cmd) {
+    if (!(flags & SFLAG_ALLOW_STALE) && replica_is_stale(c)) {
+        reply_error(c, "%s", REPLICA_MASTERDOWN_ERROR);
+        return -1;
+    }
+    if (!(flags & SFLAG_NO_WRITES) && replica_refuses_writes(c)) {
+        reply_error(c, "READONLY You can't write against a read only replica.");
+        return -1;
+    }
     if (readonly_cmd && !(flags & SFLAG_NO_WRITES)) {
         reply_error(c, "ERR Can not execute a script with write flag using *_ro command.");
         return -1;
@@ -1777,6 +1788,11 @@ void script_eval_command(Client *c, int by_sha, int readonly_cmd) {
     }
     /* scripts that declared their flags are checked before they run */
     if ((s->flags & SFLAG_SHEBANG) && check_declared_flags(c, s->flags, readonly_cmd) != 0) return;
+    /* one without: a replica cut from its master runs none (7.0) */
+    if (!(s->flags & SFLAG_SHEBANG) && replica_is_stale(c)) {
+        reply_error(c, "%s", REPLICA_MASTERDOWN_ERROR);
+        return;
+    }
 
     set_array_global("KEYS", c->argv + 3, numkeys);
     set_array_global("ARGV", c->argv + 3 + numkeys, c->argc - 3 - numkeys);

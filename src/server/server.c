@@ -28,6 +28,7 @@
 #include "base/log.h"
 #include "server/acl.h"
 #include "server/core.h"
+#include "server/replica.h"
 #include "server/tracking.h"
 
 Core core;
@@ -286,7 +287,11 @@ static void cron(void) {
     if (settings.timeout > 0) {
         int64_t wall = now_ms();
         for (ClientFull *c = core.clients; c; c = c->next) {
-            if (c->block || (c->pub.flags & (CLIENT_MULTI | CLIENT_SLAVE))) continue;
+            /* (the master's link has repl-timeout instead; a monitor is a
+             * replica to Redis, which does not time replicas out) */
+            if (c->block ||
+                (c->pub.flags & (CLIENT_MULTI | CLIENT_SLAVE | CLIENT_MASTER | CLIENT_MONITOR)))
+                continue;
             if (wall - c->last_ms > settings.timeout * 1000) client_close_async(c);
         }
     }
@@ -351,6 +356,10 @@ static void process_events(int timeout_ms) {
         if (ptr >= (void *)&listeners[0] && ptr < (void *)&listeners[9]) {
             int idx = (int)(((char *)ptr - (char *)&listeners[0]) / sizeof listeners[0]);
             accept_one(listeners[idx].fd, listeners[idx].is_unix);
+            continue;
+        }
+        if (replica_owns_event(ptr)) { /* the link to our master */
+            replica_on_event(evs[i].events);
             continue;
         }
         ClientFull *c = ptr;

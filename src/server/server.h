@@ -56,6 +56,7 @@ enum {
     CLIENT_TRACKING_NOLOOP = 1u << 26,       /* no invalidations of its own changes */
     CLIENT_TRACKING_BROKEN_REDIR = 1u << 27, /* the REDIRECT client went away: R */
     CLIENT_SLAVE = 1u << 28,                 /* a replica after PSYNC/SYNC (repl.c): S */
+    CLIENT_MASTER = 1u << 29, /* applies the master's stream (replica.c); also FAKE */
 };
 
 struct Client {

@@ -27,6 +27,7 @@ typedef struct Seen {
     int64_t expires[16];
     Obj *objs[16];
     char code[64];
+    struct Foreign *foreign; /* parse_skipping() */
 } Seen;
 
 static int on_function(void *ctx, const char *code, size_t len) {
@@ -62,7 +63,7 @@ static void seen_free(Seen *s) {
 
 static int parse(const uint8_t *p, size_t len, Seen *s, RdbLoadResult *res) {
     memset(s, 0, sizeof *s);
-    RdbLoadHooks h = {s, on_function, on_select, on_key, NULL};
+    RdbLoadHooks h = {s, on_function, on_select, on_key, NULL, NULL};
     return rdb_parse(p, len, &LIM, 1000, &h, res);
 }
 
@@ -192,6 +193,74 @@ static void test_refusals(void) {
     seen_free(&s);
 }
 
+typedef struct Foreign {
+    int n, types[16];
+    char names[16][8];
+} Foreign;
+
+static int on_foreign(void *ctx, Slice key, int type, const char *type_name) {
+    Foreign *f = ((Seen *)ctx)->foreign;
+    CHECK(type_name != NULL && strncmp(type_name, "a ", 2) == 0);
+    if (f->n < 16) {
+        f->types[f->n] = type;
+        snprintf(f->names[f->n], sizeof f->names[f->n], "%.*s", (int)key.len, key.p);
+        f->n++;
+    }
+    return 0;
+}
+
+static int parse_skipping(const uint8_t *p, size_t len, Seen *s, Foreign *f, RdbLoadResult *res) {
+    memset(s, 0, sizeof *s);
+    memset(f, 0, sizeof *f);
+    s->foreign = f;
+    RdbLoadHooks h = {s, on_function, on_select, on_key, NULL, on_foreign};
+    return rdb_parse(p, len, &LIM, 1000, &h, res);
+}
+
+/* A replica's payload: with the foreign hook, every encoding of lists,
+ * sets, sorted sets and hashes that Redis 2.x to 7.2 writes is stepped over
+ * (the keys after them load, an expiry before one does not stick to the
+ * next key); modules still stop it; every truncation is refused. */
+static void test_foreign_skipped(void) {
+    static const uint8_t rdb[] = {'R',  'E', 'D', 'I', 'S',  '0',  '0', '0', '9',
+                                  1,    1,   'L', 2,   1,    'a',  1,   'b', /* list */
+                                  2,    1,   'S', 1,   1,    'm',            /* set */
+                                  3,    1,   'Z', 2,   1,    'a',  3,   '1', '.',
+                                  '5',  1,   'b', 253,                       /* zset, text scores */
+                                  4,    1,   'H', 1,   1,    'f',  1,   'v', /* hash */
+                                  5,    2,   'Z', '2', 1,    1,    'm', 0,   0,
+                                  0,    0,   0,   0,   0xF0, 0x3F,                /* zset 2 */
+                                  10,   2,   'Z', 'L', 3,    'x',  'y', 'z',      /* ziplist */
+                                  14,   2,   'Q', 'L', 1,    2,    'z', 'z',      /* quicklist */
+                                  18,   2,   'Q', '2', 1,    2,    2,   'p', 'p', /* quicklist 2 */
+                                  16,   2,   'H', 'L', 1,    'x', /* hash listpack */
+                                  0xFC, 1,   0,   0,   0,    0,    0,   0,   0,
+                                  20,   2,   'S', 'L', 1,    'x', /* expiring set listpack */
+                                  0,    1,   'k', 1,   'v',       /* a string: loaded */
+                                  0xFF, 0,   0,   0,   0,    0,    0,   0,   0};
+    static const int want[] = {1, 2, 3, 4, 5, 10, 14, 18, 16, 20};
+    Seen s;
+    Foreign f;
+    RdbLoadResult res;
+    CHECK_EQ_INT(parse_skipping(rdb, sizeof rdb, &s, &f, &res), RDBF_OK);
+    CHECK_EQ_INT(f.n, 10);
+    for (int i = 0; i < 10 && i < f.n; i++) CHECK_EQ_INT(f.types[i], want[i]);
+    CHECK(strcmp(f.names[0], "L") == 0 && strcmp(f.names[9], "SL") == 0);
+    CHECK_EQ_INT(s.n_keys, 1);
+    CHECK(strcmp(s.keys[0], "k") == 0 && s.expires[0] == -1);
+    seen_free(&s);
+    for (size_t cut = 9; cut < sizeof rdb; cut++) {
+        CHECK(parse_skipping(rdb, cut, &s, &f, &res) != RDBF_OK);
+        seen_free(&s);
+    }
+    /* without the hook the first foreign key still stops the parse */
+    CHECK_EQ_INT(parse(rdb, sizeof rdb, &s, &res), RDBF_UNSUPPORTED);
+    seen_free(&s);
+    static const uint8_t module[] = {'R', 'E', 'D', 'I', 'S', '0', '0', '0', '9', 7, 1, 'M', 0};
+    CHECK_EQ_INT(parse_skipping(module, sizeof module, &s, &f, &res), RDBF_UNSUPPORTED);
+    seen_free(&s);
+}
+
 void stream_cmd_init(void); /* registers how a stream object is freed */
 
 int main(void) {
@@ -200,5 +269,6 @@ int main(void) {
     test_roundtrip();
     test_damage();
     test_refusals();
+    test_foreign_skipped();
     return test_report("test_rdbfile");
 }
