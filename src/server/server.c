@@ -288,9 +288,10 @@ static void cron(void) {
         int64_t wall = now_ms();
         for (ClientFull *c = core.clients; c; c = c->next) {
             /* (the master's link has repl-timeout instead; a monitor is a
-             * replica to Redis, which does not time replicas out) */
-            if (c->block ||
-                (c->pub.flags & (CLIENT_MULTI | CLIENT_SLAVE | CLIENT_MASTER | CLIENT_MONITOR)))
+             * replica to Redis, which does not time replicas out; nor does
+             * it time out subscribers, who only listen) */
+            if (c->block || (c->pub.flags & (CLIENT_MULTI | CLIENT_SLAVE | CLIENT_MASTER |
+                                             CLIENT_MONITOR | CLIENT_PUBSUB)))
                 continue;
             if (wall - c->last_ms > settings.timeout * 1000) client_close_async(c);
         }
