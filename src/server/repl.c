@@ -93,7 +93,7 @@ static struct {
     void (*getack_handler)(Client *c);
 } repl = {.second_repl_offset = -1, .cur_db = -1};
 
-static void random_id(char *out) {
+void repl_random_id(char out[41]) {
     static const char hex[] = "0123456789abcdef";
     unsigned char rnd[20] = {0};
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
@@ -102,6 +102,9 @@ static void random_id(char *out) {
         (void)r;
         close(fd);
     }
+    /* mixed with the clock, should /dev/urandom be missing */
+    int64_t t = real_us();
+    for (int i = 0; i < 8; i++) rnd[i] ^= (unsigned char)(t >> (i * 8));
     for (int i = 0; i < 40; i++) out[i] = hex[(rnd[i / 2] >> ((i % 2) * 4)) & 15];
     out[40] = '\0';
 }
@@ -200,7 +203,7 @@ static void backlog_create(void) {
     repl.backlog = xmalloc((size_t)repl.backlog_size);
     repl.backlog_idx = repl.histlen = 0;
     repl.backlog_off = server.master_repl_offset + 1;
-    random_id(repl.replid);
+    repl_random_id(repl.replid);
     clear_replid2();
     propagate_set_repl_sink(repl_sink);
 }
@@ -211,7 +214,7 @@ static void backlog_free(void) {
     repl.histlen = 0;
     propagate_set_repl_sink(NULL);
     /* replicas connecting later cannot continue a history nobody kept */
-    random_id(repl.replid);
+    repl_random_id(repl.replid);
     clear_replid2();
 }
 
@@ -722,7 +725,7 @@ static void shutdown_hook(void) {
 }
 
 void repl_init(void) {
-    random_id(repl.replid);
+    repl_random_id(repl.replid);
     clear_replid2();
     server_on_shutdown(shutdown_hook);
     server_on_cron(cron_hook);

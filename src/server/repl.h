@@ -52,6 +52,9 @@ void repl_client_freed(struct ClientFull *c);
  * registers the function that answers it (none on a master). */
 void repl_set_getack_handler(void (*fn)(Client *c));
 
+/* 40 random hex digits and a NUL: a new replication ID. */
+void repl_random_id(char out[41]);
+
 /* REPLICAOF NO ONE (replica.c): the promoted replica's replication ID,
  * previous ID valid up to second_offset, and offset become the master's. */
 void repl_adopt_ids(const char *replid, const char *replid2, long long offset,

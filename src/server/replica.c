@@ -139,22 +139,6 @@ static struct {
 
 /* ---- identity ------------------------------------------------------------ */
 
-static void random_replid(char out[41]) {
-    static const char hex[] = "0123456789abcdef";
-    unsigned char rnd[20] = {0};
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        ssize_t n = read(fd, rnd, sizeof rnd);
-        (void)n;
-        close(fd);
-    }
-    /* mixed with the clock, should /dev/urandom be missing */
-    int64_t t = real_us();
-    for (int i = 0; i < 8; i++) rnd[i] ^= (unsigned char)(t >> (i * 8));
-    for (int i = 0; i < 40; i++) out[i] = hex[(rnd[i / 2] >> ((i % 2) * 4)) & 15];
-    out[40] = '\0';
-}
-
 void replica_ids(const char **replid, const char **replid2, long long *offset,
                  long long *second_offset) {
     if (!rs.replid[0]) {
@@ -851,7 +835,7 @@ static void promote(void) {
     replica_ids(&id, &id2, &off, &off2); /* sets them up if never set */
     memcpy(rs.replid2, rs.replid, sizeof rs.replid2);
     rs.second_offset = rs.offset + 1;
-    random_replid(rs.replid);
+    repl_random_id(rs.replid);
     log_notice("Setting secondary replication ID to %s, valid up to offset: %lld. New "
                "replication ID is %s",
                rs.replid2, rs.second_offset, rs.replid);
