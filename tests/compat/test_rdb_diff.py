@@ -18,17 +18,13 @@ import shutil
 import pytest
 
 from testlib import IS_REDIS
-from testlib.diff import as_flat
+from testlib.diff import as_flat, call_or_error, norm_stream_state
 from testlib.resp import RespError, Status
 
 OK = Status(b"OK")
 
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="compares streamd with redis-server 7.0")
 
-DROP = {b"active-time", b"inactive", b"nacked-count", b"radix-tree-keys", b"radix-tree-nodes",
-        b"idmp-duration", b"idmp-maxsize", b"pids-tracked", b"iids-tracked", b"iids-added",
-        b"iids-duplicates"}
-MASK = {b"idle"}
 
 LIB = ("#!lua name=rdblib\n"
        "redis.register_function('rdbf', function(keys, args) return 'from-rdb' end)\n")
@@ -62,37 +58,10 @@ for i in range(250):
     DATASET.append(("XADD", "long", "%d-%d" % (100 + i // 3, i % 3), "field", "value %d" % i, "n", str(i)))
 
 
-def norm(v):
-    if isinstance(v, dict):
-        v = as_flat(v)
-    if isinstance(v, list):
-        if len(v) % 2 == 0 and v and all(isinstance(v[i], bytes) for i in range(0, len(v), 2)) \
-                and any(v[i] in DROP or v[i] in MASK or v[i] in (b"length", b"name", b"seen-time")
-                        for i in range(0, len(v), 2)):
-            out = []
-            for i in range(0, len(v), 2):
-                k = v[i]
-                if k in DROP:
-                    continue
-                out += [k, "t" if k in MASK else norm(v[i + 1])]
-            return out
-        return [norm(x) for x in v]
-    if isinstance(v, RespError):
-        return ("error", str(v))
-    return v
-
-
-def call(c, *args):
-    try:
-        return c.call(*args)
-    except RespError as e:
-        return e
-
-
 def build(srv):
     c = srv.raw()
     for cmd in DATASET:
-        r = call(c, *cmd)
+        r = call_or_error(c, *cmd)
         assert not isinstance(r, RespError), (cmd, r)
 
 
@@ -101,28 +70,28 @@ def snapshot(srv):
     c = srv.raw()
     out = []
     for db in (0, 3):
-        call(c, "SELECT", str(db))
-        keys = sorted(call(c, "KEYS", "*"))
+        call_or_error(c, "SELECT", str(db))
+        keys = sorted(call_or_error(c, "KEYS", "*"))
         out.append(("keys", db, keys))
         for k in keys:
-            t = call(c, "TYPE", k)
-            out.append((k, "type", t, call(c, "PEXPIRETIME", k)))
+            t = call_or_error(c, "TYPE", k)
+            out.append((k, "type", t, call_or_error(c, "PEXPIRETIME", k)))
             if t == Status(b"string"):
-                out.append((k, "get", call(c, "GET", k)))
+                out.append((k, "get", call_or_error(c, "GET", k)))
                 continue
-            out.append((k, "xrange", call(c, "XRANGE", k, "-", "+")))
-            out.append((k, "full", norm(call(c, "XINFO", "STREAM", k, "FULL"))))
-            groups = call(c, "XINFO", "GROUPS", k)
-            out.append((k, "groups", norm(groups)))
+            out.append((k, "xrange", call_or_error(c, "XRANGE", k, "-", "+")))
+            out.append((k, "full", norm_stream_state(call_or_error(c, "XINFO", "STREAM", k, "FULL"))))
+            groups = call_or_error(c, "XINFO", "GROUPS", k)
+            out.append((k, "groups", norm_stream_state(groups)))
             for g in groups:
                 name = as_flat(g)[1] if not isinstance(g, dict) else g[b"name"]
-                out.append((k, name, "consumers", norm(call(c, "XINFO", "CONSUMERS", k, name))))
-                out.append((k, name, "pending", call(c, "XPENDING", k, name)))
-                ext = call(c, "XPENDING", k, name, "-", "+", "100")
+                out.append((k, name, "consumers", norm_stream_state(call_or_error(c, "XINFO", "CONSUMERS", k, name))))
+                out.append((k, name, "pending", call_or_error(c, "XPENDING", k, name)))
+                ext = call_or_error(c, "XPENDING", k, name, "-", "+", "100")
                 out.append((k, name, "pending-ext", [e[:2] + e[3:] for e in ext]))
-    call(c, "SELECT", "0")
-    out.append(("functions", call(c, "FUNCTION", "LIST", "WITHCODE")))
-    out.append(("fcall", call(c, "FCALL", "rdbf", "0")))
+    call_or_error(c, "SELECT", "0")
+    out.append(("functions", call_or_error(c, "FUNCTION", "LIST", "WITHCODE")))
+    out.append(("fcall", call_or_error(c, "FCALL", "rdbf", "0")))
     return out
 
 

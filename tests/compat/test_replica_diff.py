@@ -22,17 +22,14 @@ import time
 import pytest
 
 from testlib import IS_REDIS
-from testlib.diff import as_flat
+from testlib.diff import as_flat, call_or_error, norm_stream_state
 from testlib.resp import RespError, Status
 
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="streamd replicating redis-server 7.0")
 
 OK = Status(b"OK")
 # what 7.0 does not report, or what differs by when a command ran on each
-DROP = {b"active-time", b"inactive", b"nacked-count", b"radix-tree-keys", b"radix-tree-nodes",
-        b"idmp-duration", b"idmp-maxsize", b"pids-tracked", b"iids-tracked", b"iids-added",
-        b"iids-duplicates"}
-MASK = {b"idle", b"seen-time"}
+MASK = frozenset({b"idle", b"seen-time"})
 
 DISKLESS = ["--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0",
             "--enable-debug-command", "yes"]
@@ -124,37 +121,10 @@ MORE = [
 STORED = (Status(b"string"), Status(b"stream"))
 
 
-def norm(v):
-    if isinstance(v, dict):
-        v = as_flat(v)
-    if isinstance(v, list):
-        if len(v) % 2 == 0 and v and all(isinstance(v[i], bytes) for i in range(0, len(v), 2)) \
-                and any(v[i] in DROP or v[i] in MASK or v[i] in (b"length", b"name")
-                        for i in range(0, len(v), 2)):
-            out = []
-            for i in range(0, len(v), 2):
-                k = v[i]
-                if k in DROP:
-                    continue
-                out += [k, "t" if k in MASK else norm(v[i + 1])]
-            return out
-        return [norm(x) for x in v]
-    if isinstance(v, RespError):
-        return ("error", str(v))
-    return v
-
-
-def call(c, *args):
-    try:
-        return c.call(*args)
-    except RespError as e:
-        return e
-
-
 def run(srv, cmds):
     c = srv.raw()
     for cmd in cmds:
-        r = call(c, *cmd)
+        r = call_or_error(c, *cmd)
         assert not isinstance(r, RespError), (cmd, r)
 
 
@@ -163,29 +133,29 @@ def snapshot(srv, dbs=(0, 1, 3)):
     c = srv.raw()
     out = []
     for db in dbs:
-        call(c, "SELECT", str(db))
-        keys = sorted(k for k in call(c, "KEYS", "*") if call(c, "TYPE", k) in STORED)
+        call_or_error(c, "SELECT", str(db))
+        keys = sorted(k for k in call_or_error(c, "KEYS", "*") if call_or_error(c, "TYPE", k) in STORED)
         out.append(("keys", db, keys))
         for k in keys:
-            t = call(c, "TYPE", k)
-            pttl = call(c, "PTTL", k)
+            t = call_or_error(c, "TYPE", k)
+            pttl = call_or_error(c, "PTTL", k)
             out.append((k, "type", t, pttl if pttl < 0 else round(pttl / 10000)))
             if t == Status(b"string"):
-                out.append((k, "get", call(c, "GET", k)))
+                out.append((k, "get", call_or_error(c, "GET", k)))
                 continue
-            out.append((k, "xrange", call(c, "XRANGE", k, "-", "+")))
-            out.append((k, "full", norm(call(c, "XINFO", "STREAM", k, "FULL"))))
-            groups = call(c, "XINFO", "GROUPS", k)
-            out.append((k, "groups", norm(groups)))
+            out.append((k, "xrange", call_or_error(c, "XRANGE", k, "-", "+")))
+            out.append((k, "full", norm_stream_state(call_or_error(c, "XINFO", "STREAM", k, "FULL"), MASK)))
+            groups = call_or_error(c, "XINFO", "GROUPS", k)
+            out.append((k, "groups", norm_stream_state(groups, MASK)))
             for g in groups:
                 name = as_flat(g)[1]
-                out.append((k, name, "consumers", norm(call(c, "XINFO", "CONSUMERS", k, name))))
-                out.append((k, name, "pending", call(c, "XPENDING", k, name)))
-                ext = call(c, "XPENDING", k, name, "-", "+", "100")
+                out.append((k, name, "consumers", norm_stream_state(call_or_error(c, "XINFO", "CONSUMERS", k, name), MASK)))
+                out.append((k, name, "pending", call_or_error(c, "XPENDING", k, name)))
+                ext = call_or_error(c, "XPENDING", k, name, "-", "+", "100")
                 out.append((k, name, "pending-ext", [e[:2] + e[3:] for e in ext]))
-    call(c, "SELECT", "0")
+    call_or_error(c, "SELECT", "0")
     # libraries in name order (7.0 lists them in its hash table's order)
-    out.append(("functions", sorted(norm(call(c, "FUNCTION", "LIST", "WITHCODE")))))
+    out.append(("functions", sorted(norm_stream_state(call_or_error(c, "FUNCTION", "LIST", "WITHCODE"), MASK))))
     return out
 
 
@@ -290,7 +260,7 @@ def test_readonly_info_role_vs_70_replica(make_server):
               ("SLAVEOF", "127.0.0.1", str(red.port))]
     a, b = sd.raw(), ref.raw()
     for cmd in script:
-        assert call(a, *cmd) == call(b, *cmd), cmd
+        assert call_or_error(a, *cmd) == call_or_error(b, *cmd), cmd
     # INFO replication: 7.0's fields in 7.0's order (streamd's own counts
     # follow; the replica keeps no backlog of its own)
     keys = [k for k in info_keys(sd) if not k.startswith("replica_skipped")
@@ -343,7 +313,7 @@ def test_promotion(make_server):
     follow(sd, red)
     before = info(sd)
     c = sd.raw()
-    assert str(call(c, "SET", "x", "1")).startswith("READONLY")
+    assert str(call_or_error(c, "SET", "x", "1")).startswith("READONLY")
     assert c.call("REPLICAOF", "NO", "ONE") == OK
     after = info(sd)
     assert after["role"] == "master"
@@ -495,7 +465,7 @@ def test_stale_replica_vs_70(make_server):
               ("EVAL", "return 1", "0"), ("CLIENT", "ID"), ("SELECT", "1"), ("COMMAND", "COUNT"),
               ("EXISTS", "plain"), ("TYPE", "plain"), ("KEYS", "*")]
     for cmd in script:
-        x, y = call(a, *cmd), call(b, *cmd)
+        x, y = call_or_error(a, *cmd), call_or_error(b, *cmd)
         if cmd in (("TIME",), ("CLIENT", "ID"), ("COMMAND", "COUNT")):
             assert isinstance(x, RespError) == isinstance(y, RespError), cmd
             continue
