@@ -327,13 +327,18 @@ static void keysizes_label(char *out, size_t n, int bin) {
  * bytes), in power-of-two bins; a line only for types the database holds. */
 static void info_keysizes(Buf *b) {
     static const char *const names[OBJ_TYPE_COUNT] = {
-        [OBJ_STRING] = "distrib_strings_sizes",
-        [OBJ_STREAM] = "distrib_streams_items",
+        [OBJ_STRING] = "distrib_strings_sizes", [OBJ_LIST] = "distrib_lists_items",
+        [OBJ_SET] = "distrib_sets_items",       [OBJ_ZSET] = "distrib_zsets_items",
+        [OBJ_HASH] = "distrib_hashes_items",    [OBJ_STREAM] = "distrib_streams_items",
     };
+    /* Redis's order of types, streams (streamd's addition) last */
+    static const ObjType order[OBJ_TYPE_COUNT] = {OBJ_STRING, OBJ_LIST, OBJ_SET,
+                                                  OBJ_ZSET,   OBJ_HASH, OBJ_STREAM};
     buf_append_cstr(b, "# Keysizes\r\n");
     for (int i = 0; i < core.n_dbs; i++) {
         const Db *db = &core.dbs[i];
-        for (int t = 0; t < OBJ_TYPE_COUNT; t++) {
+        for (int ti = 0; ti < OBJ_TYPE_COUNT; ti++) {
+            int t = order[ti];
             int first = 1;
             for (int bin = 0; bin < KEYSIZES_BINS; bin++) {
                 uint64_t n = db->keysizes[t][bin];

@@ -419,10 +419,11 @@ static void cmd_object_encoding(Client *c) {
         return;
     }
     Obj *o = e->val;
+    const ObjTypeOps *ops = obj_type_ops(o->type);
     if (o->type == OBJ_STRING)
         reply_bulk_cstr(c, string_encoding(o));
     else
-        reply_bulk_cstr(c, obj_type_ops(o->type)->encoding);
+        reply_bulk_cstr(c, ops->encoding_of ? ops->encoding_of(o->ptr) : ops->encoding);
 }
 
 static void cmd_object_idletime(Client *c) {

@@ -83,8 +83,8 @@ static Obj *stream_obj_dup(const void *ptr) {
     return so->obj;
 }
 
-static const ObjTypeOps stream_type = {"stream",       "stream",         stream_obj_free,
-                                       stream_obj_mem, stream_obj_items, stream_obj_dup};
+static const ObjTypeOps stream_type = {
+    "stream", "stream", stream_obj_free, stream_obj_mem, stream_obj_items, stream_obj_dup, NULL};
 
 /* Registers OBJ_STREAM (called once at start-up). */
 void stream_cmd_init(void) {

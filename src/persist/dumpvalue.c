@@ -60,6 +60,7 @@
  */
 #include "persist/dumpvalue.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -357,14 +358,52 @@ static void put_stream(Buf *out, const StreamObj *so, int type, int64_t now_ms) 
     if (type == DUMP_TYPE_STREAMD_STREAM) put_private(out, so, now_ms);
 }
 
+/* ---- the registry of other value types ------------------------------------ */
+
+static const PersistTypeOps *type_ops[OBJ_TYPE_COUNT];
+
+void persist_register_type(const PersistTypeOps *ops) {
+    type_ops[ops->obj_type] = ops;
+}
+
+const PersistTypeOps *persist_type_ops(ObjType t) {
+    return type_ops[t];
+}
+
+const PersistTypeOps *persist_type_ops_for_rdb(int rdb_type) {
+    for (int t = 0; t < OBJ_TYPE_COUNT; t++) {
+        const PersistTypeOps *ops = type_ops[t];
+        if (!ops) continue;
+        for (size_t i = 0; i < ops->n_rdb_types; i++)
+            if (ops->rdb_types[i] == rdb_type) return ops;
+    }
+    return NULL;
+}
+
+int dump_type_rdb_version(int type) {
+    if (type >= 22 && type <= 25) return 12;
+    if (type == 20 || type == DUMP_TYPE_STREAM_LISTPACKS_3 || type == DUMP_TYPE_STREAMD_STREAM)
+        return 11;
+    return 10;
+}
+
 /* The oldest value type that carries o whole: a string's 0; for a stream 19
  * (Redis 7.0) when every consumer's active time is its seen time, else 21,
- * or 208 when it has state type 21 cannot express. */
+ * or 208 when it has state type 21 cannot express; another type's own. */
 int dump_value_type(const Obj *o) {
+    return dump_value_type_capped(o, INT_MAX);
+}
+
+int dump_value_type_capped(const Obj *o, int cap) {
     if (o->type == OBJ_STRING) return DUMP_TYPE_STRING;
+    if (o->type != OBJ_STREAM) return type_ops[o->type]->rdb_type(o, cap);
     const StreamObj *so = o->ptr;
-    if (needs_private(so)) return DUMP_TYPE_STREAMD_STREAM;
-    return active_is_seen(so) ? DUMP_TYPE_STREAM_LISTPACKS_2 : DUMP_TYPE_STREAM_LISTPACKS_3;
+    int t;
+    if (needs_private(so))
+        t = DUMP_TYPE_STREAMD_STREAM;
+    else
+        t = active_is_seen(so) ? DUMP_TYPE_STREAM_LISTPACKS_2 : DUMP_TYPE_STREAM_LISTPACKS_3;
+    return t > cap ? cap : t;
 }
 
 /* Appends o's value (not its type byte) as type (dump_value_type(o), or
@@ -372,8 +411,10 @@ int dump_value_type(const Obj *o) {
 void dump_value_body(const Obj *o, int type, int64_t now_ms, Buf *out) {
     if (o->type == OBJ_STRING) {
         rdb_write_string(out, o->ptr, o->len);
-    } else {
+    } else if (o->type == OBJ_STREAM) {
         put_stream(out, o->ptr, type, now_ms);
+    } else {
+        type_ops[o->type]->rdb_write(o, type, now_ms, out);
     }
 }
 
@@ -383,10 +424,14 @@ void dump_value(const Obj *o, int64_t now_ms, Buf *out) {
     size_t start = out->len;
     unsigned version = DUMP_RDB_VERSION;
     int type = DUMP_TYPE_STRING;
-    if (o->type == OBJ_STRING)
+    if (o->type == OBJ_STRING) {
         version = DUMP_RDB_VERSION_STRING;
-    else
+    } else if (o->type == OBJ_STREAM) {
         type = needs_private(o->ptr) ? DUMP_TYPE_STREAMD_STREAM : DUMP_TYPE_STREAM_LISTPACKS_3;
+    } else {
+        type = dump_value_type(o);
+        version = (unsigned)dump_type_rdb_version(type);
+    }
     buf_append_char(out, (char)type);
     dump_value_body(o, type, now_ms, out);
     uint8_t footer[10];
@@ -873,8 +918,10 @@ int dump_read_value(RdbReader *r, int type, const StreamLimits *lim, int64_t now
     case DUMP_TYPE_STREAM_LISTPACKS_3:
     case DUMP_TYPE_STREAMD_STREAM:
         return load_stream(r, type, lim, now_ms, out);
-    default:
-        return RDB_ERR;
+    default: {
+        const PersistTypeOps *ops = persist_type_ops_for_rdb(type);
+        return ops ? ops->rdb_read(r, type, now_ms, out) : RDB_ERR;
+    }
     }
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/slice.h"
 #include "persist/rdbcodec.h"
 #include "server/object.h"
 #include "stream/stream.h"
@@ -37,6 +38,39 @@ enum {
     DUMP_ERR_CHECKSUM = -1, /* too short, too new a version, or a wrong CRC */
     DUMP_ERR_FORMAT = -2,   /* anything else wrong with the bytes */
 };
+
+/* Lists, sets, sorted sets and hashes register how they are serialized
+ * (from their family's init in src/cmd, beside obj_register_type()); strings
+ * and streams are built in. */
+typedef struct PersistTypeOps {
+    ObjType obj_type;
+    /* The RDB type byte o is written as. cap is the newest type the reader
+     * takes (INT_MAX: any); o needing a newer one returns one <= cap that
+     * loses what cap cannot carry. */
+    int (*rdb_type)(const Obj *o, int cap);
+    /* o's value, without the type byte, as type (from rdb_type()). */
+    void (*rdb_write)(const Obj *o, int type, int64_t now_ms, Buf *out);
+    /* Reads a value written as type (one of rdb_types) into an owned
+     * object; RDB_OK, or RDB_ERR with nothing left allocated. now_ms dates
+     * TTLs inside the value. */
+    int (*rdb_read)(RdbReader *r, int type, int64_t now_ms, Obj **out);
+    const uint8_t *rdb_types; /* every type byte rdb_read() takes */
+    size_t n_rdb_types;
+    /* Appends the commands (RESP arrays) that rebuild o under key; between
+     * records of a big value it may call flush(fp) (flush may be NULL). */
+    void (*aof_rewrite)(Buf *out, Slice key, const Obj *o, int64_t now_ms, void (*flush)(void *),
+                        void *fp);
+} PersistTypeOps;
+
+void persist_register_type(const PersistTypeOps *ops);
+const PersistTypeOps *persist_type_ops(ObjType t);
+/* NULL for a type byte no registered type (nor string/stream) reads. */
+const PersistTypeOps *persist_type_ops_for_rdb(int rdb_type);
+/* The RDB version a type byte needs: 10 (Redis 7.0), 11 (7.2: set listpack,
+ * stream type 21, streamd's 208) or 12 (7.4: hashes with field TTLs). */
+int dump_type_rdb_version(int type);
+/* dump_value_type() no newer than cap (see PersistTypeOps.rdb_type). */
+int dump_value_type_capped(const Obj *o, int cap);
 
 void dump_value(const Obj *o, int64_t now_ms, Buf *out);
 int dump_check_footer(const uint8_t *p, size_t len);

@@ -89,8 +89,8 @@ int rdb_child_active(void) {
 
 typedef struct Scan {
     uint64_t keys, expires;
-    int max_type;
-    int cap; /* the newest value type to write */
+    int max_version; /* the newest RDB version a value needs */
+    int cap;         /* the newest value type to write */
 } Scan;
 
 static void scan_visit(void *priv, Slice key, const Obj *o, int64_t expire_ms) {
@@ -98,9 +98,8 @@ static void scan_visit(void *priv, Slice key, const Obj *o, int64_t expire_ms) {
     Scan *s = priv;
     s->keys++;
     if (expire_ms != -1) s->expires++;
-    int t = dump_value_type(o);
-    if (t > s->cap) t = s->cap;
-    if (t > s->max_type) s->max_type = t;
+    int v = dump_type_rdb_version(dump_value_type_capped(o, s->cap));
+    if (v > s->max_version) s->max_version = v;
 }
 
 typedef struct WriteCtx {
@@ -111,8 +110,7 @@ typedef struct WriteCtx {
 
 static void write_visit(void *priv, Slice key, const Obj *o, int64_t expire_ms) {
     WriteCtx *x = priv;
-    int t = dump_value_type(o);
-    rdbw_key(x->w, key, o, t > x->cap ? x->cap : t, expire_ms, x->now);
+    rdbw_key(x->w, key, o, dump_value_type_capped(o, x->cap), expire_ms, x->now);
     if (settings.rdb_key_save_delay > 0) usleep((useconds_t)settings.rdb_key_save_delay);
 }
 
@@ -124,18 +122,17 @@ int rdb_write_dataset(int fd, int aof_base) {
     return rdb_write_dataset_as(fd, aof_base, INT_MAX);
 }
 
-/* max_type: a stream that needs a newer type is written as this one, losing
- * what it cannot carry (a full resync of a Redis 7.0 replica: type 19). */
+/* max_type: a value that needs a newer type is written as one no newer,
+ * losing what it cannot carry (a full resync of a Redis 7.0 replica: type 19). */
 int rdb_write_dataset_as(int fd, int aof_base, int max_type_allowed) {
     int n_dbs = server_db_count();
     Scan *scan = xcalloc((size_t)n_dbs, sizeof *scan);
-    int max_type = 0;
+    int version = RDB_VERSION_70;
     for (int i = 0; i < n_dbs; i++) {
         scan[i].cap = max_type_allowed;
         db_for_each(server_db(i), scan_visit, &scan[i]);
-        if (scan[i].max_type > max_type) max_type = scan[i].max_type;
+        if (scan[i].max_version > version) version = scan[i].max_version;
     }
-    int version = max_type > DUMP_TYPE_STREAM_LISTPACKS_2 ? RDB_VERSION_72 : RDB_VERSION_70;
     RdbWriter w;
     rdbw_init(&w, fd, server.rdbchecksum);
     rdbw_header(&w, version);

@@ -199,7 +199,7 @@ static const char *type_name(int t) {
 static int is_stored_type(int t) {
     return t == DUMP_TYPE_STRING || t == DUMP_TYPE_STREAM_LISTPACKS ||
            t == DUMP_TYPE_STREAM_LISTPACKS_2 || t == DUMP_TYPE_STREAM_LISTPACKS_3 ||
-           t == DUMP_TYPE_STREAMD_STREAM;
+           t == DUMP_TYPE_STREAMD_STREAM || persist_type_ops_for_rdb(t) != NULL;
 }
 
 static int skip_string(RdbReader *r) {

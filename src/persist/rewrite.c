@@ -42,6 +42,7 @@
 #include "cmd/stream_idmp.h"
 #include "cmd/stream_obj.h"
 #include "persist/aoffile.h"
+#include "persist/dumpvalue.h"
 #include "server/script.h"
 #include "server/server.h"
 #include "stream/group.h"
@@ -211,6 +212,8 @@ static void rewrite_value(Buf *out, Slice key, const Obj *o, void (*flush)(void 
         aof_cat_bulk(out, o->ptr, o->len);
     } else if (o->type == OBJ_STREAM) {
         cat_stream(out, key, o->ptr, flush, fp);
+    } else {
+        persist_type_ops(o->type)->aof_rewrite(out, key, o, now_ms(), flush, fp);
     }
 }
 

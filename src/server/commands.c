@@ -37,7 +37,15 @@ extern const Command acl_commands[];
 extern const Command hotkeys_commands[];
 extern const Command repl_commands[];
 extern const Command replica_commands[];
+extern const Command list_commands[];
+extern const Command set_commands[];
+extern const Command zset_commands[];
+extern const Command hash_commands[];
 void stream_cmd_init(void);
+void list_cmd_init(void);
+void set_cmd_init(void);
+void zset_cmd_init(void);
+void hash_cmd_init(void);
 void group_cmd_init(void);
 
 static const Command *const families[] = {
@@ -46,7 +54,8 @@ static const Command *const families[] = {
     group_commands,  stream_idmp_commands, stream_refs_commands, nack_commands,
     pubsub_commands, scripting_commands,   dump_commands,        standalone_commands,
     acl_commands,    string_cas_commands,  bit_commands,         hotkeys_commands,
-    rdb_commands,    repl_commands,        replica_commands,
+    rdb_commands,    repl_commands,        replica_commands,     list_commands,
+    set_commands,    zset_commands,        hash_commands,
 };
 
 static Dict *table;
@@ -73,6 +82,10 @@ void commands_init(void) {
     script_init();
     stream_cmd_init();
     group_cmd_init();
+    list_cmd_init();
+    set_cmd_init();
+    zset_cmd_init();
+    hash_cmd_init();
     table = dict_new();
     for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
         for (const Command *c = families[f]; c->name; c++)

@@ -15,7 +15,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum ObjType { OBJ_STRING = 0, OBJ_STREAM = 1, OBJ_TYPE_COUNT } ObjType;
+/* The stream library registers OBJ_STREAM, src/cmd's families the others
+ * (obj_register_type); a type nobody registered never reaches the keyspace. */
+typedef enum ObjType {
+    OBJ_STRING = 0,
+    OBJ_STREAM = 1,
+    OBJ_LIST = 2,
+    OBJ_SET = 3,
+    OBJ_ZSET = 4,
+    OBJ_HASH = 5,
+    OBJ_TYPE_COUNT
+} ObjType;
 
 typedef struct Obj {
     ObjType type;
@@ -38,12 +48,13 @@ enum {
 };
 
 typedef struct ObjTypeOps {
-    const char *name;                     /* TYPE reply, e.g. "stream" */
-    const char *encoding;                 /* OBJECT ENCODING reply */
-    void (*free)(void *ptr);              /* frees the type's value */
-    size_t (*mem_usage)(const void *ptr); /* bytes for MEMORY USAGE */
-    uint64_t (*items)(const void *ptr);   /* elements, for INFO keysizes */
-    Obj *(*dup)(const void *ptr);         /* an owned object holding a deep copy (COPY) */
+    const char *name;                            /* TYPE reply, e.g. "stream" */
+    const char *encoding;                        /* OBJECT ENCODING reply, unless encoding_of */
+    void (*free)(void *ptr);                     /* frees the type's value */
+    size_t (*mem_usage)(const void *ptr);        /* bytes for MEMORY USAGE */
+    uint64_t (*items)(const void *ptr);          /* elements, for INFO keysizes */
+    Obj *(*dup)(const void *ptr);                /* an owned object holding a deep copy (COPY) */
+    const char *(*encoding_of)(const void *ptr); /* NULL, or OBJECT ENCODING by the value */
 } ObjTypeOps;
 
 void obj_register_type(ObjType type, const ObjTypeOps *ops);
