@@ -193,7 +193,10 @@ def test_get_reply_shape_resp3(c):
     assert c.call_raw("HOTKEYS", "GET") == b"_\r\n"
     assert c.call_raw("HOTKEYS", "STOP") == b"_\r\n"
     assert c.call("HOTKEYS", "START", "METRICS", "2", "CPU", "NET", "COUNT", "2") == b"OK"
-    c.call("SET", "k", "v")
+    # CPU is charged in whole microseconds, which one small SET may not reach:
+    # enough of them that k is charged something
+    for _ in range(50):
+        c.call("SET", "k", "v" * 100_000)
     raw_reply = c.call_raw("HOTKEYS", "GET")
     assert raw_reply.startswith(b"*1\r\n%12\r\n$15\r\ntracking-active\r\n:1\r\n")
     assert b"$14\r\nselected-slots\r\n*1\r\n*2\r\n:0\r\n:16383\r\n" in raw_reply
