@@ -1,13 +1,930 @@
 /*
- * hash.c - Hashes: the commands, and the value type's registration with the
- * keyspace (obj_register_type) and persistence (persist_register_type).
+ * hash.c - Hashes: Redis 7.0's hash commands, the OBJ_HASH value type's
+ * registration with the keyspace (obj_register_type) and its serialization
+ * (persist_register_type): RDB/DUMP types 4 (hash table), 13 (ziplist,
+ * Redis < 7.0) and 16 (listpack), and the AOF rewrite records.
+ *
+ * The value itself is src/types/hashobj.c (packed while small, a table
+ * beyond, with Redis's hash-max-listpack-entries / -value thresholds, so
+ * OBJECT ENCODING answers as 7.0 does).
+ *
+ * Every handler parses its arguments in the order 7.0 does (so the same bad
+ * command gets the same first error), then looks the key up (WRONGTYPE),
+ * changes the value, notifies (the event names of 7.0: hset, hdel, hincrby,
+ * hincrbyfloat, and del when the last field goes: Redis never keeps an empty
+ * hash), signals the key (WATCH, tracking) and propagates. Writes propagate
+ * as sent, except HINCRBYFLOAT, which propagates as HSET of its result (the
+ * replay then does not depend on float formatting), as 7.0 does.
+ *
+ * DUMP writes what 7.0 writes: a packed hash as a listpack (type 16) whose
+ * bytes are those of 7.0's, a table as type 4. Reading treats the payload
+ * as hostile: every length and element is checked, duplicate fields and
+ * empty hashes are refused ("Bad data format").
  */
-#include "server/core.h"
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "base/alloc.h"
+#include "persist/aoffile.h"
+#include "persist/dumpvalue.h"
+#include "persist/rdbcodec.h"
+#include "server/core.h"
+#include "types/hashobj.h"
+
+enum { RDB_TYPE_HASH = 4, RDB_TYPE_HASH_ZIPLIST = 13, RDB_TYPE_HASH_LISTPACK = 16 };
+
+/* Redis batches this many pairs per rewritten command (AOF_REWRITE_ITEMS_PER_CMD). */
+#define REWRITE_PAIRS 64
+
+static HashLimits limits(void) {
+    HashLimits lim;
+    lim.max_entries = (uint64_t)settings.hash_max_listpack_entries;
+    lim.max_value = (uint64_t)settings.hash_max_listpack_value;
+    return lim;
+}
+
+/* ---- the value type ------------------------------------------------------ */
+
+static void hash_obj_free(void *ptr) {
+    hashobj_free(ptr);
+}
+
+static size_t hash_obj_mem(const void *ptr) {
+    return hashobj_mem_bytes(ptr);
+}
+
+static uint64_t hash_obj_items(const void *ptr) {
+    return hashobj_len(ptr);
+}
+
+static Obj *hash_obj_dup(const void *ptr) {
+    return obj_new(OBJ_HASH, hashobj_dup((HashObj *)ptr));
+}
+
+static const char *hash_obj_encoding(const void *ptr) {
+    return hashobj_is_packed(ptr) ? "listpack" : "hashtable";
+}
+
+static const ObjTypeOps hash_type = {"hash",         "hashtable",  hash_obj_free,    hash_obj_mem,
+                                     hash_obj_items, hash_obj_dup, hash_obj_encoding};
+
+/* ---- lookups --------------------------------------------------------------- */
+
+/* The hash at key for reading: 0 with *out (NULL when missing), or -1 after
+ * replying WRONGTYPE. */
+static int lookup_read(Client *c, Slice key, Obj **out) {
+    Obj *o = db_lookup_read(c->db, key);
+    if (o && o->type != OBJ_HASH) {
+        reply_wrongtype(c);
+        return -1;
+    }
+    *out = o;
+    return 0;
+}
+
+static int lookup_write(Client *c, Slice key, Obj **out) {
+    Obj *o = db_lookup_write(c->db, key);
+    if (o && o->type != OBJ_HASH) {
+        reply_wrongtype(c);
+        return -1;
+    }
+    *out = o;
+    return 0;
+}
+
+/* After a write to o (stored under key, or NULL: h is a new hash to add):
+ * stores h, files the key under its new size and signals it. */
+static void store(Client *c, Slice key, Obj *o, HashObj *h) {
+    if (!o) {
+        db_add(c->db, key, obj_new(OBJ_HASH, h));
+        return;
+    }
+    o->ptr = h;
+    db_resized(c->db, o, hashobj_len(h));
+    db_signal_key(c->db, key);
+}
+
+/* ---- HSET HMSET HSETNX --------------------------------------------------- */
+
+static void hset_generic(Client *c, int is_hmset) {
+    if (c->argc % 2 != 0) {
+        reply_arity_error(c);
+        return;
+    }
+    Slice key = c->argv[1];
+    Obj *o;
+    if (lookup_write(c, key, &o) != 0) return;
+    HashObj *h = o ? o->ptr : hashobj_new();
+    HashLimits lim = limits();
+    long long added = 0;
+    for (int i = 2; i < c->argc; i += 2) added += hashobj_set(&h, c->argv[i], c->argv[i + 1], &lim);
+    store(c, key, o, h);
+    notify_keyspace_event(NOTIFY_HASH, "hset", key, db_index(c->db));
+    server.dirty += (c->argc - 2) / 2;
+    propagate_argv(c);
+    if (is_hmset)
+        reply_ok(c);
+    else
+        reply_int(c, added);
+}
+
+static void cmd_hset(Client *c) {
+    hset_generic(c, 0);
+}
+
+static void cmd_hmset(Client *c) {
+    hset_generic(c, 1);
+}
+
+static void cmd_hsetnx(Client *c) {
+    Slice key = c->argv[1];
+    Obj *o;
+    if (lookup_write(c, key, &o) != 0) return;
+    Slice v;
+    if (o && hashobj_get(o->ptr, c->argv[2], &v)) {
+        reply_int(c, 0);
+        return;
+    }
+    HashObj *h = o ? o->ptr : hashobj_new();
+    HashLimits lim = limits();
+    hashobj_set(&h, c->argv[2], c->argv[3], &lim);
+    store(c, key, o, h);
+    notify_keyspace_event(NOTIFY_HASH, "hset", key, db_index(c->db));
+    server.dirty++;
+    propagate_argv(c);
+    reply_int(c, 1);
+}
+
+/* ---- reads ----------------------------------------------------------------- */
+
+static void cmd_hget(Client *c) {
+    Obj *o;
+    if (lookup_read(c, c->argv[1], &o) != 0) return;
+    Slice v;
+    if (o && hashobj_get(o->ptr, c->argv[2], &v))
+        reply_bulk_slice(c, v);
+    else
+        reply_null(c);
+}
+
+static void cmd_hmget(Client *c) {
+    Obj *o;
+    if (lookup_read(c, c->argv[1], &o) != 0) return;
+    reply_array(c, (size_t)(c->argc - 2));
+    for (int i = 2; i < c->argc; i++) {
+        Slice v;
+        if (o && hashobj_get(o->ptr, c->argv[i], &v))
+            reply_bulk_slice(c, v);
+        else
+            reply_null(c);
+    }
+}
+
+static void cmd_hlen(Client *c) {
+    Obj *o;
+    if (lookup_read(c, c->argv[1], &o) != 0) return;
+    reply_int(c, o ? (long long)hashobj_len(o->ptr) : 0);
+}
+
+static void cmd_hstrlen(Client *c) {
+    Obj *o;
+    if (lookup_read(c, c->argv[1], &o) != 0) return;
+    Slice v;
+    reply_int(c, o && hashobj_get(o->ptr, c->argv[2], &v) ? (long long)v.len : 0);
+}
+
+static void cmd_hexists(Client *c) {
+    Obj *o;
+    if (lookup_read(c, c->argv[1], &o) != 0) return;
+    Slice v;
+    reply_int(c, o && hashobj_get(o->ptr, c->argv[2], &v) ? 1 : 0);
+}
+
+enum { GET_KEYS = 1, GET_VALUES = 2 };
+
+typedef struct ReplyCtx {
+    Client *c;
+    int what;
+} ReplyCtx;
+
+static void reply_pair(void *priv, Slice f, Slice v) {
+    ReplyCtx *x = priv;
+    if (x->what & GET_KEYS) reply_bulk_slice(x->c, f);
+    if (x->what & GET_VALUES) reply_bulk_slice(x->c, v);
+}
+
+/* HKEYS, HVALS (arrays) and HGETALL (a map). */
+static void getall_generic(Client *c, int what) {
+    Obj *o;
+    if (lookup_read(c, c->argv[1], &o) != 0) return;
+    size_t n = o ? (size_t)hashobj_len(o->ptr) : 0;
+    if (what == (GET_KEYS | GET_VALUES))
+        reply_map(c, n);
+    else
+        reply_array(c, n);
+    if (!o) return;
+    ReplyCtx x = {c, what};
+    hashobj_foreach(o->ptr, reply_pair, &x);
+}
+
+static void cmd_hkeys(Client *c) {
+    getall_generic(c, GET_KEYS);
+}
+
+static void cmd_hvals(Client *c) {
+    getall_generic(c, GET_VALUES);
+}
+
+static void cmd_hgetall(Client *c) {
+    getall_generic(c, GET_KEYS | GET_VALUES);
+}
+
+/* ---- HDEL ------------------------------------------------------------------ */
+
+static void cmd_hdel(Client *c) {
+    Slice key = c->argv[1];
+    Obj *o;
+    if (lookup_write(c, key, &o) != 0) return;
+    if (!o) {
+        reply_int(c, 0);
+        return;
+    }
+    HashObj *h = o->ptr;
+    long long deleted = 0;
+    int dbid = db_index(c->db);
+    for (int i = 2; i < c->argc && hashobj_len(h) > 0; i++)
+        deleted += hashobj_delete(&h, c->argv[i]);
+    o->ptr = h;
+    if (deleted) {
+        notify_keyspace_event(NOTIFY_HASH, "hdel", key, dbid);
+        if (hashobj_len(h) == 0) {
+            db_delete(c->db, key);
+            notify_keyspace_event(NOTIFY_GENERIC, "del", key, dbid);
+        } else {
+            db_resized(c->db, o, hashobj_len(h));
+            db_signal_key(c->db, key);
+        }
+        server.dirty += deleted;
+        propagate_argv(c);
+    }
+    reply_int(c, deleted);
+}
+
+/* ---- HINCRBY HINCRBYFLOAT ----------------------------------------------- */
+
+static void cmd_hincrby(Client *c) {
+    long long by;
+    if (get_ll_or_reply(c, c->argv[3], &by) != 0) return;
+    Slice key = c->argv[1], field = c->argv[2];
+    Obj *o;
+    if (lookup_write(c, key, &o) != 0) return;
+    long long v = 0;
+    Slice old;
+    if (o && hashobj_get(o->ptr, field, &old) && parse_ll(old, &v) != 0) {
+        reply_error(c, "ERR hash value is not an integer");
+        return;
+    }
+    if ((by < 0 && v < 0 && by < LLONG_MIN - v) || (by > 0 && v > 0 && by > LLONG_MAX - v)) {
+        reply_error(c, "ERR increment or decrement would overflow");
+        return;
+    }
+    v += by;
+    char buf[24];
+    size_t n = ll_to_str(v, buf);
+    HashObj *h = o ? o->ptr : hashobj_new();
+    HashLimits lim = limits();
+    hashobj_set(&h, field, slice_of(buf, n), &lim);
+    store(c, key, o, h);
+    notify_keyspace_event(NOTIFY_HASH, "hincrby", key, db_index(c->db));
+    server.dirty++;
+    propagate_argv(c);
+    reply_int(c, v);
+}
+
+/* A number as Redis's string2ld reads one: strtold over the whole text (at
+ * most 5119 bytes), no leading space, no NaN, no overflow to infinity (an
+ * "inf" typed as such is fine) or underflow to zero. 0 ok, -1 bad. */
+static int parse_long_double(Slice s, long double *out) {
+    char buf[5120];
+    if (s.len == 0 || s.len >= sizeof buf) return -1;
+    memcpy(buf, s.p, s.len);
+    buf[s.len] = '\0';
+    if (isspace((unsigned char)buf[0])) return -1;
+    errno = 0;
+    char *end;
+    long double v = strtold(buf, &end);
+    if (*end != '\0' || (size_t)(end - buf) != s.len) return -1;
+    if (errno == ERANGE && (isinf(v) || fpclassify(v) == FP_ZERO)) return -1;
+    if (errno == EINVAL || isnan(v)) return -1;
+    *out = v;
+    return 0;
+}
+
+/* v (finite) as Redis shows a float it computed: 17 digits after the point,
+ * trailing zeros and a bare point dropped, "-0" as "0". Returns the length
+ * written into buf. */
+static size_t format_long_double(char *buf, size_t cap, long double v) {
+    int n = snprintf(buf, cap, "%.17Lf", v);
+    size_t len = n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+    if (memchr(buf, '.', len)) {
+        while (len > 0 && buf[len - 1] == '0') len--;
+        if (len > 0 && buf[len - 1] == '.') len--;
+    }
+    if (len == 2 && buf[0] == '-' && buf[1] == '0') {
+        buf[0] = '0';
+        len = 1;
+    }
+    buf[len] = '\0';
+    return len;
+}
+
+static void cmd_hincrbyfloat(Client *c) {
+    long double by, v = 0;
+    if (parse_long_double(c->argv[3], &by) != 0) {
+        reply_error(c, "ERR value is not a valid float");
+        return;
+    }
+    if (isinf(by)) {
+        reply_error(c, "ERR value is NaN or Infinity");
+        return;
+    }
+    Slice key = c->argv[1], field = c->argv[2];
+    Obj *o;
+    if (lookup_write(c, key, &o) != 0) return;
+    Slice old;
+    if (o && hashobj_get(o->ptr, field, &old) && parse_long_double(old, &v) != 0) {
+        reply_error(c, "ERR hash value is not a float");
+        return;
+    }
+    v += by;
+    if (isnan(v) || isinf(v)) {
+        reply_error(c, "ERR increment would produce NaN or Infinity");
+        return;
+    }
+    char buf[5120];
+    size_t n = format_long_double(buf, sizeof buf, v);
+    HashObj *h = o ? o->ptr : hashobj_new();
+    HashLimits lim = limits();
+    Slice val = slice_of(buf, n);
+    hashobj_set(&h, field, val, &lim);
+    store(c, key, o, h);
+    notify_keyspace_event(NOTIFY_HASH, "hincrbyfloat", key, db_index(c->db));
+    server.dirty++;
+    Slice argv[4] = {slice_cstr("HSET"), key, field, val};
+    propagate(c, 4, argv);
+    reply_bulk(c, buf, n);
+}
+
+/* ---- HRANDFIELD ------------------------------------------------------------ */
+
+static uint64_t rand64(void) {
+    return (uint64_t)rand() << 33 ^ (uint64_t)rand() << 11 ^ (uint64_t)rand();
+}
+
+/* One field (and value) of a count reply: RESP3 pairs are arrays of two. */
+static void reply_rand(Client *c, Slice f, Slice v, int withvalues) {
+    if (withvalues && c->resp > 2) reply_array(c, 2);
+    reply_bulk_slice(c, f);
+    if (withvalues) reply_bulk_slice(c, v);
+}
+
+typedef struct Pairs {
+    Slice *f, *v;
+    size_t n;
+} Pairs;
+
+static void collect_pair(void *priv, Slice f, Slice v) {
+    Pairs *p = priv;
+    p->f[p->n] = f;
+    p->v[p->n] = v;
+    p->n++;
+}
+
+/* The pairs of h in visiting order, as views (free p->f and p->v). */
+static void pairs_of(HashObj *h, Pairs *p) {
+    size_t n = (size_t)hashobj_len(h);
+    p->f = xmalloc((n ? n : 1) * sizeof(Slice));
+    p->v = xmalloc((n ? n : 1) * sizeof(Slice));
+    p->n = 0;
+    hashobj_foreach(h, collect_pair, p);
+}
+
+/* HRANDFIELD key count [WITHVALUES]: a positive count gives distinct
+ * fields (all of them when count >= size), a negative one |count| fields
+ * that may repeat. */
+static void hrandfield_count(Client *c, long long count, int withvalues) {
+    Obj *o;
+    if (lookup_read(c, c->argv[1], &o) != 0) return;
+    if (!o || count == 0) {
+        reply_empty_array(c);
+        return;
+    }
+    HashObj *h = o->ptr;
+    uint64_t size = hashobj_len(h);
+    int pairs_flat = withvalues && c->resp == 2;
+    Slice f, v;
+    if (count < 0 || count == 1) {
+        uint64_t n = count < 0 ? (uint64_t)(-count) : 1;
+        reply_array(c, (size_t)(pairs_flat ? n * 2 : n));
+        for (uint64_t i = 0; i < n; i++) {
+            hashobj_random(h, rand64(), &f, &v);
+            reply_rand(c, f, v, withvalues);
+        }
+        return;
+    }
+    uint64_t want = (uint64_t)count;
+    if (want > size) want = size;
+    reply_array(c, (size_t)(pairs_flat ? want * 2 : want));
+    if (want == size) {
+        Pairs p;
+        pairs_of(h, &p);
+        for (size_t i = 0; i < p.n; i++) reply_rand(c, p.f[i], p.v[i], withvalues);
+        xfree(p.f);
+        xfree(p.v);
+        return;
+    }
+    if (want * 3 > size || hashobj_is_packed(h)) {
+        /* a partial Fisher-Yates shuffle of all the pairs */
+        Pairs p;
+        pairs_of(h, &p);
+        for (size_t i = 0; i < want; i++) {
+            size_t j = i + (size_t)(rand64() % (p.n - i));
+            Slice tf = p.f[i], tv = p.v[i];
+            p.f[i] = p.f[j];
+            p.v[i] = p.v[j];
+            p.f[j] = tf;
+            p.v[j] = tv;
+            reply_rand(c, p.f[i], p.v[i], withvalues);
+        }
+        xfree(p.f);
+        xfree(p.v);
+        return;
+    }
+    /* few of many: random picks until enough distinct ones */
+    Dict *seen = dict_new();
+    while (dict_size(seen) < want) {
+        hashobj_random(h, rand64(), &f, &v);
+        if (dict_find(seen, f.p, f.len)) continue;
+        dict_add(seen, f.p, f.len, NULL);
+        reply_rand(c, f, v, withvalues);
+    }
+    dict_free(seen, NULL);
+}
+
+static void cmd_hrandfield(Client *c) {
+    if (c->argc >= 3) {
+        long long count;
+        if (get_ll_or_reply(c, c->argv[2], &count) != 0) return;
+        if (count == LLONG_MIN) {
+            reply_error(c, "ERR value is out of range, value must between -9223372036854775807 "
+                           "and 9223372036854775807");
+            return;
+        }
+        int withvalues = 0;
+        if (c->argc > 4 || (c->argc == 4 && !slice_eq_nocase(c->argv[3], "WITHVALUES"))) {
+            reply_syntax_error(c);
+            return;
+        }
+        if (c->argc == 4) {
+            withvalues = 1;
+            if (count < -LLONG_MAX / 2 || count > LLONG_MAX / 2) {
+                reply_error(c, "ERR value is out of range");
+                return;
+            }
+        }
+        hrandfield_count(c, count, withvalues);
+        return;
+    }
+    Obj *o;
+    if (lookup_read(c, c->argv[1], &o) != 0) return;
+    if (!o) {
+        reply_null(c);
+        return;
+    }
+    Slice f, v;
+    hashobj_random(o->ptr, rand64(), &f, &v);
+    reply_bulk_slice(c, f);
+}
+
+/* ---- HSCAN ------------------------------------------------------------------ */
+
+typedef struct ScanCtx {
+    Pairs p;
+    size_t cap;
+} ScanCtx;
+
+static void scan_pair(void *priv, Slice f, Slice v) {
+    ScanCtx *x = priv;
+    if (x->p.n == x->cap) {
+        x->cap = x->cap ? x->cap * 2 : 16;
+        x->p.f = xrealloc(x->p.f, x->cap * sizeof(Slice));
+        x->p.v = xrealloc(x->p.v, x->cap * sizeof(Slice));
+    }
+    collect_pair(&x->p, f, v);
+}
+
+/* A cursor as 7.0 reads one (strtoul over the whole text): optional sign
+ * ("-1" wraps around), digits, nothing else; no leading space; the empty
+ * text is 0. 0 ok, -1 bad. */
+static int parse_cursor(Slice s, uint64_t *out) {
+    size_t i = 0;
+    int neg = 0;
+    if (s.len > 0 && (s.p[0] == '+' || s.p[0] == '-')) {
+        neg = s.p[0] == '-';
+        i = 1;
+    }
+    uint64_t v = 0;
+    size_t digits = 0;
+    for (; i < s.len; i++, digits++) {
+        if (s.p[i] < '0' || s.p[i] > '9') return -1;
+        unsigned d = (unsigned)(s.p[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) return -1;
+        v = v * 10 + d;
+    }
+    if (s.len > 0 && digits == 0) return -1; /* a sign alone is not a number */
+    *out = neg ? (uint64_t)0 - v : v;
+    return 0;
+}
+
+/* HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES]: the cursor is
+ * read first, then a missing key answers an empty scan whatever the
+ * options, then the options are checked (NOVALUES is Redis 7.4's). */
+static void cmd_hscan(Client *c) {
+    uint64_t cursor;
+    if (parse_cursor(c->argv[2], &cursor) != 0) {
+        reply_error(c, "ERR invalid cursor");
+        return;
+    }
+    Obj *o;
+    if (lookup_read(c, c->argv[1], &o) != 0) return;
+    if (!o) {
+        reply_array(c, 2);
+        reply_bulk(c, "0", 1);
+        reply_empty_array(c);
+        return;
+    }
+    long long count = 10;
+    Slice pattern = {NULL, 0};
+    int use_pattern = 0, novalues = 0;
+    for (int j = 3; j < c->argc; j++) {
+        int more = c->argc - j - 1;
+        if (slice_eq_nocase(c->argv[j], "COUNT") && more >= 1) {
+            if (get_ll_or_reply(c, c->argv[j + 1], &count) != 0) return;
+            if (count < 1) {
+                reply_syntax_error(c);
+                return;
+            }
+            j++;
+        } else if (slice_eq_nocase(c->argv[j], "MATCH") && more >= 1) {
+            pattern = c->argv[j + 1];
+            use_pattern = !(pattern.len == 1 && pattern.p[0] == '*');
+            j++;
+        } else if (slice_eq_nocase(c->argv[j], "NOVALUES")) {
+            novalues = 1;
+        } else {
+            reply_syntax_error(c);
+            return;
+        }
+    }
+    HashObj *h = o->ptr;
+    ScanCtx x = {{NULL, NULL, 0}, 0};
+    uint64_t cur = cursor;
+    long long max_iterations = count * 10; /* count <= LLONG_MAX: may wrap, then stops at once */
+    size_t per = novalues ? 1 : 2;
+    if (max_iterations / 10 != count) max_iterations = LLONG_MAX;
+    do {
+        cur = hashobj_scan(h, cur, scan_pair, &x);
+    } while (cur && max_iterations-- > 0 && x.p.n * per < (unsigned long long)count);
+    size_t n = 0;
+    for (size_t i = 0; i < x.p.n; i++) {
+        if (use_pattern && !glob_match(pattern.p, pattern.len, x.p.f[i].p, x.p.f[i].len, 0))
+            continue;
+        x.p.f[n] = x.p.f[i];
+        x.p.v[n] = x.p.v[i];
+        n++;
+    }
+    reply_array(c, 2);
+    reply_bulk_ll(c, (long long)cur);
+    reply_array(c, n * per);
+    for (size_t i = 0; i < n; i++) {
+        reply_bulk_slice(c, x.p.f[i]);
+        if (!novalues) reply_bulk_slice(c, x.p.v[i]);
+    }
+    xfree(x.p.f);
+    xfree(x.p.v);
+}
+
+/* ---- persistence ------------------------------------------------------------ */
+
+static int hash_rdb_type(const Obj *o, int cap) {
+    int t = hashobj_is_packed(o->ptr) ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
+    return t > cap ? RDB_TYPE_HASH : t;
+}
+
+typedef struct WriteCtx {
+    Buf *out;
+    LpWriter lp;
+} WriteCtx;
+
+static void write_lp_pair(void *priv, Slice f, Slice v) {
+    WriteCtx *w = priv;
+    lp_append_str(&w->lp, f.p, f.len);
+    lp_append_str(&w->lp, v.p, v.len);
+}
+
+static void write_pair(void *priv, Slice f, Slice v) {
+    WriteCtx *w = priv;
+    rdb_write_string(w->out, f.p, f.len);
+    rdb_write_string(w->out, v.p, v.len);
+}
+
+static void hash_rdb_write(const Obj *o, int type, int64_t now, Buf *out) {
+    HashObj *h = o->ptr;
+    WriteCtx w;
+    w.out = out;
+    if (type == RDB_TYPE_HASH_LISTPACK) {
+        Buf lp;
+        buf_init(&lp);
+        lp_writer_start(&w.lp, &lp);
+        hashobj_foreach(h, write_lp_pair, &w);
+        lp_writer_finish(&w.lp);
+        rdb_write_string(out, buf_data(&lp), buf_live(&lp));
+        buf_free(&lp);
+        return;
+    }
+    rdb_write_len(out, hashobj_len(h));
+    hashobj_foreach(h, write_pair, &w);
+}
+
+/* Adds a pair read from a payload; RDB_ERR on a duplicate field. */
+static int load_pair(HashObj **h, Slice f, Slice v, const HashLimits *lim) {
+    return hashobj_set(h, f, v, lim) == 1 ? RDB_OK : RDB_ERR;
+}
+
+static int read_table(RdbReader *r, HashObj **h, const HashLimits *lim) {
+    uint64_t n;
+    if (rdb_read_len(r, &n) != RDB_OK || n == 0) return RDB_ERR;
+    for (uint64_t i = 0; i < n; i++) {
+        char *f, *v;
+        size_t fl, vl;
+        if (rdb_read_string(r, persist_string_max(), &f, &fl) != RDB_OK) return RDB_ERR;
+        if (rdb_read_string(r, persist_string_max(), &v, &vl) != RDB_OK) {
+            xfree(f);
+            return RDB_ERR;
+        }
+        int rc = load_pair(h, slice_of(f, fl), slice_of(v, vl), lim);
+        xfree(f);
+        xfree(v);
+        if (rc != RDB_OK) return RDB_ERR;
+    }
+    return RDB_OK;
+}
+
+/* An element of a listpack or ziplist as bytes (an integer as its text in
+ * buf, 21 bytes). */
+static Slice elem_text(const LpElem *e, char *buf) {
+    if (!e->is_int) return slice_of((const char *)e->s, e->len);
+    return slice_of(buf, ll_to_str(e->v, buf));
+}
+
+static int read_listpack(const uint8_t *p, size_t len, HashObj **h, const HashLimits *lim) {
+    uint32_t n;
+    if (lp_validate(p, len, &n) != RDB_OK || n == 0 || n % 2 != 0) return RDB_ERR;
+    LpReader r;
+    LpElem ef, ev;
+    lp_reader_init(&r, p, len);
+    for (uint32_t i = 0; i < n; i += 2) {
+        char fb[24], vb[24];
+        if (lp_next(&r, &ef) != 1 || lp_next(&r, &ev) != 1) return RDB_ERR;
+        if (load_pair(h, elem_text(&ef, fb), elem_text(&ev, vb), lim) != RDB_OK) return RDB_ERR;
+    }
+    return RDB_OK;
+}
+
+/*
+ * Ziplists (RDB type 13, written by Redis before 7.0):
+ *
+ *   <zlbytes u32 LE> <zltail u32 LE> <zllen u16 LE> <entry>... <0xFF>
+ *   entry: <prevlen: 1 byte < 254, or 0xFE + u32 LE> <encoding> <data>
+ *   encoding: 00llllll            string of 6-bit length
+ *             01llllll llllllll   string of 14-bit length (big-endian)
+ *             10000000 + u32 BE   string of 32-bit length
+ *             11000000 int16, 11010000 int32, 11100000 int64,
+ *             11110000 int24, 11111110 int8 (little-endian),
+ *             1111xxxx (xxxx in 0001..1101) the integer xxxx - 1
+ */
+static uint64_t get_le(const uint8_t *b, int n) {
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--) v = v << 8 | b[i];
+    return v;
+}
+
+/* The entry at p[pos..len-1) (the terminator excluded): *e and *next; the
+ * previous entry's size must be prev. */
+static int zl_entry(const uint8_t *p, size_t end, size_t pos, size_t prev, LpElem *e,
+                    size_t *next) {
+    size_t at = pos, plen;
+    if (at >= end) return RDB_ERR;
+    if (p[at] < 254) {
+        plen = p[at];
+        at += 1;
+    } else if (p[at] == 254) {
+        if (end - at < 5) return RDB_ERR;
+        plen = (size_t)get_le(p + at + 1, 4);
+        at += 5;
+    } else {
+        return RDB_ERR;
+    }
+    if (plen != prev) return RDB_ERR;
+    if (at >= end) return RDB_ERR;
+    uint8_t b = p[at];
+    size_t slen = 0, hdr;
+    e->is_int = 1;
+    e->s = NULL;
+    e->len = 0;
+    switch (b >> 6) {
+    case 0:
+        slen = b & 0x3f;
+        hdr = 1;
+        goto string;
+    case 1:
+        if (end - at < 2) return RDB_ERR;
+        slen = (size_t)(b & 0x3f) << 8 | p[at + 1];
+        hdr = 2;
+        goto string;
+    case 2:
+        if (b != 0x80 || end - at < 5) return RDB_ERR;
+        slen =
+            (size_t)p[at + 1] << 24 | (size_t)p[at + 2] << 16 | (size_t)p[at + 3] << 8 | p[at + 4];
+        hdr = 5;
+        goto string;
+    default:
+        break;
+    }
+    int n;
+    switch (b) {
+    case 0xC0:
+        n = 2;
+        break;
+    case 0xD0:
+        n = 4;
+        break;
+    case 0xE0:
+        n = 8;
+        break;
+    case 0xF0:
+        n = 3;
+        break;
+    case 0xFE:
+        n = 1;
+        break;
+    default:
+        if (b >= 0xF1 && b <= 0xFD) {
+            e->v = (int64_t)(b & 0x0f) - 1;
+            *next = at + 1;
+            return RDB_OK;
+        }
+        return RDB_ERR;
+    }
+    if (end - at - 1 < (size_t)n) return RDB_ERR;
+    uint64_t u = get_le(p + at + 1, n);
+    if (n < 8 && (u >> (8 * n - 1)) & 1) u |= ~(uint64_t)0 << (8 * n);
+    e->v = (int64_t)u;
+    *next = at + 1 + (size_t)n;
+    return RDB_OK;
+string:
+    if (end - at - hdr < slen) return RDB_ERR;
+    e->is_int = 0;
+    e->s = p + at + hdr;
+    e->len = slen;
+    *next = at + hdr + slen;
+    return RDB_OK;
+}
+
+static int read_ziplist(const uint8_t *p, size_t len, HashObj **h, const HashLimits *lim) {
+    if (len < 11 || get_le(p, 4) != len || p[len - 1] != 0xFF) return RDB_ERR;
+    size_t end = len - 1, pos = 10, prev = 0, tail = 10;
+    uint64_t n = 0;
+    LpElem e[2];
+    char buf[2][24];
+    while (pos < end) {
+        size_t next;
+        if (zl_entry(p, end, pos, prev, &e[n % 2], &next) != RDB_OK) return RDB_ERR;
+        prev = next - pos;
+        tail = pos;
+        pos = next;
+        n++;
+        if (n % 2 == 0 &&
+            load_pair(h, elem_text(&e[0], buf[0]), elem_text(&e[1], buf[1]), lim) != RDB_OK)
+            return RDB_ERR;
+    }
+    uint64_t declared = get_le(p + 8, 2);
+    if (n == 0 || n % 2 != 0 || get_le(p + 4, 4) != tail || (declared != 65535 && declared != n))
+        return RDB_ERR;
+    return RDB_OK;
+}
+
+static int hash_rdb_read(RdbReader *r, int type, int64_t now, Obj **out) {
+    HashObj *h = hashobj_new();
+    HashLimits lim = limits();
+    int rc;
+    if (type == RDB_TYPE_HASH) {
+        rc = read_table(r, &h, &lim);
+    } else {
+        char *blob;
+        size_t len;
+        if (rdb_read_string(r, persist_string_max(), &blob, &len) != RDB_OK) {
+            hashobj_free(h);
+            return RDB_ERR;
+        }
+        if (type == RDB_TYPE_HASH_LISTPACK)
+            rc = read_listpack((const uint8_t *)blob, len, &h, &lim);
+        else
+            rc = read_ziplist((const uint8_t *)blob, len, &h, &lim);
+        xfree(blob);
+    }
+    if (rc != RDB_OK) {
+        hashobj_free(h);
+        return RDB_ERR;
+    }
+    *out = obj_new(OBJ_HASH, h);
+    return RDB_OK;
+}
+
+typedef struct RewriteCtx {
+    Buf *out;
+    Slice key;
+    uint64_t left; /* pairs not yet written */
+    uint64_t in_cmd;
+    void (*flush)(void *);
+    void *fp;
+} RewriteCtx;
+
+static void rewrite_pair(void *priv, Slice f, Slice v) {
+    RewriteCtx *x = priv;
+    if (x->in_cmd == 0) {
+        uint64_t n = x->left < REWRITE_PAIRS ? x->left : REWRITE_PAIRS;
+        aof_cat_array_header(x->out, (long long)(2 + 2 * n));
+        aof_cat_bulk(x->out, "HMSET", 5);
+        aof_cat_bulk(x->out, x->key.p, x->key.len);
+    }
+    aof_cat_bulk(x->out, f.p, f.len);
+    aof_cat_bulk(x->out, v.p, v.len);
+    x->left--;
+    if (++x->in_cmd == REWRITE_PAIRS) {
+        x->in_cmd = 0;
+        if (x->flush) x->flush(x->fp);
+    }
+}
+
+/* HMSET records of up to 64 pairs each, as Redis 7.0 rewrites a hash. */
+static void hash_aof_rewrite(Buf *out, Slice key, const Obj *o, int64_t now, void (*flush)(void *),
+                             void *fp) {
+    HashObj *h = o->ptr;
+    RewriteCtx x = {out, key, hashobj_len(h), 0, flush, fp};
+    hashobj_foreach(h, rewrite_pair, &x);
+}
+
+static const uint8_t hash_rdb_types[] = {RDB_TYPE_HASH, RDB_TYPE_HASH_ZIPLIST,
+                                         RDB_TYPE_HASH_LISTPACK};
+
+static const PersistTypeOps hash_persist = {
+    OBJ_HASH,       hash_rdb_type,         hash_rdb_write,   hash_rdb_read,
+    hash_rdb_types, sizeof hash_rdb_types, hash_aof_rewrite,
+};
+
+/* ---- the table ------------------------------------------------------------ */
+
+#define HW  (CMD_WRITE | CMD_DENYOOM | CMD_FAST)
+#define HRF (CMD_READONLY | CMD_FAST)
 const Command hash_commands[] = {
+    {"hset", cmd_hset, -4, HW, "@write @hash @fast", 1, 1, 1, NULL},
+    {"hmset", cmd_hmset, -4, HW, "@write @hash @fast", 1, 1, 1, NULL},
+    {"hsetnx", cmd_hsetnx, 4, HW, "@write @hash @fast", 1, 1, 1, NULL},
+    {"hget", cmd_hget, 3, HRF, "@read @hash @fast", 1, 1, 1, NULL},
+    {"hmget", cmd_hmget, -3, HRF, "@read @hash @fast", 1, 1, 1, NULL},
+    {"hdel", cmd_hdel, -3, CMD_WRITE | CMD_FAST, "@write @hash @fast", 1, 1, 1, NULL},
+    {"hlen", cmd_hlen, 2, HRF, "@read @hash @fast", 1, 1, 1, NULL},
+    {"hstrlen", cmd_hstrlen, 3, HRF, "@read @hash @fast", 1, 1, 1, NULL},
+    {"hexists", cmd_hexists, 3, HRF, "@read @hash @fast", 1, 1, 1, NULL},
+    {"hkeys", cmd_hkeys, 2, CMD_READONLY, "@read @hash @slow", 1, 1, 1, NULL},
+    {"hvals", cmd_hvals, 2, CMD_READONLY, "@read @hash @slow", 1, 1, 1, NULL},
+    {"hgetall", cmd_hgetall, 2, CMD_READONLY, "@read @hash @slow", 1, 1, 1, NULL},
+    {"hincrby", cmd_hincrby, 4, HW, "@write @hash @fast", 1, 1, 1, NULL},
+    {"hincrbyfloat", cmd_hincrbyfloat, 4, HW, "@write @hash @fast", 1, 1, 1, NULL},
+    {"hrandfield", cmd_hrandfield, -2, CMD_READONLY, "@read @hash @slow", 1, 1, 1, NULL},
+    {"hscan", cmd_hscan, -3, CMD_READONLY, "@read @hash @slow", 1, 1, 1, NULL},
     END_OF_COMMANDS,
 };
 
 /* Registers the value type (called once at start-up, before any load). */
 void hash_cmd_init(void);
-void hash_cmd_init(void) {}
+void hash_cmd_init(void) {
+    obj_register_type(OBJ_HASH, &hash_type);
+    persist_register_type(&hash_persist);
+}

@@ -673,6 +673,16 @@ static const MetaArg a_getset[] = {
 static const MetaKeySpec k_getset[] = {
     {NULL, "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
+static const MetaArg a_hdel[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_hdel[] = {
+    {NULL, "RW delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_hdel[] = {
+    "2.4.0", "Accepts multiple `field` arguments.",
+};
 static const MetaArg a_hello_0_1[] = {
     {"username", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"password", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -687,6 +697,72 @@ static const MetaArg a_hello[] = {
 };
 static const char *const h_hello[] = {
     "6.2.0", "`protover` made optional; when called without arguments the command reports the current connection's context.",
+};
+static const MetaArg a_hexists[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_hexists[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hget[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_hget[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hgetall[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_hgetall[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hincrby[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"increment", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_hincrby[] = {
+    {NULL, "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hincrbyfloat[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"increment", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_hincrbyfloat[] = {
+    {NULL, "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hkeys[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_hkeys[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hlen[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_hlen[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hmget[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_hmget[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hmset_1[] = {
+    {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_hmset[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field_value", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_hmset_1, 2},
+};
+static const MetaKeySpec k_hmset[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
 static const MetaArg a_hotkeys_start_0[] = {
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -703,6 +779,61 @@ static const MetaArg a_hotkeys_start[] = {
     {"seconds", "integer", -1, "DURATION", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"ratio", "integer", -1, "SAMPLE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"slots", "block", -1, "SLOTS", NULL, NULL, NULL, META_ARG_OPTIONAL, a_hotkeys_start_4, 2},
+};
+static const MetaArg a_hrandfield_1[] = {
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"withvalues", "pure-token", -1, "WITHVALUES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_hrandfield[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"options", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_hrandfield_1, 2},
+};
+static const MetaKeySpec k_hrandfield[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hscan[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"pattern", "pattern", -1, "MATCH", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_hscan[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hset_1[] = {
+    {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_hset[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field_value", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_hset_1, 2},
+};
+static const MetaKeySpec k_hset[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_hset[] = {
+    "4.0.0", "Accepts multiple `field` and `value` arguments.",
+};
+static const MetaArg a_hsetnx[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_hsetnx[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hstrlen[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_hstrlen[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hvals[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_hvals[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
 static const MetaArg a_incr[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1762,13 +1893,29 @@ const CommandMeta command_meta_table[] = {
     {"getex", "Get the value of a key and optionally set its expiration", "6.2.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_getex, 1, a_getex, 2},
     {"getrange", "Get a substring of the string stored at a key", "2.4.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", NULL, NULL, NULL, NULL, 0, NULL, k_getrange, 1, a_getrange, 3},
     {"getset", "Set the string value of a key and return its old value", "1.0.0", "string", "O(1)", "deprecated", "6.2.0", "`SET` with the `!GET` argument", NULL, 0, NULL, k_getset, 1, a_getset, 2},
+    {"hdel", "Delete one or more hash fields", "2.0.0", "hash", "O(N) where N is the number of fields to be removed.", NULL, NULL, NULL, h_hdel, 1, NULL, k_hdel, 1, a_hdel, 2},
     {"hello", "Handshake with Redis", "6.0.0", "connection", "O(1)", NULL, NULL, NULL, h_hello, 1, NULL, NULL, 0, a_hello, 1},
+    {"hexists", "Determine if a hash field exists", "2.0.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hexists, 1, a_hexists, 2},
+    {"hget", "Get the value of a hash field", "2.0.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hget, 1, a_hget, 2},
+    {"hgetall", "Get all the fields and values in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_hgetall, 1, a_hgetall, 1},
+    {"hincrby", "Increment the integer value of a hash field by the given number", "2.0.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hincrby, 1, a_hincrby, 3},
+    {"hincrbyfloat", "Increment the float value of a hash field by the given amount", "2.6.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hincrbyfloat, 1, a_hincrbyfloat, 3},
+    {"hkeys", "Get all the fields in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_hkeys, 1, a_hkeys, 1},
+    {"hlen", "Get the number of fields in a hash", "2.0.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hlen, 1, a_hlen, 1},
+    {"hmget", "Get the values of all the given hash fields", "2.0.0", "hash", "O(N) where N is the number of fields being requested.", NULL, NULL, NULL, NULL, 0, NULL, k_hmget, 1, a_hmget, 2},
+    {"hmset", "Set multiple hash fields to multiple values", "2.0.0", "hash", "O(N) where N is the number of fields being set.", "deprecated", "4.0.0", "`HSET` with multiple field-value pairs", NULL, 0, NULL, k_hmset, 1, a_hmset, 2},
     {"hotkeys", "A container for hotkeys tracking commands.", "8.6.0", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"hotkeys|get", "Returns lists of top K hotkeys depending on metrics chosen in HOTKEYS START command.", "8.6.0", "server", "O(K) where K is the number of hotkeys returned.", NULL, NULL, NULL, NULL, 0, "request_policy:special response_policy:special", NULL, 0, NULL, 0},
     {"hotkeys|help", "Return helpful text about HOTKEYS command parameters.", "8.6.1", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"hotkeys|reset", "Release the resources used for hotkey tracking.", "8.6.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:special response_policy:special", NULL, 0, NULL, 0},
     {"hotkeys|start", "Starts hotkeys tracking.", "8.6.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:special response_policy:special", NULL, 0, a_hotkeys_start, 5},
     {"hotkeys|stop", "Stops hotkeys tracking.", "8.6.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:special response_policy:special", NULL, 0, NULL, 0},
+    {"hrandfield", "Get one or multiple random fields from a hash", "6.2.0", "hash", "O(N) where N is the number of fields returned", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_hrandfield, 1, a_hrandfield, 2},
+    {"hscan", "Incrementally iterate hash fields and associated values", "2.8.0", "hash", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_hscan, 1, a_hscan, 4},
+    {"hset", "Set the string value of a hash field", "2.0.0", "hash", "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.", NULL, NULL, NULL, h_hset, 1, NULL, k_hset, 1, a_hset, 2},
+    {"hsetnx", "Set the value of a hash field, only if the field does not exist", "2.0.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hsetnx, 1, a_hsetnx, 3},
+    {"hstrlen", "Get the length of the value of a hash field", "3.2.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hstrlen, 1, a_hstrlen, 2},
+    {"hvals", "Get all the values in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_hvals, 1, a_hvals, 1},
     {"incr", "Increment the integer value of a key by one", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_incr, 1, a_incr, 1},
     {"incrby", "Increment the integer value of a key by the given amount", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_incrby, 1, a_incrby, 2},
     {"incrbyfloat", "Increment the float value of a key by the given amount", "2.6.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_incrbyfloat, 1, a_incrbyfloat, 2},

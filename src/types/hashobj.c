@@ -1,0 +1,366 @@
+/*
+ * hashobj.c - the hash value type in two representations.
+ *
+ * Packed (OBJECT ENCODING "listpack", as Redis names its small form): one
+ * allocation holding a 12-byte header and the pairs back to back, each
+ * string as its length in LEB128 (7 bits a byte, low group first, high bit
+ * = more) followed by its bytes:
+ *
+ *   +-----+-----+-----+-------+------------------------------------------+
+ *   | enc | pad | n   | len   | flen f... vlen v... flen f... vlen v...  |
+ *   | u8  | 3   | u32 | u32   | <- len bytes, n pairs, insertion order -> |
+ *   +-----+-----+-----+-------+------------------------------------------+
+ *
+ * Lookups scan it linearly; a change moves the tail and reallocates the
+ * block to its exact size. A pair costs its bytes plus one length byte per
+ * string below 128 bytes, against Redis's listpack's two (an encoding byte
+ * and a back-length byte): less memory for the values most hashes hold.
+ * Integers are kept as their text, so every value reads back as the bytes
+ * written (Redis's listpack turns canonical integer strings into integers
+ * and back, which gives the same bytes).
+ *
+ * Table ("hashtable"): the keyspace's Dict (src/server/dict.h), the field
+ * inline in the entry and the value a separate block in the same
+ * length-prefixed form. The table keeps a running total of its allocations
+ * so MEMORY USAGE costs nothing.
+ *
+ * Conversion follows Redis 7.0: packed -> table when a field or value longer
+ * than max_value is set, or the hash has more than max_entries fields, or
+ * the block would pass 1 GB (Redis's listpack safety limit); never back
+ * (a table that shrinks stays a table, as in Redis).
+ *
+ * Rejected: storing the pairs as a real listpack, so DUMP could copy the
+ * block. Serialisation is rare next to lookups, and the RDB writer builds a
+ * byte-identical listpack from the pairs anyway (rdbcodec.c).
+ */
+#include "types/hashobj.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "server/dict.h"
+
+enum { ENC_PACKED = 1, ENC_TABLE = 2 };
+
+#define PACKED_MAX_BYTES (1u << 30)
+
+typedef struct Packed {
+    uint8_t enc;
+    uint8_t pad[3];
+    uint32_t n;   /* pairs */
+    uint32_t len; /* bytes of data */
+    uint8_t data[];
+} Packed;
+
+typedef struct Table {
+    uint8_t enc;
+    Dict *d;
+    size_t bytes; /* the entries' and values' allocations */
+} Table;
+
+static int enc_of(const HashObj *h) {
+    return *(const uint8_t *)h;
+}
+
+/* ---- lengths -------------------------------------------------------------- */
+
+static size_t vsize(size_t v) {
+    size_t n = 1;
+    while (v >= 128) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static size_t vput(uint8_t *p, size_t v) {
+    size_t n = 0;
+    while (v >= 128) {
+        p[n++] = (uint8_t)(v | 128);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
+static size_t vget(const uint8_t *p, size_t *v) {
+    size_t n = 0, out = 0;
+    int shift = 0;
+    for (;;) {
+        uint8_t b = p[n++];
+        out |= (size_t)(b & 127) << shift;
+        if (!(b & 128)) break;
+        shift += 7;
+    }
+    *v = out;
+    return n;
+}
+
+/* A string stored as length + bytes, at p: its view; *next is after it. */
+static Slice str_at(const uint8_t *p, const uint8_t **next) {
+    size_t len;
+    p += vget(p, &len);
+    *next = p + len;
+    return slice_of((const char *)p, len);
+}
+
+static size_t str_size(Slice s) {
+    return vsize(s.len) + s.len;
+}
+
+static uint8_t *str_put(uint8_t *p, Slice s) {
+    p += vput(p, s.len);
+    if (s.len) memcpy(p, s.p, s.len);
+    return p + s.len;
+}
+
+/* ---- table values --------------------------------------------------------- */
+
+static void *val_new(Slice v) {
+    uint8_t *b = xmalloc(str_size(v));
+    str_put(b, v);
+    return b;
+}
+
+static Slice val_view(const void *b) {
+    const uint8_t *next;
+    return str_at(b, &next);
+}
+
+/* ---- life ----------------------------------------------------------------- */
+
+HashObj *hashobj_new(void) {
+    Packed *p = xmalloc(sizeof *p);
+    memset(p, 0, sizeof *p);
+    p->enc = ENC_PACKED;
+    return (HashObj *)p;
+}
+
+void hashobj_free(HashObj *h) {
+    if (!h) return;
+    if (enc_of(h) == ENC_TABLE) dict_free(((Table *)h)->d, xfree);
+    xfree(h);
+}
+
+uint64_t hashobj_len(const HashObj *h) {
+    if (enc_of(h) == ENC_PACKED) return ((const Packed *)h)->n;
+    return dict_size(((const Table *)h)->d);
+}
+
+int hashobj_is_packed(const HashObj *h) {
+    return enc_of(h) == ENC_PACKED;
+}
+
+size_t hashobj_mem_bytes(const HashObj *h) {
+    if (enc_of(h) == ENC_PACKED) return xsize(h);
+    const Table *t = (const Table *)h;
+    return xsize(t) + xsize(t->d) + dict_buckets(t->d) * sizeof(void *) + t->bytes;
+}
+
+/* ---- packed --------------------------------------------------------------- */
+
+/* The offset of field's pair in p's data, or -1; *vstart and *end: where its
+ * value starts and the pair ends. */
+static long packed_find(const Packed *p, Slice field, size_t *vstart, size_t *end) {
+    const uint8_t *at = p->data, *next;
+    for (uint32_t i = 0; i < p->n; i++) {
+        const uint8_t *pair = at;
+        Slice f = str_at(at, &next);
+        const uint8_t *v = next;
+        str_at(v, &next);
+        if (slice_eq(f, field)) {
+            *vstart = (size_t)(v - p->data);
+            *end = (size_t)(next - p->data);
+            return (long)(pair - p->data);
+        }
+        at = next;
+    }
+    return -1;
+}
+
+/* Replaces data[from..to) with room for n bytes; returns p (moved). */
+static Packed *packed_splice(Packed *p, size_t from, size_t to, size_t n) {
+    size_t old = p->len, tail = old - to, len = old - (to - from) + n;
+    if (len > old) p = xrealloc(p, sizeof *p + len);
+    memmove(p->data + from + n, p->data + to, tail);
+    if (len < old) p = xrealloc(p, sizeof *p + len);
+    p->len = (uint32_t)len;
+    return p;
+}
+
+/* ---- table ---------------------------------------------------------------- */
+
+static Table *table_new(void) {
+    Table *t = xmalloc(sizeof *t);
+    t->enc = ENC_TABLE;
+    t->d = dict_new();
+    t->bytes = 0;
+    return t;
+}
+
+static int table_set(Table *t, Slice field, Slice value) {
+    DictEntry *e = dict_find(t->d, field.p, field.len);
+    if (e) {
+        t->bytes -= xsize(e->val);
+        xfree(e->val);
+        e->val = val_new(value);
+        t->bytes += xsize(e->val);
+        return 0;
+    }
+    e = dict_add(t->d, field.p, field.len, val_new(value));
+    t->bytes += xsize(e) + xsize(e->val);
+    return 1;
+}
+
+void hashobj_convert(HashObj **h) {
+    if (enc_of(*h) != ENC_PACKED) return;
+    Packed *p = (Packed *)*h;
+    Table *t = table_new();
+    const uint8_t *at = p->data;
+    for (uint32_t i = 0; i < p->n; i++) {
+        Slice f = str_at(at, &at);
+        Slice v = str_at(at, &at);
+        int added = table_set(t, f, v);
+        assert(added);
+        (void)added;
+    }
+    xfree(p);
+    *h = (HashObj *)t;
+}
+
+/* ---- access --------------------------------------------------------------- */
+
+int hashobj_get(HashObj *h, Slice field, Slice *value) {
+    if (enc_of(h) == ENC_PACKED) {
+        Packed *p = (Packed *)h;
+        size_t vs, end;
+        if (packed_find(p, field, &vs, &end) < 0) return 0;
+        const uint8_t *next;
+        *value = str_at(p->data + vs, &next);
+        return 1;
+    }
+    DictEntry *e = dict_find(((Table *)h)->d, field.p, field.len);
+    if (!e) return 0;
+    *value = val_view(e->val);
+    return 1;
+}
+
+int hashobj_set(HashObj **h, Slice field, Slice value, const HashLimits *lim) {
+    if (enc_of(*h) == ENC_PACKED &&
+        (field.len > lim->max_value || value.len > lim->max_value ||
+         ((Packed *)*h)->len + str_size(field) + str_size(value) > PACKED_MAX_BYTES))
+        hashobj_convert(h);
+    if (enc_of(*h) == ENC_TABLE) return table_set((Table *)*h, field, value);
+    Packed *p = (Packed *)*h;
+    size_t vs, end;
+    int added;
+    if (packed_find(p, field, &vs, &end) >= 0) {
+        p = packed_splice(p, vs, end, str_size(value));
+        str_put(p->data + vs, value);
+        added = 0;
+    } else {
+        size_t at = p->len;
+        p = packed_splice(p, at, at, str_size(field) + str_size(value));
+        str_put(str_put(p->data + at, field), value);
+        p->n++;
+        added = 1;
+    }
+    *h = (HashObj *)p;
+    if (p->n > lim->max_entries) hashobj_convert(h);
+    return added;
+}
+
+int hashobj_delete(HashObj **h, Slice field) {
+    if (enc_of(*h) == ENC_PACKED) {
+        Packed *p = (Packed *)*h;
+        size_t vs, end;
+        long at = packed_find(p, field, &vs, &end);
+        if (at < 0) return 0;
+        p = packed_splice(p, (size_t)at, end, 0);
+        p->n--;
+        *h = (HashObj *)p;
+        return 1;
+    }
+    Table *t = (Table *)*h;
+    DictEntry *e = dict_unlink(t->d, field.p, field.len);
+    if (!e) return 0;
+    t->bytes -= xsize(e) + xsize(e->val);
+    xfree(e->val);
+    dict_entry_free(e);
+    return 1;
+}
+
+/* ---- visits --------------------------------------------------------------- */
+
+typedef struct Visit {
+    HashVisitFn fn;
+    void *priv;
+} Visit;
+
+static void visit_entry(void *priv, DictEntry *e) {
+    Visit *v = priv;
+    v->fn(v->priv, slice_of(e->key, e->key_len), val_view(e->val));
+}
+
+static void packed_foreach(const Packed *p, HashVisitFn fn, void *priv) {
+    const uint8_t *at = p->data;
+    for (uint32_t i = 0; i < p->n; i++) {
+        Slice f = str_at(at, &at);
+        Slice v = str_at(at, &at);
+        fn(priv, f, v);
+    }
+}
+
+void hashobj_foreach(HashObj *h, HashVisitFn fn, void *priv) {
+    if (enc_of(h) == ENC_PACKED) {
+        packed_foreach((const Packed *)h, fn, priv);
+        return;
+    }
+    Visit v = {fn, priv};
+    dict_foreach(((Table *)h)->d, visit_entry, &v);
+}
+
+uint64_t hashobj_scan(HashObj *h, uint64_t cursor, HashVisitFn fn, void *priv) {
+    if (enc_of(h) == ENC_PACKED) {
+        packed_foreach((const Packed *)h, fn, priv);
+        return 0;
+    }
+    Visit v = {fn, priv};
+    return dict_scan(((Table *)h)->d, cursor, visit_entry, &v);
+}
+
+void hashobj_random(HashObj *h, uint64_t r, Slice *field, Slice *value) {
+    assert(hashobj_len(h) > 0);
+    if (enc_of(h) == ENC_PACKED) {
+        const Packed *p = (const Packed *)h;
+        uint64_t k = r % p->n;
+        const uint8_t *at = p->data;
+        for (uint64_t i = 0; i < k; i++) {
+            str_at(at, &at);
+            str_at(at, &at);
+        }
+        *field = str_at(at, &at);
+        *value = str_at(at, &at);
+        return;
+    }
+    DictEntry *e = dict_random(((Table *)h)->d);
+    *field = slice_of(e->key, e->key_len);
+    *value = val_view(e->val);
+}
+
+/* ---- copy ----------------------------------------------------------------- */
+
+static void copy_pair(void *priv, Slice f, Slice v) {
+    table_set(priv, f, v);
+}
+
+HashObj *hashobj_dup(HashObj *h) {
+    if (enc_of(h) == ENC_PACKED) {
+        const Packed *p = (const Packed *)h;
+        return xmemdup(p, sizeof *p + p->len);
+    }
+    Table *t = table_new();
+    hashobj_foreach(h, copy_pair, t);
+    return (HashObj *)t;
+}
