@@ -275,6 +275,60 @@ static void cmd_hdel(Client *c) {
     reply_int(c, deleted);
 }
 
+/* HGETDEL key FIELDS numfields field... (Redis 8.0): each field's value (or
+ * null), the fields deleted. Checked in 8.0's order: the key's type, the
+ * FIELDS keyword, the count, the count against the arguments. It
+ * propagates as HDEL key field... (the fields as given). */
+static void cmd_hgetdel(Client *c) {
+    Slice key = c->argv[1];
+    Obj *o;
+    if (lookup_write(c, key, &o) != 0) return;
+    if (!slice_eq_nocase(c->argv[2], "FIELDS")) {
+        reply_error(c, "ERR Mandatory argument FIELDS is missing or not at the right position");
+        return;
+    }
+    long long n;
+    if (parse_ll(c->argv[3], &n) != 0 || n < 1) {
+        reply_error(c, "ERR Number of fields must be a positive integer");
+        return;
+    }
+    if (n != c->argc - 4) {
+        reply_error(c, "ERR The `numfields` parameter must match the number of arguments");
+        return;
+    }
+    reply_array(c, (size_t)n);
+    HashObj *h = o ? o->ptr : NULL;
+    long long deleted = 0;
+    for (int i = 4; i < c->argc; i++) {
+        Slice v;
+        if (!h || !hashobj_get(h, c->argv[i], &v)) {
+            reply_null(c);
+            continue;
+        }
+        reply_bulk_slice(c, v);
+        hashobj_delete(&h, c->argv[i]);
+        o->ptr = h;
+        deleted++;
+    }
+    if (!deleted) return;
+    int dbid = db_index(c->db);
+    notify_keyspace_event(NOTIFY_HASH, "hdel", key, dbid);
+    server.dirty += deleted;
+    Slice *argv = xmalloc((size_t)(c->argc - 2) * sizeof(Slice));
+    argv[0] = slice_cstr("HDEL");
+    argv[1] = key;
+    for (int i = 4; i < c->argc; i++) argv[i - 2] = c->argv[i];
+    propagate(c, c->argc - 2, argv);
+    xfree(argv);
+    if (hashobj_len(h) == 0) {
+        db_delete(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", key, dbid);
+    } else {
+        db_resized(c->db, o, hashobj_len(h));
+        db_signal_key(c->db, key);
+    }
+}
+
 /* ---- HINCRBY HINCRBYFLOAT ----------------------------------------------- */
 
 static void cmd_hincrby(Client *c) {
@@ -496,6 +550,14 @@ static void cmd_hrandfield(Client *c) {
                 reply_error(c, "ERR value is out of range");
                 return;
             }
+        }
+        /* streamd's own limit: a negative count repeats fields, so its reply
+         * grows with the count alone; one that could not fit in
+         * proto-max-bulk-len bytes (an element is at least 6: "$0\r\n\r\n")
+         * is refused rather than built (7.0 tries, and runs out of memory). */
+        if (count < 0 && -count > settings.proto_max_bulk_len / (withvalues ? 12 : 6)) {
+            reply_error(c, "ERR value is out of range");
+            return;
         }
         hrandfield_count(c, count, withvalues);
         return;
@@ -915,6 +977,7 @@ const Command hash_commands[] = {
     {"hkeys", cmd_hkeys, 2, CMD_READONLY, "@read @hash @slow", 1, 1, 1, NULL},
     {"hvals", cmd_hvals, 2, CMD_READONLY, "@read @hash @slow", 1, 1, 1, NULL},
     {"hgetall", cmd_hgetall, 2, CMD_READONLY, "@read @hash @slow", 1, 1, 1, NULL},
+    {"hgetdel", cmd_hgetdel, -5, CMD_WRITE | CMD_FAST, "@write @hash @fast", 1, 1, 1, NULL},
     {"hincrby", cmd_hincrby, 4, HW, "@write @hash @fast", 1, 1, 1, NULL},
     {"hincrbyfloat", cmd_hincrbyfloat, 4, HW, "@write @hash @fast", 1, 1, 1, NULL},
     {"hrandfield", cmd_hrandfield, -2, CMD_READONLY, "@read @hash @slow", 1, 1, 1, NULL},

@@ -718,6 +718,17 @@ static const MetaArg a_hgetall[] = {
 static const MetaKeySpec k_hgetall[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
+static const MetaArg a_hgetdel_1[] = {
+    {"numfields", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_hgetdel[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"fields", "block", -1, "FIELDS", NULL, NULL, NULL, 0, a_hgetdel_1, 2},
+};
+static const MetaKeySpec k_hgetdel[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_hincrby[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1898,6 +1909,7 @@ const CommandMeta command_meta_table[] = {
     {"hexists", "Determine if a hash field exists", "2.0.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hexists, 1, a_hexists, 2},
     {"hget", "Get the value of a hash field", "2.0.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hget, 1, a_hget, 2},
     {"hgetall", "Get all the fields and values in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_hgetall, 1, a_hgetall, 1},
+    {"hgetdel", "Returns the value of a field and deletes it from the hash.", "8.0.0", "hash", "O(N) where N is the number of specified fields", NULL, NULL, NULL, NULL, 0, NULL, k_hgetdel, 1, a_hgetdel, 2},
     {"hincrby", "Increment the integer value of a hash field by the given number", "2.0.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hincrby, 1, a_hincrby, 3},
     {"hincrbyfloat", "Increment the float value of a hash field by the given amount", "2.6.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hincrbyfloat, 1, a_hincrbyfloat, 3},
     {"hkeys", "Get all the fields in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_hkeys, 1, a_hkeys, 1},

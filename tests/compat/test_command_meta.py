@@ -28,6 +28,7 @@ NEWER_DOCS = {"xadd", "xtrim", "xread", "xreadgroup", "xinfo|stream", "xinfo|con
 NOT_IN_70 = {"client|no-touch", "client|setinfo", "waitaof", "xackdel", "xcfgset", "xdelex", "xidmpcounters", "xidmprecord",
              "xnack", "digest", "delex", "msetex", "hotkeys", "hotkeys|start", "hotkeys|stop", "hotkeys|get",
              "hotkeys|reset", "hotkeys|help"}
+NOT_IN_70 |= {"hgetdel"}  # hashes: Redis 8.0
 
 
 def conns(server, ref_server, proto):

@@ -1436,6 +1436,10 @@ def snapshot(c, dbs):
                 snap[(db, k)] = ("stream", check_stream(c, k))
             elif t == b"none":
                 continue
+            elif t == b"hash":
+                v = c.call("HGETALL", k)
+                pairs = v.items() if isinstance(v, dict) else zip(v[0::2], v[1::2])
+                snap[(db, k)] = ("hash", sorted(pairs))
             else:
                 snap[(db, k)] = (bytes(t), c.call("GET", k) if t == b"string" else None)
     ok(c.call("SELECT", "0"), "SELECT")
@@ -1479,8 +1483,10 @@ def check_keysizes(c):
                 if ttl == -2 or 0 <= ttl < 30000:
                     return False
                 t = ok(c.call("TYPE", k), "TYPE")
-                name = {b"string": "distrib_strings_sizes", b"stream": "distrib_streams_items"}[bytes(t)]
-                n = ok(c.call("STRLEN" if t == b"string" else "XLEN", k), "STRLEN/XLEN")
+                name = {b"string": "distrib_strings_sizes", b"stream": "distrib_streams_items",
+                        b"hash": "distrib_hashes_items"}[bytes(t)]
+                size_cmd = {b"string": "STRLEN", b"stream": "XLEN", b"hash": "HLEN"}[bytes(t)]
+                n = ok(c.call(size_cmd, k), size_cmd)
                 bins = expected.setdefault("%s_%s" % (db, name), collections.Counter())
                 bins[n.bit_length()] += 1
     finally:
