@@ -894,6 +894,10 @@ static int read_ziplist(const uint8_t *p, size_t len, HashObj **h, const HashLim
 static int hash_rdb_read(RdbReader *r, int type, int64_t now, Obj **out) {
     HashObj *h = hashobj_new();
     HashLimits lim = limits();
+    /* 7.0 keeps a loaded listpack (or ziplist) packed whatever the length
+     * of its strings; only more fields than hash-max-listpack-entries make
+     * it a table. A type 4 hash is loaded by both thresholds. */
+    if (type != RDB_TYPE_HASH) lim.max_value = UINT64_MAX;
     int rc;
     if (type == RDB_TYPE_HASH) {
         rc = read_table(r, &h, &lim);

@@ -376,9 +376,11 @@ def ziplist(entries):
                 enc += b"\xd0" + e.to_bytes(4, "little", signed=True)
             else:
                 enc += b"\xe0" + e.to_bytes(8, "little", signed=True)
-        else:
-            assert len(e) < 64
+        elif len(e) < 64:
             enc += bytes([len(e)]) + e
+        else:
+            assert len(e) < 16384
+            enc += bytes([0x40 | len(e) >> 8, len(e) & 0xFF]) + e
         body += enc
         prev = len(enc)
         tail = 10 + start
@@ -403,6 +405,13 @@ def test_restore_ziplist_and_errors(server, ref_server):
         assert c.call("RESTORE", "z", "0", good) == Status(b"OK")
     assert a.call("HGETALL", "z") == b.call("HGETALL", "z")
     assert a.call("OBJECT", "ENCODING", "z") == b.call("OBJECT", "ENCODING", "z")
+    # long strings (14-bit lengths, 5-byte previous lengths): still packed
+    # as 7.0 keeps them, whatever hash-max-listpack-value says
+    long_zl = reseal(b"\x0d" + rdb_str(ziplist([b"k", b"x" * 300, b"y" * 70, b"1"])), version=9)
+    for c in (a, b):
+        assert c.call("RESTORE", "zl", "0", long_zl) == Status(b"OK")
+    assert a.call("HGETALL", "zl") == b.call("HGETALL", "zl")
+    assert a.call("OBJECT", "ENCODING", "zl") == b.call("OBJECT", "ENCODING", "zl")
     bad = [
         b"\x0d" + rdb_str(ziplist([b"a", b"b", b"c"])),  # odd count
         b"\x0d" + rdb_str(ziplist([b"a", 1, b"a", 2])),  # duplicate field
@@ -462,3 +471,23 @@ def test_rdb_between_servers(make_server, writer):
     r = make_server(kind=reader)
     move_dump(w, r)
     assert rdb_snapshot(r) == rdb_snapshot(w)
+
+
+def test_reload_and_restore_encodings(diff):
+    """What a reload makes of a hash: a table that shrank back under the
+    thresholds comes back packed (RDB type 4 is loaded by size, as 7.0
+    does), a listpack payload with a value over hash-max-listpack-value
+    becomes a table."""
+    long_v = "v" * 100
+    diff.run([
+        ["HSET", "t"] + ["f%d" % (i // 2) if i % 2 == 0 else "x" for i in range(1200)],
+        "OBJECT ENCODING t", ["HDEL", "t"] + ["f%d" % i for i in range(3, 600)], "HLEN t",
+        "OBJECT ENCODING t", ("HSET", "l", "a", long_v), "HDEL l a", "HSET l b 1",
+        "OBJECT ENCODING l", "DEBUG RELOAD", "OBJECT ENCODING t", "OBJECT ENCODING l",
+        Call("HGETALL t", norm=pairs_sorted), "HGETALL l",
+        "CONFIG SET hash-max-listpack-value 200", ("HSET", "p", "a", long_v, "b", "2"),
+        "OBJECT ENCODING p", "CONFIG SET hash-max-listpack-value 64", "DEBUG RELOAD",
+        "OBJECT ENCODING p", "HGETALL p", "CONFIG SET hash-max-listpack-entries 1",
+        "DEBUG RELOAD", "OBJECT ENCODING l", "OBJECT ENCODING p",
+        "CONFIG SET hash-max-listpack-entries 512",
+    ])
