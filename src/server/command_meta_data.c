@@ -807,9 +807,13 @@ static const MetaArg a_hscan[] = {
     {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"pattern", "pattern", -1, "MATCH", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"novalues", "pure-token", -1, "NOVALUES", NULL, "7.4.0", NULL, META_ARG_OPTIONAL, NULL, 0},
 };
 static const MetaKeySpec k_hscan[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_hscan[] = {
+    "7.4.0", "Added the `NOVALUES` option.",
 };
 static const MetaArg a_hset_1[] = {
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1923,7 +1927,7 @@ const CommandMeta command_meta_table[] = {
     {"hotkeys|start", "Starts hotkeys tracking.", "8.6.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:special response_policy:special", NULL, 0, a_hotkeys_start, 5},
     {"hotkeys|stop", "Stops hotkeys tracking.", "8.6.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:special response_policy:special", NULL, 0, NULL, 0},
     {"hrandfield", "Get one or multiple random fields from a hash", "6.2.0", "hash", "O(N) where N is the number of fields returned", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_hrandfield, 1, a_hrandfield, 2},
-    {"hscan", "Incrementally iterate hash fields and associated values", "2.8.0", "hash", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_hscan, 1, a_hscan, 4},
+    {"hscan", "Incrementally iterate hash fields and associated values", "2.8.0", "hash", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", NULL, NULL, NULL, h_hscan, 1, "nondeterministic_output", k_hscan, 1, a_hscan, 5},
     {"hset", "Set the string value of a hash field", "2.0.0", "hash", "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.", NULL, NULL, NULL, h_hset, 1, NULL, k_hset, 1, a_hset, 2},
     {"hsetnx", "Set the value of a hash field, only if the field does not exist", "2.0.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hsetnx, 1, a_hsetnx, 3},
     {"hstrlen", "Get the length of the value of a hash field", "3.2.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hstrlen, 1, a_hstrlen, 2},

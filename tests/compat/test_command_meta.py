@@ -29,6 +29,7 @@ NOT_IN_70 = {"client|no-touch", "client|setinfo", "waitaof", "xackdel", "xcfgset
              "xnack", "digest", "delex", "msetex", "hotkeys", "hotkeys|start", "hotkeys|stop", "hotkeys|get",
              "hotkeys|reset", "hotkeys|help"}
 NOT_IN_70 |= {"hgetdel"}  # hashes: Redis 8.0
+NEWER_DOCS |= {"hscan"}  # hashes: 7.4's NOVALUES
 
 
 def conns(server, ref_server, proto):

@@ -190,6 +190,11 @@ def test_hscan_novalues(make_server):
     assert c.call("HSCAN", "nokey", "0", "NOVALUES") == [b"0", []]
     c.call("HELLO", "3")
     assert c.call("HSCAN", "small", "0", "NOVALUES") == [b"0", [b"a", b"b", b"ab"]]
+    docs = c.call("COMMAND", "DOCS", "hscan")[b"hscan"]
+    nov = [a for a in docs[b"arguments"] if a[b"name"] == b"novalues"]
+    assert nov == [{b"name": b"novalues", b"type": b"pure-token", b"token": b"NOVALUES",
+                    b"since": b"7.4.0", b"flags": [b"optional"]}]
+    assert docs[b"history"] == [[b"7.4.0", b"Added the `NOVALUES` option."]]
 
 
 def test_copy_rename_move_and_keysizes(make_server):
