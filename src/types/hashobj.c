@@ -21,8 +21,8 @@
  *
  * Table ("hashtable"): the keyspace's Dict (src/server/dict.h), the field
  * inline in the entry and the value a separate block in the same
- * length-prefixed form. The table keeps a running total of its allocations
- * so MEMORY USAGE costs nothing.
+ * length-prefixed form, or, up to 7 bytes, inside the entry's value pointer. The table keeps a
+ * running total of its allocations so MEMORY USAGE costs nothing.
  *
  * Conversion follows Redis 7.0: packed -> table when a field or value longer
  * than max_value is set, or the hash has more than max_entries fields, or
@@ -36,6 +36,7 @@
 #include "types/hashobj.h"
 
 #include <assert.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -117,15 +118,47 @@ static uint8_t *str_put(uint8_t *p, Slice s) {
 
 /* ---- table values --------------------------------------------------------- */
 
-static void *val_new(Slice v) {
-    uint8_t *b = xmalloc(str_size(v));
-    str_put(b, v);
-    return b;
+/* A value of up to 7 bytes lives in the entry's val pointer itself (saving
+ * a block of 8 to 16 bytes per field of a table of counters and flags): the
+ * slot's first byte is 1 | len << 1, the value's bytes follow. No block is
+ * odd, so the low bit tells the two apart (the first byte is the low one on
+ * the little-endian machines streamd builds for). */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "inline values need little-endian");
+#define INLINE_MAX (sizeof(void *) - 1)
+
+static int val_is_inline(const void *v) {
+    return ((uintptr_t)v & 1) != 0;
 }
 
-static Slice val_view(const void *b) {
+static void val_set(void **slot, Slice v) {
+    if (v.len <= INLINE_MAX) {
+        uint8_t b[sizeof(void *)] = {0};
+        b[0] = (uint8_t)(1 | v.len << 1);
+        if (v.len) memcpy(b + 1, v.p, v.len);
+        memcpy(slot, b, sizeof b);
+        return;
+    }
+    uint8_t *b = xmalloc(str_size(v));
+    str_put(b, v);
+    *slot = b;
+}
+
+/* A view of the value in *slot, valid while the entry holds it. */
+static Slice val_view(void *const *slot) {
+    if (val_is_inline(*slot)) {
+        const uint8_t *b = (const uint8_t *)slot;
+        return slice_of((const char *)b + 1, b[0] >> 1);
+    }
     const uint8_t *next;
-    return str_at(b, &next);
+    return str_at(*slot, &next);
+}
+
+static size_t val_bytes(const void *v) {
+    return val_is_inline(v) ? 0 : xsize(v);
+}
+
+static void val_free(void *v) {
+    if (!val_is_inline(v)) xfree(v);
 }
 
 /* ---- life ----------------------------------------------------------------- */
@@ -139,7 +172,7 @@ HashObj *hashobj_new(void) {
 
 void hashobj_free(HashObj *h) {
     if (!h) return;
-    if (enc_of(h) == ENC_TABLE) dict_free(((Table *)h)->d, xfree);
+    if (enc_of(h) == ENC_TABLE) dict_free(((Table *)h)->d, val_free);
     xfree(h);
 }
 
@@ -202,14 +235,15 @@ static Table *table_new(void) {
 static int table_set(Table *t, Slice field, Slice value) {
     DictEntry *e = dict_find(t->d, field.p, field.len);
     if (e) {
-        t->bytes -= xsize(e->val);
-        xfree(e->val);
-        e->val = val_new(value);
-        t->bytes += xsize(e->val);
+        t->bytes -= val_bytes(e->val);
+        val_free(e->val);
+        val_set(&e->val, value);
+        t->bytes += val_bytes(e->val);
         return 0;
     }
-    e = dict_add(t->d, field.p, field.len, val_new(value));
-    t->bytes += xsize(e) + xsize(e->val);
+    e = dict_add(t->d, field.p, field.len, NULL);
+    val_set(&e->val, value);
+    t->bytes += xsize(e) + val_bytes(e->val);
     return 1;
 }
 
@@ -242,7 +276,7 @@ int hashobj_get(HashObj *h, Slice field, Slice *value) {
     }
     DictEntry *e = dict_find(((Table *)h)->d, field.p, field.len);
     if (!e) return 0;
-    *value = val_view(e->val);
+    *value = val_view(&e->val);
     return 1;
 }
 
@@ -285,8 +319,8 @@ int hashobj_delete(HashObj **h, Slice field) {
     Table *t = (Table *)*h;
     DictEntry *e = dict_unlink(t->d, field.p, field.len);
     if (!e) return 0;
-    t->bytes -= xsize(e) + xsize(e->val);
-    xfree(e->val);
+    t->bytes -= xsize(e) + val_bytes(e->val);
+    val_free(e->val);
     dict_entry_free(e);
     return 1;
 }
@@ -300,7 +334,7 @@ typedef struct Visit {
 
 static void visit_entry(void *priv, DictEntry *e) {
     Visit *v = priv;
-    v->fn(v->priv, slice_of(e->key, e->key_len), val_view(e->val));
+    v->fn(v->priv, slice_of(e->key, e->key_len), val_view(&e->val));
 }
 
 static void packed_foreach(const Packed *p, HashVisitFn fn, void *priv) {
@@ -346,7 +380,7 @@ void hashobj_random(HashObj *h, uint64_t r, Slice *field, Slice *value) {
     }
     DictEntry *e = dict_random(((Table *)h)->d);
     *field = slice_of(e->key, e->key_len);
-    *value = val_view(e->val);
+    *value = val_view(&e->val);
 }
 
 /* ---- copy ----------------------------------------------------------------- */
