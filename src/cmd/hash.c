@@ -1,8 +1,9 @@
 /*
  * hash.c - Hashes: Redis 7.0's hash commands, the OBJ_HASH value type's
  * registration with the keyspace (obj_register_type) and its serialization
- * (persist_register_type): RDB/DUMP types 4 (hash table), 13 (ziplist,
- * Redis < 7.0) and 16 (listpack), and the AOF rewrite records.
+ * (persist_register_type): RDB/DUMP types 4 (hash table), 9 (zipmap, Redis
+ * < 2.6), 13 (ziplist, Redis < 7.0) and 16 (listpack), and the AOF rewrite
+ * records.
  *
  * The value itself is src/types/hashobj.c (packed while small, a table
  * beyond, with Redis's hash-max-listpack-entries / -value thresholds, so
@@ -36,7 +37,12 @@
 #include "server/core.h"
 #include "types/hashobj.h"
 
-enum { RDB_TYPE_HASH = 4, RDB_TYPE_HASH_ZIPLIST = 13, RDB_TYPE_HASH_LISTPACK = 16 };
+enum {
+    RDB_TYPE_HASH = 4,
+    RDB_TYPE_HASH_ZIPMAP = 9,
+    RDB_TYPE_HASH_ZIPLIST = 13,
+    RDB_TYPE_HASH_LISTPACK = 16
+};
 
 /* Redis batches this many pairs per rewritten command (AOF_REWRITE_ITEMS_PER_CMD). */
 #define REWRITE_PAIRS 64
@@ -891,13 +897,53 @@ static int read_ziplist(const uint8_t *p, size_t len, HashObj **h, const HashLim
     return RDB_OK;
 }
 
+/*
+ * Zipmaps (RDB type 9, written by Redis before 2.6):
+ *
+ *   <count: 1 byte, 254 = unknown> (<flen> field <vlen> <free: 1 byte> value
+ *   <free bytes>)... <0xFF>
+ *   a length: 1 byte below 254, or 254 + u32 LE
+ */
+static int zm_len(const uint8_t *p, size_t end, size_t *pos, size_t *out) {
+    if (*pos >= end) return RDB_ERR;
+    uint8_t b = p[*pos];
+    if (b < 254) {
+        *out = b;
+        *pos += 1;
+        return RDB_OK;
+    }
+    if (b == 255 || end - *pos < 5) return RDB_ERR;
+    *out = (size_t)get_le(p + *pos + 1, 4);
+    *pos += 5;
+    return RDB_OK;
+}
+
+static int read_zipmap(const uint8_t *p, size_t len, HashObj **h, const HashLimits *lim) {
+    if (len < 2 || p[len - 1] != 0xFF) return RDB_ERR;
+    size_t end = len - 1, pos = 1, flen, vlen, n = 0;
+    while (pos < end) {
+        if (zm_len(p, end, &pos, &flen) != RDB_OK || end - pos < flen) return RDB_ERR;
+        Slice f = slice_of((const char *)p + pos, flen);
+        pos += flen;
+        if (zm_len(p, end, &pos, &vlen) != RDB_OK || pos >= end) return RDB_ERR;
+        size_t free_bytes = p[pos++];
+        if (end - pos < vlen || end - pos - vlen < free_bytes) return RDB_ERR;
+        Slice v = slice_of((const char *)p + pos, vlen);
+        pos += vlen + free_bytes;
+        if (load_pair(h, f, v, lim) != RDB_OK) return RDB_ERR;
+        n++;
+    }
+    if (n == 0 || (p[0] < 254 && p[0] != n)) return RDB_ERR;
+    return RDB_OK;
+}
+
 static int hash_rdb_read(RdbReader *r, int type, int64_t now, Obj **out) {
     HashObj *h = hashobj_new();
     HashLimits lim = limits();
     /* 7.0 keeps a loaded listpack (or ziplist) packed whatever the length
      * of its strings; only more fields than hash-max-listpack-entries make
      * it a table. A type 4 hash is loaded by both thresholds. */
-    if (type != RDB_TYPE_HASH) lim.max_value = UINT64_MAX;
+    if (type == RDB_TYPE_HASH_ZIPLIST || type == RDB_TYPE_HASH_LISTPACK) lim.max_value = UINT64_MAX;
     int rc;
     if (type == RDB_TYPE_HASH) {
         rc = read_table(r, &h, &lim);
@@ -910,6 +956,8 @@ static int hash_rdb_read(RdbReader *r, int type, int64_t now, Obj **out) {
         }
         if (type == RDB_TYPE_HASH_LISTPACK)
             rc = read_listpack((const uint8_t *)blob, len, &h, &lim);
+        else if (type == RDB_TYPE_HASH_ZIPMAP)
+            rc = read_zipmap((const uint8_t *)blob, len, &h, &lim);
         else
             rc = read_ziplist((const uint8_t *)blob, len, &h, &lim);
         xfree(blob);
@@ -956,7 +1004,7 @@ static void hash_aof_rewrite(Buf *out, Slice key, const Obj *o, int64_t now, voi
     hashobj_foreach(h, rewrite_pair, &x);
 }
 
-static const uint8_t hash_rdb_types[] = {RDB_TYPE_HASH, RDB_TYPE_HASH_ZIPLIST,
+static const uint8_t hash_rdb_types[] = {RDB_TYPE_HASH, RDB_TYPE_HASH_ZIPMAP, RDB_TYPE_HASH_ZIPLIST,
                                          RDB_TYPE_HASH_LISTPACK};
 
 static const PersistTypeOps hash_persist = {

@@ -491,3 +491,46 @@ def test_reload_and_restore_encodings(diff):
         "DEBUG RELOAD", "OBJECT ENCODING l", "OBJECT ENCODING p",
         "CONFIG SET hash-max-listpack-entries 512",
     ])
+
+
+def zipmap(pairs, count=None, free=0):
+    """A zipmap (RDB type 9) of (field, value) pairs, each value followed by
+    free unused bytes."""
+    def zlen(n):
+        return bytes([n]) if n < 254 else b"\xfe" + n.to_bytes(4, "little")
+    body = bytes([len(pairs) if count is None else count])
+    for f, v in pairs:
+        body += zlen(len(f)) + f + zlen(len(v)) + bytes([free]) + v + b"\x00" * free
+    return body + b"\xff"
+
+
+def test_restore_zipmap(server, ref_server):
+    """RDB type 9 (zipmaps, Redis 2.4's small hashes): both servers restore
+    the same hash with the same encoding, and refuse the same bad ones."""
+    a, b = server.raw(), ref_server.raw()
+    b.call("CONFIG", "SET", "sanitize-dump-payload", "yes")
+    try:
+        cases = [
+            zipmap([(b"a", b"1"), (b"bb", b"hello")]),
+            zipmap([(b"a", b"1"), (b"b", b"2")], free=3),
+            zipmap([(b"a", b"x" * 300), (b"b", b"2")]),  # 5-byte length: a table
+            zipmap([(b"f%d" % i, b"v") for i in range(600)], count=254),  # count unknown
+            zipmap([(b"a", b"1"), (b"a", b"2")]),  # duplicate
+            zipmap([(b"a", b"1")], count=2),  # wrong count
+            zipmap([]),  # empty
+            zipmap([(b"a", b"1")])[:-1],  # no end
+            zipmap([(b"a", b"1")])[:-2] + b"\xff",  # value cut short
+        ]
+        for i, zm in enumerate(cases):
+            p = reseal(b"\x09" + rdb_str(zm), version=9)
+            ra = call_or_error(a, "RESTORE", "zm%d" % i, "0", p)
+            rb = call_or_error(b, "RESTORE", "zm%d" % i, "0", p)
+            assert canon(ra) == canon(rb), (i, ra, rb)
+            # the first four are good, the rest bad
+            assert isinstance(ra, RespError) == (i >= 4), (i, ra)
+            if not isinstance(ra, RespError):
+                assert view(a, "zm%d" % i) == view(b, "zm%d" % i), i
+                if a.call("OBJECT", "ENCODING", "zm%d" % i) == b"listpack":
+                    assert a.call("HGETALL", "zm%d" % i) == b.call("HGETALL", "zm%d" % i)
+    finally:
+        b.call("CONFIG", "SET", "sanitize-dump-payload", "no")

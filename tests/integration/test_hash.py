@@ -250,9 +250,15 @@ def test_hostile_restore_payloads(make_server):
     good = [
         b"\x10" + rdb_str(listpack([b"a", b"1", b"bb", b"22", b"ccc", b"333"])),
         b"\x04\x03" + b"".join(rdb_str(x) for x in [b"a", b"1", b"b", b"2", b"c", b"3"]),
+        # a zipmap: (a, 1) and (bb, 22) with one free byte after 22
+        b"\x09" + rdb_str(b"\x02\x01a\x01\x001\x02bb\x02\x0122\x00\xff"),
+        # a ziplist: a, 1 (a 4-bit immediate), bb, 300 (int16)
+        b"\x0d" + rdb_str(b"\x18\x00\x00\x00\x13\x00\x00\x00\x04\x00"
+                           b"\x00\x01a\x03\xf2\x02\x02bb\x04\xc0\x2c\x01\xff"),
     ]
     for body in good:
         assert c.call("RESTORE", "k", "0", seal(body, 10), "REPLACE") == b"OK"
+        assert pairs(c.call("HGETALL", "k"))[0] == (b"a", b"1")
     rng = random.Random(11)
     outcomes = set()
     for i in range(3000):
