@@ -534,3 +534,50 @@ def test_restore_zipmap(server, ref_server):
                     assert a.call("HGETALL", "zm%d" % i) == b.call("HGETALL", "zm%d" % i)
     finally:
         b.call("CONFIG", "SET", "sanitize-dump-payload", "no")
+
+
+SCRIPTS_AND_KEYSPACE = [
+    "HSET h a 1 b 2", "HSET big " + " ".join("f%d v" % i for i in range(600)), "SET s v",
+    "TYPE h", "TYPE big", Call("SCAN 0 TYPE hash COUNT 1000", norm=lambda v: sorted(v[1])),
+    Call("SCAN 0 TYPE HASH COUNT 1000", norm=lambda v: sorted(v[1])),
+    "EVAL \"return redis.call('HGETALL', KEYS[1])\" 1 h",
+    "EVAL \"return redis.call('HMGET', KEYS[1], 'a', 'zz')\" 1 h",
+    "EVAL \"return redis.call('HINCRBYFLOAT', KEYS[1], 'a', '0.5')\" 1 h",
+    "EVAL \"return redis.call('HSET', KEYS[1], 'c', '3')\" 1 h",
+    "EVAL \"return redis.call('HLEN', KEYS[1])\" 1 big",
+    "EVAL \"return #redis.call('HRANDFIELD', KEYS[1], -5)\" 1 big",
+    "EVAL \"return redis.pcall('HSET', KEYS[1], 'x', 'y')\" 1 s",
+    "EVAL \"redis.setresp(3); return redis.call('HGETALL', KEYS[1])\" 1 h",
+    "EVAL_RO \"return redis.call('HSET', KEYS[1], 'd', '4')\" 1 h",
+    "EVAL_RO \"return redis.call('HGET', KEYS[1], 'a')\" 1 h",
+    "HGETALL h", "COPY h h2", "HGETALL h2", "COPY h s", "COPY h s REPLACE", "TYPE s",
+    "RENAME h2 h3", "HGETALL h3", "OBJECT ENCODING big", "COPY big big2 DB 1", "SELECT 1",
+    "OBJECT ENCODING big2", "HLEN big2", "SELECT 0", "EXPIRE h3 100", "HSET h3 z 1", "TTL h3",
+    "HDEL h3 a b c z", "EXISTS h3", "TTL h3",
+]
+
+
+@pytest.mark.parametrize("resp", [2, 3])
+def test_scripts_and_keyspace(diff, resp):
+    diff.run(SCRIPTS_AND_KEYSPACE, resp=resp)
+
+
+def test_tracking_invalidations(server, ref_server):
+    """Client-side caching of hashes (RESP3 reader, RESP2 writer): what a
+    tracking client read with the hash commands is invalidated by the writes
+    that change it (and not by those that change nothing), as 7.0 does."""
+    from test_tracking_diff import run as tracking_run
+    T = ("CLIENT", "TRACKING")
+    steps = [
+        (0, T + ("ON",)), (0, ("HGET", "h", "a")), (0, ("HGETALL", "g")), (0, ("HLEN", "k")),
+        (1, ("HSET", "h", "a", "1")), (1, ("HSET", "g", "x", "1")), (0, ("HMGET", "h", "a", "b")),
+        (1, ("HSETNX", "h", "a", "2")), (1, ("HDEL", "h", "nope")), (1, ("HINCRBY", "h", "n", "1")),
+        (0, ("HEXISTS", "h", "a")), (1, ("HINCRBYFLOAT", "h", "n", "1.5")),
+        (0, ("HSTRLEN", "h", "n")), (1, ("HDEL", "h", "a", "n")), (0, ("HRANDFIELD", "g")),
+        (1, ("HSET", "g", "y", "2")), (0, ("HSCAN", "g", "0")), (1, ("HDEL", "g", "x")),
+        (0, ("HKEYS", "k")), (1, ("HMSET", "k", "a", "b")), (0, ("HVALS", "k")),
+    ]
+    ours = tracking_run(server, [3, 2], steps)
+    theirs = tracking_run(ref_server, [3, 2], steps)
+    assert ours == theirs
+    assert any(b"invalidate" in repr(x).encode() for x in ours)
