@@ -189,6 +189,8 @@ static ConfigDef configs[] = {
      NULL, 0, NULL},
     {"stream-idmp-maxsize", NULL, CT_INT, &server.stream_idmp_maxsize, "100", 1, 10000, NULL, NULL,
      0, NULL},
+    {"set-max-intset-entries", NULL, CT_INT, &settings.set_max_intset_entries, "512", 0, LONG_MAX,
+     NULL, NULL, 0, NULL},
     {"save", NULL, CT_STR, &settings.save, "", 0, 0, NULL, NULL, 0, NULL},
     {"rdb-key-save-delay", NULL, CT_INT, &settings.rdb_key_save_delay, "0", INT_MIN, INT_MAX, NULL,
      NULL, 0, NULL},
