@@ -1,0 +1,279 @@
+/*
+ * Unit tests for the set value (src/cmd/set_obj.c) against a naive oracle (a
+ * flag per member of a fixed universe): random adds and removes of integer
+ * and string members through the intset's widening (16, 32, 64 bits), its
+ * conversion to a hash table (a string member, or one member past
+ * set-max-intset-entries), and back down to empty. After each step: the
+ * count, membership of every member of the universe, the intset's block kept
+ * sorted and of the right width, iteration visiting each member once,
+ * set_members, COPY (the type's dup), and the RDB form of an intset read
+ * back. Also: the hostile intset blobs set_obj_from_intset_blob refuses.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "cmd/set_obj.h"
+#include "server/core.h"
+
+#include "test.h"
+
+/* The universe: integers of every width, and strings (some look like
+ * integers but are not canonical: "01", "+1", "-0"). */
+#define N_UNIVERSE 64
+static char names[N_UNIVERSE][32];
+static size_t name_len[N_UNIVERSE];
+static int is_int_name[N_UNIVERSE];
+
+static void make_universe(void) {
+    static const long long ints[] = {0,
+                                     1,
+                                     -1,
+                                     2,
+                                     100,
+                                     -32768,
+                                     32767,
+                                     32768,
+                                     -32769,
+                                     70000,
+                                     -2147483648LL,
+                                     2147483647LL,
+                                     2147483648LL,
+                                     -2147483649LL,
+                                     5000000000LL,
+                                     -9223372036854775807LL - 1,
+                                     9223372036854775807LL,
+                                     42,
+                                     -42,
+                                     7};
+    static const char *strs[] = {"a", "b", "01", "+1", "-0", "", "x y", "1.5", " 1", "member"};
+    int n = 0;
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++, n++) {
+        name_len[n] = (size_t)snprintf(names[n], sizeof names[n], "%lld", ints[i]);
+        is_int_name[n] = 1;
+    }
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++, n++) {
+        name_len[n] = strlen(strs[i]);
+        memcpy(names[n], strs[i], name_len[n]);
+    }
+    for (; n < N_UNIVERSE; n++) {
+        /* more small integers, to reach set-max-intset-entries in tests */
+        name_len[n] = (size_t)snprintf(names[n], sizeof names[n], "%d", 1000 + n);
+        is_int_name[n] = 1;
+    }
+}
+
+static Slice member(int i) {
+    return slice_of(names[i], name_len[i]);
+}
+
+static int index_of(Slice m) {
+    for (int i = 0; i < N_UNIVERSE; i++)
+        if (slice_eq(m, member(i))) return i;
+    return -1;
+}
+
+typedef struct Seen {
+    int count[N_UNIVERSE];
+    int unknown;
+    int n;
+} Seen;
+
+static int mark(void *priv, Slice m) {
+    Seen *s = priv;
+    int i = index_of(m);
+    if (i < 0)
+        s->unknown++;
+    else
+        s->count[i]++;
+    s->n++;
+    return 0;
+}
+
+/* Everything that must hold of o against the oracle. */
+static void check_against(const Obj *o, const char *in) {
+    size_t n = 0;
+    for (int i = 0; i < N_UNIVERSE; i++) n += in[i] != 0;
+    CHECK_EQ_INT(set_card(o), n);
+    int wrong = 0;
+    for (int i = 0; i < N_UNIVERSE; i++) wrong += set_has(o, member(i)) != (in[i] != 0);
+    CHECK_EQ_INT(wrong, 0);
+    Seen s;
+    memset(&s, 0, sizeof s);
+    set_foreach(o, mark, &s);
+    wrong = s.unknown;
+    for (int i = 0; i < N_UNIVERSE; i++) wrong += s.count[i] != (in[i] != 0);
+    CHECK_EQ_INT(wrong, 0);
+    Slice *all;
+    char *nums;
+    CHECK_EQ_INT(set_members(o, &all, &nums), n);
+    xfree(all);
+    xfree(nums);
+    size_t len;
+    const uint8_t *blob = set_intset_blob(o, &len);
+    if (blob) {
+        uint32_t k = intset_len(blob);
+        CHECK_EQ_INT(k, n);
+        for (uint32_t i = 1; i < k; i++) CHECK(intset_get(blob, i - 1) < intset_get(blob, i));
+        /* the narrowest width holding every value, as Redis widens */
+        uint32_t enc = (uint32_t)blob[0], need = 2;
+        for (uint32_t i = 0; i < k; i++) {
+            int64_t v = intset_get(blob, i);
+            if (v < INT32_MIN || v > INT32_MAX)
+                need = 8;
+            else if ((v < INT16_MIN || v > INT16_MAX) && need < 4)
+                need = 4;
+        }
+        if (k > 0) CHECK(enc >= need);
+        CHECK_EQ_INT(len, INTSET_HEADER + (size_t)k * enc);
+    }
+    (void)in;
+}
+
+static void model_test(void) {
+    char in[N_UNIVERSE];
+    for (int round = 0; round < 40; round++) {
+        memset(in, 0, sizeof in);
+        Obj *o = set_obj_new();
+        int ints_only = round % 2 == 0, was_hashtable = 0;
+        settings.set_max_intset_entries = round % 4 < 2 ? 512 : 10;
+        for (int step = 0; step < 400; step++) {
+            int i = (int)test_rand_below(N_UNIVERSE);
+            if (ints_only && !is_int_name[i]) continue;
+            int op = (int)test_rand_below(step < 250 ? 3 : 5); /* then shrink */
+            if (op == 0 || op == 3 || op == 4) {
+                CHECK_EQ_INT(set_remove(o, member(i)), in[i] != 0);
+                in[i] = 0;
+            } else {
+                CHECK_EQ_INT(set_add(o, member(i)), in[i] == 0);
+                in[i] = 1;
+            }
+            if (set_encoding(o) == SET_ENC_HASHTABLE) was_hashtable = 1;
+            /* never back to an intset */
+            CHECK(!(was_hashtable && set_encoding(o) == SET_ENC_INTSET));
+            if (step % 37 == 0) {
+                check_against(o, in);
+                Obj *copy = obj_dup(o);
+                CHECK_EQ_INT(set_encoding(copy), set_encoding(o));
+                check_against(copy, in);
+                obj_free(copy);
+                size_t len;
+                const uint8_t *blob = set_intset_blob(o, &len);
+                if (blob && set_card(o) > 0) {
+                    Obj *back = set_obj_from_intset_blob(blob, len);
+                    CHECK(back != NULL);
+                    if (back) {
+                        check_against(back, in);
+                        obj_free(back);
+                    }
+                }
+            }
+        }
+        check_against(o, in);
+        if (ints_only && settings.set_max_intset_entries == 512) CHECK(!was_hashtable);
+        obj_free(o);
+    }
+    settings.set_max_intset_entries = 512;
+}
+
+static void widening_test(void) {
+    Obj *o = set_obj_new();
+    set_add(o, slice_cstr("5"));
+    set_add(o, slice_cstr("-3"));
+    size_t len;
+    const uint8_t *b = set_intset_blob(o, &len);
+    CHECK_EQ_INT(b[0], 2);
+    CHECK_EQ_INT(len, 12);
+    set_add(o, slice_cstr("-100000")); /* goes first, widens to 4 */
+    b = set_intset_blob(o, &len);
+    CHECK_EQ_INT(b[0], 4);
+    CHECK_EQ_INT(intset_get(b, 0), -100000);
+    CHECK_EQ_INT(intset_get(b, 2), 5);
+    set_add(o, slice_cstr("9000000000")); /* goes last, widens to 8 */
+    b = set_intset_blob(o, &len);
+    CHECK_EQ_INT(b[0], 8);
+    CHECK_EQ_INT(len, 8 + 4 * 8);
+    CHECK_EQ_INT(intset_get(b, 3), 9000000000LL);
+    CHECK_EQ_INT(intset_get(b, 1), -3);
+    uint32_t pos;
+    CHECK(intset_find(b, 5, &pos) && pos == 2);
+    CHECK(!intset_find(b, 6, &pos) && pos == 3);
+    set_add(o, slice_cstr("x"));
+    CHECK_EQ_INT(set_encoding(o), SET_ENC_HASHTABLE);
+    CHECK(set_intset_blob(o, &len) == NULL);
+    CHECK_EQ_INT(set_card(o), 5);
+    CHECK(set_has(o, slice_cstr("9000000000")));
+    obj_free(o);
+}
+
+static void blob_test(void) {
+    /* enc, len, values */
+    static const uint8_t good[] = {2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 2, 0};
+    Obj *o = set_obj_from_intset_blob(good, sizeof good);
+    CHECK(o != NULL);
+    if (o) {
+        CHECK_EQ_INT(set_card(o), 2);
+        obj_free(o);
+    }
+    static const uint8_t wide[] = {8, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0};
+    o = set_obj_from_intset_blob(wide, sizeof wide);
+    CHECK(o != NULL);
+    if (o) {
+        CHECK(set_has(o, slice_cstr("1")));
+        obj_free(o);
+    }
+    static const uint8_t empty[] = {2, 0, 0, 0, 0, 0, 0, 0};
+    static const uint8_t unsorted[] = {2, 0, 0, 0, 2, 0, 0, 0, 2, 0, 1, 0};
+    static const uint8_t dup[] = {2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 1, 0};
+    static const uint8_t bad_enc[] = {3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0};
+    static const uint8_t short_body[] = {2, 0, 0, 0, 2, 0, 0, 0, 1, 0};
+    static const uint8_t huge_len[] = {8, 0, 0, 0, 255, 255, 255, 255, 1, 0, 0, 0, 0, 0, 0, 0};
+    CHECK(set_obj_from_intset_blob(empty, sizeof empty) == NULL);
+    CHECK(set_obj_from_intset_blob(unsorted, sizeof unsorted) == NULL);
+    CHECK(set_obj_from_intset_blob(dup, sizeof dup) == NULL);
+    CHECK(set_obj_from_intset_blob(bad_enc, sizeof bad_enc) == NULL);
+    CHECK(set_obj_from_intset_blob(short_body, sizeof short_body) == NULL);
+    CHECK(set_obj_from_intset_blob(huge_len, sizeof huge_len) == NULL);
+    CHECK(set_obj_from_intset_blob(good, 7) == NULL);
+    /* a blob longer than set-max-intset-entries loads as a hash table */
+    settings.set_max_intset_entries = 1;
+    o = set_obj_from_intset_blob(good, sizeof good);
+    CHECK(o && set_encoding(o) == SET_ENC_HASHTABLE && set_card(o) == 2);
+    if (o) obj_free(o);
+    settings.set_max_intset_entries = 512;
+}
+
+static void random_test(void) {
+    Obj *o = set_obj_new();
+    for (int i = 0; i < 10; i++) {
+        char b[8];
+        set_add(o, slice_of(b, (size_t)snprintf(b, sizeof b, "%d", i)));
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        int hits[10] = {0};
+        for (int i = 0; i < 2000; i++) {
+            char buf[SET_NUM_BUF];
+            Slice m = set_random(o, buf);
+            int v = atoi(m.p);
+            CHECK(v >= 0 && v < 10);
+            if (v >= 0 && v < 10) hits[v]++;
+        }
+        for (int i = 0; i < 10; i++) CHECK(hits[i] > 0);
+        set_add(o, slice_cstr("not-int")); /* again as a hash table */
+        set_remove(o, slice_cstr("not-int"));
+    }
+    obj_free(o);
+}
+
+int main(void) {
+    test_seed("test_set");
+    settings.set_max_intset_entries = 512;
+    set_obj_register();
+    make_universe();
+    widening_test();
+    blob_test();
+    random_test();
+    model_test();
+    return test_report("test_set");
+}
