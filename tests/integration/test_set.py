@@ -63,6 +63,28 @@ def state(c):
     return out
 
 
+def canonical_int(m):
+    try:
+        return str(int(m)).encode() == m and -2 ** 63 <= int(m) < 2 ** 63
+    except ValueError:
+        return False
+
+
+def rebuilt(st):
+    """st as SADD of each set's members rebuilds it (a rewritten AOF, Redis
+    7.0 loading it): an intset when every member is an integer and there are
+    at most 512, whatever the encoding was."""
+    out = {}
+    for k, v in st.items():
+        if isinstance(v, tuple):
+            members, _, ttl = v
+            enc = b"intset" if len(members) <= 512 and all(map(canonical_int, members)) \
+                else b"hashtable"
+            v = (members, enc, ttl)
+        out[k] = v
+    return out
+
+
 def random_workload(c, seed, n=1500):
     rng = random.Random(seed)
     keys = ["s%d" % i for i in range(8)]
@@ -134,7 +156,7 @@ def test_aof_replay_rewrite_and_redis_loads_it(make_server):
     assert b"$4\r\nSADD\r\n$3\r\nbig\r\n" in base
     srv.restart()
     c = srv.raw()
-    assert state(c) == before
+    assert state(c) == rebuilt(before)
     srv.stop()
     out = subprocess.run([CHECK_AOF, os.path.join(aof_dir(srv), "appendonly.aof.manifest")],
                          capture_output=True, text=True)
@@ -145,7 +167,7 @@ def test_aof_replay_rewrite_and_redis_loads_it(make_server):
     shutil.rmtree(red.dir)
     shutil.copytree(srv.dir, red.dir)
     red.start(["--appendonly", "yes", "--aof-use-rdb-preamble", "no"])
-    assert state(red.raw()) == before
+    assert state(red.raw()) == rebuilt(before)
 
 
 def test_pops_propagate_as_removals(make_server):
