@@ -442,3 +442,18 @@ def test_rdb_streamd_to_redis_and_back(make_server):
     sd2 = make_server(kind="streamd")
     move_dump(red, sd2)
     assert snapshot(sd2) == want
+
+
+def test_keys_of_commands_and_acl(diff):
+    """Where each command's keys are (COMMAND GETKEYS, ACL key patterns),
+    SINTERCARD's numkeys included."""
+    diff.run([
+        "COMMAND GETKEYS SINTERCARD 2 a b LIMIT 1", "COMMAND GETKEYS SINTERCARD 1 a",
+        "COMMAND GETKEYS SMOVE a b m", "COMMAND GETKEYS SINTERSTORE d a b c",
+        "COMMAND GETKEYS SUNION a b", "COMMAND GETKEYS SSCAN a 0 MATCH x",
+        "COMMAND GETKEYSANDFLAGS SDIFFSTORE d a", "COMMAND GETKEYSANDFLAGS SPOP a 2",
+        "COMMAND GETKEYS SINTERCARD 3 a b",
+        "ACL SETUSER setu on nopass ~a* +@set", "SADD a1 x", "SADD b1 x",
+        "AUTH setu x", "SINTERCARD 2 a1 b1", "SINTERCARD 1 a1", "SMOVE a1 b1 x", "SMOVE a1 a2 x",
+        "SUNIONSTORE a3 a1 a2", "GET a1", "AUTH default x", "ACL DELUSER setu",
+    ])

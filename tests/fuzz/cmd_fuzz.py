@@ -1436,6 +1436,8 @@ def snapshot(c, dbs):
                 snap[(db, k)] = ("stream", check_stream(c, k))
             elif t == b"none":
                 continue
+            elif t == b"set":
+                snap[(db, k)] = ("set", sorted(ok(c.call("SMEMBERS", k), "SMEMBERS")))
             else:
                 snap[(db, k)] = (bytes(t), c.call("GET", k) if t == b"string" else None)
     ok(c.call("SELECT", "0"), "SELECT")
@@ -1479,8 +1481,10 @@ def check_keysizes(c):
                 if ttl == -2 or 0 <= ttl < 30000:
                     return False
                 t = ok(c.call("TYPE", k), "TYPE")
-                name = {b"string": "distrib_strings_sizes", b"stream": "distrib_streams_items"}[bytes(t)]
-                n = ok(c.call("STRLEN" if t == b"string" else "XLEN", k), "STRLEN/XLEN")
+                name, size_cmd = {b"string": ("distrib_strings_sizes", "STRLEN"),
+                                  b"stream": ("distrib_streams_items", "XLEN"),
+                                  b"set": ("distrib_sets_items", "SCARD")}[bytes(t)]
+                n = ok(c.call(size_cmd, k), size_cmd)
                 bins = expected.setdefault("%s_%s" % (db, name), collections.Counter())
                 bins[n.bit_length()] += 1
     finally:
