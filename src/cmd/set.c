@@ -496,8 +496,8 @@ static void sinter_generic(Client *c, const Slice *keys, int n, const Slice *dst
     else if (!card_only)
         w.out = xmalloc((size_t)(refs[0].card ? refs[0].card : 1) * sizeof(Slice));
     char *nums = NULL;
-    if (w.out && set_encoding(refs[0].o) == SET_ENC_INTSET) {
-        /* the intset's members are formatted on the fly: keep them */
+    if (w.out && set_answers_whole(refs[0].o)) {
+        /* an intset's members are formatted on the fly: keep them */
         Slice *all;
         size_t total = set_members(refs[0].o, &all, &nums);
         for (size_t i = 0; i < total; i++) inter_visit(&w, all[i]);
@@ -653,9 +653,9 @@ static void scan_collect(void *priv, Slice m) {
     s->v[s->n++] = m;
 }
 
-/* SSCAN key cursor [MATCH pattern] [COUNT count]: an intset whole in one
- * reply (cursor 0), a hash table bucket by bucket with SCAN's guarantees
- * (up to count * 10 buckets per call, as 7.0). */
+/* SSCAN key cursor [MATCH pattern] [COUNT count]: an intset or a packed
+ * set whole in one reply (cursor 0), a hash table bucket by bucket with
+ * SCAN's guarantees (up to count * 10 buckets per call, as 7.0). */
 static void cmd_sscan(Client *c) {
     unsigned long long cursor;
     if (parse_cursor(c->argv[2], &cursor) != 0) {
@@ -694,7 +694,7 @@ static void cmd_sscan(Client *c) {
     ScanOut s = {NULL, 0, 0};
     char *nums = NULL;
     uint64_t next = 0;
-    if (set_encoding(o) == SET_ENC_INTSET) {
+    if (set_answers_whole(o)) {
         s.n = s.cap = set_members(o, &s.v, &nums);
     } else {
         long long budget = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;

@@ -1,20 +1,25 @@
 /*
- * set_obj.c - the set value: two representations, as Redis 7.0 has them.
+ * set_obj.c - the set value: an intset, a packed list or a hash table.
  *
- * Small sets of integers are an intset: one block holding the values sorted,
- * each in the width of the widest (2, 4 or 8 bytes), found by binary search.
- * It costs 8 bytes of header and 2 to 8 bytes per member, where a hash table
- * costs an entry allocation and a bucket pointer per member. Everything else
- * is a hash table (server/dict.h: one allocation per member holding its
- * bytes, incremental rehashing, SCAN cursors). A set starts as an intset;
- * adding a member that is not an integer in canonical form (Redis's
- * string2ll rules: parse_ll), or one past set-max-intset-entries, converts
- * it for good: removals never convert back (only a reload does), so OBJECT
- * ENCODING answers as 7.0's does after the same commands.
+ * Small sets of integers are an intset, as in Redis 7.0: one block holding
+ * the values sorted, each in the width of the widest (2, 4 or 8 bytes),
+ * found by binary search; 8 bytes of header and 2 to 8 bytes per member.
+ * A set starts as one; adding a member that is not an integer in canonical
+ * form (Redis's string2ll rules), or one past set-max-intset-entries, turns
+ * it for good into what 7.0 calls a hash table: removals never turn it back
+ * (only a reload does), so OBJECT ENCODING answers "intset" or "hashtable"
+ * exactly where 7.0 does after the same commands.
  *
- * Redis 7.2 added a third form, a listpack for small sets of strings. streamd
- * follows 7.0, its oracle, here (OBJECT ENCODING says "hashtable" where 7.0
- * does); RDB type 20 (7.2's listpack set) is read, not written.
+ * What 7.0 calls a hash table is two things here. While it has at most
+ * SET_PACKED_ENTRIES members of at most SET_PACKED_VALUE bytes (Redis 7.2's
+ * listpack thresholds) it is packed: one block of length-prefixed members
+ * scanned linearly, a few bytes per member where a hash table entry costs an
+ * allocation of 32+ bytes and a bucket (a 3-member set of short strings
+ * takes a third of 7.0's memory). Past either limit it becomes a hash table
+ * (server/dict.h: one allocation per member, incremental rehashing, SCAN
+ * cursors). OBJECT ENCODING still says "hashtable" for a packed set: 7.0's
+ * answer; 7.2's "listpack" would tell a 7.0 client something it never sees.
+ * Like 7.2's listpack, a packed set answers SSCAN whole, with cursor 0.
  *
  * The intset's block is Redis's layout byte for byte (set_obj.h), so the RDB
  * and DUMP forms of an intset are the block itself.
@@ -31,29 +36,58 @@
 #include "server/core.h"
 #include "server/dict.h"
 
-/* Obj.ptr is the representation itself, told apart by its low bit: the
- * intset's block with bit 0 set, or the Dict (members as keys, values
- * NULL). Both are allocations, at least 8-byte aligned, so the bit is free;
- * a header of its own would cost a small set a third of its memory. */
-#define INTSET_TAG ((uintptr_t)1)
+/* Obj.ptr is the representation itself, told apart by its low bits: the
+ * intset's block with bit 0 set, the packed block with bit 1 set, or the
+ * Dict (members as keys, values NULL). All are allocations, at least
+ * 8-byte aligned, so the bits are free; a header of its own would cost a
+ * small set a third of its memory. */
+#define TAG_INTSET ((uintptr_t)1)
+#define TAG_PACKED ((uintptr_t)2)
+#define TAG_MASK   ((uintptr_t)3)
+
+enum { KIND_DICT = 0, KIND_INTSET = 1, KIND_PACKED = 2 };
+
+static int kind_of(const void *ptr) {
+    return (int)((uintptr_t)ptr & TAG_MASK);
+}
 
 static int ptr_is_intset(const void *ptr) {
-    return ((uintptr_t)ptr & INTSET_TAG) != 0;
+    return kind_of(ptr) == KIND_INTSET;
 }
 
 static uint8_t *ptr_intset(const void *ptr) {
-    assert(ptr_is_intset(ptr));
-    return (uint8_t *)((uintptr_t)ptr & ~INTSET_TAG);
+    assert(kind_of(ptr) == KIND_INTSET);
+    return (uint8_t *)((uintptr_t)ptr & ~TAG_MASK);
+}
+
+static uint8_t *ptr_packed(const void *ptr) {
+    assert(kind_of(ptr) == KIND_PACKED);
+    return (uint8_t *)((uintptr_t)ptr & ~TAG_MASK);
 }
 
 static Dict *ptr_dict(const void *ptr) {
-    assert(!ptr_is_intset(ptr));
+    assert(kind_of(ptr) == KIND_DICT);
     return (Dict *)ptr;
 }
 
+static void *tag(uint8_t *block, uintptr_t t) {
+    assert(((uintptr_t)block & TAG_MASK) == 0);
+    return (void *)((uintptr_t)block | t);
+}
+
 static void *tag_intset(uint8_t *is) {
-    assert(((uintptr_t)is & INTSET_TAG) == 0);
-    return (void *)((uintptr_t)is | INTSET_TAG);
+    return tag(is, TAG_INTSET);
+}
+
+/* The packed limits: 7.2's set-max-listpack-entries / -value defaults
+ * (changed only by the unit test, set_obj_packed_limits()). */
+static size_t packed_max_entries = SET_PACKED_ENTRIES;
+static size_t packed_max_value = SET_PACKED_VALUE;
+
+void set_obj_packed_limits(size_t entries, size_t value) {
+    assert(value <= 255);
+    packed_max_entries = entries;
+    packed_max_value = value;
 }
 
 /* ---- intset ------------------------------------------------------------ */
@@ -164,6 +198,71 @@ static size_t intset_bytes(const uint8_t *is) {
     return INTSET_HEADER + (size_t)intset_len(is) * is_enc(is);
 }
 
+/* ---- packed ------------------------------------------------------------
+
+ * +-----------+---------------+-------------------------------------------+
+ * | n u32     | used u32      | n members: length u8, then its bytes      |
+ * +-----------+---------------+-------------------------------------------+
+ *
+ * Little-endian, exactly 8 + used bytes, in insertion order (a removal
+ * closes the gap). Members are at most packed_max_value (<= 255) bytes. */
+#define PACKED_HEADER 8
+
+static uint32_t pk_n(const uint8_t *pk) {
+    return rd32(pk);
+}
+
+static uint32_t pk_used(const uint8_t *pk) {
+    return rd32(pk + 4);
+}
+
+static uint8_t *packed_new(void) {
+    uint8_t *pk = xmalloc(PACKED_HEADER);
+    wr32(pk, 0);
+    wr32(pk + 4, 0);
+    return pk;
+}
+
+/* Offset of member m in pk (from the block's start), or 0 when absent. */
+static size_t pk_find(const uint8_t *pk, Slice m) {
+    size_t off = PACKED_HEADER, end = PACKED_HEADER + pk_used(pk);
+    while (off < end) {
+        size_t len = pk[off];
+        if (len == m.len && (len == 0 || memcmp(pk + off + 1, m.p, len) == 0)) return off;
+        off += 1 + len;
+    }
+    return 0;
+}
+
+static void pk_append(uint8_t **pkp, Slice m) {
+    uint8_t *pk = *pkp;
+    uint32_t used = pk_used(pk);
+    assert(m.len <= 255);
+    pk = xrealloc(pk, PACKED_HEADER + used + 1 + m.len);
+    pk[PACKED_HEADER + used] = (uint8_t)m.len;
+    if (m.len) memcpy(pk + PACKED_HEADER + used + 1, m.p, m.len);
+    wr32(pk, pk_n(pk) + 1);
+    wr32(pk + 4, used + 1 + (uint32_t)m.len);
+    *pkp = pk;
+}
+
+static void pk_delete(uint8_t **pkp, size_t off) {
+    uint8_t *pk = *pkp;
+    size_t len = 1 + (size_t)pk[off], end = PACKED_HEADER + pk_used(pk);
+    memmove(pk + off, pk + off + len, end - off - len);
+    wr32(pk, pk_n(pk) - 1);
+    wr32(pk + 4, pk_used(pk) - (uint32_t)len);
+    *pkp = xrealloc(pk, end - len);
+}
+
+/* The member at *off (advanced past it). */
+static Slice pk_next(const uint8_t *pk, size_t *off) {
+    size_t len = pk[*off];
+    Slice m = slice_of((const char *)pk + *off + 1, len);
+    *off += 1 + len;
+    return m;
+}
+
 /* ---- the value ----------------------------------------------------------- */
 
 Obj *set_obj_new(void) {
@@ -174,8 +273,19 @@ int set_encoding(const Obj *o) {
     return ptr_is_intset(o->ptr) ? SET_ENC_INTSET : SET_ENC_HASHTABLE;
 }
 
+int set_answers_whole(const Obj *o) {
+    return kind_of(o->ptr) != KIND_DICT;
+}
+
 static uint64_t card_of(const void *ptr) {
-    return ptr_is_intset(ptr) ? intset_len(ptr_intset(ptr)) : dict_size(ptr_dict(ptr));
+    switch (kind_of(ptr)) {
+    case KIND_INTSET:
+        return intset_len(ptr_intset(ptr));
+    case KIND_PACKED:
+        return pk_n(ptr_packed(ptr));
+    default:
+        return dict_size(ptr_dict(ptr));
+    }
 }
 
 uint64_t set_card(const Obj *o) {
@@ -187,25 +297,66 @@ static size_t max_intset_entries(void) {
     return m > (long long)SET_INTSET_CAP ? SET_INTSET_CAP : (size_t)m;
 }
 
-/* The intset becomes a hash table holding the same members. */
-static void convert(Obj *o) {
-    uint8_t *is = ptr_intset(o->ptr);
-    Dict *d = dict_new();
-    uint32_t n = intset_len(is);
-    for (uint32_t i = 0; i < n; i++) {
-        char buf[SET_NUM_BUF];
-        size_t len = ll_to_str(intset_get(is, i), buf);
-        dict_add(d, buf, len, NULL);
+/* Calls fn on every member of the set at ptr (in its order); views valid
+ * during the call. Stops when fn returns non-zero. */
+static void each_member(const void *ptr, SetVisitFn fn, void *priv);
+
+static int add_to_dict(void *priv, Slice m) {
+    dict_add(priv, m.p, m.len, NULL);
+    return 0;
+}
+
+static int add_to_packed(void *priv, Slice m) {
+    pk_append(priv, m);
+    return 0;
+}
+
+static int too_long_for_packed(void *priv, Slice m) {
+    if (m.len <= packed_max_value) return 0;
+    *(int *)priv = 1;
+    return 1;
+}
+
+/* Whether the intset at ptr and extra_n more members of at most extra_len
+ * bytes fit the packed limits. */
+static int fits_packed(const void *ptr, size_t extra_n, size_t extra_len) {
+    if (card_of(ptr) + extra_n > packed_max_entries || extra_len > packed_max_value) return 0;
+    int too_long = 0;
+    each_member(ptr, too_long_for_packed, &too_long);
+    return !too_long;
+}
+
+/* What 7.0 calls a hash table, holding o's members (an intset or a packed
+ * set) with room for extra_n more members of at most extra_len bytes:
+ * packed when an intset's members and those fit, else a Dict. */
+static void convert(Obj *o, size_t extra_n, size_t extra_len) {
+    int kind = kind_of(o->ptr);
+    assert(kind != KIND_DICT);
+    void *old = o->ptr;
+    if (kind == KIND_INTSET && fits_packed(old, extra_n, extra_len)) {
+        uint8_t *pk = packed_new();
+        each_member(old, add_to_packed, &pk);
+        o->ptr = tag(pk, TAG_PACKED);
+    } else {
+        Dict *d = dict_new();
+        each_member(old, add_to_dict, d);
+        o->ptr = d;
     }
-    xfree(is);
-    o->ptr = d;
+    xfree(kind == KIND_INTSET ? ptr_intset(old) : ptr_packed(old));
 }
 
 int set_has(const Obj *o, Slice m) {
-    if (!ptr_is_intset(o->ptr)) return dict_find(ptr_dict(o->ptr), m.p, m.len) != NULL;
-    long long v;
-    uint32_t pos;
-    return num_parse_ll(m.p, m.len, &v) == 0 && intset_find(ptr_intset(o->ptr), v, &pos);
+    switch (kind_of(o->ptr)) {
+    case KIND_INTSET: {
+        long long v;
+        uint32_t pos;
+        return num_parse_ll(m.p, m.len, &v) == 0 && intset_find(ptr_intset(o->ptr), v, &pos);
+    }
+    case KIND_PACKED:
+        return m.len <= 255 && pk_find(ptr_packed(o->ptr), m) != 0;
+    default:
+        return dict_find(ptr_dict(o->ptr), m.p, m.len) != NULL;
+    }
 }
 
 int set_add(Obj *o, Slice m) {
@@ -217,10 +368,20 @@ int set_add(Obj *o, Slice m) {
             if (intset_find(is, v, &pos)) return 0;
             intset_insert(&is, v);
             o->ptr = tag_intset(is);
-            if (intset_len(is) > max_intset_entries()) convert(o);
+            if (intset_len(is) > max_intset_entries()) convert(o, 0, 0);
             return 1;
         }
-        convert(o);
+        convert(o, 1, m.len);
+    }
+    if (kind_of(o->ptr) == KIND_PACKED) {
+        uint8_t *pk = ptr_packed(o->ptr);
+        if (m.len <= 255 && pk_find(pk, m)) return 0;
+        if (pk_n(pk) + 1 <= packed_max_entries && m.len <= packed_max_value) {
+            pk_append(&pk, m);
+            o->ptr = tag(pk, TAG_PACKED);
+            return 1;
+        }
+        convert(o, 0, 0); /* a packed set always becomes a Dict */
     }
     Dict *d = ptr_dict(o->ptr);
     if (dict_find(d, m.p, m.len)) return 0;
@@ -229,7 +390,8 @@ int set_add(Obj *o, Slice m) {
 }
 
 int set_remove(Obj *o, Slice m) {
-    if (ptr_is_intset(o->ptr)) {
+    switch (kind_of(o->ptr)) {
+    case KIND_INTSET: {
         long long v;
         uint32_t pos;
         uint8_t *is = ptr_intset(o->ptr);
@@ -238,10 +400,21 @@ int set_remove(Obj *o, Slice m) {
         o->ptr = tag_intset(is);
         return 1;
     }
-    DictEntry *e = dict_unlink(ptr_dict(o->ptr), m.p, m.len);
-    if (!e) return 0;
-    dict_entry_free(e);
-    return 1;
+    case KIND_PACKED: {
+        uint8_t *pk = ptr_packed(o->ptr);
+        size_t off = m.len <= 255 ? pk_find(pk, m) : 0;
+        if (!off) return 0;
+        pk_delete(&pk, off);
+        o->ptr = tag(pk, TAG_PACKED);
+        return 1;
+    }
+    default: {
+        DictEntry *e = dict_unlink(ptr_dict(o->ptr), m.p, m.len);
+        if (!e) return 0;
+        dict_entry_free(e);
+        return 1;
+    }
+    }
 }
 
 /* A random number below n (n > 0), from the C library's generator as
@@ -254,13 +427,25 @@ static uint64_t rand_below(uint64_t n) {
 
 Slice set_random(const Obj *o, char buf[SET_NUM_BUF]) {
     assert(set_card(o) > 0);
-    if (ptr_is_intset(o->ptr)) {
+    switch (kind_of(o->ptr)) {
+    case KIND_INTSET: {
         const uint8_t *is = ptr_intset(o->ptr);
         int64_t v = intset_get(is, (uint32_t)rand_below(intset_len(is)));
         return slice_of(buf, ll_to_str(v, buf));
     }
-    DictEntry *e = dict_random(ptr_dict(o->ptr));
-    return slice_of(e->key, e->key_len);
+    case KIND_PACKED: {
+        const uint8_t *pk = ptr_packed(o->ptr);
+        uint64_t k = rand_below(pk_n(pk));
+        size_t off = PACKED_HEADER;
+        Slice m = pk_next(pk, &off);
+        while (k--) m = pk_next(pk, &off);
+        return m;
+    }
+    default: {
+        DictEntry *e = dict_random(ptr_dict(o->ptr));
+        return slice_of(e->key, e->key_len);
+    }
+    }
 }
 
 typedef struct Visit {
@@ -274,9 +459,10 @@ static void visit_entry(void *priv, DictEntry *e) {
     if (!v->stopped) v->stopped = v->fn(v->priv, slice_of(e->key, e->key_len));
 }
 
-void set_foreach(const Obj *o, SetVisitFn fn, void *priv) {
-    if (ptr_is_intset(o->ptr)) {
-        const uint8_t *is = ptr_intset(o->ptr);
+static void each_member(const void *ptr, SetVisitFn fn, void *priv) {
+    switch (kind_of(ptr)) {
+    case KIND_INTSET: {
+        const uint8_t *is = ptr_intset(ptr);
         uint32_t n = intset_len(is);
         for (uint32_t i = 0; i < n; i++) {
             char buf[SET_NUM_BUF];
@@ -284,8 +470,22 @@ void set_foreach(const Obj *o, SetVisitFn fn, void *priv) {
         }
         return;
     }
-    Visit v = {fn, priv, 0};
-    dict_foreach(ptr_dict(o->ptr), visit_entry, &v);
+    case KIND_PACKED: {
+        const uint8_t *pk = ptr_packed(ptr);
+        size_t off = PACKED_HEADER, end = PACKED_HEADER + pk_used(pk);
+        while (off < end)
+            if (fn(priv, pk_next(pk, &off))) return;
+        return;
+    }
+    default: {
+        Visit v = {fn, priv, 0};
+        dict_foreach(ptr_dict(ptr), visit_entry, &v);
+    }
+    }
+}
+
+void set_foreach(const Obj *o, SetVisitFn fn, void *priv) {
+    each_member(o->ptr, fn, priv);
 }
 
 typedef struct Collect {
@@ -293,9 +493,10 @@ typedef struct Collect {
     size_t n;
 } Collect;
 
-static void collect_entry(void *priv, DictEntry *e) {
+static int collect_member(void *priv, Slice m) {
     Collect *c = priv;
-    c->v[c->n++] = slice_of(e->key, e->key_len);
+    c->v[c->n++] = m;
+    return 0;
 }
 
 size_t set_members(const Obj *o, Slice **out, char **nums) {
@@ -303,6 +504,7 @@ size_t set_members(const Obj *o, Slice **out, char **nums) {
     Collect c = {xmalloc((n ? n : 1) * sizeof(Slice)), 0};
     *nums = NULL;
     if (ptr_is_intset(o->ptr)) {
+        /* formatted members need a home that outlives the walk */
         const uint8_t *is = ptr_intset(o->ptr);
         *nums = xmalloc((n ? n : 1) * SET_NUM_BUF);
         for (uint32_t i = 0; i < n; i++) {
@@ -310,7 +512,7 @@ size_t set_members(const Obj *o, Slice **out, char **nums) {
             c.v[c.n++] = slice_of(b, ll_to_str(intset_get(is, i), b));
         }
     } else {
-        dict_foreach(ptr_dict(o->ptr), collect_entry, &c);
+        each_member(o->ptr, collect_member, &c);
     }
     assert(c.n == n);
     *out = c.v;
@@ -337,11 +539,18 @@ static void add_entry_size(void *priv, DictEntry *e) {
 }
 
 static size_t mem_of(const void *ptr) {
-    if (ptr_is_intset(ptr)) return xsize(ptr_intset(ptr));
-    Dict *d = ptr_dict(ptr);
-    size_t n = xsize(d) + dict_buckets(d) * sizeof(DictEntry *);
-    dict_foreach(d, add_entry_size, &n);
-    return n;
+    switch (kind_of(ptr)) {
+    case KIND_INTSET:
+        return xsize(ptr_intset(ptr));
+    case KIND_PACKED:
+        return xsize(ptr_packed(ptr));
+    default: {
+        Dict *d = ptr_dict(ptr);
+        size_t n = xsize(d) + dict_buckets(d) * sizeof(DictEntry *);
+        dict_foreach(d, add_entry_size, &n);
+        return n;
+    }
+    }
 }
 
 size_t set_mem_bytes(const Obj *o) {
@@ -362,32 +571,42 @@ Obj *set_obj_from_intset_blob(const uint8_t *p, size_t len) {
     for (uint32_t i = 1; i < n; i++)
         if (get_enc(p, i - 1, enc) >= get_enc(p, i, enc)) return NULL;
     Obj *o = obj_new(OBJ_SET, tag_intset(xmemdup(p, len)));
-    if (n > max_intset_entries()) convert(o);
+    if (n > max_intset_entries()) convert(o, 0, 0);
     return o;
 }
 
 /* ---- the value type's operations (obj_register_type) -------------------- */
 
 static void ops_free(void *ptr) {
-    if (ptr_is_intset(ptr))
+    switch (kind_of(ptr)) {
+    case KIND_INTSET:
         xfree(ptr_intset(ptr));
-    else
+        break;
+    case KIND_PACKED:
+        xfree(ptr_packed(ptr));
+        break;
+    default:
         dict_free(ptr_dict(ptr), NULL);
+    }
 }
 
-static void dup_entry(void *priv, DictEntry *e) {
-    dict_add(priv, e->key, e->key_len, NULL);
-}
-
-/* COPY: the same members in the same encoding. */
+/* COPY: the same members in the same representation. */
 static Obj *ops_dup(const void *ptr) {
-    if (ptr_is_intset(ptr)) {
+    switch (kind_of(ptr)) {
+    case KIND_INTSET: {
         const uint8_t *is = ptr_intset(ptr);
         return obj_new(OBJ_SET, tag_intset(xmemdup(is, intset_bytes(is))));
     }
-    Dict *d = dict_new();
-    dict_foreach(ptr_dict(ptr), dup_entry, d);
-    return obj_new(OBJ_SET, d);
+    case KIND_PACKED: {
+        const uint8_t *pk = ptr_packed(ptr);
+        return obj_new(OBJ_SET, tag(xmemdup(pk, PACKED_HEADER + pk_used(pk)), TAG_PACKED));
+    }
+    default: {
+        Dict *d = dict_new();
+        each_member(ptr, add_to_dict, d);
+        return obj_new(OBJ_SET, d);
+    }
+    }
 }
 
 static const char *ops_encoding(const void *ptr) {

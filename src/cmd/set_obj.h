@@ -31,7 +31,12 @@ void set_foreach(const Obj *o, SetVisitFn fn, void *priv);
 
 /* ---- Encodings ----------------------------------------------------------- */
 
+/* What OBJECT ENCODING reports (7.0's names). A "hashtable" is packed (one
+ * block scanned linearly) while it has at most SET_PACKED_ENTRIES members
+ * of at most SET_PACKED_VALUE bytes, a real hash table past that. */
 enum { SET_ENC_INTSET = 1, SET_ENC_HASHTABLE = 2 };
+#define SET_PACKED_ENTRIES 128
+#define SET_PACKED_VALUE   64
 /* Room for any member an intset formats (a 64-bit integer in decimal). */
 #define SET_NUM_BUF 24
 
@@ -59,6 +64,11 @@ void set_obj_register(void);
  * never left empty in the keyspace: the commands delete it. */
 Obj *set_obj_new(void);
 int set_encoding(const Obj *o);
+/* 1 when SSCAN answers the set whole in one reply (cursor 0): an intset or
+ * a packed set; 0 for a hash table (set_scan). */
+int set_answers_whole(const Obj *o);
+/* Tests only: other packed limits (value <= 255). */
+void set_obj_packed_limits(size_t entries, size_t value);
 /* Adds member; 1 if it was not there, 0 if it was. */
 int set_add(Obj *o, Slice member);
 /* Removes member; 1 if it was there, 0 if not. */
@@ -74,8 +84,8 @@ size_t set_members(const Obj *o, Slice **out, char **nums);
 size_t set_mem_bytes(const Obj *o);
 
 /* SSCAN over a hash table: visits the buckets at cursor, calling fn on each
- * member; returns the next cursor (0 when done). The set must be a hash
- * table (an intset is answered whole in one call). */
+ * member; returns the next cursor (0 when done). Only for a set that is not
+ * set_answers_whole(). */
 uint64_t set_scan(Obj *o, uint64_t cursor, void (*fn)(void *priv, Slice member), void *priv);
 
 /* ---- Persistence ----------------------------------------------------------- */

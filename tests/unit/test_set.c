@@ -7,7 +7,10 @@
  * count, membership of every member of the universe, the intset's block kept
  * sorted and of the right width, iteration visiting each member once,
  * set_members, COPY (the type's dup), and the RDB form of an intset read
- * back. Also: the hostile intset blobs set_obj_from_intset_blob refuses.
+ * back. The packed form of a small "hashtable" runs under several limits
+ * (entries, member length), so that sets cross into a real hash table
+ * from an intset and from a packed set. Also: the hostile intset blobs set_obj_from_intset_blob
+ * refuses.
  */
 #include <stdio.h>
 #include <string.h>
@@ -138,6 +141,10 @@ static void model_test(void) {
         Obj *o = set_obj_new();
         int ints_only = round % 2 == 0, was_hashtable = 0;
         settings.set_max_intset_entries = round % 4 < 2 ? 512 : 10;
+        /* packed limits: 7.2's, few entries, short values */
+        static const size_t entries[] = {SET_PACKED_ENTRIES, 5, 200};
+        static const size_t values[] = {SET_PACKED_VALUE, 3, 64, 255, 20};
+        set_obj_packed_limits(entries[round % 3], values[round % 5]);
         for (int step = 0; step < 400; step++) {
             int i = (int)test_rand_below(N_UNIVERSE);
             if (ints_only && !is_int_name[i]) continue;
@@ -175,6 +182,7 @@ static void model_test(void) {
         obj_free(o);
     }
     settings.set_max_intset_entries = 512;
+    set_obj_packed_limits(SET_PACKED_ENTRIES, SET_PACKED_VALUE);
 }
 
 static void widening_test(void) {
