@@ -16,7 +16,7 @@
  * scanned linearly, a few bytes per member where a hash table entry costs an
  * allocation of 32+ bytes and a bucket (a 3-member set of short strings
  * takes a third of 7.0's memory). Past either limit it becomes a hash table
- * (server/dict.h: one allocation per member, incremental rehashing, SCAN
+ * (set_hash.h: one small allocation per member, incremental rehashing, SCAN
  * cursors). OBJECT ENCODING still says "hashtable" for a packed set: 7.0's
  * answer; 7.2's "listpack" would tell a 7.0 client something it never sees.
  * Like 7.2's listpack, a packed set answers SSCAN whole, with cursor 0.
@@ -33,12 +33,12 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/num.h"
+#include "cmd/set_hash.h"
 #include "server/core.h"
-#include "server/dict.h"
 
 /* Obj.ptr is the representation itself, told apart by its low bits: the
  * intset's block with bit 0 set, the packed block with bit 1 set, or the
- * Dict (members as keys, values NULL). All are allocations, at least
+ * SetHash (set_hash.h). All are allocations, at least
  * 8-byte aligned, so the bits are free; a header of its own would cost a
  * small set a third of its memory. */
 #define TAG_INTSET ((uintptr_t)1)
@@ -65,9 +65,9 @@ static uint8_t *ptr_packed(const void *ptr) {
     return (uint8_t *)((uintptr_t)ptr & ~TAG_MASK);
 }
 
-static Dict *ptr_dict(const void *ptr) {
+static SetHash *ptr_dict(const void *ptr) {
     assert(kind_of(ptr) == KIND_DICT);
-    return (Dict *)ptr;
+    return (SetHash *)ptr;
 }
 
 static void *tag(uint8_t *block, uintptr_t t) {
@@ -284,7 +284,7 @@ static uint64_t card_of(const void *ptr) {
     case KIND_PACKED:
         return pk_n(ptr_packed(ptr));
     default:
-        return dict_size(ptr_dict(ptr));
+        return set_hash_size(ptr_dict(ptr));
     }
 }
 
@@ -302,7 +302,7 @@ static size_t max_intset_entries(void) {
 static void each_member(const void *ptr, SetVisitFn fn, void *priv);
 
 static int add_to_dict(void *priv, Slice m) {
-    dict_add(priv, m.p, m.len, NULL);
+    set_hash_add(priv, m);
     return 0;
 }
 
@@ -328,7 +328,7 @@ static int fits_packed(const void *ptr, size_t extra_n, size_t extra_len) {
 
 /* What 7.0 calls a hash table, holding o's members (an intset or a packed
  * set) with room for extra_n more members of at most extra_len bytes:
- * packed when an intset's members and those fit, else a Dict. */
+ * packed when an intset's members and those fit, else a SetHash. */
 static void convert(Obj *o, size_t extra_n, size_t extra_len) {
     int kind = kind_of(o->ptr);
     assert(kind != KIND_DICT);
@@ -338,7 +338,7 @@ static void convert(Obj *o, size_t extra_n, size_t extra_len) {
         each_member(old, add_to_packed, &pk);
         o->ptr = tag(pk, TAG_PACKED);
     } else {
-        Dict *d = dict_new();
+        SetHash *d = set_hash_new();
         each_member(old, add_to_dict, d);
         o->ptr = d;
     }
@@ -355,7 +355,7 @@ int set_has(const Obj *o, Slice m) {
     case KIND_PACKED:
         return m.len <= 255 && pk_find(ptr_packed(o->ptr), m) != 0;
     default:
-        return dict_find(ptr_dict(o->ptr), m.p, m.len) != NULL;
+        return set_hash_has(ptr_dict(o->ptr), m);
     }
 }
 
@@ -381,12 +381,9 @@ int set_add(Obj *o, Slice m) {
             o->ptr = tag(pk, TAG_PACKED);
             return 1;
         }
-        convert(o, 0, 0); /* a packed set always becomes a Dict */
+        convert(o, 0, 0); /* a packed set always becomes a SetHash */
     }
-    Dict *d = ptr_dict(o->ptr);
-    if (dict_find(d, m.p, m.len)) return 0;
-    dict_add(d, m.p, m.len, NULL);
-    return 1;
+    return set_hash_add(ptr_dict(o->ptr), m);
 }
 
 int set_remove(Obj *o, Slice m) {
@@ -408,17 +405,13 @@ int set_remove(Obj *o, Slice m) {
         o->ptr = tag(pk, TAG_PACKED);
         return 1;
     }
-    default: {
-        DictEntry *e = dict_unlink(ptr_dict(o->ptr), m.p, m.len);
-        if (!e) return 0;
-        dict_entry_free(e);
-        return 1;
-    }
+    default:
+        return set_hash_remove(ptr_dict(o->ptr), m);
     }
 }
 
 /* A random number below n (n > 0), from the C library's generator as
- * dict_random draws from. */
+ * the hash tables draw from. */
 static uint64_t rand_below(uint64_t n) {
     uint64_t r = (uint64_t)rand() << 31 ^ (uint64_t)rand();
     r = r << 31 ^ (uint64_t)rand();
@@ -441,22 +434,9 @@ Slice set_random(const Obj *o, char buf[SET_NUM_BUF]) {
         while (k--) m = pk_next(pk, &off);
         return m;
     }
-    default: {
-        DictEntry *e = dict_random(ptr_dict(o->ptr));
-        return slice_of(e->key, e->key_len);
+    default:
+        return set_hash_random(ptr_dict(o->ptr));
     }
-    }
-}
-
-typedef struct Visit {
-    SetVisitFn fn;
-    void *priv;
-    int stopped;
-} Visit;
-
-static void visit_entry(void *priv, DictEntry *e) {
-    Visit *v = priv;
-    if (!v->stopped) v->stopped = v->fn(v->priv, slice_of(e->key, e->key_len));
 }
 
 static void each_member(const void *ptr, SetVisitFn fn, void *priv) {
@@ -477,10 +457,8 @@ static void each_member(const void *ptr, SetVisitFn fn, void *priv) {
             if (fn(priv, pk_next(pk, &off))) return;
         return;
     }
-    default: {
-        Visit v = {fn, priv, 0};
-        dict_foreach(ptr_dict(ptr), visit_entry, &v);
-    }
+    default:
+        set_hash_foreach(ptr_dict(ptr), fn, priv);
     }
 }
 
@@ -519,23 +497,8 @@ size_t set_members(const Obj *o, Slice **out, char **nums) {
     return n;
 }
 
-typedef struct ScanCb {
-    void (*fn)(void *priv, Slice member);
-    void *priv;
-} ScanCb;
-
-static void scan_entry(void *priv, DictEntry *e) {
-    ScanCb *cb = priv;
-    cb->fn(cb->priv, slice_of(e->key, e->key_len));
-}
-
 uint64_t set_scan(Obj *o, uint64_t cursor, void (*fn)(void *priv, Slice member), void *priv) {
-    ScanCb cb = {fn, priv};
-    return dict_scan(ptr_dict(o->ptr), cursor, scan_entry, &cb);
-}
-
-static void add_entry_size(void *priv, DictEntry *e) {
-    *(size_t *)priv += xsize(e);
+    return set_hash_scan(ptr_dict(o->ptr), cursor, fn, priv);
 }
 
 static size_t mem_of(const void *ptr) {
@@ -544,12 +507,8 @@ static size_t mem_of(const void *ptr) {
         return xsize(ptr_intset(ptr));
     case KIND_PACKED:
         return xsize(ptr_packed(ptr));
-    default: {
-        Dict *d = ptr_dict(ptr);
-        size_t n = xsize(d) + dict_buckets(d) * sizeof(DictEntry *);
-        dict_foreach(d, add_entry_size, &n);
-        return n;
-    }
+    default:
+        return set_hash_mem_bytes(ptr_dict(ptr));
     }
 }
 
@@ -586,7 +545,7 @@ static void ops_free(void *ptr) {
         xfree(ptr_packed(ptr));
         break;
     default:
-        dict_free(ptr_dict(ptr), NULL);
+        set_hash_free(ptr_dict(ptr));
     }
 }
 
@@ -602,7 +561,7 @@ static Obj *ops_dup(const void *ptr) {
         return obj_new(OBJ_SET, tag(xmemdup(pk, PACKED_HEADER + pk_used(pk)), TAG_PACKED));
     }
     default: {
-        Dict *d = dict_new();
+        SetHash *d = set_hash_new();
         each_member(ptr, add_to_dict, d);
         return obj_new(OBJ_SET, d);
     }

@@ -17,6 +17,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "cmd/set_hash.h"
 #include "cmd/set_obj.h"
 #include "server/core.h"
 
@@ -276,6 +277,110 @@ static void random_test(void) {
     obj_free(o);
 }
 
+/* ---- the hash table (set_hash.c) against an array of flags ------------- */
+
+#define N_HKEYS 3000
+static char hpresent[N_HKEYS];
+static int hseen[N_HKEYS];
+
+static Slice hkey(int i, char *buf) {
+    /* some keys empty or with a NUL inside: members are binary */
+    if (i == 0) return slice_of(buf, 0);
+    int n = snprintf(buf, 32, "k%d", i);
+    if (i % 7 == 0) { /* "k<i>\0z" */
+        buf[n] = '\0';
+        buf[n + 1] = 'z';
+        n += 2;
+    }
+    return slice_of(buf, (size_t)n);
+}
+
+static int hmark(void *priv, Slice m) {
+    (void)priv;
+    char buf[32];
+    for (int i = 0; i < N_HKEYS; i++) {
+        /* few thousand compares per member: only in small checks */
+        if (slice_eq(m, hkey(i, buf))) {
+            hseen[i]++;
+            return 0;
+        }
+    }
+    hseen[0] += 1000000; /* unknown member */
+    return 0;
+}
+
+static void hmark_scan(void *priv, Slice m) {
+    hmark(priv, m);
+}
+
+static void hash_model_test(void) {
+    SetHash *h = set_hash_new();
+    size_t count = 0;
+    char buf[32];
+    for (int step = 0; step < 40000; step++) {
+        int i = (int)test_rand_below(N_HKEYS);
+        Slice m = hkey(i, buf);
+        int op = (int)test_rand_below(step < 20000 ? 3 : 5); /* the second half shrinks */
+        if (op == 0) {
+            CHECK_EQ_INT(set_hash_add(h, m), !hpresent[i]);
+            count += !hpresent[i];
+            hpresent[i] = 1;
+        } else if (op == 1) {
+            CHECK_EQ_INT(set_hash_has(h, m), hpresent[i]);
+        } else {
+            CHECK_EQ_INT(set_hash_remove(h, m), hpresent[i]);
+            count -= hpresent[i];
+            hpresent[i] = 0;
+        }
+        CHECK_EQ_INT(set_hash_size(h), count);
+        if (step % 8000 == 7999) {
+            memset(hseen, 0, sizeof hseen);
+            set_hash_foreach(h, hmark, NULL);
+            int wrong = 0;
+            for (int j = 0; j < N_HKEYS; j++) wrong += hseen[j] != hpresent[j];
+            CHECK_EQ_INT(wrong, 0);
+            if (count) {
+                Slice r = set_hash_random(h);
+                CHECK(set_hash_has(h, r));
+            }
+            CHECK(set_hash_mem_bytes(h) >= count * 12);
+        }
+    }
+    set_hash_free(h);
+}
+
+/* Members present for a whole scan come back at least once while the table
+ * doubles and halves under it. */
+static void hash_scan_test(void) {
+    for (int round = 0; round < 4; round++) {
+        SetHash *h = set_hash_new();
+        char buf[32];
+        int n_stable = 200 + round * 150;
+        for (int i = 0; i < n_stable; i++) set_hash_add(h, hkey(i, buf));
+        memset(hseen, 0, sizeof hseen);
+        uint64_t cur = 0;
+        int calls = 0;
+        do {
+            cur = set_hash_scan(h, cur, hmark_scan, NULL);
+            calls++;
+            /* grow with temporary members, then drop them again */
+            int grow = (calls / 5) % 2 == 0;
+            for (int j = 0; j < 40; j++) {
+                int k = N_HKEYS - 1 - (int)test_rand_below(N_HKEYS - n_stable - 1);
+                if (grow)
+                    set_hash_add(h, hkey(k, buf));
+                else
+                    set_hash_remove(h, hkey(k, buf));
+            }
+        } while (cur != 0 && calls < 100000);
+        int missed = 0;
+        for (int i = 0; i < n_stable; i++) missed += hseen[i] == 0;
+        CHECK_EQ_INT(missed, 0);
+        CHECK(cur == 0);
+        set_hash_free(h);
+    }
+}
+
 int main(void) {
     test_seed("test_set");
     settings.set_max_intset_entries = 512;
@@ -285,5 +390,7 @@ int main(void) {
     blob_test();
     random_test();
     model_test();
+    hash_model_test();
+    hash_scan_test();
     return test_report("test_set");
 }
