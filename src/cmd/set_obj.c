@@ -45,7 +45,7 @@
 #define TAG_PACKED ((uintptr_t)2)
 #define TAG_MASK   ((uintptr_t)3)
 
-enum { KIND_DICT = 0, KIND_INTSET = 1, KIND_PACKED = 2 };
+enum { KIND_HASH = 0, KIND_INTSET = 1, KIND_PACKED = 2 };
 
 static int kind_of(const void *ptr) {
     return (int)((uintptr_t)ptr & TAG_MASK);
@@ -65,8 +65,8 @@ static uint8_t *ptr_packed(const void *ptr) {
     return (uint8_t *)((uintptr_t)ptr & ~TAG_MASK);
 }
 
-static SetHash *ptr_dict(const void *ptr) {
-    assert(kind_of(ptr) == KIND_DICT);
+static SetHash *ptr_hash(const void *ptr) {
+    assert(kind_of(ptr) == KIND_HASH);
     return (SetHash *)ptr;
 }
 
@@ -274,7 +274,7 @@ int set_encoding(const Obj *o) {
 }
 
 int set_answers_whole(const Obj *o) {
-    return kind_of(o->ptr) != KIND_DICT;
+    return kind_of(o->ptr) != KIND_HASH;
 }
 
 static uint64_t card_of(const void *ptr) {
@@ -284,7 +284,7 @@ static uint64_t card_of(const void *ptr) {
     case KIND_PACKED:
         return pk_n(ptr_packed(ptr));
     default:
-        return set_hash_size(ptr_dict(ptr));
+        return set_hash_size(ptr_hash(ptr));
     }
 }
 
@@ -301,7 +301,7 @@ static size_t max_intset_entries(void) {
  * during the call. Stops when fn returns non-zero. */
 static void each_member(const void *ptr, SetVisitFn fn, void *priv);
 
-static int add_to_dict(void *priv, Slice m) {
+static int add_to_hash(void *priv, Slice m) {
     set_hash_add(priv, m);
     return 0;
 }
@@ -331,7 +331,7 @@ static int fits_packed(const void *ptr, size_t extra_n, size_t extra_len) {
  * packed when an intset's members and those fit, else a SetHash. */
 static void convert(Obj *o, size_t extra_n, size_t extra_len) {
     int kind = kind_of(o->ptr);
-    assert(kind != KIND_DICT);
+    assert(kind != KIND_HASH);
     void *old = o->ptr;
     if (kind == KIND_INTSET && fits_packed(old, extra_n, extra_len)) {
         uint8_t *pk = packed_new();
@@ -339,7 +339,7 @@ static void convert(Obj *o, size_t extra_n, size_t extra_len) {
         o->ptr = tag(pk, TAG_PACKED);
     } else {
         SetHash *d = set_hash_new();
-        each_member(old, add_to_dict, d);
+        each_member(old, add_to_hash, d);
         o->ptr = d;
     }
     xfree(kind == KIND_INTSET ? ptr_intset(old) : ptr_packed(old));
@@ -355,7 +355,7 @@ int set_has(const Obj *o, Slice m) {
     case KIND_PACKED:
         return m.len <= 255 && pk_find(ptr_packed(o->ptr), m) != 0;
     default:
-        return set_hash_has(ptr_dict(o->ptr), m);
+        return set_hash_has(ptr_hash(o->ptr), m);
     }
 }
 
@@ -383,7 +383,7 @@ int set_add(Obj *o, Slice m) {
         }
         convert(o, 0, 0); /* a packed set always becomes a SetHash */
     }
-    return set_hash_add(ptr_dict(o->ptr), m);
+    return set_hash_add(ptr_hash(o->ptr), m);
 }
 
 int set_remove(Obj *o, Slice m) {
@@ -406,7 +406,7 @@ int set_remove(Obj *o, Slice m) {
         return 1;
     }
     default:
-        return set_hash_remove(ptr_dict(o->ptr), m);
+        return set_hash_remove(ptr_hash(o->ptr), m);
     }
 }
 
@@ -435,7 +435,7 @@ Slice set_random(const Obj *o, char buf[SET_NUM_BUF]) {
         return m;
     }
     default:
-        return set_hash_random(ptr_dict(o->ptr));
+        return set_hash_random(ptr_hash(o->ptr));
     }
 }
 
@@ -458,7 +458,7 @@ static void each_member(const void *ptr, SetVisitFn fn, void *priv) {
         return;
     }
     default:
-        set_hash_foreach(ptr_dict(ptr), fn, priv);
+        set_hash_foreach(ptr_hash(ptr), fn, priv);
     }
 }
 
@@ -498,7 +498,7 @@ size_t set_members(const Obj *o, Slice **out, char **nums) {
 }
 
 uint64_t set_scan(Obj *o, uint64_t cursor, void (*fn)(void *priv, Slice member), void *priv) {
-    return set_hash_scan(ptr_dict(o->ptr), cursor, fn, priv);
+    return set_hash_scan(ptr_hash(o->ptr), cursor, fn, priv);
 }
 
 static size_t mem_of(const void *ptr) {
@@ -508,7 +508,7 @@ static size_t mem_of(const void *ptr) {
     case KIND_PACKED:
         return xsize(ptr_packed(ptr));
     default:
-        return set_hash_mem_bytes(ptr_dict(ptr));
+        return set_hash_mem_bytes(ptr_hash(ptr));
     }
 }
 
@@ -545,7 +545,7 @@ static void ops_free(void *ptr) {
         xfree(ptr_packed(ptr));
         break;
     default:
-        set_hash_free(ptr_dict(ptr));
+        set_hash_free(ptr_hash(ptr));
     }
 }
 
@@ -562,7 +562,7 @@ static Obj *ops_dup(const void *ptr) {
     }
     default: {
         SetHash *d = set_hash_new();
-        each_member(ptr, add_to_dict, d);
+        each_member(ptr, add_to_hash, d);
         return obj_new(OBJ_SET, d);
     }
     }
