@@ -1155,6 +1155,16 @@ static const char *const h_restore[] = {
     "5.0.0", "Added the `ABSTTL` modifier.",
     "5.0.0", "Added the `IDLETIME` and `FREQ` options.",
 };
+static const MetaArg a_sadd[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_sadd[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_sadd[] = {
+    "2.4.0", "Accepts multiple `member` arguments.",
+};
 static const MetaArg a_scan[] = {
     {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"pattern", "pattern", -1, "MATCH", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
@@ -1163,6 +1173,12 @@ static const MetaArg a_scan[] = {
 };
 static const char *const h_scan[] = {
     "6.0.0", "Added the `TYPE` subcommand.",
+};
+static const MetaArg a_scard[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_scard[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
 static const MetaArg a_script_exists[] = {
     {"sha1", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
@@ -1179,6 +1195,20 @@ static const char *const h_script_flush[] = {
 };
 static const MetaArg a_script_load[] = {
     {"script", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_sdiff[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_sdiff[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
+};
+static const MetaArg a_sdiffstore[] = {
+    {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_sdiffstore[] = {
+    {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_RANGE, -1, 1, 0},
 };
 static const MetaArg a_select[] = {
     {"index", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1259,6 +1289,35 @@ static const MetaArg a_shutdown[] = {
 static const char *const h_shutdown[] = {
     "7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers.",
 };
+static const MetaArg a_sinter[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_sinter[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
+};
+static const MetaArg a_sintercard[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"limit", "integer", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_sintercard[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_sinterstore[] = {
+    {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_sinterstore[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_RANGE, -1, 1, 0},
+};
+static const MetaArg a_sismember[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_sismember[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_slaveof_0_0[] = {
     {"host", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"port", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1280,12 +1339,73 @@ static const MetaArg a_slowlog_get[] = {
 static const char *const h_slowlog_get[] = {
     "4.0.0", "Added client IP address, port and name to the reply.",
 };
+static const MetaArg a_smembers[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_smembers[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_smismember[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_smismember[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_smove[] = {
+    {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_smove[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RW insert", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_spop[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, "3.2.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_spop[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_spop[] = {
+    "3.2.0", "Added the `count` argument.",
+};
 static const MetaArg a_spublish[] = {
     {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"message", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
 static const MetaKeySpec k_spublish[] = {
     {NULL, "not_key", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_srandmember[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, "2.6.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_srandmember[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_srandmember[] = {
+    "2.6.0", "Added the optional `count` argument.",
+};
+static const MetaArg a_srem[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_srem[] = {
+    {NULL, "RW delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_srem[] = {
+    "2.4.0", "Accepts multiple `member` arguments.",
+};
+static const MetaArg a_sscan[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"pattern", "pattern", -1, "MATCH", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_sscan[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
 static const MetaArg a_ssubscribe[] = {
     {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
@@ -1309,6 +1429,20 @@ static const MetaArg a_substr[] = {
 };
 static const MetaKeySpec k_substr[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_sunion[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_sunion[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
+};
+static const MetaArg a_sunionstore[] = {
+    {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_sunionstore[] = {
+    {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_RANGE, -1, 1, 0},
 };
 static const MetaArg a_sunsubscribe[] = {
     {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
@@ -2002,14 +2136,18 @@ const CommandMeta command_meta_table[] = {
     {"reset", "Reset the connection", "6.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"restore", "Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", "generic", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", NULL, NULL, NULL, h_restore, 3, NULL, k_restore, 1, a_restore, 7},
     {"role", "Return the role of the instance in the context of replication", "2.8.12", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"sadd", "Add one or more members to a set", "1.0.0", "set", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", NULL, NULL, NULL, h_sadd, 1, NULL, k_sadd, 1, a_sadd, 2},
     {"save", "Synchronously save the dataset to disk", "1.0.0", "server", "O(N) where N is the total number of keys in all databases", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"scan", "Incrementally iterate the keys space", "2.8.0", "generic", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", NULL, NULL, NULL, h_scan, 1, "nondeterministic_output request_policy:special", NULL, 0, a_scan, 4},
+    {"scard", "Get the number of members in a set", "1.0.0", "set", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_scard, 1, a_scard, 1},
     {"script", "A container for Lua scripts management commands", "2.6.0", "scripting", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"script|exists", "Check existence of scripts in the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:agg_logical_and", NULL, 0, a_script_exists, 1},
     {"script|flush", "Remove all the scripts from the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts in cache", NULL, NULL, NULL, h_script_flush, 1, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_script_flush, 1},
     {"script|help", "Show helpful text about the different subcommands", "5.0.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"script|kill", "Kill the script currently in execution.", "2.6.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:one_succeeded", NULL, 0, NULL, 0},
     {"script|load", "Load the specified Lua script into the script cache.", "2.6.0", "scripting", "O(N) with N being the length in bytes of the script body.", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_script_load, 1},
+    {"sdiff", "Subtract multiple sets", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_sdiff, 1, a_sdiff, 1},
+    {"sdiffstore", "Subtract multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", NULL, NULL, NULL, NULL, 0, NULL, k_sdiffstore, 2, a_sdiffstore, 2},
     {"select", "Change the selected database for the current connection", "1.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_select, 1},
     {"set", "Set the string value of a key", "1.0.0", "string", "O(1)", NULL, NULL, NULL, h_set, 5, NULL, k_set, 1, a_set, 5},
     {"setbit", "Sets or clears the bit at offset in the string value stored at key", "2.2.0", "bitmap", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_setbit, 1, a_setbit, 3},
@@ -2017,17 +2155,30 @@ const CommandMeta command_meta_table[] = {
     {"setnx", "Set the value of a key, only if the key does not exist", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_setnx, 1, a_setnx, 2},
     {"setrange", "Overwrite part of a string at key starting at the specified offset", "2.2.0", "string", "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.", NULL, NULL, NULL, NULL, 0, NULL, k_setrange, 1, a_setrange, 3},
     {"shutdown", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", "server", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", NULL, NULL, NULL, h_shutdown, 1, NULL, NULL, 0, a_shutdown, 4},
+    {"sinter", "Intersect multiple sets", "1.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_sinter, 1, a_sinter, 1},
+    {"sintercard", "Intersect multiple sets and return the cardinality of the result", "7.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", NULL, NULL, NULL, NULL, 0, NULL, k_sintercard, 1, a_sintercard, 3},
+    {"sinterstore", "Intersect multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", NULL, NULL, NULL, NULL, 0, NULL, k_sinterstore, 2, a_sinterstore, 2},
+    {"sismember", "Determine if a given value is a member of a set", "1.0.0", "set", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_sismember, 1, a_sismember, 2},
     {"slaveof", "Make the server a replica of another instance, or promote it as master.", "1.0.0", "server", "O(1)", "deprecated", "5.0.0", "`REPLICAOF`", NULL, 0, NULL, NULL, 0, a_slaveof, 1},
     {"slowlog", "A container for slow log commands", "2.2.12", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"slowlog|get", "Get the slow log's entries", "2.2.12", "server", "O(N) where N is the number of entries returned", NULL, NULL, NULL, h_slowlog_get, 1, "request_policy:all_nodes nondeterministic_output", NULL, 0, a_slowlog_get, 1},
     {"slowlog|help", "Show helpful text about the different subcommands", "6.2.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"slowlog|len", "Get the slow log's length", "2.2.12", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:agg_sum nondeterministic_output", NULL, 0, NULL, 0},
     {"slowlog|reset", "Clear all entries from the slow log", "2.2.12", "server", "O(N) where N is the number of entries in the slowlog", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, NULL, 0},
+    {"smembers", "Get all the members in a set", "1.0.0", "set", "O(N) where N is the set cardinality.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_smembers, 1, a_smembers, 1},
+    {"smismember", "Returns the membership associated with the given elements for a set", "6.2.0", "set", "O(N) where N is the number of elements being checked for membership", NULL, NULL, NULL, NULL, 0, NULL, k_smismember, 1, a_smismember, 2},
+    {"smove", "Move a member from one set to another", "1.0.0", "set", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_smove, 2, a_smove, 3},
+    {"spop", "Remove and return one or multiple random members from a set", "1.0.0", "set", "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.", NULL, NULL, NULL, h_spop, 1, "nondeterministic_output", k_spop, 1, a_spop, 2},
     {"spublish", "Post a message to a shard channel", "7.0.0", "pubsub", "O(N) where N is the number of clients subscribed to the receiving shard channel.", NULL, NULL, NULL, NULL, 0, NULL, k_spublish, 1, a_spublish, 2},
+    {"srandmember", "Get one or multiple random members from a set", "1.0.0", "set", "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.", NULL, NULL, NULL, h_srandmember, 1, "nondeterministic_output", k_srandmember, 1, a_srandmember, 2},
+    {"srem", "Remove one or more members from a set", "1.0.0", "set", "O(N) where N is the number of members to be removed.", NULL, NULL, NULL, h_srem, 1, NULL, k_srem, 1, a_srem, 2},
+    {"sscan", "Incrementally iterate Set elements", "2.8.0", "set", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_sscan, 1, a_sscan, 4},
     {"ssubscribe", "Listen for messages published to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of shard channels to subscribe to.", NULL, NULL, NULL, NULL, 0, NULL, k_ssubscribe, 1, a_ssubscribe, 1},
     {"strlen", "Get the length of the value stored in a key", "2.2.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_strlen, 1, a_strlen, 1},
     {"subscribe", "Listen for messages published to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of channels to subscribe to.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_subscribe, 1},
     {"substr", "Get a substring of the string stored at a key", "1.0.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", "deprecated", "2.0.0", "`GETRANGE`", NULL, 0, NULL, k_substr, 1, a_substr, 3},
+    {"sunion", "Add multiple sets", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_sunion, 1, a_sunion, 1},
+    {"sunionstore", "Add multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", NULL, NULL, NULL, NULL, 0, NULL, k_sunionstore, 2, a_sunionstore, 2},
     {"sunsubscribe", "Stop listening for messages posted to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a shard channel.", NULL, NULL, NULL, NULL, 0, NULL, k_sunsubscribe, 1, a_sunsubscribe, 1},
     {"swapdb", "Swaps two Redis databases", "4.0.0", "server", "O(N) where N is the count of clients watching or blocking on keys from both databases.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_swapdb, 2},
     {"sync", "Internal command used for replication", "1.0.0", "server", NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},

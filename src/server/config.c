@@ -193,6 +193,8 @@ static ConfigDef configs[] = {
      &settings.hash_max_listpack_entries, "512", 0, LONG_MAX, NULL, NULL, 0, NULL},
     {"hash-max-listpack-value", "hash-max-ziplist-value", CT_MEM, &settings.hash_max_listpack_value,
      "64", 0, LONG_MAX, NULL, NULL, 0, NULL},
+    {"set-max-intset-entries", NULL, CT_INT, &settings.set_max_intset_entries, "512", 0, LONG_MAX,
+     NULL, NULL, 0, NULL},
     {"save", NULL, CT_STR, &settings.save, "", 0, 0, NULL, NULL, 0, NULL},
     {"rdb-key-save-delay", NULL, CT_INT, &settings.rdb_key_save_delay, "0", INT_MIN, INT_MAX, NULL,
      NULL, 0, NULL},

@@ -1440,6 +1440,8 @@ def snapshot(c, dbs):
                 v = c.call("HGETALL", k)
                 pairs = v.items() if isinstance(v, dict) else zip(v[0::2], v[1::2])
                 snap[(db, k)] = ("hash", sorted(pairs))
+            elif t == b"set":
+                snap[(db, k)] = ("set", sorted(ok(c.call("SMEMBERS", k), "SMEMBERS")))
             else:
                 snap[(db, k)] = (bytes(t), c.call("GET", k) if t == b"string" else None)
     ok(c.call("SELECT", "0"), "SELECT")
@@ -1483,9 +1485,10 @@ def check_keysizes(c):
                 if ttl == -2 or 0 <= ttl < 30000:
                     return False
                 t = ok(c.call("TYPE", k), "TYPE")
-                name = {b"string": "distrib_strings_sizes", b"stream": "distrib_streams_items",
-                        b"hash": "distrib_hashes_items"}[bytes(t)]
-                size_cmd = {b"string": "STRLEN", b"stream": "XLEN", b"hash": "HLEN"}[bytes(t)]
+                name, size_cmd = {b"string": ("distrib_strings_sizes", "STRLEN"),
+                                  b"stream": ("distrib_streams_items", "XLEN"),
+                                  b"hash": ("distrib_hashes_items", "HLEN"),
+                                  b"set": ("distrib_sets_items", "SCARD")}[bytes(t)]
                 n = ok(c.call(size_cmd, k), size_cmd)
                 bins = expected.setdefault("%s_%s" % (db, name), collections.Counter())
                 bins[n.bit_length()] += 1
