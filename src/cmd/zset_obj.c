@@ -1,0 +1,656 @@
+/*
+ * zset_obj.c - the sorted set's two representations.
+ *
+ * Small sets (Redis's "listpack" encoding, up to zset-max-listpack-entries
+ * members of at most zset-max-listpack-value bytes) are one allocation of
+ * packed elements in order, scanned linearly:
+ *
+ *     +--------------+-------------+--------------+   +----
+ *     | score (8 B,  | member len  | member bytes | . | next element ...
+ *     | host double) | (varint)    |              |   |
+ *     +--------------+-------------+--------------+   +----
+ *
+ * Big ones ("skiplist") are a skip list with spans (rank in O(log n)) whose
+ * nodes point at the entry of a member -> node hash table (src/server/dict.h)
+ * instead of holding a copy of the member: the member's bytes exist once, in
+ * the dict entry, which never moves while it exists (rehashing relinks it).
+ *
+ * Order is (score, member bytes as memcmp, shorter first on a common prefix),
+ * as Redis orders. A packed set only goes backwards through an offset array
+ * built for that walk: small sets make it cheap and it keeps each element
+ * free of a back-length.
+ *
+ * Alternatives rejected: a real listpack (scores as text parsed on every
+ * comparison, and an in-place editor to write) and a B-tree (less memory for
+ * big sets but much more code for the same complexity).
+ */
+#include "cmd/zset_obj.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "server/dict.h"
+
+#define ZSL_MAX_LEVEL 32
+
+typedef struct ZNode {
+    double score;
+    DictEntry *ent; /* member bytes: ent->key, ent->key_len; ent->val is this node */
+    struct ZNode *back;
+    int n_levels;
+    struct {
+        struct ZNode *fwd;
+        size_t span;
+    } lv[];
+} ZNode;
+
+struct Zset {
+    int is_packed;
+    /* packed */
+    uint8_t *p;
+    size_t bytes;
+    size_t n;
+    /* indexed */
+    Dict *dict;
+    ZNode *head, *tail;
+    int level;
+};
+
+/* ---- order ---------------------------------------------------------------- */
+
+static int cmp_member(const char *a, size_t alen, const char *b, size_t blen) {
+    size_t n = alen < blen ? alen : blen;
+    int r = n ? memcmp(a, b, n) : 0;
+    if (r) return r;
+    return alen < blen ? -1 : alen > blen ? 1 : 0;
+}
+
+/* <0, 0, >0 as (s1, m1) sorts before, with, after (s2, m2). */
+static int cmp_elem(double s1, const char *m1, size_t l1, double s2, const char *m2, size_t l2) {
+    if (s1 < s2) return -1;
+    if (s1 > s2) return 1;
+    return cmp_member(m1, l1, m2, l2);
+}
+
+/* ---- packed --------------------------------------------------------------- */
+
+static size_t varint_len(size_t v) {
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static size_t varint_put(uint8_t *p, size_t v) {
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
+/* Decodes the element at off (which is inside the buffer: written by us). */
+static size_t packed_get(const Zset *z, size_t off, const char **m, size_t *len, double *score) {
+    const uint8_t *p = z->p + off;
+    memcpy(score, p, sizeof(double));
+    p += sizeof(double);
+    size_t v = 0;
+    int shift = 0;
+    while (*p & 0x80) {
+        v |= (size_t)(*p++ & 0x7f) << shift;
+        shift += 7;
+    }
+    v |= (size_t)*p++ << shift;
+    *m = (const char *)p;
+    *len = v;
+    return (size_t)(p - z->p) + v; /* the next element's offset */
+}
+
+/* The offset of member m (and its rank), or (size_t)-1. */
+static size_t packed_find(const Zset *z, const char *m, size_t len, size_t *rank) {
+    size_t off = 0;
+    for (size_t i = 0; i < z->n; i++) {
+        const char *em;
+        size_t el;
+        double s;
+        size_t next = packed_get(z, off, &em, &el, &s);
+        if (el == len && (len == 0 || memcmp(em, m, len) == 0)) {
+            if (rank) *rank = i;
+            return off;
+        }
+        off = next;
+    }
+    return (size_t)-1;
+}
+
+static void packed_remove_at(Zset *z, size_t off) {
+    const char *m;
+    size_t len;
+    double s;
+    size_t next = packed_get(z, off, &m, &len, &s);
+    memmove(z->p + off, z->p + next, z->bytes - next);
+    z->bytes -= next - off;
+    z->n--;
+}
+
+static void packed_insert(Zset *z, const char *m, size_t len, double score) {
+    size_t off = 0;
+    for (size_t i = 0; i < z->n; i++) {
+        const char *em;
+        size_t el;
+        double s;
+        size_t next = packed_get(z, off, &em, &el, &s);
+        if (cmp_elem(score, m, len, s, em, el) < 0) break;
+        off = next;
+    }
+    size_t need = sizeof(double) + varint_len(len) + len;
+    z->p = xrealloc(z->p, z->bytes + need);
+    memmove(z->p + off + need, z->p + off, z->bytes - off);
+    uint8_t *q = z->p + off;
+    memcpy(q, &score, sizeof(double));
+    q += sizeof(double);
+    q += varint_put(q, len);
+    if (len) memcpy(q, m, len);
+    z->bytes += need;
+    z->n++;
+}
+
+/* ---- skip list ------------------------------------------------------------ */
+
+static ZNode *node_new(int n_levels, double score, DictEntry *ent) {
+    ZNode *x = xcalloc(1, sizeof(ZNode) + (size_t)n_levels * sizeof(x->lv[0]));
+    x->score = score;
+    x->ent = ent;
+    x->n_levels = n_levels;
+    return x;
+}
+
+static int random_level(void) {
+    int level = 1;
+    while (level < ZSL_MAX_LEVEL && (rand() & 0xffff) < 0xffff / 4) level++;
+    return level;
+}
+
+static int node_cmp(const ZNode *x, double score, const char *m, size_t len) {
+    return cmp_elem(x->score, x->ent->key, x->ent->key_len, score, m, len);
+}
+
+static void zsl_init(Zset *z) {
+    z->dict = dict_new();
+    z->head = node_new(ZSL_MAX_LEVEL, 0, NULL);
+    z->tail = NULL;
+    z->level = 1;
+    z->n = 0;
+}
+
+static ZNode *zsl_insert(Zset *z, double score, DictEntry *ent) {
+    ZNode *update[ZSL_MAX_LEVEL];
+    size_t rank[ZSL_MAX_LEVEL];
+    ZNode *x = z->head;
+    const char *m = ent->key;
+    size_t len = ent->key_len;
+    for (int i = z->level - 1; i >= 0; i--) {
+        rank[i] = i == z->level - 1 ? 0 : rank[i + 1];
+        while (x->lv[i].fwd && node_cmp(x->lv[i].fwd, score, m, len) < 0) {
+            rank[i] += x->lv[i].span;
+            x = x->lv[i].fwd;
+        }
+        update[i] = x;
+    }
+    int level = random_level();
+    if (level > z->level) {
+        for (int i = z->level; i < level; i++) {
+            rank[i] = 0;
+            update[i] = z->head;
+            update[i]->lv[i].span = z->n;
+        }
+        z->level = level;
+    }
+    x = node_new(level, score, ent);
+    for (int i = 0; i < level; i++) {
+        x->lv[i].fwd = update[i]->lv[i].fwd;
+        update[i]->lv[i].fwd = x;
+        x->lv[i].span = update[i]->lv[i].span - (rank[0] - rank[i]);
+        update[i]->lv[i].span = (rank[0] - rank[i]) + 1;
+    }
+    for (int i = level; i < z->level; i++) update[i]->lv[i].span++;
+    x->back = update[0] == z->head ? NULL : update[0];
+    if (x->lv[0].fwd)
+        x->lv[0].fwd->back = x;
+    else
+        z->tail = x;
+    z->n++;
+    return x;
+}
+
+static void zsl_unlink(Zset *z, ZNode *x, ZNode **update) {
+    for (int i = 0; i < z->level; i++) {
+        if (update[i]->lv[i].fwd == x) {
+            update[i]->lv[i].span += x->lv[i].span - 1;
+            update[i]->lv[i].fwd = x->lv[i].fwd;
+        } else {
+            update[i]->lv[i].span--;
+        }
+    }
+    if (x->lv[0].fwd)
+        x->lv[0].fwd->back = x->back;
+    else
+        z->tail = x->back;
+    while (z->level > 1 && z->head->lv[z->level - 1].fwd == NULL) z->level--;
+    z->n--;
+}
+
+/* Unlinks node x (found through its score and member). */
+static void zsl_delete(Zset *z, ZNode *x) {
+    ZNode *update[ZSL_MAX_LEVEL];
+    ZNode *y = z->head;
+    for (int i = z->level - 1; i >= 0; i--) {
+        while (y->lv[i].fwd && node_cmp(y->lv[i].fwd, x->score, x->ent->key, x->ent->key_len) < 0)
+            y = y->lv[i].fwd;
+        update[i] = y;
+    }
+    assert(update[0]->lv[0].fwd == x);
+    zsl_unlink(z, x, update);
+}
+
+/* The node at 1-based rank (1..n). */
+static ZNode *zsl_at(const Zset *z, size_t rank) {
+    ZNode *x = z->head;
+    size_t traversed = 0;
+    for (int i = z->level - 1; i >= 0; i--) {
+        while (x->lv[i].fwd && traversed + x->lv[i].span <= rank) {
+            traversed += x->lv[i].span;
+            x = x->lv[i].fwd;
+        }
+        if (traversed == rank) return x;
+    }
+    return NULL;
+}
+
+static void zsl_free_all(Zset *z) {
+    ZNode *x = z->head->lv[0].fwd;
+    while (x) {
+        ZNode *next = x->lv[0].fwd;
+        xfree(x);
+        x = next;
+    }
+    xfree(z->head);
+    dict_free(z->dict, NULL);
+    z->dict = NULL;
+    z->head = z->tail = NULL;
+}
+
+/* Adds a member known to be absent. */
+static void zsl_add(Zset *z, const char *m, size_t len, double score) {
+    DictEntry *e = dict_add(z->dict, m, len, NULL);
+    e->val = zsl_insert(z, score, e);
+}
+
+/* ---- public --------------------------------------------------------------- */
+
+Zset *zset_new(void) {
+    Zset *z = xcalloc(1, sizeof *z);
+    z->is_packed = 1;
+    return z;
+}
+
+void zset_free(Zset *z) {
+    if (!z) return;
+    if (z->is_packed)
+        xfree(z->p);
+    else
+        zsl_free_all(z);
+    xfree(z);
+}
+
+size_t zset_len(const Zset *z) {
+    return z->n;
+}
+
+int zset_is_packed(const Zset *z) {
+    return z->is_packed;
+}
+
+void zset_to_indexed(Zset *z) {
+    if (!z->is_packed) return;
+    uint8_t *p = z->p;
+    size_t n = z->n, off = 0;
+    Zset old = *z;
+    zsl_init(z);
+    z->is_packed = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *m;
+        size_t len;
+        double s;
+        off = packed_get(&old, off, &m, &len, &s);
+        zsl_add(z, m, len, s);
+    }
+    xfree(p);
+    z->p = NULL;
+    z->bytes = 0;
+}
+
+void zset_to_packed(Zset *z) {
+    if (z->is_packed) return;
+    size_t total = 0;
+    for (ZNode *x = z->head->lv[0].fwd; x; x = x->lv[0].fwd)
+        total += sizeof(double) + varint_len(x->ent->key_len) + x->ent->key_len;
+    uint8_t *p = xmalloc(total ? total : 1), *q = p;
+    for (ZNode *x = z->head->lv[0].fwd; x; x = x->lv[0].fwd) {
+        memcpy(q, &x->score, sizeof(double));
+        q += sizeof(double);
+        q += varint_put(q, x->ent->key_len);
+        memcpy(q, x->ent->key, x->ent->key_len);
+        q += x->ent->key_len;
+    }
+    size_t n = z->n;
+    zsl_free_all(z);
+    z->is_packed = 1;
+    z->p = p;
+    z->bytes = total;
+    z->n = n;
+}
+
+Zset *zset_dup(const Zset *z) {
+    Zset *d = zset_new();
+    if (z->is_packed) {
+        d->p = xmalloc(z->bytes ? z->bytes : 1);
+        memcpy(d->p, z->p, z->bytes);
+        d->bytes = z->bytes;
+        d->n = z->n;
+        return d;
+    }
+    d->is_packed = 0;
+    zsl_init(d);
+    for (ZNode *x = z->tail; x; x = x->back) zsl_add(d, x->ent->key, x->ent->key_len, x->score);
+    return d;
+}
+
+size_t zset_mem_usage(const Zset *z) {
+    size_t total = xsize(z);
+    if (z->is_packed) return total + xsize(z->p);
+    total += sizeof(void *) * dict_buckets(z->dict) + 64 + xsize(z->head);
+    for (ZNode *x = z->head->lv[0].fwd; x; x = x->lv[0].fwd) total += xsize(x) + xsize(x->ent);
+    return total;
+}
+
+size_t zset_max_member_len(const Zset *z) {
+    size_t max = 0;
+    ZsetIter it;
+    const char *m;
+    size_t len;
+    double s;
+    zset_iter_init(&it, z, 0, 0);
+    while (zset_iter_next(&it, &m, &len, &s))
+        if (len > max) max = len;
+    zset_iter_done(&it);
+    return max;
+}
+
+int zset_score(const Zset *z, const char *m, size_t len, double *score) {
+    if (z->is_packed) {
+        size_t off = packed_find(z, m, len, NULL);
+        if (off == (size_t)-1) return 0;
+        const char *em;
+        size_t el;
+        packed_get(z, off, &em, &el, score);
+        return 1;
+    }
+    DictEntry *e = dict_find(z->dict, m, len);
+    if (!e) return 0;
+    *score = ((ZNode *)e->val)->score;
+    return 1;
+}
+
+int zset_set(Zset *z, const char *m, size_t len, double score) {
+    if (z->is_packed) {
+        size_t off = packed_find(z, m, len, NULL);
+        int added = off == (size_t)-1;
+        if (!added) packed_remove_at(z, off);
+        packed_insert(z, m, len, score);
+        return added;
+    }
+    DictEntry *e = dict_find(z->dict, m, len);
+    if (!e) {
+        zsl_add(z, m, len, score);
+        return 1;
+    }
+    ZNode *x = e->val;
+    if (x->score == score) return 0;
+    /* Stays in place when the new score keeps it between its neighbours. */
+    ZNode *next = x->lv[0].fwd;
+    if ((!x->back ||
+         cmp_elem(x->back->score, x->back->ent->key, x->back->ent->key_len, score, m, len) < 0) &&
+        (!next || cmp_elem(next->score, next->ent->key, next->ent->key_len, score, m, len) > 0)) {
+        x->score = score;
+        return 0;
+    }
+    zsl_delete(z, x);
+    xfree(x);
+    e->val = zsl_insert(z, score, e);
+    return 0;
+}
+
+int zset_del(Zset *z, const char *m, size_t len) {
+    if (z->is_packed) {
+        size_t off = packed_find(z, m, len, NULL);
+        if (off == (size_t)-1) return 0;
+        packed_remove_at(z, off);
+        return 1;
+    }
+    DictEntry *e = dict_find(z->dict, m, len);
+    if (!e) return 0;
+    ZNode *x = e->val;
+    zsl_delete(z, x);
+    xfree(x);
+    dict_entry_free(dict_unlink(z->dict, m, len));
+    return 1;
+}
+
+long long zset_rank(const Zset *z, const char *m, size_t len) {
+    if (z->is_packed) {
+        size_t rank;
+        if (packed_find(z, m, len, &rank) == (size_t)-1) return -1;
+        return (long long)rank;
+    }
+    DictEntry *e = dict_find(z->dict, m, len);
+    if (!e) return -1;
+    ZNode *t = e->val, *x = z->head;
+    size_t rank = 0;
+    for (int i = z->level - 1; i >= 0; i--) {
+        while (x->lv[i].fwd && node_cmp(x->lv[i].fwd, t->score, m, len) <= 0) {
+            rank += x->lv[i].span;
+            x = x->lv[i].fwd;
+        }
+        if (x == t) return (long long)rank - 1;
+    }
+    return -1;
+}
+
+size_t zset_rank_by_score(const Zset *z, double v, int or_equal) {
+    if (z->is_packed) {
+        size_t off = 0, i = 0;
+        for (; i < z->n; i++) {
+            const char *m;
+            size_t len;
+            double s;
+            off = packed_get(z, off, &m, &len, &s);
+            if (or_equal ? s > v : s >= v) break;
+        }
+        return i;
+    }
+    ZNode *x = z->head;
+    size_t rank = 0;
+    for (int i = z->level - 1; i >= 0; i--) {
+        while (x->lv[i].fwd && (or_equal ? x->lv[i].fwd->score <= v : x->lv[i].fwd->score < v)) {
+            rank += x->lv[i].span;
+            x = x->lv[i].fwd;
+        }
+    }
+    return rank;
+}
+
+size_t zset_rank_by_lex(const Zset *z, const char *m, size_t len, int or_equal) {
+    if (z->is_packed) {
+        size_t off = 0, i = 0;
+        for (; i < z->n; i++) {
+            const char *em;
+            size_t el;
+            double s;
+            off = packed_get(z, off, &em, &el, &s);
+            int c = cmp_member(em, el, m, len);
+            if (or_equal ? c > 0 : c >= 0) break;
+        }
+        return i;
+    }
+    ZNode *x = z->head;
+    size_t rank = 0;
+    for (int i = z->level - 1; i >= 0; i--) {
+        while (x->lv[i].fwd) {
+            int c = cmp_member(x->lv[i].fwd->ent->key, x->lv[i].fwd->ent->key_len, m, len);
+            if (or_equal ? c > 0 : c >= 0) break;
+            rank += x->lv[i].span;
+            x = x->lv[i].fwd;
+        }
+    }
+    return rank;
+}
+
+void zset_del_range(Zset *z, size_t start, size_t end) {
+    if (end > z->n) end = z->n;
+    if (start >= end) return;
+    size_t count = end - start;
+    if (z->is_packed) {
+        size_t off = 0, from = 0;
+        for (size_t i = 0; i < end; i++) {
+            if (i == start) from = off;
+            const char *m;
+            size_t len;
+            double s;
+            off = packed_get(z, off, &m, &len, &s);
+        }
+        memmove(z->p + from, z->p + off, z->bytes - off);
+        z->bytes -= off - from;
+        z->n -= count;
+        return;
+    }
+    ZNode *update[ZSL_MAX_LEVEL];
+    ZNode *x = z->head;
+    size_t traversed = 0;
+    for (int i = z->level - 1; i >= 0; i--) {
+        while (x->lv[i].fwd && traversed + x->lv[i].span <= start) {
+            traversed += x->lv[i].span;
+            x = x->lv[i].fwd;
+        }
+        update[i] = x;
+    }
+    x = x->lv[0].fwd;
+    while (x && count--) {
+        ZNode *next = x->lv[0].fwd;
+        zsl_unlink(z, x, update);
+        dict_entry_free(dict_unlink(z->dict, x->ent->key, x->ent->key_len));
+        xfree(x);
+        x = next;
+    }
+}
+
+void zset_iter_init(ZsetIter *it, const Zset *z, size_t rank, int reverse) {
+    memset(it, 0, sizeof *it);
+    it->z = z;
+    it->rank = rank;
+    it->reverse = reverse;
+    if (rank >= z->n) {
+        it->rank = z->n; /* nothing either way */
+        return;
+    }
+    if (!z->is_packed) {
+        it->node = zsl_at(z, rank + 1);
+        return;
+    }
+    if (!reverse) {
+        size_t off = 0;
+        for (size_t i = 0; i < rank; i++) {
+            const char *m;
+            size_t len;
+            double s;
+            off = packed_get(z, off, &m, &len, &s);
+        }
+        it->off = off;
+        return;
+    }
+    it->offs = xmalloc((rank + 1) * sizeof(uint32_t));
+    size_t off = 0;
+    for (size_t i = 0; i <= rank; i++) {
+        const char *m;
+        size_t len;
+        double s;
+        it->offs[i] = (uint32_t)off;
+        off = packed_get(z, off, &m, &len, &s);
+    }
+}
+
+int zset_iter_next(ZsetIter *it, const char **m, size_t *len, double *score) {
+    const Zset *z = it->z;
+    if (it->rank >= z->n) return 0; /* also the wrap of rank 0 going back */
+    if (!z->is_packed) {
+        ZNode *x = it->node;
+        if (!x) return 0;
+        *m = x->ent->key;
+        *len = x->ent->key_len;
+        *score = x->score;
+        it->node = it->reverse ? x->back : x->lv[0].fwd;
+    } else if (!it->reverse) {
+        it->off = packed_get(z, it->off, m, len, score);
+    } else {
+        packed_get(z, it->offs[it->rank], m, len, score);
+    }
+    if (it->reverse)
+        it->rank = it->rank == 0 ? z->n : it->rank - 1;
+    else
+        it->rank++;
+    return 1;
+}
+
+void zset_iter_done(ZsetIter *it) {
+    xfree(it->offs);
+    it->offs = NULL;
+}
+
+void zset_random(const Zset *z, const char **m, size_t *len, double *score) {
+    assert(z->n > 0);
+    uint64_t r = ((uint64_t)rand() << 31) ^ (uint64_t)rand();
+    size_t rank = (size_t)(r % z->n);
+    if (z->is_packed) {
+        ZsetIter it;
+        zset_iter_init(&it, z, rank, 0);
+        zset_iter_next(&it, m, len, score);
+        return;
+    }
+    ZNode *x = zsl_at(z, rank + 1);
+    *m = x->ent->key;
+    *len = x->ent->key_len;
+    *score = x->score;
+}
+
+typedef struct ScanCtx {
+    void (*fn)(void *priv, const char *m, size_t len, double score);
+    void *priv;
+} ScanCtx;
+
+static void scan_entry(void *priv, DictEntry *e) {
+    ScanCtx *s = priv;
+    s->fn(s->priv, e->key, e->key_len, ((ZNode *)e->val)->score);
+}
+
+uint64_t zset_scan(const Zset *z, uint64_t cursor,
+                   void (*fn)(void *priv, const char *m, size_t len, double score), void *priv) {
+    assert(!z->is_packed);
+    ScanCtx s = {fn, priv};
+    return dict_scan(z->dict, cursor, scan_entry, &s);
+}
