@@ -140,6 +140,8 @@ static void packed_remove_at(Zset *z, size_t off) {
 }
 
 static void packed_insert(Zset *z, const char *m, size_t len, double score) {
+    /* Redis's listpack keeps -0 as the integer 0: a packed set has no -0 */
+    if (score == 0) score = 0;
     size_t off = 0;
     for (size_t i = 0; i < z->n; i++) {
         const char *em;
@@ -343,7 +345,8 @@ void zset_to_packed(Zset *z) {
         total += sizeof(double) + varint_len(x->ent->key_len) + x->ent->key_len;
     uint8_t *p = xmalloc(total ? total : 1), *q = p;
     for (ZNode *x = z->head->lv[0].fwd; x; x = x->lv[0].fwd) {
-        memcpy(q, &x->score, sizeof(double));
+        double score = x->score == 0 ? 0 : x->score; /* as packed_insert() */
+        memcpy(q, &score, sizeof(double));
         q += sizeof(double);
         q += varint_put(q, x->ent->key_len);
         memcpy(q, x->ent->key, x->ent->key_len);
