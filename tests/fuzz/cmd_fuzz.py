@@ -1481,8 +1481,10 @@ def check_keysizes(c):
                 if ttl == -2 or 0 <= ttl < 30000:
                     return False
                 t = ok(c.call("TYPE", k), "TYPE")
-                name = {b"string": "distrib_strings_sizes", b"stream": "distrib_streams_items"}[bytes(t)]
-                n = ok(c.call("STRLEN" if t == b"string" else "XLEN", k), "STRLEN/XLEN")
+                name = {b"string": "distrib_strings_sizes", b"stream": "distrib_streams_items",
+                        b"zset": "distrib_zsets_items"}[bytes(t)]
+                size_cmd = {b"string": "STRLEN", b"stream": "XLEN", b"zset": "ZCARD"}[bytes(t)]
+                n = ok(c.call(size_cmd, k), size_cmd)
                 bins = expected.setdefault("%s_%s" % (db, name), collections.Counter())
                 bins[n.bit_length()] += 1
     finally:
