@@ -5,10 +5,15 @@
  * members of at most zset-max-listpack-value bytes) are one allocation of
  * packed elements in order, scanned linearly:
  *
- *     +--------------+-------------+--------------+   +----
- *     | score (8 B,  | member len  | member bytes | . | next element ...
- *     | host double) | (varint)    |              |   |
- *     +--------------+-------------+--------------+   +----
+ *     +-------+-------------+-------------+--------------+   +----
+ *     | kind  | score       | member len  | member bytes | . | next element ...
+ *     | (1 B) | (0..8 B)    | (varint)    |              |   |
+ *     +-------+-------------+-------------+--------------+   +----
+ *
+ * kind says how the score is kept: 0 (no bytes), an integer of 1, 2 or 4
+ * bytes, a float of 4 bytes when that is exact, else the 8-byte double; so
+ * a typical element costs less than in Redis's listpack, where the score is
+ * its text.
  *
  * Big ones ("skiplist") are a skip list with spans (rank in O(log n)) whose
  * nodes point at the entry of a member -> node hash table (src/server/dict.h)
@@ -27,6 +32,8 @@
 #include "cmd/zset_obj.h"
 
 #include <assert.h>
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,11 +102,71 @@ static size_t varint_put(uint8_t *p, size_t v) {
     return n;
 }
 
+enum { SK_ZERO, SK_I8, SK_I16, SK_I32, SK_F32, SK_F64 };
+
+/* How score is packed: its kind and byte count. */
+static int score_kind(double d, size_t *n) {
+    if (d == 0) {
+        *n = 0;
+        return SK_ZERO;
+    }
+    if (d >= INT32_MIN && d <= INT32_MAX && d == (double)(int32_t)d) {
+        int32_t v = (int32_t)d;
+        *n = v >= INT8_MIN && v <= INT8_MAX ? 1 : v >= INT16_MIN && v <= INT16_MAX ? 2 : 4;
+        return *n == 1 ? SK_I8 : *n == 2 ? SK_I16 : SK_I32;
+    }
+    if ((isinf(d) || fabs(d) <= FLT_MAX) && (double)(float)d == d) {
+        *n = 4;
+        return SK_F32;
+    }
+    *n = 8;
+    return SK_F64;
+}
+
+static size_t score_put(uint8_t *p, double d) {
+    size_t n;
+    int kind = score_kind(d, &n);
+    p[0] = (uint8_t)kind;
+    if (kind == SK_F32) {
+        float f = (float)d;
+        memcpy(p + 1, &f, 4);
+    } else if (kind == SK_F64) {
+        memcpy(p + 1, &d, 8);
+    } else if (kind != SK_ZERO) {
+        int32_t v = (int32_t)d;
+        for (size_t i = 0; i < n; i++) p[1 + i] = (uint8_t)((uint32_t)v >> (8 * i));
+    }
+    return 1 + n;
+}
+
+static size_t score_bytes(double d) {
+    size_t n;
+    score_kind(d, &n);
+    return 1 + n;
+}
+
 /* Decodes the element at off (which is inside the buffer: written by us). */
 static size_t packed_get(const Zset *z, size_t off, const char **m, size_t *len, double *score) {
     const uint8_t *p = z->p + off;
-    memcpy(score, p, sizeof(double));
-    p += sizeof(double);
+    int kind = *p++;
+    if (kind == SK_F32) {
+        float f;
+        memcpy(&f, p, 4);
+        *score = f;
+        p += 4;
+    } else if (kind == SK_F64) {
+        memcpy(score, p, 8);
+        p += 8;
+    } else if (kind == SK_ZERO) {
+        *score = 0;
+    } else {
+        size_t n = kind == SK_I8 ? 1 : kind == SK_I16 ? 2 : 4;
+        uint32_t u = 0;
+        for (size_t i = 0; i < n; i++) u |= (uint32_t)p[i] << (8 * i);
+        int shift = 32 - 8 * (int)n;
+        *score = (double)((int32_t)(u << shift) >> shift);
+        p += n;
+    }
     size_t v = 0;
     int shift = 0;
     while (*p & 0x80) {
@@ -140,8 +207,7 @@ static void packed_remove_at(Zset *z, size_t off) {
 }
 
 static void packed_insert(Zset *z, const char *m, size_t len, double score) {
-    /* Redis's listpack keeps -0 as the integer 0: a packed set has no -0 */
-    if (score == 0) score = 0;
+    /* Redis's listpack keeps -0 as the integer 0: so does SK_ZERO */
     size_t off = 0;
     for (size_t i = 0; i < z->n; i++) {
         const char *em;
@@ -151,12 +217,11 @@ static void packed_insert(Zset *z, const char *m, size_t len, double score) {
         if (cmp_elem(score, m, len, s, em, el) < 0) break;
         off = next;
     }
-    size_t need = sizeof(double) + varint_len(len) + len;
+    size_t need = score_bytes(score) + varint_len(len) + len;
     z->p = xrealloc(z->p, z->bytes + need);
     memmove(z->p + off + need, z->p + off, z->bytes - off);
     uint8_t *q = z->p + off;
-    memcpy(q, &score, sizeof(double));
-    q += sizeof(double);
+    q += score_put(q, score);
     q += varint_put(q, len);
     if (len) memcpy(q, m, len);
     z->bytes += need;
@@ -342,12 +407,10 @@ void zset_to_packed(Zset *z) {
     if (z->is_packed) return;
     size_t total = 0;
     for (ZNode *x = z->head->lv[0].fwd; x; x = x->lv[0].fwd)
-        total += sizeof(double) + varint_len(x->ent->key_len) + x->ent->key_len;
+        total += score_bytes(x->score) + varint_len(x->ent->key_len) + x->ent->key_len;
     uint8_t *p = xmalloc(total ? total : 1), *q = p;
     for (ZNode *x = z->head->lv[0].fwd; x; x = x->lv[0].fwd) {
-        double score = x->score == 0 ? 0 : x->score; /* as packed_insert() */
-        memcpy(q, &score, sizeof(double));
-        q += sizeof(double);
+        q += score_put(q, x->score); /* -0 comes back as 0, as packed_insert() */
         q += varint_put(q, x->ent->key_len);
         memcpy(q, x->ent->key, x->ent->key_len);
         q += x->ent->key_len;

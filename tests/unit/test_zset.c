@@ -95,6 +95,10 @@ static void model_test(int start_indexed) {
         int op = (int)test_rand_below(10);
         if (op < 6) {
             double s = (double)test_rand_below(20) - 10;
+            /* every packed score kind: small, 16- and 32-bit integers,
+             * exact floats, doubles, infinities */
+            static const double scale[] = {1, 1000, 1e6, 0.5, 0.1, 1e12};
+            s *= scale[test_rand_below(6)];
             if (test_rand_below(20) == 0) s = test_rand_below(2) ? INFINITY : -INFINITY;
             CHECK_EQ_INT(zset_set(z, buf, l, s), !has[i]);
             has[i] = 1;
