@@ -16,9 +16,17 @@
  * its text.
  *
  * Big ones ("skiplist") are a skip list with spans (rank in O(log n)) whose
- * nodes point at the entry of a member -> node hash table (src/server/dict.h)
- * instead of holding a copy of the member: the member's bytes exist once, in
- * the dict entry, which never moves while it exists (rehashing relinks it).
+ * nodes hold their member's bytes and are also chained into a hash table by
+ * member (an intrusive chain: the table is one pointer per bucket, nothing
+ * per member), so a member costs one allocation:
+ *
+ *     +-------+------+-------+-----+-------+----------------------+--------+
+ *     | score | back | hnext | len | level | level x (fwd, span)  | member |
+ *     +-------+------+-------+-----+-------+----------------------+--------+
+ *
+ * The table doubles at load factor 1 and halves below 1/8, rehashing whole
+ * (pointer moves, no allocation); ZSCAN walks its buckets with SCAN's
+ * reverse-binary cursor, whose guarantees hold across those resizes.
  *
  * Order is (score, member bytes as memcmp, shorter first on a common prefix),
  * as Redis orders. A packed set only goes backwards through an offset array
@@ -44,26 +52,38 @@
 
 typedef struct ZNode {
     double score;
-    DictEntry *ent; /* member bytes: ent->key, ent->key_len; ent->val is this node */
     struct ZNode *back;
-    int n_levels;
+    struct ZNode *hnext; /* the next node in its hash bucket */
+    uint32_t len;        /* member bytes, after lv[level - 1] */
+    uint8_t level;
     struct {
         struct ZNode *fwd;
         size_t span;
     } lv[];
 } ZNode;
 
-struct Zset {
-    int is_packed;
-    /* packed */
-    uint8_t *p;
-    size_t bytes;
-    size_t n;
-    /* indexed */
-    Dict *dict;
+/* What only an indexed set has (a packed set, the usual small one, pays for
+ * none of it). */
+typedef struct ZIndex {
+    ZNode **buckets;
+    uint64_t n_buckets; /* a power of two */
     ZNode *head, *tail;
     int level;
+} ZIndex;
+
+struct Zset {
+    int is_packed;
+    size_t n;
+    size_t bytes; /* packed: of u.p */
+    union {
+        uint8_t *p; /* packed elements */
+        ZIndex *ix;
+    } u;
 };
+
+static const char *node_member(const ZNode *x) {
+    return (const char *)&x->lv[x->level];
+}
 
 /* ---- order ---------------------------------------------------------------- */
 
@@ -147,7 +167,7 @@ static size_t score_bytes(double d) {
 
 /* Decodes the element at off (which is inside the buffer: written by us). */
 static size_t packed_get(const Zset *z, size_t off, const char **m, size_t *len, double *score) {
-    const uint8_t *p = z->p + off;
+    const uint8_t *p = z->u.p + off;
     int kind = *p++;
     if (kind == SK_F32) {
         float f;
@@ -176,7 +196,7 @@ static size_t packed_get(const Zset *z, size_t off, const char **m, size_t *len,
     v |= (size_t)*p++ << shift;
     *m = (const char *)p;
     *len = v;
-    return (size_t)(p - z->p) + v; /* the next element's offset */
+    return (size_t)(p - z->u.p) + v; /* the next element's offset */
 }
 
 /* The offset of member m (and its rank), or (size_t)-1. */
@@ -201,7 +221,7 @@ static void packed_remove_at(Zset *z, size_t off) {
     size_t len;
     double s;
     size_t next = packed_get(z, off, &m, &len, &s);
-    memmove(z->p + off, z->p + next, z->bytes - next);
+    memmove(z->u.p + off, z->u.p + next, z->bytes - next);
     z->bytes -= next - off;
     z->n--;
 }
@@ -218,9 +238,9 @@ static void packed_insert(Zset *z, const char *m, size_t len, double score) {
         off = next;
     }
     size_t need = score_bytes(score) + varint_len(len) + len;
-    z->p = xrealloc(z->p, z->bytes + need);
-    memmove(z->p + off + need, z->p + off, z->bytes - off);
-    uint8_t *q = z->p + off;
+    z->u.p = xrealloc(z->u.p, z->bytes + need);
+    memmove(z->u.p + off + need, z->u.p + off, z->bytes - off);
+    uint8_t *q = z->u.p + off;
     q += score_put(q, score);
     q += varint_put(q, len);
     if (len) memcpy(q, m, len);
@@ -228,15 +248,54 @@ static void packed_insert(Zset *z, const char *m, size_t len, double score) {
     z->n++;
 }
 
-/* ---- skip list ------------------------------------------------------------ */
+/* ---- hash of members ----------------------------------------------------- */
 
-static ZNode *node_new(int n_levels, double score, DictEntry *ent) {
-    ZNode *x = xcalloc(1, sizeof(ZNode) + (size_t)n_levels * sizeof(x->lv[0]));
-    x->score = score;
-    x->ent = ent;
-    x->n_levels = n_levels;
-    return x;
+static uint64_t bucket_of(const Zset *z, const char *m, size_t len) {
+    return dict_hash(m, len) & (z->u.ix->n_buckets - 1);
 }
+
+static ZNode *hash_find(const Zset *z, const char *m, size_t len) {
+    for (ZNode *x = z->u.ix->buckets[bucket_of(z, m, len)]; x; x = x->hnext)
+        if (x->len == len && (len == 0 || memcmp(node_member(x), m, len) == 0)) return x;
+    return NULL;
+}
+
+static void hash_resize(Zset *z, uint64_t size) {
+    ZNode **old = z->u.ix->buckets;
+    uint64_t old_n = z->u.ix->n_buckets;
+    z->u.ix->buckets = xcalloc(size, sizeof(ZNode *));
+    z->u.ix->n_buckets = size;
+    for (uint64_t i = 0; i < old_n; i++) {
+        ZNode *x = old[i];
+        while (x) {
+            ZNode *next = x->hnext;
+            uint64_t b = bucket_of(z, node_member(x), x->len);
+            x->hnext = z->u.ix->buckets[b];
+            z->u.ix->buckets[b] = x;
+            x = next;
+        }
+    }
+    xfree(old);
+}
+
+/* Links x (counted in z->n already) into its bucket, growing first. */
+static void hash_add(Zset *z, ZNode *x) {
+    if (z->n > z->u.ix->n_buckets) hash_resize(z, z->u.ix->n_buckets * 2);
+    uint64_t b = bucket_of(z, node_member(x), x->len);
+    x->hnext = z->u.ix->buckets[b];
+    z->u.ix->buckets[b] = x;
+}
+
+/* Unlinks x (no longer counted in z->n), shrinking after. */
+static void hash_remove(Zset *z, ZNode *x) {
+    ZNode **pp = &z->u.ix->buckets[bucket_of(z, node_member(x), x->len)];
+    while (*pp != x) pp = &(*pp)->hnext;
+    *pp = x->hnext;
+    if (z->u.ix->n_buckets > 4 && z->n < z->u.ix->n_buckets / 8)
+        hash_resize(z, z->u.ix->n_buckets / 2);
+}
+
+/* ---- skip list ------------------------------------------------------------ */
 
 static int random_level(void) {
     int level = 1;
@@ -244,60 +303,69 @@ static int random_level(void) {
     return level;
 }
 
+static ZNode *node_new(int level, double score, const char *m, size_t len) {
+    ZNode *x = xcalloc(1, sizeof(ZNode) + (size_t)level * sizeof(x->lv[0]) + len);
+    x->score = score;
+    x->level = (uint8_t)level;
+    x->len = (uint32_t)len;
+    if (len) memcpy((char *)&x->lv[level], m, len);
+    return x;
+}
+
 static int node_cmp(const ZNode *x, double score, const char *m, size_t len) {
-    return cmp_elem(x->score, x->ent->key, x->ent->key_len, score, m, len);
+    return cmp_elem(x->score, node_member(x), x->len, score, m, len);
 }
 
 static void zsl_init(Zset *z) {
-    z->dict = dict_new();
-    z->head = node_new(ZSL_MAX_LEVEL, 0, NULL);
-    z->tail = NULL;
-    z->level = 1;
+    z->u.ix = xcalloc(1, sizeof(ZIndex));
+    z->u.ix->head = node_new(ZSL_MAX_LEVEL, 0, NULL, 0);
+    z->u.ix->tail = NULL;
+    z->u.ix->level = 1;
     z->n = 0;
+    z->u.ix->n_buckets = 4;
+    z->u.ix->buckets = xcalloc(z->u.ix->n_buckets, sizeof(ZNode *));
 }
 
-static ZNode *zsl_insert(Zset *z, double score, DictEntry *ent) {
+/* Links node x into the order (not into the hash). */
+static void zsl_insert(Zset *z, ZNode *x) {
     ZNode *update[ZSL_MAX_LEVEL];
     size_t rank[ZSL_MAX_LEVEL];
-    ZNode *x = z->head;
-    const char *m = ent->key;
-    size_t len = ent->key_len;
-    for (int i = z->level - 1; i >= 0; i--) {
-        rank[i] = i == z->level - 1 ? 0 : rank[i + 1];
-        while (x->lv[i].fwd && node_cmp(x->lv[i].fwd, score, m, len) < 0) {
-            rank[i] += x->lv[i].span;
-            x = x->lv[i].fwd;
+    ZNode *y = z->u.ix->head;
+    const char *m = node_member(x);
+    for (int i = z->u.ix->level - 1; i >= 0; i--) {
+        rank[i] = i == z->u.ix->level - 1 ? 0 : rank[i + 1];
+        while (y->lv[i].fwd && node_cmp(y->lv[i].fwd, x->score, m, x->len) < 0) {
+            rank[i] += y->lv[i].span;
+            y = y->lv[i].fwd;
         }
-        update[i] = x;
+        update[i] = y;
     }
-    int level = random_level();
-    if (level > z->level) {
-        for (int i = z->level; i < level; i++) {
+    int level = x->level;
+    if (level > z->u.ix->level) {
+        for (int i = z->u.ix->level; i < level; i++) {
             rank[i] = 0;
-            update[i] = z->head;
+            update[i] = z->u.ix->head;
             update[i]->lv[i].span = z->n;
         }
-        z->level = level;
+        z->u.ix->level = level;
     }
-    x = node_new(level, score, ent);
     for (int i = 0; i < level; i++) {
         x->lv[i].fwd = update[i]->lv[i].fwd;
         update[i]->lv[i].fwd = x;
         x->lv[i].span = update[i]->lv[i].span - (rank[0] - rank[i]);
         update[i]->lv[i].span = (rank[0] - rank[i]) + 1;
     }
-    for (int i = level; i < z->level; i++) update[i]->lv[i].span++;
-    x->back = update[0] == z->head ? NULL : update[0];
+    for (int i = level; i < z->u.ix->level; i++) update[i]->lv[i].span++;
+    x->back = update[0] == z->u.ix->head ? NULL : update[0];
     if (x->lv[0].fwd)
         x->lv[0].fwd->back = x;
     else
-        z->tail = x;
+        z->u.ix->tail = x;
     z->n++;
-    return x;
 }
 
 static void zsl_unlink(Zset *z, ZNode *x, ZNode **update) {
-    for (int i = 0; i < z->level; i++) {
+    for (int i = 0; i < z->u.ix->level; i++) {
         if (update[i]->lv[i].fwd == x) {
             update[i]->lv[i].span += x->lv[i].span - 1;
             update[i]->lv[i].fwd = x->lv[i].fwd;
@@ -308,17 +376,18 @@ static void zsl_unlink(Zset *z, ZNode *x, ZNode **update) {
     if (x->lv[0].fwd)
         x->lv[0].fwd->back = x->back;
     else
-        z->tail = x->back;
-    while (z->level > 1 && z->head->lv[z->level - 1].fwd == NULL) z->level--;
+        z->u.ix->tail = x->back;
+    while (z->u.ix->level > 1 && z->u.ix->head->lv[z->u.ix->level - 1].fwd == NULL)
+        z->u.ix->level--;
     z->n--;
 }
 
-/* Unlinks node x (found through its score and member). */
+/* Unlinks node x from the order (found through its score and member). */
 static void zsl_delete(Zset *z, ZNode *x) {
     ZNode *update[ZSL_MAX_LEVEL];
-    ZNode *y = z->head;
-    for (int i = z->level - 1; i >= 0; i--) {
-        while (y->lv[i].fwd && node_cmp(y->lv[i].fwd, x->score, x->ent->key, x->ent->key_len) < 0)
+    ZNode *y = z->u.ix->head;
+    for (int i = z->u.ix->level - 1; i >= 0; i--) {
+        while (y->lv[i].fwd && node_cmp(y->lv[i].fwd, x->score, node_member(x), x->len) < 0)
             y = y->lv[i].fwd;
         update[i] = y;
     }
@@ -328,9 +397,9 @@ static void zsl_delete(Zset *z, ZNode *x) {
 
 /* The node at 1-based rank (1..n). */
 static ZNode *zsl_at(const Zset *z, size_t rank) {
-    ZNode *x = z->head;
+    ZNode *x = z->u.ix->head;
     size_t traversed = 0;
-    for (int i = z->level - 1; i >= 0; i--) {
+    for (int i = z->u.ix->level - 1; i >= 0; i--) {
         while (x->lv[i].fwd && traversed + x->lv[i].span <= rank) {
             traversed += x->lv[i].span;
             x = x->lv[i].fwd;
@@ -341,22 +410,23 @@ static ZNode *zsl_at(const Zset *z, size_t rank) {
 }
 
 static void zsl_free_all(Zset *z) {
-    ZNode *x = z->head->lv[0].fwd;
+    ZNode *x = z->u.ix->head->lv[0].fwd;
     while (x) {
         ZNode *next = x->lv[0].fwd;
         xfree(x);
         x = next;
     }
-    xfree(z->head);
-    dict_free(z->dict, NULL);
-    z->dict = NULL;
-    z->head = z->tail = NULL;
+    xfree(z->u.ix->head);
+    xfree(z->u.ix->buckets);
+    xfree(z->u.ix);
+    z->u.ix = NULL;
 }
 
 /* Adds a member known to be absent. */
 static void zsl_add(Zset *z, const char *m, size_t len, double score) {
-    DictEntry *e = dict_add(z->dict, m, len, NULL);
-    e->val = zsl_insert(z, score, e);
+    ZNode *x = node_new(random_level(), score, m, len);
+    zsl_insert(z, x);
+    hash_add(z, x);
 }
 
 /* ---- public --------------------------------------------------------------- */
@@ -370,7 +440,7 @@ Zset *zset_new(void) {
 void zset_free(Zset *z) {
     if (!z) return;
     if (z->is_packed)
-        xfree(z->p);
+        xfree(z->u.p);
     else
         zsl_free_all(z);
     xfree(z);
@@ -386,7 +456,7 @@ int zset_is_packed(const Zset *z) {
 
 void zset_to_indexed(Zset *z) {
     if (!z->is_packed) return;
-    uint8_t *p = z->p;
+    uint8_t *p = z->u.p;
     size_t n = z->n, off = 0;
     Zset old = *z;
     zsl_init(z);
@@ -399,26 +469,25 @@ void zset_to_indexed(Zset *z) {
         zsl_add(z, m, len, s);
     }
     xfree(p);
-    z->p = NULL;
     z->bytes = 0;
 }
 
 void zset_to_packed(Zset *z) {
     if (z->is_packed) return;
     size_t total = 0;
-    for (ZNode *x = z->head->lv[0].fwd; x; x = x->lv[0].fwd)
-        total += score_bytes(x->score) + varint_len(x->ent->key_len) + x->ent->key_len;
+    for (ZNode *x = z->u.ix->head->lv[0].fwd; x; x = x->lv[0].fwd)
+        total += score_bytes(x->score) + varint_len(x->len) + x->len;
     uint8_t *p = xmalloc(total ? total : 1), *q = p;
-    for (ZNode *x = z->head->lv[0].fwd; x; x = x->lv[0].fwd) {
+    for (ZNode *x = z->u.ix->head->lv[0].fwd; x; x = x->lv[0].fwd) {
         q += score_put(q, x->score); /* -0 comes back as 0, as packed_insert() */
-        q += varint_put(q, x->ent->key_len);
-        memcpy(q, x->ent->key, x->ent->key_len);
-        q += x->ent->key_len;
+        q += varint_put(q, x->len);
+        if (x->len) memcpy(q, node_member(x), x->len);
+        q += x->len;
     }
     size_t n = z->n;
     zsl_free_all(z);
     z->is_packed = 1;
-    z->p = p;
+    z->u.p = p;
     z->bytes = total;
     z->n = n;
 }
@@ -426,23 +495,23 @@ void zset_to_packed(Zset *z) {
 Zset *zset_dup(const Zset *z) {
     Zset *d = zset_new();
     if (z->is_packed) {
-        d->p = xmalloc(z->bytes ? z->bytes : 1);
-        memcpy(d->p, z->p, z->bytes);
+        d->u.p = xmalloc(z->bytes ? z->bytes : 1);
+        memcpy(d->u.p, z->u.p, z->bytes);
         d->bytes = z->bytes;
         d->n = z->n;
         return d;
     }
     d->is_packed = 0;
     zsl_init(d);
-    for (ZNode *x = z->tail; x; x = x->back) zsl_add(d, x->ent->key, x->ent->key_len, x->score);
+    for (ZNode *x = z->u.ix->tail; x; x = x->back) zsl_add(d, node_member(x), x->len, x->score);
     return d;
 }
 
 size_t zset_mem_usage(const Zset *z) {
     size_t total = xsize(z);
-    if (z->is_packed) return total + xsize(z->p);
-    total += sizeof(void *) * dict_buckets(z->dict) + 64 + xsize(z->head);
-    for (ZNode *x = z->head->lv[0].fwd; x; x = x->lv[0].fwd) total += xsize(x) + xsize(x->ent);
+    if (z->is_packed) return total + xsize(z->u.p);
+    total += xsize(z->u.ix) + xsize(z->u.ix->buckets) + xsize(z->u.ix->head);
+    for (ZNode *x = z->u.ix->head->lv[0].fwd; x; x = x->lv[0].fwd) total += xsize(x);
     return total;
 }
 
@@ -468,9 +537,9 @@ int zset_score(const Zset *z, const char *m, size_t len, double *score) {
         packed_get(z, off, &em, &el, score);
         return 1;
     }
-    DictEntry *e = dict_find(z->dict, m, len);
-    if (!e) return 0;
-    *score = ((ZNode *)e->val)->score;
+    ZNode *x = hash_find(z, m, len);
+    if (!x) return 0;
+    *score = x->score;
     return 1;
 }
 
@@ -482,24 +551,23 @@ int zset_set(Zset *z, const char *m, size_t len, double score) {
         packed_insert(z, m, len, score);
         return added;
     }
-    DictEntry *e = dict_find(z->dict, m, len);
-    if (!e) {
+    ZNode *x = hash_find(z, m, len);
+    if (!x) {
         zsl_add(z, m, len, score);
         return 1;
     }
-    ZNode *x = e->val;
     if (x->score == score) return 0;
     /* Stays in place when the new score keeps it between its neighbours. */
     ZNode *next = x->lv[0].fwd;
     if ((!x->back ||
-         cmp_elem(x->back->score, x->back->ent->key, x->back->ent->key_len, score, m, len) < 0) &&
-        (!next || cmp_elem(next->score, next->ent->key, next->ent->key_len, score, m, len) > 0)) {
+         cmp_elem(x->back->score, node_member(x->back), x->back->len, score, m, len) < 0) &&
+        (!next || cmp_elem(next->score, node_member(next), next->len, score, m, len) > 0)) {
         x->score = score;
         return 0;
     }
     zsl_delete(z, x);
-    xfree(x);
-    e->val = zsl_insert(z, score, e);
+    x->score = score;
+    zsl_insert(z, x); /* the same node: its hash bucket stays */
     return 0;
 }
 
@@ -510,12 +578,11 @@ int zset_del(Zset *z, const char *m, size_t len) {
         packed_remove_at(z, off);
         return 1;
     }
-    DictEntry *e = dict_find(z->dict, m, len);
-    if (!e) return 0;
-    ZNode *x = e->val;
+    ZNode *x = hash_find(z, m, len);
+    if (!x) return 0;
     zsl_delete(z, x);
+    hash_remove(z, x);
     xfree(x);
-    dict_entry_free(dict_unlink(z->dict, m, len));
     return 1;
 }
 
@@ -525,11 +592,10 @@ long long zset_rank(const Zset *z, const char *m, size_t len) {
         if (packed_find(z, m, len, &rank) == (size_t)-1) return -1;
         return (long long)rank;
     }
-    DictEntry *e = dict_find(z->dict, m, len);
-    if (!e) return -1;
-    ZNode *t = e->val, *x = z->head;
+    ZNode *t = hash_find(z, m, len), *x = z->u.ix->head;
+    if (!t) return -1;
     size_t rank = 0;
-    for (int i = z->level - 1; i >= 0; i--) {
+    for (int i = z->u.ix->level - 1; i >= 0; i--) {
         while (x->lv[i].fwd && node_cmp(x->lv[i].fwd, t->score, m, len) <= 0) {
             rank += x->lv[i].span;
             x = x->lv[i].fwd;
@@ -551,9 +617,9 @@ size_t zset_rank_by_score(const Zset *z, double v, int or_equal) {
         }
         return i;
     }
-    ZNode *x = z->head;
+    ZNode *x = z->u.ix->head;
     size_t rank = 0;
-    for (int i = z->level - 1; i >= 0; i--) {
+    for (int i = z->u.ix->level - 1; i >= 0; i--) {
         while (x->lv[i].fwd && (or_equal ? x->lv[i].fwd->score <= v : x->lv[i].fwd->score < v)) {
             rank += x->lv[i].span;
             x = x->lv[i].fwd;
@@ -575,11 +641,11 @@ size_t zset_rank_by_lex(const Zset *z, const char *m, size_t len, int or_equal) 
         }
         return i;
     }
-    ZNode *x = z->head;
+    ZNode *x = z->u.ix->head;
     size_t rank = 0;
-    for (int i = z->level - 1; i >= 0; i--) {
+    for (int i = z->u.ix->level - 1; i >= 0; i--) {
         while (x->lv[i].fwd) {
-            int c = cmp_member(x->lv[i].fwd->ent->key, x->lv[i].fwd->ent->key_len, m, len);
+            int c = cmp_member(node_member(x->lv[i].fwd), x->lv[i].fwd->len, m, len);
             if (or_equal ? c > 0 : c >= 0) break;
             rank += x->lv[i].span;
             x = x->lv[i].fwd;
@@ -601,15 +667,15 @@ void zset_del_range(Zset *z, size_t start, size_t end) {
             double s;
             off = packed_get(z, off, &m, &len, &s);
         }
-        memmove(z->p + from, z->p + off, z->bytes - off);
+        memmove(z->u.p + from, z->u.p + off, z->bytes - off);
         z->bytes -= off - from;
         z->n -= count;
         return;
     }
     ZNode *update[ZSL_MAX_LEVEL];
-    ZNode *x = z->head;
+    ZNode *x = z->u.ix->head;
     size_t traversed = 0;
-    for (int i = z->level - 1; i >= 0; i--) {
+    for (int i = z->u.ix->level - 1; i >= 0; i--) {
         while (x->lv[i].fwd && traversed + x->lv[i].span <= start) {
             traversed += x->lv[i].span;
             x = x->lv[i].fwd;
@@ -620,7 +686,7 @@ void zset_del_range(Zset *z, size_t start, size_t end) {
     while (x && count--) {
         ZNode *next = x->lv[0].fwd;
         zsl_unlink(z, x, update);
-        dict_entry_free(dict_unlink(z->dict, x->ent->key, x->ent->key_len));
+        hash_remove(z, x);
         xfree(x);
         x = next;
     }
@@ -667,8 +733,8 @@ int zset_iter_next(ZsetIter *it, const char **m, size_t *len, double *score) {
     if (!z->is_packed) {
         ZNode *x = it->node;
         if (!x) return 0;
-        *m = x->ent->key;
-        *len = x->ent->key_len;
+        *m = node_member(x);
+        *len = x->len;
         *score = x->score;
         it->node = it->reverse ? x->back : x->lv[0].fwd;
     } else if (!it->reverse) {
@@ -699,24 +765,26 @@ void zset_random(const Zset *z, const char **m, size_t *len, double *score) {
         return;
     }
     ZNode *x = zsl_at(z, rank + 1);
-    *m = x->ent->key;
-    *len = x->ent->key_len;
+    *m = node_member(x);
+    *len = x->len;
     *score = x->score;
 }
 
-typedef struct ScanCtx {
-    void (*fn)(void *priv, const char *m, size_t len, double score);
-    void *priv;
-} ScanCtx;
-
-static void scan_entry(void *priv, DictEntry *e) {
-    ScanCtx *s = priv;
-    s->fn(s->priv, e->key, e->key_len, ((ZNode *)e->val)->score);
+/* The 64 bits of v in reverse order. */
+static uint64_t rev64(uint64_t v) {
+    v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
+    v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
+    v = ((v >> 4) & 0x0f0f0f0f0f0f0f0fULL) | ((v & 0x0f0f0f0f0f0f0f0fULL) << 4);
+    return __builtin_bswap64(v);
 }
 
 uint64_t zset_scan(const Zset *z, uint64_t cursor,
                    void (*fn)(void *priv, const char *m, size_t len, double score), void *priv) {
     assert(!z->is_packed);
-    ScanCtx s = {fn, priv};
-    return dict_scan(z->dict, cursor, scan_entry, &s);
+    uint64_t mask = z->u.ix->n_buckets - 1;
+    for (ZNode *x = z->u.ix->buckets[cursor & mask]; x; x = x->hnext)
+        fn(priv, node_member(x), x->len, x->score);
+    /* the next bucket in reverse-binary order, as SCAN counts */
+    cursor |= ~mask;
+    return rev64(rev64(cursor) + 1);
 }

@@ -149,11 +149,53 @@ static void lex_test(void) {
     }
 }
 
+static int scan_seen[2000];
+
+static void scan_mark(void *priv, const char *m, size_t len, double score) {
+    (void)priv;
+    (void)len;
+    int i = atoi(m + 1);
+    if (i >= 0 && i < 2000) scan_seen[i]++;
+    CHECK(score == i);
+}
+
+/* ZSCAN's guarantee: a member present from start to end is returned, while
+ * the table grows and shrinks between steps. */
+static void scan_test(void) {
+    Zset *z = zset_new();
+    zset_to_indexed(z);
+    char buf[32];
+    for (int i = 0; i < 1000; i++) zset_set(z, buf, (size_t)snprintf(buf, sizeof buf, "m%d", i), i);
+    memset(scan_seen, 0, sizeof scan_seen);
+    uint64_t cursor = 0;
+    int step = 0;
+    do {
+        cursor = zset_scan(z, cursor, scan_mark, NULL);
+        step++;
+        if (step % 3 == 0) /* grow with members 1000.. */
+            for (int k = 0; k < 40; k++) {
+                int i = 1000 + step * 40 + k;
+                if (i < 2000) zset_set(z, buf, (size_t)snprintf(buf, sizeof buf, "m%d", i), i);
+            }
+        if (step % 7 == 0) /* and shrink by removing them again */
+            for (int i = 1000; i < 2000; i++)
+                zset_del(z, buf, (size_t)snprintf(buf, sizeof buf, "m%d", i));
+    } while (cursor != 0);
+    for (int i = 0; i < 1000; i++) CHECK(scan_seen[i] >= 1);
+    /* removing most members shrinks the table; the order survives */
+    for (int i = 1000; i < 2000; i++) zset_del(z, buf, (size_t)snprintf(buf, sizeof buf, "m%d", i));
+    zset_del_range(z, 0, zset_len(z) - 5);
+    CHECK_EQ_INT(zset_len(z), 5);
+    CHECK_EQ_INT(zset_rank(z, "m999", 4), 4);
+    zset_free(z);
+}
+
 int main(void) {
     test_seed("test_zset");
     srand((unsigned)test_rand());
     model_test(0);
     model_test(1);
     lex_test();
+    scan_test();
     return test_report("test_zset");
 }
