@@ -362,15 +362,38 @@ static void cmd_zmscore(Client *c) {
     }
 }
 
+/* ZRANK / ZREVRANK key member [WITHSCORE] (WITHSCORE: Redis 7.2, [rank,
+ * score] or a null array). */
 static void rank_generic(Client *c, int reverse) {
+    int withscore = 0;
+    if (c->argc > 4) {
+        reply_arity_error(c);
+        return;
+    }
+    if (c->argc == 4) {
+        if (!slice_eq_nocase(c->argv[3], "withscore")) {
+            reply_syntax_error(c);
+            return;
+        }
+        withscore = 1;
+    }
     Zset *z;
     if (lookup(c, c->argv[1], 0, &z, NULL) != 0) return;
     long long r = z ? zset_rank(z, c->argv[2].p, c->argv[2].len) : -1;
     if (r < 0) {
-        reply_null(c);
+        if (withscore)
+            reply_null_array(c);
+        else
+            reply_null(c);
         return;
     }
+    if (withscore) reply_array(c, 2);
     reply_int(c, reverse ? (long long)zset_len(z) - 1 - r : r);
+    if (withscore) {
+        double s = 0;
+        zset_score(z, c->argv[2].p, c->argv[2].len, &s);
+        reply_double(c, s);
+    }
 }
 
 static void cmd_zrank(Client *c) {
@@ -1382,8 +1405,8 @@ const Command zset_commands[] = {
     {"zcard", cmd_zcard, 2, R_FAST, AR_FAST, 1, 1, 1, NULL},
     {"zscore", cmd_zscore, 3, R_FAST, AR_FAST, 1, 1, 1, NULL},
     {"zmscore", cmd_zmscore, -3, R_FAST, AR_FAST, 1, 1, 1, NULL},
-    {"zrank", cmd_zrank, 3, R_FAST, AR_FAST, 1, 1, 1, NULL},
-    {"zrevrank", cmd_zrevrank, 3, R_FAST, AR_FAST, 1, 1, 1, NULL},
+    {"zrank", cmd_zrank, -3, R_FAST, AR_FAST, 1, 1, 1, NULL},
+    {"zrevrank", cmd_zrevrank, -3, R_FAST, AR_FAST, 1, 1, 1, NULL},
     {"zcount", cmd_zcount, 4, R_FAST, AR_FAST, 1, 1, 1, NULL},
     {"zlexcount", cmd_zlexcount, 4, R_FAST, AR_FAST, 1, 1, 1, NULL},
     {"zrange", cmd_zrange, -4, CMD_READONLY, AR_SLOW, 1, 1, 1, NULL},

@@ -1905,9 +1905,13 @@ static const MetaKeySpec k_zrangestore[] = {
 static const MetaArg a_zrank[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"withscore", "pure-token", -1, "WITHSCORE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
 static const MetaKeySpec k_zrank[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_zrank[] = {
+    "7.2.0", "Added the optional `WITHSCORE` argument.",
 };
 static const MetaArg a_zrem[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1985,9 +1989,13 @@ static const char *const h_zrevrangebyscore[] = {
 static const MetaArg a_zrevrank[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"withscore", "pure-token", -1, "WITHSCORE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
 static const MetaKeySpec k_zrevrank[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_zrevrank[] = {
+    "7.2.0", "Added the optional `WITHSCORE` argument.",
 };
 static const MetaArg a_zscan[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -2332,7 +2340,7 @@ const CommandMeta command_meta_table[] = {
     {"zrangebylex", "Return a range of members in a sorted set, by lexicographical range", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", "deprecated", "6.2.0", "`ZRANGE` with the `BYLEX` argument", NULL, 0, NULL, k_zrangebylex, 1, a_zrangebylex, 4},
     {"zrangebyscore", "Return a range of members in a sorted set, by score", "1.0.5", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", "deprecated", "6.2.0", "`ZRANGE` with the `BYSCORE` argument", h_zrangebyscore, 1, NULL, k_zrangebyscore, 1, a_zrangebyscore, 5},
     {"zrangestore", "Store a range of members from sorted set into another key", "6.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.", NULL, NULL, NULL, NULL, 0, NULL, k_zrangestore, 2, a_zrangestore, 7},
-    {"zrank", "Determine the index of a member in a sorted set", "2.0.0", "sorted-set", "O(log(N))", NULL, NULL, NULL, NULL, 0, NULL, k_zrank, 1, a_zrank, 2},
+    {"zrank", "Determine the index of a member in a sorted set", "2.0.0", "sorted-set", "O(log(N))", NULL, NULL, NULL, h_zrank, 1, NULL, k_zrank, 1, a_zrank, 3},
     {"zrem", "Remove one or more members from a sorted set", "1.2.0", "sorted-set", "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.", NULL, NULL, NULL, h_zrem, 1, NULL, k_zrem, 1, a_zrem, 2},
     {"zremrangebylex", "Remove all members in a sorted set between the given lexicographical range", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", NULL, NULL, NULL, NULL, 0, NULL, k_zremrangebylex, 1, a_zremrangebylex, 3},
     {"zremrangebyrank", "Remove all members in a sorted set within the given indexes", "2.0.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", NULL, NULL, NULL, NULL, 0, NULL, k_zremrangebyrank, 1, a_zremrangebyrank, 3},
@@ -2340,7 +2348,7 @@ const CommandMeta command_meta_table[] = {
     {"zrevrange", "Return a range of members in a sorted set, by index, with scores ordered from high to low", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", "deprecated", "6.2.0", "`ZRANGE` with the `REV` argument", NULL, 0, NULL, k_zrevrange, 1, a_zrevrange, 4},
     {"zrevrangebylex", "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", "deprecated", "6.2.0", "`ZRANGE` with the `REV` and `BYLEX` arguments", NULL, 0, NULL, k_zrevrangebylex, 1, a_zrevrangebylex, 4},
     {"zrevrangebyscore", "Return a range of members in a sorted set, by score, with scores ordered from high to low", "2.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", "deprecated", "6.2.0", "`ZRANGE` with the `REV` and `BYSCORE` arguments", h_zrevrangebyscore, 1, NULL, k_zrevrangebyscore, 1, a_zrevrangebyscore, 5},
-    {"zrevrank", "Determine the index of a member in a sorted set, with scores ordered from high to low", "2.0.0", "sorted-set", "O(log(N))", NULL, NULL, NULL, NULL, 0, NULL, k_zrevrank, 1, a_zrevrank, 2},
+    {"zrevrank", "Determine the index of a member in a sorted set, with scores ordered from high to low", "2.0.0", "sorted-set", "O(log(N))", NULL, NULL, NULL, h_zrevrank, 1, NULL, k_zrevrank, 1, a_zrevrank, 3},
     {"zscan", "Incrementally iterate sorted sets elements and associated scores", "2.8.0", "sorted-set", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_zscan, 1, a_zscan, 4},
     {"zscore", "Get the score associated with the given member in a sorted set", "1.2.0", "sorted-set", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_zscore, 1, a_zscore, 2},
     {"zunion", "Add multiple sorted sets", "6.2.0", "sorted-set", "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zunion, 1, a_zunion, 5},

@@ -228,3 +228,27 @@ def test_encoding_follows_configs(r):
     finally:
         r.config_set("zset-max-listpack-entries", 128)
         r.config_set("zset-max-listpack-value", 64)
+
+
+def test_zrank_withscore_72(server):
+    """Redis 7.2's WITHSCORE (from the docs): [rank, score]; a missing member
+    or key answers a null array (RESP2 *-1, where plain ZRANK has $-1)."""
+    c = server.raw()
+    c.call("DEL", "wz", "ws")
+    c.call("ZADD", "wz", "1.5", "a", "2", "b", "-3", "c")
+    assert c.call_raw("ZRANK", "wz", "a", "WITHSCORE") == b"*2\r\n:1\r\n$3\r\n1.5\r\n"
+    assert c.call_raw("ZREVRANK", "wz", "a", "withscore") == b"*2\r\n:1\r\n$3\r\n1.5\r\n"
+    assert c.call_raw("ZREVRANK", "wz", "b", "WITHSCORE") == b"*2\r\n:0\r\n$1\r\n2\r\n"
+    assert c.call_raw("ZRANK", "wz", "c") == b":0\r\n"
+    assert c.call_raw("ZRANK", "wz", "nope") == b"$-1\r\n"
+    assert c.call_raw("ZRANK", "wz", "nope", "WITHSCORE") == b"*-1\r\n"
+    assert c.call_raw("ZRANK", "none", "a", "WITHSCORE") == b"*-1\r\n"
+    assert c.call_raw("ZRANK", "wz", "a", "WITHSCORES") == b"-ERR syntax error\r\n"
+    assert c.call_raw("ZRANK", "wz", "a", "WITHSCORE", "x") == \
+        b"-ERR wrong number of arguments for 'zrank' command\r\n"
+    c.call("SET", "ws", "v")
+    assert c.call_raw("ZREVRANK", "ws", "a", "WITHSCORE").startswith(b"-WRONGTYPE")
+    c.call("HELLO", "3")
+    assert c.call_raw("ZRANK", "wz", "a", "WITHSCORE") == b"*2\r\n:1\r\n,1.5\r\n"
+    assert c.call_raw("ZRANK", "wz", "nope", "WITHSCORE") == b"_\r\n"
+    c.close()
