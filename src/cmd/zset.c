@@ -1262,6 +1262,12 @@ static void cmd_zrandmember(Client *c) {
         return;
     }
     size_t size = zset_len(z);
+    if (l < -(1LL << 32)) {
+        /* 7.0 would try to send more than 2^32 draws (tens of GB) and never
+         * come back: refused instead */
+        reply_error(c, "ERR value is out of range");
+        return;
+    }
     if (l < 0 || l == 1) {
         /* repetitions allowed: each draw independent */
         unsigned long long count = l < 0 ? (unsigned long long)-l : 1;

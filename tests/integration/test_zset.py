@@ -252,3 +252,11 @@ def test_zrank_withscore_72(server):
     assert c.call_raw("ZRANK", "wz", "a", "WITHSCORE") == b"*2\r\n:1\r\n,1.5\r\n"
     assert c.call_raw("ZRANK", "wz", "nope", "WITHSCORE") == b"_\r\n"
     c.close()
+
+
+def test_zrandmember_refuses_absurd_draws(r):
+    """Deliberately unlike 7.0, which would try to send 2^62 members."""
+    r.zadd("z", {"a": 1})
+    with pytest.raises(redis.ResponseError, match="value is out of range"):
+        r.execute_command("ZRANDMEMBER", "z", str(-(1 << 62)))
+    assert r.execute_command("ZRANDMEMBER", "z", "-3") == [b"a", b"a", b"a"]
