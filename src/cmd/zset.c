@@ -1079,7 +1079,9 @@ static Zset *setop(SetSrc *src, int n, int op, int agg, long long limit, size_t 
                 int j = 1;
                 for (; j < n; j++) {
                     if (!src[j].z || !zset_score(src[j].z, m, len, &other)) break;
-                    v = aggregate(agg, v, weighted(src[j].weight, other));
+                    /* 7.0 turns only the first set's NaN (0 * inf) into 0;
+                     * a later one reaches the aggregate (SUM: 0) */
+                    v = aggregate(agg, v, src[j].weight * other);
                 }
                 if (j < n) continue;
                 if (card) {

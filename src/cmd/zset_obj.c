@@ -556,7 +556,7 @@ int zset_set(Zset *z, const char *m, size_t len, double score) {
         zsl_add(z, m, len, score);
         return 1;
     }
-    if (x->score == score) return 0;
+    if (x->score == score && !signbit(x->score) == !signbit(score)) return 0; /* -0 is kept */
     /* Stays in place when the new score keeps it between its neighbours. */
     ZNode *next = x->lv[0].fwd;
     if ((!x->back ||
