@@ -194,6 +194,22 @@ def test_blocking_pops(diff):
         Recv(1),
         Call("BZPOPMIN d 0.05", wait=False, client=2), Recv(2),
         Call("BZMPOP 0.05 1 d MIN", wait=False, client=2), Recv(2),
+        # stores create the key: the waiter is served
+        "ZADD src 1 a 2 b 3 c",
+        Call("BZPOPMAX u1 0", wait=False, client=1),
+        Call("BZMPOP 0 1 u2 MIN COUNT 5", wait=False, client=2),
+        "ZUNIONSTORE u1 1 src", Recv(1),
+        "ZRANGESTORE u2 src 0 1", Recv(2),
+        "ZRANGE u1 0 -1", "EXISTS u2",
+        # added and removed in one transaction: nothing to serve yet
+        Call("BZPOPMIN t 0", wait=False, client=1),
+        "MULTI", "ZADD t 1 a", "DEL t", "EXEC",
+        "ZADD t 5 z", Recv(1),
+        # the key several clients wait on: FIFO, each takes what is there
+        Call("BZPOPMIN f 0", wait=False, client=1),
+        Call("BZMPOP 0 1 f MAX COUNT 2", wait=False, client=2),
+        Call("BZPOPMAX f 0", wait=False, client=3),
+        "ZADD f 1 a 2 b 3 c 4 d", Recv(1), Recv(2), Recv(3), "EXISTS f",
     ]
     diff.run(script)
     diff.run(script, resp=3)
