@@ -448,3 +448,23 @@ def test_random_scripts(diff, seed):
     reset = ["CONFIG SET zset-max-listpack-entries 128", "CONFIG SET zset-max-listpack-value 64"]
     script = setup + random_script(seed) + ["ZRANGE k1 0 -1 WITHSCORES", "ZRANGE k2 0 -1 WITHSCORES"] + reset
     diff.run(script, resp=2 if seed % 2 else 3)
+
+
+def test_scripts(diff):
+    script = [
+        "ZADD z 1.5 a 2 b -inf c",
+        "EVAL \"return redis.call('zscore', KEYS[1], 'a')\" 1 z",
+        "EVAL \"return redis.call('zrange', KEYS[1], 0, -1, 'withscores')\" 1 z",
+        "EVAL \"redis.setresp(3); return redis.call('zscore', KEYS[1], 'a')\" 1 z",
+        "EVAL \"redis.setresp(3); return redis.call('zrange', KEYS[1], 0, -1, 'withscores')\" 1 z",
+        "EVAL \"redis.setresp(3); return redis.call('zpopmin', KEYS[1], 1)\" 1 z",
+        "EVAL \"return redis.call('zmpop', 1, KEYS[1], 'max')\" 1 z",
+        "EVAL \"return redis.call('bzmpop', 0, 1, KEYS[1], 'max')\" 1 z",
+        "EVAL \"return redis.call('bzmpop', 0, 1, 'none', 'max')\" 0",
+        "EVAL \"return redis.pcall('bzpopmin', 'none', 0)\" 0",
+        "EVAL \"return redis.call('zadd', KEYS[1], 'nan', 'x')\" 1 z",
+        "EVAL \"return redis.call('zincrby', KEYS[1], 1, 'n')\" 1 z",
+        "EVAL \"redis.setresp(3); return redis.call('zrank', KEYS[1], 'n')\" 1 z",
+        "ZRANGE z 0 -1 WITHSCORES",
+    ]
+    both(diff, script)
