@@ -126,10 +126,6 @@ static int get_score_or_reply(Client *c, Slice s, double *out) {
     return -1;
 }
 
-static int get_long_or_reply(Client *c, Slice s, long long *out) {
-    return get_ll_or_reply(c, s, out);
-}
-
 /* Makes z indexed before a member of len bytes is added when the packed
  * form would go past its limits. */
 static void before_add(Zset *z, size_t len) {
@@ -140,7 +136,8 @@ static void before_add(Zset *z, size_t len) {
 
 /* Adds member to z (a result being built), keeping 7.0's representation. */
 static void add_member(Zset *z, const char *m, size_t len, double score) {
-    if (!zset_score(z, m, len, &(double){0})) before_add(z, len);
+    double old;
+    if (!zset_score(z, m, len, &old)) before_add(z, len);
     zset_set(z, m, len, score);
 }
 
@@ -503,8 +500,8 @@ static void lex_ranks(const Zset *z, const LexBound *lo, const LexBound *hi, siz
     if (*to < *from) *to = *from;
 }
 
-/* Rank range (ZRANGE start stop) to [*from, *to) in the walking direction;
- * 0 when empty. */
+/* A rank range (ZRANGE start stop, negative from the end) over n elements
+ * as its first rank and count; 0 when empty. */
 static int index_ranks(long long n, long long start, long long end, size_t *from, size_t *count) {
     if (start < 0) start += n;
     if (end < 0) end += n;
@@ -545,8 +542,8 @@ static void zrange_generic(Client *c, int first, const Slice *dst, RangeType rt,
         if (!dst && slice_eq_nocase(a, "withscores")) {
             withscores = 1;
         } else if (slice_eq_nocase(a, "limit") && left >= 2) {
-            if (get_long_or_reply(c, c->argv[j + 1], &offset) != 0 ||
-                get_long_or_reply(c, c->argv[j + 2], &limit) != 0)
+            if (get_ll_or_reply(c, c->argv[j + 1], &offset) != 0 ||
+                get_ll_or_reply(c, c->argv[j + 2], &limit) != 0)
                 return;
             j += 2;
         } else if (dir < 0 && slice_eq_nocase(a, "rev")) {
@@ -580,8 +577,8 @@ static void zrange_generic(Client *c, int first, const Slice *dst, RangeType rt,
     ScoreRange sr;
     LexBound lo, hi;
     if (rt == RT_RANK) {
-        if (get_long_or_reply(c, c->argv[min_i], &istart) != 0 ||
-            get_long_or_reply(c, c->argv[max_i], &iend) != 0)
+        if (get_ll_or_reply(c, c->argv[min_i], &istart) != 0 ||
+            get_ll_or_reply(c, c->argv[max_i], &iend) != 0)
             return;
     } else if (rt == RT_SCORE) {
         if (parse_score_range(c->argv[min_i], c->argv[max_i], &sr) != 0) {
@@ -693,8 +690,8 @@ static void zremrange_generic(Client *c, RangeType rt) {
     ScoreRange sr;
     LexBound lo, hi;
     if (rt == RT_RANK) {
-        if (get_long_or_reply(c, c->argv[2], &istart) != 0 ||
-            get_long_or_reply(c, c->argv[3], &iend) != 0)
+        if (get_ll_or_reply(c, c->argv[2], &istart) != 0 ||
+            get_ll_or_reply(c, c->argv[3], &iend) != 0)
             return;
     } else if (rt == RT_SCORE) {
         if (parse_score_range(c->argv[2], c->argv[3], &sr) != 0) {
