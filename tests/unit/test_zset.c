@@ -153,8 +153,11 @@ static int scan_seen[2000];
 
 static void scan_mark(void *priv, const char *m, size_t len, double score) {
     (void)priv;
-    (void)len;
-    int i = atoi(m + 1);
+    char buf[32]; /* members are not NUL-terminated */
+    size_t n = len < sizeof buf - 1 ? len : sizeof buf - 1;
+    memcpy(buf, m, n);
+    buf[n] = '\0';
+    int i = atoi(buf + 1);
     if (i >= 0 && i < 2000) scan_seen[i]++;
     CHECK(score == i);
 }
