@@ -175,6 +175,40 @@ static const MetaKeySpec k_bitpos[] = {
 static const char *const h_bitpos[] = {
     "7.0.0", "Added the `BYTE|BIT` option.",
 };
+static const MetaArg a_bzmpop_3[] = {
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_bzmpop[] = {
+    {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_bzmpop_3, 2},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_bzmpop[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_bzpopmax[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_bzpopmax[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, -2, 1, 0},
+};
+static const char *const h_bzpopmax[] = {
+    "6.0.0", "`timeout` is interpreted as a double instead of an integer.",
+};
+static const MetaArg a_bzpopmin[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_bzpopmin[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, -2, 1, 0},
+};
+static const char *const h_bzpopmin[] = {
+    "6.0.0", "`timeout` is interpreted as a double instead of an integer.",
+};
 static const MetaArg a_client_caching_0[] = {
     {"yes", "pure-token", -1, "YES", NULL, NULL, NULL, 0, NULL, 0},
     {"no", "pure-token", -1, "NO", NULL, NULL, NULL, 0, NULL, 0},
@@ -1915,6 +1949,381 @@ static const char *const h_xtrim[] = {
     "6.2.0", "Added the `MINID` trimming strategy and the `LIMIT` option.",
     "8.2.0", "Added the `KEEPREF`, `DELREF` and `ACKED` options.",
 };
+static const MetaArg a_zadd_1[] = {
+    {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0},
+    {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zadd_2[] = {
+    {"gt", "pure-token", -1, "GT", NULL, NULL, NULL, 0, NULL, 0},
+    {"lt", "pure-token", -1, "LT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zadd_5[] = {
+    {"score", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zadd[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"condition", "oneof", -1, NULL, NULL, "3.0.2", NULL, META_ARG_OPTIONAL, a_zadd_1, 2},
+    {"comparison", "oneof", -1, NULL, NULL, "6.2.0", NULL, META_ARG_OPTIONAL, a_zadd_2, 2},
+    {"change", "pure-token", -1, "CH", NULL, "3.0.2", NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"increment", "pure-token", -1, "INCR", NULL, "3.0.2", NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"score_member", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_zadd_5, 2},
+};
+static const MetaKeySpec k_zadd[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_zadd[] = {
+    "2.4.0", "Accepts multiple elements.",
+    "3.0.2", "Added the `XX`, `NX`, `CH` and `INCR` options.",
+    "6.2.0", "Added the `GT` and `LT` options.",
+};
+static const MetaArg a_zcard[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_zcard[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zcount[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_zcount[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zdiff[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zdiff[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_zdiffstore[] = {
+    {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_zdiffstore[] = {
+    {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_zincrby[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"increment", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_zincrby[] = {
+    {NULL, "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zinter_3[] = {
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zinter[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zinter_3, 3},
+    {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zinter[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_zintercard[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"limit", "integer", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zintercard[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_zinterstore_4[] = {
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zinterstore[] = {
+    {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zinterstore_4, 3},
+};
+static const MetaKeySpec k_zinterstore[] = {
+    {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_zlexcount[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_zlexcount[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zmpop_2[] = {
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zmpop[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_zmpop_2, 2},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zmpop[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_zmscore[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_zmscore[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zpopmax[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zpopmax[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zpopmin[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zpopmin[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zrandmember_1[] = {
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_zrandmember[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"options", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_zrandmember_1, 2},
+};
+static const MetaKeySpec k_zrandmember[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zrange_3[] = {
+    {"byscore", "pure-token", -1, "BYSCORE", NULL, NULL, NULL, 0, NULL, 0},
+    {"bylex", "pure-token", -1, "BYLEX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zrange_5[] = {
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zrange[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"stop", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"sortby", "oneof", -1, NULL, NULL, "6.2.0", NULL, META_ARG_OPTIONAL, a_zrange_3, 2},
+    {"rev", "pure-token", -1, "REV", NULL, "6.2.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"offset_count", "block", -1, "LIMIT", NULL, "6.2.0", NULL, META_ARG_OPTIONAL, a_zrange_5, 2},
+    {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zrange[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_zrange[] = {
+    "6.2.0", "Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options.",
+};
+static const MetaArg a_zrangebylex_3[] = {
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zrangebylex[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zrangebylex_3, 2},
+};
+static const MetaKeySpec k_zrangebylex[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zrangebyscore_4[] = {
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zrangebyscore[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"withscores", "pure-token", -1, "WITHSCORES", NULL, "2.0.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zrangebyscore_4, 2},
+};
+static const MetaKeySpec k_zrangebyscore[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_zrangebyscore[] = {
+    "2.0.0", "Added the `WITHSCORES` modifier.",
+};
+static const MetaArg a_zrangestore_4[] = {
+    {"byscore", "pure-token", -1, "BYSCORE", NULL, NULL, NULL, 0, NULL, 0},
+    {"bylex", "pure-token", -1, "BYLEX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zrangestore_6[] = {
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zrangestore[] = {
+    {"dst", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"src", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"sortby", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_zrangestore_4, 2},
+    {"rev", "pure-token", -1, "REV", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zrangestore_6, 2},
+};
+static const MetaKeySpec k_zrangestore[] = {
+    {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zrank[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"withscore", "pure-token", -1, "WITHSCORE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zrank[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_zrank[] = {
+    "7.2.0", "Added the optional `WITHSCORE` argument.",
+};
+static const MetaArg a_zrem[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_zrem[] = {
+    {NULL, "RW delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_zrem[] = {
+    "2.4.0", "Accepts multiple elements.",
+};
+static const MetaArg a_zremrangebylex[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_zremrangebylex[] = {
+    {NULL, "RW delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zremrangebyrank[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"stop", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_zremrangebyrank[] = {
+    {NULL, "RW delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zremrangebyscore[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_zremrangebyscore[] = {
+    {NULL, "RW delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zrevrange[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"stop", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zrevrange[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zrevrangebylex_3[] = {
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zrevrangebylex[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zrevrangebylex_3, 2},
+};
+static const MetaKeySpec k_zrevrangebylex[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zrevrangebyscore_4[] = {
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zrevrangebyscore[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zrevrangebyscore_4, 2},
+};
+static const MetaKeySpec k_zrevrangebyscore[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_zrevrangebyscore[] = {
+    "2.1.6", "`min` and `max` can be exclusive.",
+};
+static const MetaArg a_zrevrank[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"withscore", "pure-token", -1, "WITHSCORE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zrevrank[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_zrevrank[] = {
+    "7.2.0", "Added the optional `WITHSCORE` argument.",
+};
+static const MetaArg a_zscan[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"pattern", "pattern", -1, "MATCH", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zscan[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zscore[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_zscore[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zunion_3[] = {
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zunion[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zunion_3, 3},
+    {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zunion[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_zunionstore_4[] = {
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zunionstore[] = {
+    {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zunionstore_4, 3},
+};
+static const MetaKeySpec k_zunionstore[] = {
+    {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
 
 const CommandMeta command_meta_table[] = {
     {"acl", "A container for Access List Control commands ", "6.0.0", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
@@ -1941,6 +2350,9 @@ const CommandMeta command_meta_table[] = {
     {"bitfield_ro", "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD", "6.0.0", "bitmap", "O(1) for each subcommand specified", NULL, NULL, NULL, NULL, 0, NULL, k_bitfield_ro, 1, a_bitfield_ro, 2},
     {"bitop", "Performs bitwise operations on multiple strings, and stores the result.", "2.6.0", "bitmap", "O(N)", NULL, NULL, NULL, NULL, 0, NULL, k_bitop, 2, a_bitop, 3},
     {"bitpos", "Find first bit set or clear in a string", "2.8.7", "bitmap", "O(N)", NULL, NULL, NULL, h_bitpos, 1, NULL, k_bitpos, 1, a_bitpos, 3},
+    {"bzmpop", "Remove and return members with scores in a sorted set or block until one is available", "7.0.0", "sorted-set", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", NULL, NULL, NULL, NULL, 0, NULL, k_bzmpop, 1, a_bzmpop, 5},
+    {"bzpopmax", "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", "5.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", NULL, NULL, NULL, h_bzpopmax, 1, NULL, k_bzpopmax, 1, a_bzpopmax, 2},
+    {"bzpopmin", "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", "5.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", NULL, NULL, NULL, h_bzpopmin, 1, NULL, k_bzpopmin, 1, a_bzpopmin, 2},
     {"client", "A container for client connection commands", "2.4.0", "connection", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"client|caching", "Instruct the server about tracking or not keys in the next request", "6.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_caching, 1},
     {"client|getname", "Get the current connection name", "2.6.9", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
@@ -2223,5 +2635,37 @@ const CommandMeta command_meta_table[] = {
     {"xrevrange", "Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE", "5.0.0", "stream", "O(N) with N being the number of elements returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).", NULL, NULL, NULL, h_xrevrange, 1, NULL, k_xrevrange, 1, a_xrevrange, 4},
     {"xsetid", "An internal command for replicating stream values", "5.0.0", "stream", "O(1)", NULL, NULL, NULL, h_xsetid, 1, NULL, k_xsetid, 1, a_xsetid, 4},
     {"xtrim", "Deletes messages from the beginning of a stream.", "5.0.0", "stream", "O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.", NULL, NULL, NULL, h_xtrim, 2, "nondeterministic_output", k_xtrim, 1, a_xtrim, 2},
+    {"zadd", "Add one or more members to a sorted set, or update its score if it already exists", "1.2.0", "sorted-set", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", NULL, NULL, NULL, h_zadd, 3, NULL, k_zadd, 1, a_zadd, 6},
+    {"zcard", "Get the number of members in a sorted set", "1.2.0", "sorted-set", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_zcard, 1, a_zcard, 1},
+    {"zcount", "Count the members in a sorted set with scores within the given values", "2.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zcount, 1, a_zcount, 3},
+    {"zdiff", "Subtract multiple sorted sets", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", NULL, NULL, NULL, NULL, 0, NULL, k_zdiff, 1, a_zdiff, 3},
+    {"zdiffstore", "Subtract multiple sorted sets and store the resulting sorted set in a new key", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", NULL, NULL, NULL, NULL, 0, NULL, k_zdiffstore, 2, a_zdiffstore, 3},
+    {"zincrby", "Increment the score of a member in a sorted set", "1.2.0", "sorted-set", "O(log(N)) where N is the number of elements in the sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zincrby, 1, a_zincrby, 3},
+    {"zinter", "Intersect multiple sorted sets", "6.2.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zinter, 1, a_zinter, 5},
+    {"zintercard", "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0", "sorted-set", "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.", NULL, NULL, NULL, NULL, 0, NULL, k_zintercard, 1, a_zintercard, 3},
+    {"zinterstore", "Intersect multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zinterstore, 2, a_zinterstore, 5},
+    {"zlexcount", "Count the number of members in a sorted set between a given lexicographical range", "2.8.9", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zlexcount, 1, a_zlexcount, 3},
+    {"zmpop", "Remove and return members with scores in a sorted set", "7.0.0", "sorted-set", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", NULL, NULL, NULL, NULL, 0, NULL, k_zmpop, 1, a_zmpop, 4},
+    {"zmscore", "Get the score associated with the given members in a sorted set", "6.2.0", "sorted-set", "O(N) where N is the number of members being requested.", NULL, NULL, NULL, NULL, 0, NULL, k_zmscore, 1, a_zmscore, 2},
+    {"zpopmax", "Remove and return members with the highest scores in a sorted set", "5.0.0", "sorted-set", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", NULL, NULL, NULL, NULL, 0, NULL, k_zpopmax, 1, a_zpopmax, 2},
+    {"zpopmin", "Remove and return members with the lowest scores in a sorted set", "5.0.0", "sorted-set", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", NULL, NULL, NULL, NULL, 0, NULL, k_zpopmin, 1, a_zpopmin, 2},
+    {"zrandmember", "Get one or multiple random elements from a sorted set", "6.2.0", "sorted-set", "O(N) where N is the number of elements returned", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_zrandmember, 1, a_zrandmember, 2},
+    {"zrange", "Return a range of members in a sorted set", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", NULL, NULL, NULL, h_zrange, 1, NULL, k_zrange, 1, a_zrange, 7},
+    {"zrangebylex", "Return a range of members in a sorted set, by lexicographical range", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", "deprecated", "6.2.0", "`ZRANGE` with the `BYLEX` argument", NULL, 0, NULL, k_zrangebylex, 1, a_zrangebylex, 4},
+    {"zrangebyscore", "Return a range of members in a sorted set, by score", "1.0.5", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", "deprecated", "6.2.0", "`ZRANGE` with the `BYSCORE` argument", h_zrangebyscore, 1, NULL, k_zrangebyscore, 1, a_zrangebyscore, 5},
+    {"zrangestore", "Store a range of members from sorted set into another key", "6.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.", NULL, NULL, NULL, NULL, 0, NULL, k_zrangestore, 2, a_zrangestore, 7},
+    {"zrank", "Determine the index of a member in a sorted set", "2.0.0", "sorted-set", "O(log(N))", NULL, NULL, NULL, h_zrank, 1, NULL, k_zrank, 1, a_zrank, 3},
+    {"zrem", "Remove one or more members from a sorted set", "1.2.0", "sorted-set", "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.", NULL, NULL, NULL, h_zrem, 1, NULL, k_zrem, 1, a_zrem, 2},
+    {"zremrangebylex", "Remove all members in a sorted set between the given lexicographical range", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", NULL, NULL, NULL, NULL, 0, NULL, k_zremrangebylex, 1, a_zremrangebylex, 3},
+    {"zremrangebyrank", "Remove all members in a sorted set within the given indexes", "2.0.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", NULL, NULL, NULL, NULL, 0, NULL, k_zremrangebyrank, 1, a_zremrangebyrank, 3},
+    {"zremrangebyscore", "Remove all members in a sorted set within the given scores", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", NULL, NULL, NULL, NULL, 0, NULL, k_zremrangebyscore, 1, a_zremrangebyscore, 3},
+    {"zrevrange", "Return a range of members in a sorted set, by index, with scores ordered from high to low", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", "deprecated", "6.2.0", "`ZRANGE` with the `REV` argument", NULL, 0, NULL, k_zrevrange, 1, a_zrevrange, 4},
+    {"zrevrangebylex", "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", "deprecated", "6.2.0", "`ZRANGE` with the `REV` and `BYLEX` arguments", NULL, 0, NULL, k_zrevrangebylex, 1, a_zrevrangebylex, 4},
+    {"zrevrangebyscore", "Return a range of members in a sorted set, by score, with scores ordered from high to low", "2.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", "deprecated", "6.2.0", "`ZRANGE` with the `REV` and `BYSCORE` arguments", h_zrevrangebyscore, 1, NULL, k_zrevrangebyscore, 1, a_zrevrangebyscore, 5},
+    {"zrevrank", "Determine the index of a member in a sorted set, with scores ordered from high to low", "2.0.0", "sorted-set", "O(log(N))", NULL, NULL, NULL, h_zrevrank, 1, NULL, k_zrevrank, 1, a_zrevrank, 3},
+    {"zscan", "Incrementally iterate sorted sets elements and associated scores", "2.8.0", "sorted-set", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_zscan, 1, a_zscan, 4},
+    {"zscore", "Get the score associated with the given member in a sorted set", "1.2.0", "sorted-set", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_zscore, 1, a_zscore, 2},
+    {"zunion", "Add multiple sorted sets", "6.2.0", "sorted-set", "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zunion, 1, a_zunion, 5},
+    {"zunionstore", "Add multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zunionstore, 2, a_zunionstore, 5},
 };
 const size_t command_meta_count = sizeof command_meta_table / sizeof command_meta_table[0];

@@ -59,6 +59,8 @@ DATASET = [
     ("HSET", "ahash", "f", "v"),
     ("SADD", "iset", "3", "1"),
     ("SADD", "sset", "a", "1"),
+    ("ZADD", "azset", "1", "a", "2.5", "b", "-inf", "c"),
+    ("ZADD", "bigzset") + tuple(x for i in range(200) for x in (str(i), "m%d" % i)),
     ("SELECT", "3"),
     ("SET", "db3", "three"),
     ("XADD", "s3", "7-7", "a", "1"),
@@ -108,6 +110,12 @@ MORE = [
     ("LPUSH", "alist", "d"),
     ("HSET", "ahash", "g", "w"),
     ("SADD", "aset", "m"),
+    ("ZINCRBY", "azset", "5", "a"),
+    ("ZPOPMIN", "bigzset", "3"),
+    ("ZMPOP", "1", "bigzset", "MAX", "COUNT", "2"),
+    ("BZPOPMIN", "azset", "0"),
+    ("ZUNIONSTORE", "zu", "2", "azset", "bigzset", "WEIGHTS", "2", "1"),
+    ("ZREMRANGEBYSCORE", "bigzset", "10", "20"),
     ("SELECT", "1"),
     ("SET", "db1", "one"),
     ("XADD", "s1", "1-1", "a", "b"),
@@ -120,7 +128,7 @@ MORE = [
     ("INCRBYFLOAT", "flt", "1.5"),
 ]
 
-STORED = (Status(b"string"), Status(b"stream"), Status(b"hash"), Status(b"set"))
+STORED = (Status(b"string"), Status(b"stream"), Status(b"hash"), Status(b"set"), Status(b"zset"))
 
 
 def run(srv, cmds):
@@ -131,7 +139,7 @@ def run(srv, cmds):
 
 
 def snapshot(srv, dbs=(0, 1, 3)):
-    """Every read of the string and stream keys, normalised (TTLs rounded)."""
+    """Every read of the string, stream and sorted-set keys, normalised (TTLs rounded)."""
     c = srv.raw()
     out = []
     for db in dbs:
@@ -150,6 +158,9 @@ def snapshot(srv, dbs=(0, 1, 3)):
                 continue
             if t == Status(b"set"):
                 out.append((k, "smembers", sorted(call_or_error(c, "SMEMBERS", k))))
+                continue
+            if t == Status(b"zset"):
+                out.append((k, "zrange", call_or_error(c, "ZRANGE", k, "0", "-1", "WITHSCORES")))
                 continue
             out.append((k, "xrange", call_or_error(c, "XRANGE", k, "-", "+")))
             out.append((k, "full", norm_stream_state(call_or_error(c, "XINFO", "STREAM", k, "FULL"), MASK)))
