@@ -18,9 +18,9 @@
  * the same state), ZMPOP and the blocking pops as ZPOPMIN/ZPOPMAX with the
  * key they popped from (and the count when one was given).
  *
- * Sets as inputs of ZUNION / ZINTER / ZDIFF (and their STORE forms) and
- * ZINTERCARD are answered WRONGTYPE for now: the set type is being written
- * beside this file and gets wired in once both are merged.
+ * Sets are inputs of ZUNION / ZINTER / ZDIFF (and their STORE forms) and
+ * ZINTERCARD as 7.0 takes them: every member with score 1 (copied into a
+ * temporary sorted set).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "cmd/set_obj.h"
 #include "cmd/zset_int.h"
 #include "server/core.h"
 
@@ -1018,7 +1019,13 @@ enum { AGG_SUM, AGG_MIN, AGG_MAX };
 typedef struct SetSrc {
     const Zset *z; /* NULL: a missing key (empty) */
     double weight;
+    Zset *owned; /* a set input, read as a sorted set of scores 1 (freed after) */
 } SetSrc;
+
+static int add_set_member(void *priv, Slice member) {
+    zset_set(priv, member.p, member.len, 1.0);
+    return 0;
+}
 
 static double aggregate(int agg, double target, double v) {
     if (agg == AGG_SUM) {
@@ -1121,12 +1128,20 @@ static void setop_command(Client *c, const Slice *dst, int numkeys_at, int op, i
     SetSrc *src = xcalloc((size_t)n, sizeof *src);
     int j = numkeys_at + 1;
     for (int i = 0; i < n; i++, j++) {
-        Zset *z;
-        /* TODO(sets): a set input counts as a sorted set of score 1; until
-         * the set type is merged it is WRONGTYPE like any other type. */
-        if (lookup(c, c->argv[j], dst != NULL, &z, NULL) != 0) goto done;
-        src[i].z = z;
         src[i].weight = 1.0;
+        Obj *o = dst ? db_lookup_write(c->db, c->argv[j]) : db_lookup_read(c->db, c->argv[j]);
+        if (o && o->type == OBJ_SET) {
+            /* a set counts as a sorted set whose scores are all 1 */
+            src[i].owned = zset_new();
+            set_foreach(o, add_set_member, src[i].owned);
+            src[i].z = src[i].owned;
+            continue;
+        }
+        if (o && o->type != OBJ_ZSET) {
+            reply_wrongtype(c);
+            goto done;
+        }
+        src[i].z = o ? o->ptr : NULL;
     }
     int agg = AGG_SUM, withscores = 0;
     long long limit = 0;
@@ -1181,6 +1196,7 @@ static void setop_command(Client *c, const Slice *dst, int numkeys_at, int op, i
         zset_free(out);
     }
 done:
+    for (long long i = 0; i < n; i++) zset_free(src[i].owned);
     xfree(src);
 }
 

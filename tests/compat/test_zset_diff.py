@@ -468,3 +468,22 @@ def test_scripts(diff):
         "ZRANGE z 0 -1 WITHSCORES",
     ]
     both(diff, script)
+
+
+SET_INPUT_SCRIPT = [
+    "SADD s1 a b c", "SADD s2 1 2 b", "SADD ints 3 1 2", "ZADD z1 2 a 5 x -1 b", "SET str x",
+    "ZUNION 2 s1 z1 WITHSCORES", "ZINTER 2 z1 s1 WITHSCORES", "ZDIFF 2 s1 z1 WITHSCORES",
+    "ZUNION 3 s1 s2 z1 WEIGHTS 2 3 4 WITHSCORES", "ZINTER 2 s1 s2 AGGREGATE MAX WITHSCORES",
+    "ZINTERCARD 2 s1 z1", "ZINTERCARD 2 s1 s2 LIMIT 1", "ZUNION 1 ints WITHSCORES",
+    "ZUNIONSTORE d 2 s1 s2", "ZRANGE d 0 -1 WITHSCORES", "OBJECT ENCODING d",
+    "ZINTERSTORE d2 2 s1 s2 AGGREGATE MIN", "ZRANGE d2 0 -1 WITHSCORES",
+    "ZDIFFSTORE d3 2 s2 s1", "ZRANGE d3 0 -1 WITHSCORES", "ZDIFFSTORE d3 2 s1 s1", "EXISTS d3",
+    "ZUNION 2 s1 str", "ZUNIONSTORE d 2 str s1", "ZINTERCARD 2 s1 str", "ZDIFF 2 str s1",
+    "ZUNION 2 s1 missing WITHSCORES",
+]
+
+
+def test_sets_as_inputs(diff):
+    """7.0 reads a set input of ZUNION/ZINTER/ZDIFF(STORE)/ZINTERCARD as a
+    sorted set whose scores are all 1."""
+    both(diff, SET_INPUT_SCRIPT)
