@@ -151,7 +151,7 @@ NEVER = {"shutdown", "monitor", "client|reply", "wait", "waitaof",
          "debug", "client|pause",
          # Not in streamd; listed for runs against redis-server (--bin).
          "acl", "module", "cluster", "readonly", "migrate",
-         "restore", "restore-asking", "lpop", "blpop", "brpop", "blmove", "brpoplpush",
+         "restore", "restore-asking", "blpop", "brpop", "blmove", "brpoplpush",
          "blmpop", "bzpopmin", "bzpopmax", "bzmpop", "client|tracking", "debug"}
 
 
@@ -1479,8 +1479,10 @@ def check_keysizes(c):
                 if ttl == -2 or 0 <= ttl < 30000:
                     return False
                 t = ok(c.call("TYPE", k), "TYPE")
-                name = {b"string": "distrib_strings_sizes", b"stream": "distrib_streams_items"}[bytes(t)]
-                n = ok(c.call("STRLEN" if t == b"string" else "XLEN", k), "STRLEN/XLEN")
+                name, length = {b"string": ("distrib_strings_sizes", "STRLEN"),
+                                b"stream": ("distrib_streams_items", "XLEN"),
+                                b"list": ("distrib_lists_items", "LLEN")}[bytes(t)]
+                n = ok(c.call(length, k), length)
                 bins = expected.setdefault("%s_%s" % (db, name), collections.Counter())
                 bins[n.bit_length()] += 1
     finally:
