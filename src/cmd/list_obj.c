@@ -244,6 +244,13 @@ static void nodes_relayout(List *l, uint32_t cap, uint32_t front) {
 /* Puts lp at node index pos (0 .. n_nodes). */
 static void nodes_insert(List *l, uint32_t pos, uint8_t *lp) {
     assert(pos <= l->n_nodes);
+    if (l->n_nodes == 0 && l->cap == 0) {
+        /* most lists fit one node: one slot, no room kept (MEMORY USAGE) */
+        nodes_relayout(l, 1, 0);
+        l->nodes[0] = lp;
+        l->n_nodes = 1;
+        return;
+    }
     if (pos == 0) {
         if (l->head == 0) {
             /* no room in front: make some, half of what is free */

@@ -125,9 +125,17 @@ MULTI = [
     "LTRIM x 0 0", "LSET x 0 z", "LMPOP 1 x LEFT", "EXEC", "LRANGE d 0 -1", "EXISTS a x",
 ]
 
+# Which list commands touch a WATCHed key (EXEC answers nil) and which not
+WATCH = []
+for cmd in ["LTRIM k 0 -1", "LTRIM k 5 1", "LREM k 0 zz", "LREM k 1 a", "LINSERT k BEFORE zz x",
+            "LINSERT k BEFORE a x", "LSET k 0 q", "LPUSHX k y", "LPUSHX nope y", "LPOP nope",
+            "LPOP k 0", "RPOP k", "LMOVE nope k LEFT LEFT", "LMOVE k k LEFT LEFT",
+            "LPOS k a", "LRANGE k 0 -1", "LMPOP 1 nope LEFT", "BLPOP k 0"]:
+    WATCH += ["DEL k", "RPUSH k a b c", "WATCH k", cmd, "MULTI", "PING", "EXEC"]
+
 SCRIPTS = {"push": PUSH, "pop": POP, "range": RANGE, "set_insert": SET_INSERT,
            "rem_trim": REM_TRIM, "lpos": LPOS, "move": MOVE, "mpop": MPOP,
-           "blockers_nonblocking": NONBLOCKING_BLOCKERS, "multi": MULTI}
+           "blockers_nonblocking": NONBLOCKING_BLOCKERS, "multi": MULTI, "watch": WATCH}
 
 
 @pytest.mark.parametrize("script", list(SCRIPTS.values()), ids=list(SCRIPTS))
@@ -208,6 +216,22 @@ BLOCKING = {
         Call("BLMOVE k d LEFT LEFT 0.05", client=1, wait=False), Recv(client=1),
         Call("BLMPOP 0.05 1 k LEFT", client=1, wait=False), Recv(client=1),
         Call("BRPOPLPUSH k d 0.05", client=1, wait=False), Recv(client=1),
+    ],
+    # a script's pushes wake the client after the script, with what is left
+    "script_push": [
+        Call("BLPOP k 0", client=1, wait=False),
+        "EVAL \"redis.call('rpush', KEYS[1], 'a', 'b'); redis.call('lpop', KEYS[1])\" 1 k",
+        Recv(client=1), "EXISTS k",
+    ],
+    # a list arriving by RENAME, COPY or RESTORE serves the waiter
+    "arrivals": [
+        "RPUSH src a b", Call("BLPOP k 0", client=1, wait=False), "RENAME src k",
+        Recv(client=1), Call("BRPOP k2 0", client=1, wait=False), "COPY k k2",
+        Recv(client=1), "EXISTS k k2",
+    ],
+    # FLUSHALL then a push: the waiter is still there
+    "flush": [
+        Call("BLPOP k 0", client=1, wait=False), "FLUSHALL", "RPUSH k z", Recv(client=1),
     ],
     # LPUSH with many elements to a key with several waiters
     "lpush_many": [
