@@ -42,9 +42,9 @@ static List *L(const Obj *o) {
     return o->ptr;
 }
 
+/* Lists made from now on take the current settings (as Redis's do). */
 static void sync_fill(void) {
-    long long f = settings.list_max_listpack_size;
-    list_set_fill(f < INT_MIN ? INT_MIN : f > INT_MAX ? INT_MAX : (int)f);
+    list_set_defaults(settings.list_max_listpack_size, settings.list_compress_depth);
 }
 
 /* key's value for reading (write: without counting a miss); -1 after
@@ -957,28 +957,41 @@ err:
     return RDB_ERR;
 }
 
-/* RPUSH key e1 .. e64, batch after batch, as Redis's AOF rewrite writes. */
+/* RPUSH key e1 .. e64, batch after batch, as Redis's AOF rewrite writes.
+ * The elements are copied: a view into a compressed node ends when the
+ * iterator reaches the next one. */
 static void list_aof_rewrite(Buf *out, Slice key, const Obj *o, int64_t now, void (*flush)(void *),
                              void *fp) {
     const List *l = L(o);
     enum { BATCH = 64 };
     Slice argv[2 + BATCH];
-    ListElem elems[BATCH];
+    size_t lens[BATCH];
+    Buf vals;
+    buf_init(&vals);
     ListIter it;
+    ListElem e;
     list_iter_init(&it, l, 0, 1);
     uint64_t left = l->count;
     argv[0] = slice_cstr("RPUSH");
     argv[1] = key;
     while (left > 0) {
         int n = left > BATCH ? BATCH : (int)left;
+        buf_clear(&vals);
         for (int i = 0; i < n; i++) {
-            list_iter_next(&it, &elems[i]);
-            argv[2 + i] = slice_of(elems[i].p, elems[i].len);
+            list_iter_next(&it, &e);
+            buf_append(&vals, e.p, e.len);
+            lens[i] = e.len;
+        }
+        size_t at = vals.off;
+        for (int i = 0; i < n; i++) {
+            argv[2 + i] = slice_of(vals.p + at, lens[i]);
+            at += lens[i];
         }
         resp_append_command(out, 2 + n, argv);
         left -= (uint64_t)n;
         if (flush) flush(fp);
     }
+    buf_free(&vals);
 }
 
 static const PersistTypeOps list_persist_ops = {

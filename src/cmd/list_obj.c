@@ -28,8 +28,8 @@
  * Rejected: one listpack per list below a threshold and a different
  * structure above (what Redis 7.2 does): Redis 7.0, the oracle, reports
  * "quicklist" for every list, and one representation means one set of code
- * paths. Rejected: compression of interior nodes (list-compress-depth):
- * not done yet.
+ * paths. Interior nodes may be kept compressed (list-compress-depth; see
+ * CNode below).
  *
  * Invariants (list_check): no empty node; every node's header agrees with
  * its bytes; count is the sum of the nodes' counts.
@@ -51,10 +51,14 @@ static const size_t size_classes[] = {4096, 8192, 16384, 32768, 65536};
 #define SIZE_SAFETY_LIMIT      8192
 #define SIZE_ESTIMATE_OVERHEAD 8
 
-static int list_fill = -2;
+/* What list_new() gives a new list (list-max-listpack-size,
+ * list-compress-depth), clamped as Redis clamps them. */
+static int16_t new_fill = -2;
+static uint16_t new_depth = 0;
 
-void list_set_fill(int fill) {
-    list_fill = fill;
+void list_set_defaults(long long fill, long long depth) {
+    new_fill = (int16_t)(fill > 32767 ? 32767 : fill < -5 ? -5 : fill);
+    new_depth = (uint16_t)(depth > 65535 ? 65535 : depth < 0 ? 0 : depth);
 }
 
 /* ---- listpack bytes ------------------------------------------------------ */
@@ -188,20 +192,137 @@ static size_t entry_offset(const uint8_t *lp, uint32_t k) {
 /* Whether a node of lp_bytes may take an element of len bytes (Redis's
  * estimate: the raw length plus 8, against the size class, or the count
  * under a positive fill). */
-static int node_allows(const uint8_t *lp, size_t len) {
+static int node_allows(const List *l, const uint8_t *lp, size_t len) {
+    int fill = l->fill;
     if (len >= (1u << 30)) return 0;
     size_t new_sz = lp_total(lp) + len + SIZE_ESTIMATE_OVERHEAD;
-    if (list_fill < 0) {
-        size_t cls = (size_t)(-(long long)list_fill) - 1;
+    if (fill < 0) {
+        size_t cls = (size_t)(-fill) - 1;
         if (cls >= sizeof size_classes / sizeof size_classes[0])
             cls = sizeof size_classes / sizeof size_classes[0] - 1;
         return new_sz <= size_classes[cls];
     }
     if (new_sz > SIZE_SAFETY_LIMIT) return 0;
-    return (long long)lp_num(lp) < (list_fill == 0 ? 1 : list_fill);
+    return (int)lp_num(lp) < (fill == 0 ? 1 : fill);
 }
 
 /* ---- nodes ---------------------------------------------------------------- */
+
+static uint8_t *node_at(const List *l, uint32_t i) {
+    return l->nodes[l->head + i];
+}
+
+/*
+ * Compressed nodes (list-compress-depth > 0): a node more than depth nodes
+ * from both ends is kept LZF-compressed when that saves 8 bytes or more, as
+ * Redis keeps them. Its slot then holds a tagged pointer (low bit set: no
+ * allocation is odd) to:
+ *
+ *   +-------------+-------------+---------+----------------------+
+ *   | raw_len u32 | c_len u32   | n u16   | LZF bytes (c_len)    |
+ *   +-------------+-------------+---------+----------------------+
+ *
+ * Writers open a node (decompressed in place) and close it after (compressed
+ * again if it lies inside); readers decompress into one shared buffer
+ * (node_view), so a view of a compressed node lasts until the next read of
+ * another compressed node. settle() ends every change: the depth nodes at
+ * each end raw, the next ones compressed.
+ */
+typedef struct CNode {
+    uint32_t raw_len, c_len;
+    uint16_t n;
+    uint8_t data[];
+} CNode;
+
+#define MIN_COMPRESS_BYTES   48
+#define MIN_COMPRESS_IMPROVE 8
+
+static int is_compressed(const uint8_t *p) {
+    return ((uintptr_t)p & 1) != 0;
+}
+
+static CNode *cnode(const uint8_t *p) {
+    return (CNode *)((uintptr_t)p & ~(uintptr_t)1);
+}
+
+static uint32_t node_count(const uint8_t *p) {
+    return is_compressed(p) ? cnode(p)->n : lp_num(p);
+}
+
+static void node_free(uint8_t *p) {
+    xfree(is_compressed(p) ? (void *)cnode(p) : (void *)p);
+}
+
+static uint8_t *decompress(const CNode *c) {
+    uint8_t *lp = xmalloc(c->raw_len);
+    int rc = rdb_lzf_decompress(c->data, c->c_len, lp, c->raw_len);
+    assert(rc == RDB_OK);
+    (void)rc;
+    return lp;
+}
+
+/* Node i, raw from now on (the caller changes it, then closes it). */
+static uint8_t *node_open(List *l, uint32_t i) {
+    uint8_t **slot = &l->nodes[l->head + i];
+    if (is_compressed(*slot)) {
+        CNode *c = cnode(*slot);
+        *slot = decompress(c);
+        xfree(c);
+    }
+    return *slot;
+}
+
+/* Node i compressed if it lies inside the depth and compression pays. */
+static void node_close(List *l, uint32_t i) {
+    if (l->depth == 0 || i >= l->n_nodes || i < l->depth || i >= l->n_nodes - l->depth) return;
+    uint8_t **slot = &l->nodes[l->head + i];
+    uint8_t *lp = *slot;
+    if (is_compressed(lp)) return;
+    size_t raw = lp_total(lp);
+    if (raw < MIN_COMPRESS_BYTES) return;
+    CNode *c = xmalloc(sizeof(CNode) + raw - MIN_COMPRESS_IMPROVE);
+    size_t n = rdb_lzf_compress(lp, raw, c->data, raw - MIN_COMPRESS_IMPROVE);
+    if (n == 0) {
+        xfree(c);
+        return;
+    }
+    c = xrealloc(c, sizeof(CNode) + n);
+    c->raw_len = (uint32_t)raw;
+    c->c_len = (uint32_t)n;
+    c->n = (uint16_t)lp_num(lp);
+    xfree(lp);
+    *slot = (uint8_t *)((uintptr_t)c | 1);
+}
+
+/* The depth nodes at each end raw, the first ones inside compressed. */
+static void settle(List *l) {
+    uint32_t d = l->depth, n = l->n_nodes;
+    if (d == 0) return;
+    for (uint32_t i = 0; i < d && i < n; i++) {
+        node_open(l, i);
+        node_open(l, n - 1 - i);
+    }
+    if (n > 2 * d) {
+        node_close(l, d);
+        node_close(l, n - 1 - d);
+    }
+}
+
+/* Node i's listpack for reading: a view valid until the list changes or
+ * another compressed node is read. */
+static Buf view_buf;
+
+static const uint8_t *node_view(const List *l, uint32_t i) {
+    const uint8_t *p = node_at(l, i);
+    if (!is_compressed(p)) return p;
+    const CNode *c = cnode(p);
+    view_buf.len = view_buf.off = 0;
+    buf_reserve(&view_buf, c->raw_len);
+    int rc = rdb_lzf_decompress(c->data, c->c_len, (uint8_t *)view_buf.p, c->raw_len);
+    assert(rc == RDB_OK);
+    (void)rc;
+    return (const uint8_t *)view_buf.p;
+}
 
 static uint8_t *node_new(void) {
     uint8_t *lp = xmalloc(HDR + 1);
@@ -216,6 +337,7 @@ static uint8_t *node_splice(List *l, uint32_t i, size_t off, size_t del_bytes, u
                             const uint8_t *ins, size_t ins_bytes, uint32_t ins_n) {
     uint8_t **slot = &l->nodes[l->head + i];
     uint8_t *lp = *slot;
+    assert(!is_compressed(lp));
     size_t total = lp_total(lp);
     uint32_t n = lp_num(lp);
     assert(off + del_bytes < total && del_n <= n);
@@ -273,7 +395,7 @@ static void nodes_insert(List *l, uint32_t pos, uint8_t *lp) {
 static void nodes_remove(List *l, uint32_t pos) {
     assert(pos < l->n_nodes);
     uint8_t **base = l->nodes + l->head;
-    xfree(base[pos]);
+    node_free(base[pos]);
     if (pos == 0) {
         l->head++;
     } else {
@@ -283,17 +405,13 @@ static void nodes_remove(List *l, uint32_t pos) {
     if (l->n_nodes == 0) l->head = 0;
 }
 
-static uint8_t *node_at(const List *l, uint32_t i) {
-    return l->nodes[l->head + i];
-}
-
 /* The node holding position idx (< count) and the position inside it. */
 static void locate(const List *l, uint64_t idx, uint32_t *node, uint32_t *k) {
     assert(idx < l->count);
     if (idx < l->count / 2) {
         uint32_t i = 0;
         for (;;) {
-            uint32_t n = lp_num(node_at(l, i));
+            uint32_t n = node_count(node_at(l, i));
             if (idx < n) break;
             idx -= n;
             i++;
@@ -304,36 +422,46 @@ static void locate(const List *l, uint64_t idx, uint32_t *node, uint32_t *k) {
         uint64_t from_end = l->count - 1 - idx;
         uint32_t i = l->n_nodes - 1;
         for (;;) {
-            uint32_t n = lp_num(node_at(l, i));
+            uint32_t n = node_count(node_at(l, i));
             if (from_end < n) break;
             from_end -= n;
             i--;
         }
         *node = i;
-        *k = lp_num(node_at(l, i)) - 1 - (uint32_t)from_end;
+        *k = node_count(node_at(l, i)) - 1 - (uint32_t)from_end;
     }
 }
 
 /* ---- the list ------------------------------------------------------------- */
 
 List *list_new(void) {
-    return xcalloc(1, sizeof(List));
+    List *l = xcalloc(1, sizeof(List));
+    l->fill = new_fill;
+    l->depth = new_depth;
+    return l;
 }
 
 void list_free(List *l) {
     if (!l) return;
-    for (uint32_t i = 0; i < l->n_nodes; i++) xfree(node_at(l, i));
+    for (uint32_t i = 0; i < l->n_nodes; i++) node_free(node_at(l, i));
     xfree(l->nodes);
     xfree(l);
 }
 
 List *list_dup(const List *l) {
     List *d = list_new();
-    d->cap = l->n_nodes ? l->n_nodes : 0;
+    d->fill = l->fill;
+    d->depth = l->depth;
+    d->cap = l->n_nodes;
     d->nodes = d->cap ? xmalloc((size_t)d->cap * sizeof *d->nodes) : NULL;
     for (uint32_t i = 0; i < l->n_nodes; i++) {
-        const uint8_t *lp = node_at(l, i);
-        d->nodes[i] = xmemdup(lp, lp_total(lp));
+        const uint8_t *p = node_at(l, i);
+        if (is_compressed(p)) {
+            const CNode *c = cnode(p);
+            d->nodes[i] = (uint8_t *)((uintptr_t)xmemdup(c, sizeof(CNode) + c->c_len) | 1);
+        } else {
+            d->nodes[i] = xmemdup(p, lp_total(p));
+        }
     }
     d->n_nodes = l->n_nodes;
     d->count = l->count;
@@ -342,7 +470,10 @@ List *list_dup(const List *l) {
 
 size_t list_mem_bytes(const List *l) {
     size_t n = xsize(l) + xsize(l->nodes);
-    for (uint32_t i = 0; i < l->n_nodes; i++) n += xsize(node_at(l, i));
+    for (uint32_t i = 0; i < l->n_nodes; i++) {
+        const uint8_t *p = node_at(l, i);
+        n += xsize(is_compressed(p) ? (const void *)cnode(p) : (const void *)p);
+    }
     return n;
 }
 
@@ -350,17 +481,20 @@ void list_push(List *l, int where, const char *p, size_t len) {
     size_t esz;
     const uint8_t *enc = entry_encode(p, len, &esz);
     if (where == LIST_HEAD) {
-        if (l->n_nodes == 0 || !node_allows(node_at(l, 0), len)) nodes_insert(l, 0, node_new());
+        if (l->n_nodes == 0 || !node_allows(l, node_open(l, 0), len))
+            nodes_insert(l, 0, node_new());
         node_splice(l, 0, HDR, 0, 0, enc, esz, 1);
     } else {
-        if (l->n_nodes == 0 || !node_allows(node_at(l, l->n_nodes - 1), len))
+        if (l->n_nodes == 0 || !node_allows(l, node_open(l, l->n_nodes - 1), len))
             nodes_insert(l, l->n_nodes, node_new());
         uint32_t last = l->n_nodes - 1;
         node_splice(l, last, lp_total(node_at(l, last)) - 1, 0, 0, enc, esz, 1);
     }
+    settle(l);
 }
 
-/* Moves the entries of node i from entry k on into a new node after it. */
+/* Moves the entries of node i (open) from entry k on into a new node after
+ * it. */
 static void node_split(List *l, uint32_t i, uint32_t k) {
     uint8_t *lp = node_at(l, i);
     uint32_t n = lp_num(lp);
@@ -386,39 +520,42 @@ void list_insert(List *l, uint64_t idx, const char *p, size_t len) {
     locate(l, idx, &i, &k);
     size_t esz;
     const uint8_t *enc = entry_encode(p, len, &esz);
-    uint8_t *lp = node_at(l, i);
-    if (node_allows(lp, len)) {
+    uint8_t *lp = node_open(l, i);
+    if (node_allows(l, lp, len)) {
         node_splice(l, i, entry_offset(lp, k), 0, 0, enc, esz, 1);
-        return;
-    }
-    if (k == 0 && i > 0 && node_allows(node_at(l, i - 1), len)) {
+    } else if (k == 0 && i > 0 && node_allows(l, node_open(l, i - 1), len)) {
         uint8_t *prev = node_at(l, i - 1);
         node_splice(l, i - 1, lp_total(prev) - 1, 0, 0, enc, esz, 1);
-        return;
-    }
-    if (k == 0) {
+        node_close(l, i - 1);
+    } else if (k == 0) {
+        if (i > 0) node_close(l, i - 1);
         nodes_insert(l, i, node_new());
         node_splice(l, i, HDR, 0, 0, enc, esz, 1);
-        return;
-    }
-    /* full, and the new element goes inside: split there, then it ends the
-     * first half or starts the second, or gets a node of its own */
-    node_split(l, i, k);
-    if (node_allows(node_at(l, i), len)) {
-        node_splice(l, i, lp_total(node_at(l, i)) - 1, 0, 0, enc, esz, 1);
-    } else if (node_allows(node_at(l, i + 1), len)) {
-        node_splice(l, i + 1, HDR, 0, 0, enc, esz, 1);
+        node_close(l, i + 1);
     } else {
-        nodes_insert(l, i + 1, node_new());
-        node_splice(l, i + 1, HDR, 0, 0, enc, esz, 1);
+        /* full, and the new element goes inside: split there, then it ends
+         * the first half or starts the second, or gets a node of its own */
+        node_split(l, i, k);
+        if (node_allows(l, node_at(l, i), len)) {
+            node_splice(l, i, lp_total(node_at(l, i)) - 1, 0, 0, enc, esz, 1);
+        } else if (node_allows(l, node_at(l, i + 1), len)) {
+            node_splice(l, i + 1, HDR, 0, 0, enc, esz, 1);
+        } else {
+            nodes_insert(l, i + 1, node_new());
+            node_splice(l, i + 1, HDR, 0, 0, enc, esz, 1);
+            node_close(l, i + 2);
+        }
+        node_close(l, i + 1);
     }
+    node_close(l, i);
+    settle(l);
 }
 
 int list_get(const List *l, uint64_t idx, ListElem *e) {
     if (idx >= l->count) return -1;
     uint32_t i, k;
     locate(l, idx, &i, &k);
-    const uint8_t *lp = node_at(l, i);
+    const uint8_t *lp = node_view(l, i);
     entry_decode(lp + entry_offset(lp, k), e);
     return 0;
 }
@@ -426,12 +563,14 @@ int list_get(const List *l, uint64_t idx, ListElem *e) {
 void list_replace(List *l, uint64_t idx, const char *p, size_t len) {
     uint32_t i, k;
     locate(l, idx, &i, &k);
-    uint8_t *lp = node_at(l, i);
+    uint8_t *lp = node_open(l, i);
     size_t off = entry_offset(lp, k);
     size_t old = entry_size(lp + off);
     size_t esz;
     const uint8_t *enc = entry_encode(p, len, &esz);
     node_splice(l, i, off, old, 1, enc, esz, 1);
+    node_close(l, i);
+    settle(l);
 }
 
 void list_delete_range(List *l, uint64_t start, uint64_t n) {
@@ -440,22 +579,24 @@ void list_delete_range(List *l, uint64_t start, uint64_t n) {
     uint32_t i, k;
     locate(l, start, &i, &k);
     while (n > 0) {
-        uint8_t *lp = node_at(l, i);
-        uint32_t cnt = lp_num(lp);
+        uint32_t cnt = node_count(node_at(l, i));
         uint32_t take = (uint64_t)(cnt - k) < n ? cnt - k : (uint32_t)n;
         if (take == cnt) {
             l->count -= cnt;
             nodes_remove(l, i);
         } else {
+            uint8_t *lp = node_open(l, i);
             size_t off = entry_offset(lp, k);
             size_t end = off;
             for (uint32_t j = 0; j < take; j++) end += entry_size(lp + end);
             node_splice(l, i, off, end - off, take, NULL, 0, 0);
+            node_close(l, i);
             i++;
         }
         n -= take;
         k = 0;
     }
+    settle(l);
 }
 
 uint64_t list_remove_value(List *l, const char *p, size_t len, uint64_t max, int to_tail) {
@@ -464,7 +605,7 @@ uint64_t list_remove_value(List *l, const char *p, size_t len, uint64_t max, int
     if (to_tail) {
         for (uint32_t i = 0; i < l->n_nodes && (max == 0 || removed < max);) {
             size_t off = HDR;
-            uint8_t *lp = node_at(l, i);
+            uint8_t *lp = node_open(l, i);
             while (lp[off] != LP_EOF && (max == 0 || removed < max)) {
                 entry_decode(lp + off, &e);
                 size_t sz = entry_size(lp + off);
@@ -475,14 +616,16 @@ uint64_t list_remove_value(List *l, const char *p, size_t len, uint64_t max, int
                     off += sz;
                 }
             }
-            if (lp_num(lp) == 0)
+            if (lp_num(lp) == 0) {
                 nodes_remove(l, i);
-            else
+            } else {
+                node_close(l, i);
                 i++;
+            }
         }
     } else {
         for (uint32_t i = l->n_nodes; i-- > 0 && (max == 0 || removed < max);) {
-            uint8_t *lp = node_at(l, i);
+            uint8_t *lp = node_open(l, i);
             size_t off = lp_total(lp) - 1;
             while (off > HDR && (max == 0 || removed < max)) {
                 size_t prev = entry_prev(lp, off);
@@ -493,15 +636,20 @@ uint64_t list_remove_value(List *l, const char *p, size_t len, uint64_t max, int
                 }
                 off = prev;
             }
-            if (lp_num(lp) == 0) nodes_remove(l, i);
+            if (lp_num(lp) == 0)
+                nodes_remove(l, i);
+            else
+                node_close(l, i);
         }
     }
+    settle(l);
     return removed;
 }
 
 void list_iter_init(ListIter *it, const List *l, uint64_t idx, int to_tail) {
     it->l = l;
     it->to_tail = to_tail;
+    it->lp = NULL;
     if (idx >= l->count) {
         it->left = 0;
         it->node = 0;
@@ -511,34 +659,39 @@ void list_iter_init(ListIter *it, const List *l, uint64_t idx, int to_tail) {
     uint32_t i, k;
     locate(l, idx, &i, &k);
     it->node = i;
-    it->off = entry_offset(node_at(l, i), k);
+    it->lp = node_view(l, i);
+    it->off = entry_offset(it->lp, k);
     it->left = to_tail ? l->count - idx : idx + 1;
 }
 
 int list_iter_next(ListIter *it, ListElem *e) {
     if (it->left == 0) return 0;
-    const uint8_t *lp = node_at(it->l, it->node);
-    entry_decode(lp + it->off, e);
-    if (--it->left == 0) return 1;
+    /* Moving to the next node happens here, not after the last element of
+     * the previous one: its view must last until this call. */
     if (it->to_tail) {
-        it->off += entry_size(lp + it->off);
-        if (lp[it->off] == LP_EOF) {
+        if (it->lp[it->off] == LP_EOF) {
             it->node++;
+            it->lp = node_view(it->l, it->node);
             it->off = HDR;
         }
-    } else if (it->off == HDR) {
-        it->node--;
-        const uint8_t *prev = node_at(it->l, it->node);
-        it->off = entry_prev(prev, lp_total(prev) - 1);
+        entry_decode(it->lp + it->off, e);
+        it->off += entry_size(it->lp + it->off);
     } else {
-        it->off = entry_prev(lp, it->off);
+        if (it->off == 0) { /* before the node's first entry */
+            it->node--;
+            it->lp = node_view(it->l, it->node);
+            it->off = entry_prev(it->lp, lp_total(it->lp) - 1);
+        }
+        entry_decode(it->lp + it->off, e);
+        it->off = it->off == HDR ? 0 : entry_prev(it->lp, it->off);
     }
+    it->left--;
     return 1;
 }
 
 const uint8_t *list_node(const List *l, uint32_t i, size_t *len) {
     assert(i < l->n_nodes);
-    const uint8_t *lp = node_at(l, i);
+    const uint8_t *lp = node_view(l, i);
     *len = lp_total(lp);
     return lp;
 }
@@ -549,17 +702,28 @@ void list_append_node(List *l, uint8_t *lp, uint32_t n_elems) {
     lp[5] = (uint8_t)(n_elems >> 8);
     nodes_insert(l, l->n_nodes, lp);
     l->count += n_elems;
+    if (l->n_nodes > 1) node_close(l, l->n_nodes - 2);
+    settle(l);
 }
 
 int list_check(const List *l) {
     uint64_t total = 0;
     if (l->head + l->n_nodes > l->cap && l->n_nodes) return -1;
     for (uint32_t i = 0; i < l->n_nodes; i++) {
-        const uint8_t *lp = node_at(l, i);
+        const uint8_t *p = node_at(l, i);
+        int inside = l->depth && i >= l->depth && i < l->n_nodes - l->depth;
+        if (is_compressed(p) && !inside) return -1; /* ends stay raw */
+        const uint8_t *lp = node_view(l, i);
         uint32_t n;
         if (lp_validate(lp, lp_total(lp), &n) != RDB_OK) return -1;
-        if (n == 0 || n != lp_num(lp)) return -1;
+        if (n == 0 || n != lp_num(lp) || n != node_count(p)) return -1;
         total += n;
     }
     return total == l->count ? 0 : -1;
+}
+
+int list_n_compressed(const List *l) {
+    int n = 0;
+    for (uint32_t i = 0; i < l->n_nodes; i++) n += is_compressed(node_at(l, i));
+    return n;
 }

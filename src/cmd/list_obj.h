@@ -21,6 +21,8 @@ typedef struct List {
     uint32_t head;    /* free slots before the first node (cheap pushes at the head) */
     uint32_t n_nodes; /* never 0 nodes holding nothing: an empty node is removed */
     uint32_t cap;     /* slots allocated in nodes */
+    int16_t fill;     /* list-max-listpack-size when the list was made (as Redis) */
+    uint16_t depth;   /* list-compress-depth, likewise: nodes kept raw at each end */
     uint64_t count;   /* elements in all nodes */
 } List;
 
@@ -35,16 +37,19 @@ typedef struct ListElem {
 /* A cursor over a list, caller-allocated. */
 typedef struct ListIter {
     const List *l;
-    uint32_t node; /* index into the live nodes */
-    size_t off;    /* byte offset of the next element in that node */
-    uint64_t left; /* elements still to visit */
-    int to_tail;   /* 1: head to tail, 0: tail to head */
+    const uint8_t *lp; /* the current node's listpack (a view) */
+    uint32_t node;     /* index into the live nodes */
+    size_t off;        /* byte offset of the next element in that node */
+    uint64_t left;     /* elements still to visit */
+    int to_tail;       /* 1: head to tail, 0: tail to head */
 } ListIter;
 
-/* list-max-listpack-size: a node's limit, as Redis reads it (negative: a
- * size class of 4, 8, 16, 32 or 64 KB; positive: a count of elements, with
- * nodes still kept under 8 KB). Server-wide; read at every insertion. */
-void list_set_fill(int fill);
+/* What lists made from now on get, as Redis gives each quicklist the
+ * settings of its creation: list-max-listpack-size (a node's limit; negative:
+ * a size class of 4, 8, 16, 32 or 64 KB; positive: a count of elements, with
+ * nodes still kept under 8 KB) and list-compress-depth (0: no compression;
+ * d: the d nodes at each end raw, the others LZF-compressed). */
+void list_set_defaults(long long fill, long long depth);
 
 /* Returns an owned empty list; free with list_free(). */
 List *list_new(void);
@@ -58,7 +63,9 @@ size_t list_mem_bytes(const List *l);
 void list_push(List *l, int where, const char *p, size_t len);
 /* Copies p[0..len) in before position idx (idx == count: at the tail). */
 void list_insert(List *l, uint64_t idx, const char *p, size_t len);
-/* Sets *e to a view of the element at idx; 0, or -1 when idx >= count. */
+/* Sets *e to a view of the element at idx; 0, or -1 when idx >= count. A
+ * view of a compressed node's element lasts until the next read of another
+ * compressed node (views from one iterator: until it moves to another node). */
 int list_get(const List *l, uint64_t idx, ListElem *e);
 /* Replaces the element at idx (< count) with a copy of p[0..len). */
 void list_replace(List *l, uint64_t idx, const char *p, size_t len);
@@ -87,5 +94,7 @@ void list_append_node(List *l, uint8_t *lp, uint32_t n_elems);
 
 /* Checks the structure's invariants (unit tests): 0, or -1. */
 int list_check(const List *l);
+/* How many nodes are kept compressed (tests). */
+int list_n_compressed(const List *l);
 
 #endif

@@ -183,6 +183,8 @@ static ConfigDef configs[] = {
      NULL},
     {"list-max-listpack-size", "list-max-ziplist-size", CT_INT, &settings.list_max_listpack_size,
      "-2", INT_MIN, INT_MAX, NULL, NULL, 0, NULL},
+    {"list-compress-depth", NULL, CT_INT, &settings.list_compress_depth, "0", 0, INT_MAX, NULL,
+     NULL, 0, NULL},
     {"stream-node-max-bytes", NULL, CT_MEM, &server.stream_node_max_bytes, "4096", 0, LL_MAX, NULL,
      NULL, 0, NULL},
     {"stream-node-max-entries", NULL, CT_INT, &server.stream_node_max_entries, "100", 0, LL_MAX,

@@ -265,6 +265,7 @@ typedef struct Settings {
     char *dbfilename;
     long long rdb_key_save_delay; /* microseconds per key written to an RDB (tests) */
     long long list_max_listpack_size;
+    long long list_compress_depth;
     int io_threads;
     char *client_obuf_limit; /* client-output-buffer-limit, normalised by its apply hook */
     ObufLimit obuf_limits[OBUF_CLASSES];

@@ -125,6 +125,18 @@ MULTI = [
     "LTRIM x 0 0", "LSET x 0 z", "LMPOP 1 x LEFT", "EXEC", "LRANGE d 0 -1", "EXISTS a x",
 ]
 
+CONFIG = [
+    "CONFIG GET list-max-listpack-size", "CONFIG GET list-max-ziplist-size",
+    "CONFIG GET list-compress-depth", "CONFIG SET list-max-listpack-size -6",
+    "CONFIG GET list-max-ziplist-size", "CONFIG SET list-max-ziplist-size 100000",
+    "CONFIG GET list-max-listpack-size", "CONFIG SET list-max-listpack-size abc",
+    "CONFIG SET list-max-listpack-size 9999999999", "CONFIG SET list-max-listpack-size 1.5",
+    "CONFIG SET list-compress-depth -1", "CONFIG SET list-compress-depth abc",
+    "CONFIG SET list-compress-depth 70000", "CONFIG GET list-compress-depth",
+    "RPUSH l a b c", "LRANGE l 0 -1", "CONFIG SET list-compress-depth 0",
+    "CONFIG SET list-max-listpack-size -2",
+]
+
 # Which list commands touch a WATCHed key (EXEC answers nil) and which not
 WATCH = []
 for cmd in ["LTRIM k 0 -1", "LTRIM k 5 1", "LREM k 0 zz", "LREM k 1 a", "LINSERT k BEFORE zz x",
@@ -135,7 +147,8 @@ for cmd in ["LTRIM k 0 -1", "LTRIM k 5 1", "LREM k 0 zz", "LREM k 1 a", "LINSERT
 
 SCRIPTS = {"push": PUSH, "pop": POP, "range": RANGE, "set_insert": SET_INSERT,
            "rem_trim": REM_TRIM, "lpos": LPOS, "move": MOVE, "mpop": MPOP,
-           "blockers_nonblocking": NONBLOCKING_BLOCKERS, "multi": MULTI, "watch": WATCH}
+           "blockers_nonblocking": NONBLOCKING_BLOCKERS, "multi": MULTI, "watch": WATCH,
+           "config": CONFIG}
 
 
 @pytest.mark.parametrize("script", list(SCRIPTS.values()), ids=list(SCRIPTS))
@@ -280,8 +293,10 @@ def test_dump_payloads_match(diff):
     big = ["RPUSH big"] + ["element-%d" % i for i in range(1500)]
     script += [" ".join(big), "DUMP big", "LPUSH big " + " ".join(str(i) for i in range(800)),
                "DUMP big", "RPUSH large " + " ".join(["v" * 3000] * 5), "DUMP large",
-               "CONFIG SET list-max-listpack-size 5", "RPUSH five " + " ".join("abcdefghijklm"),
-               "DUMP five", "CONFIG SET list-max-ziplist-size -1",
+               "RPUSH older a", "CONFIG SET list-max-listpack-size 5",
+               "RPUSH five " + " ".join("abcdefghijklm"), "DUMP five",
+               # a list keeps the node size it was made with, as in 7.0
+               "RPUSH older " + " ".join("abcdefghijklm"), "DUMP older", "CONFIG SET list-max-ziplist-size -1",
                "CONFIG GET list-max-listpack-size", "CONFIG GET list-max-ziplist-size",
                "RPUSH m " + " ".join(["x" * 100] * 100), "DUMP m",
                "CONFIG SET list-max-listpack-size -2", "CONFIG SET rdbcompression yes",
@@ -302,7 +317,7 @@ def test_restore_crosswise(server, ref_server):
     b.close()
 
 
-def random_script(seed, n):
+def random_script(seed, n, dump=True):
     rnd = random.Random(seed)
     keys = ["k1", "k2", "k3"]
     vals = ["a", "b", "1", "-2", "300", "", "long" * 20, "x\x00y"]
@@ -358,7 +373,8 @@ def random_script(seed, n):
         else:
             out.append(["LRANGE", k(), "0", "-1"])
     out += [["LRANGE", key, "0", "-1"] for key in keys]
-    out += [["DUMP", key] for key in keys]
+    if dump:
+        out += [["DUMP", key] for key in keys]
     return out
 
 
@@ -374,4 +390,19 @@ def test_random_small_nodes(diff):
     script = ["FLUSHALL", "CONFIG SET list-max-listpack-size 3", "CONFIG SET rdbcompression no"]
     script += random_script(99, 600)
     script += ["CONFIG SET list-max-listpack-size -2", "CONFIG SET rdbcompression yes"]
+    diff.run(script)
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_random_compressed(diff, depth):
+    """list-compress-depth: interior nodes compressed (replies unchanged).
+    DUMP is not compared: 7.0 writes its compressed nodes as they are."""
+    script = ["FLUSHALL", "CONFIG SET list-max-listpack-size 4",
+              "CONFIG SET list-compress-depth %d" % depth, "CONFIG GET list-compress-depth"]
+    script += random_script(50 + depth, 800, dump=False)
+    script += ["RPUSH big " + " ".join("v%d" % (i % 7) * 10 for i in range(300)),
+               "LRANGE big 100 120", "LINDEX big 150", "LSET big 150 x", "LPOS big x",
+               "LINSERT big BEFORE x y", "LREM big 3 v3v3v3v3v3v3v3v3v3v3", "LTRIM big 10 -10",
+               "LRANGE big 0 -1", "OBJECT ENCODING big"]
+    script += ["CONFIG SET list-max-listpack-size -2", "CONFIG SET list-compress-depth 0"]
     diff.run(script)

@@ -61,8 +61,10 @@ static void compare(const List *l) {
     CHECK(ok);
 }
 
-static void model_test(int fill) {
-    list_set_fill(fill);
+static int n_compressed_seen;
+
+static void model_test(int fill, int depth) {
+    list_set_defaults(fill, depth);
     List *l = list_new();
     n_model = 0;
     for (int step = 0; step < 20000; step++) {
@@ -137,7 +139,10 @@ static void model_test(int fill) {
             list_free(l);
             l = d;
         }
-        if (step % 500 == 0) compare(l);
+        if (step % 500 == 0) {
+            compare(l);
+            n_compressed_seen += list_n_compressed(l);
+        }
     }
     compare(l);
     ListElem e;
@@ -146,7 +151,7 @@ static void model_test(int fill) {
 }
 
 static void int_forms(void) {
-    list_set_fill(-2);
+    list_set_defaults(-2, 0);
     List *l = list_new();
     const char *vals[] = {"0",
                           "-0",
@@ -175,7 +180,7 @@ static void int_forms(void) {
 }
 
 static void big_values(void) {
-    list_set_fill(-2);
+    list_set_defaults(-2, 0);
     List *l = list_new();
     static char big[70000];
     memset(big, 'x', sizeof big);
@@ -194,7 +199,13 @@ static void big_values(void) {
 int main(void) {
     test_seed("test_list");
     int fills[] = {-2, -1, -5, 1, 3, 0, 1000};
-    for (size_t i = 0; i < sizeof fills / sizeof fills[0]; i++) model_test(fills[i]);
+    for (size_t i = 0; i < sizeof fills / sizeof fills[0]; i++) model_test(fills[i], 0);
+    /* compressed interior nodes: small nodes (many of them), several depths */
+    model_test(-1, 1);
+    model_test(3, 1);
+    model_test(5, 2);
+    model_test(-2, 3);
+    CHECK(n_compressed_seen > 0);
     int_forms();
     big_values();
     return test_report("test_list");
