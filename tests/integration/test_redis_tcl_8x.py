@@ -33,8 +33,6 @@ Not ported (Redis-only facilities):
   - "XREADGROUP CLAIM idle time resets after RDB reload": an RDB property
     (streamd has no RDB; its AOF keeps delivery times, as Redis's AOF does
     through XCLAIM ... TIME).
-  - "Blocking XREADGROUP for stream key that has clients blocked on list":
-    BLPOP and INFO's total_blocking_keys(_on_nokey), which streamd lacks.
   - the errorstats/commandstats half of "XGROUP DESTROY should unblock
     XREADGROUP with -NOGROUP": no INFO errorstats (the unblocking is tested).
 """
@@ -2388,6 +2386,33 @@ def test_blocked_xreadgroup_swapdb(x, raw, other):
     assert x("SWAPDB", "4", "9") == "OK"
     assert str(w.read()).split(" ")[0] == ("WRONGTYPE" if other else "NOGROUP")
     x("FLUSHALL")
+
+
+def test_blocked_xreadgroup_beside_blocked_blpop(x, raw):
+    """Blocking XREADGROUP for stream key that has clients blocked on list."""
+    def counts():
+        f = dict(l.split(":", 1) for l in x("INFO", "clients").split("\r\n") if ":" in l)
+        return int(f["total_blocking_keys"]), int(f["total_blocking_keys_on_nokey"])
+
+    x("DEL", "mystream")
+    c, rd, rd2 = raw(), raw(), raw()
+    rd2.send_cmd("BLPOP", "mystream", "0")
+    wait_blocked(c, 1)
+    assert counts() == (1, 0)
+    x("XADD", "mystream", "666", "key", "value")
+    x("XGROUP", "CREATE", "mystream", "mygroup", "$", "MKSTREAM")
+    rd.send_cmd("XREADGROUP", "GROUP", "mygroup", "myconsumer", "BLOCK", "0", "STREAMS",
+                "mystream", ">")
+    wait_blocked(c, 2)
+    assert counts() == (1, 1)
+    x("DEL", "mystream")
+    assert str(rd.read()).startswith("NOGROUP")
+    assert counts() == (1, 0)
+    rd2.close()
+    deadline = time.monotonic() + 5 * SLOW
+    while counts() != (0, 0):
+        assert time.monotonic() < deadline, counts()
+        time.sleep(0.005)
 
 
 def test_blocked_xreadgroup_ran_dry(x, raw):
