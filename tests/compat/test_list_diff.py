@@ -406,3 +406,36 @@ def test_random_compressed(diff, depth):
                "LRANGE big 0 -1", "OBJECT ENCODING big"]
     script += ["CONFIG SET list-max-listpack-size -2", "CONFIG SET list-compress-depth 0"]
     diff.run(script)
+
+
+def test_replica_70_of_streamd(make_server):
+    """A Redis 7.0 replica of streamd gets the lists of the RDB and every
+    list write after it, served blocking pops as their non-blocking form."""
+    from testlib import SLOW
+    from testlib.block import wait_blocked
+    from test_repl_master_diff import link_up
+    m = make_server(kind="streamd", args=["--list-max-listpack-size", "5"])
+    c = m.client()
+    c.rpush("pre", *["p%d" % i for i in range(1000)])
+    s = make_server(kind="redis", args=["--replicaof", "127.0.0.1", str(m.port)])
+    link_up(s, m)
+    for cmd in random_script(7, 500, dump=False):
+        try:
+            c.execute_command(*cmd)
+        except Exception as e:  # an error reply: nothing was written
+            assert "WRONGTYPE" in str(e) or "no such key" in str(e) or "range" in str(e), e
+    w, ctl = m.raw(), m.raw()
+    w.send_cmd("BLMOVE", "bsrc", "bdst", "LEFT", "RIGHT", "0")
+    wait_blocked(ctl, 1)
+    c.rpush("bsrc", "a", "b")
+    assert w.read() == b"a"
+    w.send_cmd("BLMPOP", "0", "1", "bm", "RIGHT", "COUNT", "2")
+    wait_blocked(ctl, 1)
+    c.rpush("bm", "1", "2", "3")
+    assert w.read() == [b"bm", [b"3", b"2"]]
+    assert c.wait(1, int(5000 * SLOW)) == 1
+    sc = s.client()
+    want = {k: c.lrange(k, 0, -1) for k in c.keys("*") if c.type(k) == b"list"}
+    assert {k: sc.lrange(k, 0, -1) for k in sc.keys("*") if sc.type(k) == b"list"} == want
+    assert want[b"bsrc"] == [b"b"] and want[b"bdst"] == [b"a"] and want[b"bm"] == [b"1"]
+    assert "sending an error to its master" not in s.log()
