@@ -161,8 +161,15 @@ static void entry_decode(const uint8_t *p, ListElem *e) {
     e->p = e->num;
 }
 
-/* The encoded entry for p[0..len), in a buffer reused by the next call. */
+/* The encoded entry for p[0..len), in a buffer reused by the next call
+ * (and given back by scratch_trim() after a big one). */
 static Buf scratch;
+
+#define SCRATCH_KEEP_BYTES 65536
+
+static void scratch_trim(void) {
+    if (scratch.cap > SCRATCH_KEEP_BYTES) buf_free(&scratch);
+}
 
 static const uint8_t *entry_encode(const char *p, size_t len, size_t *size) {
     LpWriter w;
@@ -234,6 +241,8 @@ typedef struct CNode {
     uint8_t data[];
 } CNode;
 
+static Buf view_buf; /* node_view()'s decompressed node */
+
 #define MIN_COMPRESS_BYTES   48
 #define MIN_COMPRESS_IMPROVE 8
 
@@ -297,6 +306,8 @@ static void node_close(List *l, uint32_t i) {
 /* The depth nodes at each end raw, the first ones inside compressed. */
 static void settle(List *l) {
     uint32_t d = l->depth, n = l->n_nodes;
+    scratch_trim();
+    if (view_buf.cap > SCRATCH_KEEP_BYTES) buf_free(&view_buf); /* views end with a change */
     if (d == 0) return;
     for (uint32_t i = 0; i < d && i < n; i++) {
         node_open(l, i);
@@ -310,7 +321,6 @@ static void settle(List *l) {
 
 /* Node i's listpack for reading: a view valid until the list changes or
  * another compressed node is read. */
-static Buf view_buf;
 
 static const uint8_t *node_view(const List *l, uint32_t i) {
     const uint8_t *p = node_at(l, i);

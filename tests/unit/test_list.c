@@ -196,6 +196,25 @@ static void big_values(void) {
     list_free(l);
 }
 
+/* A big element leaves no big buffer behind once the list is gone (the
+ * encoding scratch buffer and the view buffer are given back). */
+static void no_buffer_left(void) {
+    static char big[1 << 20];
+    memset(big, 'y', sizeof big);
+    size_t before = alloc_used_bytes();
+    list_set_defaults(2, 1);
+    List *l = list_new();
+    for (int i = 0; i < 8; i++) list_push(l, LIST_TAIL, big, sizeof big);
+    ListElem e;
+    CHECK_EQ_INT(list_get(l, 4, &e), 0); /* an interior node: decompressed for reading */
+    CHECK_EQ_INT(e.len, sizeof big);
+    CHECK(list_n_compressed(l) > 0);
+    list_delete_range(l, 0, 8);
+    list_free(l);
+    CHECK(alloc_used_bytes() < before + 65536);
+    list_set_defaults(-2, 0);
+}
+
 int main(void) {
     test_seed("test_list");
     int fills[] = {-2, -1, -5, 1, 3, 0, 1000};
@@ -208,5 +227,6 @@ int main(void) {
     CHECK(n_compressed_seen > 0);
     int_forms();
     big_values();
+    no_buffer_left();
     return test_report("test_list");
 }
