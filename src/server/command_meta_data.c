@@ -175,6 +175,71 @@ static const MetaKeySpec k_bitpos[] = {
 static const char *const h_bitpos[] = {
     "7.0.0", "Added the `BYTE|BIT` option.",
 };
+static const MetaArg a_blmove_2[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_blmove_3[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_blmove[] = {
+    {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"wherefrom", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_blmove_2, 2},
+    {"whereto", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_blmove_3, 2},
+    {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_blmove[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RW insert", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_blmpop_3[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_blmpop[] = {
+    {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_blmpop_3, 2},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_blmpop[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_blpop[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_blpop[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, -2, 1, 0},
+};
+static const char *const h_blpop[] = {
+    "6.0.0", "`timeout` is interpreted as a double instead of an integer.",
+};
+static const MetaArg a_brpop[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_brpop[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, -2, 1, 0},
+};
+static const char *const h_brpop[] = {
+    "6.0.0", "`timeout` is interpreted as a double instead of an integer.",
+};
+static const MetaArg a_brpoplpush[] = {
+    {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_brpoplpush[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RW insert", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_brpoplpush[] = {
+    "6.0.0", "`timeout` is interpreted as a double instead of an integer.",
+};
 static const MetaArg a_bzmpop_3[] = {
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
@@ -936,6 +1001,135 @@ static const MetaArg a_lcs[] = {
 static const MetaKeySpec k_lcs[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 1, 1, 0},
 };
+static const MetaArg a_lindex[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"index", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_lindex[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_linsert_1[] = {
+    {"before", "pure-token", -1, "BEFORE", NULL, NULL, NULL, 0, NULL, 0},
+    {"after", "pure-token", -1, "AFTER", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_linsert[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_linsert_1, 2},
+    {"pivot", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_linsert[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_llen[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_llen[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_lmove_2[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_lmove_3[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_lmove[] = {
+    {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"wherefrom", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_lmove_2, 2},
+    {"whereto", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_lmove_3, 2},
+};
+static const MetaKeySpec k_lmove[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RW insert", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_lmpop_2[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_lmpop[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_lmpop_2, 2},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_lmpop[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_lpop[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, "6.2.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_lpop[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_lpop[] = {
+    "6.2.0", "Added the `count` argument.",
+};
+static const MetaArg a_lpos[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"rank", "integer", -1, "RANK", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"num-matches", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"len", "integer", -1, "MAXLEN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_lpos[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_lpush[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_lpush[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_lpush[] = {
+    "2.4.0", "Accepts multiple `element` arguments.",
+};
+static const MetaArg a_lpushx[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_lpushx[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_lpushx[] = {
+    "4.0.0", "Accepts multiple `element` arguments.",
+};
+static const MetaArg a_lrange[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"stop", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_lrange[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_lrem[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_lrem[] = {
+    {NULL, "RW delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_lset[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"index", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_lset[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_ltrim[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"stop", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_ltrim[] = {
+    {NULL, "RW delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_memory_usage[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"count", "integer", -1, "SAMPLES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
@@ -1188,6 +1382,44 @@ static const char *const h_restore[] = {
     "3.0.0", "Added the `REPLACE` modifier.",
     "5.0.0", "Added the `ABSTTL` modifier.",
     "5.0.0", "Added the `IDLETIME` and `FREQ` options.",
+};
+static const MetaArg a_rpop[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, "6.2.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_rpop[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_rpop[] = {
+    "6.2.0", "Added the `count` argument.",
+};
+static const MetaArg a_rpoplpush[] = {
+    {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_rpoplpush[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RW insert", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_rpush[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_rpush[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_rpush[] = {
+    "2.4.0", "Accepts multiple `element` arguments.",
+};
+static const MetaArg a_rpushx[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_rpushx[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_rpushx[] = {
+    "4.0.0", "Accepts multiple `element` arguments.",
 };
 static const MetaArg a_sadd[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -2350,6 +2582,11 @@ const CommandMeta command_meta_table[] = {
     {"bitfield_ro", "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD", "6.0.0", "bitmap", "O(1) for each subcommand specified", NULL, NULL, NULL, NULL, 0, NULL, k_bitfield_ro, 1, a_bitfield_ro, 2},
     {"bitop", "Performs bitwise operations on multiple strings, and stores the result.", "2.6.0", "bitmap", "O(N)", NULL, NULL, NULL, NULL, 0, NULL, k_bitop, 2, a_bitop, 3},
     {"bitpos", "Find first bit set or clear in a string", "2.8.7", "bitmap", "O(N)", NULL, NULL, NULL, h_bitpos, 1, NULL, k_bitpos, 1, a_bitpos, 3},
+    {"blmove", "Pop an element from a list, push it to another list and return it; or block until one is available", "6.2.0", "list", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_blmove, 2, a_blmove, 5},
+    {"blmpop", "Pop elements from a list, or block until one is available", "7.0.0", "list", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", NULL, NULL, NULL, NULL, 0, NULL, k_blmpop, 1, a_blmpop, 5},
+    {"blpop", "Remove and get the first element in a list, or block until one is available", "2.0.0", "list", "O(N) where N is the number of provided keys.", NULL, NULL, NULL, h_blpop, 1, NULL, k_blpop, 1, a_blpop, 2},
+    {"brpop", "Remove and get the last element in a list, or block until one is available", "2.0.0", "list", "O(N) where N is the number of provided keys.", NULL, NULL, NULL, h_brpop, 1, NULL, k_brpop, 1, a_brpop, 2},
+    {"brpoplpush", "Pop an element from a list, push it to another list and return it; or block until one is available", "2.2.0", "list", "O(1)", "deprecated", "6.2.0", "`BLMOVE` with the `RIGHT` and `LEFT` arguments", h_brpoplpush, 1, NULL, k_brpoplpush, 2, a_brpoplpush, 3},
     {"bzmpop", "Remove and return members with scores in a sorted set or block until one is available", "7.0.0", "sorted-set", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", NULL, NULL, NULL, NULL, 0, NULL, k_bzmpop, 1, a_bzmpop, 5},
     {"bzpopmax", "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", "5.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", NULL, NULL, NULL, h_bzpopmax, 1, NULL, k_bzpopmax, 1, a_bzpopmax, 2},
     {"bzpopmin", "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", "5.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", NULL, NULL, NULL, h_bzpopmin, 1, NULL, k_bzpopmin, 1, a_bzpopmin, 2},
@@ -2493,6 +2730,19 @@ const CommandMeta command_meta_table[] = {
     {"latency|latest", "Return the latest latency samples for all events.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_nodes response_policy:special", NULL, 0, NULL, 0},
     {"latency|reset", "Reset latency data for one or more events.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_latency_reset, 1},
     {"lcs", "Find longest common substring", "7.0.0", "string", "O(N*M) where N and M are the lengths of s1 and s2, respectively", NULL, NULL, NULL, NULL, 0, NULL, k_lcs, 1, a_lcs, 6},
+    {"lindex", "Get an element from a list by its index", "1.0.0", "list", "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).", NULL, NULL, NULL, NULL, 0, NULL, k_lindex, 1, a_lindex, 2},
+    {"linsert", "Insert an element before or after another element in a list", "2.2.0", "list", "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).", NULL, NULL, NULL, NULL, 0, NULL, k_linsert, 1, a_linsert, 4},
+    {"llen", "Get the length of a list", "1.0.0", "list", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_llen, 1, a_llen, 1},
+    {"lmove", "Pop an element from a list, push it to another list and return it", "6.2.0", "list", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_lmove, 2, a_lmove, 4},
+    {"lmpop", "Pop elements from a list", "7.0.0", "list", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", NULL, NULL, NULL, NULL, 0, NULL, k_lmpop, 1, a_lmpop, 4},
+    {"lpop", "Remove and get the first elements in a list", "1.0.0", "list", "O(N) where N is the number of elements returned", NULL, NULL, NULL, h_lpop, 1, NULL, k_lpop, 1, a_lpop, 2},
+    {"lpos", "Return the index of matching elements on a list", "6.0.6", "list", "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.", NULL, NULL, NULL, NULL, 0, NULL, k_lpos, 1, a_lpos, 5},
+    {"lpush", "Prepend one or multiple elements to a list", "1.0.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", NULL, NULL, NULL, h_lpush, 1, NULL, k_lpush, 1, a_lpush, 2},
+    {"lpushx", "Prepend an element to a list, only if the list exists", "2.2.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", NULL, NULL, NULL, h_lpushx, 1, NULL, k_lpushx, 1, a_lpushx, 2},
+    {"lrange", "Get a range of elements from a list", "1.0.0", "list", "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.", NULL, NULL, NULL, NULL, 0, NULL, k_lrange, 1, a_lrange, 3},
+    {"lrem", "Remove elements from a list", "1.0.0", "list", "O(N+M) where N is the length of the list and M is the number of elements removed.", NULL, NULL, NULL, NULL, 0, NULL, k_lrem, 1, a_lrem, 3},
+    {"lset", "Set the value of an element in a list by its index", "1.0.0", "list", "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).", NULL, NULL, NULL, NULL, 0, NULL, k_lset, 1, a_lset, 3},
+    {"ltrim", "Trim a list to the specified range", "1.0.0", "list", "O(N) where N is the number of elements to be removed by the operation.", NULL, NULL, NULL, NULL, 0, NULL, k_ltrim, 1, a_ltrim, 3},
     {"memory", "A container for memory diagnostics commands", "4.0.0", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"memory|doctor", "Outputs memory problems report", "4.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_shards response_policy:special", NULL, 0, NULL, 0},
     {"memory|help", "Show helpful text about the different subcommands", "4.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
@@ -2548,6 +2798,10 @@ const CommandMeta command_meta_table[] = {
     {"reset", "Reset the connection", "6.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"restore", "Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", "generic", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", NULL, NULL, NULL, h_restore, 3, NULL, k_restore, 1, a_restore, 7},
     {"role", "Return the role of the instance in the context of replication", "2.8.12", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"rpop", "Remove and get the last elements in a list", "1.0.0", "list", "O(N) where N is the number of elements returned", NULL, NULL, NULL, h_rpop, 1, NULL, k_rpop, 1, a_rpop, 2},
+    {"rpoplpush", "Remove the last element in a list, prepend it to another list and return it", "1.2.0", "list", "O(1)", "deprecated", "6.2.0", "`LMOVE` with the `RIGHT` and `LEFT` arguments", NULL, 0, NULL, k_rpoplpush, 2, a_rpoplpush, 2},
+    {"rpush", "Append one or multiple elements to a list", "1.0.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", NULL, NULL, NULL, h_rpush, 1, NULL, k_rpush, 1, a_rpush, 2},
+    {"rpushx", "Append an element to a list, only if the list exists", "2.2.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", NULL, NULL, NULL, h_rpushx, 1, NULL, k_rpushx, 1, a_rpushx, 2},
     {"sadd", "Add one or more members to a set", "1.0.0", "set", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", NULL, NULL, NULL, h_sadd, 1, NULL, k_sadd, 1, a_sadd, 2},
     {"save", "Synchronously save the dataset to disk", "1.0.0", "server", "O(N) where N is the total number of keys in all databases", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"scan", "Incrementally iterate the keys space", "2.8.0", "generic", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", NULL, NULL, NULL, h_scan, 1, "nondeterministic_output request_policy:special", NULL, 0, a_scan, 4},

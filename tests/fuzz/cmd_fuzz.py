@@ -151,7 +151,7 @@ NEVER = {"shutdown", "monitor", "client|reply", "wait", "waitaof",
          "debug", "client|pause",
          # Not in streamd; listed for runs against redis-server (--bin).
          "acl", "module", "cluster", "readonly", "migrate",
-         "restore", "restore-asking", "lpop", "blpop", "brpop", "blmove", "brpoplpush",
+         "restore", "restore-asking", "blpop", "brpop", "blmove", "brpoplpush",
          "blmpop", "client|tracking", "debug",
          # blocking sorted-set pops: an empty key holds the fuzzer's connection
          "bzpopmin", "bzpopmax", "bzmpop"}
@@ -1491,7 +1491,8 @@ def check_keysizes(c):
                                   b"stream": ("distrib_streams_items", "XLEN"),
                                   b"hash": ("distrib_hashes_items", "HLEN"),
                                   b"set": ("distrib_sets_items", "SCARD"),
-                                  b"zset": ("distrib_zsets_items", "ZCARD")}[bytes(t)]
+                                  b"zset": ("distrib_zsets_items", "ZCARD"),
+                                  b"list": ("distrib_lists_items", "LLEN")}[bytes(t)]
                 n = ok(c.call(size_cmd, k), size_cmd)
                 bins = expected.setdefault("%s_%s" % (db, name), collections.Counter())
                 bins[n.bit_length()] += 1
