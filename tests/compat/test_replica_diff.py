@@ -162,6 +162,7 @@ def snapshot(srv, dbs=(0, 1, 3)):
                 continue
             if t == Status(b"zset"):
                 out.append((k, "zrange", call_or_error(c, "ZRANGE", k, "0", "-1", "WITHSCORES")))
+                continue
             if t == Status(b"list"):
                 out.append((k, "lrange", call_or_error(c, "LRANGE", k, "0", "-1")))
                 continue

@@ -380,7 +380,7 @@ class Gen:
         return self.key_cmd()
 
 
-def snapshot(c):
+def snapshot(c, encodings=True):
     """Every key whole: its type, encoding, TTL state and content in an
     order-free form where Redis's order is open."""
     out = {}
@@ -388,7 +388,7 @@ def snapshot(c):
         t = c.call("TYPE", k)
         if t == b"none":
             continue
-        enc = c.call("OBJECT", "ENCODING", k)
+        enc = c.call("OBJECT", "ENCODING", k) if encodings else None
         ttl = c.call("TTL", k) > 0
         if t == b"list":
             v = c.call("LRANGE", k, "0", "-1")
@@ -492,13 +492,15 @@ def test_types_random_diff(server, ref_server, limits):
                 raise Mismatch("seed %d (STREAMD_TYPES_SEED=%d, round %d): %s" % (
                     seed, BASE_SEED, i, e)) from None
         # the AOF: streamd restarted from it must hold what the reference holds
+        # Data only: an encoding depends on the value's history (DEBUG
+        # RELOAD re-chose it on the reference, the AOF replays the commands)
         b = runner.pairs[0][1]
-        want = snapshot(b)
+        want = snapshot(b, encodings=False)
         runner.close()
         # the round's encoding limits again (CONFIG SET does not outlive a restart)
         server.restart([x for name, value in limits.items() for x in ("--" + name, value)])
         runner.connect()
-        got = snapshot(runner.pairs[0][0])
+        got = snapshot(runner.pairs[0][0], encodings=False)
         assert got == want, "after an AOF restart: %r" % {
             k: (got.get(k), want.get(k)) for k in set(got) | set(want) if got.get(k) != want.get(k)}
     finally:
