@@ -456,6 +456,12 @@ static int word_is(const char *op, size_t len, const char *w) {
 }
 
 static int add_key_pattern(AclSelector *u, const char *op, size_t len) {
+    /* "~*" is "allkeys", also when the keys are all already (7.0) */
+    if (len == 2 && op[0] == '~' && op[1] == '*') {
+        clear_keys(u);
+        u->sel_flags |= ACL_SEL_ALLKEYS;
+        return RULE_OK;
+    }
     if (u->sel_flags & ACL_SEL_ALLKEYS) return RULE_KEY_AFTER_ALL;
     int perm = 0;
     size_t off = 1;
@@ -993,6 +999,27 @@ static int selector_check(const AclSelector *u, const Command *cmd, int argc, co
         }
     }
     return ACL_OK;
+}
+
+/* A selector reading every key: allkeys, or a pattern "*" with read access. */
+static int selector_all_keys(const AclSelector *s) {
+    if (s->sel_flags & ACL_SEL_ALLKEYS) return 1;
+    for (int i = 0; i < s->n_keys; i++)
+        if (s->keys[i].len == 1 && s->keys[i].pat[0] == '*' && (s->keys[i].perm & PERM_READ))
+            return 1;
+    return 0;
+}
+
+int acl_has_unrestricted_keys(const AclUser *u, const Command *cmd, int argc, const Slice *argv) {
+    if (u->is_unrestricted || cmd_id(cmd) < 0) return 1;
+    int pos = 0;
+    if (selector_check(&u->root, cmd, argc, argv, &pos) == ACL_OK && selector_all_keys(&u->root))
+        return 1;
+    for (int i = 0; i < u->n_selectors; i++)
+        if (selector_check(&u->selectors[i], cmd, argc, argv, &pos) == ACL_OK &&
+            selector_all_keys(&u->selectors[i]))
+            return 1;
+    return 0;
 }
 
 /* The root's answer, or the first selector's that allows the command;

@@ -88,6 +88,11 @@ int acl_check_command(const AclUser *u, const Command *cmd, int argc, const Slic
 
 /* The refusal text after "NOPERM " for a client (verbose 0) or for ACL
  * DRYRUN (verbose 1), into out. */
+/* 1 when u may run cmd (argv) under rules that reach every key: its own or
+ * a selector's that allow the command and have allkeys or a readable "*"
+ * pattern. SORT's BY and GET patterns name keys no key specification shows,
+ * and Redis 7.0 refuses them otherwise. */
+int acl_has_unrestricted_keys(const AclUser *u, const Command *cmd, int argc, const Slice *argv);
 void acl_denied_message(Buf *out, int reason, const AclUser *u, const Command *cmd, Slice object,
                         int verbose);
 

@@ -1627,6 +1627,48 @@ static const MetaKeySpec k_smove[] = {
     {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
     {NULL, "RW insert", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
 };
+static const MetaArg a_sort_2[] = {
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_sort_4[] = {
+    {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0},
+    {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_sort[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"pattern", "pattern", 1, "BY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, a_sort_2, 2},
+    {"pattern", "pattern", 1, "GET", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE | META_ARG_MULTIPLE_TOKEN, NULL, 0},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_sort_4, 2},
+    {"sorting", "pure-token", -1, "ALPHA", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"destination", "key", 2, "STORE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_sort[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", "RO access", META_BS_UNKNOWN, 0, NULL, META_FK_UNKNOWN, 0, 0, 0},
+    {"For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array", "OW update", META_BS_UNKNOWN, 0, NULL, META_FK_UNKNOWN, 0, 0, 0},
+};
+static const MetaArg a_sort_ro_2[] = {
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_sort_ro_4[] = {
+    {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0},
+    {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_sort_ro[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"pattern", "pattern", 1, "BY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, a_sort_ro_2, 2},
+    {"pattern", "pattern", 1, "GET", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE | META_ARG_MULTIPLE_TOKEN, NULL, 0},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_sort_ro_4, 2},
+    {"sorting", "pure-token", -1, "ALPHA", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_sort_ro[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", "RO access", META_BS_UNKNOWN, 0, NULL, META_FK_UNKNOWN, 0, 0, 0},
+};
 static const MetaArg a_spop[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"count", "integer", -1, NULL, NULL, "3.2.0", NULL, META_ARG_OPTIONAL, NULL, 0},
@@ -2834,6 +2876,8 @@ const CommandMeta command_meta_table[] = {
     {"smembers", "Get all the members in a set", "1.0.0", "set", "O(N) where N is the set cardinality.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_smembers, 1, a_smembers, 1},
     {"smismember", "Returns the membership associated with the given elements for a set", "6.2.0", "set", "O(N) where N is the number of elements being checked for membership", NULL, NULL, NULL, NULL, 0, NULL, k_smismember, 1, a_smismember, 2},
     {"smove", "Move a member from one set to another", "1.0.0", "set", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_smove, 2, a_smove, 3},
+    {"sort", "Sort the elements in a list, set or sorted set", "1.0.0", "generic", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).", NULL, NULL, NULL, NULL, 0, NULL, k_sort, 3, a_sort, 7},
+    {"sort_ro", "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", "7.0.0", "generic", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).", NULL, NULL, NULL, NULL, 0, NULL, k_sort_ro, 2, a_sort_ro, 6},
     {"spop", "Remove and return one or multiple random members from a set", "1.0.0", "set", "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.", NULL, NULL, NULL, h_spop, 1, "nondeterministic_output", k_spop, 1, a_spop, 2},
     {"spublish", "Post a message to a shard channel", "7.0.0", "pubsub", "O(N) where N is the number of clients subscribed to the receiving shard channel.", NULL, NULL, NULL, NULL, 0, NULL, k_spublish, 1, a_spublish, 2},
     {"srandmember", "Get one or multiple random members from a set", "1.0.0", "set", "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.", NULL, NULL, NULL, h_srandmember, 1, "nondeterministic_output", k_srandmember, 1, a_srandmember, 2},
