@@ -378,8 +378,7 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
             }
             if (!is_stored_type(op)) {
                 int rc = fail(res, RDBF_UNSUPPORTED, at,
-                              "Key '%.*s' is %s (RDB type %d): streamd stores only strings and "
-                              "streams",
+                              "Key '%.*s' is %s (RDB type %d), which streamd does not store",
                               (int)(kl > 128 ? 128 : kl), key, type_name(op), op);
                 xfree(key);
                 return rc;

@@ -256,8 +256,8 @@ def test_refuses_types_streamd_lacks(make_server):
     srv = make_server()
     srv.stop()
     open(dump_path(srv), "wb").write(data)
-    expect_start_failure(srv, "Key 'mymod' is a module value (RDB type 7): streamd stores only "
-                         "strings and streams", "Fatal error loading the DB")
+    expect_start_failure(srv, "Key 'mymod' is a module value (RDB type 7), which streamd does "
+                         "not store", "Fatal error loading the DB")
 
 
 def test_refuses_corrupt_and_truncated_files(make_server):
