@@ -394,9 +394,9 @@ static void cmd_sort_ro(Client *c) {
 }
 
 const Command sort_commands[] = {
-    {"sort", cmd_sort, -2, CMD_WRITE | CMD_DENYOOM, "@write @set @sortedset @list @slow @dangerous",
-     1, 1, 1, NULL},
-    {"sort_ro", cmd_sort_ro, -2, CMD_READONLY, "@read @set @sortedset @list @slow @dangerous", 1, 1,
-     1, NULL},
+    {"sort", cmd_sort, -2, CMD_WRITE | CMD_DENYOOM | CMD_MOVABLE_KEYS,
+     "@write @set @sortedset @list @slow @dangerous", 1, 1, 1, NULL},
+    {"sort_ro", cmd_sort_ro, -2, CMD_READONLY | CMD_MOVABLE_KEYS,
+     "@read @set @sortedset @list @slow @dangerous", 1, 1, 1, NULL},
     END_OF_COMMANDS,
 };
