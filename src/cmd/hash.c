@@ -1381,7 +1381,8 @@ static int read_metadata(RdbReader *r, HashObj **h, const HashLimits *lim) {
         char *f, *v;
         size_t fl, vl;
         if (rdb_read_len(r, &rel) != RDB_OK) return RDB_ERR;
-        if (rel && (min < 0 || rel - 1 > (uint64_t)(FIELD_TTL_MAX - min))) return RDB_ERR;
+        if (rel && (min < 0 || min > FIELD_TTL_MAX || rel - 1 > (uint64_t)(FIELD_TTL_MAX - min)))
+            return RDB_ERR;
         if (rdb_read_string(r, persist_string_max(), &f, &fl) != RDB_OK) return RDB_ERR;
         if (rdb_read_string(r, persist_string_max(), &v, &vl) != RDB_OK) {
             xfree(f);
