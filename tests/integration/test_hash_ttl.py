@@ -416,3 +416,21 @@ def test_memory_of_a_hash_without_ttls(make_server):
     assert c.call("MEMORY", "USAGE", "b") > base
     c.call("HPERSIST", "b", "FIELDS", "1", "f1")
     assert c.call("MEMORY", "USAGE", "b") == base
+
+
+def test_redis70_replica_gets_hashes_without_ttls(make_server):
+    """A Redis 7.0 replica takes RDB types up to 7.0's: the full sync writes
+    a hash with field TTLs as a plain listpack / hash table."""
+    m = make_server(kind="streamd")
+    c = m.raw()
+    fill(c)
+    want = {k: sorted((f, v) for f, v, _ in st[1]) for k, st in ttl_state(c).items()}
+    s = make_server(kind="redis", args=["--replicaof", "127.0.0.1", str(m.port)])
+    r = s.raw()
+    wait_for(lambda: b"master_link_status:up" in r.call("INFO", "replication"), timeout=10)
+    got = {}
+    for k in r.call("KEYS", "*"):
+        fields = r.call("HKEYS", k)
+        got[k] = sorted(zip(fields, r.call("HMGET", k, *fields)))
+    assert got == want
+    assert r.call("OBJECT", "ENCODING", "small") == b"listpack"
