@@ -434,3 +434,31 @@ def test_redis70_replica_gets_hashes_without_ttls(make_server):
         got[k] = sorted(zip(fields, r.call("HMGET", k, *fields)))
     assert got == want
     assert r.call("OBJECT", "ENCODING", "small") == b"listpack"
+
+
+def test_pause_hides_expired_fields_without_deleting(make_server):
+    """CLIENT PAUSE WRITE: an expired field reads as gone but nothing is
+    deleted (no HDEL recorded) until the pause ends."""
+    srv = make_server(AOF_ALWAYS + DEBUG)
+    c = srv.raw()
+    c.call("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    c.call("HSET", "h", "a", "1", "b", "2")
+    c.call("HSET", "all", "x", "1")
+    c.call("HPEXPIRE", "h", "30", "FIELDS", "1", "a")
+    c.call("HPEXPIRE", "all", "30", "FIELDS", "1", "x")
+    c.call("CLIENT", "PAUSE", "100000", "WRITE")
+    time.sleep(0.08)
+    assert c.call("HGETALL", "h") == [b"b", b"2"]
+    assert c.call("HLEN", "h") == 1
+    assert c.call("HTTL", "h", "FIELDS", "1", "a") == [-2]
+    assert c.call("HGETALL", "all") == []
+    assert c.call("HLEN", "all") == 0
+    assert b"HDEL" not in aof_incr(srv)
+    c.call("CLIENT", "UNPAUSE")
+    assert c.call("HGET", "h", "a") is None
+    assert c.call("EXISTS", "all") == 1  # EXISTS is no hash command
+    assert c.call("HLEN", "all") == 0
+    assert c.call("EXISTS", "all") == 0
+    text = aof_incr(srv)
+    assert b"*3\r\n$4\r\nHDEL\r\n$1\r\nh\r\n$1\r\na\r\n" in text
+    assert b"*3\r\n$4\r\nHDEL\r\n$3\r\nall\r\n$1\r\nx\r\n" in text
