@@ -462,3 +462,29 @@ def test_pause_hides_expired_fields_without_deleting(make_server):
     text = aof_incr(srv)
     assert b"*3\r\n$4\r\nHDEL\r\n$1\r\nh\r\n$1\r\na\r\n" in text
     assert b"*3\r\n$4\r\nHDEL\r\n$3\r\nall\r\n$1\r\nx\r\n" in text
+
+
+def test_streamd_replica_follows_field_ttls(make_server):
+    """A streamd replica gets the TTLs (full sync: type 24/25; live: the
+    HPEXPIREAT records), hides a field whose TTL passed while the master
+    has not yet expired it, and drops it on the master's HDEL."""
+    master = make_server(DEBUG)
+    replica = make_server()
+    m, r = master.raw(), replica.raw()
+    m.call("HSET", "h", "a", "1", "b", "2", "c", "3")
+    m.call("HEXPIREAT", "h", str(FAR), "FIELDS", "1", "a")
+    assert r.call("REPLICAOF", "127.0.0.1", str(master.port)) == b"OK"
+    wait_for(lambda: b"master_link_status:up" in r.call("INFO", "replication"), timeout=10)
+    m.call("HPEXPIRE", "h", "500000", "FIELDS", "1", "b")
+    at = m.call("HPEXPIRETIME", "h", "FIELDS", "2", "a", "b")
+    wait_for(lambda: r.call("HPEXPIRETIME", "h", "FIELDS", "2", "a", "b") == at)
+    m.call("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    m.call("HPEXPIRE", "h", "40", "FIELDS", "1", "c")
+    wait_for(lambda: r.call("HTTL", "h", "FIELDS", "1", "c") != [-1])
+    time.sleep(0.1)
+    # expired on the replica's clock: hidden, the master has not deleted it
+    assert r.call("HEXISTS", "h", "c") == 0
+    assert r.call("HLEN", "h") == 2
+    assert m.call("DEBUG", "SET-ACTIVE-EXPIRE", "1") == b"OK"
+    wait_for(lambda: m.call("HLEN", "h") == 2 and r.call("HKEYS", "h") == [b"a", b"b"])
+    assert r.call("HPEXPIRETIME", "h", "FIELDS", "2", "a", "b") == at
