@@ -1058,6 +1058,7 @@ static void cmd_hpersist(Client *c) {
     if (!removed) return;
     notify_keyspace_event(NOTIFY_HASH, "hpersist", key, db_index(c->db));
     server.dirty += removed;
+    db_resized(c->db, o, hashobj_len(h));
     db_signal_key(c->db, key);
     propagate_argv(c);
 }
@@ -1149,6 +1150,7 @@ static void cmd_hgetex(Client *c) {
             propagate_fields(c, db_index(c->db), "HPERSIST", key, pre, 2, changed, nch);
             notify_keyspace_event(NOTIFY_HASH, "hpersist", key, db_index(c->db));
             server.dirty += (long long)nch;
+            db_resized(c->db, o, hashobj_len(h));
             db_signal_key(c->db, key);
         }
     } else if (del) {

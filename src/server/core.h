@@ -26,6 +26,7 @@ struct Db {
     Dict *watched;  /* key -> ClientList of clients WATCHing it */
     Dict *blocking; /* key -> ClientList of clients blocked on it (FIFO) */
     uint64_t n_expires;
+    uint64_t n_subexpiry; /* values with TTLs of their own (a hash's fields): INFO keyspace */
     uint64_t expire_cursor;
     long long avg_ttl; /* ms, estimated by the active expiry's samples (INFO keyspace) */
     int id;

@@ -72,16 +72,31 @@ static inline uint8_t size_bin(uint64_t n) {
     return n ? (uint8_t)(64 - __builtin_clzll(n)) : 0;
 }
 
+static const SubExpiryOps *sub_ops;
+
+/* Whether o has TTLs of its own (sub_ops: see db_register_subexpiry). */
+static uint8_t has_sub_ttl(const Obj *o) {
+    return sub_ops && o->type != OBJ_STRING && sub_ops->next_due(o) >= 0;
+}
+
 static void sizes_count(Db *db, Obj *o) {
     o->size_bin = size_bin(obj_items(o));
     db->keysizes[o->type][o->size_bin]++;
+    o->sub_ttl = has_sub_ttl(o);
+    db->n_subexpiry += o->sub_ttl;
 }
 
 static void sizes_uncount(Db *db, const Obj *o) {
     db->keysizes[o->type][o->size_bin]--;
+    db->n_subexpiry -= o->sub_ttl;
 }
 
 void db_resized(Db *db, Obj *o, uint64_t items) {
+    uint8_t sub = has_sub_ttl(o);
+    if (sub != o->sub_ttl) {
+        db->n_subexpiry = db->n_subexpiry - o->sub_ttl + sub;
+        o->sub_ttl = sub;
+    }
     uint8_t bin = size_bin(items);
     if (bin == o->size_bin) return;
     db->keysizes[o->type][o->size_bin]--;
@@ -230,6 +245,7 @@ int db_remove_expire(Db *db, Slice key) {
 void db_flush(Db *db) {
     dict_clear(db->keys, free_obj);
     db->n_expires = 0;
+    db->n_subexpiry = 0;
     db->expire_cursor = 0;
     db->avg_ttl = 0;
     memset(db->keysizes, 0, sizeof db->keysizes);
@@ -242,6 +258,9 @@ void db_swap(Db *a, Db *b) {
     uint64_t n = a->n_expires;
     a->n_expires = b->n_expires;
     b->n_expires = n;
+    n = a->n_subexpiry;
+    a->n_subexpiry = b->n_subexpiry;
+    b->n_subexpiry = n;
     long long avg = a->avg_ttl;
     a->avg_ttl = b->avg_ttl;
     b->avg_ttl = avg;
@@ -255,8 +274,6 @@ void db_swap(Db *a, Db *b) {
 /* Sub-key expiry (a hash's field TTLs, src/cmd/hash.c): the type registers
  * how to tell a value with TTLs of its own that are due, and how to expire
  * them; the cycle below visits such values with the keys. */
-static const SubExpiryOps *sub_ops;
-
 void db_register_subexpiry(const SubExpiryOps *ops) {
     sub_ops = ops;
 }

@@ -488,3 +488,47 @@ def test_streamd_replica_follows_field_ttls(make_server):
     assert m.call("DEBUG", "SET-ACTIVE-EXPIRE", "1") == b"OK"
     wait_for(lambda: m.call("HLEN", "h") == 2 and r.call("HKEYS", "h") == [b"a", b"b"])
     assert r.call("HPEXPIRETIME", "h", "FIELDS", "2", "a", "b") == at
+
+
+def test_info_keyspace_subexpiry(make_server):
+    """INFO keyspace's subexpiry (7.4): the keys whose hashes have field
+    TTLs, kept through every way a value enters, changes and leaves a db."""
+    c = make_server(DEBUG).raw()
+
+    def sub():
+        out = {}
+        for line in c.call("INFO", "keyspace").decode().split("\r\n"):
+            if line.startswith("db"):
+                db, kv = line.split(":", 1)
+                out[db] = dict(x.split("=") for x in kv.split(","))["subexpiry"]
+        return out
+
+    c.call("HSET", "a", "f", "1", "g", "2")
+    c.call("HSET", "b", "f", "1")
+    assert sub() == {"db0": "0"}
+    c.call("HEXPIRE", "a", "100", "FIELDS", "2", "f", "g")
+    c.call("HSETEX", "b", "EX", "100", "FIELDS", "1", "f", "2")
+    assert sub() == {"db0": "2"}
+    c.call("HSET", "a", "f", "x")  # one TTL left
+    assert sub() == {"db0": "2"}
+    c.call("HPERSIST", "a", "FIELDS", "1", "g")
+    assert sub() == {"db0": "1"}
+    c.call("COPY", "b", "b2")
+    assert sub() == {"db0": "2"}
+    c.call("MOVE", "b2", "1")
+    c.call("RENAME", "b", "bb")
+    assert sub() == {"db0": "1", "db1": "1"}
+    c.call("SWAPDB", "0", "1")
+    assert sub() == {"db0": "1", "db1": "1"}
+    assert c.call("DEBUG", "RELOAD") == b"OK"
+    assert sub() == {"db0": "1", "db1": "1"}
+    c.call("HGETEX", "b2", "PERSIST", "FIELDS", "1", "f")
+    assert sub() == {"db0": "0", "db1": "1"}
+    c.call("SELECT", "1")
+    c.call("HPEXPIRE", "bb", "20", "FIELDS", "1", "f")
+    wait_for(lambda: c.call("DBSIZE") == 1)
+    assert sub() == {"db0": "0", "db1": "0"}
+    c.call("HEXPIRE", "a", "100", "FIELDS", "1", "f")
+    assert sub() == {"db0": "0", "db1": "1"}
+    c.call("FLUSHDB")
+    assert sub() == {"db0": "0"}
