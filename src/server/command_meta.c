@@ -16,6 +16,8 @@
  *     summary, arguments and history entries, as Redis's own command JSON
  *     has them (which is not always what its docs pages show: XREAD has no
  *     complexity and no 7.4 history entry, XADD no 8.6 one);
+ *   - ZRANK / ZREVRANK take 7.2's WITHSCORE: arity -3, and the argument and
+ *     history entry in their docs;
  *   - commands newer than 7.0 (CLIENT SETINFO 7.2, XDELEX, XACKDEL 8.2,
  *     XCFGSET 8.6, XIDMPRECORD 8.6.2, XNACK 8.8) carry their own release's
  *     data, and XIDMPCOUNTERS (streamd's own, for the AOF) carries ours;

@@ -175,6 +175,105 @@ static const MetaKeySpec k_bitpos[] = {
 static const char *const h_bitpos[] = {
     "7.0.0", "Added the `BYTE|BIT` option.",
 };
+static const MetaArg a_blmove_2[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_blmove_3[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_blmove[] = {
+    {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"wherefrom", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_blmove_2, 2},
+    {"whereto", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_blmove_3, 2},
+    {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_blmove[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RW insert", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_blmpop_3[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_blmpop[] = {
+    {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_blmpop_3, 2},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_blmpop[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_blpop[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_blpop[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, -2, 1, 0},
+};
+static const char *const h_blpop[] = {
+    "6.0.0", "`timeout` is interpreted as a double instead of an integer.",
+};
+static const MetaArg a_brpop[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_brpop[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, -2, 1, 0},
+};
+static const char *const h_brpop[] = {
+    "6.0.0", "`timeout` is interpreted as a double instead of an integer.",
+};
+static const MetaArg a_brpoplpush[] = {
+    {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_brpoplpush[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RW insert", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_brpoplpush[] = {
+    "6.0.0", "`timeout` is interpreted as a double instead of an integer.",
+};
+static const MetaArg a_bzmpop_3[] = {
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_bzmpop[] = {
+    {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_bzmpop_3, 2},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_bzmpop[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_bzpopmax[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_bzpopmax[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, -2, 1, 0},
+};
+static const char *const h_bzpopmax[] = {
+    "6.0.0", "`timeout` is interpreted as a double instead of an integer.",
+};
+static const MetaArg a_bzpopmin[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_bzpopmin[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, -2, 1, 0},
+};
+static const char *const h_bzpopmin[] = {
+    "6.0.0", "`timeout` is interpreted as a double instead of an integer.",
+};
 static const MetaArg a_client_caching_0[] = {
     {"yes", "pure-token", -1, "YES", NULL, NULL, NULL, 0, NULL, 0},
     {"no", "pure-token", -1, "NO", NULL, NULL, NULL, 0, NULL, 0},
@@ -1080,6 +1179,135 @@ static const MetaArg a_lcs[] = {
 static const MetaKeySpec k_lcs[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 1, 1, 0},
 };
+static const MetaArg a_lindex[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"index", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_lindex[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_linsert_1[] = {
+    {"before", "pure-token", -1, "BEFORE", NULL, NULL, NULL, 0, NULL, 0},
+    {"after", "pure-token", -1, "AFTER", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_linsert[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_linsert_1, 2},
+    {"pivot", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_linsert[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_llen[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_llen[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_lmove_2[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_lmove_3[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_lmove[] = {
+    {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"wherefrom", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_lmove_2, 2},
+    {"whereto", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_lmove_3, 2},
+};
+static const MetaKeySpec k_lmove[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RW insert", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_lmpop_2[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_lmpop[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_lmpop_2, 2},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_lmpop[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_lpop[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, "6.2.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_lpop[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_lpop[] = {
+    "6.2.0", "Added the `count` argument.",
+};
+static const MetaArg a_lpos[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"rank", "integer", -1, "RANK", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"num-matches", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"len", "integer", -1, "MAXLEN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_lpos[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_lpush[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_lpush[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_lpush[] = {
+    "2.4.0", "Accepts multiple `element` arguments.",
+};
+static const MetaArg a_lpushx[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_lpushx[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_lpushx[] = {
+    "4.0.0", "Accepts multiple `element` arguments.",
+};
+static const MetaArg a_lrange[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"stop", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_lrange[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_lrem[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_lrem[] = {
+    {NULL, "RW delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_lset[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"index", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_lset[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_ltrim[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"stop", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_ltrim[] = {
+    {NULL, "RW delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_memory_usage[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"count", "integer", -1, "SAMPLES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
@@ -1332,6 +1560,44 @@ static const char *const h_restore[] = {
     "3.0.0", "Added the `REPLACE` modifier.",
     "5.0.0", "Added the `ABSTTL` modifier.",
     "5.0.0", "Added the `IDLETIME` and `FREQ` options.",
+};
+static const MetaArg a_rpop[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, "6.2.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_rpop[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_rpop[] = {
+    "6.2.0", "Added the `count` argument.",
+};
+static const MetaArg a_rpoplpush[] = {
+    {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_rpoplpush[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RW insert", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_rpush[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_rpush[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_rpush[] = {
+    "2.4.0", "Accepts multiple `element` arguments.",
+};
+static const MetaArg a_rpushx[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_rpushx[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_rpushx[] = {
+    "4.0.0", "Accepts multiple `element` arguments.",
 };
 static const MetaArg a_sadd[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -2093,6 +2359,381 @@ static const char *const h_xtrim[] = {
     "6.2.0", "Added the `MINID` trimming strategy and the `LIMIT` option.",
     "8.2.0", "Added the `KEEPREF`, `DELREF` and `ACKED` options.",
 };
+static const MetaArg a_zadd_1[] = {
+    {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0},
+    {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zadd_2[] = {
+    {"gt", "pure-token", -1, "GT", NULL, NULL, NULL, 0, NULL, 0},
+    {"lt", "pure-token", -1, "LT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zadd_5[] = {
+    {"score", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zadd[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"condition", "oneof", -1, NULL, NULL, "3.0.2", NULL, META_ARG_OPTIONAL, a_zadd_1, 2},
+    {"comparison", "oneof", -1, NULL, NULL, "6.2.0", NULL, META_ARG_OPTIONAL, a_zadd_2, 2},
+    {"change", "pure-token", -1, "CH", NULL, "3.0.2", NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"increment", "pure-token", -1, "INCR", NULL, "3.0.2", NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"score_member", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_zadd_5, 2},
+};
+static const MetaKeySpec k_zadd[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_zadd[] = {
+    "2.4.0", "Accepts multiple elements.",
+    "3.0.2", "Added the `XX`, `NX`, `CH` and `INCR` options.",
+    "6.2.0", "Added the `GT` and `LT` options.",
+};
+static const MetaArg a_zcard[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_zcard[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zcount[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_zcount[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zdiff[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zdiff[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_zdiffstore[] = {
+    {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_zdiffstore[] = {
+    {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_zincrby[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"increment", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_zincrby[] = {
+    {NULL, "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zinter_3[] = {
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zinter[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zinter_3, 3},
+    {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zinter[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_zintercard[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"limit", "integer", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zintercard[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_zinterstore_4[] = {
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zinterstore[] = {
+    {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zinterstore_4, 3},
+};
+static const MetaKeySpec k_zinterstore[] = {
+    {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_zlexcount[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_zlexcount[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zmpop_2[] = {
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zmpop[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_zmpop_2, 2},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zmpop[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_zmscore[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_zmscore[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zpopmax[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zpopmax[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zpopmin[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zpopmin[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zrandmember_1[] = {
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_zrandmember[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"options", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_zrandmember_1, 2},
+};
+static const MetaKeySpec k_zrandmember[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zrange_3[] = {
+    {"byscore", "pure-token", -1, "BYSCORE", NULL, NULL, NULL, 0, NULL, 0},
+    {"bylex", "pure-token", -1, "BYLEX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zrange_5[] = {
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zrange[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"stop", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"sortby", "oneof", -1, NULL, NULL, "6.2.0", NULL, META_ARG_OPTIONAL, a_zrange_3, 2},
+    {"rev", "pure-token", -1, "REV", NULL, "6.2.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"offset_count", "block", -1, "LIMIT", NULL, "6.2.0", NULL, META_ARG_OPTIONAL, a_zrange_5, 2},
+    {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zrange[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_zrange[] = {
+    "6.2.0", "Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options.",
+};
+static const MetaArg a_zrangebylex_3[] = {
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zrangebylex[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zrangebylex_3, 2},
+};
+static const MetaKeySpec k_zrangebylex[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zrangebyscore_4[] = {
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zrangebyscore[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"withscores", "pure-token", -1, "WITHSCORES", NULL, "2.0.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zrangebyscore_4, 2},
+};
+static const MetaKeySpec k_zrangebyscore[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_zrangebyscore[] = {
+    "2.0.0", "Added the `WITHSCORES` modifier.",
+};
+static const MetaArg a_zrangestore_4[] = {
+    {"byscore", "pure-token", -1, "BYSCORE", NULL, NULL, NULL, 0, NULL, 0},
+    {"bylex", "pure-token", -1, "BYLEX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zrangestore_6[] = {
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zrangestore[] = {
+    {"dst", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"src", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"sortby", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_zrangestore_4, 2},
+    {"rev", "pure-token", -1, "REV", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zrangestore_6, 2},
+};
+static const MetaKeySpec k_zrangestore[] = {
+    {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zrank[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"withscore", "pure-token", -1, "WITHSCORE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zrank[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_zrank[] = {
+    "7.2.0", "Added the optional `WITHSCORE` argument.",
+};
+static const MetaArg a_zrem[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_zrem[] = {
+    {NULL, "RW delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_zrem[] = {
+    "2.4.0", "Accepts multiple elements.",
+};
+static const MetaArg a_zremrangebylex[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_zremrangebylex[] = {
+    {NULL, "RW delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zremrangebyrank[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"stop", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_zremrangebyrank[] = {
+    {NULL, "RW delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zremrangebyscore[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_zremrangebyscore[] = {
+    {NULL, "RW delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zrevrange[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"stop", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zrevrange[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zrevrangebylex_3[] = {
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zrevrangebylex[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zrevrangebylex_3, 2},
+};
+static const MetaKeySpec k_zrevrangebylex[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zrevrangebyscore_4[] = {
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zrevrangebyscore[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zrevrangebyscore_4, 2},
+};
+static const MetaKeySpec k_zrevrangebyscore[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_zrevrangebyscore[] = {
+    "2.1.6", "`min` and `max` can be exclusive.",
+};
+static const MetaArg a_zrevrank[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"withscore", "pure-token", -1, "WITHSCORE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zrevrank[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_zrevrank[] = {
+    "7.2.0", "Added the optional `WITHSCORE` argument.",
+};
+static const MetaArg a_zscan[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"pattern", "pattern", -1, "MATCH", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zscan[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zscore[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_zscore[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_zunion_3[] = {
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zunion[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zunion_3, 3},
+    {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_zunion[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_zunionstore_4[] = {
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_zunionstore[] = {
+    {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zunionstore_4, 3},
+};
+static const MetaKeySpec k_zunionstore[] = {
+    {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
 
 const CommandMeta command_meta_table[] = {
     {"acl", "A container for Access List Control commands ", "6.0.0", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
@@ -2119,6 +2760,14 @@ const CommandMeta command_meta_table[] = {
     {"bitfield_ro", "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD", "6.0.0", "bitmap", "O(1) for each subcommand specified", NULL, NULL, NULL, NULL, 0, NULL, k_bitfield_ro, 1, a_bitfield_ro, 2},
     {"bitop", "Performs bitwise operations on multiple strings, and stores the result.", "2.6.0", "bitmap", "O(N)", NULL, NULL, NULL, NULL, 0, NULL, k_bitop, 2, a_bitop, 3},
     {"bitpos", "Find first bit set or clear in a string", "2.8.7", "bitmap", "O(N)", NULL, NULL, NULL, h_bitpos, 1, NULL, k_bitpos, 1, a_bitpos, 3},
+    {"blmove", "Pop an element from a list, push it to another list and return it; or block until one is available", "6.2.0", "list", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_blmove, 2, a_blmove, 5},
+    {"blmpop", "Pop elements from a list, or block until one is available", "7.0.0", "list", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", NULL, NULL, NULL, NULL, 0, NULL, k_blmpop, 1, a_blmpop, 5},
+    {"blpop", "Remove and get the first element in a list, or block until one is available", "2.0.0", "list", "O(N) where N is the number of provided keys.", NULL, NULL, NULL, h_blpop, 1, NULL, k_blpop, 1, a_blpop, 2},
+    {"brpop", "Remove and get the last element in a list, or block until one is available", "2.0.0", "list", "O(N) where N is the number of provided keys.", NULL, NULL, NULL, h_brpop, 1, NULL, k_brpop, 1, a_brpop, 2},
+    {"brpoplpush", "Pop an element from a list, push it to another list and return it; or block until one is available", "2.2.0", "list", "O(1)", "deprecated", "6.2.0", "`BLMOVE` with the `RIGHT` and `LEFT` arguments", h_brpoplpush, 1, NULL, k_brpoplpush, 2, a_brpoplpush, 3},
+    {"bzmpop", "Remove and return members with scores in a sorted set or block until one is available", "7.0.0", "sorted-set", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", NULL, NULL, NULL, NULL, 0, NULL, k_bzmpop, 1, a_bzmpop, 5},
+    {"bzpopmax", "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", "5.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", NULL, NULL, NULL, h_bzpopmax, 1, NULL, k_bzpopmax, 1, a_bzpopmax, 2},
+    {"bzpopmin", "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", "5.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", NULL, NULL, NULL, h_bzpopmin, 1, NULL, k_bzpopmin, 1, a_bzpopmin, 2},
     {"client", "A container for client connection commands", "2.4.0", "connection", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"client|caching", "Instruct the server about tracking or not keys in the next request", "6.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_caching, 1},
     {"client|getname", "Get the current connection name", "2.6.9", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
@@ -2270,6 +2919,19 @@ const CommandMeta command_meta_table[] = {
     {"latency|latest", "Return the latest latency samples for all events.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_nodes response_policy:special", NULL, 0, NULL, 0},
     {"latency|reset", "Reset latency data for one or more events.", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_latency_reset, 1},
     {"lcs", "Find longest common substring", "7.0.0", "string", "O(N*M) where N and M are the lengths of s1 and s2, respectively", NULL, NULL, NULL, NULL, 0, NULL, k_lcs, 1, a_lcs, 6},
+    {"lindex", "Get an element from a list by its index", "1.0.0", "list", "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).", NULL, NULL, NULL, NULL, 0, NULL, k_lindex, 1, a_lindex, 2},
+    {"linsert", "Insert an element before or after another element in a list", "2.2.0", "list", "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).", NULL, NULL, NULL, NULL, 0, NULL, k_linsert, 1, a_linsert, 4},
+    {"llen", "Get the length of a list", "1.0.0", "list", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_llen, 1, a_llen, 1},
+    {"lmove", "Pop an element from a list, push it to another list and return it", "6.2.0", "list", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_lmove, 2, a_lmove, 4},
+    {"lmpop", "Pop elements from a list", "7.0.0", "list", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", NULL, NULL, NULL, NULL, 0, NULL, k_lmpop, 1, a_lmpop, 4},
+    {"lpop", "Remove and get the first elements in a list", "1.0.0", "list", "O(N) where N is the number of elements returned", NULL, NULL, NULL, h_lpop, 1, NULL, k_lpop, 1, a_lpop, 2},
+    {"lpos", "Return the index of matching elements on a list", "6.0.6", "list", "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.", NULL, NULL, NULL, NULL, 0, NULL, k_lpos, 1, a_lpos, 5},
+    {"lpush", "Prepend one or multiple elements to a list", "1.0.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", NULL, NULL, NULL, h_lpush, 1, NULL, k_lpush, 1, a_lpush, 2},
+    {"lpushx", "Prepend an element to a list, only if the list exists", "2.2.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", NULL, NULL, NULL, h_lpushx, 1, NULL, k_lpushx, 1, a_lpushx, 2},
+    {"lrange", "Get a range of elements from a list", "1.0.0", "list", "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.", NULL, NULL, NULL, NULL, 0, NULL, k_lrange, 1, a_lrange, 3},
+    {"lrem", "Remove elements from a list", "1.0.0", "list", "O(N+M) where N is the length of the list and M is the number of elements removed.", NULL, NULL, NULL, NULL, 0, NULL, k_lrem, 1, a_lrem, 3},
+    {"lset", "Set the value of an element in a list by its index", "1.0.0", "list", "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).", NULL, NULL, NULL, NULL, 0, NULL, k_lset, 1, a_lset, 3},
+    {"ltrim", "Trim a list to the specified range", "1.0.0", "list", "O(N) where N is the number of elements to be removed by the operation.", NULL, NULL, NULL, NULL, 0, NULL, k_ltrim, 1, a_ltrim, 3},
     {"memory", "A container for memory diagnostics commands", "4.0.0", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"memory|doctor", "Outputs memory problems report", "4.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_shards response_policy:special", NULL, 0, NULL, 0},
     {"memory|help", "Show helpful text about the different subcommands", "4.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
@@ -2325,6 +2987,10 @@ const CommandMeta command_meta_table[] = {
     {"reset", "Reset the connection", "6.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"restore", "Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", "generic", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", NULL, NULL, NULL, h_restore, 3, NULL, k_restore, 1, a_restore, 7},
     {"role", "Return the role of the instance in the context of replication", "2.8.12", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"rpop", "Remove and get the last elements in a list", "1.0.0", "list", "O(N) where N is the number of elements returned", NULL, NULL, NULL, h_rpop, 1, NULL, k_rpop, 1, a_rpop, 2},
+    {"rpoplpush", "Remove the last element in a list, prepend it to another list and return it", "1.2.0", "list", "O(1)", "deprecated", "6.2.0", "`LMOVE` with the `RIGHT` and `LEFT` arguments", NULL, 0, NULL, k_rpoplpush, 2, a_rpoplpush, 2},
+    {"rpush", "Append one or multiple elements to a list", "1.0.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", NULL, NULL, NULL, h_rpush, 1, NULL, k_rpush, 1, a_rpush, 2},
+    {"rpushx", "Append an element to a list, only if the list exists", "2.2.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", NULL, NULL, NULL, h_rpushx, 1, NULL, k_rpushx, 1, a_rpushx, 2},
     {"sadd", "Add one or more members to a set", "1.0.0", "set", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", NULL, NULL, NULL, h_sadd, 1, NULL, k_sadd, 1, a_sadd, 2},
     {"save", "Synchronously save the dataset to disk", "1.0.0", "server", "O(N) where N is the total number of keys in all databases", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"scan", "Incrementally iterate the keys space", "2.8.0", "generic", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", NULL, NULL, NULL, h_scan, 1, "nondeterministic_output request_policy:special", NULL, 0, a_scan, 4},
@@ -2412,5 +3078,37 @@ const CommandMeta command_meta_table[] = {
     {"xrevrange", "Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE", "5.0.0", "stream", "O(N) with N being the number of elements returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).", NULL, NULL, NULL, h_xrevrange, 1, NULL, k_xrevrange, 1, a_xrevrange, 4},
     {"xsetid", "An internal command for replicating stream values", "5.0.0", "stream", "O(1)", NULL, NULL, NULL, h_xsetid, 1, NULL, k_xsetid, 1, a_xsetid, 4},
     {"xtrim", "Deletes messages from the beginning of a stream.", "5.0.0", "stream", "O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.", NULL, NULL, NULL, h_xtrim, 2, "nondeterministic_output", k_xtrim, 1, a_xtrim, 2},
+    {"zadd", "Add one or more members to a sorted set, or update its score if it already exists", "1.2.0", "sorted-set", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", NULL, NULL, NULL, h_zadd, 3, NULL, k_zadd, 1, a_zadd, 6},
+    {"zcard", "Get the number of members in a sorted set", "1.2.0", "sorted-set", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_zcard, 1, a_zcard, 1},
+    {"zcount", "Count the members in a sorted set with scores within the given values", "2.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zcount, 1, a_zcount, 3},
+    {"zdiff", "Subtract multiple sorted sets", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", NULL, NULL, NULL, NULL, 0, NULL, k_zdiff, 1, a_zdiff, 3},
+    {"zdiffstore", "Subtract multiple sorted sets and store the resulting sorted set in a new key", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", NULL, NULL, NULL, NULL, 0, NULL, k_zdiffstore, 2, a_zdiffstore, 3},
+    {"zincrby", "Increment the score of a member in a sorted set", "1.2.0", "sorted-set", "O(log(N)) where N is the number of elements in the sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zincrby, 1, a_zincrby, 3},
+    {"zinter", "Intersect multiple sorted sets", "6.2.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zinter, 1, a_zinter, 5},
+    {"zintercard", "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0", "sorted-set", "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.", NULL, NULL, NULL, NULL, 0, NULL, k_zintercard, 1, a_zintercard, 3},
+    {"zinterstore", "Intersect multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zinterstore, 2, a_zinterstore, 5},
+    {"zlexcount", "Count the number of members in a sorted set between a given lexicographical range", "2.8.9", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zlexcount, 1, a_zlexcount, 3},
+    {"zmpop", "Remove and return members with scores in a sorted set", "7.0.0", "sorted-set", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", NULL, NULL, NULL, NULL, 0, NULL, k_zmpop, 1, a_zmpop, 4},
+    {"zmscore", "Get the score associated with the given members in a sorted set", "6.2.0", "sorted-set", "O(N) where N is the number of members being requested.", NULL, NULL, NULL, NULL, 0, NULL, k_zmscore, 1, a_zmscore, 2},
+    {"zpopmax", "Remove and return members with the highest scores in a sorted set", "5.0.0", "sorted-set", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", NULL, NULL, NULL, NULL, 0, NULL, k_zpopmax, 1, a_zpopmax, 2},
+    {"zpopmin", "Remove and return members with the lowest scores in a sorted set", "5.0.0", "sorted-set", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", NULL, NULL, NULL, NULL, 0, NULL, k_zpopmin, 1, a_zpopmin, 2},
+    {"zrandmember", "Get one or multiple random elements from a sorted set", "6.2.0", "sorted-set", "O(N) where N is the number of elements returned", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_zrandmember, 1, a_zrandmember, 2},
+    {"zrange", "Return a range of members in a sorted set", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", NULL, NULL, NULL, h_zrange, 1, NULL, k_zrange, 1, a_zrange, 7},
+    {"zrangebylex", "Return a range of members in a sorted set, by lexicographical range", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", "deprecated", "6.2.0", "`ZRANGE` with the `BYLEX` argument", NULL, 0, NULL, k_zrangebylex, 1, a_zrangebylex, 4},
+    {"zrangebyscore", "Return a range of members in a sorted set, by score", "1.0.5", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", "deprecated", "6.2.0", "`ZRANGE` with the `BYSCORE` argument", h_zrangebyscore, 1, NULL, k_zrangebyscore, 1, a_zrangebyscore, 5},
+    {"zrangestore", "Store a range of members from sorted set into another key", "6.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.", NULL, NULL, NULL, NULL, 0, NULL, k_zrangestore, 2, a_zrangestore, 7},
+    {"zrank", "Determine the index of a member in a sorted set", "2.0.0", "sorted-set", "O(log(N))", NULL, NULL, NULL, h_zrank, 1, NULL, k_zrank, 1, a_zrank, 3},
+    {"zrem", "Remove one or more members from a sorted set", "1.2.0", "sorted-set", "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.", NULL, NULL, NULL, h_zrem, 1, NULL, k_zrem, 1, a_zrem, 2},
+    {"zremrangebylex", "Remove all members in a sorted set between the given lexicographical range", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", NULL, NULL, NULL, NULL, 0, NULL, k_zremrangebylex, 1, a_zremrangebylex, 3},
+    {"zremrangebyrank", "Remove all members in a sorted set within the given indexes", "2.0.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", NULL, NULL, NULL, NULL, 0, NULL, k_zremrangebyrank, 1, a_zremrangebyrank, 3},
+    {"zremrangebyscore", "Remove all members in a sorted set within the given scores", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", NULL, NULL, NULL, NULL, 0, NULL, k_zremrangebyscore, 1, a_zremrangebyscore, 3},
+    {"zrevrange", "Return a range of members in a sorted set, by index, with scores ordered from high to low", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", "deprecated", "6.2.0", "`ZRANGE` with the `REV` argument", NULL, 0, NULL, k_zrevrange, 1, a_zrevrange, 4},
+    {"zrevrangebylex", "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", "deprecated", "6.2.0", "`ZRANGE` with the `REV` and `BYLEX` arguments", NULL, 0, NULL, k_zrevrangebylex, 1, a_zrevrangebylex, 4},
+    {"zrevrangebyscore", "Return a range of members in a sorted set, by score, with scores ordered from high to low", "2.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", "deprecated", "6.2.0", "`ZRANGE` with the `REV` and `BYSCORE` arguments", h_zrevrangebyscore, 1, NULL, k_zrevrangebyscore, 1, a_zrevrangebyscore, 5},
+    {"zrevrank", "Determine the index of a member in a sorted set, with scores ordered from high to low", "2.0.0", "sorted-set", "O(log(N))", NULL, NULL, NULL, h_zrevrank, 1, NULL, k_zrevrank, 1, a_zrevrank, 3},
+    {"zscan", "Incrementally iterate sorted sets elements and associated scores", "2.8.0", "sorted-set", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_zscan, 1, a_zscan, 4},
+    {"zscore", "Get the score associated with the given member in a sorted set", "1.2.0", "sorted-set", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_zscore, 1, a_zscore, 2},
+    {"zunion", "Add multiple sorted sets", "6.2.0", "sorted-set", "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zunion, 1, a_zunion, 5},
+    {"zunionstore", "Add multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zunionstore, 2, a_zunionstore, 5},
 };
 const size_t command_meta_count = sizeof command_meta_table / sizeof command_meta_table[0];

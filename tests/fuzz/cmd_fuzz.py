@@ -151,8 +151,10 @@ NEVER = {"shutdown", "monitor", "client|reply", "wait", "waitaof",
          "debug", "client|pause",
          # Not in streamd; listed for runs against redis-server (--bin).
          "acl", "module", "cluster", "readonly", "migrate",
-         "restore", "restore-asking", "lpop", "blpop", "brpop", "blmove", "brpoplpush",
-         "blmpop", "bzpopmin", "bzpopmax", "bzmpop", "client|tracking", "debug"}
+         "restore", "restore-asking", "blpop", "brpop", "blmove", "brpoplpush",
+         "blmpop", "client|tracking", "debug",
+         # blocking sorted-set pops: an empty key holds the fuzzer's connection
+         "bzpopmin", "bzpopmax", "bzmpop"}
 
 
 class Gen:
@@ -1488,7 +1490,9 @@ def check_keysizes(c):
                 name, size_cmd = {b"string": ("distrib_strings_sizes", "STRLEN"),
                                   b"stream": ("distrib_streams_items", "XLEN"),
                                   b"hash": ("distrib_hashes_items", "HLEN"),
-                                  b"set": ("distrib_sets_items", "SCARD")}[bytes(t)]
+                                  b"set": ("distrib_sets_items", "SCARD"),
+                                  b"zset": ("distrib_zsets_items", "ZCARD"),
+                                  b"list": ("distrib_lists_items", "LLEN")}[bytes(t)]
                 n = ok(c.call(size_cmd, k), size_cmd)
                 bins = expected.setdefault("%s_%s" % (db, name), collections.Counter())
                 bins[n.bit_length()] += 1

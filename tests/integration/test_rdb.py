@@ -246,16 +246,18 @@ def test_debug_reload(make_server):
 
 
 def test_refuses_types_streamd_lacks(make_server):
-    red = make_server(kind="redis")
-    rc = red.client()
-    rc.set("ok", "1")
-    rc.rpush("mylist", "a", "b")
-    rc.save()
+    # A module value (RDB type 7, MODULE_2): no module exists in streamd, and
+    # the loader stops at the key, before the module's own bytes. The file is
+    # written by hand: a string, then the module value, sealed with its CRC.
+    from testlib.dumppayload import crc64
+    body = (b"REDIS0010\xfe\x00\x00\x02ok\x011"
+            b"\x07\x05mymod\x81\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff")
+    data = body + crc64(body).to_bytes(8, "little")
     srv = make_server()
     srv.stop()
-    shutil.copy(dump_path(red), dump_path(srv))
-    expect_start_failure(srv, "Key 'mylist' is a list (RDB type 18): streamd stores only strings "
-                         "and streams", "Fatal error loading the DB")
+    open(dump_path(srv), "wb").write(data)
+    expect_start_failure(srv, "Key 'mymod' is a module value (RDB type 7): streamd stores only "
+                         "strings and streams", "Fatal error loading the DB")
 
 
 def test_refuses_corrupt_and_truncated_files(make_server):

@@ -22,8 +22,7 @@ idle use a min-idle-time of 100 s, and no test measures elapsed time (Redis's
 "block times out" and "reprocessing command" cases check a time range: here
 only the reply). "Usage stability with repeated claims" claims with
 min-idle-time 0 instead of sleeping 2 ms a thousand times; "messages become
-claimable during block" waits for 300 ms, not 1000. LPUSH (no lists in
-streamd) is SET.
+claimable during block" waits for 300 ms, not 1000.
 
 Not ported (Redis-only facilities):
   - "XREADGROUP CLAIM delivery count increments replicated correctly",
@@ -33,8 +32,6 @@ Not ported (Redis-only facilities):
   - "XREADGROUP CLAIM idle time resets after RDB reload": an RDB property
     (streamd has no RDB; its AOF keeps delivery times, as Redis's AOF does
     through XCLAIM ... TIME).
-  - "Blocking XREADGROUP for stream key that has clients blocked on list":
-    BLPOP and INFO's total_blocking_keys(_on_nokey), which streamd lacks.
   - the errorstats/commandstats half of "XGROUP DESTROY should unblock
     XREADGROUP with -NOGROUP": no INFO errorstats (the unblocking is tested).
 """
@@ -2372,12 +2369,12 @@ def test_blocked_xreadgroup_flushed(x, raw):
     assert "NOGROUP" in str(w.read())
 
 
-@pytest.mark.parametrize("other", [None, "string"])
+@pytest.mark.parametrize("other", [None, "list"])
 def test_blocked_xreadgroup_swapdb(x, raw, other):
     x("SELECT", "4")
     x("FLUSHDB")
     if other:
-        x("SET", "mystream", "e1")  # LPUSH in Redis's test; streamd has no lists
+        x("LPUSH", "mystream", "e1")
     x("SELECT", "9")
     stream_with_group(x)
     c, w = raw(), raw()
@@ -2388,6 +2385,33 @@ def test_blocked_xreadgroup_swapdb(x, raw, other):
     assert x("SWAPDB", "4", "9") == "OK"
     assert str(w.read()).split(" ")[0] == ("WRONGTYPE" if other else "NOGROUP")
     x("FLUSHALL")
+
+
+def test_blocked_xreadgroup_beside_blocked_blpop(x, raw):
+    """Blocking XREADGROUP for stream key that has clients blocked on list."""
+    def counts():
+        f = dict(l.split(":", 1) for l in x("INFO", "clients").split("\r\n") if ":" in l)
+        return int(f["total_blocking_keys"]), int(f["total_blocking_keys_on_nokey"])
+
+    x("DEL", "mystream")
+    c, rd, rd2 = raw(), raw(), raw()
+    rd2.send_cmd("BLPOP", "mystream", "0")
+    wait_blocked(c, 1)
+    assert counts() == (1, 0)
+    x("XADD", "mystream", "666", "key", "value")
+    x("XGROUP", "CREATE", "mystream", "mygroup", "$", "MKSTREAM")
+    rd.send_cmd("XREADGROUP", "GROUP", "mygroup", "myconsumer", "BLOCK", "0", "STREAMS",
+                "mystream", ">")
+    wait_blocked(c, 2)
+    assert counts() == (1, 1)
+    x("DEL", "mystream")
+    assert str(rd.read()).startswith("NOGROUP")
+    assert counts() == (1, 0)
+    rd2.close()
+    deadline = time.monotonic() + 5 * SLOW
+    while counts() != (0, 0):
+        assert time.monotonic() < deadline, counts()
+        time.sleep(0.005)
 
 
 def test_blocked_xreadgroup_ran_dry(x, raw):
