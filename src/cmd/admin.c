@@ -305,9 +305,10 @@ static void info_keyspace(Buf *b) {
     for (int i = 0; i < core.n_dbs; i++) {
         Db *db = &core.dbs[i];
         if (db_size(db) == 0) continue;
-        buf_printf(b, "db%d:keys=%llu,expires=%llu,avg_ttl=%lld\r\n", i,
+        /* subexpiry (Redis 7.4): keys whose values have TTLs of their own */
+        buf_printf(b, "db%d:keys=%llu,expires=%llu,avg_ttl=%lld,subexpiry=%llu\r\n", i,
                    (unsigned long long)db_size(db), (unsigned long long)db->n_expires,
-                   db->n_expires ? db->avg_ttl : 0LL);
+                   db->n_expires ? db->avg_ttl : 0LL, (unsigned long long)db->n_subexpiry);
     }
 }
 

@@ -41,7 +41,9 @@ enum {
     RDB_TYPE_HASH = 4,
     RDB_TYPE_HASH_ZIPMAP = 9,
     RDB_TYPE_HASH_ZIPLIST = 13,
-    RDB_TYPE_HASH_LISTPACK = 16
+    RDB_TYPE_HASH_LISTPACK = 16,
+    RDB_TYPE_HASH_METADATA = 24,    /* Redis 7.4: a table with field TTLs */
+    RDB_TYPE_HASH_LISTPACK_EX = 25, /* Redis 7.4: a listpack of field, value, TTL */
 };
 
 /* Redis batches this many pairs per rewritten command (AOF_REWRITE_ITEMS_PER_CMD). */
@@ -73,13 +75,135 @@ static Obj *hash_obj_dup(const void *ptr) {
 }
 
 static const char *hash_obj_encoding(const void *ptr) {
-    return hashobj_is_packed(ptr) ? "listpack" : "hashtable";
+    /* Redis 7.4 names a packed hash with field TTLs "listpackex" */
+    if (hashobj_is_packed(ptr)) return hashobj_has_ttls(ptr) ? "listpackex" : "listpack";
+    return "hashtable";
 }
 
 static const ObjTypeOps hash_type = {"hash",         "hashtable",  hash_obj_free,    hash_obj_mem,
                                      hash_obj_items, hash_obj_dup, hash_obj_encoding};
 
 /* ---- lookups --------------------------------------------------------------- */
+
+/* ---- field expiry ----------------------------------------------------------- */
+
+/* The largest field TTL Redis accepts (its EB_EXPIRE_TIME_MAX, 2^48 - 1 ms). */
+#define FIELD_TTL_MAX ((int64_t)((1LL << 48) - 1))
+
+/* What an expired field is to a command now: still there (loading, the
+ * master's stream on a replica: the master's HDEL removes it), hidden but
+ * kept (a read-only replica's clients, CLIENT PAUSE), or deleted on sight. */
+enum { FX_VISIBLE, FX_HIDE, FX_DELETE };
+
+static int field_expiry_mode(void) {
+    if (server.loading || core.replica_applying) return FX_VISIBLE;
+    if (core.expire_paused) return FX_HIDE;
+    if (core.is_replica && settings.replica_read_only) return FX_HIDE;
+    return FX_DELETE;
+}
+
+typedef struct Due {
+    int64_t now;
+    Slice *f; /* owned copies */
+    size_t n, cap;
+} Due;
+
+static void collect_due(void *priv, Slice f, int64_t when) {
+    Due *d = priv;
+    if (when > d->now) return;
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 8;
+        d->f = xrealloc(d->f, d->cap * sizeof(Slice));
+    }
+    d->f[d->n++] = slice_of(xmemdup(f.p, f.len), f.len);
+}
+
+static void due_free(Due *d) {
+    for (size_t i = 0; i < d->n; i++) xfree((void *)d->f[i].p);
+    xfree(d->f);
+}
+
+/* Propagates "name key args..." (a record of the server's own). */
+static void propagate_fields(Client *c, int dbid, const char *name, Slice key, const Slice *pre,
+                             int npre, const Slice *f, size_t n) {
+    Slice *argv = xmalloc((n + 2 + (size_t)npre) * sizeof(Slice));
+    int argc = 0;
+    argv[argc++] = slice_cstr(name);
+    argv[argc++] = key;
+    for (int i = 0; i < npre; i++) argv[argc++] = pre[i];
+    for (size_t i = 0; i < n; i++) argv[argc++] = f[i];
+    if (c)
+        propagate(c, argc, argv);
+    else
+        propagate_db(dbid, argc, argv);
+    xfree(argv);
+}
+
+/* Deletes the fields of o (the hash at key) whose TTL has passed:
+ * propagated as HDEL, notified as hexpired (and del when the hash goes).
+ * Returns 1 when the key went. */
+static int expire_fields(Db *db, Slice key, Obj *o) {
+    HashObj *h = o->ptr;
+    int64_t m = hashobj_min_ttl(h);
+    Due d = {now_ms(), NULL, 0, 0};
+    if (m < 0 || m > d.now) return 0;
+    hashobj_foreach_ttl(h, collect_due, &d);
+    if (d.n == 0) {
+        due_free(&d);
+        return 0;
+    }
+    int dbid = db_index(db);
+    propagate_fields(NULL, dbid, "HDEL", key, NULL, 0, d.f, d.n);
+    for (size_t i = 0; i < d.n; i++) hashobj_delete(&h, d.f[i]);
+    o->ptr = h;
+    due_free(&d);
+    notify_keyspace_event(NOTIFY_HASH, "hexpired", key, dbid);
+    if (hashobj_len(h) == 0) {
+        db_delete(db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", key, dbid);
+        return 1;
+    }
+    db_resized(db, o, hashobj_len(h));
+    db_signal_key(db, key);
+    return 0;
+}
+
+/* The value a reader sees while expired fields are hidden but kept: a copy
+ * without them, valid until the next call. */
+static Obj hidden;
+
+static Obj *hidden_view(Obj *o) {
+    if (hidden.ptr) hashobj_free(hidden.ptr);
+    hidden.ptr = NULL;
+    HashObj *h = o->ptr;
+    int64_t m = hashobj_min_ttl(h);
+    Due d = {now_ms(), NULL, 0, 0};
+    if (m < 0 || m > d.now) return o;
+    HashObj *copy = hashobj_dup(h);
+    hashobj_foreach_ttl(copy, collect_due, &d);
+    for (size_t i = 0; i < d.n; i++) hashobj_delete(&copy, d.f[i]);
+    due_free(&d);
+    if (hashobj_len(copy) == 0) {
+        hashobj_free(copy);
+        return NULL;
+    }
+    hidden = *o;
+    hidden.ptr = copy;
+    return &hidden;
+}
+
+/* o as a command sees it after lazy field expiry (NULL: nothing left). */
+static Obj *visible(Db *db, Slice key, Obj *o, int for_write) {
+    if (!o || o->type != OBJ_HASH || !hashobj_has_ttls(o->ptr)) return o;
+    switch (field_expiry_mode()) {
+    case FX_DELETE:
+        return expire_fields(db, key, o) ? NULL : o;
+    case FX_HIDE:
+        return for_write ? o : hidden_view(o);
+    default:
+        return o;
+    }
+}
 
 /* The hash at key for reading: 0 with *out (NULL when missing), or -1 after
  * replying WRONGTYPE. */
@@ -89,7 +213,7 @@ static int lookup_read(Client *c, Slice key, Obj **out) {
         reply_wrongtype(c);
         return -1;
     }
-    *out = o;
+    *out = visible(c->db, key, o, 0);
     return 0;
 }
 
@@ -99,7 +223,7 @@ static int lookup_write(Client *c, Slice key, Obj **out) {
         reply_wrongtype(c);
         return -1;
     }
-    *out = o;
+    *out = visible(c->db, key, o, 1);
     return 0;
 }
 
@@ -358,7 +482,7 @@ static void cmd_hincrby(Client *c) {
     size_t n = ll_to_str(v, buf);
     HashObj *h = o ? o->ptr : hashobj_new();
     HashLimits lim = limits();
-    hashobj_set(&h, field, slice_of(buf, n), &lim);
+    hashobj_set_keep_ttl(&h, field, slice_of(buf, n), &lim); /* a change in place keeps the TTL */
     store(c, key, o, h);
     notify_keyspace_event(NOTIFY_HASH, "hincrby", key, db_index(c->db));
     server.dirty++;
@@ -431,12 +555,24 @@ static void cmd_hincrbyfloat(Client *c) {
     HashObj *h = o ? o->ptr : hashobj_new();
     HashLimits lim = limits();
     Slice val = slice_of(buf, n);
-    hashobj_set(&h, field, val, &lim);
+    hashobj_set_keep_ttl(&h, field, val, &lim);
     store(c, key, o, h);
     notify_keyspace_event(NOTIFY_HASH, "hincrbyfloat", key, db_index(c->db));
     server.dirty++;
-    Slice argv[4] = {slice_cstr("HSET"), key, field, val};
-    propagate(c, 4, argv);
+    if (hashobj_get_ttl(h, field) >= 0) {
+        /* HSET would drop the field's TTL on replay */
+        Slice argv[7] = {slice_cstr("HSETEX"),
+                         key,
+                         slice_cstr("KEEPTTL"),
+                         slice_cstr("FIELDS"),
+                         slice_cstr("1"),
+                         field,
+                         val};
+        propagate(c, 7, argv);
+    } else {
+        Slice argv[4] = {slice_cstr("HSET"), key, field, val};
+        propagate(c, 4, argv);
+    }
     reply_bulk(c, buf, n);
 }
 
@@ -687,17 +823,481 @@ static void cmd_hscan(Client *c) {
     xfree(x.p.v);
 }
 
+/* ---- field expiration (Redis 7.4) and HGETEX HSETEX (Redis 8.0) ----------- */
+
+/* argv[at] must be FIELDS and argv[at + 1] a positive count n with exactly
+ * n * per arguments after it. Returns n, or -1 after replying the error. */
+static long long parse_fields(Client *c, int at, int per) {
+    if (at >= c->argc || !slice_eq_nocase(c->argv[at], "FIELDS")) {
+        reply_error(c, "ERR Mandatory argument FIELDS is missing or not at the right position");
+        return -1;
+    }
+    long long n;
+    if (at + 1 >= c->argc || parse_ll(c->argv[at + 1], &n) != 0 || n < 1) {
+        reply_error(c, "ERR Number of fields must be a positive integer");
+        return -1;
+    }
+    if (n > (c->argc - at - 2) / per || n * per != c->argc - at - 2) {
+        reply_error(c, "ERR The `numfields` parameter must match the number of arguments");
+        return -1;
+    }
+    return n;
+}
+
+static void reply_invalid_expire(Client *c) {
+    char name[32];
+    snprintf(name, sizeof name, "%s", c->cmd->name);
+    reply_error(c, "ERR invalid expire time in '%s' command", name);
+}
+
+/* A time argument as an absolute Unix ms: unit_ms 1000 for seconds, is_abs
+ * for the *AT forms. 0, or -1 after replying. */
+static int parse_field_time(Client *c, Slice arg, int64_t unit_ms, int is_abs, int64_t *out) {
+    long long when;
+    if (get_ll_or_reply(c, arg, &when) != 0) return -1;
+    if (when < 0) {
+        reply_invalid_expire(c);
+        return -1;
+    }
+    if (when > FIELD_TTL_MAX / unit_ms) {
+        reply_invalid_expire(c);
+        return -1;
+    }
+    when *= unit_ms;
+    if (!is_abs) {
+        int64_t now = now_ms();
+        if (when > FIELD_TTL_MAX - now) {
+            reply_invalid_expire(c);
+            return -1;
+        }
+        when += now;
+    }
+    *out = when;
+    return 0;
+}
+
+/* A field whose new TTL has already passed is deleted rather than set
+ * (not while loading, nor on a replica, where the master's HDEL does it). */
+static int ttl_passed(int64_t when) {
+    return when <= now_ms() && !server.loading && !core.is_replica;
+}
+
+/* After fields of o (at key) were deleted or given TTLs by a command:
+ * propagates HDEL of the deleted and HPEXPIREAT of the set ones, notifies,
+ * deletes an emptied hash or files the changed one. */
+static void finish_ttl_change(Client *c, Slice key, Obj *o, HashObj *h, const Slice *deleted,
+                              size_t ndel, const Slice *set, size_t nset, int64_t when,
+                              const char *set_event) {
+    int dbid = db_index(c->db);
+    o->ptr = h;
+    if (ndel) {
+        propagate_fields(c, dbid, "HDEL", key, NULL, 0, deleted, ndel);
+        notify_keyspace_event(NOTIFY_HASH, "hdel", key, dbid);
+    }
+    if (nset) {
+        char tb[24], nb[24];
+        Slice pre[3] = {slice_of(tb, ll_to_str(when, tb)), slice_cstr("FIELDS"),
+                        slice_of(nb, ll_to_str((long long)nset, nb))};
+        propagate_fields(c, dbid, "HPEXPIREAT", key, pre, 3, set, nset);
+        notify_keyspace_event(NOTIFY_HASH, set_event, key, dbid);
+    }
+    if (!ndel && !nset) return;
+    server.dirty += (long long)(ndel + nset);
+    if (hashobj_len(h) == 0) {
+        db_delete(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", key, dbid);
+    } else {
+        db_resized(c->db, o, hashobj_len(h));
+        db_signal_key(c->db, key);
+    }
+}
+
+enum { COND_NONE, COND_NX, COND_XX, COND_GT, COND_LT };
+
+/* HEXPIRE / HPEXPIRE / HEXPIREAT / HPEXPIREAT key time [NX|XX|GT|LT]
+ * FIELDS numfields field...: per field -2 (no such field), 0 (condition not
+ * met), 1 (set), 2 (deleted: the time has passed). */
+static void hexpire_generic(Client *c, int64_t unit_ms, int is_abs) {
+    Slice key = c->argv[1];
+    Obj *o;
+    if (lookup_write(c, key, &o) != 0) return;
+    int64_t when;
+    if (parse_field_time(c, c->argv[2], unit_ms, is_abs, &when) != 0) return;
+    int cond = COND_NONE, at = 3;
+    static const char *const names[] = {NULL, "NX", "XX", "GT", "LT"};
+    for (int k = 1; k <= 4; k++)
+        if (slice_eq_nocase(c->argv[3], names[k])) {
+            cond = k;
+            at = 4;
+        }
+    long long n = parse_fields(c, at, 1);
+    if (n < 0) return;
+    reply_array(c, (size_t)n);
+    if (!o) {
+        for (long long i = 0; i < n; i++) reply_int(c, -2);
+        return;
+    }
+    HashObj *h = o->ptr;
+    Slice *deleted = xmalloc((size_t)n * sizeof(Slice)), *set = xmalloc((size_t)n * sizeof(Slice));
+    size_t ndel = 0, nset = 0;
+    for (int i = at + 2; i < c->argc; i++) {
+        Slice f = c->argv[i], v;
+        if (!hashobj_get(h, f, &v)) {
+            reply_int(c, -2);
+            continue;
+        }
+        int64_t cur = hashobj_get_ttl(h, f);
+        if ((cond == COND_NX && cur >= 0) || (cond == COND_XX && cur < 0) ||
+            (cond == COND_GT && (cur < 0 || when <= cur)) ||
+            (cond == COND_LT && cur >= 0 && when >= cur)) {
+            reply_int(c, 0);
+            continue;
+        }
+        if (ttl_passed(when)) {
+            hashobj_delete(&h, f);
+            deleted[ndel++] = f;
+            reply_int(c, 2);
+            continue;
+        }
+        hashobj_set_ttl(&h, f, when);
+        set[nset++] = f;
+        reply_int(c, 1);
+    }
+    finish_ttl_change(c, key, o, h, deleted, ndel, set, nset, when, "hexpire");
+    xfree(deleted);
+    xfree(set);
+}
+
+static void cmd_hexpire(Client *c) {
+    hexpire_generic(c, 1000, 0);
+}
+
+static void cmd_hpexpire(Client *c) {
+    hexpire_generic(c, 1, 0);
+}
+
+static void cmd_hexpireat(Client *c) {
+    hexpire_generic(c, 1000, 1);
+}
+
+static void cmd_hpexpireat(Client *c) {
+    hexpire_generic(c, 1, 1);
+}
+
+/* HTTL / HPTTL / HEXPIRETIME / HPEXPIRETIME key FIELDS numfields field...:
+ * per field -2 (no such field), -1 (no TTL), or the TTL / expiry time in
+ * the command's unit (seconds rounded up). */
+static void httl_generic(Client *c, int ms, int absolute) {
+    Obj *o;
+    if (lookup_read(c, c->argv[1], &o) != 0) return;
+    long long n = parse_fields(c, 2, 1);
+    if (n < 0) return;
+    reply_array(c, (size_t)n);
+    int64_t base = absolute ? 0 : now_ms();
+    for (int i = 4; i < c->argc; i++) {
+        Slice v;
+        if (!o || !hashobj_get(o->ptr, c->argv[i], &v)) {
+            reply_int(c, -2);
+            continue;
+        }
+        int64_t when = hashobj_get_ttl(o->ptr, c->argv[i]);
+        if (when < 0) {
+            reply_int(c, -1);
+            continue;
+        }
+        int64_t left = when - base;
+        if (left < 0) left = 0;
+        reply_int(c, ms ? left : (left + 999) / 1000);
+    }
+}
+
+static void cmd_httl(Client *c) {
+    httl_generic(c, 0, 0);
+}
+
+static void cmd_hpttl(Client *c) {
+    httl_generic(c, 1, 0);
+}
+
+static void cmd_hexpiretime(Client *c) {
+    httl_generic(c, 0, 1);
+}
+
+static void cmd_hpexpiretime(Client *c) {
+    httl_generic(c, 1, 1);
+}
+
+/* HPERSIST key FIELDS numfields field...: per field -2 (no such field), -1
+ * (no TTL), 1 (TTL removed). Propagated as sent when a TTL went. */
+static void cmd_hpersist(Client *c) {
+    Slice key = c->argv[1];
+    Obj *o;
+    if (lookup_write(c, key, &o) != 0) return;
+    long long n = parse_fields(c, 2, 1);
+    if (n < 0) return;
+    reply_array(c, (size_t)n);
+    if (!o) {
+        for (long long i = 0; i < n; i++) reply_int(c, -2);
+        return;
+    }
+    HashObj *h = o->ptr;
+    long long removed = 0;
+    for (int i = 4; i < c->argc; i++) {
+        Slice v;
+        if (!hashobj_get(h, c->argv[i], &v)) {
+            reply_int(c, -2);
+        } else if (hashobj_get_ttl(h, c->argv[i]) < 0) {
+            reply_int(c, -1);
+        } else {
+            hashobj_set_ttl(&h, c->argv[i], -1);
+            removed++;
+            reply_int(c, 1);
+        }
+    }
+    o->ptr = h;
+    if (!removed) return;
+    notify_keyspace_event(NOTIFY_HASH, "hpersist", key, db_index(c->db));
+    server.dirty += removed;
+    db_resized(c->db, o, hashobj_len(h));
+    db_signal_key(c->db, key);
+    propagate_argv(c);
+}
+
+/* The expiry option of HGETEX / HSETEX at argv[j] (EX PX EXAT PXAT, with its
+ * value after it): 1 with *when (absolute ms) and j moved past the value, 0
+ * when argv[j] is not one, -1 after replying an error. */
+static int parse_expiry_option(Client *c, int *j, int64_t *when) {
+    Slice a = c->argv[*j];
+    int64_t unit;
+    int is_abs;
+    if (slice_eq_nocase(a, "EX")) {
+        unit = 1000, is_abs = 0;
+    } else if (slice_eq_nocase(a, "PX")) {
+        unit = 1, is_abs = 0;
+    } else if (slice_eq_nocase(a, "EXAT")) {
+        unit = 1000, is_abs = 1;
+    } else if (slice_eq_nocase(a, "PXAT")) {
+        unit = 1, is_abs = 1;
+    } else {
+        return 0;
+    }
+    if (*j + 1 >= c->argc) {
+        reply_syntax_error(c);
+        return -1;
+    }
+    if (parse_field_time(c, c->argv[*j + 1], unit, is_abs, when) != 0) return -1;
+    *j += 1;
+    return 1;
+}
+
+/* HGETEX key [EX s | PX ms | EXAT t | PXAT t | PERSIST] FIELDS numfields
+ * field...: the values (nulls for missing fields), then the fields' TTLs
+ * set, removed, or the fields deleted when the time has passed. Propagated
+ * as HPEXPIREAT / HPERSIST / HDEL of the fields that changed. */
+static void cmd_hgetex(Client *c) {
+    Slice key = c->argv[1];
+    Obj *o;
+    if (lookup_write(c, key, &o) != 0) return;
+    int j = 2, persist = 0, has_time = 0;
+    int64_t when = 0;
+    while (j < c->argc && !slice_eq_nocase(c->argv[j], "FIELDS")) {
+        int rc = 0;
+        if (!has_time && !persist) rc = parse_expiry_option(c, &j, &when);
+        if (rc < 0) return;
+        if (rc == 1) {
+            has_time = 1;
+        } else if (!has_time && !persist && slice_eq_nocase(c->argv[j], "PERSIST")) {
+            persist = 1;
+        } else {
+            reply_syntax_error(c);
+            return;
+        }
+        j++;
+    }
+    long long n = parse_fields(c, j, 1);
+    if (n < 0) return;
+    reply_array(c, (size_t)n);
+    HashObj *h = o ? o->ptr : NULL;
+    for (int i = j + 2; i < c->argc; i++) {
+        Slice v;
+        if (h && hashobj_get(h, c->argv[i], &v))
+            reply_bulk_slice(c, v);
+        else
+            reply_null(c);
+    }
+    if (!h || (!has_time && !persist)) return;
+    Slice *changed = xmalloc((size_t)n * sizeof(Slice));
+    size_t nch = 0;
+    int del = has_time && ttl_passed(when);
+    for (int i = j + 2; i < c->argc; i++) {
+        Slice f = c->argv[i], v;
+        if (!hashobj_get(h, f, &v)) continue;
+        if (persist) {
+            if (hashobj_get_ttl(h, f) < 0) continue;
+            hashobj_set_ttl(&h, f, -1);
+        } else if (del) {
+            hashobj_delete(&h, f);
+        } else {
+            hashobj_set_ttl(&h, f, when);
+        }
+        changed[nch++] = f;
+    }
+    if (persist) {
+        o->ptr = h;
+        if (nch) {
+            char nb[24];
+            Slice pre[2] = {slice_cstr("FIELDS"), slice_of(nb, ll_to_str((long long)nch, nb))};
+            propagate_fields(c, db_index(c->db), "HPERSIST", key, pre, 2, changed, nch);
+            notify_keyspace_event(NOTIFY_HASH, "hpersist", key, db_index(c->db));
+            server.dirty += (long long)nch;
+            db_resized(c->db, o, hashobj_len(h));
+            db_signal_key(c->db, key);
+        }
+    } else if (del) {
+        finish_ttl_change(c, key, o, h, changed, nch, NULL, 0, when, "hexpire");
+    } else {
+        finish_ttl_change(c, key, o, h, NULL, 0, changed, nch, when, "hexpire");
+    }
+    xfree(changed);
+}
+
+/* HSETEX key [FNX | FXX] [EX s | PX ms | EXAT t | PXAT t | KEEPTTL] FIELDS
+ * numfields field value...: 1 when the fields were set, 0 when FNX (some
+ * field exists) or FXX (some field is missing) stopped it. The fields lose
+ * their TTLs unless KEEPTTL, and get the one given. Propagated as HSET
+ * (with KEEPTTL: HSETEX KEEPTTL) then HPEXPIREAT, or HDEL when the time has
+ * passed. */
+static void cmd_hsetex(Client *c) {
+    Slice key = c->argv[1];
+    int j = 2, fnx = 0, fxx = 0, keepttl = 0, has_time = 0;
+    int64_t when = 0;
+    while (j < c->argc && !slice_eq_nocase(c->argv[j], "FIELDS")) {
+        int rc = 0;
+        if (!has_time && !keepttl) rc = parse_expiry_option(c, &j, &when);
+        if (rc < 0) return;
+        if (rc == 1) {
+            has_time = 1;
+        } else if (!fnx && !fxx && slice_eq_nocase(c->argv[j], "FNX")) {
+            fnx = 1;
+        } else if (!fnx && !fxx && slice_eq_nocase(c->argv[j], "FXX")) {
+            fxx = 1;
+        } else if (!has_time && !keepttl && slice_eq_nocase(c->argv[j], "KEEPTTL")) {
+            keepttl = 1;
+        } else {
+            reply_syntax_error(c);
+            return;
+        }
+        j++;
+    }
+    long long n = parse_fields(c, j, 2);
+    if (n < 0) return;
+    Obj *o;
+    if (lookup_write(c, key, &o) != 0) return;
+    int first = j + 2;
+    if (fnx || fxx) {
+        for (int i = first; i < c->argc; i += 2) {
+            Slice v;
+            int exists = o && hashobj_get(o->ptr, c->argv[i], &v);
+            if ((fnx && exists) || (fxx && !exists)) {
+                reply_int(c, 0);
+                return;
+            }
+        }
+    }
+    HashObj *h = o ? o->ptr : hashobj_new();
+    HashLimits lim = limits();
+    for (int i = first; i < c->argc; i += 2) {
+        if (keepttl)
+            hashobj_set_keep_ttl(&h, c->argv[i], c->argv[i + 1], &lim);
+        else
+            hashobj_set(&h, c->argv[i], c->argv[i + 1], &lim);
+    }
+    int dbid = db_index(c->db);
+    if (!o) {
+        db_add(c->db, key, obj_new(OBJ_HASH, h));
+        o = db_lookup_write(c->db, key);
+    } else {
+        o->ptr = h;
+    }
+    notify_keyspace_event(NOTIFY_HASH, "hset", key, dbid);
+    server.dirty += n;
+    Slice *argv = xmalloc((size_t)(2 * n + 5) * sizeof(Slice));
+    int argc = 0;
+    argv[argc++] = slice_cstr(keepttl ? "HSETEX" : "HSET");
+    argv[argc++] = key;
+    char nb[24];
+    if (keepttl) {
+        argv[argc++] = slice_cstr("KEEPTTL");
+        argv[argc++] = slice_cstr("FIELDS");
+        argv[argc++] = slice_of(nb, ll_to_str(n, nb));
+    }
+    for (int i = first; i < c->argc; i++) argv[argc++] = c->argv[i];
+    propagate(c, argc, argv);
+    Slice *fields = argv; /* reused: the fields only */
+    size_t nf = 0;
+    if (has_time) {
+        int del = ttl_passed(when);
+        for (int i = first; i < c->argc; i += 2) {
+            Slice v;
+            if (!hashobj_get(h, c->argv[i], &v)) continue; /* a repeated field already deleted */
+            if (del)
+                hashobj_delete(&h, c->argv[i]);
+            else
+                hashobj_set_ttl(&h, c->argv[i], when);
+            fields[nf++] = c->argv[i];
+        }
+        if (del)
+            finish_ttl_change(c, key, o, h, fields, nf, NULL, 0, when, "hexpire");
+        else
+            finish_ttl_change(c, key, o, h, NULL, 0, fields, nf, when, "hexpire");
+    } else {
+        db_resized(c->db, o, hashobj_len(h));
+        db_signal_key(c->db, key);
+    }
+    xfree(argv);
+    reply_int(c, 1);
+}
+
 /* ---- persistence ------------------------------------------------------------ */
 
+/* A hash with field TTLs is written as 7.4 writes it (25 packed, 24 a
+ * table, RDB 12); for a reader that only takes older types (a 7.0 replica)
+ * the TTLs are left out. */
 static int hash_rdb_type(const Obj *o, int cap) {
-    int t = hashobj_is_packed(o->ptr) ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
+    int packed = hashobj_is_packed(o->ptr);
+    if (hashobj_has_ttls(o->ptr)) {
+        if (packed && cap >= RDB_TYPE_HASH_LISTPACK_EX) return RDB_TYPE_HASH_LISTPACK_EX;
+        if (cap >= RDB_TYPE_HASH_METADATA) return RDB_TYPE_HASH_METADATA;
+    }
+    int t = packed ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
     return t > cap ? RDB_TYPE_HASH : t;
 }
 
 typedef struct WriteCtx {
     Buf *out;
     LpWriter lp;
+    HashObj *h;
+    int64_t min;
 } WriteCtx;
+
+/* Type 25's listpack: field, value, TTL (0: none). */
+static void write_lpex_triple(void *priv, Slice f, Slice v) {
+    WriteCtx *w = priv;
+    int64_t t = hashobj_get_ttl(w->h, f);
+    lp_append_str(&w->lp, f.p, f.len);
+    lp_append_str(&w->lp, v.p, v.len);
+    lp_append_int(&w->lp, t < 0 ? 0 : t);
+}
+
+/* Type 24's entries: TTL as 1 + its distance from the hash's earliest (0:
+ * none), field, value. */
+static void write_meta_triple(void *priv, Slice f, Slice v) {
+    WriteCtx *w = priv;
+    int64_t t = hashobj_get_ttl(w->h, f);
+    rdb_write_len(w->out, t < 0 ? 0 : (uint64_t)(t - w->min) + 1);
+    rdb_write_string(w->out, f.p, f.len);
+    rdb_write_string(w->out, v.p, v.len);
+}
 
 static void write_lp_pair(void *priv, Slice f, Slice v) {
     WriteCtx *w = priv;
@@ -715,6 +1315,25 @@ static void hash_rdb_write(const Obj *o, int type, int64_t now, Buf *out) {
     HashObj *h = o->ptr;
     WriteCtx w;
     w.out = out;
+    w.h = h;
+    w.min = hashobj_min_ttl(h);
+    if (type == RDB_TYPE_HASH_LISTPACK_EX) {
+        rdb_write_ms(out, w.min);
+        Buf lp;
+        buf_init(&lp);
+        lp_writer_start(&w.lp, &lp);
+        hashobj_foreach(h, write_lpex_triple, &w);
+        lp_writer_finish(&w.lp);
+        rdb_write_string(out, buf_data(&lp), buf_live(&lp));
+        buf_free(&lp);
+        return;
+    }
+    if (type == RDB_TYPE_HASH_METADATA) {
+        rdb_write_ms(out, w.min);
+        rdb_write_len(out, hashobj_len(h));
+        hashobj_foreach(h, write_meta_triple, &w);
+        return;
+    }
     if (type == RDB_TYPE_HASH_LISTPACK) {
         Buf lp;
         buf_init(&lp);
@@ -753,11 +1372,56 @@ static int read_table(RdbReader *r, HashObj **h, const HashLimits *lim) {
     return RDB_OK;
 }
 
+/* Type 24: the earliest TTL, the count, then (1 + TTL - earliest, or 0;
+ * field; value) each. */
+static int read_metadata(RdbReader *r, HashObj **h, const HashLimits *lim) {
+    int64_t min;
+    uint64_t n;
+    if (rdb_read_ms(r, &min) != RDB_OK || rdb_read_len(r, &n) != RDB_OK || n == 0) return RDB_ERR;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t rel;
+        char *f, *v;
+        size_t fl, vl;
+        if (rdb_read_len(r, &rel) != RDB_OK) return RDB_ERR;
+        if (rel && (min < 0 || min > FIELD_TTL_MAX || rel - 1 > (uint64_t)(FIELD_TTL_MAX - min)))
+            return RDB_ERR;
+        if (rdb_read_string(r, persist_string_max(), &f, &fl) != RDB_OK) return RDB_ERR;
+        if (rdb_read_string(r, persist_string_max(), &v, &vl) != RDB_OK) {
+            xfree(f);
+            return RDB_ERR;
+        }
+        int rc = load_pair(h, slice_of(f, fl), slice_of(v, vl), lim);
+        if (rc == RDB_OK && rel) hashobj_set_ttl(h, slice_of(f, fl), min + (int64_t)(rel - 1));
+        xfree(f);
+        xfree(v);
+        if (rc != RDB_OK) return RDB_ERR;
+    }
+    return RDB_OK;
+}
+
 /* An element of a listpack or ziplist as bytes (an integer as its text in
  * buf, 21 bytes). */
 static Slice elem_text(const LpElem *e, char *buf) {
     if (!e->is_int) return slice_of((const char *)e->s, e->len);
     return slice_of(buf, ll_to_str(e->v, buf));
+}
+
+/* Type 25's listpack: field, value, TTL (an integer, 0: none) triples. */
+static int read_listpack_ex(const uint8_t *p, size_t len, HashObj **h, const HashLimits *lim) {
+    uint32_t n;
+    if (lp_validate(p, len, &n) != RDB_OK || n == 0 || n % 3 != 0) return RDB_ERR;
+    LpReader r;
+    LpElem ef, ev, et;
+    lp_reader_init(&r, p, len);
+    for (uint32_t i = 0; i < n; i += 3) {
+        char fb[24], vb[24];
+        if (lp_next(&r, &ef) != 1 || lp_next(&r, &ev) != 1 || lp_next(&r, &et) != 1) return RDB_ERR;
+        if (!et.is_int || et.v < 0 || et.v > FIELD_TTL_MAX) return RDB_ERR;
+        Slice f = elem_text(&ef, fb);
+        if (load_pair(h, f, elem_text(&ev, vb), lim) != RDB_OK) return RDB_ERR;
+        if (et.v) hashobj_set_ttl(h, f, et.v);
+    }
+    return RDB_OK;
 }
 
 static int read_listpack(const uint8_t *p, size_t len, HashObj **h, const HashLimits *lim) {
@@ -943,10 +1607,25 @@ static int hash_rdb_read(RdbReader *r, int type, int64_t now, Obj **out) {
     /* 7.0 keeps a loaded listpack (or ziplist) packed whatever the length
      * of its strings; only more fields than hash-max-listpack-entries make
      * it a table. A type 4 hash is loaded by both thresholds. */
-    if (type == RDB_TYPE_HASH_ZIPLIST || type == RDB_TYPE_HASH_LISTPACK) lim.max_value = UINT64_MAX;
+    if (type == RDB_TYPE_HASH_ZIPLIST || type == RDB_TYPE_HASH_LISTPACK ||
+        type == RDB_TYPE_HASH_LISTPACK_EX)
+        lim.max_value = UINT64_MAX;
     int rc;
     if (type == RDB_TYPE_HASH) {
         rc = read_table(r, &h, &lim);
+    } else if (type == RDB_TYPE_HASH_METADATA) {
+        rc = read_metadata(r, &h, &lim);
+    } else if (type == RDB_TYPE_HASH_LISTPACK_EX) {
+        int64_t min;
+        char *blob;
+        size_t len;
+        if (rdb_read_ms(r, &min) != RDB_OK ||
+            rdb_read_string(r, persist_string_max(), &blob, &len) != RDB_OK) {
+            hashobj_free(h);
+            return RDB_ERR;
+        }
+        rc = read_listpack_ex((const uint8_t *)blob, len, &h, &lim);
+        xfree(blob);
     } else {
         char *blob;
         size_t len;
@@ -996,16 +1675,36 @@ static void rewrite_pair(void *priv, Slice f, Slice v) {
     }
 }
 
-/* HMSET records of up to 64 pairs each, as Redis 7.0 rewrites a hash. */
+static void rewrite_ttl(void *priv, Slice f, int64_t when) {
+    RewriteCtx *x = priv;
+    char tb[24];
+    aof_cat_array_header(x->out, 6);
+    aof_cat_bulk(x->out, "HPEXPIREAT", 10);
+    aof_cat_bulk(x->out, x->key.p, x->key.len);
+    aof_cat_bulk(x->out, tb, ll_to_str(when, tb));
+    aof_cat_bulk(x->out, "FIELDS", 6);
+    aof_cat_bulk(x->out, "1", 1);
+    aof_cat_bulk(x->out, f.p, f.len);
+    if (++x->in_cmd == REWRITE_PAIRS) {
+        x->in_cmd = 0;
+        if (x->flush) x->flush(x->fp);
+    }
+}
+
+/* HMSET records of up to 64 pairs each, as Redis 7.0 rewrites a hash, then
+ * an HPEXPIREAT record per field with a TTL. */
 static void hash_aof_rewrite(Buf *out, Slice key, const Obj *o, int64_t now, void (*flush)(void *),
                              void *fp) {
     HashObj *h = o->ptr;
     RewriteCtx x = {out, key, hashobj_len(h), 0, flush, fp};
     hashobj_foreach(h, rewrite_pair, &x);
+    x.in_cmd = 0;
+    hashobj_foreach_ttl(h, rewrite_ttl, &x);
 }
 
-static const uint8_t hash_rdb_types[] = {RDB_TYPE_HASH, RDB_TYPE_HASH_ZIPMAP, RDB_TYPE_HASH_ZIPLIST,
-                                         RDB_TYPE_HASH_LISTPACK};
+static const uint8_t hash_rdb_types[] = {RDB_TYPE_HASH,          RDB_TYPE_HASH_ZIPMAP,
+                                         RDB_TYPE_HASH_ZIPLIST,  RDB_TYPE_HASH_LISTPACK,
+                                         RDB_TYPE_HASH_METADATA, RDB_TYPE_HASH_LISTPACK_EX};
 
 static const PersistTypeOps hash_persist = {
     OBJ_HASH,       hash_rdb_type,         hash_rdb_write,   hash_rdb_read,
@@ -1034,12 +1733,41 @@ const Command hash_commands[] = {
     {"hincrbyfloat", cmd_hincrbyfloat, 4, HW, "@write @hash @fast", 1, 1, 1, NULL},
     {"hrandfield", cmd_hrandfield, -2, CMD_READONLY, "@read @hash @slow", 1, 1, 1, NULL},
     {"hscan", cmd_hscan, -3, CMD_READONLY, "@read @hash @slow", 1, 1, 1, NULL},
+    {"hexpire", cmd_hexpire, -6, CMD_WRITE | CMD_FAST, "@write @hash @fast", 1, 1, 1, NULL},
+    {"hpexpire", cmd_hpexpire, -6, CMD_WRITE | CMD_FAST, "@write @hash @fast", 1, 1, 1, NULL},
+    {"hexpireat", cmd_hexpireat, -6, CMD_WRITE | CMD_FAST, "@write @hash @fast", 1, 1, 1, NULL},
+    {"hpexpireat", cmd_hpexpireat, -6, CMD_WRITE | CMD_FAST, "@write @hash @fast", 1, 1, 1, NULL},
+    {"httl", cmd_httl, -5, HRF, "@read @hash @fast", 1, 1, 1, NULL},
+    {"hpttl", cmd_hpttl, -5, HRF, "@read @hash @fast", 1, 1, 1, NULL},
+    {"hexpiretime", cmd_hexpiretime, -5, HRF, "@read @hash @fast", 1, 1, 1, NULL},
+    {"hpexpiretime", cmd_hpexpiretime, -5, HRF, "@read @hash @fast", 1, 1, 1, NULL},
+    {"hpersist", cmd_hpersist, -5, CMD_WRITE | CMD_FAST, "@write @hash @fast", 1, 1, 1, NULL},
+    {"hgetex", cmd_hgetex, -5, HW, "@write @hash @fast", 1, 1, 1, NULL},
+    {"hsetex", cmd_hsetex, -6, HW, "@write @hash @fast", 1, 1, 1, NULL},
     END_OF_COMMANDS,
 };
+
+/* ---- active field expiry (db.c's cycle) ------------------------------------ */
+
+static int64_t sub_next_due(const Obj *o) {
+    if (o->type != OBJ_HASH) return -1;
+    return hashobj_min_ttl(o->ptr);
+}
+
+static void sub_expire(Db *db, Slice key, Obj *o) {
+    if (o->type == OBJ_HASH) expire_fields(db, key, o);
+}
+
+static int sub_any(void) {
+    return hashobj_ex_alive() > 0;
+}
+
+static const SubExpiryOps hash_sub_expiry = {sub_next_due, sub_expire, sub_any};
 
 /* Registers the value type (called once at start-up, before any load). */
 void hash_cmd_init(void);
 void hash_cmd_init(void) {
     obj_register_type(OBJ_HASH, &hash_type);
     persist_register_type(&hash_persist);
+    db_register_subexpiry(&hash_sub_expiry);
 }

@@ -804,6 +804,55 @@ static const MetaArg a_hexists[] = {
 static const MetaKeySpec k_hexists[] = {
     {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
+static const MetaArg a_hexpire_2[] = {
+    {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0},
+    {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0},
+    {"gt", "pure-token", -1, "GT", NULL, NULL, NULL, 0, NULL, 0},
+    {"lt", "pure-token", -1, "LT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_hexpire_3[] = {
+    {"numfields", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_hexpire[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"seconds", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"condition", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_hexpire_2, 4},
+    {"fields", "block", -1, "FIELDS", NULL, NULL, NULL, 0, a_hexpire_3, 2},
+};
+static const MetaKeySpec k_hexpire[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hexpireat_2[] = {
+    {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0},
+    {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0},
+    {"gt", "pure-token", -1, "GT", NULL, NULL, NULL, 0, NULL, 0},
+    {"lt", "pure-token", -1, "LT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_hexpireat_3[] = {
+    {"numfields", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_hexpireat[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"unix-time-seconds", "unix-time", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"condition", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_hexpireat_2, 4},
+    {"fields", "block", -1, "FIELDS", NULL, NULL, NULL, 0, a_hexpireat_3, 2},
+};
+static const MetaKeySpec k_hexpireat[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hexpiretime_1[] = {
+    {"numfields", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_hexpiretime[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"fields", "block", -1, "FIELDS", NULL, NULL, NULL, 0, a_hexpiretime_1, 2},
+};
+static const MetaKeySpec k_hexpiretime[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_hget[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -827,6 +876,25 @@ static const MetaArg a_hgetdel[] = {
 };
 static const MetaKeySpec k_hgetdel[] = {
     {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hgetex_1[] = {
+    {"seconds", "integer", -1, "EX", NULL, NULL, NULL, 0, NULL, 0},
+    {"milliseconds", "integer", -1, "PX", NULL, NULL, NULL, 0, NULL, 0},
+    {"unix-time-seconds", "unix-time", -1, "EXAT", NULL, NULL, NULL, 0, NULL, 0},
+    {"unix-time-milliseconds", "unix-time", -1, "PXAT", NULL, NULL, NULL, 0, NULL, 0},
+    {"persist", "pure-token", -1, "PERSIST", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_hgetex_2[] = {
+    {"numfields", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_hgetex[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_hgetex_1, 5},
+    {"fields", "block", -1, "FIELDS", NULL, NULL, NULL, 0, a_hgetex_2, 2},
+};
+static const MetaKeySpec k_hgetex[] = {
+    {NULL, "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
 static const MetaArg a_hincrby[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -890,6 +958,77 @@ static const MetaArg a_hotkeys_start[] = {
     {"ratio", "integer", -1, "SAMPLE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"slots", "block", -1, "SLOTS", NULL, NULL, NULL, META_ARG_OPTIONAL, a_hotkeys_start_4, 2},
 };
+static const MetaArg a_hpersist_1[] = {
+    {"numfields", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_hpersist[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"fields", "block", -1, "FIELDS", NULL, NULL, NULL, 0, a_hpersist_1, 2},
+};
+static const MetaKeySpec k_hpersist[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hpexpire_2[] = {
+    {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0},
+    {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0},
+    {"gt", "pure-token", -1, "GT", NULL, NULL, NULL, 0, NULL, 0},
+    {"lt", "pure-token", -1, "LT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_hpexpire_3[] = {
+    {"numfields", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_hpexpire[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"milliseconds", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"condition", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_hpexpire_2, 4},
+    {"fields", "block", -1, "FIELDS", NULL, NULL, NULL, 0, a_hpexpire_3, 2},
+};
+static const MetaKeySpec k_hpexpire[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hpexpireat_2[] = {
+    {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0},
+    {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0},
+    {"gt", "pure-token", -1, "GT", NULL, NULL, NULL, 0, NULL, 0},
+    {"lt", "pure-token", -1, "LT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_hpexpireat_3[] = {
+    {"numfields", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_hpexpireat[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"unix-time-milliseconds", "unix-time", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"condition", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_hpexpireat_2, 4},
+    {"fields", "block", -1, "FIELDS", NULL, NULL, NULL, 0, a_hpexpireat_3, 2},
+};
+static const MetaKeySpec k_hpexpireat[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hpexpiretime_1[] = {
+    {"numfields", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_hpexpiretime[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"fields", "block", -1, "FIELDS", NULL, NULL, NULL, 0, a_hpexpiretime_1, 2},
+};
+static const MetaKeySpec k_hpexpiretime[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_hpttl_1[] = {
+    {"numfields", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_hpttl[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"fields", "block", -1, "FIELDS", NULL, NULL, NULL, 0, a_hpttl_1, 2},
+};
+static const MetaKeySpec k_hpttl[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_hrandfield_1[] = {
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"withvalues", "pure-token", -1, "WITHVALUES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
@@ -928,6 +1067,34 @@ static const MetaKeySpec k_hset[] = {
 static const char *const h_hset[] = {
     "4.0.0", "Accepts multiple `field` and `value` arguments.",
 };
+static const MetaArg a_hsetex_1[] = {
+    {"fnx", "pure-token", -1, "FNX", NULL, NULL, NULL, 0, NULL, 0},
+    {"fxx", "pure-token", -1, "FXX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_hsetex_2[] = {
+    {"seconds", "integer", -1, "EX", NULL, NULL, NULL, 0, NULL, 0},
+    {"milliseconds", "integer", -1, "PX", NULL, NULL, NULL, 0, NULL, 0},
+    {"unix-time-seconds", "unix-time", -1, "EXAT", NULL, NULL, NULL, 0, NULL, 0},
+    {"unix-time-milliseconds", "unix-time", -1, "PXAT", NULL, NULL, NULL, 0, NULL, 0},
+    {"keepttl", "pure-token", -1, "KEEPTTL", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_hsetex_3_1[] = {
+    {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_hsetex_3[] = {
+    {"numfields", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"data", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_hsetex_3_1, 2},
+};
+static const MetaArg a_hsetex[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"condition", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_hsetex_1, 2},
+    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_hsetex_2, 5},
+    {"fields", "block", -1, "FIELDS", NULL, NULL, NULL, 0, a_hsetex_3, 2},
+};
+static const MetaKeySpec k_hsetex[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_hsetnx[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -942,6 +1109,17 @@ static const MetaArg a_hstrlen[] = {
 };
 static const MetaKeySpec k_hstrlen[] = {
     {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_httl_1[] = {
+    {"numfields", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_httl[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"fields", "block", -1, "FIELDS", NULL, NULL, NULL, 0, a_httl_1, 2},
+};
+static const MetaKeySpec k_httl[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
 static const MetaArg a_hvals[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -2736,9 +2914,13 @@ const CommandMeta command_meta_table[] = {
     {"hdel", "Delete one or more hash fields", "2.0.0", "hash", "O(N) where N is the number of fields to be removed.", NULL, NULL, NULL, h_hdel, 1, NULL, k_hdel, 1, a_hdel, 2},
     {"hello", "Handshake with Redis", "6.0.0", "connection", "O(1)", NULL, NULL, NULL, h_hello, 1, NULL, NULL, 0, a_hello, 1},
     {"hexists", "Determine if a hash field exists", "2.0.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hexists, 1, a_hexists, 2},
+    {"hexpire", "Set expiry for hash field using relative time to expire (seconds)", "7.4.0", "hash", "O(N) where N is the number of specified fields", NULL, NULL, NULL, NULL, 0, NULL, k_hexpire, 1, a_hexpire, 4},
+    {"hexpireat", "Set expiry for hash field using an absolute Unix timestamp (seconds)", "7.4.0", "hash", "O(N) where N is the number of specified fields", NULL, NULL, NULL, NULL, 0, NULL, k_hexpireat, 1, a_hexpireat, 4},
+    {"hexpiretime", "Returns the expiration time of a hash field as a Unix timestamp, in seconds.", "7.4.0", "hash", "O(N) where N is the number of specified fields", NULL, NULL, NULL, NULL, 0, NULL, k_hexpiretime, 1, a_hexpiretime, 2},
     {"hget", "Get the value of a hash field", "2.0.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hget, 1, a_hget, 2},
     {"hgetall", "Get all the fields and values in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_hgetall, 1, a_hgetall, 1},
     {"hgetdel", "Returns the value of a field and deletes it from the hash.", "8.0.0", "hash", "O(N) where N is the number of specified fields", NULL, NULL, NULL, NULL, 0, NULL, k_hgetdel, 1, a_hgetdel, 2},
+    {"hgetex", "Get the value of one or more fields of a given hash key, and optionally set their expiration.", "8.0.0", "hash", "O(N) where N is the number of specified fields", NULL, NULL, NULL, NULL, 0, NULL, k_hgetex, 1, a_hgetex, 3},
     {"hincrby", "Increment the integer value of a hash field by the given number", "2.0.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hincrby, 1, a_hincrby, 3},
     {"hincrbyfloat", "Increment the float value of a hash field by the given amount", "2.6.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hincrbyfloat, 1, a_hincrbyfloat, 3},
     {"hkeys", "Get all the fields in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_hkeys, 1, a_hkeys, 1},
@@ -2751,11 +2933,18 @@ const CommandMeta command_meta_table[] = {
     {"hotkeys|reset", "Release the resources used for hotkey tracking.", "8.6.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:special response_policy:special", NULL, 0, NULL, 0},
     {"hotkeys|start", "Starts hotkeys tracking.", "8.6.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:special response_policy:special", NULL, 0, a_hotkeys_start, 5},
     {"hotkeys|stop", "Stops hotkeys tracking.", "8.6.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:special response_policy:special", NULL, 0, NULL, 0},
+    {"hpersist", "Removes the expiration time for each specified field", "7.4.0", "hash", "O(N) where N is the number of specified fields", NULL, NULL, NULL, NULL, 0, NULL, k_hpersist, 1, a_hpersist, 2},
+    {"hpexpire", "Set expiry for hash field using relative time to expire (milliseconds)", "7.4.0", "hash", "O(N) where N is the number of specified fields", NULL, NULL, NULL, NULL, 0, NULL, k_hpexpire, 1, a_hpexpire, 4},
+    {"hpexpireat", "Set expiry for hash field using an absolute Unix timestamp (milliseconds)", "7.4.0", "hash", "O(N) where N is the number of specified fields", NULL, NULL, NULL, NULL, 0, NULL, k_hpexpireat, 1, a_hpexpireat, 4},
+    {"hpexpiretime", "Returns the expiration time of a hash field as a Unix timestamp, in msec.", "7.4.0", "hash", "O(N) where N is the number of specified fields", NULL, NULL, NULL, NULL, 0, NULL, k_hpexpiretime, 1, a_hpexpiretime, 2},
+    {"hpttl", "Returns the TTL in milliseconds of a hash field.", "7.4.0", "hash", "O(N) where N is the number of specified fields", NULL, NULL, NULL, NULL, 0, NULL, k_hpttl, 1, a_hpttl, 2},
     {"hrandfield", "Get one or multiple random fields from a hash", "6.2.0", "hash", "O(N) where N is the number of fields returned", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_hrandfield, 1, a_hrandfield, 2},
     {"hscan", "Incrementally iterate hash fields and associated values", "2.8.0", "hash", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", NULL, NULL, NULL, h_hscan, 1, "nondeterministic_output", k_hscan, 1, a_hscan, 5},
     {"hset", "Set the string value of a hash field", "2.0.0", "hash", "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.", NULL, NULL, NULL, h_hset, 1, NULL, k_hset, 1, a_hset, 2},
+    {"hsetex", "Set the value of one or more fields of a given hash key, and optionally set their expiration.", "8.0.0", "hash", "O(N) where N is the number of fields being set.", NULL, NULL, NULL, NULL, 0, NULL, k_hsetex, 1, a_hsetex, 4},
     {"hsetnx", "Set the value of a hash field, only if the field does not exist", "2.0.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hsetnx, 1, a_hsetnx, 3},
     {"hstrlen", "Get the length of the value of a hash field", "3.2.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hstrlen, 1, a_hstrlen, 2},
+    {"httl", "Returns the TTL in seconds of a hash field.", "7.4.0", "hash", "O(N) where N is the number of specified fields", NULL, NULL, NULL, NULL, 0, NULL, k_httl, 1, a_httl, 2},
     {"hvals", "Get all the values in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_hvals, 1, a_hvals, 1},
     {"incr", "Increment the integer value of a key by one", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_incr, 1, a_incr, 1},
     {"incrby", "Increment the integer value of a key by the given amount", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_incrby, 1, a_incrby, 2},

@@ -26,6 +26,7 @@ struct Db {
     Dict *watched;  /* key -> ClientList of clients WATCHing it */
     Dict *blocking; /* key -> ClientList of clients blocked on it (FIFO) */
     uint64_t n_expires;
+    uint64_t n_subexpiry; /* values with TTLs of their own (a hash's fields): INFO keyspace */
     uint64_t expire_cursor;
     long long avg_ttl; /* ms, estimated by the active expiry's samples (INFO keyspace) */
     int id;
@@ -461,6 +462,15 @@ int64_t pause_deadline(void);
 void db_init_all(int n);
 void db_flush(Db *db);
 void db_active_expire(int64_t budget_us);
+/* A type whose values carry TTLs of their own (a hash's fields): next_due is
+ * the earliest (-1: none), expire deletes the due ones of o (at key, in db);
+ * any says whether such values may exist at all. */
+typedef struct SubExpiryOps {
+    int64_t (*next_due)(const Obj *o);
+    void (*expire)(Db *db, Slice key, Obj *o);
+    int (*any)(void);
+} SubExpiryOps;
+void db_register_subexpiry(const SubExpiryOps *ops);
 int db_set_expire(Db *db, Slice key, int64_t when_ms);
 int db_remove_expire(Db *db, Slice key);
 DictEntry *db_find_entry(Db *db, Slice key); /* expires lazily */

@@ -72,16 +72,31 @@ static inline uint8_t size_bin(uint64_t n) {
     return n ? (uint8_t)(64 - __builtin_clzll(n)) : 0;
 }
 
+static const SubExpiryOps *sub_ops;
+
+/* Whether o has TTLs of its own (sub_ops: see db_register_subexpiry). */
+static uint8_t has_sub_ttl(const Obj *o) {
+    return sub_ops && o->type != OBJ_STRING && sub_ops->next_due(o) >= 0;
+}
+
 static void sizes_count(Db *db, Obj *o) {
     o->size_bin = size_bin(obj_items(o));
     db->keysizes[o->type][o->size_bin]++;
+    o->sub_ttl = has_sub_ttl(o);
+    db->n_subexpiry += o->sub_ttl;
 }
 
 static void sizes_uncount(Db *db, const Obj *o) {
     db->keysizes[o->type][o->size_bin]--;
+    db->n_subexpiry -= o->sub_ttl;
 }
 
 void db_resized(Db *db, Obj *o, uint64_t items) {
+    uint8_t sub = has_sub_ttl(o);
+    if (sub != o->sub_ttl) {
+        db->n_subexpiry = db->n_subexpiry - o->sub_ttl + sub;
+        o->sub_ttl = sub;
+    }
     uint8_t bin = size_bin(items);
     if (bin == o->size_bin) return;
     db->keysizes[o->type][o->size_bin]--;
@@ -230,6 +245,7 @@ int db_remove_expire(Db *db, Slice key) {
 void db_flush(Db *db) {
     dict_clear(db->keys, free_obj);
     db->n_expires = 0;
+    db->n_subexpiry = 0;
     db->expire_cursor = 0;
     db->avg_ttl = 0;
     memset(db->keysizes, 0, sizeof db->keysizes);
@@ -242,6 +258,9 @@ void db_swap(Db *a, Db *b) {
     uint64_t n = a->n_expires;
     a->n_expires = b->n_expires;
     b->n_expires = n;
+    n = a->n_subexpiry;
+    a->n_subexpiry = b->n_subexpiry;
+    b->n_subexpiry = n;
     long long avg = a->avg_ttl;
     a->avg_ttl = b->avg_ttl;
     b->avg_ttl = avg;
@@ -252,10 +271,20 @@ void db_swap(Db *a, Db *b) {
     memcpy(b->keysizes, sizes, sizeof sizes);
 }
 
+/* Sub-key expiry (a hash's field TTLs, src/cmd/hash.c): the type registers
+ * how to tell a value with TTLs of its own that are due, and how to expire
+ * them; the cycle below visits such values with the keys. */
+void db_register_subexpiry(const SubExpiryOps *ops) {
+    sub_ops = ops;
+}
+
 typedef struct ExpireScan {
     Db *db;
     Slice *keys;
     size_t n, cap;
+    Slice *subs; /* keys whose values have due sub-key TTLs */
+    size_t nsub, capsub;
+    int check_subs;
     int64_t now;
     /* the TTLs seen that have not passed: summed as a double, since two TTLs
      * near the 64-bit limit (PEXPIREAT 9223372036854775000) overflow a long long */
@@ -263,8 +292,19 @@ typedef struct ExpireScan {
     long long ttl_n;
 } ExpireScan;
 
+static void collect_sub(ExpireScan *s, DictEntry *e) {
+    int64_t next = sub_ops->next_due(e->val);
+    if (next < 0 || next > s->now) return;
+    if (s->nsub == s->capsub) {
+        s->capsub = s->capsub ? s->capsub * 2 : 16;
+        s->subs = xrealloc(s->subs, s->capsub * sizeof(Slice));
+    }
+    s->subs[s->nsub++] = slice_of(xmemdup(e->key, e->key_len), e->key_len);
+}
+
 static void collect_expired(void *priv, DictEntry *e) {
     ExpireScan *s = priv;
+    if (s->check_subs && (e->expire_ms < 0 || e->expire_ms > s->now)) collect_sub(s, e);
     if (e->expire_ms < 0) return;
     if (e->expire_ms > s->now) {
         s->ttl_sum += (double)(e->expire_ms - s->now);
@@ -284,11 +324,12 @@ void db_active_expire(int64_t budget_us) {
     int64_t start = now_us();
     for (int i = 0; i < core.n_dbs; i++) {
         Db *db = &core.dbs[i];
+        int subs = sub_ops && sub_ops->any();
         if (db->n_expires == 0) {
             db->avg_ttl = 0;
-            continue;
+            if (!subs) continue;
         }
-        ExpireScan s = {db, NULL, 0, 0, now_ms(), 0, 0};
+        ExpireScan s = {db, NULL, 0, 0, NULL, 0, 0, subs, now_ms(), 0, 0};
         int steps = 0;
         do {
             db->expire_cursor = dict_scan(db->keys, db->expire_cursor, collect_expired, &s);
@@ -300,6 +341,12 @@ void db_active_expire(int64_t budget_us) {
             xfree((void *)s.keys[k].p);
         }
         xfree(s.keys);
+        for (size_t k = 0; k < s.nsub; k++) {
+            DictEntry *e = dict_find(db->keys, s.subs[k].p, s.subs[k].len);
+            if (e) sub_ops->expire(db, s.subs[k], e->val);
+            xfree((void *)s.subs[k].p);
+        }
+        xfree(s.subs);
         if (s.ttl_n > 0) {
             /* Redis's estimate: each pass's mean moves it by a fiftieth */
             double mean = s.ttl_sum / (double)s.ttl_n;

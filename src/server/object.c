@@ -26,6 +26,7 @@ Obj *obj_new(ObjType type, void *ptr) {
     o->lru_s = lru_clock_s();
     o->str_enc = OBJ_STR_AUTO;
     o->size_bin = 0;
+    o->sub_ttl = 0;
     o->ptr_off = 0;
     return o;
 }

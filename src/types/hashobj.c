@@ -42,7 +42,7 @@
 #include "base/alloc.h"
 #include "server/dict.h"
 
-enum { ENC_PACKED = 1, ENC_TABLE = 2 };
+enum { ENC_PACKED = 1, ENC_TABLE = 2, ENC_EX = 3 };
 
 #define PACKED_MAX_BYTES (1u << 30)
 
@@ -60,8 +60,33 @@ typedef struct Table {
     size_t bytes; /* the entries' and values' allocations */
 } Table;
 
+/* A hash with field TTLs (Redis 7.4's field expiration): a small wrapper
+ * around the plain hash, so a hash without TTLs costs nothing more. The
+ * TTLs are a Dict of the fields that have one (the entry's expire_ms);
+ * min caches the earliest (-1: none, MIN_UNKNOWN: to recompute). The
+ * wrapper goes as soon as the last TTL does. */
+typedef struct Ex {
+    uint8_t enc;
+    HashObj *inner;
+    Dict *ttl;
+    int64_t min;
+} Ex;
+
+#define MIN_UNKNOWN (-2)
+
+static size_t ex_count; /* wrappers alive */
+
 static int enc_of(const HashObj *h) {
     return *(const uint8_t *)h;
+}
+
+/* The plain hash under h (h itself when it has no TTLs). */
+static HashObj *plain(const HashObj *h) {
+    return enc_of(h) == ENC_EX ? ((const Ex *)h)->inner : (HashObj *)h;
+}
+
+static HashObj **plain_ref(HashObj **h) {
+    return enc_of(*h) == ENC_EX ? &((Ex *)*h)->inner : h;
 }
 
 /* ---- lengths -------------------------------------------------------------- */
@@ -172,20 +197,36 @@ HashObj *hashobj_new(void) {
 
 void hashobj_free(HashObj *h) {
     if (!h) return;
+    if (enc_of(h) == ENC_EX) {
+        Ex *x = (Ex *)h;
+        hashobj_free(x->inner);
+        dict_free(x->ttl, NULL);
+        xfree(x);
+        ex_count--;
+        return;
+    }
     if (enc_of(h) == ENC_TABLE) dict_free(((Table *)h)->d, val_free);
     xfree(h);
 }
 
 uint64_t hashobj_len(const HashObj *h) {
+    h = plain(h);
     if (enc_of(h) == ENC_PACKED) return ((const Packed *)h)->n;
     return dict_size(((const Table *)h)->d);
 }
 
 int hashobj_is_packed(const HashObj *h) {
+    h = plain(h);
     return enc_of(h) == ENC_PACKED;
 }
 
+static size_t ttl_bytes(const Dict *d);
+
 size_t hashobj_mem_bytes(const HashObj *h) {
+    if (enc_of(h) == ENC_EX) {
+        const Ex *x = (const Ex *)h;
+        return xsize(x) + ttl_bytes(x->ttl) + hashobj_mem_bytes(x->inner);
+    }
     if (enc_of(h) == ENC_PACKED) return xsize(h);
     const Table *t = (const Table *)h;
     return xsize(t) + xsize(t->d) + dict_buckets(t->d) * sizeof(void *) + t->bytes;
@@ -248,6 +289,7 @@ static int table_set(Table *t, Slice field, Slice value) {
 }
 
 void hashobj_convert(HashObj **h) {
+    h = plain_ref(h);
     if (enc_of(*h) != ENC_PACKED) return;
     Packed *p = (Packed *)*h;
     Table *t = table_new();
@@ -266,6 +308,7 @@ void hashobj_convert(HashObj **h) {
 /* ---- access --------------------------------------------------------------- */
 
 int hashobj_get(HashObj *h, Slice field, Slice *value) {
+    h = plain(h);
     if (enc_of(h) == ENC_PACKED) {
         Packed *p = (Packed *)h;
         size_t vs, end;
@@ -280,7 +323,23 @@ int hashobj_get(HashObj *h, Slice field, Slice *value) {
     return 1;
 }
 
+static int plain_set(HashObj **h, Slice field, Slice value, const HashLimits *lim);
+static void ttl_drop(HashObj **h, Slice field);
+
 int hashobj_set(HashObj **h, Slice field, Slice value, const HashLimits *lim) {
+    if (enc_of(*h) == ENC_EX) {
+        int added = plain_set(plain_ref(h), field, value, lim);
+        if (!added) ttl_drop(h, field);
+        return added;
+    }
+    return plain_set(h, field, value, lim);
+}
+
+int hashobj_set_keep_ttl(HashObj **h, Slice field, Slice value, const HashLimits *lim) {
+    return plain_set(plain_ref(h), field, value, lim);
+}
+
+static int plain_set(HashObj **h, Slice field, Slice value, const HashLimits *lim) {
     if (enc_of(*h) == ENC_PACKED &&
         (field.len > lim->max_value || value.len > lim->max_value ||
          ((Packed *)*h)->len + str_size(field) + str_size(value) > PACKED_MAX_BYTES))
@@ -305,7 +364,18 @@ int hashobj_set(HashObj **h, Slice field, Slice value, const HashLimits *lim) {
     return added;
 }
 
+static int plain_delete(HashObj **h, Slice field);
+
 int hashobj_delete(HashObj **h, Slice field) {
+    if (enc_of(*h) == ENC_EX) {
+        int rc = plain_delete(plain_ref(h), field);
+        if (rc) ttl_drop(h, field);
+        return rc;
+    }
+    return plain_delete(h, field);
+}
+
+static int plain_delete(HashObj **h, Slice field) {
     if (enc_of(*h) == ENC_PACKED) {
         Packed *p = (Packed *)*h;
         size_t vs, end;
@@ -347,6 +417,7 @@ static void packed_foreach(const Packed *p, HashVisitFn fn, void *priv) {
 }
 
 void hashobj_foreach(HashObj *h, HashVisitFn fn, void *priv) {
+    h = plain(h);
     if (enc_of(h) == ENC_PACKED) {
         packed_foreach((const Packed *)h, fn, priv);
         return;
@@ -356,6 +427,7 @@ void hashobj_foreach(HashObj *h, HashVisitFn fn, void *priv) {
 }
 
 uint64_t hashobj_scan(HashObj *h, uint64_t cursor, HashVisitFn fn, void *priv) {
+    h = plain(h);
     if (enc_of(h) == ENC_PACKED) {
         packed_foreach((const Packed *)h, fn, priv);
         return 0;
@@ -365,6 +437,7 @@ uint64_t hashobj_scan(HashObj *h, uint64_t cursor, HashVisitFn fn, void *priv) {
 }
 
 void hashobj_random(HashObj *h, uint64_t r, Slice *field, Slice *value) {
+    h = plain(h);
     assert(hashobj_len(h) > 0);
     if (enc_of(h) == ENC_PACKED) {
         const Packed *p = (const Packed *)h;
@@ -389,7 +462,27 @@ static void copy_pair(void *priv, Slice f, Slice v) {
     table_set(priv, f, v);
 }
 
+static HashObj *plain_dup(HashObj *h);
+
+static void copy_ttl(void *priv, DictEntry *e) {
+    dict_add(priv, e->key, e->key_len, NULL)->expire_ms = e->expire_ms;
+}
+
 HashObj *hashobj_dup(HashObj *h) {
+    if (enc_of(h) == ENC_EX) {
+        const Ex *x = (const Ex *)h;
+        Ex *y = xmalloc(sizeof *y);
+        *y = *x;
+        y->inner = plain_dup(x->inner);
+        y->ttl = dict_new();
+        dict_foreach(x->ttl, copy_ttl, y->ttl);
+        ex_count++;
+        return (HashObj *)y;
+    }
+    return plain_dup(h);
+}
+
+static HashObj *plain_dup(HashObj *h) {
     if (enc_of(h) == ENC_PACKED) {
         const Packed *p = (const Packed *)h;
         return xmemdup(p, sizeof *p + p->len);
@@ -397,4 +490,105 @@ HashObj *hashobj_dup(HashObj *h) {
     Table *t = table_new();
     hashobj_foreach(h, copy_pair, t);
     return (HashObj *)t;
+}
+
+/* ---- field TTLs ----------------------------------------------------------- */
+
+static void add_entry_bytes(void *priv, DictEntry *e) {
+    *(size_t *)priv += xsize(e);
+}
+
+static size_t ttl_bytes(const Dict *d) {
+    size_t n = xsize(d) + dict_buckets(d) * sizeof(void *);
+    dict_foreach((Dict *)d, add_entry_bytes, &n);
+    return n;
+}
+
+/* Drops the wrapper of a hash whose last TTL went. */
+static void ex_unwrap(HashObj **h) {
+    Ex *x = (Ex *)*h;
+    *h = x->inner;
+    dict_free(x->ttl, NULL);
+    xfree(x);
+    ex_count--;
+}
+
+static void ttl_drop(HashObj **h, Slice field) {
+    Ex *x = (Ex *)*h;
+    DictEntry *e = dict_unlink(x->ttl, field.p, field.len);
+    if (!e) return;
+    if (e->expire_ms == x->min) x->min = MIN_UNKNOWN;
+    dict_entry_free(e);
+    if (dict_size(x->ttl) == 0) ex_unwrap(h);
+}
+
+int64_t hashobj_get_ttl(HashObj *h, Slice field) {
+    if (enc_of(h) != ENC_EX) return -1;
+    DictEntry *e = dict_find(((Ex *)h)->ttl, field.p, field.len);
+    return e ? e->expire_ms : -1;
+}
+
+void hashobj_set_ttl(HashObj **h, Slice field, int64_t when_ms) {
+    if (when_ms < 0) {
+        if (enc_of(*h) == ENC_EX) ttl_drop(h, field);
+        return;
+    }
+    if (enc_of(*h) != ENC_EX) {
+        Ex *x = xmalloc(sizeof *x);
+        x->enc = ENC_EX;
+        x->inner = *h;
+        x->ttl = dict_new();
+        x->min = -1;
+        *h = (HashObj *)x;
+        ex_count++;
+    }
+    Ex *x = (Ex *)*h;
+    DictEntry *e = dict_find(x->ttl, field.p, field.len);
+    if (!e) e = dict_add(x->ttl, field.p, field.len, NULL);
+    if (e->expire_ms == x->min && when_ms > x->min) x->min = MIN_UNKNOWN;
+    e->expire_ms = when_ms;
+    if (x->min != MIN_UNKNOWN && (x->min < 0 || when_ms < x->min)) x->min = when_ms;
+}
+
+int hashobj_has_ttls(const HashObj *h) {
+    return enc_of(h) == ENC_EX;
+}
+
+uint64_t hashobj_ttl_count(const HashObj *h) {
+    return enc_of(h) == ENC_EX ? dict_size(((const Ex *)h)->ttl) : 0;
+}
+
+static void min_of(void *priv, DictEntry *e) {
+    int64_t *m = priv;
+    if (*m < 0 || e->expire_ms < *m) *m = e->expire_ms;
+}
+
+int64_t hashobj_min_ttl(HashObj *h) {
+    if (enc_of(h) != ENC_EX) return -1;
+    Ex *x = (Ex *)h;
+    if (x->min == MIN_UNKNOWN) {
+        x->min = -1;
+        dict_foreach(x->ttl, min_of, &x->min);
+    }
+    return x->min;
+}
+
+typedef struct TtlVisit {
+    HashTtlFn fn;
+    void *priv;
+} TtlVisit;
+
+static void visit_ttl(void *priv, DictEntry *e) {
+    TtlVisit *v = priv;
+    v->fn(v->priv, slice_of(e->key, e->key_len), e->expire_ms);
+}
+
+void hashobj_foreach_ttl(HashObj *h, HashTtlFn fn, void *priv) {
+    if (enc_of(h) != ENC_EX) return;
+    TtlVisit v = {fn, priv};
+    dict_foreach(((Ex *)h)->ttl, visit_ttl, &v);
+}
+
+size_t hashobj_ex_alive(void) {
+    return ex_count;
 }

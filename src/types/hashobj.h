@@ -28,6 +28,7 @@ typedef struct HashLimits {
 } HashLimits;
 
 typedef void (*HashVisitFn)(void *priv, Slice field, Slice value);
+typedef void (*HashTtlFn)(void *priv, Slice field, int64_t when_ms);
 
 /* Returns an owned empty packed hash; free with hashobj_free(). */
 HashObj *hashobj_new(void);
@@ -45,7 +46,10 @@ int hashobj_get(HashObj *h, Slice field, Slice *value);
  * lim->max_entries. *h may move. Returns 1 when field is new, 0 when it
  * replaced a value. */
 int hashobj_set(HashObj **h, Slice field, Slice value, const HashLimits *lim);
-/* Removes field; 1 when it was there. *h may move. */
+/* hashobj_set() that keeps field's TTL (HINCRBY: a change in place, not a
+ * new value); hashobj_set() drops it, as HSET does. */
+int hashobj_set_keep_ttl(HashObj **h, Slice field, Slice value, const HashLimits *lim);
+/* Removes field (and its TTL); 1 when it was there. *h may move. */
 int hashobj_delete(HashObj **h, Slice field);
 /* Turns a packed hash into a table (no-op for a table). *h moves. */
 void hashobj_convert(HashObj **h);
@@ -59,5 +63,21 @@ void hashobj_foreach(HashObj *h, HashVisitFn fn, void *priv);
 uint64_t hashobj_scan(HashObj *h, uint64_t cursor, HashVisitFn fn, void *priv);
 /* A random pair of a non-empty hash, r being a random number. */
 void hashobj_random(HashObj *h, uint64_t r, Slice *field, Slice *value);
+
+/* Field TTLs (Redis 7.4): absolute Unix ms. A hash with none is stored as
+ * before; the first TTL wraps it (*h moves), removing the last unwraps it. */
+/* field's TTL, -1 when none (or no such field). */
+int64_t hashobj_get_ttl(HashObj *h, Slice field);
+/* Sets the TTL of field (which must exist), or removes it when when_ms < 0. */
+void hashobj_set_ttl(HashObj **h, Slice field, int64_t when_ms);
+int hashobj_has_ttls(const HashObj *h);
+uint64_t hashobj_ttl_count(const HashObj *h);
+/* The earliest field TTL, -1 when none. */
+int64_t hashobj_min_ttl(HashObj *h);
+/* Calls fn on every field with a TTL (any order); fn must not change h. */
+void hashobj_foreach_ttl(HashObj *h, HashTtlFn fn, void *priv);
+/* Hashes with field TTLs alive in the process (the active expiry skips its
+ * walk while there are none). */
+size_t hashobj_ex_alive(void);
 
 #endif

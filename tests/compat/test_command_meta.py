@@ -32,7 +32,9 @@ NEWER_INFO = {"zrank", "zrevrank"}
 NOT_IN_70 = {"client|no-touch", "client|setinfo", "waitaof", "xackdel", "xcfgset", "xdelex", "xidmpcounters", "xidmprecord",
              "xnack", "digest", "delex", "msetex", "hotkeys", "hotkeys|start", "hotkeys|stop", "hotkeys|get",
              "hotkeys|reset", "hotkeys|help"}
-NOT_IN_70 |= {"hgetdel"}  # hashes: Redis 8.0
+NOT_IN_70 |= {"hgetdel", "hgetex", "hsetex"}  # hashes: Redis 8.0
+NOT_IN_70 |= {"hexpire", "hpexpire", "hexpireat", "hpexpireat", "httl", "hpttl", "hexpiretime",
+              "hpexpiretime", "hpersist"}  # hashes: Redis 7.4 field expiration
 NEWER_DOCS |= {"hscan"}  # hashes: 7.4's NOVALUES
 
 

@@ -215,6 +215,79 @@ static void empty_test(void) {
     hashobj_free(h);
 }
 
+/* Field TTLs against a model: random sets (which drop a TTL), in-place sets
+ * (which keep it), TTL sets and removals, deletes, conversions; checks each
+ * field's TTL, the earliest, the count, the wrapper going with the last TTL
+ * (same memory as never having had one) and dup. */
+#define TTL_FIELDS 40
+static void ttl_test(uint64_t max_entries) {
+    HashLimits lim = {max_entries, 64};
+    HashObj *h = hashobj_new();
+    int present[TTL_FIELDS] = {0};
+    int64_t ttl[TTL_FIELDS];
+    for (int i = 0; i < TTL_FIELDS; i++) ttl[i] = -1;
+    char buf[32];
+    for (int step = 0; step < 20000; step++) {
+        int i = (int)test_rand_below(TTL_FIELDS);
+        Slice f = slice_of(buf, (size_t)snprintf(buf, sizeof buf, "field-%d", i));
+        int op = (int)test_rand_below(6);
+        if (op == 0) {
+            hashobj_set(&h, f, slice_of("v", 1), &lim);
+            present[i] = 1;
+            ttl[i] = -1;
+        } else if (op == 1) {
+            hashobj_set_keep_ttl(&h, f, slice_of("w", 1), &lim);
+            present[i] = 1;
+        } else if (op == 2 || op == 3) {
+            if (present[i]) {
+                ttl[i] = (int64_t)test_rand_below(1000);
+                hashobj_set_ttl(&h, f, ttl[i]);
+            }
+        } else if (op == 4) {
+            if (present[i]) {
+                hashobj_set_ttl(&h, f, -1);
+                ttl[i] = -1;
+            }
+        } else {
+            CHECK_EQ_INT(hashobj_delete(&h, f), present[i]);
+            present[i] = 0;
+            ttl[i] = -1;
+        }
+        int64_t min = -1;
+        uint64_t n = 0;
+        for (int k = 0; k < TTL_FIELDS; k++) {
+            if (ttl[k] < 0) continue;
+            n++;
+            if (min < 0 || ttl[k] < min) min = ttl[k];
+        }
+        CHECK_EQ_INT(hashobj_ttl_count(h), n);
+        CHECK_EQ_INT(hashobj_has_ttls(h), n > 0);
+        CHECK_EQ_INT(hashobj_min_ttl(h), min);
+        CHECK_EQ_INT(hashobj_get_ttl(h, f), ttl[i]);
+        if (step % 997 == 0) {
+            HashObj *d = hashobj_dup(h);
+            for (int k = 0; k < TTL_FIELDS; k++) {
+                Slice g = slice_of(buf, (size_t)snprintf(buf, sizeof buf, "field-%d", k));
+                CHECK_EQ_INT(hashobj_get_ttl(d, g), ttl[k]);
+            }
+            CHECK_EQ_INT(hashobj_mem_bytes(d) > 0, 1);
+            hashobj_free(d);
+        }
+    }
+    hashobj_free(h);
+    /* no TTL left: the same bytes as a hash that never had one */
+    HashObj *a = hashobj_new(), *b = hashobj_new();
+    hashobj_set(&a, slice_of("f", 1), slice_of("v", 1), &lim);
+    hashobj_set(&b, slice_of("f", 1), slice_of("v", 1), &lim);
+    hashobj_set_ttl(&b, slice_of("f", 1), 5);
+    CHECK(hashobj_mem_bytes(b) > hashobj_mem_bytes(a));
+    hashobj_set_ttl(&b, slice_of("f", 1), -1);
+    CHECK_EQ_INT(hashobj_mem_bytes(b), hashobj_mem_bytes(a));
+    CHECK_EQ_INT(hashobj_ex_alive(), 0);
+    hashobj_free(a);
+    hashobj_free(b);
+}
+
 int main(void) {
     test_seed("hashobj");
     empty_test();
@@ -223,5 +296,7 @@ int main(void) {
     model_test(64, 500, 20000);           /* converts by count */
     model_test(N_FIELDS * 2, 100, 20000); /* converts by length */
     model_test(0, 0, 5000);               /* a table from the first field */
+    ttl_test(512);                        /* packed */
+    ttl_test(8);                          /* converts by count */
     return test_report("hashobj");
 }
