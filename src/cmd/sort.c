@@ -93,8 +93,11 @@ static void sort_collect(Obj *o, Collect *x) {
     }
 }
 
+/* A field past its TTL (not yet removed) is missing, as Redis reads it. */
 static int sort_hash_field(Obj *o, Slice field, Slice *out) {
-    return hashobj_get(o->ptr, field, out);
+    if (!hashobj_get(o->ptr, field, out)) return 0;
+    int64_t when = hashobj_has_ttls(o->ptr) ? hashobj_get_ttl(o->ptr, field) : -1;
+    return when < 0 || when > now_ms();
 }
 
 static Obj *sort_new_list(const Slice *elems, size_t n) {
