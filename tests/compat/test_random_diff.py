@@ -862,7 +862,14 @@ class Gen:
         if x < 0.35:
             args.insert(r.randint(min(first, len(args)), len(args)), r.choice(UNKNOWN))
             return args
-        if x < 0.55 and len(args) > first:
+        # XREADGROUP's keys stay too: a key that only a malformed read names
+        # (another key renamed to a word of the bad-values pool) has groups
+        # whose consumers were never created first
+        keep = set()
+        if args[0] == "XREADGROUP" and "STREAMS" in args:
+            at = args.index("STREAMS")
+            keep = set(range(at + 1, at + 1 + (len(args) - at - 1) // 2))
+        if x < 0.55 and len(args) > first and not keep:
             i = r.randint(first, len(args) - 1)
             read = args[0] in ("XREAD", "XREADGROUP")
             args[i] = r.choice((READ_BAD_IDS if read else BAD_IDS) + BAD_NUMS)
@@ -872,7 +879,11 @@ class Gen:
             i = r.randint(first, len(args) - 1)
             args += args[i:i + 2]
             return args
-        if x < 0.85 and len(args) > first + 1:
+        if x < 0.55 and keep and len(args) > first + len(keep):
+            i = r.choice([i for i in range(first, len(args)) if i not in keep])
+            args[i] = r.choice(READ_BAD_IDS + BAD_NUMS)
+            return args
+        if x < 0.85 and len(args) > first + 1 and not keep:
             i, j = r.sample(range(first, len(args)), 2)
             args[i], args[j] = args[j], args[i]
             return args
