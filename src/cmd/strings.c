@@ -339,43 +339,6 @@ static void cmd_setrange(Client *c) {
     reply_int(c, (long long)o->len);
 }
 
-/* A number as Redis's string2ld reads one: strtold over the whole text (at
- * most 5119 bytes), no leading space, no NaN, no overflow to infinity (an
- * "inf" typed as such is fine) or underflow to zero. 0 ok, -1 bad. */
-static int parse_long_double(const char *p, size_t len, long double *out) {
-    char buf[5120];
-    if (len == 0 || len >= sizeof buf) return -1;
-    memcpy(buf, p, len);
-    buf[len] = '\0';
-    if (isspace((unsigned char)buf[0])) return -1;
-    errno = 0;
-    char *end;
-    long double v = strtold(buf, &end);
-    if (*end != '\0' || (size_t)(end - buf) != len) return -1;
-    if (errno == ERANGE && (isinf(v) || fpclassify(v) == FP_ZERO)) return -1;
-    if (errno == EINVAL || isnan(v)) return -1;
-    *out = v;
-    return 0;
-}
-
-/* Formats v (finite) as Redis shows a float it computed: 17 digits after the
- * point, the trailing zeros and a bare point dropped, "-0" as "0". Returns
- * the length written into buf (5120 bytes hold any long double). */
-static size_t format_long_double(char *buf, size_t cap, long double v) {
-    int n = snprintf(buf, cap, "%.17Lf", v);
-    size_t len = n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
-    if (memchr(buf, '.', len)) {
-        while (len > 0 && buf[len - 1] == '0') len--;
-        if (len > 0 && buf[len - 1] == '.') len--;
-    }
-    if (len == 2 && buf[0] == '-' && buf[1] == '0') {
-        buf[0] = '0';
-        len = 1;
-    }
-    buf[len] = '\0';
-    return len;
-}
-
 /* INCRBYFLOAT key increment: in long double, as Redis computes it. It
  * propagates as SET key <result> KEEPTTL, so a replay gives the same text
  * whatever the replaying machine's float formatting. */
@@ -387,8 +350,8 @@ static void cmd_incrbyfloat(Client *c) {
         return;
     }
     long double v = 0, by;
-    if ((o && parse_long_double(o->ptr, o->len, &v) != 0) ||
-        parse_long_double(c->argv[2].p, c->argv[2].len, &by) != 0) {
+    if ((o && parse_long_double(slice_of(o->ptr, o->len), &v) != 0) ||
+        parse_long_double(c->argv[2], &by) != 0) {
         reply_error(c, "ERR value is not a valid float");
         return;
     }

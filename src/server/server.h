@@ -187,6 +187,12 @@ int parse_ll(Slice s, long long *out);
 int parse_ull(Slice s, unsigned long long *out);
 /* Replies "ERR value is not an integer or out of range" on failure. */
 int get_ll_or_reply(Client *c, Slice s, long long *out);
+/* A number as Redis's string2ld reads one (INCRBYFLOAT, HINCRBYFLOAT): 0 ok,
+ * -1 bad. See util.c. */
+int parse_long_double(Slice s, long double *out);
+/* v (finite) as Redis shows a float it computed ("%.17Lf", trailing zeros
+ * and point dropped, "-0" as "0"); the length written into buf. */
+size_t format_long_double(char *buf, size_t cap, long double v);
 /* A database index as SELECT, MOVE and COPY read it: 0 with *out set, or -1
  * after replying Redis's error (not an integer, not an int, no such db). */
 int get_db_index_or_reply(Client *c, Slice s, int *out);

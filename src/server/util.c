@@ -6,7 +6,11 @@
  * same "now", as Redis does).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -174,4 +178,41 @@ int glob_match(const char *pat, size_t plen, const char *s, size_t slen, int noc
         }
     }
     return plen == 0 && slen == 0;
+}
+
+/* A number as Redis's string2ld reads one: strtold over the whole text (at
+ * most 5119 bytes), no leading space, no NaN, no overflow to infinity (an
+ * "inf" typed as such is fine) or underflow to zero. 0 ok, -1 bad. */
+int parse_long_double(Slice s, long double *out) {
+    char buf[5120];
+    if (s.len == 0 || s.len >= sizeof buf) return -1;
+    memcpy(buf, s.p, s.len);
+    buf[s.len] = '\0';
+    if (isspace((unsigned char)buf[0])) return -1;
+    errno = 0;
+    char *end;
+    long double v = strtold(buf, &end);
+    if (*end != '\0' || (size_t)(end - buf) != s.len) return -1;
+    if (errno == ERANGE && (isinf(v) || fpclassify(v) == FP_ZERO)) return -1;
+    if (errno == EINVAL || isnan(v)) return -1;
+    *out = v;
+    return 0;
+}
+
+/* v (finite) as Redis shows a float it computed: 17 digits after the point,
+ * trailing zeros and a bare point dropped, "-0" as "0". Returns the length
+ * written into buf. */
+size_t format_long_double(char *buf, size_t cap, long double v) {
+    int n = snprintf(buf, cap, "%.17Lf", v);
+    size_t len = n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+    if (memchr(buf, '.', len)) {
+        while (len > 0 && buf[len - 1] == '0') len--;
+        if (len > 0 && buf[len - 1] == '.') len--;
+    }
+    if (len == 2 && buf[0] == '-' && buf[1] == '0') {
+        buf[0] = '0';
+        len = 1;
+    }
+    buf[len] = '\0';
+    return len;
 }
