@@ -1401,126 +1401,25 @@ static int read_listpack(const uint8_t *p, size_t len, HashObj **h, const HashLi
     return RDB_OK;
 }
 
-/*
- * Ziplists (RDB type 13, written by Redis before 7.0):
- *
- *   <zlbytes u32 LE> <zltail u32 LE> <zllen u16 LE> <entry>... <0xFF>
- *   entry: <prevlen: 1 byte < 254, or 0xFE + u32 LE> <encoding> <data>
- *   encoding: 00llllll            string of 6-bit length
- *             01llllll llllllll   string of 14-bit length (big-endian)
- *             10000000 + u32 BE   string of 32-bit length
- *             11000000 int16, 11010000 int32, 11100000 int64,
- *             11110000 int24, 11111110 int8 (little-endian),
- *             1111xxxx (xxxx in 0001..1101) the integer xxxx - 1
- */
 static uint64_t get_le(const uint8_t *b, int n) {
     uint64_t v = 0;
     for (int i = n - 1; i >= 0; i--) v = v << 8 | b[i];
     return v;
 }
 
-/* The entry at p[pos..len-1) (the terminator excluded): *e and *next; the
- * previous entry's size must be prev. */
-static int zl_entry(const uint8_t *p, size_t end, size_t pos, size_t prev, LpElem *e,
-                    size_t *next) {
-    size_t at = pos, plen;
-    if (at >= end) return RDB_ERR;
-    if (p[at] < 254) {
-        plen = p[at];
-        at += 1;
-    } else if (p[at] == 254) {
-        if (end - at < 5) return RDB_ERR;
-        plen = (size_t)get_le(p + at + 1, 4);
-        at += 5;
-    } else {
-        return RDB_ERR;
-    }
-    if (plen != prev) return RDB_ERR;
-    if (at >= end) return RDB_ERR;
-    uint8_t b = p[at];
-    size_t slen = 0, hdr;
-    e->is_int = 1;
-    e->s = NULL;
-    e->len = 0;
-    switch (b >> 6) {
-    case 0:
-        slen = b & 0x3f;
-        hdr = 1;
-        goto string;
-    case 1:
-        if (end - at < 2) return RDB_ERR;
-        slen = (size_t)(b & 0x3f) << 8 | p[at + 1];
-        hdr = 2;
-        goto string;
-    case 2:
-        if (b != 0x80 || end - at < 5) return RDB_ERR;
-        slen =
-            (size_t)p[at + 1] << 24 | (size_t)p[at + 2] << 16 | (size_t)p[at + 3] << 8 | p[at + 4];
-        hdr = 5;
-        goto string;
-    default:
-        break;
-    }
-    int n;
-    switch (b) {
-    case 0xC0:
-        n = 2;
-        break;
-    case 0xD0:
-        n = 4;
-        break;
-    case 0xE0:
-        n = 8;
-        break;
-    case 0xF0:
-        n = 3;
-        break;
-    case 0xFE:
-        n = 1;
-        break;
-    default:
-        if (b >= 0xF1 && b <= 0xFD) {
-            e->v = (int64_t)(b & 0x0f) - 1;
-            *next = at + 1;
-            return RDB_OK;
-        }
-        return RDB_ERR;
-    }
-    if (end - at - 1 < (size_t)n) return RDB_ERR;
-    uint64_t u = get_le(p + at + 1, n);
-    if (n < 8 && (u >> (8 * n - 1)) & 1) u |= ~(uint64_t)0 << (8 * n);
-    e->v = (int64_t)u;
-    *next = at + 1 + (size_t)n;
-    return RDB_OK;
-string:
-    if (end - at - hdr < slen) return RDB_ERR;
-    e->is_int = 0;
-    e->s = p + at + hdr;
-    e->len = slen;
-    *next = at + hdr + slen;
-    return RDB_OK;
-}
-
+/* A ziplist (RDB type 13, Redis before 7.0) of field, value pairs. */
 static int read_ziplist(const uint8_t *p, size_t len, HashObj **h, const HashLimits *lim) {
-    if (len < 11 || get_le(p, 4) != len || p[len - 1] != 0xFF) return RDB_ERR;
-    size_t end = len - 1, pos = 10, prev = 0, tail = 10;
-    uint64_t n = 0;
+    uint32_t n;
+    if (zl_validate(p, len, &n) != RDB_OK || n == 0 || n % 2 != 0) return RDB_ERR;
+    ZlReader r;
     LpElem e[2];
     char buf[2][24];
-    while (pos < end) {
-        size_t next;
-        if (zl_entry(p, end, pos, prev, &e[n % 2], &next) != RDB_OK) return RDB_ERR;
-        prev = next - pos;
-        tail = pos;
-        pos = next;
-        n++;
-        if (n % 2 == 0 &&
+    zl_reader_init(&r, p, len);
+    while (zl_next(&r, &e[0]) == 1) {
+        if (zl_next(&r, &e[1]) != 1 ||
             load_pair(h, elem_text(&e[0], buf[0]), elem_text(&e[1], buf[1]), lim) != RDB_OK)
             return RDB_ERR;
     }
-    uint64_t declared = get_le(p + 8, 2);
-    if (n == 0 || n % 2 != 0 || get_le(p + 4, 4) != tail || (declared != 65535 && declared != n))
-        return RDB_ERR;
     return RDB_OK;
 }
 

@@ -786,108 +786,22 @@ static void list_rdb_write(const Obj *o, int type, int64_t now, Buf *out) {
     }
 }
 
-static uint32_t get_u32le(const uint8_t *p) {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* Appends every element of a ziplist (the pre-7.0 packed list) to l:
- *
- *   zlbytes u32 | zltail u32 | zllen u16 | entry ... | FF
- *   entry = prevlen (1 byte < 254, or FE + u32) | encoding | data
- *   encoding: 00llllll (string, 6-bit length), 01llllll llllllll (14-bit,
- *   big endian), 10000000 + u32 BE (32-bit length); C0 int16, D0 int32,
- *   E0 int64, F0 int24, FE int8, F1..FD the values 0..12.
- *
- * Every length is checked against the bytes; RDB_ERR if malformed. */
+/* Appends every element of a ziplist (the pre-7.0 packed list, RDB types
+ * 10 and 14) to l; RDB_ERR if malformed (zl_validate). */
 static int ziplist_append(List *l, const uint8_t *z, size_t len) {
-    if (len < 11 || get_u32le(z) != len || z[len - 1] != 0xFF) return RDB_ERR;
-    size_t pos = 10, prev_size = 0;
-    uint32_t n = 0, declared = (uint32_t)z[8] | (uint32_t)z[9] << 8;
-    size_t tail_off = get_u32le(z + 4), last_off = 10;
-    while (pos < len - 1) {
-        size_t start = pos;
-        size_t prevlen;
-        if (z[pos] < 254) {
-            prevlen = z[pos];
-            pos += 1;
-        } else if (z[pos] == 254) {
-            if (len - 1 - pos < 5) return RDB_ERR;
-            prevlen = get_u32le(z + pos + 1);
-            pos += 5;
+    uint32_t n;
+    if (zl_validate(z, len, &n) != RDB_OK) return RDB_ERR;
+    ZlReader r;
+    LpElem e;
+    zl_reader_init(&r, z, len);
+    while (zl_next(&r, &e) == 1) {
+        if (e.is_int) {
+            char num[24];
+            list_push(l, LIST_TAIL, num, ll_to_str(e.v, num));
         } else {
-            return RDB_ERR;
+            list_push(l, LIST_TAIL, (const char *)e.s, e.len);
         }
-        if (prevlen != prev_size || pos >= len - 1) return RDB_ERR;
-        uint8_t b = z[pos];
-        size_t avail = len - 1 - pos;
-        char num[24];
-        const char *p;
-        size_t plen;
-        int64_t v;
-        if ((b >> 6) == 0 || (b >> 6) == 1 || b == 0x80) {
-            size_t hdr, slen;
-            if ((b >> 6) == 0) {
-                hdr = 1;
-                slen = b & 0x3f;
-            } else if ((b >> 6) == 1) {
-                if (avail < 2) return RDB_ERR;
-                hdr = 2;
-                slen = (size_t)(b & 0x3f) << 8 | z[pos + 1];
-            } else {
-                if (avail < 5) return RDB_ERR;
-                hdr = 5;
-                slen = (size_t)z[pos + 1] << 24 | (size_t)z[pos + 2] << 16 |
-                       (size_t)z[pos + 3] << 8 | z[pos + 4];
-            }
-            if (slen > avail - hdr) return RDB_ERR;
-            p = (const char *)z + pos + hdr;
-            plen = slen;
-            pos += hdr + slen;
-        } else {
-            int nb;
-            switch (b) {
-            case 0xC0:
-                nb = 2;
-                break;
-            case 0xD0:
-                nb = 4;
-                break;
-            case 0xE0:
-                nb = 8;
-                break;
-            case 0xF0:
-                nb = 3;
-                break;
-            case 0xFE:
-                nb = 1;
-                break;
-            default:
-                if (b >= 0xF1 && b <= 0xFD) {
-                    nb = 0;
-                    break;
-                }
-                return RDB_ERR;
-            }
-            if (avail < (size_t)nb + 1) return RDB_ERR;
-            if (nb == 0) {
-                v = (b & 0x0f) - 1;
-            } else {
-                uint64_t u = 0;
-                for (int i = 0; i < nb; i++) u |= (uint64_t)z[pos + 1 + i] << (8 * i);
-                if (nb < 8 && (u >> (8 * nb - 1)) & 1) u |= ~(uint64_t)0 << (8 * nb);
-                v = (int64_t)u;
-            }
-            plen = ll_to_str(v, num);
-            p = num;
-            pos += 1 + (size_t)nb;
-        }
-        list_push(l, LIST_TAIL, p, plen);
-        prev_size = pos - start;
-        last_off = start;
-        n++;
     }
-    if (pos != len - 1 || (declared != 65535 && declared != n)) return RDB_ERR;
-    if (n > 0 && tail_off != last_off) return RDB_ERR;
     return RDB_OK;
 }
 

@@ -158,113 +158,14 @@ static int lp_next_cb(void *r, LpElem *e) {
     return lp_next(r, e);
 }
 
-/* ---- ziplist (type 12), read only ------------------------------------------------ */
-
-typedef struct ZlReader {
-    const uint8_t *p;
-    size_t len, pos;
-} ZlReader;
-
 static uint64_t get_le(const uint8_t *p, int n) {
     uint64_t v = 0;
     for (int i = n - 1; i >= 0; i--) v = v << 8 | p[i];
     return v;
 }
 
-/* Validates the header; the element count (from walking, not the header's
- * 16-bit hint) in *n. */
-static int zl_init(ZlReader *r, const uint8_t *p, size_t len, uint32_t *n);
-
-static int zl_next(void *rp, LpElem *e) {
-    ZlReader *r = rp;
-    const uint8_t *p = r->p;
-    size_t pos = r->pos, end = r->len - 1; /* the 0xFF terminator */
-    if (pos >= end) return RDB_ERR;
-    /* previous entry length: 1 byte, or 0xFE and 4 bytes */
-    if (p[pos] == 0xFE) {
-        if (end - pos < 5) return RDB_ERR;
-        pos += 5;
-    } else {
-        pos += 1;
-    }
-    if (pos >= end) return RDB_ERR;
-    uint8_t enc = p[pos];
-    size_t slen = 0;
-    memset(e, 0, sizeof *e);
-    switch (enc >> 6) {
-    case 0:
-        slen = enc & 0x3f;
-        pos += 1;
-        goto string;
-    case 1:
-        if (end - pos < 2) return RDB_ERR;
-        slen = (size_t)(enc & 0x3f) << 8 | p[pos + 1];
-        pos += 2;
-        goto string;
-    case 2:
-        if (end - pos < 5) return RDB_ERR;
-        slen = (size_t)p[pos + 1] << 24 | (size_t)p[pos + 2] << 16 | (size_t)p[pos + 3] << 8 |
-               p[pos + 4];
-        pos += 5;
-        goto string;
-    default:
-        break;
-    }
-    pos += 1;
-    e->is_int = 1;
-    int nb;
-    switch (enc) {
-    case 0xC0:
-        nb = 2;
-        break;
-    case 0xD0:
-        nb = 4;
-        break;
-    case 0xE0:
-        nb = 8;
-        break;
-    case 0xF0:
-        nb = 3;
-        break;
-    case 0xFE:
-        nb = 1;
-        break;
-    default:
-        if (enc >= 0xF1 && enc <= 0xFD) {
-            e->v = (int64_t)(enc & 0x0f) - 1;
-            r->pos = pos;
-            return 1;
-        }
-        return RDB_ERR;
-    }
-    if (end - pos < (size_t)nb) return RDB_ERR;
-    uint64_t u = get_le(p + pos, nb);
-    int shift = 64 - 8 * nb;
-    e->v = (int64_t)(u << shift) >> shift; /* sign-extend */
-    r->pos = pos + (size_t)nb;
-    return 1;
-string:
-    if (end - pos < slen) return RDB_ERR;
-    e->s = p + pos;
-    e->len = slen;
-    r->pos = pos + slen;
-    return 1;
-}
-
-static int zl_init(ZlReader *r, const uint8_t *p, size_t len, uint32_t *n) {
-    if (len < 11 || get_le(p, 4) != len || p[len - 1] != 0xFF) return RDB_ERR;
-    r->p = p;
-    r->len = len;
-    r->pos = 10;
-    ZlReader w = *r;
-    uint32_t count = 0;
-    LpElem e;
-    while (w.pos < len - 1) {
-        if (zl_next(&w, &e) != 1) return RDB_ERR;
-        count++;
-    }
-    *n = count;
-    return RDB_OK;
+static int zl_next_cb(void *r, LpElem *e) {
+    return zl_next(r, e);
 }
 
 static int zrdb_read(RdbReader *r, int type, int64_t now_ms, Obj **out) {
@@ -287,8 +188,11 @@ static int zrdb_read(RdbReader *r, int type, int64_t now_ms, Obj **out) {
             }
         } else {
             ZlReader zr;
-            rc = zl_init(&zr, (const uint8_t *)blob, blen, &n) == RDB_OK ? 0 : -1;
-            if (rc == 0) rc = load_pairs(z, &zr, zl_next, n);
+            rc = zl_validate((const uint8_t *)blob, blen, &n) == RDB_OK ? 0 : -1;
+            if (rc == 0) {
+                zl_reader_init(&zr, (const uint8_t *)blob, blen);
+                rc = load_pairs(z, &zr, zl_next_cb, n);
+            }
         }
         xfree(blob);
         if (rc != 0) goto fail;

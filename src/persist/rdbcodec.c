@@ -668,3 +668,124 @@ void lp_writer_finish(LpWriter *w) {
     h[4] = (uint8_t)(n & 0xff);
     h[5] = (uint8_t)(n >> 8);
 }
+
+/* ---- Ziplists -------------------------------------------------------------- */
+
+static uint64_t zl_le(const uint8_t *p, int n) {
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+/* The entry at p[pos..end) (end: the terminator): *e, its previous-entry
+ * length in *prev and the next entry's offset in *next. */
+static int zl_entry(const uint8_t *p, size_t end, size_t pos, LpElem *e, size_t *prev,
+                    size_t *next) {
+    size_t at = pos;
+    if (at >= end) return RDB_ERR;
+    if (p[at] < 254) {
+        *prev = p[at];
+        at += 1;
+    } else if (p[at] == 254) {
+        if (end - at < 5) return RDB_ERR;
+        *prev = (size_t)zl_le(p + at + 1, 4);
+        at += 5;
+    } else {
+        return RDB_ERR;
+    }
+    if (at >= end) return RDB_ERR;
+    uint8_t b = p[at];
+    size_t slen, hdr;
+    memset(e, 0, sizeof *e);
+    switch (b >> 6) {
+    case 0:
+        slen = b & 0x3f;
+        hdr = 1;
+        goto string;
+    case 1:
+        if (end - at < 2) return RDB_ERR;
+        slen = (size_t)(b & 0x3f) << 8 | p[at + 1];
+        hdr = 2;
+        goto string;
+    case 2:
+        if (b != 0x80 || end - at < 5) return RDB_ERR;
+        slen =
+            (size_t)p[at + 1] << 24 | (size_t)p[at + 2] << 16 | (size_t)p[at + 3] << 8 | p[at + 4];
+        hdr = 5;
+        goto string;
+    default:
+        break;
+    }
+    e->is_int = 1;
+    int n;
+    switch (b) {
+    case 0xC0:
+        n = 2;
+        break;
+    case 0xD0:
+        n = 4;
+        break;
+    case 0xE0:
+        n = 8;
+        break;
+    case 0xF0:
+        n = 3;
+        break;
+    case 0xFE:
+        n = 1;
+        break;
+    default:
+        if (b >= 0xF1 && b <= 0xFD) {
+            e->v = (int64_t)(b & 0x0f) - 1;
+            *next = at + 1;
+            return RDB_OK;
+        }
+        return RDB_ERR;
+    }
+    if (end - at - 1 < (size_t)n) return RDB_ERR;
+    uint64_t u = zl_le(p + at + 1, n);
+    if (n < 8 && (u >> (8 * n - 1)) & 1) u |= ~(uint64_t)0 << (8 * n); /* sign */
+    e->v = (int64_t)u;
+    *next = at + 1 + (size_t)n;
+    return RDB_OK;
+string:
+    if (end - at - hdr < slen) return RDB_ERR;
+    e->s = p + at + hdr;
+    e->len = slen;
+    *next = at + hdr + slen;
+    return RDB_OK;
+}
+
+int zl_validate(const uint8_t *p, size_t len, uint32_t *n_elems) {
+    if (len < 11 || zl_le(p, 4) != len || p[len - 1] != 0xFF) return RDB_ERR;
+    size_t end = len - 1, pos = 10, size = 0, tail = 10;
+    uint64_t n = 0;
+    LpElem e;
+    while (pos < end) {
+        size_t prev, next;
+        if (zl_entry(p, end, pos, &e, &prev, &next) != RDB_OK || prev != size) return RDB_ERR;
+        size = next - pos;
+        tail = pos;
+        pos = next;
+        if (++n > UINT32_MAX) return RDB_ERR;
+    }
+    uint64_t declared = zl_le(p + 8, 2);
+    if (zl_le(p + 4, 4) != tail || (declared != 65535 && declared != n)) return RDB_ERR;
+    *n_elems = (uint32_t)n;
+    return RDB_OK;
+}
+
+void zl_reader_init(ZlReader *r, const uint8_t *p, size_t len) {
+    r->p = p;
+    r->len = len;
+    r->pos = 10;
+}
+
+int zl_next(ZlReader *r, LpElem *e) {
+    if (r->len < 11 || r->pos > r->len - 1) return RDB_ERR;
+    if (r->pos == r->len - 1) return 0;
+    size_t prev, next;
+    if (zl_entry(r->p, r->len - 1, r->pos, e, &prev, &next) != RDB_OK) return RDB_ERR;
+    r->pos = next;
+    return 1;
+}

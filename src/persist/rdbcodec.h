@@ -91,6 +91,29 @@ int lp_next(LpReader *r, LpElem *e);
 /* True when s is an integer's canonical decimal form (stored as an integer). */
 int lp_string_is_int(const char *s, size_t len, int64_t *v);
 
+/* ---- Ziplists (read only: Redis before 7.0 wrote them) ----------------------
+ *
+ *   <zlbytes u32 LE> <zltail u32 LE> <zllen u16 LE> <entry>... <0xFF>
+ *   entry: <prevlen: 1 byte < 254, or 0xFE + u32 LE> <encoding> <data>
+ *   encoding: 00llllll / 01llllll llllllll (BE) / 10000000 + u32 BE: a
+ *   string of that length; C0 int16, D0 int32, E0 int64, F0 int24, FE int8
+ *   (LE); F1..FD the integers 0..12.
+ */
+typedef struct ZlReader {
+    const uint8_t *p;
+    size_t len;
+    size_t pos;
+} ZlReader;
+
+/* Walks the whole ziplist: sizes, every prevlen, the tail offset and the
+ * count (unless 65535); RDB_OK with the elements in *n_elems. */
+int zl_validate(const uint8_t *p, size_t len, uint32_t *n_elems);
+/* For a ziplist zl_validate() accepted. */
+void zl_reader_init(ZlReader *r, const uint8_t *p, size_t len);
+/* 1 with the next element (strings view the ziplist), 0 at the end,
+ * RDB_ERR on malformed bytes. */
+int zl_next(ZlReader *r, LpElem *e);
+
 /* Appends a listpack to a Buf. */
 typedef struct LpWriter {
     Buf *b;
