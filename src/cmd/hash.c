@@ -695,35 +695,12 @@ static void scan_pair(void *priv, Slice f, Slice v) {
     collect_pair(&x->p, f, v);
 }
 
-/* A cursor as 7.0 reads one (strtoul over the whole text): optional sign
- * ("-1" wraps around), digits, nothing else; no leading space; the empty
- * text is 0. 0 ok, -1 bad. */
-static int parse_cursor(Slice s, uint64_t *out) {
-    size_t i = 0;
-    int neg = 0;
-    if (s.len > 0 && (s.p[0] == '+' || s.p[0] == '-')) {
-        neg = s.p[0] == '-';
-        i = 1;
-    }
-    uint64_t v = 0;
-    size_t digits = 0;
-    for (; i < s.len; i++, digits++) {
-        if (s.p[i] < '0' || s.p[i] > '9') return -1;
-        unsigned d = (unsigned)(s.p[i] - '0');
-        if (v > (UINT64_MAX - d) / 10) return -1;
-        v = v * 10 + d;
-    }
-    if (s.len > 0 && digits == 0) return -1; /* a sign alone is not a number */
-    *out = neg ? (uint64_t)0 - v : v;
-    return 0;
-}
-
 /* HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES]: the cursor is
  * read first, then a missing key answers an empty scan whatever the
  * options, then the options are checked (NOVALUES is Redis 7.4's). */
 static void cmd_hscan(Client *c) {
     uint64_t cursor;
-    if (parse_cursor(c->argv[2], &cursor) != 0) {
+    if (parse_scan_cursor(c->argv[2], &cursor) != 0) {
         reply_error(c, "ERR invalid cursor");
         return;
     }

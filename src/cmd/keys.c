@@ -84,8 +84,8 @@ static void cmd_keys(Client *c) {
 }
 
 static void cmd_scan(Client *c) {
-    unsigned long long cursor;
-    if (parse_ull(c->argv[1], &cursor) != 0) {
+    uint64_t cursor;
+    if (parse_scan_cursor(c->argv[1], &cursor) != 0) {
         reply_error(c, "ERR invalid cursor");
         return;
     }

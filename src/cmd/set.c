@@ -618,27 +618,6 @@ static void cmd_sdiffstore(Client *c) {
 
 /* ---- SSCAN ------------------------------------------------------------------ */
 
-/* A cursor as 7.0 reads it (strtoul): optional sign, decimal digits, no
- * leading blank, no overflow; "-1" wraps. 0 ok, -1 bad. */
-static int parse_cursor(Slice s, unsigned long long *out) {
-    char small[64];
-    char *buf = s.len < sizeof small ? small : xmalloc(s.len + 1);
-    if (s.len) memcpy(buf, s.p, s.len);
-    buf[s.len] = '\0';
-    int rc = -1;
-    if (strlen(buf) == s.len && !(s.len && (buf[0] == ' ' || (buf[0] >= '\t' && buf[0] <= '\r')))) {
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(buf, &end, 10);
-        if (*end == '\0' && errno != ERANGE) {
-            *out = v;
-            rc = 0;
-        }
-    }
-    if (buf != small) xfree(buf);
-    return rc;
-}
-
 typedef struct ScanOut {
     Slice *v;
     size_t n, cap;
@@ -657,8 +636,8 @@ static void scan_collect(void *priv, Slice m) {
  * set whole in one reply (cursor 0), a hash table bucket by bucket with
  * SCAN's guarantees (up to count * 10 buckets per call, as 7.0). */
 static void cmd_sscan(Client *c) {
-    unsigned long long cursor;
-    if (parse_cursor(c->argv[2], &cursor) != 0) {
+    uint64_t cursor;
+    if (parse_scan_cursor(c->argv[2], &cursor) != 0) {
         reply_error(c, "ERR invalid cursor");
         return;
     }

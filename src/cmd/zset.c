@@ -1342,15 +1342,8 @@ static void scan_add(void *priv, const char *m, size_t len, double score) {
 }
 
 static void cmd_zscan(Client *c) {
-    /* 7.0 reads the cursor with strtoul: a sign is taken ("-1" wraps),
-     * "" is 0 */
-    char buf[64], *heap, *end;
-    char *p = cstr(c->argv[2], buf, sizeof buf, &heap);
-    errno = 0;
-    unsigned long long cursor = strtoull(p, &end, 10);
-    int bad = isspace((unsigned char)p[0]) || *end != '\0' || errno == ERANGE;
-    xfree(heap);
-    if (bad) {
+    uint64_t cursor;
+    if (parse_scan_cursor(c->argv[2], &cursor) != 0) {
         reply_error(c, "ERR invalid cursor");
         return;
     }

@@ -190,6 +190,9 @@ int get_ll_or_reply(Client *c, Slice s, long long *out);
 /* A number as Redis's string2ld reads one (INCRBYFLOAT, HINCRBYFLOAT): 0 ok,
  * -1 bad. See util.c. */
 int parse_long_double(Slice s, long double *out);
+/* A SCAN/HSCAN/SSCAN/ZSCAN cursor as 7.0 reads one (strtoul: a sign, "-1"
+ * wrapping around, and "" as 0 are taken): 0 ok, -1 bad. */
+int parse_scan_cursor(Slice s, uint64_t *out);
 /* v (finite) as Redis shows a float it computed ("%.17Lf", trailing zeros
  * and point dropped, "-0" as "0"); the length written into buf. */
 size_t format_long_double(char *buf, size_t cap, long double v);

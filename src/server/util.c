@@ -216,3 +216,26 @@ size_t format_long_double(char *buf, size_t cap, long double v) {
     buf[len] = '\0';
     return len;
 }
+
+/* A cursor as 7.0 reads one (strtoul over the whole text): optional sign
+ * ("-1" wraps around), digits, nothing else; no leading space; the empty
+ * text is 0. 0 ok, -1 bad. */
+int parse_scan_cursor(Slice s, uint64_t *out) {
+    size_t i = 0;
+    int neg = 0;
+    if (s.len > 0 && (s.p[0] == '+' || s.p[0] == '-')) {
+        neg = s.p[0] == '-';
+        i = 1;
+    }
+    uint64_t v = 0;
+    size_t digits = 0;
+    for (; i < s.len; i++, digits++) {
+        if (s.p[i] < '0' || s.p[i] > '9') return -1;
+        unsigned d = (unsigned)(s.p[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) return -1;
+        v = v * 10 + d;
+    }
+    if (s.len > 0 && digits == 0) return -1; /* a sign alone is not a number */
+    *out = neg ? (uint64_t)0 - v : v;
+    return 0;
+}

@@ -457,3 +457,17 @@ def test_keys_of_commands_and_acl(diff):
         "AUTH setu x", "SINTERCARD 2 a1 b1", "SINTERCARD 1 a1", "SMOVE a1 b1 x", "SMOVE a1 a2 x",
         "SUNIONSTORE a3 a1 a2", "GET a1", "AUTH default x", "ACL DELUSER setu",
     ])
+
+
+def test_scan_family_cursor_forms(diff):
+    """SCAN, SSCAN, HSCAN and ZSCAN read a cursor as 7.0's strtoul does: a
+    sign ("-1" wraps), "" as 0; a blank, junk or overflow is "invalid
+    cursor" (the errors are compared exactly, the pages only as a kind:
+    the keyspace's order is each server's own)."""
+    cursors = ["0", "-1", "", "+0", " 1", "1x", "-", "+", "18446744073709551616",
+               "18446744073709551615", "-18446744073709551615", "0x1"]
+    script = ["SADD s a", "HSET h f v", "ZADD z 1 a", "SET k v"]
+    for cmd in ("SCAN", "SSCAN s", "HSCAN h", "ZSCAN z"):
+        script += [Call(cmd.split() + [c], norm=lambda v: v if isinstance(v, RespError)
+                        else "page") for c in cursors]
+    diff.run(script)
