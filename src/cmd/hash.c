@@ -80,8 +80,14 @@ static const char *hash_obj_encoding(const void *ptr) {
     return "hashtable";
 }
 
-static const ObjTypeOps hash_type = {"hash",         "hashtable",  hash_obj_free,    hash_obj_mem,
-                                     hash_obj_items, hash_obj_dup, hash_obj_encoding};
+/* Lazyfree's estimate: a table frees each field; a packed hash is one block. */
+static uint64_t hash_obj_free_effort(const void *ptr) {
+    return hashobj_is_packed(ptr) ? 1 : hashobj_len(ptr);
+}
+
+static const ObjTypeOps hash_type = {
+    "hash",         "hashtable",  hash_obj_free,     hash_obj_mem,
+    hash_obj_items, hash_obj_dup, hash_obj_encoding, hash_obj_free_effort};
 
 /* ---- lookups --------------------------------------------------------------- */
 

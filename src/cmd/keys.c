@@ -14,15 +14,25 @@
 #include "server/core.h"
 #include "server/tracking.h"
 
-static void cmd_del(Client *c) {
+/* DEL frees big values in the background when lazyfree-lazy-user-del is
+ * on; UNLINK always does. */
+static void del_generic(Client *c, int lazy) {
     long long n = 0;
     for (int i = 1; i < c->argc; i++) {
-        if (!db_delete(c->db, c->argv[i])) continue;
+        if (!db_delete_lazy(c->db, c->argv[i], lazy)) continue;
         notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[i], db_index(c->db));
         n++;
     }
     if (n) propagate_argv(c);
     reply_int(c, n);
+}
+
+static void cmd_del(Client *c) {
+    del_generic(c, settings.lazyfree_lazy_user_del);
+}
+
+static void cmd_unlink(Client *c) {
+    del_generic(c, 1);
 }
 
 static void cmd_exists(Client *c) {
@@ -491,20 +501,22 @@ static void cmd_dbsize(Client *c) {
     reply_int(c, (long long)db_size(c->db));
 }
 
-static int flush_mode_ok(Client *c) {
-    if (c->argc == 1) return 1;
-    if (c->argc == 2 &&
-        (slice_eq_nocase(c->argv[1], "ASYNC") || slice_eq_nocase(c->argv[1], "SYNC")))
-        return 1;
+/* FLUSHDB / FLUSHALL [ASYNC | SYNC]: 1 to free in the background, 0 now,
+ * -1 after replying a syntax error. */
+static int flush_mode(Client *c) {
+    if (c->argc == 1) return settings.lazyfree_lazy_user_flush != 0;
+    if (c->argc == 2 && slice_eq_nocase(c->argv[1], "ASYNC")) return 1;
+    if (c->argc == 2 && slice_eq_nocase(c->argv[1], "SYNC")) return 0;
     reply_syntax_error(c);
-    return 0;
+    return -1;
 }
 
 static void cmd_flushdb(Client *c) {
-    if (!flush_mode_ok(c)) return;
+    int lazy = flush_mode(c);
+    if (lazy < 0) return;
     watch_touch_all(c->db, NULL);
     block_touch_db(c->db);
-    db_flush(c->db);
+    db_flush_lazy(c->db, lazy);
     tracking_invalidate_all(); /* the cache is not per database: all of it goes */
     server.dirty++;
     propagate_argv(c);
@@ -512,9 +524,10 @@ static void cmd_flushdb(Client *c) {
 }
 
 static void cmd_flushall(Client *c) {
-    if (!flush_mode_ok(c)) return;
+    int lazy = flush_mode(c);
+    if (lazy < 0) return;
     for (int i = 0; i < core.n_dbs; i++) block_touch_db(&core.dbs[i]);
-    server_flush_all_dbs();
+    server_flush_all_dbs_lazy(lazy);
     server_after_flushall();
     server.dirty++;
     propagate_argv(c);
@@ -565,7 +578,7 @@ extern const Command memory_subcommands[];
 #define KR (CMD_READONLY)
 const Command keys_commands[] = {
     {"del", cmd_del, -2, KW, "@keyspace @write @slow", 1, -1, 1, NULL},
-    {"unlink", cmd_del, -2, KW | CMD_FAST, "@keyspace @write @fast", 1, -1, 1, NULL},
+    {"unlink", cmd_unlink, -2, KW | CMD_FAST, "@keyspace @write @fast", 1, -1, 1, NULL},
     {"exists", cmd_exists, -2, KR | CMD_FAST, "@keyspace @read @fast", 1, -1, 1, NULL},
     {"type", cmd_type, 2, KR | CMD_FAST, "@keyspace @read @fast", 1, 1, 1, NULL},
     {"keys", cmd_keys, 2, KR, "@keyspace @read @slow @dangerous", 0, 0, 0, NULL},

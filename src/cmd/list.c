@@ -747,8 +747,14 @@ static Obj *list_obj_dup(const void *p) {
     return obj_new(OBJ_LIST, list_dup(p));
 }
 
+/* Lazyfree's estimate: one allocation per node, as Redis counts a quicklist. */
+static uint64_t list_obj_free_effort(const void *p) {
+    return ((const List *)p)->n_nodes;
+}
+
 static const ObjTypeOps list_type_ops = {
-    "list", "quicklist", list_obj_free, list_obj_mem, list_obj_items, list_obj_dup, NULL,
+    "list",         "quicklist",  list_obj_free, list_obj_mem,
+    list_obj_items, list_obj_dup, NULL,          list_obj_free_effort,
 };
 
 /* ---- persistence ------------------------------------------------------------ */

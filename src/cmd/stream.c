@@ -83,8 +83,19 @@ static Obj *stream_obj_dup(const void *ptr) {
     return so->obj;
 }
 
+/* Lazyfree's estimate, in constant time as Redis's: a node per allocation,
+ * and each group with as many pending entries as the first one. */
+static uint64_t stream_obj_free_effort(const void *ptr) {
+    const StreamObj *so = ptr;
+    uint64_t effort = stream_node_count(so->s);
+    const ConsumerGroup *g = so->groups ? group_set_any(so->groups) : NULL;
+    if (g) effort += group_set_len(so->groups) * (1 + pel_len(group_pel_c(g)));
+    return effort;
+}
+
 static const ObjTypeOps stream_type = {
-    "stream", "stream", stream_obj_free, stream_obj_mem, stream_obj_items, stream_obj_dup, NULL};
+    "stream",       "stream", stream_obj_free,       stream_obj_mem, stream_obj_items,
+    stream_obj_dup, NULL,     stream_obj_free_effort};
 
 /* Registers OBJ_STREAM (called once at start-up). */
 void stream_cmd_init(void) {

@@ -57,8 +57,13 @@ static const char *zobj_encoding(const void *ptr) {
     return zset_is_packed(ptr) ? "listpack" : "skiplist";
 }
 
-static const ObjTypeOps zset_type = {"zset",     NULL,     zobj_free,    zobj_mem,
-                                     zobj_items, zobj_dup, zobj_encoding};
+/* Lazyfree's estimate: a skiplist frees each member; a listpack is one block. */
+static uint64_t zobj_free_effort(const void *ptr) {
+    return zset_is_packed(ptr) ? 1 : zset_len(ptr);
+}
+
+static const ObjTypeOps zset_type = {"zset",     NULL,     zobj_free,     zobj_mem,
+                                     zobj_items, zobj_dup, zobj_encoding, zobj_free_effort};
 
 Obj *zset__obj(Zset *z) {
     return obj_new(OBJ_ZSET, z);

@@ -22,6 +22,7 @@
 #include "net/resp.h"
 #include "server/acl.h"
 #include "server/core.h"
+#include "server/lazyfree.h"
 #include "server/repl.h"
 
 typedef enum { CT_BOOL, CT_INT, CT_MEM, CT_STR, CT_ENUM } ConfType;
@@ -230,6 +231,16 @@ static ConfigDef configs[] = {
     {"activerehashing", NULL, CT_BOOL, &settings.activerehashing, "yes", 0, 0, NULL, NULL, 0, NULL},
     {"lazyfree-lazy-user-del", NULL, CT_BOOL, &settings.lazyfree_lazy_user_del, "no", 0, 0, NULL,
      NULL, 0, NULL},
+    {"lazyfree-lazy-server-del", NULL, CT_BOOL, &settings.lazyfree_lazy_server_del, "no", 0, 0,
+     NULL, NULL, 0, NULL},
+    {"lazyfree-lazy-expire", NULL, CT_BOOL, &settings.lazyfree_lazy_expire, "no", 0, 0, NULL, NULL,
+     0, NULL},
+    {"lazyfree-lazy-user-flush", NULL, CT_BOOL, &settings.lazyfree_lazy_user_flush, "no", 0, 0,
+     NULL, NULL, 0, NULL},
+    {"lazyfree-lazy-eviction", NULL, CT_BOOL, &settings.lazyfree_lazy_eviction, "no", 0, 0, NULL,
+     NULL, 0, NULL},
+    {"replica-lazy-flush", "slave-lazy-flush", CT_BOOL, &settings.replica_lazy_flush, "no", 0, 0,
+     NULL, NULL, 0, NULL},
     {"client-output-buffer-limit", NULL, CT_STR, &settings.client_obuf_limit,
      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", 0, 0, NULL, NULL,
      CF_APPLY_AT_LOAD, apply_obuf_limits},
@@ -720,6 +731,7 @@ static void cmd_config_resetstat(Client *c) {
     core.stat_conns = core.stat_cmds = core.stat_rejected_conns = core.stat_expired = 0;
     core.stat_hits = core.stat_misses = core.stat_net_in = core.stat_net_out = 0;
     core.stat_total_error_replies = 0;
+    lazyfree_reset_stats();
     reply_ok(c);
 }
 

@@ -261,7 +261,12 @@ typedef struct Settings {
     long long latency_monitor_threshold;
     char *latency_tracking_info_percentiles;
     int activerehashing;
-    int lazyfree_lazy_user_del;
+    int lazyfree_lazy_user_del;   /* DEL as UNLINK */
+    int lazyfree_lazy_server_del; /* implicit deletes: overwrites, RENAME's target */
+    int lazyfree_lazy_expire;     /* expired keys */
+    int lazyfree_lazy_user_flush; /* FLUSHALL / FLUSHDB without SYNC or ASYNC */
+    int lazyfree_lazy_eviction;   /* accepted for tools; streamd evicts nothing */
+    int replica_lazy_flush;       /* a replica's flush before a full sync */
     char *save;
     char *dbfilename;
     long long rdb_key_save_delay; /* microseconds per key written to an RDB (tests) */
@@ -461,6 +466,7 @@ int64_t pause_deadline(void);
 /* db.c */
 void db_init_all(int n);
 void db_flush(Db *db);
+void db_flush_lazy(Db *db, int lazy); /* lazy: keys freed by the lazyfree thread */
 void db_active_expire(int64_t budget_us);
 /* A type whose values carry TTLs of their own (a hash's fields): next_due is
  * the earliest (-1: none), expire deletes the due ones of o (at key, in db);

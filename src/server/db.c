@@ -26,6 +26,7 @@
 
 #include "base/alloc.h"
 #include "server/core.h"
+#include "server/lazyfree.h"
 #include "server/tracking.h"
 
 void db_init_all(int n) {
@@ -104,12 +105,16 @@ void db_resized(Db *db, Obj *o, uint64_t items) {
     o->size_bin = bin;
 }
 
-static void delete_entry(Db *db, Slice key) {
+/* The value goes to the lazyfree thread when lazy and big enough. */
+static void delete_entry(Db *db, Slice key, int lazy) {
     DictEntry *e = dict_unlink(db->keys, key.p, key.len);
     if (!e) return;
     if (e->expire_ms >= 0) db->n_expires--;
     sizes_uncount(db, e->val);
-    obj_free(e->val);
+    if (lazy)
+        lazyfree_obj(e->val);
+    else
+        obj_free(e->val);
     dict_entry_free(e);
 }
 
@@ -126,7 +131,7 @@ static int expire_if_needed(Db *db, DictEntry *e) {
     Slice key = slice_of(keycopy, e->key_len);
     argv[1] = key;
     propagate_db(db->id, 2, argv);
-    delete_entry(db, key);
+    delete_entry(db, key, settings.lazyfree_lazy_expire);
     notify_keyspace_event(NOTIFY_EXPIRED, "expired", key, db->id);
     watch_touch(db, key);
     if (__builtin_expect(core.tracking_armed, 0)) tracking_invalidate_key(key, 1);
@@ -175,7 +180,10 @@ void db_set(Db *db, Slice key, Obj *o, int keep_ttl) {
     sizes_count(db, o);
     if (e) {
         sizes_uncount(db, e->val);
-        obj_free(e->val);
+        if (settings.lazyfree_lazy_server_del)
+            lazyfree_obj(e->val);
+        else
+            obj_free(e->val);
         e->val = o;
         if (!keep_ttl && e->expire_ms >= 0) {
             e->expire_ms = -1;
@@ -200,12 +208,16 @@ Obj *db_take(Db *db, Slice key, int64_t *expire_ms) {
     return o;
 }
 
-int db_delete(Db *db, Slice key) {
+int db_delete_lazy(Db *db, Slice key, int lazy) {
     DictEntry *e = db_find_entry(db, key);
     if (!e) return 0;
-    delete_entry(db, key);
+    delete_entry(db, key, lazy);
     db_signal_key(db, key);
     return 1;
+}
+
+int db_delete(Db *db, Slice key) {
+    return db_delete_lazy(db, key, settings.lazyfree_lazy_server_del);
 }
 
 void db_signal_key(Db *db, Slice key) {
@@ -242,8 +254,13 @@ int db_remove_expire(Db *db, Slice key) {
     return 1;
 }
 
-void db_flush(Db *db) {
-    dict_clear(db->keys, free_obj);
+void db_flush_lazy(Db *db, int lazy) {
+    if (lazy && dict_size(db->keys) > 0) {
+        lazyfree_keys(db->keys);
+        db->keys = dict_new();
+    } else {
+        dict_clear(db->keys, free_obj);
+    }
     db->n_expires = 0;
     db->n_subexpiry = 0;
     db->expire_cursor = 0;
@@ -357,12 +374,20 @@ void db_active_expire(int64_t budget_us) {
     }
 }
 
-void server_flush_all_dbs(void) {
+void db_flush(Db *db) {
+    db_flush_lazy(db, 0);
+}
+
+void server_flush_all_dbs_lazy(int lazy) {
     for (int i = 0; i < core.n_dbs; i++) {
         watch_touch_all(&core.dbs[i], NULL);
-        db_flush(&core.dbs[i]);
+        db_flush_lazy(&core.dbs[i], lazy);
     }
     tracking_invalidate_all();
+}
+
+void server_flush_all_dbs(void) {
+    server_flush_all_dbs_lazy(0);
 }
 
 int server_db_count(void) {

@@ -106,17 +106,31 @@ char *obj_string_grow(Obj *o, size_t len) {
     return base;
 }
 
-void obj_free(Obj *o) {
+void obj_free_detached(Obj *o) {
     if (!o) return;
-    if (o->type == OBJ_STRING) {
-        if (o == borrowed)
-            borrowed = NULL; /* the bytes are still the query buffer's */
-        else
-            xfree((char *)o->ptr - o->ptr_off);
-    } else if (type_ops[o->type] && type_ops[o->type]->free) {
+    if (o->type == OBJ_STRING)
+        xfree((char *)o->ptr - o->ptr_off);
+    else if (type_ops[o->type] && type_ops[o->type]->free)
         type_ops[o->type]->free(o->ptr);
-    }
     xfree(o);
+}
+
+void obj_free(Obj *o) {
+    if (o && o == borrowed) {
+        borrowed = NULL; /* the bytes are still the query buffer's */
+        xfree(o);
+        return;
+    }
+    obj_free_detached(o);
+}
+
+int obj_any_borrowed(void) {
+    return borrowed != NULL;
+}
+
+uint64_t obj_free_effort(const Obj *o) {
+    if (o->type == OBJ_STRING || !type_ops[o->type] || !type_ops[o->type]->free_effort) return 1;
+    return type_ops[o->type]->free_effort(o->ptr);
 }
 
 size_t obj_mem_usage(const Obj *o) {

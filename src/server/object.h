@@ -56,6 +56,9 @@ typedef struct ObjTypeOps {
     uint64_t (*items)(const void *ptr);          /* elements, for INFO keysizes */
     Obj *(*dup)(const void *ptr);                /* an owned object holding a deep copy (COPY) */
     const char *(*encoding_of)(const void *ptr); /* NULL, or OBJECT ENCODING by the value */
+    /* About how many allocations a free releases (lazyfree.c's threshold);
+     * NULL: 1. The free itself must touch only the value's memory. */
+    uint64_t (*free_effort)(const void *ptr);
 } ObjTypeOps;
 
 void obj_register_type(ObjType type, const ObjTypeOps *ops);
@@ -78,6 +81,13 @@ char *obj_string_grow(Obj *o, size_t len);
 /* Returns an owned deep copy of o, of the same type and string encoding. */
 Obj *obj_dup(const Obj *o);
 void obj_free(Obj *o);
+/* obj_free() for a value that no client buffer backs, callable from the
+ * lazyfree thread (src/server/lazyfree.c). */
+void obj_free_detached(Obj *o);
+/* Whether a string object still borrows a client's query buffer. */
+int obj_any_borrowed(void);
+/* ObjTypeOps.free_effort, 1 for strings. */
+uint64_t obj_free_effort(const Obj *o);
 size_t obj_mem_usage(const Obj *o);
 /* What INFO keysizes measures: a string's length, another type's elements. */
 uint64_t obj_items(const Obj *o);

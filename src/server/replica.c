@@ -448,7 +448,7 @@ static void load_payload(void) {
     int aof_on = server.appendonly;
     if (aof_on) aof_set_enabled(0);
     log_notice("MASTER <-> REPLICA sync: Flushing old data");
-    server_flush_all_dbs();
+    server_flush_all_dbs_lazy(settings.replica_lazy_flush);
     function_flush();
     log_notice("MASTER <-> REPLICA sync: Loading DB in memory");
     int fd = rs.fd;

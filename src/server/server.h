@@ -80,8 +80,12 @@ Obj *db_lookup_write(Db *db, Slice key);
 void db_add(Db *db, Slice key, Obj *o);
 /* Adds or replaces; takes ownership of o. Clears the TTL unless keep_ttl. */
 void db_set(Db *db, Slice key, Obj *o, int keep_ttl);
-/* Deletes the key; 1 if it existed. Signals the key (see db_signal_key). */
+/* Deletes the key; 1 if it existed. Signals the key (see db_signal_key).
+ * The value is freed in the background when lazyfree-lazy-server-del says so
+ * and it is big (src/server/lazyfree.h). */
 int db_delete(Db *db, Slice key);
+/* db_delete() with the choice made by the caller: lazy for UNLINK. */
+int db_delete_lazy(Db *db, Slice key, int lazy);
 /* Removes the key and returns its value (owned by the caller from now on) and
  * its expiry (*expire_ms, -1 when none), or NULL if absent (no expiry check:
  * look the key up first). Signals the key. For RENAME. */
@@ -323,6 +327,8 @@ void client_free_fake(Client *c);
 int server_exec_fake(Client *c, int argc, const Slice *argv, const char **err);
 /* Empties every database (FLUSHALL without propagation). */
 void server_flush_all_dbs(void);
+/* The same, the keys freed by the lazyfree thread when lazy (ASYNC). */
+void server_flush_all_dbs_lazy(int lazy);
 /* While the AOF loads at start-up: accept clients and answer their commands
  * (-LOADING for those that need the data), then return. */
 void server_serve_while_loading(void);

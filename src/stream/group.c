@@ -294,6 +294,14 @@ static int group_ptr_cmp(const void *a, const void *b) {
     return name_cmp(group_name_of(ga), group_name_of(gb));
 }
 
+/* Some group of gs (the first in table order), or NULL when it has none: an
+ * estimate's sample, in O(groups) at worst and no allocation. */
+const ConsumerGroup *group_set_any(const GroupSet *gs) {
+    for (uint32_t i = 0; i < gs->by_name.cap; i++)
+        if (gs->by_name.item[i]) return gs->by_name.item[i];
+    return NULL;
+}
+
 /* Sets *out to an owned array (free with xfree) of the groups in name order
  * and returns its length; *out is NULL when there are none. */
 size_t group_set_list(const GroupSet *gs, ConsumerGroup ***out) {

@@ -65,6 +65,7 @@ ConsumerGroup *group_set_find(const GroupSet *gs, Slice name);
 ConsumerGroup *group_set_create(GroupSet *gs, Slice name, StreamId last_id, int64_t entries_read);
 int group_set_destroy(GroupSet *gs, Slice name);
 size_t group_set_list(const GroupSet *gs, ConsumerGroup ***out);
+const ConsumerGroup *group_set_any(const GroupSet *gs);
 size_t group_set_mem_bytes(const GroupSet *gs);
 int group_set_all_acked(const GroupSet *gs, StreamId id);
 uint64_t group_set_delete_refs(GroupSet *gs, StreamId id);

@@ -74,7 +74,7 @@ typedef struct Ex {
 
 #define MIN_UNKNOWN (-2)
 
-static size_t ex_count; /* wrappers alive */
+static _Atomic size_t ex_count; /* wrappers alive (freed on the lazyfree thread too) */
 
 static int enc_of(const HashObj *h) {
     return *(const uint8_t *)h;

@@ -1058,8 +1058,36 @@ static void test_drop_keeps_refs(void) {
     group_set_free(gs);
 }
 
+/* group_set_any(): NULL for an empty set, else one of its groups, whichever
+ * were created and destroyed before. */
+static void test_set_any(void) {
+    GroupSet *gs = group_set_new();
+    CHECK(group_set_any(gs) == NULL);
+    char name[16];
+    for (int i = 0; i < 40; i++) {
+        snprintf(name, sizeof name, "g%d", i);
+        group_set_create(gs, slice_cstr(name), ID(0, 0), 0);
+    }
+    for (int i = 0; i < 40; i++) {
+        const ConsumerGroup *g = group_set_any(gs);
+        CHECK(g != NULL);
+        int found = 0;
+        for (int k = 0; k < 40; k++) {
+            snprintf(name, sizeof name, "g%d", k);
+            if (group_set_find(gs, slice_cstr(name)) == g) found = 1;
+        }
+        CHECK(found);
+        snprintf(name, sizeof name, "g%d", (i * 7) % 40);
+        CHECK_EQ_INT(group_set_destroy(gs, slice_cstr(name)), 1);
+    }
+    CHECK_EQ_INT(group_set_len(gs), 0);
+    CHECK(group_set_any(gs) == NULL);
+    group_set_free(gs);
+}
+
 int main(void) {
     test_seed("test_group");
+    test_set_any();
     test_pel_model(20000, 50, 0, 15);        /* dense: many collisions */
     test_pel_model(30000, 100000, 0, 15);    /* sparse */
     test_pel_model(8000, 1000000, 30000, 2); /* three-level trees */
