@@ -163,7 +163,13 @@ def test_snapshot_while_freeing(server, r):
         fill_hash(r, f"old{i}", 3000)
     r.flushall(asynchronous=True)
     fill_hash(r, "new", 100)
-    # a fork while the thread may still be freeing; the snapshot is the new data
+    # a fork while the thread may still be freeing: the child saves the new data
+    r.bgsave()
+    deadline = time.monotonic() + 20 * SLOW
+    while r.info("persistence")["rdb_bgsave_in_progress"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert r.info("persistence")["rdb_last_bgsave_status"] == "ok"
     r.execute_command("DEBUG", "RELOAD")
     assert r.dbsize() == 1
     assert r.hlen("new") == 100
