@@ -22,6 +22,7 @@
 #include "base/log.h"
 #include "server/command_meta.h"
 #include "server/core.h"
+#include "server/evict.h"
 #include "server/lazyfree.h"
 #include "server/memreport.h"
 #include "server/repl.h"
@@ -155,25 +156,25 @@ static void info_memory(Buf *b) {
         function_library_count(), fn_vm, vm_total, vm_total_h, fn_mem, scripts_mem + fn_mem,
         scripts_h);
     buf_printf(b,
-               "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:noeviction\r\n"
+               "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:%s\r\n"
                "allocator_frag_ratio:%.2f\r\nallocator_frag_bytes:%lld\r\n"
                "allocator_rss_ratio:%.2f\r\nallocator_rss_bytes:%lld\r\n"
                "rss_overhead_ratio:%.2f\r\nrss_overhead_bytes:%lld\r\n"
                "mem_fragmentation_ratio:%.2f\r\nmem_fragmentation_bytes:%lld\r\n",
-               settings.maxmemory, max_h, (double)mem_ratio(m.active, m.allocated),
-               mem_diff(m.active, m.allocated), (double)mem_ratio(m.resident, m.active),
-               mem_diff(m.resident, m.active), (double)mem_ratio(m.rss, m.resident),
-               mem_diff(m.rss, m.resident), (double)mem_ratio(m.rss, m.used),
-               mem_diff(m.rss, m.used));
-    /* mem_not_counted_for_evict: the maxmemory check counts everything
-     * (Redis leaves out its AOF and replica buffers). */
+               settings.maxmemory, max_h, evict_policy_names[settings.maxmemory_policy],
+               (double)mem_ratio(m.active, m.allocated), mem_diff(m.active, m.allocated),
+               (double)mem_ratio(m.resident, m.active), mem_diff(m.resident, m.active),
+               (double)mem_ratio(m.rss, m.resident), mem_diff(m.rss, m.resident),
+               (double)mem_ratio(m.rss, m.used), mem_diff(m.rss, m.used));
+    /* mem_not_counted_for_evict: the AOF buffer and the replicas' output
+     * buffers, as Redis leaves them out (evict.c) */
     buf_printf(b,
-               "mem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\n"
+               "mem_not_counted_for_evict:%zu\r\nmem_replication_backlog:0\r\n"
                "mem_total_replication_buffers:0\r\nmem_clients_slaves:0\r\n"
                "mem_clients_normal:%zu\r\nmem_cluster_links:0\r\nmem_aof_buffer:%zu\r\n"
                "mem_allocator:%s\r\nactive_defrag_running:0\r\nlazyfree_pending_objects:%llu\r\n"
                "lazyfreed_objects:%llu\r\n",
-               m.clients_normal, m.aof_buffer, alloc_name(),
+               evict_not_counted_bytes(), m.clients_normal, m.aof_buffer, alloc_name(),
                (unsigned long long)lazyfree_pending_objects(),
                (unsigned long long)lazyfreed_objects());
     mem_report_free(&m);
@@ -225,7 +226,9 @@ static void info_stats(Buf *b) {
         "instantaneous_ops_per_sec:%lld\r\ntotal_net_input_bytes:%llu\r\n"
         "total_net_output_bytes:%llu\r\ninstantaneous_input_kbps:%.2f\r\n"
         "instantaneous_output_kbps:%.2f\r\nrejected_connections:%llu\r\n"
-        "%sexpired_keys:%llu\r\nevicted_keys:0\r\nkeyspace_hits:%llu\r\n"
+        "%sexpired_keys:%llu\r\nevicted_keys:%llu\r\nevicted_clients:0\r\n"
+        "total_eviction_exceeded_time:%llu\r\ncurrent_eviction_exceeded_time:%llu\r\n"
+        "keyspace_hits:%llu\r\n"
         "keyspace_misses:%llu\r\npubsub_channels:%zu\r\npubsub_patterns:%zu\r\n"
         "pubsubshard_channels:%zu\r\n"
         "total_forks:%llu\r\n%sunexpected_error_replies:%llu\r\n"
@@ -238,9 +241,10 @@ static void info_stats(Buf *b) {
         (unsigned long long)core.stat_net_out, (double)server_instantaneous(INST_NET_IN) / 1024.0,
         (double)server_instantaneous(INST_NET_OUT) / 1024.0,
         (unsigned long long)core.stat_rejected_conns, sync.p, (unsigned long long)core.stat_expired,
-        (unsigned long long)core.stat_hits, (unsigned long long)core.stat_misses, channels,
-        patterns, shard_channels, (unsigned long long)core.stat_forks, trk.p,
-        (unsigned long long)core.stat_unexpected_errors,
+        (unsigned long long)evict_stat_keys(), (unsigned long long)evict_exceeded_total_ms(),
+        (unsigned long long)evict_exceeded_current_ms(), (unsigned long long)core.stat_hits,
+        (unsigned long long)core.stat_misses, channels, patterns, shard_channels,
+        (unsigned long long)core.stat_forks, trk.p, (unsigned long long)core.stat_unexpected_errors,
         (unsigned long long)core.stat_total_error_replies, (unsigned long long)core.stat_reads,
         (unsigned long long)core.stat_writes, (unsigned long long)core.el_iterations);
     buf_free(&trk);

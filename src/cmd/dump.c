@@ -17,10 +17,9 @@
  * A RESTORE whose absolute deadline has already passed creates nothing and,
  * when REPLACE removed a key, propagates DEL.
  *
- * IDLETIME sets the key's access time (OBJECT IDLETIME) as Redis does under
- * an LRU or no eviction policy. FREQ is checked and ignored: streamd tracks
- * no access frequency (OBJECT FREQ), which is Redis's behaviour without an
- * LFU policy.
+ * IDLETIME sets the key's access time (OBJECT IDLETIME) under an LRU or no
+ * eviction policy, FREQ its access counter (OBJECT FREQ) under an LFU one;
+ * the other is checked and ignored, as Redis does.
  */
 #include <assert.h>
 #include <limits.h>
@@ -32,6 +31,7 @@
 #include "persist/dumpvalue.h"
 #include "persist/rewrite.h"
 #include "server/core.h"
+#include "server/evict.h"
 
 static void cmd_dump(Client *c) {
     Obj *o = db_lookup_read(c->db, c->argv[1]);
@@ -147,10 +147,7 @@ static void cmd_restore(Client *c) {
     }
     db_add(c->db, key, o);
     if (ttl) db_set_expire(c->db, key, ttl);
-    if (idle >= 0) {
-        uint32_t now_s = lru_clock_s();
-        o->lru_s = (unsigned long long)idle >= now_s ? 0 : now_s - (uint32_t)idle;
-    }
+    evict_set_idle_or_freq(o, idle, freq);
     notify_keyspace_event(NOTIFY_GENERIC, "restore", key, db_index(c->db));
     unsigned version = (unsigned char)payload.p[payload.len - 10] |
                        (unsigned)(unsigned char)payload.p[payload.len - 9] << 8;

@@ -12,6 +12,7 @@
 
 #include "base/alloc.h"
 #include "server/core.h"
+#include "server/evict.h"
 #include "server/tracking.h"
 
 /* DEL frees big values in the background when lazyfree-lazy-user-del is
@@ -442,6 +443,12 @@ static void cmd_object_idletime(Client *c) {
         reply_null(c);
         return;
     }
+    if (evict_policy_is_lfu()) {
+        reply_error(c, "ERR An LFU maxmemory policy is selected, idle time not tracked. Please "
+                       "note that when switching between policies at runtime LRU and LFU data "
+                       "will take some time to adjust.");
+        return;
+    }
     Obj *o = e->val;
     uint32_t now = lru_clock_s();
     reply_int(c, now >= o->lru_s ? (long long)(now - o->lru_s) : 0);
@@ -455,10 +462,10 @@ static void cmd_object_refcount(Client *c) {
     }
     /* Redis keeps the integers 0-9999 as shared objects, whose count it
      * reports as INT_MAX. (Redis does not share them under a maxmemory LRU
-     * or LFU policy; streamd does not evict, see OBJECT FREQ.) */
+     * or LFU policy, whose access data is per object.) */
     const Obj *o = e->val;
     long long v;
-    if (o->type == OBJ_STRING && strcmp(string_encoding(o), "int") == 0 &&
+    if (!o->unshared && o->type == OBJ_STRING && strcmp(string_encoding(o), "int") == 0 &&
         parse_ll(slice_of(o->ptr, o->len), &v) == 0 && v >= 0 && v < 10000) {
         reply_int(c, INT_MAX);
         return;
@@ -467,13 +474,18 @@ static void cmd_object_refcount(Client *c) {
 }
 
 static void cmd_object_freq(Client *c) {
-    if (!db_find_entry(c->db, c->argv[2])) {
+    DictEntry *e = db_find_entry(c->db, c->argv[2]);
+    if (!e) {
         reply_null(c);
         return;
     }
-    reply_error(c, "ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
-                   "Please note that when switching between policies at runtime LRU and LFU "
-                   "data will take some time to adjust.");
+    if (!evict_policy_is_lfu()) {
+        reply_error(c, "ERR An LFU maxmemory policy is not selected, access frequency not "
+                       "tracked. Please note that when switching between policies at runtime "
+                       "LRU and LFU data will take some time to adjust.");
+        return;
+    }
+    reply_int(c, evict_lfu_freq(e->val));
 }
 
 static void cmd_object_help(Client *c) {

@@ -22,6 +22,7 @@
 #include "net/resp.h"
 #include "server/acl.h"
 #include "server/core.h"
+#include "server/evict.h"
 #include "server/lazyfree.h"
 #include "server/repl.h"
 
@@ -52,13 +53,9 @@ static const int fsync_vals[] = {2, 1, 0};
 static const char *const loglevel_names[] = {"debug",   "verbose", "notice",
                                              "warning", "nothing", NULL};
 static const int loglevel_vals[] = {0, 1, 2, 3, 4};
-static const char *const policy_names[] = {"volatile-lru",   "volatile-lfu", "volatile-random",
-                                           "volatile-ttl",   "allkeys-lru",  "allkeys-lfu",
-                                           "allkeys-random", "noeviction",   NULL};
 static const char *const protected_names[] = {"no", "yes", "local", NULL};
 static const int protected_vals[] = {PROTECTED_NO, PROTECTED_YES, PROTECTED_LOCAL};
 static int loglevel_int;
-static int policy_int;
 
 static int parse_memory(const char *s, unsigned long long *out);
 
@@ -158,8 +155,18 @@ static ConfigDef configs[] = {
     {"client-query-buffer-limit", NULL, CT_MEM, &settings.client_query_buffer_limit, "1073741824",
      1048576, LL_MAX, NULL, NULL, 0, NULL},
     {"maxmemory", NULL, CT_MEM, &settings.maxmemory, "0", 0, LL_MAX, NULL, NULL, 0, NULL},
-    {"maxmemory-policy", NULL, CT_ENUM, &policy_int, "noeviction", 0, 0, policy_names, NULL, 0,
+    {"maxmemory-policy", NULL, CT_ENUM, &settings.maxmemory_policy, "noeviction", 0, 0,
+     evict_policy_names, NULL, 0, NULL},
+    {"maxmemory-samples", NULL, CT_INT, &settings.maxmemory_samples, "5", 1, INT_MAX, NULL, NULL, 0,
      NULL},
+    {"maxmemory-eviction-tenacity", NULL, CT_INT, &settings.maxmemory_eviction_tenacity, "10", 0,
+     100, NULL, NULL, 0, NULL},
+    {"lfu-log-factor", NULL, CT_INT, &settings.lfu_log_factor, "10", 0, INT_MAX, NULL, NULL, 0,
+     NULL},
+    {"lfu-decay-time", NULL, CT_INT, &settings.lfu_decay_time, "1", 0, INT_MAX, NULL, NULL, 0,
+     NULL},
+    {"replica-ignore-maxmemory", "slave-ignore-maxmemory", CT_BOOL,
+     &settings.replica_ignore_maxmemory, "yes", 0, 0, NULL, NULL, 0, NULL},
     {"hz", NULL, CT_INT, &settings.hz, "10", 0, INT_MAX, NULL, NULL, 0, NULL},
     {"loglevel", NULL, CT_ENUM, &loglevel_int, "notice", 0, 0, loglevel_names, loglevel_vals, 0,
      NULL},
@@ -732,6 +739,7 @@ static void cmd_config_resetstat(Client *c) {
     core.stat_hits = core.stat_misses = core.stat_net_in = core.stat_net_out = 0;
     core.stat_total_error_replies = 0;
     lazyfree_reset_stats();
+    evict_reset_stats();
     reply_ok(c);
 }
 

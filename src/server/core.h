@@ -248,7 +248,12 @@ typedef struct Settings {
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
     long long maxmemory;
-    char *maxmemory_policy;
+    int maxmemory_policy; /* MAXMEM_* (evict.h) */
+    long long maxmemory_samples;
+    long long maxmemory_eviction_tenacity;
+    long long lfu_log_factor;
+    long long lfu_decay_time;
+    int replica_ignore_maxmemory;
     long long hz;
     char *loglevel;
     char *logfile;
@@ -265,7 +270,7 @@ typedef struct Settings {
     int lazyfree_lazy_server_del; /* implicit deletes: overwrites, RENAME's target */
     int lazyfree_lazy_expire;     /* expired keys */
     int lazyfree_lazy_user_flush; /* FLUSHALL / FLUSHDB without SYNC or ASYNC */
-    int lazyfree_lazy_eviction;   /* accepted for tools; streamd evicts nothing */
+    int lazyfree_lazy_eviction;   /* keys evicted for maxmemory */
     int replica_lazy_flush;       /* a replica's flush before a full sync */
     char *save;
     char *dbfilename;

@@ -26,6 +26,7 @@
 
 #include "base/alloc.h"
 #include "server/core.h"
+#include "server/evict.h"
 #include "server/lazyfree.h"
 #include "server/tracking.h"
 
@@ -156,7 +157,7 @@ Obj *db_lookup_read(Db *db, Slice key) {
     }
     core.stat_hits++;
     Obj *o = e->val;
-    if (!core.no_touch) o->lru_s = lru_clock_s();
+    if (!core.no_touch) evict_touch(o);
     return o;
 }
 
@@ -164,7 +165,7 @@ Obj *db_lookup_write(Db *db, Slice key) {
     DictEntry *e = db_find_entry(db, key);
     if (!e) return NULL;
     Obj *o = e->val;
-    if (!core.no_touch) o->lru_s = lru_clock_s();
+    if (!core.no_touch) evict_touch(o);
     return o;
 }
 
@@ -214,6 +215,14 @@ int db_delete_lazy(Db *db, Slice key, int lazy) {
     delete_entry(db, key, lazy);
     db_signal_key(db, key);
     return 1;
+}
+
+void db_evict(Db *db, Slice key, int lazy) {
+    Slice argv[2] = {slice_cstr(lazy ? "UNLINK" : "DEL"), key};
+    delete_entry(db, key, lazy);
+    db_signal_key(db, key);
+    notify_keyspace_event(NOTIFY_EVICTED, "evicted", key, db->id);
+    propagate_db(db->id, 2, argv);
 }
 
 int db_delete(Db *db, Slice key) {

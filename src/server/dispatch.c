@@ -20,6 +20,7 @@
 #include "base/alloc.h"
 #include "server/acl.h"
 #include "server/core.h"
+#include "server/evict.h"
 #include "server/hotkeys.h"
 #include "server/replica.h"
 #include "server/tracking.h"
@@ -571,11 +572,13 @@ void dispatch_command(ClientFull *c) {
     /* The AOF loader's fake client replays what was already accepted: no
      * OOM, LOADING or refused-write checks for it (as Redis's AOF client). */
     int is_fake = (pc->flags & CLIENT_FAKE) != 0;
-    /* Over maxmemory a transaction queues nothing (its queue would grow
-     * without bound) but may still be ended, as Redis does. */
-    if (!is_fake && settings.maxmemory > 0 &&
-        ((cmd->flags & CMD_DENYOOM) || ((pc->flags & CLIENT_MULTI) && !ends_transaction(cmd))) &&
-        alloc_used_bytes() > (size_t)settings.maxmemory) {
+    /* Over maxmemory keys are evicted first (evict.c, by maxmemory-policy;
+     * not while a busy script runs: this dispatch is then nested in it).
+     * When that cannot bring memory under the limit a transaction queues
+     * nothing (its queue would grow without bound) but may still be ended,
+     * and commands that may grow memory are refused, as Redis does. */
+    if (!is_fake && settings.maxmemory > 0 && !core.script_busy && evict_perform() != 0 &&
+        ((cmd->flags & CMD_DENYOOM) || ((pc->flags & CLIENT_MULTI) && !ends_transaction(cmd)))) {
         reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.%s%s", "", "");
         goto done;
     }

@@ -25,6 +25,10 @@ void server_set_aof_buffer_size(size_t (*fn)(void)) {
     aof_buffer_fn = fn;
 }
 
+size_t mem_aof_buffer_bytes(void) {
+    return aof_buffer_fn ? aof_buffer_fn() : 0;
+}
+
 static void track_peak(size_t used) {
     if (used > peak_bytes) peak_bytes = used;
 }

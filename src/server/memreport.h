@@ -65,5 +65,7 @@ static inline long long mem_diff(size_t a, size_t b) {
 /* What one client holds: its record, buffers, parsed arguments, MULTI
  * queue, WATCH list and blocking state. */
 size_t mem_client_usage(const struct ClientFull *c);
+/* The AOF's pending buffer (what maxmemory eviction does not count). */
+size_t mem_aof_buffer_bytes(void);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "base/alloc.h"
 #include "server/core.h"
+#include "server/evict.h"
 
 static const ObjTypeOps *type_ops[OBJ_TYPE_COUNT];
 
@@ -23,7 +24,8 @@ Obj *obj_new(ObjType type, void *ptr) {
     o->type = type;
     o->len = 0;
     o->ptr = ptr;
-    o->lru_s = lru_clock_s();
+    o->lru_s = evict_new_stamp();
+    o->unshared = evict_objects_unshared();
     o->str_enc = OBJ_STR_AUTO;
     o->size_bin = 0;
     o->sub_ttl = 0;

@@ -33,6 +33,8 @@ typedef struct Obj {
     uint8_t str_enc;  /* OBJ_STRING: what OBJECT ENCODING says (OBJ_STR_*) */
     uint8_t size_bin; /* INFO keysizes: the bin the value is counted in while in a db */
     uint8_t sub_ttl;  /* counted in its db's n_subexpiry (it has TTLs of its own) */
+    uint8_t unshared; /* made under a maxmemory LRU/LFU policy: OBJECT REFCOUNT 1 for a
+                         small integer, which Redis then does not share */
     uint32_t ptr_off; /* OBJ_STRING: ptr is this far into the block it owns (an adopted
                          query buffer starts with the command's header) */
     size_t len;       /* OBJ_STRING: byte length of ptr */

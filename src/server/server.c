@@ -28,6 +28,7 @@
 #include "base/log.h"
 #include "server/acl.h"
 #include "server/core.h"
+#include "server/evict.h"
 #include "server/replica.h"
 #include "server/tracking.h"
 
@@ -273,6 +274,10 @@ static void cron(void) {
         db_active_expire(1000);
         latency_add_sample("expire-cycle", (mono_us() - start_us) / 1000);
     }
+    /* Memory over maxmemory with no command coming (CONFIG SET maxmemory
+     * lowered it, a big value arrived): eviction goes on from here, as
+     * Redis's eviction timer does. */
+    if (settings.maxmemory > 0) evict_perform();
     /* Keys the expiry deleted may have clients blocked on them (a blocked
      * XREADGROUP answers NOGROUP then): serve them now, as after a command. */
     if (buf_live(&core.ready_keys) > 0) {

@@ -86,6 +86,9 @@ void db_set(Db *db, Slice key, Obj *o, int keep_ttl);
 int db_delete(Db *db, Slice key);
 /* db_delete() with the choice made by the caller: lazy for UNLINK. */
 int db_delete_lazy(Db *db, Slice key, int lazy);
+/* Deletes an existing key for maxmemory (evict.c): signalled, announced as
+ * "evicted" and propagated as DEL, or UNLINK when lazy. */
+void db_evict(Db *db, Slice key, int lazy);
 /* Removes the key and returns its value (owned by the caller from now on) and
  * its expiry (*expire_ms, -1 when none), or NULL if absent (no expiry check:
  * look the key up first). Signals the key. For RENAME. */
