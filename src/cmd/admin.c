@@ -699,10 +699,11 @@ void debug_register(const char *name, CommandProc fn) {
  * holds it (after its type byte; what DUMP writes minus type and footer for
  * the same type), so it is computed by serializing the value: O(N), as in
  * Redis. lru is the access time in seconds on Redis's 24-bit clock. The key
- * is looked up without touching its access time or expiring it.
+ * is looked up as 7.0 does, without touching its access time and without
+ * expiring it: a key past its TTL that no lookup has removed yet is shown.
  */
 static void debug_object(Client *c) {
-    DictEntry *e = db_find_entry(c->db, c->argv[2]);
+    DictEntry *e = dict_find(c->db->keys, c->argv[2].p, c->argv[2].len);
     if (!e) {
         reply_error(c, "ERR no such key");
         return;
