@@ -1301,7 +1301,8 @@ static int load_pair(HashObj **h, Slice f, Slice v, const HashLimits *lim) {
 
 static int read_table(RdbReader *r, HashObj **h, const HashLimits *lim) {
     uint64_t n;
-    if (rdb_read_len(r, &n) != RDB_OK || n == 0) return RDB_ERR;
+    if (rdb_read_len(r, &n) != RDB_OK) return RDB_ERR;
+    if (n == 0) return RDB_EMPTY;
     for (uint64_t i = 0; i < n; i++) {
         char *f, *v;
         size_t fl, vl;
@@ -1323,7 +1324,8 @@ static int read_table(RdbReader *r, HashObj **h, const HashLimits *lim) {
 static int read_metadata(RdbReader *r, HashObj **h, const HashLimits *lim) {
     int64_t min;
     uint64_t n;
-    if (rdb_read_ms(r, &min) != RDB_OK || rdb_read_len(r, &n) != RDB_OK || n == 0) return RDB_ERR;
+    if (rdb_read_ms(r, &min) != RDB_OK || rdb_read_len(r, &n) != RDB_OK) return RDB_ERR;
+    if (n == 0) return RDB_EMPTY;
     for (uint64_t i = 0; i < n; i++) {
         uint64_t rel;
         char *f, *v;
@@ -1355,7 +1357,8 @@ static Slice elem_text(const LpElem *e, char *buf) {
 /* Type 25's listpack: field, value, TTL (an integer, 0: none) triples. */
 static int read_listpack_ex(const uint8_t *p, size_t len, HashObj **h, const HashLimits *lim) {
     uint32_t n;
-    if (lp_validate(p, len, &n) != RDB_OK || n == 0 || n % 3 != 0) return RDB_ERR;
+    if (lp_validate(p, len, &n) != RDB_OK || n % 3 != 0) return RDB_ERR;
+    if (n == 0) return RDB_EMPTY;
     LpReader r;
     LpElem ef, ev, et;
     lp_reader_init(&r, p, len);
@@ -1372,7 +1375,8 @@ static int read_listpack_ex(const uint8_t *p, size_t len, HashObj **h, const Has
 
 static int read_listpack(const uint8_t *p, size_t len, HashObj **h, const HashLimits *lim) {
     uint32_t n;
-    if (lp_validate(p, len, &n) != RDB_OK || n == 0 || n % 2 != 0) return RDB_ERR;
+    if (lp_validate(p, len, &n) != RDB_OK || n % 2 != 0) return RDB_ERR;
+    if (n == 0) return RDB_EMPTY;
     LpReader r;
     LpElem ef, ev;
     lp_reader_init(&r, p, len);
@@ -1393,7 +1397,8 @@ static uint64_t get_le(const uint8_t *b, int n) {
 /* A ziplist (RDB type 13, Redis before 7.0) of field, value pairs. */
 static int read_ziplist(const uint8_t *p, size_t len, HashObj **h, const HashLimits *lim) {
     uint32_t n;
-    if (zl_validate(p, len, &n) != RDB_OK || n == 0 || n % 2 != 0) return RDB_ERR;
+    if (zl_validate(p, len, &n) != RDB_OK || n % 2 != 0) return RDB_ERR;
+    if (n == 0) return RDB_EMPTY;
     ZlReader r;
     LpElem e[2];
     char buf[2][24];
@@ -1442,6 +1447,7 @@ static int read_zipmap(const uint8_t *p, size_t len, HashObj **h, const HashLimi
         if (load_pair(h, f, v, lim) != RDB_OK) return RDB_ERR;
         n++;
     }
+    /* A zipmap of no field is corrupt to Redis 7.0, not empty. */
     if (n == 0 || (p[0] < 254 && p[0] != n)) return RDB_ERR;
     return RDB_OK;
 }
@@ -1488,7 +1494,7 @@ static int hash_rdb_read(RdbReader *r, int type, int64_t now, Obj **out) {
     }
     if (rc != RDB_OK) {
         hashobj_free(h);
-        return RDB_ERR;
+        return rc; /* RDB_EMPTY: read whole, a file skips the key */
     }
     *out = obj_new(OBJ_HASH, h);
     return RDB_OK;

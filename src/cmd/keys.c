@@ -415,26 +415,13 @@ static void cmd_persist(Client *c) {
     }
 }
 
-static const char *string_encoding(const Obj *o) {
-    long long v;
-    if (o->str_enc == OBJ_STR_RAW) return "raw";
-    if (o->str_enc == OBJ_STR_PLAIN) return o->len <= 44 ? "embstr" : "raw";
-    if (o->len <= 20 && parse_ll(slice_of(o->ptr, o->len), &v) == 0) return "int";
-    return o->len <= 44 ? "embstr" : "raw";
-}
-
 static void cmd_object_encoding(Client *c) {
     DictEntry *e = db_find_entry(c->db, c->argv[2]);
     if (!e) {
         reply_null(c);
         return;
     }
-    Obj *o = e->val;
-    const ObjTypeOps *ops = obj_type_ops(o->type);
-    if (o->type == OBJ_STRING)
-        reply_bulk_cstr(c, string_encoding(o));
-    else
-        reply_bulk_cstr(c, ops->encoding_of ? ops->encoding_of(o->ptr) : ops->encoding);
+    reply_bulk_cstr(c, obj_encoding(e->val));
 }
 
 static void cmd_object_idletime(Client *c) {
@@ -460,17 +447,7 @@ static void cmd_object_refcount(Client *c) {
         reply_null(c);
         return;
     }
-    /* Redis keeps the integers 0-9999 as shared objects, whose count it
-     * reports as INT_MAX. (Redis does not share them under a maxmemory LRU
-     * or LFU policy, whose access data is per object.) */
-    const Obj *o = e->val;
-    long long v;
-    if (!o->unshared && o->type == OBJ_STRING && strcmp(string_encoding(o), "int") == 0 &&
-        parse_ll(slice_of(o->ptr, o->len), &v) == 0 && v >= 0 && v < 10000) {
-        reply_int(c, INT_MAX);
-        return;
-    }
-    reply_int(c, 1);
+    reply_int(c, obj_refcount(e->val));
 }
 
 static void cmd_object_freq(Client *c) {

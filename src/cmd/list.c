@@ -868,7 +868,10 @@ static int list_rdb_read(RdbReader *r, int type, int64_t now, Obj **out) {
             s = NULL;
         }
     }
-    if (l->count == 0) goto err; /* Redis refuses an empty list as a value */
+    if (l->count == 0) {
+        list_free(l);
+        return RDB_EMPTY; /* read whole: a file skips the key, RESTORE refuses it */
+    }
     *out = obj_new(OBJ_LIST, l);
     return RDB_OK;
 err:

@@ -736,8 +736,9 @@ static int set_rdb_read(RdbReader *r, int type, int64_t now_ms, Obj **out) {
     if (type == RDB_TYPE_SET) {
         uint64_t n;
         if (rdb_read_len(r, &n) != RDB_OK) return RDB_ERR;
+        if (n == 0) return RDB_EMPTY;
         /* each member takes at least a byte: no claim past the input */
-        if (n == 0 || n > r->len - r->pos) return RDB_ERR;
+        if (n > r->len - r->pos) return RDB_ERR;
         Obj *o = set_obj_new();
         for (uint64_t i = 0; i < n; i++) {
             char *s;
@@ -761,11 +762,15 @@ static int set_rdb_read(RdbReader *r, int type, int64_t now_ms, Obj **out) {
     if (rdb_read_string(r, persist_string_max(), &blob, &len) != RDB_OK) return RDB_ERR;
     int rc = RDB_ERR;
     if (type == RDB_TYPE_SET_INTSET) {
+        /* An intset of no member is corrupt to Redis 7.0, not empty. */
         *out = set_obj_from_intset_blob((const uint8_t *)blob, len);
         rc = *out ? RDB_OK : RDB_ERR;
     } else {
         uint32_t n;
-        if (lp_validate((const uint8_t *)blob, len, &n) == RDB_OK && n > 0) {
+        int valid = lp_validate((const uint8_t *)blob, len, &n) == RDB_OK;
+        if (valid && n == 0) {
+            rc = RDB_EMPTY; /* as Redis 7.2 reads one */
+        } else if (valid) {
             Obj *o = set_obj_new();
             LpReader lr;
             LpElem e;

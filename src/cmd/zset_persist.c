@@ -130,7 +130,7 @@ static void elem_bytes(const LpElem *e, char *tmp, const char **p, size_t *len) 
 }
 
 /* Fills z from alternating member / score elements produced by next() (1:
- * an element); -1 on anything malformed. */
+ * an element); -1 on anything malformed. n_elems is even and not 0. */
 typedef int (*ElemNext)(void *r, LpElem *e);
 
 static int load_pairs(Zset *z, void *r, ElemNext next, uint32_t n_elems) {
@@ -182,25 +182,27 @@ static int zrdb_read(RdbReader *r, int type, int64_t now_ms, Obj **out) {
         if (type == RDB_TYPE_ZSET_LISTPACK) {
             LpReader lr;
             rc = lp_validate((const uint8_t *)blob, blen, &n) == RDB_OK ? 0 : -1;
-            if (rc == 0) {
+            if (rc == 0 && n > 0) {
                 lp_reader_init(&lr, (const uint8_t *)blob, blen);
                 rc = load_pairs(z, &lr, lp_next_cb, n);
             }
         } else {
             ZlReader zr;
             rc = zl_validate((const uint8_t *)blob, blen, &n) == RDB_OK ? 0 : -1;
-            if (rc == 0) {
+            if (rc == 0 && n > 0) {
                 zl_reader_init(&zr, (const uint8_t *)blob, blen);
                 rc = load_pairs(z, &zr, zl_next_cb, n);
             }
         }
         xfree(blob);
         if (rc != 0) goto fail;
+        if (n == 0) goto empty;
         /* 7.0 keeps a loaded listpack unless it has too many members */
         if (zset__fits_packed(zset_len(z), 0)) zset_to_packed(z);
     } else {
         uint64_t n;
-        if (rdb_read_len(r, &n) != RDB_OK || n == 0 || n > r->len - r->pos) goto fail;
+        if (rdb_read_len(r, &n) != RDB_OK || n > r->len - r->pos) goto fail;
+        if (n == 0) goto empty;
         zset_to_indexed(z);
         size_t max_len = 0;
         for (uint64_t i = 0; i < n; i++) {
@@ -239,6 +241,9 @@ static int zrdb_read(RdbReader *r, int type, int64_t now_ms, Obj **out) {
     }
     *out = zset__obj(z);
     return RDB_OK;
+empty: /* read whole: a file skips the key, RESTORE refuses it */
+    zset_free(z);
+    return RDB_EMPTY;
 fail:
     zset_free(z);
     return RDB_ERR;

@@ -901,7 +901,8 @@ out:
 
 /* Reads a value of the given type (its byte already read) at r into an
  * owned object (*out). RDB_ERR for a type streamd does not store or a bad
- * value; nothing is left allocated then. */
+ * value, RDB_EMPTY for a collection of no element (read whole: r is past
+ * it); nothing is left allocated then. */
 int dump_read_value(RdbReader *r, int type, const StreamLimits *lim, int64_t now_ms, Obj **out) {
     *out = NULL;
     switch (type) {
@@ -938,6 +939,7 @@ int dump_restore_value(const uint8_t *p, size_t len, const StreamLimits *lim, in
     rdb_reader_init(&r, p, len - 10);
     uint8_t type;
     if (rdb_read_u8(&r, &type) != RDB_OK) return DUMP_ERR_FORMAT;
+    /* An empty collection too: RESTORE refuses it, as Redis 7.0 does. */
     if (dump_read_value(&r, type, lim, now_ms, out) != RDB_OK) return DUMP_ERR_FORMAT;
     if (r.pos != r.len) {
         /* Bytes left between the value and the footer. */

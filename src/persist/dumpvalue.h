@@ -51,8 +51,9 @@ typedef struct PersistTypeOps {
     /* o's value, without the type byte, as type (from rdb_type()). */
     void (*rdb_write)(const Obj *o, int type, int64_t now_ms, Buf *out);
     /* Reads a value written as type (one of rdb_types) into an owned
-     * object; RDB_OK, or RDB_ERR with nothing left allocated. now_ms dates
-     * TTLs inside the value. */
+     * object; RDB_OK, or RDB_ERR with nothing left allocated, or RDB_EMPTY
+     * (nothing allocated) when the value was read whole and has no element.
+     * now_ms dates TTLs inside the value. */
     int (*rdb_read)(RdbReader *r, int type, int64_t now_ms, Obj **out);
     const uint8_t *rdb_types; /* every type byte rdb_read() takes */
     size_t n_rdb_types;

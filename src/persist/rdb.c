@@ -340,6 +340,7 @@ typedef struct LoadCtx {
     int skip_foreign;        /* a replica's payload: keys of other types are skipped */
     long long n_foreign;     /* how many */
     unsigned foreign_logged; /* bit per RDB type already logged */
+    long long n_empty;       /* empty collections skipped (the first few logged) */
 } LoadCtx;
 
 static int load_function(void *ctx, const char *code, size_t len) {
@@ -403,6 +404,17 @@ static int load_foreign(void *ctx, Slice key, int type, const char *type_name) {
     return 0;
 }
 
+/* An empty list, set, sorted set or hash: skipped, as Redis 7.0 skips it
+ * (older versions could save one), with its key logged for the first ten. */
+static int load_empty(void *ctx, Slice key, int type) {
+    LoadCtx *l = ctx;
+    (void)type;
+    if (l->n_empty++ < 10)
+        log_warning("rdbLoadObject skipping empty key: %.*s", (int)(key.len > 128 ? 128 : key.len),
+                    key.p);
+    return 0;
+}
+
 static void load_progress(void *ctx, size_t offset) {
     LoadCtx *l = ctx;
     (void)offset;
@@ -441,8 +453,9 @@ static int read_file(const char *path, uint8_t **out, size_t *len) {
 
 /* Parses p into the databases; 0, or -1 after logging why. */
 static int load_bytes(const uint8_t *p, size_t len, LoadCtx *l, size_t *used) {
-    RdbLoadHooks h = {l,        load_function, load_select,
-                      load_key, load_progress, l->skip_foreign ? load_foreign : NULL};
+    RdbLoadHooks h = {l,         load_function, load_select,
+                      load_key,  load_progress, l->skip_foreign ? load_foreign : NULL,
+                      load_empty};
     RdbLoadResult res;
     StreamLimits lim = stream_obj_limits();
     int rc = rdb_parse(p, len, &lim, now_ms(), &h, &res);
@@ -481,14 +494,19 @@ static int load_dbfile(int serve, int merge, int *found) {
     if (rc < 0) return -1;
     *found = 1;
     rdb.keys_loaded = rdb.keys_expired = 0;
-    LoadCtx l = {settings.dbfilename, NULL, 0, merge, serve, 0, 0, 0};
+    LoadCtx l = {settings.dbfilename, NULL, 0, merge, serve, 0, 0, 0, 0};
     server.loading = 1;
     rc = load_bytes(p, len, &l, NULL);
     server.loading = 0;
     xfree(p);
     if (rc == 0) {
-        log_notice("Done loading RDB, keys loaded: %lld, keys expired: %lld.", rdb.keys_loaded,
-                   rdb.keys_expired);
+        if (l.n_empty)
+            log_warning("Done loading RDB, keys loaded: %lld, keys expired: %lld, empty keys "
+                        "skipped: %lld.",
+                        rdb.keys_loaded, rdb.keys_expired, l.n_empty);
+        else
+            log_notice("Done loading RDB, keys loaded: %lld, keys expired: %lld.", rdb.keys_loaded,
+                       rdb.keys_expired);
         log_notice("DB loaded from disk: %.3f seconds", (double)(mono_ms() - start) / 1000.0);
     }
     return rc;
@@ -501,7 +519,7 @@ int rdb_load_aof_base(const char *path, const char *name, uint64_t *used) {
         log_warning("Can't read the append only file %s", name);
         return -1;
     }
-    LoadCtx l = {name, NULL, 1, 0, 1, 0, 0, 0};
+    LoadCtx l = {name, NULL, 1, 0, 1, 0, 0, 0, 0};
     size_t u = 0;
     int rc = load_bytes(p, len, &l, &u);
     xfree(p);
@@ -520,7 +538,7 @@ int rdb_load_aof_base(const char *path, const char *name, uint64_t *used) {
 int rdb_load_replica_payload(const uint8_t *p, size_t len, long long *n_skipped) {
     int64_t start = mono_ms();
     rdb.keys_loaded = rdb.keys_expired = 0;
-    LoadCtx l = {"the MASTER payload", NULL, 1, 0, 1, 1, 0, 0};
+    LoadCtx l = {"the MASTER payload", NULL, 1, 0, 1, 1, 0, 0, 0};
     server.loading = 1;
     int rc = load_bytes(p, len, &l, NULL);
     server.loading = 0;

@@ -26,7 +26,11 @@
  * refuse longer claims as corrupt. */
 unsigned long long persist_string_max(void);
 
-enum { RDB_OK = 0, RDB_ERR = -1 };
+/* RDB_EMPTY: a value read whole and well formed that holds no element (a
+ * list, set, sorted set or hash of none). Redis 7.0 once wrote such keys by
+ * mistake and skips them when it loads a file, but RESTORE refuses them;
+ * the value readers say so and let the caller choose. */
+enum { RDB_OK = 0, RDB_ERR = -1, RDB_EMPTY = -2 };
 
 /* ---- CRC-64 (Jones polynomial, reflected, no final xor) ----------------- */
 uint64_t rdb_crc64(uint64_t crc, const void *p, size_t len);

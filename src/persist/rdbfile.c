@@ -15,7 +15,9 @@
  * write around the keys (seconds expiry 0xFD, LRU idle 0xF8, LFU frequency
  * 0xF9, 7.4's slot info 0xF4) and skips it; a key of a type streamd cannot
  * hold, module data (0xF7, types 6 and 7) and pre-release functions (0xF6)
- * stop it with RDBF_UNSUPPORTED and a message naming them. Disk input is
+ * stop it with RDBF_UNSUPPORTED and a message naming them. A list, set,
+ * sorted set or hash of no element (older Redis versions could save one) is
+ * skipped, as Redis 7.0 skips it, and counted. Disk input is
  * hostile: every length is checked against what is left (rdbcodec.h), and
  * the CRC is checked when the file has one, before the parse reports OK.
  */
@@ -384,7 +386,16 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
                 return rc;
             }
             Obj *o;
-            if (dump_read_value(&r, op, lim, now_ms, &o) != RDB_OK) {
+            int vr = dump_read_value(&r, op, lim, now_ms, &o);
+            if (vr == RDB_EMPTY) {
+                res->n_empty++;
+                int rc = h->empty ? h->empty(h->ctx, slice_of(key, kl), op) : 0;
+                xfree(key);
+                expire = -1;
+                if (rc != 0) return RDBF_STOPPED;
+                continue;
+            }
+            if (vr != RDB_OK) {
                 int rc = fail(res, RDBF_BAD, at, "Bad value of key '%.*s' (RDB type %d)",
                               (int)(kl > 128 ? 128 : kl), key, op);
                 xfree(key);

@@ -68,6 +68,10 @@ typedef struct RdbLoadHooks {
      * (0 goes on). Module values and 7.4's hashes with field TTLs still stop
      * it. */
     int (*foreign)(void *ctx, Slice key, int type, const char *type_name);
+    /* May be NULL: a list, set, sorted set or hash holding no element is
+     * skipped (as Redis 7.0 skips it) and counted in n_empty; set, the hook
+     * is told first (0 goes on). */
+    int (*empty)(void *ctx, Slice key, int type);
 } RdbLoadHooks;
 
 enum {
@@ -80,10 +84,11 @@ enum {
 
 typedef struct RdbLoadResult {
     int version;
-    size_t used;   /* bytes of the RDB, its checksum included */
-    size_t err_at; /* offset of the trouble */
-    char why[256]; /* set for BAD, UNSUPPORTED, VERSION */
-    int aof_base;  /* aux "aof-base" said 1 */
+    size_t used;       /* bytes of the RDB, its checksum included */
+    size_t err_at;     /* offset of the trouble */
+    char why[256];     /* set for BAD, UNSUPPORTED, VERSION */
+    int aof_base;      /* aux "aof-base" said 1 */
+    long long n_empty; /* empty collections skipped */
 } RdbLoadResult;
 
 /* Parses the RDB at p[0..len) (more bytes may follow it: an AOF preamble).

@@ -33,7 +33,9 @@ typedef enum { CT_BOOL, CT_INT, CT_MEM, CT_STR, CT_ENUM } ConfType;
  * server to be up). */
 /* CF_PROTECTED: CONFIG SET only as enable-protected-configs allows (a
  * client that may move the directory may write files anywhere). */
-enum { CF_IMMUTABLE = 1, CF_SENSITIVE = 2, CF_APPLY_AT_LOAD = 4, CF_PROTECTED = 8 };
+/* CF_HIDDEN: a testing knob CONFIG GET answers only by its exact name, not
+ * to a pattern (Redis 7.0 hides the same ones). */
+enum { CF_IMMUTABLE = 1, CF_SENSITIVE = 2, CF_APPLY_AT_LOAD = 4, CF_PROTECTED = 8, CF_HIDDEN = 16 };
 
 typedef struct ConfigDef {
     const char *name;
@@ -213,7 +215,7 @@ static ConfigDef configs[] = {
      NULL, NULL, 0, NULL},
     {"save", NULL, CT_STR, &settings.save, "", 0, 0, NULL, NULL, 0, NULL},
     {"rdb-key-save-delay", NULL, CT_INT, &settings.rdb_key_save_delay, "0", INT_MIN, INT_MAX, NULL,
-     NULL, 0, NULL},
+     NULL, CF_HIDDEN, NULL},
     {"rdbcompression", NULL, CT_BOOL, &server.rdbcompression, "yes", 0, 0, NULL, NULL, 0, NULL},
     {"rdbchecksum", NULL, CT_BOOL, &server.rdbchecksum, "yes", 0, 0, NULL, NULL, CF_IMMUTABLE,
      NULL},
@@ -285,15 +287,23 @@ static ConfigDef configs[] = {
 };
 #define N_CONFIGS (sizeof configs / sizeof configs[0])
 
-static ConfigDef *find_config(const char *name, size_t len) {
+/* The option called name (any case) by its name or its alias; *is_alias
+ * (may be NULL) says which. */
+static ConfigDef *find_config_as(const char *name, size_t len, int *is_alias) {
     for (size_t i = 0; i < N_CONFIGS; i++) {
-        if (strlen(configs[i].name) == len && strncasecmp(configs[i].name, name, len) == 0)
-            return &configs[i];
-        if (configs[i].alias && strlen(configs[i].alias) == len &&
-            strncasecmp(configs[i].alias, name, len) == 0)
-            return &configs[i];
+        const char *names[2] = {configs[i].name, configs[i].alias};
+        for (int k = 0; k < 2; k++) {
+            if (names[k] && strlen(names[k]) == len && strncasecmp(names[k], name, len) == 0) {
+                if (is_alias) *is_alias = k;
+                return &configs[i];
+            }
+        }
     }
     return NULL;
+}
+
+static ConfigDef *find_config(const char *name, size_t len) {
+    return find_config_as(name, len, NULL);
 }
 
 int config_register_apply(const char *name, int (*apply)(const char **err)) {
@@ -601,20 +611,25 @@ int config_apply_all(void) {
 
 /* ---- CONFIG command --------------------------------------------------- */
 
+/* CONFIG GET pattern|name ...: as Redis 7.0, every name and every alias
+ * is an entry of its own. A pattern gives each name or alias it matches
+ * (except hidden options); an exact name gives the option under the name
+ * as the client spelled it. A name already answered (in any case) is not
+ * answered again, so an option and its alias may both appear, each once. */
 static void cmd_config_get(Client *c) {
     Buf vals;
     buf_init(&vals);
     ReplyDeferred d = reply_defer(c);
     size_t n = 0;
-    char *seen = xcalloc(N_CONFIGS, 1);
+    unsigned char(*seen)[2] = xcalloc(N_CONFIGS, sizeof *seen); /* [option][is alias] */
     for (int a = 2; a < c->argc; a++) {
         Slice pat = c->argv[a];
         if (!memchr(pat.p, '*', pat.len) && !memchr(pat.p, '?', pat.len) &&
             !memchr(pat.p, '[', pat.len)) {
-            /* an exact name is answered under the name the client used */
-            ConfigDef *def = find_config(pat.p, pat.len);
-            if (def && !seen[def - configs]) {
-                seen[def - configs] = 1;
+            int k;
+            ConfigDef *def = find_config_as(pat.p, pat.len, &k);
+            if (def && !seen[def - configs][k]) {
+                seen[def - configs][k] = 1;
                 buf_clear(&vals);
                 config_format(def, &vals);
                 reply_bulk_slice(c, pat);
@@ -624,12 +639,12 @@ static void cmd_config_get(Client *c) {
             continue;
         }
         for (size_t i = 0; i < N_CONFIGS; i++) {
+            if (configs[i].flags & CF_HIDDEN) continue;
             const char *names[2] = {configs[i].name, configs[i].alias};
             for (int k = 0; k < 2; k++) {
-                if (!names[k] || seen[i]) continue;
-                if (!glob_match(c->argv[a].p, c->argv[a].len, names[k], strlen(names[k]), 1))
-                    continue;
-                seen[i] = 1;
+                if (!names[k] || seen[i][k]) continue;
+                if (!glob_match(pat.p, pat.len, names[k], strlen(names[k]), 1)) continue;
+                seen[i][k] = 1;
                 buf_clear(&vals);
                 config_format(&configs[i], &vals);
                 reply_bulk_cstr(c, names[k]);

@@ -2,6 +2,7 @@
  * object.c - keyspace values and the registry of value types.
  */
 #include <assert.h>
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -147,4 +148,30 @@ uint64_t obj_items(const Obj *o) {
     if (o->type == OBJ_STRING) return o->len;
     if (type_ops[o->type] && type_ops[o->type]->items) return type_ops[o->type]->items(o->ptr);
     return 0;
+}
+
+static const char *string_encoding(const Obj *o) {
+    long long v;
+    if (o->str_enc == OBJ_STR_RAW) return "raw";
+    if (o->str_enc == OBJ_STR_PLAIN) return o->len <= 44 ? "embstr" : "raw";
+    if (o->len <= 20 && parse_ll(slice_of(o->ptr, o->len), &v) == 0) return "int";
+    return o->len <= 44 ? "embstr" : "raw";
+}
+
+const char *obj_encoding(const Obj *o) {
+    if (o->type == OBJ_STRING) return string_encoding(o);
+    const ObjTypeOps *ops = type_ops[o->type];
+    return ops->encoding_of ? ops->encoding_of(o->ptr) : ops->encoding;
+}
+
+/* Every value has one owner here. Redis keeps the integers 0-9999 as shared
+ * objects, whose count it reports as INT_MAX; so does this, except for one
+ * made under a maxmemory LRU or LFU policy (Obj.unshared), which Redis does
+ * not share because its access data is its own. */
+long long obj_refcount(const Obj *o) {
+    long long v;
+    if (!o->unshared && o->type == OBJ_STRING && strcmp(string_encoding(o), "int") == 0 &&
+        parse_ll(slice_of(o->ptr, o->len), &v) == 0 && v >= 0 && v < 10000)
+        return INT_MAX;
+    return 1;
 }

@@ -93,5 +93,10 @@ uint64_t obj_free_effort(const Obj *o);
 size_t obj_mem_usage(const Obj *o);
 /* What INFO keysizes measures: a string's length, another type's elements. */
 uint64_t obj_items(const Obj *o);
+/* OBJECT ENCODING's name for o's representation ("int", "embstr", "listpack",
+ * "quicklist", ...): a static string. */
+const char *obj_encoding(const Obj *o);
+/* OBJECT REFCOUNT's answer for o (see obj_refcount() in object.c). */
+long long obj_refcount(const Obj *o);
 
 #endif

@@ -63,7 +63,7 @@ static void seen_free(Seen *s) {
 
 static int parse(const uint8_t *p, size_t len, Seen *s, RdbLoadResult *res) {
     memset(s, 0, sizeof *s);
-    RdbLoadHooks h = {s, on_function, on_select, on_key, NULL, NULL};
+    RdbLoadHooks h = {s, on_function, on_select, on_key, NULL, NULL, NULL};
     return rdb_parse(p, len, &LIM, 1000, &h, res);
 }
 
@@ -213,7 +213,7 @@ static int parse_skipping(const uint8_t *p, size_t len, Seen *s, Foreign *f, Rdb
     memset(s, 0, sizeof *s);
     memset(f, 0, sizeof *f);
     s->foreign = f;
-    RdbLoadHooks h = {s, on_function, on_select, on_key, NULL, on_foreign};
+    RdbLoadHooks h = {s, on_function, on_select, on_key, NULL, on_foreign, NULL};
     return rdb_parse(p, len, &LIM, 1000, &h, res);
 }
 
@@ -261,6 +261,96 @@ static void test_foreign_skipped(void) {
     seen_free(&s);
 }
 
+typedef struct Empty {
+    int n, types[16];
+    char names[16][8];
+} Empty;
+
+static int on_empty(void *ctx, Slice key, int type) {
+    Empty *e = ctx;
+    if (e->n < 16) {
+        e->types[e->n] = type;
+        snprintf(e->names[e->n], sizeof e->names[e->n], "%.*s", (int)key.len, key.p);
+        e->n++;
+    }
+    return 0;
+}
+
+static int stop_at_empty(void *ctx, Slice key, int type) {
+    (void)ctx;
+    (void)key;
+    (void)type;
+    return -1;
+}
+
+void list_cmd_init(void);
+void set_cmd_init(void);
+void zset_cmd_init(void);
+void hash_cmd_init(void);
+
+/* Lists, sets, sorted sets and hashes of no element, in every encoding
+ * Redis 7.0 skips them in, are stepped over and counted (the hook told of
+ * each, an expiry before one not kept for the next key); an empty intset or
+ * zipmap is corrupt (7.0 refuses those), as is every truncation. */
+static void test_empty_skipped(void) {
+    list_cmd_init();
+    set_cmd_init();
+    zset_cmd_init();
+    hash_cmd_init();
+    static const uint8_t rdb[] = {
+        'R',  'E', 'D', 'I', 'S', '0', '0', '1', '0', 0xFE, 0, 1,    1, 'L',  0,       /* list */
+        10,   2,   'Z', 'L', 11,  11,  0,   0,   0,   10,   0, 0,    0, 0,    0, 0xFF, /* ziplist */
+        14,   2,   'Q', '1', 0, /* quicklist, no node */
+        18,   2,   'Q', '2', 1,   2,   7,   7,   0,   0,    0, 0,    0, 0xFF, /* an empty node */
+        2,    1,   'S', 0,                                                    /* set */
+        0xFC, 1,   0,   0,   0,   0,   0,   0,   0,                           /* an expiry... */
+        3,    1,   'Z', 0,                                                    /* zset */
+        5,    2,   'Z', '2', 0,                                               /* zset 2 */
+        17,   2,   'Z', 'P', 7,   7,   0,   0,   0,   0,    0, 0xFF,          /* zset listpack */
+        4,    1,   'H', 0,                                                    /* hash */
+        13,   2,   'H', 'Z', 11,  11,  0,   0,   0,   10,   0, 0,    0, 0,    0, 0xFF, /* ziplist */
+        16,   2,   'H', 'P', 7,   7,   0,   0,   0,   0,    0, 0xFF, /* hash listpack */
+        20,   2,   'S', 'P', 7,   7,   0,   0,   0,   0,    0, 0xFF, /* set listpack (7.2) */
+        0,    1,   'k', 1,   'v',                                    /* a string: loaded */
+        0xFF, 0,   0,   0,   0,   0,   0,   0,   0};
+    static const int want[] = {1, 10, 14, 18, 2, 3, 5, 17, 4, 13, 16, 20};
+    enum { N_WANT = sizeof want / sizeof want[0] };
+    Seen s;
+    Empty e;
+    RdbLoadResult res;
+    memset(&s, 0, sizeof s);
+    memset(&e, 0, sizeof e);
+    RdbLoadHooks h = {&s, on_function, on_select, on_key, NULL, NULL, NULL};
+    /* without the hook: skipped and counted all the same */
+    CHECK_EQ_INT(rdb_parse(rdb, sizeof rdb, &LIM, 1000, &h, &res), RDBF_OK);
+    CHECK_EQ_INT((int)res.n_empty, N_WANT);
+    CHECK_EQ_INT(s.n_keys, 1);
+    CHECK(strcmp(s.keys[0], "k") == 0 && s.expires[0] == -1);
+    seen_free(&s);
+    /* the hook sees each; it needs its own context, so no keys here */
+    RdbLoadHooks he = {&e, NULL, NULL, NULL, NULL, NULL, on_empty};
+    CHECK_EQ_INT(rdb_parse(rdb, sizeof rdb, &LIM, 1000, &he, &res), RDBF_OK);
+    CHECK_EQ_INT(e.n, N_WANT);
+    for (int i = 0; i < N_WANT && i < e.n; i++) CHECK_EQ_INT(e.types[i], want[i]);
+    CHECK(strcmp(e.names[0], "L") == 0 && strcmp(e.names[N_WANT - 1], "SP") == 0);
+    he.empty = stop_at_empty;
+    CHECK_EQ_INT(rdb_parse(rdb, sizeof rdb, &LIM, 1000, &he, &res), RDBF_STOPPED);
+    for (size_t cut = 9; cut < sizeof rdb; cut++) {
+        CHECK(rdb_parse(rdb, cut, &LIM, 1000, &h, &res) != RDBF_OK);
+        seen_free(&s);
+    }
+    /* an empty intset, an empty zipmap: bad values, not empty ones */
+    static const uint8_t intset[] = {'R', 'E',  'D', 'I', 'S', '0', '0', '1', '0', 11,
+                                     1,   'I',  8,   2,   0,   0,   0,   0,   0,   0,
+                                     0,   0xFF, 0,   0,   0,   0,   0,   0,   0,   0};
+    CHECK_EQ_INT(rdb_parse(intset, sizeof intset, &LIM, 1000, &h, &res), RDBF_BAD);
+    CHECK(strstr(res.why, "Bad value of key 'I' (RDB type 11)") != NULL);
+    static const uint8_t zipmap[] = {'R', 'E', 'D',  'I',  'S', '0', '0', '1', '0', 9, 1, 'M',
+                                     2,   0,   0xFF, 0xFF, 0,   0,   0,   0,   0,   0, 0, 0};
+    CHECK_EQ_INT(rdb_parse(zipmap, sizeof zipmap, &LIM, 1000, &h, &res), RDBF_BAD);
+    seen_free(&s);
+}
+
 void stream_cmd_init(void); /* registers how a stream object is freed */
 
 int main(void) {
@@ -270,5 +360,6 @@ int main(void) {
     test_damage();
     test_refusals();
     test_foreign_skipped();
+    test_empty_skipped();
     return test_report("test_rdbfile");
 }
