@@ -1646,6 +1646,14 @@ static const MetaArg a_sdiff[] = {
 static const MetaKeySpec k_sdiff[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
 };
+static const MetaArg a_sdiffcard[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"limit", "integer", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_sdiffcard[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
 static const MetaArg a_sdiffstore[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"key", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
@@ -1921,6 +1929,15 @@ static const MetaArg a_sunion[] = {
 };
 static const MetaKeySpec k_sunion[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
+};
+static const MetaArg a_sunioncard[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"approx", "pure-token", -1, "APPROX", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"limit", "integer", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_sunioncard[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
 };
 static const MetaArg a_sunionstore[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -3044,6 +3061,7 @@ const CommandMeta command_meta_table[] = {
     {"script|kill", "Kill the script currently in execution.", "2.6.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:one_succeeded", NULL, 0, NULL, 0},
     {"script|load", "Load the specified Lua script into the script cache.", "2.6.0", "scripting", "O(N) with N being the length in bytes of the script body.", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_script_load, 1},
     {"sdiff", "Subtract multiple sets", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_sdiff, 1, a_sdiff, 1},
+    {"sdiffcard", "Returns the number of members of the difference between the first set and all successive sets.", "8.10.0", "set", "O(N) where N is the total number of elements in all given sets.", NULL, NULL, NULL, NULL, 0, NULL, k_sdiffcard, 1, a_sdiffcard, 3},
     {"sdiffstore", "Subtract multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", NULL, NULL, NULL, NULL, 0, NULL, k_sdiffstore, 2, a_sdiffstore, 2},
     {"select", "Change the selected database for the current connection", "1.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_select, 1},
     {"set", "Set the string value of a key", "1.0.0", "string", "O(1)", NULL, NULL, NULL, h_set, 5, NULL, k_set, 1, a_set, 5},
@@ -3077,6 +3095,7 @@ const CommandMeta command_meta_table[] = {
     {"subscribe", "Listen for messages published to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of channels to subscribe to.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_subscribe, 1},
     {"substr", "Get a substring of the string stored at a key", "1.0.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", "deprecated", "2.0.0", "`GETRANGE`", NULL, 0, NULL, k_substr, 1, a_substr, 3},
     {"sunion", "Add multiple sets", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_sunion, 1, a_sunion, 1},
+    {"sunioncard", "Returns the number of members of the union of multiple sets.", "8.10.0", "set", "O(N) where N is the total number of elements in all given sets.", NULL, NULL, NULL, NULL, 0, NULL, k_sunioncard, 1, a_sunioncard, 4},
     {"sunionstore", "Add multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", NULL, NULL, NULL, NULL, 0, NULL, k_sunionstore, 2, a_sunionstore, 2},
     {"sunsubscribe", "Stop listening for messages posted to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a shard channel.", NULL, NULL, NULL, NULL, 0, NULL, k_sunsubscribe, 1, a_sunsubscribe, 1},
     {"swapdb", "Swaps two Redis databases", "4.0.0", "server", "O(N) where N is the count of clients watching or blocking on keys from both databases.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_swapdb, 2},
