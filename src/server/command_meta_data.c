@@ -2489,16 +2489,20 @@ static const MetaArg a_zinter_3[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "pure-token", -1, "COUNT", NULL, "8.8.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_zinter[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zinter_3, 3},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zinter_3, 4},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
 static const MetaKeySpec k_zinter[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const char *const h_zinter[] = {
+    "8.8.0", "Added the `COUNT` aggregator.",
 };
 static const MetaArg a_zintercard[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -2512,17 +2516,21 @@ static const MetaArg a_zinterstore_4[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "pure-token", -1, "COUNT", NULL, "8.8.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_zinterstore[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"key", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zinterstore_4, 3},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zinterstore_4, 4},
 };
 static const MetaKeySpec k_zinterstore[] = {
     {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
     {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const char *const h_zinterstore[] = {
+    "8.8.0", "Added the `COUNT` aggregator.",
 };
 static const MetaArg a_zlexcount[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -2766,32 +2774,40 @@ static const MetaArg a_zunion_3[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "pure-token", -1, "COUNT", NULL, "8.8.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_zunion[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zunion_3, 3},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zunion_3, 4},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
 static const MetaKeySpec k_zunion[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
 };
+static const char *const h_zunion[] = {
+    "8.8.0", "Added the `COUNT` aggregator.",
+};
 static const MetaArg a_zunionstore_4[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "pure-token", -1, "COUNT", NULL, "8.8.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_zunionstore[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"key", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zunionstore_4, 3},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zunionstore_4, 4},
 };
 static const MetaKeySpec k_zunionstore[] = {
     {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
     {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const char *const h_zunionstore[] = {
+    "8.8.0", "Added the `COUNT` aggregator.",
 };
 
 const CommandMeta command_meta_table[] = {
@@ -3147,9 +3163,9 @@ const CommandMeta command_meta_table[] = {
     {"zdiff", "Subtract multiple sorted sets", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", NULL, NULL, NULL, NULL, 0, NULL, k_zdiff, 1, a_zdiff, 3},
     {"zdiffstore", "Subtract multiple sorted sets and store the resulting sorted set in a new key", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", NULL, NULL, NULL, NULL, 0, NULL, k_zdiffstore, 2, a_zdiffstore, 3},
     {"zincrby", "Increment the score of a member in a sorted set", "1.2.0", "sorted-set", "O(log(N)) where N is the number of elements in the sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zincrby, 1, a_zincrby, 3},
-    {"zinter", "Intersect multiple sorted sets", "6.2.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zinter, 1, a_zinter, 5},
+    {"zinter", "Intersect multiple sorted sets", "6.2.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, h_zinter, 1, NULL, k_zinter, 1, a_zinter, 5},
     {"zintercard", "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0", "sorted-set", "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.", NULL, NULL, NULL, NULL, 0, NULL, k_zintercard, 1, a_zintercard, 3},
-    {"zinterstore", "Intersect multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zinterstore, 2, a_zinterstore, 5},
+    {"zinterstore", "Intersect multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, h_zinterstore, 1, NULL, k_zinterstore, 2, a_zinterstore, 5},
     {"zlexcount", "Count the number of members in a sorted set between a given lexicographical range", "2.8.9", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zlexcount, 1, a_zlexcount, 3},
     {"zmpop", "Remove and return members with scores in a sorted set", "7.0.0", "sorted-set", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", NULL, NULL, NULL, NULL, 0, NULL, k_zmpop, 1, a_zmpop, 4},
     {"zmscore", "Get the score associated with the given members in a sorted set", "6.2.0", "sorted-set", "O(N) where N is the number of members being requested.", NULL, NULL, NULL, NULL, 0, NULL, k_zmscore, 1, a_zmscore, 2},
@@ -3171,7 +3187,7 @@ const CommandMeta command_meta_table[] = {
     {"zrevrank", "Determine the index of a member in a sorted set, with scores ordered from high to low", "2.0.0", "sorted-set", "O(log(N))", NULL, NULL, NULL, h_zrevrank, 1, NULL, k_zrevrank, 1, a_zrevrank, 3},
     {"zscan", "Incrementally iterate sorted sets elements and associated scores", "2.8.0", "sorted-set", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_zscan, 1, a_zscan, 4},
     {"zscore", "Get the score associated with the given member in a sorted set", "1.2.0", "sorted-set", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_zscore, 1, a_zscore, 2},
-    {"zunion", "Add multiple sorted sets", "6.2.0", "sorted-set", "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zunion, 1, a_zunion, 5},
-    {"zunionstore", "Add multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zunionstore, 2, a_zunionstore, 5},
+    {"zunion", "Add multiple sorted sets", "6.2.0", "sorted-set", "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, h_zunion, 1, NULL, k_zunion, 1, a_zunion, 5},
+    {"zunionstore", "Add multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, h_zunionstore, 1, NULL, k_zunionstore, 2, a_zunionstore, 5},
 };
 const size_t command_meta_count = sizeof command_meta_table / sizeof command_meta_table[0];

@@ -7,7 +7,8 @@ lists (and this module repeats, so a new difference fails here until it is
 named):
 
   - DOCS of the stream commands Redis changed after 7.0 (newer summary,
-    arguments and history) and of SET (8.4's IFEQ/IFNE/IFDEQ/IFDNE) and BITOP (8.2's DIFF, DIFF1, ANDOR, ONE): NEWER_DOCS;
+    arguments and history) and of SET (8.4's IFEQ/IFNE/IFDEQ/IFDNE), BITOP (8.2's DIFF, DIFF1, ANDOR, ONE)
+    and ZUNION/ZINTER/ZUNIONSTORE/ZINTERSTORE (8.8's AGGREGATE COUNT): NEWER_DOCS;
   - ZRANK / ZREVRANK with 7.2's WITHSCORE: INFO (arity -3) and DOCS: NEWER_INFO, NEWER_DOCS;
   - commands 7.0 lacks (CLIENT NO-TOUCH, CLIENT SETINFO, WAITAOF, the 8.x stream commands,
     8.4's DIGEST, DELEX and MSETEX, 8.10's SUNIONCARD and SDIFFCARD, streamd's XIDMPCOUNTERS): not compared here; tests/integration/test_command_meta_new.py
@@ -37,6 +38,7 @@ NOT_IN_70 |= {"hexpire", "hpexpire", "hexpireat", "hpexpireat", "httl", "hpttl",
               "hpexpiretime", "hpersist"}  # hashes: Redis 7.4 field expiration
 NEWER_DOCS |= {"hscan"}  # hashes: 7.4's NOVALUES
 NOT_IN_70 |= {"sunioncard", "sdiffcard"}  # sets: Redis 8.10
+NEWER_DOCS |= {"zunion", "zinter", "zunionstore", "zinterstore"}  # 8.8's AGGREGATE COUNT
 
 
 def conns(server, ref_server, proto):

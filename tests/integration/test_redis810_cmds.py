@@ -161,3 +161,101 @@ def test_card_metadata_keys_acl_multi(r, rr, raw):
     # read-only: allowed on a replica-style read-only connection and in EVAL_RO
     assert r.eval_ro("return redis.call('SUNIONCARD', 2, KEYS[1], KEYS[2])", 2, "app:1",
                      "other") == 3
+
+
+# ---- ZUNION / ZINTER (+STORE) AGGREGATE COUNT -------------------------------------------
+
+WEIGHT_CHOICES = ["1", "2", "-1", "0.5", "0", "3", "inf", "-inf"]
+
+
+def test_aggregate_count_docs_example(r):
+    r.zadd("s1", {"foo": 1, "bar": 1})
+    r.zadd("s2", {"foo": 2, "bar": 2})
+    r.zadd("s3", {"foo": 3})
+    assert r.execute_command("ZUNIONSTORE", "out", 3, "s1", "s2", "s3", "AGGREGATE", "COUNT") == 2
+    assert r.zrange("out", 0, -1, withscores=True) == [(b"bar", 2.0), (b"foo", 3.0)]
+    assert r.execute_command("ZINTER", 3, "s1", "s2", "s3", "WEIGHTS", 1, 2, 5, "AGGREGATE",
+                             "count", "WITHSCORES") == [b"foo", b"8"]
+    assert r.execute_command("ZUNION", 3, "s1", "s2", "s3", "WEIGHTS", 1, 2, 5, "AGGREGATE",
+                             "Count", "WITHSCORES") == [b"bar", b"3", b"foo", b"8"]
+
+
+def test_aggregate_count_is_sum_of_weights_as_7_0_computes_it(r, ref):
+    """COUNT over sorted sets with any scores = 7.0's SUM over the same
+    members with every score 1 (as plain sets, which 7.0 reads as scores 1)."""
+    rnd = random.Random(88)
+    for round_ in range(25):
+        r.flushall()
+        ref.flushall()
+        names = []
+        for i in range(rnd.randint(1, 4)):
+            members = {"m%d" % rnd.randint(0, 40): rnd.choice([-2.5, 0, 1, 7, 1e10])
+                       for _ in range(rnd.choice([0, 1, 5, 30, 150]))}
+            name = "z%d" % i
+            names.append(name)
+            if members:
+                if rnd.random() < 0.2:  # a plain set is an input too
+                    r.sadd(name, *members)
+                else:
+                    r.zadd(name, members)
+                ref.sadd(name, *members)
+        names.append("missing")
+        for _ in range(6):
+            keys = [rnd.choice(names) for _ in range(rnd.randint(1, 4))]
+            extra = []
+            if rnd.random() < 0.6:
+                extra = ["WEIGHTS"] + [rnd.choice(WEIGHT_CHOICES) for _ in keys]
+            for op in ("ZUNION", "ZINTER"):
+                want = ref.execute_command(op, len(keys), *keys, *extra, "AGGREGATE", "SUM",
+                                           "WITHSCORES")
+                got = r.execute_command(op, len(keys), *keys, *extra, "AGGREGATE", "COUNT",
+                                        "WITHSCORES")
+                assert got == want, (op, keys, extra)
+                want_n = ref.execute_command(op + "STORE", "dst", len(keys), *keys, *extra)
+                got_n = r.execute_command(op + "STORE", "dst", len(keys), *keys, *extra,
+                                          "AGGREGATE", "COUNT")
+                assert got_n == want_n
+                assert r.zrange("dst", 0, -1, withscores=True) == \
+                    ref.zrange("dst", 0, -1, withscores=True)
+
+
+def test_aggregate_count_errors(r, ref):
+    r.zadd("a", {"x": 1})
+    ref.zadd("a", {"x": 1})
+    # not an aggregator where there is none, and a misspelled one: as 7.0 answers MOO
+    for args in (["ZDIFF", 1, "a", "AGGREGATE", "COUNT"],
+                 ["ZINTERCARD", 1, "a", "AGGREGATE", "COUNT"],
+                 ["ZDIFFSTORE", "d", 1, "a", "AGGREGATE", "COUNT"],
+                 ["ZUNION", 1, "a", "AGGREGATE", "COUNTS"],
+                 ["ZUNION", 1, "a", "AGGREGATE"]):
+        assert err(r.execute_command, *args) == "syntax error", args
+        moo = [("MOO" if a in ("COUNT", "COUNTS") else a) for a in args]
+        assert err(ref.execute_command, *moo) == "syntax error"
+    r.set("s", "v")
+    assert err(r.execute_command, "ZUNION", 2, "a", "s", "AGGREGATE", "COUNT") == E_WRONGTYPE
+    assert err(r.execute_command, "ZUNION", 1, "a", "WEIGHTS", "x", "AGGREGATE", "COUNT") == \
+        "weight value is not a float"
+
+
+def test_aggregate_count_store_events_aof_multi(make_server):
+    srv = make_server(["--appendonly", "yes", "--appendfsync", "always"])
+    c = srv.client()
+    c.zadd("s1", {"a": 5, "b": -3})
+    c.zadd("s2", {"a": 0.25, "c": 9})
+    c.config_set("notify-keyspace-events", "KEA")
+    p = srv.client().pubsub()
+    p.psubscribe("__keyevent@0__:*")
+    assert p.get_message(timeout=5)["type"] == "psubscribe"
+    assert c.execute_command("ZUNIONSTORE", "u", 2, "s1", "s2", "WEIGHTS", 2, 3, "AGGREGATE",
+                             "COUNT") == 3
+    pipe = c.pipeline(transaction=True)
+    pipe.execute_command("ZINTERSTORE", "i", 2, "s1", "s2", "AGGREGATE", "COUNT")
+    pipe.execute_command("ZINTERSTORE", "u2", 2, "s1", "nokey", "AGGREGATE", "COUNT")
+    assert pipe.execute() == [1, 0]
+    assert events(p) == [("zunionstore", "u"), ("zinterstore", "i")]
+    p.close()
+    want = {k: c.zrange(k, 0, -1, withscores=True) for k in ("u", "i")}
+    assert want == {"u": [(b"b", 2.0), (b"c", 3.0), (b"a", 5.0)], "i": [(b"a", 2.0)]}
+    srv.restart()
+    c = srv.client()
+    assert {k: c.zrange(k, 0, -1, withscores=True) for k in ("u", "i")} == want
