@@ -1147,6 +1147,29 @@ static const MetaArg a_incrbyfloat[] = {
 static const MetaKeySpec k_incrbyfloat[] = {
     {NULL, "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
+static const MetaArg a_increx_1[] = {
+    {"float", "double", -1, "BYFLOAT", NULL, NULL, NULL, 0, NULL, 0},
+    {"integer", "integer", -1, "BYINT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_increx_5[] = {
+    {"seconds", "integer", -1, "EX", NULL, NULL, NULL, 0, NULL, 0},
+    {"milliseconds", "integer", -1, "PX", NULL, NULL, NULL, 0, NULL, 0},
+    {"unix-time-seconds", "unix-time", -1, "EXAT", NULL, NULL, NULL, 0, NULL, 0},
+    {"unix-time-milliseconds", "unix-time", -1, "PXAT", NULL, NULL, NULL, 0, NULL, 0},
+    {"persist", "pure-token", -1, "PERSIST", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_increx[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"increment", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_increx_1, 2},
+    {"lowerbound", "string", -1, "LBOUND", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"upperbound", "string", -1, "UBOUND", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"saturate", "pure-token", -1, "SATURATE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_increx_5, 5},
+    {"enx", "pure-token", -1, "ENX", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_increx[] = {
+    {NULL, "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_info[] = {
     {"section", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
 };
@@ -2982,6 +3005,7 @@ const CommandMeta command_meta_table[] = {
     {"incr", "Increment the integer value of a key by one", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_incr, 1, a_incr, 1},
     {"incrby", "Increment the integer value of a key by the given amount", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_incrby, 1, a_incrby, 2},
     {"incrbyfloat", "Increment the float value of a key by the given amount", "2.6.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_incrbyfloat, 1, a_incrbyfloat, 2},
+    {"increx", "Increments the numeric value of a key by a number and sets its expiration time. Uses 0 as initial value if the key doesn't exist.", "8.8.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_increx, 1, a_increx, 7},
     {"info", "Get information and statistics about the server", "1.0.0", "server", "O(1)", NULL, NULL, NULL, h_info, 1, "nondeterministic_output request_policy:all_shards response_policy:special", NULL, 0, a_info, 1},
     {"keys", "Find all keys matching the given pattern", "1.0.0", "generic", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards nondeterministic_output_order", NULL, 0, a_keys, 1},
     {"lastsave", "Get the UNIX time stamp of the last successful save to disk", "1.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},
