@@ -194,6 +194,38 @@ static const MetaKeySpec k_blmove[] = {
     {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
     {NULL, "RW insert", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
 };
+static const MetaArg a_blmovem_2[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_blmovem_3[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_blmovem_5_0[] = {
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"exactly", "integer", -1, "EXACTLY", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_blmovem_5_1[] = {
+    {"obo", "pure-token", -1, "OBO", NULL, NULL, NULL, 0, NULL, 0},
+    {"bulk", "pure-token", -1, "BULK", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_blmovem_5[] = {
+    {"selector", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_blmovem_5_0, 2},
+    {"ordering", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_blmovem_5_1, 2},
+};
+static const MetaArg a_blmovem[] = {
+    {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"wherefrom", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_blmovem_2, 2},
+    {"whereto", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_blmovem_3, 2},
+    {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"how-many", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_blmovem_5, 2},
+};
+static const MetaKeySpec k_blmovem[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RW insert", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_blmpop_3[] = {
     {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
     {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
@@ -1243,6 +1275,37 @@ static const MetaArg a_lmove[] = {
     {"whereto", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_lmove_3, 2},
 };
 static const MetaKeySpec k_lmove[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RW insert", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_lmovem_2[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_lmovem_3[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_lmovem_4_0[] = {
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"exactly", "integer", -1, "EXACTLY", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_lmovem_4_1[] = {
+    {"obo", "pure-token", -1, "OBO", NULL, NULL, NULL, 0, NULL, 0},
+    {"bulk", "pure-token", -1, "BULK", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_lmovem_4[] = {
+    {"selector", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_lmovem_4_0, 2},
+    {"ordering", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_lmovem_4_1, 2},
+};
+static const MetaArg a_lmovem[] = {
+    {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"wherefrom", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_lmovem_2, 2},
+    {"whereto", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_lmovem_3, 2},
+    {"how-many", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_lmovem_4, 2},
+};
+static const MetaKeySpec k_lmovem[] = {
     {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
     {NULL, "RW insert", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
 };
@@ -2859,6 +2922,7 @@ const CommandMeta command_meta_table[] = {
     {"bitop", "Performs bitwise operations on multiple strings, and stores the result.", "2.6.0", "bitmap", "O(N)", NULL, NULL, NULL, NULL, 0, NULL, k_bitop, 2, a_bitop, 3},
     {"bitpos", "Find first bit set or clear in a string", "2.8.7", "bitmap", "O(N)", NULL, NULL, NULL, h_bitpos, 1, NULL, k_bitpos, 1, a_bitpos, 3},
     {"blmove", "Pop an element from a list, push it to another list and return it; or block until one is available", "6.2.0", "list", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_blmove, 2, a_blmove, 5},
+    {"blmovem", "Moves up to (or exactly) a number of elements from one list to another and returns them. Blocks until the elements are available otherwise. Deletes the source list if it becomes empty.", "8.10.0", "list", "O(N) where N is the number of elements moved.", NULL, NULL, NULL, NULL, 0, NULL, k_blmovem, 2, a_blmovem, 6},
     {"blmpop", "Pop elements from a list, or block until one is available", "7.0.0", "list", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", NULL, NULL, NULL, NULL, 0, NULL, k_blmpop, 1, a_blmpop, 5},
     {"blpop", "Remove and get the first element in a list, or block until one is available", "2.0.0", "list", "O(N) where N is the number of provided keys.", NULL, NULL, NULL, h_blpop, 1, NULL, k_blpop, 1, a_blpop, 2},
     {"brpop", "Remove and get the last element in a list, or block until one is available", "2.0.0", "list", "O(N) where N is the number of provided keys.", NULL, NULL, NULL, h_brpop, 1, NULL, k_brpop, 1, a_brpop, 2},
@@ -3022,6 +3086,7 @@ const CommandMeta command_meta_table[] = {
     {"linsert", "Insert an element before or after another element in a list", "2.2.0", "list", "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).", NULL, NULL, NULL, NULL, 0, NULL, k_linsert, 1, a_linsert, 4},
     {"llen", "Get the length of a list", "1.0.0", "list", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_llen, 1, a_llen, 1},
     {"lmove", "Pop an element from a list, push it to another list and return it", "6.2.0", "list", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_lmove, 2, a_lmove, 4},
+    {"lmovem", "Moves up to (or exactly) a number of elements from one list to another and returns them. Deletes the source list if it becomes empty.", "8.10.0", "list", "O(N) where N is the number of elements moved.", NULL, NULL, NULL, NULL, 0, NULL, k_lmovem, 2, a_lmovem, 5},
     {"lmpop", "Pop elements from a list", "7.0.0", "list", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", NULL, NULL, NULL, NULL, 0, NULL, k_lmpop, 1, a_lmpop, 4},
     {"lpop", "Remove and get the first elements in a list", "1.0.0", "list", "O(N) where N is the number of elements returned", NULL, NULL, NULL, h_lpop, 1, NULL, k_lpop, 1, a_lpop, 2},
     {"lpos", "Return the index of matching elements on a list", "6.0.6", "list", "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.", NULL, NULL, NULL, NULL, 0, NULL, k_lpos, 1, a_lpos, 5},

@@ -588,3 +588,314 @@ def test_increx_metadata_and_acl(r, rr, raw):
     assert "Write commands are not allowed from read-only scripts" in err(
         r.eval_ro, "return redis.call('INCREX', KEYS[1])", 1, "k")
     assert r.eval("return redis.call('INCREX', KEYS[1], 'BYINT', 4)", 1, "k") == [4, 4]
+
+
+# ---- LMOVEM / BLMOVEM -----------------------------------------------------------------------
+
+
+def lists(c, keys):
+    return {k: c.lrange(k, 0, -1) for k in keys if c.exists(k)}
+
+
+def test_lmovem_docs_examples(r):
+    r.rpush("l1", 1, 2, 3, 4)
+    r.rpush("l2", 5, 6, 7)
+    assert r.execute_command("LMOVEM", "l1", "l2", "LEFT", "LEFT", "COUNT", 2, "OBO") == [b"2", b"1"]
+    assert r.lrange("l2", 0, -1) == [b"2", b"1", b"5", b"6", b"7"]
+    r.delete("l1", "l2")
+    r.rpush("l1", 1, 2, 3, 4)
+    assert r.execute_command("LMOVEM", "l1", "l2", "LEFT", "LEFT", "COUNT", 2, "BULK") == [b"1", b"2"]
+    assert r.lrange("l2", 0, -1) == [b"1", b"2"]
+    r.delete("l1")
+    r.rpush("l1", 1, 2)
+    assert r.execute_command("LMOVEM", "l1", "l2", "LEFT", "LEFT", "EXACTLY", 3, "BULK") is None
+    assert r.lrange("l1", 0, -1) == [b"1", b"2"]
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_lmovem_orders(r, big):
+    """Each side pair, OBO and BULK, short and long (multi-node) lists."""
+    x = "x" * 300 if big else "x"
+    for frm in ("LEFT", "RIGHT"):
+        for to in ("LEFT", "RIGHT"):
+            for order in ("OBO", "BULK"):
+                r.delete("s", "d")
+                src = [x, "1", "2", "3", "4", "5", x + "y"] * (30 if big else 1)
+                r.rpush("s", *src)
+                r.rpush("d", "a", "b")
+                n = 3 if not big else 100
+                block = src[:n] if frm == "LEFT" else src[-n:]
+                rest = src[n:] if frm == "LEFT" else src[:-n]
+                if order == "BULK":
+                    moved = block
+                else:  # pushed as popped
+                    popped = block if frm == "LEFT" else block[::-1]
+                    moved = popped if to == "RIGHT" else popped[::-1]
+                want_d = ["a", "b"] + moved if to == "RIGHT" else moved + ["a", "b"]
+                got = r.execute_command("LMOVEM", "s", "d", frm, to, "COUNT", n, order)
+                enc = [v.encode() for v in moved]
+                assert got == enc, (frm, to, order)
+                assert r.lrange("d", 0, -1) == [v.encode() for v in want_d]
+                assert r.lrange("s", 0, -1) == [v.encode() for v in rest]
+
+
+def test_lmovem_obo_is_lmove_repeated_as_7_0_does_it(r, ref):
+    rnd = random.Random(810)
+    keys = ["a", "b", "c"]
+    for k in keys:
+        vals = ["%s%d" % (k, i) for i in range(rnd.randint(1, 12))]
+        for c in (r, ref):
+            c.rpush(k, *vals)
+    for _ in range(300):
+        src, dst = rnd.choice(keys), rnd.choice(keys)
+        frm, to = rnd.choice(["LEFT", "RIGHT"]), rnd.choice(["LEFT", "RIGHT"])
+        if src == dst and frm == to:
+            continue  # LMOVE k k LEFT LEFT moves nothing; LMOVEM pops the block first
+        n = rnd.randint(1, 6)
+        if rnd.random() < 0.1:
+            ref.rpush(src, "p%d" % _)
+            r.rpush(src, "p%d" % _)
+        if src == dst:  # LMOVE repeated past the length would go round again
+            n = max(1, min(n, ref.llen(src)))
+        got = r.execute_command("LMOVEM", src, dst, frm, to, "COUNT", n, "OBO")
+        moved = []
+        for _i in range(n):
+            v = ref.lmove(src, dst, frm, to)
+            if v is None:
+                break
+            moved.append(v)
+        if not moved:
+            assert got is None
+            continue
+        # as the elements now sit in dst, left to right
+        assert got == (moved if to == "RIGHT" else moved[::-1]), (src, dst, frm, to, n, moved)
+        assert lists(r, keys) == lists(ref, keys)
+
+
+def test_lmovem_counts_missing_same_key(r):
+    r.rpush("s", "a", "b", "c")
+    assert r.execute_command("LMOVEM", "s", "d", "LEFT", "RIGHT") == [b"a"]
+    assert r.execute_command("LMOVEM", "s", "d", "LEFT", "RIGHT", "COUNT", 100, "BULK") == [b"b", b"c"]
+    assert r.exists("s") == 0 and r.lrange("d", 0, -1) == [b"a", b"b", b"c"]
+    assert r.execute_command("LMOVEM", "s", "d", "LEFT", "RIGHT") is None
+    assert r.execute_command("LMOVEM", "s", "e", "LEFT", "RIGHT", "COUNT", 5, "BULK") is None
+    assert r.execute_command("LMOVEM", "s", "e", "LEFT", "RIGHT", "EXACTLY", 1, "OBO") is None
+    assert r.exists("e") == 0
+    assert r.execute_command("LMOVEM", "d", "e", "RIGHT", "LEFT", "EXACTLY", 3, "OBO") == \
+        [b"a", b"b", b"c"]
+    assert r.exists("d") == 0
+    r.rpush("k", 1, 2, 3, 4, 5)
+    assert r.execute_command("LMOVEM", "k", "k", "LEFT", "RIGHT", "COUNT", 2, "BULK") == [b"1", b"2"]
+    assert r.lrange("k", 0, -1) == [b"3", b"4", b"5", b"1", b"2"]
+    assert r.execute_command("LMOVEM", "k", "k", "RIGHT", "RIGHT", "EXACTLY", 5, "OBO") == \
+        [b"2", b"1", b"5", b"4", b"3"]
+    assert r.lrange("k", 0, -1) == [b"2", b"1", b"5", b"4", b"3"]
+
+
+def test_lmovem_errors(r, raw):
+    r.rpush("s", "a", "b")
+    c = raw()
+    for args in (["COUNT", 0, "BULK"], ["EXACTLY", 0, "BULK"], ["COUNT", -1, "OBO"],
+                 ["COUNT", "a", "BULK"], ["count", "1.5", "bulk"]):
+        assert err(r.execute_command, "LMOVEM", "s", "d", "LEFT", "RIGHT", *args) == \
+            "count should be greater than 0"
+    for args in (["COUNT", 2], ["COUNT", 2, "OBO", "x"], ["BAD", 2, "OBO"], ["COUNT", 2, "BAD"],
+                 ["COUNT"], ["OBO", 2, "COUNT"]):
+        assert err(r.execute_command, "LMOVEM", "s", "d", "LEFT", "RIGHT", *args) == \
+            "syntax error", args
+    assert err(r.execute_command, "LMOVEM", "s", "d", "UP", "RIGHT") == "syntax error"
+    assert err(r.execute_command, "LMOVEM", "s", "d", "LEFT", "DOWN", "COUNT", 1, "OBO") == \
+        "syntax error"
+    assert err(r.execute_command, "LMOVEM", "s", "d", "LEFT") == \
+        "wrong number of arguments for 'lmovem' command"
+    assert err(r.execute_command, "BLMOVEM", "s", "d", "LEFT", "RIGHT") == \
+        "wrong number of arguments for 'blmovem' command"
+    assert err(r.execute_command, "BLMOVEM", "s", "d", "LEFT", "RIGHT", "-1") == \
+        "timeout is negative"
+    assert err(r.execute_command, "BLMOVEM", "s", "d", "LEFT", "RIGHT", "x") == \
+        "timeout is not a float or out of range"
+    assert err(r.execute_command, "BLMOVEM", "s", "d", "LEFT", "RIGHT", 0, "COUNT", 0, "OBO") == \
+        "count should be greater than 0"
+    assert err(r.execute_command, "BLMOVEM", "s", "d", "LEFT", "RIGHT", 0, "COUNT", 1) == \
+        "syntax error"
+    r.set("str", "v")
+    assert err(r.execute_command, "LMOVEM", "str", "d", "LEFT", "RIGHT") == E_WRONGTYPE
+    assert err(r.execute_command, "LMOVEM", "s", "str", "LEFT", "RIGHT", "COUNT", 2, "BULK") == \
+        E_WRONGTYPE
+    assert err(r.execute_command, "BLMOVEM", "s", "str", "LEFT", "RIGHT", 0) == E_WRONGTYPE
+    assert r.lrange("s", 0, -1) == [b"a", b"b"]
+    # as LMOVE, a missing source does not look at the destination
+    assert r.execute_command("LMOVEM", "nokey", "str", "LEFT", "RIGHT") is None
+    c.call("HELLO", "3")
+    assert c.call("LMOVEM", "nokey", "d", "LEFT", "RIGHT") is None
+
+
+def test_lmovem_events(r, rr):
+    r.config_set("notify-keyspace-events", "KEA")
+    try:
+        p = rr().pubsub()
+        p.psubscribe("__keyevent@0__:*")
+        assert p.get_message(timeout=5)["type"] == "psubscribe"
+        r.rpush("k", "a", "b")
+        r.rpush("last", "a")
+        r.execute_command("LMOVEM", "k", "k", "LEFT", "RIGHT")
+        r.execute_command("LMOVEM", "k", "d", "RIGHT", "LEFT", "COUNT", 5, "BULK")
+        r.execute_command("LMOVEM", "last", "new", "LEFT", "RIGHT", "EXACTLY", 1, "OBO")
+        r.execute_command("LMOVEM", "last", "new", "LEFT", "RIGHT", "EXACTLY", 1, "OBO")
+        r.execute_command("LMOVEM", "new", "x", "LEFT", "RIGHT", "EXACTLY", 2, "OBO")
+        assert events(p) == [
+            ("rpush", "k"), ("rpush", "last"),
+            ("rpush", "k"), ("lpop", "k"),
+            ("lpush", "d"), ("rpop", "k"), ("del", "k"),
+            ("rpush", "new"), ("lpop", "last"), ("del", "last")]
+        p.close()
+    finally:
+        r.config_set("notify-keyspace-events", "")
+
+
+def test_blmovem_serves_at_once_and_in_multi_or_script(r):
+    r.rpush("s", 1, 2, 3)
+    assert r.execute_command("BLMOVEM", "s", "d", "LEFT", "RIGHT", 0, "COUNT", 2, "BULK") == \
+        [b"1", b"2"]
+    assert r.execute_command("BLMOVEM", "s", "d", "LEFT", "RIGHT", 0) == [b"3"]
+    p = r.pipeline(transaction=True)
+    p.execute_command("BLMOVEM", "s", "d", "LEFT", "RIGHT", 0, "EXACTLY", 3, "BULK")
+    p.execute_command("BLMOVEM", "d", "s", "LEFT", "RIGHT", 0, "EXACTLY", 3, "OBO")
+    p.execute_command("LMOVEM", "s", "d", "LEFT", "RIGHT", "EXACTLY", 9, "OBO")
+    assert p.execute() == [None, [b"1", b"2", b"3"], None]
+    assert r.eval("return redis.call('BLMOVEM', KEYS[1], KEYS[2], 'LEFT', 'RIGHT', 0, "
+                  "'EXACTLY', 5, 'BULK')", 2, "s", "d") is None
+    assert r.eval("return redis.call('BLMOVEM', KEYS[1], KEYS[2], 'LEFT', 'RIGHT', 0)",
+                  2, "s", "d") == [b"1"]
+
+
+def test_blmovem_count_wakes_on_first_push(r, raw):
+    from testlib import wait_blocked
+    c = raw()
+    c.send_cmd("BLMOVEM", "s", "d", "LEFT", "RIGHT", "0", "COUNT", "5", "BULK")
+    wait_blocked(raw(), 1)
+    r.rpush("s", "a", "b")
+    assert c.read() == [b"a", b"b"]
+    assert r.lrange("d", 0, -1) == [b"a", b"b"] and r.exists("s") == 0
+
+
+@pytest.mark.parametrize("grow", ["rpush", "linsert", "lmove", "sort", "multi"])
+def test_blmovem_exactly_waits_for_enough(r, raw, grow):
+    from testlib import blocked_clients, wait_blocked
+    c, probe = raw(), raw()
+    r.rpush("src", "1")
+    c.send_cmd("BLMOVEM", "src", "dst", "LEFT", "RIGHT", "0", "EXACTLY", "3", "BULK")
+    wait_blocked(probe, 1)
+    r.rpush("src", "2")  # two: not enough, it stays blocked and nothing moves
+    assert r.lrange("src", 0, -1) == [b"1", b"2"] and r.exists("dst") == 0
+    assert blocked_clients(probe) == 1
+    if grow == "rpush":
+        r.rpush("src", "3")
+    elif grow == "linsert":
+        r.linsert("src", "AFTER", "2", "3")
+    elif grow == "lmove":
+        r.rpush("feed", "3")
+        r.lmove("feed", "src", "LEFT", "RIGHT")
+    elif grow == "sort":
+        r.rpush("feed", "3", "1", "2")
+        r.sort("feed", store="src")
+    else:
+        p = r.pipeline(transaction=True)
+        p.rpush("src", "3")
+        p.lpop("src")  # down to two inside the transaction: served after EXEC only if enough
+        p.rpush("src", "4")
+        p.execute()
+    got = c.read()
+    want = {"rpush": [b"1", b"2", b"3"], "linsert": [b"1", b"2", b"3"],
+            "lmove": [b"1", b"2", b"3"], "sort": [b"1", b"2", b"3"],
+            "multi": [b"2", b"3", b"4"]}[grow]
+    assert got == want
+    assert r.lrange("dst", 0, -1) == want and r.exists("src") == 0
+
+
+def test_blmovem_exactly_keeps_its_turn(r, raw):
+    from testlib import wait_blocked
+    probe = raw()
+    m, p1, p2 = raw(), raw(), raw()
+    m.send_cmd("BLMOVEM", "src", "dst", "LEFT", "RIGHT", "0", "EXACTLY", "2", "BULK")
+    wait_blocked(probe, 1)
+    p1.send_cmd("BLPOP", "src", "0")
+    wait_blocked(probe, 2)
+    p2.send_cmd("BLPOP", "src", "0")
+    wait_blocked(probe, 3)
+    r.rpush("src", "a")
+    assert p1.read() == [b"src", b"a"]
+    r.rpush("src", "b", "c")
+    assert m.read() == [b"b", b"c"]
+    r.rpush("src", "d")
+    assert p2.read() == [b"src", b"d"]
+
+
+def test_blmovem_timeout_and_dst_wrongtype(r, raw):
+    from testlib import wait_blocked
+    c = raw()
+    c.send_cmd("BLMOVEM", "src", "dst", "LEFT", "RIGHT", "0.05", "EXACTLY", "3", "BULK")
+    assert c.read() is None
+    c.call("HELLO", "3")
+    c.send_cmd("BLMOVEM", "src", "dst", "LEFT", "RIGHT", "0.05")
+    assert c.read() is None
+    r.set("dst", "string")
+    c.send_cmd("BLMOVEM", "src", "dst", "LEFT", "RIGHT", "0", "COUNT", "2", "OBO")
+    wait_blocked(raw(), 1)
+    r.rpush("src", "a")
+    assert isinstance(c.read(), RespError)
+    assert r.lrange("src", 0, -1) == [b"a"]
+
+
+def test_lmovem_propagation_aof_and_acl(make_server):
+    from testlib import wait_blocked
+    srv = make_server(["--appendonly", "yes", "--appendfsync", "always"])
+    c = srv.client()
+    c.rpush("s", *[str(i) for i in range(10)])
+    c.execute_command("LMOVEM", "s", "d", "left", "right", "count", 2, "bulk")
+    c.execute_command("LMOVEM", "s", "d", "RIGHT", "LEFT", "EXACTLY", 3, "OBO")
+    c.execute_command("LMOVEM", "s", "d", "LEFT", "LEFT", "EXACTLY", 99, "OBO")  # nothing
+    c.execute_command("BLMOVEM", "s", "d", "left", "left", 0, "count", 50, "bulk")
+    w = srv.raw()
+    w.send_cmd("BLMOVEM", "q", "d", "right", "left", "0", "EXACTLY", "2", "OBO")
+    wait_blocked(srv.raw(), 1)
+    c.rpush("q", "x", "y", "z")
+    assert w.read() == [b"y", b"z"]
+    want = lists(c, ["s", "d", "q"])
+    assert want == {"d": [b"y", b"z", b"2", b"3", b"4", b"5", b"6", b"7", b"8", b"9", b"0",
+                          b"1"], "q": [b"x"]}
+    import os
+    d = os.path.join(srv.dir, "appendonlydir")
+    incr = b""
+    for name in sorted(os.listdir(d)):
+        if ".incr." in name:
+            with open(os.path.join(d, name), "rb") as f:
+                incr += f.read()
+    assert b"BLMOVEM" not in incr.upper()
+    assert (b"*8\r\n$6\r\nLMOVEM\r\n$1\r\ns\r\n$1\r\nd\r\n$4\r\nleft\r\n$5\r\nright\r\n"
+            b"$5\r\ncount\r\n$1\r\n2\r\n$4\r\nbulk\r\n") in incr
+    assert (b"$6\r\nLMOVEM\r\n$1\r\ns\r\n$1\r\nd\r\n$4\r\nleft\r\n$4\r\nleft\r\n"
+            b"$7\r\nEXACTLY\r\n$1\r\n5\r\n$4\r\nBULK\r\n") in incr
+    assert (b"$6\r\nLMOVEM\r\n$1\r\nq\r\n$1\r\nd\r\n$5\r\nright\r\n$4\r\nleft\r\n"
+            b"$7\r\nEXACTLY\r\n$1\r\n2\r\n$3\r\nOBO\r\n") in incr
+    assert b"99" not in incr
+    srv.restart()
+    c = srv.client()
+    assert lists(c, ["s", "d", "q"]) == want
+    r = srv.raw()
+    assert r.call("COMMAND", "GETKEYSANDFLAGS", "BLMOVEM", "a", "b", "LEFT", "LEFT", "0") == [
+        [b"a", [b"RW", b"access", b"delete"]], [b"b", [b"RW", b"insert"]]]
+    info = r.call("COMMAND", "INFO", "lmovem", "blmovem")
+    assert [e[1] for e in info] == [-5, -6]
+    assert sorted(info[0][2]) == [b"denyoom", b"write"]
+    assert sorted(info[1][2]) == [b"blocking", b"denyoom", b"write"]
+    assert info[1][6] == [b"@write", b"@list", b"@slow", b"@blocking"]
+    c.execute_command("ACL", "SETUSER", "app", "on", ">pw", "+@all", "~app:*")
+    app = srv.client(username="app", password="pw")
+    c.rpush("app:1", "v")
+    assert "no permissions to access one of the keys" in err(
+        app.execute_command, "LMOVEM", "app:1", "other", "LEFT", "RIGHT")
+    c.execute_command("ACL", "SETUSER", "app", "-@blocking")
+    assert "no permissions to run the 'blmovem' command" in err(
+        app.execute_command, "BLMOVEM", "app:1", "app:2", "LEFT", "RIGHT", 0)
+    assert app.execute_command("LMOVEM", "app:1", "app:2", "LEFT", "RIGHT") == [b"v"]
