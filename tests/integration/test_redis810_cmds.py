@@ -899,3 +899,46 @@ def test_lmovem_propagation_aof_and_acl(make_server):
     assert "no permissions to run the 'blmovem' command" in err(
         app.execute_command, "BLMOVEM", "app:1", "app:2", "LEFT", "RIGHT", 0)
     assert app.execute_command("LMOVEM", "app:1", "app:2", "LEFT", "RIGHT") == [b"v"]
+
+
+# ---- COMMAND DOCS -------------------------------------------------------------------------
+
+
+def flat_args(args):
+    """(name, token) of every argument, depth first."""
+    out = []
+    for a in args:
+        out.append((a[b"name"].decode(), a.get(b"token", b"").decode()))
+        out += flat_args(a.get(b"arguments", []))
+    return out
+
+
+def test_docs(raw):
+    c = raw()
+    c.call("HELLO", "3")
+    docs = c.call("COMMAND", "DOCS", "sunioncard", "sdiffcard", "increx", "lmovem", "blmovem",
+                  "zunionstore", "zinter")
+    since = {k.decode(): (v[b"since"], v[b"group"]) for k, v in docs.items()}
+    assert since == {"sunioncard": (b"8.10.0", b"set"), "sdiffcard": (b"8.10.0", b"set"),
+                     "increx": (b"8.8.0", b"string"), "lmovem": (b"8.10.0", b"list"),
+                     "blmovem": (b"8.10.0", b"list"), "zunionstore": (b"2.0.0", b"sorted-set"),
+                     "zinter": (b"6.2.0", b"sorted-set")}
+    assert flat_args(docs[b"sunioncard"][b"arguments"]) == [
+        ("numkeys", ""), ("key", ""), ("approx", "APPROX"), ("limit", "LIMIT")]
+    assert flat_args(docs[b"sdiffcard"][b"arguments"]) == [
+        ("numkeys", ""), ("key", ""), ("limit", "LIMIT")]
+    assert [t for _, t in flat_args(docs[b"increx"][b"arguments"]) if t] == [
+        "BYFLOAT", "BYINT", "LBOUND", "UBOUND", "SATURATE", "EX", "PX", "EXAT", "PXAT", "PERSIST",
+        "ENX"]
+    assert flat_args(docs[b"blmovem"][b"arguments"]) == [
+        ("source", ""), ("destination", ""), ("wherefrom", ""), ("left", "LEFT"),
+        ("right", "RIGHT"), ("whereto", ""), ("left", "LEFT"), ("right", "RIGHT"),
+        ("timeout", ""), ("how-many", ""), ("selector", ""), ("count", "COUNT"),
+        ("exactly", "EXACTLY"), ("ordering", ""), ("obo", "OBO"), ("bulk", "BULK")]
+    assert flat_args(docs[b"lmovem"][b"arguments"]) == [
+        a for a in flat_args(docs[b"blmovem"][b"arguments"]) if a[0] != "timeout"]
+    for name in (b"zunionstore", b"zinter"):
+        agg = [a for a in docs[name][b"arguments"] if a[b"name"] == b"aggregate"][0]
+        count = agg[b"arguments"][-1]
+        assert (count[b"name"], count[b"token"], count[b"since"]) == (b"count", b"COUNT", b"8.8.0")
+        assert docs[name][b"history"][-1] == [b"8.8.0", b"Added the `COUNT` aggregator."]
