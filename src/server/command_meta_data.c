@@ -1876,6 +1876,7 @@ static const MetaArg a_slowlog_get[] = {
 };
 static const char *const h_slowlog_get[] = {
     "4.0.0", "Added client IP address, port and name to the reply.",
+    "8.10.0", "Added the total number of the command's arguments to the reply.",
 };
 static const MetaArg a_smembers[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -3181,7 +3182,7 @@ const CommandMeta command_meta_table[] = {
     {"sismember", "Determine if a given value is a member of a set", "1.0.0", "set", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_sismember, 1, a_sismember, 2},
     {"slaveof", "Make the server a replica of another instance, or promote it as master.", "1.0.0", "server", "O(1)", "deprecated", "5.0.0", "`REPLICAOF`", NULL, 0, NULL, NULL, 0, a_slaveof, 1},
     {"slowlog", "A container for slow log commands", "2.2.12", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
-    {"slowlog|get", "Get the slow log's entries", "2.2.12", "server", "O(N) where N is the number of entries returned", NULL, NULL, NULL, h_slowlog_get, 1, "request_policy:all_nodes nondeterministic_output", NULL, 0, a_slowlog_get, 1},
+    {"slowlog|get", "Get the slow log's entries", "2.2.12", "server", "O(N) where N is the number of entries returned", NULL, NULL, NULL, h_slowlog_get, 2, "request_policy:all_nodes nondeterministic_output", NULL, 0, a_slowlog_get, 1},
     {"slowlog|help", "Show helpful text about the different subcommands", "6.2.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"slowlog|len", "Get the slow log's length", "2.2.12", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:agg_sum nondeterministic_output", NULL, 0, NULL, 0},
     {"slowlog|reset", "Clear all entries from the slow log", "2.2.12", "server", "O(N) where N is the number of entries in the slowlog", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, NULL, 0},

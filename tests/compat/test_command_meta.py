@@ -40,6 +40,7 @@ NEWER_DOCS |= {"hscan"}  # hashes: 7.4's NOVALUES
 NOT_IN_70 |= {"sunioncard", "sdiffcard"}  # sets: Redis 8.10
 NOT_IN_70 |= {"increx"}  # strings: Redis 8.8
 NOT_IN_70 |= {"lmovem", "blmovem"}  # lists: Redis 8.10
+NEWER_DOCS |= {"slowlog|get"}  # 8.10's argument count in the entries: a history entry
 NEWER_DOCS |= {"zunion", "zinter", "zunionstore", "zinterstore"}  # 8.8's AGGREGATE COUNT
 
 
