@@ -13,7 +13,10 @@
  * Propagation: every write is deterministic as sent, except the blocking
  * commands, which propagate what they did as the non-blocking form: BLPOP as
  * LPOP key, BLMPOP and LMPOP as LPOP/RPOP key count, BLMOVE as LMOVE,
- * BRPOPLPUSH as RPOPLPUSH (as 7.0 does).
+ * BRPOPLPUSH as RPOPLPUSH (as 7.0 does), and Redis 8.10's BLMOVEM as
+ * LMOVEM ... EXACTLY <moved> (as 8.10 does; LMOVEM itself goes as sent).
+ * BLMOVEM EXACTLY n waits for its source to hold n elements: every change
+ * of a key signals it, so its serve function just checks the length.
  *
  * Blocking follows 7.0: the keys are tried in order (WRONGTYPE for the first
  * non-list ends the command); with nothing to pop the client waits
@@ -526,6 +529,129 @@ static void cmd_rpoplpush(Client *c) {
     if (lmove_generic(c, LIST_TAIL, LIST_HEAD, 1) == 1) propagate_argv(c);
 }
 
+/* ---- LMOVEM / BLMOVEM (Redis 8.10) ---------------------------------------- */
+
+/* The arguments of LMOVEM src dst LEFT|RIGHT LEFT|RIGHT [COUNT n | EXACTLY n
+ * OBO|BULK] (BLMOVEM: the timeout before the block). Without the block one
+ * element moves. */
+typedef struct MovemArgs {
+    int from, to;
+    long long count; /* how many at most (COUNT) or exactly (EXACTLY) */
+    int is_exactly;  /* EXACTLY: fewer than count moves nothing */
+    int is_bulk;     /* BULK: the block keeps its source order; OBO: pushed as popped */
+} MovemArgs;
+
+/* Parses the how-many block at argv[at..] (or its absence); 0, or -1 after
+ * the error reply. */
+static int parse_movem_block(Client *c, int at, MovemArgs *a) {
+    a->count = 1;
+    a->is_exactly = 0;
+    a->is_bulk = 0;
+    if (c->argc == at) return 0;
+    if (c->argc != at + 3) {
+        reply_syntax_error(c);
+        return -1;
+    }
+    if (slice_eq_nocase(c->argv[at], "EXACTLY")) {
+        a->is_exactly = 1;
+    } else if (!slice_eq_nocase(c->argv[at], "COUNT")) {
+        reply_syntax_error(c);
+        return -1;
+    }
+    if (get_range(c, c->argv[at + 1], 1, LLONG_MAX, "count should be greater than 0", &a->count) !=
+        0)
+        return -1;
+    if (slice_eq_nocase(c->argv[at + 2], "BULK")) {
+        a->is_bulk = 1;
+    } else if (!slice_eq_nocase(c->argv[at + 2], "OBO")) {
+        reply_syntax_error(c);
+        return -1;
+    }
+    return 0;
+}
+
+/* Moves n elements (sobj holds at least n) from a->from of src to a->to of
+ * dst (dobj: its list, or NULL to create it; the same object when src is
+ * dst) and replies them as they now sit in dst, left to right. OBO pushes
+ * each as it is popped (a block moved to the same side comes out reversed);
+ * BULK keeps the block's source order. Events as LMOVE's: the push on dst,
+ * the pop on src, then src's deletion when it emptied. */
+static void movem(Client *c, Slice src, Obj *sobj, Slice dst, Obj *dobj, const MovemArgs *a,
+                  uint64_t n) {
+    List *sl = L(sobj);
+    int from = a->from, to = a->to;
+    /* copy the elements out in pop order: views die with the deletion */
+    size_t *lens = xmalloc(n * sizeof *lens), total = 0;
+    ListIter it;
+    ListElem e;
+    list_iter_init(&it, sl, from == LIST_HEAD ? 0 : sl->count - 1, from == LIST_HEAD);
+    for (uint64_t i = 0; i < n && list_iter_next(&it, &e); i++) total += (lens[i] = e.len);
+    char *bytes = xmalloc(total ? total : 1), *w = bytes;
+    list_iter_init(&it, sl, from == LIST_HEAD ? 0 : sl->count - 1, from == LIST_HEAD);
+    for (uint64_t i = 0; i < n && list_iter_next(&it, &e); i++) {
+        if (e.len) memcpy(w, e.p, e.len);
+        w += e.len;
+    }
+    size_t *offs = xmalloc(n * sizeof *offs);
+    for (uint64_t i = 0, off = 0; i < n; off += lens[i], i++) offs[i] = off;
+    list_delete_range(sl, from == LIST_HEAD ? 0 : sl->count - n, n);
+
+    /* push order, as indexes into the pop order: BULK pushes the block so
+     * that it keeps its source order (reversed pops when from and to are
+     * the same side would reverse it) */
+    int reverse = a->is_bulk && from == to;
+    sync_fill();
+    int created = dobj == NULL;
+    if (created) dobj = obj_new(OBJ_LIST, list_new());
+    for (uint64_t k = 0; k < n; k++) {
+        uint64_t i = reverse ? n - 1 - k : k;
+        list_push(L(dobj), to, bytes + offs[i], lens[i]);
+    }
+    if (created) {
+        db_add(c->db, dst, dobj);
+    } else {
+        db_resized(c->db, dobj, L(dobj)->count);
+        db_signal_key(c->db, dst);
+    }
+    notify_keyspace_event(NOTIFY_LIST, to == LIST_HEAD ? "lpush" : "rpush", dst, db_index(c->db));
+    /* in dst, left to right: the push order at the tail, reversed at the head */
+    reply_array(c, n);
+    for (uint64_t k = 0; k < n; k++) {
+        uint64_t pk = to == LIST_TAIL ? k : n - 1 - k;
+        uint64_t i = reverse ? n - 1 - pk : pk;
+        reply_bulk(c, bytes + offs[i], lens[i]);
+    }
+    xfree(offs);
+    xfree(bytes);
+    xfree(lens);
+    notify_keyspace_event(NOTIFY_LIST, from == LIST_HEAD ? "lpop" : "rpop", src, db_index(c->db));
+    list_changed(c, src, sobj);
+}
+
+/* LMOVEM's work once parsed: how many it moved (replied), 0 when the
+ * source was missing or (EXACTLY) too short (nothing replied), -1 after
+ * WRONGTYPE. As LMOVE, a missing source does not look at the destination. */
+static long long lmovem_generic(Client *c, const MovemArgs *a) {
+    Obj *sobj, *dobj;
+    if (lookup_list(c, c->argv[1], 1, &sobj) != 0) return -1;
+    if (!sobj) return 0;
+    if (lookup_list(c, c->argv[2], 1, &dobj) != 0) return -1;
+    uint64_t len = L(sobj)->count;
+    if (a->is_exactly && (uint64_t)a->count > len) return 0;
+    uint64_t n = (uint64_t)a->count < len ? (uint64_t)a->count : len;
+    movem(c, c->argv[1], sobj, c->argv[2], dobj, a, n);
+    return (long long)n;
+}
+
+static void cmd_lmovem(Client *c) {
+    MovemArgs a;
+    if (parse_side(c, c->argv[3], &a.from) != 0 || parse_side(c, c->argv[4], &a.to) != 0) return;
+    if (parse_movem_block(c, 5, &a) != 0) return;
+    long long n = lmovem_generic(c, &a);
+    if (n == 0) reply_null_array(c);
+    if (n > 0) propagate_argv(c);
+}
+
 /* ---- LMPOP and the blocking pops ---------------------------------------- */
 
 /* The first non-empty list of keys[0..n): pops up to count (array reply
@@ -631,9 +757,25 @@ typedef struct BpopCtx {
     int from, to;
     long long count;
     int first_key, n_keys;
+    MovemArgs movem; /* BPOP_MOVEM */
 } BpopCtx;
 
-enum { BPOP_POP, BPOP_MPOP, BPOP_MOVE, BPOP_RPOPLPUSH };
+enum { BPOP_POP, BPOP_MPOP, BPOP_MOVE, BPOP_RPOPLPUSH, BPOP_MOVEM };
+
+/* A served BLMOVEM propagates as the LMOVEM that does what it did:
+ * LMOVEM src dst <from> <to> EXACTLY <n> OBO|BULK, as Redis 8.10 does. */
+static void propagate_blmovem(Client *c, const MovemArgs *a, long long n) {
+    char num[24];
+    Slice argv[8] = {slice_cstr("LMOVEM"),
+                     c->argv[1],
+                     c->argv[2],
+                     c->argv[3],
+                     c->argv[4],
+                     slice_cstr("EXACTLY"),
+                     slice_of(num, ll_to_str(n, num)),
+                     slice_cstr(a->is_bulk ? "BULK" : "OBO")};
+    propagate(c, 8, argv);
+}
 
 static int is_multi(const Client *c) {
     return (c->flags & (CLIENT_MULTI | CLIENT_EXECUTING_MULTI)) != 0;
@@ -646,6 +788,14 @@ static int bpop_on_ready(Client *c, const Slice *key, void *ctx) {
     if (!key) return 0;
     Obj *o = db_lookup_write(c->db, *key);
     if (!o || o->type != OBJ_LIST || L(o)->count == 0) return 0;
+    if (b->kind == BPOP_MOVEM) {
+        /* EXACTLY waits for the source to be long enough (any growth of
+         * it signals the key), keeping its place in the queue meanwhile */
+        if (b->movem.is_exactly && L(o)->count < (uint64_t)b->movem.count) return 0;
+        long long n = lmovem_generic(c, &b->movem);
+        if (n > 0) propagate_blmovem(c, &b->movem, n);
+        return 1;
+    }
     if (b->kind == BPOP_MOVE || b->kind == BPOP_RPOPLPUSH) {
         Obj *dobj = db_lookup_write(c->db, c->argv[2]);
         if (dobj && dobj->type != OBJ_LIST) {
@@ -678,7 +828,7 @@ static void bpop_generic(Client *c, int where) {
         reply_null_array(c);
         return;
     }
-    BpopCtx b = {BPOP_POP, where, 0, 1, 1, n};
+    BpopCtx b = {BPOP_POP, where, 0, 1, 1, n, {0, 0, 0, 0, 0}};
     bpop_block(c, c->argv + 1, n, deadline, &b);
 }
 
@@ -699,7 +849,7 @@ static void cmd_blmpop(Client *c) {
         reply_null_array(c);
         return;
     }
-    BpopCtx b = {BPOP_MPOP, a.where, 0, a.count, a.first_key, a.n_keys};
+    BpopCtx b = {BPOP_MPOP, a.where, 0, a.count, a.first_key, a.n_keys, {0, 0, 0, 0, 0}};
     bpop_block(c, c->argv + a.first_key, a.n_keys, deadline, &b);
 }
 
@@ -711,7 +861,7 @@ static void blmove_generic(Client *c, int from, int to, int64_t deadline, int is
         reply_null(c);
         return;
     }
-    BpopCtx b = {is_rpoplpush ? BPOP_RPOPLPUSH : BPOP_MOVE, from, to, 1, 1, 1};
+    BpopCtx b = {is_rpoplpush ? BPOP_RPOPLPUSH : BPOP_MOVE, from, to, 1, 1, 1, {0, 0, 0, 0, 0}};
     bpop_block(c, c->argv + 1, 1, deadline, &b);
 }
 
@@ -727,6 +877,26 @@ static void cmd_brpoplpush(Client *c) {
     int64_t deadline;
     if (parse_timeout_s(c, c->argv[3], &deadline) != 0) return;
     blmove_generic(c, LIST_TAIL, LIST_HEAD, deadline, 1);
+}
+
+/* BLMOVEM src dst LEFT|RIGHT LEFT|RIGHT timeout [COUNT n | EXACTLY n
+ * OBO|BULK]: LMOVEM, or wait until the source exists (COUNT) or holds at
+ * least n elements (EXACTLY). Inside MULTI or a script it does not wait. */
+static void cmd_blmovem(Client *c) {
+    MovemArgs a;
+    if (parse_side(c, c->argv[3], &a.from) != 0 || parse_side(c, c->argv[4], &a.to) != 0) return;
+    int64_t deadline;
+    if (parse_timeout_s(c, c->argv[5], &deadline) != 0) return;
+    if (parse_movem_block(c, 6, &a) != 0) return;
+    long long n = lmovem_generic(c, &a);
+    if (n > 0) propagate_blmovem(c, &a, n);
+    if (n != 0) return;
+    if (is_multi(c) || (c->flags & CLIENT_SCRIPT)) {
+        reply_null_array(c);
+        return;
+    }
+    BpopCtx b = {BPOP_MOVEM, a.from, a.to, a.count, 1, 1, a};
+    bpop_block(c, c->argv + 1, 1, deadline, &b);
 }
 
 /* ---- the value type ------------------------------------------------------ */
@@ -956,6 +1126,8 @@ const Command list_commands[] = {
      "@write @list @slow @blocking", 1, 2, 1, NULL},
     {"blmpop", cmd_blmpop, -5, CMD_WRITE | CMD_BLOCKING | CMD_MOVABLE_KEYS,
      "@write @list @slow @blocking", 0, 0, 0, NULL},
+    {"lmovem", cmd_lmovem, -5, W, "@write @list @slow", 1, 2, 1, NULL},
+    {"blmovem", cmd_blmovem, -6, W | CMD_BLOCKING, "@write @list @slow @blocking", 1, 2, 1, NULL},
     END_OF_COMMANDS,
 };
 

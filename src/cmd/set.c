@@ -1,5 +1,6 @@
 /*
- * set.c - Sets: Redis 7.0's set commands, and the value type's registration
+ * set.c - Sets: Redis 7.0's set commands (and 8.10's SUNIONCARD and
+ * SDIFFCARD), and the value type's registration
  * with the keyspace (set_obj.c) and persistence (persist_register_type).
  *
  * Handlers follow 7.0 step for step where it shows: which lookups happen
@@ -527,30 +528,45 @@ static void cmd_sinterstore(Client *c) {
     sinter_generic(c, c->argv + 2, c->argc - 2, &c->argv[1], 0, 0);
 }
 
-/* SINTERCARD numkeys key [key ...] [LIMIT limit] */
-static void cmd_sintercard(Client *c) {
+/* The arguments of SINTERCARD, SUNIONCARD and SDIFFCARD: numkeys key [key
+ * ...] [LIMIT limit], and for SUNIONCARD (has_approx) 8.10's APPROX too.
+ * Checked in SINTERCARD's order and with its texts; 0, or -1 after the error
+ * reply. */
+static int parse_card_args(Client *c, int has_approx, int *numkeys_out, size_t *limit_out) {
     long long numkeys, limit = 0;
     if (parse_ll(c->argv[1], &numkeys) != 0 || numkeys < 1 || numkeys > LONG_MAX) {
         reply_error(c, "ERR numkeys should be greater than 0");
-        return;
+        return -1;
     }
     if (numkeys > c->argc - 2) {
         reply_error(c, "ERR Number of keys can't be greater than number of args");
-        return;
+        return -1;
     }
     for (int j = 2 + (int)numkeys; j < c->argc; j++) {
         if (slice_eq_nocase(c->argv[j], "LIMIT") && j + 1 < c->argc) {
             if (parse_ll(c->argv[j + 1], &limit) != 0 || limit < 0 || limit > LONG_MAX) {
                 reply_error(c, "ERR LIMIT can't be negative");
-                return;
+                return -1;
             }
             j++;
+        } else if (has_approx && slice_eq_nocase(c->argv[j], "APPROX")) {
+            /* An exact count is the best estimate: streamd always gives it. */
         } else {
             reply_syntax_error(c);
-            return;
+            return -1;
         }
     }
-    sinter_generic(c, c->argv + 2, (int)numkeys, NULL, 1, (size_t)limit);
+    *numkeys_out = (int)numkeys;
+    *limit_out = (size_t)limit;
+    return 0;
+}
+
+/* SINTERCARD numkeys key [key ...] [LIMIT limit] */
+static void cmd_sintercard(Client *c) {
+    int numkeys;
+    size_t limit;
+    if (parse_card_args(c, 0, &numkeys, &limit) != 0) return;
+    sinter_generic(c, c->argv + 2, numkeys, NULL, 1, limit);
 }
 
 /* ---- SUNION SDIFF (+STORE) ------------------------------------------------ */
@@ -614,6 +630,68 @@ static void cmd_sdiff(Client *c) {
 
 static void cmd_sdiffstore(Client *c) {
     sunion_diff_generic(c, c->argv + 2, c->argc - 2, &c->argv[1], 1);
+}
+
+/* What SUNIONCARD and SDIFFCARD count with. */
+typedef struct CardWalk {
+    Obj *seen;    /* SUNIONCARD: the distinct members met so far */
+    SetRef *refs; /* SDIFFCARD: the sets to subtract are refs[1..n) */
+    int n;
+    uint64_t count;
+    uint64_t limit; /* stop once count reaches it (0: no limit) */
+} CardWalk;
+
+static int union_card_visit(void *priv, Slice m) {
+    CardWalk *w = priv;
+    if (set_add(w->seen, m)) w->count++;
+    return w->limit && w->count >= w->limit;
+}
+
+static int diff_card_visit(void *priv, Slice m) {
+    CardWalk *w = priv;
+    for (int j = 1; j < w->n; j++)
+        if (w->refs[j].o && (w->refs[j].o == w->refs[0].o || set_has(w->refs[j].o, m))) return 0;
+    w->count++;
+    return w->limit && w->count >= w->limit;
+}
+
+/* SUNIONCARD / SDIFFCARD (8.10): the size of what SUNION / SDIFF would
+ * answer, without building it for SDIFFCARD; LIMIT stops the walk once the
+ * count reaches it, as SINTERCARD's does. Every key is type-checked first,
+ * as SUNION and SDIFF do. */
+static void card_generic(Client *c, int is_diff) {
+    int numkeys;
+    size_t limit;
+    if (parse_card_args(c, !is_diff, &numkeys, &limit) != 0) return;
+    SetRef *refs = xmalloc((size_t)numkeys * sizeof *refs);
+    if (lookup_sets(c, c->argv + 2, numkeys, refs) < 0) {
+        xfree(refs);
+        return;
+    }
+    CardWalk w = {NULL, refs, numkeys, 0, limit};
+    if (is_diff) {
+        if (refs[0].o) set_foreach(refs[0].o, diff_card_visit, &w);
+    } else if (numkeys == 1) {
+        w.count = refs[0].card;
+        if (limit && w.count > limit) w.count = limit;
+    } else {
+        w.seen = set_obj_new();
+        for (int i = 0; i < numkeys && !(limit && w.count >= limit); i++)
+            if (refs[i].o) set_foreach(refs[i].o, union_card_visit, &w);
+        obj_free(w.seen);
+    }
+    reply_int(c, (long long)w.count);
+    xfree(refs);
+}
+
+/* SUNIONCARD numkeys key [key ...] [APPROX] [LIMIT limit] */
+static void cmd_sunioncard(Client *c) {
+    card_generic(c, 0);
+}
+
+/* SDIFFCARD numkeys key [key ...] [LIMIT limit] */
+static void cmd_sdiffcard(Client *c) {
+    card_generic(c, 1);
 }
 
 /* ---- SSCAN ------------------------------------------------------------------ */
@@ -838,6 +916,8 @@ const Command set_commands[] = {
     {"sunionstore", cmd_sunionstore, -3, W, "@write @set @slow", 1, -1, 1, NULL},
     {"sdiff", cmd_sdiff, -2, RO, "@read @set @slow", 1, -1, 1, NULL},
     {"sdiffstore", cmd_sdiffstore, -3, W, "@write @set @slow", 1, -1, 1, NULL},
+    {"sunioncard", cmd_sunioncard, -3, RO | CMD_MOVABLE_KEYS, "@read @set @slow", 0, 0, 0, NULL},
+    {"sdiffcard", cmd_sdiffcard, -3, RO | CMD_MOVABLE_KEYS, "@read @set @slow", 0, 0, 0, NULL},
     {"sscan", cmd_sscan, -3, RO, "@read @set @slow", 1, 1, 1, NULL},
     END_OF_COMMANDS,
 };

@@ -13,7 +13,7 @@
  * replay neither extends a key's life nor depends on float formatting.
  * SET's IFEQ/IFNE/IFDEQ/IFDNE conditions (Redis 8.4) are matched by
  * strings_cas.c; a SET they let through propagates without them, like one
- * NX/XX let through.
+ * NX/XX let through. Redis 8.8's INCREX is in strings_increx.c.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -26,6 +26,7 @@
 
 #include "base/alloc.h"
 #include "cmd/strings_cas.h"
+#include "cmd/strings_increx.h"
 #include "server/core.h"
 
 static int get_string(Client *c, Slice key, Obj **out) {
@@ -738,6 +739,7 @@ const Command string_commands[] = {
     {"substr", cmd_getrange, 4, CMD_READONLY, "@read @string @slow", 1, 1, 1, NULL},
     {"setrange", cmd_setrange, 4, W, "@write @string @slow", 1, 1, 1, NULL},
     {"incrbyfloat", cmd_incrbyfloat, 3, W | CMD_FAST, "@write @string @fast", 1, 1, 1, NULL},
+    {"increx", cmd_increx, -2, W | CMD_FAST, "@write @string @fast", 1, 1, 1, NULL},
     {"msetnx", cmd_msetnx, -3, W, "@write @string @slow", 1, -1, 2, NULL},
     {"msetex", cmd_msetex, -4, W | CMD_MOVABLE_KEYS, "@write @string @slow", 0, 0, 0, NULL},
     {"lcs", cmd_lcs, -3, CMD_READONLY, "@read @string @slow", 1, 2, 1, NULL},

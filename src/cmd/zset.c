@@ -20,7 +20,8 @@
  *
  * Sets are inputs of ZUNION / ZINTER / ZDIFF (and their STORE forms) and
  * ZINTERCARD as 7.0 takes them: every member with score 1 (copied into a
- * temporary sorted set).
+ * temporary sorted set). ZUNION / ZINTER (+STORE) also take Redis 8.8's
+ * AGGREGATE COUNT, propagated as sent, as Redis 8.8 does.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -1019,7 +1020,10 @@ static void cmd_bzmpop(Client *c) {
 /* ---- ZUNION / ZINTER / ZDIFF (+STORE), ZINTERCARD -------------------------------- */
 
 enum { OP_UNION, OP_INTER, OP_DIFF };
-enum { AGG_SUM, AGG_MIN, AGG_MAX };
+/* AGG_COUNT (8.8): an input's contribution is its weight, whatever the
+ * member's score, summed as SUM sums: how many inputs hold the member, or
+ * with WEIGHTS the sum of the weights of those that do. */
+enum { AGG_SUM, AGG_MIN, AGG_MAX, AGG_COUNT };
 
 typedef struct SetSrc {
     const Zset *z; /* NULL: a missing key (empty) */
@@ -1033,7 +1037,7 @@ static int add_set_member(void *priv, Slice member) {
 }
 
 static double aggregate(int agg, double target, double v) {
-    if (agg == AGG_SUM) {
+    if (agg == AGG_SUM || agg == AGG_COUNT) {
         double r = target + v;
         return isnan(r) ? 0 : r; /* inf + -inf */
     }
@@ -1045,7 +1049,8 @@ static size_t src_len(const SetSrc *s) {
     return s->z ? zset_len(s->z) : 0;
 }
 
-static double weighted(double w, double s) {
+static double weighted(int agg, double w, double s) {
+    if (agg == AGG_COUNT) return w;
     double v = w * s;
     return isnan(v) ? 0 : v; /* 0 * inf */
 }
@@ -1074,7 +1079,7 @@ static Zset *setop(SetSrc *src, int n, int op, int agg, long long limit, size_t 
             if (!src[i].z) continue;
             zset_iter_init(&it, src[i].z, 0, 0);
             while (zset_iter_next(&it, &m, &len, &s)) {
-                double v = weighted(src[i].weight, s), cur;
+                double v = weighted(agg, src[i].weight, s), cur;
                 if (zset_score(out, m, len, &cur)) v = aggregate(agg, cur, v);
                 zset_set(out, m, len, v);
             }
@@ -1084,13 +1089,13 @@ static Zset *setop(SetSrc *src, int n, int op, int agg, long long limit, size_t 
         if (src[0].z) {
             zset_iter_init(&it, src[0].z, 0, 0);
             while (zset_iter_next(&it, &m, &len, &s)) {
-                double v = weighted(src[0].weight, s), other;
+                double v = weighted(agg, src[0].weight, s), other;
                 int j = 1;
                 for (; j < n; j++) {
                     if (!src[j].z || !zset_score(src[j].z, m, len, &other)) break;
                     /* 7.0 turns only the first set's NaN (0 * inf) into 0;
                      * a later one reaches the aggregate (SUM: 0) */
-                    v = aggregate(agg, v, src[j].weight * other);
+                    v = aggregate(agg, v, agg == AGG_COUNT ? src[j].weight : src[j].weight * other);
                 }
                 if (j < n) continue;
                 if (card) {
@@ -1117,7 +1122,7 @@ static Zset *setop(SetSrc *src, int n, int op, int agg, long long limit, size_t 
     return out;
 }
 
-/* ZUNION/ZINTER/ZDIFF numkeys key... [WEIGHTS w...] [AGGREGATE SUM|MIN|MAX]
+/* ZUNION/ZINTER/ZDIFF numkeys key... [WEIGHTS w...] [AGGREGATE SUM|MIN|MAX|COUNT]
  * [WITHSCORES], their STORE forms (dst), and ZINTERCARD (is_card). */
 static void setop_command(Client *c, const Slice *dst, int numkeys_at, int op, int is_card) {
     long long n;
@@ -1169,6 +1174,8 @@ static void setop_command(Client *c, const Slice *dst, int numkeys_at, int op, i
                 agg = AGG_MIN;
             } else if (slice_eq_nocase(v, "max")) {
                 agg = AGG_MAX;
+            } else if (slice_eq_nocase(v, "count")) {
+                agg = AGG_COUNT;
             } else {
                 reply_syntax_error(c);
                 goto done;

@@ -194,6 +194,38 @@ static const MetaKeySpec k_blmove[] = {
     {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
     {NULL, "RW insert", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
 };
+static const MetaArg a_blmovem_2[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_blmovem_3[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_blmovem_5_0[] = {
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"exactly", "integer", -1, "EXACTLY", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_blmovem_5_1[] = {
+    {"obo", "pure-token", -1, "OBO", NULL, NULL, NULL, 0, NULL, 0},
+    {"bulk", "pure-token", -1, "BULK", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_blmovem_5[] = {
+    {"selector", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_blmovem_5_0, 2},
+    {"ordering", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_blmovem_5_1, 2},
+};
+static const MetaArg a_blmovem[] = {
+    {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"wherefrom", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_blmovem_2, 2},
+    {"whereto", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_blmovem_3, 2},
+    {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"how-many", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_blmovem_5, 2},
+};
+static const MetaKeySpec k_blmovem[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RW insert", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_blmpop_3[] = {
     {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
     {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
@@ -1147,6 +1179,29 @@ static const MetaArg a_incrbyfloat[] = {
 static const MetaKeySpec k_incrbyfloat[] = {
     {NULL, "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
+static const MetaArg a_increx_1[] = {
+    {"float", "double", -1, "BYFLOAT", NULL, NULL, NULL, 0, NULL, 0},
+    {"integer", "integer", -1, "BYINT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_increx_5[] = {
+    {"seconds", "integer", -1, "EX", NULL, NULL, NULL, 0, NULL, 0},
+    {"milliseconds", "integer", -1, "PX", NULL, NULL, NULL, 0, NULL, 0},
+    {"unix-time-seconds", "unix-time", -1, "EXAT", NULL, NULL, NULL, 0, NULL, 0},
+    {"unix-time-milliseconds", "unix-time", -1, "PXAT", NULL, NULL, NULL, 0, NULL, 0},
+    {"persist", "pure-token", -1, "PERSIST", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_increx[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"increment", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_increx_1, 2},
+    {"lowerbound", "string", -1, "LBOUND", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"upperbound", "string", -1, "UBOUND", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"saturate", "pure-token", -1, "SATURATE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_increx_5, 5},
+    {"enx", "pure-token", -1, "ENX", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_increx[] = {
+    {NULL, "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_info[] = {
     {"section", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
 };
@@ -1220,6 +1275,37 @@ static const MetaArg a_lmove[] = {
     {"whereto", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_lmove_3, 2},
 };
 static const MetaKeySpec k_lmove[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RW insert", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_lmovem_2[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_lmovem_3[] = {
+    {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0},
+    {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_lmovem_4_0[] = {
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"exactly", "integer", -1, "EXACTLY", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_lmovem_4_1[] = {
+    {"obo", "pure-token", -1, "OBO", NULL, NULL, NULL, 0, NULL, 0},
+    {"bulk", "pure-token", -1, "BULK", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_lmovem_4[] = {
+    {"selector", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_lmovem_4_0, 2},
+    {"ordering", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_lmovem_4_1, 2},
+};
+static const MetaArg a_lmovem[] = {
+    {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"wherefrom", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_lmovem_2, 2},
+    {"whereto", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_lmovem_3, 2},
+    {"how-many", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_lmovem_4, 2},
+};
+static const MetaKeySpec k_lmovem[] = {
     {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
     {NULL, "RW insert", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
 };
@@ -1646,6 +1732,14 @@ static const MetaArg a_sdiff[] = {
 static const MetaKeySpec k_sdiff[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
 };
+static const MetaArg a_sdiffcard[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"limit", "integer", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_sdiffcard[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
 static const MetaArg a_sdiffstore[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"key", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
@@ -1782,6 +1876,7 @@ static const MetaArg a_slowlog_get[] = {
 };
 static const char *const h_slowlog_get[] = {
     "4.0.0", "Added client IP address, port and name to the reply.",
+    "8.10.0", "Added the total number of the command's arguments to the reply.",
 };
 static const MetaArg a_smembers[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1921,6 +2016,15 @@ static const MetaArg a_sunion[] = {
 };
 static const MetaKeySpec k_sunion[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
+};
+static const MetaArg a_sunioncard[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"approx", "pure-token", -1, "APPROX", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"limit", "integer", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_sunioncard[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
 };
 static const MetaArg a_sunionstore[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -2472,16 +2576,20 @@ static const MetaArg a_zinter_3[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "pure-token", -1, "COUNT", NULL, "8.8.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_zinter[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zinter_3, 3},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zinter_3, 4},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
 static const MetaKeySpec k_zinter[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const char *const h_zinter[] = {
+    "8.8.0", "Added the `COUNT` aggregator.",
 };
 static const MetaArg a_zintercard[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -2495,17 +2603,21 @@ static const MetaArg a_zinterstore_4[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "pure-token", -1, "COUNT", NULL, "8.8.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_zinterstore[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"key", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zinterstore_4, 3},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zinterstore_4, 4},
 };
 static const MetaKeySpec k_zinterstore[] = {
     {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
     {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const char *const h_zinterstore[] = {
+    "8.8.0", "Added the `COUNT` aggregator.",
 };
 static const MetaArg a_zlexcount[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -2749,32 +2861,40 @@ static const MetaArg a_zunion_3[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "pure-token", -1, "COUNT", NULL, "8.8.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_zunion[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zunion_3, 3},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zunion_3, 4},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
 static const MetaKeySpec k_zunion[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
 };
+static const char *const h_zunion[] = {
+    "8.8.0", "Added the `COUNT` aggregator.",
+};
 static const MetaArg a_zunionstore_4[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "pure-token", -1, "COUNT", NULL, "8.8.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_zunionstore[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"key", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zunionstore_4, 3},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_zunionstore_4, 4},
 };
 static const MetaKeySpec k_zunionstore[] = {
     {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
     {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const char *const h_zunionstore[] = {
+    "8.8.0", "Added the `COUNT` aggregator.",
 };
 
 const CommandMeta command_meta_table[] = {
@@ -2803,6 +2923,7 @@ const CommandMeta command_meta_table[] = {
     {"bitop", "Performs bitwise operations on multiple strings, and stores the result.", "2.6.0", "bitmap", "O(N)", NULL, NULL, NULL, NULL, 0, NULL, k_bitop, 2, a_bitop, 3},
     {"bitpos", "Find first bit set or clear in a string", "2.8.7", "bitmap", "O(N)", NULL, NULL, NULL, h_bitpos, 1, NULL, k_bitpos, 1, a_bitpos, 3},
     {"blmove", "Pop an element from a list, push it to another list and return it; or block until one is available", "6.2.0", "list", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_blmove, 2, a_blmove, 5},
+    {"blmovem", "Moves up to (or exactly) a number of elements from one list to another and returns them. Blocks until the elements are available otherwise. Deletes the source list if it becomes empty.", "8.10.0", "list", "O(N) where N is the number of elements moved.", NULL, NULL, NULL, NULL, 0, NULL, k_blmovem, 2, a_blmovem, 6},
     {"blmpop", "Pop elements from a list, or block until one is available", "7.0.0", "list", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", NULL, NULL, NULL, NULL, 0, NULL, k_blmpop, 1, a_blmpop, 5},
     {"blpop", "Remove and get the first element in a list, or block until one is available", "2.0.0", "list", "O(N) where N is the number of provided keys.", NULL, NULL, NULL, h_blpop, 1, NULL, k_blpop, 1, a_blpop, 2},
     {"brpop", "Remove and get the last element in a list, or block until one is available", "2.0.0", "list", "O(N) where N is the number of provided keys.", NULL, NULL, NULL, h_brpop, 1, NULL, k_brpop, 1, a_brpop, 2},
@@ -2949,6 +3070,7 @@ const CommandMeta command_meta_table[] = {
     {"incr", "Increment the integer value of a key by one", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_incr, 1, a_incr, 1},
     {"incrby", "Increment the integer value of a key by the given amount", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_incrby, 1, a_incrby, 2},
     {"incrbyfloat", "Increment the float value of a key by the given amount", "2.6.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_incrbyfloat, 1, a_incrbyfloat, 2},
+    {"increx", "Increments the numeric value of a key by a number and sets its expiration time. Uses 0 as initial value if the key doesn't exist.", "8.8.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_increx, 1, a_increx, 7},
     {"info", "Get information and statistics about the server", "1.0.0", "server", "O(1)", NULL, NULL, NULL, h_info, 1, "nondeterministic_output request_policy:all_shards response_policy:special", NULL, 0, a_info, 1},
     {"keys", "Find all keys matching the given pattern", "1.0.0", "generic", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards nondeterministic_output_order", NULL, 0, a_keys, 1},
     {"lastsave", "Get the UNIX time stamp of the last successful save to disk", "1.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},
@@ -2965,6 +3087,7 @@ const CommandMeta command_meta_table[] = {
     {"linsert", "Insert an element before or after another element in a list", "2.2.0", "list", "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).", NULL, NULL, NULL, NULL, 0, NULL, k_linsert, 1, a_linsert, 4},
     {"llen", "Get the length of a list", "1.0.0", "list", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_llen, 1, a_llen, 1},
     {"lmove", "Pop an element from a list, push it to another list and return it", "6.2.0", "list", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_lmove, 2, a_lmove, 4},
+    {"lmovem", "Moves up to (or exactly) a number of elements from one list to another and returns them. Deletes the source list if it becomes empty.", "8.10.0", "list", "O(N) where N is the number of elements moved.", NULL, NULL, NULL, NULL, 0, NULL, k_lmovem, 2, a_lmovem, 5},
     {"lmpop", "Pop elements from a list", "7.0.0", "list", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", NULL, NULL, NULL, NULL, 0, NULL, k_lmpop, 1, a_lmpop, 4},
     {"lpop", "Remove and get the first elements in a list", "1.0.0", "list", "O(N) where N is the number of elements returned", NULL, NULL, NULL, h_lpop, 1, NULL, k_lpop, 1, a_lpop, 2},
     {"lpos", "Return the index of matching elements on a list", "6.0.6", "list", "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.", NULL, NULL, NULL, NULL, 0, NULL, k_lpos, 1, a_lpos, 5},
@@ -3044,6 +3167,7 @@ const CommandMeta command_meta_table[] = {
     {"script|kill", "Kill the script currently in execution.", "2.6.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:one_succeeded", NULL, 0, NULL, 0},
     {"script|load", "Load the specified Lua script into the script cache.", "2.6.0", "scripting", "O(N) with N being the length in bytes of the script body.", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_script_load, 1},
     {"sdiff", "Subtract multiple sets", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_sdiff, 1, a_sdiff, 1},
+    {"sdiffcard", "Returns the number of members of the difference between the first set and all successive sets.", "8.10.0", "set", "O(N) where N is the total number of elements in all given sets.", NULL, NULL, NULL, NULL, 0, NULL, k_sdiffcard, 1, a_sdiffcard, 3},
     {"sdiffstore", "Subtract multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", NULL, NULL, NULL, NULL, 0, NULL, k_sdiffstore, 2, a_sdiffstore, 2},
     {"select", "Change the selected database for the current connection", "1.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_select, 1},
     {"set", "Set the string value of a key", "1.0.0", "string", "O(1)", NULL, NULL, NULL, h_set, 5, NULL, k_set, 1, a_set, 5},
@@ -3058,7 +3182,7 @@ const CommandMeta command_meta_table[] = {
     {"sismember", "Determine if a given value is a member of a set", "1.0.0", "set", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_sismember, 1, a_sismember, 2},
     {"slaveof", "Make the server a replica of another instance, or promote it as master.", "1.0.0", "server", "O(1)", "deprecated", "5.0.0", "`REPLICAOF`", NULL, 0, NULL, NULL, 0, a_slaveof, 1},
     {"slowlog", "A container for slow log commands", "2.2.12", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
-    {"slowlog|get", "Get the slow log's entries", "2.2.12", "server", "O(N) where N is the number of entries returned", NULL, NULL, NULL, h_slowlog_get, 1, "request_policy:all_nodes nondeterministic_output", NULL, 0, a_slowlog_get, 1},
+    {"slowlog|get", "Get the slow log's entries", "2.2.12", "server", "O(N) where N is the number of entries returned", NULL, NULL, NULL, h_slowlog_get, 2, "request_policy:all_nodes nondeterministic_output", NULL, 0, a_slowlog_get, 1},
     {"slowlog|help", "Show helpful text about the different subcommands", "6.2.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"slowlog|len", "Get the slow log's length", "2.2.12", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:agg_sum nondeterministic_output", NULL, 0, NULL, 0},
     {"slowlog|reset", "Clear all entries from the slow log", "2.2.12", "server", "O(N) where N is the number of entries in the slowlog", NULL, NULL, NULL, NULL, 0, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, NULL, 0},
@@ -3077,6 +3201,7 @@ const CommandMeta command_meta_table[] = {
     {"subscribe", "Listen for messages published to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of channels to subscribe to.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_subscribe, 1},
     {"substr", "Get a substring of the string stored at a key", "1.0.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", "deprecated", "2.0.0", "`GETRANGE`", NULL, 0, NULL, k_substr, 1, a_substr, 3},
     {"sunion", "Add multiple sets", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_sunion, 1, a_sunion, 1},
+    {"sunioncard", "Returns the number of members of the union of multiple sets.", "8.10.0", "set", "O(N) where N is the total number of elements in all given sets.", NULL, NULL, NULL, NULL, 0, NULL, k_sunioncard, 1, a_sunioncard, 4},
     {"sunionstore", "Add multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", NULL, NULL, NULL, NULL, 0, NULL, k_sunionstore, 2, a_sunionstore, 2},
     {"sunsubscribe", "Stop listening for messages posted to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a shard channel.", NULL, NULL, NULL, NULL, 0, NULL, k_sunsubscribe, 1, a_sunsubscribe, 1},
     {"swapdb", "Swaps two Redis databases", "4.0.0", "server", "O(N) where N is the count of clients watching or blocking on keys from both databases.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_swapdb, 2},
@@ -3128,9 +3253,9 @@ const CommandMeta command_meta_table[] = {
     {"zdiff", "Subtract multiple sorted sets", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", NULL, NULL, NULL, NULL, 0, NULL, k_zdiff, 1, a_zdiff, 3},
     {"zdiffstore", "Subtract multiple sorted sets and store the resulting sorted set in a new key", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", NULL, NULL, NULL, NULL, 0, NULL, k_zdiffstore, 2, a_zdiffstore, 3},
     {"zincrby", "Increment the score of a member in a sorted set", "1.2.0", "sorted-set", "O(log(N)) where N is the number of elements in the sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zincrby, 1, a_zincrby, 3},
-    {"zinter", "Intersect multiple sorted sets", "6.2.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zinter, 1, a_zinter, 5},
+    {"zinter", "Intersect multiple sorted sets", "6.2.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, h_zinter, 1, NULL, k_zinter, 1, a_zinter, 5},
     {"zintercard", "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0", "sorted-set", "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.", NULL, NULL, NULL, NULL, 0, NULL, k_zintercard, 1, a_zintercard, 3},
-    {"zinterstore", "Intersect multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zinterstore, 2, a_zinterstore, 5},
+    {"zinterstore", "Intersect multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, h_zinterstore, 1, NULL, k_zinterstore, 2, a_zinterstore, 5},
     {"zlexcount", "Count the number of members in a sorted set between a given lexicographical range", "2.8.9", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zlexcount, 1, a_zlexcount, 3},
     {"zmpop", "Remove and return members with scores in a sorted set", "7.0.0", "sorted-set", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", NULL, NULL, NULL, NULL, 0, NULL, k_zmpop, 1, a_zmpop, 4},
     {"zmscore", "Get the score associated with the given members in a sorted set", "6.2.0", "sorted-set", "O(N) where N is the number of members being requested.", NULL, NULL, NULL, NULL, 0, NULL, k_zmscore, 1, a_zmscore, 2},
@@ -3152,7 +3277,7 @@ const CommandMeta command_meta_table[] = {
     {"zrevrank", "Determine the index of a member in a sorted set, with scores ordered from high to low", "2.0.0", "sorted-set", "O(log(N))", NULL, NULL, NULL, h_zrevrank, 1, NULL, k_zrevrank, 1, a_zrevrank, 3},
     {"zscan", "Incrementally iterate sorted sets elements and associated scores", "2.8.0", "sorted-set", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", k_zscan, 1, a_zscan, 4},
     {"zscore", "Get the score associated with the given member in a sorted set", "1.2.0", "sorted-set", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_zscore, 1, a_zscore, 2},
-    {"zunion", "Add multiple sorted sets", "6.2.0", "sorted-set", "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zunion, 1, a_zunion, 5},
-    {"zunionstore", "Add multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_zunionstore, 2, a_zunionstore, 5},
+    {"zunion", "Add multiple sorted sets", "6.2.0", "sorted-set", "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, h_zunion, 1, NULL, k_zunion, 1, a_zunion, 5},
+    {"zunionstore", "Add multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", NULL, NULL, NULL, h_zunionstore, 1, NULL, k_zunionstore, 2, a_zunionstore, 5},
 };
 const size_t command_meta_count = sizeof command_meta_table / sizeof command_meta_table[0];

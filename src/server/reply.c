@@ -134,6 +134,17 @@ void reply_double(Client *c, double d) {
     }
 }
 
+void reply_double_text(Client *c, const char *p, size_t len) {
+    if (c->resp >= 3) {
+        Buf *b = out(c);
+        buf_append_char(b, ',');
+        buf_append(b, p, len);
+        buf_append(b, "\r\n", 2);
+    } else {
+        reply_bulk(c, p, len);
+    }
+}
+
 void reply_bool(Client *c, int v) {
     if (c->resp >= 3)
         buf_append(out(c), v ? "#t\r\n" : "#f\r\n", 4);

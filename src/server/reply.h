@@ -29,8 +29,10 @@ void reply_int(struct Client *c, long long v);
 void reply_bulk(struct Client *c, const char *p, size_t len);
 void reply_bulk_slice(struct Client *c, Slice s);
 void reply_bulk_cstr(struct Client *c, const char *s);
-void reply_bulk_ll(struct Client *c, long long v);                /* a number as a bulk string */
-void reply_double(struct Client *c, double d);                    /* RESP3 ',' / RESP2 bulk */
+void reply_bulk_ll(struct Client *c, long long v); /* a number as a bulk string */
+void reply_double(struct Client *c, double d);     /* RESP3 ',' / RESP2 bulk */
+/* A double already formatted (a long double as INCRBYFLOAT shows it): RESP3 ',' / RESP2 bulk. */
+void reply_double_text(struct Client *c, const char *p, size_t len);
 void reply_bool(struct Client *c, int v);                         /* RESP3 '#' / RESP2 :0/:1 */
 void reply_verbatim(struct Client *c, const char *p, size_t len); /* RESP3 '=' txt */
 /* RESP3 '=' with a 3-letter format (scripts choose it); RESP2: a bulk. */

@@ -6,7 +6,10 @@
  * the duration, the arguments (at most 32: a longer command keeps 31 and
  * "... (N more arguments)"; an argument over 128 bytes keeps 128 and
  * "... (N more bytes)"; credentials as "(redacted)", as MONITOR shows them),
- * the client's address and name. A command is logged once it has run; one
+ * the client's address and name, and (Redis 8.10, the seventh field of SLOWLOG
+ * GET's entries) how many arguments the command had before any were cut.
+ * Clients that read 7.0's six fields by position are unaffected, as with
+ * 8.10. A command is logged once it has run; one
  * that blocked, when it is unblocked (served, timed out or CLIENT UNBLOCKed),
  * with the time its handler ran, not the time it waited. EXEC (flagged
  * CMD_SKIP_SLOWLOG) is not logged, the commands it ran are; neither is what
@@ -32,8 +35,9 @@ typedef struct SlowEntry {
     uint64_t id;
     int64_t time_s;
     long long duration_us;
-    int argc;
-    Slice *argv; /* one owned block (argv_copy) */
+    int argc;      /* arguments kept */
+    int orig_argc; /* arguments the command had, name included */
+    Slice *argv;   /* one owned block (argv_copy) */
     char *addr;
     char *name;
 } SlowEntry;
@@ -113,6 +117,7 @@ void slowlog_push(ClientFull *c, const Command *cmd, int argc, const Slice *argv
     e->time_s = real_us() / 1000000;
     e->duration_us = duration_us;
     e->argc = kept;
+    e->orig_argc = argc;
     e->argv = argv_copy(kept, small);
     /* the script client has no address: Redis logs ?:0 for it */
     e->addr = xstrdup((c->pub.flags & CLIENT_SCRIPT) ? "?:0" : c->addr);
@@ -133,13 +138,13 @@ void slowlog_reset(void) {
 }
 
 /* Replies with the newest count entries (all when count is -1), newest
- * first, each as [id, time, duration, [args], address, name]. */
+ * first, each as [id, time, duration, [args], address, name, argc]. */
 void slowlog_reply(Client *c, long long count) {
     size_t k = count < 0 || (unsigned long long)count > n ? n : (size_t)count;
     reply_array(c, k);
     for (size_t j = 0; j < k; j++) {
         const SlowEntry *e = entry_at(n - 1 - j);
-        reply_array(c, 6);
+        reply_array(c, 7);
         reply_int(c, (long long)e->id);
         reply_int(c, (long long)e->time_s);
         reply_int(c, e->duration_us);
@@ -147,5 +152,6 @@ void slowlog_reply(Client *c, long long count) {
         for (int i = 0; i < e->argc; i++) reply_bulk_slice(c, e->argv[i]);
         reply_bulk_cstr(c, e->addr);
         reply_bulk_cstr(c, e->name);
+        reply_int(c, e->orig_argc);
     }
 }

@@ -33,6 +33,21 @@ def test_redis_py_reads_the_slow_log(r):
     assert raw[0][4].startswith(b"127.0.0.1:") and raw[0][5] == b"orders-worker"
 
 
+def test_entries_carry_the_original_argument_count(r):
+    """Redis 8.10's seventh field: the arguments the command had, name
+    included, before the entry kept at most 32 of them."""
+    r.config_set("slowlog-log-slower-than", 0)
+    r.slowlog_reset()
+    r.sadd("s", *["m%d" % i for i in range(31)])  # 33 arguments
+    r.sadd("t", "a")
+    e = r.execute_command("SLOWLOG", "GET", "2")
+    assert [len(x) for x in e] == [7, 7]
+    assert e[1][3][-1] == b"... (2 more arguments)" and len(e[1][3]) == 32 and e[1][6] == 33
+    assert e[0][3] == [b"SADD", b"t", b"a"] and e[0][6] == 3
+    # redis-py still reads the entries
+    assert r.slowlog_get(1)[0]["command"] == b"SLOWLOG GET 2"
+
+
 def test_default_threshold_logs_only_slow_commands(raw):
     c = raw()
     assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "10000") == b"OK"
