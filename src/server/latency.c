@@ -21,6 +21,7 @@
  * precision above. LATENCY HISTOGRAM's cumulative counts are taken at Redis's
  * boundaries (1024 ns and doubling) and named as Redis names them.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -516,14 +517,17 @@ void latency_doctor_reply(Client *c) {
         buf_printf(&b, "\nWhat could help:\n\n");
         int advice = 0;
         long long slow_us = settings.slowlog_log_slower_than;
+        /* (the threshold may be any long long: its us are capped, not overflowed) */
+        long long threshold_us = settings.latency_monitor_threshold > LLONG_MAX / 1000
+                                     ? LLONG_MAX
+                                     : settings.latency_monitor_threshold * 1000;
         if (has_event("command") || has_event("fast-command")) {
-            if (settings.latency_monitor_threshold > 0 &&
-                (slow_us < 0 || slow_us > settings.latency_monitor_threshold * 1000)) {
+            if (settings.latency_monitor_threshold > 0 && (slow_us < 0 || slow_us > threshold_us)) {
                 buf_printf(&b,
                            "- The slow log records fewer commands than the latency monitor "
                            "reports: \"CONFIG SET slowlog-log-slower-than %lld\" makes it "
                            "keep every one of them.\n",
-                           settings.latency_monitor_threshold * 1000);
+                           threshold_us);
                 advice++;
             }
             buf_printf(&b, "- SLOWLOG GET names the slow commands and their arguments. Commands "

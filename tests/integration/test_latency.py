@@ -86,6 +86,12 @@ def test_doctor_reports_events_and_advice(raw):
     assert "fast-command" not in report
     c.call("CONFIG", "SET", "slowlog-log-slower-than", "1000")
     assert "slowlog-log-slower-than 5000" not in bytes(c.call("LATENCY", "DOCTOR")).decode()
+    # a threshold of any size: its microseconds are capped (the fuzzer's
+    # LLONG_MAX overflowed them, which UBSan reported)
+    c.call("CONFIG", "SET", "slowlog-log-slower-than", "-1")
+    c.call("CONFIG", "SET", "latency-monitor-threshold", "9223372036854775807")
+    report = bytes(c.call("LATENCY", "DOCTOR")).decode()
+    assert "slowlog-log-slower-than 9223372036854775807" in report, report
     c.call("CONFIG", "SET", "slowlog-log-slower-than", "10000")
     c.call("CONFIG", "SET", "latency-monitor-threshold", "0")
     c.call("LATENCY", "RESET")
