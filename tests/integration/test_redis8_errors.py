@@ -93,3 +93,112 @@ def test_xackdel_signals_only_when_it_deletes(r, rr):
     assert r.execute_command("XACKDEL", "s", "g", "ACKED", "IDS", "1", "1-0") == [2]
     assert watch_survives(r, other, "s", "XACKDEL", "s", "g", "ACKED", "IDS", "1", "2-0")
     assert not watch_survives(r, other, "s", "XACKDEL", "s", "g", "IDS", "1", "3-0")
+
+
+# ---- hash field TTLs: keyword order (Redis 8.2+) ---------------------------------------------
+
+
+def test_hexpire_keywords_in_any_order(r):
+    r.execute_command("HSET", "h", "a", "1", "b", "2")
+    assert r.execute_command("HEXPIRE", "h", "100", "FIELDS", "1", "a", "NX") == [1]
+    assert r.execute_command("HPEXPIRE", "h", "100", "fields", "2", "a", "b", "nx") == [0, 1]
+    # a condition word may come twice, and around the fields
+    assert r.execute_command("HEXPIRE", "h", "50", "LT", "FIELDS", "1", "a", "LT") == [1]
+    assert r.execute_command("HTTL", "h", "FIELDS", "1", "a") == [50]
+
+
+def test_hexpire_error_order(r):
+    r.execute_command("HSET", "h", "a", "1")
+    r.execute_command("SET", "s", "v")
+    # the key's type before anything else
+    assert err(r, "HEXPIRE", "s", "x", "BOGUS", "FIELDS", "0").startswith("WRONGTYPE")
+    # the time before the other arguments
+    assert err(r, "HEXPIRE", "h", "x", "BOGUS", "FIELDS", "1", "a") == \
+        "value is not an integer or out of range"
+    # arguments as they come: an unknown word before a later bad count
+    assert err(r, "HEXPIRE", "h", "10", "BOGUS", "FIELDS", "0", "a") == "unknown argument: BOGUS"
+    assert err(r, "HEXPIRE", "h", "10", "FIELDS", "0", "a", "BOGUS") == \
+        "Parameter `numFields` should be greater than 0"
+    # a second FIELDS block is refused, even a valid one
+    assert err(r, "HEXPIRE", "h", "10", "FIELDS", "1", "a", "FIELDS", "1", "a") == \
+        "FIELDS keyword specified multiple times"
+    # an unknown word wins over conflicting conditions (checked last)
+    assert err(r, "HEXPIRE", "h", "10", "NX", "XX", "FIELDS", "1", "a", "ZZ") == \
+        "unknown argument: ZZ"
+    # a missing FIELDS wins over conflicting conditions too
+    assert err(r, "HEXPIRE", "h", "10", "NX", "XX", "GT") == "missing FIELDS argument"
+    # nothing changed
+    assert r.execute_command("HTTL", "h", "FIELDS", "1", "a") == [-1]
+
+
+def test_field_ttl_api_limit(r):
+    # Redis keeps 2 of the 48 bits of a field's expiry time back: a command
+    # may set at most 2^46 - 1 ms.
+    top = 2 ** 46 - 1
+    r.execute_command("HSET", "h", "a", "1", "b", "2")
+    assert r.execute_command("HPEXPIREAT", "h", str(top), "FIELDS", "1", "a") == [1]
+    assert r.execute_command("HPEXPIRETIME", "h", "FIELDS", "1", "a") == [top]
+    for cmd, t in (("HPEXPIREAT", top + 1), ("HEXPIREAT", top // 1000 + 1)):
+        assert err(r, cmd, "h", str(t), "FIELDS", "1", "b") == \
+            "invalid expire time in '%s' command" % cmd.lower()
+    assert err(r, "HSETEX", "h", "PXAT", str(top + 1), "FIELDS", "1", "b", "3") == \
+        "invalid expire time in 'hsetex' command"
+    assert err(r, "HGETEX", "h", "PXAT", str(top + 1), "FIELDS", "1", "b") == \
+        "invalid expire time in 'hgetex' command"
+    assert r.execute_command("HPEXPIRETIME", "h", "FIELDS", "1", "b") == [-1]
+
+
+def test_negative_times(r):
+    r.execute_command("HSET", "h", "a", "1")
+    for args in (("HEXPIRE", "h", "-1", "FIELDS", "1", "a"),
+                 ("HPEXPIREAT", "h", "-5", "FIELDS", "1", "a"),
+                 ("HGETEX", "h", "PX", "-1", "FIELDS", "1", "a"),
+                 ("HSETEX", "h", "EXAT", "-1", "FIELDS", "1", "a", "2")):
+        assert err(r, *args) == "invalid expire time, must be >= 0", args
+
+
+def test_hsetex_hgetex_keywords_in_any_order(r):
+    assert r.execute_command("HSETEX", "h", "FIELDS", "1", "a", "1", "PX", "100000", "FNX") == 1
+    ttl = r.execute_command("HPTTL", "h", "FIELDS", "1", "a")[0]
+    assert 0 < ttl <= 100000
+    assert r.execute_command("HSETEX", "h", "FIELDS", "1", "a", "2", "KEEPTTL", "FXX") == 1
+    assert r.execute_command("HPTTL", "h", "FIELDS", "1", "a")[0] > 0
+    assert r.execute_command("HGETEX", "h", "FIELDS", "1", "a", "PERSIST") == [b"2"]
+    assert r.execute_command("HTTL", "h", "FIELDS", "1", "a") == [-1]
+    assert r.execute_command("HGETEX", "h", "fields", "1", "a", "ex", "100") == [b"2"]
+    assert r.execute_command("HTTL", "h", "FIELDS", "1", "a") == [100]
+
+
+def test_hsetex_hgetex_errors(r):
+    r.execute_command("HSET", "h", "a", "1")
+    r.execute_command("SET", "s", "v")
+    # HSETEX checks its arguments before the key; HGETEX the key first
+    assert err(r, "HSETEX", "s", "FIELDS", "0", "a", "1") == "invalid number of fields"
+    assert err(r, "HSETEX", "s", "FIELDS", "1", "a", "1").startswith("WRONGTYPE")
+    assert err(r, "HGETEX", "s", "FIELDS", "0", "a").startswith("WRONGTYPE")
+    for cmd, fv in (("HGETEX", ("a",)), ("HSETEX", ("a", "1"))):
+        assert err(r, cmd, "h", "FIELDS", "x", *fv) == "invalid number of fields"
+        assert err(r, cmd, "h", "FIELDS", "1", *fv, "FIELDS", "1", *fv) == \
+            "FIELDS keyword specified multiple times"
+        assert err(r, cmd, "h", "FIELDS", "1", *fv, "EX") == "missing expire time"
+        assert err(r, cmd, "h", "FIELDS", "1", *fv, "BOGUS") == "unknown argument: BOGUS"
+        assert err(r, cmd, "h", "FIELDS", "1", *fv, "ZZ", "EX") == "unknown argument: ZZ"
+        # a conflicting option is refused before its value is looked at
+        assert err(r, cmd, "h", "EX", "10", "FIELDS", "1", *fv, "PX", "x").startswith(
+            "Only one of EX, PX, EXAT, PXAT or ")
+    # each command's own options only
+    assert err(r, "HGETEX", "h", "KEEPTTL", "FIELDS", "1", "a") == "unknown argument: KEEPTTL"
+    assert err(r, "HGETEX", "h", "FXX", "FIELDS", "1", "a") == "unknown argument: FXX"
+    assert err(r, "HSETEX", "h", "PERSIST", "FIELDS", "1", "a", "1") == "unknown argument: PERSIST"
+    assert err(r, "HGETEX", "h", "PERSIST", "EX", "10", "FIELDS", "1", "a") == \
+        "Only one of EX, PX, EXAT, PXAT or PERSIST arguments can be specified"
+    assert err(r, "HSETEX", "h", "KEEPTTL", "KEEPTTL", "FIELDS", "1", "a", "1") == \
+        "Only one of EX, PX, EXAT, PXAT or KEEPTTL arguments can be specified"
+    assert err(r, "HSETEX", "h", "FXX", "FXX", "FIELDS", "1", "a", "1") == \
+        "Only one of FXX or FNX arguments can be specified"
+    # FIELDS as the last argument: an arity error, as for a short command
+    assert err(r, "HSETEX", "h", "FXX", "EX", "10", "FIELDS") == \
+        "wrong number of arguments for 'hsetex' command"
+    # nothing was written
+    assert r.execute_command("HGETALL", "h") == [b"a", b"1"]
+    assert r.execute_command("HTTL", "h", "FIELDS", "1", "a") == [-1]
