@@ -95,6 +95,101 @@ def test_xackdel_signals_only_when_it_deletes(r, rr):
     assert not watch_survives(r, other, "s", "XACKDEL", "s", "g", "IDS", "1", "3-0")
 
 
+# ---- ACKED trims by MAXLEN: where they stop --------------------------------------------------
+
+
+def nodes_of_five(x, key="s"):
+    """Entries 1-0..10-0 in two nodes of five (stream-node-max-entries 5),
+    all delivered to group g: 1-0..5-0 pending, 6-0..10-0 acknowledged."""
+    for i in range(1, 11):
+        x("XADD", key, "%d-0" % i, "f", "v")
+    x("XGROUP", "CREATE", key, "g", "0")
+    x("XREADGROUP", "GROUP", "g", "c", "STREAMS", key, ">")
+    x("XACK", key, "g", *["%d-0" % i for i in range(6, 11)])
+
+
+@pytest.fixture
+def five(r):
+    old = r.execute_command("CONFIG", "GET", "stream-node-max-entries")[1]
+    r.execute_command("CONFIG", "SET", "stream-node-max-entries", "5")
+    yield r.execute_command
+    r.execute_command("CONFIG", "SET", "stream-node-max-entries", old)
+
+
+def test_acked_maxlen_ends_after_a_node_it_could_not_remove_whole(five):
+    # Redis's streamTrim() goes on past a node only if that node could have
+    # gone whole by count (length - its entries >= MAXLEN). The first node
+    # (5 pending entries) could not (10 - 5 < 7), so the trim ends there,
+    # though the acknowledged 6-0..8-0 could go.
+    x = five
+    nodes_of_five(x)
+    assert x("XTRIM", "s", "MAXLEN", "=", "7", "ACKED") == 0
+    assert x("XTRIM", "s", "MAXLEN", "~", "7", "ACKED") == 0
+    assert x("XLEN", "s") == 10
+    # XADD trims after appending: 11 entries, 11 - 5 < 7 still
+    x("XADD", "s", "MAXLEN", "=", "7", "ACKED", "11-0", "f", "v")
+    assert x("XLEN", "s") == 11
+    # a node that could go whole by count (11 - 5 >= 3) is passed even
+    # though the policy kept all of it; the next one goes whole
+    assert x("XTRIM", "s", "MAXLEN", "=", "3", "ACKED") == 5
+    assert [e[0] for e in x("XRANGE", "s", "-", "+")] == \
+        [b"1-0", b"2-0", b"3-0", b"4-0", b"5-0", b"11-0"]
+    # DELREF keeps nothing, so it always reaches the threshold
+    assert x("XTRIM", "s", "MAXLEN", "=", "1", "DELREF") == 5
+    assert x("XPENDING", "s", "g")[0] == 0
+
+
+def test_approximate_acked_trim_replays_from_the_aof(make_server):
+    # An approximate trim with a policy is recorded as MINID = <the ID
+    # after the last entry it removed>: the MAXLEN = 8 that Redis records
+    # would end at the first node on replay (10 - 5 < 8) and remove nothing.
+    srv = make_server(["--appendonly", "yes", "--appendfsync", "always",
+                       "--stream-node-max-entries", "5"])
+    c = srv.client()
+    c.response_callbacks.clear()
+    x = c.execute_command
+    nodes_of_five(x)
+    x("XACK", "s", "g", *["%d-0" % i for i in range(1, 6)])  # g: nothing pending
+    x("XGROUP", "CREATE", "s", "h", "0")
+    x("XREADGROUP", "GROUP", "h", "c", "STREAMS", "s", ">")  # h: everything pending
+    x("XACK", "s", "h", "6-0", "7-0")
+    # first node: all pending in h (passed: 10 - 5 >= 3); second: 6-0 and
+    # 7-0 acknowledged by both groups go
+    assert x("XTRIM", "s", "MAXLEN", "~", "3", "ACKED") == 2
+    before = x("XRANGE", "s", "-", "+")
+    assert [e[0] for e in before] == [b"1-0", b"2-0", b"3-0", b"4-0", b"5-0", b"8-0", b"9-0",
+                                      b"10-0"]
+    x("XADD", "s", "MINID", "~", "10-0", "ACKED", "11-0", "f", "v")  # removes nothing
+    before = x("XRANGE", "s", "-", "+")
+    srv.restart()
+    c = srv.client()
+    c.response_callbacks.clear()
+    assert c.execute_command("XRANGE", "s", "-", "+") == before
+
+
+def test_exact_acked_trim_replays_with_another_node_size(make_server):
+    # An exact trim with a policy is recorded in the MINID form too: its
+    # replay does not depend on where the node boundaries fall (a MAXLEN
+    # trim's end does, since Redis 8.x: see above).
+    srv = make_server(["--appendonly", "yes", "--appendfsync", "always",
+                       "--stream-node-max-entries", "5"])
+    c = srv.client()
+    c.response_callbacks.clear()
+    x = c.execute_command
+    nodes_of_five(x)
+    x("XACK", "s", "g", "1-0", "2-0")  # pending: 3-0..5-0
+    # the first node could not go whole (10 - 5 < 6): the trim ends with it;
+    # in one node of 100 the same command would go on to 6-0 and 7-0
+    assert x("XTRIM", "s", "MAXLEN", "6", "ACKED") == 2
+    before = x("XRANGE", "s", "-", "+")
+    assert len(before) == 8
+    srv.restart(["--stream-node-max-entries", "100"])
+    c = srv.client()
+    c.response_callbacks.clear()
+    assert c.execute_command("XRANGE", "s", "-", "+") == before
+    assert c.execute_command("XPENDING", "s", "g")[0] == 3
+
+
 # ---- hash field TTLs: keyword order (Redis 8.2+) ---------------------------------------------
 
 
