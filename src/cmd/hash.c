@@ -75,8 +75,9 @@ static Obj *hash_obj_dup(const void *ptr) {
 }
 
 static const char *hash_obj_encoding(const void *ptr) {
-    /* Redis 7.4 names a packed hash with field TTLs "listpackex" */
-    if (hashobj_is_packed(ptr)) return hashobj_has_ttls(ptr) ? "listpackex" : "listpack";
+    /* Redis 7.4 names a packed hash with field TTLs "listpackex", and keeps
+     * the name once its TTLs are gone (see hashobj_is_ex()) */
+    if (hashobj_is_packed(ptr)) return hashobj_is_ex(ptr) ? "listpackex" : "listpack";
     return "hashtable";
 }
 
@@ -1323,14 +1324,14 @@ static void cmd_hsetex(Client *c) {
 /* ---- persistence ------------------------------------------------------------ */
 
 /* A hash with field TTLs is written as 7.4 writes it (25 packed, 24 a
- * table, RDB 12); for a reader that only takes older types (a 7.0 replica)
- * the TTLs are left out. */
+ * table, RDB 12); a packed one that had TTLs ("listpackex") is type 25 even
+ * with none left, as Redis writes its LISTPACK_EX encoding. For a reader
+ * that only takes older types (a 7.0 replica) the TTLs are left out. */
 static int hash_rdb_type(const Obj *o, int cap) {
     int packed = hashobj_is_packed(o->ptr);
-    if (hashobj_has_ttls(o->ptr)) {
-        if (packed && cap >= RDB_TYPE_HASH_LISTPACK_EX) return RDB_TYPE_HASH_LISTPACK_EX;
-        if (cap >= RDB_TYPE_HASH_METADATA) return RDB_TYPE_HASH_METADATA;
-    }
+    if (packed && hashobj_is_ex(o->ptr) && cap >= RDB_TYPE_HASH_LISTPACK_EX)
+        return RDB_TYPE_HASH_LISTPACK_EX;
+    if (hashobj_has_ttls(o->ptr) && cap >= RDB_TYPE_HASH_METADATA) return RDB_TYPE_HASH_METADATA;
     int t = packed ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
     return t > cap ? RDB_TYPE_HASH : t;
 }
@@ -1380,7 +1381,7 @@ static void hash_rdb_write(const Obj *o, int type, int64_t now, Buf *out) {
     w.h = h;
     w.min = hashobj_min_ttl(h);
     if (type == RDB_TYPE_HASH_LISTPACK_EX) {
-        rdb_write_ms(out, w.min);
+        rdb_write_ms(out, w.min < 0 ? 0 : w.min); /* 0: no TTL left, as Redis writes it */
         Buf lp;
         buf_init(&lp);
         lp_writer_start(&w.lp, &lp);
@@ -1587,6 +1588,8 @@ static int hash_rdb_read(RdbReader *r, int type, int64_t now, Obj **out) {
         }
         rc = read_listpack_ex((const uint8_t *)blob, len, &h, &lim);
         xfree(blob);
+        /* Redis loads it as LISTPACK_EX whether or not a TTL is left */
+        if (rc == RDB_OK) hashobj_make_ex(&h);
     } else {
         char *blob;
         size_t len;

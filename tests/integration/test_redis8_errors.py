@@ -297,3 +297,40 @@ def test_hsetex_hgetex_errors(r):
     # nothing was written
     assert r.execute_command("HGETALL", "h") == [b"a", b"1"]
     assert r.execute_command("HTTL", "h", "FIELDS", "1", "a") == [-1]
+
+
+# ---- listpackex stays listpackex (t_hash.c never converts LISTPACK_EX back) -------------------
+
+
+def test_listpackex_without_ttls_stays_listpackex(r):
+    r.execute_command("HSET", "h", "a", "1", "b", "2")
+    assert r.execute_command("OBJECT", "ENCODING", "h") == b"listpack"
+    r.execute_command("HEXPIRE", "h", "100", "FIELDS", "2", "a", "b")
+    assert r.execute_command("OBJECT", "ENCODING", "h") == b"listpackex"
+    assert r.execute_command("HPERSIST", "h", "FIELDS", "1", "a") == [1]
+    r.execute_command("HDEL", "h", "b")  # the other TTL goes with its field
+    assert r.execute_command("OBJECT", "ENCODING", "h") == b"listpackex"
+    r.execute_command("HSET", "h", "c", "3")
+    assert r.execute_command("OBJECT", "ENCODING", "h") == b"listpackex"
+    # DUMP writes it as type 25 (earliest TTL 0: none), and RESTORE keeps it
+    payload = r.execute_command("DUMP", "h")
+    assert payload[0] == 25 and payload[1:9] == bytes(8)
+    r.execute_command("RESTORE", "h2", "0", payload)
+    assert r.execute_command("OBJECT", "ENCODING", "h2") == b"listpackex"
+    assert r.execute_command("HGETALL", "h2") == [b"a", b"1", b"c", b"3"]
+    assert r.execute_command("HTTL", "h2", "FIELDS", "2", "a", "c") == [-1, -1]
+    # a hash that never had a TTL is still a plain listpack (type 16)
+    r.execute_command("HSET", "p", "a", "1")
+    assert r.execute_command("DUMP", "p")[0] == 16
+
+
+def test_table_without_ttls_is_a_plain_table(r):
+    args = []
+    for i in range(600):
+        args += ["f%d" % i, "v"]
+    r.execute_command("HSET", "t", *args)
+    r.execute_command("HEXPIRE", "t", "100", "FIELDS", "1", "f1")
+    assert r.execute_command("DUMP", "t")[0] == 24
+    r.execute_command("HPERSIST", "t", "FIELDS", "1", "f1")
+    assert r.execute_command("OBJECT", "ENCODING", "t") == b"hashtable"
+    assert r.execute_command("DUMP", "t")[0] == 4
