@@ -31,8 +31,9 @@
  * as it was here. Rejected: one record per ID (an XNACK of a batch, the
  * common case, ends with one count).
  *
- * A release makes entries claimable at once, so the key is signalled: a
- * blocked XREADGROUP CLAIM reader is served right after the command.
+ * A release makes entries claimable at once, so blocked readers of the key
+ * are woken: a blocked XREADGROUP CLAIM reader is served right after the
+ * command. As in Redis, neither a keyspace event nor a WATCH invalidation.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -186,7 +187,9 @@ static void cmd_xnack(Client *c) {
     }
     if (n > 0) {
         server.dirty += (long long)n;
-        db_signal_key(c->db, key);
+        /* Wakes blocked CLAIM readers; as in Redis, a WATCH on the key
+         * stands (only the PEL changed, as with XACK and XCLAIM). */
+        db_wake_key(c->db, key);
         for (size_t i = 0; i < n;) {
             size_t j = i + 1;
             while (j < n && counts[j] == counts[i]) j++;

@@ -75,8 +75,9 @@ static Obj *hash_obj_dup(const void *ptr) {
 }
 
 static const char *hash_obj_encoding(const void *ptr) {
-    /* Redis 7.4 names a packed hash with field TTLs "listpackex" */
-    if (hashobj_is_packed(ptr)) return hashobj_has_ttls(ptr) ? "listpackex" : "listpack";
+    /* Redis 7.4 names a packed hash with field TTLs "listpackex", and keeps
+     * the name once its TTLs are gone (see hashobj_is_ex()) */
+    if (hashobj_is_packed(ptr)) return hashobj_is_ex(ptr) ? "listpackex" : "listpack";
     return "hashtable";
 }
 
@@ -93,8 +94,13 @@ static const ObjTypeOps hash_type = {
 
 /* ---- field expiry ----------------------------------------------------------- */
 
-/* The largest field TTL Redis accepts (its EB_EXPIRE_TIME_MAX, 2^48 - 1 ms). */
+/* The largest field TTL a hash may hold (Redis's EB_EXPIRE_TIME_MAX, 2^48 - 1
+ * ms): what RDB/DUMP payloads and replayed records are checked against. */
 #define FIELD_TTL_MAX ((int64_t)((1LL << 48) - 1))
+/* The largest TTL a command may set (Redis's HFE_MAX_ABS_TIME_MSEC: two bits
+ * of EB_EXPIRE_TIME_MAX kept back, 2^46 - 1 ms); beyond it "invalid expire
+ * time in '<command>' command". */
+#define FIELD_TTL_API_MAX (FIELD_TTL_MAX >> 2)
 
 /* What an expired field is to a command now: still there (loading, the
  * master's stream on a replica: the master's HDEL removes it), hidden but
@@ -771,7 +777,8 @@ static void cmd_hscan(Client *c) {
 
 /* ---- field expiration (Redis 7.4) and HGETEX HSETEX (Redis 8.0) ----------- */
 
-/* argv[at] must be FIELDS and argv[at + 1] a positive count n with exactly
+/* HTTL, HPTTL, HEXPIRETIME, HPEXPIRETIME, HPERSIST (as in Redis 7.4 to 8.x):
+ * argv[at] must be FIELDS and argv[at + 1] a positive count n with exactly
  * n * per arguments after it. Returns n, or -1 after replying the error. */
 static long long parse_fields(Client *c, int at, int per) {
     if (at >= c->argc || !slice_eq_nocase(c->argv[at], "FIELDS")) {
@@ -790,6 +797,17 @@ static long long parse_fields(Client *c, int at, int per) {
     return n;
 }
 
+/* Length of an argument as Redis prints it with %s (up to a NUL byte). */
+static int cstr_len(Slice s) {
+    const char *nul = memchr(s.p, '\0', s.len);
+    size_t n = nul ? (size_t)(nul - s.p) : s.len;
+    return n > 1024 ? 1024 : (int)n;
+}
+
+static void reply_unknown_argument(Client *c, Slice a) {
+    reply_error(c, "ERR unknown argument: %.*s", cstr_len(a), a.p);
+}
+
 static void reply_invalid_expire(Client *c) {
     char name[32];
     snprintf(name, sizeof name, "%s", c->cmd->name);
@@ -797,28 +815,91 @@ static void reply_invalid_expire(Client *c) {
 }
 
 /* A time argument as an absolute Unix ms: unit_ms 1000 for seconds, is_abs
- * for the *AT forms. 0, or -1 after replying. */
+ * for the *AT forms. Checked as Redis's parseExpireTime(): an integer, not
+ * negative, and (with now added for the relative forms) at most
+ * FIELD_TTL_API_MAX. 0, or -1 after replying. */
 static int parse_field_time(Client *c, Slice arg, int64_t unit_ms, int is_abs, int64_t *out) {
     long long when;
     if (get_ll_or_reply(c, arg, &when) != 0) return -1;
     if (when < 0) {
-        reply_invalid_expire(c);
+        reply_error(c, "ERR invalid expire time, must be >= 0");
         return -1;
     }
-    if (when > FIELD_TTL_MAX / unit_ms) {
+    if (when > FIELD_TTL_API_MAX / unit_ms) {
         reply_invalid_expire(c);
         return -1;
     }
     when *= unit_ms;
-    if (!is_abs) {
-        int64_t now = now_ms();
-        if (when > FIELD_TTL_MAX - now) {
-            reply_invalid_expire(c);
+    int64_t base = is_abs ? 0 : now_ms();
+    if (when > FIELD_TTL_API_MAX - base) {
+        reply_invalid_expire(c);
+        return -1;
+    }
+    *out = when + base;
+    return 0;
+}
+
+/* The count after a FIELDS keyword of HEXPIRE..HSETEX: 1 to INT_MAX, else
+ * -1 (the caller replies its own text). */
+static long long fields_count(Slice arg) {
+    long long n;
+    if (parse_ll(arg, &n) != 0 || n < 1 || n > INT_MAX) return -1;
+    return n;
+}
+
+enum { COND_NX = 1, COND_XX = 2, COND_GT = 4, COND_LT = 8 };
+
+/* HEXPIRE / HPEXPIRE / HEXPIREAT / HPEXPIREAT key time, then FIELDS numfields
+ * field... and at most one of NX XX GT LT, in any order (Redis 8.2 on; a
+ * condition word may repeat). Checked as Redis does: the time, then each
+ * argument as it comes, then that FIELDS was given, then the conditions.
+ * Returns 0 with *first (the first field's index), *n and *cond, or -1 after
+ * replying. */
+static int parse_hexpire_args(Client *c, int64_t unit_ms, int is_abs, int64_t *when, int *cond,
+                              int *first, long long *n) {
+    static const char *const words[] = {"NX", "XX", "GT", "LT"};
+    *cond = 0;
+    *first = 0;
+    if (parse_field_time(c, c->argv[2], unit_ms, is_abs, when) != 0) return -1;
+    for (int i = 3; i < c->argc; i++) {
+        Slice a = c->argv[i];
+        if (slice_eq_nocase(a, "FIELDS")) {
+            if (*first) {
+                reply_error(c, "ERR FIELDS keyword specified multiple times");
+                return -1;
+            }
+            if (i >= c->argc - 2) {
+                reply_error(c, "ERR FIELDS requires at least numfields and one field argument");
+                return -1;
+            }
+            if ((*n = fields_count(c->argv[i + 1])) < 0) {
+                reply_error(c, "ERR Parameter `numFields` should be greater than 0");
+                return -1;
+            }
+            if (*n > c->argc - (i + 2)) {
+                reply_error(c, "ERR wrong number of arguments");
+                return -1;
+            }
+            *first = i + 2;
+            i = *first + (int)*n - 1;
+            continue;
+        }
+        int k = 0;
+        while (k < 4 && !slice_eq_nocase(a, words[k])) k++;
+        if (k == 4) {
+            reply_unknown_argument(c, a);
             return -1;
         }
-        when += now;
+        *cond |= 1 << k;
     }
-    *out = when;
+    if (!*first) {
+        reply_error(c, "ERR missing FIELDS argument");
+        return -1;
+    }
+    if (*cond & (*cond - 1)) {
+        reply_error(c, "ERR Multiple condition flags specified");
+        return -1;
+    }
     return 0;
 }
 
@@ -858,26 +939,18 @@ static void finish_ttl_change(Client *c, Slice key, Obj *o, HashObj *h, const Sl
     }
 }
 
-enum { COND_NONE, COND_NX, COND_XX, COND_GT, COND_LT };
-
 /* HEXPIRE / HPEXPIRE / HEXPIREAT / HPEXPIREAT key time [NX|XX|GT|LT]
- * FIELDS numfields field...: per field -2 (no such field), 0 (condition not
- * met), 1 (set), 2 (deleted: the time has passed). */
+ * FIELDS numfields field... (see parse_hexpire_args()): per field -2 (no
+ * such field), 0 (condition not met), 1 (set), 2 (deleted: the time has
+ * passed). */
 static void hexpire_generic(Client *c, int64_t unit_ms, int is_abs) {
     Slice key = c->argv[1];
     Obj *o;
     if (lookup_write(c, key, &o) != 0) return;
     int64_t when;
-    if (parse_field_time(c, c->argv[2], unit_ms, is_abs, &when) != 0) return;
-    int cond = COND_NONE, at = 3;
-    static const char *const names[] = {NULL, "NX", "XX", "GT", "LT"};
-    for (int k = 1; k <= 4; k++)
-        if (slice_eq_nocase(c->argv[3], names[k])) {
-            cond = k;
-            at = 4;
-        }
-    long long n = parse_fields(c, at, 1);
-    if (n < 0) return;
+    int cond, first;
+    long long n;
+    if (parse_hexpire_args(c, unit_ms, is_abs, &when, &cond, &first, &n) != 0) return;
     reply_array(c, (size_t)n);
     if (!o) {
         for (long long i = 0; i < n; i++) reply_int(c, -2);
@@ -886,7 +959,7 @@ static void hexpire_generic(Client *c, int64_t unit_ms, int is_abs) {
     HashObj *h = o->ptr;
     Slice *deleted = xmalloc((size_t)n * sizeof(Slice)), *set = xmalloc((size_t)n * sizeof(Slice));
     size_t ndel = 0, nset = 0;
-    for (int i = at + 2; i < c->argc; i++) {
+    for (int i = first; i < first + n; i++) {
         Slice f = c->argv[i], v;
         if (!hashobj_get(h, f, &v)) {
             reply_int(c, -2);
@@ -1009,62 +1082,127 @@ static void cmd_hpersist(Client *c) {
     propagate_argv(c);
 }
 
-/* The expiry option of HGETEX / HSETEX at argv[j] (EX PX EXAT PXAT, with its
- * value after it): 1 with *when (absolute ms) and j moved past the value, 0
- * when argv[j] is not one, -1 after replying an error. */
-static int parse_expiry_option(Client *c, int *j, int64_t *when) {
-    Slice a = c->argv[*j];
-    int64_t unit;
-    int is_abs;
-    if (slice_eq_nocase(a, "EX")) {
-        unit = 1000, is_abs = 0;
-    } else if (slice_eq_nocase(a, "PX")) {
-        unit = 1, is_abs = 0;
-    } else if (slice_eq_nocase(a, "EXAT")) {
-        unit = 1000, is_abs = 1;
-    } else if (slice_eq_nocase(a, "PXAT")) {
-        unit = 1, is_abs = 1;
-    } else {
-        return 0;
+enum {
+    XF_EX = 1 << 0,
+    XF_PX = 1 << 1,
+    XF_EXAT = 1 << 2,
+    XF_PXAT = 1 << 3,
+    XF_PERSIST = 1 << 4, /* HGETEX only */
+    XF_KEEPTTL = 1 << 5, /* HSETEX only */
+    XF_FXX = 1 << 6,     /* HSETEX only */
+    XF_FNX = 1 << 7,     /* HSETEX only */
+    XF_TIME = XF_EX | XF_PX | XF_EXAT | XF_PXAT,
+};
+
+/* The arguments of HGETEX (is_set 0) or HSETEX (is_set 1) from argv[2] on:
+ * FIELDS numfields field... (field value... for HSETEX) and the options, in
+ * any order (Redis 8.2 on). Checked as Redis's parseHashFieldExpireArgs()
+ * does, each argument as it comes, then that FIELDS was given. Returns 0 with
+ * *flags (XF_*), *when (absolute ms, with an XF_TIME flag), *first (the first
+ * field's index) and *n, or -1 after replying. */
+static int parse_fieldex_args(Client *c, int is_set, int *flags, int64_t *when, int *first,
+                              long long *n) {
+    static const struct {
+        const char *word;
+        int flag;
+        int64_t unit_ms;
+        int is_abs;
+    } times[] = {{"EX", XF_EX, 1000, 0},
+                 {"PX", XF_PX, 1, 0},
+                 {"EXAT", XF_EXAT, 1000, 1},
+                 {"PXAT", XF_PXAT, 1, 1}};
+    const char *only_one =
+        is_set ? "ERR Only one of EX, PX, EXAT, PXAT or KEEPTTL arguments can be specified"
+               : "ERR Only one of EX, PX, EXAT, PXAT or PERSIST arguments can be specified";
+    int per = is_set ? 2 : 1;
+    *flags = 0;
+    *first = 0;
+    for (int i = 2; i < c->argc; i++) {
+        Slice a = c->argv[i];
+        if (slice_eq_nocase(a, "FIELDS")) {
+            if (*first) {
+                reply_error(c, "ERR FIELDS keyword specified multiple times");
+                return -1;
+            }
+            if (i + 1 >= c->argc) {
+                reply_arity_error(c);
+                return -1;
+            }
+            if ((*n = fields_count(c->argv[i + 1])) < 0) {
+                reply_error(c, "ERR invalid number of fields");
+                return -1;
+            }
+            if (i + 2 + *n * per > c->argc) {
+                reply_error(c, "ERR wrong number of arguments");
+                return -1;
+            }
+            *first = i + 2;
+            i = *first + (int)(*n * per) - 1;
+            continue;
+        }
+        size_t t = 0;
+        while (t < sizeof times / sizeof times[0] && !slice_eq_nocase(a, times[t].word)) t++;
+        if (t < sizeof times / sizeof times[0]) {
+            if (*flags & (XF_TIME | XF_KEEPTTL | XF_PERSIST)) {
+                reply_error(c, "%s", only_one);
+                return -1;
+            }
+            if (i >= c->argc - 1) {
+                reply_error(c, "ERR missing expire time");
+                return -1;
+            }
+            *flags |= times[t].flag;
+            i++;
+            if (parse_field_time(c, c->argv[i], times[t].unit_ms, times[t].is_abs, when) != 0)
+                return -1;
+        } else if (!is_set && slice_eq_nocase(a, "PERSIST")) {
+            if (*flags & (XF_TIME | XF_PERSIST)) {
+                reply_error(c, "%s", only_one);
+                return -1;
+            }
+            *flags |= XF_PERSIST;
+        } else if (is_set && slice_eq_nocase(a, "KEEPTTL")) {
+            if (*flags & (XF_TIME | XF_KEEPTTL)) {
+                reply_error(c, "%s", only_one);
+                return -1;
+            }
+            *flags |= XF_KEEPTTL;
+        } else if (is_set && (slice_eq_nocase(a, "FXX") || slice_eq_nocase(a, "FNX"))) {
+            if (*flags & (XF_FXX | XF_FNX)) {
+                reply_error(c, "ERR Only one of FXX or FNX arguments can be specified");
+                return -1;
+            }
+            *flags |= (a.p[1] == 'X' || a.p[1] == 'x') ? XF_FXX : XF_FNX;
+        } else {
+            reply_unknown_argument(c, a);
+            return -1;
+        }
     }
-    if (*j + 1 >= c->argc) {
-        reply_syntax_error(c);
+    if (!*first) {
+        reply_error(c, "ERR missing FIELDS argument");
         return -1;
     }
-    if (parse_field_time(c, c->argv[*j + 1], unit, is_abs, when) != 0) return -1;
-    *j += 1;
-    return 1;
+    return 0;
 }
 
 /* HGETEX key [EX s | PX ms | EXAT t | PXAT t | PERSIST] FIELDS numfields
- * field...: the values (nulls for missing fields), then the fields' TTLs
- * set, removed, or the fields deleted when the time has passed. Propagated
- * as HPEXPIREAT / HPERSIST / HDEL of the fields that changed. */
+ * field... (the option and FIELDS in any order, see parse_fieldex_args()):
+ * the values (nulls for missing fields), then the fields' TTLs set, removed,
+ * or the fields deleted when the time has passed. Propagated as HPEXPIREAT /
+ * HPERSIST / HDEL of the fields that changed. */
 static void cmd_hgetex(Client *c) {
     Slice key = c->argv[1];
     Obj *o;
     if (lookup_write(c, key, &o) != 0) return;
-    int j = 2, persist = 0, has_time = 0;
+    int flags, first;
     int64_t when = 0;
-    while (j < c->argc && !slice_eq_nocase(c->argv[j], "FIELDS")) {
-        int rc = 0;
-        if (!has_time && !persist) rc = parse_expiry_option(c, &j, &when);
-        if (rc < 0) return;
-        if (rc == 1) {
-            has_time = 1;
-        } else if (!has_time && !persist && slice_eq_nocase(c->argv[j], "PERSIST")) {
-            persist = 1;
-        } else {
-            reply_syntax_error(c);
-            return;
-        }
-        j++;
-    }
-    long long n = parse_fields(c, j, 1);
-    if (n < 0) return;
+    long long n;
+    if (parse_fieldex_args(c, 0, &flags, &when, &first, &n) != 0) return;
+    int persist = (flags & XF_PERSIST) != 0, has_time = (flags & XF_TIME) != 0;
+    int end = first + (int)n;
     reply_array(c, (size_t)n);
     HashObj *h = o ? o->ptr : NULL;
-    for (int i = j + 2; i < c->argc; i++) {
+    for (int i = first; i < end; i++) {
         Slice v;
         if (h && hashobj_get(h, c->argv[i], &v))
             reply_bulk_slice(c, v);
@@ -1075,7 +1213,7 @@ static void cmd_hgetex(Client *c) {
     Slice *changed = xmalloc((size_t)n * sizeof(Slice));
     size_t nch = 0;
     int del = has_time && ttl_passed(when);
-    for (int i = j + 2; i < c->argc; i++) {
+    for (int i = first; i < end; i++) {
         Slice f = c->argv[i], v;
         if (!hashobj_get(h, f, &v)) continue;
         if (persist) {
@@ -1108,40 +1246,25 @@ static void cmd_hgetex(Client *c) {
 }
 
 /* HSETEX key [FNX | FXX] [EX s | PX ms | EXAT t | PXAT t | KEEPTTL] FIELDS
- * numfields field value...: 1 when the fields were set, 0 when FNX (some
- * field exists) or FXX (some field is missing) stopped it. The fields lose
+ * numfields field value... (in any order, see parse_fieldex_args()): 1 when
+ * the fields were set, 0 when FNX (some field exists) or FXX (some field is
+ * missing) stopped it. The fields lose
  * their TTLs unless KEEPTTL, and get the one given. Propagated as HSET
  * (with KEEPTTL: HSETEX KEEPTTL) then HPEXPIREAT, or HDEL when the time has
  * passed. */
 static void cmd_hsetex(Client *c) {
     Slice key = c->argv[1];
-    int j = 2, fnx = 0, fxx = 0, keepttl = 0, has_time = 0;
+    int flags, first;
     int64_t when = 0;
-    while (j < c->argc && !slice_eq_nocase(c->argv[j], "FIELDS")) {
-        int rc = 0;
-        if (!has_time && !keepttl) rc = parse_expiry_option(c, &j, &when);
-        if (rc < 0) return;
-        if (rc == 1) {
-            has_time = 1;
-        } else if (!fnx && !fxx && slice_eq_nocase(c->argv[j], "FNX")) {
-            fnx = 1;
-        } else if (!fnx && !fxx && slice_eq_nocase(c->argv[j], "FXX")) {
-            fxx = 1;
-        } else if (!has_time && !keepttl && slice_eq_nocase(c->argv[j], "KEEPTTL")) {
-            keepttl = 1;
-        } else {
-            reply_syntax_error(c);
-            return;
-        }
-        j++;
-    }
-    long long n = parse_fields(c, j, 2);
-    if (n < 0) return;
+    long long n;
+    if (parse_fieldex_args(c, 1, &flags, &when, &first, &n) != 0) return;
+    int fnx = (flags & XF_FNX) != 0, fxx = (flags & XF_FXX) != 0;
+    int keepttl = (flags & XF_KEEPTTL) != 0, has_time = (flags & XF_TIME) != 0;
+    int end = first + (int)(2 * n);
     Obj *o;
     if (lookup_write(c, key, &o) != 0) return;
-    int first = j + 2;
     if (fnx || fxx) {
-        for (int i = first; i < c->argc; i += 2) {
+        for (int i = first; i < end; i += 2) {
             Slice v;
             int exists = o && hashobj_get(o->ptr, c->argv[i], &v);
             if ((fnx && exists) || (fxx && !exists)) {
@@ -1152,7 +1275,7 @@ static void cmd_hsetex(Client *c) {
     }
     HashObj *h = o ? o->ptr : hashobj_new();
     HashLimits lim = limits();
-    for (int i = first; i < c->argc; i += 2) {
+    for (int i = first; i < end; i += 2) {
         if (keepttl)
             hashobj_set_keep_ttl(&h, c->argv[i], c->argv[i + 1], &lim);
         else
@@ -1177,13 +1300,13 @@ static void cmd_hsetex(Client *c) {
         argv[argc++] = slice_cstr("FIELDS");
         argv[argc++] = slice_of(nb, ll_to_str(n, nb));
     }
-    for (int i = first; i < c->argc; i++) argv[argc++] = c->argv[i];
+    for (int i = first; i < end; i++) argv[argc++] = c->argv[i];
     propagate(c, argc, argv);
     Slice *fields = argv; /* reused: the fields only */
     size_t nf = 0;
     if (has_time) {
         int del = ttl_passed(when);
-        for (int i = first; i < c->argc; i += 2) {
+        for (int i = first; i < end; i += 2) {
             Slice v;
             if (!hashobj_get(h, c->argv[i], &v)) continue; /* a repeated field already deleted */
             if (del)
@@ -1207,14 +1330,14 @@ static void cmd_hsetex(Client *c) {
 /* ---- persistence ------------------------------------------------------------ */
 
 /* A hash with field TTLs is written as 7.4 writes it (25 packed, 24 a
- * table, RDB 12); for a reader that only takes older types (a 7.0 replica)
- * the TTLs are left out. */
+ * table, RDB 12); a packed one that had TTLs ("listpackex") is type 25 even
+ * with none left, as Redis writes its LISTPACK_EX encoding. For a reader
+ * that only takes older types (a 7.0 replica) the TTLs are left out. */
 static int hash_rdb_type(const Obj *o, int cap) {
     int packed = hashobj_is_packed(o->ptr);
-    if (hashobj_has_ttls(o->ptr)) {
-        if (packed && cap >= RDB_TYPE_HASH_LISTPACK_EX) return RDB_TYPE_HASH_LISTPACK_EX;
-        if (cap >= RDB_TYPE_HASH_METADATA) return RDB_TYPE_HASH_METADATA;
-    }
+    if (packed && hashobj_is_ex(o->ptr) && cap >= RDB_TYPE_HASH_LISTPACK_EX)
+        return RDB_TYPE_HASH_LISTPACK_EX;
+    if (hashobj_has_ttls(o->ptr) && cap >= RDB_TYPE_HASH_METADATA) return RDB_TYPE_HASH_METADATA;
     int t = packed ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
     return t > cap ? RDB_TYPE_HASH : t;
 }
@@ -1264,7 +1387,7 @@ static void hash_rdb_write(const Obj *o, int type, int64_t now, Buf *out) {
     w.h = h;
     w.min = hashobj_min_ttl(h);
     if (type == RDB_TYPE_HASH_LISTPACK_EX) {
-        rdb_write_ms(out, w.min);
+        rdb_write_ms(out, w.min < 0 ? 0 : w.min); /* 0: no TTL left, as Redis writes it */
         Buf lp;
         buf_init(&lp);
         lp_writer_start(&w.lp, &lp);
@@ -1477,6 +1600,8 @@ static int hash_rdb_read(RdbReader *r, int type, int64_t now, Obj **out) {
         }
         rc = read_listpack_ex((const uint8_t *)blob, len, &h, &lim);
         xfree(blob);
+        /* Redis loads it as LISTPACK_EX whether or not a TTL is left */
+        if (rc == RDB_OK) hashobj_make_ex(&h);
     } else {
         char *blob;
         size_t len;

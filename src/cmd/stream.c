@@ -260,6 +260,7 @@ static Slice format_id(StreamId id, char *buf) {
 typedef struct TrimArgs {
     int has_strategy;
     StreamTrim t;
+    int strategy_idx;  /* argv index of MAXLEN / MINID */
     int approx_idx;    /* argv index of "~" (approximate only) */
     int threshold_idx; /* argv index of the threshold */
     int is_nomkstream;
@@ -272,7 +273,9 @@ typedef struct TrimArgs {
     XaddIdmp idmp;                   /* XADD: IDMP / IDMPAUTO (src/cmd/stream_idmp.c) */
     RefPolicy policy;                /* KEEPREF | DELREF | ACKED (src/cmd/stream_refs.c) */
     int has_policy;
-    int is_policy_trim; /* the trim ran with DELREF / ACKED hooks */
+    int is_policy_trim;    /* the trim ran with DELREF / ACKED hooks */
+    uint64_t n_trimmed;    /* entries the trim removed */
+    StreamId last_removed; /* with n_trimmed: StreamTrim.last_removed */
 } TrimArgs;
 
 static void trim_args_free(TrimArgs *a) {
@@ -305,6 +308,7 @@ static int parse_trim_args(Client *c, TrimArgs *a, int is_xadd) {
             }
             a->t.is_approx = 0;
             a->approx_idx = 0;
+            a->strategy_idx = i;
             Slice next = c->argv[i + 1];
             if (more >= 2 && is_char(next, '~')) {
                 a->t.is_approx = 1;
@@ -394,15 +398,23 @@ static int parse_trim_args(Client *c, TrimArgs *a, int is_xadd) {
 static uint64_t trim_by_args(TrimArgs *a, StreamObj *so) {
     RefTrimCtx rc;
     a->is_policy_trim = stream_refs_trim_prepare(&a->t, so, a->policy, &rc);
-    return stream_trim(so->s, &a->t);
+    a->t.last_removed = &a->last_removed;
+    a->n_trimmed = stream_trim(so->s, &a->t);
+    return a->n_trimmed;
 }
 
 /* Propagates argv with: the ID at id_idx replaced (XADD, when id_text is set),
- * an approximate trim rewritten to "=" with the threshold reached, and LIMIT
- * (and whatever else a->dropped marks) left out. A trim with a DELREF / ACKED
- * policy deletes the first entries the policy lets go, in ID order, whatever
- * its strategy: its exact effect is "MAXLEN = <length left>" with the same
- * policy. */
+ * an approximate trim rewritten to "=" with the threshold reached (the length
+ * left for MAXLEN, the first entry's ID for MINID, as Redis writes them),
+ * and LIMIT (and whatever else a->dropped marks) left out.
+ *
+ * A trim with a DELREF / ACKED policy, approximate or not, is written as
+ * "MINID [=] <the ID after the last entry it removed>" (0-0 when it removed
+ * none) with the same policy: it removed, in ID order, the entries the
+ * policy let go up to that one, whatever its strategy, and only that form
+ * replays it exactly. Redis writes MAXLEN = <length left> (a replay stops
+ * at the first node the policy keeps entries of that could not go whole by
+ * that count) or the trim as sent (a replay depends on the node layout). */
 static void propagate_rewritten(Client *c, const TrimArgs *a, const StreamObj *so,
                                 const Slice *id_text) {
     if (!propagate_is_active()) return; /* nothing receives records */
@@ -410,17 +422,30 @@ static void propagate_rewritten(Client *c, const TrimArgs *a, const StreamObj *s
     Slice *argv = c->argc <= 32 ? small : xmalloc((size_t)c->argc * sizeof(Slice));
     char thr[STREAM_ID_MAX_LEN + 1];
     int is_approx = a->has_strategy && a->t.is_approx;
-    int as_maxlen = a->t.strategy == STREAM_TRIM_MAXLEN || a->is_policy_trim;
+    int is_maxlen = a->t.strategy == STREAM_TRIM_MAXLEN;
+    int as_upto = a->has_strategy && a->is_policy_trim; /* MINID [=] upto */
+    StreamId upto = stream_id_make(0, 0);
+    if (as_upto && a->n_trimmed > 0) {
+        upto = a->last_removed;
+        /* no successor of the largest ID: then the length left, as Redis
+         * writes it (wrong only for a trim stopped early by kept entries) */
+        if (stream_id_incr(&upto) != 0) {
+            as_upto = 0;
+            is_maxlen = 1;
+        }
+    }
     int n = 0;
     for (int i = 0; i < c->argc; i++) {
         if (a->dropped[i]) continue;
         Slice v = c->argv[i];
-        if (is_approx && as_maxlen && i == a->approx_idx - 1) {
-            v = slice_cstr("MAXLEN");
+        if (a->has_strategy && a->is_policy_trim && i == a->strategy_idx) {
+            v = slice_cstr(as_upto ? "MINID" : "MAXLEN");
         } else if (is_approx && i == a->approx_idx) {
             v = slice_cstr("=");
+        } else if (as_upto && i == a->threshold_idx) {
+            v = format_id(upto, thr);
         } else if (is_approx && i == a->threshold_idx) {
-            if (as_maxlen) {
+            if (is_maxlen) {
                 int len =
                     snprintf(thr, sizeof thr, "%llu", (unsigned long long)stream_length(so->s));
                 v = slice_of(thr, (size_t)len);

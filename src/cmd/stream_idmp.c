@@ -359,9 +359,9 @@ static void cmd_xcfgset(Client *c) {
                                  maxsize ? (uint32_t)maxsize : idmp_maxsize(m));
     reply_ok(c);
     if (changed || created) {
-        db_signal_key(c->db, key);
-        /* no 7.0 analogue: named after the command, as XSETID's event is */
-        notify_keyspace_event(NOTIFY_STREAM, "xcfgset", key, db_index(c->db));
+        /* As in Redis 8.6+, no keyspace event, and a WATCH on the key (or a
+         * client-side cache of it) stands: only the dirty counter moves. */
+        server.dirty++;
         /* Both values, so that the replay does not depend on the configs at
          * load time. */
         emit_config(emit_propagate, c, key, m);
@@ -411,7 +411,7 @@ static void cmd_xidmprecord(Client *c) {
     }
     idmp_add(m, &k, &id, now_ms());
     reply_ok(c);
-    db_signal_key(c->db, key);
+    server.dirty++; /* as in Redis, no event, and a WATCH on the key stands */
     if (created) emit_config(emit_propagate, c, key, m);
     propagate_argv(c);
 }

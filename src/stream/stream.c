@@ -685,9 +685,10 @@ static size_t slot_remove_next(Stream *s, size_t i) {
 /* Trims entry by entry inside the node of slot i: returns 1 when the trim is
  * over (threshold reached, or the policy said STREAM_TRIM_STOP), 0 when the
  * node ran out first. The hint follows while every entry passed is deleted.
+ * *removed is set to each ID removed (the last one wins).
  * *is_mixed is set when an entry was deleted after one the policy kept. */
 static int trim_in_node(Stream *s, size_t i, const StreamTrim *t, uint64_t *deleted, int *is_mixed,
-                        StreamId *stop) {
+                        StreamId *stop, StreamId *removed) {
     int is_maxlen = t->strategy == STREAM_TRIM_MAXLEN;
     StreamNode *n = s->slots[i].node;
     NodePos p = pos_begin(s, n);
@@ -708,6 +709,7 @@ static int trim_in_node(Stream *s, size_t i, const StreamTrim *t, uint64_t *dele
                 assert(s->length > 0);
                 s->length--;
                 (*deleted)++;
+                *removed = id;
                 *is_mixed |= !is_prefix;
                 if (t->on_delete) t->on_delete(t->ctx, id);
             } else {
@@ -736,7 +738,11 @@ static int trim_in_node(Stream *s, size_t i, const StreamTrim *t, uint64_t *dele
  * and the trim goes on into the following nodes until the threshold is
  * reached, the policy says stop, or (approximate) `limit` would be passed at
  * a node boundary. "~" therefore only differs from "=" by that limit. Nodes
- * left without live entries are freed.
+ * left without live entries are freed. As in Redis's streamTrim(), a MAXLEN
+ * trim goes past a node only if the node could have gone whole by count
+ * (length - its live entries >= MAXLEN): after one that could not, it ends
+ * even when entries the policy kept leave the stream above MAXLEN (only
+ * ACKED keeps entries; MINID ends inside such a node anyway).
  *
  * known_kept (see StreamTrim) lets a policy trim step over the nodes whose
  * live entries all lie below the bound: walking them would ask can_delete
@@ -751,7 +757,8 @@ uint64_t stream_trim(Stream *s, const StreamTrim *t) {
     int is_policy = t->can_delete != NULL || t->on_delete != NULL;
     int has_kept = t->known_kept != NULL && t->can_delete != NULL;
     StreamId kept = has_kept ? *t->known_kept : stream_id_make(0, 0);
-    StreamId bound = kept; /* every live entry below it is kept, so far */
+    StreamId bound = kept;                   /* every live entry below it is kept, so far */
+    StreamId removed = stream_id_make(0, 0); /* the largest ID removed */
     uint64_t deleted = 0;
     size_t i = s->n_nodes ? s->head : NO_SLOT;
     while (i != NO_SLOT) {
@@ -761,30 +768,35 @@ uint64_t stream_trim(Stream *s, const StreamTrim *t) {
         if (is_maxlen && s->length <= t->maxlen) break;
         uint64_t entries = n->n_live;
         if (t->limit && deleted + entries > t->limit) break;
+        assert(s->length >= entries);
+        /* Redis's node_eligible_for_remove: the node could go whole as far
+         * as the threshold goes (MINID: it ends below it). */
+        int is_eligible =
+            is_maxlen ? s->length - entries >= t->maxlen : stream_id_cmp(n->last_id, t->minid) < 0;
         if (entries && stream_id_cmp(n->last_id, kept) < 0) {
-            /* Every live entry here is kept: MINID may end in this node
-             * (at an entry, live or deleted, at or past it), else the trim
-             * goes on to the next node. */
-            if (!is_maxlen && stream_id_cmp(n->last_id, t->minid) >= 0) break;
+            /* Every live entry here is kept: the trim goes on to the next
+             * node if this one was eligible, else it ends here (MINID at an
+             * entry, live or deleted, at or past it; MAXLEN as after
+             * visiting the node). */
+            if (!is_eligible) break;
             i = slot_next_live(s, i);
             continue;
         }
-        int is_whole =
-            is_maxlen ? s->length - entries >= t->maxlen : stream_id_cmp(n->last_id, t->minid) < 0;
+        int is_whole = is_eligible;
         if (is_whole && t->can_delete && !node_each_live(n, t->can_delete, NULL, t->ctx))
             is_whole = 0;
         if (is_whole) {
             if (t->on_delete) (void)node_each_live(n, NULL, t->on_delete, t->ctx);
-            assert(s->length >= entries);
             s->length -= entries;
             deleted += entries;
+            removed = n->last_id;
             i = slot_remove_next(s, i);
             continue;
         }
         if (t->is_approx && !is_policy) break;
         int is_mixed;
         StreamId stop = n->first_id;
-        int is_over = trim_in_node(s, i, t, &deleted, &is_mixed, &stop);
+        int is_over = trim_in_node(s, i, t, &deleted, &is_mixed, &stop, &removed);
         /* Entries a policy kept pin their node; with the deleted ones
          * around them gone, a stuck entry costs its own bytes, not its
          * node's (the node is visited again on every later trim, too). */
@@ -793,6 +805,10 @@ uint64_t stream_trim(Stream *s, const StreamTrim *t) {
             bound = stop;
             break;
         }
+        /* The node ran out with entries kept: as in Redis, on to the next
+         * only from an eligible node. Every live entry below this node's
+         * first ID was found kept (bound stays there). */
+        if (!is_eligible) break;
         i = s->slots[i].node->n_live == 0 ? slot_remove_next(s, i) : slot_next_live(s, i);
     }
     if (i == NO_SLOT) {
@@ -804,6 +820,7 @@ uint64_t stream_trim(Stream *s, const StreamTrim *t) {
      * verdict) and the one this walk established */
     if (has_kept) *t->known_kept = stream_id_cmp(bound, kept) > 0 ? bound : kept;
     if (deleted) s->first_id = s->length ? first_live_id(s) : stream_id_make(0, 0);
+    if (deleted && t->last_removed) *t->last_removed = removed;
     return deleted;
 }
 

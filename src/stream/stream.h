@@ -29,7 +29,7 @@
  * metadata XINFO reports (length, last ID, first ID, max deleted ID, entries added), and the
  * radix-tree node count Redis's rax would have. Trimming with a reference policy
  * (StreamTrim.can_delete / on_delete) follows Redis 8.6: entries the policy keeps are skipped, not
- * a barrier.
+ * a barrier, except that a MAXLEN trim ends after a node it could not have removed whole by count.
  *
  * Invariants: every entry ID is > the previous one and <= last_id; length is
  * the number of live entries; IDs given to stream_append() were validated by
@@ -121,6 +121,11 @@ typedef struct StreamTrim {
      * bound this trim established. Whoever changes what can_delete answers
      * must lower it to the lowest ID that may have become deletable. */
     StreamId *known_kept;
+    /* Optional output: the largest ID the trim removed (a whole node counts
+     * as its last ID); left alone when it removed nothing. Removals are a
+     * prefix, in ID order, of what the policy lets go, so "MINID = <its
+     * successor>" with the same policy replays the trim exactly. */
+    StreamId *last_removed;
 } StreamTrim;
 
 enum { STREAM_TRIM_STOP = -1, STREAM_TRIM_KEEP = 0, STREAM_TRIM_DELETE = 1 };

@@ -63,8 +63,11 @@ typedef struct Table {
 /* A hash with field TTLs (Redis 7.4's field expiration): a small wrapper
  * around the plain hash, so a hash without TTLs costs nothing more. The
  * TTLs are a Dict of the fields that have one (the entry's expire_ms);
- * min caches the earliest (-1: none, MIN_UNKNOWN: to recompute). The
- * wrapper goes as soon as the last TTL does. */
+ * min caches the earliest (-1: none, MIN_UNKNOWN: to recompute). Around a
+ * table the wrapper goes as soon as the last TTL does; around a packed hash
+ * it stays (Redis never turns its LISTPACK_EX encoding back into LISTPACK:
+ * OBJECT ENCODING still says "listpackex", and DUMP still writes type 25)
+ * until the hash becomes a table. */
 typedef struct Ex {
     uint8_t enc;
     HashObj *inner;
@@ -288,8 +291,15 @@ static int table_set(Table *t, Slice field, Slice value) {
     return 1;
 }
 
+static void plain_convert(HashObj **h);
+static void ex_tidy(HashObj **h);
+
 void hashobj_convert(HashObj **h) {
-    h = plain_ref(h);
+    plain_convert(plain_ref(h));
+    ex_tidy(h);
+}
+
+static void plain_convert(HashObj **h) {
     if (enc_of(*h) != ENC_PACKED) return;
     Packed *p = (Packed *)*h;
     Table *t = table_new();
@@ -330,20 +340,23 @@ int hashobj_set(HashObj **h, Slice field, Slice value, const HashLimits *lim) {
     if (enc_of(*h) == ENC_EX) {
         int added = plain_set(plain_ref(h), field, value, lim);
         if (!added) ttl_drop(h, field);
+        ex_tidy(h); /* it may have become a table */
         return added;
     }
     return plain_set(h, field, value, lim);
 }
 
 int hashobj_set_keep_ttl(HashObj **h, Slice field, Slice value, const HashLimits *lim) {
-    return plain_set(plain_ref(h), field, value, lim);
+    int added = plain_set(plain_ref(h), field, value, lim);
+    ex_tidy(h);
+    return added;
 }
 
 static int plain_set(HashObj **h, Slice field, Slice value, const HashLimits *lim) {
     if (enc_of(*h) == ENC_PACKED &&
         (field.len > lim->max_value || value.len > lim->max_value ||
          ((Packed *)*h)->len + str_size(field) + str_size(value) > PACKED_MAX_BYTES))
-        hashobj_convert(h);
+        plain_convert(h);
     if (enc_of(*h) == ENC_TABLE) return table_set((Table *)*h, field, value);
     Packed *p = (Packed *)*h;
     size_t vs, end;
@@ -360,7 +373,7 @@ static int plain_set(HashObj **h, Slice field, Slice value, const HashLimits *li
         added = 1;
     }
     *h = (HashObj *)p;
-    if (p->n > lim->max_entries) hashobj_convert(h);
+    if (p->n > lim->max_entries) plain_convert(h);
     return added;
 }
 
@@ -513,13 +526,21 @@ static void ex_unwrap(HashObj **h) {
     ex_count--;
 }
 
+/* Drops the wrapper of *h (which may be anything) if it holds no TTL and
+ * wraps a table (see Ex). */
+static void ex_tidy(HashObj **h) {
+    if (enc_of(*h) != ENC_EX) return;
+    Ex *x = (Ex *)*h;
+    if (dict_size(x->ttl) == 0 && enc_of(x->inner) != ENC_PACKED) ex_unwrap(h);
+}
+
 static void ttl_drop(HashObj **h, Slice field) {
     Ex *x = (Ex *)*h;
     DictEntry *e = dict_unlink(x->ttl, field.p, field.len);
     if (!e) return;
     if (e->expire_ms == x->min) x->min = MIN_UNKNOWN;
     dict_entry_free(e);
-    if (dict_size(x->ttl) == 0) ex_unwrap(h);
+    ex_tidy(h);
 }
 
 int64_t hashobj_get_ttl(HashObj *h, Slice field) {
@@ -551,7 +572,22 @@ void hashobj_set_ttl(HashObj **h, Slice field, int64_t when_ms) {
 }
 
 int hashobj_has_ttls(const HashObj *h) {
+    return enc_of(h) == ENC_EX && dict_size(((const Ex *)h)->ttl) > 0;
+}
+
+int hashobj_is_ex(const HashObj *h) {
     return enc_of(h) == ENC_EX;
+}
+
+void hashobj_make_ex(HashObj **h) {
+    if (enc_of(*h) == ENC_EX || enc_of(*h) != ENC_PACKED) return;
+    Ex *x = xmalloc(sizeof *x);
+    x->enc = ENC_EX;
+    x->inner = *h;
+    x->ttl = dict_new();
+    x->min = -1;
+    *h = (HashObj *)x;
+    ex_count++;
 }
 
 uint64_t hashobj_ttl_count(const HashObj *h) {

@@ -65,12 +65,20 @@ uint64_t hashobj_scan(HashObj *h, uint64_t cursor, HashVisitFn fn, void *priv);
 void hashobj_random(HashObj *h, uint64_t r, Slice *field, Slice *value);
 
 /* Field TTLs (Redis 7.4): absolute Unix ms. A hash with none is stored as
- * before; the first TTL wraps it (*h moves), removing the last unwraps it. */
+ * before; the first TTL wraps it (*h moves). Removing the last unwraps a
+ * table, not a packed hash: that one stays "ex" (Redis's LISTPACK_EX) until
+ * it becomes a table. */
 /* field's TTL, -1 when none (or no such field). */
 int64_t hashobj_get_ttl(HashObj *h, Slice field);
 /* Sets the TTL of field (which must exist), or removes it when when_ms < 0. */
 void hashobj_set_ttl(HashObj **h, Slice field, int64_t when_ms);
 int hashobj_has_ttls(const HashObj *h);
+/* Whether h is wrapped for TTLs (it may hold none: a packed hash that had
+ * some), i.e. a packed h is Redis's "listpackex". */
+int hashobj_is_ex(const HashObj *h);
+/* Wraps a packed *h without TTLs (an RDB type 25 payload that holds none);
+ * no-op for a table or a wrapped hash. *h may move. */
+void hashobj_make_ex(HashObj **h);
 uint64_t hashobj_ttl_count(const HashObj *h);
 /* The earliest field TTL, -1 when none. */
 int64_t hashobj_min_ttl(HashObj *h);

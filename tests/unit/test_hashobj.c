@@ -275,17 +275,40 @@ static void ttl_test(uint64_t max_entries) {
         }
     }
     hashobj_free(h);
-    /* no TTL left: the same bytes as a hash that never had one */
+    /* No TTL left: a packed hash stays wrapped (Redis's LISTPACK_EX stays),
+     * a table goes back to the bytes of one that never had a TTL. */
     HashObj *a = hashobj_new(), *b = hashobj_new();
     hashobj_set(&a, slice_of("f", 1), slice_of("v", 1), &lim);
     hashobj_set(&b, slice_of("f", 1), slice_of("v", 1), &lim);
     hashobj_set_ttl(&b, slice_of("f", 1), 5);
     CHECK(hashobj_mem_bytes(b) > hashobj_mem_bytes(a));
     hashobj_set_ttl(&b, slice_of("f", 1), -1);
+    CHECK(hashobj_is_ex(b) && !hashobj_has_ttls(b) && hashobj_is_packed(b));
+    CHECK_EQ_INT(hashobj_min_ttl(b), -1);
+    CHECK_EQ_INT(hashobj_ex_alive(), 1);
+    /* it unwraps once it becomes a table */
+    hashobj_convert(&a);
+    hashobj_convert(&b);
+    CHECK(!hashobj_is_ex(b) && !hashobj_is_packed(b));
     CHECK_EQ_INT(hashobj_mem_bytes(b), hashobj_mem_bytes(a));
     CHECK_EQ_INT(hashobj_ex_alive(), 0);
+    /* a table that loses its last TTL unwraps at once */
+    hashobj_set_ttl(&b, slice_of("f", 1), 5);
+    CHECK(hashobj_is_ex(b));
+    hashobj_delete(&b, slice_of("f", 1));
+    CHECK(!hashobj_is_ex(b));
+    /* hashobj_make_ex wraps a packed hash only */
+    HashObj *c = hashobj_new();
+    hashobj_set(&c, slice_of("f", 1), slice_of("v", 1), &lim);
+    hashobj_make_ex(&c);
+    CHECK(hashobj_is_ex(c) && !hashobj_has_ttls(c));
+    hashobj_make_ex(&a);
+    CHECK(!hashobj_is_ex(a));
+    CHECK_EQ_INT(hashobj_ex_alive(), 1);
     hashobj_free(a);
     hashobj_free(b);
+    hashobj_free(c);
+    CHECK_EQ_INT(hashobj_ex_alive(), 0);
 }
 
 int main(void) {

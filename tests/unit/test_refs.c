@@ -171,7 +171,9 @@ static uint64_t oracle_trim(Oracle *o, const StreamTrim *t, const Policy *p, Str
         uint64_t live = node_live(o, nd);
         if (t->limit && deleted + live > t->limit) break;
         StreamId last = o->e[nd->idx[nd->n - 1]].id;
-        int whole = is_maxlen ? o->length - live >= t->maxlen : stream_id_cmp(last, t->minid) < 0;
+        int eligible =
+            is_maxlen ? o->length - live >= t->maxlen : stream_id_cmp(last, t->minid) < 0;
+        int whole = eligible;
         for (size_t k = 0; whole && p->has_can && k < nd->n; k++) {
             OEntry *e = &o->e[nd->idx[k]];
             if (e->state == LIVE && verdict(p, e->id) != STREAM_TRIM_DELETE) whole = 0;
@@ -202,6 +204,8 @@ static uint64_t oracle_trim(Oracle *o, const StreamTrim *t, const Policy *p, Str
             }
         }
         if (over || !is_policy) break;
+        /* Redis's streamTrim(): past a node only from an eligible one */
+        if (!eligible) break;
         if (node_live(o, nd) == 0) node_free(o, nd);
     }
     return deleted;
@@ -291,9 +295,20 @@ static void op_trim(Stream *s, Oracle *o) {
     t.on_delete = p.has_on ? hook_on : NULL;
     t.ctx = &p;
     StreamId *gone;
+    StreamId last = stream_id_make(0, 0);
+    t.last_removed = &last;
     uint64_t want = oracle_trim(o, &t, &p, &gone);
     uint64_t got = stream_trim(s, &t);
     CHECK_EQ_INT(got, want);
+    if (got && got == want) {
+        /* last_removed: at or past the last ID removed, and no live entry
+         * between them, so MINID = its successor would remove the same */
+        CHECK(stream_id_cmp(last, gone[want - 1]) >= 0);
+        for (size_t i = 0; i < o->n; i++)
+            if (stream_id_cmp(o->e[i].id, gone[want - 1]) > 0 &&
+                stream_id_cmp(o->e[i].id, last) <= 0)
+                CHECK(o->e[i].state != LIVE);
+    }
     if (p.has_on) {
         CHECK_EQ_INT(p.n_told, want);
         int same = p.n_told == want;
@@ -363,7 +378,7 @@ static void test_acked_like_trim(void) {
     for (uint64_t i = 1; i <= 250; i++)
         CHECK(stream_append(s, stream_id_make(i, 1), fv, 1, &lim) == STREAM_OK);
     KeepSet k = {{stream_id_make(1, 1), stream_id_make(130, 1)}, 2, stream_id_make(150, 1)};
-    StreamTrim t = {STREAM_TRIM_MAXLEN, 10, {0, 0}, 1, 0, keepset_can, NULL, &k, NULL};
+    StreamTrim t = {STREAM_TRIM_MAXLEN, 10, {0, 0}, 1, 0, keepset_can, NULL, &k, NULL, NULL};
     CHECK_EQ_INT(stream_trim(s, &t), 148); /* 2..129, 131..150 */
     CHECK(stream_id_cmp(stream_first_id(s), stream_id_make(1, 1)) == 0);
     CHECK_EQ_INT(stream_length(s), 102);

@@ -488,8 +488,9 @@ static uint64_t model_trim(Model *m, const StreamTrim *t, Policy *pol) {
         if (!nd->is_alive) continue;
         if (is_maxlen && m->length <= t->maxlen) break;
         if (t->limit && deleted + nd->live > t->limit) break;
-        int whole = is_maxlen ? m->length - nd->live >= t->maxlen
-                              : stream_id_cmp(nd->last_id, t->minid) < 0;
+        int eligible = is_maxlen ? m->length - nd->live >= t->maxlen
+                                 : stream_id_cmp(nd->last_id, t->minid) < 0;
+        int whole = eligible;
         /* a node's range of entries may span a freed node's (is_gone) when
          * it became the tail again and took appends */
         for (size_t i = nd->first; whole && pol && i <= nd->last; i++)
@@ -534,6 +535,8 @@ static uint64_t model_trim(Model *m, const StreamTrim *t, Policy *pol) {
             trim_compactions += compactions - before;
         }
         if (is_over || !pol) break;
+        /* Redis's streamTrim(): past a node only from an eligible one */
+        if (!eligible) break;
         if (nd->live == 0) node_gone(m, nd);
     }
     if (deleted) m->first_id = m->length ? model_first_live(m) : stream_id_make(0, 0);
@@ -896,7 +899,8 @@ static void test_trim_hooks(void) {
             CHECK(stream_append(s, stream_id_make(i, 0), fv, 1, &lim) == STREAM_OK);
         CHECK(stream_delete(s, stream_id_make(3, 0)) == 1);
         HookCtx h = {stream_id_make(35, 0), 0, {0, 0}, 1};
-        StreamTrim t = {STREAM_TRIM_MAXLEN, 0, {0, 0}, approx, 0, hook_can, hook_on, &h, NULL};
+        StreamTrim t = {STREAM_TRIM_MAXLEN, 0,       {0, 0}, approx, 0,
+                        hook_can,           hook_on, &h,     NULL,   NULL};
         uint64_t n = stream_trim(s, &t);
         /* nodes 1-10, 11-20, 21-30 go whole; with a policy "~" goes on into
          * node 31-40 like "=": 31..34 go, 35.. are kept (skipped) */
@@ -930,7 +934,7 @@ static void test_trim_known_kept(void) {
         CHECK(stream_append(s, stream_id_make(i, 0), fv, 1, &lim) == STREAM_OK);
     StuckCtx k = {0, 0};
     StreamId kept = stream_id_make(0, 0);
-    StreamTrim t = {STREAM_TRIM_MAXLEN, 0, {0, 0}, 0, 0, stuck_can, NULL, &k, &kept};
+    StreamTrim t = {STREAM_TRIM_MAXLEN, 0, {0, 0}, 0, 0, stuck_can, NULL, &k, &kept, NULL};
     /* the first trim asks about every entry (and again about each first
      * entry of a node, deciding whether it goes whole) */
     CHECK_EQ_INT(stream_trim(s, &t), 900);
@@ -1023,7 +1027,7 @@ static void test_append_under_deleted_tail(void) {
         CHECK(stream_append(s, stream_id_make(i, 0), fv, 1, &three) == STREAM_OK);
     CHECK(stream_delete(s, stream_id_make(3, 0)) == 1);
     CHECK(stream_delete(s, stream_id_make(6, 0)) == 1);
-    StreamTrim t = {STREAM_TRIM_MINID, 0, stream_id_make(6, 0), 0, 0, NULL, NULL, NULL, NULL};
+    StreamTrim t = {STREAM_TRIM_MINID, 0, stream_id_make(6, 0), 0, 0, NULL, NULL, NULL, NULL, NULL};
     CHECK_EQ_INT(stream_trim(s, &t), 4);
     CHECK_EQ_INT(stream_node_count(s), 1);
     stream_set_last_id(s, stream_id_make(0, 2));
@@ -1043,7 +1047,7 @@ static void test_minid_quirk(void) {
     for (uint64_t i = 1; i <= 6; i++)
         CHECK(stream_append(s, stream_id_make(i, 0), fv, 1, &lim) == STREAM_OK);
     CHECK(stream_delete(s, stream_id_make(3, 0)) == 1);
-    StreamTrim t = {STREAM_TRIM_MINID, 0, stream_id_make(3, 0), 0, 0, NULL, NULL, NULL, NULL};
+    StreamTrim t = {STREAM_TRIM_MINID, 0, stream_id_make(3, 0), 0, 0, NULL, NULL, NULL, NULL, NULL};
     CHECK_EQ_INT(stream_trim(s, &t), 2);
     CHECK_EQ_INT(stream_node_count(s), 2);
     CHECK_EQ_INT(stream_rax_node_count(s), 6);
