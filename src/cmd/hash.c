@@ -104,7 +104,8 @@ static int field_expiry_mode(void) {
 
 typedef struct Due {
     int64_t now;
-    Slice *f; /* owned copies */
+    Slice *f;      /* owned copies */
+    int64_t *when; /* f[i]'s expiry time */
     size_t n, cap;
 } Due;
 
@@ -114,13 +115,32 @@ static void collect_due(void *priv, Slice f, int64_t when) {
     if (d->n == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 8;
         d->f = xrealloc(d->f, d->cap * sizeof(Slice));
+        d->when = xrealloc(d->when, d->cap * sizeof(int64_t));
     }
+    d->when[d->n] = when;
     d->f[d->n++] = slice_of(xmemdup(f.p, f.len), f.len);
+}
+
+/* Orders the due fields by expiry time (stable: ties keep the hash's
+ * order), the order in which Redis expires and announces them. */
+static void due_sort(Due *d) {
+    for (size_t i = 1; i < d->n; i++) {
+        Slice f = d->f[i];
+        int64_t w = d->when[i];
+        size_t j = i;
+        for (; j > 0 && d->when[j - 1] > w; j--) {
+            d->f[j] = d->f[j - 1];
+            d->when[j] = d->when[j - 1];
+        }
+        d->f[j] = f;
+        d->when[j] = w;
+    }
 }
 
 static void due_free(Due *d) {
     for (size_t i = 0; i < d->n; i++) xfree((void *)d->f[i].p);
     xfree(d->f);
+    xfree(d->when);
 }
 
 /* Propagates "name key args..." (a record of the server's own). */
@@ -140,24 +160,25 @@ static void propagate_fields(Client *c, int dbid, const char *name, Slice key, c
 }
 
 /* Deletes the fields of o (the hash at key) whose TTL has passed:
- * propagated as HDEL, notified as hexpired (and del when the hash goes).
- * Returns 1 when the key went. */
+ * propagated as HDEL, notified as one hexpired naming them all, in expiry
+ * order (and del when the hash goes). Returns 1 when the key went. */
 static int expire_fields(Db *db, Slice key, Obj *o) {
     HashObj *h = o->ptr;
     int64_t m = hashobj_min_ttl(h);
-    Due d = {now_ms(), NULL, 0, 0};
+    Due d = {now_ms(), NULL, NULL, 0, 0};
     if (m < 0 || m > d.now) return 0;
     hashobj_foreach_ttl(h, collect_due, &d);
     if (d.n == 0) {
         due_free(&d);
         return 0;
     }
+    due_sort(&d);
     int dbid = db_index(db);
     propagate_fields(NULL, dbid, "HDEL", key, NULL, 0, d.f, d.n);
     for (size_t i = 0; i < d.n; i++) hashobj_delete(&h, d.f[i]);
     o->ptr = h;
+    notify_keyspace_event_subkeys(NOTIFY_HASH, "hexpired", key, dbid, d.f, d.n);
     due_free(&d);
-    notify_keyspace_event(NOTIFY_HASH, "hexpired", key, dbid);
     if (hashobj_len(h) == 0) {
         db_delete(db, key);
         notify_keyspace_event(NOTIFY_GENERIC, "del", key, dbid);
@@ -177,7 +198,7 @@ static Obj *hidden_view(Obj *o) {
     hidden.ptr = NULL;
     HashObj *h = o->ptr;
     int64_t m = hashobj_min_ttl(h);
-    Due d = {now_ms(), NULL, 0, 0};
+    Due d = {now_ms(), NULL, NULL, 0, 0};
     if (m < 0 || m > d.now) return o;
     HashObj *copy = hashobj_dup(h);
     hashobj_foreach_ttl(copy, collect_due, &d);
@@ -241,6 +262,22 @@ static void store(Client *c, Slice key, Obj *o, HashObj *h) {
 
 /* ---- HSET HMSET HSETNX --------------------------------------------------- */
 
+/* Notifies event on key naming the fields of the field-value pairs from
+ * argv[first] on, each as given (a repeated field is named twice, as in
+ * Redis 8.8). */
+static void notify_pairs(Client *c, const char *event, Slice key, int first) {
+    int dbid = db_index(c->db);
+    if (!notify_wants_subkeys(NOTIFY_HASH)) {
+        notify_keyspace_event(NOTIFY_HASH, event, key, dbid);
+        return;
+    }
+    size_t n = (size_t)(c->argc - first) / 2;
+    Slice *f = xmalloc(n * sizeof(Slice));
+    for (size_t i = 0; i < n; i++) f[i] = c->argv[first + 2 * (int)i];
+    notify_keyspace_event_subkeys(NOTIFY_HASH, event, key, dbid, f, n);
+    xfree(f);
+}
+
 static void hset_generic(Client *c, int is_hmset) {
     if (c->argc % 2 != 0) {
         reply_arity_error(c);
@@ -254,7 +291,7 @@ static void hset_generic(Client *c, int is_hmset) {
     long long added = 0;
     for (int i = 2; i < c->argc; i += 2) added += hashobj_set(&h, c->argv[i], c->argv[i + 1], &lim);
     store(c, key, o, h);
-    notify_keyspace_event(NOTIFY_HASH, "hset", key, db_index(c->db));
+    notify_pairs(c, "hset", key, 2);
     server.dirty += (c->argc - 2) / 2;
     propagate_argv(c);
     if (is_hmset)
@@ -284,7 +321,7 @@ static void cmd_hsetnx(Client *c) {
     HashLimits lim = limits();
     hashobj_set(&h, c->argv[2], c->argv[3], &lim);
     store(c, key, o, h);
-    notify_keyspace_event(NOTIFY_HASH, "hset", key, db_index(c->db));
+    notify_keyspace_event_subkeys(NOTIFY_HASH, "hset", key, db_index(c->db), &c->argv[2], 1);
     server.dirty++;
     propagate_argv(c);
     reply_int(c, 1);
@@ -387,11 +424,12 @@ static void cmd_hdel(Client *c) {
     HashObj *h = o->ptr;
     long long deleted = 0;
     int dbid = db_index(c->db);
+    Slice *gone = xmalloc((size_t)(c->argc - 2) * sizeof(Slice)); /* for the notification */
     for (int i = 2; i < c->argc && hashobj_len(h) > 0; i++)
-        deleted += hashobj_delete(&h, c->argv[i]);
+        if (hashobj_delete(&h, c->argv[i])) gone[deleted++] = c->argv[i];
     o->ptr = h;
     if (deleted) {
-        notify_keyspace_event(NOTIFY_HASH, "hdel", key, dbid);
+        notify_keyspace_event_subkeys(NOTIFY_HASH, "hdel", key, dbid, gone, (size_t)deleted);
         if (hashobj_len(h) == 0) {
             db_delete(c->db, key);
             notify_keyspace_event(NOTIFY_GENERIC, "del", key, dbid);
@@ -402,6 +440,7 @@ static void cmd_hdel(Client *c) {
         server.dirty += deleted;
         propagate_argv(c);
     }
+    xfree(gone);
     reply_int(c, deleted);
 }
 
@@ -429,6 +468,7 @@ static void cmd_hgetdel(Client *c) {
     reply_array(c, (size_t)n);
     HashObj *h = o ? o->ptr : NULL;
     long long deleted = 0;
+    Slice *gone = xmalloc((size_t)n * sizeof(Slice)); /* for the notification */
     for (int i = 4; i < c->argc; i++) {
         Slice v;
         if (!h || !hashobj_get(h, c->argv[i], &v)) {
@@ -438,11 +478,15 @@ static void cmd_hgetdel(Client *c) {
         reply_bulk_slice(c, v);
         hashobj_delete(&h, c->argv[i]);
         o->ptr = h;
-        deleted++;
+        gone[deleted++] = c->argv[i];
     }
-    if (!deleted) return;
+    if (!deleted) {
+        xfree(gone);
+        return;
+    }
     int dbid = db_index(c->db);
-    notify_keyspace_event(NOTIFY_HASH, "hdel", key, dbid);
+    notify_keyspace_event_subkeys(NOTIFY_HASH, "hdel", key, dbid, gone, (size_t)deleted);
+    xfree(gone);
     server.dirty += deleted;
     Slice *argv = xmalloc((size_t)(c->argc - 2) * sizeof(Slice));
     argv[0] = slice_cstr("HDEL");
@@ -484,7 +528,7 @@ static void cmd_hincrby(Client *c) {
     HashLimits lim = limits();
     hashobj_set_keep_ttl(&h, field, slice_of(buf, n), &lim); /* a change in place keeps the TTL */
     store(c, key, o, h);
-    notify_keyspace_event(NOTIFY_HASH, "hincrby", key, db_index(c->db));
+    notify_keyspace_event_subkeys(NOTIFY_HASH, "hincrby", key, db_index(c->db), &field, 1);
     server.dirty++;
     propagate_argv(c);
     reply_int(c, v);
@@ -520,7 +564,7 @@ static void cmd_hincrbyfloat(Client *c) {
     Slice val = slice_of(buf, n);
     hashobj_set_keep_ttl(&h, field, val, &lim);
     store(c, key, o, h);
-    notify_keyspace_event(NOTIFY_HASH, "hincrbyfloat", key, db_index(c->db));
+    notify_keyspace_event_subkeys(NOTIFY_HASH, "hincrbyfloat", key, db_index(c->db), &field, 1);
     server.dirty++;
     if (hashobj_get_ttl(h, field) >= 0) {
         /* HSET would drop the field's TTL on replay */
@@ -823,8 +867,9 @@ static int ttl_passed(int64_t when) {
 }
 
 /* After fields of o (at key) were deleted or given TTLs by a command:
- * propagates HDEL of the deleted and HPEXPIREAT of the set ones, notifies,
- * deletes an emptied hash or files the changed one. */
+ * propagates HDEL of the deleted and HPEXPIREAT of the set ones, notifies
+ * (hdel, then set_event, each naming its fields), deletes an emptied hash
+ * or files the changed one. */
 static void finish_ttl_change(Client *c, Slice key, Obj *o, HashObj *h, const Slice *deleted,
                               size_t ndel, const Slice *set, size_t nset, int64_t when,
                               const char *set_event) {
@@ -832,14 +877,14 @@ static void finish_ttl_change(Client *c, Slice key, Obj *o, HashObj *h, const Sl
     o->ptr = h;
     if (ndel) {
         propagate_fields(c, dbid, "HDEL", key, NULL, 0, deleted, ndel);
-        notify_keyspace_event(NOTIFY_HASH, "hdel", key, dbid);
+        notify_keyspace_event_subkeys(NOTIFY_HASH, "hdel", key, dbid, deleted, ndel);
     }
     if (nset) {
         char tb[24], nb[24];
         Slice pre[3] = {slice_of(tb, ll_to_str(when, tb)), slice_cstr("FIELDS"),
                         slice_of(nb, ll_to_str((long long)nset, nb))};
         propagate_fields(c, dbid, "HPEXPIREAT", key, pre, 3, set, nset);
-        notify_keyspace_event(NOTIFY_HASH, set_event, key, dbid);
+        notify_keyspace_event_subkeys(NOTIFY_HASH, set_event, key, dbid, set, nset);
     }
     if (!ndel && !nset) return;
     server.dirty += (long long)(ndel + nset);
@@ -982,6 +1027,7 @@ static void cmd_hpersist(Client *c) {
     }
     HashObj *h = o->ptr;
     long long removed = 0;
+    Slice *done = xmalloc((size_t)n * sizeof(Slice)); /* for the notification */
     for (int i = 4; i < c->argc; i++) {
         Slice v;
         if (!hashobj_get(h, c->argv[i], &v)) {
@@ -990,13 +1036,16 @@ static void cmd_hpersist(Client *c) {
             reply_int(c, -1);
         } else {
             hashobj_set_ttl(&h, c->argv[i], -1);
-            removed++;
+            done[removed++] = c->argv[i];
             reply_int(c, 1);
         }
     }
     o->ptr = h;
+    if (removed)
+        notify_keyspace_event_subkeys(NOTIFY_HASH, "hpersist", key, db_index(c->db), done,
+                                      (size_t)removed);
+    xfree(done);
     if (!removed) return;
-    notify_keyspace_event(NOTIFY_HASH, "hpersist", key, db_index(c->db));
     server.dirty += removed;
     db_resized(c->db, o, hashobj_len(h));
     db_signal_key(c->db, key);
@@ -1088,7 +1137,8 @@ static void cmd_hgetex(Client *c) {
             char nb[24];
             Slice pre[2] = {slice_cstr("FIELDS"), slice_of(nb, ll_to_str((long long)nch, nb))};
             propagate_fields(c, db_index(c->db), "HPERSIST", key, pre, 2, changed, nch);
-            notify_keyspace_event(NOTIFY_HASH, "hpersist", key, db_index(c->db));
+            notify_keyspace_event_subkeys(NOTIFY_HASH, "hpersist", key, db_index(c->db), changed,
+                                          nch);
             server.dirty += (long long)nch;
             db_resized(c->db, o, hashobj_len(h));
             db_signal_key(c->db, key);
@@ -1152,14 +1202,13 @@ static void cmd_hsetex(Client *c) {
         else
             hashobj_set(&h, c->argv[i], c->argv[i + 1], &lim);
     }
-    int dbid = db_index(c->db);
     if (!o) {
         db_add(c->db, key, obj_new(OBJ_HASH, h));
         o = db_lookup_write(c->db, key);
     } else {
         o->ptr = h;
     }
-    notify_keyspace_event(NOTIFY_HASH, "hset", key, dbid);
+    notify_pairs(c, "hset", key, first);
     server.dirty += n;
     Slice *argv = xmalloc((size_t)(2 * n + 5) * sizeof(Slice));
     int argc = 0;
@@ -1178,8 +1227,9 @@ static void cmd_hsetex(Client *c) {
     if (has_time) {
         int del = ttl_passed(when);
         for (int i = first; i < c->argc; i += 2) {
-            Slice v;
-            if (!hashobj_get(h, c->argv[i], &v)) continue; /* a repeated field already deleted */
+            /* Every field given is named, a repeated one twice: Redis 8.8
+             * sets and expires the pairs one by one, so its repeat is set
+             * again and deleted again (and HDEL twice). */
             if (del)
                 hashobj_delete(&h, c->argv[i]);
             else
