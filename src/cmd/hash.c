@@ -262,6 +262,13 @@ static void store(Client *c, Slice key, Obj *o, HashObj *h) {
 
 /* ---- HSET HMSET HSETNX --------------------------------------------------- */
 
+/* Room for the n fields a command may name in its notification, or NULL
+ * when no subkey channel would carry them (the common case: nothing is
+ * collected then). Free with xfree(). */
+static Slice *subkeys_new(size_t n) {
+    return notify_wants_subkeys(NOTIFY_HASH) ? xmalloc(n * sizeof(Slice)) : NULL;
+}
+
 /* Notifies event on key naming the fields of the field-value pairs from
  * argv[first] on, each as given (a repeated field is named twice, as in
  * Redis 8.8). */
@@ -424,12 +431,16 @@ static void cmd_hdel(Client *c) {
     HashObj *h = o->ptr;
     long long deleted = 0;
     int dbid = db_index(c->db);
-    Slice *gone = xmalloc((size_t)(c->argc - 2) * sizeof(Slice)); /* for the notification */
-    for (int i = 2; i < c->argc && hashobj_len(h) > 0; i++)
-        if (hashobj_delete(&h, c->argv[i])) gone[deleted++] = c->argv[i];
+    Slice *gone = subkeys_new((size_t)(c->argc - 2));
+    for (int i = 2; i < c->argc && hashobj_len(h) > 0; i++) {
+        if (!hashobj_delete(&h, c->argv[i])) continue;
+        if (gone) gone[deleted] = c->argv[i];
+        deleted++;
+    }
     o->ptr = h;
     if (deleted) {
-        notify_keyspace_event_subkeys(NOTIFY_HASH, "hdel", key, dbid, gone, (size_t)deleted);
+        notify_keyspace_event_subkeys(NOTIFY_HASH, "hdel", key, dbid, gone,
+                                      gone ? (size_t)deleted : 0);
         if (hashobj_len(h) == 0) {
             db_delete(c->db, key);
             notify_keyspace_event(NOTIFY_GENERIC, "del", key, dbid);
@@ -468,7 +479,7 @@ static void cmd_hgetdel(Client *c) {
     reply_array(c, (size_t)n);
     HashObj *h = o ? o->ptr : NULL;
     long long deleted = 0;
-    Slice *gone = xmalloc((size_t)n * sizeof(Slice)); /* for the notification */
+    Slice *gone = subkeys_new((size_t)n);
     for (int i = 4; i < c->argc; i++) {
         Slice v;
         if (!h || !hashobj_get(h, c->argv[i], &v)) {
@@ -478,14 +489,15 @@ static void cmd_hgetdel(Client *c) {
         reply_bulk_slice(c, v);
         hashobj_delete(&h, c->argv[i]);
         o->ptr = h;
-        gone[deleted++] = c->argv[i];
+        if (gone) gone[deleted] = c->argv[i];
+        deleted++;
     }
     if (!deleted) {
         xfree(gone);
         return;
     }
     int dbid = db_index(c->db);
-    notify_keyspace_event_subkeys(NOTIFY_HASH, "hdel", key, dbid, gone, (size_t)deleted);
+    notify_keyspace_event_subkeys(NOTIFY_HASH, "hdel", key, dbid, gone, gone ? (size_t)deleted : 0);
     xfree(gone);
     server.dirty += deleted;
     Slice *argv = xmalloc((size_t)(c->argc - 2) * sizeof(Slice));
@@ -1027,7 +1039,7 @@ static void cmd_hpersist(Client *c) {
     }
     HashObj *h = o->ptr;
     long long removed = 0;
-    Slice *done = xmalloc((size_t)n * sizeof(Slice)); /* for the notification */
+    Slice *done = subkeys_new((size_t)n);
     for (int i = 4; i < c->argc; i++) {
         Slice v;
         if (!hashobj_get(h, c->argv[i], &v)) {
@@ -1036,14 +1048,15 @@ static void cmd_hpersist(Client *c) {
             reply_int(c, -1);
         } else {
             hashobj_set_ttl(&h, c->argv[i], -1);
-            done[removed++] = c->argv[i];
+            if (done) done[removed] = c->argv[i];
+            removed++;
             reply_int(c, 1);
         }
     }
     o->ptr = h;
     if (removed)
         notify_keyspace_event_subkeys(NOTIFY_HASH, "hpersist", key, db_index(c->db), done,
-                                      (size_t)removed);
+                                      done ? (size_t)removed : 0);
     xfree(done);
     if (!removed) return;
     server.dirty += removed;
