@@ -13,7 +13,9 @@
  * command gets the same first error), then looks the key up (WRONGTYPE),
  * changes the value, notifies (the event names of 7.0: hset, hdel, hincrby,
  * hincrbyfloat, and del when the last field goes: Redis never keeps an empty
- * hash), signals the key (WATCH, tracking) and propagates. Writes propagate
+ * hash; each hash event names the fields it changed for Redis 8.8's subkey
+ * channels, collected only when one is selected), signals the key (WATCH,
+ * tracking) and propagates. Writes propagate
  * as sent, except HINCRBYFLOAT, which propagates as HSET of its result (the
  * replay then does not depend on float formatting), as 7.0 does.
  *
@@ -121,20 +123,34 @@ static void collect_due(void *priv, Slice f, int64_t when) {
     d->f[d->n++] = slice_of(xmemdup(f.p, f.len), f.len);
 }
 
-/* Orders the due fields by expiry time (stable: ties keep the hash's
- * order), the order in which Redis expires and announces them. */
+typedef struct DueRef {
+    int64_t when;
+    Slice f;
+} DueRef;
+
+static int due_cmp(const void *pa, const void *pb) {
+    const DueRef *a = pa, *b = pb;
+    if (a->when != b->when) return a->when < b->when ? -1 : 1;
+    size_t n = a->f.len < b->f.len ? a->f.len : b->f.len;
+    int c = n ? memcmp(a->f.p, b->f.p, n) : 0;
+    if (c) return c;
+    return a->f.len < b->f.len ? -1 : a->f.len > b->f.len;
+}
+
+/* Orders the due fields by expiry time, the order in which Redis expires
+ * and announces them (its TTL index is time-ordered); fields due at the
+ * same millisecond by their bytes, so the order never depends on the
+ * table's. */
 static void due_sort(Due *d) {
-    for (size_t i = 1; i < d->n; i++) {
-        Slice f = d->f[i];
-        int64_t w = d->when[i];
-        size_t j = i;
-        for (; j > 0 && d->when[j - 1] > w; j--) {
-            d->f[j] = d->f[j - 1];
-            d->when[j] = d->when[j - 1];
-        }
-        d->f[j] = f;
-        d->when[j] = w;
+    if (d->n < 2) return;
+    DueRef *r = xmalloc(d->n * sizeof(DueRef));
+    for (size_t i = 0; i < d->n; i++) r[i] = (DueRef){d->when[i], d->f[i]};
+    qsort(r, d->n, sizeof(DueRef), due_cmp);
+    for (size_t i = 0; i < d->n; i++) {
+        d->when[i] = r[i].when;
+        d->f[i] = r[i].f;
     }
+    xfree(r);
 }
 
 static void due_free(Due *d) {
@@ -172,7 +188,7 @@ static int expire_fields(Db *db, Slice key, Obj *o) {
         due_free(&d);
         return 0;
     }
-    due_sort(&d);
+    if (notify_wants_subkeys(NOTIFY_HASH)) due_sort(&d); /* the order they are named in */
     int dbid = db_index(db);
     propagate_fields(NULL, dbid, "HDEL", key, NULL, 0, d.f, d.n);
     for (size_t i = 0; i < d.n; i++) hashobj_delete(&h, d.f[i]);
