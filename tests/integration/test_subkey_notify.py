@@ -151,6 +151,12 @@ def test_each_letter_alone(r, sub, flags):
         assert len(got) == (2 if letter == "I" else 1)
 
 
+def test_a_selects_the_hash_class(r, sub, flags):
+    """A is a class alias (g$lshzxetd): with it the subkey letters work."""
+    flags("ASTIV")
+    assert run(r, sub, "HSET", "h", "f", "1") == want(b"hset", b"h", [b"f"])
+
+
 def test_docs_example_exact_bytes(r, sub, flags):
     """The docs' HSET myhash field1 val1 field2 val2 with ST; the docs print
     7:field1 and 5:myhash, but a length is the field's byte count (6)."""
