@@ -13,7 +13,9 @@
  * command gets the same first error), then looks the key up (WRONGTYPE),
  * changes the value, notifies (the event names of 7.0: hset, hdel, hincrby,
  * hincrbyfloat, and del when the last field goes: Redis never keeps an empty
- * hash), signals the key (WATCH, tracking) and propagates. Writes propagate
+ * hash; each hash event names the fields it changed for Redis 8.8's subkey
+ * channels, collected only when one is selected), signals the key (WATCH,
+ * tracking) and propagates. Writes propagate
  * as sent, except HINCRBYFLOAT, which propagates as HSET of its result (the
  * replay then does not depend on float formatting), as 7.0 does.
  *
@@ -116,7 +118,8 @@ static int field_expiry_mode(void) {
 
 typedef struct Due {
     int64_t now;
-    Slice *f; /* owned copies */
+    Slice *f;      /* owned copies */
+    int64_t *when; /* f[i]'s expiry time */
     size_t n, cap;
 } Due;
 
@@ -126,13 +129,46 @@ static void collect_due(void *priv, Slice f, int64_t when) {
     if (d->n == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 8;
         d->f = xrealloc(d->f, d->cap * sizeof(Slice));
+        d->when = xrealloc(d->when, d->cap * sizeof(int64_t));
     }
+    d->when[d->n] = when;
     d->f[d->n++] = slice_of(xmemdup(f.p, f.len), f.len);
+}
+
+typedef struct DueRef {
+    int64_t when;
+    Slice f;
+} DueRef;
+
+static int due_cmp(const void *pa, const void *pb) {
+    const DueRef *a = pa, *b = pb;
+    if (a->when != b->when) return a->when < b->when ? -1 : 1;
+    size_t n = a->f.len < b->f.len ? a->f.len : b->f.len;
+    int c = n ? memcmp(a->f.p, b->f.p, n) : 0;
+    if (c) return c;
+    return a->f.len < b->f.len ? -1 : a->f.len > b->f.len;
+}
+
+/* Orders the due fields by expiry time, the order in which Redis expires
+ * and announces them (its TTL index is time-ordered); fields due at the
+ * same millisecond by their bytes, so the order never depends on the
+ * table's. */
+static void due_sort(Due *d) {
+    if (d->n < 2) return;
+    DueRef *r = xmalloc(d->n * sizeof(DueRef));
+    for (size_t i = 0; i < d->n; i++) r[i] = (DueRef){d->when[i], d->f[i]};
+    qsort(r, d->n, sizeof(DueRef), due_cmp);
+    for (size_t i = 0; i < d->n; i++) {
+        d->when[i] = r[i].when;
+        d->f[i] = r[i].f;
+    }
+    xfree(r);
 }
 
 static void due_free(Due *d) {
     for (size_t i = 0; i < d->n; i++) xfree((void *)d->f[i].p);
     xfree(d->f);
+    xfree(d->when);
 }
 
 /* Propagates "name key args..." (a record of the server's own). */
@@ -152,24 +188,25 @@ static void propagate_fields(Client *c, int dbid, const char *name, Slice key, c
 }
 
 /* Deletes the fields of o (the hash at key) whose TTL has passed:
- * propagated as HDEL, notified as hexpired (and del when the hash goes).
- * Returns 1 when the key went. */
+ * propagated as HDEL, notified as one hexpired naming them all, in expiry
+ * order (and del when the hash goes). Returns 1 when the key went. */
 static int expire_fields(Db *db, Slice key, Obj *o) {
     HashObj *h = o->ptr;
     int64_t m = hashobj_min_ttl(h);
-    Due d = {now_ms(), NULL, 0, 0};
+    Due d = {now_ms(), NULL, NULL, 0, 0};
     if (m < 0 || m > d.now) return 0;
     hashobj_foreach_ttl(h, collect_due, &d);
     if (d.n == 0) {
         due_free(&d);
         return 0;
     }
+    if (notify_wants_subkeys(NOTIFY_HASH)) due_sort(&d); /* the order they are named in */
     int dbid = db_index(db);
     propagate_fields(NULL, dbid, "HDEL", key, NULL, 0, d.f, d.n);
     for (size_t i = 0; i < d.n; i++) hashobj_delete(&h, d.f[i]);
     o->ptr = h;
+    notify_keyspace_event_subkeys(NOTIFY_HASH, "hexpired", key, dbid, d.f, d.n);
     due_free(&d);
-    notify_keyspace_event(NOTIFY_HASH, "hexpired", key, dbid);
     if (hashobj_len(h) == 0) {
         db_delete(db, key);
         notify_keyspace_event(NOTIFY_GENERIC, "del", key, dbid);
@@ -189,7 +226,7 @@ static Obj *hidden_view(Obj *o) {
     hidden.ptr = NULL;
     HashObj *h = o->ptr;
     int64_t m = hashobj_min_ttl(h);
-    Due d = {now_ms(), NULL, 0, 0};
+    Due d = {now_ms(), NULL, NULL, 0, 0};
     if (m < 0 || m > d.now) return o;
     HashObj *copy = hashobj_dup(h);
     hashobj_foreach_ttl(copy, collect_due, &d);
@@ -253,6 +290,29 @@ static void store(Client *c, Slice key, Obj *o, HashObj *h) {
 
 /* ---- HSET HMSET HSETNX --------------------------------------------------- */
 
+/* Room for the n fields a command may name in its notification, or NULL
+ * when no subkey channel would carry them (the common case: nothing is
+ * collected then). Free with xfree(). */
+static Slice *subkeys_new(size_t n) {
+    return notify_wants_subkeys(NOTIFY_HASH) ? xmalloc(n * sizeof(Slice)) : NULL;
+}
+
+/* Notifies event on key naming the fields of the field-value pairs from
+ * argv[first] on, each as given (a repeated field is named twice, as in
+ * Redis 8.8). */
+static void notify_pairs(Client *c, const char *event, Slice key, int first) {
+    int dbid = db_index(c->db);
+    if (!notify_wants_subkeys(NOTIFY_HASH)) {
+        notify_keyspace_event(NOTIFY_HASH, event, key, dbid);
+        return;
+    }
+    size_t n = (size_t)(c->argc - first) / 2;
+    Slice *f = xmalloc(n * sizeof(Slice));
+    for (size_t i = 0; i < n; i++) f[i] = c->argv[first + 2 * (int)i];
+    notify_keyspace_event_subkeys(NOTIFY_HASH, event, key, dbid, f, n);
+    xfree(f);
+}
+
 static void hset_generic(Client *c, int is_hmset) {
     if (c->argc % 2 != 0) {
         reply_arity_error(c);
@@ -266,7 +326,7 @@ static void hset_generic(Client *c, int is_hmset) {
     long long added = 0;
     for (int i = 2; i < c->argc; i += 2) added += hashobj_set(&h, c->argv[i], c->argv[i + 1], &lim);
     store(c, key, o, h);
-    notify_keyspace_event(NOTIFY_HASH, "hset", key, db_index(c->db));
+    notify_pairs(c, "hset", key, 2);
     server.dirty += (c->argc - 2) / 2;
     propagate_argv(c);
     if (is_hmset)
@@ -296,7 +356,7 @@ static void cmd_hsetnx(Client *c) {
     HashLimits lim = limits();
     hashobj_set(&h, c->argv[2], c->argv[3], &lim);
     store(c, key, o, h);
-    notify_keyspace_event(NOTIFY_HASH, "hset", key, db_index(c->db));
+    notify_keyspace_event_subkeys(NOTIFY_HASH, "hset", key, db_index(c->db), &c->argv[2], 1);
     server.dirty++;
     propagate_argv(c);
     reply_int(c, 1);
@@ -399,11 +459,16 @@ static void cmd_hdel(Client *c) {
     HashObj *h = o->ptr;
     long long deleted = 0;
     int dbid = db_index(c->db);
-    for (int i = 2; i < c->argc && hashobj_len(h) > 0; i++)
-        deleted += hashobj_delete(&h, c->argv[i]);
+    Slice *gone = subkeys_new((size_t)(c->argc - 2));
+    for (int i = 2; i < c->argc && hashobj_len(h) > 0; i++) {
+        if (!hashobj_delete(&h, c->argv[i])) continue;
+        if (gone) gone[deleted] = c->argv[i];
+        deleted++;
+    }
     o->ptr = h;
     if (deleted) {
-        notify_keyspace_event(NOTIFY_HASH, "hdel", key, dbid);
+        notify_keyspace_event_subkeys(NOTIFY_HASH, "hdel", key, dbid, gone,
+                                      gone ? (size_t)deleted : 0);
         if (hashobj_len(h) == 0) {
             db_delete(c->db, key);
             notify_keyspace_event(NOTIFY_GENERIC, "del", key, dbid);
@@ -414,6 +479,7 @@ static void cmd_hdel(Client *c) {
         server.dirty += deleted;
         propagate_argv(c);
     }
+    xfree(gone);
     reply_int(c, deleted);
 }
 
@@ -441,6 +507,7 @@ static void cmd_hgetdel(Client *c) {
     reply_array(c, (size_t)n);
     HashObj *h = o ? o->ptr : NULL;
     long long deleted = 0;
+    Slice *gone = subkeys_new((size_t)n);
     for (int i = 4; i < c->argc; i++) {
         Slice v;
         if (!h || !hashobj_get(h, c->argv[i], &v)) {
@@ -450,11 +517,16 @@ static void cmd_hgetdel(Client *c) {
         reply_bulk_slice(c, v);
         hashobj_delete(&h, c->argv[i]);
         o->ptr = h;
+        if (gone) gone[deleted] = c->argv[i];
         deleted++;
     }
-    if (!deleted) return;
+    if (!deleted) {
+        xfree(gone);
+        return;
+    }
     int dbid = db_index(c->db);
-    notify_keyspace_event(NOTIFY_HASH, "hdel", key, dbid);
+    notify_keyspace_event_subkeys(NOTIFY_HASH, "hdel", key, dbid, gone, gone ? (size_t)deleted : 0);
+    xfree(gone);
     server.dirty += deleted;
     Slice *argv = xmalloc((size_t)(c->argc - 2) * sizeof(Slice));
     argv[0] = slice_cstr("HDEL");
@@ -496,7 +568,7 @@ static void cmd_hincrby(Client *c) {
     HashLimits lim = limits();
     hashobj_set_keep_ttl(&h, field, slice_of(buf, n), &lim); /* a change in place keeps the TTL */
     store(c, key, o, h);
-    notify_keyspace_event(NOTIFY_HASH, "hincrby", key, db_index(c->db));
+    notify_keyspace_event_subkeys(NOTIFY_HASH, "hincrby", key, db_index(c->db), &field, 1);
     server.dirty++;
     propagate_argv(c);
     reply_int(c, v);
@@ -532,7 +604,7 @@ static void cmd_hincrbyfloat(Client *c) {
     Slice val = slice_of(buf, n);
     hashobj_set_keep_ttl(&h, field, val, &lim);
     store(c, key, o, h);
-    notify_keyspace_event(NOTIFY_HASH, "hincrbyfloat", key, db_index(c->db));
+    notify_keyspace_event_subkeys(NOTIFY_HASH, "hincrbyfloat", key, db_index(c->db), &field, 1);
     server.dirty++;
     if (hashobj_get_ttl(h, field) >= 0) {
         /* HSET would drop the field's TTL on replay */
@@ -910,8 +982,9 @@ static int ttl_passed(int64_t when) {
 }
 
 /* After fields of o (at key) were deleted or given TTLs by a command:
- * propagates HDEL of the deleted and HPEXPIREAT of the set ones, notifies,
- * deletes an emptied hash or files the changed one. */
+ * propagates HDEL of the deleted and HPEXPIREAT of the set ones, notifies
+ * (hdel, then set_event, each naming its fields), deletes an emptied hash
+ * or files the changed one. */
 static void finish_ttl_change(Client *c, Slice key, Obj *o, HashObj *h, const Slice *deleted,
                               size_t ndel, const Slice *set, size_t nset, int64_t when,
                               const char *set_event) {
@@ -919,14 +992,14 @@ static void finish_ttl_change(Client *c, Slice key, Obj *o, HashObj *h, const Sl
     o->ptr = h;
     if (ndel) {
         propagate_fields(c, dbid, "HDEL", key, NULL, 0, deleted, ndel);
-        notify_keyspace_event(NOTIFY_HASH, "hdel", key, dbid);
+        notify_keyspace_event_subkeys(NOTIFY_HASH, "hdel", key, dbid, deleted, ndel);
     }
     if (nset) {
         char tb[24], nb[24];
         Slice pre[3] = {slice_of(tb, ll_to_str(when, tb)), slice_cstr("FIELDS"),
                         slice_of(nb, ll_to_str((long long)nset, nb))};
         propagate_fields(c, dbid, "HPEXPIREAT", key, pre, 3, set, nset);
-        notify_keyspace_event(NOTIFY_HASH, set_event, key, dbid);
+        notify_keyspace_event_subkeys(NOTIFY_HASH, set_event, key, dbid, set, nset);
     }
     if (!ndel && !nset) return;
     server.dirty += (long long)(ndel + nset);
@@ -1061,6 +1134,7 @@ static void cmd_hpersist(Client *c) {
     }
     HashObj *h = o->ptr;
     long long removed = 0;
+    Slice *done = subkeys_new((size_t)n);
     for (int i = 4; i < c->argc; i++) {
         Slice v;
         if (!hashobj_get(h, c->argv[i], &v)) {
@@ -1069,13 +1143,17 @@ static void cmd_hpersist(Client *c) {
             reply_int(c, -1);
         } else {
             hashobj_set_ttl(&h, c->argv[i], -1);
+            if (done) done[removed] = c->argv[i];
             removed++;
             reply_int(c, 1);
         }
     }
     o->ptr = h;
+    if (removed)
+        notify_keyspace_event_subkeys(NOTIFY_HASH, "hpersist", key, db_index(c->db), done,
+                                      done ? (size_t)removed : 0);
+    xfree(done);
     if (!removed) return;
-    notify_keyspace_event(NOTIFY_HASH, "hpersist", key, db_index(c->db));
     server.dirty += removed;
     db_resized(c->db, o, hashobj_len(h));
     db_signal_key(c->db, key);
@@ -1232,7 +1310,8 @@ static void cmd_hgetex(Client *c) {
             char nb[24];
             Slice pre[2] = {slice_cstr("FIELDS"), slice_of(nb, ll_to_str((long long)nch, nb))};
             propagate_fields(c, db_index(c->db), "HPERSIST", key, pre, 2, changed, nch);
-            notify_keyspace_event(NOTIFY_HASH, "hpersist", key, db_index(c->db));
+            notify_keyspace_event_subkeys(NOTIFY_HASH, "hpersist", key, db_index(c->db), changed,
+                                          nch);
             server.dirty += (long long)nch;
             db_resized(c->db, o, hashobj_len(h));
             db_signal_key(c->db, key);
@@ -1281,14 +1360,13 @@ static void cmd_hsetex(Client *c) {
         else
             hashobj_set(&h, c->argv[i], c->argv[i + 1], &lim);
     }
-    int dbid = db_index(c->db);
     if (!o) {
         db_add(c->db, key, obj_new(OBJ_HASH, h));
         o = db_lookup_write(c->db, key);
     } else {
         o->ptr = h;
     }
-    notify_keyspace_event(NOTIFY_HASH, "hset", key, dbid);
+    notify_pairs(c, "hset", key, first);
     server.dirty += n;
     Slice *argv = xmalloc((size_t)(2 * n + 5) * sizeof(Slice));
     int argc = 0;
@@ -1307,8 +1385,9 @@ static void cmd_hsetex(Client *c) {
     if (has_time) {
         int del = ttl_passed(when);
         for (int i = first; i < end; i += 2) {
-            Slice v;
-            if (!hashobj_get(h, c->argv[i], &v)) continue; /* a repeated field already deleted */
+            /* Every field given is named, a repeated one twice: Redis 8.8
+             * sets and expires the pairs one by one, so its repeat is set
+             * again and deleted again (and HDEL twice). */
             if (del)
                 hashobj_delete(&h, c->argv[i]);
             else

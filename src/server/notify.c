@@ -10,11 +10,29 @@
  * is set). As in Redis 7.0, the commands the AOF loader replays notify too
  * (a client may subscribe while the data loads).
  *
+ * Subkey notifications (Redis 8.8): a hash command that names the fields it
+ * changed calls notify_keyspace_event_subkeys() instead, which publishes the
+ * key-level messages above and then, when at least one field is given, up
+ * to four more families, each chosen by its own letter and only for an
+ * event whose class is selected too ("STIV" alone publishes nothing):
+ *
+ *   S  __subkeyspace@<db>__:<key>              <event>|<subkeys>
+ *   T  __subkeyevent@<db>__:<event>            <keylen>:<key>|<subkeys>
+ *   I  __subkeyspaceitem@<db>__:<key>\n<field>  <event>   (one per field)
+ *   V  __subkeyspaceevent@<db>__:<event>|<key> <subkeys>
+ *
+ * where <subkeys> is <len>:<field> joined by ',' (the length in decimal
+ * bytes, so any byte may appear in a field). S and V are skipped for an
+ * event name holding '|', I for a key holding '\n': their channel or
+ * payload could not be split back. The order is Redis 8.8's: K, E, S, T, I
+ * (the fields in the order given), V.
+ *
  * The setting is kept as text in settings.notify_keyspace_events; its apply
  * hook parses the letters into the bits and rewrites the text in the
- * canonical form Redis 7.0's CONFIG GET shows: "A" for all of g$lshzxetd
+ * canonical form Redis 8.8's CONFIG GET shows: "A" for all of g$lshzxetd
  * (then n is not shown, though it stays selected), else the class letters
- * in the order g$lshzxetdn; then K, E and m.
+ * in the order g$lshzxetdn; then K, E, m, S, T, I and V (channel selectors,
+ * which A does not include).
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,10 +48,24 @@ static const struct {
     char letter;
     int flag;
 } letters[] = {
-    {'g', NOTIFY_GENERIC},  {'$', NOTIFY_STRING},   {'l', NOTIFY_LIST},    {'s', NOTIFY_SET},
-    {'h', NOTIFY_HASH},     {'z', NOTIFY_ZSET},     {'x', NOTIFY_EXPIRED}, {'e', NOTIFY_EVICTED},
-    {'t', NOTIFY_STREAM},   {'d', NOTIFY_MODULE},   {'n', NOTIFY_NEW},     {'K', NOTIFY_KEYSPACE},
-    {'E', NOTIFY_KEYEVENT}, {'m', NOTIFY_KEY_MISS},
+    {'g', NOTIFY_GENERIC},
+    {'$', NOTIFY_STRING},
+    {'l', NOTIFY_LIST},
+    {'s', NOTIFY_SET},
+    {'h', NOTIFY_HASH},
+    {'z', NOTIFY_ZSET},
+    {'x', NOTIFY_EXPIRED},
+    {'e', NOTIFY_EVICTED},
+    {'t', NOTIFY_STREAM},
+    {'d', NOTIFY_MODULE},
+    {'n', NOTIFY_NEW},
+    {'K', NOTIFY_KEYSPACE},
+    {'E', NOTIFY_KEYEVENT},
+    {'m', NOTIFY_KEY_MISS},
+    {'S', NOTIFY_SUBKEYSPACE},
+    {'T', NOTIFY_SUBKEYEVENT},
+    {'I', NOTIFY_SUBKEYSPACEITEM},
+    {'V', NOTIFY_SUBKEYSPACEEVENT},
 };
 #define N_LETTERS (sizeof letters / sizeof letters[0])
 
@@ -101,4 +133,84 @@ void notify_publish(const char *event, Slice key, int dbid) {
     Slice ev = slice_cstr(event);
     if (flags & NOTIFY_KEYSPACE) publish_on("keyspace", dbid, key, ev);
     if (flags & NOTIFY_KEYEVENT) publish_on("keyevent", dbid, ev, key);
+}
+
+/* Appends <len>:<field> for each field, joined by ','. */
+static void append_subkeys(Buf *b, const Slice *sub, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (i) buf_append_char(b, ',');
+        buf_append_ll(b, (long long)sub[i].len);
+        buf_append_char(b, ':');
+        buf_append(b, sub[i].p, sub[i].len);
+    }
+}
+
+static Slice buf_slice(const Buf *b) {
+    return slice_of(buf_data(b), buf_live(b));
+}
+
+/* The class was checked by notify_keyspace_event_subkeys(); the key-level
+ * messages go first, then the subkey families the letters select. Borrows
+ * event, key and the n fields of sub. */
+void notify_publish_subkeys(const char *event, Slice key, int dbid, const Slice *sub, size_t n) {
+    notify_publish(event, key, dbid);
+    int flags = server.notify_flags;
+    if (n == 0 || !(flags & NOTIFY_SUBKEY_ANY)) return;
+    Slice ev = slice_cstr(event);
+    int has_pipe = memchr(ev.p, '|', ev.len) != NULL;
+    Buf ch, msg;
+    buf_init(&ch);
+    buf_init(&msg);
+    char db[24];
+    size_t dbn = ll_to_str(dbid, db);
+    if ((flags & NOTIFY_SUBKEYSPACE) && !has_pipe) {
+        buf_append_cstr(&ch, "__subkeyspace@");
+        buf_append(&ch, db, dbn);
+        buf_append_cstr(&ch, "__:");
+        buf_append(&ch, key.p, key.len);
+        buf_append(&msg, ev.p, ev.len);
+        buf_append_char(&msg, '|');
+        append_subkeys(&msg, sub, n);
+        pubsub_publish(buf_slice(&ch), buf_slice(&msg));
+    }
+    if (flags & NOTIFY_SUBKEYEVENT) {
+        buf_clear(&ch);
+        buf_clear(&msg);
+        buf_append_cstr(&ch, "__subkeyevent@");
+        buf_append(&ch, db, dbn);
+        buf_append_cstr(&ch, "__:");
+        buf_append(&ch, ev.p, ev.len);
+        buf_append_ll(&msg, (long long)key.len);
+        buf_append_char(&msg, ':');
+        buf_append(&msg, key.p, key.len);
+        buf_append_char(&msg, '|');
+        append_subkeys(&msg, sub, n);
+        pubsub_publish(buf_slice(&ch), buf_slice(&msg));
+    }
+    if ((flags & NOTIFY_SUBKEYSPACEITEM) && !memchr(key.p, '\n', key.len)) {
+        for (size_t i = 0; i < n; i++) {
+            buf_clear(&ch);
+            buf_append_cstr(&ch, "__subkeyspaceitem@");
+            buf_append(&ch, db, dbn);
+            buf_append_cstr(&ch, "__:");
+            buf_append(&ch, key.p, key.len);
+            buf_append_char(&ch, '\n');
+            buf_append(&ch, sub[i].p, sub[i].len);
+            pubsub_publish(buf_slice(&ch), ev);
+        }
+    }
+    if ((flags & NOTIFY_SUBKEYSPACEEVENT) && !has_pipe) {
+        buf_clear(&ch);
+        buf_clear(&msg);
+        buf_append_cstr(&ch, "__subkeyspaceevent@");
+        buf_append(&ch, db, dbn);
+        buf_append_cstr(&ch, "__:");
+        buf_append(&ch, ev.p, ev.len);
+        buf_append_char(&ch, '|');
+        buf_append(&ch, key.p, key.len);
+        append_subkeys(&msg, sub, n);
+        pubsub_publish(buf_slice(&ch), buf_slice(&msg));
+    }
+    buf_free(&ch);
+    buf_free(&msg);
 }

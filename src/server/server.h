@@ -255,24 +255,31 @@ extern Server server;
 
 /* ---- Keyspace notifications (notify.c) -------------------------------- */
 
-/* The classes of events notify-keyspace-events selects (its letters), and
- * the two channel families (K: __keyspace@<db>__:<key>, E:
- * __keyevent@<db>__:<event>). */
+/* The classes of events notify-keyspace-events selects (its letters), the
+ * two channel families (K: __keyspace@<db>__:<key>, E:
+ * __keyevent@<db>__:<event>) and Redis 8.8's four subkey families (S T I V,
+ * see notify.c). */
 enum {
-    NOTIFY_KEYSPACE = 1 << 0,  /* K */
-    NOTIFY_KEYEVENT = 1 << 1,  /* E */
-    NOTIFY_GENERIC = 1 << 2,   /* g */
-    NOTIFY_STRING = 1 << 3,    /* $ */
-    NOTIFY_LIST = 1 << 4,      /* l */
-    NOTIFY_SET = 1 << 5,       /* s */
-    NOTIFY_HASH = 1 << 6,      /* h */
-    NOTIFY_ZSET = 1 << 7,      /* z */
-    NOTIFY_EXPIRED = 1 << 8,   /* x */
-    NOTIFY_EVICTED = 1 << 9,   /* e */
-    NOTIFY_STREAM = 1 << 10,   /* t */
-    NOTIFY_KEY_MISS = 1 << 11, /* m */
-    NOTIFY_MODULE = 1 << 12,   /* d */
-    NOTIFY_NEW = 1 << 13,      /* n */
+    NOTIFY_KEYSPACE = 1 << 0,          /* K */
+    NOTIFY_KEYEVENT = 1 << 1,          /* E */
+    NOTIFY_GENERIC = 1 << 2,           /* g */
+    NOTIFY_STRING = 1 << 3,            /* $ */
+    NOTIFY_LIST = 1 << 4,              /* l */
+    NOTIFY_SET = 1 << 5,               /* s */
+    NOTIFY_HASH = 1 << 6,              /* h */
+    NOTIFY_ZSET = 1 << 7,              /* z */
+    NOTIFY_EXPIRED = 1 << 8,           /* x */
+    NOTIFY_EVICTED = 1 << 9,           /* e */
+    NOTIFY_STREAM = 1 << 10,           /* t */
+    NOTIFY_KEY_MISS = 1 << 11,         /* m */
+    NOTIFY_MODULE = 1 << 12,           /* d */
+    NOTIFY_NEW = 1 << 13,              /* n */
+    NOTIFY_SUBKEYSPACE = 1 << 14,      /* S */
+    NOTIFY_SUBKEYEVENT = 1 << 15,      /* T */
+    NOTIFY_SUBKEYSPACEITEM = 1 << 16,  /* I */
+    NOTIFY_SUBKEYSPACEEVENT = 1 << 17, /* V */
+    NOTIFY_SUBKEY_ANY =
+        NOTIFY_SUBKEYSPACE | NOTIFY_SUBKEYEVENT | NOTIFY_SUBKEYSPACEITEM | NOTIFY_SUBKEYSPACEEVENT,
 };
 
 void notify_publish(const char *event, Slice key, int dbid);
@@ -281,6 +288,21 @@ void notify_publish(const char *event, Slice key, int dbid);
  * predictable branch while notifications are off. */
 static inline void notify_keyspace_event(int type, const char *event, Slice key, int dbid) {
     if (__builtin_expect((server.notify_flags & type) != 0, 0)) notify_publish(event, key, dbid);
+}
+
+void notify_publish_subkeys(const char *event, Slice key, int dbid, const Slice *sub, size_t n);
+/* notify_keyspace_event() for an event that changed the n subkeys (hash
+ * fields) sub of key: also publishes them on the subkey channels the
+ * setting selects (Redis 8.8). Borrows sub. */
+static inline void notify_keyspace_event_subkeys(int type, const char *event, Slice key, int dbid,
+                                                 const Slice *sub, size_t n) {
+    if (__builtin_expect((server.notify_flags & type) != 0, 0))
+        notify_publish_subkeys(event, key, dbid, sub, n);
+}
+/* Whether an event of class type would reach a subkey channel: lets a
+ * caller skip collecting the fields. */
+static inline int notify_wants_subkeys(int type) {
+    return (server.notify_flags & type) && (server.notify_flags & NOTIFY_SUBKEY_ANY);
 }
 
 /* The latency monitor's events other than commands (Redis's names:

@@ -241,7 +241,9 @@ CONFIG_INPUTS = [
     "KE$lshzxetdg", "KEg$lshzxetd", "KEg$lshzxet", "Kn$", "nd", "Ke", "KEAn", "KKKK", "$$",
     "g$lshzxetd", "g$lshzxetdn", "KElshz", "xe", "Km",
 ]
-BAD_INPUTS = ["Q", "kea", "K E", "KEA!", "a", "G", "1", " ", "KEAq", "M", "N", "T", "\x00"]
+# 7.0 also refuses S, T, I and V, which streamd takes as Redis 8.8 does (the
+# subkey channels): tests/integration/test_subkey_notify.py covers them.
+BAD_INPUTS = ["Q", "kea", "K E", "KEA!", "a", "G", "1", " ", "KEAq", "M", "N", "\x00"]
 
 
 def test_config_set_get(server, ref_server):
