@@ -507,6 +507,21 @@ static int lp_str(LpReader *lr, Slice *out, char *scratch, size_t cap, size_t *u
     return RDB_OK;
 }
 
+/* A value element: in node form (stream.h's StreamVal). An integer stays
+ * one; a string stays one unless it is an integer's canonical text, which
+ * Redis never writes as a string but a node must hold as the integer. */
+static int lp_val(LpReader *lr, StreamVal *v) {
+    LpElem e;
+    if (lp_next(lr, &e) != 1) return RDB_ERR;
+    if (e.is_int) {
+        v->is_int = 1;
+        v->i = e.v;
+    } else {
+        *v = stream_val_of(slice_of(e.len ? (const char *)e.s : "", e.len));
+    }
+    return RDB_OK;
+}
+
 /* What the node walk tracks across nodes. */
 typedef struct LoadState {
     Stream *s;
@@ -516,16 +531,19 @@ typedef struct LoadState {
     StreamId last_live; /* the greatest live entry ID so far */
     int has_live;
     uint64_t n_live;
-    Slice *fv;
-    size_t fv_cap;
+    StreamField *f;
+    size_t f_cap;
+    Slice *mf; /* the master fields of the node being read */
+    size_t mf_cap;
     char *scratch;
     size_t scratch_cap;
+    Buf lp; /* a node's listpack when it had to be decoded (LZF) */
 } LoadState;
 
-static void ensure_fv(LoadState *ls, uint64_t n_fields) {
-    if (2 * n_fields > ls->fv_cap) {
-        ls->fv_cap = 2 * (size_t)n_fields;
-        ls->fv = xrealloc(ls->fv, ls->fv_cap * sizeof(Slice));
+static void ensure_fields(LoadState *ls, uint64_t n_fields) {
+    if (n_fields > ls->f_cap) {
+        ls->f_cap = (size_t)n_fields;
+        ls->f = xrealloc(ls->f, ls->f_cap * sizeof(StreamField));
     }
 }
 
@@ -534,14 +552,14 @@ static size_t scratch_bytes(size_t lp_len) {
     return 2 * lp_len + 24;
 }
 
-/* One node: its master ID and listpack, checked whole, live entries
- * appended to the stream. */
+/* One node: its master ID and listpack, checked as it is read (one pass:
+ * an error anywhere fails the whole stream, which is then freed), live
+ * entries appended to the stream with their values as the listpack holds
+ * them (integers are not printed and parsed again). */
 static int load_node(LoadState *ls, StreamId master, const uint8_t *lp, size_t lp_len) {
-    uint32_t n_elems;
-    if (lp_validate(lp, lp_len, &n_elems) != RDB_OK || n_elems == 0) return RDB_ERR;
     if (ls->has_seen && stream_id_cmp(master, ls->last_seen) <= 0) return RDB_ERR;
     LpReader lr;
-    lp_reader_init(&lr, lp, lp_len);
+    if (lp_reader_open(&lr, lp, lp_len) != RDB_OK) return RDB_ERR;
     int64_t count, deleted, n_master;
     if (lp_int(&lr, &count) || lp_int(&lr, &deleted) || lp_int(&lr, &n_master)) return RDB_ERR;
     /* Every element takes at least two bytes: no count can exceed half the
@@ -549,50 +567,54 @@ static int load_node(LoadState *ls, StreamId master, const uint8_t *lp, size_t l
     if (count < 0 || deleted < 0 || n_master <= 0 || (uint64_t)n_master > lp_len / 2 ||
         (uint64_t)count > lp_len || (uint64_t)deleted > lp_len || count + deleted == 0)
         return RDB_ERR;
-    /* The master fields: views into lp (integers rendered in mscratch). */
-    Slice *mf = xmalloc((size_t)n_master * sizeof(Slice));
+    /* Field names: views into lp; integers rendered in scratch, whose part
+     * before mused holds the master fields' for the whole node. */
     size_t scap = scratch_bytes(lp_len);
-    char *mscratch = xmalloc(scap);
-    size_t mused = 0;
     if (ls->scratch_cap < scap) {
         ls->scratch_cap = scap;
         ls->scratch = xrealloc(ls->scratch, scap);
     }
-    int rc = RDB_ERR;
+    if ((size_t)n_master > ls->mf_cap) {
+        ls->mf_cap = (size_t)n_master;
+        ls->mf = xrealloc(ls->mf, ls->mf_cap * sizeof(Slice));
+    }
+    Slice *mf = ls->mf;
+    size_t mused = 0;
     int64_t v;
     for (int64_t i = 0; i < n_master; i++)
-        if (lp_str(&lr, &mf[i], mscratch, scap, &mused) != RDB_OK) goto out;
-    if (lp_int(&lr, &v) != RDB_OK || v != 0) goto out;
+        if (lp_str(&lr, &mf[i], ls->scratch, scap, &mused) != RDB_OK) return RDB_ERR;
+    if (lp_int(&lr, &v) != RDB_OK || v != 0) return RDB_ERR;
     int64_t seen_live = 0, seen_deleted = 0;
     for (;;) {
         LpElem e;
         int more = lp_next(&lr, &e);
-        if (more < 0) goto out;
+        if (more < 0) return RDB_ERR;
         if (more == 0) break;
-        if (!e.is_int || (e.v & ~(int64_t)(FLAG_DELETED | FLAG_SAMEFIELDS)) != 0) goto out;
+        if (!e.is_int || (e.v & ~(int64_t)(FLAG_DELETED | FLAG_SAMEFIELDS)) != 0) return RDB_ERR;
         int64_t flags = e.v, dms, dseq;
-        if (lp_int(&lr, &dms) || lp_int(&lr, &dseq)) goto out;
+        if (lp_int(&lr, &dms) || lp_int(&lr, &dseq)) return RDB_ERR;
         StreamId id = {master.ms + (uint64_t)dms, master.seq + (uint64_t)dseq};
-        if (stream_id_cmp(id, master) < 0 || stream_id_is_zero(id)) goto out;
-        if (ls->has_seen && stream_id_cmp(id, ls->last_seen) <= 0) goto out;
+        if (stream_id_cmp(id, master) < 0 || stream_id_is_zero(id)) return RDB_ERR;
+        if (ls->has_seen && stream_id_cmp(id, ls->last_seen) <= 0) return RDB_ERR;
         int64_t n_fields = n_master;
         if (!(flags & FLAG_SAMEFIELDS)) {
             if (lp_int(&lr, &n_fields) || n_fields <= 0 || (uint64_t)n_fields > lp_len / 4)
-                goto out;
+                return RDB_ERR;
         }
-        ensure_fv(ls, (uint64_t)n_fields);
-        size_t used = 0;
+        ensure_fields(ls, (uint64_t)n_fields);
+        StreamField *f = ls->f;
+        size_t used = mused;
         for (int64_t i = 0; i < n_fields; i++) {
             if (flags & FLAG_SAMEFIELDS) {
-                ls->fv[2 * i] = mf[i];
-            } else if (lp_str(&lr, &ls->fv[2 * i], ls->scratch, scap, &used) != RDB_OK) {
-                goto out;
+                f[i].name = mf[i];
+            } else if (lp_str(&lr, &f[i].name, ls->scratch, scap, &used) != RDB_OK) {
+                return RDB_ERR;
             }
-            if (lp_str(&lr, &ls->fv[2 * i + 1], ls->scratch, scap, &used) != RDB_OK) goto out;
+            if (lp_val(&lr, &f[i].val) != RDB_OK) return RDB_ERR;
         }
         int64_t lp_count;
         int64_t want = (flags & FLAG_SAMEFIELDS) ? n_fields + 3 : 2 * n_fields + 4;
-        if (lp_int(&lr, &lp_count) || lp_count != want) goto out;
+        if (lp_int(&lr, &lp_count) || lp_count != want) return RDB_ERR;
         ls->last_seen = id;
         ls->has_seen = 1;
         if (flags & FLAG_DELETED) {
@@ -600,18 +622,15 @@ static int load_node(LoadState *ls, StreamId master, const uint8_t *lp, size_t l
             continue;
         }
         seen_live++;
-        if (stream_entry_fits(ls->fv, (size_t)n_fields) != STREAM_OK) goto out;
-        if (stream_append(ls->s, id, ls->fv, (size_t)n_fields, ls->lim) != STREAM_OK) goto out;
+        if (stream_append_fields(ls->s, id, f, (size_t)n_fields, ls->lim) != STREAM_OK)
+            return RDB_ERR;
         ls->n_live++;
         ls->last_live = id;
         ls->has_live = 1;
     }
-    if (seen_live != count || seen_deleted != deleted) goto out;
-    rc = RDB_OK;
-out:
-    xfree(mf);
-    xfree(mscratch);
-    return rc;
+    if (lp_reader_done(&lr) != RDB_OK) return RDB_ERR;
+    if (seen_live != count || seen_deleted != deleted) return RDB_ERR;
+    return RDB_OK;
 }
 
 /* One pending entry of a group being read. */
@@ -821,6 +840,7 @@ static int load_idmp(RdbReader *r, Idmp **out, int64_t now_ms) {
 static int load_stream(RdbReader *r, int type, const StreamLimits *lim, int64_t now_ms, Obj **out) {
     LoadState ls;
     memset(&ls, 0, sizeof ls);
+    buf_init(&ls.lp);
     ls.s = stream_new();
     ls.lim = lim;
     GroupSet *gs = NULL;
@@ -831,19 +851,13 @@ static int load_stream(RdbReader *r, int type, const StreamLimits *lim, int64_t 
     uint64_t n_nodes;
     if (rdb_read_len(r, &n_nodes) != RDB_OK || !count_ok(r, n_nodes, 2)) goto out;
     for (uint64_t i = 0; i < n_nodes; i++) {
-        char *key, *lp;
+        const uint8_t *key, *lp;
         size_t key_len, lp_len;
-        if (rdb_read_string(r, 16, &key, &key_len) != RDB_OK) goto out;
-        if (key_len != 16) {
-            xfree(key);
+        if (rdb_read_string_view(r, 16, &ls.lp, &key, &key_len) != RDB_OK || key_len != 16)
             goto out;
-        }
-        StreamId master = id_from_raw((const uint8_t *)key);
-        xfree(key);
-        if (rdb_read_string(r, UINT32_MAX, &lp, &lp_len) != RDB_OK) goto out;
-        int node_rc = load_node(&ls, master, (const uint8_t *)lp, lp_len);
-        xfree(lp);
-        if (node_rc != RDB_OK) goto out;
+        StreamId master = id_from_raw(key);
+        if (rdb_read_string_view(r, UINT32_MAX, &ls.lp, &lp, &lp_len) != RDB_OK) goto out;
+        if (load_node(&ls, master, lp, lp_len) != RDB_OK) goto out;
     }
     uint64_t length;
     StreamId last_id, first_id, max_deleted = {0, 0};
@@ -887,8 +901,10 @@ static int load_stream(RdbReader *r, int type, const StreamLimits *lim, int64_t 
 out:
     for (size_t i = 0; i < n_gins; i++) group_in_free(&gins[i]);
     xfree(gins);
-    xfree(ls.fv);
+    xfree(ls.f);
+    xfree(ls.mf);
     xfree(ls.scratch);
+    buf_free(&ls.lp);
     if (rc == RDB_OK) {
         *out = stream_obj_adopt(ls.s, gs, idmp);
     } else {

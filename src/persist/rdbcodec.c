@@ -294,6 +294,55 @@ int rdb_read_ms(RdbReader *r, int64_t *out) {
 /* Longest plain output of one LZF input byte (a 3-byte reference makes 264). */
 #define LZF_MAX_RATIO 88
 
+/* Reads a string in any encoding: *out views r's bytes when the string is
+ * stored plain, else the decoded bytes, which replace scratch's contents
+ * (valid until scratch changes). At most max_len bytes (more is an error).
+ * Borrows r and scratch. */
+int rdb_read_string_view(RdbReader *r, size_t max_len, Buf *scratch, const uint8_t **out,
+                         size_t *out_len) {
+    uint64_t len;
+    int enc;
+    const uint8_t *x;
+    *out = NULL;
+    if (read_len_or_enc(r, &len, &enc) != RDB_OK) return RDB_ERR;
+    if (enc >= 0) {
+        int64_t v;
+        if (enc <= 2) {
+            int n = 1 << enc;
+            if (rdb_read_raw(r, (size_t)n, &x) != RDB_OK) return RDB_ERR;
+            uint64_t u = get_le(x, n);
+            v = n == 1 ? (int8_t)u : n == 2 ? (int16_t)u : (int32_t)u;
+            char buf[24];
+            size_t n_digits = ll_to_str(v, buf);
+            if (n_digits > max_len) return RDB_ERR;
+            buf_clear(scratch);
+            buf_append(scratch, buf, n_digits);
+            *out = (const uint8_t *)scratch->p;
+            *out_len = n_digits;
+            return RDB_OK;
+        }
+        if (enc != 3) return RDB_ERR;
+        uint64_t clen, plain;
+        if (rdb_read_len(r, &clen) != RDB_OK || rdb_read_len(r, &plain) != RDB_OK) return RDB_ERR;
+        if (clen > r->len - r->pos || plain > max_len || plain == 0 || plain / LZF_MAX_RATIO > clen)
+            return RDB_ERR;
+        if (rdb_read_raw(r, (size_t)clen, &x) != RDB_OK) return RDB_ERR;
+        buf_clear(scratch);
+        buf_reserve(scratch, (size_t)plain + 1);
+        uint8_t *s = (uint8_t *)scratch->p;
+        if (rdb_lzf_decompress(x, (size_t)clen, s, (size_t)plain) != RDB_OK) return RDB_ERR;
+        scratch->len = (size_t)plain;
+        *out = s;
+        *out_len = (size_t)plain;
+        return RDB_OK;
+    }
+    if (len > max_len || len > r->len - r->pos) return RDB_ERR;
+    if (rdb_read_raw(r, (size_t)len, &x) != RDB_OK) return RDB_ERR;
+    *out = x;
+    *out_len = (size_t)len;
+    return RDB_OK;
+}
+
 /* Reads a string in any encoding into *out: owned, NUL-terminated, free
  * with xfree(); at most max_len bytes (more is an error). */
 int rdb_read_string(RdbReader *r, size_t max_len, char **out, size_t *out_len) {
@@ -534,9 +583,26 @@ void lp_reader_init(LpReader *r, const uint8_t *p, size_t len) {
     r->n_read = 0;
 }
 
-/* The next element: 1 with *e set (string views borrow the listpack), 0 at
- * the end, RDB_ERR when malformed. */
-int lp_next(LpReader *r, LpElem *e) {
+/* Starts a reader over an unchecked listpack after checking its header (the
+ * total size, the terminator as the last byte); lp_next() checks each
+ * element as it comes and lp_reader_done() the end. */
+int lp_reader_open(LpReader *r, const uint8_t *p, size_t len) {
+    if (len < LP_HEADER_BYTES + 1 || get_le(p, 4) != len || p[len - 1] != LP_EOF) return RDB_ERR;
+    lp_reader_init(r, p, len);
+    return RDB_OK;
+}
+
+/* After lp_next() returned 0: RDB_OK when the terminator is the last byte
+ * and the header's count (unless 65535) is the number of elements read. */
+int lp_reader_done(const LpReader *r) {
+    uint32_t declared = (uint32_t)get_le(r->p + 4, 2);
+    if (r->pos != r->len - 1) return RDB_ERR;
+    if (declared != 65535 && declared != r->n_read) return RDB_ERR;
+    return RDB_OK;
+}
+
+/* lp_next() past its inline cases. */
+int lp_next_slow(LpReader *r, LpElem *e) {
     if (r->pos >= r->len) return RDB_ERR;
     if (r->p[r->pos] == LP_EOF) return 0;
     size_t avail = r->len - r->pos - 1; /* the EOF byte stays */
@@ -546,7 +612,6 @@ int lp_next(LpReader *r, LpElem *e) {
     if (bl > avail - size) return RDB_ERR;
     const uint8_t *got = r->p + r->pos + size;
     if (bl == 1) {
-        /* nearly every element of a stream's listpack: no call */
         if (*got != size) return RDB_ERR;
     } else {
         uint8_t want[5];
@@ -561,16 +626,13 @@ int lp_next(LpReader *r, LpElem *e) {
 /* Checks a whole listpack: header, every element, the terminator as the
  * last byte, the element count. Sets *n_elems. */
 int lp_validate(const uint8_t *p, size_t len, uint32_t *n_elems) {
-    if (len < LP_HEADER_BYTES + 1 || get_le(p, 4) != len || p[len - 1] != LP_EOF) return RDB_ERR;
-    uint32_t declared = (uint32_t)get_le(p + 4, 2);
     LpReader r;
     LpElem e;
     int rc;
-    lp_reader_init(&r, p, len);
+    if (lp_reader_open(&r, p, len) != RDB_OK) return RDB_ERR;
     while ((rc = lp_next(&r, &e)) == 1) {
     }
-    if (rc != 0 || r.pos != len - 1) return RDB_ERR;
-    if (declared != 65535 && declared != r.n_read) return RDB_ERR;
+    if (rc != 0 || lp_reader_done(&r) != RDB_OK) return RDB_ERR;
     *n_elems = r.n_read;
     return RDB_OK;
 }

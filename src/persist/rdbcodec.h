@@ -54,6 +54,8 @@ int rdb_read_raw(RdbReader *r, size_t n, const uint8_t **out);
 int rdb_read_len(RdbReader *r, uint64_t *out);
 int rdb_read_ms(RdbReader *r, int64_t *out);
 int rdb_read_string(RdbReader *r, size_t max_len, char **out, size_t *out_len);
+int rdb_read_string_view(RdbReader *r, size_t max_len, Buf *scratch, const uint8_t **out,
+                         size_t *out_len);
 
 /* ---- Writing a payload -------------------------------------------------- */
 void rdb_write_len(Buf *b, uint64_t len);
@@ -87,7 +89,43 @@ typedef struct LpReader {
 
 int lp_validate(const uint8_t *p, size_t len, uint32_t *n_elems);
 void lp_reader_init(LpReader *r, const uint8_t *p, size_t len);
-int lp_next(LpReader *r, LpElem *e);
+int lp_reader_open(LpReader *r, const uint8_t *p, size_t len);
+int lp_reader_done(const LpReader *r);
+int lp_next_slow(LpReader *r, LpElem *e);
+
+/* The next element: 1 with *e set (string views borrow the listpack), 0 at
+ * the terminator, RDB_ERR when malformed. Inline for what a stream's
+ * listpacks are nearly all made of: 7-bit integers and strings of up to 63
+ * bytes, each with a one-byte back-length (the terminator stays after it). */
+static inline int lp_next(LpReader *r, LpElem *e) {
+    size_t left = r->len - r->pos; /* pos <= len always */
+    if (left >= 3) {
+        const uint8_t *p = r->p + r->pos;
+        uint8_t b = p[0];
+        if (b < 0x80) {
+            if (p[1] != 1) return RDB_ERR;
+            e->is_int = 1;
+            e->v = b;
+            e->s = NULL;
+            e->len = 0;
+            r->pos += 2;
+            r->n_read++;
+            return 1;
+        }
+        if ((b & 0xC0) == 0x80) {
+            size_t size = 1 + (size_t)(b & 0x3f);
+            if (size + 2 > left || p[size] != size) return RDB_ERR;
+            e->is_int = 0;
+            e->v = 0;
+            e->s = p + 1;
+            e->len = size - 1;
+            r->pos += size + 1;
+            r->n_read++;
+            return 1;
+        }
+    }
+    return lp_next_slow(r, e);
+}
 /* True when s is an integer's canonical decimal form (stored as an integer). */
 int lp_string_is_int(const char *s, size_t len, int64_t *v);
 
