@@ -92,86 +92,87 @@ static void put_id_lens(Buf *b, StreamId id) {
 }
 
 /* One node in the making: its entries' elements in body (a listpack whose
- * header and terminator are left out at the end), the master fields. */
+ * header and terminator are left out at the end), the master fields. Names
+ * and string values are views into the stream's nodes, which a save does
+ * not change. */
 typedef struct NodeOut {
     Buf body;
     LpWriter bw;
     StreamId master;
     uint64_t count;
-    Buf mbytes;    /* the master fields' bytes */
-    size_t *mlens; /* their lengths */
-    size_t n_mfields;
+    uint64_t mbytes; /* the master fields' bytes */
+    Slice *mnames;   /* the master fields */
+    size_t n_mfields, mnames_cap;
+    const void *names_key; /* entries with this names key have the master fields */
+    Buf lp;                /* the whole listpack, at flush */
 } NodeOut;
 
 /* Writes the node as <master ID> <listpack> to out. */
 static void node_flush(Buf *out, NodeOut *n, size_t *n_nodes) {
     if (n->count == 0) return;
-    Buf lp;
+    Buf *lp = &n->lp;
     LpWriter w;
-    buf_init(&lp);
-    lp_writer_start(&w, &lp);
+    buf_clear(lp);
+    lp_writer_start(&w, lp);
     lp_append_int(&w, (int64_t)n->count);
     lp_append_int(&w, 0); /* deleted */
     lp_append_int(&w, (int64_t)n->n_mfields);
-    size_t off = 0;
-    for (size_t i = 0; i < n->n_mfields; i++) {
-        lp_append_str(&w, n->mbytes.p + off, n->mlens[i]);
-        off += n->mlens[i];
-    }
+    for (size_t i = 0; i < n->n_mfields; i++) lp_append_str(&w, n->mnames[i].p, n->mnames[i].len);
     lp_append_int(&w, 0); /* the master entry's terminator */
-    buf_append(&lp, n->body.p + LP_HEADER_BYTES, n->body.len - LP_HEADER_BYTES);
+    buf_append(lp, n->body.p + LP_HEADER_BYTES, n->body.len - LP_HEADER_BYTES);
     w.n += n->bw.n;
     lp_writer_finish(&w);
-    Buf id;
-    buf_init(&id);
-    put_id_raw(&id, n->master);
-    rdb_write_string(out, id.p, id.len);
-    buf_free(&id);
-    rdb_write_string(out, lp.p, lp.len);
-    buf_free(&lp);
+    uint8_t id[17];
+    id[0] = 16; /* the length of a plain 16-byte string */
+    for (int i = 0; i < 8; i++) {
+        id[1 + i] = (uint8_t)(n->master.ms >> (56 - 8 * i));
+        id[9 + i] = (uint8_t)(n->master.seq >> (56 - 8 * i));
+    }
+    buf_append(out, id, sizeof id);
+    rdb_write_string(out, lp->p, lp->len);
     (*n_nodes)++;
     n->count = 0;
 }
 
-/* Serializes the live entries of s as nodes to out; returns how many. */
+/* Text bytes of a value (what Redis counts against stream-node-max-bytes). */
+static size_t val_text_len(const StreamVal *v) {
+    if (!v->is_int) return v->s.len;
+    uint64_t m = v->i < 0 ? 0 - (uint64_t)v->i : (uint64_t)v->i;
+    size_t n = v->i < 0 ? 2 : 1;
+    for (; m >= 10; m /= 10) n++;
+    return n;
+}
+
+/* Serializes the live entries of s as nodes to out; returns how many. The
+ * values go from node form (StreamVal) to listpack elements without text in
+ * between; an entry's elements are written at a pointer into room reserved
+ * once. */
 static size_t put_nodes(Buf *out, const Stream *s, const StreamLimits *lim) {
     size_t n_nodes = 0;
     NodeOut n;
     memset(&n, 0, sizeof n);
     buf_init(&n.body);
-    buf_init(&n.mbytes);
+    buf_init(&n.lp);
     StreamIter it;
     StreamId id;
     size_t n_fields;
-    Slice *fv = NULL;
-    size_t fv_cap = 0;
-    Buf vals;
-    buf_init(&vals);
+    StreamField *f = NULL;
+    size_t f_cap = 0;
     stream_iter_start(&it, s, stream_id_make(0, 0), stream_id_make(UINT64_MAX, UINT64_MAX), 0);
     while (stream_iter_next(&it, &id, &n_fields)) {
-        if (2 * n_fields > fv_cap) {
-            fv_cap = 2 * n_fields;
-            fv = xrealloc(fv, fv_cap * sizeof(Slice));
+        if (n_fields > f_cap) {
+            f_cap = n_fields;
+            f = xrealloc(f, f_cap * sizeof(StreamField));
         }
-        /* stream_iter_field() may render an integer into one scratch
-         * buffer per iterator: every element is copied as it comes. */
-        buf_clear(&vals);
+        size_t bytes = 0, room = 4 * LP_INT_MAX_BYTES;
+        const void *names_key = stream_iter_fields_val(&it, f);
         for (size_t i = 0; i < n_fields; i++) {
-            Slice f, v;
-            stream_iter_field(&it, &f, &v);
-            fv[2 * i].len = f.len;
-            buf_append(&vals, f.p, f.len);
-            fv[2 * i + 1].len = v.len;
-            buf_append(&vals, v.p, v.len);
-        }
-        size_t bytes = 0;
-        const char *base = vals.p ? vals.p : "";
-        for (size_t i = 0; i < 2 * n_fields; i++) {
-            fv[i].p = base + bytes;
-            bytes += fv[i].len;
+            size_t vlen = val_text_len(&f[i].val);
+            bytes += f[i].name.len + vlen;
+            room += lp_str_max_bytes(f[i].name.len) + lp_str_max_bytes(vlen);
         }
         if (n.count > 0) {
-            uint64_t lp_bytes = n.body.len + n.mbytes.len + 16;
+            uint64_t lp_bytes = n.body.len + n.mbytes + 16;
             int full = (lim->max_entries && n.count >= lim->max_entries) ||
                        (lim->max_bytes && lp_bytes + bytes >= lim->max_bytes);
             if (full) node_flush(out, &n, &n_nodes);
@@ -181,46 +182,49 @@ static size_t put_nodes(Buf *out, const Stream *s, const StreamLimits *lim) {
             buf_clear(&n.body);
             lp_writer_start(&n.bw, &n.body);
             n.master = id;
-            buf_clear(&n.mbytes);
-            n.n_mfields = n_fields;
-            xfree(n.mlens);
-            n.mlens = xmalloc(n_fields * sizeof(size_t));
-            for (size_t i = 0; i < n_fields; i++) {
-                n.mlens[i] = fv[2 * i].len;
-                buf_append(&n.mbytes, fv[2 * i].p, fv[2 * i].len);
+            if (n_fields > n.mnames_cap) {
+                n.mnames_cap = n_fields;
+                n.mnames = xrealloc(n.mnames, n.mnames_cap * sizeof(Slice));
             }
+            n.n_mfields = n_fields;
+            n.mbytes = 0;
+            for (size_t i = 0; i < n_fields; i++) {
+                n.mnames[i] = f[i].name;
+                n.mbytes += f[i].name.len;
+            }
+            n.names_key = names_key;
             is_same = 1;
+        } else if (names_key && names_key == n.names_key) {
+            is_same = 1; /* the names compared equal for an earlier entry */
         } else if (n_fields == n.n_mfields) {
             is_same = 1;
-            size_t off = 0;
-            for (size_t i = 0; is_same && i < n_fields; i++) {
-                /* an empty field name may have no bytes at all (a NULL pointer) */
-                is_same =
-                    fv[2 * i].len == n.mlens[i] &&
-                    (n.mlens[i] == 0 || memcmp(fv[2 * i].p, n.mbytes.p + off, n.mlens[i]) == 0);
-                off += n.mlens[i];
-            }
+            for (size_t i = 0; is_same && i < n_fields; i++)
+                is_same = slice_eq(f[i].name, n.mnames[i]);
+            if (is_same && names_key) n.names_key = names_key;
         }
-        lp_append_int(&n.bw, is_same ? FLAG_SAMEFIELDS : 0);
-        lp_append_int(&n.bw, (int64_t)(id.ms - n.master.ms));
-        lp_append_int(&n.bw, (int64_t)(id.seq - n.master.seq));
-        if (is_same) {
-            for (size_t i = 0; i < n_fields; i++)
-                lp_append_str(&n.bw, fv[2 * i + 1].p, fv[2 * i + 1].len);
-            lp_append_int(&n.bw, (int64_t)n_fields + 3);
-        } else {
-            lp_append_int(&n.bw, (int64_t)n_fields);
-            for (size_t i = 0; i < 2 * n_fields; i++) lp_append_str(&n.bw, fv[i].p, fv[i].len);
-            lp_append_int(&n.bw, 2 * (int64_t)n_fields + 4);
+        buf_reserve(&n.body, room);
+        uint8_t *start = (uint8_t *)n.body.p + n.body.len, *p = start;
+        p = lp_put_int(p, is_same ? FLAG_SAMEFIELDS : 0);
+        p = lp_put_int(p, (int64_t)(id.ms - n.master.ms));
+        p = lp_put_int(p, (int64_t)(id.seq - n.master.seq));
+        if (!is_same) p = lp_put_int(p, (int64_t)n_fields);
+        for (size_t i = 0; i < n_fields; i++) {
+            /* a name that is an integer's text is one in a listpack; a
+             * string value never is (the node would hold an integer) */
+            if (!is_same) p = lp_put_text(p, f[i].name.p, f[i].name.len);
+            const StreamVal *v = &f[i].val;
+            p = v->is_int ? lp_put_int(p, v->i) : lp_put_str(p, v->s.p, v->s.len);
         }
+        p = lp_put_int(p, is_same ? (int64_t)n_fields + 3 : 2 * (int64_t)n_fields + 4);
+        n.body.len += (size_t)(p - start);
+        n.bw.n += (uint32_t)((is_same ? 1 : 2) * n_fields + (is_same ? 4 : 5));
         n.count++;
     }
     node_flush(out, &n, &n_nodes);
-    xfree(fv);
-    xfree(n.mlens);
+    xfree(f);
+    xfree(n.mnames);
     buf_free(&n.body);
-    buf_free(&n.mbytes);
-    buf_free(&vals);
+    buf_free(&n.lp);
     return n_nodes;
 }
 
@@ -335,20 +339,30 @@ static int active_is_seen(const StreamObj *so) {
 static void put_stream(Buf *out, const StreamObj *so, int type, int64_t now_ms) {
     const Stream *s = so->s;
     /* The node count comes first but is known last: the nodes go after room
-     * for the longest length encoding, then move back to the real one (no
-     * second copy of a value that may be the size of the dataset). */
-    static const char room[9] = {0};
-    size_t at = out->len;
-    buf_append(out, room, sizeof room);
+     * for the length encoding of a guess (these nodes are cut by entries as
+     * the stream's own are, mostly), and move when the count's encoding
+     * turns out longer or shorter (no second copy of a value that may be the
+     * size of the dataset). The buffer grows once, to about what the
+     * listpacks take, rather than by halves with a copy each time. */
     StreamLimits lim = stream_obj_limits();
+    uint64_t guess = stream_node_count(s);
+    if (lim.max_entries && stream_length(s) / lim.max_entries > guess)
+        guess = stream_length(s) / lim.max_entries;
+    buf_reserve(out, 2 * stream_mem_usage(s) + 64);
+    size_t at = out->len, room = rdb_len_bytes(guess);
+    static const char zeros[9] = {0};
+    buf_append(out, zeros, room);
     size_t n_nodes = put_nodes(out, s, &lim);
-    Buf len;
-    buf_init(&len);
-    rdb_write_len(&len, n_nodes);
-    memmove(out->p + at + len.len, out->p + at + sizeof room, out->len - at - sizeof room);
-    memcpy(out->p + at, len.p, len.len);
-    out->len -= sizeof room - len.len;
-    buf_free(&len);
+    size_t need = rdb_len_bytes(n_nodes);
+    if (need != room) {
+        buf_reserve(out, need);
+        memmove(out->p + at + need, out->p + at + room, out->len - at - room);
+        out->len = out->len - room + need;
+    }
+    size_t end = out->len;
+    out->len = at;
+    rdb_write_len(out, n_nodes);
+    out->len = end;
     rdb_write_len(out, stream_length(s));
     put_id_lens(out, stream_last_id(s));
     put_id_lens(out, stream_first_id(s));

@@ -393,32 +393,39 @@ int rdb_read_string(RdbReader *r, size_t max_len, char **out, size_t *out_len) {
 
 /* ---- Writing --------------------------------------------------------------------- */
 
-static void put_be(Buf *b, uint64_t v, int n) {
-    uint8_t x[8];
-    for (int i = n - 1; i >= 0; i--, v >>= 8) x[i] = (uint8_t)v;
-    buf_append(b, x, (size_t)n);
-}
-
 static void put_le(Buf *b, uint64_t v, int n) {
     uint8_t x[8];
     for (int i = 0; i < n; i++, v >>= 8) x[i] = (uint8_t)v;
     buf_append(b, x, (size_t)n);
 }
 
+/* Writes the shortest length encoding of len at out (9 bytes of room);
+ * returns its size. */
+static size_t len_encode(uint8_t *out, uint64_t len) {
+    if (len < 64) {
+        out[0] = (uint8_t)len;
+        return 1;
+    }
+    if (len < 16384) {
+        out[0] = (uint8_t)(0x40 | (len >> 8));
+        out[1] = (uint8_t)(len & 0xff);
+        return 2;
+    }
+    int n = len <= UINT32_MAX ? 4 : 8;
+    out[0] = n == 4 ? 0x80 : 0x81;
+    for (int i = 0; i < n; i++) out[1 + i] = (uint8_t)(len >> (8 * (n - 1 - i)));
+    return (size_t)n + 1;
+}
+
+/* Bytes of the shortest length encoding of len. */
+size_t rdb_len_bytes(uint64_t len) {
+    return len < 64 ? 1 : len < 16384 ? 2 : len <= UINT32_MAX ? 5 : 9;
+}
+
 /* The shortest length encoding of len, as Redis writes it. */
 void rdb_write_len(Buf *b, uint64_t len) {
-    if (len < 64) {
-        buf_append_char(b, (char)len);
-    } else if (len < 16384) {
-        buf_append_char(b, (char)(0x40 | (len >> 8)));
-        buf_append_char(b, (char)(len & 0xff));
-    } else if (len <= UINT32_MAX) {
-        buf_append_char(b, (char)0x80);
-        put_be(b, len, 4);
-    } else {
-        buf_append_char(b, (char)0x81);
-        put_be(b, len, 8);
-    }
+    uint8_t x[9];
+    buf_append(b, x, len_encode(x, len));
 }
 
 void rdb_write_ms(Buf *b, int64_t ms) {
@@ -429,7 +436,8 @@ void rdb_write_ms(Buf *b, int64_t ms) {
 #define RDB_COMPRESS_MIN 21
 
 /* A string as Redis writes it: an integer encoding for a canonical decimal
- * int32 of at most 11 characters, LZF when that saves space, else raw. */
+ * int32 of at most 11 characters, LZF when that saves space, else raw.
+ * p must not point into b. */
 int rdb_codec_compress = 1;
 
 void rdb_write_string(Buf *b, const void *p, size_t len) {
@@ -448,17 +456,24 @@ void rdb_write_string(Buf *b, const void *p, size_t len) {
         return;
     }
     if (rdb_codec_compress && len >= RDB_COMPRESS_MIN) {
-        uint8_t *out = xmalloc(len - 4);
-        size_t n = rdb_lzf_compress(p, len, out, len - 4);
+        /* Compressed straight into b after room for the longest header,
+         * then moved back to the real header's end: no buffer per string
+         * (a snapshot compresses one per stream node). */
+        enum { HDR_MAX = 1 + 9 + 9 };
+        buf_reserve(b, HDR_MAX + len - 4);
+        uint8_t *at = (uint8_t *)b->p + b->len;
+        size_t n = rdb_lzf_compress(p, len, at + HDR_MAX, len - 4);
         if (n > 0) {
-            buf_append_char(b, (char)0xC3);
-            rdb_write_len(b, n);
-            rdb_write_len(b, len);
-            buf_append(b, out, n);
-            xfree(out);
+            uint8_t hdr[HDR_MAX];
+            size_t h = 0;
+            hdr[h++] = 0xC3;
+            h += len_encode(hdr + h, n);
+            h += len_encode(hdr + h, len);
+            memmove(at + h, at + HDR_MAX, n);
+            memcpy(at, hdr, h);
+            b->len += h + n;
             return;
         }
-        xfree(out);
     }
     rdb_write_len(b, len);
     buf_append(b, p, len);
@@ -646,72 +661,81 @@ void lp_writer_start(LpWriter *w, Buf *b) {
     buf_append(b, header, sizeof header);
 }
 
-/* One element: its encoding, then its length backwards (one reservation:
- * listpacks are written element by element, millions of times in a SAVE). */
-static void put_elem(LpWriter *w, const uint8_t *enc, size_t n) {
-    Buf *b = w->b;
-    buf_reserve(b, n + 5);
-    uint8_t *at = (uint8_t *)b->p + b->len;
-    memcpy(at, enc, n);
-    backlen_encode(n, at + n);
-    b->len += n + backlen_size(n);
-    w->n++;
+/* Writes integer v as an element (the smallest encoding, as Redis picks it,
+ * and its back-length) at p, which has LP_INT_MAX_BYTES of room; returns
+ * the byte after it. */
+uint8_t *lp_put_int(uint8_t *p, int64_t v) {
+    uint64_t u = (uint64_t)v;
+    if (v >= 0 && v <= 127) {
+        p[0] = (uint8_t)v;
+        p[1] = 1;
+        return p + 2;
+    }
+    if (v >= -4096 && v <= 4095) {
+        uint64_t t = u & 0x1fff;
+        p[0] = (uint8_t)(0xC0 | (t >> 8));
+        p[1] = (uint8_t)(t & 0xff);
+        p[2] = 2;
+        return p + 3;
+    }
+    int k = v >= INT16_MIN && v <= INT16_MAX   ? 2
+            : v >= -8388608 && v <= 8388607    ? 3
+            : v >= INT32_MIN && v <= INT32_MAX ? 4
+                                               : 8;
+    p[0] = k == 2 ? 0xF1 : k == 3 ? 0xF2 : k == 4 ? 0xF3 : 0xF4;
+    for (int i = 0; i < k; i++) p[1 + i] = (uint8_t)(u >> (8 * i));
+    p[1 + k] = (uint8_t)(k + 1);
+    return p + k + 2;
+}
+
+/* Writes s[0..len) as a string element (never as an integer: for text the
+ * caller knows is not an integer's canonical form) at p, which has
+ * lp_str_max_bytes(len) of room; returns the byte after it. */
+uint8_t *lp_put_str(uint8_t *p, const void *s, size_t len) {
+    uint8_t *start = p;
+    if (len < 64) {
+        *p++ = (uint8_t)(0x80 | len);
+    } else if (len < 4096) {
+        *p++ = (uint8_t)(0xE0 | (len >> 8));
+        *p++ = (uint8_t)(len & 0xff);
+    } else {
+        *p++ = 0xF0;
+        for (int i = 0; i < 4; i++) *p++ = (uint8_t)((uint64_t)len >> (8 * i));
+    }
+    if (len) memcpy(p, s, len); /* an empty string may have no bytes at all (s NULL) */
+    p += len;
+    size_t size = (size_t)(p - start);
+    if (size <= 127) {
+        *p++ = (uint8_t)size;
+    } else {
+        backlen_encode(size, p);
+        p += backlen_size(size);
+    }
+    return p;
+}
+
+/* A string element; a canonical integer string is stored as the integer. */
+uint8_t *lp_put_text(uint8_t *p, const void *s, size_t len) {
+    int64_t v;
+    if (len && len <= 20 && lp_string_is_int(s, len, &v)) return lp_put_int(p, v);
+    return lp_put_str(p, s, len);
 }
 
 /* The smallest integer encoding of v, as Redis picks it. */
 void lp_append_int(LpWriter *w, int64_t v) {
-    uint8_t x[9];
-    size_t n;
-    uint64_t u = (uint64_t)v;
-    if (v >= 0 && v <= 127) {
-        x[0] = (uint8_t)v;
-        n = 1;
-    } else if (v >= -4096 && v <= 4095) {
-        uint64_t t = u & 0x1fff;
-        x[0] = (uint8_t)(0xC0 | (t >> 8));
-        x[1] = (uint8_t)(t & 0xff);
-        n = 2;
-    } else {
-        int k = v >= INT16_MIN && v <= INT16_MAX   ? 2
-                : v >= -8388608 && v <= 8388607    ? 3
-                : v >= INT32_MIN && v <= INT32_MAX ? 4
-                                                   : 8;
-        x[0] = k == 2 ? 0xF1 : k == 3 ? 0xF2 : k == 4 ? 0xF3 : 0xF4;
-        for (int i = 0; i < k; i++) x[1 + i] = (uint8_t)(u >> (8 * i));
-        n = (size_t)k + 1;
-    }
-    put_elem(w, x, n);
+    Buf *b = w->b;
+    buf_reserve(b, LP_INT_MAX_BYTES);
+    uint8_t *at = (uint8_t *)b->p + b->len;
+    b->len += (size_t)(lp_put_int(at, v) - at);
+    w->n++;
 }
 
 /* A string element; a canonical integer string is stored as the integer. */
 void lp_append_str(LpWriter *w, const void *p, size_t len) {
-    int64_t v;
-    if (lp_string_is_int(p, len, &v)) {
-        lp_append_int(w, v);
-        return;
-    }
-    uint8_t hdr[5];
-    size_t h;
-    if (len < 64) {
-        hdr[0] = (uint8_t)(0x80 | len);
-        h = 1;
-    } else if (len < 4096) {
-        hdr[0] = (uint8_t)(0xE0 | (len >> 8));
-        hdr[1] = (uint8_t)(len & 0xff);
-        h = 2;
-    } else {
-        hdr[0] = 0xF0;
-        for (int i = 0; i < 4; i++) hdr[1 + i] = (uint8_t)((uint64_t)len >> (8 * i));
-        h = 5;
-    }
-    size_t size = h + len;
     Buf *b = w->b;
-    buf_reserve(b, size + 5);
+    buf_reserve(b, lp_str_max_bytes(len));
     uint8_t *at = (uint8_t *)b->p + b->len;
-    memcpy(at, hdr, h);
-    if (len) memcpy(at + h, p, len); /* an empty string may have no bytes at all (p NULL) */
-    backlen_encode(size, at + size);
-    b->len += size + backlen_size(size);
+    b->len += (size_t)(lp_put_text(at, p, len) - at);
     w->n++;
 }
 

@@ -59,6 +59,7 @@ int rdb_read_string_view(RdbReader *r, size_t max_len, Buf *scratch, const uint8
 
 /* ---- Writing a payload -------------------------------------------------- */
 void rdb_write_len(Buf *b, uint64_t len);
+size_t rdb_len_bytes(uint64_t len);
 void rdb_write_ms(Buf *b, int64_t ms);
 /* Strings longer than 20 bytes are LZF-compressed when that saves at least 4
  * bytes, unless rdb_codec_compress is 0 (rdbcompression no, as Redis applies
@@ -158,6 +159,16 @@ typedef struct LpWriter {
     size_t start;
     uint32_t n;
 } LpWriter;
+
+/* Writing elements at a pointer, into room the caller reserved: the most an
+ * integer takes, and a string of len bytes. */
+#define LP_INT_MAX_BYTES 10
+static inline size_t lp_str_max_bytes(size_t len) {
+    return len + 10;
+}
+uint8_t *lp_put_int(uint8_t *p, int64_t v);
+uint8_t *lp_put_str(uint8_t *p, const void *s, size_t len);
+uint8_t *lp_put_text(uint8_t *p, const void *s, size_t len);
 
 void lp_writer_start(LpWriter *w, Buf *b);
 void lp_append_int(LpWriter *w, int64_t v);

@@ -289,6 +289,27 @@ const uint8_t *stream__value_get_val(const uint8_t *p, int64_t ref, StreamVal *o
     return stream__field_get(p, &out->s);
 }
 
+/* Reads n pairs of an entry body at vp into f (names views into the node,
+ * values in node form): values only, names from the master section at mp,
+ * when is_same; else name/value pairs. Returns the byte after them. One
+ * call per entry lets the element readers above inline. */
+const uint8_t *stream__entry_vals(const uint8_t *vp, const uint8_t *mp, int is_same, uint32_t n,
+                                  StreamField *f) {
+    if (is_same) {
+        for (uint32_t i = 0; i < n; i++) {
+            int64_t ref;
+            mp = stream__master_next(mp, &f[i].name, &ref);
+            vp = stream__value_get_val(vp, ref, &f[i].val);
+        }
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            vp = stream__field_get(vp, &f[i].name);
+            vp = stream__value_get_val(vp, 0, &f[i].val);
+        }
+    }
+    return vp;
+}
+
 /* Returns the byte after the value or string element at p. */
 const uint8_t *stream__value_skip(const uint8_t *p) {
     uint8_t t = *p;

@@ -999,6 +999,27 @@ void stream_iter_field(StreamIter *it, Slice *field, Slice *value) {
     }
 }
 
+/* Reads the rest of the current entry's pairs (all of them unless some were
+ * read one by one) into f, as stream_iter_field_val() would one at a time.
+ * Returns a key for the entry's field names when they are its node's master
+ * fields (equal keys: equal names, while the stream is unchanged), else
+ * NULL. */
+const void *stream_iter_fields_val(StreamIter *it, StreamField *f) {
+    assert(it->entry_off != UINT32_MAX);
+    uint32_t n = it->fields_left;
+    int is_whole = n > 0 && it->mp == it->node->data + it->master_off;
+    it->vp = stream__entry_vals(it->vp, it->mp, it->is_same, n, f);
+    it->fields_left = 0;
+    if (!it->is_reverse) {
+        size_t len = (size_t)(it->vp - (it->node->data + it->entry_off));
+        size_t nb = 1;
+        for (size_t v = len; v >= 0x80; v >>= 7) nb++;
+        it->off = it->entry_off + (uint32_t)(len + nb);
+        it->entry_off = UINT32_MAX;
+    }
+    return it->is_same && is_whole ? (const void *)(it->node->data + it->master_off) : NULL;
+}
+
 /* stream_iter_field() with the value as the node holds it: an integer is not
  * printed. The name and a string value view the node: valid until the
  * stream changes. */

@@ -177,6 +177,7 @@ void stream_iter_start(StreamIter *it, const Stream *s, StreamId start, StreamId
 int stream_iter_next(StreamIter *it, StreamId *id, size_t *n_fields);
 void stream_iter_field(StreamIter *it, Slice *field, Slice *value);
 void stream_iter_field_val(StreamIter *it, Slice *field, StreamVal *value);
+const void *stream_iter_fields_val(StreamIter *it, StreamField *f);
 int stream_entry_exists(const Stream *s, StreamId id); /* a live entry has this ID */
 
 /* ---- Statistics --------------------------------------------------------- */

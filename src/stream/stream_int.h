@@ -90,6 +90,8 @@ const uint8_t *stream__field_get(const uint8_t *p, Slice *out);
 const uint8_t *stream__value_get(const uint8_t *p, int64_t ref, char *ibuf, Slice *out);
 const uint8_t *stream__value_get_val(const uint8_t *p, int64_t ref, StreamVal *out);
 const uint8_t *stream__value_skip(const uint8_t *p);
+const uint8_t *stream__entry_vals(const uint8_t *vp, const uint8_t *mp, int is_same, uint32_t n,
+                                  StreamField *f);
 
 /* For tests and debugging: the i-th live node in ID order, or NULL. O(nodes). */
 struct Stream;

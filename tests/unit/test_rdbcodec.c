@@ -111,6 +111,7 @@ static void test_lengths(void) {
         buf_init(&b);
         rdb_write_len(&b, vals[i]);
         CHECK_EQ_INT(b.len, sizes[i]);
+        CHECK_EQ_INT(rdb_len_bytes(vals[i]), sizes[i]);
         RdbReader r;
         uint64_t v;
         rdb_reader_init(&r, b.p, b.len);
@@ -142,6 +143,24 @@ static void string_roundtrip(const char *s, size_t n, uint8_t first_byte, int ch
     CHECK(rdb_read_string(&r, SIZE_MAX, &out, &len) == RDB_OK);
     CHECK(len == n && memcmp(out, s, n) == 0 && r.pos == b.len);
     xfree(out);
+    /* The view reader: the same bytes, plain strings in place. */
+    Buf scratch;
+    buf_init(&scratch);
+    buf_append(&scratch, "stale", 5);
+    const uint8_t *view;
+    rdb_reader_init(&r, b.p, b.len);
+    CHECK(rdb_read_string_view(&r, SIZE_MAX, &scratch, &view, &len) == RDB_OK);
+    CHECK(len == n && (n == 0 || memcmp(view, s, n) == 0) && r.pos == b.len);
+    if ((uint8_t)b.p[0] < 0xC0) CHECK(view == (const uint8_t *)b.p + rdb_len_bytes(n));
+    for (size_t cut = 0; cut < b.len; cut++) {
+        rdb_reader_init(&r, b.p, cut);
+        CHECK(rdb_read_string_view(&r, SIZE_MAX, &scratch, &view, &len) == RDB_ERR);
+    }
+    if (n > 0) {
+        rdb_reader_init(&r, b.p, b.len);
+        CHECK(rdb_read_string_view(&r, n - 1, &scratch, &view, &len) == RDB_ERR);
+    }
+    buf_free(&scratch);
     /* Every truncation is an error. */
     for (size_t cut = 0; cut < b.len; cut++) {
         rdb_reader_init(&r, b.p, cut);
@@ -211,6 +230,93 @@ static void lp_one_int(int64_t v, size_t enc_size) {
     CHECK(lp_next(&r, &e) == 1 && e.is_int && e.v == v);
     CHECK(lp_next(&r, &e) == 0);
     buf_free(&b);
+}
+
+/* The pointer writers: lp_put_str keeps an integer's text a string,
+ * lp_put_text and lp_put_int make integers; all as the reader reads them. */
+static void test_listpack_put(void) {
+    static const char *texts[] = {"0",
+                                  "-1",
+                                  "127",
+                                  "128",
+                                  "-4096",
+                                  "4095",
+                                  "65536",
+                                  "9223372036854775807",
+                                  "-9223372036854775808",
+                                  "007",
+                                  "",
+                                  "widget-blue",
+                                  "-0",
+                                  "+5"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        const char *t = texts[i];
+        size_t n = strlen(t);
+        int64_t v;
+        int is_int = lp_string_is_int(t, n, &v);
+        for (int mode = 0; mode < 3; mode++) {
+            if (mode == 2 && !is_int) continue;
+            uint8_t buf[LP_HEADER_BYTES + 64];
+            uint8_t *p = buf + LP_HEADER_BYTES;
+            p = mode == 0   ? lp_put_str(p, t, n)
+                : mode == 1 ? lp_put_text(p, t, n)
+                            : lp_put_int(p, v);
+            CHECK((size_t)(p - buf - LP_HEADER_BYTES) <=
+                  (mode == 2 ? (size_t)LP_INT_MAX_BYTES : lp_str_max_bytes(n)));
+            *p++ = LP_EOF;
+            size_t total = (size_t)(p - buf);
+            for (int k = 0; k < 4; k++) buf[k] = (uint8_t)(total >> (8 * k));
+            buf[4] = 1;
+            buf[5] = 0;
+            uint32_t n_elems;
+            CHECK(lp_validate(buf, total, &n_elems) == RDB_OK && n_elems == 1);
+            LpReader r;
+            LpElem e;
+            lp_reader_init(&r, buf, total);
+            CHECK(lp_next(&r, &e) == 1);
+            if (mode == 0 || !is_int)
+                CHECK(!e.is_int && e.len == n && (n == 0 || memcmp(e.s, t, n) == 0));
+            else
+                CHECK(e.is_int && e.v == v);
+        }
+    }
+    /* Every integer width at its edges, and long strings. */
+    for (int i = 0; i < 2000; i++) {
+        int64_t v = (int64_t)(test_rand() >> test_rand_below(64));
+        if (i & 1) v = -v;
+        uint8_t buf[LP_HEADER_BYTES + LP_INT_MAX_BYTES + 1];
+        uint8_t *p = lp_put_int(buf + LP_HEADER_BYTES, v);
+        *p++ = LP_EOF;
+        size_t total = (size_t)(p - buf);
+        for (int k = 0; k < 4; k++) buf[k] = (uint8_t)(total >> (8 * k));
+        buf[4] = 1;
+        buf[5] = 0;
+        LpReader r;
+        LpElem e;
+        CHECK(lp_reader_open(&r, buf, total) == RDB_OK);
+        CHECK(lp_next(&r, &e) == 1 && e.is_int && e.v == v);
+        CHECK(lp_next(&r, &e) == 0 && lp_reader_done(&r) == RDB_OK);
+    }
+    size_t lens[] = {63, 64, 127, 128, 4095, 4096, 20000};
+    for (size_t i = 0; i < sizeof lens / sizeof *lens; i++) {
+        size_t n = lens[i];
+        uint8_t *buf = xmalloc(LP_HEADER_BYTES + lp_str_max_bytes(n) + 1);
+        char *t = xmalloc(n);
+        memset(t, 'x', n);
+        uint8_t *p = lp_put_str(buf + LP_HEADER_BYTES, t, n);
+        *p++ = LP_EOF;
+        size_t total = (size_t)(p - buf);
+        for (int k = 0; k < 4; k++) buf[k] = (uint8_t)(total >> (8 * k));
+        buf[4] = 1;
+        buf[5] = 0;
+        uint32_t n_elems;
+        CHECK(lp_validate(buf, total, &n_elems) == RDB_OK && n_elems == 1);
+        /* a count that does not match is an error */
+        buf[4] = 2;
+        CHECK(lp_validate(buf, total, &n_elems) == RDB_ERR);
+        xfree(buf);
+        xfree(t);
+    }
 }
 
 static void test_listpack_ints(void) {
@@ -381,6 +487,7 @@ int main(void) {
     test_lengths();
     test_strings();
     test_listpack_ints();
+    test_listpack_put();
     test_listpack_strings();
     test_listpack_redis();
     test_listpack_random();
