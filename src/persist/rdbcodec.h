@@ -30,6 +30,7 @@ enum { RDB_OK = 0, RDB_ERR = -1 };
 
 /* ---- CRC-64 (Jones polynomial, reflected, no final xor) ----------------- */
 uint64_t rdb_crc64(uint64_t crc, const void *p, size_t len);
+uint64_t rdb_crc64_portable(uint64_t crc, const void *p, size_t len);
 
 /* ---- LZF ---------------------------------------------------------------- */
 /* Decompresses in[0..in_len) into exactly out_len bytes; RDB_ERR if the input

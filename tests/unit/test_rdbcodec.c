@@ -42,6 +42,31 @@ static void test_crc64_random(void) {
     }
 }
 
+/* Long inputs (the carry-less multiply path from 64 bytes on) against the
+ * bit-at-a-time reference and the table, at every alignment and split. */
+static void test_crc64_long(void) {
+    size_t cap = 70000;
+    uint8_t *buf = xmalloc(cap);
+    for (size_t i = 0; i < cap; i++) buf[i] = (uint8_t)test_rand();
+    for (int round = 0; round < 300; round++) {
+        size_t n =
+            round < 100 ? (size_t)round + 40 : test_rand_below(round < 290 ? 3000 : cap - 16);
+        size_t at = test_rand_below(16);
+        uint64_t seed = test_rand_below(4) ? 0 : test_rand();
+        uint64_t want = crc64_ref(seed, buf + at, n);
+        CHECK(rdb_crc64(seed, buf + at, n) == want);
+        CHECK(rdb_crc64_portable(seed, buf + at, n) == want);
+        size_t cut = test_rand_below(n + 1);
+        CHECK(rdb_crc64(rdb_crc64(seed, buf + at, cut), buf + at + cut, n - cut) == want);
+    }
+    /* All zeros and all ones, long. */
+    memset(buf, 0, cap);
+    CHECK(rdb_crc64(0, buf, 5000) == crc64_ref(0, buf, 5000));
+    memset(buf, 0xff, cap);
+    CHECK(rdb_crc64(7, buf, 5001) == crc64_ref(7, buf, 5001));
+    xfree(buf);
+}
+
 static void lzf_roundtrip(const uint8_t *in, size_t n) {
     size_t cap = n + n / 16 + 64;
     uint8_t *c = xmalloc(cap), *d = xmalloc(n + 1);
@@ -483,6 +508,7 @@ int main(void) {
     test_seed("test_rdbcodec");
     test_crc64();
     test_crc64_random();
+    test_crc64_long();
     test_lzf();
     test_lengths();
     test_strings();
