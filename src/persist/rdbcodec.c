@@ -215,15 +215,41 @@ int rdb_lzf_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t ou
         size_t back = (((size_t)ctrl & 0x1f) << 8) + in[ip++] + 1;
         n += 2;
         if (back > op || n > out_len - op) return RDB_ERR;
-        /* Byte by byte: a reference may overlap what it produces. */
-        for (size_t i = 0; i < n; i++, op++) out[op] = out[op - back];
+        if (back >= n) {
+            memcpy(out + op, out + op - back, n);
+            op += n;
+        } else {
+            /* Byte by byte: the reference overlaps what it produces. */
+            for (size_t i = 0; i < n; i++, op++) out[op] = out[op - back];
+        }
     }
     return op == out_len ? RDB_OK : RDB_ERR;
 }
 
-static uint32_t lzf_hash(const uint8_t *p) {
-    uint32_t v = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+/* The three bytes at p as one number (their order is this machine's: the
+ * number is only hashed and compared). */
+static inline uint32_t lzf_load3(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+}
+
+static inline uint32_t lzf_hash(uint32_t v) {
     return (v * 2654435761u) >> (32 - LZF_HASH_LOG);
+}
+
+/* Bytes equal at a and b from n on, up to max (two bytes apart at least 8
+ * bytes, or overlapping: both only read). */
+static inline size_t lzf_match_len(const uint8_t *a, const uint8_t *b, size_t n, size_t max) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (n + 8 <= max) {
+        uint64_t x, y;
+        memcpy(&x, a + n, 8);
+        memcpy(&y, b + n, 8);
+        if (x != y) return n + (size_t)__builtin_ctzll(x ^ y) / 8;
+        n += 8;
+    }
+#endif
+    while (n < max && a[n] == b[n]) n++;
+    return n;
 }
 
 /* Writes lit[0..n) as literal runs; 0 when out has no room. */
@@ -243,40 +269,43 @@ static int lzf_put_literals(const uint8_t *lit, size_t n, uint8_t *out, size_t o
 
 /* Greedy LZF: at each position, the last position with the same three-byte
  * hash is tried as a reference. Returns the compressed length, 0 when it
- * does not fit in out_cap. Borrows both buffers. */
-/* The hash table of positions, kept between calls (one per thread): an
- * entry belongs to the current call when it is above the call's epoch, so
- * no call clears (or allocates) the table; an epoch that would overflow
- * clears it once. Snapshots compress thousands of node listpacks in a row. */
-static __thread uint64_t lzf_table[(size_t)1 << LZF_HASH_LOG];
-static __thread uint64_t lzf_epoch;
+ * does not fit in out_cap (or the input is 2 GB or more: left plain).
+ * Borrows both buffers. The hash table of positions is kept between calls
+ * (one per thread): an entry belongs to the current call when it is above
+ * the call's epoch, so no call clears (or allocates) the table, and the
+ * output depends on the input alone; an epoch that would overflow clears it
+ * once. Snapshots compress thousands of node listpacks in a row. */
+static __thread uint32_t lzf_table[(size_t)1 << LZF_HASH_LOG];
+static __thread uint32_t lzf_epoch;
 
 size_t rdb_lzf_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap) {
-    if (lzf_epoch > UINT64_MAX / 2 - in_len) {
+    if (in_len >= (size_t)1 << 31) return 0;
+    if (lzf_epoch > UINT32_MAX - 1 - (uint32_t)in_len) {
         memset(lzf_table, 0, sizeof lzf_table);
         lzf_epoch = 0;
     }
-    uint64_t *table = lzf_table;
-    const uint64_t epoch = lzf_epoch;
-    lzf_epoch += in_len + 1;
+    uint32_t *table = lzf_table;
+    const uint32_t epoch = lzf_epoch;
+    lzf_epoch += (uint32_t)in_len + 1;
     size_t ip = 0, lit_start = 0, op = 0;
     while (ip + 2 < in_len) {
-        uint32_t h = lzf_hash(in + ip);
-        uint64_t slot = table[h];
-        table[h] = epoch + ip + 1; /* epoch or below: empty for this call */
+        uint32_t v = lzf_load3(in + ip);
+        uint32_t h = lzf_hash(v);
+        uint32_t slot = table[h];
+        table[h] = epoch + (uint32_t)ip + 1; /* epoch or below: empty for this call */
         if (slot <= epoch) {
             ip++;
             continue;
         }
         size_t cand = (size_t)(slot - epoch - 1);
         size_t back = ip - cand;
-        if (back > LZF_MAX_OFF || memcmp(in + cand, in + ip, 3) != 0) {
+        if (back > LZF_MAX_OFF || lzf_load3(in + cand) != v) {
             ip++;
             continue;
         }
-        size_t n = 3, max = in_len - ip;
+        size_t max = in_len - ip;
         if (max > LZF_MAX_REF) max = LZF_MAX_REF;
-        while (n < max && in[cand + n] == in[ip + n]) n++;
+        size_t n = lzf_match_len(in + cand, in + ip, 3, max);
         if (!lzf_put_literals(in + lit_start, ip - lit_start, out, out_cap, &op)) goto full;
         size_t len = n - 2, off = back - 1;
         if (len < 7) {

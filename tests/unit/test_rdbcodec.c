@@ -126,6 +126,116 @@ static void test_lzf(void) {
     }
 }
 
+/* An independent, strict LZF decoder (the format as documented, one byte
+ * at a time): what any LZF reader, Redis's included, accepts. Returns the
+ * decoded length, or -1. */
+static long lzf_ref_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap) {
+    size_t i = 0, o = 0;
+    while (i < n) {
+        unsigned c = in[i++];
+        if (c < 32) {
+            for (unsigned k = 0; k <= c; k++) {
+                if (i >= n || o >= cap) return -1;
+                out[o++] = in[i++];
+            }
+        } else {
+            size_t len = c >> 5;
+            if (len == 7) {
+                if (i >= n) return -1;
+                len += in[i++];
+            }
+            if (i >= n) return -1;
+            size_t back = ((size_t)(c & 31) << 8 | in[i++]) + 1;
+            if (back > o || back > 8192) return -1;
+            for (size_t k = 0; k < len + 2; k++) {
+                if (o >= cap) return -1;
+                out[o] = out[o - back];
+                o++;
+            }
+        }
+    }
+    return (long)o;
+}
+
+/* The compressor's output on inputs made to hit its edges: references at
+ * the largest offset (8192) and just past it, the longest reference (264
+ * bytes) and runs just around it, short periods that overlap themselves,
+ * incompressible stretches between repeats, and all of it at random cuts;
+ * each output is valid LZF to the strict decoder, decodes back, and is no
+ * bigger than the room given. The fast decoder agrees with the strict one
+ * on random valid streams. */
+static void test_lzf_adversarial(void) {
+    size_t cap = 70000;
+    uint8_t *in = xmalloc(cap), *c = xmalloc(cap + cap / 16 + 64), *d = xmalloc(cap + 1);
+    for (int round = 0; round < 400; round++) {
+        size_t n = 1 + test_rand_below(round < 300 ? 20000 : cap);
+        int kind = round % 6;
+        for (size_t i = 0; i < n; i++) {
+            switch (kind) {
+            case 0: /* a random block repeated at period 8191..8193 */
+                in[i] = i < 8193 ? (uint8_t)test_rand() : in[i - (8191 + (size_t)round % 3)];
+                break;
+            case 1: /* runs of 262..266 equal bytes, then a change */
+                in[i] = (uint8_t)((i / (262 + (size_t)round % 5)) & 0xff);
+                break;
+            case 2: /* period 1..9: references overlapping their output */
+                in[i] = i < 9 ? (uint8_t)test_rand() : in[i - 1 - (size_t)round % 9];
+                break;
+            case 3: /* incompressible */
+                in[i] = (uint8_t)test_rand();
+                break;
+            case 4: /* repeats with noise between */
+                in[i] = (i > 300 && test_rand_below(8)) ? in[i - 300] : (uint8_t)test_rand();
+                break;
+            default: /* small alphabet */
+                in[i] = (uint8_t)('0' + test_rand_below(3));
+                break;
+            }
+        }
+        size_t room = test_rand_below(4) ? n + n / 16 + 64 : test_rand_below(n + 1);
+        size_t cl = rdb_lzf_compress(in, n, c, room);
+        CHECK(cl <= room);
+        if (kind == 3 && n > 64) CHECK(rdb_lzf_compress(in, n, c, n - 1) == 0);
+        if (cl == 0) continue;
+        CHECK(lzf_ref_decode(c, cl, d, cap) == (long)n && memcmp(d, in, n) == 0);
+        CHECK(rdb_lzf_decompress(c, cl, d, n) == RDB_OK && memcmp(d, in, n) == 0);
+        /* The same input compresses the same way whatever came before. */
+        size_t again = rdb_lzf_compress(in, n, d, room);
+        CHECK(again == cl && memcmp(d, c, cl) == 0);
+    }
+    /* Random valid streams: literal runs and references of every length and
+     * offset the output so far allows. */
+    for (int round = 0; round < 300; round++) {
+        size_t cl = 0, produced = 0;
+        while (cl < 3000 && produced < 60000) { /* within cap */
+            if (produced == 0 || test_rand_below(3) == 0) {
+                size_t run = 1 + test_rand_below(32);
+                c[cl++] = (uint8_t)(run - 1);
+                for (size_t k = 0; k < run; k++) c[cl++] = (uint8_t)test_rand();
+                produced += run;
+            } else {
+                size_t len = 3 + test_rand_below(262);
+                size_t back = 1 + test_rand_below(produced < 8192 ? produced : 8192);
+                size_t l = len - 2, off = back - 1;
+                if (l < 7) {
+                    c[cl++] = (uint8_t)(l << 5 | off >> 8);
+                } else {
+                    c[cl++] = (uint8_t)(7 << 5 | off >> 8);
+                    c[cl++] = (uint8_t)(l - 7);
+                }
+                c[cl++] = (uint8_t)(off & 0xff);
+                produced += len;
+            }
+        }
+        CHECK(lzf_ref_decode(c, cl, in, cap) == (long)produced);
+        CHECK(rdb_lzf_decompress(c, cl, d, produced) == RDB_OK && memcmp(d, in, produced) == 0);
+        CHECK(rdb_lzf_decompress(c, cl, d, produced - 1) == RDB_ERR);
+    }
+    xfree(in);
+    xfree(c);
+    xfree(d);
+}
+
 static void test_lengths(void) {
     static const uint64_t vals[] = {0,          1,     63,         64,
                                     16383,      16384, UINT32_MAX, 1ULL << 32,
@@ -510,6 +620,7 @@ int main(void) {
     test_crc64_random();
     test_crc64_long();
     test_lzf();
+    test_lzf_adversarial();
     test_lengths();
     test_strings();
     test_listpack_ints();
