@@ -193,7 +193,15 @@ uint64_t rdb_crc64_portable(uint64_t crc, const void *p, size_t len) {
 #define LZF_MAX_LIT  32
 #define LZF_HASH_LOG 14
 
-/* Returns RDB_OK only when the input decodes to exactly out_len bytes. */
+/* Copies 16 bytes (a fixed size: one vector move, no call). */
+static inline void copy16(uint8_t *dst, const uint8_t *src) {
+    memcpy(dst, src, 16);
+}
+
+/* Returns RDB_OK only when the input decodes to exactly out_len bytes.
+ * Away from the ends of both buffers, copies go 16 bytes at a time and may
+ * run past the bytes they produce (later ones overwrite the excess); near
+ * the ends, and for references closer than 16 bytes, exactly. */
 int rdb_lzf_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_len) {
     size_t ip = 0, op = 0;
     while (ip < in_len) {
@@ -201,7 +209,12 @@ int rdb_lzf_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t ou
         if (ctrl < 32) {
             size_t n = ctrl + 1;
             if (n > in_len - ip || n > out_len - op) return RDB_ERR;
-            memcpy(out + op, in + ip, n);
+            if (in_len - ip >= 32 && out_len - op >= 32) {
+                copy16(out + op, in + ip);
+                copy16(out + op + 16, in + ip + 16);
+            } else {
+                memcpy(out + op, in + ip, n);
+            }
             ip += n;
             op += n;
             continue;
@@ -215,13 +228,16 @@ int rdb_lzf_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t ou
         size_t back = (((size_t)ctrl & 0x1f) << 8) + in[ip++] + 1;
         n += 2;
         if (back > op || n > out_len - op) return RDB_ERR;
-        if (back >= n) {
+        if (back >= 16 && out_len - op >= n + 16) {
+            /* Each 16-byte step reads only bytes already final. */
+            for (size_t k = 0; k < n; k += 16) copy16(out + op + k, out + op - back + k);
+        } else if (back >= n) {
             memcpy(out + op, out + op - back, n);
-            op += n;
         } else {
             /* Byte by byte: the reference overlaps what it produces. */
-            for (size_t i = 0; i < n; i++, op++) out[op] = out[op - back];
+            for (size_t i = 0; i < n; i++) out[op + i] = out[op - back + i];
         }
+        op += n;
     }
     return op == out_len ? RDB_OK : RDB_ERR;
 }
