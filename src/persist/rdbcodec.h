@@ -97,8 +97,9 @@ int lp_next_slow(LpReader *r, LpElem *e);
 
 /* The next element: 1 with *e set (string views borrow the listpack), 0 at
  * the terminator, RDB_ERR when malformed. Inline for what a stream's
- * listpacks are nearly all made of: 7-bit integers and strings of up to 63
- * bytes, each with a one-byte back-length (the terminator stays after it). */
+ * listpacks are nearly all made of: 7- and 13-bit integers and strings of
+ * up to 63 bytes, each with a one-byte back-length (the terminator stays
+ * after it). */
 static inline int lp_next(LpReader *r, LpElem *e) {
     size_t left = r->len - r->pos; /* pos <= len always */
     if (left >= 3) {
@@ -111,6 +112,17 @@ static inline int lp_next(LpReader *r, LpElem *e) {
             e->s = NULL;
             e->len = 0;
             r->pos += 2;
+            r->n_read++;
+            return 1;
+        }
+        if ((b & 0xE0) == 0xC0) { /* 13-bit signed integer */
+            if (left < 4 || p[2] != 2) return RDB_ERR;
+            int64_t u = (int64_t)(b & 0x1f) << 8 | p[1];
+            e->is_int = 1;
+            e->v = u >= 4096 ? u - 8192 : u;
+            e->s = NULL;
+            e->len = 0;
+            r->pos += 3;
             r->n_read++;
             return 1;
         }

@@ -363,8 +363,11 @@ const uint8_t *stream__master_next(const uint8_t *p, Slice *field, int64_t *ref)
     return p;
 }
 
-/* 1 when f has exactly the master's field names in order. Borrows both. */
-int stream__master_match(const StreamNode *n, const StreamField *f, size_t n_fields) {
+/* 1 when f has exactly the master's field names in order, with the master's
+ * reference values in refs (n_fields of room) unless refs is NULL. Borrows
+ * all. */
+int stream__master_match(const StreamNode *n, const StreamField *f, size_t n_fields,
+                         int64_t *refs) {
     uint32_t nf;
     const uint8_t *p = stream__master_begin(n, &nf);
     if (nf != n_fields) return 0;
@@ -373,6 +376,7 @@ int stream__master_match(const StreamNode *n, const StreamField *f, size_t n_fie
         int64_t ref;
         p = stream__master_next(p, &name, &ref);
         if (!slice_eq(name, f[i].name)) return 0;
+        if (refs) refs[i] = ref;
     }
     return 1;
 }
@@ -404,9 +408,12 @@ static size_t delta_plan(StreamId prev, StreamId id, unsigned *mode, uint64_t *a
     return vlen(*a) + vlen(*b);
 }
 
-static size_t body_size(const StreamNode *n, int is_same, const StreamField *f, size_t n_fields) {
+static size_t body_size(const StreamNode *n, int is_same, const StreamField *f, size_t n_fields,
+                        const int64_t *refs) {
     size_t size = 0;
-    if (is_same) {
+    if (is_same && refs) {
+        for (size_t i = 0; i < n_fields; i++) size += value_size(&f[i].val, refs[i]);
+    } else if (is_same) {
         uint32_t nf;
         const uint8_t *m = stream__master_begin(n, &nf);
         assert(nf == n_fields);
@@ -468,11 +475,13 @@ static size_t backlen_put(uint8_t *p, size_t len) {
 }
 
 /* Bytes the entry would take appended to n after an entry with ID prev
- * (is_first: it would be n's first entry). Borrows f. */
+ * (is_first: it would be n's first entry). refs: for a same-fields entry,
+ * the master's reference values if the caller has them (else NULL: read
+ * from n). Borrows f and refs. */
 size_t stream__entry_size(const StreamNode *n, int is_same, int is_first, StreamId prev,
-                          StreamId id, const StreamField *f, size_t n_fields) {
+                          StreamId id, const StreamField *f, size_t n_fields, const int64_t *refs) {
     size_t size = header_size(is_same, is_first, prev, id, n_fields);
-    size += body_size(n, is_same, f, n_fields);
+    size += body_size(n, is_same, f, n_fields, refs);
     return size + vlen(size);
 }
 
@@ -485,12 +494,15 @@ size_t stream__first_entry_size(const StreamField *f, size_t n_fields) {
 }
 
 /* Appends the entry at data[used] (the caller made room and updates the
- * counts); returns the bytes written. Borrows f. */
+ * counts); returns the bytes written. refs as for stream__entry_size().
+ * Borrows f and refs. */
 size_t stream__entry_put(StreamNode *n, int is_same, int is_first, StreamId prev, StreamId id,
-                         const StreamField *f, size_t n_fields) {
+                         const StreamField *f, size_t n_fields, const int64_t *refs) {
     uint8_t *start = n->data + n->used;
     uint8_t *p = header_put(start, 0, is_same, is_first, prev, id, n_fields);
-    if (is_same) {
+    if (is_same && refs) {
+        for (size_t i = 0; i < n_fields; i++) p = value_put(p, &f[i].val, refs[i]);
+    } else if (is_same) {
         uint32_t nf;
         const uint8_t *m = stream__master_begin(n, &nf);
         assert(nf == n_fields);

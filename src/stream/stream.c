@@ -397,10 +397,17 @@ int stream_append_fields(Stream *s, StreamId id, const StreamField *f, size_t n_
                          const StreamLimits *lim) {
     assert(stream_id_cmp(id, s->last_id) > 0);
     assert(n_fields <= UINT32_MAX);
-    uint64_t total = 64; /* as stream_entry_fits() counts */
-    for (size_t i = 0; i < n_fields; i++) {
-        total += f[i].name.len + 5 + val_text_len(&f[i].val) + 5;
-        if (total > STREAM_NODE_MAX_BYTES) return STREAM_ERR_TOO_BIG;
+    /* As stream_entry_fits() counts; an integer's text (20 bytes at most) is
+     * measured only when that bound is not enough. */
+    uint64_t bound = 64;
+    for (size_t i = 0; i < n_fields; i++)
+        bound += f[i].name.len + 10 + (f[i].val.is_int ? 20 : f[i].val.s.len);
+    if (bound > STREAM_NODE_MAX_BYTES) {
+        uint64_t total = 64;
+        for (size_t i = 0; i < n_fields; i++) {
+            total += f[i].name.len + 5 + val_text_len(&f[i].val) + 5;
+            if (total > STREAM_NODE_MAX_BYTES) return STREAM_ERR_TOO_BIG;
+        }
     }
     while (s->n_nodes && stream_id_cmp(s->slots[s->tail - 1].node->last_id, s->last_id) > 0)
         tail_drop_above_last_id(s);
@@ -411,14 +418,19 @@ int stream_append_fields(Stream *s, StreamId id, const StreamField *f, size_t n_
     StreamNode *n = ti != NO_SLOT ? s->slots[ti].node : NULL;
     size_t esize = 0;
     int is_same = 0;
+    int64_t refs_stack[APPEND_STACK_FIELDS];
+    int64_t *refs = NULL;
     if (n) {
         /* Decided on the node as it would be without compaction. */
         uint64_t entries = (uint64_t)n->n_live + n->n_deleted + n->n_dropped;
         if (lim->max_entries && entries >= lim->max_entries) {
             n = NULL;
         } else {
-            is_same = stream__master_match(n, f, n_fields);
-            esize = stream__entry_size(n, is_same, 0, n->last_id, id, f, n_fields);
+            /* The master's reference values, read once for the size and
+             * the write (on the stack for up to APPEND_STACK_FIELDS). */
+            refs = n_fields <= APPEND_STACK_FIELDS ? refs_stack : NULL;
+            is_same = stream__master_match(n, f, n_fields, refs);
+            esize = stream__entry_size(n, is_same, 0, n->last_id, id, f, n_fields, refs);
             uint64_t bytes = (uint64_t)n->used + n->dropped_bytes;
             if (sizeof(StreamNode) + bytes + esize > max_bytes) n = NULL;
         }
@@ -433,7 +445,7 @@ int stream_append_fields(Stream *s, StreamId id, const StreamField *f, size_t n_
             if (grown < need) grown = need;
             n = node_resize(s, ti, grown);
         }
-        size_t w = stream__entry_put(n, is_same, 0, n->last_id, id, f, n_fields);
+        size_t w = stream__entry_put(n, is_same, 0, n->last_id, id, f, n_fields, refs);
         assert(w == esize);
         n->used += (uint32_t)w;
         n->last_id = id;
@@ -454,7 +466,7 @@ int stream_append_fields(Stream *s, StreamId id, const StreamField *f, size_t n_
         uint8_t *end = stream__master_put(n->data, f, n_fields);
         assert((size_t)(end - n->data) == msize);
         n->entries_off = n->used = (uint32_t)msize;
-        size_t w = stream__entry_put(n, 1, 1, id, id, f, n_fields);
+        size_t w = stream__entry_put(n, 1, 1, id, id, f, n_fields, NULL);
         assert(w == esize);
         n->used += (uint32_t)w;
         slot_push(s, n);

@@ -71,16 +71,16 @@ size_t stream__i64_text_len(int64_t v);
 /* Master section. */
 size_t stream__master_size(const StreamField *f, size_t n_fields);
 uint8_t *stream__master_put(uint8_t *p, const StreamField *f, size_t n_fields);
-int stream__master_match(const StreamNode *n, const StreamField *f, size_t n_fields);
+int stream__master_match(const StreamNode *n, const StreamField *f, size_t n_fields, int64_t *refs);
 const uint8_t *stream__master_begin(const StreamNode *n, uint32_t *n_fields);
 const uint8_t *stream__master_next(const uint8_t *p, Slice *field, int64_t *ref);
 
 /* Entries. */
 size_t stream__entry_size(const StreamNode *n, int is_same, int is_first, StreamId prev,
-                          StreamId id, const StreamField *f, size_t n_fields);
+                          StreamId id, const StreamField *f, size_t n_fields, const int64_t *refs);
 size_t stream__first_entry_size(const StreamField *f, size_t n_fields);
 size_t stream__entry_put(StreamNode *n, int is_same, int is_first, StreamId prev, StreamId id,
-                         const StreamField *f, size_t n_fields);
+                         const StreamField *f, size_t n_fields, const int64_t *refs);
 size_t stream__entry_recode(StreamNode *dst, const StreamNode *src, uint32_t off,
                             const EntryHead *h, int is_first, StreamId prev, StreamId id);
 void stream__entry_head(const StreamNode *n, uint32_t off, EntryHead *h);
