@@ -248,6 +248,17 @@ static inline uint32_t lzf_load3(const uint8_t *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
 }
 
+/* lzf_load3() where a fourth byte may be read (one load). */
+static inline uint32_t lzf_load3_fast(const uint8_t *p) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v & 0xffffff;
+#else
+    return lzf_load3(p);
+#endif
+}
+
 static inline uint32_t lzf_hash(uint32_t v) {
     return (v * 2654435761u) >> (32 - LZF_HASH_LOG);
 }
@@ -268,14 +279,21 @@ static inline size_t lzf_match_len(const uint8_t *a, const uint8_t *b, size_t n,
     return n;
 }
 
-/* Writes lit[0..n) as literal runs; 0 when out has no room. */
-static int lzf_put_literals(const uint8_t *lit, size_t n, uint8_t *out, size_t out_cap,
-                            size_t *op) {
+/* Writes lit[0..n) as literal runs; 0 when out has no room. in_end: the end
+ * of the input lit is in (a run copies 32 bytes when both sides have them:
+ * the excess is overwritten by what follows). */
+static inline int lzf_put_literals(const uint8_t *lit, size_t n, const uint8_t *in_end,
+                                   uint8_t *out, size_t out_cap, size_t *op) {
     while (n > 0) {
         size_t run = n > LZF_MAX_LIT ? LZF_MAX_LIT : n;
         if (run + 1 > out_cap - *op) return 0;
         out[(*op)++] = (uint8_t)(run - 1);
-        memcpy(out + *op, lit, run);
+        if (out_cap - *op >= 32 && (size_t)(in_end - lit) >= 32) {
+            copy16(out + *op, lit);
+            copy16(out + *op + 16, lit + 16);
+        } else {
+            memcpy(out + *op, lit, run);
+        }
         *op += run;
         lit += run;
         n -= run;
@@ -305,7 +323,7 @@ size_t rdb_lzf_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t o
     lzf_epoch += (uint32_t)in_len + 1;
     size_t ip = 0, lit_start = 0, op = 0;
     while (ip + 2 < in_len) {
-        uint32_t v = lzf_load3(in + ip);
+        uint32_t v = ip + 3 < in_len ? lzf_load3_fast(in + ip) : lzf_load3(in + ip);
         uint32_t h = lzf_hash(v);
         uint32_t slot = table[h];
         table[h] = epoch + (uint32_t)ip + 1; /* epoch or below: empty for this call */
@@ -315,14 +333,15 @@ size_t rdb_lzf_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t o
         }
         size_t cand = (size_t)(slot - epoch - 1);
         size_t back = ip - cand;
-        if (back > LZF_MAX_OFF || lzf_load3(in + cand) != v) {
+        if (back > LZF_MAX_OFF || lzf_load3_fast(in + cand) != v) {
             ip++;
             continue;
         }
         size_t max = in_len - ip;
         if (max > LZF_MAX_REF) max = LZF_MAX_REF;
         size_t n = lzf_match_len(in + cand, in + ip, 3, max);
-        if (!lzf_put_literals(in + lit_start, ip - lit_start, out, out_cap, &op)) goto full;
+        if (!lzf_put_literals(in + lit_start, ip - lit_start, in + in_len, out, out_cap, &op))
+            goto full;
         size_t len = n - 2, off = back - 1;
         if (len < 7) {
             if (2 > out_cap - op) goto full;
@@ -336,7 +355,8 @@ size_t rdb_lzf_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t o
         ip += n;
         lit_start = ip;
     }
-    if (!lzf_put_literals(in + lit_start, in_len - lit_start, out, out_cap, &op)) goto full;
+    if (!lzf_put_literals(in + lit_start, in_len - lit_start, in + in_len, out, out_cap, &op))
+        goto full;
     return op;
 full:
     return 0;
