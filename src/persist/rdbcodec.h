@@ -37,7 +37,7 @@ uint64_t rdb_crc64_portable(uint64_t crc, const void *p, size_t len);
  * is malformed or does not decode to exactly out_len bytes. */
 int rdb_lzf_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_len);
 /* Compresses into out (out_cap bytes); returns the compressed length, or 0
- * when the result would not fit. */
+ * when the result would not fit (out's bytes are then unspecified). */
 size_t rdb_lzf_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap);
 
 /* ---- Reading a payload -------------------------------------------------- */
