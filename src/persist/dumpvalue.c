@@ -139,8 +139,8 @@ static size_t val_text_len(const StreamVal *v) {
     if (!v->is_int) return v->s.len;
     uint64_t m = v->i < 0 ? 0 - (uint64_t)v->i : (uint64_t)v->i;
     size_t n = v->i < 0 ? 2 : 1;
-    for (; m >= 10; m /= 10) n++;
-    return n;
+    for (; m >= 10000; m /= 10000) n += 4;
+    return n + (m >= 10) + (m >= 100) + (m >= 1000);
 }
 
 /* Serializes the live entries of s as nodes to out; returns how many. The

@@ -815,33 +815,6 @@ void lp_writer_start(LpWriter *w, Buf *b) {
     buf_append(b, header, sizeof header);
 }
 
-/* Writes integer v as an element (the smallest encoding, as Redis picks it,
- * and its back-length) at p, which has LP_INT_MAX_BYTES of room; returns
- * the byte after it. */
-uint8_t *lp_put_int(uint8_t *p, int64_t v) {
-    uint64_t u = (uint64_t)v;
-    if (v >= 0 && v <= 127) {
-        p[0] = (uint8_t)v;
-        p[1] = 1;
-        return p + 2;
-    }
-    if (v >= -4096 && v <= 4095) {
-        uint64_t t = u & 0x1fff;
-        p[0] = (uint8_t)(0xC0 | (t >> 8));
-        p[1] = (uint8_t)(t & 0xff);
-        p[2] = 2;
-        return p + 3;
-    }
-    int k = v >= INT16_MIN && v <= INT16_MAX   ? 2
-            : v >= -8388608 && v <= 8388607    ? 3
-            : v >= INT32_MIN && v <= INT32_MAX ? 4
-                                               : 8;
-    p[0] = k == 2 ? 0xF1 : k == 3 ? 0xF2 : k == 4 ? 0xF3 : 0xF4;
-    for (int i = 0; i < k; i++) p[1 + i] = (uint8_t)(u >> (8 * i));
-    p[1 + k] = (uint8_t)(k + 1);
-    return p + k + 2;
-}
-
 /* Writes s[0..len) as a string element (never as an integer: for text the
  * caller knows is not an integer's canonical form) at p, which has
  * lp_str_max_bytes(len) of room; returns the byte after it. */
