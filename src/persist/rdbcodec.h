@@ -97,9 +97,8 @@ int lp_next_slow(LpReader *r, LpElem *e);
 
 /* The next element: 1 with *e set (string views borrow the listpack), 0 at
  * the terminator, RDB_ERR when malformed. Inline for what a stream's
- * listpacks are nearly all made of: 7- and 13-bit integers and strings of
- * up to 63 bytes, each with a one-byte back-length (the terminator stays
- * after it). */
+ * listpacks are nearly all made of: integers and strings of up to 63
+ * bytes, each with a one-byte back-length (the terminator stays after it). */
 static inline int lp_next(LpReader *r, LpElem *e) {
     size_t left = r->len - r->pos; /* pos <= len always */
     if (left >= 3) {
@@ -123,6 +122,20 @@ static inline int lp_next(LpReader *r, LpElem *e) {
             e->s = NULL;
             e->len = 0;
             r->pos += 3;
+            r->n_read++;
+            return 1;
+        }
+        if (b >= 0xF1 && b <= 0xF4) { /* 16, 24, 32, 64-bit signed integer */
+            unsigned nb = b == 0xF4 ? 8 : b - 0xEF;
+            if (left < nb + 3 || p[nb + 1] != nb + 1) return RDB_ERR;
+            uint64_t u = 0;
+            for (unsigned i = 0; i < nb; i++) u |= (uint64_t)p[1 + i] << (8 * i);
+            if (nb < 8 && (u >> (8 * nb - 1)) & 1) u |= ~(uint64_t)0 << (8 * nb);
+            e->is_int = 1;
+            e->v = (int64_t)u;
+            e->s = NULL;
+            e->len = 0;
+            r->pos += nb + 2;
             r->n_read++;
             return 1;
         }

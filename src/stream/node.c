@@ -498,7 +498,15 @@ size_t stream__first_entry_size(const StreamField *f, size_t n_fields) {
  * Borrows f and refs. */
 size_t stream__entry_put(StreamNode *n, int is_same, int is_first, StreamId prev, StreamId id,
                          const StreamField *f, size_t n_fields, const int64_t *refs) {
-    uint8_t *start = n->data + n->used;
+    return stream__entry_write(n->data + n->used, n, is_same, is_first, prev, id, f, n_fields,
+                               refs);
+}
+
+/* stream__entry_put() into start (room for the entry) instead of n's data:
+ * n only provides the master section. */
+size_t stream__entry_write(uint8_t *start, const StreamNode *n, int is_same, int is_first,
+                           StreamId prev, StreamId id, const StreamField *f, size_t n_fields,
+                           const int64_t *refs) {
     uint8_t *p = header_put(start, 0, is_same, is_first, prev, id, n_fields);
     if (is_same && refs) {
         for (size_t i = 0; i < n_fields; i++) p = value_put(p, &f[i].val, refs[i]);

@@ -420,6 +420,8 @@ int stream_append_fields(Stream *s, StreamId id, const StreamField *f, size_t n_
     int is_same = 0;
     int64_t refs_stack[APPEND_STACK_FIELDS];
     int64_t *refs = NULL;
+    uint8_t ebuf[512]; /* (bound exceeds every entry's encoded size) */
+    int has_ebuf = 0;
     if (n) {
         /* Decided on the node as it would be without compaction. */
         uint64_t entries = (uint64_t)n->n_live + n->n_deleted + n->n_dropped;
@@ -430,7 +432,13 @@ int stream_append_fields(Stream *s, StreamId id, const StreamField *f, size_t n_
              * the write (on the stack for up to APPEND_STACK_FIELDS). */
             refs = n_fields <= APPEND_STACK_FIELDS ? refs_stack : NULL;
             is_same = stream__master_match(n, f, n_fields, refs);
-            esize = stream__entry_size(n, is_same, 0, n->last_id, id, f, n_fields, refs);
+            if (refs && bound <= sizeof ebuf) {
+                /* Small: encoded once, here; copied below if it fits. */
+                esize = stream__entry_write(ebuf, n, is_same, 0, n->last_id, id, f, n_fields, refs);
+                has_ebuf = 1;
+            } else {
+                esize = stream__entry_size(n, is_same, 0, n->last_id, id, f, n_fields, refs);
+            }
             uint64_t bytes = (uint64_t)n->used + n->dropped_bytes;
             if (sizeof(StreamNode) + bytes + esize > max_bytes) n = NULL;
         }
@@ -445,7 +453,11 @@ int stream_append_fields(Stream *s, StreamId id, const StreamField *f, size_t n_
             if (grown < need) grown = need;
             n = node_resize(s, ti, grown);
         }
-        size_t w = stream__entry_put(n, is_same, 0, n->last_id, id, f, n_fields, refs);
+        size_t w = esize;
+        if (has_ebuf)
+            memcpy(n->data + n->used, ebuf, esize);
+        else
+            w = stream__entry_put(n, is_same, 0, n->last_id, id, f, n_fields, refs);
         assert(w == esize);
         n->used += (uint32_t)w;
         n->last_id = id;

@@ -81,6 +81,9 @@ size_t stream__entry_size(const StreamNode *n, int is_same, int is_first, Stream
 size_t stream__first_entry_size(const StreamField *f, size_t n_fields);
 size_t stream__entry_put(StreamNode *n, int is_same, int is_first, StreamId prev, StreamId id,
                          const StreamField *f, size_t n_fields, const int64_t *refs);
+size_t stream__entry_write(uint8_t *start, const StreamNode *n, int is_same, int is_first,
+                           StreamId prev, StreamId id, const StreamField *f, size_t n_fields,
+                           const int64_t *refs);
 size_t stream__entry_recode(StreamNode *dst, const StreamNode *src, uint32_t off,
                             const EntryHead *h, int is_first, StreamId prev, StreamId id);
 void stream__entry_head(const StreamNode *n, uint32_t off, EntryHead *h);
