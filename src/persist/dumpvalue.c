@@ -107,7 +107,9 @@ typedef struct NodeOut {
     Buf lp;                /* the whole listpack, at flush */
 } NodeOut;
 
-/* Writes the node as <master ID> <listpack> to out. */
+/* Writes the node as <master ID> <listpack> to out. The listpack is the
+ * master entry (made here, small) and the body; uncompressed it goes
+ * straight into out, with one copy of the body. */
 static void node_flush(Buf *out, NodeOut *n, size_t *n_nodes) {
     if (n->count == 0) return;
     Buf *lp = &n->lp;
@@ -119,9 +121,6 @@ static void node_flush(Buf *out, NodeOut *n, size_t *n_nodes) {
     lp_append_int(&w, (int64_t)n->n_mfields);
     for (size_t i = 0; i < n->n_mfields; i++) lp_append_str(&w, n->mnames[i].p, n->mnames[i].len);
     lp_append_int(&w, 0); /* the master entry's terminator */
-    buf_append(lp, n->body.p + LP_HEADER_BYTES, n->body.len - LP_HEADER_BYTES);
-    w.n += n->bw.n;
-    lp_writer_finish(&w);
     uint8_t id[17];
     id[0] = 16; /* the length of a plain 16-byte string */
     for (int i = 0; i < 8; i++) {
@@ -129,7 +128,26 @@ static void node_flush(Buf *out, NodeOut *n, size_t *n_nodes) {
         id[9 + i] = (uint8_t)(n->master.seq >> (56 - 8 * i));
     }
     buf_append(out, id, sizeof id);
-    rdb_write_string(out, lp->p, lp->len);
+    const char *body = n->body.p + LP_HEADER_BYTES;
+    size_t body_len = n->body.len - LP_HEADER_BYTES;
+    if (rdb_codec_compress) {
+        /* LZF wants the listpack in one piece */
+        buf_append(lp, body, body_len);
+        w.n += n->bw.n;
+        lp_writer_finish(&w);
+        rdb_write_string(out, lp->p, lp->len);
+    } else {
+        size_t total = lp->len + body_len + 1;
+        rdb_write_len(out, total);
+        LpWriter ow;
+        lp_writer_start(&ow, out); /* the header, filled in by finish */
+        buf_reserve(out, total);
+        memcpy(out->p + out->len, lp->p + LP_HEADER_BYTES, lp->len - LP_HEADER_BYTES);
+        memcpy(out->p + out->len + lp->len - LP_HEADER_BYTES, body, body_len);
+        out->len += total - LP_HEADER_BYTES - 1;
+        ow.n = w.n + n->bw.n;
+        lp_writer_finish(&ow);
+    }
     (*n_nodes)++;
     n->count = 0;
 }
