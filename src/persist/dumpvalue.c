@@ -182,7 +182,7 @@ static size_t put_nodes(Buf *out, const Stream *s, const StreamLimits *lim) {
             f_cap = n_fields;
             f = xrealloc(f, f_cap * sizeof(StreamField));
         }
-        size_t bytes = 0, room = 4 * LP_INT_MAX_BYTES;
+        size_t bytes = 0, room = 5 * LP_INT_MAX_BYTES; /* flags, IDs, count, lp-count */
         const void *names_key = stream_iter_fields_val(&it, f);
         for (size_t i = 0; i < n_fields; i++) {
             size_t vlen = val_text_len(&f[i].val);
