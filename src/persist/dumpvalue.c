@@ -92,86 +92,105 @@ static void put_id_lens(Buf *b, StreamId id) {
 }
 
 /* One node in the making: its entries' elements in body (a listpack whose
- * header and terminator are left out at the end), the master fields. */
+ * header and terminator are left out at the end), the master fields. Names
+ * and string values are views into the stream's nodes, which a save does
+ * not change. */
 typedef struct NodeOut {
     Buf body;
     LpWriter bw;
     StreamId master;
     uint64_t count;
-    Buf mbytes;    /* the master fields' bytes */
-    size_t *mlens; /* their lengths */
-    size_t n_mfields;
+    uint64_t mbytes; /* the master fields' bytes */
+    Slice *mnames;   /* the master fields */
+    size_t n_mfields, mnames_cap;
+    const void *names_key; /* entries with this names key have the master fields */
+    Buf lp;                /* the whole listpack, at flush */
 } NodeOut;
 
-/* Writes the node as <master ID> <listpack> to out. */
+/* Writes the node as <master ID> <listpack> to out. The listpack is the
+ * master entry (made here, small) and the body; uncompressed it goes
+ * straight into out, with one copy of the body. */
 static void node_flush(Buf *out, NodeOut *n, size_t *n_nodes) {
     if (n->count == 0) return;
-    Buf lp;
+    Buf *lp = &n->lp;
     LpWriter w;
-    buf_init(&lp);
-    lp_writer_start(&w, &lp);
+    buf_clear(lp);
+    lp_writer_start(&w, lp);
     lp_append_int(&w, (int64_t)n->count);
     lp_append_int(&w, 0); /* deleted */
     lp_append_int(&w, (int64_t)n->n_mfields);
-    size_t off = 0;
-    for (size_t i = 0; i < n->n_mfields; i++) {
-        lp_append_str(&w, n->mbytes.p + off, n->mlens[i]);
-        off += n->mlens[i];
-    }
+    for (size_t i = 0; i < n->n_mfields; i++) lp_append_str(&w, n->mnames[i].p, n->mnames[i].len);
     lp_append_int(&w, 0); /* the master entry's terminator */
-    buf_append(&lp, n->body.p + LP_HEADER_BYTES, n->body.len - LP_HEADER_BYTES);
-    w.n += n->bw.n;
-    lp_writer_finish(&w);
-    Buf id;
-    buf_init(&id);
-    put_id_raw(&id, n->master);
-    rdb_write_string(out, id.p, id.len);
-    buf_free(&id);
-    rdb_write_string(out, lp.p, lp.len);
-    buf_free(&lp);
+    uint8_t id[17];
+    id[0] = 16; /* the length of a plain 16-byte string */
+    for (int i = 0; i < 8; i++) {
+        id[1 + i] = (uint8_t)(n->master.ms >> (56 - 8 * i));
+        id[9 + i] = (uint8_t)(n->master.seq >> (56 - 8 * i));
+    }
+    buf_append(out, id, sizeof id);
+    const char *body = n->body.p + LP_HEADER_BYTES;
+    size_t body_len = n->body.len - LP_HEADER_BYTES;
+    if (rdb_codec_compress) {
+        /* LZF wants the listpack in one piece */
+        buf_append(lp, body, body_len);
+        w.n += n->bw.n;
+        lp_writer_finish(&w);
+        rdb_write_string(out, lp->p, lp->len);
+    } else {
+        size_t total = lp->len + body_len + 1;
+        rdb_write_len(out, total);
+        LpWriter ow;
+        lp_writer_start(&ow, out); /* the header, filled in by finish */
+        buf_reserve(out, total);
+        memcpy(out->p + out->len, lp->p + LP_HEADER_BYTES, lp->len - LP_HEADER_BYTES);
+        memcpy(out->p + out->len + lp->len - LP_HEADER_BYTES, body, body_len);
+        out->len += total - LP_HEADER_BYTES - 1;
+        ow.n = w.n + n->bw.n;
+        lp_writer_finish(&ow);
+    }
     (*n_nodes)++;
     n->count = 0;
 }
 
-/* Serializes the live entries of s as nodes to out; returns how many. */
+/* Text bytes of a value (what Redis counts against stream-node-max-bytes). */
+static size_t val_text_len(const StreamVal *v) {
+    if (!v->is_int) return v->s.len;
+    uint64_t m = v->i < 0 ? 0 - (uint64_t)v->i : (uint64_t)v->i;
+    size_t n = v->i < 0 ? 2 : 1;
+    for (; m >= 10000; m /= 10000) n += 4;
+    return n + (m >= 10) + (m >= 100) + (m >= 1000);
+}
+
+/* Serializes the live entries of s as nodes to out; returns how many. The
+ * values go from node form (StreamVal) to listpack elements without text in
+ * between; an entry's elements are written at a pointer into room reserved
+ * once. */
 static size_t put_nodes(Buf *out, const Stream *s, const StreamLimits *lim) {
     size_t n_nodes = 0;
     NodeOut n;
     memset(&n, 0, sizeof n);
     buf_init(&n.body);
-    buf_init(&n.mbytes);
+    buf_init(&n.lp);
     StreamIter it;
     StreamId id;
     size_t n_fields;
-    Slice *fv = NULL;
-    size_t fv_cap = 0;
-    Buf vals;
-    buf_init(&vals);
+    StreamField *f = NULL;
+    size_t f_cap = 0;
     stream_iter_start(&it, s, stream_id_make(0, 0), stream_id_make(UINT64_MAX, UINT64_MAX), 0);
     while (stream_iter_next(&it, &id, &n_fields)) {
-        if (2 * n_fields > fv_cap) {
-            fv_cap = 2 * n_fields;
-            fv = xrealloc(fv, fv_cap * sizeof(Slice));
+        if (n_fields > f_cap) {
+            f_cap = n_fields;
+            f = xrealloc(f, f_cap * sizeof(StreamField));
         }
-        /* stream_iter_field() may render an integer into one scratch
-         * buffer per iterator: every element is copied as it comes. */
-        buf_clear(&vals);
+        size_t bytes = 0, room = 5 * LP_INT_MAX_BYTES; /* flags, IDs, count, lp-count */
+        const void *names_key = stream_iter_fields_val(&it, f);
         for (size_t i = 0; i < n_fields; i++) {
-            Slice f, v;
-            stream_iter_field(&it, &f, &v);
-            fv[2 * i].len = f.len;
-            buf_append(&vals, f.p, f.len);
-            fv[2 * i + 1].len = v.len;
-            buf_append(&vals, v.p, v.len);
-        }
-        size_t bytes = 0;
-        const char *base = vals.p ? vals.p : "";
-        for (size_t i = 0; i < 2 * n_fields; i++) {
-            fv[i].p = base + bytes;
-            bytes += fv[i].len;
+            size_t vlen = val_text_len(&f[i].val);
+            bytes += f[i].name.len + vlen;
+            room += lp_str_max_bytes(f[i].name.len) + lp_str_max_bytes(vlen);
         }
         if (n.count > 0) {
-            uint64_t lp_bytes = n.body.len + n.mbytes.len + 16;
+            uint64_t lp_bytes = n.body.len + n.mbytes + 16;
             int full = (lim->max_entries && n.count >= lim->max_entries) ||
                        (lim->max_bytes && lp_bytes + bytes >= lim->max_bytes);
             if (full) node_flush(out, &n, &n_nodes);
@@ -181,46 +200,49 @@ static size_t put_nodes(Buf *out, const Stream *s, const StreamLimits *lim) {
             buf_clear(&n.body);
             lp_writer_start(&n.bw, &n.body);
             n.master = id;
-            buf_clear(&n.mbytes);
-            n.n_mfields = n_fields;
-            xfree(n.mlens);
-            n.mlens = xmalloc(n_fields * sizeof(size_t));
-            for (size_t i = 0; i < n_fields; i++) {
-                n.mlens[i] = fv[2 * i].len;
-                buf_append(&n.mbytes, fv[2 * i].p, fv[2 * i].len);
+            if (n_fields > n.mnames_cap) {
+                n.mnames_cap = n_fields;
+                n.mnames = xrealloc(n.mnames, n.mnames_cap * sizeof(Slice));
             }
+            n.n_mfields = n_fields;
+            n.mbytes = 0;
+            for (size_t i = 0; i < n_fields; i++) {
+                n.mnames[i] = f[i].name;
+                n.mbytes += f[i].name.len;
+            }
+            n.names_key = names_key;
             is_same = 1;
+        } else if (names_key && names_key == n.names_key) {
+            is_same = 1; /* the names compared equal for an earlier entry */
         } else if (n_fields == n.n_mfields) {
             is_same = 1;
-            size_t off = 0;
-            for (size_t i = 0; is_same && i < n_fields; i++) {
-                /* an empty field name may have no bytes at all (a NULL pointer) */
-                is_same =
-                    fv[2 * i].len == n.mlens[i] &&
-                    (n.mlens[i] == 0 || memcmp(fv[2 * i].p, n.mbytes.p + off, n.mlens[i]) == 0);
-                off += n.mlens[i];
-            }
+            for (size_t i = 0; is_same && i < n_fields; i++)
+                is_same = slice_eq(f[i].name, n.mnames[i]);
+            if (is_same && names_key) n.names_key = names_key;
         }
-        lp_append_int(&n.bw, is_same ? FLAG_SAMEFIELDS : 0);
-        lp_append_int(&n.bw, (int64_t)(id.ms - n.master.ms));
-        lp_append_int(&n.bw, (int64_t)(id.seq - n.master.seq));
-        if (is_same) {
-            for (size_t i = 0; i < n_fields; i++)
-                lp_append_str(&n.bw, fv[2 * i + 1].p, fv[2 * i + 1].len);
-            lp_append_int(&n.bw, (int64_t)n_fields + 3);
-        } else {
-            lp_append_int(&n.bw, (int64_t)n_fields);
-            for (size_t i = 0; i < 2 * n_fields; i++) lp_append_str(&n.bw, fv[i].p, fv[i].len);
-            lp_append_int(&n.bw, 2 * (int64_t)n_fields + 4);
+        buf_reserve(&n.body, room);
+        uint8_t *start = (uint8_t *)n.body.p + n.body.len, *p = start;
+        p = lp_put_int(p, is_same ? FLAG_SAMEFIELDS : 0);
+        p = lp_put_int(p, (int64_t)(id.ms - n.master.ms));
+        p = lp_put_int(p, (int64_t)(id.seq - n.master.seq));
+        if (!is_same) p = lp_put_int(p, (int64_t)n_fields);
+        for (size_t i = 0; i < n_fields; i++) {
+            /* a name that is an integer's text is one in a listpack; a
+             * string value never is (the node would hold an integer) */
+            if (!is_same) p = lp_put_text(p, f[i].name.p, f[i].name.len);
+            const StreamVal *v = &f[i].val;
+            p = v->is_int ? lp_put_int(p, v->i) : lp_put_str(p, v->s.p, v->s.len);
         }
+        p = lp_put_int(p, is_same ? (int64_t)n_fields + 3 : 2 * (int64_t)n_fields + 4);
+        n.body.len += (size_t)(p - start);
+        n.bw.n += (uint32_t)((is_same ? 1 : 2) * n_fields + (is_same ? 4 : 5));
         n.count++;
     }
     node_flush(out, &n, &n_nodes);
-    xfree(fv);
-    xfree(n.mlens);
+    xfree(f);
+    xfree(n.mnames);
     buf_free(&n.body);
-    buf_free(&n.mbytes);
-    buf_free(&vals);
+    buf_free(&n.lp);
     return n_nodes;
 }
 
@@ -335,20 +357,30 @@ static int active_is_seen(const StreamObj *so) {
 static void put_stream(Buf *out, const StreamObj *so, int type, int64_t now_ms) {
     const Stream *s = so->s;
     /* The node count comes first but is known last: the nodes go after room
-     * for the longest length encoding, then move back to the real one (no
-     * second copy of a value that may be the size of the dataset). */
-    static const char room[9] = {0};
-    size_t at = out->len;
-    buf_append(out, room, sizeof room);
+     * for the length encoding of a guess (these nodes are cut by entries as
+     * the stream's own are, mostly), and move when the count's encoding
+     * turns out longer or shorter (no second copy of a value that may be the
+     * size of the dataset). The buffer grows once, to about what the
+     * listpacks take, rather than by halves with a copy each time. */
     StreamLimits lim = stream_obj_limits();
+    uint64_t guess = stream_node_count(s);
+    if (lim.max_entries && stream_length(s) / lim.max_entries > guess)
+        guess = stream_length(s) / lim.max_entries;
+    buf_reserve(out, 2 * stream_mem_usage(s) + 64);
+    size_t at = out->len, room = rdb_len_bytes(guess);
+    static const char zeros[9] = {0};
+    buf_append(out, zeros, room);
     size_t n_nodes = put_nodes(out, s, &lim);
-    Buf len;
-    buf_init(&len);
-    rdb_write_len(&len, n_nodes);
-    memmove(out->p + at + len.len, out->p + at + sizeof room, out->len - at - sizeof room);
-    memcpy(out->p + at, len.p, len.len);
-    out->len -= sizeof room - len.len;
-    buf_free(&len);
+    size_t need = rdb_len_bytes(n_nodes);
+    if (need != room) {
+        buf_reserve(out, need);
+        memmove(out->p + at + need, out->p + at + room, out->len - at - room);
+        out->len = out->len - room + need;
+    }
+    size_t end = out->len;
+    out->len = at;
+    rdb_write_len(out, n_nodes);
+    out->len = end;
     rdb_write_len(out, stream_length(s));
     put_id_lens(out, stream_last_id(s));
     put_id_lens(out, stream_first_id(s));
@@ -507,6 +539,21 @@ static int lp_str(LpReader *lr, Slice *out, char *scratch, size_t cap, size_t *u
     return RDB_OK;
 }
 
+/* A value element: in node form (stream.h's StreamVal). An integer stays
+ * one; a string stays one unless it is an integer's canonical text, which
+ * Redis never writes as a string but a node must hold as the integer. */
+static int lp_val(LpReader *lr, StreamVal *v) {
+    LpElem e;
+    if (lp_next(lr, &e) != 1) return RDB_ERR;
+    if (e.is_int) {
+        v->is_int = 1;
+        v->i = e.v;
+    } else {
+        *v = stream_val_of(slice_of(e.len ? (const char *)e.s : "", e.len));
+    }
+    return RDB_OK;
+}
+
 /* What the node walk tracks across nodes. */
 typedef struct LoadState {
     Stream *s;
@@ -516,16 +563,19 @@ typedef struct LoadState {
     StreamId last_live; /* the greatest live entry ID so far */
     int has_live;
     uint64_t n_live;
-    Slice *fv;
-    size_t fv_cap;
+    StreamField *f;
+    size_t f_cap;
+    Slice *mf; /* the master fields of the node being read */
+    size_t mf_cap;
     char *scratch;
     size_t scratch_cap;
+    Buf lp; /* a node's listpack when it had to be decoded (LZF) */
 } LoadState;
 
-static void ensure_fv(LoadState *ls, uint64_t n_fields) {
-    if (2 * n_fields > ls->fv_cap) {
-        ls->fv_cap = 2 * (size_t)n_fields;
-        ls->fv = xrealloc(ls->fv, ls->fv_cap * sizeof(Slice));
+static void ensure_fields(LoadState *ls, uint64_t n_fields) {
+    if (n_fields > ls->f_cap) {
+        ls->f_cap = (size_t)n_fields;
+        ls->f = xrealloc(ls->f, ls->f_cap * sizeof(StreamField));
     }
 }
 
@@ -534,14 +584,14 @@ static size_t scratch_bytes(size_t lp_len) {
     return 2 * lp_len + 24;
 }
 
-/* One node: its master ID and listpack, checked whole, live entries
- * appended to the stream. */
+/* One node: its master ID and listpack, checked as it is read (one pass:
+ * an error anywhere fails the whole stream, which is then freed), live
+ * entries appended to the stream with their values as the listpack holds
+ * them (integers are not printed and parsed again). */
 static int load_node(LoadState *ls, StreamId master, const uint8_t *lp, size_t lp_len) {
-    uint32_t n_elems;
-    if (lp_validate(lp, lp_len, &n_elems) != RDB_OK || n_elems == 0) return RDB_ERR;
     if (ls->has_seen && stream_id_cmp(master, ls->last_seen) <= 0) return RDB_ERR;
     LpReader lr;
-    lp_reader_init(&lr, lp, lp_len);
+    if (lp_reader_open(&lr, lp, lp_len) != RDB_OK) return RDB_ERR;
     int64_t count, deleted, n_master;
     if (lp_int(&lr, &count) || lp_int(&lr, &deleted) || lp_int(&lr, &n_master)) return RDB_ERR;
     /* Every element takes at least two bytes: no count can exceed half the
@@ -549,50 +599,54 @@ static int load_node(LoadState *ls, StreamId master, const uint8_t *lp, size_t l
     if (count < 0 || deleted < 0 || n_master <= 0 || (uint64_t)n_master > lp_len / 2 ||
         (uint64_t)count > lp_len || (uint64_t)deleted > lp_len || count + deleted == 0)
         return RDB_ERR;
-    /* The master fields: views into lp (integers rendered in mscratch). */
-    Slice *mf = xmalloc((size_t)n_master * sizeof(Slice));
+    /* Field names: views into lp; integers rendered in scratch, whose part
+     * before mused holds the master fields' for the whole node. */
     size_t scap = scratch_bytes(lp_len);
-    char *mscratch = xmalloc(scap);
-    size_t mused = 0;
     if (ls->scratch_cap < scap) {
         ls->scratch_cap = scap;
         ls->scratch = xrealloc(ls->scratch, scap);
     }
-    int rc = RDB_ERR;
+    if ((size_t)n_master > ls->mf_cap) {
+        ls->mf_cap = (size_t)n_master;
+        ls->mf = xrealloc(ls->mf, ls->mf_cap * sizeof(Slice));
+    }
+    Slice *mf = ls->mf;
+    size_t mused = 0;
     int64_t v;
     for (int64_t i = 0; i < n_master; i++)
-        if (lp_str(&lr, &mf[i], mscratch, scap, &mused) != RDB_OK) goto out;
-    if (lp_int(&lr, &v) != RDB_OK || v != 0) goto out;
+        if (lp_str(&lr, &mf[i], ls->scratch, scap, &mused) != RDB_OK) return RDB_ERR;
+    if (lp_int(&lr, &v) != RDB_OK || v != 0) return RDB_ERR;
     int64_t seen_live = 0, seen_deleted = 0;
     for (;;) {
         LpElem e;
         int more = lp_next(&lr, &e);
-        if (more < 0) goto out;
+        if (more < 0) return RDB_ERR;
         if (more == 0) break;
-        if (!e.is_int || (e.v & ~(int64_t)(FLAG_DELETED | FLAG_SAMEFIELDS)) != 0) goto out;
+        if (!e.is_int || (e.v & ~(int64_t)(FLAG_DELETED | FLAG_SAMEFIELDS)) != 0) return RDB_ERR;
         int64_t flags = e.v, dms, dseq;
-        if (lp_int(&lr, &dms) || lp_int(&lr, &dseq)) goto out;
+        if (lp_int(&lr, &dms) || lp_int(&lr, &dseq)) return RDB_ERR;
         StreamId id = {master.ms + (uint64_t)dms, master.seq + (uint64_t)dseq};
-        if (stream_id_cmp(id, master) < 0 || stream_id_is_zero(id)) goto out;
-        if (ls->has_seen && stream_id_cmp(id, ls->last_seen) <= 0) goto out;
+        if (stream_id_cmp(id, master) < 0 || stream_id_is_zero(id)) return RDB_ERR;
+        if (ls->has_seen && stream_id_cmp(id, ls->last_seen) <= 0) return RDB_ERR;
         int64_t n_fields = n_master;
         if (!(flags & FLAG_SAMEFIELDS)) {
             if (lp_int(&lr, &n_fields) || n_fields <= 0 || (uint64_t)n_fields > lp_len / 4)
-                goto out;
+                return RDB_ERR;
         }
-        ensure_fv(ls, (uint64_t)n_fields);
-        size_t used = 0;
+        ensure_fields(ls, (uint64_t)n_fields);
+        StreamField *f = ls->f;
+        size_t used = mused;
         for (int64_t i = 0; i < n_fields; i++) {
             if (flags & FLAG_SAMEFIELDS) {
-                ls->fv[2 * i] = mf[i];
-            } else if (lp_str(&lr, &ls->fv[2 * i], ls->scratch, scap, &used) != RDB_OK) {
-                goto out;
+                f[i].name = mf[i];
+            } else if (lp_str(&lr, &f[i].name, ls->scratch, scap, &used) != RDB_OK) {
+                return RDB_ERR;
             }
-            if (lp_str(&lr, &ls->fv[2 * i + 1], ls->scratch, scap, &used) != RDB_OK) goto out;
+            if (lp_val(&lr, &f[i].val) != RDB_OK) return RDB_ERR;
         }
         int64_t lp_count;
         int64_t want = (flags & FLAG_SAMEFIELDS) ? n_fields + 3 : 2 * n_fields + 4;
-        if (lp_int(&lr, &lp_count) || lp_count != want) goto out;
+        if (lp_int(&lr, &lp_count) || lp_count != want) return RDB_ERR;
         ls->last_seen = id;
         ls->has_seen = 1;
         if (flags & FLAG_DELETED) {
@@ -600,18 +654,15 @@ static int load_node(LoadState *ls, StreamId master, const uint8_t *lp, size_t l
             continue;
         }
         seen_live++;
-        if (stream_entry_fits(ls->fv, (size_t)n_fields) != STREAM_OK) goto out;
-        if (stream_append(ls->s, id, ls->fv, (size_t)n_fields, ls->lim) != STREAM_OK) goto out;
+        if (stream_append_fields(ls->s, id, f, (size_t)n_fields, ls->lim) != STREAM_OK)
+            return RDB_ERR;
         ls->n_live++;
         ls->last_live = id;
         ls->has_live = 1;
     }
-    if (seen_live != count || seen_deleted != deleted) goto out;
-    rc = RDB_OK;
-out:
-    xfree(mf);
-    xfree(mscratch);
-    return rc;
+    if (lp_reader_done(&lr) != RDB_OK) return RDB_ERR;
+    if (seen_live != count || seen_deleted != deleted) return RDB_ERR;
+    return RDB_OK;
 }
 
 /* One pending entry of a group being read. */
@@ -821,6 +872,7 @@ static int load_idmp(RdbReader *r, Idmp **out, int64_t now_ms) {
 static int load_stream(RdbReader *r, int type, const StreamLimits *lim, int64_t now_ms, Obj **out) {
     LoadState ls;
     memset(&ls, 0, sizeof ls);
+    buf_init(&ls.lp);
     ls.s = stream_new();
     ls.lim = lim;
     GroupSet *gs = NULL;
@@ -831,19 +883,13 @@ static int load_stream(RdbReader *r, int type, const StreamLimits *lim, int64_t 
     uint64_t n_nodes;
     if (rdb_read_len(r, &n_nodes) != RDB_OK || !count_ok(r, n_nodes, 2)) goto out;
     for (uint64_t i = 0; i < n_nodes; i++) {
-        char *key, *lp;
+        const uint8_t *key, *lp;
         size_t key_len, lp_len;
-        if (rdb_read_string(r, 16, &key, &key_len) != RDB_OK) goto out;
-        if (key_len != 16) {
-            xfree(key);
+        if (rdb_read_string_view(r, 16, &ls.lp, &key, &key_len) != RDB_OK || key_len != 16)
             goto out;
-        }
-        StreamId master = id_from_raw((const uint8_t *)key);
-        xfree(key);
-        if (rdb_read_string(r, UINT32_MAX, &lp, &lp_len) != RDB_OK) goto out;
-        int node_rc = load_node(&ls, master, (const uint8_t *)lp, lp_len);
-        xfree(lp);
-        if (node_rc != RDB_OK) goto out;
+        StreamId master = id_from_raw(key);
+        if (rdb_read_string_view(r, UINT32_MAX, &ls.lp, &lp, &lp_len) != RDB_OK) goto out;
+        if (load_node(&ls, master, lp, lp_len) != RDB_OK) goto out;
     }
     uint64_t length;
     StreamId last_id, first_id, max_deleted = {0, 0};
@@ -887,8 +933,10 @@ static int load_stream(RdbReader *r, int type, const StreamLimits *lim, int64_t 
 out:
     for (size_t i = 0; i < n_gins; i++) group_in_free(&gins[i]);
     xfree(gins);
-    xfree(ls.fv);
+    xfree(ls.f);
+    xfree(ls.mf);
     xfree(ls.scratch);
+    buf_free(&ls.lp);
     if (rc == RDB_OK) {
         *out = stream_obj_adopt(ls.s, gs, idmp);
     } else {

@@ -42,6 +42,15 @@
  * bits and the next byte an offset back into the output, copying length+2
  * bytes. The compressor here is a plain greedy one with a hash of the next
  * three bytes; its output is valid LZF but not byte-identical to Redis's.
+ *
+ * Speed matters here: a snapshot passes every byte through the CRC and, with
+ * rdbcompression, LZF. The CRC folds 64 bytes at a time with carry-less
+ * multiplication where the CPU has it (constants x^n mod P computed at
+ * start, the last 16 to 31 bytes through the table); the table (slicing by
+ * 8) is the fallback and the reference in the unit tests. Not done for
+ * LZF: skipping ahead over incompressible stretches (LZ4's acceleration);
+ * in stream nodes matches (names, small values) come every few bytes, so it
+ * would change the output without skipping much.
  */
 #include "persist/rdbcodec.h"
 
@@ -66,6 +75,24 @@ unsigned long long persist_string_max(void) {
 static uint64_t crc_table[8][256];
 static int crc_table_ready;
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define CRC_CLMUL 1
+#include <immintrin.h>
+/* Folding constants for the carry-less multiply path, and whether the CPU
+ * has the instruction (PCLMULQDQ). */
+static uint64_t crc_k[4][2];
+static int crc_has_clmul;
+#endif
+
+/* x^n mod P in the reflected form the CRC register uses (bit i holds the
+ * coefficient of x^(63-i)): x^0 is bit 63, and multiplying by x shifts right,
+ * reducing by P when x^64 comes out. */
+static uint64_t crc_xpow(unsigned n) {
+    uint64_t r = 1ULL << 63;
+    for (unsigned i = 0; i < n; i++) r = (r >> 1) ^ ((r & 1) ? CRC64_POLY_REFLECTED : 0);
+    return r;
+}
+
 static void crc_table_init(void) {
     for (int i = 0; i < 256; i++) {
         uint64_t c = (uint64_t)i;
@@ -75,13 +102,24 @@ static void crc_table_init(void) {
     for (int i = 0; i < 256; i++)
         for (int k = 1; k < 8; k++)
             crc_table[k][i] = (crc_table[k - 1][i] >> 8) ^ crc_table[0][crc_table[k - 1][i] & 0xff];
+#ifdef CRC_CLMUL
+    /* Folding a 16-byte block X forward over d bits of what follows: X's
+     * first 8 bytes times x^(d+63), its last 8 times x^(d-1) (the -1: the
+     * product of two reflected 64-bit values comes out one bit short of the
+     * 128-bit reflected form). Rows: d = 128, 256, 384, 512. */
+    for (unsigned i = 0; i < 4; i++) {
+        unsigned d = 128 * (i + 1);
+        crc_k[i][0] = crc_xpow(d + 63);
+        crc_k[i][1] = crc_xpow(d - 1);
+    }
+    __builtin_cpu_init();
+    crc_has_clmul = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
+#endif
     crc_table_ready = 1;
 }
 
-/* Continues crc over p[0..len); start with 0. Borrows p. */
-uint64_t rdb_crc64(uint64_t crc, const void *p, size_t len) {
-    if (!crc_table_ready) crc_table_init();
-    const uint8_t *b = p;
+/* The table-driven CRC (slicing by 8). */
+static uint64_t crc64_sw(uint64_t crc, const uint8_t *b, size_t len) {
     while (len >= 8) {
         uint64_t x = 0;
         for (int i = 7; i >= 0; i--) x = x << 8 | b[i];
@@ -97,6 +135,66 @@ uint64_t rdb_crc64(uint64_t crc, const void *p, size_t len) {
     return crc;
 }
 
+#ifdef CRC_CLMUL
+/* 16-byte block x carried forward over the distance of constants k. */
+__attribute__((target("pclmul,sse4.1"))) static inline __m128i crc_fold(__m128i x, __m128i k) {
+    return _mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00), _mm_clmulepi64_si128(x, k, 0x11));
+}
+
+/* The CRC over len >= 64 bytes by carry-less multiplication (the CRC is
+ * linear: the register XORed into the first 8 bytes starts it; four 16-byte
+ * lanes are carried forward 64 bytes at a time, then onto each other, then
+ * 16 bytes at a time; the last block and the tail go through the table). */
+__attribute__((target("pclmul,sse4.1"))) static uint64_t crc64_clmul(uint64_t crc, const uint8_t *p,
+                                                                     size_t len) {
+    __m128i k128 = _mm_set_epi64x((long long)crc_k[0][1], (long long)crc_k[0][0]);
+    __m128i k256 = _mm_set_epi64x((long long)crc_k[1][1], (long long)crc_k[1][0]);
+    __m128i k384 = _mm_set_epi64x((long long)crc_k[2][1], (long long)crc_k[2][0]);
+    __m128i k512 = _mm_set_epi64x((long long)crc_k[3][1], (long long)crc_k[3][0]);
+    __m128i x0 = _mm_loadu_si128((const __m128i *)p);
+    __m128i x1 = _mm_loadu_si128((const __m128i *)(p + 16));
+    __m128i x2 = _mm_loadu_si128((const __m128i *)(p + 32));
+    __m128i x3 = _mm_loadu_si128((const __m128i *)(p + 48));
+    x0 = _mm_xor_si128(x0, _mm_cvtsi64_si128((long long)crc));
+    p += 64;
+    len -= 64;
+    while (len >= 64) {
+        x0 = _mm_xor_si128(crc_fold(x0, k512), _mm_loadu_si128((const __m128i *)p));
+        x1 = _mm_xor_si128(crc_fold(x1, k512), _mm_loadu_si128((const __m128i *)(p + 16)));
+        x2 = _mm_xor_si128(crc_fold(x2, k512), _mm_loadu_si128((const __m128i *)(p + 32)));
+        x3 = _mm_xor_si128(crc_fold(x3, k512), _mm_loadu_si128((const __m128i *)(p + 48)));
+        p += 64;
+        len -= 64;
+    }
+    __m128i x = _mm_xor_si128(_mm_xor_si128(crc_fold(x0, k384), crc_fold(x1, k256)),
+                              _mm_xor_si128(crc_fold(x2, k128), x3));
+    while (len >= 16) {
+        x = _mm_xor_si128(crc_fold(x, k128), _mm_loadu_si128((const __m128i *)p));
+        p += 16;
+        len -= 16;
+    }
+    uint8_t last[32];
+    _mm_storeu_si128((__m128i *)last, x);
+    memcpy(last + 16, p, len);
+    return crc64_sw(0, last, 16 + len);
+}
+#endif
+
+/* Continues crc over p[0..len); start with 0. Borrows p. */
+uint64_t rdb_crc64(uint64_t crc, const void *p, size_t len) {
+    if (!crc_table_ready) crc_table_init();
+#ifdef CRC_CLMUL
+    if (crc_has_clmul && len >= 64) return crc64_clmul(crc, p, len);
+#endif
+    return crc64_sw(crc, p, len);
+}
+
+/* The table-driven CRC alone, whatever the CPU has; for tests. */
+uint64_t rdb_crc64_portable(uint64_t crc, const void *p, size_t len) {
+    if (!crc_table_ready) crc_table_init();
+    return crc64_sw(crc, p, len);
+}
+
 /* ---- LZF --------------------------------------------------------------------- */
 
 #define LZF_MAX_OFF  8192
@@ -104,7 +202,15 @@ uint64_t rdb_crc64(uint64_t crc, const void *p, size_t len) {
 #define LZF_MAX_LIT  32
 #define LZF_HASH_LOG 14
 
-/* Returns RDB_OK only when the input decodes to exactly out_len bytes. */
+/* Copies 16 bytes (a fixed size: one vector move, no call). */
+static inline void copy16(uint8_t *dst, const uint8_t *src) {
+    memcpy(dst, src, 16);
+}
+
+/* Returns RDB_OK only when the input decodes to exactly out_len bytes.
+ * Away from the ends of both buffers, copies go 16 bytes at a time and may
+ * run past the bytes they produce (later ones overwrite the excess); near
+ * the ends, and for references closer than 16 bytes, exactly. */
 int rdb_lzf_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_len) {
     size_t ip = 0, op = 0;
     while (ip < in_len) {
@@ -112,7 +218,12 @@ int rdb_lzf_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t ou
         if (ctrl < 32) {
             size_t n = ctrl + 1;
             if (n > in_len - ip || n > out_len - op) return RDB_ERR;
-            memcpy(out + op, in + ip, n);
+            if (in_len - ip >= 32 && out_len - op >= 32) {
+                copy16(out + op, in + ip);
+                copy16(out + op + 16, in + ip + 16);
+            } else {
+                memcpy(out + op, in + ip, n);
+            }
             ip += n;
             op += n;
             continue;
@@ -126,25 +237,72 @@ int rdb_lzf_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t ou
         size_t back = (((size_t)ctrl & 0x1f) << 8) + in[ip++] + 1;
         n += 2;
         if (back > op || n > out_len - op) return RDB_ERR;
-        /* Byte by byte: a reference may overlap what it produces. */
-        for (size_t i = 0; i < n; i++, op++) out[op] = out[op - back];
+        if (back >= 16 && out_len - op >= n + 16) {
+            /* Each 16-byte step reads only bytes already final. */
+            for (size_t k = 0; k < n; k += 16) copy16(out + op + k, out + op - back + k);
+        } else if (back >= n) {
+            memcpy(out + op, out + op - back, n);
+        } else {
+            /* Byte by byte: the reference overlaps what it produces. */
+            for (size_t i = 0; i < n; i++) out[op + i] = out[op - back + i];
+        }
+        op += n;
     }
     return op == out_len ? RDB_OK : RDB_ERR;
 }
 
-static uint32_t lzf_hash(const uint8_t *p) {
-    uint32_t v = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+/* The three bytes at p as one number (their order is this machine's: the
+ * number is only hashed and compared). */
+static inline uint32_t lzf_load3(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+}
+
+/* lzf_load3() where a fourth byte may be read (one load). */
+static inline uint32_t lzf_load3_fast(const uint8_t *p) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v & 0xffffff;
+#else
+    return lzf_load3(p);
+#endif
+}
+
+static inline uint32_t lzf_hash(uint32_t v) {
     return (v * 2654435761u) >> (32 - LZF_HASH_LOG);
 }
 
-/* Writes lit[0..n) as literal runs; 0 when out has no room. */
-static int lzf_put_literals(const uint8_t *lit, size_t n, uint8_t *out, size_t out_cap,
-                            size_t *op) {
+/* Bytes equal at a and b from n on, up to max (two bytes apart at least 8
+ * bytes, or overlapping: both only read). */
+static inline size_t lzf_match_len(const uint8_t *a, const uint8_t *b, size_t n, size_t max) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (n + 8 <= max) {
+        uint64_t x, y;
+        memcpy(&x, a + n, 8);
+        memcpy(&y, b + n, 8);
+        if (x != y) return n + (size_t)__builtin_ctzll(x ^ y) / 8;
+        n += 8;
+    }
+#endif
+    while (n < max && a[n] == b[n]) n++;
+    return n;
+}
+
+/* Writes lit[0..n) as literal runs; 0 when out has no room. in_end: the end
+ * of the input lit is in (a run copies 32 bytes when both sides have them:
+ * the excess is overwritten by what follows). */
+static inline int lzf_put_literals(const uint8_t *lit, size_t n, const uint8_t *in_end,
+                                   uint8_t *out, size_t out_cap, size_t *op) {
     while (n > 0) {
         size_t run = n > LZF_MAX_LIT ? LZF_MAX_LIT : n;
         if (run + 1 > out_cap - *op) return 0;
         out[(*op)++] = (uint8_t)(run - 1);
-        memcpy(out + *op, lit, run);
+        if (out_cap - *op >= 32 && (size_t)(in_end - lit) >= 32) {
+            copy16(out + *op, lit);
+            copy16(out + *op + 16, lit + 16);
+        } else {
+            memcpy(out + *op, lit, run);
+        }
         *op += run;
         lit += run;
         n -= run;
@@ -154,41 +312,45 @@ static int lzf_put_literals(const uint8_t *lit, size_t n, uint8_t *out, size_t o
 
 /* Greedy LZF: at each position, the last position with the same three-byte
  * hash is tried as a reference. Returns the compressed length, 0 when it
- * does not fit in out_cap. Borrows both buffers. */
-/* The hash table of positions, kept between calls (one per thread): an
- * entry belongs to the current call when it is above the call's epoch, so
- * no call clears (or allocates) the table; an epoch that would overflow
- * clears it once. Snapshots compress thousands of node listpacks in a row. */
-static __thread uint64_t lzf_table[(size_t)1 << LZF_HASH_LOG];
-static __thread uint64_t lzf_epoch;
+ * does not fit in out_cap (or the input is 2 GB or more: left plain).
+ * Borrows both buffers. The hash table of positions is kept between calls
+ * (one per thread): an entry belongs to the current call when it is above
+ * the call's epoch, so no call clears (or allocates) the table, and the
+ * output depends on the input alone; an epoch that would overflow clears it
+ * once. Snapshots compress thousands of node listpacks in a row. */
+static __thread uint32_t lzf_table[(size_t)1 << LZF_HASH_LOG];
+static __thread uint32_t lzf_epoch;
 
 size_t rdb_lzf_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap) {
-    if (lzf_epoch > UINT64_MAX / 2 - in_len) {
+    if (in_len >= (size_t)1 << 31) return 0;
+    if (lzf_epoch > UINT32_MAX - 1 - (uint32_t)in_len) {
         memset(lzf_table, 0, sizeof lzf_table);
         lzf_epoch = 0;
     }
-    uint64_t *table = lzf_table;
-    const uint64_t epoch = lzf_epoch;
-    lzf_epoch += in_len + 1;
+    uint32_t *table = lzf_table;
+    const uint32_t epoch = lzf_epoch;
+    lzf_epoch += (uint32_t)in_len + 1;
     size_t ip = 0, lit_start = 0, op = 0;
     while (ip + 2 < in_len) {
-        uint32_t h = lzf_hash(in + ip);
-        uint64_t slot = table[h];
-        table[h] = epoch + ip + 1; /* epoch or below: empty for this call */
+        uint32_t v = ip + 3 < in_len ? lzf_load3_fast(in + ip) : lzf_load3(in + ip);
+        uint32_t h = lzf_hash(v);
+        uint32_t slot = table[h];
+        table[h] = epoch + (uint32_t)ip + 1; /* epoch or below: empty for this call */
         if (slot <= epoch) {
             ip++;
             continue;
         }
         size_t cand = (size_t)(slot - epoch - 1);
         size_t back = ip - cand;
-        if (back > LZF_MAX_OFF || memcmp(in + cand, in + ip, 3) != 0) {
+        if (back > LZF_MAX_OFF || lzf_load3_fast(in + cand) != v) {
             ip++;
             continue;
         }
-        size_t n = 3, max = in_len - ip;
+        size_t max = in_len - ip;
         if (max > LZF_MAX_REF) max = LZF_MAX_REF;
-        while (n < max && in[cand + n] == in[ip + n]) n++;
-        if (!lzf_put_literals(in + lit_start, ip - lit_start, out, out_cap, &op)) goto full;
+        size_t n = lzf_match_len(in + cand, in + ip, 3, max);
+        if (!lzf_put_literals(in + lit_start, ip - lit_start, in + in_len, out, out_cap, &op))
+            goto full;
         size_t len = n - 2, off = back - 1;
         if (len < 7) {
             if (2 > out_cap - op) goto full;
@@ -202,7 +364,8 @@ size_t rdb_lzf_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t o
         ip += n;
         lit_start = ip;
     }
-    if (!lzf_put_literals(in + lit_start, in_len - lit_start, out, out_cap, &op)) goto full;
+    if (!lzf_put_literals(in + lit_start, in_len - lit_start, in + in_len, out, out_cap, &op))
+        goto full;
     return op;
 full:
     return 0;
@@ -294,6 +457,55 @@ int rdb_read_ms(RdbReader *r, int64_t *out) {
 /* Longest plain output of one LZF input byte (a 3-byte reference makes 264). */
 #define LZF_MAX_RATIO 88
 
+/* Reads a string in any encoding: *out views r's bytes when the string is
+ * stored plain, else the decoded bytes, which replace scratch's contents
+ * (valid until scratch changes). At most max_len bytes (more is an error).
+ * Borrows r and scratch. */
+int rdb_read_string_view(RdbReader *r, size_t max_len, Buf *scratch, const uint8_t **out,
+                         size_t *out_len) {
+    uint64_t len;
+    int enc;
+    const uint8_t *x;
+    *out = NULL;
+    if (read_len_or_enc(r, &len, &enc) != RDB_OK) return RDB_ERR;
+    if (enc >= 0) {
+        int64_t v;
+        if (enc <= 2) {
+            int n = 1 << enc;
+            if (rdb_read_raw(r, (size_t)n, &x) != RDB_OK) return RDB_ERR;
+            uint64_t u = get_le(x, n);
+            v = n == 1 ? (int8_t)u : n == 2 ? (int16_t)u : (int32_t)u;
+            char buf[24];
+            size_t n_digits = ll_to_str(v, buf);
+            if (n_digits > max_len) return RDB_ERR;
+            buf_clear(scratch);
+            buf_append(scratch, buf, n_digits);
+            *out = (const uint8_t *)scratch->p;
+            *out_len = n_digits;
+            return RDB_OK;
+        }
+        if (enc != 3) return RDB_ERR;
+        uint64_t clen, plain;
+        if (rdb_read_len(r, &clen) != RDB_OK || rdb_read_len(r, &plain) != RDB_OK) return RDB_ERR;
+        if (clen > r->len - r->pos || plain > max_len || plain == 0 || plain / LZF_MAX_RATIO > clen)
+            return RDB_ERR;
+        if (rdb_read_raw(r, (size_t)clen, &x) != RDB_OK) return RDB_ERR;
+        buf_clear(scratch);
+        buf_reserve(scratch, (size_t)plain + 1);
+        uint8_t *s = (uint8_t *)scratch->p;
+        if (rdb_lzf_decompress(x, (size_t)clen, s, (size_t)plain) != RDB_OK) return RDB_ERR;
+        scratch->len = (size_t)plain;
+        *out = s;
+        *out_len = (size_t)plain;
+        return RDB_OK;
+    }
+    if (len > max_len || len > r->len - r->pos) return RDB_ERR;
+    if (rdb_read_raw(r, (size_t)len, &x) != RDB_OK) return RDB_ERR;
+    *out = x;
+    *out_len = (size_t)len;
+    return RDB_OK;
+}
+
 /* Reads a string in any encoding into *out: owned, NUL-terminated, free
  * with xfree(); at most max_len bytes (more is an error). */
 int rdb_read_string(RdbReader *r, size_t max_len, char **out, size_t *out_len) {
@@ -344,32 +556,39 @@ int rdb_read_string(RdbReader *r, size_t max_len, char **out, size_t *out_len) {
 
 /* ---- Writing --------------------------------------------------------------------- */
 
-static void put_be(Buf *b, uint64_t v, int n) {
-    uint8_t x[8];
-    for (int i = n - 1; i >= 0; i--, v >>= 8) x[i] = (uint8_t)v;
-    buf_append(b, x, (size_t)n);
-}
-
 static void put_le(Buf *b, uint64_t v, int n) {
     uint8_t x[8];
     for (int i = 0; i < n; i++, v >>= 8) x[i] = (uint8_t)v;
     buf_append(b, x, (size_t)n);
 }
 
+/* Writes the shortest length encoding of len at out (9 bytes of room);
+ * returns its size. */
+static size_t len_encode(uint8_t *out, uint64_t len) {
+    if (len < 64) {
+        out[0] = (uint8_t)len;
+        return 1;
+    }
+    if (len < 16384) {
+        out[0] = (uint8_t)(0x40 | (len >> 8));
+        out[1] = (uint8_t)(len & 0xff);
+        return 2;
+    }
+    int n = len <= UINT32_MAX ? 4 : 8;
+    out[0] = n == 4 ? 0x80 : 0x81;
+    for (int i = 0; i < n; i++) out[1 + i] = (uint8_t)(len >> (8 * (n - 1 - i)));
+    return (size_t)n + 1;
+}
+
+/* Bytes of the shortest length encoding of len. */
+size_t rdb_len_bytes(uint64_t len) {
+    return len < 64 ? 1 : len < 16384 ? 2 : len <= UINT32_MAX ? 5 : 9;
+}
+
 /* The shortest length encoding of len, as Redis writes it. */
 void rdb_write_len(Buf *b, uint64_t len) {
-    if (len < 64) {
-        buf_append_char(b, (char)len);
-    } else if (len < 16384) {
-        buf_append_char(b, (char)(0x40 | (len >> 8)));
-        buf_append_char(b, (char)(len & 0xff));
-    } else if (len <= UINT32_MAX) {
-        buf_append_char(b, (char)0x80);
-        put_be(b, len, 4);
-    } else {
-        buf_append_char(b, (char)0x81);
-        put_be(b, len, 8);
-    }
+    uint8_t x[9];
+    buf_append(b, x, len_encode(x, len));
 }
 
 void rdb_write_ms(Buf *b, int64_t ms) {
@@ -380,7 +599,8 @@ void rdb_write_ms(Buf *b, int64_t ms) {
 #define RDB_COMPRESS_MIN 21
 
 /* A string as Redis writes it: an integer encoding for a canonical decimal
- * int32 of at most 11 characters, LZF when that saves space, else raw. */
+ * int32 of at most 11 characters, LZF when that saves space, else raw.
+ * p must not point into b. */
 int rdb_codec_compress = 1;
 
 void rdb_write_string(Buf *b, const void *p, size_t len) {
@@ -399,17 +619,24 @@ void rdb_write_string(Buf *b, const void *p, size_t len) {
         return;
     }
     if (rdb_codec_compress && len >= RDB_COMPRESS_MIN) {
-        uint8_t *out = xmalloc(len - 4);
-        size_t n = rdb_lzf_compress(p, len, out, len - 4);
+        /* Compressed straight into b after room for the longest header,
+         * then moved back to the real header's end: no buffer per string
+         * (a snapshot compresses one per stream node). */
+        enum { HDR_MAX = 1 + 9 + 9 };
+        buf_reserve(b, HDR_MAX + len - 4);
+        uint8_t *at = (uint8_t *)b->p + b->len;
+        size_t n = rdb_lzf_compress(p, len, at + HDR_MAX, len - 4);
         if (n > 0) {
-            buf_append_char(b, (char)0xC3);
-            rdb_write_len(b, n);
-            rdb_write_len(b, len);
-            buf_append(b, out, n);
-            xfree(out);
+            uint8_t hdr[HDR_MAX];
+            size_t h = 0;
+            hdr[h++] = 0xC3;
+            h += len_encode(hdr + h, n);
+            h += len_encode(hdr + h, len);
+            memmove(at + h, at + HDR_MAX, n);
+            memcpy(at, hdr, h);
+            b->len += h + n;
             return;
         }
-        xfree(out);
     }
     rdb_write_len(b, len);
     buf_append(b, p, len);
@@ -534,9 +761,26 @@ void lp_reader_init(LpReader *r, const uint8_t *p, size_t len) {
     r->n_read = 0;
 }
 
-/* The next element: 1 with *e set (string views borrow the listpack), 0 at
- * the end, RDB_ERR when malformed. */
-int lp_next(LpReader *r, LpElem *e) {
+/* Starts a reader over an unchecked listpack after checking its header (the
+ * total size, the terminator as the last byte); lp_next() checks each
+ * element as it comes and lp_reader_done() the end. */
+int lp_reader_open(LpReader *r, const uint8_t *p, size_t len) {
+    if (len < LP_HEADER_BYTES + 1 || get_le(p, 4) != len || p[len - 1] != LP_EOF) return RDB_ERR;
+    lp_reader_init(r, p, len);
+    return RDB_OK;
+}
+
+/* After lp_next() returned 0: RDB_OK when the terminator is the last byte
+ * and the header's count (unless 65535) is the number of elements read. */
+int lp_reader_done(const LpReader *r) {
+    uint32_t declared = (uint32_t)get_le(r->p + 4, 2);
+    if (r->pos != r->len - 1) return RDB_ERR;
+    if (declared != 65535 && declared != r->n_read) return RDB_ERR;
+    return RDB_OK;
+}
+
+/* lp_next() past its inline cases. */
+int lp_next_slow(LpReader *r, LpElem *e) {
     if (r->pos >= r->len) return RDB_ERR;
     if (r->p[r->pos] == LP_EOF) return 0;
     size_t avail = r->len - r->pos - 1; /* the EOF byte stays */
@@ -546,7 +790,6 @@ int lp_next(LpReader *r, LpElem *e) {
     if (bl > avail - size) return RDB_ERR;
     const uint8_t *got = r->p + r->pos + size;
     if (bl == 1) {
-        /* nearly every element of a stream's listpack: no call */
         if (*got != size) return RDB_ERR;
     } else {
         uint8_t want[5];
@@ -561,16 +804,13 @@ int lp_next(LpReader *r, LpElem *e) {
 /* Checks a whole listpack: header, every element, the terminator as the
  * last byte, the element count. Sets *n_elems. */
 int lp_validate(const uint8_t *p, size_t len, uint32_t *n_elems) {
-    if (len < LP_HEADER_BYTES + 1 || get_le(p, 4) != len || p[len - 1] != LP_EOF) return RDB_ERR;
-    uint32_t declared = (uint32_t)get_le(p + 4, 2);
     LpReader r;
     LpElem e;
     int rc;
-    lp_reader_init(&r, p, len);
+    if (lp_reader_open(&r, p, len) != RDB_OK) return RDB_ERR;
     while ((rc = lp_next(&r, &e)) == 1) {
     }
-    if (rc != 0 || r.pos != len - 1) return RDB_ERR;
-    if (declared != 65535 && declared != r.n_read) return RDB_ERR;
+    if (rc != 0 || lp_reader_done(&r) != RDB_OK) return RDB_ERR;
     *n_elems = r.n_read;
     return RDB_OK;
 }
@@ -584,72 +824,54 @@ void lp_writer_start(LpWriter *w, Buf *b) {
     buf_append(b, header, sizeof header);
 }
 
-/* One element: its encoding, then its length backwards (one reservation:
- * listpacks are written element by element, millions of times in a SAVE). */
-static void put_elem(LpWriter *w, const uint8_t *enc, size_t n) {
-    Buf *b = w->b;
-    buf_reserve(b, n + 5);
-    uint8_t *at = (uint8_t *)b->p + b->len;
-    memcpy(at, enc, n);
-    backlen_encode(n, at + n);
-    b->len += n + backlen_size(n);
-    w->n++;
+/* Writes s[0..len) as a string element (never as an integer: for text the
+ * caller knows is not an integer's canonical form) at p, which has
+ * lp_str_max_bytes(len) of room; returns the byte after it. */
+uint8_t *lp_put_str(uint8_t *p, const void *s, size_t len) {
+    uint8_t *start = p;
+    if (len < 64) {
+        *p++ = (uint8_t)(0x80 | len);
+    } else if (len < 4096) {
+        *p++ = (uint8_t)(0xE0 | (len >> 8));
+        *p++ = (uint8_t)(len & 0xff);
+    } else {
+        *p++ = 0xF0;
+        for (int i = 0; i < 4; i++) *p++ = (uint8_t)((uint64_t)len >> (8 * i));
+    }
+    if (len) memcpy(p, s, len); /* an empty string may have no bytes at all (s NULL) */
+    p += len;
+    size_t size = (size_t)(p - start);
+    if (size <= 127) {
+        *p++ = (uint8_t)size;
+    } else {
+        backlen_encode(size, p);
+        p += backlen_size(size);
+    }
+    return p;
+}
+
+/* A string element; a canonical integer string is stored as the integer. */
+uint8_t *lp_put_text(uint8_t *p, const void *s, size_t len) {
+    int64_t v;
+    if (len && len <= 20 && lp_string_is_int(s, len, &v)) return lp_put_int(p, v);
+    return lp_put_str(p, s, len);
 }
 
 /* The smallest integer encoding of v, as Redis picks it. */
 void lp_append_int(LpWriter *w, int64_t v) {
-    uint8_t x[9];
-    size_t n;
-    uint64_t u = (uint64_t)v;
-    if (v >= 0 && v <= 127) {
-        x[0] = (uint8_t)v;
-        n = 1;
-    } else if (v >= -4096 && v <= 4095) {
-        uint64_t t = u & 0x1fff;
-        x[0] = (uint8_t)(0xC0 | (t >> 8));
-        x[1] = (uint8_t)(t & 0xff);
-        n = 2;
-    } else {
-        int k = v >= INT16_MIN && v <= INT16_MAX   ? 2
-                : v >= -8388608 && v <= 8388607    ? 3
-                : v >= INT32_MIN && v <= INT32_MAX ? 4
-                                                   : 8;
-        x[0] = k == 2 ? 0xF1 : k == 3 ? 0xF2 : k == 4 ? 0xF3 : 0xF4;
-        for (int i = 0; i < k; i++) x[1 + i] = (uint8_t)(u >> (8 * i));
-        n = (size_t)k + 1;
-    }
-    put_elem(w, x, n);
+    Buf *b = w->b;
+    buf_reserve(b, LP_INT_MAX_BYTES);
+    uint8_t *at = (uint8_t *)b->p + b->len;
+    b->len += (size_t)(lp_put_int(at, v) - at);
+    w->n++;
 }
 
 /* A string element; a canonical integer string is stored as the integer. */
 void lp_append_str(LpWriter *w, const void *p, size_t len) {
-    int64_t v;
-    if (lp_string_is_int(p, len, &v)) {
-        lp_append_int(w, v);
-        return;
-    }
-    uint8_t hdr[5];
-    size_t h;
-    if (len < 64) {
-        hdr[0] = (uint8_t)(0x80 | len);
-        h = 1;
-    } else if (len < 4096) {
-        hdr[0] = (uint8_t)(0xE0 | (len >> 8));
-        hdr[1] = (uint8_t)(len & 0xff);
-        h = 2;
-    } else {
-        hdr[0] = 0xF0;
-        for (int i = 0; i < 4; i++) hdr[1 + i] = (uint8_t)((uint64_t)len >> (8 * i));
-        h = 5;
-    }
-    size_t size = h + len;
     Buf *b = w->b;
-    buf_reserve(b, size + 5);
+    buf_reserve(b, lp_str_max_bytes(len));
     uint8_t *at = (uint8_t *)b->p + b->len;
-    memcpy(at, hdr, h);
-    if (len) memcpy(at + h, p, len); /* an empty string may have no bytes at all (p NULL) */
-    backlen_encode(size, at + size);
-    b->len += size + backlen_size(size);
+    b->len += (size_t)(lp_put_text(at, p, len) - at);
     w->n++;
 }
 

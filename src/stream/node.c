@@ -213,18 +213,29 @@ static size_t int_plan(int64_t v, int64_t ref, uint8_t *tag, int64_t *t) {
     return 1 + nb;
 }
 
-static size_t value_size(Slice v, int64_t ref) {
-    int64_t x, t;
-    uint8_t tag;
-    if (stream__parse_i64(v.p, v.len, &x) == 0) return int_plan(x, ref, &tag, &t);
-    return str_size(v.len);
+/* Bytes of the text of v in decimal. */
+size_t stream__i64_text_len(int64_t v) {
+    uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    size_t n = v < 0 ? 2 : 1;
+    while (m >= 10) {
+        m /= 10;
+        n++;
+    }
+    return n;
 }
 
-static uint8_t *value_put(uint8_t *p, Slice v, int64_t ref) {
-    int64_t x, t;
+static size_t value_size(const StreamVal *v, int64_t ref) {
+    int64_t t;
     uint8_t tag;
-    if (stream__parse_i64(v.p, v.len, &x) != 0) return str_put(p, v.p, v.len);
-    size_t n = int_plan(x, ref, &tag, &t);
+    if (v->is_int) return int_plan(v->i, ref, &tag, &t);
+    return str_size(v->s.len);
+}
+
+static uint8_t *value_put(uint8_t *p, const StreamVal *v, int64_t ref) {
+    int64_t t;
+    uint8_t tag;
+    if (!v->is_int) return str_put(p, v->s.p, v->s.len);
+    size_t n = int_plan(v->i, ref, &tag, &t);
     *p++ = tag;
     if (n > 1) {
         uint64_t m = t < 0 ? ~(uint64_t)t : (uint64_t)t;
@@ -256,6 +267,49 @@ const uint8_t *stream__value_get(const uint8_t *p, int64_t ref, char *ibuf, Slic
     return p;
 }
 
+/* Decodes the value at p as stored (no text for an integer); a string is a
+ * view into the node. Returns the byte after the value. */
+const uint8_t *stream__value_get_val(const uint8_t *p, int64_t ref, StreamVal *out) {
+    uint8_t t = *p;
+    if (t < 0x80) {
+        out->is_int = 1;
+        out->i = wrap_add(ref, (int64_t)t - SMALL_BIAS);
+        return p + 1;
+    }
+    if ((t & 0xE0) == 0xC0) {
+        unsigned nb = (t & 7u) + 1;
+        uint64_t m = 0;
+        for (unsigned i = 0; i < nb; i++) m |= (uint64_t)p[1 + i] << (8 * i);
+        int64_t x = (t & 0x08) ? (int64_t)~m : (int64_t)m;
+        out->is_int = 1;
+        out->i = (t & 0x10) ? wrap_add(ref, x) : x;
+        return p + 1 + nb;
+    }
+    out->is_int = 0;
+    return stream__field_get(p, &out->s);
+}
+
+/* Reads n pairs of an entry body at vp into f (names views into the node,
+ * values in node form): values only, names from the master section at mp,
+ * when is_same; else name/value pairs. Returns the byte after them. One
+ * call per entry lets the element readers above inline. */
+const uint8_t *stream__entry_vals(const uint8_t *vp, const uint8_t *mp, int is_same, uint32_t n,
+                                  StreamField *f) {
+    if (is_same) {
+        for (uint32_t i = 0; i < n; i++) {
+            int64_t ref;
+            mp = stream__master_next(mp, &f[i].name, &ref);
+            vp = stream__value_get_val(vp, ref, &f[i].val);
+        }
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            vp = stream__field_get(vp, &f[i].name);
+            vp = stream__value_get_val(vp, 0, &f[i].val);
+        }
+    }
+    return vp;
+}
+
 /* Returns the byte after the value or string element at p. */
 const uint8_t *stream__value_skip(const uint8_t *p) {
     uint8_t t = *p;
@@ -269,24 +323,22 @@ const uint8_t *stream__value_skip(const uint8_t *p) {
 
 /* ---- master section ------------------------------------------------------ */
 
-/* Bytes of a master section for these fields (fv: n_fields name/value pairs). */
-size_t stream__master_size(const Slice *fv, size_t n_fields) {
+/* Bytes of a master section for these fields. */
+size_t stream__master_size(const StreamField *f, size_t n_fields) {
     size_t n = vlen(n_fields);
     for (size_t i = 0; i < n_fields; i++) {
-        int64_t ref = 0;
-        (void)stream__parse_i64(fv[2 * i + 1].p, fv[2 * i + 1].len, &ref);
-        n += str_size(fv[2 * i].len) + vlen(zigzag(ref));
+        int64_t ref = f[i].val.is_int ? f[i].val.i : 0;
+        n += str_size(f[i].name.len) + vlen(zigzag(ref));
     }
     return n;
 }
 
-/* Writes the master section at p; returns the byte after it. Borrows fv. */
-uint8_t *stream__master_put(uint8_t *p, const Slice *fv, size_t n_fields) {
+/* Writes the master section at p; returns the byte after it. Borrows f. */
+uint8_t *stream__master_put(uint8_t *p, const StreamField *f, size_t n_fields) {
     p = vput(p, n_fields);
     for (size_t i = 0; i < n_fields; i++) {
-        int64_t ref = 0;
-        (void)stream__parse_i64(fv[2 * i + 1].p, fv[2 * i + 1].len, &ref);
-        p = str_put(p, fv[2 * i].p, fv[2 * i].len);
+        int64_t ref = f[i].val.is_int ? f[i].val.i : 0;
+        p = str_put(p, f[i].name.p, f[i].name.len);
         p = vput(p, zigzag(ref));
     }
     return p;
@@ -311,16 +363,20 @@ const uint8_t *stream__master_next(const uint8_t *p, Slice *field, int64_t *ref)
     return p;
 }
 
-/* 1 when fv has exactly the master's field names in order. Borrows both. */
-int stream__master_match(const StreamNode *n, const Slice *fv, size_t n_fields) {
+/* 1 when f has exactly the master's field names in order, with the master's
+ * reference values in refs (n_fields of room) unless refs is NULL. Borrows
+ * all. */
+int stream__master_match(const StreamNode *n, const StreamField *f, size_t n_fields,
+                         int64_t *refs) {
     uint32_t nf;
     const uint8_t *p = stream__master_begin(n, &nf);
     if (nf != n_fields) return 0;
     for (size_t i = 0; i < n_fields; i++) {
-        Slice f;
+        Slice name;
         int64_t ref;
-        p = stream__master_next(p, &f, &ref);
-        if (!slice_eq(f, fv[2 * i])) return 0;
+        p = stream__master_next(p, &name, &ref);
+        if (!slice_eq(name, f[i].name)) return 0;
+        if (refs) refs[i] = ref;
     }
     return 1;
 }
@@ -352,21 +408,24 @@ static size_t delta_plan(StreamId prev, StreamId id, unsigned *mode, uint64_t *a
     return vlen(*a) + vlen(*b);
 }
 
-static size_t body_size(const StreamNode *n, int is_same, const Slice *fv, size_t n_fields) {
+static size_t body_size(const StreamNode *n, int is_same, const StreamField *f, size_t n_fields,
+                        const int64_t *refs) {
     size_t size = 0;
-    if (is_same) {
+    if (is_same && refs) {
+        for (size_t i = 0; i < n_fields; i++) size += value_size(&f[i].val, refs[i]);
+    } else if (is_same) {
         uint32_t nf;
         const uint8_t *m = stream__master_begin(n, &nf);
         assert(nf == n_fields);
         for (size_t i = 0; i < n_fields; i++) {
-            Slice f;
+            Slice name;
             int64_t ref;
-            m = stream__master_next(m, &f, &ref);
-            size += value_size(fv[2 * i + 1], ref);
+            m = stream__master_next(m, &name, &ref);
+            size += value_size(&f[i].val, ref);
         }
     } else {
         for (size_t i = 0; i < n_fields; i++)
-            size += str_size(fv[2 * i].len) + value_size(fv[2 * i + 1], 0);
+            size += str_size(f[i].name.len) + value_size(&f[i].val, 0);
     }
     return size;
 }
@@ -416,46 +475,55 @@ static size_t backlen_put(uint8_t *p, size_t len) {
 }
 
 /* Bytes the entry would take appended to n after an entry with ID prev
- * (is_first: it would be n's first entry). Borrows fv. */
+ * (is_first: it would be n's first entry). refs: for a same-fields entry,
+ * the master's reference values if the caller has them (else NULL: read
+ * from n). Borrows f and refs. */
 size_t stream__entry_size(const StreamNode *n, int is_same, int is_first, StreamId prev,
-                          StreamId id, const Slice *fv, size_t n_fields) {
+                          StreamId id, const StreamField *f, size_t n_fields, const int64_t *refs) {
     size_t size = header_size(is_same, is_first, prev, id, n_fields);
-    size += body_size(n, is_same, fv, n_fields);
+    size += body_size(n, is_same, f, n_fields, refs);
     return size + vlen(size);
 }
 
 /* Bytes of the first entry of a node whose master section comes from the
  * same fields: integers are then stored against themselves (one byte). */
-size_t stream__first_entry_size(const Slice *fv, size_t n_fields) {
+size_t stream__first_entry_size(const StreamField *f, size_t n_fields) {
     size_t size = 1;
-    for (size_t i = 0; i < n_fields; i++) {
-        int64_t x;
-        Slice v = fv[2 * i + 1];
-        size += stream__parse_i64(v.p, v.len, &x) == 0 ? 1 : str_size(v.len);
-    }
+    for (size_t i = 0; i < n_fields; i++) size += f[i].val.is_int ? 1 : str_size(f[i].val.s.len);
     return size + vlen(size);
 }
 
 /* Appends the entry at data[used] (the caller made room and updates the
- * counts); returns the bytes written. Borrows fv. */
+ * counts); returns the bytes written. refs as for stream__entry_size().
+ * Borrows f and refs. */
 size_t stream__entry_put(StreamNode *n, int is_same, int is_first, StreamId prev, StreamId id,
-                         const Slice *fv, size_t n_fields) {
-    uint8_t *start = n->data + n->used;
+                         const StreamField *f, size_t n_fields, const int64_t *refs) {
+    return stream__entry_write(n->data + n->used, n, is_same, is_first, prev, id, f, n_fields,
+                               refs);
+}
+
+/* stream__entry_put() into start (room for the entry) instead of n's data:
+ * n only provides the master section. */
+size_t stream__entry_write(uint8_t *start, const StreamNode *n, int is_same, int is_first,
+                           StreamId prev, StreamId id, const StreamField *f, size_t n_fields,
+                           const int64_t *refs) {
     uint8_t *p = header_put(start, 0, is_same, is_first, prev, id, n_fields);
-    if (is_same) {
+    if (is_same && refs) {
+        for (size_t i = 0; i < n_fields; i++) p = value_put(p, &f[i].val, refs[i]);
+    } else if (is_same) {
         uint32_t nf;
         const uint8_t *m = stream__master_begin(n, &nf);
         assert(nf == n_fields);
         for (size_t i = 0; i < n_fields; i++) {
-            Slice f;
+            Slice name;
             int64_t ref;
-            m = stream__master_next(m, &f, &ref);
-            p = value_put(p, fv[2 * i + 1], ref);
+            m = stream__master_next(m, &name, &ref);
+            p = value_put(p, &f[i].val, ref);
         }
     } else {
         for (size_t i = 0; i < n_fields; i++) {
-            p = str_put(p, fv[2 * i].p, fv[2 * i].len);
-            p = value_put(p, fv[2 * i + 1], 0);
+            p = str_put(p, f[i].name.p, f[i].name.len);
+            p = value_put(p, &f[i].val, 0);
         }
     }
     p += backlen_put(p, (size_t)(p - start));

@@ -355,6 +355,17 @@ static void node_seal(Stream *s, size_t i) {
 
 static void tail_drop_above_last_id(Stream *s);
 
+/* The form a node stores text in: an integer when text is the canonical
+ * decimal form of one, else the string (a view of text). */
+StreamVal stream_val_of(Slice text) {
+    StreamVal v = {0, 0, text};
+    if (stream__parse_i64(text.p, text.len, &v.i) == 0) v.is_int = 1;
+    return v;
+}
+
+/* Pairs converted on the stack up to this many; more take an allocation. */
+#define APPEND_STACK_FIELDS 16
+
 /* Appends an entry with ID id (> the last ID, from stream_next_id()) and the
  * n_fields name/value pairs in fv (copied). A new node is started when the
  * tail node holds lim->max_entries entries (live or deleted) or the entry
@@ -362,9 +373,42 @@ static void tail_drop_above_last_id(Stream *s);
  * (nothing changed). Borrows fv and lim. */
 int stream_append(Stream *s, StreamId id, const Slice *fv, size_t n_fields,
                   const StreamLimits *lim) {
+    StreamField stack[APPEND_STACK_FIELDS];
+    memset(stack, 0, sizeof stack[0]); /* n_fields 0 reads nothing; gcc cannot tell */
+    StreamField *f = n_fields <= APPEND_STACK_FIELDS ? stack : xmalloc(n_fields * sizeof(*f));
+    for (size_t i = 0; i < n_fields; i++) {
+        f[i].name = fv[2 * i];
+        f[i].val = stream_val_of(fv[2 * i + 1]);
+    }
+    int rc = stream_append_fields(s, id, f, n_fields, lim);
+    if (f != stack) xfree(f);
+    return rc;
+}
+
+/* Bytes of the text of v. */
+static size_t val_text_len(const StreamVal *v) {
+    return v->is_int ? stream__i64_text_len(v->i) : v->s.len;
+}
+
+/* stream_append() with the values already in node form (a string value must
+ * not be the canonical text of an integer: that is an integer). Borrows f
+ * and lim. */
+int stream_append_fields(Stream *s, StreamId id, const StreamField *f, size_t n_fields,
+                         const StreamLimits *lim) {
     assert(stream_id_cmp(id, s->last_id) > 0);
     assert(n_fields <= UINT32_MAX);
-    if (stream_entry_fits(fv, n_fields) != STREAM_OK) return STREAM_ERR_TOO_BIG;
+    /* As stream_entry_fits() counts; an integer's text (20 bytes at most) is
+     * measured only when that bound is not enough. */
+    uint64_t bound = 64;
+    for (size_t i = 0; i < n_fields; i++)
+        bound += f[i].name.len + 10 + (f[i].val.is_int ? 20 : f[i].val.s.len);
+    if (bound > STREAM_NODE_MAX_BYTES) {
+        uint64_t total = 64;
+        for (size_t i = 0; i < n_fields; i++) {
+            total += f[i].name.len + 5 + val_text_len(&f[i].val) + 5;
+            if (total > STREAM_NODE_MAX_BYTES) return STREAM_ERR_TOO_BIG;
+        }
+    }
     while (s->n_nodes && stream_id_cmp(s->slots[s->tail - 1].node->last_id, s->last_id) > 0)
         tail_drop_above_last_id(s);
     uint64_t max_bytes = lim->max_bytes == 0 || lim->max_bytes > STREAM_NODE_MAX_BYTES
@@ -374,14 +418,27 @@ int stream_append(Stream *s, StreamId id, const Slice *fv, size_t n_fields,
     StreamNode *n = ti != NO_SLOT ? s->slots[ti].node : NULL;
     size_t esize = 0;
     int is_same = 0;
+    int64_t refs_stack[APPEND_STACK_FIELDS];
+    int64_t *refs = NULL;
+    uint8_t ebuf[512]; /* (bound exceeds every entry's encoded size) */
+    int has_ebuf = 0;
     if (n) {
         /* Decided on the node as it would be without compaction. */
         uint64_t entries = (uint64_t)n->n_live + n->n_deleted + n->n_dropped;
         if (lim->max_entries && entries >= lim->max_entries) {
             n = NULL;
         } else {
-            is_same = stream__master_match(n, fv, n_fields);
-            esize = stream__entry_size(n, is_same, 0, n->last_id, id, fv, n_fields);
+            /* The master's reference values, read once for the size and
+             * the write (on the stack for up to APPEND_STACK_FIELDS). */
+            refs = n_fields <= APPEND_STACK_FIELDS ? refs_stack : NULL;
+            is_same = stream__master_match(n, f, n_fields, refs);
+            if (refs && bound <= sizeof ebuf) {
+                /* Small: encoded once, here; copied below if it fits. */
+                esize = stream__entry_write(ebuf, n, is_same, 0, n->last_id, id, f, n_fields, refs);
+                has_ebuf = 1;
+            } else {
+                esize = stream__entry_size(n, is_same, 0, n->last_id, id, f, n_fields, refs);
+            }
             uint64_t bytes = (uint64_t)n->used + n->dropped_bytes;
             if (sizeof(StreamNode) + bytes + esize > max_bytes) n = NULL;
         }
@@ -396,15 +453,19 @@ int stream_append(Stream *s, StreamId id, const Slice *fv, size_t n_fields,
             if (grown < need) grown = need;
             n = node_resize(s, ti, grown);
         }
-        size_t w = stream__entry_put(n, is_same, 0, n->last_id, id, fv, n_fields);
+        size_t w = esize;
+        if (has_ebuf)
+            memcpy(n->data + n->used, ebuf, esize);
+        else
+            w = stream__entry_put(n, is_same, 0, n->last_id, id, f, n_fields, refs);
         assert(w == esize);
         n->used += (uint32_t)w;
         n->last_id = id;
         n->n_live++;
     } else {
         if (ti != NO_SLOT) node_seal(s, ti);
-        size_t msize = stream__master_size(fv, n_fields);
-        esize = stream__first_entry_size(fv, n_fields);
+        size_t msize = stream__master_size(f, n_fields);
+        esize = stream__first_entry_size(f, n_fields);
         n = xmalloc(sizeof(StreamNode) + msize + esize);
         /* a node for a big entry is filled whole right away */
         xprefault(n, sizeof(StreamNode) + msize + esize);
@@ -414,10 +475,10 @@ int stream_append(Stream *s, StreamId id, const Slice *fv, size_t n_fields,
         n->n_deleted = 0;
         n->n_dropped = 0;
         n->dropped_bytes = 0;
-        uint8_t *end = stream__master_put(n->data, fv, n_fields);
+        uint8_t *end = stream__master_put(n->data, f, n_fields);
         assert((size_t)(end - n->data) == msize);
         n->entries_off = n->used = (uint32_t)msize;
-        size_t w = stream__entry_put(n, 1, 1, id, id, fv, n_fields);
+        size_t w = stream__entry_put(n, 1, 1, id, id, f, n_fields, NULL);
         assert(w == esize);
         n->used += (uint32_t)w;
         slot_push(s, n);
@@ -971,6 +1032,50 @@ void stream_iter_field(StreamIter *it, Slice *field, Slice *value) {
     it->fields_left--;
     if (it->fields_left == 0 && !it->is_reverse) {
         /* The entry is fully read: its end is known without a second walk. */
+        size_t len = (size_t)(it->vp - (it->node->data + it->entry_off));
+        size_t nb = 1;
+        for (size_t v = len; v >= 0x80; v >>= 7) nb++;
+        it->off = it->entry_off + (uint32_t)(len + nb);
+        it->entry_off = UINT32_MAX;
+    }
+}
+
+/* Reads the rest of the current entry's pairs (all of them unless some were
+ * read one by one) into f, as stream_iter_field_val() would one at a time.
+ * Returns a key for the entry's field names when they are its node's master
+ * fields (equal keys: equal names, while the stream is unchanged), else
+ * NULL. */
+const void *stream_iter_fields_val(StreamIter *it, StreamField *f) {
+    assert(it->entry_off != UINT32_MAX);
+    uint32_t n = it->fields_left;
+    int is_whole = n > 0 && it->mp == it->node->data + it->master_off;
+    it->vp = stream__entry_vals(it->vp, it->mp, it->is_same, n, f);
+    it->fields_left = 0;
+    if (!it->is_reverse) {
+        size_t len = (size_t)(it->vp - (it->node->data + it->entry_off));
+        size_t nb = 1;
+        for (size_t v = len; v >= 0x80; v >>= 7) nb++;
+        it->off = it->entry_off + (uint32_t)(len + nb);
+        it->entry_off = UINT32_MAX;
+    }
+    return it->is_same && is_whole ? (const void *)(it->node->data + it->master_off) : NULL;
+}
+
+/* stream_iter_field() with the value as the node holds it: an integer is not
+ * printed. The name and a string value view the node: valid until the
+ * stream changes. */
+void stream_iter_field_val(StreamIter *it, Slice *field, StreamVal *value) {
+    assert(it->fields_left > 0 && it->entry_off != UINT32_MAX);
+    if (it->is_same) {
+        int64_t ref;
+        it->mp = stream__master_next(it->mp, field, &ref);
+        it->vp = stream__value_get_val(it->vp, ref, value);
+    } else {
+        it->vp = stream__field_get(it->vp, field);
+        it->vp = stream__value_get_val(it->vp, 0, value);
+    }
+    it->fields_left--;
+    if (it->fields_left == 0 && !it->is_reverse) {
         size_t len = (size_t)(it->vp - (it->node->data + it->entry_off));
         size_t nb = 1;
         for (size_t v = len; v >= 0x80; v >>= 7) nb++;

@@ -33,7 +33,8 @@
  *
  * Invariants: every entry ID is > the previous one and <= last_id; length is
  * the number of live entries; IDs given to stream_append() were validated by
- * stream_next_id() (asserted). Nothing here allocates per entry.
+ * stream_next_id() (asserted). Nothing here allocates per entry (but
+ * stream_append() of more than 16 pairs, for their StreamField form).
  *
  * Ownership: a Stream owns its nodes. Slices handed to stream_append() are
  * copied. Slices yielded by iterators are views valid until the next iterator
@@ -92,6 +93,27 @@ int stream_next_id(const Stream *s, StreamIdMode mode, StreamId requested, uint6
                    StreamId *out);
 /* Size check an append would make, so a caller can refuse before mutating. */
 int stream_entry_fits(const Slice *fv, size_t n_fields);
+
+/* A field value as a node holds it: an integer (is_int: the value whose
+ * canonical decimal text -- no '+', no leading zero, no "-0" -- is the
+ * field's value) or a string that is not such a text (s). The persistence
+ * code reads and writes values in this form, not as text, so that integers
+ * go between nodes and Redis's listpacks without being printed and parsed. */
+typedef struct StreamVal {
+    int is_int;
+    int64_t i;
+    Slice s;
+} StreamVal;
+
+/* A name/value pair for stream_append_fields(). */
+typedef struct StreamField {
+    Slice name;
+    StreamVal val;
+} StreamField;
+
+StreamVal stream_val_of(Slice text);
+int stream_append_fields(Stream *s, StreamId id, const StreamField *f, size_t n_fields,
+                         const StreamLimits *lim);
 int stream_append(Stream *s, StreamId id, const Slice *fv, size_t n_fields,
                   const StreamLimits *lim);
 
@@ -159,6 +181,8 @@ void stream_iter_start(StreamIter *it, const Stream *s, StreamId start, StreamId
                        int is_reverse);
 int stream_iter_next(StreamIter *it, StreamId *id, size_t *n_fields);
 void stream_iter_field(StreamIter *it, Slice *field, Slice *value);
+void stream_iter_field_val(StreamIter *it, Slice *field, StreamVal *value);
+const void *stream_iter_fields_val(StreamIter *it, StreamField *f);
 int stream_entry_exists(const Stream *s, StreamId id); /* a live entry has this ID */
 
 /* ---- Statistics --------------------------------------------------------- */

@@ -31,6 +31,7 @@
 
 #include "base/slice.h"
 #include "stream/id.h"
+#include "stream/stream.h"
 
 typedef struct StreamNode {
     StreamId first_id; /* ID of the first entry ever stored here: the index key */
@@ -65,20 +66,24 @@ typedef struct EntryHead {
 /* Canonical decimal integers (the text Redis would store as an integer). */
 int stream__parse_i64(const char *s, size_t len, int64_t *out);
 size_t stream__fmt_i64(int64_t v, char *buf);
+size_t stream__i64_text_len(int64_t v);
 
 /* Master section. */
-size_t stream__master_size(const Slice *fv, size_t n_fields);
-uint8_t *stream__master_put(uint8_t *p, const Slice *fv, size_t n_fields);
-int stream__master_match(const StreamNode *n, const Slice *fv, size_t n_fields);
+size_t stream__master_size(const StreamField *f, size_t n_fields);
+uint8_t *stream__master_put(uint8_t *p, const StreamField *f, size_t n_fields);
+int stream__master_match(const StreamNode *n, const StreamField *f, size_t n_fields, int64_t *refs);
 const uint8_t *stream__master_begin(const StreamNode *n, uint32_t *n_fields);
 const uint8_t *stream__master_next(const uint8_t *p, Slice *field, int64_t *ref);
 
 /* Entries. */
 size_t stream__entry_size(const StreamNode *n, int is_same, int is_first, StreamId prev,
-                          StreamId id, const Slice *fv, size_t n_fields);
-size_t stream__first_entry_size(const Slice *fv, size_t n_fields);
+                          StreamId id, const StreamField *f, size_t n_fields, const int64_t *refs);
+size_t stream__first_entry_size(const StreamField *f, size_t n_fields);
 size_t stream__entry_put(StreamNode *n, int is_same, int is_first, StreamId prev, StreamId id,
-                         const Slice *fv, size_t n_fields);
+                         const StreamField *f, size_t n_fields, const int64_t *refs);
+size_t stream__entry_write(uint8_t *start, const StreamNode *n, int is_same, int is_first,
+                           StreamId prev, StreamId id, const StreamField *f, size_t n_fields,
+                           const int64_t *refs);
 size_t stream__entry_recode(StreamNode *dst, const StreamNode *src, uint32_t off,
                             const EntryHead *h, int is_first, StreamId prev, StreamId id);
 void stream__entry_head(const StreamNode *n, uint32_t off, EntryHead *h);
@@ -86,7 +91,10 @@ uint32_t stream__entry_end(const StreamNode *n, uint32_t off, const EntryHead *h
 uint32_t stream__entry_start_before(const StreamNode *n, uint32_t end);
 const uint8_t *stream__field_get(const uint8_t *p, Slice *out);
 const uint8_t *stream__value_get(const uint8_t *p, int64_t ref, char *ibuf, Slice *out);
+const uint8_t *stream__value_get_val(const uint8_t *p, int64_t ref, StreamVal *out);
 const uint8_t *stream__value_skip(const uint8_t *p);
+const uint8_t *stream__entry_vals(const uint8_t *vp, const uint8_t *mp, int is_same, uint32_t n,
+                                  StreamField *f);
 
 /* For tests and debugging: the i-th live node in ID order, or NULL. O(nodes). */
 struct Stream;

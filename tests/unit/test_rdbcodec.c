@@ -42,6 +42,31 @@ static void test_crc64_random(void) {
     }
 }
 
+/* Long inputs (the carry-less multiply path from 64 bytes on) against the
+ * bit-at-a-time reference and the table, at every alignment and split. */
+static void test_crc64_long(void) {
+    size_t cap = 70000;
+    uint8_t *buf = xmalloc(cap);
+    for (size_t i = 0; i < cap; i++) buf[i] = (uint8_t)test_rand();
+    for (int round = 0; round < 300; round++) {
+        size_t n =
+            round < 100 ? (size_t)round + 40 : test_rand_below(round < 290 ? 3000 : cap - 16);
+        size_t at = test_rand_below(16);
+        uint64_t seed = test_rand_below(4) ? 0 : test_rand();
+        uint64_t want = crc64_ref(seed, buf + at, n);
+        CHECK(rdb_crc64(seed, buf + at, n) == want);
+        CHECK(rdb_crc64_portable(seed, buf + at, n) == want);
+        size_t cut = test_rand_below(n + 1);
+        CHECK(rdb_crc64(rdb_crc64(seed, buf + at, cut), buf + at + cut, n - cut) == want);
+    }
+    /* All zeros and all ones, long. */
+    memset(buf, 0, cap);
+    CHECK(rdb_crc64(0, buf, 5000) == crc64_ref(0, buf, 5000));
+    memset(buf, 0xff, cap);
+    CHECK(rdb_crc64(7, buf, 5001) == crc64_ref(7, buf, 5001));
+    xfree(buf);
+}
+
 static void lzf_roundtrip(const uint8_t *in, size_t n) {
     size_t cap = n + n / 16 + 64;
     uint8_t *c = xmalloc(cap), *d = xmalloc(n + 1);
@@ -101,6 +126,118 @@ static void test_lzf(void) {
     }
 }
 
+/* An independent, strict LZF decoder (the format as documented, one byte
+ * at a time): what any LZF reader, Redis's included, accepts. Returns the
+ * decoded length, or -1. */
+static long lzf_ref_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap) {
+    size_t i = 0, o = 0;
+    while (i < n) {
+        unsigned c = in[i++];
+        if (c < 32) {
+            for (unsigned k = 0; k <= c; k++) {
+                if (i >= n || o >= cap) return -1;
+                out[o++] = in[i++];
+            }
+        } else {
+            size_t len = c >> 5;
+            if (len == 7) {
+                if (i >= n) return -1;
+                len += in[i++];
+            }
+            if (i >= n) return -1;
+            size_t back = ((size_t)(c & 31) << 8 | in[i++]) + 1;
+            if (back > o || back > 8192) return -1;
+            for (size_t k = 0; k < len + 2; k++) {
+                if (o >= cap) return -1;
+                out[o] = out[o - back];
+                o++;
+            }
+        }
+    }
+    return (long)o;
+}
+
+/* The compressor's output on inputs made to hit its edges: references at
+ * the largest offset (8192) and just past it, the longest reference (264
+ * bytes) and runs just around it, short periods that overlap themselves,
+ * incompressible stretches between repeats, and all of it at random cuts;
+ * each output is valid LZF to the strict decoder, decodes back, and is no
+ * bigger than the room given. The fast decoder agrees with the strict one
+ * on random valid streams. */
+static void test_lzf_adversarial(void) {
+    size_t cap = 70000;
+    /* d also takes a compression with as much room as c */
+    uint8_t *in = xmalloc(cap), *c = xmalloc(cap + cap / 16 + 64),
+            *d = xmalloc(cap + cap / 16 + 64);
+    for (int round = 0; round < 400; round++) {
+        size_t n = 1 + test_rand_below(round < 300 ? 20000 : cap);
+        int kind = round % 6;
+        for (size_t i = 0; i < n; i++) {
+            switch (kind) {
+            case 0: /* a random block repeated at period 8191..8193 */
+                in[i] = i < 8193 ? (uint8_t)test_rand() : in[i - (8191 + (size_t)round % 3)];
+                break;
+            case 1: /* runs of 262..266 equal bytes, then a change */
+                in[i] = (uint8_t)((i / (262 + (size_t)round % 5)) & 0xff);
+                break;
+            case 2: /* period 1..9: references overlapping their output */
+                in[i] = i < 9 ? (uint8_t)test_rand() : in[i - 1 - (size_t)round % 9];
+                break;
+            case 3: /* incompressible */
+                in[i] = (uint8_t)test_rand();
+                break;
+            case 4: /* repeats with noise between */
+                in[i] = (i > 300 && test_rand_below(8)) ? in[i - 300] : (uint8_t)test_rand();
+                break;
+            default: /* small alphabet */
+                in[i] = (uint8_t)('0' + test_rand_below(3));
+                break;
+            }
+        }
+        size_t room = test_rand_below(4) ? n + n / 16 + 64 : test_rand_below(n + 1);
+        size_t cl = rdb_lzf_compress(in, n, c, room);
+        CHECK(cl <= room);
+        if (kind == 3 && n > 64) CHECK(rdb_lzf_compress(in, n, d, n - 1) == 0); /* not over c */
+        if (cl == 0) continue;
+        CHECK(lzf_ref_decode(c, cl, d, cap) == (long)n && memcmp(d, in, n) == 0);
+        CHECK(rdb_lzf_decompress(c, cl, d, n) == RDB_OK && memcmp(d, in, n) == 0);
+        /* The same input compresses the same way whatever came before. */
+        size_t again = rdb_lzf_compress(in, n, d, room);
+        CHECK(again == cl && memcmp(d, c, cl) == 0);
+    }
+    /* Random valid streams: literal runs and references of every length and
+     * offset the output so far allows. */
+    for (int round = 0; round < 300; round++) {
+        size_t cl = 0, produced = 0;
+        while (cl < 3000 && produced < 60000) { /* within cap */
+            if (produced == 0 || test_rand_below(3) == 0) {
+                size_t run = 1 + test_rand_below(32);
+                c[cl++] = (uint8_t)(run - 1);
+                for (size_t k = 0; k < run; k++) c[cl++] = (uint8_t)test_rand();
+                produced += run;
+            } else {
+                size_t len = 3 + test_rand_below(262);
+                size_t back = 1 + test_rand_below(produced < 8192 ? produced : 8192);
+                size_t l = len - 2, off = back - 1;
+                if (l < 7) {
+                    c[cl++] = (uint8_t)(l << 5 | off >> 8);
+                } else {
+                    c[cl++] = (uint8_t)(7 << 5 | off >> 8);
+                    c[cl++] = (uint8_t)(l - 7);
+                }
+                c[cl++] = (uint8_t)(off & 0xff);
+                produced += len;
+            }
+        }
+        CHECK(lzf_ref_decode(c, cl, in, cap) == (long)produced);
+        CHECK(rdb_lzf_decompress(c, cl, d, produced) == RDB_OK && memcmp(d, in, produced) == 0);
+        CHECK(rdb_lzf_decompress(c, cl, d, produced - 1) == RDB_ERR);
+    }
+    xfree(in);
+    xfree(c);
+    xfree(d);
+}
+
 static void test_lengths(void) {
     static const uint64_t vals[] = {0,          1,     63,         64,
                                     16383,      16384, UINT32_MAX, 1ULL << 32,
@@ -111,6 +248,7 @@ static void test_lengths(void) {
         buf_init(&b);
         rdb_write_len(&b, vals[i]);
         CHECK_EQ_INT(b.len, sizes[i]);
+        CHECK_EQ_INT(rdb_len_bytes(vals[i]), sizes[i]);
         RdbReader r;
         uint64_t v;
         rdb_reader_init(&r, b.p, b.len);
@@ -142,6 +280,24 @@ static void string_roundtrip(const char *s, size_t n, uint8_t first_byte, int ch
     CHECK(rdb_read_string(&r, SIZE_MAX, &out, &len) == RDB_OK);
     CHECK(len == n && memcmp(out, s, n) == 0 && r.pos == b.len);
     xfree(out);
+    /* The view reader: the same bytes, plain strings in place. */
+    Buf scratch;
+    buf_init(&scratch);
+    buf_append(&scratch, "stale", 5);
+    const uint8_t *view;
+    rdb_reader_init(&r, b.p, b.len);
+    CHECK(rdb_read_string_view(&r, SIZE_MAX, &scratch, &view, &len) == RDB_OK);
+    CHECK(len == n && (n == 0 || memcmp(view, s, n) == 0) && r.pos == b.len);
+    if ((uint8_t)b.p[0] < 0xC0) CHECK(view == (const uint8_t *)b.p + rdb_len_bytes(n));
+    for (size_t cut = 0; cut < b.len; cut++) {
+        rdb_reader_init(&r, b.p, cut);
+        CHECK(rdb_read_string_view(&r, SIZE_MAX, &scratch, &view, &len) == RDB_ERR);
+    }
+    if (n > 0) {
+        rdb_reader_init(&r, b.p, b.len);
+        CHECK(rdb_read_string_view(&r, n - 1, &scratch, &view, &len) == RDB_ERR);
+    }
+    buf_free(&scratch);
     /* Every truncation is an error. */
     for (size_t cut = 0; cut < b.len; cut++) {
         rdb_reader_init(&r, b.p, cut);
@@ -211,6 +367,93 @@ static void lp_one_int(int64_t v, size_t enc_size) {
     CHECK(lp_next(&r, &e) == 1 && e.is_int && e.v == v);
     CHECK(lp_next(&r, &e) == 0);
     buf_free(&b);
+}
+
+/* The pointer writers: lp_put_str keeps an integer's text a string,
+ * lp_put_text and lp_put_int make integers; all as the reader reads them. */
+static void test_listpack_put(void) {
+    static const char *texts[] = {"0",
+                                  "-1",
+                                  "127",
+                                  "128",
+                                  "-4096",
+                                  "4095",
+                                  "65536",
+                                  "9223372036854775807",
+                                  "-9223372036854775808",
+                                  "007",
+                                  "",
+                                  "widget-blue",
+                                  "-0",
+                                  "+5"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        const char *t = texts[i];
+        size_t n = strlen(t);
+        int64_t v;
+        int is_int = lp_string_is_int(t, n, &v);
+        for (int mode = 0; mode < 3; mode++) {
+            if (mode == 2 && !is_int) continue;
+            uint8_t buf[LP_HEADER_BYTES + 64];
+            uint8_t *p = buf + LP_HEADER_BYTES;
+            p = mode == 0   ? lp_put_str(p, t, n)
+                : mode == 1 ? lp_put_text(p, t, n)
+                            : lp_put_int(p, v);
+            CHECK((size_t)(p - buf - LP_HEADER_BYTES) <=
+                  (mode == 2 ? (size_t)LP_INT_MAX_BYTES : lp_str_max_bytes(n)));
+            *p++ = LP_EOF;
+            size_t total = (size_t)(p - buf);
+            for (int k = 0; k < 4; k++) buf[k] = (uint8_t)(total >> (8 * k));
+            buf[4] = 1;
+            buf[5] = 0;
+            uint32_t n_elems;
+            CHECK(lp_validate(buf, total, &n_elems) == RDB_OK && n_elems == 1);
+            LpReader r;
+            LpElem e;
+            lp_reader_init(&r, buf, total);
+            CHECK(lp_next(&r, &e) == 1);
+            if (mode == 0 || !is_int)
+                CHECK(!e.is_int && e.len == n && (n == 0 || memcmp(e.s, t, n) == 0));
+            else
+                CHECK(e.is_int && e.v == v);
+        }
+    }
+    /* Every integer width at its edges, and long strings. */
+    for (int i = 0; i < 2000; i++) {
+        int64_t v = (int64_t)(test_rand() >> test_rand_below(64));
+        if (i & 1) v = -v;
+        uint8_t buf[LP_HEADER_BYTES + LP_INT_MAX_BYTES + 1];
+        uint8_t *p = lp_put_int(buf + LP_HEADER_BYTES, v);
+        *p++ = LP_EOF;
+        size_t total = (size_t)(p - buf);
+        for (int k = 0; k < 4; k++) buf[k] = (uint8_t)(total >> (8 * k));
+        buf[4] = 1;
+        buf[5] = 0;
+        LpReader r;
+        LpElem e;
+        CHECK(lp_reader_open(&r, buf, total) == RDB_OK);
+        CHECK(lp_next(&r, &e) == 1 && e.is_int && e.v == v);
+        CHECK(lp_next(&r, &e) == 0 && lp_reader_done(&r) == RDB_OK);
+    }
+    size_t lens[] = {63, 64, 127, 128, 4095, 4096, 20000};
+    for (size_t i = 0; i < sizeof lens / sizeof *lens; i++) {
+        size_t n = lens[i];
+        uint8_t *buf = xmalloc(LP_HEADER_BYTES + lp_str_max_bytes(n) + 1);
+        char *t = xmalloc(n);
+        memset(t, 'x', n);
+        uint8_t *p = lp_put_str(buf + LP_HEADER_BYTES, t, n);
+        *p++ = LP_EOF;
+        size_t total = (size_t)(p - buf);
+        for (int k = 0; k < 4; k++) buf[k] = (uint8_t)(total >> (8 * k));
+        buf[4] = 1;
+        buf[5] = 0;
+        uint32_t n_elems;
+        CHECK(lp_validate(buf, total, &n_elems) == RDB_OK && n_elems == 1);
+        /* a count that does not match is an error */
+        buf[4] = 2;
+        CHECK(lp_validate(buf, total, &n_elems) == RDB_ERR);
+        xfree(buf);
+        xfree(t);
+    }
 }
 
 static void test_listpack_ints(void) {
@@ -377,10 +620,13 @@ int main(void) {
     test_seed("test_rdbcodec");
     test_crc64();
     test_crc64_random();
+    test_crc64_long();
     test_lzf();
+    test_lzf_adversarial();
     test_lengths();
     test_strings();
     test_listpack_ints();
+    test_listpack_put();
     test_listpack_strings();
     test_listpack_redis();
     test_listpack_random();

@@ -1193,10 +1193,134 @@ static void test_memory(void) {
     stream_free(s);
 }
 
+/* A random value text: integers at the encodings' edges, texts that look
+ * like integers but are not canonical, plain strings of every length form. */
+static size_t random_value(char *buf) {
+    static const char *odd[] = {"-0",
+                                "007",
+                                "+1",
+                                "",
+                                "-",
+                                "1e3",
+                                "18446744073709551616",
+                                "-9223372036854775809",
+                                " 1",
+                                "9223372036854775807",
+                                "-9223372036854775808"};
+    switch (test_rand_below(4)) {
+    case 0: {
+        int64_t v = (int64_t)(test_rand() >> test_rand_below(64));
+        if (test_rand_below(2)) v = -v;
+        return (size_t)snprintf(buf, 32, "%" PRId64, v);
+    }
+    case 1: {
+        const char *o = odd[test_rand_below(sizeof odd / sizeof *odd)];
+        memcpy(buf, o, strlen(o));
+        return strlen(o);
+    }
+    case 2:
+        return (size_t)snprintf(buf, 32, "%d", (int)test_rand_below(300) - 150);
+    default: {
+        size_t n = test_rand_below(8) == 0 ? 64 + test_rand_below(5000) : test_rand_below(40);
+        for (size_t i = 0; i < n; i++) buf[i] = (char)('a' + test_rand_below(26));
+        return n;
+    }
+    }
+}
+
+/* stream_append_fields() with stream_val_of() values builds the very nodes
+ * stream_append() builds from the text, and stream_iter_field_val() reads
+ * back what stream_iter_field() prints. */
+static void test_typed_values(void) {
+    char txt[22];
+    for (int i = 0; i < 2000; i++) {
+        int64_t v = (int64_t)(test_rand() >> test_rand_below(64));
+        if (i & 1) v = -v;
+        if (i == 0) v = INT64_MIN;
+        CHECK_EQ_INT(stream__i64_text_len(v), snprintf(txt, sizeof txt, "%" PRId64, v));
+    }
+    for (int round = 0; round < 40; round++) {
+        StreamLimits lim = {test_rand_below(3) ? 1 + test_rand_below(120) : 0,
+                            test_rand_below(2) ? 64 + test_rand_below(8000) : 0};
+        Stream *a = stream_new(), *b = stream_new();
+        size_t n_entries = 1 + test_rand_below(600);
+        char *store = xmalloc(20 * 2 * 5100); /* 20 pairs of the longest texts */
+        int ok = 1;
+        for (size_t e = 0; e < n_entries; e++) {
+            size_t nf = 1 + test_rand_below(test_rand_below(4) ? 4 : 20);
+            Slice fv[2 * 20];
+            StreamField f[20];
+            size_t off = 0;
+            int same = test_rand_below(4) != 0;
+            for (size_t i = 0; i < nf; i++) {
+                char *name = store + off;
+                size_t nl = same ? (size_t)snprintf(name, 16, "f%zu", i) : random_value(name);
+                off += nl;
+                char *val = store + off;
+                size_t vl = random_value(val);
+                off += vl;
+                fv[2 * i] = slice_of(name, nl);
+                fv[2 * i + 1] = slice_of(val, vl);
+                f[i].name = fv[2 * i];
+                f[i].val = stream_val_of(fv[2 * i + 1]);
+            }
+            StreamId id;
+            CHECK(stream_next_id(a, STREAM_ID_AUTO, stream_id_make(0, 0), 1000 + e / 3, &id) ==
+                  STREAM_OK);
+            if (stream_append(a, id, fv, nf, &lim) != STREAM_OK) ok = 0;
+            if (stream_append_fields(b, id, f, nf, &lim) != STREAM_OK) ok = 0;
+        }
+        CHECK(ok);
+        CHECK_EQ_INT(stream_node_count(a), stream_node_count(b));
+        int same_bytes = 1;
+        for (size_t i = 0; i < stream_node_count(a); i++) {
+            const StreamNode *na = stream__node_at(a, i), *nb = stream__node_at(b, i);
+            if (na->used != nb->used || memcmp(na->data, nb->data, na->used) != 0 ||
+                stream_id_cmp(na->first_id, nb->first_id) != 0)
+                same_bytes = 0;
+        }
+        CHECK(same_bytes);
+        StreamIter it;
+        StreamId id;
+        size_t nf, k = 0;
+        int same_text = 1;
+        stream_iter_start(&it, b, stream_id_make(0, 0), stream_id_make(UINT64_MAX, UINT64_MAX), 0);
+        while (stream_iter_next(&it, &id, &nf)) {
+            StreamIter it2;
+            StreamId id2;
+            size_t nf2;
+            stream_iter_start(&it2, a, id, id, 0);
+            if (!stream_iter_next(&it2, &id2, &nf2) || nf2 != nf) same_text = 0;
+            for (size_t i = 0; i < nf && same_text; i++) {
+                Slice fa, va, fb;
+                StreamVal vb;
+                stream_iter_field(&it2, &fa, &va);
+                stream_iter_field_val(&it, &fb, &vb);
+                if (!slice_eq(fa, fb)) same_text = 0;
+                if (vb.is_int) {
+                    size_t n = stream__fmt_i64(vb.i, txt);
+                    if (!slice_eq(va, slice_of(txt, n))) same_text = 0;
+                } else {
+                    int64_t x;
+                    if (!slice_eq(va, vb.s) || stream__parse_i64(vb.s.p, vb.s.len, &x) == 0)
+                        same_text = 0;
+                }
+            }
+            k++;
+        }
+        CHECK(same_text);
+        CHECK_EQ_INT(k, n_entries);
+        xfree(store);
+        stream_free(a);
+        stream_free(b);
+    }
+}
+
 int main(void) {
     test_seed("test_stream");
     test_ids();
     test_integers();
+    test_typed_values();
     test_rax_count();
     test_trim_hooks();
     test_minid_quirk();
