@@ -457,100 +457,99 @@ int rdb_read_ms(RdbReader *r, int64_t *out) {
 /* Longest plain output of one LZF input byte (a 3-byte reference makes 264). */
 #define LZF_MAX_RATIO 88
 
+/* A string's encoding as stored, read by read_string_parts(): an integer
+ * (its digits in text), LZF bytes to decode to plain bytes, or the bytes. */
+typedef struct StringParts {
+    int kind; /* STR_INT, STR_LZF or STR_PLAIN */
+    char digits[24];
+    const uint8_t *bytes; /* LZF input or the plain bytes, viewing r */
+    size_t len;           /* the digits', the compressed or the plain length */
+    size_t plain;         /* STR_LZF: the decoded length */
+} StringParts;
+
+enum { STR_INT, STR_LZF, STR_PLAIN };
+
+/* Reads a string's header and bytes, checked against max_len (the length
+ * of the string it stands for). Borrows r; p views r's bytes. */
+static int read_string_parts(RdbReader *r, size_t max_len, StringParts *p) {
+    uint64_t len;
+    int enc;
+    if (read_len_or_enc(r, &len, &enc) != RDB_OK) return RDB_ERR;
+    if (enc >= 0 && enc <= 2) {
+        int n = 1 << enc;
+        const uint8_t *x;
+        if (rdb_read_raw(r, (size_t)n, &x) != RDB_OK) return RDB_ERR;
+        uint64_t u = get_le(x, n);
+        int64_t v = n == 1 ? (int8_t)u : n == 2 ? (int16_t)u : (int32_t)u;
+        p->kind = STR_INT;
+        p->len = ll_to_str(v, p->digits);
+        return p->len > max_len ? RDB_ERR : RDB_OK;
+    }
+    if (enc == 3) {
+        uint64_t clen, plain;
+        if (rdb_read_len(r, &clen) != RDB_OK || rdb_read_len(r, &plain) != RDB_OK) return RDB_ERR;
+        if (clen > r->len - r->pos || plain > max_len || plain == 0 || plain / LZF_MAX_RATIO > clen)
+            return RDB_ERR;
+        p->kind = STR_LZF;
+        p->len = (size_t)clen;
+        p->plain = (size_t)plain;
+        return rdb_read_raw(r, (size_t)clen, &p->bytes);
+    }
+    if (enc >= 0) return RDB_ERR;
+    if (len > max_len || len > r->len - r->pos) return RDB_ERR;
+    p->kind = STR_PLAIN;
+    p->len = (size_t)len;
+    return rdb_read_raw(r, (size_t)len, &p->bytes);
+}
+
 /* Reads a string in any encoding: *out views r's bytes when the string is
  * stored plain, else the decoded bytes, which replace scratch's contents
  * (valid until scratch changes). At most max_len bytes (more is an error).
  * Borrows r and scratch. */
 int rdb_read_string_view(RdbReader *r, size_t max_len, Buf *scratch, const uint8_t **out,
                          size_t *out_len) {
-    uint64_t len;
-    int enc;
-    const uint8_t *x;
+    StringParts p;
     *out = NULL;
-    if (read_len_or_enc(r, &len, &enc) != RDB_OK) return RDB_ERR;
-    if (enc >= 0) {
-        int64_t v;
-        if (enc <= 2) {
-            int n = 1 << enc;
-            if (rdb_read_raw(r, (size_t)n, &x) != RDB_OK) return RDB_ERR;
-            uint64_t u = get_le(x, n);
-            v = n == 1 ? (int8_t)u : n == 2 ? (int16_t)u : (int32_t)u;
-            char buf[24];
-            size_t n_digits = ll_to_str(v, buf);
-            if (n_digits > max_len) return RDB_ERR;
-            buf_clear(scratch);
-            buf_append(scratch, buf, n_digits);
-            *out = (const uint8_t *)scratch->p;
-            *out_len = n_digits;
-            return RDB_OK;
-        }
-        if (enc != 3) return RDB_ERR;
-        uint64_t clen, plain;
-        if (rdb_read_len(r, &clen) != RDB_OK || rdb_read_len(r, &plain) != RDB_OK) return RDB_ERR;
-        if (clen > r->len - r->pos || plain > max_len || plain == 0 || plain / LZF_MAX_RATIO > clen)
-            return RDB_ERR;
-        if (rdb_read_raw(r, (size_t)clen, &x) != RDB_OK) return RDB_ERR;
-        buf_clear(scratch);
-        buf_reserve(scratch, (size_t)plain + 1);
-        uint8_t *s = (uint8_t *)scratch->p;
-        if (rdb_lzf_decompress(x, (size_t)clen, s, (size_t)plain) != RDB_OK) return RDB_ERR;
-        scratch->len = (size_t)plain;
-        *out = s;
-        *out_len = (size_t)plain;
+    if (read_string_parts(r, max_len, &p) != RDB_OK) return RDB_ERR;
+    if (p.kind == STR_PLAIN) {
+        *out = p.bytes;
+        *out_len = p.len;
         return RDB_OK;
     }
-    if (len > max_len || len > r->len - r->pos) return RDB_ERR;
-    if (rdb_read_raw(r, (size_t)len, &x) != RDB_OK) return RDB_ERR;
-    *out = x;
-    *out_len = (size_t)len;
+    buf_clear(scratch);
+    if (p.kind == STR_INT) {
+        buf_append(scratch, p.digits, p.len);
+        *out_len = p.len;
+    } else {
+        buf_reserve(scratch, p.plain + 1);
+        if (rdb_lzf_decompress(p.bytes, p.len, (uint8_t *)scratch->p, p.plain) != RDB_OK)
+            return RDB_ERR;
+        scratch->len = p.plain;
+        *out_len = p.plain;
+    }
+    *out = (const uint8_t *)scratch->p;
     return RDB_OK;
 }
 
 /* Reads a string in any encoding into *out: owned, NUL-terminated, free
  * with xfree(); at most max_len bytes (more is an error). */
 int rdb_read_string(RdbReader *r, size_t max_len, char **out, size_t *out_len) {
-    uint64_t len;
-    int enc;
-    const uint8_t *x;
+    StringParts p;
     *out = NULL;
-    if (read_len_or_enc(r, &len, &enc) != RDB_OK) return RDB_ERR;
-    if (enc >= 0) {
-        int64_t v;
-        if (enc <= 2) {
-            int n = 1 << enc;
-            if (rdb_read_raw(r, (size_t)n, &x) != RDB_OK) return RDB_ERR;
-            uint64_t u = get_le(x, n);
-            v = n == 1 ? (int8_t)u : n == 2 ? (int16_t)u : (int32_t)u;
-            char buf[24];
-            size_t n_digits = ll_to_str(v, buf);
-            if (n_digits > max_len) return RDB_ERR;
-            *out = xmemdup(buf, n_digits + 1);
-            *out_len = n_digits;
-            return RDB_OK;
-        }
-        if (enc != 3) return RDB_ERR;
-        uint64_t clen, plain;
-        if (rdb_read_len(r, &clen) != RDB_OK || rdb_read_len(r, &plain) != RDB_OK) return RDB_ERR;
-        if (clen > r->len - r->pos || plain > max_len || plain == 0 || plain / LZF_MAX_RATIO > clen)
-            return RDB_ERR;
-        if (rdb_read_raw(r, (size_t)clen, &x) != RDB_OK) return RDB_ERR;
-        char *s = xmalloc((size_t)plain + 1);
-        if (rdb_lzf_decompress(x, (size_t)clen, (uint8_t *)s, (size_t)plain) != RDB_OK) {
+    if (read_string_parts(r, max_len, &p) != RDB_OK) return RDB_ERR;
+    size_t n = p.kind == STR_LZF ? p.plain : p.len;
+    char *s = xmalloc(n + 1);
+    if (p.kind == STR_LZF) {
+        if (rdb_lzf_decompress(p.bytes, p.len, (uint8_t *)s, n) != RDB_OK) {
             xfree(s);
             return RDB_ERR;
         }
-        s[plain] = '\0';
-        *out = s;
-        *out_len = (size_t)plain;
-        return RDB_OK;
+    } else if (n) {
+        memcpy(s, p.kind == STR_INT ? (const uint8_t *)p.digits : p.bytes, n);
     }
-    if (len > max_len || len > r->len - r->pos) return RDB_ERR;
-    if (rdb_read_raw(r, (size_t)len, &x) != RDB_OK) return RDB_ERR;
-    char *s = xmalloc((size_t)len + 1);
-    if (len) memcpy(s, x, (size_t)len);
-    s[len] = '\0';
+    s[n] = '\0';
     *out = s;
-    *out_len = (size_t)len;
+    *out_len = n;
     return RDB_OK;
 }
 

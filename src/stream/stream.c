@@ -1017,6 +1017,17 @@ int stream_iter_next(StreamIter *it, StreamId *id, size_t *n_fields) {
     return 0;
 }
 
+/* The current entry is fully read, going forward: its end (and so the next
+ * entry) is known from where its values stopped, without a second walk over
+ * its length-prefixed bytes. */
+static void iter_entry_read(StreamIter *it) {
+    size_t len = (size_t)(it->vp - (it->node->data + it->entry_off));
+    size_t nb = 1;
+    for (size_t v = len; v >= 0x80; v >>= 7) nb++;
+    it->off = it->entry_off + (uint32_t)(len + nb);
+    it->entry_off = UINT32_MAX;
+}
+
 /* Reads the next field/value pair of the current entry; both are views valid
  * until the next iterator call or a change to the stream. */
 void stream_iter_field(StreamIter *it, Slice *field, Slice *value) {
@@ -1030,14 +1041,7 @@ void stream_iter_field(StreamIter *it, Slice *field, Slice *value) {
         it->vp = stream__value_get(it->vp, 0, it->ibuf, value);
     }
     it->fields_left--;
-    if (it->fields_left == 0 && !it->is_reverse) {
-        /* The entry is fully read: its end is known without a second walk. */
-        size_t len = (size_t)(it->vp - (it->node->data + it->entry_off));
-        size_t nb = 1;
-        for (size_t v = len; v >= 0x80; v >>= 7) nb++;
-        it->off = it->entry_off + (uint32_t)(len + nb);
-        it->entry_off = UINT32_MAX;
-    }
+    if (it->fields_left == 0 && !it->is_reverse) iter_entry_read(it);
 }
 
 /* Reads the rest of the current entry's pairs (all of them unless some were
@@ -1051,13 +1055,7 @@ const void *stream_iter_fields_val(StreamIter *it, StreamField *f) {
     int is_whole = n > 0 && it->mp == it->node->data + it->master_off;
     it->vp = stream__entry_vals(it->vp, it->mp, it->is_same, n, f);
     it->fields_left = 0;
-    if (!it->is_reverse) {
-        size_t len = (size_t)(it->vp - (it->node->data + it->entry_off));
-        size_t nb = 1;
-        for (size_t v = len; v >= 0x80; v >>= 7) nb++;
-        it->off = it->entry_off + (uint32_t)(len + nb);
-        it->entry_off = UINT32_MAX;
-    }
+    if (!it->is_reverse) iter_entry_read(it);
     return it->is_same && is_whole ? (const void *)(it->node->data + it->master_off) : NULL;
 }
 
@@ -1075,13 +1073,7 @@ void stream_iter_field_val(StreamIter *it, Slice *field, StreamVal *value) {
         it->vp = stream__value_get_val(it->vp, 0, value);
     }
     it->fields_left--;
-    if (it->fields_left == 0 && !it->is_reverse) {
-        size_t len = (size_t)(it->vp - (it->node->data + it->entry_off));
-        size_t nb = 1;
-        for (size_t v = len; v >= 0x80; v >>= 7) nb++;
-        it->off = it->entry_off + (uint32_t)(len + nb);
-        it->entry_off = UINT32_MAX;
-    }
+    if (it->fields_left == 0 && !it->is_reverse) iter_entry_read(it);
 }
 
 /* ---- statistics ---------------------------------------------------------- */

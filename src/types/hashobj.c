@@ -549,20 +549,23 @@ int64_t hashobj_get_ttl(HashObj *h, Slice field) {
     return e ? e->expire_ms : -1;
 }
 
+/* Puts *h under a TTL wrapper with no TTLs yet. */
+static void wrap_ex(HashObj **h) {
+    Ex *x = xmalloc(sizeof *x);
+    x->enc = ENC_EX;
+    x->inner = *h;
+    x->ttl = dict_new();
+    x->min = -1;
+    *h = (HashObj *)x;
+    ex_count++;
+}
+
 void hashobj_set_ttl(HashObj **h, Slice field, int64_t when_ms) {
     if (when_ms < 0) {
         if (enc_of(*h) == ENC_EX) ttl_drop(h, field);
         return;
     }
-    if (enc_of(*h) != ENC_EX) {
-        Ex *x = xmalloc(sizeof *x);
-        x->enc = ENC_EX;
-        x->inner = *h;
-        x->ttl = dict_new();
-        x->min = -1;
-        *h = (HashObj *)x;
-        ex_count++;
-    }
+    if (enc_of(*h) != ENC_EX) wrap_ex(h);
     Ex *x = (Ex *)*h;
     DictEntry *e = dict_find(x->ttl, field.p, field.len);
     if (!e) e = dict_add(x->ttl, field.p, field.len, NULL);
@@ -581,13 +584,7 @@ int hashobj_is_ex(const HashObj *h) {
 
 void hashobj_make_ex(HashObj **h) {
     if (enc_of(*h) == ENC_EX || enc_of(*h) != ENC_PACKED) return;
-    Ex *x = xmalloc(sizeof *x);
-    x->enc = ENC_EX;
-    x->inner = *h;
-    x->ttl = dict_new();
-    x->min = -1;
-    *h = (HashObj *)x;
-    ex_count++;
+    wrap_ex(h);
 }
 
 uint64_t hashobj_ttl_count(const HashObj *h) {
