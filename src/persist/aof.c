@@ -66,6 +66,7 @@
 #include "base/alloc.h"
 #include "base/log.h"
 #include "persist/aoffile.h"
+#include "persist/backup.h"
 #include "persist/bgjob.h"
 #include "persist/manifest.h"
 #include "persist/rdb.h"
@@ -557,6 +558,7 @@ static int rewrite_start(void) {
     aof.fork_offset = server.write_offset;
     aof.rewrite_scheduled = 0;
     aof.rewrite_time_start = time(NULL);
+    backup__rewrite_started();
     return 0;
 }
 
@@ -588,6 +590,7 @@ static void rewrite_failed(void) {
 
 /* The child exited: install its base, or keep everything as it was. */
 static void rewrite_done(pid_t child, int exitcode, int bysignal) {
+    int installed = 0;
     if (!bysignal && exitcode == 0) {
         log_notice("Background AOF rewrite terminated with success");
         char tmp_name[128];
@@ -659,6 +662,7 @@ static void rewrite_done(pid_t child, int exitcode, int bysignal) {
         aof.lastbgrewrite_ok = 1;
         aof.rewrites_consecutive_failures = 0;
         log_notice("Background AOF rewrite finished successfully");
+        installed = 1;
         if (aof.state == AOF_WAIT_REWRITE) {
             aof.state = AOF_ON;
             note_synced(aof.fork_offset);
@@ -683,6 +687,10 @@ static void rewrite_done(pid_t child, int exitcode, int bysignal) {
     }
 cleanup:
     rewrite_finished(child);
+    if (installed)
+        backup__snapshot_done(aof.manifest->base.name, aof.manifest->base.seq);
+    else
+        backup__snapshot_failed();
     if (aof.state == AOF_WAIT_REWRITE) {
         /* Still not on: drop what the failed attempt accumulated and retry. */
         buf_clear(&aof.buf);
@@ -737,7 +745,8 @@ static int rewrite_limited(void) {
 /* ---- Hooks ------------------------------------------------------------- */
 
 static void start_scheduled_rewrite(void) {
-    if (aof.rewrite_scheduled && aof.child_pid == -1 && !rdb_child_active() && !rewrite_limited()) {
+    if (aof.rewrite_scheduled && aof.child_pid == -1 && !rdb_child_active() &&
+        !backup__blocks_rewrite() && !rewrite_limited()) {
         if (rewrite_start() != 0 && aof.state == AOF_WAIT_REWRITE) {
             /* Could not even start: the AOF stays off, as CONFIG SET would
              * have reported in Redis. */
@@ -776,7 +785,8 @@ static void cron_hook(void) {
     }
     start_scheduled_rewrite();
     if (aof.state == AOF_ON && aof.child_pid == -1 && !rdb_child_active() &&
-        server.auto_aof_rewrite_percentage && aof.current_size > server.auto_aof_rewrite_min_size) {
+        !backup__blocks_rewrite() && server.auto_aof_rewrite_percentage &&
+        aof.current_size > server.auto_aof_rewrite_min_size) {
         long long base = aof.rewrite_base_size ? aof.rewrite_base_size : 1;
         long long growth = aof.current_size * 100 / base - 100;
         if (growth >= server.auto_aof_rewrite_percentage && !rewrite_limited()) {
@@ -1161,6 +1171,7 @@ int aof_set_enabled(int on) {
         }
         propagate_set_sink(aof_sink);
     } else if (!on && aof.state != AOF_OFF) {
+        backup__aof_stopped();
         flush(1);
         if (aof.fd != -1) {
             if (fdatasync(aof.fd) == -1)
@@ -1191,6 +1202,69 @@ int aof_set_enabled(int on) {
     return 0;
 }
 
+/* ---- BACKUP (backup.c) ------------------------------------------------- */
+
+int aof__is_on(void) {
+    init_state();
+    return aof.state != AOF_OFF;
+}
+
+/*
+ * Makes sure a rewrite will produce a new base for a backup: one running
+ * already is reused (0), one that cannot fork now (inside MULTI, may_fork 0;
+ * an RDB child; already scheduled) is scheduled (1), else one starts now (0,
+ * or -1 when it could not).
+ */
+int aof__backup_rewrite(int may_fork) {
+    init_state();
+    if (aof.child_pid != -1) return 0;
+    if (!may_fork || rdb_child_active() || aof.state == AOF_WAIT_REWRITE) {
+        aof.rewrite_scheduled = 1;
+        aof.rewrites_consecutive_failures = 0;
+        return 1;
+    }
+    return rewrite_start() == 0 ? 0 : -1;
+}
+
+/*
+ * Writes and fsyncs everything the current incremental file is owed, then
+ * fills *out with its name (owned copy; free with xfree) and seq. 0, or -1
+ * with *err (static text).
+ */
+int aof__backup_sync_incr(char **name, long long *seq, const char **err) {
+    init_state();
+    if (aof.state != AOF_ON || aof.fd == -1 || aof.manifest->n_incr == 0) {
+        *err = "the AOF has no incremental file to seal";
+        return -1;
+    }
+    flush(1);
+    if (buf_live(&aof.buf) != 0 || !aof.last_write_ok) {
+        *err = "errors writing to the AOF file";
+        return -1;
+    }
+    if (fdatasync(aof.fd) == -1) {
+        log_warning("Fail to fsync the AOF file: %s", strerror(errno));
+        *err = "can't fsync the AOF file";
+        return -1;
+    }
+    aof.fsync_offset = aof.current_size;
+    aof.last_fsync_ms = mono_ms();
+    note_synced(aof.written_offset);
+    const AofFileInfo *fi = &aof.manifest->incr[aof.manifest->n_incr - 1];
+    *name = xstrdup(fi->name);
+    *seq = fi->seq;
+    return 0;
+}
+
+/* Sends later writes to a new incremental file (the sealed one stays as it
+ * is). 0, or -1 with nothing changed. */
+int aof__backup_rotate(void) {
+    if (aof.state != AOF_ON) return -1;
+    if (open_new_incr() != 0) return -1;
+    aof.selected_db = -1;
+    return 0;
+}
+
 int aof_child_active(void) {
     return aof.child_pid != -1;
 }
@@ -1200,9 +1274,11 @@ void cmd_bgrewriteaof(Client *c) {
     init_state();
     if (aof.child_pid != -1) {
         reply_error(c, "ERR Background append only file rewriting already in progress");
-    } else if ((c->flags & CLIENT_EXECUTING_MULTI) || rdb_child_active()) {
+    } else if ((c->flags & CLIENT_EXECUTING_MULTI) || rdb_child_active() ||
+               backup__blocks_rewrite()) {
         /* Forking mid-transaction would put half of it in the base and all of
-         * it in the incremental file. */
+         * it in the incremental file. A backup waiting for its seal needs its
+         * incremental file to stay in the manifest: the rewrite waits. */
         aof.rewrite_scheduled = 1;
         aof.rewrites_consecutive_failures = 0;
         reply_status(c, "Background append only file rewriting scheduled");
