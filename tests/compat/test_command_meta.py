@@ -36,6 +36,8 @@ NOT_IN_70 |= {"hgetdel", "hgetex", "hsetex"}  # hashes: Redis 8.0
 NOT_IN_70 |= {"hexpire", "hpexpire", "hexpireat", "hpexpireat", "httl", "hpttl", "hexpiretime",
               "hpexpiretime", "hpersist"}  # hashes: Redis 7.4 field expiration
 NEWER_DOCS |= {"hscan"}  # hashes: 7.4's NOVALUES
+NOT_IN_70 |= {"backup", "backup|start", "backup|seal", "backup|status", "backup|list", "backup|abort",
+              "backup|cleanup", "backup|help"}  # BACKUP: Redis 8.10
 
 
 def conns(server, ref_server, proto):
