@@ -110,6 +110,7 @@ typedef struct Aof {
     time_t rewrite_time_last;  /* -1 before the first */
     int rewrite_scheduled;
     int rewrite_rdb; /* the running rewrite writes an RDB base */
+    int temporary;   /* on only for a BACKUP of an appendonly-no server */
     int lastbgrewrite_ok;
     long long rewrites;
     long long rewrites_consecutive_failures;
@@ -755,7 +756,9 @@ static void start_scheduled_rewrite(void) {
             aof.state = AOF_OFF;
             aof.rewrite_scheduled = 0;
             server.appendonly = 0;
+            aof.temporary = 0;
             propagate_set_sink(NULL);
+            backup__aof_stopped();
         }
     }
 }
@@ -1145,8 +1148,14 @@ void aof_shutdown(void) {
  * begun before this iteration's replies are written); off closes it. Returns
  * 0, or -1 when the AOF cannot be turned on.
  */
+static void stop_aof(void);
+
 int aof_set_enabled(int on) {
     init_state();
+    /* A backup's temporary AOF becomes the configured one when asked for,
+     * and stays on for the backup when the configured one is turned off. */
+    if (on) aof.temporary = 0;
+    if (!on && aof.temporary) return 0;
     if (on && aof.state == AOF_OFF) {
         if (dir_create_if_missing(aof_dir()) == -1) {
             log_warning("Can't open or create append-only dir %s: %s", aof_dir(), strerror(errno));
@@ -1172,34 +1181,39 @@ int aof_set_enabled(int on) {
         propagate_set_sink(aof_sink);
     } else if (!on && aof.state != AOF_OFF) {
         backup__aof_stopped();
-        flush(1);
-        if (aof.fd != -1) {
-            if (fdatasync(aof.fd) == -1)
-                log_warning("Fail to fsync the AOF file: %s", strerror(errno));
-            else
-                aof.fsync_offset = aof.current_size;
-            close(aof.fd);
-        }
-        int was_waiting = aof.state == AOF_WAIT_REWRITE;
-        aof.fd = -1;
-        aof.selected_db = -1;
-        aof.state = AOF_OFF;
-        aof.rewrite_scheduled = 0;
-        aof.last_incr_size = 0;
-        kill_child();
-        if (was_waiting) {
-            char temp_incr[4096];
-            temp_incr_name(temp_incr, sizeof temp_incr);
-            char *p = file_path(temp_incr);
-            aof_bg_unlink(p);
-            xfree(p);
-        }
-        buf_free(&aof.buf);
-        propagate_set_sink(NULL);
-        server.aof_fsynced_offset = -1;
+        stop_aof();
     }
     refresh_write_refused();
     return 0;
+}
+
+/* Closes the AOF (fsynced) and stops a rewrite. */
+static void stop_aof(void) {
+    flush(1);
+    if (aof.fd != -1) {
+        if (fdatasync(aof.fd) == -1)
+            log_warning("Fail to fsync the AOF file: %s", strerror(errno));
+        else
+            aof.fsync_offset = aof.current_size;
+        close(aof.fd);
+    }
+    int was_waiting = aof.state == AOF_WAIT_REWRITE;
+    aof.fd = -1;
+    aof.selected_db = -1;
+    aof.state = AOF_OFF;
+    aof.rewrite_scheduled = 0;
+    aof.last_incr_size = 0;
+    kill_child();
+    if (was_waiting) {
+        char temp_incr[4096];
+        temp_incr_name(temp_incr, sizeof temp_incr);
+        char *p = file_path(temp_incr);
+        aof_bg_unlink(p);
+        xfree(p);
+    }
+    buf_free(&aof.buf);
+    propagate_set_sink(NULL);
+    server.aof_fsynced_offset = -1;
 }
 
 /* ---- BACKUP (backup.c) ------------------------------------------------- */
@@ -1207,6 +1221,65 @@ int aof_set_enabled(int on) {
 int aof__is_on(void) {
     init_state();
     return aof.state != AOF_OFF;
+}
+
+int aof__is_temporary(void) {
+    return aof.temporary;
+}
+
+/* Turns the AOF on for a backup of an appendonly-no server, leaving the
+ * appendonly setting as it is. 0, or -1 when it cannot. */
+int aof__backup_start_temp(void) {
+    init_state();
+    if (aof.state != AOF_OFF) return 0;
+    if (aof_set_enabled(1) != 0) return -1;
+    aof.temporary = 1;
+    return 0;
+}
+
+/*
+ * Stops a backup's temporary AOF and deletes the files it wrote (the backup
+ * keeps its hard links), the manifest included; the sequence numbers go on.
+ * A BGREWRITEAOF that waited for the backup stays scheduled.
+ */
+void aof__backup_stop_temp(void) {
+    if (!aof.temporary) return;
+    aof.temporary = 0;
+    int was_on = aof.state == AOF_ON;
+    /* Once on, only a BGREWRITEAOF that waited for the seal schedules one. */
+    int scheduled = was_on && aof.rewrite_scheduled;
+    stop_aof();
+    aof.rewrite_scheduled = scheduled;
+    refresh_write_refused();
+    if (!was_on) return; /* the base never got installed: the temp files are gone */
+    AofManifest *am = aof.manifest;
+    if (am->base.name) {
+        char *p = file_path(am->base.name);
+        aof_bg_unlink(p);
+        xfree(p);
+    }
+    for (int i = 0; i < am->n_history; i++) {
+        char *p = file_path(am->history[i].name);
+        aof_bg_unlink(p);
+        xfree(p);
+    }
+    for (int i = 0; i < am->n_incr; i++) {
+        char *p = file_path(am->incr[i].name);
+        aof_bg_unlink(p);
+        xfree(p);
+    }
+    char name[4096];
+    snprintf(name, sizeof name, "%s.manifest", server.appendfilename);
+    char *p = file_path(name);
+    if (unlink(p) == -1 && errno != ENOENT)
+        log_warning("Can't remove the temporary AOF manifest: %s", strerror(errno));
+    xfree(p);
+    AofManifest *fresh = aof_manifest_new();
+    fresh->base_seq = am->base_seq;
+    fresh->incr_seq = am->incr_seq;
+    set_manifest(fresh);
+    aof.current_size = 0;
+    aof.rewrite_base_size = 0;
 }
 
 /*

@@ -26,10 +26,15 @@
  * files pinned so far stay in the directory, which START then refuses as not
  * empty until they are removed (a sealed set is complete and restorable).
  *
- * Rejected: the temporary AOF Redis runs for appendonly no (START refuses
- * with an error instead); copying files (a hard link costs nothing and is
- * atomic; it needs the backup directory on the AOF's file system, which is
- * why backupdirname is a plain name inside dir).
+ * With appendonly no, START turns the AOF machinery on for the backup only
+ * (the appendonly setting stays no): the same rewrite, the same incremental
+ * file. SEAL, ABORT or a failure stop it and delete the files it wrote from
+ * appenddirname (files it did not write stay); CONFIG SET appendonly yes
+ * meanwhile makes it the configured AOF, which then stays on after SEAL.
+ *
+ * Rejected: copying files (a hard link costs nothing and is atomic; it needs
+ * the backup directory on the AOF's file system, which is why backupdirname
+ * is a plain name inside dir).
  */
 #include "persist/backup.h"
 
@@ -123,6 +128,7 @@ static void fail(const char *why) {
     unpin_all();
     bk.state = BK_FAILED;
     snprintf(bk.error, sizeof bk.error, "%s", why);
+    aof__backup_stop_temp();
 }
 
 /* Hard-links <appenddirname>/<name> into the backup directory. 0, or -1
@@ -201,10 +207,6 @@ static void cmd_backup_start(Client *c) {
         reply_error(c, "ERR A sealed backup exists, run BACKUP CLEANUP first");
         return;
     }
-    if (!aof__is_on()) {
-        reply_error(c, "ERR BACKUP requires appendonly yes");
-        return;
-    }
     char cwd[4096];
     if (!getcwd(cwd, sizeof cwd)) {
         reply_error(c, "ERR Can't resolve the working directory: %s", strerror(errno));
@@ -217,6 +219,11 @@ static void cmd_backup_start(Client *c) {
             reply_error(c, "ERR The backup directory %s is not empty", dir);
         else
             reply_error(c, "ERR Can't use the backup directory %s: %s", dir, strerror(errno));
+        xfree(dir);
+        return;
+    }
+    if (!aof__is_on() && aof__backup_start_temp() != 0) {
+        reply_error(c, "ERR Can't start the temporary AOF of the backup, check the server logs");
         xfree(dir);
         return;
     }
@@ -281,8 +288,11 @@ static void cmd_backup_seal(Client *c) {
         xfree(incr);
         return;
     }
-    /* Until the rotation, the linked file is the one the AOF appends to. */
-    if (aof__backup_rotate() != 0) {
+    /* Until the rotation, the linked file is the one the AOF appends to. A
+     * temporary AOF (appendonly no) stops instead. */
+    if (aof__is_temporary()) {
+        aof__backup_stop_temp();
+    } else if (aof__backup_rotate() != 0) {
         bk.n_files--;
         unlink(bk.files[bk.n_files]);
         xfree(bk.files[bk.n_files]);

@@ -23,6 +23,9 @@ int backup__blocks_rewrite(void);
 
 /* Provided by aof.c for backup.c. */
 int aof__is_on(void);
+int aof__is_temporary(void);
+int aof__backup_start_temp(void);
+void aof__backup_stop_temp(void);
 int aof__backup_rewrite(int may_fork);
 int aof__backup_sync_incr(char **name, long long *seq, const char **err);
 int aof__backup_rotate(void);

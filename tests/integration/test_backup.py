@@ -6,7 +6,7 @@ exactly the data as of SEAL (streams with groups and pending entries
 included, writes after SEAL absent). Then the state machine's errors, the
 non-empty directory, a restart in the middle, the pending state and the
 reuse of a running rewrite, BGREWRITEAOF and CONFIG SET appendonly no
-during a backup, and MULTI.
+during a backup, MULTI, and the temporary AOF of an appendonly-no server.
 """
 
 import os
@@ -39,6 +39,14 @@ def wait_state(c, want, timeout=10):
     while state(c) != want:
         assert time.monotonic() < deadline, "backup state %r, want %r" % (status(c), want)
         time.sleep(0.02)
+
+
+def wait_for(cond, timeout=5):
+    """Polls cond() (files deleted by the background thread)."""
+    deadline = time.monotonic() + timeout * SLOW
+    while not cond():
+        assert time.monotonic() < deadline, "condition not reached in %ss" % timeout
+        time.sleep(0.01)
 
 
 def pinfo(c):
@@ -282,13 +290,100 @@ def test_backupdirname(make_server):
     assert c.execute_command("BACKUP", "ABORT") == b"OK"
 
 
-def test_appendonly_no_is_refused(make_server):
+# ---- appendonly no: a temporary AOF ---------------------------------------------------
+
+
+def test_appendonly_no_temporary_aof(make_server):
+    srv = make_server(["--auto-aof-rewrite-percentage", "0"])
+    aof_dir = os.path.join(srv.dir, "appendonlydir")
+    os.mkdir(aof_dir)
+    with open(os.path.join(aof_dir, "stale.aof"), "w") as f:
+        f.write("not ours")
+    c = srv.client()
+    fill(c)
+    assert c.execute_command("BACKUP", "START") == b"OK"
+    wait_state(c, "incrementing")
+    assert c.config_get("appendonly") == {"appendonly": "no"}
+    c.set("during", "1")
+    c.xadd("st", {"n": "6"}, id="6-1")
+    expected = snapshot(c)
+    assert c.execute_command("BACKUP", "SEAL") == b"OK"
+    files = listing(c)
+    assert len(files) == 3
+    # The temporary AOF is gone, what it did not write stays.
+    wait_for(lambda: sorted(os.listdir(aof_dir)) == ["stale.aof"])
+    assert pinfo(c)["aof_enabled"] == "0"
+    c.set("after", "1")
+    restored = restore_into(make_server, files)
+    assert snapshot(restored.client()) == expected
+    assert c.execute_command("BACKUP", "CLEANUP") == b"OK"
+    assert os.listdir(backup_dir(srv)) == []
+    wait_for(lambda: sorted(os.listdir(aof_dir)) == ["stale.aof"])
+
+    # ABORT stops it the same way.
+    assert c.execute_command("BACKUP", "START") == b"OK"
+    wait_state(c, "incrementing")
+    assert c.execute_command("BACKUP", "ABORT") == b"OK"
+    assert status(c)["error"] == b"aborted by user"
+    assert os.listdir(backup_dir(srv)) == []
+    wait_for(lambda: sorted(os.listdir(aof_dir)) == ["stale.aof"])
+    # CONFIG SET appendonly no (already no) leaves a temporary AOF alone.
+    assert c.execute_command("BACKUP", "CLEANUP") == b"OK"
+    assert c.execute_command("BACKUP", "START") == b"OK"
+    wait_state(c, "incrementing")
+    c.config_set("appendonly", "no")
+    assert state(c) == "incrementing"
+    assert c.execute_command("BACKUP", "SEAL") == b"OK"
+    assert c.execute_command("BACKUP", "CLEANUP") == b"OK"
+
+
+def test_appendonly_no_bgrewriteaof_after_seal(make_server):
+    srv = make_server(["--auto-aof-rewrite-percentage", "0"])
+    c = srv.client()
+    c.set("p", "1")
+    assert c.execute_command("BACKUP", "START") == b"OK"
+    wait_state(c, "incrementing")
+    rewrites = int(pinfo(c)["aof_rewrites"])
+    assert srv.raw().call("BGREWRITEAOF") == b"Background append only file rewriting scheduled"
+    assert pinfo(c)["aof_rewrite_scheduled"] == "1"
+    assert c.execute_command("BACKUP", "SEAL") == b"OK"
+    i = wait_no_rewrite(c)
+    assert int(i["aof_rewrites"]) == rewrites + 1
+    assert c.execute_command("BACKUP", "CLEANUP") == b"OK"
+    assert os.listdir(backup_dir(srv)) == []
+
+
+def test_appendonly_yes_during_temporary_aof_stays(make_server):
+    srv = make_server(["--auto-aof-rewrite-percentage", "0"])
+    c = srv.client()
+    c.set("e", "1")
+    assert c.execute_command("BACKUP", "START") == b"OK"
+    wait_state(c, "incrementing")
+    c.config_set("appendonly", "yes")
+    c.set("f", "2")
+    assert c.execute_command("BACKUP", "SEAL") == b"OK"
+    assert pinfo(c)["aof_enabled"] == "1"
+    c.set("g", "3")
+    c.execute_command("WAITAOF", 1, 0, 0)
+    assert os.path.exists(os.path.join(srv.dir, "appendonlydir", "appendonly.aof.manifest"))
+    srv.restart(["--appendonly", "yes"])
+    assert srv.client().mget("e", "f", "g") == [b"1", b"2", b"3"]
+
+
+def test_appendonly_no_pending_until_bgsave_ends(make_server):
     srv = make_server()
     c = srv.client()
-    with pytest.raises(redis.ResponseError, match="requires appendonly yes"):
-        c.execute_command("BACKUP", "START")
-    assert state(c) == "idle"
-    assert not os.path.exists(backup_dir(srv))
+    for i in range(10):
+        c.set("k%d" % i, i)
+    c.config_set("rdb-key-save-delay", 100000)
+    c.bgsave()
+    assert c.execute_command("BACKUP", "START") == b"OK"
+    assert state(c) == "pending"
+    c.config_set("rdb-key-save-delay", 0)
+    wait_state(c, "incrementing", timeout=30)
+    assert c.execute_command("BACKUP", "SEAL") == b"OK"
+    restored = restore_into(make_server, listing(c))
+    assert restored.client().dbsize() == 10
 
 
 def test_restart_in_the_middle(make_server):
@@ -333,7 +428,7 @@ def test_bgrewriteaof_waits_for_seal(make_server):
     # still holds it.
     files = listing(c)
     aof_dir = os.path.join(srv.dir, "appendonlydir")
-    assert os.path.basename(files[1]) not in os.listdir(aof_dir)
+    wait_for(lambda: os.path.basename(files[1]) not in os.listdir(aof_dir))
     with open(files[1], "rb") as f:
         assert b"$1\r\nb\r\n$1\r\n2\r\n" in f.read()
     restored = restore_into(make_server, files)
