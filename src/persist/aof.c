@@ -773,6 +773,7 @@ static void before_sleep_hook(void) {
 }
 
 static void cron_hook(void) {
+    backup__cron();
     if (aof.child_pid != -1) {
         int st;
         pid_t r = waitpid(aof.child_pid, &st, WNOHANG);

@@ -123,6 +123,15 @@ static void reset_files(void) {
     bk.dir = NULL;
 }
 
+/* CLEANUP: the pinned files go, the state is idle again. */
+static void to_idle(void) {
+    reset_files();
+    bk.state = BK_IDLE;
+    bk.error[0] = '\0';
+    bk.start_time = 0;
+    bk.end_time = 0;
+}
+
 static void fail(const char *why) {
     log_warning("BACKUP failed: %s", why);
     unpin_all();
@@ -194,6 +203,14 @@ void backup__aof_stopped(void) {
 
 int backup__blocks_rewrite(void) {
     return bk.state == BK_INCREMENTING;
+}
+
+void backup__cron(void) {
+    if (bk.state != BK_SEALED || settings.backup_sealed_ttl <= 0) return;
+    if ((long long)time(NULL) - bk.end_time < settings.backup_sealed_ttl) return;
+    log_notice("BACKUP: the sealed backup in %s is older than backup-sealed-ttl, removing it",
+               bk.dir);
+    to_idle();
 }
 
 /* ---- Commands --------------------------------------------------------- */
@@ -345,11 +362,7 @@ static void cmd_backup_cleanup(Client *c) {
         reply_error(c, "ERR A backup is in progress, use BACKUP ABORT first");
         return;
     }
-    reset_files();
-    bk.state = BK_IDLE;
-    bk.error[0] = '\0';
-    bk.start_time = 0;
-    bk.end_time = 0;
+    to_idle();
     reply_ok(c);
 }
 

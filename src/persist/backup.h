@@ -18,6 +18,8 @@ void backup__snapshot_done(const char *base_name, long long base_seq);
 void backup__snapshot_failed(void);
 /* From aof.c: CONFIG SET appendonly no. */
 void backup__aof_stopped(void);
+/* From aof.c's cron: a sealed backup older than backup-sealed-ttl goes. */
+void backup__cron(void);
 /* 1 while rewrites must wait for BACKUP SEAL (or ABORT). */
 int backup__blocks_rewrite(void);
 

@@ -186,6 +186,8 @@ static ConfigDef configs[] = {
      CF_IMMUTABLE, NULL},
     {"backupdirname", NULL, CT_STR, &settings.backupdirname, "backupdir", 0, 0, NULL, NULL,
      CF_APPLY_AT_LOAD, apply_backupdirname},
+    {"backup-sealed-ttl", NULL, CT_INT, &settings.backup_sealed_ttl, "0", 0, INT_MAX, NULL, NULL, 0,
+     NULL},
     {"auto-aof-rewrite-percentage", NULL, CT_INT, &server.auto_aof_rewrite_percentage, "100", 0,
      INT_MAX, NULL, NULL, 0, NULL},
     {"auto-aof-rewrite-min-size", NULL, CT_MEM, &server.auto_aof_rewrite_min_size, "67108864", 0,

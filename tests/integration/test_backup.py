@@ -492,3 +492,18 @@ def test_resp3_status_is_a_map(make_server):
     raw.call("HELLO", "3")
     st = raw.call("BACKUP", "STATUS")
     assert isinstance(st, dict) and st[b"state"] == b"idle" and st[b"start_time"] == 0
+
+
+def test_backup_sealed_ttl(make_server):
+    srv = make_server(AOF)
+    c = srv.client()
+    assert c.config_get("backup-sealed-ttl") == {"backup-sealed-ttl": "0"}
+    c.set("a", "1")
+    assert c.execute_command("BACKUP", "START") == b"OK"
+    wait_state(c, "incrementing")
+    assert c.execute_command("BACKUP", "SEAL") == b"OK"
+    time.sleep(1.2)
+    assert state(c) == "sealed"  # 0: kept until CLEANUP
+    c.config_set("backup-sealed-ttl", 1)
+    wait_state(c, "idle")
+    assert listing(c) == [] and os.listdir(backup_dir(srv)) == []
