@@ -66,6 +66,7 @@
 #include "base/alloc.h"
 #include "base/log.h"
 #include "persist/aoffile.h"
+#include "persist/backup.h"
 #include "persist/bgjob.h"
 #include "persist/manifest.h"
 #include "persist/rdb.h"
@@ -109,6 +110,7 @@ typedef struct Aof {
     time_t rewrite_time_last;  /* -1 before the first */
     int rewrite_scheduled;
     int rewrite_rdb; /* the running rewrite writes an RDB base */
+    int temporary;   /* on only for a BACKUP of an appendonly-no server */
     int lastbgrewrite_ok;
     long long rewrites;
     long long rewrites_consecutive_failures;
@@ -557,6 +559,7 @@ static int rewrite_start(void) {
     aof.fork_offset = server.write_offset;
     aof.rewrite_scheduled = 0;
     aof.rewrite_time_start = time(NULL);
+    backup__rewrite_started();
     return 0;
 }
 
@@ -588,6 +591,7 @@ static void rewrite_failed(void) {
 
 /* The child exited: install its base, or keep everything as it was. */
 static void rewrite_done(pid_t child, int exitcode, int bysignal) {
+    int installed = 0;
     if (!bysignal && exitcode == 0) {
         log_notice("Background AOF rewrite terminated with success");
         char tmp_name[128];
@@ -659,6 +663,7 @@ static void rewrite_done(pid_t child, int exitcode, int bysignal) {
         aof.lastbgrewrite_ok = 1;
         aof.rewrites_consecutive_failures = 0;
         log_notice("Background AOF rewrite finished successfully");
+        installed = 1;
         if (aof.state == AOF_WAIT_REWRITE) {
             aof.state = AOF_ON;
             note_synced(aof.fork_offset);
@@ -683,6 +688,10 @@ static void rewrite_done(pid_t child, int exitcode, int bysignal) {
     }
 cleanup:
     rewrite_finished(child);
+    if (installed)
+        backup__snapshot_done(aof.manifest->base.name, aof.manifest->base.seq);
+    else
+        backup__snapshot_failed();
     if (aof.state == AOF_WAIT_REWRITE) {
         /* Still not on: drop what the failed attempt accumulated and retry. */
         buf_clear(&aof.buf);
@@ -737,7 +746,8 @@ static int rewrite_limited(void) {
 /* ---- Hooks ------------------------------------------------------------- */
 
 static void start_scheduled_rewrite(void) {
-    if (aof.rewrite_scheduled && aof.child_pid == -1 && !rdb_child_active() && !rewrite_limited()) {
+    if (aof.rewrite_scheduled && aof.child_pid == -1 && !rdb_child_active() &&
+        !backup__blocks_rewrite() && !rewrite_limited()) {
         if (rewrite_start() != 0 && aof.state == AOF_WAIT_REWRITE) {
             /* Could not even start: the AOF stays off, as CONFIG SET would
              * have reported in Redis. */
@@ -746,7 +756,9 @@ static void start_scheduled_rewrite(void) {
             aof.state = AOF_OFF;
             aof.rewrite_scheduled = 0;
             server.appendonly = 0;
+            aof.temporary = 0;
             propagate_set_sink(NULL);
+            backup__aof_stopped();
         }
     }
 }
@@ -761,6 +773,7 @@ static void before_sleep_hook(void) {
 }
 
 static void cron_hook(void) {
+    backup__cron();
     if (aof.child_pid != -1) {
         int st;
         pid_t r = waitpid(aof.child_pid, &st, WNOHANG);
@@ -776,7 +789,8 @@ static void cron_hook(void) {
     }
     start_scheduled_rewrite();
     if (aof.state == AOF_ON && aof.child_pid == -1 && !rdb_child_active() &&
-        server.auto_aof_rewrite_percentage && aof.current_size > server.auto_aof_rewrite_min_size) {
+        !backup__blocks_rewrite() && server.auto_aof_rewrite_percentage &&
+        aof.current_size > server.auto_aof_rewrite_min_size) {
         long long base = aof.rewrite_base_size ? aof.rewrite_base_size : 1;
         long long growth = aof.current_size * 100 / base - 100;
         if (growth >= server.auto_aof_rewrite_percentage && !rewrite_limited()) {
@@ -1135,8 +1149,14 @@ void aof_shutdown(void) {
  * begun before this iteration's replies are written); off closes it. Returns
  * 0, or -1 when the AOF cannot be turned on.
  */
+static void stop_aof(void);
+
 int aof_set_enabled(int on) {
     init_state();
+    /* A backup's temporary AOF becomes the configured one when asked for,
+     * and stays on for the backup when the configured one is turned off. */
+    if (on) aof.temporary = 0;
+    if (!on && aof.temporary) return 0;
     if (on && aof.state == AOF_OFF) {
         if (dir_create_if_missing(aof_dir()) == -1) {
             log_warning("Can't open or create append-only dir %s: %s", aof_dir(), strerror(errno));
@@ -1161,33 +1181,161 @@ int aof_set_enabled(int on) {
         }
         propagate_set_sink(aof_sink);
     } else if (!on && aof.state != AOF_OFF) {
-        flush(1);
-        if (aof.fd != -1) {
-            if (fdatasync(aof.fd) == -1)
-                log_warning("Fail to fsync the AOF file: %s", strerror(errno));
-            else
-                aof.fsync_offset = aof.current_size;
-            close(aof.fd);
-        }
-        int was_waiting = aof.state == AOF_WAIT_REWRITE;
-        aof.fd = -1;
-        aof.selected_db = -1;
-        aof.state = AOF_OFF;
-        aof.rewrite_scheduled = 0;
-        aof.last_incr_size = 0;
-        kill_child();
-        if (was_waiting) {
-            char temp_incr[4096];
-            temp_incr_name(temp_incr, sizeof temp_incr);
-            char *p = file_path(temp_incr);
-            aof_bg_unlink(p);
-            xfree(p);
-        }
-        buf_free(&aof.buf);
-        propagate_set_sink(NULL);
-        server.aof_fsynced_offset = -1;
+        backup__aof_stopped();
+        stop_aof();
     }
     refresh_write_refused();
+    return 0;
+}
+
+/* Closes the AOF (fsynced) and stops a rewrite. */
+static void stop_aof(void) {
+    flush(1);
+    if (aof.fd != -1) {
+        if (fdatasync(aof.fd) == -1)
+            log_warning("Fail to fsync the AOF file: %s", strerror(errno));
+        else
+            aof.fsync_offset = aof.current_size;
+        close(aof.fd);
+    }
+    int was_waiting = aof.state == AOF_WAIT_REWRITE;
+    aof.fd = -1;
+    aof.selected_db = -1;
+    aof.state = AOF_OFF;
+    aof.rewrite_scheduled = 0;
+    aof.last_incr_size = 0;
+    kill_child();
+    if (was_waiting) {
+        char temp_incr[4096];
+        temp_incr_name(temp_incr, sizeof temp_incr);
+        char *p = file_path(temp_incr);
+        aof_bg_unlink(p);
+        xfree(p);
+    }
+    buf_free(&aof.buf);
+    propagate_set_sink(NULL);
+    server.aof_fsynced_offset = -1;
+}
+
+/* ---- BACKUP (backup.c) ------------------------------------------------- */
+
+int aof__is_on(void) {
+    init_state();
+    return aof.state != AOF_OFF;
+}
+
+int aof__is_temporary(void) {
+    return aof.temporary;
+}
+
+/* Turns the AOF on for a backup of an appendonly-no server, leaving the
+ * appendonly setting as it is. 0, or -1 when it cannot. */
+int aof__backup_start_temp(void) {
+    init_state();
+    if (aof.state != AOF_OFF) return 0;
+    if (aof_set_enabled(1) != 0) return -1;
+    aof.temporary = 1;
+    return 0;
+}
+
+/*
+ * Stops a backup's temporary AOF and deletes the files it wrote (the backup
+ * keeps its hard links), the manifest included; the sequence numbers go on.
+ * A BGREWRITEAOF that waited for the backup stays scheduled.
+ */
+void aof__backup_stop_temp(void) {
+    if (!aof.temporary) return;
+    aof.temporary = 0;
+    int was_on = aof.state == AOF_ON;
+    /* Once on, only a BGREWRITEAOF that waited for the seal schedules one. */
+    int scheduled = was_on && aof.rewrite_scheduled;
+    stop_aof();
+    aof.rewrite_scheduled = scheduled;
+    refresh_write_refused();
+    if (!was_on) return; /* the base never got installed: the temp files are gone */
+    AofManifest *am = aof.manifest;
+    if (am->base.name) {
+        char *p = file_path(am->base.name);
+        aof_bg_unlink(p);
+        xfree(p);
+    }
+    for (int i = 0; i < am->n_history; i++) {
+        char *p = file_path(am->history[i].name);
+        aof_bg_unlink(p);
+        xfree(p);
+    }
+    for (int i = 0; i < am->n_incr; i++) {
+        char *p = file_path(am->incr[i].name);
+        aof_bg_unlink(p);
+        xfree(p);
+    }
+    char name[4096];
+    snprintf(name, sizeof name, "%s.manifest", server.appendfilename);
+    char *p = file_path(name);
+    if (unlink(p) == -1 && errno != ENOENT)
+        log_warning("Can't remove the temporary AOF manifest: %s", strerror(errno));
+    xfree(p);
+    AofManifest *fresh = aof_manifest_new();
+    fresh->base_seq = am->base_seq;
+    fresh->incr_seq = am->incr_seq;
+    set_manifest(fresh);
+    aof.current_size = 0;
+    aof.rewrite_base_size = 0;
+}
+
+/*
+ * Makes sure a rewrite will produce a new base for a backup: one running
+ * already is reused (0), one that cannot fork now (inside MULTI, may_fork 0;
+ * an RDB child; already scheduled) is scheduled (1), else one starts now (0,
+ * or -1 when it could not).
+ */
+int aof__backup_rewrite(int may_fork) {
+    init_state();
+    if (aof.child_pid != -1) return 0;
+    if (!may_fork || rdb_child_active() || aof.state == AOF_WAIT_REWRITE) {
+        aof.rewrite_scheduled = 1;
+        aof.rewrites_consecutive_failures = 0;
+        return 1;
+    }
+    return rewrite_start() == 0 ? 0 : -1;
+}
+
+/*
+ * Writes and fsyncs everything the current incremental file is owed, then
+ * fills *out with its name (owned copy; free with xfree) and seq. 0, or -1
+ * with *err (static text).
+ */
+int aof__backup_sync_incr(char **name, long long *seq, const char **err) {
+    init_state();
+    if (aof.state != AOF_ON || aof.fd == -1 || aof.manifest->n_incr == 0) {
+        *err = "the AOF has no incremental file to seal";
+        return -1;
+    }
+    flush(1);
+    if (buf_live(&aof.buf) != 0 || !aof.last_write_ok) {
+        *err = "errors writing to the AOF file";
+        return -1;
+    }
+    if (fdatasync(aof.fd) == -1) {
+        log_warning("Fail to fsync the AOF file: %s", strerror(errno));
+        *err = "can't fsync the AOF file";
+        return -1;
+    }
+    aof.fsync_offset = aof.current_size;
+    aof.last_fsync_ms = mono_ms();
+    note_synced(aof.written_offset);
+    const AofFileInfo *fi = &aof.manifest->incr[aof.manifest->n_incr - 1];
+    *name = xstrdup(fi->name);
+    *seq = fi->seq;
+    return 0;
+}
+
+/* Sends later writes to a new incremental file (the sealed one stays as it
+ * is). 0, or -1 with nothing changed. */
+int aof__backup_rotate(void) {
+    if (aof.state != AOF_ON) return -1;
+    if (open_new_incr() != 0) return -1;
+    aof.selected_db = -1;
     return 0;
 }
 
@@ -1200,9 +1348,11 @@ void cmd_bgrewriteaof(Client *c) {
     init_state();
     if (aof.child_pid != -1) {
         reply_error(c, "ERR Background append only file rewriting already in progress");
-    } else if ((c->flags & CLIENT_EXECUTING_MULTI) || rdb_child_active()) {
+    } else if ((c->flags & CLIENT_EXECUTING_MULTI) || rdb_child_active() ||
+               backup__blocks_rewrite()) {
         /* Forking mid-transaction would put half of it in the base and all of
-         * it in the incremental file. */
+         * it in the incremental file. A backup waiting for its seal needs its
+         * incremental file to stay in the manifest: the rewrite waits. */
         aof.rewrite_scheduled = 1;
         aof.rewrites_consecutive_failures = 0;
         reply_status(c, "Background append only file rewriting scheduled");

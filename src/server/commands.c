@@ -23,6 +23,7 @@ extern const Command multi_commands[];
 extern const Command admin_commands[];
 extern const Command config_commands[];
 extern const Command persist_commands[];
+extern const Command backup_commands[];
 extern const Command rdb_commands[];
 extern const Command stream_commands[];
 extern const Command group_commands[];
@@ -57,6 +58,7 @@ static const Command *const families[] = {
     acl_commands,    string_cas_commands,  bit_commands,         hotkeys_commands,
     rdb_commands,    repl_commands,        replica_commands,     list_commands,
     set_commands,    zset_commands,        hash_commands,        sort_commands,
+    backup_commands,
 };
 
 static Dict *table;

@@ -125,6 +125,17 @@ out:
     return rc;
 }
 
+/* BACKUP hard-links files into backupdirname, which must therefore be a
+ * plain directory name inside dir (on the file system of the AOF). */
+static int apply_backupdirname(const char **err) {
+    const char *v = settings.backupdirname;
+    if (!v || !*v || strchr(v, '/') || !strcmp(v, ".") || !strcmp(v, "..")) {
+        *err = "backupdirname can't be a path, just a dirname";
+        return -1;
+    }
+    return 0;
+}
+
 static int apply_latency_percentiles(const char **err) {
     return latency_set_percentiles(&settings.latency_tracking_info_percentiles, err);
 }
@@ -183,6 +194,10 @@ static ConfigDef configs[] = {
      CF_IMMUTABLE, NULL},
     {"appenddirname", NULL, CT_STR, &server.appenddirname, "appendonlydir", 0, 0, NULL, NULL,
      CF_IMMUTABLE, NULL},
+    {"backupdirname", NULL, CT_STR, &settings.backupdirname, "backupdir", 0, 0, NULL, NULL,
+     CF_APPLY_AT_LOAD, apply_backupdirname},
+    {"backup-sealed-ttl", NULL, CT_INT, &settings.backup_sealed_ttl, "0", 0, INT_MAX, NULL, NULL, 0,
+     NULL},
     {"auto-aof-rewrite-percentage", NULL, CT_INT, &server.auto_aof_rewrite_percentage, "100", 0,
      INT_MAX, NULL, NULL, 0, NULL},
     {"auto-aof-rewrite-min-size", NULL, CT_MEM, &server.auto_aof_rewrite_min_size, "67108864", 0,

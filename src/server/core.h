@@ -275,6 +275,8 @@ typedef struct Settings {
     char *save;
     char *dbfilename;
     long long rdb_key_save_delay; /* microseconds per key written to an RDB (tests) */
+    char *backupdirname;          /* BACKUP's directory, a plain name inside dir */
+    long long backup_sealed_ttl;  /* seconds a sealed backup is kept; 0: until CLEANUP */
     long long list_max_listpack_size;
     long long hash_max_listpack_entries; /* hash.c: packed up to this many fields */
     long long hash_max_listpack_value;   /* ... and fields and values this long */
