@@ -43,12 +43,23 @@ static struct {
 static int n_listeners;
 static volatile sig_atomic_t got_signal;
 
+/* Hooks are registered at start-up by the modules that need them; a table
+ * that is full is a build mistake, not a run-time condition. */
+#define ADD_HOOK(table, n, fn)                                                                     \
+    do {                                                                                           \
+        if ((n) >= (int)(sizeof(table) / sizeof((table)[0]))) {                                    \
+            log_warning("too many %s hooks: raise the table size in core.h", #table);              \
+            abort();                                                                               \
+        }                                                                                          \
+        (table)[(n)++] = (fn);                                                                     \
+    } while (0)
+
 void server_on_before_sleep(ServerHook fn) {
-    core.before_sleep[core.n_before_sleep++] = fn;
+    ADD_HOOK(core.before_sleep, core.n_before_sleep, fn);
 }
 
 void server_on_cron(ServerHook fn) {
-    core.cron[core.n_cron++] = fn;
+    ADD_HOOK(core.cron, core.n_cron, fn);
 }
 
 static void set_nonblock(int fd) {
@@ -329,7 +340,7 @@ void server_after_flushall(void) {
 }
 
 void server_on_shutdown(ServerHook fn) {
-    core.shutdown_hooks[core.n_shutdown_hooks++] = fn;
+    ADD_HOOK(core.shutdown_hooks, core.n_shutdown_hooks, fn);
 }
 
 void server_prepare_shutdown(void) {
