@@ -119,10 +119,10 @@ def test_in_place_writes_announce_neither(r, sub, flags):
     r.xadd("x", {"f": "v"}, id="1-0")
     # INCREX (Redis 8.8) is taken to store its result as INCR does
     for cmd in (("APPEND", "k", "2"), ("INCR", "k"), ("INCRBY", "k", "5"), ("DECR", "k"),
-                ("INCREX", "k"), ("INCRBYFLOAT", "f", "1"), ("SETRANGE", "k", "0", "9"), ("RPUSH", "l", "b"),
-                ("LSET", "l", "0", "c"), ("SADD", "s", "b"), ("HSET", "h", "f", "w"),
-                ("ZADD", "z", "2", "a"), ("XADD", "x", "2-0", "f", "v"), ("EXPIRE", "k", "100"),
-                ("PERSIST", "k")):
+                ("INCREX", "k"), ("INCRBYFLOAT", "f", "1"), ("SETRANGE", "k", "0", "9"),
+                ("RPUSH", "l", "b"), ("LSET", "l", "0", "c"), ("SADD", "s", "b"),
+                ("HSET", "h", "f", "w"), ("ZADD", "z", "2", "a"), ("XADD", "x", "2-0", "f", "v"),
+                ("EXPIRE", "k", "100"), ("PERSIST", "k")):
         got = events(r, sub, *cmd)
         assert got and all(e not in ("overwritten", "type_changed") for e, _ in got), (cmd, got)
 
