@@ -129,7 +129,9 @@ static void cmd_restore(Client *c) {
         reply_error(c, "ERR Bad data format");
         return;
     }
-    int deleted = replace ? db_delete(c->db, key) : 0;
+    Obj *old = replace ? db_lookup_write(c->db, key) : NULL;
+    int old_type = old ? (int)old->type : -1;
+    int deleted = old ? db_delete(c->db, key) : 0;
     if (ttl && !absttl) {
         int64_t now = now_ms();
         ttl = ttl > LLONG_MAX - now ? LLONG_MAX : ttl + now;
@@ -149,6 +151,7 @@ static void cmd_restore(Client *c) {
     if (ttl) db_set_expire(c->db, key, ttl);
     evict_set_idle_or_freq(o, idle, freq);
     notify_keyspace_event(NOTIFY_GENERIC, "restore", key, db_index(c->db));
+    if (deleted) notify_overwritten(key, db_index(c->db), old_type, o->type);
     unsigned version = (unsigned char)payload.p[payload.len - 10] |
                        (unsigned)(unsigned char)payload.p[payload.len - 9] << 8;
     if (version > 10 && propagate_is_active()) {

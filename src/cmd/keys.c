@@ -181,14 +181,18 @@ static void do_rename(Client *c, int nx) {
         return;
     }
     int64_t expire;
-    int dst_existed = db_find_entry(c->db, dst) != NULL;
+    DictEntry *old = db_find_entry(c->db, dst);
+    int old_type = old ? (int)((Obj *)old->val)->type : -1; /* -1: dst was free */
     Obj *o = db_take(c->db, src, &expire);
-    db_set(c->db, dst, o, 0);
+    int dbid = db_index(c->db);
+    db_replace(c->db, dst, o, 0);
     if (expire >= 0) db_set_expire(c->db, dst, expire);
-    /* Redis deletes an existing destination and adds the key anew */
-    if (dst_existed) notify_keyspace_event(NOTIFY_NEW, "new", dst, db_index(c->db));
-    notify_keyspace_event(NOTIFY_GENERIC, "rename_from", src, db_index(c->db));
-    notify_keyspace_event(NOTIFY_GENERIC, "rename_to", dst, db_index(c->db));
+    /* Redis deletes an existing destination and adds the key anew, and says
+     * it was overwritten after its own events */
+    if (old_type >= 0) notify_keyspace_event(NOTIFY_NEW, "new", dst, dbid);
+    notify_keyspace_event(NOTIFY_GENERIC, "rename_from", src, dbid);
+    notify_keyspace_event(NOTIFY_GENERIC, "rename_to", dst, dbid);
+    if (old_type >= 0) notify_overwritten(dst, dbid, old_type, o->type);
     propagate_argv(c);
     if (nx)
         reply_int(c, 1);
@@ -252,7 +256,9 @@ static void cmd_copy(Client *c) {
         return;
     }
     int64_t expire = db_get_expire(c->db, key);
-    if (db_lookup_write(dst, newkey)) {
+    Obj *old = db_lookup_write(dst, newkey);
+    int old_type = old ? (int)old->type : -1;
+    if (old) {
         if (!replace) {
             reply_int(c, 0);
             return;
@@ -262,6 +268,7 @@ static void cmd_copy(Client *c) {
     db_add(dst, newkey, obj_dup(o));
     if (expire >= 0) db_set_expire(dst, newkey, expire);
     notify_keyspace_event(NOTIFY_GENERIC, "copy_to", newkey, db_index(dst));
+    if (old) notify_overwritten(newkey, db_index(dst), old_type, o->type);
     propagate_argv(c);
     reply_int(c, 1);
 }

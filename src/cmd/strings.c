@@ -365,7 +365,7 @@ static void cmd_incrbyfloat(Client *c) {
     size_t n = format_long_double(buf, sizeof buf, v);
     Obj *nv = obj_new_string(buf, n);
     nv->str_enc = OBJ_STR_PLAIN;
-    db_set(c->db, key, nv, 1);
+    db_replace(c->db, key, nv, 1);
     notify_keyspace_event(NOTIFY_STRING, "incrbyfloat", key, db_index(c->db));
     reply_bulk(c, buf, n);
     Slice argv[4] = {slice_cstr("SET"), key, slice_of(buf, n), slice_cstr("KEEPTTL")};
@@ -521,7 +521,7 @@ static void incr_by(Client *c, long long by) {
     v += by;
     char buf[24];
     size_t n = ll_to_str(v, buf);
-    db_set(c->db, c->argv[1], obj_new_string(buf, n), 1);
+    db_replace(c->db, c->argv[1], obj_new_string(buf, n), 1);
     notify_keyspace_event(NOTIFY_STRING, "incrby", c->argv[1], db_index(c->db));
     propagate_argv(c);
     reply_int(c, v);

@@ -274,7 +274,7 @@ void cmd_increx(Client *c) {
     Obj *nv = obj_new_string(buf, n);
     if (is_float) nv->str_enc = OBJ_STR_PLAIN;
     int is_persist = (a.flags & IX_PERSIST) != 0;
-    db_set(c->db, key, nv, !is_persist);
+    db_replace(c->db, key, nv, !is_persist);
     notify_keyspace_event(NOTIFY_STRING, is_float ? "incrbyfloat" : "incrby", key, dbid);
     if (set_ttl) {
         db_set_expire(c->db, key, a.expire_at);

@@ -176,10 +176,13 @@ void db_add(Db *db, Slice key, Obj *o) {
     notify_keyspace_event(NOTIFY_NEW, "new", key, db->id);
 }
 
-void db_set(Db *db, Slice key, Obj *o, int keep_ttl) {
+/* db_set() and db_replace(): announce says whether replacing a value is
+ * announced ("overwritten", and "type_changed" when the type differs). */
+static void set_value(Db *db, Slice key, Obj *o, int keep_ttl, int announce) {
     DictEntry *e = dict_find(db->keys, key.p, key.len);
     sizes_count(db, o);
     if (e) {
+        ObjType old_type = ((Obj *)e->val)->type;
         sizes_uncount(db, e->val);
         if (settings.lazyfree_lazy_server_del)
             lazyfree_obj(e->val);
@@ -190,11 +193,20 @@ void db_set(Db *db, Slice key, Obj *o, int keep_ttl) {
             e->expire_ms = -1;
             db->n_expires--;
         }
+        if (announce) notify_overwritten(key, db->id, old_type, o->type);
     } else {
         dict_add(db->keys, key.p, key.len, o);
         notify_keyspace_event(NOTIFY_NEW, "new", key, db->id);
     }
     db_signal_key(db, key);
+}
+
+void db_set(Db *db, Slice key, Obj *o, int keep_ttl) {
+    set_value(db, key, o, keep_ttl, 1);
+}
+
+void db_replace(Db *db, Slice key, Obj *o, int keep_ttl) {
+    set_value(db, key, o, keep_ttl, 0);
 }
 
 Obj *db_take(Db *db, Slice key, int64_t *expire_ms) {

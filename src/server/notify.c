@@ -30,9 +30,14 @@
  * The setting is kept as text in settings.notify_keyspace_events; its apply
  * hook parses the letters into the bits and rewrites the text in the
  * canonical form Redis 8.8's CONFIG GET shows: "A" for all of g$lshzxetd
- * (then n is not shown, though it stays selected), else the class letters
- * in the order g$lshzxetdn; then K, E, m, S, T, I and V (channel selectors,
- * which A does not include).
+ * (then n, o and c are not shown, though they stay selected), else the class
+ * letters in the order g$lshzxetdnoc; then K, E, m, S, T, I and V (channel
+ * selectors, which A does not include).
+ *
+ * Redis 8.2's o and c classes: a command that replaces a key's whole value
+ * (db_set(), or RENAME, COPY and RESTORE REPLACE after their own events)
+ * announces "overwritten", then "type_changed" when the new value's type
+ * differs; a change in place (APPEND, INCR, RPUSH, ...) announces neither.
  */
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +48,8 @@
 #define NOTIFY_ALL                                                                                 \
     (NOTIFY_GENERIC | NOTIFY_STRING | NOTIFY_LIST | NOTIFY_SET | NOTIFY_HASH | NOTIFY_ZSET |       \
      NOTIFY_EXPIRED | NOTIFY_EVICTED | NOTIFY_STREAM | NOTIFY_MODULE)
+/* Classes A leaves out, and hides like its own when it is shown */
+#define NOTIFY_NOT_IN_ALL (NOTIFY_NEW | NOTIFY_OVERWRITTEN | NOTIFY_TYPE_CHANGED)
 
 static const struct {
     char letter;
@@ -59,6 +66,8 @@ static const struct {
     {'t', NOTIFY_STREAM},
     {'d', NOTIFY_MODULE},
     {'n', NOTIFY_NEW},
+    {'o', NOTIFY_OVERWRITTEN},
+    {'c', NOTIFY_TYPE_CHANGED},
     {'K', NOTIFY_KEYSPACE},
     {'E', NOTIFY_KEYEVENT},
     {'m', NOTIFY_KEY_MISS},
@@ -92,7 +101,7 @@ static void format_flags(int flags, char *out) {
     if (all) out[n++] = 'A';
     for (size_t i = 0; i < N_LETTERS; i++) {
         int f = letters[i].flag;
-        int is_class = (f & (NOTIFY_ALL | NOTIFY_NEW)) != 0;
+        int is_class = (f & (NOTIFY_ALL | NOTIFY_NOT_IN_ALL)) != 0;
         if (!(flags & f) || (all && is_class)) continue;
         out[n++] = letters[i].letter;
     }

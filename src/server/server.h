@@ -78,8 +78,13 @@ Obj *db_lookup_read(Db *db, Slice key);
 Obj *db_lookup_write(Db *db, Slice key);
 /* Adds a key that must not exist; takes ownership of o. */
 void db_add(Db *db, Slice key, Obj *o);
-/* Adds or replaces; takes ownership of o. Clears the TTL unless keep_ttl. */
+/* Adds or replaces; takes ownership of o. Clears the TTL unless keep_ttl.
+ * Announces "new" for a key it adds, "overwritten" (and "type_changed" when
+ * the type differs) for a value it replaces, as Redis 8.2's setKey does. */
 void db_set(Db *db, Slice key, Obj *o, int keep_ttl);
+/* db_set() for a change Redis makes to the value in place (INCR, INCRBYFLOAT)
+ * or announces itself (RENAME): replacing a value announces nothing. */
+void db_replace(Db *db, Slice key, Obj *o, int keep_ttl);
 /* Deletes the key; 1 if it existed. Signals the key (see db_signal_key).
  * The value is freed in the background when lazyfree-lazy-server-del says so
  * and it is big (src/server/lazyfree.h). */
@@ -278,6 +283,8 @@ enum {
     NOTIFY_SUBKEYEVENT = 1 << 15,      /* T */
     NOTIFY_SUBKEYSPACEITEM = 1 << 16,  /* I */
     NOTIFY_SUBKEYSPACEEVENT = 1 << 17, /* V */
+    NOTIFY_OVERWRITTEN = 1 << 18,      /* o */
+    NOTIFY_TYPE_CHANGED = 1 << 19,     /* c */
     NOTIFY_SUBKEY_ANY =
         NOTIFY_SUBKEYSPACE | NOTIFY_SUBKEYEVENT | NOTIFY_SUBKEYSPACEITEM | NOTIFY_SUBKEYSPACEEVENT,
 };
@@ -288,6 +295,14 @@ void notify_publish(const char *event, Slice key, int dbid);
  * predictable branch while notifications are off. */
 static inline void notify_keyspace_event(int type, const char *event, Slice key, int dbid) {
     if (__builtin_expect((server.notify_flags & type) != 0, 0)) notify_publish(event, key, dbid);
+}
+
+/* Announces that the value of key was replaced by one of type new_type
+ * ("overwritten"), and "type_changed" when old_type differs (Redis 8.2's o
+ * and c classes). */
+static inline void notify_overwritten(Slice key, int dbid, int old_type, int new_type) {
+    notify_keyspace_event(NOTIFY_OVERWRITTEN, "overwritten", key, dbid);
+    if (old_type != new_type) notify_keyspace_event(NOTIFY_TYPE_CHANGED, "type_changed", key, dbid);
 }
 
 void notify_publish_subkeys(const char *event, Slice key, int dbid, const Slice *sub, size_t n);

@@ -242,7 +242,9 @@ CONFIG_INPUTS = [
     "g$lshzxetd", "g$lshzxetdn", "KElshz", "xe", "Km",
 ]
 # 7.0 also refuses S, T, I and V, which streamd takes as Redis 8.8 does (the
-# subkey channels): tests/integration/test_subkey_notify.py covers them.
+# subkey channels): tests/integration/test_subkey_notify.py covers them; and o
+# and c, Redis 8.2's overwritten and type_changed classes, which
+# tests/integration/test_notify_oc.py covers.
 BAD_INPUTS = ["Q", "kea", "K E", "KEA!", "a", "G", "1", " ", "KEAq", "M", "N", "\x00"]
 
 
