@@ -24,7 +24,9 @@ from testlib.resp import RespError
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="compares streamd with redis-server 7.0")
 
 # newer than 7.0 (Redis 8's idempotent XADD)
-STREAMD_ONLY = {b"stream-idmp-duration", b"stream-idmp-maxsize"}
+# Redis 8.x options 7.0 lacks: IDMP's stream defaults (8.6), BACKUP's (8.10)
+STREAMD_ONLY = {b"stream-idmp-duration", b"stream-idmp-maxsize", b"backupdirname",
+                b"backup-sealed-ttl"}
 # values that differ by nature between the two servers of the test
 MASKED = {b"port", b"dir", b"bind", b"aof-use-rdb-preamble"}
 HIDDEN = [b"rdb-key-save-delay"]
