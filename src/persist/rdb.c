@@ -383,10 +383,8 @@ static int load_key(void *ctx, Slice key, Obj *o, int64_t expire_ms) {
             obj_free(o);
             return -1;
         }
-        db_set(l->db, key, o, 0);
-    } else {
-        db_add(l->db, key, o);
     }
+    db_load_key(l->db, key, o);
     if (expire_ms != -1) db_set_expire(l->db, key, expire_ms);
     rdb.keys_loaded++;
     return 0;

@@ -178,7 +178,14 @@ void db_add(Db *db, Slice key, Obj *o) {
 
 /* db_set() and db_replace(): announce says whether replacing a value is
  * announced ("overwritten", and "type_changed" when the type differs). */
-static void set_value(Db *db, Slice key, Obj *o, int keep_ttl, int announce) {
+/* What set_value() tells the rest of the server. */
+enum {
+    SET_NEW_EVENT = 1,       /* "new" for an added key */
+    SET_OVERWRITE_EVENT = 2, /* "overwritten" / "type_changed" for a replaced value */
+    SET_SIGNAL = 4,          /* db_signal_key() */
+};
+
+static void set_value(Db *db, Slice key, Obj *o, int keep_ttl, int tell) {
     DictEntry *e = dict_find(db->keys, key.p, key.len);
     sizes_count(db, o);
     if (e) {
@@ -193,20 +200,24 @@ static void set_value(Db *db, Slice key, Obj *o, int keep_ttl, int announce) {
             e->expire_ms = -1;
             db->n_expires--;
         }
-        if (announce) notify_overwritten(key, db->id, old_type, o->type);
+        if (tell & SET_OVERWRITE_EVENT) notify_overwritten(key, db->id, old_type, o->type);
     } else {
         dict_add(db->keys, key.p, key.len, o);
-        notify_keyspace_event(NOTIFY_NEW, "new", key, db->id);
+        if (tell & SET_NEW_EVENT) notify_keyspace_event(NOTIFY_NEW, "new", key, db->id);
     }
-    db_signal_key(db, key);
+    if (tell & SET_SIGNAL) db_signal_key(db, key);
 }
 
 void db_set(Db *db, Slice key, Obj *o, int keep_ttl) {
-    set_value(db, key, o, keep_ttl, 1);
+    set_value(db, key, o, keep_ttl, SET_NEW_EVENT | SET_OVERWRITE_EVENT | SET_SIGNAL);
 }
 
 void db_replace(Db *db, Slice key, Obj *o, int keep_ttl) {
-    set_value(db, key, o, keep_ttl, 0);
+    set_value(db, key, o, keep_ttl, SET_NEW_EVENT | SET_SIGNAL);
+}
+
+void db_load_key(Db *db, Slice key, Obj *o) {
+    set_value(db, key, o, 0, 0);
 }
 
 Obj *db_take(Db *db, Slice key, int64_t *expire_ms) {

@@ -85,6 +85,10 @@ void db_set(Db *db, Slice key, Obj *o, int keep_ttl);
 /* db_set() for a change Redis makes to the value in place (INCR, INCRBYFLOAT)
  * or announces itself (RENAME): replacing a value announces nothing. */
 void db_replace(Db *db, Slice key, Obj *o, int keep_ttl);
+/* A key read from a snapshot (start-up, DEBUG RELOAD [MERGE], a replica's
+ * full sync): added, or replacing a duplicate under MERGE, without keyspace
+ * events or signals, as Redis's loader adds keys. Takes ownership of o. */
+void db_load_key(Db *db, Slice key, Obj *o);
 /* Deletes the key; 1 if it existed. Signals the key (see db_signal_key).
  * The value is freed in the background when lazyfree-lazy-server-del says so
  * and it is big (src/server/lazyfree.h). */

@@ -323,3 +323,30 @@ def test_aof_replay_notifies(server, ref_server):
     events = [re.findall(rb"__keyevent@\d+__:[^\r]*", x) for x in (got[1], want[1])]
     assert events[0] == events[1]
     assert got == want
+
+
+def test_rdb_reload_is_silent(server, ref_server):
+    """Keys read from a snapshot (DEBUG RELOAD, with MERGE too; start-up and a
+    replica's full sync load the same way) raise no keyspace events, as
+    7.0's loader adds them: streamd used to announce "new" for every key."""
+    def go(srv):
+        c = srv.client()
+        sub = srv.raw()
+        try:
+            c.flushall()
+            c.set("a", "1")
+            c.xadd("s", {"f": "v"}, id="1-0")
+            c.hset("h", "f", "v")
+            c.config_set("notify-keyspace-events", "KEAn")
+            sub.send(encode_command("PSUBSCRIBE", "__key*__:*"))
+            before = sync(sub, 1)
+            assert c.execute_command("DEBUG", "RELOAD") in (b"OK", "OK", True)
+            assert c.execute_command("DEBUG", "RELOAD", "MERGE") in (b"OK", "OK", True)
+            return before, sync(sub, 2), sorted(c.keys("*"))
+        finally:
+            c.config_set("notify-keyspace-events", "")
+            c.close()
+            sub.close()
+    got, want = go(server), go(ref_server)
+    assert want[2] == [b"a", b"h", b"s"]
+    assert got == want
