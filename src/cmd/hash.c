@@ -822,9 +822,8 @@ static void cmd_hscan(Client *c) {
     HashObj *h = o->ptr;
     ScanCtx x = {{NULL, NULL, 0}, 0};
     uint64_t cur = cursor;
-    long long max_iterations = count * 10; /* count <= LLONG_MAX: may wrap, then stops at once */
+    long long max_iterations = scan_bucket_budget(count);
     size_t per = novalues ? 1 : 2;
-    if (max_iterations / 10 != count) max_iterations = LLONG_MAX;
     do {
         cur = hashobj_scan(h, cur, scan_pair, &x);
     } while (cur && max_iterations-- > 0 && x.p.n * per < (unsigned long long)count);

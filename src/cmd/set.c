@@ -754,7 +754,7 @@ static void cmd_sscan(Client *c) {
     if (set_answers_whole(o)) {
         s.n = s.cap = set_members(o, &s.v, &nums);
     } else {
-        long long budget = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
+        long long budget = scan_bucket_budget(count);
         next = cursor;
         do {
             next = set_scan(o, next, scan_collect, &s);

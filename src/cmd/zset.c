@@ -1391,7 +1391,7 @@ static void cmd_zscan(Client *c) {
         while (zset_iter_next(&it, &m, &len, &sc)) scan_add(&s, m, len, sc);
         zset_iter_done(&it);
     } else if (z) {
-        long long budget = count * 10;
+        long long budget = scan_bucket_budget(count);
         next = cursor;
         do {
             next = zset_scan(z, next, scan_add, &s);

@@ -209,6 +209,10 @@ int parse_long_double(Slice s, long double *out);
 /* A SCAN/HSCAN/SSCAN/ZSCAN cursor as 7.0 reads one (strtoul: a sign, "-1"
  * wrapping around, and "" as 0 are taken): 0 ok, -1 bad. */
 int parse_scan_cursor(Slice s, uint64_t *out);
+/* How many table buckets an HSCAN/SSCAN/ZSCAN of COUNT count (>= 1) may
+ * visit looking for elements, as Redis bounds it: ten per element asked,
+ * capped at LLONG_MAX (COUNT takes any long long). */
+long long scan_bucket_budget(long long count);
 /* v (finite) as Redis shows a float it computed ("%.17Lf", trailing zeros
  * and point dropped, "-0" as "0"); the length written into buf. */
 size_t format_long_double(char *buf, size_t cap, long double v);

@@ -217,6 +217,10 @@ size_t format_long_double(char *buf, size_t cap, long double v) {
     return len;
 }
 
+long long scan_bucket_budget(long long count) {
+    return count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
+}
+
 /* A cursor as 7.0 reads one (strtoul over the whole text): optional sign
  * ("-1" wraps around), digits, nothing else; no leading space; the empty
  * text is 0. 0 ok, -1 bad. */

@@ -18,7 +18,7 @@ import shutil
 import pytest
 
 from testlib import IS_REDIS
-from testlib.diff import Call, call_or_error, canon, sorted_reply
+from testlib.diff import Call, call_or_error, canon, scan_keys, sorted_reply
 from testlib.dumppayload import seal
 from testlib.resp import RespError, Status
 
@@ -634,3 +634,13 @@ def random_script(seed, n=600):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_commands(diff, seed):
     diff.run(random_script(seed), resp=2 if seed % 2 else 3)
+
+
+def test_hscan_huge_count(diff):
+    """A table walked whole by one call, COUNT up to LLONG_MAX (ten buckets
+    per element asked overflowed, which UBSan reports); SSCAN the same."""
+    hset = ["HSET", "h"] + [x for i in range(600) for x in ("f%d" % i, "v%d" % i)]
+    sadd = ["SADD", "s"] + ["m%d" % i for i in range(600)]
+    diff.run([tuple(hset), "OBJECT ENCODING h", tuple(sadd), "OBJECT ENCODING s",
+              Call("HSCAN h 0 COUNT 9223372036854775807", norm=scan_keys),
+              Call("SSCAN s 0 COUNT 9223372036854775807", norm=scan_keys)])

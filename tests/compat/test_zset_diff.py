@@ -301,6 +301,14 @@ def test_zscan(diff):
     both(diff, script)
 
 
+def test_zscan_huge_count(diff):
+    # a skiplist walked whole by one call; COUNT up to LLONG_MAX (ten
+    # buckets per element asked overflowed, which UBSan reports)
+    diff.run([big_zadd("b"), "OBJECT ENCODING b",
+              Call("ZSCAN b 0 COUNT 9223372036854775807", norm=scan_keys),
+              Call("ZSCAN b 0 COUNT 922337203685477580", norm=scan_keys)])
+
+
 def test_zrandmember(diff):
     # only what does not depend on the random draw
     script = ["ZADD z 1 a 2 b 3 c", "ZRANDMEMBER z 3", "ZRANDMEMBER z 10 WITHSCORES", "ZRANDMEMBER z 0",

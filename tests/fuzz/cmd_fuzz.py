@@ -1914,11 +1914,18 @@ class Fuzzer:
     # -- main loop ----------------------------------------------------------
 
     def used_memory(self):
-        """INFO's used_memory (None if the server has none)."""
-        text = bytes(self.ctl_call("INFO", "memory")).decode()
-        if "used_memory:" not in text:
-            return None
-        return int(text.split("used_memory:")[1].split("\r\n")[0])
+        """INFO's used_memory (None if the server has none), once the lazyfree
+        thread has freed what it was handed (UNLINK, or DEL under
+        lazyfree-lazy-user-del, just before the check)."""
+        deadline = time.monotonic() + 30 * self.slow
+        while True:
+            text = bytes(self.ctl_call("INFO", "memory")).decode()
+            if "used_memory:" not in text:
+                return None
+            pending = text.split("lazyfree_pending_objects:")[1].split("\r\n")[0]
+            if pending == "0" or time.monotonic() > deadline:
+                return int(text.split("used_memory:")[1].split("\r\n")[0])
+            time.sleep(0.01)
 
     def setup(self):
         self.srv.start()
