@@ -142,6 +142,15 @@ static int expire_if_needed(Db *db, DictEntry *e) {
     return 1;
 }
 
+/* An access to o: the LRU time stored here, the call made only under an
+ * LFU policy (its counter update is evict.c's). */
+static inline void touch(Obj *o) {
+    if (__builtin_expect(evict_policy_is_lfu(), 0))
+        evict_touch(o);
+    else
+        o->lru_s = lru_clock_s();
+}
+
 DictEntry *db_find_entry(Db *db, Slice key) {
     DictEntry *e = dict_find(db->keys, key.p, key.len);
     if (e && expire_if_needed(db, e)) return NULL;
@@ -157,7 +166,7 @@ Obj *db_lookup_read(Db *db, Slice key) {
     }
     core.stat_hits++;
     Obj *o = e->val;
-    if (!core.no_touch) evict_touch(o);
+    if (!core.no_touch) touch(o);
     return o;
 }
 
@@ -165,7 +174,7 @@ Obj *db_lookup_write(Db *db, Slice key) {
     DictEntry *e = db_find_entry(db, key);
     if (!e) return NULL;
     Obj *o = e->val;
-    if (!core.no_touch) evict_touch(o);
+    if (!core.no_touch) touch(o);
     return o;
 }
 

@@ -52,11 +52,6 @@ const char *const evict_policy_names[] = {"volatile-lru",   "volatile-lfu", "vol
 
 /* ---- access data ---------------------------------------------------------- */
 
-int evict_policy_is_lfu(void) {
-    return settings.maxmemory_policy == MAXMEM_ALLKEYS_LFU ||
-           settings.maxmemory_policy == MAXMEM_VOLATILE_LFU;
-}
-
 static uint32_t lfu_minutes(void) {
     return (uint32_t)((now_ms() / 60000) & 0xffff);
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "server/core.h"
 #include "server/object.h"
 
 /* maxmemory-policy, in the order of config.c's names */
@@ -33,7 +34,11 @@ extern const char *const evict_policy_names[];
 
 #define LFU_INIT_VAL 5
 
-int evict_policy_is_lfu(void);
+/* Inline: every key lookup asks (db.c). */
+static inline int evict_policy_is_lfu(void) {
+    return settings.maxmemory_policy == MAXMEM_ALLKEYS_LFU ||
+           settings.maxmemory_policy == MAXMEM_VOLATILE_LFU;
+}
 /* Whether objects made now would not be shared by Redis (a maxmemory LRU or
  * LFU policy: the access data is per object). */
 int evict_objects_unshared(void);
