@@ -115,10 +115,17 @@ int stream__parse_i64(const char *s, size_t len, int64_t *out) {
     }
     if (s[i] == '0' && (len - i > 1 || is_neg)) return -1; /* leading zero, "-0" */
     uint64_t v = 0;
-    for (; i < len; i++) {
+    /* Nineteen digits cannot overflow 64 bits: only a 20-digit value needs
+     * the check, on its last digit. */
+    size_t safe = len - i < 19 ? len : i + 19;
+    for (; i < safe; i++) {
         unsigned d = (unsigned)(unsigned char)s[i] - '0';
         if (d > 9) return -1;
-        if (v > (UINT64_MAX - d) / 10) return -1;
+        v = v * 10 + d;
+    }
+    if (i < len) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d > 9 || v > (UINT64_MAX - d) / 10) return -1;
         v = v * 10 + d;
     }
     if (is_neg) {

@@ -727,6 +727,13 @@ static void test_integers(void) {
     CHECK(stream__parse_i64("9223372036854775808", 19, &v) == -1);
     CHECK(stream__parse_i64("-9223372036854775808", 20, &v) == 0 && v == INT64_MIN);
     CHECK(stream__parse_i64("-9223372036854775809", 20, &v) == -1);
+    CHECK(stream__parse_i64("1234567890123456789", 19, &v) == 0 && v == 1234567890123456789LL);
+    CHECK(stream__parse_i64("123456789012345678x", 19, &v) == -1);
+    CHECK(stream__parse_i64("18446744073709551615", 20, &v) == -1);
+    CHECK(stream__parse_i64("18446744073709551616", 20, &v) == -1);
+    CHECK(stream__parse_i64("99999999999999999999", 20, &v) == -1);
+    CHECK(stream__parse_i64("1844674407370955161x", 20, &v) == -1);
+    CHECK(stream__parse_i64("-000000000000000001", 19, &v) == -1);
     CHECK(stream__parse_i64("18446744073709551616", 20, &v) == -1);
     char buf[24];
     CHECK(stream__fmt_i64(INT64_MIN, buf) == 20 && memcmp(buf, "-9223372036854775808", 20) == 0);
