@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/num.h"
 
 void buf_init(Buf *b) {
     b->p = NULL;
@@ -94,16 +95,10 @@ void buf_append_char(Buf *b, char ch) {
 }
 
 size_t ll_to_str(long long v, char *dst) {
-    char tmp[24];
-    size_t n = 0;
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
     size_t i = 0;
     if (v < 0) dst[i++] = '-';
-    while (n) dst[i++] = tmp[--n];
+    i += num_fmt_u64(u, dst + i);
     dst[i] = '\0';
     return i;
 }

@@ -16,6 +16,8 @@
 #include <assert.h>
 #include <string.h>
 
+#include "base/num.h"
+
 /* 1 when s is what string2ll() accepts as a negative number. */
 static int is_canonical_negative(const char *s, size_t len) {
     if (len < 2 || len > 20 || s[0] != '-' || s[1] < '1' || s[1] > '9') return 0;
@@ -103,32 +105,9 @@ int stream_id_parse_seq_auto(const char *s, size_t len, StreamId *out, int *seq_
     return stream_id_parse(s, len, 0, out, NULL);
 }
 
-static const char digit_pairs[201] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-
-/* Writes v in decimal (no NUL) into buf (>= 20 bytes); returns the length.
- * Two digits per division: formatting IDs and integer values is a large
- * share of a range read's cost. */
+/* Writes v in decimal (no NUL) into buf (>= 20 bytes); returns the length. */
 size_t stream_fmt_u64(uint64_t v, char *buf) {
-    char tmp[20];
-    char *p = tmp + sizeof tmp;
-    while (v >= 100) {
-        unsigned i = (unsigned)(v % 100) * 2;
-        v /= 100;
-        p -= 2;
-        memcpy(p, digit_pairs + i, 2);
-    }
-    if (v < 10) {
-        *--p = (char)('0' + v);
-    } else {
-        p -= 2;
-        memcpy(p, digit_pairs + v * 2, 2);
-    }
-    size_t n = (size_t)(tmp + sizeof tmp - p);
-    memcpy(buf, p, n);
-    return n;
+    return num_fmt_u64(v, buf);
 }
 
 size_t stream_id_format(StreamId id, char *buf) {

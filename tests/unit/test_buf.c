@@ -69,6 +69,29 @@ static void formatting(void) {
     CHECK(strcmp(tmp, "9223372036854775807") == 0);
     ll_to_str(LLONG_MIN, tmp);
     CHECK(strcmp(tmp, "-9223372036854775808") == 0);
+    /* Against printf: both sides of every power of ten, both signs, and
+     * random values of every magnitude. */
+    int same = 1;
+    long long p10 = 1;
+    for (int k = 0; k < 19; k++) {
+        for (long long d = -1; d <= 1; d++) {
+            for (int sign = -1; sign <= 1; sign += 2) {
+                long long v = sign * (p10 + d);
+                char want[32];
+                int wn = snprintf(want, sizeof want, "%lld", v);
+                if (ll_to_str(v, tmp) != (size_t)wn || strcmp(tmp, want) != 0) same = 0;
+            }
+        }
+        if (k < 18) p10 *= 10;
+    }
+    for (int i = 0; i < 100000; i++) {
+        long long v = (long long)(test_rand() >> (1 + test_rand_below(63)));
+        if (i & 1) v = -v;
+        char want[32];
+        int wn = snprintf(want, sizeof want, "%lld", v);
+        if (ll_to_str(v, tmp) != (size_t)wn || strcmp(tmp, want) != 0) same = 0;
+    }
+    CHECK(same);
     Buf b;
     buf_init(&b);
     buf_printf(&b, "%s-%d", "ab", 42);

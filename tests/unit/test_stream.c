@@ -751,6 +751,16 @@ static void test_integers(void) {
         n = stream__fmt_i64(sv, buf);
         if (n != (size_t)wn || memcmp(buf, want, n) != 0) fmt_ok = 0;
     }
+    /* Each side of every power of ten (the digit count changes there). */
+    for (uint64_t p10 = 1, k = 0; k < 20; k++, p10 *= 10) {
+        for (int d = -1; d <= 1; d++) {
+            uint64_t u = p10 + (uint64_t)(int64_t)d;
+            char want[32];
+            int wn = snprintf(want, sizeof want, "%" PRIu64, u);
+            size_t n = stream_fmt_u64(u, buf);
+            if (n != (size_t)wn || memcmp(buf, want, n) != 0) fmt_ok = 0;
+        }
+    }
     CHECK(fmt_ok);
 
     /* Extreme values against extreme references, in one node. */
