@@ -41,6 +41,35 @@ static uint64_t mix(uint64_t h) {
     return h;
 }
 
+/* The last r (< 8) bytes of key[0..len) as a little-endian word, zero
+ * above them: the value a copy of those bytes into a zeroed word gives, by
+ * at most two fixed-size loads instead of a variable-length copy (a call on
+ * every key lookup). Past the first word, one load of the key's last eight
+ * bytes, shifted; below eight bytes, two overlapping loads. */
+static inline uint64_t tail_word(const char *key, size_t len, size_t r) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (r == 0) return 0;
+    if (len >= 8) {
+        uint64_t w;
+        memcpy(&w, key + len - 8, 8);
+        return w >> (8 * (8 - r));
+    }
+    const unsigned char *p = (const unsigned char *)key;
+    if (r >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + r - 4, 4);
+        return (uint64_t)lo | (uint64_t)hi << (8 * (r - 4));
+    }
+    return (uint64_t)p[0] | (uint64_t)p[r / 2] << (8 * (r / 2)) |
+           (uint64_t)p[r - 1] << (8 * (r - 1));
+#else
+    uint64_t w = 0;
+    memcpy(&w, key + len - r, r);
+    return w;
+#endif
+}
+
 uint64_t dict_hash(const char *key, size_t len) {
     if (seed == 0) seed = mix((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32)) | 1;
     uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ULL);
@@ -50,9 +79,7 @@ uint64_t dict_hash(const char *key, size_t len) {
         memcpy(&w, key + i, 8);
         h = mix(h ^ w) + 0x9e3779b97f4a7c15ULL;
     }
-    uint64_t w = 0;
-    memcpy(&w, key + i, len - i);
-    return mix(h ^ w ^ (uint64_t)(len - i) << 56);
+    return mix(h ^ tail_word(key, len, len - i) ^ (uint64_t)(len - i) << 56);
 }
 
 Dict *dict_new(void) {

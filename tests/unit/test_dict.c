@@ -6,6 +6,7 @@
 #include "base/alloc.h"
 #include "server/dict.h"
 #include <stdlib.h>
+#include <string.h>
 
 #include "test.h"
 
@@ -140,10 +141,42 @@ static void foreach_mid_rehash_test(void) {
     dict_free(d, NULL);
 }
 
+/* The hash reads exactly the key's bytes: every byte changes it (a tail
+ * read that dropped or misplaced bytes would collide), and the bytes after
+ * the key do not. Keys of every length up to five words, at every offset. */
+static void hash_reads_every_byte_test(void) {
+    char buf[64], other[64];
+    int ok = 1;
+    for (size_t len = 1; len <= 40; len++) {
+        for (size_t off = 0; off < 8; off++) {
+            for (size_t i = 0; i < sizeof buf; i++) buf[i] = (char)test_rand();
+            memcpy(other, buf, sizeof buf);
+            uint64_t h = dict_hash(buf + off, len);
+            for (size_t i = off + len; i < sizeof other; i++) other[i] ^= (char)0x5a;
+            for (size_t i = 0; i < off; i++) other[i] ^= (char)0x5a;
+            if (dict_hash(other + off, len) != h) ok = 0;
+            memcpy(other, buf, sizeof buf);
+            for (size_t j = 0; j < len; j++) {
+                other[off + j] ^= (char)(1 + test_rand_below(255));
+                if (dict_hash(other + off, len) == h) ok = 0;
+                other[off + j] = buf[off + j];
+            }
+            /* a zero byte at the end is still a byte */
+            if (len < sizeof buf - off) {
+                memcpy(other, buf, sizeof buf);
+                other[off + len - 1] = 0;
+                if (dict_hash(other + off, len) == dict_hash(other + off, len - 1)) ok = 0;
+            }
+        }
+    }
+    CHECK(ok);
+}
+
 int main(void) {
     test_seed("test_dict");
     foreach_mid_rehash_test();
     scan_cursor_order_test();
     model_test();
+    hash_reads_every_byte_test();
     return test_report("test_dict");
 }
