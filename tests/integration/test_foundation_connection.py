@@ -363,6 +363,30 @@ def test_unknown_command_texts(raw):
     assert c.call("PING") == b"PONG"
 
 
+def test_command_names_any_case(raw):
+    """Every command is found whatever the case of its name's letters, and
+    only then: a byte that is not an ASCII letter must match exactly."""
+    c = raw()
+    names = [n.decode() for n in c.call("COMMAND", "LIST") if b"|" not in n]
+    assert len(names) > 200
+    for name in names:
+        want = c.call("COMMAND", "INFO", name)
+        assert want[0] is not None, name
+        for variant in (name.upper(), name.swapcase(), name[:1].upper() + name[1:]):
+            assert c.call("COMMAND", "INFO", variant) == want, variant
+    assert c.call("xAdD", "s", "1-1", "f", "v") == b"1-1"
+    # near misses of every length around the word boundaries: no match
+    near = ["eval\x7fro", "EVAL\x7fRO", "xadd\x00", "xadd ", "xad", "xaddx", "x\xc1dd",
+            "zrangebyscor", "zrangebyscorex", "zrangebyscore_", "zremrangebyscorE_",
+            "evalsha_r", "evalsha_roo", "a" * 8, "b" * 9, "c" * 15, "d" * 16, "e" * 17,
+            "georadiusbymember_rq", "x" * 63, "x" * 64, "x" * 200]
+    for name in near:
+        assert c.call("COMMAND", "INFO", name) == [None], repr(name)
+        reply = c.call(name)
+        assert isinstance(reply, RespError) and "unknown command" in str(reply), repr(name)
+    assert c.call("PING") == b"PONG"
+
+
 def test_unknown_command_inline(raw):
     c = raw()
     c.send(b"nosuch a b\r\n")
