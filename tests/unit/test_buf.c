@@ -7,6 +7,7 @@
 #include <limits.h>
 
 #include "base/buf.h"
+#include "base/slice.h"
 #include "test.h"
 
 static void model_test(void) {
@@ -147,11 +148,35 @@ static void repr(void) {
     buf_free(&b);
 }
 
+/* slice_eq against memcmp: lengths 0-40 at every alignment, equal copies
+ * and each single byte changed (a comparison that skipped a byte, or read
+ * one twice and missed another, finds a changed copy equal). */
+static void slice_equality(void) {
+    char a[64], b[64];
+    int ok = 1;
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t off = 0; off < 8; off++) {
+            for (size_t i = 0; i < sizeof a; i++) a[i] = (char)test_rand();
+            memcpy(b + 7 - off, a + off, n);
+            Slice x = slice_of(a + off, n), y = slice_of(b + 7 - off, n);
+            if (!slice_eq(x, y)) ok = 0;
+            for (size_t j = 0; j < n; j++) {
+                b[7 - off + j] ^= (char)(1 + test_rand_below(255));
+                if (slice_eq(x, y)) ok = 0;
+                b[7 - off + j] = a[off + j];
+            }
+            if (n > 0 && slice_eq(x, slice_of(b + 7 - off, n - 1))) ok = 0;
+        }
+    }
+    CHECK(ok);
+}
+
 int main(void) {
     test_seed("test_buf");
     repr();
     model_test();
     reserve_exact();
     formatting();
+    slice_equality();
     return test_report("test_buf");
 }
