@@ -25,7 +25,8 @@
  * Propagation is what it did, so a replay (AOF, replica, Redis 7) gives the
  * same text and the same deadline: SET key <result> KEEPTTL, SET key
  * <result> PXAT <ms> when it set an expiry, SET key <result> after PERSIST,
- * DEL key when the expiry had passed. A refused increment propagates
+ * DEL key (UNLINK under lazyfree-lazy-expire, as 8.8) when the expiry had
+ * passed. A refused increment propagates
  * nothing. Keyspace events: incrby (integer mode) or incrbyfloat, then
  * expire or persist when the TTL changed; del alone for a past expiry.
  */
@@ -264,9 +265,10 @@ void cmd_increx(Client *c) {
     int set_ttl = (a.flags & IX_EXPIRY) && !((a.flags & IX_ENX) && had_ttl);
     if (set_ttl && (a.flags & (IX_EXAT | IX_PXAT)) && a.expire_at <= now_ms() && !server.loading) {
         if (o) {
-            db_delete(c->db, key);
+            int lazy = settings.lazyfree_lazy_expire;
+            db_delete_lazy(c->db, key, lazy);
             notify_keyspace_event(NOTIFY_GENERIC, "del", key, dbid);
-            Slice argv[2] = {slice_cstr("DEL"), key};
+            Slice argv[2] = {slice_cstr(lazy ? "UNLINK" : "DEL"), key};
             propagate(c, 2, argv);
         }
         return;
