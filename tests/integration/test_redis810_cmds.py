@@ -473,7 +473,7 @@ def test_increx_expiry(r):
     (["UBOUND", "12.5"], "UBOUND is not an integer or out of range"),
     (["BYINT", 1, "LBOUND", "abc"], "LBOUND is not an integer or out of range"),
     (["BYFLOAT", 1, "UBOUND", "abc"], "UBOUND is not a valid float"),
-    (["BYFLOAT", 1, "LBOUND", "inf"], "LBOUND is not a valid float"),
+    (["BYFLOAT", 1, "LBOUND", "nan"], "LBOUND is not a valid float"),
     (["LBOUND", 10, "UBOUND", 5], "LBOUND can't be greater than UBOUND"),
     (["LBOUND", 10, "UBOUND", 5, "SATURATE"], "LBOUND can't be greater than UBOUND"),
     (["BYFLOAT", "0.5", "LBOUND", "10.5", "UBOUND", "1.5"], "LBOUND can't be greater than UBOUND"),

@@ -30,3 +30,32 @@ def test_bitfield_index_offset_past_llong_max_is_refused(r):
         r.execute_command("BITFIELD", "k", "GET", "u8", "#1152921504606846975")
     assert r.execute_command("BITFIELD", "k", "GET", "u8", "#1") == [1]
     assert r.get("k") == b"\xff\x01"
+
+
+def ix(r, key, *args):
+    return r.execute_command("INCREX", key, *args)
+
+
+def test_increx_float_bounds_may_be_infinite(r):
+    """redis/redis#15045's review: BYFLOAT bounds parse as long doubles, so
+    inf and -inf are bounds; a SATURATE result that would land on an
+    infinite bound (or so far from the value that the applied increment
+    is infinite) is an error (the INCREX docs: "An error is returned if the
+    delta ... would produce Infinity in BYFLOAT mode"), nothing changes."""
+    r.set("k", 10, ex=100)
+    assert ix(r, "k", "BYFLOAT", "1.0", "LBOUND", "-inf") == [b"11", b"1"]
+    assert ix(r, "k", "BYFLOAT", "1.0", "LBOUND", "-inf", "UBOUND", "-inf") == [b"11", b"0"]
+    assert ix(r, "k", "BYFLOAT", "1.0", "LBOUND", "inf", "UBOUND", "inf") == [b"11", b"0"]
+    assert ix(r, "k", "BYFLOAT", "1.0", "UBOUND", "inf", "SATURATE") == [b"12", b"1"]
+    for bound in ("inf", "-inf"):
+        with pytest.raises(redis.ResponseError, match="^applied increment would be Infinity$"):
+            ix(r, "k", "BYFLOAT", "1.0", "LBOUND", bound, "UBOUND", bound, "SATURATE", "EX", 5)
+    with pytest.raises(redis.ResponseError, match="LBOUND can't be greater than UBOUND"):
+        ix(r, "k", "BYFLOAT", "1.0", "LBOUND", "inf", "UBOUND", "-inf")
+    assert r.get("k") == b"12" and r.ttl("k") > 50
+    # finite bounds whose distance from the value is past the largest long double
+    big = "1e4932"
+    r.set("k", "-" + big)
+    with pytest.raises(redis.ResponseError, match="^applied increment would be Infinity$"):
+        ix(r, "k", "BYFLOAT", big, "LBOUND", big, "SATURATE")
+    assert r.get("k") == b"-1e4932"
