@@ -207,7 +207,7 @@ static void info_persistence(Buf *b) {
                    "aof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\n"
                    "aof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\n"
                    "aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
-                   "module_fork_last_cow_size:0\r\n",
+                   "module_fork_last_cow_size:0\r\nbackup_in_progress:0\r\n",
                    server.appendonly);
 }
 

@@ -20,6 +20,7 @@
  * that every reply matches. The writes propagate as the command itself,
  * which replays to the same bytes.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -29,15 +30,20 @@
 #define E_OFFSET "ERR bit offset is not an integer or out of range"
 
 /* A bit offset argument; with bits > 0, "#n" means n * bits (BITFIELD's
- * index form). Refused when negative or when its byte would be past
- * proto-max-bulk-len (except while the AOF loads, which replays what was
- * accepted). 0, or -1 after replying. */
+ * index form). Refused when negative, when n * bits is past LLONG_MAX
+ * (7.0 let the product wrap; Redis 8.10 refuses it, #15433) or when its
+ * byte would be past proto-max-bulk-len (except while the AOF loads, which
+ * replays what was accepted). 0, or -1 after replying. */
 static int get_bit_offset(Client *c, Slice arg, int bits, uint64_t *out) {
     int by_index = bits > 0 && arg.len > 0 && arg.p[0] == '#';
     long long v;
     if (parse_ll(by_index ? slice_of(arg.p + 1, arg.len - 1) : arg, &v) != 0) goto bad;
-    if (by_index) v = (long long)((unsigned long long)v * (unsigned long long)bits);
-    if (v < 0 || (!server.loading && (v >> 3) >= settings.proto_max_bulk_len)) goto bad;
+    if (v < 0) goto bad;
+    if (by_index) {
+        if (v > LLONG_MAX / bits) goto bad;
+        v *= bits;
+    }
+    if (!server.loading && (v >> 3) >= settings.proto_max_bulk_len) goto bad;
     *out = (uint64_t)v;
     return 0;
 bad:

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/hll.h"
 #include "base/num.h"
 #include "cmd/set_obj.h"
 #include "persist/aoffile.h"
@@ -529,10 +530,10 @@ static void cmd_sinterstore(Client *c) {
 }
 
 /* The arguments of SINTERCARD, SUNIONCARD and SDIFFCARD: numkeys key [key
- * ...] [LIMIT limit], and for SUNIONCARD (has_approx) 8.10's APPROX too.
- * Checked in SINTERCARD's order and with its texts; 0, or -1 after the error
- * reply. */
-static int parse_card_args(Client *c, int has_approx, int *numkeys_out, size_t *limit_out) {
+ * ...] [LIMIT limit], and for SUNIONCARD (is_approx not NULL) 8.10's APPROX
+ * too. Checked in SINTERCARD's order and with its texts; 0, or -1 after the
+ * error reply. */
+static int parse_card_args(Client *c, int *is_approx, int *numkeys_out, size_t *limit_out) {
     long long numkeys, limit = 0;
     if (parse_ll(c->argv[1], &numkeys) != 0 || numkeys < 1 || numkeys > LONG_MAX) {
         reply_error(c, "ERR numkeys should be greater than 0");
@@ -549,8 +550,8 @@ static int parse_card_args(Client *c, int has_approx, int *numkeys_out, size_t *
                 return -1;
             }
             j++;
-        } else if (has_approx && slice_eq_nocase(c->argv[j], "APPROX")) {
-            /* An exact count is the best estimate: streamd always gives it. */
+        } else if (is_approx && slice_eq_nocase(c->argv[j], "APPROX")) {
+            *is_approx = 1;
         } else {
             reply_syntax_error(c);
             return -1;
@@ -565,7 +566,7 @@ static int parse_card_args(Client *c, int has_approx, int *numkeys_out, size_t *
 static void cmd_sintercard(Client *c) {
     int numkeys;
     size_t limit;
-    if (parse_card_args(c, 0, &numkeys, &limit) != 0) return;
+    if (parse_card_args(c, NULL, &numkeys, &limit) != 0) return;
     sinter_generic(c, c->argv + 2, numkeys, NULL, 1, limit);
 }
 
@@ -635,6 +636,7 @@ static void cmd_sdiffstore(Client *c) {
 /* What SUNIONCARD and SDIFFCARD count with. */
 typedef struct CardWalk {
     Obj *seen;    /* SUNIONCARD: the distinct members met so far */
+    Hll *sketch;  /* SUNIONCARD APPROX: the members met so far */
     SetRef *refs; /* SDIFFCARD: the sets to subtract are refs[1..n) */
     int n;
     uint64_t count;
@@ -645,6 +647,11 @@ static int union_card_visit(void *priv, Slice m) {
     CardWalk *w = priv;
     if (set_add(w->seen, m)) w->count++;
     return w->limit && w->count >= w->limit;
+}
+
+static int approx_card_visit(void *priv, Slice m) {
+    hll_add(((CardWalk *)priv)->sketch, m.p, m.len);
+    return 0;
 }
 
 static int diff_card_visit(void *priv, Slice m) {
@@ -658,18 +665,30 @@ static int diff_card_visit(void *priv, Slice m) {
 /* SUNIONCARD / SDIFFCARD (8.10): the size of what SUNION / SDIFF would
  * answer, without building it for SDIFFCARD; LIMIT stops the walk once the
  * count reaches it, as SINTERCARD's does. Every key is type-checked first,
- * as SUNION and SDIFF do. */
+ * as SUNION and SDIFF do. SUNIONCARD APPROX is Redis's estimate: every
+ * member (integers as their decimal text) goes into a HyperLogLog sketch
+ * like PFADD's and the reply is what PFCOUNT would say of it, capped at
+ * LIMIT (Redis may stop adding early once the estimate passes LIMIT; the
+ * estimate only grows as members are added, so the capped reply is the
+ * same). */
 static void card_generic(Client *c, int is_diff) {
-    int numkeys;
+    int numkeys, is_approx = 0;
     size_t limit;
-    if (parse_card_args(c, !is_diff, &numkeys, &limit) != 0) return;
+    if (parse_card_args(c, is_diff ? NULL : &is_approx, &numkeys, &limit) != 0) return;
     SetRef *refs = xmalloc((size_t)numkeys * sizeof *refs);
     if (lookup_sets(c, c->argv + 2, numkeys, refs) < 0) {
         xfree(refs);
         return;
     }
-    CardWalk w = {NULL, refs, numkeys, 0, limit};
-    if (is_diff) {
+    CardWalk w = {NULL, NULL, refs, numkeys, 0, limit};
+    if (is_approx) {
+        w.sketch = xcalloc(1, sizeof *w.sketch);
+        for (int i = 0; i < numkeys; i++)
+            if (refs[i].o) set_foreach(refs[i].o, approx_card_visit, &w);
+        w.count = hll_count(w.sketch);
+        if (limit && w.count > limit) w.count = limit;
+        xfree(w.sketch);
+    } else if (is_diff) {
         if (refs[0].o) set_foreach(refs[0].o, diff_card_visit, &w);
     } else if (numkeys == 1) {
         w.count = refs[0].card;

@@ -213,7 +213,8 @@ static void cmd_psetex(Client *c) {
 
 /* GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST]: the value, then the
  * new expiry. The change propagates as what it did: PEXPIREAT, PERSIST, or
- * DEL when an absolute time already passed. */
+ * DEL (UNLINK under lazyfree-lazy-expire) when an absolute time already
+ * passed. */
 static void cmd_getex(Client *c) {
     int flags;
     Slice *expire_arg;
@@ -230,9 +231,10 @@ static void cmd_getex(Client *c) {
     reply_bulk(c, o->ptr, o->len);
     int dbid = db_index(c->db);
     if ((flags & (OPT_EXAT | OPT_PXAT)) && expire_at <= now_ms() && !server.loading) {
-        db_delete(c->db, key);
+        int lazy = settings.lazyfree_lazy_expire; /* as 7.0 */
+        db_delete_lazy(c->db, key, lazy);
         notify_keyspace_event(NOTIFY_GENERIC, "del", key, dbid);
-        Slice argv[2] = {slice_cstr("DEL"), key};
+        Slice argv[2] = {slice_cstr(lazy ? "UNLINK" : "DEL"), key};
         propagate(c, 2, argv);
     } else if (expire_arg) {
         db_set_expire(c->db, key, expire_at);
@@ -391,9 +393,11 @@ static void cmd_getdel(Client *c) {
         return;
     }
     reply_bulk(c, o->ptr, o->len);
-    db_delete(c->db, c->argv[1]);
+    /* as 7.0: a user's delete, so lazyfree-lazy-user-del decides */
+    int lazy = settings.lazyfree_lazy_user_del;
+    db_delete_lazy(c->db, c->argv[1], lazy);
     notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[1], db_index(c->db));
-    Slice argv[2] = {slice_cstr("DEL"), c->argv[1]};
+    Slice argv[2] = {slice_cstr(lazy ? "UNLINK" : "DEL"), c->argv[1]};
     propagate(c, 2, argv);
 }
 

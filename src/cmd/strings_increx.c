@@ -15,8 +15,10 @@
  * bound is absent; an integer overflow or a float infinity is past them).
  * Out of range, the command changes nothing, not even the TTL, and replies
  * [current value, 0]; with SATURATE the result is clamped to the bound it
- * passed and stored. The reply is always [new value, increment applied]:
- * integers in integer mode, RESP2 bulk strings / RESP3 doubles in float mode.
+ * passed and stored, unless the increment that makes cannot be replied (an
+ * integer overflow, or infinity when a float bound is infinite): an error. The reply is always [new
+ * value, increment applied]: integers in integer mode, RESP2 bulk strings / RESP3 doubles in float
+ * mode.
  *
  * Expiry: EX/PX/EXAT/PXAT set it (ENX: only when the key has none, so a
  * window's first hit starts it and later hits leave it), PERSIST clears it,
@@ -25,7 +27,8 @@
  * Propagation is what it did, so a replay (AOF, replica, Redis 7) gives the
  * same text and the same deadline: SET key <result> KEEPTTL, SET key
  * <result> PXAT <ms> when it set an expiry, SET key <result> after PERSIST,
- * DEL key when the expiry had passed. A refused increment propagates
+ * DEL key (UNLINK under lazyfree-lazy-expire, as 8.8) when the expiry had
+ * passed. A refused increment propagates
  * nothing. Keyspace events: incrby (integer mode) or incrbyfloat, then
  * expire or persist when the TTL changed; del alone for a past expiry.
  */
@@ -79,11 +82,13 @@ static const struct {
     {"ENX", IX_ENX, 0, IX_PERSIST},
 };
 
-/* A bound's value in the counter's type; 0, or -1 after the error reply. */
+/* A bound's value in the counter's type (a float bound may be infinite, as
+ * in Redis: only a saturated result that lands on it is refused); 0, or -1
+ * after the error reply. */
 static int parse_bound(Client *c, Slice arg, int is_float, const char *name, long long *ll,
                        long double *ld) {
     if (is_float) {
-        if (parse_long_double(arg, ld) != 0 || isinf(*ld)) {
+        if (parse_long_double(arg, ld) != 0) {
             reply_error(c, "ERR %s is not a valid float", name);
             return -1;
         }
@@ -190,8 +195,11 @@ static int step_ll(Client *c, const Increx *a, long long cur, long long *next, l
     return 1;
 }
 
-/* Float mode: as step_ll in long double; 1 stored, 0 refused. */
-static int step_ld(const Increx *a, long double cur, long double *next, long double *applied) {
+/* Float mode: as step_ll in long double; 1 stored, 0 refused, -1 after
+ * the error reply (a saturated result infinitely far from cur: an infinite
+ * bound, or bounds at opposite ends of the range). */
+static int step_ld(Client *c, const Increx *a, long double cur, long double *next,
+                   long double *applied) {
     long double v = cur + a->by_ld;
     int is_sat = (a->flags & IX_SATURATE) != 0;
     if (isinf(v)) {
@@ -201,6 +209,10 @@ static int step_ld(const Increx *a, long double cur, long double *next, long dou
     if (v < a->lb_ld || v > a->ub_ld) {
         if (!is_sat) return 0;
         v = v < a->lb_ld ? a->lb_ld : a->ub_ld;
+    }
+    if (isinf(v - cur)) {
+        reply_error(c, "ERR applied increment would be Infinity");
+        return -1;
     }
     *next = v;
     *applied = v - cur;
@@ -237,7 +249,8 @@ void cmd_increx(Client *c) {
             reply_error(c, "ERR value cannot be Infinity");
             return;
         }
-        stored = step_ld(&a, cur, &next, &applied);
+        stored = step_ld(c, &a, cur, &next, &applied);
+        if (stored < 0) return;
         reply_array(c, 2);
         reply_ld(c, stored ? next : cur);
         reply_ld(c, stored ? applied : 0);
@@ -264,9 +277,10 @@ void cmd_increx(Client *c) {
     int set_ttl = (a.flags & IX_EXPIRY) && !((a.flags & IX_ENX) && had_ttl);
     if (set_ttl && (a.flags & (IX_EXAT | IX_PXAT)) && a.expire_at <= now_ms() && !server.loading) {
         if (o) {
-            db_delete(c->db, key);
+            int lazy = settings.lazyfree_lazy_expire;
+            db_delete_lazy(c->db, key, lazy);
             notify_keyspace_event(NOTIFY_GENERIC, "del", key, dbid);
-            Slice argv[2] = {slice_cstr("DEL"), key};
+            Slice argv[2] = {slice_cstr(lazy ? "UNLINK" : "DEL"), key};
             propagate(c, 2, argv);
         }
         return;

@@ -1403,6 +1403,8 @@ void aof_info_persistence(Buf *out) {
     buf_printf(out, "aof_last_cow_size:%lld\r\n", aof.last_cow_size);
     buf_printf(out, "module_fork_in_progress:0\r\n"
                     "module_fork_last_cow_size:0\r\n");
+    /* Redis 8.10: BACKUP STATUS in one boolean, for monitoring */
+    buf_printf(out, "backup_in_progress:%d\r\n", backup_is_in_progress());
     if (aof.state != AOF_OFF) {
         buf_printf(out, "aof_current_size:%lld\r\n", aof.current_size);
         buf_printf(out, "aof_base_size:%lld\r\n", aof.rewrite_base_size);

@@ -97,6 +97,10 @@ static int in_progress(void) {
     return bk.state == BK_PENDING || bk.state == BK_SNAPSHOTTING || bk.state == BK_INCREMENTING;
 }
 
+int backup_is_in_progress(void) {
+    return in_progress();
+}
+
 static char *join(const char *dir, const char *name) {
     size_t n = strlen(dir) + strlen(name) + 2;
     char *p = xmalloc(n);

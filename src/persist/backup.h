@@ -10,6 +10,10 @@
 #ifndef STREAMD_PERSIST_BACKUP_H
 #define STREAMD_PERSIST_BACKUP_H
 
+/* 1 from BACKUP START until the backup is sealed, aborted or failed
+ * (pending, snapshotting, incrementing): INFO's backup_in_progress. */
+int backup_is_in_progress(void);
+
 /* From aof.c: a rewrite child was forked. */
 void backup__rewrite_started(void);
 /* From aof.c: a rewrite installed base_name (a view) as the AOF's base. */

@@ -242,6 +242,11 @@ static ConfigDef configs[] = {
      LL_MAX, NULL, NULL, 0, NULL},
     {"slowlog-max-len", NULL, CT_INT, &settings.slowlog_max_len, "128", 0, LONG_MAX, NULL, NULL, 0,
      NULL},
+    /* Redis 8.8: 2 keeps the name and the "... (N more arguments)" slot */
+    {"slowlog-entry-max-argc", NULL, CT_INT, &settings.slowlog_entry_max_argc, "32", 2, INT_MAX,
+     NULL, NULL, 0, NULL},
+    {"slowlog-entry-max-string-len", NULL, CT_INT, &settings.slowlog_entry_max_string_len, "128", 1,
+     LONG_MAX, NULL, NULL, 0, NULL},
     {"latency-monitor-threshold", NULL, CT_INT, &settings.latency_monitor_threshold, "0", 0, LL_MAX,
      NULL, NULL, 0, NULL},
     {"tracking-table-max-keys", NULL, CT_INT, &settings.tracking_table_max_keys, "1000000", 0,

@@ -262,6 +262,8 @@ typedef struct Settings {
     long long lua_time_limit;
     long long slowlog_log_slower_than;
     long long slowlog_max_len;
+    long long slowlog_entry_max_argc;       /* arguments an entry keeps (8.8) */
+    long long slowlog_entry_max_string_len; /* bytes an argument keeps (8.8) */
     int latency_tracking;
     long long latency_monitor_threshold;
     char *latency_tracking_info_percentiles;

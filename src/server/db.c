@@ -127,12 +127,14 @@ static int expire_if_needed(Db *db, DictEntry *e) {
      * stream sees it, the other clients see it missing (as Redis 7). */
     if (__builtin_expect(core.is_replica, 0) && settings.replica_read_only)
         return !core.replica_applying;
-    Slice argv[2] = {slice_cstr("DEL"), slice_of(e->key, e->key_len)};
+    /* as 7.0: UNLINK when the expired key is freed lazily */
+    int lazy = settings.lazyfree_lazy_expire;
+    Slice argv[2] = {slice_cstr(lazy ? "UNLINK" : "DEL"), slice_of(e->key, e->key_len)};
     char *keycopy = xmemdup(e->key, e->key_len);
     Slice key = slice_of(keycopy, e->key_len);
     argv[1] = key;
     propagate_db(db->id, 2, argv);
-    delete_entry(db, key, settings.lazyfree_lazy_expire);
+    delete_entry(db, key, lazy);
     notify_keyspace_event(NOTIFY_EXPIRED, "expired", key, db->id);
     watch_touch(db, key);
     if (__builtin_expect(core.tracking_armed, 0)) tracking_invalidate_key(key, 1);

@@ -3,9 +3,12 @@
  * slowlog-log-slower-than microseconds (SLOWLOG GET / LEN / RESET).
  *
  * An entry is what Redis keeps: a unique id, the Unix time it was logged,
- * the duration, the arguments (at most 32: a longer command keeps 31 and
- * "... (N more arguments)"; an argument over 128 bytes keeps 128 and
- * "... (N more bytes)"; credentials as "(redacted)", as MONITOR shows them),
+ * the duration, the arguments (at most slowlog-entry-max-argc, 32 by
+ * default: a longer command keeps one fewer and "... (N more arguments)";
+ * an argument over slowlog-entry-max-string-len bytes, 128 by default,
+ * keeps that many and "... (N more bytes)"; both limits are Redis 8.8's
+ * configs and apply to entries logged after a change; credentials as
+ * "(redacted)", as MONITOR shows them),
  * the client's address and name, and (Redis 8.10, the seventh field of SLOWLOG
  * GET's entries) how many arguments the command had before any were cut.
  * Clients that read 7.0's six fields by position are unaffected, as with
@@ -27,9 +30,6 @@
 
 #include "base/alloc.h"
 #include "server/core.h"
-
-#define SLOWLOG_MAX_ARGC 32
-#define SLOWLOG_MAX_ARG  128
 
 typedef struct SlowEntry {
     uint64_t id;
@@ -90,20 +90,22 @@ static void push(SlowEntry *e) {
 
 void slowlog_push(ClientFull *c, const Command *cmd, int argc, const Slice *argv,
                   long long duration_us) {
-    int kept = argc > SLOWLOG_MAX_ARGC ? SLOWLOG_MAX_ARGC : argc;
-    Slice small[SLOWLOG_MAX_ARGC];
+    long long max_argc = settings.slowlog_entry_max_argc;
+    size_t max_len = (size_t)settings.slowlog_entry_max_string_len;
+    int kept = argc > max_argc ? (int)max_argc : argc;
+    Slice *small = xmalloc((size_t)kept * sizeof *small);
     Buf text; /* the rewritten arguments, back to back */
     buf_init(&text);
-    size_t offs[SLOWLOG_MAX_ARGC];
+    size_t *offs = xmalloc((size_t)kept * sizeof *offs);
     for (int i = 0; i < kept; i++) {
         offs[i] = text.len;
         if (kept < argc && i == kept - 1) {
             buf_printf(&text, "... (%d more arguments)", argc - kept + 1);
         } else if (command_arg_redacted(cmd, argc, argv, i)) {
             buf_append_cstr(&text, "(redacted)");
-        } else if (argv[i].len > SLOWLOG_MAX_ARG) {
-            buf_append(&text, argv[i].p, SLOWLOG_MAX_ARG);
-            buf_printf(&text, "... (%zu more bytes)", argv[i].len - SLOWLOG_MAX_ARG);
+        } else if (argv[i].len > max_len) {
+            buf_append(&text, argv[i].p, max_len);
+            buf_printf(&text, "... (%zu more bytes)", argv[i].len - max_len);
         } else {
             buf_append(&text, argv[i].p, argv[i].len);
         }
@@ -119,6 +121,8 @@ void slowlog_push(ClientFull *c, const Command *cmd, int argc, const Slice *argv
     e->argc = kept;
     e->orig_argc = argc;
     e->argv = argv_copy(kept, small);
+    xfree(small);
+    xfree(offs);
     /* the script client has no address: Redis logs ?:0 for it */
     e->addr = xstrdup((c->pub.flags & CLIENT_SCRIPT) ? "?:0" : c->addr);
     e->name = xstrdup(c->name ? c->name : "");

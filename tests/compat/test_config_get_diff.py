@@ -24,9 +24,10 @@ from testlib.resp import RespError
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="compares streamd with redis-server 7.0")
 
 # newer than 7.0 (Redis 8's idempotent XADD)
-# Redis 8.x options 7.0 lacks: IDMP's stream defaults (8.6), BACKUP's (8.10)
-STREAMD_ONLY = {b"stream-idmp-duration", b"stream-idmp-maxsize", b"backupdirname",
-                b"backup-sealed-ttl"}
+# Redis 8.x options 7.0 lacks: IDMP's stream defaults (8.6), the slow log's
+# entry limits (8.8), BACKUP's (8.10)
+STREAMD_ONLY = {b"stream-idmp-duration", b"stream-idmp-maxsize", b"slowlog-entry-max-argc",
+                b"slowlog-entry-max-string-len", b"backupdirname", b"backup-sealed-ttl"}
 # values that differ by nature between the two servers of the test
 MASKED = {b"port", b"dir", b"bind", b"aof-use-rdb-preamble"}
 HIDDEN = [b"rdb-key-save-delay"]

@@ -173,7 +173,8 @@ def test_errors_and_help(server, ref_server):
         ("a", "SLOWLOG", "HELP"),
         ("a", "CONFIG", "SET", "slowlog-log-slower-than", "-2"),
         ("a", "CONFIG", "SET", "slowlog-max-len", "-1"),
-        ("a~", "CONFIG", "GET", "slowlog*"),
+        # (slowlog* would also name 8.8's slowlog-entry-max-*, which 7.0 lacks)
+        ("a~", "CONFIG", "GET", "slowlog-log-slower-than", "slowlog-max-len"),
         ("a", "SLOWLOG", "GET", "-1"),
     ]
     check(server, ref_server, script)

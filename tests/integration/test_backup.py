@@ -507,3 +507,25 @@ def test_backup_sealed_ttl(make_server):
     c.config_set("backup-sealed-ttl", 1)
     wait_state(c, "idle")
     assert listing(c) == [] and os.listdir(backup_dir(srv)) == []
+
+
+def test_info_backup_in_progress(make_server):
+    """Redis 8.10's INFO persistence field: 1 from BACKUP START until the
+    backup is sealed or aborted (BACKUP STATUS's docs name it)."""
+    srv = make_server(AOF)
+    c = srv.client()
+    assert pinfo(c)["backup_in_progress"] == "0"
+    fill(c)
+    assert c.execute_command("BACKUP", "START") == b"OK"
+    assert pinfo(c)["backup_in_progress"] == "1"
+    wait_state(c, "incrementing")
+    assert pinfo(c)["backup_in_progress"] == "1"
+    assert c.execute_command("BACKUP", "SEAL") == b"OK"
+    assert pinfo(c)["backup_in_progress"] == "0"
+    assert c.execute_command("BACKUP", "CLEANUP") == b"OK"
+    assert c.execute_command("BACKUP", "START") == b"OK"
+    assert pinfo(c)["backup_in_progress"] == "1"
+    assert c.execute_command("BACKUP", "ABORT") == b"OK"
+    assert pinfo(c)["backup_in_progress"] == "0"
+    # without the AOF too (the field is written by the core then)
+    assert pinfo(make_server().client())["backup_in_progress"] == "0"

@@ -137,3 +137,42 @@ def test_a_long_log_gives_its_memory_back(raw):
     assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "-1", "slowlog-max-len", "128") == b"OK"
     assert c.call("SLOWLOG", "RESET") == b"OK"
     assert used() - before < 64 * 1024
+
+
+@streamd_only  # Redis 8.8's configs; 7.0 has the fixed 32 and 128
+def test_entry_limits_are_configs(r):
+    """slowlog-entry-max-argc (2..INT_MAX) and slowlog-entry-max-string-len
+    (1..LONG_MAX), Redis 8.8: the replies of 8.8's tests/unit/slowlog.tcl."""
+    assert r.config_get("slowlog-entry-max-*") == {
+        "slowlog-entry-max-argc": "32", "slowlog-entry-max-string-len": "128"}
+    for name, low in (("slowlog-entry-max-argc", 1), ("slowlog-entry-max-string-len", 0)):
+        try:
+            r.config_set(name, low)
+            raise AssertionError("accepted " + name)
+        except Exception as e:
+            assert "argument must be between" in str(e)
+    r.config_set("slowlog-log-slower-than", 0)
+    try:
+        r.config_set("slowlog-entry-max-argc", 2)
+        r.slowlog_reset()
+        r.sadd("myset", "a", "b", "c", "d")
+        e = r.execute_command("SLOWLOG", "GET", "1")[0]
+        assert e[3] == [b"SADD", b"... (5 more arguments)"] and e[6] == 6
+        r.config_set("slowlog-entry-max-argc", 5)
+        r.sadd("myset", "a", "b", "c")  # as many as the limit: kept whole
+        assert r.execute_command("SLOWLOG", "GET", "1")[0][3] == [b"SADD", b"myset", b"a",
+                                                                   b"b", b"c"]
+        r.config_set("slowlog-entry-max-argc", 32)
+        r.set("k1", "C" * 50)
+        r.config_set("slowlog-entry-max-string-len", 8)
+        r.mset({"k2": "v1", "k3": "C" * 50})
+        r.set("k4", "B" * 8)  # as long as the limit: kept whole
+        log = r.execute_command("SLOWLOG", "GET", "6")
+        by_cmd = {x[3][0]: x[3] for x in log}
+        assert by_cmd[b"MSET"] == [b"MSET", b"k2", b"v1", b"k3", b"CCCCCCCC... (42 more bytes)"]
+        assert [b"SET", b"k4", b"B" * 8] in [x[3] for x in log]
+        # the entry logged before the change keeps its 50 bytes
+        assert [b"SET", b"k1", b"C" * 50] in [x[3] for x in log]
+    finally:
+        r.config_set("slowlog-entry-max-argc", 32)
+        r.config_set("slowlog-entry-max-string-len", 128)

@@ -1,0 +1,34 @@
+/*
+ * hll.h - a HyperLogLog sketch with the parameters, hash and estimator of
+ * Redis's PFADD/PFCOUNT (2^14 six-bit registers, MurmurHash64A seeded
+ * 0xadc83b19, Ertl's improved raw estimator), so that an estimate equals
+ * the one Redis gives for the same elements. SUNIONCARD APPROX (Redis 8.10)
+ * counts with it. Written from the published algorithms (Flajolet et al.
+ * 2007; Ertl, "New cardinality estimation algorithms for HyperLogLog
+ * sketches", 2017; Appleby's MurmurHash2-64A).
+ */
+#ifndef STREAMD_HLL_H
+#define STREAMD_HLL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HLL_P         14
+#define HLL_REGISTERS (1 << HLL_P)
+
+/* The registers, one byte each (a register never exceeds 51): the caller
+ * allocates it (16 KiB) and zeroes it for an empty sketch. */
+typedef struct Hll {
+    uint8_t reg[HLL_REGISTERS];
+} Hll;
+
+/* MurmurHash64A of p[0..len) with the given seed, little-endian reads. */
+uint64_t hll_murmur64a(const void *p, size_t len, uint64_t seed);
+
+/* Adds the element p[0..len); 1 when a register grew. */
+int hll_add(Hll *h, const void *p, size_t len);
+
+/* The estimated number of distinct elements added. */
+uint64_t hll_count(const Hll *h);
+
+#endif
