@@ -171,8 +171,11 @@ static inline uint32_t le32(const uint8_t *p) {
 }
 
 /* Reads a string element at p into *out (a view into the node); returns the
- * byte after it. */
-const uint8_t *stream__field_get(const uint8_t *p, Slice *out) {
+ * byte after it. Inline here for the loops of this file (matching an XADD's
+ * fields against a master runs it per field); stream__field_get() is the
+ * same for the other files. */
+static inline __attribute__((always_inline)) const uint8_t *field_get(const uint8_t *p,
+                                                                      Slice *out) {
     uint8_t t = *p;
     size_t len;
     if ((t & 0xC0) == 0x80) {
@@ -188,6 +191,20 @@ const uint8_t *stream__field_get(const uint8_t *p, Slice *out) {
     }
     *out = slice_of((const char *)p, len);
     return p + len;
+}
+
+const uint8_t *stream__field_get(const uint8_t *p, Slice *out) {
+    return field_get(p, out);
+}
+
+/* Reads one master field (a view into the node) and its reference value. */
+static inline __attribute__((always_inline)) const uint8_t *
+master_next(const uint8_t *p, Slice *field, int64_t *ref) {
+    uint64_t z;
+    p = field_get(p, field);
+    p = vget(p, &z);
+    *ref = unzigzag(z);
+    return p;
 }
 
 /* ---- values -------------------------------------------------------------- */
@@ -268,7 +285,7 @@ const uint8_t *stream__value_get(const uint8_t *p, int64_t ref, char *ibuf, Slic
         v = (t & 0x10) ? wrap_add(ref, x) : x;
         p += 1 + nb;
     } else {
-        return stream__field_get(p, out);
+        return field_get(p, out);
     }
     *out = slice_of(ibuf, stream__fmt_i64(v, ibuf));
     return p;
@@ -293,7 +310,7 @@ const uint8_t *stream__value_get_val(const uint8_t *p, int64_t ref, StreamVal *o
         return p + 1 + nb;
     }
     out->is_int = 0;
-    return stream__field_get(p, &out->s);
+    return field_get(p, &out->s);
 }
 
 /* Reads n pairs of an entry body at vp into f (names views into the node,
@@ -305,12 +322,12 @@ const uint8_t *stream__entry_vals(const uint8_t *vp, const uint8_t *mp, int is_s
     if (is_same) {
         for (uint32_t i = 0; i < n; i++) {
             int64_t ref;
-            mp = stream__master_next(mp, &f[i].name, &ref);
+            mp = master_next(mp, &f[i].name, &ref);
             vp = stream__value_get_val(vp, ref, &f[i].val);
         }
     } else {
         for (uint32_t i = 0; i < n; i++) {
-            vp = stream__field_get(vp, &f[i].name);
+            vp = field_get(vp, &f[i].name);
             vp = stream__value_get_val(vp, 0, &f[i].val);
         }
     }
@@ -361,13 +378,8 @@ const uint8_t *stream__master_begin(const StreamNode *n, uint32_t *n_fields) {
     return p;
 }
 
-/* Reads one master field (a view into the node) and its reference value. */
 const uint8_t *stream__master_next(const uint8_t *p, Slice *field, int64_t *ref) {
-    uint64_t z;
-    p = stream__field_get(p, field);
-    p = vget(p, &z);
-    *ref = unzigzag(z);
-    return p;
+    return master_next(p, field, ref);
 }
 
 /* 1 when f has exactly the master's field names in order, with the master's
@@ -381,7 +393,7 @@ int stream__master_match(const StreamNode *n, const StreamField *f, size_t n_fie
     for (size_t i = 0; i < n_fields; i++) {
         Slice name;
         int64_t ref;
-        p = stream__master_next(p, &name, &ref);
+        p = master_next(p, &name, &ref);
         if (!slice_eq(name, f[i].name)) return 0;
         if (refs) refs[i] = ref;
     }
@@ -427,7 +439,7 @@ static size_t body_size(const StreamNode *n, int is_same, const StreamField *f, 
         for (size_t i = 0; i < n_fields; i++) {
             Slice name;
             int64_t ref;
-            m = stream__master_next(m, &name, &ref);
+            m = master_next(m, &name, &ref);
             size += value_size(&f[i].val, ref);
         }
     } else {
@@ -524,7 +536,7 @@ size_t stream__entry_write(uint8_t *start, const StreamNode *n, int is_same, int
         for (size_t i = 0; i < n_fields; i++) {
             Slice name;
             int64_t ref;
-            m = stream__master_next(m, &name, &ref);
+            m = master_next(m, &name, &ref);
             p = value_put(p, &f[i].val, ref);
         }
     } else {
