@@ -410,8 +410,11 @@ void evict_clients_reconsider(void) {
     clients_stuck_at = 0;
 }
 
+/* Counted (mem_bytes is 0 otherwise), and neither exempt nor, since its
+ * memory was last counted, turned replica or master link. */
 static int may_evict(const ClientFull *c) {
-    return c->mem_bytes > 0 && !(c->pub.flags & (CLIENT_NO_EVICT | CLIENT_PROTECTED));
+    return c->mem_bytes > 0 && !c->is_closing &&
+           !(c->pub.flags & (CLIENT_NO_EVICT | CLIENT_PROTECTED | CLIENT_SLAVE | CLIENT_MASTER));
 }
 
 static int by_mem_desc(const void *a, const void *b) {
