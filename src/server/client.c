@@ -538,14 +538,21 @@ void client_info_line(ClientFull *c, Buf *out) {
 
 /* Everything c's connection holds that grows with what it sends or is sent:
  * the record, both buffers (allocated size), the argument vector, queued
- * MULTI commands, subscriptions and watched keys. O(1): no allocation is
- * asked its size. Borrows c. */
+ * MULTI commands, the command it is blocked in, subscriptions and watched
+ * keys. No allocation is asked its size; O(1) but for a blocked command's
+ * arguments. Borrows c. */
 size_t client_mem_usage(const ClientFull *c) {
     size_t sub, psub, ssub;
     pubsub_client_counts(c, &sub, &psub, &ssub);
-    return sizeof *c + c->qbuf.cap + c->obuf.cap + (size_t)c->args.cap * sizeof(Slice) +
-           c->args.scratch.cap + (size_t)c->mq_cap * sizeof(QueuedCommand) + c->mq_bytes +
-           (sub + psub + ssub) * CLIENT_SUB_BYTES + (size_t)c->n_watched * CLIENT_WATCH_BYTES;
+    size_t n = sizeof *c + c->qbuf.cap + c->obuf.cap + (size_t)c->args.cap * sizeof(Slice) +
+               c->args.scratch.cap + (size_t)c->mq_cap * sizeof(QueuedCommand) + c->mq_bytes +
+               (sub + psub + ssub) * CLIENT_SUB_BYTES + (size_t)c->n_watched * CLIENT_WATCH_BYTES;
+    if (c->block) {
+        n += sizeof *c->block;
+        for (int i = 0; i < c->block->argc; i++) n += sizeof(Slice) + c->block->argv[i].len;
+        for (int i = 0; i < c->block->n_keys; i++) n += sizeof(Slice) + c->block->keys[i].len;
+    }
+    return n;
 }
 
 /* The clients whose memory counts against maxmemory-clients, as Redis's

@@ -308,3 +308,21 @@ def test_blocked_client_is_evicted_safely(server, ctl):
     assert ctl.call("LLEN", "list") == 0
     waiter.close()
     victim.close()
+
+
+def test_blocked_command_counts_and_unblocking_is_safe(server, ctl):
+    """A client blocked in a command with a 300 KB stream name holds that
+    much; lowering the limit in a transaction that also serves the client
+    evicts it after the transaction, safely."""
+    rd = Sock(server, "xreader")
+    rd.send("XREAD", "BLOCK", "0", "STREAMS", "mystream", "s" * 300_000, "$", "$")
+    wait_for(lambda: parse_info(bytes(ctl.call("INFO", "clients")))["blocked_clients"] == "1",
+             "blocked")
+    assert int(clients(ctl)["xreader"]["tot-mem"]) >= 300_000
+    ctl.call("MULTI")
+    ctl.call("CONFIG", "SET", "maxmemory-clients", "200kb")
+    ctl.call("XADD", "mystream", "*", "f", "v")
+    assert len(ctl.call("EXEC")) == 2
+    assert ctl.call("PING") == b"PONG"
+    wait_for(gone(ctl, "xreader"), "the reader evicted")
+    rd.close()
