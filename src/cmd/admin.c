@@ -228,7 +228,7 @@ static void info_stats(Buf *b) {
         "instantaneous_ops_per_sec:%lld\r\ntotal_net_input_bytes:%llu\r\n"
         "total_net_output_bytes:%llu\r\ninstantaneous_input_kbps:%.2f\r\n"
         "instantaneous_output_kbps:%.2f\r\nrejected_connections:%llu\r\n"
-        "%sexpired_keys:%llu\r\nevicted_keys:%llu\r\nevicted_clients:0\r\n"
+        "%sexpired_keys:%llu\r\nevicted_keys:%llu\r\nevicted_clients:%llu\r\n"
         "total_eviction_exceeded_time:%llu\r\ncurrent_eviction_exceeded_time:%llu\r\n"
         "keyspace_hits:%llu\r\n"
         "keyspace_misses:%llu\r\npubsub_channels:%zu\r\npubsub_patterns:%zu\r\n"
@@ -243,7 +243,8 @@ static void info_stats(Buf *b) {
         (unsigned long long)core.stat_net_out, (double)server_instantaneous(INST_NET_IN) / 1024.0,
         (double)server_instantaneous(INST_NET_OUT) / 1024.0,
         (unsigned long long)core.stat_rejected_conns, sync.p, (unsigned long long)core.stat_expired,
-        (unsigned long long)evict_stat_keys(), (unsigned long long)evict_exceeded_total_ms(),
+        (unsigned long long)evict_stat_keys(), (unsigned long long)evict_stat_clients(),
+        (unsigned long long)evict_exceeded_total_ms(),
         (unsigned long long)evict_exceeded_current_ms(), (unsigned long long)core.stat_hits,
         (unsigned long long)core.stat_misses, channels, patterns, shard_channels,
         (unsigned long long)core.stat_forks, trk.p, (unsigned long long)core.stat_unexpected_errors,

@@ -13,6 +13,7 @@
 #include "base/alloc.h"
 #include "server/acl.h"
 #include "server/core.h"
+#include "server/evict.h"
 #include "server/tracking.h"
 #include "version.h"
 
@@ -478,6 +479,7 @@ static void client_flag_on_off(Client *c, uint32_t flag) {
 
 static void cmd_client_noevict(Client *c) {
     client_flag_on_off(c, CLIENT_NO_EVICT);
+    evict_clients_reconsider(); /* OFF: evictable from the next pass, after this reply */
 }
 
 /* Redis 7.2: the client's commands leave the keys' access times (OBJECT

@@ -14,6 +14,15 @@
  * reads a big bulk into the object it becomes). Rejected: a separate buffer
  * per big argument, which the stateless parser (resp.h) could not see.
  *
+ * Client eviction (maxmemory-clients, evict.c) sees each client's memory as
+ * client_mem_refresh() last accounted it: after a read (before its commands
+ * run, so a client over the limit is evicted before its command runs, as
+ * Redis 7.0 checks before each command), after its commands, after a write
+ * to it (output other clients' commands gave it shows then: a subscriber
+ * that does not read) and once a second from the cron. Not per command or
+ * per reply: the hot path pays one test of a global while eviction is off,
+ * and a few additions per read or write while it is on.
+ *
  * A protocol error replies once, drops the rest of the input and closes after
  * the reply, as Redis does. Clients are closed asynchronously: marked,
  * unlinked from the loop, and freed after the current event, so a handler
@@ -33,6 +42,7 @@
 #include "base/log.h"
 #include "server/acl.h"
 #include "server/core.h"
+#include "server/evict.h"
 #include "server/repl.h"
 #include "server/replica.h"
 #include "server/tracking.h"
@@ -75,6 +85,7 @@ ClientFull *client_create(int fd, int is_unix) {
     core.clients = c;
     core.n_clients++;
     tracking_client_created(c);
+    client_mem_track(c);
     return c;
 }
 
@@ -93,7 +104,14 @@ Client *client_new_fake(void) {
     return &c->pub;
 }
 
+/* Takes c's memory out of the clients' total (it is closing). */
+static void mem_forget(ClientFull *c) {
+    core.clients_mem_bytes -= c->mem_bytes;
+    c->mem_bytes = 0;
+}
+
 static void client_release(ClientFull *c) {
+    mem_forget(c);
     if (c->repl) repl_client_freed(c);
     if (c->pub.flags & CLIENT_POSTPONED) pause_forget(c);
     if (c->block) block_unblock(c, 1);
@@ -147,6 +165,7 @@ void client_close_async(ClientFull *c) {
     monitor_remove(c);
     pubsub_forget(c); /* publishers no longer count it */
     core.n_clients--; /* a closing client no longer holds a maxclients slot */
+    mem_forget(c);    /* nor counts for client eviction */
     if (c->fd >= 0) {
         epoll_ctl(core.epfd, EPOLL_CTL_DEL, c->fd, NULL);
     }
@@ -216,7 +235,9 @@ void client_trim_idle_buffers(int64_t now) {
         if (idle || c->qbuf_peak < c->qbuf.cap / 2) release_big(&c->qbuf);
         if (idle) release_big(&c->obuf);
         c->qbuf_peak = buf_live(&c->qbuf);
+        client_mem_track(c); /* what no read or write showed (SUBSCRIBE, WATCH, trimming) */
     }
+    evict_clients_cron();
 }
 
 /* Writes as much output as the socket takes; 0 ok, -1 the client closed. */
@@ -243,6 +264,14 @@ static int client_flush(ClientFull *c) {
     return 0;
 }
 
+/* client_flush, then c's memory accounted: what the socket did not take
+ * stays in its output buffer. */
+static int flush_and_track(ClientFull *c) {
+    int rc = client_flush(c);
+    if (rc == 0) client_mem_track(c);
+    return rc;
+}
+
 void client_write_pending(void) {
     ClientFull *c = core.pending_write;
     core.pending_write = NULL;
@@ -250,13 +279,14 @@ void client_write_pending(void) {
         ClientFull *next = c->pw_next;
         c->in_pending_write = 0;
         c->pw_next = NULL;
-        if (!c->is_closing) client_flush(c);
+        if (!c->is_closing) flush_and_track(c);
         c = next;
     }
+    evict_clients(); /* after the writes, as Redis: what they sent is no longer held */
 }
 
 void client_on_writable(ClientFull *c) {
-    client_flush(c);
+    flush_and_track(c);
 }
 
 /* The most bytes before a big argument (the command's header and its other
@@ -444,8 +474,14 @@ void client_on_readable(ClientFull *c) {
         client_close_async(c);
         return;
     }
+    if (__builtin_expect(core.client_evict_limit != 0, 0)) {
+        client_mem_refresh(c);
+        evict_clients(); /* c too, before its commands run, if it is the biggest */
+        if (c->is_closing) return;
+    }
     if (c->block) return; /* input waits until the client is unblocked */
     client_process_input(c);
+    client_mem_track(c);
 }
 
 const char *client_type_name(const ClientFull *c) {
@@ -480,7 +516,7 @@ void client_info_line(ClientFull *c, Buf *out) {
                (long long)((now - c->ctime_ms) / 1000), (long long)((now - c->last_ms) / 1000));
     append_flags(c, out);
     size_t qbuf = buf_live(&c->qbuf);
-    size_t omem = c->obuf.cap;
+    size_t omem = c->obuf.cap, tot_mem = client_mem_usage(c);
     size_t sub, psub, ssub;
     pubsub_client_counts(c, &sub, &psub, &ssub);
     buf_printf(out,
@@ -489,9 +525,47 @@ void client_info_line(ClientFull *c, Buf *out) {
                "cmd=%s user=%.*s redir=%lld resp=%d lib-name=%s lib-ver=%s",
                c->db_index, sub, psub, ssub, (c->pub.flags & CLIENT_MULTI) ? c->mq_n : -1, qbuf,
                c->qbuf.cap - c->qbuf.len, (size_t)0, c->qbuf.cap, qbuf, buf_live(&c->obuf), omem,
-               sizeof *c + c->qbuf.cap + omem, c->write_registered ? "w" : "", c->last_cmd,
-               (int)c->user->name_len, c->user->name, tracking_redirect_of(c), c->pub.resp,
-               c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
+               tot_mem, c->write_registered ? "w" : "", c->last_cmd, (int)c->user->name_len,
+               c->user->name, tracking_redirect_of(c), c->pub.resp, c->lib_name ? c->lib_name : "",
+               c->lib_ver ? c->lib_ver : "");
+}
+
+/* Rough per-entry costs of a client's subscriptions and watched keys: the
+ * table entry, and for a watched key its record; the names themselves are
+ * shared or small. */
+#define CLIENT_SUB_BYTES   48
+#define CLIENT_WATCH_BYTES 64
+
+/* Everything c's connection holds that grows with what it sends or is sent:
+ * the record, both buffers (allocated size), the argument vector, queued
+ * MULTI commands, the command it is blocked in, subscriptions and watched
+ * keys. No allocation is asked its size; O(1) but for a blocked command's
+ * arguments. Borrows c. */
+size_t client_mem_usage(const ClientFull *c) {
+    size_t sub, psub, ssub;
+    pubsub_client_counts(c, &sub, &psub, &ssub);
+    size_t n = sizeof *c + c->qbuf.cap + c->obuf.cap + (size_t)c->args.cap * sizeof(Slice) +
+               c->args.scratch.cap + (size_t)c->mq_cap * sizeof(QueuedCommand) + c->mq_bytes +
+               (sub + psub + ssub) * CLIENT_SUB_BYTES + (size_t)c->n_watched * CLIENT_WATCH_BYTES;
+    if (c->block) {
+        n += sizeof *c->block;
+        for (int i = 0; i < c->block->argc; i++) n += sizeof(Slice) + c->block->argv[i].len;
+        for (int i = 0; i < c->block->n_keys; i++) n += sizeof(Slice) + c->block->keys[i].len;
+    }
+    return n;
+}
+
+/* The clients whose memory counts against maxmemory-clients, as Redis's
+ * normal and pubsub classes: not replicas, not the master's link, not fake
+ * clients (scripts, the AOF loader), not one that is closing. */
+static int mem_counted(const ClientFull *c) {
+    return c->fd >= 0 && !c->is_closing && !(c->pub.flags & (CLIENT_SLAVE | CLIENT_MASTER));
+}
+
+void client_mem_refresh(ClientFull *c) {
+    size_t now = mem_counted(c) ? client_mem_usage(c) : 0;
+    core.clients_mem_bytes = core.clients_mem_bytes - c->mem_bytes + now;
+    c->mem_bytes = now;
 }
 
 /* Redis's class for the limits: a subscriber is pubsub, a monitor normal. */

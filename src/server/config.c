@@ -26,7 +26,9 @@
 #include "server/lazyfree.h"
 #include "server/repl.h"
 
-typedef enum { CT_BOOL, CT_INT, CT_MEM, CT_STR, CT_ENUM } ConfType;
+/* CT_MEMPCT: a memory value or N% (of maxmemory), stored as bytes or as -N
+ * (Redis's percent configs); min is then -(the highest percentage). */
+typedef enum { CT_BOOL, CT_INT, CT_MEM, CT_MEMPCT, CT_STR, CT_ENUM } ConfType;
 
 /* CF_APPLY_AT_LOAD: the apply hook also checks the value read from the
  * config file or the command line (it only parses; others wait for the
@@ -168,6 +170,8 @@ static ConfigDef configs[] = {
     {"client-query-buffer-limit", NULL, CT_MEM, &settings.client_query_buffer_limit, "1073741824",
      1048576, LL_MAX, NULL, NULL, 0, NULL},
     {"maxmemory", NULL, CT_MEM, &settings.maxmemory, "0", 0, LL_MAX, NULL, NULL, 0, NULL},
+    {"maxmemory-clients", NULL, CT_MEMPCT, &settings.maxmemory_clients, "0", -100, LL_MAX, NULL,
+     NULL, 0, NULL},
     {"maxmemory-policy", NULL, CT_ENUM, &settings.maxmemory_policy, "noeviction", 0, 0,
      evict_policy_names, NULL, 0, NULL},
     {"maxmemory-samples", NULL, CT_INT, &settings.maxmemory_samples, "5", 1, INT_MAX, NULL, NULL, 0,
@@ -386,7 +390,8 @@ static int config_set_value(ConfigDef *d, const char *val, const char **err) {
         }
         return 0;
     case CT_INT:
-    case CT_MEM: {
+    case CT_MEM:
+    case CT_MEMPCT: {
         long long v;
         unsigned long long m = 0;
         if (d->type == CT_INT && d->ptr == &settings.unixsocketperm) {
@@ -401,6 +406,26 @@ static int config_set_value(ConfigDef *d, const char *val, const char **err) {
             /* string2ll's rules: no blanks, no '+', no leading zeros */
             if (num_parse_ll(val, strlen(val), &v) != 0) {
                 *err = "argument couldn't be parsed into an integer";
+                return -1;
+            }
+        } else if (d->type == CT_MEMPCT) {
+            /* As Redis 7.0: a memory value first, its 64 bits taken as
+             * signed (so one past LLONG_MAX reads as a percentage), then
+             * N% with string2ll's rules and N >= 0. */
+            size_t len = strlen(val);
+            if (parse_memory(val, &m) == 0) {
+                v = (long long)m;
+            } else if (len > 1 && val[len - 1] == '%' && num_parse_ll(val, len - 1, &v) == 0 &&
+                       v >= 0) {
+                v = -v;
+            } else {
+                *err = "argument must be a memory or percent value";
+                return -1;
+            }
+            if (v < d->min) {
+                snprintf(errbuf, sizeof errbuf, "percentage argument must be less or equal to %lld",
+                         -d->min);
+                *err = errbuf;
                 return -1;
             }
         } else if (parse_memory(val, &m) != 0) {
@@ -454,6 +479,16 @@ static void config_format(const ConfigDef *d, Buf *out) {
     case CT_MEM:
         buf_append_ll(out, *(long long *)d->ptr);
         break;
+    case CT_MEMPCT: {
+        long long v = *(long long *)d->ptr;
+        if (v < 0) {
+            buf_append_ll(out, -v);
+            buf_append_char(out, '%');
+        } else {
+            buf_append_ll(out, v);
+        }
+        break;
+    }
     case CT_STR: {
         char *v = *(char **)d->ptr;
         buf_append_cstr(out, v ? v : "");
@@ -626,6 +661,7 @@ int config_apply_all(void) {
     if (settings.hz > 500) settings.hz = 500;
     log_set_level(loglevel_int);
     if (settings.logfile && *settings.logfile) log_set_file(settings.logfile);
+    evict_clients_configure(); /* maxmemory-clients, or maxmemory under a percentage */
     return 0;
 }
 

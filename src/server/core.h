@@ -97,6 +97,8 @@ typedef struct ClientFull {
     long long repl_woff;        /* server.master_repl_offset after them (WAIT) */
     struct ReplicaState *repl;  /* repl.c: set once it sends REPLCONF or PSYNC */
     int64_t obuf_soft_since_s;  /* when the output went over the soft limit; 0: not over */
+    size_t mq_bytes;            /* the MULTI queue's argument blocks (client_mem_usage) */
+    size_t mem_bytes;           /* its part of core.clients_mem_bytes (client eviction) */
     /* error reply marker for stats / fake clients */
     int replied_error;
     char *last_error; /* fake clients only: copy of the last error */
@@ -167,6 +169,11 @@ typedef struct Core {
      * between commands; kept only while core.tracking_on (tracking.c: NOLOOP,
      * and a client's own invalidations follow its reply). */
     ClientFull *current_client;
+    /* Client eviction (evict.c): the limit maxmemory-clients comes to, 0 when
+     * it is off, and the memory of the normal and pubsub clients as last
+     * accounted (client_mem_refresh), which only runs while it is on. */
+    size_t client_evict_limit;
+    size_t clients_mem_bytes;
     uint64_t n_tracking_clients; /* with CLIENT TRACKING on (INFO tracking_clients) */
     int tracking_on;       /* a client tracks, or invalidations wait: dispatch calls tracking.c */
     int tracking_armed;    /* tracked keys or BCAST prefixes exist: changes matter */
@@ -250,6 +257,7 @@ typedef struct Settings {
     long long maxmemory;
     int maxmemory_policy; /* MAXMEM_* (evict.h) */
     long long maxmemory_samples;
+    long long maxmemory_clients; /* bytes, or -N for N% of maxmemory; 0: no client eviction */
     long long maxmemory_eviction_tenacity;
     long long lfu_log_factor;
     long long lfu_decay_time;
@@ -335,6 +343,14 @@ int client_reset_state(ClientFull *c);
 /* A string object with argument i's bytes: a big one takes over the query
  * buffer it arrived in once the command ends, others are copied. */
 Obj *client_arg_string(Client *c, int i);
+/* What c holds, as client eviction and CLIENT LIST's tot-mem count it. */
+size_t client_mem_usage(const ClientFull *c);
+/* Accounts c's memory again in core.clients_mem_bytes (client eviction). */
+void client_mem_refresh(ClientFull *c);
+/* client_mem_refresh() while client eviction is on; one test otherwise. */
+static inline void client_mem_track(ClientFull *c) {
+    if (__builtin_expect(core.client_evict_limit != 0, 0)) client_mem_refresh(c);
+}
 
 /* commands.c */
 const Command *command_parent(const Command *cmd);

@@ -285,6 +285,7 @@ void multi_discard(ClientFull *c) {
     xfree(c->mq);
     c->mq = NULL;
     c->mq_n = c->mq_cap = 0;
+    c->mq_bytes = 0;
     c->pub.flags &= ~(CLIENT_MULTI | CLIENT_DIRTY_CAS | CLIENT_DIRTY_EXEC);
     watch_unwatch_all(c);
 }
@@ -298,6 +299,8 @@ static void multi_queue(ClientFull *c, const Command *cmd) {
     q->argc = c->pub.argc;
     q->argv = argv_copy(c->pub.argc, c->pub.argv);
     q->cmd = cmd;
+    c->mq_bytes += (size_t)q->argc * sizeof(Slice);
+    for (int i = 0; i < q->argc; i++) c->mq_bytes += q->argv[i].len + 1;
     reply_status(&c->pub, "QUEUED");
 }
 
@@ -343,6 +346,7 @@ static void cmd_exec_run(ClientFull *c) {
     int n = c->mq_n;
     c->mq = NULL;
     c->mq_n = c->mq_cap = 0;
+    c->mq_bytes = 0;
     pc->flags &= ~CLIENT_MULTI;
     for (int i = 0; i < n; i++) {
         pc->argc = mq[i].argc;

@@ -31,6 +31,8 @@
  * step above it, unlimited at 100) is spent; the next command continues,
  * and the command in hand may run while eviction is still making progress,
  * as Redis lets it.
+ *
+ * The end of the file is the other eviction, of clients (maxmemory-clients).
  */
 #include "server/evict.h"
 
@@ -38,6 +40,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/log.h"
 #include "server/core.h"
 #include "server/lazyfree.h"
 #include "server/memreport.h"
@@ -119,7 +122,8 @@ static int pool_n;
 static uint64_t *volatile_cursor; /* per database */
 static int next_random_db;
 static uint64_t stat_evicted;
-static int64_t exceeded_since_ms; /* 0: not over the limit */
+static uint64_t stat_evicted_clients; /* INFO evicted_clients */
+static int64_t exceeded_since_ms;     /* 0: not over the limit */
 static uint64_t exceeded_total_ms;
 
 static int is_volatile_policy(void) {
@@ -347,5 +351,109 @@ uint64_t evict_exceeded_current_ms(void) {
 
 void evict_reset_stats(void) {
     stat_evicted = 0;
+    stat_evicted_clients = 0;
     exceeded_total_ms = 0;
+}
+
+/* ---- client eviction (maxmemory-clients) ----------------------------------
+ *
+ * When the memory of the normal and pubsub clients together (NO-EVICT ones
+ * included, as Redis 7.0 sums them) reaches the limit, the biggest clients
+ * that may be evicted are closed, biggest first, until it is under it again.
+ * Never evicted: NO-EVICT clients, replicas, the master's link (none of them
+ * is counted), the caller of a running script.
+ *
+ * The total is kept up to date by client.c (client_mem_refresh) at reads,
+ * writes and once a second, so the test before sleeping and after each read
+ * is one comparison. Redis keeps clients in buckets by powers of two of their
+ * memory so as to find the biggest without a scan; here a pass that has to
+ * evict sorts the candidates instead, O(n log n) but only when the limit is
+ * reached, which ends with a disconnection. The one case where a pass can
+ * come round again and again is when what cannot be evicted holds the total
+ * over the limit: a pass that found too little remembers the total, and the
+ * next passes wait until it grows past that (a candidate may have grown) or
+ * until the once-a-second cron, or until NO-EVICT is turned off somewhere. */
+
+static size_t clients_stuck_at; /* the total after a pass that could not get under; 0: none */
+
+/* Bytes maxmemory-clients allows now, 0 for no limit: N% of maxmemory
+ * (none while maxmemory is 0), and never under 128 KB, as Redis, so that a
+ * mistaken tiny value does not cut every connection. */
+static size_t client_limit_bytes(void) {
+    long long v = settings.maxmemory_clients;
+    unsigned long long bytes;
+    if (v < 0 && settings.maxmemory > 0)
+        bytes = (unsigned long long)((double)settings.maxmemory * (double)-v / 100);
+    else if (v > 0)
+        bytes = (unsigned long long)v;
+    else
+        return 0;
+    if (bytes < 128 * 1024) bytes = 128 * 1024;
+    return bytes > SIZE_MAX ? SIZE_MAX : (size_t)bytes;
+}
+
+void evict_clients_configure(void) {
+    size_t limit = client_limit_bytes();
+    int was_on = core.client_evict_limit != 0;
+    core.client_evict_limit = limit;
+    clients_stuck_at = 0;
+    if (was_on == (limit != 0)) return;
+    /* Turned on: account every client from scratch. Off: forget. */
+    core.clients_mem_bytes = 0;
+    for (ClientFull *c = core.clients; c; c = c->next) {
+        c->mem_bytes = 0;
+        if (limit) client_mem_refresh(c);
+    }
+}
+
+void evict_clients_reconsider(void) {
+    clients_stuck_at = 0;
+}
+
+/* Counted (mem_bytes is 0 otherwise), and neither exempt nor, since its
+ * memory was last counted, turned replica or master link. */
+static int may_evict(const ClientFull *c) {
+    return c->mem_bytes > 0 && !c->is_closing &&
+           !(c->pub.flags & (CLIENT_NO_EVICT | CLIENT_PROTECTED | CLIENT_SLAVE | CLIENT_MASTER));
+}
+
+static int by_mem_desc(const void *a, const void *b) {
+    size_t x = (*(ClientFull *const *)a)->mem_bytes, y = (*(ClientFull *const *)b)->mem_bytes;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+void evict_clients_slow(void) {
+    /* Not while a command (a script, EXEC) is in hand and other clients are
+     * served beside it: the one that runs may not go from under itself. */
+    if (core.executing) return;
+    if (clients_stuck_at && core.clients_mem_bytes <= clients_stuck_at) return;
+    size_t n = 0;
+    for (ClientFull *c = core.clients; c; c = c->next) n += may_evict(c);
+    ClientFull **v = xmalloc((n ? n : 1) * sizeof *v);
+    size_t k = 0;
+    for (ClientFull *c = core.clients; c && k < n; c = c->next)
+        if (may_evict(c)) v[k++] = c;
+    qsort(v, k, sizeof *v, by_mem_desc);
+    Buf info;
+    buf_init(&info);
+    for (size_t i = 0; i < k && evict_clients_over(); i++) {
+        buf_clear(&info);
+        client_info_line(v[i], &info);
+        buf_append_char(&info, '\0');
+        log_notice("Evicting client: %s", info.p);
+        client_close_async(v[i]); /* takes its memory out of the total */
+        stat_evicted_clients++;
+    }
+    buf_free(&info);
+    xfree(v);
+    clients_stuck_at = evict_clients_over() ? core.clients_mem_bytes : 0;
+}
+
+void evict_clients_cron(void) {
+    clients_stuck_at = 0;
+    evict_clients();
+}
+
+uint64_t evict_stat_clients(void) {
+    return stat_evicted_clients;
 }

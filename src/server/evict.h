@@ -66,4 +66,28 @@ uint64_t evict_exceeded_total_ms(void);
 uint64_t evict_exceeded_current_ms(void);
 void evict_reset_stats(void);
 
+/* Client eviction (maxmemory-clients). After any configuration change:
+ * the limit again from maxmemory-clients and maxmemory, the clients'
+ * memory accounted afresh when it turns on. */
+void evict_clients_configure(void);
+/* Whether the clients' memory is at the limit (never while it is off). */
+static inline int evict_clients_over(void) {
+    return core.client_evict_limit != 0 && core.clients_mem_bytes >= core.client_evict_limit;
+}
+void evict_clients_slow(void);
+/* At a point where clients may be closed (after a read, after the writes):
+ * closes the biggest evictable clients until the memory is under the limit,
+ * each logged and counted. Does nothing while a command is in hand. */
+static inline void evict_clients(void) {
+    if (__builtin_expect(evict_clients_over(), 0)) evict_clients_slow();
+}
+/* Once a second: evict_clients(), even when the last pass found nothing
+ * more it could evict. */
+void evict_clients_cron(void);
+/* A client's eligibility changed (CLIENT NO-EVICT): the next pass looks
+ * again. */
+void evict_clients_reconsider(void);
+/* INFO stats: evicted_clients. */
+uint64_t evict_stat_clients(void);
+
 #endif
