@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/bytes.h"
 #include "server/acl.h"
 #include "server/core.h"
 #include "server/script.h"
@@ -84,21 +85,6 @@ typedef struct CmdSlot {
 static CmdSlot cmd_slots[CMD_SLOTS];
 static size_t n_commands;
 
-/* Bytes p[0..n), n <= 8, as a little-endian word zero-padded above them,
- * in at most two loads that stay inside the n bytes. */
-static inline uint64_t load_short(const char *s, size_t n) {
-    const unsigned char *p = (const unsigned char *)s;
-    if (n >= 4) {
-        uint32_t lo, hi;
-        memcpy(&lo, p, 4);
-        memcpy(&hi, p + n - 4, 4);
-        return (uint64_t)lo | (uint64_t)hi << (8 * (n - 4));
-    }
-    if (n == 0) return 0;
-    return (uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) |
-           (uint64_t)p[n - 1] << (8 * (n - 1));
-}
-
 static inline uint64_t load8(const char *p) {
     uint64_t w;
     memcpy(&w, p, 8);
@@ -125,7 +111,7 @@ static inline unsigned char fold_byte(unsigned char c) {
 static inline void name_words(const char *name, size_t len, uint64_t *w0, uint64_t *w1) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (len <= 8) {
-        *w0 = fold_word(load_short(name, len));
+        *w0 = fold_word(bytes_le_upto8(name, len));
         *w1 = 0;
         return;
     }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/bytes.h"
 
 typedef struct Table {
     DictEntry **b;
@@ -54,15 +55,7 @@ static inline uint64_t tail_word(const char *key, size_t len, size_t r) {
         memcpy(&w, key + len - 8, 8);
         return w >> (8 * (8 - r));
     }
-    const unsigned char *p = (const unsigned char *)key;
-    if (r >= 4) {
-        uint32_t lo, hi;
-        memcpy(&lo, p, 4);
-        memcpy(&hi, p + r - 4, 4);
-        return (uint64_t)lo | (uint64_t)hi << (8 * (r - 4));
-    }
-    return (uint64_t)p[0] | (uint64_t)p[r / 2] << (8 * (r / 2)) |
-           (uint64_t)p[r - 1] << (8 * (r - 1));
+    return bytes_le_upto8(key, r);
 #else
     uint64_t w = 0;
     memcpy(&w, key + len - r, r);

@@ -89,6 +89,7 @@
 #endif
 
 #include "base/alloc.h"
+#include "base/bytes.h"
 
 /* ---- SipHash ------------------------------------------------------------ */
 
@@ -111,22 +112,6 @@ static inline uint64_t load_le64(const unsigned char *p) {
     return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
            (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
            (uint64_t)p[7] << 56;
-}
-
-static inline uint64_t load_le32(const unsigned char *p) {
-    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
-}
-
-/* The n < 8 bytes at p as a little-endian integer, with at most two loads
- * and no loop: a byte-at-a-time loop of the iid's length was a mispredicted
- * branch in every hash. For 4..7 bytes two overlapping 4-byte loads; the
- * overlap ORs each byte into its own position twice. */
-static inline uint64_t load_tail(const unsigned char *p, size_t n) {
-    assert(n < 8);
-    if (n >= 4) return load_le32(p) | load_le32(p + n - 4) << (8 * (n - 4));
-    if (n == 0) return 0;
-    return (uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) |
-           (uint64_t)p[n - 1] << (8 * (n - 1));
 }
 
 static inline void store_le64(unsigned char *p, uint64_t v) {
@@ -210,7 +195,7 @@ sip64(int c, int d, const unsigned char key[16], const void *p, size_t len) {
     const unsigned char *b = p;
     size_t n = len;
     for (; n >= 8; b += 8, n -= 8) sip_compress(&s, load_le64(b), c);
-    sip_compress(&s, ((uint64_t)len << 56) | load_tail(b, n), c);
+    sip_compress(&s, ((uint64_t)len << 56) | bytes_le_upto8(b, n), c);
     s.v2 ^= 0xff;
     sip_rounds(&s, d);
     return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;

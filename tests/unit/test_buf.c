@@ -7,6 +7,7 @@
 #include <limits.h>
 
 #include "base/buf.h"
+#include "base/bytes.h"
 #include "base/slice.h"
 #include "test.h"
 
@@ -171,6 +172,24 @@ static void slice_equality(void) {
     CHECK(ok);
 }
 
+/* bytes_le_upto8 against a copy into a zeroed word (little-endian order
+ * built byte by byte, so the check holds on any machine). */
+static void short_loads(void) {
+    unsigned char a[24];
+    int ok = 1;
+    for (int it = 0; it < 2000; it++) {
+        for (size_t i = 0; i < sizeof a; i++) a[i] = (unsigned char)test_rand();
+        for (size_t n = 0; n <= 8; n++) {
+            for (size_t off = 0; off < 8; off++) {
+                uint64_t want = 0;
+                for (size_t i = 0; i < n; i++) want |= (uint64_t)a[off + i] << (8 * i);
+                if (bytes_le_upto8(a + off, n) != want) ok = 0;
+            }
+        }
+    }
+    CHECK(ok);
+}
+
 int main(void) {
     test_seed("test_buf");
     repr();
@@ -178,5 +197,6 @@ int main(void) {
     reserve_exact();
     formatting();
     slice_equality();
+    short_loads();
     return test_report("test_buf");
 }
