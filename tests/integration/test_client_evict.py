@@ -12,21 +12,10 @@ clients under test can go.
 """
 
 import socket
-import time
 
 import pytest
 
-from testlib import SLOW, encode_command, parse_info
-
-
-def wait_for(fn, what, timeout=10):
-    deadline = time.monotonic() + timeout * SLOW
-    while True:
-        v = fn()
-        if v:
-            return v
-        assert time.monotonic() < deadline, what
-        time.sleep(0.02)
+from testlib import SLOW, encode_command, parse_info, wait_for
 
 
 def clients(ctl):

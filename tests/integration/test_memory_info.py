@@ -11,11 +11,10 @@ except where it says streamd.
 
 import re
 import socket
-import time
 
 import pytest
 
-from testlib import IS_REDIS, SLOW, encode_command, parse_info, streamd_only
+from testlib import IS_REDIS, encode_command, parse_info, streamd_only, wait_for
 
 NUM = ("used_memory", "used_memory_peak", "used_memory_overhead", "used_memory_startup",
        "used_memory_dataset", "used_memory_rss", "allocator_allocated", "allocator_active",
@@ -35,16 +34,6 @@ def stats(c):
     if isinstance(v, list):
         v = dict(zip(v[::2], v[1::2]))
     return {k.decode(): val for k, val in v.items()}
-
-
-def wait_for(fn, what, timeout=10):
-    deadline = time.monotonic() + timeout * SLOW
-    while True:
-        v = fn()
-        if v:
-            return v
-        assert time.monotonic() < deadline, what
-        time.sleep(0.02)
 
 
 def test_fields_add_up(raw):
