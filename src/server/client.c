@@ -102,6 +102,7 @@ static void client_release(ClientFull *c) {
     multi_discard(c);
     watch_unwatch_all(c);
     tracking_client_freed(c);
+    himport_discard_all(c);
     buf_free(&c->qbuf);
     buf_free(&c->obuf);
     resp_argv_free(&c->args);
@@ -489,9 +490,10 @@ void client_info_line(ClientFull *c, Buf *out) {
                "cmd=%s user=%.*s redir=%lld resp=%d lib-name=%s lib-ver=%s",
                c->db_index, sub, psub, ssub, (c->pub.flags & CLIENT_MULTI) ? c->mq_n : -1, qbuf,
                c->qbuf.cap - c->qbuf.len, (size_t)0, c->qbuf.cap, qbuf, buf_live(&c->obuf), omem,
-               sizeof *c + c->qbuf.cap + omem, c->write_registered ? "w" : "", c->last_cmd,
-               (int)c->user->name_len, c->user->name, tracking_redirect_of(c), c->pub.resp,
-               c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
+               sizeof *c + c->qbuf.cap + omem + himport_client_mem(c),
+               c->write_registered ? "w" : "", c->last_cmd, (int)c->user->name_len, c->user->name,
+               tracking_redirect_of(c), c->pub.resp, c->lib_name ? c->lib_name : "",
+               c->lib_ver ? c->lib_ver : "");
 }
 
 /* Redis's class for the limits: a subscriber is pubsub, a monitor normal. */

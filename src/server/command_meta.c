@@ -22,7 +22,8 @@
  *     COUNT: the argument (since 8.8.0) and history entry in their docs;
  *   - commands newer than 7.0 (CLIENT SETINFO 7.2, XDELEX, XACKDEL 8.2,
  *     XCFGSET 8.6, XIDMPRECORD 8.6.2, XNACK and INCREX 8.8, SUNIONCARD,
- *     SDIFFCARD, LMOVEM and BLMOVEM 8.10) carry their own release's data,
+ *     SDIFFCARD, LMOVEM, BLMOVEM and HIMPORT 8.10) carry their own
+ *     release's data,
  *     and XIDMPCOUNTERS (streamd's own, for the AOF) carries ours;
  * tests/integration/test_command_meta_redis8.py names the Redis commits the
  * 8.x data was taken from and pins it.
@@ -387,14 +388,14 @@ int command_meta_getkeys(const CommandMeta *m, const Command *cmd, int argc, con
     }
     /* SET's spec has variable flags: GET or a value condition (8.4) makes
      * the write a read-modify-write; so does a condition DELEX's delete. */
-    if (n == 1 && strcmp(cmd->name, "set") == 0) {
+    if (n == 1 && strcmp(m->name, "set") == 0) {
         kflags[0] = "OW update";
         for (int i = 3; i < argc; i++)
             if (slice_eq_nocase(argv[i], "GET") || slice_eq_nocase(argv[i], "IFEQ") ||
                 slice_eq_nocase(argv[i], "IFNE") || slice_eq_nocase(argv[i], "IFDEQ") ||
                 slice_eq_nocase(argv[i], "IFDNE"))
                 kflags[0] = "RW access update";
-    } else if (n == 1 && strcmp(cmd->name, "delex") == 0) {
+    } else if (n == 1 && strcmp(m->name, "delex") == 0) {
         kflags[0] = argc > 2 ? "RW access delete" : "RM delete";
     }
     return n;
