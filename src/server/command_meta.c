@@ -18,6 +18,9 @@
  *     complexity and no 7.4 history entry, XADD no 8.6 one);
  *   - ZRANK / ZREVRANK take 7.2's WITHSCORE: arity -3, and the argument and
  *     history entry in their docs;
+ *   - EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, FCALL and FCALL_RO show 8.10's
+ *     script_runner flag (clients leave their replies out of client-side
+ *     caches), after 7.0's flags;
  *   - ZUNION / ZINTER / ZUNIONSTORE / ZINTERSTORE take 8.8's AGGREGATE
  *     COUNT: the argument (since 8.8.0) and history entry in their docs;
  *   - commands newer than 7.0 (CLIENT SETINFO 7.2, XDELEX, XACKDEL 8.2,
@@ -65,7 +68,8 @@ void command_meta_fullname(char *out, size_t n, const Command *cmd, const Comman
         snprintf(out, n, "%s", cmd->name);
 }
 
-/* Redis 7.0's order; may_replicate and sentinel are never shown. */
+/* Redis 7.0's order (8.10's script_runner last); may_replicate and sentinel are
+ * never shown. */
 static const struct {
     uint32_t flag;
     const char *name;
@@ -88,6 +92,7 @@ static const struct {
     {CMD_NO_MULTI, "no_multi"},
     {CMD_MOVABLE_KEYS, "movablekeys"},
     {CMD_ALLOW_BUSY, "allow_busy"},
+    {CMD_SCRIPT_RUNNER, "script_runner"}, /* Redis 8.10, after 7.0's flags */
 };
 
 /* Counts the space-separated words of s (NULL: none). */

@@ -10,6 +10,7 @@ named):
     arguments and history) and of SET (8.4's IFEQ/IFNE/IFDEQ/IFDNE), BITOP (8.2's DIFF, DIFF1, ANDOR, ONE)
     and ZUNION/ZINTER/ZUNIONSTORE/ZINTERSTORE (8.8's AGGREGATE COUNT): NEWER_DOCS;
   - ZRANK / ZREVRANK with 7.2's WITHSCORE: INFO (arity -3) and DOCS: NEWER_INFO, NEWER_DOCS;
+  - EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, FCALL, FCALL_RO with 8.10's script_runner flag: NEWER_INFO;
   - commands 7.0 lacks (CLIENT NO-TOUCH, CLIENT SETINFO, WAITAOF, the 8.x stream commands,
     8.4's DIGEST, DELEX and MSETEX, 8.8's INCREX, 8.10's SUNIONCARD, SDIFFCARD, LMOVEM, BLMOVEM and HIMPORT, streamd's XIDMPCOUNTERS): not compared here; tests/integration/test_command_meta_new.py
     checks their structure;
@@ -30,6 +31,8 @@ NEWER_DOCS = {"xadd", "xtrim", "xread", "xreadgroup", "xinfo|stream", "xinfo|con
               "zrank", "zrevrank"}
 # 7.2's ZRANK / ZREVRANK WITHSCORE: arity -3 (7.0: 3)
 NEWER_INFO = {"zrank", "zrevrank"}
+# 8.10's script_runner flag (last in the flags)
+NEWER_INFO |= {"eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"}
 NOT_IN_70 = {"client|no-touch", "client|setinfo", "waitaof", "xackdel", "xcfgset", "xdelex", "xidmpcounters", "xidmprecord",
              "xnack", "digest", "delex", "msetex", "hotkeys", "hotkeys|start", "hotkeys|stop", "hotkeys|get",
              "hotkeys|reset", "hotkeys|help"}
