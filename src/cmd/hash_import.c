@@ -52,7 +52,7 @@
  * Redis's template order (length, then bytes). */
 typedef struct Fieldset {
     uint32_t n;
-    size_t mem_bytes; /* the whole allocation, for the client's tot-mem */
+    size_t mem_bytes; /* the allocation and its dict entry, for the client's tot-mem */
     Slice *fields;
     uint32_t *order;
 } Fieldset;
@@ -157,6 +157,7 @@ static void cmd_himport_prepare(Client *c) {
     }
     struct HimportState *st = state_of(c, 1);
     discard_one(st, name);
+    fs->mem_bytes += sizeof(DictEntry) + name.len + 1; /* its entry in the dict */
     dict_add(st->sets, name.p, name.len, fs);
     st->mem_bytes += fs->mem_bytes;
     reply_ok(c);
