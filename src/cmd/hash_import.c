@@ -201,7 +201,7 @@ static void cmd_himport_set(Client *c) {
         hashobj_set(&h, fs->fields[at], c->argv[4 + at], &lim);
     }
     Obj *o = obj_new(OBJ_HASH, h);
-    db_set(c->db, key, o, 0);
+    db_set(c->db, key, o, 0); /* one change (server.dirty), as the replayed RESTORE counts */
     int dbid = db_index(c->db);
     if (notify_wants_subkeys(NOTIFY_HASH)) {
         Slice *sub = xmalloc(fs->n * sizeof(Slice));
@@ -211,14 +211,16 @@ static void cmd_himport_set(Client *c) {
     } else {
         notify_keyspace_event(NOTIFY_HASH, "hset", key, dbid);
     }
-    server.dirty += fs->n;
     if (propagate_is_active()) propagate_restore(c, key, o);
     reply_ok(c);
 }
 
 /* HIMPORT DISCARD fieldset-name */
 static void cmd_himport_discard(Client *c) {
-    reply_int(c, discard_one(state_of(c, 0), c->argv[2]));
+    struct HimportState *st = state_of(c, 0);
+    int removed = discard_one(st, c->argv[2]);
+    if (removed && dict_size(st->sets) == 0) himport_discard_all(CF(c)); /* the dict goes too */
+    reply_int(c, removed);
 }
 
 /* HIMPORT DISCARDALL */

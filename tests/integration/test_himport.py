@@ -123,6 +123,19 @@ def test_set_replaces_the_key_and_its_ttl(c, r):
     assert r.hgetall("h") == {b"city": b"Paris", b"country": b"France", b"zip": b"75"}
 
 
+def test_watch_and_dirty(c, r, rr):
+    w = rr(single_connection_client=True)
+    w.execute_command("WATCH", "k")
+    w.execute_command("MULTI")
+    w.execute_command("SET", "other", "1")
+    assert hi(c, "PREPARE", "fs", "a") == b"OK"
+    before = r.info("persistence")["rdb_changes_since_last_save"]
+    assert hi(c, "SET", "k", "fs", "1") == b"OK"
+    assert r.info("persistence")["rdb_changes_since_last_save"] == before + 1
+    assert w.execute_command("EXEC") is None
+    assert r.get("other") is None
+
+
 def test_discard_and_discardall(c, r):
     assert hi(c, "DISCARD", "none") == 0
     assert hi(c, "DISCARDALL") == 0
@@ -165,6 +178,9 @@ def test_fieldsets_belong_to_the_connection(c, rr):
     assert tot_mem(c) < grown
     assert hi(c, "DISCARDALL") == 49
     assert tot_mem(c) < base + 2048  # the query buffer may have grown meanwhile
+    assert hi(c, "PREPARE", "again", "a") == b"OK"
+    assert hi(c, "DISCARD", "again") == 1
+    assert tot_mem(c) < base + 2048
     # a connection that goes away takes its fieldsets (ASan: nothing leaks)
     gone = rr(single_connection_client=True)
     assert hi(gone, "PREPARE", "fs", "a") == b"OK"
