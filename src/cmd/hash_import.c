@@ -38,6 +38,7 @@
  * documents DISCARD as linear in their number, but a bulk loader with
  * thousands of them would pay that on every SET).
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +79,7 @@ static int order_cmp(const void *pa, const void *pb) {
 /* Returns an owned fieldset of the n fields (borrowed, copied), or NULL
  * when a name repeats. Free with xfree(). */
 static Fieldset *fieldset_new(const Slice *fields, uint32_t n) {
+    assert(n >= 1); /* PREPARE's arity */
     size_t bytes = 0;
     for (uint32_t i = 0; i < n; i++) bytes += fields[i].len;
     size_t size = sizeof(Fieldset) + n * sizeof(Slice) + n * sizeof(uint32_t) + bytes;
@@ -88,7 +90,7 @@ static Fieldset *fieldset_new(const Slice *fields, uint32_t n) {
     fs->order = (uint32_t *)(fs->fields + n);
     char *p = (char *)(fs->order + n);
     for (uint32_t i = 0; i < n; i++) {
-        memcpy(p, fields[i].p, fields[i].len);
+        if (fields[i].len) memcpy(p, fields[i].p, fields[i].len);
         fs->fields[i] = slice_of(p, fields[i].len);
         p += fields[i].len;
         fs->order[i] = i;
