@@ -156,6 +156,7 @@ static void cmd_reset(Client *c) {
     monitor_remove(cf);
     pubsub_forget(cf);
     tracking_disable(cf);
+    himport_discard_all(cf);
     c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT);
     client_set_db(cf, 0);
     c->resp = 2;

@@ -337,7 +337,8 @@ static const Command function_subcommands[] = {
 };
 
 #define EVAL_FLAGS                                                                                 \
-    (CMD_NOSCRIPT | CMD_STALE | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS | CMD_MOVABLE_KEYS)
+    (CMD_NOSCRIPT | CMD_STALE | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS | CMD_MOVABLE_KEYS |      \
+     CMD_SCRIPT_RUNNER)
 
 static const Command script_subcommands[] = {
     {"load", cmd_script_load, 3, CMD_NOSCRIPT | CMD_STALE, "@slow @scripting", 0, 0, 0, NULL},

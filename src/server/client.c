@@ -120,6 +120,7 @@ static void client_release(ClientFull *c) {
     multi_discard(c);
     watch_unwatch_all(c);
     tracking_client_freed(c);
+    himport_discard_all(c);
     buf_free(&c->qbuf);
     buf_free(&c->obuf);
     resp_argv_free(&c->args);
@@ -546,7 +547,8 @@ size_t client_mem_usage(const ClientFull *c) {
     pubsub_client_counts(c, &sub, &psub, &ssub);
     size_t n = sizeof *c + c->qbuf.cap + c->obuf.cap + (size_t)c->args.cap * sizeof(Slice) +
                c->args.scratch.cap + (size_t)c->mq_cap * sizeof(QueuedCommand) + c->mq_bytes +
-               (sub + psub + ssub) * CLIENT_SUB_BYTES + (size_t)c->n_watched * CLIENT_WATCH_BYTES;
+               (sub + psub + ssub) * CLIENT_SUB_BYTES + (size_t)c->n_watched * CLIENT_WATCH_BYTES +
+               himport_client_mem(c);
     if (c->block) {
         n += sizeof *c->block;
         for (int i = 0; i < c->block->argc; i++) n += sizeof(Slice) + c->block->argv[i].len;

@@ -40,6 +40,7 @@ enum {
     CMD_SKIP_MONITOR = 1u << 18,      /* fed to MONITOR by its handler (EVAL: before the script) */
     CMD_NO_MANDATORY_KEYS = 1u << 19, /* reported by COMMAND INFO only */
     CMD_PROTECTED = 1u << 20,         /* run only as enable-debug/module-command allows */
+    CMD_SCRIPT_RUNNER = 1u << 21, /* runs a script or function (Redis 8.10): COMMAND INFO only */
 };
 
 typedef struct Command {

@@ -18,11 +18,15 @@
  *     complexity and no 7.4 history entry, XADD no 8.6 one);
  *   - ZRANK / ZREVRANK take 7.2's WITHSCORE: arity -3, and the argument and
  *     history entry in their docs;
+ *   - EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, FCALL and FCALL_RO show 8.10's
+ *     script_runner flag (clients leave their replies out of client-side
+ *     caches), after 7.0's flags;
  *   - ZUNION / ZINTER / ZUNIONSTORE / ZINTERSTORE take 8.8's AGGREGATE
  *     COUNT: the argument (since 8.8.0) and history entry in their docs;
  *   - commands newer than 7.0 (CLIENT SETINFO 7.2, XDELEX, XACKDEL 8.2,
  *     XCFGSET 8.6, XIDMPRECORD 8.6.2, XNACK and INCREX 8.8, SUNIONCARD,
- *     SDIFFCARD, LMOVEM and BLMOVEM 8.10) carry their own release's data,
+ *     SDIFFCARD, LMOVEM, BLMOVEM and HIMPORT 8.10) carry their own
+ *     release's data,
  *     and XIDMPCOUNTERS (streamd's own, for the AOF) carries ours;
  * tests/integration/test_command_meta_redis8.py names the Redis commits the
  * 8.x data was taken from and pins it.
@@ -64,7 +68,8 @@ void command_meta_fullname(char *out, size_t n, const Command *cmd, const Comman
         snprintf(out, n, "%s", cmd->name);
 }
 
-/* Redis 7.0's order; may_replicate and sentinel are never shown. */
+/* Redis 7.0's order (8.10's script_runner last); may_replicate and sentinel are
+ * never shown. */
 static const struct {
     uint32_t flag;
     const char *name;
@@ -87,6 +92,7 @@ static const struct {
     {CMD_NO_MULTI, "no_multi"},
     {CMD_MOVABLE_KEYS, "movablekeys"},
     {CMD_ALLOW_BUSY, "allow_busy"},
+    {CMD_SCRIPT_RUNNER, "script_runner"}, /* Redis 8.10, after 7.0's flags */
 };
 
 /* Counts the space-separated words of s (NULL: none). */
@@ -387,14 +393,14 @@ int command_meta_getkeys(const CommandMeta *m, const Command *cmd, int argc, con
     }
     /* SET's spec has variable flags: GET or a value condition (8.4) makes
      * the write a read-modify-write; so does a condition DELEX's delete. */
-    if (n == 1 && strcmp(cmd->name, "set") == 0) {
+    if (n == 1 && strcmp(m->name, "set") == 0) {
         kflags[0] = "OW update";
         for (int i = 3; i < argc; i++)
             if (slice_eq_nocase(argv[i], "GET") || slice_eq_nocase(argv[i], "IFEQ") ||
                 slice_eq_nocase(argv[i], "IFNE") || slice_eq_nocase(argv[i], "IFDEQ") ||
                 slice_eq_nocase(argv[i], "IFDNE"))
                 kflags[0] = "RW access update";
-    } else if (n == 1 && strcmp(cmd->name, "delex") == 0) {
+    } else if (n == 1 && strcmp(m->name, "delex") == 0) {
         kflags[0] = argc > 2 ? "RW access delete" : "RM delete";
     }
     return n;

@@ -928,6 +928,21 @@ static const MetaArg a_hgetex[] = {
 static const MetaKeySpec k_hgetex[] = {
     {NULL, "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
+static const MetaArg a_himport_discard[] = {
+    {"fieldset-name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_himport_prepare[] = {
+    {"fieldset-name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_himport_set[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"fieldset-name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_himport_set[] = {
+    {NULL, "OW update", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_hincrby[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -3050,6 +3065,11 @@ const CommandMeta command_meta_table[] = {
     {"hgetall", "Get all the fields and values in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_hgetall, 1, a_hgetall, 1},
     {"hgetdel", "Returns the value of a field and deletes it from the hash.", "8.0.0", "hash", "O(N) where N is the number of specified fields", NULL, NULL, NULL, NULL, 0, NULL, k_hgetdel, 1, a_hgetdel, 2},
     {"hgetex", "Get the value of one or more fields of a given hash key, and optionally set their expiration.", "8.0.0", "hash", "O(N) where N is the number of specified fields", NULL, NULL, NULL, NULL, 0, NULL, k_hgetex, 1, a_hgetex, 3},
+    {"himport", "A container for session-based hash import commands using hinted fieldsets.", "8.10.0", "hash", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"himport|discard", "Removes a single session-local fieldset by name.", "8.10.0", "hash", "O(N) where N is the number of session-local fieldsets.", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards", NULL, 0, a_himport_discard, 1},
+    {"himport|discardall", "Removes all session-local fieldsets for the connection.", "8.10.0", "hash", "O(N) where N is the number of session-local fieldsets.", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards", NULL, 0, NULL, 0},
+    {"himport|prepare", "Defines a session-local fieldset that maps a name to a sorted set of field names.", "8.10.0", "hash", "O(N*log(N)) where N is the number of fields.", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards", NULL, 0, a_himport_prepare, 2},
+    {"himport|set", "Creates a fieldset-based hash from values supplied in the order matching a previously prepared fieldset.", "8.10.0", "hash", "O(N) where N is the number of fields in the fieldset.", NULL, NULL, NULL, NULL, 0, NULL, k_himport_set, 1, a_himport_set, 3},
     {"hincrby", "Increment the integer value of a hash field by the given number", "2.0.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hincrby, 1, a_hincrby, 3},
     {"hincrbyfloat", "Increment the float value of a hash field by the given amount", "2.6.0", "hash", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_hincrbyfloat, 1, a_hincrbyfloat, 3},
     {"hkeys", "Get all the fields in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", k_hkeys, 1, a_hkeys, 1},

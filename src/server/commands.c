@@ -44,6 +44,7 @@ extern const Command list_commands[];
 extern const Command set_commands[];
 extern const Command zset_commands[];
 extern const Command hash_commands[];
+extern const Command hash_import_commands[];
 extern const Command sort_commands[];
 void stream_cmd_init(void);
 void list_cmd_init(void);
@@ -59,8 +60,8 @@ static const Command *const families[] = {
     pubsub_commands, scripting_commands,   dump_commands,        standalone_commands,
     acl_commands,    string_cas_commands,  bit_commands,         hotkeys_commands,
     rdb_commands,    repl_commands,        replica_commands,     list_commands,
-    set_commands,    zset_commands,        hash_commands,        sort_commands,
-    backup_commands,
+    set_commands,    zset_commands,        hash_commands,        hash_import_commands,
+    sort_commands,   backup_commands,
 };
 
 /* The top-level commands by lowercase name: open addressing over a fixed

@@ -104,6 +104,7 @@ typedef struct ClientFull {
     char *last_error; /* fake clients only: copy of the last error */
 
     struct TrackingState *tracking; /* tracking.c; NULL until CLIENT TRACKING ON */
+    struct HimportState *himport;   /* hash_import.c; NULL until HIMPORT PREPARE */
 } ClientFull;
 
 #define CF(c) ((ClientFull *)(c))
@@ -340,6 +341,11 @@ const char *client_type_name(const ClientFull *c);
 void client_info_line(ClientFull *c, Buf *out);
 void client_set_db(ClientFull *c, int index);
 int client_reset_state(ClientFull *c);
+
+/* hash_import.c: frees c's HIMPORT fieldsets (returns how many), and the
+ * bytes they hold (CLIENT LIST tot-mem). */
+size_t himport_discard_all(ClientFull *c);
+size_t himport_client_mem(const ClientFull *c);
 /* A string object with argument i's bytes: a big one takes over the query
  * buffer it arrived in once the command ends, others are copied. */
 Obj *client_arg_string(Client *c, int i);

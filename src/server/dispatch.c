@@ -521,6 +521,8 @@ void dispatch_command(ClientFull *c) {
         buf_free(&args);
         goto done;
     }
+    /* A subcommand is never MULTI's own EXEC, DISCARD, ... (HIMPORT DISCARD) */
+    int is_sub = 0;
     if (cmd->subcommands && !(pc->argc == 1 && cmd->proc)) {
         if (pc->argc == 1) {
             reject(c, cmd, "ERR wrong number of arguments for '%s' command%s", cmd->name, "");
@@ -538,6 +540,7 @@ void dispatch_command(ClientFull *c) {
             goto done;
         }
         cmd = sub;
+        is_sub = 1;
     }
     if ((cmd->arity > 0 && pc->argc != cmd->arity) || (pc->argc < -cmd->arity)) {
         pc->cmd = cmd;
@@ -582,7 +585,8 @@ void dispatch_command(ClientFull *c) {
      * nothing (its queue would grow without bound) but may still be ended,
      * and commands that may grow memory are refused, as Redis does. */
     if (!is_fake && settings.maxmemory > 0 && !core.script_busy && evict_perform() != 0 &&
-        ((cmd->flags & CMD_DENYOOM) || ((pc->flags & CLIENT_MULTI) && !ends_transaction(cmd)))) {
+        ((cmd->flags & CMD_DENYOOM) ||
+         ((pc->flags & CLIENT_MULTI) && (is_sub || !ends_transaction(cmd))))) {
         reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.%s%s", "", "");
         goto done;
     }
@@ -638,7 +642,7 @@ void dispatch_command(ClientFull *c) {
     /* CLIENT PAUSE holds what its mode covers, queued commands included
      * (pause.c): one predictable test per command while no pause is active. */
     if (core.pause_mode && pause_hold(c, cmd)) goto done;
-    if ((pc->flags & CLIENT_MULTI) && !is_multi_control(cmd)) {
+    if ((pc->flags & CLIENT_MULTI) && (is_sub || !is_multi_control(cmd))) {
         multi_queue(c, cmd);
         goto done;
     }

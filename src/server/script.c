@@ -1829,6 +1829,7 @@ static void run_and_reply(Client *c, lua_State *l, int nargs, const char *name, 
 
     int rc = lua_pcall(l, nargs, 1, eh);
     run.active = 0;
+    himport_discard_all(sc); /* each EVAL / FCALL starts without fieldsets, as in Redis */
     if (core.script_busy) {
         core.script_busy = 0;
         c->flags &= ~CLIENT_PROTECTED;

@@ -10,8 +10,9 @@ named):
     arguments and history) and of SET (8.4's IFEQ/IFNE/IFDEQ/IFDNE), BITOP (8.2's DIFF, DIFF1, ANDOR, ONE)
     and ZUNION/ZINTER/ZUNIONSTORE/ZINTERSTORE (8.8's AGGREGATE COUNT): NEWER_DOCS;
   - ZRANK / ZREVRANK with 7.2's WITHSCORE: INFO (arity -3) and DOCS: NEWER_INFO, NEWER_DOCS;
+  - EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, FCALL, FCALL_RO with 8.10's script_runner flag: NEWER_INFO;
   - commands 7.0 lacks (CLIENT NO-TOUCH, CLIENT SETINFO, WAITAOF, the 8.x stream commands,
-    8.4's DIGEST, DELEX and MSETEX, 8.8's INCREX, 8.10's SUNIONCARD, SDIFFCARD, LMOVEM and BLMOVEM, streamd's XIDMPCOUNTERS): not compared here; tests/integration/test_command_meta_new.py
+    8.4's DIGEST, DELEX and MSETEX, 8.8's INCREX, 8.10's SUNIONCARD, SDIFFCARD, LMOVEM, BLMOVEM and HIMPORT, streamd's XIDMPCOUNTERS): not compared here; tests/integration/test_command_meta_new.py
     checks their structure;
   - containers list only the subcommands streamd has, in its order (Redis's
     order is its dict's and changes from run to run): compared as parsed
@@ -30,6 +31,8 @@ NEWER_DOCS = {"xadd", "xtrim", "xread", "xreadgroup", "xinfo|stream", "xinfo|con
               "zrank", "zrevrank"}
 # 7.2's ZRANK / ZREVRANK WITHSCORE: arity -3 (7.0: 3)
 NEWER_INFO = {"zrank", "zrevrank"}
+# 8.10's script_runner flag (last in the flags)
+NEWER_INFO |= {"eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"}
 NOT_IN_70 = {"client|no-touch", "client|setinfo", "waitaof", "xackdel", "xcfgset", "xdelex", "xidmpcounters", "xidmprecord",
              "xnack", "digest", "delex", "msetex", "hotkeys", "hotkeys|start", "hotkeys|stop", "hotkeys|get",
              "hotkeys|reset", "hotkeys|help"}
@@ -40,6 +43,8 @@ NEWER_DOCS |= {"hscan"}  # hashes: 7.4's NOVALUES
 NOT_IN_70 |= {"sunioncard", "sdiffcard"}  # sets: Redis 8.10
 NOT_IN_70 |= {"increx"}  # strings: Redis 8.8
 NOT_IN_70 |= {"lmovem", "blmovem"}  # lists: Redis 8.10
+NOT_IN_70 |= {"himport", "himport|prepare", "himport|set", "himport|discard",
+              "himport|discardall"}  # hashes: Redis 8.10
 NEWER_DOCS |= {"slowlog|get"}  # 8.10's argument count in the entries: a history entry
 NEWER_DOCS |= {"zunion", "zinter", "zunionstore", "zinterstore"}  # 8.8's AGGREGATE COUNT
 NOT_IN_70 |= {"backup", "backup|start", "backup|seal", "backup|status", "backup|list", "backup|abort",

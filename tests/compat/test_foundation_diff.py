@@ -586,3 +586,10 @@ def _blocked_counts(srv, c):
 def test_clients_in_timeout_table_diff(server, ref_server, r, ref):
     """Only clients blocked with a timeout are in the timeout table."""
     assert _blocked_counts(server, r) == _blocked_counts(ref_server, ref) == (3, 2)
+
+
+def test_subcommands_named_like_transaction_commands_are_queued(diff):
+    # SLOWLOG RESET, LATENCY RESET: a subcommand is never MULTI's own RESET
+    # (nor DISCARD, EXEC, ...), so it is queued like any other
+    diff.run(["MULTI", "SLOWLOG RESET", "LATENCY RESET", "PING", "EXEC"])
+    diff.run(["MULTI", "SLOWLOG RESET", "DISCARD", "PING"])

@@ -162,3 +162,17 @@ def test_redis_py_parses_the_replies(r):
     assert r.execute_command("COMMAND GETKEYSANDFLAGS", "SET", "k", "v") == [[b"k", [b"OW", b"update"]]]
     d = r.execute_command("COMMAND DOCS", "xnack")
     assert d[0] == b"xnack"
+
+
+def test_script_runner_flag(raw):
+    """Redis 8.10 marks the commands that run a script or a function."""
+    c = raw()
+    runners = ["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"]
+    for e in c.call("COMMAND", "INFO", *runners):
+        ro = [b"readonly"] if e[0].endswith(b"_ro") else []
+        assert e[2] == ro + [b"noscript", b"stale", b"skip_monitor", b"no_mandatory_keys",
+                             b"movablekeys", b"script_runner"], e[0]
+    for e in c.call("COMMAND"):
+        assert (b"script_runner" in e[2]) == (e[0].decode() in runners), e[0]
+        for s in e[9]:
+            assert b"script_runner" not in s[2], s[0]
