@@ -187,6 +187,33 @@ def test_fieldsets_belong_to_the_connection(c, rr):
     gone.close()
 
 
+def test_fieldsets_count_for_client_eviction(c, r):
+    """A connection whose fieldsets pass maxmemory-clients is evicted (8.10's
+    tests evict through fieldsets too); a small one next to it stays."""
+    small = c
+    assert hi(small, "PREPARE", "s", "a") == b"OK"
+    big = r.connection_pool.get_connection("HIMPORT")  # one connection of its own
+    big.send_command("CLIENT", "SETNAME", "big")
+    assert big.read_response() == b"OK"
+    r.config_set("maxmemory-clients", "1mb")
+    try:
+        for i in range(200):
+            big.send_command("HIMPORT", "PREPARE", "fs%d" % i,
+                             *["field_%d_%d_%s" % (i, f, "x" * 40) for f in range(100)])
+            try:
+                big.read_response()
+            except Exception:
+                break
+            if i % 10 == 9 and b"name=big" not in r.execute_command("CLIENT", "LIST"):
+                break
+        assert b"name=big" not in r.execute_command("CLIENT", "LIST")
+        assert r.info("stats")["evicted_clients"] >= 1
+        assert hi(small, "SET", "k", "s", "1") == b"OK"
+    finally:
+        r.config_set("maxmemory-clients", 0)
+        big.disconnect()
+
+
 def test_multi_exec(r, raw):
     c = raw()
     assert c.call("MULTI") == b"OK"
