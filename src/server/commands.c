@@ -43,11 +43,13 @@ extern const Command set_commands[];
 extern const Command zset_commands[];
 extern const Command hash_commands[];
 extern const Command sort_commands[];
+extern const Command array_commands[];
 void stream_cmd_init(void);
 void list_cmd_init(void);
 void set_cmd_init(void);
 void zset_cmd_init(void);
 void hash_cmd_init(void);
+void array_cmd_init(void);
 void group_cmd_init(void);
 
 static const Command *const families[] = {
@@ -58,7 +60,7 @@ static const Command *const families[] = {
     acl_commands,    string_cas_commands,  bit_commands,         hotkeys_commands,
     rdb_commands,    repl_commands,        replica_commands,     list_commands,
     set_commands,    zset_commands,        hash_commands,        sort_commands,
-    backup_commands,
+    backup_commands, array_commands,
 };
 
 static Dict *table;
@@ -89,6 +91,7 @@ void commands_init(void) {
     set_cmd_init();
     zset_cmd_init();
     hash_cmd_init();
+    array_cmd_init();
     table = dict_new();
     for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
         for (const Command *c = families[f]; c->name; c++)
