@@ -1,7 +1,7 @@
 /*
  * array.c - Arrays: Redis 8.8's sparse, index-addressed arrays of strings
  * (ARSET ARMSET ARGET ARMGET ARDEL ARDELRANGE ARLEN ARCOUNT ARGETRANGE
- * ARSCAN AROP ARINSERT ARRING ARNEXT ARSEEK ARLASTITEMS ARINFO), and the value
+ * ARSCAN ARGREP AROP ARINSERT ARRING ARNEXT ARSEEK ARLASTITEMS ARINFO), and the value
  * type's registration with the keyspace and persistence. The structure is
  * src/types/arrayobj.c.
  *
@@ -25,11 +25,16 @@
  * Redis writes too. The AOF rewrite emits ARMSET with 64 pairs per command,
  * then ARSEEK to restore the cursor.
  *
- * ARGREP (the regular-expression search) is not implemented.
+ * ARGREP's RE predicates run on the C library's POSIX extended regular
+ * expressions (glibc's), not on TRE as Redis's do: the same syntax for what
+ * POSIX defines, errors reported with TRE's texts by error code, back
+ * references refused as Redis refuses them, a pattern read up to its first
+ * NUL byte (elements are matched whole, NULs included).
  */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,6 +372,273 @@ static void cmd_arscan(Client *c) {
         limit--;
     }
     reply_set_array_len(c, d, n);
+}
+
+/* ---- ARGREP --------------------------------------------------------------------- */
+
+enum { PRED_EXACT = 1, PRED_MATCH, PRED_GLOB, PRED_RE };
+#define GREP_MAX_PREDICATES 250
+#define GREP_MAX_RE_LEN     2048
+
+typedef struct GrepPred {
+    int type;
+    Slice pat;
+    regex_t re;
+    int compiled;
+} GrepPred;
+
+typedef struct GrepPlan {
+    GrepPred *preds;
+    int n;
+    int is_and, withvalues, nocase;
+    uint64_t limit;
+} GrepPlan;
+
+static void plan_free(GrepPlan *g) {
+    for (int i = 0; i < g->n; i++)
+        if (g->preds[i].compiled) regfree(&g->preds[i].re);
+    xfree(g->preds);
+}
+
+/* A bound of ARGREP: "-" (the start), "+" (the last index), or an index;
+ * *kind 0 index, 1 start, 2 end. */
+static int grep_bound_or_reply(Client *c, Slice s, int *kind, uint64_t *idx) {
+    *idx = 0;
+    if (s.len == 1 && (s.p[0] == '-' || s.p[0] == '+')) {
+        *kind = s.p[0] == '-' ? 1 : 2;
+        return 0;
+    }
+    *kind = 0;
+    return index_or_reply(c, s, idx);
+}
+
+static int pred_type(Slice s) {
+    static const char *const words[] = {"exact", "match", "glob", "re"};
+    for (int i = 0; i < 4; i++)
+        if (slice_eq_nocase(s, words[i])) return i + 1;
+    return 0;
+}
+
+/* Whether an extended regular expression refers back to a group (\1..\9
+ * outside a bracket expression). */
+static int has_backref(Slice p) {
+    for (size_t i = 0; i < p.len; i++) {
+        if (p.p[i] == '[') {
+            /* skip the bracket expression: a leading ']' (after an optional
+             * '^') is a member; [: :], [. .] and [= =] nest */
+            size_t j = i + 1;
+            if (j < p.len && p.p[j] == '^') j++;
+            if (j < p.len && p.p[j] == ']') j++;
+            while (j < p.len && p.p[j] != ']') {
+                if (p.p[j] == '[' && j + 1 < p.len &&
+                    (p.p[j + 1] == ':' || p.p[j + 1] == '.' || p.p[j + 1] == '=')) {
+                    char close = p.p[j + 1];
+                    j += 2;
+                    while (j + 1 < p.len && !(p.p[j] == close && p.p[j + 1] == ']')) j++;
+                    j += 2;
+                    continue;
+                }
+                j++;
+            }
+            i = j;
+        } else if (p.p[i] == '\\' && i + 1 < p.len) {
+            if (p.p[i + 1] >= '1' && p.p[i + 1] <= '9') return 1;
+            i++;
+        }
+    }
+    return 0;
+}
+
+/* TRE's texts (Redis's regular expression library) for the POSIX error
+ * codes, so that an error reads as Redis's does where the two libraries
+ * refuse a pattern for the same reason. */
+static const char *regex_error_text(int code) {
+    switch (code) {
+    case REG_ECOLLATE:
+        return "Unknown collating element";
+    case REG_ECTYPE:
+        return "Unknown character class name";
+    case REG_EESCAPE:
+        return "Trailing backslash";
+    case REG_ESUBREG:
+        return "Invalid back reference";
+    case REG_EBRACK:
+        return "Missing ']'";
+    case REG_EPAREN:
+        return "Missing ')'";
+    case REG_EBRACE:
+        return "Missing '}'";
+    case REG_BADBR:
+        return "Invalid contents of {}";
+    case REG_ERANGE:
+        return "Invalid character range";
+    case REG_ESPACE:
+        return "Out of memory";
+    case REG_BADRPT:
+        return "Invalid use of repetition operators";
+    default:
+        return "Invalid regexp";
+    }
+}
+
+/* Parses the predicates and options (mixed in any order; a repeated option
+ * counts last), then compiles the RE predicates with NOCASE known. 0, or -1
+ * after replying (g is to be freed either way). */
+static int grep_plan_or_reply(Client *c, GrepPlan *g) {
+    memset(g, 0, sizeof *g);
+    g->limit = UINT64_MAX;
+    g->preds = xcalloc((size_t)(c->argc - 4), sizeof *g->preds);
+    for (int a = 4; a < c->argc;) {
+        Slice t = c->argv[a];
+        int type = pred_type(t);
+        if (type) {
+            if (a + 1 >= c->argc) {
+                reply_syntax_error(c);
+                return -1;
+            }
+            if (g->n >= GREP_MAX_PREDICATES) {
+                reply_error(c, "ERR too many predicates, maximum is %d", GREP_MAX_PREDICATES);
+                return -1;
+            }
+            GrepPred *p = &g->preds[g->n++];
+            p->type = type;
+            p->pat = c->argv[a + 1];
+            if (type == PRED_RE && p->pat.len > GREP_MAX_RE_LEN) {
+                reply_error(c, "ERR regular expression is too long, maximum is %d bytes",
+                            GREP_MAX_RE_LEN);
+                return -1;
+            }
+            a += 2;
+        } else if (slice_eq_nocase(t, "limit")) {
+            if (a + 1 >= c->argc) {
+                reply_syntax_error(c);
+                return -1;
+            }
+            if (limit_or_reply(c, c->argv[a + 1], &g->limit) != 0) return -1;
+            a += 2;
+        } else if (slice_eq_nocase(t, "withvalues")) {
+            g->withvalues = 1;
+            a++;
+        } else if (slice_eq_nocase(t, "nocase")) {
+            g->nocase = 1;
+            a++;
+        } else if (slice_eq_nocase(t, "and") || slice_eq_nocase(t, "or")) {
+            g->is_and = slice_eq_nocase(t, "and");
+            a++;
+        } else {
+            reply_syntax_error(c);
+            return -1;
+        }
+    }
+    if (g->n == 0) {
+        reply_syntax_error(c);
+        return -1;
+    }
+    for (int i = 0; i < g->n; i++) {
+        GrepPred *p = &g->preds[i];
+        if (p->type != PRED_RE) continue;
+        if (p->pat.len == 0) {
+            reply_error(c, "ERR regular expression is empty");
+            return -1;
+        }
+        char *pat = xmalloc(p->pat.len + 1);
+        memcpy(pat, p->pat.p, p->pat.len);
+        pat[p->pat.len] = '\0';
+        int rc = regcomp(&p->re, pat, REG_EXTENDED | REG_NOSUB | (g->nocase ? REG_ICASE : 0));
+        xfree(pat);
+        if (rc != 0) {
+            reply_error(c, "ERR invalid regular expression: %s", regex_error_text(rc));
+            return -1;
+        }
+        p->compiled = 1;
+        if (has_backref(p->pat)) {
+            reply_error(c, "ERR regular expression backreferences are not supported");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int lower_ascii(int ch) {
+    return ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch;
+}
+
+static int bytes_equal(const char *a, const char *b, size_t n, int nocase) {
+    if (!nocase) return n == 0 || memcmp(a, b, n) == 0;
+    for (size_t i = 0; i < n; i++)
+        if (lower_ascii((unsigned char)a[i]) != lower_ascii((unsigned char)b[i])) return 0;
+    return 1;
+}
+
+static int pred_matches(const GrepPred *p, Slice v, int nocase) {
+    switch (p->type) {
+    case PRED_EXACT:
+        return v.len == p->pat.len && bytes_equal(v.p, p->pat.p, v.len, nocase);
+    case PRED_MATCH:
+        if (p->pat.len == 0) return 1;
+        for (size_t i = 0; i + p->pat.len <= v.len; i++)
+            if (bytes_equal(v.p + i, p->pat.p, p->pat.len, nocase)) return 1;
+        return 0;
+    case PRED_GLOB:
+        return glob_match(p->pat.p, p->pat.len, v.p, v.len, nocase);
+    default: {
+        /* the element's bytes, NULs included (REG_STARTEND) */
+        regmatch_t m = {0, (regoff_t)v.len};
+        return regexec(&p->re, v.len ? v.p : "", 1, &m, REG_STARTEND) == 0;
+    }
+    }
+}
+
+static int grep_matches(const GrepPlan *g, Slice v) {
+    for (int i = 0; i < g->n; i++) {
+        int m = pred_matches(&g->preds[i], v, g->nocase);
+        if (g->is_and && !m) return 0;
+        if (!g->is_and && m) return 1;
+    }
+    return g->is_and;
+}
+
+static void cmd_argrep(Client *c) {
+    int k1, k2;
+    uint64_t b1, b2;
+    if (grep_bound_or_reply(c, c->argv[2], &k1, &b1) != 0) return;
+    if (grep_bound_or_reply(c, c->argv[3], &k2, &b2) != 0) return;
+    GrepPlan g;
+    if (grep_plan_or_reply(c, &g) != 0) {
+        plan_free(&g);
+        return;
+    }
+    Obj *o;
+    if (lookup(c, c->argv[1], 0, &o) != 0) {
+        plan_free(&g);
+        return;
+    }
+    if (!o) {
+        plan_free(&g);
+        reply_array(c, 0);
+        return;
+    }
+    const ArrayObj *a = arr(o);
+    uint64_t last = arrayobj_len(a) - 1;
+    uint64_t start = k1 == 1 ? 0 : k1 == 2 ? last : b1;
+    uint64_t end = k2 == 1 ? 0 : k2 == 2 ? last : b2;
+    int reverse = start > end;
+    ReplyDeferred d = reply_defer(c);
+    size_t n = 0;
+    uint64_t left = g.limit, idx;
+    ArrayIter it;
+    Slice v;
+    arrayobj_iter_init(&it, a, reverse ? end : start, reverse ? start : end, reverse);
+    while (left && arrayobj_iter_next(&it, &idx, &v)) {
+        if (!grep_matches(&g, v)) continue;
+        if (g.withvalues) reply_array(c, 2);
+        reply_uint(c, idx);
+        if (g.withvalues) reply_bulk_slice(c, v);
+        n++;
+        left--;
+    }
+    reply_set_array_len(c, d, n);
+    plan_free(&g);
 }
 
 /* ---- AROP -------------------------------------------------------------------- */
@@ -886,6 +1158,7 @@ const Command array_commands[] = {
     {"argetrange", cmd_argetrange, 4, RO, "@read @array @slow", 1, 1, 1, NULL},
     {"arscan", cmd_arscan, -4, RO, "@read @array @slow", 1, 1, 1, NULL},
     {"arop", cmd_arop, -5, RO, "@read @array @slow", 1, 1, 1, NULL},
+    {"argrep", cmd_argrep, -6, RO, "@read @array @slow", 1, 1, 1, NULL},
     {"arinsert", cmd_arinsert, -3, W | CMD_FAST, "@write @array @fast", 1, 1, 1, NULL},
     {"arring", cmd_arring, -4, W, "@write @array @slow", 1, 1, 1, NULL},
     {"arnext", cmd_arnext, 2, RO | CMD_FAST, "@read @array @fast", 1, 1, 1, NULL},

@@ -91,6 +91,45 @@ static const MetaArg a_argetrange[] = {
 static const MetaKeySpec k_argetrange[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
+static const MetaArg a_argrep_3_0[] = {
+    {"exact", "pure-token", -1, "EXACT", NULL, NULL, NULL, 0, NULL, 0},
+    {"string", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_argrep_3_1[] = {
+    {"match", "pure-token", -1, "MATCH", NULL, NULL, NULL, 0, NULL, 0},
+    {"string", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_argrep_3_2[] = {
+    {"glob", "pure-token", -1, "GLOB", NULL, NULL, NULL, 0, NULL, 0},
+    {"pattern", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_argrep_3_3[] = {
+    {"re", "pure-token", -1, "RE", NULL, NULL, NULL, 0, NULL, 0},
+    {"pattern", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_argrep_3[] = {
+    {"exact", "block", -1, NULL, NULL, NULL, NULL, 0, a_argrep_3_0, 2},
+    {"match", "block", -1, NULL, NULL, NULL, NULL, 0, a_argrep_3_1, 2},
+    {"glob", "block", -1, NULL, NULL, NULL, NULL, 0, a_argrep_3_2, 2},
+    {"re", "block", -1, NULL, NULL, NULL, NULL, 0, a_argrep_3_3, 2},
+};
+static const MetaArg a_argrep_4[] = {
+    {"and", "pure-token", -1, "AND", NULL, NULL, NULL, 0, NULL, 0},
+    {"or", "pure-token", -1, "OR", NULL, NULL, NULL, 0, NULL, 0},
+    {"limit", "integer", -1, "LIMIT", NULL, NULL, NULL, 0, NULL, 0},
+    {"withvalues", "pure-token", -1, "WITHVALUES", NULL, NULL, NULL, 0, NULL, 0},
+    {"nocase", "pure-token", -1, "NOCASE", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_argrep[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"end", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"predicate", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_argrep_3, 4},
+    {"options", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, a_argrep_4, 5},
+};
+static const MetaKeySpec k_argrep[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_arinfo[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"full", "pure-token", -1, "FULL", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
@@ -3064,6 +3103,7 @@ const CommandMeta command_meta_table[] = {
     {"ardelrange", "Deletes elements in one or more ranges.", "8.8.0", "array", "Proportional to the number of existing elements / slices touched, not to the numeric span of the requested ranges", NULL, NULL, NULL, NULL, 0, NULL, k_ardelrange, 1, a_ardelrange, 2},
     {"arget", "Gets the value at an index in an array.", "8.8.0", "array", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_arget, 1, a_arget, 2},
     {"argetrange", "Gets values in a range of indices.", "8.8.0", "array", "O(N) where N is the range length", NULL, NULL, NULL, NULL, 0, NULL, k_argetrange, 1, a_argetrange, 3},
+    {"argrep", "Searches array elements in a range using textual predicates.", "8.8.0", "array", "O(P * C) where P is the number of visited positions in touched slices and C is the cost of evaluating the predicates on one existing element.", NULL, NULL, NULL, NULL, 0, NULL, k_argrep, 1, a_argrep, 5},
     {"arinfo", "Returns metadata about an array.", "8.8.0", "array", "O(1), or O(N) with FULL option where N is the number of slices.", NULL, NULL, NULL, NULL, 0, NULL, k_arinfo, 1, a_arinfo, 2},
     {"arinsert", "Inserts one or more values at consecutive indices.", "8.8.0", "array", "O(N) where N is the number of values", NULL, NULL, NULL, NULL, 0, NULL, k_arinsert, 1, a_arinsert, 2},
     {"arlastitems", "Returns the most recently inserted elements.", "8.8.0", "array", "O(N) where N is the count", NULL, NULL, NULL, NULL, 0, NULL, k_arlastitems, 1, a_arlastitems, 3},

@@ -43,7 +43,7 @@ NOT_IN_70 |= {"lmovem", "blmovem"}  # lists: Redis 8.10
 NEWER_DOCS |= {"slowlog|get"}  # 8.10's argument count in the entries: a history entry
 NEWER_DOCS |= {"zunion", "zinter", "zunionstore", "zinterstore"}  # 8.8's AGGREGATE COUNT
 NOT_IN_70 |= {"arset", "armset", "arget", "armget", "ardel", "ardelrange", "arlen", "arcount",
-              "argetrange", "arscan", "arop", "arinsert", "arring", "arnext", "arseek",
+              "argetrange", "arscan", "argrep", "arop", "arinsert", "arring", "arnext", "arseek",
               "arlastitems", "arinfo"}  # arrays: Redis 8.8
 NOT_IN_70 |= {"backup", "backup|start", "backup|seal", "backup|status", "backup|list", "backup|abort",
               "backup|cleanup", "backup|help"}  # BACKUP: Redis 8.10

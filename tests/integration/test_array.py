@@ -443,3 +443,47 @@ def test_rdb_save_restart(make_server):
     assert snapshot(c) == before
     info = dict(zip(*[iter(x(c, "ARINFO", "a"))] * 2))
     assert info[b"count"] == 10001 and info[b"slices"] == 4
+
+
+def test_argrep(r):
+    x(r, "ARSET", "g", 0, "apple", "Banana", "cherry", "", b"nul\x00byte", "apple pie", "APPLE")
+    x(r, "ARSET", "g", 100, "grape")
+    assert x(r, "ARGREP", "g", "-", "+", "EXACT", "apple") == [0]
+    assert x(r, "ARGREP", "g", "-", "+", "EXACT", "apple", "NOCASE") == [0, 6]
+    assert x(r, "ARGREP", "g", "-", "+", "MATCH", "an") == [1]
+    assert x(r, "ARGREP", "g", "-", "+", "MATCH", "") == [0, 1, 2, 3, 4, 5, 6, 100]
+    assert x(r, "ARGREP", "g", "+", "-", "GLOB", "*ap*") == [100, 5, 0]  # reversed
+    assert x(r, "ARGREP", "g", 0, 99, "RE", "^a.*e$", "withvalues") == [[0, b"apple"],
+                                                                          [5, b"apple pie"]]
+    assert x(r, "ARGREP", "g", 0, 99, "RE", "^a", "NOCASE") == [0, 5, 6]
+    assert x(r, "ARGREP", "g", 0, 99, "RE", "l\x00b") == [0, 4, 5]  # the pattern ends at its NUL
+    assert x(r, "ARGREP", "g", 0, 99, "RE", "byte$") == [4]  # NULs in elements are matched
+    assert x(r, "ARGREP", "g", "-", "+", "MATCH", "p", "MATCH", "e", "AND") == [0, 5, 100]
+    assert x(r, "ARGREP", "g", "-", "+", "EXACT", "cherry", "EXACT", "grape") == [2, 100]
+    assert x(r, "ARGREP", "g", "-", "+", "MATCH", "p", "LIMIT", 2, "OR") == [0, 5]
+    assert x(r, "ARGREP", "g", 101, 5000, "MATCH", "") == []
+    assert x(r, "ARGREP", "g", 101, "+", "MATCH", "") == [100]  # 101 > 100: reversed
+    assert x(r, "ARGREP", "nosuch", "-", "+", "MATCH", "") == []
+    assert err(r, "ARGREP", "g", "-", "+", "MATCH") == (
+        "wrong number of arguments for 'argrep' command")
+    assert err(r, "ARGREP", "g", "-", "+", "MATCH", "a", "GLOB") == "syntax error"
+    assert err(r, "ARGREP", "g", "-", "+", "LIMIT", 2) == "syntax error"  # no predicate
+    assert err(r, "ARGREP", "g", "-", "+", "MATCH", "a", "LIMIT") == "syntax error"
+    assert err(r, "ARGREP", "g", "-", "+", "MATCH", "a", "BOGUS") == "syntax error"
+    assert err(r, "ARGREP", "g", "-", "+", "MATCH", "a", "LIMIT", 0) == "LIMIT must be positive"
+    assert err(r, "ARGREP", "g", "x", "+", "MATCH", "a") == "invalid array index"
+    assert err(r, "ARGREP", "g", "-", "+", "RE", "") == "regular expression is empty"
+    assert err(r, "ARGREP", "g", "-", "+", "RE", "a" * 2049) == (
+        "regular expression is too long, maximum is 2048 bytes")
+    assert err(r, "ARGREP", "g", "-", "+", "RE", "(a") == "invalid regular expression: Missing ')'"
+    assert err(r, "ARGREP", "g", "-", "+", "RE", "[a") == "invalid regular expression: Missing ']'"
+    assert err(r, "ARGREP", "g", "-", "+", "RE", "(a)\\1") == (
+        "regular expression backreferences are not supported")
+    assert x(r, "ARGREP", "g", "-", "+", "RE", "[\\1]") == []  # no backref in a bracket
+    many = []
+    for i in range(251):
+        many += ["EXACT", str(i)]
+    assert err(r, "ARGREP", "g", "-", "+", *many) == "too many predicates, maximum is 250"
+    r.set("s", "v")
+    assert err(r, "ARGREP", "s", "-", "+", "MATCH", "a").startswith("WRONGTYPE")
+    assert err(r, "ARGREP", "s", "-", "+", "MATCH", "a", "RE") == "syntax error"  # parsed first
