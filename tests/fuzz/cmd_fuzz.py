@@ -1448,6 +1448,13 @@ def snapshot(c, dbs):
                 snap[(db, k)] = ("hash", sorted(pairs))
             elif t == b"set":
                 snap[(db, k)] = ("set", sorted(ok(c.call("SMEMBERS", k), "SMEMBERS")))
+            elif t == b"array":
+                pairs = ok(c.call("ARSCAN", k, "0", str(2**64 - 2)), "ARSCAN")
+                count, length = c.call("ARCOUNT", k), c.call("ARLEN", k)
+                if count != len(pairs) or not pairs or length != pairs[-1][0] + 1:
+                    raise Failure("array %r: ARCOUNT %r, ARLEN %r, ARSCAN %d pairs ending at %r"
+                                  % (k, count, length, len(pairs), pairs[-1][0] if pairs else None))
+                snap[(db, k)] = ("array", [tuple(p) for p in pairs], c.call("ARNEXT", k))
             else:
                 snap[(db, k)] = (bytes(t), c.call("GET", k) if t == b"string" else None)
     ok(c.call("SELECT", "0"), "SELECT")
@@ -1496,7 +1503,8 @@ def check_keysizes(c):
                                   b"hash": ("distrib_hashes_items", "HLEN"),
                                   b"set": ("distrib_sets_items", "SCARD"),
                                   b"zset": ("distrib_zsets_items", "ZCARD"),
-                                  b"list": ("distrib_lists_items", "LLEN")}[bytes(t)]
+                                  b"list": ("distrib_lists_items", "LLEN"),
+                                  b"array": ("distrib_arrays_items", "ARCOUNT")}[bytes(t)]
                 n = ok(c.call(size_cmd, k), size_cmd)
                 bins = expected.setdefault("%s_%s" % (db, name), collections.Counter())
                 bins[n.bit_length()] += 1
