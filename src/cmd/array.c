@@ -392,12 +392,15 @@ typedef struct GrepPlan {
     int n;
     int is_and, withvalues, nocase;
     uint64_t limit;
+    char *scratch; /* an element NUL-terminated for regexec() */
+    size_t scratch_cap;
 } GrepPlan;
 
 static void plan_free(GrepPlan *g) {
     for (int i = 0; i < g->n; i++)
         if (g->preds[i].compiled) regfree(&g->preds[i].re);
     xfree(g->preds);
+    xfree(g->scratch);
 }
 
 /* A bound of ARGREP: "-" (the start), "+" (the last index), or an index;
@@ -570,7 +573,8 @@ static int bytes_equal(const char *a, const char *b, size_t n, int nocase) {
     return 1;
 }
 
-static int pred_matches(const GrepPred *p, Slice v, int nocase) {
+static int pred_matches(GrepPlan *g, const GrepPred *p, Slice v) {
+    int nocase = g->nocase;
     switch (p->type) {
     case PRED_EXACT:
         return v.len == p->pat.len && bytes_equal(v.p, p->pat.p, v.len, nocase);
@@ -582,16 +586,24 @@ static int pred_matches(const GrepPred *p, Slice v, int nocase) {
     case PRED_GLOB:
         return glob_match(p->pat.p, p->pat.len, v.p, v.len, nocase);
     default: {
-        /* the element's bytes, NULs included (REG_STARTEND) */
+        /* the element's bytes, NULs included (REG_STARTEND), in a
+         * NUL-terminated copy: regexec() may still look for the terminator */
+        if (v.len + 1 > g->scratch_cap) {
+            g->scratch_cap = v.len + 1 > 64 ? v.len + 1 : 64;
+            xfree(g->scratch);
+            g->scratch = xmalloc(g->scratch_cap);
+        }
+        if (v.len) memcpy(g->scratch, v.p, v.len);
+        g->scratch[v.len] = '\0';
         regmatch_t m = {0, (regoff_t)v.len};
-        return regexec(&p->re, v.len ? v.p : "", 1, &m, REG_STARTEND) == 0;
+        return regexec(&p->re, g->scratch, 1, &m, REG_STARTEND) == 0;
     }
     }
 }
 
-static int grep_matches(const GrepPlan *g, Slice v) {
+static int grep_matches(GrepPlan *g, Slice v) {
     for (int i = 0; i < g->n; i++) {
-        int m = pred_matches(&g->preds[i], v, g->nocase);
+        int m = pred_matches(g, &g->preds[i], v);
         if (g->is_and && !m) return 0;
         if (!g->is_and && m) return 1;
     }

@@ -88,6 +88,7 @@ static Slice el_value(const ArSlice *s, uint32_t i) {
         return slice_of(b->bytes, b->len);
     }
     uint32_t st = el_start(s, i);
+    if (s->end[i] == st) return slice_of("", 0); /* data may not exist yet */
     return slice_of(s->data + st, s->end[i] - st);
 }
 

@@ -74,7 +74,8 @@ static void check_all(const ArrayObj *a) {
         Slice v;
         int got = arrayobj_get(a, pool[i], &v);
         if (got != (want[i] != NULL)) bad++;
-        if (got && want[i] && (v.len != want_len[i] || memcmp(v.p, want[i], v.len) != 0)) bad++;
+        if (got && want[i] && (v.len != want_len[i] || (v.len && memcmp(v.p, want[i], v.len))))
+            bad++;
         if (want[i]) {
             count++;
             len = pool[i] + 1;
