@@ -143,7 +143,8 @@ static void slice_resize_data(ArSlice *s, uint32_t cap) {
 /* Makes room for one more element and extra more data bytes. */
 static void slice_reserve(ArSlice *s, uint32_t extra) {
     if (s->n == s->cap) {
-        uint32_t c = s->cap ? s->cap * 2 : 4;
+        /* from one: a slice of a scattered array often holds one element */
+        uint32_t c = s->cap ? s->cap * 2 : 1;
         if (c > ARRAY_SLICE_SIZE) c = ARRAY_SLICE_SIZE;
         slice_resize_index(s, c);
     }
@@ -151,7 +152,6 @@ static void slice_reserve(ArSlice *s, uint32_t extra) {
         uint64_t want = (uint64_t)s->used + extra;
         uint64_t c = (uint64_t)s->data_cap + s->data_cap / 2;
         if (c < want) c = want;
-        if (c < 16) c = 16;
         slice_resize_data(s, (uint32_t)c);
     }
 }
