@@ -519,3 +519,23 @@ def test_replication_streamd_pair(make_server):
         time.sleep(0.05)
     assert snapshot(rep) == snapshot(m)
     assert x(rep, "ARNEXT", "before") == 10
+
+
+def test_redis70_replica_gets_the_rest(make_server):
+    """A Redis 7 replica's full sync leaves arrays out (no RDB type it reads
+    carries one) instead of failing on them; the rest arrives."""
+    import time
+
+    m = make_server()
+    c = m.client()
+    x(c, "ARSET", "arr", 0, "a", "b")
+    c.set("s", "v")
+    c.hset("h", "f", "v")
+    s = make_server(kind="redis", args=["--replicaof", "127.0.0.1", str(m.port)])
+    r = s.client()
+    deadline = time.monotonic() + 15
+    while r.info("replication").get("master_link_status") != "up":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert sorted(r.keys("*")) == [b"h", b"s"]
+    assert r.get("s") == b"v" and r.hgetall("h") == {b"f": b"v"}
