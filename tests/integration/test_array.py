@@ -414,8 +414,9 @@ def test_aof_replay_and_rewrite(make_server):
     x(c, "ARSEEK", "end", 2**64 - 1)
     x(c, "ARSET", "gone", 0, "v")
     x(c, "ARDEL", "gone", 0)
+    c.restore("q2", 0, c.dump("q"))  # propagates as the commands that rebuild it
     before = snapshot(c)
-    assert set(before) == {b"a", b"q", b"ring", b"end"}
+    assert set(before) == {b"a", b"q", b"q2", b"ring", b"end"}
     srv.restart()  # the AOF's records replayed
     c = srv.client()
     assert snapshot(c) == before
