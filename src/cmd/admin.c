@@ -341,10 +341,12 @@ static void info_keysizes(Buf *b) {
         [OBJ_STRING] = "distrib_strings_sizes", [OBJ_LIST] = "distrib_lists_items",
         [OBJ_SET] = "distrib_sets_items",       [OBJ_ZSET] = "distrib_zsets_items",
         [OBJ_HASH] = "distrib_hashes_items",    [OBJ_STREAM] = "distrib_streams_items",
+        [OBJ_ARRAY] = "distrib_arrays_items",
     };
-    /* Redis's order of types, streams (streamd's addition) last */
-    static const ObjType order[OBJ_TYPE_COUNT] = {OBJ_STRING, OBJ_LIST, OBJ_SET,
-                                                  OBJ_ZSET,   OBJ_HASH, OBJ_STREAM};
+    /* Redis's order of types (arrays, Redis 8.8's, after them), streams
+     * (streamd's addition) last */
+    static const ObjType order[OBJ_TYPE_COUNT] = {OBJ_STRING, OBJ_LIST,  OBJ_SET,   OBJ_ZSET,
+                                                  OBJ_HASH,   OBJ_ARRAY, OBJ_STREAM};
     buf_append_cstr(b, "# Keysizes\r\n");
     for (int i = 0; i < core.n_dbs; i++) {
         const Db *db = &core.dbs[i];

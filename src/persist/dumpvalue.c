@@ -413,7 +413,7 @@ const PersistTypeOps *persist_type_ops_for_rdb(int rdb_type) {
 }
 
 int dump_type_rdb_version(int type) {
-    if (type >= 22 && type <= 25) return 12;
+    if ((type >= 22 && type <= 25) || type == 28) return 12; /* 28: Redis 8.8's array */
     if (type == 20 || type == DUMP_TYPE_STREAM_LISTPACKS_3 || type == DUMP_TYPE_STREAMD_STREAM)
         return 11;
     return 10;
@@ -483,7 +483,8 @@ int dump_check_footer(const uint8_t *p, size_t len) {
     if (len < 10) return DUMP_ERR_CHECKSUM;
     const uint8_t *f = p + len - 10;
     unsigned version = (unsigned)f[0] | (unsigned)f[1] << 8;
-    if (version > DUMP_RDB_VERSION_MAX) return DUMP_ERR_CHECKSUM;
+    /* Redis 8.8 seals an array (type 28, which has one layout) as version 14 */
+    if (version > DUMP_RDB_VERSION_MAX && !(version <= 14 && p[0] == 28)) return DUMP_ERR_CHECKSUM;
     uint64_t crc = 0;
     for (int i = 7; i >= 0; i--) crc = crc << 8 | f[2 + i];
     if (rdb_crc64(0, p, len - 8) != crc) return DUMP_ERR_CHECKSUM;

@@ -96,6 +96,9 @@ typedef struct Scan {
 static void scan_visit(void *priv, Slice key, const Obj *o, int64_t expire_ms) {
     (void)key;
     Scan *s = priv;
+    /* no type the reader takes carries it (an array for a Redis 7 replica):
+     * left out, as write_visit() leaves it out */
+    if (dump_value_type_capped(o, s->cap) > s->cap) return;
     s->keys++;
     if (expire_ms != -1) s->expires++;
     int v = dump_type_rdb_version(dump_value_type_capped(o, s->cap));
@@ -110,7 +113,9 @@ typedef struct WriteCtx {
 
 static void write_visit(void *priv, Slice key, const Obj *o, int64_t expire_ms) {
     WriteCtx *x = priv;
-    rdbw_key(x->w, key, o, dump_value_type_capped(o, x->cap), expire_ms, x->now);
+    int type = dump_value_type_capped(o, x->cap);
+    if (type > x->cap) return; /* see scan_visit() */
+    rdbw_key(x->w, key, o, type, expire_ms, x->now);
     if (settings.rdb_key_save_delay > 0) usleep((useconds_t)settings.rdb_key_save_delay);
 }
 

@@ -24,9 +24,9 @@
  *   - ZUNION / ZINTER / ZUNIONSTORE / ZINTERSTORE take 8.8's AGGREGATE
  *     COUNT: the argument (since 8.8.0) and history entry in their docs;
  *   - commands newer than 7.0 (CLIENT SETINFO 7.2, XDELEX, XACKDEL 8.2,
- *     XCFGSET 8.6, XIDMPRECORD 8.6.2, XNACK and INCREX 8.8, SUNIONCARD,
- *     SDIFFCARD, LMOVEM, BLMOVEM and HIMPORT 8.10) carry their own
- *     release's data,
+ *     XCFGSET 8.6, XIDMPRECORD 8.6.2, XNACK, INCREX and the AR* array
+ *     commands 8.8, SUNIONCARD, SDIFFCARD, LMOVEM, BLMOVEM and HIMPORT
+ *     8.10) carry their own release's data,
  *     and XIDMPCOUNTERS (streamd's own, for the AOF) carries ours;
  * tests/integration/test_command_meta_redis8.py names the Redis commits the
  * 8.x data was taken from and pins it.

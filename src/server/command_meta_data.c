@@ -52,6 +52,191 @@ static const MetaArg a_append[] = {
 static const MetaKeySpec k_append[] = {
     {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
+static const MetaArg a_arcount[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_arcount[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_ardel[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"index", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_ardel[] = {
+    {NULL, "RW delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_ardelrange_1[] = {
+    {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"end", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ardelrange[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"range", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_ardelrange_1, 2},
+};
+static const MetaKeySpec k_ardelrange[] = {
+    {NULL, "RW delete", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_arget[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"index", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_arget[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_argetrange[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"end", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_argetrange[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_argrep_3_0[] = {
+    {"exact", "pure-token", -1, "EXACT", NULL, NULL, NULL, 0, NULL, 0},
+    {"string", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_argrep_3_1[] = {
+    {"match", "pure-token", -1, "MATCH", NULL, NULL, NULL, 0, NULL, 0},
+    {"string", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_argrep_3_2[] = {
+    {"glob", "pure-token", -1, "GLOB", NULL, NULL, NULL, 0, NULL, 0},
+    {"pattern", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_argrep_3_3[] = {
+    {"re", "pure-token", -1, "RE", NULL, NULL, NULL, 0, NULL, 0},
+    {"pattern", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_argrep_3[] = {
+    {"exact", "block", -1, NULL, NULL, NULL, NULL, 0, a_argrep_3_0, 2},
+    {"match", "block", -1, NULL, NULL, NULL, NULL, 0, a_argrep_3_1, 2},
+    {"glob", "block", -1, NULL, NULL, NULL, NULL, 0, a_argrep_3_2, 2},
+    {"re", "block", -1, NULL, NULL, NULL, NULL, 0, a_argrep_3_3, 2},
+};
+static const MetaArg a_argrep_4[] = {
+    {"and", "pure-token", -1, "AND", NULL, NULL, NULL, 0, NULL, 0},
+    {"or", "pure-token", -1, "OR", NULL, NULL, NULL, 0, NULL, 0},
+    {"limit", "integer", -1, "LIMIT", NULL, NULL, NULL, 0, NULL, 0},
+    {"withvalues", "pure-token", -1, "WITHVALUES", NULL, NULL, NULL, 0, NULL, 0},
+    {"nocase", "pure-token", -1, "NOCASE", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_argrep[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"end", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"predicate", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_argrep_3, 4},
+    {"options", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, a_argrep_4, 5},
+};
+static const MetaKeySpec k_argrep[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_arinfo[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"full", "pure-token", -1, "FULL", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_arinfo[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_arinsert[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_arinsert[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_arlastitems[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"rev", "pure-token", -1, "REV", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_arlastitems[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_arlen[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_arlen[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_armget[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"index", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_armget[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_armset_1[] = {
+    {"index", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_armset[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"data", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_armset_1, 2},
+};
+static const MetaKeySpec k_armset[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_arnext[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_arnext[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_arop_3_6[] = {
+    {"match", "pure-token", -1, "MATCH", NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_arop_3[] = {
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"and", "pure-token", -1, "AND", NULL, NULL, NULL, 0, NULL, 0},
+    {"or", "pure-token", -1, "OR", NULL, NULL, NULL, 0, NULL, 0},
+    {"xor", "pure-token", -1, "XOR", NULL, NULL, NULL, 0, NULL, 0},
+    {"match", "block", -1, NULL, NULL, NULL, NULL, 0, a_arop_3_6, 2},
+    {"used", "pure-token", -1, "USED", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_arop[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"end", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"operation", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_arop_3, 8},
+};
+static const MetaKeySpec k_arop[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_arring[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"size", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_arring[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_arscan[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"end", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"limit", "integer", -1, "LIMIT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_arscan[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_arseek[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"index", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_arseek[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_arset[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"index", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_arset[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_auth[] = {
     {"username", "string", -1, NULL, NULL, "6.0.0", NULL, META_ARG_OPTIONAL, NULL, 0},
     {"password", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -2928,6 +3113,24 @@ const CommandMeta command_meta_table[] = {
     {"acl|users", "List the username of all the configured ACL rules", "6.0.0", "server", "O(N). Where N is the number of configured users.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"acl|whoami", "Return the name of the user associated to the current connection", "6.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"append", "Append a value to a key", "2.0.0", "string", "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.", NULL, NULL, NULL, NULL, 0, NULL, k_append, 1, a_append, 2},
+    {"arcount", "Returns the number of non-empty elements in an array.", "8.8.0", "array", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_arcount, 1, a_arcount, 1},
+    {"ardel", "Deletes elements at the specified indices in an array.", "8.8.0", "array", "O(N) where N is the number of indices to delete", NULL, NULL, NULL, NULL, 0, NULL, k_ardel, 1, a_ardel, 2},
+    {"ardelrange", "Deletes elements in one or more ranges.", "8.8.0", "array", "Proportional to the number of existing elements / slices touched, not to the numeric span of the requested ranges", NULL, NULL, NULL, NULL, 0, NULL, k_ardelrange, 1, a_ardelrange, 2},
+    {"arget", "Gets the value at an index in an array.", "8.8.0", "array", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_arget, 1, a_arget, 2},
+    {"argetrange", "Gets values in a range of indices.", "8.8.0", "array", "O(N) where N is the range length", NULL, NULL, NULL, NULL, 0, NULL, k_argetrange, 1, a_argetrange, 3},
+    {"argrep", "Searches array elements in a range using textual predicates.", "8.8.0", "array", "O(P * C) where P is the number of visited positions in touched slices and C is the cost of evaluating the predicates on one existing element.", NULL, NULL, NULL, NULL, 0, NULL, k_argrep, 1, a_argrep, 5},
+    {"arinfo", "Returns metadata about an array.", "8.8.0", "array", "O(1), or O(N) with FULL option where N is the number of slices.", NULL, NULL, NULL, NULL, 0, NULL, k_arinfo, 1, a_arinfo, 2},
+    {"arinsert", "Inserts one or more values at consecutive indices.", "8.8.0", "array", "O(N) where N is the number of values", NULL, NULL, NULL, NULL, 0, NULL, k_arinsert, 1, a_arinsert, 2},
+    {"arlastitems", "Returns the most recently inserted elements.", "8.8.0", "array", "O(N) where N is the count", NULL, NULL, NULL, NULL, 0, NULL, k_arlastitems, 1, a_arlastitems, 3},
+    {"arlen", "Returns the length of an array (max index + 1).", "8.8.0", "array", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_arlen, 1, a_arlen, 1},
+    {"armget", "Gets values at multiple indices in an array.", "8.8.0", "array", "O(N) where N is the number of indices", NULL, NULL, NULL, NULL, 0, NULL, k_armget, 1, a_armget, 2},
+    {"armset", "Sets multiple index-value pairs in an array.", "8.8.0", "array", "O(N) where N is the number of pairs", NULL, NULL, NULL, NULL, 0, NULL, k_armset, 1, a_armset, 2},
+    {"arnext", "Returns the next index ARINSERT would use.", "8.8.0", "array", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_arnext, 1, a_arnext, 1},
+    {"arop", "Performs aggregate operations on array elements in a range.", "8.8.0", "array", "O(P) where P is visited positions in touched slices (dense scanned slots + sparse entries), with worst-case O(|end-start|+1) and typical case close to O(N), where N is the number of existing elements in range.", NULL, NULL, NULL, NULL, 0, NULL, k_arop, 1, a_arop, 4},
+    {"arring", "Inserts values into a ring buffer of specified size, wrapping and truncating as needed.", "8.8.0", "array", "O(M) normally, O(N+M) on ring resize, where N is the maximum of the old and new ring size and M is the number of inserted values", NULL, NULL, NULL, NULL, 0, NULL, k_arring, 1, a_arring, 3},
+    {"arscan", "Iterates existing elements in a range, returning index-value pairs.", "8.8.0", "array", "O(P) where P is visited positions in touched slices (dense scanned slots + sparse entries), with worst-case O(|end-start|+1) and typical case close to O(N), where N is the number of existing elements in range.", NULL, NULL, NULL, NULL, 0, NULL, k_arscan, 1, a_arscan, 4},
+    {"arseek", "Sets the ARINSERT / ARRING cursor to a specific index.", "8.8.0", "array", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_arseek, 1, a_arseek, 2},
+    {"arset", "Sets one or more contiguous values starting at an index in an array.", "8.8.0", "array", "O(N) where N is the number of values", NULL, NULL, NULL, NULL, 0, NULL, k_arset, 1, a_arset, 3},
     {"asking", "Sent by cluster clients after an -ASK redirect", "3.0.0", "cluster", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"auth", "Authenticate to the server", "1.0.0", "connection", "O(N) where N is the number of passwords defined for the user", NULL, NULL, NULL, h_auth, 1, NULL, NULL, 0, a_auth, 2},
     {"backup", "A container for backup management commands.", "8.10.0", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},

@@ -46,11 +46,13 @@ extern const Command zset_commands[];
 extern const Command hash_commands[];
 extern const Command hash_import_commands[];
 extern const Command sort_commands[];
+extern const Command array_commands[];
 void stream_cmd_init(void);
 void list_cmd_init(void);
 void set_cmd_init(void);
 void zset_cmd_init(void);
 void hash_cmd_init(void);
+void array_cmd_init(void);
 void group_cmd_init(void);
 
 static const Command *const families[] = {
@@ -61,19 +63,20 @@ static const Command *const families[] = {
     acl_commands,    string_cas_commands,  bit_commands,         hotkeys_commands,
     rdb_commands,    repl_commands,        replica_commands,     list_commands,
     set_commands,    zset_commands,        hash_commands,        hash_import_commands,
-    sort_commands,   backup_commands,
+    sort_commands,   backup_commands,      array_commands,
 };
 
 /* The top-level commands by lowercase name: open addressing over a fixed
  * table filled once at start-up (nothing is added later: no deletion, no
- * resize), at most a quarter full. Every command a client sends is looked up
- * here. A slot keeps the name's first 16 bytes as two words, so a lookup
- * loads the name a word at a time, lowers its case in the register (ASCII
- * letters only, as strcasecmp in the C locale), hashes the two words and
- * compares them: no copy, no loop and no memcmp for names of up to 16 bytes.
- * The keyspace dict used before took about 140 instructions per command for
- * the lowered copy, the hash, the chain walk and memcmp. No seed: clients
- * cannot add names, so they cannot aim collisions. */
+ * resize), at most half full (about a quarter with 8.10's commands). Every
+ * command a client sends is looked up here. A slot keeps the name's first 16
+ * bytes as two words, so a lookup loads the name a word at a time, lowers its
+ * case in the register (ASCII letters only, as strcasecmp in the C locale),
+ * hashes the two words and compares them: no copy, no loop and no memcmp for
+ * names of up to 16 bytes. The keyspace dict used before took about 140
+ * instructions per command for the lowered copy, the hash, the chain walk
+ * and memcmp. No seed: clients cannot add names, so they cannot aim
+ * collisions. */
 #define CMD_SLOTS   1024
 #define CMD_NAMEMAX 64
 
@@ -153,7 +156,7 @@ const Command *command_lookup(const char *name, size_t len) {
 
 static void command_table_add(const Command *c) {
     size_t len = strlen(c->name);
-    assert(len > 0 && len < CMD_NAMEMAX && n_commands < CMD_SLOTS / 4);
+    assert(len > 0 && len < CMD_NAMEMAX && n_commands < CMD_SLOTS / 2);
     for (size_t i = 0; i < len; i++) /* registered names are lowercase */
         assert(fold_byte((unsigned char)c->name[i]) == (unsigned char)c->name[i]);
     assert(command_lookup(c->name, len) == NULL); /* and unique */
@@ -183,6 +186,7 @@ void commands_init(void) {
     set_cmd_init();
     zset_cmd_init();
     hash_cmd_init();
+    array_cmd_init();
     for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
         for (const Command *c = families[f]; c->name; c++) command_table_add(c);
     acl_init();

@@ -47,7 +47,7 @@
 
 #define NOTIFY_ALL                                                                                 \
     (NOTIFY_GENERIC | NOTIFY_STRING | NOTIFY_LIST | NOTIFY_SET | NOTIFY_HASH | NOTIFY_ZSET |       \
-     NOTIFY_EXPIRED | NOTIFY_EVICTED | NOTIFY_STREAM | NOTIFY_MODULE)
+     NOTIFY_EXPIRED | NOTIFY_EVICTED | NOTIFY_STREAM | NOTIFY_MODULE | NOTIFY_ARRAY)
 /* Classes A leaves out, and hides like its own when it is shown */
 #define NOTIFY_NOT_IN_ALL (NOTIFY_NEW | NOTIFY_OVERWRITTEN | NOTIFY_TYPE_CHANGED)
 
@@ -64,6 +64,7 @@ static const struct {
     {'x', NOTIFY_EXPIRED},
     {'e', NOTIFY_EVICTED},
     {'t', NOTIFY_STREAM},
+    {'a', NOTIFY_ARRAY},
     {'d', NOTIFY_MODULE},
     {'n', NOTIFY_NEW},
     {'o', NOTIFY_OVERWRITTEN},

@@ -24,6 +24,7 @@ typedef enum ObjType {
     OBJ_SET = 3,
     OBJ_ZSET = 4,
     OBJ_HASH = 5,
+    OBJ_ARRAY = 6,
     OBJ_TYPE_COUNT
 } ObjType;
 

@@ -10,6 +10,7 @@
  * that handlers (deferred lengths included) work the same either way.
  */
 #include <assert.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -86,6 +87,16 @@ void reply_error(Client *c, const char *fmt, ...) {
 
 void reply_int(Client *c, long long v) {
     add_header(c, ':', v);
+}
+
+void reply_uint(Client *c, unsigned long long v) {
+    if (v <= (unsigned long long)LLONG_MAX) {
+        add_header(c, ':', (long long)v);
+        return;
+    }
+    Buf *b = out(c);
+    buf_reserve(b, 32);
+    b->len += (size_t)snprintf(b->p + b->len, 32, ":%llu\r\n", v);
 }
 
 void reply_bulk(Client *c, const char *p, size_t len) {

@@ -26,6 +26,7 @@ void reply_help(struct Client *c, const char *const *lines, size_t n);
 void reply_ok(struct Client *c); /* +OK */
 void reply_error(struct Client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void reply_int(struct Client *c, long long v);
+void reply_uint(struct Client *c, unsigned long long v); /* :v, the full unsigned range */
 void reply_bulk(struct Client *c, const char *p, size_t len);
 void reply_bulk_slice(struct Client *c, Slice s);
 void reply_bulk_cstr(struct Client *c, const char *s);

@@ -293,6 +293,7 @@ enum {
     NOTIFY_SUBKEYSPACEEVENT = 1 << 17, /* V */
     NOTIFY_OVERWRITTEN = 1 << 18,      /* o */
     NOTIFY_TYPE_CHANGED = 1 << 19,     /* c */
+    NOTIFY_ARRAY = 1 << 20,            /* a (Redis 8.8's arrays) */
     NOTIFY_SUBKEY_ANY =
         NOTIFY_SUBKEYSPACE | NOTIFY_SUBKEYEVENT | NOTIFY_SUBKEYSPACEITEM | NOTIFY_SUBKEYSPACEEVENT,
 };

@@ -45,6 +45,11 @@ def acl(diff, server, ref_server):
         c.close()
 
 
+def without_array(v):
+    """ACL CAT without Redis 8.8's "array" category, which 7.0 lacks."""
+    return [x for x in v if x != b"array"] if isinstance(v, list) else v
+
+
 def rule_words(v):
     """A user's description with its words as a set after the first (the
     -@all / +@all base stays first): single commands come in hash order."""
@@ -175,7 +180,7 @@ def test_users_and_their_description(acl):
         "ACL USERS",
         "ACL GETUSER nosuch",
         "ACL WHOAMI",
-        "ACL CAT",
+        Call("ACL CAT", norm=without_array),
         Call("ACL CAT pubsub", norm=sorted_reply),
         Call("ACL CAT transaction", norm=sorted_reply),
         "ACL HELP",

@@ -12,7 +12,7 @@ named):
   - ZRANK / ZREVRANK with 7.2's WITHSCORE: INFO (arity -3) and DOCS: NEWER_INFO, NEWER_DOCS;
   - EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, FCALL, FCALL_RO with 8.10's script_runner flag: NEWER_INFO;
   - commands 7.0 lacks (CLIENT NO-TOUCH, CLIENT SETINFO, WAITAOF, the 8.x stream commands,
-    8.4's DIGEST, DELEX and MSETEX, 8.8's INCREX, 8.10's SUNIONCARD, SDIFFCARD, LMOVEM, BLMOVEM and HIMPORT, streamd's XIDMPCOUNTERS): not compared here; tests/integration/test_command_meta_new.py
+    8.4's DIGEST, DELEX and MSETEX, 8.8's INCREX and array commands, 8.10's SUNIONCARD, SDIFFCARD, LMOVEM, BLMOVEM and HIMPORT, streamd's XIDMPCOUNTERS): not compared here; tests/integration/test_command_meta_new.py
     checks their structure;
   - containers list only the subcommands streamd has, in its order (Redis's
     order is its dict's and changes from run to run): compared as parsed
@@ -47,6 +47,9 @@ NOT_IN_70 |= {"himport", "himport|prepare", "himport|set", "himport|discard",
               "himport|discardall"}  # hashes: Redis 8.10
 NEWER_DOCS |= {"slowlog|get"}  # 8.10's argument count in the entries: a history entry
 NEWER_DOCS |= {"zunion", "zinter", "zunionstore", "zinterstore"}  # 8.8's AGGREGATE COUNT
+NOT_IN_70 |= {"arset", "armset", "arget", "armget", "ardel", "ardelrange", "arlen", "arcount",
+              "argetrange", "arscan", "argrep", "arop", "arinsert", "arring", "arnext", "arseek",
+              "arlastitems", "arinfo"}  # arrays: Redis 8.8
 NOT_IN_70 |= {"backup", "backup|start", "backup|seal", "backup|status", "backup|list", "backup|abort",
               "backup|cleanup", "backup|help"}  # BACKUP: Redis 8.10
 

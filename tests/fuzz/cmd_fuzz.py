@@ -938,7 +938,9 @@ class Gen:
                                                                    "xgroup|createconsumer",
                                                                    "xgroup|delconsumer",
                                                                    "xgroup|destroy"]))
-        elif r < 0.74:
+        elif r < 0.7:
+            cmd = self.array_cmd()
+        elif r < 0.76:
             cmd = self.docs_command(self.pick(self.other_cmds + self.sub_cmds))
             if cmd[0] == "config" and len(cmd) > 1 and cmd[1] == "set":
                 cmd = ["config", "set"] + self.config_pair()
@@ -974,6 +976,73 @@ class Gen:
         if len(cmd) > 2 and str(cmd[0]).lower() == "debug" and str(cmd[1]).lower() == "sleep":
             cmd[2:] = ["0"]  # the server would really sleep that long
         return cmd
+
+    def ar_index(self):
+        """An array index: mostly small or near a slice edge, sometimes huge
+        or the top of the range, rarely bad."""
+        r = self.rng.random()
+        if r < 0.6:
+            return str(self.rng.randint(0, 40))
+        if r < 0.75:
+            return str(self.pick([4095, 4096, 8191, 8192, 1 << 20]) + self.rng.randint(-3, 3))
+        if r < 0.9:
+            return str(self.pick([2**63, 2**64 - 2, 2**64 - 3, 2**40, 2**64 - 4097]))
+        return self.pick(["-1", "x", "", str(2**64 - 1), str(2**64), " 5", "+7", "1.5"])
+
+    def array_cmd(self):
+        """An array command (Redis 8.8) on a few array keys, "str" (WRONGTYPE)
+        or a missing key, with indexes from ar_index()."""
+        key = self.pick(["a1", "a2", "a2", "a3"]) if self.chance(0.92) else self.pick(
+            ["str", "nokey", "k2"])
+        vals = [self.pick(["v", "", "1", "-2", "3.5", "inf", "x" * 40, "\x00b", "abc"])
+                for _ in range(self.rng.randint(1, 6))]
+        i, j = self.ar_index(), self.ar_index()
+        op = self.rng.randrange(17)
+        if op == 0:
+            return ["ARSET", key, i] + vals
+        if op == 1:
+            return ["ARMSET", key] + [x for v in vals for x in (self.ar_index(), v)]
+        if op == 2:
+            return ["ARGET", key, i]
+        if op == 3:
+            return ["ARMGET", key, i, j]
+        if op == 4:
+            return ["ARDEL", key, i, j]
+        if op == 5:
+            return ["ARDELRANGE", key, i, j]
+        if op == 6:
+            return [self.pick(["ARLEN", "ARCOUNT", "ARNEXT"]), key]
+        if op == 7:
+            return ["ARGETRANGE", key, i, str(int(i) + self.rng.randint(0, 50))
+                    if i.isdigit() and int(i) < 2**63 else j]
+        if op == 8:
+            return ["ARSCAN", key, i, j] + (["LIMIT", self.pick(["1", "3", "0", "x"])]
+                                             if self.chance(0.5) else [])
+        if op == 9:
+            return ["AROP", key, i, j] + self.pick(
+                [["SUM"], ["MIN"], ["MAX"], ["AND"], ["OR"], ["XOR"], ["USED"], ["MATCH", "v"],
+                 ["MATCH"], ["AVG"]])
+        if op == 10:
+            return ["ARINSERT", key] + vals
+        if op == 11:
+            return ["ARRING", key, self.pick(["1", "3", "5", "40", "0", "-1", "x"])] + vals
+        if op == 12:
+            return ["ARSEEK", key, self.pick([i, "0", str(2**64 - 1), str(2**64 - 2)])]
+        if op == 13:
+            return ["ARLASTITEMS", key, self.pick(["1", "3", "50", "0", "-1", "x"])] + (
+                ["REV"] if self.chance(0.4) else [])
+        if op == 14:
+            return ["ARINFO", key] + (["FULL"] if self.chance(0.5) else [])
+        if op == 15:
+            preds = []
+            for _ in range(self.rng.randint(1, 3)):
+                preds += [self.pick(["EXACT", "MATCH", "GLOB", "RE"]),
+                          self.pick(["v", "", "a*", "^[0-9]+$", "(", "x\\1", "3.5", "[[:alpha:]]"])]
+            opts = [o for o in (["AND"], ["OR"], ["WITHVALUES"], ["NOCASE"], ["LIMIT", "2"])
+                    if self.chance(0.3)]
+            return ["ARGREP", key, self.pick(["-", "+", i]), self.pick(["-", "+", j])] + preds + [
+                x for o in opts for x in o]
+        return ["ARSET", key, i, self.pick(["v", "w"])]
 
     def mutate(self, cmd):
         cmd = list(cmd)
@@ -1448,6 +1517,13 @@ def snapshot(c, dbs):
                 snap[(db, k)] = ("hash", sorted(pairs))
             elif t == b"set":
                 snap[(db, k)] = ("set", sorted(ok(c.call("SMEMBERS", k), "SMEMBERS")))
+            elif t == b"array":
+                pairs = ok(c.call("ARSCAN", k, "0", str(2**64 - 2)), "ARSCAN")
+                count, length = c.call("ARCOUNT", k), c.call("ARLEN", k)
+                if count != len(pairs) or not pairs or length != pairs[-1][0] + 1:
+                    raise Failure("array %r: ARCOUNT %r, ARLEN %r, ARSCAN %d pairs ending at %r"
+                                  % (k, count, length, len(pairs), pairs[-1][0] if pairs else None))
+                snap[(db, k)] = ("array", [tuple(p) for p in pairs], c.call("ARNEXT", k))
             else:
                 snap[(db, k)] = (bytes(t), c.call("GET", k) if t == b"string" else None)
     ok(c.call("SELECT", "0"), "SELECT")
@@ -1496,7 +1572,8 @@ def check_keysizes(c):
                                   b"hash": ("distrib_hashes_items", "HLEN"),
                                   b"set": ("distrib_sets_items", "SCARD"),
                                   b"zset": ("distrib_zsets_items", "ZCARD"),
-                                  b"list": ("distrib_lists_items", "LLEN")}[bytes(t)]
+                                  b"list": ("distrib_lists_items", "LLEN"),
+                                  b"array": ("distrib_arrays_items", "ARCOUNT")}[bytes(t)]
                 n = ok(c.call(size_cmd, k), size_cmd)
                 bins = expected.setdefault("%s_%s" % (db, name), collections.Counter())
                 bins[n.bit_length()] += 1

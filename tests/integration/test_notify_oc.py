@@ -182,7 +182,7 @@ def test_keyspace_channel(r, sub, flags):
 
 @pytest.mark.parametrize("given,shown", [
     ("o", "o"), ("c", "c"), ("co", "oc"), ("Kco", "ocK"), ("EcKon", "nocKE"),
-    ("g$lshzxetdnocKE", "AKE"), ("KEAoc", "AKE"), ("Aoc", "A"), ("ocA", "A"),
+    ("g$lshzxetadnocKE", "AKE"), ("g$lshzxetdnocKE", "g$lshzxetdnocKE"), ("KEAoc", "AKE"), ("Aoc", "A"), ("ocA", "A"),
     ("xocmS", "xocmS"), ("dnocKEm", "dnocKEm"), ("oooc", "oc"),
 ])
 def test_config_letters(r, flags, given, shown):
