@@ -425,9 +425,11 @@ def test_redis_py_round_trip(r):
     reply = r.execute_command("HOTKEYS", "GET")
     g = dict(zip(reply[0][0::2], reply[0][1::2]))
     assert g[b"by-net-bytes"][0] == b"orders"
-    # CPU time is measured: one preempted XADD can outweigh thirty, so only
+    # CPU time is measured: one preempted XADD can outweigh thirty, and one
+    # XADD alone can measure under a microsecond and not be listed, so only
     # membership is certain (the order by CPU has its own tests above)
-    assert set(g[b"by-cpu-time-us"][0::2]) == {b"orders", b"audit"}
+    by_cpu = set(g[b"by-cpu-time-us"][0::2])
+    assert b"orders" in by_cpu and by_cpu <= {b"orders", b"audit"}
     assert r.execute_command("HOTKEYS", "STOP")
     assert r.execute_command("HOTKEYS", "RESET")
     assert r.execute_command("HOTKEYS", "GET") is None
