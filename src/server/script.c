@@ -1864,6 +1864,21 @@ size_t script_cache_memory(void) {
     return cache_bytes;
 }
 
+static void add_script_size(void *priv, DictEntry *e) {
+    const Script *s = e->val;
+    *(size_t *)priv += xsize(s) + xsize(s->body);
+}
+
+size_t script_cache_alloc_bytes(void) {
+    if (!scripts) return 0;
+    size_t n = dict_memory(scripts);
+    uint64_t cursor = 0;
+    do {
+        cursor = dict_scan(scripts, cursor, add_script_size, &n);
+    } while (cursor != 0);
+    return n;
+}
+
 /* ---- functions ------------------------------------------------------------- */
 
 static const struct {
@@ -2574,6 +2589,24 @@ size_t function_lua_memory(void) {
 
 size_t function_memory(void) {
     return functions_bytes;
+}
+
+static void add_library_size(void *priv, DictEntry *e) {
+    const Library *lib = e->val;
+    size_t n = xsize(lib) + xsize(lib->name) + xsize(lib->code) + xsize(lib->fns);
+    for (size_t i = 0; i < lib->n; i++)
+        n += xsize(lib->fns[i]) + xsize(lib->fns[i]->name) + xsize(lib->fns[i]->desc);
+    *(size_t *)priv += n;
+}
+
+size_t function_alloc_bytes(void) {
+    if (!libraries) return 0;
+    size_t n = dict_memory(libraries) + dict_memory(functions);
+    uint64_t cursor = 0;
+    do {
+        cursor = dict_scan(libraries, cursor, add_library_size, &n);
+    } while (cursor != 0);
+    return n;
 }
 
 typedef struct EmitCtx {
