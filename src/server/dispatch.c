@@ -30,9 +30,13 @@ typedef struct PropRecord {
     size_t off; /* start in core.prop_buf */
 } PropRecord;
 
-/* What prop_flush keeps for the next command. */
-#define PROP_KEEP_BYTES   (1u << 20)
-#define PROP_KEEP_RECORDS 4096
+/* What prop_flush keeps for the next command: room for ordinary commands
+ * and transactions. A bigger one (an XREADGROUP claiming thousands of
+ * entries makes a record each) grows its own and frees it after, rather
+ * than leave up to a megabyte allocated for good (as Redis keeps its AOF
+ * buffer only while it is small). */
+#define PROP_KEEP_BYTES   (64u << 10)
+#define PROP_KEEP_RECORDS 1024
 
 struct WatchedKey {
     int db;

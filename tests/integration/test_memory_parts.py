@@ -110,3 +110,23 @@ def test_keyspace_tables_follow_the_keys_and_other_stays_small(r):
     assert p2["keyspace.tables"] - p0["keyspace.tables"] <= 4096
     assert abs(p2["other"] - p0["other"]) <= 64 * 1024, (p0, p2)
 
+
+def test_a_big_command_does_not_leave_its_propagation_buffer(make_server):
+    """Up to 64 KiB of record buffer (and 1024 records' index) is kept for
+    the next command; a bigger command's buffer is freed after it (a 1 MiB
+    one used to stay allocated for good)."""
+    srv = make_server(["--appendonly", "yes"])
+    c = srv.client()
+    c.set("small", "v")
+    kept = parts(c)["propagation"]
+    assert 0 < kept <= 16 * 1024
+    c.set("big", "x" * 600000)
+    assert parts(c)["propagation"] <= 80 * 1024
+    c.xadd("s", {"f": "v"})
+    c.xgroup_create("s", "g", id="0")
+    pipe = c.pipeline(transaction=False)
+    for i in range(3000):
+        pipe.xadd("s", {"f": i})
+    pipe.execute()
+    c.xreadgroup("g", "alice", {"s": ">"})  # one XCLAIM record per entry
+    assert parts(c)["propagation"] <= 80 * 1024
