@@ -107,7 +107,7 @@ void mem_parts(MemParts *p) {
     p->cmdstats = cmdstats_memory();
     p->errorstats = errorstats_memory();
     p->slowlog = slowlog_memory();
-    p->scripts = script_cache_alloc_bytes();
+    p->scripts = script_cache_alloc_bytes() + script_client_bytes();
     p->functions = function_alloc_bytes();
     for (int i = 0; i < core.n_dbs; i++)
         p->keyspace += dict_memory(core.dbs[i].keys) + dict_memory(core.dbs[i].watched) +

@@ -58,7 +58,7 @@ typedef struct MemParts {
     size_t cmdstats;   /* per-command statistics and latency histograms */
     size_t errorstats; /* error counts by code */
     size_t slowlog;
-    size_t scripts;   /* the EVAL script cache */
+    size_t scripts;   /* the EVAL script cache, the scripts' client and its buffers */
     size_t functions; /* function libraries */
     size_t keyspace;  /* every database's key, WATCH and blocking tables (entries, not values) */
     long long other;  /* used - startup - the parts above */

@@ -61,6 +61,7 @@
 #include "server/acl.h"
 #include "server/core.h"
 #include "server/lua_libs.h"
+#include "server/memreport.h"
 #include "server/replica.h"
 #include "version.h"
 
@@ -1867,6 +1868,10 @@ size_t script_cache_memory(void) {
 static void add_script_size(void *priv, DictEntry *e) {
     const Script *s = e->val;
     *(size_t *)priv += xsize(s) + xsize(s->body);
+}
+
+size_t script_client_bytes(void) {
+    return (lua_client ? mem_client_usage(CF(lua_client)) : 0) + xsize(call_argv);
 }
 
 size_t script_cache_alloc_bytes(void) {

@@ -130,3 +130,17 @@ def test_a_big_command_does_not_leave_its_propagation_buffer(make_server):
     pipe.execute()
     c.xreadgroup("g", "alice", {"s": ">"})  # one XCLAIM record per entry
     assert parts(c)["propagation"] <= 80 * 1024
+
+
+def test_the_scripts_client_buffer_is_counted_and_bounded(r):
+    """The scripts' fake client keeps its reply buffer up to 64 KiB."""
+    script = "redis.call('GET', KEYS[1]) return 1"
+    r.set("small", "v")
+    r.set("big", "x" * 40000)
+    r.set("huge", "x" * 1000000)
+    r.eval(script, 1, "small")
+    p0 = parts(r)["scripts"]
+    r.eval(script, 1, "big")
+    assert parts(r)["scripts"] - p0 >= 40000
+    r.eval(script, 1, "huge")
+    assert parts(r)["scripts"] - p0 <= 64 * 1024 + 8192
