@@ -13,14 +13,16 @@
  *   EOF (0xFF) <CRC-64 of all before: u64 LE>        (0 when not computed)
  *
  * Strings, lengths and values are rdbcodec.c's and dumpvalue.c's, the same
- * bytes DUMP uses. The parser also reads what older and newer Redis versions
- * write around the keys (seconds expiry 0xFD, 7.4's slot info 0xF4) and
- * skips it, and hands a key's idle time or frequency to the key hook; a key of a type streamd
- * cannot hold, module data (0xF7, types 6 and 7) and pre-release functions (0xF6) stop it with
- * RDBF_UNSUPPORTED and a message naming them. A list, set, sorted set or hash of no element (older
- * Redis versions could save one) is skipped, as Redis 7.0 skips it, and counted. Disk input is
- * hostile: every length is checked against what is left (rdbcodec.h), and
- * the CRC is checked when the file has one, before the parse reports OK.
+ * bytes DUMP uses. A key's idle time or LFU counter goes to the key hook
+ * with it. The parser also reads what older and newer Redis versions write
+ * around the keys (seconds expiry 0xFD, 7.4's slot info 0xF4) and skips
+ * it; a key of a type streamd cannot hold, module data (0xF7, types 6 and
+ * 7) and pre-release functions (0xF6) stop it with RDBF_UNSUPPORTED and a
+ * message naming them. A list, set, sorted set or hash of no element (older
+ * Redis versions could save one) is skipped, as Redis 7.0 skips it, and
+ * counted. Disk input is hostile: every length is checked against what is
+ * left (rdbcodec.h), and the CRC is checked when the file has one, before
+ * the parse reports OK.
  */
 #include "persist/rdbfile.h"
 

@@ -182,10 +182,7 @@ static void add_value_size(void *priv, DictEntry *e) {
 size_t errorstats_memory(void) {
     if (!core.errorstats) return 0;
     size_t n = dict_memory(core.errorstats);
-    uint64_t cursor = 0;
-    do {
-        cursor = dict_scan(core.errorstats, cursor, add_value_size, &n);
-    } while (cursor != 0);
+    dict_foreach(core.errorstats, add_value_size, &n);
     return n;
 }
 

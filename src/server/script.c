@@ -1877,10 +1877,7 @@ size_t script_client_bytes(void) {
 size_t script_cache_alloc_bytes(void) {
     if (!scripts) return 0;
     size_t n = dict_memory(scripts);
-    uint64_t cursor = 0;
-    do {
-        cursor = dict_scan(scripts, cursor, add_script_size, &n);
-    } while (cursor != 0);
+    dict_foreach(scripts, add_script_size, &n);
     return n;
 }
 
@@ -2607,10 +2604,7 @@ static void add_library_size(void *priv, DictEntry *e) {
 size_t function_alloc_bytes(void) {
     if (!libraries) return 0;
     size_t n = dict_memory(libraries) + dict_memory(functions);
-    uint64_t cursor = 0;
-    do {
-        cursor = dict_scan(libraries, cursor, add_library_size, &n);
-    } while (cursor != 0);
+    dict_foreach(libraries, add_library_size, &n);
     return n;
 }
 
