@@ -770,6 +770,7 @@ static void debug_memory_parts(Client *c) {
         {"slowlog", (long long)p.slowlog},
         {"scripts", (long long)p.scripts},
         {"functions", (long long)p.functions},
+        {"hotkeys", (long long)p.hotkeys},
         {"keyspace.tables", (long long)p.keyspace},
         {"other", p.other},
     };

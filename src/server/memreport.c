@@ -16,6 +16,7 @@
 
 #include "base/alloc.h"
 #include "server/core.h"
+#include "server/hotkeys.h"
 #include "server/repl.h"
 #include "server/script.h"
 
@@ -109,13 +110,15 @@ void mem_parts(MemParts *p) {
     p->slowlog = slowlog_memory();
     p->scripts = script_cache_alloc_bytes() + script_client_bytes();
     p->functions = function_alloc_bytes();
+    p->hotkeys = hotkeys_memory();
     for (int i = 0; i < core.n_dbs; i++)
         p->keyspace += dict_memory(core.dbs[i].keys) + dict_memory(core.dbs[i].watched) +
                        dict_memory(core.dbs[i].blocking);
     p->startup = startup_bytes;
     p->used = alloc_used_bytes();
     size_t parts = p->clients + p->propagation + p->aof_buffer + p->repl_backlog + p->cmdstats +
-                   p->errorstats + p->slowlog + p->scripts + p->functions + p->keyspace;
+                   p->errorstats + p->slowlog + p->scripts + p->functions + p->hotkeys +
+                   p->keyspace;
     p->other = (long long)p->used - (long long)p->startup - (long long)parts;
 }
 

@@ -60,6 +60,7 @@ typedef struct MemParts {
     size_t slowlog;
     size_t scripts;   /* the EVAL script cache, the scripts' client and its buffers */
     size_t functions; /* function libraries */
+    size_t hotkeys;   /* a HOTKEYS session's tables, until HOTKEYS RESET */
     size_t keyspace;  /* every database's key, WATCH and blocking tables (entries, not values) */
     long long other;  /* used - startup - the parts above */
 } MemParts;

@@ -2033,9 +2033,12 @@ class Fuzzer:
                 ok(c.call("FLUSHDB"), "FLUSHDB")
             ok(c.call("CONFIG", "RESETSTAT"), "CONFIG RESETSTAT")  # error stats
             ok(c.call("SLOWLOG", "RESET"), "SLOWLOG RESET")  # up to slowlog-max-len entries
-            # The users ACL SETUSER made (their names may be long strings) and
-            # the ACL log go too: what stays of them is a leak.
+            # The users ACL SETUSER made (their names may be long strings),
+            # the ACL log and a HOTKEYS session go too: what stays of them is
+            # a leak.
             ok(c.call("ACL", "LOG", "RESET"), "ACL LOG RESET")
+            c.call("HOTKEYS", "STOP")  # an error when none runs
+            c.call("HOTKEYS", "RESET")
             users = c.call("ACL", "USERS")
             for u in users if isinstance(users, list) else []:
                 if bytes(u) != b"default":

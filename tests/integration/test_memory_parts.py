@@ -15,7 +15,7 @@ pytestmark = streamd_only
 
 NAMES = ["used", "startup", "clients.count", "clients", "propagation", "aof.buffer",
          "replication.backlog", "cmdstats", "errorstats", "slowlog", "scripts", "functions",
-         "keyspace.tables", "other"]
+         "hotkeys", "keyspace.tables", "other"]
 
 
 def parts(c):
@@ -144,3 +144,16 @@ def test_the_scripts_client_buffer_is_counted_and_bounded(r):
     assert parts(r)["scripts"] - p0 >= 40000
     r.eval(script, 1, "huge")
     assert parts(r)["scripts"] - p0 <= 64 * 1024 + 8192
+
+
+def test_hotkeys_session(r):
+    r.execute_command("HOTKEYS", "RESET")
+    assert parts(r)["hotkeys"] == 0
+    r.execute_command("HOTKEYS", "START", "METRICS", "2", "CPU", "NET", "COUNT", "10")
+    r.set("k", "v")
+    running = parts(r)["hotkeys"]
+    assert running > 10 * 32 * 2 * 8
+    r.execute_command("HOTKEYS", "STOP")
+    assert parts(r)["hotkeys"] == running  # kept for HOTKEYS GET
+    r.execute_command("HOTKEYS", "RESET")
+    assert parts(r)["hotkeys"] == 0
