@@ -751,6 +751,39 @@ static void debug_object(Client *c) {
     buf_free(&line);
 }
 
+/* DEBUG MEMORY-PARTS: streamd's own. A map of what the server holds
+ * besides values (memreport.h's MemParts), in bytes: what an emptied server
+ * may keep, and "other", what none of the parts explains. */
+static void debug_memory_parts(Client *c) {
+    MemParts p;
+    mem_parts(&p);
+    const struct {
+        const char *name;
+        long long v;
+    } f[] = {
+        {"used", (long long)p.used},
+        {"startup", (long long)p.startup},
+        {"clients.count", (long long)p.n_clients},
+        {"clients", (long long)p.clients},
+        {"propagation", (long long)p.propagation},
+        {"aof.buffer", (long long)p.aof_buffer},
+        {"replication.backlog", (long long)p.repl_backlog},
+        {"cmdstats", (long long)p.cmdstats},
+        {"errorstats", (long long)p.errorstats},
+        {"slowlog", (long long)p.slowlog},
+        {"scripts", (long long)p.scripts},
+        {"functions", (long long)p.functions},
+        {"hotkeys", (long long)p.hotkeys},
+        {"keyspace.tables", (long long)p.keyspace},
+        {"other", p.other},
+    };
+    reply_map(c, sizeof f / sizeof f[0]);
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        reply_bulk_cstr(c, f[i].name);
+        reply_int(c, f[i].v);
+    }
+}
+
 static void cmd_debug(Client *c) {
     Slice sub = c->argv[1];
     if (slice_eq_nocase(sub, "OBJECT") && c->argc == 3) {
@@ -765,6 +798,8 @@ static void cmd_debug(Client *c) {
             nanosleep(&ts, NULL);
         }
         reply_ok(c);
+    } else if (slice_eq_nocase(sub, "MEMORY-PARTS") && c->argc == 2) {
+        debug_memory_parts(c);
     } else if (slice_eq_nocase(sub, "LOG") && c->argc == 3) {
         log_warning("DEBUG LOG: %.*s", (int)c->argv[2].len, c->argv[2].p);
         reply_ok(c);
@@ -781,6 +816,8 @@ static void cmd_debug(Client *c) {
             "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "LOG <message>",
             "    Write <message> to the server log.",
+            "MEMORY-PARTS",
+            "    Show what the server holds besides values, part by part, in bytes.",
             "OBJECT <key>",
             "    Show how the value at <key> is held: encoding, serialized size, access time.",
             "SLEEP <seconds>",

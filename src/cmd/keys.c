@@ -445,9 +445,7 @@ static void cmd_object_idletime(Client *c) {
                        "will take some time to adjust.");
         return;
     }
-    Obj *o = e->val;
-    uint32_t now = lru_clock_s();
-    reply_int(c, now >= o->lru_s ? (long long)(now - o->lru_s) : 0);
+    reply_int(c, evict_idle_s(e->val));
 }
 
 static void cmd_object_refcount(Client *c) {

@@ -45,6 +45,7 @@
 #include "persist/rdbcodec.h"
 #include "persist/rdbfile.h"
 #include "server/core.h"
+#include "server/evict.h"
 #include "server/script.h"
 #include "version.h"
 
@@ -109,13 +110,16 @@ typedef struct WriteCtx {
     RdbWriter *w;
     int64_t now;
     int cap;
+    int save_idle, save_freq; /* the policy's access data, as Redis 7.0 writes it */
 } WriteCtx;
 
 static void write_visit(void *priv, Slice key, const Obj *o, int64_t expire_ms) {
     WriteCtx *x = priv;
     int type = dump_value_type_capped(o, x->cap);
     if (type > x->cap) return; /* see scan_visit() */
-    rdbw_key(x->w, key, o, type, expire_ms, x->now);
+    long long idle_s = x->save_idle ? (long long)evict_idle_s(o) : -1;
+    int freq = x->save_freq ? (int)evict_lfu_freq(o) : -1;
+    rdbw_key(x->w, key, o, type, expire_ms, idle_s, freq, x->now);
     if (settings.rdb_key_save_delay > 0) usleep((useconds_t)settings.rdb_key_save_delay);
 }
 
@@ -147,7 +151,7 @@ int rdb_write_dataset_as(int fd, int aof_base, int max_type_allowed) {
     rdbw_aux_ll(&w, "used-mem", (long long)alloc_used_bytes());
     rdbw_aux_ll(&w, "aof-base", aof_base ? 1 : 0);
     function_records(write_function, &w);
-    WriteCtx x = {&w, now_ms(), max_type_allowed};
+    WriteCtx x = {&w, now_ms(), max_type_allowed, evict_policy_is_lru(), evict_policy_is_lfu()};
     for (int i = 0; i < n_dbs && !w.failed; i++) {
         if (scan[i].keys == 0) continue;
         rdbw_select(&w, i, scan[i].keys, scan[i].expires);
@@ -373,7 +377,9 @@ static int load_select(void *ctx, uint64_t id) {
     return 0;
 }
 
-static int load_key(void *ctx, Slice key, Obj *o, int64_t expire_ms) {
+/* idle_s or freq, when the file gave them, date o's last access as
+ * RESTORE's IDLETIME / FREQ do (the one the policy in force uses). */
+static int load_key(void *ctx, Slice key, Obj *o, int64_t expire_ms, long long idle_s, int freq) {
     LoadCtx *l = ctx;
     if (!l->db) l->db = server_db(0);
     if (expire_ms != -1 && !l->keep_expired && expire_ms < now_ms()) {
@@ -389,6 +395,7 @@ static int load_key(void *ctx, Slice key, Obj *o, int64_t expire_ms) {
             return -1;
         }
     }
+    evict_set_idle_or_freq(o, idle_s, freq);
     db_load_key(l->db, key, o);
     if (expire_ms != -1) db_set_expire(l->db, key, expire_ms);
     rdb.keys_loaded++;

@@ -7,23 +7,28 @@
  *   SELECTDB (0xFE) <db: len>                        each non-empty database
  *   RESIZEDB (0xFB) <keys: len> <keys with a TTL: len>
  *     [EXPIRETIME_MS (0xFC) <Unix ms: u64 LE>]       per key
+ *     [IDLE (0xF8) <LRU idle seconds: len>]          under an LRU policy
+ *     [FREQ (0xF9) <LFU counter: u8>]                under an LFU policy
  *     <type: u8> <key: string> <value>               value as in a DUMP payload
  *   EOF (0xFF) <CRC-64 of all before: u64 LE>        (0 when not computed)
  *
  * Strings, lengths and values are rdbcodec.c's and dumpvalue.c's, the same
- * bytes DUMP uses. The parser also reads what older and newer Redis versions
- * write around the keys (seconds expiry 0xFD, LRU idle 0xF8, LFU frequency
- * 0xF9, 7.4's slot info 0xF4) and skips it; a key of a type streamd cannot
- * hold, module data (0xF7, types 6 and 7) and pre-release functions (0xF6)
- * stop it with RDBF_UNSUPPORTED and a message naming them. A list, set,
- * sorted set or hash of no element (older Redis versions could save one) is
- * skipped, as Redis 7.0 skips it, and counted. Disk input is
- * hostile: every length is checked against what is left (rdbcodec.h), and
- * the CRC is checked when the file has one, before the parse reports OK.
+ * bytes DUMP uses. A key's idle time or LFU counter goes to the key hook
+ * with it. The parser also reads what older and newer Redis versions write
+ * around the keys (seconds expiry 0xFD, 7.4's slot info 0xF4) and skips
+ * it; a key of a type streamd cannot hold, module data (0xF7, types 6 and
+ * 7) and pre-release functions (0xF6) stop it with RDBF_UNSUPPORTED and a
+ * message naming them. A list, set, sorted set or hash of no element (older
+ * Redis versions could save one) is skipped, as Redis 7.0 skips it, and
+ * counted. Disk input is hostile: every length is checked against what is
+ * left (rdbcodec.h), and the CRC is checked when the file has one, before
+ * the parse reports OK.
  */
 #include "persist/rdbfile.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -126,12 +131,22 @@ void rdbw_select(RdbWriter *w, int db, uint64_t keys, uint64_t expires) {
     rdb_write_len(&w->buf, expires);
 }
 
-void rdbw_key(RdbWriter *w, Slice key, const Obj *o, int type, int64_t expire_ms, int64_t now_ms) {
+void rdbw_key(RdbWriter *w, Slice key, const Obj *o, int type, int64_t expire_ms, long long idle_s,
+              int freq, int64_t now_ms) {
     if (w->failed) return;
     if (expire_ms != -1) {
         uint8_t x[9];
         x[0] = OP_EXPIRETIME_MS;
         for (int i = 0; i < 8; i++) x[1 + i] = (uint8_t)((uint64_t)expire_ms >> (8 * i));
+        buf_append(&w->buf, x, sizeof x);
+    }
+    if (idle_s >= 0) {
+        buf_append_char(&w->buf, (char)OP_IDLE);
+        rdb_write_len(&w->buf, (uint64_t)idle_s);
+    }
+    if (freq >= 0) {
+        assert(freq <= 255);
+        uint8_t x[2] = {OP_FREQ, (uint8_t)freq};
         buf_append(&w->buf, x, sizeof x);
     }
     buf_append_char(&w->buf, (char)type);
@@ -289,6 +304,8 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
     rdb_reader_init(&r, p, len);
     r.pos = 9;
     int64_t expire = -1;
+    long long idle = -1; /* the next key's IDLE and FREQ, -1: none */
+    int freq = -1;
     uint64_t n_keys = 0;
     for (;;) {
         size_t at = r.pos;
@@ -340,9 +357,11 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
         }
         case OP_FREQ:
             if (rdb_read_raw(&r, 1, &x) != RDB_OK) break;
+            freq = x[0];
             continue;
         case OP_IDLE:
             if (rdb_read_len(&r, &a) != RDB_OK) break;
+            idle = a > (uint64_t)LLONG_MAX ? LLONG_MAX : (long long)a;
             continue;
         case OP_SLOT_INFO:
             if (rdb_read_len(&r, &a) || rdb_read_len(&r, &b) || rdb_read_len(&r, &c)) break;
@@ -374,7 +393,7 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
                 }
                 int rc = h->foreign(h->ctx, slice_of(key, kl), op, type_name(op));
                 xfree(key);
-                expire = -1;
+                expire = idle = freq = -1;
                 if (rc != 0) return RDBF_STOPPED;
                 continue;
             }
@@ -391,7 +410,7 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
                 res->n_empty++;
                 int rc = h->empty ? h->empty(h->ctx, slice_of(key, kl), op) : 0;
                 xfree(key);
-                expire = -1;
+                expire = idle = freq = -1;
                 if (rc != 0) return RDBF_STOPPED;
                 continue;
             }
@@ -401,9 +420,10 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
                 xfree(key);
                 return rc;
             }
-            int rc = h->key ? h->key(h->ctx, slice_of(key, kl), o, expire) : (obj_free(o), 0);
+            int rc = h->key ? h->key(h->ctx, slice_of(key, kl), o, expire, idle, freq)
+                            : (obj_free(o), 0);
             xfree(key);
-            expire = -1;
+            expire = idle = freq = -1;
             if (rc != 0) return RDBF_STOPPED;
             if (h->progress && (++n_keys & 1023) == 0) h->progress(h->ctx, r.pos);
             continue;

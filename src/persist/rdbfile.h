@@ -44,9 +44,12 @@ void rdbw_aux(RdbWriter *w, const char *key, const char *val);
 void rdbw_aux_ll(RdbWriter *w, const char *key, long long val);
 void rdbw_function(RdbWriter *w, const char *code, size_t len);
 void rdbw_select(RdbWriter *w, int db, uint64_t keys, uint64_t expires);
-/* One key: its expiry (absolute Unix ms, -1 none), type byte, name, value
- * written as type (dump_value_type(o) or newer). */
-void rdbw_key(RdbWriter *w, Slice key, const Obj *o, int type, int64_t expire_ms, int64_t now_ms);
+/* One key: its expiry (absolute Unix ms, -1 none), its LRU idle seconds or
+ * LFU counter (each -1 when not written: Redis writes the one its
+ * maxmemory-policy ranks by), type byte, name, value written as type
+ * (dump_value_type(o) or newer). */
+void rdbw_key(RdbWriter *w, Slice key, const Obj *o, int type, int64_t expire_ms, long long idle_s,
+              int freq, int64_t now_ms);
 /* EOF opcode and CRC-64, then everything is written (not fsynced). 0, or -1
  * with w->sys_errno. */
 int rdbw_finish(RdbWriter *w);
@@ -59,8 +62,10 @@ typedef struct RdbLoadHooks {
      * and set nothing else). */
     int (*function)(void *ctx, const char *code, size_t len);
     int (*select_db)(void *ctx, uint64_t db);
-    /* Takes ownership of o; expire_ms is absolute Unix ms or -1. */
-    int (*key)(void *ctx, Slice key, Obj *o, int64_t expire_ms);
+    /* Takes ownership of o; expire_ms is absolute Unix ms or -1; idle_s
+     * (LRU idle seconds) and freq (LFU counter, 0..255) are what the file
+     * gave before the key, -1 when it gave none. */
+    int (*key)(void *ctx, Slice key, Obj *o, int64_t expire_ms, long long idle_s, int freq);
     void (*progress)(void *ctx, size_t offset); /* may be NULL; every few keys */
     /* May be NULL: a key of a type streamd does not store (list, set,
      * sorted set, hash; type_name "a list", ...) stops the parse with

@@ -443,6 +443,8 @@ static inline void latency_account(CommandStats *st, int64_t us) {
 void slowlog_push(ClientFull *c, const Command *cmd, int argc, const Slice *argv,
                   long long duration_us);
 size_t slowlog_len(void);
+/* Bytes the slow log holds (its ring and entries). */
+size_t slowlog_memory(void);
 void slowlog_reset(void);
 void slowlog_reply(Client *c, long long count);
 /* Logs the command that ran for duration_us if the slow log wants it. */
@@ -464,6 +466,12 @@ void call_command(ClientFull *c, const Command *cmd);
 void prop_flush(ClientFull *c);
 CommandStats *cmdstats_for(const Command *cmd);
 void stats_count_error(const char *line);
+/* Bytes of the propagation buffer and record index kept between commands. */
+size_t prop_memory(void);
+/* Bytes of the per-command statistics (latency histograms included) and of
+ * the error counts. */
+size_t cmdstats_memory(void);
+size_t errorstats_memory(void);
 Slice *argv_copy(int argc, const Slice *argv);
 void multi_discard(ClientFull *c);
 void watch_unwatch_all(ClientFull *c);

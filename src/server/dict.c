@@ -111,6 +111,17 @@ size_t dict_size(const Dict *d) {
     return d->t[0].used + d->t[1].used;
 }
 
+size_t dict_memory(const Dict *d) {
+    if (!d) return 0;
+    size_t n = xsize(d);
+    for (int i = 0; i < 2; i++) {
+        n += xsize(d->t[i].b);
+        for (uint64_t j = 0; j < d->t[i].size; j++)
+            for (const DictEntry *e = d->t[i].b[j]; e; e = e->next) n += xsize(e);
+    }
+    return n;
+}
+
 size_t dict_buckets(const Dict *d) {
     return d->t[0].size + d->t[1].size;
 }

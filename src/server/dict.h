@@ -29,6 +29,9 @@ Dict *dict_new(void);
 void dict_free(Dict *d, void (*free_val)(void *));
 void dict_clear(Dict *d, void (*free_val)(void *));
 size_t dict_size(const Dict *d);
+/* Bytes of d's own allocations: its header, bucket arrays and entries (keys
+ * included, values not). O(buckets). */
+size_t dict_memory(const Dict *d);
 /* Returns a view of the entry, valid until the key is deleted. */
 DictEntry *dict_find(Dict *d, const char *key, size_t len);
 /* Adds a key that must not exist; returns its entry (owned by the dict). */

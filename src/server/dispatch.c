@@ -30,6 +30,14 @@ typedef struct PropRecord {
     size_t off; /* start in core.prop_buf */
 } PropRecord;
 
+/* What prop_flush keeps for the next command: room for ordinary commands
+ * and transactions. A bigger one (an XREADGROUP claiming thousands of
+ * entries makes a record each) grows its own and frees it after, rather
+ * than leave up to a megabyte allocated for good (as Redis keeps its AOF
+ * buffer only while it is small). */
+#define PROP_KEEP_BYTES   (64u << 10)
+#define PROP_KEEP_RECORDS 1024
+
 struct WatchedKey {
     int db;
     char *key;
@@ -146,15 +154,37 @@ void prop_flush(ClientFull *c) {
     buf_clear(&core.prop_buf);
     /* do not keep a large buffer after a large command, nor the records of
      * one (an XREADGROUP claiming a million entries makes a million) */
-    if (core.prop_buf.cap > (1u << 20)) buf_free(&core.prop_buf);
-    if (core.cap_prop > 4096) {
+    if (core.prop_buf.cap > PROP_KEEP_BYTES) buf_free(&core.prop_buf);
+    if (core.cap_prop > PROP_KEEP_RECORDS) {
         xfree(core.prop);
         core.prop = NULL;
         core.cap_prop = 0;
     }
 }
 
+size_t prop_memory(void) {
+    return xsize(core.prop_buf.p) + xsize(core.prop);
+}
+
 /* ---- statistics ------------------------------------------------------- */
+
+size_t cmdstats_memory(void) {
+    size_t n = xsize(core.cmdstats);
+    for (size_t i = 0; i < core.n_cmdstats; i++)
+        n += xsize(core.cmdstats[i]) + xsize(core.cmdstats[i]->lat);
+    return n;
+}
+
+static void add_value_size(void *priv, DictEntry *e) {
+    *(size_t *)priv += xsize(e->val);
+}
+
+size_t errorstats_memory(void) {
+    if (!core.errorstats) return 0;
+    size_t n = dict_memory(core.errorstats);
+    dict_foreach(core.errorstats, add_value_size, &n);
+    return n;
+}
 
 /* The stats of a command (made on first use, never freed): looked up on every call, so a
  * direct-mapped cache by the command's address answers before the list is searched (which grows

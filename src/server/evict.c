@@ -74,6 +74,11 @@ uint32_t evict_new_stamp(void) {
     return evict_policy_is_lfu() ? lfu_minutes() << 8 | LFU_INIT_VAL : lru_clock_s();
 }
 
+uint32_t evict_idle_s(const Obj *o) {
+    uint32_t now = lru_clock_s();
+    return now >= o->lru_s ? now - o->lru_s : 0;
+}
+
 unsigned evict_lfu_freq(const Obj *o) {
     uint32_t when = o->lru_s >> 8 & 0xffff, counter = o->lru_s & 0xff;
     uint32_t periods =
@@ -138,10 +143,8 @@ static uint64_t score_of(const DictEntry *e) {
     case MAXMEM_VOLATILE_LFU:
     case MAXMEM_ALLKEYS_LFU:
         return 255 - evict_lfu_freq(o);
-    default: {
-        uint32_t now = lru_clock_s();
-        return now >= o->lru_s ? (uint64_t)(now - o->lru_s) : 0;
-    }
+    default:
+        return evict_idle_s(o);
     }
 }
 

@@ -39,6 +39,11 @@ static inline int evict_policy_is_lfu(void) {
     return settings.maxmemory_policy == MAXMEM_ALLKEYS_LFU ||
            settings.maxmemory_policy == MAXMEM_VOLATILE_LFU;
 }
+/* An LRU policy: what Redis writes an RDB IDLE opcode under. */
+static inline int evict_policy_is_lru(void) {
+    return settings.maxmemory_policy == MAXMEM_ALLKEYS_LRU ||
+           settings.maxmemory_policy == MAXMEM_VOLATILE_LRU;
+}
 /* Whether objects made now would not be shared by Redis (a maxmemory LRU or
  * LFU policy: the access data is per object). */
 int evict_objects_unshared(void);
@@ -46,6 +51,9 @@ int evict_objects_unshared(void);
 uint32_t evict_new_stamp(void);
 /* A read or write access to o (not under CLIENT NO-TOUCH). */
 void evict_touch(Obj *o);
+/* OBJECT IDLETIME: seconds since o's last access, its Obj.lru_s read as an
+ * LRU time. */
+uint32_t evict_idle_s(const Obj *o);
 /* OBJECT FREQ: the counter after its decay. */
 unsigned evict_lfu_freq(const Obj *o);
 /* RESTORE / RDB: IDLETIME seconds (under an LRU policy) or FREQ (LFU);

@@ -144,6 +144,12 @@ int hotkeys_stop(void) {
     return 1;
 }
 
+size_t hotkeys_memory(void) {
+    if (!session) return 0;
+    return xsize(session) + (session->cpu ? topk_memory(session->cpu) : 0) +
+           (session->net ? topk_memory(session->net) : 0);
+}
+
 int hotkeys_reset(void) {
     if (hotkeys_is_active()) return -1;
     session_free(session);

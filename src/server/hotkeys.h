@@ -56,6 +56,9 @@ void hotkeys_start(const HotkeysOptions *o);
 int hotkeys_stop(void);
 /* Drops a stopped session's results; -1 while one is active. */
 int hotkeys_reset(void);
+/* Bytes the session (running or stopped, until RESET) holds: about, as
+ * topk_memory() counts its tables. */
+size_t hotkeys_memory(void);
 /* Fills r from the current or last session; 0 when there is none. */
 int hotkeys_report(HotkeysReport *r);
 /* Accounts the command c just ran (dur_us long; c's output held out_before

@@ -16,6 +16,9 @@
 
 #include "base/alloc.h"
 #include "server/core.h"
+#include "server/hotkeys.h"
+#include "server/repl.h"
+#include "server/script.h"
 
 static size_t startup_bytes;
 static size_t peak_bytes;
@@ -91,6 +94,32 @@ void mem_report(MemReport *m) {
     if (!m->resident) m->resident = m->rss;
     if (!m->active) m->active = m->resident;
     if (!m->allocated) m->allocated = m->used;
+}
+
+void mem_parts(MemParts *p) {
+    memset(p, 0, sizeof *p);
+    for (ClientFull *c = core.clients; c; c = c->next) {
+        p->n_clients++;
+        p->clients += mem_client_usage(c);
+    }
+    p->propagation = prop_memory();
+    p->aof_buffer = mem_aof_buffer_bytes();
+    p->repl_backlog = repl_backlog_memory();
+    p->cmdstats = cmdstats_memory();
+    p->errorstats = errorstats_memory();
+    p->slowlog = slowlog_memory();
+    p->scripts = script_cache_alloc_bytes() + script_client_bytes();
+    p->functions = function_alloc_bytes();
+    p->hotkeys = hotkeys_memory();
+    for (int i = 0; i < core.n_dbs; i++)
+        p->keyspace += dict_memory(core.dbs[i].keys) + dict_memory(core.dbs[i].watched) +
+                       dict_memory(core.dbs[i].blocking);
+    p->startup = startup_bytes;
+    p->used = alloc_used_bytes();
+    size_t parts = p->clients + p->propagation + p->aof_buffer + p->repl_backlog + p->cmdstats +
+                   p->errorstats + p->slowlog + p->scripts + p->functions + p->hotkeys +
+                   p->keyspace;
+    p->other = (long long)p->used - (long long)p->startup - (long long)parts;
 }
 
 void mem_report_free(MemReport *m) {

@@ -46,11 +46,31 @@ typedef struct MemReport {
     MemDbOverhead *db;
 } MemReport;
 
+/* What the server holds besides values, part by part (DEBUG MEMORY-PARTS):
+ * what an emptied server may still legitimately hold, and what is left
+ * unexplained. Each part is its blocks' usable sizes. */
+typedef struct MemParts {
+    size_t used, startup;
+    size_t n_clients, clients; /* every connection's record and buffers */
+    size_t propagation;        /* the record buffer and index kept between commands */
+    size_t aof_buffer;
+    size_t repl_backlog;
+    size_t cmdstats;   /* per-command statistics and latency histograms */
+    size_t errorstats; /* error counts by code */
+    size_t slowlog;
+    size_t scripts;   /* the EVAL script cache, the scripts' client and its buffers */
+    size_t functions; /* function libraries */
+    size_t hotkeys;   /* a HOTKEYS session's tables, until HOTKEYS RESET */
+    size_t keyspace;  /* every database's key, WATCH and blocking tables (entries, not values) */
+    long long other;  /* used - startup - the parts above */
+} MemParts;
+
 /* main.c: the start-up allocation is taken now; starts the peak sampling. */
 void mem_note_startup(void);
 /* Fills m (free it with mem_report_free). */
 void mem_report(MemReport *m);
 void mem_report_free(MemReport *m);
+void mem_parts(MemParts *p);
 /* used * 100 / peak, dataset * 100 / (used - startup), as Redis computes
  * them (floats). */
 float mem_peak_perc(const MemReport *m);

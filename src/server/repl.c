@@ -553,6 +553,10 @@ void repl_set_getack_handler(void (*fn)(Client *c)) {
 
 /* ---- WAIT, INFO, ROLE ---------------------------------------------------- */
 
+size_t repl_backlog_memory(void) {
+    return xsize(repl.backlog);
+}
+
 uint64_t repl_replica_count(void) {
     return repl.n_replicas;
 }

@@ -33,6 +33,8 @@ void repl_role_master(Client *c);
 
 /* Replicas connected (INFO clients leaves them out of connected_clients). */
 uint64_t repl_replica_count(void);
+/* Bytes of the replication backlog (0 until a replica first syncs). */
+size_t repl_backlog_memory(void);
 /* The replication offset at the end of c's last propagated write (WAIT). */
 long long repl_client_offset(const Client *c);
 /* Online replicas whose acknowledged offset (fack: AOF offset) reached

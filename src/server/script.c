@@ -61,6 +61,7 @@
 #include "server/acl.h"
 #include "server/core.h"
 #include "server/lua_libs.h"
+#include "server/memreport.h"
 #include "server/replica.h"
 #include "version.h"
 
@@ -1865,6 +1866,22 @@ size_t script_cache_memory(void) {
     return cache_bytes;
 }
 
+static void add_script_size(void *priv, DictEntry *e) {
+    const Script *s = e->val;
+    *(size_t *)priv += xsize(s) + xsize(s->body);
+}
+
+size_t script_client_bytes(void) {
+    return (lua_client ? mem_client_usage(CF(lua_client)) : 0) + xsize(call_argv);
+}
+
+size_t script_cache_alloc_bytes(void) {
+    if (!scripts) return 0;
+    size_t n = dict_memory(scripts);
+    dict_foreach(scripts, add_script_size, &n);
+    return n;
+}
+
 /* ---- functions ------------------------------------------------------------- */
 
 static const struct {
@@ -2575,6 +2592,21 @@ size_t function_lua_memory(void) {
 
 size_t function_memory(void) {
     return functions_bytes;
+}
+
+static void add_library_size(void *priv, DictEntry *e) {
+    const Library *lib = e->val;
+    size_t n = xsize(lib) + xsize(lib->name) + xsize(lib->code) + xsize(lib->fns);
+    for (size_t i = 0; i < lib->n; i++)
+        n += xsize(lib->fns[i]) + xsize(lib->fns[i]->name) + xsize(lib->fns[i]->desc);
+    *(size_t *)priv += n;
+}
+
+size_t function_alloc_bytes(void) {
+    if (!libraries) return 0;
+    size_t n = dict_memory(libraries) + dict_memory(functions);
+    dict_foreach(libraries, add_library_size, &n);
+    return n;
 }
 
 typedef struct EmitCtx {

@@ -58,5 +58,12 @@ size_t function_memory(void);
 size_t script_lua_memory(void);
 size_t script_count(void);
 size_t script_cache_memory(void);
+/* The allocations behind the script cache and the function libraries
+ * (their tables, records and code; not the Lua states), and the scripts'
+ * fake client with its reply buffer (kept up to 64 KiB) and argument array:
+ * DEBUG MEMORY-PARTS. */
+size_t script_cache_alloc_bytes(void);
+size_t script_client_bytes(void);
+size_t function_alloc_bytes(void);
 
 #endif

@@ -132,6 +132,15 @@ void slowlog_push(ClientFull *c, const Command *cmd, int argc, const Slice *argv
     ring_shrink();
 }
 
+size_t slowlog_memory(void) {
+    size_t bytes = xsize(ring);
+    for (size_t i = 0; i < n; i++) {
+        const SlowEntry *e = entry_at(i);
+        bytes += xsize(e) + xsize(e->argv) + xsize(e->addr) + xsize(e->name);
+    }
+    return bytes;
+}
+
 size_t slowlog_len(void) {
     return n;
 }

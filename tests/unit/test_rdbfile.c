@@ -4,7 +4,8 @@
  * to the same keys, values and TTLs; every truncation and every flipped byte
  * of a checksummed file is refused (never a crash, never a wrong load); a
  * zero CRC is not checked; versions, foreign types and module data are
- * refused with their reasons.
+ * refused with their reasons; a key's LRU idle time or LFU counter (opcodes
+ * 0xF8, 0xF9) goes to that key alone.
  */
 #include "persist/rdbfile.h"
 
@@ -25,6 +26,8 @@ typedef struct Seen {
     char keys[16][32];
     int dbs[16];
     int64_t expires[16];
+    long long idles[16];
+    int freqs[16];
     Obj *objs[16];
     char code[64];
     struct Foreign *foreign; /* parse_skipping() */
@@ -42,7 +45,7 @@ static int on_select(void *ctx, uint64_t db) {
     return 0;
 }
 
-static int on_key(void *ctx, Slice key, Obj *o, int64_t expire_ms) {
+static int on_key(void *ctx, Slice key, Obj *o, int64_t expire_ms, long long idle_s, int freq) {
     Seen *s = ctx;
     if (s->n_keys == 16) {
         obj_free(o);
@@ -52,6 +55,8 @@ static int on_key(void *ctx, Slice key, Obj *o, int64_t expire_ms) {
     snprintf(s->keys[i], sizeof s->keys[i], "%.*s", (int)key.len, key.p);
     s->dbs[i] = s->db;
     s->expires[i] = expire_ms;
+    s->idles[i] = idle_s;
+    s->freqs[i] = freq;
     s->objs[i] = o;
     return 0;
 }
@@ -80,8 +85,8 @@ static uint8_t *make_file(int checksum, size_t *len) {
     rdbw_select(&w, 0, 3, 1);
     Obj *a = obj_new_string("hello", 5);
     Obj *b = obj_new_string("123", 3);
-    rdbw_key(&w, slice_of("a", 1), a, dump_value_type(a), -1, 1000);
-    rdbw_key(&w, slice_of("b", 1), b, dump_value_type(b), 99999999999LL, 1000);
+    rdbw_key(&w, slice_of("a", 1), a, dump_value_type(a), -1, -1, -1, 1000);
+    rdbw_key(&w, slice_of("b", 1), b, dump_value_type(b), 99999999999LL, -1, -1, 1000);
     Stream *st = stream_new();
     for (int i = 1; i <= 250; i++) {
         char v[16];
@@ -91,9 +96,9 @@ static uint8_t *make_file(int checksum, size_t *len) {
     }
     Obj *s = stream_obj_adopt(st, NULL, NULL);
     CHECK_EQ_INT(dump_value_type(s), DUMP_TYPE_STREAM_LISTPACKS_2);
-    rdbw_key(&w, slice_of("s", 1), s, dump_value_type(s), -1, 1000);
+    rdbw_key(&w, slice_of("s", 1), s, dump_value_type(s), -1, -1, -1, 1000);
     rdbw_select(&w, 5, 1, 0);
-    rdbw_key(&w, slice_of("c", 1), a, DUMP_TYPE_STRING, -1, 1000);
+    rdbw_key(&w, slice_of("c", 1), a, DUMP_TYPE_STRING, -1, -1, -1, 1000);
     CHECK_EQ_INT(rdbw_finish(&w), 0);
     rdbw_free(&w);
     obj_free(a);
@@ -351,6 +356,70 @@ static void test_empty_skipped(void) {
     seen_free(&s);
 }
 
+/* The bytes Redis 7.0 writes for a key's access data: after the expiry and
+ * before the type, IDLE as a length (any of its widths), FREQ as one byte;
+ * each parses back to its own key, and to no later one, also when the key
+ * it came with was skipped. */
+static void test_access_data(void) {
+    FILE *f = tmpfile();
+    int fd = fileno(f);
+    RdbWriter w;
+    rdbw_init(&w, fd, 1);
+    rdbw_header(&w, RDB_VERSION_70);
+    rdbw_select(&w, 0, 4, 1);
+    Obj *v = obj_new_string("v", 1);
+    rdbw_key(&w, slice_of("i", 1), v, DUMP_TYPE_STRING, 5000, 3, -1, 1000);
+    rdbw_key(&w, slice_of("j", 1), v, DUMP_TYPE_STRING, -1, 5000000000LL, -1, 1000);
+    rdbw_key(&w, slice_of("f", 1), v, DUMP_TYPE_STRING, -1, -1, 255, 1000);
+    rdbw_key(&w, slice_of("n", 1), v, DUMP_TYPE_STRING, -1, -1, -1, 1000);
+    CHECK_EQ_INT(rdbw_finish(&w), 0);
+    rdbw_free(&w);
+    obj_free(v);
+    size_t len = (size_t)lseek(fd, 0, SEEK_END);
+    uint8_t *p = xmalloc(len);
+    CHECK(pread(fd, p, len, 0) == (ssize_t)len);
+    fclose(f);
+    static const uint8_t keys[] = {0xFC, 0x88, 0x13, 0, 0,   0,   0,    0,
+                                   0,    0xF8, 3,    0, 1,   'i', 1,    'v', /* expiry, idle 3 */
+                                   0xF8, 0x81, 0,    0, 0,   1,   0x2A, 0x05,
+                                   0xF2, 0,    0,    1, 'j', 1,   'v', /* idle 5e9: 64 bits BE */
+                                   0xF9, 0xFF, 0,    1, 'f', 1,   'v', /* freq 255 */
+                                   0,    1,    'n',  1, 'v', 0xFF};
+    size_t at = 9 + 5; /* header, SELECTDB 0, RESIZEDB 4 1 */
+    CHECK(len == at + sizeof keys + 8 && memcmp(p + at, keys, sizeof keys) == 0);
+    Seen s;
+    RdbLoadResult res;
+    CHECK_EQ_INT(parse(p, len, &s, &res), RDBF_OK);
+    CHECK_EQ_INT(s.n_keys, 4);
+    CHECK(s.expires[0] == 5000 && s.idles[0] == 3 && s.freqs[0] == -1);
+    CHECK(s.idles[1] == 5000000000LL && s.freqs[1] == -1);
+    CHECK(s.idles[2] == -1 && s.freqs[2] == 255);
+    CHECK(s.idles[3] == -1 && s.freqs[3] == -1);
+    seen_free(&s);
+    xfree(p);
+}
+
+/* Access data before a key that is skipped (an empty set, an empty list:
+ * foreign keys until the collection types are registered, empty ones after)
+ * was that key's: the string after each gets none. */
+static void test_access_data_skipped(void) {
+    static const uint8_t rdb[] = {
+        'R',  'E', 'D', 'I', 'S', '0', '0', '1', '0', 0xF8, 9,   2,    1, 'S', 0, 0, 1, 'k', 1, 'v',
+        0xF9, 7,   1,   1,   'L', 0,   0,   1,   'm', 1,    'v', 0xFF, 0, 0,   0, 0, 0, 0,   0, 0};
+    Seen s;
+    Foreign fo;
+    RdbLoadResult res;
+    CHECK_EQ_INT(parse_skipping(rdb, sizeof rdb, &s, &fo, &res), RDBF_OK);
+    CHECK_EQ_INT(s.n_keys, 2);
+    CHECK(strcmp(s.keys[0], "k") == 0 && strcmp(s.keys[1], "m") == 0);
+    CHECK(s.idles[0] == -1 && s.freqs[0] == -1 && s.idles[1] == -1 && s.freqs[1] == -1);
+    seen_free(&s);
+    for (size_t cut = 9; cut < sizeof rdb; cut++) {
+        CHECK(parse_skipping(rdb, cut, &s, &fo, &res) != RDBF_OK);
+        seen_free(&s);
+    }
+}
+
 void stream_cmd_init(void); /* registers how a stream object is freed */
 
 int main(void) {
@@ -360,6 +429,9 @@ int main(void) {
     test_damage();
     test_refusals();
     test_foreign_skipped();
+    test_access_data();
+    test_access_data_skipped();
     test_empty_skipped();
+    test_access_data_skipped();
     return test_report("test_rdbfile");
 }
