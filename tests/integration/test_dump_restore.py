@@ -8,12 +8,11 @@ comparisons with redis-server 7.0.
 
 import os
 import random
-import shutil
 import time
 
 import pytest
 
-from testlib import IS_REDIS, SLOW
+from testlib import IS_REDIS, SLOW, redis_on_aof_of
 from testlib.dumppayload import decode, seal
 from testlib.resp import RespError
 
@@ -255,12 +254,7 @@ def test_aof_with_restores_loads_in_redis7(make_server):
     xr = c.call("XRANGE", "st2", "-", "+")
     pend = c.call("XPENDING", "st2", "g", "-", "+", 100)
     c.close()
-    srv.stop()
-    red = make_server(kind="redis", args=["--appendonly", "yes"])
-    red.stop()
-    shutil.rmtree(red.dir)
-    shutil.copytree(srv.dir, red.dir)
-    red.start(["--appendonly", "yes", "--aof-use-rdb-preamble", "no"])
+    red = redis_on_aof_of(make_server, srv)
     rc = red.raw()
     assert rc.call("GET", "s1") == b"v" * 100
     assert rc.call("PEXPIRETIME", "s1") == before[b"s1"][1]

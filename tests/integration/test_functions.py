@@ -28,7 +28,7 @@ import time
 import pytest
 import redis
 
-from testlib import IS_REDIS, SLOW, RespError, wait_blocked
+from testlib import IS_REDIS, SLOW, RespError, redis_on_aof_of, wait_blocked
 
 SERVER_ARGS = ["--appendonly", "yes", "--appendfsync", "always"]
 
@@ -401,12 +401,7 @@ def test_interop_redis_loads_streamd_functions(make_server):
     c.function_load(LIB3)
     c.function_delete("lib2")
     before = libraries(c)
-    srv.stop()
-    red = make_server(kind="redis", args=["--appendonly", "yes"])
-    red.stop()
-    shutil.rmtree(red.dir)
-    shutil.copytree(srv.dir, red.dir)
-    red.start(["--appendonly", "yes", "--aof-use-rdb-preamble", "no"])
+    red = redis_on_aof_of(make_server, srv)
     assert libraries(red.client()) == before
 
 

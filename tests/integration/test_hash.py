@@ -8,13 +8,12 @@ payloads (never a crash: "ERR Bad data format").
 
 import os
 import random
-import shutil
 import subprocess
 import time
 
 import pytest
 
-from testlib import IS_REDIS, SLOW, RespError
+from testlib import IS_REDIS, SLOW, RespError, redis_on_aof_of
 from testlib.dumppayload import seal
 
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="starts streamd servers with their own options")
@@ -123,11 +122,7 @@ def test_aof_replay_and_rewrite(make_server):
     assert out.returncode == 0, out
     # Redis 7.0 loads streamd's AOF to the same hashes (encodings aside:
     # 7.0's thresholds are the same, so they match too)
-    red = make_server(kind="redis", args=["--appendonly", "yes"])
-    red.stop()
-    shutil.rmtree(red.dir)
-    shutil.copytree(srv.dir, red.dir)
-    red.start(["--appendonly", "yes", "--aof-use-rdb-preamble", "no"])
+    red = redis_on_aof_of(make_server, srv)
     assert state(red.raw()) == before
 
 

@@ -11,12 +11,10 @@ connection (redis-py's pool would hand out another one).
 """
 
 import os
-import shutil
-import time
 
 import pytest
 
-from testlib import SLOW, streamd_only
+from testlib import redis_on_aof_of, streamd_only, wait_for
 from testlib.notifylib import drain, flags, sub  # noqa: F401
 
 pytestmark = streamd_only
@@ -337,23 +335,9 @@ def test_aof_restart_and_redis_7_loads_it(make_server):
     assert srv.raw().call("HGETALL", "u1") == order
     assert c.ttl("plain") == -1
     # Redis 7.0 replays the same records to the same state
-    srv.stop()
-    red = make_server(kind="redis", args=["--appendonly", "yes"])
-    red.stop()
-    shutil.rmtree(red.dir)
-    shutil.copytree(srv.dir, red.dir)
-    red.start(["--appendonly", "yes", "--aof-use-rdb-preamble", "no"])
+    red = redis_on_aof_of(make_server, srv)
     rc = red.client()
     assert {k: rc.hgetall(k) for k in keys} == want
-
-
-def wait_for(cond, timeout=15):
-    deadline = time.monotonic() + timeout * SLOW
-    while time.monotonic() < deadline:
-        if cond():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def test_replica_gets_the_hashes(make_server):
@@ -364,13 +348,13 @@ def test_replica_gets_the_hashes(make_server):
     assert hi(m, "PREPARE", "fs", "f1", "f2", "f3") == b"OK"
     assert hi(m, "SET", "before", "fs", "1", "2", "3") == b"OK"
     assert rep.execute_command("REPLICAOF", "127.0.0.1", master.port) == b"OK"
-    wait_for(lambda: rep.info("replication").get("master_link_status") == "up")
+    wait_for(lambda: rep.info("replication").get("master_link_status") == "up", "link up")
     big = "x" * 100
     assert hi(m, "SET", "after", "fs", "4", big, "6") == b"OK"
     m.set("s", "1")
     assert hi(m, "SET", "before", "fs", "7", "8", "9") == b"OK"
     m.set("sentinel", "1")
-    wait_for(lambda: rep.exists("sentinel"))
+    wait_for(lambda: rep.exists("sentinel"), "replicated")
     for k in ("before", "after"):
         assert rep.hgetall(k) == m.hgetall(k)
     # a packed hash in the same (compact-hash) order; a table has its own
@@ -423,7 +407,7 @@ def test_replica_refuses_set_but_takes_prepare(make_server):
     replica = make_server()
     rep = replica.client(single_connection_client=True)
     assert rep.execute_command("REPLICAOF", "127.0.0.1", master.port) == b"OK"
-    wait_for(lambda: rep.info("replication").get("master_link_status") == "up")
+    wait_for(lambda: rep.info("replication").get("master_link_status") == "up", "link up")
     assert hi(rep, "PREPARE", "fs", "a") == b"OK"  # no write flag: a replica takes it
     assert err(hi, rep, "SET", "k", "fs", "1").startswith(
         "You can't write against a read only replica.")

@@ -16,7 +16,7 @@ import random
 import pytest
 import redis
 
-from testlib import RespError, streamd_only
+from testlib import RespError, redis_on_aof_of, streamd_only
 
 pytestmark = streamd_only
 
@@ -594,13 +594,7 @@ def test_increx_events_aof_and_redis_7_loads_it(make_server):
     c = srv.client()
     assert {k: (c.get(k), c.execute_command("PEXPIRETIME", k)) for k in keys} == want
     # Redis 7.0 replays the same records to the same state
-    srv.stop()
-    red = make_server(kind="redis", args=["--appendonly", "yes"])
-    red.stop()
-    import shutil
-    shutil.rmtree(red.dir)
-    shutil.copytree(srv.dir, red.dir)
-    red.start(["--appendonly", "yes", "--aof-use-rdb-preamble", "no"])
+    red = redis_on_aof_of(make_server, srv)
     rc = red.client()
     assert {k: (rc.get(k), rc.execute_command("PEXPIRETIME", k)) for k in keys} == want
 

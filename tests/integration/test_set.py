@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from testlib import IS_REDIS, SLOW, RespError
+from testlib import IS_REDIS, SLOW, RespError, redis_on_aof_of
 
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="starts streamd servers with their own options")
 
@@ -161,12 +161,7 @@ def test_aof_replay_rewrite_and_redis_loads_it(make_server):
     out = subprocess.run([CHECK_AOF, os.path.join(aof_dir(srv), "appendonly.aof.manifest")],
                          capture_output=True, text=True)
     assert out.returncode == 0, out
-    red = make_server(kind="redis", args=["--appendonly", "yes"])
-    red.stop()
-    import shutil
-    shutil.rmtree(red.dir)
-    shutil.copytree(srv.dir, red.dir)
-    red.start(["--appendonly", "yes", "--aof-use-rdb-preamble", "no"])
+    red = redis_on_aof_of(make_server, srv)
     assert state(red.raw()) == rebuilt(before)
 
 

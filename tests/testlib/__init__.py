@@ -13,7 +13,8 @@ from .resp import (ConnectionClosed, Double, Push, RespConn, RespError, RespSet,
                    Verbatim, encode_command)
 from .block import blocked_clients, wait_blocked
 from .wait import wait_for
-from .server import REDIS_BIN, REPO, SLOW, STREAMD_BIN, TARGET, Server, ServerError, free_port
+from .server import (REDIS_BIN, REPO, SLOW, STREAMD_BIN, TARGET, Server, ServerError, free_port,
+                     redis_on_aof_of)
 
 IS_REDIS = TARGET == "redis"
 IS_STREAMD = TARGET == "streamd"
@@ -29,5 +30,5 @@ __all__ = [
     "same_type", "scan_keys", "sorted_reply", "ConnectionClosed", "Double", "Push", "RespConn",
     "RespError", "RespSet", "Status", "parse_info", "parse_kv", "Verbatim", "encode_command", "REDIS_BIN", "REPO", "SLOW",
     "STREAMD_BIN", "TARGET", "Server", "ServerError", "free_port", "IS_REDIS", "IS_STREAMD",
-    "streamd_only", "redis_only", "blocked_clients", "wait_blocked", "wait_for",
+    "streamd_only", "redis_only", "blocked_clients", "wait_blocked", "wait_for", "redis_on_aof_of",
 ]

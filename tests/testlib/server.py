@@ -323,3 +323,16 @@ class Server:
 
     def __repr__(self):
         return "<Server %s %s:%s>" % (self.kind, self.host, self.port)
+
+
+def redis_on_aof_of(make_server, srv):
+    """A redis-server 7.0 started on a copy of srv's data directory (srv
+    stopped first), reading its AOF without an RDB preamble: whether 7.0
+    replays streamd's records to the same state."""
+    srv.stop()
+    red = make_server(kind="redis", args=["--appendonly", "yes"])
+    red.stop()
+    shutil.rmtree(red.dir)
+    shutil.copytree(srv.dir, red.dir)
+    red.start(["--appendonly", "yes", "--aof-use-rdb-preamble", "no"])
+    return red
