@@ -19,6 +19,10 @@ static inline uint64_t bytes_le32(const unsigned char *p) {
     return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
 }
 
+static inline uint64_t bytes_le64(const unsigned char *p) {
+    return bytes_le32(p) | bytes_le32(p + 4) << 32;
+}
+
 /* The n <= 8 bytes at s as a little-endian word, zero above them. */
 static inline uint64_t bytes_le_upto8(const void *s, size_t n) {
     const unsigned char *p = s;

@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/bytes.h"
 #include "base/num.h"
 #include "persist/aoffile.h"
 #include "persist/dumpvalue.h"
@@ -1038,12 +1039,6 @@ static void array_rdb_write(const Obj *o, int type, int64_t now_ms, Buf *out) {
     }
 }
 
-static uint64_t rd64le(const uint8_t *p) {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
-    return v;
-}
-
 /* A double as Redis 8.8 shows an array's float element: the shortest text
  * that reads back as d, with ".0" added to an integral finite value. */
 static size_t format_float(double d, char *buf, size_t cap) {
@@ -1089,7 +1084,7 @@ static int array_rdb_read(RdbReader *r, int type, int64_t now_ms, Obj **out) {
         if (tag == TAG_INT || tag == TAG_FLOAT) {
             const uint8_t *p;
             if (rdb_read_raw(r, 8, &p) != RDB_OK) goto err;
-            uint64_t bits = rd64le(p);
+            uint64_t bits = bytes_le64(p);
             size_t len;
             if (tag == TAG_INT) {
                 len = ll_to_str((long long)bits, num);

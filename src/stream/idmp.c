@@ -108,12 +108,6 @@ static inline uint64_t rotl64(uint64_t x, int b) {
     return (x << b) | (x >> (64 - b));
 }
 
-static inline uint64_t load_le64(const unsigned char *p) {
-    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
-           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
-           (uint64_t)p[7] << 56;
-}
-
 static inline void store_le64(unsigned char *p, uint64_t v) {
     for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
 }
@@ -145,7 +139,7 @@ static inline __attribute__((always_inline)) void sip_compress(Sip *s, uint64_t 
 
 static inline __attribute__((always_inline)) void sip_init(Sip *s, const unsigned char key[16],
                                                            int wide) {
-    uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
+    uint64_t k0 = bytes_le64(key), k1 = bytes_le64(key + 8);
     s->v0 = 0x736f6d6570736575ULL ^ k0;
     s->v1 = 0x646f72616e646f6dULL ^ k1;
     s->v2 = 0x6c7967656e657261ULL ^ k0;
@@ -168,7 +162,7 @@ static void sip_update(Sip *s, const void *data, size_t len) {
             s->n_tail = 0;
         }
     }
-    for (; len >= 8; p += 8, len -= 8) sip_compress(s, load_le64(p), 2);
+    for (; len >= 8; p += 8, len -= 8) sip_compress(s, bytes_le64(p), 2);
     while (len--) s->tail |= (uint64_t)*p++ << (8 * s->n_tail++);
 }
 
@@ -194,7 +188,7 @@ sip64(int c, int d, const unsigned char key[16], const void *p, size_t len) {
     sip_init(&s, key, 0);
     const unsigned char *b = p;
     size_t n = len;
-    for (; n >= 8; b += 8, n -= 8) sip_compress(&s, load_le64(b), c);
+    for (; n >= 8; b += 8, n -= 8) sip_compress(&s, bytes_le64(b), c);
     sip_compress(&s, ((uint64_t)len << 56) | bytes_le_upto8(b, n), c);
     s.v2 ^= 0xff;
     sip_rounds(&s, d);
