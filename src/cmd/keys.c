@@ -334,11 +334,7 @@ static void expire_generic(Client *c, long long unit_ms, int is_abs) {
     if ((flags & EX_LT) && cur >= 0 && when >= cur) goto not_set;
     if (when <= now_ms() && !server.loading) {
         /* as 7.0: an expiry already past deletes as lazyfree-lazy-expire says */
-        int lazy = settings.lazyfree_lazy_expire;
-        db_delete_lazy(c->db, c->argv[1], lazy);
-        notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[1], db_index(c->db));
-        Slice argv[2] = {slice_cstr(lazy ? "UNLINK" : "DEL"), c->argv[1]};
-        propagate(c, 2, argv);
+        db_delete_propagated(c, c->argv[1], settings.lazyfree_lazy_expire);
         reply_int(c, 1);
         return;
     }

@@ -231,11 +231,7 @@ static void cmd_getex(Client *c) {
     reply_bulk(c, o->ptr, o->len);
     int dbid = db_index(c->db);
     if ((flags & (OPT_EXAT | OPT_PXAT)) && expire_at <= now_ms() && !server.loading) {
-        int lazy = settings.lazyfree_lazy_expire; /* as 7.0 */
-        db_delete_lazy(c->db, key, lazy);
-        notify_keyspace_event(NOTIFY_GENERIC, "del", key, dbid);
-        Slice argv[2] = {slice_cstr(lazy ? "UNLINK" : "DEL"), key};
-        propagate(c, 2, argv);
+        db_delete_propagated(c, key, settings.lazyfree_lazy_expire); /* as 7.0 */
     } else if (expire_arg) {
         db_set_expire(c->db, key, expire_at);
         db_signal_key(c->db, key);
@@ -394,11 +390,7 @@ static void cmd_getdel(Client *c) {
     }
     reply_bulk(c, o->ptr, o->len);
     /* as 7.0: a user's delete, so lazyfree-lazy-user-del decides */
-    int lazy = settings.lazyfree_lazy_user_del;
-    db_delete_lazy(c->db, c->argv[1], lazy);
-    notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[1], db_index(c->db));
-    Slice argv[2] = {slice_cstr(lazy ? "UNLINK" : "DEL"), c->argv[1]};
-    propagate(c, 2, argv);
+    db_delete_propagated(c, c->argv[1], settings.lazyfree_lazy_user_del);
 }
 
 static void cmd_mget(Client *c) {

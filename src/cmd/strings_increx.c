@@ -277,11 +277,7 @@ void cmd_increx(Client *c) {
     int set_ttl = (a.flags & IX_EXPIRY) && !((a.flags & IX_ENX) && had_ttl);
     if (set_ttl && (a.flags & (IX_EXAT | IX_PXAT)) && a.expire_at <= now_ms() && !server.loading) {
         if (o) {
-            int lazy = settings.lazyfree_lazy_expire;
-            db_delete_lazy(c->db, key, lazy);
-            notify_keyspace_event(NOTIFY_GENERIC, "del", key, dbid);
-            Slice argv[2] = {slice_cstr(lazy ? "UNLINK" : "DEL"), key};
-            propagate(c, 2, argv);
+            db_delete_propagated(c, key, settings.lazyfree_lazy_expire);
         }
         return;
     }

@@ -251,6 +251,13 @@ int db_delete_lazy(Db *db, Slice key, int lazy) {
     return 1;
 }
 
+void db_delete_propagated(Client *c, Slice key, int lazy) {
+    db_delete_lazy(c->db, key, lazy);
+    notify_keyspace_event(NOTIFY_GENERIC, "del", key, db_index(c->db));
+    Slice argv[2] = {slice_cstr(lazy ? "UNLINK" : "DEL"), key};
+    propagate(c, 2, argv);
+}
+
 void db_evict(Db *db, Slice key, int lazy) {
     Slice argv[2] = {slice_cstr(lazy ? "UNLINK" : "DEL"), key};
     delete_entry(db, key, lazy);

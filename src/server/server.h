@@ -95,6 +95,9 @@ void db_load_key(Db *db, Slice key, Obj *o);
 int db_delete(Db *db, Slice key);
 /* db_delete() with the choice made by the caller: lazy for UNLINK. */
 int db_delete_lazy(Db *db, Slice key, int lazy);
+/* A command's delete of key (which exists): freed lazily when lazy says so,
+ * the "del" event, and DEL or UNLINK (lazy) propagated, as 7.0 sends it. */
+void db_delete_propagated(Client *c, Slice key, int lazy);
 /* Deletes an existing key for maxmemory (evict.c): signalled, announced as
  * "evicted" and propagated as DEL, or UNLINK when lazy. */
 void db_evict(Db *db, Slice key, int lazy);
