@@ -221,8 +221,7 @@ static void test_dump_restore(void) {
         uint64_t crc = rdb_crc64(0, t.p, t.len);
         for (int i = 0; i < 8; i++) buf_append_char(&t, (char)(crc >> (8 * i)));
         back = NULL;
-        CHECK(dump_restore_value((const uint8_t *)t.p, t.len, &lim, 0, &back) ==
-              DUMP_ERR_FORMAT);
+        CHECK(dump_restore_value((const uint8_t *)t.p, t.len, &lim, 0, &back) == DUMP_ERR_FORMAT);
         CHECK(back == NULL);
         buf_free(&t);
     }
