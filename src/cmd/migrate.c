@@ -55,10 +55,11 @@
 #include "persist/dumpvalue.h"
 #include "server/core.h"
 
-#define MIGRATE_CACHE_MAX    64
-#define MIGRATE_CACHE_TTL_MS 10000
-#define MIGRATE_LINE_MAX     1024 /* a reply line longer than this is read in pieces, as 7.0 */
-#define MIGRATE_WRITE_CHUNK  (64 * 1024)
+#define MIGRATE_CACHE_MAX      64
+#define MIGRATE_CACHE_TTL_MS   10000
+#define MIGRATE_LINE_MAX       1024 /* a reply line longer than this is read in pieces, as 7.0 */
+#define MIGRATE_WRITE_CHUNK    (64 * 1024)
+#define MIGRATE_TIMEOUT_MAX_MS (1LL << 40) /* about 35 years */
 
 /* A cached connection to a target. rbuf holds what was read past the last
  * reply line consumed. */
@@ -303,6 +304,8 @@ static int parse_args(Client *c, MigrateArgs *a) {
         get_ll_or_reply(c, c->argv[4], &a->db) != 0)
         return -1;
     if (a->timeout_ms <= 0) a->timeout_ms = 1000;
+    /* deadlines are now + timeout: keep the sum far from overflowing */
+    if (a->timeout_ms > MIGRATE_TIMEOUT_MAX_MS) a->timeout_ms = MIGRATE_TIMEOUT_MAX_MS;
     return 0;
 }
 
