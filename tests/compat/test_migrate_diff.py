@@ -357,6 +357,20 @@ def test_multi(pair):
     pair.check_data()
 
 
+def test_from_a_script(pair):
+    pair.run(["SET a 1", "SET b 2"])
+    pair.run([
+        "EVAL \"return redis.call('MIGRATE', ARGV[1], ARGV[2], KEYS[1], 0, 5000)\" 1 a "
+        "{host} {port}",
+        "EVAL \"return redis.pcall('MIGRATE', ARGV[1], ARGV[2], KEYS[1], 0, 5000, 'COPY')\" 1 b "
+        "{host} {port}",
+        "EVAL \"return redis.pcall('MIGRATE', ARGV[1], ARGV[2], KEYS[1], 0, 5000, 'COPY')\" 1 b "
+        "{host} {port}",
+        "EXISTS a b",
+    ])
+    pair.check_data()
+
+
 def test_acl_key_permissions(pair):
     pair.run([
         "SET ok1 1", "SET ok2 2", "SET no1 3",

@@ -10,8 +10,9 @@ test_migrate_diff.py) cannot compare with 7.0.
   rest with its own error, reported as "Target instance replied with
   error"; the key stays on the source.
 - Propagation: the acknowledged keys go to the AOF as one DEL (nothing for
-  COPY), inside MULTI/EXEC when MIGRATE ran in a transaction; the AOF
-  reloads in streamd and in Redis 7.0. Keyspace notifications: "del".
+  COPY), inside MULTI/EXEC when MIGRATE ran in a transaction, from a script
+  as well; the AOF reloads in streamd and in Redis 7.0. Keyspace
+  notifications: "del".
 - The connection cache: INFO migrate_cached_sockets falls back to 0 once a
   connection has been unused for 10 s.
 - MONITOR and SLOWLOG show AUTH / AUTH2 arguments as "(redacted)".
@@ -171,7 +172,11 @@ def test_propagation_to_the_aof(make_server, target):
     target.client().set("h", "there")
     with pytest.raises(Exception, match="BUSYKEY"):  # f and g acknowledged
         migrate(r, target, "", 0, 5000, "KEYS", "f", "h", "g")
+    r.set("s", "s")
+    assert r.eval("return redis.call('MIGRATE', ARGV[1], ARGV[2], KEYS[1], 0, 5000)", 1, "s",
+                  "127.0.0.1", target.port) == b"OK"
     aof = aof_text(src)
+    assert resp("SET", "s", "s") + resp("DEL", "s") in aof  # one effect: no MULTI (7.0)
     assert resp("DEL", "a", "b") in aof
     assert resp("MULTI") + resp("DEL", "d") + resp("DEL", "e", "l") + resp("EXEC") in aof
     assert resp("DEL", "f", "g") in aof
