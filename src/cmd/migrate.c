@@ -24,20 +24,24 @@
  * deletion), which is what 7.0's blocking gives for free; MIGRATE is an
  * administrative command and its users expect that.
  *
- * Connections are cached per "host:port" as typed (at most 64; a random one
- * goes when full) with the database last selected on them, and closed after
- * 10 s unused (a cron hook registered at the first MIGRATE); INFO shows
- * their number as migrate_cached_sockets. A cached connection the target
- * has closed shows as an error at the first write or read: when nothing
- * was acknowledged yet and the error is not a timeout, the exchange is
- * retried once on a new connection.
+ * Connections are cached per "host:port" as typed (at most 64; the least
+ * recently used goes when full, where 7.0 drops a random one) with the
+ * database last selected on them, and closed after 10 s unused (a cron hook
+ * registered at the first connection); INFO shows their number as
+ * migrate_cached_sockets. A cached connection the target has closed shows
+ * as an error at the first write or read: when nothing was acknowledged yet
+ * and the error is not a timeout, the exchange is retried once on a new
+ * connection. As in 7.0, a connection is not checked once connect() has
+ * had the timeout to complete (a refused one fails at the write), and a
+ * reply line is read in pieces of at most 1023 bytes.
  *
  * The payloads are what DUMP would send, except that each value goes as the
  * oldest type that carries it whole (a stream whose consumers' active time
- * is their seen time as 7.0's type 19, sealed as RDB 10): a Redis 7.0
- * target takes every value 7.0 can hold, a newer one takes all. A value
- * only streamd can hold (a stream with idempotency records) is refused by
- * a Redis target, and MIGRATE reports the target's error.
+ * is their seen time as 7.0's type 19, sealed as RDB 10): a Redis target
+ * takes every value its version can hold. What it cannot (for 7.0: a
+ * stream with active times, hash field TTLs, an array; for every Redis: a
+ * stream with idempotency records) it refuses, and MIGRATE reports the
+ * target's error.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -165,7 +169,13 @@ static MigrateConn *conn_get(Slice host, Slice port, long long timeout_ms) {
             return mc;
         }
     }
-    if (n_conns == MIGRATE_CACHE_MAX) conn_drop((size_t)rand() % n_conns);
+    if (n_conns == MIGRATE_CACHE_MAX) {
+        /* the least recently used goes (7.0 drops a random one) */
+        size_t lru = 0;
+        for (size_t i = 1; i < n_conns; i++)
+            if (conns[i]->last_use_ms < conns[lru]->last_use_ms) lru = i;
+        conn_drop(lru);
+    }
     int fd = connect_target(host, port, timeout_ms);
     if (fd < 0) return NULL;
     if (!cron_registered) {

@@ -606,3 +606,23 @@ def test_odd_replies(pair, fakes):
     assert out[0] == RespError(b"ERR Target instance replied with error: ERR "
                                + b"x" * 1018), out[0]
     assert out[1:] == [b"OK", b"OK", b"OK", 1], out
+
+
+def test_cache_holds_64_connections(pair, fakes):
+    fs = [fakes(lambda n, i, args: b"+OK\r\n") for _ in range(65)]
+    pair.run(["SET k v"])
+    for f in fs:
+        pair.run(["MIGRATE {host} {port} k 0 5000 COPY"], ports=[f[0].port, f[1].port])
+        for c in pair.srcs:
+            assert info_field(c, "stats", "migrate_cached_sockets") == min(
+                fs.index(f) + 1, 64)
+    # each target got one connection: the cache reused none
+    assert all(len(f[0].seen) == len(f[1].seen) == 1 for f in fs)
+    # streamd dropped the least recently used (7.0: a random one): the 64
+    # others are reused
+    sd = pair.srcs[0]
+    for f in fs[1:]:
+        assert sd.call("MIGRATE", "127.0.0.1", f[0].port, "k", 0, 5000, "COPY") == b"OK"
+        assert len(f[0].seen) == 1
+    assert sd.call("MIGRATE", "127.0.0.1", fs[0][0].port, "k", 0, 5000, "COPY") == b"OK"
+    assert len(fs[0][0].seen) == 2
