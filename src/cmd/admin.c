@@ -21,6 +21,7 @@
 #include "base/alloc.h"
 #include "base/log.h"
 #include "cmd/list_obj.h"
+#include "cmd/migrate.h"
 #include "persist/dumpvalue.h"
 #include "server/command_meta.h"
 #include "server/core.h"
@@ -233,7 +234,7 @@ static void info_stats(Buf *b) {
         "keyspace_hits:%llu\r\n"
         "keyspace_misses:%llu\r\npubsub_channels:%zu\r\npubsub_patterns:%zu\r\n"
         "pubsubshard_channels:%zu\r\n"
-        "total_forks:%llu\r\n%sunexpected_error_replies:%llu\r\n"
+        "total_forks:%llu\r\nmigrate_cached_sockets:%zu\r\n%sunexpected_error_replies:%llu\r\n"
         "total_error_replies:%llu\r\ntotal_reads_processed:%llu\r\n"
         "total_writes_processed:%llu\r\n"
         "io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\n"
@@ -247,7 +248,8 @@ static void info_stats(Buf *b) {
         (unsigned long long)evict_exceeded_total_ms(),
         (unsigned long long)evict_exceeded_current_ms(), (unsigned long long)core.stat_hits,
         (unsigned long long)core.stat_misses, channels, patterns, shard_channels,
-        (unsigned long long)core.stat_forks, trk.p, (unsigned long long)core.stat_unexpected_errors,
+        (unsigned long long)core.stat_forks, migrate_cached_sockets(), trk.p,
+        (unsigned long long)core.stat_unexpected_errors,
         (unsigned long long)core.stat_total_error_replies, (unsigned long long)core.stat_reads,
         (unsigned long long)core.stat_writes, (unsigned long long)core.el_iterations);
     buf_free(&trk);

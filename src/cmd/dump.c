@@ -175,5 +175,8 @@ const Command dump_commands[] = {
     {"dump", cmd_dump, 2, CMD_READONLY, "@keyspace @read @slow", 1, 1, 1, NULL},
     {"restore", cmd_restore, -4, CMD_WRITE | CMD_DENYOOM, "@keyspace @write @slow @dangerous", 1, 1,
      1, NULL},
+    /* what a cluster's MIGRATE sends; without cluster mode, RESTORE (7.0) */
+    {"restore-asking", cmd_restore, -4, CMD_WRITE | CMD_DENYOOM | CMD_ASKING,
+     "@keyspace @write @slow @dangerous", 1, 1, 1, NULL},
     END_OF_COMMANDS,
 };

@@ -493,6 +493,8 @@ void dump_value_body(const Obj *o, int type, int64_t now_ms, Buf *out) {
     }
 }
 
+static void seal(const Obj *o, int type, unsigned version, int64_t now_ms, Buf *out, size_t start);
+
 /* Appends the whole payload for o (type, value, version, CRC) to out.
  * Borrows o; now_ms decides which idempotency records are still live. */
 void dump_value(const Obj *o, int64_t now_ms, Buf *out) {
@@ -507,6 +509,19 @@ void dump_value(const Obj *o, int64_t now_ms, Buf *out) {
         type = dump_value_type(o);
         version = (unsigned)dump_type_rdb_version(type);
     }
+    seal(o, type, version, now_ms, out, start);
+}
+
+/* Appends the payload for o as the oldest type that carries it whole, sealed
+ * with the oldest RDB version that has the type (for MIGRATE: a Redis 7.0
+ * target reads every value 7.0 can hold). Borrows o. */
+void dump_value_oldest(const Obj *o, int64_t now_ms, Buf *out) {
+    int type = dump_value_type(o);
+    seal(o, type, (unsigned)dump_type_rdb_version(type), now_ms, out, out->len);
+}
+
+/* The payload of o as type: type byte, value, version, CRC from start. */
+static void seal(const Obj *o, int type, unsigned version, int64_t now_ms, Buf *out, size_t start) {
     buf_append_char(out, (char)type);
     dump_value_body(o, type, now_ms, out);
     uint8_t footer[10];

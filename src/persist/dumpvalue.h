@@ -86,6 +86,8 @@ int dump_type_rdb_version(int type);
 int dump_value_type_capped(const Obj *o, int cap);
 
 void dump_value(const Obj *o, int64_t now_ms, Buf *out);
+/* dump_value() as the oldest type and version that carry o whole. */
+void dump_value_oldest(const Obj *o, int64_t now_ms, Buf *out);
 int dump_check_footer(const uint8_t *p, size_t len);
 /* For RDB files (rdb.c): the oldest type that carries o whole (0 for a
  * string; 19, 21 or 208 for a stream), o's value without its type byte

@@ -41,6 +41,7 @@ enum {
     CMD_NO_MANDATORY_KEYS = 1u << 19, /* reported by COMMAND INFO only */
     CMD_PROTECTED = 1u << 20,         /* run only as enable-debug/module-command allows */
     CMD_SCRIPT_RUNNER = 1u << 21, /* runs a script or function (Redis 8.10): COMMAND INFO only */
+    CMD_ASKING = 1u << 22,        /* cluster ASKING applies (RESTORE-ASKING): COMMAND INFO only */
 };
 
 typedef struct Command {

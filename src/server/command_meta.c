@@ -85,6 +85,7 @@ static const struct {
     {CMD_STALE, "stale"},
     {CMD_SKIP_MONITOR, "skip_monitor"},
     {CMD_SKIP_SLOWLOG, "skip_slowlog"},
+    {CMD_ASKING, "asking"},
     {CMD_FAST, "fast"},
     {CMD_NO_AUTH, "no_auth"},
     {CMD_NO_MANDATORY_KEYS, "no_mandatory_keys"},
@@ -342,12 +343,42 @@ static int find_keyword(const MetaKeySpec *ks, int argc, const Slice *argv) {
     return -1;
 }
 
+/* MIGRATE's keys as 7.0 finds them. Its specs come first: the key argument,
+ * and, when a KEYS is found searching back from the last but one argument,
+ * the KEYS spec, which is incomplete (the word could be an AUTH password),
+ * so 7.0 finds the keys by parsing the options instead: the words after the
+ * KEYS found stepping over the options' own arguments from argument 6 (none
+ * when the key argument is not empty), or the key argument. */
+static int migrate_keys(int argc, const Slice *argv, int *pos, const char **kflags, int max) {
+    int first = 3, last = 3, has_keys = 0;
+    for (int i = argc - 2; i >= 2 && !has_keys; i--) has_keys = slice_eq_nocase(argv[i], "KEYS");
+    for (int i = 6; i < argc && has_keys; i++) {
+        if (slice_eq_nocase(argv[i], "KEYS")) {
+            if (argv[3].len) return 0;
+            first = i + 1;
+            last = argc - 1;
+            break;
+        }
+        if (slice_eq_nocase(argv[i], "AUTH"))
+            i += 1;
+        else if (slice_eq_nocase(argv[i], "AUTH2"))
+            i += 2;
+    }
+    int n = 0;
+    for (int i = first; i <= last && i < argc && n < max; i++) {
+        pos[n] = i;
+        kflags[n++] = "RW access delete";
+    }
+    return n;
+}
+
 /* Fills pos/kflags with the keys the key specs of m find in argv (the
  * command's own words, argv[0] its name); returns their count. Redis's
  * key-spec walk: a spec whose keyword is missing finds nothing; positions
  * past argc are skipped. kflags point into the table (static). */
 int command_meta_getkeys(const CommandMeta *m, const Command *cmd, int argc, const Slice *argv,
                          int *pos, const char **kflags, int max) {
+    if (m && strcmp(m->name, "migrate") == 0) return migrate_keys(argc, argv, pos, kflags, max);
     int n = 0;
     for (size_t j = 0; m && j < m->nkey_specs; j++) {
         const MetaKeySpec *ks = &m->key_specs[j];

@@ -1607,6 +1607,39 @@ static const MetaArg a_mget[] = {
 static const MetaKeySpec k_mget[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
 };
+static const MetaArg a_migrate_2[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"empty_string", "pure-token", -1, "", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_migrate_7_1[] = {
+    {"username", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"password", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_migrate_7[] = {
+    {"password", "string", -1, "AUTH", NULL, "4.0.7", NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"username_password", "block", -1, "AUTH2", NULL, "6.0.0", NULL, META_ARG_OPTIONAL, a_migrate_7_1, 2},
+};
+static const MetaArg a_migrate[] = {
+    {"host", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"port", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key_or_empty_string", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_migrate_2, 2},
+    {"destination-db", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"timeout", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"copy", "pure-token", -1, "COPY", NULL, "3.0.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"replace", "pure-token", -1, "REPLACE", NULL, "3.0.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"authentication", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_migrate_7, 2},
+    {"key", "key", 1, "KEYS", NULL, "3.0.6", NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_migrate[] = {
+    {NULL, "RW access delete", META_BS_INDEX, 3, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RW access delete incomplete", META_BS_KEYWORD, -2, "KEYS", META_FK_RANGE, -1, 1, 0},
+};
+static const char *const h_migrate[] = {
+    "3.0.0", "Added the `COPY` and `REPLACE` options.",
+    "3.0.6", "Added the `KEYS` option.",
+    "4.0.7", "Added the `AUTH` option.",
+    "6.0.0", "Added the `AUTH2` option.",
+};
 static const MetaArg a_module_load[] = {
     {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"arg", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
@@ -1843,6 +1876,23 @@ static const MetaKeySpec k_restore[] = {
     {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
 static const char *const h_restore[] = {
+    "3.0.0", "Added the `REPLACE` modifier.",
+    "5.0.0", "Added the `ABSTTL` modifier.",
+    "5.0.0", "Added the `IDLETIME` and `FREQ` options.",
+};
+static const MetaArg a_restore_asking[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"ttl", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"serialized-value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"replace", "pure-token", -1, "REPLACE", NULL, "3.0.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"absttl", "pure-token", -1, "ABSTTL", NULL, "5.0.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"seconds", "integer", -1, "IDLETIME", NULL, "5.0.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"frequency", "integer", -1, "FREQ", NULL, "5.0.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_restore_asking[] = {
+    {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_restore_asking[] = {
     "3.0.0", "Added the `REPLACE` modifier.",
     "5.0.0", "Added the `ABSTTL` modifier.",
     "5.0.0", "Added the `IDLETIME` and `FREQ` options.",
@@ -3336,6 +3386,7 @@ const CommandMeta command_meta_table[] = {
     {"memory|stats", "Show memory usage details", "4.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_shards response_policy:special", NULL, 0, NULL, 0},
     {"memory|usage", "Estimate the memory usage of a key", "4.0.0", "server", "O(N) where N is the number of samples.", NULL, NULL, NULL, NULL, 0, NULL, k_memory_usage, 1, a_memory_usage, 2},
     {"mget", "Get the values of all the given keys", "1.0.0", "string", "O(N) where N is the number of keys to retrieve.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard", k_mget, 1, a_mget, 1},
+    {"migrate", "Atomically transfer a key from a Redis instance to another one.", "2.6.0", "generic", "This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance. See the pages of these commands for time complexity. Also an O(N) data transfer between the two instances is performed.", NULL, NULL, NULL, h_migrate, 4, "nondeterministic_output", k_migrate, 2, a_migrate, 9},
     {"module", "A container for module commands", "4.0.0", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"module|help", "Show helpful text about the different subcommands", "5.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"module|list", "List all modules loaded by the server", "4.0.0", "server", "O(N) where N is the number of loaded modules.", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", NULL, 0, NULL, 0},
@@ -3382,6 +3433,7 @@ const CommandMeta command_meta_table[] = {
     {"replicaof", "Make the server a replica of another instance, or promote it as master.", "5.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_replicaof, 1},
     {"reset", "Reset the connection", "6.2.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"restore", "Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", "generic", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", NULL, NULL, NULL, h_restore, 3, NULL, k_restore, 1, a_restore, 7},
+    {"restore-asking", "An internal command for migrating keys in a cluster", "3.0.0", "server", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", "syscmd", NULL, NULL, h_restore_asking, 3, NULL, k_restore_asking, 1, a_restore_asking, 7},
     {"role", "Return the role of the instance in the context of replication", "2.8.12", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"rpop", "Remove and get the last elements in a list", "1.0.0", "list", "O(N) where N is the number of elements returned", NULL, NULL, NULL, h_rpop, 1, NULL, k_rpop, 1, a_rpop, 2},
     {"rpoplpush", "Remove the last element in a list, prepend it to another list and return it", "1.2.0", "list", "O(1)", "deprecated", "6.2.0", "`LMOVE` with the `RIGHT` and `LEFT` arguments", NULL, 0, NULL, k_rpoplpush, 2, a_rpoplpush, 2},

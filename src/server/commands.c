@@ -47,6 +47,7 @@ extern const Command hash_commands[];
 extern const Command hash_import_commands[];
 extern const Command sort_commands[];
 extern const Command array_commands[];
+extern const Command migrate_commands[];
 void stream_cmd_init(void);
 void list_cmd_init(void);
 void set_cmd_init(void);
@@ -63,7 +64,7 @@ static const Command *const families[] = {
     acl_commands,    string_cas_commands,  bit_commands,         hotkeys_commands,
     rdb_commands,    repl_commands,        replica_commands,     list_commands,
     set_commands,    zset_commands,        hash_commands,        hash_import_commands,
-    sort_commands,   backup_commands,      array_commands,
+    sort_commands,   backup_commands,      array_commands,       migrate_commands,
 };
 
 /* The top-level commands by lowercase name: open addressing over a fixed

@@ -51,6 +51,22 @@ int command_arg_redacted(const Command *cmd, int argc, const Slice *argv, int i)
     if (strcmp(cmd->name, "auth") == 0) return 1;
     /* ACL SETUSER: the user's name and every rule (passwords among them) */
     if (strcmp(cmd->name, "setuser") == 0) return i >= 2;
+    if (strcmp(cmd->name, "migrate") == 0) {
+        /* the words after AUTH and AUTH2, parsed as MIGRATE parses them */
+        for (int j = 6; j < argc && j < i; j++) {
+            int more = argc - 1 - j;
+            if (slice_eq_nocase(argv[j], "AUTH") && more >= 1) {
+                if (i == j + 1) return 1;
+                j += 1;
+            } else if (slice_eq_nocase(argv[j], "AUTH2") && more >= 2) {
+                if (i == j + 1 || i == j + 2) return 1;
+                j += 2;
+            } else if (slice_eq_nocase(argv[j], "KEYS")) {
+                break;
+            }
+        }
+        return 0;
+    }
     if (strcmp(cmd->name, "hello") != 0) return 0;
     for (int j = 2; j < argc && j < i; j++) {
         int more = argc - 1 - j;
