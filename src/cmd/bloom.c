@@ -113,6 +113,14 @@ static char lower_at(Slice s, size_t i) {
     return i < s.len ? (char)tolower((unsigned char)s.p[i]) : '\0';
 }
 
+/* RedisModule_WrongArity: the command's name as the client spelled it (the
+ * dispatcher's own arity check, from the table, names it in lower case). */
+static void wrong_arity(Client *c) {
+    Slice n = c->argv[0];
+    reply_error(c, "ERR wrong number of arguments for '%.*s' command",
+                (int)(n.len > 128 ? 128 : n.len), n.p);
+}
+
 enum { ST_OK, ST_EMPTY, ST_MISMATCH };
 
 /* The filter of type t at key, *status ST_OK/ST_EMPTY/ST_MISMATCH. */
@@ -183,7 +191,7 @@ static BloomChain *bf_create(Client *c, Slice key, const BfCreate *o) {
 
 static void cmd_bf_reserve(Client *c) {
     if (c->argc < 4 || c->argc > 7) {
-        reply_arity_error(c);
+        wrong_arity(c);
         return;
     }
     const BloomConfig *cfg = &bloom_config;
@@ -309,7 +317,7 @@ static void cmd_bf_insert(Client *c) {
             break;
         case 'e':
             if (++pos == c->argc) {
-                reply_arity_error(c);
+                wrong_arity(c);
                 return;
             }
             if (lower_at(a, 1) == 'r') {
@@ -326,7 +334,7 @@ static void cmd_bf_insert(Client *c) {
             break;
         case 'c':
             if (++pos == c->argc) {
-                reply_arity_error(c);
+                wrong_arity(c);
                 return;
             }
             if (parse_ll(c->argv[pos++], &o.capacity) != 0 || o.capacity < 1 ||
@@ -349,7 +357,7 @@ static void cmd_bf_insert(Client *c) {
     }
     if (o.expansion == 0) o.nonscaling = 1;
     if (items < 0 || items == c->argc) {
-        reply_arity_error(c);
+        wrong_arity(c);
         return;
     }
     bf_insert_common(c, c->argv[1], items, &o);
@@ -400,7 +408,7 @@ static void cmd_bf_info(Client *c) {
                                         "Number of items inserted", "Expansion rate"};
     static const char *const words[] = {"capacity", "size", "filters", "items", "expansion"};
     if (c->argc != 2 && c->argc != 3) {
-        reply_arity_error(c);
+        wrong_arity(c);
         return;
     }
     int status;
@@ -541,7 +549,7 @@ static Cuckoo *cf_create(Client *c, Slice key, long long capacity, long long buc
 
 static void cmd_cf_reserve(Client *c) {
     if (c->argc < 3 || c->argc % 2 == 0) {
-        reply_arity_error(c);
+        wrong_arity(c);
         return;
     }
     const BloomConfig *cfg = &bloom_config;
@@ -643,7 +651,7 @@ static void cmd_cf_insert(Client *c) {
         switch (lower_at(c->argv[pos], 0)) {
         case 'c':
             if (++pos == c->argc) {
-                reply_arity_error(c);
+                wrong_arity(c);
                 return;
             }
             if (parse_ll(c->argv[pos++], &o.capacity) != 0) {
@@ -669,7 +677,7 @@ static void cmd_cf_insert(Client *c) {
         }
     }
     if (items < 0 || items == c->argc) {
-        reply_arity_error(c);
+        wrong_arity(c);
         return;
     }
     cf_insert_common(c, c->argv[1], items, c->argc - items, &o);
