@@ -93,6 +93,57 @@ def test_bf_docs_examples(r):
     assert x(r, "BF.INFO", "ins2", "EXPANSION") == [None]
 
 
+def test_bf_matches_redisbloom(r):
+    """Figures RedisBloom's own tests assert (tests/flow/test_overall.py): they
+    depend on its sizing and on MurmurHash64A's exact bits."""
+    x(r, "BF.RESERVE", "bf", "0.01", "10")
+    for i in range(100):
+        x(r, "BF.ADD", "bf", str(i))
+    # links of 10/20/40/80 with 16/32/72/160 bytes, the last holding 29
+    assert x(r, "BF.INFO", "bf") == [b"Capacity", 150, b"Size", 32 + 4 * 64 + 280,
+                                     b"Number of filters", 4, b"Number of items inserted", 99,
+                                     b"Expansion rate", 2]
+    x(r, "BF.RESERVE", "bf2", "0.001", "100")
+    x(r, "BF.MADD", "bf2", *[str(i) for i in range(4000)])
+    assert x(r, "BF.INFO", "bf2") == [b"Capacity", 6300, b"Size", 32 + 6 * 64 + 17120,
+                                      b"Number of filters", 6, b"Number of items inserted", 3997,
+                                      b"Expansion rate", 2]
+    for e, filters in ((1, 23), (2, 5), (4, 4)):
+        x(r, "BF.RESERVE", "exp%d" % e, "0.01", "4", "EXPANSION", e)
+        x(r, "BF.MADD", "exp%d" % e, *[str(i) for i in range(100)])
+        assert x(r, "BF.INFO", "exp%d" % e, "FILTERS") == [filters]
+    x(r, "BF.RESERVE", "b3", "0.001", "100")
+    assert x(r, "BF.INFO", "b3", "SIZE") == [296]
+    assert x(r, "BF.INSERT", "mf", "ERROR", "0.001", "CAPACITY", "50000", "EXPANSION", 2, "ITEMS",
+             "foo") == [1]
+    assert x(r, "BF.INFO", "mf", "SIZE") == [32 + 64 + 98880]
+    assert x(r, "BF.INSERT", "mf", "ERROR", "0.1", "ITEMS", "foo", "bar", "baz") == [0, 1, 1]
+
+
+def test_cf_matches_redisbloom(r):
+    """Sub-filter counts RedisBloom's tests assert (tests/flow/test_cuckoo.py)
+    after 1000 adds: they depend on the fingerprint, the bucket choice and the
+    eviction order being RedisBloom's to the bit."""
+    want = {"a": ("64 BUCKETSIZE 1", 64, 18), "b": ("64 BUCKETSIZE 2", 32, 17),
+            "c": ("256 BUCKETSIZE 4 MAXITERATIONS 500", 64, 4), "d": ("64 EXPANSION 1", 32, 17),
+            "e": ("64 EXPANSION 2", 32, 5), "f": ("64 EXPANSION 4 MAXITERATIONS 500", 32, 3)}
+    for k, (args, _, _) in want.items():
+        x(r, "CF.RESERVE", k, *args.split())
+    for i in range(1000):
+        for k in want:
+            x(r, "CF.ADD", k, str(i))
+    for k, (_, buckets, filters) in want.items():
+        info = dict(zip(*[iter(x(r, "CF.INFO", k))] * 2))
+        assert (info[b"Number of buckets"], info[b"Number of filters"]) == (buckets, filters), k
+        assert x(r, "CF.MEXISTS", k, *[str(i) for i in range(1000)]) == [1] * 1000
+    x(r, "CF.RESERVE", "g", "4")
+    assert [x(r, "CF.ADD", "g", str(i)) for i in range(124)] == [1] * 124
+    assert err(r, "CF.ADD", "g", "2048") == "Maximum expansions reached"
+    x(r, "CF.RESERVE", "z", "4", "EXPANSION", "0")
+    assert [x(r, "CF.ADD", "z", v) for v in "1234"] == [1, 1, 1, 1]
+    assert x(r, "CF.INSERT", "z", "ITEMS", "5", "6") == [-1, -1]
+
+
 def test_bf_resp_bytes(raw):
     c = raw()
     assert c.call_raw("BF.ADD", "k", "a") == b":1\r\n"
