@@ -200,7 +200,7 @@ static void cmd_bf_reserve(Client *c) {
         reply_error(c, "ERR bad error rate");
         return;
     }
-    if (!(o.error_rate >= 0 && o.error_rate <= 1)) {
+    if (!(o.error_rate > 0 && o.error_rate < 1)) {
         reply_error(c, "ERR error rate must be in the range (%f, %f)", 0.0, 1.0);
         return;
     }
@@ -322,7 +322,7 @@ static void cmd_bf_insert(Client *c) {
             }
             if (lower_at(a, 1) == 'r') {
                 if (parse_double(c->argv[pos++], &o.error_rate) != 0 ||
-                    !(o.error_rate >= 0 && o.error_rate <= 1)) {
+                    !(o.error_rate > 0 && o.error_rate < 1)) {
                     reply_error(c, "Bad error rate");
                     return;
                 }
@@ -870,7 +870,7 @@ static int apply_bf_error_rate(const char **err) {
         *err = msg;
         return -1;
     }
-    if (!(v >= 0 && v <= 1)) {
+    if (!(v > 0 && v < 1)) {
         snprintf(msg, sizeof msg, "Value for `%s` must be in the range (%f, %f)", "bf-error-rate",
                  0.0, 1.0);
         *err = msg;

@@ -174,7 +174,11 @@ def test_bf_errors(r, raw):
     assert err(r, "BF.RESERVE", "k", "x", 100) == "ERR bad error rate"
     assert err(r, "BF.RESERVE", "k", "1.5", 100) == (
         "ERR error rate must be in the range (0.000000, 1.000000)")
-    assert err(r, "BF.RESERVE", "k", "0", 100) == "ERR could not create filter"
+    # the range is open: neither 0 nor 1 (RedisBloom's test_configs)
+    assert err(r, "BF.RESERVE", "k", "0", 100) == (
+        "ERR error rate must be in the range (0.000000, 1.000000)")
+    assert err(r, "BF.RESERVE", "k", "1", 100) == (
+        "ERR error rate must be in the range (0.000000, 1.000000)")
     assert err(r, "BF.RESERVE", "k", "0.01", "x") == "ERR bad capacity"
     assert err(r, "BF.RESERVE", "k", "0.01", 0) == "ERR capacity must be in the range [1, 1073741824]"
     assert err(r, "BF.RESERVE", "k", "0.01", 2**30 + 1) == (
@@ -215,6 +219,7 @@ def test_bf_errors(r, raw):
     assert err(r, "BF.INSERT", "i", "CAPACITY", 0, "ITEMS", "a") == "Bad capacity"
     assert err(r, "BF.INSERT", "i", "ERROR", "x", "ITEMS", "a") == "Bad error rate"
     assert err(r, "BF.INSERT", "i", "ERROR", "2", "ITEMS", "a") == "Bad error rate"
+    assert err(r, "BF.INSERT", "i", "ERROR", "0", "ITEMS", "a") == "Bad error rate"
     assert err(r, "BF.INSERT", "i", "EXPANSION", "-1", "ITEMS", "a") == "Bad expansion"
     assert err(r, "BF.LOADCHUNK", "i", 1, "short") == "ERR received bad data"
     assert err(r, "BF.LOADCHUNK", "i", 5, "short") == "ERR not found"
@@ -438,6 +443,8 @@ def test_configs(r):
         return str(e.value).split(" - ", 1)[1]
 
     assert bad("bf-error-rate", "x") == "Invalid value for `bf-error-rate`"
+    assert bad("bf-error-rate", "0") == bad("bf-error-rate", "1") == (
+        "Value for `bf-error-rate` must be in the range (0.000000, 1.000000)")
     assert bad("bf-error-rate", "2") == (
         "Value for `bf-error-rate` must be in the range (0.000000, 1.000000)")
     assert bad("bf-initial-size", "0") == (
