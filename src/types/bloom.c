@@ -350,6 +350,7 @@ BloomChain *bloom_chain_from_header(const uint8_t *p, size_t len, int *err) {
     c->options = (uint32_t)get_le(p + 12, 4);
     c->growth = (uint32_t)get_le(p + 16, 4);
     c->links = xcalloc(n, sizeof(*c->links));
+    uint64_t total = 0;
     for (uint64_t i = 0; i < n; i++) {
         const uint8_t *q = p + HDR_BYTES + LINK_BYTES * i;
         BloomLink *l = &c->links[i];
@@ -362,14 +363,16 @@ BloomChain *bloom_chain_from_header(const uint8_t *p, size_t len, int *err) {
         l->entries = get_le(q + 44, 8);
         l->n2 = q[52];
         if (bloom_link_validate(l) != 0) goto bad;
-        if (l->bytes > BLOOM_MAX_LINK_BYTES) {
+        total += l->bytes;
+        if (l->bytes > BLOOM_MAX_LINK_BYTES || total > BLOOM_MAX_HEADER_BYTES) {
             *err = BLOOM_ERR_NOMEM;
             goto bad;
         }
-        l->bf = xcalloc(1, l->bytes);
         c->n_links++;
     }
     if (bloom_chain_validate(c) != 0) goto bad;
+    /* the bit arrays only once the whole header is known to be sound */
+    for (uint32_t i = 0; i < c->n_links; i++) c->links[i].bf = xcalloc(1, c->links[i].bytes);
     *err = BLOOM_OK;
     return c;
 bad:

@@ -30,6 +30,8 @@
  * memory") rather than attempted: Redis's try-allocation fails softly where
  * streamd's allocator would abort. */
 #define BLOOM_MAX_LINK_BYTES (UINT64_C(4) << 30)
+/* ... and a SCANDUMP header asking for more than this in all is refused. */
+#define BLOOM_MAX_HEADER_BYTES (UINT64_C(16) << 30)
 
 typedef struct BloomLink {
     uint64_t entries; /* capacity of this link */

@@ -350,15 +350,20 @@ Cuckoo *cuckoo_from_header(const uint8_t *p, size_t len, const CuckooLimits *lim
     }
     cf->n_filters = 0;
     cf->filters = xcalloc(n_filters, sizeof(*cf->filters));
+    uint64_t total = 0;
     for (uint16_t i = 0; i < n_filters; i++) {
         double growth = pow(cf->expansion, i);
         if (!(growth <= (double)(CUCKOO_MAX_BUCKETS / cf->n_buckets))) goto bad;
         uint64_t n_buckets = cf->n_buckets * (uint64_t)growth;
         if (n_buckets == 0 || n_buckets > CUCKOO_MAX_SUB_BYTES / cf->bucket_size) goto bad;
+        total += n_buckets * cf->bucket_size;
+        if (total > CUCKOO_MAX_HEADER_BYTES) goto bad;
         cf->filters[i].n_buckets = n_buckets;
-        cf->filters[i].data = xcalloc(n_buckets, cf->bucket_size);
         cf->n_filters++;
     }
+    /* the slot arrays only once every size is known to be acceptable */
+    for (uint16_t i = 0; i < n_filters; i++)
+        cf->filters[i].data = xcalloc(cf->filters[i].n_buckets, cf->bucket_size);
     return cf;
 bad:
     cuckoo_free(cf);

@@ -17,6 +17,8 @@
 
 /* Sub-filter allocations above this are refused (see BLOOM_MAX_LINK_BYTES). */
 #define CUCKOO_MAX_SUB_BYTES (UINT64_C(4) << 30)
+/* ... and a SCANDUMP header asking for more than this in all is refused. */
+#define CUCKOO_MAX_HEADER_BYTES (UINT64_C(16) << 30)
 /* RedisBloom keeps a sub-filter's bucket count in 56 bits. */
 #define CUCKOO_MAX_BUCKETS ((UINT64_C(1) << 56) - 1)
 /* CF.SCANDUMP header: RedisBloom's packed struct, 46 bytes. */

@@ -161,6 +161,28 @@ static void test_bloom_dump(void) {
     bad[12] |= 0x10; /* unknown option */
     CHECK(bloom_chain_from_header(bad, hlen, &err) == NULL);
     xfree(bad);
+
+    /* a header asking for more memory than allowed is refused before any
+     * allocation: five links of 4 GB each, otherwise consistent */
+    BloomChain *one = bloom_chain_new(10, 0.01, OPTS, 2, &err);
+    size_t one_len;
+    uint8_t *one_hdr = bloom_chain_header(one, &one_len);
+    uint8_t *huge = xcalloc(1, 20 + 53 * 5);
+    memcpy(huge, one_hdr, 20);
+    huge[0] = 0; /* no items */
+    huge[8] = 5; /* links */
+    for (int i = 0; i < 5; i++) {
+        uint8_t *q = huge + 20 + 53 * i;
+        memcpy(q, one_hdr + 20, 53);
+        uint64_t bytes = UINT64_C(4) << 30, bits = bytes * 8;
+        for (int b = 0; b < 8; b++) q[b] = (uint8_t)(bytes >> (8 * b));
+        for (int b = 0; b < 8; b++) q[8 + b] = (uint8_t)(bits >> (8 * b));
+        memset(q + 16, 0, 8);
+    }
+    CHECK(bloom_chain_from_header(huge, 20 + 53 * 5, &err) == NULL && err == BLOOM_ERR_NOMEM);
+    xfree(huge);
+    xfree(one_hdr);
+    bloom_chain_free(one);
     xfree(hdr);
     bloom_chain_free(d);
     bloom_chain_free(c);
