@@ -101,7 +101,7 @@ static int bf_read_link(RdbReader *r, int encver, BloomLink *l) {
     }
     char *bf;
     size_t len;
-    if (rdbm_get_string(r, persist_string_max(), &bf, &len) != RDB_OK) return RDB_ERR;
+    if (rdbm_get_string(r, BLOOM_MAX_LINK_BYTES, &bf, &len) != RDB_OK) return RDB_ERR;
     l->bf = (uint8_t *)bf;
     l->bytes = len;
     if (len == 0) return RDB_ERR;
@@ -237,7 +237,7 @@ static int cf_rdb_read(RdbReader *r, int encver, int64_t now_ms, Obj **out) {
         }
         char *data;
         size_t len;
-        if (rdbm_get_string(r, persist_string_max(), &data, &len) != RDB_OK) goto err;
+        if (rdbm_get_string(r, CUCKOO_MAX_SUB_BYTES, &data, &len) != RDB_OK) goto err;
         s->data = (uint8_t *)data;
         s->n_buckets = sub_buckets;
         if (sub_buckets > SIZE_MAX / bucket_size || len != sub_buckets * bucket_size) goto err;
