@@ -835,9 +835,13 @@ static void cmd_cf_loadchunk(Client *c) {
 
 /* ---- configs ------------------------------------------------------------------------ */
 
+/* cf-max-expansions bounds what adds may grow a filter to, but one CF.INSERT
+ * can grow it past that, and the config may be lowered later: a filter read
+ * back is held only to the 16-bit count RedisBloom keeps (Redis checks the
+ * config there, and would refuse to load such a filter at all). */
 void bloom_cuckoo_limits(CuckooLimits *lim) {
     lim->max_bucket_size = BLOOM_CFG_MAX_BUCKET;
-    lim->max_filters = (uint64_t)bloom_config.cf_max_expansions;
+    lim->max_filters = UINT16_MAX;
     lim->max_iterations = BLOOM_CFG_MAX_ITERATIONS;
     lim->max_expansion = BLOOM_CFG_MAX_EXPANSION;
 }

@@ -666,6 +666,9 @@ def test_restore_handmade_payloads(r):
     assert x(r, "CF.INFO", "c4")[:4] == [b"Size", 40 + 16 + 8, b"Number of buckets", 4]
     assert x(r, "CF.ADD", "c4", "a") == 1 and x(r, "CF.EXISTS", "c4", "a") == 1
     r.restore("c2", 0, cf_payload(2, [(4, bytes(8))]))  # parameters from the configs
+    # more sub-filters than cf-max-expansions (a batch may grow past it): loads
+    r.restore("many", 0, cf_payload(4, [(4, bytes(8))] * 40))
+    assert x(r, "CF.INFO", "many")[5] == 40
     assert x(r, "CF.INFO", "c2")[11] == 2
     for i, p in enumerate([
             cf_payload(4, [(4, bytes(7))]),  # slots for another size
@@ -673,7 +676,7 @@ def test_restore_handmade_payloads(r):
             cf_payload(4, [(4, bytes(8))], bucket=0),
             cf_payload(4, [(4, bytes(8))], bucket=300),
             cf_payload(5, [(4, bytes(8))], tail=u(1) + u(0)),
-            cf_payload(4, [(4, bytes(8)), (8, bytes(16))] * 20),  # past cf-max-expansions
+            cf_payload(4, [(4, bytes(8)), (8, bytes(16))], tail=u(9)),  # a field too many
     ]):
         with pytest.raises(ResponseError, match="Bad data format"):
             r.restore("cbad%d" % i, 0, p)
