@@ -724,3 +724,33 @@ def test_rdb_save_restart(make_server):
     c.save()
     srv.restart()
     assert snapshot(srv.client()) == before
+
+
+def test_replication_streamd_pair(make_server):
+    import time
+
+    master, replica = make_server(), make_server()
+    m, rep = master.client(), replica.client()
+    x(m, "BF.MADD", "before", "a", "b")
+    x(m, "CF.INSERT", "cbefore", "ITEMS", "a", "b")
+    assert x(rep, "REPLICAOF", "127.0.0.1", master.port) == b"OK"
+    deadline = time.monotonic() + 15
+    while rep.info("replication").get("master_link_status") != "up":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    # the full sync carried the first two filters; the live stream the rest
+    x(m, "BF.ADD", "before", "c")
+    x(m, "BF.RESERVE", "r", 0.001, 30, "EXPANSION", 3)
+    x(m, "BF.INSERT", "r", "ITEMS", *[b"i%d" % i for i in range(100)])
+    x(m, "CF.RESERVE", "c", 16, "BUCKETSIZE", 4)
+    x(m, "CF.INSERTNX", "c", "ITEMS", *[b"i%d" % i for i in range(100)])
+    x(m, "CF.DEL", "cbefore", "a")
+    for it, data in dump_chunks(m, "r", "BF.SCANDUMP"):
+        x(m, "BF.LOADCHUNK", "copy", it, data)
+    assert x(m, "WAIT", 1, 5000) == 1
+    while rep.info("replication")["slave_repl_offset"] != m.info("replication")[
+            "master_repl_offset"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert snapshot(rep) == snapshot(m)
+    assert x(rep, "BF.EXISTS", "copy", "i7") == 1 and x(rep, "CF.COUNT", "cbefore", "a") == 0
