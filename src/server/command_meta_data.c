@@ -244,6 +244,94 @@ static const MetaArg a_auth[] = {
 static const char *const h_auth[] = {
     "6.0.0", "Added ACL style (username and password).",
 };
+static const MetaArg a_bf_add[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"item", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_bf_add[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_bf_card[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_bf_card[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_bf_exists[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"item", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_bf_exists[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_bf_info_1[] = {
+    {"capacity", "pure-token", -1, "CAPACITY", NULL, NULL, NULL, 0, NULL, 0},
+    {"size", "pure-token", -1, "SIZE", NULL, NULL, NULL, 0, NULL, 0},
+    {"filters", "pure-token", -1, "FILTERS", NULL, NULL, NULL, 0, NULL, 0},
+    {"items", "pure-token", -1, "ITEMS", NULL, NULL, NULL, 0, NULL, 0},
+    {"expansion", "pure-token", -1, "EXPANSION", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_bf_info[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"single_value", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_bf_info_1, 5},
+};
+static const MetaKeySpec k_bf_info[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_bf_insert_6[] = {
+    {"item", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_bf_insert[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"capacity", "integer", -1, "CAPACITY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"error", "double", -1, "ERROR", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"expansion", "integer", -1, "EXPANSION", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"nocreate", "pure-token", -1, "NOCREATE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"nonscaling", "pure-token", -1, "NONSCALING", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"items", "block", -1, "ITEMS", NULL, NULL, NULL, 0, a_bf_insert_6, 1},
+};
+static const MetaKeySpec k_bf_insert[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_bf_loadchunk[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"iterator", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"data", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_bf_loadchunk[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_bf_madd[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"item", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_bf_madd[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_bf_mexists[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"item", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_bf_mexists[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_bf_reserve[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"error_rate", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"capacity", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"expansion", "integer", -1, "EXPANSION", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"nonscaling", "pure-token", -1, "NONSCALING", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_bf_reserve[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_bf_scandump[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"iterator", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_bf_scandump[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_bgsave[] = {
     {"schedule", "pure-token", -1, "SCHEDULE", NULL, "3.2.2", NULL, META_ARG_OPTIONAL, NULL, 0},
 };
@@ -490,6 +578,103 @@ static const MetaKeySpec k_bzpopmin[] = {
 };
 static const char *const h_bzpopmin[] = {
     "6.0.0", "`timeout` is interpreted as a double instead of an integer.",
+};
+static const MetaArg a_cf_add[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"item", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_cf_add[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_cf_addnx[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"item", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_cf_addnx[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_cf_count[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"item", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_cf_count[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_cf_del[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"item", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_cf_del[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_cf_exists[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"item", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_cf_exists[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_cf_info[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_cf_info[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_cf_insert_3[] = {
+    {"item", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_cf_insert[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"capacity", "integer", -1, "CAPACITY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"nocreate", "pure-token", -1, "NOCREATE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"items", "block", -1, "ITEMS", NULL, NULL, NULL, 0, a_cf_insert_3, 1},
+};
+static const MetaKeySpec k_cf_insert[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_cf_insertnx_3[] = {
+    {"item", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_cf_insertnx[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"capacity", "integer", -1, "CAPACITY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"nocreate", "pure-token", -1, "NOCREATE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"items", "block", -1, "ITEMS", NULL, NULL, NULL, 0, a_cf_insertnx_3, 1},
+};
+static const MetaKeySpec k_cf_insertnx[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_cf_loadchunk[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"iterator", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"data", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_cf_loadchunk[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_cf_mexists[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"item", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_cf_mexists[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_cf_reserve[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"capacity", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"bucketsize", "integer", -1, "BUCKETSIZE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"maxiterations", "integer", -1, "MAXITERATIONS", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"expansion", "integer", -1, "EXPANSION", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_cf_reserve[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_cf_scandump[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"iterator", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_cf_scandump[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
 static const MetaArg a_client_caching_0[] = {
     {"yes", "pure-token", -1, "YES", NULL, NULL, NULL, 0, NULL, 0},
@@ -3191,6 +3376,16 @@ const CommandMeta command_meta_table[] = {
     {"backup|seal", "Freeze the current backup (BASE + INCR + manifest).", "8.10.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"backup|start", "Start a new backup into the configured 'backupdirname'.", "8.10.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"backup|status", "Report the current backup state.", "8.10.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"bf.add", "Adds an item to a Bloom Filter", "1.0.0", "module", "O(k), where k is the number of hash functions used by the last sub-filter", NULL, NULL, NULL, NULL, 0, NULL, k_bf_add, 1, a_bf_add, 2},
+    {"bf.card", "Returns the cardinality of a Bloom filter", "2.4.4", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_bf_card, 1, a_bf_card, 1},
+    {"bf.exists", "Checks whether an item exists in a Bloom Filter", "1.0.0", "module", "O(k), where k is the number of hash functions used by the last sub-filter", NULL, NULL, NULL, NULL, 0, NULL, k_bf_exists, 1, a_bf_exists, 2},
+    {"bf.info", "Returns information about a Bloom Filter", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_bf_info, 1, a_bf_info, 2},
+    {"bf.insert", "Adds one or more items to a Bloom Filter. A filter will be created if it does not exist", "1.0.0", "module", "O(k * n), where k is the number of hash functions and n is the number of items", NULL, NULL, NULL, NULL, 0, NULL, k_bf_insert, 1, a_bf_insert, 7},
+    {"bf.loadchunk", "Restores a filter previously saved using SCANDUMP", "1.0.0", "module", "O(n), where n is the capacity", NULL, NULL, NULL, NULL, 0, NULL, k_bf_loadchunk, 1, a_bf_loadchunk, 3},
+    {"bf.madd", "Adds one or more items to a Bloom Filter. A filter will be created if it does not exist", "1.0.0", "module", "O(k * n), where k is the number of hash functions and n is the number of items", NULL, NULL, NULL, NULL, 0, NULL, k_bf_madd, 1, a_bf_madd, 2},
+    {"bf.mexists", "Checks whether one or more items exist in a Bloom Filter", "1.0.0", "module", "O(k * n), where k is the number of hash functions and n is the number of items", NULL, NULL, NULL, NULL, 0, NULL, k_bf_mexists, 1, a_bf_mexists, 2},
+    {"bf.reserve", "Creates a new Bloom Filter", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_bf_reserve, 1, a_bf_reserve, 5},
+    {"bf.scandump", "Begins an incremental save of the bloom filter", "1.0.0", "module", "O(n), where n is the capacity", NULL, NULL, NULL, NULL, 0, NULL, k_bf_scandump, 1, a_bf_scandump, 2},
     {"bgrewriteaof", "Asynchronously rewrite the append-only file", "1.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"bgsave", "Asynchronously save the dataset to disk", "1.0.0", "server", "O(1)", NULL, NULL, NULL, h_bgsave, 1, NULL, NULL, 0, a_bgsave, 1},
     {"bitcount", "Count set bits in a string", "2.6.0", "bitmap", "O(N)", NULL, NULL, NULL, h_bitcount, 1, NULL, k_bitcount, 1, a_bitcount, 2},
@@ -3207,6 +3402,18 @@ const CommandMeta command_meta_table[] = {
     {"bzmpop", "Remove and return members with scores in a sorted set or block until one is available", "7.0.0", "sorted-set", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", NULL, NULL, NULL, NULL, 0, NULL, k_bzmpop, 1, a_bzmpop, 5},
     {"bzpopmax", "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", "5.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", NULL, NULL, NULL, h_bzpopmax, 1, NULL, k_bzpopmax, 1, a_bzpopmax, 2},
     {"bzpopmin", "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", "5.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", NULL, NULL, NULL, h_bzpopmin, 1, NULL, k_bzpopmin, 1, a_bzpopmin, 2},
+    {"cf.add", "Adds an item to a Cuckoo Filter", "1.0.0", "module", "O(k + i), where k is the number of sub-filters and i is maxIterations", NULL, NULL, NULL, NULL, 0, NULL, k_cf_add, 1, a_cf_add, 2},
+    {"cf.addnx", "Adds an item to a Cuckoo Filter if the item did not exist previously.", "1.0.0", "module", "O(k + i), where k is the number of sub-filters and i is maxIterations", NULL, NULL, NULL, NULL, 0, NULL, k_cf_addnx, 1, a_cf_addnx, 2},
+    {"cf.count", "Return the number of times an item might be in a Cuckoo Filter", "1.0.0", "module", "O(k), where k is the number of sub-filters", NULL, NULL, NULL, NULL, 0, NULL, k_cf_count, 1, a_cf_count, 2},
+    {"cf.del", "Deletes an item from a Cuckoo Filter", "1.0.0", "module", "O(k), where k is the number of sub-filters", NULL, NULL, NULL, NULL, 0, NULL, k_cf_del, 1, a_cf_del, 2},
+    {"cf.exists", "Checks whether one or more items exist in a Cuckoo Filter", "1.0.0", "module", "O(k), where k is the number of sub-filters", NULL, NULL, NULL, NULL, 0, NULL, k_cf_exists, 1, a_cf_exists, 2},
+    {"cf.info", "Returns information about a Cuckoo Filter", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_cf_info, 1, a_cf_info, 1},
+    {"cf.insert", "Adds one or more items to a Cuckoo Filter. A filter will be created if it does not exist", "1.0.0", "module", "O(n * (k + i)), where n is the number of items, k is the number of sub-filters and i is maxIterations", NULL, NULL, NULL, NULL, 0, NULL, k_cf_insert, 1, a_cf_insert, 4},
+    {"cf.insertnx", "Adds one or more items to a Cuckoo Filter if the items did not exist previously. A filter will be created if it does not exist", "1.0.0", "module", "O(n * (k + i)), where n is the number of items, k is the number of sub-filters and i is maxIterations", NULL, NULL, NULL, NULL, 0, NULL, k_cf_insertnx, 1, a_cf_insertnx, 4},
+    {"cf.loadchunk", "Restores a filter previously saved using SCANDUMP", "1.0.0", "module", "O(n), where n is the capacity", NULL, NULL, NULL, NULL, 0, NULL, k_cf_loadchunk, 1, a_cf_loadchunk, 3},
+    {"cf.mexists", "Checks whether one or more items exist in a Cuckoo Filter", "1.0.0", "module", "O(k * n), where k is the number of sub-filters and n is the number of items", NULL, NULL, NULL, NULL, 0, NULL, k_cf_mexists, 1, a_cf_mexists, 2},
+    {"cf.reserve", "Creates a new Cuckoo Filter", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_cf_reserve, 1, a_cf_reserve, 5},
+    {"cf.scandump", "Begins an incremental save of the bloom filter", "1.0.0", "module", "O(n), where n is the capacity", NULL, NULL, NULL, NULL, 0, NULL, k_cf_scandump, 1, a_cf_scandump, 2},
     {"client", "A container for client connection commands", "2.4.0", "connection", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"client|caching", "Instruct the server about tracking or not keys in the next request", "6.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_client_caching, 1},
     {"client|getname", "Get the current connection name", "2.6.9", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},

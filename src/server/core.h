@@ -318,6 +318,11 @@ typedef struct Settings {
     int replica_announced;
     long long replica_priority;
     long long replica_announce_port;
+    /* Bloom and Cuckoo filters: the configs' text (src/cmd/bloom.c checks
+     * and parses them) */
+    char *bf_error_rate, *bf_initial_size, *bf_expansion_factor;
+    char *cf_bucket_size, *cf_initial_size, *cf_max_iterations, *cf_expansion_factor,
+        *cf_max_expansions;
 } Settings;
 
 extern Settings settings;

@@ -52,6 +52,10 @@ NOT_IN_70 |= {"arset", "armset", "arget", "armget", "ardel", "ardelrange", "arle
               "arlastitems", "arinfo"}  # arrays: Redis 8.8
 NOT_IN_70 |= {"backup", "backup|start", "backup|seal", "backup|status", "backup|list", "backup|abort",
               "backup|cleanup", "backup|help"}  # BACKUP: Redis 8.10
+NOT_IN_70 |= {"bf.reserve", "bf.add", "bf.madd", "bf.insert", "bf.exists", "bf.mexists", "bf.info",
+              "bf.card", "bf.scandump", "bf.loadchunk", "cf.reserve", "cf.add", "cf.addnx",
+              "cf.insert", "cf.insertnx", "cf.exists", "cf.mexists", "cf.count", "cf.del", "cf.info",
+              "cf.scandump", "cf.loadchunk"}  # Bloom and Cuckoo filters: Redis 8
 
 
 def conns(server, ref_server, proto):

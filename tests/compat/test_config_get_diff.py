@@ -28,6 +28,10 @@ pytestmark = pytest.mark.skipif(IS_REDIS, reason="compares streamd with redis-se
 # entry limits (8.8), BACKUP's (8.10)
 STREAMD_ONLY = {b"stream-idmp-duration", b"stream-idmp-maxsize", b"slowlog-entry-max-argc",
                 b"slowlog-entry-max-string-len", b"backupdirname", b"backup-sealed-ttl"}
+# Redis 8's Bloom and Cuckoo filter options
+STREAMD_ONLY |= {b"bf-error-rate", b"bf-initial-size", b"bf-expansion-factor", b"cf-bucket-size",
+                 b"cf-initial-size", b"cf-max-iterations", b"cf-expansion-factor",
+                 b"cf-max-expansions"}
 # values that differ by nature between the two servers of the test
 MASKED = {b"port", b"dir", b"bind", b"aof-use-rdb-preamble"}
 HIDDEN = [b"rdb-key-save-delay"]

@@ -943,6 +943,8 @@ class Gen:
                                                                    "xgroup|destroy"]))
         elif r < 0.7:
             cmd = self.array_cmd()
+        elif r < 0.73:
+            cmd = self.bloom_cmd()
         elif r < 0.76:
             cmd = self.docs_command(self.pick(self.other_cmds + self.sub_cmds))
             if cmd[0] == "config" and len(cmd) > 1 and cmd[1] == "set":
@@ -1046,6 +1048,59 @@ class Gen:
             return ["ARGREP", key, self.pick(["-", "+", i]), self.pick(["-", "+", j])] + preds + [
                 x for o in opts for x in o]
         return ["ARSET", key, i, self.pick(["v", "w"])]
+
+    def bloom_cmd(self):
+        """A Bloom or Cuckoo filter command (Redis 8) on a few filter keys, the
+        other filter type's keys (WRONGTYPE), "str" or a missing key; small
+        capacities and odd options so that filters fill, scale and refuse."""
+        bkey = self.pick(["b1", "b1", "b2", "c1", "str", "nokey"])
+        ckey = self.pick(["c1", "c1", "c2", "b1", "str", "nokey"])
+        items = [self.pick(["i", "j", "", "x" * 30, "\x00", "%d" % self.rng.randint(0, 300)])
+                 for _ in range(self.rng.randint(1, 8))]
+        num = lambda: self.pick(["0", "1", "2", "3", "8", "50", "100", "-1", "x", "1.5",
+                                 str(2**30), str(2**30 + 1), "32768", "65535"])
+        op = self.rng.randrange(16)
+        if op == 0:
+            return ["BF.RESERVE", bkey, self.pick(["0.01", "0.5", "0", "1", "2", "x", "1e-5"]),
+                    num()] + self.pick([[], ["NONSCALING"], ["EXPANSION", num()],
+                                        ["EXPANSION"], ["NONSCALING", "EXPANSION", num()]])
+        if op in (1, 2):
+            return [self.pick(["BF.ADD", "BF.EXISTS"]), bkey, items[0]]
+        if op == 3:
+            return [self.pick(["BF.MADD", "BF.MEXISTS"]), bkey] + items
+        if op == 4:
+            opts = [o for o in (["CAPACITY", num()], ["ERROR", self.pick(["0.1", "x", "0"])],
+                                ["EXPANSION", num()], ["NOCREATE"], ["NONSCALING"], ["FOO"])
+                    if self.chance(0.25)]
+            return ["BF.INSERT", bkey] + [x for o in opts for x in o] + ["ITEMS"] + items
+        if op == 5:
+            return ["BF.INFO", bkey] + ([self.pick(["CAPACITY", "SIZE", "FILTERS", "ITEMS",
+                                                    "EXPANSION", "x"])] if self.chance(0.5) else [])
+        if op == 6:
+            return [self.pick(["BF.CARD", "CF.INFO"]), self.pick([bkey, ckey])]
+        if op == 7:
+            return [self.pick(["BF.SCANDUMP", "CF.SCANDUMP"]), self.pick([bkey, ckey]),
+                    self.pick(["0", "1", "2", "100", "-1", "x"])]
+        if op == 8:
+            hdr = self.pick([b"\x00" * 46, b"\x01" * 73, b"x", b"\x00" * 20 + b"\x01" * 53])
+            return [self.pick(["BF.LOADCHUNK", "CF.LOADCHUNK"]), self.pick([bkey, ckey, "nk"]),
+                    self.pick(["1", "2", "0", "9", "x"]), hdr]
+        if op == 9:
+            opts = [o for o in (["BUCKETSIZE", num()], ["MAXITERATIONS", num()],
+                                ["EXPANSION", num()]) if self.chance(0.3)]
+            return ["CF.RESERVE", ckey, num()] + [x for o in opts for x in o]
+        if op in (10, 11):
+            return [self.pick(["CF.ADD", "CF.ADDNX", "CF.EXISTS", "CF.COUNT", "CF.DEL"]), ckey,
+                    items[0]]
+        if op == 12:
+            opts = [o for o in (["CAPACITY", num()], ["NOCREATE"], ["BAD"]) if self.chance(0.25)]
+            return [self.pick(["CF.INSERT", "CF.INSERTNX"]), ckey] + [
+                x for o in opts for x in o] + ["ITEMS"] + items
+        if op == 13:
+            return ["CF.MEXISTS", ckey] + items
+        if op == 14:
+            return ["BF.ADD", "b1", items[0]]
+        return ["CF.ADD", ckey, items[0]]
 
     def mutate(self, cmd):
         cmd = list(cmd)
@@ -1527,6 +1582,16 @@ def snapshot(c, dbs):
                     raise Failure("array %r: ARCOUNT %r, ARLEN %r, ARSCAN %d pairs ending at %r"
                                   % (k, count, length, len(pairs), pairs[-1][0] if pairs else None))
                 snap[(db, k)] = ("array", [tuple(p) for p in pairs], c.call("ARNEXT", k))
+            elif t in (b"MBbloom--", b"MBbloomCF"):
+                cmd = "BF.SCANDUMP" if t == b"MBbloom--" else "CF.SCANDUMP"
+                chunks, it = [], 0
+                while True:
+                    it, data = ok(c.call(cmd, k, str(it)), cmd)
+                    if it == 0:
+                        break
+                    chunks.append((it, data))
+                info = ok(c.call("BF.INFO" if t == b"MBbloom--" else "CF.INFO", k), "INFO")
+                snap[(db, k)] = (bytes(t), chunks, info)
             else:
                 snap[(db, k)] = (bytes(t), c.call("GET", k) if t == b"string" else None)
     ok(c.call("SELECT", "0"), "SELECT")
@@ -1570,6 +1635,8 @@ def check_keysizes(c):
                 if ttl == -2 or 0 <= ttl < 30000:
                     return False
                 t = ok(c.call("TYPE", k), "TYPE")
+                if t in (b"MBbloom--", b"MBbloomCF"):
+                    continue  # a module type: INFO keysizes counts core types only
                 name, size_cmd = {b"string": ("distrib_strings_sizes", "STRLEN"),
                                   b"stream": ("distrib_streams_items", "XLEN"),
                                   b"hash": ("distrib_hashes_items", "HLEN"),
