@@ -1,11 +1,14 @@
 /*
  * heavykeeper.c - HeavyKeeper Top-K (see heavykeeper.h).
  *
- * The update rule, the heap (a binary min-heap sifted down from the changed
- * slot, exactly as RedisBloom's, so the same additions leave the same items
- * in the same slots), the fingerprint (MurmurHash2 seed 1919) and the
- * per-row hashes (seed = row) are RedisBloom's, and so is its decay table
- * (decay^n for n < 256, and for bigger counts its own approximation).
+ * The update rule (an item's own buckets grow by the increment, a contested
+ * bucket decays step by step and changes owner when emptied), the heap rule
+ * (an item whose estimate reaches the least heap count enters it, expelling
+ * that entry), the heap itself (a binary min-heap sifted down from the
+ * changed slot, exactly as RedisBloom's, so the same additions leave the
+ * same items in the same slots), the fingerprint (MurmurHash2 seed 1919), the
+ * per-row hashes (seed = row) and the decay table (decay^n for n < 256,
+ * powers of decay^255 beyond) are RedisBloom's as Redis 8 ships it.
  *
  * One deliberate difference: the coin flipped for each decay step. Redis
  * draws it from the C library's rand(), shared with the whole process and
@@ -81,7 +84,7 @@ static void sift_down(HkEntry *a, size_t n, size_t start) {
 }
 
 static HkEntry *find(const HeavyKeeper *h, const char *item, size_t len, uint32_t fp) {
-    for (uint32_t i = h->k; i-- > 0;) {
+    for (uint32_t i = 0; i < h->k; i++) {
         HkEntry *e = &h->heap[i];
         if (e->item && e->fp == fp && e->len == len && memcmp(e->item, item, len) == 0) return e;
     }
@@ -90,9 +93,9 @@ static HkEntry *find(const HeavyKeeper *h, const char *item, size_t len, uint32_
 
 static double decay_chance(const HeavyKeeper *h, uint32_t count) {
     if (count < HK_DECAY_TABLE) return h->decay_pow[count];
-    /* RedisBloom's approximation beyond the table, kept as it is */
-    return pow(h->decay_pow[HK_DECAY_TABLE - 1],
-               (double)(count / HK_DECAY_TABLE) * h->decay_pow[count % HK_DECAY_TABLE]);
+    /* decay^count from the table: (decay^255)^(count/255) * decay^(count%255) */
+    return pow(h->decay_pow[HK_DECAY_TABLE - 1], (double)(count / (HK_DECAY_TABLE - 1))) *
+           h->decay_pow[count % (HK_DECAY_TABLE - 1)];
 }
 
 /* The coin for one decay step, in [0, 1): a hash of the state it decides. */
@@ -109,24 +112,14 @@ char *hk_add(HeavyKeeper *h, const char *item, size_t len, uint32_t increment,
     uint32_t fp = sketch_murmur2(item, len, FP_SEED);
     uint32_t max_count = 0;
     uint32_t heap_min = h->heap[0].count;
-    int searched = 0;
-    HkEntry *in_heap = NULL;
     for (uint32_t r = 0; r < h->depth; r++) {
         size_t pos = (size_t)r * h->width + sketch_murmur2(item, len, r) % h->width;
         HkBucket *b = &h->buckets[pos];
         if (b->count == 0) {
             b->fp = fp;
             b->count = increment;
-            if (b->count > max_count) max_count = b->count;
         } else if (b->fp == fp) {
-            if (b->count >= heap_min && !searched) {
-                in_heap = find(h, item, len, fp);
-                searched = 1;
-            }
-            if (in_heap || b->count <= heap_min) {
-                b->count += increment;
-                if (b->count > max_count) max_count = b->count;
-            }
+            b->count += increment;
         } else {
             for (uint32_t left = increment; left > 0; left--) {
                 if (coin(pos, b->fp, b->count, fp, left) < decay_chance(h, b->count)) {
@@ -134,32 +127,36 @@ char *hk_add(HeavyKeeper *h, const char *item, size_t len, uint32_t increment,
                     if (b->count == 0) {
                         b->fp = fp;
                         b->count = left;
-                        if (b->count > max_count) max_count = b->count;
-                        /* RedisBloom goes on with the remaining steps, which now
-                         * decay the item's own new bucket: kept for equal counts */
+                        break;
                     }
                 }
             }
+            if (b->fp != fp) continue;
         }
+        if (b->count > max_count) max_count = b->count;
     }
+    if (max_count < heap_min) return NULL;
+    HkEntry *in_heap = find(h, item, len, fp);
     if (in_heap) {
         in_heap->count = max_count; /* not the larger of the two: it may have decayed */
         sift_down(h->heap, h->k, (size_t)(in_heap - h->heap));
         return NULL;
     }
-    if (max_count > heap_min) {
-        char *expelled = h->heap[0].item;
-        *expelled_len = h->heap[0].len;
-        h->heap[0].count = max_count;
-        h->heap[0].fp = fp;
-        h->heap[0].item = xmalloc(len + 1);
-        memcpy(h->heap[0].item, item, len);
-        h->heap[0].item[len] = '\0';
-        h->heap[0].len = len;
-        sift_down(h->heap, h->k, 0);
-        return expelled;
-    }
-    return NULL;
+    /* an equal count takes the least one's place too */
+    char *expelled = h->heap[0].item;
+    *expelled_len = h->heap[0].len;
+    h->heap[0].count = max_count;
+    h->heap[0].fp = fp;
+    h->heap[0].item = xmalloc(len + 1);
+    memcpy(h->heap[0].item, item, len);
+    h->heap[0].item[len] = '\0';
+    h->heap[0].len = len;
+    sift_down(h->heap, h->k, 0);
+    return expelled;
+}
+
+uint32_t hk_fingerprint(const char *item, size_t len) {
+    return sketch_murmur2(item, len, FP_SEED);
 }
 
 int hk_query(const HeavyKeeper *h, const char *item, size_t len) {
@@ -183,7 +180,7 @@ uint32_t hk_count(const HeavyKeeper *h, const char *item, size_t len) {
 size_t hk_list(const HeavyKeeper *h, const HkEntry **out) {
     size_t n = 0;
     for (uint32_t i = 0; i < h->k; i++)
-        if (h->heap[i].count > 0 && h->heap[i].item) out[n++] = &h->heap[i];
+        if (h->heap[i].count > 0) out[n++] = &h->heap[i];
     /* insertion sort, stable: equal counts keep their heap order */
     for (size_t i = 1; i < n; i++) {
         const HkEntry *e = out[i];
@@ -206,7 +203,7 @@ size_t hk_mem_bytes(const HeavyKeeper *h) {
 int hk_check(const HeavyKeeper *h) {
     for (uint32_t i = 0; i < h->k; i++) {
         const HkEntry *e = &h->heap[i];
-        if ((e->count > 0) != (e->item != NULL)) return -1;
+        if (!e->item && (e->count != 0 || e->len != 0)) return -1;
         if (i > 0 && h->heap[(i - 1) / 2].count > e->count) return -1;
     }
     return 0;

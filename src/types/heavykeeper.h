@@ -58,5 +58,7 @@ size_t hk_mem_bytes(const HeavyKeeper *h);
  * inconsistent (a used slot without an item, counts out of order). */
 int hk_check(const HeavyKeeper *h);
 void hk_init_decay(HeavyKeeper *h);
+/* The fingerprint an item carries in its buckets and heap entry. */
+uint32_t hk_fingerprint(const char *item, size_t len);
 
 #endif

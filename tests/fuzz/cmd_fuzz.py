@@ -1524,6 +1524,8 @@ def snapshot(c, dbs):
                     raise Failure("array %r: ARCOUNT %r, ARLEN %r, ARSCAN %d pairs ending at %r"
                                   % (k, count, length, len(pairs), pairs[-1][0] if pairs else None))
                 snap[(db, k)] = ("array", [tuple(p) for p in pairs], c.call("ARNEXT", k))
+            elif t in (b"CMSk-TYPE", b"TopK-TYPE", b"TDIS-TYPE"):
+                snap[(db, k)] = (bytes(t), c.call("DUMP", k))  # the module's whole layout
             else:
                 snap[(db, k)] = (bytes(t), c.call("GET", k) if t == b"string" else None)
     ok(c.call("SELECT", "0"), "SELECT")
