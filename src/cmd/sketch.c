@@ -15,7 +15,9 @@
  *
  * Writes propagate as they came (the module replicates verbatim): every
  * write is a deterministic function of the value, Top-K's decay included
- * (see heavykeeper.c). The module sends no keyspace events of its own;
+ * (see heavykeeper.c), and t-digest reads merge a copy rather than the
+ * stored digest (see merged_view()), so a replica or an AOF replay holds
+ * exactly the value the master had. The module sends no keyspace events of its own;
  * creating a key announces "new" and TDIGEST.MERGE's replacement of its
  * destination "overwritten", as Redis does around any module value.
  *
@@ -638,6 +640,20 @@ static void cmd_td_minmax(Client *c) {
     reply_double(c, td_size(t) > 0 ? (is_min ? t->min : t->max) : NAN);
 }
 
+/* A read merges pending additions first. The module merges them in place,
+ * which makes a digest's later centroids depend on when it was read (reads
+ * are not replicated, so a replica or an AOF replay would diverge); here a
+ * read merges a copy, so the value stays a function of its writes. The
+ * answer is the same; TDIGEST.INFO keeps showing the pending additions.
+ * Returns t itself or the merged copy in *tmp (free with td_free). */
+static TDigest *merged_view(TDigest *t, TDigest **tmp) {
+    *tmp = NULL;
+    if (t->unmerged_nodes == 0) return t;
+    *tmp = td_dup(t);
+    td_compress(*tmp);
+    return *tmp;
+}
+
 /* RedisBloom's _halfRoundDown: a fraction of exactly .5 rounds towards 0. */
 static double half_round_down(double f) {
     double ip;
@@ -647,8 +663,8 @@ static double half_round_down(double f) {
 }
 
 static void cmd_td_rank(Client *c) {
-    TDigest *t = existing(c, c->argv[1], OBJ_TDIGEST, 0, TD_MISSING);
-    if (!t) return;
+    TDigest *stored = existing(c, c->argv[1], OBJ_TDIGEST, 0, TD_MISSING), *tmp = NULL, *t;
+    if (!stored) return;
     int rev = strcmp(c->cmd->name, "tdigest.revrank") == 0;
     int n = c->argc - 2;
     double *vals = xmalloc((size_t)n * sizeof *vals);
@@ -659,6 +675,7 @@ static void cmd_td_rank(Client *c) {
             return;
         }
     }
+    t = merged_view(stored, &tmp);
     double size = (double)td_size(t);
     reply_array(c, (size_t)n);
     for (int i = 0; i < n; i++) {
@@ -677,11 +694,12 @@ static void cmd_td_rank(Client *c) {
         reply_int(c, (long long)r);
     }
     xfree(vals);
+    td_free(tmp);
 }
 
 static void cmd_td_byrank(Client *c) {
-    TDigest *t = existing(c, c->argv[1], OBJ_TDIGEST, 0, TD_MISSING);
-    if (!t) return;
+    TDigest *stored = existing(c, c->argv[1], OBJ_TDIGEST, 0, TD_MISSING), *tmp = NULL, *t;
+    if (!stored) return;
     int rev = strcmp(c->cmd->name, "tdigest.byrevrank") == 0;
     int n = c->argc - 2;
     long long *ranks = xmalloc((size_t)n * sizeof *ranks);
@@ -697,6 +715,7 @@ static void cmd_td_byrank(Client *c) {
             return;
         }
     }
+    t = merged_view(stored, &tmp);
     double size = (double)td_size(t);
     reply_array(c, (size_t)n);
     for (int i = 0; i < n; i++) {
@@ -712,11 +731,12 @@ static void cmd_td_byrank(Client *c) {
         reply_double(c, v);
     }
     xfree(ranks);
+    td_free(tmp);
 }
 
 static void cmd_td_quantile(Client *c) {
-    TDigest *t = existing(c, c->argv[1], OBJ_TDIGEST, 0, TD_MISSING);
-    if (!t) return;
+    TDigest *stored = existing(c, c->argv[1], OBJ_TDIGEST, 0, TD_MISSING), *tmp = NULL, *t;
+    if (!stored) return;
     size_t n = (size_t)c->argc - 2;
     double *qs = xmalloc(n * sizeof *qs), *out = xmalloc(n * sizeof *out);
     for (size_t i = 0; i < n; i++) {
@@ -729,6 +749,7 @@ static void cmd_td_quantile(Client *c) {
             goto done;
         }
     }
+    t = merged_view(stored, &tmp);
     /* each ascending run in one pass, as the module does */
     for (size_t i = 0; i < n; i++) {
         size_t start = i;
@@ -740,11 +761,12 @@ static void cmd_td_quantile(Client *c) {
 done:
     xfree(qs);
     xfree(out);
+    td_free(tmp);
 }
 
 static void cmd_td_cdf(Client *c) {
-    TDigest *t = existing(c, c->argv[1], OBJ_TDIGEST, 0, TD_MISSING);
-    if (!t) return;
+    TDigest *stored = existing(c, c->argv[1], OBJ_TDIGEST, 0, TD_MISSING), *tmp = NULL, *t;
+    if (!stored) return;
     size_t n = (size_t)c->argc - 2;
     double *vals = xmalloc(n * sizeof *vals);
     for (size_t i = 0; i < n; i++) {
@@ -754,14 +776,16 @@ static void cmd_td_cdf(Client *c) {
             return;
         }
     }
+    t = merged_view(stored, &tmp);
     reply_array(c, n);
     for (size_t i = 0; i < n; i++) reply_double(c, td_cdf(t, vals[i]));
     xfree(vals);
+    td_free(tmp);
 }
 
 static void cmd_td_trimmed_mean(Client *c) {
-    TDigest *t = existing(c, c->argv[1], OBJ_TDIGEST, 0, TD_MISSING);
-    if (!t) return;
+    TDigest *stored = existing(c, c->argv[1], OBJ_TDIGEST, 0, TD_MISSING), *tmp = NULL, *t;
+    if (!stored) return;
     double lo, hi;
     if (parse_double(c->argv[2], &lo) != 0) {
         reply_error(c, "ERR T-Digest: error parsing low_cut_percentile");
@@ -780,7 +804,9 @@ static void cmd_td_trimmed_mean(Client *c) {
         reply_error(c, "ERR T-Digest: low_cut_percentile should be lower than high_cut_percentile");
         return;
     }
+    t = merged_view(stored, &tmp);
     reply_double(c, td_trimmed_mean(t, lo, hi));
+    td_free(tmp);
 }
 
 static void cmd_td_info(Client *c) {

@@ -15,6 +15,7 @@ import pytest
 from redis.exceptions import ResponseError
 
 from testlib.dumppayload import reseal
+from testlib.notifylib import drain, flags, sub  # noqa: F401
 
 from test_aof import aof_dir, wait_rewrite
 
@@ -256,10 +257,16 @@ def test_tdigest_docs_examples(r):
     assert x(r, "TDIGEST.TRIMMED_MEAN", "m", 0.1, 0.6) == b"4"
     assert x(r, "TDIGEST.TRIMMED_MEAN", "m", 0.3, 0.9) == b"6.5"
     assert x(r, "TDIGEST.TRIMMED_MEAN", "m", 0, 1) == b"5.5"
+    # reads merge a copy (the module merges in place: its INFO would now say
+    # 15 merged nodes): the value stays a function of its writes
     info = x(r, "TDIGEST.INFO", "t")
-    assert info == [b"Compression", 100, b"Capacity", 610, b"Merged nodes", 15,
-                    b"Unmerged nodes", 0, b"Merged weight", 15, b"Unmerged weight", 0,
-                    b"Observations", 15, b"Total compressions", 1, b"Memory usage", 9768]
+    assert info == [b"Compression", 100, b"Capacity", 610, b"Merged nodes", 0,
+                    b"Unmerged nodes", 15, b"Merged weight", 0, b"Unmerged weight", 15,
+                    b"Observations", 15, b"Total compressions", 0, b"Memory usage", 9768]
+    x(r, "TDIGEST.ADD", "t", *range(700))  # past the capacity: merged on the way
+    info = dict(zip(*[iter(x(r, "TDIGEST.INFO", "t"))] * 2))
+    assert info[b"Total compressions"] == 1 and info[b"Observations"] == 715
+    assert info[b"Merged nodes"] + info[b"Unmerged nodes"] < 610
     # an empty sketch
     x(r, "TDIGEST.CREATE", "e", "compression", 50)
     assert x(r, "TDIGEST.MIN", "e") == b"nan" and x(r, "TDIGEST.MAX", "e") == b"nan"
@@ -443,6 +450,20 @@ def test_multi_and_acl(r):
     r.execute_command("AUTH", "u", "x")
     assert "no permissions to run the 'cms.query' command" in err(r, "CMS.QUERY", "c", "a")
     assert x(r, "TOPK.QUERY", "t", "a") == [0]
+
+
+def test_keyspace_events(r, flags, sub):
+    flags("KEAno")
+    p = sub
+    x(r, "CMS.INITBYDIM", "c", 10, 2)
+    x(r, "CMS.INCRBY", "c", "a", 1)  # the module announces nothing of its own
+    x(r, "TDIGEST.CREATE", "s")
+    x(r, "TDIGEST.MERGE", "d", 1, "s")
+    x(r, "TDIGEST.MERGE", "d", 1, "s")
+    got = [(ch, data) for ch, data in drain(r, p)]
+    assert (b"__keyevent@0__:new", b"c") in got and (b"__keyevent@0__:new", b"d") in got
+    assert (b"__keyevent@0__:overwritten", b"d") in got
+    assert not any(b"cms" in ch or b"tdigest" in ch for ch, _ in got)
 
 
 def test_getkeys(raw):
