@@ -42,7 +42,7 @@ static void test_cms_model(void) {
     enum { N = 300 };
     uint64_t truth[N] = {0};
     Cms *c = cms_new(2000, 7);
-    char key[16];
+    char key[32];
     uint64_t total = 0;
     for (int i = 0; i < 5000; i++) {
         int k = (int)test_rand_below(N);
@@ -137,7 +137,7 @@ static void test_topk_list_with_count(void) {
 static void test_topk_heavy_hitters(void) {
     /* a few heavy items among many light ones are found */
     HeavyKeeper *h = hk_new(10, 1000, 5, 0.9);
-    char key[16];
+    char key[32];
     for (int round = 0; round < 200; round++) {
         for (int i = 0; i < 10; i++) {
             snprintf(key, sizeof key, "heavy%d", i);
