@@ -14,7 +14,7 @@ import struct
 import pytest
 from redis.exceptions import ResponseError
 
-from testlib.dumppayload import reseal
+from testlib.dumppayload import enc_len, enc_lzf_literal, enc_string, reseal, seal
 from testlib.notifylib import drain, flags, sub  # noqa: F401
 
 from test_aof import aof_dir, wait_rewrite
@@ -502,6 +502,101 @@ def module_id(name, encver):
     for ch in name:
         v = (v << 6) | cs.index(ch)
     return (v << 10) | encver
+
+
+def murmur2(data, seed):
+    """Austin Appleby's 32-bit MurmurHash2, for the expected cells."""
+    m, h, n = 0x5BD1E995, (seed ^ len(data)) & 0xFFFFFFFF, len(data)
+    i = 0
+    while n - i >= 4:
+        k = struct.unpack("<I", data[i:i + 4])[0]
+        k = (k * m) & 0xFFFFFFFF
+        k ^= k >> 24
+        k = (k * m) & 0xFFFFFFFF
+        h = ((h * m) & 0xFFFFFFFF) ^ k
+        i += 4
+    rest = data[i:]
+    if len(rest) >= 3:
+        h ^= rest[2] << 16
+    if len(rest) >= 2:
+        h ^= rest[1] << 8
+    if rest:
+        h ^= rest[0]
+        h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * m) & 0xFFFFFFFF
+    return h ^ (h >> 15)
+
+
+def mod_value(name, fields):
+    """A module value as Redis 8 writes it: type 7, the module id, each
+    field after its opcode (1 signed, 2 unsigned, 4 double, 5 string), EOF."""
+    out = bytes([7]) + b"\x81" + struct.pack(">Q", module_id(name, 0))
+    for kind, v in fields:
+        if kind == "u":
+            out += enc_len(2) + enc_len(v)
+        elif kind == "s":
+            out += enc_len(1) + enc_len(v & (2**64 - 1))
+        elif kind == "d":
+            out += enc_len(4) + struct.pack("<d", v)
+        else:
+            out += enc_len(5) + (enc_string(v) if kind == "b" else v)
+    return out + enc_len(0)
+
+
+def test_restore_handmade_payloads(r):
+    # a 7x2 count-min sketch: "b" counted 4 times, in the cells MurmurHash2
+    # (seeded with the row) picks, as RedisBloom places it
+    cells = [0] * 14
+    for row in range(2):
+        cells[row * 7 + murmur2(b"b", row) % 7] = 4
+    body = mod_value("CMSk-TYPE", [("u", 7), ("u", 2), ("u", 4),
+                                   ("b", b"".join(struct.pack("<I", v) for v in cells))])
+    r.restore("c", 0, seal(body, 12))
+    assert x(r, "CMS.INFO", "c") == [b"width", 7, b"depth", 2, b"count", 4]
+    assert x(r, "CMS.QUERY", "c", "b") == [4]
+    x(r, "CMS.INITBYDIM", "ref", 7, 2)
+    x(r, "CMS.INCRBY", "ref", "b", 4)
+    assert r.dump("ref") == r.dump("c")  # streamd writes the same (its string LZF-compressed)
+    # the counters LZF-compressed, as Redis writes a long run of zeros
+    big = b"".join(struct.pack("<I", 0) for _ in range(2000 * 5))
+    lz = mod_value("CMSk-TYPE", [("u", 2000), ("u", 5), ("u", 0),
+                                 ("raw", enc_lzf_literal(big))])
+    r.restore("lz", 0, seal(lz, 12))
+    assert x(r, "CMS.INFO", "lz") == [b"width", 2000, b"depth", 5, b"count", 0]
+    # a t-digest of 1, 2, 3 (merged: three singletons)
+    td = mod_value("TDIS-TYPE", [("d", 100.0), ("d", 1.0), ("d", 3.0), ("s", 610), ("s", 3),
+                                 ("s", 0), ("s", 1), ("d", 3.0), ("d", 0.0), ("d", 1.0),
+                                 ("d", 2.0), ("d", 3.0), ("d", 1.0), ("d", 1.0), ("d", 1.0)])
+    r.restore("td", 0, seal(td, 12))
+    assert x(r, "TDIGEST.QUANTILE", "td", 0, 0.5, 1) == [b"1", b"2", b"3"]
+    x(r, "TDIGEST.CREATE", "tdref")
+    x(r, "TDIGEST.ADD", "tdref", 1, 2, 3)
+    assert r.dump("tdref")[:-10] == td
+    # bad layouts: cap not 6 * compression + 10, weights not summing, means
+    # out of order, a Top-K heap count with no item, an unknown version
+    bad = [
+        mod_value("TDIS-TYPE", [("d", 100.0), ("d", 1.0), ("d", 3.0), ("s", 10**6), ("s", 1),
+                                ("s", 0), ("s", 1), ("d", 1.0), ("d", 0.0), ("d", 1.0), ("d", 1.0)]),
+        mod_value("TDIS-TYPE", [("d", 100.0), ("d", 1.0), ("d", 3.0), ("s", 610), ("s", 1),
+                                ("s", 0), ("s", 1), ("d", 2.0), ("d", 0.0), ("d", 1.0), ("d", 1.0)]),
+        mod_value("TDIS-TYPE", [("d", 100.0), ("d", 1.0), ("d", 3.0), ("s", 610), ("s", 2),
+                                ("s", 0), ("s", 1), ("d", 2.0), ("d", 0.0), ("d", 3.0), ("d", 1.0),
+                                ("d", 1.0), ("d", 1.0)]),
+        mod_value("TopK-TYPE", [("u", 1), ("u", 1), ("u", 1), ("d", 0.9),
+                                ("b", b"\0" * 8), ("b", b"\0" * 16 + struct.pack("<I", 5) + b"\0" * 4),
+                                ("b", b"\0")]),
+        mod_value("CMSk-TYPE", [("u", 3), ("u", 2), ("u", 4), ("b", b"\0" * 23)]),
+        mod_value("CMSk-TYPE", [("u", 0), ("u", 2), ("u", 0), ("b", b"")]),
+        mod_value("CMSk-TYPE", [("u", 2**33), ("u", 2**33), ("u", 0), ("b", b"")]),
+    ]
+    for i, b in enumerate(bad):
+        with pytest.raises(ResponseError, match="Bad data format"):
+            r.restore("bad%d" % i, 0, seal(b, 12))
+    v1 = bytearray(body)
+    v1[2:10] = struct.pack(">Q", module_id("CMSk-TYPE", 1))
+    with pytest.raises(ResponseError, match="Bad data format"):
+        r.restore("v1", 0, seal(bytes(v1), 12))
 
 
 def test_hostile_payloads(r):
