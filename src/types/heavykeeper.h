@@ -54,8 +54,8 @@ uint32_t hk_count(const HeavyKeeper *h, const char *item, size_t len);
 size_t hk_list(const HeavyKeeper *h, const HkEntry **out);
 /* Sizes of the structure: RedisBloom's figure for MEMORY USAGE. */
 size_t hk_mem_bytes(const HeavyKeeper *h);
-/* Rebuilds the heap order after a load; 0, or -1 if entries are
- * inconsistent (a used slot without an item, counts out of order). */
+/* Checks the heap entries after a load: 0, or -1 for a slot with a count
+ * or a length but no item. */
 int hk_check(const HeavyKeeper *h);
 void hk_init_decay(HeavyKeeper *h);
 /* The fingerprint an item carries in its buckets and heap entry. */

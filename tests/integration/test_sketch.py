@@ -373,6 +373,11 @@ def make_all(c):
     x(c, "TOPK.ADD", "topk", "x", "y", "x", b"bin\x00ary")
     x(c, "TDIGEST.CREATE", "td", "COMPRESSION", 40)
     x(c, "TDIGEST.ADD", "td", *[i * 0.5 for i in range(500)])
+    # a contested Top-K: buckets decay, heap entries lose count in place
+    x(c, "TOPK.RESERVE", "topk_c", 5, 3, 2, "0.8")
+    for i in range(40):
+        x(c, "TOPK.ADD", "topk_c", *["i%d" % ((i * 7 + j * 3) % 11) for j in range(6)])
+        x(c, "TOPK.INCRBY", "topk_c", "h%d" % (i % 4), i % 9)
 
 
 def snapshot(c):
@@ -380,6 +385,7 @@ def snapshot(c):
         "cms": (x(c, "CMS.INFO", "cms"), x(c, "CMS.QUERY", "cms", "a", "b", "c")),
         "topk": (x(c, "TOPK.LIST", "topk", "WITHCOUNT"), x(c, "TOPK.COUNT", "topk", "x", "y"),
                  x(c, "TOPK.INFO", "topk")),
+        "topk_c": (x(c, "TOPK.LIST", "topk_c", "WITHCOUNT"), c.dump("topk_c")),
         "td": (x(c, "TDIGEST.QUANTILE", "td", 0.01, 0.5, 0.99), x(c, "TDIGEST.CDF", "td", 7, 100),
                x(c, "TDIGEST.MIN", "td"), x(c, "TDIGEST.MAX", "td"),
                x(c, "TDIGEST.INFO", "td")[:4]),
@@ -390,7 +396,7 @@ def test_keyspace_commands(r):
     make_all(r)
     assert [r.type(k) for k in ("cms", "topk", "td")] == [b"CMSk-TYPE", b"TopK-TYPE", b"TDIS-TYPE"]
     assert {r.object("encoding", k) for k in ("cms", "topk", "td")} == {b"raw"}
-    assert sorted(r.scan(0, _type="TopK-TYPE")[1]) == [b"topk"]
+    assert sorted(r.scan(0, _type="TopK-TYPE")[1]) == [b"topk", b"topk_c"]
     # MEMORY USAGE carries the module's own figures
     assert r.memory_usage("cms") >= 8 + 100 * 4 * 8
     assert r.memory_usage("topk") >= 2088 + 20 * 4 * 8 + 3 * 24
@@ -599,6 +605,24 @@ def test_restore_handmade_payloads(r):
         r.restore("v1", 0, seal(bytes(v1), 12))
 
 
+def test_topk_heap_out_of_order_reloads(r):
+    # An item already in the heap whose buckets decayed gets its lower count
+    # back in place: the heap is no longer ordered, as in RedisBloom. Such a
+    # Top-K must survive DUMP/RESTORE and DEBUG RELOAD (the ten additions
+    # below leave it so: see test_sketch.c's test_topk_heap_order).
+    x(r, "TOPK.RESERVE", "t", 5, 3, 2, "0.7")
+    s = 1
+    for _ in range(10):
+        s = (s * 1103515245 + 12345) & 0xFFFFFFFF
+        x(r, "TOPK.INCRBY", "t", "k%d" % ((s >> 16) % 12), 1 + (s >> 8) % 3)
+    d = r.dump("t")
+    before = x(r, "TOPK.LIST", "t", "WITHCOUNT")
+    r.restore("t2", 0, d)
+    assert r.execute_command("DEBUG", "RELOAD") == b"OK"
+    assert x(r, "TOPK.LIST", "t", "WITHCOUNT") == before and r.dump("t") == d
+    assert r.dump("t2") == d
+
+
 def test_hostile_payloads(r):
     make_all(r)
     refused = 0
@@ -639,7 +663,7 @@ def test_aof_replay_and_rewrite(make_server):
     base = [f for f in os.listdir(aof_dir(srv)) if ".base." in f][0]
     data = open(os.path.join(aof_dir(srv), base), "rb").read()
     if base.endswith(".aof"):
-        assert data.count(b"$7\r\nRESTORE\r\n") == 5
+        assert data.count(b"$7\r\nRESTORE\r\n") == 6
     srv.restart()
     c = srv.client()
     assert (snapshot(c), x(c, "CMS.QUERY", "cms2", "a"), x(c, "TDIGEST.INFO", "td3")[:4]) == before

@@ -156,6 +156,28 @@ static void test_topk_heavy_hitters(void) {
     hk_free(h);
 }
 
+/* A contested Top-K (3x2 buckets, 12 items, decay 0.7): entries whose
+ * buckets decayed take a lower count in place, leaving the heap out of
+ * order, which hk_check() must accept (RDB loads and DEBUG RELOAD). The
+ * integration test replays the same ten additions through TOPK.INCRBY. */
+static void test_topk_heap_order(void) {
+    HeavyKeeper *h = hk_new(5, 3, 2, 0.7);
+    unsigned s = 1;
+    int out_of_order = 0;
+    for (int i = 0; i < 10; i++) {
+        s = s * 1103515245u + 12345u;
+        char key[16];
+        int n = snprintf(key, sizeof key, "k%u", (s >> 16) % 12);
+        size_t len;
+        xfree(hk_add(h, key, (size_t)n, 1 + (s >> 8) % 3, &len));
+        CHECK_EQ_INT(hk_check(h), 0);
+    }
+    for (uint32_t j = 1; j < h->k; j++)
+        out_of_order |= h->heap[(j - 1) / 2].count > h->heap[j].count;
+    CHECK(out_of_order);
+    hk_free(h);
+}
+
 static int near(double a, double b) {
     return fabs(a - b) < 1e-12 || (isinf(a) && a == b);
 }
@@ -239,6 +261,7 @@ int main(void) {
     test_topk_incrby();
     test_topk_list_with_count();
     test_topk_heavy_hitters();
+    test_topk_heap_order();
     test_tdigest_docs();
     test_tdigest_model();
     return test_report("test_sketch");
