@@ -579,14 +579,15 @@ def test_restore_handmade_payloads(r):
     x(r, "TDIGEST.CREATE", "tdref")
     x(r, "TDIGEST.ADD", "tdref", 1, 2, 3)
     assert r.dump("tdref")[:-10] == td
-    # bad layouts: cap not 6 * compression + 10, weights not summing, means
-    # out of order, a Top-K heap count with no item, an unknown version
+    # bad layouts: cap not 6 * compression + 10, weights not summing, min
+    # above max, a Top-K heap count with no item, counters cut short, no
+    # width, dimensions too big, an unknown version
     bad = [
         mod_value("TDIS-TYPE", [("d", 100.0), ("d", 1.0), ("d", 3.0), ("s", 10**6), ("s", 1),
                                 ("s", 0), ("s", 1), ("d", 1.0), ("d", 0.0), ("d", 1.0), ("d", 1.0)]),
         mod_value("TDIS-TYPE", [("d", 100.0), ("d", 1.0), ("d", 3.0), ("s", 610), ("s", 1),
                                 ("s", 0), ("s", 1), ("d", 2.0), ("d", 0.0), ("d", 1.0), ("d", 1.0)]),
-        mod_value("TDIS-TYPE", [("d", 100.0), ("d", 1.0), ("d", 3.0), ("s", 610), ("s", 2),
+        mod_value("TDIS-TYPE", [("d", 100.0), ("d", 3.0), ("d", 1.0), ("s", 610), ("s", 2),
                                 ("s", 0), ("s", 1), ("d", 2.0), ("d", 0.0), ("d", 3.0), ("d", 1.0),
                                 ("d", 1.0), ("d", 1.0)]),
         mod_value("TopK-TYPE", [("u", 1), ("u", 1), ("u", 1), ("d", 0.9),
