@@ -881,6 +881,60 @@ static const char *const h_cluster_slots[] = {
     "4.0.0", "Added node IDs.",
     "7.0.0", "Added additional networking metadata field.",
 };
+static const MetaArg a_cms_incrby_1[] = {
+    {"item", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"increment", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_cms_incrby[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"items", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_cms_incrby_1, 2},
+};
+static const MetaKeySpec k_cms_incrby[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_cms_info[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_cms_info[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_cms_initbydim[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"width", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"depth", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_cms_initbydim[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_cms_initbyprob[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"error", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"probability", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_cms_initbyprob[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_cms_merge_3[] = {
+    {"weights", "pure-token", -1, "WEIGHTS", NULL, NULL, NULL, 0, NULL, 0},
+    {"weight", "double", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_cms_merge[] = {
+    {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numKeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"source", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"weight", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_cms_merge_3, 2},
+};
+static const MetaKeySpec k_cms_merge[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_cms_query[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"item", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_cms_query[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_command_docs[] = {
     {"command-name", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
 };
@@ -2479,6 +2533,166 @@ static const MetaArg a_swapdb[] = {
     {"index1", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"index2", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
+static const MetaArg a_tdigest_add[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "double", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_tdigest_add[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_tdigest_byrank[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"rank", "double", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_tdigest_byrank[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_tdigest_byrevrank[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"reverse_rank", "double", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_tdigest_byrevrank[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_tdigest_cdf[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "double", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_tdigest_cdf[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_tdigest_create[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"compression", "integer", -1, "COMPRESSION", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_tdigest_create[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_tdigest_info[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_tdigest_info[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_tdigest_max[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_tdigest_max[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_tdigest_merge_3[] = {
+    {"compression", "integer", -1, "COMPRESSION", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_tdigest_merge[] = {
+    {"destination-key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"source-key", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"config", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_tdigest_merge_3, 1},
+    {"override", "pure-token", -1, "OVERRIDE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_tdigest_merge[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_tdigest_min[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_tdigest_min[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_tdigest_quantile[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"quantile", "double", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_tdigest_quantile[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_tdigest_rank[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "double", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_tdigest_rank[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_tdigest_reset[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_tdigest_reset[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_tdigest_revrank[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "double", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_tdigest_revrank[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_tdigest_trimmed_mean[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"low_cut_quantile", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"high_cut_quantile", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_tdigest_trimmed_mean[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_topk_add[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"items", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_topk_add[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_topk_count[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"item", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_topk_count[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_topk_incrby_1[] = {
+    {"item", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"increment", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_topk_incrby[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"items", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_topk_incrby_1, 2},
+};
+static const MetaKeySpec k_topk_incrby[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_topk_info[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_topk_info[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_topk_list[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"withcount", "pure-token", -1, "WITHCOUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_topk_list[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_topk_query[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"item", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_topk_query[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_topk_reserve_2[] = {
+    {"width", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"depth", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"decay", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_topk_reserve[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"topk", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"params", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_topk_reserve_2, 3},
+};
+static const MetaKeySpec k_topk_reserve[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_touch[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
 };
@@ -3461,6 +3675,12 @@ const CommandMeta command_meta_table[] = {
     {"cluster|shards", "Get array of cluster slots to node mappings", "7.0.0", "cluster", "O(N) where N is the total number of cluster nodes", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},
     {"cluster|slaves", "List replica nodes of the specified master node", "3.0.0", "cluster", "O(1)", "deprecated", "5.0.0", "`CLUSTER REPLICAS`", NULL, 0, "nondeterministic_output", NULL, 0, a_cluster_slaves, 1},
     {"cluster|slots", "Get array of Cluster slot to node mappings", "3.0.0", "cluster", "O(N) where N is the total number of Cluster nodes", "deprecated", "7.0.0", "`CLUSTER SHARDS`", h_cluster_slots, 2, "nondeterministic_output", NULL, 0, NULL, 0},
+    {"cms.incrby", "Increases the count of one or more items by increment", "2.0.0", "cms", "O(n) where n is the number of items", NULL, NULL, NULL, NULL, 0, NULL, k_cms_incrby, 1, a_cms_incrby, 2},
+    {"cms.info", "Returns information about a sketch", "2.0.0", "cms", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_cms_info, 1, a_cms_info, 1},
+    {"cms.initbydim", "Initializes a Count-Min Sketch to dimensions specified by user", "2.0.0", "cms", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_cms_initbydim, 1, a_cms_initbydim, 3},
+    {"cms.initbyprob", "Initializes a Count-Min Sketch to accommodate requested tolerances.", "2.0.0", "cms", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_cms_initbyprob, 1, a_cms_initbyprob, 3},
+    {"cms.merge", "Merges several sketches into one sketch", "2.0.0", "cms", "O(n) where n is the number of sketches", NULL, NULL, NULL, NULL, 0, NULL, k_cms_merge, 2, a_cms_merge, 4},
+    {"cms.query", "Returns the count for one or more items in a sketch", "2.0.0", "cms", "O(n) where n is the number of items", NULL, NULL, NULL, NULL, 0, NULL, k_cms_query, 1, a_cms_query, 2},
     {"command", "Get array of Redis command details", "2.8.13", "server", "O(N) where N is the total number of Redis commands", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", NULL, 0, NULL, 0},
     {"command|count", "Get total number of Redis commands", "2.8.13", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
     {"command|docs", "Get array of specific Redis command documentation", "7.0.0", "server", "O(N) where N is the number of commands to look up", NULL, NULL, NULL, NULL, 0, "nondeterministic_output_order", NULL, 0, a_command_docs, 1},
@@ -3696,7 +3916,28 @@ const CommandMeta command_meta_table[] = {
     {"sunsubscribe", "Stop listening for messages posted to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a shard channel.", NULL, NULL, NULL, NULL, 0, NULL, k_sunsubscribe, 1, a_sunsubscribe, 1},
     {"swapdb", "Swaps two Redis databases", "4.0.0", "server", "O(N) where N is the count of clients watching or blocking on keys from both databases.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_swapdb, 2},
     {"sync", "Internal command used for replication", "1.0.0", "server", NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"tdigest.add", "Adds one or more observations to a t-digest sketch", "2.4.0", "tdigest", "O(N) , where N is the number of samples to add", NULL, NULL, NULL, NULL, 0, NULL, k_tdigest_add, 1, a_tdigest_add, 2},
+    {"tdigest.byrank", "Returns, for each input rank, an estimation of the value (floating-point) with that rank", "2.4.0", "tdigest", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_tdigest_byrank, 1, a_tdigest_byrank, 2},
+    {"tdigest.byrevrank", "Returns, for each input reverse rank, an estimation of the value (floating-point) with that reverse rank", "2.4.0", "tdigest", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_tdigest_byrevrank, 1, a_tdigest_byrevrank, 2},
+    {"tdigest.cdf", "Returns, for each input value, an estimation of the fraction (floating-point) of (observations smaller than the given value + half the observations equal to the given value)", "2.4.0", "tdigest", "O(N) where N is the number of values specified.", NULL, NULL, NULL, NULL, 0, NULL, k_tdigest_cdf, 1, a_tdigest_cdf, 2},
+    {"tdigest.create", "Allocates memory and initializes a new t-digest sketch", "2.4.0", "tdigest", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_tdigest_create, 1, a_tdigest_create, 2},
+    {"tdigest.info", "Returns information and statistics about a t-digest sketch", "2.4.0", "tdigest", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_tdigest_info, 1, a_tdigest_info, 1},
+    {"tdigest.max", "Returns the maximum observation value from a t-digest sketch", "2.4.0", "tdigest", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_tdigest_max, 1, a_tdigest_max, 1},
+    {"tdigest.merge", "Merges multiple t-digest sketches into a single sketch", "2.4.0", "tdigest", "O(N*K), where N is the number of centroids and K being the number of input sketches", NULL, NULL, NULL, NULL, 0, NULL, k_tdigest_merge, 2, a_tdigest_merge, 5},
+    {"tdigest.min", "Returns the minimum observation value from a t-digest sketch", "2.4.0", "tdigest", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_tdigest_min, 1, a_tdigest_min, 1},
+    {"tdigest.quantile", "Returns, for each input fraction, an estimation of the value (floating point) that is smaller than the given fraction of observations", "2.4.0", "tdigest", "O(N) where N is the number of quantiles specified.", NULL, NULL, NULL, NULL, 0, NULL, k_tdigest_quantile, 1, a_tdigest_quantile, 2},
+    {"tdigest.rank", "Returns, for each input value (floating-point), the estimated rank of the value (the number of observations in the sketch that are smaller than the value + half the number of observations that are equal to the value)", "2.4.0", "tdigest", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_tdigest_rank, 1, a_tdigest_rank, 2},
+    {"tdigest.reset", "Resets a t-digest sketch: empty the sketch and re-initializes it.", "2.4.0", "tdigest", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_tdigest_reset, 1, a_tdigest_reset, 1},
+    {"tdigest.revrank", "Returns, for each input value (floating-point), the estimated reverse rank of the value (the number of observations in the sketch that are larger than the value + half the number of observations that are equal to the value)", "2.4.0", "tdigest", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_tdigest_revrank, 1, a_tdigest_revrank, 2},
+    {"tdigest.trimmed_mean", "Returns an estimation of the mean value from the sketch, excluding observation values outside the low and high cutoff quantiles", "2.4.0", "tdigest", "O(N) where N is the number of centroids", NULL, NULL, NULL, NULL, 0, NULL, k_tdigest_trimmed_mean, 1, a_tdigest_trimmed_mean, 3},
     {"time", "Return the current server time", "2.6.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},
+    {"topk.add", "Adds an item to a Top-k sketch. Multiple items can be added at the same time.", "2.0.0", "topk", "O(n * k) where n is the number of items and k is the depth", NULL, NULL, NULL, NULL, 0, NULL, k_topk_add, 1, a_topk_add, 2},
+    {"topk.count", "Return the count for one or more items are in a sketch", "2.0.0", "topk", "O(n) where n is the number of items", "deprecated", "2.4.0", NULL, NULL, 0, NULL, k_topk_count, 1, a_topk_count, 2},
+    {"topk.incrby", "Increases the count of one or more items by increment", "2.0.0", "topk", "O(n * k * incr) where n is the number of items, k is the depth and incr is the increment", NULL, NULL, NULL, NULL, 0, NULL, k_topk_incrby, 1, a_topk_incrby, 2},
+    {"topk.info", "Returns information about a sketch", "2.0.0", "topk", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_topk_info, 1, a_topk_info, 1},
+    {"topk.list", "Return full list of items in Top K list", "2.0.0", "topk", "O(k) where k is the value of top-k", NULL, NULL, NULL, NULL, 0, NULL, k_topk_list, 1, a_topk_list, 2},
+    {"topk.query", "Checks whether one or more items are in a sketch", "2.0.0", "topk", "O(n) where n is the number of items", NULL, NULL, NULL, NULL, 0, NULL, k_topk_query, 1, a_topk_query, 2},
+    {"topk.reserve", "Initializes a TopK with specified parameters", "2.0.0", "topk", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_topk_reserve, 1, a_topk_reserve, 3},
     {"touch", "Alters the last access time of a key(s). Returns the number of existing keys specified.", "3.2.1", "generic", "O(N) where N is the number of keys that will be touched.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:agg_sum", k_touch, 1, a_touch, 1},
     {"ttl", "Get the time to live for a key in seconds", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, h_ttl, 1, "nondeterministic_output", k_ttl, 1, a_ttl, 1},
     {"type", "Determine the type stored at key", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_type, 1, a_type, 1},

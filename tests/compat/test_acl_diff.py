@@ -46,9 +46,10 @@ def acl(diff, server, ref_server):
 
 
 def without_array(v):
-    """ACL CAT without the categories 7.0 lacks: Redis 8.8's "array", Redis 8's "bloom" and
-    "cuckoo"."""
-    return [x for x in v if x not in (b"array", b"bloom", b"cuckoo")] if isinstance(v, list) else v
+    """ACL CAT without the categories 7.0 lacks: Redis 8.8's "array", Redis
+    8's module types' "bloom", "cuckoo", "cms", "topk" and "tdigest"."""
+    newer = {b"array", b"bloom", b"cuckoo", b"cms", b"topk", b"tdigest"}
+    return [x for x in v if x not in newer] if isinstance(v, list) else v
 
 
 def rule_words(v):

@@ -45,6 +45,12 @@ NOT_IN_70 |= {"increx"}  # strings: Redis 8.8
 NOT_IN_70 |= {"lmovem", "blmovem"}  # lists: Redis 8.10
 NOT_IN_70 |= {"himport", "himport|prepare", "himport|set", "himport|discard",
               "himport|discardall"}  # hashes: Redis 8.10
+NOT_IN_70 |= {"cms.initbydim", "cms.initbyprob", "cms.incrby", "cms.query", "cms.merge", "cms.info",
+              "topk.reserve", "topk.add", "topk.incrby", "topk.query", "topk.count", "topk.list",
+              "topk.info", "tdigest.create", "tdigest.add", "tdigest.reset", "tdigest.merge",
+              "tdigest.min", "tdigest.max", "tdigest.quantile", "tdigest.cdf", "tdigest.rank",
+              "tdigest.revrank", "tdigest.byrank", "tdigest.byrevrank", "tdigest.trimmed_mean",
+              "tdigest.info"}  # Redis 8's count-min sketch, Top-K and t-digest
 NEWER_DOCS |= {"slowlog|get"}  # 8.10's argument count in the entries: a history entry
 NEWER_DOCS |= {"zunion", "zinter", "zunionstore", "zinterstore"}  # 8.8's AGGREGATE COUNT
 NOT_IN_70 |= {"arset", "armset", "arget", "armget", "ardel", "ardelrange", "arlen", "arcount",

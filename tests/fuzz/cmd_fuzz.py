@@ -941,10 +941,10 @@ class Gen:
                                                                    "xgroup|createconsumer",
                                                                    "xgroup|delconsumer",
                                                                    "xgroup|destroy"]))
-        elif r < 0.7:
+        elif r < 0.67:
             cmd = self.array_cmd()
-        elif r < 0.73:
-            cmd = self.bloom_cmd()
+        elif r < 0.73:  # Redis 8's module types, one generator each
+            cmd = self.rng.choice([self.bloom_cmd, self.sketch_cmd])()
         elif r < 0.76:
             cmd = self.docs_command(self.pick(self.other_cmds + self.sub_cmds))
             if cmd[0] == "config" and len(cmd) > 1 and cmd[1] == "set":
@@ -1101,6 +1101,69 @@ class Gen:
         if op == 14:
             return ["BF.ADD", "b1", items[0]]
         return ["CF.ADD", ckey, items[0]]
+
+    def sketch_cmd(self):
+        """A count-min sketch, Top-K or t-digest command (Redis 8) on a few
+        keys of each, another type's key (WRONGTYPE) or a missing one."""
+        kind = self.rng.randrange(3)
+        key = self.pick([["cm1", "cm2"], ["tk1", "tk2"], ["td1", "td2"]][kind]) \
+            if self.chance(0.9) else self.pick(["str", "nokey", "a1", "cm1", "td1"])
+        items = [self.pick(["a", "b", "c", "", "x" * 30, "\x00z", "42"])
+                 for _ in range(self.rng.randint(1, 5))]
+        num = lambda: self.pick(["0", "1", "3", "100", "-1", "x", "1.5", "99999", "100001"])
+        dbl = lambda: self.pick(["0", "0.5", "1", "-3.25", "1e300", "inf", "nan", "x", "0.01"])
+        op = self.rng.randrange(9)
+        if kind == 0:
+            if op == 0:
+                return self.pick([["CMS.INITBYDIM", key, self.pick(["10", "50", "0", "x"]),
+                                   self.pick(["2", "5", "0"])],
+                                  ["CMS.INITBYPROB", key, self.pick(["0.01", "0.1", "1"]),
+                                   self.pick(["0.01", "0.5", "0"])]])
+            if op < 4:
+                return ["CMS.INCRBY", key] + [x for i in items for x in (i, num())]
+            if op < 6:
+                return ["CMS.QUERY", key] + items
+            if op < 8:
+                src = [self.pick(["cm1", "cm2", "nokey"]) for _ in range(self.rng.randint(1, 3))]
+                w = ["WEIGHTS"] + [self.pick(["1", "2", "-1", "x"]) for _ in src] \
+                    if self.chance(0.4) else []
+                return ["CMS.MERGE", key, str(len(src))] + src + w
+            return ["CMS.INFO", key]
+        if kind == 1:
+            if op == 0:
+                return ["TOPK.RESERVE", key, self.pick(["1", "3", "0", "x"])] + (
+                    [self.pick(["8", "20", "0"]), self.pick(["3", "7"]),
+                     self.pick(["0.9", "1", "0", "2"])] if self.chance(0.6) else [])
+            if op < 3:
+                return ["TOPK.ADD", key] + items
+            if op < 5:
+                return ["TOPK.INCRBY", key] + [x for i in items for x in (i, num())]
+            if op == 5:
+                return [self.pick(["TOPK.QUERY", "TOPK.COUNT"]), key] + items
+            if op < 8:
+                return ["TOPK.LIST", key] + self.pick([[], ["WITHCOUNT"], ["with"], ["x"]])
+            return ["TOPK.INFO", key]
+        if op == 0:
+            return ["TDIGEST.CREATE", key] + (["COMPRESSION", self.pick(["10", "100", "0", "x"])]
+                                               if self.chance(0.5) else [])
+        if op < 3:
+            return ["TDIGEST.ADD", key] + [dbl() for _ in items]
+        if op == 3:
+            src = [self.pick(["td1", "td2", "nokey"]) for _ in range(self.rng.randint(1, 3))]
+            return ["TDIGEST.MERGE", key, str(len(src))] + src + self.pick(
+                [[], ["OVERRIDE"], ["COMPRESSION", "50"], ["COMPRESSION"], ["FOO"]])
+        if op == 4:
+            return [self.pick(["TDIGEST.QUANTILE", "TDIGEST.CDF", "TDIGEST.RANK",
+                               "TDIGEST.REVRANK", "TDIGEST.BYRANK", "TDIGEST.BYREVRANK"]), key] + [
+                self.pick(["0", "0.5", "1", "3", "-1", "x", "100"]) for _ in items]
+        if op == 5:
+            return ["TDIGEST.TRIMMED_MEAN", key, self.pick(["0", "0.1", "x"]),
+                    self.pick(["0.9", "1", "0.05"])]
+        if op == 6:
+            return [self.pick(["TDIGEST.MIN", "TDIGEST.MAX", "TDIGEST.INFO"]), key]
+        if op == 7 and self.chance(0.3):
+            return ["TDIGEST.RESET", key]
+        return ["TDIGEST.ADD", key, self.pick(["1", "2", "3.5"])]
 
     def mutate(self, cmd):
         cmd = list(cmd)
@@ -1592,6 +1655,8 @@ def snapshot(c, dbs):
                     chunks.append((it, data))
                 info = ok(c.call("BF.INFO" if t == b"MBbloom--" else "CF.INFO", k), "INFO")
                 snap[(db, k)] = (bytes(t), chunks, info)
+            elif t in (b"CMSk-TYPE", b"TopK-TYPE", b"TDIS-TYPE"):
+                snap[(db, k)] = (bytes(t), c.call("DUMP", k))  # the module's whole layout
             else:
                 snap[(db, k)] = (bytes(t), c.call("GET", k) if t == b"string" else None)
     ok(c.call("SELECT", "0"), "SELECT")
@@ -1635,7 +1700,8 @@ def check_keysizes(c):
                 if ttl == -2 or 0 <= ttl < 30000:
                     return False
                 t = ok(c.call("TYPE", k), "TYPE")
-                if t in (b"MBbloom--", b"MBbloomCF"):
+                if bytes(t) not in (b"string", b"stream", b"hash", b"set", b"zset", b"list",
+                                    b"array"):
                     continue  # a module type: INFO keysizes counts core types only
                 name, size_cmd = {b"string": ("distrib_strings_sizes", "STRLEN"),
                                   b"stream": ("distrib_streams_items", "XLEN"),
