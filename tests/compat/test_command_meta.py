@@ -52,6 +52,8 @@ NOT_IN_70 |= {"arset", "armset", "arget", "armget", "ardel", "ardelrange", "arle
               "arlastitems", "arinfo"}  # arrays: Redis 8.8
 NOT_IN_70 |= {"backup", "backup|start", "backup|seal", "backup|status", "backup|list", "backup|abort",
               "backup|cleanup", "backup|help"}  # BACKUP: Redis 8.10
+NOT_IN_70 |= {"vadd", "vrem", "vsim", "vdim", "vcard", "vemb", "vlinks", "vinfo", "vsetattr",
+              "vgetattr", "vrandmember", "vismember", "vrange"}  # vector sets: Redis 8.0 .. 8.4
 
 
 def conns(server, ref_server, proto):
