@@ -675,7 +675,7 @@ static void cmd_vsim(Client *c) {
         reply_error(c, "%s", err);
         return;
     }
-    if (filter_ef == 0) filter_ef = count * 100;
+    if (filter_ef == 0) filter_ef = count > LLONG_MAX / 100 ? LLONG_MAX : count * 100;
     if (ef == 0) ef = VSET_DEFAULT_SEARCH;
     if (count > ef) ef = count;
     if ((uint64_t)ef > hnsw_count(h)) ef = (long long)hnsw_count(h);

@@ -44,9 +44,11 @@
 #define LEVEL_P_DEN 4
 #define SER_VERSION 1 /* the params layout: with the worst link of each level */
 
+/* links grow on demand up to cap: most nodes never fill theirs, and a
+ * value read from a file costs memory in proportion to its links only */
 typedef struct Layer {
     HnswNode **links;
-    uint32_t n, cap;
+    uint32_t n, cap, alloc;
 } Layer;
 
 struct HnswNode {
@@ -111,7 +113,11 @@ static void quantize(const Hnsw *h, const float *x, void *out, float *range) {
             return;
         }
         float scale = 127.0f / max;
-        for (uint32_t i = 0; i < h->dim; i++) q[i] = (int8_t)roundf(x[i] * scale);
+        for (uint32_t i = 0; i < h->dim; i++) {
+            float v = roundf(x[i] * scale);
+            /* only a subnormal largest component can push this out */
+            q[i] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v == v ? v : 0);
+        }
         *range = max;
     } else {
         uint64_t *w = out;
@@ -231,7 +237,8 @@ static HnswNode *node_new(Hnsw *h, uint64_t id, uint32_t level) {
     n->vec = xmalloc(hnsw_vector_bytes(h));
     for (uint32_t l = 0; l <= level; l++) {
         n->layers[l].cap = layer_cap(h, l);
-        n->layers[l].links = xmalloc(sizeof(HnswNode *) * n->layers[l].cap);
+        n->layers[l].links = NULL;
+        n->layers[l].alloc = 0;
     }
     return n;
 }
@@ -275,7 +282,7 @@ size_t hnsw_mem_bytes(const Hnsw *h) {
     size_t bytes = sizeof *h;
     for (const HnswNode *n = h->head; n; n = n->next) {
         bytes += sizeof *n + sizeof(Layer) * (n->level + 1) + hnsw_vector_bytes(h);
-        for (uint32_t l = 0; l <= n->level; l++) bytes += sizeof(HnswNode *) * n->layers[l].cap;
+        for (uint32_t l = 0; l <= n->level; l++) bytes += sizeof(HnswNode *) * n->layers[l].alloc;
     }
     return bytes;
 }
@@ -441,6 +448,9 @@ static void query_init(const Hnsw *h, const float *vec, Query *q, float *l2) {
     float *tmp = xmalloc(sizeof(float) * h->dim);
     memcpy(tmp, vec, sizeof(float) * h->dim);
     float norm = normalize(tmp, h->dim);
+    /* an infinite component (an FP32 blob may hold one) normalises to NaN */
+    for (uint32_t i = 0; i < h->dim; i++)
+        if (!isfinite(tmp[i])) tmp[i] = 0;
     if (l2) *l2 = norm;
     q->vec = xmalloc(hnsw_vector_bytes(h));
     quantize(h, tmp, q->vec, &q->range);
@@ -510,10 +520,19 @@ static void unlink_pair(HnswNode *a, HnswNode *b, uint32_t l) {
     drop_one(b, a, l);
 }
 
+static void layer_push(Layer *ly, HnswNode *x) {
+    assert(ly->n < ly->cap);
+    if (ly->n == ly->alloc) {
+        uint32_t want = ly->alloc ? ly->alloc * 2 : 4;
+        ly->alloc = want < ly->cap ? want : ly->cap;
+        ly->links = xrealloc(ly->links, sizeof(HnswNode *) * ly->alloc);
+    }
+    ly->links[ly->n++] = x;
+}
+
 static void link_pair(HnswNode *a, HnswNode *b, uint32_t l) {
-    assert(a->layers[l].n < a->layers[l].cap && b->layers[l].n < b->layers[l].cap);
-    a->layers[l].links[a->layers[l].n++] = b;
-    b->layers[l].links[b->layers[l].n++] = a;
+    layer_push(&a->layers[l], b);
+    layer_push(&b->layers[l], a);
 }
 
 /* The farthest link of a at level l (a has at least one). */
@@ -659,7 +678,7 @@ void hnsw_delete(Hnsw *h, HnswNode *d) {
         Layer *ly = &d->layers[l];
         uint32_t k = ly->n;
         HnswNode **nb = xmalloc(sizeof(HnswNode *) * (k ? k : 1));
-        memcpy(nb, ly->links, sizeof(HnswNode *) * k);
+        if (k) memcpy(nb, ly->links, sizeof(HnswNode *) * k);
         for (uint32_t i = 0; i < k; i++) drop_one(nb[i], d, l);
         ly->n = 0;
         if (h->entry) relink(h, nb, k, l);
@@ -713,9 +732,10 @@ HnswNode *hnsw_load_node(Hnsw *h, const void *vector, const uint64_t *params, ui
         if (i + 2 > count) goto bad;
         uint64_t nl = params[i++], cap = params[i++];
         if (nl > cap || cap > (uint64_t)HNSW_MAX_M * 4 || nl > count - i) goto bad;
-        if (cap > n->layers[l].cap) {
-            n->layers[l].links = xrealloc(n->layers[l].links, sizeof(HnswNode *) * cap);
-            n->layers[l].cap = (uint32_t)cap;
+        if (cap > n->layers[l].cap) n->layers[l].cap = (uint32_t)cap;
+        if (nl) {
+            n->layers[l].links = xmalloc(sizeof(HnswNode *) * nl);
+            n->layers[l].alloc = (uint32_t)nl;
         }
         for (uint64_t j = 0; j < nl; j++)
             n->layers[l].links[j] = (HnswNode *)(uintptr_t)params[i++];

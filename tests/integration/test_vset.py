@@ -244,6 +244,21 @@ def test_vrandmember_and_vrange(r):
     assert x(r, "VRANDMEMBER", "str", 0) == []  # count 0 answers before the key is read
 
 
+def test_odd_vectors(r):
+    # zero, infinite and NaN components: stored and searched without harm
+    for q in ("Q8", "NOQUANT", "BIN"):
+        k = "odd" + q
+        assert x(r, "VADD", k, "FP32", fp32(0, 0), "zero", q) == 1
+        assert x(r, "VADD", k, "FP32", fp32(float("inf"), 1), "inf", q) == 1
+        assert x(r, "VADD", k, "FP32", fp32(float("nan"), 1), "nan", q) == 1
+        assert x(r, "VADD", k, "FP32", fp32(1e-42, 1e-44), "tiny", q) == 1
+        assert x(r, "VADD", k, "VALUES", 2, 1, 2, "plain", q) == 1
+        assert len(x(r, "VSIM", k, "ELE", "inf", "WITHSCORES")) == 10
+        assert len(x(r, "VSIM", k, "FP32", fp32(float("nan"), 0), "TRUTH")) == 5
+        assert x(r, "VEMB", k, "zero") == [b"0", b"0"] or q == "BIN"
+    assert x(r, "VEMB", "oddBIN", "zero") == [b"-1", b"-1"]
+
+
 # ---- errors ----------------------------------------------------------------------------
 
 
