@@ -1099,19 +1099,19 @@ static const PersistTypeOps vset_persist = {
 #define W  (CMD_WRITE | CMD_DENYOOM)
 #define RO CMD_READONLY
 const Command vset_commands[] = {
-    {"vadd", cmd_vadd, -5, W, "@write @slow", 1, 1, 1, NULL},
-    {"vrem", cmd_vrem, 3, CMD_WRITE, "@write @slow", 1, 1, 1, NULL},
-    {"vsim", cmd_vsim, -4, RO, "@read @slow", 1, 1, 1, NULL},
-    {"vdim", cmd_vdim, 2, RO | CMD_FAST, "@read @fast", 1, 1, 1, NULL},
-    {"vcard", cmd_vcard, 2, RO | CMD_FAST, "@read @fast", 1, 1, 1, NULL},
-    {"vemb", cmd_vemb, -3, RO | CMD_FAST, "@read @fast", 1, 1, 1, NULL},
-    {"vlinks", cmd_vlinks, -3, RO | CMD_FAST, "@read @fast", 1, 1, 1, NULL},
-    {"vinfo", cmd_vinfo, 2, RO | CMD_FAST, "@read @fast", 1, 1, 1, NULL},
-    {"vsetattr", cmd_vsetattr, 4, CMD_WRITE | CMD_FAST, "@write @fast", 1, 1, 1, NULL},
-    {"vgetattr", cmd_vgetattr, 3, RO | CMD_FAST, "@read @fast", 1, 1, 1, NULL},
-    {"vrandmember", cmd_vrandmember, -2, RO, "@read @slow", 1, 1, 1, NULL},
-    {"vismember", cmd_vismember, 3, RO, "@read @slow", 1, 1, 1, NULL},
-    {"vrange", cmd_vrange, -4, RO, "@read @slow", 1, 1, 1, NULL},
+    {"vadd", cmd_vadd, -5, W, "@write @vectorset @slow", 1, 1, 1, NULL},
+    {"vrem", cmd_vrem, 3, CMD_WRITE, "@write @vectorset @slow", 1, 1, 1, NULL},
+    {"vsim", cmd_vsim, -4, RO, "@read @vectorset @slow", 1, 1, 1, NULL},
+    {"vdim", cmd_vdim, 2, RO | CMD_FAST, "@read @vectorset @fast", 1, 1, 1, NULL},
+    {"vcard", cmd_vcard, 2, RO | CMD_FAST, "@read @vectorset @fast", 1, 1, 1, NULL},
+    {"vemb", cmd_vemb, -3, RO | CMD_FAST, "@read @vectorset @fast", 1, 1, 1, NULL},
+    {"vlinks", cmd_vlinks, -3, RO | CMD_FAST, "@read @vectorset @fast", 1, 1, 1, NULL},
+    {"vinfo", cmd_vinfo, 2, RO | CMD_FAST, "@read @vectorset @fast", 1, 1, 1, NULL},
+    {"vsetattr", cmd_vsetattr, 4, CMD_WRITE | CMD_FAST, "@write @vectorset @fast", 1, 1, 1, NULL},
+    {"vgetattr", cmd_vgetattr, 3, RO | CMD_FAST, "@read @vectorset @fast", 1, 1, 1, NULL},
+    {"vrandmember", cmd_vrandmember, -2, RO, "@read @vectorset @slow", 1, 1, 1, NULL},
+    {"vismember", cmd_vismember, 3, RO, "@read @vectorset @slow", 1, 1, 1, NULL},
+    {"vrange", cmd_vrange, -4, RO, "@read @vectorset @slow", 1, 1, 1, NULL},
     END_OF_COMMANDS,
 };
 

@@ -458,6 +458,22 @@ def test_keyspace_and_multi(r):
     assert p.execute() == [1, 1, [b"a", b"b"]]
 
 
+def test_acl_category(r):
+    got = set(x(r, "ACL", "CAT", "vectorset"))
+    assert got == {b"vadd", b"vcard", b"vdim", b"vemb", b"vgetattr", b"vinfo", b"vismember",
+                   b"vlinks", b"vrandmember", b"vrem", b"vsetattr", b"vsim", b"vrange"}
+    assert got & set(x(r, "ACL", "CAT", "write")) == {b"vadd", b"vrem", b"vsetattr"}
+    assert b"vectorset" in x(r, "ACL", "CAT")
+    r.acl_setuser("u", enabled=True, nopass=True, commands=["+@all", "-@vectorset"], keys=["*"])
+    u = r.client().__class__(host=r.connection_pool.connection_kwargs["host"],
+                             port=r.connection_pool.connection_kwargs["port"],
+                             username="u", password="x")
+    with pytest.raises(Exception, match="no permissions to run the .vcard. command"):
+        u.execute_command("VCARD", "k")
+    assert u.get("k") is None
+    r.acl_deluser("u")
+
+
 def test_notifications(r, flags, sub):  # noqa: F811
     flags("KEA")
     x(r, "VADD", "s", "VALUES", 1, 1, "a")
