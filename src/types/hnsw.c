@@ -420,7 +420,7 @@ static Cand *search_layer(Hnsw *h, const Query *q, HnswNode *entry, uint32_t ef,
         }
     }
     xfree(cands.a);
-    qsort(res.a, res.n, sizeof(Cand), cand_cmp);
+    if (res.n) qsort(res.a, res.n, sizeof(Cand), cand_cmp);
     *count = res.n;
     return res.a;
 }
@@ -474,7 +474,7 @@ uint32_t hnsw_search(Hnsw *h, const float *query, uint32_t k, uint32_t ef, HnswF
                 if (res.n > k) heap_pop(&res);
             }
         }
-        qsort(res.a, res.n, sizeof(Cand), cand_cmp);
+        if (res.n) qsort(res.a, res.n, sizeof(Cand), cand_cmp);
         for (; found < res.n; found++) {
             out[found] = res.a[found].n;
             dist[found] = res.a[found].d;
