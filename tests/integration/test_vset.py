@@ -14,7 +14,7 @@ import struct
 import pytest
 from redis.exceptions import ResponseError
 
-from testlib.dumppayload import reseal
+from testlib.dumppayload import reseal, seal
 from testlib.notifylib import drain, flags, sub  # noqa: F401
 
 from test_aof import wait_rewrite
@@ -535,6 +535,78 @@ def test_debug_reload_and_dump(r):
         with pytest.raises(ResponseError, match="Bad data format"):
             r.restore("bad", 0, reseal(bad + d[-10:]))
     assert r.exists("bad") == 0
+
+
+def rdb_len(n):
+    if n < 64:
+        return bytes([n])
+    if n < 16384:
+        return bytes([0x40 | (n >> 8), n & 0xFF])
+    if n < 2**32:
+        return b"\x80" + struct.pack(">I", n)
+    return b"\x81" + struct.pack(">Q", n)
+
+
+def module_id(name, encver):
+    chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    mid = 0
+    for ch in name:
+        mid = (mid << 6) | chars.index(ch)
+    return (mid << 10) | encver
+
+
+def m_uint(n):
+    return b"\x02" + rdb_len(n)
+
+
+def m_str(b):
+    return b"\x05" + rdb_len(len(b)) + b
+
+
+def f32bits(v):
+    return struct.unpack("<I", struct.pack("<f", v))[0]
+
+
+def test_restore_payload_as_redis_writes_it(r):
+    # Built by hand in the module's layout: dimension, count, quantization
+    # (Q8) | M << 8, flags (attributes), then per node its name, attributes,
+    # vector and graph parameters (id, level | version << 24, per level the
+    # link count, capacity, links and worst link, then l2 | range << 32).
+    def node(nid, q, links, l2, rng):
+        params = [nid, 1 << 24, len(links), 32, *links, 0, f32bits(rng) << 32 | f32bits(l2)]
+        return m_uint(len(params)) + b"".join(m_uint(p) for p in params)
+
+    body = (b"\x07" + rdb_len(module_id("vectorset", 0)) + m_uint(2) + m_uint(2) +
+            m_uint(1 | 16 << 8) + m_uint(2) +
+            m_str(b"a") + m_str(b'{"x": 1}') + m_str(bytes([127, 0])) + node(1, 0, [2], 2.0, 1.0) +
+            m_str(b"b") + m_str(b"") + m_str(bytes([0, 127])) + node(2, 0, [1], 1.0, 1.0) +
+            b"\x00")
+    r.restore("v", 0, seal(body, 12))
+    assert x(r, "VEMB", "v", "a") == [b"2", b"0"]
+    assert x(r, "VEMB", "v", "b") == [b"0", b"1"]
+    assert x(r, "VGETATTR", "v", "a") == b'{"x": 1}' and x(r, "VGETATTR", "v", "b") is None
+    assert x(r, "VLINKS", "v", "a") == [[b"b"]]
+    info = x(r, "VINFO", "v")
+    assert info[1] == b"int8" and info[9] == 2 and info[13] == 1 and info[17] == 2
+    assert x(r, "VSIM", "v", "VALUES", 2, 1, 0.1) == [b"a", b"b"]
+    # streamd writes the same header and nodes back (the last loaded first,
+    # as Redis keeps them)
+    d = r.dump("v")
+    head = body[:body.index(b"\x05\x01a")]
+    assert d.startswith(head + m_str(b"b") + m_str(b"") + m_str(bytes([0, 127])))
+    assert m_str(b"a") + m_str(b'{"x": 1}') + m_str(bytes([127, 0])) in d
+    # broken links: one-way, to a missing id, a worst index past the links
+    for bad in (node(1, 0, [], 2.0, 1.0), node(1, 0, [9], 2.0, 1.0), node(1, 0, [2, 2], 2.0, 1.0)):
+        b2 = (b"\x07" + rdb_len(module_id("vectorset", 0)) + m_uint(2) + m_uint(2) +
+              m_uint(1 | 16 << 8) + m_uint(0) + m_str(b"a") + m_str(bytes([127, 0])) + bad +
+              m_str(b"b") + m_str(bytes([0, 127])) + node(2, 0, [1], 1.0, 1.0) + b"\x00")
+        with pytest.raises(ResponseError, match="Bad data format"):
+            r.restore("bad", 0, seal(b2, 12))
+    # an encoding version the module does not have
+    b3 = bytearray(body)
+    b3[1:10] = rdb_len(module_id("vectorset", 1))
+    with pytest.raises(ResponseError, match="Bad data format"):
+        r.restore("bad", 0, seal(bytes(b3), 12))
 
 
 def test_aof_replay_and_rewrite(make_server):
