@@ -805,6 +805,13 @@ static void cmd_vrandmember(Client *c) {
             reply_empty_array(c);
             return;
         }
+        /* streamd's own limit, as HRANDFIELD's: a negative count repeats
+         * elements, so its reply grows with the count alone; one that could
+         * not fit in proto-max-bulk-len bytes is refused rather than built */
+        if (count < 0 && (count == LLONG_MIN || -count > settings.proto_max_bulk_len / 6)) {
+            reply_error(c, "ERR value is out of range");
+            return;
+        }
     }
     Obj *o;
     if (lookup(c, c->argv[1], 0, &o) != 0) return;

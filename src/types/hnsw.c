@@ -750,7 +750,6 @@ HnswNode *hnsw_load_node(Hnsw *h, const void *vector, const uint64_t *params, ui
     uint32_t l2b = (uint32_t)(params[i] & 0xffffffff), rb = (uint32_t)(params[i] >> 32);
     memcpy(&n->l2, &l2b, sizeof l2b);
     memcpy(&n->range, &rb, sizeof rb);
-    if (!isfinite(n->l2) || !isfinite(n->range)) goto bad;
     memcpy(n->vec, vector, hnsw_vector_bytes(h));
     n->value = value;
     if (id > h->last_id) h->last_id = id;

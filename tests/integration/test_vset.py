@@ -226,6 +226,8 @@ def test_vrandmember_and_vrange(r):
     got = x(r, "VRANDMEMBER", "s", -80)
     assert len(got) == 80 and set(got) <= set(names)
     assert x(r, "VRANDMEMBER", "s", 0) == []
+    # streamd's own bound (as HRANDFIELD's): a reply that could never be sent
+    assert err(r, "VRANDMEMBER", "s", -(2**62)) == "value is out of range"
     assert x(r, "VRANGE", "s", "-", "+") == names
     assert x(r, "VRANGE", "s", "-", "+", 3) == names[:3]
     assert x(r, "VRANGE", "s", "-", "+", -1) == names
@@ -257,6 +259,10 @@ def test_odd_vectors(r):
         assert len(x(r, "VSIM", k, "FP32", fp32(float("nan"), 0), "TRUTH")) == 5
         assert x(r, "VEMB", k, "zero") == [b"0", b"0"] or q == "BIN"
     assert x(r, "VEMB", "oddBIN", "zero") == [b"-1", b"-1"]
+    before = snapshot(r)
+    assert r.execute_command("DEBUG", "RELOAD") == b"OK"
+    # NaN norms compare by their text
+    assert {k: repr(v) for k, v in snapshot(r).items()} == {k: repr(v) for k, v in before.items()}
 
 
 # ---- errors ----------------------------------------------------------------------------
