@@ -1004,7 +1004,8 @@ static int vset_rdb_read(RdbReader *r, int type, int64_t now_ms, Obj **out) {
         size_t bytes = sizeof(float) * (size_t)in * (size_t)dim;
         char *p;
         size_t len;
-        if (bytes > r->len - r->pos) goto bad;
+        /* LZF expands at most ~100 times: no allocation the input cannot back */
+        if (bytes / 128 > r->len - r->pos) goto bad;
         if (rdbm_get_string(r, bytes, &p, &len) != RDB_OK) goto bad;
         if (len != bytes) {
             xfree(p);

@@ -126,6 +126,11 @@ def test_docs_reduce(r):
     assert sorted(got[0::2]) == [b"element", b"other"]
     assert all(float(s) > 0.999 for s in got[1::2])
     assert len(x(r, "VEMB", "setReduced", "element")) == 100
+    # the (compressible) matrix makes most of a small set's payload
+    x(r, "VADD", "small", "REDUCE", 3, "VALUES", 6, 1, 2, 3, 4, 5, 6, "e")
+    r.restore("small2", 0, r.dump("small"))
+    assert x(r, "VEMB", "small2", "e") == x(r, "VEMB", "small", "e")
+    assert x(r, "VINFO", "small2")[6:8] == [b"projection-input-dim", 6]
 
 
 # ---- replies ------------------------------------------------------------------------
