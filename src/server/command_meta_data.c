@@ -2723,6 +2723,134 @@ static const MetaKeySpec k_unlink[] = {
 static const MetaArg a_unsubscribe[] = {
     {"channel", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
 };
+static const MetaArg a_vadd_1[] = {
+    {"dim", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_vadd_2[] = {
+    {"fp32", "pure-token", -1, "FP32", NULL, NULL, NULL, 0, NULL, 0},
+    {"values", "pure-token", -1, "VALUES", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_vadd_6[] = {
+    {"noquant", "pure-token", -1, "NOQUANT", NULL, NULL, NULL, 0, NULL, 0},
+    {"bin", "pure-token", -1, "BIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"q8", "pure-token", -1, "Q8", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_vadd[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"reduce", "block", -1, "REDUCE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_vadd_1, 1},
+    {"format", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_vadd_2, 2},
+    {"vector", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"cas", "pure-token", -1, "CAS", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"quant_type", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_vadd_6, 3},
+    {"build-exploration-factor", "integer", -1, "EF", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"attributes", "string", -1, "SETATTR", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"numlinks", "integer", -1, "M", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_vadd[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_vcard[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_vcard[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_vdim[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_vdim[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_vemb[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"raw", "pure-token", -1, "RAW", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_vemb[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_vgetattr[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_vgetattr[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_vinfo[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_vinfo[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_vismember[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_vismember[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_vlinks[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_vlinks[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_vrandmember[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_vrandmember[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_vrange[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"end", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_vrange[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_vrem[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_vrem[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_vsetattr[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"json", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_vsetattr[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_vsim_1[] = {
+    {"ele", "pure-token", -1, "ELE", NULL, NULL, NULL, 0, NULL, 0},
+    {"fp32", "pure-token", -1, "FP32", NULL, NULL, NULL, 0, NULL, 0},
+    {"values", "pure-token", -1, "VALUES", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_vsim[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"format", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_vsim_1, 3},
+    {"vector_or_element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"withattribs", "pure-token", -1, "WITHATTRIBS", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"max_distance", "double", -1, "EPSILON", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"search-exploration-factor", "integer", -1, "EF", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"expression", "string", -1, "FILTER", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"max-filtering-effort", "integer", -1, "FILTER-EF", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"truth", "pure-token", -1, "TRUTH", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"nothread", "pure-token", -1, "NOTHREAD", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_vsim[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_wait[] = {
     {"numreplicas", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"timeout", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -3944,6 +4072,19 @@ const CommandMeta command_meta_table[] = {
     {"unlink", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", "4.0.0", "generic", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:agg_sum", k_unlink, 1, a_unlink, 1},
     {"unsubscribe", "Stop listening for messages posted to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a channel.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_unsubscribe, 1},
     {"unwatch", "Forget about all watched keys", "2.2.0", "transactions", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},
+    {"vadd", "Add one or more elements to a vector set, or update its vector if it already exists", "8.0.0", "module", "O(log(N)) for each element added, where N is the number of elements in the vector set.", NULL, NULL, NULL, NULL, 0, NULL, k_vadd, 1, a_vadd, 10},
+    {"vcard", "Return the number of elements in a vector set", "8.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_vcard, 1, a_vcard, 1},
+    {"vdim", "Return the dimension of vectors in the vector set", "8.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_vdim, 1, a_vdim, 1},
+    {"vemb", "Return the vector associated with an element", "8.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_vemb, 1, a_vemb, 3},
+    {"vgetattr", "Retrieve the JSON attributes of elements", "8.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_vgetattr, 1, a_vgetattr, 2},
+    {"vinfo", "Return information about a vector set", "8.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_vinfo, 1, a_vinfo, 1},
+    {"vismember", "Check if an element exists in a vector set", "8.2.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_vismember, 1, a_vismember, 2},
+    {"vlinks", "Return the neighbors of an element at each layer in the HNSW graph", "8.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_vlinks, 1, a_vlinks, 3},
+    {"vrandmember", "Return one or multiple random members from a vector set", "8.0.0", "module", "O(N) where N is the absolute value of the count argument.", NULL, NULL, NULL, NULL, 0, NULL, k_vrandmember, 1, a_vrandmember, 2},
+    {"vrange", "Return vector set elements in a lex range", "8.4.0", "module", "O(log(K)+M) where K is the number of elements in the start prefix, and M is the number of elements returned. In practice, the command is O(M) for small prefixes.", NULL, NULL, NULL, NULL, 0, NULL, k_vrange, 1, a_vrange, 4},
+    {"vrem", "Remove an element from a vector set", "8.0.0", "module", "O(log(N)) for each element removed, where N is the number of elements in the vector set.", NULL, NULL, NULL, NULL, 0, NULL, k_vrem, 1, a_vrem, 2},
+    {"vsetattr", "Associate or remove the JSON attributes of elements", "8.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_vsetattr, 1, a_vsetattr, 3},
+    {"vsim", "Return elements by vector similarity", "8.0.0", "module", "O(log(N)) where N is the number of elements in the vector set.", NULL, NULL, NULL, NULL, 0, NULL, k_vsim, 1, a_vsim, 12},
     {"wait", "Wait for the synchronous replication of all the write commands sent in the context of the current connection", "3.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:agg_min", NULL, 0, a_wait, 2},
     {"waitaof", "Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.", "7.2.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:agg_min", NULL, 0, a_waitaof, 3},
     {"watch", "Watch the given keys to determine execution of the MULTI/EXEC block", "2.2.0", "transactions", "O(1) for every key.", NULL, NULL, NULL, NULL, 0, NULL, k_watch, 1, a_watch, 1},

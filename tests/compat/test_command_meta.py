@@ -62,6 +62,8 @@ NOT_IN_70 |= {"bf.reserve", "bf.add", "bf.madd", "bf.insert", "bf.exists", "bf.m
               "bf.card", "bf.scandump", "bf.loadchunk", "cf.reserve", "cf.add", "cf.addnx",
               "cf.insert", "cf.insertnx", "cf.exists", "cf.mexists", "cf.count", "cf.del", "cf.info",
               "cf.scandump", "cf.loadchunk"}  # Bloom and Cuckoo filters: Redis 8
+NOT_IN_70 |= {"vadd", "vrem", "vsim", "vdim", "vcard", "vemb", "vlinks", "vinfo", "vsetattr",
+              "vgetattr", "vrandmember", "vismember", "vrange"}  # vector sets: Redis 8.0 .. 8.4
 
 
 def conns(server, ref_server, proto):

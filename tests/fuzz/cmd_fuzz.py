@@ -46,6 +46,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -944,7 +945,7 @@ class Gen:
         elif r < 0.67:
             cmd = self.array_cmd()
         elif r < 0.73:  # Redis 8's module types, one generator each
-            cmd = self.rng.choice([self.bloom_cmd, self.sketch_cmd])()
+            cmd = self.rng.choice([self.bloom_cmd, self.sketch_cmd, self.vset_cmd])()
         elif r < 0.76:
             cmd = self.docs_command(self.pick(self.other_cmds + self.sub_cmds))
             if cmd[0] == "config" and len(cmd) > 1 and cmd[1] == "set":
@@ -1164,6 +1165,50 @@ class Gen:
         if op == 7 and self.chance(0.3):
             return ["TDIGEST.RESET", key]
         return ["TDIGEST.ADD", key, self.pick(["1", "2", "3.5"])]
+
+    def vset_cmd(self):
+        """A vector set command (Redis 8) on a few keys of dimension 3 (one
+        reduced from 6), "str" (WRONGTYPE) or a missing key."""
+        key = self.pick(["v1", "v2", "vr"]) if self.chance(0.92) else self.pick(["str", "nokey"])
+        ele = self.pick(["e1", "e2", "e3", "e4", "e5", "\x00b", ""])
+        num = lambda: self.pick(["1", "-1", "0", "0.5", "3.25", "1e9", "-0", "inf", "x", "1e-40"])
+        dim = 6 if key == "vr" else 3
+        if self.chance(0.3):
+            vec = ["FP32", struct.pack("<%df" % dim, *[self.rng.uniform(-2, 2) for _ in range(dim)])
+                   if self.chance(0.9) else b"\x00" * self.pick([0, 1, 4, 5])]
+        else:
+            vec = ["VALUES", str(dim if self.chance(0.9) else self.pick([0, 2, 4]))] + [
+                num() for _ in range(dim)]
+        op = self.rng.randrange(12)
+        if op < 4:
+            extra = [o for o in (["CAS"], [self.pick(["Q8", "NOQUANT", "BIN"])], ["EF", "50"],
+                                 ["M", self.pick(["16", "4", "8"])],
+                                 ["SETATTR", self.pick(['{"a": 1, "b": "x"}', "", "nojson"])])
+                     if self.chance(0.2)]
+            red = ["REDUCE", "3"] if key == "vr" else []
+            return ["VADD", key] + red + vec + [ele] + [x for o in extra for x in o]
+        if op == 4:
+            return ["VREM", key, ele]
+        if op == 5:
+            opts = [o for o in (["WITHSCORES"], ["WITHATTRIBS"], ["COUNT", self.pick(["1", "5", "0"])],
+                                ["EPSILON", self.pick(["0.5", "0", "2"])], ["EF", "20"], ["TRUTH"],
+                                ["FILTER", self.pick([".a == 1", ".b in ['x']", "(.a", "not .c"])],
+                                ["FILTER-EF", "5"], ["NOTHREAD"]) if self.chance(0.25)]
+            src = ["ELE", ele] if self.chance(0.4) else vec
+            return ["VSIM", key] + src + [x for o in opts for x in o]
+        if op == 6:
+            return ["VEMB", key, ele] + (["RAW"] if self.chance(0.4) else [])
+        if op == 7:
+            return ["VLINKS", key, ele] + (["WITHSCORES"] if self.chance(0.4) else [])
+        if op == 8:
+            return [self.pick(["VCARD", "VDIM", "VINFO"]), key]
+        if op == 9:
+            return ["VSETATTR", key, ele, self.pick(['{"a": 2}', "", '{"c": true}'])]
+        if op == 10:
+            return ["VRANDMEMBER", key] + ([self.pick(["1", "3", "-4", "0", "x"])]
+                                           if self.chance(0.7) else [])
+        return [self.pick(["VGETATTR", "VISMEMBER"]), key, ele] if self.chance(0.7) else [
+            "VRANGE", key, self.pick(["-", "[e2", "(e1"]), self.pick(["+", "[e4", "(e5"])]
 
     def mutate(self, cmd):
         cmd = list(cmd)
@@ -1700,16 +1745,16 @@ def check_keysizes(c):
                 if ttl == -2 or 0 <= ttl < 30000:
                     return False
                 t = ok(c.call("TYPE", k), "TYPE")
-                if bytes(t) not in (b"string", b"stream", b"hash", b"set", b"zset", b"list",
-                                    b"array"):
-                    continue  # a module type: INFO keysizes counts core types only
-                name, size_cmd = {b"string": ("distrib_strings_sizes", "STRLEN"),
-                                  b"stream": ("distrib_streams_items", "XLEN"),
-                                  b"hash": ("distrib_hashes_items", "HLEN"),
-                                  b"set": ("distrib_sets_items", "SCARD"),
-                                  b"zset": ("distrib_zsets_items", "ZCARD"),
-                                  b"list": ("distrib_lists_items", "LLEN"),
-                                  b"array": ("distrib_arrays_items", "ARCOUNT")}[bytes(t)]
+                line = {b"string": ("distrib_strings_sizes", "STRLEN"),
+                        b"stream": ("distrib_streams_items", "XLEN"),
+                        b"hash": ("distrib_hashes_items", "HLEN"),
+                        b"set": ("distrib_sets_items", "SCARD"),
+                        b"zset": ("distrib_zsets_items", "ZCARD"),
+                        b"list": ("distrib_lists_items", "LLEN"),
+                        b"array": ("distrib_arrays_items", "ARCOUNT")}.get(bytes(t))
+                if line is None:
+                    continue  # module types (vectorset, ...) are not in keysizes
+                name, size_cmd = line
                 n = ok(c.call(size_cmd, k), size_cmd)
                 bins = expected.setdefault("%s_%s" % (db, name), collections.Counter())
                 bins[n.bit_length()] += 1
