@@ -65,10 +65,10 @@ typedef struct AclKeyPattern {
 static const char *const cat_names[] = {
     "keyspace", "read",        "write",      "set",         "sortedset", "list",  "hash", "string",
     "bitmap",   "hyperloglog", "geo",        "stream",      "pubsub",    "admin", "fast", "slow",
-    "blocking", "dangerous",   "connection", "transaction", "scripting", "array", NULL,
+    "blocking", "dangerous",   "connection", "transaction", "scripting", "array", "json", NULL,
 };
-/* 7.0's categories, then Redis 8.8's "array" */
-#define N_CATS 22
+/* 7.0's categories, then Redis 8.8's "array", then the JSON module's "json" */
+#define N_CATS 23
 
 typedef struct AclCmd {
     const Command *cmd;

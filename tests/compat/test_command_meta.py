@@ -52,6 +52,10 @@ NOT_IN_70 |= {"arset", "armset", "arget", "armget", "ardel", "ardelrange", "arle
               "arlastitems", "arinfo"}  # arrays: Redis 8.8
 NOT_IN_70 |= {"backup", "backup|start", "backup|seal", "backup|status", "backup|list", "backup|abort",
               "backup|cleanup", "backup|help"}  # BACKUP: Redis 8.10
+NOT_IN_70 |= {"json." + n for n in (  # JSON (RedisJSON): Redis 8.0
+    "set", "get", "del", "forget", "mget", "mset", "merge", "type", "numincrby", "nummultby",
+    "toggle", "strappend", "strlen", "arrappend", "arrindex", "arrinsert", "arrlen", "arrpop",
+    "arrtrim", "objkeys", "objlen", "clear", "resp", "debug")}
 
 
 def conns(server, ref_server, proto):
