@@ -323,6 +323,16 @@ static void reply_resp3_value(Client *c, const Json *j, int fmt, const JsonForma
     }
 }
 
+/* Whether v placed steps levels below the root would nest deeper than a
+ * document may (RedisJSON refuses such writes: the tree must stay as
+ * shallow as a parsed document, which also bounds every recursion over
+ * it); replies the error when so. */
+static int too_deep(Client *c, size_t steps, const Json *v) {
+    if (steps + (size_t)json_depth(v) <= JSON_MAX_PARSE_DEPTH) return 0;
+    reply_error(c, "ERR recursion limit exceeded");
+    return 1;
+}
+
 /* After a change to the value at key (which stays). */
 static void changed(Client *c, Slice key, const char *event) {
     db_signal_key(c->db, key);
@@ -367,6 +377,12 @@ static int set_at(Client *c, Json *root, const JPath *p, const Json *v, int mode
     jsonmatches_init(&ms);
     if (mode != SET_NX) jsonpath_eval(p->jp, root, &ms);
     int rc;
+    for (size_t i = 0; i < ms.n; i++) {
+        if (too_deep(c, ms.m[i].n_steps, v)) {
+            jsonmatches_free(&ms);
+            return -1;
+        }
+    }
     if (ms.n > 0) {
         size_t done = 0;
         for (size_t i = 0; i < ms.n; i++) {
@@ -404,6 +420,13 @@ static int set_at(Client *c, Json *root, const JPath *p, const Json *v, int mode
             JsonMatches par;
             jsonmatches_init(&par);
             jsonpath_eval_prefix(p->jp, jsonpath_n_segments(p->jp) - 1, root, &par);
+            for (size_t i = 0; i < par.n; i++) {
+                if (too_deep(c, par.m[i].n_steps + 1, v)) {
+                    jsonmatches_free(&par);
+                    jsonmatches_free(&ms);
+                    return -1;
+                }
+            }
             size_t done = 0;
             for (size_t i = 0; i < par.n; i++) {
                 Json *t = jsonpath_resolve(root, &par, i, NULL, NULL);
@@ -558,13 +581,32 @@ static void cmd_json_mset(Client *c) {
                 jsonmatches_free(&ms);
             }
         }
-        jpath_free(&p);
-        if (bad) return;
+        if (bad) {
+            jpath_free(&p);
+            return;
+        }
         Json *v = parse_or_reply(c, c->argv[3 + 3 * t]);
+        if (v && o && !jpath_is_root(&p)) {
+            /* the depth a write would reach, on the value as it is now */
+            JsonMatches ms;
+            eval(&p, doc(o), &ms);
+            for (size_t i = 0; i < ms.n && v; i++)
+                if (too_deep(c, ms.m[i].n_steps, v)) json_free(v), v = NULL;
+            if (v && ms.n == 0) {
+                JsonMatches par;
+                jsonmatches_init(&par);
+                jsonpath_eval_prefix(p.jp, jsonpath_n_segments(p.jp) - 1, doc(o), &par);
+                for (size_t i = 0; i < par.n && v; i++)
+                    if (too_deep(c, par.m[i].n_steps + 1, v)) json_free(v), v = NULL;
+                jsonmatches_free(&par);
+            }
+            jsonmatches_free(&ms);
+        }
+        jpath_free(&p);
         if (!v) return;
         json_free(v);
     }
-    int all = 1;
+    int all = 1, replied = 0;
     for (int t = 0; t < n; t++) {
         Slice key = c->argv[1 + 3 * t];
         Obj *o = db_lookup_write(c->db, key);
@@ -583,8 +625,11 @@ static void cmd_json_mset(Client *c) {
             v = NULL;
             any = 1;
             db_signal_key(c->db, key);
-        } else {
+        } else if (!replied) {
+            /* an earlier triplet may have changed the value since the checks:
+             * its error is the reply (one at most) */
             int rc = set_at(c, doc(o), &p, v, SET_ANY, &any);
+            if (rc < 0) replied = 1;
             if (rc <= 0) all = 0;
             if (any) db_signal_key(c->db, key);
         }
@@ -593,6 +638,7 @@ static void cmd_json_mset(Client *c) {
         jpath_free(&p);
     }
     propagate_argv(c);
+    if (replied) return;
     if (all)
         reply_ok(c);
     else
@@ -1334,6 +1380,15 @@ static void cmd_json_arrappend(Client *c) {
     Json *root = doc(o);
     JsonMatches ms;
     eval(&p, root, &ms);
+    for (size_t i = 0; i < ms.n; i++) {
+        if (ms.m[i].val->type != JSON_ARRAY) continue;
+        for (int k = 0; k < nv; k++) {
+            if (too_deep(c, ms.m[i].n_steps + 1, vals[k])) {
+                jsonmatches_free(&ms);
+                goto done;
+            }
+        }
+    }
     long long *res = xmalloc(sizeof(long long) * (ms.n + 1));
     long long last = 0;
     int any = 0;
@@ -1462,6 +1517,10 @@ static void cmd_json_arrinsert(Client *c) {
     if (p.legacy && n == 0) {
         reply_error(c, "ERR Path does not exist or not an array");
         goto free_keep;
+    }
+    for (size_t i = 0; i < ms.n; i++) {
+        for (int v = 0; keep[i] && v < nv; v++)
+            if (too_deep(c, ms.m[i].n_steps + 1, vals[v])) goto free_keep;
     }
     size_t *order = update_order(&ms, keep);
     long long *res = xmalloc(sizeof(long long) * (ms.n + 1));
@@ -1595,7 +1654,7 @@ static void cmd_json_arrpop(Client *c) {
         popped[order[k]] = json_array_remove(t, (size_t)at);
         any = 1;
     }
-    if (any) changed(c, key, "json.arrpop");
+    if (any || (p.legacy && n > 0)) changed(c, key, "json.arrpop");
     if (p.legacy) {
         Json *last = n ? popped[order[n - 1]] : NULL;
         if (last)

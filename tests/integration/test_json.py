@@ -201,6 +201,16 @@ def test_parse_errors(r):
         "recursion limit exceeded at line 1 column 128")
     assert x(r, "JSON.SET", "k", "$", "[" * 127 + "]" * 127) == b"OK"
     assert err(r, "JSON.SET", "k", "$", b'"\xff"') == "Couldn't parse as UTF-8 string"
+    # writes cannot nest a document deeper than a parsed one may be
+    x(r, "JSON.SET", "d", "$", '{"a":' * 100 + "1" + "}" * 100)
+    deep_path = "$" + ".a" * 99
+    assert x(r, "JSON.SET", "d", deep_path, "[" * 28 + "]" * 28) == b"OK"
+    assert err(r, "JSON.SET", "d", deep_path, "[" * 29 + "]" * 29) == "recursion limit exceeded"
+    assert err(r, "JSON.SET", "d", deep_path + ".b", "[" * 28 + "]" * 28) == (
+        "recursion limit exceeded")
+    assert err(r, "JSON.ARRAPPEND", "d", deep_path, "[" * 28 + "]" * 28) == (
+        "recursion limit exceeded")
+    assert err(r, "JSON.MSET", "d", deep_path, "[" * 29 + "]" * 29) == "recursion limit exceeded"
     assert r.exists("k") == 1
 
 
