@@ -368,78 +368,118 @@ static size_t *update_order(const JsonMatches *ms, const uint8_t *keep) {
 
 enum { SET_ANY, SET_NX, SET_XX, SET_MERGE };
 
-/* Sets (or merges) v at path p of root: 1 all matches updated, 0 some or
- * none (*any says whether anything changed), -1 after replying an error.
- * v is borrowed (copied where it goes). */
-static int set_at(Client *c, Json *root, const JPath *p, const Json *v, int mode, int *any) {
-    *any = 0;
-    JsonMatches ms;
-    jsonmatches_init(&ms);
-    if (mode != SET_NX) jsonpath_eval(p->jp, root, &ms);
-    int rc;
-    for (size_t i = 0; i < ms.n; i++) {
-        if (too_deep(c, ms.m[i].n_steps, v)) {
-            jsonmatches_free(&ms);
+/* What a JSON.SET / JSON.MERGE / JSON.MSET triplet will write, planned on
+ * the value before any write (RedisJSON plans JSON.MSET's triplets in its
+ * first pass): the matches to replace (or merge into), or, when the path
+ * matches nothing and ends with a member name, the objects to add it to. */
+typedef struct SetPlan {
+    JsonMatches ms;  /* replace / merge these */
+    uint8_t *nested; /* SET: matches inside another match (replaced with it) */
+    int add;         /* add name to each of par */
+    JsonMatches par;
+    const char *name;
+    size_t nlen;
+} SetPlan;
+
+static void set_plan_free(SetPlan *pl) {
+    jsonmatches_free(&pl->ms);
+    jsonmatches_free(&pl->par);
+    xfree(pl->nested);
+}
+
+/* Plans path p of root for mode: 0, or -1 after replying an error (a path
+ * that can neither match nor name a new member). */
+static int set_plan(Client *c, Json *root, const JPath *p, int mode, SetPlan *pl) {
+    memset(pl, 0, sizeof *pl);
+    jsonmatches_init(&pl->ms);
+    jsonmatches_init(&pl->par);
+    if (mode != SET_NX) jsonpath_eval(p->jp, root, &pl->ms);
+    if (pl->ms.n > 0) {
+        if (mode != SET_MERGE) {
+            pl->nested = xmalloc(pl->ms.n);
+            jsonmatches_mark_nested(&pl->ms, root, pl->nested);
+        }
+        return 0;
+    }
+    if (mode == SET_XX) return 0;
+    if (!jsonpath_is_static(p->jp)) {
+        reply_error(c, "Err wrong static path");
+        return -1;
+    }
+    if (!jsonpath_last_name(p->jp, &pl->name, &pl->nlen)) {
+        /* an index: out of range unless it exists (an NX no-op) */
+        JsonMatches full;
+        jsonmatches_init(&full);
+        jsonpath_eval(p->jp, root, &full);
+        size_t n = full.n;
+        jsonmatches_free(&full);
+        if (n == 0) {
+            reply_error(c, "ERR array index out of range");
             return -1;
         }
+        return 0;
     }
-    if (ms.n > 0) {
-        size_t done = 0;
-        for (size_t i = 0; i < ms.n; i++) {
-            Json *t = jsonpath_resolve(root, &ms, i, NULL, NULL);
-            if (!t) continue;
+    pl->add = 1;
+    jsonpath_eval_prefix(p->jp, jsonpath_n_segments(p->jp) - 1, root, &pl->par);
+    return 0;
+}
+
+/* Whether v placed steps levels below the root would nest deeper than a
+ * document may (such a write does not happen, as in RedisJSON: the tree
+ * stays as shallow as a parsed document, which also bounds every recursion
+ * over it). */
+static int nests_too_deep(size_t steps, const Json *v) {
+    return steps + (size_t)json_depth(v) > JSON_MAX_PARSE_DEPTH;
+}
+
+/* Applies a plan with v (borrowed, copied where it goes): 1 when every
+ * planned write happened, else 0; *any says whether anything changed. */
+static int set_apply(Json *root, SetPlan *pl, const Json *v, int mode, int *any) {
+    size_t done = 0, want;
+    *any = 0;
+    if (!pl->add) {
+        want = pl->ms.n;
+        for (size_t i = 0; i < pl->ms.n; i++) {
+            if (pl->nested && pl->nested[i]) {
+                done++; /* replaced along with the match it is inside */
+                continue;
+            }
+            Json *t = jsonpath_resolve(root, &pl->ms, i, NULL, NULL);
+            if (!t || nests_too_deep(pl->ms.m[i].n_steps, v)) continue;
             if (mode == SET_MERGE)
                 json_merge_patch(t, v);
             else
                 json_replace(t, json_dup(v));
             done++;
+            *any = 1;
         }
-        *any = done > 0;
-        rc = done == ms.n;
-    } else if (mode == SET_XX) {
-        rc = 0;
-    } else if (!jsonpath_is_static(p->jp)) {
-        reply_error(c, "Err wrong static path");
-        rc = -1;
     } else {
-        const char *name;
-        size_t nlen;
-        if (!jsonpath_last_name(p->jp, &name, &nlen)) {
-            /* an index: out of range unless it exists (an NX no-op) */
-            JsonMatches full;
-            jsonmatches_init(&full);
-            jsonpath_eval(p->jp, root, &full);
-            if (full.n == 0) {
-                reply_error(c, "ERR array index out of range");
-                rc = -1;
-            } else {
-                rc = 0;
-            }
-            jsonmatches_free(&full);
-        } else {
-            JsonMatches par;
-            jsonmatches_init(&par);
-            jsonpath_eval_prefix(p->jp, jsonpath_n_segments(p->jp) - 1, root, &par);
-            for (size_t i = 0; i < par.n; i++) {
-                if (too_deep(c, par.m[i].n_steps + 1, v)) {
-                    jsonmatches_free(&par);
-                    jsonmatches_free(&ms);
-                    return -1;
-                }
-            }
-            size_t done = 0;
-            for (size_t i = 0; i < par.n; i++) {
-                Json *t = jsonpath_resolve(root, &par, i, NULL, NULL);
-                if (!t || t->type != JSON_OBJECT || json_object_find(t, name, nlen) >= 0) continue;
-                json_object_set(t, name, nlen, json_dup(v));
-                done++;
-            }
-            *any = done > 0;
-            rc = par.n > 0 && done == par.n;
-            jsonmatches_free(&par);
+        want = pl->par.n;
+        for (size_t i = 0; i < pl->par.n; i++) {
+            Json *t = jsonpath_resolve(root, &pl->par, i, NULL, NULL);
+            if (!t || t->type != JSON_OBJECT || json_object_find(t, pl->name, pl->nlen) >= 0 ||
+                nests_too_deep(pl->par.m[i].n_steps + 1, v))
+                continue;
+            json_object_set(t, pl->name, pl->nlen, json_dup(v));
+            done++;
+            *any = 1;
         }
     }
-    jsonmatches_free(&ms);
+    return want > 0 && done == want;
+}
+
+/* Sets (or merges) v at path p of root: 1 all planned writes made, 0 some
+ * or none (*any says whether anything changed), -1 after replying an
+ * error. */
+static int set_at(Client *c, Json *root, const JPath *p, const Json *v, int mode, int *any) {
+    SetPlan pl;
+    *any = 0;
+    if (set_plan(c, root, p, mode, &pl) != 0) {
+        set_plan_free(&pl);
+        return -1;
+    }
+    int rc = set_apply(root, &pl, v, mode, any);
+    set_plan_free(&pl);
     return rc;
 }
 
@@ -549,100 +589,78 @@ static void cmd_json_mset(Client *c) {
         return;
     }
     int n = (c->argc - 1) / 3;
-    /* every triplet is checked before anything is written */
-    for (int t = 0; t < n; t++) {
+    /* every triplet is checked and planned before anything is written; a
+     * key absent now may only be given a whole document */
+    JPath *paths = xcalloc((size_t)n, sizeof(JPath));
+    SetPlan *plans = xcalloc((size_t)n, sizeof(SetPlan));
+    Json **vals = xcalloc((size_t)n, sizeof(Json *));
+    int t, ok = 1;
+    for (t = 0; t < n && ok; t++) {
         Slice key = c->argv[1 + 3 * t];
+        jsonmatches_init(&plans[t].ms);
+        jsonmatches_init(&plans[t].par);
         Obj *o;
-        if (lookup(c, key, 1, &o) != 0) return;
-        if (utf8_or_reply(c, c->argv[2 + 3 * t]) != 0) return;
-        JPath p;
-        jpath_init(&p, c->argv[2 + 3 * t]);
-        int bad = 0;
-        if (!jpath_is_root(&p)) {
+        if (lookup(c, key, 1, &o) != 0 || utf8_or_reply(c, c->argv[2 + 3 * t]) != 0) {
+            ok = 0;
+            break;
+        }
+        jpath_init(&paths[t], c->argv[2 + 3 * t]);
+        if (!jpath_is_root(&paths[t])) {
             if (!o) {
                 reply_error(c, "ERR new objects must be created at the root");
-                bad = 1;
-            } else if (jpath_ok_or_reply(c, &p) != 0) {
-                bad = 1;
+                ok = 0;
+            } else if (jpath_ok_or_reply(c, &paths[t]) != 0) {
+                ok = 0;
             } else {
-                JsonMatches ms;
-                eval(&p, doc(o), &ms);
-                if (ms.n == 0) {
-                    const char *name;
-                    size_t nlen;
-                    if (!jsonpath_is_static(p.jp)) {
-                        reply_error(c, "Err wrong static path");
-                        bad = 1;
-                    } else if (!jsonpath_last_name(p.jp, &name, &nlen)) {
-                        reply_error(c, "ERR array index out of range");
-                        bad = 1;
-                    }
-                }
-                jsonmatches_free(&ms);
+                set_plan_free(&plans[t]);
+                if (set_plan(c, doc(o), &paths[t], SET_ANY, &plans[t]) != 0) ok = 0;
+            }
+            if (!ok) {
+                t++;
+                break;
             }
         }
-        if (bad) {
-            jpath_free(&p);
-            return;
+        if (!(vals[t] = parse_or_reply(c, c->argv[3 + 3 * t]))) {
+            ok = 0;
+            t++;
+            break;
         }
-        Json *v = parse_or_reply(c, c->argv[3 + 3 * t]);
-        if (v && o && !jpath_is_root(&p)) {
-            /* the depth a write would reach, on the value as it is now */
-            JsonMatches ms;
-            eval(&p, doc(o), &ms);
-            for (size_t i = 0; i < ms.n && v; i++)
-                if (too_deep(c, ms.m[i].n_steps, v)) json_free(v), v = NULL;
-            if (v && ms.n == 0) {
-                JsonMatches par;
-                jsonmatches_init(&par);
-                jsonpath_eval_prefix(p.jp, jsonpath_n_segments(p.jp) - 1, doc(o), &par);
-                for (size_t i = 0; i < par.n && v; i++)
-                    if (too_deep(c, par.m[i].n_steps + 1, v)) json_free(v), v = NULL;
-                jsonmatches_free(&par);
+    }
+    if (ok) {
+        int all = 1;
+        for (t = 0; t < n; t++) {
+            Slice key = c->argv[1 + 3 * t];
+            Obj *o = db_lookup_write(c->db, key);
+            int any = 0;
+            if (!o) {
+                db_add(c->db, key, obj_new(OBJ_JSON, vals[t]));
+                vals[t] = NULL;
+                any = 1;
+            } else if (jpath_is_root(&paths[t])) {
+                json_replace(doc(o), vals[t]);
+                vals[t] = NULL;
+                any = 1;
+                db_signal_key(c->db, key);
+            } else {
+                if (!set_apply(doc(o), &plans[t], vals[t], SET_ANY, &any)) all = 0;
+                if (any) db_signal_key(c->db, key);
             }
-            jsonmatches_free(&ms);
+            if (any) notify_keyspace_event(NOTIFY_MODULE, "json.mset", key, db_index(c->db));
         }
-        jpath_free(&p);
-        if (!v) return;
-        json_free(v);
+        propagate_argv(c);
+        if (all)
+            reply_ok(c);
+        else
+            reply_null(c);
     }
-    int all = 1, replied = 0;
-    for (int t = 0; t < n; t++) {
-        Slice key = c->argv[1 + 3 * t];
-        Obj *o = db_lookup_write(c->db, key);
-        JPath p;
-        jpath_init(&p, c->argv[2 + 3 * t]);
-        char err[8];
-        Json *v = json_parse(c->argv[3 + 3 * t].p, c->argv[3 + 3 * t].len, JSON_MAX_PARSE_DEPTH,
-                             err, sizeof err);
-        int any = 0;
-        if (!o) {
-            db_add(c->db, key, obj_new(OBJ_JSON, v));
-            v = NULL;
-            any = 1;
-        } else if (jpath_is_root(&p)) {
-            json_replace(doc(o), v);
-            v = NULL;
-            any = 1;
-            db_signal_key(c->db, key);
-        } else if (!replied) {
-            /* an earlier triplet may have changed the value since the checks:
-             * its error is the reply (one at most) */
-            int rc = set_at(c, doc(o), &p, v, SET_ANY, &any);
-            if (rc < 0) replied = 1;
-            if (rc <= 0) all = 0;
-            if (any) db_signal_key(c->db, key);
-        }
-        if (any) notify_keyspace_event(NOTIFY_MODULE, "json.mset", key, db_index(c->db));
-        json_free(v);
-        jpath_free(&p);
+    for (t = 0; t < n; t++) {
+        jpath_free(&paths[t]);
+        set_plan_free(&plans[t]);
+        json_free(vals[t]);
     }
-    propagate_argv(c);
-    if (replied) return;
-    if (all)
-        reply_ok(c);
-    else
-        reply_null(c);
+    xfree(paths);
+    xfree(plans);
+    xfree(vals);
 }
 
 /* ---- JSON.GET, JSON.MGET, JSON.TYPE, JSON.RESP ------------------------------------ */

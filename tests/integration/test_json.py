@@ -205,12 +205,18 @@ def test_parse_errors(r):
     x(r, "JSON.SET", "d", "$", '{"a":' * 100 + "1" + "}" * 100)
     deep_path = "$" + ".a" * 99
     assert x(r, "JSON.SET", "d", deep_path, "[" * 28 + "]" * 28) == b"OK"
-    assert err(r, "JSON.SET", "d", deep_path, "[" * 29 + "]" * 29) == "recursion limit exceeded"
-    assert err(r, "JSON.SET", "d", deep_path + ".b", "[" * 28 + "]" * 28) == (
-        "recursion limit exceeded")
+    before = x(r, "JSON.GET", "d")
+    # a write that would go deeper does not happen: nil for SET/MSET/MERGE,
+    # an error for the array commands
+    assert x(r, "JSON.SET", "d", deep_path, "[" * 29 + "]" * 29) is None
+    assert x(r, "JSON.SET", "d", deep_path + "[0].b", "1") is None
+    assert x(r, "JSON.MSET", "d", deep_path, "[" * 29 + "]" * 29) is None
+    assert x(r, "JSON.MERGE", "d", deep_path, "[" * 29 + "]" * 29) is None
     assert err(r, "JSON.ARRAPPEND", "d", deep_path, "[" * 28 + "]" * 28) == (
         "recursion limit exceeded")
-    assert err(r, "JSON.MSET", "d", deep_path, "[" * 29 + "]" * 29) == "recursion limit exceeded"
+    assert err(r, "JSON.ARRINSERT", "d", deep_path, "0", "[" * 28 + "]" * 28) == (
+        "recursion limit exceeded")
+    assert x(r, "JSON.GET", "d") == before
     assert r.exists("k") == 1
 
 
@@ -280,6 +286,97 @@ def test_set_options_and_errors(r):
     assert x(r, "JSON.MGET", "str", "k", "$.a") == [None, b"[5]"]
     assert err(r, "GET", "k").startswith("WRONGTYPE")
     assert err(r, "LPUSH", "k", "x").startswith("WRONGTYPE")
+
+
+# (document, command, reply, document afterwards): RedisJSON's own table of
+# set/merge/mset cases, its replies with deep-path auto-creation off (the
+# default)
+NIL = None
+SET_CASES = [
+    ('{"a":{}}', ("JSON.SET", "k", "$.a.b.c", "5"), NIL, '[{"a":{}}]'),
+    ('{"a":{}}', ("JSON.SET", "k", "$.a.b", "5"), b"OK", '[{"a":{"b":5}}]'),
+    ('{"a":3}', ("JSON.SET", "k", "$.a.b.c", "5"), NIL, '[{"a":3}]'),
+    ('{"a":[1,2]}', ("JSON.SET", "k", "$.a.b", "5"), NIL, '[{"a":[1,2]}]'),
+    (None, ("JSON.SET", "k", "$.a", "5"), "new objects must be created at the root", None),
+    (None, ("JSON.SET", "k", "$..a", "5"), "new objects must be created at the root", None),
+    ("{}", ("JSON.SET", "k", "$.a.b.c", "5", "XX"), NIL, "[{}]"),
+    ("{}", ("JSON.SET", "k", "$.a.b.c", "5", "NX"), NIL, "[{}]"),
+    ('{"a":{"b":{"c":1}}}', ("JSON.SET", "k", "$.a.b.c", "5", "NX"), NIL,
+     '[{"a":{"b":{"c":1}}}]'),
+    ('{"a":{},"b":{"c":1}}', ("JSON.SET", "k", "$['a','b'].c", "9"), b"OK",
+     '[{"a":{},"b":{"c":9}}]'),
+    ('{"p":{},"q":{},"s":"str"}', ("JSON.SET", "k", "$.*.n", "7"), "Err wrong static path",
+     '[{"p":{},"q":{},"s":"str"}]'),
+    ('{"a":{}}', ("JSON.SET", "k", "$..n", "7"), "Err wrong static path", '[{"a":{}}]'),
+    ('{"a":{"a":1}}', ("JSON.SET", "k", "$..a", "5"), b"OK", '[{"a":5}]'),
+    ('{"p":{"n":1},"q":{"n":2}}', ("JSON.SET", "k", "$.*.n", "9"), b"OK",
+     '[{"p":{"n":9},"q":{"n":9}}]'),
+    ('{"arr":[1,2]}', ("JSON.SET", "k", "$..[0]", "9"), b"OK", '[{"arr":[9,2]}]'),
+    ('{"a":{"a":1}}', ("JSON.MERGE", "k", "$..a", '{"a":"b"}'), b"OK",
+     '[{"a":{"a":{"a":"b"}}}]'),
+    ('{"arr":[]}', ("JSON.SET", "k", "$.arr[0]", "7"), "array index out of range",
+     '[{"arr":[]}]'),
+    ('{"arr":[]}', ("JSON.SET", "k", "$.a.b[0]", "7"), "array index out of range", None),
+    ('{"arr":[]}', ("JSON.SET", "k", "$..[9]", "7"), "Err wrong static path", None),
+    ('{"a":{}}', ("JSON.MERGE", "k", "$.a.b.c", "5"), NIL, '[{"a":{}}]'),
+    ('{"a":{}}', ("JSON.MERGE", "k", "$.a.b", "5"), b"OK", '[{"a":{"b":5}}]'),
+    ('{"a":{},"b":{"c":{"x":1}}}', ("JSON.MERGE", "k", "$['a','b'].c", '{"y":2}'), b"OK",
+     '[{"a":{},"b":{"c":{"x":1,"y":2}}}]'),
+    ('{"items":[{},{"details":{"keep":1}},3]}',
+     ("JSON.MERGE", "k", "$.items[*].details.profile", '{"active":true}'),
+     "Err wrong static path", '[{"items":[{},{"details":{"keep":1}},3]}]'),
+    ('{"a":{"b":1}}', ("JSON.MERGE", "k", "$.a", "null"), b"OK", '[{"a":null}]'),
+    ("{}", ("JSON.MERGE", "k", "$.a.b", "null"), NIL, "[{}]"),
+    ('{"a":{"b":1,"c":2}}', ("JSON.MERGE", "k", "$.a", '{"b":null}'), b"OK",
+     '[{"a":{"c":2}}]'),
+    ('{"a":{}}', ("JSON.MSET", "k", "$.a.b.c", "5"), NIL, '[{"a":{}}]'),
+    ('{"a":{}}', ("JSON.MSET", "k", "$.a.b", "5"), b"OK", '[{"a":{"b":5}}]'),
+    (None, ("JSON.MSET", "k", "$.a.b.c", "5"), "new objects must be created at the root", None),
+    ('{"a":{}}', ("JSON.MSET", "k", "$..n", "7"), "Err wrong static path", '[{"a":{}}]'),
+    ("{}", ("JSON.MSET", "k", "$.a.b", "1", "k", "$.a.c", "2"), NIL, "[{}]"),
+    ('{"a":{"b":1}}', ("JSON.MSET", "k", "$.a", "5", "k", "$.a.b", "2", "k", "$.after", "3"),
+     NIL, '[{"a":5,"after":3}]'),
+    ('{"keep":1}', ("JSON.MSET", "k", "$.x", "1", "k2", "$.a.b", "2"),
+     "new objects must be created at the root", '[{"keep":1}]'),
+    ('{"a":{"x":1}}', ("JSON.MSET", "k", "$.a.x", "2", "k", "$[?(@.x==1)].x", "3"), b"OK",
+     '[{"a":{"x":3}}]'),
+    ('{"a":{}}', ("JSON.MSET", "k", "$.a", '{"b":1}', "k", "$.a.b", "2"), NIL,
+     '[{"a":{"b":1}}]'),
+    ('{"a":{}}', ("JSON.ARRAPPEND", "k", "$.a.b", "1"), [], '[{"a":{}}]'),
+    ('{"a":{}}', ("JSON.ARRAPPEND", "k", ".a.b", "1"), "Path does not exist or not an array",
+     None),
+    ('{"a":"str"}', ("JSON.ARRAPPEND", "k", "$.a", "1"), [None], '[{"a":"str"}]'),
+    (None, ("JSON.ARRAPPEND", "k", "$.a.b", "1"),
+     "could not perform this operation on a key that doesn't exist", None),
+    ("{}", ("JSON.ARRINSERT", "k", "$.a.b", "0", "1"), [], "[{}]"),
+    ('{"a":{"b":[1,2]}}', ("JSON.ARRINSERT", "k", "$.a.b", "1", "9"), [3],
+     '[{"a":{"b":[1,9,2]}}]'),
+    ('{"a":{}}', ("JSON.NUMINCRBY", "k", "$.a.b", "5"), b"[]", '[{"a":{}}]'),
+    ('{"a":{}}', ("JSON.NUMINCRBY", "k", ".a.b", "5"),
+     "Path does not exist or does not contains a number", None),
+    ('{"a":"str"}', ("JSON.NUMINCRBY", "k", "$.a", "5"), b"[null]", None),
+    ("{}", ("JSON.NUMINCRBY", "k", "$.a.b", "notanumber"), b"[]", "[{}]"),
+    ("{}", ("JSON.STRAPPEND", "k", "$.a.b", "5"), [], "[{}]"),
+    ('{"s":"x"}', ("JSON.STRAPPEND", "k", "$.s", '"y"'), [2], '[{"s":"xy"}]'),
+    ('{"a":{}}', ("JSON.STRAPPEND", "k", ".a.b", '"hi"'), "Path does not exist or not a string",
+     None),
+    ('{"a":{}}', ("JSON.SET", "k", ".a.b.c", "5"), NIL, '[{"a":{}}]'),
+    ("{}", ("JSON.SET", "k", "$.a", '{"d":' * 126 + "{}" + "}" * 126), NIL, "[{}]"),
+]
+
+
+@pytest.mark.parametrize("case", SET_CASES, ids=[str(i) for i in range(len(SET_CASES))])
+def test_redisjson_cases(r, case):
+    doc, cmd, want, after = case
+    if doc is not None:
+        x(r, "JSON.SET", "k", "$", doc)
+    if isinstance(want, str):
+        got = err(r, *cmd)
+        assert got == want or got == "ERR " + want, got
+    else:
+        assert x(r, *cmd) == want
+    if after is not None:
+        assert x(r, "JSON.GET", "k", "$") == after.encode()
 
 
 def test_legacy_replies_and_errors(r):
