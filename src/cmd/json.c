@@ -1715,7 +1715,7 @@ static long long arr_trim(Json *a, long long start, long long stop) {
     }
     for (long long i = 0; i < len; i++)
         if (i < keep_from || i >= keep_from + keep_n) json_free(a->v.items[i]);
-    memmove(a->v.items, a->v.items + keep_from, sizeof(Json *) * (size_t)keep_n);
+    if (keep_n) memmove(a->v.items, a->v.items + keep_from, sizeof(Json *) * (size_t)keep_n);
     a->n = (uint32_t)keep_n;
     return keep_n;
 }

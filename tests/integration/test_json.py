@@ -658,3 +658,56 @@ def test_rdb_save_restart(make_server):
     c.save()
     srv.restart()
     assert snapshot(srv.client()) == before
+
+
+def random_json_commands(rng, n):
+    """n random JSON.* commands on a few keys, valid and invalid."""
+    keys = ["j1", "j2", "j3"]
+    values = ["1", "-2.5", "1e3", '"s"', "true", "null", "[]", "{}", "[1,2,[3]]",
+              '{"a":1,"b":[true,{"a":"x"}],"c":{"a":{"a":2}}}', '{"a":[1,2,3],"n":5}', "[1,"]
+    paths = ["$", ".", "$.a", ".a", "a", "$..a", "$.*", "$[0]", "$[-1]", "$.b[*]", "$..*",
+             "$.a.a", "$[1:3]", "$[?(@.a>0)]", "$..[?(@ == 1)]", "$.b[0,1]", "$['a','c']",
+             "$.n", ".c.a", "$.new"]
+    out = []
+    for _ in range(n):
+        k, p, v = rng.choice(keys), rng.choice(paths), rng.choice(values)
+        cmd = rng.choice([
+            ("JSON.SET", k, p, v), ("JSON.SET", k, "$", v), ("JSON.SET", k, p, v, "NX"),
+            ("JSON.SET", k, p, v, "XX"), ("JSON.DEL", k, p), ("JSON.MERGE", k, p, v),
+            ("JSON.NUMINCRBY", k, p, rng.choice(["1", "2.5", "-1"])),
+            ("JSON.NUMMULTBY", k, p, rng.choice(["2", "0.5"])), ("JSON.TOGGLE", k, p),
+            ("JSON.STRAPPEND", k, p, '"z"'), ("JSON.ARRAPPEND", k, p, v, v),
+            ("JSON.ARRINSERT", k, p, str(rng.randint(-3, 3)), v),
+            ("JSON.ARRPOP", k, p, str(rng.randint(-3, 3))),
+            ("JSON.ARRTRIM", k, p, str(rng.randint(-3, 3)), str(rng.randint(-3, 3))),
+            ("JSON.CLEAR", k, p), ("JSON.MSET", k, p, v, rng.choice(keys), "$", v),
+            ("JSON.GET", k, p, "$..*"), ("JSON.TYPE", k, p), ("JSON.ARRINDEX", k, p, v),
+            ("JSON.OBJKEYS", k, p), ("JSON.RESP", k, p), ("JSON.DEBUG", "MEMORY", k, p),
+        ])
+        out.append(cmd)
+    return out
+
+
+def test_random_commands_persist(make_server):
+    """Random JSON commands (errors included): the AOF replays to the same
+    documents, and so do DEBUG RELOAD and DUMP/RESTORE."""
+    import random
+    seed = random.randrange(1 << 30)
+    rng = random.Random(seed)
+    srv = make_server(AOF_ALWAYS)
+    c = srv.client()
+    for cmd in random_json_commands(rng, 3000):
+        try:
+            c.execute_command(*cmd)
+        except ResponseError:
+            pass
+    before = snapshot(c)
+    assert c.execute_command("DEBUG", "RELOAD") == b"OK"
+    assert snapshot(c) == before, seed
+    for k in before:
+        c.restore(k + b"-copy", 0, c.dump(k))
+        assert x(c, "JSON.GET", k + b"-copy") == before[k], seed
+    before = snapshot(c)
+    srv.restart()
+    c = srv.client()
+    assert snapshot(c) == before, seed
