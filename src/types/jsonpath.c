@@ -135,10 +135,13 @@ static int parse_quoted(Cur *c, Buf *b) {
     int q = peekc(c);
     c->i++;
     while (c->i < c->len && c->p[c->i] != q) {
-        if (c->p[c->i] == '\\' && c->i + 1 < c->len) {
+        if (c->p[c->i] == '\\') {
+            if (c->i + 1 >= c->len || (c->p[c->i + 1] != q && c->p[c->i + 1] != '\\')) {
+                perr(c, "invalid escape");
+                return -1;
+            }
             c->i++;
-            char e = c->p[c->i];
-            buf_append_char(b, e == 'n' ? '\n' : e == 't' ? '\t' : e);
+            buf_append_char(b, c->p[c->i]);
         } else {
             buf_append_char(b, c->p[c->i]);
         }
@@ -155,10 +158,10 @@ static int parse_quoted(Cur *c, Buf *b) {
 static int parse_int(Cur *c, int64_t *out) {
     skip_sp(c);
     size_t s = c->i;
-    if (peekc(c) == '-' || peekc(c) == '+') c->i++;
+    if (peekc(c) == '-') c->i++;
     size_t d = c->i;
     while (c->i < c->len && c->p[c->i] >= '0' && c->p[c->i] <= '9') c->i++;
-    if (c->i == d || c->i - s > 19) {
+    if (c->i == d || c->i - s > 19 || (c->i - d > 1 && c->p[d] == '0')) {
         perr(c, "expected an integer");
         return -1;
     }
@@ -170,12 +173,11 @@ static int parse_int(Cur *c, int64_t *out) {
     return 0;
 }
 
-static int is_name_stop(int ch, int in_filter) {
-    if (ch < 0 || ch == '.' || ch == '[') return 1;
-    if (in_filter)
-        return ch == ' ' || ch == ')' || ch == '=' || ch == '!' || ch == '<' || ch == '>' ||
-               ch == '&' || ch == '|' || ch == ',' || ch == ']' || ch == '\t';
-    return 0;
+/* The characters of a member name after a dot (RedisJSON's grammar); any
+ * other name needs brackets and quotes. */
+static int is_literal_char(int ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           (ch >= 0 && strchr("-_`~+#%$^/:", ch) && ch != 0);
 }
 
 static Expr *parse_or(Cur *c, int depth);
@@ -215,7 +217,7 @@ static int parse_bracket(Cur *c, JsonPath *jp, int descent, int depth) {
         g->filter = parse_or(c, depth + 1);
         if (!g->filter) return -1;
         skip_sp(c);
-    } else if (ch == ':' || ch == '-' || ch == '+' || (ch >= '0' && ch <= '9')) {
+    } else if (ch == ':' || ch == '-' || (ch >= '0' && ch <= '9')) {
         int64_t v = 0;
         int has_first = ch != ':';
         if (has_first && parse_int(c, &v) != 0) return -1;
@@ -233,7 +235,10 @@ static int parse_bracket(Cur *c, JsonPath *jp, int descent, int depth) {
             if (peekc(c) == ':') {
                 c->i++;
                 skip_sp(c);
-                if (peekc(c) != ']' && parse_int(c, &g->step) != 0) return -1;
+                if (peekc(c) != ']' && (parse_int(c, &g->step) != 0 || g->step <= 0)) {
+                    perr(c, "expected a positive step");
+                    return -1;
+                }
             }
         } else {
             Seg *g = new_seg(jp, SEG_INDEXES, descent);
@@ -261,6 +266,7 @@ static int parse_bracket(Cur *c, JsonPath *jp, int descent, int depth) {
  * cannot continue a path). */
 static int parse_segments(Cur *c, JsonPath *jp, int in_filter, int depth) {
     for (;;) {
+        if (!in_filter) skip_sp(c); /* spaces may separate segments */
         int ch = peekc(c);
         if (ch == '[') {
             if (parse_bracket(c, jp, 0, depth) != 0) return -1;
@@ -285,7 +291,7 @@ static int parse_segments(Cur *c, JsonPath *jp, int in_filter, int depth) {
             new_seg(jp, SEG_WILD, descent);
         } else {
             size_t s = c->i;
-            while (!is_name_stop(peekc(c), in_filter)) c->i++;
+            while (is_literal_char(peekc(c))) c->i++;
             if (c->i == s) {
                 perr(c, "expected a member name");
                 return -1;

@@ -218,6 +218,27 @@ int main(void) {
         char err[128];
         CHECK(jsonpath_compile("$.a[", 4, err, sizeof err) == NULL);
         CHECK(jsonpath_compile("a", 1, err, sizeof err) == NULL);
+        /* RedisJSON's grammar: names after a dot from a fixed alphabet, no
+         * leading zeros or '+' in indexes, positive steps, escapes of the
+         * quote or the backslash only */
+        const char *bad[] = {"$.\xc3\xa9", "$.a b",     "$[01]",    "$[+1]",
+                             "$[::0]",     "$['a\\n']", "$.a[",     "$[?(@.a ==)]",
+                             "$.",         "$..",       "$[1:2:-1]"};
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            JsonPath *jp = jsonpath_compile(bad[i], strlen(bad[i]), err, sizeof err);
+            if (jp) fprintf(stderr, "compiled: %s\n", bad[i]);
+            CHECK(jp == NULL);
+            jsonpath_free(jp);
+        }
+        const char *good[] = {
+            "$.a-b_c`~+#%$^/:",          "$ .a [0] ", "$['a\\'b']", "$[-0]", "$[0:]", "$[:2:3]",
+            "$..[?(@.x == 'y' || !@.z)]"};
+        for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+            JsonPath *jp = jsonpath_compile(good[i], strlen(good[i]), err, sizeof err);
+            if (!jp) fprintf(stderr, "not compiled: %s: %s\n", good[i], err);
+            CHECK(jp != NULL);
+            jsonpath_free(jp);
+        }
         JsonPath *jp = jsonpath_compile("$.a[0].b", 8, err, sizeof err);
         CHECK(jp && jsonpath_is_static(jp));
         jsonpath_free(jp);
