@@ -938,6 +938,11 @@ done:
 
 /* ---- JSON.DEL / JSON.FORGET, JSON.CLEAR ------------------------------------------- */
 
+static int cmp_ptr(const void *a, const void *b) {
+    const Json *x = *(Json *const *)a, *y = *(Json *const *)b;
+    return x < y ? -1 : x > y;
+}
+
 static void cmd_json_del(Client *c) {
     Slice key = c->argv[1];
     JPath p;
@@ -962,8 +967,9 @@ static void cmd_json_del(Client *c) {
         jsonmatches_mark_nested(&ms, root, nested);
         for (size_t i = 0; i < ms.n; i++) nested[i] = !nested[i];
         size_t *order = update_order(&ms, nested);
-        size_t n = 0;
+        size_t n = 0, n_touched = 0;
         for (size_t i = 0; i < ms.n; i++) n += nested[i];
+        Json **touched = xmalloc(sizeof(Json *) * (n + 1));
         for (size_t k = 0; k < n; k++) {
             Json *parent;
             size_t at;
@@ -973,13 +979,25 @@ static void cmd_json_del(Client *c) {
                 /* the root itself matched (e.g. "$..*" never does; "$[?...]"
                  * cannot): deleting it deletes the key */
                 drop = 1;
-            } else if (parent->type == JSON_ARRAY) {
-                json_free(json_array_remove(parent, at));
             } else {
-                json_object_remove(parent, at);
+                /* emptied in place, the slots dropped below once per parent:
+                 * later matches' indexes stay valid, and deleting many
+                 * members of one container costs one pass over it */
+                if (parent->type == JSON_ARRAY) {
+                    json_free(parent->v.items[at]);
+                    parent->v.items[at] = NULL;
+                } else {
+                    json_free(parent->v.member[at].val);
+                    parent->v.member[at].val = NULL;
+                }
+                touched[n_touched++] = parent;
             }
             deleted++;
         }
+        qsort(touched, n_touched, sizeof *touched, cmp_ptr);
+        for (size_t k = 0; k < n_touched; k++)
+            if (k == 0 || touched[k] != touched[k - 1]) json_compact(touched[k]);
+        xfree(touched);
         xfree(order);
         xfree(nested);
         jsonmatches_free(&ms);

@@ -203,6 +203,93 @@ void json_object_set(Json *o, const char *key, size_t klen, Json *v) {
     m->val = v;
 }
 
+/* Appends a member without looking for an existing one (the parser's fast
+ * path; dedup_members() settles duplicates afterwards). */
+static void object_append(Json *o, const char *key, size_t klen, Json *v) {
+    grow(o, sizeof(JsonMember));
+    JsonMember *m = &o->v.member[o->n++];
+    m->key = xmalloc(klen + 1);
+    if (klen) memcpy(m->key, key, klen);
+    m->key[klen] = '\0';
+    m->klen = (uint32_t)klen;
+    m->val = v;
+}
+
+static const JsonMember *dedup_base;
+
+static int cmp_member_idx(const void *pa, const void *pb) {
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    const JsonMember *x = &dedup_base[a], *y = &dedup_base[b];
+    size_t n = x->klen < y->klen ? x->klen : y->klen;
+    int c = memcmp(x->key, y->key, n);
+    if (c == 0) c = x->klen < y->klen ? -1 : x->klen > y->klen;
+    if (c == 0) c = a < b ? -1 : a > b;
+    return c;
+}
+
+/* A repeated key keeps its first position and its last value (as an object
+ * built member by member with json_object_set() would): sorts member
+ * indexes by key in O(n log n) rather than looking each key up. */
+static void dedup_members(Json *o) {
+    uint32_t n = o->n;
+    uint32_t *ix = xmalloc(sizeof(uint32_t) * n);
+    for (uint32_t i = 0; i < n; i++) ix[i] = i;
+    dedup_base = o->v.member;
+    qsort(ix, n, sizeof *ix, cmp_member_idx);
+    dedup_base = NULL;
+    uint8_t *gone = xcalloc(n, 1);
+    int any = 0;
+    for (uint32_t i = 0; i + 1 < n;) {
+        uint32_t j = i + 1;
+        while (j < n && o->v.member[ix[j]].klen == o->v.member[ix[i]].klen &&
+               memcmp(o->v.member[ix[j]].key, o->v.member[ix[i]].key, o->v.member[ix[i]].klen) == 0)
+            j++;
+        if (j - i > 1) {
+            /* the first keeps the last's value; the others go */
+            JsonMember *first = &o->v.member[ix[i]];
+            json_free(first->val);
+            first->val = o->v.member[ix[j - 1]].val;
+            o->v.member[ix[j - 1]].val = NULL;
+            for (uint32_t k = i + 1; k < j; k++) gone[ix[k]] = 1;
+            any = 1;
+        }
+        i = j;
+    }
+    if (any) {
+        uint32_t w = 0;
+        for (uint32_t r = 0; r < n; r++) {
+            JsonMember *m = &o->v.member[r];
+            if (gone[r]) {
+                xfree(m->key);
+                json_free(m->val);
+            } else {
+                o->v.member[w++] = *m;
+            }
+        }
+        o->n = w;
+    }
+    xfree(gone);
+    xfree(ix);
+}
+
+void json_compact(Json *c) {
+    uint32_t w = 0;
+    if (c->type == JSON_ARRAY) {
+        for (uint32_t r = 0; r < c->n; r++)
+            if (c->v.items[r]) c->v.items[w++] = c->v.items[r];
+    } else if (c->type == JSON_OBJECT) {
+        for (uint32_t r = 0; r < c->n; r++) {
+            if (c->v.member[r].val)
+                c->v.member[w++] = c->v.member[r];
+            else
+                xfree(c->v.member[r].key);
+        }
+    } else {
+        return;
+    }
+    c->n = w;
+}
+
 void json_object_remove(Json *o, size_t at) {
     xfree(o->v.member[at].key);
     json_free(o->v.member[at].val);
@@ -645,12 +732,13 @@ static Json *parse_object(Parser *ps) {
     Json *o = json_new(JSON_OBJECT);
     Buf key;
     buf_init(&key);
-    int first = 1;
+    int first = 1, big = 0;
     for (;;) {
         int c = skip_ws(ps);
         if (c == '}') {
             ps->i++;
             buf_free(&key);
+            if (big) dedup_members(o);
             return o;
         }
         if (c == ',' && !first) {
@@ -696,7 +784,12 @@ static Json *parse_object(Parser *ps) {
             fail(ps, "object too long");
             goto err;
         }
-        json_object_set(o, buf_data(&key), buf_live(&key), v);
+        /* small objects look keys up as they go; big ones settle repeated
+         * keys once at the end (no quadratic parse) */
+        if (o->n < 32)
+            json_object_set(o, buf_data(&key), buf_live(&key), v);
+        else
+            object_append(o, buf_data(&key), buf_live(&key), v), big = 1;
     }
 err:
     buf_free(&key);

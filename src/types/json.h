@@ -87,6 +87,9 @@ long json_object_find(const Json *o, const char *key, size_t klen);
 /* Sets key to v (replacing in place an existing member's value). */
 void json_object_set(Json *o, const char *key, size_t klen, Json *v);
 void json_object_remove(Json *o, size_t at);
+/* Drops the NULL slots of a container (items, or members whose value is
+ * NULL: their keys are freed) left by removals made in place. */
+void json_compact(Json *c);
 /* Empties a container, zeroes a number; other types are unchanged. */
 void json_clear(Json *j);
 /* Replaces *dst's content by src's (src is consumed: its node is freed). */

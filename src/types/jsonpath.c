@@ -744,6 +744,7 @@ Json *jsonpath_resolve(Json *root, const JsonMatches *ms, size_t i, Json **paren
             par = cur;
             at = st->idx;
             cur = cur->v.items[st->idx];
+            if (!cur) return NULL; /* emptied in place by a removal in progress */
         } else {
             if (cur->type != JSON_OBJECT) return NULL;
             const char *key = ms->keys.p + st->key;
@@ -757,6 +758,7 @@ Json *jsonpath_resolve(Json *root, const JsonMatches *ms, size_t i, Json **paren
             par = cur;
             at = (size_t)f;
             cur = cur->v.member[f].val;
+            if (!cur) return NULL;
         }
     }
     if (parent) *parent = par;

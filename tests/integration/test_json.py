@@ -464,6 +464,20 @@ def test_del_clear_forget(r):
     assert x(r, "JSON.DEL", "k", "$") == 1 and r.exists("k") == 0
 
 
+def test_big_documents(r):
+    n = 50000
+    doc = "{" + ",".join('"k%d":%d' % (i, i) for i in range(n)) + ',"k7":"dup"}'
+    assert x(r, "JSON.SET", "big", "$", doc) == b"OK"
+    assert x(r, "JSON.OBJLEN", "big") == n
+    assert x(r, "JSON.GET", "big", "$.k7") == b'["dup"]'
+    assert x(r, "JSON.DEL", "big", "$[?(@ > 10)]") == n - 11  # k0..k10 stay (k7 is the string "dup")
+    assert x(r, "JSON.OBJKEYS", "big")[:3] == [b"k0", b"k1", b"k2"]
+    assert x(r, "JSON.OBJLEN", "big") == 11
+    x(r, "JSON.SET", "arr", "$", "[" + ",".join(str(i) for i in range(n)) + "]")
+    assert x(r, "JSON.DEL", "arr", "$[*]") == n
+    assert x(r, "JSON.GET", "arr") is None  # emptied: the key goes
+
+
 def test_resp3_shapes(raw):
     c = raw()
     c.call("HELLO", "3")

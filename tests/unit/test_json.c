@@ -140,6 +140,30 @@ int main(void) {
     CHECK(roundtrip_is("18446744073709551616", "1.8446744073709552e19"));
     CHECK(roundtrip_is("{\"a\":1,\"b\":2,\"a\":3}", "{\"a\":3,\"b\":2}"));
     CHECK(roundtrip_is("[[],{}]", "[[],{}]"));
+    {
+        /* a big object's repeated keys: first position, last value */
+        Buf in, want;
+        buf_init(&in);
+        buf_init(&want);
+        buf_append_char(&in, '{');
+        buf_append_char(&want, '{');
+        for (int i = 0; i < 100; i++) {
+            buf_printf(&in, "%s\"k%d\":%d", i ? "," : "", i, i);
+            if (i == 0)
+                buf_printf(&want, "\"k0\":\"y\"");
+            else if (i == 5)
+                buf_printf(&want, ",\"k5\":\"x\"");
+            else
+                buf_printf(&want, ",\"k%d\":%d", i, i);
+        }
+        buf_append_cstr(&in, ",\"k5\":\"x\",\"k0\":1,\"k0\":\"y\"}");
+        buf_append_char(&want, '}');
+        buf_append_char(&in, '\0');
+        buf_append_char(&want, '\0');
+        CHECK(roundtrip_is(buf_data(&in), buf_data(&want)));
+        buf_free(&in);
+        buf_free(&want);
+    }
 
     CHECK(double_is(1.0, "1.0"));
     CHECK(double_is(-0.0, "-0.0"));
