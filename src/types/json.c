@@ -30,6 +30,10 @@
 
 /* ---- construction and edits ------------------------------------------------- */
 
+static const JsonMember *dedup_base;
+static int cmp_member_idx(const void *pa, const void *pb);
+static void object_append(Json *o, const char *key, size_t klen, Json *v);
+
 Json *json_new(JsonType t) {
     Json *j = xcalloc(1, sizeof *j);
     j->type = (uint8_t)t;
@@ -215,8 +219,6 @@ static void object_append(Json *o, const char *key, size_t klen, Json *v) {
     m->val = v;
 }
 
-static const JsonMember *dedup_base;
-
 static int cmp_member_idx(const void *pa, const void *pb) {
     uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
     const JsonMember *x = &dedup_base[a], *y = &dedup_base[b];
@@ -324,12 +326,69 @@ void json_replace(Json *dst, Json *src) {
     xfree(src);
 }
 
+static int key_cmp(const JsonMember *m, const char *key, size_t klen) {
+    size_t n = m->klen < klen ? m->klen : klen;
+    int c = memcmp(m->key, key, n);
+    if (c == 0) c = m->klen < klen ? -1 : m->klen > klen;
+    return c;
+}
+
+/* json_merge_patch() of two big objects: j's keys sorted once and searched,
+ * removals emptied in place and compacted at the end, so the merge costs
+ * O((n + m) log n), not O(n * m). Patch keys are distinct, so a member the
+ * merge appends is never looked up again. */
+static void merge_big(Json *j, const Json *patch) {
+    uint32_t n0 = j->n;
+    uint32_t *ix = xmalloc(sizeof(uint32_t) * n0);
+    for (uint32_t i = 0; i < n0; i++) ix[i] = i;
+    dedup_base = j->v.member;
+    qsort(ix, n0, sizeof *ix, cmp_member_idx);
+    dedup_base = NULL;
+    int removed = 0;
+    for (uint32_t p = 0; p < patch->n; p++) {
+        const JsonMember *m = &patch->v.member[p];
+        long at = -1;
+        uint32_t lo = 0, hi = n0;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            int c = key_cmp(&j->v.member[ix[mid]], m->key, m->klen);
+            if (c == 0) {
+                at = ix[mid];
+                break;
+            }
+            if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (m->val->type == JSON_NULL) {
+            if (at >= 0 && j->v.member[at].val) {
+                json_free(j->v.member[at].val);
+                j->v.member[at].val = NULL;
+                removed = 1;
+            }
+        } else if (at >= 0 && j->v.member[at].val) {
+            json_merge_patch(j->v.member[at].val, m->val);
+        } else {
+            Json *nv = json_new(JSON_NULL);
+            json_merge_patch(nv, m->val);
+            object_append(j, m->key, m->klen, nv);
+        }
+    }
+    if (removed) json_compact(j);
+    xfree(ix);
+}
+
 void json_merge_patch(Json *j, const Json *patch) {
     if (patch->type != JSON_OBJECT) {
         json_replace(j, json_dup(patch));
         return;
     }
     if (j->type != JSON_OBJECT) json_replace(j, json_new(JSON_OBJECT));
+    if (j->n > 32 && patch->n > 8) {
+        merge_big(j, patch);
+        return;
+    }
     for (uint32_t i = 0; i < patch->n; i++) {
         const JsonMember *m = &patch->v.member[i];
         long at = json_object_find(j, m->key, m->klen);

@@ -478,6 +478,49 @@ def test_big_documents(r):
     assert x(r, "JSON.GET", "arr") is None  # emptied: the key goes
 
 
+def rfc7396(target, patch):
+    if not isinstance(patch, dict):
+        return patch
+    if not isinstance(target, dict):
+        target = {}
+    for k, v in patch.items():
+        if v is None:
+            target.pop(k, None)
+        else:
+            target[k] = rfc7396(target.get(k), v)
+    return target
+
+
+def test_merge_against_model(r):
+    """JSON.MERGE against RFC 7396 as Python spells it (dicts keep insertion
+    order, as RedisJSON's objects do), small and big objects alike."""
+    import random
+    seed = random.randrange(1 << 30)
+    rng = random.Random(seed)
+
+    def value(depth):
+        k = rng.randrange(6 if depth < 3 else 4)
+        if k == 0:
+            return None
+        if k == 1:
+            return rng.randrange(100)
+        if k == 2:
+            return "s%d" % rng.randrange(5)
+        if k == 3:
+            return [rng.randrange(3)]
+        return {"k%d" % rng.randrange(60): value(depth + 1) for _ in range(rng.randrange(50))}
+
+    for _ in range(60):
+        target = {"k%d" % i: value(1) for i in range(rng.choice([5, 40, 60]))}
+        target = json.loads(json.dumps(target))
+        x(r, "JSON.SET", "m", "$", json.dumps(target))
+        patch = {"k%d" % rng.randrange(70): value(1) for _ in range(rng.choice([3, 20, 50]))}
+        assert x(r, "JSON.MERGE", "m", "$", json.dumps(patch)) == b"OK"
+        want = rfc7396(json.loads(json.dumps(target)), patch)
+        got = json.loads(x(r, "JSON.GET", "m"))
+        assert json.dumps(got) == json.dumps(want), seed
+
+
 def test_resp3_shapes(raw):
     c = raw()
     c.call("HELLO", "3")
