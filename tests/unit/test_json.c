@@ -165,6 +165,24 @@ int main(void) {
         buf_free(&want);
     }
 
+    {
+        /* equality of big objects: order-blind, values compared */
+        Json *a = json_new(JSON_OBJECT), *b = json_new(JSON_OBJECT), *c = json_new(JSON_OBJECT);
+        char k[16];
+        for (int i = 0; i < 100; i++) {
+            snprintf(k, sizeof k, "k%d", i);
+            json_object_set(a, k, strlen(k), json_new_int(i));
+            snprintf(k, sizeof k, "k%d", 99 - i);
+            json_object_set(b, k, strlen(k), json_new_int(99 - i));
+            json_object_set(c, k, strlen(k), json_new_int(i == 50 ? -1 : 99 - i));
+        }
+        CHECK(json_equal(a, b) && json_equal(b, a));
+        CHECK(!json_equal(a, c) && !json_equal(c, a));
+        json_free(a);
+        json_free(b);
+        json_free(c);
+    }
+
     CHECK(double_is(1.0, "1.0"));
     CHECK(double_is(-0.0, "-0.0"));
     CHECK(double_is(1e20, "1e20"));
