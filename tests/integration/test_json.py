@@ -745,6 +745,23 @@ def random_json_commands(rng, n):
     return out
 
 
+def test_random_commands_resp3(raw):
+    """The same random commands over RESP3, with the reply formats: every
+    reply is well formed (the connection stays in step)."""
+    import random
+    seed = random.randrange(1 << 30)
+    rng = random.Random(seed)
+    c = raw()
+    c.call("HELLO", "3")
+    for cmd in random_json_commands(rng, 2000):
+        if cmd[0] == "JSON.GET" and rng.random() < 0.5:
+            cmd = cmd[:2] + ("FORMAT", rng.choice(["EXPAND", "EXPAND1", "STRING"])) + cmd[2:]
+        if cmd[0] == "JSON.ARRPOP" and rng.random() < 0.5:
+            cmd = cmd[:2] + ("FORMAT", rng.choice(["EXPAND", "EXPAND1", "STRINGS"])) + cmd[2:]
+        c.call(*cmd)
+    assert c.call("PING") == b"PONG", seed
+
+
 def test_random_commands_persist(make_server):
     """Random JSON commands (errors included): the AOF replays to the same
     documents, and so do DEBUG RELOAD and DUMP/RESTORE."""
