@@ -1647,6 +1647,238 @@ static const MetaArg a_info[] = {
 static const char *const h_info[] = {
     "7.0.0", "Added support for taking multiple section arguments.",
 };
+static const MetaArg a_json_arrappend[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"json", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_json_arrappend[] = {
+    {NULL, "RW", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_arrindex_3[] = {
+    {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"stop", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_json_arrindex[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"json-value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"range", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_json_arrindex_3, 2},
+};
+static const MetaKeySpec k_json_arrindex[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_arrinsert[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"index", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"json", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_json_arrinsert[] = {
+    {NULL, "RW", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_arrlen[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_json_arrlen[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_arrpop_1_0[] = {
+    {"STRINGS", "pure-token", -1, "STRINGS", NULL, NULL, NULL, 0, NULL, 0},
+    {"EXPAND1", "pure-token", -1, "EXPAND1", NULL, NULL, NULL, 0, NULL, 0},
+    {"EXPAND", "pure-token", -1, "EXPAND", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_json_arrpop_1[] = {
+    {"format-token", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_json_arrpop_1_0, 3},
+};
+static const MetaArg a_json_arrpop_2[] = {
+    {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"index", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_json_arrpop[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"format", "block", -1, "FORMAT", NULL, NULL, NULL, META_ARG_OPTIONAL, a_json_arrpop_1, 1},
+    {"path_index", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_json_arrpop_2, 2},
+};
+static const MetaKeySpec k_json_arrpop[] = {
+    {NULL, "RW", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_arrtrim[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"stop", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_json_arrtrim[] = {
+    {NULL, "RW", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_clear[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_json_clear[] = {
+    {NULL, "RW", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_debug_0[] = {
+    {"memory", "pure-token", -1, "MEMORY", NULL, NULL, NULL, 0, NULL, 0},
+    {"help", "pure-token", -1, "HELP", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_json_debug[] = {
+    {"subcommand", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_json_debug_0, 2},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_json_debug[] = {
+    {NULL, "RO", META_BS_KEYWORD, 1, "MEMORY", META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_del[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_json_del[] = {
+    {NULL, "RW", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_forget[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_json_forget[] = {
+    {NULL, "RW", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_get_1[] = {
+    {"indent", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_json_get_2[] = {
+    {"newline", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_json_get_3[] = {
+    {"space", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_json_get_4_0[] = {
+    {"STRING", "pure-token", -1, "STRING", NULL, NULL, NULL, 0, NULL, 0},
+    {"EXPAND1", "pure-token", -1, "EXPAND1", NULL, NULL, NULL, 0, NULL, 0},
+    {"EXPAND", "pure-token", -1, "EXPAND", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_json_get_4[] = {
+    {"format-token", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_json_get_4_0, 3},
+};
+static const MetaArg a_json_get[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"indent", "block", -1, "INDENT", NULL, NULL, NULL, META_ARG_OPTIONAL, a_json_get_1, 1},
+    {"newline", "block", -1, "NEWLINE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_json_get_2, 1},
+    {"space", "block", -1, "SPACE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_json_get_3, 1},
+    {"format", "block", -1, "FORMAT", NULL, NULL, NULL, META_ARG_OPTIONAL, a_json_get_4, 1},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_json_get[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_merge[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"json", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_json_merge[] = {
+    {NULL, "RW", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_mget[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_json_mget[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, -2, 1, 0},
+};
+static const MetaArg a_json_mset_0[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"json", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_json_mset[] = {
+    {"triplet", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_json_mset_0, 3},
+};
+static const MetaKeySpec k_json_mset[] = {
+    {NULL, "RW", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 3, 0},
+};
+static const MetaArg a_json_numincrby[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"number", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_json_numincrby[] = {
+    {NULL, "RW", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_nummultby[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"number", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_json_nummultby[] = {
+    {NULL, "RW", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_objkeys[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_json_objkeys[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_objlen[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_json_objlen[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_resp[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_json_resp[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_set_3[] = {
+    {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0},
+    {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_json_set[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"json", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"condition", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_json_set_3, 2},
+};
+static const MetaKeySpec k_json_set[] = {
+    {NULL, "RW", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_strappend[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"json-string", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_json_strappend[] = {
+    {NULL, "RW", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_strlen[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_json_strlen[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_toggle[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_json_toggle[] = {
+    {NULL, "RW", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_json_type[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"path", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_json_type[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_keys[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
@@ -3908,6 +4140,30 @@ const CommandMeta command_meta_table[] = {
     {"incrbyfloat", "Increment the float value of a key by the given amount", "2.6.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_incrbyfloat, 1, a_incrbyfloat, 2},
     {"increx", "Increments the numeric value of a key by a number and sets its expiration time. Uses 0 as initial value if the key doesn't exist.", "8.8.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_increx, 1, a_increx, 7},
     {"info", "Get information and statistics about the server", "1.0.0", "server", "O(1)", NULL, NULL, NULL, h_info, 1, "nondeterministic_output request_policy:all_shards response_policy:special", NULL, 0, a_info, 1},
+    {"json.arrappend", "Append the JSON values into the array at path after the last element in it", "1.0.0", "module", "O(1) when path is evaluated to a single value, O(N) when path is evaluated to multiple values, where N is the size of the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_arrappend, 1, a_json_arrappend, 3},
+    {"json.arrindex", "Search for the first occurrence of a JSON value in an array", "1.0.0", "module", "O(N) when path is evaluated to a single value where N is the size of the array, O(N) when path is evaluated to multiple values, where N is the size of the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_arrindex, 1, a_json_arrindex, 4},
+    {"json.arrinsert", "Insert the json values into the array at path before the index (shifts to the right)", "1.0.0", "module", "O(N) when path is evaluated to a single value where N is the size of the array, O(N) when path is evaluated to multiple values, where N is the size of the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_arrinsert, 1, a_json_arrinsert, 4},
+    {"json.arrlen", "Report the length of the JSON array at path in key", "1.0.0", "module", "O(1) where path is evaluated to a single value, O(N) where path is evaluated to multiple values, where N is the size of the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_arrlen, 1, a_json_arrlen, 2},
+    {"json.arrpop", "Remove and return the element at the specified index in the array at path", "1.0.0", "module", "O(N) when path is evaluated to a single value where N is the size of the array and the specified index is not the last element, O(1) when path is evaluated to a single value and the specified index is the last element, or O(N) when path is evaluated to multiple values, where N is the size of the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_arrpop, 1, a_json_arrpop, 3},
+    {"json.arrtrim", "Trim an array so that it contains only the specified inclusive range of elements", "1.0.0", "module", "O(N) when path is evaluated to a single value where N is the size of the array, O(N) when path is evaluated to multiple values, where N is the size of the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_arrtrim, 1, a_json_arrtrim, 4},
+    {"json.clear", "Clear container values (arrays/objects) and set numeric values to 0", "2.0.0", "module", "O(N) when path is evaluated to a single value where N is the size of the values, O(N) when path is evaluated to multiple values, where N is the size of the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_clear, 1, a_json_clear, 2},
+    {"json.debug", "This is a container command for debugging related tasks", "1.0.0", "module", "N/A", NULL, NULL, NULL, NULL, 0, NULL, k_json_debug, 1, a_json_debug, 3},
+    {"json.del", "Delete a value", "1.0.0", "module", "O(N) when path is evaluated to a single value where N is the size of the deleted value, O(N) when path is evaluated to multiple values, where N is the size of the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_del, 1, a_json_del, 2},
+    {"json.forget", "Delete a value", "1.0.0", "module", "O(N) when path is evaluated to a single value where N is the size of the deleted value, O(N) when path is evaluated to multiple values, where N is the size of the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_forget, 1, a_json_forget, 2},
+    {"json.get", "Get JSON value at path", "1.0.0", "module", "O(N) where N is the size of the JSON", NULL, NULL, NULL, NULL, 0, NULL, k_json_get, 1, a_json_get, 6},
+    {"json.merge", "Merge a given JSON value into matching paths. Consequently, JSON values at matching paths are updated, deleted, or expanded with new children", "2.6.0", "module", "O(M+N) when path is evaluated to a single value where M is the size of the original value (if it exists) and N is the size of the new value, O(M+N) when path is evaluated to multiple values where M is the size of the key and N is the size of the new value * the number of original values in the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_merge, 1, a_json_merge, 3},
+    {"json.mget", "Return the values at path from multiple key arguments", "1.0.0", "module", "O(M*N) when path is evaluated to a single value where M is the number of keys and N is the size of the value, O(N1+N2+...+Nm) when path is evaluated to multiple values where m is the number of keys and Ni is the size of the i-th key", NULL, NULL, NULL, NULL, 0, NULL, k_json_mget, 1, a_json_mget, 2},
+    {"json.mset", "Set or update one or more JSON values according to the specified key-path-value triplets", "2.6.0", "module", "O(K*(M+N)) where k is the number of keys in the command, when path is evaluated to a single value where M is the size of the original value (if it exists) and N is the size of the new value, or O(K*(M+N)) when path is evaluated to multiple values where M is the size of the key and N is the size of the new value * the number of original values in the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_mset, 1, a_json_mset, 1},
+    {"json.numincrby", "Increment the number value stored at path by number", "1.0.0", "module", "O(1) when path is evaluated to a single value, O(N) when path is evaluated to multiple values, where N is the size of the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_numincrby, 1, a_json_numincrby, 3},
+    {"json.nummultby", "Multiply the number value stored at path by number", "1.0.0", "module", "O(1) when path is evaluated to a single value, O(N) when path is evaluated to multiple values, where N is the size of the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_nummultby, 1, a_json_nummultby, 3},
+    {"json.objkeys", "Return the keys in the object that's referenced by path", "1.0.0", "module", "O(1) when path is evaluated to a single value, O(N) when path is evaluated to multiple values, where N is the size of the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_objkeys, 1, a_json_objkeys, 2},
+    {"json.objlen", "Report the number of keys in the JSON object at path in key", "1.0.0", "module", "O(1) when path is evaluated to a single value, O(N) when path is evaluated to multiple values, where N is the size of the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_objlen, 1, a_json_objlen, 2},
+    {"json.resp", "Return the JSON in key in Redis serialization protocol specification form", "1.0.0", "module", "O(N) when path is evaluated to a single value, where N is the size of the value, O(N) when path is evaluated to multiple values, where N is the size of the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_resp, 1, a_json_resp, 2},
+    {"json.set", "Set the JSON value at path in key", "1.0.0", "module", "O(M+N) where M is the size of the original value (if it exists) and N is the size of the new value", NULL, NULL, NULL, NULL, 0, NULL, k_json_set, 1, a_json_set, 4},
+    {"json.strappend", "Append the json-string values to the string at path", "1.0.0", "module", "O(1) when path is evaluated to a single value, O(N) when path is evaluated to multiple values, where N is the size of the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_strappend, 1, a_json_strappend, 3},
+    {"json.strlen", "Report the length of the JSON String at path in key", "1.0.0", "module", "O(1) when path is evaluated to a single value, O(N) when path is evaluated to multiple values, where N is the size of the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_strlen, 1, a_json_strlen, 2},
+    {"json.toggle", "Toggle the boolean value stored at path", "2.0.0", "module", "O(1) when path is evaluated to a single value, O(N) when path is evaluated to multiple values, where N is the size of the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_toggle, 1, a_json_toggle, 2},
+    {"json.type", "Report the type of JSON value at path", "1.0.0", "module", "O(1) when path is evaluated to a single value, O(N) when path is evaluated to multiple values, where N is the size of the key", NULL, NULL, NULL, NULL, 0, NULL, k_json_type, 1, a_json_type, 2},
     {"keys", "Find all keys matching the given pattern", "1.0.0", "generic", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards nondeterministic_output_order", NULL, 0, a_keys, 1},
     {"lastsave", "Get the UNIX time stamp of the last successful save to disk", "1.0.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output", NULL, 0, NULL, 0},
     {"latency", "A container for latency diagnostics commands", "2.8.13", "server", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0},

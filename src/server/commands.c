@@ -51,6 +51,7 @@ extern const Command migrate_commands[];
 extern const Command bloom_commands[];
 extern const Command sketch_commands[];
 extern const Command vset_commands[];
+extern const Command json_commands[];
 void stream_cmd_init(void);
 void list_cmd_init(void);
 void set_cmd_init(void);
@@ -60,6 +61,7 @@ void array_cmd_init(void);
 void bloom_cmd_init(void);
 void sketch_cmd_init(void);
 void vset_cmd_init(void);
+void json_cmd_init(void);
 void group_cmd_init(void);
 
 static const Command *const families[] = {
@@ -71,7 +73,7 @@ static const Command *const families[] = {
     rdb_commands,    repl_commands,        replica_commands,     list_commands,
     set_commands,    zset_commands,        hash_commands,        hash_import_commands,
     sort_commands,   backup_commands,      array_commands,       migrate_commands,
-    bloom_commands,  sketch_commands,      vset_commands,
+    bloom_commands,  sketch_commands,      vset_commands,        json_commands,
 };
 
 /* The top-level commands by lowercase name: open addressing over a fixed
@@ -198,6 +200,7 @@ void commands_init(void) {
     bloom_cmd_init();
     sketch_cmd_init();
     vset_cmd_init();
+    json_cmd_init();
     for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
         for (const Command *c = families[f]; c->name; c++) command_table_add(c);
     acl_init();

@@ -64,6 +64,10 @@ NOT_IN_70 |= {"bf.reserve", "bf.add", "bf.madd", "bf.insert", "bf.exists", "bf.m
               "cf.scandump", "cf.loadchunk"}  # Bloom and Cuckoo filters: Redis 8
 NOT_IN_70 |= {"vadd", "vrem", "vsim", "vdim", "vcard", "vemb", "vlinks", "vinfo", "vsetattr",
               "vgetattr", "vrandmember", "vismember", "vrange"}  # vector sets: Redis 8.0 .. 8.4
+NOT_IN_70 |= {"json." + n for n in (  # JSON (RedisJSON): Redis 8.0
+    "set", "get", "del", "forget", "mget", "mset", "merge", "type", "numincrby", "nummultby",
+    "toggle", "strappend", "strlen", "arrappend", "arrindex", "arrinsert", "arrlen", "arrpop",
+    "arrtrim", "objkeys", "objlen", "clear", "resp", "debug")}
 
 
 def conns(server, ref_server, proto):

@@ -286,6 +286,17 @@ class Gen:
             return self.pick(KEYWORDS)
         return self.boundary()
 
+    def json_value(self):
+        """A JSON text (sometimes a broken one) for the JSON.* commands."""
+        return self.pick(["1", "-2.5", "1e20", '"s"', '"t"', "true", "null", "[]", "{}",
+                          "[1,2,3]", '{"a":1,"b":[true,{"a":"x"}]}', '{"a":{"a":{"a":2}}}',
+                          "[" * 40 + "]" * 40, "[1,", '{"a"', "tru", "", '"\\u00e9"'])
+
+    def json_path(self):
+        return self.pick(["$", ".", "$.a", ".a", "a", "$..a", "$.*", "$[0]", "$[-1]", "$.b[*]",
+                          "$..*", "$.a.a", "$[1:3]", "$[?(@.a>0)]", "$..[?(@ == 1)]", "$.b[0,1]",
+                          "$['a','b']", "$.zz", "$.a[", "[0]", "a.a"])
+
     def threshold(self):
         return self.pick([self.count(), self.valid_id(), self.boundary(), self.bad_id()])
 
@@ -296,6 +307,8 @@ class Gen:
         typ = arg.get("type", "string")
         if typ == "key":
             return self.key() if cmd.startswith("x") else self.other_key()
+        if cmd.startswith("json.") and name in ("json", "json-value", "json-string", "path"):
+            return self.json_path() if name == "path" else self.json_value()
         if name in ("group", "groupname"):
             return self.group()
         if name in ("consumer", "consumername"):
@@ -1683,6 +1696,8 @@ def snapshot(c, dbs):
                 snap[(db, k)] = ("hash", sorted(pairs))
             elif t == b"set":
                 snap[(db, k)] = ("set", sorted(ok(c.call("SMEMBERS", k), "SMEMBERS")))
+            elif t == b"ReJSON-RL":
+                snap[(db, k)] = ("json", ok(c.call("JSON.GET", k), "JSON.GET"))
             elif t == b"array":
                 pairs = ok(c.call("ARSCAN", k, "0", str(2**64 - 2)), "ARSCAN")
                 count, length = c.call("ARCOUNT", k), c.call("ARLEN", k)

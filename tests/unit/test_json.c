@@ -1,0 +1,345 @@
+/*
+ * Unit tests for the JSON value library (src/types/json.c) and its path
+ * engine (src/types/jsonpath.c): serde_json's output and error texts for
+ * hand-picked inputs, ryu's double forms, path matches in RedisJSON's
+ * order, and a random round trip (generate a tree, serialize, parse,
+ * serialize again: same bytes; dup and equality agree).
+ */
+#include "base/alloc.h"
+#include "types/json.h"
+#include "types/jsonpath.h"
+#include <math.h>
+
+#include "test.h"
+
+static int roundtrip_is(const char *in, const char *want) {
+    char err[256];
+    Json *j = json_parse(in, strlen(in), JSON_MAX_PARSE_DEPTH, err, sizeof err);
+    if (!j) {
+        fprintf(stderr, "parse failed for %s: %s\n", in, err);
+        return 0;
+    }
+    Buf b;
+    buf_init(&b);
+    json_serialize(j, NULL, &b);
+    int ok = buf_live(&b) == strlen(want) && memcmp(buf_data(&b), want, strlen(want)) == 0;
+    if (!ok) fprintf(stderr, "%s -> %.*s, want %s\n", in, (int)buf_live(&b), buf_data(&b), want);
+    buf_free(&b);
+    json_free(j);
+    return ok;
+}
+
+static int error_is(const char *in, const char *want) {
+    char err[256] = "";
+    Json *j = json_parse(in, strlen(in), JSON_MAX_PARSE_DEPTH, err, sizeof err);
+    int ok = j == NULL && strcmp(err, want) == 0;
+    if (!ok) fprintf(stderr, "%s: got '%s', want '%s'\n", in, j ? "(parsed)" : err, want);
+    json_free(j);
+    return ok;
+}
+
+static int double_is(double d, const char *want) {
+    char buf[40];
+    json_format_double(d, buf);
+    int ok = strcmp(buf, want) == 0;
+    if (!ok) fprintf(stderr, "%.17g -> %s, want %s\n", d, buf, want);
+    return ok;
+}
+
+/* The serialized matches of path in doc, as one JSON array. */
+static int matches_are(const char *doc, const char *path, const char *want) {
+    char err[256];
+    Json *j = json_parse(doc, strlen(doc), JSON_MAX_PARSE_DEPTH, err, sizeof err);
+    JsonPath *jp = jsonpath_compile(path, strlen(path), err, sizeof err);
+    if (!j || !jp) {
+        fprintf(stderr, "%s / %s: %s\n", doc, path, err);
+        json_free(j);
+        jsonpath_free(jp);
+        return 0;
+    }
+    JsonMatches ms;
+    jsonmatches_init(&ms);
+    jsonpath_eval(jp, j, &ms);
+    Json **v = xmalloc(sizeof(Json *) * (ms.n + 1));
+    int resolved = 1;
+    for (size_t i = 0; i < ms.n; i++) {
+        v[i] = ms.m[i].val;
+        resolved &= jsonpath_resolve(j, &ms, i, NULL, NULL) == ms.m[i].val;
+    }
+    Buf b;
+    buf_init(&b);
+    json_serialize_list(v, ms.n, NULL, &b);
+    int ok =
+        resolved && buf_live(&b) == strlen(want) && memcmp(buf_data(&b), want, buf_live(&b)) == 0;
+    if (!ok)
+        fprintf(stderr, "%s on %s -> %.*s, want %s\n", path, doc, (int)buf_live(&b), buf_data(&b),
+                want);
+    buf_free(&b);
+    xfree(v);
+    jsonmatches_free(&ms);
+    jsonpath_free(jp);
+    json_free(j);
+    return ok;
+}
+
+static Json *random_tree(int depth) {
+    int kind = (int)test_rand_below(depth > 3 ? 6 : 8);
+    switch (kind) {
+    case 0:
+        return json_new(JSON_NULL);
+    case 1: {
+        Json *j = json_new(JSON_BOOL);
+        j->b = (uint8_t)test_rand_below(2);
+        return j;
+    }
+    case 2:
+        return json_new_int((int64_t)test_rand());
+    case 3: {
+        double d;
+        do {
+            uint64_t bits = test_rand();
+            memcpy(&d, &bits, sizeof d);
+        } while (!isfinite(d));
+        return json_new_double(test_rand_below(2) ? d : (double)(int64_t)test_rand_below(1000) / 8);
+    }
+    case 4:
+    case 5: {
+        char s[16];
+        size_t n = test_rand_below(sizeof s);
+        for (size_t i = 0; i < n; i++)
+            s[i] = (char)(test_rand_below(2) ? 'a' + test_rand_below(26) : test_rand_below(128));
+        return json_new_string(s, n);
+    }
+    case 6: {
+        Json *a = json_new(JSON_ARRAY);
+        size_t n = test_rand_below(5);
+        for (size_t i = 0; i < n; i++) json_array_append(a, random_tree(depth + 1));
+        return a;
+    }
+    default: {
+        Json *o = json_new(JSON_OBJECT);
+        size_t n = test_rand_below(5);
+        for (size_t i = 0; i < n; i++) {
+            char k[4] = {(char)('a' + test_rand_below(6)), '"', '\n', 0};
+            json_object_set(o, k, 1 + test_rand_below(3), random_tree(depth + 1));
+        }
+        return o;
+    }
+    }
+}
+
+int main(void) {
+    test_seed("test_json");
+
+    CHECK(roundtrip_is(" { \"a\" : [1, 2.0, -0.5, 1e2, true, false, null, \"x\"] } ",
+                       "{\"a\":[1,2.0,-0.5,100.0,true,false,null,\"x\"]}"));
+    CHECK(roundtrip_is("\"\\u00e9\\n\\u0001\\/\\ud83d\\ude00\"",
+                       "\"\xc3\xa9\\n\\u0001/\xf0\x9f\x98\x80\""));
+    CHECK(roundtrip_is("18446744073709551615", "18446744073709551615"));
+    CHECK(roundtrip_is("-9223372036854775808", "-9223372036854775808"));
+    CHECK(roundtrip_is("18446744073709551616", "1.8446744073709552e19"));
+    CHECK(roundtrip_is("{\"a\":1,\"b\":2,\"a\":3}", "{\"a\":3,\"b\":2}"));
+    CHECK(roundtrip_is("[[],{}]", "[[],{}]"));
+    {
+        /* a big object's repeated keys: first position, last value */
+        Buf in, want;
+        buf_init(&in);
+        buf_init(&want);
+        buf_append_char(&in, '{');
+        buf_append_char(&want, '{');
+        for (int i = 0; i < 100; i++) {
+            buf_printf(&in, "%s\"k%d\":%d", i ? "," : "", i, i);
+            if (i == 0)
+                buf_printf(&want, "\"k0\":\"y\"");
+            else if (i == 5)
+                buf_printf(&want, ",\"k5\":\"x\"");
+            else
+                buf_printf(&want, ",\"k%d\":%d", i, i);
+        }
+        buf_append_cstr(&in, ",\"k5\":\"x\",\"k0\":1,\"k0\":\"y\"}");
+        buf_append_char(&want, '}');
+        buf_append_char(&in, '\0');
+        buf_append_char(&want, '\0');
+        CHECK(roundtrip_is(buf_data(&in), buf_data(&want)));
+        buf_free(&in);
+        buf_free(&want);
+    }
+
+    {
+        /* equality of big objects: order-blind, values compared */
+        Json *a = json_new(JSON_OBJECT), *b = json_new(JSON_OBJECT), *c = json_new(JSON_OBJECT);
+        char k[16];
+        for (int i = 0; i < 100; i++) {
+            snprintf(k, sizeof k, "k%d", i);
+            json_object_set(a, k, strlen(k), json_new_int(i));
+            snprintf(k, sizeof k, "k%d", 99 - i);
+            json_object_set(b, k, strlen(k), json_new_int(99 - i));
+            json_object_set(c, k, strlen(k), json_new_int(i == 50 ? -1 : 99 - i));
+        }
+        CHECK(json_equal(a, b) && json_equal(b, a));
+        CHECK(!json_equal(a, c) && !json_equal(c, a));
+        json_free(a);
+        json_free(b);
+        json_free(c);
+    }
+
+    CHECK(double_is(1.0, "1.0"));
+    CHECK(double_is(-0.0, "-0.0"));
+    CHECK(double_is(1e20, "1e20"));
+    CHECK(double_is(1e16, "1e16"));
+    CHECK(double_is(1e15, "1000000000000000.0"));
+    CHECK(double_is(1.5e-7, "1.5e-7"));
+    CHECK(double_is(0.0001, "0.0001"));
+    CHECK(double_is(0.1 + 0.2, "0.30000000000000004"));
+    CHECK(double_is(123456789012345680000.0, "1.2345678901234568e20"));
+    CHECK(double_is(3.14, "3.14"));
+
+    CHECK(error_is("", "EOF while parsing a value at line 1 column 0"));
+    CHECK(error_is("x", "expected value at line 1 column 1"));
+    CHECK(error_is("[1,]", "trailing comma at line 1 column 4"));
+    CHECK(error_is("[1 2", "expected `,` or `]` at line 1 column 4"));
+    CHECK(error_is("{\"a\" 1}", "expected `:` at line 1 column 6"));
+    CHECK(error_is("{1:2}", "key must be a string at line 1 column 2"));
+    CHECK(error_is("tru", "EOF while parsing a value at line 1 column 3"));
+    CHECK(error_is("trux", "expected ident at line 1 column 4"));
+    CHECK(error_is("1 2", "trailing characters at line 1 column 3"));
+    CHECK(error_is("\"abc", "EOF while parsing a string at line 1 column 4"));
+    CHECK(error_is("[\n01]", "invalid number at line 2 column 2"));
+    CHECK(error_is("1e400", "number out of range at line 1 column 5"));
+    {
+        char deep[300];
+        memset(deep, '[', 128);
+        memset(deep + 128, ']', 128);
+        deep[256] = '\0';
+        CHECK(error_is(deep, "recursion limit exceeded at line 1 column 128"));
+        memset(deep, '[', 127);
+        memset(deep + 127, ']', 127);
+        deep[254] = '\0';
+        CHECK(roundtrip_is(deep, deep));
+    }
+
+    {
+        char err[128];
+        const char *src = "{\"a\":[1,{}],\"b\":{}}";
+        Json *j = json_parse(src, strlen(src), JSON_MAX_PARSE_DEPTH, err, sizeof err);
+        JsonFormat f = {"\t", 1, "\n", 1, " ", 1};
+        Buf b;
+        buf_init(&b);
+        json_serialize(j, &f, &b);
+        const char *want = "{\n\t\"a\": [\n\t\t1,\n\t\t{}\n\t],\n\t\"b\": {}\n}";
+        CHECK(buf_live(&b) == strlen(want) && memcmp(buf_data(&b), want, strlen(want)) == 0);
+        buf_free(&b);
+        json_free(j);
+    }
+
+    const char *doc =
+        "{\"a\":{\"a\":1,\"b\":[1,2,3]},\"c\":[{\"p\":5,\"n\":\"x\"},{\"p\":15,\"n\":\"y\"}]}";
+    CHECK(matches_are(
+        doc, "$",
+        "[{\"a\":{\"a\":1,\"b\":[1,2,3]},\"c\":[{\"p\":5,\"n\":\"x\"},{\"p\":15,\"n\":\"y\"}]}]"));
+    CHECK(matches_are(doc, "$..a", "[{\"a\":1,\"b\":[1,2,3]},1]"));
+    CHECK(matches_are(doc, "$.a.b[-1]", "[3]"));
+    CHECK(matches_are(doc, "$.a.b[0,2]", "[1,3]"));
+    CHECK(matches_are(doc, "$.a.b[1:]", "[2,3]"));
+    CHECK(matches_are(doc, "$.a.b[::2]", "[1,3]"));
+    CHECK(matches_are(doc, "$['a']['b'][*]", "[1,2,3]"));
+    CHECK(matches_are(doc, "$.c[?(@.p < 10)].n", "[\"x\"]"));
+    CHECK(matches_are(doc, "$.c[?(@.p > 1 && @.n == \"y\")].p", "[15]"));
+    CHECK(matches_are(doc, "$.c[?(@.n =~ \"^[xz]$\" || @.p == 99)].p", "[5]"));
+    CHECK(matches_are(doc, "$.c[?(!(@.p == 5))].p", "[15]"));
+    CHECK(matches_are(doc, "$.c[?(@.p)].p", "[5,15]"));
+    CHECK(matches_are(doc, "$.x", "[]"));
+    CHECK(matches_are(doc, "$.a.*", "[1,[1,2,3]]"));
+    CHECK(
+        matches_are(doc, "$..*",
+                    "[{\"a\":1,\"b\":[1,2,3]},[{\"p\":5,\"n\":\"x\"},{\"p\":15,\"n\":\"y\"}],1,[1,"
+                    "2,3],1,2,3,{\"p\":5,\"n\":\"x\"},{\"p\":15,\"n\":\"y\"},5,\"x\",15,\"y\"]"));
+    CHECK(matches_are("[1,2]", "$.[0]", "[1]"));
+
+    {
+        char err[128];
+        CHECK(jsonpath_compile("$.a[", 4, err, sizeof err) == NULL);
+        CHECK(jsonpath_compile("a", 1, err, sizeof err) == NULL);
+        /* RedisJSON's grammar: names after a dot from a fixed alphabet, no
+         * leading zeros or '+' in indexes, positive steps, escapes of the
+         * quote or the backslash only */
+        const char *bad[] = {"$.\xc3\xa9", "$.a b",     "$[01]",    "$[+1]",
+                             "$[::0]",     "$['a\\n']", "$.a[",     "$[?(@.a ==)]",
+                             "$.",         "$..",       "$[1:2:-1]"};
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            JsonPath *jp = jsonpath_compile(bad[i], strlen(bad[i]), err, sizeof err);
+            if (jp) fprintf(stderr, "compiled: %s\n", bad[i]);
+            CHECK(jp == NULL);
+            jsonpath_free(jp);
+        }
+        const char *good[] = {
+            "$.a-b_c`~+#%$^/:",          "$ .a [0] ", "$['a\\'b']", "$[-0]", "$[0:]", "$[:2:3]",
+            "$..[?(@.x == 'y' || !@.z)]"};
+        for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+            JsonPath *jp = jsonpath_compile(good[i], strlen(good[i]), err, sizeof err);
+            if (!jp) fprintf(stderr, "not compiled: %s: %s\n", good[i], err);
+            CHECK(jp != NULL);
+            jsonpath_free(jp);
+        }
+        JsonPath *jp = jsonpath_compile("$.a[0].b", 8, err, sizeof err);
+        CHECK(jp && jsonpath_is_static(jp));
+        jsonpath_free(jp);
+        jp = jsonpath_compile("$..b", 4, err, sizeof err);
+        CHECK(jp && !jsonpath_is_static(jp));
+        jsonpath_free(jp);
+    }
+
+    /* nested matches, and the update order */
+    {
+        char err[128];
+        const char *d = "{\"a\":{\"a\":{\"a\":1}},\"b\":[[1],[2]]}";
+        Json *j = json_parse(d, strlen(d), JSON_MAX_PARSE_DEPTH, err, sizeof err);
+        JsonPath *jp = jsonpath_compile("$..a", 4, err, sizeof err);
+        JsonMatches ms;
+        jsonmatches_init(&ms);
+        jsonpath_eval(jp, j, &ms);
+        uint8_t nested[8];
+        CHECK_EQ_INT(ms.n, 3);
+        jsonmatches_mark_nested(&ms, j, nested);
+        CHECK(nested[0] == 0 && nested[1] == 1 && nested[2] == 1);
+        jsonmatches_free(&ms);
+        jsonpath_free(jp);
+        jp = jsonpath_compile("$.b..*", 6, err, sizeof err);
+        jsonmatches_init(&ms);
+        jsonpath_eval(jp, j, &ms);
+        size_t order[8];
+        for (size_t i = 0; i < ms.n; i++) order[i] = i;
+        jsonmatches_sort_for_update(&ms, order, ms.n);
+        CHECK_EQ_INT(ms.n, 4); /* [1], [2], 1, 2 */
+        CHECK(ms.m[order[0]].val->type == JSON_INT && ms.m[order[0]].val->v.i == 2);
+        CHECK(ms.m[order[3]].val->type == JSON_ARRAY && ms.m[order[3]].val->v.items[0]->v.i == 1);
+        jsonmatches_free(&ms);
+        jsonpath_free(jp);
+        json_free(j);
+    }
+
+    for (int round = 0; round < 300; round++) {
+        Json *t = random_tree(0);
+        Buf a, b;
+        buf_init(&a);
+        buf_init(&b);
+        json_serialize(t, NULL, &a);
+        char err[256];
+        Json *back = json_parse(buf_data(&a), buf_live(&a), JSON_MAX_PARSE_DEPTH, err, sizeof err);
+        CHECK(back != NULL);
+        if (back) {
+            json_serialize(back, NULL, &b);
+            CHECK(buf_live(&a) == buf_live(&b) &&
+                  memcmp(buf_data(&a), buf_data(&b), buf_live(&a)) == 0);
+            CHECK(json_equal(t, back));
+            Json *d = json_dup(back);
+            CHECK(json_equal(d, t));
+            json_free(d);
+            json_free(back);
+        }
+        buf_free(&a);
+        buf_free(&b);
+        json_free(t);
+    }
+    return test_report("test_json");
+}
