@@ -1,0 +1,339 @@
+/*
+ * tseries_agg.c - the aggregators of the time series type (TS.RANGE
+ * AGGREGATION, compaction rules, MRANGE GROUPBY ... REDUCE) and the range
+ * query that feeds them.
+ *
+ * Each aggregator keeps a running state (TsAgg) a sample at a time, with the
+ * arithmetic RedisTimeSeries documents and uses, so results agree to the last
+ * bit: avg is sum / count, switching to a running mean in long double when
+ * the sum would overflow; var.p is (sum2 - 2*sum*sum/n + (sum/n)^2 * n) / n,
+ * var.s that times n / (n - 1), std.* their square roots; twa integrates
+ * the piecewise-linear curve through the samples with the trapezoid rule,
+ * interpolating at the bucket's edges from the neighbouring buckets' samples,
+ * and divides by the time covered.
+ *
+ * Aggregated queries always walk forward (buckets are built oldest first);
+ * REVRANGE then reports the buckets newest first. Limits: twa interpolates
+ * only from samples inside the queried range, and an EMPTY twa bucket is NaN.
+ */
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/alloc.h"
+#include "types/tseries.h"
+
+static const struct {
+    const char *lower, *upper;
+} agg_names[TS_AGG_COUNT_TYPES] = {
+    {NULL, NULL},       {"avg", "AVG"},     {"sum", "SUM"},     {"min", "MIN"},
+    {"max", "MAX"},     {"range", "RANGE"}, {"count", "COUNT"}, {"first", "FIRST"},
+    {"last", "LAST"},   {"std.p", "STD.P"}, {"std.s", "STD.S"}, {"var.p", "VAR.P"},
+    {"var.s", "VAR.S"}, {"twa", "TWA"},
+};
+
+int ts_agg_parse(const char *p, size_t len) {
+    for (int i = 1; i < TS_AGG_COUNT_TYPES; i++)
+        if (strlen(agg_names[i].lower) == len && strncasecmp(p, agg_names[i].lower, len) == 0)
+            return i;
+    return 0;
+}
+
+const char *ts_agg_name(int type) {
+    return type > 0 && type < TS_AGG_COUNT_TYPES ? agg_names[type].upper : "";
+}
+
+const char *ts_agg_name_lower(int type) {
+    return type > 0 && type < TS_AGG_COUNT_TYPES ? agg_names[type].lower : "";
+}
+
+void ts_agg_reset(TsAgg *a, int type) {
+    memset(a, 0, sizeof *a);
+    a->type = type;
+}
+
+void ts_agg_add(TsAgg *a, int64_t ts, double v) {
+    a->count++;
+    if (a->count == 1) {
+        a->min = a->max = a->first = v;
+    } else {
+        if (v < a->min) a->min = v;
+        if (v > a->max) a->max = v;
+    }
+    a->last = v;
+    switch (a->type) {
+    case TS_AGG_AVG:
+        if (a->overflow || ((a->sum < 0.0) == (v < 0.0) && fabs(a->sum) > DBL_MAX - fabs(v))) {
+            /* running mean: mean(n) = mean(n-1) * (n-1)/n + v/n */
+            long double m = a->sum;
+            m /= (long double)a->count;
+            if (a->overflow) m *= (long double)(a->count - 1);
+            m += (long double)v / (long double)a->count;
+            a->sum = (double)m;
+            a->overflow = 1;
+        } else {
+            a->sum += v;
+        }
+        break;
+    case TS_AGG_TWA:
+        if (a->count == 1) {
+            if (a->twa_has_prev) {
+                int64_t t1 = a->twa_prev_ts, ta = a->bucket_start;
+                double v1 = a->twa_prev_v;
+                double vab = v1 + (double)(ta - t1) * (v - v1) / (double)(ts - t1);
+                a->twa_res += (vab + v) * (double)(ts - ta) / 2.0;
+                a->twa_first_ts = ta;
+            } else {
+                a->twa_first_ts = ts;
+            }
+        } else {
+            a->twa_res += (a->twa_prev_v + v) * (double)(ts - a->twa_prev_ts) / 2.0;
+        }
+        a->twa_last_ts = a->twa_prev_ts = ts;
+        a->twa_prev_v = v;
+        break;
+    default:
+        a->sum += v;
+        a->sum2 += v * v;
+        break;
+    }
+}
+
+/* twa: the curve from the bucket's last sample to the next bucket's first,
+ * cut at the bucket's end. */
+static void twa_next(TsAgg *a, int64_t ts, double v) {
+    int64_t t1 = a->twa_prev_ts, tb = a->bucket_end;
+    double v1 = a->twa_prev_v;
+    double vab = v1 + (double)(tb - t1) * (v - v1) / (double)(ts - t1);
+    a->twa_res += (vab + v1) * (double)(tb - t1) / 2.0;
+    a->twa_last_ts = tb;
+}
+
+static double variance(double sum, double sum2, double n) {
+    return (sum2 - 2 * sum * sum / n + pow(sum / n, 2) * n) / n;
+}
+
+int ts_agg_final(const TsAgg *a, double *out) {
+    if (a->count == 0) return 0;
+    double n = (double)a->count;
+    switch (a->type) {
+    case TS_AGG_AVG:
+        *out = a->overflow ? a->sum : a->sum / n;
+        break;
+    case TS_AGG_SUM:
+        *out = a->sum;
+        break;
+    case TS_AGG_MIN:
+        *out = a->min;
+        break;
+    case TS_AGG_MAX:
+        *out = a->max;
+        break;
+    case TS_AGG_RANGE:
+        *out = a->max - a->min;
+        break;
+    case TS_AGG_COUNT:
+        *out = n;
+        break;
+    case TS_AGG_FIRST:
+        *out = a->first;
+        break;
+    case TS_AGG_LAST:
+        *out = a->last;
+        break;
+    case TS_AGG_VAR_P:
+        *out = variance(a->sum, a->sum2, n);
+        break;
+    case TS_AGG_VAR_S:
+        *out = a->count == 1 ? 0 : variance(a->sum, a->sum2, n) * n / (n - 1);
+        break;
+    case TS_AGG_STD_P:
+        *out = sqrt(variance(a->sum, a->sum2, n));
+        break;
+    case TS_AGG_STD_S:
+        *out = a->count == 1 ? 0 : sqrt(variance(a->sum, a->sum2, n) * n / (n - 1));
+        break;
+    case TS_AGG_TWA:
+        if (a->twa_last_ts == a->twa_first_ts)
+            *out = a->twa_prev_v;
+        else
+            *out = a->twa_res / (double)llabs(a->twa_last_ts - a->twa_first_ts);
+        break;
+    default:
+        return 0;
+    }
+    return 1;
+}
+
+double ts_agg_empty_value(int type, int has_last, double last) {
+    switch (type) {
+    case TS_AGG_SUM:
+    case TS_AGG_COUNT:
+        return 0;
+    case TS_AGG_LAST:
+        return has_last ? last : NAN;
+    default:
+        return NAN;
+    }
+}
+
+int64_t ts_bucket_start(int64_t ts, int64_t bucket, int64_t align) {
+    int64_t diff = ts - align;
+    int64_t start = ts - ((diff % bucket) + bucket) % bucket;
+    return start < 0 ? 0 : start;
+}
+
+/* ---- range queries ----------------------------------------------------------- */
+
+static int pass_filters(const TsRangeOpts *o, const TsSample *x) {
+    if (x->ts < o->from || x->ts > o->to) return 0;
+    if (o->has_val_filter && !(x->v >= o->val_min && x->v <= o->val_max)) return 0;
+    if (o->has_filter_ts) {
+        size_t lo = 0, hi = o->n_filter_ts;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (o->filter_ts[mid] < x->ts)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == o->n_filter_ts || o->filter_ts[lo] != x->ts) return 0;
+    }
+    return 1;
+}
+
+typedef struct Out {
+    const TsRangeOpts *o;
+    TsEmitFn emit;
+    void *priv;
+    long long left;
+    int stop;
+    TsSample *keep; /* reverse: buckets kept to be sent newest first */
+    size_t n_keep, cap_keep;
+} Out;
+
+static void out_put(Out *w, int64_t ts, double v) {
+    if (w->stop) return;
+    if (w->o->reverse) {
+        if (w->n_keep == w->cap_keep) {
+            w->cap_keep = w->cap_keep ? w->cap_keep * 2 : 64;
+            w->keep = xrealloc(w->keep, w->cap_keep * sizeof *w->keep);
+        }
+        w->keep[w->n_keep].ts = ts;
+        w->keep[w->n_keep++].v = v;
+        return;
+    }
+    if (w->left == 0 || w->emit(w->priv, ts, v) != 0) {
+        w->stop = 1;
+        return;
+    }
+    if (--w->left == 0) w->stop = 1;
+}
+
+static int64_t report_ts(const TsRangeOpts *o, int64_t start) {
+    switch (o->bucket_ts) {
+    case TS_BT_END:
+        return start + o->bucket;
+    case TS_BT_MID:
+        return start + o->bucket / 2;
+    default:
+        return start;
+    }
+}
+
+static void range_agg(const TSeries *s, const TsRangeOpts *o, Out *w) {
+    TsIter it;
+    TsSample x;
+    TsAgg a;
+    int open = 0, has_last = 0;
+    int64_t cur = 0;
+    double last_v = 0;
+    ts_iter_init(&it, s, o->from, o->to, 0);
+    int extra_left = o->has_extra;
+    for (;;) {
+        int got = ts_iter_next(&it, &x);
+        if (!got && extra_left) {
+            x = o->extra;
+            extra_left = 0;
+            got = 1;
+        }
+        if (!got || w->stop) break;
+        if (!pass_filters(o, &x)) continue;
+        int64_t bs = ts_bucket_start(x.ts, o->bucket, o->align);
+        if (open && bs != cur) {
+            if (o->agg == TS_AGG_TWA) twa_next(&a, x.ts, x.v);
+            double v;
+            if (ts_agg_final(&a, &v)) out_put(w, report_ts(o, cur), v);
+            has_last = 1;
+            last_v = a.last;
+            if (o->empty)
+                for (int64_t b = cur + o->bucket; b < bs && !w->stop; b += o->bucket)
+                    out_put(w, report_ts(o, b), ts_agg_empty_value(o->agg, has_last, last_v));
+            int64_t pts = a.twa_prev_ts;
+            double pv = a.twa_prev_v;
+            ts_agg_reset(&a, o->agg);
+            a.twa_has_prev = 1;
+            a.twa_prev_ts = pts;
+            a.twa_prev_v = pv;
+        } else if (!open) {
+            ts_agg_reset(&a, o->agg);
+        }
+        if (!open || bs != cur) {
+            a.bucket_start = bs;
+            a.bucket_end = bs + o->bucket;
+        }
+        open = 1;
+        cur = bs;
+        ts_agg_add(&a, x.ts, x.v);
+    }
+    if (open && !w->stop) {
+        double v;
+        if (ts_agg_final(&a, &v)) out_put(w, report_ts(o, cur), v);
+    }
+    ts_iter_done(&it);
+}
+
+static void range_raw(const TSeries *s, const TsRangeOpts *o, Out *w) {
+    TsIter it;
+    TsSample x;
+    int extra_left = o->has_extra;
+    if (o->reverse && extra_left) {
+        extra_left = 0;
+        if (pass_filters(o, &o->extra)) {
+            if (w->left == 0 || w->emit(w->priv, o->extra.ts, o->extra.v) != 0) return;
+            w->left--;
+        }
+    }
+    ts_iter_init(&it, s, o->from, o->to, o->reverse);
+    while (w->left != 0) {
+        int got = ts_iter_next(&it, &x);
+        if (!got && extra_left) {
+            x = o->extra;
+            extra_left = 0;
+            got = 1;
+        }
+        if (!got) break;
+        if (!pass_filters(o, &x)) continue;
+        if (w->emit(w->priv, x.ts, x.v) != 0) break;
+        w->left--;
+    }
+    ts_iter_done(&it);
+}
+
+void ts_range(const TSeries *s, const TsRangeOpts *o, TsEmitFn emit, void *priv) {
+    Out w = {o, emit, priv, o->count < 0 ? LLONG_MAX : o->count, 0, NULL, 0, 0};
+    if (o->agg == TS_AGG_NONE) {
+        range_raw(s, o, &w);
+        return;
+    }
+    range_agg(s, o, &w);
+    if (o->reverse) {
+        long long left = o->count < 0 ? LLONG_MAX : o->count;
+        for (size_t i = w.n_keep; i-- > 0 && left > 0; left--)
+            if (emit(priv, w.keep[i].ts, w.keep[i].v) != 0) break;
+        xfree(w.keep);
+    }
+}
