@@ -344,13 +344,13 @@ static void info_keysizes(Buf *b) {
         [OBJ_ARRAY] = "distrib_arrays_items",
     };
     /* Redis's order of types (arrays, Redis 8.8's, after them), streams
-     * (streamd's addition) last */
-    static const ObjType order[OBJ_TYPE_COUNT] = {OBJ_STRING, OBJ_LIST,  OBJ_SET,   OBJ_ZSET,
-                                                  OBJ_HASH,   OBJ_ARRAY, OBJ_STREAM};
+     * (streamd's addition) last; module types have no line, as in Redis */
+    static const ObjType order[] = {OBJ_STRING, OBJ_LIST,  OBJ_SET,   OBJ_ZSET,
+                                    OBJ_HASH,   OBJ_ARRAY, OBJ_STREAM};
     buf_append_cstr(b, "# Keysizes\r\n");
     for (int i = 0; i < core.n_dbs; i++) {
         const Db *db = &core.dbs[i];
-        for (int ti = 0; ti < OBJ_TYPE_COUNT; ti++) {
+        for (size_t ti = 0; ti < sizeof order / sizeof order[0]; ti++) {
             int t = order[ti];
             int first = 1;
             for (int bin = 0; bin < KEYSIZES_BINS; bin++) {

@@ -1148,8 +1148,14 @@ static void array_aof_rewrite(Buf *out, Slice key, const Obj *o, int64_t now_ms,
 }
 
 static const PersistTypeOps array_persist = {
-    OBJ_ARRAY,       array_rdb_type,         array_rdb_write,  array_rdb_read,
-    array_rdb_types, sizeof array_rdb_types, array_aof_rewrite};
+    .obj_type = OBJ_ARRAY,
+    .rdb_type = array_rdb_type,
+    .rdb_write = array_rdb_write,
+    .rdb_read = array_rdb_read,
+    .rdb_types = array_rdb_types,
+    .n_rdb_types = sizeof array_rdb_types,
+    .aof_rewrite = array_aof_rewrite,
+};
 
 #define W  (CMD_WRITE | CMD_DENYOOM)
 #define RO CMD_READONLY

@@ -1761,8 +1761,13 @@ static const uint8_t hash_rdb_types[] = {RDB_TYPE_HASH,          RDB_TYPE_HASH_Z
                                          RDB_TYPE_HASH_METADATA, RDB_TYPE_HASH_LISTPACK_EX};
 
 static const PersistTypeOps hash_persist = {
-    OBJ_HASH,       hash_rdb_type,         hash_rdb_write,   hash_rdb_read,
-    hash_rdb_types, sizeof hash_rdb_types, hash_aof_rewrite,
+    .obj_type = OBJ_HASH,
+    .rdb_type = hash_rdb_type,
+    .rdb_write = hash_rdb_write,
+    .rdb_read = hash_rdb_read,
+    .rdb_types = hash_rdb_types,
+    .n_rdb_types = sizeof hash_rdb_types,
+    .aof_rewrite = hash_aof_rewrite,
 };
 
 /* ---- the table ------------------------------------------------------------ */

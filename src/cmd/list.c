@@ -1088,8 +1088,13 @@ static void list_aof_rewrite(Buf *out, Slice key, const Obj *o, int64_t now, voi
 }
 
 static const PersistTypeOps list_persist_ops = {
-    OBJ_LIST,       list_rdb_type,         list_rdb_write,   list_rdb_read,
-    list_rdb_types, sizeof list_rdb_types, list_aof_rewrite,
+    .obj_type = OBJ_LIST,
+    .rdb_type = list_rdb_type,
+    .rdb_write = list_rdb_write,
+    .rdb_read = list_rdb_read,
+    .rdb_types = list_rdb_types,
+    .n_rdb_types = sizeof list_rdb_types,
+    .aof_rewrite = list_aof_rewrite,
 };
 
 /* ---- the command table ------------------------------------------------------ */

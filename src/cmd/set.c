@@ -912,9 +912,15 @@ static void set_aof_rewrite(Buf *out, Slice key, const Obj *o, int64_t now_ms,
     xfree(nums);
 }
 
-static const PersistTypeOps set_persist = {OBJ_SET,        set_rdb_type,  set_rdb_write,
-                                           set_rdb_read,   set_rdb_types, sizeof set_rdb_types,
-                                           set_aof_rewrite};
+static const PersistTypeOps set_persist = {
+    .obj_type = OBJ_SET,
+    .rdb_type = set_rdb_type,
+    .rdb_write = set_rdb_write,
+    .rdb_read = set_rdb_read,
+    .rdb_types = set_rdb_types,
+    .n_rdb_types = sizeof set_rdb_types,
+    .aof_rewrite = set_aof_rewrite,
+};
 
 #define W  (CMD_WRITE | CMD_DENYOOM)
 #define RO CMD_READONLY

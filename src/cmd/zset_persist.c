@@ -281,9 +281,13 @@ static const uint8_t zset_rdb_types[] = {RDB_TYPE_ZSET, RDB_TYPE_ZSET_2, RDB_TYP
                                          RDB_TYPE_ZSET_LISTPACK};
 
 static const PersistTypeOps zset_persist = {
-    OBJ_ZSET,     zrdb_type,      zrdb_write,
-    zrdb_read,    zset_rdb_types, sizeof zset_rdb_types / sizeof zset_rdb_types[0],
-    zaof_rewrite,
+    .obj_type = OBJ_ZSET,
+    .rdb_type = zrdb_type,
+    .rdb_write = zrdb_write,
+    .rdb_read = zrdb_read,
+    .rdb_types = zset_rdb_types,
+    .n_rdb_types = sizeof zset_rdb_types / sizeof zset_rdb_types[0],
+    .aof_rewrite = zaof_rewrite,
 };
 
 void zset__persist_init(void) {

@@ -68,6 +68,7 @@
 #include "cmd/stream_idmp.h"
 #include "cmd/stream_obj.h"
 #include "persist/rdbcodec.h"
+#include "persist/rdbmodule.h"
 #include "stream/group.h"
 #include "stream/idmp.h"
 #include "stream/pel.h"
@@ -412,6 +413,44 @@ const PersistTypeOps *persist_type_ops_for_rdb(int rdb_type) {
     return NULL;
 }
 
+/* The registered type of a module type name, or NULL. */
+static const PersistTypeOps *module_ops_named(const char *name) {
+    for (int t = 0; t < OBJ_TYPE_COUNT; t++) {
+        const PersistTypeOps *ops = type_ops[t];
+        if (ops && ops->module_name && strcmp(ops->module_name, name) == 0) return ops;
+    }
+    return NULL;
+}
+
+const PersistTypeOps *persist_module_ops_at(const RdbReader *r) {
+    RdbReader peek = *r;
+    uint64_t id;
+    if (rdb_read_len(&peek, &id) != RDB_OK) return NULL;
+    char name[10];
+    int encver;
+    rdbm_id_split(id, name, &encver);
+    return module_ops_named(name);
+}
+
+/* A module value after its type byte: the id, the type's fields, EOF. */
+static int read_module_value(RdbReader *r, int64_t now_ms, Obj **out) {
+    uint64_t id, eof;
+    if (rdb_read_len(r, &id) != RDB_OK) return RDB_ERR;
+    char name[10];
+    int encver;
+    rdbm_id_split(id, name, &encver);
+    const PersistTypeOps *ops = module_ops_named(name);
+    if (!ops) return RDB_ERR;
+    int rc = ops->rdb_read(r, encver, now_ms, out);
+    if (rc != RDB_OK) return rc;
+    if (rdb_read_len(r, &eof) != RDB_OK || eof != RDBM_EOF) {
+        obj_free(*out);
+        *out = NULL;
+        return RDB_ERR;
+    }
+    return RDB_OK;
+}
+
 int dump_type_rdb_version(int type) {
     if ((type >= 22 && type <= 25) || type == 28) return 12; /* 28: Redis 8.8's array */
     if (type == 20 || type == DUMP_TYPE_STREAM_LISTPACKS_3 || type == DUMP_TYPE_STREAMD_STREAM)
@@ -446,7 +485,11 @@ void dump_value_body(const Obj *o, int type, int64_t now_ms, Buf *out) {
     } else if (o->type == OBJ_STREAM) {
         put_stream(out, o->ptr, type, now_ms);
     } else {
-        type_ops[o->type]->rdb_write(o, type, now_ms, out);
+        const PersistTypeOps *ops = type_ops[o->type];
+        if (ops->module_name)
+            rdb_write_len(out, rdbm_module_id(ops->module_name, ops->module_encver));
+        ops->rdb_write(o, type, now_ms, out);
+        if (ops->module_name) rdb_write_len(out, RDBM_EOF);
     }
 }
 
@@ -968,6 +1011,8 @@ int dump_read_value(RdbReader *r, int type, const StreamLimits *lim, int64_t now
     case DUMP_TYPE_STREAM_LISTPACKS_3:
     case DUMP_TYPE_STREAMD_STREAM:
         return load_stream(r, type, lim, now_ms, out);
+    case DUMP_TYPE_MODULE_2:
+        return read_module_value(r, now_ms, out);
     default: {
         const PersistTypeOps *ops = persist_type_ops_for_rdb(type);
         return ops ? ops->rdb_read(r, type, now_ms, out) : RDB_ERR;

@@ -25,6 +25,7 @@
 /* Value types of the payload's first byte. */
 enum {
     DUMP_TYPE_STRING = 0,
+    DUMP_TYPE_MODULE_2 = 7,            /* a module's value: see persist/rdbmodule.h */
     DUMP_TYPE_STREAM_LISTPACKS = 15,   /* Redis 5.0 .. 6.2 */
     DUMP_TYPE_STREAM_LISTPACKS_2 = 19, /* Redis 7.0 */
     DUMP_TYPE_STREAM_LISTPACKS_3 = 21, /* Redis 7.2 and later */
@@ -61,12 +62,23 @@ typedef struct PersistTypeOps {
      * records of a big value it may call flush(fp) (flush may be NULL). */
     void (*aof_rewrite)(Buf *out, Slice key, const Obj *o, int64_t now_ms, void (*flush)(void *),
                         void *fp);
+    /* A type Redis keeps in a module: its nine-character module type name
+     * (TYPE's reply) and the encoding version it writes, else NULL. Such a
+     * type's rdb_type() returns DUMP_TYPE_MODULE_2 and its rdb_types are
+     * empty: the module id written before rdb_write()'s fields (and the EOF
+     * opcode after them) say which type a value is; rdb_read() gets the
+     * value's encoding version as its type and reads the fields only. */
+    const char *module_name;
+    int module_encver;
 } PersistTypeOps;
 
 void persist_register_type(const PersistTypeOps *ops);
 const PersistTypeOps *persist_type_ops(ObjType t);
 /* NULL for a type byte no registered type (nor string/stream) reads. */
 const PersistTypeOps *persist_type_ops_for_rdb(int rdb_type);
+/* The registered module type of the value at r (a type 7 value after its
+ * type byte; r does not move), or NULL. */
+const PersistTypeOps *persist_module_ops_at(const RdbReader *r);
 /* The RDB version a type byte needs: 10 (Redis 7.0), 11 (7.2: set listpack,
  * stream type 21, streamd's 208) or 12 (7.4: hashes with field TTLs). */
 int dump_type_rdb_version(int type);

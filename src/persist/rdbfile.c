@@ -384,7 +384,9 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
             char *key;
             size_t kl;
             if (rdb_read_string(&r, persist_string_max(), &key, &kl) != RDB_OK) break;
-            if (!is_stored_type(op) && h->foreign && op != 6 && op != 7 && op < 22) {
+            int stored = is_stored_type(op) ||
+                         (op == DUMP_TYPE_MODULE_2 && persist_module_ops_at(&r) != NULL);
+            if (!stored && h->foreign && op != 6 && op != 7 && op < 22) {
                 if (skip_value(&r, op) != RDB_OK) {
                     int rc = fail(res, RDBF_BAD, at, "Bad value of key '%.*s' (RDB type %d)",
                                   (int)(kl > 128 ? 128 : kl), key, op);
@@ -397,7 +399,7 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
                 if (rc != 0) return RDBF_STOPPED;
                 continue;
             }
-            if (!is_stored_type(op)) {
+            if (!stored) {
                 int rc = fail(res, RDBF_UNSUPPORTED, at,
                               "Key '%.*s' is %s (RDB type %d), which streamd does not store",
                               (int)(kl > 128 ? 128 : kl), key, type_name(op), op);

@@ -25,6 +25,17 @@ typedef enum ObjType {
     OBJ_ZSET = 4,
     OBJ_HASH = 5,
     OBJ_ARRAY = 6,
+    /* Redis 8's module types (JSON, the probabilistic ones, time series,
+     * vector sets):
+     * TYPE names them as their module does, RDB writes them as type 7. */
+    OBJ_JSON = 7,
+    OBJ_BLOOM = 8,
+    OBJ_CUCKOO = 9,
+    OBJ_CMS = 10,
+    OBJ_TOPK = 11,
+    OBJ_TDIGEST = 12,
+    OBJ_TSERIES = 13,
+    OBJ_VSET = 14,
     OBJ_TYPE_COUNT
 } ObjType;
 
