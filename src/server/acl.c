@@ -63,12 +63,13 @@ typedef struct AclKeyPattern {
 /* ---- commands and categories ------------------------------------------ */
 
 static const char *const cat_names[] = {
-    "keyspace", "read",        "write",      "set",         "sortedset", "list",  "hash", "string",
-    "bitmap",   "hyperloglog", "geo",        "stream",      "pubsub",    "admin", "fast", "slow",
-    "blocking", "dangerous",   "connection", "transaction", "scripting", "array", NULL,
+    "keyspace",   "read",        "write",     "set",         "sortedset",  "list",
+    "hash",       "string",      "bitmap",    "hyperloglog", "geo",        "stream",
+    "pubsub",     "admin",       "fast",      "slow",        "blocking",   "dangerous",
+    "connection", "transaction", "scripting", "array",       "timeseries", NULL,
 };
 /* 7.0's categories, then Redis 8.8's "array" */
-#define N_CATS 22
+#define N_CATS 23
 
 typedef struct AclCmd {
     const Command *cmd;

@@ -47,12 +47,14 @@ extern const Command hash_commands[];
 extern const Command hash_import_commands[];
 extern const Command sort_commands[];
 extern const Command array_commands[];
+extern const Command tseries_commands[];
 void stream_cmd_init(void);
 void list_cmd_init(void);
 void set_cmd_init(void);
 void zset_cmd_init(void);
 void hash_cmd_init(void);
 void array_cmd_init(void);
+void tseries_cmd_init(void);
 void group_cmd_init(void);
 
 static const Command *const families[] = {
@@ -63,7 +65,7 @@ static const Command *const families[] = {
     acl_commands,    string_cas_commands,  bit_commands,         hotkeys_commands,
     rdb_commands,    repl_commands,        replica_commands,     list_commands,
     set_commands,    zset_commands,        hash_commands,        hash_import_commands,
-    sort_commands,   backup_commands,      array_commands,
+    sort_commands,   backup_commands,      array_commands,       tseries_commands,
 };
 
 /* The top-level commands by lowercase name: open addressing over a fixed
@@ -187,6 +189,7 @@ void commands_init(void) {
     zset_cmd_init();
     hash_cmd_init();
     array_cmd_init();
+    tseries_cmd_init();
     for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
         for (const Command *c = families[f]; c->name; c++) command_table_add(c);
     acl_init();

@@ -560,6 +560,11 @@ void ts_chunk_info(const TSeries *s, size_t i, int64_t *first, int64_t *last, ui
     *bytes = c->alloc;
 }
 
+void ts_chunk_samples(const TSeries *s, size_t i, TsSample *out) {
+    assert(i < s->n_chunks);
+    chunk_decode(s->chunks[i], out);
+}
+
 /* ---- iteration ----------------------------------------------------------------- */
 
 static void iter_load(TsIter *it) {

@@ -87,6 +87,10 @@ size_t ts_mem_bytes(const TSeries *s);
 void ts_chunk_info(const TSeries *s, size_t i, int64_t *first, int64_t *last, uint64_t *n,
                    size_t *bytes);
 
+/* Decodes chunk i's samples (all of them, retention ignored) into out,
+ * which has room for its n (see ts_chunk_info). */
+void ts_chunk_samples(const TSeries *s, size_t i, TsSample *out);
+
 /* Walks the samples of [from, to] in order (reverse: newest first).
  * Caller-allocated; the series must not change during the walk. */
 typedef struct TsIter {

@@ -46,8 +46,9 @@ def acl(diff, server, ref_server):
 
 
 def without_array(v):
-    """ACL CAT without Redis 8.8's "array" category, which 7.0 lacks."""
-    return [x for x in v if x != b"array"] if isinstance(v, list) else v
+    """ACL CAT without Redis 8.8's "array" category and Redis 8's module
+    categories ("timeseries"), which 7.0 lacks."""
+    return [x for x in v if x not in (b"array", b"timeseries")] if isinstance(v, list) else v
 
 
 def rule_words(v):
