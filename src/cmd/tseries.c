@@ -510,14 +510,19 @@ static int effective_policy(const TsObj *t, int over) {
     return settings.ts_duplicate_policy;
 }
 
+/* Whether series d is a compaction of the series at src_key. */
+static int dest_names(const TsObj *d, Slice src_key) {
+    return d->src && d->src_len == src_key.len && memcmp(d->src, src_key.p, src_key.len) == 0;
+}
+
 /* Finishes rule r's open bucket into its destination (when it still is a
  * series). */
-static void rule_flush(Client *c, TsRule *r) {
+static void rule_flush(Client *c, Slice src_key, TsRule *r) {
     double v;
     if (!ts_agg_final(&r->ctx, &v)) return;
     Slice dk = slice_of(r->dest, r->dest_len);
     Obj *d = db_lookup_write(c->db, dk);
-    if (!d || d->type != OBJ_TSERIES) return;
+    if (!d || d->type != OBJ_TSERIES || !dest_names(tso(d), src_key)) return;
     int up;
     if (ts_add(tso(d)->s, r->cur_start, v, TS_DP_LAST, 0, &up) == TS_ADDED) {
         db_resized(c->db, d, tso(d)->s->n_samples);
@@ -534,14 +539,14 @@ static void rule_reset(TsRule *r, int64_t start) {
 }
 
 /* A sample appended to t's series: feeds every rule. */
-static void rules_on_append(Client *c, TsObj *t, int64_t ts, double v) {
+static void rules_on_append(Client *c, Slice key, TsObj *t, int64_t ts, double v) {
     for (size_t i = 0; i < t->n_rules; i++) {
         TsRule *r = &t->rules[i];
         int64_t bs = ts_bucket_start(ts, r->bucket, r->align);
         if (r->cur_start < 0) {
             rule_reset(r, bs);
         } else if (bs > r->cur_start) {
-            rule_flush(c, r);
+            rule_flush(c, key, r);
             rule_reset(r, bs);
         }
         ts_agg_add(&r->ctx, ts, v);
@@ -551,7 +556,7 @@ static void rules_on_append(Client *c, TsObj *t, int64_t ts, double v) {
 /* Recomputes rule r's bucket starting at bs from the source's samples: a
  * closed bucket is rewritten in the destination (or its sample deleted
  * when no source sample is left), the open one's state rebuilt. */
-static void rule_recompute(Client *c, TsObj *t, TsRule *r, int64_t bs) {
+static void rule_recompute(Client *c, Slice key, TsObj *t, TsRule *r, int64_t bs) {
     TsAgg a;
     ts_agg_reset(&a, r->agg);
     a.bucket_start = bs;
@@ -567,7 +572,7 @@ static void rule_recompute(Client *c, TsObj *t, TsRule *r, int64_t bs) {
     }
     Slice dk = slice_of(r->dest, r->dest_len);
     Obj *d = db_lookup_write(c->db, dk);
-    if (!d || d->type != OBJ_TSERIES) return;
+    if (!d || d->type != OBJ_TSERIES || !dest_names(tso(d), key)) return;
     double v;
     int up;
     if (ts_agg_final(&a, &v))
@@ -581,13 +586,13 @@ static void rule_recompute(Client *c, TsObj *t, TsRule *r, int64_t bs) {
 
 /* A sample upserted at ts (not after the newest): recompute the buckets it
  * touches. */
-static void rules_on_upsert(Client *c, TsObj *t, int64_t ts) {
+static void rules_on_upsert(Client *c, Slice key, TsObj *t, int64_t ts) {
     for (size_t i = 0; i < t->n_rules; i++) {
         TsRule *r = &t->rules[i];
         if (r->cur_start < 0) continue;
         int64_t bs = ts_bucket_start(ts, r->bucket, r->align);
         if (bs > r->cur_start) continue;
-        rule_recompute(c, t, r, bs);
+        rule_recompute(c, key, t, r, bs);
     }
 }
 
@@ -607,9 +612,9 @@ static int series_add(Client *c, Slice key, Obj *o, int64_t ts, double v, int ov
     if (rc != TS_ADDED) return rc;
     *out_ts = ts;
     if (up)
-        rules_on_upsert(c, t, ts);
+        rules_on_upsert(c, key, t, ts);
     else
-        rules_on_append(c, t, ts, v);
+        rules_on_append(c, key, t, ts, v);
     db_resized(c->db, o, t->s->n_samples);
     db_signal_key(c->db, key);
     return rc;
@@ -634,6 +639,9 @@ static void propagate_with_ts(Client *c, int i, int64_t ts) {
     propagate(c, c->argc, argv);
     xfree(argv);
 }
+
+static int rule_alive(Client *c, Slice src_key, const TsRule *r);
+static int src_alive(Client *c, Slice key, const TsObj *t);
 
 /* ---- TS.CREATE TS.ALTER ---------------------------------------------------------- */
 
@@ -887,7 +895,7 @@ static void cmd_ts_del(Client *c) {
                 TsRule *r = &t->rules[i];
                 if (r->cur_start >= 0 && starts[k] <= r->cur_start &&
                     ts_bucket_start(starts[k], r->bucket, r->align) == starts[k])
-                    rule_recompute(c, t, r, starts[k]);
+                    rule_recompute(c, c->argv[1], t, r, starts[k]);
             }
         db_resized(c->db, o, t->s->n_samples);
         db_signal_key(c->db, c->argv[1]);
@@ -1003,17 +1011,20 @@ static void cmd_ts_info(Client *c) {
     reply_status(c, "labels");
     reply_labels(c, t);
     reply_status(c, "sourceKey");
-    if (t->src)
+    if (src_alive(c, c->argv[1], t))
         reply_bulk(c, t->src, t->src_len);
     else
         reply_null(c);
     reply_status(c, "rules");
+    size_t n_live = 0;
+    for (size_t i = 0; i < t->n_rules; i++) n_live += rule_alive(c, c->argv[1], &t->rules[i]);
     if (c->resp >= 3)
-        reply_map(c, t->n_rules);
+        reply_map(c, n_live);
     else
-        reply_array(c, t->n_rules);
+        reply_array(c, n_live);
     for (size_t i = 0; i < t->n_rules; i++) {
         const TsRule *r = &t->rules[i];
+        if (!rule_alive(c, c->argv[1], r)) continue;
         if (c->resp < 3) {
             reply_array(c, 4);
             reply_bulk(c, r->dest, r->dest_len);
@@ -1069,18 +1080,19 @@ static int cmp_i64(const void *a, const void *b) {
 /* The options of TS.RANGE-like commands after the two ends (argv[2], [3]),
  * scanned from argument `from` up to `end` (MRANGE stops at FILTER). 0, or
  * -1 after replying. */
-static int range_args_or_reply(Client *c, int from, int end, RangeArgs *ra, int reverse) {
+static int range_args_or_reply(Client *c, int ends, int from, int end, RangeArgs *ra, int reverse) {
     memset(ra, 0, sizeof *ra);
     TsRangeOpts *o = &ra->o;
     o->reverse = reverse;
     o->count = -1;
-    int open_start = c->argv[2].len == 1 && c->argv[2].p[0] == '-';
-    int open_end = c->argv[3].len == 1 && c->argv[3].p[0] == '+';
-    if (range_end(c->argv[2], "-", 0, &o->from) != 0) {
+    Slice fs = c->argv[ends], ts = c->argv[ends + 1];
+    int open_start = fs.len == 1 && fs.p[0] == '-';
+    int open_end = ts.len == 1 && ts.p[0] == '+';
+    if (range_end(fs, "-", 0, &o->from) != 0) {
         reply_error(c, "ERR TSDB: wrong fromTimestamp");
         return -1;
     }
-    if (range_end(c->argv[3], "+", INT64_MAX, &o->to) != 0) {
+    if (range_end(ts, "+", INT64_MAX, &o->to) != 0) {
         reply_error(c, "ERR TSDB: wrong toTimestamp");
         return -1;
     }
@@ -1286,7 +1298,7 @@ static void range_generic(Client *c, int reverse) {
     Obj *o;
     if (series_or_reply(c, c->argv[1], 0, &o) != 0) return;
     RangeArgs ra;
-    if (range_args_or_reply(c, 3, c->argc, &ra, reverse) != 0) return;
+    if (range_args_or_reply(c, 2, 3, c->argc, &ra, reverse) != 0) return;
     reply_range(c, tso(o), &ra);
 }
 
@@ -1296,6 +1308,657 @@ static void cmd_ts_range(Client *c) {
 
 static void cmd_ts_revrange(Client *c) {
     range_generic(c, 1);
+}
+
+/* ---- compaction rules ------------------------------------------------------------- */
+
+static int key_eq(const char *p, size_t len, Slice k) {
+    return p && len == k.len && memcmp(p, k.p, len) == 0;
+}
+
+/* The series at key if it is one (no reply either way). */
+static TsObj *series_at(Client *c, Slice key) {
+    Obj *o = db_lookup_read(c->db, key);
+    return o && o->type == OBJ_TSERIES ? tso(o) : NULL;
+}
+
+/* Whether rule r of the series at src_key still feeds a series that names
+ * src_key as its source (a deleted or replaced destination ends the rule, as
+ * RedisTimeSeries drops the rule when the key goes). */
+static int rule_alive(Client *c, Slice src_key, const TsRule *r) {
+    TsObj *d = series_at(c, slice_of(r->dest, r->dest_len));
+    return d && key_eq(d->src, d->src_len, src_key);
+}
+
+/* Whether t (at key) is the destination of a live rule of its source. */
+static int src_alive(Client *c, Slice key, const TsObj *t) {
+    if (!t->src) return 0;
+    TsObj *s = series_at(c, slice_of(t->src, t->src_len));
+    if (!s) return 0;
+    for (size_t i = 0; i < s->n_rules; i++)
+        if (key_eq(s->rules[i].dest, s->rules[i].dest_len, key)) return 1;
+    return 0;
+}
+
+/* Drops t's rules whose destination is gone and its source link when the
+ * source is gone (lazily, before t is shown or a rule is added). */
+static void links_prune(Client *c, Slice key, TsObj *t) {
+    size_t k = 0;
+    for (size_t i = 0; i < t->n_rules; i++) {
+        if (rule_alive(c, key, &t->rules[i]))
+            t->rules[k++] = t->rules[i];
+        else
+            xfree(t->rules[i].dest);
+    }
+    t->n_rules = k;
+    if (t->src && !src_alive(c, key, t)) {
+        xfree(t->src);
+        t->src = NULL;
+        t->src_len = 0;
+    }
+}
+
+static void cmd_ts_createrule(Client *c) {
+    if (c->argc != 6 && c->argc != 7) {
+        reply_arity_error(c);
+        return;
+    }
+    if (!slice_eq_nocase(c->argv[3], "aggregation")) {
+        reply_error(c, "ERR TSDB: Couldn't parse AGGREGATION");
+        return;
+    }
+    int agg = ts_agg_parse(c->argv[4].p, c->argv[4].len);
+    if (!agg) {
+        reply_error(c, "ERR TSDB: Unknown aggregation type");
+        return;
+    }
+    long long bucket, align = 0;
+    if (ts_parse_ll(c->argv[5], &bucket) != 0) {
+        reply_error(c, "ERR TSDB: Couldn't parse AGGREGATION");
+        return;
+    }
+    if (bucket <= 0) {
+        reply_error(c, "ERR TSDB: bucketDuration must be greater than zero");
+        return;
+    }
+    if (c->argc == 7 && (ts_parse_ll(c->argv[6], &align) != 0 || align < 0)) {
+        reply_error(c, "ERR TSDB: Couldn't parse alignTimestamp");
+        return;
+    }
+    Slice sk = c->argv[1], dk = c->argv[2];
+    if (slice_eq(sk, dk)) {
+        reply_error(c, "ERR TSDB: the source key and destination key should be different");
+        return;
+    }
+    Obj *so, *dobj;
+    if (series_or_reply(c, sk, 1, &so) != 0) return;
+    TsObj *s = tso(so);
+    links_prune(c, sk, s);
+    if (s->src) {
+        reply_error(c, "ERR TSDB: the source key already has a source rule");
+        return;
+    }
+    if (series_or_reply(c, dk, 1, &dobj) != 0) return;
+    TsObj *d = tso(dobj);
+    links_prune(c, dk, d);
+    if (d->src || d->n_rules) {
+        reply_error(c, "ERR TSDB: the destination key already has a src rule");
+        return;
+    }
+    d->src = xmalloc(sk.len + 1);
+    memcpy(d->src, sk.p, sk.len);
+    d->src[sk.len] = '\0';
+    d->src_len = sk.len;
+    s->rules = xrealloc(s->rules, (s->n_rules + 1) * sizeof *s->rules);
+    TsRule *r = &s->rules[s->n_rules++];
+    memset(r, 0, sizeof *r);
+    r->dest = xmalloc(dk.len + 1);
+    memcpy(r->dest, dk.p, dk.len);
+    r->dest[dk.len] = '\0';
+    r->dest_len = dk.len;
+    r->bucket = bucket;
+    r->align = align;
+    r->agg = agg;
+    r->cur_start = -1;
+    ts_agg_reset(&r->ctx, agg);
+    db_signal_key(c->db, sk);
+    db_signal_key(c->db, dk);
+    notify(c, "ts.createrule:src", sk);
+    notify(c, "ts.createrule:dest", dk);
+    propagate_argv(c);
+    reply_ok(c);
+}
+
+static void cmd_ts_deleterule(Client *c) {
+    Slice sk = c->argv[1], dk = c->argv[2];
+    Obj *so, *dobj;
+    if (series_or_reply(c, sk, 1, &so) != 0) return;
+    TsObj *s = tso(so);
+    links_prune(c, sk, s);
+    size_t i = 0;
+    while (i < s->n_rules && !key_eq(s->rules[i].dest, s->rules[i].dest_len, dk)) i++;
+    if (i == s->n_rules) {
+        reply_error(c, "ERR TSDB: compaction rule does not exist");
+        return;
+    }
+    xfree(s->rules[i].dest);
+    memmove(s->rules + i, s->rules + i + 1, (s->n_rules - i - 1) * sizeof *s->rules);
+    s->n_rules--;
+    if (series_or_reply(c, dk, 1, &dobj) != 0) return;
+    TsObj *d = tso(dobj);
+    xfree(d->src);
+    d->src = NULL;
+    d->src_len = 0;
+    db_signal_key(c->db, sk);
+    db_signal_key(c->db, dk);
+    notify(c, "ts.deleterule:src", sk);
+    notify(c, "ts.deleterule:dest", dk);
+    propagate_argv(c);
+    reply_ok(c);
+}
+
+/* ---- the label index: QUERYINDEX MGET MRANGE MREVRANGE --------------------------------- */
+
+enum { PRED_EQ, PRED_NEQ, PRED_LIST, PRED_NLIST, PRED_HAS, PRED_HASNOT };
+
+typedef struct Pred {
+    int type;
+    Slice label;
+    Slice *values; /* views into the argument */
+    size_t n_values;
+} Pred;
+
+typedef struct Filter {
+    Pred *preds;
+    size_t n;
+} Filter;
+
+static void filter_free(Filter *f) {
+    for (size_t i = 0; i < f->n; i++) xfree(f->preds[i].values);
+    xfree(f->preds);
+    f->preds = NULL;
+    f->n = 0;
+}
+
+/* One filter expression: label=value, label!=value, label=, label!=,
+ * label=(v1,v2,...), label!=(v1,...). 0 ok. */
+static int pred_parse(Slice s, Pred *p) {
+    memset(p, 0, sizeof *p);
+    const char *eq = memchr(s.p, '=', s.len);
+    if (!eq) return -1;
+    size_t llen = (size_t)(eq - s.p);
+    int neg = llen > 0 && s.p[llen - 1] == '!';
+    if (neg) llen--;
+    if (llen == 0) return -1;
+    p->label = slice_of(s.p, llen);
+    Slice v = slice_of(eq + 1, s.len - (size_t)(eq + 1 - s.p));
+    if (v.len == 0) {
+        p->type = neg ? PRED_HAS : PRED_HASNOT;
+        return 0;
+    }
+    if (v.p[0] == '(') {
+        if (v.len < 2 || v.p[v.len - 1] != ')') return -1;
+        p->type = neg ? PRED_NLIST : PRED_LIST;
+        const char *q = v.p + 1, *end = v.p + v.len - 1;
+        size_t cap = 4;
+        p->values = xmalloc(cap * sizeof *p->values);
+        for (;;) {
+            const char *comma = memchr(q, ',', (size_t)(end - q));
+            const char *stop = comma ? comma : end;
+            if (p->n_values == cap) p->values = xrealloc(p->values, (cap *= 2) * sizeof *p->values);
+            p->values[p->n_values++] = slice_of(q, (size_t)(stop - q));
+            if (!comma) break;
+            q = comma + 1;
+        }
+        return 0;
+    }
+    p->type = neg ? PRED_NEQ : PRED_EQ;
+    p->values = xmalloc(sizeof *p->values);
+    p->values[0] = v;
+    p->n_values = 1;
+    return 0;
+}
+
+/* The filter expressions argv[from .. to): 0, or -1 after replying. */
+static int filter_or_reply(Client *c, int from, int to, Filter *f) {
+    f->n = 0;
+    f->preds = xcalloc((size_t)(to - from) + 1, sizeof *f->preds);
+    int matchers = 0;
+    for (int i = from; i < to; i++) {
+        if (pred_parse(c->argv[i], &f->preds[f->n]) != 0) {
+            filter_free(f);
+            reply_error(c, "ERR TSDB: failed parsing labels");
+            return -1;
+        }
+        int t = f->preds[f->n++].type;
+        matchers += t == PRED_EQ || t == PRED_LIST;
+    }
+    if (!matchers) {
+        filter_free(f);
+        reply_error(c, "ERR TSDB: please provide at least one matcher");
+        return -1;
+    }
+    return 0;
+}
+
+static const TsLabel *label_of(const TsObj *t, Slice name) {
+    for (size_t i = 0; i < t->n_labels; i++)
+        if (key_eq(t->labels[i].name, t->labels[i].name_len, name)) return &t->labels[i];
+    return NULL;
+}
+
+static int filter_match(const Filter *f, const TsObj *t) {
+    for (size_t i = 0; i < f->n; i++) {
+        const Pred *p = &f->preds[i];
+        const TsLabel *l = label_of(t, p->label);
+        int in = 0;
+        if (l)
+            for (size_t k = 0; k < p->n_values && !in; k++)
+                in = key_eq(l->value, l->value_len, p->values[k]);
+        switch (p->type) {
+        case PRED_EQ:
+        case PRED_LIST:
+            if (!in) return 0;
+            break;
+        case PRED_NEQ:
+        case PRED_NLIST:
+            if (in) return 0;
+            break;
+        case PRED_HAS:
+            if (!l) return 0;
+            break;
+        default: /* PRED_HASNOT */
+            if (l) return 0;
+            break;
+        }
+    }
+    return 1;
+}
+
+typedef struct KeyList {
+    const Filter *f;
+    int64_t now;
+    Slice *keys; /* owned copies of the bytes */
+    size_t n, cap;
+} KeyList;
+
+static void collect_key(void *priv, Slice key, const Obj *o, int64_t expire_ms) {
+    KeyList *kl = priv;
+    if (o->type != OBJ_TSERIES || (expire_ms >= 0 && expire_ms <= kl->now)) return;
+    if (!filter_match(kl->f, tso(o))) return;
+    if (kl->n == kl->cap) {
+        kl->cap = kl->cap ? kl->cap * 2 : 16;
+        kl->keys = xrealloc(kl->keys, kl->cap * sizeof *kl->keys);
+    }
+    kl->keys[kl->n++] = slice_of(xmemdup(key.p, key.len ? key.len : 1), key.len);
+}
+
+static int cmp_slice(const void *a, const void *b) {
+    const Slice *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int d = memcmp(x->p, y->p, n);
+    return d ? d : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The keys of the series matching f, in byte order (as the module's index
+ * answers). Free with keylist_free(). */
+static void query_index(Client *c, const Filter *f, KeyList *kl) {
+    memset(kl, 0, sizeof *kl);
+    kl->f = f;
+    kl->now = now_ms();
+    db_for_each(c->db, collect_key, kl);
+    if (kl->n) qsort(kl->keys, kl->n, sizeof *kl->keys, cmp_slice);
+}
+
+static void keylist_free(KeyList *kl) {
+    for (size_t i = 0; i < kl->n; i++) xfree((void *)kl->keys[i].p);
+    xfree(kl->keys);
+}
+
+static void cmd_ts_queryindex(Client *c) {
+    Filter f;
+    if (filter_or_reply(c, 1, c->argc, &f) != 0) return;
+    KeyList kl;
+    query_index(c, &f, &kl);
+    reply_set(c, kl.n);
+    for (size_t i = 0; i < kl.n; i++) reply_bulk_slice(c, kl.keys[i]);
+    keylist_free(&kl);
+    filter_free(&f);
+}
+
+/* WITHLABELS / SELECTED_LABELS of MGET and MRANGE, scanned in argv[from ..
+ * to). 0, or -1 after replying. */
+typedef struct LabelSel {
+    int with;
+    int sel_at, n_sel; /* SELECTED_LABELS' names: argv[sel_at ..] */
+} LabelSel;
+
+static int label_sel_or_reply(Client *c, int from, int to, LabelSel *ls) {
+    memset(ls, 0, sizeof *ls);
+    for (int i = from; i < to; i++) {
+        if (slice_eq_nocase(c->argv[i], "WITHLABELS")) ls->with = 1;
+        if (slice_eq_nocase(c->argv[i], "SELECTED_LABELS") && !ls->sel_at) {
+            ls->sel_at = i + 1;
+            int k = i + 1;
+            while (k < to && !slice_eq_nocase(c->argv[k], "COUNT") &&
+                   !slice_eq_nocase(c->argv[k], "AGGREGATION") &&
+                   !slice_eq_nocase(c->argv[k], "ALIGN") &&
+                   !slice_eq_nocase(c->argv[k], "FILTER_BY_TS") &&
+                   !slice_eq_nocase(c->argv[k], "FILTER_BY_VALUE") &&
+                   !slice_eq_nocase(c->argv[k], "WITHLABELS") &&
+                   !slice_eq_nocase(c->argv[k], "LATEST"))
+                k++;
+            ls->n_sel = k - (i + 1);
+        }
+    }
+    if (ls->with && ls->sel_at) {
+        reply_error(c, "ERR TSDB: cannot accept WITHLABELS and SELECT_LABELS together");
+        return -1;
+    }
+    if (ls->sel_at && ls->n_sel == 0) {
+        reply_error(c, "ERR TSDB: SELECTED_LABELS requires at least one label");
+        return -1;
+    }
+    return 0;
+}
+
+static void reply_label_sel(Client *c, const TsObj *t, const LabelSel *ls) {
+    if (ls->with) {
+        reply_labels(c, t);
+        return;
+    }
+    if (c->resp >= 3)
+        reply_map(c, (size_t)ls->n_sel);
+    else
+        reply_array(c, (size_t)ls->n_sel);
+    for (int i = 0; i < ls->n_sel; i++) {
+        Slice name = c->argv[ls->sel_at + i];
+        const TsLabel *l = label_of(t, name);
+        if (c->resp < 3) reply_array(c, 2);
+        reply_bulk_slice(c, name);
+        if (l)
+            reply_bulk(c, l->value, l->value_len);
+        else
+            reply_null(c);
+    }
+}
+
+static void cmd_ts_mget(Client *c) {
+    int fat = find_kw(c, 1, "FILTER");
+    if (fat < 0) {
+        reply_arity_error(c);
+        return;
+    }
+    LabelSel ls;
+    if (label_sel_or_reply(c, 1, fat, &ls) != 0) return;
+    int latest = find_kw(c, 1, "LATEST");
+    latest = latest >= 0 && latest < fat;
+    Filter f;
+    if (filter_or_reply(c, fat + 1, c->argc, &f) != 0) return;
+    KeyList kl;
+    query_index(c, &f, &kl);
+    if (c->resp >= 3)
+        reply_map(c, kl.n);
+    else
+        reply_array(c, kl.n);
+    for (size_t i = 0; i < kl.n; i++) {
+        Obj *o = db_lookup_read(c->db, kl.keys[i]);
+        const TsObj *t = tso(o);
+        if (c->resp < 3) {
+            reply_array(c, 3);
+            reply_bulk_slice(c, kl.keys[i]);
+        } else {
+            reply_bulk_slice(c, kl.keys[i]);
+            reply_array(c, 2);
+        }
+        reply_label_sel(c, t, &ls);
+        TsSample x;
+        Slice saved = c->argv[1];
+        c->argv[1] = kl.keys[i]; /* latest_sample() names the series by argv[1] */
+        int got = latest && latest_sample(c, t, &x);
+        c->argv[1] = saved;
+        if (got || ts_last(t->s, &x))
+            reply_sample(c, x.ts, x.v);
+        else
+            reply_empty_array(c);
+    }
+    keylist_free(&kl);
+    filter_free(&f);
+}
+
+/* MRANGE's GROUPBY ... REDUCE: one group of series sharing a label value. */
+typedef struct Group {
+    Slice value;
+    size_t first, n; /* its keys: kl.keys[idx[first .. first+n)] */
+} Group;
+
+typedef struct Merge {
+    TsSample *s;
+    size_t n, cap;
+} Merge;
+
+static int collect_sample(void *priv, int64_t ts, double v) {
+    Merge *m = priv;
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 64;
+        m->s = xrealloc(m->s, m->cap * sizeof *m->s);
+    }
+    m->s[m->n].ts = ts;
+    m->s[m->n++].v = v;
+    return 0;
+}
+
+static int cmp_sample_ts(const void *a, const void *b) {
+    const TsSample *x = a, *y = b;
+    return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+typedef struct GroupSort {
+    Slice value;
+    size_t key;
+} GroupSort;
+
+static int cmp_group(const void *a, const void *b) {
+    const GroupSort *x = a, *y = b;
+    int d = cmp_slice(&x->value, &y->value);
+    return d ? d : (x->key > y->key) - (x->key < y->key);
+}
+
+static void reply_mrange_meta(Client *c, const RangeArgs *ra) {
+    reply_map(c, 1);
+    reply_bulk_cstr(c, "aggregators");
+    if (ra->o.agg) {
+        reply_array(c, 1);
+        reply_bulk_cstr(c, ts_agg_name_lower(ra->o.agg));
+    } else {
+        reply_array(c, 0);
+    }
+}
+
+static void mrange_generic(Client *c, int reverse) {
+    int fat = find_kw(c, 3, "FILTER");
+    if (c->argc < 5 || fat < 0) {
+        reply_arity_error(c);
+        return;
+    }
+    int gat = find_kw(c, fat + 1, "GROUPBY");
+    int fend = gat >= 0 ? gat : c->argc;
+    RangeArgs ra;
+    if (range_args_or_reply(c, 1, 3, fat, &ra, reverse) != 0) return;
+    LabelSel ls;
+    if (label_sel_or_reply(c, 3, fat, &ls) != 0) return;
+    int red = 0;
+    Slice glabel = {0};
+    if (gat >= 0) {
+        if (gat + 4 != c->argc || !slice_eq_nocase(c->argv[gat + 2], "REDUCE")) {
+            reply_error(c, "ERR TSDB: GROUPBY requires both a label and a REDUCE reducer");
+            return;
+        }
+        glabel = c->argv[gat + 1];
+        red = ts_agg_parse(c->argv[gat + 3].p, c->argv[gat + 3].len);
+        if (!red || red == TS_AGG_TWA) {
+            reply_error(c, "ERR TSDB: failed parsing reducer");
+            return;
+        }
+    }
+    Filter f;
+    if (filter_or_reply(c, fat + 1, fend, &f) != 0) return;
+    KeyList kl;
+    query_index(c, &f, &kl);
+    ra.o.filter_ts = ra.filter_ts;
+    if (!red) {
+        if (c->resp >= 3)
+            reply_map(c, kl.n);
+        else
+            reply_array(c, kl.n);
+        for (size_t i = 0; i < kl.n; i++) {
+            const TsObj *t = tso(db_lookup_read(c->db, kl.keys[i]));
+            if (c->resp < 3) {
+                reply_array(c, 3);
+                reply_bulk_slice(c, kl.keys[i]);
+            } else {
+                reply_bulk_slice(c, kl.keys[i]);
+                reply_array(c, 3);
+            }
+            reply_label_sel(c, t, &ls);
+            if (c->resp >= 3) reply_mrange_meta(c, &ra);
+            Slice saved = c->argv[1];
+            c->argv[1] = kl.keys[i];
+            reply_range(c, t, &ra);
+            c->argv[1] = saved;
+        }
+        keylist_free(&kl);
+        filter_free(&f);
+        return;
+    }
+    /* GROUPBY: the series with the label, grouped by its value */
+    GroupSort *gs = xmalloc((kl.n + 1) * sizeof *gs);
+    size_t ng = 0;
+    for (size_t i = 0; i < kl.n; i++) {
+        const TsLabel *l = label_of(tso(db_lookup_read(c->db, kl.keys[i])), glabel);
+        if (!l) continue;
+        gs[ng].value = slice_of(l->value, l->value_len);
+        gs[ng++].key = i;
+    }
+    qsort(gs, ng, sizeof *gs, cmp_group);
+    size_t n_groups = 0;
+    for (size_t i = 0; i < ng; i++)
+        if (i == 0 || cmp_slice(&gs[i].value, &gs[i - 1].value) != 0) n_groups++;
+    if (c->resp >= 3)
+        reply_map(c, n_groups);
+    else
+        reply_array(c, n_groups);
+    RangeArgs per = ra;
+    per.o.reverse = 0;
+    per.o.count = -1;
+    per.o.filter_ts = per.filter_ts;
+    for (size_t i = 0; i < ng;) {
+        size_t j = i;
+        while (j < ng && cmp_slice(&gs[j].value, &gs[i].value) == 0) j++;
+        /* every member's (aggregated) samples, merged by timestamp */
+        Merge m = {0};
+        Buf sources;
+        buf_init(&sources);
+        for (size_t k = i; k < j; k++) {
+            Slice key = kl.keys[gs[k].key];
+            const TsObj *t = tso(db_lookup_read(c->db, key));
+            Slice saved = c->argv[1];
+            c->argv[1] = key;
+            per.o.has_extra = 0;
+            TsSample x, last;
+            if (per.latest && t->src && latest_sample(c, t, &x) &&
+                (!ts_last(t->s, &last) || x.ts > last.ts)) {
+                per.o.has_extra = 1;
+                per.o.extra = x;
+            }
+            c->argv[1] = saved;
+            ts_range(t->s, &per.o, collect_sample, &m);
+            if (k > i) buf_append_char(&sources, ',');
+            buf_append(&sources, key.p, key.len);
+        }
+        if (m.n) qsort(m.s, m.n, sizeof *m.s, cmp_sample_ts);
+        size_t nout = 0;
+        for (size_t a = 0; a < m.n;) {
+            size_t b = a;
+            TsAgg agg;
+            ts_agg_reset(&agg, red);
+            while (b < m.n && m.s[b].ts == m.s[a].ts) {
+                ts_agg_add(&agg, m.s[b].ts, m.s[b].v);
+                b++;
+            }
+            double v = 0;
+            ts_agg_final(&agg, &v);
+            m.s[nout].ts = m.s[a].ts;
+            m.s[nout++].v = v;
+            a = b;
+        }
+        Buf name;
+        buf_init(&name);
+        buf_append(&name, glabel.p, glabel.len);
+        buf_append_char(&name, '=');
+        buf_append(&name, gs[i].value.p, gs[i].value.len);
+        const char *rname = ts_agg_name_lower(red);
+        if (c->resp < 3) {
+            reply_array(c, 3);
+            reply_bulk(c, name.p, name.len);
+        } else {
+            reply_bulk(c, name.p, name.len);
+            reply_array(c, 4);
+        }
+        if (ls.with || ls.sel_at) {
+            size_t nl = c->resp >= 3 ? 1 : 3;
+            if (c->resp >= 3)
+                reply_map(c, nl);
+            else
+                reply_array(c, nl);
+            if (c->resp < 3) reply_array(c, 2);
+            reply_bulk_slice(c, glabel);
+            reply_bulk_slice(c, gs[i].value);
+            if (c->resp < 3) {
+                reply_array(c, 2);
+                reply_bulk_cstr(c, "__reducer__");
+                reply_bulk_cstr(c, rname);
+                reply_array(c, 2);
+                reply_bulk_cstr(c, "__source__");
+                reply_bulk(c, sources.p, sources.len);
+            }
+        } else if (c->resp >= 3) {
+            reply_map(c, 0);
+        } else {
+            reply_array(c, 0);
+        }
+        if (c->resp >= 3) {
+            reply_map(c, 1);
+            reply_bulk_cstr(c, "reducers");
+            reply_array(c, 1);
+            reply_bulk_cstr(c, rname);
+            reply_map(c, 1);
+            reply_bulk_cstr(c, "sources");
+            reply_array(c, j - i);
+            for (size_t k = i; k < j; k++) reply_bulk_slice(c, kl.keys[gs[k].key]);
+        }
+        size_t left = ra.o.count < 0 ? nout : (size_t)ra.o.count < nout ? (size_t)ra.o.count : nout;
+        reply_array(c, left);
+        for (size_t k = 0; k < left; k++) {
+            size_t at = reverse ? nout - 1 - k : k;
+            reply_sample(c, m.s[at].ts, m.s[at].v);
+        }
+        buf_free(&name);
+        buf_free(&sources);
+        xfree(m.s);
+        i = j;
+    }
+    xfree(gs);
+    keylist_free(&kl);
+    filter_free(&f);
+}
+
+static void cmd_ts_mrange(Client *c) {
+    mrange_generic(c, 0);
+}
+
+static void cmd_ts_mrevrange(Client *c) {
+    mrange_generic(c, 1);
 }
 
 /* ---- persistence -------------------------------------------------------------------- */
@@ -1538,6 +2201,12 @@ const Command tseries_commands[] = {
     {"ts.info", cmd_ts_info, -2, RO, "@read @timeseries @slow", 1, 1, 1, NULL},
     {"ts.range", cmd_ts_range, -4, RO, "@read @timeseries @slow", 1, 1, 1, NULL},
     {"ts.revrange", cmd_ts_revrange, -4, RO, "@read @timeseries @slow", 1, 1, 1, NULL},
+    {"ts.createrule", cmd_ts_createrule, -6, CMD_WRITE, "@write @timeseries @slow", 1, 2, 1, NULL},
+    {"ts.deleterule", cmd_ts_deleterule, 3, CMD_WRITE, "@write @timeseries @slow", 1, 2, 1, NULL},
+    {"ts.queryindex", cmd_ts_queryindex, -2, RO, "@read @timeseries @slow", 0, 0, 0, NULL},
+    {"ts.mget", cmd_ts_mget, -3, RO, "@read @timeseries @slow", 0, 0, 0, NULL},
+    {"ts.mrange", cmd_ts_mrange, -5, RO, "@read @timeseries @slow", 0, 0, 0, NULL},
+    {"ts.mrevrange", cmd_ts_mrevrange, -5, RO, "@read @timeseries @slow", 0, 0, 0, NULL},
     END_OF_COMMANDS,
 };
 

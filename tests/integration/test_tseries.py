@@ -505,3 +505,115 @@ def test_rdb_save_restart(make_server):
     c.save()
     srv.restart()
     assert snapshot(srv.client()) == before
+
+
+def test_compaction_rules(r):
+    x(r, "TS.CREATE", "src")
+    x(r, "TS.CREATE", "dst")
+    x(r, "TS.CREATE", "dst2")
+    assert x(r, "TS.CREATERULE", "src", "dst", "AGGREGATION", "sum", 10) == b"OK"
+    assert x(r, "TS.CREATERULE", "src", "dst2", "AGGREGATION", "max", 10, 5) == b"OK"
+    for t in (1, 5, 11, 15, 21, 25, 31):
+        x(r, "TS.ADD", "src", t, t)
+    assert x(r, "TS.RANGE", "dst", "-", "+") == [[0, b"6"], [10, b"26"], [20, b"46"]]
+    assert x(r, "TS.RANGE", "dst2", "-", "+") == [[0, b"1"], [5, b"11"], [15, b"21"]]
+    # LATEST adds the open bucket
+    assert x(r, "TS.RANGE", "dst", "-", "+", "LATEST")[-1] == [30, b"31"]
+    assert x(r, "TS.GET", "dst", "LATEST") == [30, b"31"]
+    assert x(r, "TS.GET", "dst") == [20, b"46"]
+    # an upsert into a closed bucket recomputes it
+    x(r, "TS.ADD", "src", 3, 100)
+    assert x(r, "TS.RANGE", "dst", "-", "+")[0] == [0, b"106"]
+    x(r, "TS.DEL", "src", 11, 11)
+    assert x(r, "TS.RANGE", "dst", "-", "+")[1] == [10, b"15"]
+    i = info(r, "src")
+    assert i[b"rules"] == [[b"dst", 10, b"SUM", 0], [b"dst2", 10, b"MAX", 5]]
+    assert info(r, "dst")[b"sourceKey"] == b"src"
+    # errors
+    assert "wrong number of arguments" in err(r, "TS.CREATERULE", "src", "dst", "AGGREGATION")
+    assert err(r, "TS.CREATERULE", "src", "src", "AGGREGATION", "sum", 10) == (
+        "TSDB: the source key and destination key should be different")
+    assert err(r, "TS.CREATERULE", "src", "dst", "AGGREGATION", "nope", 10) == (
+        "TSDB: Unknown aggregation type")
+    assert err(r, "TS.CREATERULE", "src", "dst", "AGGREGATION", "sum", 0) == (
+        "TSDB: bucketDuration must be greater than zero")
+    assert err(r, "TS.CREATERULE", "src", "dst", "AGGREGATION", "sum", 10) == (
+        "TSDB: the destination key already has a src rule")
+    assert err(r, "TS.CREATERULE", "dst", "x", "AGGREGATION", "sum", 10) == (
+        "TSDB: the source key already has a source rule")
+    assert err(r, "TS.CREATERULE", "nosuch", "dst", "AGGREGATION", "sum", 10) == (
+        "TSDB: the key does not exist")
+    assert err(r, "TS.DELETERULE", "src", "nosuch") == "TSDB: compaction rule does not exist"
+    assert x(r, "TS.DELETERULE", "src", "dst2") == b"OK"
+    assert info(r, "dst2")[b"sourceKey"] is None
+    # deleting the destination ends the rule
+    r.delete("dst")
+    assert info(r, "src")[b"rules"] == []
+    x(r, "TS.ADD", "src", 100, 1)
+    assert not r.exists("dst")
+
+
+def test_label_index(r):
+    x(r, "TS.CREATE", "t:1", "LABELS", "type", "temp", "room", "a")
+    x(r, "TS.CREATE", "t:2", "LABELS", "type", "temp", "room", "b")
+    x(r, "TS.CREATE", "h:1", "LABELS", "type", "hum", "room", "a", "extra", "1")
+    x(r, "TS.CREATE", "nolabels")
+    r.set("str", "v")
+    for k, base in (("t:1", 10), ("t:2", 20), ("h:1", 50)):
+        for t in range(0, 40, 10):
+            x(r, "TS.ADD", k, t, base + t)
+    q = lambda *f: sorted(x(r, "TS.QUERYINDEX", *f))  # noqa: E731
+    assert q("type=temp") == [b"t:1", b"t:2"]
+    assert q("room=a", "type!=temp") == [b"h:1"]
+    assert q("type=(temp,hum)", "extra=") == [b"t:1", b"t:2"]
+    assert q("type=(temp,hum)", "extra!=") == [b"h:1"]
+    assert q("room!=(b)", "type=(temp)") == [b"t:1"]
+    assert q("type=nope") == []
+    assert err(r, "TS.QUERYINDEX", "type!=temp") == "TSDB: please provide at least one matcher"
+    assert err(r, "TS.QUERYINDEX", "bad") == "TSDB: failed parsing labels"
+    assert x(r, "TS.MGET", "FILTER", "type=temp") == [
+        [b"t:1", [], [30, b"40"]], [b"t:2", [], [30, b"50"]]]
+    assert x(r, "TS.MGET", "WITHLABELS", "FILTER", "room=b") == [
+        [b"t:2", [[b"type", b"temp"], [b"room", b"b"]], [30, b"50"]]]
+    assert x(r, "TS.MGET", "SELECTED_LABELS", "room", "nope", "FILTER", "type=hum") == [
+        [b"h:1", [[b"room", b"a"], [b"nope", None]], [30, b"80"]]]
+    assert err(r, "TS.MGET", "WITHLABELS", "SELECTED_LABELS", "a", "FILTER", "type=hum") == (
+        "TSDB: cannot accept WITHLABELS and SELECT_LABELS together")
+    assert "wrong number of arguments" in err(r, "TS.MGET", "WITHLABELS", "type=hum")
+    assert x(r, "TS.MRANGE", 10, 20, "FILTER", "type=temp") == [
+        [b"t:1", [], [[10, b"20"], [20, b"30"]]], [b"t:2", [], [[10, b"30"], [20, b"40"]]]]
+    assert x(r, "TS.MREVRANGE", "-", "+", "COUNT", 1, "FILTER", "type=temp") == [
+        [b"t:1", [], [[30, b"40"]]], [b"t:2", [], [[30, b"50"]]]]
+    assert x(r, "TS.MRANGE", "-", "+", "AGGREGATION", "sum", 20, "FILTER", "room=a") == [
+        [b"h:1", [], [[0, b"110"], [20, b"150"]]], [b"t:1", [], [[0, b"30"], [20, b"70"]]]]
+    got = x(r, "TS.MRANGE", "-", "+", "WITHLABELS", "FILTER", "room=(a,b)", "GROUPBY", "type",
+            "REDUCE", "max")
+    assert got == [
+        [b"type=hum", [[b"type", b"hum"], [b"__reducer__", b"max"], [b"__source__", b"h:1"]],
+         [[0, b"50"], [10, b"60"], [20, b"70"], [30, b"80"]]],
+        [b"type=temp", [[b"type", b"temp"], [b"__reducer__", b"max"],
+                        [b"__source__", b"t:1,t:2"]],
+         [[0, b"20"], [10, b"30"], [20, b"40"], [30, b"50"]]]]
+    got = x(r, "TS.MREVRANGE", "-", "+", "COUNT", 2, "FILTER", "type=temp", "GROUPBY", "type",
+            "REDUCE", "avg")
+    assert got == [[b"type=temp", [], [[30, b"45"], [20, b"35"]]]]
+    assert err(r, "TS.MRANGE", "-", "+", "FILTER", "type=temp", "GROUPBY", "type") == (
+        "TSDB: GROUPBY requires both a label and a REDUCE reducer")
+    # redis-py's helpers parse the replies
+    ts = r.ts()
+    assert ts.queryindex(["type=temp"]) == ["t:1", "t:2"]
+    assert ts.mget(["type=hum"]) == [{"h:1": [{}, 30, 80.0]}]
+    assert ts.mrange(0, 10, ["room=b"]) == [{"t:2": [{}, [(0, 20.0), (10, 30.0)]]}]
+
+
+def test_label_index_resp3(raw):
+    c = raw()
+    c.call("TS.CREATE", "a", "LABELS", "k", "v")
+    c.call("TS.ADD", "a", 1, 2)
+    c.call("HELLO", 3)
+    assert c.call_raw("TS.QUERYINDEX", "k=v") == b"~1\r\n$1\r\na\r\n"
+    assert c.call_raw("TS.MGET", "WITHLABELS", "FILTER", "k=v") == (
+        b"%1\r\n$1\r\na\r\n*2\r\n%1\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n:1\r\n,2\r\n")
+    assert c.call_raw("TS.MRANGE", "-", "+", "FILTER", "k=v") == (
+        b"%1\r\n$1\r\na\r\n*3\r\n%0\r\n%1\r\n$11\r\naggregators\r\n*0\r\n"
+        b"*1\r\n*2\r\n:1\r\n,2\r\n")
