@@ -2140,17 +2140,21 @@ static int ts_rdb_read(RdbReader *r, int type, int64_t now, Obj **out) {
             buf_free(&scratch);
             goto err;
         }
-        for (size_t k = 0; k < len; k += 16) {
-            uint64_t ts = get_le64(p + k), vb = get_le64(p + k + 8);
+        size_t n = len / 16;
+        TsSample *xs = xmalloc(n * sizeof *xs);
+        for (size_t k = 0; k < n; k++) {
+            uint64_t ts = get_le64(p + 16 * k), vb = get_le64(p + 16 * k + 8);
             if (ts > INT64_MAX || (int64_t)ts <= prev) {
+                xfree(xs);
                 buf_free(&scratch);
                 goto err;
             }
-            double v;
-            memcpy(&v, &vb, sizeof v);
-            ts_append(s, (int64_t)ts, v);
+            xs[k].ts = (int64_t)ts;
+            memcpy(&xs[k].v, &vb, sizeof xs[k].v);
             prev = (int64_t)ts;
         }
+        ts_append_chunk(s, xs, n);
+        xfree(xs);
     }
     buf_free(&scratch);
     *out = obj_new(OBJ_TSERIES, t);

@@ -421,6 +421,11 @@ void ts_append(TSeries *s, int64_t ts, double v) {
     s->n_samples++;
 }
 
+void ts_append_chunk(TSeries *s, const TsSample *samples, size_t n) {
+    chunks_build(s, s->n_chunks, samples, n);
+    s->n_samples += n;
+}
+
 void ts_trim(TSeries *s) {
     int64_t min = ts_min_valid(s);
     if (min == 0) return;

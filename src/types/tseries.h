@@ -76,6 +76,9 @@ int ts_add(TSeries *s, int64_t ts, double v, int dp, int apply_ignore, int *was_
 /* Appends after the newest sample unconditionally (loading): ts must be
  * greater than the newest timestamp. */
 void ts_append(TSeries *s, int64_t ts, double v);
+/* Appends samples[0..n) (sorted, all newer than the newest sample) as
+ * chunks of their own (loading: keeps the chunk boundaries a dump had). */
+void ts_append_chunk(TSeries *s, const TsSample *samples, size_t n);
 /* Drops the chunks wholly before the retention window. */
 void ts_trim(TSeries *s);
 /* Deletes the samples of [from, to]; returns how many. */
