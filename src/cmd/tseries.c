@@ -47,6 +47,9 @@
 #include "types/tseries.h"
 
 #define TS_ENCVER 1023
+/* The module answers a key of another type through its own error helper,
+ * which puts ERR in front of Redis's sentence. */
+#define TS_WRONGTYPE "ERR WRONGTYPE Operation against a key holding the wrong kind of value"
 /* FILTER_BY_TS takes at most this many timestamps (the module's limit). */
 #define TS_MAX_FILTER_TS 128
 
@@ -333,7 +336,7 @@ static int series_or_reply(Client *c, Slice key, int for_write, Obj **out) {
         return -1;
     }
     if (o->type != OBJ_TSERIES) {
-        reply_wrongtype(c);
+        reply_error(c, TS_WRONGTYPE);
         return -1;
     }
     *out = o;
@@ -524,11 +527,11 @@ static void rule_flush(Client *c, Slice src_key, TsRule *r) {
     Obj *d = db_lookup_write(c->db, dk);
     if (!d || d->type != OBJ_TSERIES || !dest_names(tso(d), src_key)) return;
     int up;
-    if (ts_add(tso(d)->s, r->cur_start, v, TS_DP_LAST, 0, &up) == TS_ADDED) {
+    if (ts_add(tso(d)->s, r->cur_start, v, TS_DP_LAST, 1, &up) == TS_ADDED) {
         db_resized(c->db, d, tso(d)->s->n_samples);
         db_signal_key(c->db, dk);
-        notify(c, "ts.add:dest", dk);
     }
+    notify(c, "ts.add:dest", dk);
 }
 
 static void rule_reset(TsRule *r, int64_t start) {
@@ -549,7 +552,8 @@ static void rules_on_append(Client *c, Slice key, TsObj *t, int64_t ts, double v
             rule_flush(c, key, r);
             rule_reset(r, bs);
         }
-        ts_agg_add(&r->ctx, ts, v);
+        /* NaN samples are stored but aggregate to nothing */
+        if (!isnan(v)) ts_agg_add(&r->ctx, ts, v);
     }
 }
 
@@ -564,7 +568,8 @@ static void rule_recompute(Client *c, Slice key, TsObj *t, TsRule *r, int64_t bs
     TsIter it;
     TsSample x;
     ts_iter_init(&it, t->s, bs, bs + r->bucket - 1, 0);
-    while (ts_iter_next(&it, &x)) ts_agg_add(&a, x.ts, x.v);
+    while (ts_iter_next(&it, &x))
+        if (!isnan(x.v)) ts_agg_add(&a, x.ts, x.v);
     ts_iter_done(&it);
     if (bs == r->cur_start) {
         r->ctx = a;
@@ -602,7 +607,7 @@ static int series_add(Client *c, Slice key, Obj *o, int64_t ts, double v, int ov
                       int64_t *out_ts) {
     TsObj *t = tso(o);
     int up;
-    int rc = ts_add(t->s, ts, v, effective_policy(t, over), t->src == NULL, &up);
+    int rc = ts_add(t->s, ts, v, effective_policy(t, over), 1, &up);
     if (rc == TS_IGNORED) {
         TsSample last;
         ts_last(t->s, &last);
@@ -673,7 +678,9 @@ static void cmd_ts_alter(Client *c) {
 
 /* ---- TS.ADD TS.MADD TS.INCRBY TS.DECRBY -------------------------------------------- */
 
-static void cmd_ts_add(Client *c) {
+/* TS.ADD's work; replies. The module announces "ts.add" afterwards
+ * whatever happened, errors included. */
+static void add_body(Client *c) {
     Slice key = c->argv[1];
     double v;
     if (parse_value(c->argv[3], &v) != 0) {
@@ -709,19 +716,18 @@ static void cmd_ts_add(Client *c) {
     }
     int64_t out;
     int rc = series_add(c, key, o, ts, v, over, &out);
-    if (rc < 0) {
-        if (created) {
-            notify(c, "ts.create", key);
-            propagate_with_ts(c, 2, ts);
-        }
+    /* the record names the resolved timestamp; a new key is recorded even
+     * when its first sample was refused */
+    if (rc == TS_ADDED || created) propagate_with_ts(c, 2, ts);
+    if (rc < 0)
         reply_add_error(c, rc);
-        return;
-    }
-    if (rc == TS_ADDED || created) {
-        notify(c, "ts.add", key);
-        propagate_with_ts(c, 2, ts);
-    }
-    reply_int(c, out);
+    else
+        reply_int(c, out);
+}
+
+static void cmd_ts_add(Client *c) {
+    add_body(c);
+    notify(c, "ts.add", c->argv[1]);
 }
 
 static void cmd_ts_madd(Client *c) {
@@ -756,7 +762,6 @@ static void cmd_ts_madd(Client *c) {
             continue;
         }
         if (rc == TS_ADDED) {
-            notify(c, "ts.add", key);
             prop[n_prop++] = key;
             prop[n_prop++] =
                 slice_of(nums[i], (size_t)snprintf(nums[i], sizeof nums[i], "%lld", (long long)ts));
@@ -765,6 +770,7 @@ static void cmd_ts_madd(Client *c) {
         reply_int(c, out);
     }
     if (n_prop > 1) propagate(c, n_prop, prop);
+    for (int i = 0; i < n; i++) notify(c, "ts.add", c->argv[1 + 3 * i]);
     xfree(nums);
     xfree(prop);
 }
@@ -773,7 +779,7 @@ static void incr_generic(Client *c, int sign) {
     Slice key = c->argv[1];
     Obj *o = db_lookup_write(c->db, key);
     if (o && o->type != OBJ_TSERIES) {
-        reply_wrongtype(c);
+        reply_error(c, TS_WRONGTYPE);
         return;
     }
     double by;
@@ -804,13 +810,12 @@ static void incr_generic(Client *c, int sign) {
         o = obj_new(OBJ_TSERIES, series_new(c, &co));
         db_add(c->db, key, o);
         created = 1;
-        notify(c, "ts.create", key);
     }
     TsSample last;
     int has = ts_last(tso(o)->s, &last);
     int rc = 0;
     int64_t out = ts;
-    if (has && ts < last.ts) {
+    if (has && last.ts != 0 && ts < last.ts) {
         reply_error(c, "TSDB: timestamp must be equal to or higher than the maximum existing "
                        "timestamp");
         rc = -1;
@@ -821,9 +826,11 @@ static void incr_generic(Client *c, int sign) {
         double v = (has ? last.v : 0) + sign * by;
         rc = series_add(c, key, o, ts, v, TS_DP_LAST, &out);
         if (rc < 0) reply_add_error(c, rc);
+        /* the module announces these in the generic class */
+        notify_keyspace_event(NOTIFY_GENERIC, sign > 0 ? "ts.incrby" : "ts.decrby", key,
+                              db_index(c->db));
     }
     if (rc == TS_ADDED || created) {
-        if (rc == TS_ADDED) notify(c, sign > 0 ? "ts.incrby" : "ts.decrby", key);
         /* the record names the resolved timestamp, right after the value */
         char num[24];
         Slice *argv = xmalloc((size_t)(c->argc + 2) * sizeof *argv);
@@ -932,6 +939,8 @@ static void cmd_ts_get(Client *c) {
         reply_arity_error(c);
         return;
     }
+    Obj *o;
+    if (series_or_reply(c, c->argv[1], 0, &o) != 0) return;
     if (c->argc == 3) {
         if (!slice_eq_nocase(c->argv[2], "latest")) {
             reply_error(c, "ERR TSDB: wrong 3rd argument");
@@ -939,8 +948,6 @@ static void cmd_ts_get(Client *c) {
         }
         latest = 1;
     }
-    Obj *o;
-    if (series_or_reply(c, c->argv[1], 0, &o) != 0) return;
     TsSample x;
     if (latest && latest_sample(c, tso(o), &x)) {
         reply_sample(c, x.ts, x.v);
@@ -1364,7 +1371,7 @@ static void cmd_ts_createrule(Client *c) {
         return;
     }
     if (!slice_eq_nocase(c->argv[3], "aggregation")) {
-        reply_error(c, "ERR TSDB: Couldn't parse AGGREGATION");
+        reply_arity_error(c);
         return;
     }
     int agg = ts_agg_parse(c->argv[4].p, c->argv[4].len);
@@ -1401,7 +1408,11 @@ static void cmd_ts_createrule(Client *c) {
     if (series_or_reply(c, dk, 1, &dobj) != 0) return;
     TsObj *d = tso(dobj);
     links_prune(c, dk, d);
-    if (d->src || d->n_rules) {
+    if (d->n_rules) {
+        reply_error(c, "ERR TSDB: the destination key already has a dst rule");
+        return;
+    }
+    if (d->src) {
         reply_error(c, "ERR TSDB: the destination key already has a src rule");
         return;
     }

@@ -261,7 +261,8 @@ static void range_agg(const TSeries *s, const TsRangeOpts *o, Out *w) {
             got = 1;
         }
         if (!got || w->stop) break;
-        if (!pass_filters(o, &x)) continue;
+        /* NaN samples are stored and read back raw, but aggregate to nothing */
+        if (isnan(x.v) || !pass_filters(o, &x)) continue;
         int64_t bs = ts_bucket_start(x.ts, o->bucket, o->align);
         if (open && bs != cur) {
             if (o->agg == TS_AGG_TWA) twa_next(&a, x.ts, x.v);

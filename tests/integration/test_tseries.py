@@ -80,6 +80,12 @@ def test_resp_bytes(raw):
     assert c.call_raw("TS.GET", "k") == b"*2\r\n:1\r\n+0.5\r\n"
     assert c.call_raw("TS.RANGE", "k", "-", "+") == b"*1\r\n*2\r\n:1\r\n+0.5\r\n"
     assert c.call_raw("TS.GET", "nosuch").startswith(b"-ERR TSDB: the key does not exist")
+    c.call("SET", "str", "v")
+    # the module words a wrong type through its own helper: ERR in front
+    assert c.call_raw("TS.GET", "str") == (
+        b"-ERR WRONGTYPE Operation against a key holding the wrong kind of value\r\n")
+    assert c.call_raw("TS.ADD", "str", 1, 1) == b"-ERR TSDB: the key is not a TSDB key\r\n"
+    assert c.call_raw("TS.CREATE", "x", "RETENTION", -5) == b"-TSDB: Couldn't parse RETENTION\r\n"
     c.call("HELLO", 3)
     assert c.call_raw("TS.GET", "k") == b"*2\r\n:1\r\n,0.5\r\n"
     assert c.call_raw("TS.INFO", "k").startswith(b"%14\r\n+totalSamples\r\n:1\r\n")
@@ -366,9 +372,15 @@ def test_multi_and_events(r, flags, sub):  # noqa: F811
     got = [m for m in drain(r, sub) if m[0].startswith(b"__keyevent")]
     assert [ch.split(b":", 1)[1] for ch, _ in got] == [
         b"ts.create", b"ts.alter", b"ts.add", b"ts.add", b"ts.incrby", b"ts.decrby", b"ts.del"]
-    flags("Kg")  # class d is off: nothing
+    flags("Kg")  # class d is off: only TS.INCRBY's generic event
     x(r, "TS.ADD", "ev", 10, 1)
-    assert drain(r, sub) == []
+    x(r, "TS.INCRBY", "ev", 1, "TIMESTAMP", 11)
+    assert [d for _, d in drain(r, sub)] == [b"ts.incrby"]
+    flags("Kd")  # the module announces TS.ADD whatever happened
+    with pytest.raises(ResponseError):
+        x(r, "TS.ADD", "ev", 1, "bad")
+    x(r, "TS.MADD", "ev", 20, 1, "nosuch", 1, 1)
+    assert [d for _, d in drain(r, sub)] == [b"ts.add", b"ts.add", b"ts.add"]
 
 
 def test_keyspace_commands(r):
