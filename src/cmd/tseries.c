@@ -1084,6 +1084,33 @@ static int cmp_i64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+/* An aggregator list ("avg" or "min,max,avg", at most TS_MAX_AGGS). 0, or -1
+ * after replying. */
+static int agg_list_or_reply(Client *c, Slice w, int *aggs, int *n) {
+    *n = 0;
+    const char *p = w.p, *end = w.p + w.len;
+    for (;;) {
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        const char *stop = comma ? comma : end;
+        if (stop == p) {
+            reply_error(c, "ERR TSDB: Empty aggregation type in list");
+            return -1;
+        }
+        if (*n == TS_MAX_AGGS) {
+            reply_error(c, "ERR TSDB: Too many aggregation types");
+            return -1;
+        }
+        int a = ts_agg_parse(p, (size_t)(stop - p));
+        if (!a) {
+            reply_error(c, "ERR TSDB: Unknown aggregation type");
+            return -1;
+        }
+        aggs[(*n)++] = a;
+        if (!comma) return 0;
+        p = comma + 1;
+    }
+}
+
 /* The options of TS.RANGE-like commands after the two ends (argv[2], [3]),
  * scanned from argument `from` up to `end` (MRANGE stops at FILTER). 0, or
  * -1 after replying. */
@@ -1137,11 +1164,7 @@ static int range_args_or_reply(Client *c, int ends, int from, int end, RangeArgs
             reply_error(c, "ERR TSDB: Couldn't parse AGGREGATION");
             goto out;
         }
-        o->agg = ts_agg_parse(c->argv[at + 1].p, c->argv[at + 1].len);
-        if (!o->agg) {
-            reply_error(c, "ERR TSDB: Unknown aggregation type");
-            goto out;
-        }
+        if (agg_list_or_reply(c, c->argv[at + 1], o->aggs, &o->n_aggs) != 0) goto out;
         if (bucket <= 0) {
             reply_error(c, "ERR TSDB: bucketDuration must be greater than zero");
             goto out;
@@ -1213,7 +1236,7 @@ static int range_args_or_reply(Client *c, int ends, int from, int end, RangeArgs
             reply_error(c, "ERR TSDB: unknown ALIGN parameter");
             goto out;
         }
-        if (!o->agg) {
+        if (!o->n_aggs) {
             reply_error(c, "ERR TSDB: ALIGN parameter can only be used with AGGREGATION");
             goto out;
         }
@@ -1274,9 +1297,11 @@ typedef struct EmitCtx {
     size_t n;
 } EmitCtx;
 
-static int emit_sample(void *priv, int64_t ts, double v) {
+static int emit_sample(void *priv, int64_t ts, const double *v, int n) {
     EmitCtx *e = priv;
-    reply_sample(e->c, ts, v);
+    reply_array(e->c, (size_t)n + 1);
+    reply_int(e->c, ts);
+    for (int i = 0; i < n; i++) reply_value(e->c, v[i]);
     e->n++;
     return 0;
 }
@@ -1374,11 +1399,9 @@ static void cmd_ts_createrule(Client *c) {
         reply_arity_error(c);
         return;
     }
-    int agg = ts_agg_parse(c->argv[4].p, c->argv[4].len);
-    if (!agg) {
-        reply_error(c, "ERR TSDB: Unknown aggregation type");
-        return;
-    }
+    int aggs[TS_MAX_AGGS], n_aggs;
+    if (agg_list_or_reply(c, c->argv[4], aggs, &n_aggs) != 0) return;
+    int agg = aggs[0];
     long long bucket, align = 0;
     if (ts_parse_ll(c->argv[5], &bucket) != 0) {
         reply_error(c, "ERR TSDB: Couldn't parse AGGREGATION");
@@ -1386,6 +1409,10 @@ static void cmd_ts_createrule(Client *c) {
     }
     if (bucket <= 0) {
         reply_error(c, "ERR TSDB: bucketDuration must be greater than zero");
+        return;
+    }
+    if (n_aggs != 1) {
+        reply_error(c, "ERR TSDB: CREATERULE requires exactly one aggregation type");
         return;
     }
     if (c->argc == 7 && (ts_parse_ll(c->argv[6], &align) != 0 || align < 0)) {
@@ -1748,8 +1775,10 @@ typedef struct Merge {
     size_t n, cap;
 } Merge;
 
-static int collect_sample(void *priv, int64_t ts, double v) {
+static int collect_sample(void *priv, int64_t ts, const double *vals, int n) {
     Merge *m = priv;
+    double v = vals[0];
+    (void)n;
     if (m->n == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 64;
         m->s = xrealloc(m->s, m->cap * sizeof *m->s);
@@ -1778,12 +1807,8 @@ static int cmp_group(const void *a, const void *b) {
 static void reply_mrange_meta(Client *c, const RangeArgs *ra) {
     reply_map(c, 1);
     reply_bulk_cstr(c, "aggregators");
-    if (ra->o.agg) {
-        reply_array(c, 1);
-        reply_bulk_cstr(c, ts_agg_name_lower(ra->o.agg));
-    } else {
-        reply_array(c, 0);
-    }
+    reply_array(c, (size_t)ra->o.n_aggs);
+    for (int i = 0; i < ra->o.n_aggs; i++) reply_bulk_cstr(c, ts_agg_name_lower(ra->o.aggs[i]));
 }
 
 static void mrange_generic(Client *c, int reverse) {
@@ -1803,6 +1828,10 @@ static void mrange_generic(Client *c, int reverse) {
     if (gat >= 0) {
         if (gat + 4 != c->argc || !slice_eq_nocase(c->argv[gat + 2], "REDUCE")) {
             reply_error(c, "ERR TSDB: GROUPBY requires both a label and a REDUCE reducer");
+            return;
+        }
+        if (ra.o.n_aggs > 1) {
+            reply_error(c, "ERR TSDB: GROUPBY is not supported with multiple aggregation types");
             return;
         }
         glabel = c->argv[gat + 1];

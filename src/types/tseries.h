@@ -161,8 +161,12 @@ double ts_agg_empty_value(int type, int has_last, double last);
 int64_t ts_bucket_start(int64_t ts, int64_t bucket, int64_t align);
 
 /* A range query (TS.RANGE / TS.REVRANGE / MRANGE): the samples of [from, to]
- * that pass the filters, raw or aggregated into buckets, oldest first unless
- * reverse, at most count of them (-1: all). */
+ * that pass the filters, raw or aggregated into buckets by up to
+ * TS_MAX_AGGS aggregators at once (one value each per bucket), oldest first
+ * unless reverse, at most count of them (-1: all). EMPTY reports the empty
+ * buckets between samples of the whole series that pass the filters (the
+ * range does not limit that search): a window inside a gap is filled. */
+#define TS_MAX_AGGS 16
 enum { TS_BT_START = 0, TS_BT_END, TS_BT_MID };
 typedef struct TsRangeOpts {
     int64_t from, to;
@@ -173,7 +177,8 @@ typedef struct TsRangeOpts {
     int has_val_filter;
     double val_min, val_max;
     long long count;
-    int agg; /* TS_AGG_NONE: raw samples */
+    int aggs[TS_MAX_AGGS]; /* TS_AGG_* */
+    int n_aggs;            /* 0: raw samples */
     int64_t bucket, align;
     int bucket_ts; /* TS_BT_* */
     int empty;
@@ -181,8 +186,9 @@ typedef struct TsRangeOpts {
     TsSample extra;
 } TsRangeOpts;
 
-/* Receives each result; returns 0 to go on. */
-typedef int (*TsEmitFn)(void *priv, int64_t ts, double v);
+/* Receives each result: a timestamp and n values (1 for raw samples);
+ * returns 0 to go on. */
+typedef int (*TsEmitFn)(void *priv, int64_t ts, const double *v, int n);
 void ts_range(const TSeries *s, const TsRangeOpts *o, TsEmitFn emit, void *priv);
 
 #endif

@@ -189,7 +189,6 @@ int64_t ts_bucket_start(int64_t ts, int64_t bucket, int64_t align) {
 /* ---- range queries ----------------------------------------------------------- */
 
 static int pass_filters(const TsRangeOpts *o, const TsSample *x) {
-    if (x->ts < o->from || x->ts > o->to) return 0;
     if (o->has_val_filter && !(x->v >= o->val_min && x->v <= o->val_max)) return 0;
     if (o->has_filter_ts) {
         size_t lo = 0, hi = o->n_filter_ts;
@@ -205,28 +204,40 @@ static int pass_filters(const TsRangeOpts *o, const TsSample *x) {
     return 1;
 }
 
+/* A sample aggregators take: in the range, through the filters, not NaN
+ * (NaN samples are stored and read back raw, but aggregate to nothing). */
+static int agg_input(const TsRangeOpts *o, const TsSample *x) {
+    return x->ts >= o->from && x->ts <= o->to && !isnan(x->v) && pass_filters(o, x);
+}
+
+typedef struct Row {
+    int64_t ts;
+    double v[TS_MAX_AGGS];
+} Row;
+
 typedef struct Out {
     const TsRangeOpts *o;
     TsEmitFn emit;
     void *priv;
     long long left;
     int stop;
-    TsSample *keep; /* reverse: buckets kept to be sent newest first */
+    Row *keep; /* reverse: rows kept to be sent newest first */
     size_t n_keep, cap_keep;
 } Out;
 
-static void out_put(Out *w, int64_t ts, double v) {
+static void out_put(Out *w, int64_t ts, const double *v) {
     if (w->stop) return;
+    int n = w->o->n_aggs;
     if (w->o->reverse) {
         if (w->n_keep == w->cap_keep) {
             w->cap_keep = w->cap_keep ? w->cap_keep * 2 : 64;
             w->keep = xrealloc(w->keep, w->cap_keep * sizeof *w->keep);
         }
         w->keep[w->n_keep].ts = ts;
-        w->keep[w->n_keep++].v = v;
+        memcpy(w->keep[w->n_keep++].v, v, (size_t)n * sizeof *v);
         return;
     }
-    if (w->left == 0 || w->emit(w->priv, ts, v) != 0) {
+    if (w->left == 0 || w->emit(w->priv, ts, v, n) != 0) {
         w->stop = 1;
         return;
     }
@@ -244,13 +255,65 @@ static int64_t report_ts(const TsRangeOpts *o, int64_t start) {
     }
 }
 
+/* The first (reverse: last) sample of the whole series, LATEST's included,
+ * that aggregators would take if the range allowed it: where EMPTY's fill
+ * may start (end). 0 when there is none. */
+static int edge_sample(const TSeries *s, const TsRangeOpts *o, int last, int64_t bound,
+                       TsSample *out) {
+    if (last && o->has_extra && o->extra.ts <= bound && !isnan(o->extra.v) &&
+        pass_filters(o, &o->extra)) {
+        *out = o->extra;
+        return 1;
+    }
+    TsIter it;
+    TsSample x;
+    int found = 0;
+    ts_iter_init(&it, s, last ? 0 : bound, last ? bound : INT64_MAX, last);
+    while (!found && ts_iter_next(&it, &x))
+        if (!isnan(x.v) && pass_filters(o, &x)) {
+            *out = x;
+            found = 1;
+        }
+    ts_iter_done(&it);
+    if (!found && !last && o->has_extra && o->extra.ts >= bound && !isnan(o->extra.v) &&
+        pass_filters(o, &o->extra)) {
+        *out = o->extra;
+        found = 1;
+    }
+    return found;
+}
+
+static void emit_empty(Out *w, int64_t bs, int has_last, double last_v) {
+    double v[TS_MAX_AGGS];
+    for (int k = 0; k < w->o->n_aggs; k++)
+        v[k] = ts_agg_empty_value(w->o->aggs[k], has_last, last_v);
+    out_put(w, report_ts(w->o, bs), v);
+}
+
 static void range_agg(const TSeries *s, const TsRangeOpts *o, Out *w) {
     TsIter it;
     TsSample x;
-    TsAgg a;
-    int open = 0, has_last = 0;
-    int64_t cur = 0;
+    TsAgg a[TS_MAX_AGGS];
+    int n = o->n_aggs, open = 0, has_last = 0;
+    int64_t cur = 0, next = 0, fill_hi = -1;
     double last_v = 0;
+    if (o->empty) {
+        /* the fill runs between the series' first and last samples that pass
+         * the filters, clipped to the range; 'last' carries the value before */
+        TsSample lo, hi, before;
+        if (edge_sample(s, o, 0, 0, &lo) && edge_sample(s, o, 1, INT64_MAX, &hi)) {
+            int64_t f = lo.ts > o->from ? lo.ts : o->from;
+            int64_t t = hi.ts < o->to ? hi.ts : o->to;
+            if (f <= t) {
+                next = ts_bucket_start(f, o->bucket, o->align);
+                fill_hi = ts_bucket_start(t, o->bucket, o->align);
+            }
+        }
+        if (o->from > 0 && edge_sample(s, o, 1, o->from - 1, &before)) {
+            has_last = 1;
+            last_v = before.v;
+        }
+    }
     ts_iter_init(&it, s, o->from, o->to, 0);
     int extra_left = o->has_extra;
     for (;;) {
@@ -261,39 +324,53 @@ static void range_agg(const TSeries *s, const TsRangeOpts *o, Out *w) {
             got = 1;
         }
         if (!got || w->stop) break;
-        /* NaN samples are stored and read back raw, but aggregate to nothing */
-        if (isnan(x.v) || !pass_filters(o, &x)) continue;
+        if (!agg_input(o, &x)) continue;
         int64_t bs = ts_bucket_start(x.ts, o->bucket, o->align);
         if (open && bs != cur) {
-            if (o->agg == TS_AGG_TWA) twa_next(&a, x.ts, x.v);
-            double v;
-            if (ts_agg_final(&a, &v)) out_put(w, report_ts(o, cur), v);
+            double v[TS_MAX_AGGS];
+            for (int k = 0; k < n; k++) {
+                if (a[k].type == TS_AGG_TWA) twa_next(&a[k], x.ts, x.v);
+                ts_agg_final(&a[k], &v[k]);
+            }
+            out_put(w, report_ts(o, cur), v);
+            next = cur + o->bucket;
             has_last = 1;
-            last_v = a.last;
-            if (o->empty)
-                for (int64_t b = cur + o->bucket; b < bs && !w->stop; b += o->bucket)
-                    out_put(w, report_ts(o, b), ts_agg_empty_value(o->agg, has_last, last_v));
-            int64_t pts = a.twa_prev_ts;
-            double pv = a.twa_prev_v;
-            ts_agg_reset(&a, o->agg);
-            a.twa_has_prev = 1;
-            a.twa_prev_ts = pts;
-            a.twa_prev_v = pv;
+            last_v = a[0].last;
+            for (int k = 0; k < n; k++) {
+                int64_t pts = a[k].twa_prev_ts;
+                double pv = a[k].twa_prev_v;
+                ts_agg_reset(&a[k], o->aggs[k]);
+                a[k].twa_has_prev = 1;
+                a[k].twa_prev_ts = pts;
+                a[k].twa_prev_v = pv;
+            }
         } else if (!open) {
-            ts_agg_reset(&a, o->agg);
+            for (int k = 0; k < n; k++) ts_agg_reset(&a[k], o->aggs[k]);
         }
         if (!open || bs != cur) {
-            a.bucket_start = bs;
-            a.bucket_end = bs + o->bucket;
+            if (o->empty)
+                for (; next < bs && !w->stop; next += o->bucket)
+                    emit_empty(w, next, has_last, last_v);
+            for (int k = 0; k < n; k++) {
+                a[k].bucket_start = bs;
+                a[k].bucket_end = bs + o->bucket;
+            }
         }
         open = 1;
         cur = bs;
-        ts_agg_add(&a, x.ts, x.v);
+        for (int k = 0; k < n; k++) ts_agg_add(&a[k], x.ts, x.v);
     }
     if (open && !w->stop) {
-        double v;
-        if (ts_agg_final(&a, &v)) out_put(w, report_ts(o, cur), v);
+        double v[TS_MAX_AGGS];
+        for (int k = 0; k < n; k++) ts_agg_final(&a[k], &v[k]);
+        out_put(w, report_ts(o, cur), v);
+        next = cur + o->bucket;
+        has_last = 1;
+        last_v = a[0].last;
     }
+    if (o->empty)
+        for (; next <= fill_hi && !w->stop; next += o->bucket)
+            emit_empty(w, next, has_last, last_v);
     ts_iter_done(&it);
 }
 
@@ -303,8 +380,8 @@ static void range_raw(const TSeries *s, const TsRangeOpts *o, Out *w) {
     int extra_left = o->has_extra;
     if (o->reverse && extra_left) {
         extra_left = 0;
-        if (pass_filters(o, &o->extra)) {
-            if (w->left == 0 || w->emit(w->priv, o->extra.ts, o->extra.v) != 0) return;
+        if (o->extra.ts >= o->from && o->extra.ts <= o->to && pass_filters(o, &o->extra)) {
+            if (w->left == 0 || w->emit(w->priv, o->extra.ts, &o->extra.v, 1) != 0) return;
             w->left--;
         }
     }
@@ -315,10 +392,11 @@ static void range_raw(const TSeries *s, const TsRangeOpts *o, Out *w) {
             x = o->extra;
             extra_left = 0;
             got = 1;
+            if (x.ts < o->from || x.ts > o->to) break;
         }
         if (!got) break;
         if (!pass_filters(o, &x)) continue;
-        if (w->emit(w->priv, x.ts, x.v) != 0) break;
+        if (w->emit(w->priv, x.ts, &x.v, 1) != 0) break;
         w->left--;
     }
     ts_iter_done(&it);
@@ -326,7 +404,7 @@ static void range_raw(const TSeries *s, const TsRangeOpts *o, Out *w) {
 
 void ts_range(const TSeries *s, const TsRangeOpts *o, TsEmitFn emit, void *priv) {
     Out w = {o, emit, priv, o->count < 0 ? LLONG_MAX : o->count, 0, NULL, 0, 0};
-    if (o->agg == TS_AGG_NONE) {
+    if (o->n_aggs == 0) {
         range_raw(s, o, &w);
         return;
     }
@@ -334,7 +412,7 @@ void ts_range(const TSeries *s, const TsRangeOpts *o, TsEmitFn emit, void *priv)
     if (o->reverse) {
         long long left = o->count < 0 ? LLONG_MAX : o->count;
         for (size_t i = w.n_keep; i-- > 0 && left > 0; left--)
-            if (emit(priv, w.keep[i].ts, w.keep[i].v) != 0) break;
+            if (emit(priv, w.keep[i].ts, w.keep[i].v, o->n_aggs) != 0) break;
         xfree(w.keep);
     }
 }

@@ -633,3 +633,40 @@ def test_label_index_resp3(raw):
     assert c.call_raw("TS.MRANGE", "-", "+", "FILTER", "k=v") == (
         b"%1\r\n$1\r\na\r\n*3\r\n%0\r\n%1\r\n$11\r\naggregators\r\n*0\r\n"
         b"*1\r\n*2\r\n:1\r\n,2\r\n")
+
+
+def test_multi_aggregation_and_empty_fill(r):
+    x(r, "TS.CREATE", "m", "LABELS", "t", "m")
+    for i in range(10):
+        x(r, "TS.ADD", "m", 1000 + i, 100 + i)
+        x(r, "TS.ADD", "m", 3000 + i, 300 + i)
+    assert x(r, "TS.RANGE", "m", "-", "+", "AGGREGATION", "min,max,count", 1000) == [
+        [1000, b"100", b"109", b"10"], [3000, b"300", b"309", b"10"]]
+    assert x(r, "TS.REVRANGE", "m", "-", "+", "AGGREGATION", "sum,min", 1000, "COUNT", 1) == [
+        [3000, b"3045", b"300"]]
+    assert x(r, "TS.RANGE", "m", "-", "+", "AGGREGATION", "min,min", 1000, "EMPTY") == [
+        [1000, b"100", b"100"], [2000, b"nan", b"nan"], [3000, b"300", b"300"]]
+    assert x(r, "TS.MRANGE", "-", "+", "AGGREGATION", "first,last", 5000, "FILTER", "t=m") == [
+        [b"m", [], [[0, b"100", b"309"]]]]
+    assert err(r, "TS.RANGE", "m", "-", "+", "AGGREGATION", "min,", 10) == (
+        "TSDB: Empty aggregation type in list")
+    assert err(r, "TS.RANGE", "m", "-", "+", "AGGREGATION", ",".join(["min"] * 17), 10) == (
+        "TSDB: Too many aggregation types")
+    assert err(r, "TS.RANGE", "m", "-", "+", "AGGREGATION", "min,bad", 10) == (
+        "TSDB: Unknown aggregation type")
+    assert "GROUPBY" in err(r, "TS.MRANGE", "-", "+", "AGGREGATION", "min,max", 10, "FILTER",
+                            "t=m", "GROUPBY", "t", "REDUCE", "max")
+    x(r, "TS.CREATE", "d")
+    assert err(r, "TS.CREATERULE", "m", "d", "AGGREGATION", "min,max", 10) == (
+        "TSDB: CREATERULE requires exactly one aggregation type")
+    # EMPTY fills between the series' samples, not only inside the range:
+    # a window inside the gap is filled end to end, 'last' carries from before
+    assert x(r, "TS.RANGE", "m", 1500, 2600, "AGGREGATION", "last", 500, "EMPTY") == [
+        [1500, b"109"], [2000, b"109"], [2500, b"109"]]
+    assert x(r, "TS.RANGE", "m", 1500, 2600, "AGGREGATION", "count", 500, "EMPTY") == [
+        [1500, b"0"], [2000, b"0"], [2500, b"0"]]
+    assert x(r, "TS.RANGE", "m", 3500, 9000, "AGGREGATION", "count", 500, "EMPTY") == []
+    # NaN samples are kept and read back, but aggregate to nothing
+    x(r, "TS.ADD", "m", 3100, "nan")
+    assert x(r, "TS.RANGE", "m", 3100, 3100) == [[3100, b"nan"]]
+    assert x(r, "TS.RANGE", "m", 3000, 3999, "AGGREGATION", "count", 1000) == [[3000, b"10"]]

@@ -199,8 +199,9 @@ typedef struct Got {
     double v[64];
 } Got;
 
-static int collect(void *priv, int64_t ts, double v) {
+static int collect(void *priv, int64_t ts, const double *vals, int n) {
     Got *g = priv;
+    double v = vals[n - 1];
     if (g->n < 64) {
         g->ts[g->n] = ts;
         g->v[g->n] = v;
@@ -235,7 +236,8 @@ static void test_aggregation(void) {
         {TS_AGG_FIRST, 1, 10, 5}, {TS_AGG_LAST, 3, 10, 7}, {TS_AGG_VAR_S, 1, 0, 2},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        o.agg = cases[i].agg;
+        o.aggs[0] = cases[i].agg;
+        o.n_aggs = 1;
         o.empty = 0;
         memset(&g, 0, sizeof g);
         ts_range(s, &o, collect, &g);
@@ -249,17 +251,17 @@ static void test_aggregation(void) {
         CHECK(g.ts[2] == 20);
     }
     /* EMPTY: sum and count 0, last carries, others NaN */
-    o.agg = TS_AGG_LAST;
+    o.aggs[0] = TS_AGG_LAST;
     memset(&g, 0, sizeof g);
     ts_range(s, &o, collect, &g);
     CHECK(g.v[2] == 10);
-    o.agg = TS_AGG_MAX;
+    o.aggs[0] = TS_AGG_MAX;
     memset(&g, 0, sizeof g);
     ts_range(s, &o, collect, &g);
     CHECK(isnan(g.v[2]));
     /* reverse, COUNT, bucket timestamps, alignment */
     o.empty = 0;
-    o.agg = TS_AGG_SUM;
+    o.aggs[0] = TS_AGG_SUM;
     o.reverse = 1;
     o.count = 2;
     o.bucket_ts = TS_BT_END;
@@ -282,7 +284,8 @@ static void test_aggregation(void) {
     o.to = 100;
     o.count = -1;
     o.bucket = 100;
-    o.agg = TS_AGG_TWA;
+    o.aggs[0] = TS_AGG_TWA;
+    o.n_aggs = 1;
     memset(&g, 0, sizeof g);
     ts_range(l, &o, collect, &g);
     CHECK(g.n == 1 && g.v[0] == 10);
