@@ -915,14 +915,13 @@ static void cmd_ts_del(Client *c) {
 
 /* LATEST on a compaction: the open bucket of the rule that feeds it, as a
  * sample; 0 when there is none. */
-static int latest_sample(Client *c, const TsObj *t, TsSample *out) {
+static int latest_sample(Client *c, Slice me, const TsObj *t, TsSample *out) {
     if (!t->src) return 0;
     Obj *so = db_lookup_read(c->db, slice_of(t->src, t->src_len));
     if (!so || so->type != OBJ_TSERIES) return 0;
     const TsObj *src = tso(so);
     for (size_t i = 0; i < src->n_rules; i++) {
         const TsRule *r = &src->rules[i];
-        Slice me = c->argv[1];
         if (r->dest_len != me.len || memcmp(r->dest, me.p, me.len) != 0) continue;
         double v;
         if (r->cur_start < 0 || !ts_agg_final(&r->ctx, &v)) return 0;
@@ -949,7 +948,7 @@ static void cmd_ts_get(Client *c) {
         latest = 1;
     }
     TsSample x;
-    if (latest && latest_sample(c, tso(o), &x)) {
+    if (latest && latest_sample(c, c->argv[1], tso(o), &x)) {
         reply_sample(c, x.ts, x.v);
         return;
     }
@@ -1307,15 +1306,13 @@ static int emit_sample(void *priv, int64_t ts, const double *v, int n) {
 }
 
 /* Replies the samples of t for ra as an array. */
-static void reply_range(Client *c, const TsObj *t, RangeArgs *ra) {
+static void reply_range(Client *c, Slice key, const TsObj *t, RangeArgs *ra) {
     ra->o.filter_ts = ra->filter_ts;
     ra->o.has_extra = 0;
     if (ra->latest && t->src) {
         TsSample x;
         TsSample last;
-        Slice saved = c->argv[1];
-        (void)saved;
-        if (latest_sample(c, t, &x) && (!ts_last(t->s, &last) || x.ts > last.ts)) {
+        if (latest_sample(c, key, t, &x) && (!ts_last(t->s, &last) || x.ts > last.ts)) {
             ra->o.has_extra = 1;
             ra->o.extra = x;
         }
@@ -1331,7 +1328,7 @@ static void range_generic(Client *c, int reverse) {
     if (series_or_reply(c, c->argv[1], 0, &o) != 0) return;
     RangeArgs ra;
     if (range_args_or_reply(c, 2, 3, c->argc, &ra, reverse) != 0) return;
-    reply_range(c, tso(o), &ra);
+    reply_range(c, c->argv[1], tso(o), &ra);
 }
 
 static void cmd_ts_range(Client *c) {
@@ -1616,7 +1613,8 @@ static int filter_match(const Filter *f, const TsObj *t) {
 typedef struct KeyList {
     const Filter *f;
     int64_t now;
-    Slice *keys; /* owned copies of the bytes */
+    Slice *keys;      /* owned copies of the bytes */
+    const Obj **objs; /* the series, in the same order */
     size_t n, cap;
 } KeyList;
 
@@ -1627,7 +1625,9 @@ static void collect_key(void *priv, Slice key, const Obj *o, int64_t expire_ms) 
     if (kl->n == kl->cap) {
         kl->cap = kl->cap ? kl->cap * 2 : 16;
         kl->keys = xrealloc(kl->keys, kl->cap * sizeof *kl->keys);
+        kl->objs = xrealloc(kl->objs, kl->cap * sizeof *kl->objs);
     }
+    kl->objs[kl->n] = o;
     kl->keys[kl->n++] = slice_of(xmemdup(key.p, key.len ? key.len : 1), key.len);
 }
 
@@ -1638,6 +1638,15 @@ static int cmp_slice(const void *a, const void *b) {
     return d ? d : (x->len > y->len) - (x->len < y->len);
 }
 
+typedef struct KeyRef {
+    Slice key;
+    const Obj *o;
+} KeyRef;
+
+static int cmp_keyref(const void *a, const void *b) {
+    return cmp_slice(&((const KeyRef *)a)->key, &((const KeyRef *)b)->key);
+}
+
 /* The keys of the series matching f, in byte order (as the module's index
  * answers). Free with keylist_free(). */
 static void query_index(Client *c, const Filter *f, KeyList *kl) {
@@ -1645,12 +1654,21 @@ static void query_index(Client *c, const Filter *f, KeyList *kl) {
     kl->f = f;
     kl->now = now_ms();
     db_for_each(c->db, collect_key, kl);
-    if (kl->n) qsort(kl->keys, kl->n, sizeof *kl->keys, cmp_slice);
+    if (kl->n < 2) return;
+    KeyRef *refs = xmalloc(kl->n * sizeof *refs);
+    for (size_t i = 0; i < kl->n; i++) refs[i] = (KeyRef){kl->keys[i], kl->objs[i]};
+    qsort(refs, kl->n, sizeof *refs, cmp_keyref);
+    for (size_t i = 0; i < kl->n; i++) {
+        kl->keys[i] = refs[i].key;
+        kl->objs[i] = refs[i].o;
+    }
+    xfree(refs);
 }
 
 static void keylist_free(KeyList *kl) {
     for (size_t i = 0; i < kl->n; i++) xfree((void *)kl->keys[i].p);
     xfree(kl->keys);
+    xfree(kl->objs);
 }
 
 static void cmd_ts_queryindex(Client *c) {
@@ -1740,8 +1758,7 @@ static void cmd_ts_mget(Client *c) {
     else
         reply_array(c, kl.n);
     for (size_t i = 0; i < kl.n; i++) {
-        Obj *o = db_lookup_read(c->db, kl.keys[i]);
-        const TsObj *t = tso(o);
+        const TsObj *t = tso(kl.objs[i]);
         if (c->resp < 3) {
             reply_array(c, 3);
             reply_bulk_slice(c, kl.keys[i]);
@@ -1751,10 +1768,7 @@ static void cmd_ts_mget(Client *c) {
         }
         reply_label_sel(c, t, &ls);
         TsSample x;
-        Slice saved = c->argv[1];
-        c->argv[1] = kl.keys[i]; /* latest_sample() names the series by argv[1] */
-        int got = latest && latest_sample(c, t, &x);
-        c->argv[1] = saved;
+        int got = latest && latest_sample(c, kl.keys[i], t, &x);
         if (got || ts_last(t->s, &x))
             reply_sample(c, x.ts, x.v);
         else
@@ -1852,7 +1866,7 @@ static void mrange_generic(Client *c, int reverse) {
         else
             reply_array(c, kl.n);
         for (size_t i = 0; i < kl.n; i++) {
-            const TsObj *t = tso(db_lookup_read(c->db, kl.keys[i]));
+            const TsObj *t = tso(kl.objs[i]);
             if (c->resp < 3) {
                 reply_array(c, 3);
                 reply_bulk_slice(c, kl.keys[i]);
@@ -1862,10 +1876,7 @@ static void mrange_generic(Client *c, int reverse) {
             }
             reply_label_sel(c, t, &ls);
             if (c->resp >= 3) reply_mrange_meta(c, &ra);
-            Slice saved = c->argv[1];
-            c->argv[1] = kl.keys[i];
-            reply_range(c, t, &ra);
-            c->argv[1] = saved;
+            reply_range(c, kl.keys[i], t, &ra);
         }
         keylist_free(&kl);
         filter_free(&f);
@@ -1875,7 +1886,7 @@ static void mrange_generic(Client *c, int reverse) {
     GroupSort *gs = xmalloc((kl.n + 1) * sizeof *gs);
     size_t ng = 0;
     for (size_t i = 0; i < kl.n; i++) {
-        const TsLabel *l = label_of(tso(db_lookup_read(c->db, kl.keys[i])), glabel);
+        const TsLabel *l = label_of(tso(kl.objs[i]), glabel);
         if (!l) continue;
         gs[ng].value = slice_of(l->value, l->value_len);
         gs[ng++].key = i;
@@ -1901,17 +1912,14 @@ static void mrange_generic(Client *c, int reverse) {
         buf_init(&sources);
         for (size_t k = i; k < j; k++) {
             Slice key = kl.keys[gs[k].key];
-            const TsObj *t = tso(db_lookup_read(c->db, key));
-            Slice saved = c->argv[1];
-            c->argv[1] = key;
+            const TsObj *t = tso(kl.objs[gs[k].key]);
             per.o.has_extra = 0;
             TsSample x, last;
-            if (per.latest && t->src && latest_sample(c, t, &x) &&
+            if (per.latest && t->src && latest_sample(c, key, t, &x) &&
                 (!ts_last(t->s, &last) || x.ts > last.ts)) {
                 per.o.has_extra = 1;
                 per.o.extra = x;
             }
-            c->argv[1] = saved;
             ts_range(t->s, &per.o, collect_sample, &m);
             if (k > i) buf_append_char(&sources, ',');
             buf_append(&sources, key.p, key.len);
