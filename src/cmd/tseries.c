@@ -2009,6 +2009,140 @@ static void cmd_ts_mrevrange(Client *c) {
     mrange_generic(c, 1);
 }
 
+/* ---- TS.NRANGE TS.NREVRANGE ----------------------------------------------------------- */
+
+/* TS.NRANGE numkeys key [key ...] from to [options]: the keys' samples side by
+ * side, one row per timestamp, [ts, [value per key]] with NaN where a key
+ * has none; AGGREGATION takes one aggregator per key (space-separated). */
+static void nrange_generic(Client *c, int reverse) {
+    long long nk;
+    if (ts_parse_ll(c->argv[1], &nk) != 0 || nk <= 0) {
+        reply_error(c, "ERR TSDB: numkeys must be a positive integer");
+        return;
+    }
+    if (nk > (long long)c->argc - 4) {
+        reply_arity_error(c);
+        return;
+    }
+    int n = (int)nk, start = 2 + n;
+    /* the per-key aggregators become one comma list for the shared parser */
+    Slice *argv = c->argv;
+    int argc = c->argc;
+    Slice *spliced = NULL;
+    Buf joined;
+    buf_init(&joined);
+    int agg_at = find_kw(c, start, "AGGREGATION");
+    if (n > 1 && agg_at >= 0) {
+        int first = agg_at + 1;
+        for (int i = 0; i < n; i++) {
+            long long ll;
+            Slice w = first + i < argc ? argv[first + i] : slice_of("", 0);
+            if (first + i >= argc || !ts_agg_parse(w.p, w.len)) {
+                if (first + i >= argc || ts_parse_ll(w, &ll) == 0)
+                    reply_error(c, "ERR TSDB: the number of aggregators must be equal to numkeys");
+                else
+                    reply_error(c, "ERR TSDB: Unknown aggregation type");
+                buf_free(&joined);
+                return;
+            }
+            if (i) buf_append_char(&joined, ',');
+            buf_append(&joined, w.p, w.len);
+        }
+        if (first + n < argc && ts_agg_parse(argv[first + n].p, argv[first + n].len)) {
+            reply_error(c, "ERR TSDB: the number of aggregators must be equal to numkeys");
+            buf_free(&joined);
+            return;
+        }
+        spliced = xmalloc((size_t)argc * sizeof *spliced);
+        memcpy(spliced, argv, (size_t)first * sizeof *spliced);
+        spliced[first] = slice_of(joined.p, joined.len);
+        memcpy(spliced + first + 1, argv + first + n, (size_t)(argc - first - n) * sizeof *spliced);
+        c->argv = spliced;
+        c->argc = argc - (n - 1);
+    }
+    RangeArgs ra;
+    int rc = range_args_or_reply(c, start, start + 2, c->argc, &ra, reverse);
+    c->argv = argv;
+    c->argc = argc;
+    xfree(spliced);
+    buf_free(&joined);
+    if (rc != 0) return;
+    if (ra.o.n_aggs != 0 && ra.o.n_aggs != n) {
+        reply_error(c, "ERR TSDB: the number of aggregators must be equal to numkeys");
+        return;
+    }
+    const TsObj **ts = xmalloc((size_t)n * sizeof *ts);
+    for (int i = 0; i < n; i++) {
+        Obj *o;
+        if (series_or_reply(c, argv[2 + i], 0, &o) != 0) {
+            xfree(ts);
+            return;
+        }
+        ts[i] = tso(o);
+    }
+    /* each key's results (in the reply's order), then a merge by timestamp */
+    Merge *m = xcalloc((size_t)n, sizeof *m);
+    int aggs[TS_MAX_AGGS];
+    memcpy(aggs, ra.o.aggs, sizeof aggs);
+    ra.o.filter_ts = ra.filter_ts;
+    long long count = ra.o.count;
+    for (int i = 0; i < n; i++) {
+        RangeArgs per = ra;
+        per.o.filter_ts = per.filter_ts;
+        per.o.count = -1;
+        if (ra.o.n_aggs) {
+            per.o.n_aggs = 1;
+            per.o.aggs[0] = aggs[i];
+        }
+        per.o.has_extra = 0;
+        TsSample x, last;
+        if (per.latest && ts[i]->src && latest_sample(c, argv[2 + i], ts[i], &x) &&
+            (!ts_last(ts[i]->s, &last) || x.ts > last.ts)) {
+            per.o.has_extra = 1;
+            per.o.extra = x;
+        }
+        ts_range(ts[i]->s, &per.o, collect_sample, &m[i]);
+    }
+    size_t *pos = xcalloc((size_t)n, sizeof *pos);
+    ReplyDeferred d = reply_defer(c);
+    size_t rows = 0;
+    for (;;) {
+        if (count >= 0 && (long long)rows >= count) break;
+        int found = 0;
+        int64_t target = 0;
+        for (int i = 0; i < n; i++) {
+            if (pos[i] >= m[i].n) continue;
+            int64_t t = m[i].s[pos[i]].ts;
+            if (!found || (reverse ? t > target : t < target)) target = t;
+            found = 1;
+        }
+        if (!found) break;
+        reply_array(c, 2);
+        reply_int(c, target);
+        reply_array(c, (size_t)n);
+        for (int i = 0; i < n; i++) {
+            if (pos[i] < m[i].n && m[i].s[pos[i]].ts == target)
+                reply_value(c, m[i].s[pos[i]++].v);
+            else
+                reply_value(c, NAN);
+        }
+        rows++;
+    }
+    reply_set_array_len(c, d, rows);
+    for (int i = 0; i < n; i++) xfree(m[i].s);
+    xfree(m);
+    xfree(pos);
+    xfree(ts);
+}
+
+static void cmd_ts_nrange(Client *c) {
+    nrange_generic(c, 0);
+}
+
+static void cmd_ts_nrevrange(Client *c) {
+    nrange_generic(c, 1);
+}
+
 /* ---- persistence -------------------------------------------------------------------- */
 
 /* Field layout (all rdbmodule fields), streamd's own:
@@ -2259,6 +2393,10 @@ const Command tseries_commands[] = {
     {"ts.mget", cmd_ts_mget, -3, RO, "@read @timeseries @slow", 0, 0, 0, NULL},
     {"ts.mrange", cmd_ts_mrange, -5, RO, "@read @timeseries @slow", 0, 0, 0, NULL},
     {"ts.mrevrange", cmd_ts_mrevrange, -5, RO, "@read @timeseries @slow", 0, 0, 0, NULL},
+    {"ts.nrange", cmd_ts_nrange, -5, RO | CMD_MOVABLE_KEYS, "@read @timeseries @slow", 0, 0, 0,
+     NULL},
+    {"ts.nrevrange", cmd_ts_nrevrange, -5, RO | CMD_MOVABLE_KEYS, "@read @timeseries @slow", 0, 0,
+     0, NULL},
     END_OF_COMMANDS,
 };
 

@@ -2588,6 +2588,86 @@ static const MetaArg a_ts_mrevrange[] = {
     {"filterExpr", "string", -1, "FILTER", NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
     {"groupby", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_mrevrange_9, 2},
 };
+static const MetaArg a_ts_nrange_6[] = {
+    {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_nrange_8_1[] = {
+    {"avg", "pure-token", -1, "AVG", NULL, NULL, NULL, 0, NULL, 0},
+    {"first", "pure-token", -1, "FIRST", NULL, NULL, NULL, 0, NULL, 0},
+    {"last", "pure-token", -1, "LAST", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+    {"range", "pure-token", -1, "RANGE", NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "pure-token", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"std.p", "pure-token", -1, "STD.P", NULL, NULL, NULL, 0, NULL, 0},
+    {"std.s", "pure-token", -1, "STD.S", NULL, NULL, NULL, 0, NULL, 0},
+    {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
+    {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
+    {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_nrange_8[] = {
+    {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_nrange_8_1, 13},
+    {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_ts_nrange[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"fromTimestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"toTimestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"latest", "pure-token", -1, "LATEST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"Timestamp", "integer", -1, "FILTER_BY_TS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"vfilter", "block", -1, "FILTER_BY_VALUE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_nrange_6, 2},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"aggregation", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_nrange_8, 5},
+};
+static const MetaKeySpec k_ts_nrange[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_ts_nrevrange_6[] = {
+    {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_nrevrange_8_1[] = {
+    {"avg", "pure-token", -1, "AVG", NULL, NULL, NULL, 0, NULL, 0},
+    {"first", "pure-token", -1, "FIRST", NULL, NULL, NULL, 0, NULL, 0},
+    {"last", "pure-token", -1, "LAST", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+    {"range", "pure-token", -1, "RANGE", NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "pure-token", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"std.p", "pure-token", -1, "STD.P", NULL, NULL, NULL, 0, NULL, 0},
+    {"std.s", "pure-token", -1, "STD.S", NULL, NULL, NULL, 0, NULL, 0},
+    {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
+    {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
+    {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_nrevrange_8[] = {
+    {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_nrevrange_8_1, 13},
+    {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_ts_nrevrange[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"fromTimestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"toTimestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"latest", "pure-token", -1, "LATEST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"Timestamp", "integer", -1, "FILTER_BY_TS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"vfilter", "block", -1, "FILTER_BY_VALUE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_nrevrange_6, 2},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"aggregation", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_nrevrange_8, 5},
+};
+static const MetaKeySpec k_ts_nrevrange[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
 static const MetaArg a_ts_queryindex[] = {
     {"filterExpr", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
 };
@@ -3872,6 +3952,8 @@ const CommandMeta command_meta_table[] = {
     {"ts.mget", "Get the sample with the highest timestamp from each time series matching a specific filter", "1.0.0", "module", "O(n) where n is the number of time-series that match the filters", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ts_mget, 3},
     {"ts.mrange", "Query a range across multiple time series by filters in forward direction", "1.0.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested ranges", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ts_mrange, 10},
     {"ts.mrevrange", "Query a range across multiple time-series by filters in reverse direction", "1.4.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested ranges", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ts_mrevrange, 10},
+    {"ts.nrange", "Query a range of multiple time series by their keys in forward direction, the samples side by side", "8.10.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested ranges", NULL, NULL, NULL, NULL, 0, NULL, k_ts_nrange, 1, a_ts_nrange, 9},
+    {"ts.nrevrange", "Query a range of multiple time series by their keys in reverse direction, the samples side by side", "8.10.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested ranges", NULL, NULL, NULL, NULL, 0, NULL, k_ts_nrevrange, 1, a_ts_nrevrange, 9},
     {"ts.queryindex", "Get all time series keys matching a filter list", "1.0.0", "module", "O(n) where n is the number of time-series that match the filters", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ts_queryindex, 1},
     {"ts.range", "Query a range in forward direction", "1.0.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested range", NULL, NULL, NULL, NULL, 0, NULL, k_ts_range, 1, a_ts_range, 8},
     {"ts.revrange", "Query a range in reverse direction", "1.4.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested range", NULL, NULL, NULL, NULL, 0, NULL, k_ts_revrange, 1, a_ts_revrange, 8},

@@ -54,7 +54,8 @@ NOT_IN_70 |= {"backup", "backup|start", "backup|seal", "backup|status", "backup|
               "backup|cleanup", "backup|help"}  # BACKUP: Redis 8.10
 NOT_IN_70 |= {"ts.create", "ts.alter", "ts.add", "ts.madd", "ts.incrby", "ts.decrby", "ts.del",
               "ts.get", "ts.info", "ts.range", "ts.revrange", "ts.createrule", "ts.deleterule",
-              "ts.queryindex", "ts.mget", "ts.mrange", "ts.mrevrange"}  # time series: Redis 8.0
+              "ts.queryindex", "ts.mget", "ts.mrange", "ts.mrevrange", "ts.nrange",
+              "ts.nrevrange"}  # time series: Redis 8.0 (NRANGE: 8.10)
 
 
 def conns(server, ref_server, proto):

@@ -670,3 +670,28 @@ def test_multi_aggregation_and_empty_fill(r):
     x(r, "TS.ADD", "m", 3100, "nan")
     assert x(r, "TS.RANGE", "m", 3100, 3100) == [[3100, b"nan"]]
     assert x(r, "TS.RANGE", "m", 3000, 3999, "AGGREGATION", "count", 1000) == [[3000, b"10"]]
+
+
+def test_nrange(r):
+    x(r, "TS.CREATE", "n1")
+    x(r, "TS.CREATE", "n2")
+    for t, v in [(1, 10), (2, 20), (4, 40)]:
+        x(r, "TS.ADD", "n1", t, v)
+    for t, v in [(2, 2), (3, 3)]:
+        x(r, "TS.ADD", "n2", t, v)
+    assert x(r, "TS.NRANGE", 2, "n1", "n2", "-", "+") == [
+        [1, [b"10", b"nan"]], [2, [b"20", b"2"]], [3, [b"nan", b"3"]], [4, [b"40", b"nan"]]]
+    assert x(r, "TS.NREVRANGE", 2, "n1", "n2", "-", "+", "COUNT", 2) == [
+        [4, [b"40", b"nan"]], [3, [b"nan", b"3"]]]
+    assert x(r, "TS.NRANGE", 2, "n1", "n2", "-", "+", "AGGREGATION", "sum", "count", 10) == [
+        [0, [b"70", b"2"]]]
+    assert x(r, "TS.NRANGE", 1, "n1", 2, 4) == [[2, [b"20"]], [4, [b"40"]]]
+    assert err(r, "TS.NRANGE", 0, "n1", "-", "+") == "TSDB: numkeys must be a positive integer"
+    assert err(r, "TS.NRANGE", "x", "n1", "-", "+") == "TSDB: numkeys must be a positive integer"
+    assert "wrong number of arguments" in err(r, "TS.NRANGE", 3, "n1", "n2", "-", "+")
+    assert err(r, "TS.NRANGE", 2, "n1", "n2", "-", "+", "AGGREGATION", "sum", 10) == (
+        "TSDB: the number of aggregators must be equal to numkeys")
+    assert err(r, "TS.NRANGE", 2, "n1", "n2", "-", "+", "AGGREGATION", "sum", "x", 10) == (
+        "TSDB: Unknown aggregation type")
+    assert err(r, "TS.NRANGE", 2, "n1", "nosuch", "-", "+") == "TSDB: the key does not exist"
+    assert r.command_getkeys("TS.NRANGE", 2, "n1", "n2", "-", "+") == ["n1", "n2"]
