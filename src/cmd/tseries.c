@@ -501,6 +501,76 @@ static TsObj *series_new(const Client *c, const CreateOpts *o) {
     return t;
 }
 
+/* ---- ts-compaction-policy -------------------------------------------------------------- */
+
+static void label_add(TsObj *t, const char *n, size_t nl, const char *v, size_t vl) {
+    t->labels = xrealloc(t->labels, (t->n_labels + 1) * sizeof *t->labels);
+    TsLabel *l = &t->labels[t->n_labels++];
+    l->name = xmalloc(nl + 1);
+    memcpy(l->name, n, nl);
+    l->name[nl] = '\0';
+    l->name_len = nl;
+    l->value = xmalloc(vl + 1);
+    memcpy(l->value, v, vl);
+    l->value[vl] = '\0';
+    l->value_len = vl;
+}
+
+static void rule_add(TsObj *s, Slice dest, int agg, int64_t bucket, int64_t align) {
+    s->rules = xrealloc(s->rules, (s->n_rules + 1) * sizeof *s->rules);
+    TsRule *r = &s->rules[s->n_rules++];
+    memset(r, 0, sizeof *r);
+    r->dest = xmalloc(dest.len + 1);
+    memcpy(r->dest, dest.p, dest.len);
+    r->dest[dest.len] = '\0';
+    r->dest_len = dest.len;
+    r->bucket = bucket;
+    r->align = align;
+    r->agg = agg;
+    r->cur_start = -1;
+    ts_agg_reset(&r->ctx, agg);
+}
+
+/* A series TS.ADD / TS.INCRBY just made gets ts-compaction-policy's rules:
+ * for each, a destination <key>_<AGG>_<bucket>[_<alignment>] (unless that
+ * key exists) with the rule's retention and the source's labels plus
+ * aggregation and time_bucket. */
+static void rules_from_policy(Client *c, Slice key, TsObj *t) {
+    TsPolicyRule pr[TS_MAX_POLICY_RULES];
+    const char *pol = settings.ts_compaction_policy ? settings.ts_compaction_policy : "";
+    int n = ts_policy_rules_parse(pol, pr, TS_MAX_POLICY_RULES);
+    for (int i = 0; i < n; i++) {
+        Buf name;
+        buf_init(&name);
+        buf_append(&name, key.p, key.len);
+        buf_printf(&name, "_%s_%lld", ts_agg_name(pr[i].agg), (long long)pr[i].bucket);
+        if (pr[i].align) buf_printf(&name, "_%lld", (long long)pr[i].align);
+        Slice dk = slice_of(name.p, name.len);
+        if (!db_lookup_write(c->db, dk)) {
+            TsObj *d =
+                tsobj_new(ts_new((uint32_t)settings.ts_chunk_size_bytes, settings.ts_encoding));
+            d->s->retention_ms = pr[i].retention;
+            d->s->ignore_max_time_diff = settings.ts_ignore_max_time_diff;
+            d->s->ignore_max_val_diff = settings.ts_ignore_max_val_diff_d;
+            for (size_t k = 0; k < t->n_labels; k++)
+                label_add(d, t->labels[k].name, t->labels[k].name_len, t->labels[k].value,
+                          t->labels[k].value_len);
+            const char *an = ts_agg_name(pr[i].agg);
+            char num[24];
+            int nl = snprintf(num, sizeof num, "%lld", (long long)pr[i].bucket);
+            label_add(d, "aggregation", 11, an, strlen(an));
+            label_add(d, "time_bucket", 11, num, (size_t)nl);
+            d->src = xmalloc(key.len + 1);
+            memcpy(d->src, key.p, key.len);
+            d->src[key.len] = '\0';
+            d->src_len = key.len;
+            db_add(c->db, dk, obj_new(OBJ_TSERIES, d));
+            rule_add(t, dk, pr[i].agg, pr[i].bucket, pr[i].align);
+        }
+        buf_free(&name);
+    }
+}
+
 /* ---- writing samples and compactions ---------------------------------------------- */
 
 static void notify(Client *c, const char *event, Slice key) {
@@ -697,6 +767,7 @@ static void add_body(Client *c) {
         o = obj_new(OBJ_TSERIES, series_new(c, &co));
         db_add(c->db, key, o);
         created = 1;
+        rules_from_policy(c, key, tso(o));
     } else if (o->type != OBJ_TSERIES) {
         reply_error(c, "ERR TSDB: the key is not a TSDB key");
         return;
@@ -810,6 +881,7 @@ static void incr_generic(Client *c, int sign) {
         o = obj_new(OBJ_TSERIES, series_new(c, &co));
         db_add(c->db, key, o);
         created = 1;
+        rules_from_policy(c, key, tso(o));
     }
     TsSample last;
     int has = ts_last(tso(o)->s, &last);
@@ -1444,18 +1516,7 @@ static void cmd_ts_createrule(Client *c) {
     memcpy(d->src, sk.p, sk.len);
     d->src[sk.len] = '\0';
     d->src_len = sk.len;
-    s->rules = xrealloc(s->rules, (s->n_rules + 1) * sizeof *s->rules);
-    TsRule *r = &s->rules[s->n_rules++];
-    memset(r, 0, sizeof *r);
-    r->dest = xmalloc(dk.len + 1);
-    memcpy(r->dest, dk.p, dk.len);
-    r->dest[dk.len] = '\0';
-    r->dest_len = dk.len;
-    r->bucket = bucket;
-    r->align = align;
-    r->agg = agg;
-    r->cur_start = -1;
-    ts_agg_reset(&r->ctx, agg);
+    rule_add(s, dk, agg, bucket, align);
     db_signal_key(c->db, sk);
     db_signal_key(c->db, dk);
     notify(c, "ts.createrule:src", sk);

@@ -26,6 +26,7 @@
 #include "server/evict.h"
 #include "server/lazyfree.h"
 #include "server/repl.h"
+#include "types/tseries.h"
 
 /* CT_MEMPCT: a memory value or N% (of maxmemory), stored as bytes or as -N
  * (Redis's percent configs); min is then -(the highest percentage). */
@@ -171,6 +172,16 @@ static int apply_ts_ignore_val(const char **err) {
     return 0;
 }
 
+static int apply_ts_compaction_policy(const char **err) {
+    TsPolicyRule rules[TS_MAX_POLICY_RULES];
+    const char *v = settings.ts_compaction_policy ? settings.ts_compaction_policy : "";
+    if (ts_policy_rules_parse(v, rules, TS_MAX_POLICY_RULES) < 0) {
+        *err = "Invalid compaction policy";
+        return -1;
+    }
+    return 0;
+}
+
 #define LL_MAX LLONG_MAX
 static ConfigDef configs[] = {
     {"bind", NULL, CT_STR, &settings.bind, "127.0.0.1 -::1", 0, 0, NULL, NULL, CF_IMMUTABLE, NULL},
@@ -273,6 +284,8 @@ static ConfigDef configs[] = {
      NULL, NULL, 0, NULL},
     {"ts-ignore-max-val-diff", NULL, CT_STR, &settings.ts_ignore_max_val_diff, "0", 0, 0, NULL,
      NULL, CF_APPLY_AT_LOAD, apply_ts_ignore_val},
+    {"ts-compaction-policy", NULL, CT_STR, &settings.ts_compaction_policy, "", 0, 0, NULL, NULL,
+     CF_APPLY_AT_LOAD, apply_ts_compaction_policy},
     {"save", NULL, CT_STR, &settings.save, "", 0, 0, NULL, NULL, 0, NULL},
     {"rdb-key-save-delay", NULL, CT_INT, &settings.rdb_key_save_delay, "0", INT_MIN, INT_MAX, NULL,
      NULL, CF_HIDDEN, NULL},

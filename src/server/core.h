@@ -303,6 +303,7 @@ typedef struct Settings {
     long long ts_ignore_max_time_diff;
     char *ts_ignore_max_val_diff; /* as set; parsed into ts_ignore_max_val_diff_d */
     double ts_ignore_max_val_diff_d;
+    char *ts_compaction_policy; /* rules given to series TS.ADD / TS.INCRBY make */
     int io_threads;
     char *client_obuf_limit; /* client-output-buffer-limit, normalised by its apply hook */
     ObufLimit obuf_limits[OBUF_CLASSES];

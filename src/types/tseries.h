@@ -156,6 +156,17 @@ int ts_agg_final(const TsAgg *a, double *out);
  * seen before it (has_last 0: none). */
 double ts_agg_empty_value(int type, int has_last, double last);
 
+/* One rule of ts-compaction-policy, "agg:bucket:retention[:alignment]" with
+ * durations as a number and a unit (m ms, s, M minutes, h, d; none: ms). */
+typedef struct TsPolicyRule {
+    int agg;
+    int64_t bucket, retention, align;
+} TsPolicyRule;
+#define TS_MAX_POLICY_RULES 32
+/* Parses a ';'-separated policy (empty: none) into out; the rule count, or
+ * -1 when it is malformed. */
+int ts_policy_rules_parse(const char *p, TsPolicyRule *out, int max);
+
 /* The start of the bucket of ts for buckets of `bucket` ms aligned to align
  * (never below 0). */
 int64_t ts_bucket_start(int64_t ts, int64_t bucket, int64_t align);

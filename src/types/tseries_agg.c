@@ -186,6 +186,79 @@ int64_t ts_bucket_start(int64_t ts, int64_t bucket, int64_t align) {
     return start < 0 ? 0 : start;
 }
 
+/* ---- ts-compaction-policy ------------------------------------------------------ */
+
+/* A duration: digits and an optional unit; -1 when malformed. */
+static int64_t policy_duration(const char *p, size_t len) {
+    size_t i = 0;
+    int64_t v = 0;
+    while (i < len && p[i] >= '0' && p[i] <= '9') {
+        if (v > (INT64_MAX - 9) / 10) return -1;
+        v = v * 10 + (p[i++] - '0');
+    }
+    if (i == 0) return -1;
+    int64_t mul = 1;
+    if (i + 1 == len) {
+        switch (p[i]) {
+        case 'm':
+            mul = 1;
+            break;
+        case 's':
+            mul = 1000;
+            break;
+        case 'M':
+            mul = 60 * 1000;
+            break;
+        case 'h':
+            mul = 3600 * 1000;
+            break;
+        case 'd':
+            mul = 24 * 3600 * 1000;
+            break;
+        default:
+            return -1;
+        }
+    } else if (i != len) {
+        return -1;
+    }
+    if (v > INT64_MAX / mul) return -1;
+    return v * mul;
+}
+
+int ts_policy_rules_parse(const char *p, TsPolicyRule *out, int max) {
+    int n = 0;
+    size_t len = strlen(p);
+    if (len == 0) return 0;
+    const char *end = p + len;
+    while (p <= end) {
+        const char *semi = memchr(p, ';', (size_t)(end - p));
+        const char *stop = semi ? semi : end;
+        const char *part[4];
+        size_t plen[4];
+        int k = 0;
+        const char *q = p;
+        while (k < 4) {
+            const char *colon = memchr(q, ':', (size_t)(stop - q));
+            const char *e = colon ? colon : stop;
+            part[k] = q;
+            plen[k++] = (size_t)(e - q);
+            if (!colon) break;
+            q = colon + 1;
+            if (k == 4) return -1; /* a fifth field */
+        }
+        if (k < 3 || n == max) return -1;
+        TsPolicyRule *r = &out[n++];
+        r->agg = ts_agg_parse(part[0], plen[0]);
+        r->bucket = policy_duration(part[1], plen[1]);
+        r->retention = policy_duration(part[2], plen[2]);
+        r->align = k == 4 ? policy_duration(part[3], plen[3]) : 0;
+        if (!r->agg || r->bucket <= 0 || r->retention < 0 || r->align < 0) return -1;
+        if (!semi) break;
+        p = semi + 1;
+    }
+    return n;
+}
+
 /* ---- range queries ----------------------------------------------------------- */
 
 static int pass_filters(const TsRangeOpts *o, const TsSample *x) {

@@ -30,7 +30,7 @@ STREAMD_ONLY = {b"stream-idmp-duration", b"stream-idmp-maxsize", b"slowlog-entry
                 b"slowlog-entry-max-string-len", b"backupdirname", b"backup-sealed-ttl"}
 STREAMD_ONLY |= {b"ts-retention-policy", b"ts-chunk-size-bytes", b"ts-duplicate-policy",
                  b"ts-encoding", b"ts-ignore-max-time-diff",
-                 b"ts-ignore-max-val-diff"}  # time series: Redis 8's module configs
+                 b"ts-ignore-max-val-diff", b"ts-compaction-policy"}  # time series (Redis 8)
 # values that differ by nature between the two servers of the test
 MASKED = {b"port", b"dir", b"bind", b"aof-use-rdb-preamble"}
 HIDDEN = [b"rdb-key-save-delay"]

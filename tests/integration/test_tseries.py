@@ -397,7 +397,8 @@ def test_configs(r):
     assert r.config_get("ts-*") == {
         "ts-retention-policy": "0", "ts-chunk-size-bytes": "4096",
         "ts-duplicate-policy": "block", "ts-encoding": "compressed",
-        "ts-ignore-max-time-diff": "0", "ts-ignore-max-val-diff": "0"}
+        "ts-ignore-max-time-diff": "0", "ts-ignore-max-val-diff": "0",
+        "ts-compaction-policy": ""}
     try:
         r.config_set("ts-retention-policy", 1000)
         r.config_set("ts-chunk-size-bytes", 128)
@@ -695,3 +696,33 @@ def test_nrange(r):
         "TSDB: Unknown aggregation type")
     assert err(r, "TS.NRANGE", 2, "n1", "nosuch", "-", "+") == "TSDB: the key does not exist"
     assert r.command_getkeys("TS.NRANGE", 2, "n1", "n2", "-", "+") == ["n1", "n2"]
+
+
+def test_compaction_policy(r):
+    with pytest.raises(ResponseError):
+        r.config_set("ts-compaction-policy", "max:1x:1d")
+    with pytest.raises(ResponseError):
+        r.config_set("ts-compaction-policy", "nope:1s:1d")
+    r.config_set("ts-compaction-policy", "max:1m:1d;min:10s:1h;avg:2h:10d;count:1s:0:500m")
+    try:
+        r.set("exist_MAX_1", "foo")
+        assert x(r, "TS.ADD", "tester", 1980, 0, "LABELS", "name", "brown") == 1980
+        x(r, "TS.ADD", "exist", 1980, 0)
+        x(r, "TS.CREATE", "plain")  # TS.CREATE makes no rules
+        assert sorted(r.keys("*")) == [
+            b"exist", b"exist_AVG_7200000", b"exist_COUNT_1000_500", b"exist_MAX_1",
+            b"exist_MIN_10000", b"plain", b"tester", b"tester_AVG_7200000",
+            b"tester_COUNT_1000_500", b"tester_MAX_1", b"tester_MIN_10000"]
+        i = info(r, "tester_MIN_10000")
+        assert i[b"retentionTime"] == 3600000 and i[b"sourceKey"] == b"tester"
+        assert i[b"labels"] == [[b"name", b"brown"], [b"aggregation", b"MIN"],
+                                [b"time_bucket", b"10000"]]
+        assert [rule[0] for rule in info(r, "tester")[b"rules"]] == [
+            b"tester_MAX_1", b"tester_MIN_10000", b"tester_AVG_7200000", b"tester_COUNT_1000_500"]
+        assert info(r, "tester")[b"rules"][3] == [b"tester_COUNT_1000_500", 1000, b"COUNT", 500]
+        assert [rule[0] for rule in info(r, "exist")[b"rules"]] == [
+            b"exist_MIN_10000", b"exist_AVG_7200000", b"exist_COUNT_1000_500"]
+        x(r, "TS.ADD", "tester", 1981, 5)
+        assert x(r, "TS.RANGE", "tester_MAX_1", "-", "+") == [[1980, b"0"]]
+    finally:
+        r.config_set("ts-compaction-policy", "")
