@@ -867,7 +867,8 @@ static void incr_generic(Client *c, int sign) {
         Slice w = ts_at + 1 < c->argc ? c->argv[ts_at + 1] : slice_of("", 0);
         if (w.len == 1 && w.p[0] == '*') {
             ts = now_ms();
-        } else if (ts_parse_ll(w, &ll) != 0) {
+        } else if (ts_parse_ll(w, &ll) != 0 || ll < 0) {
+            /* the module takes a negative one as a huge unsigned timestamp */
             reply_error(c, "ERR TSDB: invalid timestamp");
             return;
         } else {
@@ -1377,18 +1378,33 @@ static int emit_sample(void *priv, int64_t ts, const double *v, int n) {
     return 0;
 }
 
-/* Replies the samples of t for ra as an array. */
-static void reply_range(Client *c, Slice key, const TsObj *t, RangeArgs *ra) {
+/* Sets ra's LATEST sample for the series t at key (a compaction's open
+ * bucket, when newer than its samples). */
+static void range_prepare(Client *c, Slice key, const TsObj *t, RangeArgs *ra) {
     ra->o.filter_ts = ra->filter_ts;
     ra->o.has_extra = 0;
-    if (ra->latest && t->src) {
-        TsSample x;
-        TsSample last;
-        if (latest_sample(c, key, t, &x) && (!ts_last(t->s, &last) || x.ts > last.ts)) {
-            ra->o.has_extra = 1;
-            ra->o.extra = x;
-        }
+    TsSample x, last;
+    if (ra->latest && t->src && latest_sample(c, key, t, &x) &&
+        (!ts_last(t->s, &last) || x.ts > last.ts)) {
+        ra->o.has_extra = 1;
+        ra->o.extra = x;
     }
+}
+
+#define TOO_WIDE "ERR TSDB: the requested range holds too many empty buckets"
+
+/* 0, or -1 after replying when the read of t would build too many empty
+ * buckets (streamd's limit: the module would try, and run out of memory). */
+static int range_check_or_reply(Client *c, Slice key, const TsObj *t, RangeArgs *ra) {
+    range_prepare(c, key, t, ra);
+    if (ts_range_check(t->s, &ra->o) == 0) return 0;
+    reply_error(c, TOO_WIDE);
+    return -1;
+}
+
+/* Replies the samples of t (at key) for ra as an array. */
+static void reply_range(Client *c, Slice key, const TsObj *t, RangeArgs *ra) {
+    range_prepare(c, key, t, ra);
     ReplyDeferred d = reply_defer(c);
     EmitCtx e = {c, 0};
     ts_range(t->s, &ra->o, emit_sample, &e);
@@ -1400,6 +1416,7 @@ static void range_generic(Client *c, int reverse) {
     if (series_or_reply(c, c->argv[1], 0, &o) != 0) return;
     RangeArgs ra;
     if (range_args_or_reply(c, 2, 3, c->argc, &ra, reverse) != 0) return;
+    if (range_check_or_reply(c, c->argv[1], tso(o), &ra) != 0) return;
     reply_range(c, c->argv[1], tso(o), &ra);
 }
 
@@ -1921,6 +1938,17 @@ static void mrange_generic(Client *c, int reverse) {
     KeyList kl;
     query_index(c, &f, &kl);
     ra.o.filter_ts = ra.filter_ts;
+    RangeArgs check = ra;
+    if (red) {
+        check.o.reverse = 0;
+        check.o.count = -1;
+    }
+    for (size_t i = 0; i < kl.n; i++)
+        if (range_check_or_reply(c, kl.keys[i], tso(kl.objs[i]), &check) != 0) {
+            keylist_free(&kl);
+            filter_free(&f);
+            return;
+        }
     if (!red) {
         if (c->resp >= 3)
             reply_map(c, kl.n);
@@ -2155,12 +2183,11 @@ static void nrange_generic(Client *c, int reverse) {
             per.o.n_aggs = 1;
             per.o.aggs[0] = aggs[i];
         }
-        per.o.has_extra = 0;
-        TsSample x, last;
-        if (per.latest && ts[i]->src && latest_sample(c, argv[2 + i], ts[i], &x) &&
-            (!ts_last(ts[i]->s, &last) || x.ts > last.ts)) {
-            per.o.has_extra = 1;
-            per.o.extra = x;
+        if (range_check_or_reply(c, argv[2 + i], ts[i], &per) != 0) {
+            for (int k = 0; k <= i; k++) xfree(m[k].s);
+            xfree(m);
+            xfree(ts);
+            return;
         }
         ts_range(ts[i]->s, &per.o, collect_sample, &m[i]);
     }

@@ -197,6 +197,13 @@ typedef struct TsRangeOpts {
     TsSample extra;
 } TsRangeOpts;
 
+/* Most empty buckets EMPTY may build for one read (a reverse read keeps
+ * every row until the end): a wider fill is refused by ts_range_check(). */
+#define TS_MAX_FILL_BUCKETS 1000000
+/* 0, or -1 when the read would build more than TS_MAX_FILL_BUCKETS rows of
+ * empty buckets. Call before ts_range(). */
+int ts_range_check(const TSeries *s, const TsRangeOpts *o);
+
 /* Receives each result: a timestamp and n values (1 for raw samples);
  * returns 0 to go on. */
 typedef int (*TsEmitFn)(void *priv, int64_t ts, const double *v, int n);

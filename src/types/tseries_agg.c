@@ -363,6 +363,29 @@ static void emit_empty(Out *w, int64_t bs, int has_last, double last_v) {
     out_put(w, report_ts(w->o, bs), v);
 }
 
+/* EMPTY's fill: the buckets between the series' first and last samples that
+ * pass the filters, clipped to the range. 0 when there is none. */
+static int fill_span(const TSeries *s, const TsRangeOpts *o, int64_t *lo_b, int64_t *hi_b) {
+    TsSample lo, hi;
+    if (!edge_sample(s, o, 0, 0, &lo) || !edge_sample(s, o, 1, INT64_MAX, &hi)) return 0;
+    int64_t f = lo.ts > o->from ? lo.ts : o->from;
+    int64_t t = hi.ts < o->to ? hi.ts : o->to;
+    if (f > t) return 0;
+    *lo_b = ts_bucket_start(f, o->bucket, o->align);
+    *hi_b = ts_bucket_start(t, o->bucket, o->align);
+    return 1;
+}
+
+int ts_range_check(const TSeries *s, const TsRangeOpts *o) {
+    int64_t lo, hi;
+    if (!o->empty || !o->n_aggs || !fill_span(s, o, &lo, &hi)) return 0;
+    uint64_t buckets = (uint64_t)(hi - lo) / (uint64_t)o->bucket + 1;
+    if (buckets <= TS_MAX_FILL_BUCKETS) return 0;
+    /* a forward read that stops early builds only what it sends */
+    if (!o->reverse && o->count >= 0 && o->count <= TS_MAX_FILL_BUCKETS) return 0;
+    return -1;
+}
+
 static void range_agg(const TSeries *s, const TsRangeOpts *o, Out *w) {
     TsIter it;
     TsSample x;
@@ -371,16 +394,11 @@ static void range_agg(const TSeries *s, const TsRangeOpts *o, Out *w) {
     int64_t cur = 0, next = 0, fill_hi = -1;
     double last_v = 0;
     if (o->empty) {
-        /* the fill runs between the series' first and last samples that pass
-         * the filters, clipped to the range; 'last' carries the value before */
-        TsSample lo, hi, before;
-        if (edge_sample(s, o, 0, 0, &lo) && edge_sample(s, o, 1, INT64_MAX, &hi)) {
-            int64_t f = lo.ts > o->from ? lo.ts : o->from;
-            int64_t t = hi.ts < o->to ? hi.ts : o->to;
-            if (f <= t) {
-                next = ts_bucket_start(f, o->bucket, o->align);
-                fill_hi = ts_bucket_start(t, o->bucket, o->align);
-            }
+        /* 'last' carries the value from before the range */
+        TsSample before;
+        if (!fill_span(s, o, &next, &fill_hi)) {
+            next = 0;
+            fill_hi = -1;
         }
         if (o->from > 0 && edge_sample(s, o, 1, o->from - 1, &before)) {
             has_last = 1;

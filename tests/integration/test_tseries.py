@@ -132,6 +132,7 @@ def test_errors(r):
     assert err(r, "TS.DEL", "nosuch", 1, 2) == "TSDB: the key does not exist"
     assert err(r, "TS.INCRBY", "t", "x") == "TSDB: invalid increase/decrease value"
     assert err(r, "TS.INCRBY", "t", 1, "TIMESTAMP", "x") == "TSDB: invalid timestamp"
+    assert err(r, "TS.INCRBY", "t", 1, "TIMESTAMP", -1) == "TSDB: invalid timestamp"
     assert "wrong number of arguments" in err(r, "TS.MADD", "t", 1)
     assert "wrong number of arguments" in err(r, "TS.MADD", "t", 1, 2, "u")
     assert "wrong number of arguments" in err(r, "TS.INFO", "t", "DEBUG", "x")
@@ -726,3 +727,17 @@ def test_compaction_policy(r):
         assert x(r, "TS.RANGE", "tester_MAX_1", "-", "+") == [[1980, b"0"]]
     finally:
         r.config_set("ts-compaction-policy", "")
+
+
+def test_empty_fill_is_bounded(r):
+    # billions of 1 ms buckets between two samples: refused, not attempted
+    x(r, "TS.ADD", "w", 1, 1)
+    x(r, "TS.ADD", "w", 10**12, 2)
+    assert err(r, "TS.REVRANGE", "w", "-", "+", "AGGREGATION", "sum", 1, "EMPTY") == (
+        "TSDB: the requested range holds too many empty buckets")
+    assert err(r, "TS.RANGE", "w", "-", "+", "AGGREGATION", "sum", 1, "EMPTY") == (
+        "TSDB: the requested range holds too many empty buckets")
+    # a forward read with a COUNT builds only what it sends
+    assert x(r, "TS.RANGE", "w", "-", "+", "AGGREGATION", "sum", 1, "EMPTY", "COUNT", 3) == [
+        [1, b"1"], [2, b"0"], [3, b"0"]]
+    assert len(x(r, "TS.RANGE", "w", "-", "+", "AGGREGATION", "sum", 10**7, "EMPTY")) == 100001
