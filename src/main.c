@@ -123,10 +123,15 @@ int main(int argc, char **argv) {
                STREAMD_REDIS_VERSION, (int)core.pid);
     server_init_listeners();
     if (settings.pidfile && *settings.pidfile) {
-        FILE *f = fopen(settings.pidfile, "w");
+        /* Written aside and renamed into place, so that whoever waits for
+         * the file never reads it empty or half written. */
+        char tmp[4096];
+        int n = snprintf(tmp, sizeof tmp, "%s.tmp-%d", settings.pidfile, (int)core.pid);
+        FILE *f = n > 0 && (size_t)n < sizeof tmp ? fopen(tmp, "w") : NULL;
         if (f) {
-            fprintf(f, "%d\n", (int)core.pid);
-            fclose(f);
+            int ok = fprintf(f, "%d\n", (int)core.pid) > 0;
+            ok = fclose(f) == 0 && ok;
+            if (!ok || rename(tmp, settings.pidfile) != 0) unlink(tmp);
         }
     }
     mem_note_startup(); /* INFO memory's used_memory_startup: before data and clients */

@@ -15,7 +15,7 @@
  *   Rec = { stream ID, hash, iid bytes inline (<= 39) or pointer + length }
  *         64 bytes: one cache line
  *
- * Both tables are keyed with SipHash-1-3 under a per-Idmp random key, so a
+ * Both tables are keyed with SipHash-1-2 under a per-Idmp random key, so a
  * client choosing iids cannot aim them at one bucket or probe run. The
  * producers table (few entries, looked up once per command at most) uses
  * linear probing with backward-shift deletion. The iid table, on every
@@ -94,7 +94,8 @@
 /* ---- SipHash ------------------------------------------------------------ */
 
 /* SipHash (Aumasson, Bernstein) as specified by its authors: a one-shot
- * 64-bit form with any number of rounds (the tables use SipHash-1-3) and an
+ * 64-bit form with any number of rounds (the tables use SipHash-1-2,
+ * the round counts Redis keys its own hash tables with) and an
  * incremental SipHash-2-4 with the 128-bit output (IDMPAUTO). The round
  * counts are compile-time constants on the hot paths so the rounds unroll. */
 typedef struct Sip {
@@ -275,7 +276,7 @@ static inline size_t table_bytes(uint32_t nb) {
 #define SWEEP_SLOTS_PER_ADD 2
 
 static inline uint64_t key_hash(const Idmp *m, Slice s) {
-    return sip64(1, 3, m->key, s.p, s.len);
+    return sip64(1, 2, m->key, s.p, s.len);
 }
 
 static inline uint64_t duration_ms(const Idmp *m) {
@@ -545,8 +546,11 @@ static void push_tail(Idmp *m, Producer *p, Slice iid, uint64_t h, StreamId id) 
     m->n_iids++;
 }
 
-/* Drops the expired records at the head, up to the first one that is not. */
-static void purge_expired(Idmp *m, Producer *p, int64_t now_ms) {
+/* Drops the expired records at the head, up to the first one that is not.
+ * Inline: an add calls it twice and almost always finds nothing to drop, a
+ * test the call itself cost more than. */
+static inline __attribute__((always_inline)) void purge_expired(Idmp *m, Producer *p,
+                                                                int64_t now_ms) {
     while (p->count && is_expired(m, p->ring[p->head].id, now_ms)) pop_head(m, p);
 }
 
@@ -870,7 +874,8 @@ void idmp_add(Idmp *m, IdmpKey *k, const StreamId *id, int64_t now_ms) {
         producer_remove_at(m, producer_slot(m, p));
         p = NULL;
     }
-    sweep_step(m, p, now_ms, SWEEP_SLOTS_PER_ADD);
+    /* Alone in the table, p was just purged: nothing for the sweep. */
+    if (!p || m->producers.used > 1) sweep_step(m, p, now_ms, SWEEP_SLOTS_PER_ADD);
 }
 
 /* Counts one refused duplicate. */
