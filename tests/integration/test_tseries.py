@@ -741,3 +741,30 @@ def test_empty_fill_is_bounded(r):
     assert x(r, "TS.RANGE", "w", "-", "+", "AGGREGATION", "sum", 1, "EMPTY", "COUNT", 3) == [
         [1, b"1"], [2, b"0"], [3, b"0"]]
     assert len(x(r, "TS.RANGE", "w", "-", "+", "AGGREGATION", "sum", 10**7, "EMPTY")) == 100001
+
+
+def test_rule_state_survives_persistence(make_server):
+    srv = make_server(AOF_ALWAYS)
+    c = srv.client()
+    x(c, "TS.CREATE", "src", "LABELS", "k", "v")
+    x(c, "TS.CREATE", "dst")
+    x(c, "TS.CREATERULE", "src", "dst", "AGGREGATION", "avg", 10)
+    for t in range(0, 25):
+        x(c, "TS.ADD", "src", t, t)
+    # the open bucket [20, 30) has 5 samples: they must survive a reload,
+    # an AOF replay and a rewrite, and close into the same average
+    want_open = x(c, "TS.GET", "dst", "LATEST")
+    assert want_open == [20, b"22"]
+    c.execute_command("DEBUG", "RELOAD")
+    assert x(c, "TS.GET", "dst", "LATEST") == want_open
+    srv.restart()
+    c = srv.client()
+    assert x(c, "TS.GET", "dst", "LATEST") == want_open
+    c.bgrewriteaof()
+    wait_rewrite(c)
+    srv.restart()
+    c = srv.client()
+    x(c, "TS.ADD", "src", 30, 0)
+    assert x(c, "TS.RANGE", "dst", "-", "+") == [[0, b"4.5"], [10, b"14.5"], [20, b"22"]]
+    assert info(c, "src")[b"rules"] == [[b"dst", 10, b"AVG", 0]]
+    assert info(c, "dst")[b"sourceKey"] == b"src"
