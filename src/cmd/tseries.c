@@ -1767,30 +1767,37 @@ typedef struct LabelSel {
     int sel_at, n_sel; /* SELECTED_LABELS' names: argv[sel_at ..] */
 } LabelSel;
 
+/* The words that end SELECTED_LABELS' list (the module's query tokens). */
+static int query_token(Slice w) {
+    static const char *const words[] = {
+        "FILTER",     "COUNT",  "AGGREGATION", "ALIGN",  "FILTER_BY_TS", "FILTER_BY_VALUE",
+        "WITHLABELS", "LATEST", "GROUPBY",     "REDUCE", "EMPTY",        "BUCKETTIMESTAMP"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (slice_eq_nocase(w, words[i])) return 1;
+    return 0;
+}
+
+#define TS_MAX_SELECTED_LABELS 50
+
 static int label_sel_or_reply(Client *c, int from, int to, LabelSel *ls) {
     memset(ls, 0, sizeof *ls);
-    for (int i = from; i < to; i++) {
-        if (slice_eq_nocase(c->argv[i], "WITHLABELS")) ls->with = 1;
-        if (slice_eq_nocase(c->argv[i], "SELECTED_LABELS") && !ls->sel_at) {
-            ls->sel_at = i + 1;
-            int k = i + 1;
-            while (k < to && !slice_eq_nocase(c->argv[k], "COUNT") &&
-                   !slice_eq_nocase(c->argv[k], "AGGREGATION") &&
-                   !slice_eq_nocase(c->argv[k], "ALIGN") &&
-                   !slice_eq_nocase(c->argv[k], "FILTER_BY_TS") &&
-                   !slice_eq_nocase(c->argv[k], "FILTER_BY_VALUE") &&
-                   !slice_eq_nocase(c->argv[k], "WITHLABELS") &&
-                   !slice_eq_nocase(c->argv[k], "LATEST"))
-                k++;
-            ls->n_sel = k - (i + 1);
-        }
-    }
-    if (ls->with && ls->sel_at) {
+    ls->with = find_kw(c, from, "WITHLABELS") >= 0;
+    int at = find_kw(c, from, "SELECTED_LABELS");
+    if (at >= 0 && ls->with) {
         reply_error(c, "ERR TSDB: cannot accept WITHLABELS and SELECT_LABELS together");
         return -1;
     }
-    if (ls->sel_at && ls->n_sel == 0) {
-        reply_error(c, "ERR TSDB: SELECTED_LABELS requires at least one label");
+    if (at < 0) return 0;
+    ls->sel_at = at + 1;
+    for (int k = at + 1; k < to && !query_token(c->argv[k]); k++) {
+        if (ls->n_sel >= TS_MAX_SELECTED_LABELS) {
+            reply_error(c, "ERR TSDB: reached max size for SELECT_LABELS");
+            return -1;
+        }
+        ls->n_sel++;
+    }
+    if (ls->n_sel == 0) {
+        reply_error(c, "ERR TSDB: SELECT_LABELS should have at least 1 parameter");
         return -1;
     }
     return 0;
@@ -1824,7 +1831,7 @@ static void cmd_ts_mget(Client *c) {
         return;
     }
     LabelSel ls;
-    if (label_sel_or_reply(c, 1, fat, &ls) != 0) return;
+    if (label_sel_or_reply(c, 1, c->argc, &ls) != 0) return;
     int latest = find_kw(c, 1, "LATEST");
     latest = latest >= 0 && latest < fat;
     Filter f;
@@ -1905,21 +1912,35 @@ static void reply_mrange_meta(Client *c, const RangeArgs *ra) {
 
 static void mrange_generic(Client *c, int reverse) {
     int fat = find_kw(c, 3, "FILTER");
-    if (c->argc < 5 || fat < 0) {
-        reply_arity_error(c);
+    RangeArgs ra;
+    if (range_args_or_reply(c, 1, 3, fat >= 0 ? fat : c->argc, &ra, reverse) != 0) return;
+    if (fat < 0) {
+        reply_error(c, "ERR TSDB: missing FILTER argument");
         return;
     }
-    int gat = find_kw(c, fat + 1, "GROUPBY");
-    int fend = gat >= 0 ? gat : c->argc;
-    RangeArgs ra;
-    if (range_args_or_reply(c, 1, 3, fat, &ra, reverse) != 0) return;
     LabelSel ls;
-    if (label_sel_or_reply(c, 3, fat, &ls) != 0) return;
+    if (label_sel_or_reply(c, 3, c->argc, &ls) != 0) return;
+    int gat = find_kw(c, 3, "GROUPBY");
+    if (gat >= 0 && gat < fat) {
+        reply_error(c, "ERR TSDB: GROUPBY should always come after filter");
+        return;
+    }
+    int fend = gat >= 0 ? gat : c->argc;
+    if (fend - fat - 1 <= 0) {
+        reply_error(c, "ERR TSDB: missing labels for filter argument");
+        return;
+    }
     int red = 0;
     Slice glabel = {0};
     if (gat >= 0) {
-        if (gat + 4 != c->argc || !slice_eq_nocase(c->argv[gat + 2], "REDUCE")) {
-            reply_error(c, "ERR TSDB: GROUPBY requires both a label and a REDUCE reducer");
+        int rat = find_kw(c, 3, "REDUCE");
+        if (gat + 1 >= c->argc || rat < 0 || c->argc - gat != 4) {
+            reply_arity_error(c);
+            return;
+        }
+        red = ts_agg_parse(c->argv[rat + 1].p, c->argv[rat + 1].len);
+        if (!red || red == TS_AGG_FIRST || red == TS_AGG_LAST || red == TS_AGG_TWA) {
+            reply_error(c, "ERR TSDB: Invalid reducer type");
             return;
         }
         if (ra.o.n_aggs > 1) {
@@ -1927,11 +1948,6 @@ static void mrange_generic(Client *c, int reverse) {
             return;
         }
         glabel = c->argv[gat + 1];
-        red = ts_agg_parse(c->argv[gat + 3].p, c->argv[gat + 3].len);
-        if (!red || red == TS_AGG_TWA) {
-            reply_error(c, "ERR TSDB: failed parsing reducer");
-            return;
-        }
     }
     Filter f;
     if (filter_or_reply(c, fat + 1, fend, &f) != 0) return;
@@ -2479,8 +2495,8 @@ const Command tseries_commands[] = {
     {"ts.deleterule", cmd_ts_deleterule, 3, CMD_WRITE, "@write @timeseries @slow", 1, 2, 1, NULL},
     {"ts.queryindex", cmd_ts_queryindex, -2, RO, "@read @timeseries @slow", 0, 0, 0, NULL},
     {"ts.mget", cmd_ts_mget, -3, RO, "@read @timeseries @slow", 0, 0, 0, NULL},
-    {"ts.mrange", cmd_ts_mrange, -5, RO, "@read @timeseries @slow", 0, 0, 0, NULL},
-    {"ts.mrevrange", cmd_ts_mrevrange, -5, RO, "@read @timeseries @slow", 0, 0, 0, NULL},
+    {"ts.mrange", cmd_ts_mrange, -4, RO, "@read @timeseries @slow", 0, 0, 0, NULL},
+    {"ts.mrevrange", cmd_ts_mrevrange, -4, RO, "@read @timeseries @slow", 0, 0, 0, NULL},
     {"ts.nrange", cmd_ts_nrange, -5, RO | CMD_MOVABLE_KEYS, "@read @timeseries @slow", 0, 0, 0,
      NULL},
     {"ts.nrevrange", cmd_ts_nrevrange, -5, RO | CMD_MOVABLE_KEYS, "@read @timeseries @slow", 0, 0,

@@ -615,8 +615,16 @@ def test_label_index(r):
     got = x(r, "TS.MREVRANGE", "-", "+", "COUNT", 2, "FILTER", "type=temp", "GROUPBY", "type",
             "REDUCE", "avg")
     assert got == [[b"type=temp", [], [[30, b"45"], [20, b"35"]]]]
-    assert err(r, "TS.MRANGE", "-", "+", "FILTER", "type=temp", "GROUPBY", "type") == (
-        "TSDB: GROUPBY requires both a label and a REDUCE reducer")
+    assert "wrong number of arguments" in err(r, "TS.MRANGE", "-", "+", "FILTER", "type=temp",
+                                              "GROUPBY", "type")
+    assert err(r, "TS.MRANGE", "-", "+", "FILTER", "type=temp", "GROUPBY", "type", "REDUCE",
+               "last") == "TSDB: Invalid reducer type"
+    assert err(r, "TS.MRANGE", "-", "+", "GROUPBY", "type", "REDUCE", "max", "FILTER",
+               "type=temp") == "TSDB: GROUPBY should always come after filter"
+    assert err(r, "TS.MRANGE", "-", "+", "COUNT", 1) == "TSDB: missing FILTER argument"
+    assert err(r, "TS.MRANGE", "-", "+", "FILTER") == "TSDB: missing labels for filter argument"
+    assert err(r, "TS.MGET", "SELECTED_LABELS", "FILTER", "type=temp") == (
+        "TSDB: SELECT_LABELS should have at least 1 parameter")
     # redis-py's helpers parse the replies
     ts = r.ts()
     assert ts.queryindex(["type=temp"]) == ["t:1", "t:2"]
