@@ -419,10 +419,16 @@ static int create_opts_or_reply(Client *c, int from, CreateOpts *o) {
             return -1;
         }
         o->has_encoding = 1;
-    } else if (find_kw(c, from, "UNCOMPRESSED") >= 0) {
-        /* the module's older spelling, still accepted */
-        o->has_encoding = 1;
-        o->encoding = TS_ENC_UNCOMPRESSED;
+    } else {
+        /* the module's older spellings, still accepted (COMPRESSED wins) */
+        if (find_kw(c, from, "UNCOMPRESSED") >= 0) {
+            o->has_encoding = 1;
+            o->encoding = TS_ENC_UNCOMPRESSED;
+        }
+        if (find_kw(c, from, "COMPRESSED") >= 0) {
+            o->has_encoding = 1;
+            o->encoding = TS_ENC_COMPRESSED;
+        }
     }
     at = find_kw(c, from, "DUPLICATE_POLICY");
     if (at >= 0) {

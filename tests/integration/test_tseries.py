@@ -408,6 +408,8 @@ def test_configs(r):
         i = info(r, "c")
         assert i[b"retentionTime"] == 1000 and i[b"chunkSize"] == 128
         assert i[b"chunkType"] == b"uncompressed"
+        x(r, "TS.CREATE", "c2", "COMPRESSED")  # the older spelling
+        assert info(r, "c2")[b"chunkType"] == b"compressed"
         with pytest.raises(ResponseError):
             r.config_set("ts-chunk-size-bytes", 100)
         with pytest.raises(ResponseError):
