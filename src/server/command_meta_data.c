@@ -2931,6 +2931,505 @@ static const MetaArg a_touch[] = {
 static const MetaKeySpec k_touch[] = {
     {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
 };
+static const MetaArg a_ts_add_4[] = {
+    {"compressed", "pure-token", -1, "COMPRESSED", NULL, NULL, NULL, 0, NULL, 0},
+    {"uncompressed", "pure-token", -1, "UNCOMPRESSED", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_add_6[] = {
+    {"block", "pure-token", -1, "BLOCK", NULL, NULL, NULL, 0, NULL, 0},
+    {"first", "pure-token", -1, "FIRST", NULL, NULL, NULL, 0, NULL, 0},
+    {"last", "pure-token", -1, "LAST", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_add_7[] = {
+    {"block", "pure-token", -1, "BLOCK", NULL, NULL, NULL, 0, NULL, 0},
+    {"first", "pure-token", -1, "FIRST", NULL, NULL, NULL, 0, NULL, 0},
+    {"last", "pure-token", -1, "LAST", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_add_8[] = {
+    {"ignoreMaxTimediff", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"ignoreMaxValDiff", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_add_9[] = {
+    {"label", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_add[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"timestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"retentionPeriod", "integer", -1, "RETENTION", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"enc", "oneof", -1, "ENCODING", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_add_4, 2},
+    {"size", "integer", -1, "CHUNK_SIZE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"policy", "oneof", -1, "DUPLICATE_POLICY", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_add_6, 6},
+    {"policy_ovr", "oneof", -1, "ON_DUPLICATE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_add_7, 6},
+    {"ignore", "block", -1, "IGNORE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_add_8, 2},
+    {"labels", "block", -1, "LABELS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, a_ts_add_9, 2},
+};
+static const MetaKeySpec k_ts_add[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_ts_alter_3[] = {
+    {"block", "pure-token", -1, "BLOCK", NULL, NULL, NULL, 0, NULL, 0},
+    {"first", "pure-token", -1, "FIRST", NULL, NULL, NULL, 0, NULL, 0},
+    {"last", "pure-token", -1, "LAST", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_alter_4[] = {
+    {"ignoreMaxTimediff", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"ignoreMaxValDiff", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_alter_5[] = {
+    {"label", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_alter[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"retentionPeriod", "integer", -1, "RETENTION", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"size", "integer", -1, "CHUNK_SIZE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"policy", "oneof", -1, "DUPLICATE_POLICY", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_alter_3, 6},
+    {"ignore", "block", -1, "IGNORE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_alter_4, 2},
+    {"labels", "block", -1, "LABELS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, a_ts_alter_5, 2},
+};
+static const MetaKeySpec k_ts_alter[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_ts_create_2[] = {
+    {"compressed", "pure-token", -1, "COMPRESSED", NULL, NULL, NULL, 0, NULL, 0},
+    {"uncompressed", "pure-token", -1, "UNCOMPRESSED", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_create_4[] = {
+    {"block", "pure-token", -1, "BLOCK", NULL, NULL, NULL, 0, NULL, 0},
+    {"first", "pure-token", -1, "FIRST", NULL, NULL, NULL, 0, NULL, 0},
+    {"last", "pure-token", -1, "LAST", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_create_5[] = {
+    {"ignoreMaxTimediff", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"ignoreMaxValDiff", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_create_6[] = {
+    {"label", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_create[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"retentionPeriod", "integer", -1, "RETENTION", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"enc", "oneof", -1, "ENCODING", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_create_2, 2},
+    {"size", "integer", -1, "CHUNK_SIZE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"policy", "oneof", -1, "DUPLICATE_POLICY", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_create_4, 6},
+    {"ignore", "block", -1, "IGNORE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_create_5, 2},
+    {"labels", "block", -1, "LABELS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, a_ts_create_6, 2},
+};
+static const MetaKeySpec k_ts_create[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_ts_createrule_2[] = {
+    {"avg", "pure-token", -1, "AVG", NULL, NULL, NULL, 0, NULL, 0},
+    {"first", "pure-token", -1, "FIRST", NULL, NULL, NULL, 0, NULL, 0},
+    {"last", "pure-token", -1, "LAST", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+    {"range", "pure-token", -1, "RANGE", NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "pure-token", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"std.p", "pure-token", -1, "STD.P", NULL, NULL, NULL, 0, NULL, 0},
+    {"std.s", "pure-token", -1, "STD.S", NULL, NULL, NULL, 0, NULL, 0},
+    {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
+    {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
+    {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_createrule[] = {
+    {"sourceKey", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"destKey", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_createrule_2, 13},
+    {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"alignTimestamp", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_ts_createrule[] = {
+    {NULL, "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RW update", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_ts_decrby_4[] = {
+    {"compressed", "pure-token", -1, "COMPRESSED", NULL, NULL, NULL, 0, NULL, 0},
+    {"uncompressed", "pure-token", -1, "UNCOMPRESSED", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_decrby_6[] = {
+    {"block", "pure-token", -1, "BLOCK", NULL, NULL, NULL, 0, NULL, 0},
+    {"first", "pure-token", -1, "FIRST", NULL, NULL, NULL, 0, NULL, 0},
+    {"last", "pure-token", -1, "LAST", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_decrby_7[] = {
+    {"ignoreMaxTimediff", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"ignoreMaxValDiff", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_decrby_8[] = {
+    {"label", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_decrby[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"timestamp", "string", -1, "TIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"retentionPeriod", "integer", -1, "RETENTION", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"enc", "oneof", -1, "ENCODING", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_decrby_4, 2},
+    {"size", "integer", -1, "CHUNK_SIZE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"policy", "oneof", -1, "DUPLICATE_POLICY", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_decrby_6, 6},
+    {"ignore", "block", -1, "IGNORE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_decrby_7, 2},
+    {"labels", "block", -1, "LABELS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, a_ts_decrby_8, 2},
+};
+static const MetaKeySpec k_ts_decrby[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_ts_del[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"fromTimestamp", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"toTimestamp", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_ts_del[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_ts_deleterule[] = {
+    {"sourceKey", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"destKey", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_ts_deleterule[] = {
+    {NULL, "RW access update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RW update", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_ts_get[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"latest", "pure-token", -1, "LATEST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_ts_get[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_ts_incrby_4[] = {
+    {"compressed", "pure-token", -1, "COMPRESSED", NULL, NULL, NULL, 0, NULL, 0},
+    {"uncompressed", "pure-token", -1, "UNCOMPRESSED", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_incrby_6[] = {
+    {"block", "pure-token", -1, "BLOCK", NULL, NULL, NULL, 0, NULL, 0},
+    {"first", "pure-token", -1, "FIRST", NULL, NULL, NULL, 0, NULL, 0},
+    {"last", "pure-token", -1, "LAST", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_incrby_7[] = {
+    {"ignoreMaxTimediff", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"ignoreMaxValDiff", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_incrby_8[] = {
+    {"label", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_incrby[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"timestamp", "string", -1, "TIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"retentionPeriod", "integer", -1, "RETENTION", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"enc", "oneof", -1, "ENCODING", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_incrby_4, 2},
+    {"size", "integer", -1, "CHUNK_SIZE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"policy", "oneof", -1, "DUPLICATE_POLICY", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_incrby_6, 6},
+    {"ignore", "block", -1, "IGNORE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_incrby_7, 2},
+    {"labels", "block", -1, "LABELS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, a_ts_incrby_8, 2},
+};
+static const MetaKeySpec k_ts_incrby[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_ts_info[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"debug", "pure-token", -1, "DEBUG", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_ts_info[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_ts_madd_0[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"timestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_madd[] = {
+    {"ktv", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_ts_madd_0, 3},
+};
+static const MetaKeySpec k_ts_madd[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 3, 0},
+};
+static const MetaArg a_ts_mget_1[] = {
+    {"withlabels", "pure-token", -1, "WITHLABELS", NULL, NULL, NULL, 0, NULL, 0},
+    {"label1", "string", -1, "SELECTED_LABELS", NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_ts_mget[] = {
+    {"latest", "pure-token", -1, "LATEST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"labels", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_mget_1, 2},
+    {"filterExpr", "string", -1, "FILTER", NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_ts_mrange_4[] = {
+    {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_mrange_5[] = {
+    {"withlabels", "pure-token", -1, "WITHLABELS", NULL, NULL, NULL, 0, NULL, 0},
+    {"label1", "string", -1, "SELECTED_LABELS", NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_ts_mrange_7_1[] = {
+    {"avg", "pure-token", -1, "AVG", NULL, NULL, NULL, 0, NULL, 0},
+    {"first", "pure-token", -1, "FIRST", NULL, NULL, NULL, 0, NULL, 0},
+    {"last", "pure-token", -1, "LAST", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+    {"range", "pure-token", -1, "RANGE", NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "pure-token", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"std.p", "pure-token", -1, "STD.P", NULL, NULL, NULL, 0, NULL, 0},
+    {"std.s", "pure-token", -1, "STD.S", NULL, NULL, NULL, 0, NULL, 0},
+    {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
+    {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
+    {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_mrange_7[] = {
+    {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_mrange_7_1, 13},
+    {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_ts_mrange_9[] = {
+    {"label", "string", -1, "GROUPBY", NULL, NULL, NULL, 0, NULL, 0},
+    {"reduce", "string", -1, "REDUCE", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_mrange[] = {
+    {"fromTimestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"toTimestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"latest", "pure-token", -1, "LATEST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"Timestamp", "integer", -1, "FILTER_BY_TS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"vfilter", "block", -1, "FILTER_BY_VALUE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_mrange_4, 2},
+    {"labels", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_mrange_5, 2},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"aggregation", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_mrange_7, 5},
+    {"filterExpr", "string", -1, "FILTER", NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"groupby", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_mrange_9, 2},
+};
+static const MetaArg a_ts_mrevrange_4[] = {
+    {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_mrevrange_5[] = {
+    {"withlabels", "pure-token", -1, "WITHLABELS", NULL, NULL, NULL, 0, NULL, 0},
+    {"label1", "string", -1, "SELECTED_LABELS", NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_ts_mrevrange_7_1[] = {
+    {"avg", "pure-token", -1, "AVG", NULL, NULL, NULL, 0, NULL, 0},
+    {"first", "pure-token", -1, "FIRST", NULL, NULL, NULL, 0, NULL, 0},
+    {"last", "pure-token", -1, "LAST", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+    {"range", "pure-token", -1, "RANGE", NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "pure-token", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"std.p", "pure-token", -1, "STD.P", NULL, NULL, NULL, 0, NULL, 0},
+    {"std.s", "pure-token", -1, "STD.S", NULL, NULL, NULL, 0, NULL, 0},
+    {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
+    {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
+    {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_mrevrange_7[] = {
+    {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_mrevrange_7_1, 13},
+    {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_ts_mrevrange_9[] = {
+    {"label", "string", -1, "GROUPBY", NULL, NULL, NULL, 0, NULL, 0},
+    {"reduce", "string", -1, "REDUCE", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_mrevrange[] = {
+    {"fromTimestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"toTimestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"latest", "pure-token", -1, "LATEST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"Timestamp", "integer", -1, "FILTER_BY_TS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"vfilter", "block", -1, "FILTER_BY_VALUE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_mrevrange_4, 2},
+    {"labels", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_mrevrange_5, 2},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"aggregation", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_mrevrange_7, 5},
+    {"filterExpr", "string", -1, "FILTER", NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"groupby", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_mrevrange_9, 2},
+};
+static const MetaArg a_ts_nrange_6[] = {
+    {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_nrange_8_1[] = {
+    {"avg", "pure-token", -1, "AVG", NULL, NULL, NULL, 0, NULL, 0},
+    {"first", "pure-token", -1, "FIRST", NULL, NULL, NULL, 0, NULL, 0},
+    {"last", "pure-token", -1, "LAST", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+    {"range", "pure-token", -1, "RANGE", NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "pure-token", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"std.p", "pure-token", -1, "STD.P", NULL, NULL, NULL, 0, NULL, 0},
+    {"std.s", "pure-token", -1, "STD.S", NULL, NULL, NULL, 0, NULL, 0},
+    {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
+    {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
+    {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_nrange_8[] = {
+    {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_nrange_8_1, 13},
+    {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_ts_nrange[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"fromTimestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"toTimestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"latest", "pure-token", -1, "LATEST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"Timestamp", "integer", -1, "FILTER_BY_TS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"vfilter", "block", -1, "FILTER_BY_VALUE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_nrange_6, 2},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"aggregation", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_nrange_8, 5},
+};
+static const MetaKeySpec k_ts_nrange[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_ts_nrevrange_6[] = {
+    {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_nrevrange_8_1[] = {
+    {"avg", "pure-token", -1, "AVG", NULL, NULL, NULL, 0, NULL, 0},
+    {"first", "pure-token", -1, "FIRST", NULL, NULL, NULL, 0, NULL, 0},
+    {"last", "pure-token", -1, "LAST", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+    {"range", "pure-token", -1, "RANGE", NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "pure-token", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"std.p", "pure-token", -1, "STD.P", NULL, NULL, NULL, 0, NULL, 0},
+    {"std.s", "pure-token", -1, "STD.S", NULL, NULL, NULL, 0, NULL, 0},
+    {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
+    {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
+    {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_nrevrange_8[] = {
+    {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_nrevrange_8_1, 13},
+    {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_ts_nrevrange[] = {
+    {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+    {"fromTimestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"toTimestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"latest", "pure-token", -1, "LATEST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"Timestamp", "integer", -1, "FILTER_BY_TS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"vfilter", "block", -1, "FILTER_BY_VALUE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_nrevrange_6, 2},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"aggregation", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_nrevrange_8, 5},
+};
+static const MetaKeySpec k_ts_nrevrange[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_ts_queryindex[] = {
+    {"filterExpr", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_ts_range_5[] = {
+    {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_range_7_1[] = {
+    {"avg", "pure-token", -1, "AVG", NULL, NULL, NULL, 0, NULL, 0},
+    {"first", "pure-token", -1, "FIRST", NULL, NULL, NULL, 0, NULL, 0},
+    {"last", "pure-token", -1, "LAST", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+    {"range", "pure-token", -1, "RANGE", NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "pure-token", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"std.p", "pure-token", -1, "STD.P", NULL, NULL, NULL, 0, NULL, 0},
+    {"std.s", "pure-token", -1, "STD.S", NULL, NULL, NULL, 0, NULL, 0},
+    {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
+    {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
+    {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_range_7[] = {
+    {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_range_7_1, 13},
+    {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_ts_range[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"fromTimestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"toTimestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"latest", "pure-token", -1, "LATEST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"Timestamp", "integer", -1, "FILTER_BY_TS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"vfilter", "block", -1, "FILTER_BY_VALUE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_range_5, 2},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"aggregation", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_range_7, 5},
+};
+static const MetaKeySpec k_ts_range[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_ts_revrange_5[] = {
+    {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_revrange_7_1[] = {
+    {"avg", "pure-token", -1, "AVG", NULL, NULL, NULL, 0, NULL, 0},
+    {"first", "pure-token", -1, "FIRST", NULL, NULL, NULL, 0, NULL, 0},
+    {"last", "pure-token", -1, "LAST", NULL, NULL, NULL, 0, NULL, 0},
+    {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0},
+    {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0},
+    {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0},
+    {"range", "pure-token", -1, "RANGE", NULL, NULL, NULL, 0, NULL, 0},
+    {"count", "pure-token", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"std.p", "pure-token", -1, "STD.P", NULL, NULL, NULL, 0, NULL, 0},
+    {"std.s", "pure-token", -1, "STD.S", NULL, NULL, NULL, 0, NULL, 0},
+    {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
+    {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
+    {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_revrange_7[] = {
+    {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_revrange_7_1, 13},
+    {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_ts_revrange[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"fromTimestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"toTimestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"latest", "pure-token", -1, "LATEST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"Timestamp", "integer", -1, "FILTER_BY_TS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+    {"vfilter", "block", -1, "FILTER_BY_VALUE", NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_revrange_5, 2},
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"aggregation", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_revrange_7, 5},
+};
+static const MetaKeySpec k_ts_revrange[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
 static const MetaArg a_ttl[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
@@ -4323,6 +4822,25 @@ const CommandMeta command_meta_table[] = {
     {"topk.query", "Checks whether one or more items are in a sketch", "2.0.0", "topk", "O(n) where n is the number of items", NULL, NULL, NULL, NULL, 0, NULL, k_topk_query, 1, a_topk_query, 2},
     {"topk.reserve", "Initializes a TopK with specified parameters", "2.0.0", "topk", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_topk_reserve, 1, a_topk_reserve, 3},
     {"touch", "Alters the last access time of a key(s). Returns the number of existing keys specified.", "3.2.1", "generic", "O(N) where N is the number of keys that will be touched.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:agg_sum", k_touch, 1, a_touch, 1},
+    {"ts.add", "Append a sample to a time series", "1.0.0", "module", "O(M) when M is the amount of compaction rules or O(1) with no compaction", NULL, NULL, NULL, NULL, 0, NULL, k_ts_add, 1, a_ts_add, 10},
+    {"ts.alter", "Update the retention, chunk size, duplicate policy, and labels of an existing time series", "1.0.0", "module", "O(N) where N is the number of labels requested to update", NULL, NULL, NULL, NULL, 0, NULL, k_ts_alter, 1, a_ts_alter, 6},
+    {"ts.create", "Create a new time series", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_ts_create, 1, a_ts_create, 7},
+    {"ts.createrule", "Create a compaction rule", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_ts_createrule, 2, a_ts_createrule, 5},
+    {"ts.decrby", "Decrease the value of the sample with the maximum existing timestamp, or create a new sample with a value equal to the value of the sample with the maximum existing timestamp with a given decrement", "1.0.0", "module", "O(M) when M is the amount of compaction rules or O(1) with no compaction", NULL, NULL, NULL, NULL, 0, NULL, k_ts_decrby, 1, a_ts_decrby, 9},
+    {"ts.del", "Delete all samples between two timestamps for a given time series", "1.6.0", "module", "O(N) where N is the number of data points that will be removed", NULL, NULL, NULL, NULL, 0, NULL, k_ts_del, 1, a_ts_del, 3},
+    {"ts.deleterule", "Delete a compaction rule", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_ts_deleterule, 2, a_ts_deleterule, 2},
+    {"ts.get", "Get the sample with the highest timestamp from a given time series", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_ts_get, 1, a_ts_get, 2},
+    {"ts.incrby", "Increase the value of the sample with the maximum existing timestamp, or create a new sample with a value equal to the value of the sample with the maximum existing timestamp with a given increment", "1.0.0", "module", "O(M) when M is the amount of compaction rules or O(1) with no compaction", NULL, NULL, NULL, NULL, 0, NULL, k_ts_incrby, 1, a_ts_incrby, 9},
+    {"ts.info", "Returns information and statistics for a time series", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_ts_info, 1, a_ts_info, 2},
+    {"ts.madd", "Append new samples to one or more time series", "1.0.0", "module", "O(N*M) when N is the amount of series updated and M is the amount of compaction rules or O(N) with no compaction", NULL, NULL, NULL, NULL, 0, NULL, k_ts_madd, 1, a_ts_madd, 1},
+    {"ts.mget", "Get the sample with the highest timestamp from each time series matching a specific filter", "1.0.0", "module", "O(n) where n is the number of time-series that match the filters", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ts_mget, 3},
+    {"ts.mrange", "Query a range across multiple time series by filters in forward direction", "1.0.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested ranges", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ts_mrange, 10},
+    {"ts.mrevrange", "Query a range across multiple time-series by filters in reverse direction", "1.4.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested ranges", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ts_mrevrange, 10},
+    {"ts.nrange", "Query a range of multiple time series by their keys in forward direction, the samples side by side", "8.10.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested ranges", NULL, NULL, NULL, NULL, 0, NULL, k_ts_nrange, 1, a_ts_nrange, 9},
+    {"ts.nrevrange", "Query a range of multiple time series by their keys in reverse direction, the samples side by side", "8.10.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested ranges", NULL, NULL, NULL, NULL, 0, NULL, k_ts_nrevrange, 1, a_ts_nrevrange, 9},
+    {"ts.queryindex", "Get all time series keys matching a filter list", "1.0.0", "module", "O(n) where n is the number of time-series that match the filters", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ts_queryindex, 1},
+    {"ts.range", "Query a range in forward direction", "1.0.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested range", NULL, NULL, NULL, NULL, 0, NULL, k_ts_range, 1, a_ts_range, 8},
+    {"ts.revrange", "Query a range in reverse direction", "1.4.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested range", NULL, NULL, NULL, NULL, 0, NULL, k_ts_revrange, 1, a_ts_revrange, 8},
     {"ttl", "Get the time to live for a key in seconds", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, h_ttl, 1, "nondeterministic_output", k_ttl, 1, a_ttl, 1},
     {"type", "Determine the type stored at key", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_type, 1, a_type, 1},
     {"unlink", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", "4.0.0", "generic", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.", NULL, NULL, NULL, NULL, 0, "request_policy:multi_shard response_policy:agg_sum", k_unlink, 1, a_unlink, 1},

@@ -52,6 +52,7 @@ extern const Command bloom_commands[];
 extern const Command sketch_commands[];
 extern const Command vset_commands[];
 extern const Command json_commands[];
+extern const Command tseries_commands[];
 void stream_cmd_init(void);
 void list_cmd_init(void);
 void set_cmd_init(void);
@@ -62,18 +63,20 @@ void bloom_cmd_init(void);
 void sketch_cmd_init(void);
 void vset_cmd_init(void);
 void json_cmd_init(void);
+void tseries_cmd_init(void);
 void group_cmd_init(void);
 
 static const Command *const families[] = {
-    conn_commands,   keys_commands,        string_commands,      multi_commands,
-    admin_commands,  config_commands,      persist_commands,     stream_commands,
-    group_commands,  stream_idmp_commands, stream_refs_commands, nack_commands,
-    pubsub_commands, scripting_commands,   dump_commands,        standalone_commands,
-    acl_commands,    string_cas_commands,  bit_commands,         hotkeys_commands,
-    rdb_commands,    repl_commands,        replica_commands,     list_commands,
-    set_commands,    zset_commands,        hash_commands,        hash_import_commands,
-    sort_commands,   backup_commands,      array_commands,       migrate_commands,
-    bloom_commands,  sketch_commands,      vset_commands,        json_commands,
+    conn_commands,    keys_commands,        string_commands,      multi_commands,
+    admin_commands,   config_commands,      persist_commands,     stream_commands,
+    group_commands,   stream_idmp_commands, stream_refs_commands, nack_commands,
+    pubsub_commands,  scripting_commands,   dump_commands,        standalone_commands,
+    acl_commands,     string_cas_commands,  bit_commands,         hotkeys_commands,
+    rdb_commands,     repl_commands,        replica_commands,     list_commands,
+    set_commands,     zset_commands,        hash_commands,        hash_import_commands,
+    sort_commands,    backup_commands,      array_commands,       migrate_commands,
+    bloom_commands,   sketch_commands,      vset_commands,        json_commands,
+    tseries_commands,
 };
 
 /* The top-level commands by lowercase name: open addressing over a fixed
@@ -201,6 +204,7 @@ void commands_init(void) {
     sketch_cmd_init();
     vset_cmd_init();
     json_cmd_init();
+    tseries_cmd_init();
     for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
         for (const Command *c = families[f]; c->name; c++) command_table_add(c);
     acl_init();

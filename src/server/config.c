@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "server/evict.h"
 #include "server/lazyfree.h"
 #include "server/repl.h"
+#include "types/tseries.h"
 
 /* CT_MEMPCT: a memory value or N% (of maxmemory), stored as bytes or as -N
  * (Redis's percent configs); min is then -(the highest percentage). */
@@ -142,6 +144,44 @@ static int apply_latency_percentiles(const char **err) {
     return latency_set_percentiles(&settings.latency_tracking_info_percentiles, err);
 }
 
+/* Time series (Redis 8's ts-* module configs): a chunk size is a multiple
+ * of 8, the value difference of the ignore window a double >= 0. */
+static const char *const ts_policy_names[] = {"block", "first", "last", "min", "max", "sum", NULL};
+static const int ts_policy_vals[] = {1, 2, 3, 4, 5, 6};
+static const char *const ts_encoding_names[] = {"compressed", "uncompressed", NULL};
+static const int ts_encoding_vals[] = {0, 1};
+
+static int apply_ts_chunk_size(const char **err) {
+    if (settings.ts_chunk_size_bytes % 8 != 0) {
+        *err = "argument must be a multiple of 8";
+        return -1;
+    }
+    return 0;
+}
+
+static int apply_ts_ignore_val(const char **err) {
+    const char *v = settings.ts_ignore_max_val_diff ? settings.ts_ignore_max_val_diff : "";
+    char *end;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (!*v || *end || errno || isnan(d) || d < 0 || isinf(d)) {
+        *err = "argument couldn't be parsed into a non-negative double";
+        return -1;
+    }
+    settings.ts_ignore_max_val_diff_d = d;
+    return 0;
+}
+
+static int apply_ts_compaction_policy(const char **err) {
+    TsPolicyRule rules[TS_MAX_POLICY_RULES];
+    const char *v = settings.ts_compaction_policy ? settings.ts_compaction_policy : "";
+    if (ts_policy_rules_parse(v, rules, TS_MAX_POLICY_RULES) < 0) {
+        *err = "Invalid compaction policy";
+        return -1;
+    }
+    return 0;
+}
+
 #define LL_MAX LLONG_MAX
 static ConfigDef configs[] = {
     {"bind", NULL, CT_STR, &settings.bind, "127.0.0.1 -::1", 0, 0, NULL, NULL, CF_IMMUTABLE, NULL},
@@ -245,6 +285,20 @@ static ConfigDef configs[] = {
      "64", 0, LONG_MAX, NULL, NULL, 0, NULL},
     {"set-max-intset-entries", NULL, CT_INT, &settings.set_max_intset_entries, "512", 0, LONG_MAX,
      NULL, NULL, 0, NULL},
+    {"ts-retention-policy", NULL, CT_INT, &settings.ts_retention_policy, "0", 0, LL_MAX, NULL, NULL,
+     0, NULL},
+    {"ts-chunk-size-bytes", NULL, CT_INT, &settings.ts_chunk_size_bytes, "4096", 48, 1048576, NULL,
+     NULL, CF_APPLY_AT_LOAD, apply_ts_chunk_size},
+    {"ts-duplicate-policy", NULL, CT_ENUM, &settings.ts_duplicate_policy, "block", 0, 0,
+     ts_policy_names, ts_policy_vals, 0, NULL},
+    {"ts-encoding", NULL, CT_ENUM, &settings.ts_encoding, "compressed", 0, 0, ts_encoding_names,
+     ts_encoding_vals, 0, NULL},
+    {"ts-ignore-max-time-diff", NULL, CT_INT, &settings.ts_ignore_max_time_diff, "0", 0, LL_MAX,
+     NULL, NULL, 0, NULL},
+    {"ts-ignore-max-val-diff", NULL, CT_STR, &settings.ts_ignore_max_val_diff, "0", 0, 0, NULL,
+     NULL, CF_APPLY_AT_LOAD, apply_ts_ignore_val},
+    {"ts-compaction-policy", NULL, CT_STR, &settings.ts_compaction_policy, "", 0, 0, NULL, NULL,
+     CF_APPLY_AT_LOAD, apply_ts_compaction_policy},
     {"save", NULL, CT_STR, &settings.save, "", 0, 0, NULL, NULL, 0, NULL},
     {"rdb-key-save-delay", NULL, CT_INT, &settings.rdb_key_save_delay, "0", INT_MIN, INT_MAX, NULL,
      NULL, CF_HIDDEN, NULL},

@@ -295,6 +295,15 @@ typedef struct Settings {
     long long zset_max_listpack_entries; /* sorted sets: the packed encoding's limits */
     long long zset_max_listpack_value;
     long long list_compress_depth;
+    /* time series defaults (tseries.c): ts-retention-policy, ts-chunk-size-bytes, ... */
+    long long ts_retention_policy;
+    long long ts_chunk_size_bytes;
+    int ts_duplicate_policy; /* TS_DP_* */
+    int ts_encoding;         /* TS_ENC_* */
+    long long ts_ignore_max_time_diff;
+    char *ts_ignore_max_val_diff; /* as set; parsed into ts_ignore_max_val_diff_d */
+    double ts_ignore_max_val_diff_d;
+    char *ts_compaction_policy; /* rules given to series TS.ADD / TS.INCRBY make */
     int io_threads;
     char *client_obuf_limit; /* client-output-buffer-limit, normalised by its apply hook */
     ObufLimit obuf_limits[OBUF_CLASSES];

@@ -32,6 +32,9 @@ STREAMD_ONLY = {b"stream-idmp-duration", b"stream-idmp-maxsize", b"slowlog-entry
 STREAMD_ONLY |= {b"bf-error-rate", b"bf-initial-size", b"bf-expansion-factor", b"cf-bucket-size",
                  b"cf-initial-size", b"cf-max-iterations", b"cf-expansion-factor",
                  b"cf-max-expansions"}
+STREAMD_ONLY |= {b"ts-retention-policy", b"ts-chunk-size-bytes", b"ts-duplicate-policy",
+                 b"ts-encoding", b"ts-ignore-max-time-diff",
+                 b"ts-ignore-max-val-diff", b"ts-compaction-policy"}  # time series (Redis 8)
 # values that differ by nature between the two servers of the test
 MASKED = {b"port", b"dir", b"bind", b"aof-use-rdb-preamble"}
 HIDDEN = [b"rdb-key-save-delay"]

@@ -339,6 +339,12 @@ class Gen:
             return self.pick(["0", "1", "-1", "16", "2147483648"])
         if name == "seconds" or name == "milliseconds" or typ == "unix-time":
             return self.pick(["100000", "1", "0", "-1", "9223372036854775807", "100000000"])
+        if cmd.startswith("ts.") and name in ("timestamp", "fromTimestamp", "toTimestamp",
+                                              "Timestamp", "alignTimestamp"):
+            return self.pick(["*", "-", "+", "0", "5", "100", "1000"]) if self.chance(0.9) \
+                else self.boundary()
+        if cmd.startswith("ts.") and name in ("filterExpr", "label", "label1"):
+            return self.pick(["a=b", "a=(b,c)", "a!=", "a=", "k=v", "bad", "a!=(b)"])
         if typ in ("integer", "double"):
             return self.count()
         if name == "field" or name == "value":
@@ -1690,6 +1696,12 @@ def snapshot(c, dbs):
                 snap[(db, k)] = ("stream", check_stream(c, k))
             elif t == b"none":
                 continue
+            elif t == b"TSDB-TYPE":
+                v = ok(c.call("TS.INFO", k), "TS.INFO")
+                i = dict(zip(v[0::2], v[1::2])) if isinstance(v, list) else dict(v)
+                i.pop(b"memoryUsage", None)
+                snap[(db, k)] = ("ts", ok(c.call("TS.RANGE", k, "-", "+"), "TS.RANGE"),
+                                 repr(sorted(i.items())))
             elif t == b"hash":
                 v = c.call("HGETALL", k)
                 pairs = v.items() if isinstance(v, dict) else zip(v[0::2], v[1::2])
