@@ -20,10 +20,10 @@ import time
 import pytest
 
 from testlib import IS_REDIS, SLOW, RespConn, RespError
+from testlib.cmds import AOF_ALWAYS
 
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="starts streamd servers with their own options")
 
-AOF_ALWAYS = ["--appendonly", "yes", "--appendfsync", "always"]
 CHECK_AOF = "/usr/bin/redis-check-aof"
 
 

@@ -17,21 +17,9 @@ from testlib.dumppayload import seal
 from testlib.notifylib import drain, flags, sub  # noqa: F401
 
 from test_aof import aof_dir, wait_rewrite
+from testlib.cmds import AOF_ALWAYS, err, x
 
 MAXIDX = 2**64 - 2
-AOF_ALWAYS = ["--appendonly", "yes", "--appendfsync", "always"]
-
-
-def x(c, *args):
-    return c.execute_command(*args)
-
-
-def err(c, *args):
-    with pytest.raises(ResponseError) as e:
-        c.execute_command(*args)
-    return str(e.value)
-
-
 def snapshot(c):
     """Every array of db 0: {key: (ARSCAN pairs, ARNEXT)}."""
     out = {}

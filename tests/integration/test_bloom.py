@@ -20,13 +20,9 @@ from testlib.dumppayload import seal
 from testlib.notifylib import drain, flags, sub  # noqa: F401
 
 from test_aof import aof_dir, wait_rewrite
+from testlib.cmds import AOF_ALWAYS, x
 
-AOF_ALWAYS = ["--appendonly", "yes", "--appendfsync", "always"]
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
-
-
-def x(c, *args):
-    return c.execute_command(*args)
 
 
 def err(c, *args):

@@ -14,6 +14,7 @@ import time
 import pytest
 
 from testlib import IS_REDIS, SLOW, RespError, blocked_clients, streamd_only
+from testlib.cmds import AOF_ALWAYS
 
 E_ID = "ERR Invalid stream ID specified as stream command argument"
 E_INT = "ERR value is not an integer or out of range"
@@ -51,8 +52,6 @@ def wait_until(pred, timeout=3.0):
             return True
         time.sleep(0.01)
     return pred()
-
-
 
 
 def add_orders(c, key, n, start=1):
@@ -852,9 +851,6 @@ def test_concurrent_consumers_no_duplicates(r, rr):
 
 
 # ---- persistence: the records of group changes rebuild the same groups ---------------
-
-AOF_ALWAYS = ["--appendonly", "yes", "--appendfsync", "always"]
-
 
 def group_state(c, key):
     """Everything about the groups of key that must survive a restart: the

@@ -15,10 +15,10 @@ import pytest
 
 from testlib import IS_REDIS, SLOW, RespError, redis_on_aof_of
 from testlib.dumppayload import seal
+from testlib.cmds import AOF_ALWAYS
 
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="starts streamd servers with their own options")
 
-AOF_ALWAYS = ["--appendonly", "yes", "--appendfsync", "always"]
 CHECK_AOF = "/usr/bin/redis-check-aof"
 
 

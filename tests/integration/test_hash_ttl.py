@@ -19,10 +19,10 @@ import pytest
 
 from testlib import IS_REDIS, SLOW, RespError
 from testlib.dumppayload import seal
+from testlib.cmds import AOF_ALWAYS
 
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="starts streamd servers with their own options")
 
-AOF_ALWAYS = ["--appendonly", "yes", "--appendfsync", "always"]
 DEBUG = ["--enable-debug-command", "yes"]
 FAR = 4102444800  # 2100-01-01, seconds
 

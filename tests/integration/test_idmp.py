@@ -17,19 +17,15 @@ import pytest
 import redis
 
 from testlib import IS_REDIS, SLOW
+from testlib.cmds import AOF_ALWAYS, x
 
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="Redis 8.6 feature; Debian's redis-server is 7.0")
 
-AOF_ALWAYS = ["--appendonly", "yes", "--appendfsync", "always"]
 IDMP_FIELDS = [b"idmp-duration", b"idmp-maxsize", b"pids-tracked", b"iids-tracked",
                b"iids-added", b"iids-duplicates"]
 
 
 # ---- helpers -------------------------------------------------------------------------
-
-
-def x(c, *args):
-    return c.execute_command(*args)
 
 
 def xadd(c, key, *args):

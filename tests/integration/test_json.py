@@ -19,19 +19,7 @@ from testlib.dumppayload import seal
 from testlib.notifylib import drain, flags, sub  # noqa: F401
 
 from test_aof import aof_dir, wait_rewrite
-
-AOF_ALWAYS = ["--appendonly", "yes", "--appendfsync", "always"]
-
-
-def x(c, *args):
-    return c.execute_command(*args)
-
-
-def err(c, *args):
-    with pytest.raises(ResponseError) as e:
-        c.execute_command(*args)
-    return str(e.value)
-
+from testlib.cmds import AOF_ALWAYS, err, x
 
 def js(v):
     return json.loads(v)

@@ -18,20 +18,10 @@ from testlib.dumppayload import enc_len, enc_lzf_literal, enc_string, reseal, se
 from testlib.notifylib import drain, flags, sub  # noqa: F401
 
 from test_aof import aof_dir, wait_rewrite
+from testlib.cmds import AOF_ALWAYS, err, x
 
-AOF_ALWAYS = ["--appendonly", "yes", "--appendfsync", "always"]
 TOPK_BAD_INCR = ("TopK: increment must be an integer greater or equal to 0" + " " * 28
                  + "and smaller or equal to 100,000")
-
-
-def x(c, *args):
-    return c.execute_command(*args)
-
-
-def err(c, *args):
-    with pytest.raises(ResponseError) as e:
-        c.execute_command(*args)
-    return str(e.value)
 
 
 # ---- count-min sketch ---------------------------------------------------------------

@@ -17,20 +17,10 @@ from redis.exceptions import ResponseError
 from testlib.notifylib import drain, flags, sub  # noqa: F401
 
 from test_aof import aof_dir, wait_rewrite
+from testlib.cmds import AOF_ALWAYS, err, x
 
-AOF_ALWAYS = ["--appendonly", "yes", "--appendfsync", "always"]
 UPSERT = ("TSDB: Error at upsert, update is not supported when DUPLICATE_POLICY is set to "
           "BLOCK mode, or either current or new value is NaN and DUPLICATE_POLICY is MAX/MIN/SUM")
-
-
-def x(c, *args):
-    return c.execute_command(*args)
-
-
-def err(c, *args):
-    with pytest.raises(ResponseError) as e:
-        c.execute_command(*args)
-    return str(e.value)
 
 
 def info(c, key, *extra):

@@ -18,19 +18,7 @@ from testlib.dumppayload import reseal, seal
 from testlib.notifylib import drain, flags, sub  # noqa: F401
 
 from test_aof import wait_rewrite
-
-AOF_ALWAYS = ["--appendonly", "yes", "--appendfsync", "always"]
-
-
-def x(c, *args):
-    return c.execute_command(*args)
-
-
-def err(c, *args):
-    with pytest.raises(ResponseError) as e:
-        c.execute_command(*args)
-    return str(e.value)
-
+from testlib.cmds import AOF_ALWAYS, err, x
 
 def fp32(*v):
     return struct.pack("<%df" % len(v), *v)
