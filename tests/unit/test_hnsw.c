@@ -90,13 +90,17 @@ static void test_recall(int quant, double min_recall) {
     r = recall(h, 100, 200);
     printf("recall after deletes quant %d: %.3f\n", quant, r);
     CHECK(r >= min_recall);
-    /* the nearest to a member's own vector is itself */
+    /* the nearest to a member's own vector is itself (or, binary, another
+     * member with the very same signs), at about no distance: Q8's is its
+     * stored vector's norm error, up to about 1e-3 at 32 dimensions (0.00104
+     * with TEST_SEED=1795800941, which a bound of 0.001 failed) */
     HnswNode *got[1];
     float d[1];
     float mine[DIM];
     hnsw_node_vector(h, nodes[1], mine);
     CHECK_EQ_INT(hnsw_search(h, mine, 1, 0, NULL, NULL, 0, 1, got, d), 1);
-    CHECK(d[0] < 0.001f);
+    CHECK(got[0] == nodes[1] || d[0] == 0);
+    CHECK(d[0] < (quant == HNSW_QUANT_Q8 ? 0.01f : 0.0001f));
     for (int i = 1; i < N; i += 2) hnsw_delete(h, nodes[i]);
     CHECK_EQ_INT(hnsw_count(h), 0);
     CHECK(hnsw_first(h) == NULL);
