@@ -773,3 +773,24 @@ def test_random_commands_persist(make_server):
     srv.restart()
     c = srv.client()
     assert snapshot(c) == before, seed
+
+
+def test_merge_clear_element_of_number_array(r):
+    """Redis 8.10's error list: JSON.MERGE and JSON.CLEAR cannot change one
+    element of an array that holds only numbers (RedisJSON keeps it in a
+    compact typed form) and answer "ERR bad object type"; JSON.SET and
+    JSON.NUMINCRBY can, and a mixed array's elements stay mergeable."""
+    x(r, "JSON.SET", "k", "$", '{"a":[1,2],"f":[1.5,-2],"m":[1,"x"],"z":[0,3],"n":4}')
+    for args in (("JSON.CLEAR", "k", "$.a[0]"), ("JSON.CLEAR", "k", "$.f[*]"),
+                 ("JSON.CLEAR", "k", ".a[1]"), ("JSON.MERGE", "k", "$.a[0]", "5"),
+                 ("JSON.MERGE", "k", ".f[1]", '{"x":1}'), ("JSON.MERGE", "k", "$.z[0]", "1")):
+        assert err(r, *args) == "bad object type", args
+    assert x(r, "JSON.GET", "k") == b'{"a":[1,2],"f":[1.5,-2],"m":[1,"x"],"z":[0,3],"n":4}'
+    assert x(r, "JSON.CLEAR", "k", "$.z[0]") == 0  # already 0: nothing to change
+    assert x(r, "JSON.MERGE", "k", "$.m[0]", "5") == b"OK"
+    assert x(r, "JSON.CLEAR", "k", "$.m[0]") == 1
+    assert x(r, "JSON.CLEAR", "k", "$.n") == 1
+    assert x(r, "JSON.SET", "k", "$.a[0]", "7") == b"OK"
+    assert x(r, "JSON.NUMINCRBY", "k", "$.a[1]", "1") == b"[3]"
+    assert x(r, "JSON.CLEAR", "k", "$.a") == 1  # the whole array is fine
+    assert x(r, "JSON.GET", "k") == b'{"a":[],"f":[1.5,-2],"m":[0,"x"],"z":[0,3],"n":0}'
