@@ -164,12 +164,21 @@ static int utf8_or_reply(Client *c, Slice s) {
 }
 
 /* A JSON argument as RedisJSON parses it; NULL after replying the error. */
-static Json *parse_or_reply(Client *c, Slice s) {
+static Json *parse_or_reply_as(Client *c, Slice s, int bare) {
     if (utf8_or_reply(c, s) != 0) return NULL;
     char err[256];
     Json *j = json_parse(s.p, s.len, JSON_MAX_PARSE_DEPTH, err, sizeof err);
-    if (!j) reply_error(c, "ERR %s", err);
+    if (!j) reply_error(c, bare ? "%s" : "ERR %s", err);
     return j;
+}
+
+/* A JSON value to store (JSON.SET, MSET, MERGE, ARRAPPEND, ARRINSERT): a
+ * parse error is the parser's bare sentence, no ERR, as RedisJSON's
+ * manager.from_str() answers and as Redis 8.10's JSON error list has it
+ * (its "ERR <json-parse-error>" row names only JSON.ARRINDEX, NUMINCRBY,
+ * NUMMULTBY, NUMPOWBY and STRAPPEND). */
+static Json *parse_or_reply(Client *c, Slice s) {
+    return parse_or_reply_as(c, s, 1);
 }
 
 /* A path argument: legacy or JSONPath, and the JSONPath text. */
@@ -1529,7 +1538,7 @@ static void cmd_json_arrindex(Client *c) {
     Obj *o;
     Json *v = NULL;
     if (lookup(c, key, 0, &o) != 0) goto done;
-    if (!(v = parse_or_reply(c, c->argv[3]))) goto done;
+    if (!(v = parse_or_reply_as(c, c->argv[3], 0))) goto done;
     if (!o) {
         reply_error(c, "ERR Path does not exist");
         goto done;
