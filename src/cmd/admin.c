@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -540,6 +541,40 @@ static int in_acl_category(const Command *cmd, const char *want) {
     return strstr(cats, key) != NULL;
 }
 
+extern const Command *const *command_families(size_t *n);
+
+/* Whether the command named full ("json.set", "parent|sub") belongs to the
+ * Redis 8 module called name (any case, as Redis looks modules up). */
+static int in_module(const char *full, Slice name) {
+    const CommandMeta *m = command_meta_find(full);
+    return m && m->module && strlen(m->module) == name.len &&
+           strncasecmp(m->module, name.p, name.len) == 0;
+}
+
+/* COMMAND LIST FILTERBY MODULE name: the commands (and subcommands) of that
+ * module; none for a name no module has. */
+static void command_list_module(Client *c, Slice name) {
+    ReplyDeferred d = reply_defer(c);
+    size_t n = 0, nf;
+    const Command *const *fam = command_families(&nf);
+    for (size_t f = 0; f < nf; f++) {
+        for (const Command *cmd = fam[f]; cmd->name; cmd++) {
+            if (in_module(cmd->name, name)) {
+                reply_bulk_cstr(c, cmd->name);
+                n++;
+            }
+            for (const Command *sub = cmd->subcommands; sub && sub->name; sub++) {
+                char full[128];
+                snprintf(full, sizeof full, "%s|%s", cmd->name, sub->name);
+                if (!in_module(full, name)) continue;
+                reply_bulk_cstr(c, full);
+                n++;
+            }
+        }
+    }
+    reply_set_array_len(c, d, n);
+}
+
 static void cmd_command_list(Client *c) {
     CmdIter it = {c, 0, {NULL, 0}, 1};
     if (c->argc == 5 && slice_eq_nocase(c->argv[2], "FILTERBY") &&
@@ -548,7 +583,7 @@ static void cmd_command_list(Client *c) {
     } else if (c->argc == 5 && slice_eq_nocase(c->argv[2], "FILTERBY") &&
                (slice_eq_nocase(c->argv[3], "MODULE") || slice_eq_nocase(c->argv[3], "ACLCAT"))) {
         if (slice_eq_nocase(c->argv[3], "MODULE")) {
-            reply_empty_array(c);
+            command_list_module(c, c->argv[4]);
             return;
         }
         it.pattern = c->argv[4];
@@ -559,7 +594,6 @@ static void cmd_command_list(Client *c) {
         char want[80];
         snprintf(want, sizeof want, "@%.*s", (int)(it.pattern.len > 70 ? 70 : it.pattern.len),
                  it.pattern.p);
-        extern const Command *const *command_families(size_t * n);
         size_t nf;
         const Command *const *fam = command_families(&nf);
         for (size_t f = 0; f < nf; f++) {

@@ -164,12 +164,21 @@ static int utf8_or_reply(Client *c, Slice s) {
 }
 
 /* A JSON argument as RedisJSON parses it; NULL after replying the error. */
-static Json *parse_or_reply(Client *c, Slice s) {
+static Json *parse_or_reply_as(Client *c, Slice s, int bare) {
     if (utf8_or_reply(c, s) != 0) return NULL;
     char err[256];
     Json *j = json_parse(s.p, s.len, JSON_MAX_PARSE_DEPTH, err, sizeof err);
-    if (!j) reply_error(c, "ERR %s", err);
+    if (!j) reply_error(c, bare ? "%s" : "ERR %s", err);
     return j;
+}
+
+/* A JSON value to store (JSON.SET, MSET, MERGE, ARRAPPEND, ARRINSERT): a
+ * parse error is the parser's bare sentence, no ERR, as RedisJSON's
+ * manager.from_str() answers and as Redis 8.10's JSON error list has it
+ * (its "ERR <json-parse-error>" row names only JSON.ARRINDEX, NUMINCRBY,
+ * NUMMULTBY, NUMPOWBY and STRAPPEND). */
+static Json *parse_or_reply(Client *c, Slice s) {
+    return parse_or_reply_as(c, s, 1);
 }
 
 /* A path argument: legacy or JSONPath, and the JSONPath text. */
@@ -468,6 +477,22 @@ static int set_apply(Json *root, SetPlan *pl, const Json *v, int mode, int *any)
     return want > 0 && done == want;
 }
 
+/* Whether match i of ms (made in root) is an element of an array holding
+ * only numbers. RedisJSON 8 keeps such an array in a compact typed form
+ * whose elements JSON.MERGE and JSON.CLEAR cannot change one at a time:
+ * they answer "ERR bad object type" (JSON.SET and JSON.NUMINCRBY can). */
+static int in_number_array(Json *root, const JsonMatches *ms, size_t i) {
+    Json *parent = NULL;
+    size_t idx;
+    if (!jsonpath_resolve(root, ms, i, &parent, &idx) || !parent || parent->type != JSON_ARRAY)
+        return 0;
+    for (uint32_t k = 0; k < parent->n; k++)
+        if (!json_is_number(parent->v.items[k])) return 0;
+    return 1;
+}
+
+#define ERR_BAD_OBJECT_TYPE "ERR bad object type"
+
 /* Sets (or merges) v at path p of root: 1 all planned writes made, 0 some
  * or none (*any says whether anything changed), -1 after replying an
  * error. */
@@ -477,6 +502,15 @@ static int set_at(Client *c, Json *root, const JPath *p, const Json *v, int mode
     if (set_plan(c, root, p, mode, &pl) != 0) {
         set_plan_free(&pl);
         return -1;
+    }
+    if (mode == SET_MERGE && !pl.add) {
+        for (size_t i = 0; i < pl.ms.n; i++) {
+            if (in_number_array(root, &pl.ms, i)) {
+                reply_error(c, ERR_BAD_OBJECT_TYPE);
+                set_plan_free(&pl);
+                return -1;
+            }
+        }
     }
     int rc = set_apply(root, &pl, v, mode, any);
     set_plan_free(&pl);
@@ -1054,6 +1088,14 @@ static void cmd_json_clear(Client *c) {
     eval(&p, root, &ms);
     uint8_t *keep = xmalloc(ms.n + 1);
     for (size_t i = 0; i < ms.n; i++) keep[i] = (uint8_t)clearable(ms.m[i].val);
+    for (size_t i = 0; i < ms.n; i++) {
+        if (keep[i] && json_is_number(ms.m[i].val) && in_number_array(root, &ms, i)) {
+            reply_error(c, ERR_BAD_OBJECT_TYPE);
+            xfree(keep);
+            jsonmatches_free(&ms);
+            goto done;
+        }
+    }
     size_t *order = update_order(&ms, keep);
     size_t n = 0;
     for (size_t i = 0; i < ms.n; i++) n += keep[i];
@@ -1496,7 +1538,7 @@ static void cmd_json_arrindex(Client *c) {
     Obj *o;
     Json *v = NULL;
     if (lookup(c, key, 0, &o) != 0) goto done;
-    if (!(v = parse_or_reply(c, c->argv[3]))) goto done;
+    if (!(v = parse_or_reply_as(c, c->argv[3], 0))) goto done;
     if (!o) {
         reply_error(c, "ERR Path does not exist");
         goto done;

@@ -197,12 +197,17 @@ void command_meta_reply_info(Client *c, const Command *cmd, const Command *paren
     reply_array(c, 10);
     reply_bulk_cstr(c, name);
     reply_int(c, cmd->arity);
-    size_t nf = 0;
+    /* A Redis 8 module's command shows "module" right after denyoom, where
+     * Redis's flag table has it. */
+    int module = m && m->module;
+    size_t nf = module;
     for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
         nf += (cmd->flags & flag_names[i].flag) != 0;
     reply_set(c, nf);
-    for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
+    for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++) {
+        if (module && flag_names[i].flag == CMD_ADMIN) reply_status(c, "module");
         if (cmd->flags & flag_names[i].flag) reply_status(c, flag_names[i].name);
+    }
     reply_int(c, cmd->first_key);
     reply_int(c, cmd->last_key);
     reply_int(c, cmd->key_step);
@@ -278,7 +283,7 @@ void command_meta_reply_docs(Client *c, const Command *cmd, const Command *paren
          * one without an entry from breaking COMMAND DOCS. */
         reply_map(c, ns > 0);
     } else {
-        reply_map(c, 3 + (m->complexity != NULL) + (m->doc_flags != NULL) +
+        reply_map(c, 3 + (m->complexity != NULL) + (m->module != NULL) + (m->doc_flags != NULL) +
                          (m->deprecated_since != NULL) + (m->replaced_by != NULL) +
                          (m->nhistory > 0) + (m->nargs > 0) + (ns > 0));
         reply_bulk_cstr(c, "summary");
@@ -290,6 +295,10 @@ void command_meta_reply_docs(Client *c, const Command *cmd, const Command *paren
         if (m->complexity) {
             reply_bulk_cstr(c, "complexity");
             reply_bulk_cstr(c, m->complexity);
+        }
+        if (m->module) {
+            reply_bulk_cstr(c, "module");
+            reply_bulk_cstr(c, m->module);
         }
         if (m->doc_flags) {
             reply_bulk_cstr(c, "doc_flags");

@@ -73,6 +73,7 @@ typedef struct CommandMeta {
     size_t nkey_specs;
     const MetaArg *args;
     size_t nargs;
+    const char *module; /* the Redis 8 module's name ("bf"); NULL: a core command */
 } CommandMeta;
 
 extern const CommandMeta command_meta_table[];

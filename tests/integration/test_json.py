@@ -773,3 +773,45 @@ def test_random_commands_persist(make_server):
     srv.restart()
     c = srv.client()
     assert snapshot(c) == before, seed
+
+
+def test_merge_clear_element_of_number_array(r):
+    """Redis 8.10's error list: JSON.MERGE and JSON.CLEAR cannot change one
+    element of an array that holds only numbers (RedisJSON keeps it in a
+    compact typed form) and answer "ERR bad object type"; JSON.SET and
+    JSON.NUMINCRBY can, and a mixed array's elements stay mergeable."""
+    x(r, "JSON.SET", "k", "$", '{"a":[1,2],"f":[1.5,-2],"m":[1,"x"],"z":[0,3],"n":4}')
+    for args in (("JSON.CLEAR", "k", "$.a[0]"), ("JSON.CLEAR", "k", "$.f[*]"),
+                 ("JSON.CLEAR", "k", ".a[1]"), ("JSON.MERGE", "k", "$.a[0]", "5"),
+                 ("JSON.MERGE", "k", ".f[1]", '{"x":1}'), ("JSON.MERGE", "k", "$.z[0]", "1")):
+        assert err(r, *args) == "bad object type", args
+    assert x(r, "JSON.GET", "k") == b'{"a":[1,2],"f":[1.5,-2],"m":[1,"x"],"z":[0,3],"n":4}'
+    assert x(r, "JSON.CLEAR", "k", "$.z[0]") == 0  # already 0: nothing to change
+    assert x(r, "JSON.MERGE", "k", "$.m[0]", "5") == b"OK"
+    assert x(r, "JSON.CLEAR", "k", "$.m[0]") == 1
+    assert x(r, "JSON.CLEAR", "k", "$.n") == 1
+    assert x(r, "JSON.SET", "k", "$.a[0]", "7") == b"OK"
+    assert x(r, "JSON.NUMINCRBY", "k", "$.a[1]", "1") == b"[3]"
+    assert x(r, "JSON.CLEAR", "k", "$.a") == 1  # the whole array is fine
+    assert x(r, "JSON.GET", "k") == b'{"a":[],"f":[1.5,-2],"m":[0,"x"],"z":[0,3],"n":0}'
+
+
+def test_parse_error_prefix_on_the_wire(raw):
+    """A value to store that is not JSON (JSON.SET, MSET, MERGE, ARRAPPEND,
+    ARRINSERT) is answered with the parser's bare sentence, no ERR; the
+    commands that parse a number or a scalar to compare (NUMINCRBY,
+    NUMMULTBY, STRAPPEND, ARRINDEX) say ERR first -- Redis 8.10's JSON error
+    list. redis-py drops a leading ERR, so this reads the raw reply."""
+    c = raw()
+    assert c.call_raw("JSON.SET", "k", "$", '{"a":[1],"s":"x","n":1}') == b"+OK\r\n"
+    bare = b"-expected value at line 1 column 1\r\n"
+    with_err = b"-ERR expected value at line 1 column 1\r\n"
+    for args in (("JSON.SET", "k", "$", "x"), ("JSON.SET", "new", "$", "x"),
+                 ("JSON.MSET", "k", "$.n", "x"), ("JSON.MERGE", "k", "$", "x"),
+                 ("JSON.ARRAPPEND", "k", "$.a", "x"), ("JSON.ARRINSERT", "k", "$.a", "0", "x")):
+        assert c.call_raw(*args) == bare, args
+    assert c.call_raw("JSON.SET", "k", "$", "{") == (
+        b"-EOF while parsing an object at line 1 column 1\r\n")
+    for args in (("JSON.NUMINCRBY", "k", "$.n", "x"), ("JSON.NUMMULTBY", "k", "$.n", "x"),
+                 ("JSON.STRAPPEND", "k", "$.s", "x"), ("JSON.ARRINDEX", "k", "$.a", "x")):
+        assert c.call_raw(*args) == with_err, args
