@@ -1024,7 +1024,7 @@ static int compare(const Json *a, const Json *b, int op, const Expr *e) {
         if (!json_is_number(b)) return 0;
         double want = json_number_as_double(b);
         int64_t n = size_of(a);
-        return n >= 0 && (double)n == (want < 0 ? -(double)(int64_t)-want : (double)(int64_t)want);
+        return n >= 0 && (double)n == trunc(want);
     }
     case OP_EMPTY: {
         int64_t n = size_of(a);

@@ -274,6 +274,7 @@ int main(void) {
         CHECK(matches_are(d, "$.o[?@.t anyof [\"x\", 1]].p", "[2]"));
         CHECK(matches_are(d, "$.o[?@.t noneof [\"x\"]].p", "[5]"));
         CHECK(matches_are(d, "$.s[?@ size 2]", "[\"ab\",[1,2]]"));
+        CHECK(matches_are(d, "$.s[?@ size 1e300 || @ size -1e300 || @ size -0.5]", "[\"\",[]]"));
         CHECK(matches_are(d, "$.s[?@ empty true]", "[\"\",[]]"));
         CHECK(matches_are(d, "$.s[?@ empty false]", "[\"ab\",\"abc\",[1,2],{\"k\":1}]"));
         CHECK(matches_are(d, "$.s[?length(@) == 1]", "[{\"k\":1}]"));
