@@ -57,7 +57,8 @@ enum {
     F_MAX,
     F_AVG,
     F_SUM,
-    F_STDDEV
+    F_STDDEV,
+    F_APPEND
 };
 
 typedef struct Expr {
@@ -355,7 +356,7 @@ static const struct {
              {"match", F_MATCH},     {"search", F_SEARCH}, {"concat", F_CONCAT}, {"abs", F_ABS},
              {"ceiling", F_CEILING}, {"floor", F_FLOOR},   {"first", F_FIRST},   {"last", F_LAST},
              {"index", F_INDEX},     {"min", F_MIN},       {"max", F_MAX},       {"avg", F_AVG},
-             {"sum", F_SUM},         {"stddev", F_STDDEV}};
+             {"sum", F_SUM},         {"stddev", F_STDDEV}, {"append", F_APPEND}};
 
 static int is_logical(const Expr *e) {
     return e->kind == E_OR || e->kind == E_AND || e->kind == E_NOT || e->kind == E_CMP ||
@@ -530,6 +531,19 @@ static Expr *parse_primary(Cur *c, int depth) {
         if (parse_segments(c, e->path, 1, depth) != 0) {
             free_expr(e);
             return NULL;
+        }
+        if (peekc(c) == '~') { /* the keys operator: terminal */
+            c->i++;
+            int nx = peekc(c);
+            if (nx == '.' || nx == '[' || nx == '~' || nx == '(') {
+                perr(c, "'~' must end the path");
+                free_expr(e);
+                return NULL;
+            }
+            Expr *k = new_expr(E_FUNC, F_KEYS);
+            k->args = xmalloc(sizeof(Expr *));
+            k->args[k->n_args++] = e;
+            return k;
         }
     } else if (ch == '\'' || ch == '"') {
         Buf b;
@@ -1187,7 +1201,33 @@ static int regex_test(const Json *s, const Json *pat, int anchored) {
     return ok;
 }
 
-/* The arity each function takes (-1: one or more). */
+/* append(array, value...): a copy of the array with the values after its
+ * elements; an argument of several nodes is one element (an array of them),
+ * one of none makes the whole Nothing. */
+static void append(Ctx *cx, const Expr *e, Json *at, VList *out) {
+    VList l = {0};
+    eval_val(cx, e->args[0], at, &l);
+    Json *arr = single(&l);
+    Json *r = arr && arr->type == JSON_ARRAY ? json_dup(arr) : NULL;
+    vl_free(&l);
+    for (size_t k = 1; k < e->n_args && r; k++) {
+        eval_val(cx, e->args[k], at, &l);
+        if (l.n == 0) {
+            json_free(r);
+            r = NULL;
+        } else if (l.n == 1) {
+            json_array_append(r, json_dup(l.v[0]));
+        } else {
+            Json *many = json_new(JSON_ARRAY);
+            for (size_t i = 0; i < l.n; i++) json_array_append(many, json_dup(l.v[i]));
+            json_array_append(r, many);
+        }
+        vl_free(&l);
+    }
+    vl_add(out, r, 1);
+}
+
+/* The arity each function takes (-1: one or more; append two or more). */
 static int arity(int fn) {
     switch (fn) {
     case F_MATCH:
@@ -1195,6 +1235,7 @@ static int arity(int fn) {
     case F_INDEX:
         return 2;
     case F_CONCAT:
+    case F_APPEND:
         return -1;
     default:
         return 1;
@@ -1206,7 +1247,7 @@ static int arity(int fn) {
 static void call(Ctx *cx, const Expr *e, Json *at, VList *out, int *truth) {
     int want = arity(e->op);
     *truth = 0;
-    if (want < 0 ? e->n_args == 0 : e->n_args != (size_t)want) return;
+    if (want < 0 ? e->n_args < (e->op == F_APPEND ? 2u : 1u) : e->n_args != (size_t)want) return;
     VList a[2];
     memset(a, 0, sizeof a);
     if (e->op == F_CONCAT) {
@@ -1223,6 +1264,10 @@ static void call(Ctx *cx, const Expr *e, Json *at, VList *out, int *truth) {
         }
         if (ok) vl_add(out, json_new_string(buf_data(&b), buf_live(&b)), 1);
         buf_free(&b);
+        return;
+    }
+    if (e->op == F_APPEND) {
+        append(cx, e, at, out);
         return;
     }
     for (size_t k = 0; k < e->n_args; k++) eval_val(cx, e->args[k], at, &a[k]);

@@ -18,9 +18,10 @@
  * - +, the binary ones between spaces), in nin subsetof anyof noneof,
  * size/sizeof, empty, and the functions length count value keys match
  * search concat abs ceiling floor first last index min max avg sum stddev
- * (also as methods, @.a.length()); a value that cannot be computed is
- * "Nothing" and makes its comparison false. Top-level projections ($.a + 1,
- * $.obj~, append()) are not accepted.
+ * append (also as methods, @.a.length()) and the keys operator (@.obj~); a
+ * value that cannot be computed is "Nothing" and makes its comparison
+ * false. Top-level projections ($.a + 1, $.obj~, $.a.length()) are not
+ * accepted.
  */
 #ifndef STREAMD_TYPES_JSONPATH_H
 #define STREAMD_TYPES_JSONPATH_H

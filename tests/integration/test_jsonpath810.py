@@ -118,6 +118,10 @@ RULE_CASES = [
      '[{"k":{"x":1,"y":2}}]'),
     ('{"a":[{"k":{"x":1,"y":2}},{"k":{"z":1}}]}', '$.a[?"y" in keys(@.k)]', "[]"),
     ('{"a":[{"k":{"x":1,"y":2}},{"k":{"z":1}}]}', '$.a[?keys(@.k) == "z"]', '[{"k":{"z":1}}]'),
+    # the keys operator ~ and append() inside filters
+    ('{"a":[{"x":1,"y":2},{"z":3}]}', '$.a[?@~ == "z"]', '[{"z":3}]'),
+    ('{"a":[{"n":[1,2]},{"n":[3]}]}', "$.a[?@.n.append(9) == [3,9]]", '[{"n":[3]}]'),
+    ('{"a":[{"n":[1,2]},{"n":[3]}]}', "$.a[?append(@.n, @.m) == [3]]", "[]"),
     # a member named like a function stays a member without "("
     ('{"a":[{"length":1},{"x":2}]}', "$.a[?@.length]", '[{"length":1}]'),
     # and names like the new operators after a dot
@@ -137,7 +141,7 @@ def test_rules(r, case):
 @pytest.mark.parametrize("path", [
     "$.a~b", "$[?@.a + 1]", "$[?1 + 2 == 3 && 5]", "$[?nosuch(@) == 1]", "$[?@ in]",
     "$[?@ == [1,]]", "$[?match(@, 'a') == true]", "$.a + 1", "$.arr.length()", "$[?@ size]",
-    "$[?(@.a + @.b) * 2]",
+    "$[?(@.a + @.b) * 2]", "$.obj~", "$[?@.a~.b]", "$.arr.append(9)",
 ])
 def test_syntax_errors(r, path):
     x(r, "JSON.SET", "doc", "$", '{"a":1}')

@@ -296,6 +296,13 @@ int main(void) {
         CHECK(matches_are(d, "$.o[?count(@.*) == 3 && value(@.t.*) == \"x\"].p", "[2]"));
         CHECK(matches_are(d, "$.o[?@.keys().count() == 3 && \"t\" in keys(@)].p", "[]"));
         CHECK(matches_are(d, "$.o[?keys(@) == \"t\"].p", "[2,5]"));
+        CHECK(matches_are(d, "$.o[?@~ == \"q\" && $~ == \"allow\"].p", "[2,5]"));
+        CHECK(matches_are(d, "$.o[?@.t~ == \"x\" || @.nosuch~]", "[]"));
+        CHECK(matches_are(d, "$.o[?append(@.t, 1) == [\"x\",1]].p", "[2]"));
+        CHECK(matches_are(d, "$.o[?@.t.append(@.p, @.q) == [5,1]].p", "[5]"));
+        CHECK(matches_are(d, "$.o[?@.t.append(@.*) == [[5,1,[]]]].p", "[5]"));
+        CHECK(matches_are(d, "$.o[?append(@.t, @.*).length() == 2].p", "[2]"));
+        CHECK(matches_are(d, "$.o[?append(@.t, @.nosuch) || append(@.t) || append(@.p, 1)]", "[]"));
         CHECK(matches_are(d, "$.o[?length(@.p, 1) == 1 || index(@.t) == \"x\"]", "[]"));
         CHECK(matches_are("{\"a\":[9223372036854775807,-9223372036854775807]}",
                           "$.a[?@ + 1 > 0 && abs(@ - 1) > 0]", "[9223372036854775807]"));
