@@ -5,7 +5,10 @@ condition false, arity, 1 == 1.0, ordering against array literals, spaces
 around arithmetic, "~" no longer a name character) and forms that stay
 syntax errors (projections, unknown functions)."""
 
+import random
+
 import pytest
+from redis.exceptions import ResponseError
 
 from testlib.cmds import err, x
 
@@ -156,3 +159,70 @@ def test_filters_in_updates(r):
     assert x(r, "JSON.NUMINCRBY", "doc", "$.a[?@ % 2 == 1]", "10") == b"[11,13]"
     assert x(r, "JSON.DEL", "doc", "$.a[?@ > 5 && @ nin [13]]") == 1
     assert x(r, "JSON.GET", "doc", "$") == b'[{"a":[0,13,0]}]'
+
+
+# ---- random filters: every one answers (a match list or a path error) -------------
+
+PATHS = ["@", "$", "@.a", "@.b", "@.*", "$.n", "@.a[0]", "@..a", "@.k", "$.a[*]", "@~", "@.b~"]
+LITS = ["1", "-2", "2.5", "0", '"x"', "'a'", "true", "false", "null", "[1,2]", '{"k":1}', "[]",
+        '"a.*"']
+FUNCS = {"length": 1, "count": 1, "value": 1, "keys": 1, "concat": 2, "abs": 1, "ceiling": 1,
+         "floor": 1, "first": 1, "last": 1, "index": 2, "min": 1, "max": 1, "avg": 1, "sum": 1,
+         "stddev": 1, "append": 2}
+OPS = ["==", "!=", "<", ">=", "=~", "in", "nin", "subsetof", "anyof", "noneof", "size", "sizeof",
+       "empty"]
+
+
+def rand_value(rng, d):
+    k = rng.randint(0, 5 if d < 4 else 1)
+    if k == 0:
+        return rng.choice(PATHS)
+    if k == 1:
+        return rng.choice(LITS)
+    if k == 2:
+        return rand_value(rng, d + 1) + rng.choice([" + ", " - ", " * ", " / ", " % "]) + \
+            rand_value(rng, d + 1)
+    if k == 3:
+        return "-" + rand_value(rng, d + 1) if rng.random() < .5 else \
+            "(" + rand_value(rng, d + 1) + ")"
+    f = rng.choice(sorted(FUNCS))
+    args = [rand_value(rng, d + 1) for _ in range(max(FUNCS[f] + rng.choice([0, 0, -1, 1]), 0))]
+    if args and rng.random() < .3:
+        return args[0] + "." + f + "(" + ", ".join(args[1:]) + ")"
+    return f + "(" + ", ".join(args) + ")"
+
+
+def rand_test(rng, d):
+    k = rng.randint(0, 4 if d < 4 else 1)
+    if k == 0:
+        return rng.choice(PATHS)
+    if k == 1:
+        return rand_value(rng, d + 1) + " " + rng.choice(OPS) + " " + rand_value(rng, d + 1)
+    if k == 2:
+        return "!" + rand_test(rng, d + 1)
+    if k == 3:
+        return "(" + rand_test(rng, d + 1) + rng.choice([" && ", " || "]) + \
+            rand_test(rng, d + 1) + ")"
+    return rng.choice(["match", "search"]) + "(" + rand_value(rng, d + 1) + ", " + \
+        rand_value(rng, d + 1) + ")"
+
+
+def test_random_filters(r):
+    rng = random.Random(810)
+    docs = ['{"a":[1,2,{"a":[3,"x"],"b":{"k":1}}],"n":[1,2.5,-3],"b":"str","k":[1,2]}',
+            '[[],{},"",0,[1,[2]],{"a":{"b":[1]}},{"a":[9223372036854775807],'
+            '"k":-9223372036854775808}]']
+    answered = 0
+    for _ in range(1500):
+        x(r, "JSON.SET", "f", "$", rng.choice(docs))
+        path = rng.choice(["$..[?", "$[?", "$.a[?"]) + rand_test(rng, 0) + "]" + \
+            rng.choice(["", ".a", "[0]"])
+        try:
+            got = r.execute_command("JSON.GET", "f", path)
+            assert got.startswith(b"[")
+            answered += 1
+            r.execute_command("JSON.DEL", "f", path)
+        except ResponseError as e:
+            assert str(e).startswith("JSON Path error"), (path, e)
+    assert answered > 1000
+    assert r.ping()
