@@ -10,6 +10,7 @@
  */
 #include "types/jsonpath.h"
 
+#include <math.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,21 +19,57 @@
 #include "base/alloc.h"
 
 enum { SEG_NAMES, SEG_WILD, SEG_INDEXES, SEG_SLICE, SEG_FILTER };
-enum { E_OR, E_AND, E_NOT, E_CMP, E_EXISTS };
-enum { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_RE };
-enum { OPND_REL, OPND_ABS, OPND_LIT };
-
-typedef struct Operand {
-    int kind;
-    JsonPath *path;
-    Json *lit;
-} Operand;
+/* Filter expression nodes: logical ones (OR AND NOT CMP, and the regular
+ * expression functions) give a truth value; the others give a node list
+ * (a path's matches, a literal, or a computed value), empty for Nothing. */
+enum { E_OR, E_AND, E_NOT, E_CMP, E_PATH, E_LIT, E_ARITH, E_NEG, E_FUNC };
+enum {
+    OP_EQ,
+    OP_NE,
+    OP_LT,
+    OP_LE,
+    OP_GT,
+    OP_GE,
+    OP_RE,
+    OP_IN,
+    OP_NIN,
+    OP_SUBSETOF,
+    OP_ANYOF,
+    OP_NONEOF,
+    OP_SIZEOF,
+    OP_EMPTY
+};
+enum {
+    F_LENGTH,
+    F_COUNT,
+    F_VALUE,
+    F_KEYS,
+    F_MATCH,
+    F_SEARCH,
+    F_CONCAT,
+    F_ABS,
+    F_CEILING,
+    F_FLOOR,
+    F_FIRST,
+    F_LAST,
+    F_INDEX,
+    F_MIN,
+    F_MAX,
+    F_AVG,
+    F_SUM,
+    F_STDDEV,
+    F_APPEND
+};
 
 typedef struct Expr {
-    int kind, op;
-    struct Expr *a, *b;
-    Operand l, r;
-    regex_t re;
+    int kind, op;       /* op: the comparison, arithmetic character or function */
+    struct Expr *a, *b; /* operands */
+    struct Expr **args; /* E_FUNC */
+    size_t n_args;
+    int rel;        /* E_PATH: relative to @ */
+    JsonPath *path; /* E_PATH */
+    Json *lit;      /* E_LIT */
+    regex_t re;     /* OP_RE against a literal pattern */
     int has_re;
 } Expr;
 
@@ -60,7 +97,11 @@ typedef struct Cur {
     char *err;
     size_t errcap;
     int failed;
+    unsigned terms; /* operands and method calls in filters, bounded so that
+                     * evaluating a long chain cannot exhaust the stack */
 } Cur;
+
+#define MAX_FILTER_TERMS 1000
 
 static void perr(Cur *c, const char *what) {
     if (c->failed) return;
@@ -100,10 +141,10 @@ static void free_expr(Expr *e) {
     if (!e) return;
     free_expr(e->a);
     free_expr(e->b);
-    jsonpath_free(e->l.path);
-    jsonpath_free(e->r.path);
-    json_free(e->l.lit);
-    json_free(e->r.lit);
+    for (size_t k = 0; k < e->n_args; k++) free_expr(e->args[k]);
+    xfree(e->args);
+    jsonpath_free(e->path);
+    json_free(e->lit);
     if (e->has_re) regfree(&e->re);
     xfree(e);
 }
@@ -177,10 +218,11 @@ static int parse_int(Cur *c, int64_t *out) {
  * other name needs brackets and quotes. */
 static int is_literal_char(int ch) {
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-           (ch >= 0 && strchr("-_`~+#%$^/:", ch) && ch != 0);
+           (ch > 0 && strchr("-_`+#%$^/:", ch));
 }
 
 static Expr *parse_or(Cur *c, int depth);
+static Expr *need_test(Cur *c, Expr *e);
 static int parse_segments(Cur *c, JsonPath *jp, int in_filter, int depth);
 
 static int parse_bracket(Cur *c, JsonPath *jp, int descent, int depth) {
@@ -214,7 +256,7 @@ static int parse_bracket(Cur *c, JsonPath *jp, int descent, int depth) {
         c->i++;
         skip_sp(c);
         Seg *g = new_seg(jp, SEG_FILTER, descent);
-        g->filter = parse_or(c, depth + 1);
+        g->filter = need_test(c, parse_or(c, depth + 1));
         if (!g->filter) return -1;
         skip_sp(c);
     } else if (ch == ':' || ch == '-' || (ch >= '0' && ch <= '9')) {
@@ -277,6 +319,7 @@ static int parse_segments(Cur *c, JsonPath *jp, int in_filter, int depth) {
             perr(c, "expected '.' or '['");
             return -1;
         }
+        size_t dot = c->i;
         c->i++;
         int descent = 0;
         if (peekc(c) == '.') {
@@ -296,117 +339,385 @@ static int parse_segments(Cur *c, JsonPath *jp, int in_filter, int depth) {
                 perr(c, "expected a member name");
                 return -1;
             }
+            if (in_filter && !descent && peekc(c) == '(') {
+                c->i = dot; /* a method call: the path ends before it */
+                return 0;
+            }
             Seg *g = new_seg(jp, SEG_NAMES, descent);
             seg_add_name(g, c->p + s, c->i - s);
         }
     }
 }
 
-static int parse_operand(Cur *c, Operand *o, int depth) {
-    skip_sp(c);
-    int ch = peekc(c);
-    if (ch == '@' || ch == '$') {
-        c->i++;
-        o->kind = ch == '@' ? OPND_REL : OPND_ABS;
-        o->path = xcalloc(1, sizeof(JsonPath));
-        return parse_segments(c, o->path, 1, depth);
-    }
-    o->kind = OPND_LIT;
-    if (ch == '\'' || ch == '"') {
-        Buf b;
-        buf_init(&b);
-        int rc = parse_quoted(c, &b);
-        if (rc == 0) o->lit = json_new_string(buf_data(&b), buf_live(&b));
-        buf_free(&b);
-        return rc;
-    }
-    size_t s = c->i;
-    while (c->i < c->len && strchr("0123456789+-.eEtruefalsn", c->p[c->i])) c->i++;
-    char err[128];
-    if (c->i > s) o->lit = json_parse(c->p + s, c->i - s, 1, err, sizeof err);
-    if (!o->lit || o->lit->type == JSON_STRING) {
-        perr(c, "expected a value");
-        return -1;
-    }
-    return 0;
+static const struct {
+    const char *name;
+    int id;
+} funcs[] = {{"length", F_LENGTH},   {"count", F_COUNT},   {"value", F_VALUE},   {"keys", F_KEYS},
+             {"match", F_MATCH},     {"search", F_SEARCH}, {"concat", F_CONCAT}, {"abs", F_ABS},
+             {"ceiling", F_CEILING}, {"floor", F_FLOOR},   {"first", F_FIRST},   {"last", F_LAST},
+             {"index", F_INDEX},     {"min", F_MIN},       {"max", F_MAX},       {"avg", F_AVG},
+             {"sum", F_SUM},         {"stddev", F_STDDEV}, {"append", F_APPEND}};
+
+static int is_logical(const Expr *e) {
+    return e->kind == E_OR || e->kind == E_AND || e->kind == E_NOT || e->kind == E_CMP ||
+           (e->kind == E_FUNC && (e->op == F_MATCH || e->op == F_SEARCH));
 }
 
-static Expr *parse_factor(Cur *c, int depth) {
+static int is_word_char(int ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '_';
+}
+
+static Expr *new_expr(int kind, int op) {
+    Expr *e = xcalloc(1, sizeof *e);
+    e->kind = kind;
+    e->op = op;
+    return e;
+}
+
+/* Whether e may stand where a truth value is wanted: a logical expression, a
+ * path (existence) or a function (a result exists); not a bare value. */
+static Expr *need_test(Cur *c, Expr *e) {
+    if (e && !is_logical(e) && e->kind != E_PATH && e->kind != E_FUNC) {
+        perr(c, "expected a comparison");
+        free_expr(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* A value operand must not be a truth value. */
+static Expr *need_value(Cur *c, Expr *e) {
+    if (e && is_logical(e)) {
+        perr(c, "expected a value");
+        free_expr(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* An array or object literal: its extent (brackets balanced outside
+ * strings), then the JSON parser. */
+static Expr *parse_json_literal(Cur *c) {
+    size_t s = c->i, depth = 0;
+    int in_str = 0;
+    for (; c->i < c->len; c->i++) {
+        char ch = c->p[c->i];
+        if (in_str) {
+            if (ch == '\\')
+                c->i++;
+            else if (ch == '"')
+                in_str = 0;
+        } else if (ch == '"') {
+            in_str = 1;
+        } else if (ch == '[' || ch == '{') {
+            depth++;
+        } else if (ch == ']' || ch == '}') {
+            if (--depth == 0) break;
+        }
+    }
+    if (c->i >= c->len) {
+        perr(c, "unterminated literal");
+        return NULL;
+    }
+    c->i++;
+    char err[128];
+    Json *j = json_parse(c->p + s, c->i - s, JSON_MAX_PARSE_DEPTH, err, sizeof err);
+    if (!j) {
+        c->i = s;
+        perr(c, "expected a value");
+        return NULL;
+    }
+    Expr *e = new_expr(E_LIT, 0);
+    e->lit = j;
+    return e;
+}
+
+static Expr *parse_number(Cur *c) {
+    size_t s = c->i;
+    if (peekc(c) == '-') c->i++;
+    while (c->i < c->len && strchr("0123456789.eE", c->p[c->i])) {
+        if ((c->p[c->i] == 'e' || c->p[c->i] == 'E') && c->i + 1 < c->len &&
+            (c->p[c->i + 1] == '+' || c->p[c->i + 1] == '-'))
+            c->i++;
+        c->i++;
+    }
+    char err[128];
+    Json *j = c->i > s ? json_parse(c->p + s, c->i - s, 1, err, sizeof err) : NULL;
+    if (!j) {
+        c->i = s;
+        perr(c, "expected a value");
+        return NULL;
+    }
+    Expr *e = new_expr(E_LIT, 0);
+    e->lit = j;
+    return e;
+}
+
+/* name(args...): the arguments are value expressions; the count is checked
+ * when evaluating (a wrong count gives Nothing, as 8.10's JSON does). first
+ * is a method call's receiver, or NULL. */
+static Expr *parse_call(Cur *c, const char *name, size_t len, Expr *first, int depth) {
+    int id = -1;
+    for (size_t k = 0; k < sizeof funcs / sizeof funcs[0]; k++)
+        if (strlen(funcs[k].name) == len && memcmp(funcs[k].name, name, len) == 0) id = funcs[k].id;
+    if (id < 0) {
+        perr(c, "unknown function");
+        free_expr(first);
+        return NULL;
+    }
+    Expr *e = new_expr(E_FUNC, id);
+    if (first) {
+        e->args = xmalloc(sizeof(Expr *));
+        e->args[e->n_args++] = first;
+    }
+    c->i++; /* '(' */
     skip_sp(c);
+    if (peekc(c) == ')') {
+        c->i++;
+        return e;
+    }
+    for (;;) {
+        Expr *a = need_value(c, parse_or(c, depth + 1));
+        if (!a) {
+            free_expr(e);
+            return NULL;
+        }
+        e->args = xrealloc(e->args, sizeof(Expr *) * (e->n_args + 1));
+        e->args[e->n_args++] = a;
+        skip_sp(c);
+        if (peekc(c) == ',') {
+            c->i++;
+            continue;
+        }
+        if (peekc(c) != ')') {
+            perr(c, "expected ')'");
+            free_expr(e);
+            return NULL;
+        }
+        c->i++;
+        return e;
+    }
+}
+
+static Expr *parse_primary(Cur *c, int depth) {
+    skip_sp(c);
+    if (++c->terms > MAX_FILTER_TERMS) {
+        perr(c, "filter too long");
+        return NULL;
+    }
     if (depth > 64) {
         perr(c, "filter nested too deeply");
         return NULL;
     }
-    Expr *e = xcalloc(1, sizeof *e);
-    if (peekc(c) == '!') {
+    int ch = peekc(c);
+    Expr *e = NULL;
+    if (ch == '(') {
         c->i++;
-        e->kind = E_NOT;
-        e->a = parse_factor(c, depth + 1);
-        if (!e->a) goto err;
-        return e;
-    }
-    if (peekc(c) == '(') {
-        c->i++;
-        xfree(e);
         e = parse_or(c, depth + 1);
         if (!e) return NULL;
         skip_sp(c);
         if (peekc(c) != ')') {
             perr(c, "expected ')'");
-            goto err;
+            free_expr(e);
+            return NULL;
         }
         c->i++;
-        return e;
-    }
-    if (parse_operand(c, &e->l, depth) != 0) goto err;
-    skip_sp(c);
-    static const struct {
-        const char *s;
-        int op;
-    } ops[] = {{"==", OP_EQ}, {"!=", OP_NE}, {"<=", OP_LE}, {">=", OP_GE},
-               {"=~", OP_RE}, {"<", OP_LT},  {">", OP_GT}};
-    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
-        size_t n = strlen(ops[k].s);
-        if (c->i + n <= c->len && memcmp(c->p + c->i, ops[k].s, n) == 0) {
-            c->i += n;
-            e->kind = E_CMP;
-            e->op = ops[k].op;
-            if (parse_operand(c, &e->r, depth) != 0) goto err;
-            if (e->op == OP_RE && e->r.kind == OPND_LIT) {
-                if (e->r.lit->type != JSON_STRING ||
-                    regcomp(&e->re, e->r.lit->v.s, REG_EXTENDED | REG_NOSUB) != 0) {
-                    perr(c, "invalid regular expression");
-                    goto err;
-                }
-                e->has_re = 1;
-            }
-            return e;
+    } else if (ch == '@' || ch == '$') {
+        c->i++;
+        e = new_expr(E_PATH, 0);
+        e->rel = ch == '@';
+        e->path = xcalloc(1, sizeof(JsonPath));
+        if (parse_segments(c, e->path, 1, depth) != 0) {
+            free_expr(e);
+            return NULL;
         }
+        if (peekc(c) == '~') { /* the keys operator: terminal */
+            c->i++;
+            int nx = peekc(c);
+            if (nx == '.' || nx == '[' || nx == '~' || nx == '(') {
+                perr(c, "'~' must end the path");
+                free_expr(e);
+                return NULL;
+            }
+            Expr *k = new_expr(E_FUNC, F_KEYS);
+            k->args = xmalloc(sizeof(Expr *));
+            k->args[k->n_args++] = e;
+            return k;
+        }
+    } else if (ch == '\'' || ch == '"') {
+        Buf b;
+        buf_init(&b);
+        if (parse_quoted(c, &b) == 0) {
+            e = new_expr(E_LIT, 0);
+            e->lit = json_new_string(buf_data(&b), buf_live(&b));
+        }
+        buf_free(&b);
+        if (!e) return NULL;
+    } else if (ch == '[' || ch == '{') {
+        if (!(e = parse_json_literal(c))) return NULL;
+    } else if (ch == '-' || (ch >= '0' && ch <= '9')) {
+        if (!(e = parse_number(c))) return NULL;
+    } else if (is_word_char(ch)) {
+        size_t s = c->i;
+        while (is_word_char(peekc(c))) c->i++;
+        const char *w = c->p + s;
+        size_t n = c->i - s;
+        if (peekc(c) == '(') {
+            if (!(e = parse_call(c, w, n, NULL, depth))) return NULL;
+        } else if ((n == 4 && memcmp(w, "true", 4) == 0) ||
+                   (n == 5 && memcmp(w, "false", 5) == 0) ||
+                   (n == 4 && memcmp(w, "null", 4) == 0)) {
+            char err[64];
+            e = new_expr(E_LIT, 0);
+            e->lit = json_parse(w, n, 1, err, sizeof err);
+        } else {
+            c->i = s;
+            perr(c, "expected a value");
+            return NULL;
+        }
+    } else {
+        perr(c, "expected a value");
+        return NULL;
     }
-    if (e->l.kind == OPND_LIT) {
-        perr(c, "expected a comparison");
-        goto err;
+    /* method calls: .name( ... ) with the receiver as the first argument */
+    while (peekc(c) == '.' && c->i + 1 < c->len && is_word_char((unsigned char)c->p[c->i + 1])) {
+        size_t s = c->i + 1, k = s;
+        while (k < c->len && is_word_char((unsigned char)c->p[k])) k++;
+        if (k >= c->len || c->p[k] != '(') break;
+        c->i = k;
+        if (++c->terms > MAX_FILTER_TERMS) {
+            perr(c, "filter too long");
+            free_expr(e);
+            return NULL;
+        }
+        if (!(e = need_value(c, e)) || !(e = parse_call(c, c->p + s, k - s, e, depth))) return NULL;
     }
-    e->kind = E_EXISTS;
     return e;
-err:
-    free_expr(e);
-    return NULL;
 }
 
-static Expr *parse_and(Cur *c, int depth) {
-    Expr *e = parse_factor(c, depth);
+static Expr *parse_unary(Cur *c, int depth) {
+    skip_sp(c);
+    int ch = peekc(c);
+    if ((ch == '-' || ch == '+') && c->i + 1 < c->len &&
+        !(c->p[c->i + 1] >= '0' && c->p[c->i + 1] <= '9')) {
+        c->i++;
+        if (depth > 64) {
+            perr(c, "filter nested too deeply");
+            return NULL;
+        }
+        Expr *a = need_value(c, parse_unary(c, depth + 1));
+        if (!a) return NULL;
+        Expr *e = new_expr(E_NEG, ch);
+        e->a = a;
+        return e;
+    }
+    if (ch == '+') c->i++; /* +5 */
+    return parse_primary(c, depth);
+}
+
+/* Binary arithmetic: level 1 is * / %, level 0 is + -. The operator needs a
+ * space before it (a name may hold + - / %, as "@.a+1" names "a+1"). */
+static Expr *parse_arith(Cur *c, int level, int depth) {
+    Expr *e = level ? parse_unary(c, depth) : parse_arith(c, 1, depth);
     while (e) {
+        size_t save = c->i;
         skip_sp(c);
-        if (c->i + 1 >= c->len || c->p[c->i] != '&' || c->p[c->i + 1] != '&') break;
-        c->i += 2;
-        Expr *r = parse_factor(c, depth);
+        int ch = peekc(c);
+        int ok = level ? (ch == '*' || ch == '/' || ch == '%') : (ch == '+' || ch == '-');
+        if (!ok || c->i == save) {
+            c->i = save;
+            break;
+        }
+        c->i++;
+        if (!need_value(c, e)) return NULL;
+        Expr *r = need_value(c, level ? parse_unary(c, depth) : parse_arith(c, 1, depth));
         if (!r) {
             free_expr(e);
             return NULL;
         }
-        Expr *n = xcalloc(1, sizeof *n);
-        n->kind = E_AND;
+        Expr *n = new_expr(E_ARITH, ch);
+        n->a = e;
+        n->b = r;
+        e = n;
+    }
+    return e;
+}
+
+static Expr *parse_cmp(Cur *c, int depth) {
+    Expr *e = parse_arith(c, 0, depth);
+    if (!e) return NULL;
+    skip_sp(c);
+    static const struct {
+        const char *s;
+        int op, word;
+    } ops[] = {{"==", OP_EQ, 0},         {"!=", OP_NE, 0},
+               {"<=", OP_LE, 0},         {">=", OP_GE, 0},
+               {"=~", OP_RE, 0},         {"<", OP_LT, 0},
+               {">", OP_GT, 0},          {"in", OP_IN, 1},
+               {"nin", OP_NIN, 1},       {"subsetof", OP_SUBSETOF, 1},
+               {"anyof", OP_ANYOF, 1},   {"noneof", OP_NONEOF, 1},
+               {"sizeof", OP_SIZEOF, 1}, {"size", OP_SIZEOF, 1},
+               {"empty", OP_EMPTY, 1}};
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+        size_t n = strlen(ops[k].s);
+        if (c->i + n > c->len || memcmp(c->p + c->i, ops[k].s, n) != 0) continue;
+        if (ops[k].word && c->i + n < c->len && is_word_char((unsigned char)c->p[c->i + n]))
+            continue;
+        c->i += n;
+        if (!need_value(c, e)) return NULL;
+        Expr *r = need_value(c, parse_arith(c, 0, depth));
+        if (!r) {
+            free_expr(e);
+            return NULL;
+        }
+        Expr *n2 = new_expr(E_CMP, ops[k].op);
+        n2->a = e;
+        n2->b = r;
+        if (n2->op == OP_RE && r->kind == E_LIT) {
+            if (r->lit->type != JSON_STRING ||
+                regcomp(&n2->re, r->lit->v.s, REG_EXTENDED | REG_NOSUB) != 0) {
+                perr(c, "invalid regular expression");
+                free_expr(n2);
+                return NULL;
+            }
+            n2->has_re = 1;
+        }
+        return n2;
+    }
+    return e;
+}
+
+static Expr *parse_not(Cur *c, int depth) {
+    skip_sp(c);
+    if (peekc(c) == '!' && !(c->i + 1 < c->len && c->p[c->i + 1] == '=')) {
+        c->i++;
+        if (depth > 64) {
+            perr(c, "filter nested too deeply");
+            return NULL;
+        }
+        Expr *a = need_test(c, parse_not(c, depth + 1));
+        if (!a) return NULL;
+        Expr *e = new_expr(E_NOT, 0);
+        e->a = a;
+        return e;
+    }
+    return parse_cmp(c, depth);
+}
+
+static Expr *parse_and(Cur *c, int depth) {
+    Expr *e = parse_not(c, depth);
+    while (e) {
+        skip_sp(c);
+        if (c->i + 1 >= c->len || c->p[c->i] != '&' || c->p[c->i + 1] != '&') break;
+        c->i += 2;
+        if (!need_test(c, e)) return NULL;
+        Expr *r = need_test(c, parse_not(c, depth));
+        if (!r) {
+            free_expr(e);
+            return NULL;
+        }
+        Expr *n = new_expr(E_AND, 0);
         n->a = e;
         n->b = r;
         e = n;
@@ -420,13 +731,13 @@ static Expr *parse_or(Cur *c, int depth) {
         skip_sp(c);
         if (c->i + 1 >= c->len || c->p[c->i] != '|' || c->p[c->i + 1] != '|') break;
         c->i += 2;
-        Expr *r = parse_and(c, depth);
+        if (!need_test(c, e)) return NULL;
+        Expr *r = need_test(c, parse_and(c, depth));
         if (!r) {
             free_expr(e);
             return NULL;
         }
-        Expr *n = xcalloc(1, sizeof *n);
-        n->kind = E_OR;
+        Expr *n = new_expr(E_OR, 0);
         n->a = e;
         n->b = r;
         e = n;
@@ -435,7 +746,7 @@ static Expr *parse_or(Cur *c, int depth) {
 }
 
 JsonPath *jsonpath_compile(const char *p, size_t len, char *err, size_t errcap) {
-    Cur c = {p, len, 0, err, errcap, 0};
+    Cur c = {p, len, 0, err, errcap, 0, 0};
     JsonPath *jp = xcalloc(1, sizeof *jp);
     if (len == 0 || p[0] != '$') {
         perr(&c, "expected '$'");
@@ -618,17 +929,85 @@ static void eval_from(Ctx *cx, const JsonPath *jp, size_t si, Json *node) {
     }
 }
 
-/* The values of an operand (borrowed; *owned set when vals must be freed). */
-static Json **operand_values(Ctx *cx, const Operand *o, Json *at, size_t *n, Json **one) {
-    if (o->kind == OPND_LIT) {
-        *one = o->lit;
-        *n = 1;
-        return one;
+/* A node list: borrowed nodes of the document or of the path, and owned
+ * computed ones. */
+typedef struct VList {
+    Json **v;
+    uint8_t *own;
+    size_t n, cap;
+} VList;
+
+static void vl_add(VList *l, Json *j, int own) {
+    if (!j) return;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 4;
+        l->v = xrealloc(l->v, sizeof(Json *) * l->cap);
+        l->own = xrealloc(l->own, l->cap);
     }
-    Ctx sub = {cx->root, o->path->n, NULL, NULL, 0, 0, NULL, 0, 0};
-    eval_from(&sub, o->path, 0, o->kind == OPND_REL ? at : cx->root);
-    *n = sub.n_vals;
-    return sub.vals;
+    l->v[l->n] = j;
+    l->own[l->n++] = (uint8_t)own;
+}
+
+static void vl_free(VList *l) {
+    for (size_t i = 0; i < l->n; i++)
+        if (l->own[i]) json_free(l->v[i]);
+    xfree(l->v);
+    xfree(l->own);
+    memset(l, 0, sizeof *l);
+}
+
+/* Moves item i of from into to (a copy of a part of an owned node). */
+static void vl_take(VList *from, size_t i, Json *part, VList *to) {
+    if (!from->own[i]) {
+        vl_add(to, part, 0);
+    } else if (part == from->v[i]) {
+        from->own[i] = 0;
+        vl_add(to, part, 1);
+    } else {
+        vl_add(to, json_dup(part), 1);
+    }
+}
+
+/* Equality with 1 == 1.0, also inside arrays and objects. */
+static int veq(const Json *a, const Json *b) {
+    if (json_is_number(a) && json_is_number(b)) {
+        if (a->type == b->type) return json_equal(a, b);
+        if (a->type == JSON_DOUBLE || b->type == JSON_DOUBLE)
+            return json_number_as_double(a) == json_number_as_double(b);
+        return 0; /* INT and UINT: a UINT is above every INT */
+    }
+    if (a->type != b->type) return 0;
+    if (a->type == JSON_ARRAY) {
+        if (a->n != b->n) return 0;
+        for (uint32_t i = 0; i < a->n; i++)
+            if (!veq(a->v.items[i], b->v.items[i])) return 0;
+        return 1;
+    }
+    if (a->type == JSON_OBJECT) {
+        if (a->n != b->n) return 0;
+        for (uint32_t i = 0; i < a->n; i++) {
+            long k = json_object_find(b, a->v.member[i].key, a->v.member[i].klen);
+            if (k < 0 || !veq(a->v.member[i].val, b->v.member[k].val)) return 0;
+        }
+        return 1;
+    }
+    return json_equal(a, b);
+}
+
+static int member_of(const Json *v, const Json *arr) {
+    for (uint32_t i = 0; i < arr->n; i++)
+        if (veq(v, arr->v.items[i])) return 1;
+    return 0;
+}
+
+/* Characters of a UTF-8 string, elements of an array, members of an object;
+ * -1 for other types. */
+static int64_t size_of(const Json *j) {
+    if (j->type == JSON_ARRAY || j->type == JSON_OBJECT) return j->n;
+    if (j->type != JSON_STRING) return -1;
+    int64_t n = 0;
+    for (uint32_t i = 0; i < j->n; i++) n += ((unsigned char)j->v.s[i] & 0xC0) != 0x80;
+    return n;
 }
 
 static int compare(const Json *a, const Json *b, int op, const Expr *e) {
@@ -640,6 +1019,31 @@ static int compare(const Json *a, const Json *b, int op, const Expr *e) {
         int ok = regexec(&re, a->v.s, 0, NULL, 0) == 0;
         regfree(&re);
         return ok;
+    }
+    switch (op) {
+    case OP_IN:
+        return b->type == JSON_ARRAY && member_of(a, b);
+    case OP_NIN:
+        return !(b->type == JSON_ARRAY && member_of(a, b));
+    case OP_SUBSETOF:
+    case OP_ANYOF:
+    case OP_NONEOF: {
+        if (a->type != JSON_ARRAY || b->type != JSON_ARRAY) return 0;
+        uint32_t common = 0;
+        for (uint32_t i = 0; i < a->n; i++) common += (uint32_t)member_of(a->v.items[i], b);
+        if (op == OP_SUBSETOF) return common == a->n;
+        return op == OP_ANYOF ? common > 0 : common == 0;
+    }
+    case OP_SIZEOF: {
+        if (!json_is_number(b)) return 0;
+        double want = json_number_as_double(b);
+        int64_t n = size_of(a);
+        return n >= 0 && (double)n == trunc(want);
+    }
+    case OP_EMPTY: {
+        int64_t n = size_of(a);
+        return b->type == JSON_BOOL && n >= 0 && (n == 0) == (b->b != 0);
+    }
     }
     int c;
     if (json_is_number(a) && json_is_number(b)) {
@@ -654,7 +1058,7 @@ static int compare(const Json *a, const Json *b, int op, const Expr *e) {
         c = memcmp(a->v.s, b->v.s, n);
         if (c == 0) c = a->n < b->n ? -1 : a->n > b->n;
     } else if (a->type == b->type) {
-        int eq = json_equal(a, b);
+        int eq = veq(a, b);
         if (op == OP_EQ) return eq;
         if (op == OP_NE) return !eq;
         if (a->type == JSON_BOOL) {
@@ -681,6 +1085,291 @@ static int compare(const Json *a, const Json *b, int op, const Expr *e) {
     }
 }
 
+static void eval_val(Ctx *cx, const Expr *e, Json *at, VList *out);
+
+/* The only node of an argument, or NULL (Nothing) for none or several. */
+static Json *single(const VList *l) {
+    return l->n == 1 ? l->v[0] : NULL;
+}
+
+static Json *num_result(double d) {
+    return isfinite(d) ? json_new_double(d) : NULL;
+}
+
+static Json *arith(int op, const Json *x, const Json *y) {
+    if (!x || !y || !json_is_number(x) || !json_is_number(y)) return NULL;
+    if (x->type == JSON_INT && y->type == JSON_INT && op != '/') {
+        int64_t a = x->v.i, b = y->v.i, r;
+        switch (op) {
+        case '+':
+            if (!__builtin_add_overflow(a, b, &r)) return json_new_int(r);
+            break;
+        case '-':
+            if (!__builtin_sub_overflow(a, b, &r)) return json_new_int(r);
+            break;
+        case '*':
+            if (!__builtin_mul_overflow(a, b, &r)) return json_new_int(r);
+            break;
+        default:
+            if (b == 0) return NULL;
+            return json_new_int(b == -1 ? 0 : a % b);
+        }
+    }
+    double a = json_number_as_double(x), b = json_number_as_double(y);
+    switch (op) {
+    case '+':
+        return num_result(a + b);
+    case '-':
+        return num_result(a - b);
+    case '*':
+        return num_result(a * b);
+    case '/':
+        return b == 0 ? NULL : num_result(a / b);
+    default:
+        return b == 0 ? NULL : num_result(fmod(a, b));
+    }
+}
+
+/* abs/ceiling/floor: an integer stays one; a result outside the signed
+ * 64-bit range is Nothing. */
+static Json *rounding(int fn, const Json *x) {
+    if (!x || !json_is_number(x)) return NULL;
+    if (x->type == JSON_INT) {
+        if (fn != F_ABS) return json_new_int(x->v.i);
+        return x->v.i == INT64_MIN ? NULL : json_new_int(x->v.i < 0 ? -x->v.i : x->v.i);
+    }
+    double d = json_number_as_double(x);
+    d = fn == F_ABS ? fabs(d) : fn == F_CEILING ? ceil(d) : floor(d);
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return NULL;
+    return x->type == JSON_UINT ? NULL : json_new_double(d);
+}
+
+/* min max avg sum stddev over an array of numbers (not empty). */
+static Json *aggregate(int fn, const Json *a, VList *from, size_t from_i, VList *out) {
+    if (!a || a->type != JSON_ARRAY || a->n == 0) return NULL;
+    int all_int = 1;
+    for (uint32_t i = 0; i < a->n; i++) {
+        if (!json_is_number(a->v.items[i])) return NULL;
+        all_int &= a->v.items[i]->type == JSON_INT;
+    }
+    if (fn == F_MIN || fn == F_MAX) {
+        Json *best = a->v.items[0];
+        for (uint32_t i = 1; i < a->n; i++) {
+            Json *v = a->v.items[i];
+            int less = compare(v, best, OP_LT, NULL);
+            if (fn == F_MIN ? less : compare(v, best, OP_GT, NULL)) best = v;
+        }
+        vl_take(from, from_i, best, out);
+        return NULL;
+    }
+    if (fn == F_SUM && all_int) {
+        int64_t s = 0;
+        int over = 0;
+        for (uint32_t i = 0; i < a->n && !over; i++)
+            over = __builtin_add_overflow(s, a->v.items[i]->v.i, &s);
+        if (!over) return json_new_int(s);
+    }
+    double s = 0;
+    for (uint32_t i = 0; i < a->n; i++) s += json_number_as_double(a->v.items[i]);
+    if (fn == F_SUM) return num_result(s);
+    double mean = s / a->n;
+    if (fn == F_AVG) return num_result(mean);
+    double v = 0;
+    for (uint32_t i = 0; i < a->n; i++) {
+        double d = json_number_as_double(a->v.items[i]) - mean;
+        v += d * d;
+    }
+    return num_result(sqrt(v / a->n));
+}
+
+static int regex_test(const Json *s, const Json *pat, int anchored) {
+    if (!s || !pat || s->type != JSON_STRING || pat->type != JSON_STRING) return 0;
+    Buf b;
+    buf_init(&b);
+    if (anchored) buf_append(&b, "^(", 2);
+    buf_append(&b, pat->v.s, pat->n);
+    if (anchored) buf_append(&b, ")$", 2);
+    buf_append_char(&b, '\0');
+    regex_t re;
+    int ok = 0;
+    if (memchr(pat->v.s, '\0', pat->n) == NULL &&
+        regcomp(&re, buf_data(&b), REG_EXTENDED | REG_NOSUB) == 0) {
+        ok = regexec(&re, s->v.s, 0, NULL, 0) == 0;
+        regfree(&re);
+    }
+    buf_free(&b);
+    return ok;
+}
+
+/* append(array, value...): a copy of the array with the values after its
+ * elements; an argument of several nodes is one element (an array of them),
+ * one of none makes the whole Nothing. */
+static void append(Ctx *cx, const Expr *e, Json *at, VList *out) {
+    VList l = {0};
+    eval_val(cx, e->args[0], at, &l);
+    Json *arr = single(&l);
+    Json *r = arr && arr->type == JSON_ARRAY ? json_dup(arr) : NULL;
+    vl_free(&l);
+    for (size_t k = 1; k < e->n_args && r; k++) {
+        eval_val(cx, e->args[k], at, &l);
+        if (l.n == 0) {
+            json_free(r);
+            r = NULL;
+        } else if (l.n == 1) {
+            json_array_append(r, json_dup(l.v[0]));
+        } else {
+            Json *many = json_new(JSON_ARRAY);
+            for (size_t i = 0; i < l.n; i++) json_array_append(many, json_dup(l.v[i]));
+            json_array_append(r, many);
+        }
+        vl_free(&l);
+    }
+    vl_add(out, r, 1);
+}
+
+/* The arity each function takes (-1: one or more; append two or more). */
+static int arity(int fn) {
+    switch (fn) {
+    case F_MATCH:
+    case F_SEARCH:
+    case F_INDEX:
+        return 2;
+    case F_CONCAT:
+    case F_APPEND:
+        return -1;
+    default:
+        return 1;
+    }
+}
+
+/* A function's result into out (nothing for Nothing); for match/search,
+ * 1 or 0 in *truth. */
+static void call(Ctx *cx, const Expr *e, Json *at, VList *out, int *truth) {
+    int want = arity(e->op);
+    *truth = 0;
+    if (want < 0 ? e->n_args < (e->op == F_APPEND ? 2u : 1u) : e->n_args != (size_t)want) return;
+    VList a[2];
+    memset(a, 0, sizeof a);
+    if (e->op == F_CONCAT) {
+        Buf b;
+        buf_init(&b);
+        int ok = 1;
+        for (size_t k = 0; k < e->n_args && ok; k++) {
+            VList l = {0};
+            eval_val(cx, e->args[k], at, &l);
+            Json *s = single(&l);
+            ok = s && s->type == JSON_STRING;
+            if (ok) buf_append(&b, s->v.s, s->n);
+            vl_free(&l);
+        }
+        if (ok) vl_add(out, json_new_string(buf_data(&b), buf_live(&b)), 1);
+        buf_free(&b);
+        return;
+    }
+    if (e->op == F_APPEND) {
+        append(cx, e, at, out);
+        return;
+    }
+    for (size_t k = 0; k < e->n_args; k++) eval_val(cx, e->args[k], at, &a[k]);
+    Json *x = single(&a[0]), *r = NULL;
+    switch (e->op) {
+    case F_LENGTH: {
+        int64_t n = x ? size_of(x) : -1;
+        if (n >= 0) r = json_new_int(n);
+        break;
+    }
+    case F_COUNT:
+        r = json_new_int((int64_t)a[0].n);
+        break;
+    case F_VALUE:
+        if (x) vl_take(&a[0], 0, x, out);
+        break;
+    case F_KEYS:
+        if (x && x->type == JSON_OBJECT)
+            for (uint32_t i = 0; i < x->n; i++)
+                vl_add(out, json_new_string(x->v.member[i].key, x->v.member[i].klen), 1);
+        break;
+    case F_MATCH:
+    case F_SEARCH:
+        *truth = regex_test(x, single(&a[1]), e->op == F_MATCH);
+        break;
+    case F_ABS:
+    case F_CEILING:
+    case F_FLOOR:
+        r = rounding(e->op, x);
+        break;
+    case F_FIRST:
+    case F_LAST:
+        if (x && x->type == JSON_ARRAY && x->n > 0)
+            vl_take(&a[0], 0, x->v.items[e->op == F_FIRST ? 0 : x->n - 1], out);
+        break;
+    case F_INDEX: {
+        Json *n = single(&a[1]);
+        if (!x || x->type != JSON_ARRAY || !n || !json_is_number(n)) break;
+        double d = json_number_as_double(n);
+        if (!(d > -4e9 && d < 4e9)) break;
+        int64_t ix = (int64_t)d; /* truncates toward zero */
+        if (ix < 0) ix += x->n;
+        if (ix >= 0 && ix < (int64_t)x->n) vl_take(&a[0], 0, x->v.items[ix], out);
+        break;
+    }
+    default:
+        r = aggregate(e->op, x, &a[0], 0, out);
+        break;
+    }
+    vl_add(out, r, 1);
+    vl_free(&a[0]);
+    vl_free(&a[1]);
+}
+
+static void eval_val(Ctx *cx, const Expr *e, Json *at, VList *out) {
+    switch (e->kind) {
+    case E_PATH: {
+        Ctx sub = {cx->root, e->path->n, NULL, NULL, 0, 0, NULL, 0, 0};
+        eval_from(&sub, e->path, 0, e->rel ? at : cx->root);
+        for (size_t i = 0; i < sub.n_vals; i++) vl_add(out, sub.vals[i], 0);
+        xfree(sub.vals);
+        return;
+    }
+    case E_LIT:
+        vl_add(out, e->lit, 0);
+        return;
+    case E_ARITH: {
+        VList l = {0}, r = {0};
+        eval_val(cx, e->a, at, &l);
+        eval_val(cx, e->b, at, &r);
+        vl_add(out, arith(e->op, single(&l), single(&r)), 1);
+        vl_free(&l);
+        vl_free(&r);
+        return;
+    }
+    case E_NEG: {
+        VList l = {0};
+        eval_val(cx, e->a, at, &l);
+        Json *x = single(&l);
+        if (x && json_is_number(x)) {
+            if (e->op == '+')
+                vl_take(&l, 0, x, out);
+            else if (x->type == JSON_INT && x->v.i != INT64_MIN)
+                vl_add(out, json_new_int(-x->v.i), 1);
+            else
+                vl_add(out, json_new_double(-json_number_as_double(x)), 1);
+        }
+        vl_free(&l);
+        return;
+    }
+    case E_FUNC: {
+        int truth;
+        call(cx, e, at, out, &truth);
+        return;
+    }
+    }
+}
+
+static int is_container_lit(const Expr *e) {
+    return e->kind == E_LIT && (e->lit->type == JSON_ARRAY || e->lit->type == JSON_OBJECT);
+}
+
 static int eval_filter(Ctx *cx, const Expr *e, Json *at) {
     switch (e->kind) {
     case E_OR:
@@ -689,23 +1378,28 @@ static int eval_filter(Ctx *cx, const Expr *e, Json *at) {
         return eval_filter(cx, e->a, at) && eval_filter(cx, e->b, at);
     case E_NOT:
         return !eval_filter(cx, e->a, at);
-    case E_EXISTS: {
-        size_t n;
-        Json *one;
-        Json **v = operand_values(cx, &e->l, at, &n, &one);
-        if (v != &one) xfree(v);
-        return n > 0;
+    case E_CMP: {
+        if (e->op >= OP_LT && e->op <= OP_GE && (is_container_lit(e->a) || is_container_lit(e->b)))
+            return 0;
+        VList l = {0}, r = {0};
+        eval_val(cx, e->a, at, &l);
+        eval_val(cx, e->b, at, &r);
+        int ok = 0;
+        for (size_t i = 0; i < l.n && !ok; i++)
+            for (size_t k = 0; k < r.n && !ok; k++) ok = compare(l.v[i], r.v[k], e->op, e);
+        vl_free(&l);
+        vl_free(&r);
+        return ok;
     }
     default: {
-        size_t nl, nr;
-        Json *onel, *oner;
-        Json **l = operand_values(cx, &e->l, at, &nl, &onel);
-        Json **r = operand_values(cx, &e->r, at, &nr, &oner);
-        int ok = 0;
-        for (size_t i = 0; i < nl && !ok; i++)
-            for (size_t k = 0; k < nr && !ok; k++) ok = compare(l[i], r[k], e->op, e);
-        if (l != &onel) xfree(l);
-        if (r != &oner) xfree(r);
+        VList l = {0};
+        int truth = 0;
+        if (e->kind == E_FUNC)
+            call(cx, e, at, &l, &truth);
+        else
+            eval_val(cx, e, at, &l);
+        int ok = truth || l.n > 0;
+        vl_free(&l);
         return ok;
     }
     }

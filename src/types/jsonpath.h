@@ -11,9 +11,17 @@
  * commas), .* / [*], [i] / [i,j] (negative counts from the end),
  * [start:end:step], [?(filter)], each optionally after .. (recursive
  * descent). A filter compares @-relative or $-absolute paths and literals
- * (numbers, strings, true, false, null) with == != < <= > >= and =~ (a
- * regular expression, POSIX extended here), combined with && || ! and
- * parentheses; a path alone tests existence.
+ * (numbers, strings, true, false, null, and JSON arrays and objects) with
+ * == != < <= > >= and =~ (a regular expression, POSIX extended here),
+ * combined with && || ! and parentheses; a path alone tests existence.
+ * Redis 8.10's extensions are there too: arithmetic (+ - * / % and unary
+ * - +, the binary ones between spaces), in nin subsetof anyof noneof,
+ * size/sizeof, empty, and the functions length count value keys match
+ * search concat abs ceiling floor first last index min max avg sum stddev
+ * append (also as methods, @.a.length()) and the keys operator (@.obj~); a
+ * value that cannot be computed is "Nothing" and makes its comparison
+ * false. Top-level projections ($.a + 1, $.obj~, $.a.length()) are not
+ * accepted.
  */
 #ifndef STREAMD_TYPES_JSONPATH_H
 #define STREAMD_TYPES_JSONPATH_H

@@ -256,6 +256,58 @@ int main(void) {
                     "2,3],1,2,3,{\"p\":5,\"n\":\"x\"},{\"p\":15,\"n\":\"y\"},5,\"x\",15,\"y\"]"));
     CHECK(matches_are("[1,2]", "$.[0]", "[1]"));
 
+    /* Redis 8.10's filter extensions */
+    {
+        const char *d = "{\"n\":[1,2.5,-3,4,\"4\"],\"s\":[\"ab\",\"abc\",\"\",[],[1,2],{\"k\":1}],"
+                        "\"o\":[{\"p\":2,\"q\":3,\"t\":[\"x\"]},{\"p\":5,\"q\":1,\"t\":[]}],"
+                        "\"allow\":[4,2.5]}";
+        CHECK(matches_are(d, "$.n[?@ * 2 == 5]", "[2.5]"));
+        CHECK(matches_are(d, "$.n[?@ - 1 < 0 || @ / 4 == 1]", "[-3,4]"));
+        CHECK(matches_are(d, "$.n[?-@ == 3]", "[-3]"));
+        CHECK(matches_are(d, "$.n[?@ % 2 == 0]", "[4]"));
+        CHECK(matches_are(d, "$.n[?@ / 0 == 1 || @ % 0 == 0]", "[]"));
+        CHECK(matches_are(d, "$.n[?@ in $.allow]", "[2.5,4]"));
+        CHECK(matches_are(d, "$.n[?@ nin [1, \"4\", 4.0]]", "[2.5,-3]"));
+        CHECK(matches_are(d, "$.o[?@.p + @.q * 2 == 8].p", "[2]"));
+        CHECK(matches_are(d, "$.o[?(@.p + @.q) * 2 == 12].p", "[5]"));
+        CHECK(matches_are(d, "$.o[?@.t subsetof [\"x\"]].p", "[2,5]"));
+        CHECK(matches_are(d, "$.o[?@.t anyof [\"x\", 1]].p", "[2]"));
+        CHECK(matches_are(d, "$.o[?@.t noneof [\"x\"]].p", "[5]"));
+        CHECK(matches_are(d, "$.s[?@ size 2]", "[\"ab\",[1,2]]"));
+        CHECK(matches_are(d, "$.s[?@ size 1e300 || @ size -1e300 || @ size -0.5]", "[\"\",[]]"));
+        CHECK(matches_are(d, "$.s[?@ empty true]", "[\"\",[]]"));
+        CHECK(matches_are(d, "$.s[?@ empty false]", "[\"ab\",\"abc\",[1,2],{\"k\":1}]"));
+        CHECK(matches_are(d, "$.s[?length(@) == 1]", "[{\"k\":1}]"));
+        CHECK(matches_are(d, "$.s[?@.length() > 2]", "[\"abc\"]"));
+        CHECK(matches_are(d, "$.s[?match(@, \"ab\")]", "[\"ab\"]"));
+        CHECK(matches_are(d, "$.s[?search(@, \"b\")]", "[\"ab\",\"abc\"]"));
+        CHECK(matches_are(d, "$.s[?concat(@, \"!\") == \"ab!\"]", "[\"ab\"]"));
+        CHECK(matches_are(d, "$.s[?@ == {\"k\":1.0}]", "[{\"k\":1}]"));
+        CHECK(matches_are(d, "$.s[?@ > [1]]", "[]"));
+        /* $.n holds a string: no sum and no max */
+        CHECK(matches_are(d, "$[?sum(@) == 6.5 || max(@) == 4]", "[[4,2.5]]"));
+        CHECK(matches_are(d, "$.o[?sum(@.t) == 0 || avg(@.t) == 0]", "[]"));
+        CHECK(matches_are(d, "$[?first(@) == 1 && last(@) == \"4\" && index(@, -2) == 4]",
+                          "[[1,2.5,-3,4,\"4\"]]"));
+        CHECK(matches_are(d, "$[?stddev(@) == 0.75]", "[[4,2.5]]"));
+        CHECK(matches_are(d, "$[?min(@) == 2.5]", "[[4,2.5]]"));
+        CHECK(
+            matches_are(d, "$.n[?abs(@) == 3 || floor(@) == 2 || ceiling(@) == 1]", "[1,2.5,-3]"));
+        CHECK(matches_are(d, "$.o[?count(@.*) == 3 && value(@.t.*) == \"x\"].p", "[2]"));
+        CHECK(matches_are(d, "$.o[?@.keys().count() == 3 && \"t\" in keys(@)].p", "[]"));
+        CHECK(matches_are(d, "$.o[?keys(@) == \"t\"].p", "[2,5]"));
+        CHECK(matches_are(d, "$.o[?@~ == \"q\" && $~ == \"allow\"].p", "[2,5]"));
+        CHECK(matches_are(d, "$.o[?@.t~ == \"x\" || @.nosuch~]", "[]"));
+        CHECK(matches_are(d, "$.o[?append(@.t, 1) == [\"x\",1]].p", "[2]"));
+        CHECK(matches_are(d, "$.o[?@.t.append(@.p, @.q) == [5,1]].p", "[5]"));
+        CHECK(matches_are(d, "$.o[?@.t.append(@.*) == [[5,1,[]]]].p", "[5]"));
+        CHECK(matches_are(d, "$.o[?append(@.t, @.*).length() == 2].p", "[2]"));
+        CHECK(matches_are(d, "$.o[?append(@.t, @.nosuch) || append(@.t) || append(@.p, 1)]", "[]"));
+        CHECK(matches_are(d, "$.o[?length(@.p, 1) == 1 || index(@.t) == \"x\"]", "[]"));
+        CHECK(matches_are("{\"a\":[9223372036854775807,-9223372036854775807]}",
+                          "$.a[?@ + 1 > 0 && abs(@ - 1) > 0]", "[9223372036854775807]"));
+    }
+
     {
         char err[128];
         CHECK(jsonpath_compile("$.a[", 4, err, sizeof err) == NULL);
@@ -263,23 +315,50 @@ int main(void) {
         /* RedisJSON's grammar: names after a dot from a fixed alphabet, no
          * leading zeros or '+' in indexes, positive steps, escapes of the
          * quote or the backslash only */
-        const char *bad[] = {"$.\xc3\xa9", "$.a b",     "$[01]",    "$[+1]",
-                             "$[::0]",     "$['a\\n']", "$.a[",     "$[?(@.a ==)]",
-                             "$.",         "$..",       "$[1:2:-1]"};
+        const char *bad[] = {"$.\xc3\xa9", "$.a b", "$[01]", "$[+1]", "$[::0]", "$['a\\n']", "$.a[",
+                             "$[?(@.a ==)]", "$.", "$..", "$[1:2:-1]", "$.a~b",
+                             /* 8.10's filters: a bare value is no test, an
+                              * operator needs both sides, functions are
+                              * known, truth values are not operands, and a
+                              * top-level projection is not a path here */
+                             "$[?@.a + 1]", "$[?1]", "$[?@ in]", "$[?f(@)]",
+                             "$[?match(@,'a') == 1]", "$[?(@.a < 1) + 1 == 2]", "$[?@ == [1,]]",
+                             "$.a + 1", "$.a.length()", "$[?!1]"};
         for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
             JsonPath *jp = jsonpath_compile(bad[i], strlen(bad[i]), err, sizeof err);
             if (jp) fprintf(stderr, "compiled: %s\n", bad[i]);
             CHECK(jp == NULL);
             jsonpath_free(jp);
         }
-        const char *good[] = {
-            "$.a-b_c`~+#%$^/:",          "$ .a [0] ", "$['a\\'b']", "$[-0]", "$[0:]", "$[:2:3]",
-            "$..[?(@.x == 'y' || !@.z)]"};
+        const char *good[] = {"$.a-b_c`+#%$^/:",
+                              "$ .a [0] ",
+                              "$['a\\'b']",
+                              "$[-0]",
+                              "$[0:]",
+                              "$[:2:3]",
+                              "$..[?(@.x == 'y' || !@.z)]",
+                              "$[?-@.a * (2 + @.b) % 3 >= -1.5e1]",
+                              "$[?@.a.length().abs() in [1, {\"k\": [2]}]]",
+                              "$[?count(@.*) sizeof 2]",
+                              "$[?search(@, \"x\") && !match(@.y, 'z')]",
+                              "$[?@ empty false]"};
         for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
             JsonPath *jp = jsonpath_compile(good[i], strlen(good[i]), err, sizeof err);
             if (!jp) fprintf(stderr, "not compiled: %s: %s\n", good[i], err);
             CHECK(jp != NULL);
             jsonpath_free(jp);
+        }
+        /* a filter's terms are bounded (evaluation recurses over them) */
+        for (int n = 300; n <= 600; n += 300) {
+            Buf b;
+            buf_init(&b);
+            buf_append(&b, "$[?@", 4);
+            for (int k = 0; k < n; k++) buf_append(&b, " + @.length()", 13);
+            buf_append(&b, " > 0]", 5);
+            JsonPath *jp = jsonpath_compile(buf_data(&b), buf_live(&b), err, sizeof err);
+            CHECK((jp != NULL) == (n == 300));
+            jsonpath_free(jp);
+            buf_free(&b);
         }
         JsonPath *jp = jsonpath_compile("$.a[0].b", 8, err, sizeof err);
         CHECK(jp && jsonpath_is_static(jp));
