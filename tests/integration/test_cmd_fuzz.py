@@ -34,7 +34,10 @@ def test_cmd_fuzz_short_run():
         argv.append("--slow")
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        out, _ = p.communicate(timeout=float(seconds) + 40 * SLOW)
+        # Past the run itself: start-up, the final AOF check, the shutdown
+        # and the memory checks (35 s alone on a quiet machine, over 60 s
+        # once in a loaded two-worker run); only a hang takes longer.
+        out, _ = p.communicate(timeout=float(seconds) + 120 * SLOW)
     except subprocess.TimeoutExpired:
         p.terminate()  # the fuzzer stops its server on SIGTERM
         out, _ = p.communicate(timeout=30 * SLOW)
