@@ -24,38 +24,14 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/murmur.h"
+
 #define HLL_Q         (64 - HLL_P) /* bits left for the run, sentinel included */
 #define HLL_SEED      0xadc83b19ULL
 #define HLL_ALPHA_INF 0.721347520444481703680 /* 1 / (2 ln 2) */
 
-uint64_t hll_murmur64a(const void *p, size_t len, uint64_t seed) {
-    const uint64_t mul = 0xc6a4a7935bd1e995ULL;
-    const int shift = 47;
-    const uint8_t *in = p;
-    uint64_t h = seed ^ ((uint64_t)len * mul);
-    size_t whole = len & ~(size_t)7;
-    for (size_t i = 0; i < whole; i += 8) {
-        uint64_t k = 0;
-        for (int b = 7; b >= 0; b--) k = (k << 8) | in[i + (size_t)b];
-        k *= mul;
-        k ^= k >> shift;
-        k *= mul;
-        h ^= k;
-        h *= mul;
-    }
-    size_t rest = len & 7;
-    if (rest) {
-        for (size_t b = rest; b-- > 0;) h ^= (uint64_t)in[whole + b] << (8 * b);
-        h *= mul;
-    }
-    h ^= h >> shift;
-    h *= mul;
-    h ^= h >> shift;
-    return h;
-}
-
 int hll_add(Hll *h, const void *p, size_t len) {
-    uint64_t hash = hll_murmur64a(p, len, HLL_SEED);
+    uint64_t hash = murmur64a(p, len, HLL_SEED);
     size_t idx = (size_t)(hash & (HLL_REGISTERS - 1));
     uint64_t run = (hash >> HLL_P) | (1ULL << HLL_Q);
     uint8_t val = (uint8_t)(__builtin_ctzll(run) + 1);

@@ -22,9 +22,6 @@ typedef struct Hll {
     uint8_t reg[HLL_REGISTERS];
 } Hll;
 
-/* MurmurHash64A of p[0..len) with the given seed, little-endian reads. */
-uint64_t hll_murmur64a(const void *p, size_t len, uint64_t seed);
-
 /* Adds the element p[0..len); 1 when a register grew. */
 int hll_add(Hll *h, const void *p, size_t len);
 

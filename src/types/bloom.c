@@ -43,6 +43,7 @@
 
 #include "base/alloc.h"
 #include "base/bytes.h"
+#include "base/murmur.h"
 
 #define LN2             0.693147180559945
 #define LN2_SQUARED     0.480453013918201
@@ -52,56 +53,6 @@
 #define CHAIN_MEM_BYTES 32 /* RedisBloom's sizeof(SBChain) and sizeof(SBLink): BF.INFO Size */
 #define LINK_MEM_BYTES  64
 
-uint64_t bloom_murmur64a(const void *p, size_t len, uint64_t seed) {
-    const uint64_t m = UINT64_C(0xc6a4a7935bd1e995);
-    const int r = 47;
-    const unsigned char *s = p;
-    uint64_t h = seed ^ ((uint64_t)len * m);
-    size_t n_words = len / 8;
-    for (size_t i = 0; i < n_words; i++) {
-        uint64_t k = bytes_le64(s + 8 * i);
-        k *= m;
-        k ^= k >> r;
-        k *= m;
-        h ^= k;
-        h *= m;
-    }
-    size_t tail = len & 7;
-    if (tail) {
-        const unsigned char *t = s + 8 * n_words;
-        for (size_t i = tail; i-- > 0;) h ^= (uint64_t)t[i] << (8 * i);
-        h *= m;
-    }
-    h ^= h >> r;
-    h *= m;
-    h ^= h >> r;
-    return h;
-}
-
-uint32_t bloom_murmur2(const void *p, size_t len, uint32_t seed) {
-    const uint32_t m = 0x5bd1e995;
-    const unsigned char *s = p;
-    uint32_t h = seed ^ (uint32_t)len;
-    while (len >= 4) {
-        uint32_t k = (uint32_t)bytes_le32(s);
-        k *= m;
-        k ^= k >> 24;
-        k *= m;
-        h *= m;
-        h ^= k;
-        s += 4;
-        len -= 4;
-    }
-    if (len) {
-        for (size_t i = len; i-- > 0;) h ^= (uint32_t)s[i] << (8 * i);
-        h *= m;
-    }
-    h ^= h >> 13;
-    h *= m;
-    h ^= h >> 15;
-    return h;
-}
-
 typedef struct Hash2 {
     uint64_t a, b;
 } Hash2;
@@ -109,11 +60,11 @@ typedef struct Hash2 {
 static Hash2 hash_item(const BloomChain *c, const void *item, size_t len) {
     Hash2 h;
     if (c->options & BLOOM_OPT_FORCE64) {
-        h.a = bloom_murmur64a(item, len, UINT64_C(0xc6a4a7935bd1e995));
-        h.b = bloom_murmur64a(item, len, h.a);
+        h.a = murmur64a(item, len, UINT64_C(0xc6a4a7935bd1e995));
+        h.b = murmur64a(item, len, h.a);
     } else {
-        h.a = bloom_murmur2(item, len, 0x9747b28c);
-        h.b = bloom_murmur2(item, len, (uint32_t)h.a);
+        h.a = murmur2(item, len, 0x9747b28c);
+        h.b = murmur2(item, len, (uint32_t)h.a);
     }
     return h;
 }

@@ -60,11 +60,6 @@ enum {
     BLOOM_ERR_FULL = -3,    /* a non-scaling chain is full */
 };
 
-/* MurmurHash64A (Austin Appleby's 64-bit MurmurHash2) of len bytes. */
-uint64_t bloom_murmur64a(const void *p, size_t len, uint64_t seed);
-/* MurmurHash2, 32 bits (older filters without BLOOM_OPT_FORCE64). */
-uint32_t bloom_murmur2(const void *p, size_t len, uint32_t seed);
-
 /* Returns an owned chain with one empty link for capacity items at
  * error_rate (tightened by half unless non-scaling); NULL with *err set
  * (BLOOM_ERR_INVALID, BLOOM_ERR_NOMEM). Free with bloom_chain_free(). */

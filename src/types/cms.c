@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
-#include "types/sketch_hash.h"
+#include "base/murmur.h"
 
 Cms *cms_new(uint64_t width, uint64_t depth) {
     assert(width >= 1 && depth >= 1 && width <= CMS_MAX_CELLS / depth);
@@ -56,7 +56,7 @@ int cms_dims_from_prob(double error, double prob, uint64_t *width, uint64_t *dep
 }
 
 static size_t cell_of(const Cms *c, const char *item, size_t len, uint64_t row) {
-    uint32_t h = sketch_murmur2(item, len, (uint32_t)row);
+    uint32_t h = murmur2(item, len, (uint32_t)row);
     return (size_t)(row * c->width + h % c->width);
 }
 

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/murmur.h"
 #include "types/bloom.h"
 
 #define ALT_MULT             UINT64_C(0x5bd1e995)
@@ -40,7 +41,7 @@
 #define COMPACT_DELETE_RATIO 0.10
 
 uint64_t cuckoo_hash(const void *item, size_t len) {
-    return bloom_murmur64a(item, len, 0);
+    return murmur64a(item, len, 0);
 }
 
 static uint64_t next_pow2(uint64_t n) {

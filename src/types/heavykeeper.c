@@ -27,7 +27,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
-#include "types/sketch_hash.h"
+#include "base/murmur.h"
 
 #define FP_SEED 1919
 
@@ -101,19 +101,19 @@ static double decay_chance(const HeavyKeeper *h, uint32_t count) {
 /* The coin for one decay step, in [0, 1): a hash of the state it decides. */
 static double coin(size_t pos, uint32_t owner, uint32_t count, uint32_t fp, uint32_t step) {
     uint32_t words[5] = {(uint32_t)pos, owner, count, fp, step};
-    uint32_t a = sketch_murmur2(words, sizeof words, 0x9e3779b9u);
-    uint32_t b = sketch_murmur2(words, sizeof words, a);
+    uint32_t a = murmur2(words, sizeof words, 0x9e3779b9u);
+    uint32_t b = murmur2(words, sizeof words, a);
     uint64_t bits = ((uint64_t)a << 32 | b) >> 11;
     return (double)bits / 9007199254740992.0;
 }
 
 char *hk_add(HeavyKeeper *h, const char *item, size_t len, uint32_t increment,
              size_t *expelled_len) {
-    uint32_t fp = sketch_murmur2(item, len, FP_SEED);
+    uint32_t fp = murmur2(item, len, FP_SEED);
     uint32_t max_count = 0;
     uint32_t heap_min = h->heap[0].count;
     for (uint32_t r = 0; r < h->depth; r++) {
-        size_t pos = (size_t)r * h->width + sketch_murmur2(item, len, r) % h->width;
+        size_t pos = (size_t)r * h->width + murmur2(item, len, r) % h->width;
         HkBucket *b = &h->buckets[pos];
         if (b->count == 0) {
             b->fp = fp;
@@ -156,21 +156,20 @@ char *hk_add(HeavyKeeper *h, const char *item, size_t len, uint32_t increment,
 }
 
 uint32_t hk_fingerprint(const char *item, size_t len) {
-    return sketch_murmur2(item, len, FP_SEED);
+    return murmur2(item, len, FP_SEED);
 }
 
 int hk_query(const HeavyKeeper *h, const char *item, size_t len) {
-    return find(h, item, len, sketch_murmur2(item, len, FP_SEED)) != NULL;
+    return find(h, item, len, murmur2(item, len, FP_SEED)) != NULL;
 }
 
 uint32_t hk_count(const HeavyKeeper *h, const char *item, size_t len) {
-    uint32_t fp = sketch_murmur2(item, len, FP_SEED);
+    uint32_t fp = murmur2(item, len, FP_SEED);
     uint32_t heap_min = h->heap[0].count;
     const HkEntry *in_heap = find(h, item, len, fp);
     uint32_t res = 0;
     for (uint32_t r = 0; r < h->depth; r++) {
-        const HkBucket *b =
-            &h->buckets[(size_t)r * h->width + sketch_murmur2(item, len, r) % h->width];
+        const HkBucket *b = &h->buckets[(size_t)r * h->width + murmur2(item, len, r) % h->width];
         if (b->fp == fp && (in_heap == NULL || b->count >= heap_min) && b->count > res)
             res = b->count;
     }

@@ -7,10 +7,10 @@
 #include <math.h>
 
 #include "base/alloc.h"
+#include "base/murmur.h"
 #include "test.h"
 #include "types/cms.h"
 #include "types/heavykeeper.h"
-#include "types/sketch_hash.h"
 #include "types/tdigest.h"
 
 static uint64_t incr(Cms *c, const char *s, uint64_t v) {
@@ -254,7 +254,7 @@ static void test_tdigest_model(void) {
 
 int main(void) {
     test_seed("test_sketch");
-    CHECK_EQ_INT(sketch_murmur2("", 0, 0), 0);
+    CHECK_EQ_INT(murmur2("", 0, 0), 0);
     test_cms_overflow_and_hash();
     test_cms_model();
     test_cms_dims();
