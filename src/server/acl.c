@@ -67,12 +67,12 @@ static const char *const cat_names[] = {
     "string",   "bitmap",     "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
     "fast",     "slow",       "blocking",    "dangerous", "connection", "transaction", "scripting",
     "array",    "bloom",      "cuckoo",      "cms",       "topk",       "tdigest",     "vectorset",
-    "json",     "timeseries", NULL,
+    "json",     "timeseries", "search",      NULL,
 };
 /* 7.0's categories, then Redis 8.8's "array", then Redis 8's module types'
  * (Bloom, Cuckoo, count-min sketch, Top-K, t-digest, vector sets, JSON,
- * time series) */
-#define N_CATS 30
+ * time series, the query engine) */
+#define N_CATS 31
 _Static_assert(N_CATS <= 32, "a command's categories are the bits of a uint32_t");
 
 typedef struct AclCmd {

@@ -36,6 +36,7 @@ typedef enum ObjType {
     OBJ_TDIGEST = 12,
     OBJ_TSERIES = 13,
     OBJ_VSET = 14,
+    OBJ_SUGTRIE = 15, /* FT.SUGADD's suggestion dictionaries (the query engine's only key type) */
     OBJ_TYPE_COUNT
 } ObjType;
 

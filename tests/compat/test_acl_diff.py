@@ -47,10 +47,10 @@ def acl(diff, server, ref_server):
 
 def without_array(v):
     """ACL CAT without the categories 7.0 lacks: Redis 8.8's "array", Redis
-    8's module types' "bloom", "cuckoo", "cms", "topk", "tdigest", "vectorset", "json" and
-    "timeseries"."""
+    8's module types' "bloom", "cuckoo", "cms", "topk", "tdigest", "vectorset", "json",
+    "timeseries" and "search"."""
     newer = {b"array", b"bloom", b"cuckoo", b"cms", b"topk", b"tdigest", b"vectorset", b"json",
-             b"timeseries"}
+             b"timeseries", b"search"}
     return [x for x in v if x not in newer] if isinstance(v, list) else v
 
 
