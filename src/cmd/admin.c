@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "cmd/list_obj.h"
 #include "cmd/migrate.h"
+#include "cmd/standalone.h"
 #include "persist/dumpvalue.h"
 #include "server/command_meta.h"
 #include "server/core.h"
@@ -378,6 +379,7 @@ typedef struct InfoSection {
 
 static void info_modules(Buf *b) {
     buf_append_cstr(b, "# Modules\r\n");
+    info_modules_lines(b);
 }
 static void info_cluster(Buf *b) {
     buf_append_cstr(b, "# Cluster\r\ncluster_enabled:0\r\n");

@@ -10,13 +10,25 @@
  * cluster-enabled is no (even CLUSTER HELP). READONLY, READWRITE and
  * ASKING answer the same.
  *
- * MODULE: LIST is empty; LOAD, LOADEX and UNLOAD are protected commands
- * (enable-module-command, checked by dispatch as Redis does); when they are
- * allowed, loading fails (streamd has no module API) with Redis's error for
- * a failed load and a log line saying why, and unloading finds no module.
+ * MODULE: LIST names the modules Redis 8 ships and streamd builds in (their
+ * types and commands are streamd's own code), with the version Redis 8
+ * reports for them, because clients decide from it what the server can do
+ * (redis-om, RedisVL and LangChain look for "search" and "ReJSON"); INFO's
+ * Modules section lists the same. LOAD, LOADEX and UNLOAD are protected
+ * commands (enable-module-command, checked by dispatch as Redis does); when
+ * they are allowed, loading fails (streamd has no module API) with Redis's
+ * error for a failed load and a log line saying why; unloading a built-in
+ * module is refused as Redis refuses a module that exports data types, any
+ * other name finds no module.
  */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
 #include "base/log.h"
+#include "cmd/standalone.h"
 #include "server/core.h"
+#include "version.h"
 
 static void cmd_cluster_disabled(Client *c) {
     reply_error(c, "ERR This instance has cluster support disabled");
@@ -61,8 +73,50 @@ static const Command cluster_subcommands[] = {
 
 /* ---- MODULE -------------------------------------------------------------- */
 
+/* The modules Redis 8 loads at start-up whose types and commands streamd
+ * has. ver 0 stands for the release streamd reports as redis_version,
+ * encoded as the modules encode theirs (8.10.0 -> 81000); vector sets are
+ * built into Redis itself and say version 1. */
+static const struct {
+    const char *name;
+    int ver;
+} builtin_modules[] = {
+    {"vectorset", 1},
+    {"timeseries", 0},
+    {"ReJSON", 0},
+    {"bf", 0},
+};
+#define N_BUILTIN_MODULES (sizeof builtin_modules / sizeof builtin_modules[0])
+
+static long long module_version(int i) {
+    if (builtin_modules[i].ver) return builtin_modules[i].ver;
+    const char *v = STREAMD_REDIS_VERSION;
+    char *end;
+    long major = strtol(v, &end, 10);
+    long minor = *end == '.' ? strtol(end + 1, &end, 10) : 0;
+    long patch = *end == '.' ? strtol(end + 1, &end, 10) : 0;
+    return (long long)major * 10000 + minor * 100 + patch;
+}
+
 static void cmd_module_list(Client *c) {
-    reply_array(c, 0);
+    reply_array(c, N_BUILTIN_MODULES);
+    for (size_t i = 0; i < N_BUILTIN_MODULES; i++) {
+        reply_map(c, 4);
+        reply_bulk_cstr(c, "name");
+        reply_bulk_cstr(c, builtin_modules[i].name);
+        reply_bulk_cstr(c, "ver");
+        reply_int(c, module_version((int)i));
+        reply_bulk_cstr(c, "path");
+        reply_bulk_cstr(c, "");
+        reply_bulk_cstr(c, "args");
+        reply_array(c, 0);
+    }
+}
+
+void info_modules_lines(Buf *b) {
+    for (size_t i = 0; i < N_BUILTIN_MODULES; i++)
+        buf_printf(b, "module:name=%s,ver=%lld,api=1,filters=0,usedby=[],using=[],options=[]\r\n",
+                   builtin_modules[i].name, module_version((int)i));
 }
 
 static void cmd_module_load(Client *c) {
@@ -72,6 +126,14 @@ static void cmd_module_load(Client *c) {
 }
 
 static void cmd_module_unload(Client *c) {
+    for (size_t i = 0; i < N_BUILTIN_MODULES; i++) {
+        if (strlen(builtin_modules[i].name) == c->argv[2].len &&
+            memcmp(builtin_modules[i].name, c->argv[2].p, c->argv[2].len) == 0) {
+            reply_error(c, "ERR Error unloading module: the module exports one or more "
+                           "module-side data types, can't unload");
+            return;
+        }
+    }
     reply_error(c, "ERR Error unloading module: no such module with that name");
 }
 
