@@ -11,9 +11,11 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "cmd/standalone.h"
 #include "server/acl.h"
 #include "server/core.h"
 #include "server/evict.h"
+#include "server/replica.h"
 #include "server/tracking.h"
 #include "version.h"
 
@@ -137,9 +139,9 @@ static void cmd_hello(Client *c) {
     reply_bulk_cstr(c, "mode");
     reply_bulk_cstr(c, "standalone");
     reply_bulk_cstr(c, "role");
-    reply_bulk_cstr(c, "master");
+    reply_bulk_cstr(c, replica_is_active() ? "replica" : "master");
     reply_bulk_cstr(c, "modules");
-    reply_empty_array(c);
+    reply_builtin_modules(c);
 }
 
 static void cmd_select(Client *c) {

@@ -98,7 +98,7 @@ static long long module_version(int i) {
     return (long long)major * 10000 + minor * 100 + patch;
 }
 
-static void cmd_module_list(Client *c) {
+void reply_builtin_modules(Client *c) {
     reply_array(c, N_BUILTIN_MODULES);
     for (size_t i = 0; i < N_BUILTIN_MODULES; i++) {
         reply_map(c, 4);
@@ -111,6 +111,10 @@ static void cmd_module_list(Client *c) {
         reply_bulk_cstr(c, "args");
         reply_array(c, 0);
     }
+}
+
+static void cmd_module_list(Client *c) {
+    reply_builtin_modules(c);
 }
 
 void info_modules_lines(Buf *b) {

@@ -14,7 +14,7 @@ import time
 import pytest
 import redis
 
-from testlib import (SLOW, ConnectionClosed, RespConn, RespError, Status, encode_command,
+from testlib import (IS_REDIS, SLOW, ConnectionClosed, RespConn, RespError, Status, encode_command,
                      parse_info, parse_kv, streamd_only)
 
 ERR_ARITY = "ERR wrong number of arguments for '%s' command"
@@ -96,7 +96,14 @@ def check_hello_fields(reply, proto):
     assert isinstance(reply[b"id"], int)
     assert reply[b"mode"] == b"standalone"
     assert reply[b"role"] == b"master"
-    assert reply[b"modules"] == []
+    # the Redis 8 modules streamd builds in, as MODULE LIST names them (a
+    # Redis 7.0 without modules: none)
+    if IS_REDIS:
+        assert reply[b"modules"] == []
+        return
+    mods = [m if isinstance(m, dict) else dict(zip(m[::2], m[1::2])) for m in reply[b"modules"]]
+    assert sorted(m[b"name"] for m in mods) == [b"ReJSON", b"bf", b"timeseries",
+                                                              b"vectorset"]
 
 
 def pairs(lst):
@@ -614,3 +621,17 @@ def test_hello_version_matches_streamd_info(raw):
     info = bytes(c.call("INFO", "server"))
     assert b"streamd_version:" in info
     assert h[b"version"] in info
+
+
+def test_hello_role_on_a_replica(make_server):
+    """HELLO says "replica" while the server follows a master, as Redis does."""
+    master = make_server()
+    replica = make_server()
+    c = replica.raw()
+    assert c.call("HELLO", "3")[b"role"] == b"master"
+    c.call("REPLICAOF", "127.0.0.1", str(master.port))
+    assert c.call("HELLO", "3")[b"role"] == b"replica"
+    assert c.call("HELLO", "2")[5 * 2 + 1] == b"replica"
+    c.call("REPLICAOF", "NO", "ONE")
+    assert c.call("HELLO", "3")[b"role"] == b"master"
+    c.close()
