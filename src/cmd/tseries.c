@@ -13,6 +13,11 @@
  * are answered without the ERR. Sample values reply as simple strings of
  * the shortest digits that read back as the value (RESP2) or doubles (RESP3).
  *
+ * TS.READ (Redis 8.10) is the one command that blocks: it waits through the
+ * server's block_on_keys() like XREAD, every change of its key offering it
+ * the key again (see the TS.READ section). TS.QUERYLABELS and MRANGE's
+ * EXCLUDEEMPTY reuse the label index's filter and the range readers.
+ *
  * Keyspace events are class 'd' (module), named as the module names them:
  * ts.create ts.alter ts.add ts.incrby ts.decrby ts.del ts.createrule
  * ts.deleterule, and ts.add:dest on a compaction's destination.
