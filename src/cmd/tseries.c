@@ -634,8 +634,9 @@ static void rules_on_append(Client *c, Slice key, TsObj *t, int64_t ts, double v
             rule_flush(c, key, r);
             rule_reset(r, bs);
         }
-        /* NaN samples are stored but aggregate to nothing */
-        if (!isnan(v)) ts_agg_add(&r->ctx, ts, v);
+        /* NaN samples are stored but aggregate to nothing, except in the
+         * counts of NaN samples */
+        if (!isnan(v) || ts_agg_takes_nan(r->agg)) ts_agg_add(&r->ctx, ts, v);
     }
 }
 
@@ -651,7 +652,7 @@ static void rule_recompute(Client *c, Slice key, TsObj *t, TsRule *r, int64_t bs
     TsSample x;
     ts_iter_init(&it, t->s, bs, bs + r->bucket - 1, 0);
     while (ts_iter_next(&it, &x))
-        if (!isnan(x.v)) ts_agg_add(&a, x.ts, x.v);
+        if (!isnan(x.v) || ts_agg_takes_nan(r->agg)) ts_agg_add(&a, x.ts, x.v);
     ts_iter_done(&it);
     if (bs == r->cur_start) {
         r->ctx = a;
@@ -2599,6 +2600,8 @@ static void ts_rdb_write(const Obj *o, int type, int64_t now, Buf *out) {
         rdbm_put_sint(out, a->bucket_end);
         rdbm_put_double(out, a->twa_prev_v);
         rdbm_put_uint(out, (uint64_t)a->twa_has_prev);
+        /* the NaN count only where it counts: older layouts stay readable */
+        if (ts_agg_takes_nan(r->agg)) rdbm_put_uint(out, a->n_nan);
     }
     rdbm_put_uint(out, s->n_chunks);
     Buf chunk;
@@ -2693,6 +2696,7 @@ static int ts_rdb_read(RdbReader *r, int type, int64_t now, Obj **out) {
         a->count = count;
         a->overflow = (int)ovf;
         a->twa_has_prev = (int)hp;
+        if (ts_agg_takes_nan(ru->agg) && rdbm_get_uint(r, &a->n_nan) != RDB_OK) goto err;
     }
     if (get_count(r, r->len - r->pos, &u) != RDB_OK) goto err;
     int64_t prev = -1;

@@ -3047,11 +3047,13 @@ static const MetaArg a_ts_createrule_2[] = {
     {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
     {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
     {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+    {"countnan", "pure-token", -1, "COUNTNAN", NULL, "8.6.0", NULL, 0, NULL, 0},
+    {"countall", "pure-token", -1, "COUNTALL", NULL, "8.6.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_ts_createrule[] = {
     {"sourceKey", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"destKey", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
-    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_createrule_2, 13},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_createrule_2, 15},
     {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"alignTimestamp", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
@@ -3199,10 +3201,12 @@ static const MetaArg a_ts_mrange_7_1[] = {
     {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
     {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
     {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+    {"countnan", "pure-token", -1, "COUNTNAN", NULL, "8.6.0", NULL, 0, NULL, 0},
+    {"countall", "pure-token", -1, "COUNTALL", NULL, "8.6.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_ts_mrange_7[] = {
     {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
-    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_mrange_7_1, 13},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_mrange_7_1, 15},
     {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
@@ -3246,10 +3250,12 @@ static const MetaArg a_ts_mrevrange_7_1[] = {
     {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
     {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
     {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+    {"countnan", "pure-token", -1, "COUNTNAN", NULL, "8.6.0", NULL, 0, NULL, 0},
+    {"countall", "pure-token", -1, "COUNTALL", NULL, "8.6.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_ts_mrevrange_7[] = {
     {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
-    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_mrevrange_7_1, 13},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_mrevrange_7_1, 15},
     {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
@@ -3289,10 +3295,12 @@ static const MetaArg a_ts_nrange_8_1[] = {
     {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
     {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
     {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+    {"countnan", "pure-token", -1, "COUNTNAN", NULL, "8.6.0", NULL, 0, NULL, 0},
+    {"countall", "pure-token", -1, "COUNTALL", NULL, "8.6.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_ts_nrange_8[] = {
     {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
-    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_nrange_8_1, 13},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_nrange_8_1, 15},
     {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
@@ -3329,10 +3337,12 @@ static const MetaArg a_ts_nrevrange_8_1[] = {
     {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
     {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
     {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+    {"countnan", "pure-token", -1, "COUNTNAN", NULL, "8.6.0", NULL, 0, NULL, 0},
+    {"countall", "pure-token", -1, "COUNTALL", NULL, "8.6.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_ts_nrevrange_8[] = {
     {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
-    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_nrevrange_8_1, 13},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_nrevrange_8_1, 15},
     {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
@@ -3388,10 +3398,12 @@ static const MetaArg a_ts_range_7_1[] = {
     {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
     {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
     {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+    {"countnan", "pure-token", -1, "COUNTNAN", NULL, "8.6.0", NULL, 0, NULL, 0},
+    {"countall", "pure-token", -1, "COUNTALL", NULL, "8.6.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_ts_range_7[] = {
     {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
-    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_range_7_1, 13},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_range_7_1, 15},
     {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
@@ -3443,10 +3455,12 @@ static const MetaArg a_ts_revrange_7_1[] = {
     {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
     {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
     {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+    {"countnan", "pure-token", -1, "COUNTNAN", NULL, "8.6.0", NULL, 0, NULL, 0},
+    {"countall", "pure-token", -1, "COUNTALL", NULL, "8.6.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_ts_revrange_7[] = {
     {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
-    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_revrange_7_1, 13},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_revrange_7_1, 15},
     {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},

@@ -425,3 +425,77 @@ def test_mrange_excludeempty_resp3(raw):
     c.call("TS.ADD", "a", 1, 1)
     rep = c.call("TS.MRANGE", "-", "+", "EXCLUDEEMPTY", "FILTER", "t=1")
     assert list(rep.keys()) == [b"a"]
+
+
+# ---- countNaN / countAll (Redis 8.6) and NaN in the other aggregators ---------------
+
+
+def nan_pair(r):
+    x(r, "TS.CREATE", "stock:A", "LABELS", "type", "stock", "name", "A")
+    x(r, "TS.CREATE", "stock:B", "LABELS", "type", "stock", "name", "B")
+    x(r, "TS.MADD", "stock:A", 1000, 100, "stock:A", 1010, 110, "stock:A", 1020, 120,
+      "stock:A", 1030, "NaN")
+    x(r, "TS.MADD", "stock:B", 1000, 120, "stock:B", 1010, 110, "stock:B", 1020, "NaN",
+      "stock:B", 1030, "NaN")
+
+
+def reduced(r, reducer):
+    rep = x(r, "TS.MRANGE", "-", "+", "FILTER", "type=stock", "GROUPBY", "type", "REDUCE", reducer)
+    return [(ts, v.decode()) for ts, v in rep[0][2]]
+
+
+def test_reducers_count_nan_apart(r):
+    # RedisTimeSeries' test_groupby_reduce_count_with_nan
+    nan_pair(r)
+    assert reduced(r, "count") == [(1000, "2"), (1010, "2"), (1020, "1"), (1030, "0")]
+    assert reduced(r, "countnan") == [(1000, "0"), (1010, "0"), (1020, "1"), (1030, "2")]
+    assert reduced(r, "countall") == [(1000, "2"), (1010, "2"), (1020, "2"), (1030, "2")]
+    # the others take the numbers only; NaN when there is none
+    assert reduced(r, "max") == [(1000, "120"), (1010, "110"), (1020, "120"), (1030, "nan")]
+    assert reduced(r, "sum") == [(1000, "220"), (1010, "220"), (1020, "120"), (1030, "nan")]
+    assert reduced(r, "CountNaN")[3] == (1030, "2")
+
+
+def test_countnan_countall_aggregators(r):
+    nan_pair(r)
+    assert x(r, "TS.RANGE", "stock:B", "-", "+", "AGGREGATION", "countnan", 20) == [
+        [1000, b"0"], [1020, b"2"]]
+    assert x(r, "TS.RANGE", "stock:B", "-", "+", "AGGREGATION", "COUNTALL", 20) == [
+        [1000, b"2"], [1020, b"2"]]
+    assert x(r, "TS.REVRANGE", "stock:B", "-", "+", "AGGREGATION", "countAll", 20) == [
+        [1020, b"2"], [1000, b"2"]]
+    # without a NaN count NaN samples stay out, buckets of them included
+    assert x(r, "TS.RANGE", "stock:B", "-", "+", "AGGREGATION", "avg", 20) == [[1000, b"115"]]
+    # with one, every bucket with samples is there: NaN where no number is
+    assert x(r, "TS.RANGE", "stock:B", "-", "+", "AGGREGATION", "avg,countnan,count", 10) == [
+        [1000, b"120", b"0", b"1"], [1010, b"110", b"0", b"1"], [1020, b"nan", b"1", b"0"],
+        [1030, b"nan", b"1", b"0"]]
+    got = x(r, "TS.MRANGE", "-", "+", "AGGREGATION", "countnan", 1000, "FILTER", "type=stock")
+    assert [(e[0], e[2]) for e in got] == [(b"stock:A", [[1000, b"1"]]),
+                                           (b"stock:B", [[1000, b"2"]])]
+    assert x(r, "TS.NRANGE", 2, "stock:A", "stock:B", "-", "+", "AGGREGATION", "countnan",
+             "countall", 1000) == [[1000, [b"1", b"4"]]]
+
+
+def test_countnan_compaction_survives_reload(r):
+    x(r, "TS.CREATE", "src")
+    x(r, "TS.CREATE", "nans")
+    x(r, "TS.CREATE", "all")
+    x(r, "TS.CREATERULE", "src", "nans", "AGGREGATION", "countnan", 20)
+    x(r, "TS.CREATERULE", "src", "all", "AGGREGATION", "countall", 20)
+    info = x(r, "TS.INFO", "src")
+    rules = info[info.index(b"rules") + 1]
+    assert sorted(rl[2] for rl in rules) == [b"COUNTALL", b"COUNTNAN"]
+    x(r, "TS.MADD", "src", 1, "nan", "src", 2, "nan", "src", 3, 1)
+    x(r, "DEBUG", "RELOAD")  # the open bucket's NaN count is part of the value
+    x(r, "TS.ADD", "src", 25, "nan")
+    assert x(r, "TS.RANGE", "nans", "-", "+") == [[0, b"2"]]
+    assert x(r, "TS.RANGE", "all", "-", "+") == [[0, b"3"]]
+    x(r, "TS.ADD", "src", 26, 5)
+    dump = r.dump("src")
+    r.delete("src")
+    r.restore("src", 0, dump)
+    x(r, "TS.ADD", "src", 45, 1)
+    assert x(r, "TS.RANGE", "nans", "-", "+") == [[0, b"2"], [20, b"1"]]
+    assert x(r, "TS.RANGE", "all", "-", "+") == [[0, b"3"], [20, b"2"]]
+    assert x(r, "TS.GET", "nans", "LATEST") == [40, b"0"]
