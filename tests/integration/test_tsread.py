@@ -6,13 +6,16 @@ blocked readers are RespConns whose reply is read after the write that must
 wake them, with INFO's blocked_clients (testlib.block) telling when they
 wait and whether they still do."""
 
+import glob
+import os
 import time
 
 import pytest
 from redis.exceptions import ResponseError
 
 from testlib.block import blocked_clients, wait_blocked
-from testlib.cmds import err, x
+from test_aof import aof_dir
+from testlib.cmds import AOF_ALWAYS, err, x
 from testlib.resp import RespError
 from testlib.server import SLOW
 
@@ -142,9 +145,12 @@ def test_blocks_until_min_count_then_replies(r, raw):
     assert blocked_clients(watch) == 1  # 3 of 5
     seed(r, "s", (500, 5))
     assert blocked_clients(watch) == 1  # 4 of 5
+    # a reader told of the key's deletion (INFO's keys_on_nokey)
+    assert b"total_blocking_keys_on_nokey:1" in bytes(watch.call("INFO", "clients"))
     seed(r, "s", (600, 6))
     assert reader.read() == [[200, b"2"], [300, b"3"], [400, b"4"], [500, b"5"], [600, b"6"]]
     assert blocked_clients(watch) == 0
+    assert b"total_blocking_keys_on_nokey:0" in bytes(watch.call("INFO", "clients"))
 
 
 def test_madd_wakes_with_the_oldest_max_count(r, raw):
@@ -308,13 +314,32 @@ def test_blocking_is_refused_in_multi_and_scripts_only_when_it_would_wait(r):
     assert x(r, "EVAL", "return redis.call('TS.READ', KEYS[1], 101)", 1, "s") == []
 
 
+def test_reads_are_not_propagated(make_server):
+    srv = make_server(AOF_ALWAYS)
+    c = srv.client()
+    reader = srv.raw()
+    watch = srv.raw()
+    x(c, "TS.ADD", "s", 100, 1)
+    reader.send_cmd("TS.READ", "s", "$", "BLOCK", 0, 1)
+    wait_blocked(watch, 1)
+    x(c, "TS.ADD", "s", 200, 2)
+    assert reader.read() == [[200, b"2"]]
+    assert x(c, "TS.READ", "s", "-") == [[100, b"1"], [200, b"2"]]
+    x(c, "TS.QUERYLABELS", "LABELS")
+    aof = b"".join(open(f, "rb").read() for f in glob.glob(os.path.join(aof_dir(srv), "*.aof")))
+    assert aof.count(b"TS.ADD") == 2
+    assert b"TS.READ" not in aof.upper() and b"QUERYLABELS" not in aof.upper()
+    srv.restart()
+    assert x(srv.client(), "TS.READ", "s", 0) == [[100, b"1"], [200, b"2"]]
+
+
 def test_command_info(r, raw):
     c = raw()
     for name, arity, first in [("TS.READ", -3, 1), ("TS.QUERYLABELS", -2, 0)]:
         info = c.call("COMMAND", "INFO", name)[0]
         assert info[1] == arity and info[3] == first
         assert b"readonly" in info[2] and b"module" in info[2]
-        assert sorted(info[6]) == [b"@read", b"@timeseries"]
+        assert sorted(info[6]) == [b"@read", b"@slow", b"@timeseries"]  # as TS.NRANGE
     assert c.call("COMMAND", "GETKEYS", "TS.READ", "k", "0", "BLOCK", "0", "1") == [b"k"]
 
 
