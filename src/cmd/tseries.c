@@ -1469,6 +1469,8 @@ typedef struct TsReadCtx {
     char key[];
 } TsReadCtx;
 
+/* Redis's own sentence, without the ERR the module's other replies carry */
+#define TSREAD_WRONGTYPE "WRONGTYPE Operation against a key holding the wrong kind of value"
 #define TSREAD_DENIED                                                                              \
     "TSDB: blocking TS.READ (with BLOCK) is not allowed inside MULTI, EVAL, or a deny-blocking "   \
     "context"
@@ -1509,7 +1511,7 @@ static void tsread_on_timeout(Client *c, void *ctx) {
     TsReadCtx *r = ctx;
     Obj *o = db_lookup_read(c->db, slice_of(r->key, r->key_len));
     if (o && o->type != OBJ_TSERIES) {
-        reply_error(c, "WRONGTYPE Operation against a key holding the wrong kind of value");
+        reply_error(c, TSREAD_WRONGTYPE);
         return;
     }
     tsread_reply(c, o ? tso(o)->s : NULL, r);
@@ -1525,7 +1527,7 @@ static int tsread_on_ready(Client *c, const Slice *key, void *ctx) {
         return 1;
     }
     if (o->type != OBJ_TSERIES) {
-        reply_error(c, "WRONGTYPE Operation against a key holding the wrong kind of value");
+        reply_error(c, TSREAD_WRONGTYPE);
         return 1;
     }
     r->had_series = 1;
@@ -1586,7 +1588,7 @@ static void cmd_ts_read(Client *c) {
     }
     Obj *o = db_lookup_read(c->db, c->argv[1]);
     if (o && o->type != OBJ_TSERIES) {
-        reply_error(c, "WRONGTYPE Operation against a key holding the wrong kind of value");
+        reply_error(c, TSREAD_WRONGTYPE);
         return;
     }
     const TSeries *s = o ? tso(o)->s : NULL;
