@@ -502,6 +502,20 @@ def test_countnan_countall_aggregators(r):
              "countall", 1000) == [[1000, [b"1", b"4"]]]
 
 
+def test_nan_counts_through_redis_py(r):
+    ts = r.ts()
+    assert ts.create("py") and ts.create("dst")
+    assert ts.madd([("py", 1, 1.5), ("py", 2, float("nan")), ("py", 12, float("nan"))]) == [1, 2,
+                                                                                           12]
+    assert ts.range("py", "-", "+", aggregation_type="countnan", bucket_size_msec=10) == [
+        (0, 1.0), (10, 1.0)]
+    assert ts.revrange("py", "-", "+", aggregation_type="countall", bucket_size_msec=10) == [
+        (10, 1.0), (0, 2.0)]
+    assert ts.range("py", "-", "+", aggregation_type="count", bucket_size_msec=10) == [(0, 1.0)]
+    assert ts.createrule("py", "dst", "countnan", 5)
+    assert ts.info("py").rules[0][2] == b"COUNTNAN"
+
+
 def test_countnan_compaction_survives_reload(r):
     x(r, "TS.CREATE", "src")
     x(r, "TS.CREATE", "nans")
