@@ -13,6 +13,11 @@
  * are answered without the ERR. Sample values reply as simple strings of
  * the shortest digits that read back as the value (RESP2) or doubles (RESP3).
  *
+ * TS.READ (Redis 8.10) is the one command that blocks: it waits through the
+ * server's block_on_keys() like XREAD, every change of its key offering it
+ * the key again (see the TS.READ section). TS.QUERYLABELS and MRANGE's
+ * EXCLUDEEMPTY reuse the label index's filter and the range readers.
+ *
  * Keyspace events are class 'd' (module), named as the module names them:
  * ts.create ts.alter ts.add ts.incrby ts.decrby ts.del ts.createrule
  * ts.deleterule, and ts.add:dest on a compaction's destination.
@@ -43,6 +48,7 @@
 #include "persist/aoffile.h"
 #include "persist/dumpvalue.h"
 #include "persist/rdbmodule.h"
+#include "server/acl.h"
 #include "server/core.h"
 #include "types/tseries.h"
 
@@ -628,8 +634,9 @@ static void rules_on_append(Client *c, Slice key, TsObj *t, int64_t ts, double v
             rule_flush(c, key, r);
             rule_reset(r, bs);
         }
-        /* NaN samples are stored but aggregate to nothing */
-        if (!isnan(v)) ts_agg_add(&r->ctx, ts, v);
+        /* NaN samples are stored but aggregate to nothing, except in the
+         * counts of NaN samples */
+        if (!isnan(v) || ts_agg_takes_nan(r->agg)) ts_agg_add(&r->ctx, ts, v);
     }
 }
 
@@ -645,7 +652,7 @@ static void rule_recompute(Client *c, Slice key, TsObj *t, TsRule *r, int64_t bs
     TsSample x;
     ts_iter_init(&it, t->s, bs, bs + r->bucket - 1, 0);
     while (ts_iter_next(&it, &x))
-        if (!isnan(x.v)) ts_agg_add(&a, x.ts, x.v);
+        if (!isnan(x.v) || ts_agg_takes_nan(r->agg)) ts_agg_add(&a, x.ts, x.v);
     ts_iter_done(&it);
     if (bs == r->cur_start) {
         r->ctx = a;
@@ -1434,6 +1441,188 @@ static void cmd_ts_revrange(Client *c) {
     range_generic(c, 1);
 }
 
+/* ---- TS.READ ------------------------------------------------------------------------ */
+
+/* TS.READ key timestamp [BLOCK ms min_count] [MAX_COUNT max_count] (Redis 8.10):
+ * the samples at or after a cursor, oldest first, optionally waiting until
+ * min_count of them exist. The cursor is resolved once, when the command
+ * arrives ('-' 0, '+' the newest sample, '$' one past it; 0 on a missing or
+ * empty series), so a blocked reader keeps it while samples are added.
+ *
+ * A blocked reader waits through the server's block_on_keys(): every write
+ * to the key signals it (TS.ADD, MADD, INCRBY/DECRBY, a compaction's write
+ * to its destination, and any other change), and tsread_on_ready() counts
+ * again. Like the module, which blocks with REDISMODULE_BLOCK_UNBLOCK_DELETED,
+ * it answers an empty array when the series it saw is deleted and WRONGTYPE
+ * when the key now holds another type; a key that was missing and still is
+ * keeps it waiting (the server may signal it for a FLUSHDB that Redis would
+ * not). The timeout and CLIENT UNBLOCK answer what there is. Nothing is
+ * consumed: every reader on the key is served on its own. */
+
+typedef struct TsReadCtx {
+    int64_t cursor;
+    int past_end;        /* '$' on a series whose newest timestamp is INT64_MAX */
+    long long min_count; /* 0 without BLOCK */
+    long long max_count; /* -1: no MAX_COUNT */
+    int had_series;      /* the key held a series when last looked at */
+    size_t key_len;      /* the key (the timeout runs without the command's argv) */
+    char key[];
+} TsReadCtx;
+
+/* Redis's own sentence, without the ERR the module's other replies carry */
+#define TSREAD_WRONGTYPE "WRONGTYPE Operation against a key holding the wrong kind of value"
+#define TSREAD_DENIED                                                                              \
+    "TSDB: blocking TS.READ (with BLOCK) is not allowed inside MULTI, EVAL, or a deny-blocking "   \
+    "context"
+
+/* How many samples of s qualify for r, counting no further than limit. */
+static long long tsread_count(const TSeries *s, const TsReadCtx *r, long long limit) {
+    if (r->past_end) return 0;
+    TsIter it;
+    TsSample x;
+    long long n = 0;
+    ts_iter_init(&it, s, r->cursor, INT64_MAX, 0);
+    while (n < limit && ts_iter_next(&it, &x)) n++;
+    ts_iter_done(&it);
+    return n;
+}
+
+/* Replies the qualifying samples of s (NULL: none), at most max_count. */
+static void tsread_reply(Client *c, const TSeries *s, const TsReadCtx *r) {
+    if (!s || r->past_end) {
+        reply_empty_array(c);
+        return;
+    }
+    ReplyDeferred d = reply_defer(c);
+    TsIter it;
+    TsSample x;
+    long long n = 0;
+    ts_iter_init(&it, s, r->cursor, INT64_MAX, 0);
+    while ((r->max_count < 0 || n < r->max_count) && ts_iter_next(&it, &x)) {
+        reply_sample(c, x.ts, x.v);
+        n++;
+    }
+    ts_iter_done(&it);
+    reply_set_array_len(c, d, (size_t)n);
+}
+
+/* The timeout, CLIENT UNBLOCK: what there is now. */
+static void tsread_on_timeout(Client *c, void *ctx) {
+    TsReadCtx *r = ctx;
+    Obj *o = db_lookup_read(c->db, slice_of(r->key, r->key_len));
+    if (o && o->type != OBJ_TSERIES) {
+        reply_error(c, TSREAD_WRONGTYPE);
+        return;
+    }
+    tsread_reply(c, o ? tso(o)->s : NULL, r);
+}
+
+static int tsread_on_ready(Client *c, const Slice *key, void *ctx) {
+    (void)key;
+    TsReadCtx *r = ctx;
+    Obj *o = db_lookup_read(c->db, slice_of(r->key, r->key_len));
+    if (!o) {
+        if (!r->had_series) return 0;
+        reply_empty_array(c); /* deleted while waited on */
+        return 1;
+    }
+    if (o->type != OBJ_TSERIES) {
+        reply_error(c, TSREAD_WRONGTYPE);
+        return 1;
+    }
+    r->had_series = 1;
+    if (tsread_count(tso(o)->s, r, r->min_count) < r->min_count) return 0;
+    tsread_reply(c, tso(o)->s, r);
+    return 1;
+}
+
+/* A non-negative integer argument of TS.READ: 0 ok. */
+static int tsread_ll(Slice s, long long *out) {
+    return ts_parse_ll(s, out) == 0 && *out >= 0 ? 0 : -1;
+}
+
+static void cmd_ts_read(Client *c) {
+    int block_at = 0, max_at = 0;
+    /* the options, each at most once and whole: anything else is an arity error */
+    for (int i = 3; i < c->argc;) {
+        if (slice_eq_nocase(c->argv[i], "BLOCK") && !block_at && i + 2 < c->argc) {
+            block_at = i;
+            i += 3;
+        } else if (slice_eq_nocase(c->argv[i], "MAX_COUNT") && !max_at && i + 1 < c->argc) {
+            max_at = i;
+            i += 2;
+        } else {
+            reply_arity_error(c);
+            return;
+        }
+    }
+    TsReadCtx r = {.max_count = -1};
+    long long ms = 0;
+    if (block_at) {
+        if (tsread_ll(c->argv[block_at + 1], &ms) != 0 ||
+            ts_parse_ll(c->argv[block_at + 2], &r.min_count) != 0) {
+            reply_error(c, "TSDB: BLOCK milliseconds must be a non-negative integer");
+            return;
+        }
+        if (r.min_count <= 0) {
+            reply_error(c, "TSDB: BLOCK min_count must be a positive integer");
+            return;
+        }
+    }
+    if (max_at) {
+        if (ts_parse_ll(c->argv[max_at + 1], &r.max_count) != 0 || r.max_count <= 0) {
+            reply_error(c, "TSDB: MAX_COUNT must be a positive integer");
+            return;
+        }
+        if (block_at && r.min_count > r.max_count) {
+            reply_error(c, "TSDB: BLOCK min_count must be <= MAX_COUNT");
+            return;
+        }
+    }
+    Slice ts = c->argv[2];
+    int sentinel = ts.len == 1 && (ts.p[0] == '-' || ts.p[0] == '+' || ts.p[0] == '$');
+    long long lit = 0;
+    if (!sentinel && tsread_ll(ts, &lit) != 0) {
+        reply_error(c, "TSDB: invalid timestamp");
+        return;
+    }
+    Obj *o = db_lookup_read(c->db, c->argv[1]);
+    if (o && o->type != OBJ_TSERIES) {
+        reply_error(c, TSREAD_WRONGTYPE);
+        return;
+    }
+    const TSeries *s = o ? tso(o)->s : NULL;
+    r.had_series = s != NULL;
+    r.cursor = lit;
+    TsSample last;
+    if (sentinel && ts.p[0] != '-' && s && ts_last(s, &last)) {
+        if (ts.p[0] == '+')
+            r.cursor = last.ts;
+        else if (last.ts == INT64_MAX)
+            r.past_end = 1;
+        else
+            r.cursor = last.ts + 1;
+    }
+    if (!block_at || (s && tsread_count(s, &r, r.min_count) >= r.min_count)) {
+        tsread_reply(c, s, &r);
+        return;
+    }
+    /* Redis refuses the wait only where it would have to happen: a reader
+     * with enough samples is answered above even inside MULTI or a script */
+    if (c->flags & (CLIENT_MULTI | CLIENT_EXECUTING_MULTI | CLIENT_SCRIPT | CLIENT_FAKE)) {
+        reply_error(c, TSREAD_DENIED);
+        return;
+    }
+    int64_t now = now_ms();
+    int64_t deadline = ms == 0 ? 0 : (ms > INT64_MAX - now ? INT64_MAX : now + ms);
+    TsReadCtx *w = xmalloc(sizeof *w + c->argv[1].len + 1);
+    *w = r;
+    w->key_len = c->argv[1].len;
+    memcpy(w->key, c->argv[1].p, w->key_len);
+    block_on_keys(c, &c->argv[1], 1, deadline, tsread_on_ready, tsread_on_timeout, w, xfree);
+    block_set_unblock_on_nokey(c);
+}
+
 /* ---- compaction rules ------------------------------------------------------------- */
 
 static int key_eq(const char *p, size_t len, Slice k) {
@@ -1705,7 +1894,7 @@ typedef struct KeyList {
 static void collect_key(void *priv, Slice key, const Obj *o, int64_t expire_ms) {
     KeyList *kl = priv;
     if (o->type != OBJ_TSERIES || (expire_ms >= 0 && expire_ms <= kl->now)) return;
-    if (!filter_match(kl->f, tso(o))) return;
+    if (kl->f && !filter_match(kl->f, tso(o))) return;
     if (kl->n == kl->cap) {
         kl->cap = kl->cap ? kl->cap * 2 : 16;
         kl->keys = xrealloc(kl->keys, kl->cap * sizeof *kl->keys);
@@ -1766,6 +1955,65 @@ static void cmd_ts_queryindex(Client *c) {
     filter_free(&f);
 }
 
+/* TS.QUERYLABELS <LABELS | VALUES label> [FILTER filterExpr...] (Redis 8.10):
+ * the distinct label names, or the distinct values of one label, of the
+ * series the filter matches (every series without FILTER). As the module
+ * does, series the user may not read are left out rather than refused; the
+ * order is not defined, streamd answers in byte order. */
+static void cmd_ts_querylabels(Client *c) {
+    int values = slice_eq_nocase(c->argv[1], "VALUES");
+    if (!values && !slice_eq_nocase(c->argv[1], "LABELS")) {
+        reply_error(c, "ERR TSDB: unknown subtype, must be one of LABELS|VALUES");
+        return;
+    }
+    int at = 2;
+    Slice want = {0};
+    if (values) {
+        if (c->argc < 3) {
+            reply_arity_error(c);
+            return;
+        }
+        want = c->argv[at++];
+    }
+    Filter f = {0};
+    int has_filter = 0;
+    if (at < c->argc) {
+        if (!slice_eq_nocase(c->argv[at], "FILTER")) {
+            reply_error(c, "ERR TSDB: unknown argument, expected FILTER");
+            return;
+        }
+        if (at + 1 >= c->argc) {
+            reply_error(c, "ERR TSDB: FILTER given with no filter expressions");
+            return;
+        }
+        if (filter_or_reply(c, at + 1, c->argc, &f) != 0) return;
+        has_filter = 1;
+    }
+    KeyList kl;
+    query_index(c, has_filter ? &f : NULL, &kl);
+    size_t n = 0, cap = 16;
+    Slice *out = xmalloc(cap * sizeof *out);
+    for (size_t i = 0; i < kl.n; i++) {
+        if (!acl_key_readable(CF(c)->user, kl.keys[i])) continue;
+        const TsObj *t = tso(kl.objs[i]);
+        for (size_t k = 0; k < t->n_labels; k++) {
+            const TsLabel *l = &t->labels[k];
+            if (values && !key_eq(l->name, l->name_len, want)) continue;
+            if (n == cap) out = xrealloc(out, (cap *= 2) * sizeof *out);
+            out[n++] = values ? slice_of(l->value, l->value_len) : slice_of(l->name, l->name_len);
+        }
+    }
+    if (n > 1) qsort(out, n, sizeof *out, cmp_slice);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || cmp_slice(&out[m - 1], &out[i]) != 0) out[m++] = out[i];
+    reply_set(c, m);
+    for (size_t i = 0; i < m; i++) reply_bulk_slice(c, out[i]);
+    xfree(out);
+    keylist_free(&kl);
+    if (has_filter) filter_free(&f);
+}
+
 /* WITHLABELS / SELECTED_LABELS of MGET and MRANGE, scanned in argv[from ..
  * to). 0, or -1 after replying. */
 typedef struct LabelSel {
@@ -1776,8 +2024,9 @@ typedef struct LabelSel {
 /* The words that end SELECTED_LABELS' list (the module's query tokens). */
 static int query_token(Slice w) {
     static const char *const words[] = {
-        "FILTER",     "COUNT",  "AGGREGATION", "ALIGN",  "FILTER_BY_TS", "FILTER_BY_VALUE",
-        "WITHLABELS", "LATEST", "GROUPBY",     "REDUCE", "EMPTY",        "BUCKETTIMESTAMP"};
+        "FILTER",          "COUNT",           "AGGREGATION", "ALIGN",   "FILTER_BY_TS",
+        "FILTER_BY_VALUE", "WITHLABELS",      "LATEST",      "GROUPBY", "REDUCE",
+        "EMPTY",           "BUCKETTIMESTAMP", "EXCLUDEEMPTY"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (slice_eq_nocase(w, words[i])) return 1;
     return 0;
@@ -1916,6 +2165,13 @@ static void reply_mrange_meta(Client *c, const RangeArgs *ra) {
     for (int i = 0; i < ra->o.n_aggs; i++) reply_bulk_cstr(c, ts_agg_name_lower(ra->o.aggs[i]));
 }
 
+/* Counts one result and stops the read (EXCLUDEEMPTY's test). */
+static int stop_at_first(void *priv, int64_t ts, const double *v, int n) {
+    (void)ts, (void)v, (void)n;
+    ++*(size_t *)priv;
+    return 1;
+}
+
 static void mrange_generic(Client *c, int reverse) {
     int fat = find_kw(c, 3, "FILTER");
     RangeArgs ra;
@@ -1929,6 +2185,13 @@ static void mrange_generic(Client *c, int reverse) {
     int gat = find_kw(c, 3, "GROUPBY");
     if (gat >= 0 && gat < fat) {
         reply_error(c, "ERR TSDB: GROUPBY should always come after filter");
+        return;
+    }
+    /* EXCLUDEEMPTY (Redis 8.10): leave out the series that report no sample */
+    int exclude_empty = find_kw(c, 3, "EXCLUDEEMPTY");
+    exclude_empty = exclude_empty >= 0 && exclude_empty < fat;
+    if (exclude_empty && gat >= 0) {
+        reply_error(c, "ERR TSDB: EXCLUDEEMPTY is not allowed with GROUPBY");
         return;
     }
     int fend = gat >= 0 ? gat : c->argc;
@@ -1972,11 +2235,24 @@ static void mrange_generic(Client *c, int reverse) {
             return;
         }
     if (!red) {
+        size_t n_out = kl.n;
+        char *skip = NULL;
+        if (exclude_empty) {
+            skip = xcalloc(kl.n + 1, 1);
+            for (size_t i = 0; i < kl.n; i++) {
+                range_prepare(c, kl.keys[i], tso(kl.objs[i]), &ra);
+                size_t got = 0;
+                ts_range(tso(kl.objs[i])->s, &ra.o, stop_at_first, &got);
+                skip[i] = got == 0;
+                n_out -= got == 0;
+            }
+        }
         if (c->resp >= 3)
-            reply_map(c, kl.n);
+            reply_map(c, n_out);
         else
-            reply_array(c, kl.n);
+            reply_array(c, n_out);
         for (size_t i = 0; i < kl.n; i++) {
+            if (skip && skip[i]) continue;
             const TsObj *t = tso(kl.objs[i]);
             if (c->resp < 3) {
                 reply_array(c, 3);
@@ -1989,6 +2265,7 @@ static void mrange_generic(Client *c, int reverse) {
             if (c->resp >= 3) reply_mrange_meta(c, &ra);
             reply_range(c, kl.keys[i], t, &ra);
         }
+        xfree(skip);
         keylist_free(&kl);
         filter_free(&f);
         return;
@@ -2325,6 +2602,8 @@ static void ts_rdb_write(const Obj *o, int type, int64_t now, Buf *out) {
         rdbm_put_sint(out, a->bucket_end);
         rdbm_put_double(out, a->twa_prev_v);
         rdbm_put_uint(out, (uint64_t)a->twa_has_prev);
+        /* the NaN count only where it counts: older layouts stay readable */
+        if (ts_agg_takes_nan(r->agg)) rdbm_put_uint(out, a->n_nan);
     }
     rdbm_put_uint(out, s->n_chunks);
     Buf chunk;
@@ -2419,6 +2698,7 @@ static int ts_rdb_read(RdbReader *r, int type, int64_t now, Obj **out) {
         a->count = count;
         a->overflow = (int)ovf;
         a->twa_has_prev = (int)hp;
+        if (ts_agg_takes_nan(ru->agg) && rdbm_get_uint(r, &a->n_nan) != RDB_OK) goto err;
     }
     if (get_count(r, r->len - r->pos, &u) != RDB_OK) goto err;
     int64_t prev = -1;
@@ -2497,9 +2777,11 @@ const Command tseries_commands[] = {
     {"ts.info", cmd_ts_info, -2, RO, "@read @timeseries @slow", 1, 1, 1, NULL},
     {"ts.range", cmd_ts_range, -4, RO, "@read @timeseries @slow", 1, 1, 1, NULL},
     {"ts.revrange", cmd_ts_revrange, -4, RO, "@read @timeseries @slow", 1, 1, 1, NULL},
+    {"ts.read", cmd_ts_read, -3, RO, "@read @timeseries @slow", 1, 1, 1, NULL},
     {"ts.createrule", cmd_ts_createrule, -6, CMD_WRITE, "@write @timeseries @slow", 1, 2, 1, NULL},
     {"ts.deleterule", cmd_ts_deleterule, 3, CMD_WRITE, "@write @timeseries @slow", 1, 2, 1, NULL},
     {"ts.queryindex", cmd_ts_queryindex, -2, RO, "@read @timeseries @slow", 0, 0, 0, NULL},
+    {"ts.querylabels", cmd_ts_querylabels, -2, RO, "@read @timeseries @slow", 0, 0, 0, NULL},
     {"ts.mget", cmd_ts_mget, -3, RO, "@read @timeseries @slow", 0, 0, 0, NULL},
     {"ts.mrange", cmd_ts_mrange, -4, RO, "@read @timeseries @slow", 0, 0, 0, NULL},
     {"ts.mrevrange", cmd_ts_mrevrange, -4, RO, "@read @timeseries @slow", 0, 0, 0, NULL},

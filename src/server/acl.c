@@ -1028,6 +1028,16 @@ int acl_has_unrestricted_keys(const AclUser *u, const Command *cmd, int argc, co
     return 0;
 }
 
+int acl_key_readable(const AclUser *u, Slice key) {
+    if (u->is_unrestricted) return 1;
+    if ((u->root.sel_flags & ACL_SEL_ALLKEYS) || key_allowed(&u->root, key, PERM_READ)) return 1;
+    for (int i = 0; i < u->n_selectors; i++)
+        if ((u->selectors[i].sel_flags & ACL_SEL_ALLKEYS) ||
+            key_allowed(&u->selectors[i], key, PERM_READ))
+            return 1;
+    return 0;
+}
+
 /* The root's answer, or the first selector's that allows the command;
  * refused by all, the most telling refusal (a channel, then a key, then the
  * command), the first of its kind, as 7.0 reports it. */

@@ -86,6 +86,10 @@ int acl_authenticate(struct ClientFull *c, Slice user, Slice pass);
 int acl_check_command(const AclUser *u, const Command *cmd, int argc, const Slice *argv,
                       int *errpos);
 
+/* 1 when u's key patterns (its own or a selector's) let it read key, whatever
+ * the command (a module's RM_ACLCheckKeyPermissions: TS.QUERYLABELS leaves out
+ * the series the user may not read). */
+int acl_key_readable(const AclUser *u, Slice key);
 /* The refusal text after "NOPERM " for a client (verbose 0) or for ACL
  * DRYRUN (verbose 1), into out. */
 /* 1 when u may run cmd (argv) under rules that reach every key: its own or

@@ -3047,11 +3047,13 @@ static const MetaArg a_ts_createrule_2[] = {
     {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
     {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
     {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+    {"countnan", "pure-token", -1, "COUNTNAN", NULL, "8.6.0", NULL, 0, NULL, 0},
+    {"countall", "pure-token", -1, "COUNTALL", NULL, "8.6.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_ts_createrule[] = {
     {"sourceKey", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"destKey", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
-    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_createrule_2, 13},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_createrule_2, 15},
     {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"alignTimestamp", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
@@ -3199,15 +3201,17 @@ static const MetaArg a_ts_mrange_7_1[] = {
     {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
     {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
     {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+    {"countnan", "pure-token", -1, "COUNTNAN", NULL, "8.6.0", NULL, 0, NULL, 0},
+    {"countall", "pure-token", -1, "COUNTALL", NULL, "8.6.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_ts_mrange_7[] = {
     {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
-    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_mrange_7_1, 13},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_mrange_7_1, 15},
     {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
-static const MetaArg a_ts_mrange_9[] = {
+static const MetaArg a_ts_mrange_10[] = {
     {"label", "string", -1, "GROUPBY", NULL, NULL, NULL, 0, NULL, 0},
     {"reduce", "string", -1, "REDUCE", NULL, NULL, NULL, 0, NULL, 0},
 };
@@ -3220,8 +3224,9 @@ static const MetaArg a_ts_mrange[] = {
     {"labels", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_mrange_5, 2},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"aggregation", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_mrange_7, 5},
+    {"excludeempty", "pure-token", -1, "EXCLUDEEMPTY", NULL, "8.10.0", NULL, META_ARG_OPTIONAL, NULL, 0},
     {"filterExpr", "string", -1, "FILTER", NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
-    {"groupby", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_mrange_9, 2},
+    {"groupby", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_mrange_10, 2},
 };
 static const MetaArg a_ts_mrevrange_4[] = {
     {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -3245,15 +3250,17 @@ static const MetaArg a_ts_mrevrange_7_1[] = {
     {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
     {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
     {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+    {"countnan", "pure-token", -1, "COUNTNAN", NULL, "8.6.0", NULL, 0, NULL, 0},
+    {"countall", "pure-token", -1, "COUNTALL", NULL, "8.6.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_ts_mrevrange_7[] = {
     {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
-    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_mrevrange_7_1, 13},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_mrevrange_7_1, 15},
     {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
-static const MetaArg a_ts_mrevrange_9[] = {
+static const MetaArg a_ts_mrevrange_10[] = {
     {"label", "string", -1, "GROUPBY", NULL, NULL, NULL, 0, NULL, 0},
     {"reduce", "string", -1, "REDUCE", NULL, NULL, NULL, 0, NULL, 0},
 };
@@ -3266,8 +3273,9 @@ static const MetaArg a_ts_mrevrange[] = {
     {"labels", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_mrevrange_5, 2},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"aggregation", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_mrevrange_7, 5},
+    {"excludeempty", "pure-token", -1, "EXCLUDEEMPTY", NULL, "8.10.0", NULL, META_ARG_OPTIONAL, NULL, 0},
     {"filterExpr", "string", -1, "FILTER", NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
-    {"groupby", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_mrevrange_9, 2},
+    {"groupby", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_mrevrange_10, 2},
 };
 static const MetaArg a_ts_nrange_6[] = {
     {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -3287,10 +3295,12 @@ static const MetaArg a_ts_nrange_8_1[] = {
     {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
     {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
     {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+    {"countnan", "pure-token", -1, "COUNTNAN", NULL, "8.6.0", NULL, 0, NULL, 0},
+    {"countall", "pure-token", -1, "COUNTALL", NULL, "8.6.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_ts_nrange_8[] = {
     {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
-    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_nrange_8_1, 13},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_nrange_8_1, 15},
     {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
@@ -3327,10 +3337,12 @@ static const MetaArg a_ts_nrevrange_8_1[] = {
     {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
     {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
     {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+    {"countnan", "pure-token", -1, "COUNTNAN", NULL, "8.6.0", NULL, 0, NULL, 0},
+    {"countall", "pure-token", -1, "COUNTALL", NULL, "8.6.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_ts_nrevrange_8[] = {
     {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
-    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_nrevrange_8_1, 13},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_nrevrange_8_1, 15},
     {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
@@ -3352,6 +3364,22 @@ static const MetaKeySpec k_ts_nrevrange[] = {
 static const MetaArg a_ts_queryindex[] = {
     {"filterExpr", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
 };
+static const MetaArg a_ts_querylabels_0_1[] = {
+    {"VALUES", "pure-token", -1, "VALUES", NULL, NULL, NULL, 0, NULL, 0},
+    {"label", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_querylabels_0[] = {
+    {"LABELS", "pure-token", -1, "LABELS", NULL, NULL, NULL, 0, NULL, 0},
+    {"VALUES", "block", -1, NULL, NULL, NULL, NULL, 0, a_ts_querylabels_0_1, 2},
+};
+static const MetaArg a_ts_querylabels_1[] = {
+    {"FILTER", "pure-token", -1, "FILTER", NULL, NULL, NULL, 0, NULL, 0},
+    {"filterExpr", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_ts_querylabels[] = {
+    {"subtype", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_ts_querylabels_0, 2},
+    {"FILTER", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_querylabels_1, 2},
+};
 static const MetaArg a_ts_range_5[] = {
     {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -3370,10 +3398,12 @@ static const MetaArg a_ts_range_7_1[] = {
     {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
     {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
     {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+    {"countnan", "pure-token", -1, "COUNTNAN", NULL, "8.6.0", NULL, 0, NULL, 0},
+    {"countall", "pure-token", -1, "COUNTALL", NULL, "8.6.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_ts_range_7[] = {
     {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
-    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_range_7_1, 13},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_range_7_1, 15},
     {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
@@ -3390,6 +3420,22 @@ static const MetaArg a_ts_range[] = {
 };
 static const MetaKeySpec k_ts_range[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_ts_read_2[] = {
+    {"milliseconds", "integer", -1, "BLOCK", NULL, NULL, NULL, 0, NULL, 0},
+    {"min_count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_read_3[] = {
+    {"max_count", "integer", -1, "MAX_COUNT", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ts_read[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"timestamp", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"BLOCK", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_read_2, 2},
+    {"MAX_COUNT", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_ts_read_3, 1},
+};
+static const MetaKeySpec k_ts_read[] = {
+    {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
 static const MetaArg a_ts_revrange_5[] = {
     {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -3409,10 +3455,12 @@ static const MetaArg a_ts_revrange_7_1[] = {
     {"var.p", "pure-token", -1, "VAR.P", NULL, NULL, NULL, 0, NULL, 0},
     {"var.s", "pure-token", -1, "VAR.S", NULL, NULL, NULL, 0, NULL, 0},
     {"twa", "pure-token", -1, "TWA", NULL, NULL, NULL, 0, NULL, 0},
+    {"countnan", "pure-token", -1, "COUNTNAN", NULL, "8.6.0", NULL, 0, NULL, 0},
+    {"countall", "pure-token", -1, "COUNTALL", NULL, "8.6.0", NULL, 0, NULL, 0},
 };
 static const MetaArg a_ts_revrange_7[] = {
     {"align", "string", -1, "ALIGN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
-    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_revrange_7_1, 13},
+    {"aggregator", "oneof", -1, "AGGREGATION", NULL, NULL, NULL, 0, a_ts_revrange_7_1, 15},
     {"bucketDuration", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"bt", "string", -1, "BUCKETTIMESTAMP", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
     {"empty", "pure-token", -1, "EMPTY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
@@ -4834,12 +4882,14 @@ const CommandMeta command_meta_table[] = {
     {"ts.info", "Returns information and statistics for a time series", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_ts_info, 1, a_ts_info, 2, "timeseries"},
     {"ts.madd", "Append new samples to one or more time series", "1.0.0", "module", "O(N*M) when N is the amount of series updated and M is the amount of compaction rules or O(N) with no compaction", NULL, NULL, NULL, NULL, 0, NULL, k_ts_madd, 1, a_ts_madd, 1, "timeseries"},
     {"ts.mget", "Get the sample with the highest timestamp from each time series matching a specific filter", "1.0.0", "module", "O(n) where n is the number of time-series that match the filters", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ts_mget, 3, "timeseries"},
-    {"ts.mrange", "Query a range across multiple time series by filters in forward direction", "1.0.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested ranges", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ts_mrange, 10, "timeseries"},
-    {"ts.mrevrange", "Query a range across multiple time-series by filters in reverse direction", "1.4.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested ranges", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ts_mrevrange, 10, "timeseries"},
+    {"ts.mrange", "Query a range across multiple time series by filters in forward direction", "1.0.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested ranges", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ts_mrange, 11, "timeseries"},
+    {"ts.mrevrange", "Query a range across multiple time-series by filters in reverse direction", "1.4.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested ranges", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ts_mrevrange, 11, "timeseries"},
     {"ts.nrange", "Query a range of multiple time series by their keys in forward direction, the samples side by side", "8.10.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested ranges", NULL, NULL, NULL, NULL, 0, NULL, k_ts_nrange, 1, a_ts_nrange, 9, "timeseries"},
     {"ts.nrevrange", "Query a range of multiple time series by their keys in reverse direction, the samples side by side", "8.10.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested ranges", NULL, NULL, NULL, NULL, 0, NULL, k_ts_nrevrange, 1, a_ts_nrevrange, 9, "timeseries"},
     {"ts.queryindex", "Get all time series keys matching a filter list", "1.0.0", "module", "O(n) where n is the number of time-series that match the filters", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ts_queryindex, 1, "timeseries"},
+    {"ts.querylabels", "Get all label names, or all values of a given label, for time series matching a filter list, or all series", "8.10.0", "module", "O(n) where n is the number of time-series that match the filters (all indexed series when FILTER is omitted)", NULL, NULL, NULL, NULL, 0, "dont_cache", NULL, 0, a_ts_querylabels, 2, "timeseries"},
     {"ts.range", "Query a range in forward direction", "1.0.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested range", NULL, NULL, NULL, NULL, 0, NULL, k_ts_range, 1, a_ts_range, 8, "timeseries"},
+    {"ts.read", "Read: return up to max_count samples with timestamp >= timestamp. With BLOCK, waits up to milliseconds ms until at least min_count qualifying samples exist", "8.10.0", "module", "O(log(n)+k) where n is the number of samples in the series and k is the number of returned samples", NULL, NULL, NULL, NULL, 0, "dont_cache", k_ts_read, 1, a_ts_read, 4, "timeseries"},
     {"ts.revrange", "Query a range in reverse direction", "1.4.0", "module", "O(n/m+k) where n = Number of data points, m = Chunk size (data points per chunk), k = Number of data points that are in the requested range", NULL, NULL, NULL, NULL, 0, NULL, k_ts_revrange, 1, a_ts_revrange, 8, "timeseries"},
     {"ttl", "Get the time to live for a key in seconds", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, h_ttl, 1, "nondeterministic_output", k_ttl, 1, a_ttl, 1, NULL},
     {"type", "Determine the type stored at key", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_type, 1, a_type, 1, NULL},

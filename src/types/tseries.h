@@ -126,13 +126,17 @@ enum {
     TS_AGG_VAR_P,
     TS_AGG_VAR_S,
     TS_AGG_TWA,
+    TS_AGG_COUNTNAN, /* Redis 8.6: the NaN samples */
+    TS_AGG_COUNTALL, /* Redis 8.6: every sample, NaN or not */
     TS_AGG_COUNT_TYPES
 };
 
 /* The running state of one bucket. */
 typedef struct TsAgg {
     int type;
-    uint64_t count;
+    uint64_t count; /* the samples that are numbers: every aggregator but the
+                     * two below ignores NaN samples */
+    uint64_t n_nan; /* the NaN ones (countNaN, countAll) */
     double sum, sum2, min, max, first, last;
     int overflow; /* avg: sum overflowed; sum holds the running mean */
     /* twa */
@@ -150,7 +154,11 @@ const char *ts_agg_name(int type);
 const char *ts_agg_name_lower(int type);
 void ts_agg_reset(TsAgg *a, int type);
 void ts_agg_add(TsAgg *a, int64_t ts, double v);
-/* The bucket's value; 0 when it has none (no samples). */
+/* Whether aggregator type counts NaN samples (countNaN, countAll): the
+ * readers and compaction rules feed NaN samples only to those. */
+int ts_agg_takes_nan(int type);
+/* The bucket's value; 0 when it has none (no samples). A bucket of NaN
+ * samples only is NaN, except for the counts. */
 int ts_agg_final(const TsAgg *a, double *out);
 /* The value EMPTY reports for a bucket with no samples, given the last value
  * seen before it (has_last 0: none). */

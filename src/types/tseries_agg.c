@@ -12,6 +12,12 @@
  * interpolating at the bucket's edges from the neighbouring buckets' samples,
  * and divides by the time covered.
  *
+ * NaN samples (Redis 8.6) are counted apart: countNaN and countAll count
+ * them, every other aggregator skips them (a bucket of NaN samples only is
+ * NaN there, 0 for count), and readers feed them to a bucket only when one
+ * of the query's aggregators counts them, so a query without those reports
+ * the buckets it reported before NaN samples existed.
+ *
  * Aggregated queries always walk forward (buckets are built oldest first);
  * REVRANGE then reports the buckets newest first. Limits: twa interpolates
  * only from samples inside the queried range, and an EMPTY twa bucket is NaN.
@@ -29,10 +35,10 @@
 static const struct {
     const char *lower, *upper;
 } agg_names[TS_AGG_COUNT_TYPES] = {
-    {NULL, NULL},       {"avg", "AVG"},     {"sum", "SUM"},     {"min", "MIN"},
-    {"max", "MAX"},     {"range", "RANGE"}, {"count", "COUNT"}, {"first", "FIRST"},
-    {"last", "LAST"},   {"std.p", "STD.P"}, {"std.s", "STD.S"}, {"var.p", "VAR.P"},
-    {"var.s", "VAR.S"}, {"twa", "TWA"},
+    {NULL, NULL},       {"avg", "AVG"},     {"sum", "SUM"},           {"min", "MIN"},
+    {"max", "MAX"},     {"range", "RANGE"}, {"count", "COUNT"},       {"first", "FIRST"},
+    {"last", "LAST"},   {"std.p", "STD.P"}, {"std.s", "STD.S"},       {"var.p", "VAR.P"},
+    {"var.s", "VAR.S"}, {"twa", "TWA"},     {"countnan", "COUNTNAN"}, {"countall", "COUNTALL"},
 };
 
 int ts_agg_parse(const char *p, size_t len) {
@@ -55,7 +61,15 @@ void ts_agg_reset(TsAgg *a, int type) {
     a->type = type;
 }
 
+int ts_agg_takes_nan(int type) {
+    return type == TS_AGG_COUNTNAN || type == TS_AGG_COUNTALL;
+}
+
 void ts_agg_add(TsAgg *a, int64_t ts, double v) {
+    if (isnan(v)) {
+        a->n_nan++;
+        return;
+    }
     a->count++;
     if (a->count == 1) {
         a->min = a->max = a->first = v;
@@ -117,8 +131,25 @@ static double variance(double sum, double sum2, double n) {
 }
 
 int ts_agg_final(const TsAgg *a, double *out) {
-    if (a->count == 0) return 0;
+    if (a->count == 0 && a->n_nan == 0) return 0;
     double n = (double)a->count;
+    switch (a->type) {
+    case TS_AGG_COUNTNAN:
+        *out = (double)a->n_nan;
+        return 1;
+    case TS_AGG_COUNTALL:
+        *out = (double)(a->count + a->n_nan);
+        return 1;
+    case TS_AGG_COUNT:
+        *out = n;
+        return 1;
+    default:
+        break;
+    }
+    if (a->count == 0) {
+        *out = NAN;
+        return 1;
+    }
     switch (a->type) {
     case TS_AGG_AVG:
         *out = a->overflow ? a->sum : a->sum / n;
@@ -134,9 +165,6 @@ int ts_agg_final(const TsAgg *a, double *out) {
         break;
     case TS_AGG_RANGE:
         *out = a->max - a->min;
-        break;
-    case TS_AGG_COUNT:
-        *out = n;
         break;
     case TS_AGG_FIRST:
         *out = a->first;
@@ -172,6 +200,8 @@ double ts_agg_empty_value(int type, int has_last, double last) {
     switch (type) {
     case TS_AGG_SUM:
     case TS_AGG_COUNT:
+    case TS_AGG_COUNTNAN:
+    case TS_AGG_COUNTALL:
         return 0;
     case TS_AGG_LAST:
         return has_last ? last : NAN;
@@ -277,10 +307,12 @@ static int pass_filters(const TsRangeOpts *o, const TsSample *x) {
     return 1;
 }
 
-/* A sample aggregators take: in the range, through the filters, not NaN
- * (NaN samples are stored and read back raw, but aggregate to nothing). */
-static int agg_input(const TsRangeOpts *o, const TsSample *x) {
-    return x->ts >= o->from && x->ts <= o->to && !isnan(x->v) && pass_filters(o, x);
+/* A sample aggregators take: in the range, through the filters, and a
+ * number unless nan_ok (an aggregator counts NaN samples: the others skip
+ * them, but the buckets they are in are reported). NaN samples are stored
+ * and read back raw. */
+static int agg_input(const TsRangeOpts *o, const TsSample *x, int nan_ok) {
+    return x->ts >= o->from && x->ts <= o->to && (nan_ok || !isnan(x->v)) && pass_filters(o, x);
 }
 
 typedef struct Row {
@@ -390,7 +422,8 @@ static void range_agg(const TSeries *s, const TsRangeOpts *o, Out *w) {
     TsIter it;
     TsSample x;
     TsAgg a[TS_MAX_AGGS];
-    int n = o->n_aggs, open = 0, has_last = 0;
+    int n = o->n_aggs, open = 0, has_last = 0, nan_ok = 0;
+    for (int k = 0; k < n; k++) nan_ok |= ts_agg_takes_nan(o->aggs[k]);
     int64_t cur = 0, next = 0, fill_hi = -1;
     double last_v = 0;
     if (o->empty) {
@@ -415,18 +448,21 @@ static void range_agg(const TSeries *s, const TsRangeOpts *o, Out *w) {
             got = 1;
         }
         if (!got || w->stop) break;
-        if (!agg_input(o, &x)) continue;
+        if (!agg_input(o, &x, nan_ok)) continue;
         int64_t bs = ts_bucket_start(x.ts, o->bucket, o->align);
         if (open && bs != cur) {
             double v[TS_MAX_AGGS];
             for (int k = 0; k < n; k++) {
-                if (a[k].type == TS_AGG_TWA) twa_next(&a[k], x.ts, x.v);
+                if (a[k].type == TS_AGG_TWA && a[k].count && !isnan(x.v))
+                    twa_next(&a[k], x.ts, x.v);
                 ts_agg_final(&a[k], &v[k]);
             }
             out_put(w, report_ts(o, cur), v);
             next = cur + o->bucket;
-            has_last = 1;
-            last_v = a[0].last;
+            if (a[0].count) { /* EMPTY's 'last' carries a number */
+                has_last = 1;
+                last_v = a[0].last;
+            }
             for (int k = 0; k < n; k++) {
                 int64_t pts = a[k].twa_prev_ts;
                 double pv = a[k].twa_prev_v;
@@ -456,8 +492,10 @@ static void range_agg(const TSeries *s, const TsRangeOpts *o, Out *w) {
         for (int k = 0; k < n; k++) ts_agg_final(&a[k], &v[k]);
         out_put(w, report_ts(o, cur), v);
         next = cur + o->bucket;
-        has_last = 1;
-        last_v = a[0].last;
+        if (a[0].count) {
+            has_last = 1;
+            last_v = a[0].last;
+        }
     }
     if (o->empty)
         for (; next <= fill_hi && !w->stop; next += o->bucket)

@@ -71,7 +71,8 @@ NOT_IN_70 |= {"json." + n for n in (  # JSON (RedisJSON): Redis 8.0
 NOT_IN_70 |= {"ts.create", "ts.alter", "ts.add", "ts.madd", "ts.incrby", "ts.decrby", "ts.del",
               "ts.get", "ts.info", "ts.range", "ts.revrange", "ts.createrule", "ts.deleterule",
               "ts.queryindex", "ts.mget", "ts.mrange", "ts.mrevrange", "ts.nrange",
-              "ts.nrevrange"}  # time series: Redis 8.0 (NRANGE: 8.10)
+              "ts.nrevrange", "ts.read",
+              "ts.querylabels"}  # time series: Redis 8.0 (NRANGE, READ, QUERYLABELS: 8.10)
 
 
 def conns(server, ref_server, proto):

@@ -162,7 +162,9 @@ NEVER = {"shutdown", "monitor", "client|reply", "wait", "waitaof",
          "migrate", "restore", "restore-asking", "blpop", "brpop", "blmove", "brpoplpush",
          "blmpop", "client|tracking", "debug",
          # blocking sorted-set pops: an empty key holds the fuzzer's connection
-         "bzpopmin", "bzpopmax", "bzmpop"}
+         "bzpopmin", "bzpopmax", "bzmpop",
+         # TS.READ BLOCK 0 likewise: ts_cmd() sends it with short waits
+         "ts.read"}
 
 
 class Gen:
@@ -964,7 +966,7 @@ class Gen:
         elif r < 0.67:
             cmd = self.array_cmd()
         elif r < 0.73:  # Redis 8's module types, one generator each
-            cmd = self.rng.choice([self.bloom_cmd, self.sketch_cmd, self.vset_cmd])()
+            cmd = self.rng.choice([self.bloom_cmd, self.sketch_cmd, self.vset_cmd, self.ts_cmd])()
         elif r < 0.76:
             cmd = self.docs_command(self.pick(self.other_cmds + self.sub_cmds))
             if cmd[0] == "config" and len(cmd) > 1 and cmd[1] == "set":
@@ -1185,6 +1187,43 @@ class Gen:
             return ["TDIGEST.RESET", key]
         return ["TDIGEST.ADD", key, self.pick(["1", "2", "3.5"])]
 
+    def ts_cmd(self):
+        """Redis 8.10's time-series reads on a few series keys, "str" (WRONGTYPE)
+        or a missing key: TS.READ with its sentinels, options in any order and
+        waits of at most 50 ms (BLOCK 0 would hold the connection), the
+        TS.ADDs that wake it, TS.QUERYLABELS and MRANGE EXCLUDEEMPTY."""
+        key = self.pick(["k2", "k3", "t1"]) if self.chance(0.9) else self.pick(["str", "nokey"])
+        op = self.rng.randrange(6)
+        if op < 2:
+            return ["TS.ADD", key, self.pick(["*", "1", "5", "100", "1000", "0"]),
+                    self.pick(["1", "2.5", "-3", "1e300"]),  # no NaN: the AOF check compares ==
+                    "LABELS", "l", self.pick(["a", "b"]), self.pick(["m", "n"]), "1"]
+        if op < 4:
+            opts = []
+            if self.chance(0.5):
+                opts.append(["BLOCK", self.pick(["1", "5", "20", "50", "-1", "x", "1.5"]),
+                             self.pick(["1", "2", "5", "0", "-1", "x"])])
+            if self.chance(0.4):
+                opts.append(["MAX_COUNT", self.pick(["1", "2", "10", "0", "-1", "x"])])
+            self.rng.shuffle(opts)
+            cmd = ["TS.READ", key, self.pick(["-", "+", "$", "0", "5", "1000", "-1", "x", "*"])]
+            for o in opts:
+                cmd += o
+            if self.chance(0.05):
+                cmd.append(self.pick(["BLOCK", "MAX_COUNT", "x"]))
+            return cmd
+        if op == 4:
+            cmd = ["TS.QUERYLABELS"] + self.pick([["LABELS"], ["VALUES", self.pick(["l", "m", "x"])],
+                                                  ["VALUES"], ["x"]])
+            if self.chance(0.6):
+                cmd += ["FILTER"] + [self.pick(["l=a", "l=(a,b)", "m!=", "bad", "l!=b"])
+                                     for _ in range(self.rng.randint(0, 2))]
+            return cmd
+        return ["TS.MRANGE", self.pick(["-", "0", "5"]), self.pick(["+", "100"])] + \
+            (["EXCLUDEEMPTY"] if self.chance(0.7) else []) + \
+            ["FILTER", self.pick(["l=a", "l=(a,b)"])] + \
+            (["GROUPBY", "l", "REDUCE", "max"] if self.chance(0.1) else [])
+
     def vset_cmd(self):
         """A vector set command (Redis 8) on a few keys of dimension 3 (one
         reduced from 6), "str" (WRONGTYPE) or a missing key."""
@@ -1308,6 +1347,35 @@ class Gen:
             seq.append((a, ["PING"]))
         return seq
 
+    def ts_read_scenario(self):
+        """Blocked TS.READ readers (Redis 8.10) on one series, then a write
+        that wakes them, or a deletion, type change, rename, flush, swap,
+        kill or unblock while they wait."""
+        key = self.pick(["t1", "k2"])
+        a = self.rng.randrange(self.nconns)
+        seq = [(a, ["DEL", key])] if self.chance(0.3) else []
+        if self.chance(0.7):
+            seq.append((a, ["TS.ADD", key, self.pick(["1", "5", "*"]), "1", "LABELS", "l", "a"]))
+        waiters = [c for c in range(self.nconns) if c != a]
+        self.rng.shuffle(waiters)
+        for w in waiters[:self.rng.randint(1, len(waiters))]:
+            cmd = ["TS.READ", key, self.pick(["$", "+", "-", "6"]), "BLOCK",
+                   self.pick(["100", "200", "300"]), self.pick(["1", "2", "3"])]
+            if self.chance(0.3):
+                cmd += ["MAX_COUNT", self.pick(["3", "5"])]
+            seq.append((w, self.mutate(cmd) if self.chance(0.1) else cmd))
+        seq.append((None, ["PAUSE", 15]))
+        for _ in range(self.rng.randint(1, 3)):
+            seq.append((a, self.pick([
+                ["TS.ADD", key, "*", "2"], ["TS.ADD", key, "*", "2"],
+                ["TS.MADD", key, "*", "3", key, "*", "4"], ["TS.INCRBY", key, "1"],
+                ["TS.DEL", key, "0", "+"], ["DEL", key], ["SET", key, "x"],
+                ["RENAME", key, self.pick(["t1", "k2", "k3"])], ["FLUSHALL"], ["SWAPDB", "0", "1"],
+                ["PEXPIRE", key, "1"], ["CLIENT", "UNBLOCK", "@conn%d" % self.pick(waiters)],
+                ["CLIENT", "KILL", "ID", "@conn%d" % self.pick(waiters)], ["DEBUG", "LOADAOF"],
+                ["TS.CREATERULE", self.pick(["t1", "k2"]), key, "AGGREGATION", "sum", "1"]])))
+        return seq
+
     def claim_wakeup_scenario(self):
         """Blocked XREADGROUP ... CLAIM readers that no command wakes: the
         pending entries become idle enough while they wait (the server's
@@ -1351,6 +1419,9 @@ class Gen:
                 continue
             if self.nconns > 1 and self.chance(0.004):
                 out += self.claim_wakeup_scenario()
+                continue
+            if self.nconns > 1 and self.chance(0.003):
+                out += self.ts_read_scenario()
                 continue
             if self.chance(0.001):
                 conn = self.rng.randrange(self.nconns)

@@ -299,6 +299,63 @@ static void test_aggregation(void) {
     ts_free(s);
 }
 
+/* NaN samples: countNaN and countAll count them, the others skip them, and
+ * a read feeds them to buckets only when one of its aggregators counts them. */
+static void test_nan_counts(void) {
+    TSeries *s = ts_new(4096, TS_ENC_COMPRESSED);
+    int up;
+    /* buckets of 10: [0..9] 1 NaN 3, [10..19] NaN NaN, [20..29] 4 */
+    ts_add(s, 1, 1, 0, 0, &up);
+    ts_add(s, 2, NAN, 0, 0, &up);
+    ts_add(s, 3, 3, 0, 0, &up);
+    ts_add(s, 11, NAN, 0, 0, &up);
+    ts_add(s, 12, NAN, 0, 0, &up);
+    ts_add(s, 21, 4, 0, 0, &up);
+    TsRangeOpts o;
+    memset(&o, 0, sizeof o);
+    o.to = 100;
+    o.count = -1;
+    o.bucket = 10;
+    o.aggs[0] = TS_AGG_AVG;
+    o.n_aggs = 1;
+    Got g;
+    memset(&g, 0, sizeof g);
+    ts_range(s, &o, collect, &g);
+    CHECK(g.n == 2 && g.ts[0] == 0 && g.v[0] == 2 && g.ts[1] == 20 && g.v[1] == 4);
+    o.aggs[0] = TS_AGG_COUNTNAN;
+    memset(&g, 0, sizeof g);
+    ts_range(s, &o, collect, &g);
+    CHECK(g.n == 3 && g.v[0] == 1 && g.ts[1] == 10 && g.v[1] == 2 && g.v[2] == 0);
+    o.aggs[0] = TS_AGG_COUNTALL;
+    memset(&g, 0, sizeof g);
+    ts_range(s, &o, collect, &g);
+    CHECK(g.n == 3 && g.v[0] == 3 && g.v[1] == 2 && g.v[2] == 1);
+    /* EMPTY buckets count 0 */
+    o.bucket = 5;
+    o.empty = 1;
+    memset(&g, 0, sizeof g);
+    ts_range(s, &o, collect, &g);
+    CHECK(g.n == 5 && g.ts[1] == 5 && g.v[1] == 0 && g.ts[2] == 10 && g.v[2] == 2);
+    /* the running state: a bucket of NaN samples only */
+    TsAgg a;
+    double v;
+    ts_agg_reset(&a, TS_AGG_MAX);
+    CHECK(!ts_agg_final(&a, &v));
+    ts_agg_add(&a, 1, NAN);
+    CHECK(ts_agg_final(&a, &v) && isnan(v));
+    ts_agg_add(&a, 2, -5);
+    CHECK(ts_agg_final(&a, &v) && v == -5);
+    ts_agg_reset(&a, TS_AGG_COUNT);
+    ts_agg_add(&a, 1, NAN);
+    CHECK(ts_agg_final(&a, &v) && v == 0);
+    CHECK(ts_agg_takes_nan(TS_AGG_COUNTNAN) && ts_agg_takes_nan(TS_AGG_COUNTALL) &&
+          !ts_agg_takes_nan(TS_AGG_COUNT));
+    CHECK_EQ_INT(ts_agg_parse("countNaN", 8), TS_AGG_COUNTNAN);
+    CHECK_EQ_INT(ts_agg_parse("COUNTALL", 8), TS_AGG_COUNTALL);
+    CHECK(strcmp(ts_agg_name(TS_AGG_COUNTNAN), "COUNTNAN") == 0);
+    ts_free(s);
+}
+
 int main(void) {
     test_seed("test_tseries");
     for (int r = 0; r < 6; r++) {
@@ -308,5 +365,6 @@ int main(void) {
     test_retention();
     test_ignore();
     test_aggregation();
+    test_nan_counts();
     return test_report("test_tseries");
 }
