@@ -18,8 +18,10 @@
  *                input (the load then fails with "bad data": disk input is
  *                hostile, never assert on it). It may be called with state
  *                already there (DEBUG RELOAD MERGE): it adds to it.
- *   reset        drops all of the state: before DEBUG RELOAD, DEBUG LOADAOF
- *                and a replica's full sync load their data again.
+ *   reset        drops all of the state: on FLUSHALL (RediSearch drops its
+ *                dictionaries and indexes with the data), and before DEBUG
+ *                RELOAD, DEBUG LOADAOF and a replica's full sync load their
+ *                data again.
  *
  * In an RDB file the state is one module-aux record (opcode 0xF7), the
  * layout Redis gives a module's aux_save() data, so Redis and tools that

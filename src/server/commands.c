@@ -54,6 +54,7 @@ extern const Command vset_commands[];
 extern const Command json_commands[];
 extern const Command tseries_commands[];
 extern const Command ftdict_commands[];
+extern const Command ftconfig_commands[];
 void stream_cmd_init(void);
 void list_cmd_init(void);
 void set_cmd_init(void);
@@ -78,7 +79,7 @@ static const Command *const families[] = {
     set_commands,     zset_commands,        hash_commands,        hash_import_commands,
     sort_commands,    backup_commands,      array_commands,       migrate_commands,
     bloom_commands,   sketch_commands,      vset_commands,        json_commands,
-    tseries_commands, ftdict_commands,
+    tseries_commands, ftdict_commands,      ftconfig_commands,
 };
 
 /* The top-level commands by lowercase name: open addressing over a fixed
