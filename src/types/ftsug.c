@@ -207,6 +207,12 @@ static void prune(SugTrie *t, SugNode *n) {
         xfree(n->kids);
         xfree(n);
         n = p;
+        if (n->n_kids == 0) { /* the root's array too */
+            t->mem_bytes -= n->cap_kids * sizeof *n->kids;
+            xfree(n->kids);
+            n->kids = NULL;
+            n->cap_kids = 0;
+        }
     }
 }
 
