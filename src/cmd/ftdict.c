@@ -5,7 +5,8 @@
  * They are server-wide, outside the keyspace: a table of dictionaries by
  * name, each a set of terms. A dictionary exists while it holds a term
  * (DICTDEL of its last term removes it, DICTDUMP of a missing one is an
- * empty set), and FLUSHALL empties them all, as RediSearch does. Names and
+ * empty set), and FLUSHALL or FLUSHDB of database 0 empties them all, as
+ * RediSearch does. Names and
  * terms end at their first NUL byte (RediSearch keeps them as C strings); a
  * term of no byte, of more than 510 bytes or of 255 characters or more is
  * not added (RediSearch's trie limits), and is not counted.

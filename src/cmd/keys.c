@@ -510,6 +510,8 @@ static void cmd_flushdb(Client *c) {
     watch_touch_all(c->db, NULL);
     block_touch_db(c->db);
     db_flush_lazy(c->db, lazy);
+    /* the query engine's state lives with database 0 (RediSearch's onFlush) */
+    if (db_index(c->db) == 0) persist_globals_reset();
     tracking_invalidate_all(); /* the cache is not per database: all of it goes */
     server.dirty++;
     propagate_argv(c);

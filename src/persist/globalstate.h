@@ -18,8 +18,9 @@
  *                input (the load then fails with "bad data": disk input is
  *                hostile, never assert on it). It may be called with state
  *                already there (DEBUG RELOAD MERGE): it adds to it.
- *   reset        drops all of the state: on FLUSHALL (RediSearch drops its
- *                dictionaries and indexes with the data), and before DEBUG
+ *   reset        drops all of the state: on FLUSHALL and on FLUSHDB of
+ *                database 0 (RediSearch drops its dictionaries and indexes
+ *                with the data of the database they live in), and before DEBUG
  *                RELOAD, DEBUG LOADAOF and a replica's full sync load their
  *                data again.
  *

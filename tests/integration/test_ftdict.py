@@ -41,8 +41,13 @@ def test_missing_and_flushall(r):
     assert x(r, "FT.DICTDUMP", "dict") == []
     assert x(r, "FT.DICTADD", "dict", "term4", "term5", "term6") == 3
     assert x(r, "FT.DICTDUMP", "dict") == [b"term4", b"term5", b"term6"]
-    r.flushdb()  # only FLUSHALL empties them
+    # FLUSHDB of another database keeps them, of database 0 empties them
+    r.execute_command("SELECT", 3)
+    r.flushdb()
+    r.execute_command("SELECT", 0)
     assert x(r, "FT.DICTDUMP", "dict") == [b"term4", b"term5", b"term6"]
+    r.flushdb()
+    assert x(r, "FT.DICTDUMP", "dict") == []
 
 
 def test_arity(r):
