@@ -428,7 +428,7 @@ size_t sug_search(const SugTrie *t, const char *q, size_t len, int max_dist, siz
     s.rows = xmalloc((SUG_MAX_CHARS + 1) * (m + 1) * sizeof *s.rows);
     for (size_t j = 0; j <= m; j++) s.rows[j] = (int)j;
     walk(&s, &t->root, 0, (int)m);
-    qsort(s.hits, s.n_hits, sizeof *s.hits, cmp_hit);
+    if (s.n_hits > 1) qsort(s.hits, s.n_hits, sizeof *s.hits, cmp_hit);
     size_t n = s.n_hits < num ? s.n_hits : num;
     float max_score = 0;
     size_t kept = 0;
