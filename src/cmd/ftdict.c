@@ -162,6 +162,10 @@ static void cmd_ft_dictdump(Client *c) {
 
 /* ---- the interface of ftdict.h -------------------------------------------- */
 
+long long ftdict_add(Slice name, const Slice *terms, int n) {
+    return dict_add_terms(name, terms, n);
+}
+
 int ftdict_exists(Slice name) {
     return terms_of(name) != NULL;
 }

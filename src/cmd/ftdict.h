@@ -11,6 +11,9 @@
 
 #include "base/slice.h"
 
+/* FT.DICTADD without the command: adds the terms (borrowed) to the named
+ * dictionary, creating it; returns how many were new (not propagated). */
+long long ftdict_add(Slice name, const Slice *terms, int n);
 /* Whether the dictionary exists (has at least one term). */
 int ftdict_exists(Slice name);
 /* Whether term is in the dictionary (exact bytes; 0 when it does not exist). */

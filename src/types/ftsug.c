@@ -132,6 +132,10 @@ static size_t count_chars(const char *s, size_t len) {
     return n;
 }
 
+size_t sug_fold_text(const char *s, size_t len, uint32_t *out, size_t max) {
+    return folded(s, len, out, max);
+}
+
 size_t sug_query_chars(const char *q, size_t len) {
     uint32_t tmp[SUG_QUERY_MAX_CHARS];
     return folded(q, len, tmp, SUG_QUERY_MAX_CHARS);

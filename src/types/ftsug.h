@@ -56,6 +56,10 @@ int sug_del(SugTrie *t, const char *s, size_t len);
 /* Calls fn on every entry in insertion order (the order files keep). */
 void sug_foreach(const SugTrie *t, void (*fn)(void *priv, const SugEntryView *e), void *priv);
 
+/* The case-folded code points of s into out (room for max): their count,
+ * or max + 1 when there are more (the suggestions' folding, which
+ * FT.SPELLCHECK shares). */
+size_t sug_fold_text(const char *s, size_t len, uint32_t *out, size_t max);
 /* Characters of a query after case folding; SUG_QUERY_MAX_CHARS + 1 at most. */
 size_t sug_query_chars(const char *q, size_t len);
 
