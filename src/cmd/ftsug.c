@@ -157,11 +157,18 @@ typedef struct Rewrite {
 static void rewrite_entry(void *priv, const SugEntryView *e) {
     Rewrite *w = priv;
     char score[64];
-    int n = format_score(score, sizeof score, e->score);
+    /* a NaN (INCR of inf by -inf) has no text FT.SUGADD reads: made the
+     * same way again */
+    int n = isnan(e->score) ? snprintf(score, sizeof score, "inf")
+                            : format_score(score, sizeof score, e->score);
     Slice argv[6] = {slice_cstr("FT.SUGADD"),  w->key,
                      slice_of(e->str, e->len), slice_of(score, (size_t)n),
                      slice_cstr("PAYLOAD"),    slice_of(e->payload, e->payload_len)};
     aof_cat_command(w->out, e->payload ? 6 : 4, argv);
+    if (isnan(e->score)) {
+        Slice incr[5] = {argv[0], argv[1], argv[2], slice_cstr("-inf"), slice_cstr("INCR")};
+        aof_cat_command(w->out, 5, incr);
+    }
 }
 
 static void sug_aof_rewrite(Buf *out, Slice key, const Obj *o, int64_t now_ms,

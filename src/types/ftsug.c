@@ -419,7 +419,9 @@ static void walk(Search *s, const SugNode *n, size_t depth, int best) {
 
 static int cmp_hit(const void *a, const void *b) {
     const Hit *x = a, *y = b;
-    if (x->score != y->score) return x->score > y->score ? -1 : 1;
+    /* a NaN score (INCR of inf by -inf) ranks last: the order stays total */
+    if (isnan(x->score) != isnan(y->score)) return isnan(x->score) ? 1 : -1;
+    if (!isnan(x->score) && x->score != y->score) return x->score > y->score ? -1 : 1;
     return x->e->seq < y->e->seq ? -1 : x->e->seq > y->e->seq;
 }
 

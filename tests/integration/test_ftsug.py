@@ -299,6 +299,9 @@ def fill(c):
     x(c, "FT.SUGADD", "ac", "Ärger", 1 / 3)
     x(c, "FT.SUGADD", "ac", "tie", 1)
     x(c, "FT.SUGADD", "ac", "tiE", 1)
+    x(c, "FT.SUGADD", "ac", "infinite", "inf", "PAYLOAD", "\x00")
+    x(c, "FT.SUGADD", "ac", "nan", "inf")
+    x(c, "FT.SUGADD", "ac", "nan", "-inf", "INCR")  # a NaN score
     for i in range(100):
         x(c, "FT.SUGADD", "big", "term%03d" % i, i)
 
