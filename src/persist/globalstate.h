@@ -11,7 +11,8 @@
  *   aof_rewrite  emits the commands that recreate the whole state (RESP
  *                records: emit(priv, argc, argv), as function_records()).
  *                The rewrite writes them before the first key when `when`
- *                is PERSIST_GLOBAL_BEFORE_KEYS, after the last one otherwise.
+ *                is PERSIST_GLOBAL_BEFORE_KEYS, after the last one otherwise;
+ *                either way with database 0 selected.
  *   rdb_write    appends the state's fields (rdbmodule.h's rdbm_put_*) to a
  *                module-aux record; returns 0 to write nothing (no state).
  *   rdb_read     reads them back (rdbm_get_*); RDB_OK, or RDB_ERR for bad

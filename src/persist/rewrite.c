@@ -294,13 +294,23 @@ int aof_rewrite_to_file(const char *path) {
     }
     function_records(cat_record, &w.buf);
     persist_globals_aof_rewrite(PERSIST_GLOBAL_BEFORE_KEYS, cat_record, &w.buf);
+    int selected = 0;
     for (int i = 0; i < server_db_count() && !w.failed; i++) {
         Db *db = server_db(i);
         if (db_size(db) == 0) continue;
         aof_cat_select(&w.buf, i);
+        selected = i;
         db_for_each(db, visit, &w);
     }
-    if (!w.failed) persist_globals_aof_rewrite(PERSIST_GLOBAL_AFTER_KEYS, cat_record, &w.buf);
+    if (!w.failed) {
+        /* the state's commands run in database 0, as the query engine's do */
+        Buf after;
+        buf_init(&after);
+        persist_globals_aof_rewrite(PERSIST_GLOBAL_AFTER_KEYS, cat_record, &after);
+        if (buf_live(&after) && selected != 0) aof_cat_select(&w.buf, 0);
+        buf_append(&w.buf, buf_data(&after), buf_live(&after));
+        buf_free(&after);
+    }
     writer_flush(&w);
     int ok = !w.failed;
     if (ok && fsync(w.fd) == -1) {

@@ -123,6 +123,8 @@ def test_aof_replay_and_rewrite(make_server):
     srv = make_server(AOF_ALWAYS + ["--aof-use-rdb-preamble", "no"])
     c = srv.client()
     fill(c)
+    x(c, "SELECT", 3)
+    x(c, "SET", "k3", "v")  # the rewrite ends in database 3
     before = snapshot(c)
     srv.restart()
     c = srv.client()
@@ -133,6 +135,10 @@ def test_aof_replay_and_rewrite(make_server):
     with open(os.path.join(srv.dir, "appendonlydir", base[0]), "rb") as f:
         text = f.read()
     assert b"FT.DICTADD" in text and b"t149" in text
+    # the dictionaries come after the keys, with database 0 selected again
+    select0 = b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"
+    assert text.rfind(b"*2\r\n$6\r\nSELECT\r\n") == text.rfind(select0)
+    assert text.rfind(select0) < text.find(b"FT.DICTADD") and text.find(b"k3") < text.rfind(select0)
     srv.restart()
     c = srv.client()
     assert snapshot(c) == before
