@@ -4,9 +4,9 @@
  * Redis 8 in favour of CONFIG GET / SET search-*, which reach the same
  * values (settings.search, see types/ftconfig.h).
  *
- * Replies as RediSearch gives them: GET and HELP answer an array with one
- * entry per matching option ("*" for all, names in any case, nothing for an
- * unknown name), values as strings ("true"/"false" for flags, nil for an
+ * Replies as RediSearch gives them: GET and HELP answer one entry per
+ * matching option ("*" for all, names in any case, nothing for an unknown
+ * name; see dump() for the shapes), values as strings ("true"/"false" for flags, nil for an
  * empty path, "unlimited" for a result limit at 2^31); SET answers +OK, the
  * simple string EXCESSARGS after a value with more arguments behind it, or
  * an error (an option that cannot change at runtime, a value of the wrong
@@ -204,25 +204,34 @@ static void reply_value(Client *c, const FtOption *o) {
     }
 }
 
-/* GET (is_help 0) and HELP: the options name matches ("*": all). */
+static int name_is(const FtOption *o, Slice name) {
+    return strlen(o->name) == name.len && strncasecmp(o->name, name.p, name.len) == 0;
+}
+
+/* GET (is_help 0) and HELP: the options name matches ("*": all). RESP2: an
+ * array of [NAME, value] (HELP: [NAME, "Description", text, "Value",
+ * value]); RESP3: a map of NAME to the value (HELP: to a map of Description
+ * and Value). Names and texts are simple strings, values bulk or nil. */
 static void dump(Client *c, Slice name, int is_help) {
     int all = name.len == 1 && name.p[0] == '*';
     size_t n = 0;
     for (size_t i = 0; i < N_OPTIONS; i++)
-        if (all || (strlen(options[i].name) == name.len &&
-                    strncasecmp(options[i].name, name.p, name.len) == 0))
-            n++;
-    reply_array(c, n);
+        if (all || name_is(&options[i], name)) n++;
+    int resp3 = c->resp >= 3;
+    if (resp3)
+        reply_map(c, n);
+    else
+        reply_array(c, n);
     for (size_t i = 0; i < N_OPTIONS; i++) {
         const FtOption *o = &options[i];
-        if (!all && !(strlen(o->name) == name.len && strncasecmp(o->name, name.p, name.len) == 0))
-            continue;
-        reply_array(c, is_help ? 5 : 2);
-        reply_bulk_cstr(c, o->name);
+        if (!all && !name_is(o, name)) continue;
+        if (!resp3) reply_array(c, is_help ? 5 : 2);
+        reply_status(c, o->name);
         if (is_help) {
-            reply_bulk_cstr(c, "Description");
-            reply_bulk_cstr(c, o->help);
-            reply_bulk_cstr(c, "Value");
+            if (resp3) reply_map(c, 2);
+            reply_status(c, "Description");
+            reply_status(c, o->help);
+            reply_status(c, "Value");
         }
         reply_value(c, o);
     }
@@ -246,11 +255,9 @@ static void set(Client *c) {
     Slice name = c->argv[2];
     const FtOption *o = NULL;
     for (size_t i = 0; i < N_OPTIONS && !o; i++)
-        if (strlen(options[i].name) == name.len &&
-            strncasecmp(options[i].name, name.p, name.len) == 0)
-            o = &options[i];
+        if (name_is(&options[i], name)) o = &options[i];
     if (!o) {
-        reply_error(c, "Unknown option `%.*s`", (int)(name.len > 128 ? 128 : name.len), name.p);
+        reply_error(c, "Invalid option");
         return;
     }
     if (o->is_immutable) {

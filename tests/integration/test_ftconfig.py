@@ -114,7 +114,7 @@ def test_ft_config_set_errors(r):
     assert err(r, "FT.CONFIG", "SET", "INDEX_CURSOR_LIMIT", -1) == (
         "Value is outside acceptable bounds")
     assert err(r, "FT.CONFIG", "SET", "DEFAULT_DIALECT", 5) == "Value is outside acceptable bounds"
-    assert "Unknown option" in err(r, "FT.CONFIG", "SET", "NOSUCH", 1)
+    assert err(r, "FT.CONFIG", "SET", "NOSUCH", 1) == "Invalid option"
     # nothing changed by the refusals
     assert x(r, "FT.CONFIG", "GET", "DEFAULT_DIALECT") == [[b"DEFAULT_DIALECT", b"1"]]
     assert x(r, "FT.CONFIG", "GET", "_NUMERIC_RANGES_PARENTS") == [
@@ -124,6 +124,21 @@ def test_ft_config_set_errors(r):
     assert x(r, "FT.CONFIG", "GET", "_NUMERIC_COMPRESS") == [[b"_NUMERIC_COMPRESS", b"true"]]
     assert r.config_get("search-_numeric-compress") == {"search-_numeric-compress": "yes"}
     assert x(r, "FT.CONFIG", "SET", "_NUMERIC_COMPRESS", "false") == b"OK"
+
+
+def test_resp_bytes(raw):
+    c = raw()
+    assert c.call_raw("FT.CONFIG", "GET", "TIMEOUT") == b"*1\r\n*2\r\n+TIMEOUT\r\n$3\r\n500\r\n"
+    assert c.call_raw("FT.CONFIG", "GET", "FRISOINI") == b"*1\r\n*2\r\n+FRISOINI\r\n$-1\r\n"
+    assert c.call_raw("FT.CONFIG", "HELP", "TIMEOUT") == (
+        b"*1\r\n*5\r\n+TIMEOUT\r\n+Description\r\n+Query (search) timeout\r\n+Value\r\n"
+        b"$3\r\n500\r\n")
+    c.call("HELLO", 3)
+    assert c.call_raw("FT.CONFIG", "GET", "TIMEOUT") == b"%1\r\n+TIMEOUT\r\n$3\r\n500\r\n"
+    assert c.call_raw("FT.CONFIG", "HELP", "TIMEOUT") == (
+        b"%1\r\n+TIMEOUT\r\n%2\r\n+Description\r\n+Query (search) timeout\r\n+Value\r\n"
+        b"$3\r\n500\r\n")
+    assert c.call_raw("FT.CONFIG", "GET", "nosuch") == b"%0\r\n"
 
 
 def test_config_set_bounds(r):
