@@ -26,8 +26,9 @@
  *                data again.
  *
  * In an RDB file the state is one module-aux record (opcode 0xF7), the
- * layout Redis gives a module's aux_save() data, so Redis and tools that
- * walk RDB files can step over it:
+ * layout Redis gives a module's aux_save() data, so the file keeps Redis's
+ * structure (a Redis with the same module loads it, one without refuses it
+ * by name, tools that walk RDB files step over it):
  *
  *   0xF7 <module id: RDB length>          rdbm_module_id(module_name, encver)
  *        <2: RDB length> <when: RDB length>   1 before the keys, 2 after
