@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "persist/globalstate.h"
 #include "server/core.h"
 #include "server/evict.h"
 #include "server/tracking.h"
@@ -509,6 +510,8 @@ static void cmd_flushdb(Client *c) {
     watch_touch_all(c->db, NULL);
     block_touch_db(c->db);
     db_flush_lazy(c->db, lazy);
+    /* the query engine's state lives with database 0 (RediSearch's onFlush) */
+    if (db_index(c->db) == 0) persist_globals_reset();
     tracking_invalidate_all(); /* the cache is not per database: all of it goes */
     server.dirty++;
     propagate_argv(c);
@@ -520,6 +523,7 @@ static void cmd_flushall(Client *c) {
     if (lazy < 0) return;
     for (int i = 0; i < core.n_dbs; i++) block_touch_db(&core.dbs[i]);
     server_flush_all_dbs_lazy(lazy);
+    persist_globals_reset(); /* the query engine's dictionaries and indexes go too */
     server_after_flushall();
     server.dirty++;
     propagate_argv(c);

@@ -73,6 +73,8 @@ NOT_IN_70 |= {"ts.create", "ts.alter", "ts.add", "ts.madd", "ts.incrby", "ts.dec
               "ts.queryindex", "ts.mget", "ts.mrange", "ts.mrevrange", "ts.nrange",
               "ts.nrevrange", "ts.read",
               "ts.querylabels"}  # time series: Redis 8.0 (NRANGE, READ, QUERYLABELS: 8.10)
+NOT_IN_70 |= {"ft.dictadd", "ft.dictdel", "ft.dictdump", "ft.config",
+              "ft.sugadd", "ft.sugget", "ft.sugdel", "ft.suglen"}  # the query engine (ftaux): Redis 8.0
 
 
 def conns(server, ref_server, proto):

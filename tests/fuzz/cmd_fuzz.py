@@ -966,7 +966,8 @@ class Gen:
         elif r < 0.67:
             cmd = self.array_cmd()
         elif r < 0.73:  # Redis 8's module types, one generator each
-            cmd = self.rng.choice([self.bloom_cmd, self.sketch_cmd, self.vset_cmd, self.ts_cmd])()
+            cmd = self.rng.choice([self.bloom_cmd, self.sketch_cmd, self.vset_cmd, self.ts_cmd,
+                                   self.ftsug_cmd])()
         elif r < 0.76:
             cmd = self.docs_command(self.pick(self.other_cmds + self.sub_cmds))
             if cmd[0] == "config" and len(cmd) > 1 and cmd[1] == "set":
@@ -1223,6 +1224,33 @@ class Gen:
             (["EXCLUDEEMPTY"] if self.chance(0.7) else []) + \
             ["FILTER", self.pick(["l=a", "l=(a,b)"])] + \
             (["GROUPBY", "l", "REDUCE", "max"] if self.chance(0.1) else [])
+    def ftsug_cmd(self):
+        """A suggestion dictionary command (the query engine's FT.SUG*) on two
+        keys, "str" (WRONGTYPE) or a missing key; with FT.DICT* now and then
+        (server-wide state, no key)."""
+        key = self.pick(["sg1", "sg2"]) if self.chance(0.92) else self.pick(["str", "nokey"])
+        text = lambda: self.pick(["hello", "Hello world", "help", "hallo", "h", "", "\u00e9t\u00e9",
+                                  "x" * 300, "\x00a", "hell"])
+        op = self.rng.randrange(8)
+        if op < 3:
+            opts = [o for o in (["INCR"], ["PAYLOAD", self.pick(["p", "", "q" * 50])],
+                                [self.pick(KEYWORDS)]) if self.chance(0.25)]
+            return ["FT.SUGADD", key, text(), self.pick(["1", "0", "-2", "0.5", "1e30", "nan", "x",
+                                                         "inf"])] + [x for o in opts for x in o]
+        if op == 3:
+            opts = [o for o in (["FUZZY"], ["WITHSCORES"], ["WITHPAYLOADS"], ["TRIM"],
+                                ["MAX", self.pick(["1", "5", "0", "-1", "x", "100"])])
+                    if self.chance(0.3)]
+            return ["FT.SUGGET", key, self.pick(["he", "", "H", "hallo", "a" * 101, "\u00e9"])] + [
+                x for o in opts for x in o]
+        if op == 4:
+            return ["FT.SUGDEL", key, text()]
+        if op == 5:
+            return ["FT.SUGLEN", key]
+        if op == 6:
+            return [self.pick(["FT.DICTADD", "FT.DICTDEL"]), self.pick(["d1", "d2"])] + [
+                text() for _ in range(self.rng.randint(0, 3))]
+        return ["FT.DICTDUMP", self.pick(["d1", "d2", "none"])]
 
     def vset_cmd(self):
         """A vector set command (Redis 8) on a few keys of dimension 3 (one
@@ -1798,7 +1826,7 @@ def snapshot(c, dbs):
                     chunks.append((it, data))
                 info = ok(c.call("BF.INFO" if t == b"MBbloom--" else "CF.INFO", k), "INFO")
                 snap[(db, k)] = (bytes(t), chunks, info)
-            elif t in (b"CMSk-TYPE", b"TopK-TYPE", b"TDIS-TYPE"):
+            elif t in (b"CMSk-TYPE", b"TopK-TYPE", b"TDIS-TYPE", b"trietype0"):
                 snap[(db, k)] = (bytes(t), c.call("DUMP", k))  # the module's whole layout
             else:
                 snap[(db, k)] = (bytes(t), c.call("GET", k) if t == b"string" else None)
