@@ -520,17 +520,20 @@ static double row_dist(const FtVecIndex *x, const void *a, const void *b) {
         for (uint32_t i = 0; i < dim; i++) s += u[i] * v[i];
         return 1.0 - s;
     }
+    /* single-precision terms summed in double and rounded once: the
+     * result does not depend on the order of the sum (RediSearch's SIMD
+     * kernels add in lane order, a plain loop in index order) */
     const float *u = a, *v = b;
-    float s = 0;
+    double s = 0;
     if (x->p.metric == FTVEC_L2) {
         for (uint32_t i = 0; i < dim; i++) {
             float t = u[i] - v[i];
-            s += t * t;
+            s += (double)(t * t);
         }
-        return (double)s;
+        return (double)(float)s;
     }
-    for (uint32_t i = 0; i < dim; i++) s += u[i] * v[i];
-    return (double)(1.0f - s);
+    for (uint32_t i = 0; i < dim; i++) s += (double)(u[i] * v[i]);
+    return (double)(1.0f - (float)s);
 }
 
 /* Converts an external blob (ext_len bytes) or n numbers into a row
@@ -600,9 +603,9 @@ static void to_row(const FtVecIndex *x, const void *blob, const double *nums, vo
         r[i] = v;
     }
     if (x->p.metric == FTVEC_COSINE) {
-        float s = 0;
-        for (uint32_t i = 0; i < dim; i++) s += r[i] * r[i];
-        float norm = sqrtf(s);
+        double s = 0;
+        for (uint32_t i = 0; i < dim; i++) s += (double)r[i] * r[i];
+        float norm = (float)sqrt(s);
         if (norm > 0) {
             for (uint32_t i = 0; i < dim; i++) {
                 float v = r[i] / norm;

@@ -335,6 +335,16 @@ static void rand_vec(float *v, uint32_t dim) {
         v[i] = (float)((double)test_rand_below(2000001) / 1000000.0 - 1.0);
 }
 
+/* The squared distance as documented: float terms, one rounding to float. */
+static double model_l2(const float *a, const float *b, int dim) {
+    double s = 0;
+    for (int d = 0; d < dim; d++) {
+        float t = a[d] - b[d];
+        s += (double)(t * t);
+    }
+    return (double)(float)s;
+}
+
 /* FLAT against a plain array, under random sets, updates and deletes. */
 static void test_flat_model(void) {
     enum { DIM = 4, IDS = 300, OPS = 3000 };
@@ -369,12 +379,7 @@ static void test_flat_model(void) {
                     bad++;
                     continue;
                 }
-                float s = 0;
-                for (int d = 0; d < DIM; d++) {
-                    float t = model[rid - 1][d] - q[d];
-                    s += t * t;
-                }
-                if ((double)s != r[j].dist) bad++;
+                if (model_l2(model[rid - 1], q, DIM) != r[j].dist) bad++;
                 if (j > 0 && r[j].dist < r[j - 1].dist) bad++;
                 /* nothing outside the result is nearer than its last */
             }
@@ -382,12 +387,7 @@ static void test_flat_model(void) {
                 size_t nearer = 0;
                 for (int i = 0; i < IDS; i++) {
                     if (!present[i]) continue;
-                    float s = 0;
-                    for (int d = 0; d < DIM; d++) {
-                        float t = model[i][d] - q[d];
-                        s += t * t;
-                    }
-                    if ((double)s < r[n - 1].dist) nearer++;
+                    if (model_l2(model[i], q, DIM) < r[n - 1].dist) nearer++;
                 }
                 if (nearer > n - 1) bad++;
             }
