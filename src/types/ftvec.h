@@ -13,7 +13,8 @@
  *   L2      the squared euclidean distance, sum((a_i - b_i)^2)
  *   IP      1 - sum(a_i * b_i)
  *   COSINE  1 - cos(a, b) (vectors are normalised when stored)
- * computed in single precision for every type but FLOAT64.
+ * in single precision for every type but FLOAT64 (products in float,
+ * summed in double, rounded to float once).
  *
  * Errors are written into a caller's buffer (err, errlen) without the
  * "ERR " prefix or any CR/LF: the text RediSearch puts after its prefix.
