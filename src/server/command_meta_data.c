@@ -1153,6 +1153,27 @@ static const char *const h_flushdb[] = {
     "4.0.0", "Added the `ASYNC` flushing mode modifier.",
     "6.2.0", "Added the `SYNC` flushing mode modifier.",
 };
+static const MetaArg a_ft_config_0[] = {
+    {"get", "pure-token", -1, "GET", NULL, NULL, NULL, 0, NULL, 0},
+    {"set", "pure-token", -1, "SET", NULL, NULL, NULL, 0, NULL, 0},
+    {"help", "pure-token", -1, "HELP", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ft_config[] = {
+    {"action", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_ft_config_0, 3},
+    {"option", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_ft_dictadd[] = {
+    {"dict", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"term", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_ft_dictdel[] = {
+    {"dict", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"term", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_ft_dictdump[] = {
+    {"dict", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
 static const MetaArg a_function_delete[] = {
     {"library-name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
@@ -4578,6 +4599,10 @@ const CommandMeta command_meta_table[] = {
     {"fcall_ro", "Invoke a read-only function", "7.0.0", "scripting", "Depends on the function that is executed.", NULL, NULL, NULL, NULL, 0, NULL, k_fcall_ro, 1, a_fcall_ro, 4, NULL},
     {"flushall", "Remove all keys from all databases", "1.0.0", "server", "O(N) where N is the total number of keys in all databases", NULL, NULL, NULL, h_flushall, 2, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_flushall, 1, NULL},
     {"flushdb", "Remove all keys from the current database", "1.0.0", "server", "O(N) where N is the number of keys in the selected database", NULL, NULL, NULL, h_flushdb, 2, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_flushdb, 1, NULL},
+    {"ft.config", "Gets, sets or describes runtime configuration options", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_config, 3, "search"},
+    {"ft.dictadd", "Adds terms to a dictionary", "1.4.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_dictadd, 2, "search"},
+    {"ft.dictdel", "Deletes terms from a dictionary", "1.4.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_dictdel, 2, "search"},
+    {"ft.dictdump", "Dumps all terms in the given dictionary", "1.4.0", "module", "O(N), where N is the size of the dictionary", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_dictdump, 1, "search"},
     {"function", "A container for function commands", "7.0.0", "scripting", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0, NULL},
     {"function|delete", "Delete a function by name", "7.0.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_function_delete, 1, NULL},
     {"function|dump", "Dump all functions into a serialized binary payload", "7.0.0", "scripting", "O(N) where N is the number of functions", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0, NULL},
