@@ -15,6 +15,8 @@
 
 /* The rows matched by the query, as the index gives them to the pipeline.
  * The pipeline calls these only during ftagg_run(). */
+enum { FTAGG_FIELD_UNKNOWN = 0, FTAGG_FIELD_SCHEMA = 1, FTAGG_FIELD_SORTABLE = 2 };
+
 typedef struct FtAggSource {
     size_t n_rows;
     void *opaque;
@@ -22,14 +24,21 @@ typedef struct FtAggSource {
     const char *(*key)(void *opaque, size_t row, size_t *len);
     /* The query's score of a row. */
     double (*score)(void *opaque, size_t row);
-    /* Whether name (an attribute of the schema, or a field a LOAD named)
-     * is known to the index; 0 makes a reference to an unloaded name fail
-     * with "Property `x` not loaded nor in schema". */
-    int (*in_schema)(void *opaque, const char *name, size_t len);
+    /* What name is to the index: FTAGG_FIELD_UNKNOWN, FTAGG_FIELD_SCHEMA
+     * (an attribute of the schema) or FTAGG_FIELD_SORTABLE (a SORTABLE
+     * one). A pipeline step may read a schema attribute it did not LOAD
+     * (GROUPBY, REDUCE, SORTBY; APPLY and FILTER only SORTABLE ones, as in
+     * RediSearch); anything else not loaded fails with RediSearch's "not
+     * loaded" errors. "__key" and "__score" are handled by the pipeline. */
+    int (*field_kind)(void *opaque, const char *name, size_t len);
     /* Loads attribute or field name of a row into *out (owned by the
-     * caller): 0 loaded, 1 the document has no value for it. For a JSON
-     * index name may be a JSON path ("$.a.b"). */
-    int (*load)(void *opaque, size_t row, const char *name, size_t len, FtVal *out);
+     * caller): 0 loaded, 1 the document has no value for it. sortable_form
+     * asks for the value as the index keeps it for sorting (RediSearch
+     * lowercases SORTABLE TEXT unless UNF); otherwise the document's own
+     * value. NUMERIC attributes should come back as FTV_NUM, the rest as
+     * strings. For a JSON index name may be a JSON path ("$.a.b"). */
+    int (*load)(void *opaque, size_t row, const char *name, size_t len, int sortable_form,
+                FtVal *out);
     /* LOAD *: every field of the document, emit() once per field (emit
      * takes ownership of *v). NULL if the index cannot list fields. */
     void (*load_all)(void *opaque, size_t row,
@@ -68,6 +77,9 @@ FtAggResult *ftagg_run(const FtAggPlan *p, const FtAggSource *src, char **err);
 /* The number FT.AGGREGATE's reply starts with (RediSearch's total: the
  * matched documents, or the groups after a GROUPBY). */
 size_t ftagg_result_total(const FtAggResult *r);
+/* The number a read of rows [from, ...) reports (a cursor's later reads:
+ * RediSearch counts per read). */
+size_t ftagg_result_chunk_total(const FtAggResult *r, size_t from);
 /* Rows in the result (after LIMIT / SORTBY MAX). */
 size_t ftagg_result_rows(const FtAggResult *r);
 /* The fields of a row, in reply order: count, then name/value views valid

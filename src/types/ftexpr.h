@@ -35,7 +35,7 @@ int ftval_truthy(const FtVal *v);
  * (strtod rules); 0 and *out set, or -1 when it is not a number. */
 int ftval_to_num(const FtVal *v, double *out);
 /* Formats a number the way RediSearch writes it into replies (integers
- * without a fraction, else %.17g trimmed); dst has room for 32 bytes;
+ * without a fraction, else %.12g); dst has room for 32 bytes;
  * returns the length. */
 size_t ftval_fmt_num(double d, char *dst);
 
