@@ -156,6 +156,17 @@ static int arg_ll(Args *a, const char *what, long long lo, long long hi, long lo
     return 0;
 }
 
+/* The count of a variadic option ("GROUPBY 2 @a @b"): at least lo, and no
+ * more than the arguments that follow it. */
+static int arg_count(Args *a, const char *what, long long lo, long long *out, char **err) {
+    if (arg_ll(a, what, lo, LLONG_MAX, out, err) != 0) return -1;
+    if (*out > (long long)(a->n - a->i)) {
+        *err = msg("Bad arguments for %s: Expected an argument, but none provided", what);
+        return -1;
+    }
+    return 0;
+}
+
 /* A property reference "@name" (or a JSON path "$..."): the name, or -1
  * with RediSearch's prefix error. */
 static int arg_prop(Slice s, const char *where, Slice *out, char **err) {
@@ -233,13 +244,7 @@ static int parse_reducer(Args *a, Reducer *r, char **err) {
     for (size_t i = 0; i < sizeof(reducer_names) / sizeof(reducer_names[0]); i++)
         if (reducer_names[i].kind == r->kind) uname = reducer_names[i].name;
     long long nargs;
-    if (arg_ll(a, uname, 0, (long long)(a->n - a->i), &nargs, err) != 0) {
-        if (args_more(a) && num_parse_ll(a->v[a->i].p, a->v[a->i].len, &nargs) == 0 && nargs > 0) {
-            xfree(*err);
-            *err = msg("Bad arguments for %s: Expected an argument, but none provided", uname);
-        }
-        return -1;
-    }
+    if (arg_count(a, uname, 0, &nargs, err) != 0) return -1;
     const Slice *args = a->v + a->i;
     a->i += (size_t)nargs;
     switch (r->kind) {
@@ -360,7 +365,7 @@ static int parse_reducer(Args *a, Reducer *r, char **err) {
 
 static int parse_groupby(Args *a, Step *st, char **err) {
     long long n;
-    if (arg_ll(a, "GROUPBY", 0, (long long)(a->n - a->i), &n, err) != 0) return -1;
+    if (arg_count(a, "GROUPBY", 0, &n, err) != 0) return -1;
     st->fields = n ? xcalloc((size_t)n, sizeof(Slice)) : NULL;
     for (long long i = 0; i < n; i++) {
         if (arg_prop(a->v[a->i], "GROUPBY", &st->fields[i], err) != 0) return -1;
@@ -379,7 +384,7 @@ static int parse_groupby(Args *a, Step *st, char **err) {
 
 static int parse_sortby(Args *a, Step *st, char **err) {
     long long n;
-    if (arg_ll(a, "SORTBY", 1, (long long)(a->n - a->i), &n, err) != 0) return -1;
+    if (arg_count(a, "SORTBY", 1, &n, err) != 0) return -1;
     st->fields = xcalloc((size_t)n, sizeof(Slice));
     st->desc = xcalloc((size_t)n, sizeof(int));
     for (long long i = 0; i < n; i++) {
@@ -409,7 +414,7 @@ static int parse_load(Args *a, FtAggPlan *p, char **err) {
         return 0;
     }
     long long n;
-    if (arg_ll(a, "LOAD", 0, (long long)(a->n - a->i), &n, err) != 0) return -1;
+    if (arg_count(a, "LOAD", 0, &n, err) != 0) return -1;
     Step *st = add_step(p, S_LOAD);
     st->loads = n ? xcalloc((size_t)n, sizeof(LoadItem)) : NULL;
     size_t end = a->i + (size_t)n;
@@ -502,7 +507,7 @@ FtAggPlan *ftagg_plan_parse(const Slice *argv, size_t argc, char **err) {
             }
         } else if (is_kw(kw, "PARAMS")) {
             long long n;
-            if (arg_ll(&a, "PARAMS", 0, (long long)(a.n - a.i), &n, err) != 0) goto fail;
+            if (arg_count(&a, "PARAMS", 0, &n, err) != 0) goto fail;
             if (n % 2 != 0 || n == 0) {
                 *err = msg("Parameters must be specified in PARAM VALUE pairs");
                 goto fail;
@@ -542,7 +547,11 @@ const FtAggQueryOpts *ftagg_plan_opts(const FtAggPlan *p) {
 
 /* ---- lookups and rows ---- */
 
-enum { K_COMPUTED, K_LOAD, K_IMPLICIT, K_DOCKEY, K_SCORE };
+/* Where a document row gets a key's value: computed by a step, LOADed (the
+ * document's own value), read implicitly (a SORTABLE attribute in its
+ * sortable form, or another schema attribute as stored), the key name, the
+ * score. */
+enum { K_COMPUTED, K_LOAD, K_IMPLICIT, K_IMPLICIT_SORTABLE, K_DOCKEY, K_SCORE };
 
 typedef struct Lookup {
     char **names; /* owned, NUL-terminated */
@@ -738,7 +747,9 @@ static long bind_read(Run *run, int phase, Slice name, int use) {
             return (long)lk_add(lk, name.p, name.len, K_DOCKEY, name);
         int kind = run->src->field_kind ? run->src->field_kind(run->src->opaque, name.p, name.len)
                                         : FTAGG_FIELD_UNKNOWN;
-        if (kind == FTAGG_FIELD_SORTABLE || (kind == FTAGG_FIELD_SCHEMA && use != USE_EXPR))
+        if (kind == FTAGG_FIELD_SORTABLE)
+            return (long)lk_add(lk, name.p, name.len, K_IMPLICIT_SORTABLE, name);
+        if (kind == FTAGG_FIELD_SCHEMA && use != USE_EXPR)
             return (long)lk_add(lk, name.p, name.len, K_IMPLICIT, name);
         if (use == USE_EXPR && run->load_all)
             return (long)lk_add(lk, name.p, name.len, K_LOAD, name);
@@ -873,7 +884,8 @@ static void emit_field(void *ctx, const char *name, size_t len, FtVal *v) {
     long k = lk_find(lk, name, len);
     if (k < 0) {
         k = (long)lk_add(lk, name, len, K_LOAD, slice_of(NULL, 0));
-    } else if (lk->src[k] != K_LOAD && lk->src[k] != K_IMPLICIT) {
+    } else if (lk->src[k] != K_LOAD && lk->src[k] != K_IMPLICIT &&
+               lk->src[k] != K_IMPLICIT_SORTABLE) {
         ftval_free(v);
         return;
     }
@@ -905,9 +917,10 @@ static void load_row(Run *run, size_t i, Row *row) {
             break;
         case K_LOAD:
         case K_IMPLICIT:
+        case K_IMPLICIT_SORTABLE:
             if (!lk->from[k].p || row_get(row, k)) break; /* LOAD * gave it */
-            if (src->load(src->opaque, i, lk->from[k].p, lk->from[k].len, lk->src[k] == K_IMPLICIT,
-                          &v) == 0)
+            if (src->load(src->opaque, i, lk->from[k].p, lk->from[k].len,
+                          lk->src[k] == K_IMPLICIT_SORTABLE, &v) == 0)
                 row_set(row, k, &v);
             else
                 ftval_free(&v);
@@ -1310,6 +1323,7 @@ static void run_group(Run *run, const Step *st, const Bound *b, RowVec *rows) {
         memset(idx, 0, (nf ? nf : 1) * sizeof(size_t));
         for (;;) {
             buf_clear(&key);
+            buf_append_char(&key, 'g'); /* never empty, even for GROUPBY 0 */
             for (size_t f = 0; f < nf; f++) {
                 pick[f] = combo_pick(row_get(row, b->in[f]), idx[f]);
                 val_key(&key, pick[f]);

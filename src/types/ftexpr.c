@@ -1003,6 +1003,13 @@ static Node *parse_primary(Parser *p) {
     case K_SYM: {
         lex(p);
         if (p->tok.kind != K_LP) {
+            /* As RediSearch's generated parser: a token that cannot follow
+             * a value is a syntax error before the name is looked at. */
+            if (p->tok.kind != K_OP && p->tok.kind != K_RP && p->tok.kind != K_COMMA &&
+                p->tok.kind != K_END) {
+                syntax_error(p);
+                return NULL;
+            }
             if (t.len == 4 && memcmp(s, "NULL", 4) == 0) return new_node(N_NULL);
             parse_error(p, "Unknown symbol '%.*s'", (int)t.len, s);
             return NULL;

@@ -254,7 +254,8 @@ int main(void) {
     CHECK(expr_is("geodistance('bad', '0,1')", "nan"));
 
     /* parse errors */
-    CHECK(expr_is("bad filter", "ERR: Unknown symbol 'bad'"));
+    CHECK(expr_is("bad filter", "ERR: Syntax error at offset 4 near 'filter'"));
+    CHECK(expr_is("bad", "ERR: Unknown symbol 'bad'"));
     CHECK(expr_is("@price++", "ERR: Syntax error at offset 7 near '+'"));
     CHECK(expr_is("1 +", "ERR: Syntax error at offset 3 near ''"));
     CHECK(expr_is("(1", "ERR: Syntax error at offset 2 near ''"));
