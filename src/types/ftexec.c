@@ -1018,6 +1018,35 @@ int ftindex_query(FtIndex *ix, const FtQueryArgs *args, FtResults *out, const ch
     *out = eo.res;
     eo.res.v = NULL;
     eo.res.n = eo.res.cap = 0;
+    ftindex__yields_free(ix);
+    ix->q_yields = eo.yields;
+    ix->n_q_yields = eo.n_yields;
+    eo.yields = NULL;
+    eo.n_yields = 0;
     ftexec_out_free(&eo);
+    return 0;
+}
+
+void ftindex__yields_free(FtIndex *ix) {
+    for (size_t i = 0; i < ix->n_q_yields; i++) {
+        xfree(ix->q_yields[i].name);
+        xfree(ix->q_yields[i].ids);
+        xfree(ix->q_yields[i].vals);
+    }
+    xfree(ix->q_yields);
+    ix->q_yields = NULL;
+    ix->n_q_yields = 0;
+}
+
+int ftindex_query_yield(const FtIndex *ix, Slice name, FtDocId id, double *dist) {
+    for (size_t y = 0; y < ix->n_q_yields; y++) {
+        const FtYield *yy = &ix->q_yields[y];
+        if (strlen(yy->name) != name.len || memcmp(yy->name, name.p, name.len) != 0) continue;
+        for (size_t i = 0; i < yy->n; i++)
+            if (yy->ids[i] == id) {
+                *dist = yy->vals[i];
+                return 1;
+            }
+    }
     return 0;
 }

@@ -990,6 +990,7 @@ static void syn_free(void *p) {
 }
 
 static void index_free(FtIndex *ix) {
+    ftindex__yields_free(ix);
     for (size_t i = 1; i < ix->docs_cap; i++)
         if (ix->docs[i]) doc_free(ix, ix->docs[i]);
     xfree(ix->docs);
@@ -1731,6 +1732,15 @@ Slice ftindex_field_path(const FtIndex *ix, size_t i) {
 
 int ftindex_field_type(const FtIndex *ix, size_t i) {
     return ix->fields[i].type;
+}
+
+int ftindex_field_is_sortable(const FtIndex *ix, size_t i) {
+    return (ix->fields[i].flags & FTF_SORTABLE) != 0;
+}
+
+int ftindex_field_is_unf(const FtIndex *ix, size_t i) {
+    const FtField *f = &ix->fields[i];
+    return (f->flags & FTF_UNF) || f->type == FT_FIELD_NUMERIC || ix->on_json;
 }
 
 int ftindex_field_find(const FtIndex *ix, Slice name) {

@@ -52,6 +52,11 @@ Slice ftindex_field_name(const FtIndex *ix, size_t i);
 Slice ftindex_field_path(const FtIndex *ix, size_t i);
 /* Field i's type: one of FT_FIELD_*. */
 int ftindex_field_type(const FtIndex *ix, size_t i);
+/* Whether field i is SORTABLE, and whether its sort form is the value as
+ * given (UNF; always for NUMERIC, JSON and CASESENSITIVE tags) rather than
+ * lower-cased. */
+int ftindex_field_is_sortable(const FtIndex *ix, size_t i);
+int ftindex_field_is_unf(const FtIndex *ix, size_t i);
 /* The field whose attribute name (or identifier) is name, -1 when none. */
 int ftindex_field_find(const FtIndex *ix, Slice name);
 enum {
@@ -81,6 +86,12 @@ int ftindex_doc_load(FtIndex *ix, FtDocId id, Slice name, Buf *out, double *num)
  * valid during the call only. Returns 0, or -1 when the id is dead. */
 typedef void (*FtFieldVisitFn)(void *priv, Slice name, Slice value);
 int ftindex_doc_foreach(FtIndex *ix, FtDocId id, FtFieldVisitFn fn, void *priv);
+
+/* A KNN / VECTOR_RANGE clause's distance for a document of the last
+ * ftindex_query() on ix, under the name the query yields it as (AS d,
+ * $YIELD_DISTANCE_AS, or __<field>_score): 1 with *dist, 0 when the query
+ * yields no such name or the document has no distance. */
+int ftindex_query_yield(const FtIndex *ix, Slice name, FtDocId id, double *dist);
 
 /* Running a query. The options that FT.SEARCH and FT.AGGREGATE share. */
 typedef struct FtQueryArgs {

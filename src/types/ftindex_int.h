@@ -161,6 +161,10 @@ struct FtIndex {
     uint64_t total_len; /* sum of the live documents' lengths */
     uint64_t n_uses;
 
+    /* The yields (vector distances) of the last ftindex_query(). */
+    struct FtYield *q_yields;
+    size_t n_q_yields;
+
     /* The scan of the keys that existed at FT.CREATE / FT.ALTER. */
     int scanning;
     uint64_t scan_cursor;
@@ -208,6 +212,8 @@ int ftindex__language_ok(Slice lang);
 int ftindex__vector_parse(FtField *f, int argc, const Slice *argv, const char **err);
 /* Validates an index's FILTER expression: 0, or -1 with *err. */
 int ftindex__filter_check(FtIndex *ix, const char **err);
+/* Frees the yields kept from the last ftindex_query(). */
+void ftindex__yields_free(FtIndex *ix);
 /* An empty stop-word list (NOSTOPWORDS). */
 struct FtStopwords *ftindex__no_stopwords(void);
 void ftindex__add_def(FtIndex *ix, int argc, const Slice *argv);
