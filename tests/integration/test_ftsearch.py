@@ -437,3 +437,20 @@ def test_rdb_save_restart(make_server):
     assert snapshot(c) == before
     x(c, "DEBUG", "RELOAD")
     assert snapshot(c) == before
+
+
+def test_highlight_summarize(r):
+    x(r, "FT.CREATE", "idx", "SCHEMA", "t", "TEXT", "u", "TEXT", "n", "NUMERIC")
+    r.hset("a", mapping={"t": "The quick brown foxes jumped over the lazy dog while running "
+                              "away from the hunters in the forest", "u": "foxes too", "n": 1})
+    res = x(r, "FT.SEARCH", "idx", "foxes", "HIGHLIGHT", "FIELDS", 1, "t", "TAGS", "[", "]")
+    d = docs(res)[b"a"]
+    assert d[b"t"] == (b"The quick brown [foxes] jumped over the lazy dog while running away "
+                       b"from the hunters in the forest")
+    assert d[b"u"] == b"foxes too"
+    assert d[b"n"] == b"1"
+    res = x(r, "FT.SEARCH", "idx", "running", "HIGHLIGHT", "SUMMARIZE", "FIELDS", 1, "t",
+            "FRAGS", 1, "LEN", 4)
+    assert docs(res)[b"a"][b"t"] == b"dog while <b>running</b> away... "
+    res = x(r, "FT.SEARCH", "idx", "foxes", "HIGHLIGHT", "RETURN", 1, "u")
+    assert res == [1, b"a", [b"u", b"<b>foxes</b> too"]]
