@@ -454,3 +454,12 @@ def test_highlight_summarize(r):
     assert docs(res)[b"a"][b"t"] == b"dog while <b>running</b> away... "
     res = x(r, "FT.SEARCH", "idx", "foxes", "HIGHLIGHT", "RETURN", 1, "u")
     assert res == [1, b"a", [b"u", b"<b>foxes</b> too"]]
+
+
+def test_tag_case(r):
+    x(r, "FT.CREATE", "idx", "SCHEMA", "a", "TAG", "b", "TAG", "CASESENSITIVE")
+    r.hset("k", mapping={"a": "Red", "b": "Red"})
+    assert x(r, "FT.SEARCH", "idx", "@a:{RED}", "NOCONTENT") == [1, b"k"]
+    assert x(r, "FT.SEARCH", "idx", "@b:{red}", "NOCONTENT") == [0]
+    assert x(r, "FT.SEARCH", "idx", "@b:{Red}", "NOCONTENT") == [1, b"k"]
+    assert x(r, "FT.TAGVALS", "idx", "b") == [b"Red"]
