@@ -10,6 +10,8 @@ RediSearch's tests, since Redis 7.0 has no query engine to compare with."""
 import struct
 import time
 
+from testlib import SLOW
+
 import pytest
 from redis.commands.search.field import NumericField, TagField, TextField, VectorField
 from redis.commands.search.indexDefinition import IndexDefinition, IndexType
@@ -463,3 +465,35 @@ def test_tag_case(r):
     assert x(r, "FT.SEARCH", "idx", "@b:{red}", "NOCONTENT") == [0]
     assert x(r, "FT.SEARCH", "idx", "@b:{Red}", "NOCONTENT") == [1, b"k"]
     assert x(r, "FT.TAGVALS", "idx", "b") == [b"Red"]
+
+
+def wait_for(cond, timeout=15):
+    deadline = time.monotonic() + timeout * SLOW
+    while time.monotonic() < deadline:
+        if cond():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def test_replica_follows(make_server):
+    master = make_server()
+    replica = make_server()
+    m, rep = master.client(), replica.client()
+    books(m)  # before the full sync: the definition travels in the snapshot
+    assert rep.execute_command("REPLICAOF", "127.0.0.1", master.port) == b"OK"
+    wait_for(lambda: rep.info("replication").get("master_link_status") == "up")
+    wait_for(lambda: x(rep, "FT._LIST") == [b"idx"])
+    x(m, "FT.CREATE", "later", "PREFIX", 1, "book:", "SCHEMA", "tags", "TAG")
+    m.hset("book:4", mapping={"title": "hello again", "tags": "pink"})
+    x(m, "FT.ALIASADD", "al", "idx")
+    assert m.execute_command("WAIT", 1, 5000) == 1
+    wait_for(lambda: rep.info("replication")["slave_repl_offset"]
+             == m.info("replication")["master_repl_offset"])
+    assert sorted(x(rep, "FT._LIST")) == [b"idx", b"later"]
+    assert snapshot(rep) == snapshot(m)
+    assert x(rep, "FT.SEARCH", "al", "hello", "NOCONTENT", "SORTBY", "price")[0] == 3
+    assert x(rep, "FT.SEARCH", "later", "@tags:{pink}", "NOCONTENT") == [1, b"book:4"]
+    x(m, "FT.DROPINDEX", "later")
+    assert m.execute_command("WAIT", 1, 5000) == 1
+    wait_for(lambda: x(rep, "FT._LIST") == [b"idx"])
