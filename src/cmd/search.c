@@ -23,6 +23,7 @@
 #include "persist/globalstate.h"
 #include "persist/rdbmodule.h"
 #include "server/core.h"
+#include "types/ftagg.h"
 #include "types/ftexec.h"
 #include "types/ftindex_int.h"
 #include "types/ftquery.h"
@@ -463,6 +464,17 @@ static void cmd_ft_info(Client *c) {
     reply_kv_int(c, "number_of_uses", (long long)ix->n_uses);
     reply_kv_int(c, "cleaning", 0);
     pairs += 5;
+    reply_bulk_cstr(c, "cursor_stats");
+    {
+        FtAggCursorStats cs;
+        ftagg_cursor_stats(ix->name, ix->name_len, &cs);
+        reply_map(c, 4);
+        reply_kv_int(c, "global_idle", cs.global_idle);
+        reply_kv_int(c, "global_total", cs.global_total);
+        reply_kv_int(c, "index_capacity", cs.index_capacity);
+        reply_kv_int(c, "index_total", cs.index_total);
+    }
+    pairs++;
     reply_bulk_cstr(c, "stopwords_list");
     {
         size_t n;

@@ -497,3 +497,29 @@ def test_replica_follows(make_server):
     x(m, "FT.DROPINDEX", "later")
     assert m.execute_command("WAIT", 1, 5000) == 1
     wait_for(lambda: x(rep, "FT._LIST") == [b"idx"])
+
+
+def test_score_and_payload_fields(r):
+    x(r, "FT.CREATE", "idx", "SCORE_FIELD", "s", "PAYLOAD_FIELD", "p", "SCHEMA", "t", "TEXT")
+    r.hset("a", mapping={"t": "hello", "s": "0.5", "p": "pa"})
+    r.hset("b", mapping={"t": "hello", "s": "0.25"})
+    res = x(r, "FT.SEARCH", "idx", "hello", "WITHSCORES", "WITHPAYLOADS", "NOCONTENT", "SCORER",
+            "DOCSCORE")
+    assert res == [2, b"a", b"0.5", b"pa", b"b", b"0.25", None]
+    x(r, "FT.CREATE", "d", "PREFIX", 1, "dd", "SCHEMA", "t", "TEXT")
+    r.hset("dd1", mapping={"t": "x", "__score": "0.1", "__payload": "pl"})
+    res = x(r, "FT.SEARCH", "d", "x", "WITHSCORES", "WITHPAYLOADS", "NOCONTENT", "SCORER",
+            "DOCSCORE")
+    assert res == [1, b"dd1", b"0.10000000000000001", b"pl"]
+
+
+def test_filter_expression(r):
+    x(r, "FT.CREATE", "idx", "FILTER", "@age > 18 && startswith(@__key, 'u')", "SCHEMA",
+      "name", "TEXT", "age", "NUMERIC")
+    r.hset("u1", mapping={"name": "ann", "age": 30})
+    r.hset("u2", mapping={"name": "bob", "age": 10})
+    r.hset("v3", mapping={"name": "cy", "age": 40})
+    assert x(r, "FT.SEARCH", "idx", "*", "NOCONTENT") == [1, b"u1"]
+    r.hset("u2", "age", 20)
+    assert sorted(x(r, "FT.SEARCH", "idx", "*", "NOCONTENT")[1:]) == [b"u1", b"u2"]
+    assert "FILTER" not in err(r, "FT.CREATE", "bad", "FILTER", "@a ==", "SCHEMA", "t", "TEXT")
