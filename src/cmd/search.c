@@ -24,13 +24,12 @@
 #include "persist/rdbmodule.h"
 #include "server/core.h"
 #include "types/ftagg.h"
+#include "types/ftconfig.h"
 #include "types/ftexec.h"
 #include "types/ftindex_int.h"
 #include "types/ftquery.h"
 #include "types/fttext.h"
 #include "types/ftvec.h"
-
-#define FT_MAX_LIMIT 1000000 /* search-max-search-results */
 
 static int word(Slice s, const char *w) {
     return slice_eq_nocase(s, w);
@@ -844,8 +843,9 @@ static int parse_search(Client *c, FtIndex *ix, SearchReq *r, int first) {
                 reply_error(c, "Bad arguments for LIMIT: Value is outside acceptable bounds");
                 return -1;
             }
-            if (num > FT_MAX_LIMIT || off > FT_MAX_LIMIT) {
-                reply_error(c, "LIMIT exceeds maximum of %d", FT_MAX_LIMIT);
+            long long max = ftconfig_max_search_results();
+            if (num > max || off > max) {
+                reply_error(c, "LIMIT exceeds maximum of %lld", max);
                 return -1;
             }
             r->offset = off;

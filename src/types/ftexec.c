@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "types/ftconfig.h"
 #include "types/ftexec.h"
 #include "types/ftindex_int.h"
 #include "types/fttext.h"
@@ -274,7 +275,7 @@ typedef struct Expand {
 static void expand_visit(void *priv, DictEntry *de) {
     Expand *x = priv;
     if (de->key_len && de->key[0] == '+') return;
-    if (x->n_terms >= 200 && x->n->type != FTQ_FUZZY) return; /* maxexpansions */
+    if ((long long)x->n_terms >= ftconfig_max_prefix_expansions()) return;
     if (!affix_match(x->n, de->key, de->key_len)) return;
     x->n_terms++;
     Set s = term_set(x->e, de->val, effective_mask(x->e, x->n), x->n->weight);
@@ -860,13 +861,14 @@ FtqNode *ftexec_parse(FtIndex *ix, const FtQueryArgs *a, FtqSchema *schema, cons
     ftexec_schema(ix, schema);
     FtqOptions o;
     memset(&o, 0, sizeof o);
-    o.dialect = a->dialect ? a->dialect : 1;
+    o.dialect = a->dialect ? a->dialect : ftconfig_default_dialect();
     o.params = params;
     o.n_params = np;
     o.schema = schema;
     o.stopwords = a->nostopwords ? ftindex__no_stopwords() : ix->sw;
     o.language = ix->language;
     o.is_verbatim = a->verbatim;
+    o.min_stem_len = (int)ftconfig_min_stem_len();
     FtqNode *n = ftq_parse(a->query.p, a->query.len, &o, &perr);
     xfree(params);
     if (!n) *err = perr.msg;

@@ -33,6 +33,7 @@
 #include "base/alloc.h"
 #include "server/core.h"
 #include "types/ftagg.h"
+#include "types/ftconfig.h"
 #include "types/ftexpr.h"
 #include "types/ftindex_int.h"
 #include "types/fttext.h"
@@ -216,7 +217,7 @@ static void on_token(void *priv, const char *t, size_t len, uint32_t pos) {
     tok_add(b, t, len, p);
     if (!b->nostem) {
         size_t sl;
-        char *stem = ftt_stem_term(t, len, 0, &sl);
+        char *stem = ftt_stem_term(t, len, (int)ftconfig_min_stem_len(), &sl);
         if (stem) {
             tok_add(b, stem, sl, p);
             xfree(stem);

@@ -523,3 +523,16 @@ def test_filter_expression(r):
     r.hset("u2", "age", 20)
     assert sorted(x(r, "FT.SEARCH", "idx", "*", "NOCONTENT")[1:]) == [b"u1", b"u2"]
     assert "FILTER" not in err(r, "FT.CREATE", "bad", "FILTER", "@a ==", "SCHEMA", "t", "TEXT")
+
+
+def test_configs_apply(r):
+    books(r)
+    try:
+        x(r, "FT.CONFIG", "SET", "MAXSEARCHRESULTS", 5)
+        assert err(r, "FT.SEARCH", "idx", "*", "LIMIT", 0, 6) == "LIMIT exceeds maximum of 5"
+        x(r, "FT.CONFIG", "SET", "DEFAULT_DIALECT", 2)
+        assert x(r, "FT.SEARCH", "idx", "@price:[$lo 15]", "NOCONTENT", "PARAMS", 2, "lo", 5) == [
+            1, b"book:1"]
+    finally:
+        x(r, "FT.CONFIG", "SET", "MAXSEARCHRESULTS", 1000000)
+        x(r, "FT.CONFIG", "SET", "DEFAULT_DIALECT", 1)
