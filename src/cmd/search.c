@@ -463,6 +463,14 @@ static void cmd_ft_info(Client *c) {
     reply_kv_int(c, "number_of_uses", (long long)ix->n_uses);
     reply_kv_int(c, "cleaning", 0);
     pairs += 5;
+    reply_bulk_cstr(c, "gc_stats");
+    reply_map(c, 5);
+    reply_kv_int(c, "bytes_collected", 0);
+    reply_kv_int(c, "entries_collected", (long long)ix->gc_collected);
+    reply_kv_int(c, "total_cycles", (long long)ix->gc_cycles);
+    reply_kv_double(c, "total_ms_run", (double)ix->gc_total_us / 1000.0);
+    reply_kv_double(c, "last_run_time_ms", (double)ix->gc_last_us / 1000.0);
+    pairs++;
     reply_bulk_cstr(c, "cursor_stats");
     {
         FtAggCursorStats cs;
@@ -473,6 +481,24 @@ static void cmd_ft_info(Client *c) {
         reply_kv_int(c, "index_capacity", cs.index_capacity);
         reply_kv_int(c, "index_total", cs.index_total);
     }
+    pairs++;
+    reply_bulk_cstr(c, "dialect_stats");
+    reply_map(c, 4);
+    for (int d = 1; d <= 4; d++) {
+        char name[16];
+        snprintf(name, sizeof name, "dialect_%d", d);
+        reply_kv_int(c, name, (long long)ix->dialect_uses[d]);
+    }
+    pairs++;
+    reply_bulk_cstr(c, "Index Errors");
+    reply_map(c, 3);
+    reply_kv_int(c, "indexing failures", (long long)ix->n_failures);
+    reply_kv_str(c, "last indexing error", ix->last_error[0] ? ix->last_error : "N/A");
+    reply_bulk_cstr(c, "last indexing error key");
+    if (ix->last_error_key)
+        reply_bulk(c, ix->last_error_key, ix->last_error_key_len);
+    else
+        reply_bulk_cstr(c, "N/A");
     pairs++;
     reply_bulk_cstr(c, "stopwords_list");
     {
@@ -1323,6 +1349,10 @@ static void run_search(Client *c, FtIndex *ix, SearchReq *r, int profile) {
         return;
     }
     ix->n_uses++;
+    {
+        int d = r->q.dialect ? r->q.dialect : ftconfig_default_dialect();
+        if (d >= 1 && d <= 4) ix->dialect_uses[d]++;
+    }
     if (r->highlight || r->summarize) collect_terms(root, r);
     size_t n = eo.res.n;
     SortKey *keys = xcalloc(n ? n : 1, sizeof(SortKey));

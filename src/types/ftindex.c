@@ -477,12 +477,19 @@ static void val_push_num(FtDocVal *v, const double *d, int k) {
 /* A VECTOR field's value of document id into its vector index: a hash
  * field's blob, or a JSON array of numbers. 0 (also when the value is
  * missing), -1 when it does not fit the field. */
-static int vector_value(FtIndex *ix, FtField *f, Obj *o, FtDocId id, FtDocVal *v) {
+static void set_error(FtIndex *ix, Slice key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int vector_value(FtIndex *ix, FtField *f, Obj *o, FtDocId id, FtDocVal *v, Slice key) {
     if (!f->vec) return 0;
     if (!ix->on_json) {
         Slice b;
         if (!hashobj_get(o->ptr, slice_of(f->path, f->path_len), &b)) return 0;
-        if (ftvec_set(f->vec, id, b.p, b.len) != 0) return -1;
+        if (ftvec_set(f->vec, id, b.p, b.len) != 0) {
+            set_error(ix, key, "Could not add vector with blob size %zu (expected size %zu)", b.len,
+                      ftvec_blob_len(ftvec_params(f->vec)));
+            return -1;
+        }
         v->n = 1;
         return 0;
     }
@@ -508,7 +515,19 @@ static int vector_value(FtIndex *ix, FtField *f, Obj *o, FtDocId id, FtDocVal *v
         }
     }
     jsonmatches_free(&ms);
+    if (rc != 0) set_error(ix, key, "Invalid vector value in JSON");
     return rc;
+}
+
+/* Remembers the last indexing failure (FT.INFO's Index Errors). */
+static void set_error(FtIndex *ix, Slice key, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ix->last_error, sizeof ix->last_error, fmt, ap);
+    va_end(ap);
+    xfree(ix->last_error_key);
+    ix->last_error_key = dup_slice(key);
+    ix->last_error_key_len = key.len;
 }
 
 /* Indexes the value o of key as a new document; 0, or -1 when the document
@@ -529,7 +548,7 @@ static int doc_add(FtIndex *ix, Slice key, Obj *o) {
         FtField *f = &ix->fields[fi];
         FtDocVal *v = &d->vals[fi];
         if (f->type == FT_FIELD_VECTOR) {
-            if (vector_value(ix, f, o, id, v) != 0) failed = 1;
+            if (vector_value(ix, f, o, id, v, key) != 0) failed = 1;
             continue;
         }
         RawVals r;
@@ -569,6 +588,8 @@ static int doc_add(FtIndex *ix, Slice key, Obj *o) {
                 double num = r.num[k];
                 if (!r.is_num[k] && parse_num(s, &num) != 0) {
                     failed = 1;
+                    set_error(ix, key, "Invalid numeric value: '%.*s'",
+                              (int)(s.len > 64 ? 64 : s.len), s.p);
                     break;
                 }
                 val_push_num(v, &num, 1);
@@ -578,6 +599,8 @@ static int doc_add(FtIndex *ix, Slice key, Obj *o) {
                 double ll[2];
                 if (parse_geo(s, &ll[0], &ll[1]) != 0) {
                     failed = 1;
+                    set_error(ix, key, "Invalid geo string: '%.*s'", (int)(s.len > 64 ? 64 : s.len),
+                              s.p);
                     break;
                 }
                 val_push_num(v, ll, 2);
@@ -826,12 +849,17 @@ static void drop_empty(Dict *d, void (*collect)(void *, DictEntry *), void (*fr)
 
 void ftindex__sweep(FtIndex *ix, int force) {
     if (!force && (ix->n_dead < 1024 || ix->n_dead < ix->n_docs)) return;
+    int64_t start = real_us();
     dict_foreach(ix->terms, sweep_term, ix);
     drop_empty(ix->terms, collect_empty_term, free_term);
     for (int s = 0; s < ix->n_tags; s++) {
         dict_foreach(ix->tags[s], sweep_idlist, ix);
         drop_empty(ix->tags[s], collect_empty_list, free_idlist);
     }
+    ix->gc_cycles++;
+    ix->gc_last_us = real_us() - start;
+    ix->gc_total_us += ix->gc_last_us;
+    ix->gc_collected += ix->n_dead;
     ix->n_dead = 0;
 }
 
@@ -995,6 +1023,7 @@ static void syn_free(void *p) {
 }
 
 static void index_free(FtIndex *ix) {
+    xfree(ix->last_error_key);
     ftindex__yields_free(ix);
     for (size_t i = 1; i < ix->docs_cap; i++)
         if (ix->docs[i]) doc_free(ix, ix->docs[i]);

@@ -160,6 +160,12 @@ struct FtIndex {
     uint64_t n_records, n_failures;
     uint64_t total_len; /* sum of the live documents' lengths */
     uint64_t n_uses;
+    uint64_t dialect_uses[5]; /* queries per DIALECT (1..4) */
+    char last_error[160];     /* the last indexing failure, "" when none */
+    char *last_error_key;
+    size_t last_error_key_len;
+    uint64_t gc_cycles, gc_collected; /* sweeps, and dead entries they dropped */
+    int64_t gc_total_us, gc_last_us;
 
     /* The yields (vector distances) of the last ftindex_query(). */
     struct FtYield *q_yields;

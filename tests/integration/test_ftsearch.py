@@ -121,6 +121,13 @@ def test_indexing_failures_counted(r):
     i = info(r, "idx")
     assert i[b"num_docs"] == 1
     assert i[b"hash_indexing_failures"] == 2
+    e = dict(zip(i[b"Index Errors"][::2], i[b"Index Errors"][1::2]))
+    assert e[b"indexing failures"] == 2
+    assert e[b"last indexing error"] == b"Invalid geo string: '500,500'"
+    assert e[b"last indexing error key"] == b"c"
+    x(r, "FT.SEARCH", "idx", "*", "DIALECT", 2)
+    d = dict(zip(info(r, "idx")[b"dialect_stats"][::2], info(r, "idx")[b"dialect_stats"][1::2]))
+    assert d[b"dialect_2"] == 1 and d[b"dialect_1"] == 0
 
 
 def test_existing_keys_scanned(r):
