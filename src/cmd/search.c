@@ -257,18 +257,7 @@ static void cmd_ft_synupdate(Client *c) {
         reply_arity_error(c);
         return;
     }
-    size_t n = (size_t)(c->argc - i);
-    Slice *terms = xmalloc(n * sizeof(Slice));
-    char **own = xmalloc(n * sizeof(char *));
-    for (size_t k = 0; k < n; k++) {
-        size_t len;
-        own[k] = ftt_lower_dup(c->argv[i + (int)k].p, c->argv[i + (int)k].len, &len);
-        terms[k] = slice_of(own[k], len);
-    }
-    ftindex_syn_update(ix, c->argv[2], terms, n);
-    for (size_t k = 0; k < n; k++) xfree(own[k]);
-    xfree(own);
-    xfree(terms);
+    ftindex_syn_update(ix, c->argv[2], c->argv + i, (size_t)(c->argc - i), i == 3);
     ftindex__add_def(ix, c->argc, c->argv);
     propagate_argv(c);
     server.dirty++;
@@ -1574,7 +1563,7 @@ static int apply_def(int db, int argc, const Slice *argv, const char **err) {
         }
         int i = 3;
         if (word(argv[i], "SKIPINITIALSCAN")) i++;
-        ftindex_syn_update(ix, argv[2], argv + i, (size_t)(argc - i));
+        ftindex_syn_update(ix, argv[2], argv + i, (size_t)(argc - i), i == 3);
         ftindex__add_def(ix, argc, argv);
         return 0;
     }

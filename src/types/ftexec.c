@@ -197,8 +197,25 @@ static Set term_set(Exec *e, const FtTerm *t, uint64_t mask, double weight) {
 
 static Set token_set(Exec *e, const FtqNode *n) {
     DictEntry *de = dict_find(e->ix->terms, n->str, n->len);
-    if (!de) return (Set){0};
-    return term_set(e, de->val, effective_mask(e, n), n->weight);
+    Set s = de ? term_set(e, de->val, effective_mask(e, n), n->weight) : (Set){0};
+    /* Synonyms: the "~<group id>" terms of the groups the word is in. */
+    DictEntry *se = e->ix->syn && !n->is_expanded ? dict_find(e->ix->syn, n->str, n->len) : NULL;
+    if (se) {
+        const Buf *g = se->val;
+        const char *q = buf_data(g), *end = q + buf_live(g);
+        char tmp[160];
+        for (; q < end; q += strlen(q) + 1) {
+            size_t gl = strlen(q);
+            if (gl + 1 > sizeof tmp) continue;
+            tmp[0] = '~';
+            memcpy(tmp + 1, q, gl);
+            DictEntry *ge = dict_find(e->ix->terms, tmp, gl + 1);
+            if (!ge) continue;
+            Set gs = term_set(e, ge->val, effective_mask(e, n), n->weight);
+            s = set_union(&s, &gs, 1);
+        }
+    }
+    return s;
 }
 
 /* Matching of dictionary terms against an affix, a pattern or a fuzzy
@@ -274,7 +291,7 @@ typedef struct Expand {
 
 static void expand_visit(void *priv, DictEntry *de) {
     Expand *x = priv;
-    if (de->key_len && de->key[0] == '+') return;
+    if (de->key_len && (de->key[0] == '+' || de->key[0] == '~')) return;
     if ((long long)x->n_terms >= ftconfig_max_prefix_expansions()) return;
     if (!affix_match(x->n, de->key, de->key_len)) return;
     x->n_terms++;
@@ -324,7 +341,7 @@ typedef struct PosVisit {
 
 static void pos_visit(void *priv, DictEntry *de) {
     PosVisit *pv = priv;
-    if (de->key_len && de->key[0] == '+') return;
+    if (de->key_len && (de->key[0] == '+' || de->key[0] == '~')) return;
     if (affix_match(pv->n, de->key, de->key_len)) term_positions(de->val, pv->id, pv->out);
 }
 

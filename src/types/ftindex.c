@@ -215,6 +215,20 @@ static void on_token(void *priv, const char *t, size_t len, uint32_t pos) {
     uint32_t p = b->pos_base + pos;
     b->last_pos = p;
     tok_add(b, t, len, p);
+    /* A word of a synonym group is also indexed as "~<group id>". */
+    DictEntry *se = b->ix->syn ? dict_find(b->ix->syn, t, len) : NULL;
+    if (se) {
+        const Buf *g = se->val;
+        const char *q = buf_data(g), *end = q + buf_live(g);
+        char tmp[160];
+        for (; q < end; q += strlen(q) + 1) {
+            size_t gl = strlen(q);
+            if (gl + 1 > sizeof tmp) continue;
+            tmp[0] = '~';
+            memcpy(tmp + 1, q, gl);
+            tok_add(b, tmp, gl + 1, p);
+        }
+    }
     if (!b->nostem) {
         size_t sl;
         char *stem = ftt_stem_term(t, len, (int)ftconfig_min_stem_len(), &sl);
@@ -649,8 +663,10 @@ static int doc_add(FtIndex *ix, Slice key, Obj *o) {
     ix->n_docs++;
     /* Postings: the document's tokens grouped by term. */
     uint32_t n_tokens = 0;
-    for (size_t i = 0; i < b.n; i++)
-        if (buf_data(&b.bytes)[b.v[i].off] != '+') n_tokens++;
+    for (size_t i = 0; i < b.n; i++) {
+        char c0 = buf_data(&b.bytes)[b.v[i].off];
+        if (c0 != '+' && c0 != '~') n_tokens++;
+    }
     d->len = n_tokens;
     ix->total_len += n_tokens;
     g_sort_build = &b;
@@ -1659,7 +1675,7 @@ int ftindex_alter(int argc, const Slice *argv, const char **err) {
     return 0;
 }
 
-void ftindex_syn_update(FtIndex *ix, Slice gid, const Slice *terms, size_t n) {
+void ftindex_syn_update(FtIndex *ix, Slice gid, const Slice *terms, size_t n, int rescan) {
     if (!ix->syn) ix->syn = dict_new();
     int known = 0;
     for (size_t i = 0; i < ix->n_syn_groups; i++)
@@ -1670,15 +1686,18 @@ void ftindex_syn_update(FtIndex *ix, Slice gid, const Slice *terms, size_t n) {
         ix->syn_groups[ix->n_syn_groups++] = dup_slice(gid);
     }
     for (size_t i = 0; i < n; i++) {
-        DictEntry *e = dict_find(ix->syn, terms[i].p, terms[i].len);
+        size_t tl;
+        char *t = ftt_lower_dup(terms[i].p, terms[i].len, &tl);
+        DictEntry *e = dict_find(ix->syn, t, tl);
         Buf *b;
         if (!e) {
             b = xmalloc(sizeof *b);
             buf_init(b);
-            dict_add(ix->syn, terms[i].p, terms[i].len, b);
+            dict_add(ix->syn, t, tl, b);
         } else {
             b = e->val;
         }
+        xfree(t);
         /* groups as NUL-separated ids, each once */
         const char *p = buf_data(b), *end = p + buf_live(b);
         int have = 0;
@@ -1691,6 +1710,10 @@ void ftindex_syn_update(FtIndex *ix, Slice gid, const Slice *terms, size_t n) {
             buf_append(b, gid.p, gid.len);
             buf_append_char(b, 0);
         }
+    }
+    if (rescan) {
+        index_clear_docs(ix);
+        start_scan(ix);
     }
 }
 
@@ -1884,7 +1907,7 @@ typedef struct TermVisit {
 static void visit_term(void *priv, DictEntry *e) {
     TermVisit *tv = priv;
     FtTerm *t = e->val;
-    if (e->key_len && e->key[0] == '+') return;
+    if (e->key_len && (e->key[0] == '+' || e->key[0] == '~')) return;
     uint64_t n = 0;
     for (size_t i = 0; i < t->n; i++)
         if (ftindex__doc(tv->ix, t->v[i].id)) n++;

@@ -193,7 +193,8 @@ int ftindex_alias_del(Slice alias, const char **err);
 FtIndex **ftindex_all(size_t *n);
 size_t ftindex_aliases_of(const FtIndex *ix, Slice *out, size_t cap);
 /* FT.SYNUPDATE: adds terms (already lower-cased) to group gid. */
-void ftindex_syn_update(FtIndex *ix, Slice gid, const Slice *terms, size_t n);
+/* rescan: index the documents again (unless FT.SYNUPDATE's SKIPINITIALSCAN). */
+void ftindex_syn_update(FtIndex *ix, Slice gid, const Slice *terms, size_t n, int rescan);
 /* A document by id, NULL when dead. */
 FtDoc *ftindex__doc(const FtIndex *ix, FtDocId id);
 /* Whether d's key is still there and not expired (a result shows only

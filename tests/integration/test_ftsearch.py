@@ -218,6 +218,14 @@ def test_synonyms(r):
     d = x(r, "FT.SYNDUMP", "idx")
     d = dict(zip(d[::2], d[1::2]))
     assert d == {b"boy": [b"g1"], b"child": [b"g1"]}
+    r.hset("a", "t", "a child plays")
+    r.hset("b", "t", "the boy runs")
+    r.hset("c", "t", "the girl runs")
+    assert sorted(x(r, "FT.SEARCH", "idx", "boy", "NOCONTENT")[1:]) == [b"a", b"b"]
+    assert sorted(x(r, "FT.SEARCH", "idx", "child", "NOCONTENT")[1:]) == [b"a", b"b"]
+    # a group made after the documents: they are indexed again
+    x(r, "FT.SYNUPDATE", "idx", "g2", "girl", "kid")
+    assert x(r, "FT.SEARCH", "idx", "kid", "NOCONTENT") == [1, b"c"]
 
 
 # ---- FT.SEARCH ------------------------------------------------------------------
