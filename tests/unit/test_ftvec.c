@@ -330,6 +330,43 @@ static void test_metrics(void) {
     }
 }
 
+/* RediSearch's own figures (tests/pytests/test_vecsim.py): FLOAT32 DIM 2
+ * L2 over the 8-byte blobs "aaaaaaaa" etc., printed with %.12g. */
+static void test_redisearch_figures(void) {
+    FtVecAlgo algos[2] = {FTVEC_FLAT, FTVEC_HNSW};
+    for (int a = 0; a < 2; a++) {
+        FtVecIndex *x = make(algos[a], FTVEC_FLOAT32, FTVEC_L2, 2);
+        ftvec_set(x, 2, "aaaabaaa", 8);
+        ftvec_set(x, 3, "aaaaabaa", 8);
+        ftvec_set(x, 4, "aaaaaaba", 8);
+        ftvec_set(x, 1, "aaaaaaaa", 8);
+        char buf[64];
+        FtVecResult *r;
+        size_t n = ftvec_knn(x, "aaaaaaaa", 8, 2, NULL, NULL, NULL, &r);
+        CHECK_EQ_INT(n, 2);
+        if (n == 2) {
+            CHECK_EQ_INT(r[0].id, 1);
+            snprintf(buf, sizeof(buf), "%.12g", r[0].dist);
+            CHECK(strcmp(buf, "0") == 0);
+            CHECK_EQ_INT(r[1].id, 2);
+            snprintf(buf, sizeof(buf), "%.12g", r[1].dist);
+            CHECK(strcmp(buf, "3.09485009821e+26") == 0);
+        }
+        xfree(r);
+        n = ftvec_knn(x, "aaaaabaa", 8, 4, NULL, NULL, NULL, &r);
+        const char *want[4] = {"0", "2.01242627636e+31", "2.02824096037e+31", "1.31886368448e+36"};
+        FtDocId ids[4] = {3, 2, 1, 4};
+        CHECK_EQ_INT(n, 4);
+        for (size_t i = 0; i < n && i < 4; i++) {
+            CHECK_EQ_INT(r[i].id, ids[i]);
+            snprintf(buf, sizeof(buf), "%.12g", r[i].dist);
+            CHECK(strcmp(buf, want[i]) == 0);
+        }
+        xfree(r);
+        ftvec_free(x);
+    }
+}
+
 static void rand_vec(float *v, uint32_t dim) {
     for (uint32_t i = 0; i < dim; i++)
         v[i] = (float)((double)test_rand_below(2000001) / 1000000.0 - 1.0);
@@ -659,6 +696,7 @@ int main(void) {
     test_parse();
     test_conversions();
     test_metrics();
+    test_redisearch_figures();
     test_flat_model();
     test_hnsw_recall();
     test_small_filters();
