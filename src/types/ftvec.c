@@ -418,12 +418,14 @@ struct FtVecIndex {
     size_t ext_len; /* bytes of an external blob */
 
     uint32_t n_slots, cap_slots; /* slots in use (live + tombstones), allocated */
-    uint32_t n_live;
-    unsigned char *vecs; /* cap_slots rows */
-    FtDocId *docs;       /* the document of each slot */
-    unsigned char *dead; /* HNSW tombstones */
+    uint32_t n_live;             /* live slots (vectors) */
+    uint32_t n_docs, n_multi;    /* documents, those with more than one vector */
+    unsigned char *vecs;         /* cap_slots rows */
+    FtDocId *docs;               /* the document of each slot */
+    uint32_t *next;              /* the document's next slot, or NO_SLOT */
+    unsigned char *dead;         /* HNSW tombstones */
 
-    /* document id -> slot */
+    /* document id -> its first slot */
     FtDocId *hkeys;
     uint32_t *hvals; /* NO_SLOT: empty */
     size_t hcap, hused;
@@ -690,6 +692,7 @@ void ftvec_free(FtVecIndex *x) {
     xfree(x->levels);
     xfree(x->vecs);
     xfree(x->docs);
+    xfree(x->next);
     xfree(x->dead);
     xfree(x->hkeys);
     xfree(x->hvals);
@@ -711,7 +714,7 @@ size_t ftvec_count(const FtVecIndex *x) {
 
 size_t ftvec_mem_bytes(const FtVecIndex *x) {
     size_t n = sizeof(*x) + x->row;
-    n += (size_t)x->cap_slots * (x->row + sizeof(FtDocId) + 1);
+    n += (size_t)x->cap_slots * (x->row + sizeof(FtDocId) + sizeof(uint32_t) + 1);
     n += x->hcap * (sizeof(FtDocId) + sizeof(uint32_t));
     if (x->links) {
         n += (size_t)x->cap_slots * (sizeof(uint32_t *) + 1 + sizeof(uint32_t));
@@ -949,6 +952,7 @@ static void grow_slots(FtVecIndex *x) {
     uint32_t cap = x->cap_slots ? x->cap_slots * 2 : 16;
     x->vecs = xrealloc(x->vecs, (size_t)cap * x->row);
     x->docs = xrealloc(x->docs, (size_t)cap * sizeof(FtDocId));
+    x->next = xrealloc(x->next, (size_t)cap * sizeof(uint32_t));
     x->dead = xrealloc(x->dead, cap);
     if (x->p.algo == FTVEC_HNSW) {
         x->links = xrealloc(x->links, (size_t)cap * sizeof(uint32_t *));
@@ -959,22 +963,27 @@ static void grow_slots(FtVecIndex *x) {
     x->cap_slots = cap;
 }
 
-/* Rebuilds the graph from the live slots (dropping tombstones). */
+/* Rebuilds the graph from the live slots (dropping tombstones). Live slots
+ * move down in order, so a slot is only ever written after it was read. */
 static void hnsw_rebuild(FtVecIndex *x) {
+    uint32_t *remap = xmalloc((size_t)x->n_slots * sizeof(uint32_t));
     uint32_t n = 0;
+    for (uint32_t i = 0; i < x->n_slots; i++) remap[i] = x->dead[i] ? NO_SLOT : n++;
     for (uint32_t i = 0; i < x->n_slots; i++) {
         xfree(x->links[i]);
         x->links[i] = NULL;
-        if (x->dead[i]) continue;
-        if (n != i) {
-            memcpy(row_at(x, n), row_at(x, i), x->row);
-            x->docs[n] = x->docs[i];
-            x->levels[n] = x->levels[i];
+        uint32_t to = remap[i];
+        if (to == NO_SLOT) continue;
+        if (map_get(x, x->docs[i]) == i) map_put(x, x->docs[i], to);
+        if (to != i) {
+            memcpy(row_at(x, to), row_at(x, i), x->row);
+            x->docs[to] = x->docs[i];
+            x->levels[to] = x->levels[i];
         }
-        x->dead[n] = 0;
-        map_put(x, x->docs[n], n);
-        n++;
+        x->next[to] = x->next[i] == NO_SLOT ? NO_SLOT : remap[x->next[i]];
+        x->dead[to] = 0;
     }
+    xfree(remap);
     x->n_slots = n;
     x->entry = NO_SLOT;
     x->max_level = 0;
@@ -983,68 +992,130 @@ static void hnsw_rebuild(FtVecIndex *x) {
     for (uint32_t i = 0; i < n; i++) hnsw_link(x, i);
 }
 
-/* Removes the vector in slot. */
-static void drop_slot(FtVecIndex *x, uint32_t slot) {
-    map_del(x, x->docs[slot]);
-    x->n_live--;
-    if (x->p.algo == FTVEC_FLAT) {
-        uint32_t last = --x->n_slots;
-        if (slot != last) {
-            memcpy(row_at(x, slot), row_at(x, last), x->row);
-            x->docs[slot] = x->docs[last];
-            map_put(x, x->docs[slot], slot);
-        }
+/* FLAT: fills the hole at slot with the last slot (of another document),
+ * repointing whoever referred to it. */
+static void flat_fill(FtVecIndex *x, uint32_t slot) {
+    uint32_t last = --x->n_slots;
+    if (slot == last) return;
+    memcpy(row_at(x, slot), row_at(x, last), x->row);
+    FtDocId d = x->docs[last];
+    x->docs[slot] = d;
+    x->next[slot] = x->next[last];
+    uint32_t h = map_get(x, d);
+    assert(h != NO_SLOT);
+    if (h == last) {
+        map_put(x, d, slot);
         return;
     }
-    x->dead[slot] = 1;
-    uint32_t n_dead = x->n_slots - x->n_live;
-    if (x->n_live == 0) { /* empty: start over */
-        for (uint32_t i = 0; i < x->n_slots; i++) {
-            xfree(x->links[i]);
-            x->links[i] = NULL;
-        }
-        x->n_slots = 0;
-        x->entry = NO_SLOT;
-        x->max_level = 0;
-    } else if (n_dead >= 64 && n_dead > x->n_live) {
-        hnsw_rebuild(x);
+    while (x->next[h] != last) {
+        h = x->next[h];
+        assert(h != NO_SLOT);
     }
+    x->next[h] = slot;
 }
 
-static int set_row(FtVecIndex *x, FtDocId id, const void *blob, const double *nums) {
-    uint32_t old = map_get(x, id);
-    if (old != NO_SLOT) drop_slot(x, old);
-    grow_slots(x);
-    uint32_t slot = x->n_slots++;
-    to_row(x, blob, nums, row_at(x, slot));
-    x->docs[slot] = id;
-    x->dead[slot] = 0;
-    map_put(x, id, slot);
-    x->n_live++;
-    if (x->p.algo == FTVEC_HNSW) {
-        x->levels[slot] = (unsigned char)random_level(x);
-        hnsw_link(x, slot);
+static int cmp_slot_desc(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Removes every vector of document id; 0 when it had none. */
+static int drop_doc(FtVecIndex *x, FtDocId id) {
+    uint32_t head = map_get(x, id);
+    if (head == NO_SLOT) return 0;
+    uint32_t one[1], *slots = one, n = 0;
+    for (uint32_t s = head; s != NO_SLOT; s = x->next[s]) n++;
+    if (n > 1) slots = xmalloc((size_t)n * sizeof(uint32_t));
+    n = 0;
+    for (uint32_t s = head; s != NO_SLOT; s = x->next[s]) slots[n++] = s;
+    map_del(x, id);
+    x->n_docs--;
+    if (n > 1) x->n_multi--;
+    x->n_live -= n;
+    if (x->p.algo == FTVEC_FLAT) {
+        /* highest first: the last slot is never one still to be dropped */
+        if (n > 1) qsort(slots, n, sizeof(uint32_t), cmp_slot_desc);
+        for (uint32_t i = 0; i < n; i++) flat_fill(x, slots[i]);
+    } else {
+        for (uint32_t i = 0; i < n; i++) x->dead[slots[i]] = 1;
+        uint32_t n_dead = x->n_slots - x->n_live;
+        if (x->n_live == 0) { /* empty: start over */
+            for (uint32_t i = 0; i < x->n_slots; i++) {
+                xfree(x->links[i]);
+                x->links[i] = NULL;
+            }
+            x->n_slots = 0;
+            x->entry = NO_SLOT;
+            x->max_level = 0;
+        } else if (n_dead >= 64 && n_dead > x->n_live) {
+            hnsw_rebuild(x);
+        }
     }
+    if (slots != one) xfree(slots);
+    return 1;
+}
+
+/* Replaces id's vectors with count new ones, from blob (one) or nums
+ * (count * dim). */
+static int set_rows(FtVecIndex *x, FtDocId id, const void *blob, const double *nums, size_t count) {
+    assert(count >= 1);
+    drop_doc(x, id);
+    uint32_t prev = NO_SLOT;
+    for (size_t j = 0; j < count; j++) {
+        grow_slots(x);
+        uint32_t slot = x->n_slots++;
+        to_row(x, blob, nums ? nums + j * x->p.dim : NULL, row_at(x, slot));
+        x->docs[slot] = id;
+        x->next[slot] = NO_SLOT;
+        x->dead[slot] = 0;
+        if (prev == NO_SLOT)
+            map_put(x, id, slot);
+        else
+            x->next[prev] = slot;
+        prev = slot;
+        x->n_live++;
+        if (x->p.algo == FTVEC_HNSW) {
+            x->levels[slot] = (unsigned char)random_level(x);
+            hnsw_link(x, slot);
+        }
+    }
+    x->n_docs++;
+    if (count > 1) x->n_multi++;
     return 0;
 }
 
 int ftvec_set(FtVecIndex *x, FtDocId id, const void *blob, size_t len) {
     if (len != x->ext_len) return -1;
-    return set_row(x, id, blob, NULL);
+    return set_rows(x, id, blob, NULL, 1);
 }
 
 int ftvec_set_numbers(FtVecIndex *x, FtDocId id, const double *vals, size_t n) {
     if (n != x->p.dim) return -1;
     for (size_t i = 0; i < n; i++)
         if (!isfinite(vals[i])) return -1;
-    return set_row(x, id, NULL, vals);
+    return set_rows(x, id, NULL, vals, 1);
+}
+
+int ftvec_set_multi(FtVecIndex *x, FtDocId id, const double *vals, size_t n_vectors) {
+    if (n_vectors == 0 || n_vectors > FTVEC_MAX_MULTI) return -1;
+    for (size_t i = 0; i < n_vectors * x->p.dim; i++)
+        if (!isfinite(vals[i])) return -1;
+    return set_rows(x, id, NULL, vals, n_vectors);
 }
 
 int ftvec_del(FtVecIndex *x, FtDocId id) {
-    uint32_t slot = map_get(x, id);
-    if (slot == NO_SLOT) return 0;
-    drop_slot(x, slot);
-    return 1;
+    return drop_doc(x, id);
+}
+
+/* The distance from the query row to document doc's nearest vector, its
+ * first slot being head. */
+static double doc_dist(const FtVecIndex *x, uint32_t head) {
+    double best = row_dist(x, x->qbuf, row_at(x, head));
+    for (uint32_t s = x->next[head]; s != NO_SLOT; s = x->next[s]) {
+        double d = row_dist(x, x->qbuf, row_at(x, s));
+        if (d < best) best = d;
+    }
+    return best;
 }
 
 int ftvec_check_blob(const FtVecIndex *x, size_t len, char *err, size_t errlen) {
@@ -1060,7 +1131,7 @@ double ftvec_distance(const FtVecIndex *x, FtDocId id, const void *blob, size_t 
     uint32_t slot = map_get(x, id);
     if (slot == NO_SLOT || len != x->ext_len) return -1;
     to_row(x, blob, NULL, x->qbuf);
-    return row_dist(x, x->qbuf, row_at(x, slot));
+    return doc_dist(x, slot);
 }
 
 /* ------------------------------------------------------- query options */
@@ -1153,6 +1224,18 @@ static int accept_filtered(FtVecIndex *x, uint32_t slot, void *ctx) {
     return !f->fn || f->fn(x->docs[slot], f->priv);
 }
 
+/* Keeps the first (nearest) result of each document of r (sorted by
+ * distance); returns the new count. */
+static size_t dedup(FtVecResult *r, size_t n) {
+    if (n < 2) return n;
+    /* a document's entries all carry the same distance (its nearest
+     * vector's), so they sit together once sorted by distance and id */
+    size_t w = 1;
+    for (size_t i = 1; i < n; i++)
+        if (r[i].id != r[w - 1].id || r[i].dist != r[w - 1].dist) r[w++] = r[i];
+    return w;
+}
+
 /* Exact: the k nearest live slots passing the filter (every one when k is
  * 0 and radius is given: range mode). */
 static size_t brute(FtVecIndex *x, size_t k, int range, double radius, FilterCtx *f,
@@ -1164,7 +1247,9 @@ static size_t brute(FtVecIndex *x, size_t k, int range, double radius, FilterCtx
     size_t n = 0, cap = 0;
     for (uint32_t s = 0; s < x->n_slots; s++) {
         if (!accept_filtered(x, s, f)) continue;
-        double d = row_dist(x, x->qbuf, row_at(x, s));
+        /* a document with several vectors: once, from its first slot */
+        if (x->n_multi && map_get(x, x->docs[s]) != s) continue;
+        double d = x->n_multi ? doc_dist(x, s) : row_dist(x, x->qbuf, row_at(x, s));
         if (range) {
             if (d > radius) continue;
             if (n == cap) {
@@ -1187,6 +1272,7 @@ static size_t brute(FtVecIndex *x, size_t k, int range, double radius, FilterCtx
         for (size_t i = 0; i < n; i++) all[i] = (FtVecResult){x->docs[h->s[i]], h->d[i]};
     }
     if (n > 1) qsort(all, n, sizeof(FtVecResult), res_cmp);
+    if (x->n_multi) n = dedup(all, n);
     *out = all;
     return n;
 }
@@ -1217,7 +1303,7 @@ size_t ftvec_knn(FtVecIndex *x, const void *blob, size_t len, size_t k, const Ft
     if (len != x->ext_len || k == 0 || x->n_live == 0) return 0;
     to_row(x, blob, NULL, x->qbuf);
     FilterCtx f = {filter, priv};
-    if (k > x->n_live) k = x->n_live;
+    if (k > x->n_docs) k = x->n_docs;
     if (x->p.algo == FTVEC_FLAT) return brute(x, k, 0, 0, &f, out);
     FtVecPolicy policy = opts ? opts->policy : FTVEC_POLICY_AUTO;
     if (filter && policy == FTVEC_POLICY_ADHOC_BF) return brute(x, k, 0, 0, &f, out);
@@ -1234,16 +1320,28 @@ size_t ftvec_knn(FtVecIndex *x, const void *blob, size_t len, size_t k, const Ft
     uint32_t ep = descend(x, &d);
     search_layer(x, x->qbuf, ep, d, ef, 0, accept_filtered, &f);
     Heap *res = &x->h2;
-    if (res->n < k && (filter || res->n < x->n_live))
-        return brute(x, k, 0, 0, &f, out); /* the walk came up short */
-    while (res->n > k) heap_pop(res);
+    if (!x->n_multi) {
+        if (res->n < k && (filter || res->n < x->n_live))
+            return brute(x, k, 0, 0, &f, out); /* the walk came up short */
+        while (res->n > k) heap_pop(res);
+    }
     size_t n = res->n;
-    FtVecResult *r = xmalloc(n * sizeof(FtVecResult));
+    FtVecResult *r = n ? xmalloc(n * sizeof(FtVecResult)) : NULL;
     for (size_t i = 0; i < n; i++) {
         uint32_t s = res->s[i];
-        r[i] = (FtVecResult){x->docs[s], row_dist(x, x->qbuf, row_at(x, s))};
+        r[i] = (FtVecResult){x->docs[s], 0};
+        r[i].dist =
+            x->n_multi ? doc_dist(x, map_get(x, x->docs[s])) : row_dist(x, x->qbuf, row_at(x, s));
     }
-    qsort(r, n, sizeof(FtVecResult), res_cmp);
+    if (n > 1) qsort(r, n, sizeof(FtVecResult), res_cmp);
+    if (x->n_multi) {
+        n = dedup(r, n);
+        if (n < k && (filter || n < x->n_docs)) {
+            xfree(r);
+            return brute(x, k, 0, 0, &f, out);
+        }
+        if (n > k) n = k;
+    }
     *out = r;
     return n;
 }
@@ -1269,7 +1367,8 @@ size_t ftvec_range(FtVecIndex *x, const void *blob, size_t len, double radius,
     double dyn = d > radius ? d : radius;
     FtVecResult *all = NULL;
     size_t n = 0, cap = 0;
-    double exact = row_dist(x, x->qbuf, row_at(x, ep));
+    double exact =
+        x->n_multi ? doc_dist(x, map_get(x, x->docs[ep])) : row_dist(x, x->qbuf, row_at(x, ep));
     if (exact <= radius && accept_filtered(x, ep, &f)) {
         cap = 16;
         all = xmalloc(cap * sizeof(FtVecResult));
@@ -1290,7 +1389,8 @@ size_t ftvec_range(FtVecIndex *x, const void *blob, size_t len, double radius,
             heap_push(cand, nd, nb);
             if (nd < dyn) dyn = nd > radius ? nd : radius;
             if (!accept_filtered(x, nb, &f)) continue;
-            exact = row_dist(x, x->qbuf, row_at(x, nb));
+            exact = x->n_multi ? doc_dist(x, map_get(x, x->docs[nb]))
+                               : row_dist(x, x->qbuf, row_at(x, nb));
             if (exact <= radius) {
                 if (n == cap) {
                     cap = cap ? cap * 2 : 16;
@@ -1301,6 +1401,7 @@ size_t ftvec_range(FtVecIndex *x, const void *blob, size_t len, double radius,
         }
     }
     if (n > 1) qsort(all, n, sizeof(FtVecResult), res_cmp);
+    if (x->n_multi) n = dedup(all, n);
     *out = all;
     return n;
 }
