@@ -418,12 +418,14 @@ struct FtVecIndex {
     size_t ext_len; /* bytes of an external blob */
 
     uint32_t n_slots, cap_slots; /* slots in use (live + tombstones), allocated */
-    uint32_t n_live;
-    unsigned char *vecs; /* cap_slots rows */
-    FtDocId *docs;       /* the document of each slot */
-    unsigned char *dead; /* HNSW tombstones */
+    uint32_t n_live;             /* live slots (vectors) */
+    uint32_t n_docs, n_multi;    /* documents, those with more than one vector */
+    unsigned char *vecs;         /* cap_slots rows */
+    FtDocId *docs;               /* the document of each slot */
+    uint32_t *next;              /* the document's next slot, or NO_SLOT */
+    unsigned char *dead;         /* HNSW tombstones */
 
-    /* document id -> slot */
+    /* document id -> its first slot */
     FtDocId *hkeys;
     uint32_t *hvals; /* NO_SLOT: empty */
     size_t hcap, hused;
@@ -534,6 +536,44 @@ static double row_dist(const FtVecIndex *x, const void *a, const void *b) {
     }
     for (uint32_t i = 0; i < dim; i++) s += (double)(u[i] * v[i]);
     return (double)(1.0f - (float)s);
+}
+
+/* The same for walking the graph, where only the order matters: eight
+ * float lanes (GCC/Clang vector extensions, SSE without any -m flag), no
+ * rounding promise, several times faster. The distances a search returns
+ * are recomputed with row_dist(). */
+typedef float V8 __attribute__((vector_size(32)));
+
+static double walk_dist(const FtVecIndex *x, const void *a, const void *b) {
+    if (x->is_f64) return row_dist(x, a, b);
+    uint32_t dim = x->p.dim, i = 0;
+    const float *u = a, *v = b;
+    V8 acc = {0, 0, 0, 0, 0, 0, 0, 0};
+    float tail = 0;
+    if (x->p.metric == FTVEC_L2) {
+        for (; i + 8 <= dim; i += 8) {
+            V8 p, q;
+            memcpy(&p, u + i, sizeof(p));
+            memcpy(&q, v + i, sizeof(q));
+            V8 t = p - q;
+            acc += t * t;
+        }
+        for (; i < dim; i++) {
+            float t = u[i] - v[i];
+            tail += t * t;
+        }
+    } else {
+        for (; i + 8 <= dim; i += 8) {
+            V8 p, q;
+            memcpy(&p, u + i, sizeof(p));
+            memcpy(&q, v + i, sizeof(q));
+            acc += p * q;
+        }
+        for (; i < dim; i++) tail += u[i] * v[i];
+    }
+    float s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    s += tail;
+    return x->p.metric == FTVEC_L2 ? (double)s : (double)(1.0f - s);
 }
 
 /* Converts an external blob (ext_len bytes) or n numbers into a row
@@ -652,6 +692,7 @@ void ftvec_free(FtVecIndex *x) {
     xfree(x->levels);
     xfree(x->vecs);
     xfree(x->docs);
+    xfree(x->next);
     xfree(x->dead);
     xfree(x->hkeys);
     xfree(x->hvals);
@@ -673,7 +714,7 @@ size_t ftvec_count(const FtVecIndex *x) {
 
 size_t ftvec_mem_bytes(const FtVecIndex *x) {
     size_t n = sizeof(*x) + x->row;
-    n += (size_t)x->cap_slots * (x->row + sizeof(FtDocId) + 1);
+    n += (size_t)x->cap_slots * (x->row + sizeof(FtDocId) + sizeof(uint32_t) + 1);
     n += x->hcap * (sizeof(FtDocId) + sizeof(uint32_t));
     if (x->links) {
         n += (size_t)x->cap_slots * (sizeof(uint32_t *) + 1 + sizeof(uint32_t));
@@ -762,7 +803,7 @@ static void greedy(FtVecIndex *x, const void *q, uint32_t *cur, double *curd, ui
         moved = 0;
         uint32_t *l = lk(x, *cur, level);
         for (uint32_t i = 1; i <= l[0]; i++) {
-            double d = row_dist(x, q, row_at(x, l[i]));
+            double d = walk_dist(x, q, row_at(x, l[i]));
             if (d < *curd) {
                 *curd = d;
                 *cur = l[i];
@@ -795,7 +836,7 @@ static void search_layer(FtVecIndex *x, const void *q, uint32_t ep, double epd, 
             uint32_t nb = l[i];
             if (x->visited[nb] == x->epoch) continue;
             x->visited[nb] = x->epoch;
-            double d = row_dist(x, q, row_at(x, nb));
+            double d = walk_dist(x, q, row_at(x, nb));
             if (res->n < ef || d < res->d[0]) {
                 heap_push(cand, d, nb);
                 if (!accept || accept(x, nb, ctx)) {
@@ -827,7 +868,7 @@ static uint32_t select_neighbors(FtVecIndex *x, Cand *c, uint32_t n, uint32_t ma
     for (uint32_t i = 0; i < n && kept < max; i++) {
         int good = 1;
         for (uint32_t j = 0; j < kept; j++)
-            if (row_dist(x, row_at(x, c[i].s), row_at(x, c[j].s)) < c[i].d) {
+            if (walk_dist(x, row_at(x, c[i].s), row_at(x, c[j].s)) < c[i].d) {
                 good = 0;
                 break;
             }
@@ -853,7 +894,7 @@ static void hnsw_link(FtVecIndex *x, uint32_t slot) {
     }
     const void *q = row_at(x, slot);
     uint32_t cur = x->entry;
-    double curd = row_dist(x, q, row_at(x, cur));
+    double curd = walk_dist(x, q, row_at(x, cur));
     for (uint32_t l = x->max_level; l > level; l--) greedy(x, q, &cur, &curd, l);
     uint32_t top = level < x->max_level ? level : x->max_level;
     Cand *c = xmalloc(((size_t)x->p.ef_construction + x->m0 + 2) * sizeof(Cand));
@@ -889,10 +930,10 @@ static void hnsw_link(FtVecIndex *x, uint32_t slot) {
             const void *nv = row_at(x, nb);
             for (uint32_t j = 0; j < theirs[0]; j++) {
                 t[j].s = theirs[j + 1];
-                t[j].d = row_dist(x, nv, row_at(x, t[j].s));
+                t[j].d = walk_dist(x, nv, row_at(x, t[j].s));
             }
             t[cap].s = slot;
-            t[cap].d = row_dist(x, nv, q);
+            t[cap].d = walk_dist(x, nv, q);
             uint32_t k = select_neighbors(x, t, cap + 1, cap);
             theirs[0] = k;
             for (uint32_t j = 0; j < k; j++) theirs[j + 1] = t[j].s;
@@ -911,6 +952,7 @@ static void grow_slots(FtVecIndex *x) {
     uint32_t cap = x->cap_slots ? x->cap_slots * 2 : 16;
     x->vecs = xrealloc(x->vecs, (size_t)cap * x->row);
     x->docs = xrealloc(x->docs, (size_t)cap * sizeof(FtDocId));
+    x->next = xrealloc(x->next, (size_t)cap * sizeof(uint32_t));
     x->dead = xrealloc(x->dead, cap);
     if (x->p.algo == FTVEC_HNSW) {
         x->links = xrealloc(x->links, (size_t)cap * sizeof(uint32_t *));
@@ -921,22 +963,27 @@ static void grow_slots(FtVecIndex *x) {
     x->cap_slots = cap;
 }
 
-/* Rebuilds the graph from the live slots (dropping tombstones). */
+/* Rebuilds the graph from the live slots (dropping tombstones). Live slots
+ * move down in order, so a slot is only ever written after it was read. */
 static void hnsw_rebuild(FtVecIndex *x) {
+    uint32_t *remap = xmalloc((size_t)x->n_slots * sizeof(uint32_t));
     uint32_t n = 0;
+    for (uint32_t i = 0; i < x->n_slots; i++) remap[i] = x->dead[i] ? NO_SLOT : n++;
     for (uint32_t i = 0; i < x->n_slots; i++) {
         xfree(x->links[i]);
         x->links[i] = NULL;
-        if (x->dead[i]) continue;
-        if (n != i) {
-            memcpy(row_at(x, n), row_at(x, i), x->row);
-            x->docs[n] = x->docs[i];
-            x->levels[n] = x->levels[i];
+        uint32_t to = remap[i];
+        if (to == NO_SLOT) continue;
+        if (map_get(x, x->docs[i]) == i) map_put(x, x->docs[i], to);
+        if (to != i) {
+            memcpy(row_at(x, to), row_at(x, i), x->row);
+            x->docs[to] = x->docs[i];
+            x->levels[to] = x->levels[i];
         }
-        x->dead[n] = 0;
-        map_put(x, x->docs[n], n);
-        n++;
+        x->next[to] = x->next[i] == NO_SLOT ? NO_SLOT : remap[x->next[i]];
+        x->dead[to] = 0;
     }
+    xfree(remap);
     x->n_slots = n;
     x->entry = NO_SLOT;
     x->max_level = 0;
@@ -945,68 +992,130 @@ static void hnsw_rebuild(FtVecIndex *x) {
     for (uint32_t i = 0; i < n; i++) hnsw_link(x, i);
 }
 
-/* Removes the vector in slot. */
-static void drop_slot(FtVecIndex *x, uint32_t slot) {
-    map_del(x, x->docs[slot]);
-    x->n_live--;
-    if (x->p.algo == FTVEC_FLAT) {
-        uint32_t last = --x->n_slots;
-        if (slot != last) {
-            memcpy(row_at(x, slot), row_at(x, last), x->row);
-            x->docs[slot] = x->docs[last];
-            map_put(x, x->docs[slot], slot);
-        }
+/* FLAT: fills the hole at slot with the last slot (of another document),
+ * repointing whoever referred to it. */
+static void flat_fill(FtVecIndex *x, uint32_t slot) {
+    uint32_t last = --x->n_slots;
+    if (slot == last) return;
+    memcpy(row_at(x, slot), row_at(x, last), x->row);
+    FtDocId d = x->docs[last];
+    x->docs[slot] = d;
+    x->next[slot] = x->next[last];
+    uint32_t h = map_get(x, d);
+    assert(h != NO_SLOT);
+    if (h == last) {
+        map_put(x, d, slot);
         return;
     }
-    x->dead[slot] = 1;
-    uint32_t n_dead = x->n_slots - x->n_live;
-    if (x->n_live == 0) { /* empty: start over */
-        for (uint32_t i = 0; i < x->n_slots; i++) {
-            xfree(x->links[i]);
-            x->links[i] = NULL;
-        }
-        x->n_slots = 0;
-        x->entry = NO_SLOT;
-        x->max_level = 0;
-    } else if (n_dead >= 64 && n_dead > x->n_live) {
-        hnsw_rebuild(x);
+    while (x->next[h] != last) {
+        h = x->next[h];
+        assert(h != NO_SLOT);
     }
+    x->next[h] = slot;
 }
 
-static int set_row(FtVecIndex *x, FtDocId id, const void *blob, const double *nums) {
-    uint32_t old = map_get(x, id);
-    if (old != NO_SLOT) drop_slot(x, old);
-    grow_slots(x);
-    uint32_t slot = x->n_slots++;
-    to_row(x, blob, nums, row_at(x, slot));
-    x->docs[slot] = id;
-    x->dead[slot] = 0;
-    map_put(x, id, slot);
-    x->n_live++;
-    if (x->p.algo == FTVEC_HNSW) {
-        x->levels[slot] = (unsigned char)random_level(x);
-        hnsw_link(x, slot);
+static int cmp_slot_desc(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Removes every vector of document id; 0 when it had none. */
+static int drop_doc(FtVecIndex *x, FtDocId id) {
+    uint32_t head = map_get(x, id);
+    if (head == NO_SLOT) return 0;
+    uint32_t one[1], *slots = one, n = 0;
+    for (uint32_t s = head; s != NO_SLOT; s = x->next[s]) n++;
+    if (n > 1) slots = xmalloc((size_t)n * sizeof(uint32_t));
+    n = 0;
+    for (uint32_t s = head; s != NO_SLOT; s = x->next[s]) slots[n++] = s;
+    map_del(x, id);
+    x->n_docs--;
+    if (n > 1) x->n_multi--;
+    x->n_live -= n;
+    if (x->p.algo == FTVEC_FLAT) {
+        /* highest first: the last slot is never one still to be dropped */
+        if (n > 1) qsort(slots, n, sizeof(uint32_t), cmp_slot_desc);
+        for (uint32_t i = 0; i < n; i++) flat_fill(x, slots[i]);
+    } else {
+        for (uint32_t i = 0; i < n; i++) x->dead[slots[i]] = 1;
+        uint32_t n_dead = x->n_slots - x->n_live;
+        if (x->n_live == 0) { /* empty: start over */
+            for (uint32_t i = 0; i < x->n_slots; i++) {
+                xfree(x->links[i]);
+                x->links[i] = NULL;
+            }
+            x->n_slots = 0;
+            x->entry = NO_SLOT;
+            x->max_level = 0;
+        } else if (n_dead >= 64 && n_dead > x->n_live) {
+            hnsw_rebuild(x);
+        }
     }
+    if (slots != one) xfree(slots);
+    return 1;
+}
+
+/* Replaces id's vectors with count new ones, from blob (one) or nums
+ * (count * dim). */
+static int set_rows(FtVecIndex *x, FtDocId id, const void *blob, const double *nums, size_t count) {
+    assert(count >= 1);
+    drop_doc(x, id);
+    uint32_t prev = NO_SLOT;
+    for (size_t j = 0; j < count; j++) {
+        grow_slots(x);
+        uint32_t slot = x->n_slots++;
+        to_row(x, blob, nums ? nums + j * x->p.dim : NULL, row_at(x, slot));
+        x->docs[slot] = id;
+        x->next[slot] = NO_SLOT;
+        x->dead[slot] = 0;
+        if (prev == NO_SLOT)
+            map_put(x, id, slot);
+        else
+            x->next[prev] = slot;
+        prev = slot;
+        x->n_live++;
+        if (x->p.algo == FTVEC_HNSW) {
+            x->levels[slot] = (unsigned char)random_level(x);
+            hnsw_link(x, slot);
+        }
+    }
+    x->n_docs++;
+    if (count > 1) x->n_multi++;
     return 0;
 }
 
 int ftvec_set(FtVecIndex *x, FtDocId id, const void *blob, size_t len) {
     if (len != x->ext_len) return -1;
-    return set_row(x, id, blob, NULL);
+    return set_rows(x, id, blob, NULL, 1);
 }
 
 int ftvec_set_numbers(FtVecIndex *x, FtDocId id, const double *vals, size_t n) {
     if (n != x->p.dim) return -1;
     for (size_t i = 0; i < n; i++)
         if (!isfinite(vals[i])) return -1;
-    return set_row(x, id, NULL, vals);
+    return set_rows(x, id, NULL, vals, 1);
+}
+
+int ftvec_set_multi(FtVecIndex *x, FtDocId id, const double *vals, size_t n_vectors) {
+    if (n_vectors == 0 || n_vectors > FTVEC_MAX_MULTI) return -1;
+    for (size_t i = 0; i < n_vectors * x->p.dim; i++)
+        if (!isfinite(vals[i])) return -1;
+    return set_rows(x, id, NULL, vals, n_vectors);
 }
 
 int ftvec_del(FtVecIndex *x, FtDocId id) {
-    uint32_t slot = map_get(x, id);
-    if (slot == NO_SLOT) return 0;
-    drop_slot(x, slot);
-    return 1;
+    return drop_doc(x, id);
+}
+
+/* The distance from the query row to document doc's nearest vector, its
+ * first slot being head. */
+static double doc_dist(const FtVecIndex *x, uint32_t head) {
+    double best = row_dist(x, x->qbuf, row_at(x, head));
+    for (uint32_t s = x->next[head]; s != NO_SLOT; s = x->next[s]) {
+        double d = row_dist(x, x->qbuf, row_at(x, s));
+        if (d < best) best = d;
+    }
+    return best;
 }
 
 int ftvec_check_blob(const FtVecIndex *x, size_t len, char *err, size_t errlen) {
@@ -1022,7 +1131,7 @@ double ftvec_distance(const FtVecIndex *x, FtDocId id, const void *blob, size_t 
     uint32_t slot = map_get(x, id);
     if (slot == NO_SLOT || len != x->ext_len) return -1;
     to_row(x, blob, NULL, x->qbuf);
-    return row_dist(x, x->qbuf, row_at(x, slot));
+    return doc_dist(x, slot);
 }
 
 /* ------------------------------------------------------- query options */
@@ -1115,6 +1224,18 @@ static int accept_filtered(FtVecIndex *x, uint32_t slot, void *ctx) {
     return !f->fn || f->fn(x->docs[slot], f->priv);
 }
 
+/* Keeps the first (nearest) result of each document of r (sorted by
+ * distance); returns the new count. */
+static size_t dedup(FtVecResult *r, size_t n) {
+    if (n < 2) return n;
+    /* a document's entries all carry the same distance (its nearest
+     * vector's), so they sit together once sorted by distance and id */
+    size_t w = 1;
+    for (size_t i = 1; i < n; i++)
+        if (r[i].id != r[w - 1].id || r[i].dist != r[w - 1].dist) r[w++] = r[i];
+    return w;
+}
+
 /* Exact: the k nearest live slots passing the filter (every one when k is
  * 0 and radius is given: range mode). */
 static size_t brute(FtVecIndex *x, size_t k, int range, double radius, FilterCtx *f,
@@ -1126,7 +1247,9 @@ static size_t brute(FtVecIndex *x, size_t k, int range, double radius, FilterCtx
     size_t n = 0, cap = 0;
     for (uint32_t s = 0; s < x->n_slots; s++) {
         if (!accept_filtered(x, s, f)) continue;
-        double d = row_dist(x, x->qbuf, row_at(x, s));
+        /* a document with several vectors: once, from its first slot */
+        if (x->n_multi && map_get(x, x->docs[s]) != s) continue;
+        double d = x->n_multi ? doc_dist(x, s) : row_dist(x, x->qbuf, row_at(x, s));
         if (range) {
             if (d > radius) continue;
             if (n == cap) {
@@ -1149,6 +1272,7 @@ static size_t brute(FtVecIndex *x, size_t k, int range, double radius, FilterCtx
         for (size_t i = 0; i < n; i++) all[i] = (FtVecResult){x->docs[h->s[i]], h->d[i]};
     }
     if (n > 1) qsort(all, n, sizeof(FtVecResult), res_cmp);
+    if (x->n_multi) n = dedup(all, n);
     *out = all;
     return n;
 }
@@ -1156,7 +1280,7 @@ static size_t brute(FtVecIndex *x, size_t k, int range, double radius, FilterCtx
 /* Descends from the entry point to level 0's starting slot. */
 static uint32_t descend(FtVecIndex *x, double *d) {
     uint32_t cur = x->entry;
-    *d = row_dist(x, x->qbuf, row_at(x, cur));
+    *d = walk_dist(x, x->qbuf, row_at(x, cur));
     for (uint32_t l = x->max_level; l > 0; l--) greedy(x, x->qbuf, &cur, d, l);
     return cur;
 }
@@ -1179,7 +1303,7 @@ size_t ftvec_knn(FtVecIndex *x, const void *blob, size_t len, size_t k, const Ft
     if (len != x->ext_len || k == 0 || x->n_live == 0) return 0;
     to_row(x, blob, NULL, x->qbuf);
     FilterCtx f = {filter, priv};
-    if (k > x->n_live) k = x->n_live;
+    if (k > x->n_docs) k = x->n_docs;
     if (x->p.algo == FTVEC_FLAT) return brute(x, k, 0, 0, &f, out);
     FtVecPolicy policy = opts ? opts->policy : FTVEC_POLICY_AUTO;
     if (filter && policy == FTVEC_POLICY_ADHOC_BF) return brute(x, k, 0, 0, &f, out);
@@ -1196,13 +1320,28 @@ size_t ftvec_knn(FtVecIndex *x, const void *blob, size_t len, size_t k, const Ft
     uint32_t ep = descend(x, &d);
     search_layer(x, x->qbuf, ep, d, ef, 0, accept_filtered, &f);
     Heap *res = &x->h2;
-    if (res->n < k && (filter || res->n < x->n_live))
-        return brute(x, k, 0, 0, &f, out); /* the walk came up short */
-    while (res->n > k) heap_pop(res);
+    if (!x->n_multi) {
+        if (res->n < k && (filter || res->n < x->n_live))
+            return brute(x, k, 0, 0, &f, out); /* the walk came up short */
+        while (res->n > k) heap_pop(res);
+    }
     size_t n = res->n;
-    FtVecResult *r = xmalloc(n * sizeof(FtVecResult));
-    for (size_t i = 0; i < n; i++) r[i] = (FtVecResult){x->docs[res->s[i]], res->d[i]};
-    qsort(r, n, sizeof(FtVecResult), res_cmp);
+    FtVecResult *r = n ? xmalloc(n * sizeof(FtVecResult)) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t s = res->s[i];
+        r[i] = (FtVecResult){x->docs[s], 0};
+        r[i].dist =
+            x->n_multi ? doc_dist(x, map_get(x, x->docs[s])) : row_dist(x, x->qbuf, row_at(x, s));
+    }
+    if (n > 1) qsort(r, n, sizeof(FtVecResult), res_cmp);
+    if (x->n_multi) {
+        n = dedup(r, n);
+        if (n < k && (filter || n < x->n_docs)) {
+            xfree(r);
+            return brute(x, k, 0, 0, &f, out);
+        }
+        if (n > k) n = k;
+    }
     *out = r;
     return n;
 }
@@ -1228,10 +1367,12 @@ size_t ftvec_range(FtVecIndex *x, const void *blob, size_t len, double radius,
     double dyn = d > radius ? d : radius;
     FtVecResult *all = NULL;
     size_t n = 0, cap = 0;
-    if (d <= radius && accept_filtered(x, ep, &f)) {
+    double exact =
+        x->n_multi ? doc_dist(x, map_get(x, x->docs[ep])) : row_dist(x, x->qbuf, row_at(x, ep));
+    if (exact <= radius && accept_filtered(x, ep, &f)) {
         cap = 16;
         all = xmalloc(cap * sizeof(FtVecResult));
-        all[n++] = (FtVecResult){x->docs[ep], d};
+        all[n++] = (FtVecResult){x->docs[ep], exact};
     }
     while (cand->n) {
         double cd = cand->d[0];
@@ -1243,20 +1384,24 @@ size_t ftvec_range(FtVecIndex *x, const void *blob, size_t len, double radius,
             uint32_t nb = l[i];
             if (x->visited[nb] == x->epoch) continue;
             x->visited[nb] = x->epoch;
-            double nd = row_dist(x, x->qbuf, row_at(x, nb));
+            double nd = walk_dist(x, x->qbuf, row_at(x, nb));
             if (nd > dyn + fabs(dyn) * eps) continue;
             heap_push(cand, nd, nb);
             if (nd < dyn) dyn = nd > radius ? nd : radius;
-            if (nd <= radius && accept_filtered(x, nb, &f)) {
+            if (!accept_filtered(x, nb, &f)) continue;
+            exact = x->n_multi ? doc_dist(x, map_get(x, x->docs[nb]))
+                               : row_dist(x, x->qbuf, row_at(x, nb));
+            if (exact <= radius) {
                 if (n == cap) {
                     cap = cap ? cap * 2 : 16;
                     all = xrealloc(all, cap * sizeof(FtVecResult));
                 }
-                all[n++] = (FtVecResult){x->docs[nb], nd};
+                all[n++] = (FtVecResult){x->docs[nb], exact};
             }
         }
     }
     if (n > 1) qsort(all, n, sizeof(FtVecResult), res_cmp);
+    if (x->n_multi) n = dedup(all, n);
     *out = all;
     return n;
 }

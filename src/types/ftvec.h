@@ -99,7 +99,7 @@ FtVecIndex *ftvec_new(const FtVecParams *p);
 void ftvec_free(FtVecIndex *idx);
 /* The index's definition: a view valid while idx lives. */
 const FtVecParams *ftvec_params(const FtVecIndex *idx);
-/* Live vectors. */
+/* Live vectors (a document with several counts each). */
 size_t ftvec_count(const FtVecIndex *idx);
 /* About how many bytes idx holds (vectors, graph, maps), for FT.INFO's
  * vector_index_sz_mb and MEMORY figures. */
@@ -113,7 +113,14 @@ int ftvec_set(FtVecIndex *idx, FtDocId id, const void *blob, size_t len);
 /* The same from the numbers of a JSON array (n must be dim; each value is
  * converted to the field's type, saturating for INT8/UINT8); -1 otherwise. */
 int ftvec_set_numbers(FtVecIndex *idx, FtDocId id, const double *vals, size_t n);
-/* Removes id's vector: 1 when it had one, 0 otherwise. */
+/* Several vectors for one document (a JSON path matching several arrays,
+ * RediSearch's multi-value vector fields): n_vectors * dim numbers in vals,
+ * replacing what id had. A search returns the document once, at the
+ * distance of its nearest vector. -1 when n_vectors is 0 or above
+ * FTVEC_MAX_MULTI or a number is not finite (index unchanged). */
+#define FTVEC_MAX_MULTI 65536
+int ftvec_set_multi(FtVecIndex *idx, FtDocId id, const double *vals, size_t n_vectors);
+/* Removes id's vectors: 1 when it had any, 0 otherwise. */
 int ftvec_del(FtVecIndex *idx, FtDocId id);
 /* Whether id has a vector. */
 int ftvec_has(const FtVecIndex *idx, FtDocId id);

@@ -330,6 +330,43 @@ static void test_metrics(void) {
     }
 }
 
+/* RediSearch's own figures (tests/pytests/test_vecsim.py): FLOAT32 DIM 2
+ * L2 over the 8-byte blobs "aaaaaaaa" etc., printed with %.12g. */
+static void test_redisearch_figures(void) {
+    FtVecAlgo algos[2] = {FTVEC_FLAT, FTVEC_HNSW};
+    for (int a = 0; a < 2; a++) {
+        FtVecIndex *x = make(algos[a], FTVEC_FLOAT32, FTVEC_L2, 2);
+        ftvec_set(x, 2, "aaaabaaa", 8);
+        ftvec_set(x, 3, "aaaaabaa", 8);
+        ftvec_set(x, 4, "aaaaaaba", 8);
+        ftvec_set(x, 1, "aaaaaaaa", 8);
+        char buf[64];
+        FtVecResult *r;
+        size_t n = ftvec_knn(x, "aaaaaaaa", 8, 2, NULL, NULL, NULL, &r);
+        CHECK_EQ_INT(n, 2);
+        if (n == 2) {
+            CHECK_EQ_INT(r[0].id, 1);
+            snprintf(buf, sizeof(buf), "%.12g", r[0].dist);
+            CHECK(strcmp(buf, "0") == 0);
+            CHECK_EQ_INT(r[1].id, 2);
+            snprintf(buf, sizeof(buf), "%.12g", r[1].dist);
+            CHECK(strcmp(buf, "3.09485009821e+26") == 0);
+        }
+        xfree(r);
+        n = ftvec_knn(x, "aaaaabaa", 8, 4, NULL, NULL, NULL, &r);
+        const char *want[4] = {"0", "2.01242627636e+31", "2.02824096037e+31", "1.31886368448e+36"};
+        FtDocId ids[4] = {3, 2, 1, 4};
+        CHECK_EQ_INT(n, 4);
+        for (size_t i = 0; i < n && i < 4; i++) {
+            CHECK_EQ_INT(r[i].id, ids[i]);
+            snprintf(buf, sizeof(buf), "%.12g", r[i].dist);
+            CHECK(strcmp(buf, want[i]) == 0);
+        }
+        xfree(r);
+        ftvec_free(x);
+    }
+}
+
 static void rand_vec(float *v, uint32_t dim) {
     for (uint32_t i = 0; i < dim; i++)
         v[i] = (float)((double)test_rand_below(2000001) / 1000000.0 - 1.0);
@@ -345,57 +382,182 @@ static double model_l2(const float *a, const float *b, int dim) {
     return (double)(float)s;
 }
 
-/* FLAT against a plain array, under random sets, updates and deletes. */
-static void test_flat_model(void) {
-    enum { DIM = 4, IDS = 300, OPS = 3000 };
-    FtVecIndex *x = make(FTVEC_FLAT, FTVEC_FLOAT32, FTVEC_L2, DIM);
-    static float model[IDS][DIM];
-    static int present[IDS];
-    memset(present, 0, sizeof(present));
+/* The model's distance from q to document i: its nearest vector's. */
+static double model_doc(const float (*vecs)[4], int count, const float *q) {
+    double best = INFINITY;
+    for (int j = 0; j < count; j++) {
+        double d = model_l2(vecs[j], q, 4);
+        if (d < best) best = d;
+    }
+    return best;
+}
+
+/* FLAT (exact) and HNSW (small: exact through the scan) against a plain
+ * array, under random sets of one or several vectors, updates and deletes;
+ * KNN and range answers are checked document by document. */
+static void test_model(FtVecAlgo algo) {
+    enum { DIM = 4, IDS = 300, OPS = 3000, MAXV = 3 };
+    FtVecIndex *x = make(algo, FTVEC_FLOAT32, FTVEC_L2, DIM);
+    static float model[IDS][MAXV][DIM];
+    static int count[IDS];
+    memset(count, 0, sizeof(count));
     int bad = 0;
     for (int op = 0; op < OPS; op++) {
         FtDocId id = (FtDocId)test_rand_below(IDS) + 1;
-        if (test_rand_below(3) == 0) {
+        int *c = &count[id - 1];
+        uint64_t what = test_rand_below(6);
+        if (what < 2) {
             int had = ftvec_del(x, id);
-            if (had != present[id - 1]) bad++;
-            present[id - 1] = 0;
+            if (had != (*c > 0)) bad++;
+            *c = 0;
+        } else if (what < 5) {
+            rand_vec(model[id - 1][0], DIM);
+            ftvec_set(x, id, model[id - 1][0], sizeof(model[0][0]));
+            *c = 1;
         } else {
-            rand_vec(model[id - 1], DIM);
-            ftvec_set(x, id, model[id - 1], sizeof(model[0]));
-            present[id - 1] = 1;
-        }
-        if (op % 100 == 0) {
-            float q[DIM];
-            rand_vec(q, DIM);
-            size_t live = 0;
-            for (int i = 0; i < IDS; i++) live += present[i];
-            if (ftvec_count(x) != live) bad++;
-            FtVecResult *r;
-            size_t n = ftvec_knn(x, q, sizeof(q), 5, NULL, NULL, NULL, &r);
-            if (n != (live < 5 ? live : 5)) bad++;
-            for (size_t j = 0; j < n; j++) {
-                FtDocId rid = r[j].id;
-                if (!present[rid - 1]) {
-                    bad++;
-                    continue;
-                }
-                if (model_l2(model[rid - 1], q, DIM) != r[j].dist) bad++;
-                if (j > 0 && r[j].dist < r[j - 1].dist) bad++;
-                /* nothing outside the result is nearer than its last */
+            int n = 1 + (int)test_rand_below(MAXV);
+            double nums[MAXV * DIM];
+            for (int j = 0; j < n; j++) {
+                rand_vec(model[id - 1][j], DIM);
+                for (int d = 0; d < DIM; d++) nums[j * DIM + d] = model[id - 1][j][d];
             }
-            if (n) {
-                size_t nearer = 0;
-                for (int i = 0; i < IDS; i++) {
-                    if (!present[i]) continue;
-                    if (model_l2(model[i], q, DIM) < r[n - 1].dist) nearer++;
-                }
-                if (nearer > n - 1) bad++;
-            }
-            xfree(r);
+            if (ftvec_set_multi(x, id, nums, (size_t)n) != 0) bad++;
+            *c = n;
         }
+        if (op % 50 != 0) continue;
+        float q[DIM];
+        rand_vec(q, DIM);
+        size_t live = 0, vectors = 0;
+        for (int i = 0; i < IDS; i++) {
+            live += count[i] > 0;
+            vectors += (size_t)count[i];
+        }
+        if (ftvec_count(x) != vectors) bad++;
+        FtVecResult *r;
+        size_t n = ftvec_knn(x, q, sizeof(q), 5, NULL, NULL, NULL, &r);
+        if (n != (live < 5 ? live : 5)) bad++;
+        for (size_t j = 0; j < n; j++) {
+            FtDocId rid = r[j].id;
+            if (!count[rid - 1]) {
+                bad++;
+                continue;
+            }
+            if (model_doc(model[rid - 1], count[rid - 1], q) != r[j].dist) bad++;
+            if (j > 0 && (r[j].dist < r[j - 1].dist || r[j].id == r[j - 1].id)) bad++;
+        }
+        /* nothing outside the result is nearer than its last */
+        if (n) {
+            size_t nearer = 0;
+            for (int i = 0; i < IDS; i++)
+                if (count[i] && model_doc(model[i], count[i], q) < r[n - 1].dist) nearer++;
+            if (nearer > n - 1) bad++;
+        }
+        xfree(r);
+        /* range: exactly the documents with a vector within 0.5 */
+        n = ftvec_range(x, q, sizeof(q), 0.5, NULL, NULL, NULL, &r);
+        size_t want = 0;
+        for (int i = 0; i < IDS; i++)
+            if (count[i] && model_doc(model[i], count[i], q) <= 0.5) want++;
+        if (n != want) bad++;
+        for (size_t j = 0; j < n; j++) {
+            if (!count[r[j].id - 1] || r[j].dist > 0.5) bad++;
+            if (j > 0 && r[j].id == r[j - 1].id) bad++;
+        }
+        xfree(r);
+        /* the distance of one document */
+        FtDocId probe = (FtDocId)test_rand_below(IDS) + 1;
+        double d = ftvec_distance(x, probe, q, sizeof(q));
+        if (count[probe - 1] ? d != model_doc(model[probe - 1], count[probe - 1], q) : d != -1)
+            bad++;
     }
     CHECK_EQ_INT(bad, 0);
+    double nums[2 * DIM] = {0};
+    CHECK_EQ_INT(ftvec_set_multi(x, 1, nums, 0), -1);
+    nums[3] = NAN;
+    CHECK_EQ_INT(ftvec_set_multi(x, 1, nums, 2), -1);
     ftvec_free(x);
+}
+
+/* HNSW with multi-value documents above the scan threshold: the graph
+ * search must still return distinct documents at their nearest vector's
+ * distance, as FLAT does. */
+static void test_hnsw_multi(void) {
+    enum { DIM = 8, N = 1500 };
+    FtVecIndex *h = make(FTVEC_HNSW, FTVEC_FLOAT32, FTVEC_L2, DIM);
+    FtVecIndex *f = make(FTVEC_FLAT, FTVEC_FLOAT32, FTVEC_L2, DIM);
+    double nums[3 * DIM];
+    for (FtDocId id = 1; id <= N; id++) {
+        size_t n = 1 + (size_t)test_rand_below(3);
+        for (size_t i = 0; i < n * DIM; i++)
+            nums[i] = (double)test_rand_below(2000001) / 1000000.0 - 1.0;
+        ftvec_set_multi(h, id, nums, n);
+        ftvec_set_multi(f, id, nums, n);
+    }
+    int bad = 0, hits = 0, total = 0;
+    for (int qi = 0; qi < 30; qi++) {
+        float q[DIM];
+        rand_vec(q, DIM);
+        FtVecResult *a, *b;
+        FtVecQueryOpts o = {.ef_runtime = 100};
+        size_t na = ftvec_knn(h, q, sizeof(q), 10, &o, NULL, NULL, &a);
+        size_t nb = ftvec_knn(f, q, sizeof(q), 10, NULL, NULL, NULL, &b);
+        if (na != 10 || nb != 10) bad++;
+        for (size_t i = 0; i < na; i++) {
+            if (ftvec_distance(f, a[i].id, q, sizeof(q)) != a[i].dist) bad++;
+            for (size_t j = 0; j < i; j++)
+                if (a[j].id == a[i].id) bad++;
+        }
+        for (size_t i = 0; i < nb; i++) {
+            total++;
+            for (size_t j = 0; j < na; j++)
+                if (a[j].id == b[i].id) {
+                    hits++;
+                    break;
+                }
+        }
+        xfree(a);
+        xfree(b);
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(hits * 10 >= total * 9);
+    /* the graph's range search: distinct documents, exact distances, most
+     * of the exact answer */
+    for (int qi = 0; qi < 10; qi++) {
+        float q[DIM];
+        rand_vec(q, DIM);
+        FtVecResult *a, *b;
+        size_t na = ftvec_range(h, q, sizeof(q), 1.5, NULL, NULL, NULL, &a);
+        size_t nb = ftvec_range(f, q, sizeof(q), 1.5, NULL, NULL, NULL, &b);
+        CHECK(na <= nb);
+        CHECK(na * 10 >= nb * 9);
+        for (size_t i = 0; i < na; i++) {
+            CHECK(a[i].dist <= 1.5);
+            CHECK(ftvec_distance(f, a[i].id, q, sizeof(q)) == a[i].dist);
+            if (i) CHECK(a[i].id != a[i - 1].id);
+        }
+        xfree(a);
+        xfree(b);
+    }
+    /* delete most documents: tombstones, then a rebuild keeps the chains */
+    for (FtDocId id = 1; id <= N; id++)
+        if (id % 4) {
+            CHECK_EQ_INT(ftvec_del(h, id), 1);
+            ftvec_del(f, id);
+        }
+    CHECK_EQ_INT(ftvec_count(h), ftvec_count(f));
+    float q[DIM] = {0};
+    FtVecResult *a, *b;
+    size_t na = ftvec_range(h, q, sizeof(q), 1.0, NULL, NULL, NULL, &a);
+    size_t nb = ftvec_range(f, q, sizeof(q), 1.0, NULL, NULL, NULL, &b);
+    CHECK_EQ_INT(na, nb);
+    for (size_t i = 0; i < na && i < nb; i++) {
+        CHECK_EQ_INT(a[i].id, b[i].id);
+        CHECK(a[i].dist == b[i].dist);
+    }
+    xfree(a);
+    xfree(b);
+    ftvec_free(h);
+    ftvec_free(f);
 }
 
 typedef struct {
@@ -659,7 +821,10 @@ int main(void) {
     test_parse();
     test_conversions();
     test_metrics();
-    test_flat_model();
+    test_redisearch_figures();
+    test_model(FTVEC_FLAT);
+    test_model(FTVEC_HNSW);
+    test_hnsw_multi();
     test_hnsw_recall();
     test_small_filters();
     test_query_opts();
