@@ -937,8 +937,11 @@ int ftexec_run(FtIndex *ix, const FtqNode *root, const FtExecOpts *opt, FtExecOu
     e.avg_len = ix->n_docs ? (double)ix->total_len / (double)ix->n_docs : 0;
     Set s = eval(&e, root);
     if (e.err) {
+        /* e.errbuf lives in this frame: the caller gets a copy that stays. */
+        static char errcopy[sizeof e.errbuf];
+        snprintf(errcopy, sizeof errcopy, "%s", e.err);
         set_free(&s);
-        *err = e.err;
+        *err = errcopy;
         return -1;
     }
     /* INKEYS, FILTER and GEOFILTER restrict the result. */
