@@ -50,7 +50,11 @@
 
 /* ---- plan ---- */
 
-enum { S_LOAD, S_LOADALL, S_GROUP, S_SORT, S_APPLY, S_FILTER, S_LIMIT };
+/* Steps. SORTBY and LIMIT of one segment of the pipeline (between
+ * GROUPBYs) are one "arrange" step, as in RediSearch: the LIMIT pages the
+ * sorted rows wherever it was written, and a SORTBY without a LIMIT keeps
+ * MAX rows, 10 by default. */
+enum { S_LOAD, S_LOADALL, S_GROUP, S_ARRANGE, S_APPLY, S_FILTER };
 
 enum {
     R_COUNT,
@@ -86,16 +90,17 @@ typedef struct Step {
     int kind;
     LoadItem *loads; /* S_LOAD */
     size_t n_loads;
-    Slice *fields; /* S_GROUP: properties; S_SORT: properties */
-    int *desc;     /* S_SORT: per property */
+    Slice *fields; /* S_GROUP: properties; S_ARRANGE: sort properties */
+    int *desc;     /* S_ARRANGE: per property */
     size_t n_fields;
     Reducer *reds; /* S_GROUP */
     size_t n_reds;
-    long long max; /* S_SORT: MAX (0: none) */
+    long long max; /* S_ARRANGE: MAX (0: none) */
     FtExpr *expr;  /* S_APPLY, S_FILTER */
     Slice alias;   /* S_APPLY: AS name (the expression's text without it) */
-    long long off; /* S_LIMIT */
-    long long num; /* S_LIMIT */
+    int has_limit; /* S_ARRANGE: a LIMIT was given */
+    long long off; /* S_ARRANGE: LIMIT */
+    long long num; /* S_ARRANGE: LIMIT */
 } Step;
 
 struct FtAggPlan {
@@ -439,7 +444,8 @@ FtAggPlan *ftagg_plan_parse(const Slice *argv, size_t argc, char **err) {
     FtAggPlan *p = xcalloc(1, sizeof(FtAggPlan));
     p->opts.timeout_ms = -1;
     Args a = {argv, argc, 0};
-    int has_group = 0, has_sort = 0;
+    int has_group = 0;
+    long arrange = -1; /* the arrange step of the current segment */
     *err = NULL;
     while (args_more(&a)) {
         Slice kw = a.v[a.i++];
@@ -457,15 +463,19 @@ FtAggPlan *ftagg_plan_parse(const Slice *argv, size_t argc, char **err) {
             if (arg_ll(&a, "TIMEOUT", 0, LLONG_MAX, &p->opts.timeout_ms, err) != 0) goto fail;
         } else if (is_kw(kw, "GROUPBY")) {
             has_group = 1;
+            arrange = -1;
             if (parse_groupby(&a, add_step(p, S_GROUP), err) != 0) goto fail;
         } else if (is_kw(kw, "SORTBY")) {
-            if (has_sort) {
+            if (arrange >= 0 && p->steps[arrange].n_fields) {
                 *err = msg(
                     "Multiple SORTBY steps are not allowed. Sort multiple fields in a single step");
                 goto fail;
             }
-            has_sort = 1;
-            if (parse_sortby(&a, add_step(p, S_SORT), err) != 0) goto fail;
+            if (arrange < 0) {
+                add_step(p, S_ARRANGE);
+                arrange = (long)p->n_steps - 1;
+            }
+            if (parse_sortby(&a, &p->steps[arrange], err) != 0) goto fail;
         } else if (is_kw(kw, "APPLY") || is_kw(kw, "FILTER")) {
             int is_apply = is_kw(kw, "APPLY");
             if (!args_more(&a)) {
@@ -487,7 +497,12 @@ FtAggPlan *ftagg_plan_parse(const Slice *argv, size_t argc, char **err) {
                 st->alias = a.v[a.i++];
             }
         } else if (is_kw(kw, "LIMIT")) {
-            Step *st = add_step(p, S_LIMIT);
+            if (arrange < 0) {
+                add_step(p, S_ARRANGE);
+                arrange = (long)p->n_steps - 1;
+            }
+            Step *st = &p->steps[arrange];
+            st->has_limit = 1;
             if (arg_ll(&a, "LIMIT", 0, LLONG_MAX / 4, &st->off, err) != 0) goto fail;
             if (arg_ll(&a, "LIMIT", 0, LLONG_MAX / 4, &st->num, err) != 0) goto fail;
         } else if (is_kw(kw, "WITHCURSOR")) {
@@ -715,7 +730,7 @@ void ftagg_result_free(FtAggResult *r) {
 
 /* Per step, the keys it reads and writes, in the lookup of its phase. */
 typedef struct Bound {
-    size_t *in;      /* S_GROUP: group keys; S_SORT: sort keys */
+    size_t *in;      /* S_GROUP: group keys; S_ARRANGE: sort keys */
     size_t *red_in;  /* S_GROUP: each reducer's input key */
     size_t *red_by;  /* S_GROUP: FIRST_VALUE BY key */
     size_t *red_out; /* S_GROUP: each reducer's output key (next lookup) */
@@ -817,8 +832,8 @@ static int bind_plan(Run *run) {
             }
             break;
         }
-        case S_SORT:
-            b->in = xcalloc(st->n_fields, sizeof(size_t));
+        case S_ARRANGE:
+            b->in = xcalloc(st->n_fields ? st->n_fields : 1, sizeof(size_t));
             for (size_t i = 0; i < st->n_fields; i++) {
                 long k = bind_read(run, phase, st->fields[i], USE_SORT);
                 if (k < 0) return -1;
@@ -1038,12 +1053,17 @@ static void truncate_rows(RowVec *rows, size_t off, size_t num) {
     rows->n = end - off;
 }
 
-static void run_sort(const Step *st, const Bound *b, RowVec *rows) {
-    SortCtx sc = {b->in, st->desc, st->n_fields};
-    Row *tmp = xmalloc((rows->n ? rows->n : 1) * sizeof(Row));
-    merge_sort(&sc, rows->rows, tmp, rows->n);
-    xfree(tmp);
-    if (st->max > 0) truncate_rows(rows, 0, (size_t)st->max);
+static void run_arrange(const Step *st, const Bound *b, RowVec *rows) {
+    if (st->n_fields) {
+        SortCtx sc = {b->in, st->desc, st->n_fields};
+        Row *tmp = xmalloc((rows->n ? rows->n : 1) * sizeof(Row));
+        merge_sort(&sc, rows->rows, tmp, rows->n);
+        xfree(tmp);
+    }
+    if (st->has_limit)
+        truncate_rows(rows, (size_t)st->off, (size_t)st->num);
+    else if (st->n_fields)
+        truncate_rows(rows, 0, st->max > 0 ? (size_t)st->max : 10);
 }
 
 /* ---- grouping ---- */
@@ -1403,17 +1423,14 @@ FtAggResult *ftagg_run(const FtAggPlan *p, const FtAggSource *src, char **err) {
         case S_FILTER:
             if (run_filter(&run, st, b, &rows) != 0) goto done;
             break;
-        case S_SORT:
-            run_sort(st, b, &rows);
-            sorted = 1;
+        case S_ARRANGE:
+            run_arrange(st, b, &rows);
+            if (st->n_fields) sorted = 1;
             break;
         case S_GROUP:
             run_group(&run, st, b, &rows);
             grouped = 1;
             n_groups = rows.n;
-            break;
-        case S_LIMIT:
-            truncate_rows(&rows, (size_t)st->off, (size_t)st->num);
             break;
         default:
             break;
