@@ -1327,8 +1327,23 @@ static size_t combo_width(const FtVal *v) {
     return v && v->type == FTV_ARR && v->len ? v->len : 1;
 }
 
-static void run_group(Run *run, const Step *st, const Bound *b, RowVec *rows) {
-    (void)run;
+/* A row's group values may be arrays, and the row joins one group per
+ * combination of their elements; past this many combinations in one row
+ * the GROUPBY fails instead of running for ever. */
+#define MAX_GROUP_COMBOS 65536
+
+static int run_group(Run *run, const Step *st, const Bound *b, RowVec *rows) {
+    for (size_t r = 0; r < rows->n; r++) {
+        size_t combos = 1;
+        for (size_t f = 0; f < st->n_fields; f++) {
+            combos *= combo_width(row_get(&rows->rows[r], b->in[f]));
+            if (combos > MAX_GROUP_COMBOS) {
+                run->err = msg("GROUPBY: a row has more than %d combinations of array values",
+                               MAX_GROUP_COMBOS);
+                return -1;
+            }
+        }
+    }
     Dict *map = dict_new();
     Group *groups = NULL;
     size_t n_groups = 0, cap = 0;
@@ -1396,6 +1411,7 @@ static void run_group(Run *run, const Step *st, const Bound *b, RowVec *rows) {
     xfree(first_src);
     xfree(pick);
     xfree(idx);
+    return 0;
 }
 
 /* ---- run ---- */
@@ -1428,7 +1444,7 @@ FtAggResult *ftagg_run(const FtAggPlan *p, const FtAggSource *src, char **err) {
             if (st->n_fields) sorted = 1;
             break;
         case S_GROUP:
-            run_group(&run, st, b, &rows);
+            if (run_group(&run, st, b, &rows) != 0) goto done;
             grouped = 1;
             n_groups = rows.n;
             break;

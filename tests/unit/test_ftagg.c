@@ -273,6 +273,11 @@ static void test_groups(void) {
         AGG("ERR: Property `tags` not loaded nor in pipeline", "APPLY", "split(@tags)", "AS", "t"));
     CHECK(AGG("3|t=a,n=3|t=b,n=2|t=c,n=2", "LOAD", "1", "@tags", "APPLY", "split(@tags)", "AS", "t",
               "GROUPBY", "1", "@t", "REDUCE", "COUNT", "0", "AS", "n"));
+    /* too many combinations of array values in one row */
+    CHECK(AGG("ERR: GROUPBY: a row has more than 65536 combinations of array values", "APPLY",
+              "split(format('%s', 'a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t,u,v,w,x,y,z,A,B,C,D,"
+              "E,F,G,H,I,J,K,L,M,N,O,P,Q,R,S,T,U,V,W,X,Y,Z'))",
+              "AS", "t", "GROUPBY", "3", "@t", "@t", "@t"));
     /* TOLIST of arrays: distinct elements */
     CHECK(AGG("1|l=[a b c]", "LOAD", "1", "@tags", "APPLY", "split(@tags)", "AS", "t", "GROUPBY",
               "0", "REDUCE", "TOLIST", "1", "@t", "AS", "l"));
