@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "persist/globalstate.h"
 #include "server/core.h"
 #include "server/evict.h"
 #include "server/tracking.h"
@@ -520,6 +521,7 @@ static void cmd_flushall(Client *c) {
     if (lazy < 0) return;
     for (int i = 0; i < core.n_dbs; i++) block_touch_db(&core.dbs[i]);
     server_flush_all_dbs_lazy(lazy);
+    persist_globals_reset(); /* the query engine's dictionaries and indexes go too */
     server_after_flushall();
     server.dirty++;
     propagate_argv(c);

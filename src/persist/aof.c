@@ -68,6 +68,7 @@
 #include "persist/aoffile.h"
 #include "persist/backup.h"
 #include "persist/bgjob.h"
+#include "persist/globalstate.h"
 #include "persist/manifest.h"
 #include "persist/rdb.h"
 #include "persist/rewrite.h"
@@ -1373,6 +1374,7 @@ static void debug_loadaof(void) {
     if (aof.state != AOF_OFF) flush(1);
     server_flush_all_dbs();
     function_flush(); /* the AOF loads the libraries again, as Redis empties them too */
+    persist_globals_reset();
     if (read_manifest() != LOAD_OK) exit(1);
     delete_history();
     if (load_all(0) == LOAD_FATAL) {

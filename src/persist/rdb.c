@@ -42,6 +42,7 @@
 #include "cmd/stream_obj.h"
 #include "persist/aof.h"
 #include "persist/dumpvalue.h"
+#include "persist/globalstate.h"
 #include "persist/rdbcodec.h"
 #include "persist/rdbfile.h"
 #include "server/core.h"
@@ -151,6 +152,8 @@ int rdb_write_dataset_as(int fd, int aof_base, int max_type_allowed) {
     rdbw_aux_ll(&w, "used-mem", (long long)alloc_used_bytes());
     rdbw_aux_ll(&w, "aof-base", aof_base ? 1 : 0);
     function_records(write_function, &w);
+    /* a Redis older than modules' aux data would not know the records */
+    if (max_type_allowed >= DUMP_TYPE_MODULE_2) rdbw_globals(&w, PERSIST_GLOBAL_BEFORE_KEYS);
     WriteCtx x = {&w, now_ms(), max_type_allowed, evict_policy_is_lru(), evict_policy_is_lfu()};
     for (int i = 0; i < n_dbs && !w.failed; i++) {
         if (scan[i].keys == 0) continue;
@@ -158,6 +161,7 @@ int rdb_write_dataset_as(int fd, int aof_base, int max_type_allowed) {
         db_for_each(server_db(i), write_visit, &x);
     }
     xfree(scan);
+    if (max_type_allowed >= DUMP_TYPE_MODULE_2) rdbw_globals(&w, PERSIST_GLOBAL_AFTER_KEYS);
     int rc = rdbw_finish(&w);
     if (rc != 0) log_warning("Write error saving DB on disk: %s", strerror(w.sys_errno));
     rdbw_free(&w);
@@ -625,6 +629,7 @@ static void cmd_debug_reload(Client *c) {
     if (!noflush) {
         server_flush_all_dbs();
         function_flush();
+        persist_globals_reset();
     }
     int found;
     if (load_dbfile(0, merge, &found) != 0) {

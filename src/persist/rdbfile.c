@@ -16,8 +16,10 @@
  * bytes DUMP uses. A key's idle time or LFU counter goes to the key hook
  * with it. The parser also reads what older and newer Redis versions write
  * around the keys (seconds expiry 0xFD, 7.4's slot info 0xF4) and skips
- * it; a key of a type streamd cannot hold, module data (0xF7, types 6 and
- * 7) and pre-release functions (0xF6) stop it with RDBF_UNSUPPORTED and a
+ * it; module-aux records (0xF7) of the state registered in globalstate.h
+ * are read back through it. A key of a type streamd cannot hold, module data
+ * (0xF7) nobody registered, module values (types 6 and 7) of no registered
+ * type and pre-release functions (0xF6) stop it with RDBF_UNSUPPORTED and a
  * message naming them. A list, set, sorted set or hash of no element (older
  * Redis versions could save one) is skipped, as Redis 7.0 skips it, and
  * counted. Disk input is hostile: every length is checked against what is
@@ -36,6 +38,7 @@
 
 #include "base/alloc.h"
 #include "persist/dumpvalue.h"
+#include "persist/globalstate.h"
 #include "persist/rdbcodec.h"
 
 enum {
@@ -120,6 +123,11 @@ void rdbw_aux_ll(RdbWriter *w, const char *key, long long val) {
 void rdbw_function(RdbWriter *w, const char *code, size_t len) {
     buf_append_char(&w->buf, (char)OP_FUNCTION2);
     rdb_write_string(&w->buf, code, len);
+    maybe_flush(w);
+}
+
+void rdbw_globals(RdbWriter *w, int when) {
+    persist_globals_rdb_write(when, &w->buf);
     maybe_flush(w);
 }
 
@@ -366,9 +374,21 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
         case OP_SLOT_INFO:
             if (rdb_read_len(&r, &a) || rdb_read_len(&r, &b) || rdb_read_len(&r, &c)) break;
             continue;
-        case OP_MODULE_AUX:
-            return fail(res, RDBF_UNSUPPORTED, at,
-                        "The RDB file contains module AUX data, but streamd has no modules");
+        case OP_MODULE_AUX: {
+            char name[10];
+            int rc = persist_globals_rdb_read(&r, name);
+            if (rc == 1)
+                return fail(res, RDBF_UNSUPPORTED, at,
+                            "The RDB file contains AUX module data I can't load: no matching "
+                            "module '%s'",
+                            name);
+            if (rc != RDB_OK)
+                return fail(res, RDBF_BAD, at,
+                            "The RDB file contains module AUX data for the module type '%s', "
+                            "that streamd is not able to load",
+                            name[0] ? name : "?");
+            continue;
+        }
         case OP_FUNCTION_PRE_GA:
             return fail(res, RDBF_UNSUPPORTED, at, "Pre-release function format not supported");
         case OP_FUNCTION2: {

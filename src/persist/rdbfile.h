@@ -43,6 +43,9 @@ void rdbw_header(RdbWriter *w, int version);
 void rdbw_aux(RdbWriter *w, const char *key, const char *val);
 void rdbw_aux_ll(RdbWriter *w, const char *key, long long val);
 void rdbw_function(RdbWriter *w, const char *code, size_t len);
+/* The module-aux records of the server-wide state registered for when
+ * (persist/globalstate.h): before the first SELECTDB and after the last key. */
+void rdbw_globals(RdbWriter *w, int when);
 void rdbw_select(RdbWriter *w, int db, uint64_t keys, uint64_t expires);
 /* One key: its expiry (absolute Unix ms, -1 none), its LRU idle seconds or
  * LFU counter (each -1 when not written: Redis writes the one its

@@ -4,6 +4,8 @@
  * with aof-use-rdb-preamble no, so either server can load it:
  *
  *     FUNCTION LOAD <code>                         each function library, first
+ *     <commands of server-wide state>              persist/globalstate.h (those
+ *                                                  registered before the keys)
  *     SELECT <db>                                  once per non-empty db
  *     SET <key> <value>                            a string
  *     XADD <key> <id> <field> <value> ...          a stream: every entry
@@ -19,6 +21,7 @@
  *     XIDMPRECORD <key> <pid> <iid> <id>           (src/cmd/stream_idmp.c
  *     XIDMPCOUNTERS <key> <added> <duplicates>      writes these three)
  *     PEXPIREAT <key> <ms>                         a key with a TTL
+ *     <commands of server-wide state>              (those registered after them)
  *
  * It runs in the forked child (a frozen copy of the data: nothing changes
  * under the iteration) and, for an empty dataset, in the server at start-up.
@@ -43,6 +46,7 @@
 #include "cmd/stream_obj.h"
 #include "persist/aoffile.h"
 #include "persist/dumpvalue.h"
+#include "persist/globalstate.h"
 #include "server/script.h"
 #include "server/server.h"
 #include "stream/group.h"
@@ -289,12 +293,14 @@ int aof_rewrite_to_file(const char *path) {
         return -1;
     }
     function_records(cat_record, &w.buf);
+    persist_globals_aof_rewrite(PERSIST_GLOBAL_BEFORE_KEYS, cat_record, &w.buf);
     for (int i = 0; i < server_db_count() && !w.failed; i++) {
         Db *db = server_db(i);
         if (db_size(db) == 0) continue;
         aof_cat_select(&w.buf, i);
         db_for_each(db, visit, &w);
     }
+    if (!w.failed) persist_globals_aof_rewrite(PERSIST_GLOBAL_AFTER_KEYS, cat_record, &w.buf);
     writer_flush(&w);
     int ok = !w.failed;
     if (ok && fsync(w.fd) == -1) {

@@ -53,6 +53,9 @@ extern const Command sketch_commands[];
 extern const Command vset_commands[];
 extern const Command json_commands[];
 extern const Command tseries_commands[];
+extern const Command search_commands[];
+extern const Command ftdict_commands[];
+extern const Command ftconfig_commands[];
 void stream_cmd_init(void);
 void list_cmd_init(void);
 void set_cmd_init(void);
@@ -64,6 +67,8 @@ void sketch_cmd_init(void);
 void vset_cmd_init(void);
 void json_cmd_init(void);
 void tseries_cmd_init(void);
+void search_cmd_init(void);
+void ftdict_cmd_init(void);
 void group_cmd_init(void);
 
 static const Command *const families[] = {
@@ -76,7 +81,7 @@ static const Command *const families[] = {
     set_commands,     zset_commands,        hash_commands,        hash_import_commands,
     sort_commands,    backup_commands,      array_commands,       migrate_commands,
     bloom_commands,   sketch_commands,      vset_commands,        json_commands,
-    tseries_commands,
+    tseries_commands, ftdict_commands,      ftconfig_commands,    search_commands,
 };
 
 /* The top-level commands by lowercase name: open addressing over a fixed
@@ -205,6 +210,8 @@ void commands_init(void) {
     vset_cmd_init();
     json_cmd_init();
     tseries_cmd_init();
+    search_cmd_init();
+    ftdict_cmd_init();
     for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
         for (const Command *c = families[f]; c->name; c++) command_table_add(c);
     acl_init();

@@ -304,6 +304,22 @@ typedef struct Settings {
     char *ts_ignore_max_val_diff; /* as set; parsed into ts_ignore_max_val_diff_d */
     double ts_ignore_max_val_diff_d;
     char *ts_compaction_policy; /* rules given to series TS.ADD / TS.INCRBY make */
+    /* the query engine's search-* configs (CONFIG and FT.CONFIG; read through
+     * types/ftconfig.h) */
+    struct {
+        long long default_dialect, timeout, min_prefix, max_prefix_expansions;
+        long long max_search_results, max_aggregate_results, cursor_max_idle;
+        long long index_cursor_limit, max_doctablesize, min_stem_len, min_phonetic_term_len;
+        long long union_iterator_heap, gc_scan_size, fork_gc_run_interval;
+        long long fork_gc_clean_threshold, fork_gc_retry_interval, fork_gc_sleep_before_exit;
+        long long workers, min_operation_workers, tiered_hnsw_buffer_limit;
+        long long workers_priority_bias_threshold, multi_text_slop, vss_max_resize;
+        long long bg_index_sleep_gap, numeric_ranges_parents;
+        int on_timeout; /* FTCONF_ON_TIMEOUT_* */
+        int no_gc, no_mem_pools, partial_indexed_docs, raw_docid_encoding, numeric_compress;
+        int free_resource_on_thread, print_profile_clock, prioritize_intersect_union_children;
+        char *ext_load, *friso_ini;
+    } search;
     int io_threads;
     char *client_obuf_limit; /* client-output-buffer-limit, normalised by its apply hook */
     ObufLimit obuf_limits[OBUF_CLASSES];

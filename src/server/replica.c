@@ -67,6 +67,7 @@
 #include "base/alloc.h"
 #include "base/log.h"
 #include "persist/aof.h"
+#include "persist/globalstate.h"
 #include "persist/rdb.h"
 #include "server/acl.h"
 #include "server/core.h"
@@ -450,6 +451,7 @@ static void load_payload(void) {
     log_notice("MASTER <-> REPLICA sync: Flushing old data");
     server_flush_all_dbs_lazy(settings.replica_lazy_flush);
     function_flush();
+    persist_globals_reset();
     log_notice("MASTER <-> REPLICA sync: Loading DB in memory");
     int fd = rs.fd;
     long long n_foreign = 0;

@@ -72,6 +72,10 @@ NOT_IN_70 |= {"ts.create", "ts.alter", "ts.add", "ts.madd", "ts.incrby", "ts.dec
               "ts.get", "ts.info", "ts.range", "ts.revrange", "ts.createrule", "ts.deleterule",
               "ts.queryindex", "ts.mget", "ts.mrange", "ts.mrevrange", "ts.nrange",
               "ts.nrevrange"}  # time series: Redis 8.0 (NRANGE: 8.10)
+NOT_IN_70 |= {"ft.dictadd", "ft.dictdel", "ft.dictdump", "ft.config"}  # the query engine (ftaux): Redis 8.0
+NOT_IN_70 |= {"ft.create", "ft.alter", "ft.dropindex", "ft.info", "ft._list", "ft.aliasadd",
+              "ft.aliasupdate", "ft.aliasdel", "ft.tagvals", "ft.synupdate", "ft.syndump",
+              "ft.explain", "ft.explaincli", "ft.search", "ft.profile", "ft.drop"}  # ftcore: Redis 8.0
 
 
 def conns(server, ref_server, proto):

@@ -35,6 +35,17 @@ STREAMD_ONLY |= {b"bf-error-rate", b"bf-initial-size", b"bf-expansion-factor", b
 STREAMD_ONLY |= {b"ts-retention-policy", b"ts-chunk-size-bytes", b"ts-duplicate-policy",
                  b"ts-encoding", b"ts-ignore-max-time-diff",
                  b"ts-ignore-max-val-diff", b"ts-compaction-policy"}  # time series (Redis 8)
+STREAMD_ONLY |= {n for n in (b"search-" + s for s in (  # the query engine (Redis 8)
+    b"default-dialect", b"timeout", b"min-prefix", b"max-prefix-expansions",
+    b"max-search-results", b"max-aggregate-results", b"cursor-max-idle", b"index-cursor-limit",
+    b"max-doctablesize", b"min-stem-len", b"min-phonetic-term-len", b"union-iterator-heap",
+    b"gc-scan-size", b"fork-gc-run-interval", b"fork-gc-clean-threshold",
+    b"fork-gc-retry-interval", b"fork-gc-sleep-before-exit", b"workers",
+    b"min-operation-workers", b"tiered-hnsw-buffer-limit", b"workers-priority-bias-threshold",
+    b"multi-text-slop", b"vss-max-resize", b"bg-index-sleep-gap", b"_numeric-ranges-parents",
+    b"on-timeout", b"no-gc", b"no-mem-pools", b"partial-indexed-docs", b"raw-docid-encoding",
+    b"_numeric-compress", b"_free-resource-on-thread", b"_print-profile-clock",
+    b"_prioritize-intersect-union-children", b"ext-load", b"friso-ini"))}
 # values that differ by nature between the two servers of the test
 MASKED = {b"port", b"dir", b"bind", b"aof-use-rdb-preamble"}
 HIDDEN = [b"rdb-key-save-delay"]

@@ -188,8 +188,13 @@ static void test_refusals(void) {
     const uint8_t hash[] = {'R', 'E', 'D', 'I', 'S', '0', '0', '0', '6', 4, 1, 'H', 0};
     CHECK_EQ_INT(parse(hash, sizeof hash, &s, &res), RDBF_UNSUPPORTED);
     CHECK(strstr(res.why, "a hash") != NULL);
-    const uint8_t module[] = {'R', 'E', 'D', 'I', 'S', '0', '0', '0', '9', 0xF7, 0};
+    /* Module aux data of a module nobody registered (id 0: "AAAAAAAAA"), when
+     * opcode 2 and when 2, no fields, EOF. */
+    const uint8_t module[] = {'R', 'E', 'D', 'I', 'S', '0', '0', '0', '9', 0xF7, 0, 2, 2, 0};
     CHECK_EQ_INT(parse(module, sizeof module, &s, &res), RDBF_UNSUPPORTED);
+    CHECK(strstr(res.why, "no matching module 'AAAAAAAAA'") != NULL);
+    const uint8_t module_cut[] = {'R', 'E', 'D', 'I', 'S', '0', '0', '0', '9', 0xF7, 0};
+    CHECK_EQ_INT(parse(module_cut, sizeof module_cut, &s, &res), RDBF_BAD);
     /* An old file: version 3 has no CRC, and expiry in seconds. */
     const uint8_t old[] = {'R',  'E',  'D', 'I', 'S', '0', '0', '0', '3', 0xFE, 0,
                            0xFD, 0x10, 0,   0,   0,   0,   1,   'k', 1,   'v',  0xFF};
