@@ -32,6 +32,7 @@
 
 #include "base/alloc.h"
 #include "server/core.h"
+#include "types/ftagg.h"
 #include "types/ftexpr.h"
 #include "types/ftindex_int.h"
 #include "types/fttext.h"
@@ -1045,6 +1046,7 @@ void ftindex_drop(FtIndex *ix, int delete_docs) {
     size_t at = 0;
     while (at < g_n && g_ix[at] != ix) at++;
     if (at == g_n) return;
+    ftagg_cursor_drop_index(ix->name, ix->name_len); /* its FT.AGGREGATE cursors go too */
     if (delete_docs) {
         /* Collect the keys first: deleting them signals the hook. */
         Buf keys;
