@@ -161,6 +161,17 @@ static int arg_ll(Args *a, const char *what, long long lo, long long hi, long lo
     return 0;
 }
 
+/* A whole-argument decimal number (strtod rules); 0, or -1. */
+static int parse_double(Slice s, double *out) {
+    char tmp[64];
+    if (s.len == 0 || s.len >= sizeof(tmp)) return -1;
+    memcpy(tmp, s.p, s.len);
+    tmp[s.len] = '\0';
+    char *end;
+    *out = strtod(tmp, &end);
+    return *end == '\0' && !isnan(*out) ? 0 : -1;
+}
+
 /* The count of a variadic option ("GROUPBY 2 @a @b"): at least lo, and no
  * more than the arguments that follow it. */
 static int arg_count(Args *a, const char *what, long long lo, long long *out, char **err) {
@@ -514,8 +525,15 @@ FtAggPlan *ftagg_plan_parse(const Slice *argv, size_t argc, char **err) {
                         goto fail;
                 } else if (is_kw(a.v[a.i], "MAXIDLE")) {
                     a.i++;
-                    if (arg_ll(&a, "MAXIDLE", 0, LLONG_MAX, &p->opts.cursor_maxidle_ms, err) != 0)
+                    /* redis-py sends milliseconds as a float ("5000.0"). */
+                    double ms;
+                    if (args_more(&a) && parse_double(a.v[a.i], &ms) == 0 && ms >= 0 && ms < 1e15) {
+                        p->opts.cursor_maxidle_ms = (long long)ms;
+                        a.i++;
+                    } else if (arg_ll(&a, "MAXIDLE", 0, LLONG_MAX, &p->opts.cursor_maxidle_ms,
+                                      err) != 0) {
                         goto fail;
+                    }
                 } else {
                     break;
                 }

@@ -215,17 +215,19 @@ def info_cursor_stats(c):
 
 
 def test_cursor_maxidle(idx):
+    # reaped by the server's cron (every 100 ms) once idle for MAXIDLE ms
     _, cid = x(idx, "FT.AGGREGATE", "idx", "*", "WITHCURSOR", "COUNT", 1, "MAXIDLE", 50)
-    assert cid != 0
-    deadline = time.time() + 3
-    while time.time() < deadline:
-        time.sleep(0.1)
-        try:
-            x(idx, "FT.CURSOR", "DEL", "idx", "0")
-        except Exception:
-            pass
-        if "Cursor not found" in err(idx, "FT.CURSOR", "READ", "idx", cid):
-            break
+    _, keep = x(idx, "FT.AGGREGATE", "idx", "*", "WITHCURSOR", "COUNT", 1)
+    assert cid != 0 and keep != 0
+    time.sleep(0.5)
+    assert err(idx, "FT.CURSOR", "READ", "idx", cid) == f"Cursor not found, id: {cid}"
+    page, same = x(idx, "FT.CURSOR", "READ", "idx", keep)
+    assert len(page) == 2 and same == keep
+    # FT.CURSOR GC reaps at once
+    _, cid = x(idx, "FT.AGGREGATE", "idx", "*", "WITHCURSOR", "COUNT", 1, "MAXIDLE", 1)
+    time.sleep(0.01)
+    assert x(idx, "FT.CURSOR", "GC", "idx", "0") in (0, 1)
+    time.sleep(0.2)
     assert err(idx, "FT.CURSOR", "READ", "idx", cid) == f"Cursor not found, id: {cid}"
 
 
@@ -256,8 +258,22 @@ def test_redis_py_helpers(idx):
            .apply(cheap="@price < 20").filter("@cheap == 1").limit(0, 10))
     res = ft.aggregate(req)
     assert res.rows == [[b"title", b"Pad", b"price", b"10", b"cheap", b"1"]]
+    req = (AggregateRequest("*").group_by(
+        [], reducers.quantile("@stock", 0.5).alias("q"), reducers.stddev("@stock").alias("sd"),
+        reducers.count_distinctish("@brand").alias("cd"), reducers.tolist("@brand").alias("l"),
+        reducers.first_value("@title", Desc("@stock")).alias("most"),
+        reducers.first_value("@title", Asc).alias("first_title"),
+        reducers.random_sample("@stock", 2).alias("rs")).verbatim())
+    row = dict(zip(*[iter(ft.aggregate(req).rows[0])] * 2))
+    assert row[b"q"] == b"3" and row[b"sd"] == b"3.87298334621" and row[b"cd"] == b"3"
+    assert sorted(row[b"l"]) == [b"logi", b"nintendo", b"sony"]
+    assert row[b"most"] == b"mouse" and row[b"first_title"] == b"console"
+    assert len(row[b"rs"]) == 2 and set(row[b"rs"]) <= {b"3", b"0", b"7", b"1", b"9"}
+    res = ft.aggregate(AggregateRequest("@brand:{logi}").load())
+    assert res.rows == [[b"title", b"Mouse", b"brand", b"Logi", b"price", b"5.5", b"stock", b"9",
+                         b"extra", b"x"]]
     # cursors through redis-py
-    req = AggregateRequest("*").load("@title").sort_by("@title").cursor(count=2)
+    req = AggregateRequest("*").load("@title").sort_by("@title").cursor(count=2, max_idle=5.0)
     res = ft.aggregate(req)
     seen = [row[1] for row in res.rows]
     while res.cursor and res.cursor.cid:
