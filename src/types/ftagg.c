@@ -400,9 +400,10 @@ static int parse_groupby(Args *a, Step *st, char **err) {
 
 static int parse_sortby(Args *a, Step *st, char **err) {
     long long n;
-    if (arg_count(a, "SORTBY", 1, &n, err) != 0) return -1;
-    st->fields = xcalloc((size_t)n, sizeof(Slice));
-    st->desc = xcalloc((size_t)n, sizeof(int));
+    /* SORTBY 0: no sorting (and no default page of 10). */
+    if (arg_count(a, "SORTBY", 0, &n, err) != 0) return -1;
+    st->fields = xcalloc(n ? (size_t)n : 1, sizeof(Slice));
+    st->desc = xcalloc(n ? (size_t)n : 1, sizeof(int));
     for (long long i = 0; i < n; i++) {
         Slice s = a->v[a->i++];
         if (is_kw(s, "ASC") || is_kw(s, "DESC")) {
@@ -462,6 +463,10 @@ FtAggPlan *ftagg_plan_parse(const Slice *argv, size_t argc, char **err) {
         Slice kw = a.v[a.i++];
         if (is_kw(kw, "VERBATIM")) {
             p->opts.is_verbatim = 1;
+        } else if (is_kw(kw, "WITHCOUNT")) {
+            p->opts.with_count = 1;
+        } else if (is_kw(kw, "WITHOUTCOUNT")) {
+            p->opts.with_count = 0;
         } else if (is_kw(kw, "ADDSCORES")) {
             p->opts.add_scores = 1;
         } else if (is_kw(kw, "LOAD")) {
@@ -1071,17 +1076,20 @@ static void truncate_rows(RowVec *rows, size_t off, size_t num) {
     rows->n = end - off;
 }
 
-static void run_arrange(const Step *st, const Bound *b, RowVec *rows) {
+/* Sorts and pages; returns the rows there were before the paging. */
+static size_t run_arrange(const Step *st, const Bound *b, RowVec *rows) {
     if (st->n_fields) {
         SortCtx sc = {b->in, st->desc, st->n_fields};
         Row *tmp = xmalloc((rows->n ? rows->n : 1) * sizeof(Row));
         merge_sort(&sc, rows->rows, tmp, rows->n);
         xfree(tmp);
     }
+    size_t before = rows->n;
     if (st->has_limit)
         truncate_rows(rows, (size_t)st->off, (size_t)st->num);
     else if (st->n_fields)
         truncate_rows(rows, 0, st->max > 0 ? (size_t)st->max : 10);
+    return before;
 }
 
 /* ---- grouping ---- */
@@ -1445,7 +1453,8 @@ FtAggResult *ftagg_run(const FtAggPlan *p, const FtAggSource *src, char **err) {
 
     for (size_t i = 0; i < src->n_rows; i++) load_row(&run, i, rv_push(&rows));
 
-    int grouped = 0, sorted = 0;
+    int grouped = 0, sorted = 0, counted_valid = 0;
+    size_t counted = 0;
     size_t n_groups = 0;
     for (size_t s = 0; s < p->n_steps; s++) {
         const Step *st = &p->steps[s];
@@ -1458,11 +1467,13 @@ FtAggResult *ftagg_run(const FtAggPlan *p, const FtAggSource *src, char **err) {
             if (run_filter(&run, st, b, &rows) != 0) goto done;
             break;
         case S_ARRANGE:
-            run_arrange(st, b, &rows);
+            counted = run_arrange(st, b, &rows);
+            counted_valid = 1;
             if (st->n_fields) sorted = 1;
             break;
         case S_GROUP:
             if (run_group(&run, st, b, &rows) != 0) goto done;
+            counted_valid = 0;
             grouped = 1;
             n_groups = rows.n;
             break;
@@ -1484,7 +1495,9 @@ FtAggResult *ftagg_run(const FtAggPlan *p, const FtAggSource *src, char **err) {
     rows.n = rows.cap = 0;
     res->n_source = src->n_rows;
     res->is_blocking = grouped || sorted;
-    if (grouped)
+    if (p->opts.with_count)
+        res->total = counted_valid ? counted : res->rows.n; /* WITHCOUNT: exact */
+    else if (grouped)
         res->total = n_groups;
     else if (sorted)
         res->total = src->n_rows;

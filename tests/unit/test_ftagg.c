@@ -334,7 +334,7 @@ static void test_errors(void) {
               "2", "@price", "1.5"));
     CHECK(AGG("ERR: DIALECT requires a non negative integer >=1 and <= 4", "DIALECT", "9"));
     CHECK(AGG("ERR: Parameters must be specified in PARAM VALUE pairs", "PARAMS", "1", "x"));
-    CHECK(AGG("ERR: Bad arguments for SORTBY: Value is outside acceptable bounds", "SORTBY", "0"));
+    CHECK(AGG("ERR: Bad arguments for SORTBY: Value is outside acceptable bounds", "SORTBY", "-1"));
     CHECK(AGG("ERR: Could not convert value to a number", "LOAD", "1", "@title", "APPLY",
               "@title + 1", "AS", "x"));
 
@@ -433,6 +433,17 @@ static void test_arrange(void) {
     /* no SORTBY: every row */
     CHECK(WIDE("1:25:|..|", "LIMIT", "0", "100"));
     CHECK(WIDE("1:25:|n=0..|n=24", "LOAD", "1", "@n"));
+    /* SORTBY 0: no sorter, no default page */
+    CHECK(WIDE("1:25:|n=0..|n=24", "LOAD", "1", "@n", "SORTBY", "0"));
+    /* WITHCOUNT: the first number counts every row before the paging */
+    CHECK(WIDE("25:5:|n=10..|n=14", "WITHCOUNT", "LOAD", "1", "@n", "LIMIT", "10", "5"));
+    CHECK(WIDE("25:10:|n=24..|n=15", "WITHCOUNT", "SORTBY", "2", "@n", "DESC"));
+    CHECK(WIDE("7:7:|n=0..|n=6", "LOAD", "1", "@n", "FILTER", "@n < 7", "WITHCOUNT"));
+    CHECK(
+        WIDE("1:7:|n=0..|n=6", "LOAD", "1", "@n", "FILTER", "@n < 7", "WITHCOUNT", "WITHOUTCOUNT"));
+    CHECK(WIDE("2:1:|g=0,c=13..|g=0,c=13", "WITHCOUNT", "LOAD", "1", "@n", "APPLY", "@n % 2", "AS",
+               "g", "GROUPBY", "1", "@g", "REDUCE", "COUNT", "0", "AS", "c", "SORTBY", "2", "@c",
+               "DESC", "LIMIT", "0", "1"));
     /* one SORTBY per segment: after a GROUPBY another may come */
     CHECK(WIDE("2:2:|g=0,c=13..|g=1,c=12", "LOAD", "1", "@n", "SORTBY", "1", "@n", "LIMIT", "0",
                "25", "APPLY", "@n % 2", "AS", "g", "GROUPBY", "1", "@g", "REDUCE", "COUNT", "0",
