@@ -1072,7 +1072,7 @@ static void truncate_rows(RowVec *rows, size_t off, size_t num) {
     size_t end = num > rows->n - off ? rows->n : off + num;
     for (size_t i = 0; i < off; i++) row_free(&rows->rows[i]);
     for (size_t i = end; i < rows->n; i++) row_free(&rows->rows[i]);
-    memmove(rows->rows, rows->rows + off, (end - off) * sizeof(Row));
+    if (end > off && off > 0) memmove(rows->rows, rows->rows + off, (end - off) * sizeof(Row));
     rows->n = end - off;
 }
 

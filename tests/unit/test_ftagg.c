@@ -227,6 +227,24 @@ static void test_basics(void) {
     CHECK(AGG("2|brand=Sony", "LOAD", "1", "@brand", "LIMIT", "1", "1"));
 }
 
+/* No document at all: every step copes with an empty row vector. */
+static void test_empty(void) {
+    const char *const words[] = {"LOAD",   "1",  "@title", "APPLY", "@title", "AS", "t",
+                                 "SORTBY", "1",  "@price", "LIMIT", "1",      "2",  "GROUPBY",
+                                 "1",      "@t", "REDUCE", "COUNT", "0",      NULL};
+    Slice argv[32];
+    size_t argc = to_slices(words, argv);
+    char *err = NULL;
+    FtAggPlan *p = ftagg_plan_parse(argv, argc, &err);
+    CHECK(p != NULL);
+    FtAggSource src = source();
+    src.n_rows = 0;
+    FtAggResult *r = p ? ftagg_run(p, &src, &err) : NULL;
+    CHECK(r != NULL && ftagg_result_rows(r) == 0 && ftagg_result_total(r) == 0);
+    ftagg_result_free(r);
+    ftagg_plan_free(p);
+}
+
 static void test_groups(void) {
     CHECK(AGG("3|brand=sony,count=2|brand=nintendo,count=2|brand=logi,count=1", "GROUPBY", "1",
               "@brand", "REDUCE", "COUNT", "0", "AS", "count"));
@@ -551,6 +569,7 @@ static void test_cursors(void) {
 int main(void) {
     size_t before = alloc_used_bytes();
     test_basics();
+    test_empty();
     test_groups();
     test_errors();
     test_arrange();
