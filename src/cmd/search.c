@@ -23,6 +23,7 @@
 #include "persist/globalstate.h"
 #include "persist/rdbmodule.h"
 #include "server/core.h"
+#include "types/ftagg.h"
 #include "types/ftexec.h"
 #include "types/ftindex_int.h"
 #include "types/ftquery.h"
@@ -463,6 +464,17 @@ static void cmd_ft_info(Client *c) {
     reply_kv_int(c, "number_of_uses", (long long)ix->n_uses);
     reply_kv_int(c, "cleaning", 0);
     pairs += 5;
+    reply_bulk_cstr(c, "cursor_stats");
+    {
+        FtAggCursorStats cs;
+        ftagg_cursor_stats(ix->name, ix->name_len, &cs);
+        reply_map(c, 4);
+        reply_kv_int(c, "global_idle", cs.global_idle);
+        reply_kv_int(c, "global_total", cs.global_total);
+        reply_kv_int(c, "index_capacity", cs.index_capacity);
+        reply_kv_int(c, "index_total", cs.index_total);
+    }
+    pairs++;
     reply_bulk_cstr(c, "stopwords_list");
     {
         size_t n;
@@ -573,9 +585,18 @@ typedef struct SearchReq {
     size_t n_inkeys;
     /* SUMMARIZE / HIGHLIGHT */
     int highlight, summarize;
+    const Slice *hl_fields, *sum_fields; /* NULL: every TEXT field returned */
+    size_t n_hl_fields, n_sum_fields;
+    Slice hl_open, hl_close, sum_sep;
+    int frags, frag_len;
+    /* the query's terms, for them (owned NUL-separated) */
+    Buf terms;
+    Buf prefixes;
 } SearchReq;
 
 static void req_free(SearchReq *r) {
+    buf_free(&r->terms);
+    buf_free(&r->prefixes);
     xfree(r->ret);
     xfree(r->filters);
     xfree(r->geo);
@@ -616,6 +637,8 @@ static int field_of_type(FtIndex *ix, Slice name, int type) {
 /* Parses FT.SEARCH's options from argv[3]; 0, or -1 after replying. */
 static int parse_search(Client *c, FtIndex *ix, SearchReq *r, int first) {
     memset(r, 0, sizeof *r);
+    buf_init(&r->terms);
+    buf_init(&r->prefixes);
     r->q.query = c->argv[first - 1];
     r->x.infields = FTQ_FIELDMASK_ALL;
     r->x.slop = -1;
@@ -852,12 +875,16 @@ static int parse_search(Client *c, FtIndex *ix, SearchReq *r, int first) {
             i++;
         } else if (word(a, "HIGHLIGHT") || word(a, "SUMMARIZE")) {
             int hl = word(a, "HIGHLIGHT");
-            if (hl)
+            if (hl) {
                 r->highlight = 1;
-            else
+                r->hl_open = slice_cstr("<b>");
+                r->hl_close = slice_cstr("</b>");
+            } else {
                 r->summarize = 1;
-            /* Their sub-options: FIELDS n f..., TAGS open close, FRAGS n,
-             * LEN n, SEPARATOR s. */
+                r->frags = 3;
+                r->frag_len = 20;
+                r->sum_sep = slice_cstr("... ");
+            }
             while (i + 1 < argc) {
                 Slice o = argv[i + 1];
                 if (word(o, "FIELDS")) {
@@ -867,19 +894,40 @@ static int parse_search(Client *c, FtIndex *ix, SearchReq *r, int first) {
                         reply_error(c, "Bad arguments for FIELDS: Expected an argument");
                         return -1;
                     }
+                    if (hl) {
+                        r->hl_fields = argv + i + 3;
+                        r->n_hl_fields = (size_t)n;
+                    } else {
+                        r->sum_fields = argv + i + 3;
+                        r->n_sum_fields = (size_t)n;
+                    }
                     i += 2 + (int)n;
                 } else if (hl && word(o, "TAGS")) {
                     if (i + 3 >= argc) {
                         reply_error(c, "Bad arguments for TAGS: Expected an argument");
                         return -1;
                     }
+                    r->hl_open = argv[i + 2];
+                    r->hl_close = argv[i + 3];
                     i += 3;
-                } else if (!hl && (word(o, "FRAGS") || word(o, "LEN") || word(o, "SEPARATOR"))) {
-                    if (i + 2 >= argc) {
+                } else if (!hl && (word(o, "FRAGS") || word(o, "LEN"))) {
+                    long long n;
+                    if (i + 2 >= argc || parse_ll(argv[i + 2], &n) != 0 || n < 0) {
                         reply_error(c, "Bad arguments for %.*s: Expected an argument", (int)o.len,
                                     o.p);
                         return -1;
                     }
+                    if (word(o, "FRAGS"))
+                        r->frags = n > 1000 ? 1000 : (int)n;
+                    else
+                        r->frag_len = n > 100000 ? 100000 : (int)n;
+                    i += 2;
+                } else if (!hl && word(o, "SEPARATOR")) {
+                    if (i + 2 >= argc) {
+                        reply_error(c, "Bad arguments for SEPARATOR: Expected an argument");
+                        return -1;
+                    }
+                    r->sum_sep = argv[i + 2];
                     i += 2;
                 } else {
                     break;
@@ -1074,6 +1122,157 @@ static void doc_fields(FtIndex *ix, const FtExecOut *eo, const SearchReq *r, FtD
     buf_free(&val);
 }
 
+/* ---- HIGHLIGHT / SUMMARIZE ---------------------------------------------- */
+
+static void collect_terms(const FtqNode *n, SearchReq *r) {
+    if (n->type == FTQ_NOT) return;
+    if (n->type == FTQ_TOKEN && n->str && n->len) {
+        buf_append(&r->terms, n->str, n->len);
+        buf_append_char(&r->terms, 0);
+    } else if (n->type == FTQ_PREFIX && n->is_prefix && !n->is_suffix && n->str) {
+        buf_append(&r->prefixes, n->str, n->len);
+        buf_append_char(&r->prefixes, 0);
+    }
+    if (n->type == FTQ_TAG || n->type == FTQ_VECTOR) return;
+    for (size_t i = 0; i < n->n_children; i++) collect_terms(n->children[i], r);
+}
+
+static int in_list(const Buf *b, const char *t, size_t len, int prefix) {
+    const char *p = buf_data(b), *end = p + buf_live(b);
+    while (p < end) {
+        size_t l = strlen(p);
+        if (prefix ? (len >= l && memcmp(t, p, l) == 0) : (l == len && memcmp(t, p, l) == 0))
+            return 1;
+        p += l + 1;
+    }
+    return 0;
+}
+
+/* Whether a document's token (normalized) matches a term of the query: the
+ * term itself, its "+stem" form, or a prefix. */
+static int token_hit(const SearchReq *r, const char *t, size_t len) {
+    if (in_list(&r->terms, t, len, 0) || in_list(&r->prefixes, t, len, 1)) return 1;
+    size_t sl;
+    char *stem = ftt_stem_term(t, len, 0, &sl);
+    int hit = stem && in_list(&r->terms, stem, sl, 0);
+    xfree(stem);
+    return hit;
+}
+
+static int listed(const Slice *list, size_t n, Slice name) {
+    if (!list) return 1;
+    for (size_t i = 0; i < n; i++)
+        if (slice_eq(list[i], name)) return 1;
+    return 0;
+}
+
+typedef struct Tok {
+    size_t off, len;
+    int hit;
+} Tok;
+
+/* Appends text[from, to) with the hits in it between the tags. */
+static void put_span(const SearchReq *r, Slice text, const Tok *t, size_t nt, size_t from,
+                     size_t to, Buf *out) {
+    size_t at = from;
+    for (size_t i = 0; i < nt; i++) {
+        if (!t[i].hit || t[i].off < from || t[i].off + t[i].len > to) continue;
+        buf_append(out, text.p + at, t[i].off - at);
+        buf_append(out, r->hl_open.p, r->hl_open.len);
+        buf_append(out, text.p + t[i].off, t[i].len);
+        buf_append(out, r->hl_close.p, r->hl_close.len);
+        at = t[i].off + t[i].len;
+    }
+    buf_append(out, text.p + at, to - at);
+}
+
+/* The value of a TEXT field as HIGHLIGHT / SUMMARIZE make it. */
+static void decorate(const SearchReq *r, Slice text, int hl, int sum, Buf *out) {
+    FttTokenizer tz;
+    FttToken tk;
+    Tok *t = NULL;
+    size_t nt = 0, cap = 0;
+    ftt_tokenizer_init(&tz, text.p, text.len, NULL, 0);
+    while (ftt_next(&tz, &tk)) {
+        if (nt == cap) {
+            cap = cap ? cap * 2 : 32;
+            t = xrealloc(t, cap * sizeof(Tok));
+        }
+        t[nt].off = tk.raw_off;
+        t[nt].len = tk.raw_len;
+        t[nt].hit = token_hit(r, tk.term, tk.term_len);
+        nt++;
+    }
+    const SearchReq *hr = r;
+    SearchReq plain;
+    if (!hl) {
+        plain = *r;
+        plain.hl_open = plain.hl_close = slice_of("", 0);
+        hr = &plain;
+    }
+    if (!sum) {
+        put_span(hr, text, t, nt, 0, text.len, out);
+        xfree(t);
+        return;
+    }
+    /* Fragments of frag_len tokens around the hits, in document order. */
+    int made = 0;
+    size_t next_free = 0;
+    for (size_t i = 0; i < nt && made < r->frags; i++) {
+        if (!t[i].hit || i < next_free) continue;
+        size_t half = (size_t)r->frag_len / 2;
+        size_t a = i > half ? i - half : 0;
+        if (a < next_free) a = next_free;
+        size_t b = a + (size_t)(r->frag_len ? r->frag_len : 1);
+        if (b > nt) b = nt;
+        put_span(hr, text, t, nt, t[a].off, t[b - 1].off + t[b - 1].len, out);
+        buf_append(out, r->sum_sep.p, r->sum_sep.len);
+        next_free = b;
+        made++;
+    }
+    if (!made && nt) {
+        size_t b = (size_t)(r->frag_len ? r->frag_len : 1);
+        if (b > nt) b = nt;
+        put_span(hr, text, t, nt, t[0].off, t[b - 1].off + t[b - 1].len, out);
+        buf_append(out, r->sum_sep.p, r->sum_sep.len);
+    }
+    xfree(t);
+}
+
+/* Rewrites the TEXT fields of fo as HIGHLIGHT / SUMMARIZE ask. */
+static void decorate_fields(FtIndex *ix, const SearchReq *r, FieldOut *fo) {
+    FieldOut nf;
+    memset(&nf, 0, sizeof nf);
+    buf_init(&nf.names);
+    buf_init(&nf.values);
+    Buf tmp;
+    buf_init(&tmp);
+    const char *pn = buf_data(&fo->names), *pv = buf_data(&fo->values);
+    for (size_t i = 0; i < fo->n; i++) {
+        uint32_t n, v;
+        memcpy(&n, pn, 4);
+        memcpy(&v, pv, 4);
+        Slice name = slice_of(pn + 4, n), val = slice_of(pv + 4, v);
+        pn += 4 + n;
+        pv += 4 + v;
+        int fi = ftindex_field_find(ix, name);
+        int is_text = fi >= 0 && ix->fields[fi].type == FT_FIELD_TEXT;
+        int hl = is_text && r->highlight && listed(r->hl_fields, r->n_hl_fields, name);
+        int sum = is_text && r->summarize && listed(r->sum_fields, r->n_sum_fields, name);
+        if (!hl && !sum) {
+            fo_add(&nf, name, val);
+            continue;
+        }
+        buf_clear(&tmp);
+        decorate(r, val, hl, sum, &tmp);
+        fo_add(&nf, name, slice_of(buf_data(&tmp), buf_live(&tmp)));
+    }
+    buf_free(&tmp);
+    buf_free(&fo->names);
+    buf_free(&fo->values);
+    *fo = nf;
+}
+
 static void reply_score(Client *c, double score) {
     if (c->resp >= 3) {
         reply_double(c, score);
@@ -1124,6 +1323,7 @@ static void run_search(Client *c, FtIndex *ix, SearchReq *r, int profile) {
         return;
     }
     ix->n_uses++;
+    if (r->highlight || r->summarize) collect_terms(root, r);
     size_t n = eo.res.n;
     SortKey *keys = xcalloc(n ? n : 1, sizeof(SortKey));
     for (size_t i = 0; i < n; i++) keys[i].r = eo.res.v[i];
@@ -1191,6 +1391,7 @@ static void run_search(Client *c, FtIndex *ix, SearchReq *r, int profile) {
                 buf_init(&fo.names);
                 buf_init(&fo.values);
                 doc_fields(ix, &eo, r, keys[i].r.id, &fo);
+                if (r->highlight || r->summarize) decorate_fields(ix, r, &fo);
                 reply_bulk_cstr(c, "extra_attributes");
                 fo_reply(c, &fo);
                 buf_free(&fo.names);
@@ -1237,6 +1438,7 @@ static void run_search(Client *c, FtIndex *ix, SearchReq *r, int profile) {
                 buf_init(&fo.names);
                 buf_init(&fo.values);
                 doc_fields(ix, &eo, r, keys[i].r.id, &fo);
+                if (r->highlight || r->summarize) decorate_fields(ix, r, &fo);
                 fo_reply(c, &fo);
                 buf_free(&fo.names);
                 buf_free(&fo.values);

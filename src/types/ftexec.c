@@ -499,16 +499,29 @@ static void tag_visit(void *priv, DictEntry *de) {
     x->acc = set_union(&x->acc, &s, 1);
 }
 
-static Set tag_value_set(Exec *e, Dict *d, const FtqNode *c) {
+/* A tag value as the index keeps it: lower-cased unless CASESENSITIVE. */
+static char *tag_norm(const char *p, size_t len, int cs) {
+    char *s = xmalloc(len + 1);
+    for (size_t i = 0; i < len; i++) s[i] = cs ? p[i] : (char)tolower((unsigned char)p[i]);
+    s[len] = 0;
+    return s;
+}
+
+static Set tag_value_set(Exec *e, Dict *d, const FtqNode *c, int cs) {
     switch (c->type) {
     case FTQ_TOKEN: {
-        DictEntry *de = dict_find(d, c->str, c->len);
+        char *v = tag_norm(c->str ? c->str : "", c->str ? c->len : 0, cs);
+        DictEntry *de = dict_find(d, v, c->str ? c->len : 0);
+        xfree(v);
         return de ? idlist_set(e, de->val, c->weight) : (Set){0};
     }
     case FTQ_PREFIX:
     case FTQ_WILDCARD_PATTERN: {
-        TagExpand x = {e, c, {0}};
+        FtqNode lc = *c;
+        lc.str = tag_norm(c->str ? c->str : "", c->str ? c->len : 0, cs);
+        TagExpand x = {e, &lc, {0}};
         dict_foreach(d, tag_visit, &x);
+        xfree(lc.str);
         return x.acc;
     }
     case FTQ_PHRASE: {
@@ -520,7 +533,9 @@ static Set tag_value_set(Exec *e, Dict *d, const FtqNode *c) {
             if (i) buf_append_char(&b, ' ');
             if (c->children[i]->str) buf_append(&b, c->children[i]->str, c->children[i]->len);
         }
-        DictEntry *de = dict_find(d, buf_data(&b), buf_live(&b));
+        char *v = tag_norm(buf_data(&b), buf_live(&b), cs);
+        DictEntry *de = dict_find(d, v, buf_live(&b));
+        xfree(v);
         buf_free(&b);
         return de ? idlist_set(e, de->val, c->weight) : (Set){0};
     }
@@ -535,7 +550,8 @@ static Set tag_set(Exec *e, const FtqNode *n) {
     Dict *d = e->ix->tags[e->ix->fields[fi].slot];
     Set acc = {0};
     for (size_t i = 0; i < n->n_children; i++) {
-        Set s = tag_value_set(e, d, n->children[i]);
+        Set s =
+            tag_value_set(e, d, n->children[i], (e->ix->fields[fi].flags & FTF_CASESENSITIVE) != 0);
         acc = set_union(&acc, &s, 1);
     }
     return acc;

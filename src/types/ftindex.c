@@ -591,16 +591,19 @@ static int doc_add(FtIndex *ix, Slice key, Obj *o) {
         raw_free(&r);
     }
     /* SCORE_FIELD and PAYLOAD_FIELD are hash fields (or JSON paths). */
-    if (!failed && ix->score_field && !ix->on_json) {
+    /* RediSearch's defaults: __score and __payload. */
+    if (!failed && !ix->on_json) {
         Slice sv;
         double sc;
-        if (hashobj_get(o->ptr, slice_cstr(ix->score_field), &sv) && parse_num(sv, &sc) == 0 &&
-            sc >= 0 && sc <= 1)
+        const char *sf = ix->score_field ? ix->score_field : "__score";
+        if (hashobj_get(o->ptr, slice_cstr(sf), &sv) && parse_num(sv, &sc) == 0 && sc >= 0 &&
+            sc <= 1)
             d->score = sc;
     }
-    if (!failed && ix->payload_field && !ix->on_json) {
+    if (!failed && !ix->on_json) {
         Slice pv;
-        if (hashobj_get(o->ptr, slice_cstr(ix->payload_field), &pv)) {
+        const char *pf = ix->payload_field ? ix->payload_field : "__payload";
+        if (hashobj_get(o->ptr, slice_cstr(pf), &pv)) {
             d->payload = xmemdup(pv.p, pv.len);
             d->payload_len = pv.len;
         }
@@ -1046,7 +1049,6 @@ void ftindex_drop(FtIndex *ix, int delete_docs) {
     size_t at = 0;
     while (at < g_n && g_ix[at] != ix) at++;
     if (at == g_n) return;
-    ftagg_cursor_drop_index(ix->name, ix->name_len); /* its FT.AGGREGATE cursors go too */
     if (delete_docs) {
         /* Collect the keys first: deleting them signals the hook. */
         Buf keys;
@@ -1069,6 +1071,7 @@ void ftindex_drop(FtIndex *ix, int delete_docs) {
         }
         buf_free(&keys);
     }
+    ftagg_cursor_drop_index(ix->name, ix->name_len);
     memmove(g_ix + at, g_ix + at + 1, (g_n - at - 1) * sizeof(FtIndex *));
     g_n--;
     for (size_t i = 0; i < g_n_alias;) {

@@ -964,7 +964,7 @@ class Gen:
         elif r < 0.67:
             cmd = self.array_cmd()
         elif r < 0.73:  # Redis 8's module types, one generator each
-            cmd = self.rng.choice([self.bloom_cmd, self.sketch_cmd, self.vset_cmd,
+            cmd = self.rng.choice([self.bloom_cmd, self.sketch_cmd, self.vset_cmd, self.ft_cmd,
                                    self.ftagg_cmd])()
         elif r < 0.76:
             cmd = self.docs_command(self.pick(self.other_cmds + self.sub_cmds))
@@ -1249,6 +1249,52 @@ class Gen:
         if op == 7 and self.chance(0.3):
             return ["TDIGEST.RESET", key]
         return ["TDIGEST.ADD", key, self.pick(["1", "2", "3.5"])]
+
+    def ft_cmd(self):
+        """A query engine command (Redis 8's FT.*): two indexes over the
+        hashes d:* (one with a vector field), documents written and removed
+        under them, and queries in the language's corners."""
+        idx = self.pick(["fi", "fv", "nosuch"])
+        op = self.rng.randrange(10)
+        if op == 0:
+            schema = {"fi": ["t", "TEXT", "SORTABLE", "g", "TAG", "n", "NUMERIC", "SORTABLE",
+                             "loc", "GEO"],
+                      "fv": ["g", "TAG", "v", "VECTOR", "FLAT", "6", "TYPE", "FLOAT32", "DIM", "2",
+                             "DISTANCE_METRIC", self.pick(["L2", "COSINE", "IP"])]}.get(idx, ["t"])
+            opts = self.pick([[], ["STOPWORDS", "1", "foo"], ["NOOFFSETS"], ["SKIPINITIALSCAN"],
+                              ["FILTER", self.pick(["@n > 3", "(@n", "1"])]])
+            return ["FT.CREATE", idx, "PREFIX", "1", "d:"] + opts + ["SCHEMA"] + schema
+        if op < 4:
+            word = lambda: self.pick(["hello", "world", "running", "runs", "a", "", "x" * 40])
+            vec = struct.pack("<2f", self.rng.uniform(-2, 2), self.rng.uniform(-2, 2)) \
+                if self.chance(0.9) else b"\x00\x01"
+            return ["HSET", "d:%d" % self.rng.randrange(8), "t", "%s %s" % (word(), word()),
+                    "g", self.pick(["a", "b,c", "", "A"]), "n", self.pick(["1", "5", "x", "-inf"]),
+                    "loc", self.pick(["1,2", "500,500", "-122.4,37.7"]), "v", vec]
+        if op == 4:
+            return [self.pick(["DEL", "UNLINK"]), "d:%d" % self.rng.randrange(8)]
+        if op < 8:
+            q = self.pick(["hello", "hel*", "%wrld%", '"hello world"', "-hello", "~world hello",
+                           "@t:(run|hello)", "@n:[1 (5]", "@g:{a|b}", "@loc:[1 2 100 km]",
+                           "*", "(", "@nosuch:x", "*=>[KNN 2 @v $q AS d]",
+                           "@v:[VECTOR_RANGE 1 $q]", "@n:[$lo +inf]", "ismissing(@n)"])
+            opts = [o for o in (["NOCONTENT"], ["WITHSCORES"], ["VERBATIM"], ["SORTBY", "n"],
+                                ["LIMIT", self.pick(["0", "1", "-1"]), self.pick(["0", "2"])],
+                                ["RETURN", "1", "t"], ["HIGHLIGHT"], ["SUMMARIZE", "LEN", "2"],
+                                ["SCORER", self.pick(["TFIDF", "BM25", "NOPE"])], ["INORDER"],
+                                ["SLOP", "1"], ["INKEYS", "1", "d:1"],
+                                ["PARAMS", "4", "q", struct.pack("<2f", 1, 1), "lo", "2"],
+                                ["DIALECT", self.pick(["1", "2", "3", "4", "5"])])
+                    if self.chance(0.25)]
+            return [self.pick(["FT.SEARCH", "FT.EXPLAIN", "FT.PROFILE"]), idx, q] + \
+                [x for o in opts for x in o] if self.chance(0.9) else \
+                ["FT.PROFILE", idx, "SEARCH", "QUERY", q]
+        if op == 8:
+            return self.pick([["FT.INFO", idx], ["FT._LIST"], ["FT.TAGVALS", idx, "g"],
+                              ["FT.ALIASADD", "al", idx], ["FT.ALIASDEL", "al"],
+                              ["FT.SYNUPDATE", idx, "g1", "hello", "hi"], ["FT.SYNDUMP", idx]])
+        return self.pick([["FT.DROPINDEX", idx], ["FT.DROPINDEX", idx, "DD"],
+                          ["FT.ALTER", idx, "SCHEMA", "ADD", "extra", "TEXT"]])
 
     def vset_cmd(self):
         """A vector set command (Redis 8) on a few keys of dimension 3 (one

@@ -10,6 +10,8 @@ RediSearch's tests, since Redis 7.0 has no query engine to compare with."""
 import struct
 import time
 
+from testlib import SLOW
+
 import pytest
 from redis.commands.search.field import NumericField, TagField, TextField, VectorField
 from redis.commands.search.indexDefinition import IndexDefinition, IndexType
@@ -437,3 +439,87 @@ def test_rdb_save_restart(make_server):
     assert snapshot(c) == before
     x(c, "DEBUG", "RELOAD")
     assert snapshot(c) == before
+
+
+def test_highlight_summarize(r):
+    x(r, "FT.CREATE", "idx", "SCHEMA", "t", "TEXT", "u", "TEXT", "n", "NUMERIC")
+    r.hset("a", mapping={"t": "The quick brown foxes jumped over the lazy dog while running "
+                              "away from the hunters in the forest", "u": "foxes too", "n": 1})
+    res = x(r, "FT.SEARCH", "idx", "foxes", "HIGHLIGHT", "FIELDS", 1, "t", "TAGS", "[", "]")
+    d = docs(res)[b"a"]
+    assert d[b"t"] == (b"The quick brown [foxes] jumped over the lazy dog while running away "
+                       b"from the hunters in the forest")
+    assert d[b"u"] == b"foxes too"
+    assert d[b"n"] == b"1"
+    res = x(r, "FT.SEARCH", "idx", "running", "HIGHLIGHT", "SUMMARIZE", "FIELDS", 1, "t",
+            "FRAGS", 1, "LEN", 4)
+    assert docs(res)[b"a"][b"t"] == b"dog while <b>running</b> away... "
+    res = x(r, "FT.SEARCH", "idx", "foxes", "HIGHLIGHT", "RETURN", 1, "u")
+    assert res == [1, b"a", [b"u", b"<b>foxes</b> too"]]
+
+
+def test_tag_case(r):
+    x(r, "FT.CREATE", "idx", "SCHEMA", "a", "TAG", "b", "TAG", "CASESENSITIVE")
+    r.hset("k", mapping={"a": "Red", "b": "Red"})
+    assert x(r, "FT.SEARCH", "idx", "@a:{RED}", "NOCONTENT") == [1, b"k"]
+    assert x(r, "FT.SEARCH", "idx", "@b:{red}", "NOCONTENT") == [0]
+    assert x(r, "FT.SEARCH", "idx", "@b:{Red}", "NOCONTENT") == [1, b"k"]
+    assert x(r, "FT.TAGVALS", "idx", "b") == [b"Red"]
+
+
+def wait_for(cond, timeout=15):
+    deadline = time.monotonic() + timeout * SLOW
+    while time.monotonic() < deadline:
+        if cond():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def test_replica_follows(make_server):
+    master = make_server()
+    replica = make_server()
+    m, rep = master.client(), replica.client()
+    books(m)  # before the full sync: the definition travels in the snapshot
+    assert rep.execute_command("REPLICAOF", "127.0.0.1", master.port) == b"OK"
+    wait_for(lambda: rep.info("replication").get("master_link_status") == "up")
+    wait_for(lambda: x(rep, "FT._LIST") == [b"idx"])
+    x(m, "FT.CREATE", "later", "PREFIX", 1, "book:", "SCHEMA", "tags", "TAG")
+    m.hset("book:4", mapping={"title": "hello again", "tags": "pink"})
+    x(m, "FT.ALIASADD", "al", "idx")
+    assert m.execute_command("WAIT", 1, 5000) == 1
+    wait_for(lambda: rep.info("replication")["slave_repl_offset"]
+             == m.info("replication")["master_repl_offset"])
+    assert sorted(x(rep, "FT._LIST")) == [b"idx", b"later"]
+    assert snapshot(rep) == snapshot(m)
+    assert x(rep, "FT.SEARCH", "al", "hello", "NOCONTENT", "SORTBY", "price")[0] == 3
+    assert x(rep, "FT.SEARCH", "later", "@tags:{pink}", "NOCONTENT") == [1, b"book:4"]
+    x(m, "FT.DROPINDEX", "later")
+    assert m.execute_command("WAIT", 1, 5000) == 1
+    wait_for(lambda: x(rep, "FT._LIST") == [b"idx"])
+
+
+def test_score_and_payload_fields(r):
+    x(r, "FT.CREATE", "idx", "SCORE_FIELD", "s", "PAYLOAD_FIELD", "p", "SCHEMA", "t", "TEXT")
+    r.hset("a", mapping={"t": "hello", "s": "0.5", "p": "pa"})
+    r.hset("b", mapping={"t": "hello", "s": "0.25"})
+    res = x(r, "FT.SEARCH", "idx", "hello", "WITHSCORES", "WITHPAYLOADS", "NOCONTENT", "SCORER",
+            "DOCSCORE")
+    assert res == [2, b"a", b"0.5", b"pa", b"b", b"0.25", None]
+    x(r, "FT.CREATE", "d", "PREFIX", 1, "dd", "SCHEMA", "t", "TEXT")
+    r.hset("dd1", mapping={"t": "x", "__score": "0.1", "__payload": "pl"})
+    res = x(r, "FT.SEARCH", "d", "x", "WITHSCORES", "WITHPAYLOADS", "NOCONTENT", "SCORER",
+            "DOCSCORE")
+    assert res == [1, b"dd1", b"0.10000000000000001", b"pl"]
+
+
+def test_filter_expression(r):
+    x(r, "FT.CREATE", "idx", "FILTER", "@age > 18 && startswith(@__key, 'u')", "SCHEMA",
+      "name", "TEXT", "age", "NUMERIC")
+    r.hset("u1", mapping={"name": "ann", "age": 30})
+    r.hset("u2", mapping={"name": "bob", "age": 10})
+    r.hset("v3", mapping={"name": "cy", "age": 40})
+    assert x(r, "FT.SEARCH", "idx", "*", "NOCONTENT") == [1, b"u1"]
+    r.hset("u2", "age", 20)
+    assert sorted(x(r, "FT.SEARCH", "idx", "*", "NOCONTENT")[1:]) == [b"u1", b"u2"]
+    assert "FILTER" not in err(r, "FT.CREATE", "bad", "FILTER", "@a ==", "SCHEMA", "t", "TEXT")
