@@ -57,19 +57,33 @@ static double src_score(void *opaque, size_t row) {
     return s->rows[row].score;
 }
 
+/* Whether name is a distance the query yields (KNN ... AS name,
+ * $YIELD_DISTANCE_AS, __field_score): a value every step may read. */
+static int is_yield(AggSource *s, const char *name, size_t len) {
+    double d;
+    for (size_t i = 0; i < s->n; i++)
+        if (ftindex_query_yield(s->ix, slice_of(name, len), s->rows[i].id, &d)) return 1;
+    return 0;
+}
+
 static int src_field_kind(void *opaque, const char *name, size_t len) {
     AggSource *s = opaque;
     int f = ftindex_field_find(s->ix, slice_of(name, len));
-    if (f < 0) return FTAGG_FIELD_UNKNOWN;
+    if (f < 0) return is_yield(s, name, len) ? FTAGG_FIELD_SORTABLE : FTAGG_FIELD_UNKNOWN;
     return s->ix->fields[f].flags & FTF_SORTABLE ? FTAGG_FIELD_SORTABLE : FTAGG_FIELD_SCHEMA;
 }
 
 static int src_load(void *opaque, size_t row, const char *name, size_t len, int sortable_form,
                     FtVal *out) {
     AggSource *s = opaque;
+    double num = 0;
+    if (ftindex_field_find(s->ix, slice_of(name, len)) < 0 &&
+        ftindex_query_yield(s->ix, slice_of(name, len), s->rows[row].id, &num)) {
+        *out = ftval_num(num);
+        return 0;
+    }
     Buf b;
     buf_init(&b);
-    double num = 0;
     int kind = ftindex_doc_load(s->ix, s->rows[row].id, slice_of(name, len), &b, &num);
     if (kind == FT_VAL_NONE) {
         buf_free(&b);
@@ -235,7 +249,7 @@ static void cmd_ft_aggregate(Client *c) {
     qa.verbatim = o->is_verbatim;
     qa.scorer = scorer;
     qa.params = o->params;
-    qa.n_params = o->n_params;
+    qa.n_params = o->n_params * 2; /* ftindex counts the name and value slices */
     qa.timeout_ms = o->timeout_ms > 0 ? (double)o->timeout_ms : 0;
     FtResults res;
     memset(&res, 0, sizeof(res));

@@ -298,3 +298,24 @@ def test_json_index(r):
     reply = x(r, "FT.AGGREGATE", "jidx", "*", "LOAD", 3, "$.name", "AS", "name",
               "SORTBY", 2, "@name", "DESC", "LIMIT", 0, 1)
     assert reply == [3, [b"name", b"z"]]
+
+
+def test_knn_distance(r):
+    import struct
+    assert x(r, "FT.CREATE", "vidx", "ON", "HASH", "PREFIX", 1, "v:", "SCHEMA", "emb", "VECTOR",
+             "FLAT", 6, "TYPE", "FLOAT32", "DIM", 2, "DISTANCE_METRIC", "L2",
+             "tag", "TAG") == b"OK"
+    for key, vec, tag in (("v:1", (0, 0), "a"), ("v:2", (1, 0), "a"), ("v:3", (3, 0), "b")):
+        r.hset(key, mapping={"emb": struct.pack("<2f", *vec), "tag": tag})
+    blob = struct.pack("<2f", 0, 0)
+    reply = x(r, "FT.AGGREGATE", "vidx", "*=>[KNN 3 @emb $B AS dist]", "PARAMS", 2, "B", blob,
+              "DIALECT", 2, "LOAD", 1, "@__key", "SORTBY", 2, "@dist", "DESC")
+    assert reply == [3, [b"__key", b"v:3", b"dist", b"9"], [b"__key", b"v:2", b"dist", b"1"],
+                     [b"__key", b"v:1", b"dist", b"0"]]
+    reply = x(r, "FT.AGGREGATE", "vidx", "*=>[KNN 3 @emb $B AS dist]", "PARAMS", 2, "B", blob,
+              "DIALECT", 2, "GROUPBY", 1, "@tag", "REDUCE", "MIN", 1, "@dist", "AS", "nearest",
+              "SORTBY", 2, "@nearest", "ASC")
+    assert reply == [2, [b"tag", b"a", b"nearest", b"0"], [b"tag", b"b", b"nearest", b"9"]]
+    reply = x(r, "FT.AGGREGATE", "vidx", "@tag:{$t}", "PARAMS", 2, "t", "b", "DIALECT", 2,
+              "LOAD", 1, "@__key")
+    assert reply == [1, [b"__key", b"v:3"]]
