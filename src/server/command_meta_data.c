@@ -1153,6 +1153,11 @@ static const char *const h_flushdb[] = {
     "4.0.0", "Added the `ASYNC` flushing mode modifier.",
     "6.2.0", "Added the `SYNC` flushing mode modifier.",
 };
+static const MetaArg a_ft_aggregate[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"query", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"options", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
 static const MetaArg a_ft_aliasadd[] = {
     {"alias", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1186,6 +1191,19 @@ static const MetaArg a_ft_create[] = {
     {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"schema", "pure-token", -1, "SCHEMA", NULL, NULL, NULL, 0, NULL, 0},
     {"field", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_ft_cursor_del[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"cursor_id", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ft_cursor_gc[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"cursor_id", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ft_cursor_read[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"cursor_id", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"read size", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
 static const MetaArg a_ft_dictadd[] = {
     {"dict", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -4670,12 +4688,17 @@ const CommandMeta command_meta_table[] = {
     {"flushall", "Remove all keys from all databases", "1.0.0", "server", "O(N) where N is the total number of keys in all databases", NULL, NULL, NULL, h_flushall, 2, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_flushall, 1, NULL},
     {"flushdb", "Remove all keys from the current database", "1.0.0", "server", "O(N) where N is the number of keys in the selected database", NULL, NULL, NULL, h_flushdb, 2, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_flushdb, 1, NULL},
     {"ft._list", "Returns a list of all existing indexes", "2.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0, "search"},
+    {"ft.aggregate", "Run a search query on an index and perform aggregate transformations on the results", "1.1.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_aggregate, 3, "search"},
     {"ft.aliasadd", "Adds an alias to the index", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_aliasadd, 2, "search"},
     {"ft.aliasdel", "Deletes an alias from the index", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_aliasdel, 1, "search"},
     {"ft.aliasupdate", "Adds or updates an alias to the index", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_aliasupdate, 2, "search"},
     {"ft.alter", "Adds a new field to the index", "1.0.0", "module", "O(N) where N is the number of keys in the keyspace", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_alter, 6, "search"},
     {"ft.config", "Gets, sets or describes runtime configuration options", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_config, 3, "search"},
     {"ft.create", "Creates an index with the given spec", "1.0.0", "module", "O(K) at creation where K is the number of fields, O(N) if scanning the keyspace is triggered, where N is the number of keys in the keyspace", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_create, 3, "search"},
+    {"ft.cursor", "A container for cursor commands", "1.1.0", "module", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0, "search"},
+    {"ft.cursor|del", "Deletes a cursor", "1.1.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_cursor_del, 2, "search"},
+    {"ft.cursor|gc", "Deletes the cursors idle past their MAXIDLE", "1.1.0", "module", "O(N)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_cursor_gc, 2, "search"},
+    {"ft.cursor|read", "Reads from a cursor", "1.1.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_cursor_read, 3, "search"},
     {"ft.dictadd", "Adds terms to a dictionary", "1.4.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_dictadd, 2, "search"},
     {"ft.dictdel", "Deletes terms from a dictionary", "1.4.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_dictdel, 2, "search"},
     {"ft.dictdump", "Dumps all terms in the given dictionary", "1.4.0", "module", "O(N), where N is the size of the dictionary", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_dictdump, 1, "search"},

@@ -50,7 +50,11 @@
 
 /* ---- plan ---- */
 
-enum { S_LOAD, S_LOADALL, S_GROUP, S_SORT, S_APPLY, S_FILTER, S_LIMIT };
+/* Steps. SORTBY and LIMIT of one segment of the pipeline (between
+ * GROUPBYs) are one "arrange" step, as in RediSearch: the LIMIT pages the
+ * sorted rows wherever it was written, and a SORTBY without a LIMIT keeps
+ * MAX rows, 10 by default. */
+enum { S_LOAD, S_LOADALL, S_GROUP, S_ARRANGE, S_APPLY, S_FILTER };
 
 enum {
     R_COUNT,
@@ -86,16 +90,17 @@ typedef struct Step {
     int kind;
     LoadItem *loads; /* S_LOAD */
     size_t n_loads;
-    Slice *fields; /* S_GROUP: properties; S_SORT: properties */
-    int *desc;     /* S_SORT: per property */
+    Slice *fields; /* S_GROUP: properties; S_ARRANGE: sort properties */
+    int *desc;     /* S_ARRANGE: per property */
     size_t n_fields;
     Reducer *reds; /* S_GROUP */
     size_t n_reds;
-    long long max; /* S_SORT: MAX (0: none) */
+    long long max; /* S_ARRANGE: MAX (0: none) */
     FtExpr *expr;  /* S_APPLY, S_FILTER */
     Slice alias;   /* S_APPLY: AS name (the expression's text without it) */
-    long long off; /* S_LIMIT */
-    long long num; /* S_LIMIT */
+    int has_limit; /* S_ARRANGE: a LIMIT was given */
+    long long off; /* S_ARRANGE: LIMIT */
+    long long num; /* S_ARRANGE: LIMIT */
 } Step;
 
 struct FtAggPlan {
@@ -154,6 +159,17 @@ static int arg_ll(Args *a, const char *what, long long lo, long long hi, long lo
     a->i++;
     *out = v;
     return 0;
+}
+
+/* A whole-argument decimal number (strtod rules); 0, or -1. */
+static int parse_double(Slice s, double *out) {
+    char tmp[64];
+    if (s.len == 0 || s.len >= sizeof(tmp)) return -1;
+    memcpy(tmp, s.p, s.len);
+    tmp[s.len] = '\0';
+    char *end;
+    *out = strtod(tmp, &end);
+    return *end == '\0' && !isnan(*out) ? 0 : -1;
 }
 
 /* The count of a variadic option ("GROUPBY 2 @a @b"): at least lo, and no
@@ -384,9 +400,10 @@ static int parse_groupby(Args *a, Step *st, char **err) {
 
 static int parse_sortby(Args *a, Step *st, char **err) {
     long long n;
-    if (arg_count(a, "SORTBY", 1, &n, err) != 0) return -1;
-    st->fields = xcalloc((size_t)n, sizeof(Slice));
-    st->desc = xcalloc((size_t)n, sizeof(int));
+    /* SORTBY 0: no sorting (and no default page of 10). */
+    if (arg_count(a, "SORTBY", 0, &n, err) != 0) return -1;
+    st->fields = xcalloc(n ? (size_t)n : 1, sizeof(Slice));
+    st->desc = xcalloc(n ? (size_t)n : 1, sizeof(int));
     for (long long i = 0; i < n; i++) {
         Slice s = a->v[a->i++];
         if (is_kw(s, "ASC") || is_kw(s, "DESC")) {
@@ -439,12 +456,17 @@ FtAggPlan *ftagg_plan_parse(const Slice *argv, size_t argc, char **err) {
     FtAggPlan *p = xcalloc(1, sizeof(FtAggPlan));
     p->opts.timeout_ms = -1;
     Args a = {argv, argc, 0};
-    int has_group = 0, has_sort = 0;
+    int has_group = 0;
+    long arrange = -1; /* the arrange step of the current segment */
     *err = NULL;
     while (args_more(&a)) {
         Slice kw = a.v[a.i++];
         if (is_kw(kw, "VERBATIM")) {
             p->opts.is_verbatim = 1;
+        } else if (is_kw(kw, "WITHCOUNT")) {
+            p->opts.with_count = 1;
+        } else if (is_kw(kw, "WITHOUTCOUNT")) {
+            p->opts.with_count = 0;
         } else if (is_kw(kw, "ADDSCORES")) {
             p->opts.add_scores = 1;
         } else if (is_kw(kw, "LOAD")) {
@@ -457,15 +479,19 @@ FtAggPlan *ftagg_plan_parse(const Slice *argv, size_t argc, char **err) {
             if (arg_ll(&a, "TIMEOUT", 0, LLONG_MAX, &p->opts.timeout_ms, err) != 0) goto fail;
         } else if (is_kw(kw, "GROUPBY")) {
             has_group = 1;
+            arrange = -1;
             if (parse_groupby(&a, add_step(p, S_GROUP), err) != 0) goto fail;
         } else if (is_kw(kw, "SORTBY")) {
-            if (has_sort) {
+            if (arrange >= 0 && p->steps[arrange].n_fields) {
                 *err = msg(
                     "Multiple SORTBY steps are not allowed. Sort multiple fields in a single step");
                 goto fail;
             }
-            has_sort = 1;
-            if (parse_sortby(&a, add_step(p, S_SORT), err) != 0) goto fail;
+            if (arrange < 0) {
+                add_step(p, S_ARRANGE);
+                arrange = (long)p->n_steps - 1;
+            }
+            if (parse_sortby(&a, &p->steps[arrange], err) != 0) goto fail;
         } else if (is_kw(kw, "APPLY") || is_kw(kw, "FILTER")) {
             int is_apply = is_kw(kw, "APPLY");
             if (!args_more(&a)) {
@@ -487,7 +513,12 @@ FtAggPlan *ftagg_plan_parse(const Slice *argv, size_t argc, char **err) {
                 st->alias = a.v[a.i++];
             }
         } else if (is_kw(kw, "LIMIT")) {
-            Step *st = add_step(p, S_LIMIT);
+            if (arrange < 0) {
+                add_step(p, S_ARRANGE);
+                arrange = (long)p->n_steps - 1;
+            }
+            Step *st = &p->steps[arrange];
+            st->has_limit = 1;
             if (arg_ll(&a, "LIMIT", 0, LLONG_MAX / 4, &st->off, err) != 0) goto fail;
             if (arg_ll(&a, "LIMIT", 0, LLONG_MAX / 4, &st->num, err) != 0) goto fail;
         } else if (is_kw(kw, "WITHCURSOR")) {
@@ -499,8 +530,15 @@ FtAggPlan *ftagg_plan_parse(const Slice *argv, size_t argc, char **err) {
                         goto fail;
                 } else if (is_kw(a.v[a.i], "MAXIDLE")) {
                     a.i++;
-                    if (arg_ll(&a, "MAXIDLE", 0, LLONG_MAX, &p->opts.cursor_maxidle_ms, err) != 0)
+                    /* redis-py sends milliseconds as a float ("5000.0"). */
+                    double ms;
+                    if (args_more(&a) && parse_double(a.v[a.i], &ms) == 0 && ms >= 0 && ms < 1e15) {
+                        p->opts.cursor_maxidle_ms = (long long)ms;
+                        a.i++;
+                    } else if (arg_ll(&a, "MAXIDLE", 0, LLONG_MAX, &p->opts.cursor_maxidle_ms,
+                                      err) != 0) {
                         goto fail;
+                    }
                 } else {
                     break;
                 }
@@ -715,7 +753,7 @@ void ftagg_result_free(FtAggResult *r) {
 
 /* Per step, the keys it reads and writes, in the lookup of its phase. */
 typedef struct Bound {
-    size_t *in;      /* S_GROUP: group keys; S_SORT: sort keys */
+    size_t *in;      /* S_GROUP: group keys; S_ARRANGE: sort keys */
     size_t *red_in;  /* S_GROUP: each reducer's input key */
     size_t *red_by;  /* S_GROUP: FIRST_VALUE BY key */
     size_t *red_out; /* S_GROUP: each reducer's output key (next lookup) */
@@ -817,8 +855,8 @@ static int bind_plan(Run *run) {
             }
             break;
         }
-        case S_SORT:
-            b->in = xcalloc(st->n_fields, sizeof(size_t));
+        case S_ARRANGE:
+            b->in = xcalloc(st->n_fields ? st->n_fields : 1, sizeof(size_t));
             for (size_t i = 0; i < st->n_fields; i++) {
                 long k = bind_read(run, phase, st->fields[i], USE_SORT);
                 if (k < 0) return -1;
@@ -1034,16 +1072,24 @@ static void truncate_rows(RowVec *rows, size_t off, size_t num) {
     size_t end = num > rows->n - off ? rows->n : off + num;
     for (size_t i = 0; i < off; i++) row_free(&rows->rows[i]);
     for (size_t i = end; i < rows->n; i++) row_free(&rows->rows[i]);
-    memmove(rows->rows, rows->rows + off, (end - off) * sizeof(Row));
+    if (end > off && off > 0) memmove(rows->rows, rows->rows + off, (end - off) * sizeof(Row));
     rows->n = end - off;
 }
 
-static void run_sort(const Step *st, const Bound *b, RowVec *rows) {
-    SortCtx sc = {b->in, st->desc, st->n_fields};
-    Row *tmp = xmalloc((rows->n ? rows->n : 1) * sizeof(Row));
-    merge_sort(&sc, rows->rows, tmp, rows->n);
-    xfree(tmp);
-    if (st->max > 0) truncate_rows(rows, 0, (size_t)st->max);
+/* Sorts and pages; returns the rows there were before the paging. */
+static size_t run_arrange(const Step *st, const Bound *b, RowVec *rows) {
+    if (st->n_fields) {
+        SortCtx sc = {b->in, st->desc, st->n_fields};
+        Row *tmp = xmalloc((rows->n ? rows->n : 1) * sizeof(Row));
+        merge_sort(&sc, rows->rows, tmp, rows->n);
+        xfree(tmp);
+    }
+    size_t before = rows->n;
+    if (st->has_limit)
+        truncate_rows(rows, (size_t)st->off, (size_t)st->num);
+    else if (st->n_fields)
+        truncate_rows(rows, 0, st->max > 0 ? (size_t)st->max : 10);
+    return before;
 }
 
 /* ---- grouping ---- */
@@ -1307,8 +1353,23 @@ static size_t combo_width(const FtVal *v) {
     return v && v->type == FTV_ARR && v->len ? v->len : 1;
 }
 
-static void run_group(Run *run, const Step *st, const Bound *b, RowVec *rows) {
-    (void)run;
+/* A row's group values may be arrays, and the row joins one group per
+ * combination of their elements; past this many combinations in one row
+ * the GROUPBY fails instead of running for ever. */
+#define MAX_GROUP_COMBOS 65536
+
+static int run_group(Run *run, const Step *st, const Bound *b, RowVec *rows) {
+    for (size_t r = 0; r < rows->n; r++) {
+        size_t combos = 1;
+        for (size_t f = 0; f < st->n_fields; f++) {
+            combos *= combo_width(row_get(&rows->rows[r], b->in[f]));
+            if (combos > MAX_GROUP_COMBOS) {
+                run->err = msg("GROUPBY: a row has more than %d combinations of array values",
+                               MAX_GROUP_COMBOS);
+                return -1;
+            }
+        }
+    }
     Dict *map = dict_new();
     Group *groups = NULL;
     size_t n_groups = 0, cap = 0;
@@ -1376,6 +1437,7 @@ static void run_group(Run *run, const Step *st, const Bound *b, RowVec *rows) {
     xfree(first_src);
     xfree(pick);
     xfree(idx);
+    return 0;
 }
 
 /* ---- run ---- */
@@ -1391,7 +1453,8 @@ FtAggResult *ftagg_run(const FtAggPlan *p, const FtAggSource *src, char **err) {
 
     for (size_t i = 0; i < src->n_rows; i++) load_row(&run, i, rv_push(&rows));
 
-    int grouped = 0, sorted = 0;
+    int grouped = 0, sorted = 0, counted_valid = 0;
+    size_t counted = 0;
     size_t n_groups = 0;
     for (size_t s = 0; s < p->n_steps; s++) {
         const Step *st = &p->steps[s];
@@ -1403,17 +1466,16 @@ FtAggResult *ftagg_run(const FtAggPlan *p, const FtAggSource *src, char **err) {
         case S_FILTER:
             if (run_filter(&run, st, b, &rows) != 0) goto done;
             break;
-        case S_SORT:
-            run_sort(st, b, &rows);
-            sorted = 1;
+        case S_ARRANGE:
+            counted = run_arrange(st, b, &rows);
+            counted_valid = 1;
+            if (st->n_fields) sorted = 1;
             break;
         case S_GROUP:
-            run_group(&run, st, b, &rows);
+            if (run_group(&run, st, b, &rows) != 0) goto done;
+            counted_valid = 0;
             grouped = 1;
             n_groups = rows.n;
-            break;
-        case S_LIMIT:
-            truncate_rows(&rows, (size_t)st->off, (size_t)st->num);
             break;
         default:
             break;
@@ -1433,7 +1495,9 @@ FtAggResult *ftagg_run(const FtAggPlan *p, const FtAggSource *src, char **err) {
     rows.n = rows.cap = 0;
     res->n_source = src->n_rows;
     res->is_blocking = grouped || sorted;
-    if (grouped)
+    if (p->opts.with_count)
+        res->total = counted_valid ? counted : res->rows.n; /* WITHCOUNT: exact */
+    else if (grouped)
         res->total = n_groups;
     else if (sorted)
         res->total = src->n_rows;

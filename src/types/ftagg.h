@@ -53,6 +53,7 @@ typedef struct FtAggQueryOpts {
     int dialect;          /* 0: not given */
     long long timeout_ms; /* -1: not given */
     int add_scores;       /* ADDSCORES: each row gets __score */
+    int with_count;       /* WITHCOUNT: the first number is exact */
     Slice scorer;         /* SCORER name; p == NULL: not given */
     const Slice *params;  /* PARAMS: n_params name/value pairs */
     size_t n_params;

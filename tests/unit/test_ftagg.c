@@ -227,6 +227,24 @@ static void test_basics(void) {
     CHECK(AGG("2|brand=Sony", "LOAD", "1", "@brand", "LIMIT", "1", "1"));
 }
 
+/* No document at all: every step copes with an empty row vector. */
+static void test_empty(void) {
+    const char *const words[] = {"LOAD",   "1",  "@title", "APPLY", "@title", "AS", "t",
+                                 "SORTBY", "1",  "@price", "LIMIT", "1",      "2",  "GROUPBY",
+                                 "1",      "@t", "REDUCE", "COUNT", "0",      NULL};
+    Slice argv[32];
+    size_t argc = to_slices(words, argv);
+    char *err = NULL;
+    FtAggPlan *p = ftagg_plan_parse(argv, argc, &err);
+    CHECK(p != NULL);
+    FtAggSource src = source();
+    src.n_rows = 0;
+    FtAggResult *r = p ? ftagg_run(p, &src, &err) : NULL;
+    CHECK(r != NULL && ftagg_result_rows(r) == 0 && ftagg_result_total(r) == 0);
+    ftagg_result_free(r);
+    ftagg_plan_free(p);
+}
+
 static void test_groups(void) {
     CHECK(AGG("3|brand=sony,count=2|brand=nintendo,count=2|brand=logi,count=1", "GROUPBY", "1",
               "@brand", "REDUCE", "COUNT", "0", "AS", "count"));
@@ -273,6 +291,11 @@ static void test_groups(void) {
         AGG("ERR: Property `tags` not loaded nor in pipeline", "APPLY", "split(@tags)", "AS", "t"));
     CHECK(AGG("3|t=a,n=3|t=b,n=2|t=c,n=2", "LOAD", "1", "@tags", "APPLY", "split(@tags)", "AS", "t",
               "GROUPBY", "1", "@t", "REDUCE", "COUNT", "0", "AS", "n"));
+    /* too many combinations of array values in one row */
+    CHECK(AGG("ERR: GROUPBY: a row has more than 65536 combinations of array values", "APPLY",
+              "split(format('%s', 'a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t,u,v,w,x,y,z,A,B,C,D,"
+              "E,F,G,H,I,J,K,L,M,N,O,P,Q,R,S,T,U,V,W,X,Y,Z'))",
+              "AS", "t", "GROUPBY", "3", "@t", "@t", "@t"));
     /* TOLIST of arrays: distinct elements */
     CHECK(AGG("1|l=[a b c]", "LOAD", "1", "@tags", "APPLY", "split(@tags)", "AS", "t", "GROUPBY",
               "0", "REDUCE", "TOLIST", "1", "@t", "AS", "l"));
@@ -329,7 +352,7 @@ static void test_errors(void) {
               "2", "@price", "1.5"));
     CHECK(AGG("ERR: DIALECT requires a non negative integer >=1 and <= 4", "DIALECT", "9"));
     CHECK(AGG("ERR: Parameters must be specified in PARAM VALUE pairs", "PARAMS", "1", "x"));
-    CHECK(AGG("ERR: Bad arguments for SORTBY: Value is outside acceptable bounds", "SORTBY", "0"));
+    CHECK(AGG("ERR: Bad arguments for SORTBY: Value is outside acceptable bounds", "SORTBY", "-1"));
     CHECK(AGG("ERR: Could not convert value to a number", "LOAD", "1", "@title", "APPLY",
               "@title + 1", "AS", "x"));
 
@@ -351,6 +374,100 @@ static void test_errors(void) {
         CHECK(o->scorer.len == 4);
         ftagg_plan_free(p);
     }
+}
+
+/* A second source: 25 documents k0..k24 with n = their number. */
+static const char *wide_key(void *opaque, size_t row, size_t *len) {
+    static char keys[25][4];
+    (void)opaque;
+    snprintf(keys[row], sizeof(keys[row]), "k%zu", row);
+    *len = strlen(keys[row]);
+    return keys[row];
+}
+
+static int wide_kind(void *opaque, const char *name, size_t len) {
+    (void)opaque;
+    return len == 1 && name[0] == 'n' ? FTAGG_FIELD_SCHEMA : FTAGG_FIELD_UNKNOWN;
+}
+
+static int wide_load(void *opaque, size_t row, const char *name, size_t len, int sortable_form,
+                     FtVal *out) {
+    (void)opaque, (void)sortable_form;
+    if (len != 1 || name[0] != 'n') return 1;
+    *out = ftval_num((double)row);
+    return 0;
+}
+
+/* Runs words over the wide source: "total:rows:first..last" of n. */
+static int wide_is(const char *want, const char *const *words) {
+    Slice argv[64];
+    size_t argc = to_slices(words, argv);
+    char *err = NULL;
+    Buf b;
+    buf_init(&b);
+    FtAggPlan *p = ftagg_plan_parse(argv, argc, &err);
+    FtAggResult *r = NULL;
+    if (p) {
+        FtAggSource src;
+        memset(&src, 0, sizeof(src));
+        src.n_rows = 25;
+        src.key = wide_key;
+        src.field_kind = wide_kind;
+        src.load = wide_load;
+        r = ftagg_run(p, &src, &err);
+    }
+    if (!r) {
+        buf_printf(&b, "ERR: %s", err);
+        xfree(err);
+    } else {
+        buf_printf(&b, "%zu:%zu:", ftagg_result_total(r), ftagg_result_rows(r));
+        render_rows(&b, r, 0, ftagg_result_rows(r) ? 1 : 0);
+        buf_append_cstr(&b, "..");
+        if (ftagg_result_rows(r))
+            render_rows(&b, r, ftagg_result_rows(r) - 1, ftagg_result_rows(r));
+        ftagg_result_free(r);
+    }
+    ftagg_plan_free(p);
+    int ok = buf_live(&b) == strlen(want) && memcmp(buf_data(&b), want, strlen(want)) == 0;
+    if (!ok) fprintf(stderr, "wide: got %.*s, want %s\n", (int)buf_live(&b), buf_data(&b), want);
+    buf_free(&b);
+    return ok;
+}
+
+#define WIDE(want, ...) wide_is(want, (const char *const[]){__VA_ARGS__, NULL})
+
+/* SORTBY and LIMIT of a segment are one step: a SORTBY alone keeps MAX
+ * rows (10 by default, MAX 0 too), a LIMIT anywhere in the segment pages
+ * the sorted rows and outranks MAX (RediSearch as measured on Redis 8). */
+static void test_arrange(void) {
+    CHECK(WIDE("25:10:|n=24..|n=15", "SORTBY", "2", "@n", "DESC"));
+    CHECK(WIDE("25:3:|n=0..|n=2", "SORTBY", "1", "@n", "MAX", "3"));
+    CHECK(WIDE("25:10:|n=0..|n=9", "SORTBY", "1", "@n", "MAX", "0"));
+    CHECK(WIDE("25:20:|n=24..|n=5", "SORTBY", "2", "@n", "DESC", "LIMIT", "0", "20"));
+    CHECK(WIDE("25:12:|n=24..|n=13", "SORTBY", "2", "@n", "DESC", "MAX", "5", "LIMIT", "0", "12"));
+    CHECK(WIDE("25:12:|n=24..|n=13", "LIMIT", "0", "12", "SORTBY", "2", "@n", "DESC"));
+    CHECK(WIDE("25:5:|n=4..|n=0", "SORTBY", "2", "@n", "DESC", "LIMIT", "20", "10"));
+    CHECK(WIDE("25:0:..", "SORTBY", "2", "@n", "DESC", "LIMIT", "30", "10"));
+    /* no SORTBY: every row */
+    CHECK(WIDE("1:25:|..|", "LIMIT", "0", "100"));
+    CHECK(WIDE("1:25:|n=0..|n=24", "LOAD", "1", "@n"));
+    /* SORTBY 0: no sorter, no default page */
+    CHECK(WIDE("1:25:|n=0..|n=24", "LOAD", "1", "@n", "SORTBY", "0"));
+    /* WITHCOUNT: the first number counts every row before the paging */
+    CHECK(WIDE("25:5:|n=10..|n=14", "WITHCOUNT", "LOAD", "1", "@n", "LIMIT", "10", "5"));
+    CHECK(WIDE("25:10:|n=24..|n=15", "WITHCOUNT", "SORTBY", "2", "@n", "DESC"));
+    CHECK(WIDE("7:7:|n=0..|n=6", "LOAD", "1", "@n", "FILTER", "@n < 7", "WITHCOUNT"));
+    CHECK(
+        WIDE("1:7:|n=0..|n=6", "LOAD", "1", "@n", "FILTER", "@n < 7", "WITHCOUNT", "WITHOUTCOUNT"));
+    CHECK(WIDE("2:1:|g=0,c=13..|g=0,c=13", "WITHCOUNT", "LOAD", "1", "@n", "APPLY", "@n % 2", "AS",
+               "g", "GROUPBY", "1", "@g", "REDUCE", "COUNT", "0", "AS", "c", "SORTBY", "2", "@c",
+               "DESC", "LIMIT", "0", "1"));
+    /* one SORTBY per segment: after a GROUPBY another may come */
+    CHECK(WIDE("2:2:|g=0,c=13..|g=1,c=12", "LOAD", "1", "@n", "SORTBY", "1", "@n", "LIMIT", "0",
+               "25", "APPLY", "@n % 2", "AS", "g", "GROUPBY", "1", "@g", "REDUCE", "COUNT", "0",
+               "AS", "c", "SORTBY", "2", "@c", "DESC"));
+    CHECK(WIDE("ERR: Multiple SORTBY steps are not allowed. Sort multiple fields in a single step",
+               "LIMIT", "0", "5", "SORTBY", "1", "@n", "SORTBY", "1", "@n"));
 }
 
 static FtAggResult *run_words(const char *const *words) {
@@ -452,8 +569,10 @@ static void test_cursors(void) {
 int main(void) {
     size_t before = alloc_used_bytes();
     test_basics();
+    test_empty();
     test_groups();
     test_errors();
+    test_arrange();
     test_cursors();
     CHECK_EQ_INT(alloc_used_bytes(), before);
     return test_report("test_ftagg");
