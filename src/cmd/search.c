@@ -474,7 +474,7 @@ static void cmd_ft_info(Client *c) {
     reply_bulk_cstr(c, "dialect_stats");
     reply_map(c, 4);
     for (int d = 1; d <= 4; d++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "dialect_%d", d);
         reply_kv_int(c, name, (long long)ix->dialect_uses[d]);
     }
@@ -768,11 +768,15 @@ static int parse_search(Client *c, FtIndex *ix, SearchReq *r, int first) {
                 r->ret = xrealloc(r->ret, (size_t)(n ? n : 1) * sizeof(RetField));
                 for (long long k = 0; k < n; k++) {
                     RetField f = {list[k], list[k]};
-                    if (k + 2 < n + 0 && word(list[k + 1], "AS")) {
+                    if (k + 2 < n && word(list[k + 1], "AS")) {
                         f.as = list[k + 2];
+                        if (word(f.as, "AS")) {
+                            reply_error(c, "Alias for RETURN cannot be `AS`");
+                            return -1;
+                        }
                         k += 2;
                     } else if (k + 1 < n && word(list[k + 1], "AS")) {
-                        reply_error(c, "Bad arguments for AS: Expected an argument");
+                        reply_error(c, "RETURN path AS name - must be accompanied with NAME");
                         return -1;
                     }
                     r->ret[r->n_ret++] = f;
@@ -789,8 +793,12 @@ static int parse_search(Client *c, FtIndex *ix, SearchReq *r, int first) {
             i++;
         } else if (word(a, "TIMEOUT")) {
             long long n;
-            if (left < 1 || parse_ll(argv[i + 1], &n) != 0 || n < 0) {
-                reply_error(c, "Bad arguments for TIMEOUT: Value is outside acceptable bounds");
+            if (left < 1) {
+                reply_error(c, "Need argument for TIMEOUT");
+                return -1;
+            }
+            if (parse_ll(argv[i + 1], &n) != 0 || n < 0) {
+                reply_error(c, "TIMEOUT requires a non negative integer");
                 return -1;
             }
             r->q.timeout_ms = (double)n;
@@ -835,7 +843,11 @@ static int parse_search(Client *c, FtIndex *ix, SearchReq *r, int first) {
             i++;
         } else if (word(a, "SORTBY")) {
             if (left < 1) {
-                reply_error(c, "Bad arguments for SORTBY: Expected an argument");
+                reply_error(c, "Bad SORTBY arguments");
+                return -1;
+            }
+            if (r->has_sortby) {
+                reply_error(c, "Multiple SORTBY steps are not allowed");
                 return -1;
             }
             r->sortby = argv[i + 1];
@@ -850,17 +862,25 @@ static int parse_search(Client *c, FtIndex *ix, SearchReq *r, int first) {
         } else if (word(a, "LIMIT")) {
             long long off, num;
             if (left < 2) {
-                reply_error(c, "Bad arguments for LIMIT: Expected an argument");
+                reply_error(c, "LIMIT requires two arguments");
                 return -1;
             }
             if (parse_ll(argv[i + 1], &off) != 0 || parse_ll(argv[i + 2], &num) != 0 || off < 0 ||
                 num < 0) {
-                reply_error(c, "Bad arguments for LIMIT: Value is outside acceptable bounds");
+                reply_error(c, "LIMIT needs two numeric arguments");
                 return -1;
             }
             long long max = ftconfig_max_search_results();
-            if (num > max || off > max) {
+            if (num == 0 && off != 0) {
+                reply_error(c, "The `offset` of the LIMIT must be 0 when `num` is 0");
+                return -1;
+            }
+            if (num > max) {
                 reply_error(c, "LIMIT exceeds maximum of %lld", max);
+                return -1;
+            }
+            if (off > max) {
+                reply_error(c, "OFFSET exceeds maximum of %lld", max);
                 return -1;
             }
             r->offset = off;
@@ -949,9 +969,14 @@ static int parse_search(Client *c, FtIndex *ix, SearchReq *r, int first) {
                 }
             }
         } else {
-            reply_error(c, "Unknown argument `%.*s`", (int)a.len, a.p);
+            reply_error(c, "Unknown argument `%.*s` at position %d for <main>", (int)a.len, a.p,
+                        i - (first - 1));
             return -1;
         }
+    }
+    if (r->explainscore && !r->withscores) {
+        reply_error(c, "EXPLAINSCORE must be accompanied with WITHSCORES");
+        return -1;
     }
     r->x.filters = r->filters;
     r->x.n_filters = r->n_filters;

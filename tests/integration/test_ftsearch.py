@@ -306,7 +306,16 @@ def test_search_params_dialect(r):
 def test_search_errors(r):
     books(r)
     assert err(r, "FT.SEARCH", "nope", "x") == "nope: no such index"
-    assert err(r, "FT.SEARCH", "idx", "x", "BOGUS").startswith("Unknown argument")
+    assert (err(r, "FT.SEARCH", "idx", "x", "BOGUS")
+            == "Unknown argument `BOGUS` at position 1 for <main>")
+    assert (err(r, "FT.SEARCH", "idx", "x", "LIMIT", 5, 0)
+            == "The `offset` of the LIMIT must be 0 when `num` is 0")
+    assert err(r, "FT.SEARCH", "idx", "x", "LIMIT", 0) == "LIMIT requires two arguments"
+    assert err(r, "FT.SEARCH", "idx", "x", "LIMIT", "a", 1) == "LIMIT needs two numeric arguments"
+    assert (err(r, "FT.SEARCH", "idx", "x", "EXPLAINSCORE")
+            == "EXPLAINSCORE must be accompanied with WITHSCORES")
+    assert (err(r, "FT.SEARCH", "idx", "x", "SORTBY", "price", "SORTBY", "price")
+            == "Multiple SORTBY steps are not allowed")
     assert err(r, "FT.SEARCH", "idx", "x", "LIMIT", 0, 2000000) == "LIMIT exceeds maximum of 1000000"
     assert err(r, "FT.SEARCH", "idx", "x", "SCORER", "NOPE") == "Scoring function `NOPE` not found"
     assert (err(r, "FT.SEARCH", "idx", "x", "SORTBY", "nofield")
