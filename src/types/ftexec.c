@@ -295,13 +295,42 @@ static void expand_visit(void *priv, DictEntry *de) {
     if ((long long)x->n_terms >= ftconfig_max_prefix_expansions()) return;
     if (!affix_match(x->n, de->key, de->key_len)) return;
     x->n_terms++;
+    /* Appended unsorted; affix_set() sorts and merges once at the end
+     * (a union per term would cost terms x documents). */
     Set s = term_set(x->e, de->val, effective_mask(x->e, x->n), x->n->weight);
-    x->acc = set_union(&x->acc, &s, 0);
+    for (size_t i = 0; i < s.n; i++) set_push(&x->acc, s.id[i], s.sc[i]);
+    set_free(&s);
+}
+
+typedef struct IdScore {
+    FtDocId id;
+    double sc;
+} IdScore;
+
+static int cmp_idscore(const void *a, const void *b) {
+    const IdScore *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
 }
 
 static Set affix_set(Exec *e, const FtqNode *n) {
     Expand x = {e, n, {0}, 0};
     dict_foreach(e->ix->terms, expand_visit, &x);
+    if (x.acc.n < 2) return x.acc;
+    IdScore *v = xmalloc(x.acc.n * sizeof(IdScore));
+    for (size_t i = 0; i < x.acc.n; i++) v[i] = (IdScore){x.acc.id[i], x.acc.sc[i]};
+    qsort(v, x.acc.n, sizeof(IdScore), cmp_idscore);
+    size_t w = 0;
+    for (size_t i = 0; i < x.acc.n; i++) {
+        if (w && x.acc.id[w - 1] == v[i].id) {
+            x.acc.sc[w - 1] += v[i].sc;
+        } else {
+            x.acc.id[w] = v[i].id;
+            x.acc.sc[w] = v[i].sc;
+            w++;
+        }
+    }
+    x.acc.n = w;
+    xfree(v);
     return x.acc;
 }
 
