@@ -1153,6 +1153,30 @@ static const char *const h_flushdb[] = {
     "4.0.0", "Added the `ASYNC` flushing mode modifier.",
     "6.2.0", "Added the `SYNC` flushing mode modifier.",
 };
+static const MetaArg a_ft_aggregate[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"query", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"options", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_ft_aliasadd[] = {
+    {"alias", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ft_aliasdel[] = {
+    {"alias", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ft_aliasupdate[] = {
+    {"alias", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ft_alter[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"skipinitialscan", "pure-token", -1, "SKIPINITIALSCAN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"schema", "pure-token", -1, "SCHEMA", NULL, NULL, NULL, 0, NULL, 0},
+    {"add", "pure-token", -1, "ADD", NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"options", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
 static const MetaArg a_ft_config_0[] = {
     {"get", "pure-token", -1, "GET", NULL, NULL, NULL, 0, NULL, 0},
     {"set", "pure-token", -1, "SET", NULL, NULL, NULL, 0, NULL, 0},
@@ -1162,6 +1186,24 @@ static const MetaArg a_ft_config[] = {
     {"action", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_ft_config_0, 3},
     {"option", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"value", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_ft_create[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"schema", "pure-token", -1, "SCHEMA", NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_ft_cursor_del[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"cursor_id", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ft_cursor_gc[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"cursor_id", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ft_cursor_read[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"cursor_id", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"read size", "integer", -1, "COUNT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
 static const MetaArg a_ft_dictadd[] = {
     {"dict", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1173,6 +1215,39 @@ static const MetaArg a_ft_dictdel[] = {
 };
 static const MetaArg a_ft_dictdump[] = {
     {"dict", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ft_drop[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"keepdocs", "pure-token", -1, "KEEPDOCS", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_ft_dropindex[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"delete docs", "pure-token", -1, "DD", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_ft_explain[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"query", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"dialect", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_ft_explaincli[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"query", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"dialect", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_ft_info[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ft_profile[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"querytype", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"limited", "pure-token", -1, "LIMITED", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"query", "pure-token", -1, "QUERY", NULL, NULL, NULL, 0, NULL, 0},
+    {"query_string", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ft_search[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"query", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"options", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
 };
 static const MetaArg a_ft_sugadd[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1207,6 +1282,19 @@ static const MetaArg a_ft_suglen[] = {
 };
 static const MetaKeySpec k_ft_suglen[] = {
     {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_ft_syndump[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ft_synupdate[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"synonym_group_id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"skipinitialscan", "pure-token", -1, "SKIPINITIALSCAN", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"term", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_ft_tagvals[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"field_name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
 static const MetaArg a_function_delete[] = {
     {"library-name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -4681,14 +4769,35 @@ const CommandMeta command_meta_table[] = {
     {"fcall_ro", "Invoke a read-only function", "7.0.0", "scripting", "Depends on the function that is executed.", NULL, NULL, NULL, NULL, 0, NULL, k_fcall_ro, 1, a_fcall_ro, 4, NULL},
     {"flushall", "Remove all keys from all databases", "1.0.0", "server", "O(N) where N is the total number of keys in all databases", NULL, NULL, NULL, h_flushall, 2, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_flushall, 1, NULL},
     {"flushdb", "Remove all keys from the current database", "1.0.0", "server", "O(N) where N is the number of keys in the selected database", NULL, NULL, NULL, h_flushdb, 2, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_flushdb, 1, NULL},
+    {"ft._list", "Returns a list of all existing indexes", "2.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0, "search"},
+    {"ft.aggregate", "Run a search query on an index and perform aggregate transformations on the results", "1.1.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_aggregate, 3, "search"},
+    {"ft.aliasadd", "Adds an alias to the index", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_aliasadd, 2, "search"},
+    {"ft.aliasdel", "Deletes an alias from the index", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_aliasdel, 1, "search"},
+    {"ft.aliasupdate", "Adds or updates an alias to the index", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_aliasupdate, 2, "search"},
+    {"ft.alter", "Adds a new field to the index", "1.0.0", "module", "O(N) where N is the number of keys in the keyspace", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_alter, 6, "search"},
     {"ft.config", "Gets, sets or describes runtime configuration options", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_config, 3, "search"},
+    {"ft.create", "Creates an index with the given spec", "1.0.0", "module", "O(K) at creation where K is the number of fields, O(N) if scanning the keyspace is triggered, where N is the number of keys in the keyspace", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_create, 3, "search"},
+    {"ft.cursor", "A container for cursor commands", "1.1.0", "module", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0, "search"},
+    {"ft.cursor|del", "Deletes a cursor", "1.1.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_cursor_del, 2, "search"},
+    {"ft.cursor|gc", "Deletes the cursors idle past their MAXIDLE", "1.1.0", "module", "O(N)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_cursor_gc, 2, "search"},
+    {"ft.cursor|read", "Reads from a cursor", "1.1.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_cursor_read, 3, "search"},
     {"ft.dictadd", "Adds terms to a dictionary", "1.4.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_dictadd, 2, "search"},
     {"ft.dictdel", "Deletes terms from a dictionary", "1.4.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_dictdel, 2, "search"},
     {"ft.dictdump", "Dumps all terms in the given dictionary", "1.4.0", "module", "O(N), where N is the size of the dictionary", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_dictdump, 1, "search"},
+    {"ft.drop", "Deletes the index and its documents (deprecated: use FT.DROPINDEX)", "1.0.0", "module", "O(1) or O(N) if documents are deleted", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_drop, 2, "search"},
+    {"ft.dropindex", "Deletes the index", "2.0.0", "module", "O(1) or O(N) if documents are deleted, where N is the number of keys in the keyspace", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_dropindex, 2, "search"},
+    {"ft.explain", "Returns the execution plan for a complex query", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_explain, 3, "search"},
+    {"ft.explaincli", "Returns the execution plan for a complex query", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_explaincli, 3, "search"},
+    {"ft.info", "Returns information and statistics on the index", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_info, 1, "search"},
+    {"ft.profile", "Performs a `FT.SEARCH` or `FT.AGGREGATE` command and collects performance information", "2.2.0", "module", "O(N)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_profile, 5, "search"},
+    {"ft.search", "Searches the index with a textual query, returning either documents or just ids", "1.0.0", "module", "O(N)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_search, 3, "search"},
     {"ft.sugadd", "Adds a suggestion string to an auto-complete suggestion dictionary", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_ft_sugadd, 1, a_ft_sugadd, 5, "search"},
     {"ft.sugdel", "Deletes a string from a suggestion index", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_ft_sugdel, 1, a_ft_sugdel, 2, "search"},
     {"ft.sugget", "Gets completion suggestions for a prefix", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_ft_sugget, 1, a_ft_sugget, 6, "search"},
     {"ft.suglen", "Gets the size of an auto-complete suggestion dictionary", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_ft_suglen, 1, a_ft_suglen, 1, "search"},
+    {"ft.syndump", "Dumps the contents of a synonym group", "1.2.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_syndump, 1, "search"},
+    {"ft.synupdate", "Creates or updates a synonym group with additional terms", "1.2.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_synupdate, 4, "search"},
+    {"ft.tagvals", "Returns the distinct tags indexed in a Tag field", "1.0.0", "module", "O(N)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_tagvals, 2, "search"},
     {"function", "A container for function commands", "7.0.0", "scripting", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0, NULL},
     {"function|delete", "Delete a function by name", "7.0.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_function_delete, 1, NULL},
     {"function|dump", "Dump all functions into a serialized binary payload", "7.0.0", "scripting", "O(N) where N is the number of functions", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0, NULL},

@@ -53,9 +53,11 @@ extern const Command sketch_commands[];
 extern const Command vset_commands[];
 extern const Command json_commands[];
 extern const Command tseries_commands[];
+extern const Command search_commands[];
 extern const Command ftdict_commands[];
 extern const Command ftconfig_commands[];
 extern const Command ftsug_commands[];
+extern const Command ftagg_commands[];
 void stream_cmd_init(void);
 void list_cmd_init(void);
 void set_cmd_init(void);
@@ -67,6 +69,7 @@ void sketch_cmd_init(void);
 void vset_cmd_init(void);
 void json_cmd_init(void);
 void tseries_cmd_init(void);
+void search_cmd_init(void);
 void ftdict_cmd_init(void);
 void ftsug_cmd_init(void);
 void group_cmd_init(void);
@@ -82,6 +85,7 @@ static const Command *const families[] = {
     sort_commands,    backup_commands,      array_commands,       migrate_commands,
     bloom_commands,   sketch_commands,      vset_commands,        json_commands,
     tseries_commands, ftdict_commands,      ftconfig_commands,    ftsug_commands,
+    search_commands,  ftagg_commands,
 };
 
 /* The top-level commands by lowercase name: open addressing over a fixed
@@ -210,6 +214,7 @@ void commands_init(void) {
     vset_cmd_init();
     json_cmd_init();
     tseries_cmd_init();
+    search_cmd_init();
     ftdict_cmd_init();
     ftsug_cmd_init();
     for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)

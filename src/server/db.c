@@ -30,6 +30,18 @@
 #include "server/lazyfree.h"
 #include "server/tracking.h"
 
+/* The query engine's hooks (db_set_index_hooks). */
+static void (*index_key_hook)(Db *db, Slice key);
+static void (*index_flush_hook)(Db *db);
+static void (*index_swap_hook)(Db *a, Db *b);
+
+void db_set_index_hooks(void (*key)(Db *db, Slice key), void (*flush)(Db *db),
+                        void (*swap)(Db *a, Db *b)) {
+    index_key_hook = key;
+    index_flush_hook = flush;
+    index_swap_hook = swap;
+}
+
 void db_init_all(int n) {
     core.dbs = xcalloc((size_t)n, sizeof(Db));
     core.n_dbs = n;
@@ -135,6 +147,7 @@ static int expire_if_needed(Db *db, DictEntry *e) {
     argv[1] = key;
     propagate_db(db->id, 2, argv);
     delete_entry(db, key, lazy);
+    if (index_key_hook) index_key_hook(db, key);
     notify_keyspace_event(NOTIFY_EXPIRED, "expired", key, db->id);
     watch_touch(db, key);
     if (__builtin_expect(core.tracking_armed, 0)) tracking_invalidate_key(key, 1);
@@ -229,6 +242,7 @@ void db_replace(Db *db, Slice key, Obj *o, int keep_ttl) {
 
 void db_load_key(Db *db, Slice key, Obj *o) {
     set_value(db, key, o, 0, 0);
+    if (index_key_hook) index_key_hook(db, key);
 }
 
 Obj *db_take(Db *db, Slice key, int64_t *expire_ms) {
@@ -271,6 +285,7 @@ int db_delete(Db *db, Slice key) {
 }
 
 void db_signal_key(Db *db, Slice key) {
+    if (index_key_hook) index_key_hook(db, key);
     watch_touch(db, key);
     /* client-side caching: one predictable test while nothing is tracked */
     if (__builtin_expect(core.tracking_armed, 0)) tracking_invalidate_key(key, 0);
@@ -305,6 +320,7 @@ int db_remove_expire(Db *db, Slice key) {
 }
 
 void db_flush_lazy(Db *db, int lazy) {
+    if (index_flush_hook) index_flush_hook(db);
     if (lazy && dict_size(db->keys) > 0) {
         lazyfree_keys(db->keys);
         db->keys = dict_new();
@@ -336,6 +352,7 @@ void db_swap(Db *a, Db *b) {
     memcpy(sizes, a->keysizes, sizeof sizes);
     memcpy(a->keysizes, b->keysizes, sizeof sizes);
     memcpy(b->keysizes, sizes, sizeof sizes);
+    if (index_swap_hook) index_swap_hook(a, b);
 }
 
 /* Sub-key expiry (a hash's field TTLs, src/cmd/hash.c): the type registers

@@ -128,6 +128,14 @@ uint64_t db_size(const Db *db);
 typedef void (*DbVisitFn)(void *priv, Slice key, const Obj *o, int64_t expire_ms);
 void db_for_each(Db *db, DbVisitFn fn, void *priv);
 
+/* The query engine's indexes follow the keyspace through three hooks (one
+ * registration, NULL to remove): key runs for every key whose value changes
+ * or goes (a write's signal, expiry, eviction, a load), flush when a
+ * database is emptied (FLUSHDB, FLUSHALL, a reload), swap after SWAPDB. They
+ * must not change the keyspace. */
+void db_set_index_hooks(void (*key)(Db *db, Slice key), void (*flush)(Db *db),
+                        void (*swap)(Db *a, Db *b));
+
 /* ---- Blocking --------------------------------------------------------- */
 
 /* Called after a command that signalled one of the client's keys, with

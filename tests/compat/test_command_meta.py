@@ -75,6 +75,11 @@ NOT_IN_70 |= {"ts.create", "ts.alter", "ts.add", "ts.madd", "ts.incrby", "ts.dec
               "ts.querylabels"}  # time series: Redis 8.0 (NRANGE, READ, QUERYLABELS: 8.10)
 NOT_IN_70 |= {"ft.dictadd", "ft.dictdel", "ft.dictdump", "ft.config",
               "ft.sugadd", "ft.sugget", "ft.sugdel", "ft.suglen"}  # the query engine (ftaux): Redis 8.0
+NOT_IN_70 |= {"ft.create", "ft.alter", "ft.dropindex", "ft.info", "ft._list", "ft.aliasadd",
+              "ft.aliasupdate", "ft.aliasdel", "ft.tagvals", "ft.synupdate", "ft.syndump",
+              "ft.explain", "ft.explaincli", "ft.search", "ft.profile", "ft.drop"}  # ftcore: Redis 8.0
+NOT_IN_70 |= {"ft.aggregate", "ft.cursor", "ft.cursor|read", "ft.cursor|del",
+              "ft.cursor|gc"}  # ftagg: Redis 8.0
 
 
 def conns(server, ref_server, proto):

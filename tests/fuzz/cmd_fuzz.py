@@ -967,7 +967,7 @@ class Gen:
             cmd = self.array_cmd()
         elif r < 0.73:  # Redis 8's module types, one generator each
             cmd = self.rng.choice([self.bloom_cmd, self.sketch_cmd, self.vset_cmd, self.ts_cmd,
-                                   self.ftsug_cmd])()
+                                   self.ftsug_cmd, self.ft_cmd, self.ftagg_cmd])()
         elif r < 0.76:
             cmd = self.docs_command(self.pick(self.other_cmds + self.sub_cmds))
             if cmd[0] == "config" and len(cmd) > 1 and cmd[1] == "set":
@@ -1071,6 +1071,70 @@ class Gen:
             return ["ARGREP", key, self.pick(["-", "+", i]), self.pick(["-", "+", j])] + preds + [
                 x for o in opts for x in o]
         return ["ARSET", key, i, self.pick(["v", "w"])]
+
+    def ftagg_cmd(self):
+        """FT.AGGREGATE pipelines (and FT.CURSOR) over a small hash index "fz"
+        (created now and then), with good and broken steps, expressions and
+        reducers, so that the pipeline's parser, expressions and cursors see
+        hostile input."""
+        op = self.rng.randrange(20)
+        if op == 0:
+            return ["FT.CREATE", "fz", "ON", "HASH", "PREFIX", "1", "fz:", "SCHEMA", "t", "TEXT",
+                    "SORTABLE", "n", "NUMERIC", "g", "TAG", "SORTABLE"]
+        if op < 4:
+            return ["HSET", "fz:%d" % self.rng.randrange(12), "t", self.pick(["a b", "Hello", ""]),
+                    "n", self.pick(["1", "2.5", "-3", "x", "1e300"]),
+                    "g", self.pick(["x", "y,z", "", "\x00"])]
+        if op == 4:
+            return ["FT.CURSOR", self.pick(["READ", "DEL", "GC"]), "fz",
+                    self.pick(["0", "1", "x", str(2**63), "-1"])] + \
+                self.pick([[], ["COUNT", self.pick(["1", "0", "x"])]])
+        expr = lambda: self.pick([
+            "@n * 2", "@n % 0", "-@n ^ 0.5", "upper(@t)", "split(@t, ' ')", "exists(@n)",
+            "@n > 1 && @t != 'a'", "!(@n)", "format('%s-%s', @t, @n)", "substr(@t, -1, 2)",
+            "timefmt(@n)", "parsetime(@t, '%Y')", "geodistance('1,2', @t)", "contains(@t, '')",
+            "@nosuch", "(((1)", "1 +", "nosuch(1)", "'unterminated", "@n == NULL", "log(-1)",
+            "to_number(@t)", "strlen(@n)", "sqrt(@n) " * 3, "(" * 300 + "1" + ")" * 300])
+        reducer = lambda: self.pick([
+            ["COUNT", "0"], ["SUM", "1", "@n"], ["AVG", "1", "@n"], ["MIN", "1", "@n"],
+            ["MAX", "1", "@n"], ["STDDEV", "1", "@n"], ["QUANTILE", "2", "@n", "0.5"],
+            ["TOLIST", "1", "@t"], ["COUNT_DISTINCT", "1", "@g"], ["COUNT_DISTINCTISH", "1", "@t"],
+            ["FIRST_VALUE", "4", "@t", "BY", "@n", "DESC"], ["RANDOM_SAMPLE", "2", "@n", "3"],
+            ["COUNT", "1"], ["NOPE", "0"], ["QUANTILE", "2", "@n", "7"], ["SUM", "5", "@n"]])
+        steps = []
+        for _ in range(self.rng.randint(0, 5)):
+            k = self.rng.randrange(9)
+            if k == 0:
+                steps += self.pick([["LOAD", "2", "@t", "@n"], ["LOAD", "*"],
+                                    ["LOAD", "3", "@__key", "AS", "k"], ["LOAD", "9"]])
+            elif k == 1:
+                steps += ["GROUPBY", "1", self.pick(["@g", "@t", "@n", "g", "@a"])]
+                for _ in range(self.rng.randint(0, 3)):
+                    steps += ["REDUCE"] + reducer() + (["AS", "r"] if self.chance(0.5) else [])
+            elif k == 2:
+                steps += ["APPLY", expr()] + (["AS", self.pick(["a", "n", "t"])]
+                                              if self.chance(0.8) else [])
+            elif k == 3:
+                steps += ["FILTER", expr()]
+            elif k == 4:
+                steps += ["SORTBY", self.pick(["2", "1", "4", "0", "x"]), "@n",
+                          self.pick(["DESC", "ASC"]), "@t", "ASC"][:self.rng.randint(2, 6)]
+                if self.chance(0.3):
+                    steps += ["MAX", self.pick(["0", "3", "-1"])]
+            elif k == 5:
+                steps += ["LIMIT", self.pick(["0", "2", "-1"]), self.pick(["0", "3", "x"])]
+            elif k == 6:
+                steps += ["WITHCURSOR", "COUNT", self.pick(["1", "2", "0"]), "MAXIDLE",
+                          self.pick(["10", "100000", "x"])]
+            elif k == 7:
+                steps += self.pick([["VERBATIM"], ["ADDSCORES"], ["DIALECT", "2"],
+                                    ["PARAMS", "2", "p", "v"], ["TIMEOUT", "10"], ["BOGUS"]])
+            else:
+                steps += ["GROUPBY", "2", "@g", "@a"] if self.chance(0.3) else ["APPLY",
+                                                                              "split(@t)", "AS",
+                                                                              "a"]
+        return ["FT.AGGREGATE", self.pick(["fz", "fz", "nosuch"]),
+                self.pick(["*", "a", "@n:[0 10]", "@g:{x}", "(("])] + steps
 
     def bloom_cmd(self):
         """A Bloom or Cuckoo filter command (Redis 8) on a few filter keys, the
@@ -1251,6 +1315,51 @@ class Gen:
             return [self.pick(["FT.DICTADD", "FT.DICTDEL"]), self.pick(["d1", "d2"])] + [
                 text() for _ in range(self.rng.randint(0, 3))]
         return ["FT.DICTDUMP", self.pick(["d1", "d2", "none"])]
+    def ft_cmd(self):
+        """A query engine command (Redis 8's FT.*): two indexes over the
+        hashes d:* (one with a vector field), documents written and removed
+        under them, and queries in the language's corners."""
+        idx = self.pick(["fi", "fv", "nosuch"])
+        op = self.rng.randrange(10)
+        if op == 0:
+            schema = {"fi": ["t", "TEXT", "SORTABLE", "g", "TAG", "n", "NUMERIC", "SORTABLE",
+                             "loc", "GEO"],
+                      "fv": ["g", "TAG", "v", "VECTOR", "FLAT", "6", "TYPE", "FLOAT32", "DIM", "2",
+                             "DISTANCE_METRIC", self.pick(["L2", "COSINE", "IP"])]}.get(idx, ["t"])
+            opts = self.pick([[], ["STOPWORDS", "1", "foo"], ["NOOFFSETS"], ["SKIPINITIALSCAN"],
+                              ["FILTER", self.pick(["@n > 3", "(@n", "1"])]])
+            return ["FT.CREATE", idx, "PREFIX", "1", "d:"] + opts + ["SCHEMA"] + schema
+        if op < 4:
+            word = lambda: self.pick(["hello", "world", "running", "runs", "a", "", "x" * 40])
+            vec = struct.pack("<2f", self.rng.uniform(-2, 2), self.rng.uniform(-2, 2)) \
+                if self.chance(0.9) else b"\x00\x01"
+            return ["HSET", "d:%d" % self.rng.randrange(8), "t", "%s %s" % (word(), word()),
+                    "g", self.pick(["a", "b,c", "", "A"]), "n", self.pick(["1", "5", "x", "-inf"]),
+                    "loc", self.pick(["1,2", "500,500", "-122.4,37.7"]), "v", vec]
+        if op == 4:
+            return [self.pick(["DEL", "UNLINK"]), "d:%d" % self.rng.randrange(8)]
+        if op < 8:
+            q = self.pick(["hello", "hel*", "%wrld%", '"hello world"', "-hello", "~world hello",
+                           "@t:(run|hello)", "@n:[1 (5]", "@g:{a|b}", "@loc:[1 2 100 km]",
+                           "*", "(", "@nosuch:x", "*=>[KNN 2 @v $q AS d]",
+                           "@v:[VECTOR_RANGE 1 $q]", "@n:[$lo +inf]", "ismissing(@n)"])
+            opts = [o for o in (["NOCONTENT"], ["WITHSCORES"], ["VERBATIM"], ["SORTBY", "n"],
+                                ["LIMIT", self.pick(["0", "1", "-1"]), self.pick(["0", "2"])],
+                                ["RETURN", "1", "t"], ["HIGHLIGHT"], ["SUMMARIZE", "LEN", "2"],
+                                ["SCORER", self.pick(["TFIDF", "BM25", "NOPE"])], ["INORDER"],
+                                ["SLOP", "1"], ["INKEYS", "1", "d:1"],
+                                ["PARAMS", "4", "q", struct.pack("<2f", 1, 1), "lo", "2"],
+                                ["DIALECT", self.pick(["1", "2", "3", "4", "5"])])
+                    if self.chance(0.25)]
+            return [self.pick(["FT.SEARCH", "FT.EXPLAIN", "FT.PROFILE"]), idx, q] + \
+                [x for o in opts for x in o] if self.chance(0.9) else \
+                ["FT.PROFILE", idx, "SEARCH", "QUERY", q]
+        if op == 8:
+            return self.pick([["FT.INFO", idx], ["FT._LIST"], ["FT.TAGVALS", idx, "g"],
+                              ["FT.ALIASADD", "al", idx], ["FT.ALIASDEL", "al"],
+                              ["FT.SYNUPDATE", idx, "g1", "hello", "hi"], ["FT.SYNDUMP", idx]])
+        return self.pick([["FT.DROPINDEX", idx], ["FT.DROPINDEX", idx, "DD"],
+                          ["FT.ALTER", idx, "SCHEMA", "ADD", "extra", "TEXT"]])
 
     def vset_cmd(self):
         """A vector set command (Redis 8) on a few keys of dimension 3 (one

@@ -1,0 +1,385 @@
+/*
+ * Unit tests for the query language (src/types/ftquery.c): FT.EXPLAIN's
+ * text for every syntax form in dialects 1 and 2 (many expected outputs are
+ * RediSearch's own, from its tests/pytests), the precedence differences
+ * between the dialects, PARAMS, attributes, the vector clauses, and the
+ * exact error messages.
+ */
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "types/ftquery.h"
+#include "types/fttext.h"
+
+#include "test.h"
+
+/* The schema of RediSearch's testExplain plus a few more fields. */
+static const struct {
+    const char *name;
+    unsigned types;
+    FtqFieldMask bit;
+    int nostem, phonetic, casesens, missing;
+} fields[] = {
+    {"foo", FTQ_FIELD_TEXT, 1, 0, 0, 0, 0},       {"bar", FTQ_FIELD_NUMERIC, 0, 0, 0, 0, 0},
+    {"v", FTQ_FIELD_VECTOR, 0, 0, 0, 0, 0},       {"t", FTQ_FIELD_TEXT, 2, 0, 0, 0, 0},
+    {"tags", FTQ_FIELD_TAG, 0, 0, 0, 0, 1},       {"loc", FTQ_FIELD_GEO, 0, 0, 0, 0, 0},
+    {"body", FTQ_FIELD_TEXT, 4, 1, 0, 0, 0},      {"title", FTQ_FIELD_TEXT, 8, 0, 1, 0, 0},
+    {"shape", FTQ_FIELD_GEOSHAPE, 0, 0, 0, 0, 0}, {"price", FTQ_FIELD_NUMERIC, 0, 0, 0, 0, 1},
+};
+#define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
+
+static int lookup(void *ctx, const char *name, size_t len, FtqFieldInfo *out) {
+    (void)ctx;
+    for (size_t i = 0; i < N_FIELDS; i++) {
+        if (strlen(fields[i].name) == len && !memcmp(fields[i].name, name, len)) {
+            out->name = fields[i].name;
+            out->name_len = len;
+            out->types = fields[i].types;
+            out->text_bit = fields[i].bit;
+            out->is_nostem = fields[i].nostem;
+            out->is_phonetic = fields[i].phonetic;
+            out->tag_separator = ',';
+            out->tag_casesensitive = fields[i].casesens;
+            out->index_missing = fields[i].missing;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *by_bit(void *ctx, FtqFieldMask bit) {
+    (void)ctx;
+    for (size_t i = 0; i < N_FIELDS; i++)
+        if (fields[i].bit == bit) return fields[i].name;
+    return NULL;
+}
+
+static const FtqSchema schema = {NULL, lookup, by_bit};
+
+static FtqParam params[] = {
+    {"k", 1, "10", 2},
+    {"B", 1, "\xa4\x21\xf5\x42\x18\x07\x00\xc7", 8},
+    {"r", 1, "0.1", 3},
+    {"p", 1, "Hello", 5},
+    {"n", 1, "12", 2},
+    {"lo", 2, "(5", 2},
+    {"w", 1, "2.5", 3},
+    {"bad", 3, "abc", 3},
+    {"wkt", 3, "POLYGON((0 0, 1 1, 1 0, 0 0))", 29},
+};
+
+static char last_err[600];
+
+/* EXPLAIN of q in the dialect, or "ERR <message>". Owned by a static. */
+static const char *explain_opt(const char *q, int dialect, int verbatim) {
+    static Buf b;
+    static int init;
+    if (!init) {
+        buf_init(&b);
+        init = 1;
+    }
+    buf_clear(&b);
+    FtqOptions opt = {.dialect = dialect,
+                      .params = params,
+                      .n_params = sizeof(params) / sizeof(params[0]),
+                      .schema = &schema,
+                      .is_verbatim = verbatim};
+    FtqError err;
+    FtqNode *n = ftq_parse(q, strlen(q), &opt, &err);
+    if (!n) {
+        snprintf(last_err, sizeof(last_err), "ERR %s", err.msg);
+        return last_err;
+    }
+    ftq_explain(n, &schema, &b);
+    ftq_free(n);
+    buf_append_char(&b, '\0');
+    return buf_data(&b);
+}
+
+static const char *explain(const char *q, int dialect) {
+    return explain_opt(q, dialect, 0);
+}
+
+static int checks_failed_here;
+#define CHECK_STR(got, want)                                                                       \
+    do {                                                                                           \
+        const char *g_ = (got), *w_ = (want);                                                      \
+        if (!strcmp(g_, w_)) {                                                                     \
+            test_passed++;                                                                         \
+        } else {                                                                                   \
+            test_failed++;                                                                         \
+            checks_failed_here++;                                                                  \
+            fprintf(stderr, "%s:%d: got:\n%s\nwant:\n%s\n", __FILE__, __LINE__, g_, w_);           \
+        }                                                                                          \
+    } while (0)
+
+static void test_redisearch_explain(void) {
+    /* tests/pytests/test.py testExplain */
+    const char *q = "(hello world) \"what what\" (hello|world) (@bar:[10 100]|@bar:[200 300])";
+    const char *d1 = "INTERSECT {\n  UNION {\n    hello\n    +hello(expanded)\n  }\n  UNION {\n"
+                     "    world\n    +world(expanded)\n  }\n  EXACT {\n    what\n    what\n  }\n"
+                     "  UNION {\n    UNION {\n      hello\n      +hello(expanded)\n    }\n"
+                     "    UNION {\n      world\n      +world(expanded)\n    }\n  }\n  UNION {\n"
+                     "    NUMERIC {10.000000 <= @bar <= 100.000000}\n"
+                     "    NUMERIC {200.000000 <= @bar <= 300.000000}\n  }\n}\n";
+    CHECK_STR(explain(q, 1), d1);
+    q = "(hello world) \"what what\" hello|world @bar:[10 100]|@bar:[200 300]";
+    CHECK_STR(explain(q, 1), d1);
+    const char *d2 = "UNION {\n  INTERSECT {\n    UNION {\n      hello\n      +hello(expanded)\n"
+                     "    }\n    UNION {\n      world\n      +world(expanded)\n    }\n"
+                     "    EXACT {\n      what\n      what\n    }\n    UNION {\n      hello\n"
+                     "      +hello(expanded)\n    }\n  }\n  INTERSECT {\n    UNION {\n"
+                     "      world\n      +world(expanded)\n    }\n"
+                     "    NUMERIC {10.000000 <= @bar <= 100.000000}\n  }\n"
+                     "  NUMERIC {200.000000 <= @bar <= 300.000000}\n}\n";
+    CHECK_STR(explain(q, 2), d2);
+
+    CHECK_STR(explain("* => [KNN $k @v $B EF_RUNTIME 100]", 2),
+              "VECTOR {K=10 nearest vectors to `$B` in vector index associated with field @v, "
+              "EF_RUNTIME = 100, yields distance as `__v_score`}\n");
+    CHECK_STR(explain("@v:[VECTOR_RANGE $r $B]=>{$epsilon: 1.2; $yield_distance_as:dist}", 2),
+              "VECTOR {Vectors that are within 0.1 distance radius from `$B` in vector index "
+              "associated with field @v, epsilon = 1.2, yields distance as `dist`}\n");
+    CHECK_STR(explain("(@t:hello world) => [KNN $k @v $B EF_RUNTIME 100]", 2),
+              "VECTOR {\n  INTERSECT {\n    @t:hello\n    world\n  }\n} => {K=10 nearest vectors "
+              "to `$B` in vector index associated with field @v, EF_RUNTIME = 100, yields "
+              "distance as `__v_score`}\n");
+}
+
+static void test_terms(void) {
+    CHECK_STR(explain("hello", 2), "UNION {\n  hello\n  +hello(expanded)\n}\n");
+    CHECK_STR(explain("hello", 2 + 0 * 0), explain("HELLO", 2));
+    CHECK_STR(explain_opt("hello", 2, 1), "hello\n");
+    CHECK_STR(explain("running", 2), "UNION {\n  running\n  +run(expanded)\n  run(expanded)\n}\n");
+    CHECK_STR(explain("foo", 2), "foo\n"); /* shorter than the stemming minimum */
+    CHECK_STR(explain("the", 2), "<empty>\n");
+    CHECK_STR(explain("", 2), "<empty>\n");
+    CHECK_STR(explain("the foo", 2), "foo\n");
+    CHECK_STR(explain("*", 1), "<WILDCARD>\n");
+    CHECK_STR(explain("*", 2), "<WILDCARD>\n");
+    CHECK_STR(explain("((*))", 2), "<WILDCARD>\n");
+    CHECK_STR(explain("foo bar", 2), "INTERSECT {\n  foo\n  bar\n}\n");
+    CHECK_STR(explain("foo|bar", 2), "UNION {\n  foo\n  bar\n}\n");
+    CHECK_STR(explain("foo|bar|baz", 2), "UNION {\n  foo\n  bar\n  baz\n}\n");
+    CHECK_STR(explain("-foo", 2), "NOT{\n  foo\n}\n");
+    CHECK_STR(explain("~foo", 2), "OPTIONAL{\n  foo\n}\n");
+    CHECK_STR(explain("foo -bar", 2), "INTERSECT {\n  foo\n  NOT{\n    bar\n  }\n}\n");
+    /* "-" binds to the next operand in dialect 2, to the term list in 1 */
+    CHECK_STR(explain("-foo bar", 2), "INTERSECT {\n  NOT{\n    foo\n  }\n  bar\n}\n");
+    CHECK_STR(explain("-foo bar", 1), "NOT{\n  INTERSECT {\n    foo\n    bar\n  }\n}\n");
+    CHECK_STR(explain("foo bar|baz", 2),
+              "UNION {\n  INTERSECT {\n    foo\n    bar\n  }\n  baz\n}\n");
+    CHECK_STR(explain("foo (bar|baz)", 2),
+              "INTERSECT {\n  foo\n  UNION {\n    bar\n    baz\n  }\n}\n");
+    CHECK_STR(explain("foo -bar|baz", 1),
+              "INTERSECT {\n  foo\n  NOT{\n    UNION {\n      bar\n      baz\n    }\n  }\n}\n");
+    CHECK_STR(explain("\"foo bar\"", 2), "EXACT {\n  foo\n  bar\n}\n");
+    CHECK_STR(explain("\"hello\"", 2), "hello\n");
+    CHECK_STR(explain("\"the bar\"", 2), "EXACT {\n  the\n  bar\n}\n");
+    CHECK_STR(explain("\"foo bar the baz\"", 2), "EXACT {\n  foo\n  bar\n  baz\n}\n");
+    CHECK_STR(explain("hello-world", 2),
+              "INTERSECT {\n  UNION {\n    hello\n    +hello(expanded)\n  }\n  NOT{\n"
+              "    UNION {\n      world\n      +world(expanded)\n    }\n  }\n}\n");
+    CHECK_STR(explain("foo\\-bar", 2), "UNION {\n  foo-bar\n  +foo-bar(expanded)\n}\n");
+    CHECK_STR(explain("12 foo", 2), "INTERSECT {\n  12\n  foo\n}\n");
+    CHECK_STR(explain("2024", 2), "2024\n");
+    CHECK_STR(explain("-1", 2), "-1\n");
+}
+
+static void test_affixes(void) {
+    CHECK_STR(explain("hel*", 2), "PREFIX{hel*}\n");
+    CHECK_STR(explain("*llo", 2), "SUFFIX{*llo}\n");
+    CHECK_STR(explain("*ll*", 2), "INFIX{*ll*}\n");
+    CHECK_STR(explain("HeL*", 2), "PREFIX{HeL*}\n");
+    CHECK_STR(explain("$p*", 2), "PREFIX{Hello*}\n");
+    CHECK_STR(explain("hel*", 1), "PREFIX{hel*}\n");
+    CHECK_STR(explain("%hello%", 2), "FUZZY{hello}\n");
+    CHECK_STR(explain("%%hello%%", 2), "FUZZY{hello}\n");
+    CHECK_STR(explain("%%%hello%%%", 2), "FUZZY{hello}\n");
+    CHECK_STR(explain("%%hello%", 2), "ERR Syntax error at offset 7 near hello");
+    CHECK_STR(explain("w'hel?o*'", 2), "WILDCARD{hel?o*}\n");
+    CHECK_STR(explain("@t:(w'*ell*')", 2), "@t:WILDCARD{*ell*}\n");
+}
+
+static void test_fields(void) {
+    CHECK_STR(explain("@t:hello", 2), "@t:UNION {\n  @t:hello\n  @t:+hello(expanded)\n}\n");
+    CHECK_STR(explain("@body:hello", 2), "@body:hello\n"); /* NOSTEM */
+    CHECK_STR(explain("@t|foo:abc", 2), "@foo|t:abc\n");
+    CHECK_STR(explain("@t:abc def", 2), "INTERSECT {\n  @t:abc\n  def\n}\n");
+    CHECK_STR(explain("@t:abc def", 1), "@t:INTERSECT {\n  @t:abc\n  @t:def\n}\n");
+    CHECK_STR(explain("@t:(abc def)", 2), "@t:INTERSECT {\n  @t:abc\n  @t:def\n}\n");
+    CHECK_STR(explain("@t:(@foo:abc)", 2), "@NULL:abc\n");
+    CHECK_STR(explain("@bar:abc", 2), "@NULL:abc\n");
+    CHECK_STR(explain("@nosuch:abc", 2), "ERR Unknown field at offset 0 near nosuch");
+    CHECK_STR(explain("@nosuch:abc", 1), "@NULL:abc\n");
+    CHECK_STR(explain("foo @nosuch:[1 2]", 2), "ERR Unknown field at offset 4 near nosuch");
+    CHECK_STR(explain("foo @nosuch:[1 2]", 1), "foo\n");
+    CHECK_STR(explain("@t:abc|def", 2), "UNION {\n  @t:abc\n  def\n}\n");
+    CHECK_STR(explain("@t:abc|def", 1), "@t:UNION {\n  @t:abc\n  @t:def\n}\n");
+}
+
+static void test_numeric_geo(void) {
+    CHECK_STR(explain("@bar:[1 2]", 2), "NUMERIC {1.000000 <= @bar <= 2.000000}\n");
+    CHECK_STR(explain("@bar:[(1 (2]", 2), "NUMERIC {1.000000 < @bar < 2.000000}\n");
+    CHECK_STR(explain("@bar:[-inf +inf]", 2), "NUMERIC {-inf <= @bar <= inf}\n");
+    CHECK_STR(explain("@bar:[-inf (5]", 1), "NUMERIC {-inf <= @bar < 5.000000}\n");
+    CHECK_STR(explain("@bar:[-5 -1.5]", 2), "NUMERIC {-5.000000 <= @bar <= -1.500000}\n");
+    CHECK_STR(explain("@bar:[$lo $n]", 2), "NUMERIC {5.000000 < @bar <= 12.000000}\n");
+    CHECK_STR(explain("@bar:[3]", 2), "NUMERIC {3.000000 <= @bar <= 3.000000}\n");
+    CHECK_STR(explain("@bar:[$bad 3]", 2), "ERR Invalid numeric value (abc) for parameter `bad`");
+    CHECK_STR(explain("@bar:[$nope 3]", 2), "ERR No such parameter `nope`");
+    CHECK_STR(explain("@bar==3", 2), "NUMERIC {3.000000 <= @bar <= 3.000000}\n");
+    CHECK_STR(explain("@bar!=3", 2), "NOT{\n  NUMERIC {3.000000 <= @bar <= 3.000000}\n}\n");
+    CHECK_STR(explain("@bar>3", 2), "NUMERIC {3.000000 < @bar <= inf}\n");
+    CHECK_STR(explain("@bar>=3", 2), "NUMERIC {3.000000 <= @bar <= inf}\n");
+    CHECK_STR(explain("@bar<3", 2), "NUMERIC {-inf <= @bar < 3.000000}\n");
+    CHECK_STR(explain("@bar<=$n", 2), "NUMERIC {-inf <= @bar <= 12.000000}\n");
+    CHECK_STR(explain("@loc:[-122.41 37.77 10 km]", 2),
+              "GEO loc:{-122.410000,37.770000 --> 10.000000 km}\n");
+    CHECK_STR(explain("@loc:[1 2 3 MI]", 1), "GEO loc:{1.000000,2.000000 --> 3.000000 mi}\n");
+    CHECK_STR(explain("@loc:[1 2 3 parsec]", 2), "ERR Invalid GeoFilter unit");
+    CHECK_STR(explain("@loc:[1 200 3 m]", 2), "ERR Invalid GeoFilter lat/lon");
+    CHECK_STR(explain("@loc:[1 2 0 m]", 2), "ERR Invalid GeoFilter radius");
+    CHECK_STR(explain("@shape:[WITHIN $wkt]", 2), "GEOSHAPE{0 POLYGON((0 0, 1 1, 1 0, 0 0))}\n");
+}
+
+static void test_tags(void) {
+    CHECK_STR(explain("@tags:{foo}", 2), "TAG:@tags {\n  foo\n}\n");
+    CHECK_STR(explain("@tags:{Foo | bar}", 2), "TAG:@tags {\n  Foo\n  bar\n}\n");
+    CHECK_STR(explain("@tags:{foo bar}", 2),
+              "TAG:@tags {\n  INTERSECT {\n    foo\n    bar\n  }\n}\n");
+    CHECK_STR(explain("@tags:{foo\\ bar}", 2), "TAG:@tags {\n  foo\\ bar\n}\n");
+    CHECK_STR(explain("@tags:{hel*}", 2), "TAG:@tags {\n  PREFIX{hel*}\n}\n");
+    CHECK_STR(explain("@tags:{$p}", 2), "TAG:@tags {\n  Hello\n}\n");
+    CHECK_STR(explain("@tags:{w'a?c'}", 2), "TAG:@tags {\n  WILDCARD{a?c}\n}\n");
+    CHECK_STR(explain("@tags:{the}", 2), "TAG:@tags {\n  the\n}\n");
+    CHECK_STR(explain("@tags:{Is raining}", 1), "ERR Syntax error at offset 10 near raining");
+    CHECK_STR(explain("@tags:{raining Is}", 1), "ERR Syntax error at offset 15 near Is");
+    CHECK_STR(explain("@tags:{raining Is}", 2),
+              "TAG:@tags {\n  INTERSECT {\n    raining\n    is\n  }\n}\n");
+    CHECK_STR(explain("@tags:{foo", 2), "ERR Syntax error at offset 7 near foo");
+    CHECK_STR(explain("isempty(@tags)", 2), "TAG:@tags {\n  \"\"\n}\n");
+    CHECK_STR(explain("isempty(@t)", 2), "@t:\"\"\n");
+    CHECK_STR(explain("ismissing(@tags)", 2), "ISMISSING{tags}\n");
+    CHECK_STR(explain("ismissing(@t)", 2),
+              "ERR 'ismissing' requires field 't' to be defined with 'INDEXMISSING'");
+    CHECK_STR(explain("ismissing(@t)", 1), "ERR Syntax error at offset 12 near t");
+}
+
+static void test_attributes(void) {
+    CHECK_STR(explain("foo=>{$weight: 2}", 2), "foo => {$weight: 2;}\n");
+    CHECK_STR(explain("(foo bar)=>{$slop: 1; $inorder: true}", 2),
+              "INTERSECT {\n  foo\n  bar\n} => { $slop: 1; $inorder: true; }\n");
+    CHECK_STR(explain("(foo bar)=>{$weight: $w;}", 2),
+              "INTERSECT {\n  foo\n  bar\n} => { $weight: 2.5; }\n");
+    CHECK_STR(explain("(foo bar)=>{$inorder: true}", 2),
+              "INTERSECT {\n  foo\n  bar\n} => { $inorder: true; }\n");
+    CHECK_STR(explain("foo=>{$weight: -1}", 2), "ERR Invalid value (-1) for `weight`");
+    CHECK_STR(explain("foo=>{$slop: x}", 2), "ERR Invalid value (x) for `slop`");
+    CHECK_STR(explain("foo=>{$inorder: maybe}", 2), "ERR Invalid value (maybe) for `inorder`");
+    CHECK_STR(explain("foo=>{$nosuch: 1}", 2), "ERR Invalid attribute nosuch");
+    CHECK_STR(explain("@title:hello=>{$phonetic: true}", 2),
+              "@title:UNION {\n  @title:hello\n  @title:+hello(expanded)\n}\n");
+    CHECK_STR(explain("@t:hello=>{$phonetic: true}", 2), "ERR field does not support phonetics");
+    CHECK_STR(explain("foo=>{}", 2), "foo\n");
+}
+
+static void test_vectors(void) {
+    CHECK_STR(explain("*=>[KNN 3 @v $B AS dist]", 2),
+              "VECTOR {K=3 nearest vectors to `$B` in vector index associated with field @v, "
+              "yields distance as `dist`}\n");
+    CHECK_STR(explain("*=>[KNN 3 @v $B]=>{$yield_distance_as: d2; $ef_runtime: 5}", 2),
+              "VECTOR {K=3 nearest vectors to `$B` in vector index associated with field @v, "
+              "ef_runtime = 5, yields distance as `d2`}\n");
+    CHECK_STR(explain("*=>[KNN 3 @v $B AS a]=>{$yield_distance_as: b}", 2),
+              "ERR Distance field was specified twice for vector query: a and b");
+    CHECK_STR(explain("*=>[KNN 3 @v $nope]", 2), "ERR No such parameter `nope`");
+    CHECK_STR(explain("*=>[KNN $bad @v $B]", 2),
+              "ERR Invalid numeric value (abc) for parameter `bad`");
+    CHECK_STR(explain("*=>[ANN 3 @v $B]", 2),
+              "ERR Syntax error: Expecting Vector Similarity command at offset 4 near ANN");
+    CHECK_STR(explain("*=>[KNN 3 @v $B]", 1), "ERR Syntax error at offset 1 near >[");
+    CHECK_STR(explain("*=>[KNN 3 @nope $B]", 2), "ERR Unknown field at offset 10 near nope");
+    CHECK_STR(explain("@t:foo=>[KNN 3 @v $B]", 2),
+              "VECTOR {\n  @t:foo\n} => {K=3 nearest vectors to `$B` in vector index associated "
+              "with field @v, yields distance as `__v_score`}\n");
+}
+
+static void test_errors(void) {
+    CHECK_STR(explain("hello)", 2), "ERR Syntax error at offset 5 near hello");
+    CHECK_STR(explain("hello (", 2), "ERR Syntax error at offset 6 near hello");
+    CHECK_STR(explain("hello *", 2), "ERR Syntax error at offset 6 near hello");
+    CHECK_STR(explain("@t", 2), "ERR Syntax error at offset 0 near t");
+    CHECK_STR(explain("foo $nope", 2), "ERR No such parameter `nope`");
+    CHECK_STR(explain("'foo'", 2), "ERR Syntax error at offset 0 near foo");
+    CHECK_STR(explain("foo | | bar", 2), "ERR Syntax error at offset 6 near foo");
+    CHECK_STR(explain("\"foo-bar\"", 2), "ERR Syntax error at offset 4 near foo");
+}
+
+static void test_lines(void) {
+    FtqOptions opt = {.dialect = 2, .schema = &schema};
+    FtqError err;
+    FtqNode *n = ftq_parse("foo bar", 7, &opt, &err);
+    CHECK(n != NULL);
+    if (!n) return;
+    size_t nl;
+    char **lines = ftq_explain_lines(n, &schema, &nl);
+    CHECK_EQ_INT(nl, 5);
+    if (nl == 5) {
+        CHECK_STR(lines[0], "INTERSECT {");
+        CHECK_STR(lines[1], "  foo");
+        CHECK_STR(lines[2], "  bar");
+        CHECK_STR(lines[3], "}");
+        CHECK_STR(lines[4], "");
+    }
+    ftq_explain_lines_free(lines, nl);
+    CHECK_EQ_INT(ftq_count(n, FTQ_TOKEN), 2);
+    ftq_free(n);
+}
+
+/* Random byte strings never crash the parser and either parse or fail with
+ * a message. */
+static void test_fuzz(void) {
+    static const char alphabet[] = "ab @:|-~()[]{}\"'%*$=>;.,\\0123w!<";
+    char q[64];
+    for (int it = 0; it < 20000; it++) {
+        size_t len = test_rand_below(sizeof(q));
+        for (size_t i = 0; i < len; i++) q[i] = alphabet[test_rand_below(sizeof(alphabet) - 1)];
+        for (int d = 1; d <= 2; d++) {
+            FtqOptions opt = {.dialect = d,
+                              .params = params,
+                              .n_params = sizeof(params) / sizeof(params[0]),
+                              .schema = &schema};
+            FtqError err;
+            FtqNode *n = ftq_parse(q, len, &opt, &err);
+            if (n) {
+                Buf b;
+                buf_init(&b);
+                ftq_explain(n, &schema, &b);
+                buf_free(&b);
+                ftq_free(n);
+            } else if (!err.msg[0]) {
+                test_failed++;
+                fprintf(stderr, "no message for %.*s\n", (int)len, q);
+            }
+        }
+    }
+    test_passed++;
+}
+
+int main(void) {
+    test_seed("test_ftquery");
+    test_redisearch_explain();
+    test_terms();
+    test_affixes();
+    test_fields();
+    test_numeric_geo();
+    test_tags();
+    test_attributes();
+    test_vectors();
+    test_errors();
+    test_lines();
+    test_fuzz();
+    return test_report("test_ftquery");
+}
