@@ -83,6 +83,7 @@ static const struct {
 } builtin_modules[] = {
     {"vectorset", 1},
     {"timeseries", 0},
+    {"search", 0},
     {"ReJSON", 0},
     {"bf", 0},
 };

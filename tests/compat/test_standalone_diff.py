@@ -105,7 +105,7 @@ def test_protected_commands_and_configs(make_server, mode):
     assert refused == (mode == "no")
 
 
-BUILTIN = {"vectorset": 1, "timeseries": 81000, "ReJSON": 81000, "bf": 81000}
+BUILTIN = {"vectorset": 1, "timeseries": 81000, "search": 81000, "ReJSON": 81000, "bf": 81000}
 
 
 def test_module_list_names_builtin_modules(r, make_server):
@@ -127,7 +127,7 @@ def test_module_list_names_builtin_modules(r, make_server):
     c = make_server().raw()
     c.call("HELLO", "3")
     got = c.call_raw("MODULE", "LIST")
-    assert got.startswith(b"*4\r\n%4\r\n$4\r\nname\r\n")
+    assert got.startswith(b"*5\r\n%4\r\n$4\r\nname\r\n")
     c.close()
 
 

@@ -102,8 +102,8 @@ def check_hello_fields(reply, proto):
         assert reply[b"modules"] == []
         return
     mods = [m if isinstance(m, dict) else dict(zip(m[::2], m[1::2])) for m in reply[b"modules"]]
-    assert sorted(m[b"name"] for m in mods) == [b"ReJSON", b"bf", b"timeseries",
-                                                              b"vectorset"]
+    assert sorted(m[b"name"] for m in mods) == [b"ReJSON", b"bf", b"search",
+                                                              b"timeseries", b"vectorset"]
 
 
 def pairs(lst):
