@@ -269,6 +269,12 @@ static void lex(P *p) {
         CAND(TK_TERM, as_len);
         if (best == TK_TERM && as_len) is_as = 1;
         CAND(TK_NUMBER, m_inf(s, rem));
+        int is_empty = 0;
+        if (v2 && rem >= 2 && (c == '"' || c == '\'') && s[1] == (char)c) {
+            /* "" and '' are the empty string (INDEXEMPTY fields) */
+            CAND(TK_TERM, 2);
+            is_empty = 1;
+        }
         switch (c) {
         case '"':
             CAND(TK_QUOTE, 1);
@@ -357,6 +363,10 @@ static void lex(P *p) {
         case TK_SIZE:
             t.s = s;
             t.len = blen;
+            if (best == TK_TERM && is_empty && blen == 2) {
+                t.s = s + 1;
+                t.len = 0;
+            }
             if (best == TK_NUMBER || best == TK_SIZE) {
                 if (blen && (s[blen - 1] == 'f') && m_inf(s, blen) == blen)
                     t.num = s[0] == '-' ? -INFINITY : INFINITY;
@@ -780,6 +790,10 @@ static int param_number(P *p, const Token *t, int allow_excl, Num *out) {
         out->inclusive = 0;
         v++;
         vl--;
+    }
+    if (vl == 0) { /* RediSearch reads an empty parameter as 0 */
+        out->v = 0;
+        return 1;
     }
     if (!parse_double(v, vl, &out->v)) {
         fail(p, "Invalid numeric value (%.*s) for parameter `%.*s`", (int)pr->value_len, pr->value,
@@ -2015,6 +2029,62 @@ static void expand(P *p, FtqNode **slot) {
     for (size_t i = 0; i < n->n_children; i++) expand(p, &n->children[i]);
 }
 
+/* An empty term on TEXT fields none of which has INDEXEMPTY is an error
+ * (RediSearch's QueryNode_ValidateToken); without a field it is allowed. */
+static void check_empty_terms(P *p, const FtqNode *n) {
+    if (p->failed || n->type == FTQ_TAG) return;
+    if (n->type == FTQ_TOKEN && n->len == 0 && n->field_mask != FTQ_FIELDMASK_ALL &&
+        p->opt->schema && p->opt->schema->name_by_bit) {
+        int n_text = 0, any_empty = 0;
+        for (int b = 0; b < 64; b++) {
+            FtqFieldMask bit = (FtqFieldMask)1 << b;
+            if (!(n->field_mask & bit)) continue;
+            const char *nm = p->opt->schema->name_by_bit(p->opt->schema->ctx, bit);
+            FtqFieldInfo fi;
+            if (!nm || !field_lookup(p, nm, strlen(nm), &fi)) continue;
+            n_text++;
+            any_empty |= fi.index_empty;
+        }
+        if (n_text && !any_empty)
+            fail(p, "Use `INDEXEMPTY` in field creation in order to index and query for empty "
+                    "strings");
+    }
+    for (size_t i = 0; i < n->n_children; i++) check_empty_terms(p, n->children[i]);
+}
+
+/* Returns the owned tag value a TAG node's child stands for: escapes
+ * removed, lowercased unless case_sensitive; a multi-word child (a phrase)
+ * is its words joined by single spaces. NULL for an affix/pattern child. */
+char *ftq_tag_value(const FtqNode *child, int case_sensitive, size_t *out_len) {
+    Buf b;
+    buf_init(&b);
+    if (child->type == FTQ_TOKEN) {
+        buf_append(&b, child->str, child->len);
+    } else if (child->type == FTQ_PHRASE) {
+        for (size_t i = 0; i < child->n_children; i++) {
+            const FtqNode *w = child->children[i];
+            if (w->type != FTQ_TOKEN) continue;
+            if (i) buf_append_char(&b, ' ');
+            buf_append(&b, w->str, w->len);
+        }
+    } else {
+        buf_free(&b);
+        return NULL;
+    }
+    size_t len = buf_live(&b);
+    char *raw = dupn(buf_data(&b), len);
+    buf_free(&b);
+    len = ftt_unescape(raw, len);
+    raw[len] = '\0';
+    if (case_sensitive) {
+        *out_len = len;
+        return raw;
+    }
+    char *low = ftt_lower_dup(raw, len, out_len);
+    xfree(raw);
+    return low;
+}
+
 /* ---- entry point ---- */
 
 /* Parses q[0..len) (borrowed) per opt (borrowed); returns an owned tree or
@@ -2054,6 +2124,7 @@ FtqNode *ftq_parse(const char *q, size_t len, const FtqOptions *opt, FtqError *e
         parse_attrs(&p, root);
     }
     if (!p.failed && cur(&p)->type != TK_EOF) syntax_error(&p, cur(&p));
+    if (!p.failed && root) check_empty_terms(&p, root);
     if (!p.failed && root && !opt->is_verbatim) expand(&p, &root);
     xfree(p.toks);
     if (p.failed) {

@@ -52,15 +52,17 @@ typedef enum FtqNodeType {
     /* The single child may match (~x): it does not filter, it only adds
      * to the score. EXPLAIN: OPTIONAL{ ... }. */
     FTQ_OPTIONAL,
-    /* One term (str/len, already case-folded for text; as given for a
-     * case-sensitive tag). In a TAG node's children it is a whole tag
-     * value. is_expanded: added by stem expansion (a "+stem" or a stem
-     * form); the original term has is_expanded 0. An empty str is the
-     * empty string (isempty(), "" in a tag). */
+    /* One term (str/len, unescaped and case-folded for text). In a TAG
+     * node's children it is a whole tag value as typed (escapes and case
+     * kept, as EXPLAIN shows it; see ftq_tag_value()). is_expanded: added by stem expansion (a
+     * "+stem" or a stem form); the original term has is_expanded 0. An empty str is the empty
+     * string (isempty(), "" in a tag). */
     FTQ_TOKEN,
     /* An affix: is_prefix (word*), is_suffix (*word), both (*word*,
-     * "infix"). str is the fixed part. EXPLAIN: PREFIX{word*},
-     * SUFFIX{*word}, INFIX{*word*}. */
+     * "infix"). str is the fixed part, unescaped but in the case typed
+     * (RediSearch folds it when evaluating: always for TEXT, for TAG
+     * unless CASESENSITIVE). EXPLAIN: PREFIX{word*}, SUFFIX{*word},
+     * INFIX{*word*}. */
     FTQ_PREFIX,
     /* A w'...' pattern: str holds the pattern with ? and * wildcards
      * (backslash escapes kept). EXPLAIN: WILDCARD{pattern}. */
@@ -263,6 +265,13 @@ void ftq_explain(const FtqNode *n, const FtqSchema *schema, Buf *out);
  * ftq_explain_lines_free(). */
 char **ftq_explain_lines(const FtqNode *n, const FtqSchema *schema, size_t *n_lines);
 void ftq_explain_lines_free(char **lines, size_t n_lines);
+
+/* The tag value a TAG node's child stands for, as the index stores it:
+ * escapes removed, lowercased unless case_sensitive, a multi-word child
+ * (FTQ_PHRASE) joined with single spaces. Returns owned bytes (xfree()), or
+ * NULL for an affix/pattern child (whose str is matched as is, after the
+ * same unescaping and case folding by the caller). */
+char *ftq_tag_value(const FtqNode *child, int case_sensitive, size_t *out_len);
 
 /* The number of nodes of type t in the tree (for tests and checks such as
  * "KNN only at the top"). */

@@ -19,13 +19,13 @@ static const struct {
     const char *name;
     unsigned types;
     FtqFieldMask bit;
-    int nostem, phonetic, casesens, missing;
+    int nostem, phonetic, casesens, missing, empty;
 } fields[] = {
-    {"foo", FTQ_FIELD_TEXT, 1, 0, 0, 0, 0},       {"bar", FTQ_FIELD_NUMERIC, 0, 0, 0, 0, 0},
-    {"v", FTQ_FIELD_VECTOR, 0, 0, 0, 0, 0},       {"t", FTQ_FIELD_TEXT, 2, 0, 0, 0, 0},
-    {"tags", FTQ_FIELD_TAG, 0, 0, 0, 0, 1},       {"loc", FTQ_FIELD_GEO, 0, 0, 0, 0, 0},
-    {"body", FTQ_FIELD_TEXT, 4, 1, 0, 0, 0},      {"title", FTQ_FIELD_TEXT, 8, 0, 1, 0, 0},
-    {"shape", FTQ_FIELD_GEOSHAPE, 0, 0, 0, 0, 0}, {"price", FTQ_FIELD_NUMERIC, 0, 0, 0, 0, 1},
+    {"foo", FTQ_FIELD_TEXT, 1, 0, 0, 0, 0, 0},       {"bar", FTQ_FIELD_NUMERIC, 0, 0, 0, 0, 0, 0},
+    {"v", FTQ_FIELD_VECTOR, 0, 0, 0, 0, 0, 0},       {"t", FTQ_FIELD_TEXT, 2, 0, 0, 0, 0, 0},
+    {"tags", FTQ_FIELD_TAG, 0, 0, 0, 0, 1, 0},       {"loc", FTQ_FIELD_GEO, 0, 0, 0, 0, 0, 0},
+    {"body", FTQ_FIELD_TEXT, 4, 1, 0, 0, 0, 0},      {"title", FTQ_FIELD_TEXT, 8, 0, 1, 0, 0, 1},
+    {"shape", FTQ_FIELD_GEOSHAPE, 0, 0, 0, 0, 0, 0}, {"price", FTQ_FIELD_NUMERIC, 0, 0, 0, 0, 1, 0},
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -42,6 +42,7 @@ static int lookup(void *ctx, const char *name, size_t len, FtqFieldInfo *out) {
             out->tag_separator = ',';
             out->tag_casesensitive = fields[i].casesens;
             out->index_missing = fields[i].missing;
+            out->index_empty = fields[i].empty;
             return 1;
         }
     }
@@ -260,7 +261,7 @@ static void test_tags(void) {
               "TAG:@tags {\n  INTERSECT {\n    raining\n    is\n  }\n}\n");
     CHECK_STR(explain("@tags:{foo", 2), "ERR Syntax error at offset 7 near foo");
     CHECK_STR(explain("isempty(@tags)", 2), "TAG:@tags {\n  \"\"\n}\n");
-    CHECK_STR(explain("isempty(@t)", 2), "@t:\"\"\n");
+    CHECK_STR(explain("isempty(@title)", 2), "@title:\"\"\n");
     CHECK_STR(explain("ismissing(@tags)", 2), "ISMISSING{tags}\n");
     CHECK_STR(explain("ismissing(@t)", 2),
               "ERR 'ismissing' requires field 't' to be defined with 'INDEXMISSING'");
@@ -315,6 +316,51 @@ static void test_errors(void) {
     CHECK_STR(explain("'foo'", 2), "ERR Syntax error at offset 0 near foo");
     CHECK_STR(explain("foo | | bar", 2), "ERR Syntax error at offset 6 near foo");
     CHECK_STR(explain("\"foo-bar\"", 2), "ERR Syntax error at offset 4 near foo");
+}
+
+static void test_empty(void) {
+    CHECK_STR(explain("\"\"", 2), "\"\"\n");
+    CHECK_STR(explain("@t:\"\"", 2), "ERR Use `INDEXEMPTY` in field creation in order to index "
+                                     "and query for empty strings");
+    CHECK_STR(explain("@title:''", 2), "@title:\"\"\n");
+    CHECK_STR(explain("@title:(\"\" | \"\")", 2),
+              "@title:UNION {\n  @title:\"\"\n  @title:\"\"\n}\n");
+    CHECK_STR(explain("@title:(foo \"\")", 2),
+              "@title:INTERSECT {\n  @title:foo\n  @title:\"\"\n}\n");
+    CHECK_STR(explain("-@tags:{\"\"} @tags:{\"\"}", 2),
+              "INTERSECT {\n  NOT{\n    TAG:@tags {\n      \"\"\n    }\n  }\n  TAG:@tags {\n"
+              "    \"\"\n  }\n}\n");
+    CHECK_STR(explain("@tags:{bar} | @tags:{foo} @tags:{''}", 2),
+              "UNION {\n  TAG:@tags {\n    bar\n  }\n  INTERSECT {\n    TAG:@tags {\n      foo\n"
+              "    }\n    TAG:@tags {\n      \"\"\n    }\n  }\n}\n");
+    CHECK_STR(explain("@tags:{foo \"\"}", 2),
+              "TAG:@tags {\n  INTERSECT {\n    foo\n    \"\"\n  }\n}\n");
+    CHECK_STR(explain("@tags:{\"\" | bar}", 2), "TAG:@tags {\n  \"\"\n  bar\n}\n");
+    CHECK_STR(explain("foo=>{$weight:\"\"}", 2), "ERR Invalid value () for `weight`");
+    CHECK_STR(explain("@loc:[1.23 4.56 10 \"\"]", 2), "ERR Invalid GeoFilter unit");
+    CHECK_STR(explain("*=>[\"\" 4 @v $B AS dist]", 2),
+              "ERR Syntax error: Expecting Vector Similarity command at offset 4 near ");
+    CHECK_STR(explain("*=>[KNN \"\" @v $B AS dist]", 2), "ERR Syntax error at offset 8 near ");
+
+    /* tag values as the index stores them */
+    FtqOptions opt = {.dialect = 2, .schema = &schema};
+    FtqError err;
+    const char *q = "@tags:{Foo\\ Bar | Hello World}";
+    FtqNode *n = ftq_parse(q, strlen(q), &opt, &err);
+    CHECK(n && n->type == FTQ_TAG && n->n_children == 2);
+    if (n && n->n_children == 2) {
+        size_t l;
+        char *v = ftq_tag_value(n->children[0], 0, &l);
+        CHECK(v && !strcmp(v, "foo bar") && l == 7);
+        xfree(v);
+        v = ftq_tag_value(n->children[0], 1, &l);
+        CHECK(v && !strcmp(v, "Foo Bar"));
+        xfree(v);
+        v = ftq_tag_value(n->children[1], 0, &l);
+        CHECK(v && !strcmp(v, "hello world"));
+        xfree(v);
+    }
+    ftq_free(n);
 }
 
 static void test_lines(void) {
@@ -379,6 +425,7 @@ int main(void) {
     test_attributes();
     test_vectors();
     test_errors();
+    test_empty();
     test_lines();
     test_fuzz();
     return test_report("test_ftquery");
