@@ -176,7 +176,7 @@ static size_t m_number(const char *s, size_t n) {
 static size_t m_inf(const char *s, size_t n) {
     size_t i = 0;
     if (i < n && (s[i] == '+' || s[i] == '-')) i++;
-    if (i + 3 <= n && !memcmp(s + i, "inf", 3)) return i + 3;
+    if (i + 3 <= n && !strncasecmp(s + i, "inf", 3)) return i + 3;
     return 0;
 }
 
@@ -826,9 +826,10 @@ static int parse_num(P *p, Num *out) {
         out->inclusive = !excl;
         return 1;
     }
-    if (p->v2 && t->type == TK_ATTRIBUTE && !neg) {
+    if (p->v2 && t->type == TK_ATTRIBUTE) {
         next(p);
         if (!param_number(p, t, 1, out)) return 0;
+        if (neg) out->v = -out->v;
         if (excl) out->inclusive = 0;
         return 1;
     }
@@ -1642,8 +1643,8 @@ static FtqNode *parse_is_func(P *p) {
         if (!known) {
             fail(p, "Unknown field at offset %zu near %.*s", mod->pos, (int)nl, name);
         } else if (!fi.index_missing) {
-            fail(p, "'ismissing' requires field '%.*s' to be defined with 'INDEXMISSING'", (int)nl,
-                 name);
+            fail(p, "`ISMISSING` applied to field `%.*s`, which does not index missing values",
+                 (int)nl, name);
         } else {
             res = node_new(FTQ_MISSING);
             res->field = dupn(name, nl);
@@ -1995,9 +1996,7 @@ static void expand_add(FtqNode **slot, const char *s, size_t len) {
 static void expand(P *p, FtqNode **slot) {
     FtqNode *n = *slot;
     if (p->failed) return;
-    if (n->is_verbatim || (n->type == FTQ_PHRASE && n->is_exact) || n->type == FTQ_TAG ||
-        n->type == FTQ_VECTOR)
-        return;
+    if (n->is_verbatim || (n->type == FTQ_PHRASE && n->is_exact) || n->type == FTQ_TAG) return;
     if (!mask_has_stemmable(p, n->field_mask)) return;
     if (n->type == FTQ_TOKEN) {
         if (n->len == 0) return;
@@ -2014,8 +2013,10 @@ static void expand(P *p, FtqNode **slot) {
             const char *const *ids = p->opt->synonyms(p->opt->synonyms_ctx, term, tl, &ns);
             for (size_t i = 0; ids && i < ns; i++) expand_add(slot, ids[i], strlen(ids[i]));
         }
-        int min_len = p->opt->min_stem_len > 0 ? p->opt->min_stem_len : FTT_DEFAULT_MIN_STEM_LEN;
-        if (ftt_language_has_stemmer(p->opt->language) && tl >= (size_t)min_len) {
+        /* Unlike the indexer, the query side stems terms of any length
+         * (RediSearch's EXPLAIN shows "+foo(expanded)"). */
+        size_t min_len = p->opt->min_stem_len > 0 ? (size_t)p->opt->min_stem_len : 0;
+        if (ftt_language_has_stemmer(p->opt->language) && tl >= min_len) {
             char *st = xmalloc(tl + 2);
             st[0] = '+';
             size_t sl = ftt_stem(term, tl, st + 1, tl + 1);

@@ -105,11 +105,13 @@ typedef enum FtqPhonetic {
     FTQ_PHONETIC_DISABLED,
 } FtqPhonetic;
 
+/* Numbered as RediSearch's EXPLAIN prints them (GEOSHAPE{2 ...} for
+ * WITHIN, {1 ...} for CONTAINS). */
 typedef enum FtqGeoPred {
-    FTQ_GEO_WITHIN = 0,
-    FTQ_GEO_CONTAINS,
-    FTQ_GEO_DISJOINT,
-    FTQ_GEO_INTERSECTS,
+    FTQ_GEO_INTERSECTS = 0,
+    FTQ_GEO_CONTAINS = 1,
+    FTQ_GEO_WITHIN = 2,
+    FTQ_GEO_DISJOINT = 3,
 } FtqGeoPred;
 
 typedef enum FtqVectorKind {
@@ -237,7 +239,7 @@ typedef struct FtqOptions {
     const struct FtStopwords *stopwords; /* NULL: the default English list */
     const char *language;                /* stemming language; NULL = "english" */
     int is_verbatim;                     /* VERBATIM: no stem expansion */
-    int min_stem_len;                    /* terms shorter are not stemmed; 0 means 4 */
+    int min_stem_len; /* query terms shorter are not expanded; 0: none, as RediSearch */
     /* Synonym groups (FT.SYNUPDATE) of a lowercase term: returns the group
      * ids ("~0", ...), borrowed until ftq_parse() returns, and their count
      * in *n; NULL/0 for none. NULL callback: no synonym expansion. */
