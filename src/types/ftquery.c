@@ -826,6 +826,11 @@ static int parse_num(P *p, Num *out) {
         out->inclusive = !excl;
         return 1;
     }
+    if (p->v2 && t->type == TK_TERM) {
+        fail(p, "Expecting numeric or parameter at offset %zu near %.*s", t->pos, (int)t->len,
+             t->s);
+        return 0;
+    }
     if (p->v2 && t->type == TK_ATTRIBUTE) {
         next(p);
         if (!param_number(p, t, 1, out)) return 0;
@@ -1343,8 +1348,15 @@ static FtqNode *parse_brackets(P *p, const Token *mod, const char *name, size_t 
         next(p);
         if (streq_ci(t->s, t->len, "VECTOR_RANGE") || cur(p)->type != TK_ATTRIBUTE) {
             if (!streq_ci(t->s, t->len, "VECTOR_RANGE")) {
-                if (cur(p)->type == TK_ATTRIBUTE) {
-                    syntax_error(p, cur(p));
+                /* "[word 1 $blob]" is a misspelt range command; "[word 1]"
+                 * a numeric range with a word for a bound */
+                size_t j = p->i;
+                while (p->toks[j].type == TK_MINUS || p->toks[j].type == TK_LP ||
+                       p->toks[j].type == TK_NUMBER || p->toks[j].type == TK_SIZE)
+                    j++;
+                if (p->toks[j].type != TK_ATTRIBUTE) {
+                    fail(p, "Expecting numeric or parameter at offset %zu near %.*s", t->pos,
+                         (int)t->len, t->s);
                     return NULL;
                 }
                 fail(p,

@@ -306,6 +306,23 @@ static void test_numeric_geo(void) {
     CHECK_STR(ev("@shape:[WITHIN $wkt]", 2), "GEOSHAPE{2 POLYGON((0 0, 1 1, 1 0, 0 0))}\n");
 }
 
+/* tests/pytests/test_params.py test_errors / test_numeric_range */
+static void test_param_errors(void) {
+    CHECK_STR(ev("@loc:[29.69465 34.95126 $rapido km]", 2), "ERR No such parameter `rapido`");
+    CHECK_STR(ev("@loc:[29.69465 34.95126 $bad km]", 2),
+              "ERR Invalid numeric value (abc) for parameter `bad`");
+    CHECK_STR(ev("@loc:[29.69465 34.95126 $n $p]", 2), "ERR Invalid GeoFilter unit");
+    CHECK_STR(ev("@bar:[-inf max]", 2), "ERR Expecting numeric or parameter at offset 11 near max");
+    CHECK_STR(ev("@bar:[min 105]", 2), "ERR Expecting numeric or parameter at offset 6 near min");
+    CHECK_STR(ev("@v:[VECTOR_RANGX 1 $B]", 2),
+              "ERR Syntax error: expecting vector similarity range command at offset 4 near "
+              "VECTOR_RANGX");
+    CHECK_STR(ev("@bar:[-inf, (105]", 2), "NUMERIC {-inf <= @bar < 105.000000}\n");
+    CHECK_STR(ev("@tags:{$p|$n}", 2), "TAG:@tags {\n  Hello\n  12\n}\n");
+    CHECK_STR(ev("@tags:{$p $n}", 2), "TAG:@tags {\n  INTERSECT {\n    hello\n    12\n  }\n}\n");
+    CHECK_STR(ev("@t:($p|bob)", 2), "@t:UNION {\n  @t:hello\n  @t:bob\n}\n");
+}
+
 static void test_tags(void) {
     CHECK_STR(ev("@tags:{foo}", 2), "TAG:@tags {\n  foo\n}\n");
     CHECK_STR(ev("@tags:{Foo | bar}", 2), "TAG:@tags {\n  Foo\n  bar\n}\n");
@@ -478,6 +495,7 @@ int main(void) {
     test_affixes();
     test_fields();
     test_numeric_geo();
+    test_param_errors();
     test_tags();
     test_attributes();
     test_vectors();
