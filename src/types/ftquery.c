@@ -99,7 +99,14 @@ typedef struct P {
     size_t n, i;
     FtqError *err;
     int failed;
+    int depth; /* nested constructs being parsed (RediSearch's parser stack) */
 } P;
+
+/* Lemon's parser stack: 256 entries in dialects 2-4, its default 100 in
+ * dialect 1. Nesting deeper fails as RediSearch fails, and keeps our
+ * recursion bounded. */
+#define MAX_DEPTH_V2 256
+#define MAX_DEPTH_V1 100
 
 static void fail(P *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void fail(P *p, const char *fmt, ...) {
@@ -639,7 +646,10 @@ static FtqNode *node_new(FtqNodeType t) {
 }
 
 static void add_child(FtqNode *n, FtqNode *c) {
-    n->children = xrealloc(n->children, (n->n_children + 1) * sizeof(FtqNode *));
+    if (n->n_children == n->children_cap) {
+        n->children_cap = n->children_cap ? n->children_cap * 2 : 2;
+        n->children = xrealloc(n->children, n->children_cap * sizeof(FtqNode *));
+    }
     n->children[n->n_children++] = c;
 }
 
@@ -1779,7 +1789,20 @@ static FtqNode *parse_unary(P *p) {
 /* Parses an expression inside a construct whose rule precedence is P:
  * operators that follow keep being absorbed only while they bind tighter
  * than P (see the file comment). */
+static FtqNode *parse_expr_in(P *p, int P_prec);
+
 static FtqNode *parse_expr(P *p, int P_prec) {
+    if (++p->depth > (p->v2 ? MAX_DEPTH_V2 : MAX_DEPTH_V1)) {
+        fail(p, "Parser stack overflow. Try moving nested parentheses more to the left");
+        p->depth--;
+        return NULL;
+    }
+    FtqNode *n = parse_expr_in(p, P_prec);
+    p->depth--;
+    return n;
+}
+
+static FtqNode *parse_expr_in(P *p, int P_prec) {
     FtqNode *left = parse_unary(p);
     if (p->failed) {
         ftq_free(left);

@@ -147,6 +147,7 @@ struct FtqNode {
     FtqNodeType type;
     FtqNode **children;
     size_t n_children;
+    size_t children_cap; /* allocated slots (private to ftquery.c) */
 
     /* Query-node options (all node types). field_mask: the TEXT fields
      * this node and its subtree are limited to (FTQ_FIELDMASK_ALL: any;

@@ -436,6 +436,50 @@ static void test_empty(void) {
     ftq_free(n);
 }
 
+/* Deep nesting fails with RediSearch's message instead of exhausting the
+ * C stack. */
+static void test_deep(void) {
+    size_t n = 100000;
+    char *q = xmalloc(3 * n + 2);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) q[k++] = '(';
+    q[k++] = 'x';
+    for (size_t i = 0; i < n; i++) q[k++] = ')';
+    q[k] = '\0';
+    for (int d = 1; d <= 2; d++) {
+        FtqOptions opt = {.dialect = d};
+        FtqError err;
+        FtqNode *r = ftq_parse(q, k, &opt, &err);
+        CHECK(r == NULL);
+        CHECK_STR(err.msg, "Parser stack overflow. Try moving nested parentheses more to the left");
+    }
+    k = 0; /* "1 2 3 ..." nests in dialect 2 (numbers bind tighter than AND) */
+    for (size_t i = 0; i < n; i++) {
+        q[k++] = '1';
+        q[k++] = ' ';
+    }
+    FtqOptions opt = {.dialect = 2};
+    FtqError err;
+    FtqNode *r = ftq_parse(q, k, &opt, &err);
+    CHECK(r == NULL);
+    opt.dialect = 1; /* a flat term list in dialect 1 */
+    r = ftq_parse(q, k, &opt, &err);
+    CHECK(r != NULL && r->type == FTQ_PHRASE && r->n_children == n);
+    ftq_free(r);
+    k = 0;
+    for (size_t i = 0; i < n; i++) {
+        q[k++] = 'x';
+        q[k++] = '|';
+    }
+    q[k++] = 'b';
+    opt.dialect = 2;
+    opt.is_verbatim = 1;
+    r = ftq_parse(q, k, &opt, &err);
+    CHECK(r != NULL && r->type == FTQ_UNION);
+    ftq_free(r);
+    xfree(q);
+}
+
 static void test_lines(void) {
     FtqOptions opt = {.dialect = 2, .schema = &schema, .is_verbatim = 1};
     FtqError err;
@@ -501,6 +545,7 @@ int main(void) {
     test_vectors();
     test_errors();
     test_empty();
+    test_deep();
     test_lines();
     test_fuzz();
     return test_report("test_ftquery");
