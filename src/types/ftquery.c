@@ -891,9 +891,13 @@ static FtqNode *token_node(P *p, const Token *t) {
         n->str = normalize(pr->value, pr->value_len, &n->len);
         double d;
         if (parse_double(pr->value, pr->value_len, &d)) n->is_verbatim = 1;
+    } else if (p->v2 && (t->type == TK_NUMBER || t->type == TK_SIZE)) {
+        /* numbers are kept as written and not expanded */
+        n->str = dupn(t->s, t->len);
+        n->len = t->len;
+        n->is_verbatim = 1;
     } else {
         n->str = normalize(t->s, t->len, &n->len);
-        if (t->type == TK_NUMBER || t->type == TK_SIZE) n->is_verbatim = p->v2;
     }
     return n;
 }

@@ -383,6 +383,36 @@ static void test_vectors(void) {
               "with field @v, yields distance as `__v_score`}\n");
 }
 
+/* Queries as client libraries write them (redis-py, RedisVL, LangChain,
+ * redis-om). */
+static void test_clients(void) {
+    const char *knn_tail = " nearest vectors to `$B` in vector index associated with field @v";
+    char want[512];
+    snprintf(want, sizeof(want), "VECTOR {K=4%s, yields distance as `distance`}\n", knn_tail);
+    CHECK_STR(ev("(*)=>[KNN 4 @v $B AS distance]", 2), want);
+    snprintf(want, sizeof(want),
+             "VECTOR {\n  @t:hello\n} => {K=3%s, yields distance as `vector_distance`}\n",
+             knn_tail);
+    CHECK_STR(ev("(@t:(hello))=>[KNN 3 @v $B AS vector_distance]", 2), want);
+    snprintf(want, sizeof(want),
+             "VECTOR {\n  TAG:@tags {\n    nike\n  }\n} => {K=10%s, EF_RUNTIME = 12, yields "
+             "distance as `vector_distance`}\n",
+             knn_tail);
+    CHECK_STR(ev("@tags:{nike}=>[KNN 10 @v $B EF_RUNTIME $n AS vector_distance]", 2), want);
+    CHECK_STR(ev("@v:[VECTOR_RANGE $r $B]=>{$yield_distance_as: vector_distance}", 2),
+              "VECTOR {Vectors that are within 0.1 distance radius from `$B` in vector index "
+              "associated with field @v, yields distance as `vector_distance`}\n");
+    CHECK_STR(ev("@tags:{john\\@example\\.com}", 2), "TAG:@tags {\n  john\\@example\\.com\n}\n");
+    CHECK_STR(ev("@bar:[(18 +inf]", 2), "NUMERIC {18.000000 < @bar <= inf}\n");
+    CHECK_STR(ev("@t:\"hello world\"", 2), "@t:EXACT {\n  @t:hello\n  @t:world\n}\n");
+    CHECK_STR(ev("@t:(hello|world) @bar:[1 2] -@tags:{x}", 2),
+              "INTERSECT {\n  @t:UNION {\n    @t:hello\n    @t:world\n  }\n"
+              "  NUMERIC {1.000000 <= @bar <= 2.000000}\n  NOT{\n    TAG:@tags {\n      x\n"
+              "    }\n  }\n}\n");
+    CHECK_STR(ev("(@t:hello) (@tags:{a | b})", 2),
+              "INTERSECT {\n  @t:hello\n  TAG:@tags {\n    a\n    b\n  }\n}\n");
+}
+
 static void test_errors(void) {
     CHECK_STR(ev("hello)", 2), "ERR Syntax error at offset 5 near hello");
     CHECK_STR(ev("hello (", 2), "ERR Syntax error at offset 6 near hello");
@@ -543,6 +573,7 @@ int main(void) {
     test_tags();
     test_attributes();
     test_vectors();
+    test_clients();
     test_errors();
     test_empty();
     test_deep();
