@@ -2045,7 +2045,7 @@ static void expand(P *p, FtqNode **slot) {
                 return;
             }
         }
-        char *term = xstrdup(n->str);
+        char *term = dupn(n->str, n->len); /* may hold NUL bytes */
         size_t tl = n->len;
         if (p->opt->synonyms) {
             size_t ns = 0;

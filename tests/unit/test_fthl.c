@@ -100,5 +100,22 @@ int main(void) {
     CHECK(fthl_terms_count(t) > 0);
     fthl_terms_free(t);
     ftq_free(n);
+    /* random texts and queries: no crash, every rendering ends in bounds */
+    static const char alphabet[] = "ab cd,.-\\\t\n\"*|%$@";
+    char text[80], qq[16];
+    for (int it = 0; it < 3000; it++) {
+        size_t tl = test_rand_below(sizeof(text) - 1), ql = 1 + test_rand_below(sizeof(qq) - 2);
+        for (size_t i = 0; i < tl; i++) text[i] = alphabet[test_rand_below(sizeof(alphabet) - 1)];
+        text[tl] = '\0';
+        for (size_t i = 0; i < ql; i++) qq[i] = "abcd |*"[test_rand_below(7)];
+        qq[ql] = '\0';
+        FthlOptions o = {.summarize = (int)(it & 1),
+                         .frags = 1 + test_rand_below(3),
+                         .frag_len = test_rand_below(6),
+                         .open_tag = "<",
+                         .close_tag = ">"};
+        render(qq, text, &o);
+    }
+    test_passed++;
     return test_report("test_fthl");
 }

@@ -538,7 +538,10 @@ static void test_fuzz(void) {
     char q[64];
     for (int it = 0; it < 20000; it++) {
         size_t len = test_rand_below(sizeof(q));
-        for (size_t i = 0; i < len; i++) q[i] = alphabet[test_rand_below(sizeof(alphabet) - 1)];
+        int raw = it % 4 == 0; /* every fourth query: arbitrary bytes */
+        for (size_t i = 0; i < len; i++)
+            q[i] =
+                raw ? (char)test_rand_below(256) : alphabet[test_rand_below(sizeof(alphabet) - 1)];
         for (int d = 1; d <= 2; d++) {
             FtqOptions opt = {.dialect = d,
                               .params = params,

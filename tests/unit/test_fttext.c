@@ -163,7 +163,9 @@ static void test_stemmer(void) {
     CHECK(s && !strcmp(s, "+run") && l == 4);
     xfree(s);
     CHECK(ftt_stem_term("hello", 5, 0, &l) == NULL); /* the stem is the word */
-    CHECK(ftt_stem_term("cats", 4, 0, &l) != NULL);
+    s = ftt_stem_term("cats", 4, 0, &l);
+    CHECK(s != NULL && !strcmp(s, "+cat"));
+    xfree(s);
     s = ftt_stem_term("cats", 4, 5, &l); /* below the minimum length */
     CHECK(s == NULL);
     CHECK(ftt_language_has_stemmer("English"));
