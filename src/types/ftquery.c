@@ -913,8 +913,11 @@ static int is_stopword_tok(P *p, const Token *t) {
     return r;
 }
 
+/* isempty/ismissing are words wherever a function cannot start (Lemon's
+ * %fallback to TERM). */
 static int is_param_term(const P *p, Tk t) {
-    return t == TK_TERM || t == TK_NUMBER || (p->v2 && (t == TK_SIZE || t == TK_ATTRIBUTE));
+    return t == TK_TERM || t == TK_NUMBER ||
+           (p->v2 && (t == TK_SIZE || t == TK_ATTRIBUTE || t == TK_ISEMPTY || t == TK_ISMISSING));
 }
 
 /* An affix token as a node: the fixed part unescaped, case kept. */

@@ -16,11 +16,13 @@
  *
  * The parser does at parse time what RediSearch does at parse time with the
  * index's schema at hand: stop words are dropped, text field names become
- * field-mask bits, tag values are split/lowercased per the field, unknown
- * fields and wrong field types are errors, parameters are substituted,
- * and (unless verbatim) terms are expanded with their English stems
- * (UNION { word +stem(expanded) }), which is what FT.EXPLAIN shows and what
- * the index holds (see fttext.h, ftt_stem_term()).
+ * field-mask bits (a field that is not TEXT gives mask 0, "@NULL:"),
+ * unknown fields are errors in dialects 2-4 ("Unknown field at offset N
+ * near f") and are dropped in dialect 1, parameters are substituted, and
+ * (unless verbatim) terms are expanded with synonyms and their English
+ * stems (UNION { word +stem(expanded) }), which is what FT.EXPLAIN shows
+ * and what the index holds (see fttext.h, ftt_stem_term()). Tag values stay
+ * as typed; ftq_tag_value() gives the form the index stores.
  *
  * Ownership: ftq_parse() returns an owned tree; every string in it is owned
  * by the tree; ftq_free() frees it all. The tree is plain data: ftcore walks
@@ -52,11 +54,12 @@ typedef enum FtqNodeType {
     /* The single child may match (~x): it does not filter, it only adds
      * to the score. EXPLAIN: OPTIONAL{ ... }. */
     FTQ_OPTIONAL,
-    /* One term (str/len, unescaped and case-folded for text). In a TAG
-     * node's children it is a whole tag value as typed (escapes and case
-     * kept, as EXPLAIN shows it; see ftq_tag_value()). is_expanded: added by stem expansion (a
-     * "+stem" or a stem form); the original term has is_expanded 0. An empty str is the empty
-     * string (isempty(), "" in a tag). */
+    /* One term (str/len, unescaped and case-folded for text; numbers as
+     * written). In a TAG node's children it is a whole tag value as typed
+     * (escapes and case kept, as EXPLAIN shows it; see ftq_tag_value()).
+     * is_expanded: added by expansion (a "+stem", the stem itself, a
+     * synonym group id); the original term has is_expanded 0. An empty
+     * str is the empty string ("" / '' / isempty(), INDEXEMPTY fields). */
     FTQ_TOKEN,
     /* An affix: is_prefix (word*), is_suffix (*word), both (*word*,
      * "infix"). str is the fixed part, unescaped but in the case typed
@@ -75,9 +78,9 @@ typedef enum FtqNodeType {
      * 2.000000}. */
     FTQ_NUMERIC,
     /* Tag values on field: the children (FTQ_TOKEN whole values,
-     * FTQ_PREFIX/FTQ_WILDCARD_PATTERN affixes, FTQ_PHRASE of tokens for a
-     * value written as several words in dialect 1) form a union. EXPLAIN:
-     * TAG:@f { ... }. */
+     * FTQ_PREFIX/FTQ_WILDCARD_PATTERN affixes, FTQ_PHRASE of normalized
+     * tokens for a value written as several words, "{hello world}") form
+     * a union. EXPLAIN: TAG:@f { ... }. */
     FTQ_TAG,
     /* Points of field within radius (in unit "m"/"km"/"mi"/"ft") of
      * (lon, lat). EXPLAIN: GEO f:{lon,lat --> radius unit}. */

@@ -343,6 +343,9 @@ static void test_tags(void) {
     CHECK_STR(ev("ismissing(@t)", 2),
               "ERR `ISMISSING` applied to field `t`, which does not index missing values");
     CHECK_STR(ev("ismissing(@t)", 1), "ERR Syntax error at offset 12 near t");
+    CHECK_STR(ev("\"isempty ismissing\"", 2), "EXACT {\n  isempty\n  ismissing\n}\n");
+    CHECK_STR(ev("@tags:{isempty}", 2), "TAG:@tags {\n  isempty\n}\n");
+    CHECK_STR(ev("isempty foo", 2), "ERR Syntax error at offset 8 near foo");
 }
 
 static void test_attributes(void) {
