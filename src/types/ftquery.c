@@ -345,9 +345,9 @@ static void lex(P *p) {
         }
         CAND(TK_PREFIX, m_core_star(s, rem, v2));
         if (c == '*' && rem > 1) {
-            size_t core = m_core(s + 1, rem - 1, 1);
+            size_t core = m_core(s + 1, rem - 1, v2);
             CAND(TK_SUFFIX, core ? core + 1 : 0);
-            size_t cs = m_core_star(s + 1, rem - 1, 1);
+            size_t cs = m_core_star(s + 1, rem - 1, v2);
             CAND(TK_CONTAINS, cs ? cs + 1 : 0);
         }
         if (v2) {
