@@ -99,7 +99,14 @@ typedef struct P {
     size_t n, i;
     FtqError *err;
     int failed;
+    int depth; /* nested constructs being parsed (RediSearch's parser stack) */
 } P;
+
+/* Lemon's parser stack: 256 entries in dialects 2-4, its default 100 in
+ * dialect 1. Nesting deeper fails as RediSearch fails, and keeps our
+ * recursion bounded. */
+#define MAX_DEPTH_V2 256
+#define MAX_DEPTH_V1 100
 
 static void fail(P *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void fail(P *p, const char *fmt, ...) {
@@ -176,7 +183,7 @@ static size_t m_number(const char *s, size_t n) {
 static size_t m_inf(const char *s, size_t n) {
     size_t i = 0;
     if (i < n && (s[i] == '+' || s[i] == '-')) i++;
-    if (i + 3 <= n && !memcmp(s + i, "inf", 3)) return i + 3;
+    if (i + 3 <= n && !strncasecmp(s + i, "inf", 3)) return i + 3;
     return 0;
 }
 
@@ -269,6 +276,12 @@ static void lex(P *p) {
         CAND(TK_TERM, as_len);
         if (best == TK_TERM && as_len) is_as = 1;
         CAND(TK_NUMBER, m_inf(s, rem));
+        int is_empty = 0;
+        if (v2 && rem >= 2 && (c == '"' || c == '\'') && s[1] == (char)c) {
+            /* "" and '' are the empty string (INDEXEMPTY fields) */
+            CAND(TK_TERM, 2);
+            is_empty = 1;
+        }
         switch (c) {
         case '"':
             CAND(TK_QUOTE, 1);
@@ -332,9 +345,9 @@ static void lex(P *p) {
         }
         CAND(TK_PREFIX, m_core_star(s, rem, v2));
         if (c == '*' && rem > 1) {
-            size_t core = m_core(s + 1, rem - 1, 1);
+            size_t core = m_core(s + 1, rem - 1, v2);
             CAND(TK_SUFFIX, core ? core + 1 : 0);
-            size_t cs = m_core_star(s + 1, rem - 1, 1);
+            size_t cs = m_core_star(s + 1, rem - 1, v2);
             CAND(TK_CONTAINS, cs ? cs + 1 : 0);
         }
         if (v2) {
@@ -357,6 +370,10 @@ static void lex(P *p) {
         case TK_SIZE:
             t.s = s;
             t.len = blen;
+            if (best == TK_TERM && is_empty && blen == 2) {
+                t.s = s + 1;
+                t.len = 0;
+            }
             if (best == TK_NUMBER || best == TK_SIZE) {
                 if (blen && (s[blen - 1] == 'f') && m_inf(s, blen) == blen)
                     t.num = s[0] == '-' ? -INFINITY : INFINITY;
@@ -629,7 +646,10 @@ static FtqNode *node_new(FtqNodeType t) {
 }
 
 static void add_child(FtqNode *n, FtqNode *c) {
-    n->children = xrealloc(n->children, (n->n_children + 1) * sizeof(FtqNode *));
+    if (n->n_children == n->children_cap) {
+        n->children_cap = n->children_cap ? n->children_cap * 2 : 2;
+        n->children = xrealloc(n->children, n->children_cap * sizeof(FtqNode *));
+    }
     n->children[n->n_children++] = c;
 }
 
@@ -781,6 +801,10 @@ static int param_number(P *p, const Token *t, int allow_excl, Num *out) {
         v++;
         vl--;
     }
+    if (vl == 0) { /* RediSearch reads an empty parameter as 0 */
+        out->v = 0;
+        return 1;
+    }
     if (!parse_double(v, vl, &out->v)) {
         fail(p, "Invalid numeric value (%.*s) for parameter `%.*s`", (int)pr->value_len, pr->value,
              (int)t->len, t->s);
@@ -812,9 +836,15 @@ static int parse_num(P *p, Num *out) {
         out->inclusive = !excl;
         return 1;
     }
-    if (p->v2 && t->type == TK_ATTRIBUTE && !neg) {
+    if (p->v2 && t->type == TK_TERM) {
+        fail(p, "Expecting numeric or parameter at offset %zu near %.*s", t->pos, (int)t->len,
+             t->s);
+        return 0;
+    }
+    if (p->v2 && t->type == TK_ATTRIBUTE) {
         next(p);
         if (!param_number(p, t, 1, out)) return 0;
+        if (neg) out->v = -out->v;
         if (excl) out->inclusive = 0;
         return 1;
     }
@@ -861,9 +891,13 @@ static FtqNode *token_node(P *p, const Token *t) {
         n->str = normalize(pr->value, pr->value_len, &n->len);
         double d;
         if (parse_double(pr->value, pr->value_len, &d)) n->is_verbatim = 1;
+    } else if (p->v2 && (t->type == TK_NUMBER || t->type == TK_SIZE)) {
+        /* numbers are kept as written and not expanded */
+        n->str = dupn(t->s, t->len);
+        n->len = t->len;
+        n->is_verbatim = 1;
     } else {
         n->str = normalize(t->s, t->len, &n->len);
-        if (t->type == TK_NUMBER || t->type == TK_SIZE) n->is_verbatim = p->v2;
     }
     return n;
 }
@@ -879,8 +913,11 @@ static int is_stopword_tok(P *p, const Token *t) {
     return r;
 }
 
+/* isempty/ismissing are words wherever a function cannot start (Lemon's
+ * %fallback to TERM). */
 static int is_param_term(const P *p, Tk t) {
-    return t == TK_TERM || t == TK_NUMBER || (p->v2 && (t == TK_SIZE || t == TK_ATTRIBUTE));
+    return t == TK_TERM || t == TK_NUMBER ||
+           (p->v2 && (t == TK_SIZE || t == TK_ATTRIBUTE || t == TK_ISEMPTY || t == TK_ISMISSING));
 }
 
 /* An affix token as a node: the fixed part unescaped, case kept. */
@@ -1328,8 +1365,15 @@ static FtqNode *parse_brackets(P *p, const Token *mod, const char *name, size_t 
         next(p);
         if (streq_ci(t->s, t->len, "VECTOR_RANGE") || cur(p)->type != TK_ATTRIBUTE) {
             if (!streq_ci(t->s, t->len, "VECTOR_RANGE")) {
-                if (cur(p)->type == TK_ATTRIBUTE) {
-                    syntax_error(p, cur(p));
+                /* "[word 1 $blob]" is a misspelt range command; "[word 1]"
+                 * a numeric range with a word for a bound */
+                size_t j = p->i;
+                while (p->toks[j].type == TK_MINUS || p->toks[j].type == TK_LP ||
+                       p->toks[j].type == TK_NUMBER || p->toks[j].type == TK_SIZE)
+                    j++;
+                if (p->toks[j].type != TK_ATTRIBUTE) {
+                    fail(p, "Expecting numeric or parameter at offset %zu near %.*s", t->pos,
+                         (int)t->len, t->s);
                     return NULL;
                 }
                 fail(p,
@@ -1628,8 +1672,8 @@ static FtqNode *parse_is_func(P *p) {
         if (!known) {
             fail(p, "Unknown field at offset %zu near %.*s", mod->pos, (int)nl, name);
         } else if (!fi.index_missing) {
-            fail(p, "'ismissing' requires field '%.*s' to be defined with 'INDEXMISSING'", (int)nl,
-                 name);
+            fail(p, "`ISMISSING` applied to field `%.*s`, which does not index missing values",
+                 (int)nl, name);
         } else {
             res = node_new(FTQ_MISSING);
             res->field = dupn(name, nl);
@@ -1752,7 +1796,20 @@ static FtqNode *parse_unary(P *p) {
 /* Parses an expression inside a construct whose rule precedence is P:
  * operators that follow keep being absorbed only while they bind tighter
  * than P (see the file comment). */
+static FtqNode *parse_expr_in(P *p, int P_prec);
+
 static FtqNode *parse_expr(P *p, int P_prec) {
+    if (++p->depth > (p->v2 ? MAX_DEPTH_V2 : MAX_DEPTH_V1)) {
+        fail(p, "Parser stack overflow. Try moving nested parentheses more to the left");
+        p->depth--;
+        return NULL;
+    }
+    FtqNode *n = parse_expr_in(p, P_prec);
+    p->depth--;
+    return n;
+}
+
+static FtqNode *parse_expr_in(P *p, int P_prec) {
     FtqNode *left = parse_unary(p);
     if (p->failed) {
         ftq_free(left);
@@ -1981,9 +2038,7 @@ static void expand_add(FtqNode **slot, const char *s, size_t len) {
 static void expand(P *p, FtqNode **slot) {
     FtqNode *n = *slot;
     if (p->failed) return;
-    if (n->is_verbatim || (n->type == FTQ_PHRASE && n->is_exact) || n->type == FTQ_TAG ||
-        n->type == FTQ_VECTOR)
-        return;
+    if (n->is_verbatim || (n->type == FTQ_PHRASE && n->is_exact) || n->type == FTQ_TAG) return;
     if (!mask_has_stemmable(p, n->field_mask)) return;
     if (n->type == FTQ_TOKEN) {
         if (n->len == 0) return;
@@ -1993,15 +2048,17 @@ static void expand(P *p, FtqNode **slot) {
                 return;
             }
         }
-        char *term = xstrdup(n->str);
+        char *term = dupn(n->str, n->len); /* may hold NUL bytes */
         size_t tl = n->len;
         if (p->opt->synonyms) {
             size_t ns = 0;
             const char *const *ids = p->opt->synonyms(p->opt->synonyms_ctx, term, tl, &ns);
             for (size_t i = 0; ids && i < ns; i++) expand_add(slot, ids[i], strlen(ids[i]));
         }
-        int min_len = p->opt->min_stem_len > 0 ? p->opt->min_stem_len : FTT_DEFAULT_MIN_STEM_LEN;
-        if (ftt_language_has_stemmer(p->opt->language) && tl >= (size_t)min_len) {
+        /* Unlike the indexer, the query side stems terms of any length
+         * (RediSearch's EXPLAIN shows "+foo(expanded)"). */
+        size_t min_len = p->opt->min_stem_len > 0 ? (size_t)p->opt->min_stem_len : 0;
+        if (ftt_language_has_stemmer(p->opt->language) && tl >= min_len) {
             char *st = xmalloc(tl + 2);
             st[0] = '+';
             size_t sl = ftt_stem(term, tl, st + 1, tl + 1);
@@ -2013,6 +2070,62 @@ static void expand(P *p, FtqNode **slot) {
         return;
     }
     for (size_t i = 0; i < n->n_children; i++) expand(p, &n->children[i]);
+}
+
+/* An empty term on TEXT fields none of which has INDEXEMPTY is an error
+ * (RediSearch's QueryNode_ValidateToken); without a field it is allowed. */
+static void check_empty_terms(P *p, const FtqNode *n) {
+    if (p->failed || n->type == FTQ_TAG) return;
+    if (n->type == FTQ_TOKEN && n->len == 0 && n->field_mask != FTQ_FIELDMASK_ALL &&
+        p->opt->schema && p->opt->schema->name_by_bit) {
+        int n_text = 0, any_empty = 0;
+        for (int b = 0; b < 64; b++) {
+            FtqFieldMask bit = (FtqFieldMask)1 << b;
+            if (!(n->field_mask & bit)) continue;
+            const char *nm = p->opt->schema->name_by_bit(p->opt->schema->ctx, bit);
+            FtqFieldInfo fi;
+            if (!nm || !field_lookup(p, nm, strlen(nm), &fi)) continue;
+            n_text++;
+            any_empty |= fi.index_empty;
+        }
+        if (n_text && !any_empty)
+            fail(p, "Use `INDEXEMPTY` in field creation in order to index and query for empty "
+                    "strings");
+    }
+    for (size_t i = 0; i < n->n_children; i++) check_empty_terms(p, n->children[i]);
+}
+
+/* Returns the owned tag value a TAG node's child stands for: escapes
+ * removed, lowercased unless case_sensitive; a multi-word child (a phrase)
+ * is its words joined by single spaces. NULL for an affix/pattern child. */
+char *ftq_tag_value(const FtqNode *child, int case_sensitive, size_t *out_len) {
+    Buf b;
+    buf_init(&b);
+    if (child->type == FTQ_TOKEN) {
+        buf_append(&b, child->str, child->len);
+    } else if (child->type == FTQ_PHRASE) {
+        for (size_t i = 0; i < child->n_children; i++) {
+            const FtqNode *w = child->children[i];
+            if (w->type != FTQ_TOKEN) continue;
+            if (i) buf_append_char(&b, ' ');
+            buf_append(&b, w->str, w->len);
+        }
+    } else {
+        buf_free(&b);
+        return NULL;
+    }
+    size_t len = buf_live(&b);
+    char *raw = dupn(buf_data(&b), len);
+    buf_free(&b);
+    len = ftt_unescape(raw, len);
+    raw[len] = '\0';
+    if (case_sensitive) {
+        *out_len = len;
+        return raw;
+    }
+    char *low = ftt_lower_dup(raw, len, out_len);
+    xfree(raw);
+    return low;
 }
 
 /* ---- entry point ---- */
@@ -2054,6 +2167,7 @@ FtqNode *ftq_parse(const char *q, size_t len, const FtqOptions *opt, FtqError *e
         parse_attrs(&p, root);
     }
     if (!p.failed && cur(&p)->type != TK_EOF) syntax_error(&p, cur(&p));
+    if (!p.failed && root) check_empty_terms(&p, root);
     if (!p.failed && root && !opt->is_verbatim) expand(&p, &root);
     xfree(p.toks);
     if (p.failed) {

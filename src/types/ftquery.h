@@ -16,11 +16,13 @@
  *
  * The parser does at parse time what RediSearch does at parse time with the
  * index's schema at hand: stop words are dropped, text field names become
- * field-mask bits, tag values are split/lowercased per the field, unknown
- * fields and wrong field types are errors, parameters are substituted,
- * and (unless verbatim) terms are expanded with their English stems
- * (UNION { word +stem(expanded) }), which is what FT.EXPLAIN shows and what
- * the index holds (see fttext.h, ftt_stem_term()).
+ * field-mask bits (a field that is not TEXT gives mask 0, "@NULL:"),
+ * unknown fields are errors in dialects 2-4 ("Unknown field at offset N
+ * near f") and are dropped in dialect 1, parameters are substituted, and
+ * (unless verbatim) terms are expanded with synonyms and their English
+ * stems (UNION { word +stem(expanded) }), which is what FT.EXPLAIN shows
+ * and what the index holds (see fttext.h, ftt_stem_term()). Tag values stay
+ * as typed; ftq_tag_value() gives the form the index stores.
  *
  * Ownership: ftq_parse() returns an owned tree; every string in it is owned
  * by the tree; ftq_free() frees it all. The tree is plain data: ftcore walks
@@ -52,15 +54,18 @@ typedef enum FtqNodeType {
     /* The single child may match (~x): it does not filter, it only adds
      * to the score. EXPLAIN: OPTIONAL{ ... }. */
     FTQ_OPTIONAL,
-    /* One term (str/len, already case-folded for text; as given for a
-     * case-sensitive tag). In a TAG node's children it is a whole tag
-     * value. is_expanded: added by stem expansion (a "+stem" or a stem
-     * form); the original term has is_expanded 0. An empty str is the
-     * empty string (isempty(), "" in a tag). */
+    /* One term (str/len, unescaped and case-folded for text; numbers as
+     * written). In a TAG node's children it is a whole tag value as typed
+     * (escapes and case kept, as EXPLAIN shows it; see ftq_tag_value()).
+     * is_expanded: added by expansion (a "+stem", the stem itself, a
+     * synonym group id); the original term has is_expanded 0. An empty
+     * str is the empty string ("" / '' / isempty(), INDEXEMPTY fields). */
     FTQ_TOKEN,
     /* An affix: is_prefix (word*), is_suffix (*word), both (*word*,
-     * "infix"). str is the fixed part. EXPLAIN: PREFIX{word*},
-     * SUFFIX{*word}, INFIX{*word*}. */
+     * "infix"). str is the fixed part, unescaped but in the case typed
+     * (RediSearch folds it when evaluating: always for TEXT, for TAG
+     * unless CASESENSITIVE). EXPLAIN: PREFIX{word*}, SUFFIX{*word},
+     * INFIX{*word*}. */
     FTQ_PREFIX,
     /* A w'...' pattern: str holds the pattern with ? and * wildcards
      * (backslash escapes kept). EXPLAIN: WILDCARD{pattern}. */
@@ -73,9 +78,9 @@ typedef enum FtqNodeType {
      * 2.000000}. */
     FTQ_NUMERIC,
     /* Tag values on field: the children (FTQ_TOKEN whole values,
-     * FTQ_PREFIX/FTQ_WILDCARD_PATTERN affixes, FTQ_PHRASE of tokens for a
-     * value written as several words in dialect 1) form a union. EXPLAIN:
-     * TAG:@f { ... }. */
+     * FTQ_PREFIX/FTQ_WILDCARD_PATTERN affixes, FTQ_PHRASE of normalized
+     * tokens for a value written as several words, "{hello world}") form
+     * a union. EXPLAIN: TAG:@f { ... }. */
     FTQ_TAG,
     /* Points of field within radius (in unit "m"/"km"/"mi"/"ft") of
      * (lon, lat). EXPLAIN: GEO f:{lon,lat --> radius unit}. */
@@ -103,11 +108,13 @@ typedef enum FtqPhonetic {
     FTQ_PHONETIC_DISABLED,
 } FtqPhonetic;
 
+/* Numbered as RediSearch's EXPLAIN prints them (GEOSHAPE{2 ...} for
+ * WITHIN, {1 ...} for CONTAINS). */
 typedef enum FtqGeoPred {
-    FTQ_GEO_WITHIN = 0,
-    FTQ_GEO_CONTAINS,
-    FTQ_GEO_DISJOINT,
-    FTQ_GEO_INTERSECTS,
+    FTQ_GEO_INTERSECTS = 0,
+    FTQ_GEO_CONTAINS = 1,
+    FTQ_GEO_WITHIN = 2,
+    FTQ_GEO_DISJOINT = 3,
 } FtqGeoPred;
 
 typedef enum FtqVectorKind {
@@ -143,6 +150,7 @@ struct FtqNode {
     FtqNodeType type;
     FtqNode **children;
     size_t n_children;
+    size_t children_cap; /* allocated slots (private to ftquery.c) */
 
     /* Query-node options (all node types). field_mask: the TEXT fields
      * this node and its subtree are limited to (FTQ_FIELDMASK_ALL: any;
@@ -235,7 +243,7 @@ typedef struct FtqOptions {
     const struct FtStopwords *stopwords; /* NULL: the default English list */
     const char *language;                /* stemming language; NULL = "english" */
     int is_verbatim;                     /* VERBATIM: no stem expansion */
-    int min_stem_len;                    /* terms shorter are not stemmed; 0 means 4 */
+    int min_stem_len; /* query terms shorter are not expanded; 0: none, as RediSearch */
     /* Synonym groups (FT.SYNUPDATE) of a lowercase term: returns the group
      * ids ("~0", ...), borrowed until ftq_parse() returns, and their count
      * in *n; NULL/0 for none. NULL callback: no synonym expansion. */
@@ -263,6 +271,13 @@ void ftq_explain(const FtqNode *n, const FtqSchema *schema, Buf *out);
  * ftq_explain_lines_free(). */
 char **ftq_explain_lines(const FtqNode *n, const FtqSchema *schema, size_t *n_lines);
 void ftq_explain_lines_free(char **lines, size_t n_lines);
+
+/* The tag value a TAG node's child stands for, as the index stores it:
+ * escapes removed, lowercased unless case_sensitive, a multi-word child
+ * (FTQ_PHRASE) joined with single spaces. Returns owned bytes (xfree()), or
+ * NULL for an affix/pattern child (whose str is matched as is, after the
+ * same unescaping and case folding by the caller). */
+char *ftq_tag_value(const FtqNode *child, int case_sensitive, size_t *out_len);
 
 /* The number of nodes of type t in the tree (for tests and checks such as
  * "KNN only at the top"). */

@@ -623,3 +623,126 @@ char *ftt_stem_term(const char *w, size_t len, int min_len, size_t *out_len) {
 int ftt_language_has_stemmer(const char *language) {
     return !language || !strcasecmp(language, "english");
 }
+
+/* ---- matching helpers ---- */
+
+/* Decodes s into code points (invalid bytes count as one each); returns an
+ * owned array and its length in *n. */
+static long *to_cps(const char *s, size_t len, size_t *n) {
+    long *v = xmalloc((len + 1) * sizeof(long));
+    size_t k = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        long cp;
+        size_t l = utf8_decode(u + i, len - i, &cp);
+        v[k++] = cp < 0 ? -(long)u[i] - 1 : cp;
+        i += l;
+    }
+    *n = k;
+    return v;
+}
+
+/* Borrows a and b. Two rows of the classic dynamic programme; stops early
+ * once every cell of a row exceeds max. */
+size_t ftt_edit_distance(const char *a, size_t alen, const char *b, size_t blen, size_t max) {
+    size_t na, nb;
+    long *x = to_cps(a, alen, &na), *y = to_cps(b, blen, &nb);
+    size_t res;
+    if ((na > nb ? na - nb : nb - na) > max) {
+        res = max + 1;
+        goto done;
+    }
+    size_t *prev = xmalloc((nb + 1) * sizeof(size_t)), *cur = xmalloc((nb + 1) * sizeof(size_t));
+    for (size_t j = 0; j <= nb; j++) prev[j] = j;
+    res = max + 1;
+    int over = 0;
+    for (size_t i = 1; i <= na && !over; i++) {
+        cur[0] = i;
+        size_t row_min = cur[0];
+        for (size_t j = 1; j <= nb; j++) {
+            size_t sub = prev[j - 1] + (x[i - 1] != y[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            size_t m = sub < del ? sub : del;
+            cur[j] = m < ins ? m : ins;
+            if (cur[j] < row_min) row_min = cur[j];
+        }
+        if (row_min > max) over = 1;
+        size_t *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    if (!over) res = prev[nb] <= max ? prev[nb] : max + 1;
+    xfree(prev);
+    xfree(cur);
+done:
+    xfree(x);
+    xfree(y);
+    return res;
+}
+
+/* Borrows p and s. Iterative matching with one backtrack point for the
+ * last '*' (linear in practice). */
+int ftt_wildcard_match(const char *p, size_t plen, const char *s, size_t slen) {
+    size_t pi = 0, si = 0, star_p = (size_t)-1, star_s = 0;
+    while (si < slen) {
+        if (pi < plen && p[pi] == '*') {
+            star_p = pi++;
+            star_s = si;
+            continue;
+        }
+        if (pi < plen) {
+            int lit = p[pi] == '\\' && pi + 1 < plen;
+            char pc = lit ? p[pi + 1] : p[pi];
+            if ((!lit && pc == '?') || pc == s[si]) {
+                pi += lit ? 2 : 1;
+                si++;
+                continue;
+            }
+        }
+        if (star_p == (size_t)-1) return 0;
+        pi = star_p + 1;
+        si = ++star_s;
+    }
+    while (pi < plen && p[pi] == '*') pi++;
+    return pi == plen;
+}
+
+/* Borrows s; returns owned values. */
+char **ftt_tags_split(const char *s, size_t len, char sep, int case_sensitive, int keep_empty,
+                      size_t **lens, size_t *n) {
+    char **v = NULL;
+    size_t k = 0, cap = 0;
+    size_t *ls = NULL;
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && s[i] != sep) continue;
+        size_t a = start, b = i;
+        while (a < b && isspace((unsigned char)s[a])) a++;
+        while (b > a && isspace((unsigned char)s[b - 1])) b--;
+        start = i + 1;
+        if (a == b && !keep_empty) continue;
+        if (k == cap) {
+            cap = cap ? cap * 2 : 4;
+            v = xrealloc(v, cap * sizeof(char *));
+            ls = xrealloc(ls, cap * sizeof(size_t));
+        }
+        if (case_sensitive) {
+            v[k] = xmalloc(b - a + 1);
+            memcpy(v[k], s + a, b - a);
+            v[k][b - a] = '\0';
+            ls[k] = b - a;
+        } else {
+            v[k] = ftt_lower_dup(s + a, b - a, &ls[k]);
+        }
+        k++;
+    }
+    *n = k;
+    *lens = ls;
+    return v;
+}
+
+void ftt_tags_free(char **tags, size_t *lens, size_t n) {
+    for (size_t i = 0; i < n; i++) xfree(tags[i]);
+    xfree(tags);
+    xfree(lens);
+}

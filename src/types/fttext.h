@@ -100,4 +100,23 @@ char *ftt_stem_term(const char *w, size_t len, int min_len, size_t *out_len);
  * insensitive); other languages are indexed and searched unstemmed. */
 int ftt_language_has_stemmer(const char *language);
 
+/* ---- matching helpers for the query side ---- */
+
+/* The Levenshtein distance between a[0..alen) and b[0..blen) counted in
+ * UTF-8 code points, or max + 1 if it exceeds max (fuzzy %terms% allow up
+ * to 3). */
+size_t ftt_edit_distance(const char *a, size_t alen, const char *b, size_t blen, size_t max);
+/* Whether s[0..slen) matches the w'...' pattern p[0..plen): '*' any run,
+ * '?' one byte, a backslash makes the next byte literal. */
+int ftt_wildcard_match(const char *p, size_t plen, const char *s, size_t slen);
+
+/* A TAG field value cut at sep the way RediSearch indexes it: each piece
+ * without surrounding whitespace, lowercased unless case_sensitive; empty
+ * pieces are skipped unless keep_empty (INDEXEMPTY). Returns an owned array
+ * of *n owned NUL-terminated values (lengths in *lens, owned); free with
+ * ftt_tags_free(). */
+char **ftt_tags_split(const char *s, size_t len, char sep, int case_sensitive, int keep_empty,
+                      size_t **lens, size_t *n);
+void ftt_tags_free(char **tags, size_t *lens, size_t n);
+
 #endif

@@ -163,7 +163,9 @@ static void test_stemmer(void) {
     CHECK(s && !strcmp(s, "+run") && l == 4);
     xfree(s);
     CHECK(ftt_stem_term("hello", 5, 0, &l) == NULL); /* the stem is the word */
-    CHECK(ftt_stem_term("cats", 4, 0, &l) != NULL);
+    s = ftt_stem_term("cats", 4, 0, &l);
+    CHECK(s != NULL && !strcmp(s, "+cat"));
+    xfree(s);
     s = ftt_stem_term("cats", 4, 5, &l); /* below the minimum length */
     CHECK(s == NULL);
     CHECK(ftt_language_has_stemmer("English"));
@@ -265,11 +267,51 @@ static void test_lower(void) {
     CHECK(el == 7 && !memcmp(e, "a-b c\\d", 7));
 }
 
+static void test_helpers(void) {
+    CHECK_EQ_INT(ftt_edit_distance("hello", 5, "hello", 5, 3), 0);
+    CHECK_EQ_INT(ftt_edit_distance("hello", 5, "helo", 4, 3), 1);
+    CHECK_EQ_INT(ftt_edit_distance("hello", 5, "jello", 5, 3), 1);
+    CHECK_EQ_INT(ftt_edit_distance("kitten", 6, "sitting", 7, 3), 3);
+    CHECK_EQ_INT(ftt_edit_distance("kitten", 6, "sitting", 7, 2), 3); /* > max: max + 1 */
+    CHECK_EQ_INT(ftt_edit_distance("a", 1, "abcdef", 6, 2), 3);
+    CHECK_EQ_INT(ftt_edit_distance("caf\xc3\xa9", 5, "cafe", 4, 3), 1); /* one code point */
+    CHECK_EQ_INT(ftt_edit_distance("", 0, "ab", 2, 3), 2);
+
+    CHECK(ftt_wildcard_match("he*o", 4, "hello", 5));
+    CHECK(ftt_wildcard_match("he?lo", 5, "hello", 5));
+    CHECK(!ftt_wildcard_match("he?o", 4, "hello", 5));
+    CHECK(ftt_wildcard_match("*", 1, "", 0));
+    CHECK(ftt_wildcard_match("*ll*", 4, "hello", 5));
+    CHECK(!ftt_wildcard_match("*lx*", 4, "hello", 5));
+    CHECK(ftt_wildcard_match("a\\*b", 4, "a*b", 3));
+    CHECK(!ftt_wildcard_match("a\\*b", 4, "axb", 3));
+    CHECK(ftt_wildcard_match("*a*b*c", 6, "xaybzc", 6));
+    CHECK(!ftt_wildcard_match("abc", 3, "abcd", 4));
+
+    size_t n, *lens;
+    char **tags = ftt_tags_split(" Red , GREEN,,blue ", 19, ',', 0, 0, &lens, &n);
+    CHECK_EQ_INT(n, 3);
+    if (n == 3) {
+        CHECK(!strcmp(tags[0], "red") && lens[0] == 3);
+        CHECK(!strcmp(tags[1], "green"));
+        CHECK(!strcmp(tags[2], "blue"));
+    }
+    ftt_tags_free(tags, lens, n);
+    tags = ftt_tags_split("A;;B", 4, ';', 1, 1, &lens, &n);
+    CHECK_EQ_INT(n, 3);
+    if (n == 3) CHECK(!strcmp(tags[0], "A") && lens[1] == 0 && !strcmp(tags[2], "B"));
+    ftt_tags_free(tags, lens, n);
+    tags = ftt_tags_split("", 0, ',', 0, 1, &lens, &n);
+    CHECK_EQ_INT(n, 1); /* the empty value, kept for INDEXEMPTY */
+    ftt_tags_free(tags, lens, n);
+}
+
 int main(void) {
     test_seed("test_fttext");
     test_stemmer();
     test_tokenizer();
     test_stopwords();
     test_lower();
+    test_helpers();
     return test_report("test_fttext");
 }
