@@ -60,7 +60,6 @@
  * one (they reconnect and continue with the new ID). REPLICAOF NO ONE takes
  * a new ID and keeps the old one as replid2 up to offset + 1.
  */
-* /
 #include "server/repl.h"
 #include "server/replica.h"
 
@@ -84,13 +83,8 @@
 #include "persist/rdb.h"
 #include "server/core.h"
 
-    /* WAIT_START: a diskless sync waiting for repl-diskless-sync-delay. */
-    enum {
-        REPLICA_NONE = 0,
-        REPLICA_WAIT_START,
-        REPLICA_WAIT_BGSAVE,
-        REPLICA_ONLINE
-    };
+/* WAIT_START: a diskless sync waiting for repl-diskless-sync-delay. */
+enum { REPLICA_NONE = 0, REPLICA_WAIT_START, REPLICA_WAIT_BGSAVE, REPLICA_ONLINE };
 
 typedef struct ReplicaState {
     int state;
