@@ -830,7 +830,9 @@ static const char noreplicas_error[] = "NOREPLICAS Not enough good replicas to w
 
 static void refresh_min_replicas(void) {
     int refuse = 0;
-    if (settings.min_replicas_to_write > 0 && settings.min_replicas_max_lag > 0) {
+    /* a replica's own replicas do not gate its (local) writes, as in Redis */
+    if (!repl.is_replica && settings.min_replicas_to_write > 0 &&
+        settings.min_replicas_max_lag > 0) {
         int64_t now_s = now_ms() / 1000;
         long long good = 0;
         for (size_t i = 0; i < repl.n_replicas; i++) {
@@ -876,6 +878,7 @@ void repl_ids(const char **replid, const char **replid2, long long *offset,
 void repl_become_replica(void) {
     repl.is_replica = 1;
     update_sink();
+    refresh_min_replicas();
 }
 
 /* Closes this server's replicas: they reconnect and learn the new
@@ -934,6 +937,7 @@ void repl_promoted(void) {
     repl.cur_db = -1;                     /* the stream goes on with a SELECT */
     repl.no_replicas_since_ms = now_ms(); /* repl-backlog-ttl counts from here */
     update_sink();
+    refresh_min_replicas();
 }
 
 /* SHUTDOWN / SIGTERM: no sync child outlives the server. */

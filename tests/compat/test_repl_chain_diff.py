@@ -300,6 +300,26 @@ def test_failover(make_server, kinds):
     assert got["end"] == want["end"]
 
 
+def test_replica_refusals(make_server):
+    """WAIT on a replica, PSYNC to a replica whose link is down, and
+    min-replicas-to-write (which gates only a master's writes)."""
+    got = []
+    for kind in ("streamd", "redis"):
+        m = start(make_server, "redis")
+        r = start(make_server, kind, m, args=["--min-replicas-to-write", "1",
+                                              "--replica-read-only", "no"])
+        link_up(r, m)
+        c = r.raw()
+        out = [c.call("WAIT", 0, 0), c.call("SET", "local", "1")]
+        m.stop()
+        rc = r.client(decode_responses=True)
+        wait_for(lambda: info(rc)["master_link_status"] == "down", "link down")
+        out.append(c.call("PSYNC", "?", "-1"))
+        got.append(out)
+    assert got[0] == got[1]
+    assert got[0][2].message.startswith(b"NOMASTERLINK")
+
+
 # ---- diskless sync ---------------------------------------------------------
 
 def test_diskless_payload_to_redis_replica(make_server):
