@@ -574,6 +574,7 @@ static void transfer_progress(void) {
     /* the mark may end anywhere in what just arrived (the stream may follow
      * it in the same read): what lies after it goes back to rs.in */
     size_t have = buf_live(&rs.payload);
+    if (have < EOF_MARK_LEN) return; /* (an empty buffer has no data pointer) */
     size_t from = before > EOF_MARK_LEN ? before - EOF_MARK_LEN : 0;
     const char *base = buf_data(&rs.payload);
     const char *m = memmem(base + from, have - from, rs.eof_mark, EOF_MARK_LEN);
