@@ -188,7 +188,13 @@ def run_chain(make_server, kinds):
     synced(top, mid, bottom)
     obs = {"after-join": [dataset(n) for n in (top, mid, bottom)]}
     mc = mid.client(decode_responses=True)
-    obs["mid-backlog"] = info(mc)["repl_backlog_active"]
+    mi = info(mc)
+    obs["mid-backlog"] = mi["repl_backlog_active"]
+    # INFO replication of a replica with a replica: 7.0's fields in 7.0's
+    # order (streamd's own replica_* counts after them)
+    obs["mid-info"] = ([k for k in mi if not k.startswith("replica_")],
+                       {k: v for k, v in mi["slave0"].items() if k in ("state", "ip")},
+                       mi["connected_slaves"])
     obs["ids"] = len({replid(n) for n in (top, mid, bottom)})
     # the bottom's link drops: it continues from the middle's backlog
     assert kill(mid, "replica") == 1
@@ -225,9 +231,46 @@ def test_chain(make_server, kinds):
     assert got["stats"] == want["stats"]
     assert got["stats"][1] == (1, 1, 0)  # the middle: one full, one partial
     assert got["mid-backlog"] == want["mid-backlog"] == 1
+    assert got["mid-info"] == want["mid-info"]
     assert got["ids"] == got["ids-end"] == 1
     assert got["end"] == want["end"]
     assert got["after-join"] == want["after-join"]
+
+
+def run_backlog_overflow(make_server, kinds):
+    """The middle's backlog (repl-backlog-size 16kb) is passed while the
+    bottom is away: the bottom's PSYNC then gets a full resync."""
+    top = start(make_server, kinds[0])
+    mid = start(make_server, kinds[1], top, args=["--repl-backlog-size", "16kb"])
+    link_up(mid, top)
+    bottom = start(make_server, kinds[2], mid)
+    link_up(bottom, mid)
+    w = top.client()
+    workload_a(w)
+    synced(top, mid, bottom)
+    asleep = bottom.raw()
+    asleep.send_cmd("DEBUG", "SLEEP", 2)  # the bottom cannot reconnect meanwhile
+    time.sleep(0.2)  # not a pass/fail wait: lets the DEBUG SLEEP start
+    assert kill(mid, "replica") == 1
+    p = w.pipeline(transaction=False)
+    for i in range(400):
+        p.set("big:%d" % i, "x" * 100)
+    p.execute()
+    assert asleep.read() == b"OK"
+    synced(top, mid, bottom)
+    out = [stats(n) for n in (top, mid, bottom)], [dataset(n) for n in (top, mid, bottom)]
+    assert out[1][0] == out[1][1] == out[1][2]
+    w.close()
+    return out
+
+
+@pytest.mark.parametrize("kinds", [("redis", "streamd", "redis"),
+                                   ("streamd", "streamd", "streamd")])
+def test_chain_backlog_overflow(make_server, kinds):
+    got = run_backlog_overflow(make_server, kinds)
+    want = run_backlog_overflow(make_server, ("redis", "redis", "redis"))
+    assert want[0][1] == (2, 0, 1)  # the middle: two full syncs, one refused PSYNC
+    assert got == want
 
 
 def run_failover(make_server, kinds):
