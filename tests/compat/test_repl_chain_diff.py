@@ -12,8 +12,10 @@ tell full resynchronisations from partial ones.
 - chain: top -> middle -> bottom, the bottom joining while the top's stream
   has database 1 selected (the middle's RDB must say so: repl-stream-db),
   then the bottom's link dropped (it continues partially from the middle's
-  backlog) and the middle's link dropped (it continues from the top; the
-  bottom stays connected).
+  backlog), the middle's link dropped (it continues from the top; the
+  bottom stays connected), and the middle promoted (the bottom continues
+  with its new ID); and the middle's backlog passed while the bottom is
+  away (a full resync).
 - failover: a master M with replicas A and B; A promoted (REPLICAOF NO ONE),
   B and then M re-pointed to A, then the reverse (M promoted again).
 - diskless: the EOF-marked payload, repl-diskless-sync-delay and
@@ -216,6 +218,19 @@ def run_chain(make_server, kinds):
         assert d  # not vacuous
     assert obs["after-join"][0] == obs["after-join"][2]
     assert obs["end"][0] == obs["end"][1] == obs["end"][2]
+    # the middle promoted: the bottom learns the new ID and continues
+    assert mc.execute_command("REPLICAOF", "NO", "ONE") == "OK"
+    new_id = replid(mid)
+    bc = bottom.client(decode_responses=True)
+    wait_for(lambda: info(bc)["master_link_status"] == "up" and replid(bottom) == new_id,
+             "the bottom follows the promoted middle")
+    mw = mid.client()
+    workload_b(mw, 600)
+    synced(mid, bottom)
+    obs["promoted"] = [stats(n) for n in (mid, bottom)], dataset(bottom)
+    assert dataset(mid) == obs["promoted"][1]
+    bc.close()
+    mw.close()
     mc.close()
     w.close()
     return obs
@@ -235,6 +250,8 @@ def test_chain(make_server, kinds):
     assert got["ids"] == got["ids-end"] == 1
     assert got["end"] == want["end"]
     assert got["after-join"] == want["after-join"]
+    assert want["promoted"][0][0] == (1, 2, 0)  # the bottom's third sync: partial
+    assert got["promoted"] == want["promoted"]
 
 
 def run_backlog_overflow(make_server, kinds):
