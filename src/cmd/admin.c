@@ -1093,6 +1093,13 @@ static void wait_timed_out(Client *c, void *ctx) {
 static void cmd_wait(Client *c) {
     long long numreplicas;
     int64_t deadline;
+    /* a replica's writes are its own (its replicas get its master's stream) */
+    if (replica_is_active()) {
+        reply_error(c, "ERR WAIT cannot be used with replica instances. Please also note that "
+                       "since Redis 4.0 if a replica is configured to be writable (which is not "
+                       "the default) writes to replicas are just local and are not propagated.");
+        return;
+    }
     if (get_ll_or_reply(c, c->argv[1], &numreplicas) != 0) return;
     if (parse_block_timeout_ms(c, c->argv[2], &deadline) != 0) return;
     long long offset = repl_client_offset(c);

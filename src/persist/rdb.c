@@ -77,6 +77,7 @@ static struct {
     long long saves;
     long long last_cow_size;
     long long keys_loaded, keys_expired;
+    int payload_stream_db; /* rdb_replica_payload_stream_db() */
 } rdb = {.child_pid = -1,
          .child_pipe = -1,
          .bgsave_start = -1,
@@ -134,7 +135,17 @@ int rdb_write_dataset(int fd, int aof_base) {
 
 /* max_type: a value that needs a newer type is written as one no newer,
  * losing what it cannot carry (a full resync of a Redis 7.0 replica: type 19). */
+static int write_dataset(int fd, int aof_base, int max_type_allowed, const RdbReplInfo *rsi);
+
 int rdb_write_dataset_as(int fd, int aof_base, int max_type_allowed) {
+    return write_dataset(fd, aof_base, max_type_allowed, NULL);
+}
+
+int rdb_write_dataset_repl(int fd, int max_type, const RdbReplInfo *rsi) {
+    return write_dataset(fd, 0, max_type, rsi);
+}
+
+static int write_dataset(int fd, int aof_base, int max_type_allowed, const RdbReplInfo *rsi) {
     int n_dbs = server_db_count();
     Scan *scan = xcalloc((size_t)n_dbs, sizeof *scan);
     int version = RDB_VERSION_70;
@@ -150,6 +161,11 @@ int rdb_write_dataset_as(int fd, int aof_base, int max_type_allowed) {
     rdbw_aux_ll(&w, "redis-bits", (long long)(sizeof(void *) * 8));
     rdbw_aux_ll(&w, "ctime", (long long)time(NULL));
     rdbw_aux_ll(&w, "used-mem", (long long)alloc_used_bytes());
+    if (rsi) {
+        rdbw_aux_ll(&w, "repl-stream-db", rsi->stream_db);
+        rdbw_aux(&w, "repl-id", rsi->replid);
+        rdbw_aux_ll(&w, "repl-offset", rsi->offset);
+    }
     rdbw_aux_ll(&w, "aof-base", aof_base ? 1 : 0);
     function_records(write_function, &w);
     /* a Redis older than modules' aux data would not know the records */
@@ -354,6 +370,7 @@ typedef struct LoadCtx {
     long long n_foreign;     /* how many */
     unsigned foreign_logged; /* bit per RDB type already logged */
     long long n_empty;       /* empty collections skipped (the first few logged) */
+    int repl_stream_db;      /* the payload's aux repl-stream-db; -1 none */
 } LoadCtx;
 
 static int load_function(void *ctx, const char *code, size_t len) {
@@ -474,6 +491,7 @@ static int load_bytes(const uint8_t *p, size_t len, LoadCtx *l, size_t *used) {
     StreamLimits lim = stream_obj_limits();
     int rc = rdb_parse(p, len, &lim, now_ms(), &h, &res);
     if (used) *used = res.used;
+    l->repl_stream_db = res.repl_stream_db;
     switch (rc) {
     case RDBF_OK:
         return 0;
@@ -508,7 +526,7 @@ static int load_dbfile(int serve, int merge, int *found) {
     if (rc < 0) return -1;
     *found = 1;
     rdb.keys_loaded = rdb.keys_expired = 0;
-    LoadCtx l = {settings.dbfilename, NULL, 0, merge, serve, 0, 0, 0, 0};
+    LoadCtx l = {settings.dbfilename, NULL, 0, merge, serve, 0, 0, 0, 0, -1};
     server.loading = 1;
     rc = load_bytes(p, len, &l, NULL);
     server.loading = 0;
@@ -533,7 +551,7 @@ int rdb_load_aof_base(const char *path, const char *name, uint64_t *used) {
         log_warning("Can't read the append only file %s", name);
         return -1;
     }
-    LoadCtx l = {name, NULL, 1, 0, 1, 0, 0, 0, 0};
+    LoadCtx l = {name, NULL, 1, 0, 1, 0, 0, 0, 0, -1};
     size_t u = 0;
     int rc = load_bytes(p, len, &l, &u);
     xfree(p);
@@ -552,16 +570,21 @@ int rdb_load_aof_base(const char *path, const char *name, uint64_t *used) {
 int rdb_load_replica_payload(const uint8_t *p, size_t len, long long *n_skipped) {
     int64_t start = mono_ms();
     rdb.keys_loaded = rdb.keys_expired = 0;
-    LoadCtx l = {"the MASTER payload", NULL, 1, 0, 1, 1, 0, 0, 0};
+    LoadCtx l = {"the MASTER payload", NULL, 1, 0, 1, 1, 0, 0, 0, -1};
     server.loading = 1;
     int rc = load_bytes(p, len, &l, NULL);
     server.loading = 0;
     *n_skipped = l.n_foreign;
+    rdb.payload_stream_db = rc == 0 ? l.repl_stream_db : -1;
     if (rc == 0)
         log_notice("MASTER <-> REPLICA sync: Finished with success, keys loaded: %lld (%.3f "
                    "seconds)",
                    rdb.keys_loaded, (double)(mono_ms() - start) / 1000.0);
     return rc;
+}
+
+int rdb_replica_payload_stream_db(void) {
+    return rdb.payload_stream_db;
 }
 
 /* ---- Commands ---------------------------------------------------------- */

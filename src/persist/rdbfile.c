@@ -297,6 +297,7 @@ static uint64_t le(const uint8_t *x, int n) {
 int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now_ms,
               const RdbLoadHooks *h, RdbLoadResult *res) {
     memset(res, 0, sizeof *res);
+    res->repl_stream_db = -1;
     if (len < 9 || memcmp(p, "REDIS", 5) != 0)
         return fail(res, RDBF_VERSION, 0, "Wrong signature trying to load DB from file");
     int version = 0;
@@ -359,6 +360,12 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
             }
             if (kl == 8 && memcmp(k, "aof-base", 8) == 0 && vl == 1 && v[0] == '1')
                 res->aof_base = 1;
+            if (kl == 14 && memcmp(k, "repl-stream-db", 14) == 0 && vl > 0 && vl < 10) {
+                long long db = 0;
+                size_t i = 0;
+                while (i < vl && v[i] >= '0' && v[i] <= '9') db = db * 10 + (v[i++] - '0');
+                if (i == vl) res->repl_stream_db = (int)db;
+            }
             xfree(k);
             xfree(v);
             continue;

@@ -92,11 +92,12 @@ enum {
 
 typedef struct RdbLoadResult {
     int version;
-    size_t used;       /* bytes of the RDB, its checksum included */
-    size_t err_at;     /* offset of the trouble */
-    char why[256];     /* set for BAD, UNSUPPORTED, VERSION */
-    int aof_base;      /* aux "aof-base" said 1 */
-    long long n_empty; /* empty collections skipped */
+    size_t used;        /* bytes of the RDB, its checksum included */
+    size_t err_at;      /* offset of the trouble */
+    char why[256];      /* set for BAD, UNSUPPORTED, VERSION */
+    int aof_base;       /* aux "aof-base" said 1 */
+    int repl_stream_db; /* aux "repl-stream-db" (a replica's payload); -1 none */
+    long long n_empty;  /* empty collections skipped */
 } RdbLoadResult;
 
 /* Parses the RDB at p[0..len) (more bytes may follow it: an AOF preamble).

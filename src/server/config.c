@@ -62,6 +62,9 @@ static const int loglevel_vals[] = {0, 1, 2, 3, 4};
 static const char *const protected_names[] = {"no", "yes", "local", NULL};
 static const int protected_vals[] = {PROTECTED_NO, PROTECTED_YES, PROTECTED_LOCAL};
 static int loglevel_int;
+static const char *const diskless_load_names[] = {"disabled", "on-empty-db", "swapdb", NULL};
+static const int diskless_load_vals[] = {REPL_DISKLESS_LOAD_DISABLED, REPL_DISKLESS_LOAD_ON_EMPTY,
+                                         REPL_DISKLESS_LOAD_SWAPDB};
 
 static int parse_memory(const char *s, unsigned long long *out);
 
@@ -429,6 +432,14 @@ static ConfigDef configs[] = {
      NULL, 0, repl_apply_backlog_size},
     {"repl-backlog-ttl", NULL, CT_INT, &settings.repl_backlog_ttl, "3600", 0, INT_MAX, NULL, NULL,
      0, NULL},
+    {"repl-diskless-sync", NULL, CT_BOOL, &settings.repl_diskless_sync, "yes", 0, 0, NULL, NULL, 0,
+     NULL},
+    {"repl-diskless-sync-delay", NULL, CT_INT, &settings.repl_diskless_sync_delay, "5", 0, INT_MAX,
+     NULL, NULL, 0, NULL},
+    {"repl-diskless-sync-max-replicas", NULL, CT_INT, &settings.repl_diskless_sync_max_replicas,
+     "0", 0, INT_MAX, NULL, NULL, 0, NULL},
+    {"repl-diskless-load", NULL, CT_ENUM, &settings.repl_diskless_load, "disabled", 0, 0,
+     diskless_load_names, diskless_load_vals, 0, NULL},
     {"repl-ping-replica-period", "repl-ping-slave-period", CT_INT, &settings.repl_ping_period, "10",
      1, INT_MAX, NULL, NULL, 0, NULL},
     {"repl-timeout", NULL, CT_INT, &settings.repl_timeout, "60", 1, INT_MAX, NULL, NULL, 0, NULL},

@@ -236,6 +236,12 @@ typedef struct ObufLimit {
 
 /* enable-module-command: who may run protected commands */
 enum { PROTECTED_NO = 0, PROTECTED_YES = 1, PROTECTED_LOCAL = 2 };
+/* repl-diskless-load: how a replica takes a full resync's payload (replica.c). */
+enum {
+    REPL_DISKLESS_LOAD_DISABLED = 0,
+    REPL_DISKLESS_LOAD_ON_EMPTY = 1,
+    REPL_DISKLESS_LOAD_SWAPDB = 2
+};
 
 /* settings not needed by handlers */
 typedef struct Settings {
@@ -329,6 +335,10 @@ typedef struct Settings {
     long long tracking_table_max_keys;
     /* replication, master side (repl.c) */
     long long repl_backlog_size;
+    int repl_diskless_sync;                    /* full syncs stream the RDB ($EOF:) */
+    long long repl_diskless_sync_delay;        /* seconds to wait for more replicas */
+    long long repl_diskless_sync_max_replicas; /* start at once with this many; 0 none */
+    int repl_diskless_load;                    /* REPL_DISKLESS_LOAD_* (replica.c) */
     long long repl_backlog_ttl;
     long long repl_ping_period; /* repl-ping-replica-period, seconds */
     long long repl_timeout;     /* seconds */

@@ -27,23 +27,43 @@
  * with off <= second_repl_offset, and off lies within the backlog
  * [first_byte_offset, master_repl_offset + 1].
  *
- * Full resync (disk-based, one child per sync). The parent puts
- * "+FULLRESYNC <id> <offset>" in the replica's output and forks. The child
- * writes an RDB of its snapshot to an unlinked temporary file in dir, then
- * sends, on the replica's socket, the output the parent had pending at the
- * fork (that line), "$<length>\r\n" and the file; it polls the non-blocking
- * socket rather than changing its flags (shared with the parent). Meanwhile
- * the parent writes nothing to that socket: the stream from the fork on is
- * kept for the replica (counted against the replica output-buffer limit) and
- * becomes its output when the child exits successfully, the replica going
- * online. Rejected: the EOF-marker diskless format (the child writing the
- * RDB straight to the socket would need the socket blocking, or a pipe
- * through the parent) and one shared BGSAVE for several replicas (simpler
- * to be sure each gets the stream from its own fork's offset).
+ * Full resync (one child per replica). The parent puts "+FULLRESYNC <id>
+ * <offset>" in the replica's output and forks. Disk-based (repl-diskless-
+ * sync no, or a replica without capa eof): the child writes an RDB of its
+ * snapshot to an unlinked temporary file in dir, then sends the output the
+ * parent had pending at the fork (that line), "$<length>\r\n" and the file.
+ * Diskless (the default, as in 7.0): the child sends that line and
+ * "$EOF:<40 random hex>\r\n", relays the RDB that a grandchild writes into
+ * a pipe (blocking writes, which the shared non-blocking socket cannot
+ * take), then the same 40 bytes; the replica cannot tell where such a
+ * payload ends if stream bytes follow in the same read, so the stream
+ * waits for the replica's first REPLCONF ACK, as in Redis. Diskless syncs
+ * wait repl-diskless-sync-delay seconds for more replicas to come (or until
+ * repl-diskless-sync-max-replicas wait), then all start in one event-loop
+ * turn, at one offset, each with its own child (Redis shares one RDB
+ * between them: rejected here to keep one child's failure one replica's).
+ * The child polls the non-blocking socket rather than changing its flags
+ * (shared with the parent). Meanwhile the parent writes nothing to that
+ * socket: the stream from the fork on is kept for the replica (counted
+ * against the replica output-buffer limit) and becomes its output when the
+ * child exits successfully, the replica going online.
+ *
+ * Chained replication. A replica (replica.c) keeps this file's state too:
+ * its master's replication ID and offset become its own, a backlog is made
+ * at its full resync (whether or not it has replicas: promoted after a
+ * failover, it serves its former siblings' partial resyncs from it), and
+ * the bytes of its master's stream are fed, verbatim, to the backlog and to
+ * its own replicas as they are applied (repl_feed_master_stream()); the
+ * records of the commands it runs are not (update_sink()). It makes no
+ * PING or GETACK of its own: its master's pass through. A full resync of
+ * its own closes its replicas, and so does a new master ID in a partial
+ * one (they reconnect and continue with the new ID). REPLICAOF NO ONE takes
+ * a new ID and keeps the old one as replid2 up to offset + 1.
  */
 #include "server/repl.h"
 #include "server/replica.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -63,15 +83,19 @@
 #include "persist/rdb.h"
 #include "server/core.h"
 
-enum { REPLICA_NONE = 0, REPLICA_WAIT_BGSAVE, REPLICA_ONLINE };
+/* WAIT_START: a diskless sync waiting for repl-diskless-sync-delay. */
+enum { REPLICA_NONE = 0, REPLICA_WAIT_START, REPLICA_WAIT_BGSAVE, REPLICA_ONLINE };
 
 typedef struct ReplicaState {
     int state;
     long long listening_port;
-    char ip[46];      /* REPLCONF ip-address; "" for the peer's address */
-    int capa_psync2;  /* REPLCONF capa psync2 */
-    int capa_streamd; /* REPLCONF capa streamd: loads streamd's own RDB types */
-    int is_pre_psync; /* came with SYNC: sends no ACKs, so never times out */
+    char ip[46];           /* REPLCONF ip-address; "" for the peer's address */
+    int capa_psync2;       /* REPLCONF capa psync2 */
+    int capa_streamd;      /* REPLCONF capa streamd: loads streamd's own RDB types */
+    int capa_eof;          /* REPLCONF capa eof: takes the diskless $EOF: payload */
+    int stream_on_ack;     /* online after a diskless sync: the stream waits for its first ACK */
+    int64_t wait_since_ms; /* WAIT_START: when it asked */
+    int is_pre_psync;      /* came with SYNC: sends no ACKs, so never times out */
     long long ack_off, aof_off;
     int64_t ack_ms; /* last REPLCONF ACK (or going online) */
     pid_t child;    /* the full sync's child; -1 none */
@@ -89,6 +113,7 @@ static struct {
     size_t n_replicas, cap_replicas;
     int64_t no_replicas_since_ms; /* for repl-backlog-ttl */
     int get_acks;
+    int is_replica; /* following a master: the stream is the master's (replica.c) */
     long long stat_sync_full, stat_sync_partial_ok, stat_sync_partial_err;
     void (*getack_handler)(Client *c);
 } repl = {.second_repl_offset = -1, .cur_db = -1};
@@ -173,7 +198,8 @@ static void feed_raw(const char *p, size_t n) {
     for (size_t i = repl.n_replicas; i-- > 0;) {
         ClientFull *c = repl.replicas[i];
         ReplicaState *r = c->repl;
-        if (r->state == REPLICA_ONLINE) {
+        if (r->state == REPLICA_WAIT_START) continue; /* its sync has not begun */
+        if (r->state == REPLICA_ONLINE && !r->stream_on_ack) {
             buf_append(&c->obuf, p, n);
             client_queue_write(c);
         } else {
@@ -198,21 +224,37 @@ static void repl_sink(int db_index, const char *resp, size_t len) {
     feed_raw(resp, len);
 }
 
-static void backlog_create(void) {
+/* The commands' records feed the stream on a master with a backlog; on a
+ * replica the stream is its master's, fed by repl_feed_master_stream(). */
+static void update_sink(void) {
+    propagate_set_repl_sink(repl.backlog && !repl.is_replica ? repl_sink : NULL);
+}
+
+/* An empty backlog starting after the current offset. */
+static void backlog_alloc(void) {
     repl.backlog_size = settings.repl_backlog_size;
     repl.backlog = xmalloc((size_t)repl.backlog_size);
     repl.backlog_idx = repl.histlen = 0;
     repl.backlog_off = server.master_repl_offset + 1;
-    repl_random_id(repl.replid);
-    clear_replid2();
-    propagate_set_repl_sink(repl_sink);
+    update_sink();
 }
 
-static void backlog_free(void) {
+/* A master's first backlog: a new history (see the file comment). */
+static void backlog_create(void) {
+    repl_random_id(repl.replid);
+    clear_replid2();
+    backlog_alloc();
+}
+
+static void backlog_release(void) {
     xfree(repl.backlog);
     repl.backlog = NULL;
     repl.histlen = 0;
-    propagate_set_repl_sink(NULL);
+    update_sink();
+}
+
+static void backlog_free(void) {
+    backlog_release();
     /* replicas connecting later cannot continue a history nobody kept */
     repl_random_id(repl.replid);
     clear_replid2();
@@ -332,19 +374,79 @@ static int child_send(int fd, const char *p, size_t n, int timeout_ms) {
     return 0;
 }
 
+/* Reads the RDB from the pipe rfd and sends it to sock as a diskless
+ * payload: "$EOF:<mark>\r\n", the bytes, the mark. 0, or -1. */
+static int send_eof_payload(int sock, int rfd, int timeout_ms) {
+    char mark[41], head[64];
+    repl_random_id(mark);
+    int hl = snprintf(head, sizeof head, "$EOF:%s\r\n", mark);
+    if (child_send(sock, head, (size_t)hl, timeout_ms) != 0) return -1;
+    static char chunk[64 * 1024];
+    for (;;) {
+        ssize_t r = read(rfd, chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return -1;
+        if (r == 0) break;
+        if (child_send(sock, chunk, (size_t)r, timeout_ms) != 0) return -1;
+    }
+    return child_send(sock, mark, 40, timeout_ms);
+}
+
+/* Sends the RDB of fd (a temporary file) as "$<length>\r\n" and its bytes.
+ * 0, or -1. */
+static int send_bulk_payload(int sock, int fd, int timeout_ms) {
+    struct stat st;
+    if (fstat(fd, &st) != 0 || lseek(fd, 0, SEEK_SET) != 0) return -1;
+    char head[32];
+    int hl = snprintf(head, sizeof head, "$%lld\r\n", (long long)st.st_size);
+    if (child_send(sock, head, (size_t)hl, timeout_ms) != 0) return -1;
+    static char chunk[64 * 1024];
+    for (;;) {
+        ssize_t r = read(fd, chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return -1;
+        if (r == 0) return 0;
+        if (child_send(sock, chunk, (size_t)r, timeout_ms) != 0) return -1;
+    }
+}
+
 /* In the child: the output pending at the fork (+FULLRESYNC) to the
- * replica, the RDB to a temporary file, then the bulk header and the file.
- * Never returns. (Nothing keeps the replica's link alive while the RDB is
- * being written: a dataset that takes longer than the replica's
- * repl-timeout to serialize fails its sync.) */
-static void child_main(int sock, const char *prefix, size_t prefix_len, int max_type) {
+ * replica, then the RDB of the child's snapshot. Disk-based: the RDB to an
+ * unlinked temporary file in dir, then "$<length>" and the file. Diskless:
+ * a grandchild writes the RDB into a pipe (blocking writes, which the
+ * shared non-blocking socket cannot take) and this process relays it to the
+ * socket, EOF-marked. Never returns. (Nothing keeps a disk-based sync's
+ * link alive while the RDB is being written: a dataset that takes longer
+ * than the replica's repl-timeout to serialize fails its sync.) */
+static void child_main(int sock, const char *prefix, size_t prefix_len, int max_type,
+                       const RdbReplInfo *rsi, int diskless) {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGUSR1, SIG_DFL);
     aof_child_close_fds(sock);
     int timeout_ms = (int)(settings.repl_timeout * 1000);
-    /* +FULLRESYNC at once: the replica then waits for the bulk */
+    /* +FULLRESYNC at once: the replica then waits for the payload */
     if (child_send(sock, prefix, prefix_len, timeout_ms) != 0) _exit(1);
+    if (diskless) {
+        int pfd[2];
+        if (pipe(pfd) != 0) _exit(1);
+        pid_t writer = fork();
+        if (writer == -1) _exit(1);
+        if (writer == 0) {
+            close(pfd[0]);
+            signal(SIGPIPE, SIG_IGN); /* a relay gone: EPIPE ends the write */
+            _exit(rdb_write_dataset_repl(pfd[1], max_type, rsi) == 0 ? 0 : 1);
+        }
+        close(pfd[1]);
+        int rc = send_eof_payload(sock, pfd[0], timeout_ms);
+        close(pfd[0]);
+        int st;
+        while (waitpid(writer, &st, 0) == -1 && errno == EINTR) {
+        }
+        if (rc != 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) _exit(1);
+        log_notice("Streamed RDB transfer with replica succeeded (socket)");
+        _exit(0);
+    }
     char name[64];
     snprintf(name, sizeof name, "temp-repl-%ld.rdb", (long)getpid());
     int fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0644);
@@ -353,42 +455,72 @@ static void child_main(int sock, const char *prefix, size_t prefix_len, int max_
         _exit(1);
     }
     unlink(name);
-    if (rdb_write_dataset_as(fd, 0, max_type) != 0) _exit(1);
-    struct stat st;
-    if (fstat(fd, &st) != 0 || lseek(fd, 0, SEEK_SET) != 0) _exit(1);
-    char head[32];
-    int hl = snprintf(head, sizeof head, "$%lld\r\n", (long long)st.st_size);
-    if (child_send(sock, head, (size_t)hl, timeout_ms) != 0) _exit(1);
-    static char chunk[64 * 1024];
-    for (;;) {
-        ssize_t r = read(fd, chunk, sizeof chunk);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) _exit(1);
-        if (r == 0) break;
-        if (child_send(sock, chunk, (size_t)r, timeout_ms) != 0) _exit(1);
-    }
-    log_notice("Synchronization with replica succeeded (%lld bytes)", (long long)st.st_size);
+    if (rdb_write_dataset_repl(fd, max_type, rsi) != 0) _exit(1);
+    if (send_bulk_payload(sock, fd, timeout_ms) != 0) _exit(1);
+    log_notice("Synchronization with replica succeeded");
     _exit(0);
 }
 
+/* Forks c's full sync: "+FULLRESYNC <id> <offset>" at the offset of the
+ * fork, the RDB after it (diskless when repl-diskless-sync and the replica
+ * takes it). The stream from here on waits in c's pending buffer. */
 static int start_full_sync(ClientFull *c) {
     ReplicaState *r = c->repl;
-    pid_t pid = fork();
+    int diskless = settings.repl_diskless_sync && r->capa_eof;
+    if (!r->is_pre_psync)
+        buf_printf(&c->obuf, "+FULLRESYNC %s %lld\r\n", repl.replid, server.master_repl_offset);
+    /* The snapshot's selected database for the stream that follows: a
+     * master's stream starts with a SELECT (cur_db -1), a replica's is its
+     * master's, verbatim, and goes on in the master client's database. */
+    RdbReplInfo rsi = {0, repl.replid, server.master_repl_offset};
+    if (repl.is_replica)
+        rsi.stream_db = replica_stream_db();
+    else
+        repl.cur_db = -1;
     /* Redis 7.0 loads streams of type 19 at most: newer state (consumers'
      * active times, idempotent producers, XNACK) stays out unless the replica
      * says it is a streamd */
     int max_type = r->capa_streamd ? INT_MAX : DUMP_TYPE_STREAM_LISTPACKS_2;
-    if (pid == 0) child_main(c->fd, buf_data(&c->obuf), buf_live(&c->obuf), max_type);
+    pid_t pid = fork();
+    if (pid == 0)
+        child_main(c->fd, buf_data(&c->obuf), buf_live(&c->obuf), max_type, &rsi, diskless);
     if (pid == -1) {
         log_warning("Can't fork for the replica's full resync: %s", strerror(errno));
         return -1;
     }
     server_note_fork();
-    log_notice("Starting BGSAVE for SYNC with target: disk, by pid %ld", (long)pid);
+    log_notice("Starting BGSAVE for SYNC with target: %s, by pid %ld",
+               diskless ? "replicas sockets" : "disk", (long)pid);
     r->child = pid;
     r->state = REPLICA_WAIT_BGSAVE;
+    r->stream_on_ack = diskless;
     buf_clear(&c->obuf); /* the child sends it */
     return 0;
+}
+
+/* Diskless syncs wait repl-diskless-sync-delay seconds from the first
+ * request for more replicas (or until repl-diskless-sync-max-replicas are
+ * waiting), then all start together. Each still gets its own child: one
+ * fork per replica, from the same event-loop turn, so all at one offset. */
+static void start_waiting_syncs(int64_t now) {
+    size_t n_waiting = 0;
+    int64_t oldest = now;
+    for (size_t i = 0; i < repl.n_replicas; i++) {
+        const ReplicaState *r = repl.replicas[i]->repl;
+        if (r->state != REPLICA_WAIT_START) continue;
+        n_waiting++;
+        if (r->wait_since_ms < oldest) oldest = r->wait_since_ms;
+    }
+    if (n_waiting == 0) return;
+    int due = now - oldest >= settings.repl_diskless_sync_delay * 1000 ||
+              (settings.repl_diskless_sync_max_replicas > 0 &&
+               (long long)n_waiting >= settings.repl_diskless_sync_max_replicas);
+    if (!due) return;
+    for (size_t i = repl.n_replicas; i-- > 0;) {
+        ClientFull *c = repl.replicas[i];
+        if (c->repl->state != REPLICA_WAIT_START || c->is_closing) continue;
+        if (start_full_sync(c) != 0) client_close_async(c);
+    }
 }
 
 static void reap_children(void) {
@@ -407,6 +539,15 @@ static void reap_children(void) {
         }
         r->state = REPLICA_ONLINE;
         r->ack_ms = now_ms();
+        if (r->stream_on_ack) {
+            /* a diskless payload ends with its mark: the replica cannot
+             * tell stream bytes in the same read from the payload, so the
+             * stream waits for its first ACK (after loading), as in Redis */
+            log_notice("Streamed RDB transfer with replica %s succeeded (socket). Waiting for "
+                       "REPLCONF ACK from replica to enable streaming",
+                       c->addr);
+            continue;
+        }
         buf_append(&c->obuf, buf_data(&r->pending), buf_live(&r->pending));
         buf_free(&r->pending);
         client_queue_write(c);
@@ -455,9 +596,10 @@ static int try_partial(ClientFull *c, Slice id, Slice off_arg) {
 static void cmd_sync(Client *pc) {
     ClientFull *c = CF(pc);
     if (pc->flags & CLIENT_SLAVE) return;
-    if (replica_is_active()) {
-        reply_error(pc, "ERR streamd does not serve replicas while it is a replica itself "
-                        "(chained replication is not supported)");
+    /* a replica serves its own replicas from its master's stream, only
+     * while that flows (Redis's error) */
+    if (repl.is_replica && !replica_link_is_up()) {
+        reply_error(pc, "NOMASTERLINK Can't SYNC while not connected with my master");
         return;
     }
     if (buf_live(&c->obuf) > 0) {
@@ -476,16 +618,16 @@ static void cmd_sync(Client *pc) {
     }
     repl.stat_sync_full++;
     if (!is_psync) c->repl->is_pre_psync = 1;
-    if (!repl.backlog) backlog_create();
-    repl.cur_db = -1; /* the replica's stream starts with a SELECT */
-    if (is_psync)
-        buf_printf(&c->obuf, "+FULLRESYNC %s %lld\r\n", repl.replid, server.master_repl_offset);
+    if (!repl.backlog) backlog_create(); /* a replica's exists since its sync */
     log_notice("Full resync requested by replica %s", c->addr);
-    if (start_full_sync(c) != 0) {
-        client_close_async(c);
+    replicas_add(c);
+    if (settings.repl_diskless_sync && c->repl->capa_eof && settings.repl_diskless_sync_delay > 0) {
+        c->repl->state = REPLICA_WAIT_START;
+        c->repl->wait_since_ms = now_ms();
+        log_notice("Delay next BGSAVE for diskless SYNC");
         return;
     }
-    replicas_add(c);
+    if (start_full_sync(c) != 0) client_close_async(c);
 }
 
 /* REPLCONF option value ...: what a replica tells about itself, and its
@@ -516,6 +658,7 @@ static void cmd_replconf(Client *pc) {
         } else if (slice_eq_nocase(opt, "capa")) {
             if (slice_eq_nocase(val, "psync2")) state_of(c)->capa_psync2 = 1;
             if (slice_eq_nocase(val, "streamd")) state_of(c)->capa_streamd = 1;
+            if (slice_eq_nocase(val, "eof")) state_of(c)->capa_eof = 1;
         } else if (slice_eq_nocase(opt, "ack")) {
             if (!(pc->flags & CLIENT_SLAVE)) return;
             long long off;
@@ -527,6 +670,13 @@ static void cmd_replconf(Client *pc) {
                 parse_ll(pc->argv[j + 3], &aoff) == 0 && aoff > r->aof_off)
                 r->aof_off = aoff;
             r->ack_ms = now_ms();
+            if (r->stream_on_ack && r->state == REPLICA_ONLINE) {
+                r->stream_on_ack = 0;
+                buf_append(&c->obuf, buf_data(&r->pending), buf_live(&r->pending));
+                buf_free(&r->pending);
+                client_queue_write(c);
+                log_notice("Synchronization with replica %s succeeded", c->addr);
+            }
             return;
         } else if (slice_eq_nocase(opt, "getack")) {
             if (repl.getack_handler) repl.getack_handler(pc);
@@ -639,21 +789,32 @@ void repl_role_master(Client *c) {
 static void cron_hook(void) {
     reap_children();
     int64_t now = now_ms();
-    static int64_t last_ping;
-    if (repl.n_replicas > 0 && now - last_ping >= settings.repl_ping_period * 1000) {
+    start_waiting_syncs(now);
+    static int64_t last_ping, last_newline;
+    /* a replica passes its master's PINGs on; it makes none */
+    if (repl.n_replicas > 0 && !repl.is_replica &&
+        now - last_ping >= settings.repl_ping_period * 1000) {
         static const char ping[] = "*1\r\n$4\r\nPING\r\n";
         last_ping = now;
         if (repl.backlog) feed_raw(ping, sizeof ping - 1);
     }
+    /* replicas waiting for their diskless sync to start get a newline a
+     * second, which they take for a keep-alive */
+    int newline = now - last_newline >= 1000;
+    if (newline) last_newline = now;
     for (size_t i = repl.n_replicas; i-- > 0;) {
         ClientFull *c = repl.replicas[i];
+        if (newline && c->repl->state == REPLICA_WAIT_START) {
+            buf_append(&c->obuf, "\n", 1);
+            client_queue_write(c);
+        }
         if (c->repl->state == REPLICA_ONLINE && !c->repl->is_pre_psync &&
             now - c->repl->ack_ms > settings.repl_timeout * 1000) {
             log_warning("Disconnecting timedout replica: %s", c->addr);
             client_close_async(c); /* repl_client_closing() removes it from the list */
         }
     }
-    if (repl.backlog && repl.n_replicas == 0 && settings.repl_backlog_ttl > 0 &&
+    if (repl.backlog && !repl.is_replica && repl.n_replicas == 0 && settings.repl_backlog_ttl > 0 &&
         now - repl.no_replicas_since_ms > settings.repl_backlog_ttl * 1000) {
         log_notice("Replication backlog freed after %lld seconds without connected replicas.",
                    settings.repl_backlog_ttl);
@@ -669,7 +830,9 @@ static const char noreplicas_error[] = "NOREPLICAS Not enough good replicas to w
 
 static void refresh_min_replicas(void) {
     int refuse = 0;
-    if (settings.min_replicas_to_write > 0 && settings.min_replicas_max_lag > 0) {
+    /* a replica's own replicas do not gate its (local) writes, as in Redis */
+    if (!repl.is_replica && settings.min_replicas_to_write > 0 &&
+        settings.min_replicas_max_lag > 0) {
         int64_t now_s = now_ms() / 1000;
         long long good = 0;
         for (size_t i = 0; i < repl.n_replicas; i++) {
@@ -690,7 +853,7 @@ static void before_sleep_hook(void) {
     refresh_min_replicas();
     if (!repl.get_acks) return;
     repl.get_acks = 0;
-    if (repl.n_replicas == 0 || !repl.backlog) return;
+    if (repl.n_replicas == 0 || !repl.backlog || repl.is_replica) return;
     static const char getack[] = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n";
     feed_raw(getack, sizeof getack - 1);
 }
@@ -702,25 +865,79 @@ int repl_apply_min_replicas(const char **err) {
     return 0;
 }
 
-/* A promoted replica (replica.c, REPLICAOF NO ONE) keeps its replication
- * identity: its ID, the old master's as replid2 up to second_offset, and
- * its offset, from which the stream goes on. No backlog was kept while it
- * was a replica, so the first replica to connect still syncs in full. */
-void repl_adopt_ids(const char *replid, const char *replid2, long long offset,
-                    long long second_offset) {
-    if (repl.backlog) backlog_free();
-    memcpy(repl.replid, replid, 40);
-    repl.replid[40] = '\0';
-    memcpy(repl.replid2, replid2, 40);
-    repl.replid2[40] = '\0';
-    repl.second_repl_offset = second_offset;
-    server.master_repl_offset = offset;
+/* ---- this server as a replica (replica.c) ------------------------------- */
+
+void repl_ids(const char **replid, const char **replid2, long long *offset,
+              long long *second_offset) {
+    *replid = repl.replid;
+    *replid2 = repl.replid2;
+    *offset = server.master_repl_offset;
+    *second_offset = repl.second_repl_offset;
 }
 
-/* Becoming a replica (REPLICAOF host port): streamd does not serve replicas
- * of a replica (no chained replication), so its own replicas are closed. */
-void repl_drop_replicas(void) {
+void repl_become_replica(void) {
+    repl.is_replica = 1;
+    update_sink();
+    refresh_min_replicas();
+}
+
+/* Closes this server's replicas: they reconnect and learn the new
+ * replication ID (a partial resync when the history allows). */
+static void drop_replicas(void) {
     for (size_t i = 0; i < repl.n_replicas; i++) client_close_async(repl.replicas[i]);
+}
+
+void repl_drop_replicas(void) {
+    drop_replicas();
+}
+
+void repl_new_master_history(const char *replid, long long offset) {
+    assert(repl.is_replica);
+    drop_replicas();
+    if (repl.backlog) backlog_release();
+    memcpy(repl.replid, replid, 40);
+    repl.replid[40] = '\0';
+    clear_replid2();
+    server.master_repl_offset = offset;
+    /* kept with or without replicas of its own: a replica promoted after a
+     * failover serves its former siblings' partial resyncs from it */
+    backlog_alloc();
+}
+
+void repl_master_continued(const char *new_replid) {
+    assert(repl.is_replica);
+    if (new_replid && strcmp(new_replid, repl.replid) != 0) {
+        /* the master's history got a new ID (a failover): the old one
+         * stays valid up to here, and our replicas must learn the new one */
+        memcpy(repl.replid2, repl.replid, sizeof repl.replid2);
+        repl.second_repl_offset = server.master_repl_offset + 1;
+        memcpy(repl.replid, new_replid, 40);
+        repl.replid[40] = '\0';
+        drop_replicas();
+        log_notice("Master replication ID changed to %s", repl.replid);
+    }
+    if (!repl.backlog) backlog_alloc();
+}
+
+void repl_feed_master_stream(const char *p, size_t n) {
+    assert(repl.is_replica && repl.backlog);
+    feed_raw(p, n);
+}
+
+void repl_promoted(void) {
+    repl.is_replica = 0;
+    memcpy(repl.replid2, repl.replid, sizeof repl.replid2);
+    repl.second_repl_offset = server.master_repl_offset + 1;
+    repl_random_id(repl.replid);
+    log_notice("Setting secondary replication ID to %s, valid up to offset: %lld. New "
+               "replication ID is %s",
+               repl.replid2, repl.second_repl_offset, repl.replid);
+    /* the replicas learn the new ID by reconnecting (partially) */
+    drop_replicas();
+    repl.cur_db = -1;                     /* the stream goes on with a SELECT */
+    repl.no_replicas_since_ms = now_ms(); /* repl-backlog-ttl counts from here */
+    update_sink();
+    refresh_min_replicas();
 }
 
 /* SHUTDOWN / SIGTERM: no sync child outlives the server. */

@@ -57,12 +57,29 @@ void repl_set_getack_handler(void (*fn)(Client *c));
 /* 40 random hex digits and a NUL: a new replication ID. */
 void repl_random_id(char out[41]);
 
-/* REPLICAOF NO ONE (replica.c): the promoted replica's replication ID,
- * previous ID valid up to second_offset, and offset become the master's. */
-void repl_adopt_ids(const char *replid, const char *replid2, long long offset,
-                    long long second_offset);
+/* The replication identity: ID, previous ID valid up to second_offset,
+ * and the offset (master_repl_offset). Views valid until the next change of
+ * role or resynchronisation. */
+void repl_ids(const char **replid, const char **replid2, long long *offset,
+              long long *second_offset);
 
-/* REPLICAOF host port: this server's replicas are closed (no chaining). */
+/* The replica side (replica.c) drives the rest. REPLICAOF host port: the
+ * records of commands stop feeding the stream (a replica's stream is its
+ * master's); the replicas stay, to continue when they can. */
+void repl_become_replica(void);
+/* A full resync loaded: replid (40 hex digits, borrowed) at offset is the
+ * history from now on; a new empty backlog; the replicas are closed. */
+void repl_new_master_history(const char *replid, long long offset);
+/* A partial resync accepted: new_replid (or NULL) the master's ID, the old
+ * one kept as replid2 when it changed (the replicas then closed). */
+void repl_master_continued(const char *new_replid);
+/* p[0..n), applied from the master's stream, fed verbatim to the backlog
+ * and this server's replicas (chained replication). */
+void repl_feed_master_stream(const char *p, size_t n);
+/* REPLICAOF NO ONE: a new ID, the old one as replid2 up to offset + 1, the
+ * replicas closed so that they continue with the new ID. */
+void repl_promoted(void);
+/* Closes this server's replicas (a full resync starts loading). */
 void repl_drop_replicas(void);
 
 #endif

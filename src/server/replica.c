@@ -35,18 +35,26 @@
  * replication id, offset and selected database, and the next connection
  * asks PSYNC <replid> <offset+1>; retries back off from 100 ms to 5 s.
  *
+ * The replication ID and offset are repl.c's (repl_ids()): a replica's are
+ * its master's, and what it applies goes on, verbatim, to its backlog and
+ * its own replicas (chained replication, see repl.c). A master becoming a
+ * replica offers its own history (PSYNC <its replid> <offset+1>): when the
+ * new master is its former replica, promoted, it continues partially.
  * REPLICAOF NO ONE promotes: the link closes, the data stays, the server
  * takes a new replication id and keeps the old one as replid2 with
  * second_repl_offset = offset + 1, as Redis does, so that its former
- * siblings could continue from it.
+ * siblings continue from it.
  *
- * Differences from Redis 7.0: the payload is received in memory rather
- * than a temp file (the loader parses a whole buffer anyway) and not kept as
- * dump.rdb; a replica keeps no backlog of its own (repl_backlog_active:0);
- * keys of types streamd does not store (lists, sets, sorted sets, hashes)
- * are missing on the replica: the payload's are skipped (logged once per
- * type, counted: INFO replica_skipped_keys), and so are the stream's
- * commands on them.
+ * repl-diskless-load (disabled / on-empty-db / swapdb) is accepted and
+ * changes nothing: every payload is received whole into memory (never to a
+ * file), while the old data is still served, and only then are the
+ * databases emptied and the payload loaded: 7.0's "disabled" without its
+ * temporary file (a payload that fails to load leaves the databases empty,
+ * as there; swapdb's restoring of the old data is not done).
+ *
+ * Differences from Redis 7.0: the payload is not kept as dump.rdb; a
+ * command of the stream that streamd lacks is skipped (logged once per
+ * name, counted in INFO) and still passed on to this server's replicas.
  */
 #include "server/replica.h"
 #include "server/repl.h"
@@ -92,7 +100,6 @@ enum { HS_PING, HS_AUTH, HS_PORT, HS_CAPA, HS_PSYNC };
 #define MAX_SKIP_NAMES  64
 #define MAX_ERROR_LOGS  20
 #define LINK_READ_BYTES (16 * 1024)
-#define NO_REPLID       "0000000000000000000000000000000000000000"
 
 static char link_tag; /* the epoll data.ptr of the link's socket */
 
@@ -105,13 +112,12 @@ static struct {
     Buf in;           /* handshake replies, then the payload's header */
     int hs_expect[5];
     int hs_n, hs_at;
-    /* replication identity */
-    int has_ids; /* replid/offset name a position in some master's history */
-    char replid[41], replid2[41];
-    long long offset;        /* bytes of the stream applied (Redis's reploff) */
-    long long read_offset;   /* bytes of the stream read (read_reploff) */
-    long long second_offset; /* -1 unless a promotion or a new master replid */
-    char full_replid[41];    /* +FULLRESYNC's, until the payload is loaded */
+    /* replication identity: the ID is repl.c's (repl_ids()) */
+    int has_ids;           /* repl_ids() name a position in some master's history */
+    long long offset;      /* bytes of the stream applied (Redis's reploff) */
+    long long read_offset; /* bytes of the stream read (read_reploff) */
+    Buf unfed;             /* applied inside MULTI, not yet fed down (repl.c) */
+    char full_replid[41];  /* +FULLRESYNC's, until the payload is loaded */
     long long full_offset;
     /* the payload */
     Buf payload;
@@ -136,20 +142,16 @@ static struct {
     int n_skipped_names;
     uint64_t n_skipped, n_failed;
     uint64_t n_skipped_keys; /* keys of other types in the last full resync's payload */
-} rs = {.fd = -1, .second_offset = -1, .retry_ms = RETRY_MIN_MS};
+} rs = {.fd = -1, .retry_ms = RETRY_MIN_MS};
 
 /* ---- identity ------------------------------------------------------------ */
 
-void replica_ids(const char **replid, const char **replid2, long long *offset,
-                 long long *second_offset) {
-    if (!rs.replid[0]) {
-        snprintf(rs.replid, sizeof rs.replid, "%s", core.run_id);
-        snprintf(rs.replid2, sizeof rs.replid2, "%s", NO_REPLID);
-    }
-    *replid = rs.replid;
-    *replid2 = rs.replid2;
-    *offset = rs.offset;
-    *second_offset = rs.second_offset;
+int replica_link_is_up(void) {
+    return rs.state == RS_CONNECTED;
+}
+
+int replica_stream_db(void) {
+    return rs.mc ? rs.mc->db_index : rs.db_index;
 }
 
 int replica_is_active(void) {
@@ -193,6 +195,7 @@ static void link_close(const char *why) {
         rs.retry_ms = RETRY_MIN_MS;
     }
     rs.read_offset = rs.offset; /* what was read but not applied is gone */
+    buf_free(&rs.unfed);
     buf_free(&rs.in);
     buf_free(&rs.payload);
     rs.has_header = 0;
@@ -331,10 +334,13 @@ static int send_psync(void) {
     char off[24];
     const char *psync[] = {"PSYNC", "?", "-1", NULL};
     if (rs.has_ids) {
+        const char *id, *id2;
+        long long cur, off2;
+        repl_ids(&id, &id2, &cur, &off2);
         snprintf(off, sizeof off, "%lld", rs.offset + 1);
-        psync[1] = rs.replid;
+        psync[1] = id;
         psync[2] = off;
-        log_notice("Trying a partial resynchronization (request %s:%s).", rs.replid, off);
+        log_notice("Trying a partial resynchronization (request %s:%s).", id, off);
     } else {
         log_notice("Partial resynchronization not possible (no cached master)");
     }
@@ -401,15 +407,7 @@ static int handshake_line(const char *line) {
     if (strncmp(line, "+CONTINUE", 9) == 0) {
         const char *p = line + 9;
         while (*p == ' ') p++;
-        if (strlen(p) == 40 && strcmp(p, rs.replid) != 0) {
-            /* the master's history got a new id (a failover): the old one
-             * stays valid up to here */
-            memcpy(rs.replid2, rs.replid, sizeof rs.replid2);
-            rs.second_offset = rs.offset + 1;
-            memcpy(rs.replid, p, 40);
-            rs.replid[40] = '\0';
-            log_notice("Master replication ID changed to %s", rs.replid);
-        }
+        repl_master_continued(strlen(p) == 40 ? p : NULL);
         log_notice("Successful partial resynchronization with master.");
         log_notice("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
         rs.read_offset = rs.offset;
@@ -446,6 +444,7 @@ static void load_payload(void) {
     /* The AOF stops while the data is replaced, and starts again with a
      * rewrite of the loaded data, as Redis does: the old file plus the
      * stream would not be this dataset. */
+    repl_drop_replicas(); /* they would continue a history being replaced */
     int aof_on = server.appendonly;
     if (aof_on) aof_set_enabled(0);
     log_notice("MASTER <-> REPLICA sync: Flushing old data");
@@ -464,15 +463,17 @@ static void load_payload(void) {
     if (rs.fd != fd || rs.state != RS_TRANSFER) return; /* REPLICAOF meanwhile (not reachable) */
     if (rc != 0) {
         log_warning("Failed trying to load the MASTER synchronization DB from socket");
+        rs.has_ids = 0; /* the data is no position in any history now */
         link_close(NULL);
         return;
     }
-    memcpy(rs.replid, rs.full_replid, sizeof rs.replid);
-    memcpy(rs.replid2, NO_REPLID, sizeof rs.replid2);
-    rs.second_offset = -1;
+    repl_new_master_history(rs.full_replid, rs.full_offset);
     rs.offset = rs.read_offset = rs.full_offset;
     rs.has_ids = 1;
-    rs.db_index = 0;
+    /* a master's stream starts with a SELECT; a replica's (chained) goes on
+     * in the database its RDB names */
+    int db = rdb_replica_payload_stream_db();
+    rs.db_index = db >= 0 && db < core.n_dbs ? db : 0;
     server.dirty++;
     create_master_client();
 }
@@ -575,6 +576,7 @@ static void transfer_progress(void) {
     /* the mark may end anywhere in what just arrived (the stream may follow
      * it in the same read): what lies after it goes back to rs.in */
     size_t have = buf_live(&rs.payload);
+    if (have < EOF_MARK_LEN) return; /* (an empty buffer has no data pointer) */
     size_t from = before > EOF_MARK_LEN ? before - EOF_MARK_LEN : 0;
     const char *base = buf_data(&rs.payload);
     const char *m = memmem(base + from, have - from, rs.eof_mark, EOF_MARK_LEN);
@@ -677,9 +679,17 @@ static void process_stream(void) {
             }
         }
         if (rs.mc != c || c->is_closing) return;
+        /* what is applied goes down the chain verbatim (backlog and this
+         * server's replicas) as the offset moves: a transaction at its EXEC */
+        buf_append(&rs.unfed, buf_data(&c->qbuf), used);
         buf_consume(&c->qbuf, used);
-        if (!(pc->flags & CLIENT_MULTI)) rs.offset = rs.read_offset - (long long)buf_live(&c->qbuf);
+        if (!(pc->flags & CLIENT_MULTI)) {
+            rs.offset = rs.read_offset - (long long)buf_live(&c->qbuf);
+            repl_feed_master_stream(buf_data(&rs.unfed), buf_live(&rs.unfed));
+            buf_clear(&rs.unfed);
+        }
     }
+    if (rs.unfed.cap > (1u << 20) && buf_live(&rs.unfed) == 0) buf_free(&rs.unfed);
     /* a dropped query buffer that a big argument grew */
     if (buf_live(&c->qbuf) == 0 && c->qbuf.cap > (1u << 20)) buf_free(&c->qbuf);
 }
@@ -808,15 +818,24 @@ static void unblock_all_blocked(void) {
     xfree(v);
 }
 
-static void follow(const char *host, int port) {
-    repl_drop_replicas(); /* no replicas of a replica (repl.c) */
+/* is_startup: the replicaof setting at start-up (no history of our own to
+ * continue: PSYNC ? -1, as Redis without a cached master). */
+static void follow(const char *host, int port, int is_startup) {
     link_close(NULL);
     if (rs.state == RS_NONE) {
         unblock_all_blocked();
-        /* a master becoming a replica keeps its data until a full resync
-         * replaces it; there is no position to continue from yet */
-        rs.has_ids = 0;
+        /* A master becoming a replica keeps its data until a full resync
+         * replaces it, and offers its own history (ID and offset) to the
+         * new master: if that was its replica, promoted, it continues. Its
+         * own replicas stay, as in Redis 7.0: they learn of the new master's
+         * history when this server resynchronises. */
+        const char *id, *id2;
+        long long off, off2;
+        repl_ids(&id, &id2, &off, &off2);
+        rs.has_ids = !is_startup;
+        rs.offset = rs.read_offset = off;
         rs.down_since_ms = 0;
+        repl_become_replica();
     }
     xfree(rs.host);
     rs.host = xstrdup(host);
@@ -832,16 +851,7 @@ static void follow(const char *host, int port) {
 static void promote(void) {
     link_close(NULL);
     rs.state = RS_NONE;
-    const char *id, *id2;
-    long long off, off2;
-    replica_ids(&id, &id2, &off, &off2); /* sets them up if never set */
-    memcpy(rs.replid2, rs.replid, sizeof rs.replid2);
-    rs.second_offset = rs.offset + 1;
-    repl_random_id(rs.replid);
-    log_notice("Setting secondary replication ID to %s, valid up to offset: %lld. New "
-               "replication ID is %s",
-               rs.replid2, rs.second_offset, rs.replid);
-    repl_adopt_ids(rs.replid, rs.replid2, rs.offset, rs.second_offset); /* the master side's */
+    repl_promoted(); /* a new ID, the old one as replid2 (repl.c) */
     xfree(rs.host);
     rs.host = NULL;
     rs.port = 0;
@@ -870,7 +880,7 @@ static void cmd_replicaof(Client *c) {
         reply_status(c, "OK Already connected to specified master");
         return;
     }
-    follow(host, (int)port);
+    follow(host, (int)port, 0);
     log_notice("REPLICAOF %s:%d enabled (user request from 'id=%llu addr=%s')", host, (int)port,
                (unsigned long long)c->id, CF(c)->addr);
     reply_ok(c);
@@ -923,18 +933,9 @@ int replica_info(Buf *b) {
     if (!up)
         buf_printf(b, "master_link_down_since_seconds:%lld\r\n",
                    rs.down_since_ms ? (long long)((now - rs.down_since_ms) / 1000) : -1LL);
-    const char *id, *id2;
-    long long off, off2;
-    replica_ids(&id, &id2, &off, &off2);
-    buf_printf(b,
-               "slave_priority:%lld\r\nslave_read_only:%d\r\nreplica_announced:%d\r\n"
-               "connected_slaves:0\r\nmaster_failover_state:no-failover\r\n"
-               "master_replid:%s\r\nmaster_replid2:%s\r\nmaster_repl_offset:%lld\r\n"
-               "second_repl_offset:%lld\r\nrepl_backlog_active:0\r\n"
-               "repl_backlog_size:1048576\r\nrepl_backlog_first_byte_offset:0\r\n"
-               "repl_backlog_histlen:0\r\n",
-               settings.replica_priority, settings.replica_read_only, settings.replica_announced,
-               id, id2, off, off2);
+    buf_printf(b, "slave_priority:%lld\r\nslave_read_only:%d\r\nreplica_announced:%d\r\n",
+               settings.replica_priority, settings.replica_read_only, settings.replica_announced);
+    repl_info_master(b); /* connected_slaves to the backlog, as a master's */
     /* streamd's own: what the stream held that streamd could not apply */
     buf_printf(b,
                "replica_skipped_keys:%llu\r\nreplica_skipped_commands:%llu\r\n"
@@ -992,7 +993,7 @@ void replica_startup(void) {
         log_warning("Invalid replicaof setting '%s': not following a master", v);
         return;
     }
-    follow(host, port);
+    follow(host, port, 1);
 }
 
 const Command replica_commands[] = {

@@ -37,11 +37,11 @@ int replica_is_stale(const Client *c);
 int replica_info(Buf *out);
 /* Replies ROLE for a replica and returns 1; 0 when streamd is a master. */
 int replica_role_reply(Client *c);
-/* The master's replication ids and offset as this server knows them (after
- * a promotion: the new id, the old one as replid2). Views valid until the
- * next REPLICAOF or resynchronisation. */
-void replica_ids(const char **replid, const char **replid2, long long *offset,
-                 long long *second_offset);
+/* 1 while the link to the master is up (the stream is applied). */
+int replica_link_is_up(void);
+/* The database the master's stream has selected (a sub-replica's RDB
+ * carries it as repl-stream-db). */
+int replica_stream_db(void);
 /* client.c: the master client c is being closed (CLIENT KILL, an error):
  * the link drops and streamd reconnects. */
 void replica_client_closing(struct ClientFull *c);

@@ -300,7 +300,7 @@ def test_readonly_info_role_vs_70_replica(make_server):
     for cmd in script:
         assert call_or_error(a, *cmd) == call_or_error(b, *cmd), cmd
     # INFO replication: 7.0's fields in 7.0's order (streamd's own counts
-    # follow; the replica keeps no backlog of its own)
+    # follow); the replica's backlog holds the stream since its sync
     keys = [k for k in info_keys(sd) if not k.startswith("replica_skipped")
             and k != "replica_failed_commands"]
     assert keys == info_keys(ref)
@@ -308,8 +308,13 @@ def test_readonly_info_role_vs_70_replica(make_server):
     for k in ("role", "master_host", "master_port", "master_link_status",
               "master_sync_in_progress", "slave_repl_offset", "slave_read_repl_offset",
               "slave_priority", "slave_read_only", "replica_announced", "connected_slaves",
-              "master_replid", "master_replid2", "master_repl_offset", "second_repl_offset"):
+              "master_replid", "master_replid2", "master_repl_offset", "second_repl_offset",
+              "repl_backlog_active", "repl_backlog_size"):
         assert si[k] == ri[k], k
+    for i in (si, ri):
+        assert i["repl_backlog_active"] == "1"
+        assert int(i["repl_backlog_first_byte_offset"]) + int(i["repl_backlog_histlen"]) - 1 \
+            == int(i["master_repl_offset"])
     assert a.call("ROLE") == b.call("ROLE")
     assert a.call("ROLE")[3] == b"connected"
     listing = a.call("CLIENT", "LIST", "TYPE", "master").decode()
@@ -655,8 +660,10 @@ def test_scripted_master_offsets_getack_and_continue(make_server):
     fm = FakeMaster()
     sd = make_server(kind="streamd")
     c = sd.raw()
+    own_id = sd.client(decode_responses=True).info("replication")["master_replid"]
     assert c.call("REPLICAOF", "127.0.0.1", str(fm.port)) == OK
-    assert fm.handshake() == [b"?", b"-1"]
+    # a master turning replica offers its own history, as 7.0 does
+    assert fm.handshake() == [own_id.encode(), b"1"]
     mark = b"m" * 40
     s1 = resp("SELECT", 0) + resp("SET", "a", 1) + resp("LPUSH", "l", "x")
     s2 = resp("MULTI") + resp("SET", "b", 2)

@@ -4,9 +4,9 @@ side (replica.c) together.
 The replica asks for `capa streamd`, so the full resync carries streamd's
 own RDB types and the stream carries the 8.x records (IDMP, XNACK, XACKDEL,
 XCFGSET) that a Redis 7.0 replica would skip: both servers must end with
-the same data, idempotency state and pending lists. A replica does not
-serve replicas (no chaining), and REPLICAOF NO ONE hands the replica's
-replication identity to its master side.
+the same data, idempotency state and pending lists. A replica serves
+replicas of its own (chaining), and REPLICAOF NO ONE keeps the replica's
+replication identity, so that its replica continues partially.
 """
 
 import time
@@ -89,16 +89,16 @@ def test_streamd_replica_of_streamd(make_server):
     assert snapshot(r) == snapshot(m)
     assert r.execute_command("XINFO", "STREAM", "orders")[
         r.execute_command("XINFO", "STREAM", "orders").index(b"iids-duplicates") + 1] == 1
-    # writes are refused on the replica; a third server cannot chain to it
+    # writes are refused on the replica; a third server chains to it
     with pytest.raises(redis.exceptions.ReadOnlyError):
         r.set("x", 1)
     third = make_server()
     t = third.client()
     t.execute_command("REPLICAOF", "127.0.0.1", replica.port)
-    time.sleep(0.5 * SLOW)
-    assert info(t).get("master_link_status") == "down"
-    assert "chained replication is not supported" in third.log()
-    t.execute_command("REPLICAOF", "NO", "ONE")
+    wait_for(lambda: info(t).get("master_link_status") == "up")
+    wait_for(lambda: info(t)["slave_repl_offset"] == info(m)["master_repl_offset"])
+    assert snapshot(t) == snapshot(m)
+    assert info(t)["master_replid"] == info(m)["master_replid"]
     # promotion: the master side takes the replica's identity and offset
     old_master_id = info(m)["master_replid"]
     offset = info(r)["slave_repl_offset"]
@@ -107,9 +107,11 @@ def test_streamd_replica_of_streamd(make_server):
     assert i["role"] == "master" and i["master_replid2"] == old_master_id
     assert i["second_repl_offset"] == offset + 1 and i["master_repl_offset"] == offset
     assert r.set("x", 1) is True
-    # and it serves a replica of its own now
-    t.execute_command("REPLICAOF", "127.0.0.1", replica.port)
-    wait_for(lambda: info(t).get("master_link_status") == "up")
+    # its replica was closed to learn the new ID, and continues partially
+    wait_for(lambda: info(t).get("master_link_status") == "up"
+             and info(t)["master_replid"] == i["master_replid"])
+    stats = r.info("stats")
+    assert stats["sync_partial_ok"] == 1 and stats["sync_full"] == 1
     assert r.execute_command("WAIT", 1, 5000) == 1
     wait_for(lambda: info(t)["slave_repl_offset"] == info(r)["master_repl_offset"])
     assert snapshot(t) == snapshot(r)

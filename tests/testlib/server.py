@@ -100,8 +100,10 @@ class Server:
         # DEBUG is refused by default (enable-debug-command no, as Redis 7):
         # the tests use it on both servers; a test that wants the default
         # passes "--enable-debug-command", "no" after these.
+        # Full syncs start at once: both default to a diskless sync that
+        # waits 5 s for more replicas (repl-diskless-sync-delay, as 7.0).
         common = ["--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
-                  "--enable-debug-command", "yes"]
+                  "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0"]
         if self.kind == "redis":
             return [REDIS_BIN] + conf + common + ["--save", "", "--appendonly", "no"] + self.args
         return [STREAMD_BIN] + conf + common + self.args

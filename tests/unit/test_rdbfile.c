@@ -427,8 +427,42 @@ static void test_access_data_skipped(void) {
 
 void stream_cmd_init(void); /* registers how a stream object is freed */
 
+/* A replica's payload: the aux field repl-stream-db (the database the
+ * master's stream has selected) is read; malformed values are ignored. */
+static void test_repl_stream_db(void) {
+    static const struct {
+        const char *val;
+        int want;
+    } cases[] = {{"3", 3}, {"0", 0}, {"15", 15}, {"x1", -1}, {"", -1}, {"-1", -1}, {NULL, -1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FILE *f = tmpfile();
+        int fd = fileno(f);
+        RdbWriter w;
+        rdbw_init(&w, fd, 1);
+        rdbw_header(&w, RDB_VERSION_70);
+        rdbw_aux(&w, "redis-ver", "7.0.0");
+        if (cases[i].val) rdbw_aux(&w, "repl-stream-db", cases[i].val);
+        rdbw_aux(&w, "repl-id", "0123456789012345678901234567890123456789");
+        rdbw_aux_ll(&w, "repl-offset", 12345);
+        CHECK_EQ_INT(rdbw_finish(&w), 0);
+        rdbw_free(&w);
+        size_t len = (size_t)lseek(fd, 0, SEEK_END);
+        uint8_t *p = xmalloc(len);
+        CHECK(pread(fd, p, len, 0) == (ssize_t)len);
+        fclose(f);
+        Seen s;
+        RdbLoadResult res;
+        CHECK_EQ_INT(parse(p, len, &s, &res), RDBF_OK);
+        CHECK_EQ_INT(res.repl_stream_db, cases[i].want);
+        CHECK_EQ_INT(s.n_keys, 0);
+        seen_free(&s);
+        xfree(p);
+    }
+}
+
 int main(void) {
     test_seed("test_rdbfile");
+    test_repl_stream_db();
     stream_cmd_init();
     test_roundtrip();
     test_damage();
