@@ -28,9 +28,10 @@
  * function per metric and type in that library; it normalises every vector
  * for cosine only, so this index has its own small graph.
  *
- * Filtered KNN on HNSW: a filter that keeps few documents would make the
- * graph walk visit most of the graph for little; the filter is sampled
- * first and a selective one (or a small index) goes to a brute-force scan
+ * An HNSW index of at most 1024 vectors is scanned rather than walked
+ * (exact, and no slower). Filtered KNN on a bigger one: a filter that keeps
+ * few documents would make the graph walk visit most of the graph for
+ * little; the filter is sampled first and a selective one goes to a scan
  * of the passing documents (RediSearch's "ADHOC_BF"); otherwise the graph
  * is searched with the filter applied to results only ("BATCHES"), and if
  * that yields fewer than k the scan runs after all, so k results come back
@@ -1304,14 +1305,15 @@ size_t ftvec_knn(FtVecIndex *x, const void *blob, size_t len, size_t k, const Ft
     to_row(x, blob, NULL, x->qbuf);
     FilterCtx f = {filter, priv};
     if (k > x->n_docs) k = x->n_docs;
-    if (x->p.algo == FTVEC_FLAT) return brute(x, k, 0, 0, &f, out);
+    /* a small index is scanned: exact, and no slower than the walk */
+    if (x->p.algo == FTVEC_FLAT || x->n_live <= 1024) return brute(x, k, 0, 0, &f, out);
     FtVecPolicy policy = opts ? opts->policy : FTVEC_POLICY_AUTO;
     if (filter && policy == FTVEC_POLICY_ADHOC_BF) return brute(x, k, 0, 0, &f, out);
     if (filter && policy == FTVEC_POLICY_AUTO) {
         /* a selective filter, or a graph not much bigger than what the walk
          * would visit anyway: scan the passing documents */
         double share = filter_share(x, &f);
-        if (x->n_live <= 1024 || share * (double)x->n_live < 20.0 * (double)k || share < 0.05)
+        if (share * (double)x->n_live < 20.0 * (double)k || share < 0.05)
             return brute(x, k, 0, 0, &f, out);
     }
     size_t ef = opts && opts->ef_runtime ? opts->ef_runtime : x->p.ef_runtime;
@@ -1356,15 +1358,18 @@ size_t ftvec_range(FtVecIndex *x, const void *blob, size_t len, double radius,
     double eps = opts && opts->epsilon > 0 ? opts->epsilon : x->p.epsilon;
     double d;
     uint32_t ep = descend(x, &d);
-    /* best-first walk at level 0 bounded by a shrinking dynamic range: it
-     * starts at the entry's distance and closes in on radius, widened by
-     * epsilon so that the walk can cross small gaps */
-    Heap *cand = &x->h1;
-    cand->n = 0;
+    /* best-first walk at level 0 that expands a node while it lies within
+     * radius widened by epsilon or among the ef nearest seen so far (a KNN
+     * beam): the ball alone can be split into parts the graph only joins
+     * through nodes outside it */
+    size_t ef = x->p.ef_runtime > 2 * x->m0 ? x->p.ef_runtime : 2 * x->m0;
+    double ball = radius + fabs(radius) * eps;
+    Heap *cand = &x->h1, *beam = &x->h2;
+    cand->n = beam->n = 0;
     new_epoch(x);
     x->visited[ep] = x->epoch;
     heap_push(cand, d, ep);
-    double dyn = d > radius ? d : radius;
+    heap_push(beam, d, ep);
     FtVecResult *all = NULL;
     size_t n = 0, cap = 0;
     double exact =
@@ -1375,9 +1380,9 @@ size_t ftvec_range(FtVecIndex *x, const void *blob, size_t len, double radius,
         all[n++] = (FtVecResult){x->docs[ep], exact};
     }
     while (cand->n) {
-        double cd = cand->d[0];
+        double bound = beam->n < ef ? INFINITY : (beam->d[0] > ball ? beam->d[0] : ball);
         uint32_t c = cand->s[0];
-        if (cd > dyn + fabs(dyn) * eps) break;
+        if (cand->d[0] > bound) break;
         heap_pop(cand);
         uint32_t *l = lk(x, c, 0);
         for (uint32_t i = 1; i <= l[0]; i++) {
@@ -1385,9 +1390,11 @@ size_t ftvec_range(FtVecIndex *x, const void *blob, size_t len, double radius,
             if (x->visited[nb] == x->epoch) continue;
             x->visited[nb] = x->epoch;
             double nd = walk_dist(x, x->qbuf, row_at(x, nb));
-            if (nd > dyn + fabs(dyn) * eps) continue;
+            bound = beam->n < ef ? INFINITY : (beam->d[0] > ball ? beam->d[0] : ball);
+            if (nd > bound) continue;
             heap_push(cand, nd, nb);
-            if (nd < dyn) dyn = nd > radius ? nd : radius;
+            heap_push(beam, nd, nb);
+            if (beam->n > ef) heap_pop(beam);
             if (!accept_filtered(x, nb, &f)) continue;
             exact = x->n_multi ? doc_dist(x, map_get(x, x->docs[nb]))
                                : row_dist(x, x->qbuf, row_at(x, nb));

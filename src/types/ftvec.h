@@ -167,8 +167,9 @@ typedef struct FtVecResult {
 
 /* The up to k vectors nearest to the query blob (len must pass
  * ftvec_check_blob()), nearest first (ties by id), among the documents the
- * filter keeps (all when filter is NULL). opts may be NULL. FLAT is exact;
- * HNSW searches its graph with ef = max(ef_runtime, k) and, with a filter,
+ * filter keeps (all when filter is NULL). opts may be NULL. FLAT is exact,
+ * so is HNSW up to 1024 vectors (a scan); above, HNSW searches its graph
+ * with ef = max(ef_runtime, k) and, with a filter,
  * still returns k results whenever k documents pass (it switches to a
  * brute-force scan of the passing documents when the filter is selective
  * or the graph search came up short). Returns the count and an owned array
@@ -177,8 +178,9 @@ size_t ftvec_knn(FtVecIndex *idx, const void *blob, size_t len, size_t k,
                  const FtVecQueryOpts *opts, FtVecFilter filter, void *priv, FtVecResult **out);
 
 /* Every vector within distance radius of the query blob (dist <= radius),
- * among the documents the filter keeps, nearest first. HNSW explores the
- * graph while candidates are within radius * (1 + epsilon); FLAT scans.
+ * among the documents the filter keeps, nearest first. FLAT and HNSW up to
+ * 1024 vectors scan; a bigger HNSW walks the graph from the nearest node,
+ * expanding nodes within radius * (1 + epsilon) or among the nearest seen.
  * Returns the count and an owned array in *out (xfree; NULL when 0). */
 size_t ftvec_range(FtVecIndex *idx, const void *blob, size_t len, double radius,
                    const FtVecQueryOpts *opts, FtVecFilter filter, void *priv, FtVecResult **out);
