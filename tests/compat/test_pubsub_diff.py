@@ -30,6 +30,10 @@ def norm(b):
     # HELLO's server version and connection id
     b = re.sub(rb"\$7\r\nversion\r\n\$\d+\r\n[^\r]*\r\n", b"version", b)
     b = re.sub(rb"\$2\r\nid\r\n:\d+\r\n", b"id", b)
+    # and its modules (streamd lists the Redis 8 modules it builds in)
+    b = re.sub(rb"\$7\r\nmodules\r\n\*\d+\r\n((%4|\*8)\r\n\$4\r\nname\r\n\$\d+\r\n[^\r]*\r\n"
+               rb"\$3\r\nver\r\n:\d+\r\n\$4\r\npath\r\n\$0\r\n\r\n\$4\r\nargs\r\n\*0\r\n)*",
+               b"modules", b)
     # a verbatim/bulk CLIENT LIST reply's length varies with the fields above
     return re.sub(rb"([=$])\d+\r\n(txt:)?id=", rb"\1?\r\n\2id=", b)
 
