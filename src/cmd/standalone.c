@@ -81,11 +81,7 @@ static const struct {
     const char *name;
     int ver;
 } builtin_modules[] = {
-    {"vectorset", 1},
-    {"timeseries", 0},
-    {"search", 0},
-    {"ReJSON", 0},
-    {"bf", 0},
+    {"vectorset", 1}, {"timeseries", 0}, {"search", 0}, {"ReJSON", 0}, {"bf", 0},
 };
 #define N_BUILTIN_MODULES (sizeof builtin_modules / sizeof builtin_modules[0])
 
