@@ -1,7 +1,7 @@
 /*
  * search.c - the query engine's index commands (Redis 8's bundled
  * RediSearch, module "search"): FT.CREATE, FT.ALTER, FT.DROPINDEX, FT.INFO,
- * FT._LIST, FT.ALIASADD/ALIASUPDATE/ALIASDEL, FT.TAGVALS, FT.SYNUPDATE,
+ * FT._LIST, FT.ALIASADD/ALIASUPDATE/ALIASDEL/ALIASLIST, FT.TAGVALS, FT.SYNUPDATE,
  * FT.SYNDUMP, FT.EXPLAIN, FT.EXPLAINCLI, FT.SEARCH, FT.PROFILE and
  * FT.SPELLCHECK (its options and reply in cmd/ftspell.c).
  *
@@ -188,6 +188,22 @@ static void cmd_ft_aliasdel(Client *c) {
     propagate_argv(c);
     server.dirty++;
     reply_ok(c);
+}
+
+/* FT.ALIASLIST index (Redis 8.10): the index's aliases, in the order they
+ * were added. */
+static void cmd_ft_aliaslist(Client *c) {
+    FtIndex *ix = ftindex_lookup(c->argv[1]);
+    if (!ix) {
+        reply_no_index(c, c->argv[1]);
+        return;
+    }
+    size_t n = ftindex_aliases_of(ix, NULL, 0);
+    Slice *v = xmalloc((n ? n : 1) * sizeof *v);
+    ftindex_aliases_of(ix, v, n);
+    reply_array(c, n);
+    for (size_t i = 0; i < n; i++) reply_bulk_slice(c, v[i]);
+    xfree(v);
 }
 
 /* ---- FT.TAGVALS ---------------------------------------------------------- */
@@ -1784,6 +1800,7 @@ const Command search_commands[] = {
     {"ft.aliasadd", cmd_ft_aliasadd, 3, CMD_WRITE, "@write @search @fast", 0, 0, 0, NULL},
     {"ft.aliasupdate", cmd_ft_aliasupdate, 3, CMD_WRITE, "@write @search @fast", 0, 0, 0, NULL},
     {"ft.aliasdel", cmd_ft_aliasdel, 2, CMD_WRITE, "@write @search @fast", 0, 0, 0, NULL},
+    {"ft.aliaslist", cmd_ft_aliaslist, 2, RO, "@read @search @slow", 0, 0, 0, NULL},
     {"ft.tagvals", cmd_ft_tagvals, 3, RO, "@read @search @slow", 0, 0, 0, NULL},
     {"ft.synupdate", cmd_ft_synupdate, -4, W, "@write @search @slow", 0, 0, 0, NULL},
     {"ft.syndump", cmd_ft_syndump, 2, RO, "@read @search @slow", 0, 0, 0, NULL},

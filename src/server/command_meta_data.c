@@ -1165,6 +1165,9 @@ static const MetaArg a_ft_aliasadd[] = {
 static const MetaArg a_ft_aliasdel[] = {
     {"alias", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
+static const MetaArg a_ft_aliaslist[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
 static const MetaArg a_ft_aliasupdate[] = {
     {"alias", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -4789,6 +4792,7 @@ const CommandMeta command_meta_table[] = {
     {"ft.aggregate", "Run a search query on an index and perform aggregate transformations on the results", "1.1.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_aggregate, 3, "search"},
     {"ft.aliasadd", "Adds an alias to the index", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_aliasadd, 2, "search"},
     {"ft.aliasdel", "Deletes an alias from the index", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_aliasdel, 1, "search"},
+    {"ft.aliaslist", "Lists all aliases for the index", "8.10.0", "module", "O(N) where N is the number of aliases", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_aliaslist, 1, "search"},
     {"ft.aliasupdate", "Adds or updates an alias to the index", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_aliasupdate, 2, "search"},
     {"ft.alter", "Adds a new field to the index", "1.0.0", "module", "O(N) where N is the number of keys in the keyspace", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_alter, 6, "search"},
     {"ft.config", "Gets, sets or describes runtime configuration options", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_config, 3, "search"},
