@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "cmd/ftaggcmd.h"
 #include "cmd/ftspell.h"
 #include "persist/globalstate.h"
 #include "persist/rdbmodule.h"
@@ -1634,17 +1635,20 @@ static void cmd_ft_search(Client *c) {
 
 /* FT.PROFILE idx SEARCH [LIMITED] QUERY query [options] */
 static void cmd_ft_profile(Client *c) {
+    for (int k = 3; k < c->argc; k++)
+        if (word(c->argv[k], "WITHCURSOR")) {
+            reply_error(c, "FT.PROFILE does not support cursor");
+            return;
+        }
     FtIndex *ix = ftindex_lookup(c->argv[1]);
     if (!ix) {
         reply_no_index(c, c->argv[1]);
         return;
     }
     int i = 2;
-    if (!word(c->argv[i], "SEARCH")) {
-        if (word(c->argv[i], "AGGREGATE"))
-            reply_error(c, "FT.PROFILE AGGREGATE is not supported");
-        else
-            reply_error(c, "No `SEARCH` or `AGGREGATE` provided");
+    int aggregate = word(c->argv[i], "AGGREGATE");
+    if (!word(c->argv[i], "SEARCH") && !aggregate) {
+        reply_error(c, "No `SEARCH` or `AGGREGATE` provided");
         return;
     }
     i++;
@@ -1656,6 +1660,10 @@ static void cmd_ft_profile(Client *c) {
     i++;
     if (i >= c->argc) {
         reply_error(c, "The QUERY keyword is expected");
+        return;
+    }
+    if (aggregate) {
+        ftaggcmd_run(c, c->argv[1], c->argv[i], c->argv + i + 1, (size_t)(c->argc - i - 1), 1);
         return;
     }
     SearchReq r;
