@@ -19,6 +19,9 @@
  * cursor keeps the rest for FT.CURSOR READ; id 0 means everything was sent
  * (a read that returns fewer rows than asked for ends the cursor).
  *
+ * FT.PROFILE idx AGGREGATE [LIMITED] QUERY q [options] runs the same way
+ * (ftaggcmd_run(), cmd/ftaggcmd.h) and replies [that, profile] (no cursor).
+ *
  * Cursors are kept by types/ftagg.c, per index name; idle ones (MAXIDLE,
  * 300000 ms at most and by default) are reaped by a cron hook registered
  * with the first cursor. The index side must call ftagg_cursor_drop_index()
