@@ -19,6 +19,9 @@
  * cursor keeps the rest for FT.CURSOR READ; id 0 means everything was sent
  * (a read that returns fewer rows than asked for ends the cursor).
  *
+ * FT.PROFILE idx AGGREGATE [LIMITED] QUERY q [options] runs the same way
+ * (ftaggcmd_run(), cmd/ftaggcmd.h) and replies [that, profile] (no cursor).
+ *
  * Cursors are kept by types/ftagg.c, per index name; idle ones (MAXIDLE,
  * 300000 ms at most and by default) are reaped by a cron hook registered
  * with the first cursor. The index side must call ftagg_cursor_drop_index()
@@ -32,10 +35,13 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/num.h"
+#include "cmd/ftaggcmd.h"
 #include "server/core.h"
 #include "types/ftagg.h"
+#include "types/ftexec.h"
 #include "types/ftindex.h"
 #include "types/ftindex_int.h"
+#include "types/ftquery.h"
 
 /* The rows of one FT.AGGREGATE: the live documents the query matched. */
 typedef struct AggSource {
@@ -220,10 +226,34 @@ static void cursor_cron(void) {
 
 /* ---- FT.AGGREGATE ---- */
 
-static void cmd_ft_aggregate(Client *c) {
-    Slice name = c->argv[1];
+/* The profile FT.PROFILE adds after the result: the times spent and the
+ * query as FT.EXPLAIN prints it (the shape of FT.PROFILE SEARCH's). */
+static void reply_profile(Client *c, FtIndex *ix, const FtQueryArgs *qa, int64_t t0, int64_t t1) {
+    int64_t t2 = mono_us();
+    reply_map(c, 4);
+    reply_bulk_cstr(c, "Total profile time");
+    reply_double(c, (double)(t2 - t0) / 1000.0);
+    reply_bulk_cstr(c, "Parsing and iteration time");
+    reply_double(c, (double)(t1 - t0) / 1000.0);
+    reply_bulk_cstr(c, "Result processing time");
+    reply_double(c, (double)(t2 - t1) / 1000.0);
+    reply_bulk_cstr(c, "Query");
+    const char *err;
+    FtqSchema schema;
+    FtqNode *root = ftexec_parse(ix, qa, &schema, &err);
+    Buf b;
+    buf_init(&b);
+    if (root) ftq_explain(root, &schema, &b);
+    reply_bulk(c, buf_data(&b), buf_live(&b));
+    buf_free(&b);
+    ftq_free(root);
+}
+
+void ftaggcmd_run(Client *c, Slice name, Slice query, const Slice *args, size_t n_args,
+                  int profile) {
     char *err = NULL;
-    FtAggPlan *plan = ftagg_plan_parse(c->argv + 3, (size_t)c->argc - 3, &err);
+    int64_t t0 = mono_us();
+    FtAggPlan *plan = ftagg_plan_parse(args, n_args, &err);
     if (!plan) {
         reply_error(c, "%s", err);
         xfree(err);
@@ -244,7 +274,7 @@ static void cmd_ft_aggregate(Client *c) {
     }
     FtQueryArgs qa;
     memset(&qa, 0, sizeof(qa));
-    qa.query = c->argv[2];
+    qa.query = query;
     qa.dialect = o->dialect;
     qa.verbatim = o->is_verbatim;
     qa.scorer = scorer;
@@ -260,7 +290,6 @@ static void cmd_ft_aggregate(Client *c) {
         ftagg_plan_free(plan);
         return;
     }
-    xfree(scorer);
     /* The live documents only (a dead id has no key). */
     size_t live = 0;
     for (size_t i = 0; i < res.n; i++) {
@@ -277,20 +306,26 @@ static void cmd_ft_aggregate(Client *c) {
     src.field_kind = src_field_kind;
     src.load = src_load;
     src.load_all = src_load_all;
+    int64_t t1 = mono_us();
     FtAggResult *r = ftagg_run(plan, &src, &err);
     ftresults_free(&res);
     if (!r) {
         reply_error(c, "%s", err);
         xfree(err);
+        xfree(scorer);
         ftagg_plan_free(plan);
         return;
     }
-    if (!o->with_cursor) {
+    if (!o->with_cursor || profile) {
+        if (profile) reply_array(c, 2);
         reply_chunk(c, r, 0, ftagg_result_rows(r), ftagg_result_total(r));
+        if (profile) reply_profile(c, ix, &qa, t0, t1);
         ftagg_result_free(r);
+        xfree(scorer);
         ftagg_plan_free(plan);
         return;
     }
+    xfree(scorer);
     Slice canon = ftindex_name(ix);
     size_t count = o->cursor_count > 0 ? (size_t)o->cursor_count : 1000;
     FtAggCursor *cur =
@@ -305,6 +340,10 @@ static void cmd_ft_aggregate(Client *c) {
         cron_registered = 1;
     }
     cursor_read(c, canon, cur, count);
+}
+
+static void cmd_ft_aggregate(Client *c) {
+    ftaggcmd_run(c, c->argv[1], c->argv[2], c->argv + 3, (size_t)c->argc - 3, 0);
 }
 
 /* ---- FT.CURSOR ---- */

@@ -314,7 +314,18 @@ void ftspell_reply(Client *c, const FtSpellArgs *a, const Slice *terms, size_t n
         reply_int(c, (long long)ix->n_docs);
         n++;
     }
-    for (size_t i = 0; i < n_terms; i++) n += (size_t)check_term(c, a, &index, terms[i], total);
+    for (size_t i = 0; i < n_terms; i++) {
+        uint64_t m = ix->term_masks ? ix->term_masks[i] : UINT64_MAX;
+        if (m == UINT64_MAX || !ix->foreach_term_in) {
+            n += (size_t)check_term(c, a, &index, terms[i], total);
+            continue;
+        }
+        Words in_fields = {0};
+        buf_init(&in_fields.text);
+        ix->foreach_term_in(ix->ctx, m, collect, &in_fields);
+        n += (size_t)check_term(c, a, &in_fields, terms[i], total);
+        words_free(&in_fields);
+    }
     if (c->resp >= 3)
         reply_set_map_len(c, outer, n);
     else

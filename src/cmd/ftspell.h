@@ -48,6 +48,12 @@ typedef struct FtSpellIndex {
      * documents holding it (the views valid during the call only). */
     void (*foreach_term)(void *ctx, FtSpellTermFn fn, void *priv);
     uint64_t n_docs; /* documents in the index */
+    /* Optional: the query terms' field masks (parallel to the terms; NULL
+     * or UINT64_MAX: any field) and a foreach_term counting only documents
+     * holding the term in those fields ("@body:name" is checked against
+     * the terms of body). */
+    const uint64_t *term_masks;
+    void (*foreach_term_in)(void *ctx, uint64_t mask, FtSpellTermFn fn, void *priv);
 } FtSpellIndex;
 
 /* Replies FT.SPELLCHECK for the query's terms (borrowed, in query order):

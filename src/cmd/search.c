@@ -1,8 +1,9 @@
 /*
  * search.c - the query engine's index commands (Redis 8's bundled
  * RediSearch, module "search"): FT.CREATE, FT.ALTER, FT.DROPINDEX, FT.INFO,
- * FT._LIST, FT.ALIASADD/ALIASUPDATE/ALIASDEL, FT.TAGVALS, FT.SYNUPDATE,
- * FT.SYNDUMP, FT.EXPLAIN, FT.EXPLAINCLI, FT.SEARCH and FT.PROFILE.
+ * FT._LIST, FT.ALIASADD/ALIASUPDATE/ALIASDEL/ALIASLIST, FT.TAGVALS, FT.SYNUPDATE,
+ * FT.SYNDUMP, FT.EXPLAIN, FT.EXPLAINCLI, FT.SEARCH, FT.PROFILE and
+ * FT.SPELLCHECK (its options and reply in cmd/ftspell.c).
  *
  * The indexes live in src/types/ftindex.c (registry, schema, keeping up with
  * the keyspace) and queries run in src/types/ftexec.c; this file parses the
@@ -20,6 +21,8 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "cmd/ftaggcmd.h"
+#include "cmd/ftspell.h"
 #include "persist/globalstate.h"
 #include "persist/rdbmodule.h"
 #include "server/core.h"
@@ -186,6 +189,22 @@ static void cmd_ft_aliasdel(Client *c) {
     propagate_argv(c);
     server.dirty++;
     reply_ok(c);
+}
+
+/* FT.ALIASLIST index (Redis 8.10): the index's aliases, in the order they
+ * were added. */
+static void cmd_ft_aliaslist(Client *c) {
+    FtIndex *ix = ftindex_lookup(c->argv[1]);
+    if (!ix) {
+        reply_no_index(c, c->argv[1]);
+        return;
+    }
+    size_t n = ftindex_aliases_of(ix, NULL, 0);
+    Slice *v = xmalloc((n ? n : 1) * sizeof *v);
+    ftindex_aliases_of(ix, v, n);
+    reply_array(c, n);
+    for (size_t i = 0; i < n; i++) reply_bulk_slice(c, v[i]);
+    xfree(v);
 }
 
 /* ---- FT.TAGVALS ---------------------------------------------------------- */
@@ -571,6 +590,94 @@ static void cmd_ft_explain(Client *c) {
 
 static void cmd_ft_explaincli(Client *c) {
     explain(c, 1);
+}
+
+/* ---- FT.SPELLCHECK ---------------------------------------------------------- */
+
+typedef struct SpellTerms {
+    Slice *v;
+    uint64_t *masks;
+    size_t n, cap;
+} SpellTerms;
+
+/* The query's plain terms in query order, as RediSearch's spell check walks
+ * its tree: every token node wherever it stands (under NOT, OPTIONAL,
+ * phrases, fields); prefixes, fuzzy terms, tags and numbers are not terms.
+ * The query is parsed VERBATIM, so no stem / synonym expansion is there. */
+static void spell_collect(const FtqNode *n, SpellTerms *t) {
+    if (n->type == FTQ_TAG) return;
+    if (n->type == FTQ_TOKEN) {
+        if (n->len == 0 || n->is_expanded) return;
+        if (t->n == t->cap) {
+            t->cap = t->cap ? t->cap * 2 : 8;
+            t->v = xrealloc(t->v, t->cap * sizeof *t->v);
+            t->masks = xrealloc(t->masks, t->cap * sizeof *t->masks);
+        }
+        t->masks[t->n] = n->field_mask;
+        t->v[t->n++] = slice_of(n->str, n->len);
+        return;
+    }
+    for (size_t i = 0; i < n->n_children; i++) spell_collect(n->children[i], t);
+}
+
+static void spell_terms_of_index(void *ctx, FtSpellTermFn fn, void *priv) {
+    ftindex_foreach_term(ctx, fn, priv);
+}
+
+static void spell_terms_in(void *ctx, uint64_t mask, FtSpellTermFn fn, void *priv) {
+    ftindex_foreach_term_in(ctx, mask, fn, priv);
+}
+
+static void cmd_ft_spellcheck(Client *c) {
+    FtIndex *ix = ftindex_lookup(c->argv[1]);
+    if (!ix) {
+        reply_no_index(c, c->argv[1]);
+        return;
+    }
+    FtSpellArgs sa;
+    if (ftspell_parse(c, &sa) != 0) {
+        ftspell_args_free(&sa);
+        return;
+    }
+    FtQueryArgs a;
+    memset(&a, 0, sizeof a);
+    a.query = c->argv[2];
+    a.verbatim = 1;
+    for (int i = 3; i < c->argc; i++) {
+        if (word(c->argv[i], "DIALECT") && i + 1 < c->argc) {
+            if (parse_dialect(c, c->argv[i + 1], &a.dialect) != 0) {
+                ftspell_args_free(&sa);
+                return;
+            }
+            i++;
+        } else if (word(c->argv[i], "PARAMS") && i + 1 < c->argc) {
+            long long n;
+            if (parse_ll(c->argv[i + 1], &n) != 0 || n < 0 || n % 2 || n > c->argc - i - 2) {
+                reply_error(c, "Bad arguments for PARAMS: Value is outside acceptable bounds");
+                ftspell_args_free(&sa);
+                return;
+            }
+            a.params = c->argv + i + 2;
+            a.n_params = (size_t)n;
+            i += 1 + (int)n;
+        }
+    }
+    const char *err;
+    FtqSchema schema;
+    FtqNode *root = ftexec_parse(ix, &a, &schema, &err);
+    if (!root) {
+        reply_error(c, "%s", err);
+        ftspell_args_free(&sa);
+        return;
+    }
+    SpellTerms t = {0};
+    spell_collect(root, &t);
+    FtSpellIndex si = {ix, spell_terms_of_index, ix->n_docs, t.masks, spell_terms_in};
+    ftspell_reply(c, &sa, t.v, t.n, &si);
+    xfree(t.v);
+    xfree(t.masks);
+    ftq_free(root);
+    ftspell_args_free(&sa);
 }
 
 /* ---- FT.SEARCH -------------------------------------------------------------- */
@@ -1528,17 +1635,20 @@ static void cmd_ft_search(Client *c) {
 
 /* FT.PROFILE idx SEARCH [LIMITED] QUERY query [options] */
 static void cmd_ft_profile(Client *c) {
+    for (int k = 3; k < c->argc; k++)
+        if (word(c->argv[k], "WITHCURSOR")) {
+            reply_error(c, "FT.PROFILE does not support cursor");
+            return;
+        }
     FtIndex *ix = ftindex_lookup(c->argv[1]);
     if (!ix) {
         reply_no_index(c, c->argv[1]);
         return;
     }
     int i = 2;
-    if (!word(c->argv[i], "SEARCH")) {
-        if (word(c->argv[i], "AGGREGATE"))
-            reply_error(c, "FT.PROFILE AGGREGATE is not supported");
-        else
-            reply_error(c, "No `SEARCH` or `AGGREGATE` provided");
+    int aggregate = word(c->argv[i], "AGGREGATE");
+    if (!word(c->argv[i], "SEARCH") && !aggregate) {
+        reply_error(c, "No `SEARCH` or `AGGREGATE` provided");
         return;
     }
     i++;
@@ -1550,6 +1660,10 @@ static void cmd_ft_profile(Client *c) {
     i++;
     if (i >= c->argc) {
         reply_error(c, "The QUERY keyword is expected");
+        return;
+    }
+    if (aggregate) {
+        ftaggcmd_run(c, c->argv[1], c->argv[i], c->argv + i + 1, (size_t)(c->argc - i - 1), 1);
         return;
     }
     SearchReq r;
@@ -1694,6 +1808,7 @@ const Command search_commands[] = {
     {"ft.aliasadd", cmd_ft_aliasadd, 3, CMD_WRITE, "@write @search @fast", 0, 0, 0, NULL},
     {"ft.aliasupdate", cmd_ft_aliasupdate, 3, CMD_WRITE, "@write @search @fast", 0, 0, 0, NULL},
     {"ft.aliasdel", cmd_ft_aliasdel, 2, CMD_WRITE, "@write @search @fast", 0, 0, 0, NULL},
+    {"ft.aliaslist", cmd_ft_aliaslist, 2, RO, "@read @search @slow", 0, 0, 0, NULL},
     {"ft.tagvals", cmd_ft_tagvals, 3, RO, "@read @search @slow", 0, 0, 0, NULL},
     {"ft.synupdate", cmd_ft_synupdate, -4, W, "@write @search @slow", 0, 0, 0, NULL},
     {"ft.syndump", cmd_ft_syndump, 2, RO, "@read @search @slow", 0, 0, 0, NULL},
@@ -1701,6 +1816,7 @@ const Command search_commands[] = {
     {"ft.explaincli", cmd_ft_explaincli, -3, RO, "@read @search @slow", 0, 0, 0, NULL},
     {"ft.search", cmd_ft_search, -3, RO, "@read @search @slow", 0, 0, 0, NULL},
     {"ft.profile", cmd_ft_profile, -5, RO, "@read @search @slow", 0, 0, 0, NULL},
+    {"ft.spellcheck", cmd_ft_spellcheck, -3, RO, "@read @search @slow", 0, 0, 0, NULL},
     END_OF_COMMANDS};
 
 void search_cmd_init(void);

@@ -1165,6 +1165,9 @@ static const MetaArg a_ft_aliasadd[] = {
 static const MetaArg a_ft_aliasdel[] = {
     {"alias", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
+static const MetaArg a_ft_aliaslist[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
 static const MetaArg a_ft_aliasupdate[] = {
     {"alias", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -1248,6 +1251,22 @@ static const MetaArg a_ft_search[] = {
     {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"query", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"options", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_ft_spellcheck_3_0[] = {
+    {"include", "pure-token", -1, "INCLUDE", NULL, NULL, NULL, 0, NULL, 0},
+    {"exclude", "pure-token", -1, "EXCLUDE", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_ft_spellcheck_3[] = {
+    {"inclusion", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_ft_spellcheck_3_0, 2},
+    {"dictionary", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"terms", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaArg a_ft_spellcheck[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"query", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"distance", "integer", -1, "DISTANCE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"terms", "block", -1, "TERMS", NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, a_ft_spellcheck_3, 3},
+    {"dialect", "integer", -1, "DIALECT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
 static const MetaArg a_ft_sugadd[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -4773,6 +4792,7 @@ const CommandMeta command_meta_table[] = {
     {"ft.aggregate", "Run a search query on an index and perform aggregate transformations on the results", "1.1.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_aggregate, 3, "search"},
     {"ft.aliasadd", "Adds an alias to the index", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_aliasadd, 2, "search"},
     {"ft.aliasdel", "Deletes an alias from the index", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_aliasdel, 1, "search"},
+    {"ft.aliaslist", "Lists all aliases for the index", "8.10.0", "module", "O(N) where N is the number of aliases", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_aliaslist, 1, "search"},
     {"ft.aliasupdate", "Adds or updates an alias to the index", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_aliasupdate, 2, "search"},
     {"ft.alter", "Adds a new field to the index", "1.0.0", "module", "O(N) where N is the number of keys in the keyspace", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_alter, 6, "search"},
     {"ft.config", "Gets, sets or describes runtime configuration options", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_config, 3, "search"},
@@ -4791,6 +4811,7 @@ const CommandMeta command_meta_table[] = {
     {"ft.info", "Returns information and statistics on the index", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_info, 1, "search"},
     {"ft.profile", "Performs a `FT.SEARCH` or `FT.AGGREGATE` command and collects performance information", "2.2.0", "module", "O(N)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_profile, 5, "search"},
     {"ft.search", "Searches the index with a textual query, returning either documents or just ids", "1.0.0", "module", "O(N)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_search, 3, "search"},
+    {"ft.spellcheck", "Performs spelling correction on a query, returning suggestions for misspelled terms", "1.4.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_spellcheck, 5, "search"},
     {"ft.sugadd", "Adds a suggestion string to an auto-complete suggestion dictionary", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_ft_sugadd, 1, a_ft_sugadd, 5, "search"},
     {"ft.sugdel", "Deletes a string from a suggestion index", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_ft_sugdel, 1, a_ft_sugdel, 2, "search"},
     {"ft.sugget", "Gets completion suggestions for a prefix", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_ft_sugget, 1, a_ft_sugget, 6, "search"},

@@ -914,7 +914,10 @@ FtqNode *ftexec_parse(FtIndex *ix, const FtQueryArgs *a, FtqSchema *schema, cons
     o.stopwords = a->nostopwords ? ftindex__no_stopwords() : ix->sw;
     o.language = ix->language;
     o.is_verbatim = a->verbatim;
-    o.min_stem_len = (int)ftconfig_min_stem_len();
+    /* search-min-stem-len limits the indexer only: RediSearch's stemmer
+     * expander stems a query term of any length ("fox" also looks for
+     * "+fox", which "foxes" was indexed under). */
+    o.min_stem_len = 0;
     FtqNode *n = ftq_parse(a->query.p, a->query.len, &o, &perr);
     xfree(params);
     if (!n) *err = perr.msg;

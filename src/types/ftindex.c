@@ -1902,20 +1902,31 @@ typedef struct TermVisit {
     FtTermVisitFn fn;
     void *priv;
     FtIndex *ix;
+    uint64_t mask;
 } TermVisit;
 
 static void visit_term(void *priv, DictEntry *e) {
     TermVisit *tv = priv;
     FtTerm *t = e->val;
     if (e->key_len && (e->key[0] == '+' || e->key[0] == '~')) return;
+    /* With a mask, the term must be in one of its fields in some document,
+     * and then counts all of its documents (as RediSearch scores it). */
+    int in_fields = tv->mask == UINT64_MAX || tv->ix->nofields;
     uint64_t n = 0;
-    for (size_t i = 0; i < t->n; i++)
-        if (ftindex__doc(tv->ix, t->v[i].id)) n++;
-    if (n) tv->fn(tv->priv, slice_of(e->key, e->key_len), n);
+    for (size_t i = 0; i < t->n; i++) {
+        if (!ftindex__doc(tv->ix, t->v[i].id)) continue;
+        n++;
+        if (t->v[i].mask & tv->mask) in_fields = 1;
+    }
+    if (n && in_fields) tv->fn(tv->priv, slice_of(e->key, e->key_len), n);
 }
 
 void ftindex_foreach_term(FtIndex *ix, FtTermVisitFn fn, void *priv) {
-    TermVisit tv = {fn, priv, ix};
+    ftindex_foreach_term_in(ix, UINT64_MAX, fn, priv);
+}
+
+void ftindex_foreach_term_in(FtIndex *ix, uint64_t mask, FtTermVisitFn fn, void *priv) {
+    TermVisit tv = {fn, priv, ix, mask};
     dict_foreach(ix->terms, visit_term, &tv);
 }
 

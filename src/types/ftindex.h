@@ -127,5 +127,9 @@ void ftresults_free(FtResults *r);
  * are swept lazily). */
 typedef void (*FtTermVisitFn)(void *priv, Slice term, uint64_t n_docs);
 void ftindex_foreach_term(FtIndex *ix, FtTermVisitFn fn, void *priv);
+/* The same, for the terms some live document holds in one of the TEXT
+ * fields of mask (a query's field mask; UINT64_MAX: any field); n_docs
+ * still counts all of the term's documents. */
+void ftindex_foreach_term_in(FtIndex *ix, uint64_t mask, FtTermVisitFn fn, void *priv);
 
 #endif

@@ -78,6 +78,8 @@ NOT_IN_70 |= {"ft.dictadd", "ft.dictdel", "ft.dictdump", "ft.config",
 NOT_IN_70 |= {"ft.create", "ft.alter", "ft.dropindex", "ft.info", "ft._list", "ft.aliasadd",
               "ft.aliasupdate", "ft.aliasdel", "ft.tagvals", "ft.synupdate", "ft.syndump",
               "ft.explain", "ft.explaincli", "ft.search", "ft.profile", "ft.drop"}  # ftcore: Redis 8.0
+NOT_IN_70 |= {"ft.spellcheck"}  # ftmore: Redis 8.0
+NOT_IN_70 |= {"ft.aliaslist"}  # ftmore: Redis 8.10
 NOT_IN_70 |= {"ft.aggregate", "ft.cursor", "ft.cursor|read", "ft.cursor|del",
               "ft.cursor|gc"}  # ftagg: Redis 8.0
 

@@ -46,7 +46,7 @@ static char *run(int resp, const char *const *args, int n_args, const char *cons
         Slice t[16];
         for (int i = 0; i < n_terms; i++) t[i] = slice_cstr(terms[i]);
         FakeIndex fx = {TERMS, sizeof TERMS / sizeof TERMS[0]};
-        FtSpellIndex ix = {&fx, fake_foreach, 4};
+        FtSpellIndex ix = {&fx, fake_foreach, 4, NULL, NULL};
         ftspell_reply(c, &a, t, (size_t)n_terms, &ix);
     }
     ftspell_args_free(&a);
