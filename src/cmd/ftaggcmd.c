@@ -227,8 +227,9 @@ static void cursor_cron(void) {
 /* ---- FT.AGGREGATE ---- */
 
 /* The profile FT.PROFILE adds after the result: the times spent and the
- * query as FT.EXPLAIN prints it (the shape of FT.PROFILE SEARCH's). */
-static void reply_profile(Client *c, FtIndex *ix, const FtQueryArgs *qa, int64_t t0, int64_t t1) {
+ * query as FT.EXPLAIN prints it (root NULL: an empty query text). */
+void ftcmd_reply_profile(Client *c, const FtqNode *root, const FtqSchema *schema, int64_t t0,
+                         int64_t t1) {
     int64_t t2 = mono_us();
     reply_map(c, 4);
     reply_bulk_cstr(c, "Total profile time");
@@ -238,14 +239,18 @@ static void reply_profile(Client *c, FtIndex *ix, const FtQueryArgs *qa, int64_t
     reply_bulk_cstr(c, "Result processing time");
     reply_double(c, (double)(t2 - t1) / 1000.0);
     reply_bulk_cstr(c, "Query");
+    Buf b;
+    buf_init(&b);
+    if (root) ftq_explain(root, schema, &b);
+    reply_bulk(c, buf_data(&b), buf_live(&b));
+    buf_free(&b);
+}
+
+static void reply_profile(Client *c, FtIndex *ix, const FtQueryArgs *qa, int64_t t0, int64_t t1) {
     const char *err;
     FtqSchema schema;
     FtqNode *root = ftexec_parse(ix, qa, &schema, &err);
-    Buf b;
-    buf_init(&b);
-    if (root) ftq_explain(root, &schema, &b);
-    reply_bulk(c, buf_data(&b), buf_live(&b));
-    buf_free(&b);
+    ftcmd_reply_profile(c, root, &schema, t0, t1);
     ftq_free(root);
 }
 

@@ -6,14 +6,23 @@
 #define STREAMD_CMD_FTAGGCMD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/slice.h"
 #include "server/server.h"
+#include "types/ftquery.h"
 
 /* Runs FT.AGGREGATE name query args... and replies. profile: FT.PROFILE's
  * [result, profile] (a cursor is not opened then: the caller refuses
  * WITHCURSOR). */
 void ftaggcmd_run(Client *c, Slice name, Slice query, const Slice *args, size_t n_args,
                   int profile);
+
+/* The map both FT.PROFILE forms end with: total, parsing and iteration,
+ * result processing times (ms, from mono_us() readings t0 at the start and
+ * t1 after the query ran) and the query as FT.EXPLAIN prints it (root NULL:
+ * empty). */
+void ftcmd_reply_profile(Client *c, const FtqNode *root, const FtqSchema *schema, int64_t t0,
+                         int64_t t1);
 
 #endif

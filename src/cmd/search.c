@@ -72,55 +72,41 @@ static void cmd_ft_alter(Client *c) {
     reply_ok(c);
 }
 
-static void cmd_ft_dropindex(Client *c) {
+/* FT.DROPINDEX idx [DD] and FT.DROP idx [KEEPDOCS] (RediSearch 1.x's drop,
+ * still registered: older clients' dropindex() send it): opt is the one
+ * option; the documents go with the index when it is given and
+ * opt_keeps_docs is 0, or when it is not and opt_keeps_docs is 1. */
+static void drop_index(Client *c, const char *opt, int opt_keeps_docs) {
     if (c->argc > 3) {
         reply_arity_error(c);
         return;
     }
-    int dd = 0;
+    int given = 0;
     if (c->argc == 3) {
-        if (!word(c->argv[2], "DD")) {
+        if (!word(c->argv[2], opt)) {
             reply_error(c, "Unknown argument `%.*s`", (int)c->argv[2].len, c->argv[2].p);
             return;
         }
-        dd = 1;
+        given = 1;
     }
     FtIndex *ix = ftindex_lookup(c->argv[1]);
     if (!ix) {
         reply_unknown_index(c);
         return;
     }
-    /* The DELs of DD reach the AOF on their own, after the drop. */
+    /* The DELs of the documents reach the AOF on their own, after the drop. */
     propagate_argv(c);
-    ftindex_drop(ix, dd);
+    ftindex_drop(ix, given != opt_keeps_docs);
     server.dirty++;
     reply_ok(c);
 }
 
-/* FT.DROP idx [KEEPDOCS]: RediSearch 1.x's drop, still registered (older
- * clients' dropindex() send it): the documents go unless KEEPDOCS. */
+static void cmd_ft_dropindex(Client *c) {
+    drop_index(c, "DD", 0);
+}
+
 static void cmd_ft_drop(Client *c) {
-    if (c->argc > 3) {
-        reply_arity_error(c);
-        return;
-    }
-    int keep = 0;
-    if (c->argc == 3) {
-        if (!word(c->argv[2], "KEEPDOCS")) {
-            reply_error(c, "Unknown argument `%.*s`", (int)c->argv[2].len, c->argv[2].p);
-            return;
-        }
-        keep = 1;
-    }
-    FtIndex *ix = ftindex_lookup(c->argv[1]);
-    if (!ix) {
-        reply_unknown_index(c);
-        return;
-    }
-    propagate_argv(c);
-    ftindex_drop(ix, !keep);
-    server.dirty++;
-    reply_ok(c);
+    drop_index(c, "KEEPDOCS", 1);
 }
 
 static void cmd_ft_list(Client *c) {
@@ -1596,22 +1582,7 @@ static void run_search(Client *c, FtIndex *ix, SearchReq *r, int profile) {
             }
         }
     }
-    if (profile) {
-        int64_t t2 = mono_us();
-        reply_map(c, 4);
-        reply_bulk_cstr(c, "Total profile time");
-        reply_double(c, (double)(t2 - t0) / 1000.0);
-        reply_bulk_cstr(c, "Parsing and iteration time");
-        reply_double(c, (double)(t1 - t0) / 1000.0);
-        reply_bulk_cstr(c, "Result processing time");
-        reply_double(c, (double)(t2 - t1) / 1000.0);
-        reply_bulk_cstr(c, "Query");
-        Buf b;
-        buf_init(&b);
-        ftq_explain(root, &schema, &b);
-        reply_bulk(c, buf_data(&b), buf_live(&b));
-        buf_free(&b);
-    }
+    if (profile) ftcmd_reply_profile(c, root, &schema, t0, t1);
     for (size_t i = 0; i < n; i++) xfree(keys[i].str);
     xfree(keys);
     ftq_free(root);

@@ -195,25 +195,27 @@ static Set term_set(Exec *e, const FtTerm *t, uint64_t mask, double weight) {
     return r;
 }
 
+typedef struct SynUnion {
+    Exec *e;
+    const FtqNode *n;
+    Set *s;
+} SynUnion;
+
+static void syn_union(void *priv, const char *term, size_t len) {
+    SynUnion *u = priv;
+    DictEntry *ge = dict_find(u->e->ix->terms, term, len);
+    if (!ge) return;
+    Set gs = term_set(u->e, ge->val, effective_mask(u->e, u->n), u->n->weight);
+    *u->s = set_union(u->s, &gs, 1);
+}
+
 static Set token_set(Exec *e, const FtqNode *n) {
     DictEntry *de = dict_find(e->ix->terms, n->str, n->len);
     Set s = de ? term_set(e, de->val, effective_mask(e, n), n->weight) : (Set){0};
     /* Synonyms: the "~<group id>" terms of the groups the word is in. */
-    DictEntry *se = e->ix->syn && !n->is_expanded ? dict_find(e->ix->syn, n->str, n->len) : NULL;
-    if (se) {
-        const Buf *g = se->val;
-        const char *q = buf_data(g), *end = q + buf_live(g);
-        char tmp[160];
-        for (; q < end; q += strlen(q) + 1) {
-            size_t gl = strlen(q);
-            if (gl + 1 > sizeof tmp) continue;
-            tmp[0] = '~';
-            memcpy(tmp + 1, q, gl);
-            DictEntry *ge = dict_find(e->ix->terms, tmp, gl + 1);
-            if (!ge) continue;
-            Set gs = term_set(e, ge->val, effective_mask(e, n), n->weight);
-            s = set_union(&s, &gs, 1);
-        }
+    if (!n->is_expanded) {
+        SynUnion u = {e, n, &s};
+        ftindex__syn_terms(e->ix, n->str, n->len, syn_union, &u);
     }
     return s;
 }

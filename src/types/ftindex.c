@@ -194,6 +194,7 @@ typedef struct DocBuild {
     int text_id;
     uint32_t pos_base; /* positions continue across fields */
     uint32_t last_pos;
+    uint32_t syn_pos; /* the position on_syn_term() gives a synonym group's term */
     int nostem;
 } DocBuild;
 
@@ -210,25 +211,35 @@ static void tok_add(DocBuild *b, const char *t, size_t len, uint32_t pos) {
     buf_append(&b->bytes, t, len);
 }
 
+void ftindex__syn_terms(const FtIndex *ix, const char *word, size_t len,
+                        void (*fn)(void *priv, const char *term, size_t len), void *priv) {
+    DictEntry *se = ix->syn ? dict_find(ix->syn, word, len) : NULL;
+    if (!se) return;
+    const Buf *g = se->val;
+    const char *q = buf_data(g), *end = q + buf_live(g);
+    char tmp[160];
+    for (; q < end; q += strlen(q) + 1) {
+        size_t gl = strlen(q);
+        if (gl + 1 > sizeof tmp) continue;
+        tmp[0] = '~';
+        memcpy(tmp + 1, q, gl);
+        fn(priv, tmp, gl + 1);
+    }
+}
+
+static void on_syn_term(void *priv, const char *term, size_t len) {
+    DocBuild *b = priv;
+    tok_add(b, term, len, b->syn_pos);
+}
+
 static void on_token(void *priv, const char *t, size_t len, uint32_t pos) {
     DocBuild *b = priv;
     uint32_t p = b->pos_base + pos;
     b->last_pos = p;
     tok_add(b, t, len, p);
     /* A word of a synonym group is also indexed as "~<group id>". */
-    DictEntry *se = b->ix->syn ? dict_find(b->ix->syn, t, len) : NULL;
-    if (se) {
-        const Buf *g = se->val;
-        const char *q = buf_data(g), *end = q + buf_live(g);
-        char tmp[160];
-        for (; q < end; q += strlen(q) + 1) {
-            size_t gl = strlen(q);
-            if (gl + 1 > sizeof tmp) continue;
-            tmp[0] = '~';
-            memcpy(tmp + 1, q, gl);
-            tok_add(b, tmp, gl + 1, p);
-        }
-    }
+    b->syn_pos = p;
+    ftindex__syn_terms(b->ix, t, len, on_syn_term, b);
     if (!b->nostem) {
         size_t sl;
         char *stem = ftt_stem_term(t, len, (int)ftconfig_min_stem_len(), &sl);

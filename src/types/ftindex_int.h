@@ -195,6 +195,10 @@ size_t ftindex_aliases_of(const FtIndex *ix, Slice *out, size_t cap);
 /* FT.SYNUPDATE: adds terms (already lower-cased) to group gid. */
 /* rescan: index the documents again (unless FT.SYNUPDATE's SKIPINITIALSCAN). */
 void ftindex_syn_update(FtIndex *ix, Slice gid, const Slice *terms, size_t n, int rescan);
+/* Calls fn with "~<group id>" (the term a synonym group is indexed under)
+ * for every group word is in; the view is valid during the call only. */
+void ftindex__syn_terms(const FtIndex *ix, const char *word, size_t len,
+                        void (*fn)(void *priv, const char *term, size_t len), void *priv);
 /* A document by id, NULL when dead. */
 FtDoc *ftindex__doc(const FtIndex *ix, FtDocId id);
 /* Whether d's key is still there and not expired (a result shows only
