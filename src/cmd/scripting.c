@@ -9,8 +9,8 @@
  * (each an RDB function record, then the RDB version and a CRC-64), so a
  * payload moves between streamd and Redis 7+ either way.
  *
- * Not offered, so answered as an unknown subcommand: SCRIPT DEBUG (the Lua
- * debugger).
+ * SCRIPT DEBUG YES | SYNC | NO turns the Lua debugger on for the client's
+ * next EVAL (src/server/ldb.c).
  */
 #include <string.h>
 
@@ -18,6 +18,7 @@
 #include "persist/dumpvalue.h"
 #include "persist/rdbcodec.h"
 #include "server/core.h"
+#include "server/ldb.h"
 #include "server/script.h"
 
 static void feed_monitors(Client *c) {
@@ -76,6 +77,8 @@ static void cmd_script_kill(Client *c) {
 static void cmd_script_help(Client *c) {
     static const char *const lines[] = {
         "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DEBUG (YES|SYNC|NO)",
+        "    Set the debug mode for subsequent scripts executed.",
         "EXISTS <sha1> [<sha1> ...]",
         "    Return information about the existence of the scripts in the script cache.",
         "FLUSH [ASYNC|SYNC]",
@@ -92,6 +95,24 @@ static void cmd_script_help(Client *c) {
         "    Prints this help.",
     };
     reply_help(c, lines, sizeof lines / sizeof lines[0]);
+}
+
+static void cmd_script_debug(Client *c) {
+    if (buf_live(&CF(c)->obuf) > 0) {
+        reply_error(c, "ERR SCRIPT DEBUG must be called outside a pipeline");
+        return;
+    }
+    Slice m = c->argv[2];
+    int mode = slice_eq_nocase(m, "no")     ? 0
+               : slice_eq_nocase(m, "yes")  ? 1
+               : slice_eq_nocase(m, "sync") ? 2
+                                            : -1;
+    if (mode < 0) {
+        reply_error(c, "ERR Use SCRIPT DEBUG YES/SYNC/NO");
+        return;
+    }
+    ldb_set_mode(c, mode);
+    reply_ok(c);
 }
 
 static void cmd_fcall(Client *c) {
@@ -345,6 +366,7 @@ static const Command script_subcommands[] = {
     {"exists", cmd_script_exists, -3, CMD_NOSCRIPT, "@slow @scripting", 0, 0, 0, NULL},
     {"flush", cmd_script_flush, -2, CMD_NOSCRIPT, "@slow @scripting", 0, 0, 0, NULL},
     {"kill", cmd_script_kill, 2, CMD_NOSCRIPT | CMD_ALLOW_BUSY, "@slow @scripting", 0, 0, 0, NULL},
+    {"debug", cmd_script_debug, 3, CMD_NOSCRIPT, "@slow @scripting", 0, 0, 0, NULL},
     {"help", cmd_script_help, 2, CMD_LOADING | CMD_STALE, "@slow @scripting", 0, 0, 0, NULL},
     END_OF_COMMANDS,
 };

@@ -2593,6 +2593,14 @@ static const MetaArg a_scard[] = {
 static const MetaKeySpec k_scard[] = {
     {NULL, "RO", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
+static const MetaArg a_script_debug_0[] = {
+    {"yes", "pure-token", -1, "YES", NULL, NULL, NULL, 0, NULL, 0},
+    {"sync", "pure-token", -1, "SYNC", NULL, NULL, NULL, 0, NULL, 0},
+    {"no", "pure-token", -1, "NO", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_script_debug[] = {
+    {"mode", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_script_debug_0, 3},
+};
 static const MetaArg a_script_exists[] = {
     {"sha1", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
 };
@@ -4995,6 +5003,7 @@ const CommandMeta command_meta_table[] = {
     {"scan", "Incrementally iterate the keys space", "2.8.0", "generic", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", NULL, NULL, NULL, h_scan, 1, "nondeterministic_output request_policy:special", NULL, 0, a_scan, 4, NULL},
     {"scard", "Get the number of members in a set", "1.0.0", "set", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_scard, 1, a_scard, 1, NULL},
     {"script", "A container for Lua scripts management commands", "2.6.0", "scripting", "Depends on subcommand.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"script|debug", "Set the debug mode for executed scripts.", "3.2.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_script_debug, 1, NULL},
     {"script|exists", "Check existence of scripts in the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:agg_logical_and", NULL, 0, a_script_exists, 1, NULL},
     {"script|flush", "Remove all the scripts from the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts in cache", NULL, NULL, NULL, h_script_flush, 1, "request_policy:all_nodes response_policy:all_succeeded", NULL, 0, a_script_flush, 1, NULL},
     {"script|help", "Show helpful text about the different subcommands", "5.0.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0, NULL},

@@ -60,6 +60,7 @@
 #include "lua-cjson.h"
 #include "server/acl.h"
 #include "server/core.h"
+#include "server/ldb.h"
 #include "server/lua_libs.h"
 #include "server/memreport.h"
 #include "server/replica.h"
@@ -192,6 +193,7 @@ static void push_error_table(lua_State *l, const char *msg, size_t len) {
 /* The errors of the redis library's own functions: {err="ERR msg"} raised,
  * with no position prefix (the message handler adds where). */
 static int raise_err(lua_State *l, const char *msg) {
+    if (ldb_logging()) ldb_log_error("", msg, strlen(msg));
     lua_pushliteral(l, "ERR ");
     lua_pushstring(l, msg);
     lua_concat(l, 2);
@@ -203,6 +205,7 @@ static int raise_err(lua_State *l, const char *msg) {
 
 /* ... and the ones returned as a value (status_reply, error_reply). */
 static int return_err(lua_State *l, const char *msg) {
+    if (ldb_logging()) ldb_log_error("", msg, strlen(msg));
     lua_pushliteral(l, "ERR ");
     lua_pushstring(l, msg);
     lua_concat(l, 2);
@@ -214,6 +217,13 @@ static int return_err(lua_State *l, const char *msg) {
 
 /* redis.call raises the error, redis.pcall returns it. */
 static int fail(lua_State *l, int raise, const char *msg) {
+    if (ldb_logging()) {
+        /* the debugger shows it as Redis words it: without ERR, or as a reply */
+        if (!strncmp(msg, "ERR ", 4))
+            ldb_log_error("", msg + 4, strlen(msg) - 4);
+        else
+            ldb_log_error("-", msg, strlen(msg));
+    }
     push_error_table(l, msg, strlen(msg));
     if (raise) return lua_error(l);
     return 1;
@@ -304,6 +314,7 @@ static void reply_to_lua(lua_State *l, Cursor *cur, int resp) {
         lua_rawset(l, -3);
         return;
     case '-':
+        if (ldb_logging()) ldb_log_error("-", s, n);
         push_error_table(l, s, n);
         return;
     case ':':
@@ -645,6 +656,7 @@ static int redis_generic_call(lua_State *l, int raise) {
         const char *s = lua_tolstring(l, i + 1, &len);
         call_argv[i] = slice_of(s, len);
     }
+    if (ldb_logging()) ldb_log_command(argc, call_argv);
     const Command *cmd = lookup_with_sub(argc, call_argv);
     if (!cmd || (!cmd->proc && !cmd->subcommands))
         return fail(l, raise, "ERR Unknown Redis command called from script");
@@ -675,6 +687,7 @@ static int redis_generic_call(lua_State *l, int raise) {
     Cursor cur = {sc->obuf.p + sc->obuf.off, sc->obuf.p + sc->obuf.len};
     int is_error = cur.p < cur.end && *cur.p == '-';
     reply_to_lua(l, &cur, run.resp);
+    if (ldb_logging()) ldb_log_reply(sc->obuf.p + sc->obuf.off, buf_live(&sc->obuf));
     buf_clear(&sc->obuf);
     if (sc->obuf.cap > 64 * 1024) buf_free(&sc->obuf);
     if (is_error && raise) return lua_error(l);
@@ -776,15 +789,6 @@ static int l_redis_set_repl(lua_State *l) {
 static int l_redis_true(lua_State *l) {
     lua_pushboolean(l, 1);
     return 1;
-}
-
-static int l_redis_false(lua_State *l) {
-    lua_pushboolean(l, 0);
-    return 1;
-}
-
-static int l_redis_nothing(lua_State *l) {
-    return 0;
 }
 
 static int l_redis_acl_check_cmd(lua_State *l) {
@@ -1310,8 +1314,8 @@ static lua_State *new_state(int for_functions) {
     set_fn(S, "set_repl", l_redis_set_repl);
     if (!for_functions) {
         set_fn(S, "replicate_commands", l_redis_true);
-        set_fn(S, "breakpoint", l_redis_false);
-        set_fn(S, "debug", l_redis_nothing);
+        set_fn(S, "breakpoint", ldb_lua_breakpoint);
+        set_fn(S, "debug", ldb_lua_debug);
     }
     set_fn(S, "acl_check_cmd", l_redis_acl_check_cmd);
     set_int(S, "LOG_DEBUG", LOG_DEBUG);
@@ -1739,7 +1743,29 @@ static int check_declared_flags(Client *c, int flags, int readonly_cmd) {
     return 0;
 }
 
+static void eval_run(Client *c, int by_sha, int readonly_cmd);
+
 void script_eval_command(Client *c, int by_sha, int readonly_cmd) {
+    if (!ldb_wanted(c)) {
+        eval_run(c, by_sha, readonly_cmd);
+        return;
+    }
+    if (by_sha) {
+        if (c->argv[1].len != 40)
+            reply_error(c, "NOSCRIPT No matching script. Please use EVAL.");
+        else
+            reply_error(c, "ERR Please use EVAL instead of EVALSHA for debugging");
+        return;
+    }
+    if (ldb_start(c)) {
+        eval_run(c, 0, readonly_cmd);
+        ldb_end(c);
+    } else {
+        ldb_set_mode(c, 0);
+    }
+}
+
+static void eval_run(Client *c, int by_sha, int readonly_cmd) {
     long long numkeys;
     if (num_parse_ll(c->argv[2].p, c->argv[2].len, &numkeys) != 0) {
         reply_error(c, "ERR value is not an integer or out of range");
@@ -1820,7 +1846,11 @@ static void run_and_reply(Client *c, lua_State *l, int nargs, const char *name, 
     run.wrote = 0;
     run.kill = 0;
     run.is_function = is_function;
-    lua_sethook(l, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    int debugging = ldb_active() && !is_function;
+    if (debugging)
+        lua_sethook(l, ldb_line_hook, LUA_MASKLINE | LUA_MASKCOUNT, 100000);
+    else
+        lua_sethook(l, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
     core.prop_suppressed = 0;
     ClientFull *sc = CF(lua_client);
     client_set_db(sc, db_index(c->db));
@@ -1830,6 +1860,7 @@ static void run_and_reply(Client *c, lua_State *l, int nargs, const char *name, 
 
     int rc = lua_pcall(l, nargs, 1, eh);
     run.active = 0;
+    if (debugging) lua_sethook(l, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
     himport_discard_all(sc); /* each EVAL / FCALL starts without fieldsets, as in Redis */
     if (core.script_busy) {
         core.script_busy = 0;
