@@ -158,9 +158,10 @@ static int expire_if_needed(Db *db, DictEntry *e) {
 }
 
 /* An access to o: the LRU time stored here, the call made only under an
- * LFU policy (its counter update is evict.c's). */
+ * LFU policy (its counter update is evict.c's) or an LRM one (where an
+ * access changes nothing: db_signal_key stamps changes). */
 static inline void touch(Obj *o) {
-    if (__builtin_expect(evict_policy_is_lfu(), 0))
+    if (__builtin_expect(evict_policy_is_lfu() || evict_policy_is_lrm(), 0))
         evict_touch(o);
     else
         o->lru_s = lru_clock_s();
@@ -285,6 +286,11 @@ int db_delete(Db *db, Slice key) {
 }
 
 void db_signal_key(Db *db, Slice key) {
+    if (__builtin_expect(evict_policy_is_lrm(), 0)) {
+        /* least recently modified: the clock moves when the value changes */
+        DictEntry *e = dict_find(db->keys, key.p, key.len);
+        if (e) ((Obj *)e->val)->lru_s = lru_clock_s();
+    }
     if (index_key_hook) index_key_hook(db, key);
     watch_touch(db, key);
     /* client-side caching: one predictable test while nothing is tracked */

@@ -1,13 +1,14 @@
 /*
- * evict.c - maxmemory eviction: the eight maxmemory-policy values of Redis,
- * the approximated LRU and LFU they rank keys by, and the time-boxed loop
+ * evict.c - maxmemory eviction: the ten maxmemory-policy values of Redis 8.6,
+ * the approximated LRU, LRM and LFU they rank keys by, and the time-boxed loop
  * that runs before a command while memory is over maxmemory.
  *
  * Ranking. As Redis, no policy keeps an exact order: each round samples
  * maxmemory-samples keys per database (random keys; for a volatile-* policy
  * keys with a TTL) into a pool of the 16 best candidates kept across rounds,
  * and evicts the best one that still exists. "Best" is the longest idle
- * (LRU), the lowest decayed counter (LFU) or the nearest expiry
+ * (LRU), the longest unchanged (LRM: the same clock, stamped only when a
+ * command changes the key), the lowest decayed counter (LFU) or the nearest expiry
  * (volatile-ttl); the random policies take one random key per round, going
  * round the databases.
  *
@@ -49,9 +50,17 @@
 #define POOL_SIZE           16
 #define VOLATILE_SCAN_STEPS 400
 
-const char *const evict_policy_names[] = {"volatile-lru",   "volatile-lfu", "volatile-random",
-                                          "volatile-ttl",   "allkeys-lru",  "allkeys-lfu",
-                                          "allkeys-random", "noeviction",   NULL};
+const char *const evict_policy_names[] = {"volatile-lru",
+                                          "volatile-lfu",
+                                          "volatile-random",
+                                          "volatile-ttl",
+                                          "volatile-lrm",
+                                          "allkeys-lru",
+                                          "allkeys-lfu",
+                                          "allkeys-random",
+                                          "allkeys-lrm",
+                                          "noeviction",
+                                          NULL};
 
 /* ---- access data ---------------------------------------------------------- */
 
@@ -66,8 +75,9 @@ static uint32_t lfu_elapsed(uint32_t then) {
 
 int evict_objects_unshared(void) {
     int p = settings.maxmemory_policy;
-    return settings.maxmemory > 0 && (p == MAXMEM_VOLATILE_LRU || p == MAXMEM_VOLATILE_LFU ||
-                                      p == MAXMEM_ALLKEYS_LRU || p == MAXMEM_ALLKEYS_LFU);
+    return settings.maxmemory > 0 &&
+           (p == MAXMEM_VOLATILE_LRU || p == MAXMEM_VOLATILE_LFU || p == MAXMEM_VOLATILE_LRM ||
+            p == MAXMEM_ALLKEYS_LRU || p == MAXMEM_ALLKEYS_LFU || p == MAXMEM_ALLKEYS_LRM);
 }
 
 uint32_t evict_new_stamp(void) {
@@ -98,6 +108,7 @@ static unsigned lfu_log_incr(unsigned counter) {
 }
 
 void evict_touch(Obj *o) {
+    if (evict_policy_is_lrm()) return; /* a read is not a change */
     if (evict_policy_is_lfu())
         o->lru_s = lfu_minutes() << 8 | lfu_log_incr(evict_lfu_freq(o));
     else
@@ -132,7 +143,7 @@ static int64_t exceeded_since_ms;     /* 0: not over the limit */
 static uint64_t exceeded_total_ms;
 
 static int is_volatile_policy(void) {
-    return settings.maxmemory_policy <= MAXMEM_VOLATILE_TTL;
+    return settings.maxmemory_policy <= MAXMEM_VOLATILE_LRM;
 }
 
 static uint64_t score_of(const DictEntry *e) {

@@ -23,9 +23,11 @@ enum {
     MAXMEM_VOLATILE_LFU,
     MAXMEM_VOLATILE_RANDOM,
     MAXMEM_VOLATILE_TTL,
+    MAXMEM_VOLATILE_LRM, /* Redis 8.6: least recently modified */
     MAXMEM_ALLKEYS_LRU,
     MAXMEM_ALLKEYS_LFU,
     MAXMEM_ALLKEYS_RANDOM,
+    MAXMEM_ALLKEYS_LRM,
     MAXMEM_NOEVICTION,
 };
 
@@ -39,10 +41,16 @@ static inline int evict_policy_is_lfu(void) {
     return settings.maxmemory_policy == MAXMEM_ALLKEYS_LFU ||
            settings.maxmemory_policy == MAXMEM_VOLATILE_LFU;
 }
-/* An LRU policy: what Redis writes an RDB IDLE opcode under. */
+/* An LRM policy (Redis 8.6): Obj.lru_s is the time of the last change,
+ * not of the last access; reads leave it. */
+static inline int evict_policy_is_lrm(void) {
+    return settings.maxmemory_policy == MAXMEM_ALLKEYS_LRM ||
+           settings.maxmemory_policy == MAXMEM_VOLATILE_LRM;
+}
+/* An LRU or LRM policy: an idle time is kept, written as an RDB IDLE opcode. */
 static inline int evict_policy_is_lru(void) {
     return settings.maxmemory_policy == MAXMEM_ALLKEYS_LRU ||
-           settings.maxmemory_policy == MAXMEM_VOLATILE_LRU;
+           settings.maxmemory_policy == MAXMEM_VOLATILE_LRU || evict_policy_is_lrm();
 }
 /* Whether objects made now would not be shared by Redis (a maxmemory LRU or
  * LFU policy: the access data is per object). */

@@ -150,3 +150,63 @@ def test_every_type_evictable_and_bounded(r, policy):
     finally:
         r.config_set("maxmemory", 0)
         r.config_set("maxmemory-policy", "noeviction")
+
+
+@pytest.mark.parametrize("policy", ["allkeys-lrm", "volatile-lrm"])
+def test_lrm_clock_moves_on_changes_only(r, policy):
+    """Redis 8.6's least-recently-modified policies: reads leave a key's
+    clock alone, a command that changes the key stamps it, and one that fails
+    on it does not."""
+    r.config_set("maxmemory-policy", policy)
+    try:
+        assert r.config_get("maxmemory-policy")["maxmemory-policy"] == policy
+        assert r.info("memory")["maxmemory_policy"] == policy
+        r.set("src", "v")
+        payload = r.dump("src")
+        r.restore("k", 0, payload, idletime=1000)
+        assert r.object("idletime", "k") >= 999
+        for _ in range(3):
+            assert r.get("k") == b"v"
+            assert r.strlen("k") == 1
+            assert r.exists("k") == 1
+        r.touch("k")
+        assert r.object("idletime", "k") >= 999
+        with pytest.raises(Exception, match="WRONGTYPE"):
+            r.lpush("k", "x")
+        assert r.object("idletime", "k") >= 999
+        r.append("k", "w")
+        assert r.object("idletime", "k") <= 1
+        # the same reads under allkeys-lru do move it
+        r.config_set("maxmemory-policy", "allkeys-lru")
+        r.restore("k2", 0, payload, idletime=1000)
+        r.get("k2")
+        assert r.object("idletime", "k2") <= 1
+    finally:
+        r.config_set("maxmemory-policy", "noeviction")
+
+
+def test_lrm_evicts_least_recently_modified(r):
+    """Keys read all the time but not changed for long go first under
+    allkeys-lrm; recently changed ones stay."""
+    r.set("src", VALUE)
+    payload = r.dump("src")
+    r.delete("src")
+    p = r.pipeline(transaction=False)
+    for i in range(300):
+        p.restore(f"old{i}", 0, payload, idletime=100_000)
+    for i in range(20):
+        p.set(f"new{i}", VALUE)
+    p.execute()
+    r.config_set("maxmemory-policy", "allkeys-lrm")
+    try:
+        for _ in range(3):  # reads: under LRU these would make the old keys the newest
+            r.mget([f"old{i}" for i in range(300)])
+        used = r.info("memory")["used_memory"]
+        r.config_set("maxmemory", used - 20_000)
+        fill(r, "more", 20)
+        assert r.info("stats")["evicted_keys"] > 0
+        assert all(r.exists(f"new{i}") for i in range(20))
+        assert r.dbsize() < 340
+    finally:
+        r.config_set("maxmemory", 0)
+        r.config_set("maxmemory-policy", "noeviction")

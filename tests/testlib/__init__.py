@@ -7,7 +7,7 @@ through tests/conftest.py). See tests/conftest.py for the fixtures.
 import pytest
 
 from .diff import (Call, Diff, DiffMismatch, Recv, approx, as_flat, canon, error_code, ignore,
-                   same_type, scan_keys, sorted_reply)
+                   same_type, scan_keys, sorted_reply, without_lrm)
 from .resp import (ConnectionClosed, Double, Push, RespConn, RespError, RespSet, Status,
                    parse_info, parse_kv,
                    Verbatim, encode_command)

@@ -114,6 +114,14 @@ def as_flat(v):
     return v
 
 
+def without_lrm(v):
+    """CONFIG SET maxmemory-policy's error as 7.0 words it: Redis 8.6 lists
+    its two LRM policies among the values it takes."""
+    if isinstance(v, RespError):
+        return RespError(v.message.replace(b", volatile-lrm", b"").replace(b", allkeys-lrm", b""))
+    return v
+
+
 # A stream's state as XINFO STREAM FULL / XINFO GROUPS give it, compared
 # between streamd and Redis 7.0 (DUMP/RESTORE, RDB files, replication): the
 # fields 7.0 lacks or lays out otherwise are left out, and values that move
