@@ -19,6 +19,7 @@
 #include "server/acl.h"
 #include "server/core.h"
 #include "server/memreport.h"
+#include "server/procenv.h"
 #include "server/repl.h"
 #include "server/replica.h"
 #include "version.h"
@@ -56,6 +57,7 @@ static void daemonize(void) {
 }
 
 int main(int argc, char **argv) {
+    procenv_init(argc, argv); /* before anything reads the environment's strings */
     config_init_defaults();
     int arg = 1;
     if (argc >= 2) {
@@ -121,6 +123,7 @@ int main(int argc, char **argv) {
     }
     log_notice("streamd %s (redis_version %s) starting, pid=%d", STREAMD_VERSION,
                STREAMD_REDIS_VERSION, (int)core.pid);
+    procenv_startup();
     server_init_listeners();
     if (settings.pidfile && *settings.pidfile) {
         /* Written aside and renamed into place, so that whoever waits for

@@ -21,6 +21,7 @@
 
 #include <malloc.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,6 +180,16 @@ int alloc_purge(void) {
     snprintf(name, sizeof name, "arena.%u.purge", (unsigned)MALLCTL_ARENAS_ALL);
     return mallctl(name, NULL, NULL, NULL, 0) == 0 ? 0 : -1;
 #else
+    return 0;
+#endif
+}
+
+int alloc_background_thread(int on) {
+#ifdef STREAMD_JEMALLOC
+    bool v = on != 0;
+    return mallctl("background_thread", NULL, NULL, &v, sizeof v) == 0 ? 0 : -1;
+#else
+    (void)on;
     return 0;
 #endif
 }

@@ -36,5 +36,8 @@ int alloc_stats_print(void (*fn)(void *opaque, const char *text), void *opaque);
 /* Returns the allocator's unused dirty pages to the system (every jemalloc
  * arena); 0, or -1 if the allocator refused. Nothing to do with libc: 0. */
 int alloc_purge(void);
+/* jemalloc's background purging thread on or off (jemalloc-bg-thread);
+ * 0, or -1 when the allocator refused. Nothing to do without jemalloc. */
+int alloc_background_thread(int on);
 
 #endif

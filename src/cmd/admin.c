@@ -85,7 +85,7 @@ static void info_server(Buf *b) {
                0, 0, 0,
 #endif
                (int)core.pid, core.run_id, settings.port, (long long)now_us(), (long long)up,
-               (long long)(up / 86400), settings.hz, settings.hz,
+               (long long)(up / 86400), core.hz > 0 ? core.hz : settings.hz, settings.hz,
                (unsigned)(lru_clock_s() & 0xffffff), core.exec_path ? core.exec_path : "",
                core.config_file ? core.config_file : "");
 }

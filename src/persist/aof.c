@@ -72,6 +72,8 @@
 #include "persist/manifest.h"
 #include "persist/rdb.h"
 #include "persist/rewrite.h"
+#include "server/core.h"
+#include "server/procenv.h"
 #include "server/script.h"
 
 enum { AOF_OFF = 0, AOF_ON = 1, AOF_WAIT_REWRITE = 2 };
@@ -94,6 +96,7 @@ typedef struct Aof {
     long long rewrite_base_size; /* current_size right after the last rewrite */
     long long fsync_offset;      /* current_size at the last fsync (or its request) */
     int64_t last_fsync_ms;       /* monotonic */
+    long long last_ts;           /* the last "#TS:" annotation written (aof-timestamp-enabled) */
     int64_t flush_postponed_ms;  /* monotonic; 0 when no write is postponed */
     long long delayed_fsync;
     /* WAITAOF: positions in server.write_offset (see note_synced) */
@@ -229,6 +232,15 @@ static void aof_sink(int db_index, const char *resp, size_t len) {
     if (aof.state == AOF_OFF) return;
     /* Turning on: records before the fork are in the child's snapshot. */
     if (aof.state == AOF_WAIT_REWRITE && aof.child_pid == -1) return;
+    if (settings.aof_timestamp_enabled) {
+        /* "#TS:<unix time>" before the first record of each second: the
+         * annotation redis-check-aof --truncate-to-timestamp cuts at */
+        long long now_s = core.cmd_time_ms ? core.cmd_time_ms / 1000 : (long long)time(NULL);
+        if (now_s > aof.last_ts) {
+            buf_printf(&aof.buf, "#TS:%lld\r\n", now_s);
+            aof.last_ts = now_s;
+        }
+    }
     if (db_index != aof.selected_db) {
         aof_cat_select(&aof.buf, db_index);
         aof.selected_db = db_index;
@@ -363,6 +375,12 @@ static void flush(int force) {
         buf_clear(&aof.buf);
 
 try_fsync:
+    /* no-appendfsync-on-rewrite: no fsync while a child writes a snapshot
+     * (its disk traffic would stall ours); the writes still go out */
+    if (settings.no_appendfsync_on_rewrite && (aof.child_pid > 0 || rdb_child_active())) {
+        refresh_write_refused();
+        return;
+    }
     if (server.appendfsync == FSYNC_ALWAYS) {
         fsync_always_or_exit();
     } else if (everysec && now - aof.last_fsync_ms >= 1000) {
@@ -542,6 +560,7 @@ static int rewrite_start(void) {
     int64_t fork_start_us = mono_us();
     pid_t pid = fork();
     if (pid == 0) {
+        procenv_child("aof-rewrite");
         close(pipefd[0]);
         child_main(pipefd[1]);
     }

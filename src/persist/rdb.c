@@ -47,6 +47,7 @@
 #include "persist/rdbfile.h"
 #include "server/core.h"
 #include "server/evict.h"
+#include "server/procenv.h"
 #include "server/script.h"
 #include "version.h"
 
@@ -156,6 +157,11 @@ static int write_dataset(int fd, int aof_base, int max_type_allowed, const RdbRe
     }
     RdbWriter w;
     rdbw_init(&w, fd, server.rdbchecksum);
+    /* a file (not a replica's socket) is fdatasync'ed as it grows, unless
+     * the config for its kind says not to */
+    w.autosync = rsi        ? 0
+                 : aof_base ? settings.aof_rewrite_incremental_fsync
+                            : settings.rdb_save_incremental_fsync;
     rdbw_header(&w, version);
     rdbw_aux(&w, "redis-ver", STREAMD_REDIS_VERSION);
     rdbw_aux_ll(&w, "redis-bits", (long long)(sizeof(void *) * 8));
@@ -249,6 +255,7 @@ static int bgsave_start(void) {
     if (pipe2(pipefd, O_CLOEXEC) == -1) pipefd[0] = pipefd[1] = -1;
     pid_t pid = fork();
     if (pid == 0) {
+        procenv_child("rdb-bgsave");
         signal(SIGTERM, SIG_DFL);
         signal(SIGINT, SIG_DFL);
         signal(SIGUSR1, SIG_DFL);

@@ -65,6 +65,7 @@ void rdbw_init(RdbWriter *w, int fd, int checksum) {
     memset(w, 0, sizeof *w);
     w->fd = fd;
     w->checksum = checksum;
+    w->autosync = 1;
     buf_init(&w->buf);
 }
 
@@ -94,7 +95,7 @@ static void flush_out(RdbWriter *w) {
         w->since_sync += r;
     }
     buf_clear(&w->buf);
-    if (!w->failed && w->since_sync >= FSYNC_EVERY_BYTES) {
+    if (!w->failed && w->autosync && w->since_sync >= FSYNC_EVERY_BYTES) {
         fdatasync(w->fd);
         w->since_sync = 0;
     }

@@ -35,6 +35,7 @@ typedef struct RdbWriter {
     int sys_errno;
     long long written;    /* bytes handed to write() */
     long long since_sync; /* fdatasync every 32 MiB, as the AOF rewrite */
+    int autosync;         /* ... when set (rdbw_init sets it) */
 } RdbWriter;
 
 void rdbw_init(RdbWriter *w, int fd, int checksum);

@@ -38,6 +38,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -47,6 +48,7 @@
 #include "persist/aoffile.h"
 #include "persist/dumpvalue.h"
 #include "persist/globalstate.h"
+#include "server/core.h"
 #include "server/script.h"
 #include "server/server.h"
 #include "stream/group.h"
@@ -253,7 +255,7 @@ static void writer_flush(Writer *w) {
         w->since_sync += r;
     }
     buf_clear(&w->buf);
-    if (w->since_sync >= FSYNC_EVERY_BYTES) {
+    if (settings.aof_rewrite_incremental_fsync && w->since_sync >= FSYNC_EVERY_BYTES) {
         fdatasync(w->fd);
         w->since_sync = 0;
     }
@@ -292,6 +294,8 @@ int aof_rewrite_to_file(const char *path) {
         buf_free(&w.buf);
         return -1;
     }
+    /* aof-timestamp-enabled: the file opens with the time, as Redis's does */
+    if (settings.aof_timestamp_enabled) buf_printf(&w.buf, "#TS:%lld\r\n", (long long)time(NULL));
     function_records(cat_record, &w.buf);
     persist_globals_aof_rewrite(PERSIST_GLOBAL_BEFORE_KEYS, cat_record, &w.buf);
     int selected = 0;

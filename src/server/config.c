@@ -25,6 +25,7 @@
 #include "server/core.h"
 #include "server/evict.h"
 #include "server/lazyfree.h"
+#include "server/procenv.h"
 #include "server/repl.h"
 #include "types/tseries.h"
 
@@ -62,6 +63,9 @@ static const int loglevel_vals[] = {0, 1, 2, 3, 4};
 static const char *const protected_names[] = {"no", "yes", "local", NULL};
 static const int protected_vals[] = {PROTECTED_NO, PROTECTED_YES, PROTECTED_LOCAL};
 static int loglevel_int;
+/* oom-score-adj: yes is relative */
+static const char *const oom_adj_names[] = {"no", "yes", "relative", "absolute", NULL};
+static const int oom_adj_vals[] = {0, 1, 1, 2};
 static const char *const diskless_load_names[] = {"disabled", "on-empty-db", "swapdb", NULL};
 static const int diskless_load_vals[] = {REPL_DISKLESS_LOAD_DISABLED, REPL_DISKLESS_LOAD_ON_EMPTY,
                                          REPL_DISKLESS_LOAD_SWAPDB};
@@ -408,6 +412,34 @@ static ConfigDef configs[] = {
     {"busy-reply-threshold", "lua-time-limit", CT_INT, &settings.lua_time_limit, "5000", 0,
      LONG_MAX, NULL, NULL, 0, NULL},
     {"activerehashing", NULL, CT_BOOL, &settings.activerehashing, "yes", 0, 0, NULL, NULL, 0, NULL},
+    {"set-proc-title", NULL, CT_BOOL, &settings.set_proc_title, "yes", 0, 0, NULL, NULL,
+     CF_IMMUTABLE, NULL},
+    {"proc-title-template", NULL, CT_STR, &settings.proc_title_template,
+     "{title} {listen-addr} {server-mode}", 0, 0, NULL, NULL, CF_APPLY_AT_LOAD,
+     procenv_apply_title},
+    {"oom-score-adj", NULL, CT_ENUM, &settings.oom_score_adj, "no", 0, 0, oom_adj_names,
+     oom_adj_vals, 0, procenv_apply_oom},
+    {"oom-score-adj-values", NULL, CT_STR, &settings.oom_score_adj_values, "0 200 800", 0, 0, NULL,
+     NULL, CF_APPLY_AT_LOAD, procenv_apply_oom},
+    {"disable-thp", NULL, CT_BOOL, &settings.disable_thp, "yes", 0, 0, NULL, NULL, CF_IMMUTABLE,
+     NULL},
+    {"jemalloc-bg-thread", NULL, CT_BOOL, &settings.jemalloc_bg_thread, "yes", 0, 0, NULL, NULL, 0,
+     procenv_apply_jemalloc_bg_thread},
+    {"always-show-logo", NULL, CT_BOOL, &settings.always_show_logo, "no", 0, 0, NULL, NULL,
+     CF_IMMUTABLE, NULL},
+    {"dynamic-hz", NULL, CT_BOOL, &settings.dynamic_hz, "yes", 0, 0, NULL, NULL, 0, NULL},
+    {"rdb-del-sync-files", NULL, CT_BOOL, &settings.rdb_del_sync_files, "no", 0, 0, NULL, NULL, 0,
+     NULL},
+    {"repl-disable-tcp-nodelay", NULL, CT_BOOL, &settings.repl_disable_tcp_nodelay, "no", 0, 0,
+     NULL, NULL, 0, NULL},
+    {"no-appendfsync-on-rewrite", NULL, CT_BOOL, &settings.no_appendfsync_on_rewrite, "no", 0, 0,
+     NULL, NULL, 0, NULL},
+    {"aof-timestamp-enabled", NULL, CT_BOOL, &settings.aof_timestamp_enabled, "no", 0, 0, NULL,
+     NULL, 0, NULL},
+    {"aof-rewrite-incremental-fsync", NULL, CT_BOOL, &settings.aof_rewrite_incremental_fsync, "yes",
+     0, 0, NULL, NULL, 0, NULL},
+    {"rdb-save-incremental-fsync", NULL, CT_BOOL, &settings.rdb_save_incremental_fsync, "yes", 0, 0,
+     NULL, NULL, 0, NULL},
     {"lazyfree-lazy-user-del", NULL, CT_BOOL, &settings.lazyfree_lazy_user_del, "no", 0, 0, NULL,
      NULL, 0, NULL},
     {"lazyfree-lazy-server-del", NULL, CT_BOOL, &settings.lazyfree_lazy_server_del, "no", 0, 0,

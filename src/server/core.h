@@ -195,6 +195,7 @@ typedef struct Core {
     Dict *errorstats; /* error code -> count (boxed uint64) */
     uint64_t el_iterations;
     int tcp_port_bound;
+    long long hz; /* the cron's rate: hz, raised under dynamic-hz for many clients */
     pid_t pid;
     char run_id[41];
     const char *config_file;
@@ -283,6 +284,22 @@ typedef struct Settings {
     long long latency_monitor_threshold;
     char *latency_tracking_info_percentiles;
     int activerehashing;
+    /* the process (procenv.c) */
+    int set_proc_title;
+    char *proc_title_template;
+    int oom_score_adj; /* 0 no, 1 relative (yes), 2 absolute */
+    char *oom_score_adj_values;
+    int disable_thp;
+    int jemalloc_bg_thread;
+    int always_show_logo;
+    int dynamic_hz; /* the cron runs faster with many clients (core.hz) */
+    /* persistence and replication details */
+    int rdb_del_sync_files;
+    int repl_disable_tcp_nodelay;
+    int no_appendfsync_on_rewrite;
+    int aof_timestamp_enabled;
+    int aof_rewrite_incremental_fsync;
+    int rdb_save_incremental_fsync;
     int lazyfree_lazy_user_del;   /* DEL as UNLINK */
     int lazyfree_lazy_server_del; /* implicit deletes: overwrites, RENAME's target */
     int lazyfree_lazy_expire;     /* expired keys */

@@ -67,11 +67,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -82,6 +85,7 @@
 #include "persist/dumpvalue.h"
 #include "persist/rdb.h"
 #include "server/core.h"
+#include "server/procenv.h"
 
 /* WAIT_START: a diskless sync waiting for repl-diskless-sync-delay. */
 enum { REPLICA_NONE = 0, REPLICA_WAIT_START, REPLICA_WAIT_BGSAVE, REPLICA_ONLINE };
@@ -301,6 +305,11 @@ static void replicas_add(ClientFull *c) {
     }
     repl.replicas[repl.n_replicas++] = c;
     c->pub.flags |= CLIENT_SLAVE | CLIENT_REPLY_OFF;
+    if (settings.repl_disable_tcp_nodelay && c->fd >= 0) {
+        /* fewer, bigger packets to the replica at the cost of its delay */
+        int off = 0;
+        setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &off, sizeof off);
+    }
 }
 
 static void end_child(ReplicaState *r) {
@@ -482,8 +491,10 @@ static int start_full_sync(ClientFull *c) {
      * says it is a streamd */
     int max_type = r->capa_streamd ? INT_MAX : DUMP_TYPE_STREAM_LISTPACKS_2;
     pid_t pid = fork();
-    if (pid == 0)
+    if (pid == 0) {
+        procenv_child("rdb-to-slaves");
         child_main(c->fd, buf_data(&c->obuf), buf_live(&c->obuf), max_type, &rsi, diskless);
+    }
     if (pid == -1) {
         log_warning("Can't fork for the replica's full resync: %s", strerror(errno));
         return -1;

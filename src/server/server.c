@@ -267,10 +267,27 @@ long long server_instantaneous(int metric) {
     return sum / INST_SAMPLES;
 }
 
+/* The cron's rate: hz, doubled (up to 500) while there are more than 200
+ * clients per tick under dynamic-hz, as Redis scales it. */
+static long long effective_hz(void) {
+    long long hz = settings.hz > 0 ? settings.hz : 10;
+    if (settings.dynamic_hz) {
+        while ((long long)core.n_clients / hz > 200) {
+            hz *= 2;
+            if (hz > 500) {
+                hz = 500;
+                break;
+            }
+        }
+    }
+    return hz;
+}
+
 static void cron(void) {
     static int64_t last_cron;
     int64_t now = mono_ms();
-    int64_t period = 1000 / (settings.hz > 0 ? settings.hz : 10);
+    core.hz = effective_hz();
+    int64_t period = 1000 / core.hz;
     if (now - last_cron < period) return;
     last_cron = now;
     static int64_t last_inst;
@@ -350,7 +367,7 @@ void server_prepare_shutdown(void) {
 }
 
 static int64_t next_timeout_ms(void) {
-    int64_t timeout = 1000 / (settings.hz > 0 ? settings.hz : 10);
+    int64_t timeout = 1000 / (core.hz > 0 ? core.hz : 10);
     int64_t d = block_nearest_deadline(), pause_end = pause_deadline();
     if (pause_end && (!d || pause_end < d)) d = pause_end;
     if (d) {

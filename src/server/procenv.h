@@ -1,0 +1,25 @@
+/*
+ * procenv.h - how the server process presents itself to the system, as
+ * Redis's configs of the same names ask: its title in ps (set-proc-title,
+ * proc-title-template), its OOM-killer score (oom-score-adj,
+ * oom-score-adj-values), transparent huge pages (disable-thp), jemalloc's
+ * background purging thread (jemalloc-bg-thread) and the start-up logo
+ * (always-show-logo).
+ */
+#ifndef STREAMD_PROCENV_H
+#define STREAMD_PROCENV_H
+
+/* Before anything else in main: keeps argv's memory for the title. */
+void procenv_init(int argc, char **argv);
+/* Once the configuration is read (before listening). */
+void procenv_startup(void);
+/* In a forked child (what: "rdb-bgsave", "aof-rewrite", "rdb-to-slaves"):
+ * its own title and the background-child OOM score. */
+void procenv_child(const char *what);
+
+/* CONFIG SET apply hooks (0, or -1 with Redis's error in *err). */
+int procenv_apply_title(const char **err);
+int procenv_apply_oom(const char **err);
+int procenv_apply_jemalloc_bg_thread(const char **err);
+
+#endif

@@ -1,0 +1,201 @@
+"""Redis's process and persistence configs that a stock redis.conf sets:
+streamd starts on Debian's /etc/redis/redis.conf as it is (only the port,
+directory and daemonizing changed), and each of those directives does what
+it does in Redis: the title ps shows (set-proc-title, proc-title-template),
+the OOM score (oom-score-adj, oom-score-adj-values), transparent huge pages
+(disable-thp), jemalloc's background thread (jemalloc-bg-thread), the logo
+(always-show-logo), the cron's rate (dynamic-hz), AOF timestamps
+(aof-timestamp-enabled) and fsyncs held back during a rewrite
+(no-appendfsync-on-rewrite).
+"""
+
+import os
+import re
+import socket
+import time
+
+import pytest
+
+from testlib import SLOW, redis_on_aof_of, streamd_only
+
+pytestmark = streamd_only
+
+STOCK_CONF = "/etc/redis/redis.conf"
+
+
+def proc(srv, name):
+    with open("/proc/%d/%s" % (srv.proc.pid, name), "rb") as f:
+        return f.read()
+
+
+def wait_for(cond, timeout=10):
+    deadline = time.monotonic() + timeout * SLOW
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not os.path.exists(STOCK_CONF), reason="Debian's redis.conf is not installed")
+def test_starts_on_debians_stock_redis_conf(make_server, tmp_path):
+    text = open(STOCK_CONF).read()
+    directives = sorted({line.split()[0] for line in text.splitlines()
+                         if line.strip() and not line.lstrip().startswith("#")})
+    # only what would stop a test server: running in the background, files outside its directory
+    text = re.sub(r"(?m)^(daemonize|pidfile|logfile|dir|supervised|unixsocket)\b.*$", "", text)
+    conf = tmp_path / "redis.conf"
+    conf.write_text(text)
+    srv = make_server(config_file=str(conf))
+    c = srv.client()
+    assert c.ping()
+    known = set(c.config_get("*"))
+    missing = [d for d in directives if d not in known and d not in ("include", "rename-command")]
+    assert missing == [], missing
+    # values as the file gives them
+    got = c.config_get("oom-score-adj-values")
+    assert got["oom-score-adj-values"] == "0 200 800"
+    for name in ("disable-thp", "jemalloc-bg-thread", "dynamic-hz", "set-proc-title",
+                 "aof-rewrite-incremental-fsync", "rdb-save-incremental-fsync"):
+        assert c.config_get(name)[name] == "yes", name
+    for name in ("always-show-logo", "rdb-del-sync-files", "repl-disable-tcp-nodelay",
+                 "no-appendfsync-on-rewrite", "aof-timestamp-enabled"):
+        assert c.config_get(name)[name] == "no", name
+
+
+def test_proc_title(make_server):
+    srv = make_server()
+    c = srv.client()
+    argv = proc(srv, "cmdline").rstrip(b"\0").split(b"\0")
+    assert argv[0].endswith(b"streamd 127.0.0.1:%d" % srv.port)
+    c.config_set("proc-title-template", "{title} {{x}} port={port} tls={tls-port} {server-mode}")
+    assert wait_for(lambda: b"port=%d tls=0" % srv.port in proc(srv, "cmdline"))
+    assert proc(srv, "cmdline").rstrip(b"\0").endswith(b"{x} port=%d tls=0" % srv.port)
+    for bad in ("{nosuch}", "{title", "x}", "", "   ", "{server-mode}"):
+        with pytest.raises(Exception, match="template format is invalid or contains unknown variables"):
+            c.config_set("proc-title-template", bad)
+    assert c.config_get("proc-title-template")["proc-title-template"].startswith("{title} {{x}}")
+    with pytest.raises(Exception, match="can't set immutable config"):
+        c.config_set("set-proc-title", "no")
+    srv2 = make_server(args=["--set-proc-title", "no"])
+    assert b"127.0.0.1:" not in proc(srv2, "cmdline")
+
+
+def test_oom_score_adj(make_server):
+    srv = make_server()
+    c = srv.client()
+    base = int(proc(srv, "oom_score_adj"))
+    c.config_set("oom-score-adj-values", "7 300 900")
+    assert int(proc(srv, "oom_score_adj")) == base  # oom-score-adj no
+    c.config_set("oom-score-adj", "absolute")
+    assert int(proc(srv, "oom_score_adj")) == 7
+    c.config_set("oom-score-adj", "relative")
+    assert c.config_get("oom-score-adj")["oom-score-adj"] == "yes"
+    assert int(proc(srv, "oom_score_adj")) == min(1000, base + 7)
+    # a replica's class (the master need not be there)
+    c.replicaof("127.0.0.1", 1)
+    assert wait_for(lambda: int(proc(srv, "oom_score_adj")) == min(1000, base + 300))
+    c.replicaof("no", "one")
+    assert wait_for(lambda: int(proc(srv, "oom_score_adj")) == min(1000, base + 7))
+    for bad, msg in (("1 2", "wrong number of arguments"), ("1 2 3 4", "wrong number of arguments"),
+                     ("0 2001 3", "elements must be between -2000 and 2000"),
+                     ("0 x 3", "elements must be between -2000 and 2000")):
+        with pytest.raises(Exception, match=msg):
+            c.config_set("oom-score-adj-values", bad)
+    with pytest.raises(Exception, match="must be one of the following: no, yes, relative, absolute"):
+        c.config_set("oom-score-adj", "maybe")
+    c.config_set("oom-score-adj", "no")
+    assert int(proc(srv, "oom_score_adj")) == base
+
+
+def test_thp_jemalloc_thread_and_logo(make_server):
+    srv = make_server(args=["--always-show-logo", "yes"])
+    c = srv.client()
+    assert b"THP_enabled:\t0" in proc(srv, "status")
+    assert "the Redis stream server" in srv.log()
+
+    def threads():
+        out = []
+        for t in os.listdir("/proc/%d/task" % srv.proc.pid):
+            try:
+                out.append(open("/proc/%d/task/%s/comm" % (srv.proc.pid, t)).read().strip())
+            except OSError:
+                pass
+        return out
+
+    if c.info("memory")["mem_allocator"].startswith("jemalloc"):
+        assert wait_for(lambda: "jemalloc_bg_thd" in threads())
+        c.config_set("jemalloc-bg-thread", "no")
+        assert wait_for(lambda: "jemalloc_bg_thd" not in threads())
+        c.config_set("jemalloc-bg-thread", "yes")
+        assert wait_for(lambda: "jemalloc_bg_thd" in threads())
+    srv2 = make_server(args=["--disable-thp", "no"])
+    assert b"THP_enabled:\t0" not in proc(srv2, "status")
+
+
+def test_dynamic_hz(make_server):
+    """More than 200 clients per cron tick double the rate (Redis's rule)."""
+    srv = make_server(args=["--hz", "1"])
+    c = srv.client()
+    assert c.info("server")["hz"] == 1
+    socks = [socket.create_connection(("127.0.0.1", srv.port)) for _ in range(250)]
+    try:
+        assert wait_for(lambda: c.info("server")["hz"] == 2)
+        assert c.info("server")["configured_hz"] == 1
+        c.config_set("dynamic-hz", "no")
+        assert wait_for(lambda: c.info("server")["hz"] == 1)
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_aof_timestamps(make_server):
+    srv = make_server(args=["--appendonly", "yes", "--aof-timestamp-enabled", "yes",
+                            "--aof-use-rdb-preamble", "no"])
+    c = srv.client()
+    c.xadd("s", {"f": "v1"})
+    time.sleep(1.05)
+    c.xadd("s", {"f": "v2"})
+    c.set("k", "v")
+    d = os.path.join(srv.dir, "appendonlydir")
+    incr = [f for f in os.listdir(d) if ".incr." in f][-1]
+    data = open(os.path.join(d, incr), "rb").read()
+    stamps = re.findall(rb"#TS:(\d+)\r\n", data)
+    assert len(stamps) == 2 and int(stamps[1]) > int(stamps[0])
+    # one per second: the second annotation sits before the second XADD only
+    assert data.index(b"#TS:" + stamps[1]) < data.index(b"v2")
+    c.bgrewriteaof()
+    assert wait_for(lambda: c.info("persistence")["aof_rewrite_in_progress"] == 0
+                    and any(".base.aof" in f for f in os.listdir(d)))
+    time.sleep(0.2)
+    base = [f for f in os.listdir(d) if ".base." in f][-1]
+    assert open(os.path.join(d, base), "rb").read().startswith(b"#TS:")
+    c.set("k2", "v2")
+    srv.restart()
+    c = srv.client()
+    assert c.xlen("s") == 2 and c.get("k2") == b"v2"
+    # and Redis 7.0 reads the annotated files too
+    red = redis_on_aof_of(make_server, srv)
+    rc = red.client()
+    assert rc.xlen("s") == 2 and rc.get("k2") == b"v2"
+
+
+@pytest.mark.parametrize("hold", ["yes", "no"])
+def test_no_appendfsync_on_rewrite(make_server, hold):
+    """While a child writes a snapshot, no-appendfsync-on-rewrite yes holds
+    the AOF's fsyncs back: WAITAOF's local count stays at 0 until it ends."""
+    srv = make_server(args=["--appendonly", "yes", "--appendfsync", "always",
+                            "--no-appendfsync-on-rewrite", hold, "--rdb-key-save-delay", "100000"])
+    c = srv.client()
+    for i in range(40):
+        c.set(f"k{i}", i)
+    c.bgsave()
+    assert wait_for(lambda: c.info("persistence")["rdb_bgsave_in_progress"] == 1)
+    c.set("during", 1)
+    local, _ = c.execute_command("WAITAOF", 1, 0, 200)
+    assert local == (0 if hold == "yes" else 1)
+    c.config_set("rdb-key-save-delay", 0)
+    assert wait_for(lambda: c.info("persistence")["rdb_bgsave_in_progress"] == 0, timeout=30)
+    c.set("after", 1)
+    local, _ = c.execute_command("WAITAOF", 1, 0, 2000)
+    assert local == 1
