@@ -144,6 +144,7 @@ int main(int argc, char **argv) {
     rdb_startup();
     replica_startup(); /* after the data: a full resync replaces it */
     log_notice("Ready to accept connections tcp");
+    procenv_ready();
     server_loop();
     return core.shutdown_exit_code;
 }

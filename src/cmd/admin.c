@@ -30,6 +30,7 @@
 #include "server/evict.h"
 #include "server/lazyfree.h"
 #include "server/memreport.h"
+#include "server/procenv.h"
 #include "server/repl.h"
 #include "server/replica.h"
 #include "server/script.h"
@@ -73,7 +74,7 @@ static void info_server(Buf *b) {
                "redis_git_dirty:0\r\nredis_build_id:0\r\nredis_mode:standalone\r\nos:%s %s %s\r\n"
                "arch_bits:%d\r\nmonotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:epoll\r\n"
                "atomicvar_api:c11-builtin\r\ngcc_version:%d.%d.%d\r\nprocess_id:%d\r\n"
-               "process_supervised:no\r\nrun_id:%s\r\ntcp_port:%lld\r\n"
+               "process_supervised:%s\r\nrun_id:%s\r\ntcp_port:%lld\r\n"
                "server_time_usec:%lld\r\nuptime_in_seconds:%lld\r\nuptime_in_days:%lld\r\n"
                "hz:%lld\r\nconfigured_hz:%lld\r\nlru_clock:%u\r\nexecutable:%s\r\n"
                "config_file:%s\r\nio_threads_active:0\r\n",
@@ -84,10 +85,10 @@ static void info_server(Buf *b) {
 #else
                0, 0, 0,
 #endif
-               (int)core.pid, core.run_id, settings.port, (long long)now_us(), (long long)up,
-               (long long)(up / 86400), core.hz > 0 ? core.hz : settings.hz, settings.hz,
-               (unsigned)(lru_clock_s() & 0xffffff), core.exec_path ? core.exec_path : "",
-               core.config_file ? core.config_file : "");
+               (int)core.pid, procenv_supervised(), core.run_id, settings.port, (long long)now_us(),
+               (long long)up, (long long)(up / 86400), core.hz > 0 ? core.hz : settings.hz,
+               settings.hz, (unsigned)(lru_clock_s() & 0xffffff),
+               core.exec_path ? core.exec_path : "", core.config_file ? core.config_file : "");
 }
 
 static void info_clients(Buf *b) {

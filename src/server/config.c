@@ -63,6 +63,9 @@ static const int loglevel_vals[] = {0, 1, 2, 3, 4};
 static const char *const protected_names[] = {"no", "yes", "local", NULL};
 static const int protected_vals[] = {PROTECTED_NO, PROTECTED_YES, PROTECTED_LOCAL};
 static int loglevel_int;
+static const char *const supervised_names[] = {"no", "upstart", "systemd", "auto", NULL};
+static const char *const facility_names[] = {"user",   "local0", "local1", "local2", "local3",
+                                             "local4", "local5", "local6", "local7", NULL};
 /* oom-score-adj: yes is relative */
 static const char *const oom_adj_names[] = {"no", "yes", "relative", "absolute", NULL};
 static const int oom_adj_vals[] = {0, 1, 1, 2};
@@ -425,6 +428,14 @@ static ConfigDef configs[] = {
      NULL},
     {"jemalloc-bg-thread", NULL, CT_BOOL, &settings.jemalloc_bg_thread, "yes", 0, 0, NULL, NULL, 0,
      procenv_apply_jemalloc_bg_thread},
+    {"supervised", NULL, CT_ENUM, &settings.supervised, "no", 0, 0, supervised_names, NULL,
+     CF_IMMUTABLE, NULL},
+    {"syslog-enabled", NULL, CT_BOOL, &settings.syslog_enabled, "no", 0, 0, NULL, NULL,
+     CF_IMMUTABLE, NULL},
+    {"syslog-ident", NULL, CT_STR, &settings.syslog_ident, "redis", 0, 0, NULL, NULL, CF_IMMUTABLE,
+     NULL},
+    {"syslog-facility", NULL, CT_ENUM, &settings.syslog_facility, "local0", 0, 0, facility_names,
+     NULL, CF_IMMUTABLE, NULL},
     {"always-show-logo", NULL, CT_BOOL, &settings.always_show_logo, "no", 0, 0, NULL, NULL,
      CF_IMMUTABLE, NULL},
     {"dynamic-hz", NULL, CT_BOOL, &settings.dynamic_hz, "yes", 0, 0, NULL, NULL, 0, NULL},
@@ -847,6 +858,11 @@ int config_apply_all(void) {
     if (settings.hz > 500) settings.hz = 500;
     log_set_level(loglevel_int);
     if (settings.logfile && *settings.logfile) log_set_file(settings.logfile);
+    static int syslog_on;
+    if (settings.syslog_enabled && !syslog_on) {
+        log_enable_syslog(settings.syslog_ident, settings.syslog_facility);
+        syslog_on = 1;
+    }
     evict_clients_configure(); /* maxmemory-clients, or maxmemory under a percentage */
     return 0;
 }

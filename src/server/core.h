@@ -292,6 +292,10 @@ typedef struct Settings {
     int disable_thp;
     int jemalloc_bg_thread;
     int always_show_logo;
+    int supervised; /* 0 no, 1 upstart, 2 systemd, 3 auto */
+    int syslog_enabled;
+    char *syslog_ident;
+    int syslog_facility; /* 0 user, 1..8 local0..local7 */
     int dynamic_hz; /* the cron runs faster with many clients (core.hz) */
     /* persistence and replication details */
     int rdb_del_sync_files;

@@ -25,10 +25,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -260,7 +264,9 @@ int procenv_apply_oom(const char **err) {
     return 0;
 }
 
-static void oom_cron(void) {
+/* A change of role: the log's role letter and the OOM class follow. */
+static void role_cron(void) {
+    log_set_role(replica_is_active() ? 'S' : 'M');
     if (settings.oom_score_adj != OOM_NO && applied_class != current_class())
         apply_class(current_class());
 }
@@ -274,6 +280,7 @@ int procenv_apply_jemalloc_bg_thread(const char **err) {
 }
 
 void procenv_child(const char *what) {
+    log_set_role('C');
     char t[64];
     snprintf(t, sizeof t, "streamd-%s", what);
     if (settings.set_proc_title) set_title(t);
@@ -306,5 +313,52 @@ void procenv_startup(void) {
         show_logo();
     if (settings.set_proc_title) set_title(program);
     if (settings.oom_score_adj != OOM_NO) apply_class(current_class());
-    server_on_cron(oom_cron);
+    server_on_cron(role_cron);
+}
+
+/* ---- supervision ---------------------------------------------------------------- */
+
+static const char *supervised_by = "no";
+
+/* systemd's readiness protocol: a datagram to $NOTIFY_SOCKET. */
+static int notify_systemd(const char *msg) {
+    const char *path = getenv("NOTIFY_SOCKET");
+    if (!path || !*path || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) return -1;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    memcpy(sa.sun_path, path, strlen(path));
+    if (sa.sun_path[0] == '@') sa.sun_path[0] = '\0'; /* abstract namespace */
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+    ssize_t n = sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, len);
+    close(fd);
+    return n < 0 ? -1 : 0;
+}
+
+void procenv_ready(void) {
+    int mode = settings.supervised; /* 0 no, 1 upstart, 2 systemd, 3 auto */
+    if (mode == 3) mode = getenv("UPSTART_JOB") ? 1 : getenv("NOTIFY_SOCKET") ? 2 : 0;
+    if (mode == 1) {
+        if (!getenv("UPSTART_JOB")) {
+            log_warning("upstart supervision requested, but UPSTART_JOB not found!");
+            return;
+        }
+        log_notice("supervised by upstart, will stop to signal readiness.");
+        raise(SIGSTOP);
+        unsetenv("UPSTART_JOB");
+        supervised_by = "upstart";
+    } else if (mode == 2) {
+        if (notify_systemd("STATUS=Ready to accept connections\nREADY=1\n") != 0) {
+            log_warning("systemd supervision requested or auto-detected, but NOTIFY_SOCKET "
+                        "environment variable not found!");
+            return;
+        }
+        log_notice("supervised by systemd. Please make sure you set appropriate values for "
+                   "TimeoutStartSec and TimeoutStopSec in your service unit.");
+        supervised_by = "systemd";
+    }
+}
+
+const char *procenv_supervised(void) {
+    return supervised_by;
 }

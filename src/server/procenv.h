@@ -17,6 +17,11 @@ void procenv_startup(void);
  * its own title and the background-child OOM score. */
 void procenv_child(const char *what);
 
+/* Ready to accept connections: tells the supervisor (supervised). */
+void procenv_ready(void);
+/* INFO's process_supervised: no, upstart or systemd. */
+const char *procenv_supervised(void);
+
 /* CONFIG SET apply hooks (0, or -1 with Redis's error in *err). */
 int procenv_apply_title(const char **err);
 int procenv_apply_oom(const char **err);

@@ -199,3 +199,47 @@ def test_no_appendfsync_on_rewrite(make_server, hold):
     c.set("after", 1)
     local, _ = c.execute_command("WAITAOF", 1, 0, 2000)
     assert local == 1
+
+
+def test_supervised_systemd(make_server, tmp_path, monkeypatch):
+    """supervised systemd: READY=1 on $NOTIFY_SOCKET once it accepts
+    connections; INFO says who supervises it."""
+    path = str(tmp_path / "notify.sock")
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(path)
+    s.settimeout(10 * SLOW)
+    monkeypatch.setenv("NOTIFY_SOCKET", path)
+    srv = make_server(args=["--supervised", "systemd"])
+    msg = s.recv(1000)
+    assert b"READY=1\n" in msg and b"STATUS=Ready to accept connections" in msg
+    c = srv.client()
+    assert c.info("server")["process_supervised"] == "systemd"
+    assert c.config_get("supervised")["supervised"] == "systemd"
+    with pytest.raises(Exception, match="can't set immutable config"):
+        c.config_set("supervised", "no")
+    s.close()
+    monkeypatch.delenv("NOTIFY_SOCKET")
+    srv2 = make_server(args=["--supervised", "auto"])
+    assert srv2.client().info("server")["process_supervised"] == "no"
+
+
+@pytest.mark.skipif(os.path.exists("/dev/log") or os.geteuid() != 0,
+                    reason="needs to stand in for the system log at /dev/log")
+def test_syslog(make_server):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind("/dev/log")
+    try:
+        s.settimeout(10 * SLOW)
+        srv = make_server(args=["--syslog-enabled", "yes", "--syslog-ident", "streamd-test",
+                                "--syslog-facility", "local3"])
+        got = b""
+        while b"Ready to accept connections" not in got:
+            got += s.recv(65536) + b"\n"
+        # <priority>: local3 (19) * 8 + notice (5)
+        assert re.search(rb"<157>.*streamd-test\[%d\]: .*Ready to accept connections" % srv.proc.pid, got)
+        c = srv.client()
+        assert c.config_get("syslog-*") == {"syslog-enabled": "yes", "syslog-ident": "streamd-test",
+                                            "syslog-facility": "local3"}
+    finally:
+        s.close()
+        os.unlink("/dev/log")
