@@ -296,7 +296,7 @@ typedef struct Settings {
     int syslog_enabled;
     char *syslog_ident;
     int syslog_facility; /* 0 user, 1..8 local0..local7 */
-    int dynamic_hz; /* the cron runs faster with many clients (core.hz) */
+    int dynamic_hz;      /* the cron runs faster with many clients (core.hz) */
     /* persistence and replication details */
     int rdb_del_sync_files;
     int repl_disable_tcp_nodelay;
