@@ -20,6 +20,10 @@ static FILE *out;
 static char role = 'M';
 static int to_syslog;
 
+int log_fd(void) {
+    return fileno(out ? out : stdout);
+}
+
 void log_set_role(char r) {
     role = r;
 }

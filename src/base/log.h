@@ -9,6 +9,8 @@ enum { LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3 };
 
 void log_set_level(int level);
 int log_set_file(const char *path); /* "" = stdout; 0 ok, -1 error */
+/* The descriptor lines go to (the crash report writes there directly). */
+int log_fd(void);
 /* The role letter of each line: M master, S replica, C child (as Redis). */
 void log_set_role(char r);
 /* Lines go to syslog too (facility: 0 user, 1..8 local0..local7). */

@@ -10,6 +10,7 @@
  * DOCS maps; GETKEYS walks the key specs there, as Redis does).
  */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -850,6 +851,13 @@ static void cmd_debug(Client *c) {
                  c->argv[2].p);
         core.active_expire_off = atoi(num) == 0;
         reply_ok(c);
+    } else if (slice_eq_nocase(sub, "SEGFAULT") && c->argc == 2) {
+        /* a real crash, for the crash report and supervisors (Redis's too) */
+        log_warning("DEBUG SEGFAULT: crashing on request");
+        raise(SIGSEGV);
+    } else if (slice_eq_nocase(sub, "PANIC") && c->argc == 2) {
+        log_warning("DEBUG PANIC called at Unix time %lld", (long long)time(NULL));
+        abort();
     } else if (slice_eq_nocase(sub, "HELP") && c->argc == 2) {
         static const char *lines[] = {
             "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -859,6 +867,10 @@ static void cmd_debug(Client *c) {
             "    Show what the server holds besides values, part by part, in bytes.",
             "OBJECT <key>",
             "    Show how the value at <key> is held: encoding, serialized size, access time.",
+            "PANIC",
+            "    Abort the server (a crash report in the log).",
+            "SEGFAULT",
+            "    Crash the server with a segmentation fault (a crash report in the log).",
             "SLEEP <seconds>",
             "    Stop the server for <seconds>. Decimals allowed.",
             "HELP",

@@ -413,7 +413,8 @@ static void set_manifest(AofManifest *am) {
 /* Deletes the history files in the background and drops them from the
  * manifest. A failure here only leaves stray files behind. */
 static void delete_history(void) {
-    if (aof.manifest->n_history == 0) return;
+    /* aof-disable-auto-gc: they stay, listed as history, until it is no */
+    if (!aof.manifest || aof.manifest->n_history == 0 || settings.aof_disable_auto_gc) return;
     for (int i = 0; i < aof.manifest->n_history; i++) {
         const char *name = aof.manifest->history[i].name;
         log_notice("Removing the history file %s in the background", name);
@@ -423,6 +424,10 @@ static void delete_history(void) {
     }
     aof_manifest_clear_history(aof.manifest);
     persist_manifest(aof.manifest);
+}
+
+void aof_collect_history(void) {
+    if (aof.state == AOF_ON && aof.child_pid == -1) delete_history();
 }
 
 /*
@@ -842,7 +847,14 @@ static int load_exec(void *ctx, int argc, const Slice *argv, uint64_t offset) {
                     name_len, argv[0].p, l->file, (unsigned long long)offset);
         return -1;
     }
-    /* Redis ignores errors of replayed commands; so do we, loudly. */
+    if (settings.propagation_error_behavior == 1) {
+        /* propagation-error-behavior panic: the AOF's errors too */
+        log_warning("== CRITICAL == This master panicked sending an error to its AOF after "
+                    "processing the command '%.*s' at offset %llu of %s: '%s'",
+                    name_len, argv[0].p, (unsigned long long)offset, l->file, err ? err : "?");
+        abort();
+    }
+    /* Redis ignores errors of replayed commands (by default); so do we, loudly. */
     if (++l->n_errors <= 10)
         log_warning("Command '%.*s' at offset %llu of the append only file %s failed while "
                     "loading: %s",

@@ -22,6 +22,8 @@ void aof_info_persistence(Buf *out);
 void cmd_bgrewriteaof(Client *c);
 /* An AOF rewrite child is running (a BGSAVE waits for it). */
 int aof_child_active(void);
+/* aof-disable-auto-gc turned off: the history files go now. */
+void aof_collect_history(void);
 /* In a forked child: closes every inherited descriptor but stdio and keep. */
 void aof_child_close_fds(int keep);
 /* In a forked child: its private dirty memory, what copy-on-write has cost

@@ -217,10 +217,12 @@ static void selector_clear(AclSelector *s) {
     memset(s, 0, sizeof *s);
 }
 
-/* A selector with no rights (-@all, no keys, resetchannels). */
+/* A selector with no rights (-@all, no keys, and resetchannels, or
+ * allchannels under acl-pubsub-default allchannels, as Redis makes them). */
 static void selector_init(AclSelector *s) {
     memset(s, 0, sizeof *s);
     s->cmd_bits = xcalloc((size_t)n_words, sizeof(uint64_t));
+    if (settings.acl_pubsub_default) s->sel_flags |= ACL_SEL_ALLCHANNELS;
 }
 
 static void clear_selectors(AclUser *u) {
@@ -682,6 +684,7 @@ static int user_apply(AclUser *u, const char *op, size_t len) {
         u->root.sel_flags &= ~ACL_SEL_ALLKEYS;
         clear_channels(&u->root);
         u->root.sel_flags &= ~ACL_SEL_ALLCHANNELS;
+        if (settings.acl_pubsub_default) u->root.sel_flags |= ACL_SEL_ALLCHANNELS;
         u->flags &= ~ACL_USER_ON;
         u->flags = (u->flags & ~ACL_USER_SKIP_SANITIZE) | ACL_USER_SANITIZE;
         clear_selectors(u);

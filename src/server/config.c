@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "base/num.h"
 #include "net/resp.h"
+#include "persist/aof.h"
 #include "server/acl.h"
 #include "server/core.h"
 #include "server/evict.h"
@@ -66,6 +67,77 @@ static int loglevel_int;
 static const char *const supervised_names[] = {"no", "upstart", "systemd", "auto", NULL};
 static const char *const facility_names[] = {"user",   "local0", "local1", "local2", "local3",
                                              "local4", "local5", "local6", "local7", NULL};
+static const char *const prop_err_names[] = {"ignore", "panic", "panic-on-replicas", NULL};
+static const char *const sanitize_names[] = {"no", "yes", "clients", NULL};
+static const char *const pubsub_default_names[] = {"allchannels", "resetchannels", NULL};
+static const int pubsub_default_vals[] = {1, 0};
+
+static int apply_aof_auto_gc(const char **err) {
+    (void)err;
+    if (!settings.aof_disable_auto_gc) aof_collect_history();
+    return 0;
+}
+
+/* Redis's build without its own jemalloc says the same. */
+static int apply_activedefrag(const char **err) {
+    if (!settings.activedefrag) return 0;
+    *err = "Active defragmentation cannot be enabled: it requires a Redis server compiled with a "
+           "modified Jemalloc like the one shipped by default with the Redis source distribution";
+    return -1;
+}
+
+/* shutdown-on-sigint / -sigterm: "default" or any of save, nosave, now,
+ * force, kept in that order. */
+static int apply_shutdown_flags(char **val, const char **err) {
+    static const char *const words[] = {"save", "nosave", "now", "force"};
+    int have[4] = {0}, any = 0, dflt = 0;
+    const char *p = *val ? *val : "";
+    while (*p) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        size_t n = strcspn(p, " ");
+        int k = -1;
+        for (int i = 0; i < 4; i++)
+            if (strlen(words[i]) == n && !strncasecmp(p, words[i], n)) k = i;
+        if (k < 0 && n == 7 && !strncasecmp(p, "default", 7)) {
+            dflt = 1;
+        } else if (k < 0) {
+            *err = "argument(s) must be one of the following: default, save, nosave, now, force";
+            return -1;
+        } else {
+            have[k] = 1;
+        }
+        any = 1;
+        p += n;
+    }
+    if (!any) {
+        *err = "argument(s) must be one of the following: default, save, nosave, now, force";
+        return -1;
+    }
+    if (have[0] && have[1]) {
+        *err = "shutdown options SAVE and NOSAVE can't be used simultaneously";
+        return -1;
+    }
+    (void)dflt;
+    Buf b;
+    buf_init(&b);
+    for (int i = 0; i < 4; i++)
+        if (have[i]) buf_printf(&b, "%s%s", b.len ? " " : "", words[i]);
+    if (!b.len) buf_append_cstr(&b, "default");
+    buf_append_char(&b, '\0');
+    xfree(*val);
+    *val = b.p;
+    return 0;
+}
+
+static int apply_shutdown_on_sigint(const char **err) {
+    return apply_shutdown_flags(&settings.shutdown_on_sigint, err);
+}
+
+static int apply_shutdown_on_sigterm(const char **err) {
+    return apply_shutdown_flags(&settings.shutdown_on_sigterm, err);
+}
+
 /* oom-score-adj: yes is relative */
 static const char *const oom_adj_names[] = {"no", "yes", "relative", "absolute", NULL};
 static const int oom_adj_vals[] = {0, 1, 1, 2};
@@ -449,6 +521,38 @@ static ConfigDef configs[] = {
      NULL, 0, NULL},
     {"aof-rewrite-incremental-fsync", NULL, CT_BOOL, &settings.aof_rewrite_incremental_fsync, "yes",
      0, 0, NULL, NULL, 0, NULL},
+    {"aof-disable-auto-gc", NULL, CT_BOOL, &settings.aof_disable_auto_gc, "no", 0, 0, NULL, NULL, 0,
+     apply_aof_auto_gc},
+    {"propagation-error-behavior", NULL, CT_ENUM, &settings.propagation_error_behavior, "ignore", 0,
+     0, prop_err_names, NULL, 0, NULL},
+    {"sanitize-dump-payload", NULL, CT_ENUM, &settings.sanitize_dump_payload, "no", 0, 0,
+     sanitize_names, NULL, 0, NULL},
+    {"acl-pubsub-default", NULL, CT_ENUM, &settings.acl_pubsub_default, "resetchannels", 0, 0,
+     pubsub_default_names, pubsub_default_vals, 0, NULL},
+    {"active-expire-effort", NULL, CT_INT, &settings.active_expire_effort, "1", 1, 10, NULL, NULL,
+     0, NULL},
+    {"shutdown-on-sigint", NULL, CT_STR, &settings.shutdown_on_sigint, "default", 0, 0, NULL, NULL,
+     CF_APPLY_AT_LOAD, apply_shutdown_on_sigint},
+    {"shutdown-on-sigterm", NULL, CT_STR, &settings.shutdown_on_sigterm, "default", 0, 0, NULL,
+     NULL, CF_APPLY_AT_LOAD, apply_shutdown_on_sigterm},
+    {"crash-log-enabled", NULL, CT_BOOL, &settings.crash_log_enabled, "yes", 0, 0, NULL, NULL, 0,
+     procenv_apply_crash_log},
+    {"crash-memcheck-enabled", NULL, CT_BOOL, &settings.crash_memcheck_enabled, "yes", 0, 0, NULL,
+     NULL, 0, NULL},
+    {"activedefrag", NULL, CT_BOOL, &settings.activedefrag, "no", 0, 0, NULL, NULL, 0,
+     apply_activedefrag},
+    {"active-defrag-ignore-bytes", NULL, CT_MEM, &settings.active_defrag_ignore_bytes, "104857600",
+     1, LL_MAX, NULL, NULL, 0, NULL},
+    {"active-defrag-threshold-lower", NULL, CT_INT, &settings.active_defrag_threshold_lower, "10",
+     0, 1000, NULL, NULL, 0, NULL},
+    {"active-defrag-threshold-upper", NULL, CT_INT, &settings.active_defrag_threshold_upper, "100",
+     0, 1000, NULL, NULL, 0, NULL},
+    {"active-defrag-cycle-min", NULL, CT_INT, &settings.active_defrag_cycle_min, "1", 1, 99, NULL,
+     NULL, 0, NULL},
+    {"active-defrag-cycle-max", NULL, CT_INT, &settings.active_defrag_cycle_max, "25", 1, 99, NULL,
+     NULL, 0, NULL},
+    {"active-defrag-max-scan-fields", NULL, CT_INT, &settings.active_defrag_max_scan_fields, "1000",
+     1, LL_MAX, NULL, NULL, 0, NULL},
     {"rdb-save-incremental-fsync", NULL, CT_BOOL, &settings.rdb_save_incremental_fsync, "yes", 0, 0,
      NULL, NULL, 0, NULL},
     {"lazyfree-lazy-user-del", NULL, CT_BOOL, &settings.lazyfree_lazy_user_del, "no", 0, 0, NULL,

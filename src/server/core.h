@@ -304,6 +304,19 @@ typedef struct Settings {
     int aof_timestamp_enabled;
     int aof_rewrite_incremental_fsync;
     int rdb_save_incremental_fsync;
+    int aof_disable_auto_gc;        /* keep a rewrite's history files */
+    int propagation_error_behavior; /* 0 ignore, 1 panic, 2 panic-on-replicas */
+    int sanitize_dump_payload;      /* 0 no, 1 yes, 2 clients: streamd always checks */
+    int acl_pubsub_default;         /* 1: new users and selectors get allchannels */
+    long long active_expire_effort; /* 1..10 */
+    char *shutdown_on_sigint;       /* "default" or flags: save nosave now force */
+    char *shutdown_on_sigterm;
+    int crash_log_enabled;
+    int crash_memcheck_enabled;
+    int activedefrag; /* refused: stock jemalloc, as Redis without its own */
+    long long active_defrag_ignore_bytes, active_defrag_threshold_lower;
+    long long active_defrag_threshold_upper, active_defrag_cycle_min, active_defrag_cycle_max;
+    long long active_defrag_max_scan_fields;
     int lazyfree_lazy_user_del;   /* DEL as UNLINK */
     int lazyfree_lazy_server_del; /* implicit deletes: overwrites, RENAME's target */
     int lazyfree_lazy_expire;     /* expired keys */

@@ -424,7 +424,7 @@ void db_active_expire(int64_t budget_us) {
         do {
             db->expire_cursor = dict_scan(db->keys, db->expire_cursor, collect_expired, &s);
             steps++;
-        } while (db->expire_cursor != 0 && steps < 200);
+        } while (db->expire_cursor != 0 && steps < 200 + 50 * (settings.active_expire_effort - 1));
         for (size_t k = 0; k < s.n; k++) {
             DictEntry *e = dict_find(db->keys, s.keys[k].p, s.keys[k].len);
             if (e) expire_if_needed(db, e);

@@ -24,6 +24,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
@@ -313,7 +314,73 @@ void procenv_startup(void) {
         show_logo();
     if (settings.set_proc_title) set_title(program);
     if (settings.oom_score_adj != OOM_NO) apply_class(current_class());
+    const char *err;
+    procenv_apply_crash_log(&err);
     server_on_cron(role_cron);
+}
+
+/* ---- the crash report ------------------------------------------------------------- */
+
+/* The sanitizers report crashes themselves, better: no handler of ours there. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define CRASH_HANDLER 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define CRASH_HANDLER 0
+#endif
+#endif
+#ifndef CRASH_HANDLER
+#define CRASH_HANDLER 1
+#endif
+
+static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+
+static void put(int fd, const char *s) {
+    size_t n = strlen(s);
+    while (n > 0) {
+        ssize_t w = write(fd, s, n);
+        if (w <= 0) return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+/* Only what is safe enough in a crash: no allocation, no stdio. */
+static void on_crash(int sig, siginfo_t *info, void *uctx) {
+    (void)uctx;
+    int fd = log_fd();
+    char line[160];
+    snprintf(line, sizeof line,
+             "\n\n=== STREAMD BUG REPORT START: Cut & paste starting from here ===\n"
+             "%d:M streamd %s crashed by signal: %d, si_code: %d, address: %p\n",
+             (int)getpid(), STREAMD_VERSION, sig, info ? info->si_code : 0,
+             info ? info->si_addr : NULL);
+    put(fd, line);
+    put(fd, "\n------ STACK TRACE ------\n");
+    void *frames[64];
+    int n = backtrace(frames, 64);
+    backtrace_symbols_fd(frames, n, fd);
+    put(fd, "\n=== STREAMD BUG REPORT END. Make sure to include from START to END. ===\n\n");
+    /* the default action now: a core dump where the system keeps them */
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+int procenv_apply_crash_log(const char **err) {
+    (void)err;
+    if (!CRASH_HANDLER) return 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    if (settings.crash_log_enabled) {
+        sa.sa_sigaction = on_crash;
+        sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESETHAND;
+    } else {
+        sa.sa_handler = SIG_DFL;
+    }
+    for (size_t i = 0; i < sizeof crash_signals / sizeof *crash_signals; i++)
+        sigaction(crash_signals[i], &sa, NULL);
+    return 0;
 }
 
 /* ---- supervision ---------------------------------------------------------------- */

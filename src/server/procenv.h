@@ -26,5 +26,7 @@ const char *procenv_supervised(void);
 int procenv_apply_title(const char **err);
 int procenv_apply_oom(const char **err);
 int procenv_apply_jemalloc_bg_thread(const char **err);
+/* crash-log-enabled: a stack trace in the log when the process crashes. */
+int procenv_apply_crash_log(const char **err);
 
 #endif

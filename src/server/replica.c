@@ -669,6 +669,14 @@ static void process_stream(void) {
                 pc->argc = 0;
                 pc->argv = NULL;
                 buf_clear(&c->obuf);
+                if (c->last_error && settings.propagation_error_behavior != 0) {
+                    /* propagation-error-behavior panic / panic-on-replicas */
+                    log_warning("== CRITICAL == This replica panicked sending an error to its "
+                                "master after processing the command '%.*s': '%s'",
+                                (int)(argv[0].len > 64 ? 64 : argv[0].len), argv[0].p,
+                                c->last_error);
+                    abort();
+                }
                 if (c->last_error) {
                     rs.n_failed++;
                     if (rs.n_failed <= MAX_ERROR_LOGS)

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from testlib import SLOW, redis_on_aof_of, streamd_only
+from testlib import SLOW, STREAMD_BIN, redis_on_aof_of, streamd_only
 
 pytestmark = streamd_only
 
@@ -243,3 +243,85 @@ def test_syslog(make_server):
     finally:
         s.close()
         os.unlink("/dev/log")
+
+
+@pytest.mark.parametrize("how,saved", [("default", True), ("nosave", False), ("save", True)])
+def test_shutdown_on_sigterm(make_server, how, saved):
+    """SIGTERM shuts down as SHUTDOWN would with shutdown-on-sigterm's
+    flags: with save points set, default and save write dump.rdb, nosave does
+    not."""
+    srv = make_server(args=["--save", "3600 1", "--shutdown-on-sigterm", how])
+    c = srv.client()
+    c.set("k", "v")
+    srv.proc.send_signal(15)
+    srv.wait_exit()
+    assert os.path.exists(os.path.join(srv.dir, "dump.rdb")) == saved
+
+
+@pytest.mark.skipif("asan" in STREAMD_BIN, reason="a sanitizer build reports crashes itself")
+def test_crash_report(make_server):
+    srv = make_server()
+    c = srv.client()
+    try:
+        c.execute_command("DEBUG", "SEGFAULT")
+    except Exception:
+        pass
+    srv.wait_exit()
+    log = srv.log()
+    assert "=== STREAMD BUG REPORT START" in log and "------ STACK TRACE ------" in log
+    assert "crashed by signal: 11" in log
+
+
+def test_propagation_error_behavior_aof(make_server):
+    """An AOF command that fails on load is skipped (ignore), or stops the
+    server (panic)."""
+    srv = make_server(args=["--appendonly", "yes"])
+    c = srv.client()
+    c.set("k", "abc")
+    c.set("n", "1")
+    srv.stop()
+    d = os.path.join(srv.dir, "appendonlydir")
+    incr = [f for f in os.listdir(d) if ".incr." in f][-1]
+    with open(os.path.join(d, incr), "ab") as f:
+        f.write(b"*2\r\n$4\r\nINCR\r\n$1\r\nk\r\n*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n")
+    srv.start()
+    assert srv.client().get("n") == b"2"  # the failing INCR was passed over
+    srv.stop()
+    with pytest.raises(Exception, match="during start-up"):
+        srv.start(["--appendonly", "yes", "--propagation-error-behavior", "panic"])
+    srv.expect_exit = True
+    assert "panicked sending an error to its AOF" in srv.log()
+
+
+def test_propagation_error_behavior_replica(make_server):
+    master = make_server()
+    replica = make_server(args=["--replica-read-only", "no",
+                                "--propagation-error-behavior", "panic-on-replicas"])
+    m, r = master.client(), replica.client()
+    m.set("k", "1")
+    r.replicaof("127.0.0.1", master.port)
+    assert wait_for(lambda: r.info("replication")["master_link_status"] == "up"
+                    and r.get("k") == b"1")
+    r.set("k", "abc")  # the replica's own write: the master's INCR fails here
+    replica.expect_exit = True
+    m.incr("k")
+    assert wait_for(lambda: not replica.is_running())
+    assert "This replica panicked sending an error to its master" in replica.log()
+
+
+def test_aof_disable_auto_gc(make_server):
+    srv = make_server(args=["--appendonly", "yes", "--aof-disable-auto-gc", "yes"])
+    c = srv.client()
+    d = os.path.join(srv.dir, "appendonlydir")
+    for i in range(2):
+        c.set(f"k{i}", i)
+        c.bgrewriteaof()
+        assert wait_for(lambda: c.info("persistence")["aof_rewrite_in_progress"] == 0)
+        time.sleep(0.2)
+    manifest = open(os.path.join(d, [f for f in os.listdir(d) if f.endswith(".manifest")][0])).read()
+    assert " type h" in manifest
+    kept = len(os.listdir(d))
+    c.config_set("aof-disable-auto-gc", "no")
+    assert wait_for(lambda: len(os.listdir(d)) < kept)
+    manifest = open(os.path.join(d, [f for f in os.listdir(d) if f.endswith(".manifest")][0])).read()
+    assert " type h" not in manifest
