@@ -32,6 +32,7 @@
 
 #include "base/alloc.h"
 #include "base/log.h"
+#include "server/procenv.h"
 
 enum { JOB_FSYNC, JOB_CLOSE, JOB_UNLINK };
 
@@ -62,6 +63,7 @@ static void publish_synced(long long offset) {
 
 static void *worker(void *arg) {
     (void)arg;
+    procenv_bio_thread("bio_aof");
     for (;;) {
         pthread_mutex_lock(&mu);
         while (!head) pthread_cond_wait(&has_work, &mu);

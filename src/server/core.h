@@ -311,6 +311,10 @@ typedef struct Settings {
     long long active_expire_effort; /* 1..10 */
     char *shutdown_on_sigint;       /* "default" or flags: save nosave now force */
     char *shutdown_on_sigterm;
+    char *server_cpulist, *bio_cpulist, *aof_rewrite_cpulist, *bgsave_cpulist;
+    long long socket_mark_id;
+    int io_threads_do_reads;
+    char *ignore_warnings;
     int crash_log_enabled;
     int crash_memcheck_enabled;
     int activedefrag; /* refused: stock jemalloc, as Redis without its own */

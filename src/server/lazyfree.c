@@ -20,6 +20,7 @@
 
 #include "base/alloc.h"
 #include "base/log.h"
+#include "server/procenv.h"
 
 typedef struct Job {
     struct Job *next;
@@ -49,6 +50,7 @@ static void run(Job *j) {
 
 static void *thread_main(void *arg) {
     (void)arg;
+    procenv_bio_thread("bio_lazy_free");
     for (;;) {
         pthread_mutex_lock(&mu);
         while (!head) pthread_cond_wait(&has_work, &mu);

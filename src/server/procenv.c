@@ -26,6 +26,8 @@
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -48,6 +50,8 @@ extern char **environ;
 static char *title_area; /* argv[0] .. the end of the last env string */
 static size_t title_cap;
 static char program[256]; /* argv[0] as run */
+
+static void bind_cpus(const char *list);
 
 void procenv_init(int argc, char **argv) {
     if (argc < 1 || !argv[0]) return;
@@ -282,6 +286,8 @@ int procenv_apply_jemalloc_bg_thread(const char **err) {
 
 void procenv_child(const char *what) {
     log_set_role('C');
+    bind_cpus(!strcmp(what, "aof-rewrite") ? settings.aof_rewrite_cpulist
+                                           : settings.bgsave_cpulist);
     char t[64];
     snprintf(t, sizeof t, "streamd-%s", what);
     if (settings.set_proc_title) set_title(t);
@@ -309,6 +315,7 @@ void procenv_startup(void) {
             log_notice("Can't disable transparent huge pages: %s", strerror(errno));
     }
     alloc_background_thread(settings.jemalloc_bg_thread);
+    bind_cpus(settings.server_cpulist);
     if (settings.always_show_logo ||
         (isatty(STDOUT_FILENO) && (!settings.logfile || !*settings.logfile)))
         show_logo();
@@ -317,6 +324,72 @@ void procenv_startup(void) {
     const char *err;
     procenv_apply_crash_log(&err);
     server_on_cron(role_cron);
+}
+
+/* ---- CPU affinity and socket marks ------------------------------------------------ */
+
+/* Redis's cpulist: comma-separated CPUs or ranges a-b, a range with a
+ * stride a-b:s. 0 and the set, or -1. */
+static int parse_cpulist(const char *s, cpu_set_t *set) {
+    CPU_ZERO(set);
+    const char *p = s ? s : "";
+    while (*p) {
+        char *end;
+        long a = strtol(p, &end, 10), b, step = 1;
+        if (end == p || a < 0) return -1;
+        b = a;
+        p = end;
+        if (*p == '-') {
+            b = strtol(p + 1, &end, 10);
+            if (end == p + 1 || b < a) return -1;
+            p = end;
+            if (*p == ':') {
+                step = strtol(p + 1, &end, 10);
+                if (end == p + 1 || step < 1) return -1;
+                p = end;
+            }
+        }
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return -1;
+        for (long c = a; c <= b && c < CPU_SETSIZE; c += step) CPU_SET((int)c, set);
+    }
+    return 0;
+}
+
+int procenv_check_cpulists(const char **err) {
+    const char *lists[] = {settings.server_cpulist, settings.bio_cpulist,
+                           settings.aof_rewrite_cpulist, settings.bgsave_cpulist};
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
+        cpu_set_t set;
+        if (parse_cpulist(lists[i], &set) != 0) {
+            *err = "Invalid cpulist";
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Binds the calling thread to list's CPUs (nothing for an empty list). */
+static void bind_cpus(const char *list) {
+    if (!list || !*list) return;
+    cpu_set_t set;
+    if (parse_cpulist(list, &set) != 0) return;
+    if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0)
+        log_warning("Can't bind to the CPUs %s", list);
+}
+
+void procenv_bio_thread(const char *name) {
+    pthread_setname_np(pthread_self(), name);
+    bind_cpus(settings.bio_cpulist);
+}
+
+void procenv_socket(int fd) {
+    if (!settings.socket_mark_id) return;
+    unsigned mark = (unsigned)settings.socket_mark_id;
+    if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) != 0)
+        log_warning("Failed to set socket mark id %u: %s", mark, strerror(errno));
 }
 
 /* ---- the crash report ------------------------------------------------------------- */

@@ -26,6 +26,12 @@ const char *procenv_supervised(void);
 int procenv_apply_title(const char **err);
 int procenv_apply_oom(const char **err);
 int procenv_apply_jemalloc_bg_thread(const char **err);
+/* The *_cpulist configs parse ("0,2,4-7,8-15:2"). */
+int procenv_check_cpulists(const char **err);
+/* A background thread starting (bio_cpulist; name for ps -T). */
+void procenv_bio_thread(const char *name);
+/* A listening socket: socket-mark-id. */
+void procenv_socket(int fd);
 /* crash-log-enabled: a stack trace in the log when the process crashes. */
 int procenv_apply_crash_log(const char **err);
 

@@ -29,6 +29,7 @@
 #include "server/acl.h"
 #include "server/core.h"
 #include "server/evict.h"
+#include "server/procenv.h"
 #include "server/replica.h"
 #include "server/tracking.h"
 
@@ -96,6 +97,7 @@ static int listen_tcp(const char *addr, int port) {
         int yes = 1;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
         if (p->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &yes, sizeof yes);
+        procenv_socket(fd); /* socket-mark-id */
         if (bind(fd, p->ai_addr, p->ai_addrlen) == 0 && listen(fd, (int)settings.tcp_backlog) == 0)
             break;
         close(fd);

@@ -21,7 +21,9 @@ NAMES = ["set-proc-title", "proc-title-template", "oom-score-adj", "oom-score-ad
          "crash-log-enabled", "crash-memcheck-enabled", "activedefrag",
          "active-defrag-ignore-bytes", "active-defrag-threshold-lower",
          "active-defrag-threshold-upper", "active-defrag-cycle-min", "active-defrag-cycle-max",
-         "active-defrag-max-scan-fields"]
+         "active-defrag-max-scan-fields", "io-threads-do-reads", "ignore-warnings",
+         "server_cpulist", "bio_cpulist", "aof_rewrite_cpulist", "bgsave_cpulist",
+         "socket-mark-id"]
 
 
 def test_defaults(diff):
@@ -82,6 +84,10 @@ def test_set_and_errors(diff):
         ("CONFIG", "SET", "propagation-error-behavior", "ignore"),
         ("CONFIG", "SET", "crash-log-enabled", "no"), ("CONFIG", "SET", "crash-log-enabled", "yes"),
         ("CONFIG", "SET", "aof-disable-auto-gc", "yes"), ("CONFIG", "SET", "aof-disable-auto-gc", "no"),
+        ("CONFIG", "SET", "io-threads-do-reads", "yes"), ("CONFIG", "SET", "ignore-warnings", "x y"),
+        ("CONFIG", "GET", "ignore-warnings"), ("CONFIG", "SET", "ignore-warnings", ""),
+        ("CONFIG", "SET", "server_cpulist", "0"), ("CONFIG", "SET", "bgsave_cpulist", "0"),
+        ("CONFIG", "SET", "socket-mark-id", "1"),
     ])
 
 

@@ -325,3 +325,42 @@ def test_aof_disable_auto_gc(make_server):
     assert wait_for(lambda: len(os.listdir(d)) < kept)
     manifest = open(os.path.join(d, [f for f in os.listdir(d) if f.endswith(".manifest")][0])).read()
     assert " type h" not in manifest
+
+
+def test_cpulists_and_socket_mark(make_server):
+    """server_cpulist binds the main thread, bio_cpulist the background
+    threads, bgsave_cpulist a snapshot child; socket-mark-id marks the
+    listening sockets."""
+    ncpu = os.cpu_count() or 1
+    last = str(ncpu - 1)
+    srv = make_server(args=["--server_cpulist", "0", "--bio_cpulist", last,
+                            "--bgsave_cpulist", last, "--appendonly", "yes",
+                            "--socket-mark-id", "7"])
+    c = srv.client()
+    c.set("k", "v")  # the AOF's background thread is running
+
+    def allowed(path):
+        for line in open(path + "/status"):
+            if line.startswith("Cpus_allowed_list:"):
+                return line.split()[1]
+
+    tasks = {}
+    for t in os.listdir("/proc/%d/task" % srv.proc.pid):
+        base = "/proc/%d/task/%s" % (srv.proc.pid, t)
+        tasks[open(base + "/comm").read().strip()] = allowed(base)
+    assert tasks["streamd"] == "0"
+    assert tasks["bio_aof"] == last
+    assert c.config_get("*cpulist*") == {"server_cpulist": "0", "bio_cpulist": last,
+                                         "aof_rewrite_cpulist": "", "bgsave_cpulist": last}
+    with pytest.raises(Exception, match="can't set immutable config"):
+        c.config_set("server_cpulist", "1")
+    if os.path.exists("/usr/bin/ss") or os.path.exists("/bin/ss"):
+        import subprocess
+        out = subprocess.run(["ss", "-ltne"], capture_output=True, text=True).stdout
+        lines = [l for l in out.splitlines() if ":%d " % srv.port in l]
+        assert lines and all("fwmark:0x7" in l for l in lines), out
+    srv2 = make_server()
+    with pytest.raises(Exception, match="Invalid cpulist"):
+        srv2.stop()
+        srv2.start(["--server_cpulist", "0-x"])
+    srv2.expect_exit = True
