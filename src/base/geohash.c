@@ -114,13 +114,22 @@ int geohash_decode_wgs84(GeoCell cell, GeoArea *out) {
 }
 
 /* The cell moved by dlon and dlat cells (each -1, 0 or 1), wrapping around
- * each axis within the step. */
+ * each axis within the step. Like Redis, only a moved axis is brought back
+ * within the step: a cell encoded on the top edge (latitude 85.05112878
+ * exactly gives index 2^step) keeps its out-of-grid bit when it moves east
+ * or west. */
 static GeoCell moved(GeoCell c, int dlon, int dlat) {
     uint64_t mask = (c.step >= 32) ? 0xFFFFFFFFULL : ((1ULL << c.step) - 1);
-    uint64_t lat_i = gather(c.bits), lon_i = gather(c.bits >> 1);
-    lat_i = (lat_i + (uint64_t)(int64_t)dlat) & mask;
-    lon_i = (lon_i + (uint64_t)(int64_t)dlon) & mask;
-    return (GeoCell){interleave((uint32_t)lat_i, (uint32_t)lon_i), c.step};
+    uint64_t bits = c.bits;
+    if (dlon) {
+        uint64_t lon_i = (gather(bits >> 1) + (uint64_t)(int64_t)dlon) & mask;
+        bits = (bits & 0x5555555555555555ULL) | (spread((uint32_t)lon_i) << 1);
+    }
+    if (dlat) {
+        uint64_t lat_i = (gather(bits) + (uint64_t)(int64_t)dlat) & mask;
+        bits = (bits & 0xAAAAAAAAAAAAAAAAULL) | spread((uint32_t)lat_i);
+    }
+    return (GeoCell){bits, c.step};
 }
 
 void geohash_neighbours(GeoCell cell, GeoCell out[8]) {
@@ -186,12 +195,22 @@ void geohash_score_to_string(double score, char buf[12]) {
     buf[11] = '\0';
 }
 
+/* The distance along a meridian: what the haversine reduces to when the
+ * longitudes are equal (asin(sin(x)) = x for a latitude difference). */
+static double lat_distance(double lat1, double lat2) {
+    return GEO_EARTH_R_M * fabs(deg_rad(lat2) - deg_rad(lat1));
+}
+
 double geohash_distance(double lon1, double lat1, double lon2, double lat2) {
-    double lat1r = deg_rad(lat1), lon1r = deg_rad(lon1);
-    double lat2r = deg_rad(lat2), lon2r = deg_rad(lon2);
-    double u = sin((lat2r - lat1r) / 2);
+    double lon1r = deg_rad(lon1), lon2r = deg_rad(lon2);
     double v = sin((lon2r - lon1r) / 2);
-    return 2.0 * GEO_EARTH_R_M * asin(sqrt(u * u + cos(lat1r) * cos(lat2r) * v * v));
+    /* Redis 7.0 takes the shortcut, and its result differs from the full
+     * formula in the last digits */
+    if (v == 0.0) return lat_distance(lat1, lat2);
+    double lat1r = deg_rad(lat1), lat2r = deg_rad(lat2);
+    double u = sin((lat2r - lat1r) / 2);
+    double a = u * u + cos(lat1r) * cos(lat2r) * v * v;
+    return 2.0 * GEO_EARTH_R_M * asin(sqrt(a));
 }
 
 int geohash_in_shape(const GeoShape *s, double lon, double lat, double *dist_m) {
@@ -200,11 +219,10 @@ int geohash_in_shape(const GeoShape *s, double lon, double lat, double *dist_m) 
         return *dist_m <= s->radius * s->to_m;
     }
     double width_m = s->width * s->to_m, height_m = s->height * s->to_m;
-    /* the east-west and north-south distances, each along the point's own
-     * parallel / meridian */
-    double lon_dist = geohash_distance(lon, lat, s->lon, lat);
-    double lat_dist = geohash_distance(lon, lat, lon, s->lat);
-    if (lon_dist > width_m / 2 || lat_dist > height_m / 2) return 0;
+    /* the north-south distance along the point's meridian, then the
+     * east-west one along its parallel */
+    if (lat_distance(lat, s->lat) > height_m / 2) return 0;
+    if (geohash_distance(lon, lat, s->lon, lat) > width_m / 2) return 0;
     *dist_m = geohash_distance(s->lon, s->lat, lon, lat);
     return 1;
 }

@@ -156,7 +156,7 @@ static void cmd_geoadd(Client *c) {
     int argc = first + 2 * n;
     Slice *argv = xmalloc((size_t)argc * sizeof(Slice));
     char(*scores)[24] = xmalloc((size_t)(n ? n : 1) * sizeof *scores);
-    argv[0] = slice_cstr("ZADD");
+    argv[0] = slice_cstr("zadd"); /* as 7.0 writes it to the AOF */
     for (int i = 1; i < first; i++) argv[i] = c->argv[i];
     for (int i = 0; i < n; i++) {
         const Slice *triple = c->argv + first + 3 * i;
