@@ -24,6 +24,7 @@
  * when nothing matched, and are propagated as sent.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,6 +295,8 @@ static void scan_cover(const Zset *z, const GeoShape *s, GeoFound *found, size_t
     }
 }
 
+/* Redis sorts all the points with the C library's qsort, which glibc
+ * implements as a stable merge sort: ties in distance keep the order found. */
 static int by_dist_asc(const void *pa, const void *pb) {
     const GeoPoint *a = pa, *b = pb;
     if (a->dist != b->dist) return a->dist > b->dist ? 1 : -1;
@@ -304,6 +307,94 @@ static int by_dist_desc(const void *pa, const void *pb) {
     const GeoPoint *a = pa, *b = pb;
     if (a->dist != b->dist) return a->dist < b->dist ? 1 : -1;
     return a->seq > b->seq ? 1 : a->seq < b->seq ? -1 : 0;
+}
+
+/* ---- the partial sort ---------------------------------------------------------- */
+
+/* When COUNT keeps fewer points than were found, Redis sorts only as much as
+ * the first COUNT need, with its own partial quicksort (Bentley and
+ * McIlroy's, which skips the partitions wholly past the first COUNT). Ties
+ * in distance then come out in the order that algorithm leaves them, so it
+ * is reproduced step for step here: same pivots, same swaps, comparisons
+ * that answer 0 for equal distances. */
+
+typedef int (*PointCmp)(const GeoPoint *a, const GeoPoint *b);
+
+static int near_first(const GeoPoint *a, const GeoPoint *b) {
+    return a->dist > b->dist ? 1 : a->dist == b->dist ? 0 : -1;
+}
+
+static int far_first(const GeoPoint *a, const GeoPoint *b) {
+    return -near_first(a, b);
+}
+
+static void swap_points(GeoPoint *v, size_t i, size_t j) {
+    GeoPoint t = v[i];
+    v[i] = v[j];
+    v[j] = t;
+}
+
+/* Swaps the n points from i with the n from j (the runs do not overlap). */
+static void swap_runs(GeoPoint *v, size_t i, size_t j, size_t n) {
+    for (size_t k = 0; k < n; k++) swap_points(v, i + k, j + k);
+}
+
+static size_t median3(const GeoPoint *v, size_t a, size_t b, size_t c, PointCmp cmp) {
+    if (cmp(&v[a], &v[b]) < 0) return cmp(&v[b], &v[c]) < 0 ? b : (cmp(&v[a], &v[c]) < 0 ? c : a);
+    return cmp(&v[b], &v[c]) > 0 ? b : (cmp(&v[a], &v[c]) < 0 ? a : c);
+}
+
+/* Orders v[0..n) so that its first k points (k >= 1) are the k first in
+ * cmp's order, sorted. */
+static void partial_sort(GeoPoint *v, size_t n, size_t k, PointCmp cmp) {
+    for (;;) {
+        if (n < 7) {
+            for (size_t m = 1; m < n; m++)
+                for (size_t l = m; l > 0 && cmp(&v[l - 1], &v[l]) > 0; l--)
+                    swap_points(v, l, l - 1);
+            return;
+        }
+        size_t pm = n / 2;
+        if (n > 7) {
+            size_t pl = 0, pn = n - 1;
+            if (n > 40) {
+                size_t d = n / 8;
+                pl = median3(v, pl, pl + d, pl + 2 * d, cmp);
+                pm = median3(v, pm - d, pm, pm + d, cmp);
+                pn = median3(v, pn - 2 * d, pn - d, pn, cmp);
+            }
+            pm = median3(v, pl, pm, pn, cmp);
+        }
+        swap_points(v, 0, pm);
+        /* [1, pa) equal to the pivot, [pa, pb) below, (pc, pd] above,
+         * (pd, n) equal */
+        size_t pa = 1, pb = 1;
+        ptrdiff_t pc = (ptrdiff_t)n - 1, pd = pc;
+        for (;;) {
+            int r;
+            while ((ptrdiff_t)pb <= pc && (r = cmp(&v[pb], &v[0])) <= 0) {
+                if (r == 0) swap_points(v, pa++, pb);
+                pb++;
+            }
+            while ((ptrdiff_t)pb <= pc && (r = cmp(&v[pc], &v[0])) >= 0) {
+                if (r == 0) swap_points(v, (size_t)pc, (size_t)pd--);
+                pc--;
+            }
+            if ((ptrdiff_t)pb > pc) break;
+            swap_points(v, pb++, (size_t)pc--);
+        }
+        size_t r = pa < pb - pa ? pa : pb - pa;
+        swap_runs(v, 0, pb - r, r);
+        size_t above = (size_t)(pd - pc), tail = n - (size_t)pd - 1;
+        r = above < tail ? above : tail;
+        swap_runs(v, pb, n - r, r);
+        if (pb - pa > 1) partial_sort(v, pb - pa, k, cmp);
+        size_t right = (size_t)(pd - pc);
+        if (right <= 1 || k <= n - right) return; /* nothing of the first k there */
+        v += n - right;
+        k -= n - right;
+        n = right;
+    }
 }
 
 enum {
@@ -525,8 +616,12 @@ static void search_command(Client *c, int src_at, int flags) {
     }
     size_t n = found.n;
     if (q.count && (size_t)q.count < n) n = (size_t)q.count;
-    if (q.sort != SORT_NONE)
-        qsort(found.v, found.n, sizeof *found.v, q.sort == SORT_ASC ? by_dist_asc : by_dist_desc);
+    if (q.sort != SORT_NONE && found.n > 1) {
+        if (n == found.n)
+            qsort(found.v, n, sizeof *found.v, q.sort == SORT_ASC ? by_dist_asc : by_dist_desc);
+        else
+            partial_sort(found.v, found.n, n, q.sort == SORT_ASC ? near_first : far_first);
+    }
     for (size_t i = 0; i < n; i++) found.v[i].dist /= q.shape.to_m;
     if (q.store)
         store_points(c, *q.store, found.v, n, q.storedist, flags);

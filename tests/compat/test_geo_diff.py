@@ -265,6 +265,33 @@ def test_poles_antimeridian_huge_radii(diff):
     both(diff, script)
 
 
+def test_ties_in_distance(diff):
+    """Members at the same few places, so that distances tie: a full sort
+    keeps the order found (glibc's stable qsort), a COUNT below the number
+    found leaves ties as Redis's partial quicksort does."""
+    rnd = random.Random(9)
+    places = [(13.0, 38.0), (13.01, 38.0), (13.0, 38.01), (12.99, 37.99), (13.02, 38.02)]
+    script = []
+    for key, n in (("t", 12), ("u", 150)):
+        cmd = ["GEOADD", key]
+        for i in range(n):
+            lon, lat = rnd.choice(places)
+            cmd += [str(lon), str(lat), "m%03d" % rnd.randrange(1000)]
+        script.append(cmd)
+        for count in (1, 2, 3, 5, 7, 8, 9, 20, 41, 60, 149, 150, 200):
+            for order in ("ASC", "DESC"):
+                script.append(["GEORADIUS", key, "13", "38", "50", "km", order, "COUNT", str(count)])
+                script.append(["GEOSEARCH", key, "FROMLONLAT", "13.005", "38.005", "BYBOX", "10", "10",
+                               "km", order, "COUNT", str(count), "WITHDIST"])
+        script += [["GEORADIUS", key, "13", "38", "50", "km", "ASC"],
+                   ["GEORADIUS", key, "13", "38", "50", "km", "DESC", "WITHDIST"],
+                   ["GEORADIUS", key, "13", "38", "50", "km", "COUNT", "10"],
+                   ["GEORADIUS", key, "13", "38", "50", "km", "COUNT", "10", "ANY", "DESC"],
+                   ["GEORADIUS", key, "13", "38", "50", "km", "COUNT", "33", "STORE", "dst"],
+                   "ZRANGE dst 0 -1 WITHSCORES"]
+    both(diff, script)
+
+
 @pytest.mark.parametrize("n_points", [10, 300])
 def test_dump_payloads(server, ref_server, n_points):
     """The same GEOADDs give the same sorted set: each server restores the
