@@ -111,7 +111,7 @@ static char *cstr(Slice s, char *buf, size_t cap, char **heap) {
 
 /* Redis's string2d: the whole text is a number (strtod's forms: inf,
  * hexadecimal, exponents), no leading space, not NaN, no overflow. */
-static int parse_double(Slice s, double *out) {
+int zset__parse_double(Slice s, double *out) {
     char buf[128], *heap;
     if (s.len == 0) return -1;
     char *p = cstr(s, buf, sizeof buf, &heap), *end;
@@ -128,7 +128,7 @@ static int parse_double(Slice s, double *out) {
 }
 
 static int get_score_or_reply(Client *c, Slice s, double *out) {
-    if (parse_double(s, out) == 0) return 0;
+    if (zset__parse_double(s, out) == 0) return 0;
     reply_error(c, "ERR value is not a valid float");
     return -1;
 }
@@ -328,6 +328,10 @@ done:
 }
 
 static void cmd_zadd(Client *c) {
+    zadd_generic(c, 0);
+}
+
+void zset__zadd_command(Client *c) {
     zadd_generic(c, 0);
 }
 
@@ -1161,7 +1165,7 @@ static void setop_command(Client *c, const Slice *dst, int numkeys_at, int op, i
         if (op != OP_DIFF && !is_card && left >= n + 1 && slice_eq_nocase(a, "weights")) {
             j++;
             for (int i = 0; i < n; i++, j++) {
-                if (parse_double(c->argv[j], &src[i].weight) != 0) {
+                if (zset__parse_double(c->argv[j], &src[i].weight) != 0) {
                     reply_error(c, "ERR weight value is not a float");
                     goto done;
                 }

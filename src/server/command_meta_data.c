@@ -1342,6 +1342,302 @@ static const MetaArg a_function_restore[] = {
     {"serialized-value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"policy", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_function_restore_1, 3},
 };
+static const MetaArg a_geoadd_1[] = {
+    {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0},
+    {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_geoadd_3[] = {
+    {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_geoadd[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"condition", "oneof", -1, NULL, NULL, "6.2.0", NULL, META_ARG_OPTIONAL, a_geoadd_1, 2},
+    {"change", "pure-token", -1, "CH", NULL, "6.2.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"longitude_latitude_member", "block", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, a_geoadd_3, 3},
+};
+static const MetaKeySpec k_geoadd[] = {
+    {NULL, "RW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_geoadd[] = {
+    "6.2.0", "Added the `CH`, `NX` and `XX` options.",
+};
+static const MetaArg a_geodist_3[] = {
+    {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0},
+    {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0},
+    {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0},
+    {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_geodist[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member1", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member2", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_geodist_3, 4},
+};
+static const MetaKeySpec k_geodist[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_geohash[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_geohash[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_geopos[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_geopos[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_georadius_4[] = {
+    {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0},
+    {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0},
+    {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0},
+    {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_georadius_8[] = {
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"any", "pure-token", -1, "ANY", NULL, "6.2.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_georadius_9[] = {
+    {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0},
+    {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_georadius[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"radius", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_georadius_4, 4},
+    {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_georadius_8, 2},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_georadius_9, 2},
+    {"key", "key", 1, "STORE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"key", "key", 2, "STOREDIST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_georadius[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "OW update", META_BS_KEYWORD, 6, "STORE", META_FK_RANGE, 0, 1, 0},
+    {NULL, "OW update", META_BS_KEYWORD, 6, "STOREDIST", META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_georadius[] = {
+    "6.2.0", "Added the `ANY` option for `COUNT`.",
+    "7.0.0", "Added support for uppercase unit names.",
+};
+static const MetaArg a_georadius_ro_4[] = {
+    {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0},
+    {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0},
+    {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0},
+    {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_georadius_ro_8[] = {
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"any", "pure-token", -1, "ANY", NULL, "6.2.0", NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_georadius_ro_9[] = {
+    {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0},
+    {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_georadius_ro[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"radius", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_georadius_ro_4, 4},
+    {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_georadius_ro_8, 2},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_georadius_ro_9, 2},
+};
+static const MetaKeySpec k_georadius_ro[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_georadius_ro[] = {
+    "6.2.0", "Added the `ANY` option for `COUNT`.",
+};
+static const MetaArg a_georadiusbymember_3[] = {
+    {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0},
+    {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0},
+    {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0},
+    {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_georadiusbymember_7[] = {
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_georadiusbymember_8[] = {
+    {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0},
+    {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_georadiusbymember[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"radius", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_georadiusbymember_3, 4},
+    {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_georadiusbymember_7, 2},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_georadiusbymember_8, 2},
+    {"key", "key", 1, "STORE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"key", "key", 2, "STOREDIST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_georadiusbymember[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "OW update", META_BS_KEYWORD, 5, "STORE", META_FK_RANGE, 0, 1, 0},
+    {NULL, "OW update", META_BS_KEYWORD, 5, "STOREDIST", META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_georadiusbymember[] = {
+    "7.0.0", "Added support for uppercase unit names.",
+};
+static const MetaArg a_georadiusbymember_ro_3[] = {
+    {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0},
+    {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0},
+    {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0},
+    {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_georadiusbymember_ro_7[] = {
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_georadiusbymember_ro_8[] = {
+    {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0},
+    {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_georadiusbymember_ro[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"radius", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_georadiusbymember_ro_3, 4},
+    {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_georadiusbymember_ro_7, 2},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_georadiusbymember_ro_8, 2},
+};
+static const MetaKeySpec k_georadiusbymember_ro[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_geosearch_1_1[] = {
+    {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_geosearch_1[] = {
+    {"member", "string", -1, "FROMMEMBER", NULL, NULL, NULL, 0, NULL, 0},
+    {"longitude_latitude", "block", -1, "FROMLONLAT", NULL, NULL, NULL, 0, a_geosearch_1_1, 2},
+};
+static const MetaArg a_geosearch_2_0_1[] = {
+    {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0},
+    {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0},
+    {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0},
+    {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_geosearch_2_0[] = {
+    {"radius", "double", -1, "BYRADIUS", NULL, NULL, NULL, 0, NULL, 0},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_geosearch_2_0_1, 4},
+};
+static const MetaArg a_geosearch_2_1_2[] = {
+    {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0},
+    {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0},
+    {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0},
+    {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_geosearch_2_1[] = {
+    {"width", "double", -1, "BYBOX", NULL, NULL, NULL, 0, NULL, 0},
+    {"height", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_geosearch_2_1_2, 4},
+};
+static const MetaArg a_geosearch_2[] = {
+    {"circle", "block", -1, NULL, NULL, NULL, NULL, 0, a_geosearch_2_0, 2},
+    {"box", "block", -1, NULL, NULL, NULL, NULL, 0, a_geosearch_2_1, 3},
+};
+static const MetaArg a_geosearch_3[] = {
+    {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0},
+    {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_geosearch_4[] = {
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_geosearch[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"from", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_geosearch_1, 2},
+    {"by", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_geosearch_2, 2},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_geosearch_3, 2},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_geosearch_4, 2},
+    {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_geosearch[] = {
+    {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_geosearch[] = {
+    "7.0.0", "Added support for uppercase unit names.",
+};
+static const MetaArg a_geosearchstore_2_1[] = {
+    {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_geosearchstore_2[] = {
+    {"member", "string", -1, "FROMMEMBER", NULL, NULL, NULL, 0, NULL, 0},
+    {"longitude_latitude", "block", -1, "FROMLONLAT", NULL, NULL, NULL, 0, a_geosearchstore_2_1, 2},
+};
+static const MetaArg a_geosearchstore_3_0_1[] = {
+    {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0},
+    {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0},
+    {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0},
+    {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_geosearchstore_3_0[] = {
+    {"radius", "double", -1, "BYRADIUS", NULL, NULL, NULL, 0, NULL, 0},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_geosearchstore_3_0_1, 4},
+};
+static const MetaArg a_geosearchstore_3_1_2[] = {
+    {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0},
+    {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0},
+    {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0},
+    {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_geosearchstore_3_1[] = {
+    {"width", "double", -1, "BYBOX", NULL, NULL, NULL, 0, NULL, 0},
+    {"height", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_geosearchstore_3_1_2, 4},
+};
+static const MetaArg a_geosearchstore_3[] = {
+    {"circle", "block", -1, NULL, NULL, NULL, NULL, 0, a_geosearchstore_3_0, 2},
+    {"box", "block", -1, NULL, NULL, NULL, NULL, 0, a_geosearchstore_3_1, 3},
+};
+static const MetaArg a_geosearchstore_4[] = {
+    {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0},
+    {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaArg a_geosearchstore_5[] = {
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0},
+    {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_geosearchstore[] = {
+    {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"source", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"from", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_geosearchstore_2, 2},
+    {"by", "oneof", -1, NULL, NULL, NULL, NULL, 0, a_geosearchstore_3, 2},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_geosearchstore_4, 2},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, a_geosearchstore_5, 2},
+    {"storedist", "pure-token", -1, "STOREDIST", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaKeySpec k_geosearchstore[] = {
+    {NULL, "OW update", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const char *const h_geosearchstore[] = {
+    "7.0.0", "Added support for uppercase unit names.",
+};
 static const MetaArg a_get[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
@@ -4837,6 +5133,16 @@ const CommandMeta command_meta_table[] = {
     {"function|load", "Create a function with the given arguments (name, code, description)", "7.0.0", "scripting", "O(1) (considering compilation time is redundant)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_function_load, 2, NULL},
     {"function|restore", "Restore all the functions on the given payload", "7.0.0", "scripting", "O(N) where N is the number of functions on the payload", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_function_restore, 2, NULL},
     {"function|stats", "Return information about the function currently running (name, description, duration)", "7.0.0", "scripting", "O(1)", NULL, NULL, NULL, NULL, 0, "nondeterministic_output request_policy:all_shards response_policy:special", NULL, 0, NULL, 0, NULL},
+    {"geoadd", "Add one or more geospatial items in the geospatial index represented using a sorted set", "3.2.0", "geo", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", NULL, NULL, NULL, h_geoadd, 1, NULL, k_geoadd, 1, a_geoadd, 4, NULL},
+    {"geodist", "Returns the distance between two members of a geospatial index", "3.2.0", "geo", "O(log(N))", NULL, NULL, NULL, NULL, 0, NULL, k_geodist, 1, a_geodist, 4, NULL},
+    {"geohash", "Returns members of a geospatial index as standard geohash strings", "3.2.0", "geo", "O(log(N)) for each member requested, where N is the number of elements in the sorted set.", NULL, NULL, NULL, NULL, 0, NULL, k_geohash, 1, a_geohash, 2, NULL},
+    {"geopos", "Returns longitude and latitude of members of a geospatial index", "3.2.0", "geo", "O(N) where N is the number of members requested.", NULL, NULL, NULL, NULL, 0, NULL, k_geopos, 1, a_geopos, 2, NULL},
+    {"georadius", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point", "3.2.0", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", "deprecated", "6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument", h_georadius, 2, NULL, k_georadius, 3, a_georadius, 12, NULL},
+    {"georadius_ro", "A read-only variant for GEORADIUS", "3.2.10", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", "deprecated", "6.2.0", "`GEOSEARCH` with the `BYRADIUS` argument", h_georadius_ro, 1, NULL, k_georadius_ro, 1, a_georadius_ro, 10, NULL},
+    {"georadiusbymember", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member", "3.2.0", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", "deprecated", "6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments", h_georadiusbymember, 1, NULL, k_georadiusbymember, 3, a_georadiusbymember, 11, NULL},
+    {"georadiusbymember_ro", "A read-only variant for GEORADIUSBYMEMBER", "3.2.10", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", "deprecated", "6.2.0", "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments", NULL, 0, NULL, k_georadiusbymember_ro, 1, a_georadiusbymember_ro, 9, NULL},
+    {"geosearch", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle.", "6.2.0", "geo", "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape", NULL, NULL, NULL, h_geosearch, 1, NULL, k_geosearch, 1, a_geosearch, 8, NULL},
+    {"geosearchstore", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key.", "6.2.0", "geo", "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape", NULL, NULL, NULL, h_geosearchstore, 1, NULL, k_geosearchstore, 2, a_geosearchstore, 7, NULL},
     {"get", "Get the value of a key", "1.0.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_get, 1, a_get, 1, NULL},
     {"getbit", "Returns the bit value at offset in the string value stored at key", "2.2.0", "bitmap", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_getbit, 1, a_getbit, 2, NULL},
     {"getdel", "Get the value of a key and delete the key", "6.2.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_getdel, 1, a_getdel, 1, NULL},

@@ -43,6 +43,7 @@ extern const Command replica_commands[];
 extern const Command list_commands[];
 extern const Command set_commands[];
 extern const Command zset_commands[];
+extern const Command geo_commands[];
 extern const Command hash_commands[];
 extern const Command hash_import_commands[];
 extern const Command sort_commands[];
@@ -85,7 +86,7 @@ static const Command *const families[] = {
     sort_commands,    backup_commands,      array_commands,       migrate_commands,
     bloom_commands,   sketch_commands,      vset_commands,        json_commands,
     tseries_commands, ftdict_commands,      ftconfig_commands,    ftsug_commands,
-    search_commands,  ftagg_commands,
+    search_commands,  ftagg_commands,       geo_commands,
 };
 
 /* The top-level commands by lowercase name: open addressing over a fixed

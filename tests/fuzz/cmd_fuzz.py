@@ -967,7 +967,7 @@ class Gen:
             cmd = self.array_cmd()
         elif r < 0.73:  # Redis 8's module types, one generator each
             cmd = self.rng.choice([self.bloom_cmd, self.sketch_cmd, self.vset_cmd, self.ts_cmd,
-                                   self.ftsug_cmd, self.ft_cmd, self.ftagg_cmd])()
+                                   self.ftsug_cmd, self.ft_cmd, self.ftagg_cmd, self.geo_cmd])()
         elif r < 0.76:
             cmd = self.docs_command(self.pick(self.other_cmds + self.sub_cmds))
             if cmd[0] == "config" and len(cmd) > 1 and cmd[1] == "set":
@@ -1263,6 +1263,72 @@ class Gen:
         if op == 7 and self.chance(0.3):
             return ["TDIGEST.RESET", key]
         return ["TDIGEST.ADD", key, self.pick(["1", "2", "3.5"])]
+
+    def geo_cmd(self):
+        """The GEO commands on a few sorted-set keys, "str" (WRONGTYPE) or a
+        missing key: GEOADD with its options and coordinates at and past the
+        limits, GEOPOS / GEODIST / GEOHASH, and the searches with random
+        centres, radii, boxes, units and options (STORE forms included)."""
+        def key():
+            return self.pick(["g1", "g2", "g3"]) if self.chance(0.9) else self.pick(["str", "nokey"])
+
+        def lon():
+            return self.pick(["0", "13.36", "-73.98", "180", "-180", "179.9999", "180.1", "x",
+                              "%.5f" % self.rng.uniform(-180, 180)])
+
+        def lat():
+            return self.pick(["0", "38.11", "85.05112878", "-85.05112878", "85.06", "-90", "",
+                              "%.5f" % self.rng.uniform(-85, 85)])
+
+        def member():
+            return self.pick(["a", "b", "c", "d", "", "m\x00", "x" * 70])
+
+        def size():
+            return self.pick(["0", "1", "100", "5000", "20000", "1e9", "-1", "x"])
+
+        def unit():
+            return self.pick(["m", "km", "mi", "ft", "KM", "yd"])
+
+        def opts(store):
+            out = []
+            for o in ("WITHDIST", "WITHCOORD", "WITHHASH", "ASC", "DESC", "ANY"):
+                if self.chance(0.15):
+                    out.append([o])
+            if self.chance(0.4):
+                out.append(["COUNT", self.pick(["1", "3", "100", "0", "-1", "x"])])
+            if store and self.chance(0.5):
+                out.append([self.pick(["STORE", "STOREDIST"]), key()])
+            self.rng.shuffle(out)
+            return [a for o in out for a in o]
+
+        op = self.rng.randrange(9)
+        if op < 3:
+            cmd = ["GEOADD", key()] + [o for o in ("NX", "XX", "CH") if self.chance(0.15)]
+            for _ in range(self.rng.randint(1, 4)):
+                cmd += [lon(), lat(), member()]
+            if self.chance(0.05):
+                cmd.pop()
+            return cmd
+        if op == 3:
+            return [self.pick(["GEOPOS", "GEOHASH"]), key()] + \
+                [member() for _ in range(self.rng.randint(0, 3))]
+        if op == 4:
+            return ["GEODIST", key(), member(), member()] + ([unit()] if self.chance(0.6) else [])
+        if op == 5:
+            return [self.pick(["GEORADIUS", "GEORADIUS_RO"]), key(), lon(), lat(), size(), unit()] + \
+                opts(True)
+        if op == 6:
+            return [self.pick(["GEORADIUSBYMEMBER", "GEORADIUSBYMEMBER_RO"]), key(), member(), size(),
+                    unit()] + opts(True)
+        frm = self.pick([["FROMMEMBER", member()], ["FROMLONLAT", lon(), lat()], []])
+        by = self.pick([["BYRADIUS", size(), unit()], ["BYBOX", size(), size(), unit()], []])
+        parts = [frm, by]
+        self.rng.shuffle(parts)
+        if op == 7:
+            return ["GEOSEARCH", key()] + parts[0] + parts[1] + opts(False)
+        return ["GEOSEARCHSTORE", key(), key()] + parts[0] + parts[1] + \
+            [o for o in opts(False) if not o.startswith("WITH")] + \
+            (["STOREDIST"] if self.chance(0.3) else [])
 
     def ts_cmd(self):
         """Redis 8.10's time-series reads on a few series keys, "str" (WRONGTYPE)
