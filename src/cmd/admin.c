@@ -45,7 +45,8 @@ void server_set_info_rdb(InfoHook fn) {
     info_rdb_hook = fn;
 }
 
-void server_note_fork(void) {
+void server_note_fork(int64_t start_us) {
+    core.stat_latest_fork_us = mono_us() - start_us;
     core.stat_forks++;
 }
 
@@ -233,13 +234,19 @@ static void info_stats(Buf *b) {
         "instantaneous_ops_per_sec:%lld\r\ntotal_net_input_bytes:%llu\r\n"
         "total_net_output_bytes:%llu\r\ninstantaneous_input_kbps:%.2f\r\n"
         "instantaneous_output_kbps:%.2f\r\nrejected_connections:%llu\r\n"
-        "%sexpired_keys:%llu\r\nevicted_keys:%llu\r\nevicted_clients:%llu\r\n"
+        "%sexpired_keys:%llu\r\nexpired_stale_perc:%.2f\r\nexpired_time_cap_reached_count:%llu\r\n"
+        "expire_cycle_cpu_milliseconds:%llu\r\nevicted_keys:%llu\r\nevicted_clients:%llu\r\n"
         "total_eviction_exceeded_time:%llu\r\ncurrent_eviction_exceeded_time:%llu\r\n"
         "keyspace_hits:%llu\r\n"
         "keyspace_misses:%llu\r\npubsub_channels:%zu\r\npubsub_patterns:%zu\r\n"
         "pubsubshard_channels:%zu\r\n"
-        "total_forks:%llu\r\nmigrate_cached_sockets:%zu\r\n%sunexpected_error_replies:%llu\r\n"
-        "total_error_replies:%llu\r\ntotal_reads_processed:%llu\r\n"
+        "latest_fork_usec:%lld\r\ntotal_forks:%llu\r\nmigrate_cached_sockets:%zu\r\n"
+        "slave_expires_tracked_keys:0\r\nactive_defrag_hits:0\r\nactive_defrag_misses:0\r\n"
+        "active_defrag_key_hits:0\r\nactive_defrag_key_misses:0\r\n"
+        "total_active_defrag_time:0\r\ncurrent_active_defrag_time:0\r\n"
+        "%sunexpected_error_replies:%llu\r\n"
+        "total_error_replies:%llu\r\ndump_payload_sanitizations:%llu\r\n"
+        "total_reads_processed:%llu\r\n"
         "total_writes_processed:%llu\r\n"
         "io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\n"
         "eventloop_cycles:%llu\r\n",
@@ -248,13 +255,16 @@ static void info_stats(Buf *b) {
         (unsigned long long)core.stat_net_out, (double)server_instantaneous(INST_NET_IN) / 1024.0,
         (double)server_instantaneous(INST_NET_OUT) / 1024.0,
         (unsigned long long)core.stat_rejected_conns, sync.p, (unsigned long long)core.stat_expired,
+        core.stat_expired_stale_perc * 100.0, (unsigned long long)core.stat_expire_time_cap,
+        (unsigned long long)(core.stat_expire_cycle_us / 1000),
         (unsigned long long)evict_stat_keys(), (unsigned long long)evict_stat_clients(),
         (unsigned long long)evict_exceeded_total_ms(),
         (unsigned long long)evict_exceeded_current_ms(), (unsigned long long)core.stat_hits,
         (unsigned long long)core.stat_misses, channels, patterns, shard_channels,
-        (unsigned long long)core.stat_forks, migrate_cached_sockets(), trk.p,
-        (unsigned long long)core.stat_unexpected_errors,
-        (unsigned long long)core.stat_total_error_replies, (unsigned long long)core.stat_reads,
+        (long long)core.stat_latest_fork_us, (unsigned long long)core.stat_forks,
+        migrate_cached_sockets(), trk.p, (unsigned long long)core.stat_unexpected_errors,
+        (unsigned long long)core.stat_total_error_replies,
+        (unsigned long long)core.stat_payload_sanitizations, (unsigned long long)core.stat_reads,
         (unsigned long long)core.stat_writes, (unsigned long long)core.el_iterations);
     buf_free(&trk);
     buf_free(&sync);

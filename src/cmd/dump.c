@@ -30,6 +30,7 @@
 #include "persist/aoffile.h"
 #include "persist/dumpvalue.h"
 #include "persist/rewrite.h"
+#include "server/acl.h"
 #include "server/core.h"
 #include "server/evict.h"
 
@@ -125,6 +126,12 @@ static void cmd_restore(Client *c) {
         reply_error(c, "ERR DUMP payload version or checksum are wrong");
         return;
     }
+    /* INFO dump_payload_sanitizations: the deep checks Redis would run
+     * (streamd checks every payload in full whatever the setting) */
+    if ((settings.sanitize_dump_payload == 1 ||
+         (settings.sanitize_dump_payload == 2 && !(c->flags & (CLIENT_MASTER | CLIENT_FAKE)))) &&
+        !acl_user_skips_sanitize(CF(c)->user))
+        core.stat_payload_sanitizations++;
     if (rc != DUMP_OK) {
         reply_error(c, "ERR Bad data format");
         return;

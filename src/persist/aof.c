@@ -577,7 +577,7 @@ static int rewrite_start(void) {
         log_warning("Can't rewrite append only file in background: fork: %s", strerror(errno));
         return -1;
     }
-    server_note_fork();
+    server_note_fork(fork_start_us);
     log_notice("Background append only file rewriting started by pid %ld", (long)pid);
     aof.child_pid = pid;
     aof.child_pipe = pipefd[0];

@@ -253,6 +253,7 @@ static int bgsave_start(void) {
     rdb.saves++;
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) == -1) pipefd[0] = pipefd[1] = -1;
+    int64_t fork_start_us = mono_us();
     pid_t pid = fork();
     if (pid == 0) {
         procenv_child("rdb-bgsave");
@@ -282,7 +283,7 @@ static int bgsave_start(void) {
         refresh_write_refused();
         return -1;
     }
-    server_note_fork();
+    server_note_fork(fork_start_us);
     log_notice("Background saving started by pid %ld", (long)pid);
     rdb.child_pid = pid;
     rdb.bgsave_start = time(NULL);

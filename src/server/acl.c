@@ -1275,6 +1275,10 @@ static void log_reset(void) {
     log_n = 0;
 }
 
+int acl_user_skips_sanitize(const AclUser *u) {
+    return u && (u->flags & ACL_USER_SKIP_SANITIZE);
+}
+
 /* ---- start-up, requirepass, the ACL file --------------------------------- */
 
 static AclUser *make_default_user(void) {

@@ -90,6 +90,8 @@ int acl_check_command(const AclUser *u, const Command *cmd, int argc, const Slic
  * the command (a module's RM_ACLCheckKeyPermissions: TS.QUERYLABELS leaves out
  * the series the user may not read). */
 int acl_key_readable(const AclUser *u, Slice key);
+/* The user has the skip-sanitize-payload flag. */
+int acl_user_skips_sanitize(const AclUser *u);
 /* The refusal text after "NOPERM " for a client (verbose 0) or for ACL
  * DRYRUN (verbose 1), into out. */
 /* 1 when u may run cmd (argv) under rules that reach every key: its own or

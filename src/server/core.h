@@ -189,6 +189,11 @@ typedef struct Core {
     uint64_t stat_total_error_replies;
     uint64_t stat_reads, stat_writes; /* read() / write() calls on client sockets */
     uint64_t stat_forks;
+    int64_t stat_latest_fork_us;         /* INFO latest_fork_usec */
+    uint64_t stat_expire_cycle_us;       /* time the active expiry took, in total */
+    uint64_t stat_expire_time_cap;       /* cycles that stopped at their time budget */
+    double stat_expired_stale_perc;      /* expired share of the TTL keys seen, averaged */
+    uint64_t stat_payload_sanitizations; /* RESTORE payloads checked under sanitize-dump-payload */
     int64_t lastsave;
     CommandStats **cmdstats; /* each allocated alone: clients keep pointers to names */
     size_t n_cmdstats;

@@ -412,6 +412,7 @@ static void collect_expired(void *priv, DictEntry *e) {
 void db_active_expire(int64_t budget_us) {
     if (server.loading || core.expire_paused || core.is_replica) return;
     int64_t start = now_us();
+    long long seen = 0, expired = 0; /* keys with a TTL looked at, and the due ones */
     for (int i = 0; i < core.n_dbs; i++) {
         Db *db = &core.dbs[i];
         int subs = sub_ops && sub_ops->any();
@@ -425,6 +426,8 @@ void db_active_expire(int64_t budget_us) {
             db->expire_cursor = dict_scan(db->keys, db->expire_cursor, collect_expired, &s);
             steps++;
         } while (db->expire_cursor != 0 && steps < 200 + 50 * (settings.active_expire_effort - 1));
+        seen += s.ttl_n + (long long)s.n;
+        expired += (long long)s.n;
         for (size_t k = 0; k < s.n; k++) {
             DictEntry *e = dict_find(db->keys, s.keys[k].p, s.keys[k].len);
             if (e) expire_if_needed(db, e);
@@ -443,8 +446,17 @@ void db_active_expire(int64_t budget_us) {
             long long avg = mean >= 9223372036854775807.0 ? LLONG_MAX : (long long)mean;
             db->avg_ttl = db->avg_ttl ? db->avg_ttl / 50 * 49 + avg / 50 : avg;
         }
-        if (now_us() - start > budget_us) break;
+        if (now_us() - start > budget_us) {
+            core.stat_expire_time_cap++;
+            break;
+        }
     }
+    /* INFO: the time it takes, and Redis's running estimate of how much of
+     * what has a TTL is already due (5% from each cycle) */
+    core.stat_expire_cycle_us += (uint64_t)(now_us() - start);
+    if (seen > 0)
+        core.stat_expired_stale_perc =
+            core.stat_expired_stale_perc * 0.95 + ((double)expired / (double)seen) * 0.05;
 }
 
 void db_flush(Db *db) {

@@ -861,6 +861,7 @@ int ldb_start(Client *c) {
     }
     ldb.forked = !(c->flags & LDB_FLAG_SYNC);
     if (ldb.forked) {
+        int64_t fork_start_us = mono_us();
         pid_t pid = fork();
         if (pid == -1) {
             reply_error(c, "ERR Fork() failed: can't run EVAL in debugging mode: %s",
@@ -873,7 +874,7 @@ int ldb_start(Client *c) {
                 children = xrealloc(children, cap_children * sizeof *children);
             }
             children[n_children++] = pid;
-            server_note_fork();
+            server_note_fork(fork_start_us);
             client_close_async(CF(c));
             return 0;
         }

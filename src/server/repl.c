@@ -490,6 +490,7 @@ static int start_full_sync(ClientFull *c) {
      * active times, idempotent producers, XNACK) stays out unless the replica
      * says it is a streamd */
     int max_type = r->capa_streamd ? INT_MAX : DUMP_TYPE_STREAM_LISTPACKS_2;
+    int64_t fork_start_us = mono_us();
     pid_t pid = fork();
     if (pid == 0) {
         procenv_child("rdb-to-slaves");
@@ -499,7 +500,7 @@ static int start_full_sync(ClientFull *c) {
         log_warning("Can't fork for the replica's full resync: %s", strerror(errno));
         return -1;
     }
-    server_note_fork();
+    server_note_fork(fork_start_us);
     log_notice("Starting BGSAVE for SYNC with target: %s, by pid %ld",
                diskless ? "replicas sockets" : "disk", (long)pid);
     r->child = pid;

@@ -347,7 +347,7 @@ static inline int notify_wants_subkeys(int type) {
 void latency_add_sample(const char *event, int64_t ms);
 
 /* Counts a fork of the server (INFO stats total_forks). */
-void server_note_fork(void);
+void server_note_fork(int64_t start_us); /* a fork made (started at mono_us() start_us) */
 
 /* Hooks the persistence module registers. */
 typedef void (*ServerHook)(void);
