@@ -35,6 +35,7 @@
 #include "types/ftagg.h"
 #include "types/ftconfig.h"
 #include "types/ftexpr.h"
+#include "types/ftgeoshape.h"
 #include "types/ftindex_int.h"
 #include "types/fttext.h"
 #include "types/ftvec.h"
@@ -631,8 +632,22 @@ static int doc_add(FtIndex *ix, Slice key, Obj *o) {
                 val_push_num(v, ll, 2);
                 break;
             }
+            case FT_FIELD_GEOSHAPE: {
+                /* Kept as given once it reads as a valid geometry; the
+                 * queries read it again (ftexec.c). */
+                char why[160];
+                FtGeom *g = ftgeom_parse(s.p, s.len, why, sizeof why);
+                if (!g) {
+                    failed = 1;
+                    set_error(ix, key, "Error indexing geoshape: %s", why);
+                    break;
+                }
+                ftgeom_free(g);
+                if (v->n == 0) val_push_str(v, dup_slice(s), s.len);
+                break;
+            }
             default:
-                /* GEOSHAPE and VECTOR values are kept as given. */
+                /* VECTOR values are kept as given. */
                 if (v->n == 0) val_push_str(v, dup_slice(s), s.len);
                 break;
             }
@@ -1376,7 +1391,12 @@ static int parse_fields(FtIndex *ix, int argc, const Slice *argv, int i, const c
             }
         } else if (is_word(t, "GEOSHAPE")) {
             f->type = FT_FIELD_GEOSHAPE;
-            if (i < argc && (is_word(argv[i], "FLAT") || is_word(argv[i], "SPHERICAL"))) i++;
+            if (i < argc && is_word(argv[i], "FLAT")) {
+                f->flags |= FTF_GEOFLAT;
+                i++;
+            } else if (i < argc && is_word(argv[i], "SPHERICAL")) {
+                i++;
+            }
             if (i < argc && is_word(argv[i], "INDEXMISSING")) {
                 f->flags |= FTF_INDEXMISSING;
                 i++;

@@ -43,6 +43,7 @@ enum {
     FTF_INDEXEMPTY = 1u << 6,
     FTF_INDEXMISSING = 1u << 7,
     FTF_CASESENSITIVE = 1u << 8,
+    FTF_GEOFLAT = 1u << 9, /* GEOSHAPE FLAT (else SPHERICAL) */
 };
 
 typedef struct FtField {

@@ -1363,6 +1363,13 @@ static FtqNode *parse_brackets(P *p, const Token *mod, const char *name, size_t 
     const Token *t = cur(p);
     if (p->v2 && t->type == TK_TERM) { /* geoshape or vector range */
         next(p);
+        if (cur(p)->type != TK_ATTRIBUTE &&
+            (streq_ci(t->s, t->len, "WITHIN") || streq_ci(t->s, t->len, "CONTAINS") ||
+             streq_ci(t->s, t->len, "INTERSECTS") || streq_ci(t->s, t->len, "DISJOINT"))) {
+            /* a geoshape predicate takes its shape as a $parameter only */
+            syntax_error(p, cur(p));
+            return NULL;
+        }
         if (streq_ci(t->s, t->len, "VECTOR_RANGE") || cur(p)->type != TK_ATTRIBUTE) {
             if (!streq_ci(t->s, t->len, "VECTOR_RANGE")) {
                 /* "[word 1 $blob]" is a misspelt range command; "[word 1]"
