@@ -30,6 +30,7 @@
 #include "types/ftexec.h"
 #include "types/ftgeoshape.h"
 #include "types/ftindex_int.h"
+#include "types/ftphonetic.h"
 #include "types/fttext.h"
 #include "types/ftvec.h"
 
@@ -294,7 +295,8 @@ typedef struct Expand {
 
 static void expand_visit(void *priv, DictEntry *de) {
     Expand *x = priv;
-    if (de->key_len && (de->key[0] == '+' || de->key[0] == '~')) return;
+    if (de->key_len && (de->key[0] == '+' || de->key[0] == '~' || de->key[0] == FTPH_TERM_PREFIX))
+        return;
     if ((long long)x->n_terms >= ftconfig_max_prefix_expansions()) return;
     if (!affix_match(x->n, de->key, de->key_len)) return;
     x->n_terms++;
@@ -378,7 +380,8 @@ typedef struct PosVisit {
 
 static void pos_visit(void *priv, DictEntry *de) {
     PosVisit *pv = priv;
-    if (de->key_len && (de->key[0] == '+' || de->key[0] == '~')) return;
+    if (de->key_len && (de->key[0] == '+' || de->key[0] == '~' || de->key[0] == FTPH_TERM_PREFIX))
+        return;
     if (affix_match(pv->n, de->key, de->key_len)) term_positions(de->val, pv->id, pv->out);
 }
 

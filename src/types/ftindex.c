@@ -37,6 +37,7 @@
 #include "types/ftexpr.h"
 #include "types/ftgeoshape.h"
 #include "types/ftindex_int.h"
+#include "types/ftphonetic.h"
 #include "types/fttext.h"
 #include "types/ftvec.h"
 #include "types/hashobj.h"
@@ -197,6 +198,7 @@ typedef struct DocBuild {
     uint32_t last_pos;
     uint32_t syn_pos; /* the position on_syn_term() gives a synonym group's term */
     int nostem;
+    int phonetic; /* the field has PHONETIC: words are also indexed by sound */
 } DocBuild;
 
 static void tok_add(DocBuild *b, const char *t, size_t len, uint32_t pos) {
@@ -241,6 +243,11 @@ static void on_token(void *priv, const char *t, size_t len, uint32_t pos) {
     /* A word of a synonym group is also indexed as "~<group id>". */
     b->syn_pos = p;
     ftindex__syn_terms(b->ix, t, len, on_syn_term, b);
+    if (b->phonetic && (long long)len >= ftconfig_min_phonetic_term_len()) {
+        char ph[2][FTPH_CODE_MAX + 2];
+        int k = ftph_terms(t, len, ph);
+        for (int j = 0; j < k; j++) tok_add(b, ph[j], strlen(ph[j]), p);
+    }
     if (!b->nostem) {
         size_t sl;
         char *stem = ftt_stem_term(t, len, (int)ftconfig_min_stem_len(), &sl);
@@ -590,6 +597,7 @@ static int doc_add(FtIndex *ix, Slice key, Obj *o) {
                 if (!(f->flags & FTF_NOINDEX) && f->text_id >= 0) {
                     b.text_id = f->text_id;
                     b.nostem = (f->flags & FTF_NOSTEM) != 0;
+                    b.phonetic = (f->flags & FTF_PHONETIC) != 0;
                     b.last_pos = b.pos_base;
                     tokenize(ix, s.p, s.len, on_token, &b);
                     b.pos_base = b.last_pos + 1;
@@ -691,7 +699,7 @@ static int doc_add(FtIndex *ix, Slice key, Obj *o) {
     uint32_t n_tokens = 0;
     for (size_t i = 0; i < b.n; i++) {
         char c0 = buf_data(&b.bytes)[b.v[i].off];
-        if (c0 != '+' && c0 != '~') n_tokens++;
+        if (c0 != '+' && c0 != '~' && c0 != FTPH_TERM_PREFIX) n_tokens++;
     }
     d->len = n_tokens;
     ix->total_len += n_tokens;
@@ -1939,7 +1947,8 @@ typedef struct TermVisit {
 static void visit_term(void *priv, DictEntry *e) {
     TermVisit *tv = priv;
     FtTerm *t = e->val;
-    if (e->key_len && (e->key[0] == '+' || e->key[0] == '~')) return;
+    if (e->key_len && (e->key[0] == '+' || e->key[0] == '~' || e->key[0] == FTPH_TERM_PREFIX))
+        return;
     /* With a mask, the term must be in one of its fields in some document,
      * and then counts all of its documents (as RediSearch scores it). */
     int in_fields = tv->mask == UINT64_MAX || tv->ix->nofields;
