@@ -548,7 +548,7 @@ static Set geoshape_set(Exec *e, const FtqNode *n) {
     for (size_t id = 1; fi >= 0 && id < ix->docs_cap && id <= ix->next_id; id++) {
         FtDoc *d = ix->docs[id];
         if (!d || d->vals[fi].n == 0) continue;
-        FtGeom *g = ftgeom_parse(d->vals[fi].strs[0], d->vals[fi].lens[0], why, sizeof why);
+        FtGeom *g = ftgeom_parse_valid(d->vals[fi].strs[0], d->vals[fi].lens[0]);
         if (!g) continue;
         int hit;
         switch (n->geo_pred) {

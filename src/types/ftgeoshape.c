@@ -357,7 +357,7 @@ static const char *validate(FtGeom *g) {
 /* Parses WKT (see the file header). Returns an owned geometry, free with
  * ftgeom_free(); NULL with the reason in err when the text is not WKT of a
  * point or polygon, or the polygon is not valid. */
-FtGeom *ftgeom_parse(const char *wkt, size_t len, char *err, size_t err_len) {
+static FtGeom *parse(const char *wkt, size_t len, char *err, size_t err_len, int check) {
     assert(err && err_len > 0);
     err[0] = 0;
     if (len > WKT_MAX_BYTES) {
@@ -399,7 +399,7 @@ FtGeom *ftgeom_parse(const char *wkt, size_t len, char *err, size_t err_len) {
         }
         expect(&r, ")");
         if (!r.failed && r.i < r.n) rd_fail(&r, "Too many tokens", 1);
-        if (!r.failed) {
+        if (!r.failed && check) {
             const char *why = g->n_rings ? validate(g) : "Geometry has too few points";
             if (why) {
                 snprintf(err, err_len, "invalid geometry: %s", why);
@@ -415,6 +415,17 @@ FtGeom *ftgeom_parse(const char *wkt, size_t len, char *err, size_t err_len) {
         return NULL;
     }
     return g;
+}
+
+FtGeom *ftgeom_parse(const char *wkt, size_t len, char *err, size_t err_len) {
+    return parse(wkt, len, err, err_len, 1);
+}
+
+/* The same for text ftgeom_parse() accepted before (a document's stored
+ * value): the validity checks, quadratic in the vertices, are skipped. */
+FtGeom *ftgeom_parse_valid(const char *wkt, size_t len) {
+    char err[8];
+    return parse(wkt, len, err, sizeof err, 0);
 }
 
 void ftgeom_free(FtGeom *g) {

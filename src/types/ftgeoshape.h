@@ -17,6 +17,9 @@ typedef struct FtGeom FtGeom;
  * ftgeom_free()), or NULL with the reason written to err (err_len bytes,
  * NUL-terminated), worded as RediSearch words it. */
 FtGeom *ftgeom_parse(const char *wkt, size_t len, char *err, size_t err_len);
+/* Reads WKT that ftgeom_parse() accepted before, without the validity
+ * checks (quadratic in the vertices); NULL if it does not read. */
+FtGeom *ftgeom_parse_valid(const char *wkt, size_t len);
 void ftgeom_free(FtGeom *g);
 
 /* Whether a lies within b: no point of a outside b, and some interior point

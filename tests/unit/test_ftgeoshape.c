@@ -80,6 +80,11 @@ static void test_reader(void) {
     CHECK(!strcmp(E("POLYGON((1 1, 1 100, 50 50, 50 -50, 1 1))"), ""));
     /* a hole touching the outer ring at one vertex is valid */
     CHECK(!strcmp(E("POLYGON((0 0, 0 10, 10 10, 10 0, 0 0), (0 0, 5 2, 2 5, 0 0))"), ""));
+    /* stored text is read again without the checks */
+    g = ftgeom_parse_valid("POLYGON((0 0, 0 5, 5 5))", 24);
+    CHECK(g && ftgeom_n_rings(g) == 1);
+    ftgeom_free(g);
+    CHECK(ftgeom_parse_valid("POLIKON", 7) == NULL);
     /* a long message is cut, not overrun */
     char small[8];
     CHECK(ftgeom_parse("POLIKON", 7, small, sizeof small) == NULL && strlen(small) == 7);
