@@ -306,6 +306,57 @@ static int ring_side(const Ring *h, const Ring *o) {
     return 0;
 }
 
+/* An edge for the sweep of self_intersects(). */
+typedef struct Edge {
+    Pt a, b;
+    double xmin, xmax;
+    size_t ring, idx;
+} Edge;
+
+static int edge_cmp(const void *x, const void *y) {
+    const Edge *e = x, *f = y;
+    return (e->xmin > f->xmin) - (e->xmin < f->xmin);
+}
+
+/* Whether two edges of a ring that are not neighbours meet, or edges of
+ * two rings cross or overlap (touching at a point is allowed between
+ * rings). Edges sorted by their left end are compared only with those that
+ * start before they end, so shapes of many small edges cost about
+ * n log n rather than n^2. */
+static int self_intersects(const FtGeom *g) {
+    size_t n = 0;
+    for (size_t k = 0; k < g->n_rings; k++) n += g->rings[k].n - 1;
+    Edge *e = xmalloc(n * sizeof(Edge));
+    size_t w = 0;
+    for (size_t k = 0; k < g->n_rings; k++) {
+        const Ring *r = &g->rings[k];
+        for (size_t i = 0; i + 1 < r->n; i++) {
+            Pt a = r->p[i], b = r->p[i + 1];
+            e[w++] = (Edge){a, b, fmin(a.x, b.x), fmax(a.x, b.x), k, i};
+        }
+    }
+    assert(w == n);
+    qsort(e, n, sizeof(Edge), edge_cmp);
+    int hit = 0;
+    for (size_t i = 0; i < n && !hit; i++) {
+        double ylo = fmin(e[i].a.y, e[i].b.y), yhi = fmax(e[i].a.y, e[i].b.y);
+        for (size_t j = i + 1; j < n && e[j].xmin <= e[i].xmax && !hit; j++) {
+            if (fmax(e[j].a.y, e[j].b.y) < ylo || fmin(e[j].a.y, e[j].b.y) > yhi) continue;
+            if (e[i].ring == e[j].ring) {
+                size_t m = g->rings[e[i].ring].n - 1;
+                size_t lo = e[i].idx < e[j].idx ? e[i].idx : e[j].idx;
+                size_t hi = e[i].idx < e[j].idx ? e[j].idx : e[i].idx;
+                if (hi == lo + 1 || (lo == 0 && hi == m - 1)) continue; /* neighbours */
+                hit = seg_meet(e[i].a, e[i].b, e[j].a, e[j].b);
+            } else {
+                hit = seg_cross_or_overlap(e[i].a, e[i].b, e[j].a, e[j].b);
+            }
+        }
+    }
+    xfree(e);
+    return hit;
+}
+
 static const char *validate(FtGeom *g) {
     for (size_t k = 0; k < g->n_rings; k++)
         for (size_t i = 0; i < g->rings[k].n; i++)
@@ -325,23 +376,7 @@ static const char *validate(FtGeom *g) {
                 return "Geometry has spikes";
         }
     }
-    for (size_t k = 0; k < g->n_rings; k++) {
-        const Ring *r = &g->rings[k];
-        size_t m = r->n - 1;
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = i + 2; j < m; j++) {
-                if (i == 0 && j == m - 1) continue; /* adjacent through the closure */
-                if (seg_meet(r->p[i], r->p[i + 1], r->p[j], r->p[j + 1]))
-                    return "Geometry has invalid self-intersections";
-            }
-        for (size_t l = k + 1; l < g->n_rings; l++) {
-            const Ring *o = &g->rings[l];
-            for (size_t i = 0; i + 1 < r->n; i++)
-                for (size_t j = 0; j + 1 < o->n; j++)
-                    if (seg_cross_or_overlap(r->p[i], r->p[i + 1], o->p[j], o->p[j + 1]))
-                        return "Geometry has invalid self-intersections";
-        }
-    }
+    if (self_intersects(g)) return "Geometry has invalid self-intersections";
     for (size_t h = 1; h < g->n_rings; h++)
         if (ring_side(&g->rings[h], &g->rings[0]) < 0)
             return "Geometry has interior rings defined outside the outer boundary";

@@ -6,6 +6,8 @@
  */
 #include "types/ftgeoshape.h"
 
+#include <math.h>
+
 #include "test.h"
 
 static FtGeom *P(const char *wkt) {
@@ -90,6 +92,44 @@ static void test_reader(void) {
     CHECK(ftgeom_parse("POLIKON", 7, small, sizeof small) == NULL && strlen(small) == 7);
 }
 
+static int W_geom(const FtGeom *g) {
+    FtGeom *o = P("POINT(0 0)");
+    int r = ftgeom_within(o, g);
+    ftgeom_free(o);
+    return r;
+}
+
+/* A ring of many vertices: a valid circle, then the same with two far
+ * vertices swapped (its edges cross). */
+static void test_many_vertices(void) {
+    enum { N = 20000 };
+    char *wkt = malloc((size_t)N * 48 + 64);
+    for (int bad = 0; bad < 2; bad++) {
+        size_t o = (size_t)sprintf(wkt, "POLYGON((");
+        for (int i = 0; i <= N; i++) {
+            int k = i % N;
+            if (bad && k == 10)
+                k = N / 2;
+            else if (bad && k == N / 2)
+                k = 10;
+            double t = 2 * 3.14159265358979 * k / N;
+            o += (size_t)sprintf(wkt + o, "%s%.9f %.9f", i ? ", " : "", 100 * cos(t), 100 * sin(t));
+        }
+        o += (size_t)sprintf(wkt + o, "))");
+        char err[256];
+        FtGeom *g = ftgeom_parse(wkt, o, err, sizeof err);
+        if (!bad) {
+            CHECK(g != NULL);
+            if (g) CHECK_EQ_INT(W_geom(g), 1);
+        } else {
+            CHECK(g == NULL && !strcmp(err, "invalid geometry: Geometry has invalid "
+                                            "self-intersections"));
+        }
+        ftgeom_free(g);
+    }
+    free(wkt);
+}
+
 static int W(const char *a, const char *b) {
     FtGeom *ga = P(a), *gb = P(b);
     int r = ga && gb ? ftgeom_within(ga, gb) : -1;
@@ -170,6 +210,7 @@ static void test_random_rects(void) {
 int main(void) {
     test_seed("test_ftgeoshape");
     test_reader();
+    test_many_vertices();
     test_predicates();
     test_random_rects();
     return test_report("test_ftgeoshape");
