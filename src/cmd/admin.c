@@ -36,6 +36,7 @@
 #include "server/replica.h"
 #include "server/script.h"
 #include "server/tracking.h"
+#include "types/ftindex.h"
 #include "version.h"
 
 static InfoHook info_persistence_hook;
@@ -412,6 +413,7 @@ static const InfoSection sections[] = {
     {"cluster", info_cluster, 1},
     {"keyspace", info_keyspace, 1},
     {"keysizes", info_keysizes, 1},
+    {"search", ftindex_info_search, 0}, /* a module's: only by name or EVERYTHING */
 };
 #define N_SECTIONS (sizeof sections / sizeof sections[0])
 
@@ -424,8 +426,10 @@ static void cmd_info(Client *c) {
     }
     for (int a = 1; a < c->argc; a++) {
         Slice s = c->argv[a];
-        if (slice_eq_nocase(s, "all") || slice_eq_nocase(s, "everything")) {
+        if (slice_eq_nocase(s, "everything")) {
             for (size_t i = 0; i < N_SECTIONS; i++) want[i] = 1;
+        } else if (slice_eq_nocase(s, "all")) { /* all but the modules' sections */
+            for (size_t i = 0; i < N_SECTIONS; i++) want[i] = sections[i].fn != ftindex_info_search;
         } else if (slice_eq_nocase(s, "default")) {
             for (size_t i = 0; i < N_SECTIONS; i++) want[i] |= sections[i].is_default;
         } else {

@@ -351,6 +351,11 @@ static void info_field(Client *c, const FtIndex *ix, const FtField *f) {
         n += 2;
         if (f->flags & FTF_CASESENSITIVE) reply_bulk_cstr(c, "CASESENSITIVE"), n++;
     }
+    if (f->type == FT_FIELD_GEOSHAPE) {
+        reply_bulk_cstr(c, "coord_system");
+        reply_bulk_cstr(c, (f->flags & FTF_GEOFLAT) ? "FLAT" : "SPHERICAL");
+        n += 2;
+    }
     if (f->type == FT_FIELD_VECTOR && f->vec) {
         FtVecInfoItem items[FTVEC_INFO_MAX];
         size_t k = ftvec_info(ftvec_params(f->vec), items);

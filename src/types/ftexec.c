@@ -28,7 +28,9 @@
 #include "base/alloc.h"
 #include "types/ftconfig.h"
 #include "types/ftexec.h"
+#include "types/ftgeoshape.h"
 #include "types/ftindex_int.h"
+#include "types/ftphonetic.h"
 #include "types/fttext.h"
 #include "types/ftvec.h"
 
@@ -293,7 +295,8 @@ typedef struct Expand {
 
 static void expand_visit(void *priv, DictEntry *de) {
     Expand *x = priv;
-    if (de->key_len && (de->key[0] == '+' || de->key[0] == '~')) return;
+    if (de->key_len && (de->key[0] == '+' || de->key[0] == '~' || de->key[0] == FTPH_TERM_PREFIX))
+        return;
     if ((long long)x->n_terms >= ftconfig_max_prefix_expansions()) return;
     if (!affix_match(x->n, de->key, de->key_len)) return;
     x->n_terms++;
@@ -315,8 +318,13 @@ static int cmp_idscore(const void *a, const void *b) {
 }
 
 static Set affix_set(Exec *e, const FtqNode *n) {
-    Expand x = {e, n, {0}, 0};
+    /* The terms are lower-cased at indexing: so is the pattern ("Ho*"
+     * finds "homer", as in RediSearch). */
+    FtqNode low = *n;
+    low.str = ftt_lower_dup(n->str, n->len, &low.len);
+    Expand x = {e, &low, {0}, 0};
     dict_foreach(e->ix->terms, expand_visit, &x);
+    xfree(low.str);
     if (x.acc.n < 2) return x.acc;
     IdScore *v = xmalloc(x.acc.n * sizeof(IdScore));
     for (size_t i = 0; i < x.acc.n; i++) v[i] = (IdScore){x.acc.id[i], x.acc.sc[i]};
@@ -372,7 +380,8 @@ typedef struct PosVisit {
 
 static void pos_visit(void *priv, DictEntry *de) {
     PosVisit *pv = priv;
-    if (de->key_len && (de->key[0] == '+' || de->key[0] == '~')) return;
+    if (de->key_len && (de->key[0] == '+' || de->key[0] == '~' || de->key[0] == FTPH_TERM_PREFIX))
+        return;
     if (affix_match(pv->n, de->key, de->key_len)) term_positions(de->val, pv->id, pv->out);
 }
 
@@ -520,6 +529,46 @@ static Set geo_set(Exec *e, int fi, double lon, double lat, double radius_m) {
                 break;
             }
     }
+    return r;
+}
+
+/* @f:[WITHIN|CONTAINS|INTERSECTS|DISJOINT $wkt]: a scan of the documents'
+ * shapes, read again from the text kept at indexing (ftgeoshape.h). */
+static Set geoshape_set(Exec *e, const FtqNode *n) {
+    Set r = {0};
+    char why[200];
+    FtGeom *q = ftgeom_parse(n->str, n->len, why, sizeof why);
+    if (!q) {
+        snprintf(e->errbuf, sizeof e->errbuf, "Error querying geoshape index: %s", why);
+        e->err = e->errbuf;
+        return r;
+    }
+    int fi = field_index(e->ix, n->field);
+    FtIndex *ix = e->ix;
+    for (size_t id = 1; fi >= 0 && id < ix->docs_cap && id <= ix->next_id; id++) {
+        FtDoc *d = ix->docs[id];
+        if (!d || d->vals[fi].n == 0) continue;
+        FtGeom *g = ftgeom_parse_valid(d->vals[fi].strs[0], d->vals[fi].lens[0]);
+        if (!g) continue;
+        int hit;
+        switch (n->geo_pred) {
+        case FTQ_GEO_WITHIN:
+            hit = ftgeom_within(g, q);
+            break;
+        case FTQ_GEO_CONTAINS:
+            hit = ftgeom_within(q, g);
+            break;
+        case FTQ_GEO_DISJOINT:
+            hit = !ftgeom_intersects(g, q);
+            break;
+        default:
+            hit = ftgeom_intersects(g, q);
+            break;
+        }
+        ftgeom_free(g);
+        if (hit) set_push(&r, (FtDocId)id, 0);
+    }
+    ftgeom_free(q);
     return r;
 }
 
@@ -819,8 +868,7 @@ static Set eval(Exec *e, const FtqNode *n) {
         return geo_set(e, field_index(e->ix, n->field), n->lon, n->lat,
                        n->radius * unit_m(n->unit));
     case FTQ_GEOSHAPE:
-        e->err = "GEOSHAPE queries are not supported";
-        return (Set){0};
+        return geoshape_set(e, n);
     case FTQ_VECTOR:
         return vector_set(e, n);
     case FTQ_WILDCARD:

@@ -35,12 +35,15 @@
 #include "types/ftagg.h"
 #include "types/ftconfig.h"
 #include "types/ftexpr.h"
+#include "types/ftgeoshape.h"
 #include "types/ftindex_int.h"
+#include "types/ftphonetic.h"
 #include "types/fttext.h"
 #include "types/ftvec.h"
 #include "types/hashobj.h"
 #include "types/json.h"
 #include "types/jsonpath.h"
+#include "version.h"
 
 static FtIndex **g_ix;
 static size_t g_n, g_cap;
@@ -196,6 +199,7 @@ typedef struct DocBuild {
     uint32_t last_pos;
     uint32_t syn_pos; /* the position on_syn_term() gives a synonym group's term */
     int nostem;
+    int phonetic; /* the field has PHONETIC: words are also indexed by sound */
 } DocBuild;
 
 static void tok_add(DocBuild *b, const char *t, size_t len, uint32_t pos) {
@@ -240,6 +244,11 @@ static void on_token(void *priv, const char *t, size_t len, uint32_t pos) {
     /* A word of a synonym group is also indexed as "~<group id>". */
     b->syn_pos = p;
     ftindex__syn_terms(b->ix, t, len, on_syn_term, b);
+    if (b->phonetic && (long long)len >= ftconfig_min_phonetic_term_len()) {
+        char ph[2][FTPH_CODE_MAX + 2];
+        int k = ftph_terms(t, len, ph);
+        for (int j = 0; j < k; j++) tok_add(b, ph[j], strlen(ph[j]), p);
+    }
     if (!b->nostem) {
         size_t sl;
         char *stem = ftt_stem_term(t, len, (int)ftconfig_min_stem_len(), &sl);
@@ -567,13 +576,13 @@ static int doc_add(FtIndex *ix, Slice key, Obj *o) {
     memset(&b, 0, sizeof b);
     b.ix = ix;
     buf_init(&b.bytes);
-    int failed = 0;
+    int failed = 0, fail_type = -1;
     FtDocId id = ix->next_id + 1;
     for (size_t fi = 0; fi < ix->n_fields && !failed; fi++) {
         FtField *f = &ix->fields[fi];
         FtDocVal *v = &d->vals[fi];
         if (f->type == FT_FIELD_VECTOR) {
-            if (vector_value(ix, f, o, id, v, key) != 0) failed = 1;
+            if (vector_value(ix, f, o, id, v, key) != 0) failed = 1, fail_type = f->type;
             continue;
         }
         RawVals r;
@@ -589,6 +598,7 @@ static int doc_add(FtIndex *ix, Slice key, Obj *o) {
                 if (!(f->flags & FTF_NOINDEX) && f->text_id >= 0) {
                     b.text_id = f->text_id;
                     b.nostem = (f->flags & FTF_NOSTEM) != 0;
+                    b.phonetic = (f->flags & FTF_PHONETIC) != 0;
                     b.last_pos = b.pos_base;
                     tokenize(ix, s.p, s.len, on_token, &b);
                     b.pos_base = b.last_pos + 1;
@@ -612,7 +622,7 @@ static int doc_add(FtIndex *ix, Slice key, Obj *o) {
             case FT_FIELD_NUMERIC: {
                 double num = r.num[k];
                 if (!r.is_num[k] && parse_num(s, &num) != 0) {
-                    failed = 1;
+                    failed = 1, fail_type = f->type;
                     set_error(ix, key, "Invalid numeric value: '%.*s'",
                               (int)(s.len > 64 ? 64 : s.len), s.p);
                     break;
@@ -623,7 +633,7 @@ static int doc_add(FtIndex *ix, Slice key, Obj *o) {
             case FT_FIELD_GEO: {
                 double ll[2];
                 if (parse_geo(s, &ll[0], &ll[1]) != 0) {
-                    failed = 1;
+                    failed = 1, fail_type = f->type;
                     set_error(ix, key, "Invalid geo string: '%.*s'", (int)(s.len > 64 ? 64 : s.len),
                               s.p);
                     break;
@@ -631,8 +641,22 @@ static int doc_add(FtIndex *ix, Slice key, Obj *o) {
                 val_push_num(v, ll, 2);
                 break;
             }
+            case FT_FIELD_GEOSHAPE: {
+                /* Kept as given once it reads as a valid geometry; the
+                 * queries read it again (ftexec.c). */
+                char why[160];
+                FtGeom *g = ftgeom_parse(s.p, s.len, why, sizeof why);
+                if (!g) {
+                    failed = 1, fail_type = f->type;
+                    set_error(ix, key, "Error indexing geoshape: %s", why);
+                    break;
+                }
+                ftgeom_free(g);
+                if (v->n == 0) val_push_str(v, dup_slice(s), s.len);
+                break;
+            }
             default:
-                /* GEOSHAPE and VECTOR values are kept as given. */
+                /* VECTOR values are kept as given. */
                 if (v->n == 0) val_push_str(v, dup_slice(s), s.len);
                 break;
             }
@@ -661,6 +685,7 @@ static int doc_add(FtIndex *ix, Slice key, Obj *o) {
         for (size_t fi = 0; fi < ix->n_fields; fi++)
             if (ix->fields[fi].vec) ftvec_del(ix->fields[fi].vec, id);
         ix->n_failures++;
+        if (fail_type >= 0) ix->type_failures[fail_type]++;
         xfree(b.v);
         buf_free(&b.bytes);
         doc_free(ix, d);
@@ -676,7 +701,7 @@ static int doc_add(FtIndex *ix, Slice key, Obj *o) {
     uint32_t n_tokens = 0;
     for (size_t i = 0; i < b.n; i++) {
         char c0 = buf_data(&b.bytes)[b.v[i].off];
-        if (c0 != '+' && c0 != '~') n_tokens++;
+        if (c0 != '+' && c0 != '~' && c0 != FTPH_TERM_PREFIX) n_tokens++;
     }
     d->len = n_tokens;
     ix->total_len += n_tokens;
@@ -1376,7 +1401,12 @@ static int parse_fields(FtIndex *ix, int argc, const Slice *argv, int i, const c
             }
         } else if (is_word(t, "GEOSHAPE")) {
             f->type = FT_FIELD_GEOSHAPE;
-            if (i < argc && (is_word(argv[i], "FLAT") || is_word(argv[i], "SPHERICAL"))) i++;
+            if (i < argc && is_word(argv[i], "FLAT")) {
+                f->flags |= FTF_GEOFLAT;
+                i++;
+            } else if (i < argc && is_word(argv[i], "SPHERICAL")) {
+                i++;
+            }
             if (i < argc && is_word(argv[i], "INDEXMISSING")) {
                 f->flags |= FTF_INDEXMISSING;
                 i++;
@@ -1919,7 +1949,8 @@ typedef struct TermVisit {
 static void visit_term(void *priv, DictEntry *e) {
     TermVisit *tv = priv;
     FtTerm *t = e->val;
-    if (e->key_len && (e->key[0] == '+' || e->key[0] == '~')) return;
+    if (e->key_len && (e->key[0] == '+' || e->key[0] == '~' || e->key[0] == FTPH_TERM_PREFIX))
+        return;
     /* With a mask, the term must be in one of its fields in some document,
      * and then counts all of its documents (as RediSearch scores it). */
     int in_fields = tv->mask == UINT64_MAX || tv->ix->nofields;
@@ -1951,4 +1982,100 @@ void ftindex_init(void) {
     server_on_cron(cron);
     server_on_before_sleep(before_sleep);
     ftindex__persist_init();
+}
+
+/* ---- INFO search ---------------------------------------------------------- */
+
+/* Appends INFO's search sections (see ftindex.h): what RediSearch reports
+ * that the engine here keeps: the indexes and their scans, the schema's
+ * fields by type with their indexing failures, the sweeps of dead entries,
+ * the indexing failures, the dialects queries used and the settings. */
+void ftindex_info_search(Buf *out) {
+    size_t n;
+    FtIndex **all = ftindex_all(&n);
+    uint64_t scanning = 0, failures = 0, max_failures = 0, gc_cycles = 0, gc_us = 0, dead = 0;
+    uint64_t dialects[5] = {0};
+    size_t vec_bytes = 0;
+    struct {
+        uint64_t n, sortable, noindex, casesensitive, flat, hnsw, errors;
+    } t[FT_FIELD_VECTOR + 1];
+    memset(t, 0, sizeof t);
+    for (size_t i = 0; i < n; i++) {
+        const FtIndex *ix = all[i];
+        scanning += ix->scanning != 0;
+        failures += ix->n_failures;
+        if (ix->n_failures > max_failures) max_failures = ix->n_failures;
+        gc_cycles += ix->gc_cycles;
+        gc_us += (uint64_t)ix->gc_total_us;
+        dead += ix->n_dead;
+        for (int d = 1; d <= 4; d++) dialects[d] |= ix->dialect_uses[d] != 0;
+        for (int ty = 0; ty <= FT_FIELD_VECTOR; ty++) t[ty].errors += ix->type_failures[ty];
+        for (size_t k = 0; k < ix->n_fields; k++) {
+            const FtField *f = &ix->fields[k];
+            t[f->type].n++;
+            t[f->type].sortable += (f->flags & FTF_SORTABLE) != 0;
+            t[f->type].noindex += (f->flags & FTF_NOINDEX) != 0;
+            t[f->type].casesensitive += (f->flags & FTF_CASESENSITIVE) != 0;
+            if (f->type == FT_FIELD_VECTOR && f->vec) {
+                t[f->type].flat += ftvec_params(f->vec)->algo == FTVEC_FLAT;
+                t[f->type].hnsw += ftvec_params(f->vec)->algo == FTVEC_HNSW;
+                vec_bytes += ftvec_mem_bytes(f->vec);
+            }
+        }
+    }
+    buf_printf(out, "# search_version\r\nsearch_version:%s\r\nsearch_redis_version:%s - oss\r\n",
+               STREAMD_REDIS_VERSION, STREAMD_REDIS_VERSION);
+    buf_printf(out,
+               "\r\n# search_indexes\r\nsearch_number_of_indexes:%zu\r\n"
+               "search_number_of_active_indexes:%llu\r\n"
+               "search_number_of_active_indexes_running_queries:0\r\n"
+               "search_number_of_active_indexes_indexing:%llu\r\n"
+               "search_total_active_write_threads:0\r\n",
+               n, (unsigned long long)scanning, (unsigned long long)scanning);
+    buf_append_cstr(out, "\r\n# search_fields_statistics\r\n");
+    static const char *const names[] = {"text", "tag", "numeric", "geo", "geoshape", "vector"};
+    static const char *const labels[] = {"Text", "Tag", "Numeric", "Geo", "Geoshape", "Vector"};
+    static const int order[] = {FT_FIELD_TEXT, FT_FIELD_NUMERIC, FT_FIELD_TAG,
+                                FT_FIELD_GEO,  FT_FIELD_VECTOR,  FT_FIELD_GEOSHAPE};
+    for (int k = 0; k < 6; k++) {
+        int ty = order[k];
+        if (!t[ty].n) continue;
+        buf_printf(out, "search_fields_%s:%s=%llu", names[ty], labels[ty],
+                   (unsigned long long)t[ty].n);
+        if (ty == FT_FIELD_VECTOR) {
+            if (t[ty].flat) buf_printf(out, ",Flat=%llu", (unsigned long long)t[ty].flat);
+            if (t[ty].hnsw) buf_printf(out, ",HNSW=%llu", (unsigned long long)t[ty].hnsw);
+        } else {
+            if (t[ty].sortable)
+                buf_printf(out, ",Sortable=%llu", (unsigned long long)t[ty].sortable);
+            if (t[ty].noindex) buf_printf(out, ",NoIndex=%llu", (unsigned long long)t[ty].noindex);
+            if (ty == FT_FIELD_TAG && t[ty].casesensitive)
+                buf_printf(out, ",CaseSensitive=%llu", (unsigned long long)t[ty].casesensitive);
+        }
+        buf_printf(out, ",IndexErrors=%llu\r\n", (unsigned long long)t[ty].errors);
+    }
+    buf_printf(out, "\r\n# search_memory\r\nsearch_used_memory_vector_index:%zu\r\n", vec_bytes);
+    buf_printf(out,
+               "\r\n# search_garbage_collector\r\nsearch_gc_total_cycles:%llu\r\n"
+               "search_gc_total_ms_run:%llu\r\nsearch_gc_total_docs_not_collected:%llu\r\n",
+               (unsigned long long)gc_cycles, (unsigned long long)(gc_us / 1000),
+               (unsigned long long)dead);
+    buf_printf(out,
+               "\r\n# search_warnings_and_errors\r\nsearch_errors_indexing_failures:%llu\r\n"
+               "search_errors_for_index_with_max_failures:%llu\r\n",
+               (unsigned long long)failures, (unsigned long long)max_failures);
+    buf_append_cstr(out, "\r\n# search_dialect_statistics\r\n");
+    for (int d = 1; d <= 4; d++)
+        buf_printf(out, "search_dialect_%d:%llu\r\n", d, (unsigned long long)dialects[d]);
+    buf_printf(out,
+               "\r\n# search_runtime_configurations\r\nsearch_minimal_term_prefix:%lld\r\n"
+               "search_minimal_stem_length:%lld\r\nsearch_maximal_prefix_expansions:%lld\r\n"
+               "search_query_timeout_ms:%lld\r\nsearch_cursor_max_idle_time:%lld\r\n"
+               "search_max_doc_table_size:%lld\r\nsearch_max_search_results:%lld\r\n"
+               "search_max_aggregate_results:%lld\r\nsearch_min_phonetic_term_length:%lld\r\n"
+               "search_default_dialect:%d\r\n",
+               ftconfig_min_prefix(), ftconfig_min_stem_len(), ftconfig_max_prefix_expansions(),
+               ftconfig_timeout_ms(), ftconfig_cursor_max_idle_ms(), ftconfig_max_doctablesize(),
+               ftconfig_max_search_results(), ftconfig_max_aggregate_results(),
+               ftconfig_min_phonetic_term_len(), ftconfig_default_dialect());
 }

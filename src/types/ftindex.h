@@ -132,4 +132,8 @@ void ftindex_foreach_term(FtIndex *ix, FtTermVisitFn fn, void *priv);
  * still counts all of the term's documents. */
 void ftindex_foreach_term_in(FtIndex *ix, uint64_t mask, FtTermVisitFn fn, void *priv);
 
+/* INFO's "search" sections (Redis 8's INFO SEARCH / INFO EVERYTHING), in
+ * "# search_<section>" / "search_<field>:<value>" lines, appended to out. */
+void ftindex_info_search(Buf *out);
+
 #endif

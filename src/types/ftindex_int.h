@@ -43,6 +43,7 @@ enum {
     FTF_INDEXEMPTY = 1u << 6,
     FTF_INDEXMISSING = 1u << 7,
     FTF_CASESENSITIVE = 1u << 8,
+    FTF_GEOFLAT = 1u << 9, /* GEOSHAPE FLAT (else SPHERICAL) */
 };
 
 typedef struct FtField {
@@ -158,7 +159,8 @@ struct FtIndex {
     uint64_t n_docs;
     uint64_t n_dead; /* dead entries left in the lists since the last sweep */
     uint64_t n_records, n_failures;
-    uint64_t total_len; /* sum of the live documents' lengths */
+    uint64_t type_failures[FT_FIELD_VECTOR + 1]; /* failures by the failing field's type */
+    uint64_t total_len;                          /* sum of the live documents' lengths */
     uint64_t n_uses;
     uint64_t dialect_uses[5]; /* queries per DIALECT (1..4) */
     char last_error[160];     /* the last indexing failure, "" when none */

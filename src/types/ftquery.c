@@ -36,6 +36,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "types/ftphonetic.h"
 #include "types/fttext.h"
 
 /* ---- tokens ---- */
@@ -1363,6 +1364,13 @@ static FtqNode *parse_brackets(P *p, const Token *mod, const char *name, size_t 
     const Token *t = cur(p);
     if (p->v2 && t->type == TK_TERM) { /* geoshape or vector range */
         next(p);
+        if (cur(p)->type != TK_ATTRIBUTE &&
+            (streq_ci(t->s, t->len, "WITHIN") || streq_ci(t->s, t->len, "CONTAINS") ||
+             streq_ci(t->s, t->len, "INTERSECTS") || streq_ci(t->s, t->len, "DISJOINT"))) {
+            /* a geoshape predicate takes its shape as a $parameter only */
+            syntax_error(p, cur(p));
+            return NULL;
+        }
         if (streq_ci(t->s, t->len, "VECTOR_RANGE") || cur(p)->type != TK_ATTRIBUTE) {
             if (!streq_ci(t->s, t->len, "VECTOR_RANGE")) {
                 /* "[word 1 $blob]" is a misspelt range command; "[word 1]"
@@ -2039,26 +2047,38 @@ static void expand(P *p, FtqNode **slot) {
     FtqNode *n = *slot;
     if (p->failed) return;
     if (n->is_verbatim || (n->type == FTQ_PHRASE && n->is_exact) || n->type == FTQ_TAG) return;
-    if (!mask_has_stemmable(p, n->field_mask)) return;
+    int stem = mask_has_stemmable(p, n->field_mask);
+    if (!stem && !mask_has_phonetic(p, n->field_mask)) return;
     if (n->type == FTQ_TOKEN) {
         if (n->len == 0) return;
+        int phon = 0;
         if (n->phonetic != FTQ_PHONETIC_DEFAULT && p->opt->schema) {
             if (!mask_has_phonetic(p, n->field_mask)) {
                 fail(p, "field does not support phonetics");
                 return;
             }
+            phon = n->phonetic == FTQ_PHONETIC_ENABLED;
+        } else if (n->phonetic == FTQ_PHONETIC_DEFAULT) {
+            phon = mask_has_phonetic(p, n->field_mask);
         }
         char *term = dupn(n->str, n->len); /* may hold NUL bytes */
         size_t tl = n->len;
-        if (p->opt->synonyms) {
+        if (stem && p->opt->synonyms) {
             size_t ns = 0;
             const char *const *ids = p->opt->synonyms(p->opt->synonyms_ctx, term, tl, &ns);
             for (size_t i = 0; ids && i < ns; i++) expand_add(slot, ids[i], strlen(ids[i]));
         }
+        /* Phonetic fields: the word's Double Metaphone codes, after the
+         * synonyms and before the stem, as RediSearch expands. */
+        if (phon) {
+            char ph[2][FTPH_CODE_MAX + 2];
+            int k = ftph_terms(term, tl, ph);
+            for (int j = 0; j < k; j++) expand_add(slot, ph[j], strlen(ph[j]));
+        }
         /* Unlike the indexer, the query side stems terms of any length
          * (RediSearch's EXPLAIN shows "+foo(expanded)"). */
         size_t min_len = p->opt->min_stem_len > 0 ? (size_t)p->opt->min_stem_len : 0;
-        if (ftt_language_has_stemmer(p->opt->language) && tl >= min_len) {
+        if (stem && ftt_language_has_stemmer(p->opt->language) && tl >= min_len) {
             char *st = xmalloc(tl + 2);
             st[0] = '+';
             size_t sl = ftt_stem(term, tl, st + 1, tl + 1);
@@ -2069,7 +2089,12 @@ static void expand(P *p, FtqNode **slot) {
         xfree(term);
         return;
     }
-    for (size_t i = 0; i < n->n_children; i++) expand(p, &n->children[i]);
+    for (size_t i = 0; i < n->n_children; i++) {
+        /* =>{$phonetic: ...} on a group applies to its words */
+        if (n->phonetic != FTQ_PHONETIC_DEFAULT && n->children[i]->phonetic == FTQ_PHONETIC_DEFAULT)
+            n->children[i]->phonetic = n->phonetic;
+        expand(p, &n->children[i]);
+    }
 }
 
 /* An empty term on TEXT fields none of which has INDEXEMPTY is an error

@@ -1401,7 +1401,8 @@ class Gen:
         op = self.rng.randrange(10)
         if op == 0:
             schema = {"fi": ["t", "TEXT", "SORTABLE", "g", "TAG", "n", "NUMERIC", "SORTABLE",
-                             "loc", "GEO"],
+                             "loc", "GEO", "nm", "TEXT", "PHONETIC", "dm:en", "sh", "GEOSHAPE",
+                             self.pick(["FLAT", "SPHERICAL"])],
                       "fv": ["g", "TAG", "v", "VECTOR", "FLAT", "6", "TYPE", "FLOAT32", "DIM", "2",
                              "DISTANCE_METRIC", self.pick(["L2", "COSINE", "IP"])]}.get(idx, ["t"])
             opts = self.pick([[], ["STOPWORDS", "1", "foo"], ["NOOFFSETS"], ["SKIPINITIALSCAN"],
@@ -1413,20 +1414,29 @@ class Gen:
                 if self.chance(0.9) else b"\x00\x01"
             return ["HSET", "d:%d" % self.rng.randrange(8), "t", "%s %s" % (word(), word()),
                     "g", self.pick(["a", "b,c", "", "A"]), "n", self.pick(["1", "5", "x", "-inf"]),
-                    "loc", self.pick(["1,2", "500,500", "-122.4,37.7"]), "v", vec]
+                    "loc", self.pick(["1,2", "500,500", "-122.4,37.7"]), "v", vec,
+                    "nm", self.pick(["jon smith", "John Schmidt", "", "xavier"]),
+                    "sh", self.pick(["POINT(1 1)", "POLYGON((0 0, 0 5, 5 5, 5 0, 0 0))",
+                                     "POLYGON((0 0, 0 9, 9 9, 9 0, 0 0), (1 1, 2 1, 2 2, 1 1))",
+                                     "POLYGON((1 1, 1 200, 1 100, 100 1, 1 1))", "POLIKON", ""])]
         if op == 4:
             return [self.pick(["DEL", "UNLINK"]), "d:%d" % self.rng.randrange(8)]
         if op < 8:
             q = self.pick(["hello", "hel*", "%wrld%", '"hello world"', "-hello", "~world hello",
                            "@t:(run|hello)", "@n:[1 (5]", "@g:{a|b}", "@loc:[1 2 100 km]",
                            "*", "(", "@nosuch:x", "*=>[KNN 2 @v $q AS d]",
-                           "@v:[VECTOR_RANGE 1 $q]", "@n:[$lo +inf]", "ismissing(@n)"])
+                           "@v:[VECTOR_RANGE 1 $q]", "@n:[$lo +inf]", "ismissing(@n)",
+                           "@sh:[%s $shape]" % self.pick(["WITHIN", "CONTAINS", "INTERSECTS",
+                                                          "DISJOINT", "nope"]),
+                           "@nm:smyth", "jon=>{$phonetic:false}", "@t:hello=>{$phonetic:true}"])
             opts = [o for o in (["NOCONTENT"], ["WITHSCORES"], ["VERBATIM"], ["SORTBY", "n"],
                                 ["LIMIT", self.pick(["0", "1", "-1"]), self.pick(["0", "2"])],
                                 ["RETURN", "1", "t"], ["HIGHLIGHT"], ["SUMMARIZE", "LEN", "2"],
                                 ["SCORER", self.pick(["TFIDF", "BM25", "NOPE"])], ["INORDER"],
                                 ["SLOP", "1"], ["INKEYS", "1", "d:1"],
-                                ["PARAMS", "4", "q", struct.pack("<2f", 1, 1), "lo", "2"],
+                                ["PARAMS", "6", "q", struct.pack("<2f", 1, 1), "lo", "2",
+                                 "shape", self.pick(["POINT(1 1)", "POLYGON((0 0, 0 6, 6 6, 0 0))",
+                                                     "POLYGON(", "x" * 50])],
                                 ["DIALECT", self.pick(["1", "2", "3", "4", "5"])])
                     if self.chance(0.25)]
             return [self.pick(["FT.SEARCH", "FT.EXPLAIN", "FT.PROFILE"]), idx, q] + \
