@@ -73,6 +73,7 @@ int main(int argc, char **argv) {
             if (!core.config_file) core.config_file = xstrdup(argv[1]);
             if (config_load_file(argv[1], &err) != 0) {
                 fprintf(stderr, "\n%s\n", err);
+                xfree(err);
                 return 1;
             }
             arg = 2;
@@ -82,6 +83,7 @@ int main(int argc, char **argv) {
     if (config_set_from_args(argc - arg, argv + arg, &err) != 0) {
         fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (streamd %s) ***\n%s\n", STREAMD_VERSION,
                 err);
+        xfree(err);
         return 1;
     }
     config_apply_all();
