@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from testlib import IS_REDIS, SLOW
+from testlib import IS_REDIS, SLOW, wait_for
 
 # what 7.0's INFO stats lists, in its order (the replication byte counters
 # aside: streamd counts its replication traffic in the totals)
@@ -39,20 +39,13 @@ def test_fields_in_70_order(r):
     assert present == FIELDS_70
 
 
-def wait_for(cond, timeout=10):
-    deadline = time.monotonic() + timeout * SLOW
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return False
-
 
 @pytest.mark.skipif(IS_REDIS, reason="numbers of streamd's own making")
 def test_measured_fields(r):
     assert r.info("stats")["latest_fork_usec"] >= 0
     r.bgsave()
-    assert wait_for(lambda: r.info("persistence")["rdb_bgsave_in_progress"] == 0)
+    assert wait_for(lambda: r.info("persistence")["rdb_bgsave_in_progress"] == 0,
+                    "r.info('persistence')['rdb_bgsave_in_progress'] == 0")
     assert r.info("stats")["latest_fork_usec"] > 0
     p = r.pipeline(transaction=False)
     for i in range(2000):
@@ -60,7 +53,8 @@ def test_measured_fields(r):
     for i in range(500):
         p.set(f"l{i}", 1, ex=1000)
     p.execute()
-    assert wait_for(lambda: r.info("stats")["expired_keys"] >= 2000)
+    assert wait_for(lambda: r.info("stats")["expired_keys"] >= 2000,
+                    "r.info('stats')['expired_keys'] >= 2000")
     st = r.info("stats")
     assert st["expired_stale_perc"] > 0
     assert st["expire_cycle_cpu_milliseconds"] >= 0

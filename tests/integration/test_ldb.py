@@ -14,7 +14,7 @@ import time
 import pytest
 import redis
 
-from testlib import IS_REDIS
+from testlib import IS_REDIS, encode_command as enc
 
 REDIS_CLI = shutil.which("redis-cli")
 
@@ -63,14 +63,6 @@ def test_redis_py_script_debug(r):
     assert r.execute_command("SCRIPT", "DEBUG", "NO") == b"OK"
     assert r.eval("return 40 + 2", 0) == 42
     assert b"DEBUG (YES|SYNC|NO)" in r.execute_command("SCRIPT", "HELP")
-
-
-def enc(*args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a.encode() if isinstance(a, str) else a
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
 
 
 def read_until(s, marker):

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from testlib import SLOW, STREAMD_BIN, redis_on_aof_of, streamd_only
+from testlib import SLOW, STREAMD_BIN, redis_on_aof_of, streamd_only, wait_for
 
 pytestmark = streamd_only
 
@@ -27,14 +27,6 @@ def proc(srv, name):
     with open("/proc/%d/%s" % (srv.proc.pid, name), "rb") as f:
         return f.read()
 
-
-def wait_for(cond, timeout=10):
-    deadline = time.monotonic() + timeout * SLOW
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.skipif(not os.path.exists(STOCK_CONF), reason="Debian's redis.conf is not installed")
@@ -69,7 +61,8 @@ def test_proc_title(make_server):
     argv = proc(srv, "cmdline").rstrip(b"\0").split(b"\0")
     assert argv[0].endswith(b"streamd 127.0.0.1:%d" % srv.port)
     c.config_set("proc-title-template", "{title} {{x}} port={port} tls={tls-port} {server-mode}")
-    assert wait_for(lambda: b"port=%d tls=0" % srv.port in proc(srv, "cmdline"))
+    assert wait_for(lambda: b"port=%d tls=0" % srv.port in proc(srv, "cmdline"),
+                    "b'port=%d tls=0' % srv.port in proc(srv, 'cmdline')")
     assert proc(srv, "cmdline").rstrip(b"\0").endswith(b"{x} port=%d tls=0" % srv.port)
     for bad in ("{nosuch}", "{title", "x}", "", "   ", "{server-mode}"):
         with pytest.raises(Exception, match="template format is invalid or contains unknown variables"):
@@ -94,9 +87,11 @@ def test_oom_score_adj(make_server):
     assert int(proc(srv, "oom_score_adj")) == min(1000, base + 7)
     # a replica's class (the master need not be there)
     c.replicaof("127.0.0.1", 1)
-    assert wait_for(lambda: int(proc(srv, "oom_score_adj")) == min(1000, base + 300))
+    assert wait_for(lambda: int(proc(srv, "oom_score_adj")) == min(1000, base + 300),
+                    "int(proc(srv, 'oom_score_adj')) == min(1000, base + 300)")
     c.replicaof("no", "one")
-    assert wait_for(lambda: int(proc(srv, "oom_score_adj")) == min(1000, base + 7))
+    assert wait_for(lambda: int(proc(srv, "oom_score_adj")) == min(1000, base + 7),
+                    "int(proc(srv, 'oom_score_adj')) == min(1000, base + 7)")
     for bad, msg in (("1 2", "wrong number of arguments"), ("1 2 3 4", "wrong number of arguments"),
                      ("0 2001 3", "elements must be between -2000 and 2000"),
                      ("0 x 3", "elements must be between -2000 and 2000")):
@@ -124,11 +119,12 @@ def test_thp_jemalloc_thread_and_logo(make_server):
         return out
 
     if c.info("memory")["mem_allocator"].startswith("jemalloc"):
-        assert wait_for(lambda: "jemalloc_bg_thd" in threads())
+        assert wait_for(lambda: "jemalloc_bg_thd" in threads(), "'jemalloc_bg_thd' in threads()")
         c.config_set("jemalloc-bg-thread", "no")
-        assert wait_for(lambda: "jemalloc_bg_thd" not in threads())
+        assert wait_for(lambda: "jemalloc_bg_thd" not in threads(),
+                        "'jemalloc_bg_thd' not in threads()")
         c.config_set("jemalloc-bg-thread", "yes")
-        assert wait_for(lambda: "jemalloc_bg_thd" in threads())
+        assert wait_for(lambda: "jemalloc_bg_thd" in threads(), "'jemalloc_bg_thd' in threads()")
     srv2 = make_server(args=["--disable-thp", "no"])
     assert b"THP_enabled:\t0" not in proc(srv2, "status")
 
@@ -140,10 +136,10 @@ def test_dynamic_hz(make_server):
     assert c.info("server")["hz"] == 1
     socks = [socket.create_connection(("127.0.0.1", srv.port)) for _ in range(250)]
     try:
-        assert wait_for(lambda: c.info("server")["hz"] == 2)
+        assert wait_for(lambda: c.info("server")["hz"] == 2, "c.info('server')['hz'] == 2")
         assert c.info("server")["configured_hz"] == 1
         c.config_set("dynamic-hz", "no")
-        assert wait_for(lambda: c.info("server")["hz"] == 1)
+        assert wait_for(lambda: c.info("server")["hz"] == 1, "c.info('server')['hz'] == 1")
     finally:
         for s in socks:
             s.close()
@@ -166,7 +162,7 @@ def test_aof_timestamps(make_server):
     assert data.index(b"#TS:" + stamps[1]) < data.index(b"v2")
     c.bgrewriteaof()
     assert wait_for(lambda: c.info("persistence")["aof_rewrite_in_progress"] == 0
-                    and any(".base.aof" in f for f in os.listdir(d)))
+                    and any(".base.aof" in f for f in os.listdir(d)), "c.info('persistence')['aof_rewrite_in_progress'] == 0 and any('.bas...")
     time.sleep(0.2)
     base = [f for f in os.listdir(d) if ".base." in f][-1]
     assert open(os.path.join(d, base), "rb").read().startswith(b"#TS:")
@@ -190,12 +186,14 @@ def test_no_appendfsync_on_rewrite(make_server, hold):
     for i in range(40):
         c.set(f"k{i}", i)
     c.bgsave()
-    assert wait_for(lambda: c.info("persistence")["rdb_bgsave_in_progress"] == 1)
+    assert wait_for(lambda: c.info("persistence")["rdb_bgsave_in_progress"] == 1,
+                    "c.info('persistence')['rdb_bgsave_in_progress'] == 1")
     c.set("during", 1)
     local, _ = c.execute_command("WAITAOF", 1, 0, 200)
     assert local == (0 if hold == "yes" else 1)
     c.config_set("rdb-key-save-delay", 0)
-    assert wait_for(lambda: c.info("persistence")["rdb_bgsave_in_progress"] == 0, timeout=30)
+    assert wait_for(lambda: c.info("persistence")["rdb_bgsave_in_progress"] == 0,
+                    "c.info('persistence')['rdb_bgsave_in_progress'] == 0", timeout=30)
     c.set("after", 1)
     local, _ = c.execute_command("WAITAOF", 1, 0, 2000)
     assert local == 1
@@ -301,11 +299,11 @@ def test_propagation_error_behavior_replica(make_server):
     m.set("k", "1")
     r.replicaof("127.0.0.1", master.port)
     assert wait_for(lambda: r.info("replication")["master_link_status"] == "up"
-                    and r.get("k") == b"1")
+                    and r.get("k") == b"1", "r.info('replication')['master_link_status'] == 'up' and r.get('k') ...")
     r.set("k", "abc")  # the replica's own write: the master's INCR fails here
     replica.expect_exit = True
     m.incr("k")
-    assert wait_for(lambda: not replica.is_running())
+    assert wait_for(lambda: not replica.is_running(), "not replica.is_running()")
     assert "This replica panicked sending an error to its master" in replica.log()
 
 
@@ -316,13 +314,14 @@ def test_aof_disable_auto_gc(make_server):
     for i in range(2):
         c.set(f"k{i}", i)
         c.bgrewriteaof()
-        assert wait_for(lambda: c.info("persistence")["aof_rewrite_in_progress"] == 0)
+        assert wait_for(lambda: c.info("persistence")["aof_rewrite_in_progress"] == 0,
+                        "c.info('persistence')['aof_rewrite_in_progress'] == 0")
         time.sleep(0.2)
     manifest = open(os.path.join(d, [f for f in os.listdir(d) if f.endswith(".manifest")][0])).read()
     assert " type h" in manifest
     kept = len(os.listdir(d))
     c.config_set("aof-disable-auto-gc", "no")
-    assert wait_for(lambda: len(os.listdir(d)) < kept)
+    assert wait_for(lambda: len(os.listdir(d)) < kept, "len(os.listdir(d)) < kept")
     manifest = open(os.path.join(d, [f for f in os.listdir(d) if f.endswith(".manifest")][0])).read()
     assert " type h" not in manifest
 
