@@ -203,8 +203,8 @@ static void feed_raw(const char *p, size_t n) {
     server.master_repl_offset += (long long)n;
     backlog_append(p, n);
     repl.backlog_off = server.master_repl_offset - repl.histlen + 1;
-    /* backwards: a replica closed for its limit leaves the list, the last
-     * one (already fed) taking its place */
+    /* backwards: a replica closed for its limit leaves the list, the ones
+     * after it (already fed) moving down */
     for (size_t i = repl.n_replicas; i-- > 0;) {
         ClientFull *c = repl.replicas[i];
         ReplicaState *r = c->repl;
@@ -327,7 +327,12 @@ void repl_client_closing(ClientFull *c) {
     if (!c->repl) return;
     for (size_t i = 0; i < repl.n_replicas; i++) {
         if (repl.replicas[i] == c) {
-            repl.replicas[i] = repl.replicas[--repl.n_replicas];
+            /* the others keep their order (Redis's list): INFO's slaveN
+             * numbering and FAILOVER's choice of any synced replica
+             * follow it */
+            memmove(&repl.replicas[i], &repl.replicas[i + 1],
+                    (repl.n_replicas - i - 1) * sizeof *repl.replicas);
+            repl.n_replicas--;
             log_notice("Connection with replica %s lost.", c->addr);
             if (repl.n_replicas == 0) repl.no_replicas_since_ms = now_ms();
             break;
@@ -696,6 +701,10 @@ static void cmd_replconf(Client *pc) {
             if (parse_ll(val, &off) != 0) return;
             ReplicaState *r = c->repl;
             if (off > r->ack_off) r->ack_off = off;
+            /* a replica that loaded its payload: its child has surely
+             * ended, and it goes online now rather than at the next cron
+             * tick (Redis checks its children here too) */
+            if (r->state == REPLICA_WAIT_BGSAVE && r->child != -1) reap_children();
             long long aoff;
             if (j + 3 < pc->argc && slice_eq_nocase(pc->argv[j + 2], "fack") &&
                 parse_ll(pc->argv[j + 3], &aoff) == 0 && aoff > r->aof_off)
@@ -1115,7 +1124,8 @@ void repl_become_replica(void) {
 /* Closes this server's replicas: they reconnect and learn the new
  * replication ID (a partial resync when the history allows). */
 static void drop_replicas(void) {
-    for (size_t i = 0; i < repl.n_replicas; i++) client_close_async(repl.replicas[i]);
+    /* from the end: each close takes its replica out of the list */
+    for (size_t i = repl.n_replicas; i-- > 0;) client_close_async(repl.replicas[i]);
 }
 
 void repl_drop_replicas(void) {
