@@ -226,7 +226,7 @@ def run_hold(make_server, kinds):
         mc.set("k3", "v3")
         assert call(mc, "FAILOVER", "TO", "127.0.0.1", ap, "TIMEOUT", "300") == "OK"
         wait_state(m, "no-failover")
-        obs["roles-timeout"] = roles(m, a)
+        obs["roles-timeout"] = roles(m)
     finally:
         cont(a)
     synced(m, a)
