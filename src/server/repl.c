@@ -1184,6 +1184,8 @@ void repl_promoted(void) {
 /* SHUTDOWN / SIGTERM: no sync child outlives the server. */
 static void shutdown_hook(void) {
     for (size_t i = 0; i < repl.n_replicas; i++) end_child(repl.replicas[i]->repl);
+    xfree(repl.fo_host); /* a failover under way ends with the process */
+    repl.fo_host = NULL;
 }
 
 void repl_init(void) {

@@ -14,12 +14,14 @@ their consumer groups).
   continuing partially; B stays M's replica and continues with the new ID);
   B re-pointed to A; then FAILOVER without TO from A, which picks the first
   replica (in connection order) that acknowledged A's offset.
+- PSYNC ... FAILOVER sent by hand to a master and to a replica (errors).
 - hold: M with one replica A, stopped (SIGSTOP) so that it cannot catch up:
   waiting-for-sync with a write held (and released by FAILOVER ABORT), a
   second FAILOVER and REPLICAOF refused meanwhile; TIMEOUT aborting; TIMEOUT
   with FORCE failing over anyway; a target refusing PSYNC (ACL -psync)
   aborting the failover in progress, M a master again with a new ID and A
-  continuing from it.
+  continuing from it; a handover completing while a write is held (it then
+  gets READONLY) and a reader is blocked (UNBLOCKED).
 
 LOLWUT's art is random in Redis past the first two rows of squares; those
 drawings are compared byte for byte, the others by their shape.
@@ -265,6 +267,33 @@ def run_hold(make_server, kinds):
     synced(a, m)
     obs["roles-force"] = roles(m, a)
     assert dataset(m) == dataset(a)
+    # and back to M, completing while a write waits and a reader blocks on
+    # A: the write then gets READONLY, the reader UNBLOCKED
+    aw = a.client()
+    stop(m)
+    try:
+        aw.set("k6", "v6")
+        assert call(aw, "FAILOVER", "TO", "127.0.0.1", str(m.port)) == "OK"
+        held = a.raw()
+        held.send_cmd("XADD", "orders", "*", "f", "v")
+        reader = a.raw()
+        reader.send_cmd("XREAD", "BLOCK", "0", "STREAMS", "orders", "$")
+        watcher = a.raw()
+        wait_blocked(watcher, 2)
+        obs["back-waiting"] = fo_state(a)
+    finally:
+        cont(m)
+    wait_state(a, "no-failover")
+    obs["back-held"] = str(held.read())
+    obs["back-reader"] = str(reader.read())
+    for x in (held, reader, watcher):
+        x.close()
+    link_up(a, m)
+    synced(m, a)
+    obs["roles-back"] = roles(m, a)
+    obs["data-back"] = dataset(m)
+    assert dataset(a) == obs["data-back"]
+    aw.close()
     mc.close()
     ac.close()
     return obs
@@ -279,6 +308,35 @@ def test_failover_hold(make_server, kinds):
     assert want["roles-force"] == ["slave", "master"]
     for k in sorted(want):
         assert got[k] == want[k], k
+
+
+def run_psync_errors(make_server, kind):
+    """PSYNC ... FAILOVER sent by hand: to a master, and to a replica with
+    an ID not its own; then FAILOVER inside MULTI (allowed, as in 7.0)."""
+    m = start(make_server, "redis")
+    r = start(make_server, kind, m)
+    link_up(r, m)
+    out = []
+    for node in (m, r):
+        raw = node.raw()
+        out.append(str(raw.call("PSYNC", "?", "-1", "FAILOVER")))
+        out.append(str(raw.call("PSYNC", "0" * 40, "1", "FAILOVER")))
+        raw.close()
+    rc = r.client()
+    p = rc.pipeline(transaction=True)
+    p.execute_command("FAILOVER", "ABORT")
+    p.execute_command("FAILOVER")
+    out.append([str(x) for x in p.execute(raise_on_error=False)])
+    out.append(roles(m, r))
+    rc.close()
+    return out
+
+
+@pytest.mark.parametrize("kind", ["streamd"])
+def test_psync_failover_errors(make_server, kind):
+    got = run_psync_errors(make_server, kind)
+    assert got[2] == "ERR PSYNC FAILOVER replid must match my replid."
+    assert got == run_psync_errors(make_server, "redis")
 
 
 # ---- LOLWUT ------------------------------------------------------------------
