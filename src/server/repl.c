@@ -59,7 +59,11 @@
  * its own closes its replicas, and so does a new master ID in a partial
  * one (they reconnect and continue with the new ID). REPLICAOF NO ONE takes
  * a new ID and keeps the old one as replid2 up to offset + 1.
- */
+ *
+ * FAILOVER (its own section below) hands the master role to a replica:
+ * writes held until the replica has acknowledged the whole stream, then
+ * this server follows it with "PSYNC <replid> <offset+1> FAILOVER", which
+ * makes the replica promote itself and continue us partially. */
 #include "server/repl.h"
 #include "server/replica.h"
 

@@ -45,6 +45,13 @@
  * second_repl_offset = offset + 1, as Redis does, so that its former
  * siblings continue from it.
  *
+ * FAILOVER (repl.c): the master handing over follows its target as
+ * REPLICAOF would, adding FAILOVER to its PSYNC, and the answer ends the
+ * failover (+CONTINUE or +FULLRESYNC) or aborts it (anything else: a
+ * master again). On the other side, a PSYNC ... FAILOVER from a client
+ * naming this replica's own ID promotes it first (repl.c's cmd_sync calls
+ * replica_unset_master()).
+ *
  * repl-diskless-load (disabled / on-empty-db / swapdb) is accepted and
  * changes nothing: every payload is received whole into memory (never to a
  * file), while the old data is still served, and only then are the
