@@ -16,7 +16,9 @@
  * character (U+2800 + the dot bits), 2 pixels wide and 4 tall. The first
  * two rows are never disturbed, so with at most two rows of squares the
  * drawing is a function of its arguments (and Redis 7.0 draws the same
- * bytes: tests/compat/test_failover_diff.py compares them).
+ * bytes: tests/compat/test_failover_diff.py compares them). Unlike Redis,
+ * the canvas holds at most 16M pixels: few wide squares in many rows would
+ * need hundreds of megabytes; such a drawing is cut at the bottom.
  *
  * The skyline (LOLWUT VERSION 6 [cols] [rows], defaults 80 by 20, each
  * clamped to 1..1000): buildings of random widths and heights in two grays
@@ -41,6 +43,9 @@
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
+
+/* The most pixels a Schotter canvas holds (see draw_schotter()). */
+#define SCHOTTER_MAX_PIXELS (16 << 20)
 
 typedef struct Canvas {
     int width, height;
@@ -118,6 +123,9 @@ static Canvas *draw_schotter(int cols, int per_row, int per_col) {
     int padding = width > 4 ? 2 : 0;
     float side = (float)(width - padding * 2) / (float)per_row;
     int height = (int)(side * (float)per_col + (float)(padding * 2));
+    /* one column of 200 squares on 1000 columns would be 800 MB of canvas
+     * (Redis allocates it): the canvas is clipped at the bottom instead */
+    if ((int64_t)width * height > SCHOTTER_MAX_PIXELS) height = SCHOTTER_MAX_PIXELS / width;
     Canvas *cv = canvas_new(width, height, 0);
     for (int y = 0; y < per_col; y++) {
         for (int x = 0; x < per_row; x++) {

@@ -400,6 +400,9 @@ def test_lolwut(make_server):
         assert len(art) == 7 and all(len(cell.findall(x)) == 30 and not cell.sub("", x)
                                      for x in art)
         assert lolwut(node, "VERSION", "6").count("\n") == 20 + 2
+    # streamd clips a canvas past 16M pixels (Redis would allocate 800 MB)
+    out = lolwut(s, "VERSION", "5", "1000", "1", "200")
+    assert out.count("\n") == (16 << 20) // 2000 // 4 + 2
     # RESP3: verbatim text, as Redis sends it
     raws = []
     for node in (s, r):
