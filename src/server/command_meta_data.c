@@ -1113,6 +1113,16 @@ static const MetaArg a_expiretime[] = {
 static const MetaKeySpec k_expiretime[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
+static const MetaArg a_failover_0[] = {
+    {"host", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"port", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"force", "pure-token", -1, "FORCE", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
+static const MetaArg a_failover[] = {
+    {"target", "block", -1, "TO", NULL, NULL, NULL, META_ARG_OPTIONAL, a_failover_0, 3},
+    {"abort", "pure-token", -1, "ABORT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+    {"milliseconds", "integer", -1, "TIMEOUT", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
+};
 static const MetaArg a_fcall[] = {
     {"function", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -2450,6 +2460,9 @@ static const MetaArg a_lmpop[] = {
 };
 static const MetaKeySpec k_lmpop[] = {
     {NULL, "RW access delete", META_BS_INDEX, 1, NULL, META_FK_KEYNUM, 0, 1, 1},
+};
+static const MetaArg a_lolwut[] = {
+    {"version", "integer", -1, "VERSION", NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
 static const MetaArg a_lpop[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
@@ -5088,6 +5101,7 @@ const CommandMeta command_meta_table[] = {
     {"expire", "Set a key's time to live in seconds", "1.0.0", "generic", "O(1)", NULL, NULL, NULL, h_expire, 1, NULL, k_expire, 1, a_expire, 3, NULL},
     {"expireat", "Set the expiration for a key as a UNIX timestamp", "1.2.0", "generic", "O(1)", NULL, NULL, NULL, h_expireat, 1, NULL, k_expireat, 1, a_expireat, 3, NULL},
     {"expiretime", "Get the expiration Unix timestamp for a key", "7.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_expiretime, 1, a_expiretime, 1, NULL},
+    {"failover", "Start a coordinated failover between this server and one of its replicas.", "6.2.0", "server", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_failover, 3, NULL},
     {"fcall", "Invoke a function", "7.0.0", "scripting", "Depends on the function that is executed.", NULL, NULL, NULL, NULL, 0, NULL, k_fcall, 1, a_fcall, 4, NULL},
     {"fcall_ro", "Invoke a read-only function", "7.0.0", "scripting", "Depends on the function that is executed.", NULL, NULL, NULL, NULL, 0, NULL, k_fcall_ro, 1, a_fcall_ro, 4, NULL},
     {"flushall", "Remove all keys from all databases", "1.0.0", "server", "O(N) where N is the total number of keys in all databases", NULL, NULL, NULL, h_flushall, 2, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_flushall, 1, NULL},
@@ -5235,6 +5249,7 @@ const CommandMeta command_meta_table[] = {
     {"lmove", "Pop an element from a list, push it to another list and return it", "6.2.0", "list", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_lmove, 2, a_lmove, 4, NULL},
     {"lmovem", "Moves up to (or exactly) a number of elements from one list to another and returns them. Deletes the source list if it becomes empty.", "8.10.0", "list", "O(N) where N is the number of elements moved.", NULL, NULL, NULL, NULL, 0, NULL, k_lmovem, 2, a_lmovem, 5, NULL},
     {"lmpop", "Pop elements from a list", "7.0.0", "list", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", NULL, NULL, NULL, NULL, 0, NULL, k_lmpop, 1, a_lmpop, 4, NULL},
+    {"lolwut", "Display some computer art and the Redis version", "5.0.0", "server", NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_lolwut, 1, NULL},
     {"lpop", "Remove and get the first elements in a list", "1.0.0", "list", "O(N) where N is the number of elements returned", NULL, NULL, NULL, h_lpop, 1, NULL, k_lpop, 1, a_lpop, 2, NULL},
     {"lpos", "Return the index of matching elements on a list", "6.0.6", "list", "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.", NULL, NULL, NULL, NULL, 0, NULL, k_lpos, 1, a_lpos, 5, NULL},
     {"lpush", "Prepend one or multiple elements to a list", "1.0.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", NULL, NULL, NULL, h_lpush, 1, NULL, k_lpush, 1, a_lpush, 2, NULL},

@@ -579,6 +579,8 @@ size_t block_count_with_timeout(void);
 /* pause.c */
 void pause_start(int mode, int64_t end_ms, int in_exec);
 void pause_stop(void);
+void pause_failover_start(int in_exec);
+void pause_failover_end(void);
 int pause_hold(ClientFull *c, const Command *cmd);
 int pause_take_blocked(ClientFull *c);
 void pause_forget(ClientFull *c);

@@ -31,6 +31,12 @@
  * during the pause and must find expired keys gone, as they would be
  * before it (db_add() of a key still present would corrupt the keyspace).
  *
+ * Two pauses share this machinery, as in Redis 7.0: CLIENT PAUSE's (a mode
+ * and an end time) and FAILOVER's (WRITE, no end, lifted when the failover
+ * completes or aborts). core.pause_mode is the stricter of the two; CLIENT
+ * UNPAUSE ends only CLIENT PAUSE's, so writes stay held while a failover
+ * waits for its replica.
+ *
  * The cost when no pause is active: dispatch tests core.pause_mode, one
  * predictable branch; everything else here runs only while paused.
  */
@@ -84,22 +90,31 @@ static void sync_expire(void) {
     }
 }
 
-static void end_pause(void) {
-    core.pause_mode = PAUSE_OFF;
-    core.pause_end_ms = 0;
-    core.expire_paused = 0;
-    core.pause_expire_pending = 0;
+/* CLIENT PAUSE's own mode (core.pause_end_ms is its end) and whether a
+ * FAILOVER holds writes. */
+static int client_mode;
+static int failover_held;
+
+/* core.pause_mode from the two pauses; when none is left, expiry resumes
+ * and the postponed clients are looked at again. */
+static void update_mode(void) {
+    int mode = client_mode;
+    if (failover_held && mode < PAUSE_WRITE) mode = PAUSE_WRITE;
+    core.pause_mode = mode;
+    if (mode == PAUSE_OFF) {
+        core.expire_paused = 0;
+        core.pause_expire_pending = 0;
+    }
     release_pending = 1;
 }
 
-/* Starts or extends the pause: the stricter mode and the later end win
- * while a pause lasts (Redis: a WRITE pause does not weaken an ALL pause
- * still running, an earlier end does not shorten it). end_ms is absolute
- * Unix ms. in_exec: called inside EXEC (expiry pauses after it). */
-void pause_start(int mode, int64_t end_ms, int in_exec) {
-    if (core.pause_mode && core.pause_end_ms <= now_ms()) end_pause();
-    if (mode > core.pause_mode) core.pause_mode = mode;
-    if (end_ms > core.pause_end_ms) core.pause_end_ms = end_ms;
+static void end_pause(void) {
+    client_mode = PAUSE_OFF;
+    core.pause_end_ms = 0;
+    update_mode();
+}
+
+static void pause_expiry(int in_exec) {
     if (core.expire_paused) return;
     if (in_exec)
         core.pause_expire_pending = 1;
@@ -107,9 +122,36 @@ void pause_start(int mode, int64_t end_ms, int in_exec) {
         core.expire_paused = 1;
 }
 
-/* CLIENT UNPAUSE: the postponed clients run before the loop next sleeps. */
+/* Starts or extends the pause: the stricter mode and the later end win
+ * while a pause lasts (Redis: a WRITE pause does not weaken an ALL pause
+ * still running, an earlier end does not shorten it). end_ms is absolute
+ * Unix ms. in_exec: called inside EXEC (expiry pauses after it). */
+void pause_start(int mode, int64_t end_ms, int in_exec) {
+    if (client_mode && core.pause_end_ms <= now_ms()) end_pause();
+    if (mode > client_mode) client_mode = mode;
+    if (end_ms > core.pause_end_ms) core.pause_end_ms = end_ms;
+    if (mode > core.pause_mode) core.pause_mode = mode;
+    pause_expiry(in_exec);
+}
+
+/* CLIENT UNPAUSE: the postponed clients run before the loop next sleeps
+ * (those a failover still holds stay). */
 void pause_stop(void) {
-    if (core.pause_mode) end_pause();
+    if (client_mode) end_pause();
+}
+
+/* FAILOVER: writes are held until pause_failover_end(). in_exec as for
+ * pause_start(). */
+void pause_failover_start(int in_exec) {
+    failover_held = 1;
+    if (core.pause_mode < PAUSE_WRITE) core.pause_mode = PAUSE_WRITE;
+    pause_expiry(in_exec);
+}
+
+void pause_failover_end(void) {
+    if (!failover_held) return;
+    failover_held = 0;
+    update_mode();
 }
 
 /* Called by dispatch (only while paused) for a command that passed every
@@ -181,7 +223,7 @@ static void run_held(ClientFull *c) {
 void pause_before_sleep(void) {
     if (core.pause_mode) {
         sync_expire();
-        if (core.pause_end_ms <= now_ms()) end_pause();
+        if (client_mode && core.pause_end_ms <= now_ms()) end_pause();
     }
     if (!release_pending) return;
     release_pending = 0;
@@ -204,5 +246,5 @@ void pause_before_sleep(void) {
 
 /* When the loop must wake up to end the pause (0: no pause). */
 int64_t pause_deadline(void) {
-    return core.pause_mode ? core.pause_end_ms : 0;
+    return client_mode ? core.pause_end_ms : 0;
 }

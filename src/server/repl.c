@@ -59,7 +59,11 @@
  * its own closes its replicas, and so does a new master ID in a partial
  * one (they reconnect and continue with the new ID). REPLICAOF NO ONE takes
  * a new ID and keeps the old one as replid2 up to offset + 1.
- */
+ *
+ * FAILOVER (its own section below) hands the master role to a replica:
+ * writes held until the replica has acknowledged the whole stream, then
+ * this server follows it with "PSYNC <replid> <offset+1> FAILOVER", which
+ * makes the replica promote itself and continue us partially. */
 #include "server/repl.h"
 #include "server/replica.h"
 
@@ -74,6 +78,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -86,6 +91,9 @@
 #include "persist/rdb.h"
 #include "server/core.h"
 #include "server/procenv.h"
+
+/* FAILOVER's states, as INFO replication's master_failover_state names them. */
+enum { FO_NONE = 0, FO_WAIT_SYNC, FO_IN_PROGRESS };
 
 /* WAIT_START: a diskless sync waiting for repl-diskless-sync-delay. */
 enum { REPLICA_NONE = 0, REPLICA_WAIT_START, REPLICA_WAIT_BGSAVE, REPLICA_ONLINE };
@@ -120,6 +128,12 @@ static struct {
     int is_replica; /* following a master: the stream is the master's (replica.c) */
     long long stat_sync_full, stat_sync_partial_ok, stat_sync_partial_err;
     void (*getack_handler)(Client *c);
+    /* FAILOVER (see the section of that name) */
+    int fo_state;
+    char *fo_host; /* the target; NULL until chosen */
+    int fo_port;
+    int64_t fo_end_ms; /* TIMEOUT's deadline; 0 none */
+    int fo_force;
 } repl = {.second_repl_offset = -1, .cur_db = -1};
 
 void repl_random_id(char out[41]) {
@@ -197,8 +211,8 @@ static void feed_raw(const char *p, size_t n) {
     server.master_repl_offset += (long long)n;
     backlog_append(p, n);
     repl.backlog_off = server.master_repl_offset - repl.histlen + 1;
-    /* backwards: a replica closed for its limit leaves the list, the last
-     * one (already fed) taking its place */
+    /* backwards: a replica closed for its limit leaves the list, the ones
+     * after it (already fed) moving down */
     for (size_t i = repl.n_replicas; i-- > 0;) {
         ClientFull *c = repl.replicas[i];
         ReplicaState *r = c->repl;
@@ -326,7 +340,12 @@ void repl_client_closing(ClientFull *c) {
     if (!c->repl) return;
     for (size_t i = 0; i < repl.n_replicas; i++) {
         if (repl.replicas[i] == c) {
-            repl.replicas[i] = repl.replicas[--repl.n_replicas];
+            /* the others keep their order (Redis's list): INFO's slaveN
+             * numbering and FAILOVER's choice of any synced replica
+             * follow it */
+            memmove(&repl.replicas[i], &repl.replicas[i + 1],
+                    (repl.n_replicas - i - 1) * sizeof *repl.replicas);
+            repl.n_replicas--;
             log_notice("Connection with replica %s lost.", c->addr);
             if (repl.n_replicas == 0) repl.no_replicas_since_ms = now_ms();
             break;
@@ -608,6 +627,27 @@ static int try_partial(ClientFull *c, Slice id, Slice off_arg) {
 static void cmd_sync(Client *pc) {
     ClientFull *c = CF(pc);
     if (pc->flags & CLIENT_SLAVE) return;
+    /* PSYNC <replid> <offset> FAILOVER: our master hands its role over to
+     * us (its FAILOVER command) and becomes our replica with this very
+     * request, which then continues partially from our replid2 */
+    if (pc->argc > 3 && pc->cmd->name[0] == 'p' && slice_eq_nocase(pc->argv[3], "failover")) {
+        log_warning("Failover request received for replid %.*s.",
+                    (int)(pc->argv[1].len > 64 ? 64 : pc->argv[1].len), pc->argv[1].p);
+        if (!repl.is_replica) {
+            reply_error(pc, "ERR PSYNC FAILOVER can't be sent to a master.");
+            return;
+        }
+        if (!(pc->argv[1].len == 40 && strncasecmp(pc->argv[1].p, repl.replid, 40) == 0)) {
+            reply_error(pc, "ERR PSYNC FAILOVER replid must match my replid.");
+            return;
+        }
+        replica_unset_master();
+        log_notice("MASTER MODE enabled (failover request from '%s')", c->addr);
+    }
+    if (repl.fo_state != FO_NONE) {
+        reply_error(pc, "NOMASTERLINK Can't SYNC while failing over");
+        return;
+    }
     /* a replica serves its own replicas from its master's stream, only
      * while that flows (Redis's error) */
     if (repl.is_replica && !replica_link_is_up()) {
@@ -677,6 +717,10 @@ static void cmd_replconf(Client *pc) {
             if (parse_ll(val, &off) != 0) return;
             ReplicaState *r = c->repl;
             if (off > r->ack_off) r->ack_off = off;
+            /* a replica that loaded its payload: its child has surely
+             * ended, and it goes online now rather than at the next cron
+             * tick (Redis checks its children here too) */
+            if (r->state == REPLICA_WAIT_BGSAVE && r->child != -1) reap_children();
             long long aoff;
             if (j + 3 < pc->argc && slice_eq_nocase(pc->argv[j + 2], "fack") &&
                 parse_ll(pc->argv[j + 3], &aoff) == 0 && aoff > r->aof_off)
@@ -762,12 +806,12 @@ void repl_info_master(Buf *b) {
                    r->ack_off, (long long)((now - r->ack_ms) / 1000));
     }
     buf_printf(b,
-               "master_failover_state:no-failover\r\nmaster_replid:%s\r\nmaster_replid2:%s\r\n"
+               "master_failover_state:%s\r\nmaster_replid:%s\r\nmaster_replid2:%s\r\n"
                "master_repl_offset:%lld\r\nsecond_repl_offset:%lld\r\n"
                "repl_backlog_active:%d\r\nrepl_backlog_size:%lld\r\n"
                "repl_backlog_first_byte_offset:%lld\r\nrepl_backlog_histlen:%lld\r\n",
-               repl.replid, repl.replid2, server.master_repl_offset, repl.second_repl_offset,
-               repl.backlog != NULL, settings.repl_backlog_size,
+               repl_failover_state_name(), repl.replid, repl.replid2, server.master_repl_offset,
+               repl.second_repl_offset, repl.backlog != NULL, settings.repl_backlog_size,
                repl.backlog ? repl.backlog_off : 0, repl.backlog ? repl.histlen : 0);
 }
 
@@ -796,6 +840,201 @@ void repl_role_master(Client *c) {
     }
 }
 
+/* ---- FAILOVER ------------------------------------------------------------ */
+
+/*
+ * FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms], Redis 6.2's
+ * coordinated failover, as 7.0 does it:
+ *
+ *   no-failover --FAILOVER--> waiting-for-sync: writes paused (pause.c),
+ *     no PING (with a TIMEOUT) nor GETACK, so master_repl_offset stays
+ *     put; every cron tick looks for the target (or, without TO, any
+ *     replica) whose REPLCONF ACK reached that offset.
+ *   waiting-for-sync --synced, or TIMEOUT with FORCE--> failover-in-progress:
+ *     this server becomes the target's replica (replica.c) offering its
+ *     own history with "PSYNC <replid> <offset+1> FAILOVER"; the target,
+ *     seeing its own replid, promotes itself and continues us partially.
+ *   failover-in-progress --+CONTINUE / +FULLRESYNC--> no-failover, writes
+ *     released (they get -READONLY now); any other answer (or a write
+ *     error) aborts: back to master, with a new replication ID.
+ *   TIMEOUT without FORCE, or FAILOVER ABORT: back to no-failover.
+ *
+ * The other replicas stay connected to this server; they learn the new
+ * replication ID when it continues with the new master (they are then
+ * closed and continue partially, as replicas of a replica).
+ */
+
+const char *repl_failover_state_name(void) {
+    switch (repl.fo_state) {
+    case FO_WAIT_SYNC:
+        return "waiting-for-sync";
+    case FO_IN_PROGRESS:
+        return "failover-in-progress";
+    default:
+        return "no-failover";
+    }
+}
+
+int repl_failover_active(void) {
+    return repl.fo_state != FO_NONE;
+}
+
+int repl_failover_in_progress(void) {
+    return repl.fo_state == FO_IN_PROGRESS;
+}
+
+static void failover_clear(void) {
+    repl.fo_state = FO_NONE;
+    repl.fo_end_ms = 0;
+    repl.fo_force = 0;
+    xfree(repl.fo_host);
+    repl.fo_host = NULL;
+    repl.fo_port = 0;
+    pause_failover_end();
+}
+
+void repl_failover_done(void) {
+    failover_clear();
+}
+
+void repl_failover_abort(const char *why) {
+    if (repl.fo_state == FO_NONE) return;
+    if (repl.fo_host)
+        log_notice("FAILOVER to %s:%d aborted: %s", repl.fo_host, repl.fo_port, why);
+    else
+        log_notice("FAILOVER to any replica aborted: %s", why);
+    if (repl.fo_state == FO_IN_PROGRESS) replica_unset_master();
+    failover_clear();
+}
+
+/* The replica at host:port (the address it announced, else its peer's
+ * IP, compared without case; its REPLCONF listening-port), or NULL. */
+static ClientFull *find_replica(const char *host, long long port) {
+    for (size_t i = 0; i < repl.n_replicas; i++) {
+        ClientFull *c = repl.replicas[i];
+        char ip[64];
+        replica_ip(c, ip, sizeof ip);
+        if (strcasecmp(host, ip) == 0 && c->repl->listening_port == port) return c;
+    }
+    return NULL;
+}
+
+static void failover_start_in_progress(void) {
+    repl.fo_state = FO_IN_PROGRESS;
+    char *host = xstrdup(repl.fo_host); /* following it may not free ours */
+    replica_failover_to(host, repl.fo_port);
+    xfree(host);
+}
+
+/* The cron's look at a waiting failover (every tick: 1000/hz ms). */
+static void failover_update(int64_t now) {
+    if (repl.fo_state != FO_WAIT_SYNC) return;
+    if (repl.fo_end_ms && repl.fo_end_ms <= now) {
+        if (repl.fo_force) {
+            log_notice("FAILOVER to %s:%d time out exceeded, failing over.", repl.fo_host,
+                       repl.fo_port);
+            failover_start_in_progress();
+        } else {
+            repl_failover_abort("Replica never caught up before timeout");
+        }
+        return;
+    }
+    ClientFull *target = NULL;
+    if (repl.fo_host) {
+        target = find_replica(repl.fo_host, repl.fo_port);
+    } else {
+        for (size_t i = 0; i < repl.n_replicas; i++) {
+            ClientFull *c = repl.replicas[i];
+            if (c->repl->ack_off != server.master_repl_offset) continue;
+            char ip[64];
+            replica_ip(c, ip, sizeof ip);
+            repl.fo_host = xstrdup(ip);
+            repl.fo_port = (int)c->repl->listening_port;
+            target = c;
+            break;
+        }
+    }
+    if (!target || target->repl->ack_off != server.master_repl_offset) return;
+    log_notice("Failover target %s:%d is synced, failing over.", repl.fo_host, repl.fo_port);
+    failover_start_in_progress();
+}
+
+static void cmd_failover(Client *c) {
+    if (c->argc == 2 && slice_eq_nocase(c->argv[1], "abort")) {
+        if (repl.fo_state == FO_NONE) {
+            reply_error(c, "ERR No failover in progress.");
+            return;
+        }
+        repl_failover_abort("Failover manually aborted");
+        reply_ok(c);
+        return;
+    }
+    long long timeout_ms = 0, port = 0;
+    int force = 0;
+    const Slice *host = NULL;
+    /* as Redis: each option once (a repeated TIMEOUT or TO, or ABORT
+     * among others, is a syntax error), values checked as they come */
+    for (int j = 1; j < c->argc; j++) {
+        if (slice_eq_nocase(c->argv[j], "timeout") && j + 1 < c->argc && timeout_ms == 0) {
+            if (get_ll_or_reply(c, c->argv[j + 1], &timeout_ms) != 0) return;
+            if (timeout_ms <= 0) {
+                reply_error(c, "ERR FAILOVER timeout must be greater than 0");
+                return;
+            }
+            j++;
+        } else if (slice_eq_nocase(c->argv[j], "to") && j + 2 < c->argc && !host) {
+            if (get_ll_or_reply(c, c->argv[j + 2], &port) != 0) return;
+            host = &c->argv[j + 1];
+            j += 2;
+        } else if (slice_eq_nocase(c->argv[j], "force") && !force) {
+            force = 1;
+        } else {
+            reply_syntax_error(c);
+            return;
+        }
+    }
+    if (repl.fo_state != FO_NONE) {
+        reply_error(c, "ERR FAILOVER already in progress.");
+        return;
+    }
+    if (repl.is_replica) {
+        reply_error(c, "ERR FAILOVER is not valid when server is a replica.");
+        return;
+    }
+    if (repl.n_replicas == 0) {
+        reply_error(c, "ERR FAILOVER requires connected replicas.");
+        return;
+    }
+    if (force && (!timeout_ms || !host)) {
+        reply_error(c, "ERR FAILOVER with force option requires both a timeout and target HOST "
+                       "and IP.");
+        return;
+    }
+    if (host) {
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)(host->len > 255 ? 255 : host->len), host->p);
+        ClientFull *r = memchr(host->p, '\0', host->len) ? NULL : find_replica(name, port);
+        if (!r) {
+            reply_error(c, "ERR FAILOVER target HOST and PORT is not a replica.");
+            return;
+        }
+        if (r->repl->state != REPLICA_ONLINE) {
+            reply_error(c, "ERR FAILOVER target replica is not online.");
+            return;
+        }
+        repl.fo_host = xstrdup(name);
+        repl.fo_port = (int)port;
+        log_notice("FAILOVER requested to %s:%lld.", name, port);
+    } else {
+        log_notice("FAILOVER requested to any replica.");
+    }
+    if (timeout_ms) repl.fo_end_ms = now_ms() + timeout_ms;
+    repl.fo_force = force;
+    repl.fo_state = FO_WAIT_SYNC;
+    pause_failover_start((c->flags & CLIENT_EXECUTING_MULTI) != 0);
+    reply_ok(c);
+}
+
 /* ---- timers -------------------------------------------------------------- */
 
 static void cron_hook(void) {
@@ -804,7 +1043,10 @@ static void cron_hook(void) {
     start_waiting_syncs(now);
     static int64_t last_ping, last_newline;
     /* a replica passes its master's PINGs on; it makes none */
-    if (repl.n_replicas > 0 && !repl.is_replica &&
+    failover_update(now);
+    /* no PING while a failover with a TIMEOUT waits: the replica must
+     * reach an offset that stays put (Redis 7.0 sends them otherwise) */
+    if (repl.n_replicas > 0 && !repl.is_replica && !(repl.fo_state && repl.fo_end_ms) &&
         now - last_ping >= settings.repl_ping_period * 1000) {
         static const char ping[] = "*1\r\n$4\r\nPING\r\n";
         last_ping = now;
@@ -863,7 +1105,9 @@ static void refresh_min_replicas(void) {
 
 static void before_sleep_hook(void) {
     refresh_min_replicas();
-    if (!repl.get_acks) return;
+    /* a GETACK would move the offset the failover waits for: it goes out
+     * after the failover, as Redis sends none while paused */
+    if (!repl.get_acks || repl.fo_state != FO_NONE) return;
     repl.get_acks = 0;
     if (repl.n_replicas == 0 || !repl.backlog || repl.is_replica) return;
     static const char getack[] = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n";
@@ -896,7 +1140,8 @@ void repl_become_replica(void) {
 /* Closes this server's replicas: they reconnect and learn the new
  * replication ID (a partial resync when the history allows). */
 static void drop_replicas(void) {
-    for (size_t i = 0; i < repl.n_replicas; i++) client_close_async(repl.replicas[i]);
+    /* from the end: each close takes its replica out of the list */
+    for (size_t i = repl.n_replicas; i-- > 0;) client_close_async(repl.replicas[i]);
 }
 
 void repl_drop_replicas(void) {
@@ -955,6 +1200,8 @@ void repl_promoted(void) {
 /* SHUTDOWN / SIGTERM: no sync child outlives the server. */
 static void shutdown_hook(void) {
     for (size_t i = 0; i < repl.n_replicas; i++) end_child(repl.replicas[i]->repl);
+    xfree(repl.fo_host); /* a failover under way ends with the process */
+    repl.fo_host = NULL;
 }
 
 void repl_init(void) {
@@ -971,6 +1218,8 @@ const Command repl_commands[] = {
      0, 0, 0, NULL},
     {"psync", cmd_sync, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_MULTI | CMD_NO_ASYNC_LOADING,
      "@admin @slow @dangerous", 0, 0, 0, NULL},
+    {"failover", cmd_failover, -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_STALE, "@admin @slow @dangerous",
+     0, 0, 0, NULL},
     {"sync", cmd_sync, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_MULTI | CMD_NO_ASYNC_LOADING,
      "@admin @slow @dangerous", 0, 0, 0, NULL},
     END_OF_COMMANDS,

@@ -82,4 +82,18 @@ void repl_promoted(void);
 /* Closes this server's replicas (a full resync starts loading). */
 void repl_drop_replicas(void);
 
+/* FAILOVER (repl.c): master_failover_state's value ("no-failover",
+ * "waiting-for-sync", "failover-in-progress"); whether a failover is under
+ * way; whether this server, its replica now, awaits the target's answer to
+ * PSYNC ... FAILOVER (replica.c sends that word then). */
+const char *repl_failover_state_name(void);
+int repl_failover_active(void);
+int repl_failover_in_progress(void);
+/* The target answered +CONTINUE or +FULLRESYNC: the failover is over and
+ * the held writes are released. */
+void repl_failover_done(void);
+/* Ends a failover under way (why is logged); one in progress makes this
+ * server a master again (a new replication ID). */
+void repl_failover_abort(const char *why);
+
 #endif

@@ -45,6 +45,13 @@
  * second_repl_offset = offset + 1, as Redis does, so that its former
  * siblings continue from it.
  *
+ * FAILOVER (repl.c): the master handing over follows its target as
+ * REPLICAOF would, adding FAILOVER to its PSYNC, and the answer ends the
+ * failover (+CONTINUE or +FULLRESYNC) or aborts it (anything else: a
+ * master again). On the other side, a PSYNC ... FAILOVER from a client
+ * naming this replica's own ID promotes it first (repl.c's cmd_sync calls
+ * replica_unset_master()).
+ *
  * repl-diskless-load (disabled / on-empty-db / swapdb) is accepted and
  * changes nothing: every payload is received whole into memory (never to a
  * file), while the old data is still served, and only then are the
@@ -332,7 +339,7 @@ static int send_rest_of_handshake(void) {
  * replies to send). */
 static int send_psync(void) {
     char off[24];
-    const char *psync[] = {"PSYNC", "?", "-1", NULL};
+    const char *psync[] = {"PSYNC", "?", "-1", NULL, NULL};
     if (rs.has_ids) {
         const char *id, *id2;
         long long cur, off2;
@@ -344,7 +351,12 @@ static int send_psync(void) {
     } else {
         log_notice("Partial resynchronization not possible (no cached master)");
     }
-    if (send_command(psync) != 0) return -1;
+    /* FAILOVER: the target takes our role when the ID is its own */
+    if (repl_failover_in_progress()) psync[3] = "FAILOVER";
+    if (send_command(psync) != 0) {
+        repl_failover_abort("Write error to failover target");
+        return -1;
+    }
     rs.hs_expect[rs.hs_n++] = HS_PSYNC;
     return 0;
 }
@@ -385,7 +397,17 @@ static int handshake_line(const char *line) {
     default:
         break;
     }
-    /* PSYNC */
+    /* PSYNC; the failover this server is handing over ends with its
+     * answer: done when the target takes us as a replica, else aborted
+     * (this server a master again) */
+    if (repl_failover_in_progress()) {
+        if (strncmp(line, "+FULLRESYNC", 11) == 0 || strncmp(line, "+CONTINUE", 9) == 0) {
+            repl_failover_done();
+        } else {
+            repl_failover_abort("Failover target rejected psync request");
+            return -1;
+        }
+    }
     if (strncmp(line, "+FULLRESYNC", 11) == 0) {
         const char *p = line + 11;
         while (*p == ' ') p++;
@@ -868,7 +890,20 @@ static void promote(void) {
     log_notice("MASTER MODE enabled");
 }
 
+void replica_failover_to(const char *host, int port) {
+    follow(host, port, 0);
+    log_notice("Connecting to MASTER %s:%d (failover)", host, port);
+}
+
+void replica_unset_master(void) {
+    if (rs.state != RS_NONE) promote();
+}
+
 static void cmd_replicaof(Client *c) {
+    if (repl_failover_active()) {
+        reply_error(c, "ERR REPLICAOF not allowed while failing over.");
+        return;
+    }
     if (slice_eq_nocase(c->argv[1], "no") && slice_eq_nocase(c->argv[2], "one")) {
         if (rs.state != RS_NONE) promote();
         reply_ok(c);

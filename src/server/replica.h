@@ -49,6 +49,13 @@ void replica_client_closing(struct ClientFull *c);
 int replica_owns_event(const void *ptr);
 void replica_on_event(uint32_t events);
 
+/* FAILOVER (repl.c): follows host:port, the target, as REPLICAOF would;
+ * the PSYNC then carries FAILOVER. Borrows host. */
+void replica_failover_to(const char *host, int port);
+/* REPLICAOF NO ONE's promotion, when following a master (a PSYNC FAILOVER
+ * from it, or an aborted failover). */
+void replica_unset_master(void);
+
 extern const Command replica_commands[];
 
 #endif

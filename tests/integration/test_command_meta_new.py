@@ -17,8 +17,8 @@ pytestmark = pytest.mark.skipif(IS_REDIS, reason="Redis 7.2 .. 8.10 metadata (or
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # XREAD: Redis 7.2 dropped its complexity; MONITOR never had one
-# (PSYNC and SYNC have none in 7.0 either)
-NO_COMPLEXITY = {"xread", "monitor", "psync", "sync"}
+# (PSYNC, SYNC and LOLWUT have none in 7.0 either)
+NO_COMPLEXITY = {"xread", "monitor", "psync", "sync", "lolwut"}
 
 
 def resp3(raw):
