@@ -86,8 +86,8 @@ def test_errors(r):
     assert err(r, "PFDEBUG", "FOO", "h") == "Unknown PFDEBUG subcommand 'FOO'"
     assert "wrong number of arguments" in err(r, "PFDEBUG", "GETREG")
     assert "wrong number of arguments" in err(r, "PFADD")
-    # a corrupt sparse code: the header is right, the opcodes cover too few registers
-    bad = b"HYLL\x01\x00\x00\x00" + b"\x00" * 7 + b"\x80" + b"\x7f\x00"
+    # a corrupt sparse code: the header is right, the opcodes cover one register
+    bad = b"HYLL\x01\x00\x00\x00" + b"\x00" * 7 + b"\x80" + b"\x00"  # 1 register
     r.set("bad", bad)
     # a valid cached count is answered without reading the registers
     r.set("cached", bad[:15] + b"\x00" + bad[16:])
