@@ -402,8 +402,9 @@ void hllstr_cache_invalidate(HllStr *h) {
 char *hllstr_decode(const void *p, size_t len, size_t *out_len) {
     const uint8_t *code = (const uint8_t *)p + HLLSTR_HDR_BYTES;
     size_t n = len - HLLSTR_HDR_BYTES, at = 0, used = 0;
-    /* at most "v:32,4 " (7 bytes) per opcode byte */
-    char *text = xmalloc(n * 7 + 1);
+    /* at most "v:32,4 " (7 bytes) per opcode byte, and "Z:16129 " (8) for
+     * a lone final XZERO byte */
+    char *text = xmalloc(n * 7 + 16);
     while (at < n) {
         uint8_t op = code[at];
         if (IS_ZERO(op)) {
