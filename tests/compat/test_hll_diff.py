@@ -161,15 +161,16 @@ def test_sparse_max_bytes(diff):
     ])
 
 
-def test_val_over_32_promotes(diff):
-    """A register past 32 cannot be a VAL: the value turns dense whatever
-    its size. Elements whose hash has a long zero run are rare, so search
-    for one with the same hash on both sides (PFDEBUG GETREG tells)."""
+def test_large_sparse(diff):
+    """With a high hll-sparse-max-bytes a sparse code grows to many KiB: its
+    bytes after 60k elements (VAL runs everywhere, few zeros left)."""
     elements = ["v%d" % i for i in range(60000)]
     diff.run([("PFADD", "h") + tuple(elements[:30000]), "PFDEBUG ENCODING h",
               ("PFADD", "s") + tuple(elements[30000:30005]), "GET s",
               "CONFIG SET hll-sparse-max-bytes 1000000", ("PFADD", "t") + tuple(elements),
-              "PFDEBUG ENCODING t", "GET t", "PFCOUNT t", "CONFIG SET hll-sparse-max-bytes 3000"])
+              "PFDEBUG ENCODING t", "STRLEN t", "GET t", "PFCOUNT t", "GET t",
+              "PFMERGE u t", "GET u", "PFMERGE t h", "PFDEBUG ENCODING t", "GET t",
+              "CONFIG SET hll-sparse-max-bytes 3000"])
 
 
 def test_merge_encodings(diff):

@@ -233,6 +233,18 @@ def test_replica(make_server):
         time.sleep(0.05)
     for k in ("before", "h", "s"):
         assert x(rep, "GET", k) == x(m, "GET", k), k
+    # a PFCOUNT on the replica writes its own cached count (as 7.0's does)
+    # and sends nothing upstream; the master's later PFCOUNT writes the same
+    x(m, "PFADD", "late", "a", "b", "c")
+    assert x(m, "WAIT", 1, 5000) == 1
+    assert x(rep, "PFCOUNT", "late") == 3
+    assert x(m, "PFCOUNT", "late") == 3
+    assert x(m, "WAIT", 1, 5000) == 1
+    assert x(rep, "GET", "late") == x(m, "GET", "late")
+    assert x(m, "PFADD", "late", "d") == 1
+    assert x(m, "WAIT", 1, 5000) == 1
+    assert x(rep, "PFCOUNT", "late") == 4
+    assert x(rep, "GET", "late")[15] == 0 and x(m, "GET", "late")[15] & 0x80
 
 
 def test_register_past_32_turns_dense(r):
