@@ -228,6 +228,7 @@ static void cmd_pfdebug(Client *c) {
                 return;
             }
             hll_store(c->db, o, &h);
+            server.dirty++; /* a change, though 7.0 does not signal the key */
             propagate_argv(c);
         }
         if (is_getreg) {

@@ -173,6 +173,16 @@ def test_large_sparse(diff):
               "CONFIG SET hll-sparse-max-bytes 3000"])
 
 
+def test_register_past_32(diff):
+    """"r3465021361" makes register 8118 33, past a sparse VAL: the value
+    turns dense at once, whatever its size; merges of it are dense too."""
+    diff.run([
+        "PFADD h a b", "PFADD h r3465021361", "PFDEBUG ENCODING h", "GET h", "PFCOUNT h", "GET h",
+        "PFADD s x", "PFDEBUG TODENSE h", "PFMERGE s h", "GET s", "PFADD e", "PFMERGE e h",
+        "GET e", "PFADD one r3465021361", "GET one", "PFDEBUG GETREG one",
+    ])
+
+
 def test_merge_encodings(diff):
     a = tuple("a%d" % i for i in range(100))
     b = tuple("b%d" % i for i in range(5000))

@@ -17,9 +17,10 @@ from redis.exceptions import ResponseError
 from testlib.cmds import AOF_ALWAYS, err, x
 from test_aof import aof_dir
 
-# "r2355904735" hashes to a run of 33 zero bits (register value 34), past
-# what a sparse VAL opcode holds: found by brute force over "r<n>".
-LONG_RUN = None
+# "r3465021361" hashes to a run of 32 zero bits (register 8118 gets 33),
+# past what a sparse VAL opcode holds: found by a brute-force search over
+# "r<n>" with base/hll.h's hash.
+LONG_RUN = "r3465021361"
 
 
 def test_redis_py_helpers(r):
@@ -249,12 +250,10 @@ def test_replica(make_server):
 
 def test_register_past_32_turns_dense(r):
     """An element whose run makes a register of 34 cannot stay sparse."""
-    if LONG_RUN is None:
-        pytest.skip("no element with a long run known")
     r.pfadd("h", "a")
-    r.pfadd("h", LONG_RUN)
+    assert r.pfadd("h", LONG_RUN) == 1
     assert r.execute_command("PFDEBUG", "ENCODING", "h") == b"dense"
     regs = r.execute_command("PFDEBUG", "GETREG", "h")
-    assert max(regs) == 34 and regs.count(34) == 1
+    assert regs[8118] == 33 and max(regs) == 33 and sum(1 for v in regs if v) == 2
     assert r.get("h")[15] & 0x80  # the cached count is stale
     assert r.pfcount("h") == 2
