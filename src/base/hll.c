@@ -30,13 +30,18 @@
 #define HLL_SEED      0xadc83b19ULL
 #define HLL_ALPHA_INF 0.721347520444481703680 /* 1 / (2 ln 2) */
 
-int hll_add(Hll *h, const void *p, size_t len) {
+void hll_hash(const void *p, size_t len, int *reg, int *val) {
     uint64_t hash = murmur64a(p, len, HLL_SEED);
-    size_t idx = (size_t)(hash & (HLL_REGISTERS - 1));
     uint64_t run = (hash >> HLL_P) | (1ULL << HLL_Q);
-    uint8_t val = (uint8_t)(__builtin_ctzll(run) + 1);
+    *reg = (int)(hash & (HLL_REGISTERS - 1));
+    *val = __builtin_ctzll(run) + 1;
+}
+
+int hll_add(Hll *h, const void *p, size_t len) {
+    int idx, val;
+    hll_hash(p, len, &idx, &val);
     if (val <= h->reg[idx]) return 0;
-    h->reg[idx] = val;
+    h->reg[idx] = (uint8_t)val;
     return 1;
 }
 
@@ -68,16 +73,27 @@ static double tau(double x) {
     return sum / 3.0;
 }
 
-uint64_t hll_count(const Hll *h) {
+/* Registers above the cap (a corrupt dense string's 52..63) count nowhere.
+ * When no register is in 0..51 the divisor is 0 and the estimate infinite:
+ * Redis converts that with llroundl() and a cast to uint64_t, which on the
+ * x86-64 it ships on gives 2^63; the same figure is returned here on every
+ * platform (PFCOUNT then replies it as a negative integer). */
+uint64_t hll_estimate(const uint64_t hist[HLL_HIST_LEN]) {
     const double m = HLL_REGISTERS;
-    int hist[HLL_Q + 2];
-    memset(hist, 0, sizeof hist);
-    for (size_t i = 0; i < HLL_REGISTERS; i++) hist[h->reg[i]]++;
-    double z = m * tau((m - hist[HLL_Q + 1]) / m);
+    double z = m * tau((m - (double)hist[HLL_Q + 1]) / m);
     for (int v = HLL_Q; v >= 1; v--) {
-        z += hist[v];
+        z += (double)hist[v];
         z *= 0.5;
     }
-    z += m * sigma(hist[0] / m);
-    return (uint64_t)llround(HLL_ALPHA_INF * m * m / z);
+    z += m * sigma((double)hist[0] / m);
+    double e = HLL_ALPHA_INF * m * m / z;
+    if (!isfinite(e) || e >= 9223372036854775807.0) return UINT64_C(1) << 63;
+    return (uint64_t)llround(e);
+}
+
+uint64_t hll_count(const Hll *h) {
+    uint64_t hist[HLL_HIST_LEN];
+    memset(hist, 0, sizeof hist);
+    for (size_t i = 0; i < HLL_REGISTERS; i++) hist[h->reg[i] & (HLL_HIST_LEN - 1)]++;
+    return hll_estimate(hist);
 }

@@ -22,10 +22,23 @@ typedef struct Hll {
     uint8_t reg[HLL_REGISTERS];
 } Hll;
 
+/* Entries of a register histogram: a 6-bit register holds 0..63, though
+ * an element never makes one past HLL_P's cap of 51 (a corrupt HLL string
+ * can hold the rest, which the estimator then ignores, as Redis's does). */
+#define HLL_HIST_LEN 64
+
+/* The register element p[0..len) falls in (*reg) and the value it offers
+ * that register (1..51). */
+void hll_hash(const void *p, size_t len, int *reg, int *val);
+
 /* Adds the element p[0..len); 1 when a register grew. */
 int hll_add(Hll *h, const void *p, size_t len);
 
 /* The estimated number of distinct elements added. */
 uint64_t hll_count(const Hll *h);
+
+/* The estimate for a register histogram (hist[v]: how many registers hold
+ * v); borrows hist. */
+uint64_t hll_estimate(const uint64_t hist[HLL_HIST_LEN]);
 
 #endif

@@ -2722,6 +2722,34 @@ static const MetaArg a_pexpiretime[] = {
 static const MetaKeySpec k_pexpiretime[] = {
     {NULL, "RO access", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
 };
+static const MetaArg a_pfadd[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"element", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_pfadd[] = {
+    {NULL, "RW insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_pfcount[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_pfcount[] = {
+    {"RW because it may change the internal representation of the key, and propagate to replicas", "RW access", META_BS_INDEX, 1, NULL, META_FK_RANGE, -1, 1, 0},
+};
+static const MetaArg a_pfdebug[] = {
+    {"subcommand", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+};
+static const MetaKeySpec k_pfdebug[] = {
+    {NULL, "RW access", META_BS_INDEX, 2, NULL, META_FK_RANGE, 0, 1, 0},
+};
+static const MetaArg a_pfmerge[] = {
+    {"destkey", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"sourcekey", "key", 1, NULL, NULL, NULL, NULL, META_ARG_MULTIPLE, NULL, 0},
+};
+static const MetaKeySpec k_pfmerge[] = {
+    {NULL, "RW access insert", META_BS_INDEX, 1, NULL, META_FK_RANGE, 0, 1, 0},
+    {NULL, "RO access", META_BS_INDEX, 2, NULL, META_FK_RANGE, -1, 1, 0},
+};
 static const MetaArg a_ping[] = {
     {"message", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
@@ -5289,6 +5317,11 @@ const CommandMeta command_meta_table[] = {
     {"pexpire", "Set a key's time to live in milliseconds", "2.6.0", "generic", "O(1)", NULL, NULL, NULL, h_pexpire, 1, NULL, k_pexpire, 1, a_pexpire, 3, NULL},
     {"pexpireat", "Set the expiration for a key as a UNIX timestamp specified in milliseconds", "2.6.0", "generic", "O(1)", NULL, NULL, NULL, h_pexpireat, 1, NULL, k_pexpireat, 1, a_pexpireat, 3, NULL},
     {"pexpiretime", "Get the expiration Unix timestamp for a key in milliseconds", "7.0.0", "generic", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_pexpiretime, 1, a_pexpiretime, 1, NULL},
+    {"pfadd", "Adds the specified elements to the specified HyperLogLog.", "2.8.9", "hyperloglog", "O(1) to add every element.", NULL, NULL, NULL, NULL, 0, NULL, k_pfadd, 1, a_pfadd, 2, NULL},
+    {"pfcount", "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).", "2.8.9", "hyperloglog", "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.", NULL, NULL, NULL, NULL, 0, NULL, k_pfcount, 1, a_pfcount, 1, NULL},
+    {"pfdebug", "Internal commands for debugging HyperLogLog values", "2.8.9", "hyperloglog", "N/A", "syscmd", NULL, NULL, NULL, 0, NULL, k_pfdebug, 1, a_pfdebug, 2, NULL},
+    {"pfmerge", "Merge N different HyperLogLogs into a single one.", "2.8.9", "hyperloglog", "O(N) to merge N HyperLogLogs, but with high constant times.", NULL, NULL, NULL, NULL, 0, NULL, k_pfmerge, 2, a_pfmerge, 2, NULL},
+    {"pfselftest", "An internal command for testing HyperLogLog values", "2.8.9", "hyperloglog", "N/A", "syscmd", NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0, NULL},
     {"ping", "Ping the server", "1.0.0", "connection", "O(1)", NULL, NULL, NULL, NULL, 0, "request_policy:all_shards response_policy:all_succeeded", NULL, 0, a_ping, 1, NULL},
     {"psetex", "Set the value and expiration in milliseconds of a key", "2.6.0", "string", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, k_psetex, 1, a_psetex, 3, NULL},
     {"psubscribe", "Listen for messages published to channels matching the given patterns", "2.0.0", "pubsub", "O(N) where N is the number of patterns the client is already subscribed to.", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_psubscribe, 1, NULL},

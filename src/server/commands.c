@@ -60,6 +60,7 @@ extern const Command ftconfig_commands[];
 extern const Command ftsug_commands[];
 extern const Command ftagg_commands[];
 extern const Command lolwut_commands[];
+extern const Command hll_commands[];
 void stream_cmd_init(void);
 void list_cmd_init(void);
 void set_cmd_init(void);
@@ -88,6 +89,7 @@ static const Command *const families[] = {
     bloom_commands,   sketch_commands,      vset_commands,        json_commands,
     tseries_commands, ftdict_commands,      ftconfig_commands,    ftsug_commands,
     search_commands,  ftagg_commands,       geo_commands,         lolwut_commands,
+    hll_commands,
 };
 
 /* The top-level commands by lowercase name: open addressing over a fixed

@@ -370,6 +370,8 @@ static ConfigDef configs[] = {
      "64", 0, LONG_MAX, NULL, NULL, 0, NULL},
     {"set-max-intset-entries", NULL, CT_INT, &settings.set_max_intset_entries, "512", 0, LONG_MAX,
      NULL, NULL, 0, NULL},
+    {"hll-sparse-max-bytes", NULL, CT_MEM, &settings.hll_sparse_max_bytes, "3000", 0, LONG_MAX,
+     NULL, NULL, 0, NULL},
     {"ts-retention-policy", NULL, CT_INT, &settings.ts_retention_policy, "0", 0, LL_MAX, NULL, NULL,
      0, NULL},
     {"ts-chunk-size-bytes", NULL, CT_INT, &settings.ts_chunk_size_bytes, "4096", 48, 1048576, NULL,

@@ -341,6 +341,7 @@ typedef struct Settings {
     long long hash_max_listpack_entries; /* hash.c: packed up to this many fields */
     long long hash_max_listpack_value;   /* ... and fields and values this long */
     long long set_max_intset_entries;    /* set-max-intset-entries (set_obj.c) */
+    long long hll_sparse_max_bytes;      /* hll-sparse-max-bytes (hll.c) */
     long long zset_max_listpack_entries; /* sorted sets: the packed encoding's limits */
     long long zset_max_listpack_value;
     long long list_compress_depth;

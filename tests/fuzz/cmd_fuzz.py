@@ -967,7 +967,8 @@ class Gen:
             cmd = self.array_cmd()
         elif r < 0.73:  # Redis 8's module types, one generator each
             cmd = self.rng.choice([self.bloom_cmd, self.sketch_cmd, self.vset_cmd, self.ts_cmd,
-                                   self.ftsug_cmd, self.ft_cmd, self.ftagg_cmd, self.geo_cmd])()
+                                   self.ftsug_cmd, self.ft_cmd, self.ftagg_cmd, self.geo_cmd,
+                                   self.hll_cmd])()
         elif r < 0.76:
             cmd = self.docs_command(self.pick(self.other_cmds + self.sub_cmds))
             if cmd[0] == "config" and len(cmd) > 1 and cmd[1] == "set":
@@ -1366,6 +1367,35 @@ class Gen:
             (["EXCLUDEEMPTY"] if self.chance(0.7) else []) + \
             ["FILTER", self.pick(["l=a", "l=(a,b)"])] + \
             (["GROUPBY", "l", "REDUCE", "max"] if self.chance(0.1) else [])
+    def hll_cmd(self):
+        """A HyperLogLog command (7.0's PF*) on two keys, "str" (WRONGTYPE),
+        a missing key, or a hand-made HYLL string: sparse codes sound and
+        corrupt, a dense one, a bad header."""
+        keys = ["hl1", "hl2"]
+        key = self.pick(keys) if self.chance(0.9) else self.pick(["str", "nokey"])
+        op = self.rng.randrange(10)
+        if op < 4:
+            return ["PFADD", key] + ["e%d" % self.rng.randrange(3000)
+                                     for _ in range(self.pick([0, 1, 3, 50, 400]))]
+        if op < 6:
+            return ["PFCOUNT"] + [self.pick(keys + ["nokey", "str"])
+                                  for _ in range(self.pick([1, 1, 2, 3]))]
+        if op < 7:
+            return ["PFMERGE", key] + [self.pick(keys + ["nokey"]) for _ in range(self.pick([0, 1, 2]))]
+        if op < 8:
+            return ["PFDEBUG", self.pick(["TODENSE", "ENCODING", "DECODE", "GETREG", "x"]), key]
+        hdr = b"HYLL\x01\x00\x00\x00" + b"\x00" * 7 + b"\x80"
+        value = self.pick([
+            hdr + b"\x7f\xff",                        # empty, sound
+            hdr + b"\x7f\x00",                        # too few registers
+            hdr + b"\x7f\xff\x80",                    # too many
+            hdr + b"\x40",                             # a lone XZERO byte
+            hdr + b"\x80\x7f\xfe",                    # a VAL, then the rest
+            b"HYLL\x00\x00\x00\x00" + b"\x00" * 8 + b"\x3f" * 12288,  # dense
+            b"HYLL\x02" + b"\x00" * 13,                # unknown encoding
+        ])
+        return ["SET", self.pick(keys), value]
+
     def ftsug_cmd(self):
         """A suggestion dictionary command (the query engine's FT.SUG*) on two
         keys, "str" (WRONGTYPE) or a missing key; with FT.DICT* now and then
