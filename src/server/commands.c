@@ -58,6 +58,7 @@ extern const Command ftdict_commands[];
 extern const Command ftconfig_commands[];
 extern const Command ftsug_commands[];
 extern const Command ftagg_commands[];
+extern const Command fthybrid_commands[];
 void stream_cmd_init(void);
 void list_cmd_init(void);
 void set_cmd_init(void);
@@ -85,7 +86,7 @@ static const Command *const families[] = {
     sort_commands,    backup_commands,      array_commands,       migrate_commands,
     bloom_commands,   sketch_commands,      vset_commands,        json_commands,
     tseries_commands, ftdict_commands,      ftconfig_commands,    ftsug_commands,
-    search_commands,  ftagg_commands,
+    search_commands,  ftagg_commands,       fthybrid_commands,
 };
 
 /* The top-level commands by lowercase name: open addressing over a fixed
