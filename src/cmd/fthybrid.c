@@ -549,6 +549,13 @@ static void reply_val(Client *c, const FtVal *v) {
         reply_array(c, v->len);
         for (size_t i = 0; i < v->len; i++) reply_val(c, &v->arr[i]);
         break;
+    case FTV_MAP: /* COLLECT's elements: a map in RESP3, a flat array in RESP2 */
+        if (c->resp >= 3)
+            reply_map(c, v->len / 2);
+        else
+            reply_array(c, v->len);
+        for (size_t i = 0; i < v->len; i++) reply_val(c, &v->arr[i]);
+        break;
     default:
         reply_null(c);
         break;
