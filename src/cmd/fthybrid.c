@@ -687,6 +687,7 @@ static void cmd_ft_hybrid(Client *c) {
     }
     int dialect = o->dialect ? o->dialect : 2;
     long long timeout = o->timeout_ms >= 0 ? o->timeout_ms : ftconfig_timeout_ms();
+    int timed_out = 0;
 
     FtQueryArgs qa;
     memset(&qa, 0, sizeof(qa));
@@ -695,7 +696,7 @@ static void cmd_ft_hybrid(Client *c) {
     qa.scorer = scorer;
     qa.params = params;
     qa.n_params = np;
-    qa.timeout_ms = timeout > 0 ? (double)timeout : 0;
+    qa.timeout_ms = (double)timeout; /* 0: none */
     FtResults tres;
     memset(&tres, 0, sizeof(tres));
     const char *qerr = NULL;
@@ -709,6 +710,7 @@ static void cmd_ft_hybrid(Client *c) {
         reply_error(c, "%s", qerr ? qerr : "Syntax error");
         goto done;
     }
+    timed_out |= ftexec_last_timed_out();
     /* The live documents, best first, the WINDOW best. */
     {
         size_t live = 0;
@@ -752,6 +754,7 @@ static void cmd_ft_hybrid(Client *c) {
             reply_error(c, "%s", qerr ? qerr : "Syntax error");
             goto done;
         }
+        timed_out |= eo.timed_out;
         int metric = vi ? (int)ftvec_params(vi)->metric : FTVEC_L2;
         const FtYield *y = NULL;
         for (size_t i = 0; i < eo.n_yields; i++)
@@ -796,13 +799,15 @@ static void cmd_ft_hybrid(Client *c) {
     src.field_kind = hs_field_kind;
     src.load = hs_load;
     src.load_all = hs_load_all;
+    src.deadline_us = timeout > 0 ? t0 + timeout * 1000 : 0;
+    src.timeout_fail = ftconfig_on_timeout() == FTCONF_ON_TIMEOUT_FAIL;
     res = ftagg_run(plan, &src, &err);
     if (!res) {
         reply_error(c, "%s", err);
         xfree(err);
         goto done;
     }
-    reply_result(c, res, ftagg_result_total(res), 0, t0);
+    reply_result(c, res, ftagg_result_total(res), timed_out || ftagg_result_timed_out(res), t0);
 
 done:
     ftagg_result_free(res);

@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/alloc.h"
 #include "base/buf.h"
@@ -811,6 +812,7 @@ struct FtAggResult {
     RowVec rows;
     size_t total;
     int is_blocking; /* a GROUPBY or SORTBY buffered the rows */
+    int timed_out;   /* loading stopped at the deadline */
     size_t n_source; /* documents the query matched */
 };
 
@@ -1685,6 +1687,16 @@ static int run_group(Run *run, const Step *st, const Bound *b, RowVec *rows) {
 
 /* ---- run ---- */
 
+static int64_t now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int ftagg_result_timed_out(const FtAggResult *r) {
+    return r->timed_out;
+}
+
 FtAggResult *ftagg_run(const FtAggPlan *p, const FtAggSource *src, char **err) {
     Run run;
     memset(&run, 0, sizeof(run));
@@ -1694,7 +1706,19 @@ FtAggResult *ftagg_run(const FtAggPlan *p, const FtAggSource *src, char **err) {
     FtAggResult *res = NULL;
     if (bind_plan(&run) != 0) goto done;
 
-    for (size_t i = 0; i < src->n_rows; i++) load_row(&run, i, rv_push(&rows));
+    int timed_out = 0;
+    for (size_t i = 0; i < src->n_rows; i++) {
+        /* The clock every 64 rows. */
+        if (src->deadline_us && (i & 63) == 0 && now_us() >= src->deadline_us) {
+            if (src->timeout_fail) {
+                run.err = msg("Timeout limit was reached");
+                goto done;
+            }
+            timed_out = 1;
+            break;
+        }
+        load_row(&run, i, rv_push(&rows));
+    }
 
     int grouped = 0, sorted = 0, counted_valid = 0;
     size_t counted = 0;
@@ -1738,6 +1762,7 @@ FtAggResult *ftagg_run(const FtAggPlan *p, const FtAggSource *src, char **err) {
     rows.n = rows.cap = 0;
     res->n_source = src->n_rows;
     res->is_blocking = grouped || sorted;
+    res->timed_out = timed_out;
     if (p->opts.with_count)
         res->total = counted_valid ? counted : res->rows.n; /* WITHCOUNT: exact */
     else if (grouped)
