@@ -333,21 +333,25 @@ static int parse_hybrid(Client *c, const Slice *argv, int argc, HybReq *r) {
         i++;
         if (parse_vec_clause(c, argv, argc, &i, r) != 0) return -1;
     }
-    if (i + 1 < argc && kw(argv[i], "YIELD_SCORE_AS")) {
-        if (r->vec_yield.p) {
-            reply_error(c, "Duplicate YIELD_SCORE_AS argument");
-            return -1;
+    /* YIELD_SCORE_AS and FILTER, in either order. */
+    for (;;) {
+        if (i + 1 < argc && kw(argv[i], "YIELD_SCORE_AS")) {
+            if (r->vec_yield.p) {
+                reply_error(c, "Duplicate YIELD_SCORE_AS argument");
+                return -1;
+            }
+            r->vec_yield = argv[i + 1];
+            i += 2;
+        } else if (i < argc && kw(argv[i], "FILTER") && !r->filter.p) {
+            if (i + 1 >= argc) {
+                reply_error(c, "Missing argument value for FILTER");
+                return -1;
+            }
+            r->filter = argv[i + 1];
+            i += 2;
+        } else {
+            break;
         }
-        r->vec_yield = argv[i + 1];
-        i += 2;
-    }
-    if (i < argc && kw(argv[i], "FILTER")) {
-        if (i + 1 >= argc) {
-            reply_error(c, "Missing argument value for FILTER");
-            return -1;
-        }
-        r->filter = argv[i + 1];
-        i += 2;
     }
     if (i < argc && kw(argv[i], "COMBINE")) {
         i++;

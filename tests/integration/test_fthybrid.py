@@ -143,6 +143,10 @@ def test_vsim_filter_and_range(idx):
     assert err(idx, "FT.HYBRID", "idx", "SEARCH", "gear", "VSIM", "@v", Q, "RANGE", 4,
                "RADIUS", 1, "EPSILON", 0.5) == \
         "Error parsing vector similarity parameters: Invalid option"
+    d = hybrid(idx, "SEARCH", "gear", "VSIM", "@v", Q, "FILTER", "@n:[2 4]", "YIELD_SCORE_AS",
+               "vs", "LOAD", 2, "@__key", "@vs")
+    assert d["results"] == [{"__key": "d3", "vs": "0.5"}, {"__key": "d2", "vs": "0.5"},
+                            {"__key": "d4", "vs": str(round(1 / 3, 12))}]
     # YIELD_SCORE_AS inside the KNN count
     d = hybrid(idx, "SEARCH", "nothing", "VSIM", "@v", Q, "KNN", 4, "K", 2,
                "YIELD_SCORE_AS", "sim", "LOAD", 1, "@sim")
@@ -333,7 +337,7 @@ def test_collect_errors(grp):
 @pytest.fixture
 def big(r):
     """20000 documents, each with its own 8-letter word: a fuzzy query
-    walks every word of the dictionary (milliseconds)."""
+    walks every word of the dictionary."""
     x(r, "FT.CREATE", "big", "ON", "HASH", "PREFIX", 1, "b:", "SCHEMA", "t", "TEXT",
       "n", "NUMERIC", "v", "VECTOR", "FLAT", 6, "TYPE", "FLOAT32", "DIM", 2,
       "DISTANCE_METRIC", "L2")
@@ -353,7 +357,8 @@ def big(r):
 
 
 def test_timeout_fail_and_return(raw, big):
-    fuzzy = "%%abcdefgh%%"
+    # ten fuzzy terms: ten walks of the 20000-word dictionary (tens of ms)
+    fuzzy = " | ".join("%%" + ("abcdefghij" * 2)[i:i + 8] + "%%" for i in range(10))
     assert err(big, "FT.SEARCH", "big", fuzzy, "TIMEOUT", 1) == "Timeout limit was reached"
     assert err(big, "FT.AGGREGATE", "big", "*", "LOAD", 1, "@t", "TIMEOUT", 1) == \
         "Timeout limit was reached"
