@@ -38,6 +38,7 @@
 #include "cmd/ftaggcmd.h"
 #include "server/core.h"
 #include "types/ftagg.h"
+#include "types/ftconfig.h"
 #include "types/ftexec.h"
 #include "types/ftindex.h"
 #include "types/ftindex_int.h"
@@ -145,6 +146,13 @@ static void reply_val(Client *c, const FtVal *v) {
         reply_array(c, v->len);
         for (size_t i = 0; i < v->len; i++) reply_val(c, &v->arr[i]);
         break;
+    case FTV_MAP: /* COLLECT's elements: a map in RESP3, a flat array in RESP2 */
+        if (c->resp >= 3)
+            reply_map(c, v->len / 2);
+        else
+            reply_array(c, v->len);
+        for (size_t i = 0; i < v->len; i++) reply_val(c, &v->arr[i]);
+        break;
     default:
         reply_null(c);
         break;
@@ -152,7 +160,8 @@ static void reply_val(Client *c, const FtVal *v) {
 }
 
 /* Rows [from, to) of r, with total first, in the client's protocol. */
-static void reply_chunk(Client *c, const FtAggResult *r, size_t from, size_t to, size_t total) {
+static void reply_chunk(Client *c, const FtAggResult *r, size_t from, size_t to, size_t total,
+                        int timed_out) {
     if (c->resp >= 3) {
         reply_map(c, 5);
         reply_bulk_cstr(c, "attributes");
@@ -180,7 +189,12 @@ static void reply_chunk(Client *c, const FtAggResult *r, size_t from, size_t to,
         reply_bulk_cstr(c, "total_results");
         reply_int(c, (long long)total);
         reply_bulk_cstr(c, "warning");
-        reply_array(c, 0);
+        if (timed_out) {
+            reply_array(c, 1);
+            reply_bulk_cstr(c, "Timeout limit was reached");
+        } else {
+            reply_array(c, 0);
+        }
         return;
     }
     reply_array(c, 1 + (to - from));
@@ -207,7 +221,8 @@ static void cursor_read(Client *c, Slice index, FtAggCursor *cur, size_t count) 
     uint64_t id = cur->id;
     int done = to - from < count;
     reply_array(c, 2);
-    reply_chunk(c, cur->res, from, to, ftagg_result_chunk_total(cur->res, from));
+    reply_chunk(c, cur->res, from, to, ftagg_result_chunk_total(cur->res, from),
+                from == 0 && ftagg_result_timed_out(cur->res));
     cur->pos = to;
     cur->last_ms = now_ms();
     if (done) {
@@ -285,7 +300,9 @@ void ftaggcmd_run(Client *c, Slice name, Slice query, const Slice *args, size_t 
     qa.scorer = scorer;
     qa.params = o->params;
     qa.n_params = o->n_params * 2; /* ftindex counts the name and value slices */
-    qa.timeout_ms = o->timeout_ms > 0 ? (double)o->timeout_ms : 0;
+    /* TIMEOUT, else search-timeout: for the query and the pipeline both. */
+    qa.timeout_ms = o->timeout_ms >= 0 ? (double)o->timeout_ms : -1;
+    long long tmo = o->timeout_ms >= 0 ? o->timeout_ms : ftconfig_timeout_ms();
     FtResults res;
     memset(&res, 0, sizeof(res));
     const char *qerr = NULL;
@@ -311,6 +328,9 @@ void ftaggcmd_run(Client *c, Slice name, Slice query, const Slice *args, size_t 
     src.field_kind = src_field_kind;
     src.load = src_load;
     src.load_all = src_load_all;
+    src.deadline_us = tmo > 0 ? t0 + tmo * 1000 : 0;
+    src.timeout_fail = ftconfig_on_timeout() == FTCONF_ON_TIMEOUT_FAIL;
+    int query_timed_out = ftexec_last_timed_out();
     int64_t t1 = mono_us();
     FtAggResult *r = ftagg_run(plan, &src, &err);
     ftresults_free(&res);
@@ -323,7 +343,8 @@ void ftaggcmd_run(Client *c, Slice name, Slice query, const Slice *args, size_t 
     }
     if (!o->with_cursor || profile) {
         if (profile) reply_array(c, 2);
-        reply_chunk(c, r, 0, ftagg_result_rows(r), ftagg_result_total(r));
+        reply_chunk(c, r, 0, ftagg_result_rows(r), ftagg_result_total(r),
+                    query_timed_out || ftagg_result_timed_out(r));
         if (profile) reply_profile(c, ix, &qa, t0, t1);
         ftagg_result_free(r);
         xfree(scorer);

@@ -749,6 +749,7 @@ static int field_of_type(FtIndex *ix, Slice name, int type) {
 /* Parses FT.SEARCH's options from argv[3]; 0, or -1 after replying. */
 static int parse_search(Client *c, FtIndex *ix, SearchReq *r, int first) {
     memset(r, 0, sizeof *r);
+    r->q.timeout_ms = -1; /* search-timeout unless TIMEOUT */
     buf_init(&r->terms);
     buf_init(&r->prefixes);
     r->q.query = c->argv[first - 1];
@@ -1545,7 +1546,12 @@ static void run_search(Client *c, FtIndex *ix, SearchReq *r, int profile) {
         reply_bulk_cstr(c, "total_results");
         reply_int(c, (long long)n);
         reply_bulk_cstr(c, "warning");
-        reply_empty_array(c);
+        if (eo.timed_out) {
+            reply_array(c, 1);
+            reply_bulk_cstr(c, "Timeout limit was reached");
+        } else {
+            reply_empty_array(c);
+        }
     } else {
         size_t per = 1 + (r->withscores ? 1 : 0) + (r->withpayloads ? 1 : 0) +
                      (r->withsortkeys ? 1 : 0) + (r->nocontent ? 0 : 1);

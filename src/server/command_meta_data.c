@@ -1247,6 +1247,15 @@ static const MetaArg a_ft_explaincli[] = {
     {"query", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
     {"dialect", "integer", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL, NULL, 0},
 };
+static const MetaArg a_ft_hybrid[] = {
+    {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"search", "pure-token", -1, "SEARCH", NULL, NULL, NULL, 0, NULL, 0},
+    {"query", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"vsim", "pure-token", -1, "VSIM", NULL, NULL, NULL, 0, NULL, 0},
+    {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"vector", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
+    {"options", "string", -1, NULL, NULL, NULL, NULL, META_ARG_OPTIONAL | META_ARG_MULTIPLE, NULL, 0},
+};
 static const MetaArg a_ft_info[] = {
     {"index", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0},
 };
@@ -5154,6 +5163,7 @@ const CommandMeta command_meta_table[] = {
     {"ft.dropindex", "Deletes the index", "2.0.0", "module", "O(1) or O(N) if documents are deleted, where N is the number of keys in the keyspace", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_dropindex, 2, "search"},
     {"ft.explain", "Returns the execution plan for a complex query", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_explain, 3, "search"},
     {"ft.explaincli", "Returns the execution plan for a complex query", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_explaincli, 3, "search"},
+    {"ft.hybrid", "Performs hybrid search combining text search and vector similarity search", "8.4.0", "module", "O(N+M) where N is the complexity of the text search and M is the complexity of the vector search", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_hybrid, 7, "search"},
     {"ft.info", "Returns information and statistics on the index", "1.0.0", "module", "O(1)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_info, 1, "search"},
     {"ft.profile", "Performs a `FT.SEARCH` or `FT.AGGREGATE` command and collects performance information", "2.2.0", "module", "O(N)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_profile, 5, "search"},
     {"ft.search", "Searches the index with a textual query, returning either documents or just ids", "1.0.0", "module", "O(N)", NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, a_ft_search, 3, "search"},

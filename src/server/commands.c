@@ -61,6 +61,7 @@ extern const Command ftsug_commands[];
 extern const Command ftagg_commands[];
 extern const Command lolwut_commands[];
 extern const Command hll_commands[];
+extern const Command fthybrid_commands[];
 void stream_cmd_init(void);
 void list_cmd_init(void);
 void set_cmd_init(void);
@@ -89,7 +90,7 @@ static const Command *const families[] = {
     bloom_commands,   sketch_commands,      vset_commands,        json_commands,
     tseries_commands, ftdict_commands,      ftconfig_commands,    ftsug_commands,
     search_commands,  ftagg_commands,       geo_commands,         lolwut_commands,
-    hll_commands,
+    hll_commands,     fthybrid_commands,
 };
 
 /* The top-level commands by lowercase name: open addressing over a fixed

@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/alloc.h"
 #include "base/buf.h"
@@ -68,8 +69,13 @@ enum {
     R_QUANTILE,
     R_TOLIST,
     R_FIRST_VALUE,
-    R_RANDOM_SAMPLE
+    R_RANDOM_SAMPLE,
+    R_COLLECT
 };
+
+/* COLLECT's limits, as RediSearch's: FIELDS names, SORTBY properties. */
+#define COLLECT_MAX_FIELDS 1025
+#define COLLECT_MAX_SORT   8
 
 typedef struct Reducer {
     int kind;
@@ -79,6 +85,17 @@ typedef struct Reducer {
     double quantile; /* QUANTILE */
     long long size;  /* RANDOM_SAMPLE */
     char *alias;     /* owned: AS name, or RediSearch's generated one */
+    /* COLLECT FIELDS n @f... | FIELDS * [SORTBY n @p [ASC|DESC]...]
+     * [LIMIT off num] [DISTINCT] */
+    Slice *cfields; /* owned array of views; NULL with cstar */
+    size_t n_cfields;
+    int cstar;
+    Slice *csort; /* owned array of views */
+    int *cdesc;
+    size_t n_csort;
+    int c_has_limit;
+    long long coff, cnum;
+    int cdistinct;
 } Reducer;
 
 typedef struct LoadItem {
@@ -204,7 +221,12 @@ static void step_free(Step *st) {
     xfree(st->loads);
     xfree(st->fields);
     xfree(st->desc);
-    for (size_t i = 0; i < st->n_reds; i++) xfree(st->reds[i].alias);
+    for (size_t i = 0; i < st->n_reds; i++) {
+        xfree(st->reds[i].alias);
+        xfree(st->reds[i].cfields);
+        xfree(st->reds[i].csort);
+        xfree(st->reds[i].cdesc);
+    }
     xfree(st->reds);
     ftexpr_free(st->expr);
 }
@@ -240,7 +262,99 @@ static const struct {
     {"TOLIST", R_TOLIST},
     {"FIRST_VALUE", R_FIRST_VALUE},
     {"RANDOM_SAMPLE", R_RANDOM_SAMPLE},
+    {"COLLECT", R_COLLECT},
 };
+
+/* COLLECT's arguments (args[0..n)). */
+static int parse_collect(const Slice *args, size_t n, Reducer *r, char **err) {
+    size_t i = 0;
+    int has_fields = 0;
+    while (i < n) {
+        Slice kw = args[i++];
+        if (is_kw(kw, "FIELDS")) {
+            if (has_fields) {
+                *err = msg("Bad arguments for COLLECT: FIELDS given twice");
+                return -1;
+            }
+            has_fields = 1;
+            if (i >= n) {
+                *err = msg("Bad arguments for FIELDS: Expected an argument, but none provided");
+                return -1;
+            }
+            if (args[i].len == 1 && args[i].p[0] == '*') {
+                r->cstar = 1;
+                i++;
+                continue;
+            }
+            long long cnt;
+            if (num_parse_ll(args[i].p, args[i].len, &cnt) != 0 || cnt < 1 ||
+                cnt > COLLECT_MAX_FIELDS) {
+                *err = msg("FIELDS count must be in [1, %d]", COLLECT_MAX_FIELDS);
+                return -1;
+            }
+            i++;
+            if ((size_t)cnt > n - i) {
+                *err = msg("Bad arguments for FIELDS: Expected an argument, but none provided");
+                return -1;
+            }
+            r->cfields = xcalloc((size_t)cnt, sizeof(Slice));
+            for (long long j = 0; j < cnt; j++) {
+                if (arg_prop(args[i], "COLLECT", &r->cfields[r->n_cfields], err) != 0) return -1;
+                r->n_cfields++;
+                i++;
+            }
+        } else if (is_kw(kw, "SORTBY")) {
+            long long cnt;
+            if (i >= n || num_parse_ll(args[i].p, args[i].len, &cnt) != 0 || cnt < 1 ||
+                (size_t)cnt > n - i - 1) {
+                *err = msg("Bad arguments for SORTBY: Expected an argument, but none provided");
+                return -1;
+            }
+            i++;
+            xfree(r->csort);
+            xfree(r->cdesc);
+            r->csort = xcalloc((size_t)cnt, sizeof(Slice));
+            r->cdesc = xcalloc((size_t)cnt, sizeof(int));
+            r->n_csort = 0;
+            for (long long j = 0; j < cnt; j++) {
+                Slice s = args[i++];
+                if (is_kw(s, "ASC") || is_kw(s, "DESC")) {
+                    if (r->n_csort == 0) {
+                        *err = msg("Bad arguments for SORTBY: ASC/DESC must follow a property");
+                        return -1;
+                    }
+                    r->cdesc[r->n_csort - 1] = is_kw(s, "DESC");
+                    continue;
+                }
+                if (r->n_csort == COLLECT_MAX_SORT) {
+                    *err = msg("SORTBY exceeds maximum of %d fields", COLLECT_MAX_SORT);
+                    return -1;
+                }
+                if (arg_prop(s, "SORTBY", &r->csort[r->n_csort], err) != 0) return -1;
+                r->n_csort++;
+            }
+        } else if (is_kw(kw, "LIMIT")) {
+            if (n - i < 2 || num_parse_ll(args[i].p, args[i].len, &r->coff) != 0 ||
+                num_parse_ll(args[i + 1].p, args[i + 1].len, &r->cnum) != 0 || r->coff < 0 ||
+                r->cnum < 0) {
+                *err = msg("Bad arguments for LIMIT: Expected an argument, but none provided");
+                return -1;
+            }
+            i += 2;
+            r->c_has_limit = 1;
+        } else if (is_kw(kw, "DISTINCT")) {
+            r->cdistinct = 1;
+        } else {
+            *err = msg("Unknown argument for COLLECT: %.*s", (int)kw.len, kw.p);
+            return -1;
+        }
+    }
+    if (!has_fields) {
+        *err = msg("Bad arguments for COLLECT: FIELDS is required");
+        return -1;
+    }
+    return 0;
+}
 
 /* REDUCE name nargs args... [AS alias]; a->i is past REDUCE. */
 static int parse_reducer(Args *a, Reducer *r, char **err) {
@@ -303,6 +417,9 @@ static int parse_reducer(Args *a, Reducer *r, char **err) {
         r->size = k;
         break;
     }
+    case R_COLLECT:
+        if (parse_collect(args, (size_t)nargs, r, err) != 0) return -1;
+        break;
     case R_FIRST_VALUE: {
         if (nargs < 1) {
             *err = msg("Bad arguments for FIRST_VALUE: Expected an argument, but none provided");
@@ -695,6 +812,7 @@ struct FtAggResult {
     RowVec rows;
     size_t total;
     int is_blocking; /* a GROUPBY or SORTBY buffered the rows */
+    int timed_out;   /* loading stopped at the deadline */
     size_t n_source; /* documents the query matched */
 };
 
@@ -753,13 +871,15 @@ void ftagg_result_free(FtAggResult *r) {
 
 /* Per step, the keys it reads and writes, in the lookup of its phase. */
 typedef struct Bound {
-    size_t *in;      /* S_GROUP: group keys; S_ARRANGE: sort keys */
-    size_t *red_in;  /* S_GROUP: each reducer's input key */
-    size_t *red_by;  /* S_GROUP: FIRST_VALUE BY key */
-    size_t *red_out; /* S_GROUP: each reducer's output key (next lookup) */
-    size_t *grp_out; /* S_GROUP: group keys in the next lookup */
-    size_t out;      /* S_APPLY: the key written */
-    int phase;       /* the lookup it reads */
+    size_t *in;        /* S_GROUP: group keys; S_ARRANGE: sort keys */
+    size_t *red_in;    /* S_GROUP: each reducer's input key */
+    size_t *red_by;    /* S_GROUP: FIRST_VALUE BY key */
+    size_t **red_cols; /* S_GROUP: COLLECT's FIELDS keys, per reducer */
+    size_t **red_sort; /* S_GROUP: COLLECT's SORTBY keys, per reducer */
+    size_t *red_out;   /* S_GROUP: each reducer's output key (next lookup) */
+    size_t *grp_out;   /* S_GROUP: group keys in the next lookup */
+    size_t out;        /* S_APPLY: the key written */
+    int phase;         /* the lookup it reads */
 } Bound;
 
 typedef struct Run {
@@ -869,6 +989,8 @@ static int bind_plan(Run *run) {
             b->grp_out = xcalloc(nf, sizeof(size_t));
             b->red_in = xcalloc(nr, sizeof(size_t));
             b->red_by = xcalloc(nr, sizeof(size_t));
+            b->red_cols = xcalloc(nr, sizeof(size_t *));
+            b->red_sort = xcalloc(nr, sizeof(size_t *));
             b->red_out = xcalloc(nr, sizeof(size_t));
             for (size_t i = 0; i < st->n_fields; i++) {
                 long k = bind_read(run, phase, st->fields[i], USE_GROUP);
@@ -878,6 +1000,21 @@ static int bind_plan(Run *run) {
             for (size_t i = 0; i < st->n_reds; i++) {
                 const Reducer *r = &st->reds[i];
                 if (r->kind == R_COUNT) continue;
+                if (r->kind == R_COLLECT) {
+                    b->red_cols[i] = xcalloc(r->n_cfields ? r->n_cfields : 1, sizeof(size_t));
+                    b->red_sort[i] = xcalloc(r->n_csort ? r->n_csort : 1, sizeof(size_t));
+                    for (size_t j = 0; j < r->n_cfields; j++) {
+                        long k = bind_read(run, phase, r->cfields[j], USE_GROUP);
+                        if (k < 0) return -1;
+                        b->red_cols[i][j] = (size_t)k;
+                    }
+                    for (size_t j = 0; j < r->n_csort; j++) {
+                        long k = bind_read(run, phase, r->csort[j], USE_GROUP);
+                        if (k < 0) return -1;
+                        b->red_sort[i][j] = (size_t)k;
+                    }
+                    continue;
+                }
                 long k = bind_read(run, phase, r->field, USE_GROUP);
                 if (k < 0) return -1;
                 b->red_in[i] = (size_t)k;
@@ -1110,7 +1247,8 @@ static void val_key(Buf *b, const FtVal *v) {
         buf_append(b, v->str, v->len);
         break;
     case FTV_ARR:
-        buf_append_char(b, 'a');
+    case FTV_MAP:
+        buf_append_char(b, v->type == FTV_ARR ? 'a' : 'm');
         buf_append_ll(b, (long long)v->len);
         buf_append_char(b, ':');
         for (size_t i = 0; i < v->len; i++) val_key(b, &v->arr[i]);
@@ -1128,9 +1266,19 @@ typedef struct RState {
     int has_first;
     FtVal *list; /* TOLIST / RANDOM_SAMPLE / QUANTILE (numbers) */
     size_t n_list, cap_list;
-    Dict *seen;          /* COUNT_DISTINCT(ISH), TOLIST */
+    Dict *seen;          /* COUNT_DISTINCT(ISH), TOLIST, COLLECT DISTINCT */
     uint64_t seen_total; /* RANDOM_SAMPLE: values offered */
+    struct CItem *items; /* COLLECT */
+    size_t n_items, cap_items;
 } RState;
+
+/* One element COLLECT gathered: the projected fields (an FTV_MAP) and the
+ * values it sorts by (null: the row had none). */
+typedef struct CItem {
+    FtVal map;
+    FtVal *sortv;
+    size_t seq; /* arrival order: ties keep it */
+} CItem;
 
 typedef struct Group {
     FtVal *keys; /* the group's values */
@@ -1325,12 +1473,103 @@ static FtVal reduce_finish(const Reducer *r, RState *s) {
     }
 }
 
+static void citems_free(RState *s, size_t n_sort) {
+    for (size_t i = 0; i < s->n_items; i++) {
+        ftval_free(&s->items[i].map);
+        for (size_t j = 0; j < n_sort; j++) ftval_free(&s->items[i].sortv[j]);
+        xfree(s->items[i].sortv);
+    }
+    xfree(s->items);
+    s->items = NULL;
+    s->n_items = s->cap_items = 0;
+}
+
 static void rstate_free(RState *s) {
     for (size_t i = 0; i < s->n_list; i++) ftval_free(&s->list[i]);
     xfree(s->list);
     ftval_free(&s->first);
     ftval_free(&s->first_by);
     if (s->seen) dict_free(s->seen, NULL);
+}
+
+/* COLLECT: projects row onto the FIELDS (all the keys the row has with
+ * FIELDS *) and keeps it with its sort values (DISTINCT: unless an equal
+ * projection was kept before). */
+static void collect_add(const Run *run, const Reducer *r, RState *s, const Row *row,
+                        const size_t *cols, const size_t *sortk, int phase) {
+    const Lookup *lk = &run->lks[phase];
+    size_t nf = r->cstar ? lk->n : r->n_cfields;
+    FtVal map = ftval_null();
+    map.type = FTV_MAP;
+    map.arr = xcalloc(nf ? 2 * nf : 1, sizeof(FtVal));
+    for (size_t j = 0; j < nf; j++) {
+        size_t k = r->cstar ? j : cols[j];
+        const FtVal *v = row_get(row, k);
+        if (!v) continue;
+        map.arr[map.len++] = ftval_str(lk->names[k], lk->lens[k]);
+        ftval_copy(&map.arr[map.len++], v);
+    }
+    if (r->cdistinct && !seen_add(s, &map)) {
+        ftval_free(&map);
+        return;
+    }
+    if (s->n_items == s->cap_items) {
+        s->cap_items = s->cap_items ? s->cap_items * 2 : 8;
+        s->items = xrealloc(s->items, s->cap_items * sizeof(CItem));
+    }
+    CItem *it = &s->items[s->n_items];
+    it->map = map;
+    it->seq = s->n_items++;
+    it->sortv = xcalloc(r->n_csort ? r->n_csort : 1, sizeof(FtVal));
+    for (size_t j = 0; j < r->n_csort; j++) {
+        const FtVal *v = row_get(row, sortk[j]);
+        it->sortv[j] = ftval_null();
+        if (v) ftval_copy(&it->sortv[j], v);
+    }
+}
+
+static const Reducer *collect_sort_red;
+
+static int val_cmp(const FtVal *a, const FtVal *b);
+
+/* SORTBY's order: by each property in turn (a missing value after the
+ * present ones either way), then arrival. */
+static int citem_cmp(const void *pa, const void *pb) {
+    const CItem *a = pa, *b = pb;
+    const Reducer *r = collect_sort_red;
+    for (size_t j = 0; j < r->n_csort; j++) {
+        const FtVal *x = &a->sortv[j], *y = &b->sortv[j];
+        int xm = x->type == FTV_NULL, ym = y->type == FTV_NULL;
+        if (xm || ym) {
+            if (xm == ym) continue;
+            return xm ? 1 : -1;
+        }
+        int c = val_cmp(x, y);
+        if (c) return r->cdesc[j] ? -c : c;
+    }
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static FtVal collect_finish(const Reducer *r, RState *s) {
+    if (r->n_csort && s->n_items > 1) {
+        collect_sort_red = r;
+        qsort(s->items, s->n_items, sizeof(CItem), citem_cmp);
+        collect_sort_red = NULL;
+    }
+    size_t from = 0, to = s->n_items;
+    if (r->c_has_limit) {
+        from = (unsigned long long)r->coff < to ? (size_t)r->coff : to;
+        if ((unsigned long long)r->cnum < to - from) to = from + (size_t)r->cnum;
+    }
+    FtVal out = ftval_null();
+    out.type = FTV_ARR;
+    out.arr = to > from ? xcalloc(to - from, sizeof(FtVal)) : NULL;
+    for (size_t i = from; i < to; i++) {
+        out.arr[out.len++] = s->items[i].map;
+        s->items[i].map = ftval_null();
+    }
+    citems_free(s, r->n_csort);
+    return out;
 }
 
 /* Every combination of the group values of a row: an array value
@@ -1407,8 +1646,13 @@ static int run_group(Run *run, const Step *st, const Bound *b, RowVec *rows) {
                 first_src[g] = row->src;
                 dict_add(map, buf_data(&key), buf_live(&key), (void *)(uintptr_t)g);
             }
-            for (size_t i = 0; i < st->n_reds; i++)
-                reduce_add(&st->reds[i], &groups[g].st[i], row, b->red_in[i], b->red_by[i]);
+            for (size_t i = 0; i < st->n_reds; i++) {
+                if (st->reds[i].kind == R_COLLECT)
+                    collect_add(run, &st->reds[i], &groups[g].st[i], row, b->red_cols[i],
+                                b->red_sort[i], b->phase);
+                else
+                    reduce_add(&st->reds[i], &groups[g].st[i], row, b->red_in[i], b->red_by[i]);
+            }
             /* Next combination (odometer over the array values). */
             size_t f = 0;
             for (; f < nf; f++) {
@@ -1426,7 +1670,8 @@ static int run_group(Run *run, const Step *st, const Bound *b, RowVec *rows) {
         out->src = first_src[g];
         for (size_t f = 0; f < nf; f++) row_set(out, b->grp_out[f], &groups[g].keys[f]);
         for (size_t i = 0; i < st->n_reds; i++) {
-            FtVal v = reduce_finish(&st->reds[i], &groups[g].st[i]);
+            FtVal v = st->reds[i].kind == R_COLLECT ? collect_finish(&st->reds[i], &groups[g].st[i])
+                                                    : reduce_finish(&st->reds[i], &groups[g].st[i]);
             row_set(out, b->red_out[i], &v);
             rstate_free(&groups[g].st[i]);
         }
@@ -1442,6 +1687,16 @@ static int run_group(Run *run, const Step *st, const Bound *b, RowVec *rows) {
 
 /* ---- run ---- */
 
+static int64_t now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int ftagg_result_timed_out(const FtAggResult *r) {
+    return r->timed_out;
+}
+
 FtAggResult *ftagg_run(const FtAggPlan *p, const FtAggSource *src, char **err) {
     Run run;
     memset(&run, 0, sizeof(run));
@@ -1451,7 +1706,19 @@ FtAggResult *ftagg_run(const FtAggPlan *p, const FtAggSource *src, char **err) {
     FtAggResult *res = NULL;
     if (bind_plan(&run) != 0) goto done;
 
-    for (size_t i = 0; i < src->n_rows; i++) load_row(&run, i, rv_push(&rows));
+    int timed_out = 0;
+    for (size_t i = 0; i < src->n_rows; i++) {
+        /* The clock every 64 rows. */
+        if (src->deadline_us && (i & 63) == 0 && now_us() >= src->deadline_us) {
+            if (src->timeout_fail) {
+                run.err = msg("Timeout limit was reached");
+                goto done;
+            }
+            timed_out = 1;
+            break;
+        }
+        load_row(&run, i, rv_push(&rows));
+    }
 
     int grouped = 0, sorted = 0, counted_valid = 0;
     size_t counted = 0;
@@ -1495,6 +1762,7 @@ FtAggResult *ftagg_run(const FtAggPlan *p, const FtAggSource *src, char **err) {
     rows.n = rows.cap = 0;
     res->n_source = src->n_rows;
     res->is_blocking = grouped || sorted;
+    res->timed_out = timed_out;
     if (p->opts.with_count)
         res->total = counted_valid ? counted : res->rows.n; /* WITHCOUNT: exact */
     else if (grouped)
@@ -1514,6 +1782,12 @@ done:
             xfree(b->in);
             xfree(b->red_in);
             xfree(b->red_by);
+            for (size_t r = 0; b->red_cols && r < run.plan->steps[s].n_reds; r++) {
+                xfree(b->red_cols[r]);
+                xfree(b->red_sort[r]);
+            }
+            xfree(b->red_cols);
+            xfree(b->red_sort);
             xfree(b->red_out);
             xfree(b->grp_out);
         }

@@ -43,6 +43,12 @@ typedef struct FtAggSource {
      * takes ownership of *v). NULL if the index cannot list fields. */
     void (*load_all)(void *opaque, size_t row,
                      void (*emit)(void *ctx, const char *name, size_t len, FtVal *v), void *ctx);
+    /* The query's deadline (CLOCK_MONOTONIC microseconds, as mono_us()),
+     * 0 for none: past it the pipeline stops loading rows and runs on those
+     * it has (the result says it timed out), or with timeout_fail fails
+     * with "Timeout limit was reached" (search-on-timeout). */
+    int64_t deadline_us;
+    int timeout_fail;
 } FtAggSource;
 
 /* The options of FT.AGGREGATE that concern the query rather than the
@@ -83,6 +89,8 @@ size_t ftagg_result_total(const FtAggResult *r);
 size_t ftagg_result_chunk_total(const FtAggResult *r, size_t from);
 /* Rows in the result (after LIMIT / SORTBY MAX). */
 size_t ftagg_result_rows(const FtAggResult *r);
+/* Whether the run stopped at the source's deadline (partial rows). */
+int ftagg_result_timed_out(const FtAggResult *r);
 /* The fields of a row, in reply order: count, then name/value views valid
  * until the result is freed. */
 size_t ftagg_result_nfields(const FtAggResult *r, size_t row);

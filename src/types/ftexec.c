@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "server/server.h"
 #include "types/ftconfig.h"
 #include "types/ftexec.h"
 #include "types/ftgeoshape.h"
@@ -48,7 +49,25 @@ typedef struct Exec {
     FtExecOut *out;
     const char *err;
     char errbuf[256];
+    int64_t deadline; /* mono_us() past which the query stops; 0: none */
+    unsigned ticks;
+    int timed_out;
+    int timeout_fail; /* search-on-timeout FAIL: the query errs */
 } Exec;
+
+static int last_timed_out;
+
+/* Whether the query ran out of time (the clock is read every 256 calls:
+ * one per document scanned or term expanded, never per posting). Under
+ * FAIL it sets the error; under RETURN the loops stop and what was found
+ * so far is the result. */
+static int exec_stop(Exec *e) {
+    if (e->timed_out) return 1;
+    if (!e->deadline || (++e->ticks & 255) != 0 || mono_us() < e->deadline) return 0;
+    e->timed_out = 1;
+    if (e->timeout_fail && !e->err) e->err = "Timeout limit was reached";
+    return 1;
+}
 
 enum { SC_BM25STD, SC_TFIDF, SC_TFIDF_DOCNORM, SC_BM25, SC_DISMAX, SC_DOCSCORE, SC_HAMMING };
 
@@ -124,8 +143,10 @@ static Set set_intersect(Set *a, Set *b) {
 static Set all_docs(Exec *e, double sc) {
     Set r = {0};
     FtIndex *ix = e->ix;
-    for (size_t id = 1; id < ix->docs_cap && id <= ix->next_id; id++)
+    for (size_t id = 1; id < ix->docs_cap && id <= ix->next_id; id++) {
+        if (exec_stop(e)) break;
         if (ix->docs[id]) set_push(&r, (FtDocId)id, sc);
+    }
     return r;
 }
 
@@ -298,6 +319,7 @@ static void expand_visit(void *priv, DictEntry *de) {
     if (de->key_len && (de->key[0] == '+' || de->key[0] == '~' || de->key[0] == FTPH_TERM_PREFIX))
         return;
     if ((long long)x->n_terms >= ftconfig_max_prefix_expansions()) return;
+    if (exec_stop(x->e)) return;
     if (!affix_match(x->n, de->key, de->key_len)) return;
     x->n_terms++;
     /* Appended unsorted; affix_set() sorts and merges once at the end
@@ -487,6 +509,7 @@ static Set numeric_set(Exec *e, const FtqNode *n) {
     if (fi < 0) return r;
     FtIndex *ix = e->ix;
     for (size_t id = 1; id < ix->docs_cap && id <= ix->next_id; id++) {
+        if (exec_stop(e)) break;
         FtDoc *d = ix->docs[id];
         if (!d) continue;
         FtDocVal *v = &d->vals[fi];
@@ -661,6 +684,7 @@ static Set missing_set(Exec *e, const FtqNode *n) {
     if (fi < 0) return r;
     FtIndex *ix = e->ix;
     for (size_t id = 1; id < ix->docs_cap && id <= ix->next_id; id++) {
+        if (exec_stop(e)) break;
         FtDoc *d = ix->docs[id];
         if (d && d->vals[fi].n == 0 && !d->vals[fi].empty) set_push(&r, (FtDocId)id, 0);
     }
@@ -1017,6 +1041,11 @@ int ftexec_run(FtIndex *ix, const FtqNode *root, const FtExecOpts *opt, FtExecOu
         return -1;
     }
     e.avg_len = ix->n_docs ? (double)ix->total_len / (double)ix->n_docs : 0;
+    /* TIMEOUT ms (0: none), or the server's search-timeout. */
+    double tmo = opt->args->timeout_ms < 0 ? (double)ftconfig_timeout_ms() : opt->args->timeout_ms;
+    if (tmo > 0) e.deadline = mono_us() + (int64_t)(tmo * 1000.0);
+    e.timeout_fail = ftconfig_on_timeout() == FTCONF_ON_TIMEOUT_FAIL;
+    last_timed_out = 0;
     Set s = eval(&e, root);
     if (e.err) {
         /* e.errbuf lives in this frame: the caller gets a copy that stays. */
@@ -1029,6 +1058,7 @@ int ftexec_run(FtIndex *ix, const FtqNode *root, const FtExecOpts *opt, FtExecOu
     /* INKEYS, FILTER and GEOFILTER restrict the result. */
     size_t w = 0;
     for (size_t i = 0; i < s.n; i++) {
+        if (exec_stop(&e)) break;
         FtDoc *d = ftindex__doc(ix, s.id[i]);
         if (!d || !ftindex__doc_alive(ix, d)) continue;
         int keep = 1;
@@ -1094,7 +1124,18 @@ int ftexec_run(FtIndex *ix, const FtqNode *root, const FtExecOpts *opt, FtExecOu
     }
     out->res.n = w;
     set_free(&s);
+    if (e.err) { /* the deadline passed in the last loop (FAIL) */
+        out->res.n = 0;
+        *err = e.err;
+        return -1;
+    }
+    out->timed_out = e.timed_out;
+    last_timed_out = e.timed_out;
     return 0;
+}
+
+int ftexec_last_timed_out(void) {
+    return last_timed_out;
 }
 
 void ftexec_out_free(FtExecOut *o) {

@@ -54,6 +54,7 @@ typedef struct FtExecOut {
     FtYield *yields;
     size_t n_yields;
     int knn_sorted; /* a KNN clause: results go by distance unless SORTBY */
+    int timed_out;  /* the deadline passed (search-on-timeout RETURN): res is partial */
 } FtExecOut;
 
 /* Parses args->query with ix's schema (filled into *schema, which must live
@@ -66,6 +67,12 @@ void ftexec_schema(FtIndex *ix, FtqSchema *out);
 int ftexec_run(FtIndex *ix, const FtqNode *root, const FtExecOpts *opt, FtExecOut *out,
                const char **err);
 void ftexec_out_free(FtExecOut *o);
+/* Whether the last ftexec_run() (or ftindex_query()) stopped at its
+ * deadline and returned partial results (search-on-timeout RETURN; under
+ * FAIL it fails with "Timeout limit was reached"). The deadline is
+ * args->timeout_ms from the start of the run, or search-timeout when
+ * timeout_ms is negative; 0 is none. */
+int ftexec_last_timed_out(void);
 /* Yield y's value for document id: 1 with *v, 0 when it has none. */
 int ftexec_yield(const FtExecOut *o, size_t y, FtDocId id, double *v);
 /* Whether name is a scorer (SCORER). */

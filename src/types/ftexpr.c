@@ -87,7 +87,7 @@ static FtVal val_take(char *p, size_t len) {
 void ftval_free(FtVal *v) {
     if (v->type == FTV_STR) {
         xfree(v->str);
-    } else if (v->type == FTV_ARR) {
+    } else if (v->type == FTV_ARR || v->type == FTV_MAP) {
         for (size_t i = 0; i < v->len; i++) ftval_free(&v->arr[i]);
         xfree(v->arr);
     }
@@ -100,8 +100,9 @@ void ftval_copy(FtVal *dst, const FtVal *src) {
         *dst = ftval_str(src->str, src->len);
         break;
     case FTV_ARR:
+    case FTV_MAP:
         *dst = ftval_null();
-        dst->type = FTV_ARR;
+        dst->type = src->type;
         dst->len = src->len;
         dst->arr = src->len ? xcalloc(src->len, sizeof(FtVal)) : NULL;
         for (size_t i = 0; i < src->len; i++) ftval_copy(&dst->arr[i], &src->arr[i]);

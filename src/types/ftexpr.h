@@ -10,15 +10,17 @@
 #include <stddef.h>
 
 /* A value of the pipeline: null, a number, a string, or an array (what
- * split() returns). A value owns its bytes and elements. */
-typedef enum FtValType { FTV_NULL = 0, FTV_NUM, FTV_STR, FTV_ARR } FtValType;
+ * split() returns), or a map (an element of the COLLECT reducer's list:
+ * arr holds len values, names and values alternating). A value owns its
+ * bytes and elements. */
+typedef enum FtValType { FTV_NULL = 0, FTV_NUM, FTV_STR, FTV_ARR, FTV_MAP } FtValType;
 
 typedef struct FtVal {
     FtValType type;
     double num;        /* FTV_NUM */
     char *str;         /* FTV_STR: owned, NUL-terminated, len bytes */
-    size_t len;        /* FTV_STR: bytes; FTV_ARR: elements */
-    struct FtVal *arr; /* FTV_ARR: owned array of len values */
+    size_t len;        /* FTV_STR: bytes; FTV_ARR/FTV_MAP: elements */
+    struct FtVal *arr; /* FTV_ARR/FTV_MAP: owned array of len values */
 } FtVal;
 
 /* Constructors: the string one copies p[0..len). */

@@ -102,7 +102,7 @@ typedef struct FtQueryArgs {
     const char *scorer;  /* NULL: the default (BM25STD); else a SCORER name */
     const Slice *params; /* PARAMS: n_params name/value pairs, names then values alternating */
     size_t n_params;
-    double timeout_ms; /* 0: none */
+    double timeout_ms; /* 0: none; negative: search-timeout (ftexec.h) */
 } FtQueryArgs;
 
 typedef struct FtResult {

@@ -82,6 +82,7 @@ NOT_IN_70 |= {"ft.spellcheck"}  # ftmore: Redis 8.0
 NOT_IN_70 |= {"ft.aliaslist"}  # ftmore: Redis 8.10
 NOT_IN_70 |= {"ft.aggregate", "ft.cursor", "ft.cursor|read", "ft.cursor|del",
               "ft.cursor|gc"}  # ftagg: Redis 8.0
+NOT_IN_70 |= {"ft.hybrid"}  # fthybrid: Redis 8.4
 
 
 def conns(server, ref_server, proto):

@@ -968,7 +968,7 @@ class Gen:
         elif r < 0.73:  # Redis 8's module types, one generator each
             cmd = self.rng.choice([self.bloom_cmd, self.sketch_cmd, self.vset_cmd, self.ts_cmd,
                                    self.ftsug_cmd, self.ft_cmd, self.ftagg_cmd, self.geo_cmd,
-                                   self.hll_cmd])()
+                                   self.hll_cmd, self.fthybrid_cmd])()
         elif r < 0.76:
             cmd = self.docs_command(self.pick(self.other_cmds + self.sub_cmds))
             if cmd[0] == "config" and len(cmd) > 1 and cmd[1] == "set":
@@ -1101,7 +1101,12 @@ class Gen:
             ["MAX", "1", "@n"], ["STDDEV", "1", "@n"], ["QUANTILE", "2", "@n", "0.5"],
             ["TOLIST", "1", "@t"], ["COUNT_DISTINCT", "1", "@g"], ["COUNT_DISTINCTISH", "1", "@t"],
             ["FIRST_VALUE", "4", "@t", "BY", "@n", "DESC"], ["RANDOM_SAMPLE", "2", "@n", "3"],
-            ["COUNT", "1"], ["NOPE", "0"], ["QUANTILE", "2", "@n", "7"], ["SUM", "5", "@n"]])
+            ["COUNT", "1"], ["NOPE", "0"], ["QUANTILE", "2", "@n", "7"], ["SUM", "5", "@n"],
+            ["COLLECT", "3", "FIELDS", "1", "@t"], ["COLLECT", "2", "FIELDS", "*"],
+            ["COLLECT", "9", "FIELDS", "2", "@t", "@n", "SORTBY", "2", "@n", "DESC", "DISTINCT"],
+            ["COLLECT", "6", "FIELDS", "1", "@n", "LIMIT", "1", "1"],
+            ["COLLECT", "3", "FIELDS", "9999", "@t"], ["COLLECT", "1", "DISTINCT"],
+            ["COLLECT", "4", "FIELDS", "1", "@t", "BOGUS"]])
         steps = []
         for _ in range(self.rng.randint(0, 5)):
             k = self.rng.randrange(9)
@@ -1148,6 +1153,53 @@ class Gen:
                 ["FT.ALIASLIST", self.pick(["fz", "fzal", "nosuch"])],
                 ["FT.ALIASADD", "fzal", "fz"], ["FT.DICTADD", "fzd", "hello", "helo", "b"]])
         return ["FT.AGGREGATE", self.pick(["fz", "fz", "nosuch"]), query] + steps
+
+    def fthybrid_cmd(self):
+        """FT.HYBRID over a small index "fzh" with a 2-dimensional vector
+        field: good and broken SEARCH / VSIM / COMBINE clauses, then the
+        aggregation tail, and TIMEOUT."""
+        op = self.rng.randrange(12)
+        if op == 0:
+            return ["FT.CREATE", "fzh", "ON", "HASH", "PREFIX", "1", "fzh:", "SCHEMA", "t", "TEXT",
+                    "n", "NUMERIC", "v", "VECTOR", self.pick(["FLAT", "HNSW"]), "6", "TYPE",
+                    "FLOAT32", "DIM", "2", "DISTANCE_METRIC", self.pick(["L2", "IP", "COSINE"])]
+        blob = lambda: struct.pack("<2f", self.rng.uniform(-2, 2), self.rng.uniform(-2, 2))
+        if op < 3:
+            return ["HSET", "fzh:%d" % self.rng.randrange(10), "t", self.pick(["a b", "b c", ""]),
+                    "n", self.pick(["1", "5", "x"]), "v", blob() if self.chance(0.9) else "xyz"]
+        cmd = ["FT.HYBRID", self.pick(["fzh", "fzh", "nosuch"]), "SEARCH",
+               self.pick(["a", "*", "@t:b", "((", "-a", "$w", "%%a%%"])]
+        if self.chance(0.2):
+            cmd += self.pick([["SCORER", "TFIDF"], ["YIELD_SCORE_AS", "ts"], ["SCORER", "NOPE"]])
+        if self.chance(0.95):
+            cmd += ["VSIM", self.pick(["@v", "@v", "v", "@t", "@n"]),
+                    self.pick(["$q", blob(), "$q", "$nope", "x"])]
+        if self.chance(0.5):
+            cmd += self.pick([["KNN", "2", "K", self.pick(["1", "3", "0", "x"])],
+                              ["KNN", "4", "K", "2", "EF_RUNTIME", self.pick(["5", "x"])],
+                              ["KNN", "4", "K", "2", "YIELD_SCORE_AS", "vs"],
+                              ["RANGE", "2", "RADIUS", self.pick(["0.5", "3", "x", "-1"])],
+                              ["RANGE", "4", "RADIUS", "1", "EPSILON", "0.1"],
+                              ["KNN", "3", "K"], ["KNN"], ["RANGE", "2", "K", "1"]])
+        if self.chance(0.3):
+            cmd += ["FILTER", self.pick(["@n:[0 3]", "a", "((", "@t:b"])]
+        if self.chance(0.5):
+            cmd += ["COMBINE"] + self.pick([
+                ["RRF", "2", "CONSTANT", self.pick(["1", "60", "0", "x"])],
+                ["RRF", "4", "WINDOW", self.pick(["1", "5", "0"]), "YIELD_SCORE_AS", "cs"],
+                ["LINEAR", "4", "ALPHA", self.pick(["0.3", "x"]), "BETA", "0.7"],
+                ["LINEAR", "2", "ALPHA", "1"], ["RRF", "3", "CONSTANT"], ["BOGUS", "2"]])
+        for _ in range(self.rng.randint(0, 3)):
+            cmd += self.pick([["LOAD", "2", "@__key", "@t"], ["LOAD", "*"],
+                              ["LIMIT", self.pick(["0", "1"]), self.pick(["2", "0", "x"])],
+                              ["SORTBY", "2", "@__score", "ASC"], ["NOSORT"],
+                              ["APPLY", "@__score * 2", "AS", "d"], ["FILTER", "@n > 1"],
+                              ["GROUPBY", "1", "@n", "REDUCE", "COUNT", "0", "AS", "c"],
+                              ["TIMEOUT", self.pick(["0", "1", "x"])], ["DIALECT", "2"],
+                              ["WITHCURSOR"], ["BOGUS"]])
+        if self.chance(0.8):
+            cmd += ["PARAMS", "4", "q", blob() if self.chance(0.9) else "short", "w", "a"]
+        return cmd
 
     def bloom_cmd(self):
         """A Bloom or Cuckoo filter command (Redis 8) on a few filter keys, the
