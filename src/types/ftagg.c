@@ -519,6 +519,10 @@ static int parse_sortby(Args *a, Step *st, char **err) {
     long long n;
     /* SORTBY 0: no sorting (and no default page of 10). */
     if (arg_count(a, "SORTBY", 0, &n, err) != 0) return -1;
+    /* the step may have had an empty SORTBY (SORTBY 0) before this one */
+    xfree(st->fields);
+    xfree(st->desc);
+    st->n_fields = 0;
     st->fields = xcalloc(n ? (size_t)n : 1, sizeof(Slice));
     st->desc = xcalloc(n ? (size_t)n : 1, sizeof(int));
     for (long long i = 0; i < n; i++) {
