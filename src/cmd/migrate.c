@@ -58,6 +58,7 @@
 #include "cmd/migrate.h"
 #include "persist/dumpvalue.h"
 #include "server/core.h"
+#include "server/procenv.h"
 
 #define MIGRATE_CACHE_MAX      64
 #define MIGRATE_CACHE_TTL_MS   10000
@@ -145,6 +146,7 @@ static int connect_target(Slice host, Slice port, long long timeout_ms) {
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
         if (fd < 0) continue;
+        procenv_bind_source(fd, ai->ai_family); /* bind-source-addr */
         if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS) break;
         close(fd);
         fd = -1;

@@ -622,6 +622,11 @@ static ConfigDef configs[] = {
      NULL},
     {"replica-priority", "slave-priority", CT_INT, &settings.replica_priority, "100", 0, INT_MAX,
      NULL, NULL, 0, NULL},
+    {"replica-announce-ip", "slave-announce-ip", CT_STR, &settings.replica_announce_ip, "", 0, 0,
+     NULL, NULL, 0, NULL},
+    {"bind-source-addr", NULL, CT_STR, &settings.bind_source_addr, "", 0, 0, NULL, NULL, 0, NULL},
+    {"replica-ignore-disk-write-errors", NULL, CT_BOOL, &settings.replica_ignore_disk_write_errors,
+     "no", 0, 0, NULL, NULL, 0, NULL},
     {"replica-announce-port", "slave-announce-port", CT_INT, &settings.replica_announce_port, "0",
      0, 65535, NULL, NULL, 0, NULL},
 };

@@ -318,6 +318,9 @@ typedef struct Settings {
     char *shutdown_on_sigterm;
     char *server_cpulist, *bio_cpulist, *aof_rewrite_cpulist, *bgsave_cpulist;
     long long socket_mark_id;
+    char *replica_announce_ip;            /* REPLCONF ip-address to the master ("" none) */
+    char *bind_source_addr;               /* outgoing connections' source (replication, MIGRATE) */
+    int replica_ignore_disk_write_errors; /* apply the master's writes though the AOF fails */
     int io_threads_do_reads;
     char *ignore_warnings;
     int crash_log_enabled;

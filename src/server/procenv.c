@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -390,6 +391,23 @@ void procenv_socket(int fd) {
     unsigned mark = (unsigned)settings.socket_mark_id;
     if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) != 0)
         log_warning("Failed to set socket mark id %u: %s", mark, strerror(errno));
+}
+
+int procenv_bind_source(int fd, int af) {
+    const char *a = settings.bind_source_addr;
+    if (!a || !*a) return 0;
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = af;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
+    if (getaddrinfo(a, NULL, &hints, &res) != 0 || !res) {
+        log_warning("bind-source-addr %s: not an address of this family", a);
+        return -1;
+    }
+    int rc = bind(fd, res->ai_addr, res->ai_addrlen);
+    if (rc != 0) log_warning("Can't bind to bind-source-addr %s: %s", a, strerror(errno));
+    freeaddrinfo(res);
+    return rc == 0 ? 0 : -1;
 }
 
 /* ---- the crash report ------------------------------------------------------------- */

@@ -32,6 +32,9 @@ int procenv_check_cpulists(const char **err);
 void procenv_bio_thread(const char *name);
 /* A listening socket: socket-mark-id. */
 void procenv_socket(int fd);
+/* An outgoing connection's socket of family af: bound to bind-source-addr
+ * when it is set (and of that family). 0, or -1 when the bind failed. */
+int procenv_bind_source(int fd, int af);
 /* crash-log-enabled: a stack trace in the log when the process crashes. */
 int procenv_apply_crash_log(const char **err);
 

@@ -86,6 +86,7 @@
 #include "persist/rdb.h"
 #include "server/acl.h"
 #include "server/core.h"
+#include "server/procenv.h"
 #include "server/script.h"
 
 enum {
@@ -98,7 +99,7 @@ enum {
 };
 
 /* What the handshake waits for, in order. */
-enum { HS_PING, HS_AUTH, HS_PORT, HS_CAPA, HS_PSYNC };
+enum { HS_PING, HS_AUTH, HS_PORT, HS_IP, HS_CAPA, HS_PSYNC };
 
 #define EOF_MARK_LEN    40
 #define RETRY_MIN_MS    100
@@ -117,7 +118,7 @@ static struct {
     int fd;
     int epoll_events; /* registered events, 0 when not registered */
     Buf in;           /* handshake replies, then the payload's header */
-    int hs_expect[5];
+    int hs_expect[8];
     int hs_n, hs_at;
     /* replication identity: the ID is repl.c's (repl_ids()) */
     int has_ids;           /* repl_ids() name a position in some master's history */
@@ -274,6 +275,8 @@ static void start_connect(void) {
     int yes = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
     setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &yes, sizeof yes);
+    procenv_socket(fd);
+    procenv_bind_source(fd, res->ai_family); /* a failed bind: the system picks */
     int rc = connect(fd, res->ai_addr, res->ai_addrlen);
     freeaddrinfo(res);
     rs.fd = fd;
@@ -326,11 +329,16 @@ static int send_rest_of_handshake(void) {
     snprintf(port, sizeof port, "%lld",
              settings.replica_announce_port ? settings.replica_announce_port : settings.port);
     const char *lp[] = {"REPLCONF", "listening-port", port, NULL};
+    /* replica-announce-ip: the address the master is to show for us */
+    const char *ip[] = {"REPLCONF", "ip-address", settings.replica_announce_ip, NULL};
+    int announce_ip = settings.replica_announce_ip && *settings.replica_announce_ip;
     /* capa streamd: a streamd master sends its full RDB (types 21/208 with
      * idempotency and XNACK state); Redis ignores capabilities it does not know */
     const char *capa[] = {"REPLCONF", "capa", "eof", "capa", "psync2", "capa", "streamd", NULL};
-    if (send_command(lp) != 0 || send_command(capa) != 0) return -1;
+    if (send_command(lp) != 0 || (announce_ip && send_command(ip) != 0) || send_command(capa) != 0)
+        return -1;
     rs.hs_expect[rs.hs_n++] = HS_PORT;
+    if (announce_ip) rs.hs_expect[rs.hs_n++] = HS_IP;
     rs.hs_expect[rs.hs_n++] = HS_CAPA;
     return 0;
 }
@@ -389,6 +397,10 @@ static int handshake_line(const char *line) {
         if (line[0] == '-')
             log_notice("(Non critical) Master does not understand REPLCONF listening-port: %s",
                        line);
+        return 0;
+    case HS_IP:
+        if (line[0] == '-')
+            log_notice("(Non critical) Master does not understand REPLCONF ip-address: %s", line);
         return 0;
     case HS_CAPA:
         if (line[0] == '-')
@@ -681,6 +693,24 @@ static void process_stream(void) {
             } else if (!command_lookup(argv[0].p, argv[0].len)) {
                 note_skipped(argv[0]);
             } else {
+                if (server.write_refused && !strncmp(server.write_refused, "MISCONF", 7)) {
+                    /* the AOF (or a snapshot) cannot be written: Redis's
+                     * replica stops rather than apply what it cannot keep,
+                     * unless replica-ignore-disk-write-errors */
+                    const Command *wc = command_lookup(argv[0].p, argv[0].len);
+                    if (wc && (wc->flags & CMD_WRITE)) {
+                        if (!settings.replica_ignore_disk_write_errors) {
+                            log_warning("Replica was unable to write command to disk.");
+                            abort();
+                        }
+                        static int64_t last_log_ms;
+                        if (now_ms() - last_log_ms > 10000) {
+                            last_log_ms = now_ms();
+                            log_warning("Replica is applying a command even though it is unable "
+                                        "to write to disk.");
+                        }
+                    }
+                }
                 pc->argc = argc;
                 pc->argv = argv;
                 xfree(c->last_error);

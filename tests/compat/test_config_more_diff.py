@@ -23,7 +23,8 @@ NAMES = ["set-proc-title", "proc-title-template", "oom-score-adj", "oom-score-ad
          "active-defrag-threshold-upper", "active-defrag-cycle-min", "active-defrag-cycle-max",
          "active-defrag-max-scan-fields", "io-threads-do-reads", "ignore-warnings",
          "server_cpulist", "bio_cpulist", "aof_rewrite_cpulist", "bgsave_cpulist",
-         "socket-mark-id"]
+         "socket-mark-id", "replica-announce-ip", "slave-announce-ip", "bind-source-addr",
+         "replica-ignore-disk-write-errors", "hll-sparse-max-bytes"]
 
 
 def test_defaults(diff):
