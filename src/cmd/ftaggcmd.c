@@ -89,9 +89,15 @@ static int src_load(void *opaque, size_t row, const char *name, size_t len, int 
         *out = ftval_num(num);
         return 0;
     }
+    return ftaggcmd_doc_field(s->ix, s->rows[row].id, name, len, sortable_form, out);
+}
+
+int ftaggcmd_doc_field(FtIndex *ix, FtDocId id, const char *name, size_t len, int sortable_form,
+                       FtVal *out) {
     Buf b;
     buf_init(&b);
-    int kind = ftindex_doc_load(s->ix, s->rows[row].id, slice_of(name, len), &b, &num);
+    double num = 0;
+    int kind = ftindex_doc_load(ix, id, slice_of(name, len), &b, &num);
     if (kind == FT_VAL_NONE) {
         buf_free(&b);
         return 1;
@@ -102,9 +108,9 @@ static int src_load(void *opaque, size_t row, const char *name, size_t len, int 
         *out = ftval_str(buf_data(&b), buf_live(&b));
         /* A SORTABLE TEXT or TAG attribute is kept lowercased for sorting
          * (unless UNF), and RediSearch hands that form to the pipeline. */
-        int f = sortable_form ? ftindex_field_find(s->ix, slice_of(name, len)) : -1;
-        if (f >= 0 && !(s->ix->fields[f].flags & FTF_UNF) &&
-            (s->ix->fields[f].type == FT_FIELD_TEXT || s->ix->fields[f].type == FT_FIELD_TAG))
+        int f = sortable_form ? ftindex_field_find(ix, slice_of(name, len)) : -1;
+        if (f >= 0 && !(ix->fields[f].flags & FTF_UNF) &&
+            (ix->fields[f].type == FT_FIELD_TEXT || ix->fields[f].type == FT_FIELD_TAG))
             for (size_t i = 0; i < out->len; i++)
                 out->str[i] = (char)tolower((unsigned char)out->str[i]);
     }
@@ -123,12 +129,17 @@ static void visit_field(void *priv, Slice name, Slice value) {
     lc->emit(lc->ctx, name.p, name.len, &v);
 }
 
+void ftaggcmd_doc_all(FtIndex *ix, FtDocId id,
+                      void (*emit)(void *ctx, const char *name, size_t len, FtVal *v), void *ctx) {
+    LoadAllCtx lc = {emit, ctx};
+    ftindex_doc_foreach(ix, id, visit_field, &lc);
+}
+
 static void src_load_all(void *opaque, size_t row,
                          void (*emit)(void *ctx, const char *name, size_t len, FtVal *v),
                          void *ctx) {
     AggSource *s = opaque;
-    LoadAllCtx lc = {emit, ctx};
-    ftindex_doc_foreach(s->ix, s->rows[row].id, visit_field, &lc);
+    ftaggcmd_doc_all(s->ix, s->rows[row].id, emit, ctx);
 }
 
 /* ---- replies ---- */

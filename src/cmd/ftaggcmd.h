@@ -10,6 +10,8 @@
 
 #include "base/slice.h"
 #include "server/server.h"
+#include "types/ftexpr.h"
+#include "types/ftindex.h"
 #include "types/ftquery.h"
 
 /* Runs FT.AGGREGATE name query args... and replies. profile: FT.PROFILE's
@@ -24,5 +26,14 @@ void ftaggcmd_run(Client *c, Slice name, Slice query, const Slice *args, size_t 
  * empty). */
 void ftcmd_reply_profile(Client *c, const FtqNode *root, const FtqSchema *schema, int64_t t0,
                          int64_t t1);
+
+/* A document's field as the aggregation pipeline reads it: a number, or
+ * text (lowercased when sortable_form and the field is a SORTABLE TEXT or
+ * TAG without UNF, the form RediSearch sorts by); 1 when it has none. */
+int ftaggcmd_doc_field(FtIndex *ix, FtDocId id, const char *name, size_t len, int sortable_form,
+                       FtVal *out);
+/* Every field of the document, for LOAD *. */
+void ftaggcmd_doc_all(FtIndex *ix, FtDocId id,
+                      void (*emit)(void *ctx, const char *name, size_t len, FtVal *v), void *ctx);
 
 #endif

@@ -36,6 +36,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/num.h"
+#include "cmd/ftaggcmd.h"
 #include "server/core.h"
 #include "types/ftagg.h"
 #include "types/ftconfig.h"
@@ -428,44 +429,14 @@ static int hs_load(void *opaque, size_t row, const char *name, size_t len, int s
         return 0;
     }
     if (known) return 1;
-    Buf b;
-    buf_init(&b);
-    int kind = ftindex_doc_load(s->ix, s->rows[row].id, slice_of(name, len), &b, &num);
-    if (kind == FT_VAL_NONE) {
-        buf_free(&b);
-        return 1;
-    }
-    if (kind == FT_VAL_NUM) {
-        *out = ftval_num(num);
-    } else {
-        *out = ftval_str(buf_data(&b), buf_live(&b));
-        int f = sortable_form ? ftindex_field_find(s->ix, slice_of(name, len)) : -1;
-        if (f >= 0 && !(s->ix->fields[f].flags & FTF_UNF) &&
-            (s->ix->fields[f].type == FT_FIELD_TEXT || s->ix->fields[f].type == FT_FIELD_TAG))
-            for (size_t i = 0; i < out->len; i++)
-                out->str[i] = (char)tolower((unsigned char)out->str[i]);
-    }
-    buf_free(&b);
-    return 0;
-}
-
-typedef struct HsAllCtx {
-    void (*emit)(void *ctx, const char *name, size_t len, FtVal *v);
-    void *ctx;
-} HsAllCtx;
-
-static void hs_visit(void *priv, Slice name, Slice value) {
-    HsAllCtx *lc = priv;
-    FtVal v = ftval_str(value.p, value.len);
-    lc->emit(lc->ctx, name.p, name.len, &v);
+    return ftaggcmd_doc_field(s->ix, s->rows[row].id, name, len, sortable_form, out);
 }
 
 static void hs_load_all(void *opaque, size_t row,
                         void (*emit)(void *ctx, const char *name, size_t len, FtVal *v),
                         void *ctx) {
     HybSource *s = opaque;
-    HsAllCtx lc = {emit, ctx};
-    ftindex_doc_foreach(s->ix, s->rows[row].id, hs_visit, &lc);
+    ftaggcmd_doc_all(s->ix, s->rows[row].id, emit, ctx);
 }
 
 /* ---- running the two queries ---- */
