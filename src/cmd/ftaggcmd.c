@@ -144,7 +144,7 @@ static void src_load_all(void *opaque, size_t row,
 
 /* ---- replies ---- */
 
-static void reply_val(Client *c, const FtVal *v) {
+void ftaggcmd_reply_val(Client *c, const FtVal *v) {
     char nb[32];
     switch (v ? v->type : FTV_NULL) {
     case FTV_STR:
@@ -155,14 +155,14 @@ static void reply_val(Client *c, const FtVal *v) {
         break;
     case FTV_ARR:
         reply_array(c, v->len);
-        for (size_t i = 0; i < v->len; i++) reply_val(c, &v->arr[i]);
+        for (size_t i = 0; i < v->len; i++) ftaggcmd_reply_val(c, &v->arr[i]);
         break;
     case FTV_MAP: /* COLLECT's elements: a map in RESP3, a flat array in RESP2 */
         if (c->resp >= 3)
             reply_map(c, v->len / 2);
         else
             reply_array(c, v->len);
-        for (size_t i = 0; i < v->len; i++) reply_val(c, &v->arr[i]);
+        for (size_t i = 0; i < v->len; i++) ftaggcmd_reply_val(c, &v->arr[i]);
         break;
     default:
         reply_null(c);
@@ -192,7 +192,7 @@ static void reply_chunk(Client *c, const FtAggResult *r, size_t from, size_t to,
                 const FtVal *v;
                 ftagg_result_field(r, i, f, &name, &nl, &v);
                 reply_bulk(c, name, nl);
-                reply_val(c, v);
+                ftaggcmd_reply_val(c, v);
             }
             reply_bulk_cstr(c, "values");
             reply_array(c, 0);
@@ -219,7 +219,7 @@ static void reply_chunk(Client *c, const FtAggResult *r, size_t from, size_t to,
             const FtVal *v;
             ftagg_result_field(r, i, f, &name, &nl, &v);
             reply_bulk(c, name, nl);
-            reply_val(c, v);
+            ftaggcmd_reply_val(c, v);
         }
     }
 }

@@ -32,6 +32,9 @@ void ftcmd_reply_profile(Client *c, const FtqNode *root, const FtqSchema *schema
  * TAG without UNF, the form RediSearch sorts by); 1 when it has none. */
 int ftaggcmd_doc_field(FtIndex *ix, FtDocId id, const char *name, size_t len, int sortable_form,
                        FtVal *out);
+/* A pipeline value as FT.AGGREGATE replies it (COLLECT's maps as maps in
+ * RESP3, flat arrays in RESP2). */
+void ftaggcmd_reply_val(Client *c, const FtVal *v);
 /* Every field of the document, for LOAD *. */
 void ftaggcmd_doc_all(FtIndex *ix, FtDocId id,
                       void (*emit)(void *ctx, const char *name, size_t len, FtVal *v), void *ctx);

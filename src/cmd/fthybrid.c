@@ -95,16 +95,6 @@ static int clause_count(Client *c, const Slice *argv, int argc, int *i, long lon
     return 0;
 }
 
-static int parse_dbl(Slice s, double *out) {
-    char tmp[64];
-    if (s.len == 0 || s.len >= sizeof(tmp)) return -1;
-    memcpy(tmp, s.p, s.len);
-    tmp[s.len] = '\0';
-    char *end;
-    *out = strtod(tmp, &end);
-    return *end == '\0' && !isnan(*out) ? 0 : -1;
-}
-
 /* The key/value pairs of KNN or RANGE (count n) from argv[*i]. */
 static int parse_vec_clause(Client *c, const Slice *argv, int argc, int *i, HybReq *r) {
     const char *what = r->is_range ? "RANGE" : "KNN";
@@ -155,7 +145,7 @@ static int parse_vec_clause(Client *c, const Slice *argv, int argc, int *i, HybR
         } else if (!strcmp(canon, "EF_RUNTIME")) {
             r->ef = val;
         } else if (!strcmp(canon, "RADIUS")) {
-            if (parse_dbl(val, &r->radius) != 0) {
+            if (ftagg_parse_double(val, &r->radius) != 0) {
                 reply_error(c, "Invalid RADIUS value");
                 return -1;
             }
@@ -228,7 +218,7 @@ static int parse_combine(Client *c, const Slice *argv, int argc, int *i, HybReq 
         Slice val = argv[(*i)++];
         double d;
         if (!strcmp(canon, "ALPHA") || !strcmp(canon, "BETA")) {
-            if (parse_dbl(val, &d) != 0) {
+            if (ftagg_parse_double(val, &d) != 0) {
                 reply_error(c, "Invalid %s value", canon);
                 return -1;
             }
@@ -240,7 +230,7 @@ static int parse_combine(Client *c, const Slice *argv, int argc, int *i, HybReq 
                 has_beta = 1;
             }
         } else if (!strcmp(canon, "CONSTANT")) {
-            if (parse_dbl(val, &d) != 0 || !(d > 0)) {
+            if (ftagg_parse_double(val, &d) != 0 || !(d > 0)) {
                 reply_error(c, "Invalid CONSTANT value in RRF");
                 return -1;
             }
@@ -511,32 +501,6 @@ static int tail_limit(const Slice *argv, size_t argc, long long *num) {
     return found;
 }
 
-static void reply_val(Client *c, const FtVal *v) {
-    char nb[32];
-    switch (v ? v->type : FTV_NULL) {
-    case FTV_STR:
-        reply_bulk(c, v->str, v->len);
-        break;
-    case FTV_NUM:
-        reply_bulk(c, nb, ftval_fmt_num(v->num, nb));
-        break;
-    case FTV_ARR:
-        reply_array(c, v->len);
-        for (size_t i = 0; i < v->len; i++) reply_val(c, &v->arr[i]);
-        break;
-    case FTV_MAP: /* COLLECT's elements: a map in RESP3, a flat array in RESP2 */
-        if (c->resp >= 3)
-            reply_map(c, v->len / 2);
-        else
-            reply_array(c, v->len);
-        for (size_t i = 0; i < v->len; i++) reply_val(c, &v->arr[i]);
-        break;
-    default:
-        reply_null(c);
-        break;
-    }
-}
-
 static void reply_result(Client *c, const FtAggResult *res, size_t total, int timed_out,
                          int64_t t0) {
     size_t n = ftagg_result_rows(res);
@@ -560,7 +524,7 @@ static void reply_result(Client *c, const FtAggResult *res, size_t total, int ti
             const FtVal *v;
             ftagg_result_field(res, i, f, &name, &nl, &v);
             reply_bulk(c, name, nl);
-            reply_val(c, v);
+            ftaggcmd_reply_val(c, v);
         }
     }
     reply_bulk_cstr(c, "warnings");

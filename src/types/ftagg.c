@@ -178,8 +178,7 @@ static int arg_ll(Args *a, const char *what, long long lo, long long hi, long lo
     return 0;
 }
 
-/* A whole-argument decimal number (strtod rules); 0, or -1. */
-static int parse_double(Slice s, double *out) {
+int ftagg_parse_double(Slice s, double *out) {
     char tmp[64];
     if (s.len == 0 || s.len >= sizeof(tmp)) return -1;
     memcpy(tmp, s.p, s.len);
@@ -653,7 +652,8 @@ FtAggPlan *ftagg_plan_parse(const Slice *argv, size_t argc, char **err) {
                     a.i++;
                     /* redis-py sends milliseconds as a float ("5000.0"). */
                     double ms;
-                    if (args_more(&a) && parse_double(a.v[a.i], &ms) == 0 && ms >= 0 && ms < 1e15) {
+                    if (args_more(&a) && ftagg_parse_double(a.v[a.i], &ms) == 0 && ms >= 0 &&
+                        ms < 1e15) {
                         p->opts.cursor_maxidle_ms = (long long)ms;
                         a.i++;
                     } else if (arg_ll(&a, "MAXIDLE", 0, LLONG_MAX, &p->opts.cursor_maxidle_ms,

@@ -77,6 +77,8 @@ typedef struct FtAggResult FtAggResult;
 FtAggPlan *ftagg_plan_parse(const Slice *argv, size_t argc, char **err);
 const FtAggQueryOpts *ftagg_plan_opts(const FtAggPlan *p);
 void ftagg_plan_free(FtAggPlan *p);
+/* A whole-argument decimal number (strtod rules, NaN refused); 0, or -1. */
+int ftagg_parse_double(Slice s, double *out);
 
 /* Runs the pipeline over src; returns an owned result (ftagg_result_free),
  * or NULL with *err an owned message. */
