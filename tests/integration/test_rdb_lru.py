@@ -262,6 +262,9 @@ def test_data_of_the_other_kind_is_ignored_as_70_ignores_it(make_server):
             s.start(args)
             got.append(ask(s.client()))
             s.stop()
+        # a fresh access time reads 0, or 1 when the load and the question
+        # straddle a second (the sanitizer builds start slowly)
+        got[1] = {k: 0 if v <= 1 else v for k, v in got[1].items()}
         answers.append(got)
     assert answers[0] == answers[1]
     assert set(answers[1][0].values()) == {5}  # LFU_INIT_VAL
