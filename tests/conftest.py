@@ -208,7 +208,13 @@ def _watchdog(request):
         raise _Timeout("test exceeded %ds (STREAMD_TEST_TIMEOUT)" % TEST_TIMEOUT)
 
     old = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(TEST_TIMEOUT)
+    # @pytest.mark.watchdog(seconds): a test that runs long by design
+    m = request.node.get_closest_marker("watchdog")
+    signal.alarm(int(m.args[0] * SLOW) if m else TEST_TIMEOUT)
     yield
     signal.alarm(0)
     signal.signal(signal.SIGALRM, old)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "watchdog(seconds): this test's own time limit")
