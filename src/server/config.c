@@ -90,7 +90,7 @@ static int apply_activedefrag(const char **err) {
  * force, kept in that order. */
 static int apply_shutdown_flags(char **val, const char **err) {
     static const char *const words[] = {"save", "nosave", "now", "force"};
-    int have[4] = {0}, any = 0, dflt = 0;
+    int have[4] = {0}, any = 0;
     const char *p = *val ? *val : "";
     while (*p) {
         while (*p == ' ') p++;
@@ -99,12 +99,10 @@ static int apply_shutdown_flags(char **val, const char **err) {
         int k = -1;
         for (int i = 0; i < 4; i++)
             if (strlen(words[i]) == n && !strncasecmp(p, words[i], n)) k = i;
-        if (k < 0 && n == 7 && !strncasecmp(p, "default", 7)) {
-            dflt = 1;
-        } else if (k < 0) {
+        if (k < 0 && !(n == 7 && !strncasecmp(p, "default", 7))) {
             *err = "argument(s) must be one of the following: default, save, nosave, now, force";
             return -1;
-        } else {
+        } else if (k >= 0) {
             have[k] = 1;
         }
         any = 1;
@@ -118,7 +116,6 @@ static int apply_shutdown_flags(char **val, const char **err) {
         *err = "shutdown options SAVE and NOSAVE can't be used simultaneously";
         return -1;
     }
-    (void)dflt;
     Buf b;
     buf_init(&b);
     for (int i = 0; i < 4; i++)
