@@ -2,7 +2,7 @@
 # Installs the Debian packages the build and the tests need, when missing.
 set -e
 need=""
-for p in gcc make clang clang-format libjemalloc-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev python3-redis python3-pytest python3-pytest-xdist python3-xxhash redis-server redis-tools; do
+for p in gcc make clang clang-format libjemalloc-dev libssl-dev openssl liblua5.1-0-dev lua-cjson-dev lua-bitop-dev python3-redis python3-pytest python3-pytest-xdist python3-xxhash redis-server redis-tools; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="$need $p"
 done
 # Node.js and npm for the ioredis suite (tests/clients/ioredis); a node that

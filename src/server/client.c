@@ -40,6 +40,7 @@
 
 #include "base/alloc.h"
 #include "base/log.h"
+#include "net/tls.h"
 #include "server/acl.h"
 #include "server/core.h"
 #include "server/evict.h"
@@ -190,6 +191,9 @@ void client_free_now(ClientFull *c) {
             break;
         }
     }
+    if (c->tls_pending) core.n_tls_pending--;
+    tls_conn_free(c->tls);
+    c->tls = NULL;
     if (c->fd >= 0) close(c->fd);
     client_release(c);
 }
@@ -207,6 +211,8 @@ void client_queue_write(ClientFull *c) {
 }
 
 static void set_write_interest(ClientFull *c, int on) {
+    /* a TLS read that waits for the socket to take a handshake message */
+    if (__builtin_expect(c->tls != NULL, 0) && tls_conn_read_wants_write(c->tls)) on = 1;
     if (c->write_registered == on || c->is_closing) return;
     struct epoll_event ev = {0};
     ev.events = EPOLLIN | (on ? EPOLLOUT : 0);
@@ -241,10 +247,22 @@ void client_trim_idle_buffers(int64_t now) {
     evict_clients_cron();
 }
 
+/* TLS output (net/tls.c): -1 with EAGAIN when the socket is full, or when
+ * OpenSSL waits to read first, in which case the next readable event
+ * retries (client_on_tls_event) and a writable one would only spin. */
+static ssize_t tls_write(ClientFull *c, const void *p, size_t n) {
+    ssize_t w = tls_conn_write(c->tls, p, n);
+    if (w < 0 && errno != EAGAIN)
+        log_verbose("Error writing to client: %s", tls_conn_error(c->tls));
+    return w;
+}
+
 /* Writes as much output as the socket takes; 0 ok, -1 the client closed. */
 static int client_flush(ClientFull *c) {
     while (buf_live(&c->obuf) > 0) {
-        ssize_t n = write(c->fd, buf_data(&c->obuf), buf_live(&c->obuf));
+        ssize_t n = __builtin_expect(c->tls != NULL, 0)
+                        ? tls_write(c, buf_data(&c->obuf), buf_live(&c->obuf))
+                        : write(c->fd, buf_data(&c->obuf), buf_live(&c->obuf));
         core.stat_writes++;
         if (n > 0) {
             core.stat_net_out += (uint64_t)n;
@@ -252,7 +270,7 @@ static int client_flush(ClientFull *c) {
         } else if (n < 0 && errno == EINTR) {
             continue;
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            set_write_interest(c, 1);
+            set_write_interest(c, !(c->tls && tls_conn_write_wants_read(c->tls)));
             return 0;
         } else {
             client_close_async(c);
@@ -442,12 +460,53 @@ static size_t read_len(const ClientFull *c) {
     return room < want ? room : want;
 }
 
+/* Marks whether OpenSSL holds decrypted input of c that no socket event will
+ * announce (client_serve_tls_pending() reads it). */
+static void set_tls_pending(ClientFull *c, int on) {
+    if (c->tls_pending == on) return;
+    c->tls_pending = on;
+    core.n_tls_pending += on ? 1 : -1;
+}
+
+/* TLS input (net/tls.c): as read(2). A handshake that fails is logged as
+ * Redis logs it; a read that must wait for the socket to take a handshake
+ * message asks for the writable event. */
+static ssize_t tls_read(ClientFull *c, void *p, size_t n) {
+    ssize_t r = tls_conn_read(c->tls, p, n);
+    if (r < 0 && errno == EAGAIN) {
+        if (tls_conn_read_wants_write(c->tls)) set_write_interest(c, 1);
+    } else if (r < 0) {
+        if (!tls_conn_established(c->tls))
+            log_warning("Error accepting a client connection: %s", tls_conn_error(c->tls));
+        else
+            log_verbose("Reading from client: %s", tls_conn_error(c->tls));
+    }
+    set_tls_pending(c, r > 0 && tls_conn_pending(c->tls) > 0);
+    return r;
+}
+
+void client_on_tls_event(ClientFull *c, uint32_t events) {
+    int readable = (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0;
+    int writable = (events & EPOLLOUT) != 0;
+    int was_read_waiting = tls_conn_read_wants_write(c->tls);
+    int was_write_waiting = tls_conn_write_wants_read(c->tls);
+    if (readable || (writable && was_read_waiting)) client_on_readable(c);
+    if (!c->is_closing && (writable || (readable && was_write_waiting))) client_on_writable(c);
+}
+
+void client_serve_tls_pending(void) {
+    for (ClientFull *c = core.clients; c && core.n_tls_pending > 0; c = c->next)
+        if (c->tls_pending && !c->is_closing) client_on_readable(c);
+}
+
 void client_on_readable(ClientFull *c) {
     /* the client whose script is running: its arguments live in its query
      * buffer, which must not move; what it sends waits in the socket */
     if (__builtin_expect((c->pub.flags & CLIENT_PROTECTED) != 0, 0)) return;
     reserve_for_read(c);
-    ssize_t n = read(c->fd, c->qbuf.p + c->qbuf.len, read_len(c));
+    ssize_t n = __builtin_expect(c->tls != NULL, 0)
+                    ? tls_read(c, c->qbuf.p + c->qbuf.len, read_len(c))
+                    : read(c->fd, c->qbuf.p + c->qbuf.len, read_len(c));
     core.stat_reads++;
     if (n == 0) {
         client_close_async(c);

@@ -71,6 +71,8 @@ static const char *const prop_err_names[] = {"ignore", "panic", "panic-on-replic
 static const char *const sanitize_names[] = {"no", "yes", "clients", NULL};
 static const char *const pubsub_default_names[] = {"allchannels", "resetchannels", NULL};
 static const int pubsub_default_vals[] = {1, 0};
+static const char *const tls_auth_names[] = {"no", "yes", "optional", NULL};
+static const int tls_auth_vals[] = {0, 1, 2};
 
 static int apply_aof_auto_gc(const char **err) {
     (void)err;
@@ -607,6 +609,47 @@ static ConfigDef configs[] = {
      CF_IMMUTABLE | CF_APPLY_AT_LOAD, procenv_check_cpulists},
     {"socket-mark-id", NULL, CT_INT, &settings.socket_mark_id, "0", 0, UINT32_MAX, NULL, NULL,
      CF_IMMUTABLE, NULL},
+    /* TLS (net/tls.c, server.c): a change rebuilds the context while TLS is
+     * in use; tls-port opens or closes its listeners */
+    {"tls-port", NULL, CT_INT, &settings.tls_port, "0", 0, 65535, NULL, NULL, 0,
+     server_apply_tls_port},
+    {"tls-cert-file", NULL, CT_STR, &settings.tls_cert_file, "", 0, 0, NULL, NULL, 0,
+     server_apply_tls},
+    {"tls-key-file", NULL, CT_STR, &settings.tls_key_file, "", 0, 0, NULL, NULL, 0,
+     server_apply_tls},
+    {"tls-key-file-pass", NULL, CT_STR, &settings.tls_key_file_pass, "", 0, 0, NULL, NULL,
+     CF_SENSITIVE, server_apply_tls},
+    {"tls-client-cert-file", NULL, CT_STR, &settings.tls_client_cert_file, "", 0, 0, NULL, NULL, 0,
+     server_apply_tls},
+    {"tls-client-key-file", NULL, CT_STR, &settings.tls_client_key_file, "", 0, 0, NULL, NULL, 0,
+     server_apply_tls},
+    {"tls-client-key-file-pass", NULL, CT_STR, &settings.tls_client_key_file_pass, "", 0, 0, NULL,
+     NULL, CF_SENSITIVE, server_apply_tls},
+    {"tls-dh-params-file", NULL, CT_STR, &settings.tls_dh_params_file, "", 0, 0, NULL, NULL, 0,
+     server_apply_tls},
+    {"tls-ca-cert-file", NULL, CT_STR, &settings.tls_ca_cert_file, "", 0, 0, NULL, NULL, 0,
+     server_apply_tls},
+    {"tls-ca-cert-dir", NULL, CT_STR, &settings.tls_ca_cert_dir, "", 0, 0, NULL, NULL, 0,
+     server_apply_tls},
+    {"tls-protocols", NULL, CT_STR, &settings.tls_protocols, "", 0, 0, NULL, NULL, 0,
+     server_apply_tls},
+    {"tls-ciphers", NULL, CT_STR, &settings.tls_ciphers, "", 0, 0, NULL, NULL, 0, server_apply_tls},
+    {"tls-ciphersuites", NULL, CT_STR, &settings.tls_ciphersuites, "", 0, 0, NULL, NULL, 0,
+     server_apply_tls},
+    {"tls-auth-clients", NULL, CT_ENUM, &settings.tls_auth_clients, "yes", 0, 0, tls_auth_names,
+     tls_auth_vals, 0, server_apply_tls},
+    {"tls-prefer-server-ciphers", NULL, CT_BOOL, &settings.tls_prefer_server_ciphers, "no", 0, 0,
+     NULL, NULL, 0, server_apply_tls},
+    {"tls-session-caching", NULL, CT_BOOL, &settings.tls_session_caching, "yes", 0, 0, NULL, NULL,
+     0, server_apply_tls},
+    {"tls-session-cache-size", NULL, CT_INT, &settings.tls_session_cache_size, "20480", 0, INT_MAX,
+     NULL, NULL, 0, server_apply_tls},
+    {"tls-session-cache-timeout", NULL, CT_INT, &settings.tls_session_cache_timeout, "300", 0,
+     INT_MAX, NULL, NULL, 0, server_apply_tls},
+    {"tls-replication", NULL, CT_BOOL, &settings.tls_replication, "no", 0, 0, NULL, NULL,
+     CF_APPLY_AT_LOAD, server_apply_tls_replication},
+    {"tls-cluster", NULL, CT_BOOL, &settings.tls_cluster, "no", 0, 0, NULL, NULL, 0,
+     server_apply_tls},
     /* the replica side (replica.c) */
     {"replicaof", "slaveof", CT_STR, &settings.replicaof, "", 0, 0, NULL, NULL, CF_IMMUTABLE, NULL},
     {"masterauth", NULL, CT_STR, &settings.masterauth, "", 0, 0, NULL, NULL, CF_SENSITIVE, NULL},

@@ -105,6 +105,8 @@ typedef struct ClientFull {
 
     struct TrackingState *tracking; /* tracking.c; NULL until CLIENT TRACKING ON */
     struct HimportState *himport;   /* hash_import.c; NULL until HIMPORT PREPARE */
+    struct TlsConn *tls;            /* net/tls.c: set for a client of tls-port */
+    int tls_pending;                /* in core.n_tls_pending: OpenSSL holds input for it */
 } ClientFull;
 
 #define CF(c) ((ClientFull *)(c))
@@ -145,6 +147,7 @@ typedef struct Core {
     uint64_t n_blocking_keys;
     ClientList monitors; /* MONITOR clients, in the order they came (monitor.c) */
     Buf ready_keys;      /* list of (db, keylen, key) records */
+    int n_tls_pending;   /* TLS clients with decrypted input no event announces */
     Dict *ready_set[64]; /* per-db dedupe of ready keys (lazily created) */
     /* propagation */
     Buf prop_buf;            /* this command's records, as RESP */
@@ -326,6 +329,16 @@ typedef struct Settings {
     int crash_log_enabled;
     int crash_memcheck_enabled;
     int activedefrag; /* refused: stock jemalloc, as Redis without its own */
+    /* TLS (net/tls.c): the listener on tls_port, and the context's files
+     * and choices ("" for an unset string) */
+    long long tls_port;
+    char *tls_cert_file, *tls_key_file, *tls_key_file_pass;
+    char *tls_client_cert_file, *tls_client_key_file, *tls_client_key_file_pass;
+    char *tls_ca_cert_file, *tls_ca_cert_dir, *tls_dh_params_file;
+    char *tls_protocols, *tls_ciphers, *tls_ciphersuites;
+    int tls_auth_clients; /* TLS_AUTH_* */
+    int tls_replication, tls_cluster, tls_prefer_server_ciphers, tls_session_caching;
+    long long tls_session_cache_size, tls_session_cache_timeout;
     long long active_defrag_ignore_bytes, active_defrag_threshold_lower;
     long long active_defrag_threshold_upper, active_defrag_cycle_min, active_defrag_cycle_max;
     long long active_defrag_max_scan_fields;
@@ -423,6 +436,11 @@ void client_trim_idle_buffers(int64_t now_ms);
 void client_process_input(ClientFull *c);
 void client_on_readable(ClientFull *c);
 void client_on_writable(ClientFull *c);
+/* A TLS client's socket events: a read or a write may wait for the other
+ * direction's event (client.c). */
+void client_on_tls_event(ClientFull *c, uint32_t events);
+/* Reads the input OpenSSL holds for TLS clients (core.n_tls_pending > 0). */
+void client_serve_tls_pending(void);
 void commands_init(void);
 const char *client_type_name(const ClientFull *c);
 void client_info_line(ClientFull *c, Buf *out);
@@ -634,6 +652,12 @@ void config_init_defaults(void);
 enum { INST_OPS, INST_NET_IN, INST_NET_OUT, INST_COUNT };
 long long server_instantaneous(int metric);
 void server_init_listeners(void);
+/* CONFIG SET hooks of the tls-* options (server.c): rebuild the TLS context
+ * while TLS is in use; open or close the tls-port listeners; refuse
+ * tls-replication (the replication link has no TLS). 0, or -1 with *err. */
+int server_apply_tls(const char **err);
+int server_apply_tls_port(const char **err);
+int server_apply_tls_replication(const char **err);
 void server_loop(void);
 void server_prepare_shutdown(void);
 

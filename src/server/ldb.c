@@ -28,6 +28,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/num.h"
+#include "net/tls.h"
 #include "server/core.h"
 
 #define LDB_BREAKPOINTS_MAX 64
@@ -38,11 +39,12 @@
 enum { LDB_FLAG_ON = 1u << 30, LDB_FLAG_SYNC = 1u << 31 };
 
 static struct {
-    int active; /* a session is running */
-    int forked; /* in the child of a forked session */
-    int fd;     /* the debugging client's socket */
-    int step;   /* stop at the next line */
-    int luabp;  /* redis.breakpoint() asked to stop at the next line */
+    int active;          /* a session is running */
+    int forked;          /* in the child of a forked session */
+    int fd;              /* the debugging client's socket */
+    struct TlsConn *tls; /* its TLS state, for a client of tls-port */
+    int step;            /* stop at the next line */
+    int luabp;           /* redis.breakpoint() asked to stop at the next line */
     int bp[LDB_BREAKPOINTS_MAX];
     int bpcount;
     char **lines; /* the script's source, split at newlines */
@@ -128,7 +130,7 @@ static void log_trim_last(void) {
 
 static void write_all(const char *p, size_t len) {
     while (len > 0) {
-        ssize_t n = write(ldb.fd, p, len);
+        ssize_t n = ldb.tls ? tls_conn_write(ldb.tls, p, len) : write(ldb.fd, p, len);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return; /* the next read sees the broken connection */
         p += n;
@@ -728,7 +730,8 @@ static int repl(lua_State *l) {
                 lua_error(l);
             }
             char rb[1024];
-            ssize_t n = read(ldb.fd, rb, sizeof rb);
+            ssize_t n =
+                ldb.tls ? tls_conn_read(ldb.tls, rb, sizeof rb) : read(ldb.fd, rb, sizeof rb);
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) {
                 ldb.step = 0;
@@ -875,6 +878,7 @@ int ldb_start(Client *c) {
             }
             children[n_children++] = pid;
             server_note_fork(fork_start_us);
+            if (CF(c)->tls) tls_conn_no_shutdown(CF(c)->tls); /* the child's now */
             client_close_async(CF(c));
             return 0;
         }
@@ -885,6 +889,7 @@ int ldb_start(Client *c) {
         log_warning("Redis synchronous debugging eval session started");
     }
     ldb.fd = CF(c)->fd;
+    ldb.tls = CF(c)->tls; /* blocking reads and writes through OpenSSL as well */
     set_blocking(ldb.fd, 1);
     ldb.active = 1;
     ldb.clock_us = real_us();
@@ -904,6 +909,7 @@ void ldb_end(Client *c) {
     }
     log_warning("Redis synchronous debugging eval session ended");
     set_blocking(ldb.fd, 0);
+    ldb.tls = NULL;
     c->flags |= CLIENT_CLOSE_AFTER_REPLY;
     c->flags &= ~(uint32_t)(LDB_FLAG_ON | LDB_FLAG_SYNC);
     free_source();

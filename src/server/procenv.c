@@ -126,7 +126,7 @@ static int expand(const char *tpl, const char *title, Buf *out) {
             } else if (IS("port")) {
                 buf_printf(out, "%lld", (long long)settings.port);
             } else if (IS("tls-port")) {
-                buf_append_char(out, '0');
+                buf_printf(out, "%lld", (long long)settings.tls_port);
             } else if (IS("unixsocket")) {
                 buf_append_cstr(out, settings.unixsocket ? settings.unixsocket : "");
             } else if (IS("config-file")) {

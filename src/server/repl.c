@@ -627,6 +627,13 @@ static int try_partial(ClientFull *c, Slice id, Slice off_arg) {
 static void cmd_sync(Client *pc) {
     ClientFull *c = CF(pc);
     if (pc->flags & CLIENT_SLAVE) return;
+    /* the snapshot goes out from a forked child straight to the socket,
+     * which a TLS session's state cannot follow */
+    if (c->tls) {
+        reply_error(pc, "ERR replication over TLS is not supported by streamd: connect the "
+                        "replica to the plain TCP port");
+        return;
+    }
     /* PSYNC <replid> <offset> FAILOVER: our master hands its role over to
      * us (its FAILOVER command) and becomes our replica with this very
      * request, which then continues partially from our replid2 */

@@ -26,6 +26,7 @@
 
 #include "base/alloc.h"
 #include "base/log.h"
+#include "net/tls.h"
 #include "server/acl.h"
 #include "server/core.h"
 #include "server/evict.h"
@@ -37,10 +38,15 @@ Core core;
 Server server;
 Settings settings;
 
+/* The listening sockets: each bind address on port and on tls-port, and the
+ * Unix socket. An event's data points at its slot; a closed slot (fd -1) is
+ * reused by the next listener. */
+#define MAX_LISTENERS 33
 static struct {
     int fd;
     int is_unix;
-} listeners[9];
+    int is_tls;
+} listeners[MAX_LISTENERS];
 static int n_listeners;
 static volatile sig_atomic_t got_signal;
 
@@ -68,15 +74,35 @@ static void set_nonblock(int fd) {
     fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-static void add_listener(int fd, int is_unix) {
+/* Registers the listening socket fd. 0, or -1 (fd closed) when every slot
+ * is taken. */
+static int add_listener(int fd, int is_unix, int is_tls) {
+    int i = 0;
+    while (i < n_listeners && listeners[i].fd >= 0) i++;
+    if (i == MAX_LISTENERS) {
+        close(fd);
+        errno = EMFILE;
+        return -1;
+    }
+    if (i == n_listeners) n_listeners++;
     set_nonblock(fd);
-    listeners[n_listeners].fd = fd;
-    listeners[n_listeners].is_unix = is_unix;
+    listeners[i].fd = fd;
+    listeners[i].is_unix = is_unix;
+    listeners[i].is_tls = is_tls;
     struct epoll_event ev = {0};
     ev.events = EPOLLIN;
-    ev.data.ptr = &listeners[n_listeners];
+    ev.data.ptr = &listeners[i];
     epoll_ctl(core.epfd, EPOLL_CTL_ADD, fd, &ev);
-    n_listeners++;
+    return 0;
+}
+
+static void close_tls_listeners(void) {
+    for (int i = 0; i < n_listeners; i++) {
+        if (listeners[i].fd < 0 || !listeners[i].is_tls) continue;
+        epoll_ctl(core.epfd, EPOLL_CTL_DEL, listeners[i].fd, NULL);
+        close(listeners[i].fd);
+        listeners[i].fd = -1;
+    }
 }
 
 static int listen_tcp(const char *addr, int port) {
@@ -107,29 +133,105 @@ static int listen_tcp(const char *addr, int port) {
     return fd;
 }
 
+/* Listens on port on every bind address (is_tls: as tls-port). Returns 0,
+ * or -1 after logging when a mandatory address failed or none worked; the
+ * listeners opened before a failure stay (the caller exits or closes them). */
+static int listen_all(long long port, int is_tls) {
+    char *bind = xstrdup(settings.bind ? settings.bind : "127.0.0.1");
+    char *save = NULL;
+    int n_ok = 0, rc = 0;
+    for (char *tok = strtok_r(bind, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        int fd = listen_tcp(tok, (int)port);
+        if (fd < 0 || add_listener(fd, 0, is_tls) != 0) {
+            if (tok[0] == '-') continue;
+            log_warning("Warning: Could not create server TCP listening socket %s:%lld: %s", tok,
+                        port, strerror(errno));
+            rc = -1;
+            break;
+        }
+        n_ok++;
+    }
+    xfree(bind);
+    if (rc == 0 && n_ok == 0) {
+        log_warning("Failed listening on port %lld (%s), aborting.", port, is_tls ? "tls" : "tcp");
+        rc = -1;
+    }
+    return rc;
+}
+
+/* The TLS configuration of the settings (borrowed strings). */
+static TlsConfig tls_config(void) {
+    TlsConfig t = {settings.tls_cert_file,
+                   settings.tls_key_file,
+                   settings.tls_key_file_pass,
+                   settings.tls_client_cert_file,
+                   settings.tls_client_key_file,
+                   settings.tls_client_key_file_pass,
+                   settings.tls_ca_cert_file,
+                   settings.tls_ca_cert_dir,
+                   settings.tls_dh_params_file,
+                   settings.tls_protocols,
+                   settings.tls_ciphers,
+                   settings.tls_ciphersuites,
+                   settings.tls_prefer_server_ciphers,
+                   settings.tls_session_caching,
+                   settings.tls_session_cache_size,
+                   settings.tls_session_cache_timeout,
+                   settings.tls_auth_clients,
+                   settings.tls_replication || settings.tls_cluster};
+    return t;
+}
+
+static int tls_in_use(void) {
+    return settings.tls_port > 0 || settings.tls_replication || settings.tls_cluster;
+}
+
+int server_apply_tls(const char **err) {
+    if (!tls_in_use()) return 0;
+    TlsConfig t = tls_config();
+    if (tls_configure(&t) != 0) {
+        *err = "Unable to update TLS configuration. Check server logs.";
+        return -1;
+    }
+    return 0;
+}
+
+int server_apply_tls_port(const char **err) {
+    TlsConfig t = tls_config();
+    if (settings.tls_port > 0 && !tls_is_configured() && tls_configure(&t) != 0) {
+        *err = "Unable to update TLS configuration. Check server logs.";
+        return -1;
+    }
+    close_tls_listeners();
+    if (settings.tls_port > 0 && listen_all(settings.tls_port, 1) != 0) {
+        close_tls_listeners();
+        *err = "Unable to listen on this port. Check server logs.";
+        return -1;
+    }
+    return 0;
+}
+
+/* The link to a master is plain TCP: a replica that should reach its master
+ * over TLS would fail its handshake, so the option is refused rather than
+ * ignored. */
+int server_apply_tls_replication(const char **err) {
+    if (!settings.tls_replication) return 0;
+    *err = "replication over TLS is not supported by streamd";
+    return -1;
+}
+
 void server_init_listeners(void) {
     core.epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (settings.port > 0) {
-        char *bind = xstrdup(settings.bind ? settings.bind : "127.0.0.1");
-        char *save = NULL;
-        int n_ok = 0;
-        for (char *tok = strtok_r(bind, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-            int fd = listen_tcp(tok, (int)settings.port);
-            if (fd < 0) {
-                if (tok[0] == '-') continue;
-                log_warning("Warning: Could not create server TCP listening socket %s:%lld: %s",
-                            tok, settings.port, strerror(errno));
-                exit(1);
-            }
-            add_listener(fd, 0);
-            n_ok++;
-        }
-        xfree(bind);
-        if (n_ok == 0) {
-            log_warning("Failed listening on port %lld (tcp), aborting.", settings.port);
+    for (int i = 0; i < MAX_LISTENERS; i++) listeners[i].fd = -1;
+    if (tls_in_use()) {
+        TlsConfig t = tls_config();
+        if (tls_configure(&t) != 0) {
+            log_warning("Failed to configure TLS. Check logs for more info.");
             exit(1);
         }
     }
+    if (settings.port > 0 && listen_all(settings.port, 0) != 0) exit(1);
+    if (settings.tls_port > 0 && listen_all(settings.tls_port, 1) != 0) exit(1);
     if (settings.unixsocket && *settings.unixsocket) {
         int fd = socket(AF_UNIX, SOCK_STREAM, 0);
         struct sockaddr_un sa = {0};
@@ -141,7 +243,7 @@ void server_init_listeners(void) {
             exit(1);
         }
         if (settings.unixsocketperm) chmod(settings.unixsocket, (mode_t)settings.unixsocketperm);
-        add_listener(fd, 1);
+        add_listener(fd, 1, 0);
     }
 }
 
@@ -175,7 +277,24 @@ static void format_addr(const struct sockaddr_storage *ss, char *out, size_t n) 
     }
 }
 
-static void accept_one(int lfd, int is_unix) {
+/* What a client refused by protected mode is told. */
+#define PROTECTED_DENIED_MSG                                                                       \
+    "-DENIED Redis is running in protected mode because protected mode is enabled "                \
+    "and no password is set for the default user. In this mode connections are only "              \
+    "accepted from the loopback interface. If you want to connect from external "                  \
+    "computers to Redis you may adopt one of the following solutions: 1) Just "                    \
+    "disable protected mode sending the command 'CONFIG SET protected-mode no' from "              \
+    "the loopback interface by connecting to Redis from the same host the server is "              \
+    "running, however MAKE SURE Redis is not publicly accessible from internet if "                \
+    "you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "               \
+    "you can just disable the protected mode by editing the Redis configuration "                  \
+    "file, and setting the protected mode option to 'no', and then restarting the "                \
+    "server. 3) If you started the server manually just for testing, restart it "                  \
+    "with the '--protected-mode no' option. 4) Set up an authentication password "                 \
+    "for the default user. NOTE: You only need to do one of the above things in "                  \
+    "order for the server to start accepting connections from the outside.\r\n"
+
+static void accept_one(int lfd, int is_unix, int is_tls) {
     for (int k = 0; k < 64; k++) {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof ss;
@@ -183,29 +302,27 @@ static void accept_one(int lfd, int is_unix) {
         if (fd < 0) return;
         core.stat_conns++;
         if (core.n_clients >= (uint64_t)settings.maxclients) {
+            /* (over TLS the handshake has not happened: Redis closes
+             * without a word, and so do we) */
             const char *msg = "-ERR max number of clients reached\r\n";
-            ssize_t w = write(fd, msg, strlen(msg));
-            (void)w;
+            if (!is_tls) {
+                ssize_t w = write(fd, msg, strlen(msg));
+                (void)w;
+            }
             close(fd);
             core.stat_rejected_conns++;
             continue;
         }
-        if (!is_unix && settings.protected_mode && !acl_auth_required() && !is_loopback(&ss)) {
-            const char *msg =
-                "-DENIED Redis is running in protected mode because protected mode is enabled "
-                "and no password is set for the default user. In this mode connections are only "
-                "accepted from the loopback interface. If you want to connect from external "
-                "computers to Redis you may adopt one of the following solutions: 1) Just "
-                "disable protected mode sending the command 'CONFIG SET protected-mode no' from "
-                "the loopback interface by connecting to Redis from the same host the server is "
-                "running, however MAKE SURE Redis is not publicly accessible from internet if "
-                "you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
-                "you can just disable the protected mode by editing the Redis configuration "
-                "file, and setting the protected mode option to 'no', and then restarting the "
-                "server. 3) If you started the server manually just for testing, restart it "
-                "with the '--protected-mode no' option. 4) Set up an authentication password "
-                "for the default user. NOTE: You only need to do one of the above things in "
-                "order for the server to start accepting connections from the outside.\r\n";
+        TlsConn *tls = NULL;
+        if (is_tls && !(tls = tls_conn_accept(fd, settings.tls_auth_clients))) {
+            log_warning("Error accepting a client connection: cannot create the TLS state");
+            close(fd);
+            continue;
+        }
+        int is_denied =
+            !is_unix && settings.protected_mode && !acl_auth_required() && !is_loopback(&ss);
+        if (is_denied && !tls) {
+            const char *msg = PROTECTED_DENIED_MSG;
             ssize_t w = write(fd, msg, strlen(msg));
             (void)w;
             close(fd);
@@ -226,6 +343,7 @@ static void accept_one(int lfd, int is_unix) {
             }
         }
         ClientFull *c = client_create(fd, is_unix);
+        c->tls = tls;
         format_addr(&ss, c->addr, sizeof c->addr);
         struct sockaddr_storage ls;
         socklen_t ll = sizeof ls;
@@ -235,6 +353,12 @@ static void accept_one(int lfd, int is_unix) {
         ev.events = EPOLLIN;
         ev.data.ptr = c;
         epoll_ctl(core.epfd, EPOLL_CTL_ADD, fd, &ev);
+        if (is_denied) { /* a TLS client: the refusal goes out once the handshake is done */
+            buf_append(&c->obuf, PROTECTED_DENIED_MSG, strlen(PROTECTED_DENIED_MSG));
+            c->pub.flags |= CLIENT_CLOSE_AFTER_REPLY;
+            core.stat_rejected_conns++;
+            client_queue_write(c);
+        }
     }
 }
 
@@ -379,7 +503,9 @@ static int64_t next_timeout_ms(void) {
         if (left < 0) left = 0;
         if (left < timeout) timeout = left;
     }
-    if (core.pending_write || buf_live(&core.ready_keys) > 0 || block_has_unblocked()) timeout = 0;
+    if (core.pending_write || buf_live(&core.ready_keys) > 0 || block_has_unblocked() ||
+        core.n_tls_pending > 0)
+        timeout = 0;
     return timeout;
 }
 
@@ -391,9 +517,9 @@ static void process_events(int timeout_ms) {
     core.el_iterations++;
     for (int i = 0; i < n; i++) {
         void *ptr = evs[i].data.ptr;
-        if (ptr >= (void *)&listeners[0] && ptr < (void *)&listeners[9]) {
+        if (ptr >= (void *)&listeners[0] && ptr < (void *)&listeners[MAX_LISTENERS]) {
             int idx = (int)(((char *)ptr - (char *)&listeners[0]) / sizeof listeners[0]);
-            accept_one(listeners[idx].fd, listeners[idx].is_unix);
+            accept_one(listeners[idx].fd, listeners[idx].is_unix, listeners[idx].is_tls);
             continue;
         }
         if (replica_owns_event(ptr)) { /* the link to our master */
@@ -402,9 +528,14 @@ static void process_events(int timeout_ms) {
         }
         ClientFull *c = ptr;
         if (c->is_closing) continue;
+        if (__builtin_expect(c->tls != NULL, 0)) {
+            client_on_tls_event(c, evs[i].events);
+            continue;
+        }
         if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) client_on_readable(c);
         if (!c->is_closing && (evs[i].events & EPOLLOUT)) client_on_writable(c);
     }
+    if (__builtin_expect(core.n_tls_pending > 0, 0)) client_serve_tls_pending();
 }
 
 /* Called by the AOF loader between batches of replayed commands: clients

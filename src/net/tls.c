@@ -1,0 +1,361 @@
+/*
+ * tls.c - TLS for client connections, over OpenSSL (see tls.h).
+ *
+ * One server context is built from the configuration; every accepted
+ * connection gets an SSL object from it in accept state, so the handshake
+ * happens inside the first SSL_read()/SSL_write() calls and needs no state of
+ * its own in the event loop. Rebuilding the context (CONFIG SET of a tls-*
+ * option) swaps the pointer: OpenSSL counts references, so connections made
+ * under the old one keep working with it.
+ *
+ * What the context allows follows Redis's TLS support: TLSv1.2 and TLSv1.3
+ * unless tls-protocols says otherwise, no compression, partial writes from
+ * a buffer that may move between retries (the output buffer is compacted),
+ * client certificates verified against tls-ca-cert-file / -dir, server-side
+ * session caching, no client-initiated renegotiation.
+ */
+#include "net/tls.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/decoder.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "base/alloc.h"
+#include "base/log.h"
+
+struct TlsConn {
+    SSL *ssl;
+    int read_wants_write;
+    int write_wants_read;
+    int is_quiet;    /* tls_conn_no_shutdown() */
+    int established; /* a read or a write went through: the handshake is done */
+    char err[256];
+};
+
+static SSL_CTX *server_ctx;
+
+enum { PROTO_TLS1 = 1, PROTO_TLS1_1 = 2, PROTO_TLS1_2 = 4, PROTO_TLS1_3 = 8 };
+
+static int is_set(const char *s) {
+    return s && *s;
+}
+
+/* The tls-protocols words as PROTO_* bits; -1 (logged) for an unknown word. */
+static int parse_protocols(const char *s) {
+    if (!is_set(s)) return PROTO_TLS1_2 | PROTO_TLS1_3;
+    int bits = 0;
+    char word[32];
+    for (const char *p = s; *p;) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        size_t n = strcspn(p, " ");
+        int bit = 0;
+        if (n < sizeof word) {
+            memcpy(word, p, n);
+            word[n] = '\0';
+            bit = !strcasecmp(word, "tlsv1")     ? PROTO_TLS1
+                  : !strcasecmp(word, "tlsv1.1") ? PROTO_TLS1_1
+                  : !strcasecmp(word, "tlsv1.2") ? PROTO_TLS1_2
+                  : !strcasecmp(word, "tlsv1.3") ? PROTO_TLS1_3
+                                                 : 0;
+        }
+        if (!bit) {
+            log_warning("Invalid tls-protocols specified. Use a combination of 'TLSv1', "
+                        "'TLSv1.1', 'TLSv1.2' and 'TLSv1.3'.");
+            return -1;
+        }
+        bits |= bit;
+        p += n;
+    }
+    return bits;
+}
+
+static void openssl_error(char *buf, size_t n) {
+    unsigned long e = ERR_get_error();
+    if (e)
+        ERR_error_string_n(e, buf, n);
+    else
+        snprintf(buf, n, "%s", strerror(errno));
+}
+
+/* The key password callback: the configured tls-key-file-pass. */
+static int key_password(char *buf, int size, int rwflag, void *u) {
+    (void)rwflag;
+    const char *pass = u;
+    if (!pass) return -1;
+    size_t n = strlen(pass);
+    if (n > (size_t)size) return -1;
+    memcpy(buf, pass, n);
+    return (int)n;
+}
+
+/* Reads the DH parameters file into ctx. 0, or -1 logged. */
+static int load_dh_params(SSL_CTX *ctx, const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        log_warning("Failed to load %s: %s", path, strerror(errno));
+        return -1;
+    }
+    EVP_PKEY *pkey = NULL;
+    OSSL_DECODER_CTX *dctx = OSSL_DECODER_CTX_new_for_pkey(
+        &pkey, "PEM", NULL, "DH", OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS, NULL, NULL);
+    int ok = dctx && OSSL_DECODER_from_fp(dctx, f);
+    OSSL_DECODER_CTX_free(dctx);
+    fclose(f);
+    if (!ok) {
+        log_warning("%s: failed to read DH params.", path);
+        EVP_PKEY_free(pkey);
+        return -1;
+    }
+    if (SSL_CTX_set0_tmp_dh_pkey(ctx, pkey) <= 0) {
+        char eb[256];
+        openssl_error(eb, sizeof eb);
+        log_warning("Failed to load DH params file: %s: %s", path, eb);
+        EVP_PKEY_free(pkey);
+        return -1;
+    }
+    return 0; /* the context owns pkey now */
+}
+
+/* The server context of cfg, or NULL (logged). */
+static SSL_CTX *build_server_ctx(const TlsConfig *cfg, int protocols) {
+    char eb[256];
+    SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+    if (!ctx) {
+        openssl_error(eb, sizeof eb);
+        log_warning("Failed to create TLS context: %s", eb);
+        return NULL;
+    }
+    SSL_CTX_set_options(ctx, SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_NO_COMPRESSION |
+                                 SSL_OP_SINGLE_DH_USE);
+#ifdef SSL_OP_NO_CLIENT_RENEGOTIATION
+    SSL_CTX_set_options(ctx, SSL_OP_NO_CLIENT_RENEGOTIATION);
+#endif
+    /* tls-protocols may name versions OpenSSL's defaults leave out */
+    SSL_CTX_set_min_proto_version(ctx, 0);
+    if (!(protocols & PROTO_TLS1)) SSL_CTX_set_options(ctx, SSL_OP_NO_TLSv1);
+    if (!(protocols & PROTO_TLS1_1)) SSL_CTX_set_options(ctx, SSL_OP_NO_TLSv1_1);
+    if (!(protocols & PROTO_TLS1_2)) SSL_CTX_set_options(ctx, SSL_OP_NO_TLSv1_2);
+    if (!(protocols & PROTO_TLS1_3)) SSL_CTX_set_options(ctx, SSL_OP_NO_TLSv1_3);
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    SSL_CTX_set_default_passwd_cb(ctx, key_password);
+    SSL_CTX_set_default_passwd_cb_userdata(
+        ctx, (void *)(is_set(cfg->key_file_pass) ? cfg->key_file_pass : NULL));
+    if (SSL_CTX_use_certificate_chain_file(ctx, cfg->cert_file) <= 0) {
+        openssl_error(eb, sizeof eb);
+        log_warning("Failed to load certificate: %s: %s", cfg->cert_file, eb);
+        goto fail;
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx, cfg->key_file, SSL_FILETYPE_PEM) <= 0) {
+        openssl_error(eb, sizeof eb);
+        log_warning("Failed to load private key: %s: %s", cfg->key_file, eb);
+        goto fail;
+    }
+    const char *ca_file = is_set(cfg->ca_cert_file) ? cfg->ca_cert_file : NULL;
+    const char *ca_dir = is_set(cfg->ca_cert_dir) ? cfg->ca_cert_dir : NULL;
+    if ((ca_file || ca_dir) && SSL_CTX_load_verify_locations(ctx, ca_file, ca_dir) <= 0) {
+        openssl_error(eb, sizeof eb);
+        log_warning("Failed to configure CA certificate(s) file/directory: %s", eb);
+        goto fail;
+    }
+    if (is_set(cfg->ciphers) && !SSL_CTX_set_cipher_list(ctx, cfg->ciphers)) {
+        log_warning("Failed to configure ciphers: %s", cfg->ciphers);
+        goto fail;
+    }
+    if (is_set(cfg->ciphersuites) && !SSL_CTX_set_ciphersuites(ctx, cfg->ciphersuites)) {
+        log_warning("Failed to configure ciphersuites: %s", cfg->ciphersuites);
+        goto fail;
+    }
+    if (cfg->session_caching) {
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+        SSL_CTX_sess_set_cache_size(ctx, cfg->session_cache_size);
+        SSL_CTX_set_timeout(ctx, (long)cfg->session_cache_timeout);
+        SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"streamd", 7);
+    } else {
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    }
+    if (cfg->prefer_server_ciphers) SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+    if (is_set(cfg->dh_params_file)) {
+        if (load_dh_params(ctx, cfg->dh_params_file) != 0) goto fail;
+    } else {
+        SSL_CTX_set_dh_auto(ctx, 1);
+    }
+    return ctx;
+fail:
+    SSL_CTX_free(ctx);
+    return NULL;
+}
+
+/* The client certificate pair, when one is configured, must load too: Redis
+ * builds a client context from it (for its outgoing links) and refuses a
+ * configuration where it does not. */
+static int check_client_pair(const TlsConfig *cfg, int protocols) {
+    if (!is_set(cfg->client_cert_file) || !is_set(cfg->client_key_file)) return 0;
+    TlsConfig c = *cfg;
+    c.cert_file = cfg->client_cert_file;
+    c.key_file = cfg->client_key_file;
+    c.key_file_pass = cfg->client_key_file_pass;
+    SSL_CTX *ctx = build_server_ctx(&c, protocols);
+    if (!ctx) return -1;
+    SSL_CTX_free(ctx);
+    return 0;
+}
+
+int tls_configure(const TlsConfig *cfg) {
+    ERR_clear_error();
+    if (!is_set(cfg->cert_file)) {
+        log_warning("No tls-cert-file configured!");
+        return -1;
+    }
+    if (!is_set(cfg->key_file)) {
+        log_warning("No tls-key-file configured!");
+        return -1;
+    }
+    if ((cfg->auth_clients != TLS_AUTH_NO || cfg->needs_ca) && !is_set(cfg->ca_cert_file) &&
+        !is_set(cfg->ca_cert_dir)) {
+        log_warning("Either tls-ca-cert-file or tls-ca-cert-dir must be specified when "
+                    "tls-cluster, tls-replication or tls-auth-clients are enabled!");
+        return -1;
+    }
+    int protocols = parse_protocols(cfg->protocols);
+    if (protocols < 0) return -1;
+    SSL_CTX *ctx = build_server_ctx(cfg, protocols);
+    if (!ctx) return -1;
+    if (check_client_pair(cfg, protocols) != 0) {
+        SSL_CTX_free(ctx);
+        return -1;
+    }
+    SSL_CTX_free(server_ctx);
+    server_ctx = ctx;
+    return 0;
+}
+
+int tls_is_configured(void) {
+    return server_ctx != NULL;
+}
+
+void tls_cleanup(void) {
+    SSL_CTX_free(server_ctx);
+    server_ctx = NULL;
+}
+
+TlsConn *tls_conn_accept(int fd, int auth_clients) {
+    if (!server_ctx) return NULL;
+    SSL *ssl = SSL_new(server_ctx);
+    if (!ssl) return NULL;
+    int mode = auth_clients == TLS_AUTH_NO ? SSL_VERIFY_NONE
+               : auth_clients == TLS_AUTH_OPTIONAL
+                   ? SSL_VERIFY_PEER
+                   : SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+    SSL_set_verify(ssl, mode, NULL);
+    SSL_set_fd(ssl, fd);
+    SSL_set_accept_state(ssl);
+    TlsConn *t = xcalloc(1, sizeof *t);
+    t->ssl = ssl;
+    return t;
+}
+
+void tls_conn_free(TlsConn *t) {
+    if (!t) return;
+    /* close_notify, best effort: the socket is non-blocking and about to
+     * close; a peer that reads on gets it, one that went away does not */
+    if (!t->is_quiet && SSL_is_init_finished(t->ssl)) { /* not after an error */
+        ERR_clear_error();
+        SSL_shutdown(t->ssl);
+    }
+    SSL_free(t->ssl);
+    ERR_clear_error();
+    xfree(t);
+}
+
+/* After an SSL_read/SSL_write that returned r <= 0: -1 with errno EAGAIN when
+ * it waits for a socket event (*want_other set when that event is the other
+ * direction's), 0 when the peer closed cleanly, else -1 with the error kept. */
+static ssize_t settle(TlsConn *t, int r, int is_read, int *want_other) {
+    int e = SSL_get_error(t->ssl, r);
+    switch (e) {
+    case SSL_ERROR_WANT_READ:
+        *want_other = !is_read;
+        errno = EAGAIN;
+        return -1;
+    case SSL_ERROR_WANT_WRITE:
+        *want_other = is_read;
+        errno = EAGAIN;
+        return -1;
+    case SSL_ERROR_ZERO_RETURN:
+        return 0;
+    case SSL_ERROR_SYSCALL:
+        if (errno == 0) return 0; /* EOF without close_notify */
+        snprintf(t->err, sizeof t->err, "%s", strerror(errno));
+        return -1;
+    default:
+        openssl_error(t->err, sizeof t->err);
+        errno = EPROTO;
+        return -1;
+    }
+}
+
+void tls_conn_no_shutdown(TlsConn *t) {
+    t->is_quiet = 1;
+}
+
+ssize_t tls_conn_read(TlsConn *t, void *buf, size_t n) {
+    t->read_wants_write = 0;
+    if (n == 0) { /* no room: not an end of file */
+        errno = EAGAIN;
+        return -1;
+    }
+    ERR_clear_error();
+    errno = 0;
+    int r = SSL_read(t->ssl, buf, n > INT32_MAX ? INT32_MAX : (int)n);
+    /* (after a failure OpenSSL's state no longer says the handshake was
+     * done: remember it now) */
+    t->established |= SSL_is_init_finished(t->ssl);
+    if (r > 0) return r;
+    return settle(t, r, 1, &t->read_wants_write);
+}
+
+ssize_t tls_conn_write(TlsConn *t, const void *buf, size_t n) {
+    t->write_wants_read = 0;
+    if (n == 0) return 0;
+    ERR_clear_error();
+    errno = 0;
+    int r = SSL_write(t->ssl, buf, n > INT32_MAX ? INT32_MAX : (int)n);
+    t->established |= SSL_is_init_finished(t->ssl);
+    if (r > 0) return r;
+    ssize_t rc = settle(t, r, 0, &t->write_wants_read);
+    if (rc == 0) {
+        errno = EPIPE; /* a write to a closed connection is an error, not "0 bytes" */
+        snprintf(t->err, sizeof t->err, "connection closed");
+        return -1;
+    }
+    return rc;
+}
+
+int tls_conn_read_wants_write(const TlsConn *t) {
+    return t->read_wants_write;
+}
+
+int tls_conn_write_wants_read(const TlsConn *t) {
+    return t->write_wants_read;
+}
+
+size_t tls_conn_pending(const TlsConn *t) {
+    int n = SSL_pending(t->ssl);
+    return n > 0 ? (size_t)n : 0;
+}
+
+int tls_conn_established(const TlsConn *t) {
+    return t->established || SSL_is_init_finished(t->ssl);
+}
+
+const char *tls_conn_error(const TlsConn *t) {
+    return t->err[0] ? t->err : "unknown error";
+}
