@@ -26,6 +26,7 @@
 #include "cmd/migrate.h"
 #include "cmd/standalone.h"
 #include "persist/dumpvalue.h"
+#include "server/acl.h"
 #include "server/command_meta.h"
 #include "server/core.h"
 #include "server/evict.h"
@@ -250,7 +251,10 @@ static void info_stats(Buf *b) {
         "total_reads_processed:%llu\r\n"
         "total_writes_processed:%llu\r\n"
         "io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\n"
-        "eventloop_cycles:%llu\r\n",
+        "eventloop_cycles:%llu\r\n"
+        "acl_access_denied_auth:%llu\r\nacl_access_denied_cmd:%llu\r\n"
+        "acl_access_denied_key:%llu\r\nacl_access_denied_channel:%llu\r\n"
+        "acl_access_denied_tls_cert:%llu\r\n",
         (unsigned long long)core.stat_conns, (unsigned long long)core.stat_cmds,
         server_instantaneous(INST_OPS), (unsigned long long)core.stat_net_in,
         (unsigned long long)core.stat_net_out, (double)server_instantaneous(INST_NET_IN) / 1024.0,
@@ -266,7 +270,10 @@ static void info_stats(Buf *b) {
         migrate_cached_sockets(), trk.p, (unsigned long long)core.stat_unexpected_errors,
         (unsigned long long)core.stat_total_error_replies,
         (unsigned long long)core.stat_payload_sanitizations, (unsigned long long)core.stat_reads,
-        (unsigned long long)core.stat_writes, (unsigned long long)core.el_iterations);
+        (unsigned long long)core.stat_writes, (unsigned long long)core.el_iterations,
+        acl_denied_count(ACL_DENIED_AUTH), acl_denied_count(ACL_DENIED_CMD),
+        acl_denied_count(ACL_DENIED_KEY), acl_denied_count(ACL_DENIED_CHANNEL),
+        acl_denied_count(ACL_DENIED_TLS_CERT));
     buf_free(&trk);
     buf_free(&sync);
 }

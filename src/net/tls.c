@@ -25,6 +25,7 @@
 #include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "base/alloc.h"
 #include "base/log.h"
@@ -354,6 +355,17 @@ size_t tls_conn_pending(const TlsConn *t) {
 
 int tls_conn_established(const TlsConn *t) {
     return t->established || SSL_is_init_finished(t->ssl);
+}
+
+int tls_conn_peer_cn(const TlsConn *t, char *out, size_t n) {
+    X509 *cert = SSL_get1_peer_certificate(t->ssl);
+    if (!cert) return -1;
+    int len = -1;
+    if (SSL_get_verify_result(t->ssl) == X509_V_OK)
+        len = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, out,
+                                        n > INT32_MAX ? INT32_MAX : (int)n);
+    X509_free(cert);
+    return len;
 }
 
 const char *tls_conn_error(const TlsConn *t) {

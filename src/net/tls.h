@@ -72,6 +72,9 @@ int tls_conn_write_wants_read(const TlsConn *t);
 size_t tls_conn_pending(const TlsConn *t);
 /* Whether the handshake has completed. */
 int tls_conn_established(const TlsConn *t);
+/* The Common Name of the peer's certificate, when the peer sent one that
+ * verified, into out (NUL-terminated): its length, or -1. */
+int tls_conn_peer_cn(const TlsConn *t, char *out, size_t n);
 /* The text of the last error (OpenSSL's, or strerror), never NULL. */
 const char *tls_conn_error(const TlsConn *t);
 

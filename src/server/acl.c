@@ -1124,6 +1124,17 @@ int acl_authenticate(ClientFull *c, Slice user, Slice pass) {
     return -1;
 }
 
+int acl_authenticate_cert(ClientFull *c, Slice user) {
+    AclUser *u = acl_find_user(user);
+    if (u && (u->flags & ACL_USER_ON)) {
+        c->user = u;
+        c->pub.flags |= CLIENT_AUTHENTICATED;
+        return 0;
+    }
+    acl_log_add(c, ACL_DENIED_TLS_CERT, ACL_CTX_TOPLEVEL, slice_cstr(""), user);
+    return -1;
+}
+
 /* Closes the clients authenticated as u (deleted), the caller after its
  * reply; they fall back to the default user, unauthenticated, meanwhile. */
 static void kill_clients_of(AclUser *u, ClientFull *self) {
@@ -1203,8 +1214,19 @@ static char *client_info_of(ClientFull *c) {
     return b.p;
 }
 
+static unsigned long long denied_counts[ACL_DENIED_TLS_CERT + 1];
+
+unsigned long long acl_denied_count(int reason) {
+    return reason > 0 && reason <= ACL_DENIED_TLS_CERT ? denied_counts[reason] : 0;
+}
+
+void acl_reset_denied_counts(void) {
+    memset(denied_counts, 0, sizeof denied_counts);
+}
+
 void acl_log_add(ClientFull *c, int reason, int context, Slice object, Slice username) {
     int64_t now = now_ms();
+    if (reason > 0 && reason <= ACL_DENIED_TLS_CERT) denied_counts[reason]++;
     /* the same refusal again within a minute counts in the entry it made
      * (among the 10 newest), which moves to the front */
     for (size_t i = 0; i < log_n && i < 10; i++) {
@@ -1243,7 +1265,7 @@ void acl_log_add(ClientFull *c, int reason, int context, Slice object, Slice use
 }
 
 static void log_reply(Client *c, long long count) {
-    static const char *const reasons[] = {"", "command", "key", "auth", "channel"};
+    static const char *const reasons[] = {"", "command", "key", "auth", "channel", "tls-cert"};
     static const char *const contexts[] = {"toplevel", "multi", "lua"};
     size_t n = count < 0 ? 0 : (size_t)count < log_n ? (size_t)count : log_n;
     int64_t now = now_ms();

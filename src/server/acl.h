@@ -58,7 +58,8 @@ enum {
     ACL_DENIED_CMD = 1,
     ACL_DENIED_KEY = 2,
     ACL_DENIED_AUTH = 3,
-    ACL_DENIED_CHANNEL = 4
+    ACL_DENIED_CHANNEL = 4,
+    ACL_DENIED_TLS_CERT = 5 /* Redis 8.6: a certificate's user could not log in */
 };
 /* Where it was refused (ACL LOG's context). */
 enum { ACL_CTX_TOPLEVEL = 0, ACL_CTX_MULTI = 1, ACL_CTX_LUA = 2 };
@@ -107,6 +108,14 @@ void acl_denied_message(Buf *out, int reason, const AclUser *u, const Command *c
  * typed; username the user refused (for auth, the one tried). c is the
  * client whose command it was (its CLIENT INFO line is kept). */
 void acl_log_add(struct ClientFull *c, int reason, int context, Slice object, Slice username);
+/* How many refusals of a reason (ACL_DENIED_*) acl_log_add() has seen since
+ * the start or CONFIG RESETSTAT (INFO's acl_access_denied_*). */
+unsigned long long acl_denied_count(int reason);
+void acl_reset_denied_counts(void);
+/* tls-auth-clients-user CN: logs c in as the user its certificate names, if
+ * that user exists and is on; else an ACL LOG entry (reason tls-cert) and c
+ * stays as it was. 0 or -1. */
+int acl_authenticate_cert(struct ClientFull *c, Slice user);
 
 /* ACL SETUSER name rules...: applies the rules to a copy of the user (made
  * when missing) and installs it only if all are valid. 0, or -1 with 7.0's

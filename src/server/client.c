@@ -482,6 +482,12 @@ static ssize_t tls_read(ClientFull *c, void *p, size_t n) {
             log_verbose("Reading from client: %s", tls_conn_error(c->tls));
     }
     set_tls_pending(c, r > 0 && tls_conn_pending(c->tls) > 0);
+    if (!c->tls_checked && tls_conn_established(c->tls)) {
+        c->tls_checked = 1;
+        char cn[256];
+        int cn_len = settings.tls_auth_clients_user ? tls_conn_peer_cn(c->tls, cn, sizeof cn) : -1;
+        if (cn_len > 0) acl_authenticate_cert(c, slice_of(cn, (size_t)cn_len));
+    }
     return r;
 }
 

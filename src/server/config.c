@@ -73,6 +73,8 @@ static const char *const pubsub_default_names[] = {"allchannels", "resetchannels
 static const int pubsub_default_vals[] = {1, 0};
 static const char *const tls_auth_names[] = {"no", "yes", "optional", NULL};
 static const int tls_auth_vals[] = {0, 1, 2};
+static const char *const tls_user_names[] = {"off", "CN", NULL};
+static const int tls_user_vals[] = {0, 1};
 
 static int apply_aof_auto_gc(const char **err) {
     (void)err;
@@ -269,7 +271,7 @@ static const char *const search_on_timeout_names[] = {"return", "fail", NULL};
 #define LL_MAX LLONG_MAX
 static ConfigDef configs[] = {
     {"bind", NULL, CT_STR, &settings.bind, "127.0.0.1 -::1", 0, 0, NULL, NULL, CF_IMMUTABLE, NULL},
-    {"port", NULL, CT_INT, &settings.port, "6379", 0, 65535, NULL, NULL, CF_IMMUTABLE, NULL},
+    {"port", NULL, CT_INT, &settings.port, "6379", 0, 65535, NULL, NULL, 0, server_apply_port},
     {"unixsocket", NULL, CT_STR, &settings.unixsocket, "", 0, 0, NULL, NULL, CF_IMMUTABLE, NULL},
     {"unixsocketperm", NULL, CT_INT, &settings.unixsocketperm, "0", 0, 0777, NULL, NULL,
      CF_IMMUTABLE, NULL},
@@ -638,6 +640,8 @@ static ConfigDef configs[] = {
      server_apply_tls},
     {"tls-auth-clients", NULL, CT_ENUM, &settings.tls_auth_clients, "yes", 0, 0, tls_auth_names,
      tls_auth_vals, 0, server_apply_tls},
+    {"tls-auth-clients-user", NULL, CT_ENUM, &settings.tls_auth_clients_user, "off", 0, 0,
+     tls_user_names, tls_user_vals, 0, NULL},
     {"tls-prefer-server-ciphers", NULL, CT_BOOL, &settings.tls_prefer_server_ciphers, "no", 0, 0,
      NULL, NULL, 0, server_apply_tls},
     {"tls-session-caching", NULL, CT_BOOL, &settings.tls_session_caching, "yes", 0, 0, NULL, NULL,
@@ -1173,6 +1177,7 @@ static void cmd_config_resetstat(Client *c) {
     }
     if (core.errorstats) dict_clear(core.errorstats, xfree);
     core.stat_conns = core.stat_cmds = core.stat_rejected_conns = core.stat_expired = 0;
+    acl_reset_denied_counts();
     core.stat_hits = core.stat_misses = core.stat_net_in = core.stat_net_out = 0;
     core.stat_total_error_replies = 0;
     lazyfree_reset_stats();

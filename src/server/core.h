@@ -107,6 +107,7 @@ typedef struct ClientFull {
     struct HimportState *himport;   /* hash_import.c; NULL until HIMPORT PREPARE */
     struct TlsConn *tls;            /* net/tls.c: set for a client of tls-port */
     int tls_pending;                /* in core.n_tls_pending: OpenSSL holds input for it */
+    int tls_checked;                /* the handshake's end was seen (tls-auth-clients-user) */
 } ClientFull;
 
 #define CF(c) ((ClientFull *)(c))
@@ -336,7 +337,8 @@ typedef struct Settings {
     char *tls_client_cert_file, *tls_client_key_file, *tls_client_key_file_pass;
     char *tls_ca_cert_file, *tls_ca_cert_dir, *tls_dh_params_file;
     char *tls_protocols, *tls_ciphers, *tls_ciphersuites;
-    int tls_auth_clients; /* TLS_AUTH_* */
+    int tls_auth_clients;      /* TLS_AUTH_* */
+    int tls_auth_clients_user; /* 1: log a client in as its certificate's CN (8.6) */
     int tls_replication, tls_cluster, tls_prefer_server_ciphers, tls_session_caching;
     long long tls_session_cache_size, tls_session_cache_timeout;
     long long active_defrag_ignore_bytes, active_defrag_threshold_lower;
@@ -658,6 +660,8 @@ void server_init_listeners(void);
 int server_apply_tls(const char **err);
 int server_apply_tls_port(const char **err);
 int server_apply_tls_replication(const char **err);
+/* CONFIG SET port: the plain listeners move (0: none). */
+int server_apply_port(const char **err);
 void server_loop(void);
 void server_prepare_shutdown(void);
 

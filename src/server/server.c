@@ -96,9 +96,10 @@ static int add_listener(int fd, int is_unix, int is_tls) {
     return 0;
 }
 
-static void close_tls_listeners(void) {
+/* Closes the TCP listeners of tls-port (is_tls) or of port. */
+static void close_listeners(int is_tls) {
     for (int i = 0; i < n_listeners; i++) {
-        if (listeners[i].fd < 0 || !listeners[i].is_tls) continue;
+        if (listeners[i].fd < 0 || listeners[i].is_unix || listeners[i].is_tls != is_tls) continue;
         epoll_ctl(core.epfd, EPOLL_CTL_DEL, listeners[i].fd, NULL);
         close(listeners[i].fd);
         listeners[i].fd = -1;
@@ -202,9 +203,19 @@ int server_apply_tls_port(const char **err) {
         *err = "Unable to update TLS configuration. Check server logs.";
         return -1;
     }
-    close_tls_listeners();
+    close_listeners(1);
     if (settings.tls_port > 0 && listen_all(settings.tls_port, 1) != 0) {
-        close_tls_listeners();
+        close_listeners(1);
+        *err = "Unable to listen on this port. Check server logs.";
+        return -1;
+    }
+    return 0;
+}
+
+int server_apply_port(const char **err) {
+    close_listeners(0);
+    if (settings.port > 0 && listen_all(settings.port, 0) != 0) {
+        close_listeners(0);
         *err = "Unable to listen on this port. Check server logs.";
         return -1;
     }

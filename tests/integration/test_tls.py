@@ -352,13 +352,23 @@ def test_config_set_errors_match_redis(make_server, certs):
 def test_config_get_defaults_match_redis(make_server):
     a = make_server(kind="streamd").client()
     b = make_server(kind="redis").client()
-    assert a.config_get("tls-*") == b.config_get("tls-*")
+    # (tls-auth-clients-user is Redis 8.6's)
+    assert a.config_get("tls-auth-clients-user") == {"tls-auth-clients-user": "off"}
+    a.config_set("tls-auth-clients-user", "CN")
+    assert a.config_get("tls-auth-clients-user") == {"tls-auth-clients-user": "CN"}
+
+    def tls_configs(c):
+        got = c.config_get("tls-*")
+        got.pop("tls-auth-clients-user", None)
+        return got
+
+    assert tls_configs(a) == tls_configs(b)
     # with TLS off a change is only stored: no context is built
     for r in (a, b):
         assert r.config_set("tls-protocols", "bogus")
         assert r.config_set("tls-cert-file", "/nonexistent")
         assert r.config_get("tls-protocols") == {"tls-protocols": "bogus"}
-    assert a.config_get("tls-*") == b.config_get("tls-*")
+    assert tls_configs(a) == tls_configs(b)
 
 
 def test_ca_required_when_clients_are_verified(make_server, certs):
@@ -458,3 +468,103 @@ def test_replication_over_tls_is_refused_clearly(make_server, certs):
         srv.client().config_set("tls-replication", "yes")
     assert srv.client().config_get("tls-replication") == {"tls-replication": "no"}
     assert c.ping()
+
+
+# ---- Redis 8.6: a client certificate logs its user in ---------------------------
+
+
+def whoami(c):
+    return c.execute_command("ACL", "WHOAMI")
+
+
+def denied(srv, field):
+    return srv.client().info("stats")["acl_access_denied_" + field]
+
+
+def test_tls_auth_clients_user_cn(make_server, certs):
+    (srv, port), = start_pair(make_server, certs, kinds=("streamd",))
+    r = srv.client()
+    assert r.config_get("tls-auth-clients-user") == {"tls-auth-clients-user": "off"}
+    r.execute_command("ACL", "SETUSER", "client", "on", ">clientpass", "allcommands", "allkeys")
+    # off: the certificate names nobody
+    assert whoami(tls_client(port, certs)) == b"default"
+    r.config_set("tls-auth-clients-user", "CN")
+    c = tls_client(port, certs)
+    assert whoami(c) == b"client"
+    assert c.xadd("s", {"by": "cert"})
+    # a client without a certificate (optional) stays the default user
+    r.config_set("tls-auth-clients-user", "CN")
+    r.config_set("tls-auth-clients", "optional")
+    assert whoami(tls_client(port, certs, cert=None)) == b"default"
+    with pytest.raises(redis.ResponseError):
+        r.config_set("tls-auth-clients-user", "SAN")
+
+
+@pytest.mark.parametrize("user_state", ["missing", "disabled"])
+def test_tls_auth_clients_user_refused(make_server, certs, user_state):
+    (srv, port), = start_pair(make_server, certs, "--requirepass", "pw", kinds=("streamd",))
+    r = srv.client(password="pw")
+    if user_state == "disabled":
+        r.execute_command("ACL", "SETUSER", "client", "on", ">clientpass", "allcommands",
+                          "allkeys")
+        r.execute_command("ACL", "SETUSER", "client", "off")
+    r.execute_command("ACL", "LOG", "RESET")
+    r.config_set("tls-auth-clients-user", "CN")
+    before = r.info("stats")["acl_access_denied_tls_cert"]
+    c = tls_client(port, certs)
+    with pytest.raises(redis.AuthenticationError):
+        c.ping()  # still unauthenticated: the default user needs the password
+    log = r.execute_command("ACL", "LOG")
+    assert len(log) == 1
+    entry = dict(zip(log[0][0::2], log[0][1::2]))
+    assert entry[b"reason"] == b"tls-cert"
+    assert entry[b"username"] == b"client"
+    assert r.info("stats")["acl_access_denied_tls_cert"] == before + 1
+    # a password still logs in
+    r.execute_command("ACL", "SETUSER", "testuser", "on", ">testpass", "+@all", "~*")
+    c2 = tls_client(port, certs, username="testuser", password="testpass")
+    assert whoami(c2) == b"testuser"
+
+
+def test_acl_denied_counters_in_info(make_server):
+    srv = make_server(args=["--requirepass", "pw"])
+    r = srv.client(password="pw")
+    st = r.info("stats")
+    assert [k for k in st if k.startswith("acl_access_denied_")] == [
+        "acl_access_denied_auth", "acl_access_denied_cmd", "acl_access_denied_key",
+        "acl_access_denied_channel", "acl_access_denied_tls_cert"]
+    with pytest.raises(redis.ResponseError, match="WRONGPASS"):
+        srv.client(password="wrong").ping()
+    r.execute_command("ACL", "SETUSER", "u", "on", ">p", "+get", "~a*", "&c1")
+    u = srv.client(username="u", password="p")
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        u.set("a", 1)
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        u.get("b")
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        u.execute_command("PUBLISH", "c2", "x")  # not allowed: command first
+    st = r.info("stats")
+    assert st["acl_access_denied_auth"] == 1
+    assert st["acl_access_denied_cmd"] == 2
+    assert st["acl_access_denied_key"] == 1
+    r.config_resetstat()
+    assert r.info("stats")["acl_access_denied_cmd"] == 0
+
+
+def test_switch_between_tcp_and_tls_ports(make_server, certs):
+    # CONFIG SET port and tls-port at run time, as Redis's own TLS test does
+    for srv, tport in start_pair(make_server, certs):
+        plain = srv.port
+        c = tls_client(tport, certs)
+        assert c.config_set("tls-port", 0)
+        assert c.config_set("port", tport)
+        p = redis.Redis(host="127.0.0.1", port=tport, socket_timeout=10 * SLOW)
+        assert p.ping(), srv.kind
+        with pytest.raises((ConnectionError, OSError, redis.ConnectionError)):
+            redis.Redis(host="127.0.0.1", port=plain, socket_timeout=2).ping()
+        assert p.config_set("port", 0)
+        assert p.config_set("tls-port", tport)
+        t = tls_client(tport, certs)
+        assert t.ping(), srv.kind
+        assert t.config_set("port", plain)  # back, for the harness to stop it
+        srv.port = plain
