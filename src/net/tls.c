@@ -40,6 +40,10 @@ struct TlsConn {
 };
 
 static SSL_CTX *server_ctx;
+/* Outgoing connections' context when tls-client-cert-file and -key-file are
+ * set; otherwise they use server_ctx (its certificate, and its check of the
+ * peer's against the CA), as Redis does. */
+static SSL_CTX *client_ctx;
 
 enum { PROTO_TLS1 = 1, PROTO_TLS1_1 = 2, PROTO_TLS1_2 = 4, PROTO_TLS1_3 = 8 };
 
@@ -194,19 +198,18 @@ fail:
     return NULL;
 }
 
-/* The client certificate pair, when one is configured, must load too: Redis
- * builds a client context from it (for its outgoing links) and refuses a
- * configuration where it does not. */
-static int check_client_pair(const TlsConfig *cfg, int protocols) {
+/* The outgoing connections' context from the client certificate pair, when
+ * one is configured (*out NULL otherwise). 0, or -1 logged. */
+static int build_client_ctx(const TlsConfig *cfg, int protocols, SSL_CTX **out) {
+    *out = NULL;
     if (!is_set(cfg->client_cert_file) || !is_set(cfg->client_key_file)) return 0;
     TlsConfig c = *cfg;
     c.cert_file = cfg->client_cert_file;
     c.key_file = cfg->client_key_file;
     c.key_file_pass = cfg->client_key_file_pass;
-    SSL_CTX *ctx = build_server_ctx(&c, protocols);
-    if (!ctx) return -1;
-    SSL_CTX_free(ctx);
-    return 0;
+    c.session_caching = 0;
+    *out = build_server_ctx(&c, protocols);
+    return *out ? 0 : -1;
 }
 
 int tls_configure(const TlsConfig *cfg) {
@@ -229,12 +232,15 @@ int tls_configure(const TlsConfig *cfg) {
     if (protocols < 0) return -1;
     SSL_CTX *ctx = build_server_ctx(cfg, protocols);
     if (!ctx) return -1;
-    if (check_client_pair(cfg, protocols) != 0) {
+    SSL_CTX *cctx;
+    if (build_client_ctx(cfg, protocols, &cctx) != 0) {
         SSL_CTX_free(ctx);
         return -1;
     }
     SSL_CTX_free(server_ctx);
+    SSL_CTX_free(client_ctx);
     server_ctx = ctx;
+    client_ctx = cctx;
     return 0;
 }
 
@@ -244,7 +250,8 @@ int tls_is_configured(void) {
 
 void tls_cleanup(void) {
     SSL_CTX_free(server_ctx);
-    server_ctx = NULL;
+    SSL_CTX_free(client_ctx);
+    server_ctx = client_ctx = NULL;
 }
 
 TlsConn *tls_conn_accept(int fd, int auth_clients) {
@@ -261,6 +268,39 @@ TlsConn *tls_conn_accept(int fd, int auth_clients) {
     TlsConn *t = xcalloc(1, sizeof *t);
     t->ssl = ssl;
     return t;
+}
+
+static ssize_t settle(TlsConn *t, int r, int is_read, int *want_other);
+
+TlsConn *tls_conn_connect(int fd) {
+    SSL_CTX *ctx = client_ctx ? client_ctx : server_ctx;
+    if (!ctx) return NULL;
+    SSL *ssl = SSL_new(ctx);
+    if (!ssl) return NULL;
+    SSL_set_fd(ssl, fd);
+    SSL_set_connect_state(ssl);
+    TlsConn *t = xcalloc(1, sizeof *t);
+    t->ssl = ssl;
+    return t;
+}
+
+int tls_conn_handshake(TlsConn *t) {
+    t->read_wants_write = t->write_wants_read = 0;
+    ERR_clear_error();
+    errno = 0;
+    int r = SSL_do_handshake(t->ssl);
+    if (r == 1) {
+        t->established = 1;
+        return 1;
+    }
+    int want_other = 0;
+    ssize_t rc = settle(t, r, 1, &want_other);
+    if (rc < 0 && errno == EAGAIN) {
+        t->read_wants_write = want_other; /* "read" here: the handshake waits for input */
+        return 0;
+    }
+    if (rc == 0) snprintf(t->err, sizeof t->err, "connection closed");
+    return -1;
 }
 
 void tls_conn_free(TlsConn *t) {

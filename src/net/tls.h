@@ -47,6 +47,14 @@ typedef struct TlsConn TlsConn;
  * auth_clients (TLS_AUTH_*) says. The handshake runs inside the first reads
  * and writes. NULL only if OpenSSL fails to allocate. */
 TlsConn *tls_conn_accept(int fd, int auth_clients);
+/* A client-side connection over the connected socket fd (replication to a
+ * TLS master): the client certificate pair's context if configured, else
+ * the server's; the peer's certificate is checked against the CA. NULL when
+ * TLS is not configured. */
+TlsConn *tls_conn_connect(int fd);
+/* Drives the handshake: 1 done, 0 waiting for a socket event (readable, or
+ * writable when tls_conn_read_wants_write()), -1 failed (tls_conn_error()). */
+int tls_conn_handshake(TlsConn *t);
 /* SSL_shutdown (once the handshake is done, unless tls_conn_no_shutdown()
  * was called) and free. NULL is a no-op. */
 void tls_conn_free(TlsConn *t);

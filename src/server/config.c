@@ -650,8 +650,8 @@ static ConfigDef configs[] = {
      NULL, NULL, 0, server_apply_tls},
     {"tls-session-cache-timeout", NULL, CT_INT, &settings.tls_session_cache_timeout, "300", 0,
      INT_MAX, NULL, NULL, 0, server_apply_tls},
-    {"tls-replication", NULL, CT_BOOL, &settings.tls_replication, "no", 0, 0, NULL, NULL,
-     CF_APPLY_AT_LOAD, server_apply_tls_replication},
+    {"tls-replication", NULL, CT_BOOL, &settings.tls_replication, "no", 0, 0, NULL, NULL, 0,
+     server_apply_tls},
     {"tls-cluster", NULL, CT_BOOL, &settings.tls_cluster, "no", 0, 0, NULL, NULL, 0,
      server_apply_tls},
     /* the replica side (replica.c) */

@@ -655,11 +655,10 @@ enum { INST_OPS, INST_NET_IN, INST_NET_OUT, INST_COUNT };
 long long server_instantaneous(int metric);
 void server_init_listeners(void);
 /* CONFIG SET hooks of the tls-* options (server.c): rebuild the TLS context
- * while TLS is in use; open or close the tls-port listeners; refuse
- * tls-replication (the replication link has no TLS). 0, or -1 with *err. */
+ * while TLS is in use; open or close the tls-port listeners. 0, or -1 with
+ * *err. */
 int server_apply_tls(const char **err);
 int server_apply_tls_port(const char **err);
-int server_apply_tls_replication(const char **err);
 /* CONFIG SET port: the plain listeners move (0: none). */
 int server_apply_port(const char **err);
 void server_loop(void);

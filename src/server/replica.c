@@ -72,6 +72,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,7 @@
 
 #include "base/alloc.h"
 #include "base/log.h"
+#include "net/tls.h"
 #include "persist/aof.h"
 #include "persist/globalstate.h"
 #include "persist/rdb.h"
@@ -116,8 +118,10 @@ static struct {
     char *host;
     int port;
     int fd;
-    int epoll_events; /* registered events, 0 when not registered */
-    Buf in;           /* handshake replies, then the payload's header */
+    TlsConn *tls;         /* tls-replication: the link's TLS state, NULL on plain TCP */
+    int is_tls_handshake; /* CONNECTING: TCP is up, the TLS handshake is running */
+    int epoll_events;     /* registered events, 0 when not registered */
+    Buf in;               /* handshake replies, then the payload's header */
     int hs_expect[8];
     int hs_n, hs_at;
     /* replication identity: the ID is repl.c's (repl_ids()) */
@@ -194,6 +198,9 @@ static void link_close(const char *why) {
     }
     if (rs.fd >= 0) {
         link_watch(0);
+        tls_conn_free(rs.tls);
+        rs.tls = NULL;
+        rs.is_tls_handshake = 0;
         close(rs.fd);
         rs.fd = -1;
     }
@@ -221,13 +228,37 @@ void replica_client_closing(ClientFull *c) {
     link_close("the master client was closed");
 }
 
+/* Waits up to ms for the link's socket to be readable (POLLIN) or writable
+ * (POLLOUT). 1 when it is. */
+static int wait_link(short events, int ms) {
+    struct pollfd pfd = {.fd = rs.fd, .events = events};
+    int r;
+    do {
+        r = poll(&pfd, 1, ms);
+    } while (r < 0 && errno == EINTR);
+    return r > 0;
+}
+
+/* A write to a TLS link. OpenSSL holds a record it could not send whole and
+ * must be called again with the same bytes, so a full socket is waited for
+ * (briefly: what the replica sends is small) rather than reported. */
+static ssize_t tls_send(const char *p, size_t n) {
+    for (int tries = 0; tries < 100; tries++) {
+        ssize_t w = tls_conn_write(rs.tls, p, n);
+        if (w >= 0 || errno != EAGAIN) return w;
+        if (!wait_link(tls_conn_write_wants_read(rs.tls) ? POLLIN : POLLOUT, 10)) continue;
+    }
+    errno = EIO;
+    return -1;
+}
+
 /* Writes p[0..n) to the link: 0, -1 on an error or a partial write (the
  * link's stream is then broken), -2 when the socket took nothing (full:
  * what was to be sent can be dropped whole). */
 static int send_all(const char *p, size_t n) {
     size_t total = n;
     while (n) {
-        ssize_t w = write(rs.fd, p, n);
+        ssize_t w = rs.tls ? tls_send(p, n) : write(rs.fd, p, n);
         if (w < 0 && errno == EINTR) continue;
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && n == total) return -2;
         if (w <= 0) return -1;
@@ -291,7 +322,11 @@ static void start_connect(void) {
     link_watch(EPOLLOUT);
 }
 
-/* The connection is up: PING first; the rest follows its reply. */
+static void tls_handshake_step(void);
+static void begin_handshake(void);
+
+/* The connection is up: the TLS handshake (tls-replication), then PING
+ * first; the rest follows its reply. */
 static void on_connected(void) {
     int err = 0;
     socklen_t len = sizeof err;
@@ -300,6 +335,38 @@ static void on_connected(void) {
         link_close(NULL);
         return;
     }
+    if (settings.tls_replication) {
+        rs.tls = tls_conn_connect(rs.fd);
+        if (!rs.tls) {
+            log_warning("Unable to connect to MASTER: TLS is not configured");
+            link_close(NULL);
+            return;
+        }
+        rs.is_tls_handshake = 1;
+        tls_handshake_step();
+        return;
+    }
+    begin_handshake();
+}
+
+/* The TLS handshake with the master, one step per socket event. */
+static void tls_handshake_step(void) {
+    int rc = tls_conn_handshake(rs.tls);
+    if (rc < 0) {
+        log_warning("Error condition on socket for SYNC: %s", tls_conn_error(rs.tls));
+        link_close(NULL);
+        return;
+    }
+    if (rc == 0) {
+        link_watch(tls_conn_read_wants_write(rs.tls) ? EPOLLOUT : EPOLLIN);
+        return;
+    }
+    rs.is_tls_handshake = 0;
+    begin_handshake();
+}
+
+/* The replication handshake, PING first; the rest follows its reply. */
+static void begin_handshake(void) {
     log_notice("MASTER <-> REPLICA sync started");
     link_watch(EPOLLIN);
     rs.state = RS_HANDSHAKE;
@@ -766,15 +833,21 @@ static void on_readable(void) {
         }
     }
     buf_reserve(b, want);
-    ssize_t n = read(rs.fd, b->p + b->len, want);
+    ssize_t n =
+        rs.tls ? tls_conn_read(rs.tls, b->p + b->len, want) : read(rs.fd, b->p + b->len, want);
     core.stat_reads++;
     if (n == 0) {
         link_close("EOF");
         return;
     }
     if (n < 0) {
-        if (errno == EAGAIN || errno == EINTR) return;
-        link_close(strerror(errno));
+        if (errno == EAGAIN || errno == EINTR) {
+            /* (a key update that could not go out: wait for room, then the
+             * next readable event reads again) */
+            if (rs.tls && tls_conn_read_wants_write(rs.tls)) wait_link(POLLOUT, 100);
+            return;
+        }
+        link_close(rs.tls ? tls_conn_error(rs.tls) : strerror(errno));
         return;
     }
     b->len += (size_t)n;
@@ -818,10 +891,19 @@ int replica_owns_event(const void *ptr) {
 void replica_on_event(uint32_t events) {
     if (rs.fd < 0) return;
     if (rs.state == RS_CONNECTING) {
-        if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) on_connected();
+        if (rs.is_tls_handshake)
+            tls_handshake_step();
+        else if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+            on_connected();
         return;
     }
-    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable();
+    if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR))) return;
+    on_readable();
+    /* input OpenSSL decrypted ahead: no socket event announces it (the
+     * link is not read while a payload loads: rs.state leaves TRANSFER
+     * only when it is done) */
+    for (int k = 0; k < 64 && rs.fd >= 0 && rs.tls && tls_conn_pending(rs.tls) > 0; k++)
+        on_readable();
 }
 
 static void cron(void) {

@@ -222,15 +222,6 @@ int server_apply_port(const char **err) {
     return 0;
 }
 
-/* The link to a master is plain TCP: a replica that should reach its master
- * over TLS would fail its handshake, so the option is refused rather than
- * ignored. */
-int server_apply_tls_replication(const char **err) {
-    if (!settings.tls_replication) return 0;
-    *err = "replication over TLS is not supported by streamd";
-    return -1;
-}
-
 void server_init_listeners(void) {
     core.epfd = epoll_create1(EPOLL_CLOEXEC);
     for (int i = 0; i < MAX_LISTENERS; i++) listeners[i].fd = -1;
