@@ -96,7 +96,14 @@
 enum { FO_NONE = 0, FO_WAIT_SYNC, FO_IN_PROGRESS };
 
 /* WAIT_START: a diskless sync waiting for repl-diskless-sync-delay. */
-enum { REPLICA_NONE = 0, REPLICA_WAIT_START, REPLICA_WAIT_BGSAVE, REPLICA_ONLINE };
+/* SEND_BULK: a TLS replica's RDB file going out through its output buffer. */
+enum {
+    REPLICA_NONE = 0,
+    REPLICA_WAIT_START,
+    REPLICA_WAIT_BGSAVE,
+    REPLICA_SEND_BULK,
+    REPLICA_ONLINE
+};
 
 typedef struct ReplicaState {
     int state;
@@ -112,6 +119,10 @@ typedef struct ReplicaState {
     int64_t ack_ms; /* last REPLCONF ACK (or going online) */
     pid_t child;    /* the full sync's child; -1 none */
     Buf pending;    /* the stream since the child's fork */
+    /* a TLS replica's full sync: the child's RDB, an unlinked file the
+     * parent sends through the client's output (file_fd -1: none) */
+    int file_fd;
+    off_t file_off, file_len;
 } ReplicaState;
 
 static struct {
@@ -164,6 +175,7 @@ static ReplicaState *state_of(ClientFull *c) {
     if (!c->repl) {
         c->repl = xcalloc(1, sizeof *c->repl);
         c->repl->child = -1;
+        c->repl->file_fd = -1;
         buf_init(&c->repl->pending);
     }
     return c->repl;
@@ -353,6 +365,8 @@ void repl_client_closing(ClientFull *c) {
     }
     end_child(c->repl);
     buf_free(&c->repl->pending);
+    if (c->repl->file_fd >= 0) close(c->repl->file_fd);
+    c->repl->file_fd = -1;
 }
 
 void repl_client_freed(ClientFull *c) {
@@ -489,6 +503,86 @@ static void child_main(int sock, const char *prefix, size_t prefix_len, int max_
     _exit(0);
 }
 
+/* A TLS replica's full sync. The session's state lives in this process, so
+ * the child cannot write to the socket: it writes the RDB to an unlinked
+ * file (fd, opened here) and exits; the parent then sends "$<length>" and
+ * the file through the client's output buffer (send_files()), then the
+ * stream kept since the fork. +FULLRESYNC goes out at once. 0, or -1. */
+static int start_file_sync(ClientFull *c, int max_type, const RdbReplInfo *rsi) {
+    ReplicaState *r = c->repl;
+    char name[64];
+    snprintf(name, sizeof name, "temp-repl-tls-%ld-%llu.rdb", (long)getpid(),
+             (unsigned long long)c->pub.id);
+    int fd = open(name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd == -1) {
+        log_warning("Replication: can't create %s: %s", name, strerror(errno));
+        return -1;
+    }
+    unlink(name);
+    int64_t fork_start_us = mono_us();
+    pid_t pid = fork();
+    if (pid == 0) {
+        procenv_child("rdb-to-slaves");
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGUSR1, SIG_DFL);
+        aof_child_close_fds(fd);
+        _exit(rdb_write_dataset_repl(fd, max_type, rsi) == 0 ? 0 : 1);
+    }
+    if (pid == -1) {
+        log_warning("Can't fork for the replica's full resync: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    server_note_fork(fork_start_us);
+    log_notice("Starting BGSAVE for SYNC with target: disk, by pid %ld", (long)pid);
+    r->child = pid;
+    r->state = REPLICA_WAIT_BGSAVE;
+    r->stream_on_ack = 0;
+    r->file_fd = fd;
+    client_queue_write(c); /* +FULLRESYNC */
+    return 0;
+}
+
+/* The most of a TLS replica's RDB file in its output buffer at a time. */
+#define SEND_FILE_AHEAD (4u << 20)
+
+/* Moves the RDB files of TLS replicas into their output buffers as those
+ * drain (before each sleep: a writable event wakes the loop), then the
+ * stream kept since the fork: the replica goes online. */
+static void send_files(void) {
+    static char chunk[256 * 1024];
+    for (size_t i = 0; i < repl.n_replicas; i++) {
+        ClientFull *c = repl.replicas[i];
+        ReplicaState *r = c->repl;
+        if (r->state != REPLICA_SEND_BULK || c->is_closing) continue;
+        while (r->file_off < r->file_len && buf_live(&c->obuf) < SEND_FILE_AHEAD) {
+            size_t want = sizeof chunk;
+            if ((off_t)want > r->file_len - r->file_off) want = (size_t)(r->file_len - r->file_off);
+            ssize_t n = pread(r->file_fd, chunk, want, r->file_off);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                log_warning("Full resync of replica %s failed: reading the RDB: %s", c->addr,
+                            n < 0 ? strerror(errno) : "short file");
+                client_close_async(c);
+                break;
+            }
+            buf_append(&c->obuf, chunk, (size_t)n);
+            r->file_off += n;
+        }
+        if (c->is_closing) continue;
+        client_queue_write(c);
+        if (r->file_off < r->file_len) continue;
+        close(r->file_fd);
+        r->file_fd = -1;
+        buf_append(&c->obuf, buf_data(&r->pending), buf_live(&r->pending));
+        buf_free(&r->pending);
+        r->state = REPLICA_ONLINE;
+        r->ack_ms = now_ms();
+        log_notice("Synchronization with replica %s succeeded", c->addr);
+    }
+}
+
 /* Forks c's full sync: "+FULLRESYNC <id> <offset>" at the offset of the
  * fork, the RDB after it (diskless when repl-diskless-sync and the replica
  * takes it). The stream from here on waits in c's pending buffer. */
@@ -509,6 +603,7 @@ static int start_full_sync(ClientFull *c) {
      * active times, idempotent producers, XNACK) stays out unless the replica
      * says it is a streamd */
     int max_type = r->capa_streamd ? INT_MAX : DUMP_TYPE_STREAM_LISTPACKS_2;
+    if (c->tls) return start_file_sync(c, max_type, &rsi);
     int64_t fork_start_us = mono_us();
     pid_t pid = fork();
     if (pid == 0) {
@@ -566,6 +661,20 @@ static void reap_children(void) {
         if (w == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
             log_warning("Full resync of replica %s failed", c->addr);
             client_close_async(c);
+            continue;
+        }
+        if (r->file_fd >= 0) { /* a TLS replica: the file goes out from here */
+            struct stat fst;
+            if (fstat(r->file_fd, &fst) != 0) {
+                log_warning("Full resync of replica %s failed: %s", c->addr, strerror(errno));
+                client_close_async(c);
+                continue;
+            }
+            log_notice("Background RDB transfer terminated with success");
+            r->file_len = fst.st_size;
+            r->file_off = 0;
+            buf_printf(&c->obuf, "$%lld\r\n", (long long)fst.st_size);
+            r->state = REPLICA_SEND_BULK;
             continue;
         }
         r->state = REPLICA_ONLINE;
@@ -627,13 +736,6 @@ static int try_partial(ClientFull *c, Slice id, Slice off_arg) {
 static void cmd_sync(Client *pc) {
     ClientFull *c = CF(pc);
     if (pc->flags & CLIENT_SLAVE) return;
-    /* the snapshot goes out from a forked child straight to the socket,
-     * which a TLS session's state cannot follow */
-    if (c->tls) {
-        reply_error(pc, "ERR replication over TLS is not supported by streamd: connect the "
-                        "replica to the plain TCP port");
-        return;
-    }
     /* PSYNC <replid> <offset> FAILOVER: our master hands its role over to
      * us (its FAILOVER command) and becomes our replica with this very
      * request, which then continues partially from our replid2 */
@@ -809,7 +911,10 @@ void repl_info_master(Buf *b) {
         char ip[64];
         replica_ip(c, ip, sizeof ip);
         buf_printf(b, "slave%zu:ip=%s,port=%lld,state=%s,offset=%lld,lag=%lld\r\n", i, ip,
-                   r->listening_port, r->state == REPLICA_ONLINE ? "online" : "wait_bgsave",
+                   r->listening_port,
+                   r->state == REPLICA_ONLINE      ? "online"
+                   : r->state == REPLICA_SEND_BULK ? "send_bulk"
+                                                   : "wait_bgsave",
                    r->ack_off, (long long)((now - r->ack_ms) / 1000));
     }
     buf_printf(b,
@@ -1112,6 +1217,7 @@ static void refresh_min_replicas(void) {
 
 static void before_sleep_hook(void) {
     refresh_min_replicas();
+    send_files();
     /* a GETACK would move the offset the failover waits for: it goes out
      * after the failover, as Redis sends none while paused */
     if (!repl.get_acks || repl.fo_state != FO_NONE) return;

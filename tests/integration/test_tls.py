@@ -521,15 +521,36 @@ def test_tls_replication_needs_a_ca_as_in_redis(make_server, certs):
 # ---- what streamd does not do over TLS ------------------------------------------
 
 
-def test_replicas_of_a_streamd_master_use_its_plain_port(make_server, certs):
-    # a full sync goes out from a forked child straight to the socket, which
-    # a TLS session cannot follow: PSYNC on tls-port is refused, clearly
-    (srv, port), = start_pair(make_server, certs, kinds=("streamd",))
-    c = tls_client(port, certs)
-    with pytest.raises(redis.ResponseError, match="replication over TLS is not supported"):
-        c.execute_command("PSYNC", "?", "-1")
-    assert c.ping()
-    replica = make_server(kind="redis", args=tls_args(certs, free_port()) + [
-        "--tls-replication", "yes", "--replicaof", "127.0.0.1", port])
-    assert wait_log(replica, "replication over TLS is not supported"), replica.log_tail()
-    assert replica.client().info("replication")["master_link_status"] == "down"
+@pytest.mark.parametrize("replica_kind", ["streamd", "redis"])
+def test_replicas_of_a_streamd_master_over_tls(make_server, certs, replica_kind):
+    # the full sync of a TLS replica: the child writes the RDB to a file and
+    # the server sends it through the session, then the stream
+    mport = free_port()
+    master = make_server(kind="streamd", args=tls_args(certs, mport))
+    m = master.client()
+    big = os.urandom(300 * 1024)
+    for i in range(30):
+        m.set("big%d" % i, big)  # ~9 MB: many output-buffer refills
+    for i in range(1, 200):
+        m.xadd("s", {"n": i}, id="%d-1" % i)
+    m.xgroup_create("s", "g", id="0")
+    m.xreadgroup("g", "alice", {"s": ">"}, count=10)
+    replica = make_server(kind=replica_kind, args=tls_args(certs, free_port()) + [
+        "--tls-replication", "yes", "--replicaof", "127.0.0.1", mport])
+    # writes while the sync runs reach the replica after the payload
+    for i in range(200, 400):
+        m.xadd("s", {"n": i}, id="%d-1" % i)
+    assert wait_link_up(replica), replica.log_tail()
+    r = replica.client()
+    assert wait_equal(lambda: r.xlen("s"), 399)
+    assert r.get("big29") == big
+    assert r.xpending("s", "g")["pending"] == 10
+    m.xadd("s", {"n": "live"}, id="1000-1")
+    assert wait_equal(lambda: r.xlen("s"), 400)
+    assert wait_equal(lambda: m.info("replication")["slave0"]["state"], "online")
+    assert "Synchronization with replica" in master.log()
+    # a partial resync over TLS after the link drops
+    m.client_kill_filter(_type="slave")
+    m.xadd("s", {"n": "after"}, id="1001-1")
+    assert wait_equal(lambda: r.xlen("s"), 401)
+    assert wait_link_up(replica)
