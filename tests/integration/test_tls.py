@@ -554,3 +554,36 @@ def test_replicas_of_a_streamd_master_over_tls(make_server, certs, replica_kind)
     m.xadd("s", {"n": "after"}, id="1001-1")
     assert wait_equal(lambda: r.xlen("s"), 401)
     assert wait_link_up(replica)
+
+
+def test_garbage_and_abandoned_handshakes(make_server, certs):
+    # random bytes, a ClientHello cut short, a connection closed mid-
+    # handshake or mid-command: each is dropped; the server goes on
+    import random
+    (srv, port), = start_pair(make_server, certs, kinds=("streamd",))
+    rnd = random.Random(7)
+    hello = bytes.fromhex("16030100c8010000c40303") + bytes(rnd.randrange(256) for _ in range(40))
+    for i in range(60):
+        with socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW) as s:
+            k = i % 3
+            if k == 0:
+                s.sendall(bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 3000))))
+            elif k == 1:
+                s.sendall(hello[:rnd.randrange(1, len(hello))])
+            s.settimeout(0.2)
+            try:
+                s.recv(4096)
+            except (socket.timeout, ConnectionError):
+                pass
+    # a TLS client that sends half a command and goes away
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.load_verify_locations(certs["ca"] + ".crt")
+    ctx.load_cert_chain(certs["client"] + ".crt", certs["client"] + ".key")
+    for _ in range(10):
+        s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW))
+        s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000\r\nxxx")
+        s.close()
+    assert handshake(port, certs)[0] == b"+PONG\r\n"
+    assert srv.client().dbsize() == 0
+    srv.check_alive()
