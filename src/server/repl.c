@@ -793,6 +793,57 @@ void repl_request_acks(void) {
     repl.get_acks = 1;
 }
 
+int repl_replicas_in_sync(void) {
+    for (size_t i = 0; i < repl.n_replicas; i++)
+        if (repl.replicas[i]->repl->ack_off != server.master_repl_offset) return 0;
+    return 1;
+}
+
+static void send_getack(void) {
+    static const char getack[] = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n";
+    feed_raw(getack, sizeof getack - 1);
+}
+
+void repl_send_getack(void) {
+    if (repl.n_replicas == 0 || !repl.backlog || repl.is_replica) return;
+    send_getack();
+}
+
+static const char *replica_state_name(const ReplicaState *r) {
+    switch (r->state) {
+    case REPLICA_WAIT_START:
+    case REPLICA_WAIT_BGSAVE:
+        return "wait_bgsave";
+    case REPLICA_ONLINE:
+        return "online";
+    default:
+        return "";
+    }
+}
+
+/* Redis 7.0's lines as a shutdown goes on: each replica behind the offset,
+ * by how much, and the count of those in sync. */
+void repl_log_shutdown_sync(void) {
+    if (repl.n_replicas == 0) return;
+    size_t lagging = 0;
+    int64_t now = now_ms();
+    for (size_t i = 0; i < repl.n_replicas; i++) {
+        ClientFull *c = repl.replicas[i];
+        const ReplicaState *r = c->repl;
+        if (r->ack_off == server.master_repl_offset) continue;
+        lagging++;
+        char ip[64];
+        replica_ip(c, ip, sizeof ip);
+        long long lag = r->state == REPLICA_ONLINE ? (now - r->ack_ms) / 1000 : 0;
+        log_warning("Lagging replica %s:%lld reported offset %lld behind master, lag=%lld, "
+                    "state=%s.",
+                    ip, r->listening_port, server.master_repl_offset - r->ack_off, lag,
+                    replica_state_name(r));
+    }
+    log_notice("%zu of %zu replicas are in sync when shutting down.", repl.n_replicas - lagging,
+               repl.n_replicas);
+}
+
 void repl_info_master(Buf *b) {
     buf_printf(b, "connected_slaves:%zu\r\n", repl.n_replicas);
     int64_t now = now_ms();
@@ -1110,8 +1161,7 @@ static void before_sleep_hook(void) {
     if (!repl.get_acks || repl.fo_state != FO_NONE) return;
     repl.get_acks = 0;
     if (repl.n_replicas == 0 || !repl.backlog || repl.is_replica) return;
-    static const char getack[] = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n";
-    feed_raw(getack, sizeof getack - 1);
+    send_getack();
 }
 
 /* The apply hook of min-replicas-*: the next command sees the change. */
