@@ -255,9 +255,10 @@ static void info_stats(Buf *b) {
         "io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\n"
         "eventloop_cycles:%llu\r\n",
         (unsigned long long)core.stat_conns, (unsigned long long)core.stat_cmds,
-        server_instantaneous(INST_OPS), (unsigned long long)core.stat_net_in,
-        (unsigned long long)core.stat_net_out, (unsigned long long)core.stat_net_repl_in,
-        (unsigned long long)core.stat_net_repl_out,
+        server_instantaneous(INST_OPS),
+        (unsigned long long)(core.stat_net_in + core.stat_net_repl_in),
+        (unsigned long long)(core.stat_net_out + core.stat_net_repl_out),
+        (unsigned long long)core.stat_net_repl_in, (unsigned long long)core.stat_net_repl_out,
         (double)server_instantaneous(INST_NET_IN) / 1024.0,
         (double)server_instantaneous(INST_NET_OUT) / 1024.0,
         (double)server_instantaneous(INST_NET_REPL_IN) / 1024.0,

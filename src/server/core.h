@@ -187,7 +187,8 @@ typedef struct Core {
     /* stats */
     uint64_t stat_conns, stat_cmds, stat_rejected_conns, stat_expired, stat_hits, stat_misses;
     uint64_t stat_net_in, stat_net_out, stat_errors, stat_unexpected_errors;
-    uint64_t stat_net_repl_in, stat_net_repl_out; /* the replication stream's share */
+    /* the replication stream's bytes; INFO's totals are stat_net_* plus these */
+    uint64_t stat_net_repl_in, stat_net_repl_out;
     uint64_t stat_total_error_replies;
     uint64_t stat_reads, stat_writes; /* read() / write() calls on client sockets */
     uint64_t stat_forks;

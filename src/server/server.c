@@ -297,8 +297,9 @@ static void cron(void) {
     if (now - last_inst >= 100) {
         last_inst = now;
         inst_track(INST_OPS, (int64_t)core.stat_cmds, now);
-        inst_track(INST_NET_IN, (int64_t)core.stat_net_in, now);
-        inst_track(INST_NET_OUT, (int64_t)core.stat_net_out, now);
+        /* 7.0: the totals include the replication stream's share */
+        inst_track(INST_NET_IN, (int64_t)(core.stat_net_in + core.stat_net_repl_in), now);
+        inst_track(INST_NET_OUT, (int64_t)(core.stat_net_out + core.stat_net_repl_out), now);
         inst_track(INST_NET_REPL_IN, (int64_t)core.stat_net_repl_in, now);
         inst_track(INST_NET_REPL_OUT, (int64_t)core.stat_net_repl_out, now);
     }
