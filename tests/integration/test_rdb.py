@@ -185,7 +185,7 @@ def test_shutdown_variants(make_server):
     srv.proc.send_signal(signal.SIGTERM)
     # (7.0's line, once for the SHUTDOWN above and once for the signal)
     failed = "Errors trying to shut down the server. Check the logs for more information."
-    assert wait_for(lambda: srv.full_log().count(failed) == 2, "the failed shutdown logged")
+    assert wait_for(lambda: srv.full_log().count(failed) == 2)
     assert srv.raw().call("PING") == b"PONG"
     shutdown(srv, "FORCE")
     shutil.rmtree(dump_path(srv))
