@@ -793,6 +793,9 @@ static void on_readable(void) {
                 return;
             }
         }
+        /* what came behind the last reply in the same read is the payload
+         * (or the stream) */
+        if (rs.state != RS_HANDSHAKE) core.stat_net_repl_in += buf_live(&rs.in);
         if (rs.state == RS_TRANSFER) transfer_progress();
         if (rs.state == RS_HANDSHAKE && buf_live(&rs.in) > MAX_LINE) link_close("reply too long");
         break;

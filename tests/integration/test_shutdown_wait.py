@@ -186,6 +186,17 @@ def test_sigterm_waits(make_server, master):
 
 
 @pytest.mark.parametrize("master", MASTERS)
+def test_sigterm_now_flag_does_not_wait(make_server, master):
+    m, a, mc = pair(make_server, master, args=["--shutdown-on-sigterm", "now nosave"])
+    with Stopped(a):
+        mc.set("k", "v")
+        m.proc.send_signal(signal.SIGTERM)
+        assert m.wait_exit(timeout=3) == 0
+    assert "Waiting for replicas" not in m.log()
+    assert "0 of 1 replicas are in sync when shutting down." in m.log()
+
+
+@pytest.mark.parametrize("master", MASTERS)
 def test_second_sigint_exits_at_once(make_server, master):
     m, a, mc = pair(make_server, master)
     with Stopped(a):
