@@ -36,6 +36,7 @@
 #include "server/repl.h"
 #include "server/replica.h"
 #include "server/script.h"
+#include "server/shutdown.h"
 #include "server/tracking.h"
 #include "types/ftindex.h"
 #include "version.h"
@@ -234,8 +235,10 @@ static void info_stats(Buf *b) {
         b,
         "# Stats\r\ntotal_connections_received:%llu\r\ntotal_commands_processed:%llu\r\n"
         "instantaneous_ops_per_sec:%lld\r\ntotal_net_input_bytes:%llu\r\n"
-        "total_net_output_bytes:%llu\r\ninstantaneous_input_kbps:%.2f\r\n"
-        "instantaneous_output_kbps:%.2f\r\nrejected_connections:%llu\r\n"
+        "total_net_output_bytes:%llu\r\ntotal_net_repl_input_bytes:%llu\r\n"
+        "total_net_repl_output_bytes:%llu\r\ninstantaneous_input_kbps:%.2f\r\n"
+        "instantaneous_output_kbps:%.2f\r\ninstantaneous_input_repl_kbps:%.2f\r\n"
+        "instantaneous_output_repl_kbps:%.2f\r\nrejected_connections:%llu\r\n"
         "%sexpired_keys:%llu\r\nexpired_stale_perc:%.2f\r\nexpired_time_cap_reached_count:%llu\r\n"
         "expire_cycle_cpu_milliseconds:%llu\r\nevicted_keys:%llu\r\nevicted_clients:%llu\r\n"
         "total_eviction_exceeded_time:%llu\r\ncurrent_eviction_exceeded_time:%llu\r\n"
@@ -256,9 +259,14 @@ static void info_stats(Buf *b) {
         "acl_access_denied_key:%llu\r\nacl_access_denied_channel:%llu\r\n"
         "acl_access_denied_tls_cert:%llu\r\n",
         (unsigned long long)core.stat_conns, (unsigned long long)core.stat_cmds,
-        server_instantaneous(INST_OPS), (unsigned long long)core.stat_net_in,
-        (unsigned long long)core.stat_net_out, (double)server_instantaneous(INST_NET_IN) / 1024.0,
+        server_instantaneous(INST_OPS),
+        (unsigned long long)(core.stat_net_in + core.stat_net_repl_in),
+        (unsigned long long)(core.stat_net_out + core.stat_net_repl_out),
+        (unsigned long long)core.stat_net_repl_in, (unsigned long long)core.stat_net_repl_out,
+        (double)server_instantaneous(INST_NET_IN) / 1024.0,
         (double)server_instantaneous(INST_NET_OUT) / 1024.0,
+        (double)server_instantaneous(INST_NET_REPL_IN) / 1024.0,
+        (double)server_instantaneous(INST_NET_REPL_OUT) / 1024.0,
         (unsigned long long)core.stat_rejected_conns, sync.p, (unsigned long long)core.stat_expired,
         core.stat_expired_stale_perc * 100.0, (unsigned long long)core.stat_expire_time_cap,
         (unsigned long long)(core.stat_expire_cycle_us / 1000),
@@ -916,39 +924,45 @@ static void cmd_debug(Client *c) {
 
 /* ---- SHUTDOWN, FUNCTION, TIME, LASTSAVE ------------------------------- */
 
+/* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: the shutdown, its wait for
+ * lagging replicas and its abort are shutdown.c's. As in 7.0, ABORT takes
+ * no other flag and an unknown word is a syntax error as soon as it comes. */
 static void cmd_shutdown(Client *c) {
-    int save = 0, nosave = 0, force = 0;
+    int flags = 0, is_abort = 0;
     for (int i = 1; i < c->argc; i++) {
-        save |= slice_eq_nocase(c->argv[i], "SAVE");
-        nosave |= slice_eq_nocase(c->argv[i], "NOSAVE");
-        force |= slice_eq_nocase(c->argv[i], "FORCE");
         Slice a = c->argv[i];
-        if (slice_eq_nocase(a, "ABORT")) {
-            reply_error(c, "ERR No shutdown in progress.");
-            return;
-        }
-        if (!(slice_eq_nocase(a, "NOSAVE") || slice_eq_nocase(a, "SAVE") ||
-              slice_eq_nocase(a, "NOW") || slice_eq_nocase(a, "FORCE"))) {
+        if (slice_eq_nocase(a, "NOSAVE")) {
+            flags |= SHUTDOWN_NOSAVE;
+        } else if (slice_eq_nocase(a, "SAVE")) {
+            flags |= SHUTDOWN_SAVE;
+        } else if (slice_eq_nocase(a, "NOW")) {
+            flags |= SHUTDOWN_NOW;
+        } else if (slice_eq_nocase(a, "FORCE")) {
+            flags |= SHUTDOWN_FORCE;
+        } else if (slice_eq_nocase(a, "ABORT")) {
+            is_abort = 1;
+        } else {
             reply_syntax_error(c);
             return;
         }
     }
-    if (save && nosave) {
+    if ((is_abort && flags) || ((flags & SHUTDOWN_SAVE) && (flags & SHUTDOWN_NOSAVE))) {
         reply_syntax_error(c);
         return;
     }
-    if (core.script_busy && !nosave) {
+    if (is_abort) {
+        if (shutdown_abort() == 0)
+            reply_ok(c);
+        else
+            reply_error(c, "ERR No shutdown in progress.");
+        return;
+    }
+    if (core.script_busy && !(flags & SHUTDOWN_NOSAVE)) {
         /* only NOSAVE stops the server under a running script */
         reply_error(c, "%s", SCRIPT_BUSY_REPLY());
         return;
     }
-    if (server_shutdown_save((save ? SHUTDOWN_SAVE : 0) | (nosave ? SHUTDOWN_NOSAVE : 0) |
-                             (force ? SHUTDOWN_FORCE : 0)) != 0) {
-        reply_error(c, "ERR Errors trying to SHUTDOWN. Check logs.");
-        return;
-    }
-    core.shutdown_asap = 1;
-    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    shutdown_request(c, flags);
 }
 
 static void cmd_time(Client *c) {

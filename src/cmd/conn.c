@@ -417,7 +417,7 @@ static void cmd_client_unblock(Client *c) {
         /* a client held by CLIENT PAUSE is not blocked for this (Redis 7.2+
          * answers 0; 7.0 crashed) */
         if (o->pub.id != (uint64_t)id || !o->block || o->is_closing ||
-            (o->pub.flags & CLIENT_POSTPONED))
+            (o->pub.flags & CLIENT_POSTPONED) || o->block->no_unblock)
             continue;
         if (as_error) {
             reply_error(&o->pub, "UNBLOCKED client unblocked via CLIENT UNBLOCK");

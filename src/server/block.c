@@ -405,6 +405,11 @@ void block_set_polled(Client *c) {
     }
 }
 
+void block_set_no_unblock(Client *c) {
+    BlockState *b = CF(c)->block;
+    if (b) b->no_unblock = 1;
+}
+
 /* Offers every polled client its condition once. Runs after the persistence
  * hooks of the loop iteration (a WAITAOF sees the fsync just done) and before
  * replies are written; the commands pipelined behind a released client run at

@@ -265,7 +265,11 @@ static int client_flush(ClientFull *c) {
                         : write(c->fd, buf_data(&c->obuf), buf_live(&c->obuf));
         core.stat_writes++;
         if (n > 0) {
-            core.stat_net_out += (uint64_t)n;
+            /* the stream to a replica is replication output (7.0) */
+            if (c->pub.flags & CLIENT_SLAVE)
+                core.stat_net_repl_out += (uint64_t)n;
+            else
+                core.stat_net_out += (uint64_t)n;
             buf_consume(&c->obuf, (size_t)n);
         } else if (n < 0 && errno == EINTR) {
             continue;

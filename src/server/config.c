@@ -538,6 +538,8 @@ static ConfigDef configs[] = {
      CF_APPLY_AT_LOAD, apply_shutdown_on_sigint},
     {"shutdown-on-sigterm", NULL, CT_STR, &settings.shutdown_on_sigterm, "default", 0, 0, NULL,
      NULL, CF_APPLY_AT_LOAD, apply_shutdown_on_sigterm},
+    {"shutdown-timeout", NULL, CT_INT, &settings.shutdown_timeout, "10", 0, INT_MAX, NULL, NULL, 0,
+     NULL},
     {"crash-log-enabled", NULL, CT_BOOL, &settings.crash_log_enabled, "yes", 0, 0, NULL, NULL, 0,
      procenv_apply_crash_log},
     {"crash-memcheck-enabled", NULL, CT_BOOL, &settings.crash_memcheck_enabled, "yes", 0, 0, NULL,
@@ -1179,6 +1181,7 @@ static void cmd_config_resetstat(Client *c) {
     core.stat_conns = core.stat_cmds = core.stat_rejected_conns = core.stat_expired = 0;
     acl_reset_denied_counts();
     core.stat_hits = core.stat_misses = core.stat_net_in = core.stat_net_out = 0;
+    core.stat_net_repl_in = core.stat_net_repl_out = 0;
     core.stat_total_error_replies = 0;
     lazyfree_reset_stats();
     evict_reset_stats();

@@ -60,6 +60,7 @@ typedef struct BlockState {
     long long exec_us; /* how long the handler ran when it blocked (slow log) */
     int on_nokey;      /* block_set_unblock_on_nokey() */
     int polled;        /* block_set_polled() */
+    int no_unblock;    /* block_set_no_unblock() */
 } BlockState;
 
 typedef struct ClientFull {
@@ -190,6 +191,8 @@ typedef struct Core {
     /* stats */
     uint64_t stat_conns, stat_cmds, stat_rejected_conns, stat_expired, stat_hits, stat_misses;
     uint64_t stat_net_in, stat_net_out, stat_errors, stat_unexpected_errors;
+    /* the replication stream's bytes; INFO's totals are stat_net_* plus these */
+    uint64_t stat_net_repl_in, stat_net_repl_out;
     uint64_t stat_total_error_replies;
     uint64_t stat_reads, stat_writes; /* read() / write() calls on client sockets */
     uint64_t stat_forks;
@@ -320,6 +323,7 @@ typedef struct Settings {
     long long active_expire_effort; /* 1..10 */
     char *shutdown_on_sigint;       /* "default" or flags: save nosave now force */
     char *shutdown_on_sigterm;
+    long long shutdown_timeout; /* seconds SHUTDOWN waits for lagging replicas; 0 none */
     char *server_cpulist, *bio_cpulist, *aof_rewrite_cpulist, *bgsave_cpulist;
     long long socket_mark_id;
     char *replica_announce_ip;            /* REPLCONF ip-address to the master ("" none) */
@@ -605,6 +609,8 @@ void pause_start(int mode, int64_t end_ms, int in_exec);
 void pause_stop(void);
 void pause_failover_start(int in_exec);
 void pause_failover_end(void);
+void pause_shutdown_start(void);
+void pause_shutdown_end(void);
 int pause_hold(ClientFull *c, const Command *cmd);
 int pause_take_blocked(ClientFull *c);
 void pause_forget(ClientFull *c);
@@ -651,7 +657,7 @@ void config_init_defaults(void);
 /* server.c */
 /* The instantaneous rates INFO prints (per second, averaged over the last
  * 1.6 s, sampled every 100 ms as Redis does). */
-enum { INST_OPS, INST_NET_IN, INST_NET_OUT, INST_COUNT };
+enum { INST_OPS, INST_NET_IN, INST_NET_OUT, INST_NET_REPL_IN, INST_NET_REPL_OUT, INST_COUNT };
 long long server_instantaneous(int metric);
 void server_init_listeners(void);
 /* CONFIG SET hooks of the tls-* options (server.c): rebuild the TLS context

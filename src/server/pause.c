@@ -31,11 +31,13 @@
  * during the pause and must find expired keys gone, as they would be
  * before it (db_add() of a key still present would corrupt the keyspace).
  *
- * Two pauses share this machinery, as in Redis 7.0: CLIENT PAUSE's (a mode
- * and an end time) and FAILOVER's (WRITE, no end, lifted when the failover
- * completes or aborts). core.pause_mode is the stricter of the two; CLIENT
- * UNPAUSE ends only CLIENT PAUSE's, so writes stay held while a failover
- * waits for its replica.
+ * Three pauses share this machinery, as in Redis 7.0: CLIENT PAUSE's (a
+ * mode and an end time), FAILOVER's (WRITE, no end, lifted when the
+ * failover completes or aborts) and SHUTDOWN's (WRITE while a shutdown
+ * waits for lagging replicas, lifted when it is aborted or fails).
+ * core.pause_mode is the strictest of them; CLIENT UNPAUSE ends only CLIENT
+ * PAUSE's, so writes stay held while a failover or a shutdown waits for
+ * replicas.
  *
  * The cost when no pause is active: dispatch tests core.pause_mode, one
  * predictable branch; everything else here runs only while paused.
@@ -94,12 +96,13 @@ static void sync_expire(void) {
  * FAILOVER holds writes. */
 static int client_mode;
 static int failover_held;
+static int shutdown_held;
 
 /* core.pause_mode from the two pauses; when none is left, expiry resumes
  * and the postponed clients are looked at again. */
 static void update_mode(void) {
     int mode = client_mode;
-    if (failover_held && mode < PAUSE_WRITE) mode = PAUSE_WRITE;
+    if ((failover_held || shutdown_held) && mode < PAUSE_WRITE) mode = PAUSE_WRITE;
     core.pause_mode = mode;
     if (mode == PAUSE_OFF) {
         core.expire_paused = 0;
@@ -151,6 +154,20 @@ void pause_failover_start(int in_exec) {
 void pause_failover_end(void) {
     if (!failover_held) return;
     failover_held = 0;
+    update_mode();
+}
+
+/* SHUTDOWN waiting for its replicas: writes are held until
+ * pause_shutdown_end(). */
+void pause_shutdown_start(void) {
+    shutdown_held = 1;
+    if (core.pause_mode < PAUSE_WRITE) core.pause_mode = PAUSE_WRITE;
+    pause_expiry(0);
+}
+
+void pause_shutdown_end(void) {
+    if (!shutdown_held) return;
+    shutdown_held = 0;
     update_mode();
 }
 

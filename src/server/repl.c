@@ -79,6 +79,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -118,6 +119,7 @@ typedef struct ReplicaState {
     long long ack_off, aof_off;
     int64_t ack_ms; /* last REPLCONF ACK (or going online) */
     pid_t child;    /* the full sync's child; -1 none */
+    uint64_t *sent; /* shared with the child: the payload bytes it sent; NULL none */
     Buf pending;    /* the stream since the child's fork */
     /* a TLS replica's full sync: the child's RDB, an unlinked file the
      * parent sends through the client's output (file_fd -1: none) */
@@ -338,14 +340,22 @@ static void replicas_add(ClientFull *c) {
     }
 }
 
+/* The bytes a finished (or ended) sync child sent go to the statistics. */
+static void count_sent(ReplicaState *r) {
+    if (!r->sent) return;
+    core.stat_net_repl_out += *r->sent;
+    munmap(r->sent, sizeof *r->sent);
+    r->sent = NULL;
+}
+
 static void end_child(ReplicaState *r) {
-    if (r->child == -1) return;
-    if (kill(r->child, SIGUSR1) != -1) {
+    if (r->child != -1 && kill(r->child, SIGUSR1) != -1) {
         int st;
         while (waitpid(r->child, &st, 0) == -1 && errno == EINTR) {
         }
     }
     r->child = -1;
+    count_sent(r);
 }
 
 void repl_client_closing(ClientFull *c) {
@@ -394,12 +404,17 @@ static void replica_ip(const ClientFull *c, char *out, size_t n) {
 
 /* ---- full resync ------------------------------------------------------- */
 
+/* In a sync child: the page shared with the parent where it counts the
+ * bytes it sent (INFO total_net_repl_output_bytes), or NULL. */
+static uint64_t *child_sent;
+
 /* Writes all of p[0..n) to the non-blocking socket fd, waiting up to
  * repl-timeout for room each time it is full. 0, or -1. */
 static int child_send(int fd, const char *p, size_t n, int timeout_ms) {
     while (n > 0) {
         ssize_t w = write(fd, p, n);
         if (w > 0) {
+            if (child_sent) *child_sent += (uint64_t)w;
             p += w;
             n -= (size_t)w;
         } else if (w < 0 && errno == EINTR) {
@@ -469,6 +484,7 @@ static void child_main(int sock, const char *prefix, size_t prefix_len, int max_
     int timeout_ms = (int)(settings.repl_timeout * 1000);
     /* +FULLRESYNC at once: the replica then waits for the payload */
     if (child_send(sock, prefix, prefix_len, timeout_ms) != 0) _exit(1);
+    if (child_sent) *child_sent = 0; /* 7.0 counts the payload, not that line */
     if (diskless) {
         int pfd[2];
         if (pipe(pfd) != 0) _exit(1);
@@ -604,14 +620,23 @@ static int start_full_sync(ClientFull *c) {
      * says it is a streamd */
     int max_type = r->capa_streamd ? INT_MAX : DUMP_TYPE_STREAM_LISTPACKS_2;
     if (c->tls) return start_file_sync(c, max_type, &rsi);
+    /* The child counts what it sends in a page it shares with us: it
+     * writes to the socket itself, so only it knows (Redis's parent relays
+     * the payload and counts it there). */
+    void *page =
+        mmap(NULL, sizeof *r->sent, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    r->sent = page == MAP_FAILED ? NULL : page;
+    if (r->sent) *r->sent = 0;
     int64_t fork_start_us = mono_us();
     pid_t pid = fork();
     if (pid == 0) {
         procenv_child("rdb-to-slaves");
+        child_sent = r->sent;
         child_main(c->fd, buf_data(&c->obuf), buf_live(&c->obuf), max_type, &rsi, diskless);
     }
     if (pid == -1) {
         log_warning("Can't fork for the replica's full resync: %s", strerror(errno));
+        count_sent(r);
         return -1;
     }
     server_note_fork(fork_start_us);
@@ -658,6 +683,7 @@ static void reap_children(void) {
         pid_t w = waitpid(r->child, &st, WNOHANG);
         if (w == 0 || (w == -1 && errno == EINTR)) continue;
         r->child = -1;
+        count_sent(r);
         if (w == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
             log_warning("Full resync of replica %s failed", c->addr);
             client_close_async(c);
@@ -900,6 +926,57 @@ long long repl_count_aof_acks(long long offset) {
 
 void repl_request_acks(void) {
     repl.get_acks = 1;
+}
+
+int repl_replicas_in_sync(void) {
+    for (size_t i = 0; i < repl.n_replicas; i++)
+        if (repl.replicas[i]->repl->ack_off != server.master_repl_offset) return 0;
+    return 1;
+}
+
+static void send_getack(void) {
+    static const char getack[] = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n";
+    feed_raw(getack, sizeof getack - 1);
+}
+
+void repl_send_getack(void) {
+    if (repl.n_replicas == 0 || !repl.backlog || repl.is_replica) return;
+    send_getack();
+}
+
+static const char *replica_state_name(const ReplicaState *r) {
+    switch (r->state) {
+    case REPLICA_WAIT_START:
+    case REPLICA_WAIT_BGSAVE:
+        return "wait_bgsave";
+    case REPLICA_ONLINE:
+        return "online";
+    default:
+        return "";
+    }
+}
+
+/* Redis 7.0's lines as a shutdown goes on: each replica behind the offset,
+ * by how much, and the count of those in sync. */
+void repl_log_shutdown_sync(void) {
+    if (repl.n_replicas == 0) return;
+    size_t lagging = 0;
+    int64_t now = now_ms();
+    for (size_t i = 0; i < repl.n_replicas; i++) {
+        ClientFull *c = repl.replicas[i];
+        const ReplicaState *r = c->repl;
+        if (r->ack_off == server.master_repl_offset) continue;
+        lagging++;
+        char ip[64];
+        replica_ip(c, ip, sizeof ip);
+        long long lag = r->state == REPLICA_ONLINE ? (now - r->ack_ms) / 1000 : 0;
+        log_warning("Lagging replica %s:%lld reported offset %lld behind master, lag=%lld, "
+                    "state=%s.",
+                    ip, r->listening_port, server.master_repl_offset - r->ack_off, lag,
+                    replica_state_name(r));
+    }
+    log_notice("%zu of %zu replicas are in sync when shutting down.", repl.n_replicas - lagging,
+               repl.n_replicas);
 }
 
 void repl_info_master(Buf *b) {
@@ -1223,8 +1300,7 @@ static void before_sleep_hook(void) {
     if (!repl.get_acks || repl.fo_state != FO_NONE) return;
     repl.get_acks = 0;
     if (repl.n_replicas == 0 || !repl.backlog || repl.is_replica) return;
-    static const char getack[] = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n";
-    feed_raw(getack, sizeof getack - 1);
+    send_getack();
 }
 
 /* The apply hook of min-replicas-*: the next command sees the change. */

@@ -45,6 +45,14 @@ long long repl_count_aof_acks(long long offset);
  * loop sleeps; for WAIT and WAITAOF. */
 void repl_request_acks(void);
 
+/* SHUTDOWN (shutdown.c): whether every replica acknowledged the whole
+ * stream (true with none); REPLCONF GETACK * to them all now, for a
+ * shutdown that starts waiting (none on a replica, none without a backlog);
+ * and the log lines of the lagging replicas and of how many are in sync. */
+int repl_replicas_in_sync(void);
+void repl_send_getack(void);
+void repl_log_shutdown_sync(void);
+
 /* client.c: c, flagged CLIENT_SLAVE or having sent REPLCONF, is closing
  * (stops feeding it, ends its sync child) or being freed. */
 void repl_client_closing(struct ClientFull *c);

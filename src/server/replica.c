@@ -851,7 +851,10 @@ static void on_readable(void) {
         return;
     }
     b->len += (size_t)n;
-    core.stat_net_in += (uint64_t)n;
+    /* the master's stream and payload are replication input (INFO
+     * total_net_repl_input_bytes); the handshake's replies count nowhere,
+     * as 7.0 reads them outside its client */
+    if (rs.state != RS_HANDSHAKE) core.stat_net_repl_in += (uint64_t)n;
     rs.last_io_ms = now_ms();
     switch (rs.state) {
     case RS_HANDSHAKE: {
@@ -863,6 +866,9 @@ static void on_readable(void) {
                 return;
             }
         }
+        /* what came behind the last reply in the same read is the payload
+         * (or the stream) */
+        if (rs.state != RS_HANDSHAKE) core.stat_net_repl_in += buf_live(&rs.in);
         if (rs.state == RS_TRANSFER) transfer_progress();
         if (rs.state == RS_HANDSHAKE && buf_live(&rs.in) > MAX_LINE) link_close("reply too long");
         break;

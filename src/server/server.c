@@ -32,6 +32,7 @@
 #include "server/evict.h"
 #include "server/procenv.h"
 #include "server/replica.h"
+#include "server/shutdown.h"
 #include "server/tracking.h"
 
 Core core;
@@ -422,8 +423,11 @@ static void cron(void) {
     if (now - last_inst >= 100) {
         last_inst = now;
         inst_track(INST_OPS, (int64_t)core.stat_cmds, now);
-        inst_track(INST_NET_IN, (int64_t)core.stat_net_in, now);
-        inst_track(INST_NET_OUT, (int64_t)core.stat_net_out, now);
+        /* 7.0: the totals include the replication stream's share */
+        inst_track(INST_NET_IN, (int64_t)(core.stat_net_in + core.stat_net_repl_in), now);
+        inst_track(INST_NET_OUT, (int64_t)(core.stat_net_out + core.stat_net_repl_out), now);
+        inst_track(INST_NET_REPL_IN, (int64_t)core.stat_net_repl_in, now);
+        inst_track(INST_NET_REPL_OUT, (int64_t)core.stat_net_repl_out, now);
     }
     if (!core.active_expire_off) {
         int64_t start_us = mono_us();
@@ -491,7 +495,6 @@ void server_on_shutdown(ServerHook fn) {
 }
 
 void server_prepare_shutdown(void) {
-    log_warning("User requested shutdown...");
     /* Persistence writes and fsyncs what it holds before any reply leaves. */
     for (int i = 0; i < core.n_shutdown_hooks; i++) core.shutdown_hooks[i]();
 }
@@ -574,25 +577,11 @@ void server_loop(void) {
     for (;;) {
         before_sleep();
         if (got_signal) {
-            log_warning("Received %s scheduling shutdown...",
-                        got_signal == SIGINT ? "SIGINT" : "SIGTERM");
-            /* shutdown-on-sigint / -sigterm: SHUTDOWN's flags for the signal */
-            const char *how =
-                got_signal == SIGINT ? settings.shutdown_on_sigint : settings.shutdown_on_sigterm;
-            int flags = 0;
-            if (how && strstr(how, "nosave"))
-                flags |= SHUTDOWN_NOSAVE;
-            else if (how && strstr(how, "save"))
-                flags |= SHUTDOWN_SAVE;
-            if (how && strstr(how, "force")) flags |= SHUTDOWN_FORCE;
-            if (server_shutdown_save(flags) == 0)
-                core.shutdown_asap = 1;
-            else
-                log_warning("%s received but errors trying to shut down the server, check the "
-                            "logs for more information",
-                            got_signal == SIGINT ? "SIGINT" : "SIGTERM");
+            int sig = got_signal;
             got_signal = 0;
+            shutdown_on_signal(sig);
         }
+        shutdown_check();
         if (core.shutdown_asap) {
             server_prepare_shutdown();
             for (int i = 0; i < core.n_before_sleep; i++) core.before_sleep[i]();

@@ -172,6 +172,10 @@ void block_set_wakeup(Client *c, int64_t at_ms);
  * answers. */
 void block_set_polled(Client *c);
 
+/* Marks the client just blocked as one CLIENT UNBLOCK leaves blocked (a
+ * SHUTDOWN waiting for replicas: nothing to time out). */
+void block_set_no_unblock(Client *c);
+
 /* Marks the client just blocked as one that must be told when a key it waits
  * on is deleted (XREADGROUP): counted in INFO total_blocking_keys_on_nokey. */
 void block_set_unblock_on_nokey(Client *c);
@@ -366,7 +370,7 @@ void server_set_info_rdb(InfoHook fn);
 /* SHUTDOWN (its SAVE / NOSAVE / FORCE) and SIGTERM ask fn before the server
  * stops: fn saves a snapshot when it should and returns 0, or -1 when that
  * failed and the server must stay up. */
-enum { SHUTDOWN_SAVE = 1, SHUTDOWN_NOSAVE = 2, SHUTDOWN_FORCE = 4 };
+enum { SHUTDOWN_SAVE = 1, SHUTDOWN_NOSAVE = 2, SHUTDOWN_FORCE = 4, SHUTDOWN_NOW = 8 };
 void server_set_shutdown_save(int (*fn)(int flags));
 int server_shutdown_save(int flags);
 /* Called by FLUSHALL after the databases are emptied (a snapshot of the
