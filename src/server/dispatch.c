@@ -47,7 +47,7 @@ struct WatchedKey {
 
 static int key_logically_expired(Db *db, const char *key, size_t len) {
     DictEntry *e = dict_find(db->keys, key, len);
-    return e && e->expire_ms >= 0 && e->expire_ms <= now_ms();
+    return e && e->expire_ms >= 0 && e->expire_ms < now_ms();
 }
 
 /* A watched key that expired after WATCH counts as changed, even if no
