@@ -273,11 +273,10 @@ static void cmd_client_kill(Client *c) {
         for (ClientFull *o = core.clients; o; o = o->next) {
             if (o->is_closing) continue;
             if (slice_eq(c->argv[2], slice_cstr(o->addr))) {
-                if (o == self)
-                    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
-                else
-                    client_close_async(o);
+                if (o != self) client_close_async(o);
                 reply_ok(c);
+                /* after the reply, which the flag would drop */
+                if (o == self) c->flags |= CLIENT_CLOSE_AFTER_REPLY;
                 return;
             }
         }
@@ -346,6 +345,7 @@ static void cmd_client_kill(Client *c) {
     }
     const AclUser *kill_user = user.p ? acl_find_user(user) : NULL;
     long long killed = 0;
+    int close_self = 0;
     int64_t now = now_ms();
     for (ClientFull *o = core.clients; o; o = o->next) {
         if (o->is_closing) continue;
@@ -357,12 +357,13 @@ static void cmd_client_kill(Client *c) {
         if (maxage && (now - o->ctime_ms) / 1000 < maxage) continue;
         if (skipme && o == self) continue;
         if (o == self)
-            c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+            close_self = 1;
         else
             client_close_async(o);
         killed++;
     }
     reply_int(c, killed);
+    if (close_self) c->flags |= CLIENT_CLOSE_AFTER_REPLY; /* after the reply, as Redis */
 }
 
 static void cmd_client_setinfo(Client *c) {

@@ -69,7 +69,7 @@ typedef struct KeyCollect {
 
 static void collect_key(void *priv, DictEntry *e) {
     KeyCollect *k = priv;
-    if (e->expire_ms >= 0 && e->expire_ms <= k->now) return;
+    if (e->expire_ms >= 0 && e->expire_ms < k->now) return;
     if (!k->match_all && !glob_match(k->pattern.p, k->pattern.len, e->key, e->key_len, 0)) return;
     if (k->type && strcasecmp(k->type, type_name(e->val)) != 0) return;
     if (k->n == k->cap) {
@@ -143,7 +143,7 @@ static void cmd_randomkey(Client *c) {
     for (int tries = 0; tries < 100; tries++) {
         e = dict_random(c->db->keys);
         if (!e) break;
-        if (e->expire_ms >= 0 && e->expire_ms <= now_ms()) {
+        if (e->expire_ms >= 0 && e->expire_ms < now_ms()) {
             if (db_size(c->db) == 1) { /* only expired keys would loop */
                 db_find_entry(c->db, slice_of(e->key, e->key_len));
                 break;

@@ -1893,7 +1893,7 @@ typedef struct KeyList {
 
 static void collect_key(void *priv, Slice key, const Obj *o, int64_t expire_ms) {
     KeyList *kl = priv;
-    if (o->type != OBJ_TSERIES || (expire_ms >= 0 && expire_ms <= kl->now)) return;
+    if (o->type != OBJ_TSERIES || (expire_ms >= 0 && expire_ms < kl->now)) return;
     if (kl->f && !filter_match(kl->f, tso(o))) return;
     if (kl->n == kl->cap) {
         kl->cap = kl->cap ? kl->cap * 2 : 16;

@@ -1143,7 +1143,7 @@ static void kill_clients_of(AclUser *u, ClientFull *self) {
         o->user = default_user;
         o->pub.flags &= ~CLIENT_AUTHENTICATED;
         if (o == self)
-            o->pub.flags |= CLIENT_CLOSE_AFTER_REPLY;
+            o->close_after_command = 1;
         else if (!o->is_closing)
             client_close_async(o);
     }
@@ -1169,7 +1169,7 @@ static void kill_lost_subscribers(AclUser *u, ClientFull *self) {
         if (o->user != u || o->is_closing || !(o->pub.flags & CLIENT_PUBSUB)) continue;
         if (pubsub_client_each(o, subscription_allowed, u)) continue;
         if (o == self)
-            o->pub.flags |= CLIENT_CLOSE_AFTER_REPLY;
+            o->close_after_command = 1;
         else
             client_close_async(o);
     }

@@ -102,6 +102,9 @@ typedef struct ClientFull {
     size_t mem_bytes;           /* its part of core.clients_mem_bytes (client eviction) */
     /* error reply marker for stats / fake clients */
     int replied_error;
+    /* closed once its command has replied (ACL changes of its own user):
+     * CLIENT_CLOSE_AFTER_REPLY then, which drops replies from its setting */
+    int close_after_command;
     char *last_error; /* fake clients only: copy of the last error */
 
     struct TrackingState *tracking; /* tracking.c; NULL until CLIENT TRACKING ON */

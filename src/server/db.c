@@ -133,8 +133,8 @@ static void delete_entry(Db *db, Slice key, int lazy) {
 
 static int expire_if_needed(Db *db, DictEntry *e) {
     if (e->expire_ms < 0 || server.loading) return 0;
-    if (e->expire_ms > now_ms()) return 0;
-    if (core.expire_paused) return 1; /* CLIENT PAUSE: expired, but kept until it ends */
+    if (e->expire_ms >= now_ms()) return 0; /* expired once past: now > when, as Redis */
+    if (core.expire_paused) return 1;       /* CLIENT PAUSE: expired, but kept until it ends */
     /* A read-only replica: the master's DEL removes the key; its own
      * stream sees it, the other clients see it missing (as Redis 7). */
     if (__builtin_expect(core.is_replica, 0) && settings.replica_read_only)
@@ -394,9 +394,9 @@ static void collect_sub(ExpireScan *s, DictEntry *e) {
 
 static void collect_expired(void *priv, DictEntry *e) {
     ExpireScan *s = priv;
-    if (s->check_subs && (e->expire_ms < 0 || e->expire_ms > s->now)) collect_sub(s, e);
+    if (s->check_subs && (e->expire_ms < 0 || e->expire_ms >= s->now)) collect_sub(s, e);
     if (e->expire_ms < 0) return;
-    if (e->expire_ms > s->now) {
+    if (e->expire_ms >= s->now) {
         s->ttl_sum += (double)(e->expire_ms - s->now);
         s->ttl_n++;
         return;

@@ -47,7 +47,7 @@ struct WatchedKey {
 
 static int key_logically_expired(Db *db, const char *key, size_t len) {
     DictEntry *e = dict_find(db->keys, key, len);
-    return e && e->expire_ms >= 0 && e->expire_ms <= now_ms();
+    return e && e->expire_ms >= 0 && e->expire_ms < now_ms();
 }
 
 /* A watched key that expired after WATCH counts as changed, even if no
@@ -430,6 +430,10 @@ void call_command(ClientFull *c, const Command *cmd) {
     size_t out_before = buf_live(&c->obuf); /* HOTKEYS: the reply's size */
     cmd->proc(pc);
     core.no_touch = 0;
+    if (__builtin_expect(c->close_after_command, 0)) {
+        c->close_after_command = 0;
+        pc->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    }
     /* client-side caching: one predictable test while no client tracks */
     if (__builtin_expect(core.n_tracking_clients != 0, 0) && (cmd->flags & CMD_READONLY))
         tracking_remember(c, cmd);

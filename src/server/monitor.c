@@ -107,7 +107,9 @@ void monitor_feed(ClientFull *c, const Command *cmd, int argc, const Slice *argv
     buf_append(&line, "\r\n", 2);
     for (size_t k = 0; k < core.monitors.n; k++) {
         ClientFull *m = core.monitors.v[k];
-        if (m->is_closing || (m->pub.flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP))) continue;
+        if (m->is_closing ||
+            (m->pub.flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_CLOSE_AFTER_REPLY)))
+            continue;
         buf_append(&m->obuf, line.p, line.len);
         client_queue_write(m);
     }

@@ -4,10 +4,12 @@
  * Every function appends to one contiguous buffer per client; the event loop
  * writes it before sleeping. Deferred lengths reserve no bytes: the header is
  * inserted at the recorded offset when the count is known, which moves the
- * bytes after it once. Replies to a client that is being closed are dropped.
- * So are those of a client that asked for none (CLIENT REPLY OFF, or SKIP for
- * the next command): they are written to a shared buffer nobody reads, so
- * that handlers (deferred lengths included) work the same either way.
+ * bytes after it once. Replies to a client that is being closed are dropped,
+ * as are those to a client flagged to close after its reply (QUIT, CLIENT
+ * KILL of itself...): what the flag's own command replied is all it gets,
+ * as in Redis, whatever EXEC, pub/sub or MONITOR add after. So are those of a client that asked for
+ * none (CLIENT REPLY OFF, or SKIP for the next command): they are written to a shared buffer nobody
+ * reads, so that handlers (deferred lengths included) work the same either way.
  */
 #include <assert.h>
 #include <limits.h>
@@ -24,7 +26,8 @@
 static Buf discard;
 
 static Buf *out(Client *c) {
-    if (__builtin_expect((c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) != 0, 0))
+    if (__builtin_expect(
+            (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_CLOSE_AFTER_REPLY)) != 0, 0))
         return &discard;
     return &CF(c)->obuf;
 }
@@ -244,7 +247,8 @@ void reply_truncate(Client *c, size_t len) {
 }
 
 ReplyDeferred reply_defer(Client *c) {
-    ReplyDeferred d = {buf_live(out(c))};
+    Buf *b = out(c);
+    ReplyDeferred d = {buf_live(b), b == &discard};
     return d;
 }
 
@@ -254,7 +258,9 @@ static void set_deferred(Client *c, ReplyDeferred d, char type, long long n) {
     size_t hl = 1 + ll_to_str(n, hdr + 1);
     hdr[hl++] = '\r';
     hdr[hl++] = '\n';
-    Buf *b = out(c);
+    /* where the reply began: a command may flag its client to close after
+     * it (CLIENT KILL in EXEC) between the reservation and this */
+    Buf *b = d.discarded ? &discard : &CF(c)->obuf;
     buf_reserve(b, hl);
     size_t at = b->off + d.offset; /* after buf_reserve, which may compact */
     assert(at <= b->len);

@@ -51,6 +51,7 @@ void reply_empty_array(struct Client *c);
 /* Deferred lengths: reserve a header now, fill in the count later. */
 typedef struct ReplyDeferred {
     size_t offset; /* from the start of the output not yet written */
+    int discarded; /* reserved in the buffer of replies nobody reads */
 } ReplyDeferred;
 ReplyDeferred reply_defer(struct Client *c);
 void reply_set_array_len(struct Client *c, ReplyDeferred d, size_t n);

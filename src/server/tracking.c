@@ -299,6 +299,7 @@ static void send_invalidation(ClientFull *c, const char *key, size_t len, int pr
     }
     Client *pt = &to->pub;
     if (pt->resp <= 2 && !(redirected && (pt->flags & CLIENT_PUBSUB))) return;
+    if (pt->flags & CLIENT_CLOSE_AFTER_REPLY) return; /* it gets nothing more */
     uint32_t off = push_begin(to);
     if (pt->resp > 2) {
         reply_push(pt, 2);

@@ -1853,7 +1853,7 @@ int ftindex_field_find(const FtIndex *ix, Slice name) {
 
 int ftindex__doc_alive(const FtIndex *ix, const FtDoc *d) {
     DictEntry *e = dict_find(core.dbs[ix->db].keys, d->key, d->key_len);
-    return e && !(e->expire_ms >= 0 && e->expire_ms <= now_ms());
+    return e && !(e->expire_ms >= 0 && e->expire_ms < now_ms());
 }
 
 /* The live value of a document's key, NULL when gone or expired. */
@@ -1862,7 +1862,7 @@ static Obj *doc_value(FtIndex *ix, FtDocId id) {
     if (!d) return NULL;
     DictEntry *e = dict_find(core.dbs[ix->db].keys, d->key, d->key_len);
     if (!e) return NULL;
-    if (e->expire_ms >= 0 && e->expire_ms <= now_ms()) return NULL;
+    if (e->expire_ms >= 0 && e->expire_ms < now_ms()) return NULL;
     Obj *o = e->val;
     if (ix->on_json ? o->type != OBJ_JSON : o->type != OBJ_HASH) return NULL;
     return o;

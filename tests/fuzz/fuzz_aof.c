@@ -21,6 +21,14 @@
 
 #include "persist/aoffile.h"
 #include "persist/manifest.h"
+#include "persist/rdbcodec.h"
+
+/* The longest argument the AOF reader takes, as persist/rdbcodec.c computes
+ * it with the default proto-max-bulk-len (512 MB): that file would bring the
+ * server's settings, and the rest of the server, into this target. */
+unsigned long long persist_string_max(void) {
+    return (512ull << 20) + 64;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
