@@ -153,3 +153,22 @@ def test_redis_py_helpers(r):
     assert [d.id for d in res.docs] == ["d:1"]
     res = r.ft("idx").search(Query("haus").no_content().verbatim())
     assert res.total == 0
+
+
+def test_aggregate_language(r):
+    x(r, "FT.CREATE", "idx", "ON", "HASH", "PREFIX", "1", "d:", "LANGUAGE", "french", "SCHEMA", "t", "TEXT")
+    r.hset("d:1", "t", "abandon")
+    r.hset("d:2", "t", "autre")
+
+    def keys(*args):
+        res = x(r, "FT.AGGREGATE", "idx", "abandonner", *args, "LOAD", "1", "@__key")
+        return sorted(row[1] for row in res[1:])
+
+    assert keys() == [b"d:1"]
+    assert keys("LANGUAGE", "english") == []
+    assert keys("LANGUAGE", "FRENCH") == [b"d:1"]
+    assert keys("VERBATIM") == []
+    with pytest.raises(redis.ResponseError, match="No such language klingon"):
+        x(r, "FT.AGGREGATE", "idx", "abandonner", "LANGUAGE", "klingon")
+    with pytest.raises(redis.ResponseError, match="Expected an argument"):
+        x(r, "FT.AGGREGATE", "idx", "abandonner", "LANGUAGE")
