@@ -1,6 +1,6 @@
 /*
  * ftstem.c - Snowball stemmers for French, German, Spanish, Italian,
- * Portuguese, Swedish, Norwegian and Danish.
+ * Portuguese, Dutch, Swedish, Norwegian and Danish.
  *
  * Design. RediSearch stems with Snowball's libstemmer; these stemmers follow
  * the algorithm definitions published on snowballstem.org as Snowball 2.2
@@ -1157,6 +1157,148 @@ static void portuguese(Z *z) {
     }
 }
 
+/* ---- Dutch (Porter's algorithm, Snowball's "dutch" up to 2.2) ---- */
+
+#define NL_V "aeiouyè"
+
+typedef struct {
+    int e_found;
+} NlState;
+
+static void nl_undouble(Z *z) {
+    static const Am a[] = {{"kk", 1}, {"dd", 1}, {"tt", 1}};
+    int c = z->c;
+    if (AMONG(z, a)) {
+        z->c = c;
+        z->ket = c;
+        z->c--;
+        z->bra = z->c;
+        slice_del(z);
+    } else {
+        z->c = c;
+    }
+}
+
+static int nl_e_ending(Z *z, NlState *st) {
+    st->e_found = 0;
+    if (!slice_eq(z, "e") || !r1(z)) return 0;
+    int c = z->c;
+    if (!out_b(z, NL_V)) return 0;
+    z->c = c;
+    slice_del(z);
+    st->e_found = 1;
+    nl_undouble(z);
+    return 1;
+}
+
+static int nl_en_ending(Z *z) {
+    if (!r1(z)) return 0;
+    int c = z->c;
+    if (!out_b(z, NL_V)) return 0;
+    z->c = c;
+    if (eq_b(z, "gem")) return 0;
+    z->c = c;
+    slice_del(z);
+    nl_undouble(z);
+    return 1;
+}
+
+static void dutch(Z *z) {
+    NlState st = {0};
+    map_letters(z, "äáëéïíöóüú", "aaeeiioouu");
+    if (z->l > 0 && z->p[0] == 'y') z->p[0] = 'Y';
+    for (int i = 0;;) {
+        while (i < z->l && !in_g(z->p[i], NL_V)) i++;
+        if (i >= z->l) break;
+        i++; /* past the vowel */
+        if (i < z->l && z->p[i] == 'i') {
+            if (i + 1 < z->l && in_g(z->p[i + 1], NL_V)) z->p[i] = 'I';
+            i++;
+        } else if (i < z->l && z->p[i] == 'y') {
+            z->p[i] = 'Y';
+            i++;
+        }
+    }
+    mark_r1r2(z, NL_V);
+    if (z->l < 3)
+        z->p1 = z->p2 = z->l;
+    else if (z->p1 < 3)
+        z->p1 = 3;
+    z->c = z->l;
+    static const Am s1[] = {{"heden", 1}, {"en", 2}, {"ene", 2}, {"s", 3}, {"se", 3}};
+    switch (SLICE_AMONG(z, s1)) {
+    case 1:
+        if (r1(z)) slice_from(z, "heid");
+        break;
+    case 2:
+        nl_en_ending(z);
+        break;
+    case 3:
+        if (r1(z) && out_b(z, NL_V "j")) {
+            z->c = z->bra;
+            slice_del(z);
+        }
+        break;
+    }
+    z->c = z->l;
+    nl_e_ending(z, &st);
+    z->c = z->l;
+    if (slice_eq(z, "heid") && r2(z)) {
+        int c = z->c;
+        if (!eq_b(z, "c")) {
+            z->c = c;
+            slice_del(z);
+            if (slice_eq(z, "en")) nl_en_ending(z);
+        }
+    }
+    z->c = z->l;
+    static const Am s4[] = {{"end", 1},  {"ing", 1},  {"ig", 2},
+                            {"lijk", 3}, {"baar", 4}, {"bar", 5}};
+    int g = SLICE_AMONG(z, s4);
+    if (g && r2(z)) {
+        int c;
+        switch (g) {
+        case 1:
+            slice_del(z);
+            c = z->c;
+            if (slice_eq(z, "ig") && r2(z) && (c = z->c, !eq_b(z, "e"))) {
+                z->c = c;
+                slice_del(z);
+            } else {
+                z->c = z->l;
+                nl_undouble(z);
+            }
+            break;
+        case 2:
+            c = z->c;
+            if (!eq_b(z, "e")) z->c = c, slice_del(z);
+            break;
+        case 3:
+            slice_del(z);
+            nl_e_ending(z, &st);
+            break;
+        case 4:
+            slice_del(z);
+            break;
+        case 5:
+            if (st.e_found) slice_del(z);
+            break;
+        }
+    }
+    z->c = z->l;
+    if (out_b(z, NL_V "I")) {
+        int c = z->c;
+        static const Am dv[] = {{"aa", 1}, {"ee", 1}, {"oo", 1}, {"uu", 1}};
+        if (AMONG(z, dv) && out_b(z, NL_V)) {
+            z->ket = c;
+            z->bra = c - 1;
+            z->c = c;
+            slice_del(z);
+        }
+    }
+    map_letters(z, "YI", "yi");
+}
+
 /* ---- the scandinavian languages ---- */
 
 static int sc_regions(Z *z, const char *v) {
@@ -1366,6 +1508,7 @@ STEMMER(danish)
 STEMMER(spanish)
 STEMMER(italian)
 STEMMER(portuguese)
+STEMMER(dutch)
 
 FtStemFn ftstem_find(const char *language) {
     static const struct {
@@ -1374,7 +1517,7 @@ FtStemFn ftstem_find(const char *language) {
     } t[] = {
         {"french", stem_french},       {"german", stem_german},         {"swedish", stem_swedish},
         {"norwegian", stem_norwegian}, {"danish", stem_danish},         {"spanish", stem_spanish},
-        {"italian", stem_italian},     {"portuguese", stem_portuguese},
+        {"italian", stem_italian},     {"portuguese", stem_portuguese}, {"dutch", stem_dutch},
     };
     if (!language) return NULL;
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)

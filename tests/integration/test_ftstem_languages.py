@@ -25,6 +25,7 @@ PAIRS = [
     ("spanish", "abonada", "abonador", "abon"),
     ("italian", "abbassava", "abbassavate", "abbass"),
     ("portuguese", "abnegasse", "abnegou", "abneg"),
+    ("dutch", "afdragen", "afdraag", "afdrag"),
     ("swedish", "anhalterna", "anhalten", "anhalt"),
     ("norwegian", "karbonpapirene", "karbonpapira", "karbonpapir"),
     ("danish", "affaldsproblemerne", "affaldsproblemer", "affaldsproblem"),
