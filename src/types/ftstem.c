@@ -1,6 +1,6 @@
 /*
  * ftstem.c - Snowball stemmers for French, German, Spanish, Italian,
- * Portuguese, Dutch, Swedish, Norwegian and Danish.
+ * Portuguese, Dutch, Russian, Swedish, Norwegian and Danish.
  *
  * Design. RediSearch stems with Snowball's libstemmer; these stemmers follow
  * the algorithm definitions published on snowballstem.org as Snowball 2.2
@@ -1299,6 +1299,118 @@ static void dutch(Z *z) {
     map_letters(z, "YI", "yi");
 }
 
+/* ---- Russian ---- */
+
+#define RU_V "аеиоуыэюя"
+
+/* An ending of group 1 stays unless an а or я comes before it. */
+static int ru_after_a(Z *z, int g) {
+    if (g == 1 && !eq_b(z, "а") && !eq_b(z, "я")) return 0;
+    slice_del(z);
+    return 1;
+}
+
+static int ru_gerund(Z *z) {
+    static const Am a[] = {{"в", 1},      {"вши", 1}, {"вшись", 1}, {"ив", 2},    {"ивши", 2},
+                           {"ившись", 2}, {"ыв", 2},  {"ывши", 2},  {"ывшись", 2}};
+    int g = SLICE_AMONG(z, a);
+    return g && ru_after_a(z, g);
+}
+
+static int ru_adjectival(Z *z) {
+    static const Am a[] = {{"ее", 1}, {"ие", 1}, {"ые", 1},  {"ое", 1},  {"ими", 1}, {"ыми", 1},
+                           {"ей", 1}, {"ий", 1}, {"ый", 1},  {"ой", 1},  {"ем", 1},  {"им", 1},
+                           {"ым", 1}, {"ом", 1}, {"его", 1}, {"ого", 1}, {"ему", 1}, {"ому", 1},
+                           {"их", 1}, {"ых", 1}, {"ую", 1},  {"юю", 1},  {"ая", 1},  {"яя", 1},
+                           {"ою", 1}, {"ею", 1}};
+    if (!SLICE_AMONG(z, a)) return 0;
+    slice_del(z);
+    static const Am p[] = {{"ем", 1}, {"нн", 1},  {"вш", 1},  {"ющ", 1},
+                           {"щ", 1},  {"ивш", 2}, {"ывш", 2}, {"ующ", 2}};
+    int c = z->c;
+    int g = SLICE_AMONG(z, p);
+    if (!g || !ru_after_a(z, g)) z->c = c;
+    return 1;
+}
+
+static int ru_verb(Z *z) {
+    static const Am a[] = {
+        {"ла", 1},   {"на", 1},  {"ете", 1}, {"йте", 1}, {"ли", 1},  {"й", 1},   {"л", 1},
+        {"ем", 1},   {"н", 1},   {"ло", 1},  {"но", 1},  {"ет", 1},  {"ют", 1},  {"ны", 1},
+        {"ть", 1},   {"ешь", 1}, {"нно", 1}, {"ила", 2}, {"ыла", 2}, {"ена", 2}, {"ейте", 2},
+        {"уйте", 2}, {"ите", 2}, {"или", 2}, {"ыли", 2}, {"ей", 2},  {"уй", 2},  {"ил", 2},
+        {"ыл", 2},   {"им", 2},  {"ым", 2},  {"ен", 2},  {"ило", 2}, {"ыло", 2}, {"ено", 2},
+        {"ят", 2},   {"ует", 2}, {"уют", 2}, {"ит", 2},  {"ыт", 2},  {"ены", 2}, {"ить", 2},
+        {"ыть", 2},  {"ишь", 2}, {"ую", 2},  {"ю", 2},
+    };
+    int g = SLICE_AMONG(z, a);
+    return g && ru_after_a(z, g);
+}
+
+static int ru_noun(Z *z) {
+    static const Am a[] = {
+        {"а", 1},    {"ев", 1},  {"ов", 1},  {"ие", 1}, {"ье", 1}, {"е", 1},
+        {"иями", 1}, {"ями", 1}, {"ами", 1}, {"еи", 1}, {"ии", 1}, {"и", 1},
+        {"ией", 1},  {"ей", 1},  {"ой", 1},  {"ий", 1}, {"й", 1},  {"иям", 1},
+        {"ям", 1},   {"ием", 1}, {"ем", 1},  {"ам", 1}, {"ом", 1}, {"о", 1},
+        {"у", 1},    {"ах", 1},  {"иях", 1}, {"ях", 1}, {"ы", 1},  {"ь", 1},
+        {"ию", 1},   {"ью", 1},  {"ю", 1},   {"ия", 1}, {"ья", 1}, {"я", 1},
+    };
+    if (!SLICE_AMONG(z, a)) return 0;
+    slice_del(z);
+    return 1;
+}
+
+static int ru_body(Z *z) {
+    if (!ru_gerund(z)) {
+        z->c = z->l;
+        static const Am refl[] = {{"ся", 1}, {"сь", 1}};
+        if (SLICE_AMONG(z, refl))
+            slice_del(z);
+        else
+            z->c = z->l;
+        int c = z->c;
+        if (!ru_adjectival(z) && (z->c = c, !ru_verb(z))) {
+            z->c = c;
+            ru_noun(z);
+        }
+    }
+    z->c = z->l;
+    if (slice_eq(z, "и")) slice_del(z);
+    z->c = z->l;
+    static const Am der[] = {{"ост", 1}, {"ость", 1}};
+    if (SLICE_AMONG(z, der) && r2(z)) slice_del(z);
+    z->c = z->l;
+    static const Am tidy[] = {{"ейш", 1}, {"ейше", 1}, {"н", 2}, {"ь", 3}};
+    switch (SLICE_AMONG(z, tidy)) {
+    case 1:
+        slice_del(z);
+        if (slice_eq(z, "н") && eq_b(z, "н")) slice_del(z);
+        break;
+    case 2:
+        if (eq_b(z, "н")) slice_del(z);
+        break;
+    case 3:
+        slice_del(z);
+        break;
+    }
+    return 1;
+}
+
+static void russian(Z *z) {
+    map_letters(z, "ё", "е");
+    z->pv = z->p2 = z->l;
+    int i = gopast(z, 0, RU_V, 1);
+    if (i >= 0) {
+        z->pv = i;
+        if ((i = gopast(z, i, RU_V, 0)) >= 0 && (i = gopast(z, i, RU_V, 1)) >= 0 &&
+            (i = gopast(z, i, RU_V, 0)) >= 0)
+            z->p2 = i;
+    }
+    z->c = z->l;
+    with_limit(z, z->pv, ru_body);
+}
+
 /* ---- the scandinavian languages ---- */
 
 static int sc_regions(Z *z, const char *v) {
@@ -1509,6 +1621,7 @@ STEMMER(spanish)
 STEMMER(italian)
 STEMMER(portuguese)
 STEMMER(dutch)
+STEMMER(russian)
 
 FtStemFn ftstem_find(const char *language) {
     static const struct {
@@ -1518,6 +1631,7 @@ FtStemFn ftstem_find(const char *language) {
         {"french", stem_french},       {"german", stem_german},         {"swedish", stem_swedish},
         {"norwegian", stem_norwegian}, {"danish", stem_danish},         {"spanish", stem_spanish},
         {"italian", stem_italian},     {"portuguese", stem_portuguese}, {"dutch", stem_dutch},
+        {"russian", stem_russian},
     };
     if (!language) return NULL;
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)

@@ -26,6 +26,7 @@ PAIRS = [
     ("italian", "abbassava", "abbassavate", "abbass"),
     ("portuguese", "abnegasse", "abnegou", "abneg"),
     ("dutch", "afdragen", "afdraag", "afdrag"),
+    ("russian", "Авторизации", "авторизация", "авторизац"),
     ("swedish", "anhalterna", "anhalten", "anhalt"),
     ("norwegian", "karbonpapirene", "karbonpapira", "karbonpapir"),
     ("danish", "affaldsproblemerne", "affaldsproblemer", "affaldsproblem"),

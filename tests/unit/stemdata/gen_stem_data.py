@@ -17,10 +17,29 @@ LISTS = {
 LATIN1 = {"swedish": "latin-1", "norwegian": "latin-1"}  # these lists are ISO-8859-1
 N = 2500
 
-for lang in sys.argv[1:] or LISTS:
-    with open("/usr/share/dict/" + LISTS[lang], encoding=LATIN1.get(lang, "utf-8"), errors="replace") as f:
-        words = sorted({w.strip().lower() for w in f
-                        if w.strip() and all(c.isalpha() for c in w.strip()) and "\ufffd" not in w})
+
+def russian_words():
+    """No Debian word list: the Russian translations of the installed
+    programs (/usr/share/locale/ru/LC_MESSAGES/*.mo, through msgunfmt)."""
+    import glob
+    import re
+    words = set()
+    for mo in glob.glob("/usr/share/locale/ru/LC_MESSAGES/*.mo"):
+        text = subprocess.run(["msgunfmt", mo], capture_output=True).stdout.decode("utf-8", "replace")
+        for line in text.splitlines():
+            if line.startswith("msgstr"):
+                words.update(w for w in re.findall("[а-яё]+", line.lower()) if len(w) >= 2)
+    return sorted(words)
+
+
+for lang in sys.argv[1:] or list(LISTS) + ["russian"]:
+    if lang == "russian":
+        words = russian_words()
+    else:
+        path = "/usr/share/dict/" + LISTS[lang]
+        with open(path, encoding=LATIN1.get(lang, "utf-8"), errors="replace") as f:
+            words = sorted({w.strip().lower() for w in f if w.strip()
+                            and all(c.isalpha() for c in w.strip()) and "\ufffd" not in w})
     sample = sorted(random.Random(lang).sample(words, min(N, len(words))))
     out = subprocess.run(["stemwords", "-l", lang], input="\n".join(sample) + "\n",
                          capture_output=True, text=True, check=True).stdout.split("\n")
