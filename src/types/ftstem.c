@@ -1,6 +1,6 @@
 /*
  * ftstem.c - Snowball stemmers for French, German, Spanish, Italian,
- * Portuguese, Dutch, Russian, Swedish, Norwegian and Danish.
+ * Portuguese, Dutch, Russian, Romanian, Swedish, Norwegian and Danish.
  *
  * Design. RediSearch stems with Snowball's libstemmer; these stemmers follow
  * the algorithm definitions published on snowballstem.org as Snowball 2.2
@@ -1411,6 +1411,122 @@ static void russian(Z *z) {
     with_limit(z, z->pv, ru_body);
 }
 
+/* ---- Romanian ---- */
+
+#define RO_V "aeiouâîă"
+
+/* Snowball 2.2 writes s and t with a cedilla (ş ţ); the comma-below forms
+ * (ș ț) are other letters to it. */
+static int ro_combo(Z *z) {
+    static const Am a[] = {
+        {"abilitate", 1}, {"abilitati", 1}, {"abilităi", 1}, {"abilităţi", 1}, {"ibilitate", 2},
+        {"ivitate", 3},   {"ivitati", 3},   {"ivităi", 3},   {"ivităţi", 3},   {"icitate", 4},
+        {"icitati", 4},   {"icităi", 4},    {"icităţi", 4},  {"icator", 4},    {"icatori", 4},
+        {"iciv", 4},      {"iciva", 4},     {"icive", 4},    {"icivi", 4},     {"icivă", 4},
+        {"ical", 4},      {"icala", 4},     {"icale", 4},    {"icali", 4},     {"icală", 4},
+        {"ativ", 5},      {"ativa", 5},     {"ative", 5},    {"ativi", 5},     {"ativă", 5},
+        {"aţiune", 5},    {"atoare", 5},    {"ator", 5},     {"atori", 5},     {"ătoare", 5},
+        {"ător", 5},      {"ători", 5},     {"itiv", 6},     {"itiva", 6},     {"itive", 6},
+        {"itivi", 6},     {"itivă", 6},     {"iţiune", 6},   {"itoare", 6},    {"itor", 6},
+        {"itori", 6},
+    };
+    static const char *const to[] = {"", "abil", "ibil", "iv", "ic", "at", "it"};
+    int g = SLICE_AMONG(z, a);
+    if (!g || !r1(z)) return 0;
+    slice_from(z, to[g]);
+    z->c = z->l;
+    return 1;
+}
+
+static int ro_standard(Z *z) {
+    static const Am a[] = {
+        {"at", 1},    {"ata", 1},   {"ată", 1},   {"ati", 1},   {"ate", 1},   {"ut", 1},
+        {"uta", 1},   {"ută", 1},   {"uti", 1},   {"ute", 1},   {"it", 1},    {"ita", 1},
+        {"ită", 1},   {"iti", 1},   {"ite", 1},   {"ic", 1},    {"ica", 1},   {"ice", 1},
+        {"ici", 1},   {"ică", 1},   {"abil", 1},  {"abila", 1}, {"abile", 1}, {"abili", 1},
+        {"abilă", 1}, {"ibil", 1},  {"ibila", 1}, {"ibile", 1}, {"ibili", 1}, {"ibilă", 1},
+        {"oasa", 1},  {"oasă", 1},  {"oase", 1},  {"os", 1},    {"osi", 1},   {"oşi", 1},
+        {"ant", 1},   {"anta", 1},  {"ante", 1},  {"anti", 1},  {"antă", 1},  {"ator", 1},
+        {"atori", 1}, {"itate", 1}, {"itati", 1}, {"ităi", 1},  {"ităţi", 1}, {"iv", 1},
+        {"iva", 1},   {"ive", 1},   {"ivi", 1},   {"ivă", 1},   {"iune", 2},  {"iuni", 2},
+        {"ism", 3},   {"isme", 3},  {"ist", 3},   {"ista", 3},  {"iste", 3},  {"isti", 3},
+        {"istă", 3},  {"işti", 3},
+    };
+    int removed = 0;
+    while (ro_combo(z)) removed = 1;
+    z->c = z->l;
+    int g = SLICE_AMONG(z, a);
+    if (!g || !r2(z)) return removed;
+    if (g == 1) {
+        slice_del(z);
+    } else if (g == 2) {
+        if (!eq_b(z, "ţ")) return removed;
+        z->bra = z->c;
+        slice_from(z, "t");
+    } else {
+        slice_from(z, "ist");
+    }
+    return 1;
+}
+
+static int ro_verb(Z *z) {
+    static const Am a[] = {
+        {"are", 1},     {"ere", 1},     {"ire", 1},      {"âre", 1},    {"ind", 1},   {"ând", 1},
+        {"indu", 1},    {"ându", 1},    {"eze", 1},      {"ească", 1},  {"ez", 1},    {"ezi", 1},
+        {"ează", 1},    {"esc", 1},     {"eşti", 1},     {"eşte", 1},   {"ăsc", 1},   {"ăşti", 1},
+        {"ăşte", 1},    {"am", 1},      {"ai", 1},       {"au", 1},     {"eam", 1},   {"eai", 1},
+        {"ea", 1},      {"eaţi", 1},    {"eau", 1},      {"iam", 1},    {"iai", 1},   {"ia", 1},
+        {"iaţi", 1},    {"iau", 1},     {"ui", 1},       {"aşi", 1},    {"arăm", 1},  {"arăţi", 1},
+        {"ară", 1},     {"uşi", 1},     {"urăm", 1},     {"urăţi", 1},  {"ură", 1},   {"işi", 1},
+        {"irăm", 1},    {"irăţi", 1},   {"iră", 1},      {"âi", 1},     {"âşi", 1},   {"ârăm", 1},
+        {"ârăţi", 1},   {"âră", 1},     {"asem", 1},     {"aseşi", 1},  {"ase", 1},   {"aserăm", 1},
+        {"aserăţi", 1}, {"aseră", 1},   {"isem", 1},     {"iseşi", 1},  {"ise", 1},   {"iserăm", 1},
+        {"iserăţi", 1}, {"iseră", 1},   {"âsem", 1},     {"âseşi", 1},  {"âse", 1},   {"âserăm", 1},
+        {"âserăţi", 1}, {"âseră", 1},   {"usem", 1},     {"useşi", 1},  {"use", 1},   {"userăm", 1},
+        {"userăţi", 1}, {"useră", 1},   {"ăm", 2},       {"aţi", 2},    {"em", 2},    {"eţi", 2},
+        {"im", 2},      {"iţi", 2},     {"âm", 2},       {"âţi", 2},    {"seşi", 2},  {"serăm", 2},
+        {"serăţi", 2},  {"seră", 2},    {"sei", 2},      {"se", 2},     {"sesem", 2}, {"seseşi", 2},
+        {"sese", 2},    {"seserăm", 2}, {"seserăţi", 2}, {"seseră", 2},
+    };
+    int g = SLICE_AMONG(z, a);
+    if (!g) return 0;
+    if (g == 1) {
+        int c = z->c;
+        if (!out_b(z, RO_V) && (z->c = c, !eq_b(z, "u"))) return 0;
+    }
+    slice_del(z);
+    return 1;
+}
+
+static void romanian(Z *z) {
+    for (int i = 0; i + 2 < z->l; i++) {
+        if (!in_g(z->p[i], RO_V) || !in_g(z->p[i + 2], RO_V)) continue;
+        if (z->p[i + 1] == 'u') z->p[i + 1] = 'U';
+        if (z->p[i + 1] == 'i') z->p[i + 1] = 'I';
+    }
+    mark_rv(z, RO_V);
+    mark_r1r2(z, RO_V);
+    z->c = z->l;
+    static const Am s0[] = {{"ul", 1},  {"ului", 1}, {"aua", 2},   {"ea", 3},
+                            {"ele", 3}, {"elor", 3}, {"ii", 4},    {"iua", 4},
+                            {"iei", 4}, {"iile", 4}, {"iilor", 4}, {"ilor", 4},
+                            {"ile", 5}, {"atei", 6}, {"aţie", 7},  {"aţia", 7}};
+    int g = SLICE_AMONG(z, s0);
+    if (g && r1(z)) {
+        static const char *const to[] = {"", "", "a", "e", "i", "i", "at", "aţi"};
+        if (g == 5 && eq_b(z, "ab")) g = 0;
+        if (g) slice_from(z, to[g]);
+    }
+    z->c = z->l;
+    int removed = ro_standard(z);
+    z->c = z->l;
+    if (!removed) with_limit(z, z->pv, ro_verb);
+    z->c = z->l;
+    static const Am vs[] = {{"a", 1}, {"e", 1}, {"i", 1}, {"ie", 1}, {"ă", 1}};
+    if (SLICE_AMONG(z, vs) && rv(z)) slice_del(z);
+    map_letters(z, "IU", "iu");
+}
+
 /* ---- the scandinavian languages ---- */
 
 static int sc_regions(Z *z, const char *v) {
@@ -1622,6 +1738,7 @@ STEMMER(italian)
 STEMMER(portuguese)
 STEMMER(dutch)
 STEMMER(russian)
+STEMMER(romanian)
 
 FtStemFn ftstem_find(const char *language) {
     static const struct {
@@ -1631,7 +1748,7 @@ FtStemFn ftstem_find(const char *language) {
         {"french", stem_french},       {"german", stem_german},         {"swedish", stem_swedish},
         {"norwegian", stem_norwegian}, {"danish", stem_danish},         {"spanish", stem_spanish},
         {"italian", stem_italian},     {"portuguese", stem_portuguese}, {"dutch", stem_dutch},
-        {"russian", stem_russian},
+        {"russian", stem_russian},     {"romanian", stem_romanian},
     };
     if (!language) return NULL;
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)

@@ -27,6 +27,7 @@ PAIRS = [
     ("portuguese", "abnegasse", "abnegou", "abneg"),
     ("dutch", "afdragen", "afdraag", "afdrag"),
     ("russian", "Авторизации", "авторизация", "авторизац"),
+    ("romanian", "acceptată", "acceptare", "accept"),
     ("swedish", "anhalterna", "anhalten", "anhalt"),
     ("norwegian", "karbonpapirene", "karbonpapira", "karbonpapir"),
     ("danish", "affaldsproblemerne", "affaldsproblemer", "affaldsproblem"),

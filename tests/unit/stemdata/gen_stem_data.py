@@ -18,23 +18,25 @@ LATIN1 = {"swedish": "latin-1", "norwegian": "latin-1"}  # these lists are ISO-8
 N = 2500
 
 
-def russian_words():
-    """No Debian word list: the Russian translations of the installed
-    programs (/usr/share/locale/ru/LC_MESSAGES/*.mo, through msgunfmt)."""
+def locale_words(code, letters):
+    """Where Debian has no word list: the translations of the installed
+    programs (/usr/share/locale/<code>/LC_MESSAGES/*.mo, through msgunfmt)."""
     import glob
     import re
     words = set()
-    for mo in glob.glob("/usr/share/locale/ru/LC_MESSAGES/*.mo"):
+    for mo in glob.glob(f"/usr/share/locale/{code}/LC_MESSAGES/*.mo"):
         text = subprocess.run(["msgunfmt", mo], capture_output=True).stdout.decode("utf-8", "replace")
         for line in text.splitlines():
             if line.startswith("msgstr"):
-                words.update(w for w in re.findall("[а-яё]+", line.lower()) if len(w) >= 2)
+                words.update(w for w in re.findall(f"[{letters}]+", line.lower()) if len(w) >= 2)
     return sorted(words)
 
 
-for lang in sys.argv[1:] or list(LISTS) + ["russian"]:
-    if lang == "russian":
-        words = russian_words()
+LOCALES = {"russian": ("ru", "а-яё"), "romanian": ("ro", "a-zăâîşţșț")}
+
+for lang in sys.argv[1:] or list(LISTS) + list(LOCALES):
+    if lang in LOCALES:
+        words = locale_words(*LOCALES[lang])
     else:
         path = "/usr/share/dict/" + LISTS[lang]
         with open(path, encoding=LATIN1.get(lang, "utf-8"), errors="replace") as f:
