@@ -1,6 +1,7 @@
 /*
  * ftstem.c - Snowball stemmers for French, German, Spanish, Italian,
- * Portuguese, Dutch, Russian, Romanian, Swedish, Norwegian and Danish.
+ * Portuguese, Dutch, Russian, Romanian, Finnish, Swedish, Norwegian and
+ * Danish.
  *
  * Design. RediSearch stems with Snowball's libstemmer; these stemmers follow
  * the algorithm definitions published on snowballstem.org as Snowball 2.2
@@ -1527,6 +1528,216 @@ static void romanian(Z *z) {
     map_letters(z, "IU", "iu");
 }
 
+/* ---- Finnish ---- */
+
+#define FI_V1 "aeiouyäö"
+#define FI_V2 "aeiouäö"
+#define FI_C  "bcdfghjklmnpqrstvwxz"
+
+static int fi_long(Z *z) {
+    static const Am a[] = {{"aa", 1}, {"ee", 1}, {"ii", 1}, {"oo", 1},
+                           {"uu", 1}, {"ää", 1}, {"öö", 1}};
+    return AMONG(z, a) != 0;
+}
+
+static int fi_vi(Z *z) {
+    return eq_b(z, "i") && in_b(z, FI_V2);
+}
+
+/* The substring search of "setlimit tomark p for ([substring]) among":
+ * the suffix must start at p or after; the action runs without the limit. */
+static int slice_among_from(Z *z, int p, const Am *a, size_t n) {
+    if (z->c < p) return 0;
+    int lb = z->lb;
+    z->lb = p;
+    int g = slice_among(z, a, n);
+    z->lb = lb;
+    return g;
+}
+
+static void fi_particle(Z *z) {
+    static const Am a[] = {{"kin", 1}, {"kaan", 1}, {"kään", 1}, {"ko", 1}, {"kö", 1},
+                           {"han", 1}, {"hän", 1},  {"pa", 1},   {"pä", 1}, {"sti", 2}};
+    int g = slice_among_from(z, z->p1, a, sizeof a / sizeof a[0]);
+    if (!g) return;
+    if (g == 1 ? in_b(z, FI_V1 "nt") : r2(z)) slice_del(z);
+}
+
+static void fi_possessive(Z *z) {
+    static const Am a[] = {{"si", 1},  {"ni", 2}, {"nsa", 3}, {"nsä", 3}, {"mme", 3},
+                           {"nne", 3}, {"an", 4}, {"än", 5},  {"en", 6}};
+    static const Am an[] = {{"ta", 1}, {"ssa", 1}, {"sta", 1}, {"lla", 1}, {"lta", 1}, {"na", 1}};
+    static const Am aen[] = {{"tä", 1}, {"ssä", 1}, {"stä", 1}, {"llä", 1}, {"ltä", 1}, {"nä", 1}};
+    static const Am en[] = {{"lle", 1}, {"ine", 1}};
+    int c;
+    switch (slice_among_from(z, z->p1, a, sizeof a / sizeof a[0])) {
+    case 1:
+        c = z->c;
+        if (!eq_b(z, "k")) z->c = c, slice_del(z);
+        break;
+    case 2:
+        slice_del(z);
+        if (slice_eq(z, "kse")) slice_from(z, "ksi");
+        break;
+    case 3:
+        slice_del(z);
+        break;
+    case 4:
+        if (AMONG(z, an)) slice_del(z);
+        break;
+    case 5:
+        if (AMONG(z, aen)) slice_del(z);
+        break;
+    case 6:
+        if (AMONG(z, en)) slice_del(z);
+        break;
+    }
+}
+
+/* case_ending's conditions on a suffix (the cursor at its start); a failed
+ * one lets a shorter suffix of the list match instead. */
+static int fi_case_cond(Z *z, int g) {
+    int c = z->c, ok;
+    switch (g) {
+    case 2: /* siin den tten */
+        ok = fi_vi(z);
+        break;
+    case 3: /* seen */
+        ok = fi_long(z);
+        break;
+    default:
+        ok = 1;
+    }
+    z->c = c;
+    return ok;
+}
+
+static int fi_case_ending(Z *z) {
+    static const Am a[] = {
+        {"han", 10}, {"hen", 11}, {"hin", 12}, {"hon", 13}, {"hän", 14}, {"hön", 15},
+        {"siin", 2}, {"seen", 3}, {"den", 2},  {"tten", 2}, {"n", 4},    {"a", 5},
+        {"ä", 5},    {"tta", 6},  {"ttä", 6},  {"ta", 1},   {"tä", 1},   {"ssa", 1},
+        {"ssä", 1},  {"sta", 1},  {"stä", 1},  {"lla", 1},  {"llä", 1},  {"lta", 1},
+        {"ltä", 1},  {"lle", 1},  {"na", 1},   {"nä", 1},   {"ksi", 1},  {"ine", 1},
+    };
+    if (z->c < z->p1) return 0;
+    /* the longest suffix starting in R1 whose condition holds */
+    int best = -1, best_len = 0;
+    for (int len = 4; len >= 1 && best < 0; len--) {
+        if (z->c - z->p1 < len) continue;
+        for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) {
+            uint32_t t[16];
+            if (lit(a[i].s, t) != len) continue;
+            int ok = 1;
+            for (int j = 0; j < len && ok; j++) ok = z->p[z->c - len + j] == t[j];
+            if (!ok) continue;
+            z->c -= len;
+            ok = fi_case_cond(z, a[i].g);
+            z->c += len;
+            if (ok) {
+                best = (int)i, best_len = len;
+                break;
+            }
+        }
+    }
+    if (best < 0) return 0;
+    z->ket = z->c;
+    z->c -= best_len;
+    z->bra = z->c;
+    int g = a[best].g, c = z->c;
+    static const char *const hv[] = {"a", "e", "i", "o", "ä", "ö"};
+    if (g >= 10) {
+        if (!eq_b(z, hv[g - 10])) return 0;
+    } else if (g == 4) {
+        if (fi_long(z) || (z->c = c, eq_b(z, "ie"))) {
+            z->c = c;
+            if (z->c > z->lb) z->bra = --z->c;
+        }
+    } else if (g == 5) {
+        if (!in_b(z, FI_V1) || !in_b(z, FI_C)) return 0;
+    } else if (g == 6) {
+        if (!eq_b(z, "e")) return 0;
+    }
+    slice_del(z);
+    return 1;
+}
+
+static void fi_other_endings(Z *z) {
+    static const Am a[] = {{"mpi", 1},  {"mpa", 1},  {"mpä", 1},  {"mmi", 1},  {"mma", 1},
+                           {"mmä", 1},  {"impi", 2}, {"impa", 2}, {"impä", 2}, {"immi", 2},
+                           {"imma", 2}, {"immä", 2}, {"eja", 2},  {"ejä", 2}};
+    int g = slice_among_from(z, z->p2, a, sizeof a / sizeof a[0]);
+    if (!g) return;
+    if (g == 1 && eq_b(z, "po")) return;
+    slice_del(z);
+}
+
+static int fi_i_plural(Z *z) {
+    static const Am a[] = {{"i", 1}, {"j", 1}};
+    if (SLICE_AMONG(z, a)) slice_del(z);
+    return 1;
+}
+
+static int fi_t(Z *z) {
+    if (!slice_eq(z, "t")) return 0;
+    int c = z->c;
+    if (!in_b(z, FI_V1)) return 0;
+    z->c = c;
+    slice_del(z);
+    return 1;
+}
+
+static void fi_t_plural(Z *z) {
+    if (!with_limit(z, z->p1, fi_t)) return;
+    z->c = z->l;
+    static const Am a[] = {{"mma", 1}, {"imma", 2}};
+    int g = slice_among_from(z, z->p2, a, sizeof a / sizeof a[0]);
+    if (!g) return;
+    if (g == 1 && eq_b(z, "po")) return;
+    slice_del(z);
+}
+
+static int fi_tidy_in_r1(Z *z) {
+    if (fi_long(z)) z->l--;
+    z->c = z->l;
+    z->ket = z->c;
+    if (in_b(z, "aäei")) {
+        z->bra = z->c;
+        if (in_b(z, FI_C)) slice_del(z);
+    }
+    z->c = z->l;
+    if (slice_eq(z, "j") && (eq_b(z, "o") || eq_b(z, "u"))) slice_del(z);
+    z->c = z->l;
+    if (slice_eq(z, "o") && eq_b(z, "j")) slice_del(z);
+    return 1;
+}
+
+static void finnish(Z *z) {
+    mark_r1r2(z, FI_V1);
+    z->c = z->l;
+    fi_particle(z);
+    z->c = z->l;
+    fi_possessive(z);
+    z->c = z->l;
+    int removed = fi_case_ending(z);
+    z->c = z->l;
+    fi_other_endings(z);
+    z->c = z->l;
+    if (removed)
+        with_limit(z, z->p1, fi_i_plural);
+    else
+        fi_t_plural(z);
+    z->c = z->l;
+    with_limit(z, z->p1, fi_tidy_in_r1);
+    /* undouble the last consonant */
+    int i = z->l;
+    while (i > 0 && in_g(z->p[i - 1], FI_V1)) i--;
+    if (i >= 2 && in_g(z->p[i - 1], FI_C) && z->p[i - 2] == z->p[i - 1]) {
+        memmove(z->p + i - 1, z->p + i, (size_t)(z->l - i) * sizeof(uint32_t));
+        z->l--;
+    }
+}
+
 /* ---- the scandinavian languages ---- */
 
 static int sc_regions(Z *z, const char *v) {
@@ -1739,6 +1950,7 @@ STEMMER(portuguese)
 STEMMER(dutch)
 STEMMER(russian)
 STEMMER(romanian)
+STEMMER(finnish)
 
 FtStemFn ftstem_find(const char *language) {
     static const struct {
@@ -1748,7 +1960,7 @@ FtStemFn ftstem_find(const char *language) {
         {"french", stem_french},       {"german", stem_german},         {"swedish", stem_swedish},
         {"norwegian", stem_norwegian}, {"danish", stem_danish},         {"spanish", stem_spanish},
         {"italian", stem_italian},     {"portuguese", stem_portuguese}, {"dutch", stem_dutch},
-        {"russian", stem_russian},     {"romanian", stem_romanian},
+        {"russian", stem_russian},     {"romanian", stem_romanian},     {"finnish", stem_finnish},
     };
     if (!language) return NULL;
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)

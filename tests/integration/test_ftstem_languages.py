@@ -28,6 +28,7 @@ PAIRS = [
     ("dutch", "afdragen", "afdraag", "afdrag"),
     ("russian", "Авторизации", "авторизация", "авторизац"),
     ("romanian", "acceptată", "acceptare", "accept"),
+    ("finnish", "alapuolella", "alapuolelle", "alapuol"),
     ("swedish", "anhalterna", "anhalten", "anhalt"),
     ("norwegian", "karbonpapirene", "karbonpapira", "karbonpapir"),
     ("danish", "affaldsproblemerne", "affaldsproblemer", "affaldsproblem"),

@@ -32,7 +32,8 @@ def locale_words(code, letters):
     return sorted(words)
 
 
-LOCALES = {"russian": ("ru", "а-яё"), "romanian": ("ro", "a-zăâîşţșț")}
+LOCALES = {"russian": ("ru", "а-яё"), "romanian": ("ro", "a-zăâîşţșț"),
+           "finnish": ("fi", "a-zäöå")}
 
 for lang in sys.argv[1:] or list(LISTS) + list(LOCALES):
     if lang in LOCALES:
