@@ -1,7 +1,7 @@
 /*
  * ftstem.c - Snowball stemmers for French, German, Spanish, Italian,
- * Portuguese, Dutch, Russian, Romanian, Finnish, Swedish, Norwegian and
- * Danish.
+ * Portuguese, Dutch, Russian, Romanian, Finnish, Hungarian, Swedish,
+ * Norwegian and Danish.
  *
  * Design. RediSearch stems with Snowball's libstemmer; these stemmers follow
  * the algorithm definitions published on snowballstem.org as Snowball 2.2
@@ -1738,6 +1738,131 @@ static void finnish(Z *z) {
     }
 }
 
+/* ---- Hungarian ---- */
+
+#define HU_V "aeiouáéíóöőúüű"
+
+/* "[substring] R1 among(...)" whose actions are delete (1), <- 'a' (2) or
+ * <- 'e' (3). */
+static void hu_simple(Z *z, const Am *a, size_t n) {
+    int g = slice_among(z, a, n);
+    if (!g || !r1(z)) return;
+    if (g == 1)
+        slice_del(z);
+    else
+        slice_from(z, g == 2 ? "a" : "e");
+}
+
+#define HU_SIMPLE(z, a) hu_simple((z), (a), sizeof(a) / sizeof((a)[0]))
+
+static int hu_double(Z *z) {
+    static const Am a[] = {{"bb", 1},  {"cc", 1},  {"ccs", 1}, {"dd", 1}, {"ff", 1},  {"gg", 1},
+                           {"ggy", 1}, {"jj", 1},  {"kk", 1},  {"ll", 1}, {"lly", 1}, {"mm", 1},
+                           {"nn", 1},  {"nny", 1}, {"pp", 1},  {"rr", 1}, {"ss", 1},  {"ssz", 1},
+                           {"tt", 1},  {"tty", 1}, {"vv", 1},  {"zz", 1}, {"zzs", 1}};
+    int c = z->c, ok = AMONG(z, a) != 0;
+    z->c = c;
+    return ok;
+}
+
+/* Snowball's "next [hop 1] delete": drops the letter before the last. */
+static void hu_undouble(Z *z) {
+    if (z->c - z->lb < 2) return;
+    z->ket = z->c - 1;
+    z->bra = z->c - 2;
+    z->c -= 2;
+    slice_del(z);
+}
+
+/* instrum and factive: a suffix after a doubled consonant, which is
+ * undoubled. */
+static void hu_after_double(Z *z, const Am *a, size_t n) {
+    int g = slice_among(z, a, n);
+    if (!g || !r1(z) || !hu_double(z)) return;
+    slice_del(z);
+    hu_undouble(z);
+}
+
+static void hungarian(Z *z) {
+    z->p1 = z->l;
+    if (z->l > 0 && in_g(z->p[0], HU_V)) {
+        int i = 1;
+        while (i < z->l && in_g(z->p[i], HU_V)) i++;
+        if (i < z->l) {
+            static const char *const dg[] = {"cs", "gy", "ly", "ny", "sz", "ty", "zs", "dzs"};
+            int k = 1;
+            for (size_t j = 0; j < sizeof dg / sizeof dg[0]; j++) {
+                uint32_t t[4];
+                int n = lit(dg[j], t);
+                if (i + n <= z->l && !memcmp(z->p + i, t, (size_t)n * sizeof(uint32_t)) && n > k)
+                    k = n;
+            }
+            z->p1 = i + k;
+        }
+    } else {
+        int i = gopast(z, 0, HU_V, 1);
+        if (i >= 0) z->p1 = i;
+    }
+    static const Am instrum[] = {{"al", 1}, {"el", 1}};
+    z->c = z->l;
+    hu_after_double(z, instrum, 2);
+    static const Am cs[] = {
+        {"ban", 1},    {"ben", 1},  {"ba", 1},  {"be", 1},   {"ra", 1},     {"re", 1},
+        {"nak", 1},    {"nek", 1},  {"val", 1}, {"vel", 1},  {"tól", 1},    {"től", 1},
+        {"ról", 1},    {"ről", 1},  {"ból", 1}, {"ből", 1},  {"hoz", 1},    {"hez", 1},
+        {"höz", 1},    {"nál", 1},  {"nél", 1}, {"ig", 1},   {"at", 1},     {"et", 1},
+        {"ot", 1},     {"öt", 1},   {"ért", 1}, {"képp", 1}, {"képpen", 1}, {"kor", 1},
+        {"ul", 1},     {"ül", 1},   {"vá", 1},  {"vé", 1},   {"onként", 1}, {"enként", 1},
+        {"anként", 1}, {"ként", 1}, {"en", 1},  {"on", 1},   {"an", 1},     {"ön", 1},
+        {"n", 1},      {"t", 1},
+    };
+    z->c = z->l;
+    if (SLICE_AMONG(z, cs) && r1(z)) {
+        slice_del(z);
+        static const Am ve[] = {{"á", 2}, {"é", 3}};
+        HU_SIMPLE(z, ve);
+    }
+    static const Am special[] = {{"én", 3}, {"án", 2}, {"ánként", 2}};
+    z->c = z->l;
+    HU_SIMPLE(z, special);
+    static const Am other[] = {{"astul", 1}, {"estül", 1}, {"stul", 1},
+                               {"stül", 1},  {"ástul", 2}, {"éstül", 3}};
+    z->c = z->l;
+    HU_SIMPLE(z, other);
+    static const Am factive[] = {{"á", 1}, {"é", 1}};
+    z->c = z->l;
+    hu_after_double(z, factive, 2);
+    static const Am owned[] = {{"oké", 1}, {"öké", 1}, {"aké", 1}, {"eké", 1},
+                               {"éké", 3}, {"áké", 2}, {"ké", 1},  {"éei", 3},
+                               {"áéi", 2}, {"éi", 1},  {"éé", 3},  {"é", 1}};
+    z->c = z->l;
+    HU_SIMPLE(z, owned);
+    static const Am sing[] = {
+        {"ünk", 1}, {"unk", 1}, {"ánk", 2}, {"énk", 3}, {"nk", 1}, {"ájuk", 2}, {"éjük", 3},
+        {"juk", 1}, {"jük", 1}, {"uk", 1},  {"ük", 1},  {"em", 1}, {"om", 1},   {"am", 1},
+        {"ám", 2},  {"ém", 3},  {"m", 1},   {"od", 1},  {"ed", 1}, {"ad", 1},   {"öd", 1},
+        {"ád", 2},  {"éd", 3},  {"d", 1},   {"ja", 1},  {"je", 1}, {"a", 1},    {"e", 1},
+        {"o", 1},   {"á", 2},   {"é", 3},
+    };
+    z->c = z->l;
+    HU_SIMPLE(z, sing);
+    static const Am plur[] = {
+        {"jaim", 1},  {"jeim", 1},  {"áim", 2},   {"éim", 3},   {"aim", 1},    {"eim", 1},
+        {"im", 1},    {"jaid", 1},  {"jeid", 1},  {"áid", 2},   {"éid", 3},    {"aid", 1},
+        {"eid", 1},   {"id", 1},    {"jai", 1},   {"jei", 1},   {"ái", 2},     {"éi", 3},
+        {"ai", 1},    {"ei", 1},    {"i", 1},     {"jaink", 1}, {"jeink", 1},  {"eink", 1},
+        {"aink", 1},  {"áink", 2},  {"éink", 3},  {"ink", 1},   {"jaitok", 1}, {"jeitek", 1},
+        {"aitok", 1}, {"eitek", 1}, {"áitok", 2}, {"éitek", 3}, {"itek", 1},   {"jeik", 1},
+        {"jaik", 1},  {"aik", 1},   {"eik", 1},   {"áik", 2},   {"éik", 3},    {"ik", 1},
+    };
+    z->c = z->l;
+    HU_SIMPLE(z, plur);
+    static const Am plural[] = {{"ák", 2}, {"ék", 3}, {"ök", 1}, {"ak", 1},
+                                {"ok", 1}, {"ek", 1}, {"k", 1}};
+    z->c = z->l;
+    HU_SIMPLE(z, plural);
+}
+
 /* ---- the scandinavian languages ---- */
 
 static int sc_regions(Z *z, const char *v) {
@@ -1951,6 +2076,7 @@ STEMMER(dutch)
 STEMMER(russian)
 STEMMER(romanian)
 STEMMER(finnish)
+STEMMER(hungarian)
 
 FtStemFn ftstem_find(const char *language) {
     static const struct {
@@ -1961,6 +2087,7 @@ FtStemFn ftstem_find(const char *language) {
         {"norwegian", stem_norwegian}, {"danish", stem_danish},         {"spanish", stem_spanish},
         {"italian", stem_italian},     {"portuguese", stem_portuguese}, {"dutch", stem_dutch},
         {"russian", stem_russian},     {"romanian", stem_romanian},     {"finnish", stem_finnish},
+        {"hungarian", stem_hungarian},
     };
     if (!language) return NULL;
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)

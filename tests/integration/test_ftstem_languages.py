@@ -29,6 +29,7 @@ PAIRS = [
     ("russian", "Авторизации", "авторизация", "авторизац"),
     ("romanian", "acceptată", "acceptare", "accept"),
     ("finnish", "alapuolella", "alapuolelle", "alapuol"),
+    ("hungarian", "alrendszerben", "alrendszernek", "alrendszer"),
     ("swedish", "anhalterna", "anhalten", "anhalt"),
     ("norwegian", "karbonpapirene", "karbonpapira", "karbonpapir"),
     ("danish", "affaldsproblemerne", "affaldsproblemer", "affaldsproblem"),

@@ -33,7 +33,7 @@ def locale_words(code, letters):
 
 
 LOCALES = {"russian": ("ru", "а-яё"), "romanian": ("ro", "a-zăâîşţșț"),
-           "finnish": ("fi", "a-zäöå")}
+           "finnish": ("fi", "a-zäöå"), "hungarian": ("hu", "a-záéíóöőúüű")}
 
 for lang in sys.argv[1:] or list(LISTS) + list(LOCALES):
     if lang in LOCALES:
