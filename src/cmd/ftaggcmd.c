@@ -297,6 +297,11 @@ void ftaggcmd_run(Client *c, Slice name, Slice query, const Slice *args, size_t 
         return;
     }
     const FtAggQueryOpts *o = ftagg_plan_opts(plan);
+    if (o->language.p && !ftindex__language_ok(o->language)) {
+        reply_error(c, "No such language %.*s", (int)o->language.len, o->language.p);
+        ftagg_plan_free(plan);
+        return;
+    }
     char *scorer = NULL;
     if (o->scorer.p) {
         scorer = xmalloc(o->scorer.len + 1);
@@ -308,6 +313,7 @@ void ftaggcmd_run(Client *c, Slice name, Slice query, const Slice *args, size_t 
     qa.query = query;
     qa.dialect = o->dialect;
     qa.verbatim = o->is_verbatim;
+    qa.language = o->language;
     qa.scorer = scorer;
     qa.params = o->params;
     qa.n_params = o->n_params * 2; /* ftindex counts the name and value slices */

@@ -704,6 +704,7 @@ typedef struct SearchReq {
     /* the query's terms, for them (owned NUL-separated) */
     Buf terms;
     Buf prefixes;
+    char lang[32]; /* the stemming language: LANGUAGE or the index's; "": english */
 } SearchReq;
 
 static void req_free(SearchReq *r) {
@@ -756,6 +757,7 @@ static int parse_search(Client *c, FtIndex *ix, SearchReq *r, int first) {
     r->x.infields = FTQ_FIELDMASK_ALL;
     r->x.slop = -1;
     r->limit = 10;
+    if (ix->language) snprintf(r->lang, sizeof r->lang, "%s", ix->language);
     int argc = c->argc;
     const Slice *argv = c->argv;
     for (int i = first; i < argc; i++) {
@@ -911,6 +913,8 @@ static int parse_search(Client *c, FtIndex *ix, SearchReq *r, int first) {
                 reply_error(c, "No such language %.*s", (int)argv[i + 1].len, argv[i + 1].p);
                 return -1;
             }
+            r->q.language = argv[i + 1];
+            snprintf(r->lang, sizeof r->lang, "%.*s", (int)argv[i + 1].len, argv[i + 1].p);
             i++;
         } else if (word(a, "EXPANDER")) {
             if (left < 1) {
@@ -1292,7 +1296,7 @@ static int in_list(const Buf *b, const char *t, size_t len, int prefix) {
 static int token_hit(const SearchReq *r, const char *t, size_t len) {
     if (in_list(&r->terms, t, len, 0) || in_list(&r->prefixes, t, len, 1)) return 1;
     size_t sl;
-    char *stem = ftt_stem_term(t, len, 0, &sl);
+    char *stem = ftt_stem_term_lang(r->lang[0] ? r->lang : NULL, t, len, 0, &sl);
     int hit = stem && in_list(&r->terms, stem, sl, 0);
     xfree(stem);
     return hit;

@@ -688,6 +688,12 @@ FtAggPlan *ftagg_plan_parse(const Slice *argv, size_t argc, char **err) {
                 goto fail;
             }
             p->opts.scorer = a.v[a.i++];
+        } else if (is_kw(kw, "LANGUAGE")) {
+            if (!args_more(&a)) {
+                *err = msg("Bad arguments for LANGUAGE: Expected an argument, but none provided");
+                goto fail;
+            }
+            p->opts.language = a.v[a.i++];
         } else {
             *err = msg("Unknown argument `%.*s` at position %zu for <main>", (int)kw.len, kw.p,
                        a.i - 1);

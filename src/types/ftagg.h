@@ -61,6 +61,7 @@ typedef struct FtAggQueryOpts {
     int add_scores;       /* ADDSCORES: each row gets __score */
     int with_count;       /* WITHCOUNT: the first number is exact */
     Slice scorer;         /* SCORER name; p == NULL: not given */
+    Slice language;       /* LANGUAGE (unchecked); p == NULL: not given */
     const Slice *params;  /* PARAMS: n_params name/value pairs */
     size_t n_params;
     int with_cursor;             /* WITHCURSOR */

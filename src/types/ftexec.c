@@ -986,7 +986,13 @@ FtqNode *ftexec_parse(FtIndex *ix, const FtQueryArgs *a, FtqSchema *schema, cons
     o.n_params = np;
     o.schema = schema;
     o.stopwords = a->nostopwords ? ftindex__no_stopwords() : ix->sw;
+    char lang[32];
     o.language = ix->language;
+    if (a->language.len && a->language.len < sizeof lang) {
+        memcpy(lang, a->language.p, a->language.len);
+        lang[a->language.len] = '\0';
+        o.language = lang;
+    }
     o.is_verbatim = a->verbatim;
     /* search-min-stem-len limits the indexer only: RediSearch's stemmer
      * expander stems a query term of any length ("fox" also looks for

@@ -199,7 +199,8 @@ typedef struct DocBuild {
     uint32_t last_pos;
     uint32_t syn_pos; /* the position on_syn_term() gives a synonym group's term */
     int nostem;
-    int phonetic; /* the field has PHONETIC: words are also indexed by sound */
+    int phonetic;         /* the field has PHONETIC: words are also indexed by sound */
+    const char *language; /* the document's stemming language; NULL: english */
 } DocBuild;
 
 static void tok_add(DocBuild *b, const char *t, size_t len, uint32_t pos) {
@@ -251,7 +252,7 @@ static void on_token(void *priv, const char *t, size_t len, uint32_t pos) {
     }
     if (!b->nostem) {
         size_t sl;
-        char *stem = ftt_stem_term(t, len, (int)ftconfig_min_stem_len(), &sl);
+        char *stem = ftt_stem_term_lang(b->language, t, len, (int)ftconfig_min_stem_len(), &sl);
         if (stem) {
             tok_add(b, stem, sl, p);
             xfree(stem);
@@ -564,6 +565,40 @@ static void set_error(FtIndex *ix, Slice key, const char *fmt, ...) {
     ix->last_error_key_len = key.len;
 }
 
+/* The language document o is stemmed in: its LANGUAGE_FIELD when that holds
+ * a language name, else the index's default (NULL: english), as RediSearch
+ * falls back on a missing or unknown one. Writes a name into buf (cap
+ * bytes) when it comes from the document. Borrows ix and o. */
+static const char *doc_language(const FtIndex *ix, Obj *o, char *buf, size_t cap) {
+    if (!ix->language_field) return ix->language;
+    Slice v = {NULL, 0};
+    RawVals r;
+    memset(&r, 0, sizeof r);
+    buf_init(&r.store);
+    if (ix->on_json) {
+        char jerr[128];
+        FtField f;
+        memset(&f, 0, sizeof f);
+        f.type = FT_FIELD_TAG;
+        f.jp = jsonpath_compile(ix->language_field, strlen(ix->language_field), jerr, sizeof jerr);
+        if (f.jp) {
+            json_values(&f, o->ptr, &r);
+            if (r.n && !r.is_num[0]) v = r.s[0];
+            jsonpath_free(f.jp);
+        }
+    } else {
+        hashobj_get(o->ptr, slice_cstr(ix->language_field), &v);
+    }
+    const char *lang = ix->language;
+    if (v.p && v.len < cap && ftindex__language_ok(v)) {
+        memcpy(buf, v.p, v.len);
+        buf[v.len] = '\0';
+        lang = buf;
+    }
+    raw_free(&r);
+    return lang;
+}
+
 /* Indexes the value o of key as a new document; 0, or -1 when the document
  * cannot be indexed (a bad number or coordinate): counted as a failure. */
 static int doc_add(FtIndex *ix, Slice key, Obj *o) {
@@ -573,8 +608,10 @@ static int doc_add(FtIndex *ix, Slice key, Obj *o) {
     d->score = ix->default_score;
     d->vals = xcalloc(ix->n_fields ? ix->n_fields : 1, sizeof(FtDocVal));
     DocBuild b;
+    char lang[32];
     memset(&b, 0, sizeof b);
     b.ix = ix;
+    b.language = doc_language(ix, o, lang, sizeof lang);
     buf_init(&b.bytes);
     int failed = 0, fail_type = -1;
     FtDocId id = ix->next_id + 1;

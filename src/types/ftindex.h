@@ -103,6 +103,7 @@ typedef struct FtQueryArgs {
     const Slice *params; /* PARAMS: n_params name/value pairs, names then values alternating */
     size_t n_params;
     double timeout_ms; /* 0: none; negative: search-timeout (ftexec.h) */
+    Slice language;    /* LANGUAGE (a valid name) for stemming; len 0: the index's */
 } FtQueryArgs;
 
 typedef struct FtResult {

@@ -2079,12 +2079,15 @@ static void expand(P *p, FtqNode **slot) {
          * (RediSearch's EXPLAIN shows "+foo(expanded)"). */
         size_t min_len = p->opt->min_stem_len > 0 ? (size_t)p->opt->min_stem_len : 0;
         if (stem && ftt_language_has_stemmer(p->opt->language) && tl >= min_len) {
-            char *st = xmalloc(tl + 2);
+            size_t sl;
+            char *sv = ftt_stem_lang(p->opt->language, term, tl, &sl);
+            char *st = xmalloc(sl + 2);
             st[0] = '+';
-            size_t sl = ftt_stem(term, tl, st + 1, tl + 1);
+            memcpy(st + 1, sv, sl);
             expand_add(slot, st, sl + 1);
             if (sl != tl || memcmp(st + 1, term, tl)) expand_add(slot, st + 1, sl);
             xfree(st);
+            xfree(sv);
         }
         xfree(term);
         return;

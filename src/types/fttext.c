@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "types/ftstem.h"
 
 /* ---- stop words ---- */
 
@@ -621,7 +622,40 @@ char *ftt_stem_term(const char *w, size_t len, int min_len, size_t *out_len) {
 }
 
 int ftt_language_has_stemmer(const char *language) {
-    return !language || !strcasecmp(language, "english");
+    return !language || !strcasecmp(language, "english") || ftstem_find(language) != NULL;
+}
+
+/* Returns an owned stem or NULL (no stemmer). Borrows language and w. */
+char *ftt_stem_lang(const char *language, const char *w, size_t len, size_t *out_len) {
+    if (!language || !strcasecmp(language, "english")) {
+        char *out = xmalloc(len + 1);
+        *out_len = ftt_stem(w, len, out, len + 1);
+        return out;
+    }
+    FtStemFn fn = ftstem_find(language);
+    return fn ? fn(w, len, out_len) : NULL;
+}
+
+/* Returns an owned "+stem" when w's stem in language differs from w, or
+ * NULL. Borrows language and w. */
+char *ftt_stem_term_lang(const char *language, const char *w, size_t len, int min_len,
+                         size_t *out_len) {
+    if (min_len <= 0) min_len = FTT_DEFAULT_MIN_STEM_LEN;
+    if (len < (size_t)min_len) return NULL;
+    size_t sl;
+    char *st = ftt_stem_lang(language, w, len, &sl);
+    if (!st) return NULL;
+    if (sl == len && !memcmp(st, w, len)) {
+        xfree(st);
+        return NULL;
+    }
+    char *buf = xmalloc(sl + 2);
+    buf[0] = '+';
+    memcpy(buf + 1, st, sl);
+    buf[sl + 1] = '\0';
+    xfree(st);
+    *out_len = sl + 1;
+    return buf;
 }
 
 /* ---- matching helpers ---- */

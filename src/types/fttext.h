@@ -96,9 +96,18 @@ size_t ftt_stem(const char *w, size_t len, char *out, size_t cap);
  * returns an owned NUL-terminated "+stem" (xfree()) and its length in
  * *out_len, or NULL when nothing is to be added. */
 char *ftt_stem_term(const char *w, size_t len, int min_len, size_t *out_len);
-/* Whether a language name is one the stemmer supports ("english", case
- * insensitive); other languages are indexed and searched unstemmed. */
+/* Whether a language name (case insensitive; NULL is english) has a
+ * stemmer: english and the Snowball languages of ftstem.h; the others
+ * (chinese, ...) are indexed and searched unstemmed. */
 int ftt_language_has_stemmer(const char *language);
+/* The stem of the lowercase word w[0..len) in language (NULL: english):
+ * returns it owned (xfree()), its length in *out_len, or NULL when the
+ * language has no stemmer. */
+char *ftt_stem_lang(const char *language, const char *w, size_t len, size_t *out_len);
+/* ftt_stem_term() with the stemmer of language (NULL: english); NULL too
+ * when the language has no stemmer. */
+char *ftt_stem_term_lang(const char *language, const char *w, size_t len, int min_len,
+                         size_t *out_len);
 
 /* ---- matching helpers for the query side ---- */
 
