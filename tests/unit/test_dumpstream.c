@@ -531,8 +531,11 @@ static void test_refusals(void) {
     buf_free(&b);
 }
 
+void stream_cmd_init(void); /* registers how a stream object is freed */
+
 int main(void) {
     test_seed("test_dumpstream");
+    stream_cmd_init();
     server.stream_idmp_duration = 100;
     server.stream_idmp_maxsize = 100;
     test_roundtrips();
