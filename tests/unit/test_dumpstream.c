@@ -16,6 +16,7 @@
 #include "cmd/stream_obj.h"
 #include "persist/dumpvalue.h"
 #include "persist/rdbcodec.h"
+#include "persist/rdbfile.h"
 #include "server/server.h"
 #include "stream/group.h"
 #include "stream/idmp.h"
@@ -531,6 +532,77 @@ static void test_refusals(void) {
     buf_free(&b);
 }
 
+/* ---- an RDB file as Redis 8.8 / 8.10 writes one ---------------------------- */
+
+typedef struct FileSeen {
+    int n;
+    Obj *o;
+} FileSeen;
+
+static int file_select(void *ctx, uint64_t db) {
+    (void)ctx;
+    return db == 0 ? 0 : -1;
+}
+
+static int file_key(void *ctx, Slice key, Obj *o, int64_t expire_ms, long long idle_s, int freq) {
+    FileSeen *fs = ctx;
+    fs->n++;
+    if (fs->o || !slice_eq(key, slice_of("k", 1))) {
+        obj_free(o);
+        return -1;
+    }
+    fs->o = o;
+    return 0;
+}
+
+/* "REDIS00vv", SELECTDB 0, key "k" holding the hand-built value of type,
+ * EOF, CRC: read back as the payload is; cut anywhere, refused. */
+static void test_rdb_file(void) {
+    Buf v, f;
+    buf_init(&v);
+    buf_init(&f);
+    for (int type = 26; type <= 27; type++) {
+        for (int version = 13; version <= 16; version++) {
+            hand_payload(&v, type, 14);
+            buf_clear(&f);
+            char hdr[16];
+            snprintf(hdr, sizeof hdr, "REDIS%04d", version);
+            put(&f, hdr, 9);
+            put_u8(&f, 0xFE);
+            put_len(&f, 0);
+            put_u8(&f, (unsigned)type);
+            put_str(&f, "k");
+            put(&f, v.p + 1, v.len - 11); /* the value: no type byte, no footer */
+            put_u8(&f, 0xFF);
+            uint64_t crc = rdb_crc64(0, f.p, f.len);
+            for (int i = 0; i < 8; i++) put_u8(&f, (unsigned)(crc >> (8 * i)) & 0xff);
+            FileSeen fs = {0, NULL};
+            RdbLoadHooks h = {&fs, NULL, file_select, file_key, NULL, NULL, NULL};
+            RdbLoadResult res;
+            int rc = rdb_parse((const uint8_t *)f.p, f.len, &LIM, NOW, &h, &res);
+            if (version == 16) {
+                CHECK_EQ_INT(rc, RDBF_VERSION);
+            } else {
+                CHECK_EQ_INT(rc, RDBF_OK);
+                CHECK_EQ_INT(fs.n, 1);
+                if (fs.o) check_hand(fs.o, type);
+            }
+            if (fs.o) obj_free(fs.o);
+            if (version != 14) continue;
+            for (size_t cut = 10; cut < f.len - 9; cut += 3) {
+                FileSeen cs = {0, NULL};
+                RdbLoadHooks ch = {&cs, NULL, file_select, file_key, NULL, NULL, NULL};
+                /* the CRC of the cut file is not checked: EOF is missing */
+                CHECK(rdb_parse((const uint8_t *)f.p, cut, &LIM, NOW, &ch, &res) != RDBF_OK);
+                CHECK_EQ_INT(cs.n, 0);
+                if (cs.o) obj_free(cs.o);
+            }
+        }
+    }
+    buf_free(&v);
+    buf_free(&f);
+}
+
 void stream_cmd_init(void); /* registers how a stream object is freed */
 
 int main(void) {
@@ -544,5 +616,6 @@ int main(void) {
     test_truncated();
     test_corrupted();
     test_refusals();
+    test_rdb_file();
     return test_report("test_dumpstream");
 }
