@@ -10,8 +10,9 @@
  * Propagation: a RESTORE of a payload Redis 7 reads (RDB version 10 or
  * older: every string, 7.0's streams) is propagated as itself, with a
  * relative TTL turned into an absolute one (ABSTTL) so a replay gives the key
- * the same deadline, as Redis does. A newer payload (streamd's and Redis
- * 7.2's type 21 streams, streamd's private type) would make the AOF
+ * the same deadline, as Redis does. A newer payload (type 21 streams of
+ * streamd and Redis 7.2+, Redis 8.6 / 8.8's types 26 / 27, streamd's former
+ * type 208) would make the AOF
  * unloadable by Redis 7, so the key goes out as the commands the AOF rewrite
  * writes for it (DEL first when REPLACE removed a key, PEXPIREAT for a TTL).
  * A RESTORE whose absolute deadline has already passed creates nothing and,

@@ -102,15 +102,19 @@ static uint32_t clamp_config(long long v, uint32_t lo, uint32_t hi) {
     return v < (long long)lo ? lo : v > (long long)hi ? hi : (uint32_t)v;
 }
 
+void stream_idmp_defaults(uint32_t *duration_s, uint32_t *maxsize) {
+    *duration_s = clamp_config(server.stream_idmp_duration, IDMP_DURATION_MIN, IDMP_DURATION_MAX);
+    *maxsize = clamp_config(server.stream_idmp_maxsize, IDMP_MAXSIZE_MIN, IDMP_MAXSIZE_MAX);
+}
+
 /* so's state, created from the stream-idmp-* configs when missing (*created
  * set). */
 static Idmp *state_of(StreamObj *so, int *created) {
     *created = 0;
     if (!so->idmp) {
-        so->idmp = idmp_new(
-            clamp_config(server.stream_idmp_duration, IDMP_DURATION_MIN, IDMP_DURATION_MAX),
-            clamp_config(server.stream_idmp_maxsize, IDMP_MAXSIZE_MIN, IDMP_MAXSIZE_MAX),
-            next_seed());
+        uint32_t duration, maxsize;
+        stream_idmp_defaults(&duration, &maxsize);
+        so->idmp = idmp_new(duration, maxsize, next_seed());
         *created = 1;
     }
     return so->idmp;

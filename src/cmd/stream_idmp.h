@@ -41,6 +41,10 @@ void stream_idmp_reply_info(Client *c, StreamObj *so);
 
 /* A new, empty idempotency state (RESTORE builds one from a payload). */
 Idmp *stream_idmp_state_new(uint32_t duration_s, uint32_t maxsize);
+/* The duration and maxsize a stream's state takes when it is created now
+ * (the stream-idmp-* configs, clamped to XCFGSET's ranges): what a stream
+ * without state has (XINFO STREAM, RDB types 26 and 27). */
+void stream_idmp_defaults(uint32_t *duration_s, uint32_t *maxsize);
 
 /* The AOF rewrite: emits the records that rebuild so's idempotency state
  * (nothing when the stream never used it). */

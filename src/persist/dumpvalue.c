@@ -10,7 +10,8 @@
  *   +------+-------------------+-------------------+---------------------+
  *
  * A string (type 0) is one RDB string (rdbcodec.h). A stream (types 15, 19,
- * 21; "v2" fields from type 19 on, "v3" from 21) is
+ * 21, 26, 27; "v2" fields from type 19 on, "v3" from 21, "v4" from 26 (Redis
+ * 8.6), "v5" from 27 (Redis 8.8)) is
  *
  *   <n nodes: len>
  *     n x  <master ID: string of 16 bytes, ms and seq big-endian>
@@ -25,6 +26,12 @@
  *          <n consumers: len>
  *            n x <name: string> <seen time: ms> v3: <active time: ms>
  *                <n pending: len>  n x <ID: 16 raw bytes, one of the group's>
+ *          v5: <n NACKed: len>  n x <ID: 16 raw bytes, one of the group's>
+ *   v4: <IDMP duration s: len> <IDMP maxsize: len>
+ *       <n producers: len>
+ *         n x <pid: string> <n iids: len>
+ *               n x <iid: string> <ID: len ms, len seq>
+ *       <iids added: len> <iids duplicates: len>
  *
  * and each node's listpack holds the node's "master entry" and then its
  * entries, IDs as deltas from the master ID:
@@ -36,18 +43,21 @@
  * is the number of the entry's elements before it (so the listpack can be
  * walked backwards).
  *
- * streamd's private type (DUMP_TYPE_STREAMD_STREAM) is the type 21 layout
- * followed by what Redis's type 21 cannot carry: for every group, in the
- * same order, the pending entries released by XNACK (owned by no consumer:
- * they appear in the group's pending list, in no consumer's) as <n: len>
- * and n raw IDs in release order; then <has idempotency state: u8> and, when
- * 1, <duration s: len> <maxsize: len> <iids added: len> <iids duplicates:
- * len> <n records: len> n x <pid: string> <iid: string> <ID: len, len>.
- * Redis 8.6 and later persist these with types of their own (26, 27) whose
- * layout could not be checked against a server here, so the private number
- * stays clear of Redis's range: Redis refuses such a payload as "Bad data
- * format" rather than misreading it. DUMP uses it only for a stream that
- * has such state.
+ * A group's NACK zone (v5) is its pending entries released by XNACK, owned
+ * by no consumer, in release order (the order claims serve them); they are
+ * in the group's pending list with delivery time 0. The v4 part is the
+ * idempotency state: a producer's iids oldest first, as its ring holds
+ * them; a stream that never used it carries the stream-idmp-* configs and
+ * no producer. DUMP writes type 27 for a stream with NACKed entries, 26 for
+ * one with idempotency state, else 21 (19 for RDB files and MIGRATE when
+ * it carries everything), so Redis 7.2 and later restore what they can.
+ *
+ * Earlier streamd builds wrote such state as a private type
+ * (DUMP_TYPE_STREAMD_STREAM, 208), still read: the type 21 layout followed
+ * by, for every group in the same order, <n released: len> and n raw IDs in
+ * release order; then <has idempotency state: u8> and, when 1, <duration
+ * s: len> <maxsize: len> <iids added: len> <iids duplicates: len> <n
+ * records: len> n x <pid: string> <iid: string> <ID: len, len>.
  *
  * RESTORE rebuilds a stream through the stream and group libraries' public
  * calls (stream_append with the payload's IDs, the metadata setters,
@@ -247,9 +257,20 @@ static size_t put_nodes(Buf *out, const Stream *s, const StreamLimits *lim) {
     return n_nodes;
 }
 
-/* Consumer groups in the type 21 layout; released entries (owned by no
- * consumer) are left out of every consumer's list, for the private trailer. */
-static void put_groups(Buf *out, const GroupSet *gs, int v3) {
+/* The released (XNACKed) entries of a group's pending list, release order. */
+static void put_released(Buf *out, const Pel *pel) {
+    PelRef *rel = NULL;
+    size_t n_rel = pel_released_list(pel, &rel);
+    rdb_write_len(out, n_rel);
+    for (size_t k = 0; k < n_rel; k++) put_id_raw(out, pel_id(pel, rel[k]));
+    xfree(rel);
+}
+
+/* Consumer groups in the layout of type (19, 21, 26 or 27); released
+ * entries (owned by no consumer) are in no consumer's list, and in the
+ * group's NACK zone for type 27. */
+static void put_groups(Buf *out, const GroupSet *gs, int type) {
+    int v3 = type != DUMP_TYPE_STREAM_LISTPACKS_2;
     ConsumerGroup **groups = NULL;
     size_t n = gs ? group_set_list(gs, &groups) : 0;
     rdb_write_len(out, n);
@@ -284,48 +305,72 @@ static void put_groups(Buf *out, const GroupSet *gs, int v3) {
                 put_id_raw(out, pel_id(pel, r));
         }
         xfree(ids);
+        if (type == DUMP_TYPE_STREAM_LISTPACKS_5) put_released(out, pel);
     }
     xfree(groups);
 }
 
-/* The private trailer: released entries per group, idempotency state. */
-static void put_private(Buf *out, const StreamObj *so, int64_t now_ms) {
-    ConsumerGroup **groups = NULL;
-    size_t n = so->groups ? group_set_list(so->groups, &groups) : 0;
-    for (size_t i = 0; i < n; i++) {
-        const Pel *pel = group_pel_c(groups[i]);
-        PelRef *rel = NULL;
-        size_t n_rel = pel_released_list(pel, &rel);
-        rdb_write_len(out, n_rel);
-        for (size_t k = 0; k < n_rel; k++) put_id_raw(out, pel_id(pel, rel[k]));
-        xfree(rel);
-    }
-    xfree(groups);
+/* Type 26's idempotency part: the state's configuration (the configs for a
+ * stream without state), every producer with its live iids oldest first,
+ * the counters. */
+static void put_idmp(Buf *out, const StreamObj *so, int64_t now_ms) {
     const Idmp *m = so->idmp;
-    buf_append_char(out, m ? 1 : 0);
-    if (!m) return;
-    rdb_write_len(out, idmp_duration(m));
-    rdb_write_len(out, idmp_maxsize(m));
-    rdb_write_len(out, idmp_iids_added(m));
-    rdb_write_len(out, idmp_iids_duplicates(m));
+    uint32_t duration, maxsize;
+    if (m) {
+        duration = idmp_duration(m);
+        maxsize = idmp_maxsize(m);
+    } else {
+        stream_idmp_defaults(&duration, &maxsize);
+    }
+    rdb_write_len(out, duration);
+    rdb_write_len(out, maxsize);
+    if (!m) {
+        rdb_write_len(out, 0); /* producers */
+        rdb_write_len(out, 0); /* iids added */
+        rdb_write_len(out, 0); /* iids duplicates */
+        return;
+    }
+    /* The iterator yields each producer's iids together; their counts come
+     * first in the layout, so one pass counts and a second writes. */
+    uint64_t *counts = NULL;
+    size_t n_prod = 0, cap = 0;
     IdmpIter it;
-    Slice pid, iid;
+    Slice pid, iid, prev = {NULL, 0};
     StreamId id;
-    uint64_t n_rec = 0;
-    idmp_iter_start(&it, m, now_ms);
-    while (idmp_iter_next(&it, &pid, &iid, &id)) n_rec++;
-    rdb_write_len(out, n_rec);
     idmp_iter_start(&it, m, now_ms);
     while (idmp_iter_next(&it, &pid, &iid, &id)) {
-        rdb_write_string(out, pid.p, pid.len);
+        if (n_prod == 0 || !slice_eq(pid, prev)) {
+            if (n_prod == cap) {
+                cap = cap ? 2 * cap : 8;
+                counts = xrealloc(counts, cap * sizeof *counts);
+            }
+            counts[n_prod++] = 0;
+            prev = pid;
+        }
+        counts[n_prod - 1]++;
+    }
+    rdb_write_len(out, n_prod);
+    size_t k = 0;
+    int first = 1;
+    idmp_iter_start(&it, m, now_ms);
+    while (idmp_iter_next(&it, &pid, &iid, &id)) {
+        if (first || !slice_eq(pid, prev)) {
+            if (!first) k++;
+            first = 0;
+            prev = pid;
+            rdb_write_string(out, pid.p, pid.len);
+            rdb_write_len(out, counts[k]);
+        }
         rdb_write_string(out, iid.p, iid.len);
         put_id_lens(out, id);
     }
+    xfree(counts);
+    rdb_write_len(out, idmp_iids_added(m));
+    rdb_write_len(out, idmp_iids_duplicates(m));
 }
 
-/* Whether so holds state type 21 cannot express. */
-static int needs_private(const StreamObj *so) {
-    if (so->idmp) return 1;
+/* Whether a group of so has released (XNACKed) entries: type 27. */
+static int has_nacked(const StreamObj *so) {
     if (!so->groups) return 0;
     ConsumerGroup **groups = NULL;
     size_t n = group_set_list(so->groups, &groups);
@@ -354,7 +399,16 @@ static int active_is_seen(const StreamObj *so) {
     return yes;
 }
 
-/* type: 19, 21 or 208 (the caller chose one that carries the stream). */
+/* The newest stream type so needs: 27 with NACKed entries, 26 with
+ * idempotency state, else 21. */
+static int stream_type_needed(const StreamObj *so) {
+    if (has_nacked(so)) return DUMP_TYPE_STREAM_LISTPACKS_5;
+    if (so->idmp) return DUMP_TYPE_STREAM_LISTPACKS_4;
+    return DUMP_TYPE_STREAM_LISTPACKS_3;
+}
+
+/* type: 19, 21, 26 or 27 (the caller chose one that carries the stream, or
+ * one that loses what the reader cannot hold). */
 static void put_stream(Buf *out, const StreamObj *so, int type, int64_t now_ms) {
     const Stream *s = so->s;
     /* The node count comes first but is known last: the nodes go after room
@@ -387,8 +441,8 @@ static void put_stream(Buf *out, const StreamObj *so, int type, int64_t now_ms) 
     put_id_lens(out, stream_first_id(s));
     put_id_lens(out, stream_max_deleted_id(s));
     rdb_write_len(out, stream_entries_added(s));
-    put_groups(out, so->groups, type != DUMP_TYPE_STREAM_LISTPACKS_2);
-    if (type == DUMP_TYPE_STREAMD_STREAM) put_private(out, so, now_ms);
+    put_groups(out, so->groups, type);
+    if (type >= DUMP_TYPE_STREAM_LISTPACKS_4) put_idmp(out, so, now_ms);
 }
 
 /* ---- the registry of other value types ------------------------------------ */
@@ -452,6 +506,8 @@ static int read_module_value(RdbReader *r, int64_t now_ms, Obj **out) {
 }
 
 int dump_type_rdb_version(int type) {
+    if (type == DUMP_TYPE_STREAM_LISTPACKS_4) return 13;
+    if (type == DUMP_TYPE_STREAM_LISTPACKS_5) return 14;
     if ((type >= 22 && type <= 25) || type == 28) return 12; /* 28: Redis 8.8's array */
     if (type == 20 || type == DUMP_TYPE_STREAM_LISTPACKS_3 || type == DUMP_TYPE_STREAMD_STREAM)
         return 11;
@@ -460,7 +516,8 @@ int dump_type_rdb_version(int type) {
 
 /* The oldest value type that carries o whole: a string's 0; for a stream 19
  * (Redis 7.0) when every consumer's active time is its seen time, else 21,
- * or 208 when it has state type 21 cannot express; another type's own. */
+ * or 26 / 27 when it has idempotency / XNACK state (stream_type_needed());
+ * another type's own. */
 int dump_value_type(const Obj *o) {
     return dump_value_type_capped(o, INT_MAX);
 }
@@ -469,12 +526,14 @@ int dump_value_type_capped(const Obj *o, int cap) {
     if (o->type == OBJ_STRING) return DUMP_TYPE_STRING;
     if (o->type != OBJ_STREAM) return type_ops[o->type]->rdb_type(o, cap);
     const StreamObj *so = o->ptr;
-    int t;
-    if (needs_private(so))
-        t = DUMP_TYPE_STREAMD_STREAM;
-    else
-        t = active_is_seen(so) ? DUMP_TYPE_STREAM_LISTPACKS_2 : DUMP_TYPE_STREAM_LISTPACKS_3;
-    return t > cap ? cap : t;
+    int t = stream_type_needed(so);
+    if (t == DUMP_TYPE_STREAM_LISTPACKS_3 && active_is_seen(so)) t = DUMP_TYPE_STREAM_LISTPACKS_2;
+    /* the newest stream type the reader takes, losing what it cannot hold */
+    static const int older[] = {DUMP_TYPE_STREAM_LISTPACKS_4, DUMP_TYPE_STREAM_LISTPACKS_3,
+                                DUMP_TYPE_STREAM_LISTPACKS_2};
+    for (size_t i = 0; i < sizeof older / sizeof older[0] && t > cap; i++)
+        if (older[i] < t) t = older[i];
+    return t;
 }
 
 /* Appends o's value (not its type byte) as type (dump_value_type(o), or
@@ -504,7 +563,8 @@ void dump_value(const Obj *o, int64_t now_ms, Buf *out) {
     if (o->type == OBJ_STRING) {
         version = DUMP_RDB_VERSION_STRING;
     } else if (o->type == OBJ_STREAM) {
-        type = needs_private(o->ptr) ? DUMP_TYPE_STREAMD_STREAM : DUMP_TYPE_STREAM_LISTPACKS_3;
+        type = stream_type_needed(o->ptr);
+        version = (unsigned)dump_type_rdb_version(type);
     } else {
         type = dump_value_type(o);
         version = (unsigned)dump_type_rdb_version(type);
@@ -541,8 +601,7 @@ int dump_check_footer(const uint8_t *p, size_t len) {
     if (len < 10) return DUMP_ERR_CHECKSUM;
     const uint8_t *f = p + len - 10;
     unsigned version = (unsigned)f[0] | (unsigned)f[1] << 8;
-    /* Redis 8.8 seals an array (type 28, which has one layout) as version 14 */
-    if (version > DUMP_RDB_VERSION_MAX && !(version <= 14 && p[0] == 28)) return DUMP_ERR_CHECKSUM;
+    if (version > DUMP_RDB_VERSION_MAX) return DUMP_ERR_CHECKSUM;
     uint64_t crc = 0;
     for (int i = 7; i >= 0; i--) crc = crc << 8 | f[2 + i];
     if (rdb_crc64(0, p, len - 8) != crc) return DUMP_ERR_CHECKSUM;
@@ -770,6 +829,23 @@ static int count_ok(const RdbReader *r, uint64_t n, size_t min_item_bytes) {
     return n <= (r->len - r->pos) / min_item_bytes;
 }
 
+/* A group's released (XNACKed) entries, in release order: type 27's NACK
+ * zone, or the group's part of type 208's trailer. Each must be pending and
+ * owned by no consumer. */
+static int load_released(RdbReader *r, GroupIn *gi) {
+    uint64_t n;
+    if (rdb_read_len(r, &n) != RDB_OK || !count_ok(r, n, 16)) return RDB_ERR;
+    for (uint64_t j = 0; j < n; j++) {
+        StreamId id;
+        if (read_id_raw(r, &id) != RDB_OK) return RDB_ERR;
+        PendIn *p = pend_find(gi->pend, gi->n_pend, id);
+        if (!p || p->owner != NO_OWNER) return RDB_ERR;
+        p->owner = OWNER_NACKED;
+        p->rel_order = j;
+    }
+    return RDB_OK;
+}
+
 static int load_group(RdbReader *r, int type, GroupSet *gs, const StreamFacts *facts, GroupIn *gi) {
     char *name;
     size_t name_len;
@@ -840,25 +916,11 @@ static int load_group(RdbReader *r, int type, GroupSet *gs, const StreamFacts *f
             p->owner = (uint32_t)k;
         }
     }
+    if (type == DUMP_TYPE_STREAM_LISTPACKS_5 && load_released(r, gi) != RDB_OK) goto out;
     rc = RDB_OK;
 out:
     xfree(name);
     return rc;
-}
-
-/* The private trailer's released entries of one group. */
-static int load_released(RdbReader *r, GroupIn *gi) {
-    uint64_t n;
-    if (rdb_read_len(r, &n) != RDB_OK || !count_ok(r, n, 16)) return RDB_ERR;
-    for (uint64_t j = 0; j < n; j++) {
-        StreamId id;
-        if (read_id_raw(r, &id) != RDB_OK) return RDB_ERR;
-        PendIn *p = pend_find(gi->pend, gi->n_pend, id);
-        if (!p || p->owner != NO_OWNER) return RDB_ERR;
-        p->owner = OWNER_NACKED;
-        p->rel_order = j;
-    }
-    return RDB_OK;
 }
 
 static int rel_order_cmp(const void *a, const void *b) {
@@ -928,6 +990,76 @@ static int load_idmp(RdbReader *r, Idmp **out, int64_t now_ms) {
     return RDB_OK;
 }
 
+static int slice_cmp_qsort(const void *a, const void *b) {
+    const Slice *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = n ? memcmp(x->p, y->p, n) : 0;
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Types 26 and 27's idempotency part (see the top). The state is made only
+ * when it says more than a stream without one (no state: the configs and
+ * zero counters). A producer or an iid named twice, an empty name, or a
+ * duration / maxsize XCFGSET refuses is an error. */
+static int load_idmp_v4(RdbReader *r, Idmp **out, int64_t now_ms) {
+    *out = NULL;
+    uint64_t duration, maxsize, n_prod;
+    if (rdb_read_len(r, &duration) || rdb_read_len(r, &maxsize) || rdb_read_len(r, &n_prod))
+        return RDB_ERR;
+    if (duration < IDMP_DURATION_MIN || duration > IDMP_DURATION_MAX ||
+        maxsize < IDMP_MAXSIZE_MIN || maxsize > IDMP_MAXSIZE_MAX || !count_ok(r, n_prod, 2))
+        return RDB_ERR;
+    Idmp *m = stream_idmp_state_new((uint32_t)duration, (uint32_t)maxsize);
+    Slice *pids = xmalloc((size_t)n_prod * sizeof(Slice) + 1);
+    size_t n_pids = 0;
+    int rc = RDB_ERR;
+    for (uint64_t i = 0; i < n_prod; i++) {
+        char *pid;
+        size_t pid_len;
+        uint64_t n_iids;
+        if (rdb_read_string(r, persist_string_max(), &pid, &pid_len) != RDB_OK) goto out;
+        pids[n_pids++] = slice_of(pid, pid_len);
+        if (pid_len == 0 || rdb_read_len(r, &n_iids) != RDB_OK || !count_ok(r, n_iids, 3)) goto out;
+        for (uint64_t j = 0; j < n_iids; j++) {
+            char *iid = NULL;
+            size_t iid_len;
+            StreamId id, old;
+            if (rdb_read_string(r, persist_string_max(), &iid, &iid_len) != RDB_OK) goto out;
+            int ok = iid_len > 0 && read_id_lens(r, &id) == RDB_OK;
+            if (ok) {
+                IdmpKey k;
+                idmp_key_init(&k, m, slice_of(pid, pid_len), slice_of(iid, iid_len));
+                /* a second mapping of a live iid (an expired one is gone) */
+                ok = !idmp_find(m, &k, now_ms, &old);
+                if (ok) idmp_add(m, &k, &id, now_ms);
+            }
+            xfree(iid);
+            if (!ok) goto out;
+        }
+    }
+    qsort(pids, n_pids, sizeof(Slice), slice_cmp_qsort);
+    for (size_t i = 1; i < n_pids; i++)
+        if (slice_eq(pids[i - 1], pids[i])) goto out;
+    uint64_t added, dups;
+    if (rdb_read_len(r, &added) || rdb_read_len(r, &dups)) goto out;
+    idmp_set_counters(m, added, dups);
+    uint32_t def_duration, def_maxsize;
+    stream_idmp_defaults(&def_duration, &def_maxsize);
+    if (n_prod == 0 && added == 0 && dups == 0 && duration == def_duration &&
+        maxsize == def_maxsize) {
+        idmp_free(m); /* the same as no state */
+        m = NULL;
+    }
+    *out = m;
+    m = NULL;
+    rc = RDB_OK;
+out:
+    for (size_t i = 0; i < n_pids; i++) xfree((char *)pids[i].p);
+    xfree(pids);
+    idmp_free(m);
+    return rc;
+}
+
 static int load_stream(RdbReader *r, int type, const StreamLimits *lim, int64_t now_ms, Obj **out) {
     LoadState ls;
     memset(&ls, 0, sizeof ls);
@@ -985,6 +1117,8 @@ static int load_stream(RdbReader *r, int type, const StreamLimits *lim, int64_t 
         for (size_t i = 0; i < n_gins; i++)
             if (load_released(r, &gins[i]) != RDB_OK) goto out;
         if (load_idmp(r, &idmp, now_ms) != RDB_OK) goto out;
+    } else if (type >= DUMP_TYPE_STREAM_LISTPACKS_4) {
+        if (load_idmp_v4(r, &idmp, now_ms) != RDB_OK) goto out;
     }
     for (size_t i = 0; i < n_gins; i++)
         if (group_fill(&gins[i]) != RDB_OK) goto out;
@@ -1024,6 +1158,8 @@ int dump_read_value(RdbReader *r, int type, const StreamLimits *lim, int64_t now
     case DUMP_TYPE_STREAM_LISTPACKS:
     case DUMP_TYPE_STREAM_LISTPACKS_2:
     case DUMP_TYPE_STREAM_LISTPACKS_3:
+    case DUMP_TYPE_STREAM_LISTPACKS_4:
+    case DUMP_TYPE_STREAM_LISTPACKS_5:
     case DUMP_TYPE_STREAMD_STREAM:
         return load_stream(r, type, lim, now_ms, out);
     case DUMP_TYPE_MODULE_2:

@@ -15,12 +15,13 @@
 #include "server/object.h"
 #include "stream/stream.h"
 
-/* RDB versions: what DUMP writes for a stream (type 21 needs 11: Redis
- * 7.2) and for a string (10: every Redis from 7.0 on reads it), the newest
- * RESTORE reads. */
+/* RDB versions: what DUMP writes for a stream without idempotency or
+ * XNACK state (type 21 needs 11: Redis 7.2) and for a string (10: every
+ * Redis from 7.0 on reads it), the newest RESTORE reads (15: Redis 8.10;
+ * a payload of a type streamd does not know is still refused). */
 #define DUMP_RDB_VERSION        11
 #define DUMP_RDB_VERSION_STRING 10
-#define DUMP_RDB_VERSION_MAX    12
+#define DUMP_RDB_VERSION_MAX    15
 
 /* Value types of the payload's first byte. */
 enum {
@@ -29,8 +30,10 @@ enum {
     DUMP_TYPE_STREAM_LISTPACKS = 15,   /* Redis 5.0 .. 6.2 */
     DUMP_TYPE_STREAM_LISTPACKS_2 = 19, /* Redis 7.0 */
     DUMP_TYPE_STREAM_LISTPACKS_3 = 21, /* Redis 7.2 and later */
-    /* streamd's own: type 21 plus what it cannot express (released pending
-     * entries, idempotent-producer state); only streamd restores it. */
+    DUMP_TYPE_STREAM_LISTPACKS_4 = 26, /* Redis 8.6: + idempotent producers (RDB 13) */
+    DUMP_TYPE_STREAM_LISTPACKS_5 = 27, /* Redis 8.8: + each group's NACK zone (RDB 14) */
+    /* What earlier streamd builds wrote for type 26/27's state: type 21
+     * plus a trailer. Still read, no longer written. */
     DUMP_TYPE_STREAMD_STREAM = 208,
 };
 
@@ -80,7 +83,9 @@ const PersistTypeOps *persist_type_ops_for_rdb(int rdb_type);
  * type byte; r does not move), or NULL. */
 const PersistTypeOps *persist_module_ops_at(const RdbReader *r);
 /* The RDB version a type byte needs: 10 (Redis 7.0), 11 (7.2: set listpack,
- * stream type 21, streamd's 208) or 12 (7.4: hashes with field TTLs). */
+ * stream type 21, streamd's 208), 12 (7.4: hashes with field TTLs; arrays
+ * as streamd writes them), 13 (8.6: stream type 26) or 14 (8.8: stream
+ * type 27). */
 int dump_type_rdb_version(int type);
 /* dump_value_type() no newer than cap (see PersistTypeOps.rdb_type). */
 int dump_value_type_capped(const Obj *o, int cap);
@@ -90,7 +95,7 @@ void dump_value(const Obj *o, int64_t now_ms, Buf *out);
 void dump_value_oldest(const Obj *o, int64_t now_ms, Buf *out);
 int dump_check_footer(const uint8_t *p, size_t len);
 /* For RDB files (rdb.c): the oldest type that carries o whole (0 for a
- * string; 19, 21 or 208 for a stream), o's value without its type byte
+ * string; 19, 21, 26 or 27 for a stream), o's value without its type byte
  * written as that type (or a newer stream type), and a value of a type read
  * back. */
 int dump_value_type(const Obj *o);

@@ -9,7 +9,8 @@
  * rewrite, and the rewrite waits for a BGSAVE, as in Redis 7.0. The file is
  * RDB 10 with type 19 streams (what Redis 7.0 loads) unless a stream needs
  * more: a consumer whose active time is not its seen time makes it RDB 11
- * with type 21, idempotent-producer or XNACK state streamd's own type 208.
+ * with type 21, idempotent-producer state RDB 13 with type 26 (Redis 8.6),
+ * XNACKed entries RDB 14 with type 27 (Redis 8.8).
  *
  * Loading. At start-up with appendonly no, dbfilename is loaded when it
  * exists (clients get -LOADING meanwhile); DEBUG RELOAD saves and loads it

@@ -213,6 +213,10 @@ static const char *type_name(int t) {
     case 23:
     case 24:
     case 25:
+    case 29: /* Redis 8.10's hash templates */
+    case 30:
+    case 31:
+    case 32:
         return "a hash";
     case 6:
     case 7:
@@ -225,6 +229,7 @@ static const char *type_name(int t) {
 static int is_stored_type(int t) {
     return t == DUMP_TYPE_STRING || t == DUMP_TYPE_STREAM_LISTPACKS ||
            t == DUMP_TYPE_STREAM_LISTPACKS_2 || t == DUMP_TYPE_STREAM_LISTPACKS_3 ||
+           t == DUMP_TYPE_STREAM_LISTPACKS_4 || t == DUMP_TYPE_STREAM_LISTPACKS_5 ||
            t == DUMP_TYPE_STREAMD_STREAM || persist_type_ops_for_rdb(t) != NULL;
 }
 

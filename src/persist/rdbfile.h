@@ -19,10 +19,11 @@
 #include "stream/stream.h"
 
 /* RDB versions: what Redis 7.0 writes and reads (type 19 streams), what
- * Redis 7.2 writes (type 21), the newest the parser reads (7.4 / 8.x). */
+ * Redis 7.2 writes (type 21), the newest the parser reads (15: Redis 8.10;
+ * 13 and 14 bring stream types 26 and 27, 15 hash types streamd refuses). */
 #define RDB_VERSION_70  10
 #define RDB_VERSION_72  11
-#define RDB_VERSION_MAX 12
+#define RDB_VERSION_MAX 15
 
 /* ---- Writing ------------------------------------------------------------ */
 

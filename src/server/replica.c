@@ -399,8 +399,9 @@ static int send_rest_of_handshake(void) {
     /* replica-announce-ip: the address the master is to show for us */
     const char *ip[] = {"REPLCONF", "ip-address", settings.replica_announce_ip, NULL};
     int announce_ip = settings.replica_announce_ip && *settings.replica_announce_ip;
-    /* capa streamd: a streamd master sends its full RDB (types 21/208 with
-     * idempotency and XNACK state); Redis ignores capabilities it does not know */
+    /* capa streamd: a streamd master sends its full RDB (stream types 21/26/27
+     * with idempotency and XNACK state); Redis ignores capabilities it does not
+     * know */
     const char *capa[] = {"REPLCONF", "capa", "eof", "capa", "psync2", "capa", "streamd", NULL};
     if (send_command(lp) != 0 || (announce_ip && send_command(ip) != 0) || send_command(capa) != 0)
         return -1;

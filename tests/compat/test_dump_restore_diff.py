@@ -255,7 +255,7 @@ def test_ttl_idletime_options(conns):
 def _errors(p_string, p_stream):
     bad_crc = bytearray(p_string)
     bad_crc[-1] ^= 1
-    bad_version = reseal(p_string, version=13)
+    bad_version = reseal(p_string, version=16)
     unknown_type = reseal(p_string, type_byte=99)
     truncated_stream = seal(p_stream[:len(p_stream) // 2], 10)
     corrupt_stream = bytearray(p_stream[:-10])

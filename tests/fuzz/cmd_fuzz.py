@@ -928,10 +928,10 @@ class Gen:
                 elif r < 0.9:
                     body[i:i] = bytes(self.rng.randrange(256) for _ in range(self.rng.randint(1, 8)))
                 else:
-                    body[0] = self.pick([0, 15, 19, 21, 208, 1, 99])
+                    body[0] = self.pick([0, 15, 19, 21, 26, 27, 208, 1, 99])
             if not body:
                 body = bytearray(b"\x00")
-            p = seal(body, self.pick([version, version, 9, 10, 11, 12, 13]))
+            p = seal(body, self.pick([version, version, 9, 10, 11, 12, 13, 14, 16]))
         opts = self.pick([[], ["REPLACE"], ["REPLACE"], ["REPLACE"], ["REPLACE", "ABSTTL"],
                           ["REPLACE", "IDLETIME", "5"], ["FREQ", "3"],
                           ["REPLACE", "IDLETIME", "100000"]])

@@ -384,7 +384,7 @@ def test_restore_redis88_payload(r):
     with pytest.raises(ResponseError, match="Bad data format"):  # as any empty value
         r.restore("empty", 0, seal(bytes([28]) + ln(0) + ln(0), 12))
     with pytest.raises(ResponseError, match="checksum"):
-        r.restore("v15", 0, seal(body, 15))
+        r.restore("v16", 0, seal(body, 16))
 
 
 def test_aof_replay_and_rewrite(make_server):

@@ -1,6 +1,7 @@
 """DUMP and RESTORE within streamd: restored keys surviving an AOF restart and
-rewrite, streams with state only streamd's private payload type carries
-(idempotent producers, XNACKed entries), random streams round-tripped, and
+rewrite, streams with idempotent producers and XNACKed entries (Redis 8.8's
+type 27; tests/integration/test_dump_stream_v4v5.py has the details),
+random streams round-tripped, and
 the command's propagation (relative TTLs become absolute, an expired RESTORE
 with REPLACE becomes DEL). tests/compat/test_dump_restore_diff.py holds the
 comparisons with redis-server 7.0.
@@ -17,8 +18,6 @@ from testlib.dumppayload import decode, seal
 from testlib.resp import RespError
 
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="streamd's own DUMP payloads and AOF")
-
-PRIVATE_TYPE = 208
 
 
 def pairs(lst):
@@ -88,7 +87,7 @@ def test_empty_field_names_and_values(raw):
     assert [state(c, k) for k in ("s", "only")] == before
 
 
-def test_idmp_and_nack_use_private_type(raw):
+def test_idmp_and_nack_use_type_27(raw):
     c = raw()
     ids = [c.call("XADD", "s", "IDMP", "prod%d" % (i % 3), "iid%d" % i, "*", "f", str(i))
            for i in range(30)]
@@ -98,7 +97,10 @@ def test_idmp_and_nack_use_private_type(raw):
     assert c.call("XNACK", "s", "g", "FAIL", "IDS", "3", ids[7], ids[3], ids[12]) == 3
     assert c.call("XNACK", "s", "g", "FATAL", "IDS", "1", ids[1]) == 1
     p = roundtrip(c, "s", "s2")
-    assert p[0] == PRIVATE_TYPE
+    d = decode(p)
+    assert (d["type"], d["version"]) == (27, 14)
+    assert d["value"]["groups"][0]["nacked"] == [tuple(map(int, ids[i].split(b"-")))
+                                                 for i in (7, 3, 12, 1)]
     full = pairs(c.call("XINFO", "STREAM", "s2", "FULL"))
     assert full[b"iids-tracked"] == 30 and pairs(full[b"groups"][0])[b"nacked-count"] == 4
     # The idempotency records came along: a duplicate is recognised.
@@ -187,7 +189,7 @@ def test_restore_propagation_survives_restart_and_rewrite(make_server):
     assert c.call("GET", "s2") == b"hello" and c.call("TTL", "s2") == -1
     assert c.call("EXISTS", "old") == 0
     after = state(c, "st2")
-    # (a type 208 payload goes to the AOF as the commands that rebuild the
+    # (a type 27 payload goes to the AOF as the commands that rebuild the
     # key: consumers' times are those of the replay)
     assert strip_times(after[:3]) == strip_times(before[:3])
     aof = open(os.path.join(srv.dir, "appendonlydir", "appendonly.aof.1.incr.aof"), "rb").read()

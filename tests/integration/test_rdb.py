@@ -275,8 +275,8 @@ def test_refuses_corrupt_and_truncated_files(make_server):
     expect_start_failure(srv, "Fatal error loading the DB")
     open(dump_path(srv), "wb").write(good[:len(good) - 20])
     expect_start_failure(srv, "Unexpected EOF", "Fatal error loading the DB")
-    open(dump_path(srv), "wb").write(b"REDIS0013" + good[9:])
-    expect_start_failure(srv, "Can't handle RDB format version 13")
+    open(dump_path(srv), "wb").write(b"REDIS0016" + good[9:])
+    expect_start_failure(srv, "Can't handle RDB format version 16")
     open(dump_path(srv), "wb").write(good)
     srv.start()
     assert srv.client().dbsize() == 50

@@ -1,6 +1,7 @@
 """A small, independent reader of DUMP payloads (Redis's RDB value format) for
 the tests: CRC-64, lengths, strings (integer and LZF encodings), listpacks and
-the stream layouts of types 15, 19 and 21. It decodes what streamd's DUMP
+the stream layouts of types 15, 19, 21, 26 (Redis 8.6: + idempotent
+producers) and 27 (Redis 8.8: + each group's NACK zone). It decodes what streamd's DUMP
 writes into plain Python values, so tests can check the bytes mean what the
 key holds, and it rewrites a type 21 payload as type 19 / RDB 10 (dropping
 the consumers' active times) so redis-server 7.0 can restore it.
@@ -192,7 +193,7 @@ def decode(payload):
     out = {"type": t, "version": version}
     if t == 0:
         out["value"] = r.string()
-    elif t in (15, 19, 21):
+    elif t in (15, 19, 21, 26, 27):
         out["value"], out["active_time_spans"] = _stream(r, t)
     else:
         raise BadPayload("type %d" % t)
@@ -260,8 +261,22 @@ def _stream(r, t):
                 c["active"] = r.ms()
             c["pel"] = [r.raw_id() for _ in range(r.length())]
             g["consumers"].append(c)
+        if t >= 27:
+            g["nacked"] = [r.raw_id() for _ in range(r.length())]
         groups.append(g)
     s["groups"] = groups
+    if t >= 26:
+        m = {"duration": r.length(), "maxsize": r.length(), "producers": []}
+        for _ in range(r.length()):
+            pid = r.string()
+            iids = []
+            for _ in range(r.length()):
+                iid = r.string()
+                iids.append((iid, (r.length(), r.length())))
+            m["producers"].append((pid, iids))
+        m["added"] = r.length()
+        m["duplicates"] = r.length()
+        s["idmp"] = m
     return s, spans
 
 
@@ -355,10 +370,13 @@ def node_elems(master, entries, deleted=()):
 
 
 def build_stream(nodes, length, last_id, groups=(), first_id=(0, 0), max_deleted=(0, 0),
-                 entries_added=None, type_byte=19, version=10):
+                 entries_added=None, type_byte=19, version=10, idmp=None):
     """nodes: [(master_id, listpack bytes)]; groups: [{"name", "last_id",
     "entries_read", "pel": [(id, ms, count)], "consumers": [{"name", "seen",
-    "active", "pel": [id]}]}]. Returns a sealed payload."""
+    "active", "pel": [id]}], "nacked": [id] (type 27)}]; idmp (type 26 and
+    27): {"duration", "maxsize", "producers": [(pid, [(iid, id)])], "added",
+    "duplicates"}, by default what a stream that never used it has. Returns
+    a sealed payload."""
     out = bytearray([type_byte]) + enc_len(len(nodes))
     for node in nodes:
         master, lp = node[0], node[1]
@@ -387,4 +405,22 @@ def build_stream(nodes, length, last_id, groups=(), first_id=(0, 0), max_deleted
             out += enc_len(len(c["pel"]))
             for ms, seq in c["pel"]:
                 out += struct.pack(">QQ", ms, seq)
+        if type_byte >= 27:
+            out += enc_len(len(g.get("nacked", ())))
+            for ms, seq in g.get("nacked", ()):
+                out += struct.pack(">QQ", ms, seq)
+    if type_byte >= 26:
+        out += build_idmp(idmp or {})
     return seal(out, version)
+
+
+def build_idmp(m):
+    """Type 26's idempotency part (see build_stream)."""
+    out = enc_len(m.get("duration", 100)) + enc_len(m.get("maxsize", 100))
+    prods = m.get("producers", [])
+    out += enc_len(len(prods))
+    for pid, iids in prods:
+        out += enc_string(pid) + enc_len(len(iids))
+        for iid, (ms, seq) in iids:
+            out += enc_string(iid) + enc_len(ms) + enc_len(seq)
+    return out + enc_len(m.get("added", 0)) + enc_len(m.get("duplicates", 0))

@@ -177,9 +177,9 @@ static void test_damage(void) {
 static void test_refusals(void) {
     Seen s;
     RdbLoadResult res;
-    const char *v13 = "REDIS0013\xff";
-    CHECK_EQ_INT(parse((const uint8_t *)v13, 10, &s, &res), RDBF_VERSION);
-    CHECK(strstr(res.why, "Can't handle RDB format version 13") != NULL);
+    const char *v16 = "REDIS0016\xff";
+    CHECK_EQ_INT(parse((const uint8_t *)v16, 10, &s, &res), RDBF_VERSION);
+    CHECK(strstr(res.why, "Can't handle RDB format version 16") != NULL);
     CHECK_EQ_INT(parse((const uint8_t *)"RADIS0009", 9, &s, &res), RDBF_VERSION);
     /* A list (quicklist 2, type 18) key. */
     const uint8_t list[] = {'R', 'E', 'D', 'I', 'S', '0', '0', '1', '0', 18, 1, 'L', 0};
