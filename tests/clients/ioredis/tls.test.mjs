@@ -8,23 +8,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Server, connect, TIMEOUT, SLOW } from './lib/harness.mjs';
+import { Server, connect, freePort, TIMEOUT, SLOW } from './lib/harness.mjs';
 
 const T = { timeout: TIMEOUT };
-
-function freePort() {
-    return new Promise((resolve, reject) => {
-        const s = net.createServer();
-        s.on('error', reject);
-        s.listen(0, '127.0.0.1', () => {
-            const { port } = s.address();
-            s.close(() => resolve(port));
-        });
-    });
-}
 
 function makeCerts(dir) {
     const run = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });

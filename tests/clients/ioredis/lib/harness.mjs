@@ -54,7 +54,7 @@ const SANITIZER_MARKERS = [
     'SUMMARY: UndefinedBehaviorSanitizer',
 ];
 
-function freePort() {
+export function freePort() {
     return new Promise((resolve, reject) => {
         const s = net.createServer();
         s.on('error', reject);
