@@ -97,10 +97,12 @@ static int add_listener(int fd, int is_unix, int is_tls) {
     return 0;
 }
 
-/* Closes the TCP listeners of tls-port (is_tls) or of port. */
-static void close_listeners(int is_tls) {
+/* Closes the TCP listeners of tls-port (is_tls) or of port, except those
+ * in slots marked in keep (may be NULL). */
+static void close_listeners(int is_tls, const unsigned char *keep) {
     for (int i = 0; i < n_listeners; i++) {
         if (listeners[i].fd < 0 || listeners[i].is_unix || listeners[i].is_tls != is_tls) continue;
+        if (keep && keep[i]) continue;
         epoll_ctl(core.epfd, EPOLL_CTL_DEL, listeners[i].fd, NULL);
         close(listeners[i].fd);
         listeners[i].fd = -1;
@@ -198,29 +200,40 @@ int server_apply_tls(const char **err) {
     return 0;
 }
 
+/* The ports the listeners are bound to (-1: not yet). */
+static long long bound_port = -1, bound_tls_port = -1;
+
+/* Moves the TCP listeners of one kind to port (0: none), as Redis does: the
+ * new sockets first, then the old ones closed, so that a port that cannot
+ * be bound leaves the old listeners serving. 0, or -1 with *err. */
+static int move_listeners(long long port, int is_tls, long long *bound, const char **err) {
+    if (port == *bound) return 0; /* the same value again: nothing to move */
+    unsigned char old[MAX_LISTENERS] = {0};
+    for (int i = 0; i < n_listeners; i++)
+        old[i] = listeners[i].fd >= 0 && !listeners[i].is_unix && listeners[i].is_tls == is_tls;
+    if (port > 0 && listen_all(port, is_tls) != 0) {
+        close_listeners(is_tls, old); /* the new ones that did open */
+        *err = "Unable to listen on this port. Check server logs.";
+        return -1;
+    }
+    unsigned char fresh[MAX_LISTENERS] = {0};
+    for (int i = 0; i < n_listeners; i++) fresh[i] = !old[i];
+    close_listeners(is_tls, fresh);
+    *bound = port;
+    return 0;
+}
+
 int server_apply_tls_port(const char **err) {
     TlsConfig t = tls_config();
     if (settings.tls_port > 0 && !tls_is_configured() && tls_configure(&t) != 0) {
         *err = "Unable to update TLS configuration. Check server logs.";
         return -1;
     }
-    close_listeners(1);
-    if (settings.tls_port > 0 && listen_all(settings.tls_port, 1) != 0) {
-        close_listeners(1);
-        *err = "Unable to listen on this port. Check server logs.";
-        return -1;
-    }
-    return 0;
+    return move_listeners(settings.tls_port, 1, &bound_tls_port, err);
 }
 
 int server_apply_port(const char **err) {
-    close_listeners(0);
-    if (settings.port > 0 && listen_all(settings.port, 0) != 0) {
-        close_listeners(0);
-        *err = "Unable to listen on this port. Check server logs.";
-        return -1;
-    }
-    return 0;
+    return move_listeners(settings.port, 0, &bound_port, err);
 }
 
 void server_init_listeners(void) {
@@ -235,6 +248,8 @@ void server_init_listeners(void) {
     }
     if (settings.port > 0 && listen_all(settings.port, 0) != 0) exit(1);
     if (settings.tls_port > 0 && listen_all(settings.tls_port, 1) != 0) exit(1);
+    bound_port = settings.port;
+    bound_tls_port = settings.tls_port;
     if (settings.unixsocket && *settings.unixsocket) {
         int fd = socket(AF_UNIX, SOCK_STREAM, 0);
         struct sockaddr_un sa = {0};

@@ -587,3 +587,24 @@ def test_garbage_and_abandoned_handshakes(make_server, certs):
     assert handshake(port, certs)[0] == b"+PONG\r\n"
     assert srv.client().dbsize() == 0
     srv.check_alive()
+
+
+def test_port_change_that_cannot_bind_keeps_the_old_listeners(make_server, certs):
+    # the new sockets first, then the old ones closed: a port in use is
+    # refused and the server still listens where it did (as Redis)
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    taken = busy.getsockname()[1]
+    try:
+        for srv, tport in start_pair(make_server, certs):
+            r = srv.client()
+            for name, current in (("port", srv.port), ("tls-port", tport)):
+                with pytest.raises(redis.ResponseError, match="Unable to listen on this port"):
+                    r.config_set(name, taken)
+                assert r.config_get(name) == {name: str(current)}, srv.kind
+                assert r.config_set(name, current)  # the same value: nothing moves
+            assert r.ping()
+            assert handshake(tport, certs)[0] == b"+PONG\r\n", srv.kind
+    finally:
+        busy.close()
