@@ -1701,19 +1701,42 @@ typedef struct RdbEmit {
     uint64_t n;
 } RdbEmit;
 
+/* The database of the index a definition record names (FT.ALIASADD names
+ * it third), 0 if none. */
+static int def_db(int argc, const Slice *argv) {
+    if (argc < 2) return 0;
+    FtIndex *ix = ftindex__find(word(argv[0], "FT.ALIASADD") && argc > 2 ? argv[2] : argv[1]);
+    return ix ? ix->db : 0;
+}
+
 typedef struct RewriteCtx {
     PersistEmitFn emit;
     void *priv;
+    int db; /* the database the records written so far leave selected */
 } RewriteCtx;
 
+static void select_in_aof(RewriteCtx *r, int db) {
+    if (db == r->db) return;
+    char num[16];
+    int n = snprintf(num, sizeof num, "%d", db);
+    Slice v[2] = {slice_cstr("SELECT"), slice_of(num, (size_t)n)};
+    r->emit(r->priv, 2, v);
+    r->db = db;
+}
+
+/* A definition replays in the database it was given in: the rewrite writes
+ * these records in database 0, so each one in another database is preceded
+ * by its SELECT. */
 static void emit_to_aof(void *priv, int argc, const Slice *argv) {
     RewriteCtx *r = priv;
+    select_in_aof(r, def_db(argc, argv));
     r->emit(r->priv, argc, argv);
 }
 
 static void defs_aof_rewrite(PersistEmitFn emit, void *priv) {
-    RewriteCtx r = {emit, priv};
+    RewriteCtx r = {emit, priv, 0};
     ftindex_emit_all(emit_to_aof, &r);
+    select_in_aof(&r, 0); /* what the records after these expect */
 }
 
 static void count_def(void *priv, int argc, const Slice *argv) {
@@ -1724,11 +1747,7 @@ static void count_def(void *priv, int argc, const Slice *argv) {
 
 static void write_def(void *priv, int argc, const Slice *argv) {
     RdbEmit *e = priv;
-    Slice name = argv[0];
-    /* the database of the index the command names */
-    FtIndex *ix =
-        argc > 1 ? ftindex__find(word(name, "FT.ALIASADD") && argc > 2 ? argv[2] : argv[1]) : NULL;
-    rdbm_put_uint(e->out, ix ? (uint64_t)ix->db : 0);
+    rdbm_put_uint(e->out, (uint64_t)def_db(argc, argv));
     rdbm_put_uint(e->out, (uint64_t)argc);
     for (int i = 0; i < argc; i++) rdbm_put_string(e->out, argv[i].p, argv[i].len);
 }

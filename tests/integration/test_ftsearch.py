@@ -452,6 +452,29 @@ def test_aof_replay_and_rewrite(make_server):
     assert x(c, "FT.SEARCH", "al", "hello", "NOCONTENT")[0] == 2
 
 
+def test_aof_rewrite_keeps_each_index_in_its_database(make_server):
+    """The rewrite writes the definitions after the keys, when the last SELECT
+    is that of the last database with keys: each definition must name its own
+    database, or the replay creates the index in another one."""
+    srv = make_server(AOF_ALWAYS)
+    c0 = srv.client()
+    c3 = srv.client(db=3)
+    c5 = srv.client(db=5)
+    x(c0, "FT.CREATE", "i0", "PREFIX", 1, "d:", "SCHEMA", "t", "TEXT")
+    x(c3, "FT.CREATE", "i3", "PREFIX", 1, "d:", "SCHEMA", "t", "TEXT")
+    c0.hset("d:0", "t", "zero")
+    c3.hset("d:3", "t", "three")
+    c5.hset("d:5", "t", "five")
+    c3.bgrewriteaof()
+    wait_rewrite(c3)
+    x(c5, "SET", "after", "1")  # an incremental record after the base, in db 5
+    srv.restart()
+    c0, c3 = srv.client(), srv.client(db=3)
+    assert x(c0, "FT.SEARCH", "i0", "*", "NOCONTENT") == [1, b"d:0"]
+    assert x(c3, "FT.SEARCH", "i3", "*", "NOCONTENT") == [1, b"d:3"]
+    assert srv.client(db=5).get("after") == b"1"
+
+
 def test_rdb_save_restart(make_server):
     srv = make_server()
     c = srv.client()
