@@ -611,6 +611,31 @@ def test_ipv6_bind(make_server):
         assert victim.recv(100) == b""
 
 
+def test_client_kill_self(raw):
+    # a client killing itself gets the reply, then the connection closes
+    c = raw()
+    cid = c.call("CLIENT", "ID")
+    assert c.call("CLIENT", "KILL", "ID", str(cid)) == 0  # SKIPME yes by default
+    c.send(encode_command("CLIENT", "KILL", "ID", str(cid), "SKIPME", "no") + encode_command("PING"))
+    assert c.read() == 1
+    assert c.closed_by_peer()
+    # inside MULTI the connection closes as soon as CLIENT KILL ran: what
+    # EXEC still had to send is dropped after the array header and the
+    # kill's own reply, as Redis does
+    c = raw()
+    addr = dict(f.split("=", 1) for f in c.call("CLIENT", "INFO").decode().split() if "=" in f)["addr"]
+    c.send(encode_command("MULTI") + encode_command("CLIENT", "KILL", addr) + encode_command("PING") +
+           encode_command("EXEC") + encode_command("PING"))
+    data = b""
+    s = c.sock
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    assert data == b"+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n+OK\r\n"
+
+
 # ---- streamd-only ----------------------------------------------------------
 
 
