@@ -33,8 +33,9 @@ LUA_CFLAGS := -I/usr/include/lua5.1
 LUA_LIBS := -l:liblua5.1-cjson.a -l:liblua5.1-bitop.a -l:liblua5.1.a -ldl
 
 CFLAGS += $(CFLAGS_BASE) $(CFLAGS_MODE) $(LUA_CFLAGS)
-# TLS (tls-port): OpenSSL 3 (libssl-dev).
-LDLIBS += $(LIBS) $(LUA_LIBS) -lssl -lcrypto -lm -pthread
+# TLS (tls-port): the headers of OpenSSL 3 (libssl-dev); the libraries are
+# dlopen()ed on first use (src/net/tls_lib.h), so no -lssl -lcrypto here.
+LDLIBS += $(LIBS) $(LUA_LIBS) -ldl -lm -pthread
 
 LIB_SRC := $(shell find src -name '*.c' ! -name main.c | sort)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)

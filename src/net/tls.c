@@ -13,22 +13,23 @@
  * a buffer that may move between retries (the output buffer is compacted),
  * client certificates verified against tls-ca-cert-file / -dir, server-side
  * session caching, no client-initiated renegotiation.
+ *
+ * OpenSSL is loaded by the first tls_configure() (tls_lib.h says why) and
+ * called through the table `ossl`; everything else here runs only once a
+ * context exists, so with the table filled.
  */
 #include "net/tls.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/decoder.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-
 #include "base/alloc.h"
 #include "base/log.h"
+#include "net/tls_lib.h"
 
 struct TlsConn {
     SSL *ssl;
@@ -45,11 +46,42 @@ static SSL_CTX *server_ctx;
  * peer's against the CA), as Redis does. */
 static SSL_CTX *client_ctx;
 
-enum { PROTO_TLS1 = 1, PROTO_TLS1_1 = 2, PROTO_TLS1_2 = 4, PROTO_TLS1_3 = 8 };
-
 static int is_set(const char *s) {
     return s && *s;
 }
+
+/* OpenSSL's functions: zero until load_openssl() succeeds. */
+static TlsLib ossl;
+static int is_loaded;
+
+/* Opens OpenSSL unless done: the libraries STREAMD_LIBSSL and
+ * STREAMD_LIBCRYPTO name when set, else the headers' sonames. 0, or -1
+ * logged; a failure is tried again by the next configuration (the library
+ * may have been installed since). */
+static int load_openssl(void) {
+    if (is_loaded) return 0;
+    const char *ssl_name = getenv("STREAMD_LIBSSL");
+    const char *crypto_name = getenv("STREAMD_LIBCRYPTO");
+    if (!is_set(ssl_name)) ssl_name = TLS_LIB_SSL_DEFAULT;
+    if (!is_set(crypto_name)) crypto_name = TLS_LIB_CRYPTO_DEFAULT;
+    char err[512];
+    if (tls_lib_open(&ossl, ssl_name, crypto_name, err, sizeof err) != 0) {
+        log_warning("Failed to load OpenSSL (%s, %s), TLS is unavailable: %s", ssl_name,
+                    crypto_name, err);
+        return -1;
+    }
+    is_loaded = 1;
+    log_verbose("Loaded OpenSSL for TLS: %s, %s", ssl_name, crypto_name);
+    return 0;
+}
+
+/* What OpenSSL's SSL_CTX_set_mode(), SSL_CTX_set_min_proto_version(),
+ * SSL_CTX_set_session_cache_mode() ... macros expand to, through the table. */
+static long ctx_ctrl(SSL_CTX *ctx, int cmd, long arg) {
+    return ossl.SSL_CTX_ctrl(ctx, cmd, arg, NULL);
+}
+
+enum { PROTO_TLS1 = 1, PROTO_TLS1_1 = 2, PROTO_TLS1_2 = 4, PROTO_TLS1_3 = 8 };
 
 /* The tls-protocols words as PROTO_* bits; -1 (logged) for an unknown word. */
 static int parse_protocols(const char *s) {
@@ -82,9 +114,9 @@ static int parse_protocols(const char *s) {
 }
 
 static void openssl_error(char *buf, size_t n) {
-    unsigned long e = ERR_get_error();
+    unsigned long e = ossl.ERR_get_error();
     if (e)
-        ERR_error_string_n(e, buf, n);
+        ossl.ERR_error_string_n(e, buf, n);
     else
         snprintf(buf, n, "%s", strerror(errno));
 }
@@ -108,21 +140,21 @@ static int load_dh_params(SSL_CTX *ctx, const char *path) {
         return -1;
     }
     EVP_PKEY *pkey = NULL;
-    OSSL_DECODER_CTX *dctx = OSSL_DECODER_CTX_new_for_pkey(
+    OSSL_DECODER_CTX *dctx = ossl.OSSL_DECODER_CTX_new_for_pkey(
         &pkey, "PEM", NULL, "DH", OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS, NULL, NULL);
-    int ok = dctx && OSSL_DECODER_from_fp(dctx, f);
-    OSSL_DECODER_CTX_free(dctx);
+    int ok = dctx && ossl.OSSL_DECODER_from_fp(dctx, f);
+    ossl.OSSL_DECODER_CTX_free(dctx);
     fclose(f);
     if (!ok) {
         log_warning("%s: failed to read DH params.", path);
-        EVP_PKEY_free(pkey);
+        ossl.EVP_PKEY_free(pkey);
         return -1;
     }
-    if (SSL_CTX_set0_tmp_dh_pkey(ctx, pkey) <= 0) {
+    if (ossl.SSL_CTX_set0_tmp_dh_pkey(ctx, pkey) <= 0) {
         char eb[256];
         openssl_error(eb, sizeof eb);
         log_warning("Failed to load DH params file: %s: %s", path, eb);
-        EVP_PKEY_free(pkey);
+        ossl.EVP_PKEY_free(pkey);
         return -1;
     }
     return 0; /* the context owns pkey now */
@@ -131,74 +163,75 @@ static int load_dh_params(SSL_CTX *ctx, const char *path) {
 /* The server context of cfg, or NULL (logged). */
 static SSL_CTX *build_server_ctx(const TlsConfig *cfg, int protocols) {
     char eb[256];
-    SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+    SSL_CTX *ctx = ossl.SSL_CTX_new(ossl.TLS_method());
     if (!ctx) {
         openssl_error(eb, sizeof eb);
         log_warning("Failed to create TLS context: %s", eb);
         return NULL;
     }
-    SSL_CTX_set_options(ctx, SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_NO_COMPRESSION |
-                                 SSL_OP_SINGLE_DH_USE);
+    ossl.SSL_CTX_set_options(ctx, SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_NO_COMPRESSION |
+                                      SSL_OP_SINGLE_DH_USE);
 #ifdef SSL_OP_NO_CLIENT_RENEGOTIATION
-    SSL_CTX_set_options(ctx, SSL_OP_NO_CLIENT_RENEGOTIATION);
+    ossl.SSL_CTX_set_options(ctx, SSL_OP_NO_CLIENT_RENEGOTIATION);
 #endif
     /* tls-protocols may name versions OpenSSL's defaults leave out */
-    SSL_CTX_set_min_proto_version(ctx, 0);
-    if (!(protocols & PROTO_TLS1)) SSL_CTX_set_options(ctx, SSL_OP_NO_TLSv1);
-    if (!(protocols & PROTO_TLS1_1)) SSL_CTX_set_options(ctx, SSL_OP_NO_TLSv1_1);
-    if (!(protocols & PROTO_TLS1_2)) SSL_CTX_set_options(ctx, SSL_OP_NO_TLSv1_2);
-    if (!(protocols & PROTO_TLS1_3)) SSL_CTX_set_options(ctx, SSL_OP_NO_TLSv1_3);
+    ctx_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, 0);
+    if (!(protocols & PROTO_TLS1)) ossl.SSL_CTX_set_options(ctx, SSL_OP_NO_TLSv1);
+    if (!(protocols & PROTO_TLS1_1)) ossl.SSL_CTX_set_options(ctx, SSL_OP_NO_TLSv1_1);
+    if (!(protocols & PROTO_TLS1_2)) ossl.SSL_CTX_set_options(ctx, SSL_OP_NO_TLSv1_2);
+    if (!(protocols & PROTO_TLS1_3)) ossl.SSL_CTX_set_options(ctx, SSL_OP_NO_TLSv1_3);
     /* RELEASE_BUFFERS: an idle connection gives its record buffers back
      * (measured: 29 KB of RSS per idle TLS client instead of 41 KB, which
      * is what redis-server 7.0 holds; no CPU cost seen in the benchmarks) */
-    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-                              SSL_MODE_RELEASE_BUFFERS);
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
-    SSL_CTX_set_default_passwd_cb(ctx, key_password);
-    SSL_CTX_set_default_passwd_cb_userdata(
+    ctx_ctrl(ctx, SSL_CTRL_MODE,
+             SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                 SSL_MODE_RELEASE_BUFFERS);
+    ossl.SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    ossl.SSL_CTX_set_default_passwd_cb(ctx, key_password);
+    ossl.SSL_CTX_set_default_passwd_cb_userdata(
         ctx, (void *)(is_set(cfg->key_file_pass) ? cfg->key_file_pass : NULL));
-    if (SSL_CTX_use_certificate_chain_file(ctx, cfg->cert_file) <= 0) {
+    if (ossl.SSL_CTX_use_certificate_chain_file(ctx, cfg->cert_file) <= 0) {
         openssl_error(eb, sizeof eb);
         log_warning("Failed to load certificate: %s: %s", cfg->cert_file, eb);
         goto fail;
     }
-    if (SSL_CTX_use_PrivateKey_file(ctx, cfg->key_file, SSL_FILETYPE_PEM) <= 0) {
+    if (ossl.SSL_CTX_use_PrivateKey_file(ctx, cfg->key_file, SSL_FILETYPE_PEM) <= 0) {
         openssl_error(eb, sizeof eb);
         log_warning("Failed to load private key: %s: %s", cfg->key_file, eb);
         goto fail;
     }
     const char *ca_file = is_set(cfg->ca_cert_file) ? cfg->ca_cert_file : NULL;
     const char *ca_dir = is_set(cfg->ca_cert_dir) ? cfg->ca_cert_dir : NULL;
-    if ((ca_file || ca_dir) && SSL_CTX_load_verify_locations(ctx, ca_file, ca_dir) <= 0) {
+    if ((ca_file || ca_dir) && ossl.SSL_CTX_load_verify_locations(ctx, ca_file, ca_dir) <= 0) {
         openssl_error(eb, sizeof eb);
         log_warning("Failed to configure CA certificate(s) file/directory: %s", eb);
         goto fail;
     }
-    if (is_set(cfg->ciphers) && !SSL_CTX_set_cipher_list(ctx, cfg->ciphers)) {
+    if (is_set(cfg->ciphers) && !ossl.SSL_CTX_set_cipher_list(ctx, cfg->ciphers)) {
         log_warning("Failed to configure ciphers: %s", cfg->ciphers);
         goto fail;
     }
-    if (is_set(cfg->ciphersuites) && !SSL_CTX_set_ciphersuites(ctx, cfg->ciphersuites)) {
+    if (is_set(cfg->ciphersuites) && !ossl.SSL_CTX_set_ciphersuites(ctx, cfg->ciphersuites)) {
         log_warning("Failed to configure ciphersuites: %s", cfg->ciphersuites);
         goto fail;
     }
     if (cfg->session_caching) {
-        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
-        SSL_CTX_sess_set_cache_size(ctx, cfg->session_cache_size);
-        SSL_CTX_set_timeout(ctx, (long)cfg->session_cache_timeout);
-        SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"streamd", 7);
+        ctx_ctrl(ctx, SSL_CTRL_SET_SESS_CACHE_MODE, SSL_SESS_CACHE_SERVER);
+        ctx_ctrl(ctx, SSL_CTRL_SET_SESS_CACHE_SIZE, cfg->session_cache_size);
+        ossl.SSL_CTX_set_timeout(ctx, (long)cfg->session_cache_timeout);
+        ossl.SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"streamd", 7);
     } else {
-        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+        ctx_ctrl(ctx, SSL_CTRL_SET_SESS_CACHE_MODE, SSL_SESS_CACHE_OFF);
     }
-    if (cfg->prefer_server_ciphers) SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+    if (cfg->prefer_server_ciphers) ossl.SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
     if (is_set(cfg->dh_params_file)) {
         if (load_dh_params(ctx, cfg->dh_params_file) != 0) goto fail;
     } else {
-        SSL_CTX_set_dh_auto(ctx, 1);
+        ctx_ctrl(ctx, SSL_CTRL_SET_DH_AUTO, 1);
     }
     return ctx;
 fail:
-    SSL_CTX_free(ctx);
+    ossl.SSL_CTX_free(ctx);
     return NULL;
 }
 
@@ -216,33 +249,41 @@ static int build_client_ctx(const TlsConfig *cfg, int protocols, SSL_CTX **out) 
     return *out ? 0 : -1;
 }
 
+/*
+ * Builds new contexts from cfg (borrowed for the call) and, on success,
+ * puts them in place of the old ones. The first call that gets past the
+ * checks of the settings loads OpenSSL. Returns 0; TLS_ERR_CONFIG, logged as
+ * Redis words it, when a setting or file is refused; TLS_ERR_NO_LIBRARY,
+ * logged, when OpenSSL cannot be loaded. Nothing changes on an error.
+ */
 int tls_configure(const TlsConfig *cfg) {
-    ERR_clear_error();
     if (!is_set(cfg->cert_file)) {
         log_warning("No tls-cert-file configured!");
-        return -1;
+        return TLS_ERR_CONFIG;
     }
     if (!is_set(cfg->key_file)) {
         log_warning("No tls-key-file configured!");
-        return -1;
+        return TLS_ERR_CONFIG;
     }
     if ((cfg->auth_clients != TLS_AUTH_NO || cfg->needs_ca) && !is_set(cfg->ca_cert_file) &&
         !is_set(cfg->ca_cert_dir)) {
         log_warning("Either tls-ca-cert-file or tls-ca-cert-dir must be specified when "
                     "tls-cluster, tls-replication or tls-auth-clients are enabled!");
-        return -1;
+        return TLS_ERR_CONFIG;
     }
     int protocols = parse_protocols(cfg->protocols);
-    if (protocols < 0) return -1;
+    if (protocols < 0) return TLS_ERR_CONFIG;
+    if (load_openssl() != 0) return TLS_ERR_NO_LIBRARY;
+    ossl.ERR_clear_error();
     SSL_CTX *ctx = build_server_ctx(cfg, protocols);
-    if (!ctx) return -1;
+    if (!ctx) return TLS_ERR_CONFIG;
     SSL_CTX *cctx;
     if (build_client_ctx(cfg, protocols, &cctx) != 0) {
-        SSL_CTX_free(ctx);
-        return -1;
+        ossl.SSL_CTX_free(ctx);
+        return TLS_ERR_CONFIG;
     }
-    SSL_CTX_free(server_ctx);
-    SSL_CTX_free(client_ctx);
+    ossl.SSL_CTX_free(server_ctx);
+    ossl.SSL_CTX_free(client_ctx);
     server_ctx = ctx;
     client_ctx = cctx;
     return 0;
@@ -253,22 +294,23 @@ int tls_is_configured(void) {
 }
 
 void tls_cleanup(void) {
-    SSL_CTX_free(server_ctx);
-    SSL_CTX_free(client_ctx);
+    if (!is_loaded) return;
+    ossl.SSL_CTX_free(server_ctx);
+    ossl.SSL_CTX_free(client_ctx);
     server_ctx = client_ctx = NULL;
 }
 
 TlsConn *tls_conn_accept(int fd, int auth_clients) {
     if (!server_ctx) return NULL;
-    SSL *ssl = SSL_new(server_ctx);
+    SSL *ssl = ossl.SSL_new(server_ctx);
     if (!ssl) return NULL;
     int mode = auth_clients == TLS_AUTH_NO ? SSL_VERIFY_NONE
                : auth_clients == TLS_AUTH_OPTIONAL
                    ? SSL_VERIFY_PEER
                    : SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-    SSL_set_verify(ssl, mode, NULL);
-    SSL_set_fd(ssl, fd);
-    SSL_set_accept_state(ssl);
+    ossl.SSL_set_verify(ssl, mode, NULL);
+    ossl.SSL_set_fd(ssl, fd);
+    ossl.SSL_set_accept_state(ssl);
     TlsConn *t = xcalloc(1, sizeof *t);
     t->ssl = ssl;
     return t;
@@ -279,10 +321,10 @@ static ssize_t settle(TlsConn *t, int r, int is_read, int *want_other);
 TlsConn *tls_conn_connect(int fd) {
     SSL_CTX *ctx = client_ctx ? client_ctx : server_ctx;
     if (!ctx) return NULL;
-    SSL *ssl = SSL_new(ctx);
+    SSL *ssl = ossl.SSL_new(ctx);
     if (!ssl) return NULL;
-    SSL_set_fd(ssl, fd);
-    SSL_set_connect_state(ssl);
+    ossl.SSL_set_fd(ssl, fd);
+    ossl.SSL_set_connect_state(ssl);
     TlsConn *t = xcalloc(1, sizeof *t);
     t->ssl = ssl;
     return t;
@@ -290,9 +332,9 @@ TlsConn *tls_conn_connect(int fd) {
 
 int tls_conn_handshake(TlsConn *t) {
     t->read_wants_write = t->write_wants_read = 0;
-    ERR_clear_error();
+    ossl.ERR_clear_error();
     errno = 0;
-    int r = SSL_do_handshake(t->ssl);
+    int r = ossl.SSL_do_handshake(t->ssl);
     if (r == 1) {
         t->established = 1;
         return 1;
@@ -311,12 +353,12 @@ void tls_conn_free(TlsConn *t) {
     if (!t) return;
     /* close_notify, best effort: the socket is non-blocking and about to
      * close; a peer that reads on gets it, one that went away does not */
-    if (!t->is_quiet && SSL_is_init_finished(t->ssl)) { /* not after an error */
-        ERR_clear_error();
-        SSL_shutdown(t->ssl);
+    if (!t->is_quiet && ossl.SSL_is_init_finished(t->ssl)) { /* not after an error */
+        ossl.ERR_clear_error();
+        ossl.SSL_shutdown(t->ssl);
     }
-    SSL_free(t->ssl);
-    ERR_clear_error();
+    ossl.SSL_free(t->ssl);
+    ossl.ERR_clear_error();
     xfree(t);
 }
 
@@ -324,7 +366,7 @@ void tls_conn_free(TlsConn *t) {
  * it waits for a socket event (*want_other set when that event is the other
  * direction's), 0 when the peer closed cleanly, else -1 with the error kept. */
 static ssize_t settle(TlsConn *t, int r, int is_read, int *want_other) {
-    int e = SSL_get_error(t->ssl, r);
+    int e = ossl.SSL_get_error(t->ssl, r);
     switch (e) {
     case SSL_ERROR_WANT_READ:
         *want_other = !is_read;
@@ -357,12 +399,12 @@ ssize_t tls_conn_read(TlsConn *t, void *buf, size_t n) {
         errno = EAGAIN;
         return -1;
     }
-    ERR_clear_error();
+    ossl.ERR_clear_error();
     errno = 0;
-    int r = SSL_read(t->ssl, buf, n > INT32_MAX ? INT32_MAX : (int)n);
+    int r = ossl.SSL_read(t->ssl, buf, n > INT32_MAX ? INT32_MAX : (int)n);
     /* (after a failure OpenSSL's state no longer says the handshake was
      * done: remember it now) */
-    t->established |= SSL_is_init_finished(t->ssl);
+    t->established |= ossl.SSL_is_init_finished(t->ssl);
     if (r > 0) return r;
     return settle(t, r, 1, &t->read_wants_write);
 }
@@ -370,10 +412,10 @@ ssize_t tls_conn_read(TlsConn *t, void *buf, size_t n) {
 ssize_t tls_conn_write(TlsConn *t, const void *buf, size_t n) {
     t->write_wants_read = 0;
     if (n == 0) return 0;
-    ERR_clear_error();
+    ossl.ERR_clear_error();
     errno = 0;
-    int r = SSL_write(t->ssl, buf, n > INT32_MAX ? INT32_MAX : (int)n);
-    t->established |= SSL_is_init_finished(t->ssl);
+    int r = ossl.SSL_write(t->ssl, buf, n > INT32_MAX ? INT32_MAX : (int)n);
+    t->established |= ossl.SSL_is_init_finished(t->ssl);
     if (r > 0) return r;
     ssize_t rc = settle(t, r, 0, &t->write_wants_read);
     if (rc == 0) {
@@ -393,22 +435,22 @@ int tls_conn_write_wants_read(const TlsConn *t) {
 }
 
 size_t tls_conn_pending(const TlsConn *t) {
-    int n = SSL_pending(t->ssl);
+    int n = ossl.SSL_pending(t->ssl);
     return n > 0 ? (size_t)n : 0;
 }
 
 int tls_conn_established(const TlsConn *t) {
-    return t->established || SSL_is_init_finished(t->ssl);
+    return t->established || ossl.SSL_is_init_finished(t->ssl);
 }
 
 int tls_conn_peer_cn(const TlsConn *t, char *out, size_t n) {
-    X509 *cert = SSL_get1_peer_certificate(t->ssl);
+    X509 *cert = ossl.SSL_get1_peer_certificate(t->ssl);
     if (!cert) return -1;
     int len = -1;
-    if (SSL_get_verify_result(t->ssl) == X509_V_OK)
-        len = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, out,
-                                        n > INT32_MAX ? INT32_MAX : (int)n);
-    X509_free(cert);
+    if (ossl.SSL_get_verify_result(t->ssl) == X509_V_OK)
+        len = ossl.X509_NAME_get_text_by_NID(ossl.X509_get_subject_name(cert), NID_commonName, out,
+                                             n > INT32_MAX ? INT32_MAX : (int)n);
+    ossl.X509_free(cert);
     return len;
 }
 

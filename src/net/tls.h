@@ -1,6 +1,9 @@
 /*
  * tls.h - TLS for client connections (tls-port), over OpenSSL.
  *
+ * OpenSSL is not linked in: the first tls_configure() loads it (see
+ * tls_lib.h), so a server that never enables TLS never maps it.
+ *
  * The library keeps the server context built from a TlsConfig and wraps one
  * accepted connection's SSL state. It knows nothing of clients or the event
  * loop: a read or a write that cannot go on says which socket event it waits
@@ -32,9 +35,12 @@ typedef struct TlsConfig {
     int needs_ca;     /* tls-replication or tls-cluster: a CA is required as for auth */
 } TlsConfig;
 
+/* tls_configure()'s errors. */
+enum { TLS_ERR_CONFIG = -1, TLS_ERR_NO_LIBRARY = -2 };
+
 /* Builds new contexts from cfg and, on success, puts them in place of the
- * old ones (connections already made keep theirs). On failure logs why, as
- * Redis words it, and changes nothing. 0 or -1. */
+ * old ones (connections already made keep theirs); loads OpenSSL first if
+ * needed. On failure logs why and changes nothing. 0 or TLS_ERR_*. */
 int tls_configure(const TlsConfig *cfg);
 /* Whether tls_configure() has succeeded once. */
 int tls_is_configured(void);

@@ -190,14 +190,23 @@ static int tls_in_use(void) {
     return settings.tls_port > 0 || settings.tls_replication || settings.tls_cluster;
 }
 
+/* tls_configure() on the settings. 0, or -1 with *err as CONFIG SET words
+ * it (Redis's text for a refused setting; ours when OpenSSL is missing, a
+ * case Redis, linked against it, does not have). */
+static int configure_tls(const char **err) {
+    TlsConfig t = tls_config();
+    int rc = tls_configure(&t);
+    if (rc == 0) return 0;
+    *err =
+        rc == TLS_ERR_NO_LIBRARY
+            ? "Unable to update TLS configuration: OpenSSL could not be loaded. Check server logs."
+            : "Unable to update TLS configuration. Check server logs.";
+    return -1;
+}
+
 int server_apply_tls(const char **err) {
     if (!tls_in_use()) return 0;
-    TlsConfig t = tls_config();
-    if (tls_configure(&t) != 0) {
-        *err = "Unable to update TLS configuration. Check server logs.";
-        return -1;
-    }
-    return 0;
+    return configure_tls(err);
 }
 
 /* The ports the listeners are bound to (-1: not yet). */
@@ -224,11 +233,7 @@ static int move_listeners(long long port, int is_tls, long long *bound, const ch
 }
 
 int server_apply_tls_port(const char **err) {
-    TlsConfig t = tls_config();
-    if (settings.tls_port > 0 && !tls_is_configured() && tls_configure(&t) != 0) {
-        *err = "Unable to update TLS configuration. Check server logs.";
-        return -1;
-    }
+    if (settings.tls_port > 0 && !tls_is_configured() && configure_tls(err) != 0) return -1;
     return move_listeners(settings.tls_port, 1, &bound_tls_port, err);
 }
 

@@ -3,7 +3,9 @@ ssl module) against streamd, and the same steps against Debian's redis-server
 7.0 (built with TLS) wherever both can run them: the handshake rules of
 tls-auth-clients, tls-protocols, CONFIG SET of the tls-* options (replies and
 the log lines they leave), reloading a certificate, tls-port opened and closed
-at run time, and start-up with a bad certificate.
+at run time, and start-up with a bad certificate. streamd only: OpenSSL is
+mapped into the process once TLS is turned on and not before, and a library
+that cannot be loaded is a clear error that leaves the server running.
 
 Certificates are made once per module with the openssl command: a CA, a
 server and a client certificate it signed, and a client certificate signed by
@@ -435,25 +437,30 @@ def test_key_mismatch_at_set_time(make_server, certs):
         assert handshake(port, certs)[1] == "server-one", srv.kind
 
 
+def failed_start_log(kind, args):
+    """Starts a server that must refuse to start; returns its log."""
+    srv = Server(kind=kind, name="tls-bad-start", args=args)
+    try:
+        with pytest.raises(AssertionError):
+            srv.start()
+        return srv.log()
+    finally:
+        srv.expect_exit = True
+        try:
+            srv.stop()
+        except AssertionError:
+            pass
+        srv.cleanup()
+
+
 def test_bad_certificate_stops_start_up(certs):
     for kind in ("streamd", "redis"):
-        srv = Server(kind=kind, name="tls-bad-start",
-                     args=["--tls-port", free_port(), "--tls-cert-file", "/nonexistent/c.pem",
-                           "--tls-key-file", certs["server"] + ".key",
-                           "--tls-ca-cert-file", certs["ca"] + ".crt"])
-        try:
-            with pytest.raises(AssertionError):
-                srv.start()
-            log = srv.log()
-            assert "Failed to load certificate: /nonexistent/c.pem: " in log, kind
-            assert "Failed to configure TLS. Check logs for more info." in log, kind
-        finally:
-            srv.expect_exit = True
-            try:
-                srv.stop()
-            except AssertionError:
-                pass
-            srv.cleanup()
+        log = failed_start_log(kind, ["--tls-port", free_port(), "--tls-cert-file",
+                                      "/nonexistent/c.pem", "--tls-key-file",
+                                      certs["server"] + ".key", "--tls-ca-cert-file",
+                                      certs["ca"] + ".crt"])
+        assert "Failed to load certificate: /nonexistent/c.pem: " in log, kind
+        assert "Failed to configure TLS. Check logs for more info." in log, kind
 
 
 # ---- replication ------------------------------------------------------------------
@@ -608,3 +615,91 @@ def test_port_change_that_cannot_bind_keeps_the_old_listeners(make_server, certs
             assert handshake(tport, certs)[0] == b"+PONG\r\n", srv.kind
     finally:
         busy.close()
+
+
+# ---- OpenSSL loaded on first use (streamd only) ---------------------------------
+
+needs_proc_maps = pytest.mark.skipif(not os.path.exists("/proc/self/maps"),
+                                     reason="no /proc/<pid>/maps (not Linux)")
+
+
+def openssl_mapped(srv):
+    """The OpenSSL libraries mapped into the server process (file names)."""
+    with open("/proc/%d/maps" % srv.proc.pid) as f:
+        return sorted({os.path.basename(line.split()[-1]) for line in f
+                       if "/libssl.so" in line or "/libcrypto.so" in line})
+
+
+@needs_proc_maps
+def test_openssl_is_mapped_only_once_tls_is_on(make_server, certs):
+    srv = make_server(kind="streamd")
+    r = srv.client()
+    assert r.set("k", "v") and r.info("server")
+    assert openssl_mapped(srv) == []
+    # tls-* settings while no TLS listener or link uses them load nothing
+    assert r.config_set("tls-cert-file", certs["server"] + ".crt")
+    assert r.config_set("tls-key-file", certs["server"] + ".key")
+    assert r.config_set("tls-ca-cert-file", certs["ca"] + ".crt")
+    assert openssl_mapped(srv) == []
+    port = free_port()
+    assert r.config_set("tls-port", port)
+    mapped = openssl_mapped(srv)
+    assert any(m.startswith("libssl.so") for m in mapped), mapped
+    assert any(m.startswith("libcrypto.so") for m in mapped), mapped
+    c = tls_client(port, certs)
+    assert c.get("k") == b"v"
+    assert handshake(port, certs)[1] == "server-one"
+    # closing the TLS port keeps the library (never unloaded), opening it again works
+    assert r.config_set("tls-port", 0)
+    port = free_port()
+    assert r.config_set("tls-port", port)
+    assert tls_client(port, certs).get("k") == b"v"
+    c.close()
+
+
+@needs_proc_maps
+def test_tls_replication_setting_loads_openssl(make_server, certs):
+    srv = make_server(kind="streamd", args=["--tls-cert-file", certs["server"] + ".crt",
+                                            "--tls-key-file", certs["server"] + ".key",
+                                            "--tls-ca-cert-file", certs["ca"] + ".crt"])
+    r = srv.client()
+    assert openssl_mapped(srv) == []
+    assert r.config_set("tls-replication", "yes")
+    assert any(m.startswith("libssl.so") for m in openssl_mapped(srv))
+
+
+def test_missing_openssl_is_a_clear_error_and_the_server_goes_on(make_server, certs,
+                                                                 monkeypatch):
+    # STREAMD_LIBSSL names the library to load (the default is the soname of
+    # the headers streamd was built with)
+    monkeypatch.setenv("STREAMD_LIBSSL", "/nonexistent/libssl.so.3")
+    srv = make_server(kind="streamd", args=["--tls-cert-file", certs["server"] + ".crt",
+                                            "--tls-key-file", certs["server"] + ".key",
+                                            "--tls-ca-cert-file", certs["ca"] + ".crt"])
+    r = srv.client()
+    r.set("k", "v")
+    port = free_port()
+    with pytest.raises(redis.ResponseError) as e:
+        r.config_set("tls-port", port)
+    assert str(e.value) == ("CONFIG SET failed (possibly related to argument 'tls-port') - "
+                            "Unable to update TLS configuration: OpenSSL could not be loaded. "
+                            "Check server logs.")
+    assert wait_log(srv, "Failed to load OpenSSL (/nonexistent/libssl.so.3, libcrypto.so.3), "
+                         "TLS is unavailable: /nonexistent/libssl.so.3: cannot open shared "
+                         "object file")
+    assert r.config_get("tls-port") == {"tls-port": "0"}
+    with pytest.raises((ConnectionError, OSError)):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    with pytest.raises(redis.ResponseError, match="OpenSSL could not be loaded"):
+        r.config_set("tls-replication", "yes")
+    assert r.config_get("tls-replication") == {"tls-replication": "no"}
+    assert r.get("k") == b"v"
+    if os.path.exists("/proc/self/maps"):
+        assert not any(m.startswith("libssl.so") for m in openssl_mapped(srv))
+
+
+def test_missing_openssl_stops_a_tls_start_up(certs, monkeypatch):
+    monkeypatch.setenv("STREAMD_LIBSSL", "/nonexistent/libssl.so.3")
+    log = failed_start_log("streamd", tls_args(certs, free_port()))
+    assert "Failed to load OpenSSL (/nonexistent/libssl.so.3, libcrypto.so.3)" in log
+    assert "Failed to configure TLS. Check logs for more info." in log
