@@ -68,7 +68,7 @@ static void seen_free(Seen *s) {
 
 static int parse(const uint8_t *p, size_t len, Seen *s, RdbLoadResult *res) {
     memset(s, 0, sizeof *s);
-    RdbLoadHooks h = {s, on_function, on_select, on_key, NULL, NULL, NULL};
+    RdbLoadHooks h = {s, on_function, on_select, on_key, NULL, NULL, NULL, NULL};
     return rdb_parse(p, len, &LIM, 1000, &h, res);
 }
 
@@ -223,7 +223,7 @@ static int parse_skipping(const uint8_t *p, size_t len, Seen *s, Foreign *f, Rdb
     memset(s, 0, sizeof *s);
     memset(f, 0, sizeof *f);
     s->foreign = f;
-    RdbLoadHooks h = {s, on_function, on_select, on_key, NULL, on_foreign, NULL};
+    RdbLoadHooks h = {s, on_function, on_select, on_key, NULL, on_foreign, NULL, NULL};
     return rdb_parse(p, len, &LIM, 1000, &h, res);
 }
 
@@ -330,7 +330,7 @@ static void test_empty_skipped(void) {
     RdbLoadResult res;
     memset(&s, 0, sizeof s);
     memset(&e, 0, sizeof e);
-    RdbLoadHooks h = {&s, on_function, on_select, on_key, NULL, NULL, NULL};
+    RdbLoadHooks h = {&s, on_function, on_select, on_key, NULL, NULL, NULL, NULL};
     /* without the hook: skipped and counted all the same */
     CHECK_EQ_INT(rdb_parse(rdb, sizeof rdb, &LIM, 1000, &h, &res), RDBF_OK);
     CHECK_EQ_INT((int)res.n_empty, N_WANT);
@@ -338,7 +338,7 @@ static void test_empty_skipped(void) {
     CHECK(strcmp(s.keys[0], "k") == 0 && s.expires[0] == -1);
     seen_free(&s);
     /* the hook sees each; it needs its own context, so no keys here */
-    RdbLoadHooks he = {&e, NULL, NULL, NULL, NULL, NULL, on_empty};
+    RdbLoadHooks he = {&e, NULL, NULL, NULL, NULL, NULL, on_empty, NULL};
     CHECK_EQ_INT(rdb_parse(rdb, sizeof rdb, &LIM, 1000, &he, &res), RDBF_OK);
     CHECK_EQ_INT(e.n, N_WANT);
     for (int i = 0; i < N_WANT && i < e.n; i++) CHECK_EQ_INT(e.types[i], want[i]);
