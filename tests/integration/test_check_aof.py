@@ -30,6 +30,7 @@ import time
 import pytest
 
 from testlib import IS_REDIS, SLOW, STREAMD_BIN
+from testlib import encode_command as enc
 from testlib.server import SANITIZER_MARKERS
 
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="runs streamd's checkers")
@@ -44,15 +45,6 @@ LOG_PREFIX = re.compile(rb"^\d+:C \d\d \w{3} \d{4} \d\d:\d\d:\d\d\.\d{3} ", re.M
 
 
 # ---- helpers -------------------------------------------------------------------------
-
-
-def enc(*args):
-    """One command as the AOF holds it."""
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
 
 
 def ts(t):
@@ -361,13 +353,18 @@ def test_streamd_directory(make_server, tmp_path, preamble):
         assert "[offset 0] Checking RDB file appendonly.aof." in out and "Checksum OK" in out
 
 
-def test_rdb_preamble_bad_checksum(make_server, tmp_path):
+def preamble_files(make_server):
+    """A streamd AOF directory whose base is an RDB."""
     srv = make_server(args=["--appendonly", "yes", "--aof-use-rdb-preamble", "yes"])
     fill(srv.client())
     srv.client().bgrewriteaof()
     wait_rewrite(srv.client())
     srv.stop()
-    files = aof_files(srv)
+    return aof_files(srv)
+
+
+def test_rdb_preamble_bad_checksum(make_server, tmp_path):
+    files = preamble_files(make_server)
     base = [k for k in files if k.endswith(".base.rdb")][0]
     b = bytearray(files[base])
     b[-3] ^= 0x55  # in the CRC
@@ -382,12 +379,7 @@ def test_rdb_preamble_bad_checksum(make_server, tmp_path):
 
 
 def test_old_style_preamble_fix(make_server, tmp_path):
-    srv = make_server(args=["--appendonly", "yes", "--aof-use-rdb-preamble", "yes"])
-    fill(srv.client())
-    srv.client().bgrewriteaof()
-    wait_rewrite(srv.client())
-    srv.stop()
-    files = aof_files(srv)
+    files = preamble_files(make_server)
     base = [v for k, v in files.items() if k.endswith(".base.rdb")][0]
     data = base + SET + b"*3\r\n$3"
     rc, out, got = both(tmp_path, one_file(data), ["--fix", "appendonly.aof"], stdin=b"y\n")
