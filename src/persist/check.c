@@ -534,7 +534,12 @@ static int check_single(AofCheck *k, const char *name, const char *path, int las
             printf("Failed to read from AOF %s, aborting...\n", name);
             goto out;
         }
-        ungetc(c, fp);
+        /* Stepping back with a seek (not ungetc(), after which glibc's
+         * ftello() asks the kernel every time) keeps ftello() cheap. */
+        if (fseeko(fp, -1, SEEK_CUR) == -1) {
+            printf("Failed to fseek in AOF %s: %s", name, strerror(errno));
+            goto out;
+        }
         if (c == '#') {
             int r = process_annotation(k, fp, path, last_file, multi);
             if (r < 0) goto out;
