@@ -44,7 +44,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all debug asan run test test-asan unit format format-check clean deps fuzz
 
-all: $(BUILD)/streamd $(UNIT_BIN)
+all: $(BUILD)/streamd $(BUILD)/streamd-check-aof $(BUILD)/streamd-check-rdb $(UNIT_BIN)
 
 debug:
 	$(MAKE) MODE=debug BUILD=build-debug all
@@ -61,6 +61,10 @@ $(BUILD)/libstreamd.a: $(LIB_OBJ)
 
 $(BUILD)/streamd: $(BUILD)/src/main.o $(BUILD)/libstreamd.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The file checkers are the server binary under other names (as Redis's).
+$(BUILD)/streamd-check-aof $(BUILD)/streamd-check-rdb: $(BUILD)/streamd
+	ln -sf streamd $@
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libstreamd.a
 	@mkdir -p $(dir $@)

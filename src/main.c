@@ -15,6 +15,7 @@
 #include "base/alloc.h"
 #include "base/log.h"
 #include "persist/aof.h"
+#include "persist/check.h"
 #include "persist/rdb.h"
 #include "server/acl.h"
 #include "server/core.h"
@@ -57,6 +58,8 @@ static void daemonize(void) {
 }
 
 int main(int argc, char **argv) {
+    /* streamd-check-aof / streamd-check-rdb: the same binary, as Redis. */
+    if (check_wanted(argc, argv)) return check_main(argc, argv);
     procenv_init(argc, argv); /* before anything reads the environment's strings */
     config_init_defaults();
     int arg = 1;

@@ -916,14 +916,14 @@ static int load_file(LoadCtx *l, const char *name, int is_last, const char *kind
             log_warning("The append only file %s ends inside a command at offset %llu, but it "
                         "is not the last file of the AOF: this is corruption, not a crash "
                         "during a write. Make a backup of the AOF directory, then use "
-                        "redis-check-aof --fix <filename.manifest>.",
+                        "streamd-check-aof --fix <filename.manifest>.",
                         name, (unsigned long long)res.valid_up_to);
             break;
         }
         if (!server.aof_load_truncated) {
             log_warning("Unexpected end of file reading the append only file %s (%s, last whole "
                         "command ends at offset %llu). You can: 1) Make a backup of your AOF "
-                        "file, then use ./redis-check-aof --fix <filename.manifest>. 2) "
+                        "file, then use streamd-check-aof --fix <filename.manifest>. 2) "
                         "Alternatively you can set the 'aof-load-truncated' configuration option "
                         "to yes and restart the server.",
                         name, res.why, (unsigned long long)res.valid_up_to);
@@ -943,7 +943,7 @@ static int load_file(LoadCtx *l, const char *name, int is_last, const char *kind
         break;
     case AOF_LOAD_BAD:
         log_warning("Bad file format reading the append only file %s at offset %llu: %s. Make a "
-                    "backup of your AOF file, then use ./redis-check-aof --fix "
+                    "backup of your AOF file, then use streamd-check-aof --fix "
                     "<filename.manifest>",
                     name, (unsigned long long)res.err_offset, res.why);
         break;

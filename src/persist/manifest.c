@@ -199,7 +199,8 @@ int aof_manifest_parse(const char *text, size_t len, AofManifest **out, AofManif
         while (b < e && strchr(" \t\r\n", line[b])) b++;
         while (e > b && strchr(" \t\r\n", line[e - 1])) e--;
         if (b == e || memchr(line + b, '\0', e - b)) {
-            set_err(err, "Invalid AOF manifest file format", line_no, line, raw_len);
+            /* quoted trimmed, as Redis quotes it */
+            set_err(err, "Invalid AOF manifest file format", line_no, line + b, e - b);
             goto fail;
         }
         AofFileInfo fi;

@@ -463,39 +463,17 @@ static void load_progress(void *ctx, size_t offset) {
 
 /* Reads the whole file into memory. 0, 1 when it does not exist, -1. */
 static int read_file(const char *path, uint8_t **out, size_t *len) {
-    *out = NULL;
-    *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd == -1) {
-        if (errno == ENOENT) return 1;
-        log_warning("Fatal error: can't open the RDB file %s for reading: %s", path,
-                    strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fd, &st) == -1) {
-        close(fd);
-        return -1;
-    }
-    size_t cap = (size_t)st.st_size, n = 0;
-    uint8_t *p = xmalloc(cap ? cap : 1);
-    while (n < cap) {
-        ssize_t r = read(fd, p + n, cap - n);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        n += (size_t)r;
-    }
-    close(fd);
-    *out = p;
-    *len = n;
-    return 0;
+    if (rdb_read_file(path, out, len) == 0) return 0;
+    if (errno == ENOENT) return 1;
+    log_warning("Fatal error: can't open the RDB file %s for reading: %s", path, strerror(errno));
+    return -1;
 }
 
 /* Parses p into the databases; 0, or -1 after logging why. */
 static int load_bytes(const uint8_t *p, size_t len, LoadCtx *l, size_t *used) {
-    RdbLoadHooks h = {l,         load_function, load_select,
-                      load_key,  load_progress, l->skip_foreign ? load_foreign : NULL,
-                      load_empty};
+    RdbLoadHooks h = {l,          load_function, load_select,
+                      load_key,   load_progress, l->skip_foreign ? load_foreign : NULL,
+                      load_empty, NULL};
     RdbLoadResult res;
     StreamLimits lim = stream_obj_limits();
     int rc = rdb_parse(p, len, &lim, now_ms(), &h, &res);

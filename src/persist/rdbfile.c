@@ -30,16 +30,19 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
 #include "persist/dumpvalue.h"
 #include "persist/globalstate.h"
 #include "persist/rdbcodec.h"
+#include "persist/rdbmodule.h"
 
 enum {
     OP_SLOT_INFO = 0xF4,
@@ -294,6 +297,21 @@ static int skip_value(RdbReader *r, int type) {
     }
 }
 
+/* Tells h->note of the module-aux record at r (not moved): its module's name
+ * and where its header ends, when the header reads. */
+static void note_module_aux(const RdbLoadHooks *h, const RdbReader *r) {
+    RdbReader peek = *r;
+    uint64_t id, when_op, when;
+    if (rdb_read_len(&peek, &id) != RDB_OK || rdb_read_len(&peek, &when_op) != RDB_OK ||
+        rdb_read_len(&peek, &when) != RDB_OK)
+        return;
+    char name[10];
+    int encver;
+    rdbm_id_split(id, name, &encver);
+    RdbNote n = {.kind = RDB_NOTE_MODULE_AUX, .offset = peek.pos, .module = name};
+    h->note(h->ctx, &n);
+}
+
 static uint64_t le(const uint8_t *x, int n) {
     uint64_t v = 0;
     for (int i = n - 1; i >= 0; i--) v = v << 8 | x[i];
@@ -336,13 +354,19 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
                 if (rdb_read_raw(&r, 8, &x) != RDB_OK)
                     return fail(res, RDBF_BAD, crc_at, "Unexpected EOF reading RDB file");
                 uint64_t want = le(x, 8);
-                if (want != 0 && rdb_crc64(0, p, crc_at) != want)
+                if (want != 0 && rdb_crc64(0, p, crc_at) != want) {
+                    res->bad_crc = 1;
                     return fail(res, RDBF_BAD, crc_at, "Wrong RDB checksum");
+                }
             }
             res->used = r.pos;
             return RDBF_OK;
         case OP_SELECTDB:
             if (rdb_read_len(&r, &a) != RDB_OK) break;
+            if (h->note) {
+                RdbNote n = {.kind = RDB_NOTE_SELECT, .offset = r.pos, .db = a};
+                h->note(h->ctx, &n);
+            }
             if (h->select_db && h->select_db(h->ctx, a) != 0) return RDBF_STOPPED;
             continue;
         case OP_RESIZEDB:
@@ -372,6 +396,13 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
                 while (i < vl && v[i] >= '0' && v[i] <= '9') db = db * 10 + (v[i++] - '0');
                 if (i == vl) res->repl_stream_db = (int)db;
             }
+            if (h->note) {
+                RdbNote n = {.kind = RDB_NOTE_AUX,
+                             .offset = r.pos,
+                             .key = slice_of(k, kl),
+                             .val = slice_of(v, vl)};
+                h->note(h->ctx, &n);
+            }
             xfree(k);
             xfree(v);
             continue;
@@ -389,6 +420,7 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
             continue;
         case OP_MODULE_AUX: {
             char name[10];
+            if (h->note) note_module_aux(h, &r);
             int rc = persist_globals_rdb_read(&r, name);
             if (rc == 1)
                 return fail(res, RDBF_UNSUPPORTED, at,
@@ -466,4 +498,40 @@ int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now
         }
         return fail(res, RDBF_BAD, at, "Unexpected EOF or bad data reading RDB file");
     }
+}
+
+/* Reads the file at path (borrowed) whole: 0 with *out owned (free with
+ * xfree()) and *len its length, or -1 with errno set (ENOENT: no such file).
+ * For RDB files and AOF bases, which are parsed from memory. */
+int rdb_read_file(const char *path, uint8_t **out, size_t *len) {
+    *out = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd == -1) return -1;
+    struct stat st;
+    if (fstat(fd, &st) == -1) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    size_t cap = (size_t)st.st_size, n = 0;
+    uint8_t *p = xmalloc(cap ? cap : 1);
+    while (n < cap) {
+        ssize_t r = read(fd, p + n, cap - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            int e = errno;
+            close(fd);
+            xfree(p);
+            errno = e;
+            return -1;
+        }
+        if (r == 0) break;
+        n += (size_t)r;
+    }
+    close(fd);
+    *out = p;
+    *len = n;
+    return 0;
 }

@@ -61,6 +61,7 @@ int rdbw_finish(RdbWriter *w);
 
 /* ---- Parsing ------------------------------------------------------------ */
 
+struct RdbNote;
 typedef struct RdbLoadHooks {
     void *ctx;
     /* Each returns 0 to go on, -1 to stop the load (the hook has logged why
@@ -82,7 +83,23 @@ typedef struct RdbLoadHooks {
      * skipped (as Redis 7.0 skips it) and counted in n_empty; set, the hook
      * is told first (0 goes on). */
     int (*empty)(void *ctx, Slice key, int type);
+    /* May be NULL: told of the records redis-check-rdb reports (views valid
+     * for the call). */
+    void (*note)(void *ctx, const struct RdbNote *n);
 } RdbLoadHooks;
+
+/* A record for RdbLoadHooks.note: an AUX field (key, val), a SELECTDB (db)
+ * or a module-aux record (module: its name). offset is where Redis's checker
+ * stands when it reports it: past the AUX value, past the database number,
+ * past the module-aux header (before the module's data). */
+enum { RDB_NOTE_AUX = 1, RDB_NOTE_SELECT = 2, RDB_NOTE_MODULE_AUX = 3 };
+typedef struct RdbNote {
+    int kind;
+    size_t offset;
+    Slice key, val;
+    uint64_t db;
+    const char *module;
+} RdbNote;
 
 enum {
     RDBF_OK = 0,
@@ -100,11 +117,16 @@ typedef struct RdbLoadResult {
     int aof_base;       /* aux "aof-base" said 1 */
     int repl_stream_db; /* aux "repl-stream-db" (a replica's payload); -1 none */
     long long n_empty;  /* empty collections skipped */
+    int bad_crc;        /* BAD because the checksum did not match */
 } RdbLoadResult;
 
 /* Parses the RDB at p[0..len) (more bytes may follow it: an AOF preamble).
  * lim shapes the loaded streams' nodes; now_ms dates idempotency records. */
 int rdb_parse(const uint8_t *p, size_t len, const StreamLimits *lim, int64_t now_ms,
               const RdbLoadHooks *h, RdbLoadResult *res);
+
+/* Reads a whole file into memory: 0 (*out owned, free with xfree()), -1
+ * with errno set. */
+int rdb_read_file(const char *path, uint8_t **out, size_t *len);
 
 #endif

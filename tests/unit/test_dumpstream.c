@@ -577,7 +577,7 @@ static void test_rdb_file(void) {
             uint64_t crc = rdb_crc64(0, f.p, f.len);
             for (int i = 0; i < 8; i++) put_u8(&f, (unsigned)(crc >> (8 * i)) & 0xff);
             FileSeen fs = {0, NULL};
-            RdbLoadHooks h = {&fs, NULL, file_select, file_key, NULL, NULL, NULL};
+            RdbLoadHooks h = {&fs, NULL, file_select, file_key, NULL, NULL, NULL, NULL};
             RdbLoadResult res;
             int rc = rdb_parse((const uint8_t *)f.p, f.len, &LIM, NOW, &h, &res);
             if (version == 16) {
@@ -591,7 +591,7 @@ static void test_rdb_file(void) {
             if (version != 14) continue;
             for (size_t cut = 10; cut < f.len - 9; cut += 3) {
                 FileSeen cs = {0, NULL};
-                RdbLoadHooks ch = {&cs, NULL, file_select, file_key, NULL, NULL, NULL};
+                RdbLoadHooks ch = {&cs, NULL, file_select, file_key, NULL, NULL, NULL, NULL};
                 /* the CRC of the cut file is not checked: EOF is missing */
                 CHECK(rdb_parse((const uint8_t *)f.p, cut, &LIM, NOW, &ch, &res) != RDBF_OK);
                 CHECK_EQ_INT(cs.n, 0);

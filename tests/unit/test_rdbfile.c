@@ -5,7 +5,9 @@
  * of a checksummed file is refused (never a crash, never a wrong load); a
  * zero CRC is not checked; versions, foreign types and module data are
  * refused with their reasons; a key's LRU idle time or LFU counter (opcodes
- * 0xF8, 0xF9) goes to that key alone.
+ * 0xF8, 0xF9) goes to that key alone; the note hook sees AUX fields and
+ * SELECTDBs with the offsets redis-check-rdb prints, and a checksum mismatch
+ * is told apart from other damage.
  */
 #include "persist/rdbfile.h"
 
@@ -68,7 +70,7 @@ static void seen_free(Seen *s) {
 
 static int parse(const uint8_t *p, size_t len, Seen *s, RdbLoadResult *res) {
     memset(s, 0, sizeof *s);
-    RdbLoadHooks h = {s, on_function, on_select, on_key, NULL, NULL, NULL};
+    RdbLoadHooks h = {s, on_function, on_select, on_key, NULL, NULL, NULL, NULL};
     return rdb_parse(p, len, &LIM, 1000, &h, res);
 }
 
@@ -141,6 +143,53 @@ static void test_roundtrip(void) {
     CHECK(res.used == len);
     seen_free(&s);
     xfree(more);
+    xfree(p);
+}
+
+/* What RdbLoadHooks.note reports, for streamd-check-rdb. */
+typedef struct Notes {
+    int n, kinds[8];
+    size_t offsets[8];
+    char text[8][32];
+} Notes;
+
+static void on_note(void *ctx, const RdbNote *n) {
+    Notes *ns = ctx;
+    if (ns->n == 8) return;
+    int i = ns->n++;
+    ns->kinds[i] = n->kind;
+    ns->offsets[i] = n->offset;
+    if (n->kind == RDB_NOTE_AUX)
+        snprintf(ns->text[i], sizeof ns->text[i], "%.*s=%.*s", (int)n->key.len, n->key.p,
+                 (int)n->val.len, n->val.p);
+    else
+        snprintf(ns->text[i], sizeof ns->text[i], "db%llu", (unsigned long long)n->db);
+}
+
+static void test_notes(void) {
+    size_t len;
+    uint8_t *p = make_file(1, &len);
+    Notes ns = {0};
+    RdbLoadHooks h = {.ctx = &ns, .note = on_note};
+    RdbLoadResult res;
+    CHECK_EQ_INT(rdb_parse(p, len, &LIM, 1000, &h, &res), RDBF_OK);
+    CHECK_EQ_INT(ns.n, 4);
+    /* "REDIS0010", then 0xFA, "redis-ver" (1 + 9), "7.0.0" (1 + 5) */
+    CHECK(ns.kinds[0] == RDB_NOTE_AUX && ns.offsets[0] == 9 + 1 + 10 + 6);
+    CHECK(strcmp(ns.text[0], "redis-ver=7.0.0") == 0);
+    /* an integer-encoded value comes as its decimal text */
+    CHECK(ns.kinds[1] == RDB_NOTE_AUX && strcmp(ns.text[1], "ctime=1700000000") == 0);
+    CHECK(ns.kinds[2] == RDB_NOTE_SELECT && strcmp(ns.text[2], "db0") == 0);
+    CHECK(p[ns.offsets[2] - 2] == 0xFE); /* just past the database number */
+    CHECK(ns.kinds[3] == RDB_NOTE_SELECT && strcmp(ns.text[3], "db5") == 0);
+    CHECK(!res.bad_crc);
+    /* a flipped CRC byte: BAD, and flagged as a checksum mismatch */
+    p[len - 2] ^= 0x10;
+    CHECK_EQ_INT(rdb_parse(p, len, &LIM, 1000, &h, &res), RDBF_BAD);
+    CHECK(res.bad_crc && res.err_at == len - 8);
+    /* a cut file is BAD without being a checksum mismatch */
+    CHECK_EQ_INT(rdb_parse(p, len - 3, &LIM, 1000, &h, &res), RDBF_BAD);
+    CHECK(!res.bad_crc);
     xfree(p);
 }
 
@@ -223,7 +272,7 @@ static int parse_skipping(const uint8_t *p, size_t len, Seen *s, Foreign *f, Rdb
     memset(s, 0, sizeof *s);
     memset(f, 0, sizeof *f);
     s->foreign = f;
-    RdbLoadHooks h = {s, on_function, on_select, on_key, NULL, on_foreign, NULL};
+    RdbLoadHooks h = {s, on_function, on_select, on_key, NULL, on_foreign, NULL, NULL};
     return rdb_parse(p, len, &LIM, 1000, &h, res);
 }
 
@@ -330,7 +379,7 @@ static void test_empty_skipped(void) {
     RdbLoadResult res;
     memset(&s, 0, sizeof s);
     memset(&e, 0, sizeof e);
-    RdbLoadHooks h = {&s, on_function, on_select, on_key, NULL, NULL, NULL};
+    RdbLoadHooks h = {&s, on_function, on_select, on_key, NULL, NULL, NULL, NULL};
     /* without the hook: skipped and counted all the same */
     CHECK_EQ_INT(rdb_parse(rdb, sizeof rdb, &LIM, 1000, &h, &res), RDBF_OK);
     CHECK_EQ_INT((int)res.n_empty, N_WANT);
@@ -338,7 +387,7 @@ static void test_empty_skipped(void) {
     CHECK(strcmp(s.keys[0], "k") == 0 && s.expires[0] == -1);
     seen_free(&s);
     /* the hook sees each; it needs its own context, so no keys here */
-    RdbLoadHooks he = {&e, NULL, NULL, NULL, NULL, NULL, on_empty};
+    RdbLoadHooks he = {&e, NULL, NULL, NULL, NULL, NULL, on_empty, NULL};
     CHECK_EQ_INT(rdb_parse(rdb, sizeof rdb, &LIM, 1000, &he, &res), RDBF_OK);
     CHECK_EQ_INT(e.n, N_WANT);
     for (int i = 0; i < N_WANT && i < e.n; i++) CHECK_EQ_INT(e.types[i], want[i]);
@@ -465,6 +514,7 @@ int main(void) {
     test_repl_stream_db();
     stream_cmd_init();
     test_roundtrip();
+    test_notes();
     test_damage();
     test_refusals();
     test_foreign_skipped();
