@@ -197,9 +197,9 @@ typedef struct JPath {
 static void jpath_init_as(JPath *p, Slice arg, int allow_proj) {
     memset(p, 0, sizeof *p);
     p->orig = arg;
-    p->legacy =
-        !(arg.len >= 1 && arg.p[0] == '$' && (arg.len == 1 || strchr(".[~ ", arg.p[1]) != NULL)) &&
-        !jsonpath_starts_projection(arg.p, arg.len);
+    p->legacy = !(arg.len >= 1 && arg.p[0] == '$' &&
+                  (arg.len == 1 || memchr(".[~ ", arg.p[1], 4) != NULL)) &&
+                !jsonpath_starts_projection(arg.p, arg.len);
     p->text = xmalloc(arg.len + 3);
     if (!p->legacy) {
         memcpy(p->text, arg.p, arg.len);

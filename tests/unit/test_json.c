@@ -412,97 +412,110 @@ int main(void) {
         const char *d =
             "{\"a\":2,\"b\":4,\"s\":\"h\u00e9\",\"arr\":[1,2,3],\"obj\":{\"x\":1,\"y\":2},"
             "\"bk\":[{\"p\":30},{\"p\":5},{\"p\":\"x\"}],\"f\":[1.5,-2.5]}";
-        /* plain paths stay paths, also in parentheses or with a name like a+1 */
-        CHECK(values_are(d, "$.a", 0, "[2]"));
-        CHECK(values_are(d, "($.a)", 0, "[2]"));
-        CHECK(values_are(d, "( $..p )", 0, "[30,5,\"x\"]"));
-        CHECK(values_are(d, "$.a+1", 0, "[]"));
-        CHECK(values_are(d, "$ .arr [0]", 0, "[1]"));
-        /* arithmetic, unary signs, precedence, division always a double */
-        CHECK(values_are(d, "$.a + 1", 1, "[3]"));
-        CHECK(values_are(d, "$.a * $.b", 1, "[8]"));
-        CHECK(values_are(d, "($.a + $.b) / 2", 1, "[3.0]"));
-        CHECK(values_are(d, "$.a + $.b * 2", 1, "[10]"));
-        CHECK(values_are(d, "-$.a", 1, "[-2]"));
-        CHECK(values_are(d, "+$.a", 1, "[2]"));
-        CHECK(values_are(d, "- $.f[0]", 1, "[-1.5]"));
-        CHECK(values_are(d, "$.b % 3 - 1", 1, "[0]"));
-        CHECK(values_are(d, "$ + 1", 1, "[]"));
-        /* Nothing: zero divisor, non-number, missing, several matches */
-        CHECK(values_are(d, "$.a / 0", 1, "[]"));
-        CHECK(values_are(d, "$.a % 0", 1, "[]"));
-        CHECK(values_are(d, "$.s + 1", 1, "[]"));
-        CHECK(values_are(d, "$.nosuch * 2", 1, "[]"));
-        CHECK(values_are(d, "$.arr[*] + 1", 1, "[]"));
+        static const struct {
+            const char *query;
+            int is_proj;
+            const char *want;
+        } vcase[] = {
+            /* plain paths stay paths, also in parentheses or with a name like a+1 */
+            {"$.a", 0, "[2]"},
+            {"($.a)", 0, "[2]"},
+            {"( $..p )", 0, "[30,5,\"x\"]"},
+            {"$.a+1", 0, "[]"},
+            {"$ .arr [0]", 0, "[1]"},
+            /* arithmetic, unary signs, precedence, division always a double */
+            {"$.a + 1", 1, "[3]"},
+            {"$.a * $.b", 1, "[8]"},
+            {"($.a + $.b) / 2", 1, "[3.0]"},
+            {"$.a + $.b * 2", 1, "[10]"},
+            {"-$.a", 1, "[-2]"},
+            {"+$.a", 1, "[2]"},
+            {"- $.f[0]", 1, "[-1.5]"},
+            {"$.b % 3 - 1", 1, "[0]"},
+            {"$ + 1", 1, "[]"},
+            /* Nothing: zero divisor, non-number, missing, several matches */
+            {"$.a / 0", 1, "[]"},
+            {"$.a % 0", 1, "[]"},
+            {"$.s + 1", 1, "[]"},
+            {"$.nosuch * 2", 1, "[]"},
+            {"$.arr[*] + 1", 1, "[]"},
+            /* functions, in prefix and method form */
+            {"$.arr.length()", 1, "[3]"},
+            {"length($.arr)", 1, "[3]"},
+            {"$.s.length()", 1, "[2]"},
+            {"$.a.length()", 1, "[]"},
+            {"$..p.length()", 1, "[]"},
+            {"count($..p)", 1, "[3]"},
+            {"$.arr.first()", 1, "[1]"},
+            {"last($.arr)", 1, "[3]"},
+            {"index($.arr, -2)", 1, "[2]"},
+            {"$.f.abs()", 1, "[]"},
+            {"$.f[1].abs()", 1, "[2.5]"},
+            {"$.f[1].floor()", 1, "[-3.0]"},
+            {"concat($.s, \"!\")", 1, "[\"h\u00e9!\"]"},
+            {"value($.obj)", 1, "[{\"x\":1,\"y\":2}]"},
+            {"$.arr.length() * 2 + $.a", 1, "[8]"},
+            /* aggregates over one array, or over the nodes of several matches */
+            {"$.arr.sum()", 1, "[6]"},
+            {"avg($.arr)", 1, "[2.0]"},
+            {"$.arr.min()", 1, "[1]"},
+            {"max($.f)", 1, "[1.5]"},
+            {"$.arr.stddev()", 1, "[0.816496580927726]"},
+            {"$.bk[0,1].p.sum()", 1, "[35]"},
+            {"max($.bk[*].p)", 1, "[]"},
+            {"$.obj.*.max()", 1, "[2]"},
+            {"sum($.a)", 1, "[]"},
+            {"sum($.nosuch)", 1, "[]"},
+            /* keys: ~ and keys(), flattened over several objects */
+            {"$.obj~", 1, "[\"x\",\"y\"]"},
+            {"$~", 1, "[\"a\",\"b\",\"s\",\"arr\",\"obj\",\"bk\",\"f\"]"},
+            {"$.arr~", 1, "[]"},
+            {"$.obj.keys()", 1, "[\"x\",\"y\"]"},
+            {"$.obj.keys().count()", 1, "[2]"},
+            {"$.bk[*]~", 1, "[\"p\",\"p\",\"p\"]"},
+            {"keys($.nosuch)", 1, "[]"},
+            /* append(): into one array, after any other receiver; documents untouched */
+            {"$.arr.append(9)", 1, "[1,2,3,9]"},
+            {"append($.arr, 9, \"z\")", 1, "[1,2,3,9,\"z\"]"},
+            {"$.arr[*].append(9)", 1, "[1,2,3,9]"},
+            {"$.bk[?@.p >= 10].append({\"t\":1})", 1, "[{\"p\":30},{\"t\":1}]"},
+            {"$.a.append(9)", 1, "[2,9]"},
+            {"$.nosuch.append(9)", 1, "[9]"},
+            {"$.arr.append($.obj.*)", 1, "[1,2,3,[1,2]]"},
+            {"$.arr.append($.nosuch)", 1, "[]"},
+            {"$.arr.append($.arr.append(4))", 1, "[1,2,3,[1,2,3,4]]"},
+            {"$.arr.append(1).length()", 1, "[4]"},
+            {"$.arr.append()", 1, "[]"},
+            {"$.arr", 0, "[[1,2,3]]"},
+            /* wrong arity: Nothing */
+            {"length($.arr, 1)", 1, "[]"},
+            {"index($.arr)", 1, "[]"},
+        };
+        for (size_t i = 0; i < sizeof vcase / sizeof vcase[0]; i++)
+            CHECK(values_are(d, vcase[i].query, vcase[i].is_proj, vcase[i].want));
+        /* an integer overflow becomes a double; an empty array has no sum */
         CHECK(values_are("{\"a\":9223372036854775807}", "$.a + 1", 1, "[9.223372036854776e18]"));
-        /* functions, in prefix and method form */
-        CHECK(values_are(d, "$.arr.length()", 1, "[3]"));
-        CHECK(values_are(d, "length($.arr)", 1, "[3]"));
-        CHECK(values_are(d, "$.s.length()", 1, "[2]"));
-        CHECK(values_are(d, "$.a.length()", 1, "[]"));
-        CHECK(values_are(d, "$..p.length()", 1, "[]"));
-        CHECK(values_are(d, "count($..p)", 1, "[3]"));
-        CHECK(values_are(d, "$.arr.first()", 1, "[1]"));
-        CHECK(values_are(d, "last($.arr)", 1, "[3]"));
-        CHECK(values_are(d, "index($.arr, -2)", 1, "[2]"));
-        CHECK(values_are(d, "$.f.abs()", 1, "[]"));
-        CHECK(values_are(d, "$.f[1].abs()", 1, "[2.5]"));
-        CHECK(values_are(d, "$.f[1].floor()", 1, "[-3.0]"));
-        CHECK(values_are(d, "concat($.s, \"!\")", 1, "[\"h\u00e9!\"]"));
-        CHECK(values_are(d, "value($.obj)", 1, "[{\"x\":1,\"y\":2}]"));
-        CHECK(values_are(d, "$.arr.length() * 2 + $.a", 1, "[8]"));
-        /* aggregates over one array, or over the nodes of several matches */
-        CHECK(values_are(d, "$.arr.sum()", 1, "[6]"));
-        CHECK(values_are(d, "avg($.arr)", 1, "[2.0]"));
-        CHECK(values_are(d, "$.arr.min()", 1, "[1]"));
-        CHECK(values_are(d, "max($.f)", 1, "[1.5]"));
-        CHECK(values_are(d, "$.arr.stddev()", 1, "[0.816496580927726]"));
-        CHECK(values_are(d, "$.bk[0,1].p.sum()", 1, "[35]"));
-        CHECK(values_are(d, "max($.bk[*].p)", 1, "[]"));
-        CHECK(values_are(d, "$.obj.*.max()", 1, "[2]"));
-        CHECK(values_are(d, "sum($.a)", 1, "[]"));
-        CHECK(values_are(d, "sum($.nosuch)", 1, "[]"));
         CHECK(values_are("{\"e\":[]}", "$.e.sum()", 1, "[]"));
-        /* keys: ~ and keys(), flattened over several objects */
-        CHECK(values_are(d, "$.obj~", 1, "[\"x\",\"y\"]"));
-        CHECK(values_are(d, "$~", 1, "[\"a\",\"b\",\"s\",\"arr\",\"obj\",\"bk\",\"f\"]"));
-        CHECK(values_are(d, "$.arr~", 1, "[]"));
-        CHECK(values_are(d, "$.obj.keys()", 1, "[\"x\",\"y\"]"));
-        CHECK(values_are(d, "$.obj.keys().count()", 1, "[2]"));
-        CHECK(values_are(d, "$.bk[*]~", 1, "[\"p\",\"p\",\"p\"]"));
-        CHECK(values_are(d, "keys($.nosuch)", 1, "[]"));
-        /* append(): into one array, after any other receiver; documents untouched */
-        CHECK(values_are(d, "$.arr.append(9)", 1, "[1,2,3,9]"));
-        CHECK(values_are(d, "append($.arr, 9, \"z\")", 1, "[1,2,3,9,\"z\"]"));
-        CHECK(values_are(d, "$.arr[*].append(9)", 1, "[1,2,3,9]"));
-        CHECK(values_are(d, "$.bk[?@.p >= 10].append({\"t\":1})", 1, "[{\"p\":30},{\"t\":1}]"));
-        CHECK(values_are(d, "$.a.append(9)", 1, "[2,9]"));
-        CHECK(values_are(d, "$.nosuch.append(9)", 1, "[9]"));
-        CHECK(values_are(d, "$.arr.append($.obj.*)", 1, "[1,2,3,[1,2]]"));
-        CHECK(values_are(d, "$.arr.append($.nosuch)", 1, "[]"));
-        CHECK(values_are(d, "$.arr.append($.arr.append(4))", 1, "[1,2,3,[1,2,3,4]]"));
-        CHECK(values_are(d, "$.arr.append(1).length()", 1, "[4]"));
-        CHECK(values_are(d, "$.arr.append()", 1, "[]"));
-        CHECK(values_are(d, "$.arr", 0, "[[1,2,3]]"));
-        /* wrong arity: Nothing */
-        CHECK(values_are(d, "length($.arr, 1)", 1, "[]"));
-        CHECK(values_are(d, "index($.arr)", 1, "[]"));
         /* errors: a condition, '@' outside a filter, a non-terminal ~, junk */
-        CHECK(projection_error_is("$.a == 1", "JSON Path error: a condition"));
-        CHECK(projection_error_is("match($.s, 'h.')", "JSON Path error: a condition"));
-        CHECK(projection_error_is("($.a > 1)", "JSON Path error: a condition"));
-        CHECK(projection_error_is("(@.a)", "JSON Path error: path error: '@' outside a filter"));
-        CHECK(projection_error_is("length(@)", "JSON Path error: path error: '@' outside"));
-        CHECK(projection_error_is("$.obj~.x", "JSON Path error: path error: '~' must end"));
-        CHECK(projection_error_is("$.obj~~", "JSON Path error: path error: '~' must end"));
-        CHECK(projection_error_is("$.obj.keys()~", "JSON Path error: path error:"));
-        CHECK(projection_error_is("$.a +", "JSON Path error: path error: expected a value"));
-        CHECK(projection_error_is("$.a + 1 )", "JSON Path error: path error: unexpected"));
-        CHECK(projection_error_is("length($.a", "JSON Path error: path error: expected ')'"));
-        CHECK(projection_error_is("nosuch($.a)", "JSON Path error: path error: expected '$'"));
-        CHECK(projection_error_is("$.a.nosuch()", "JSON Path error: path error: unknown function"));
-        CHECK(projection_error_is("1 + 2", "JSON Path error: path error: expected '$'"));
-        CHECK(projection_error_is("", "JSON Path error: path error: expected '$'"));
+        static const char *const ecase[][2] = {
+            {"$.a == 1", "JSON Path error: a condition"},
+            {"match($.s, 'h.')", "JSON Path error: a condition"},
+            {"($.a > 1)", "JSON Path error: a condition"},
+            {"(@.a)", "JSON Path error: path error: '@' outside a filter"},
+            {"length(@)", "JSON Path error: path error: '@' outside"},
+            {"$.obj~.x", "JSON Path error: path error: '~' must end"},
+            {"$.obj~~", "JSON Path error: path error: '~' must end"},
+            {"$.obj.keys()~", "JSON Path error: path error:"},
+            {"$.a +", "JSON Path error: path error: expected a value"},
+            {"$.a + 1 )", "JSON Path error: path error: unexpected"},
+            {"length($.a", "JSON Path error: path error: expected ')'"},
+            {"nosuch($.a)", "JSON Path error: path error: expected '$'"},
+            {"$.a.nosuch()", "JSON Path error: path error: unknown function"},
+            {"1 + 2", "JSON Path error: path error: expected '$'"},
+            {"", "JSON Path error: path error: expected '$'"},
+        };
+        for (size_t i = 0; i < sizeof ecase / sizeof ecase[0]; i++)
+            CHECK(projection_error_is(ecase[i][0], ecase[i][1]));
         /* jsonpath_compile() refuses a projection by name, a path as before */
         char err[256];
         JsonPath *jp = jsonpath_compile("$.a + 1", 7, err, sizeof err);
