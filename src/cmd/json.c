@@ -191,11 +191,15 @@ typedef struct JPath {
     char err[256];
 } JPath;
 
-static void jpath_init(JPath *p, Slice arg) {
+/* A path argument; with allow_proj a projection is accepted (only the value
+ * reads, JSON.GET JSON.MGET JSON.RESP, evaluate one). A projection is
+ * JSONPath whether or not it starts with '$'. */
+static void jpath_init_as(JPath *p, Slice arg, int allow_proj) {
     memset(p, 0, sizeof *p);
     p->orig = arg;
-    p->legacy =
-        !(arg.len >= 1 && arg.p[0] == '$' && (arg.len == 1 || arg.p[1] == '.' || arg.p[1] == '['));
+    p->legacy = !(arg.len >= 1 && arg.p[0] == '$' &&
+                  (arg.len == 1 || memchr(".[~ ", arg.p[1], 4) != NULL)) &&
+                !jsonpath_starts_projection(arg.p, arg.len);
     p->text = xmalloc(arg.len + 3);
     if (!p->legacy) {
         memcpy(p->text, arg.p, arg.len);
@@ -214,7 +218,12 @@ static void jpath_init(JPath *p, Slice arg) {
         p->len = arg.len + 2;
     }
     p->text[p->len] = '\0';
-    p->jp = jsonpath_compile(p->text, p->len, p->err, sizeof p->err);
+    p->jp = allow_proj ? jsonpath_compile_projection(p->text, p->len, p->err, sizeof p->err)
+                       : jsonpath_compile(p->text, p->len, p->err, sizeof p->err);
+}
+
+static void jpath_init(JPath *p, Slice arg) {
+    jpath_init_as(p, arg, 0);
 }
 
 static void jpath_default(JPath *p) {
@@ -360,6 +369,13 @@ static void created(Client *c, Slice key, Json *j, const char *event) {
 static void eval(const JPath *p, Json *root, JsonMatches *ms) {
     jsonmatches_init(ms);
     jsonpath_eval(p->jp, root, ms);
+}
+
+/* The values p gives in root (its matches, or a projection's results);
+ * free with jsonvalues_free(). */
+static void values(const JPath *p, Json *root, JsonValues *vs) {
+    memset(vs, 0, sizeof *vs);
+    jsonpath_values(p->jp, root, vs);
 }
 
 /* Match indexes in the order changes must be made (see
@@ -755,7 +771,7 @@ static void cmd_json_get(Client *c) {
     JPath *jp = xmalloc(sizeof(JPath) * n_paths);
     int legacy = 1;
     for (size_t i = 0; i < n_paths; i++) {
-        jpath_init(&jp[i], paths[i]);
+        jpath_init_as(&jp[i], paths[i], 1);
         legacy &= jp[i].legacy;
     }
     if (c->resp >= 3 && fmt != FMT_STRING) {
@@ -766,11 +782,11 @@ static void cmd_json_get(Client *c) {
                 reply_empty_array(c);
                 continue;
             }
-            JsonMatches ms;
-            eval(&jp[i], doc(o), &ms);
-            reply_array(c, ms.n);
-            for (size_t k = 0; k < ms.n; k++) reply_resp3_value(c, ms.m[k].val, fmt, fp);
-            jsonmatches_free(&ms);
+            JsonValues vs;
+            values(&jp[i], doc(o), &vs);
+            reply_array(c, vs.n);
+            for (size_t k = 0; k < vs.n; k++) reply_resp3_value(c, vs.v[k], fmt, fp);
+            jsonvalues_free(&vs);
         }
     } else if (n_paths > 1) {
         /* an object keyed by each path (first occurrence; a path that does
@@ -781,23 +797,23 @@ static void cmd_json_get(Client *c) {
         const char *missing = NULL;
         for (size_t i = 0; i < n_paths && !missing; i++) {
             if (!jp[i].jp) continue;
-            JsonMatches ms;
-            eval(&jp[i], doc(o), &ms);
+            JsonValues vs;
+            values(&jp[i], doc(o), &vs);
             Json *val;
             if (legacy) {
-                if (ms.n == 0) {
+                if (vs.n == 0) {
                     missing = jp[i].orig.p;
-                    jsonmatches_free(&ms);
+                    jsonvalues_free(&vs);
                     reply_error(c, "ERR Path '%.*s' does not exist", (int)jp[i].orig.len,
                                 jp[i].orig.p);
                     break;
                 }
-                val = json_dup(ms.m[0].val);
+                val = json_dup(vs.v[0]);
             } else {
                 val = json_new(JSON_ARRAY);
-                for (size_t k = 0; k < ms.n; k++) json_array_append(val, json_dup(ms.m[k].val));
+                for (size_t k = 0; k < vs.n; k++) json_array_append(val, json_dup(vs.v[k]));
             }
-            jsonmatches_free(&ms);
+            jsonvalues_free(&vs);
             if (json_object_find(obj, jp[i].orig.p, jp[i].orig.len) >= 0)
                 json_free(val);
             else
@@ -810,24 +826,21 @@ static void cmd_json_get(Client *c) {
         json_free(obj);
         buf_free(&b);
     } else if (jpath_ok_or_reply(c, &jp[0]) == 0) {
-        JsonMatches ms;
-        eval(&jp[0], doc(o), &ms);
+        JsonValues vs;
+        values(&jp[0], doc(o), &vs);
         if (legacy) {
-            if (ms.n == 0)
+            if (vs.n == 0)
                 reply_path_missing(c, &jp[0]);
             else
-                reply_json(c, ms.m[0].val, fp);
+                reply_json(c, vs.v[0], fp);
         } else {
             Buf b;
             buf_init(&b);
-            Json **v = xmalloc(sizeof(Json *) * (ms.n + 1));
-            for (size_t k = 0; k < ms.n; k++) v[k] = ms.m[k].val;
-            json_serialize_list(v, ms.n, fp, &b);
+            json_serialize_list(vs.v, vs.n, fp, &b);
             reply_bulk(c, buf_data(&b), buf_live(&b));
-            xfree(v);
             buf_free(&b);
         }
-        jsonmatches_free(&ms);
+        jsonvalues_free(&vs);
     }
     for (size_t i = 0; i < n_paths; i++) jpath_free(&jp[i]);
     xfree(jp);
@@ -839,7 +852,7 @@ static void cmd_json_mget(Client *c) {
     Slice patharg = c->argv[c->argc - 1];
     if (utf8_or_reply(c, patharg) != 0) return;
     JPath p;
-    jpath_init(&p, patharg);
+    jpath_init_as(&p, patharg, 1);
     int n = c->argc - 2;
     reply_array(c, (size_t)n);
     for (int i = 1; i <= n; i++) {
@@ -848,34 +861,35 @@ static void cmd_json_mget(Client *c) {
             reply_null(c);
             continue;
         }
-        JsonMatches ms;
-        eval(&p, doc(o), &ms);
+        JsonValues vs;
+        values(&p, doc(o), &vs);
         if (p.legacy) {
-            if (ms.n == 0)
+            if (vs.n == 0)
                 reply_null(c);
             else
-                reply_json(c, ms.m[0].val, NULL);
+                reply_json(c, vs.v[0], NULL);
         } else {
-            Json **v = xmalloc(sizeof(Json *) * (ms.n + 1));
-            for (size_t k = 0; k < ms.n; k++) v[k] = ms.m[k].val;
-            reply_json_list(c, v, ms.n);
-            xfree(v);
+            reply_json_list(c, vs.v, vs.n);
         }
-        jsonmatches_free(&ms);
+        jsonvalues_free(&vs);
     }
     jpath_free(&p);
 }
 
 /* The optional path argument at argv[i] (the legacy root when absent);
  * -1 after replying a UTF-8 error. */
-static int opt_path(Client *c, int i, JPath *p) {
+static int opt_path_as(Client *c, int i, JPath *p, int allow_proj) {
     if (i < c->argc) {
         if (utf8_or_reply(c, c->argv[i]) != 0) return -1;
-        jpath_init(p, c->argv[i]);
+        jpath_init_as(p, c->argv[i], allow_proj);
     } else {
         jpath_default(p);
     }
     return 0;
+}
+
+static int opt_path(Client *c, int i, JPath *p) {
+    return opt_path_as(c, i, p, 0);
 }
 
 static void cmd_json_type(Client *c) {
@@ -946,7 +960,7 @@ static void reply_resp_value(Client *c, const Json *j) {
 
 static void cmd_json_resp(Client *c) {
     JPath p;
-    if (opt_path(c, 2, &p) != 0) return;
+    if (opt_path_as(c, 2, &p, 1) != 0) return;
     Obj *o;
     if (lookup(c, c->argv[1], 0, &o) != 0) goto done;
     if (!o) {
@@ -954,18 +968,18 @@ static void cmd_json_resp(Client *c) {
         goto done;
     }
     if (jpath_ok_or_reply(c, &p) != 0) goto done;
-    JsonMatches ms;
-    eval(&p, doc(o), &ms);
+    JsonValues vs;
+    values(&p, doc(o), &vs);
     if (p.legacy) {
-        if (ms.n == 0)
+        if (vs.n == 0)
             reply_path_missing(c, &p);
         else
-            reply_resp_value(c, ms.m[0].val);
+            reply_resp_value(c, vs.v[0]);
     } else {
-        reply_array(c, ms.n);
-        for (size_t k = 0; k < ms.n; k++) reply_resp_value(c, ms.m[k].val);
+        reply_array(c, vs.n);
+        for (size_t k = 0; k < vs.n; k++) reply_resp_value(c, vs.v[k]);
     }
-    jsonmatches_free(&ms);
+    jsonvalues_free(&vs);
 done:
     jpath_free(&p);
 }

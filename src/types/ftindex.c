@@ -576,15 +576,13 @@ static const char *doc_language(const FtIndex *ix, Obj *o, char *buf, size_t cap
     memset(&r, 0, sizeof r);
     buf_init(&r.store);
     if (ix->on_json) {
-        char jerr[128];
         FtField f;
         memset(&f, 0, sizeof f);
         f.type = FT_FIELD_TAG;
-        f.jp = jsonpath_compile(ix->language_field, strlen(ix->language_field), jerr, sizeof jerr);
+        f.jp = ix->language_jp;
         if (f.jp) {
             json_values(&f, o->ptr, &r);
             if (r.n && !r.is_num[0]) v = r.s[0];
-            jsonpath_free(f.jp);
         }
     } else {
         hashobj_get(o->ptr, slice_cstr(ix->language_field), &v);
@@ -1138,6 +1136,7 @@ static void index_free(FtIndex *ix) {
     if (ix->filter_expr) ftexpr_free(ix->filter_expr);
     xfree(ix->language);
     xfree(ix->language_field);
+    jsonpath_free(ix->language_jp);
     xfree(ix->score_field);
     xfree(ix->payload_field);
     xfree(ix->name);
@@ -1685,6 +1684,12 @@ int ftindex_create(int db, int argc, const Slice *argv, const char **err) {
         ix->n_prefixes = 1;
     }
     if (parse_fields(ix, argc, argv, i + 1, err) != 0) goto fail;
+    if (ix->on_json && ix->language_field) {
+        /* compiled here once, not for every document indexed */
+        char jerr[128];
+        ix->language_jp =
+            jsonpath_compile(ix->language_field, strlen(ix->language_field), jerr, sizeof jerr);
+    }
     {
         Slice head = slice_cstr("FT.CREATE");
         Slice *v = xmalloc(sizeof(Slice) * (size_t)(argc + 1));

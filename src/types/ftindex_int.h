@@ -124,6 +124,9 @@ struct FtIndex {
     struct FtExpr *filter_expr;
     char *language;
     char *language_field;
+    /* ON JSON: language_field compiled once at FT.CREATE (NULL when it is
+     * not a valid JSONPath: every document gets the default language) */
+    struct JsonPath *language_jp;
     double default_score;
     char *score_field;
     char *payload_field;

@@ -7,9 +7,16 @@
  * an outer match before the ones inside it). While walking, a stack of
  * steps (member name or index) is kept; a match copies it, names into one
  * buffer, so the match list stays valid however the tree changes later.
+ *
+ * A projection reuses the filter expression parser and evaluator whole: the
+ * query is tried as a path first and, failing that, as one value
+ * expression whose paths are absolute; its values (a node list, empty for
+ * Nothing) are the reply. Only append() behaves differently at the top (it
+ * enriches the reply instead of computing one array), as 8.10 defines it.
  */
 #include "types/jsonpath.h"
 
+#include <assert.h>
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
@@ -87,6 +94,7 @@ typedef struct Seg {
 struct JsonPath {
     Seg *segs;
     size_t n, cap;
+    struct Expr *proj; /* a projection: the value expression (no segments) */
 };
 
 /* ---- compiler ------------------------------------------------------------------- */
@@ -97,8 +105,10 @@ typedef struct Cur {
     char *err;
     size_t errcap;
     int failed;
-    unsigned terms; /* operands and method calls in filters, bounded so that
-                     * evaluating a long chain cannot exhaust the stack */
+    unsigned terms;   /* operands and method calls in filters, bounded so that
+                       * evaluating a long chain cannot exhaust the stack */
+    int filter_depth; /* inside [?...]: where '@' means something */
+    size_t fail_at;   /* where the error was found */
 } Cur;
 
 #define MAX_FILTER_TERMS 1000
@@ -106,6 +116,7 @@ typedef struct Cur {
 static void perr(Cur *c, const char *what) {
     if (c->failed) return;
     c->failed = 1;
+    c->fail_at = c->i;
     snprintf(c->err, c->errcap, "JSON Path error: path error: %s at position %zu", what, c->i + 1);
 }
 
@@ -134,6 +145,7 @@ static void free_segs(JsonPath *jp) {
 void jsonpath_free(JsonPath *jp) {
     if (!jp) return;
     free_segs(jp);
+    free_expr(jp->proj);
     xfree(jp);
 }
 
@@ -256,7 +268,9 @@ static int parse_bracket(Cur *c, JsonPath *jp, int descent, int depth) {
         c->i++;
         skip_sp(c);
         Seg *g = new_seg(jp, SEG_FILTER, descent);
+        c->filter_depth++;
         g->filter = need_test(c, parse_or(c, depth + 1));
+        c->filter_depth--;
         if (!g->filter) return -1;
         skip_sp(c);
     } else if (ch == ':' || ch == '-' || (ch >= '0' && ch <= '9')) {
@@ -524,6 +538,10 @@ static Expr *parse_primary(Cur *c, int depth) {
         }
         c->i++;
     } else if (ch == '@' || ch == '$') {
+        if (ch == '@' && c->filter_depth == 0) {
+            perr(c, "'@' outside a filter");
+            return NULL;
+        }
         c->i++;
         e = new_expr(E_PATH, 0);
         e->rel = ch == '@';
@@ -745,22 +763,100 @@ static Expr *parse_or(Cur *c, int depth) {
     return e;
 }
 
-JsonPath *jsonpath_compile(const char *p, size_t len, char *err, size_t errcap) {
-    Cur c = {p, len, 0, err, errcap, 0, 0};
+/* The query as a value expression (a projection), all of it; NULL with the
+ * error in c. A bare absolute path, such as ($.a), comes back as E_PATH. */
+static Expr *parse_projection(Cur *c) {
+    Expr *e = parse_or(c, 0);
+    if (!e) return NULL;
+    skip_sp(c);
+    if (c->i < c->len) {
+        perr(c, "unexpected character");
+    } else if (is_logical(e)) {
+        /* reported as found at the end, so it wins over the path error */
+        c->failed = 1;
+        c->fail_at = c->len;
+        snprintf(c->err, c->errcap, "JSON Path error: a condition is only allowed in a filter");
+    }
+    if (c->failed) {
+        free_expr(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* A query is first read as a path (RedisJSON's grammar, spaces allowed
+ * between segments); when that fails, as a projection. Of two failures the
+ * one found further along is reported, it is the likelier intent. */
+static JsonPath *compile(const char *p, size_t len, int allow_proj, char *err, size_t errcap) {
+    Cur c = {.p = p, .len = len, .err = err, .errcap = errcap};
     JsonPath *jp = xcalloc(1, sizeof *jp);
-    if (len == 0 || p[0] != '$') {
+    if (len > 0 && p[0] == '$') {
+        c.i = 1;
+        if (parse_segments(&c, jp, 0, 0) == 0 && !c.failed) return jp;
+        free_segs(jp);
+        memset(jp, 0, sizeof *jp);
+    } else if (!jsonpath_starts_projection(p, len)) {
         perr(&c, "expected '$'");
         goto fail;
     }
-    c.i = 1;
-    if (parse_segments(&c, jp, 0, 0) != 0 || c.failed) goto fail;
+    char perr_text[256];
+    Cur e = {.p = p, .len = len, .err = perr_text, .errcap = sizeof perr_text};
+    Expr *x = parse_projection(&e);
+    if (!x) {
+        if (!c.failed || e.fail_at >= c.fail_at) snprintf(err, errcap, "%s", perr_text);
+        goto fail;
+    }
+    if (x->kind == E_PATH) { /* ($.a): a path after all */
+        *jp = *x->path;
+        xfree(x->path);
+        x->path = NULL;
+        free_expr(x);
+        return jp;
+    }
+    if (!allow_proj) {
+        free_expr(x);
+        snprintf(err, errcap,
+                 "JSON Path error: a projection expression can only be read with JSON.GET, "
+                 "JSON.MGET and JSON.RESP");
+        goto fail;
+    }
+    jp->proj = x;
     return jp;
 fail:
     jsonpath_free(jp);
     return NULL;
 }
 
+JsonPath *jsonpath_compile(const char *p, size_t len, char *err, size_t errcap) {
+    return compile(p, len, 0, err, errcap);
+}
+
+JsonPath *jsonpath_compile_projection(const char *p, size_t len, char *err, size_t errcap) {
+    return compile(p, len, 1, err, errcap);
+}
+
+int jsonpath_is_projection(const JsonPath *jp) {
+    return jp->proj != NULL;
+}
+
+int jsonpath_starts_projection(const char *p, size_t len) {
+    size_t i = 0;
+    if (i < len && (p[i] == '-' || p[i] == '+')) {
+        i++;
+        while (i < len && (p[i] == ' ' || p[i] == '\t')) i++;
+        if (i < len && (p[i] == '$' || p[i] == '(')) return 1;
+    }
+    if (i < len && p[i] == '(') return 1;
+    size_t s = i;
+    while (i < len && is_word_char((unsigned char)p[i])) i++;
+    if (i == s || i >= len || p[i] != '(') return 0;
+    for (size_t k = 0; k < sizeof funcs / sizeof funcs[0]; k++)
+        if (strlen(funcs[k].name) == i - s && memcmp(funcs[k].name, p + s, i - s) == 0) return 1;
+    return 0;
+}
+
 int jsonpath_is_static(const JsonPath *jp) {
+    if (jp->proj) return 0;
     for (size_t s = 0; s < jp->n; s++) {
         const Seg *g = &jp->segs[s];
         if (g->descent || g->n != 1 || (g->kind != SEG_NAMES && g->kind != SEG_INDEXES)) return 0;
@@ -931,11 +1027,7 @@ static void eval_from(Ctx *cx, const JsonPath *jp, size_t si, Json *node) {
 
 /* A node list: borrowed nodes of the document or of the path, and owned
  * computed ones. */
-typedef struct VList {
-    Json **v;
-    uint8_t *own;
-    size_t n, cap;
-} VList;
+typedef JsonValues VList;
 
 static void vl_add(VList *l, Json *j, int own) {
     if (!j) return;
@@ -954,6 +1046,10 @@ static void vl_free(VList *l) {
     xfree(l->v);
     xfree(l->own);
     memset(l, 0, sizeof *l);
+}
+
+void jsonvalues_free(JsonValues *vs) {
+    vl_free(vs);
 }
 
 /* Moves item i of from into to (a copy of a part of an owned node). */
@@ -1144,42 +1240,39 @@ static Json *rounding(int fn, const Json *x) {
     return x->type == JSON_UINT ? NULL : json_new_double(d);
 }
 
-/* min max avg sum stddev over an array of numbers (not empty). */
-static Json *aggregate(int fn, const Json *a, VList *from, size_t from_i, VList *out) {
-    if (!a || a->type != JSON_ARRAY || a->n == 0) return NULL;
+/* min max avg sum stddev over n numbers (n > 0; any other value gives
+ * Nothing). min and max set *pick to the index of their answer and return
+ * NULL; the others return the value computed. */
+static Json *aggregate(int fn, Json *const *item, size_t n, size_t *pick) {
     int all_int = 1;
-    for (uint32_t i = 0; i < a->n; i++) {
-        if (!json_is_number(a->v.items[i])) return NULL;
-        all_int &= a->v.items[i]->type == JSON_INT;
+    for (size_t i = 0; i < n; i++) {
+        if (!json_is_number(item[i])) return NULL;
+        all_int &= item[i]->type == JSON_INT;
     }
     if (fn == F_MIN || fn == F_MAX) {
-        Json *best = a->v.items[0];
-        for (uint32_t i = 1; i < a->n; i++) {
-            Json *v = a->v.items[i];
-            int less = compare(v, best, OP_LT, NULL);
-            if (fn == F_MIN ? less : compare(v, best, OP_GT, NULL)) best = v;
-        }
-        vl_take(from, from_i, best, out);
+        size_t best = 0;
+        for (size_t i = 1; i < n; i++)
+            if (compare(item[i], item[best], fn == F_MIN ? OP_LT : OP_GT, NULL)) best = i;
+        *pick = best;
         return NULL;
     }
     if (fn == F_SUM && all_int) {
         int64_t s = 0;
         int over = 0;
-        for (uint32_t i = 0; i < a->n && !over; i++)
-            over = __builtin_add_overflow(s, a->v.items[i]->v.i, &s);
+        for (size_t i = 0; i < n && !over; i++) over = __builtin_add_overflow(s, item[i]->v.i, &s);
         if (!over) return json_new_int(s);
     }
     double s = 0;
-    for (uint32_t i = 0; i < a->n; i++) s += json_number_as_double(a->v.items[i]);
+    for (size_t i = 0; i < n; i++) s += json_number_as_double(item[i]);
     if (fn == F_SUM) return num_result(s);
-    double mean = s / a->n;
+    double mean = s / (double)n;
     if (fn == F_AVG) return num_result(mean);
     double v = 0;
-    for (uint32_t i = 0; i < a->n; i++) {
-        double d = json_number_as_double(a->v.items[i]) - mean;
+    for (size_t i = 0; i < n; i++) {
+        double d = json_number_as_double(item[i]) - mean;
         v += d * d;
     }
-    return num_result(sqrt(v / a->n));
+    return num_result(sqrt(v / (double)n));
 }
 
 static int regex_test(const Json *s, const Json *pat, int anchored) {
@@ -1225,6 +1318,13 @@ static void append(Ctx *cx, const Expr *e, Json *at, VList *out) {
         vl_free(&l);
     }
     vl_add(out, r, 1);
+}
+
+/* Whether e gives a node list rather than one value: a path that is not
+ * static, or keys(). */
+static int is_node_list(const Expr *e) {
+    return (e->kind == E_PATH && !jsonpath_is_static(e->path)) ||
+           (e->kind == E_FUNC && e->op == F_KEYS);
 }
 
 /* The arity each function takes (-1: one or more; append two or more). */
@@ -1284,10 +1384,13 @@ static void call(Ctx *cx, const Expr *e, Json *at, VList *out, int *truth) {
     case F_VALUE:
         if (x) vl_take(&a[0], 0, x, out);
         break;
-    case F_KEYS:
-        if (x && x->type == JSON_OBJECT)
-            for (uint32_t i = 0; i < x->n; i++)
-                vl_add(out, json_new_string(x->v.member[i].key, x->v.member[i].klen), 1);
+    case F_KEYS: /* the member names of every object of the argument */
+        for (size_t k = 0; k < a[0].n; k++) {
+            const Json *o = a[0].v[k];
+            if (o->type != JSON_OBJECT) continue;
+            for (uint32_t i = 0; i < o->n; i++)
+                vl_add(out, json_new_string(o->v.member[i].key, o->v.member[i].klen), 1);
+        }
         break;
     case F_MATCH:
     case F_SEARCH:
@@ -1313,9 +1416,18 @@ static void call(Ctx *cx, const Expr *e, Json *at, VList *out, int *truth) {
         if (ix >= 0 && ix < (int64_t)x->n) vl_take(&a[0], 0, x->v.items[ix], out);
         break;
     }
-    default:
-        r = aggregate(e->op, x, &a[0], 0, out);
+    default: {
+        /* over one array's elements, or else over the nodes a query that
+         * can select several (a wildcard, descent, slice, union, filter, or
+         * keys()) selected, however many it did */
+        int array = x && x->type == JSON_ARRAY;
+        int spread = !array && is_node_list(e->args[0]);
+        Json *const *item = spread ? a[0].v : array ? x->v.items : NULL;
+        size_t n = spread ? a[0].n : array ? x->n : 0, pick = SIZE_MAX;
+        if (n > 0) r = aggregate(e->op, item, n, &pick);
+        if (pick != SIZE_MAX) vl_take(&a[0], spread ? pick : 0, item[pick], out);
         break;
+    }
     }
     vl_add(out, r, 1);
     vl_free(&a[0]);
@@ -1418,6 +1530,7 @@ void jsonmatches_free(JsonMatches *ms) {
 }
 
 void jsonpath_eval_prefix(const JsonPath *jp, size_t n_segments, Json *root, JsonMatches *out) {
+    assert(!jp->proj);
     Ctx cx = {root, n_segments, out, NULL, 0, 0, NULL, 0, 0};
     eval_from(&cx, jp, 0, root);
     xfree(cx.stack);
@@ -1425,6 +1538,53 @@ void jsonpath_eval_prefix(const JsonPath *jp, size_t n_segments, Json *root, Jso
 
 void jsonpath_eval(const JsonPath *jp, Json *root, JsonMatches *out) {
     jsonpath_eval_prefix(jp, jp->n, root, out);
+}
+
+/* append() as the whole projection: the reply is enriched rather than one
+ * array computed, so a receiver of one array gives its elements and any
+ * other receiver (several nodes, one non-array node, none) gives its nodes,
+ * then each argument as one element (a list of several nodes as an array
+ * of them). An argument that is Nothing makes the whole Nothing. */
+static void project_append(Ctx *cx, const Expr *e, Json *root, VList *out) {
+    VList args = {0}, recv = {0};
+    for (size_t k = 1; k < e->n_args; k++) {
+        VList l = {0};
+        eval_val(cx, e->args[k], root, &l);
+        if (l.n == 0) {
+            vl_free(&args);
+            return;
+        }
+        if (l.n == 1) {
+            vl_take(&l, 0, l.v[0], &args);
+        } else {
+            Json *many = json_new(JSON_ARRAY);
+            for (size_t i = 0; i < l.n; i++) json_array_append(many, json_dup(l.v[i]));
+            vl_add(&args, many, 1);
+        }
+        vl_free(&l);
+    }
+    eval_val(cx, e->args[0], root, &recv);
+    Json *arr = single(&recv);
+    if (arr && arr->type == JSON_ARRAY)
+        for (uint32_t i = 0; i < arr->n; i++) vl_take(&recv, 0, arr->v.items[i], out);
+    else
+        for (size_t i = 0; i < recv.n; i++) vl_take(&recv, i, recv.v[i], out);
+    for (size_t i = 0; i < args.n; i++) vl_take(&args, i, args.v[i], out);
+    vl_free(&recv);
+    vl_free(&args);
+}
+
+void jsonpath_values(const JsonPath *jp, Json *root, JsonValues *out) {
+    Ctx cx = {root, jp->n, NULL, NULL, 0, 0, NULL, 0, 0};
+    if (!jp->proj) {
+        eval_from(&cx, jp, 0, root);
+        for (size_t i = 0; i < cx.n_vals; i++) vl_add(out, cx.vals[i], 0);
+        xfree(cx.vals);
+    } else if (jp->proj->kind == E_FUNC && jp->proj->op == F_APPEND && jp->proj->n_args >= 2) {
+        project_append(&cx, jp->proj, root, out);
+    } else {
+        eval_val(&cx, jp->proj, root, out);
+    }
 }
 
 Json *jsonpath_resolve(Json *root, const JsonMatches *ms, size_t i, Json **parent, size_t *idx) {

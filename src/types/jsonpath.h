@@ -20,8 +20,13 @@
  * search concat abs ceiling floor first last index min max avg sum stddev
  * append (also as methods, @.a.length()) and the keys operator (@.obj~); a
  * value that cannot be computed is "Nothing" and makes its comparison
- * false. Top-level projections ($.a + 1, $.obj~, $.a.length()) are not
- * accepted.
+ * false.
+ *
+ * Projections (8.10): the whole query may be such a value expression
+ * instead of a path ($.a + 1, -$.a, $.arr.length(), length($.arr), $.obj~,
+ * $.arr.append(9)); it computes values rather than selecting nodes, so only
+ * jsonpath_compile_projection() accepts one and only jsonpath_values()
+ * evaluates it. A parenthesized plain path, ($.a), is still a path.
  */
 #ifndef STREAMD_TYPES_JSONPATH_H
 #define STREAMD_TYPES_JSONPATH_H
@@ -37,7 +42,14 @@ typedef struct JsonPath JsonPath;
 /* Returns an owned compiled path (free with jsonpath_free()), or NULL with
  * a message in err. */
 JsonPath *jsonpath_compile(const char *p, size_t len, char *err, size_t errcap);
+/* jsonpath_compile() that also accepts a projection. */
+JsonPath *jsonpath_compile_projection(const char *p, size_t len, char *err, size_t errcap);
 void jsonpath_free(JsonPath *jp);
+/* Whether jp is a projection (it has no matches, only values). */
+int jsonpath_is_projection(const JsonPath *jp);
+/* Whether text that does not start with '$' opens a projection: '(' , a
+ * unary sign, or a function call such as length( . */
+int jsonpath_starts_projection(const char *p, size_t len);
 /* Whether every segment names one member or one index (no wildcard, descent,
  * slice, union or filter): only such a path can create a member. */
 int jsonpath_is_static(const JsonPath *jp);
@@ -68,8 +80,23 @@ typedef struct JsonMatches {
 
 void jsonmatches_init(JsonMatches *ms);
 void jsonmatches_free(JsonMatches *ms);
-/* Appends the matches of jp in root (borrowed), in RedisJSON's order. */
+/* Appends the matches of jp (not a projection) in root (borrowed), in
+ * RedisJSON's order. */
 void jsonpath_eval(const JsonPath *jp, Json *root, JsonMatches *out);
+
+/* A list of values: nodes borrowed from a document (valid until it changes)
+ * and computed ones owned by the list (own[i] = 1). */
+typedef struct JsonValues {
+    Json **v;
+    uint8_t *own;
+    size_t n, cap;
+} JsonValues;
+
+void jsonvalues_free(JsonValues *vs);
+/* Appends to out (zeroed or holding values) what jp gives in root
+ * (borrowed): a path's matched nodes, or a projection's computed values
+ * (none for Nothing). */
+void jsonpath_values(const JsonPath *jp, Json *root, JsonValues *out);
 /* jsonpath_eval() of the path's first n_segments segments only. */
 void jsonpath_eval_prefix(const JsonPath *jp, size_t n_segments, Json *root, JsonMatches *out);
 /* Finds match i again in root: the node, and its parent and index there

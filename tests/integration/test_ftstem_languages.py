@@ -103,6 +103,23 @@ def test_language_field_on_json(r):
     x(r, "JSON.SET", "j:1", "$", '{"t": "abandonnait", "lang": "french"}')
     x(r, "JSON.SET", "j:2", "$", '{"t": "abandonnait", "lang": 3}')
     assert ids(r, "idx", "abandonner", "LANGUAGE", "french") == [b"j:1"]
+    # the path is compiled once at FT.CREATE: it still applies to documents
+    # indexed later and after a reload (which creates the index again)
+    x(r, "JSON.SET", "j:3", "$", '{"t": "abandonnait", "lang": "french"}')
+    assert ids(r, "idx", "abandonner", "LANGUAGE", "french") == [b"j:1", b"j:3"]
+    assert r.execute_command("DEBUG", "RELOAD") == b"OK"
+    x(r, "JSON.SET", "j:4", "$", '{"t": "abandonnait", "lang": "french"}')
+    assert ids(r, "idx", "abandonner", "LANGUAGE", "french") == [b"j:1", b"j:3", b"j:4"]
+
+
+@pytest.mark.parametrize("field", ["$.lang[", "$.lang + 1", "$..lang.first()"])
+def test_language_field_on_json_not_a_path(r, field):
+    # a LANGUAGE_FIELD that is no JSONPath (or a projection) gives every
+    # document the index's default language
+    x(r, "FT.CREATE", "idx", "ON", "JSON", "PREFIX", "1", "j:", "LANGUAGE_FIELD", field,
+      "LANGUAGE", "french", "SCHEMA", "$.t", "AS", "t", "TEXT")
+    x(r, "JSON.SET", "j:1", "$", '{"t": "abandonnait", "lang": "english"}')
+    assert ids(r, "idx", "abandonner") == [b"j:1"]
 
 
 def test_search_language_argument(r):

@@ -82,6 +82,45 @@ static int matches_are(const char *doc, const char *path, const char *want) {
     return ok;
 }
 
+/* What jsonpath_values() gives for query (compiled as a projection if it
+ * is one) on doc, as one JSON array; is_proj says which it must be. */
+static int values_are(const char *doc, const char *query, int is_proj, const char *want) {
+    char err[256];
+    Json *j = json_parse(doc, strlen(doc), JSON_MAX_PARSE_DEPTH, err, sizeof err);
+    JsonPath *jp = jsonpath_compile_projection(query, strlen(query), err, sizeof err);
+    if (!j || !jp) {
+        fprintf(stderr, "%s / %s: %s\n", doc, query, err);
+        json_free(j);
+        jsonpath_free(jp);
+        return 0;
+    }
+    JsonValues vs = {0};
+    jsonpath_values(jp, j, &vs);
+    Buf b;
+    buf_init(&b);
+    json_serialize_list(vs.v, vs.n, NULL, &b);
+    int ok = jsonpath_is_projection(jp) == is_proj && buf_live(&b) == strlen(want) &&
+             memcmp(buf_data(&b), want, buf_live(&b)) == 0;
+    if (!ok)
+        fprintf(stderr, "%s on %s -> %.*s (projection %d), want %s\n", query, doc,
+                (int)buf_live(&b), buf_data(&b), jsonpath_is_projection(jp), want);
+    buf_free(&b);
+    jsonvalues_free(&vs);
+    jsonpath_free(jp);
+    json_free(j);
+    return ok;
+}
+
+/* The error compiling query as a projection begins with want. */
+static int projection_error_is(const char *query, const char *want) {
+    char err[256] = "";
+    JsonPath *jp = jsonpath_compile_projection(query, strlen(query), err, sizeof err);
+    int ok = jp == NULL && strncmp(err, want, strlen(want)) == 0;
+    if (!ok) fprintf(stderr, "%s: %s, want %s\n", query, jp ? "(compiled)" : err, want);
+    jsonpath_free(jp);
+    return ok;
+}
+
 static Json *random_tree(int depth) {
     int kind = (int)test_rand_below(depth > 3 ? 6 : 8);
     switch (kind) {
@@ -366,6 +405,140 @@ int main(void) {
         jp = jsonpath_compile("$..b", 4, err, sizeof err);
         CHECK(jp && !jsonpath_is_static(jp));
         jsonpath_free(jp);
+    }
+
+    /* 8.10's projections: a top-level value expression */
+    {
+        const char *d =
+            "{\"a\":2,\"b\":4,\"s\":\"h\u00e9\",\"arr\":[1,2,3],\"obj\":{\"x\":1,\"y\":2},"
+            "\"bk\":[{\"p\":30},{\"p\":5},{\"p\":\"x\"}],\"f\":[1.5,-2.5]}";
+        static const struct {
+            const char *query;
+            int is_proj;
+            const char *want;
+        } vcase[] = {
+            /* plain paths stay paths, also in parentheses or with a name like a+1 */
+            {"$.a", 0, "[2]"},
+            {"($.a)", 0, "[2]"},
+            {"( $..p )", 0, "[30,5,\"x\"]"},
+            {"$.a+1", 0, "[]"},
+            {"$ .arr [0]", 0, "[1]"},
+            /* arithmetic, unary signs, precedence, division always a double */
+            {"$.a + 1", 1, "[3]"},
+            {"$.a * $.b", 1, "[8]"},
+            {"($.a + $.b) / 2", 1, "[3.0]"},
+            {"$.a + $.b * 2", 1, "[10]"},
+            {"-$.a", 1, "[-2]"},
+            {"+$.a", 1, "[2]"},
+            {"- $.f[0]", 1, "[-1.5]"},
+            {"$.b % 3 - 1", 1, "[0]"},
+            {"$ + 1", 1, "[]"},
+            /* Nothing: zero divisor, non-number, missing, several matches */
+            {"$.a / 0", 1, "[]"},
+            {"$.a % 0", 1, "[]"},
+            {"$.s + 1", 1, "[]"},
+            {"$.nosuch * 2", 1, "[]"},
+            {"$.arr[*] + 1", 1, "[]"},
+            /* functions, in prefix and method form */
+            {"$.arr.length()", 1, "[3]"},
+            {"length($.arr)", 1, "[3]"},
+            {"$.s.length()", 1, "[2]"},
+            {"$.a.length()", 1, "[]"},
+            {"$..p.length()", 1, "[]"},
+            {"count($..p)", 1, "[3]"},
+            {"$.arr.first()", 1, "[1]"},
+            {"last($.arr)", 1, "[3]"},
+            {"index($.arr, -2)", 1, "[2]"},
+            {"$.f.abs()", 1, "[]"},
+            {"$.f[1].abs()", 1, "[2.5]"},
+            {"$.f[1].floor()", 1, "[-3.0]"},
+            {"concat($.s, \"!\")", 1, "[\"h\u00e9!\"]"},
+            {"value($.obj)", 1, "[{\"x\":1,\"y\":2}]"},
+            {"$.arr.length() * 2 + $.a", 1, "[8]"},
+            /* aggregates over one array, or over the nodes of several matches */
+            {"$.arr.sum()", 1, "[6]"},
+            {"avg($.arr)", 1, "[2.0]"},
+            {"$.arr.min()", 1, "[1]"},
+            {"max($.f)", 1, "[1.5]"},
+            {"$.arr.stddev()", 1, "[0.816496580927726]"},
+            {"$.bk[0,1].p.sum()", 1, "[35]"},
+            {"max($.bk[*].p)", 1, "[]"},
+            {"$.obj.*.max()", 1, "[2]"},
+            {"sum($.a)", 1, "[]"},
+            {"sum($.nosuch)", 1, "[]"},
+            /* keys: ~ and keys(), flattened over several objects */
+            {"$.obj~", 1, "[\"x\",\"y\"]"},
+            {"$~", 1, "[\"a\",\"b\",\"s\",\"arr\",\"obj\",\"bk\",\"f\"]"},
+            {"$.arr~", 1, "[]"},
+            {"$.obj.keys()", 1, "[\"x\",\"y\"]"},
+            {"$.obj.keys().count()", 1, "[2]"},
+            {"$.bk[*]~", 1, "[\"p\",\"p\",\"p\"]"},
+            {"keys($.nosuch)", 1, "[]"},
+            /* append(): into one array, after any other receiver; documents untouched */
+            {"$.arr.append(9)", 1, "[1,2,3,9]"},
+            {"append($.arr, 9, \"z\")", 1, "[1,2,3,9,\"z\"]"},
+            {"$.arr[*].append(9)", 1, "[1,2,3,9]"},
+            {"$.bk[?@.p >= 10].append({\"t\":1})", 1, "[{\"p\":30},{\"t\":1}]"},
+            {"$.a.append(9)", 1, "[2,9]"},
+            {"$.nosuch.append(9)", 1, "[9]"},
+            {"$.arr.append($.obj.*)", 1, "[1,2,3,[1,2]]"},
+            {"$.arr.append($.nosuch)", 1, "[]"},
+            {"$.arr.append($.arr.append(4))", 1, "[1,2,3,[1,2,3,4]]"},
+            {"$.arr.append(1).length()", 1, "[4]"},
+            {"$.arr.append()", 1, "[]"},
+            {"$.arr", 0, "[[1,2,3]]"},
+            /* wrong arity: Nothing */
+            {"length($.arr, 1)", 1, "[]"},
+            {"index($.arr)", 1, "[]"},
+        };
+        for (size_t i = 0; i < sizeof vcase / sizeof vcase[0]; i++)
+            CHECK(values_are(d, vcase[i].query, vcase[i].is_proj, vcase[i].want));
+        /* an integer overflow becomes a double; an empty array has no sum */
+        CHECK(values_are("{\"a\":9223372036854775807}", "$.a + 1", 1, "[9.223372036854776e18]"));
+        CHECK(values_are("{\"e\":[]}", "$.e.sum()", 1, "[]"));
+        /* errors: a condition, '@' outside a filter, a non-terminal ~, junk */
+        static const char *const ecase[][2] = {
+            {"$.a == 1", "JSON Path error: a condition"},
+            {"match($.s, 'h.')", "JSON Path error: a condition"},
+            {"($.a > 1)", "JSON Path error: a condition"},
+            {"(@.a)", "JSON Path error: path error: '@' outside a filter"},
+            {"length(@)", "JSON Path error: path error: '@' outside"},
+            {"$.obj~.x", "JSON Path error: path error: '~' must end"},
+            {"$.obj~~", "JSON Path error: path error: '~' must end"},
+            {"$.obj.keys()~", "JSON Path error: path error:"},
+            {"$.a +", "JSON Path error: path error: expected a value"},
+            {"$.a + 1 )", "JSON Path error: path error: unexpected"},
+            {"length($.a", "JSON Path error: path error: expected ')'"},
+            {"nosuch($.a)", "JSON Path error: path error: expected '$'"},
+            {"$.a.nosuch()", "JSON Path error: path error: unknown function"},
+            {"1 + 2", "JSON Path error: path error: expected '$'"},
+            {"", "JSON Path error: path error: expected '$'"},
+        };
+        for (size_t i = 0; i < sizeof ecase / sizeof ecase[0]; i++)
+            CHECK(projection_error_is(ecase[i][0], ecase[i][1]));
+        /* jsonpath_compile() refuses a projection by name, a path as before */
+        char err[256];
+        JsonPath *jp = jsonpath_compile("$.a + 1", 7, err, sizeof err);
+        CHECK(jp == NULL && strstr(err, "projection") != NULL);
+        jp = jsonpath_compile("($.a)", 5, err, sizeof err);
+        CHECK(jp != NULL && !jsonpath_is_projection(jp) && jsonpath_is_static(jp));
+        jsonpath_free(jp);
+        /* which text opens a projection */
+        CHECK(jsonpath_starts_projection("length($.a)", 11));
+        CHECK(jsonpath_starts_projection("(1)", 3));
+        CHECK(jsonpath_starts_projection("- $.a", 5));
+        CHECK(!jsonpath_starts_projection("-a", 2));
+        CHECK(!jsonpath_starts_projection("a.length", 8));
+        CHECK(!jsonpath_starts_projection("nosuch(x)", 9));
+        CHECK(!jsonpath_starts_projection("", 0));
+        /* a long projection is bounded like a filter */
+        Buf b;
+        buf_init(&b);
+        buf_append(&b, "$.a", 3);
+        for (int k = 0; k < 1200; k++) buf_append(&b, " + 1", 4);
+        jp = jsonpath_compile_projection(buf_data(&b), buf_live(&b), err, sizeof err);
+        CHECK(jp == NULL && strstr(err, "too long") != NULL);
+        buf_free(&b);
     }
 
     /* nested matches, and the update order */
