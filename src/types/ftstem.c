@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "types/ftstem_int.h"
 #include "types/snow.h"
 
 /* The RV region of the Romance languages: after the third letter when the
@@ -1856,5 +1857,5 @@ FtStemFn ftstem_find(const char *language) {
     if (!language) return NULL;
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (!strcasecmp(language, t[i].name)) return t[i].fn;
-    return NULL;
+    return ftstem__find_more(language);
 }

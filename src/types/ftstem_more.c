@@ -1,0 +1,383 @@
+/*
+ * ftstem_more.c - Snowball stemmers for Turkish.
+ *
+ * The second half of ftstem.c (the languages RediSearch stems that
+ * Snowball added later), written the same way: each algorithm as published
+ * on snowballstem.org and run by Snowball 2.2's libstemmer, as calls to the
+ * machine of snow.h in the order of its definition. The unit tests hold
+ * them to that release's output (tests/unit/stemdata).
+ *
+ * Snowball's "try" and "or" restore the cursor as an offset from the end of
+ * the word, so a deletion made by a part that then fails stays done; the
+ * routines below rely on that (each routine that fails leaves the cursor
+ * where it was and has deleted nothing, so callers need no restore).
+ */
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include "types/ftstem_int.h"
+#include "types/snow.h"
+
+/* "] delete": the slice from the cursor to ket goes. */
+static void cut(Snow *z) {
+    z->bra = z->c;
+    snow_slice_del(z);
+}
+
+/* Backward "goto g": moves left until the letter before the cursor is in g. */
+static int goto_b(Snow *z, const char *g) {
+    for (int c = z->c; c > z->lb; c--) {
+        if (snow_in_g(z->p[c - 1], g)) {
+            z->c = c;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The letter before position c (not left of lb) is (is = 1) or is not
+ * (is = 0) in g. */
+static int letter_is(const Snow *z, int c, const char *g, int is) {
+    return c > z->lb && snow_in_g(z->p[c - 1], g) == is;
+}
+
+/* ---- Turkish ---- */
+
+#define TR_V "aeıioöuü"
+#define TR_U "ıiuü"
+
+/* check_vowel_harmony: the suffix's last vowel agrees with a vowel before
+ * it. Moves nothing. */
+static int tr_harmony(Snow *z) {
+    static const char *const agree[][2] = {{"a", "aıou"}, {"e", "eiöü"}, {"ı", "aı"}, {"i", "ei"},
+                                           {"o", "ou"},   {"ö", "öü"},   {"u", "ou"}, {"ü", "öü"}};
+    int c = z->c, ok = 0;
+    if (goto_b(z, TR_V)) {
+        for (size_t i = 0; i < sizeof agree / sizeof agree[0]; i++) {
+            if (snow_eq_b(z, agree[i][0])) {
+                ok = goto_b(z, agree[i][1]);
+                break;
+            }
+        }
+    }
+    z->c = c;
+    return ok;
+}
+
+/* mark_suffix_with_optional_{n,s,y}_consonant (first: that letter, then a
+ * vowel before it) and mark_suffix_with_optional_U_vowel (first: U, then
+ * a non-vowel): the letter is part of the suffix when the one before it
+ * is of the right kind; without it the letter two back must be. */
+static int tr_optional(Snow *z, const char *first) {
+    int want = strcmp(first, TR_U) != 0;
+    int c = z->c;
+    if (snow_in_b(z, first)) {
+        if (letter_is(z, z->c, TR_V, want)) return 1;
+        z->c = c;
+        return 0;
+    }
+    return letter_is(z, c - 1, TR_V, want);
+}
+
+/* A mark_* routine: [harmony] one of a, then the optional letter (or none).
+ * On failure the cursor is back where it was. */
+static int tr_mark(Snow *z, int harmony, const SnowAm *a, size_t n, const char *opt) {
+    int c = z->c;
+    if ((harmony && !tr_harmony(z)) || !snow_among_b(z, a, n) || (opt && !tr_optional(z, opt))) {
+        z->c = c;
+        return 0;
+    }
+    return 1;
+}
+
+#define TR_MARK(name, harmony, opt, ...)                                                           \
+    static int name(Snow *z) {                                                                     \
+        static const SnowAm a[] = {__VA_ARGS__};                                                   \
+        return tr_mark(z, harmony, a, sizeof a / sizeof a[0], opt);                                \
+    }
+
+TR_MARK(tr_poss, 0, TR_U, {"mız", 1}, {"miz", 1}, {"muz", 1}, {"müz", 1}, {"nız", 1}, {"niz", 1},
+        {"nuz", 1}, {"nüz", 1}, {"m", 1}, {"n", 1})
+TR_MARK(tr_sU, 1, "s", {"ı", 1}, {"i", 1}, {"u", 1}, {"ü", 1})
+TR_MARK(tr_lArI, 0, NULL, {"leri", 1}, {"ları", 1})
+TR_MARK(tr_yU, 1, "y", {"ı", 1}, {"i", 1}, {"u", 1}, {"ü", 1})
+TR_MARK(tr_nU, 1, NULL, {"nı", 1}, {"ni", 1}, {"nu", 1}, {"nü", 1})
+TR_MARK(tr_nUn, 1, "n", {"ın", 1}, {"in", 1}, {"un", 1}, {"ün", 1})
+TR_MARK(tr_yA, 1, "y", {"a", 1}, {"e", 1})
+TR_MARK(tr_nA, 1, NULL, {"na", 1}, {"ne", 1})
+TR_MARK(tr_DA, 1, NULL, {"da", 1}, {"de", 1}, {"ta", 1}, {"te", 1})
+TR_MARK(tr_ndA, 1, NULL, {"nda", 1}, {"nde", 1})
+TR_MARK(tr_DAn, 1, NULL, {"dan", 1}, {"den", 1}, {"tan", 1}, {"ten", 1})
+TR_MARK(tr_ndAn, 1, NULL, {"ndan", 1}, {"nden", 1})
+TR_MARK(tr_ylA, 1, "y", {"la", 1}, {"le", 1})
+TR_MARK(tr_ncA, 1, "n", {"ca", 1}, {"ce", 1})
+TR_MARK(tr_yUm, 1, "y", {"ım", 1}, {"im", 1}, {"um", 1}, {"üm", 1})
+TR_MARK(tr_sUn, 1, NULL, {"sın", 1}, {"sin", 1}, {"sun", 1}, {"sün", 1})
+TR_MARK(tr_yUz, 1, "y", {"ız", 1}, {"iz", 1}, {"uz", 1}, {"üz", 1})
+TR_MARK(tr_sUnUz, 0, NULL, {"sınız", 1}, {"siniz", 1}, {"sunuz", 1}, {"sünüz", 1})
+TR_MARK(tr_lAr, 1, NULL, {"ler", 1}, {"lar", 1})
+TR_MARK(tr_nUz, 1, NULL, {"nız", 1}, {"niz", 1}, {"nuz", 1}, {"nüz", 1})
+TR_MARK(tr_DUr, 1, NULL, {"tır", 1}, {"tir", 1}, {"tur", 1}, {"tür", 1}, {"dır", 1}, {"dir", 1},
+        {"dur", 1}, {"dür", 1})
+TR_MARK(tr_cAsInA, 0, NULL, {"casına", 1}, {"cesine", 1})
+TR_MARK(tr_yDU, 1, "y", {"tım", 1}, {"tim", 1}, {"tum", 1}, {"tüm", 1}, {"dım", 1}, {"dim", 1},
+        {"dum", 1}, {"düm", 1}, {"tın", 1}, {"tin", 1}, {"tun", 1}, {"tün", 1}, {"dın", 1},
+        {"din", 1}, {"dun", 1}, {"dün", 1}, {"tık", 1}, {"tik", 1}, {"tuk", 1}, {"tük", 1},
+        {"dık", 1}, {"dik", 1}, {"duk", 1}, {"dük", 1}, {"tı", 1}, {"ti", 1}, {"tu", 1}, {"tü", 1},
+        {"dı", 1}, {"di", 1}, {"du", 1}, {"dü", 1})
+TR_MARK(tr_ysA, 0, "y", {"sam", 1}, {"san", 1}, {"sak", 1}, {"sem", 1}, {"sen", 1}, {"sek", 1},
+        {"sa", 1}, {"se", 1})
+TR_MARK(tr_ymUs, 1, "y", {"mış", 1}, {"miş", 1}, {"muş", 1}, {"müş", 1})
+TR_MARK(tr_yken, 0, "y", {"ken", 1})
+
+/* The person suffixes that may stand between -cAsInA / -DUr and -ymUş. */
+static int tr_person(Snow *z) {
+    return tr_sUnUz(z) || tr_lAr(z) || tr_yUm(z) || tr_sUn(z) || tr_yUz(z);
+}
+
+/* stem_nominal_verb_suffixes; *go_on says whether noun suffixes follow. */
+static int tr_nominal_verb(Snow *z, int *go_on) {
+    int c = z->c;
+    z->ket = z->c;
+    *go_on = 1;
+    if (tr_ymUs(z) || tr_yDU(z) || tr_ysA(z) || tr_yken(z)) goto done;
+    if (tr_cAsInA(z)) {
+        tr_person(z);
+        if (tr_ymUs(z)) goto done;
+        z->c = c;
+    }
+    if (tr_lAr(z)) {
+        cut(z);
+        z->ket = z->c;
+        (void)(tr_DUr(z) || tr_yDU(z) || tr_ysA(z) || tr_ymUs(z));
+        *go_on = 0;
+        goto done;
+    }
+    if (tr_nUz(z)) {
+        if (tr_yDU(z) || tr_ysA(z)) goto done;
+        z->c = c;
+    }
+    if (tr_sUnUz(z) || tr_yUz(z) || tr_sUn(z) || tr_yUm(z)) {
+        cut(z);
+        z->ket = z->c;
+        tr_ymUs(z);
+        goto done;
+    }
+    if (tr_DUr(z)) {
+        cut(z);
+        z->ket = z->c;
+        int m = z->c;
+        tr_person(z);
+        if (!tr_ymUs(z)) z->c = m;
+        goto done;
+    }
+    return 0;
+done:
+    cut(z);
+    return 1;
+}
+
+/* "[mark_lAr] delete stem_suffix_chain_before_ki" (the deletion stays when
+ * the chain fails); returns whether the chain matched. */
+static int tr_chain(Snow *z);
+static int tr_lar_chain(Snow *z) {
+    z->ket = z->c;
+    if (!tr_lAr(z)) return 0;
+    cut(z);
+    return tr_chain(z);
+}
+
+/* "[mark_possessives or mark_sU] delete try(lAr chain)" with ket as set. */
+static int tr_poss_su(Snow *z) {
+    if (!tr_poss(z) && !tr_sU(z)) return 0;
+    cut(z);
+    tr_lar_chain(z);
+    return 1;
+}
+
+/* stem_suffix_chain_before_ki. */
+static int tr_chain(Snow *z) {
+    int c = z->c;
+    z->ket = z->c;
+    if (!snow_eq_b(z, "ki")) return 0;
+    if (tr_DA(z)) {
+        cut(z);
+        z->ket = z->c;
+        if (tr_lAr(z)) {
+            cut(z);
+            tr_chain(z);
+        } else if (tr_poss(z)) {
+            cut(z);
+            tr_lar_chain(z);
+        }
+        return 1;
+    }
+    if (tr_nUn(z)) {
+        cut(z);
+        z->ket = z->c;
+        if (tr_lArI(z))
+            cut(z);
+        else if (!tr_poss_su(z))
+            tr_chain(z);
+        return 1;
+    }
+    if (tr_ndA(z)) {
+        if (tr_lArI(z)) {
+            cut(z);
+            return 1;
+        }
+        if (tr_sU(z)) {
+            cut(z);
+            tr_lar_chain(z);
+            return 1;
+        }
+        if (tr_chain(z)) return 1;
+    }
+    z->c = c;
+    return 0;
+}
+
+/* stem_noun_suffixes. */
+static int tr_noun(Snow *z) {
+    int c = z->c;
+    z->ket = z->c;
+    if (tr_lAr(z)) {
+        cut(z);
+        tr_chain(z);
+        return 1;
+    }
+    if (tr_ncA(z)) {
+        cut(z);
+        z->ket = z->c;
+        if (tr_lArI(z))
+            cut(z);
+        else if (!tr_poss_su(z))
+            tr_lar_chain(z);
+        return 1;
+    }
+    if (tr_ndA(z) || tr_nA(z)) {
+        if (tr_lArI(z)) {
+            cut(z);
+            return 1;
+        }
+        if (tr_sU(z)) {
+            cut(z);
+            tr_lar_chain(z);
+            return 1;
+        }
+        if (tr_chain(z)) return 1;
+        z->c = c;
+        z->ket = z->c;
+    }
+    if (tr_ndAn(z) || tr_nU(z)) {
+        if (tr_sU(z)) {
+            cut(z);
+            tr_lar_chain(z);
+            return 1;
+        }
+        if (tr_lArI(z)) return 1;
+        z->c = c;
+    }
+    if (tr_DAn(z)) {
+        cut(z);
+        z->ket = z->c;
+        if (tr_poss(z)) {
+            cut(z);
+            tr_lar_chain(z);
+        } else if (tr_lAr(z)) {
+            cut(z);
+            tr_chain(z);
+        } else {
+            tr_chain(z);
+        }
+        return 1;
+    }
+    if (tr_nUn(z) || tr_ylA(z)) {
+        cut(z);
+        if (tr_lar_chain(z)) return 1;
+        z->ket = z->c;
+        if (!tr_poss_su(z)) tr_chain(z);
+        return 1;
+    }
+    if (tr_lArI(z)) {
+        cut(z);
+        return 1;
+    }
+    if (tr_chain(z)) return 1;
+    z->ket = z->c;
+    if (tr_DA(z) || tr_yU(z) || tr_yA(z)) {
+        cut(z);
+        z->ket = z->c;
+        int found = 0;
+        if (tr_poss(z)) {
+            cut(z);
+            z->ket = z->c;
+            tr_lAr(z);
+            found = 1;
+        } else {
+            found = tr_lAr(z);
+        }
+        if (found) {
+            cut(z);
+            tr_chain(z);
+        }
+        return 1;
+    }
+    z->ket = z->c;
+    return tr_poss_su(z);
+}
+
+static void turkish(Snow *z) {
+    int n_vowels = 0;
+    for (int i = 0; i < z->l; i++) n_vowels += snow_in_g(z->p[i], TR_V);
+    if (n_vowels < 2) return;
+    int go_on;
+    z->c = z->l;
+    tr_nominal_verb(z, &go_on);
+    if (!go_on) return;
+    z->c = z->l;
+    tr_noun(z);
+    /* postlude: not for "ad" and "soyad" */
+    z->c = z->l;
+    if (snow_eq_b(z, "ad")) {
+        snow_eq_b(z, "soy");
+        if (z->c == 0) return;
+    }
+    z->c = z->l;
+    if (letter_is(z, z->l, "dg", 1) && goto_b(z, TR_V)) {
+        static const char *const add[][2] = {{"aı", "ı"}, {"ei", "i"}, {"ou", "u"}, {"öü", "ü"}};
+        for (size_t i = 0; i < sizeof add / sizeof add[0]; i++) {
+            if (snow_in_g(z->p[z->c - 1], add[i][0])) {
+                snow_replace(z, z->l, z->l, add[i][1]);
+                break;
+            }
+        }
+    }
+    static const SnowAm last[] = {{"b", 1}, {"c", 2}, {"d", 3}, {"ğ", 4}};
+    static const char *const hard[] = {"", "p", "ç", "t", "k"};
+    z->c = z->l;
+    int g = SNOW_SLICE_AMONG(z, last);
+    if (g) snow_slice_from(z, hard[g]);
+}
+
+/* ---- dispatch ---- */
+
+#define STEMMER(name)                                                                              \
+    static char *stem_##name(const char *w, size_t len, size_t *out_len) {                         \
+        return snow_run(name, w, len, out_len);                                                    \
+    }
+
+STEMMER(turkish)
+
+FtStemFn ftstem__find_more(const char *language) {
+    static const struct {
+        const char *name;
+        FtStemFn fn;
+    } t[] = {
+        {"turkish", stem_turkish},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (!strcasecmp(language, t[i].name)) return t[i].fn;
+    return NULL;
+}
