@@ -36,6 +36,13 @@ static int goto_b(Snow *z, const char *g) {
     return 0;
 }
 
+/* Forward: the literal s starts at the cursor (which does not move). */
+static int at_f(const Snow *z, const char *s) {
+    uint32_t t[16];
+    int n = snow_lit(s, t);
+    return z->l - z->c >= n && !memcmp(z->p + z->c, t, (size_t)n * sizeof(uint32_t));
+}
+
 /* The letter before position c (not left of lb) is (is = 1) or is not
  * (is = 0) in g. */
 static int letter_is(const Snow *z, int c, const char *g, int is) {
@@ -361,6 +368,276 @@ static void turkish(Snow *z) {
     if (g) snow_slice_from(z, hard[g]);
 }
 
+/* ---- Arabic ---- */
+
+/* The letters the Arabic stemmer names (Unicode's Arabic block). */
+#define AR_HAMZA            "\u0621"
+#define AR_ALEF_MADDA       "\u0622"
+#define AR_ALEF_HAMZA       "\u0623"
+#define AR_WAW_HAMZA        "\u0624"
+#define AR_ALEF_HAMZA_BELOW "\u0625"
+#define AR_YEH_HAMZA        "\u0626"
+#define AR_ALEF             "\u0627"
+#define AR_BEH              "\u0628"
+#define AR_TEH_MARBUTA      "\u0629"
+#define AR_TEH              "\u062A"
+#define AR_SEEN             "\u0633"
+#define AR_FEH              "\u0641"
+#define AR_KAF              "\u0643"
+#define AR_LAM              "\u0644"
+#define AR_MEEM             "\u0645"
+#define AR_NOON             "\u0646"
+#define AR_HEH              "\u0647"
+#define AR_WAW              "\u0648"
+#define AR_ALEF_MAKSURA     "\u0649"
+#define AR_YEH              "\u064A"
+
+/* A suffix or prefix of one of the Arabic steps: it applies when the word
+ * has at least min_len letters, and becomes to (NULL: is deleted). */
+typedef struct {
+    const char *s;
+    int min_len;
+    const char *to;
+} ArRule;
+
+/* The longest of rules[0..n) at the cursor (backward: ending there,
+ * forward: starting there); the slice is set to it. Returns its index + 1
+ * or 0 (the cursor unchanged). */
+static int ar_find(Snow *z, const ArRule *rules, size_t n, int backward) {
+    int best = -1, best_len = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t t[16];
+        int k = snow_lit(rules[i].s, t);
+        if (k <= best_len) continue;
+        int at = backward ? z->c - k : z->c;
+        if (at < (backward ? z->lb : 0) || at + k > z->l) continue;
+        if (!memcmp(z->p + at, t, (size_t)k * sizeof(uint32_t))) best = (int)i, best_len = k;
+    }
+    if (best < 0) return 0;
+    z->bra = backward ? z->c - best_len : z->c;
+    z->ket = z->bra + best_len;
+    return best + 1;
+}
+
+/* One step: "$word_len = len [substring] among (... ($word_len >= min
+ * <- to))". The cursor ends as Snowball leaves it: at the slice's start
+ * backward, after the replacement forward. */
+static int ar_step(Snow *z, const ArRule *rules, size_t n, int backward) {
+    int len = z->l;
+    int i = ar_find(z, rules, n, backward);
+    if (!i || len < rules[i - 1].min_len) return 0;
+    const char *to = rules[i - 1].to ? rules[i - 1].to : "";
+    z->c = backward ? z->bra : z->ket;
+    snow_slice_from(z, to);
+    if (!backward) z->c = z->ket;
+    return 1;
+}
+
+#define AR_SUFFIX(z, r) ar_step((z), (r), sizeof(r) / sizeof((r)[0]), 1)
+#define AR_PREFIX(z, r) ar_step((z), (r), sizeof(r) / sizeof((r)[0]), 0)
+
+static const ArRule ar_noun1a[] = {
+    {AR_YEH, 4, NULL},
+    {AR_KAF, 4, NULL},
+    {AR_HEH, 4, NULL},
+    {AR_NOON AR_ALEF, 5, NULL},
+    {AR_KAF AR_MEEM, 5, NULL},
+    {AR_HEH AR_ALEF, 5, NULL},
+    {AR_HEH AR_NOON, 5, NULL},
+    {AR_HEH AR_MEEM, 5, NULL},
+    {AR_KAF AR_MEEM AR_ALEF, 6, NULL},
+    {AR_HEH AR_MEEM AR_ALEF, 6, NULL},
+};
+static const ArRule ar_noun1b[] = {{AR_NOON, 6, NULL}};
+static const ArRule ar_noun2a[] = {{AR_ALEF, 5, NULL}, {AR_YEH, 5, NULL}, {AR_WAW, 5, NULL}};
+static const ArRule ar_noun2b[] = {{AR_ALEF AR_TEH, 5, NULL}};
+static const ArRule ar_noun2c1[] = {{AR_TEH, 4, NULL}};
+static const ArRule ar_noun2c2[] = {{AR_TEH_MARBUTA, 4, NULL}};
+static const ArRule ar_noun3[] = {{AR_YEH, 3, NULL}};
+static const ArRule ar_verb1[] = {
+    {AR_HEH, 4, NULL},
+    {AR_KAF, 4, NULL},
+    {AR_NOON AR_YEH, 5, NULL},
+    {AR_NOON AR_ALEF, 5, NULL},
+    {AR_HEH AR_ALEF, 5, NULL},
+    {AR_HEH AR_MEEM, 5, NULL},
+    {AR_HEH AR_NOON, 5, NULL},
+    {AR_KAF AR_MEEM, 5, NULL},
+    {AR_KAF AR_NOON, 5, NULL},
+    {AR_HEH AR_MEEM AR_ALEF, 6, NULL},
+    {AR_KAF AR_MEEM AR_ALEF, 6, NULL},
+    {AR_KAF AR_MEEM AR_WAW, 6, NULL},
+};
+static const ArRule ar_verb2a[] = {
+    {AR_TEH, 4, NULL},
+    {AR_ALEF, 4, NULL},
+    {AR_NOON, 4, NULL},
+    {AR_YEH, 4, NULL},
+    {AR_NOON AR_ALEF, 5, NULL},
+    {AR_TEH AR_ALEF, 5, NULL},
+    {AR_TEH AR_NOON, 5, NULL},
+    {AR_ALEF AR_NOON, 6, NULL},
+    {AR_WAW AR_NOON, 6, NULL},
+    {AR_YEH AR_NOON, 6, NULL},
+    {AR_TEH AR_MEEM AR_ALEF, 6, NULL},
+};
+static const ArRule ar_verb2b[] = {{AR_WAW AR_ALEF, 5, NULL}, {AR_TEH AR_MEEM, 5, NULL}};
+static const ArRule ar_verb2c[] = {{AR_WAW, 4, NULL}, {AR_TEH AR_MEEM AR_WAW, 6, NULL}};
+static const ArRule ar_maksura[] = {{AR_ALEF_MAKSURA, 0, AR_YEH}};
+
+/* The suffixes of a verb. */
+static int ar_verb(Snow *z) {
+    int m = z->l - z->c;
+    if (AR_SUFFIX(z, ar_verb1)) {
+        while (AR_SUFFIX(z, ar_verb1)) {
+        }
+        if (AR_SUFFIX(z, ar_verb2a) || AR_SUFFIX(z, ar_verb2c)) return 1;
+        if (z->c > z->lb) {
+            z->c--;
+            return 1;
+        }
+        z->c = z->l - m;
+    }
+    return AR_SUFFIX(z, ar_verb2b) || AR_SUFFIX(z, ar_verb2a);
+}
+
+static int ar_noun_step2(Snow *z) {
+    return AR_SUFFIX(z, ar_noun2a) || AR_SUFFIX(z, ar_noun2b) || AR_SUFFIX(z, ar_noun2c1);
+}
+
+/* The suffixes of a noun (is_defined: it had the article). */
+static int ar_noun(Snow *z, int is_defined) {
+    int m = z->l - z->c;
+    if (AR_SUFFIX(z, ar_noun2c2)) goto step3;
+    if (!is_defined && AR_SUFFIX(z, ar_noun1a)) {
+        if (ar_noun_step2(z)) goto step3;
+        if (z->c > z->lb) {
+            z->c--;
+            goto step3;
+        }
+    }
+    z->c = z->l - m;
+    if (AR_SUFFIX(z, ar_noun1b) && ar_noun_step2(z)) goto step3;
+    z->c = z->l - m;
+    if (!is_defined && AR_SUFFIX(z, ar_noun2a)) goto step3;
+    AR_SUFFIX(z, ar_noun2b);
+step3:
+    return AR_SUFFIX(z, ar_noun3);
+}
+
+/* Normalize_pre: no vowel marks or tatweel, ASCII digits, and the
+ * presentation forms (U+FE80..U+FEFC) as the letters they shape. */
+static void ar_normalize_pre(Snow *z) {
+    /* the letters of U+FE80.. in order, each with its number of forms */
+    static const struct {
+        uint16_t n, letter;
+    } forms[] = {{1, 0x621}, {2, 0x622}, {2, 0x623}, {2, 0x624}, {2, 0x625}, {4, 0x626},
+                 {2, 0x627}, {4, 0x628}, {2, 0x629}, {4, 0x62A}, {4, 0x62B}, {4, 0x62C},
+                 {4, 0x62D}, {4, 0x62E}, {2, 0x62F}, {2, 0x630}, {2, 0x631}, {2, 0x632},
+                 {4, 0x633}, {4, 0x634}, {4, 0x635}, {4, 0x636}, {4, 0x637}, {4, 0x638},
+                 {4, 0x639}, {4, 0x63A}, {4, 0x641}, {4, 0x642}, {4, 0x643}, {4, 0x644},
+                 {4, 0x645}, {4, 0x646}, {4, 0x647}, {2, 0x648}, {2, 0x649}, {4, 0x64A}};
+    static const char *const lam_alef[] = {AR_LAM AR_ALEF_MADDA, AR_LAM AR_ALEF_HAMZA,
+                                           AR_LAM AR_ALEF_HAMZA_BELOW, AR_LAM AR_ALEF};
+    for (int i = 0; i < z->l;) {
+        uint32_t ch = z->p[i];
+        if ((ch >= 0x64B && ch <= 0x652) || ch == 0x640) {
+            snow_replace(z, i, i + 1, "");
+            continue;
+        }
+        if (ch >= 0x660 && ch <= 0x669) {
+            z->p[i] = '0' + (ch - 0x660);
+        } else if (ch >= 0xFEF5 && ch <= 0xFEFC) {
+            snow_replace(z, i, i + 1, lam_alef[(ch - 0xFEF5) / 2]);
+            i++;
+        } else if (ch >= 0xFE80 && ch <= 0xFEF4) {
+            uint32_t k = ch - 0xFE80;
+            for (size_t j = 0; j < sizeof forms / sizeof forms[0]; j++) {
+                if (k < forms[j].n) {
+                    z->p[i] = forms[j].letter;
+                    break;
+                }
+                k -= forms[j].n;
+            }
+        }
+        i++;
+    }
+}
+
+static void arabic(Snow *z) {
+    static const ArRule checks[] = {{AR_BEH AR_ALEF AR_LAM, 5, NULL},
+                                    {AR_KAF AR_ALEF AR_LAM, 5, NULL},
+                                    {AR_LAM AR_LAM, 4, NULL},
+                                    {AR_ALEF AR_LAM, 4, NULL}};
+    static const ArRule prefix1[] = {{AR_ALEF_HAMZA AR_ALEF_HAMZA, 4, AR_ALEF_HAMZA},
+                                     {AR_ALEF_HAMZA AR_ALEF_MADDA, 4, AR_ALEF_MADDA},
+                                     {AR_ALEF_HAMZA AR_WAW_HAMZA, 4, AR_ALEF_HAMZA},
+                                     {AR_ALEF_HAMZA AR_ALEF, 4, AR_ALEF},
+                                     {AR_ALEF_HAMZA AR_ALEF_HAMZA_BELOW, 4, AR_ALEF_HAMZA_BELOW}};
+    static const ArRule prefix2[] = {{AR_FEH, 4, NULL}, {AR_WAW, 4, NULL}};
+    static const ArRule prefix3a[] = {{AR_BEH AR_ALEF AR_LAM, 6, NULL},
+                                      {AR_KAF AR_ALEF AR_LAM, 6, NULL},
+                                      {AR_LAM AR_LAM, 5, NULL},
+                                      {AR_ALEF AR_LAM, 5, NULL}};
+    static const ArRule prefix3b[] = {
+        {AR_BEH, 4, NULL}, {AR_BEH AR_BEH, 4, AR_BEH}, {AR_KAF AR_KAF, 4, AR_KAF}};
+    static const ArRule prefix3v[] = {{AR_SEEN AR_YEH, 5, AR_YEH},
+                                      {AR_SEEN AR_TEH, 5, AR_TEH},
+                                      {AR_SEEN AR_NOON, 5, AR_NOON},
+                                      {AR_SEEN AR_ALEF_HAMZA, 5, AR_ALEF_HAMZA}};
+    static const ArRule prefix4v[] = {{AR_YEH AR_SEEN AR_TEH, 5, AR_ALEF AR_SEEN AR_TEH},
+                                      {AR_NOON AR_SEEN AR_TEH, 5, AR_ALEF AR_SEEN AR_TEH},
+                                      {AR_TEH AR_SEEN AR_TEH, 5, AR_ALEF AR_SEEN AR_TEH}};
+    static const SnowAm last_hamza[] = {{AR_ALEF_HAMZA, 1},
+                                        {AR_ALEF_HAMZA_BELOW, 1},
+                                        {AR_ALEF_MADDA, 1},
+                                        {AR_WAW_HAMZA, 1},
+                                        {AR_YEH_HAMZA, 1}};
+    /* every word may be a noun; the article says it is not a verb */
+    int is_verb = 1, is_defined = 0;
+
+    /* Checks1: the article makes it a noun (found before normalizing) */
+    z->c = 0;
+    int i = ar_find(z, checks, sizeof checks / sizeof checks[0], 0);
+    if (i && z->l >= checks[i - 1].min_len) is_verb = 0, is_defined = 1;
+    ar_normalize_pre(z);
+
+    z->lb = 0;
+    z->c = z->l;
+    if (!is_verb || !ar_verb(z)) {
+        z->c = z->l;
+        if (!ar_noun(z, is_defined)) {
+            z->c = z->l;
+            AR_SUFFIX(z, ar_maksura);
+        }
+    }
+
+    /* the prefixes, from the start; each step starts where the last left
+     * the cursor */
+    z->c = 0;
+    AR_PREFIX(z, prefix1);
+    if (!at_f(z, AR_FEH AR_ALEF) && !at_f(z, AR_WAW AR_ALEF)) AR_PREFIX(z, prefix2);
+    if (!AR_PREFIX(z, prefix3a) && !(!at_f(z, AR_BEH AR_ALEF) && AR_PREFIX(z, prefix3b)) &&
+        is_verb) {
+        AR_PREFIX(z, prefix3v);
+        AR_PREFIX(z, prefix4v);
+    }
+
+    /* Normalize_post: a final hamza carrier becomes hamza, the others
+     * their letter */
+    z->c = z->l;
+    if (SNOW_SLICE_AMONG(z, last_hamza)) snow_slice_from(z, AR_HAMZA);
+    for (int k = 0; k < z->l; k++) {
+        uint32_t ch = z->p[k];
+        if (ch == 0x622 || ch == 0x623 || ch == 0x625)
+            z->p[k] = 0x627;
+        else if (ch == 0x624)
+            z->p[k] = 0x648;
+        else if (ch == 0x626)
+            z->p[k] = 0x64A;
+    }
+}
+
 /* ---- dispatch ---- */
 
 #define STEMMER(name)                                                                              \
@@ -369,6 +646,7 @@ static void turkish(Snow *z) {
     }
 
 STEMMER(turkish)
+STEMMER(arabic)
 
 FtStemFn ftstem__find_more(const char *language) {
     static const struct {
@@ -376,6 +654,7 @@ FtStemFn ftstem__find_more(const char *language) {
         FtStemFn fn;
     } t[] = {
         {"turkish", stem_turkish},
+        {"arabic", stem_arabic},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (!strcasecmp(language, t[i].name)) return t[i].fn;
