@@ -638,6 +638,121 @@ static void arabic(Snow *z) {
     }
 }
 
+/* ---- Indonesian ---- */
+
+#define ID_V "aeiou"
+
+/* What the Indonesian steps share: which prefix went (1: di-, me-, ter-;
+ * 2: pe-, per-; 3: ke-, pen-; 4: be-, ber-) and the number of syllables
+ * (vowels) left. */
+typedef struct {
+    int prefix, measure;
+} IdState;
+
+/* The suffix -kan, -an or -i, each allowed after some prefixes only. */
+static int id_suffix(Snow *z, IdState *st) {
+    int c = z->c;
+    z->ket = c;
+    if (st->prefix != 2 && st->prefix != 3 && snow_eq_b(z, "kan")) goto cut;
+    z->c = c;
+    if (st->prefix != 1 && snow_eq_b(z, "an")) goto cut;
+    z->c = c;
+    if (st->prefix <= 2 && snow_eq_b(z, "i") && !letter_is(z, z->c, "s", 1)) goto cut;
+    z->c = c;
+    return 0;
+cut:
+    cut(z);
+    st->measure--;
+    return 1;
+}
+
+/* What a prefix becomes. */
+enum { ID_DEL, ID_S_BEFORE_VOWEL, ID_P_BEFORE_VOWEL, ID_AJAR, ID_KER };
+
+typedef struct {
+    const char *s;
+    int prefix; /* what it sets $prefix to (0: leaves it) */
+    int kind;
+} IdPrefix;
+
+/* The longest prefix of a[0..n) (longest first) at the cursor whose
+ * condition holds, replaced as its kind says. */
+static int id_prefix(Snow *z, IdState *st, const IdPrefix *a, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (!at_f(z, a[i].s)) continue;
+        uint32_t t[16];
+        int e = z->c + snow_lit(a[i].s, t);
+        int vowel_next = e < z->l && snow_in_g(z->p[e], ID_V);
+        if (a[i].kind == ID_S_BEFORE_VOWEL && !vowel_next) continue;
+        if (a[i].kind == ID_KER &&
+            (e + 3 > z->l || vowel_next || z->p[e + 1] != 'e' || z->p[e + 2] != 'r'))
+            continue;
+        z->bra = z->c;
+        z->ket = z->c = e;
+        if (a[i].kind == ID_S_BEFORE_VOWEL)
+            snow_slice_from(z, "s");
+        else if (a[i].kind == ID_P_BEFORE_VOWEL && vowel_next)
+            snow_slice_from(z, "p");
+        else if (a[i].kind == ID_AJAR)
+            snow_slice_from(z, "ajar");
+        else
+            snow_slice_del(z);
+        if (a[i].prefix) st->prefix = a[i].prefix;
+        st->measure--;
+        return 1;
+    }
+    return 0;
+}
+
+static void indonesian(Snow *z) {
+    static const IdPrefix first[] = {
+        {"meny", 1, ID_S_BEFORE_VOWEL},
+        {"peny", 3, ID_S_BEFORE_VOWEL},
+        {"meng", 1, ID_DEL},
+        {"peng", 3, ID_DEL},
+        {"mem", 1, ID_P_BEFORE_VOWEL},
+        {"pem", 3, ID_P_BEFORE_VOWEL},
+        {"men", 1, ID_DEL},
+        {"pen", 3, ID_DEL},
+        {"ter", 1, ID_DEL},
+        {"di", 1, ID_DEL},
+        {"me", 1, ID_DEL},
+        {"ke", 3, ID_DEL},
+    };
+    static const IdPrefix second[] = {{"belajar", 4, ID_AJAR}, {"pelajar", 0, ID_AJAR},
+                                      {"ber", 4, ID_DEL},      {"per", 2, ID_DEL},
+                                      {"be", 4, ID_KER},       {"pe", 2, ID_DEL}};
+    static const SnowAm particle[] = {{"kah", 1}, {"lah", 1}, {"pun", 1}};
+    static const SnowAm possessive[] = {{"ku", 1}, {"mu", 1}, {"nya", 1}};
+    IdState st = {0, 0};
+    for (int i = 0; i < z->l; i++) st.measure += snow_in_g(z->p[i], ID_V);
+    if (st.measure <= 2) return;
+    z->c = z->l;
+    if (SNOW_SLICE_AMONG(z, particle)) snow_slice_del(z), st.measure--;
+    if (st.measure <= 2) return;
+    z->c = z->l;
+    if (SNOW_SLICE_AMONG(z, possessive)) snow_slice_del(z), st.measure--;
+    if (st.measure <= 2) return;
+    z->c = 0;
+    if (id_prefix(z, &st, first, sizeof first / sizeof first[0])) {
+        /* the suffix is looked for after where the prefix left the cursor;
+         * a second prefix only goes with a suffix */
+        int c = z->c, found = 0;
+        if (st.measure > 2) {
+            z->lb = c, z->c = z->l;
+            found = id_suffix(z, &st);
+            z->lb = 0, z->c = c;
+        }
+        if (found && st.measure > 2) id_prefix(z, &st, second, sizeof second / sizeof second[0]);
+    } else {
+        id_prefix(z, &st, second, sizeof second / sizeof second[0]);
+        if (st.measure > 2) {
+            z->c = z->l;
+            id_suffix(z, &st);
+        }
+    }
+}
+
 /* ---- dispatch ---- */
 
 #define STEMMER(name)                                                                              \
@@ -647,6 +762,7 @@ static void arabic(Snow *z) {
 
 STEMMER(turkish)
 STEMMER(arabic)
+STEMMER(indonesian)
 
 FtStemFn ftstem__find_more(const char *language) {
     static const struct {
@@ -655,6 +771,7 @@ FtStemFn ftstem__find_more(const char *language) {
     } t[] = {
         {"turkish", stem_turkish},
         {"arabic", stem_arabic},
+        {"indonesian", stem_indonesian},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (!strcasecmp(language, t[i].name)) return t[i].fn;
