@@ -627,17 +627,6 @@ static void es_residual_suffix(Snow *z) {
     }
 }
 
-/* Replaces each letter of from (code points) by the one at the same place
- * in to. */
-static void map_letters(Snow *z, const char *from, const char *to) {
-    uint32_t f[32], t[32];
-    int n = snow_lit(from, f);
-    snow_lit(to, t);
-    for (int i = 0; i < z->l; i++)
-        for (int j = 0; j < n; j++)
-            if (z->p[i] == f[j]) z->p[i] = t[j];
-}
-
 static void spanish(Snow *z) {
     mark_rv(z, ES_V);
     snow_mark_r1r2(z, ES_V);
@@ -650,7 +639,7 @@ static void spanish(Snow *z) {
     }
     z->c = z->l;
     es_residual_suffix(z);
-    map_letters(z, "áéíóú", "aeiou");
+    snow_map_letters(z, "áéíóú", "aeiou");
 }
 
 /* ---- Italian ---- */
@@ -777,7 +766,7 @@ static void it_vowel_suffix(Snow *z) {
 }
 
 static void italian(Snow *z) {
-    map_letters(z, "áéíóú", "àèìòù");
+    snow_map_letters(z, "áéíóú", "àèìòù");
     for (int i = 0; i + 1 < z->l; i++)
         if (z->p[i] == 'q' && z->p[i + 1] == 'u') z->p[i + 1] = 'U';
     for (int i = 0; i + 2 < z->l; i++) {
@@ -796,7 +785,7 @@ static void italian(Snow *z) {
     }
     z->c = z->l;
     it_vowel_suffix(z);
-    map_letters(z, "IU", "iu");
+    snow_map_letters(z, "IU", "iu");
 }
 
 /* ---- Portuguese ---- */
@@ -992,7 +981,7 @@ static int nl_en_ending(Snow *z) {
 
 static void dutch(Snow *z) {
     NlState st = {0};
-    map_letters(z, "äáëéïíöóüú", "aaeeiioouu");
+    snow_map_letters(z, "äáëéïíöóüú", "aaeeiioouu");
     if (z->l > 0 && z->p[0] == 'y') z->p[0] = 'Y';
     for (int i = 0;;) {
         while (i < z->l && !snow_in_g(z->p[i], NL_V)) i++;
@@ -1083,7 +1072,7 @@ static void dutch(Snow *z) {
             snow_slice_del(z);
         }
     }
-    map_letters(z, "YI", "yi");
+    snow_map_letters(z, "YI", "yi");
 }
 
 /* ---- Russian ---- */
@@ -1185,7 +1174,7 @@ static int ru_body(Snow *z) {
 }
 
 static void russian(Snow *z) {
-    map_letters(z, "ё", "е");
+    snow_map_letters(z, "ё", "е");
     z->pv = z->p2 = z->l;
     int i = snow_gopast(z, 0, RU_V, 1);
     if (i >= 0) {
@@ -1311,7 +1300,7 @@ static void romanian(Snow *z) {
     z->c = z->l;
     static const SnowAm vs[] = {{"a", 1}, {"e", 1}, {"i", 1}, {"ie", 1}, {"ă", 1}};
     if (SNOW_SLICE_AMONG(z, vs) && rv(z)) snow_slice_del(z);
-    map_letters(z, "IU", "iu");
+    snow_map_letters(z, "IU", "iu");
 }
 
 /* ---- Finnish ---- */

@@ -392,18 +392,19 @@ static void turkish(Snow *z) {
 #define AR_ALEF_MAKSURA     "\u0649"
 #define AR_YEH              "\u064A"
 
-/* A suffix or prefix of one of the Arabic steps: it applies when the word
- * has at least min_len letters, and becomes to (NULL: is deleted). */
+/* A suffix or prefix of a step (Arabic's, Irish's initial mutations): it
+ * applies when the word has at least min_len letters, and becomes to
+ * (NULL: is deleted). */
 typedef struct {
     const char *s;
     int min_len;
     const char *to;
-} ArRule;
+} Rule;
 
 /* The longest of rules[0..n) at the cursor (backward: ending there,
  * forward: starting there); the slice is set to it. Returns its index + 1
  * or 0 (the cursor unchanged). */
-static int ar_find(Snow *z, const ArRule *rules, size_t n, int backward) {
+static int rule_find(Snow *z, const Rule *rules, size_t n, int backward) {
     int best = -1, best_len = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t t[16];
@@ -422,9 +423,9 @@ static int ar_find(Snow *z, const ArRule *rules, size_t n, int backward) {
 /* One step: "$word_len = len [substring] among (... ($word_len >= min
  * <- to))". The cursor ends as Snowball leaves it: at the slice's start
  * backward, after the replacement forward. */
-static int ar_step(Snow *z, const ArRule *rules, size_t n, int backward) {
+static int rule_step(Snow *z, const Rule *rules, size_t n, int backward) {
     int len = z->l;
-    int i = ar_find(z, rules, n, backward);
+    int i = rule_find(z, rules, n, backward);
     if (!i || len < rules[i - 1].min_len) return 0;
     const char *to = rules[i - 1].to ? rules[i - 1].to : "";
     z->c = backward ? z->bra : z->ket;
@@ -433,10 +434,10 @@ static int ar_step(Snow *z, const ArRule *rules, size_t n, int backward) {
     return 1;
 }
 
-#define AR_SUFFIX(z, r) ar_step((z), (r), sizeof(r) / sizeof((r)[0]), 1)
-#define AR_PREFIX(z, r) ar_step((z), (r), sizeof(r) / sizeof((r)[0]), 0)
+#define AR_SUFFIX(z, r) rule_step((z), (r), sizeof(r) / sizeof((r)[0]), 1)
+#define AR_PREFIX(z, r) rule_step((z), (r), sizeof(r) / sizeof((r)[0]), 0)
 
-static const ArRule ar_noun1a[] = {
+static const Rule ar_noun1a[] = {
     {AR_YEH, 4, NULL},
     {AR_KAF, 4, NULL},
     {AR_HEH, 4, NULL},
@@ -448,13 +449,13 @@ static const ArRule ar_noun1a[] = {
     {AR_KAF AR_MEEM AR_ALEF, 6, NULL},
     {AR_HEH AR_MEEM AR_ALEF, 6, NULL},
 };
-static const ArRule ar_noun1b[] = {{AR_NOON, 6, NULL}};
-static const ArRule ar_noun2a[] = {{AR_ALEF, 5, NULL}, {AR_YEH, 5, NULL}, {AR_WAW, 5, NULL}};
-static const ArRule ar_noun2b[] = {{AR_ALEF AR_TEH, 5, NULL}};
-static const ArRule ar_noun2c1[] = {{AR_TEH, 4, NULL}};
-static const ArRule ar_noun2c2[] = {{AR_TEH_MARBUTA, 4, NULL}};
-static const ArRule ar_noun3[] = {{AR_YEH, 3, NULL}};
-static const ArRule ar_verb1[] = {
+static const Rule ar_noun1b[] = {{AR_NOON, 6, NULL}};
+static const Rule ar_noun2a[] = {{AR_ALEF, 5, NULL}, {AR_YEH, 5, NULL}, {AR_WAW, 5, NULL}};
+static const Rule ar_noun2b[] = {{AR_ALEF AR_TEH, 5, NULL}};
+static const Rule ar_noun2c1[] = {{AR_TEH, 4, NULL}};
+static const Rule ar_noun2c2[] = {{AR_TEH_MARBUTA, 4, NULL}};
+static const Rule ar_noun3[] = {{AR_YEH, 3, NULL}};
+static const Rule ar_verb1[] = {
     {AR_HEH, 4, NULL},
     {AR_KAF, 4, NULL},
     {AR_NOON AR_YEH, 5, NULL},
@@ -468,7 +469,7 @@ static const ArRule ar_verb1[] = {
     {AR_KAF AR_MEEM AR_ALEF, 6, NULL},
     {AR_KAF AR_MEEM AR_WAW, 6, NULL},
 };
-static const ArRule ar_verb2a[] = {
+static const Rule ar_verb2a[] = {
     {AR_TEH, 4, NULL},
     {AR_ALEF, 4, NULL},
     {AR_NOON, 4, NULL},
@@ -481,9 +482,9 @@ static const ArRule ar_verb2a[] = {
     {AR_YEH AR_NOON, 6, NULL},
     {AR_TEH AR_MEEM AR_ALEF, 6, NULL},
 };
-static const ArRule ar_verb2b[] = {{AR_WAW AR_ALEF, 5, NULL}, {AR_TEH AR_MEEM, 5, NULL}};
-static const ArRule ar_verb2c[] = {{AR_WAW, 4, NULL}, {AR_TEH AR_MEEM AR_WAW, 6, NULL}};
-static const ArRule ar_maksura[] = {{AR_ALEF_MAKSURA, 0, AR_YEH}};
+static const Rule ar_verb2b[] = {{AR_WAW AR_ALEF, 5, NULL}, {AR_TEH AR_MEEM, 5, NULL}};
+static const Rule ar_verb2c[] = {{AR_WAW, 4, NULL}, {AR_TEH AR_MEEM AR_WAW, 6, NULL}};
+static const Rule ar_maksura[] = {{AR_ALEF_MAKSURA, 0, AR_YEH}};
 
 /* The suffixes of a verb. */
 static int ar_verb(Snow *z) {
@@ -565,29 +566,29 @@ static void ar_normalize_pre(Snow *z) {
 }
 
 static void arabic(Snow *z) {
-    static const ArRule checks[] = {{AR_BEH AR_ALEF AR_LAM, 5, NULL},
-                                    {AR_KAF AR_ALEF AR_LAM, 5, NULL},
-                                    {AR_LAM AR_LAM, 4, NULL},
-                                    {AR_ALEF AR_LAM, 4, NULL}};
-    static const ArRule prefix1[] = {{AR_ALEF_HAMZA AR_ALEF_HAMZA, 4, AR_ALEF_HAMZA},
-                                     {AR_ALEF_HAMZA AR_ALEF_MADDA, 4, AR_ALEF_MADDA},
-                                     {AR_ALEF_HAMZA AR_WAW_HAMZA, 4, AR_ALEF_HAMZA},
-                                     {AR_ALEF_HAMZA AR_ALEF, 4, AR_ALEF},
-                                     {AR_ALEF_HAMZA AR_ALEF_HAMZA_BELOW, 4, AR_ALEF_HAMZA_BELOW}};
-    static const ArRule prefix2[] = {{AR_FEH, 4, NULL}, {AR_WAW, 4, NULL}};
-    static const ArRule prefix3a[] = {{AR_BEH AR_ALEF AR_LAM, 6, NULL},
-                                      {AR_KAF AR_ALEF AR_LAM, 6, NULL},
-                                      {AR_LAM AR_LAM, 5, NULL},
-                                      {AR_ALEF AR_LAM, 5, NULL}};
-    static const ArRule prefix3b[] = {
+    static const Rule checks[] = {{AR_BEH AR_ALEF AR_LAM, 5, NULL},
+                                  {AR_KAF AR_ALEF AR_LAM, 5, NULL},
+                                  {AR_LAM AR_LAM, 4, NULL},
+                                  {AR_ALEF AR_LAM, 4, NULL}};
+    static const Rule prefix1[] = {{AR_ALEF_HAMZA AR_ALEF_HAMZA, 4, AR_ALEF_HAMZA},
+                                   {AR_ALEF_HAMZA AR_ALEF_MADDA, 4, AR_ALEF_MADDA},
+                                   {AR_ALEF_HAMZA AR_WAW_HAMZA, 4, AR_ALEF_HAMZA},
+                                   {AR_ALEF_HAMZA AR_ALEF, 4, AR_ALEF},
+                                   {AR_ALEF_HAMZA AR_ALEF_HAMZA_BELOW, 4, AR_ALEF_HAMZA_BELOW}};
+    static const Rule prefix2[] = {{AR_FEH, 4, NULL}, {AR_WAW, 4, NULL}};
+    static const Rule prefix3a[] = {{AR_BEH AR_ALEF AR_LAM, 6, NULL},
+                                    {AR_KAF AR_ALEF AR_LAM, 6, NULL},
+                                    {AR_LAM AR_LAM, 5, NULL},
+                                    {AR_ALEF AR_LAM, 5, NULL}};
+    static const Rule prefix3b[] = {
         {AR_BEH, 4, NULL}, {AR_BEH AR_BEH, 4, AR_BEH}, {AR_KAF AR_KAF, 4, AR_KAF}};
-    static const ArRule prefix3v[] = {{AR_SEEN AR_YEH, 5, AR_YEH},
-                                      {AR_SEEN AR_TEH, 5, AR_TEH},
-                                      {AR_SEEN AR_NOON, 5, AR_NOON},
-                                      {AR_SEEN AR_ALEF_HAMZA, 5, AR_ALEF_HAMZA}};
-    static const ArRule prefix4v[] = {{AR_YEH AR_SEEN AR_TEH, 5, AR_ALEF AR_SEEN AR_TEH},
-                                      {AR_NOON AR_SEEN AR_TEH, 5, AR_ALEF AR_SEEN AR_TEH},
-                                      {AR_TEH AR_SEEN AR_TEH, 5, AR_ALEF AR_SEEN AR_TEH}};
+    static const Rule prefix3v[] = {{AR_SEEN AR_YEH, 5, AR_YEH},
+                                    {AR_SEEN AR_TEH, 5, AR_TEH},
+                                    {AR_SEEN AR_NOON, 5, AR_NOON},
+                                    {AR_SEEN AR_ALEF_HAMZA, 5, AR_ALEF_HAMZA}};
+    static const Rule prefix4v[] = {{AR_YEH AR_SEEN AR_TEH, 5, AR_ALEF AR_SEEN AR_TEH},
+                                    {AR_NOON AR_SEEN AR_TEH, 5, AR_ALEF AR_SEEN AR_TEH},
+                                    {AR_TEH AR_SEEN AR_TEH, 5, AR_ALEF AR_SEEN AR_TEH}};
     static const SnowAm last_hamza[] = {{AR_ALEF_HAMZA, 1},
                                         {AR_ALEF_HAMZA_BELOW, 1},
                                         {AR_ALEF_MADDA, 1},
@@ -598,7 +599,7 @@ static void arabic(Snow *z) {
 
     /* Checks1: the article makes it a noun (found before normalizing) */
     z->c = 0;
-    int i = ar_find(z, checks, sizeof checks / sizeof checks[0], 0);
+    int i = rule_find(z, checks, sizeof checks / sizeof checks[0], 0);
     if (i && z->l >= checks[i - 1].min_len) is_verb = 0, is_defined = 1;
     ar_normalize_pre(z);
 
@@ -753,6 +754,221 @@ static void indonesian(Snow *z) {
     }
 }
 
+/* ---- table-driven steps ---- */
+
+/* Where a slice must start for its among group to act. */
+enum { ANYWHERE, IN_R1, IN_R2, IN_RV };
+
+/* What an among group does: replaces the slice with to (NULL: deletes
+ * it) when the slice starts in region. */
+typedef struct {
+    int region;
+    const char *to;
+} Act;
+
+static int in_region(const Snow *z, int region) {
+    switch (region) {
+    case IN_R1:
+        return snow_r1(z);
+    case IN_R2:
+        return snow_r2(z);
+    case IN_RV:
+        return z->pv <= z->c;
+    }
+    return 1;
+}
+
+/* "[substring] among (... (region <- to) ...)": the longest suffix of a
+ * at the cursor, then its group's act[g - 1]; on failure the cursor is
+ * back where it was. */
+static int among_act(Snow *z, const SnowAm *a, size_t n, const Act *act) {
+    int c = z->c;
+    int g = snow_slice_among(z, a, n);
+    if (!g || !in_region(z, act[g - 1].region)) {
+        z->c = c;
+        return 0;
+    }
+    snow_slice_from(z, act[g - 1].to ? act[g - 1].to : "");
+    return 1;
+}
+
+#define AMONG_ACT(z, a, act) among_act((z), (a), sizeof(a) / sizeof((a)[0]), (act))
+
+/* ---- Catalan ---- */
+
+#define CA_V "aeiouáàéèíïóòúü"
+
+static void catalan(Snow *z) {
+    static const SnowAm pronoun[] = {
+        {"'s", 1},   {"'hi", 1},  {"'ho", 1},   {"'l", 1},    {"'ls", 1}, {"-ls", 1},  {"-la", 1},
+        {"-les", 1}, {"-li", 1},  {"vos", 1},   {"se", 1},    {"nos", 1}, {"-nos", 1}, {"-us", 1},
+        {"us", 1},   {"'n", 1},   {"'ns", 1},   {"-n", 1},    {"-ns", 1}, {"'m", 1},   {"-me", 1},
+        {"-m", 1},   {"-te", 1},  {"'t", 1},    {"li", 1},    {"lo", 1},  {"los", 1},  {"me", 1},
+        {"sela", 1}, {"selo", 1}, {"selas", 1}, {"selos", 1}, {"le", 1},  {"la", 1},   {"las", 1},
+        {"les", 1},  {"ens", 1},  {"ho", 1},    {"hi", 1}};
+    static const Act pronoun_act[] = {{IN_R1, NULL}};
+    static const SnowAm standard[] = {
+        {"ar", 1},        {"atge", 1},      {"formes", 1},   {"icte", 1},      {"ictes", 1},
+        {"ell", 1},       {"ells", 1},      {"ella", 1},     {"és", 1},        {"ès", 1},
+        {"esc", 1},       {"essa", 1},      {"et", 1},       {"ets", 1},       {"eta", 1},
+        {"eres", 1},      {"eries", 1},     {"ers", 1},      {"ina", 1},       {"ines", 1},
+        {"able", 1},      {"ls", 1},        {"ió", 1},       {"itat", 1},      {"itats", 1},
+        {"itzar", 1},     {"iva", 1},       {"ives", 1},     {"ivisme", 1},    {"ius", 1},
+        {"fer", 1},       {"ment", 1},      {"amen", 1},     {"ament", 1},     {"aments", 1},
+        {"ments", 1},     {"ot", 1},        {"sfera", 1},    {"al", 1},        {"als", 1},
+        {"era", 1},       {"ana", 1},       {"iste", 1},     {"aire", 1},      {"eria", 1},
+        {"esa", 1},       {"eses", 1},      {"esos", 1},     {"or", 1},        {"ícia", 1},
+        {"ícies", 1},     {"icis", 1},      {"ici", 1},      {"íci", 1},       {"ícis", 1},
+        {"ària", 1},      {"àries", 1},     {"alla", 1},     {"ció", 1},       {"cions", 1},
+        {"nça", 1},       {"nces", 1},      {"ó", 1},        {"dor", 1},       {"all", 1},
+        {"il", 1},        {"ístic", 1},     {"enc", 1},      {"enca", 1},      {"ís", 1},
+        {"issa", 1},      {"issos", 1},     {"íssem", 1},    {"íssiu", 1},     {"issem", 1},
+        {"isseu", 1},     {"ísseu", 1},     {"ós", 1},       {"osa", 1},       {"dora", 1},
+        {"dores", 1},     {"dors", 1},      {"adura", 1},    {"ble", 1},       {"bles", 1},
+        {"ívol", 1},      {"ívola", 1},     {"dís", 1},      {"egar", 1},      {"ejar", 1},
+        {"ificar", 1},    {"itar", 1},      {"ables", 1},    {"adors", 1},     {"idores", 1},
+        {"idors", 1},     {"adora", 1},     {"ació", 1},     {"doras", 1},     {"dur", 1},
+        {"dures", 1},     {"allengües", 1}, {"ant", 1},      {"ants", 1},      {"ancia", 1},
+        {"ancies", 1},    {"atòria", 1},    {"atòries", 1},  {"tori", 1},      {"toris", 1},
+        {"ats", 1},       {"ions", 1},      {"ota", 1},      {"isam", 1},      {"ors", 1},
+        {"ora", 1},       {"ores", 1},      {"isament", 1},  {"bilitat", 1},   {"bilitats", 1},
+        {"ivitat", 1},    {"ivitats", 1},   {"ari", 1},      {"aris", 1},      {"ionisme", 1},
+        {"ionista", 1},   {"ionistes", 1},  {"ialista", 1},  {"ialistes", 1},  {"ialisme", 1},
+        {"ialismes", 1},  {"ud", 1},        {"uts", 1},      {"uds", 1},       {"encia", 1},
+        {"encies", 1},    {"ència", 1},     {"ències", 1},   {"ïtat", 1},      {"ïtats", 1},
+        {"atiu", 1},      {"atius", 1},     {"atives", 1},   {"ativa", 1},     {"ativitat", 1},
+        {"ativitats", 1}, {"ible", 1},      {"ibles", 1},    {"assa", 1},      {"asses", 1},
+        {"assos", 1},     {"ent", 1},       {"ents", 1},     {"íssim", 1},     {"íssima", 1},
+        {"íssims", 1},    {"íssimes", 1},   {"ìssem", 1},    {"ìsseu", 1},     {"ìssin", 1},
+        {"ims", 1},       {"ima", 1},       {"imes", 1},     {"isme", 1},      {"ista", 1},
+        {"ismes", 1},     {"istes", 1},     {"inia", 1},     {"inies", 1},     {"íinia", 1},
+        {"ínies", 1},     {"ita", 1},       {"ites", 1},     {"triu", 1},      {"trius", 1},
+        {"oses", 1},      {"osos", 1},      {"ient", 1},     {"otes", 1},      {"ots", 1},
+        {"acions", 2},    {"ada", 2},       {"ades", 2},     {"logía", 3},     {"logíes", 3},
+        {"logia", 3},     {"logies", 3},    {"logi", 3},     {"logis", 3},     {"lógica", 3},
+        {"lógics", 3},    {"lógiques", 3},  {"ic", 4},       {"ica", 4},       {"ics", 4},
+        {"iques", 4},     {"quíssim", 5},   {"quíssims", 5}, {"quíssimes", 5}, {"quíssima", 5}};
+    static const Act standard_act[] = {
+        {IN_R1, NULL}, {IN_R2, NULL}, {IN_R2, "log"}, {IN_R2, "ic"}, {IN_R1, "c"}};
+    static const SnowAm verb[] = {
+        {"ador", 1},    {"adora", 1},   {"adors", 1},   {"adores", 1}, {"re", 1},
+        {"ie", 1},      {"ent", 1},     {"ents", 1},    {"udes", 1},   {"arà", 1},
+        {"eren", 1},    {"ará", 1},     {"arían", 1},   {"arías", 1},  {"arán", 1},
+        {"arás", 1},    {"aríais", 1},  {"aria", 1},    {"arian", 1},  {"arien", 1},
+        {"aries", 1},   {"aràs", 1},    {"aría", 1},    {"aréis", 1},  {"aríamos", 1},
+        {"aremos", 1},  {"ara", 1},     {"aré", 1},     {"arés", 1},   {"erían", 1},
+        {"erías", 1},   {"erán", 1},    {"erás", 1},    {"eríais", 1}, {"ería", 1},
+        {"eréis", 1},   {"eríamos", 1}, {"eremos", 1},  {"erá", 1},    {"eré", 1},
+        {"er", 1},      {"erau", 1},    {"erass", 1},   {"irían", 1},  {"irías", 1},
+        {"irán", 1},    {"irás", 1},    {"iríais", 1},  {"iría", 1},   {"iréis", 1},
+        {"iríamos", 1}, {"iremos", 1},  {"irá", 1},     {"iré", 1},    {"írem", 1},
+        {"íreu", 1},    {"íeu", 1},     {"ia", 1},      {"ies", 1},    {"íem", 1},
+        {"ìeu", 1},     {"ien", 1},     {"at", 1},      {"ut", 1},     {"uda", 1},
+        {"ava", 1},     {"aves", 1},    {"avem", 1},    {"ávem", 1},   {"àvem", 1},
+        {"àveu", 1},    {"áveu", 1},    {"aven", 1},    {"au", 1},     {"ats", 1},
+        {"asseu", 1},   {"esseu", 1},   {"eresseu", 1}, {"àsseu", 1},  {"àssem", 1},
+        {"àssim", 1},   {"àssiu", 1},   {"essen", 1},   {"esses", 1},  {"assen", 1},
+        {"asses", 1},   {"assim", 1},   {"assiu", 1},   {"éssen", 1},  {"ésseu", 1},
+        {"éssim", 1},   {"éssiu", 1},   {"éssem", 1},   {"í", 1},      {"ares", 1},
+        {"àrem", 1},    {"àreu", 1},    {"àren", 1},    {"aríem", 1},  {"aríeu", 1},
+        {"areu", 1},    {"aren", 1},    {"ant", 1},     {"ïm", 1},     {"ïu", 1},
+        {"és", 1},      {"ïen", 1},     {"en", 1},      {"es", 1},     {"em", 1},
+        {"am", 1},      {"ams", 1},     {"ïa", 1},      {"ïes", 1},    {"dre", 1},
+        {"eix", 1},     {"eixer", 1},   {"tzar", 1},    {"eixes", 1},  {"ides", 1},
+        {"ïdes", 1},    {"it", 1},      {"ït", 1},      {"ïda", 1},    {"aba", 1},
+        {"ada", 1},     {"ades", 1},    {"ida", 1},     {"ía", 1},     {"iera", 1},
+        {"ad", 1},      {"ed", 1},      {"its", 1},     {"id", 1},     {"ids", 1},
+        {"ase", 1},     {"iese", 1},    {"aste", 1},    {"iste", 1},   {"an", 1},
+        {"aban", 1},    {"ían", 1},     {"aran", 1},    {"ieran", 1},  {"asen", 1},
+        {"iesen", 1},   {"aron", 1},    {"ieron", 1},   {"ado", 1},    {"ido", 1},
+        {"iendo", 1},   {"ió", 1},      {"ar", 1},      {"ir", 1},     {"as", 1},
+        {"ieu", 1},     {"ii", 1},      {"io", 1},      {"ià", 1},     {"ess", 1},
+        {"essin", 1},   {"essis", 1},   {"ass", 1},     {"assin", 1},  {"assis", 1},
+        {"essim", 1},   {"èssim", 1},   {"èssiu", 1},   {"abas", 1},   {"adas", 1},
+        {"idas", 1},    {"ías", 1},     {"aras", 1},    {"ieras", 1},  {"ases", 1},
+        {"ieses", 1},   {"ís", 1},      {"áis", 1},     {"abais", 1},  {"íais", 1},
+        {"arais", 1},   {"ierais", 1},  {"aseis", 1},   {"ieseis", 1}, {"asteis", 1},
+        {"isteis", 1},  {"ados", 1},    {"idos", 1},    {"amos", 1},   {"ábamos", 1},
+        {"íamos", 1},   {"imos", 1},    {"ques", 1},    {"áramos", 1}, {"iéramos", 1},
+        {"iésemos", 1}, {"ásemos", 1},  {"ira", 1},     {"iran", 1},   {"irem", 1},
+        {"iren", 1},    {"ires", 1},    {"ireu", 1},    {"iria", 1},   {"irien", 1},
+        {"iries", 1},   {"irà", 1},     {"iràs", 1},    {"irè", 1},    {"irìem", 1},
+        {"irìeu", 1},   {"isquen", 1},  {"iguem", 1},   {"igueu", 1},  {"esqui", 1},
+        {"esquin", 1},  {"esquis", 1},  {"eixi", 1},    {"eixin", 1},  {"eixis", 1},
+        {"eixen", 1},   {"eixo", 1},    {"isin", 1},    {"isis", 1},   {"esques", 1},
+        {"sis", 1},     {"sin", 1},     {"int", 1},     {"iríem", 1},  {"iríeu", 1},
+        {"isc", 1},     {"atges", 1},   {"esca", 1},    {"esquen", 1}, {"issen", 1},
+        {"isses", 1},   {"issin", 1},   {"issis", 1},   {"isca", 1},   {"issiu", 1},
+        {"issim", 1},   {"ïsc", 1},     {"ïsca", 1},    {"ïssin", 1},  {"íssiu", 1},
+        {"íssim", 1},   {"ïssis", 1},   {"ïguem", 1},   {"ïgueu", 1},  {"ïra", 1},
+        {"ïren", 1},    {"ïres", 1},    {"ïsquen", 1},  {"ïsques", 1}, {"ïssen", 1},
+        {"ïsses", 1},   {"ïxo", 1},     {"ïxen", 1},    {"ïxes", 1},   {"ïx", 1},
+        {"ixo", 1},     {"ixen", 1},    {"ixes", 1},    {"ix", 1},     {"ixa", 1},
+        {"inin", 1},    {"inis", 1},    {"ini", 1},     {"ineu", 1},   {"itza", 1},
+        {"itzi", 1},    {"itzeu", 1},   {"itzis", 1},   {"itzo", 1},   {"itz", 1},
+        {"itzà", 1},    {"arem", 1},    {"in", 1},      {"às", 1},     {"iï", 1},
+        {"iïn", 1},     {"iïs", 1},     {"ando", 2}};
+    static const Act verb_act[] = {{IN_R1, NULL}, {IN_R2, NULL}};
+    static const SnowAm residual[] = {
+        {"os", 1},  {"a", 1},  {"o", 1},  {"á", 1},  {"à", 1},  {"í", 1},  {"ó", 1}, {"e", 1},
+        {"é", 1},   {"eu", 1}, {"iu", 1}, {"is", 1}, {"i", 1},  {"ir", 1}, {"s", 1}, {"ì", 1},
+        {"itz", 1}, {"ï", 1},  {"ïn", 1}, {"ïs", 1}, {"it", 1}, {"iqu", 2}};
+    static const Act residual_act[] = {{IN_R1, NULL}, {IN_R1, "ic"}};
+    snow_mark_r1r2(z, CA_V);
+    z->c = z->l;
+    AMONG_ACT(z, pronoun, pronoun_act);
+    z->c = z->l;
+    if (!AMONG_ACT(z, standard, standard_act)) AMONG_ACT(z, verb, verb_act);
+    z->c = z->l;
+    AMONG_ACT(z, residual, residual_act);
+    /* cleaning: no accents, the middle dot of l·l as a full stop */
+    snow_map_letters(z, "áàéèíìóòúüï·", "aaeeiioouui.");
+}
+
+/* ---- Irish ---- */
+
+#define GA_V "aeiouáéíóú"
+
+static void irish(Snow *z) {
+    static const Rule mutation[] = {
+        {"h-", 0, NULL}, {"n-", 0, NULL}, {"t-", 0, NULL}, {"d'", 0, NULL}, {"d'fh", 0, "f"},
+        {"m'", 0, NULL}, {"b'", 0, NULL}, {"sh", 0, "s"},  {"mb", 0, "b"},  {"gc", 0, "c"},
+        {"nd", 0, "d"},  {"bhf", 0, "f"}, {"ng", 0, "g"},  {"bp", 0, "p"},  {"ts", 0, "s"},
+        {"dt", 0, "t"},  {"bh", 0, "b"},  {"ch", 0, "c"},  {"dh", 0, "d"},  {"fh", 0, "f"},
+        {"gh", 0, "g"},  {"mh", 0, "m"},  {"ph", 0, "p"},  {"th", 0, "t"},
+    };
+    static const SnowAm noun[] = {{"amh", 1},    {"eamh", 1},  {"abh", 1},     {"eabh", 1},
+                                  {"aibh", 1},   {"ibh", 1},   {"aimh", 1},    {"imh", 1},
+                                  {"aíocht", 1}, {"íocht", 1}, {"aíochta", 1}, {"íochta", 1},
+                                  {"ire", 2},    {"irí", 2},   {"aire", 2},    {"airí", 2}};
+    static const Act noun_act[] = {{IN_R1, NULL}, {IN_R2, NULL}};
+    static const SnowAm deriv[] = {
+        {"acht", 1},        {"eacht", 1},        {"ach", 1},       {"each", 1},
+        {"eachtúil", 1},    {"eachta", 1},       {"achtúil", 1},   {"achta", 1},
+        {"arcacht", 2},     {"arcachtaí", 2},    {"arcachta", 2},  {"gineach", 3},
+        {"gineas", 3},      {"ginis", 3},        {"grafaíoch", 4}, {"grafaíocht", 4},
+        {"grafaíochta", 4}, {"grafaíochtaí", 4}, {"paite", 5},     {"patach", 5},
+        {"pataigh", 5},     {"patacha", 5},      {"óideach", 6},   {"óideacha", 6},
+        {"óidigh", 6}};
+    static const Act deriv_act[] = {{IN_R2, NULL},      {ANYWHERE, "arc"},   {ANYWHERE, "gin"},
+                                    {ANYWHERE, "graf"}, {ANYWHERE, "paite"}, {ANYWHERE, "óid"}};
+    static const SnowAm verb[] = {{"imid", 1},  {"aimid", 1}, {"ímid", 1}, {"aímid", 1},
+                                  {"faidh", 1}, {"fidh", 1},  {"ain", 2},  {"eadh", 2},
+                                  {"adh", 2},   {"áil", 2},   {"tear", 2}, {"tar", 2}};
+    static const Act verb_act[] = {{IN_RV, NULL}, {IN_R1, NULL}};
+    z->c = 0;
+    rule_step(z, mutation, sizeof mutation / sizeof mutation[0], 0);
+    int i = snow_gopast(z, 0, GA_V, 1);
+    z->pv = i < 0 ? z->l : i;
+    snow_mark_r1r2(z, GA_V);
+    z->c = z->l;
+    AMONG_ACT(z, noun, noun_act);
+    z->c = z->l;
+    AMONG_ACT(z, deriv, deriv_act);
+    z->c = z->l;
+    AMONG_ACT(z, verb, verb_act);
+}
+
 /* ---- dispatch ---- */
 
 #define STEMMER(name)                                                                              \
@@ -763,15 +979,16 @@ static void indonesian(Snow *z) {
 STEMMER(turkish)
 STEMMER(arabic)
 STEMMER(indonesian)
+STEMMER(catalan)
+STEMMER(irish)
 
 FtStemFn ftstem__find_more(const char *language) {
     static const struct {
         const char *name;
         FtStemFn fn;
     } t[] = {
-        {"turkish", stem_turkish},
-        {"arabic", stem_arabic},
-        {"indonesian", stem_indonesian},
+        {"turkish", stem_turkish}, {"arabic", stem_arabic}, {"indonesian", stem_indonesian},
+        {"catalan", stem_catalan}, {"irish", stem_irish},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (!strcasecmp(language, t[i].name)) return t[i].fn;

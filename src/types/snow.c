@@ -242,3 +242,14 @@ char *snow_run(SnowAlgo f, const char *w, size_t len, size_t *out_len) {
     xfree(z.p);
     return out;
 }
+
+/* Replaces each letter of from (code points) by the one at the same place
+ * in to (at most 16 letters). */
+void snow_map_letters(Snow *z, const char *from, const char *to) {
+    uint32_t f[32], t[32];
+    int n = snow_lit(from, f);
+    snow_lit(to, t);
+    for (int i = 0; i < z->l; i++)
+        for (int j = 0; j < n; j++)
+            if (z->p[i] == f[j]) z->p[i] = t[j];
+}

@@ -42,6 +42,8 @@ int snow_lit(const char *s, uint32_t *out);
 int snow_in_g(uint32_t c, const char *g);
 /* Replaces [a, b) with the literal s; the cursor follows as in Snowball. */
 void snow_replace(Snow *z, int a, int b, const char *s);
+/* Replaces each letter of from by the one at the same place in to. */
+void snow_map_letters(Snow *z, const char *from, const char *to);
 /* "<- s" and "delete": replaces the slice [bra, ket). */
 void snow_slice_from(Snow *z, const char *s);
 void snow_slice_del(Snow *z);

@@ -58,10 +58,10 @@ static void check_language(const char *lang) {
 }
 
 int main(void) {
-    static const char *const langs[] = {"french",     "german",    "spanish", "italian",
-                                        "portuguese", "dutch",     "russian", "romanian",
-                                        "finnish",    "hungarian", "swedish", "norwegian",
-                                        "danish",     "turkish",   "arabic",  "indonesian"};
+    static const char *const langs[] = {
+        "french",  "german",   "spanish", "italian",    "portuguese", "dutch",
+        "russian", "romanian", "finnish", "hungarian",  "swedish",    "norwegian",
+        "danish",  "turkish",  "arabic",  "indonesian", "catalan",    "irish"};
     for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) check_language(langs[i]);
 
     CHECK(ftstem_find("FRENCH") == ftstem_find("french"));
