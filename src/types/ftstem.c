@@ -20,26 +20,6 @@
 #include "types/ftstem_int.h"
 #include "types/snow.h"
 
-/* The RV region of the Romance languages: after the third letter when the
- * second is a consonant followed by a vowel later... see the definitions:
- * if the first two letters are vowels or consonant+consonant, after the
- * next letter of the other kind; for a consonant then a vowel, after the
- * third letter. */
-static void mark_rv(Snow *z, const char *v) {
-    z->pv = z->l;
-    if (z->l < 2) return;
-    int v0 = snow_in_g(z->p[0], v), v1 = snow_in_g(z->p[1], v), i;
-    if (v0 && !v1)
-        i = snow_gopast(z, 2, v, 1); /* v non-v gopast v */
-    else if (v0 && v1)
-        i = snow_gopast(z, 2, v, 0); /* v v gopast non-v */
-    else if (!v0 && !v1)
-        i = snow_gopast(z, 2, v, 1); /* non-v non-v gopast v */
-    else
-        i = z->l >= 3 ? 3 : -1; /* non-v v next */
-    if (i >= 0) z->pv = i;
-}
-
 static void set(Snow *z, int i, uint32_t c) {
     z->p[i] = c;
 }
@@ -628,7 +608,7 @@ static void es_residual_suffix(Snow *z) {
 }
 
 static void spanish(Snow *z) {
-    mark_rv(z, ES_V);
+    snow_mark_rv(z, ES_V);
     snow_mark_r1r2(z, ES_V);
     z->c = z->l;
     es_attached_pronoun(z);
@@ -774,7 +754,7 @@ static void italian(Snow *z) {
         if (z->p[i + 1] == 'u') z->p[i + 1] = 'U';
         if (z->p[i + 1] == 'i') z->p[i + 1] = 'I';
     }
-    mark_rv(z, IT_V);
+    snow_mark_rv(z, IT_V);
     snow_mark_r1r2(z, IT_V);
     z->c = z->l;
     it_attached_pronoun(z);
@@ -892,7 +872,7 @@ static void portuguese(Snow *z) {
         else if (z->p[i] == 0xF5)
             snow_replace(z, i, i + 1, "o~"), i++; /* õ */
     }
-    mark_rv(z, PT_V);
+    snow_mark_rv(z, PT_V);
     snow_mark_r1r2(z, PT_V);
     z->c = z->l;
     int ok = pt_standard_suffix(z);
@@ -1280,7 +1260,7 @@ static void romanian(Snow *z) {
         if (z->p[i + 1] == 'u') z->p[i + 1] = 'U';
         if (z->p[i + 1] == 'i') z->p[i + 1] = 'I';
     }
-    mark_rv(z, RO_V);
+    snow_mark_rv(z, RO_V);
     snow_mark_r1r2(z, RO_V);
     z->c = z->l;
     static const SnowAm s0[] = {{"ul", 1},  {"ului", 1}, {"aua", 2},   {"ea", 3},
@@ -1319,21 +1299,10 @@ static int fi_vi(Snow *z) {
     return snow_eq_b(z, "i") && snow_in_b(z, FI_V2);
 }
 
-/* The substring search of "setlimit tomark p for ([substring]) among":
- * the suffix must start at p or after; the action runs without the limit. */
-static int slice_among_from(Snow *z, int p, const SnowAm *a, size_t n) {
-    if (z->c < p) return 0;
-    int lb = z->lb;
-    z->lb = p;
-    int g = snow_slice_among(z, a, n);
-    z->lb = lb;
-    return g;
-}
-
 static void fi_particle(Snow *z) {
     static const SnowAm a[] = {{"kin", 1}, {"kaan", 1}, {"kään", 1}, {"ko", 1}, {"kö", 1},
                                {"han", 1}, {"hän", 1},  {"pa", 1},   {"pä", 1}, {"sti", 2}};
-    int g = slice_among_from(z, z->p1, a, sizeof a / sizeof a[0]);
+    int g = snow_slice_among_from(z, z->p1, a, sizeof a / sizeof a[0]);
     if (!g) return;
     if (g == 1 ? snow_in_b(z, FI_V1 "nt") : snow_r2(z)) snow_slice_del(z);
 }
@@ -1347,7 +1316,7 @@ static void fi_possessive(Snow *z) {
                                  {"llä", 1}, {"ltä", 1}, {"nä", 1}};
     static const SnowAm en[] = {{"lle", 1}, {"ine", 1}};
     int c;
-    switch (slice_among_from(z, z->p1, a, sizeof a / sizeof a[0])) {
+    switch (snow_slice_among_from(z, z->p1, a, sizeof a / sizeof a[0])) {
     case 1:
         c = z->c;
         if (!snow_eq_b(z, "k")) z->c = c, snow_slice_del(z);
@@ -1443,7 +1412,7 @@ static void fi_other_endings(Snow *z) {
     static const SnowAm a[] = {{"mpi", 1},  {"mpa", 1},  {"mpä", 1},  {"mmi", 1},  {"mma", 1},
                                {"mmä", 1},  {"impi", 2}, {"impa", 2}, {"impä", 2}, {"immi", 2},
                                {"imma", 2}, {"immä", 2}, {"eja", 2},  {"ejä", 2}};
-    int g = slice_among_from(z, z->p2, a, sizeof a / sizeof a[0]);
+    int g = snow_slice_among_from(z, z->p2, a, sizeof a / sizeof a[0]);
     if (!g) return;
     if (g == 1 && snow_eq_b(z, "po")) return;
     snow_slice_del(z);
@@ -1468,7 +1437,7 @@ static void fi_t_plural(Snow *z) {
     if (!snow_with_limit(z, z->p1, fi_t)) return;
     z->c = z->l;
     static const SnowAm a[] = {{"mma", 1}, {"imma", 2}};
-    int g = slice_among_from(z, z->p2, a, sizeof a / sizeof a[0]);
+    int g = snow_slice_among_from(z, z->p2, a, sizeof a / sizeof a[0]);
     if (!g) return;
     if (g == 1 && snow_eq_b(z, "po")) return;
     snow_slice_del(z);

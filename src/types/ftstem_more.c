@@ -760,10 +760,12 @@ static void indonesian(Snow *z) {
 enum { ANYWHERE, IN_R1, IN_R2, IN_RV };
 
 /* What an among group does: replaces the slice with to (NULL: deletes
- * it) when the slice starts in region. */
+ * it) when the slice starts in region; or, is_kept, leaves it as it is
+ * (the cursor at its start). */
 typedef struct {
     int region;
     const char *to;
+    int is_kept;
 } Act;
 
 static int in_region(const Snow *z, int region) {
@@ -788,7 +790,7 @@ static int among_act(Snow *z, const SnowAm *a, size_t n, const Act *act) {
         z->c = c;
         return 0;
     }
-    snow_slice_from(z, act[g - 1].to ? act[g - 1].to : "");
+    if (!act[g - 1].is_kept) snow_slice_from(z, act[g - 1].to ? act[g - 1].to : "");
     return 1;
 }
 
@@ -806,7 +808,7 @@ static void catalan(Snow *z) {
         {"-m", 1},   {"-te", 1},  {"'t", 1},    {"li", 1},    {"lo", 1},  {"los", 1},  {"me", 1},
         {"sela", 1}, {"selo", 1}, {"selas", 1}, {"selos", 1}, {"le", 1},  {"la", 1},   {"las", 1},
         {"les", 1},  {"ens", 1},  {"ho", 1},    {"hi", 1}};
-    static const Act pronoun_act[] = {{IN_R1, NULL}};
+    static const Act pronoun_act[] = {{IN_R1, NULL, 0}};
     static const SnowAm standard[] = {
         {"ar", 1},        {"atge", 1},      {"formes", 1},   {"icte", 1},      {"ictes", 1},
         {"ell", 1},       {"ells", 1},      {"ella", 1},     {"és", 1},        {"ès", 1},
@@ -849,7 +851,7 @@ static void catalan(Snow *z) {
         {"lógics", 3},    {"lógiques", 3},  {"ic", 4},       {"ica", 4},       {"ics", 4},
         {"iques", 4},     {"quíssim", 5},   {"quíssims", 5}, {"quíssimes", 5}, {"quíssima", 5}};
     static const Act standard_act[] = {
-        {IN_R1, NULL}, {IN_R2, NULL}, {IN_R2, "log"}, {IN_R2, "ic"}, {IN_R1, "c"}};
+        {IN_R1, NULL, 0}, {IN_R2, NULL, 0}, {IN_R2, "log", 0}, {IN_R2, "ic", 0}, {IN_R1, "c", 0}};
     static const SnowAm verb[] = {
         {"ador", 1},    {"adora", 1},   {"adors", 1},   {"adores", 1}, {"re", 1},
         {"ie", 1},      {"ent", 1},     {"ents", 1},    {"udes", 1},   {"arà", 1},
@@ -908,12 +910,12 @@ static void catalan(Snow *z) {
         {"itzi", 1},    {"itzeu", 1},   {"itzis", 1},   {"itzo", 1},   {"itz", 1},
         {"itzà", 1},    {"arem", 1},    {"in", 1},      {"às", 1},     {"iï", 1},
         {"iïn", 1},     {"iïs", 1},     {"ando", 2}};
-    static const Act verb_act[] = {{IN_R1, NULL}, {IN_R2, NULL}};
+    static const Act verb_act[] = {{IN_R1, NULL, 0}, {IN_R2, NULL, 0}};
     static const SnowAm residual[] = {
         {"os", 1},  {"a", 1},  {"o", 1},  {"á", 1},  {"à", 1},  {"í", 1},  {"ó", 1}, {"e", 1},
         {"é", 1},   {"eu", 1}, {"iu", 1}, {"is", 1}, {"i", 1},  {"ir", 1}, {"s", 1}, {"ì", 1},
         {"itz", 1}, {"ï", 1},  {"ïn", 1}, {"ïs", 1}, {"it", 1}, {"iqu", 2}};
-    static const Act residual_act[] = {{IN_R1, NULL}, {IN_R1, "ic"}};
+    static const Act residual_act[] = {{IN_R1, NULL, 0}, {IN_R1, "ic", 0}};
     snow_mark_r1r2(z, CA_V);
     z->c = z->l;
     AMONG_ACT(z, pronoun, pronoun_act);
@@ -941,7 +943,7 @@ static void irish(Snow *z) {
                                   {"aibh", 1},   {"ibh", 1},   {"aimh", 1},    {"imh", 1},
                                   {"aíocht", 1}, {"íocht", 1}, {"aíochta", 1}, {"íochta", 1},
                                   {"ire", 2},    {"irí", 2},   {"aire", 2},    {"airí", 2}};
-    static const Act noun_act[] = {{IN_R1, NULL}, {IN_R2, NULL}};
+    static const Act noun_act[] = {{IN_R1, NULL, 0}, {IN_R2, NULL, 0}};
     static const SnowAm deriv[] = {
         {"acht", 1},        {"eacht", 1},        {"ach", 1},       {"each", 1},
         {"eachtúil", 1},    {"eachta", 1},       {"achtúil", 1},   {"achta", 1},
@@ -950,12 +952,13 @@ static void irish(Snow *z) {
         {"grafaíochta", 4}, {"grafaíochtaí", 4}, {"paite", 5},     {"patach", 5},
         {"pataigh", 5},     {"patacha", 5},      {"óideach", 6},   {"óideacha", 6},
         {"óidigh", 6}};
-    static const Act deriv_act[] = {{IN_R2, NULL},      {ANYWHERE, "arc"},   {ANYWHERE, "gin"},
-                                    {ANYWHERE, "graf"}, {ANYWHERE, "paite"}, {ANYWHERE, "óid"}};
+    static const Act deriv_act[] = {{IN_R2, NULL, 0},       {ANYWHERE, "arc", 0},
+                                    {ANYWHERE, "gin", 0},   {ANYWHERE, "graf", 0},
+                                    {ANYWHERE, "paite", 0}, {ANYWHERE, "óid", 0}};
     static const SnowAm verb[] = {{"imid", 1},  {"aimid", 1}, {"ímid", 1}, {"aímid", 1},
                                   {"faidh", 1}, {"fidh", 1},  {"ain", 2},  {"eadh", 2},
                                   {"adh", 2},   {"áil", 2},   {"tear", 2}, {"tar", 2}};
-    static const Act verb_act[] = {{IN_RV, NULL}, {IN_R1, NULL}};
+    static const Act verb_act[] = {{IN_RV, NULL, 0}, {IN_R1, NULL, 0}};
     z->c = 0;
     rule_step(z, mutation, sizeof mutation / sizeof mutation[0], 0);
     int i = snow_gopast(z, 0, GA_V, 1);
@@ -967,6 +970,189 @@ static void irish(Snow *z) {
     AMONG_ACT(z, deriv, deriv_act);
     z->c = z->l;
     AMONG_ACT(z, verb, verb_act);
+}
+
+/* ---- Basque ---- */
+
+#define EU_V "aeiou"
+
+static void basque(Snow *z) {
+    static const SnowAm verb[] = {
+        {"le", 1},     {"la", 1},     {"tzaile", 1}, {"aldatu", 1}, {"atu", 1},     {"tzailea", 1},
+        {"taile", 1},  {"tailea", 1}, {"pera", 1},   {"gale", 1},   {"galea", 1},   {"gura", 1},
+        {"kura", 1},   {"kor", 1},    {"korra", 1},  {"or", 1},     {"orra", 1},    {"tun", 1},
+        {"tuna", 1},   {"gaitz", 1},  {"gaitza", 1}, {"kaitz", 1},  {"kaitza", 1},  {"ezin", 1},
+        {"ezina", 1},  {"tezin", 1},  {"tezina", 1}, {"errez", 1},  {"erreza", 1},  {"karri", 1},
+        {"karria", 1}, {"tzaga", 1},  {"tzaka", 1},  {"tzake", 1},  {"tzeke", 1},   {"ez", 1},
+        {"eza", 1},    {"tzez", 1},   {"keta", 1},   {"eta", 1},    {"etan", 1},    {"pen", 1},
+        {"pena", 1},   {"tze", 1},    {"atze", 1},   {"kuntza", 1}, {"kunde", 1},   {"kundea", 1},
+        {"kune", 1},   {"kunea", 1},  {"kuna", 1},   {"kera", 1},   {"era", 1},     {"kizun", 1},
+        {"kizuna", 1}, {"dura", 1},   {"tura", 1},   {"men", 1},    {"mena", 1},    {"go", 1},
+        {"ago", 1},    {"tio", 1},    {"taldi", 1},  {"taldia", 1}, {"aldi", 1},    {"aldia", 1},
+        {"gune", 1},   {"gunea", 1},  {"bide", 1},   {"bidea", 1},  {"pide", 1},    {"pidea", 1},
+        {"gai", 1},    {"gaia", 1},   {"ki", 1},     {"kin", 1},    {"rekin", 1},   {"kina", 1},
+        {"kari", 1},   {"karia", 1},  {"ari", 1},    {"tari", 1},   {"etari", 1},   {"gailu", 1},
+        {"gailua", 1}, {"kide", 1},   {"kidea", 1},  {"ide", 1},    {"idea", 1},    {"du", 1},
+        {"ka", 1},     {"kan", 1},    {"an", 1},     {"ean", 1},    {"tu", 1},      {"lari", 1},
+        {"tatu", 1},   {"rean", 1},   {"tarazi", 1}, {"arazi", 1},  {"tzat", 1},    {"bera", 1},
+        {"dako", 1},   {"garri", 2},  {"garria", 2}, {"tza", 2},    {"atseden", 3}, {"arabera", 3},
+        {"baditu", 3}};
+    static const Act verb_act[] = {{IN_RV, NULL, 0}, {IN_R2, NULL, 0}, {ANYWHERE, NULL, 1}};
+    static const SnowAm noun[] = {
+        {"ari", 1},    {"aria", 1},   {"bizia", 1},    {"kari", 1},   {"karia", 1},  {"lari", 1},
+        {"laria", 1},  {"tari", 1},   {"taria", 1},    {"zain", 1},   {"zaina", 1},  {"tzain", 1},
+        {"tzaina", 1}, {"zale", 1},   {"zalea", 1},    {"tzale", 1},  {"tzalea", 1}, {"aizun", 1},
+        {"orde", 1},   {"ordea", 1},  {"burua", 1},    {"ohi", 1},    {"ohia", 1},   {"kintza", 1},
+        {"gintzo", 1}, {"gintzu", 1}, {"tzu", 1},      {"tzua", 1},   {"tzo", 1},    {"tzoa", 1},
+        {"kuntza", 1}, {"talde", 1},  {"taldea", 1},   {"eria", 1},   {"keria", 1},  {"teria", 1},
+        {"di", 1},     {"za", 1},     {"ada", 1},      {"tara", 1},   {"etara", 1},  {"tra", 1},
+        {"ta", 1},     {"tegi", 1},   {"tegia", 1},    {"keta", 1},   {"z", 1},      {"zko", 1},
+        {"zkoa", 1},   {"ti", 1},     {"tia", 1},      {"tsu", 1},    {"tsua", 1},   {"zu", 1},
+        {"zua", 1},    {"bera", 1},   {"pera", 1},     {"zto", 1},    {"ztoa", 1},   {"asi", 1},
+        {"asia", 1},   {"gile", 1},   {"gilea", 1},    {"estu", 1},   {"estua", 1},  {"larri", 1},
+        {"larria", 1}, {"nahi", 1},   {"nahia", 1},    {"koi", 1},    {"koia", 1},   {"oi", 1},
+        {"oia", 1},    {"goi", 1},    {"min", 1},      {"mina", 1},   {"dun", 1},    {"duna", 1},
+        {"duru", 1},   {"durua", 1},  {"duri", 1},     {"duria", 1},  {"os", 1},     {"osa", 1},
+        {"oso", 1},    {"osoa", 1},   {"ar", 1},       {"ara", 1},    {"tar", 1},    {"dar", 1},
+        {"dara", 1},   {"tiar", 1},   {"tiara", 1},    {"liar", 1},   {"liara", 1},  {"gabe", 1},
+        {"gabea", 1},  {"kabe", 1},   {"kabea", 1},    {"ga", 1},     {"ge", 1},     {"kada", 1},
+        {"tasun", 1},  {"tasuna", 1}, {"asun", 1},     {"asuna", 1},  {"go", 1},     {"mendu", 1},
+        {"mendua", 1}, {"mentu", 1},  {"mentua", 1},   {"mendi", 1},  {"mendia", 1}, {"zio", 1},
+        {"zioa", 1},   {"zino", 1},   {"zinoa", 1},    {"zione", 1},  {"zionea", 1}, {"ezia", 1},
+        {"degi", 1},   {"degia", 1},  {"egi", 1},      {"egia", 1},   {"toki", 1},   {"tokia", 1},
+        {"leku", 1},   {"lekua", 1},  {"gintza", 1},   {"alde", 1},   {"aldea", 1},  {"kalde", 1},
+        {"kaldea", 1}, {"gune", 1},   {"gunea", 1},    {"une", 1},    {"unea", 1},   {"una", 1},
+        {"pe", 1},     {"pea", 1},    {"gibel", 1},    {"gibela", 1}, {"ondo", 1},   {"ondoa", 1},
+        {"arte", 1},   {"artea", 1},  {"aurre", 1},    {"aurrea", 1}, {"etxe", 1},   {"etxea", 1},
+        {"ola", 1},    {"ontzi", 1},  {"ontzia", 1},   {"gela", 1},   {"denda", 1},  {"taldi", 1},
+        {"taldia", 1}, {"aldi", 1},   {"aldia", 1},    {"te", 1},     {"tea", 1},    {"zaro", 1},
+        {"zaroa", 1},  {"taro", 1},   {"taroa", 1},    {"oro", 1},    {"oroa", 1},   {"aro", 1},
+        {"aroa", 1},   {"ero", 1},    {"eroa", 1},     {"eroz", 1},   {"eroza", 1},  {"ka", 1},
+        {"kan", 1},    {"kana", 1},   {"tako", 1},     {"etako", 1},  {"takoa", 1},  {"kote", 1},
+        {"kotea", 1},  {"tzar", 1},   {"tzarra", 1},   {"handi", 1},  {"handia", 1}, {"kondo", 1},
+        {"kondoa", 1}, {"skila", 1},  {"no", 1},       {"noa", 1},    {"ño", 1},     {"ñoa", 1},
+        {"ska", 1},    {"xka", 1},    {"zka", 1},      {"tila", 1},   {"to", 1},     {"toa", 1},
+        {"tto", 1},    {"ttoa", 1},   {"txo", 1},      {"txoa", 1},   {"txu", 1},    {"txua", 1},
+        {"anda", 1},   {"anga", 1},   {"urren", 1},    {"urrena", 1}, {"gai", 1},    {"gaia", 1},
+        {"gei", 1},    {"geia", 1},   {"eme", 1},      {"emea", 1},   {"kume", 1},   {"kumea", 1},
+        {"sa", 1},     {"ko", 1},     {"eko", 1},      {"koa", 1},    {"ena", 1},    {"enea", 1},
+        {"ne", 1},     {"nea", 1},    {"kor", 1},      {"korra", 1},  {"ez", 1},     {"eza", 1},
+        {"eta", 1},    {"etan", 1},   {"ki", 1},       {"kia", 1},    {"kin", 1},    {"kina", 1},
+        {"tu", 1},     {"tua", 1},    {"du", 1},       {"dua", 1},    {"ek", 1},     {"tarik", 1},
+        {"tariko", 1}, {"tan", 1},    {"ordu", 1},     {"ordua", 1},  {"oste", 1},   {"ostea", 1},
+        {"tzara", 1},  {"ra", 1},     {"antza", 1},    {"behar", 1},  {"ro", 1},     {"giro", 1},
+        {"ak", 1},     {"zp", 1},     {"ket", 1},      {"kail", 1},   {"kaila", 1},  {"ail", 1},
+        {"kirri", 1},  {"kirria", 1}, {"ngo", 1},      {"ngoa", 1},   {"ñi", 1},     {"sko", 1},
+        {"sta", 1},    {"koitz", 1},  {"koitza", 1},   {"na", 1},     {"garren", 1}, {"garrena", 1},
+        {"kera", 1},   {"gerren", 1}, {"gerrena", 1},  {"garna", 1},  {"kide", 1},   {"tz", 1},
+        {"tuko", 1},   {"ora", 2},    {"garri", 2},    {"garria", 2}, {"or", 2},     {"buru", 2},
+        {"ren", 2},    {"tza", 2},    {"joka", 3},     {"tzen", 4},   {"ten", 4},    {"en", 4},
+        {"tatu", 4},   {"trako", 5},  {"minutuko", 6}, {"zehar", 7},  {"geldi", 7},  {"igaro", 7},
+        {"aurka", 7}};
+    static const Act noun_act[] = {
+        {IN_RV, NULL, 0},     {IN_R2, NULL, 0},        {ANYWHERE, "jok", 0}, {IN_R1, NULL, 0},
+        {ANYWHERE, "tra", 0}, {ANYWHERE, "minutu", 0}, {ANYWHERE, NULL, 1}};
+    static const SnowAm adjective[] = {
+        {"era", 1},   {"ero", 1}, {"go", 1},   {"tate", 1}, {"tade", 1}, {"date", 1}, {"dade", 1},
+        {"keria", 1}, {"ki", 1},  {"to", 1},   {"ro", 1},   {"la", 1},   {"gi", 1},   {"larik", 1},
+        {"lanik", 1}, {"ik", 1},  {"ztik", 1}, {"rik", 1},  {"zlea", 2}};
+    static const Act adjective_act[] = {{IN_RV, NULL, 0}, {ANYWHERE, "z", 0}};
+    snow_mark_rv(z, EU_V);
+    snow_mark_r1r2(z, EU_V);
+    /* each repeat goes on from where the last match left the cursor */
+    z->c = z->l;
+    while (AMONG_ACT(z, verb, verb_act)) {
+    }
+    while (AMONG_ACT(z, noun, noun_act)) {
+    }
+    AMONG_ACT(z, adjective, adjective_act);
+}
+
+/* ---- Lithuanian ---- */
+
+#define LT_V "aeiyouąęįųėū"
+
+static void lithuanian(Snow *z) {
+    /* Snowball 2.2's list also has the -er- forms of declension V
+     * (seser-s, seser-į, ...) */
+    static const SnowAm ending[] = {
+        {"as", 1},      {"ias", 1},    {"is", 1},      {"ys", 1},     {"o", 1},       {"io", 1},
+        {"ui", 1},      {"iui", 1},    {"ą", 1},       {"ią", 1},     {"į", 1},       {"u", 1},
+        {"iu", 1},      {"e", 1},      {"yje", 1},     {"y", 1},      {"au", 1},      {"i", 1},
+        {"an", 1},      {"ai", 1},     {"iai", 1},     {"ų", 1},      {"ių", 1},      {"ams", 1},
+        {"am", 1},      {"iams", 1},   {"iam", 1},     {"us", 1},     {"ius", 1},     {"ais", 1},
+        {"iais", 1},    {"uose", 1},   {"iuose", 1},   {"uos", 1},    {"iuos", 1},    {"uosna", 1},
+        {"iuosna", 1},  {"ysna", 1},   {"asis", 1},    {"aisi", 1},   {"osi", 1},     {"ųsi", 1},
+        {"uisi", 1},    {"ąsi", 1},    {"usi", 1},     {"esi", 1},    {"uo", 1},      {"a", 1},
+        {"ia", 1},      {"os", 1},     {"ios", 1},     {"oj", 1},     {"oje", 1},     {"ioje", 1},
+        {"osna", 1},    {"iosna", 1},  {"om", 1},      {"oms", 1},    {"ioms", 1},    {"omis", 1},
+        {"iomis", 1},   {"ose", 1},    {"iose", 1},    {"on", 1},     {"ion", 1},     {"ė", 1},
+        {"ės", 1},      {"ei", 1},     {"ę", 1},       {"ėj", 1},     {"ėje", 1},     {"ėms", 1},
+        {"es", 1},      {"ėmis", 1},   {"ėse", 1},     {"ėsna", 1},   {"ėn", 1},      {"aus", 1},
+        {"iaus", 1},    {"umi", 1},    {"iumi", 1},    {"uje", 1},    {"iuje", 1},    {"iau", 1},
+        {"ūs", 1},      {"ums", 1},    {"umis", 1},    {"un", 1},     {"iun", 1},     {"ies", 1},
+        {"ens", 1},     {"enio", 1},   {"eniui", 1},   {"enį", 1},    {"imi", 1},     {"eniu", 1},
+        {"enyje", 1},   {"ie", 1},     {"enie", 1},    {"enys", 1},   {"ims", 1},     {"enims", 1},
+        {"enis", 1},    {"imis", 1},   {"enimis", 1},  {"yse", 1},    {"enyse", 1},   {"iem", 1},
+        {"iems", 1},    {"ame", 1},    {"iame", 1},    {"uosi", 1},   {"iuosi", 1},   {"iesi", 1},
+        {"asi", 1},     {"iasi", 1},   {"amės", 1},    {"iamės", 1},  {"at", 1},      {"ate", 1},
+        {"iat", 1},     {"iate", 1},   {"atės", 1},    {"iatės", 1},  {"isi", 1},     {"im", 1},
+        {"imės", 1},    {"it", 1},     {"ite", 1},     {"ome", 1},    {"ot", 1},      {"ote", 1},
+        {"ėjo", 1},     {"ėjosi", 1},  {"otės", 1},    {"eisi", 1},   {"ėsi", 1},     {"ėm", 1},
+        {"ėme", 1},     {"ėmės", 1},   {"ėt", 1},      {"ėte", 1},    {"ėtės", 1},    {"ausi", 1},
+        {"omės", 1},    {"siu", 1},    {"siuosi", 1},  {"si", 1},     {"siesi", 1},   {"s", 1},
+        {"ysis", 1},    {"sim", 1},    {"sime", 1},    {"sit", 1},    {"site", 1},    {"čiau", 1},
+        {"čiausi", 1},  {"tum", 1},    {"tumei", 1},   {"tumeis", 1}, {"tumeisi", 1}, {"tųsi", 1},
+        {"tumėm", 1},   {"tumėme", 1}, {"tumėmės", 1}, {"tute", 1},   {"tumėt", 1},   {"tumėte", 1},
+        {"tumėtės", 1}, {"k", 1},      {"ki", 1},      {"kimės", 1},  {"uoti", 1},    {"iuoti", 1},
+        {"auti", 1},    {"iauti", 1},  {"oti", 1},     {"ioti", 1},   {"ėti", 1},     {"yti", 1},
+        {"inti", 1},    {"inėti", 1},  {"enti", 1},    {"telėti", 1}, {"terėti", 1},  {"ti", 1},
+        {"ąs", 1},      {"iąs", 1},    {"įs", 1},      {"tųs", 1},    {"simės", 1},   {"sitės", 1},
+        {"kite", 1},    {"ers", 1},    {"eriai", 1},   {"erį", 1},    {"erimi", 1},   {"eria", 1},
+        {"eryje", 1},   {"erie", 1},   {"erys", 1},    {"erų", 1},    {"erims", 1},   {"eryse", 1}};
+    static const SnowAm suffix[] = {
+        {"ing", 1},   {"išk", 1},    {"ėt", 1},    {"ot", 1},  {"uot", 1},  {"iuot", 1},
+        {"yt", 1},    {"iuk", 1},    {"iul", 1},   {"ėl", 1},  {"yl", 1},   {"učiuk", 1},
+        {"uliuk", 1}, {"utėait", 1}, {"ok", 1},    {"iok", 1}, {"sv", 1},   {"šv", 1},
+        {"zgan", 1},  {"op", 1},     {"iop", 1},   {"ain", 1}, {"ykšt", 1}, {"ykšč", 1},
+        {"esn", 1},   {"aus", 1},    {"iaus", 1},  {"ias", 1}, {"oj", 1},   {"ioj", 1},
+        {"aj", 1},    {"iaj", 1},    {"ąj", 1},    {"iąj", 1}, {"uoj", 1},  {"iuoj", 1},
+        {"iej", 1},   {"ųj", 1},     {"iųj", 1},   {"ies", 1}, {"uos", 1},  {"iuos", 1},
+        {"ais", 1},   {"iais", 1},   {"os", 1},    {"ios", 1}, {"ąs", 1},   {"iąs", 1},
+        {"dav", 1},   {"ant", 1},    {"iant", 1},  {"int", 1}, {"ėj", 1},   {"ę", 1},
+        {"ėję", 1},   {"ęs", 1},     {"siant", 1}, {"dam", 1}, {"auj", 1},  {"jam", 1},
+        {"iau", 1},   {"am", 1}};
+    static const SnowAm conflict[] = {{"aite", 1},  {"aitės", 2},   {"uotės", 3}, {"uote", 4},
+                                      {"ėjime", 5}, {"esiu", 6},    {"asius", 7}, {"avime", 8},
+                                      {"ojime", 9}, {"okatės", 10}, {"okate", 11}};
+    static const Act conflict_act[] = {
+        {ANYWHERE, "aitė", 0},  {ANYWHERE, "aitė", 0},   {ANYWHERE, "uotė", 0},
+        {ANYWHERE, "uotė", 0},  {ANYWHERE, "ėjimas", 0}, {ANYWHERE, "esys", 0},
+        {ANYWHERE, "asys", 0},  {ANYWHERE, "avimas", 0}, {ANYWHERE, "ojimas", 0},
+        {ANYWHERE, "okatė", 0}, {ANYWHERE, "okatė", 0}};
+    static const SnowAm chdz[] = {{"č", 1}, {"dž", 2}};
+    static const Act chdz_act[] = {{ANYWHERE, "t", 0}, {ANYWHERE, "d", 0}};
+    static const SnowAm gd[] = {{"gd", 1}};
+    static const Act gd_act[] = {{ANYWHERE, "g", 0}};
+    /* R1, not counting the prefix a- of a word of more than 6 letters */
+    int i = z->l > 6 && z->p[0] == 'a' ? 1 : 0;
+    i = snow_gopast(z, i, LT_V, 1);
+    if (i >= 0) i = snow_gopast(z, i, LT_V, 0);
+    z->p1 = i < 0 ? z->l : i;
+    z->c = z->l;
+    AMONG_ACT(z, conflict, conflict_act);
+    z->c = z->l;
+    if (snow_slice_among_from(z, z->p1, ending, sizeof ending / sizeof ending[0]))
+        snow_slice_del(z);
+    z->c = z->l;
+    AMONG_ACT(z, chdz, chdz_act);
+    z->c = z->l;
+    while (snow_slice_among_from(z, z->p1, suffix, sizeof suffix / sizeof suffix[0]))
+        snow_slice_del(z);
+    z->c = z->l;
+    AMONG_ACT(z, chdz, chdz_act);
+    z->c = z->l;
+    AMONG_ACT(z, gd, gd_act);
 }
 
 /* ---- dispatch ---- */
@@ -981,14 +1167,17 @@ STEMMER(arabic)
 STEMMER(indonesian)
 STEMMER(catalan)
 STEMMER(irish)
+STEMMER(basque)
+STEMMER(lithuanian)
 
 FtStemFn ftstem__find_more(const char *language) {
     static const struct {
         const char *name;
         FtStemFn fn;
     } t[] = {
-        {"turkish", stem_turkish}, {"arabic", stem_arabic}, {"indonesian", stem_indonesian},
-        {"catalan", stem_catalan}, {"irish", stem_irish},
+        {"turkish", stem_turkish},       {"arabic", stem_arabic}, {"indonesian", stem_indonesian},
+        {"catalan", stem_catalan},       {"irish", stem_irish},   {"basque", stem_basque},
+        {"lithuanian", stem_lithuanian},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (!strcasecmp(language, t[i].name)) return t[i].fn;

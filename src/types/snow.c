@@ -253,3 +253,34 @@ void snow_map_letters(Snow *z, const char *from, const char *to) {
         for (int j = 0; j < n; j++)
             if (z->p[i] == f[j]) z->p[i] = t[j];
 }
+
+/* The RV region of the Romance languages: after the third letter when the
+ * second is a consonant followed by a vowel later... see the definitions:
+ * if the first two letters are vowels or consonant+consonant, after the
+ * next letter of the other kind; for a consonant then a vowel, after the
+ * third letter. */
+void snow_mark_rv(Snow *z, const char *v) {
+    z->pv = z->l;
+    if (z->l < 2) return;
+    int v0 = snow_in_g(z->p[0], v), v1 = snow_in_g(z->p[1], v), i;
+    if (v0 && !v1)
+        i = snow_gopast(z, 2, v, 1); /* v non-v gopast v */
+    else if (v0 && v1)
+        i = snow_gopast(z, 2, v, 0); /* v v gopast non-v */
+    else if (!v0 && !v1)
+        i = snow_gopast(z, 2, v, 1); /* non-v non-v gopast v */
+    else
+        i = z->l >= 3 ? 3 : -1; /* non-v v next */
+    if (i >= 0) z->pv = i;
+}
+
+/* The substring search of "setlimit tomark p for ([substring]) among":
+ * the suffix must start at p or after; the action runs without the limit. */
+int snow_slice_among_from(Snow *z, int p, const SnowAm *a, size_t n) {
+    if (z->c < p) return 0;
+    int lb = z->lb;
+    z->lb = p;
+    int g = snow_slice_among(z, a, n);
+    z->lb = lb;
+    return g;
+}

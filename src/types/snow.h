@@ -57,6 +57,8 @@ int snow_out_b(Snow *z, const char *g);
 int snow_among_b(Snow *z, const SnowAm *a, size_t n);
 /* "[substring] among": the same, setting the slice to the match. */
 int snow_slice_among(Snow *z, const SnowAm *a, size_t n);
+/* The same with the left limit at p (0 when the cursor is before p). */
+int snow_slice_among_from(Snow *z, int p, const SnowAm *a, size_t n);
 /* "[ 's' ]": the literal s as the slice. */
 int snow_slice_eq(Snow *z, const char *s);
 /* "setlimit tomark at for f": runs f with lb at at (0 when c < at). */
@@ -68,6 +70,8 @@ int snow_r2(const Snow *z);
 /* Forward mode. "gopast g" (in = 1) or "gopast non-g" (in = 0) from i: the
  * position after the first such letter, or -1. */
 int snow_gopast(const Snow *z, int i, const char *g, int in);
+/* RV (z->pv) as the Romance languages and Basque mark it (v: the vowels). */
+void snow_mark_rv(Snow *z, const char *v);
 /* R1 and R2 as most algorithms mark them (v: the vowels). */
 void snow_mark_r1r2(Snow *z, const char *v);
 
