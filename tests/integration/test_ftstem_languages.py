@@ -40,6 +40,7 @@ PAIRS = [
     ("irish", "comhoiriúnacht", "chomhoiriúnach", "comhoiriún"),
     ("basque", "direktorioak", "direktorioan", "direktorio"),
     ("lithuanian", "spausdintuvas", "spausdintuvų", "spausdintuv"),
+    ("greek", "κρυπτογραφημένα", "κρυπτογραφημένου", "κρυπτογραφημεν"),
 ]
 
 

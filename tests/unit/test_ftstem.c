@@ -59,9 +59,9 @@ static void check_language(const char *lang) {
 
 int main(void) {
     static const char *const langs[] = {
-        "french",   "german",     "spanish",   "italian", "portuguese", "dutch",     "russian",
-        "romanian", "finnish",    "hungarian", "swedish", "norwegian",  "danish",    "turkish",
-        "arabic",   "indonesian", "catalan",   "irish",   "basque",     "lithuanian"};
+        "french",   "german",     "spanish",   "italian", "portuguese", "dutch",      "russian",
+        "romanian", "finnish",    "hungarian", "swedish", "norwegian",  "danish",     "turkish",
+        "arabic",   "indonesian", "catalan",   "irish",   "basque",     "lithuanian", "greek"};
     for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) check_language(langs[i]);
 
     CHECK(ftstem_find("FRENCH") == ftstem_find("french"));
