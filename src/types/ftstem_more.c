@@ -1628,6 +1628,100 @@ static void greek(Snow *z) {
     GR_CUT(z, gr_7_0);
 }
 
+/* ---- Hindi ---- */
+
+/* The consonants (and the nukta), before which the suffixes of group 2
+ * may go. */
+static int hi_consonant(uint32_t c) {
+    return (c >= 0x915 && c <= 0x939) || c == 0x93C || (c >= 0x958 && c <= 0x95F);
+}
+
+/* One suffix goes: the longest that leaves at least one letter, those of
+ * group 2 only after a consonant (that is not the first letter). */
+static void hindi(Snow *z) {
+    static const SnowAm suffix[] = {
+        {"ी", 1},    {"ूंगी", 1},   {"ेंगी", 1},   {"ऊंगी", 1},  {"आऊंगी", 1}, {"ाऊंगी", 1}, {"एंगी", 1},
+        {"आएंगी", 1}, {"ाएंगी", 1}, {"ेगी", 1},   {"ोगी", 1},  {"एगी", 1},  {"आएगी", 1}, {"ाएगी", 1},
+        {"ओगी", 1},  {"आओगी", 1}, {"ाओगी", 1}, {"अती", 1},  {"आती", 1},  {"ाती", 1},  {"अनी", 1},
+        {"आँ", 1},    {"ाँ", 1},    {"इयाँ", 1},  {"आइयाँ", 1}, {"ाइयाँ", 1}, {"ियाँ", 1},  {"ु", 1},
+        {"ीं", 1},    {"अतीं", 1},  {"आतीं", 1},  {"ातीं", 1},  {"आं", 1},    {"ुआं", 1},    {"उआं", 1},
+        {"ें", 1},     {"ईं", 1},    {"आईं", 1},   {"ाईं", 1},   {"ों", 1},    {"इयों", 1},  {"आइयों", 1},
+        {"ाइयों", 1}, {"ियों", 1},  {"एं", 1},    {"ुएं", 1},    {"आएं", 1},   {"उएं", 1},   {"ाएं", 1},
+        {"अताएं", 1}, {"अनाएं", 1}, {"ओं", 1},    {"ुओं", 1},    {"आओं", 1},   {"उओं", 1},   {"ाओं", 1},
+        {"अताओं", 1}, {"अनाओं", 1}, {"ां", 1},    {"इयां", 1},  {"आइयां", 1}, {"ाइयां", 1}, {"ियां", 1},
+        {"ू", 1},     {"अ", 1},    {"आ", 1},    {"इ", 1},    {"े", 1},     {"ेंगे", 1},    {"एंगे", 1},
+        {"आएंगे", 1},  {"ाएंगे", 1},  {"ोगे", 1},   {"ओगे", 1},   {"आओगे", 1},  {"ाओगे", 1},  {"अते", 1},
+        {"आते", 1},   {"ाते", 1},   {"अने", 1},   {"आने", 1},   {"ाने", 1},   {"ई", 1},    {"आई", 1},
+        {"ाई", 1},   {"उ", 1},    {"ऊ", 1},    {"ो", 1},    {"्", 1},     {"ए", 1},    {"आए", 1},
+        {"इए", 1},   {"आइए", 1},  {"ाइए", 1},  {"ाए", 1},   {"िए", 1},   {"ओ", 1},    {"आओ", 1},
+        {"ाओ", 1},   {"अकर", 1},  {"आकर", 1},  {"ाकर", 1},  {"ा", 1},    {"ूंगा", 1},   {"ऊंगा", 1},
+        {"आऊंगा", 1}, {"ाऊंगा", 1}, {"ेगा", 1},   {"एगा", 1},  {"आएगा", 1}, {"ाएगा", 1}, {"अता", 1},
+        {"आता", 1},  {"ाता", 1},  {"अना", 1},  {"आना", 1},  {"ाना", 1},  {"आया", 1},  {"ाया", 1},
+        {"ि", 1},    {"ती", 2},   {"नी", 2},   {"तीं", 2},   {"ताएं", 2},  {"नाएं", 2},  {"ताओं", 2},
+        {"नाओं", 2},  {"ते", 2},    {"ने", 2},    {"कर", 2},   {"ता", 2},   {"ना", 2}};
+    int best = -1, best_len = 0;
+    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+        uint32_t t[16];
+        int k = snow_lit(suffix[i].s, t), at = z->l - k;
+        if (k <= best_len || at < 1 || memcmp(z->p + at, t, (size_t)k * sizeof(uint32_t))) continue;
+        if (suffix[i].g == 2 && !(at > 1 && hi_consonant(z->p[at - 1]))) continue;
+        best = (int)i, best_len = k;
+    }
+    if (best >= 0) z->l -= best_len;
+}
+
+/* ---- Nepali ---- */
+
+static int ne_category3(Snow *z) {
+    static const SnowAm suffix[] = {
+        {"थिइस्", 1}, {"हुनेछ", 1},  {"हुन्छ", 1},  {"नेछस्", 1},  {"नेछन्", 1},  {"इएकी", 1}, {"इएका", 1},
+        {"इएको", 1}, {"िएकी", 1}, {"िएका", 1}, {"िएको", 1}, {"इछन्", 1},  {"िछन्", 1},  {"इछस्", 1},
+        {"िछस्", 1},  {"एछन्", 1},  {"ेछन्", 1},   {"एछस्", 1},  {"ेछस्", 1},   {"छिन्", 1},  {"छेस्", 1},
+        {"छ्यौ", 1},  {"थिन्", 1},  {"थियो", 1}, {"थियौ", 1}, {"थिस्", 1},  {"थ्यो", 1},  {"थ्यौ", 1},
+        {"दियो", 1}, {"देखि", 1},  {"देखी", 1},  {"लान्", 1},  {"माथि", 1}, {"नेकै", 1},   {"नेका", 1},
+        {"नेको", 1},  {"नेछौ", 1},  {"होस्", 1},  {"इन्छ", 1},  {"िन्छ", 1},  {"नेछु", 1},   {"इछौ", 1},
+        {"िछौ", 1},  {"इस्", 1},   {"िस्", 1},   {"ियो", 1},  {"इयो", 1},  {"एका", 1},  {"ेका", 1},
+        {"एकी", 1},  {"ेकी", 1},   {"एकै", 1},   {"ेकै", 1},    {"एको", 1},  {"ेको", 1},   {"एछु", 1},
+        {"ेछु", 1},    {"एछौ", 1},  {"ेछौ", 1},   {"छन्", 1},   {"छस्", 1},   {"थिए", 1},  {"पर्", 1},
+        {"भयो", 1},  {"हरु", 1},   {"हरू", 1},   {"िदा", 1},  {"इदा", 1},  {"िदो", 1},  {"इदो", 1},
+        {"िदै", 1},   {"इदै", 1},   {"नेछ", 1},   {"इछ", 1},   {"िछ", 1},   {"एछ", 1},   {"ेछ", 1},
+        {"छु", 1},    {"छे", 1},    {"छौ", 1},   {"थी", 1},   {"थे", 1},    {"दा", 1},   {"दी", 1},
+        {"दै", 1},    {"दो", 1},   {"नु", 1},    {"ने", 1},    {"यो", 1},   {"यौ", 1},   {"छ", 1}};
+    z->c = z->l;
+    if (!SNOW_SLICE_AMONG(z, suffix)) return 0;
+    snow_slice_del(z);
+    return 1;
+}
+
+/* The candrabindu or anusvara after yau, chau, nau or the, the ai sign
+ * after tra, goes. */
+static int ne_category2(Snow *z) {
+    static const SnowAm sign[] = {{"ँ", 1}, {"ं", 1}, {"ै", 2}};
+    static const SnowAm before[] = {{"यौ", 1}, {"छौ", 1}, {"नौ", 1}, {"थे", 1}};
+    z->c = z->l;
+    int g = SNOW_SLICE_AMONG(z, sign);
+    if (!g || (g == 1 && !SNOW_AMONG(z, before)) || (g == 2 && !snow_eq_b(z, "त्र"))) return 0;
+    snow_slice_del(z);
+    return 1;
+}
+
+static void nepali(Snow *z) {
+    static const SnowAm category1[] = {{"मार्फत", 1}, {"द्वारा", 1}, {"सँगै", 1},  {"संग", 1}, {"सँग", 1},
+                                       {"लाइ", 1},   {"लाई", 1},   {"पछि", 1}, {"ले", 1},  {"रत", 1},
+                                       {"मै", 1},     {"मा", 1},    {"को", 2},  {"का", 2}, {"कि", 2},
+                                       {"की", 2},    {"कै", 2}};
+    z->c = z->l;
+    int g = SNOW_SLICE_AMONG(z, category1);
+    /* the postpositions ko, ka, ki, kai stay after e */
+    if (g == 1 || (g == 2 && !letter_is(z, z->c, "एे", 1))) snow_slice_del(z);
+    for (;;) {
+        z->c = z->l;
+        int has_sign = z->l > 0 && snow_in_g(z->p[z->l - 1], "ँंै");
+        if (has_sign && ne_category2(z) && ne_category3(z)) continue;
+        if (!ne_category3(z)) break;
+    }
+}
+
 /* ---- dispatch ---- */
 
 #define STEMMER(name)                                                                              \
@@ -1643,6 +1737,8 @@ STEMMER(irish)
 STEMMER(basque)
 STEMMER(lithuanian)
 STEMMER(greek)
+STEMMER(hindi)
+STEMMER(nepali)
 
 FtStemFn ftstem__find_more(const char *language) {
     static const struct {
@@ -1651,7 +1747,8 @@ FtStemFn ftstem__find_more(const char *language) {
     } t[] = {
         {"turkish", stem_turkish},       {"arabic", stem_arabic}, {"indonesian", stem_indonesian},
         {"catalan", stem_catalan},       {"irish", stem_irish},   {"basque", stem_basque},
-        {"lithuanian", stem_lithuanian}, {"greek", stem_greek},
+        {"lithuanian", stem_lithuanian}, {"greek", stem_greek},   {"hindi", stem_hindi},
+        {"nepali", stem_nepali},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (!strcasecmp(language, t[i].name)) return t[i].fn;

@@ -59,9 +59,10 @@ static void check_language(const char *lang) {
 
 int main(void) {
     static const char *const langs[] = {
-        "french",   "german",     "spanish",   "italian", "portuguese", "dutch",      "russian",
-        "romanian", "finnish",    "hungarian", "swedish", "norwegian",  "danish",     "turkish",
-        "arabic",   "indonesian", "catalan",   "irish",   "basque",     "lithuanian", "greek"};
+        "french",  "german",     "spanish", "italian",    "portuguese", "dutch",
+        "russian", "romanian",   "finnish", "hungarian",  "swedish",    "norwegian",
+        "danish",  "turkish",    "arabic",  "indonesian", "catalan",    "irish",
+        "basque",  "lithuanian", "greek",   "hindi",      "nepali"};
     for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) check_language(langs[i]);
 
     CHECK(ftstem_find("FRENCH") == ftstem_find("french"));
