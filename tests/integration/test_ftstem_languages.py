@@ -41,6 +41,8 @@ PAIRS = [
     ("basque", "direktorioak", "direktorioan", "direktorio"),
     ("lithuanian", "spausdintuvas", "spausdintuvų", "spausdintuv"),
     ("greek", "κρυπτογραφημένα", "κρυπτογραφημένου", "κρυπτογραφημεν"),
+    ("hindi", "उपयोगकर्ताओं", "उपयोगकर्ता", "उपयोगकर्त"),
+    ("nepali", "प्लेटफर्मका", "प्लेटफर्ममा", "प्लेटफर्म"),
 ]
 
 
