@@ -1,11 +1,15 @@
 /*
- * ftstem_more.c - Snowball stemmers for Turkish.
+ * ftstem_more.c - Snowball stemmers for Turkish, Arabic, Indonesian,
+ * Catalan, Irish, Basque, Lithuanian, Greek, Hindi and Nepali.
  *
  * The second half of ftstem.c (the languages RediSearch stems that
  * Snowball added later), written the same way: each algorithm as published
  * on snowballstem.org and run by Snowball 2.2's libstemmer, as calls to the
  * machine of snow.h in the order of its definition. The unit tests hold
- * them to that release's output (tests/unit/stemdata).
+ * them to that release's output (tests/unit/stemdata). Where the
+ * definition published today differs from what 2.2 runs (Indonesian's
+ * prefix classes, Lithuanian's -er- endings, Hindi's suffix list) the code
+ * follows 2.2, which is what RediSearch bundles.
  *
  * Snowball's "try" and "or" restore the cursor as an offset from the end of
  * the word, so a deletion made by a part that then fails stays done; the
@@ -1240,9 +1244,9 @@ static const SnowAm gr_s10_0[] = {{"ισκοσ", 1}, {"ισκου", 1}, {"ισκ
 static const SnowAm gr_s10_1[] = {{"δ", 1},     {"ιβ", 1},  {"μην", 1}, {"ρ", 1},
                                   {"φραγκ", 1}, {"λυκ", 1}, {"οβελ", 1}};
 static const SnowAm gr_2a_0[] = {{"αδεσ", 1}, {"αδων", 1}};
-static const SnowAm gr_2a_1[] = {{"οκ", 0},    {"μαμ", 0},   {"μαν", 0},   {"μπαμπ", 0},
-                                 {"πατερ", 0}, {"γιαγι", 0}, {"νταντ", 0}, {"κυρ", 0},
-                                 {"θει", 0},   {"πεθερ", 0}};
+static const SnowAm gr_2a_1[] = {{"οκ", 1},    {"μαμ", 1},   {"μαν", 1},   {"μπαμπ", 1},
+                                 {"πατερ", 1}, {"γιαγι", 1}, {"νταντ", 1}, {"κυρ", 1},
+                                 {"θει", 1},   {"πεθερ", 1}};
 static const SnowAm gr_2b_0[] = {{"εδεσ", 1}, {"εδων", 1}};
 static const SnowAm gr_2b_1[] = {{"οπ", 1},  {"ιπ", 1},  {"εμπ", 1},   {"υπ", 1},
                                  {"γηπ", 1}, {"δαπ", 1}, {"κρασπ", 1}, {"μιλ", 1}};
@@ -1429,9 +1433,31 @@ static int last_in(const Snow *z, const char *g) {
     return z->l > 0 && snow_in_g(z->p[z->l - 1], g);
 }
 
-#define GR_CUT(z, a)  gr_cut((z), (a), sizeof(a) / sizeof((a)[0]))
-#define GR_IS(z, a)   gr_is((z), (a), sizeof(a) / sizeof((a)[0]))
-#define GR_ENDS(z, a) gr_ends((z), (a), sizeof(a) / sizeof((a)[0]))
+/* "(A) or [] substring atlimit among (c) (<- to)", which Snowball reads as
+ * "(A or [) ] substring atlimit among ...": once A has matched the last k
+ * letters and appended to, the exceptions are still looked up before those
+ * letters, and when what precedes them is one, they become to as well. */
+static void gr_then_is(Snow *z, int k, const SnowAm *c, size_t n, const char *to) {
+    int end = z->l;
+    append(z, to);
+    z->c = end - k;
+    if (snow_among_b(z, c, n) && z->c == 0) snow_replace(z, end - k, end, to);
+    z->c = z->l;
+}
+
+/* "[] substring among": the length of the longest entry of a the word ends
+ * with, or 0. */
+static int gr_ends_len(Snow *z, const SnowAm *a, size_t n) {
+    z->c = z->l;
+    int k = snow_among_b(z, a, n) ? z->l - z->c : 0;
+    z->c = z->l;
+    return k;
+}
+
+#define GR_CUT(z, a)      gr_cut((z), (a), sizeof(a) / sizeof((a)[0]))
+#define GR_IS(z, a)       gr_is((z), (a), sizeof(a) / sizeof((a)[0]))
+#define GR_ENDS(z, a)     gr_ends((z), (a), sizeof(a) / sizeof((a)[0]))
+#define GR_ENDS_LEN(z, a) gr_ends_len((z), (a), sizeof(a) / sizeof((a)[0]))
 
 /* tolower: capitals, accents, diaeresis and the final sigma out (iota with
  * diaeresis becomes eta, as the definition has it). */
@@ -1458,9 +1484,8 @@ static void gr_steps_s(Snow *z, int *test1) {
         *test1 = 0;
         if (GR_IS(z, gr_s2_1)) append(z, "ων");
     }
-    if (is_word(z, "ισα")) {
-        z->l--;
-    } else if (GR_CUT(z, gr_s3_0)) {
+    /* (2.2 has no special case for the word "ισα" here) */
+    if (GR_CUT(z, gr_s3_0)) {
         *test1 = 0;
         g = GR_IS(z, gr_s3_1);
         if (g) append(z, g == 1 ? "ι" : "ισ");
@@ -1530,7 +1555,10 @@ static void gr_steps_2_5(Snow *z, int *test1) {
     }
     if (GR_CUT(z, gr_4_0)) {
         *test1 = 0;
-        if (last_in(z, GR_V) || GR_IS(z, gr_4_1)) append(z, "ικ");
+        if (last_in(z, GR_V))
+            gr_then_is(z, 1, gr_4_1, sizeof gr_4_1 / sizeof gr_4_1[0], "ικ");
+        else if (GR_IS(z, gr_4_1))
+            append(z, "ικ");
     }
     if (is_word(z, "αγαμε")) z->l--;
     if (GR_CUT(z, gr_5a_0)) *test1 = 0;
@@ -1544,12 +1572,19 @@ static void gr_steps_2_5(Snow *z, int *test1) {
     }
     if (cut_literal(z, "ανε")) {
         *test1 = 0;
-        if (last_in(z, GR_V2) || GR_IS(z, gr_5b_2)) append(z, "αν");
+        if (last_in(z, GR_V2))
+            gr_then_is(z, 1, gr_5b_2, sizeof gr_5b_2 / sizeof gr_5b_2[0], "αν");
+        else if (GR_IS(z, gr_5b_2))
+            append(z, "αν");
     }
     if (GR_CUT(z, isete)) *test1 = 0;
     if (cut_literal(z, "ετε")) {
         *test1 = 0;
-        if (last_in(z, GR_V2) || GR_ENDS(z, gr_5c_0) || GR_IS(z, gr_5c_1)) append(z, "ετ");
+        int k = last_in(z, GR_V2) ? 1 : GR_ENDS_LEN(z, gr_5c_0);
+        if (k)
+            gr_then_is(z, k, gr_5c_1, sizeof gr_5c_1 / sizeof gr_5c_1[0], "ετ");
+        else if (GR_IS(z, gr_5c_1))
+            append(z, "ετ");
     }
     if (GR_CUT(z, ontas)) {
         *test1 = 0;
