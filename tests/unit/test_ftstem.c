@@ -1,8 +1,9 @@
 /*
- * Unit tests for the Snowball stemmers (src/types/ftstem.c): every word/stem
- * pair of tests/unit/stemdata/stem_<language>.txt (a sample of Debian's word
- * lists stemmed by Snowball 2.2's libstemmer, see gen_stem_data.py there),
- * plus the dispatch by language name and words that are not UTF-8.
+ * Unit tests for the Snowball stemmers (src/types/ftstem.c, ftstem_more.c):
+ * every word/stem pair of tests/unit/stemdata/stem_<language>.txt (a sample
+ * of Debian's word lists, or of the words of its installed translations,
+ * stemmed by Snowball 2.2's libstemmer, see gen_stem_data.py there), plus
+ * the dispatch by language name and words that are not UTF-8.
  */
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +67,13 @@ int main(void) {
     for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) check_language(langs[i]);
 
     CHECK(ftstem_find("FRENCH") == ftstem_find("french"));
+    CHECK(ftstem_find("Turkish") == ftstem_find("turkish"));
+    CHECK(ftstem_find("turkish") != ftstem_find("greek"));
+    /* languages RediSearch accepts that have no stemmer here */
+    CHECK(ftstem_find("serbian") == NULL);
+    CHECK(ftstem_find("tamil") == NULL);
+    CHECK(ftstem_find("yiddish") == NULL);
+    CHECK(ftstem_find("armenian") == NULL);
     CHECK(ftstem_find("english") == NULL);
     CHECK(ftstem_find("chinese") == NULL);
     CHECK(ftstem_find(NULL) == NULL);
@@ -75,6 +83,12 @@ int main(void) {
     size_t ol;
     char *s = ftstem_find("french")("mang\xffons", 8, &ol);
     CHECK(ol == 8 && !memcmp(s, "mang\xffons", 8));
+    xfree(s);
+    s = ftstem_find("arabic")("\xd8\xa7\xd9", 3, &ol);
+    CHECK(ol == 3 && !memcmp(s, "\xd8\xa7\xd9", 3));
+    xfree(s);
+    s = ftstem_find("greek")("", 0, &ol);
+    CHECK(ol == 0 && s[0] == '\0');
     xfree(s);
     s = ftstem_find("german")("", 0, &ol);
     CHECK(ol == 0 && s[0] == '\0');
