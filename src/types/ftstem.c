@@ -1782,30 +1782,30 @@ static void danish(Snow *z) {
 
 /* ---- dispatch ---- */
 
-#define STEMMER(name)                                                                              \
-    static char *stem_##name(const char *w, size_t len, size_t *out_len) {                         \
-        return snow_run(name, w, len, out_len);                                                    \
-    }
+FTSTEM_DEFINE(french)
+FTSTEM_DEFINE(german)
+FTSTEM_DEFINE(swedish)
+FTSTEM_DEFINE(norwegian)
+FTSTEM_DEFINE(danish)
+FTSTEM_DEFINE(spanish)
+FTSTEM_DEFINE(italian)
+FTSTEM_DEFINE(portuguese)
+FTSTEM_DEFINE(dutch)
+FTSTEM_DEFINE(russian)
+FTSTEM_DEFINE(romanian)
+FTSTEM_DEFINE(finnish)
+FTSTEM_DEFINE(hungarian)
 
-STEMMER(french)
-STEMMER(german)
-STEMMER(swedish)
-STEMMER(norwegian)
-STEMMER(danish)
-STEMMER(spanish)
-STEMMER(italian)
-STEMMER(portuguese)
-STEMMER(dutch)
-STEMMER(russian)
-STEMMER(romanian)
-STEMMER(finnish)
-STEMMER(hungarian)
+/* Returns the stemmer of t[0..n) named language (case insensitive), or
+ * NULL. */
+FtStemFn ftstem__lookup(const FtStemEntry *t, size_t n, const char *language) {
+    for (size_t i = 0; i < n; i++)
+        if (!strcasecmp(language, t[i].name)) return t[i].fn;
+    return NULL;
+}
 
 FtStemFn ftstem_find(const char *language) {
-    static const struct {
-        const char *name;
-        FtStemFn fn;
-    } t[] = {
+    static const FtStemEntry t[] = {
         {"french", stem_french},       {"german", stem_german},         {"swedish", stem_swedish},
         {"norwegian", stem_norwegian}, {"danish", stem_danish},         {"spanish", stem_spanish},
         {"italian", stem_italian},     {"portuguese", stem_portuguese}, {"dutch", stem_dutch},
@@ -1813,7 +1813,6 @@ FtStemFn ftstem_find(const char *language) {
         {"hungarian", stem_hungarian},
     };
     if (!language) return NULL;
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (!strcasecmp(language, t[i].name)) return t[i].fn;
-    return ftstem__find_more(language);
+    FtStemFn fn = ftstem__lookup(t, sizeof t / sizeof t[0], language);
+    return fn ? fn : ftstem__find_more(language);
 }

@@ -18,7 +18,6 @@
  */
 #include <stdint.h>
 #include <string.h>
-#include <strings.h>
 
 #include "types/ftstem_int.h"
 #include "types/snow.h"
@@ -192,6 +191,7 @@ done:
 /* "[mark_lAr] delete stem_suffix_chain_before_ki" (the deletion stays when
  * the chain fails); returns whether the chain matched. */
 static int tr_chain(Snow *z);
+static int tr_after_nda(Snow *z);
 static int tr_lar_chain(Snow *z) {
     z->ket = z->c;
     if (!tr_lAr(z)) return 0;
@@ -233,20 +233,24 @@ static int tr_chain(Snow *z) {
             tr_chain(z);
         return 1;
     }
-    if (tr_ndA(z)) {
-        if (tr_lArI(z)) {
-            cut(z);
-            return 1;
-        }
-        if (tr_sU(z)) {
-            cut(z);
-            tr_lar_chain(z);
-            return 1;
-        }
-        if (tr_chain(z)) return 1;
-    }
+    if (tr_ndA(z) && tr_after_nda(z)) return 1;
     z->c = c;
     return 0;
+}
+
+/* What may stand before -ndA / -nA (ket as set): -lArI, or -sU with what
+ * may precede it, or a -ki chain. */
+static int tr_after_nda(Snow *z) {
+    if (tr_lArI(z)) {
+        cut(z);
+        return 1;
+    }
+    if (tr_sU(z)) {
+        cut(z);
+        tr_lar_chain(z);
+        return 1;
+    }
+    return tr_chain(z);
 }
 
 /* stem_noun_suffixes. */
@@ -268,16 +272,7 @@ static int tr_noun(Snow *z) {
         return 1;
     }
     if (tr_ndA(z) || tr_nA(z)) {
-        if (tr_lArI(z)) {
-            cut(z);
-            return 1;
-        }
-        if (tr_sU(z)) {
-            cut(z);
-            tr_lar_chain(z);
-            return 1;
-        }
-        if (tr_chain(z)) return 1;
+        if (tr_after_nda(z)) return 1;
         z->c = c;
         z->ket = z->c;
     }
@@ -1759,33 +1754,23 @@ static void nepali(Snow *z) {
 
 /* ---- dispatch ---- */
 
-#define STEMMER(name)                                                                              \
-    static char *stem_##name(const char *w, size_t len, size_t *out_len) {                         \
-        return snow_run(name, w, len, out_len);                                                    \
-    }
-
-STEMMER(turkish)
-STEMMER(arabic)
-STEMMER(indonesian)
-STEMMER(catalan)
-STEMMER(irish)
-STEMMER(basque)
-STEMMER(lithuanian)
-STEMMER(greek)
-STEMMER(hindi)
-STEMMER(nepali)
+FTSTEM_DEFINE(turkish)
+FTSTEM_DEFINE(arabic)
+FTSTEM_DEFINE(indonesian)
+FTSTEM_DEFINE(catalan)
+FTSTEM_DEFINE(irish)
+FTSTEM_DEFINE(basque)
+FTSTEM_DEFINE(lithuanian)
+FTSTEM_DEFINE(greek)
+FTSTEM_DEFINE(hindi)
+FTSTEM_DEFINE(nepali)
 
 FtStemFn ftstem__find_more(const char *language) {
-    static const struct {
-        const char *name;
-        FtStemFn fn;
-    } t[] = {
+    static const FtStemEntry t[] = {
         {"turkish", stem_turkish},       {"arabic", stem_arabic}, {"indonesian", stem_indonesian},
         {"catalan", stem_catalan},       {"irish", stem_irish},   {"basque", stem_basque},
         {"lithuanian", stem_lithuanian}, {"greek", stem_greek},   {"hindi", stem_hindi},
         {"nepali", stem_nepali},
     };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (!strcasecmp(language, t[i].name)) return t[i].fn;
-    return NULL;
+    return ftstem__lookup(t, sizeof t / sizeof t[0], language);
 }
