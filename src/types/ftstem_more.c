@@ -1,6 +1,6 @@
 /*
  * ftstem_more.c - Snowball stemmers for Turkish, Arabic, Indonesian,
- * Catalan, Irish, Basque, Lithuanian, Greek, Hindi and Nepali.
+ * Catalan, Irish, Basque, Lithuanian, Greek, Hindi, Nepali and Tamil.
  *
  * The second half of ftstem.c (the languages RediSearch stems that
  * Snowball added later), written the same way: each algorithm as published
@@ -1752,6 +1752,297 @@ static void nepali(Snow *z) {
     }
 }
 
+/* ---- Tamil ---- */
+
+/* The vowel signs, the hard consonants, the independent vowels. */
+#define TA_VS     "ாிீெேுூை"
+#define TA_HARD   "கசடதபற"
+#define TA_VOWELS "அஆஇஈஉஊஎஏஐஒஓஔ"
+
+/* The first of the n literals s[] the word ends with (in that order, as
+ * Snowball's "or" tries them): its index + 1, the cursor before it, or 0. */
+static int ta_first(Snow *z, const char *const *s, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        z->c = z->l;
+        if (snow_eq_b(z, s[i])) return (int)i + 1;
+    }
+    z->c = z->l;
+    return 0;
+}
+
+#define TA_FIRST(z, s) ta_first((z), (s), sizeof(s) / sizeof((s)[0]))
+
+/* The letter before the cursor is one of g. */
+static int ta_before(const Snow *z, const char *g) {
+    return letter_is(z, z->c, g, 1);
+}
+
+/* The slice from the cursor to the end becomes to. */
+static void ta_end_from(Snow *z, const char *to) {
+    z->bra = z->c;
+    z->ket = z->l;
+    snow_slice_from(z, to);
+    z->c = z->l;
+}
+
+/* fix_ending: one of the endings that suffix removal leaves is put right;
+ * whether one was. */
+static int ta_fix_ending(Snow *z, int found_case) {
+    static const char *const nt[] = {"ந்த்", "ந்த", "ந்"};
+    static const char *const ttp[] = {"ட்ப்", "ட்க்"};
+    static const char *const ukk[] = {"ுக்", "ுக்க்"};
+    static const char *const vy[] = {"வ்", "வ", "ய"};
+    if (z->l <= 3) return 0;
+    z->lb = 0;
+    if (TA_FIRST(z, nt)) {
+        ta_end_from(z, "");
+        return 1;
+    }
+    z->c = z->l;
+    if (snow_eq_b(z, "ய்") && ta_before(z, "ைிீ")) {
+        ta_end_from(z, "");
+        return 1;
+    }
+    if (TA_FIRST(z, ttp)) {
+        ta_end_from(z, "ள்");
+        return 1;
+    }
+    z->c = z->l;
+    if (snow_eq_b(z, "ன்ற்") || (z->c = z->l, snow_eq_b(z, "ற்க்"))) {
+        ta_end_from(z, "ல்");
+        return 1;
+    }
+    z->c = z->l;
+    if (snow_eq_b(z, "ட்ட்")) {
+        ta_end_from(z, "டு");
+        return 1;
+    }
+    z->c = z->l;
+    if (found_case && snow_eq_b(z, "த்த்") && !ta_before(z, "ை")) {
+        ta_end_from(z, "ம்");
+        return 1;
+    }
+    if (TA_FIRST(z, ukk)) {
+        ta_end_from(z, "்");
+        return 1;
+    }
+    z->c = z->l;
+    if (snow_eq_b(z, "்") && snow_in_b(z, TA_HARD) && snow_eq_b(z, "்") && snow_in_b(z, TA_HARD)) {
+        ta_end_from(z, "");
+        return 1;
+    }
+    z->c = z->l;
+    if (snow_eq_b(z, "்") && snow_in_b(z, TA_HARD)) {
+        ta_end_from(z, "");
+        return 1;
+    }
+    z->c = z->l;
+    if (snow_eq_b(z, "்") && snow_in_b(z, "யரலவழளஙஞணநமன") && snow_eq_b(z, "்")) {
+        ta_end_from(z, "்");
+        return 1;
+    }
+    if (TA_FIRST(z, vy)) {
+        ta_end_from(z, "");
+        return 1;
+    }
+    z->c = z->l;
+    if (snow_eq_b(z, "னு") && !ta_before(z, TA_VS)) {
+        ta_end_from(z, "");
+        return 1;
+    }
+    z->c = z->l;
+    if (snow_eq_b(z, "ங்")) {
+        ta_end_from(z, ta_before(z, "ை") ? "" : "ம்");
+        return 1;
+    }
+    z->c = z->l;
+    if (snow_eq_b(z, "்") && ta_before(z, TA_VS "்")) {
+        ta_end_from(z, "");
+        return 1;
+    }
+    z->c = z->l;
+    return 0;
+}
+
+static void ta_fix_endings(Snow *z, int found_case) {
+    while (ta_fix_ending(z, found_case)) {
+    }
+}
+
+/* fix_va_start: va with a u or o sign at the start becomes that vowel. */
+static void ta_fix_va_start(Snow *z) {
+    static const Rule va[] = {{"வோ", 0, "ஓ"}, {"வொ", 0, "ஒ"}, {"வு", 0, "உ"}, {"வூ", 0, "ஊ"}};
+    z->c = 0;
+    rule_step(z, va, sizeof va / sizeof va[0], 0);
+}
+
+/* remove_question_prefixes (first = "e") and remove_pronoun_prefixes (first
+ * = "a", "i" or "u"): that vowel, a consonant and pulli at the start go. */
+static void ta_prefix(Snow *z, const char *first) {
+    if (z->l < 3 || !snow_in_g(z->p[0], first) || !snow_in_g(z->p[1], "கசதவநபமயஙஞ") ||
+        !snow_in_g(z->p[2], "்"))
+        return;
+    z->bra = 0, z->ket = 3, z->c = 0;
+    snow_slice_del(z);
+    ta_fix_va_start(z);
+}
+
+static int ta_long(const Snow *z) {
+    return z->l > 4;
+}
+
+/* remove_common_word_endings. */
+static int ta_common_endings(Snow *z) {
+    static const char *const to_pulli[] = {"ுடன்",  "ில்லை", "ிடம்",  "ின்றி", "ாகி", "ாகிய",
+                                           "ென்று", "ுள்ள",  "ுடைய", "ுடை",  "ெனும்"};
+    static const SnowAm gone[] = {{"படு", 1},   {"பட்ட", 1},    {"பட்டு", 1}, {"பட்டது", 1},
+                                  {"பட்டண", 1},  {"குரிய", 1},  {"பற்றி", 1}, {"விடு", 1},
+                                  {"விட்டு", 1}, {"படிதான", 1}, {"படி", 1},  {"தான", 1},
+                                  {"ெல்லாம்", 1}};
+    if (!ta_long(z)) return 0;
+    if (TA_FIRST(z, to_pulli) || (z->c = z->l, snow_eq_b(z, "ல்ல") && !ta_before(z, TA_VS)) ||
+        (z->c = z->l, snow_eq_b(z, "ென"))) {
+        ta_end_from(z, "்");
+        return 1;
+    }
+    z->c = z->l;
+    if (SNOW_SLICE_AMONG(z, gone)) {
+        ta_end_from(z, "");
+        return 1;
+    }
+    z->c = z->l;
+    return 0;
+}
+
+/* remove_vetrumai_urupukal: the case endings; whether one went. */
+static int ta_case(Snow *z) {
+    static const char *const to_pulli[] = {"ொடு", "ோடு", "ில்", "ிற்"};
+    static const char *const to_pulli2[] = {"ின்று", "ிருந்து", "விட"};
+    static const char *const to_pulli3[] = {"ால்", "ுடை", "ாமல்"};
+    static const char *const gone[] = {"கண்", "முன்", "மேல்", "மேற்", "கீழ்", "பின்"};
+    if (!ta_long(z)) return 0;
+    z->c = z->l;
+    if (snow_eq_b(z, "னை")) {
+        ta_end_from(z, "");
+        goto found;
+    }
+    z->c = z->l;
+    if (((snow_eq_b(z, "ினை") || (z->c = z->l, snow_eq_b(z, "ை"))) && !ta_before(z, TA_HARD)) ||
+        (z->c = z->l,
+         snow_eq_b(z, "ை") && ta_before(z, TA_HARD) && z->c - 2 >= 0 && z->p[z->c - 2] == 0x0BCD)) {
+        ta_end_from(z, "்");
+        goto found;
+    }
+    if (TA_FIRST(z, to_pulli) || (z->c = z->l, snow_eq_b(z, "ின்") && !ta_before(z, "ம")) ||
+        TA_FIRST(z, to_pulli2) || (z->c = z->l, z->l >= 7 && snow_eq_b(z, "ிடம்")) ||
+        TA_FIRST(z, to_pulli3) || (z->c = z->l, snow_eq_b(z, "ல்") && !ta_before(z, TA_VS)) ||
+        (z->c = z->l, snow_eq_b(z, "ுள்"))) {
+        ta_end_from(z, "்");
+        goto found;
+    }
+    if (TA_FIRST(z, gone) || (z->c = z->l, snow_eq_b(z, "து") && !ta_before(z, TA_VS))) {
+        ta_end_from(z, "");
+        goto found;
+    }
+    z->c = z->l;
+    if (snow_eq_b(z, "ீ")) {
+        ta_end_from(z, "ி");
+        goto found;
+    }
+    z->c = z->l;
+    return 0;
+found:
+    z->c = z->l;
+    if (snow_eq_b(z, "ின்")) ta_end_from(z, "்");
+    z->c = z->l;
+    return 1;
+}
+
+/* remove_tense_suffix: whether one went. */
+static int ta_tense(Snow *z) {
+    static const SnowAm first[] = {{"கொண்டிர்", 1}, {"படு", 1}};
+    static const char *const gone1[] = {"மார்", "மின்", "னன்", "னான்", "னாள்", "னார்"};
+    static const char *const gone2[] = {"னள்", "வள்", "னர்", "வர்", "ன",  "ப",
+                                        "க",  "த",  "ய",  "பன்", "பள்", "பர்"};
+    static const char *const gone3[] = {"ிற்று", "பம்", "னம்", "தும்", "றும்", "கும்", "னென்", "னை", "வை"};
+    static const char *const to_pulli[] = {"ாள்", "ார்",  "ேன்",  "ா",   "ாம்",  "ெம்",
+                                           "ேம்", "ோம்",  "கும்", "தும்", "டும்", "றும்",
+                                           "ாய்", "னென்", "னிர்", "ீர்",   "ீயர்"};
+    static const char *const ku_tu[] = {"கு", "து"};
+    static const SnowAm last[] = {{"ாநின்ற", 1}, {"ாநின்ற்", 1}, {"கின்ற", 1},
+                                  {"கின்ற்", 1},  {"கிற", 1},   {"கிற்", 1}};
+    int found = 0;
+    if (!ta_long(z)) return 0;
+    z->c = z->l;
+    if (SNOW_SLICE_AMONG(z, first)) {
+        ta_end_from(z, "");
+        found = 1;
+    } else if (TA_FIRST(z, gone1) ||
+               (z->c = z->l, snow_eq_b(z, "வன்") && !ta_before(z, TA_VOWELS)) ||
+               TA_FIRST(z, gone2) || (z->c = z->l, snow_eq_b(z, "து") && !ta_before(z, TA_VS)) ||
+               TA_FIRST(z, gone3)) {
+        ta_end_from(z, "");
+        found = 1;
+    } else if ((z->c = z->l, snow_eq_b(z, "ான்") && !ta_before(z, "ச")) || TA_FIRST(z, to_pulli)) {
+        ta_end_from(z, "்");
+        found = 1;
+    } else if (TA_FIRST(z, ku_tu) && ta_before(z, "்")) {
+        ta_end_from(z, "");
+        found = 1;
+    }
+    z->c = z->l;
+    if (SNOW_SLICE_AMONG(z, last)) {
+        ta_end_from(z, "");
+        found = 1;
+    }
+    return found;
+}
+
+static void tamil(Snow *z) {
+    static const char *const plural[] = {"ற்கள்", "ட்கள்"};
+    static const SnowAm question[] = {{"ோ", 1}, {"ே", 1}, {"ா", 1}};
+    static const SnowAm command[] = {{"பி", 1}, {"வி", 1}};
+    ta_fix_ending(z, 0);
+    if (!ta_long(z)) return;
+    ta_prefix(z, "எ");
+    ta_prefix(z, "அஇஉ");
+    if (ta_long(z)) {
+        z->c = z->l;
+        if (SNOW_SLICE_AMONG(z, question)) ta_end_from(z, "்");
+        ta_fix_endings(z, 0);
+    }
+    if (ta_long(z)) {
+        z->c = z->l;
+        if (snow_eq_b(z, "ும்")) {
+            ta_end_from(z, "்");
+            ta_fix_ending(z, 0);
+        }
+    }
+    if (ta_common_endings(z)) ta_fix_endings(z, 0);
+    int found_case = ta_case(z);
+    if (found_case) ta_fix_endings(z, 1);
+    z->c = z->l;
+    int g;
+    if (snow_eq_b(z, "ுங்கள்") && !ta_before(z, TA_HARD)) {
+        ta_end_from(z, "்");
+    } else if ((g = TA_FIRST(z, plural)) != 0) {
+        ta_end_from(z, g == 1 ? "ல்" : "ள்");
+    } else {
+        z->c = z->l;
+        if (snow_eq_b(z, "கள்")) ta_end_from(z, "");
+    }
+    if (ta_long(z)) {
+        z->c = z->l;
+        if (SNOW_SLICE_AMONG(z, command)) ta_end_from(z, "");
+    }
+    /* remove_tense_suffixes: again while one goes */
+    while (ta_long(z)) {
+        int found = ta_tense(z);
+        ta_fix_endings(z, found_case);
+        if (!found) break;
+    }
+}
+
 /* ---- dispatch ---- */
 
 FTSTEM_DEFINE(turkish)
@@ -1764,13 +2055,14 @@ FTSTEM_DEFINE(lithuanian)
 FTSTEM_DEFINE(greek)
 FTSTEM_DEFINE(hindi)
 FTSTEM_DEFINE(nepali)
+FTSTEM_DEFINE(tamil)
 
 FtStemFn ftstem__find_more(const char *language) {
     static const FtStemEntry t[] = {
         {"turkish", stem_turkish},       {"arabic", stem_arabic}, {"indonesian", stem_indonesian},
         {"catalan", stem_catalan},       {"irish", stem_irish},   {"basque", stem_basque},
         {"lithuanian", stem_lithuanian}, {"greek", stem_greek},   {"hindi", stem_hindi},
-        {"nepali", stem_nepali},
+        {"nepali", stem_nepali},         {"tamil", stem_tamil},
     };
     return ftstem__lookup(t, sizeof t / sizeof t[0], language);
 }

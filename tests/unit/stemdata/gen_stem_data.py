@@ -38,7 +38,8 @@ LOCALES = {"russian": ("ru", "а-яё"), "romanian": ("ro", "a-zăâîşţșț")
            "greek": ("el", "α-ωάέήίόύώϊϋΐΰ"), "indonesian": ("id", "a-z"),
            "catalan": ("ca", "a-zàèéíïòóúüç·"), "irish": ("ga", "a-záéíóú"),
            "lithuanian": ("lt", "a-ząčęėįšųūž"), "basque": ("eu", "a-zñ"),
-           "hindi": ("hi", "\u0900-\u097f"), "nepali": ("ne", "\u0900-\u097f")}
+           "hindi": ("hi", "\u0900-\u097f"), "nepali": ("ne", "\u0900-\u097f"),
+           "tamil": ("ta", "\u0b80-\u0bff")}
 
 for lang in sys.argv[1:] or list(LISTS) + list(LOCALES):
     if lang in LOCALES:
