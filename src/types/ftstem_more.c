@@ -1,6 +1,7 @@
 /*
  * ftstem_more.c - Snowball stemmers for Turkish, Arabic, Indonesian,
- * Catalan, Irish, Basque, Lithuanian, Greek, Hindi, Nepali and Tamil.
+ * Catalan, Irish, Basque, Lithuanian, Greek, Hindi, Nepali, Tamil and
+ * Yiddish.
  *
  * The second half of ftstem.c (the languages RediSearch stems that
  * Snowball added later), written the same way: each algorithm as published
@@ -2043,6 +2044,232 @@ static void tamil(Snow *z) {
     }
 }
 
+/* ---- Yiddish ---- */
+
+/* R1plus3: R1 widened by the width of "gis". */
+#define YI_PLUS3 3
+
+#define YI_VOWEL "אויעױײ"
+#define YI_NIKED "ְֱֲֳִֵֶַָֹֻּֿׁׂ"
+
+static int yi_consonant(uint32_t c) {
+    return ((c >= 0x5D0 && c <= 0x5EA) || (c >= 0x5F0 && c <= 0x5F2)) && !snow_in_g(c, YI_VOWEL);
+}
+
+/* prelude: the ligatures (double vov, vov yud, double yud) unless a point
+ * says otherwise, the final letters as the others, no points. */
+static void yi_prelude(Snow *z) {
+    static const char *const pair[][3] = {{"וו", "ּ", "װ"}, {"וי", "ִ", "ױ"}, {"יי", "ִ", "ײ"}};
+    for (int i = 0; i < z->l; i++) {
+        size_t k;
+        for (k = 0; k < 3; k++) {
+            uint32_t t[4];
+            snow_lit(pair[k][0], t);
+            uint32_t not_after[4];
+            snow_lit(pair[k][1], not_after);
+            if (i + 1 < z->l && z->p[i] == t[0] && z->p[i + 1] == t[1] &&
+                !(i + 2 < z->l && z->p[i + 2] == not_after[0])) {
+                z->c = 0;
+                snow_replace(z, i, i + 2, pair[k][2]);
+                break;
+            }
+        }
+    }
+    snow_map_letters(z, "ךםןףץ", "כמנפצ");
+    int n = 0;
+    for (int i = 0; i < z->l; i++)
+        if (!snow_in_g(z->p[i], YI_NIKED)) z->p[n++] = z->p[i];
+    z->l = n;
+}
+
+/* mark_regions, with the past participle's ge- (and a verbal prefix's -ge-
+ * or -tsu-) marked GE / TSU for the suffixes to see. */
+static void yi_regions(Snow *z) {
+    static const Rule prefix[] = {
+        {"אדורכ", 0, NULL},  {"דורכ", 0, NULL},     {"אהינ", 0, NULL},    {"אהער", 0, NULL},
+        {"אװעק", 0, NULL},   {"מיט", 0, NULL},      {"אנטקעגנ", 0, NULL}, {"אקעגנ", 0, NULL},
+        {"אנידער", 0, NULL}, {"אראפ", 0, NULL},     {"ארױס", 0, NULL},    {"ארױפ", 0, NULL},
+        {"ארומ", 0, NULL},   {"ארײנ", 0, NULL},     {"ארונטער", 0, NULL}, {"אריבער", 0, NULL},
+        {"נאכ", 0, NULL},    {"פארבײ", 0, NULL},    {"אהײמ", 0, NULL},    {"אפיר", 0, NULL},
+        {"פארױס", 0, NULL},  {"פונאנדער", 0, NULL}, {"צוזאמענ", 0, NULL}, {"צונױפ", 0, NULL},
+        {"צוריק", 0, NULL},  {"אױס", 0, NULL},      {"אױפ", 0, NULL},     {"אומ", 0, NULL},
+        {"אונטער", 0, NULL}, {"איבער", 0, NULL},    {"אײנ", 0, NULL},     {"אנ", 0, NULL},
+        {"אפ", 0, NULL},     {"בײ", 0, NULL},       {"פאר", 0, NULL},     {"צו", 0, NULL},
+        {"אנט", 0, NULL},    {"בא", 0, NULL},       {"דער", 0, NULL},     {"צע", 0, NULL}};
+    static const SnowAm triple[] = {{"שפר", 1}, {"שטר", 1}, {"שטש", 1}, {"דזש", 1}};
+    z->p1 = z->l;
+    z->c = 0;
+    if (!at_f(z, "געלט") && !at_f(z, "געבנ") && at_f(z, "גע")) {
+        z->bra = 0, z->ket = 2;
+        snow_slice_from(z, "GE");
+        z->c = 2;
+    }
+    int c = z->c;
+    int i = rule_find(z, prefix, sizeof prefix / sizeof prefix[0], 0);
+    if (i) {
+        z->c = z->ket;
+        int ok = 0;
+        if ((at_f(z, "צוגנ") || at_f(z, "צוקט") || at_f(z, "צוקנ")) && z->l - z->c == 4)
+            ok = 1;
+        else if (at_f(z, "געבנ"))
+            ok = 1;
+        else if (at_f(z, "גע")) {
+            z->bra = z->c, z->ket = z->c + 2;
+            snow_slice_from(z, "GE");
+            z->c = z->ket;
+            ok = 1;
+        } else if (at_f(z, "צו")) {
+            z->bra = z->c, z->ket = z->c + 2;
+            snow_slice_from(z, "TSU");
+            z->c = z->ket;
+            ok = 1;
+        }
+        if (!ok) z->c = c;
+    }
+    if (z->c + 3 > z->l) return;
+    int x = z->c + 3;
+    for (size_t k = 0; k < sizeof triple / sizeof triple[0]; k++) {
+        if (at_f(z, triple[k].s)) {
+            z->c += 3;
+            break;
+        }
+    }
+    if (z->c + 3 <= z->l && yi_consonant(z->p[z->c]) && yi_consonant(z->p[z->c + 1]) &&
+        yi_consonant(z->p[z->c + 2])) {
+        z->p1 = z->c + 3;
+        return;
+    }
+    int v = snow_gopast(z, z->c, YI_VOWEL, 1);
+    if (v < 0) return;
+    while (v < z->l && snow_in_g(z->p[v], YI_VOWEL)) v++;
+    z->p1 = v;
+    if (z->p1 < x) z->p1 = x;
+}
+
+/* After -ene, -enem, -ener, -ens: the first of the strong participles'
+ * stems the word ends with takes its infinitive's vowel. */
+static void yi_participle(Snow *z) {
+    static const char *const from_to[][2] = {
+        {"גאנג", "גײ"},     {"נומ", "נעמ"},   {"מיט", "מײד"},     {"ביט", "בײט"},
+        {"ביס", "בײס"},     {"װיז", "װײז"},   {"טריב", "טרײב"},   {"ליט", "לײט"},
+        {"קליב", "קלײב"},   {"ריב", "רײב"},   {"ריס", "רײס"},     {"שװיג", "שװײג"},
+        {"שמיס", "שמײס"},   {"שניט", "שנײד"}, {"שריב", "שרײב"},   {"בונד", "בינד"},
+        {"װוטש", "װיטש"},   {"זונג", "זינג"}, {"טרונק", "טרינק"}, {"צװונג", "צװינג"},
+        {"שלונג", "שלינג"}, {"בױג", "בײג"},   {"הױב", "הײב"},     {"פארלױר", "פארליר"},
+        {"שטאנ", "שטײ"},    {"שװױר", "שװער"}};
+    for (size_t i = 0; i < sizeof from_to / sizeof from_to[0]; i++) {
+        z->c = z->l;
+        if (snow_slice_eq(z, from_to[i][0])) {
+            snow_slice_from(z, from_to[i][1]);
+            return;
+        }
+    }
+}
+
+/* standard_suffix. */
+static void yi_suffix(Snow *z) {
+    static const SnowAm suffix[] = {
+        {"ערס", 1},     {"ענ", 1},      {"נס", 1},      {"ענערס", 1},  {"עס", 1},
+        {"ע", 1},       {"נ", 1},       {"ס", 1},       {"עמ", 1},     {"ער", 1},
+        {"יע", 2},      {"יעס", 3},     {"ענע", 4},     {"ענעמ", 4},   {"ענער", 4},
+        {"ענס", 4},     {"ט", 1},       {"טנ", 5},      {"טע", 5},     {"טער", 5},
+        {"טס", 5},      {"טנס", 5},     {"טענע", 5},    {"טענעמ", 5},  {"טענער", 5},
+        {"עט", 1},      {"עטנ", 1},     {"עטס", 1},     {"עטע", 1},    {"עטער", 1},
+        {"גײנ", 20},    {"גאנגענ", 21}, {"נומענ", 22},  {"שריבנ", 23}, {"GEמיטנ", 24},
+        {"GEביטנ", 25}, {"GEביסנ", 26}, {"װיזנ", 27},   {"טריבנ", 28}, {"GEליטנ", 29},
+        {"קליבנ", 30},  {"ריבנ", 31},   {"GEריסנ", 32}, {"שװיגנ", 33}, {"שמיסנ", 34},
+        {"שניטנ", 35},  {"בונדנ", 36},  {"װוטשנ", 37},  {"זונגנ", 38}, {"טרונקנ", 39},
+        {"צװונגנ", 40}, {"שלונגנ", 41}, {"בױגנ", 42},   {"הױבנ", 43},  {"פארלױרנ", 44},
+        {"שטאנענ", 45}, {"שװױרנ", 46},  {"בראכט", 47},  {"ונג", 1},    {"הײט", 1},
+        {"קײט", 1},     {"יקײט", 1},    {"שאפט", 1},    {"יזמ", 1},    {"יזמענ", 1},
+        {"ימ", 1},      {"ות", 6},      {"עלעכ", 1},    {"עלע", 1},    {"לעכ", 1},
+        {"עלעס", 1},    {"עלענ", 1},    {"יסט", 7},     {"יסטנ", 1},   {"סטו", 1},
+        {"סטער", 1},    {"סטע", 1},     {"סטנ", 1},     {"סט", 1}};
+    /* groups 20..: the irregular past participles' infinitive stems */
+    static const char *const to[] = {"גײ",    "גײ",   "נעמ",  "שרײב",   "מײד",  "בײט",   "בײס",
+                                     "װײז",   "טרײב", "לײט",  "קלײב",   "רײב",  "רײס",   "שװײג",
+                                     "שמײס",  "שנײד", "בינד", "װיטש",   "זינג", "טרינק", "צװינג",
+                                     "שלינג", "בײג",  "הײב",  "פארליר", "שטײ",  "שװער",  "ברענג"};
+    static const SnowAm noun[] = {{"ונג", 1},  {"הײט", 1},  {"קײט", 1},
+                                  {"יקײט", 1}, {"שאפט", 1}, {"ל", 2}};
+    static const SnowAm adjective[] = {{"יג", 1},   {"יק", 1},   {"יש", 1},
+                                       {"ניק", 1},  {"דיק", 1},  {"בליק", 2},
+                                       {"גליק", 2}, {"נדיק", 1}, {"ענדיק", 1}};
+    z->lb = 0;
+    z->c = z->l;
+    int g = SNOW_SLICE_AMONG(z, suffix);
+    switch (g) {
+    case 0:
+    case 2:
+        break;
+    case 1:
+        if (snow_r1(z)) snow_slice_del(z);
+        break;
+    case 3:
+        if (snow_r1(z)) snow_slice_from(z, "יע");
+        break;
+    case 4:
+        if (snow_r1(z)) {
+            snow_slice_del(z);
+            yi_participle(z);
+        }
+        break;
+    case 5:
+        /* -t- endings: the t stays when it is before R1; -(ge)brakht */
+        if (snow_r1(z))
+            snow_slice_del(z);
+        else
+            snow_slice_from(z, "ט");
+        z->ket = z->c;
+        if (snow_eq_b(z, "בראכ")) {
+            snow_eq_b(z, "גע");
+            z->bra = z->c;
+            snow_slice_from(z, "ברענג");
+        }
+        break;
+    case 6:
+        if (snow_r1(z)) snow_slice_from(z, "ה");
+        break;
+    case 7: {
+        /* -ist, but -gist and -shist keep their is */
+        int c = z->c;
+        if (snow_eq_b(z, "ג") || snow_eq_b(z, "ש")) {
+            if (z->p1 <= z->c + YI_PLUS3) snow_slice_from(z, "יס");
+        } else {
+            z->c = c;
+            if (snow_r1(z)) snow_slice_del(z);
+        }
+        break;
+    }
+    default:
+        snow_slice_from(z, to[g - 20]);
+    }
+    z->c = z->l;
+    g = SNOW_SLICE_AMONG(z, noun);
+    /* the diminutive -l only after a consonant */
+    if (g && snow_r1(z) && (g == 1 || (z->c > 0 && yi_consonant(z->p[z->c - 1]))))
+        snow_slice_del(z);
+    z->c = z->l;
+    g = SNOW_SLICE_AMONG(z, adjective);
+    if (g == 1 && snow_r1(z)) snow_slice_del(z);
+    /* the GE and TSU marks go */
+    for (z->c = z->l; z->c > 0;) {
+        z->ket = z->c;
+        if (snow_eq_b(z, "GE") || snow_eq_b(z, "TSU")) {
+            z->bra = z->c;
+            snow_slice_del(z);
+        } else {
+            z->c--;
+        }
+    }
+}
+
+static void yiddish(Snow *z) {
+    yi_prelude(z);
+    yi_regions(z);
+    yi_suffix(z);
+}
+
 /* ---- dispatch ---- */
 
 FTSTEM_DEFINE(turkish)
@@ -2056,13 +2283,14 @@ FTSTEM_DEFINE(greek)
 FTSTEM_DEFINE(hindi)
 FTSTEM_DEFINE(nepali)
 FTSTEM_DEFINE(tamil)
+FTSTEM_DEFINE(yiddish)
 
 FtStemFn ftstem__find_more(const char *language) {
     static const FtStemEntry t[] = {
         {"turkish", stem_turkish},       {"arabic", stem_arabic}, {"indonesian", stem_indonesian},
         {"catalan", stem_catalan},       {"irish", stem_irish},   {"basque", stem_basque},
         {"lithuanian", stem_lithuanian}, {"greek", stem_greek},   {"hindi", stem_hindi},
-        {"nepali", stem_nepali},         {"tamil", stem_tamil},
+        {"nepali", stem_nepali},         {"tamil", stem_tamil},   {"yiddish", stem_yiddish},
     };
     return ftstem__lookup(t, sizeof t / sizeof t[0], language);
 }

@@ -54,16 +54,16 @@ static void check_language(const char *lang) {
     }
     fclose(f);
     if (bad) fprintf(stderr, "%s: %d of %d pairs differ\n", lang, bad, n);
-    CHECK(n > 1000);
+    CHECK(n >= 900); /* 2500 a language; Yiddish's translations have 938 words */
     CHECK_EQ_INT(bad, 0);
 }
 
 int main(void) {
     static const char *const langs[] = {
-        "french",  "german",     "spanish", "italian",    "portuguese", "dutch",
-        "russian", "romanian",   "finnish", "hungarian",  "swedish",    "norwegian",
-        "danish",  "turkish",    "arabic",  "indonesian", "catalan",    "irish",
-        "basque",  "lithuanian", "greek",   "hindi",      "nepali",     "tamil"};
+        "french",   "german",     "spanish",   "italian", "portuguese", "dutch",      "russian",
+        "romanian", "finnish",    "hungarian", "swedish", "norwegian",  "danish",     "turkish",
+        "arabic",   "indonesian", "catalan",   "irish",   "basque",     "lithuanian", "greek",
+        "hindi",    "nepali",     "tamil",     "yiddish"};
     for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) check_language(langs[i]);
 
     CHECK(ftstem_find("FRENCH") == ftstem_find("french"));
@@ -71,7 +71,6 @@ int main(void) {
     CHECK(ftstem_find("turkish") != ftstem_find("greek"));
     /* languages RediSearch accepts that have no stemmer here */
     CHECK(ftstem_find("serbian") == NULL);
-    CHECK(ftstem_find("yiddish") == NULL);
     CHECK(ftstem_find("armenian") == NULL);
     CHECK(ftstem_find("english") == NULL);
     CHECK(ftstem_find("chinese") == NULL);
