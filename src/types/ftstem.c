@@ -6,17 +6,9 @@
  * Design. RediSearch stems with Snowball's libstemmer; these stemmers follow
  * the algorithm definitions published on snowballstem.org as Snowball 2.2
  * runs them (tests/unit/stemdata/stem_<language>.txt holds word/stem pairs from
- * that release, the unit tests' oracle). The definitions are small programs
- * over a string with a cursor, so this file has a small machine with the
- * same few operations (match a string or a letter class before the cursor,
- * find the longest of a list of suffixes, replace or delete the marked
- * slice) and writes each language as calls to it, step by step in the order
- * of its definition. The machine works on Unicode code points decoded from
- * the UTF-8 word; a word that is not valid UTF-8 is left as it is.
- *
- * Snowball's backward mode works right to left: the cursor c starts at the
- * end, a match moves it left, lb is the left limit (a region's start inside
- * "setlimit"), and [bra, ket) is the slice a replacement acts on.
+ * that release, the unit tests' oracle). Each language is written as calls
+ * to the small Snowball machine of snow.h, step by step in the order of its
+ * definition. More languages are in ftstem_more.c.
  */
 #include "types/ftstem.h"
 
@@ -25,234 +17,22 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "types/ftstem_int.h"
+#include "types/snow.h"
 
-typedef struct {
-    uint32_t *p;
-    int l, cap;
-    int c, lb, bra, ket;
-    int pv, p1, p2;
-} Z;
-
-/* Decodes the UTF-8 string s (at most max code points); returns the count
- * or -1 when s is not valid UTF-8. */
-static int decode(const char *s, size_t len, uint32_t *out, int max) {
-    const unsigned char *u = (const unsigned char *)s;
-    int n = 0;
-    for (size_t i = 0; i < len;) {
-        uint32_t c = u[i], v;
-        int k;
-        if (c < 0x80) {
-            v = c, k = 1;
-        } else if ((c & 0xE0) == 0xC0) {
-            v = c & 0x1F, k = 2;
-        } else if ((c & 0xF0) == 0xE0) {
-            v = c & 0x0F, k = 3;
-        } else if ((c & 0xF8) == 0xF0) {
-            v = c & 0x07, k = 4;
-        } else {
-            return -1;
-        }
-        if (i + (size_t)k > len) return -1;
-        for (int j = 1; j < k; j++) {
-            if ((u[i + j] & 0xC0) != 0x80) return -1;
-            v = (v << 6) | (u[i + j] & 0x3F);
-        }
-        if (n >= max) return -1;
-        out[n++] = v;
-        i += (size_t)k;
-    }
-    return n;
-}
-
-/* Decodes a literal of this file (short, valid UTF-8). */
-static int lit(const char *s, uint32_t *out) {
-    return decode(s, strlen(s), out, 16);
-}
-
-static size_t encode(const uint32_t *p, int n, char *out) {
-    size_t k = 0;
-    for (int i = 0; i < n; i++) {
-        uint32_t c = p[i];
-        if (c < 0x80) {
-            out[k++] = (char)c;
-        } else if (c < 0x800) {
-            out[k++] = (char)(0xC0 | (c >> 6));
-            out[k++] = (char)(0x80 | (c & 0x3F));
-        } else if (c < 0x10000) {
-            out[k++] = (char)(0xE0 | (c >> 12));
-            out[k++] = (char)(0x80 | ((c >> 6) & 0x3F));
-            out[k++] = (char)(0x80 | (c & 0x3F));
-        } else {
-            out[k++] = (char)(0xF0 | (c >> 18));
-            out[k++] = (char)(0x80 | ((c >> 12) & 0x3F));
-            out[k++] = (char)(0x80 | ((c >> 6) & 0x3F));
-            out[k++] = (char)(0x80 | (c & 0x3F));
-        }
-    }
-    return k;
-}
-
-/* Whether code point c is one of the letters of the UTF-8 string g. */
-static int in_g(uint32_t c, const char *g) {
-    uint32_t t[32];
-    int n = decode(g, strlen(g), t, 32);
-    for (int i = 0; i < n; i++)
-        if (t[i] == c) return 1;
-    return 0;
-}
-
-/* Replaces [a, b) with the literal s; the cursor and the slice follow as in
- * Snowball (a cursor past the slice moves with the text after it). */
-static void replace(Z *z, int a, int b, const char *s) {
-    uint32_t t[16];
-    int n = lit(s, t);
-    int adj = n - (b - a);
-    if (z->l + adj > z->cap) {
-        z->cap = z->l + adj + 16;
-        z->p = xrealloc(z->p, (size_t)z->cap * sizeof(uint32_t));
-    }
-    memmove(z->p + b + adj, z->p + b, (size_t)(z->l - b) * sizeof(uint32_t));
-    memcpy(z->p + a, t, (size_t)n * sizeof(uint32_t));
-    z->l += adj;
-    if (z->c >= b)
-        z->c += adj;
-    else if (z->c > a)
-        z->c = a;
-}
-
-static void slice_from(Z *z, const char *s) {
-    uint32_t t[16];
-    replace(z, z->bra, z->ket, s);
-    z->ket = z->bra + lit(s, t);
-}
-
-static void slice_del(Z *z) {
-    slice_from(z, "");
-}
-
-/* ---- backward mode ---- */
-
-/* The literal s just before the cursor (not left of lb): moves over it. */
-static int eq_b(Z *z, const char *s) {
-    uint32_t t[16];
-    int n = lit(s, t);
-    if (z->c - z->lb < n) return 0;
-    for (int i = 0; i < n; i++)
-        if (z->p[z->c - n + i] != t[i]) return 0;
-    z->c -= n;
-    return 1;
-}
-
-/* The letter before the cursor is (in_b) or is not (out_b) in g. */
-static int in_b(Z *z, const char *g) {
-    if (z->c <= z->lb || !in_g(z->p[z->c - 1], g)) return 0;
-    z->c--;
-    return 1;
-}
-
-static int out_b(Z *z, const char *g) {
-    if (z->c <= z->lb || in_g(z->p[z->c - 1], g)) return 0;
-    z->c--;
-    return 1;
-}
-
-typedef struct {
-    const char *s;
-    int g; /* which group of the definition's among() it belongs to */
-} Am;
-
-/* Snowball's "substring ... among": the longest of the n suffixes that ends
- * at the cursor (and starts at lb or after); moves the cursor to its start
- * and returns its group, or returns 0. */
-static int among_b(Z *z, const Am *a, size_t n) {
-    int best = -1, best_len = -1;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t t[16];
-        int k = lit(a[i].s, t);
-        if (k <= best_len || z->c - z->lb < k) continue;
-        int ok = 1;
-        for (int j = 0; j < k && ok; j++) ok = z->p[z->c - k + j] == t[j];
-        if (ok) best = (int)i, best_len = k;
-    }
-    if (best < 0) return 0;
-    z->c -= best_len;
-    return a[best].g;
-}
-
-#define AMONG(z, a) among_b((z), (a), sizeof(a) / sizeof((a)[0]))
-
-/* "[substring] among": ket at the cursor, the match, bra at its start. */
-static int slice_among(Z *z, const Am *a, size_t n) {
-    z->ket = z->c;
-    int g = among_b(z, a, n);
-    z->bra = z->c;
-    return g;
-}
-
-#define SLICE_AMONG(z, a) slice_among((z), (a), sizeof(a) / sizeof((a)[0]))
-
-/* "[ 's' ]": the literal s as the slice. */
-static int slice_eq(Z *z, const char *s) {
-    z->ket = z->c;
-    if (!eq_b(z, s)) return 0;
-    z->bra = z->c;
-    return 1;
-}
-
-/* ---- forward mode helpers ---- */
-
-/* Snowball's "gopast g" (in = 1) and "gopast non-g" (in = 0) from i: the
- * position after the first letter that is (not) in g, or -1. */
-static int gopast(const Z *z, int i, const char *g, int in) {
-    for (; i < z->l; i++)
-        if (in_g(z->p[i], g) == in) return i + 1;
-    return -1;
-}
-
-/* p1 and p2 as most algorithms mark them: after the first non-vowel that
- * follows a vowel, from the start and then from p1. */
-static void mark_r1r2(Z *z, const char *v) {
-    z->p1 = z->p2 = z->l;
-    int i = gopast(z, 0, v, 1);
-    if (i < 0 || (i = gopast(z, i, v, 0)) < 0) return;
-    z->p1 = i;
-    if ((i = gopast(z, i, v, 1)) < 0 || (i = gopast(z, i, v, 0)) < 0) return;
-    z->p2 = i;
-}
-
-/* The RV region of the Romance languages: after the third letter when the
- * second is a consonant followed by a vowel later... see the definitions:
- * if the first two letters are vowels or consonant+consonant, after the
- * next letter of the other kind; for a consonant then a vowel, after the
- * third letter. */
-static void mark_rv(Z *z, const char *v) {
-    z->pv = z->l;
-    if (z->l < 2) return;
-    int v0 = in_g(z->p[0], v), v1 = in_g(z->p[1], v), i;
-    if (v0 && !v1)
-        i = gopast(z, 2, v, 1); /* v non-v gopast v */
-    else if (v0 && v1)
-        i = gopast(z, 2, v, 0); /* v v gopast non-v */
-    else if (!v0 && !v1)
-        i = gopast(z, 2, v, 1); /* non-v non-v gopast v */
-    else
-        i = z->l >= 3 ? 3 : -1; /* non-v v next */
-    if (i >= 0) z->pv = i;
-}
-
-static void set(Z *z, int i, uint32_t c) {
+static void set(Snow *z, int i, uint32_t c) {
     z->p[i] = c;
 }
 
 /* Replaces every occurrence of code point from (a single letter) with the
  * literal to, left to right. */
-static void map_all(Z *z, uint32_t from, const char *to) {
+static void map_all(Snow *z, uint32_t from, const char *to) {
     for (int i = 0; i < z->l; i++) {
         if (z->p[i] != from) continue;
         uint32_t t[4];
-        int n = lit(to, t);
+        int n = snow_lit(to, t);
         z->c = 0;
-        replace(z, i, i + 1, to);
+        snow_replace(z, i, i + 1, to);
         i += n - 1;
     }
 }
@@ -261,32 +41,26 @@ static void map_all(Z *z, uint32_t from, const char *to) {
 
 #define FR_V "aeiouyâàëéêèïîôûù"
 
-static int fr_rv(const Z *z) {
+static int fr_rv(const Snow *z) {
     return z->pv <= z->c;
 }
-static int r1(const Z *z) {
-    return z->p1 <= z->c;
-}
-static int r2(const Z *z) {
-    return z->p2 <= z->c;
-}
 
-static void fr_prelude(Z *z) {
+static void fr_prelude(Snow *z) {
     for (int i = 0; i < z->l;) {
         uint32_t *p = z->p;
         int n = z->l;
-        int v0 = in_g(p[i], FR_V);
-        if (v0 && i + 1 < n && p[i + 1] == 'u' && i + 2 < n && in_g(p[i + 2], FR_V)) {
+        int v0 = snow_in_g(p[i], FR_V);
+        if (v0 && i + 1 < n && p[i + 1] == 'u' && i + 2 < n && snow_in_g(p[i + 2], FR_V)) {
             set(z, i + 1, 'U');
-        } else if (v0 && i + 1 < n && p[i + 1] == 'i' && i + 2 < n && in_g(p[i + 2], FR_V)) {
+        } else if (v0 && i + 1 < n && p[i + 1] == 'i' && i + 2 < n && snow_in_g(p[i + 2], FR_V)) {
             set(z, i + 1, 'I');
         } else if (v0 && i + 1 < n && p[i + 1] == 'y') {
             set(z, i + 1, 'Y');
         } else if (p[i] == 0xEB) { /* ë */
-            replace(z, i, i + 1, "He");
+            snow_replace(z, i, i + 1, "He");
         } else if (p[i] == 0xEF) { /* ï */
-            replace(z, i, i + 1, "Hi");
-        } else if (p[i] == 'y' && i + 1 < n && in_g(p[i + 1], FR_V)) {
+            snow_replace(z, i, i + 1, "Hi");
+        } else if (p[i] == 'y' && i + 1 < n && snow_in_g(p[i + 1], FR_V)) {
             set(z, i, 'Y');
         } else if (p[i] == 'q' && i + 1 < n && p[i + 1] == 'u') {
             set(z, i + 1, 'U');
@@ -296,24 +70,24 @@ static void fr_prelude(Z *z) {
     }
 }
 
-static void fr_regions(Z *z) {
+static void fr_regions(Snow *z) {
     z->pv = z->l;
     uint32_t *p = z->p;
-    if (z->l >= 3 && in_g(p[0], FR_V) && in_g(p[1], FR_V)) {
+    if (z->l >= 3 && snow_in_g(p[0], FR_V) && snow_in_g(p[1], FR_V)) {
         z->pv = 3;
     } else if (z->l >= 3 && (!memcmp(p, (uint32_t[]){'p', 'a', 'r'}, 3 * sizeof(uint32_t)) ||
                              !memcmp(p, (uint32_t[]){'c', 'o', 'l'}, 3 * sizeof(uint32_t)) ||
                              !memcmp(p, (uint32_t[]){'t', 'a', 'p'}, 3 * sizeof(uint32_t)))) {
         z->pv = 3;
     } else if (z->l >= 1) {
-        int i = gopast(z, 1, FR_V, 1);
+        int i = snow_gopast(z, 1, FR_V, 1);
         if (i >= 0) z->pv = i;
     }
-    mark_r1r2(z, FR_V);
+    snow_mark_r1r2(z, FR_V);
 }
 
-static int fr_standard_suffix(Z *z) {
-    static const Am a[] = {
+static int fr_standard_suffix(Snow *z) {
+    static const SnowAm a[] = {
         {"ance", 1},    {"iqUe", 1},   {"isme", 1},      {"able", 1},       {"iste", 1},
         {"eux", 1},     {"ances", 1},  {"iqUes", 1},     {"ismes", 1},      {"ables", 1},
         {"istes", 1},   {"atrice", 2}, {"ateur", 2},     {"ation", 2},      {"atrices", 2},
@@ -324,131 +98,131 @@ static int fr_standard_suffix(Z *z) {
         {"euse", 11},   {"euses", 11}, {"issement", 12}, {"issements", 12}, {"amment", 13},
         {"emment", 14}, {"ment", 15},  {"ments", 15},
     };
-    switch (SLICE_AMONG(z, a)) {
+    switch (SNOW_SLICE_AMONG(z, a)) {
     case 0:
         return 0;
     case 1:
-        if (!r2(z)) return 0;
-        slice_del(z);
+        if (!snow_r2(z)) return 0;
+        snow_slice_del(z);
         break;
     case 2:
-        if (!r2(z)) return 0;
-        slice_del(z);
-        if (slice_eq(z, "ic")) {
-            if (r2(z))
-                slice_del(z);
+        if (!snow_r2(z)) return 0;
+        snow_slice_del(z);
+        if (snow_slice_eq(z, "ic")) {
+            if (snow_r2(z))
+                snow_slice_del(z);
             else
-                slice_from(z, "iqU");
+                snow_slice_from(z, "iqU");
         }
         break;
     case 3:
-        if (!r2(z)) return 0;
-        slice_from(z, "log");
+        if (!snow_r2(z)) return 0;
+        snow_slice_from(z, "log");
         break;
     case 4:
-        if (!r2(z)) return 0;
-        slice_from(z, "u");
+        if (!snow_r2(z)) return 0;
+        snow_slice_from(z, "u");
         break;
     case 5:
-        if (!r2(z)) return 0;
-        slice_from(z, "ent");
+        if (!snow_r2(z)) return 0;
+        snow_slice_from(z, "ent");
         break;
     case 6: {
         if (!fr_rv(z)) return 0;
-        slice_del(z);
-        static const Am b[] = {{"iv", 1},  {"eus", 2}, {"abl", 3},
-                               {"iqU", 3}, {"ièr", 4}, {"Ièr", 4}};
+        snow_slice_del(z);
+        static const SnowAm b[] = {{"iv", 1},  {"eus", 2}, {"abl", 3},
+                                   {"iqU", 3}, {"ièr", 4}, {"Ièr", 4}};
         int m = z->l - z->c;
-        switch (SLICE_AMONG(z, b)) {
+        switch (SNOW_SLICE_AMONG(z, b)) {
         case 1:
-            if (r2(z)) {
-                slice_del(z);
-                if (slice_eq(z, "at") && r2(z)) slice_del(z);
+            if (snow_r2(z)) {
+                snow_slice_del(z);
+                if (snow_slice_eq(z, "at") && snow_r2(z)) snow_slice_del(z);
             }
             break;
         case 2:
-            if (r2(z))
-                slice_del(z);
-            else if (r1(z))
-                slice_from(z, "eux");
+            if (snow_r2(z))
+                snow_slice_del(z);
+            else if (snow_r1(z))
+                snow_slice_from(z, "eux");
             break;
         case 3:
-            if (r2(z)) slice_del(z);
+            if (snow_r2(z)) snow_slice_del(z);
             break;
         case 4:
-            if (fr_rv(z)) slice_from(z, "i");
+            if (fr_rv(z)) snow_slice_from(z, "i");
             break;
         }
         z->c = z->l - m;
         break;
     }
     case 7: {
-        if (!r2(z)) return 0;
-        slice_del(z);
-        static const Am b[] = {{"abil", 1}, {"ic", 2}, {"iv", 3}};
-        switch (SLICE_AMONG(z, b)) {
+        if (!snow_r2(z)) return 0;
+        snow_slice_del(z);
+        static const SnowAm b[] = {{"abil", 1}, {"ic", 2}, {"iv", 3}};
+        switch (SNOW_SLICE_AMONG(z, b)) {
         case 1:
-            if (r2(z))
-                slice_del(z);
+            if (snow_r2(z))
+                snow_slice_del(z);
             else
-                slice_from(z, "abl");
+                snow_slice_from(z, "abl");
             break;
         case 2:
-            if (r2(z))
-                slice_del(z);
+            if (snow_r2(z))
+                snow_slice_del(z);
             else
-                slice_from(z, "iqU");
+                snow_slice_from(z, "iqU");
             break;
         case 3:
-            if (r2(z)) slice_del(z);
+            if (snow_r2(z)) snow_slice_del(z);
             break;
         }
         break;
     }
     case 8:
-        if (!r2(z)) return 0;
-        slice_del(z);
-        if (slice_eq(z, "at") && r2(z)) {
-            slice_del(z);
-            if (slice_eq(z, "ic")) {
-                if (r2(z))
-                    slice_del(z);
+        if (!snow_r2(z)) return 0;
+        snow_slice_del(z);
+        if (snow_slice_eq(z, "at") && snow_r2(z)) {
+            snow_slice_del(z);
+            if (snow_slice_eq(z, "ic")) {
+                if (snow_r2(z))
+                    snow_slice_del(z);
                 else
-                    slice_from(z, "iqU");
+                    snow_slice_from(z, "iqU");
             }
         }
         break;
     case 9:
-        slice_from(z, "eau");
+        snow_slice_from(z, "eau");
         break;
     case 10:
-        if (!r1(z)) return 0;
-        slice_from(z, "al");
+        if (!snow_r1(z)) return 0;
+        snow_slice_from(z, "al");
         break;
     case 11:
-        if (r2(z))
-            slice_del(z);
-        else if (r1(z))
-            slice_from(z, "eux");
+        if (snow_r2(z))
+            snow_slice_del(z);
+        else if (snow_r1(z))
+            snow_slice_from(z, "eux");
         else
             return 0;
         break;
     case 12:
-        if (!r1(z) || !out_b(z, FR_V)) return 0;
-        slice_del(z);
+        if (!snow_r1(z) || !snow_out_b(z, FR_V)) return 0;
+        snow_slice_del(z);
         break;
     case 13:
         /* replaced, then fails: verb_suffix goes on with the new word */
-        if (fr_rv(z)) slice_from(z, "ant");
+        if (fr_rv(z)) snow_slice_from(z, "ant");
         return 0;
     case 14:
-        if (fr_rv(z)) slice_from(z, "ent");
+        if (fr_rv(z)) snow_slice_from(z, "ent");
         return 0;
     case 15: {
         int c = z->c;
-        if (in_b(z, FR_V) && fr_rv(z)) {
+        if (snow_in_b(z, FR_V) && fr_rv(z)) {
             z->c = c;
-            slice_del(z);
+            snow_slice_del(z);
         }
         return 0;
     }
@@ -456,18 +230,8 @@ static int fr_standard_suffix(Z *z) {
     return 1;
 }
 
-/* Runs f with lb at pV (Snowball's "setlimit tomark pV for"). */
-static int with_limit(Z *z, int at, int (*f)(Z *)) {
-    if (z->c < at) return 0;
-    int lb = z->lb;
-    z->lb = at;
-    int r = f(z);
-    z->lb = lb;
-    return r;
-}
-
-static int fr_i_verb(Z *z) {
-    static const Am a[] = {
+static int fr_i_verb(Snow *z) {
+    static const SnowAm a[] = {
         {"îmes", 1},     {"ît", 1},      {"îtes", 1},    {"i", 1},      {"ie", 1},
         {"ies", 1},      {"ir", 1},      {"ira", 1},     {"irai", 1},   {"iraIent", 1},
         {"irais", 1},    {"irait", 1},   {"iras", 1},    {"irent", 1},  {"irez", 1},
@@ -476,17 +240,17 @@ static int fr_i_verb(Z *z) {
         {"issantes", 1}, {"issants", 1}, {"isse", 1},    {"issent", 1}, {"isses", 1},
         {"issez", 1},    {"issiez", 1},  {"issions", 1}, {"issons", 1}, {"it", 1},
     };
-    if (!SLICE_AMONG(z, a)) return 0;
+    if (!SNOW_SLICE_AMONG(z, a)) return 0;
     int c = z->c;
-    if (eq_b(z, "H")) return 0;
+    if (snow_eq_b(z, "H")) return 0;
     z->c = c;
-    if (!out_b(z, FR_V)) return 0;
-    slice_del(z);
+    if (!snow_out_b(z, FR_V)) return 0;
+    snow_slice_del(z);
     return 1;
 }
 
-static int fr_verb(Z *z) {
-    static const Am a[] = {
+static int fr_verb(Snow *z) {
+    static const SnowAm a[] = {
         {"ions", 1},   {"é", 2},       {"ée", 2},    {"ées", 2},     {"és", 2},     {"èrent", 2},
         {"er", 2},     {"era", 2},     {"erai", 2},  {"eraIent", 2}, {"erais", 2},  {"erait", 2},
         {"eras", 2},   {"erez", 2},    {"eriez", 2}, {"erions", 2},  {"erons", 2},  {"eront", 2},
@@ -495,95 +259,96 @@ static int fr_verb(Z *z) {
         {"antes", 3},  {"ants", 3},    {"as", 3},    {"asse", 3},    {"assent", 3}, {"asses", 3},
         {"assiez", 3}, {"assions", 3},
     };
-    switch (SLICE_AMONG(z, a)) {
+    switch (SNOW_SLICE_AMONG(z, a)) {
     case 0:
         return 0;
     case 1:
-        if (!r2(z)) return 0;
-        slice_del(z);
+        if (!snow_r2(z)) return 0;
+        snow_slice_del(z);
         break;
     case 2:
-        slice_del(z);
+        snow_slice_del(z);
         break;
     case 3: {
         int c = z->c;
-        if (eq_b(z, "e"))
+        if (snow_eq_b(z, "e"))
             z->bra = z->c;
         else
             z->c = c;
-        slice_del(z);
+        snow_slice_del(z);
         break;
     }
     }
     return 1;
 }
 
-static int fr_residual_tail(Z *z) {
-    static const Am a[] = {{"ion", 1}, {"ier", 2}, {"ière", 2}, {"Ier", 2}, {"Ière", 2}, {"e", 3}};
-    switch (SLICE_AMONG(z, a)) {
+static int fr_residual_tail(Snow *z) {
+    static const SnowAm a[] = {{"ion", 1}, {"ier", 2},  {"ière", 2},
+                               {"Ier", 2}, {"Ière", 2}, {"e", 3}};
+    switch (SNOW_SLICE_AMONG(z, a)) {
     case 0:
         return 0;
     case 1:
-        if (!r2(z)) return 0;
-        if (!eq_b(z, "s") && !eq_b(z, "t")) return 0;
-        slice_del(z);
+        if (!snow_r2(z)) return 0;
+        if (!snow_eq_b(z, "s") && !snow_eq_b(z, "t")) return 0;
+        snow_slice_del(z);
         break;
     case 2:
-        slice_from(z, "i");
+        snow_slice_from(z, "i");
         break;
     case 3:
-        slice_del(z);
+        snow_slice_del(z);
         break;
     }
     return 1;
 }
 
-static int fr_residual(Z *z) {
-    if (slice_eq(z, "s")) {
+static int fr_residual(Snow *z) {
+    if (snow_slice_eq(z, "s")) {
         int c = z->c;
-        if (eq_b(z, "Hi") || (z->c = c, out_b(z, "aiouès"))) {
+        if (snow_eq_b(z, "Hi") || (z->c = c, snow_out_b(z, "aiouès"))) {
             z->c = c;
-            slice_del(z);
+            snow_slice_del(z);
         } else {
             z->c = z->l;
         }
     } else {
         z->c = z->l;
     }
-    return with_limit(z, z->pv, fr_residual_tail);
+    return snow_with_limit(z, z->pv, fr_residual_tail);
 }
 
-static void french(Z *z) {
+static void french(Snow *z) {
     fr_prelude(z);
     fr_regions(z);
     z->lb = 0;
     z->c = z->l;
     int ok = fr_standard_suffix(z);
-    if (!ok) z->c = z->l, ok = with_limit(z, z->pv, fr_i_verb);
-    if (!ok) z->c = z->l, ok = with_limit(z, z->pv, fr_verb);
+    if (!ok) z->c = z->l, ok = snow_with_limit(z, z->pv, fr_i_verb);
+    if (!ok) z->c = z->l, ok = snow_with_limit(z, z->pv, fr_verb);
     z->c = z->l;
     if (ok) {
-        if (slice_eq(z, "Y")) {
-            slice_from(z, "i");
-        } else if ((z->c = z->l, slice_eq(z, "ç"))) {
-            slice_from(z, "c");
+        if (snow_slice_eq(z, "Y")) {
+            snow_slice_from(z, "i");
+        } else if ((z->c = z->l, snow_slice_eq(z, "ç"))) {
+            snow_slice_from(z, "c");
         }
     } else {
         fr_residual(z);
     }
     /* un_double */
     z->c = z->l;
-    static const Am dbl[] = {{"enn", 1}, {"onn", 1}, {"ett", 1}, {"ell", 1}, {"eill", 1}};
-    if (AMONG(z, dbl)) z->l--;
+    static const SnowAm dbl[] = {{"enn", 1}, {"onn", 1}, {"ett", 1}, {"ell", 1}, {"eill", 1}};
+    if (SNOW_AMONG(z, dbl)) z->l--;
     /* un_accent */
     z->c = z->l;
     int k = 0;
-    while (out_b(z, FR_V)) k++;
+    while (snow_out_b(z, FR_V)) k++;
     if (k > 0) {
         z->ket = z->c;
-        if (eq_b(z, "é") || eq_b(z, "è")) {
+        if (snow_eq_b(z, "é") || snow_eq_b(z, "è")) {
             z->bra = z->c;
-            slice_from(z, "e");
+            snow_slice_from(z, "e");
         }
     }
     /* postlude */
@@ -597,11 +362,11 @@ static void french(Z *z) {
             z->p[i] = 'y';
         } else if (c == 'H') {
             if (i + 1 < z->l && z->p[i + 1] == 'e')
-                replace(z, i, i + 2, "ë");
+                snow_replace(z, i, i + 2, "ë");
             else if (i + 1 < z->l && z->p[i + 1] == 'i')
-                replace(z, i, i + 2, "ï");
+                snow_replace(z, i, i + 2, "ï");
             else
-                replace(z, i, i + 1, ""), i--;
+                snow_replace(z, i, i + 1, ""), i--;
         }
     }
 }
@@ -610,14 +375,14 @@ static void french(Z *z) {
 
 #define DE_V "aeiouyäöü"
 
-static void german(Z *z) {
+static void german(Snow *z) {
     map_all(z, 0xDF, "ss"); /* ß */
     for (int i = 0; i + 2 < z->l; i++) {
-        if (!in_g(z->p[i], DE_V) || !in_g(z->p[i + 2], DE_V)) continue;
+        if (!snow_in_g(z->p[i], DE_V) || !snow_in_g(z->p[i + 2], DE_V)) continue;
         if (z->p[i + 1] == 'u') z->p[i + 1] = 'U';
         if (z->p[i + 1] == 'y') z->p[i + 1] = 'Y';
     }
-    mark_r1r2(z, DE_V);
+    snow_mark_r1r2(z, DE_V);
     if (z->l < 3) {
         z->p1 = z->p2 = z->l;
     } else if (z->p1 < 3) {
@@ -625,54 +390,55 @@ static void german(Z *z) {
     }
     z->lb = 0;
     z->c = z->l;
-    static const Am s1[] = {{"em", 1}, {"ern", 1}, {"er", 1}, {"e", 2},
-                            {"en", 2}, {"es", 2},  {"s", 3}};
-    int g = SLICE_AMONG(z, s1);
-    if (g && r1(z)) {
+    static const SnowAm s1[] = {{"em", 1}, {"ern", 1}, {"er", 1}, {"e", 2},
+                                {"en", 2}, {"es", 2},  {"s", 3}};
+    int g = SNOW_SLICE_AMONG(z, s1);
+    if (g && snow_r1(z)) {
         if (g == 1) {
-            slice_del(z);
+            snow_slice_del(z);
         } else if (g == 2) {
-            slice_del(z);
-            if (slice_eq(z, "s") && eq_b(z, "nis")) slice_del(z);
-        } else if (in_b(z, "bdfghklmnrt")) {
-            slice_del(z);
+            snow_slice_del(z);
+            if (snow_slice_eq(z, "s") && snow_eq_b(z, "nis")) snow_slice_del(z);
+        } else if (snow_in_b(z, "bdfghklmnrt")) {
+            snow_slice_del(z);
         }
     }
     z->c = z->l;
-    static const Am s2[] = {{"en", 1}, {"er", 1}, {"est", 1}, {"st", 2}};
-    g = SLICE_AMONG(z, s2);
-    if (g && r1(z)) {
+    static const SnowAm s2[] = {{"en", 1}, {"er", 1}, {"est", 1}, {"st", 2}};
+    g = SNOW_SLICE_AMONG(z, s2);
+    if (g && snow_r1(z)) {
         if (g == 1)
-            slice_del(z);
-        else if (in_b(z, "bdfghklmnt") && z->c - 3 >= z->lb)
-            slice_del(z);
+            snow_slice_del(z);
+        else if (snow_in_b(z, "bdfghklmnt") && z->c - 3 >= z->lb)
+            snow_slice_del(z);
     }
     z->c = z->l;
-    static const Am s3[] = {{"end", 1},  {"ung", 1},  {"ig", 2},   {"ik", 2},
-                            {"isch", 2}, {"lich", 3}, {"heit", 3}, {"keit", 4}};
-    g = SLICE_AMONG(z, s3);
-    if (g && r2(z)) {
+    static const SnowAm s3[] = {{"end", 1},  {"ung", 1},  {"ig", 2},   {"ik", 2},
+                                {"isch", 2}, {"lich", 3}, {"heit", 3}, {"keit", 4}};
+    g = SNOW_SLICE_AMONG(z, s3);
+    if (g && snow_r2(z)) {
         int c;
         switch (g) {
         case 1:
-            slice_del(z);
-            if (slice_eq(z, "ig")) {
+            snow_slice_del(z);
+            if (snow_slice_eq(z, "ig")) {
                 c = z->c;
-                if (!eq_b(z, "e") && (z->c = c, r2(z))) slice_del(z);
+                if (!snow_eq_b(z, "e") && (z->c = c, snow_r2(z))) snow_slice_del(z);
             }
             break;
         case 2:
             c = z->c;
-            if (!eq_b(z, "e")) z->c = c, slice_del(z);
+            if (!snow_eq_b(z, "e")) z->c = c, snow_slice_del(z);
             break;
         case 3:
-            slice_del(z);
-            if ((slice_eq(z, "er") || (z->c = z->l, slice_eq(z, "en"))) && r1(z)) slice_del(z);
+            snow_slice_del(z);
+            if ((snow_slice_eq(z, "er") || (z->c = z->l, snow_slice_eq(z, "en"))) && snow_r1(z))
+                snow_slice_del(z);
             break;
         case 4: {
-            slice_del(z);
-            static const Am k[] = {{"lich", 1}, {"ig", 1}};
-            if (SLICE_AMONG(z, k) && r2(z)) slice_del(z);
+            snow_slice_del(z);
+            static const SnowAm k[] = {{"lich", 1}, {"ig", 1}};
+            if (SNOW_SLICE_AMONG(z, k) && snow_r2(z)) snow_slice_del(z);
             break;
         }
         }
@@ -690,31 +456,31 @@ static void german(Z *z) {
 
 #define ES_V "aeiouáéíóúü"
 
-static int rv(const Z *z) {
+static int rv(const Snow *z) {
     return z->pv <= z->c;
 }
 
-static void es_attached_pronoun(Z *z) {
-    static const Am a[] = {{"me", 1},    {"se", 1},  {"sela", 1}, {"selo", 1}, {"selas", 1},
-                           {"selos", 1}, {"la", 1},  {"le", 1},   {"lo", 1},   {"las", 1},
-                           {"les", 1},   {"los", 1}, {"nos", 1}};
-    if (!SLICE_AMONG(z, a)) return;
-    static const Am b[] = {{"iéndo", 1}, {"ándo", 2}, {"ár", 3},    {"ér", 4},
-                           {"ír", 5},    {"ando", 6}, {"iendo", 6}, {"ar", 6},
-                           {"er", 6},    {"ir", 6},   {"yendo", 7}};
-    int g = AMONG(z, b);
+static void es_attached_pronoun(Snow *z) {
+    static const SnowAm a[] = {{"me", 1},    {"se", 1},  {"sela", 1}, {"selo", 1}, {"selas", 1},
+                               {"selos", 1}, {"la", 1},  {"le", 1},   {"lo", 1},   {"las", 1},
+                               {"les", 1},   {"los", 1}, {"nos", 1}};
+    if (!SNOW_SLICE_AMONG(z, a)) return;
+    static const SnowAm b[] = {{"iéndo", 1}, {"ándo", 2}, {"ár", 3},    {"ér", 4},
+                               {"ír", 5},    {"ando", 6}, {"iendo", 6}, {"ar", 6},
+                               {"er", 6},    {"ir", 6},   {"yendo", 7}};
+    int g = SNOW_AMONG(z, b);
     if (!g || !rv(z)) return;
     static const char *const to[] = {"", "iendo", "ando", "ar", "er", "ir"};
     if (g <= 5) {
         z->bra = z->c;
-        slice_from(z, to[g]);
-    } else if (g == 6 || eq_b(z, "u")) {
-        slice_del(z);
+        snow_slice_from(z, to[g]);
+    } else if (g == 6 || snow_eq_b(z, "u")) {
+        snow_slice_del(z);
     }
 }
 
-static int es_standard_suffix(Z *z) {
-    static const Am a[] = {
+static int es_standard_suffix(Snow *z) {
+    static const SnowAm a[] = {
         {"anza", 1},    {"anzas", 1},    {"ico", 1},     {"ica", 1},     {"icos", 1},
         {"icas", 1},    {"ismo", 1},     {"ismos", 1},   {"able", 1},    {"ables", 1},
         {"ible", 1},    {"ibles", 1},    {"ista", 1},    {"istas", 1},   {"oso", 1},
@@ -726,51 +492,51 @@ static int es_standard_suffix(Z *z) {
         {"idad", 8},    {"idades", 8},   {"iva", 9},     {"ivo", 9},     {"ivas", 9},
         {"ivos", 9},
     };
-    int g = SLICE_AMONG(z, a);
+    int g = SNOW_SLICE_AMONG(z, a);
     if (!g) return 0;
-    if (g == 6 ? !r1(z) : !r2(z)) return 0;
+    if (g == 6 ? !snow_r1(z) : !snow_r2(z)) return 0;
     switch (g) {
     case 1:
-        slice_del(z);
+        snow_slice_del(z);
         break;
     case 2:
-        slice_del(z);
-        if (slice_eq(z, "ic") && r2(z)) slice_del(z);
+        snow_slice_del(z);
+        if (snow_slice_eq(z, "ic") && snow_r2(z)) snow_slice_del(z);
         break;
     case 3:
-        slice_from(z, "log");
+        snow_slice_from(z, "log");
         break;
     case 4:
-        slice_from(z, "u");
+        snow_slice_from(z, "u");
         break;
     case 5:
-        slice_from(z, "ente");
+        snow_slice_from(z, "ente");
         break;
     case 6: {
-        slice_del(z);
-        static const Am b[] = {{"iv", 1}, {"os", 2}, {"ic", 2}, {"ad", 2}};
-        int h = SLICE_AMONG(z, b);
-        if (h && r2(z)) {
-            slice_del(z);
-            if (h == 1 && slice_eq(z, "at") && r2(z)) slice_del(z);
+        snow_slice_del(z);
+        static const SnowAm b[] = {{"iv", 1}, {"os", 2}, {"ic", 2}, {"ad", 2}};
+        int h = SNOW_SLICE_AMONG(z, b);
+        if (h && snow_r2(z)) {
+            snow_slice_del(z);
+            if (h == 1 && snow_slice_eq(z, "at") && snow_r2(z)) snow_slice_del(z);
         }
         break;
     }
     case 7: {
-        slice_del(z);
-        static const Am b[] = {{"ante", 1}, {"able", 1}, {"ible", 1}};
-        if (SLICE_AMONG(z, b) && r2(z)) slice_del(z);
+        snow_slice_del(z);
+        static const SnowAm b[] = {{"ante", 1}, {"able", 1}, {"ible", 1}};
+        if (SNOW_SLICE_AMONG(z, b) && snow_r2(z)) snow_slice_del(z);
         break;
     }
     case 8: {
-        slice_del(z);
-        static const Am b[] = {{"abil", 1}, {"ic", 1}, {"iv", 1}};
-        if (SLICE_AMONG(z, b) && r2(z)) slice_del(z);
+        snow_slice_del(z);
+        static const SnowAm b[] = {{"abil", 1}, {"ic", 1}, {"iv", 1}};
+        if (SNOW_SLICE_AMONG(z, b) && snow_r2(z)) snow_slice_del(z);
         break;
     }
     case 9:
-        slice_del(z);
-        if (slice_eq(z, "at") && r2(z)) slice_del(z);
+        snow_slice_del(z);
+        if (snow_slice_eq(z, "at") && snow_r2(z)) snow_slice_del(z);
         break;
     }
     return 1;
@@ -778,26 +544,26 @@ static int es_standard_suffix(Z *z) {
 
 /* "setlimit tomark pV for ([substring])": the longest suffix of a that
  * starts in RV; the action then runs without the limit. */
-static int slice_among_rv(Z *z, const Am *a, size_t n) {
+static int slice_among_rv(Snow *z, const SnowAm *a, size_t n) {
     if (z->c < z->pv) return 0;
     int lb = z->lb;
     z->lb = z->pv;
-    int g = slice_among(z, a, n);
+    int g = snow_slice_among(z, a, n);
     z->lb = lb;
     return g;
 }
 
-static int es_y_verb_suffix(Z *z) {
-    static const Am a[] = {{"ya", 1},    {"ye", 1},    {"yan", 1},  {"yen", 1},
-                           {"yeron", 1}, {"yendo", 1}, {"yo", 1},   {"yó", 1},
-                           {"yas", 1},   {"yes", 1},   {"yais", 1}, {"yamos", 1}};
-    if (!slice_among_rv(z, a, sizeof a / sizeof a[0]) || !eq_b(z, "u")) return 0;
-    slice_del(z);
+static int es_y_verb_suffix(Snow *z) {
+    static const SnowAm a[] = {{"ya", 1},    {"ye", 1},    {"yan", 1},  {"yen", 1},
+                               {"yeron", 1}, {"yendo", 1}, {"yo", 1},   {"yó", 1},
+                               {"yas", 1},   {"yes", 1},   {"yais", 1}, {"yamos", 1}};
+    if (!slice_among_rv(z, a, sizeof a / sizeof a[0]) || !snow_eq_b(z, "u")) return 0;
+    snow_slice_del(z);
     return 1;
 }
 
-static int es_verb_suffix(Z *z) {
-    static const Am a[] = {
+static int es_verb_suffix(Snow *z) {
+    static const SnowAm a[] = {
         {"en", 1},     {"es", 1},     {"éis", 1},    {"emos", 1},    {"arían", 2},   {"arías", 2},
         {"arán", 2},   {"arás", 2},   {"aríais", 2}, {"aría", 2},    {"aréis", 2},   {"aríamos", 2},
         {"aremos", 2}, {"ará", 2},    {"aré", 2},    {"erían", 2},   {"erías", 2},   {"erán", 2},
@@ -819,42 +585,31 @@ static int es_verb_suffix(Z *z) {
     if (!g) return 0;
     if (g == 1) {
         int c = z->c;
-        if (eq_b(z, "u") && eq_b(z, "g"))
+        if (snow_eq_b(z, "u") && snow_eq_b(z, "g"))
             z->c = c - 1;
         else
             z->c = c;
         z->bra = z->c;
     }
-    slice_del(z);
+    snow_slice_del(z);
     return 1;
 }
 
-static void es_residual_suffix(Z *z) {
-    static const Am a[] = {{"os", 1}, {"a", 1}, {"o", 1}, {"á", 1},
-                           {"í", 1},  {"ó", 1}, {"e", 2}, {"é", 2}};
-    int g = SLICE_AMONG(z, a);
+static void es_residual_suffix(Snow *z) {
+    static const SnowAm a[] = {{"os", 1}, {"a", 1}, {"o", 1}, {"á", 1},
+                               {"í", 1},  {"ó", 1}, {"e", 2}, {"é", 2}};
+    int g = SNOW_SLICE_AMONG(z, a);
     if (!g || !rv(z)) return;
-    slice_del(z);
-    if (g == 2 && slice_eq(z, "u")) {
+    snow_slice_del(z);
+    if (g == 2 && snow_slice_eq(z, "u")) {
         int c = z->c;
-        if (eq_b(z, "g") && (z->c = c, rv(z))) slice_del(z);
+        if (snow_eq_b(z, "g") && (z->c = c, rv(z))) snow_slice_del(z);
     }
 }
 
-/* Replaces each letter of from (code points) by the one at the same place
- * in to. */
-static void map_letters(Z *z, const char *from, const char *to) {
-    uint32_t f[32], t[32];
-    int n = lit(from, f);
-    lit(to, t);
-    for (int i = 0; i < z->l; i++)
-        for (int j = 0; j < n; j++)
-            if (z->p[i] == f[j]) z->p[i] = t[j];
-}
-
-static void spanish(Z *z) {
-    mark_rv(z, ES_V);
-    mark_r1r2(z, ES_V);
+static void spanish(Snow *z) {
+    snow_mark_rv(z, ES_V);
+    snow_mark_r1r2(z, ES_V);
     z->c = z->l;
     es_attached_pronoun(z);
     z->c = z->l;
@@ -864,15 +619,15 @@ static void spanish(Z *z) {
     }
     z->c = z->l;
     es_residual_suffix(z);
-    map_letters(z, "áéíóú", "aeiou");
+    snow_map_letters(z, "áéíóú", "aeiou");
 }
 
 /* ---- Italian ---- */
 
 #define IT_V "aeiouàèìòù"
 
-static void it_attached_pronoun(Z *z) {
-    static const Am a[] = {
+static void it_attached_pronoun(Snow *z) {
+    static const SnowAm a[] = {
         {"ci", 1},     {"gli", 1},    {"la", 1},     {"le", 1},     {"li", 1},     {"lo", 1},
         {"mi", 1},     {"ne", 1},     {"si", 1},     {"ti", 1},     {"vi", 1},     {"sene", 1},
         {"gliela", 1}, {"gliele", 1}, {"glieli", 1}, {"glielo", 1}, {"gliene", 1}, {"mela", 1},
@@ -881,18 +636,18 @@ static void it_attached_pronoun(Z *z) {
         {"celo", 1},   {"cene", 1},   {"vela", 1},   {"vele", 1},   {"veli", 1},   {"velo", 1},
         {"vene", 1},
     };
-    if (!SLICE_AMONG(z, a)) return;
-    static const Am b[] = {{"ando", 1}, {"endo", 1}, {"ar", 2}, {"er", 2}, {"ir", 2}};
-    int g = AMONG(z, b);
+    if (!SNOW_SLICE_AMONG(z, a)) return;
+    static const SnowAm b[] = {{"ando", 1}, {"endo", 1}, {"ar", 2}, {"er", 2}, {"ir", 2}};
+    int g = SNOW_AMONG(z, b);
     if (!g || !rv(z)) return;
     if (g == 1)
-        slice_del(z);
+        snow_slice_del(z);
     else
-        slice_from(z, "e");
+        snow_slice_from(z, "e");
 }
 
-static int it_standard_suffix(Z *z) {
-    static const Am a[] = {
+static int it_standard_suffix(Snow *z) {
+    static const SnowAm a[] = {
         {"anza", 1},   {"anze", 1},   {"ico", 1},    {"ici", 1},    {"ica", 1},   {"ice", 1},
         {"iche", 1},   {"ichi", 1},   {"ismo", 1},   {"ismi", 1},   {"abile", 1}, {"abili", 1},
         {"ibile", 1},  {"ibili", 1},  {"ista", 1},   {"iste", 1},   {"isti", 1},  {"istà", 1},
@@ -903,56 +658,56 @@ static int it_standard_suffix(Z *z) {
         {"amenti", 6}, {"imento", 6}, {"imenti", 6}, {"amente", 7}, {"ità", 8},   {"ivo", 9},
         {"ivi", 9},    {"iva", 9},    {"ive", 9},
     };
-    int g = SLICE_AMONG(z, a);
+    int g = SNOW_SLICE_AMONG(z, a);
     if (!g) return 0;
-    if (g == 6 ? !rv(z) : g == 7 ? !r1(z) : !r2(z)) return 0;
+    if (g == 6 ? !rv(z) : g == 7 ? !snow_r1(z) : !snow_r2(z)) return 0;
     switch (g) {
     case 1:
     case 6:
-        slice_del(z);
+        snow_slice_del(z);
         break;
     case 2:
-        slice_del(z);
-        if (slice_eq(z, "ic") && r2(z)) slice_del(z);
+        snow_slice_del(z);
+        if (snow_slice_eq(z, "ic") && snow_r2(z)) snow_slice_del(z);
         break;
     case 3:
-        slice_from(z, "log");
+        snow_slice_from(z, "log");
         break;
     case 4:
-        slice_from(z, "u");
+        snow_slice_from(z, "u");
         break;
     case 5:
-        slice_from(z, "ente");
+        snow_slice_from(z, "ente");
         break;
     case 7: {
-        slice_del(z);
-        static const Am b[] = {{"iv", 1}, {"os", 2}, {"ic", 2}, {"abil", 2}};
-        int h = SLICE_AMONG(z, b);
-        if (h && r2(z)) {
-            slice_del(z);
-            if (h == 1 && slice_eq(z, "at") && r2(z)) slice_del(z);
+        snow_slice_del(z);
+        static const SnowAm b[] = {{"iv", 1}, {"os", 2}, {"ic", 2}, {"abil", 2}};
+        int h = SNOW_SLICE_AMONG(z, b);
+        if (h && snow_r2(z)) {
+            snow_slice_del(z);
+            if (h == 1 && snow_slice_eq(z, "at") && snow_r2(z)) snow_slice_del(z);
         }
         break;
     }
     case 8: {
-        slice_del(z);
-        static const Am b[] = {{"abil", 1}, {"ic", 1}, {"iv", 1}};
-        if (SLICE_AMONG(z, b) && r2(z)) slice_del(z);
+        snow_slice_del(z);
+        static const SnowAm b[] = {{"abil", 1}, {"ic", 1}, {"iv", 1}};
+        if (SNOW_SLICE_AMONG(z, b) && snow_r2(z)) snow_slice_del(z);
         break;
     }
     case 9:
-        slice_del(z);
-        if (slice_eq(z, "at") && r2(z)) {
-            slice_del(z);
-            if (slice_eq(z, "ic") && r2(z)) slice_del(z);
+        snow_slice_del(z);
+        if (snow_slice_eq(z, "at") && snow_r2(z)) {
+            snow_slice_del(z);
+            if (snow_slice_eq(z, "ic") && snow_r2(z)) snow_slice_del(z);
         }
         break;
     }
     return 1;
 }
 
-static int it_verb_suffix(Z *z) {
-    static const Am a[] = {
+static int it_verb_suffix(Snow *z) {
+    static const SnowAm a[] = {
         {"ammo", 1},  {"ando", 1},   {"ano", 1},   {"are", 1},    {"arono", 1},
         {"asse", 1},  {"assero", 1}, {"assi", 1},  {"assimo", 1}, {"ata", 1},
         {"ate", 1},   {"ati", 1},    {"ato", 1},   {"ava", 1},    {"avamo", 1},
@@ -973,34 +728,34 @@ static int it_verb_suffix(Z *z) {
         {"ar", 1},    {"ir", 1},
     };
     if (!slice_among_rv(z, a, sizeof a / sizeof a[0])) return 0;
-    slice_del(z);
+    snow_slice_del(z);
     return 1;
 }
 
-static void it_vowel_suffix(Z *z) {
+static void it_vowel_suffix(Snow *z) {
     z->ket = z->c;
-    if (in_b(z, "aeioàèìò")) {
+    if (snow_in_b(z, "aeioàèìò")) {
         z->bra = z->c;
         if (rv(z)) {
-            slice_del(z);
-            if (slice_eq(z, "i") && rv(z)) slice_del(z);
+            snow_slice_del(z);
+            if (snow_slice_eq(z, "i") && rv(z)) snow_slice_del(z);
         }
     }
     z->c = z->l;
-    if (slice_eq(z, "h") && in_b(z, "cg") && rv(z)) slice_del(z);
+    if (snow_slice_eq(z, "h") && snow_in_b(z, "cg") && rv(z)) snow_slice_del(z);
 }
 
-static void italian(Z *z) {
-    map_letters(z, "áéíóú", "àèìòù");
+static void italian(Snow *z) {
+    snow_map_letters(z, "áéíóú", "àèìòù");
     for (int i = 0; i + 1 < z->l; i++)
         if (z->p[i] == 'q' && z->p[i + 1] == 'u') z->p[i + 1] = 'U';
     for (int i = 0; i + 2 < z->l; i++) {
-        if (!in_g(z->p[i], IT_V) || !in_g(z->p[i + 2], IT_V)) continue;
+        if (!snow_in_g(z->p[i], IT_V) || !snow_in_g(z->p[i + 2], IT_V)) continue;
         if (z->p[i + 1] == 'u') z->p[i + 1] = 'U';
         if (z->p[i + 1] == 'i') z->p[i + 1] = 'I';
     }
-    mark_rv(z, IT_V);
-    mark_r1r2(z, IT_V);
+    snow_mark_rv(z, IT_V);
+    snow_mark_r1r2(z, IT_V);
     z->c = z->l;
     it_attached_pronoun(z);
     z->c = z->l;
@@ -1010,15 +765,15 @@ static void italian(Z *z) {
     }
     z->c = z->l;
     it_vowel_suffix(z);
-    map_letters(z, "IU", "iu");
+    snow_map_letters(z, "IU", "iu");
 }
 
 /* ---- Portuguese ---- */
 
 #define PT_V "aeiouáéíóúâêô"
 
-static int pt_standard_suffix(Z *z) {
-    static const Am a[] = {
+static int pt_standard_suffix(Snow *z) {
+    static const SnowAm a[] = {
         {"eza", 1},    {"ezas", 1},    {"ico", 1},    {"ica", 1},   {"icos", 1},   {"icas", 1},
         {"ismo", 1},   {"ismos", 1},   {"ável", 1},   {"ível", 1},  {"ista", 1},   {"istas", 1},
         {"oso", 1},    {"osa", 1},     {"osos", 1},   {"osas", 1},  {"amento", 1}, {"amentos", 1},
@@ -1028,58 +783,58 @@ static int pt_standard_suffix(Z *z) {
         {"mente", 6},  {"idade", 7},   {"idades", 7}, {"iva", 8},   {"ivo", 8},    {"ivas", 8},
         {"ivos", 8},   {"ira", 9},     {"iras", 9},
     };
-    int g = SLICE_AMONG(z, a);
+    int g = SNOW_SLICE_AMONG(z, a);
     if (!g) return 0;
-    if (g == 9 ? !rv(z) : g == 5 ? !r1(z) : !r2(z)) return 0;
+    if (g == 9 ? !rv(z) : g == 5 ? !snow_r1(z) : !snow_r2(z)) return 0;
     switch (g) {
     case 1:
-        slice_del(z);
+        snow_slice_del(z);
         break;
     case 2:
-        slice_from(z, "log");
+        snow_slice_from(z, "log");
         break;
     case 3:
-        slice_from(z, "u");
+        snow_slice_from(z, "u");
         break;
     case 4:
-        slice_from(z, "ente");
+        snow_slice_from(z, "ente");
         break;
     case 5: {
-        slice_del(z);
-        static const Am b[] = {{"iv", 1}, {"os", 2}, {"ic", 2}, {"ad", 2}};
-        int h = SLICE_AMONG(z, b);
-        if (h && r2(z)) {
-            slice_del(z);
-            if (h == 1 && slice_eq(z, "at") && r2(z)) slice_del(z);
+        snow_slice_del(z);
+        static const SnowAm b[] = {{"iv", 1}, {"os", 2}, {"ic", 2}, {"ad", 2}};
+        int h = SNOW_SLICE_AMONG(z, b);
+        if (h && snow_r2(z)) {
+            snow_slice_del(z);
+            if (h == 1 && snow_slice_eq(z, "at") && snow_r2(z)) snow_slice_del(z);
         }
         break;
     }
     case 6: {
-        slice_del(z);
-        static const Am b[] = {{"ante", 1}, {"avel", 1}, {"ível", 1}};
-        if (SLICE_AMONG(z, b) && r2(z)) slice_del(z);
+        snow_slice_del(z);
+        static const SnowAm b[] = {{"ante", 1}, {"avel", 1}, {"ível", 1}};
+        if (SNOW_SLICE_AMONG(z, b) && snow_r2(z)) snow_slice_del(z);
         break;
     }
     case 7: {
-        slice_del(z);
-        static const Am b[] = {{"abil", 1}, {"ic", 1}, {"iv", 1}};
-        if (SLICE_AMONG(z, b) && r2(z)) slice_del(z);
+        snow_slice_del(z);
+        static const SnowAm b[] = {{"abil", 1}, {"ic", 1}, {"iv", 1}};
+        if (SNOW_SLICE_AMONG(z, b) && snow_r2(z)) snow_slice_del(z);
         break;
     }
     case 8:
-        slice_del(z);
-        if (slice_eq(z, "at") && r2(z)) slice_del(z);
+        snow_slice_del(z);
+        if (snow_slice_eq(z, "at") && snow_r2(z)) snow_slice_del(z);
         break;
     case 9:
-        if (!eq_b(z, "e")) return 0;
-        slice_from(z, "ir");
+        if (!snow_eq_b(z, "e")) return 0;
+        snow_slice_from(z, "ir");
         break;
     }
     return 1;
 }
 
-static int pt_verb_suffix_in(Z *z) {
-    static const Am a[] = {
+static int pt_verb_suffix_in(Snow *z) {
+    static const SnowAm a[] = {
         {"ada", 1},     {"ida", 1},    {"ia", 1},      {"aria", 1},    {"eria", 1},
         {"iria", 1},    {"ará", 1},    {"ara", 1},     {"erá", 1},     {"era", 1},
         {"irá", 1},     {"ava", 1},    {"asse", 1},    {"esse", 1},    {"isse", 1},
@@ -1105,56 +860,56 @@ static int pt_verb_suffix_in(Z *z) {
         {"íssemos", 1}, {"imos", 1},   {"armos", 1},   {"ermos", 1},   {"irmos", 1},
         {"eu", 1},      {"iu", 1},     {"ou", 1},      {"ira", 1},     {"iras", 1},
     };
-    if (!SLICE_AMONG(z, a)) return 0;
-    slice_del(z);
+    if (!SNOW_SLICE_AMONG(z, a)) return 0;
+    snow_slice_del(z);
     return 1;
 }
 
-static void portuguese(Z *z) {
+static void portuguese(Snow *z) {
     for (int i = 0; i < z->l; i++) {
         if (z->p[i] == 0xE3)
-            replace(z, i, i + 1, "a~"), i++; /* ã */
+            snow_replace(z, i, i + 1, "a~"), i++; /* ã */
         else if (z->p[i] == 0xF5)
-            replace(z, i, i + 1, "o~"), i++; /* õ */
+            snow_replace(z, i, i + 1, "o~"), i++; /* õ */
     }
-    mark_rv(z, PT_V);
-    mark_r1r2(z, PT_V);
+    snow_mark_rv(z, PT_V);
+    snow_mark_r1r2(z, PT_V);
     z->c = z->l;
     int ok = pt_standard_suffix(z);
-    if (!ok) z->c = z->l, ok = with_limit(z, z->pv, pt_verb_suffix_in);
+    if (!ok) z->c = z->l, ok = snow_with_limit(z, z->pv, pt_verb_suffix_in);
     z->c = z->l;
     if (ok) {
-        if (slice_eq(z, "i")) {
+        if (snow_slice_eq(z, "i")) {
             int c = z->c;
-            if (eq_b(z, "c") && (z->c = c, rv(z))) slice_del(z);
+            if (snow_eq_b(z, "c") && (z->c = c, rv(z))) snow_slice_del(z);
         }
     } else {
-        static const Am a[] = {{"os", 1}, {"a", 1}, {"i", 1}, {"o", 1},
-                               {"á", 1},  {"í", 1}, {"ó", 1}};
-        if (SLICE_AMONG(z, a) && rv(z)) slice_del(z);
+        static const SnowAm a[] = {{"os", 1}, {"a", 1}, {"i", 1}, {"o", 1},
+                                   {"á", 1},  {"í", 1}, {"ó", 1}};
+        if (SNOW_SLICE_AMONG(z, a) && rv(z)) snow_slice_del(z);
     }
     z->c = z->l;
-    static const Am f[] = {{"e", 1}, {"é", 1}, {"ê", 1}, {"ç", 2}};
-    int g = SLICE_AMONG(z, f);
+    static const SnowAm f[] = {{"e", 1}, {"é", 1}, {"ê", 1}, {"ç", 2}};
+    int g = SNOW_SLICE_AMONG(z, f);
     if (g == 2) {
-        slice_from(z, "c");
+        snow_slice_from(z, "c");
     } else if (g == 1 && rv(z)) {
-        slice_del(z);
+        snow_slice_del(z);
         z->ket = z->c;
         int c = z->c;
-        int hit = (eq_b(z, "u") && (z->bra = z->c, eq_b(z, "g"))) ||
-                  (z->c = c, eq_b(z, "i") && (z->bra = z->c, eq_b(z, "c")));
+        int hit = (snow_eq_b(z, "u") && (z->bra = z->c, snow_eq_b(z, "g"))) ||
+                  (z->c = c, snow_eq_b(z, "i") && (z->bra = z->c, snow_eq_b(z, "c")));
         if (hit) {
             z->c = z->bra;
-            if (rv(z)) slice_del(z);
+            if (rv(z)) snow_slice_del(z);
         }
     }
     for (int i = 0; i + 1 < z->l; i++) {
         if (z->p[i + 1] != '~') continue;
         if (z->p[i] == 'a')
-            replace(z, i, i + 2, "ã");
+            snow_replace(z, i, i + 2, "ã");
         else if (z->p[i] == 'o')
-            replace(z, i, i + 2, "õ");
+            snow_replace(z, i, i + 2, "õ");
     }
 }
 
@@ -1166,105 +921,105 @@ typedef struct {
     int e_found;
 } NlState;
 
-static void nl_undouble(Z *z) {
-    static const Am a[] = {{"kk", 1}, {"dd", 1}, {"tt", 1}};
+static void nl_undouble(Snow *z) {
+    static const SnowAm a[] = {{"kk", 1}, {"dd", 1}, {"tt", 1}};
     int c = z->c;
-    if (AMONG(z, a)) {
+    if (SNOW_AMONG(z, a)) {
         z->c = c;
         z->ket = c;
         z->c--;
         z->bra = z->c;
-        slice_del(z);
+        snow_slice_del(z);
     } else {
         z->c = c;
     }
 }
 
-static int nl_e_ending(Z *z, NlState *st) {
+static int nl_e_ending(Snow *z, NlState *st) {
     st->e_found = 0;
-    if (!slice_eq(z, "e") || !r1(z)) return 0;
+    if (!snow_slice_eq(z, "e") || !snow_r1(z)) return 0;
     int c = z->c;
-    if (!out_b(z, NL_V)) return 0;
+    if (!snow_out_b(z, NL_V)) return 0;
     z->c = c;
-    slice_del(z);
+    snow_slice_del(z);
     st->e_found = 1;
     nl_undouble(z);
     return 1;
 }
 
-static int nl_en_ending(Z *z) {
-    if (!r1(z)) return 0;
+static int nl_en_ending(Snow *z) {
+    if (!snow_r1(z)) return 0;
     int c = z->c;
-    if (!out_b(z, NL_V)) return 0;
+    if (!snow_out_b(z, NL_V)) return 0;
     z->c = c;
-    if (eq_b(z, "gem")) return 0;
+    if (snow_eq_b(z, "gem")) return 0;
     z->c = c;
-    slice_del(z);
+    snow_slice_del(z);
     nl_undouble(z);
     return 1;
 }
 
-static void dutch(Z *z) {
+static void dutch(Snow *z) {
     NlState st = {0};
-    map_letters(z, "äáëéïíöóüú", "aaeeiioouu");
+    snow_map_letters(z, "äáëéïíöóüú", "aaeeiioouu");
     if (z->l > 0 && z->p[0] == 'y') z->p[0] = 'Y';
     for (int i = 0;;) {
-        while (i < z->l && !in_g(z->p[i], NL_V)) i++;
+        while (i < z->l && !snow_in_g(z->p[i], NL_V)) i++;
         if (i >= z->l) break;
         i++; /* past the vowel */
         if (i < z->l && z->p[i] == 'i') {
-            if (i + 1 < z->l && in_g(z->p[i + 1], NL_V)) z->p[i] = 'I';
+            if (i + 1 < z->l && snow_in_g(z->p[i + 1], NL_V)) z->p[i] = 'I';
             i++;
         } else if (i < z->l && z->p[i] == 'y') {
             z->p[i] = 'Y';
             i++;
         }
     }
-    mark_r1r2(z, NL_V);
+    snow_mark_r1r2(z, NL_V);
     if (z->l < 3)
         z->p1 = z->p2 = z->l;
     else if (z->p1 < 3)
         z->p1 = 3;
     z->c = z->l;
-    static const Am s1[] = {{"heden", 1}, {"en", 2}, {"ene", 2}, {"s", 3}, {"se", 3}};
-    switch (SLICE_AMONG(z, s1)) {
+    static const SnowAm s1[] = {{"heden", 1}, {"en", 2}, {"ene", 2}, {"s", 3}, {"se", 3}};
+    switch (SNOW_SLICE_AMONG(z, s1)) {
     case 1:
-        if (r1(z)) slice_from(z, "heid");
+        if (snow_r1(z)) snow_slice_from(z, "heid");
         break;
     case 2:
         nl_en_ending(z);
         break;
     case 3:
-        if (r1(z) && out_b(z, NL_V "j")) {
+        if (snow_r1(z) && snow_out_b(z, NL_V "j")) {
             z->c = z->bra;
-            slice_del(z);
+            snow_slice_del(z);
         }
         break;
     }
     z->c = z->l;
     nl_e_ending(z, &st);
     z->c = z->l;
-    if (slice_eq(z, "heid") && r2(z)) {
+    if (snow_slice_eq(z, "heid") && snow_r2(z)) {
         int c = z->c;
-        if (!eq_b(z, "c")) {
+        if (!snow_eq_b(z, "c")) {
             z->c = c;
-            slice_del(z);
-            if (slice_eq(z, "en")) nl_en_ending(z);
+            snow_slice_del(z);
+            if (snow_slice_eq(z, "en")) nl_en_ending(z);
         }
     }
     z->c = z->l;
-    static const Am s4[] = {{"end", 1},  {"ing", 1},  {"ig", 2},
-                            {"lijk", 3}, {"baar", 4}, {"bar", 5}};
-    int g = SLICE_AMONG(z, s4);
-    if (g && r2(z)) {
+    static const SnowAm s4[] = {{"end", 1},  {"ing", 1},  {"ig", 2},
+                                {"lijk", 3}, {"baar", 4}, {"bar", 5}};
+    int g = SNOW_SLICE_AMONG(z, s4);
+    if (g && snow_r2(z)) {
         int c;
         switch (g) {
         case 1:
-            slice_del(z);
+            snow_slice_del(z);
             c = z->c;
-            if (slice_eq(z, "ig") && r2(z) && (c = z->c, !eq_b(z, "e"))) {
+            if (snow_slice_eq(z, "ig") && snow_r2(z) && (c = z->c, !snow_eq_b(z, "e"))) {
                 z->c = c;
-                slice_del(z);
+                snow_slice_del(z);
             } else {
                 z->c = z->l;
                 nl_undouble(z);
@@ -1272,32 +1027,32 @@ static void dutch(Z *z) {
             break;
         case 2:
             c = z->c;
-            if (!eq_b(z, "e")) z->c = c, slice_del(z);
+            if (!snow_eq_b(z, "e")) z->c = c, snow_slice_del(z);
             break;
         case 3:
-            slice_del(z);
+            snow_slice_del(z);
             nl_e_ending(z, &st);
             break;
         case 4:
-            slice_del(z);
+            snow_slice_del(z);
             break;
         case 5:
-            if (st.e_found) slice_del(z);
+            if (st.e_found) snow_slice_del(z);
             break;
         }
     }
     z->c = z->l;
-    if (out_b(z, NL_V "I")) {
+    if (snow_out_b(z, NL_V "I")) {
         int c = z->c;
-        static const Am dv[] = {{"aa", 1}, {"ee", 1}, {"oo", 1}, {"uu", 1}};
-        if (AMONG(z, dv) && out_b(z, NL_V)) {
+        static const SnowAm dv[] = {{"aa", 1}, {"ee", 1}, {"oo", 1}, {"uu", 1}};
+        if (SNOW_AMONG(z, dv) && snow_out_b(z, NL_V)) {
             z->ket = c;
             z->bra = c - 1;
             z->c = c;
-            slice_del(z);
+            snow_slice_del(z);
         }
     }
-    map_letters(z, "YI", "yi");
+    snow_map_letters(z, "YI", "yi");
 }
 
 /* ---- Russian ---- */
@@ -1305,37 +1060,37 @@ static void dutch(Z *z) {
 #define RU_V "аеиоуыэюя"
 
 /* An ending of group 1 stays unless an а or я comes before it. */
-static int ru_after_a(Z *z, int g) {
-    if (g == 1 && !eq_b(z, "а") && !eq_b(z, "я")) return 0;
-    slice_del(z);
+static int ru_after_a(Snow *z, int g) {
+    if (g == 1 && !snow_eq_b(z, "а") && !snow_eq_b(z, "я")) return 0;
+    snow_slice_del(z);
     return 1;
 }
 
-static int ru_gerund(Z *z) {
-    static const Am a[] = {{"в", 1},      {"вши", 1}, {"вшись", 1}, {"ив", 2},    {"ивши", 2},
-                           {"ившись", 2}, {"ыв", 2},  {"ывши", 2},  {"ывшись", 2}};
-    int g = SLICE_AMONG(z, a);
+static int ru_gerund(Snow *z) {
+    static const SnowAm a[] = {{"в", 1},      {"вши", 1}, {"вшись", 1}, {"ив", 2},    {"ивши", 2},
+                               {"ившись", 2}, {"ыв", 2},  {"ывши", 2},  {"ывшись", 2}};
+    int g = SNOW_SLICE_AMONG(z, a);
     return g && ru_after_a(z, g);
 }
 
-static int ru_adjectival(Z *z) {
-    static const Am a[] = {{"ее", 1}, {"ие", 1}, {"ые", 1},  {"ое", 1},  {"ими", 1}, {"ыми", 1},
-                           {"ей", 1}, {"ий", 1}, {"ый", 1},  {"ой", 1},  {"ем", 1},  {"им", 1},
-                           {"ым", 1}, {"ом", 1}, {"его", 1}, {"ого", 1}, {"ему", 1}, {"ому", 1},
-                           {"их", 1}, {"ых", 1}, {"ую", 1},  {"юю", 1},  {"ая", 1},  {"яя", 1},
-                           {"ою", 1}, {"ею", 1}};
-    if (!SLICE_AMONG(z, a)) return 0;
-    slice_del(z);
-    static const Am p[] = {{"ем", 1}, {"нн", 1},  {"вш", 1},  {"ющ", 1},
-                           {"щ", 1},  {"ивш", 2}, {"ывш", 2}, {"ующ", 2}};
+static int ru_adjectival(Snow *z) {
+    static const SnowAm a[] = {{"ее", 1}, {"ие", 1}, {"ые", 1},  {"ое", 1},  {"ими", 1}, {"ыми", 1},
+                               {"ей", 1}, {"ий", 1}, {"ый", 1},  {"ой", 1},  {"ем", 1},  {"им", 1},
+                               {"ым", 1}, {"ом", 1}, {"его", 1}, {"ого", 1}, {"ему", 1}, {"ому", 1},
+                               {"их", 1}, {"ых", 1}, {"ую", 1},  {"юю", 1},  {"ая", 1},  {"яя", 1},
+                               {"ою", 1}, {"ею", 1}};
+    if (!SNOW_SLICE_AMONG(z, a)) return 0;
+    snow_slice_del(z);
+    static const SnowAm p[] = {{"ем", 1}, {"нн", 1},  {"вш", 1},  {"ющ", 1},
+                               {"щ", 1},  {"ивш", 2}, {"ывш", 2}, {"ующ", 2}};
     int c = z->c;
-    int g = SLICE_AMONG(z, p);
+    int g = SNOW_SLICE_AMONG(z, p);
     if (!g || !ru_after_a(z, g)) z->c = c;
     return 1;
 }
 
-static int ru_verb(Z *z) {
-    static const Am a[] = {
+static int ru_verb(Snow *z) {
+    static const SnowAm a[] = {
         {"ла", 1},   {"на", 1},  {"ете", 1}, {"йте", 1}, {"ли", 1},  {"й", 1},   {"л", 1},
         {"ем", 1},   {"н", 1},   {"ло", 1},  {"но", 1},  {"ет", 1},  {"ют", 1},  {"ны", 1},
         {"ть", 1},   {"ешь", 1}, {"нно", 1}, {"ила", 2}, {"ыла", 2}, {"ена", 2}, {"ейте", 2},
@@ -1344,12 +1099,12 @@ static int ru_verb(Z *z) {
         {"ят", 2},   {"ует", 2}, {"уют", 2}, {"ит", 2},  {"ыт", 2},  {"ены", 2}, {"ить", 2},
         {"ыть", 2},  {"ишь", 2}, {"ую", 2},  {"ю", 2},
     };
-    int g = SLICE_AMONG(z, a);
+    int g = SNOW_SLICE_AMONG(z, a);
     return g && ru_after_a(z, g);
 }
 
-static int ru_noun(Z *z) {
-    static const Am a[] = {
+static int ru_noun(Snow *z) {
+    static const SnowAm a[] = {
         {"а", 1},    {"ев", 1},  {"ов", 1},  {"ие", 1}, {"ье", 1}, {"е", 1},
         {"иями", 1}, {"ями", 1}, {"ами", 1}, {"еи", 1}, {"ии", 1}, {"и", 1},
         {"ией", 1},  {"ей", 1},  {"ой", 1},  {"ий", 1}, {"й", 1},  {"иям", 1},
@@ -1357,17 +1112,17 @@ static int ru_noun(Z *z) {
         {"у", 1},    {"ах", 1},  {"иях", 1}, {"ях", 1}, {"ы", 1},  {"ь", 1},
         {"ию", 1},   {"ью", 1},  {"ю", 1},   {"ия", 1}, {"ья", 1}, {"я", 1},
     };
-    if (!SLICE_AMONG(z, a)) return 0;
-    slice_del(z);
+    if (!SNOW_SLICE_AMONG(z, a)) return 0;
+    snow_slice_del(z);
     return 1;
 }
 
-static int ru_body(Z *z) {
+static int ru_body(Snow *z) {
     if (!ru_gerund(z)) {
         z->c = z->l;
-        static const Am refl[] = {{"ся", 1}, {"сь", 1}};
-        if (SLICE_AMONG(z, refl))
-            slice_del(z);
+        static const SnowAm refl[] = {{"ся", 1}, {"сь", 1}};
+        if (SNOW_SLICE_AMONG(z, refl))
+            snow_slice_del(z);
         else
             z->c = z->l;
         int c = z->c;
@@ -1377,39 +1132,39 @@ static int ru_body(Z *z) {
         }
     }
     z->c = z->l;
-    if (slice_eq(z, "и")) slice_del(z);
+    if (snow_slice_eq(z, "и")) snow_slice_del(z);
     z->c = z->l;
-    static const Am der[] = {{"ост", 1}, {"ость", 1}};
-    if (SLICE_AMONG(z, der) && r2(z)) slice_del(z);
+    static const SnowAm der[] = {{"ост", 1}, {"ость", 1}};
+    if (SNOW_SLICE_AMONG(z, der) && snow_r2(z)) snow_slice_del(z);
     z->c = z->l;
-    static const Am tidy[] = {{"ейш", 1}, {"ейше", 1}, {"н", 2}, {"ь", 3}};
-    switch (SLICE_AMONG(z, tidy)) {
+    static const SnowAm tidy[] = {{"ейш", 1}, {"ейше", 1}, {"н", 2}, {"ь", 3}};
+    switch (SNOW_SLICE_AMONG(z, tidy)) {
     case 1:
-        slice_del(z);
-        if (slice_eq(z, "н") && eq_b(z, "н")) slice_del(z);
+        snow_slice_del(z);
+        if (snow_slice_eq(z, "н") && snow_eq_b(z, "н")) snow_slice_del(z);
         break;
     case 2:
-        if (eq_b(z, "н")) slice_del(z);
+        if (snow_eq_b(z, "н")) snow_slice_del(z);
         break;
     case 3:
-        slice_del(z);
+        snow_slice_del(z);
         break;
     }
     return 1;
 }
 
-static void russian(Z *z) {
-    map_letters(z, "ё", "е");
+static void russian(Snow *z) {
+    snow_map_letters(z, "ё", "е");
     z->pv = z->p2 = z->l;
-    int i = gopast(z, 0, RU_V, 1);
+    int i = snow_gopast(z, 0, RU_V, 1);
     if (i >= 0) {
         z->pv = i;
-        if ((i = gopast(z, i, RU_V, 0)) >= 0 && (i = gopast(z, i, RU_V, 1)) >= 0 &&
-            (i = gopast(z, i, RU_V, 0)) >= 0)
+        if ((i = snow_gopast(z, i, RU_V, 0)) >= 0 && (i = snow_gopast(z, i, RU_V, 1)) >= 0 &&
+            (i = snow_gopast(z, i, RU_V, 0)) >= 0)
             z->p2 = i;
     }
     z->c = z->l;
-    with_limit(z, z->pv, ru_body);
+    snow_with_limit(z, z->pv, ru_body);
 }
 
 /* ---- Romanian ---- */
@@ -1418,8 +1173,8 @@ static void russian(Z *z) {
 
 /* Snowball 2.2 writes s and t with a cedilla (ş ţ); the comma-below forms
  * (ș ț) are other letters to it. */
-static int ro_combo(Z *z) {
-    static const Am a[] = {
+static int ro_combo(Snow *z) {
+    static const SnowAm a[] = {
         {"abilitate", 1}, {"abilitati", 1}, {"abilităi", 1}, {"abilităţi", 1}, {"ibilitate", 2},
         {"ivitate", 3},   {"ivitati", 3},   {"ivităi", 3},   {"ivităţi", 3},   {"icitate", 4},
         {"icitati", 4},   {"icităi", 4},    {"icităţi", 4},  {"icator", 4},    {"icatori", 4},
@@ -1432,15 +1187,15 @@ static int ro_combo(Z *z) {
         {"itori", 6},
     };
     static const char *const to[] = {"", "abil", "ibil", "iv", "ic", "at", "it"};
-    int g = SLICE_AMONG(z, a);
-    if (!g || !r1(z)) return 0;
-    slice_from(z, to[g]);
+    int g = SNOW_SLICE_AMONG(z, a);
+    if (!g || !snow_r1(z)) return 0;
+    snow_slice_from(z, to[g]);
     z->c = z->l;
     return 1;
 }
 
-static int ro_standard(Z *z) {
-    static const Am a[] = {
+static int ro_standard(Snow *z) {
+    static const SnowAm a[] = {
         {"at", 1},    {"ata", 1},   {"ată", 1},   {"ati", 1},   {"ate", 1},   {"ut", 1},
         {"uta", 1},   {"ută", 1},   {"uti", 1},   {"ute", 1},   {"it", 1},    {"ita", 1},
         {"ită", 1},   {"iti", 1},   {"ite", 1},   {"ic", 1},    {"ica", 1},   {"ice", 1},
@@ -1456,22 +1211,22 @@ static int ro_standard(Z *z) {
     int removed = 0;
     while (ro_combo(z)) removed = 1;
     z->c = z->l;
-    int g = SLICE_AMONG(z, a);
-    if (!g || !r2(z)) return removed;
+    int g = SNOW_SLICE_AMONG(z, a);
+    if (!g || !snow_r2(z)) return removed;
     if (g == 1) {
-        slice_del(z);
+        snow_slice_del(z);
     } else if (g == 2) {
-        if (!eq_b(z, "ţ")) return removed;
+        if (!snow_eq_b(z, "ţ")) return removed;
         z->bra = z->c;
-        slice_from(z, "t");
+        snow_slice_from(z, "t");
     } else {
-        slice_from(z, "ist");
+        snow_slice_from(z, "ist");
     }
     return 1;
 }
 
-static int ro_verb(Z *z) {
-    static const Am a[] = {
+static int ro_verb(Snow *z) {
+    static const SnowAm a[] = {
         {"are", 1},     {"ere", 1},     {"ire", 1},      {"âre", 1},    {"ind", 1},   {"ând", 1},
         {"indu", 1},    {"ându", 1},    {"eze", 1},      {"ească", 1},  {"ez", 1},    {"ezi", 1},
         {"ează", 1},    {"esc", 1},     {"eşti", 1},     {"eşte", 1},   {"ăsc", 1},   {"ăşti", 1},
@@ -1489,43 +1244,43 @@ static int ro_verb(Z *z) {
         {"serăţi", 2},  {"seră", 2},    {"sei", 2},      {"se", 2},     {"sesem", 2}, {"seseşi", 2},
         {"sese", 2},    {"seserăm", 2}, {"seserăţi", 2}, {"seseră", 2},
     };
-    int g = SLICE_AMONG(z, a);
+    int g = SNOW_SLICE_AMONG(z, a);
     if (!g) return 0;
     if (g == 1) {
         int c = z->c;
-        if (!out_b(z, RO_V) && (z->c = c, !eq_b(z, "u"))) return 0;
+        if (!snow_out_b(z, RO_V) && (z->c = c, !snow_eq_b(z, "u"))) return 0;
     }
-    slice_del(z);
+    snow_slice_del(z);
     return 1;
 }
 
-static void romanian(Z *z) {
+static void romanian(Snow *z) {
     for (int i = 0; i + 2 < z->l; i++) {
-        if (!in_g(z->p[i], RO_V) || !in_g(z->p[i + 2], RO_V)) continue;
+        if (!snow_in_g(z->p[i], RO_V) || !snow_in_g(z->p[i + 2], RO_V)) continue;
         if (z->p[i + 1] == 'u') z->p[i + 1] = 'U';
         if (z->p[i + 1] == 'i') z->p[i + 1] = 'I';
     }
-    mark_rv(z, RO_V);
-    mark_r1r2(z, RO_V);
+    snow_mark_rv(z, RO_V);
+    snow_mark_r1r2(z, RO_V);
     z->c = z->l;
-    static const Am s0[] = {{"ul", 1},  {"ului", 1}, {"aua", 2},   {"ea", 3},
-                            {"ele", 3}, {"elor", 3}, {"ii", 4},    {"iua", 4},
-                            {"iei", 4}, {"iile", 4}, {"iilor", 4}, {"ilor", 4},
-                            {"ile", 5}, {"atei", 6}, {"aţie", 7},  {"aţia", 7}};
-    int g = SLICE_AMONG(z, s0);
-    if (g && r1(z)) {
+    static const SnowAm s0[] = {{"ul", 1},  {"ului", 1}, {"aua", 2},   {"ea", 3},
+                                {"ele", 3}, {"elor", 3}, {"ii", 4},    {"iua", 4},
+                                {"iei", 4}, {"iile", 4}, {"iilor", 4}, {"ilor", 4},
+                                {"ile", 5}, {"atei", 6}, {"aţie", 7},  {"aţia", 7}};
+    int g = SNOW_SLICE_AMONG(z, s0);
+    if (g && snow_r1(z)) {
         static const char *const to[] = {"", "", "a", "e", "i", "i", "at", "aţi"};
-        if (g == 5 && eq_b(z, "ab")) g = 0;
-        if (g) slice_from(z, to[g]);
+        if (g == 5 && snow_eq_b(z, "ab")) g = 0;
+        if (g) snow_slice_from(z, to[g]);
     }
     z->c = z->l;
     int removed = ro_standard(z);
     z->c = z->l;
-    if (!removed) with_limit(z, z->pv, ro_verb);
+    if (!removed) snow_with_limit(z, z->pv, ro_verb);
     z->c = z->l;
-    static const Am vs[] = {{"a", 1}, {"e", 1}, {"i", 1}, {"ie", 1}, {"ă", 1}};
-    if (SLICE_AMONG(z, vs) && rv(z)) slice_del(z);
-    map_letters(z, "IU", "iu");
+    static const SnowAm vs[] = {{"a", 1}, {"e", 1}, {"i", 1}, {"ie", 1}, {"ă", 1}};
+    if (SNOW_SLICE_AMONG(z, vs) && rv(z)) snow_slice_del(z);
+    snow_map_letters(z, "IU", "iu");
 }
 
 /* ---- Finnish ---- */
@@ -1534,69 +1289,60 @@ static void romanian(Z *z) {
 #define FI_V2 "aeiouäö"
 #define FI_C  "bcdfghjklmnpqrstvwxz"
 
-static int fi_long(Z *z) {
-    static const Am a[] = {{"aa", 1}, {"ee", 1}, {"ii", 1}, {"oo", 1},
-                           {"uu", 1}, {"ää", 1}, {"öö", 1}};
-    return AMONG(z, a) != 0;
+static int fi_long(Snow *z) {
+    static const SnowAm a[] = {{"aa", 1}, {"ee", 1}, {"ii", 1}, {"oo", 1},
+                               {"uu", 1}, {"ää", 1}, {"öö", 1}};
+    return SNOW_AMONG(z, a) != 0;
 }
 
-static int fi_vi(Z *z) {
-    return eq_b(z, "i") && in_b(z, FI_V2);
+static int fi_vi(Snow *z) {
+    return snow_eq_b(z, "i") && snow_in_b(z, FI_V2);
 }
 
-/* The substring search of "setlimit tomark p for ([substring]) among":
- * the suffix must start at p or after; the action runs without the limit. */
-static int slice_among_from(Z *z, int p, const Am *a, size_t n) {
-    if (z->c < p) return 0;
-    int lb = z->lb;
-    z->lb = p;
-    int g = slice_among(z, a, n);
-    z->lb = lb;
-    return g;
-}
-
-static void fi_particle(Z *z) {
-    static const Am a[] = {{"kin", 1}, {"kaan", 1}, {"kään", 1}, {"ko", 1}, {"kö", 1},
-                           {"han", 1}, {"hän", 1},  {"pa", 1},   {"pä", 1}, {"sti", 2}};
-    int g = slice_among_from(z, z->p1, a, sizeof a / sizeof a[0]);
+static void fi_particle(Snow *z) {
+    static const SnowAm a[] = {{"kin", 1}, {"kaan", 1}, {"kään", 1}, {"ko", 1}, {"kö", 1},
+                               {"han", 1}, {"hän", 1},  {"pa", 1},   {"pä", 1}, {"sti", 2}};
+    int g = snow_slice_among_from(z, z->p1, a, sizeof a / sizeof a[0]);
     if (!g) return;
-    if (g == 1 ? in_b(z, FI_V1 "nt") : r2(z)) slice_del(z);
+    if (g == 1 ? snow_in_b(z, FI_V1 "nt") : snow_r2(z)) snow_slice_del(z);
 }
 
-static void fi_possessive(Z *z) {
-    static const Am a[] = {{"si", 1},  {"ni", 2}, {"nsa", 3}, {"nsä", 3}, {"mme", 3},
-                           {"nne", 3}, {"an", 4}, {"än", 5},  {"en", 6}};
-    static const Am an[] = {{"ta", 1}, {"ssa", 1}, {"sta", 1}, {"lla", 1}, {"lta", 1}, {"na", 1}};
-    static const Am aen[] = {{"tä", 1}, {"ssä", 1}, {"stä", 1}, {"llä", 1}, {"ltä", 1}, {"nä", 1}};
-    static const Am en[] = {{"lle", 1}, {"ine", 1}};
+static void fi_possessive(Snow *z) {
+    static const SnowAm a[] = {{"si", 1},  {"ni", 2}, {"nsa", 3}, {"nsä", 3}, {"mme", 3},
+                               {"nne", 3}, {"an", 4}, {"än", 5},  {"en", 6}};
+    static const SnowAm an[] = {{"ta", 1},  {"ssa", 1}, {"sta", 1},
+                                {"lla", 1}, {"lta", 1}, {"na", 1}};
+    static const SnowAm aen[] = {{"tä", 1},  {"ssä", 1}, {"stä", 1},
+                                 {"llä", 1}, {"ltä", 1}, {"nä", 1}};
+    static const SnowAm en[] = {{"lle", 1}, {"ine", 1}};
     int c;
-    switch (slice_among_from(z, z->p1, a, sizeof a / sizeof a[0])) {
+    switch (snow_slice_among_from(z, z->p1, a, sizeof a / sizeof a[0])) {
     case 1:
         c = z->c;
-        if (!eq_b(z, "k")) z->c = c, slice_del(z);
+        if (!snow_eq_b(z, "k")) z->c = c, snow_slice_del(z);
         break;
     case 2:
-        slice_del(z);
-        if (slice_eq(z, "kse")) slice_from(z, "ksi");
+        snow_slice_del(z);
+        if (snow_slice_eq(z, "kse")) snow_slice_from(z, "ksi");
         break;
     case 3:
-        slice_del(z);
+        snow_slice_del(z);
         break;
     case 4:
-        if (AMONG(z, an)) slice_del(z);
+        if (SNOW_AMONG(z, an)) snow_slice_del(z);
         break;
     case 5:
-        if (AMONG(z, aen)) slice_del(z);
+        if (SNOW_AMONG(z, aen)) snow_slice_del(z);
         break;
     case 6:
-        if (AMONG(z, en)) slice_del(z);
+        if (SNOW_AMONG(z, en)) snow_slice_del(z);
         break;
     }
 }
 
 /* case_ending's conditions on a suffix (the cursor at its start); a failed
  * one lets a shorter suffix of the list match instead. */
-static int fi_case_cond(Z *z, int g) {
+static int fi_case_cond(Snow *z, int g) {
     int c = z->c, ok;
     switch (g) {
     case 2: /* siin den tten */
@@ -1612,8 +1358,8 @@ static int fi_case_cond(Z *z, int g) {
     return ok;
 }
 
-static int fi_case_ending(Z *z) {
-    static const Am a[] = {
+static int fi_case_ending(Snow *z) {
+    static const SnowAm a[] = {
         {"han", 10}, {"hen", 11}, {"hin", 12}, {"hon", 13}, {"hän", 14}, {"hön", 15},
         {"siin", 2}, {"seen", 3}, {"den", 2},  {"tten", 2}, {"n", 4},    {"a", 5},
         {"ä", 5},    {"tta", 6},  {"ttä", 6},  {"ta", 1},   {"tä", 1},   {"ssa", 1},
@@ -1627,7 +1373,7 @@ static int fi_case_ending(Z *z) {
         if (z->c - z->p1 < len) continue;
         for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) {
             uint32_t t[16];
-            if (lit(a[i].s, t) != len) continue;
+            if (snow_lit(a[i].s, t) != len) continue;
             int ok = 1;
             for (int j = 0; j < len && ok; j++) ok = z->p[z->c - len + j] == t[j];
             if (!ok) continue;
@@ -1647,73 +1393,73 @@ static int fi_case_ending(Z *z) {
     int g = a[best].g, c = z->c;
     static const char *const hv[] = {"a", "e", "i", "o", "ä", "ö"};
     if (g >= 10) {
-        if (!eq_b(z, hv[g - 10])) return 0;
+        if (!snow_eq_b(z, hv[g - 10])) return 0;
     } else if (g == 4) {
-        if (fi_long(z) || (z->c = c, eq_b(z, "ie"))) {
+        if (fi_long(z) || (z->c = c, snow_eq_b(z, "ie"))) {
             z->c = c;
             if (z->c > z->lb) z->bra = --z->c;
         }
     } else if (g == 5) {
-        if (!in_b(z, FI_V1) || !in_b(z, FI_C)) return 0;
+        if (!snow_in_b(z, FI_V1) || !snow_in_b(z, FI_C)) return 0;
     } else if (g == 6) {
-        if (!eq_b(z, "e")) return 0;
+        if (!snow_eq_b(z, "e")) return 0;
     }
-    slice_del(z);
+    snow_slice_del(z);
     return 1;
 }
 
-static void fi_other_endings(Z *z) {
-    static const Am a[] = {{"mpi", 1},  {"mpa", 1},  {"mpä", 1},  {"mmi", 1},  {"mma", 1},
-                           {"mmä", 1},  {"impi", 2}, {"impa", 2}, {"impä", 2}, {"immi", 2},
-                           {"imma", 2}, {"immä", 2}, {"eja", 2},  {"ejä", 2}};
-    int g = slice_among_from(z, z->p2, a, sizeof a / sizeof a[0]);
+static void fi_other_endings(Snow *z) {
+    static const SnowAm a[] = {{"mpi", 1},  {"mpa", 1},  {"mpä", 1},  {"mmi", 1},  {"mma", 1},
+                               {"mmä", 1},  {"impi", 2}, {"impa", 2}, {"impä", 2}, {"immi", 2},
+                               {"imma", 2}, {"immä", 2}, {"eja", 2},  {"ejä", 2}};
+    int g = snow_slice_among_from(z, z->p2, a, sizeof a / sizeof a[0]);
     if (!g) return;
-    if (g == 1 && eq_b(z, "po")) return;
-    slice_del(z);
+    if (g == 1 && snow_eq_b(z, "po")) return;
+    snow_slice_del(z);
 }
 
-static int fi_i_plural(Z *z) {
-    static const Am a[] = {{"i", 1}, {"j", 1}};
-    if (SLICE_AMONG(z, a)) slice_del(z);
+static int fi_i_plural(Snow *z) {
+    static const SnowAm a[] = {{"i", 1}, {"j", 1}};
+    if (SNOW_SLICE_AMONG(z, a)) snow_slice_del(z);
     return 1;
 }
 
-static int fi_t(Z *z) {
-    if (!slice_eq(z, "t")) return 0;
+static int fi_t(Snow *z) {
+    if (!snow_slice_eq(z, "t")) return 0;
     int c = z->c;
-    if (!in_b(z, FI_V1)) return 0;
+    if (!snow_in_b(z, FI_V1)) return 0;
     z->c = c;
-    slice_del(z);
+    snow_slice_del(z);
     return 1;
 }
 
-static void fi_t_plural(Z *z) {
-    if (!with_limit(z, z->p1, fi_t)) return;
+static void fi_t_plural(Snow *z) {
+    if (!snow_with_limit(z, z->p1, fi_t)) return;
     z->c = z->l;
-    static const Am a[] = {{"mma", 1}, {"imma", 2}};
-    int g = slice_among_from(z, z->p2, a, sizeof a / sizeof a[0]);
+    static const SnowAm a[] = {{"mma", 1}, {"imma", 2}};
+    int g = snow_slice_among_from(z, z->p2, a, sizeof a / sizeof a[0]);
     if (!g) return;
-    if (g == 1 && eq_b(z, "po")) return;
-    slice_del(z);
+    if (g == 1 && snow_eq_b(z, "po")) return;
+    snow_slice_del(z);
 }
 
-static int fi_tidy_in_r1(Z *z) {
+static int fi_tidy_in_r1(Snow *z) {
     if (fi_long(z)) z->l--;
     z->c = z->l;
     z->ket = z->c;
-    if (in_b(z, "aäei")) {
+    if (snow_in_b(z, "aäei")) {
         z->bra = z->c;
-        if (in_b(z, FI_C)) slice_del(z);
+        if (snow_in_b(z, FI_C)) snow_slice_del(z);
     }
     z->c = z->l;
-    if (slice_eq(z, "j") && (eq_b(z, "o") || eq_b(z, "u"))) slice_del(z);
+    if (snow_slice_eq(z, "j") && (snow_eq_b(z, "o") || snow_eq_b(z, "u"))) snow_slice_del(z);
     z->c = z->l;
-    if (slice_eq(z, "o") && eq_b(z, "j")) slice_del(z);
+    if (snow_slice_eq(z, "o") && snow_eq_b(z, "j")) snow_slice_del(z);
     return 1;
 }
 
-static void finnish(Z *z) {
-    mark_r1r2(z, FI_V1);
+static void finnish(Snow *z) {
+    snow_mark_r1r2(z, FI_V1);
     z->c = z->l;
     fi_particle(z);
     z->c = z->l;
@@ -1724,15 +1470,15 @@ static void finnish(Z *z) {
     fi_other_endings(z);
     z->c = z->l;
     if (removed)
-        with_limit(z, z->p1, fi_i_plural);
+        snow_with_limit(z, z->p1, fi_i_plural);
     else
         fi_t_plural(z);
     z->c = z->l;
-    with_limit(z, z->p1, fi_tidy_in_r1);
+    snow_with_limit(z, z->p1, fi_tidy_in_r1);
     /* undouble the last consonant */
     int i = z->l;
-    while (i > 0 && in_g(z->p[i - 1], FI_V1)) i--;
-    if (i >= 2 && in_g(z->p[i - 1], FI_C) && z->p[i - 2] == z->p[i - 1]) {
+    while (i > 0 && snow_in_g(z->p[i - 1], FI_V1)) i--;
+    if (i >= 2 && snow_in_g(z->p[i - 1], FI_C) && z->p[i - 2] == z->p[i - 1]) {
         memmove(z->p + i - 1, z->p + i, (size_t)(z->l - i) * sizeof(uint32_t));
         z->l--;
     }
@@ -1744,69 +1490,69 @@ static void finnish(Z *z) {
 
 /* "[substring] R1 among(...)" whose actions are delete (1), <- 'a' (2) or
  * <- 'e' (3). */
-static void hu_simple(Z *z, const Am *a, size_t n) {
-    int g = slice_among(z, a, n);
-    if (!g || !r1(z)) return;
+static void hu_simple(Snow *z, const SnowAm *a, size_t n) {
+    int g = snow_slice_among(z, a, n);
+    if (!g || !snow_r1(z)) return;
     if (g == 1)
-        slice_del(z);
+        snow_slice_del(z);
     else
-        slice_from(z, g == 2 ? "a" : "e");
+        snow_slice_from(z, g == 2 ? "a" : "e");
 }
 
 #define HU_SIMPLE(z, a) hu_simple((z), (a), sizeof(a) / sizeof((a)[0]))
 
-static int hu_double(Z *z) {
-    static const Am a[] = {{"bb", 1},  {"cc", 1},  {"ccs", 1}, {"dd", 1}, {"ff", 1},  {"gg", 1},
-                           {"ggy", 1}, {"jj", 1},  {"kk", 1},  {"ll", 1}, {"lly", 1}, {"mm", 1},
-                           {"nn", 1},  {"nny", 1}, {"pp", 1},  {"rr", 1}, {"ss", 1},  {"ssz", 1},
-                           {"tt", 1},  {"tty", 1}, {"vv", 1},  {"zz", 1}, {"zzs", 1}};
-    int c = z->c, ok = AMONG(z, a) != 0;
+static int hu_double(Snow *z) {
+    static const SnowAm a[] = {
+        {"bb", 1}, {"cc", 1},  {"ccs", 1}, {"dd", 1},  {"ff", 1}, {"gg", 1},  {"ggy", 1}, {"jj", 1},
+        {"kk", 1}, {"ll", 1},  {"lly", 1}, {"mm", 1},  {"nn", 1}, {"nny", 1}, {"pp", 1},  {"rr", 1},
+        {"ss", 1}, {"ssz", 1}, {"tt", 1},  {"tty", 1}, {"vv", 1}, {"zz", 1},  {"zzs", 1}};
+    int c = z->c, ok = SNOW_AMONG(z, a) != 0;
     z->c = c;
     return ok;
 }
 
 /* Snowball's "next [hop 1] delete": drops the letter before the last. */
-static void hu_undouble(Z *z) {
+static void hu_undouble(Snow *z) {
     if (z->c - z->lb < 2) return;
     z->ket = z->c - 1;
     z->bra = z->c - 2;
     z->c -= 2;
-    slice_del(z);
+    snow_slice_del(z);
 }
 
 /* instrum and factive: a suffix after a doubled consonant, which is
  * undoubled. */
-static void hu_after_double(Z *z, const Am *a, size_t n) {
-    int g = slice_among(z, a, n);
-    if (!g || !r1(z) || !hu_double(z)) return;
-    slice_del(z);
+static void hu_after_double(Snow *z, const SnowAm *a, size_t n) {
+    int g = snow_slice_among(z, a, n);
+    if (!g || !snow_r1(z) || !hu_double(z)) return;
+    snow_slice_del(z);
     hu_undouble(z);
 }
 
-static void hungarian(Z *z) {
+static void hungarian(Snow *z) {
     z->p1 = z->l;
-    if (z->l > 0 && in_g(z->p[0], HU_V)) {
+    if (z->l > 0 && snow_in_g(z->p[0], HU_V)) {
         int i = 1;
-        while (i < z->l && in_g(z->p[i], HU_V)) i++;
+        while (i < z->l && snow_in_g(z->p[i], HU_V)) i++;
         if (i < z->l) {
             static const char *const dg[] = {"cs", "gy", "ly", "ny", "sz", "ty", "zs", "dzs"};
             int k = 1;
             for (size_t j = 0; j < sizeof dg / sizeof dg[0]; j++) {
                 uint32_t t[4];
-                int n = lit(dg[j], t);
+                int n = snow_lit(dg[j], t);
                 if (i + n <= z->l && !memcmp(z->p + i, t, (size_t)n * sizeof(uint32_t)) && n > k)
                     k = n;
             }
             z->p1 = i + k;
         }
     } else {
-        int i = gopast(z, 0, HU_V, 1);
+        int i = snow_gopast(z, 0, HU_V, 1);
         if (i >= 0) z->p1 = i;
     }
-    static const Am instrum[] = {{"al", 1}, {"el", 1}};
+    static const SnowAm instrum[] = {{"al", 1}, {"el", 1}};
     z->c = z->l;
     hu_after_double(z, instrum, 2);
-    static const Am cs[] = {
+    static const SnowAm cs[] = {
         {"ban", 1},    {"ben", 1},  {"ba", 1},  {"be", 1},   {"ra", 1},     {"re", 1},
         {"nak", 1},    {"nek", 1},  {"val", 1}, {"vel", 1},  {"tól", 1},    {"től", 1},
         {"ról", 1},    {"ről", 1},  {"ból", 1}, {"ből", 1},  {"hoz", 1},    {"hez", 1},
@@ -1817,27 +1563,27 @@ static void hungarian(Z *z) {
         {"n", 1},      {"t", 1},
     };
     z->c = z->l;
-    if (SLICE_AMONG(z, cs) && r1(z)) {
-        slice_del(z);
-        static const Am ve[] = {{"á", 2}, {"é", 3}};
+    if (SNOW_SLICE_AMONG(z, cs) && snow_r1(z)) {
+        snow_slice_del(z);
+        static const SnowAm ve[] = {{"á", 2}, {"é", 3}};
         HU_SIMPLE(z, ve);
     }
-    static const Am special[] = {{"én", 3}, {"án", 2}, {"ánként", 2}};
+    static const SnowAm special[] = {{"én", 3}, {"án", 2}, {"ánként", 2}};
     z->c = z->l;
     HU_SIMPLE(z, special);
-    static const Am other[] = {{"astul", 1}, {"estül", 1}, {"stul", 1},
-                               {"stül", 1},  {"ástul", 2}, {"éstül", 3}};
+    static const SnowAm other[] = {{"astul", 1}, {"estül", 1}, {"stul", 1},
+                                   {"stül", 1},  {"ástul", 2}, {"éstül", 3}};
     z->c = z->l;
     HU_SIMPLE(z, other);
-    static const Am factive[] = {{"á", 1}, {"é", 1}};
+    static const SnowAm factive[] = {{"á", 1}, {"é", 1}};
     z->c = z->l;
     hu_after_double(z, factive, 2);
-    static const Am owned[] = {{"oké", 1}, {"öké", 1}, {"aké", 1}, {"eké", 1},
-                               {"éké", 3}, {"áké", 2}, {"ké", 1},  {"éei", 3},
-                               {"áéi", 2}, {"éi", 1},  {"éé", 3},  {"é", 1}};
+    static const SnowAm owned[] = {{"oké", 1}, {"öké", 1}, {"aké", 1}, {"eké", 1},
+                                   {"éké", 3}, {"áké", 2}, {"ké", 1},  {"éei", 3},
+                                   {"áéi", 2}, {"éi", 1},  {"éé", 3},  {"é", 1}};
     z->c = z->l;
     HU_SIMPLE(z, owned);
-    static const Am sing[] = {
+    static const SnowAm sing[] = {
         {"ünk", 1}, {"unk", 1}, {"ánk", 2}, {"énk", 3}, {"nk", 1}, {"ájuk", 2}, {"éjük", 3},
         {"juk", 1}, {"jük", 1}, {"uk", 1},  {"ük", 1},  {"em", 1}, {"om", 1},   {"am", 1},
         {"ám", 2},  {"ém", 3},  {"m", 1},   {"od", 1},  {"ed", 1}, {"ad", 1},   {"öd", 1},
@@ -1846,7 +1592,7 @@ static void hungarian(Z *z) {
     };
     z->c = z->l;
     HU_SIMPLE(z, sing);
-    static const Am plur[] = {
+    static const SnowAm plur[] = {
         {"jaim", 1},  {"jeim", 1},  {"áim", 2},   {"éim", 3},   {"aim", 1},    {"eim", 1},
         {"im", 1},    {"jaid", 1},  {"jeid", 1},  {"áid", 2},   {"éid", 3},    {"aid", 1},
         {"eid", 1},   {"id", 1},    {"jai", 1},   {"jei", 1},   {"ái", 2},     {"éi", 3},
@@ -1857,27 +1603,27 @@ static void hungarian(Z *z) {
     };
     z->c = z->l;
     HU_SIMPLE(z, plur);
-    static const Am plural[] = {{"ák", 2}, {"ék", 3}, {"ök", 1}, {"ak", 1},
-                                {"ok", 1}, {"ek", 1}, {"k", 1}};
+    static const SnowAm plural[] = {{"ák", 2}, {"ék", 3}, {"ök", 1}, {"ak", 1},
+                                    {"ok", 1}, {"ek", 1}, {"k", 1}};
     z->c = z->l;
     HU_SIMPLE(z, plural);
 }
 
 /* ---- the scandinavian languages ---- */
 
-static int sc_regions(Z *z, const char *v) {
+static int sc_regions(Snow *z, const char *v) {
     z->p1 = z->l;
     if (z->l < 3) return 0;
-    int i = gopast(z, 0, v, 1);
-    if (i < 0 || (i = gopast(z, i, v, 0)) < 0) return 0;
+    int i = snow_gopast(z, 0, v, 1);
+    if (i < 0 || (i = snow_gopast(z, i, v, 0)) < 0) return 0;
     z->p1 = i < 3 ? 3 : i;
     return 1;
 }
 
 #define SV_V "aeiouyäåö"
 
-static int sv_main(Z *z) {
-    static const Am a[] = {
+static int sv_main(Snow *z) {
+    static const SnowAm a[] = {
         {"a", 1},      {"arna", 1},  {"erna", 1}, {"heterna", 1}, {"orna", 1},  {"ad", 1},
         {"e", 1},      {"ade", 1},   {"ande", 1}, {"arne", 1},    {"are", 1},   {"aste", 1},
         {"en", 1},     {"anden", 1}, {"aren", 1}, {"heten", 1},   {"ern", 1},   {"ar", 1},
@@ -1886,97 +1632,98 @@ static int sv_main(Z *z) {
         {"hetens", 1}, {"erns", 1},  {"at", 1},   {"andet", 1},   {"het", 1},   {"ast", 1},
         {"s", 2},
     };
-    int g = SLICE_AMONG(z, a);
+    int g = SNOW_SLICE_AMONG(z, a);
     if (!g) return 0;
     int lb = z->lb;
     z->lb = 0;
-    if (g == 1 || in_b(z, "bcdfghjklmnoprtvy")) slice_del(z);
+    if (g == 1 || snow_in_b(z, "bcdfghjklmnoprtvy")) snow_slice_del(z);
     z->lb = lb;
     return 1;
 }
 
-static int sv_pair(Z *z) {
-    static const Am a[] = {{"dd", 1}, {"gd", 1}, {"nn", 1}, {"dt", 1},
-                           {"gt", 1}, {"kt", 1}, {"tt", 1}};
-    if (AMONG(z, a)) z->l--;
+static int sv_pair(Snow *z) {
+    static const SnowAm a[] = {{"dd", 1}, {"gd", 1}, {"nn", 1}, {"dt", 1},
+                               {"gt", 1}, {"kt", 1}, {"tt", 1}};
+    if (SNOW_AMONG(z, a)) z->l--;
     return 1;
 }
 
-static int sv_other(Z *z) {
-    static const Am a[] = {{"lig", 1}, {"ig", 1}, {"els", 1}, {"löst", 2}, {"fullt", 3}};
-    switch (SLICE_AMONG(z, a)) {
+static int sv_other(Snow *z) {
+    static const SnowAm a[] = {{"lig", 1}, {"ig", 1}, {"els", 1}, {"löst", 2}, {"fullt", 3}};
+    switch (SNOW_SLICE_AMONG(z, a)) {
     case 1:
-        slice_del(z);
+        snow_slice_del(z);
         break;
     case 2:
-        slice_from(z, "lös");
+        snow_slice_from(z, "lös");
         break;
     case 3:
-        slice_from(z, "full");
+        snow_slice_from(z, "full");
         break;
     }
     return 1;
 }
 
-static void swedish(Z *z) {
+static void swedish(Snow *z) {
     sc_regions(z, SV_V);
-    z->c = z->l, with_limit(z, z->p1, sv_main);
-    z->c = z->l, with_limit(z, z->p1, sv_pair);
-    z->c = z->l, with_limit(z, z->p1, sv_other);
+    z->c = z->l, snow_with_limit(z, z->p1, sv_main);
+    z->c = z->l, snow_with_limit(z, z->p1, sv_pair);
+    z->c = z->l, snow_with_limit(z, z->p1, sv_other);
 }
 
 #define NO_V "aeiouyæåø"
 
-static int no_main(Z *z) {
-    static const Am a[] = {
+static int no_main(Snow *z) {
+    static const SnowAm a[] = {
         {"a", 1},       {"e", 1},      {"ede", 1},    {"ande", 1},  {"ende", 1},  {"ane", 1},
         {"ene", 1},     {"hetene", 1}, {"en", 1},     {"heten", 1}, {"ar", 1},    {"er", 1},
         {"heter", 1},   {"as", 1},     {"es", 1},     {"edes", 1},  {"endes", 1}, {"enes", 1},
         {"hetenes", 1}, {"ens", 1},    {"hetens", 1}, {"ers", 1},   {"ets", 1},   {"et", 1},
         {"het", 1},     {"ast", 1},    {"s", 2},      {"erte", 3},  {"ert", 3},
     };
-    int g = SLICE_AMONG(z, a);
+    int g = SNOW_SLICE_AMONG(z, a);
     if (!g) return 0;
     int lb = z->lb;
     z->lb = 0;
     if (g == 1) {
-        slice_del(z);
+        snow_slice_del(z);
     } else if (g == 2) {
         int c = z->c;
-        if (in_b(z, "bcdfghjlmnoprtvyz") || (z->c = c, eq_b(z, "k") && out_b(z, NO_V)))
-            slice_del(z);
+        if (snow_in_b(z, "bcdfghjlmnoprtvyz") ||
+            (z->c = c, snow_eq_b(z, "k") && snow_out_b(z, NO_V)))
+            snow_slice_del(z);
     } else {
-        slice_from(z, "er");
+        snow_slice_from(z, "er");
     }
     z->lb = lb;
     return 1;
 }
 
-static int no_pair(Z *z) {
-    static const Am a[] = {{"dt", 1}, {"vt", 1}};
-    if (AMONG(z, a)) z->l--;
+static int no_pair(Snow *z) {
+    static const SnowAm a[] = {{"dt", 1}, {"vt", 1}};
+    if (SNOW_AMONG(z, a)) z->l--;
     return 1;
 }
 
-static int no_other(Z *z) {
-    static const Am a[] = {{"leg", 1},  {"eleg", 1}, {"ig", 1},     {"eig", 1},
-                           {"lig", 1},  {"elig", 1}, {"els", 1},    {"lov", 1},
-                           {"elov", 1}, {"slov", 1}, {"hetslov", 1}};
-    if (SLICE_AMONG(z, a)) slice_del(z);
+static int no_other(Snow *z) {
+    static const SnowAm a[] = {{"leg", 1},  {"eleg", 1}, {"ig", 1},     {"eig", 1},
+                               {"lig", 1},  {"elig", 1}, {"els", 1},    {"lov", 1},
+                               {"elov", 1}, {"slov", 1}, {"hetslov", 1}};
+    if (SNOW_SLICE_AMONG(z, a)) snow_slice_del(z);
     return 1;
 }
 
-static void norwegian(Z *z) {
+static void norwegian(Snow *z) {
     sc_regions(z, NO_V);
-    z->c = z->l, with_limit(z, z->p1, no_main);
-    z->c = z->l, with_limit(z, z->p1, no_pair);
-    z->c = z->l, with_limit(z, z->p1, no_other);
+    z->c = z->l, snow_with_limit(z, z->p1, no_main);
+    z->c = z->l, snow_with_limit(z, z->p1, no_pair);
+    z->c = z->l, snow_with_limit(z, z->p1, no_other);
 }
 
 #define DA_V "aeiouyæåø"
 
-static int da_main(Z *z) {
-    static const Am a[] = {
+static int da_main(Snow *z) {
+    static const SnowAm a[] = {
         {"hed", 1},    {"ethed", 1},   {"ered", 1},  {"e", 1},     {"erede", 1}, {"ende", 1},
         {"erende", 1}, {"ene", 1},     {"erne", 1},  {"ere", 1},   {"en", 1},    {"heden", 1},
         {"eren", 1},   {"er", 1},      {"heder", 1}, {"erer", 1},  {"heds", 1},  {"es", 1},
@@ -1984,105 +1731,81 @@ static int da_main(Z *z) {
         {"hedens", 1}, {"erens", 1},   {"ers", 1},   {"ets", 1},   {"erets", 1}, {"et", 1},
         {"eret", 1},   {"s", 2},
     };
-    int g = SLICE_AMONG(z, a);
+    int g = SNOW_SLICE_AMONG(z, a);
     if (!g) return 0;
     int lb = z->lb;
     z->lb = 0;
-    if (g == 1 || in_b(z, "abcdfghjklmnoprtvyzå")) slice_del(z);
+    if (g == 1 || snow_in_b(z, "abcdfghjklmnoprtvyzå")) snow_slice_del(z);
     z->lb = lb;
     return 1;
 }
 
-static int da_pair(Z *z) {
-    static const Am a[] = {{"gd", 1}, {"dt", 1}, {"gt", 1}, {"kt", 1}};
-    if (AMONG(z, a)) z->l--;
+static int da_pair(Snow *z) {
+    static const SnowAm a[] = {{"gd", 1}, {"dt", 1}, {"gt", 1}, {"kt", 1}};
+    if (SNOW_AMONG(z, a)) z->l--;
     return 1;
 }
 
-static int da_other(Z *z) {
-    static const Am a[] = {{"ig", 1}, {"lig", 1}, {"elig", 1}, {"els", 1}, {"løst", 2}};
-    switch (SLICE_AMONG(z, a)) {
+static int da_other(Snow *z) {
+    static const SnowAm a[] = {{"ig", 1}, {"lig", 1}, {"elig", 1}, {"els", 1}, {"løst", 2}};
+    switch (SNOW_SLICE_AMONG(z, a)) {
     case 1:
-        slice_del(z);
+        snow_slice_del(z);
         z->c = z->l;
-        with_limit(z, z->p1, da_pair);
+        snow_with_limit(z, z->p1, da_pair);
         break;
     case 2:
-        slice_from(z, "løs");
+        snow_slice_from(z, "løs");
         break;
     }
     return 1;
 }
 
-static int da_undouble(Z *z) {
-    if (z->c <= z->lb || !in_g(z->p[z->c - 1], "bcdfghjklmnpqrstvwxz")) return 0;
+static int da_undouble(Snow *z) {
+    if (z->c <= z->lb || !snow_in_g(z->p[z->c - 1], "bcdfghjklmnpqrstvwxz")) return 0;
     uint32_t ch = z->p[z->c - 1];
     if (z->c - 2 < 0 || z->p[z->c - 2] != ch) return 0;
     z->l--;
     return 1;
 }
 
-static void danish(Z *z) {
+static void danish(Snow *z) {
     sc_regions(z, DA_V);
-    z->c = z->l, with_limit(z, z->p1, da_main);
-    z->c = z->l, with_limit(z, z->p1, da_pair);
+    z->c = z->l, snow_with_limit(z, z->p1, da_main);
+    z->c = z->l, snow_with_limit(z, z->p1, da_pair);
     /* other_suffix: -igst loses its st first (outside the region) */
     z->c = z->l;
-    if (slice_eq(z, "st") && eq_b(z, "ig")) slice_del(z); /* the slice is "st" */
-    z->c = z->l, with_limit(z, z->p1, da_other);
-    z->c = z->l, with_limit(z, z->p1, da_undouble);
+    if (snow_slice_eq(z, "st") && snow_eq_b(z, "ig")) snow_slice_del(z); /* the slice is "st" */
+    z->c = z->l, snow_with_limit(z, z->p1, da_other);
+    z->c = z->l, snow_with_limit(z, z->p1, da_undouble);
 }
 
 /* ---- dispatch ---- */
 
-typedef void (*Algo)(Z *);
+FTSTEM_DEFINE(french)
+FTSTEM_DEFINE(german)
+FTSTEM_DEFINE(swedish)
+FTSTEM_DEFINE(norwegian)
+FTSTEM_DEFINE(danish)
+FTSTEM_DEFINE(spanish)
+FTSTEM_DEFINE(italian)
+FTSTEM_DEFINE(portuguese)
+FTSTEM_DEFINE(dutch)
+FTSTEM_DEFINE(russian)
+FTSTEM_DEFINE(romanian)
+FTSTEM_DEFINE(finnish)
+FTSTEM_DEFINE(hungarian)
 
-static char *run(Algo f, const char *w, size_t len, size_t *out_len) {
-    Z z;
-    memset(&z, 0, sizeof z);
-    z.cap = (int)len + 16;
-    z.p = xmalloc((size_t)z.cap * sizeof(uint32_t));
-    int n = len <= 4096 ? decode(w, len, z.p, (int)len) : -1;
-    char *out;
-    if (n < 0) {
-        out = xmalloc(len + 1);
-        memcpy(out, w, len);
-        *out_len = len;
-    } else {
-        z.l = n;
-        f(&z);
-        out = xmalloc((size_t)z.l * 4 + 1);
-        *out_len = encode(z.p, z.l, out);
-    }
-    out[*out_len] = '\0';
-    xfree(z.p);
-    return out;
+/* Returns the stemmer of t[0..n) named language (case insensitive), or
+ * NULL. */
+FtStemFn ftstem__lookup(const FtStemEntry *t, size_t n, const char *language) {
+    for (size_t i = 0; i < n; i++)
+        if (!strcasecmp(language, t[i].name)) return t[i].fn;
+    return NULL;
 }
 
-#define STEMMER(name)                                                                              \
-    static char *stem_##name(const char *w, size_t len, size_t *out_len) {                         \
-        return run(name, w, len, out_len);                                                         \
-    }
-
-STEMMER(french)
-STEMMER(german)
-STEMMER(swedish)
-STEMMER(norwegian)
-STEMMER(danish)
-STEMMER(spanish)
-STEMMER(italian)
-STEMMER(portuguese)
-STEMMER(dutch)
-STEMMER(russian)
-STEMMER(romanian)
-STEMMER(finnish)
-STEMMER(hungarian)
-
 FtStemFn ftstem_find(const char *language) {
-    static const struct {
-        const char *name;
-        FtStemFn fn;
-    } t[] = {
+    static const FtStemEntry t[] = {
         {"french", stem_french},       {"german", stem_german},         {"swedish", stem_swedish},
         {"norwegian", stem_norwegian}, {"danish", stem_danish},         {"spanish", stem_spanish},
         {"italian", stem_italian},     {"portuguese", stem_portuguese}, {"dutch", stem_dutch},
@@ -2090,7 +1813,6 @@ FtStemFn ftstem_find(const char *language) {
         {"hungarian", stem_hungarian},
     };
     if (!language) return NULL;
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (!strcasecmp(language, t[i].name)) return t[i].fn;
-    return NULL;
+    FtStemFn fn = ftstem__lookup(t, sizeof t / sizeof t[0], language);
+    return fn ? fn : ftstem__find_more(language);
 }

@@ -1,5 +1,5 @@
 """Stemming in the query engine's languages other than English (Snowball
-stemmers, src/types/ftstem.c): the index's LANGUAGE, a document's
+stemmers, src/types/ftstem.c and ftstem_more.c): the index's LANGUAGE, a document's
 LANGUAGE_FIELD (an unknown value falls back on the index's default, as
 RediSearch does), FT.SEARCH's LANGUAGE argument, VERBATIM, FT.EXPLAIN's
 expansion and HIGHLIGHT. The word pairs share a Snowball stem in their
@@ -33,6 +33,18 @@ PAIRS = [
     ("swedish", "anhalterna", "anhalten", "anhalt"),
     ("norwegian", "karbonpapirene", "karbonpapira", "karbonpapir"),
     ("danish", "affaldsproblemerne", "affaldsproblemer", "affaldsproblem"),
+    ("turkish", "yapılandırmaları", "yapılandırmaya", "yapılandırma"),
+    ("arabic", "الأوكرانية", "الأوكراني", "اوكران"),
+    ("indonesian", "diimplementasikan", "mengimplementasi", "implementasi"),
+    ("catalan", "descomprimint", "descomprimir", "descomprim"),
+    ("irish", "comhoiriúnacht", "chomhoiriúnach", "comhoiriún"),
+    ("basque", "direktorioak", "direktorioan", "direktorio"),
+    ("lithuanian", "spausdintuvas", "spausdintuvų", "spausdintuv"),
+    ("greek", "κρυπτογραφημένα", "κρυπτογραφημένου", "κρυπτογραφημεν"),
+    ("hindi", "उपयोगकर्ताओं", "उपयोगकर्ता", "उपयोगकर्त"),
+    ("nepali", "प्लेटफर्मका", "प्लेटफर्ममा", "प्लेटफर्म"),
+    ("tamil", "நிகழ்ச்சிகளை", "நிகழ்ச்சிகள்", "நிகழ்ச்சி"),
+    ("yiddish", "דורכבלעטערערס", "דורכבלעטערער", "דורכבלעטער"),
 ]
 
 

@@ -33,7 +33,13 @@ def locale_words(code, letters):
 
 
 LOCALES = {"russian": ("ru", "а-яё"), "romanian": ("ro", "a-zăâîşţșț"),
-           "finnish": ("fi", "a-zäöå"), "hungarian": ("hu", "a-záéíóöőúüű")}
+           "finnish": ("fi", "a-zäöå"), "hungarian": ("hu", "a-záéíóöőúüű"),
+           "turkish": ("tr", "a-zçğıöşüâîû"), "arabic": ("ar", "\u0621-\u065f\u0660-\u0669"),
+           "greek": ("el", "α-ωάέήίόύώϊϋΐΰ"), "indonesian": ("id", "a-z"),
+           "catalan": ("ca", "a-zàèéíïòóúüç·"), "irish": ("ga", "a-záéíóú"),
+           "lithuanian": ("lt", "a-ząčęėįšųūž"), "basque": ("eu", "a-zñ"),
+           "hindi": ("hi", "\u0900-\u097f"), "nepali": ("ne", "\u0900-\u097f"),
+           "tamil": ("ta", "\u0b80-\u0bff"), "yiddish": ("yi", "\u05b0-\u05f4\ufb1d-\ufb4f")}
 
 for lang in sys.argv[1:] or list(LISTS) + list(LOCALES):
     if lang in LOCALES:
