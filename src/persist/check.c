@@ -675,20 +675,13 @@ static AofManifest *load_manifest(const char *path) {
     return NULL;
 }
 
-static char *path_join(const char *dir, const char *name) {
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = xmalloc(n);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
 static int check_multi_part(AofCheck *k, const char *dir, const char *manifest_path) {
     printf("Start checking Multi Part AOF\n");
     AofManifest *am = load_manifest(manifest_path);
     if (!am) return 1;
     int total = (am->base.name ? 1 : 0) + am->n_incr, n = 0, rc = 1;
     if (am->base.name) {
-        char *path = path_join(dir, am->base.name);
+        char *path = aof_path_join(dir, am->base.name);
         int preamble = file_is_rdb(path), ret = SINGLE_FAILED;
         if (preamble >= 0) {
             printf("Start to check BASE AOF (%s format).\n", preamble ? "RDB" : "RESP");
@@ -700,7 +693,7 @@ static int check_multi_part(AofCheck *k, const char *dir, const char *manifest_p
     if (am->n_incr) printf("Start to check INCR files.\n");
     for (int i = 0; i < am->n_incr; i++) {
         const char *name = am->incr[i].name;
-        char *path = path_join(dir, name);
+        char *path = aof_path_join(dir, name);
         int ret = check_single(k, name, path, ++n == total, 0);
         xfree(path);
         if (report_single(k, ret, "INCR AOF", name) != 0) goto out;

@@ -835,10 +835,6 @@ JsonPath *jsonpath_compile_projection(const char *p, size_t len, char *err, size
     return compile(p, len, 1, err, errcap);
 }
 
-int jsonpath_is_projection(const JsonPath *jp) {
-    return jp->proj != NULL;
-}
-
 int jsonpath_starts_projection(const char *p, size_t len) {
     size_t i = 0;
     if (i < len && (p[i] == '-' || p[i] == '+')) {

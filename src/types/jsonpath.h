@@ -45,8 +45,6 @@ JsonPath *jsonpath_compile(const char *p, size_t len, char *err, size_t errcap);
 /* jsonpath_compile() that also accepts a projection. */
 JsonPath *jsonpath_compile_projection(const char *p, size_t len, char *err, size_t errcap);
 void jsonpath_free(JsonPath *jp);
-/* Whether jp is a projection (it has no matches, only values). */
-int jsonpath_is_projection(const JsonPath *jp);
 /* Whether text that does not start with '$' opens a projection: '(' , a
  * unary sign, or a function call such as length( . */
 int jsonpath_starts_projection(const char *p, size_t len);
