@@ -12,11 +12,12 @@
  *        └─ slots: table of ring indexes keyed by iid: buckets of 16 32-bit
  *                  words (one cache line), 15 slots (18 bits of the hash |
  *                  index + 1) and an overflow count
- *   Rec = { stream ID, hash, iid bytes inline (<= 39) or pointer + length }
- *         64 bytes: one cache line
+ *   Rec = { stream ID, 32 bits of the hash, its slot's position, iid bytes
+ *           inline (<= 39) or pointer + length }: 64 bytes, one cache line
  *
- * Both tables are keyed with SipHash-1-2 under a per-Idmp random key, so a
- * client choosing iids cannot aim them at one bucket or probe run. The
+ * Both tables are keyed with a folded-multiply hash under a per-Idmp random
+ * key (see key_hash()), so a client choosing iids cannot aim them at one
+ * bucket or probe run. The
  * producers table (few entries, looked up once per command at most) uses
  * linear probing with backward-shift deletion. The iid table, on every
  * IDMP XADD's path three times (lookup, insert, evict), is bucketed: a
@@ -28,13 +29,17 @@
  * (1 in 2^18 otherwise), and at maxsize 100 the table is 1 KB.
  *
  * Cost. The add of a busy producer (the steady state: full ring, one iid
- * evicted per add) touches the head record, the tail record and two table
- * buckets, and allocates nothing for iids of up to 39 bytes. The producer of
- * the previous call is remembered, so a run of messages from one producer
- * hashes only the iid, once: the key (IdmpKey) carries the hash from the
- * lookup to the add, and the add skips its own lookup when nothing changed
- * since a lookup found no record. A first version with one allocation per
- * iid, pointer-only slots and two lookups per XADD cost twice as much.
+ * evicted per add) writes the new record over the oldest one (the head is
+ * the tail's place in a full ring), frees the old slot where the record says
+ * it is, takes a free slot in the new iid's bucket, and allocates nothing for
+ * iids of up to 39 bytes. The producer of the previous call is remembered,
+ * so a run of messages from one producer hashes only the iid, once: the key
+ * (IdmpKey) carries the hash and the producer from the lookup to the add,
+ * and the add skips its own lookups when nothing changed since a lookup
+ * found no record. A first version with one allocation per iid,
+ * pointer-only slots and two lookups per XADD cost twice as much; the
+ * in-place replacement, the stored slot position and the multiply hash
+ * (instead of SipHash-1-2) took another third off the library's share.
  *
  * Time. An iid's age is the ms part of its stream ID, not a clock reading:
  * IDMP only works with auto-generated IDs, whose ms part is the insertion
@@ -93,11 +98,8 @@
 
 /* ---- SipHash ------------------------------------------------------------ */
 
-/* SipHash (Aumasson, Bernstein) as specified by its authors: a one-shot
- * 64-bit form with any number of rounds (the tables use SipHash-1-2,
- * the round counts Redis keys its own hash tables with) and an
- * incremental SipHash-2-4 with the 128-bit output (IDMPAUTO). The round
- * counts are compile-time constants on the hot paths so the rounds unroll. */
+/* SipHash-2-4 (Aumasson, Bernstein) as specified by its authors, incremental,
+ * with the 128-bit output: IDMPAUTO's content hash. */
 typedef struct Sip {
     uint64_t v0, v1, v2, v3;
     uint64_t tail;  /* pending bytes, little-endian */
@@ -138,14 +140,12 @@ static inline __attribute__((always_inline)) void sip_compress(Sip *s, uint64_t 
     s->v0 ^= m;
 }
 
-static inline __attribute__((always_inline)) void sip_init(Sip *s, const unsigned char key[16],
-                                                           int wide) {
+static inline __attribute__((always_inline)) void sip_init(Sip *s, const unsigned char key[16]) {
     uint64_t k0 = bytes_le64(key), k1 = bytes_le64(key + 8);
     s->v0 = 0x736f6d6570736575ULL ^ k0;
-    s->v1 = 0x646f72616e646f6dULL ^ k1;
+    s->v1 = 0x646f72616e646f6dULL ^ k1 ^ 0xee; /* the 128-bit output's variant */
     s->v2 = 0x6c7967656e657261ULL ^ k0;
     s->v3 = 0x7465646279746573ULL ^ k1;
-    if (wide) s->v1 ^= 0xee;
     s->tail = 0;
     s->total = 0;
     s->n_tail = 0;
@@ -183,30 +183,11 @@ static void sip_final128(Sip *s, unsigned char out[16]) {
     store_le64(out + 8, s->v0 ^ s->v1 ^ s->v2 ^ s->v3);
 }
 
-static inline __attribute__((always_inline)) uint64_t
-sip64(int c, int d, const unsigned char key[16], const void *p, size_t len) {
-    Sip s;
-    sip_init(&s, key, 0);
-    const unsigned char *b = p;
-    size_t n = len;
-    for (; n >= 8; b += 8, n -= 8) sip_compress(&s, bytes_le64(b), c);
-    sip_compress(&s, ((uint64_t)len << 56) | bytes_le_upto8(b, n), c);
-    s.v2 ^= 0xff;
-    sip_rounds(&s, d);
-    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
-}
-
-/* SipHash-c-d with a 64-bit output over len bytes at p. Borrows everything. */
-uint64_t idmp_siphash(int c_rounds, int d_rounds, const unsigned char key[16], const void *p,
-                      size_t len) {
-    return sip64(c_rounds, d_rounds, key, p, len);
-}
-
 /* SipHash-2-4 with a 128-bit output into out. Borrows everything. */
 void idmp_siphash128(const unsigned char key[16], const void *p, size_t len,
                      unsigned char out[16]) {
     Sip s;
-    sip_init(&s, key, 1);
+    sip_init(&s, key);
     sip_update(&s, p, len);
     sip_final128(&s, out);
 }
@@ -220,7 +201,9 @@ void idmp_siphash128(const unsigned char key[16], const void *p, size_t len,
  * IDMPAUTO's 16 bytes) live in the record; longer ones are allocated. */
 typedef struct Rec {
     StreamId id;
-    uint64_t hash;
+    uint32_t hash; /* the table hash, packed (see packed_hash()) */
+    uint16_t slot; /* where in the producer's iid table its slot is */
+    uint16_t unused;
     union {
         unsigned char in[INLINE_MAX + 1]; /* the bytes; the length in in[INLINE_MAX] */
         struct {
@@ -259,7 +242,7 @@ struct Idmp {
     Producer *last;   /* the producer of the last lookup or add, or NULL */
     uint64_t version; /* moves on every change of the tracked iids */
     uint32_t sweep;   /* next producer slot the incremental sweep visits */
-    unsigned char key[16];
+    uint64_t hkey[4]; /* the table hash's key (see key_hash()) */
     size_t mem_bytes;
 };
 
@@ -275,18 +258,61 @@ static inline size_t table_bytes(uint32_t nb) {
 #define RING_MIN_CAP        4u
 #define SWEEP_SLOTS_PER_ADD 2
 
+/* The high and low halves of the 128-bit product of a and b, XOR-ed. */
+static inline uint64_t fold_mul(uint64_t a, uint64_t b) {
+    unsigned __int128 r = (unsigned __int128)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+/* The table hash of s: a keyed folded-multiply hash (the construction of
+ * wyhash and foldhash). The bytes are read as two words, a and b (for up to
+ * 16 bytes: overlapping loads, a one-to-one encoding for each length; longer
+ * strings fold each 16-byte block into a running state first), each is
+ * XOR-ed with a key word and their 128-bit product folded to 64 bits, then
+ * the length and a second fold spread every input bit over both ends of the
+ * result (the bucket comes from the low bits, the tag from the high ones).
+ * The four key words are random per state, so a client that cannot read
+ * them cannot aim iids at one bucket, and the damage if it could is bounded
+ * anyway: a producer's table holds at most maxsize iids. It replaced
+ * SipHash-1-2, which cost a tenth of an IDMP XADD; a short iid now costs
+ * two multiplications. */
 static inline uint64_t key_hash(const Idmp *m, Slice s) {
-    return sip64(1, 2, m->key, s.p, s.len);
+    const unsigned char *p = (const unsigned char *)s.p;
+    size_t n = s.len;
+    uint64_t a, b, acc = m->hkey[2];
+    if (n > 16) {
+        size_t i = 0;
+        for (; n - i > 16; i += 16)
+            acc = fold_mul(bytes_le64(p + i) ^ m->hkey[0], bytes_le64(p + i + 8) ^ acc);
+        a = bytes_le64(p + n - 16);
+        b = bytes_le64(p + n - 8);
+    } else if (n >= 8) {
+        a = bytes_le64(p);
+        b = bytes_le64(p + n - 8);
+    } else if (n >= 4) {
+        a = bytes_le32(p);
+        b = bytes_le32(p + n - 4);
+    } else {
+        a = n ? (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16 : 0;
+        b = 0;
+    }
+    uint64_t h = fold_mul(a ^ m->hkey[0], b ^ acc ^ m->hkey[1]);
+    return fold_mul(h ^ m->hkey[3], (uint64_t)n ^ 0x9e3779b97f4a7c15ULL);
 }
 
 static inline uint64_t duration_ms(const Idmp *m) {
     return (uint64_t)m->duration_s * 1000u;
 }
 
-static inline int is_expired(const Idmp *m, StreamId id, int64_t now_ms) {
+/* The ms part below which an entry is expired at now_ms (0: none is). */
+static inline uint64_t expiry_bound(const Idmp *m, int64_t now_ms) {
     uint64_t d = duration_ms(m);
     if (now_ms < 0 || (uint64_t)now_ms < d) return 0;
-    return id.ms <= (uint64_t)now_ms - d;
+    return (uint64_t)now_ms - d + 1;
+}
+
+static inline int is_expired(const Idmp *m, StreamId id, int64_t now_ms) {
+    return id.ms < expiry_bound(m, now_ms);
 }
 
 /* ---- Records ------------------------------------------------------------- */
@@ -295,14 +321,27 @@ static inline int is_expired(const Idmp *m, StreamId id, int64_t now_ms) {
  * are short, and a call to memcmp() was a tenth of an IDMP XADD's library
  * time (two compares per add: the pid with the last producer's, the iid on a
  * tag match). */
+static inline uint64_t load64(const unsigned char *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint32_t load32(const unsigned char *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
 static inline int bytes_eq(const void *a, const void *b, size_t n) {
     const unsigned char *x = a, *y = b;
-    for (; n >= 8; x += 8, y += 8, n -= 8) {
-        uint64_t u, v;
-        memcpy(&u, x, 8);
-        memcpy(&v, y, 8);
-        if (u != v) return 0;
+    if (n >= 8) {
+        /* whole words, then the last word (overlapping the one before) */
+        for (size_t i = 0; i + 8 < n; i += 8)
+            if (load64(x + i) != load64(y + i)) return 0;
+        return load64(x + n - 8) == load64(y + n - 8);
     }
+    if (n >= 4) return load32(x) == load32(y) && load32(x + n - 4) == load32(y + n - 4);
     for (; n > 0; n--)
         if (*x++ != *y++) return 0;
     return 1;
@@ -320,18 +359,40 @@ static inline const unsigned char *rec_iid(const Rec *r) {
     return rec_is_out(r) ? r->u.out.p : r->u.in;
 }
 
-static inline int rec_eq(const Rec *r, uint64_t h, Slice iid) {
+static inline int rec_eq(const Rec *r, uint32_t h, Slice iid) {
     return r->hash == h && rec_len(r) == iid.len && bytes_eq(rec_iid(r), iid.p, iid.len);
 }
 
-static void rec_set(Idmp *m, Rec *r, Slice iid, uint64_t h, StreamId id) {
+/* Copies the n <= INLINE_MAX bytes at src to dst, inline: two overlapping
+ * moves of a fixed size, as the length allows (a call to memcpy() cost as
+ * much as the rest of the copy). */
+static inline void copy_short(unsigned char *dst, const unsigned char *src, size_t n) {
+    assert(n <= INLINE_MAX);
+    if (n >= 16) {
+        memcpy(dst, src, 16);
+        if (n > 32) memcpy(dst + 16, src + 16, 16);
+        memcpy(dst + n - 16, src + n - 16, 16);
+    } else if (n >= 8) {
+        memcpy(dst, src, 8);
+        memcpy(dst + n - 8, src + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(dst, src, 4);
+        memcpy(dst + n - 4, src + n - 4, 4);
+    } else if (n) {
+        dst[0] = src[0];
+        dst[n / 2] = src[n / 2];
+        dst[n - 1] = src[n - 1];
+    }
+}
+
+static void rec_set(Idmp *m, Rec *r, Slice iid, uint32_t h, StreamId id) {
     /* Field by field: a struct copy made gcc spill id through the stack
      * with a 16-byte reload, a store-forwarding stall on every add. */
     r->id.ms = id.ms;
     r->id.seq = id.seq;
     r->hash = h;
     if (iid.len <= INLINE_MAX) {
-        memcpy(r->u.in, iid.p, iid.len);
+        copy_short(r->u.in, (const unsigned char *)iid.p, iid.len);
         r->u.in[INLINE_MAX] = (unsigned char)iid.len;
     } else {
         r->u.out.p = xmemdup(iid.p, iid.len);
@@ -373,21 +434,28 @@ static inline Rec *rec_at(const Producer *p, uint32_t i) {
  * mispredicts: with linear probing those loops were most of an add. */
 #define IDX_BITS        14
 #define TAG_BITS        (32 - IDX_BITS)
-#define TAG_MASK        ((1u << TAG_BITS) - 1)
 #define BUCKET_ENTRIES  (BUCKET_SLOTS - 1)
 #define BUCKET_OVERFLOW (BUCKET_SLOTS - 1)
 #define ENTRIES_MASK    ((1u << BUCKET_ENTRIES) - 1)
 _Static_assert(IDMP_MAXSIZE_MAX < (1u << IDX_BITS), "a ring index + 1 fits IDX_BITS");
 
-/* The tag: the top TAG_BITS of the hash; the bucket comes from the low bits,
- * so a tag match among a bucket's entries is a match of 18 more bits. Never
- * 0 (0 becomes 1), so that a tag comparison cannot match a free slot. */
-static inline uint32_t slot_tag(uint64_t h) {
-    uint32_t t = (uint32_t)(h >> (64 - TAG_BITS));
+/* The 32 bits of a table hash h that the iid table uses, as records and keys
+ * keep them: the top TAG_BITS of h (the tag) over its low IDX_BITS (the
+ * bucket choice takes at most IDX_BITS bits, see the assertion after
+ * table_buckets()). */
+static inline uint32_t packed_hash(uint64_t h) {
+    return (uint32_t)(h >> (64 - TAG_BITS)) << IDX_BITS | ((uint32_t)h & ((1u << IDX_BITS) - 1));
+}
+
+/* The tag of packed hash h: its TAG_BITS the bucket choice does not use, so
+ * a tag match among a bucket's entries is a match of 18 more bits. Never 0
+ * (0 becomes 1), so that a tag comparison cannot match a free slot. */
+static inline uint32_t slot_tag(uint32_t h) {
+    uint32_t t = h >> IDX_BITS;
     return t | (t == 0);
 }
 
-static inline uint32_t slot_make(uint64_t h, uint32_t idx) {
+static inline uint32_t slot_make(uint32_t h, uint32_t idx) {
     assert(idx + 1 < (1u << IDX_BITS));
     return slot_tag(h) << IDX_BITS | (idx + 1);
 }
@@ -400,22 +468,25 @@ static inline uint32_t *bucket_at(const Producer *p, uint32_t b) {
     return p->slots + (size_t)b * BUCKET_SLOTS;
 }
 
-static inline uint32_t home_bucket(const Producer *p, uint64_t h) {
-    return (uint32_t)h & p->mask;
+static inline uint32_t home_bucket(const Producer *p, uint32_t h) {
+    return h & p->mask;
 }
 
 /* Bit i set for each slot i of bucket bk (not its overflow word) whose
  * value, masked with mask, equals want. */
 static inline uint32_t bucket_match(const uint32_t *bk, uint32_t mask, uint32_t want) {
 #if defined(__SSE2__)
+    /* Four compares of four words; the all-ones / all-zeros results are
+     * narrowed (saturating packs keep them) to one byte per word, which one
+     * movemask turns into the 16 bits. */
     __m128i m = _mm_set1_epi32((int)mask), w = _mm_set1_epi32((int)want);
-    uint32_t bits = 0;
-    for (int q = 0; q < 4; q++) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(bk + 4 * q));
-        __m128i eq = _mm_cmpeq_epi32(_mm_and_si128(v, m), w);
-        bits |= (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(eq)) << (4 * q);
-    }
-    return bits & ENTRIES_MASK;
+    const __m128i *v = (const __m128i *)(const void *)bk;
+    __m128i e0 = _mm_cmpeq_epi32(_mm_and_si128(_mm_loadu_si128(v), m), w);
+    __m128i e1 = _mm_cmpeq_epi32(_mm_and_si128(_mm_loadu_si128(v + 1), m), w);
+    __m128i e2 = _mm_cmpeq_epi32(_mm_and_si128(_mm_loadu_si128(v + 2), m), w);
+    __m128i e3 = _mm_cmpeq_epi32(_mm_and_si128(_mm_loadu_si128(v + 3), m), w);
+    __m128i all = _mm_packs_epi16(_mm_packs_epi32(e0, e1), _mm_packs_epi32(e2, e3));
+    return (uint32_t)_mm_movemask_epi8(all) & ENTRIES_MASK;
 #else
     uint32_t bits = 0;
     for (int i = 0; i < BUCKET_ENTRIES; i++) bits |= (uint32_t)((bk[i] & mask) == want) << i;
@@ -424,7 +495,7 @@ static inline uint32_t bucket_match(const uint32_t *bk, uint32_t mask, uint32_t 
 }
 
 /* Slot (index into p->slots) of the record for iid, or SLOT_NONE. */
-static uint32_t iid_lookup(const Producer *p, Slice iid, uint64_t h) {
+static uint32_t iid_lookup(const Producer *p, Slice iid, uint32_t h) {
     uint32_t want = slot_tag(h) << IDX_BITS, b = home_bucket(p, h);
     for (;;) {
         const uint32_t *bk = bucket_at(p, b);
@@ -438,13 +509,17 @@ static uint32_t iid_lookup(const Producer *p, Slice iid, uint64_t h) {
     }
 }
 
-static void iid_put(Producer *p, uint64_t h, uint32_t idx) {
+/* Gives the record at ring index idx (packed hash h) a slot, and the record
+ * the slot's position. */
+static void iid_put(Producer *p, uint32_t h, uint32_t idx) {
     uint32_t b = home_bucket(p, h);
     for (;;) {
         uint32_t *bk = bucket_at(p, b);
         uint32_t free_bits = bucket_match(bk, UINT32_MAX, 0);
         if (free_bits) {
-            bk[__builtin_ctz(free_bits)] = slot_make(h, idx);
+            uint32_t i = (uint32_t)__builtin_ctz(free_bits);
+            bk[i] = slot_make(h, idx);
+            p->ring[idx].slot = (uint16_t)(b * BUCKET_SLOTS + i);
             return;
         }
         bk[BUCKET_OVERFLOW]++;
@@ -452,20 +527,16 @@ static void iid_put(Producer *p, uint64_t h, uint32_t idx) {
     }
 }
 
-/* Frees the slot that points at ring index idx (whose record hashes to h),
- * taking back the overflow counts its insertion added. */
-static void iid_remove(Producer *p, uint64_t h, uint32_t idx) {
-    uint32_t want = slot_make(h, idx), b = home_bucket(p, h);
-    for (;;) {
+/* Frees the slot of the record at ring index idx (the record knows where
+ * it is), taking back the overflow counts its insertion added. */
+static void iid_remove(Producer *p, uint32_t idx) {
+    const Rec *r = &p->ring[idx];
+    uint32_t at = r->slot, b = home_bucket(p, r->hash);
+    p->slots[at] = 0;
+    for (uint32_t end = at / BUCKET_SLOTS; b != end; b = (b + 1) & p->mask) {
         uint32_t *bk = bucket_at(p, b);
-        uint32_t bits = bucket_match(bk, UINT32_MAX, want);
-        if (bits) {
-            bk[__builtin_ctz(bits)] = 0;
-            return;
-        }
         assert(bk[BUCKET_OVERFLOW] > 0);
         bk[BUCKET_OVERFLOW]--;
-        b = (b + 1) & p->mask;
     }
 }
 
@@ -486,6 +557,11 @@ static uint32_t table_buckets(uint32_t cap) {
     while ((uint64_t)nb * BUCKET_ENTRIES < (uint64_t)cap * 2) nb *= 2;
     return nb;
 }
+
+/* At the largest maxsize: 2048 buckets, so the bucket choice takes 11 bits
+ * (< IDX_BITS, see packed_hash()) and a slot's position fits Rec.slot. */
+_Static_assert(IDMP_MAXSIZE_MAX * 2 <= 2048 * BUCKET_ENTRIES, "2048 buckets at most");
+_Static_assert(2048 <= (1u << IDX_BITS) && 2048 * BUCKET_SLOTS <= 65536, "see packed_hash()");
 
 /* Grows the ring (doubling, at most maxsize records) and sizes the iid table
  * for it: load <= 3/4 for a full ring. Indexes change, so the table is
@@ -514,7 +590,7 @@ static void pop_head(Idmp *m, Producer *p) {
     assert(p->count > 0);
     m->version++;
     Rec *r = &p->ring[p->head];
-    iid_remove(p, r->hash, p->head);
+    iid_remove(p, p->head);
     rec_release(m, r);
     p->head = p->head + 1 == p->cap ? 0 : p->head + 1;
     p->count--;
@@ -537,7 +613,7 @@ static void drop_slot(Idmp *m, Producer *p, uint32_t j) {
 }
 
 /* Adds a record at the tail: the newest insertion. O(1). count < cap. */
-static void push_tail(Idmp *m, Producer *p, Slice iid, uint64_t h, StreamId id) {
+static void push_tail(Idmp *m, Producer *p, Slice iid, uint32_t h, StreamId id) {
     assert(p->count < p->cap);
     uint32_t idx = ring_phys(p, p->count);
     rec_set(m, &p->ring[idx], iid, h, id);
@@ -546,12 +622,29 @@ static void push_tail(Idmp *m, Producer *p, Slice iid, uint64_t h, StreamId id) 
     m->n_iids++;
 }
 
+/* A full producer's add: the oldest insertion goes and the new record takes
+ * its place in the ring, which is the tail's place too (count == cap). One
+ * step instead of pop_head() and push_tail(), the steady state of a busy
+ * producer. */
+static void replace_head(Idmp *m, Producer *p, Slice iid, uint32_t h, StreamId id) {
+    assert(p->count == p->cap);
+    uint32_t idx = p->head;
+    Rec *r = &p->ring[idx];
+    m->version++;
+    iid_remove(p, idx);
+    rec_release(m, r);
+    rec_set(m, r, iid, h, id);
+    iid_put(p, h, idx);
+    p->head = idx + 1 == p->cap ? 0 : idx + 1;
+}
+
 /* Drops the expired records at the head, up to the first one that is not.
  * Inline: an add calls it twice and almost always finds nothing to drop, a
  * test the call itself cost more than. */
 static inline __attribute__((always_inline)) void purge_expired(Idmp *m, Producer *p,
                                                                 int64_t now_ms) {
-    while (p->count && is_expired(m, p->ring[p->head].id, now_ms)) pop_head(m, p);
+    uint64_t bound = expiry_bound(m, now_ms);
+    while (p->count && p->ring[p->head].id.ms < bound) pop_head(m, p);
 }
 
 /* Whether the record at ring position i is gone at now_ms: it and every
@@ -729,13 +822,13 @@ Idmp *idmp_new(uint32_t duration_s, uint32_t maxsize, uint64_t seed) {
     Idmp *m = xcalloc(1, sizeof(Idmp));
     m->duration_s = duration_s;
     m->maxsize = maxsize;
-    /* splitmix64 spreads the seed over the 128-bit SipHash key. */
+    /* splitmix64 spreads the seed over the hash key's four words. */
     uint64_t x = seed;
-    for (int half = 0; half < 2; half++) {
+    for (int w = 0; w < 4; w++) {
         uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
         z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
         z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        store_le64(m->key + 8 * half, z ^ (z >> 31));
+        m->hkey[w] = z ^ (z >> 31);
     }
     m->mem_bytes = sizeof(Idmp);
     return m;
@@ -809,9 +902,10 @@ int idmp_configure(Idmp *m, uint32_t duration_s, uint32_t maxsize) {
 void idmp_key_init(IdmpKey *k, const Idmp *m, Slice pid, Slice iid) {
     k->pid = pid;
     k->iid = iid;
-    k->iid_hash = key_hash(m, iid);
+    k->iid_hash = packed_hash(key_hash(m, iid));
     k->pid_hash = 0;
     k->has_pid_hash = 0;
+    k->producer = NULL;
     k->absent_at = 0;
 }
 
@@ -824,7 +918,8 @@ int idmp_find(Idmp *m, IdmpKey *k, int64_t now_ms, StreamId *id) {
     const Producer *p = lookup_producer(m, k);
     uint32_t j = p ? iid_lookup(p, k->iid, k->iid_hash) : SLOT_NONE;
     if (j == SLOT_NONE) {
-        /* Lets the add that usually follows skip its own lookup. */
+        /* Lets the add that usually follows skip its own lookups. */
+        k->producer = (Producer *)p;
         k->absent_at = m->version + 1;
         return 0;
     }
@@ -853,22 +948,31 @@ void idmp_add(Idmp *m, IdmpKey *k, const StreamId *id, int64_t now_ms) {
      * the stack and reloaded it as one 16-byte vector, a store-forwarding
      * stall that cost about a tenth of an add. */
     const uint64_t id_ms = id->ms, id_seq = id->seq;
-    Producer *p = lookup_producer(m, k);
+    /* Nothing changed since idmp_find() saw no record: its producer (or
+     * none) stands, and the pair needs no lookup. */
+    int is_known_absent = k->absent_at == m->version + 1;
+    Producer *p = is_known_absent ? k->producer : lookup_producer(m, k);
     if (!p) {
-        assert(k->has_pid_hash);
+        if (!k->has_pid_hash) {
+            k->pid_hash = key_hash(m, k->pid);
+            k->has_pid_hash = 1;
+        }
         p = producer_new(m, k->pid, k->pid_hash);
     }
 
     m->version++;
-    if (k->absent_at != m->version) {
+    if (!is_known_absent) {
         uint32_t old = iid_lookup(p, k->iid, k->iid_hash);
         if (old != SLOT_NONE) drop_slot(m, p, old);
     }
     purge_expired(m, p, now_ms);
     m->iids_added++;
-    if (p->count == m->maxsize) pop_head(m, p); /* the oldest insertion goes */
-    if (p->count == p->cap) ring_grow(m, p);
-    push_tail(m, p, k->iid, k->iid_hash, (StreamId){id_ms, id_seq});
+    if (p->count == m->maxsize) {
+        replace_head(m, p, k->iid, k->iid_hash, (StreamId){id_ms, id_seq});
+    } else {
+        if (p->count == p->cap) ring_grow(m, p);
+        push_tail(m, p, k->iid, k->iid_hash, (StreamId){id_ms, id_seq});
+    }
     purge_expired(m, p, now_ms); /* the new iid, when it is alone and expired */
     if (p->count == 0) {
         producer_remove_at(m, producer_slot(m, p));
@@ -986,7 +1090,8 @@ static int table_check(const Producer *p) {
             used++;
             uint32_t idx = slot_idx(bk[i]);
             uint32_t off = idx >= p->head ? idx - p->head : idx + p->cap - p->head;
-            if (idx >= p->cap || off >= p->count || bk[i] != slot_make(p->ring[idx].hash, idx)) {
+            if (idx >= p->cap || off >= p->count || bk[i] != slot_make(p->ring[idx].hash, idx) ||
+                p->ring[idx].slot != b * BUCKET_SLOTS + i) {
                 bad = 1;
                 break;
             }
@@ -1016,7 +1121,7 @@ int idmp_check(const Idmp *m) {
         for (uint32_t k = 0; k < p->count; k++) {
             const Rec *r = rec_at(p, k);
             Slice iid = slice_of((const char *)rec_iid(r), rec_len(r));
-            if (r->hash != key_hash(m, iid)) return 1;
+            if (r->hash != packed_hash(key_hash(m, iid))) return 1;
             uint32_t j = iid_lookup(p, iid, r->hash);
             if (j == SLOT_NONE || slot_idx(p->slots[j]) != ring_phys(p, k)) return 1;
         }
@@ -1061,7 +1166,7 @@ void idmp_auto_iid(const Slice *fields_values, size_t n_pairs,
     for (size_t i = 0; i < n_pairs; i++) {
         Sip s;
         unsigned char len[8];
-        sip_init(&s, AUTO_PAIR_KEY, 1);
+        sip_init(&s, AUTO_PAIR_KEY);
         for (int k = 0; k < 2; k++) {
             Slice x = fields_values[2 * i + (size_t)k];
             store_le64(len, x.len);
@@ -1073,7 +1178,7 @@ void idmp_auto_iid(const Slice *fields_values, size_t n_pairs,
     if (n_pairs > 1) qsort(h, n_pairs, 16, cmp16);
     Sip s;
     unsigned char count[8];
-    sip_init(&s, AUTO_SET_KEY, 1);
+    sip_init(&s, AUTO_SET_KEY);
     store_le64(count, n_pairs);
     sip_update(&s, count, 8);
     sip_update(&s, h, n_pairs * 16);

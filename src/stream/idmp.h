@@ -55,8 +55,10 @@ void idmp_clear(Idmp *m);
  * borrowed. Fields are private. */
 typedef struct IdmpKey {
     Slice pid, iid;
-    uint64_t pid_hash, iid_hash;
+    uint64_t pid_hash;
+    uint32_t iid_hash;
     int has_pid_hash;
+    void *producer;     /* with absent_at: the producer idmp_find() found, or NULL */
     uint64_t absent_at; /* Idmp version at which idmp_find() saw no record, + 1 */
 } IdmpKey;
 
@@ -92,8 +94,6 @@ void idmp_auto_iid(const Slice *fields_values, size_t n_pairs,
                    unsigned char out[IDMP_AUTO_IID_LEN]);
 
 /* ---- Hashing (exposed for the unit tests) ------------------------------- */
-uint64_t idmp_siphash(int c_rounds, int d_rounds, const unsigned char key[16], const void *p,
-                      size_t len);
 void idmp_siphash128(const unsigned char key[16], const void *p, size_t len, unsigned char out[16]);
 /* The table hash of s under m's key (tests aim iids at one table bucket). */
 uint64_t idmp_table_hash(const Idmp *m, Slice s);
