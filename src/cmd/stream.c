@@ -299,6 +299,10 @@ static int parse_trim_args(Client *c, TrimArgs *a, int is_xadd) {
         Slice o = c->argv[i];
         if (is_xadd && is_char(o, '*')) {
             break;
+        } else if (is_xadd && (n_idmp = stream_idmp_parse_xadd_arg(c, i, &a->idmp)) != 0) {
+            /* (first: the option of every idempotent producer's XADD) */
+            if (n_idmp < 0) return -1;
+            i += n_idmp - 1;
         } else if ((is_word(o, "MAXLEN") || is_word(o, "MINID")) && more) {
             int is_maxlen = o.p[1] == 'a' || o.p[1] == 'A';
             if (a->has_strategy) {
@@ -342,9 +346,6 @@ static int parse_trim_args(Client *c, TrimArgs *a, int is_xadd) {
             i++;
         } else if (is_xadd && is_word(o, "NOMKSTREAM")) {
             a->is_nomkstream = 1;
-        } else if (is_xadd && (n_idmp = stream_idmp_parse_xadd_arg(c, i, &a->idmp)) != 0) {
-            if (n_idmp < 0) return -1;
-            i += n_idmp - 1;
         } else if (!a->has_policy && (policy = stream_refs_policy(o)) >= 0) {
             /* A second policy word falls through: XADD reads it as the ID. */
             a->policy = (RefPolicy)policy;
@@ -533,7 +534,7 @@ static void cmd_xadd(Client *c) {
      * record before it, leave IDMP out of it (a.dropped) and add records. */
     if (a.idmp.mode) stream_idmp_xadd_added(c, key, so, fresh != NULL, &a.idmp, &id, a.dropped);
     propagate_rewritten(c, &a, so, &id_text);
-    if (a.idmp.mode) stream_idmp_xadd_propagated(c, key, so, &a.idmp, id);
+    if (a.idmp.records_after) stream_idmp_xadd_propagated(c, key, so, &a.idmp, id);
     goto done;
 fail:
     if (fresh) stream_obj_free(fresh);
