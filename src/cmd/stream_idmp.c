@@ -110,14 +110,15 @@ void stream_idmp_defaults(uint32_t *duration_s, uint32_t *maxsize) {
 
 /* so's state, created from the stream-idmp-* configs when missing (*created
  * set). */
-static Idmp *state_of(StreamObj *so, int *created) {
-    *created = 0;
-    if (!so->idmp) {
-        uint32_t duration, maxsize;
-        stream_idmp_defaults(&duration, &maxsize);
-        so->idmp = idmp_new(duration, maxsize, next_seed());
-        *created = 1;
-    }
+static Idmp *state_new(void) {
+    uint32_t duration, maxsize;
+    stream_idmp_defaults(&duration, &maxsize);
+    return idmp_new(duration, maxsize, next_seed());
+}
+
+static inline Idmp *state_of(StreamObj *so, int *created) {
+    *created = !so->idmp;
+    if (!so->idmp) so->idmp = state_new();
     return so->idmp;
 }
 
@@ -250,7 +251,7 @@ int stream_idmp_xadd_dedup(Client *c, Slice key, StreamObj *so, XaddIdmp *x, con
     }
     /* A replayed record is a message the original run added. */
     if (!so || !so->idmp || (c->flags & CLIENT_FAKE)) return 0;
-    idmp_key_init(&x->key, so->idmp, x->pid, x->iid);
+    idmp_key_init(&x->key, x->pid, x->iid);
     x->has_key = 1;
     StreamId id;
     if (!idmp_find(so->idmp, &x->key, now_ms(), &id)) return 0;
@@ -271,7 +272,7 @@ void stream_idmp_xadd_added(Client *c, Slice key, StreamObj *so, int is_fresh, X
                             const StreamId *id, unsigned char *dropped) {
     int created;
     Idmp *m = state_of(so, &created);
-    if (!x->has_key) idmp_key_init(&x->key, m, x->pid, x->iid);
+    if (!x->has_key) idmp_key_init(&x->key, x->pid, x->iid);
     idmp_add(m, &x->key, id, now_ms());
     if (!created || !want_records()) return;
     if (is_fresh) {
@@ -399,7 +400,7 @@ static void cmd_xidmprecord(Client *c) {
     int created;
     Idmp *m = state_of(so, &created);
     IdmpKey k;
-    idmp_key_init(&k, m, pid, iid);
+    idmp_key_init(&k, pid, iid);
     StreamId old;
     if (idmp_find(m, &k, now_ms(), &old)) {
         if (stream_id_cmp(old, id) == 0) {

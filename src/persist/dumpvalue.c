@@ -975,7 +975,7 @@ static int load_idmp(RdbReader *r, Idmp **out, int64_t now_ms) {
                  read_id_lens(r, &id) == RDB_OK && pid_len > 0 && iid_len > 0;
         if (ok) {
             IdmpKey k;
-            idmp_key_init(&k, m, slice_of(pid, pid_len), slice_of(iid, iid_len));
+            idmp_key_init(&k, slice_of(pid, pid_len), slice_of(iid, iid_len));
             idmp_add(m, &k, &id, now_ms);
         }
         xfree(pid);
@@ -1028,7 +1028,7 @@ static int load_idmp_v4(RdbReader *r, Idmp **out, int64_t now_ms) {
             int ok = iid_len > 0 && read_id_lens(r, &id) == RDB_OK;
             if (ok) {
                 IdmpKey k;
-                idmp_key_init(&k, m, slice_of(pid, pid_len), slice_of(iid, iid_len));
+                idmp_key_init(&k, slice_of(pid, pid_len), slice_of(iid, iid_len));
                 /* a second mapping of a live iid (an expired one is gone) */
                 ok = !idmp_find(m, &k, now_ms, &old);
                 if (ok) idmp_add(m, &k, &id, now_ms);

@@ -276,7 +276,7 @@ static inline uint64_t fold_mul(uint64_t a, uint64_t b) {
  * anyway: a producer's table holds at most maxsize iids. It replaced
  * SipHash-1-2, which cost a tenth of an IDMP XADD; a short iid now costs
  * two multiplications. */
-static inline uint64_t key_hash(const Idmp *m, Slice s) {
+static inline __attribute__((always_inline)) uint64_t key_hash(const Idmp *m, Slice s) {
     const unsigned char *p = (const unsigned char *)s.p;
     size_t n = s.len;
     uint64_t a, b, acc = m->hkey[2];
@@ -494,19 +494,55 @@ static inline uint32_t bucket_match(const uint32_t *bk, uint32_t mask, uint32_t 
 #endif
 }
 
-/* Slot (index into p->slots) of the record for iid, or SLOT_NONE. */
-static uint32_t iid_lookup(const Producer *p, Slice iid, uint32_t h) {
-    uint32_t want = slot_tag(h) << IDX_BITS, b = home_bucket(p, h);
+/* bucket_match() of the tag bits with want, and (into *free_bits) of the
+ * free slots, from one read of the bucket. */
+static inline uint32_t bucket_match_tag_free(const uint32_t *bk, uint32_t want,
+                                             uint32_t *free_bits) {
+#if defined(__SSE2__)
+    __m128i m = _mm_set1_epi32((int)~((1u << IDX_BITS) - 1)), w = _mm_set1_epi32((int)want);
+    __m128i z = _mm_setzero_si128();
+    const __m128i *v = (const __m128i *)(const void *)bk;
+    __m128i v0 = _mm_loadu_si128(v), v1 = _mm_loadu_si128(v + 1);
+    __m128i v2 = _mm_loadu_si128(v + 2), v3 = _mm_loadu_si128(v + 3);
+    __m128i t = _mm_packs_epi16(_mm_packs_epi32(_mm_cmpeq_epi32(_mm_and_si128(v0, m), w),
+                                                _mm_cmpeq_epi32(_mm_and_si128(v1, m), w)),
+                                _mm_packs_epi32(_mm_cmpeq_epi32(_mm_and_si128(v2, m), w),
+                                                _mm_cmpeq_epi32(_mm_and_si128(v3, m), w)));
+    __m128i f = _mm_packs_epi16(_mm_packs_epi32(_mm_cmpeq_epi32(v0, z), _mm_cmpeq_epi32(v1, z)),
+                                _mm_packs_epi32(_mm_cmpeq_epi32(v2, z), _mm_cmpeq_epi32(v3, z)));
+    *free_bits = (uint32_t)_mm_movemask_epi8(f) & ENTRIES_MASK;
+    return (uint32_t)_mm_movemask_epi8(t) & ENTRIES_MASK;
+#else
+    *free_bits = bucket_match(bk, UINT32_MAX, 0);
+    return bucket_match(bk, ~((1u << IDX_BITS) - 1), want);
+#endif
+}
+
+/* Slot (index into p->slots) of the record for iid, or SLOT_NONE; then
+ * *free_at is a free slot of the iid's home bucket (where iid_put() would
+ * put it), or SLOT_NONE. */
+static inline __attribute__((always_inline)) uint32_t iid_find(const Producer *p, Slice iid,
+                                                               uint32_t h, uint32_t *free_at) {
+    uint32_t want = slot_tag(h) << IDX_BITS, b = home_bucket(p, h), free_bits;
+    const uint32_t *bk = bucket_at(p, b);
+    uint32_t bits = bucket_match_tag_free(bk, want, &free_bits);
+    *free_at = free_bits ? b * BUCKET_SLOTS + (uint32_t)__builtin_ctz(free_bits) : SLOT_NONE;
     for (;;) {
-        const uint32_t *bk = bucket_at(p, b);
-        uint32_t bits = bucket_match(bk, ~((1u << IDX_BITS) - 1), want);
         for (; bits; bits &= bits - 1) {
             uint32_t i = (uint32_t)__builtin_ctz(bits);
             if (rec_eq(&p->ring[slot_idx(bk[i])], h, iid)) return b * BUCKET_SLOTS + i;
         }
         if (bk[BUCKET_OVERFLOW] == 0) return SLOT_NONE;
         b = (b + 1) & p->mask;
+        bk = bucket_at(p, b);
+        bits = bucket_match(bk, ~((1u << IDX_BITS) - 1), want);
     }
+}
+
+/* Slot (index into p->slots) of the record for iid, or SLOT_NONE. */
+static uint32_t iid_lookup(const Producer *p, Slice iid, uint32_t h) {
+    uint32_t free_at;
+    return iid_find(p, iid, h, &free_at);
 }
 
 /* Gives the record at ring index idx (packed hash h) a slot, and the record
@@ -527,9 +563,21 @@ static void iid_put(Producer *p, uint32_t h, uint32_t idx) {
     }
 }
 
+/* iid_put() into slot `at`, free and in h's home bucket (from iid_find()),
+ * or when `at` is SLOT_NONE wherever iid_put() finds room. */
+static inline void iid_put_at(Producer *p, uint32_t h, uint32_t idx, uint32_t at) {
+    if (at == SLOT_NONE) {
+        iid_put(p, h, idx);
+        return;
+    }
+    assert(p->slots[at] == 0 && at / BUCKET_SLOTS == home_bucket(p, h));
+    p->slots[at] = slot_make(h, idx);
+    p->ring[idx].slot = (uint16_t)at;
+}
+
 /* Frees the slot of the record at ring index idx (the record knows where
  * it is), taking back the overflow counts its insertion added. */
-static void iid_remove(Producer *p, uint32_t idx) {
+static inline void iid_remove(Producer *p, uint32_t idx) {
     const Rec *r = &p->ring[idx];
     uint32_t at = r->slot, b = home_bucket(p, r->hash);
     p->slots[at] = 0;
@@ -613,11 +661,11 @@ static void drop_slot(Idmp *m, Producer *p, uint32_t j) {
 }
 
 /* Adds a record at the tail: the newest insertion. O(1). count < cap. */
-static void push_tail(Idmp *m, Producer *p, Slice iid, uint32_t h, StreamId id) {
+static void push_tail(Idmp *m, Producer *p, Slice iid, uint32_t h, StreamId id, uint32_t free_at) {
     assert(p->count < p->cap);
     uint32_t idx = ring_phys(p, p->count);
     rec_set(m, &p->ring[idx], iid, h, id);
-    iid_put(p, h, idx);
+    iid_put_at(p, h, idx, free_at);
     p->count++;
     m->n_iids++;
 }
@@ -626,7 +674,8 @@ static void push_tail(Idmp *m, Producer *p, Slice iid, uint32_t h, StreamId id) 
  * its place in the ring, which is the tail's place too (count == cap). One
  * step instead of pop_head() and push_tail(), the steady state of a busy
  * producer. */
-static void replace_head(Idmp *m, Producer *p, Slice iid, uint32_t h, StreamId id) {
+static void replace_head(Idmp *m, Producer *p, Slice iid, uint32_t h, StreamId id,
+                         uint32_t free_at) {
     assert(p->count == p->cap);
     uint32_t idx = p->head;
     Rec *r = &p->ring[idx];
@@ -634,7 +683,7 @@ static void replace_head(Idmp *m, Producer *p, Slice iid, uint32_t h, StreamId i
     iid_remove(p, idx);
     rec_release(m, r);
     rec_set(m, r, iid, h, id);
-    iid_put(p, h, idx);
+    iid_put_at(p, h, idx, free_at);
     p->head = idx + 1 == p->cap ? 0 : idx + 1;
 }
 
@@ -897,29 +946,29 @@ int idmp_configure(Idmp *m, uint32_t duration_s, uint32_t maxsize) {
     return 1;
 }
 
-/* Fills k with pid and iid (borrowed: they must outlive k's use) and the
- * iid's hash under m's key, so that a lookup followed by an add hashes once. */
-void idmp_key_init(IdmpKey *k, const Idmp *m, Slice pid, Slice iid) {
-    k->pid = pid;
-    k->iid = iid;
-    k->iid_hash = packed_hash(key_hash(m, iid));
-    k->pid_hash = 0;
-    k->has_pid_hash = 0;
-    k->producer = NULL;
-    k->absent_at = 0;
+/* k's iid hash under m's key, computed on k's first use. */
+static inline uint32_t key_iid_hash(const Idmp *m, IdmpKey *k) {
+    if (!k->has_iid_hash) {
+        k->iid_hash = packed_hash(key_hash(m, k->iid));
+        k->has_iid_hash = 1;
+    }
+    return k->iid_hash;
 }
 
 /* Looks k's (pid, iid) up: 1 and *id = the stream ID it was added under if it
  * is tracked and not expired at now_ms, else 0. Changes nothing (a duplicate
  * is counted by the caller with idmp_count_duplicate(), once it has decided
  * to refuse the message; only a lookup cache moves). k must come from
- * idmp_key_init() on m. */
+ * idmp_key_init() (and not used with another Idmp). */
 int idmp_find(Idmp *m, IdmpKey *k, int64_t now_ms, StreamId *id) {
+    uint32_t h = key_iid_hash(m, k), free_at = SLOT_NONE;
     const Producer *p = lookup_producer(m, k);
-    uint32_t j = p ? iid_lookup(p, k->iid, k->iid_hash) : SLOT_NONE;
+    uint32_t j = p ? iid_find(p, k->iid, h, &free_at) : SLOT_NONE;
     if (j == SLOT_NONE) {
-        /* Lets the add that usually follows skip its own lookups. */
+        /* Lets the add that usually follows skip its own lookups and the
+         * search for a free slot. */
         k->producer = (Producer *)p;
+        k->free_at = free_at;
         k->absent_at = m->version + 1;
         return 0;
     }
@@ -940,7 +989,40 @@ int idmp_find(Idmp *m, IdmpKey *k, int64_t now_ms, StreamId *id) {
  * once only if it is expired and the producer holds nothing older. Counts
  * one added iid. pid and iid must not be empty; *id is borrowed. O(1)
  * expected, O(maxsize) when a mapping is replaced. */
+static void add_general(Idmp *m, IdmpKey *k, const StreamId *id, int64_t now_ms);
+
 void idmp_add(Idmp *m, IdmpKey *k, const StreamId *id, int64_t now_ms) {
+    /* The steady state of a busy producer, in one step: the lookup just
+     * before with this key (nothing changed since) saw no record, a full
+     * producer and a free slot in the iid's home bucket, and neither the
+     * oldest iid nor the new one is expired. What add_general() does then,
+     * without its tests for the other cases. */
+    Producer *p = k->producer;
+    if (k->absent_at == m->version + 1 && p && p->count == m->maxsize && k->free_at != SLOT_NONE) {
+        uint64_t bound = expiry_bound(m, now_ms);
+        uint32_t idx = p->head;
+        Rec *r = &p->ring[idx];
+        const uint64_t id_ms = id->ms, id_seq = id->seq;
+        if (r->id.ms >= bound && id_ms >= bound) {
+            assert(k->has_iid_hash && p->count == p->cap);
+            m->version++;
+            m->iids_added++;
+            iid_remove(p, idx);
+            rec_release(m, r);
+            rec_set(m, r, k->iid, k->iid_hash, (StreamId){id_ms, id_seq});
+            iid_put_at(p, k->iid_hash, idx, k->free_at);
+            p->head = idx + 1 == p->cap ? 0 : idx + 1;
+            /* the next oldest may be expired (recorded out of order); the
+             * new iid is not, so p keeps at least that one */
+            purge_expired(m, p, now_ms);
+            if (m->producers.used > 1) sweep_step(m, p, now_ms, SWEEP_SLOTS_PER_ADD);
+            return;
+        }
+    }
+    add_general(m, k, id, now_ms);
+}
+
+static void add_general(Idmp *m, IdmpKey *k, const StreamId *id, int64_t now_ms) {
     /* (k's hashes are not re-checked here: that would double the cost of an
      * add; idmp_check() verifies every stored hash.) */
     assert(k->pid.len > 0 && k->iid.len > 0);
@@ -951,6 +1033,9 @@ void idmp_add(Idmp *m, IdmpKey *k, const StreamId *id, int64_t now_ms) {
     /* Nothing changed since idmp_find() saw no record: its producer (or
      * none) stands, and the pair needs no lookup. */
     int is_known_absent = k->absent_at == m->version + 1;
+    uint32_t h = key_iid_hash(m, k);
+    /* a free slot in the iid's home bucket, still free if nothing was added */
+    uint32_t free_at = is_known_absent ? k->free_at : SLOT_NONE;
     Producer *p = is_known_absent ? k->producer : lookup_producer(m, k);
     if (!p) {
         if (!k->has_pid_hash) {
@@ -962,16 +1047,19 @@ void idmp_add(Idmp *m, IdmpKey *k, const StreamId *id, int64_t now_ms) {
 
     m->version++;
     if (!is_known_absent) {
-        uint32_t old = iid_lookup(p, k->iid, k->iid_hash);
+        uint32_t old = iid_lookup(p, k->iid, h);
         if (old != SLOT_NONE) drop_slot(m, p, old);
     }
-    purge_expired(m, p, now_ms);
+    purge_expired(m, p, now_ms); /* (frees slots: free_at stays free) */
     m->iids_added++;
     if (p->count == m->maxsize) {
-        replace_head(m, p, k->iid, k->iid_hash, (StreamId){id_ms, id_seq});
+        replace_head(m, p, k->iid, h, (StreamId){id_ms, id_seq}, free_at);
     } else {
-        if (p->count == p->cap) ring_grow(m, p);
-        push_tail(m, p, k->iid, k->iid_hash, (StreamId){id_ms, id_seq});
+        if (p->count == p->cap) {
+            ring_grow(m, p); /* a new table */
+            free_at = SLOT_NONE;
+        }
+        push_tail(m, p, k->iid, h, (StreamId){id_ms, id_seq}, free_at);
     }
     purge_expired(m, p, now_ms); /* the new iid, when it is alone and expired */
     if (p->count == 0) {

@@ -51,18 +51,26 @@ void idmp_clear(Idmp *m);
 
 /* ---- Tracking ----------------------------------------------------------- */
 /* A (pid, iid) pair with its hashes, computed at most once per command (the
- * pid's only when the producer is not the one used last). The slices are
- * borrowed. Fields are private. */
+ * pid's only when the producer is not the one used last), under the key of
+ * the first Idmp it is used with: use a key with one Idmp only. The slices
+ * are borrowed. Fields are private. */
 typedef struct IdmpKey {
     Slice pid, iid;
     uint64_t pid_hash;
     uint32_t iid_hash;
-    int has_pid_hash;
+    uint32_t free_at; /* with absent_at: a free slot for the iid, or UINT32_MAX */
+    int has_pid_hash, has_iid_hash;
     void *producer;     /* with absent_at: the producer idmp_find() found, or NULL */
     uint64_t absent_at; /* Idmp version at which idmp_find() saw no record, + 1 */
 } IdmpKey;
 
-void idmp_key_init(IdmpKey *k, const Idmp *m, Slice pid, Slice iid);
+static inline void idmp_key_init(IdmpKey *k, Slice pid, Slice iid) {
+    k->pid = pid;
+    k->iid = iid;
+    k->has_pid_hash = 0;
+    k->has_iid_hash = 0;
+    k->absent_at = 0;
+}
 int idmp_find(Idmp *m, IdmpKey *k, int64_t now_ms, StreamId *id);
 void idmp_add(Idmp *m, IdmpKey *k, const StreamId *id, int64_t now_ms);
 void idmp_count_duplicate(Idmp *m);

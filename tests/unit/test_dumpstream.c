@@ -61,7 +61,7 @@ static Obj *make_stream(int idmp, int nack) {
             int pn = snprintf(pid, sizeof pid, "p%d", i % 2);
             int in = snprintf(iid, sizeof iid, "iid%d", i);
             IdmpKey k;
-            idmp_key_init(&k, m, slice_of(pid, (size_t)pn), slice_of(iid, (size_t)in));
+            idmp_key_init(&k, slice_of(pid, (size_t)pn), slice_of(iid, (size_t)in));
             idmp_add(m, &k, &ids[i], NOW);
         }
         idmp_count_duplicate(m);
