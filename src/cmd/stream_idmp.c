@@ -239,6 +239,15 @@ int stream_idmp_check_xadd_id(Client *c, const XaddIdmp *x, int has_id) {
     return 0;
 }
 
+/* Replies a duplicate's original ID id, counts it and propagates the
+ * counters. Out of line: the common path of an IDMP XADD (a new iid) then
+ * needs no stack frame for the records. */
+static __attribute__((noinline)) void refuse_duplicate(Client *c, Slice key, Idmp *m, StreamId id) {
+    idmp_count_duplicate(m);
+    stream_reply_id(c, id);
+    if (want_records()) emit_counters(emit_propagate, c, key, m);
+}
+
 /* Before XADD makes an ID (so may be NULL: no key yet). Derives the IDMPAUTO
  * iid from the n_pairs field/value pairs at fv (borrowed; they must live as
  * long as x). Returns 1 when (pid, iid) is tracked: the original ID has been
@@ -255,9 +264,7 @@ int stream_idmp_xadd_dedup(Client *c, Slice key, StreamObj *so, XaddIdmp *x, con
     x->has_key = 1;
     StreamId id;
     if (!idmp_find(so->idmp, &x->key, now_ms(), &id)) return 0;
-    idmp_count_duplicate(so->idmp);
-    stream_reply_id(c, id);
-    if (want_records()) emit_counters(emit_propagate, c, key, so->idmp);
+    refuse_duplicate(c, key, so->idmp, id);
     return 1;
 }
 
@@ -268,13 +275,22 @@ int stream_idmp_xadd_dedup(Client *c, Slice key, StreamObj *so, XaddIdmp *x, con
  * stream) by marking the IDMP arguments in dropped (argc bytes, 1 = left out
  * of the XADD record) and leaving the records to
  * stream_idmp_xadd_propagated(). */
+static void pin_new_state(Client *c, Slice key, Idmp *m, int is_fresh, XaddIdmp *x,
+                          unsigned char *dropped);
+
 void stream_idmp_xadd_added(Client *c, Slice key, StreamObj *so, int is_fresh, XaddIdmp *x,
                             const StreamId *id, unsigned char *dropped) {
     int created;
     Idmp *m = state_of(so, &created);
     if (!x->has_key) idmp_key_init(&x->key, x->pid, x->iid);
     idmp_add(m, &x->key, id, now_ms());
-    if (!created || !want_records()) return;
+    if (created) pin_new_state(c, key, m, is_fresh, x, dropped);
+}
+
+/* stream_idmp_xadd_added() for a state the XADD created. */
+static void pin_new_state(Client *c, Slice key, Idmp *m, int is_fresh, XaddIdmp *x,
+                          unsigned char *dropped) {
+    if (!want_records()) return;
     if (is_fresh) {
         memset(dropped + x->arg_idx, 1, (size_t)x->n_args);
         x->records_after = 1;
