@@ -385,7 +385,8 @@ static inline void copy_short(unsigned char *dst, const unsigned char *src, size
     }
 }
 
-static void rec_set(Idmp *m, Rec *r, Slice iid, uint32_t h, StreamId id) {
+static inline __attribute__((always_inline)) void rec_set(Idmp *m, Rec *r, Slice iid, uint32_t h,
+                                                          StreamId id) {
     /* Field by field: a struct copy made gcc spill id through the stack
      * with a 16-byte reload, a store-forwarding stall on every add. */
     r->id.ms = id.ms;
@@ -948,7 +949,7 @@ int idmp_configure(Idmp *m, uint32_t duration_s, uint32_t maxsize) {
 }
 
 /* k's iid hash under m's key, computed on k's first use. */
-static inline uint32_t key_iid_hash(const Idmp *m, IdmpKey *k) {
+static inline __attribute__((always_inline)) uint32_t key_iid_hash(const Idmp *m, IdmpKey *k) {
     if (!k->has_iid_hash) {
         k->iid_hash = packed_hash(key_hash(m, k->iid));
         k->has_iid_hash = 1;
