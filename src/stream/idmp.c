@@ -17,14 +17,14 @@
  *
  * Both tables are keyed with a folded-multiply hash under a per-Idmp random
  * key (see key_hash()), so a client choosing iids cannot aim them at one
- * bucket or probe run. The
- * producers table (few entries, looked up once per command at most) uses
- * linear probing with backward-shift deletion. The iid table, on every
- * IDMP XADD's path three times (lookup, insert, evict), is bucketed: a
- * bucket's slots are compared all at once, so each operation takes a fixed
- * few branches. Its first version used linear probing too; the probe loops'
- * random lengths were mispredicted branches that made eviction the costliest
- * step of an add (see bucket_match() for the bucket format and overflow).
+ * bucket or probe run. The producers table (few entries, looked up once per
+ * command at most) uses linear probing with backward-shift deletion. The
+ * iid table, on every IDMP XADD's path (a lookup, which also finds the free
+ * slot the insert will take, and an eviction), is bucketed: a bucket's slots
+ * are compared all at once, so each operation takes a fixed few branches.
+ * Its first version used linear probing too; the probe loops' random lengths
+ * were mispredicted branches that made eviction the costliest step of an add
+ * (see bucket_match() for the bucket format and overflow).
  * Slots keep hash bits, so a lookup reads a record only on a tag match
  * (1 in 2^18 otherwise), and at maxsize 100 the table is 1 KB.
  *
@@ -973,9 +973,8 @@ int idmp_find(Idmp *m, IdmpKey *k, int64_t now_ms, StreamId *id) {
         k->free_at = free_at;
         k->absent_at = m->version + 1;
         /* A full producer's add overwrites the head record, last touched
-         * maxsize adds ago and out of L1 by now: fetched while the stream
-         * appends, it no longer stalls the add (it was the costliest line
-         * of the fast path in perf). */
+         * maxsize adds ago and likely out of L1: asked for now, it can
+         * arrive while the stream appends. */
         if (p && p->count == m->maxsize) __builtin_prefetch(&p->ring[p->head], 1);
         return 0;
     }
