@@ -485,8 +485,9 @@ static void cmd_xadd(Client *c) {
         reply_null(c);
         goto done;
     }
+    int64_t now = now_ms();
     if (a.idmp.mode &&
-        stream_idmp_xadd_dedup(c, key, so, &a.idmp, c->argv + field_pos, (size_t)n_args / 2))
+        stream_idmp_xadd_dedup(c, key, so, &a.idmp, c->argv + field_pos, (size_t)n_args / 2, now))
         goto done; /* a duplicate: replied with the original ID */
     StreamObj *fresh = NULL;
     if (!so) so = fresh = stream_obj_new(stream_new());
@@ -501,7 +502,7 @@ static void cmd_xadd(Client *c) {
                         : a.is_seq_given ? STREAM_ID_EXPLICIT
                                          : STREAM_ID_AUTO_SEQ;
     StreamId id;
-    int rc = stream_next_id(s, mode, a.id, (uint64_t)now_ms(), &id);
+    int rc = stream_next_id(s, mode, a.id, (uint64_t)now, &id);
     if (rc == STREAM_OK) {
         StreamLimits lim = stream_obj_limits();
         rc = stream_append(s, id, c->argv + field_pos, (size_t)n_args / 2, &lim);
@@ -532,7 +533,8 @@ static void cmd_xadd(Client *c) {
     stream_obj_resized(c, so);
     /* The iid is tracked around the XADD record: stream_idmp.c may emit a
      * record before it, leave IDMP out of it (a.dropped) and add records. */
-    if (a.idmp.mode) stream_idmp_xadd_added(c, key, so, fresh != NULL, &a.idmp, &id, a.dropped);
+    if (a.idmp.mode)
+        stream_idmp_xadd_added(c, key, so, fresh != NULL, &a.idmp, &id, a.dropped, now);
     propagate_rewritten(c, &a, so, &id_text);
     if (a.idmp.records_after) stream_idmp_xadd_propagated(c, key, so, &a.idmp, id);
     goto done;

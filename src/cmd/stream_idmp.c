@@ -239,64 +239,38 @@ int stream_idmp_check_xadd_id(Client *c, const XaddIdmp *x, int has_id) {
     return 0;
 }
 
-/* Replies a duplicate's original ID id, counts it and propagates the
- * counters. Out of line: the common path of an IDMP XADD (a new iid) then
- * needs no stack frame for the records. */
-static __attribute__((noinline)) void refuse_duplicate(Client *c, Slice key, Idmp *m, StreamId id) {
+/* stream_idmp_xadd_dedup() for IDMPAUTO: derives the iid from the n_pairs
+ * field/value pairs at fv (borrowed; they must live as long as x). */
+void stream_idmp__auto_iid(XaddIdmp *x, const Slice *fv, size_t n_pairs) {
+    idmp_auto_iid(fv, n_pairs, x->auto_iid);
+    x->iid = slice_of((const char *)x->auto_iid, IDMP_AUTO_IID_LEN);
+}
+
+/* stream_idmp_xadd_dedup() for a duplicate: replies its original ID id,
+ * counts it and propagates the counters. */
+void stream_idmp__refuse_duplicate(Client *c, Slice key, Idmp *m, StreamId id) {
     idmp_count_duplicate(m);
     stream_reply_id(c, id);
     if (want_records()) emit_counters(emit_propagate, c, key, m);
 }
 
-/* Before XADD makes an ID (so may be NULL: no key yet). Derives the IDMPAUTO
- * iid from the n_pairs field/value pairs at fv (borrowed; they must live as
- * long as x). Returns 1 when (pid, iid) is tracked: the original ID has been
- * replied, the duplicate counted and propagated, and XADD must stop; else 0. */
-int stream_idmp_xadd_dedup(Client *c, Slice key, StreamObj *so, XaddIdmp *x, const Slice *fv,
-                           size_t n_pairs) {
-    if (x->mode == XADD_IDMP_AUTO) {
-        idmp_auto_iid(fv, n_pairs, x->auto_iid);
-        x->iid = slice_of((const char *)x->auto_iid, IDMP_AUTO_IID_LEN);
-    }
-    /* A replayed record is a message the original run added. */
-    if (!so || !so->idmp || (c->flags & CLIENT_FAKE)) return 0;
-    idmp_key_init(&x->key, x->pid, x->iid);
-    x->has_key = 1;
-    StreamId id;
-    if (!idmp_find(so->idmp, &x->key, now_ms(), &id)) return 0;
-    refuse_duplicate(c, key, so->idmp, id);
-    return 1;
-}
-
-/* After XADD appended the entry *id (borrowed) to so (is_fresh: the XADD created the
- * stream), before it propagates its record: tracks the iid. When the state is
- * created now, pins its configuration: with an XCFGSET record right now if
- * the stream existed, else (nothing may precede the record that creates the
- * stream) by marking the IDMP arguments in dropped (argc bytes, 1 = left out
- * of the XADD record) and leaving the records to
+/* stream_idmp_xadd_added() for a stream without a state yet: creates it from
+ * the configs and pins its configuration, with an XCFGSET record right now
+ * if the stream existed, else (nothing may precede the record that creates
+ * the stream) by marking the IDMP arguments in dropped (argc bytes, 1 = left
+ * out of the XADD record) and leaving the records to
  * stream_idmp_xadd_propagated(). */
-static void pin_new_state(Client *c, Slice key, Idmp *m, int is_fresh, XaddIdmp *x,
-                          unsigned char *dropped);
-
-void stream_idmp_xadd_added(Client *c, Slice key, StreamObj *so, int is_fresh, XaddIdmp *x,
-                            const StreamId *id, unsigned char *dropped) {
-    int created;
-    Idmp *m = state_of(so, &created);
-    if (!x->has_key) idmp_key_init(&x->key, x->pid, x->iid);
-    idmp_add(m, &x->key, id, now_ms());
-    if (created) pin_new_state(c, key, m, is_fresh, x, dropped);
-}
-
-/* stream_idmp_xadd_added() for a state the XADD created. */
-static void pin_new_state(Client *c, Slice key, Idmp *m, int is_fresh, XaddIdmp *x,
-                          unsigned char *dropped) {
-    if (!want_records()) return;
+Idmp *stream_idmp__new_state(Client *c, Slice key, StreamObj *so, int is_fresh, XaddIdmp *x,
+                             unsigned char *dropped) {
+    Idmp *m = so->idmp = state_new();
+    if (!want_records()) return m;
     if (is_fresh) {
         memset(dropped + x->arg_idx, 1, (size_t)x->n_args);
         x->records_after = 1;
     } else {
         emit_config(emit_propagate, c, key, m);
     }
+    return m;
 }
 
 /* After XADD propagated its record, when x->records_after: the records

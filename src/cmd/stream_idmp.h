@@ -32,10 +32,42 @@ typedef struct XaddIdmp {
 
 int stream_idmp_parse_xadd_arg(Client *c, int i, XaddIdmp *x);
 int stream_idmp_check_xadd_id(Client *c, const XaddIdmp *x, int has_id);
-int stream_idmp_xadd_dedup(Client *c, Slice key, StreamObj *so, XaddIdmp *x, const Slice *fv,
-                           size_t n_pairs);
-void stream_idmp_xadd_added(Client *c, Slice key, StreamObj *so, int is_fresh, XaddIdmp *x,
-                            const StreamId *id, unsigned char *dropped);
+/* The out-of-line parts of the two hooks below. */
+void stream_idmp__auto_iid(XaddIdmp *x, const Slice *fv, size_t n_pairs);
+void stream_idmp__refuse_duplicate(Client *c, Slice key, Idmp *m, StreamId id);
+Idmp *stream_idmp__new_state(Client *c, Slice key, StreamObj *so, int is_fresh, XaddIdmp *x,
+                             unsigned char *dropped);
+
+/* Before XADD makes an ID (so may be NULL: no key yet), at time now. For
+ * IDMPAUTO, derives the iid from the n_pairs field/value pairs at fv
+ * (borrowed; they must live as long as x). Returns 1 when (pid, iid) is
+ * tracked: the original ID has been replied, the duplicate counted and
+ * propagated, and XADD must stop; else 0. Inline, as the next hook: on
+ * every idempotent producer's XADD, where a call level was measurable. */
+static inline int stream_idmp_xadd_dedup(Client *c, Slice key, StreamObj *so, XaddIdmp *x,
+                                         const Slice *fv, size_t n_pairs, int64_t now) {
+    if (x->mode == XADD_IDMP_AUTO) stream_idmp__auto_iid(x, fv, n_pairs);
+    /* A replayed record is a message the original run added. */
+    if (!so || !so->idmp || (c->flags & CLIENT_FAKE)) return 0;
+    idmp_key_init(&x->key, x->pid, x->iid);
+    x->has_key = 1;
+    StreamId id;
+    if (!idmp_find(so->idmp, &x->key, now, &id)) return 0;
+    stream_idmp__refuse_duplicate(c, key, so->idmp, id);
+    return 1;
+}
+
+/* After XADD appended the entry *id (borrowed) to so (is_fresh: the XADD
+ * created the stream), before it propagates its record: tracks the iid,
+ * creating the state when the stream has none (see
+ * stream_idmp__new_state()). */
+static inline void stream_idmp_xadd_added(Client *c, Slice key, StreamObj *so, int is_fresh,
+                                          XaddIdmp *x, const StreamId *id, unsigned char *dropped,
+                                          int64_t now) {
+    Idmp *m = so->idmp ? so->idmp : stream_idmp__new_state(c, key, so, is_fresh, x, dropped);
+    if (!x->has_key) idmp_key_init(&x->key, x->pid, x->iid);
+    idmp_add(m, &x->key, id, now);
+}
 void stream_idmp_xadd_propagated(Client *c, Slice key, StreamObj *so, XaddIdmp *x, StreamId id);
 void stream_idmp_reply_info(Client *c, StreamObj *so);
 
