@@ -15,6 +15,11 @@ also evicts the oldest of its stream-idmp-maxsize iids. Each round starts two
 fresh servers and alternates chunks between them (A B, B A, ...) as the
 harness does; the figures are medians over rounds of ops/s and of server CPU
 per op (schedstat), for the unpipelined and the pipelined (32 deep) shapes.
+"pairs" is what ../shared/bench/compare.py reports as ours/ref: the median
+over the back-to-back pairs (each chunk of one mode next to the other's of
+the same round) of the idmp/plain ratio, with their range; on a machine
+whose speed drifts between rounds it is steadier than the ratio of the two
+medians ("medians"), which is printed too.
 
 A check follows each round: on the IDMP server XLEN plus iids-duplicates must
 equal the messages sent, and iids-added must equal XLEN.
@@ -75,6 +80,7 @@ def run_shape(bench, template, workdir, name, pipeline, total, rounds):
     per_chunk = max(pipeline, total // CHUNKS // pipeline * pipeline)
     rps = {"plain": [], "idmp": []}
     cpu = {"plain": [], "idmp": []}
+    pair_rps, pair_cpu = [], []
     for rnd in range(rounds):
         servers = {m: Server(template, workdir, m) for m in ("plain", "idmp")}
         try:
@@ -85,6 +91,9 @@ def run_shape(bench, template, workdir, name, pipeline, total, rounds):
                 order = ("plain", "idmp") if (chunk + rnd) % 2 == 0 else ("idmp", "plain")
                 for mode in order:
                     got[mode].append(measure(bench, servers[mode], mode, per_chunk, pipeline))
+                (pr, pc), (ir, ic) = got["plain"][-1], got["idmp"][-1]
+                pair_rps.append(ir / pr)
+                pair_cpu.append(ic / pc)
             check(servers, per_chunk * CHUNKS)
         finally:
             for s in servers.values():
@@ -98,7 +107,9 @@ def run_shape(bench, template, workdir, name, pipeline, total, rounds):
               f"idmp {rps['idmp'][-1]:,.0f} ops/s", flush=True)
     p, i = statistics.median(rps["plain"]), statistics.median(rps["idmp"])
     cp, ci = statistics.median(cpu["plain"]), statistics.median(cpu["idmp"])
-    return p, i, cp, ci
+    pairs = (statistics.median(pair_rps), min(pair_rps), max(pair_rps),
+             statistics.median(pair_cpu))
+    return p, i, cp, ci, pairs
 
 
 def main():
@@ -117,14 +128,16 @@ def main():
                 continue
             if args.quick:
                 total //= 5
-            p, i, cp, ci = run_shape(bench, args.server, workdir, name, pipeline, total, rounds)
-            rows.append((name, p, i, cp, ci))
+            rows.append((name, *run_shape(bench, args.server, workdir, name, pipeline, total,
+                                          rounds)))
     print()
-    print(f"{'shape':<14} {'plain ops/s':>12} {'idmp ops/s':>12} {'idmp/plain':>10} "
-          f"{'ns/op plain':>12} {'ns/op idmp':>11} {'cpu i/p':>8}")
-    for name, p, i, cp, ci in rows:
-        print(f"{name:<14} {p:>12,.0f} {i:>12,.0f} {i / p:>10.3f} {cp * 1e9:>12.0f} "
-              f"{ci * 1e9:>11.0f} {ci / cp:>8.3f}")
+    print(f"{'':<14} {'':>12} {'':>12} {'idmp/plain':>23} {'':>12} {'':>11} "
+          f"{'cpu/op i/p':>16}")
+    print(f"{'shape':<14} {'plain ops/s':>12} {'idmp ops/s':>12} {'pairs':>6} {'range':>11} "
+          f"{'medians':>7} {'ns/op plain':>12} {'ns/op idmp':>11} {'pairs':>6} {'medians':>8}")
+    for name, p, i, cp, ci, (pr, lo, hi, pc) in rows:
+        print(f"{name:<14} {p:>12,.0f} {i:>12,.0f} {pr:>6.3f} {lo:>5.3f}-{hi:<5.3f} "
+              f"{i / p:>7.3f} {cp * 1e9:>12.0f} {ci * 1e9:>11.0f} {pc:>6.3f} {ci / cp:>8.3f}")
 
 
 if __name__ == "__main__":
