@@ -1137,6 +1137,10 @@ static void index_free(FtIndex *ix) {
     xfree(ix->language);
     xfree(ix->language_field);
     jsonpath_free(ix->language_jp);
+    for (int i = 0; i < FT_PATH_CACHE; i++) {
+        xfree(ix->path_cache[i].name);
+        jsonpath_free(ix->path_cache[i].jp);
+    }
     xfree(ix->score_field);
     xfree(ix->payload_field);
     xfree(ix->name);
@@ -1910,6 +1914,25 @@ static Obj *doc_value(FtIndex *ix, FtDocId id) {
     return o;
 }
 
+/* The compiled JSONPath of name (not a schema field) from ix's cache,
+ * compiled and cached on a miss; NULL when name is not a JSONPath. Owned by
+ * ix: valid until the next call. */
+static const JsonPath *cached_path(FtIndex *ix, Slice name) {
+    for (int i = 0; i < FT_PATH_CACHE; i++) {
+        const char *n = ix->path_cache[i].name;
+        if (n && ix->path_cache[i].len == name.len && memcmp(n, name.p, name.len) == 0)
+            return ix->path_cache[i].jp;
+    }
+    unsigned i = ix->path_cache_next++ % FT_PATH_CACHE;
+    xfree(ix->path_cache[i].name);
+    jsonpath_free(ix->path_cache[i].jp);
+    char jerr[128];
+    ix->path_cache[i].name = xmemdup(name.p, name.len);
+    ix->path_cache[i].len = name.len;
+    ix->path_cache[i].jp = jsonpath_compile(name.p, name.len, jerr, sizeof jerr);
+    return ix->path_cache[i].jp;
+}
+
 int ftindex_doc_load(FtIndex *ix, FtDocId id, Slice name, Buf *out, double *num) {
     Obj *o = doc_value(ix, id);
     if (!o) return FT_VAL_NONE;
@@ -1924,14 +1947,9 @@ int ftindex_doc_load(FtIndex *ix, FtDocId id, Slice name, Buf *out, double *num)
         if (f && f->type == FT_FIELD_NUMERIC && num && parse_num(v, num) == 0) return FT_VAL_NUM;
         return FT_VAL_STR;
     }
-    JsonPath *jp = f ? f->jp : NULL;
-    JsonPath *own = NULL;
-    if (!jp) {
-        char jerr[128];
-        own = jsonpath_compile(name.p, name.len, jerr, sizeof jerr);
-        if (!own) return FT_VAL_NONE;
-        jp = own;
-    }
+    const JsonPath *jp = f ? f->jp : NULL;
+    if (!jp) jp = cached_path(ix, name);
+    if (!jp) return FT_VAL_NONE;
     JsonMatches ms;
     jsonmatches_init(&ms);
     jsonpath_eval(jp, o->ptr, &ms);
@@ -1951,7 +1969,6 @@ int ftindex_doc_load(FtIndex *ix, FtDocId id, Slice name, Buf *out, double *num)
         }
     }
     jsonmatches_free(&ms);
-    if (own) jsonpath_free(own);
     return rc;
 }
 

@@ -112,6 +112,8 @@ typedef struct FtCmd {
     Slice *argv;
 } FtCmd;
 
+#define FT_PATH_CACHE 8
+
 struct FtIndex {
     char *name;
     size_t name_len;
@@ -127,6 +129,16 @@ struct FtIndex {
     /* ON JSON: language_field compiled once at FT.CREATE (NULL when it is
      * not a valid JSONPath: every document gets the default language) */
     struct JsonPath *language_jp;
+    /* ON JSON: JSONPaths that RETURN / LOAD name outside the schema,
+     * compiled on first use instead of once per document and field; a few
+     * are kept, replaced in turn. A name that does not compile is kept too
+     * (jp NULL: no document has a value there). */
+    struct {
+        char *name; /* NULL: a free entry */
+        size_t len;
+        struct JsonPath *jp;
+    } path_cache[FT_PATH_CACHE];
+    unsigned path_cache_next;
     double default_score;
     char *score_field;
     char *payload_field;

@@ -319,3 +319,27 @@ def test_knn_distance(r):
     reply = x(r, "FT.AGGREGATE", "vidx", "@tag:{$t}", "PARAMS", 2, "t", "b", "DIALECT", 2,
               "LOAD", 1, "@__key")
     assert reply == [1, [b"__key", b"v:3"]]
+
+
+def test_json_load_paths_outside_the_schema(r):
+    # LOAD and RETURN of JSONPaths the schema does not name: more paths than
+    # the index keeps compiled (8), in one query and across queries, each
+    # document's values where they belong; a path that does not compile and
+    # one no document has give nothing.
+    assert x(r, "FT.CREATE", "jp", "ON", "JSON", "PREFIX", 1, "jp:", "SCHEMA",
+             "$.n", "AS", "n", "NUMERIC", "SORTABLE") == b"OK"
+    n_fields = 12
+    for d in range(10):
+        doc = {"n": d, **{f"f{k}": f"v{d}-{k}" for k in range(n_fields)}}
+        r.execute_command("JSON.SET", f"jp:{d}", "$", __import__("json").dumps(doc))
+    paths = [f"$.f{k}" for k in range(n_fields)]
+    for order in (paths, paths[::-1], paths[::2] + paths[1::2]):
+        reply = x(r, "FT.AGGREGATE", "jp", "*", "LOAD", len(order) + 1, *order, "$.nothing",
+                  "SORTBY", 2, "@n", "ASC", "LOAD", 1, "@n", "LIMIT", 0, 10)
+        got = rows(reply)
+        assert len(got) == 10
+        for d, row in enumerate(got):
+            assert row == {**{p.encode(): f"v{d}-{p[3:]}".encode() for p in order},
+                           b"n": str(d).encode()}
+    reply = x(r, "FT.SEARCH", "jp", "@n:[3 3]", "RETURN", 4, "$.f11", "$.f0", "$[", "$.nothing")
+    assert reply == [1, b"jp:3", [b"$.f11", b"v3-11", b"$.f0", b"v3-0"]]
