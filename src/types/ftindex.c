@@ -1914,19 +1914,25 @@ static Obj *doc_value(FtIndex *ix, FtDocId id) {
     return o;
 }
 
+/* Longer names are compiled for each use and not kept: the cache holds
+ * what clients send, and a few short paths are what it is for. */
+#define FT_PATH_CACHE_NAME_MAX 256
+
 /* The compiled JSONPath of name (not a schema field) from ix's cache,
  * compiled and cached on a miss; NULL when name is not a JSONPath. Owned by
- * ix: valid until the next call. */
-static const JsonPath *cached_path(FtIndex *ix, Slice name) {
+ * ix (valid until the next call) unless *own is set: then the caller frees
+ * it (a name too long to keep). */
+static JsonPath *cached_path(FtIndex *ix, Slice name, int *own) {
+    char jerr[128];
+    *own = name.len > FT_PATH_CACHE_NAME_MAX;
+    if (*own) return jsonpath_compile(name.p, name.len, jerr, sizeof jerr);
     for (int i = 0; i < FT_PATH_CACHE; i++) {
         const char *n = ix->path_cache[i].name;
-        if (n && ix->path_cache[i].len == name.len && memcmp(n, name.p, name.len) == 0)
-            return ix->path_cache[i].jp;
+        if (n && slice_eq(slice_of(n, ix->path_cache[i].len), name)) return ix->path_cache[i].jp;
     }
     unsigned i = ix->path_cache_next++ % FT_PATH_CACHE;
     xfree(ix->path_cache[i].name);
     jsonpath_free(ix->path_cache[i].jp);
-    char jerr[128];
     ix->path_cache[i].name = xmemdup(name.p, name.len);
     ix->path_cache[i].len = name.len;
     ix->path_cache[i].jp = jsonpath_compile(name.p, name.len, jerr, sizeof jerr);
@@ -1948,7 +1954,13 @@ int ftindex_doc_load(FtIndex *ix, FtDocId id, Slice name, Buf *out, double *num)
         return FT_VAL_STR;
     }
     const JsonPath *jp = f ? f->jp : NULL;
-    if (!jp) jp = cached_path(ix, name);
+    JsonPath *own_jp = NULL;
+    if (!jp) {
+        int own;
+        JsonPath *cp = cached_path(ix, name, &own);
+        if (own) own_jp = cp;
+        jp = cp;
+    }
     if (!jp) return FT_VAL_NONE;
     JsonMatches ms;
     jsonmatches_init(&ms);
@@ -1969,6 +1981,7 @@ int ftindex_doc_load(FtIndex *ix, FtDocId id, Slice name, Buf *out, double *num)
         }
     }
     jsonmatches_free(&ms);
+    jsonpath_free(own_jp);
     return rc;
 }
 

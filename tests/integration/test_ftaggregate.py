@@ -329,8 +329,9 @@ def test_json_load_paths_outside_the_schema(r):
     assert x(r, "FT.CREATE", "jp", "ON", "JSON", "PREFIX", 1, "jp:", "SCHEMA",
              "$.n", "AS", "n", "NUMERIC", "SORTABLE") == b"OK"
     n_fields = 12
+    long_name = "k" * 300  # a path longer than the index keeps compiled
     for d in range(10):
-        doc = {"n": d, **{f"f{k}": f"v{d}-{k}" for k in range(n_fields)}}
+        doc = {"n": d, long_name: f"long{d}", **{f"f{k}": f"v{d}-{k}" for k in range(n_fields)}}
         r.execute_command("JSON.SET", f"jp:{d}", "$", __import__("json").dumps(doc))
     paths = [f"$.f{k}" for k in range(n_fields)]
     for order in (paths, paths[::-1], paths[::2] + paths[1::2]):
@@ -343,3 +344,8 @@ def test_json_load_paths_outside_the_schema(r):
                            b"n": str(d).encode()}
     reply = x(r, "FT.SEARCH", "jp", "@n:[3 3]", "RETURN", 4, "$.f11", "$.f0", "$[", "$.nothing")
     assert reply == [1, b"jp:3", [b"$.f11", b"v3-11", b"$.f0", b"v3-0"]]
+    long_path = f"$['{long_name}']"
+    for _ in range(2):
+        reply = x(r, "FT.SEARCH", "jp", "@n:[4 5]", "SORTBY", "n", "RETURN", 2, long_path, "$.f1")
+        assert reply == [2, b"jp:4", [long_path.encode(), b"long4", b"$.f1", b"v4-1"],
+                         b"jp:5", [long_path.encode(), b"long5", b"$.f1", b"v5-1"]]
