@@ -108,14 +108,14 @@ void stream_idmp_defaults(uint32_t *duration_s, uint32_t *maxsize) {
     *maxsize = clamp_config(server.stream_idmp_maxsize, IDMP_MAXSIZE_MIN, IDMP_MAXSIZE_MAX);
 }
 
-/* so's state, created from the stream-idmp-* configs when missing (*created
- * set). */
+/* A new, empty state with the stream-idmp-* configs. */
 static Idmp *state_new(void) {
     uint32_t duration, maxsize;
     stream_idmp_defaults(&duration, &maxsize);
     return idmp_new(duration, maxsize, next_seed());
 }
 
+/* so's state, created with state_new() when missing (*created set). */
 static inline Idmp *state_of(StreamObj *so, int *created) {
     *created = !so->idmp;
     if (!so->idmp) so->idmp = state_new();
