@@ -311,6 +311,7 @@ static ConfigDef configs[] = {
     {"replica-ignore-maxmemory", "slave-ignore-maxmemory", CT_BOOL,
      &settings.replica_ignore_maxmemory, "yes", 0, 0, NULL, NULL, 0, NULL},
     {"hz", NULL, CT_INT, &settings.hz, "10", 0, INT_MAX, NULL, NULL, 0, NULL},
+    {"busy-poll-us", NULL, CT_INT, &settings.busy_poll_us, "50", 0, 10000, NULL, NULL, 0, NULL},
     {"loglevel", NULL, CT_ENUM, &loglevel_int, "notice", 0, 0, loglevel_names, loglevel_vals, 0,
      NULL},
     {"logfile", NULL, CT_STR, &settings.logfile, "", 0, 0, NULL, NULL, CF_IMMUTABLE, NULL},

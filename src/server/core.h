@@ -209,6 +209,7 @@ typedef struct Core {
     size_t n_cmdstats;
     Dict *errorstats; /* error code -> count (boxed uint64) */
     uint64_t el_iterations;
+    int64_t poll_window_us; /* busy polling's current window (server.c) */
     int tcp_port_bound;
     long long hz; /* the cron's rate: hz, raised under dynamic-hz for many clients */
     pid_t pid;
@@ -286,6 +287,7 @@ typedef struct Settings {
     long long lfu_decay_time;
     int replica_ignore_maxmemory;
     long long hz;
+    long long busy_poll_us; /* the longest busy poll before sleeping; 0: never */
     char *loglevel;
     char *logfile;
     int daemonize;

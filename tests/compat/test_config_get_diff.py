@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(IS_REDIS, reason="compares streamd with redis-se
 # entry limits (8.8), BACKUP's (8.10)
 STREAMD_ONLY = {b"stream-idmp-duration", b"stream-idmp-maxsize", b"slowlog-entry-max-argc",
                 b"slowlog-entry-max-string-len", b"backupdirname", b"backup-sealed-ttl",
-                b"tls-auth-clients-user"}
+                b"tls-auth-clients-user", b"busy-poll-us"}
 # Redis 8's Bloom and Cuckoo filter options
 STREAMD_ONLY |= {b"bf-error-rate", b"bf-initial-size", b"bf-expansion-factor", b"cf-bucket-size",
                  b"cf-initial-size", b"cf-max-iterations", b"cf-expansion-factor",
