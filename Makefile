@@ -19,6 +19,14 @@ endif
 ifeq ($(MODE),release)
 CFLAGS_MODE := -O2 -g -DSTREAMD_JEMALLOC
 LIBS := -ljemalloc
+# The functions the benchmarks spend their time in (src/hot.order, written by
+# bench/hot_order.py, which says why) placed next to each other by gold, so
+# that hot code spreads evenly over the instruction cache's sets. Without
+# gold the build is the same, the functions where they fall.
+ifneq ($(shell command -v ld.gold 2>/dev/null),)
+CFLAGS_MODE += -ffunction-sections
+SERVER_LDFLAGS := -fuse-ld=gold -Wl,--section-ordering-file,src/hot.order
+endif
 else ifeq ($(MODE),debug)
 CFLAGS_MODE := -O0 -g
 LIBS :=
@@ -59,8 +67,8 @@ $(BUILD)/libstreamd.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/streamd: $(BUILD)/src/main.o $(BUILD)/libstreamd.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/streamd: $(BUILD)/src/main.o $(BUILD)/libstreamd.a src/hot.order
+	$(CC) $(CFLAGS) $(SERVER_LDFLAGS) -o $@ $(BUILD)/src/main.o $(BUILD)/libstreamd.a $(LDLIBS)
 
 # The file checkers are the server binary under other names (as Redis's).
 $(BUILD)/streamd-check-aof $(BUILD)/streamd-check-rdb: $(BUILD)/streamd
