@@ -654,8 +654,8 @@ static void push_tail(Idmp *m, Producer *p, Slice iid, uint32_t h, StreamId id, 
  * its place in the ring, which is the tail's place too (count == cap). One
  * step instead of pop_head() and push_tail(), the steady state of a busy
  * producer. */
-static void replace_head(Idmp *m, Producer *p, Slice iid, uint32_t h, StreamId id,
-                         uint32_t free_at) {
+static inline __attribute__((always_inline)) void
+replace_head(Idmp *m, Producer *p, Slice iid, uint32_t h, StreamId id, uint32_t free_at) {
     assert(p->count == p->cap);
     uint32_t idx = p->head;
     Rec *r = &p->ring[idx];
@@ -984,17 +984,10 @@ void idmp_add(Idmp *m, IdmpKey *k, const StreamId *id, int64_t now_ms) {
     Producer *p = k->producer;
     if (k->absent_at == m->version + 1 && p && p->count == m->maxsize && k->free_at != SLOT_NONE) {
         uint64_t bound = expiry_bound(m, now_ms);
-        uint32_t idx = p->head;
-        Rec *r = &p->ring[idx];
         const uint64_t id_ms = id->ms, id_seq = id->seq;
-        if (r->id.ms >= bound && id_ms >= bound) {
-            m->version++;
+        if (p->ring[p->head].id.ms >= bound && id_ms >= bound) {
             m->iids_added++;
-            iid_remove(p, idx);
-            rec_release(m, r);
-            rec_set(m, r, k->iid, k->iid_hash, (StreamId){id_ms, id_seq});
-            iid_put_at(p, k->iid_hash, idx, k->free_at);
-            p->head = idx + 1 == p->cap ? 0 : idx + 1;
+            replace_head(m, p, k->iid, k->iid_hash, (StreamId){id_ms, id_seq}, k->free_at);
             /* the next oldest may be expired (recorded out of order); the
              * new iid is not, so p keeps at least that one */
             purge_expired(m, p, now_ms);
