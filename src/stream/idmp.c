@@ -935,25 +935,59 @@ static inline __attribute__((always_inline)) uint32_t key_iid_hash(const Idmp *m
     return k->iid_hash;
 }
 
+/* idmp_find() saw no record of k in producer p (NULL: none) and a free
+ * slot free_at in the iid's home bucket (or SLOT_NONE): lets the add that
+ * usually follows skip its own lookups and the search for a free slot. */
+static inline __attribute__((always_inline)) void note_absent(const Idmp *m, IdmpKey *k,
+                                                              const Producer *p, uint32_t free_at) {
+    k->producer = (Producer *)p;
+    k->free_at = free_at;
+    k->absent_at = m->version + 1;
+    /* A full producer's add overwrites the head record, last touched
+     * maxsize adds ago and likely out of L1: asked for now, it can arrive
+     * while the stream appends. */
+    if (p && p->count == m->maxsize) __builtin_prefetch(&p->ring[p->head], 1);
+}
+
+static __attribute__((noinline)) int find_general(Idmp *m, IdmpKey *k, int64_t now_ms,
+                                                  StreamId *id);
+
 /* Looks k's (pid, iid) up: 1 and *id = the stream ID it was added under if it
  * is tracked and not expired at now_ms, else 0. Changes nothing (a duplicate
  * is counted by the caller with idmp_count_duplicate(), once it has decided
  * to refuse the message; only a lookup cache moves). k must come from
  * idmp_key_init() (and not used with another Idmp). */
 int idmp_find(Idmp *m, IdmpKey *k, int64_t now_ms, StreamId *id) {
+    /* The usual call, a new iid from the producer of the last call, decided
+     * without a call: the iid's home bucket holds no tag of it and nothing
+     * overflowed past it. Anything else (another producer, a pid over 16
+     * bytes, a tag match, an overflow) goes to find_general(), a tail call.
+     * With the general case's calls inline here, the stack frame and the
+     * argument spills they needed were a ninth of the lookup. */
+    const Producer *p = m->last;
+    size_t n = k->pid.len;
+    if (p && n <= 16 && p->pid_len == n && bytes_eq(p->pid, k->pid.p, n)) {
+        uint32_t h = key_iid_hash(m, k), free_bits;
+        uint32_t b = home_bucket(p, h);
+        const uint32_t *bk = bucket_at(p, b);
+        if (!bucket_match_tag_free(bk, slot_tag(h) << IDX_BITS, &free_bits) &&
+            bk[BUCKET_OVERFLOW] == 0) {
+            note_absent(m, k, p,
+                        free_bits ? b * BUCKET_SLOTS + (uint32_t)__builtin_ctz(free_bits)
+                                  : SLOT_NONE);
+            return 0;
+        }
+    }
+    return find_general(m, k, now_ms, id);
+}
+
+/* idmp_find() in every case. */
+static int find_general(Idmp *m, IdmpKey *k, int64_t now_ms, StreamId *id) {
     uint32_t h = key_iid_hash(m, k), free_at = SLOT_NONE;
     const Producer *p = lookup_producer(m, k);
     uint32_t j = p ? iid_find(p, k->iid, h, &free_at) : SLOT_NONE;
     if (j == SLOT_NONE) {
-        /* Lets the add that usually follows skip its own lookups and the
-         * search for a free slot. */
-        k->producer = (Producer *)p;
-        k->free_at = free_at;
-        k->absent_at = m->version + 1;
-        /* A full producer's add overwrites the head record, last touched
-         * maxsize adds ago and likely out of L1: asked for now, it can
-         * arrive while the stream appends. */
-        if (p && p->count == m->maxsize) __builtin_prefetch(&p->ring[p->head], 1);
+        note_absent(m, k, p, free_at);
         return 0;
     }
     uint32_t idx = slot_idx(p->slots[j]);
@@ -973,7 +1007,8 @@ int idmp_find(Idmp *m, IdmpKey *k, int64_t now_ms, StreamId *id) {
  * once only if it is expired and the producer holds nothing older. Counts
  * one added iid. pid and iid must not be empty; *id is borrowed. O(1)
  * expected, O(maxsize) when a mapping is replaced. */
-static void add_general(Idmp *m, IdmpKey *k, const StreamId *id, int64_t now_ms);
+static __attribute__((noinline)) void add_general(Idmp *m, IdmpKey *k, const StreamId *id,
+                                                  int64_t now_ms);
 
 void idmp_add(Idmp *m, IdmpKey *k, const StreamId *id, int64_t now_ms) {
     /* The steady state of a busy producer, in one step: the lookup just
@@ -982,15 +1017,20 @@ void idmp_add(Idmp *m, IdmpKey *k, const StreamId *id, int64_t now_ms) {
      * oldest iid nor the new one is expired. What add_general() does then,
      * without its tests for the other cases. */
     Producer *p = k->producer;
-    if (k->absent_at == m->version + 1 && p && p->count == m->maxsize && k->free_at != SLOT_NONE) {
+    if (k->absent_at == m->version + 1 && p && p->count == m->maxsize && k->free_at != SLOT_NONE &&
+        k->iid.len <= INLINE_MAX) {
         uint64_t bound = expiry_bound(m, now_ms);
         const uint64_t id_ms = id->ms, id_seq = id->seq;
-        if (p->ring[p->head].id.ms >= bound && id_ms >= bound) {
+        const Rec *old = &p->ring[p->head];
+        /* The record after the head, the oldest once the head is replaced
+         * (the head itself when maxsize is 1): not expired, or a purge
+         * would follow (iids recorded out of order). With the iids inline,
+         * the steps below call nothing (the sweep is a tail call), and
+         * add_general() stays out of line with its frame and spills. */
+        const Rec *next = &p->ring[p->head + 1 == p->cap ? 0 : p->head + 1];
+        if (old->id.ms >= bound && id_ms >= bound && next->id.ms >= bound && !rec_is_out(old)) {
             m->iids_added++;
             replace_head(m, p, k->iid, k->iid_hash, (StreamId){id_ms, id_seq}, k->free_at);
-            /* the next oldest may be expired (recorded out of order); the
-             * new iid is not, so p keeps at least that one */
-            purge_expired(m, p, now_ms);
             if (m->producers.used > 1) sweep_step(m, p, now_ms, SWEEP_SLOTS_PER_ADD);
             return;
         }
