@@ -30,6 +30,7 @@
  * (GROUP, NOACK, ">") and its errors are its own; src/cmd/group.c owns it.
  */
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -268,14 +269,17 @@ typedef struct TrimArgs {
     int has_id;       /* XADD: an ID (not "*") was given */
     int is_seq_given; /* XADD: "<ms>-<seq>" rather than "<ms>-*" */
     StreamId id;
-    unsigned char *dropped;          /* argv indexes left out of the record (LIMIT <n>, ...) */
-    unsigned char dropped_small[32]; /* dropped points here when argc fits */
-    XaddIdmp idmp;                   /* XADD: IDMP / IDMPAUTO (src/cmd/stream_idmp.c) */
-    RefPolicy policy;                /* KEEPREF | DELREF | ACKED (src/cmd/stream_refs.c) */
+    RefPolicy policy; /* KEEPREF | DELREF | ACKED (src/cmd/stream_refs.c) */
     int has_policy;
-    int is_policy_trim;    /* the trim ran with DELREF / ACKED hooks */
-    uint64_t n_trimmed;    /* entries the trim removed */
-    StreamId last_removed; /* with n_trimmed: StreamTrim.last_removed */
+    int is_policy_trim;     /* the trim ran with DELREF / ACKED hooks */
+    uint64_t n_trimmed;     /* entries the trim removed */
+    StreamId last_removed;  /* with n_trimmed: StreamTrim.last_removed */
+    unsigned char *dropped; /* argv indexes left out of the record (LIMIT <n>, ...) */
+    /* From here on, parse_trim_args() does not clear the whole of a field:
+     * on every XADD, the memset of the struct was a fiftieth of the
+     * command. */
+    XaddIdmp idmp;                   /* XADD: IDMP / IDMPAUTO (src/cmd/stream_idmp.c) */
+    unsigned char dropped_small[32]; /* dropped points here when argc fits */
 } TrimArgs;
 
 static void trim_args_free(TrimArgs *a) {
@@ -287,10 +291,15 @@ static void trim_args_free(TrimArgs *a) {
  * on, for XADD (is_xadd: stops at the ID) or XTRIM. Returns 0 or -1 after
  * replying. Fills a->dropped (free it with trim_args_free) on success and failure. */
 static int parse_trim_args(Client *c, TrimArgs *a, int is_xadd) {
-    memset(a, 0, sizeof(*a));
+    memset(a, 0, offsetof(TrimArgs, idmp));
+    stream_idmp_xadd_init(&a->idmp);
     /* no allocation per XADD: the flags live in the struct for usual argc */
-    a->dropped =
-        c->argc <= (int)sizeof a->dropped_small ? a->dropped_small : xcalloc((size_t)c->argc, 1);
+    if (c->argc <= (int)sizeof a->dropped_small) {
+        memset(a->dropped_small, 0, sizeof a->dropped_small);
+        a->dropped = a->dropped_small;
+    } else {
+        a->dropped = xcalloc((size_t)c->argc, 1);
+    }
     long long limit = 0;
     int is_limit_given = 0, n_idmp, policy;
     int i = 2;

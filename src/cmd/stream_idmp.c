@@ -182,51 +182,9 @@ void stream_idmp_rewrite(const StreamObj *so, Slice key, int64_t now_ms, StreamI
 
 /* ---- XADD -------------------------------------------------------------------- */
 
-/* The four bytes at p, as the lowercase letters w0..w3, in any case. A word
- * at a time: this runs for every IDMP XADD, where a byte loop (and before it
- * strncasecmp(), a call and a locale lookup) was a tenth of the option
- * parsing. Only the case bit is ignored, which is exact for letters. */
-static inline int is_4_letters_nocase(const char *p, const char w[4]) {
-    return (bytes_le32((const unsigned char *)p) | 0x20202020u) ==
-           bytes_le32((const unsigned char *)w);
-}
-
-/* Parses IDMP pid iid / IDMPAUTO pid at argv[i]. Returns how many arguments
- * it took, 0 when argv[i] is neither option (or lacks its arguments: it is
- * then read as the ID, as Redis does), or -1 after replying an error. */
-int stream_idmp_parse_xadd_arg(Client *c, int i, XaddIdmp *x) {
-    Slice o = c->argv[i];
-    int more = c->argc - 1 - i;
-    int is_auto;
-    if ((o.len != 4 && o.len != 8) || !is_4_letters_nocase(o.p, "idmp")) return 0;
-    if (o.len == 4 && more >= 2)
-        is_auto = 0;
-    else if (o.len == 8 && is_4_letters_nocase(o.p + 4, "auto") && more >= 1)
-        is_auto = 1;
-    else
-        return 0;
-    if (x->mode != XADD_IDMP_NONE) {
-        reply_error(c, "ERR syntax error, IDMP/IDMPAUTO specified multiple times");
-        return -1;
-    }
-    x->arg_idx = i;
-    x->pid = c->argv[i + 1];
-    if (x->pid.len == 0) {
-        reply_error(c, is_auto ? "ERR syntax error, IDMPAUTO requires a non-empty producer ID"
-                               : "ERR syntax error, IDMP requires a non-empty producer ID");
-        return -1;
-    }
-    if (is_auto) {
-        x->mode = XADD_IDMP_AUTO;
-        return x->n_args = 2;
-    }
-    x->iid = c->argv[i + 2];
-    if (x->iid.len == 0) {
-        reply_error(c, "ERR syntax error, IDMP requires a non-empty idempotent ID");
-        return -1;
-    }
-    x->mode = XADD_IDMP_EXPLICIT;
-    return x->n_args = 3;
+int stream_idmp__syntax_error(Client *c, const char *msg) {
+    reply_error(c, msg);
+    return -1;
 }
 
 /* After the options: IDMP needs "*" (except in the records the AOF loader

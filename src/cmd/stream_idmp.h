@@ -10,27 +10,84 @@
 
 #include <stdint.h>
 
+#include "base/bytes.h"
 #include "cmd/stream_obj.h"
 #include "stream/idmp.h"
 
 typedef enum XaddIdmpMode { XADD_IDMP_NONE = 0, XADD_IDMP_EXPLICIT, XADD_IDMP_AUTO } XaddIdmpMode;
 
-/* What XADD's IDMP / IDMPAUTO arguments asked for. Zero-initialised means
- * none. Fields are private to stream_idmp.c; the slices borrow c->argv. */
+/* What XADD's IDMP / IDMPAUTO arguments asked for: none after
+ * stream_idmp_xadd_init(). Fields are private to this module; the slices
+ * borrow c->argv. */
 typedef struct XaddIdmp {
     XaddIdmpMode mode;
-    int arg_idx, n_args; /* where the option is in argv */
-    Slice pid, iid;
     int has_key;
-    int records_after; /* stream_idmp_xadd_propagated() has records to emit */
-    IdmpKey key;
+    int records_after;   /* stream_idmp_xadd_propagated() has records to emit */
+    int arg_idx, n_args; /* with mode: where the option is in argv */
+    Slice pid, iid;      /* with mode */
+    IdmpKey key;         /* with has_key */
     unsigned char auto_iid[IDMP_AUTO_IID_LEN];
 } XaddIdmp;
+
+/* x asks for nothing yet; the rest of it is set by the calls that use it.
+ * (Not a memset of the struct: it is on the path of every XADD.) */
+static inline void stream_idmp_xadd_init(XaddIdmp *x) {
+    x->mode = XADD_IDMP_NONE;
+    x->has_key = 0;
+    x->records_after = 0;
+}
 
 /* XINFO STREAM pairs written by stream_idmp_reply_info(). */
 #define STREAM_IDMP_INFO_PAIRS 6
 
-int stream_idmp_parse_xadd_arg(Client *c, int i, XaddIdmp *x);
+/* The four bytes at p, as the lowercase letters w0..w3, in any case. A word
+ * at a time: this runs for every IDMP XADD, where a byte loop (and before it
+ * strncasecmp(), a call and a locale lookup) was a tenth of the option
+ * parsing. Only the case bit is ignored, which is exact for letters. */
+static inline int stream_idmp__is_4_letters(const char *p, const char w[4]) {
+    return (bytes_le32((const unsigned char *)p) | 0x20202020u) ==
+           bytes_le32((const unsigned char *)w);
+}
+
+/* stream_idmp_parse_xadd_arg()'s errors: replies msg, returns -1. */
+int stream_idmp__syntax_error(Client *c, const char *msg);
+
+/* Parses IDMP pid iid / IDMPAUTO pid at argv[i]. Returns how many arguments
+ * it took, 0 when argv[i] is neither option (or lacks its arguments: it is
+ * then read as the ID, as Redis does), or -1 after replying an error.
+ * Inline: XADD's argument loop runs it on every argument before the ID. */
+static inline int stream_idmp_parse_xadd_arg(Client *c, int i, XaddIdmp *x) {
+    Slice o = c->argv[i];
+    int more = c->argc - 1 - i;
+    int is_auto;
+    if ((o.len != 4 && o.len != 8) || !stream_idmp__is_4_letters(o.p, "idmp")) return 0;
+    if (o.len == 4 && more >= 2)
+        is_auto = 0;
+    else if (o.len == 8 && stream_idmp__is_4_letters(o.p + 4, "auto") && more >= 1)
+        is_auto = 1;
+    else
+        return 0;
+    if (x->mode != XADD_IDMP_NONE)
+        return stream_idmp__syntax_error(
+            c, "ERR syntax error, IDMP/IDMPAUTO specified multiple times");
+    x->arg_idx = i;
+    x->pid = c->argv[i + 1];
+    if (x->pid.len == 0)
+        return stream_idmp__syntax_error(
+            c, is_auto ? "ERR syntax error, IDMPAUTO requires a non-empty producer ID"
+                       : "ERR syntax error, IDMP requires a non-empty producer ID");
+    if (is_auto) {
+        x->mode = XADD_IDMP_AUTO;
+        return x->n_args = 2;
+    }
+    x->iid = c->argv[i + 2];
+    if (x->iid.len == 0)
+        return stream_idmp__syntax_error(
+            c, "ERR syntax error, IDMP requires a non-empty idempotent ID");
+    x->mode = XADD_IDMP_EXPLICIT;
+    return x->n_args = 3;
+}
+
 int stream_idmp_check_xadd_id(Client *c, const XaddIdmp *x, int has_id);
 /* The out-of-line parts of the two hooks below. */
 void stream_idmp__auto_iid(XaddIdmp *x, const Slice *fv, size_t n_pairs);
