@@ -45,6 +45,19 @@ CFLAGS += $(CFLAGS_BASE) $(CFLAGS_MODE) $(LUA_CFLAGS)
 # dlopen()ed on first use (src/net/tls_lib.h), so no -lssl -lcrypto here.
 LDLIBS += $(LIBS) $(LUA_LIBS) -ldl -lm -pthread
 
+# What the objects and binaries of $(BUILD) were built with, in a stamp they
+# depend on: changing the compiler or a flag (another MODE's into the same
+# BUILD, WERROR, a flag edited here) rebuilds them rather than mixing the two.
+FLAGS_STAMP := $(BUILD)/flags.stamp
+FLAGS_NOW := $(CC) $(CFLAGS) | $(SERVER_LDFLAGS) | $(LDLIBS)
+# (Not written by a dry run, make -n, which must change nothing.)
+ifneq ($(file <$(FLAGS_STAMP)),$(FLAGS_NOW))
+ifeq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
+$(shell mkdir -p $(BUILD))
+$(file >$(FLAGS_STAMP),$(FLAGS_NOW))
+endif
+endif
+
 LIB_SRC := $(shell find src -name '*.c' ! -name main.c | sort)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -59,7 +72,7 @@ debug:
 asan:
 	$(MAKE) MODE=asan BUILD=build-asan all
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -67,16 +80,16 @@ $(BUILD)/libstreamd.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/streamd: $(BUILD)/src/main.o $(BUILD)/libstreamd.a src/hot.order
+$(BUILD)/streamd: $(BUILD)/src/main.o $(BUILD)/libstreamd.a src/hot.order $(FLAGS_STAMP)
 	$(CC) $(CFLAGS) $(SERVER_LDFLAGS) -o $@ $(BUILD)/src/main.o $(BUILD)/libstreamd.a $(LDLIBS)
 
 # The file checkers are the server binary under other names (as Redis's).
 $(BUILD)/streamd-check-aof $(BUILD)/streamd-check-rdb: $(BUILD)/streamd
 	ln -sf streamd $@
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libstreamd.a
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libstreamd.a $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
 
 unit: all
 	@for t in $(UNIT_BIN); do echo "== $$t"; $$t || exit 1; done
