@@ -276,8 +276,8 @@ typedef struct TrimArgs {
     StreamId last_removed;  /* with n_trimmed: StreamTrim.last_removed */
     unsigned char *dropped; /* argv indexes left out of the record (LIMIT <n>, ...) */
     /* From here on, parse_trim_args() does not clear the whole of a field:
-     * on every XADD, the memset of the struct was a fiftieth of the
-     * command. */
+     * clearing the whole struct took about 50 of a plain XADD's 3,000
+     * instructions. */
     XaddIdmp idmp;                   /* XADD: IDMP / IDMPAUTO (src/cmd/stream_idmp.c) */
     unsigned char dropped_small[32]; /* dropped points here when argc fits */
 } TrimArgs;
