@@ -183,7 +183,7 @@ void stream_idmp_rewrite(const StreamObj *so, Slice key, int64_t now_ms, StreamI
 /* ---- XADD -------------------------------------------------------------------- */
 
 int stream_idmp__syntax_error(Client *c, const char *msg) {
-    reply_error(c, msg);
+    reply_error(c, "%s", msg);
     return -1;
 }
 
