@@ -20,84 +20,67 @@ list costs nothing but the placement; run this again after big changes:
 
     /usr/bin/python3 bench/hot_order.py --server ./build/streamd > src/hot.order
 
-Needs valgrind (callgrind_annotate), redis-cli and redis-benchmark.
+Needs valgrind (callgrind_annotate, callgrind_control) and redis-benchmark; the
+servers are started and stopped by the harness (../shared/bench).
 """
 
 import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
+
+import harness  # noqa: E402,F401  (puts ../shared/bench on sys.path)
+
+from streambench.servers import Server  # noqa: E402
+from streambench.tools import RedisBenchmark  # noqa: E402
 
 THRESHOLD = 0.0002  # of a workload's instructions: about one per command
-PORT = 7399
 FIELDS = ["order_id", "__rand_int__", "product", "widget-blue", "quantity", "3", "price", "1999"]
+RAND_RANGE = 1000000000
 
-# (name, setup commands, redis-benchmark arguments after the common ones)
+# (name, setup, pipeline depth, the command)
 WORKLOADS = [
-    ("xadd", [], ["-P", "32", "XADD", "s", "*", *FIELDS]),
-    ("xadd-idmp", [], ["-P", "32", "XADD", "s", "IDMP", "p1", "__rand_int__", "*", *FIELDS]),
-    ("xadd-maxlen", [], ["-P", "32", "XADD", "s", "MAXLEN", "~", "1000", "*", *FIELDS]),
-    ("xadd-c1", [], ["XADD", "s", "*", *FIELDS]),
-    ("xrange", "fill", ["-P", "32", "XRANGE", "s", "-", "+", "COUNT", "10"]),
-    ("xreadgroup", "fill", ["-P", "32", "XREADGROUP", "GROUP", "g", "c", "COUNT", "10",
-                            "STREAMS", "s", ">"]),
-    ("xack", "fill", ["-P", "32", "XACK", "s", "g", "1-__rand_int__"]),
-    ("xlen", "fill", ["-P", "32", "XLEN", "s"]),
-    ("xpending", "fill", ["-P", "32", "XPENDING", "s", "g", "-", "+", "10"]),
-    ("ping", [], ["-P", "32", "PING"]),
-    ("set", [], ["-P", "32", "SET", "key:__rand_int__", "value"]),
-    ("get", [], ["-P", "32", "GET", "key:__rand_int__"]),
+    ("xadd", None, 32, ["XADD", "s", "*", *FIELDS]),
+    ("xadd-idmp", None, 32, ["XADD", "s", "IDMP", "p1", "__rand_int__", "*", *FIELDS]),
+    ("xadd-maxlen", None, 32, ["XADD", "s", "MAXLEN", "~", "1000", "*", *FIELDS]),
+    ("xadd-c1", None, 1, ["XADD", "s", "*", *FIELDS]),
+    ("xrange", "fill", 32, ["XRANGE", "s", "-", "+", "COUNT", "10"]),
+    ("xreadgroup", "fill", 32, ["XREADGROUP", "GROUP", "g", "c", "COUNT", "10",
+                                "STREAMS", "s", ">"]),
+    ("xack", "fill", 32, ["XACK", "s", "g", "1-__rand_int__"]),
+    ("xlen", "fill", 32, ["XLEN", "s"]),
+    ("xpending", "fill", 32, ["XPENDING", "s", "g", "-", "+", "10"]),
+    ("ping", None, 32, ["PING"]),
+    ("set", None, 32, ["SET", "key:__rand_int__", "value"]),
+    ("get", None, 32, ["GET", "key:__rand_int__"]),
 ]
 
 
-def wait_port(port, timeout=60):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit(f"the server did not listen on {port}")
-
-
-def cli(*args):
-    subprocess.run(["redis-cli", "-p", str(PORT), *args], check=True, stdout=subprocess.DEVNULL)
-
-
-def profile(server, name, setup, bench, requests, workdir):
+def profile(bench, server, name, setup, pipeline, command, requests, workdir):
+    """The functions of `server` (a binary) that ran the workload, costliest
+    first: the server runs under callgrind (the harness's Server, whose
+    SIGTERM lets it exit and callgrind write its profile), counters zeroed
+    after the setup."""
     out = os.path.join(workdir, name + ".callgrind")
-    data = os.path.join(workdir, name)
-    os.makedirs(data)
-    proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
-                             server, "--port", str(PORT), "--dir", data],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    srv = Server(f"valgrind --tool=callgrind --callgrind-out-file={out} {server} "
+                 "--port {port} --dir {dir}", workdir, name)
     try:
-        wait_port(PORT)
+        srv.start(timeout=120)
         if setup == "fill":
-            subprocess.run(["redis-benchmark", "-p", str(PORT), "-n", "20000", "-P", "32", "-q",
-                            "-r", "1000000000", "XADD", "s", "*", *FIELDS],
-                           check=True, stdout=subprocess.DEVNULL)
-            cli("XGROUP", "CREATE", "s", "g", "0")
-            subprocess.run(["redis-benchmark", "-p", str(PORT), "-n", "1000", "-q",
-                            "XREADGROUP", "GROUP", "g", "c", "COUNT", "10", "STREAMS", "s", ">"],
-                           check=True, stdout=subprocess.DEVNULL)
+            bench.run(srv.port, ["XADD", "s", "*", *FIELDS], 20000, 50, 32, RAND_RANGE)
+            with srv.client() as c:
+                c.call("XGROUP", "CREATE", "s", "g", "0")
+            bench.run(srv.port, ["XREADGROUP", "GROUP", "g", "c", "COUNT", "10",
+                                 "STREAMS", "s", ">"], 1000, 50)
         # what the setup ran is not the workload's
-        subprocess.run(["callgrind_control", "--zero", str(proc.pid)], check=True,
+        subprocess.run(["callgrind_control", "--zero", str(srv.pid)], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        subprocess.run(["redis-benchmark", "-p", str(PORT), "-c", "10", "-n", str(requests), "-q",
-                        "-r", "1000000000", *bench], check=True, stdout=subprocess.DEVNULL)
-        cli("SHUTDOWN", "NOSAVE")
+        bench.run(srv.port, command, requests // pipeline * pipeline, 10, pipeline, RAND_RANGE)
     finally:
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        srv.close()
     text = subprocess.run(["callgrind_annotate", "--threshold=100", "--auto=no", out],
                           check=True, capture_output=True, text=True).stdout
     binary = os.path.basename(server)
@@ -119,13 +102,15 @@ def main():
     p.add_argument("--server", default="./build/streamd", help="the streamd binary to profile")
     p.add_argument("--requests", type=int, default=50000, help="commands per workload")
     args = p.parse_args()
-    for tool in ("valgrind", "callgrind_annotate", "callgrind_control", "redis-cli", "redis-benchmark"):
+    for tool in ("valgrind", "callgrind_annotate", "callgrind_control"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is needed")
+    bench = RedisBenchmark(timeout=600)
     seen = []
     with tempfile.TemporaryDirectory(prefix="hot-order.") as workdir:
-        for name, setup, bench in WORKLOADS:
-            fns = profile(os.path.abspath(args.server), name, setup, bench, args.requests, workdir)
+        for name, setup, pipeline, command in WORKLOADS:
+            fns = profile(bench, os.path.abspath(args.server), name, setup, pipeline, command,
+                          args.requests, workdir)
             print(f"{name}: {len(fns)} functions", file=sys.stderr)
             seen += [fn for fn in fns if fn not in seen]
     for fn in seen:
